@@ -1,0 +1,169 @@
+"""Backtest throughput: 1,000,000 one-minute bars through the pipeline, against backtesting.py.
+
+Run on demand (not part of the test suite):
+
+    .venv/bin/python benchmarks/bench_backtest.py [--bars 1000000] [--skip-reference]
+
+paperdesk runs `sma-cross` (10/20) and `macd-cross` (12/26/9) with the conventions of
+backtesting.py's README example (all-in sizing at the fill price, 0.2% commission, next-open
+fills, position reversed on each cross), so the same data and strategy give the same trades in
+both engines; the benchmark checks that and reports both speeds. Timings include computing the
+signals, routing, simulated execution, the exact ledger and the statistics; not the generation of
+the synthetic bars.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import time
+from decimal import Decimal
+
+import numpy as np
+import pandas as pd
+
+from paperdesk.analysis.strategies.registry import create_strategy
+from paperdesk.domain import Instrument
+from paperdesk.engine.backtest import simulate
+from paperdesk.engine.config import (
+    BacktestConfig,
+    ExecutionConfig,
+    RiskConfig,
+    SizeTiming,
+    SizingConfig,
+)
+from paperdesk.engine.result import BacktestResult
+
+START_CASH = Decimal(1_000_000)
+COMMISSION = Decimal("0.002")
+
+
+def synthetic_bars(count: int, seed: int = 7) -> pd.DataFrame:
+    """A geometric random walk of one-minute bars with consistent OHLC, at two-decimal prices."""
+    generator = np.random.default_rng(seed)
+    returns = generator.normal(0.0, 0.0008, count)
+    close = np.round(100.0 * np.exp(np.cumsum(returns)), 2)
+    open_ = np.round(np.r_[100.0, close[:-1]] * (1 + generator.normal(0, 0.0002, count)), 2)
+    spread = np.abs(generator.normal(0, 0.0006, count)) * close
+    high = np.round(np.maximum(open_, close) + spread, 2)
+    low = np.round(np.minimum(open_, close) - spread, 2)
+    volume = generator.integers(100, 10_000, count).astype(np.float64)
+    index = pd.date_range("2020-01-01", periods=count, freq="1min", tz="UTC", name="ts")
+    frame = pd.DataFrame(
+        {"open": open_, "high": high, "low": low, "close": close, "volume": volume}, index=index
+    )
+    frame["ts_close"] = index + pd.Timedelta(minutes=1)
+    frame.attrs.update(symbol="SYNTH", timeframe="1m")
+    return frame
+
+
+def paperdesk_run(bars: pd.DataFrame, strategy_name: str) -> tuple[BacktestResult, float]:
+    config = BacktestConfig(
+        strategy=strategy_name,
+        symbol="SYNTH",
+        timeframe="1m",
+        cash=START_CASH,
+        sizing=SizingConfig(method="percent-equity", percent=Decimal(100), timing=SizeTiming.FILL),
+        risk=RiskConfig(allow_short=True, exposure_cap_percent=None),
+        execution=ExecutionConfig(commission=str(COMMISSION), slippage_bps=Decimal(0)),
+    )
+    instrument = Instrument.equity("SYNTH", calendar="24/7")
+    strategy = create_strategy(strategy_name)
+    started = time.perf_counter()
+    result = simulate(bars, strategy, config, instrument)
+    return result, time.perf_counter() - started
+
+
+def reference_run(bars: pd.DataFrame) -> tuple[pd.DataFrame, float, float] | None:
+    """backtesting.py's README SmaCross on the same bars: (trades, final equity, seconds)."""
+    try:
+        from backtesting import Backtest, Strategy
+        from backtesting.lib import crossover
+    except ImportError:
+        return None
+
+    def sma(values: np.ndarray, period: int) -> pd.Series:
+        return pd.Series(values).rolling(period).mean()
+
+    class SmaCross(Strategy):  # type: ignore[misc]
+        def init(self) -> None:
+            self.fast = self.I(sma, self.data.Close, 10)
+            self.slow = self.I(sma, self.data.Close, 20)
+
+        def next(self) -> None:
+            if crossover(self.fast, self.slow):
+                self.buy()
+            elif crossover(self.slow, self.fast):
+                self.sell()
+
+    data = bars.rename(columns=str.capitalize)[["Open", "High", "Low", "Close", "Volume"]]
+    data.index = data.index.tz_localize(None)
+    backtest = Backtest(
+        data,
+        SmaCross,
+        cash=float(START_CASH),
+        commission=float(COMMISSION),
+        exclusive_orders=True,
+        finalize_trades=False,
+    )
+    started = time.perf_counter()
+    stats = backtest.run()
+    return stats._trades, float(stats["Equity Final [$]"]), time.perf_counter() - started
+
+
+def same_trades(ours: BacktestResult, theirs: pd.DataFrame) -> tuple[bool, str]:
+    if len(ours.trades) != len(theirs):
+        return False, f"{len(ours.trades)} trades vs {len(theirs)}"
+    for number, (mine, row) in enumerate(zip(ours.trades, theirs.itertuples(), strict=True)):
+        sign = 1 if mine.side.value == "buy" else -1
+        if (
+            int(mine.quantity) * sign != int(row.Size)
+            or abs(float(mine.entry_price) - row.EntryPrice) > 1e-9
+            or abs(float(mine.exit_price) - row.ExitPrice) > 1e-9
+            or mine.ts_entry.replace(tzinfo=None) != row.EntryTime.to_pydatetime()
+        ):
+            return False, f"trade {number} differs: {mine} vs {row}"
+    return True, f"all {len(theirs)} trades identical"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--bars", type=int, default=1_000_000)
+    parser.add_argument("--skip-reference", action="store_true")
+    arguments = parser.parse_args()
+    if hasattr(os, "sched_setaffinity"):
+        os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})  # measure on one core
+    bars = synthetic_bars(arguments.bars)
+    print(f"{len(bars):,} one-minute bars, one core")
+    results = {}
+    for name in ("sma-cross", "macd-cross"):
+        simulate_warm = paperdesk_run(bars.iloc[:5000], name)  # import and cache warm-up
+        del simulate_warm
+        result, seconds = paperdesk_run(bars, name)
+        results[name] = (result, seconds)
+        print(
+            f"paperdesk {name:<11} {seconds:7.3f} s  {len(bars) / seconds:>12,.0f} bars/s  "
+            f"{len(result.trades):>6} trades  final equity {result.final_equity:.2f}"
+        )
+    if arguments.skip_reference:
+        return
+    reference = reference_run(bars)
+    if reference is None:
+        print("backtesting.py is not installed: pip install backtesting==0.6.6 to compare")
+        return
+    trades, equity, seconds = reference
+    ours, our_seconds = results["sma-cross"]
+    identical, detail = same_trades(ours, trades)
+    equity_match = abs(float(ours.final_equity) - equity) < 0.005
+    print(
+        f"backtesting.py sma-cross {seconds:7.3f} s  {len(bars) / seconds:>12,.0f} bars/s  "
+        f"{len(trades):>6} trades  final equity {equity:.2f}"
+    )
+    print(
+        f"speed-up {seconds / our_seconds:.1f}x; trades identical: {identical} ({detail}); "
+        f"final equity equal to the cent: {equity_match}"
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,184 @@
+"""Thin, documented wrappers around TA-Lib: float64 numpy in, float64 numpy out.
+
+Every function takes one-dimensional float64 arrays (anything ``numpy.asarray`` accepts,
+including a pandas Series) and returns arrays of the same length, with NaN during the
+warm-up. Every output value at row ``t`` depends on input rows ``<= t`` only (causal), and
+the prefix of an output does not change when more rows are appended.
+
+Seeding conventions (verified against public reference values in the unit tests):
+
+* ``sma`` is the plain mean of the last ``period`` values (TA-Lib keeps a running sum; it
+  equals ``pandas.Series.rolling(period).mean()`` to ~1e-14 relative on the bundled data).
+* ``ema`` uses ``alpha = 2 / (period + 1)`` and is SEEDED WITH THE SMA of its first
+  ``period`` inputs, so the first value is at row ``period - 1``. This is TA-Lib's default
+  (``talib.set_unstable_period`` left at 0) and the convention of backtrader and Lean; it
+  reproduces backtrader's EMA(30) test values and Lean's ``spy_ema.csv`` exactly. The ``ta``
+  library and ``pandas.ewm(adjust=False)`` start from the first value instead: the two
+  conventions converge only after many bars.
+* ``rsi`` is Wilder's RSI: average gain / loss seeded with the simple mean of the first
+  ``period`` changes, then smoothed with ``alpha = 1 / period``; the first value is at row
+  ``period``. This is StockCharts' worksheet and backtrader's RSI.
+* ``macd`` is deliberately NOT ``talib.MACD``: TA-Lib seeds the fast EMA over a window aligned
+  with the slow one, which differs from backtrader. paperdesk computes
+  ``macd_line = EMA(close, fast) - EMA(close, slow)`` (each EMA seeded with the SMA of its own
+  first inputs) and ``signal = EMA(macd_line, signal)``; TA-Lib's wrapper skips the leading
+  NaNs of ``macd_line``, so the signal is seeded with the SMA of the first ``signal`` MACD
+  values (backtrader's ``MACDHisto``). First MACD value at row ``slow - 1``, first signal at
+  row ``slow + signal - 2``.
+* ``tsi`` (True Strength Index, absent from TA-Lib) is composed from ``ema``:
+  ``100 * EMA_short(EMA_long(diff)) / EMA_short(EMA_long(|diff|))`` with
+  ``diff[t] = close[t] - close[t-1]``; the leading NaN of ``diff`` is skipped, so the first
+  value is at row ``long + short - 1``. A zero denominator (a flat price) gives NaN.
+* ``atr`` is Wilder's average true range (TA-Lib): seeded with the simple mean of the first
+  ``period`` true ranges starting at row 1; the first value is at row ``period``.
+
+TA-Lib propagates a NaN in the MIDDLE of an input to every later output of the recursive
+indicators (EMA, RSI, ATR); callers must pass gap-free data.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+import talib
+
+from paperdesk.domain.errors import InvalidInputError
+
+FloatArray = npt.NDArray[np.float64]
+SignArray = npt.NDArray[np.int8]
+
+__all__ = [
+    "FloatArray",
+    "SignArray",
+    "atr",
+    "crossing_points",
+    "crossings",
+    "ema",
+    "macd",
+    "rsi",
+    "sma",
+    "tsi",
+]
+
+
+def _as_float(values: Any, label: str = "values") -> FloatArray:
+    array = np.ascontiguousarray(values, dtype=np.float64)
+    if array.ndim != 1:
+        raise InvalidInputError(f"{label} must be one-dimensional, got shape {array.shape}")
+    return array
+
+
+def _check_period(label: str, period: int, minimum: int) -> None:
+    if isinstance(period, bool) or not isinstance(period, int | np.integer):
+        raise InvalidInputError(f"{label} must be an integer, got {period!r}")
+    if period < minimum:
+        raise InvalidInputError(f"{label} must be at least {minimum}, got {period}")
+
+
+def sma(close: Any, period: int) -> FloatArray:
+    """Simple moving average of the last ``period`` values; first value at row ``period-1``."""
+    _check_period("sma period", period, 1)
+    return np.asarray(talib.SMA(_as_float(close, "close"), timeperiod=period), dtype=np.float64)
+
+
+def ema(close: Any, period: int) -> FloatArray:
+    """Exponential moving average, alpha 2/(period+1), seeded with the SMA of the first inputs.
+
+    Leading NaNs of the input are skipped (the seed is the SMA of the first ``period``
+    non-NaN values), which is what lets EMAs be chained.
+    """
+    _check_period("ema period", period, 1)
+    return np.asarray(talib.EMA(_as_float(close, "close"), timeperiod=period), dtype=np.float64)
+
+
+def rsi(close: Any, period: int = 14) -> FloatArray:
+    """Wilder's RSI in [0, 100] (SMA-seeded averages); first value at row ``period``."""
+    _check_period("rsi period", period, 2)
+    return np.asarray(talib.RSI(_as_float(close, "close"), timeperiod=period), dtype=np.float64)
+
+
+def macd(
+    close: Any, fast: int = 12, slow: int = 26, signal: int = 9
+) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """MACD line, signal line and histogram (backtrader convention, see the module docstring)."""
+    _check_period("macd fast", fast, 1)
+    _check_period("macd slow", slow, 2)
+    _check_period("macd signal", signal, 1)
+    if fast >= slow:
+        raise InvalidInputError(f"macd fast ({fast}) must be smaller than slow ({slow})")
+    prices = _as_float(close, "close")
+    line = ema(prices, fast) - ema(prices, slow)
+    signal_line = ema(line, signal)
+    return line, signal_line, line - signal_line
+
+
+def tsi(close: Any, long: int = 25, short: int = 13) -> FloatArray:
+    """True Strength Index in [-100, 100], double-smoothed momentum; first value at row
+    ``long + short - 1``."""
+    _check_period("tsi long", long, 1)
+    _check_period("tsi short", short, 1)
+    prices = _as_float(close, "close")
+    difference = np.empty_like(prices)
+    difference[:1] = np.nan
+    np.subtract(prices[1:], prices[:-1], out=difference[1:])
+    numerator = ema(ema(difference, long), short)
+    denominator = ema(ema(np.abs(difference), long), short)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        result = 100.0 * numerator / denominator
+    result[denominator == 0.0] = np.nan
+    return result
+
+
+def atr(high: Any, low: Any, close: Any, period: int = 14) -> FloatArray:
+    """Wilder's average true range; first value at row ``period``."""
+    _check_period("atr period", period, 1)
+    highs = _as_float(high, "high")
+    lows = _as_float(low, "low")
+    closes = _as_float(close, "close")
+    if not highs.shape == lows.shape == closes.shape:
+        raise InvalidInputError(
+            f"high, low and close must have the same length, got "
+            f"{highs.shape[0]}, {lows.shape[0]} and {closes.shape[0]}"
+        )
+    return np.asarray(talib.ATR(highs, lows, closes, timeperiod=period), dtype=np.float64)
+
+
+def crossing_points(difference: Any) -> tuple[npt.NDArray[np.intp], SignArray]:
+    """Rows where ``difference`` (e.g. fast line minus slow line) crosses zero, and the sign.
+
+    Returns ``(positions, directions)``: ascending row numbers and +1 (up-cross) / -1
+    (down-cross). backtrader's ``CrossOver`` semantics: the last NON-ZERO sign is carried
+    forward (an exact zero or a NaN does not reset it); an up-cross at ``t`` is
+    ``difference[t] > 0`` while the carried sign before ``t`` is negative, a down-cross the
+    mirror. So touching zero and turning back is no cross, and crossing through an exact
+    zero is one cross (at the first bar on the other side). The first bar with a defined
+    non-zero difference is never a cross. When no difference is exactly zero this equals
+    the strict test ``d[t-1] < 0 and d[t] > 0`` (backtesting.py's ``crossover``).
+    """
+    values = _as_float(difference, "difference")
+    positive = values > 0.0
+    defined = positive | (values < 0.0)  # NaN and exact zero are neither
+    first = int(defined.argmax()) if values.shape[0] else 0
+    if values.shape[0] == 0 or not defined[first]:
+        return np.empty(0, dtype=np.intp), np.empty(0, dtype=np.int8)
+    if defined[first:].all():
+        # fast path: no zero or NaN after the first defined value
+        tail = positive[first:]
+        positions = np.flatnonzero(tail[1:] != tail[:-1]) + (first + 1)
+    else:
+        nonzero = np.flatnonzero(defined)
+        tail = positive[nonzero]
+        positions = nonzero[np.flatnonzero(tail[1:] != tail[:-1]) + 1]
+    directions = np.where(positive[positions], 1, -1).astype(np.int8)
+    return positions, directions
+
+
+def crossings(difference: Any) -> SignArray:
+    """Dense form of ``crossing_points``: +1 at up-crosses, -1 at down-crosses, else 0."""
+    values = _as_float(difference, "difference")
+    positions, directions = crossing_points(values)
+    result = np.zeros(values.shape[0], dtype=np.int8)
+    result[positions] = directions
+    return result

@@ -1,0 +1,99 @@
+"""``tsi-momentum``: long when the TSI crosses above its signal line, short when below."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import ClassVar
+
+import pandas as pd
+
+from paperdesk.analysis.indicators import atr, crossing_points, ema, tsi
+from paperdesk.analysis.strategies.base import (
+    Strategy,
+    atr_levels,
+    column,
+    make_signal_frame,
+    require_at_least,
+)
+from paperdesk.analysis.strategies.reasons import compose, words
+from paperdesk.analysis.strategies.registry import register
+
+__all__ = ["ATR_PERIOD", "TsiMomentum", "TsiMomentumParameters"]
+
+ATR_PERIOD = 14
+"""Period of the ATR used for stops and targets."""
+
+
+@dataclass(frozen=True, slots=True)
+class TsiMomentumParameters:
+    """TSI smoothing periods, signal EMA period, zero-line filter and ATR stop/target."""
+
+    long: int = 25
+    short: int = 13
+    signal: int = 7
+    zero_line_filter: bool = False
+    stop_atr: float = 0.0
+    target_atr: float = 0.0
+
+
+@register
+class TsiMomentum(Strategy[TsiMomentumParameters]):
+    """True Strength Index crossing its EMA(``signal``) (``indicators.tsi``, ``crossing_points``).
+
+    With ``zero_line_filter`` a long is emitted only while TSI > 0 and a short only while
+    TSI < 0. Confidence = ``0.5 + 0.5 * direction * TSI / 50`` clipped to [0, 1]: a long
+    with strong positive momentum (TSI >= 50) is fully confident, one at TSI = 0 is 0.5,
+    and shorts mirror. Stop / target: close -/+ k * ATR(14) as in ``macd-cross``.
+    """
+
+    name: ClassVar[str] = "tsi-momentum"
+    description: ClassVar[str] = (
+        "Long when TSI(long, short) crosses above its EMA(signal), short when below; "
+        "optional zero-line filter and ATR stop and target."
+    )
+    Parameters: ClassVar[type[TsiMomentumParameters]] = TsiMomentumParameters
+
+    @classmethod
+    def check_parameters(cls, params: TsiMomentumParameters) -> None:
+        require_at_least("long", params.long, 1)
+        require_at_least("short", params.short, 1)
+        require_at_least("signal", params.signal, 2)
+        require_at_least("stop_atr", params.stop_atr, 0.0)
+        require_at_least("target_atr", params.target_atr, 0.0)
+
+    @property
+    def warmup(self) -> int:
+        return self.params.long + self.params.short + self.params.signal - 2
+
+    def _compute(self, bars: pd.DataFrame) -> pd.DataFrame:
+        parameters = self.params
+        close = column(bars, "close")
+        index_line = tsi(close, parameters.long, parameters.short)
+        signal_line = ema(index_line, parameters.signal)
+        positions, direction = crossing_points(index_line - signal_line)
+        if parameters.zero_line_filter:
+            at_cross = index_line[positions]
+            keep = ((direction > 0) & (at_cross > 0.0)) | ((direction < 0) & (at_cross < 0.0))
+            positions, direction = positions[keep], direction[keep]
+        value_at = index_line[positions]
+        confidence = 0.5 + 0.5 * direction * value_at / 50.0
+        range_at = atr(column(bars, "high"), column(bars, "low"), close, ATR_PERIOD)[positions]
+        close_at = close[positions]
+        reasons = compose(
+            "TSI ",
+            value_at,
+            " crossed ",
+            words(direction, "above", "below"),
+            " signal ",
+            signal_line[positions],
+            significant=4,
+        )
+        return make_signal_frame(
+            bars,
+            positions,
+            direction,
+            confidence,
+            atr_levels(close_at, range_at, direction, parameters.stop_atr, -1),
+            atr_levels(close_at, range_at, direction, parameters.target_atr, 1),
+            reasons,
+        )

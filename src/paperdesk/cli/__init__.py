@@ -1,0 +1,54 @@
+"""The ``paperdesk`` command line: ``app`` for Typer and ``main()`` for the console script."""
+
+from __future__ import annotations
+
+from importlib.metadata import PackageNotFoundError, version
+from typing import Annotated
+
+import typer
+
+from paperdesk.cli.backtest import backtest_command
+from paperdesk.cli.errors import ErrorReportingGroup
+from paperdesk.cli.strategies import strategies_command
+
+app = typer.Typer(
+    cls=ErrorReportingGroup,
+    help="paperdesk: backtest and paper-trade strategies.",
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+app.command("backtest")(backtest_command)
+app.command("strategies")(strategies_command)
+
+
+def package_version() -> str:
+    try:
+        return version("paperdesk")
+    except PackageNotFoundError:
+        return "unknown"
+
+
+def show_version(requested: bool) -> None:
+    if requested:
+        typer.echo(f"paperdesk {package_version()}")
+        raise typer.Exit()
+
+
+@app.callback(invoke_without_command=True)
+def root(
+    context: typer.Context,
+    show: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=show_version, is_eager=True, help="Show the version and exit."
+        ),
+    ] = False,
+) -> None:
+    """paperdesk: backtest and paper-trade strategies."""
+    if context.invoked_subcommand is None:
+        typer.echo(context.get_help())
+
+
+def main() -> None:
+    """Console-script entry point: errors end as one line on stderr and an exit code."""
+    app()

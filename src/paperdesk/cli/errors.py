@@ -1,0 +1,81 @@
+"""Turn every deliberate error into one ``error: ...`` line on stderr and an exit code."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+from typing import Any
+
+import typer
+from typer.core import TyperGroup
+
+from paperdesk.cli.values import OptionError
+from paperdesk.domain import PaperdeskError
+
+USAGE_EXIT_CODE = 2
+RUN_EXIT_CODE = 1
+
+
+def one_line(message: str) -> str:
+    return " ".join(message.split())
+
+
+def report(message: str) -> None:
+    typer.echo(f"error: {one_line(message)}", err=True)
+
+
+def usage_hint(error: typer.TyperException) -> str:
+    context = getattr(error, "ctx", None)
+    command_path = getattr(context, "command_path", None)
+    return f" (see '{command_path} --help')" if command_path else ""
+
+
+def exit_code_for(error: BaseException) -> int:
+    """Report ``error`` on stderr and return the process exit code it deserves."""
+    if isinstance(error, typer.TyperException):  # click's usage and parameter errors
+        hint = usage_hint(error) if error.exit_code == USAGE_EXIT_CODE else ""
+        report(error.format_message() + hint)
+        return error.exit_code
+    if isinstance(error, OptionError):
+        report(str(error))
+        return USAGE_EXIT_CODE
+    if isinstance(error, PaperdeskError):
+        report(str(error))
+        return RUN_EXIT_CODE
+    if isinstance(error, OSError):
+        where = f": {error.filename}" if error.filename else ""
+        report(f"{error.strerror or error}{where}")
+        return RUN_EXIT_CODE
+    if isinstance(error, typer.Abort):
+        report("aborted")
+        return RUN_EXIT_CODE
+    raise error
+
+
+class ErrorReportingGroup(TyperGroup):
+    """A command group that reports known errors in one line instead of a traceback."""
+
+    def main(
+        self,
+        args: Sequence[str] | None = None,
+        prog_name: str | None = None,
+        complete_var: str | None = None,
+        standalone_mode: bool = True,
+        windows_expand_args: bool = True,
+        **extra: Any,
+    ) -> Any:
+        try:
+            outcome = super().main(
+                args,
+                prog_name,
+                complete_var,
+                standalone_mode=False,
+                windows_expand_args=windows_expand_args,
+                **extra,
+            )
+            code = outcome if isinstance(outcome, int) and not isinstance(outcome, bool) else 0
+        except (typer.TyperException, PaperdeskError, OSError, typer.Abort) as error:
+            code = exit_code_for(error)
+        if not standalone_mode:
+            return code
+        sys.exit(code)

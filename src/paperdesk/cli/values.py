@@ -1,0 +1,144 @@
+"""Parse option values from the command line or a run file, naming the bad one on error."""
+
+from __future__ import annotations
+
+import tomllib
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+from enum import Enum
+from typing import TypeVar
+
+from paperdesk.domain import InvalidInputError
+
+EnumType = TypeVar("EnumType", bound=Enum)
+
+NONE_WORDS = frozenset({"none", "off"})
+
+
+class OptionError(InvalidInputError):
+    """An option or run-file value is missing or malformed: a usage error (exit code 2)."""
+
+
+def invalid(label: str, value: object, expected: str) -> OptionError:
+    return OptionError(f"invalid value for {label}: {value!r} (expected {expected})")
+
+
+def is_none_word(value: object) -> bool:
+    return isinstance(value, str) and value.strip().lower() in NONE_WORDS
+
+
+def text_value(value: object, label: str) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise invalid(label, value, "a non-empty string")
+    return value.strip()
+
+
+def decimal_value(
+    value: object,
+    label: str,
+    *,
+    minimum: Decimal = Decimal(0),
+    allow_zero: bool = False,
+    maximum: Decimal | None = None,
+) -> Decimal:
+    """An exact Decimal from a string, an int or a Decimal (never through a float)."""
+    bound = f"at least {minimum}" if allow_zero else f"greater than {minimum}"
+    expected = f"a number {bound}" + (f" and at most {maximum}" if maximum is not None else "")
+    if isinstance(value, bool) or not isinstance(value, str | int | Decimal):
+        raise invalid(label, value, expected)
+    try:
+        number = Decimal(value.strip() if isinstance(value, str) else value)
+    except InvalidOperation:
+        raise invalid(label, value, expected) from None
+    too_low = number < minimum if allow_zero else number <= minimum
+    too_high = maximum is not None and number > maximum
+    if not number.is_finite() or too_low or too_high:
+        raise invalid(label, value, expected)
+    return number
+
+
+def optional_decimal(
+    value: object, label: str, *, maximum: Decimal | None = None
+) -> Decimal | None:
+    """A positive Decimal, or None for "none"."""
+    if is_none_word(value):
+        return None
+    return decimal_value(value, label, maximum=maximum)
+
+
+def integer_value(value: object, label: str, *, minimum: int = 0) -> int:
+    expected = f"a whole number of at least {minimum}"
+    if isinstance(value, bool):
+        raise invalid(label, value, expected)
+    if isinstance(value, int):
+        number = value
+    elif isinstance(value, str) and value.strip().lstrip("+-").isdigit():
+        number = int(value.strip())
+    else:
+        raise invalid(label, value, expected)
+    if number < minimum:
+        raise invalid(label, value, expected)
+    return number
+
+
+def optional_integer(value: object, label: str) -> int | None:
+    """A whole number of at least 1, or None for "none"."""
+    if is_none_word(value):
+        return None
+    return integer_value(value, label, minimum=1)
+
+
+def fraction_value(value: object, label: str) -> float:
+    """A float between 0 and 1 inclusive (a confidence, not money)."""
+    number = decimal_value(value, label, allow_zero=True, maximum=Decimal(1))
+    return float(number)
+
+
+def flag_value(value: object, label: str) -> bool:
+    if not isinstance(value, bool):
+        raise invalid(label, value, "true or false")
+    return value
+
+
+def date_value(value: object, label: str) -> date:
+    expected = "a date such as 2020-01-31"
+    if isinstance(value, datetime):
+        raise invalid(label, value, expected)
+    if isinstance(value, date):
+        return value
+    if isinstance(value, str):
+        try:
+            return date.fromisoformat(value.strip())
+        except ValueError:
+            raise invalid(label, value, expected) from None
+    raise invalid(label, value, expected)
+
+
+def choice_value(value: object, label: str, choices: type[EnumType]) -> EnumType:
+    """An enum member from its value; case and underscores versus dashes do not matter."""
+    names = " or ".join(str(member.value) for member in choices)
+    if isinstance(value, str):
+        wanted = value.strip().lower().replace("_", "-")
+        for member in choices:
+            if member.value == wanted:
+                return member
+    raise invalid(label, value, names)
+
+
+def parse_param(text: str) -> tuple[str, object]:
+    """A ``key=value`` strategy parameter; the value is read as a TOML value, else as text."""
+    key, separator, raw = text.partition("=")
+    key = key.strip()
+    if not separator or not key:
+        raise OptionError(f"invalid value for --param: {text!r} (expected key=value, e.g. fast=10)")
+    return key, param_value(raw.strip())
+
+
+def param_value(raw: str) -> object:
+    """``10`` -> 10, ``0.5`` -> 0.5, ``true`` -> True, ``"a b"`` -> "a b", ``sma`` -> "sma"."""
+    if not raw or "\n" in raw:
+        return raw
+    try:
+        return tomllib.loads(f"value = {raw}")["value"]
+    except tomllib.TOMLDecodeError:
+        return raw

@@ -1,0 +1,75 @@
+"""Sample data files shipped inside the package (see README.md), and lookup by symbol."""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+from pathlib import Path
+
+from paperdesk.data.csv_source import symbol_from_file_name, timeframe_from_file_name
+from paperdesk.data.instruments import compact_symbol
+from paperdesk.domain import InvalidInputError, Timeframe, UnknownNameError
+
+BUNDLED_DIRECTORY = Path(__file__).resolve().parent
+PREFERRED_PREFIX = "lean_"
+
+
+@dataclass(frozen=True, slots=True)
+class BundledFile:
+    """One bundled CSV: its symbol, timeframe, location and number of bars."""
+
+    symbol: str
+    timeframe: str
+    path: Path
+    rows: int
+
+
+def bundled_files() -> list[BundledFile]:
+    """Every bundled CSV, sorted by symbol, timeframe and file name."""
+    return list(_bundled_files())
+
+
+@functools.cache
+def _bundled_files() -> tuple[BundledFile, ...]:
+    files = []
+    for path in sorted(BUNDLED_DIRECTORY.glob("*.csv")):
+        timeframe = timeframe_from_file_name(path.name)
+        if timeframe is None:
+            continue
+        files.append(
+            BundledFile(symbol_from_file_name(path.name), timeframe, path, _count_rows(path))
+        )
+    files.sort(key=lambda item: (item.symbol, item.timeframe, item.path.name))
+    return tuple(files)
+
+
+def _count_rows(path: Path) -> int:
+    with path.open("rb") as handle:
+        content = handle.read()
+    lines = content.count(b"\n") + (0 if content.endswith(b"\n") else 1)
+    return max(lines - 1, 0)
+
+
+def find_bundled(symbol: str, timeframe: str) -> Path:
+    """The bundled CSV for ``symbol`` (case-insensitive) at ``timeframe``.
+
+    When two files match (e.g. EURUSD 1h from Lean and from backtesting.py) the ``lean_`` file
+    wins. Raises UnknownNameError listing what is bundled when nothing matches.
+    """
+    wanted_symbol = compact_symbol(symbol)
+    try:
+        wanted_timeframe = str(Timeframe.parse(timeframe))
+    except InvalidInputError as error:
+        raise UnknownNameError(str(error)) from None
+    matches = [
+        item
+        for item in _bundled_files()
+        if compact_symbol(item.symbol) == wanted_symbol and item.timeframe == wanted_timeframe
+    ]
+    if not matches:
+        available = ", ".join(f"{item.symbol} {item.timeframe}" for item in _bundled_files())
+        raise UnknownNameError(
+            f"no bundled data for {symbol!r} at {timeframe!r}; bundled: {available}"
+        )
+    matches.sort(key=lambda item: (not item.path.name.startswith(PREFERRED_PREFIX), item.path.name))
+    return matches[0].path

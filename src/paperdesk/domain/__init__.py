@@ -1,0 +1,73 @@
+"""Pure value types and events: stdlib and Decimal only, no I/O."""
+
+from paperdesk.domain.bars import Bar, Timeframe
+from paperdesk.domain.enums import (
+    AssetClass,
+    Direction,
+    OrderRole,
+    OrderStatus,
+    OrderType,
+    Side,
+    TimeInForce,
+)
+from paperdesk.domain.errors import (
+    DataError,
+    InvalidInputError,
+    OrderError,
+    PaperdeskError,
+    UnknownNameError,
+)
+from paperdesk.domain.events import (
+    Event,
+    OrderAccepted,
+    OrderCanceled,
+    OrderExpired,
+    OrderFilled,
+    OrderModified,
+    OrderRejected,
+    SignalRejected,
+)
+from paperdesk.domain.fills import Fill
+from paperdesk.domain.instruments import Instrument
+from paperdesk.domain.money import ONE, ZERO, to_decimal
+from paperdesk.domain.orders import Order, OrderIntent
+from paperdesk.domain.portfolio import PortfolioSnapshot, PortfolioView, Trade
+from paperdesk.domain.positions import Position
+from paperdesk.domain.signals import Signal
+
+__all__ = [
+    "ONE",
+    "ZERO",
+    "AssetClass",
+    "Bar",
+    "DataError",
+    "Direction",
+    "Event",
+    "Fill",
+    "Instrument",
+    "InvalidInputError",
+    "Order",
+    "OrderAccepted",
+    "OrderCanceled",
+    "OrderError",
+    "OrderExpired",
+    "OrderFilled",
+    "OrderIntent",
+    "OrderModified",
+    "OrderRejected",
+    "OrderRole",
+    "OrderStatus",
+    "OrderType",
+    "PaperdeskError",
+    "PortfolioSnapshot",
+    "PortfolioView",
+    "Position",
+    "Side",
+    "Signal",
+    "SignalRejected",
+    "TimeInForce",
+    "Timeframe",
+    "Trade",
+    "UnknownNameError",
+    "to_decimal",
+]

@@ -1,0 +1,79 @@
+"""Bars and timeframes. A bar is visible only once it has closed, at ``ts_close``."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+from paperdesk.domain.errors import InvalidInputError
+
+_TIMEFRAME = re.compile(r"^(\d+)(m|h|d|w|mo)$")
+_UNIT_SECONDS = {"m": 60, "h": 3600, "d": 86400, "w": 7 * 86400, "mo": 30 * 86400}
+
+
+@dataclass(frozen=True, slots=True)
+class Timeframe:
+    """A bar length such as ``1m``, ``5m``, ``1h``, ``1d``, ``1w`` or ``1mo``."""
+
+    count: int
+    unit: str
+
+    @classmethod
+    def parse(cls, text: str) -> Timeframe:
+        match = _TIMEFRAME.match(text.strip().lower())
+        if not match or int(match.group(1)) <= 0:
+            raise InvalidInputError(
+                f"timeframe {text!r} is not valid; expected a count and a unit such as "
+                "1m, 5m, 1h, 1d, 1w or 1mo"
+            )
+        return cls(int(match.group(1)), match.group(2))
+
+    @property
+    def seconds(self) -> int:
+        """Nominal length (a month counts as 30 days)."""
+        return self.count * _UNIT_SECONDS[self.unit]
+
+    @property
+    def delta(self) -> timedelta:
+        return timedelta(seconds=self.seconds)
+
+    @property
+    def is_intraday(self) -> bool:
+        return self.seconds < 86400
+
+    def __str__(self) -> str:
+        return f"{self.count}{self.unit}"
+
+
+@dataclass(frozen=True, slots=True)
+class Bar:
+    """One OHLCV bar of ``symbol``; prices exact, times timezone-aware UTC."""
+
+    symbol: str
+    timeframe: str
+    ts_open: datetime
+    ts_close: datetime
+    open: Decimal
+    high: Decimal
+    low: Decimal
+    close: Decimal
+    volume: Decimal
+
+    def __post_init__(self) -> None:
+        if self.ts_open.tzinfo is None or self.ts_close.tzinfo is None:
+            raise InvalidInputError(f"bar times must be timezone-aware UTC, got {self.ts_open!r}")
+        if self.ts_close <= self.ts_open:
+            raise InvalidInputError(
+                f"bar ts_close {self.ts_close} must be after ts_open {self.ts_open}"
+            )
+        if min(self.open, self.high, self.low, self.close) <= 0:
+            raise InvalidInputError(f"bar prices must be positive at {self.ts_open}")
+        if self.high < max(self.open, self.close) or self.low > min(self.open, self.close):
+            raise InvalidInputError(
+                f"bar at {self.ts_open}: high {self.high} / low {self.low} do not contain "
+                f"open {self.open} and close {self.close}"
+            )
+        if self.volume < 0:
+            raise InvalidInputError(f"bar volume must not be negative at {self.ts_open}")

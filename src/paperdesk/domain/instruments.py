@@ -1,0 +1,94 @@
+"""Tradable instruments: equities, forex pairs (pips and lots) and crypto (fractional size)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from paperdesk.domain.enums import AssetClass
+from paperdesk.domain.errors import InvalidInputError
+from paperdesk.domain.money import floor_to_increment, round_to_increment
+
+
+@dataclass(frozen=True, slots=True)
+class Instrument:
+    """A tradable symbol and the increments its prices and quantities move in.
+
+    ``lot_size`` is the smallest tradable quantity step; ``contract_size`` is how many units one
+    forex lot holds (100,000 for a standard lot), used by lot-based sizing and fees.
+    """
+
+    symbol: str
+    asset_class: AssetClass
+    currency: str = "USD"
+    tick_size: Decimal = Decimal("0.01")
+    lot_size: Decimal = Decimal("1")
+    pip_size: Decimal | None = None
+    contract_size: Decimal = Decimal("1")
+    calendar: str = "XNYS"
+
+    def __post_init__(self) -> None:
+        if not self.symbol or not self.symbol.strip():
+            raise InvalidInputError("instrument symbol must not be empty")
+        if self.tick_size <= 0:
+            raise InvalidInputError(f"tick_size must be positive, got {self.tick_size}")
+        if self.lot_size <= 0:
+            raise InvalidInputError(f"lot_size must be positive, got {self.lot_size}")
+        if self.contract_size <= 0:
+            raise InvalidInputError(f"contract_size must be positive, got {self.contract_size}")
+
+    def round_price(self, price: Decimal) -> Decimal:
+        return round_to_increment(price, self.tick_size)
+
+    def round_quantity(self, quantity: Decimal) -> Decimal:
+        """Round a quantity magnitude down to whole lot steps, keeping its sign."""
+        magnitude = floor_to_increment(abs(quantity), self.lot_size)
+        return magnitude if quantity >= 0 else -magnitude
+
+    @classmethod
+    def equity(cls, symbol: str, *, currency: str = "USD", calendar: str = "XNYS") -> Instrument:
+        return cls(
+            symbol,
+            AssetClass.EQUITY,
+            currency,
+            Decimal("0.01"),
+            Decimal("1"),
+            None,
+            Decimal("1"),
+            calendar,
+        )
+
+    @classmethod
+    def forex(
+        cls, symbol: str, *, pip_size: Decimal | None = None, tick_size: Decimal | None = None
+    ) -> Instrument:
+        """A currency pair quoted in its second currency; JPY pairs have a 0.01 pip."""
+        quote = symbol[-3:].upper()
+        pip = (
+            pip_size
+            if pip_size is not None
+            else (Decimal("0.01") if quote == "JPY" else Decimal("0.0001"))
+        )
+        return cls(
+            symbol,
+            AssetClass.FOREX,
+            quote,
+            tick_size or pip / 10,
+            Decimal("1"),
+            pip,
+            Decimal("100000"),
+            "FX",
+        )
+
+    @classmethod
+    def crypto(
+        cls,
+        symbol: str,
+        *,
+        currency: str = "USD",
+        tick_size: Decimal = Decimal("0.01"),
+        lot_size: Decimal = Decimal("0.00000001"),
+    ) -> Instrument:
+        return cls(
+            symbol, AssetClass.CRYPTO, currency, tick_size, lot_size, None, Decimal("1"), "24/7"
+        )

@@ -1,0 +1,73 @@
+"""Portfolio value objects: round-trip trades, snapshots and the view the router reads."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+
+from paperdesk.domain.enums import Side
+from paperdesk.domain.money import ZERO
+from paperdesk.domain.positions import Position
+
+
+@dataclass(frozen=True, slots=True)
+class Trade:
+    """A round trip: a position opened from flat and closed back to flat (or reversed)."""
+
+    symbol: str
+    side: Side  # BUY for a long trade, SELL for a short one
+    quantity: Decimal
+    entry_price: Decimal
+    exit_price: Decimal
+    ts_entry: datetime
+    ts_exit: datetime
+    fees: Decimal
+    pnl: Decimal  # net of fees
+    strategy: str = ""
+    exit_reason: str = ""
+
+    @property
+    def gross_pnl(self) -> Decimal:
+        return self.pnl + self.fees
+
+    @property
+    def return_pct(self) -> float:
+        cost = self.quantity * self.entry_price
+        return float(self.pnl / cost * 100) if cost else 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class PortfolioSnapshot:
+    ts: datetime
+    cash: Decimal
+    equity: Decimal
+    positions: tuple[Position, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class PortfolioView:
+    """What the router may read of a portfolio when it decides: nothing it could change."""
+
+    ts: datetime
+    cash: Decimal
+    equity: Decimal
+    positions: Mapping[str, Position] = field(default_factory=dict)
+    prices: Mapping[str, Decimal] = field(default_factory=dict)
+    day_start_equity: Decimal | None = None
+    open_order_symbols: frozenset[str] = frozenset()
+
+    def position(self, symbol: str) -> Position:
+        return self.positions.get(symbol) or Position(symbol)
+
+    @property
+    def open_positions(self) -> int:
+        return sum(1 for p in self.positions.values() if p.quantity != 0)
+
+    def gross_exposure(self) -> Decimal:
+        total = ZERO
+        for symbol, position in self.positions.items():
+            price = self.prices.get(symbol, position.average_price)
+            total += abs(position.quantity * price)
+        return total

@@ -1,0 +1,329 @@
+"""The backtest driver: feeds a bar history through the trading kernel, visiting only the bars
+where something can happen, and computes the equity curve between them vectorised.
+
+Correctness does not depend on the skipping: a bar is skipped only when it carries no signal, no
+order can act on it (``OrderManager.first_actionable_index``) and no position is due to be closed,
+so visiting it would change nothing; the equity at its close is cash + quantity x close.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+from paperdesk.analysis.strategies.base import Strategy
+from paperdesk.analysis.strategies.registry import create_strategy
+from paperdesk.analytics.metrics import compute_stats
+from paperdesk.data import find_bundled, instrument_for, load_bars, session_close
+from paperdesk.domain import (
+    Bar,
+    DataError,
+    Direction,
+    Instrument,
+    InvalidInputError,
+    Signal,
+    Timeframe,
+    to_decimal,
+)
+from paperdesk.engine.config import BacktestConfig
+from paperdesk.engine.kernel import TradingKernel
+from paperdesk.engine.result import BacktestResult
+from paperdesk.engine.wiring import build_kernel
+
+Progress = Callable[[int, int], None]
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def run_backtest(config: BacktestConfig, progress: Progress | None = None) -> BacktestResult:
+    """Load the configured bars and strategy, and simulate the run."""
+    bars = load_config_bars(config)
+    symbol = str(bars.attrs.get("symbol") or config.symbol or "DATA")
+    strategy = create_strategy(config.strategy, config.params)
+    return simulate(bars, strategy, config, instrument_for(symbol), progress)
+
+
+def load_config_bars(config: BacktestConfig) -> pd.DataFrame:
+    if config.data is not None:
+        bars = load_bars(config.data, symbol=config.symbol)
+    elif config.symbol:
+        bars = load_bars(
+            find_bundled(config.symbol, config.timeframe),
+            symbol=config.symbol,
+            timeframe=config.timeframe,
+        )
+    else:
+        raise InvalidInputError("a backtest needs either a data file or a symbol and timeframe")
+    return slice_dates(bars, config.start, config.end)
+
+
+def slice_dates(bars: pd.DataFrame, start: date | None, end: date | None) -> pd.DataFrame:
+    """Keep bars whose label falls on or after ``start`` and on or before ``end`` (UTC dates)."""
+    if start and end and start > end:
+        raise InvalidInputError(f"--from {start} is after --to {end}")
+    labels = bars.index
+    mask = np.ones(len(bars), dtype=bool)
+    if start is not None:
+        mask &= labels >= pd.Timestamp(start, tz="UTC")
+    if end is not None:
+        mask &= labels < pd.Timestamp(end, tz="UTC") + pd.Timedelta(days=1)
+    sliced = bars.loc[mask]
+    if sliced.empty:
+        raise DataError(
+            f"no bars between {start or 'the start'} and {end or 'the end'} "
+            f"(data covers {labels[0].date()} to {labels[-1].date()})"
+        )
+    return sliced
+
+
+def simulate(
+    bars: pd.DataFrame,
+    strategy: Strategy[Any],
+    config: BacktestConfig,
+    instrument: Instrument,
+    progress: Progress | None = None,
+) -> BacktestResult:
+    """Run ``strategy`` over ``bars`` (the loader's frame) through router, venue and ledger."""
+    if bars.empty:
+        raise DataError("no bars to backtest")
+    symbol = instrument.symbol
+    timeframe = str(bars.attrs.get("timeframe") or config.timeframe)
+    kernel = build_kernel(config, {symbol: instrument}, lambda name, ts: session_close(name, ts))
+    feed = _BarArrays(bars, symbol, timeframe)
+    frame = strategy.signals(bars)
+    signal_rows = bars.index.get_indexer(frame.index)
+    if (signal_rows < 0).any():
+        raise DataError(f"strategy {strategy.name} emitted a signal at a time that is not a bar")
+    driver = _Driver(kernel, feed, config, progress)
+    driver.run(signal_rows, frame, strategy.name)
+    return driver.result(config, strategy.name)
+
+
+class _BarArrays:
+    """Column arrays of the bar history, and Bar objects built only for visited bars."""
+
+    def __init__(self, bars: pd.DataFrame, symbol: str, timeframe: str) -> None:
+        self.symbol = symbol
+        self.timeframe = timeframe
+        index = pd.DatetimeIndex(bars.index)
+        self.opens = bars["open"].to_numpy(dtype=np.float64)
+        self.highs = bars["high"].to_numpy(dtype=np.float64)
+        self.lows = bars["low"].to_numpy(dtype=np.float64)
+        self.closes = bars["close"].to_numpy(dtype=np.float64)
+        self.volumes = bars["volume"].to_numpy(dtype=np.float64)
+        self.ts_open_ns = index.as_unit("ns").asi8
+        if "ts_close" in bars:
+            closes = pd.DatetimeIndex(bars["ts_close"])
+        else:  # a frame built by hand: bars close one timeframe after they open
+            closes = index + Timeframe.parse(timeframe).delta
+        self.ts_close_ns = closes.as_unit("ns").asi8
+        self.length = len(bars)
+
+    def bar(self, i: int) -> Bar:
+        return Bar(
+            self.symbol,
+            self.timeframe,
+            _to_datetime(int(self.ts_open_ns[i])),
+            _to_datetime(int(self.ts_close_ns[i])),
+            _decimal(self.opens[i]),
+            _decimal(self.highs[i]),
+            _decimal(self.lows[i]),
+            _decimal(self.closes[i]),
+            _decimal(self.volumes[i]),
+        )
+
+    def close_time(self, i: int) -> datetime:
+        return _to_datetime(int(self.ts_close_ns[i]))
+
+
+class _Driver:
+    """Walks the bars event to event and records the state changes for the equity curve."""
+
+    def __init__(
+        self,
+        kernel: TradingKernel,
+        feed: _BarArrays,
+        config: BacktestConfig,
+        progress: Progress | None,
+    ) -> None:
+        self.kernel = kernel
+        self.feed = feed
+        self.config = config
+        self.progress = progress
+        self.change_index: list[int] = []
+        self.change_cash: list[Decimal] = []
+        self.change_quantity: list[Decimal] = []
+        self._day_first: npt.NDArray[np.int64] | None = None
+        if config.risk.daily_loss_limit_percent is not None:
+            days = feed.ts_close_ns // 86_400_000_000_000
+            starts = np.flatnonzero(np.r_[True, days[1:] != days[:-1]])
+            self._day_first = starts[
+                np.searchsorted(starts, np.arange(feed.length), side="right") - 1
+            ]
+
+    def run(self, signal_rows: npt.NDArray[np.intp], frame: pd.DataFrame, name: str) -> None:
+        feed, kernel, orders = self.feed, self.kernel, self.kernel.orders
+        symbol, n = feed.symbol, feed.length
+        max_hold = self.config.risk.max_holding_bars
+        directions = frame["direction"].to_numpy()
+        confidences = frame["confidence"].to_numpy(dtype=np.float64)
+        stops = frame["stop"].to_numpy(dtype=np.float64)
+        targets = frame["target"].to_numpy(dtype=np.float64)
+        reasons = frame["reason"].to_numpy()
+        order = np.argsort(signal_rows, kind="stable")
+        rows = signal_rows[order]
+        cursor, pointer, next_report = 0, 0, 0
+        step = max(n // 100, 1)
+        while True:
+            next_signal = int(rows[pointer]) if pointer < len(rows) else n
+            target = next_signal
+            if orders.has_open_orders(symbol):
+                target = orders.first_actionable_index(
+                    symbol, feed.opens, feed.highs, feed.lows, feed.ts_open_ns, cursor, next_signal
+                )
+            if max_hold is not None and symbol in kernel.entry_bar:
+                target = min(target, max(kernel.entry_bar[symbol] + max_hold, cursor))
+            if target >= n:
+                break
+            signals: list[Signal] = []
+            while pointer < len(rows) and rows[pointer] == target:
+                k = order[pointer]
+                signals.append(
+                    self._signal(
+                        name,
+                        target,
+                        int(directions[k]),
+                        float(confidences[k]),
+                        stops[k],
+                        targets[k],
+                        str(reasons[k]),
+                    )
+                )
+                pointer += 1
+            quantity_before = kernel.ledger.position(symbol).quantity
+            cash_before = kernel.ledger.cash
+            kernel.on_bar(feed.bar(target), signals, target, self._day_start_equity(target))
+            if (
+                kernel.ledger.cash != cash_before
+                or kernel.ledger.position(symbol).quantity != quantity_before
+            ):
+                self._record_change(target)
+            cursor = target + 1
+            if self.progress is not None and target >= next_report:
+                self.progress(target, n)
+                next_report = target + step
+        if self.progress is not None:
+            self.progress(n, n)
+
+    def _signal(
+        self,
+        name: str,
+        row: int,
+        direction: int,
+        confidence: float,
+        stop: float,
+        target: float,
+        reason: str,
+    ) -> Signal:
+        return Signal(
+            name,
+            self.feed.symbol,
+            Direction(direction),
+            self.feed.close_time(row),
+            confidence,
+            None,
+            None if np.isnan(stop) else _decimal(stop),
+            None if np.isnan(target) else _decimal(target),
+            reason,
+        )
+
+    def _record_change(self, row: int) -> None:
+        ledger = self.kernel.ledger
+        if self.change_index and self.change_index[-1] == row:
+            self.change_cash[-1] = ledger.cash
+            self.change_quantity[-1] = ledger.position(self.feed.symbol).quantity
+            return
+        self.change_index.append(row)
+        self.change_cash.append(ledger.cash)
+        self.change_quantity.append(ledger.position(self.feed.symbol).quantity)
+
+    def _day_start_equity(self, row: int) -> Decimal | None:
+        if self._day_first is None:
+            return None
+        first = int(self._day_first[row])
+        if first == 0:
+            return self.kernel.ledger.starting_cash
+        position = (
+            int(
+                np.searchsorted(
+                    np.asarray(self.change_index, dtype=np.int64), first - 1, side="right"
+                )
+            )
+            - 1
+        )
+        if position < 0:
+            return self.kernel.ledger.starting_cash
+        return self.change_cash[position] + self.change_quantity[position] * _decimal(
+            self.feed.closes[first - 1]
+        )
+
+    def equity_arrays(self) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.bool_]]:
+        n = self.feed.length
+        start = float(self.kernel.ledger.starting_cash)
+        if not self.change_index:
+            return np.full(n, start), np.zeros(n, dtype=bool)
+        index = np.asarray(self.change_index, dtype=np.int64)
+        cash = np.asarray([float(c) for c in self.change_cash])
+        quantity = np.asarray([float(q) for q in self.change_quantity])
+        segment = np.searchsorted(index, np.arange(n), side="right") - 1
+        known = segment >= 0
+        safe = np.where(known, segment, 0)
+        cash_at = np.where(known, cash[safe], start)
+        quantity_at = np.where(known, quantity[safe], 0.0)
+        return cash_at + quantity_at * self.feed.closes, quantity_at != 0
+
+    def result(self, config: BacktestConfig, name: str) -> BacktestResult:
+        feed, kernel, ledger = self.feed, self.kernel, self.kernel.ledger
+        last_close = _decimal(feed.closes[-1])
+        final_equity = ledger.equity({feed.symbol: last_close})
+        ledger.check_invariants()
+        equity, in_market = self.equity_arrays()
+        close_index = pd.to_datetime(feed.ts_close_ns, utc=True)
+        curve = pd.Series(equity, index=close_index, name="equity")
+        stats = compute_stats(
+            curve,
+            ledger.trades,
+            in_market=in_market,
+            start_equity=float(ledger.starting_cash),
+            ambiguous_bars=kernel.orders.ambiguous_bars,
+            fees=float(ledger.fees),
+            benchmark_close=pd.Series(feed.closes, index=close_index),
+        )
+        return BacktestResult(
+            config=config,
+            symbol=feed.symbol,
+            timeframe=feed.timeframe,
+            final_equity=final_equity,
+            final_cash=ledger.cash,
+            stats=stats,
+            trades=tuple(ledger.trades),
+            fills=tuple(ledger.fills),
+            orders=tuple(kernel.orders.all_orders()),
+            rejections=tuple(kernel.rejections),
+            equity_curve=curve,
+            bars=feed.length,
+            signals=kernel.signals_seen,
+        )
+
+
+def _to_datetime(nanoseconds: int) -> datetime:
+    return _EPOCH + timedelta(microseconds=nanoseconds // 1000)
+
+
+def _decimal(value: float) -> Decimal:
+    return to_decimal(float(value))

@@ -1,0 +1,63 @@
+"""Fill-price rules over one bar: pure functions, exact Decimal, no slippage applied here.
+
+A returned price equal to ``bar.open`` always means the order traded at the open (the whole bar
+came after it); any other price means it traded inside the bar.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from paperdesk.domain import Bar, Side
+
+
+def market_fill_price(bar: Bar) -> Decimal:
+    """A market order placed before ``bar`` opened fills at its open."""
+    return bar.open
+
+
+def limit_fill_price(side: Side, limit: Decimal, bar: Bar) -> Decimal | None:
+    """Buy: open if open <= limit (gapped through), else limit if low <= limit. Sell mirrored."""
+    if side is Side.BUY:
+        if bar.open <= limit:
+            return bar.open
+        return limit if bar.low <= limit else None
+    if bar.open >= limit:
+        return bar.open
+    return limit if bar.high >= limit else None
+
+
+def stop_trigger_price(side: Side, stop: Decimal, bar: Bar) -> Decimal | None:
+    """Buy: open if open >= stop (gap), else stop if high >= stop. Sell mirrored with low."""
+    if side is Side.BUY:
+        if bar.open >= stop:
+            return bar.open
+        return stop if bar.high >= stop else None
+    if bar.open <= stop:
+        return bar.open
+    return stop if bar.low <= stop else None
+
+
+def stop_limit_fill_price(
+    side: Side, stop: Decimal, limit: Decimal, bar: Bar
+) -> tuple[bool, Decimal | None]:
+    """Whether a not-yet-triggered stop-limit triggers on ``bar``, and its fill price if any.
+
+    Conservative rule, for a buy (a sell mirrors it):
+
+    * not touched (high < stop): ``(False, None)``.
+    * triggered at the open (open >= stop): every price of the bar came after the trigger, so the
+      order is a limit for the whole bar: ``limit_fill_price`` (open if open <= limit, else limit
+      if low <= limit, else it rests triggered).
+    * triggered inside the bar (open < stop <= high): the only price known to come after the
+      trigger is the stop itself. If limit >= stop it fills at min(limit, stop) = stop; otherwise
+      the order rests as a triggered limit, because the bar's low may have come before the
+      trigger.
+    """
+    trigger = stop_trigger_price(side, stop, bar)
+    if trigger is None:
+        return False, None
+    if trigger == bar.open:
+        return True, limit_fill_price(side, limit, bar)
+    reachable = limit >= trigger if side is Side.BUY else limit <= trigger
+    return True, (trigger if reachable else None)

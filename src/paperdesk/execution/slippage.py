@@ -1,0 +1,58 @@
+"""Slippage models: move a taker's price against it (buys pay more, sells receive less)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Protocol
+
+from paperdesk.domain import Instrument, InvalidInputError, Side
+
+_BASIS_POINTS = Decimal(10000)
+_TWO = Decimal(2)
+
+
+class SlippageModel(Protocol):
+    """The price a market-like order actually gets, rounded to the instrument's tick."""
+
+    def adjust(self, price: Decimal, side: Side, instrument: Instrument) -> Decimal: ...
+
+
+@dataclass(frozen=True, slots=True)
+class NoSlippage:
+    """Fills at the quoted price, unchanged."""
+
+    def adjust(self, price: Decimal, side: Side, instrument: Instrument) -> Decimal:
+        return price
+
+
+@dataclass(frozen=True, slots=True)
+class FixedBasisPoints:
+    """Moves the price ``bps`` basis points against the taker."""
+
+    bps: Decimal = Decimal(5)
+
+    def __post_init__(self) -> None:
+        if not self.bps.is_finite() or self.bps < 0:
+            raise InvalidInputError(f"slippage bps must be non-negative, got {self.bps}")
+
+    def adjust(self, price: Decimal, side: Side, instrument: Instrument) -> Decimal:
+        factor = self.bps / _BASIS_POINTS
+        moved = price * (1 + factor) if side is Side.BUY else price * (1 - factor)
+        return instrument.round_price(moved)
+
+
+@dataclass(frozen=True, slots=True)
+class HalfSpread:
+    """Moves the price half of ``spread_pips`` pips against the taker (tick size without pips)."""
+
+    spread_pips: Decimal
+
+    def __post_init__(self) -> None:
+        if not self.spread_pips.is_finite() or self.spread_pips < 0:
+            raise InvalidInputError(f"spread_pips must be non-negative, got {self.spread_pips}")
+
+    def adjust(self, price: Decimal, side: Side, instrument: Instrument) -> Decimal:
+        pip = instrument.pip_size if instrument.pip_size is not None else instrument.tick_size
+        half = self.spread_pips * pip / _TWO
+        return instrument.round_price(price + half if side is Side.BUY else price - half)

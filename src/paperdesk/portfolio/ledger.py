@@ -1,0 +1,143 @@
+"""The in-memory exact ledger of one portfolio: the single place where fills change cash."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from decimal import Decimal
+
+from paperdesk.domain import (
+    ZERO,
+    Fill,
+    InvalidInputError,
+    PortfolioSnapshot,
+    PortfolioView,
+    Position,
+    Side,
+    Trade,
+)
+from paperdesk.portfolio.round_trips import OpenTrade
+
+
+class PortfolioLedger:
+    """Cash, positions and round trips of one portfolio, all in exact Decimal.
+
+    Invariant (checked by ``check_invariants``): cash = starting cash + realized P&L - fees -
+    cost of open positions, and equity = cash + positions marked at their prices.
+    """
+
+    __slots__ = (
+        "_open_trades",
+        "cash",
+        "fees",
+        "fills",
+        "positions",
+        "realized_pnl",
+        "starting_cash",
+        "trades",
+    )
+
+    def __init__(self, starting_cash: Decimal) -> None:
+        if not starting_cash.is_finite() or starting_cash <= 0:
+            raise InvalidInputError(f"starting cash must be positive, got {starting_cash}")
+        self.starting_cash = starting_cash
+        self.cash = starting_cash
+        self.fees = ZERO
+        self.realized_pnl = ZERO
+        self.positions: dict[str, Position] = {}
+        self.trades: list[Trade] = []
+        self.fills: list[Fill] = []
+        self._open_trades: dict[str, OpenTrade] = {}
+
+    def position(self, symbol: str) -> Position:
+        return self.positions.get(symbol) or Position(symbol)
+
+    def apply_fill(self, fill: Fill, *, strategy: str = "", reason: str = "") -> Decimal:
+        """Book one fill; return the P&L it realized (before fees)."""
+        if fill.quantity <= 0:
+            raise InvalidInputError(f"fill quantity must be positive, got {fill.quantity}")
+        before = self.position(fill.symbol)
+        after, realized = before.apply(fill)
+        notional = fill.quantity * fill.price
+        self.cash += (-notional if fill.side is Side.BUY else notional) - fill.fee
+        self.fees += fill.fee
+        self.realized_pnl += realized
+        if after.quantity == 0:
+            self.positions.pop(fill.symbol, None)
+        else:
+            self.positions[fill.symbol] = after
+        self.fills.append(fill)
+        self._record_round_trip(before, fill, realized, strategy, reason)
+        return realized
+
+    def _record_round_trip(
+        self, before: Position, fill: Fill, realized: Decimal, strategy: str, reason: str
+    ) -> None:
+        held = before.quantity
+        signed = fill.signed_quantity
+        opening = fill.quantity
+        if held != 0 and (held > 0) != (signed > 0):
+            closing = min(fill.quantity, abs(held))
+            opening = fill.quantity - closing
+            closing_fee = fill.fee * closing / fill.quantity
+            current = self._open_trades[fill.symbol]
+            current.add_exit(closing, fill.price, closing_fee, realized)
+            if closing == abs(held):
+                self.trades.append(current.close(fill.ts, reason))
+                del self._open_trades[fill.symbol]
+        if opening > 0:
+            current_trade = self._open_trades.get(fill.symbol)
+            if current_trade is None:
+                current_trade = OpenTrade(fill.symbol, fill.side, fill.ts, strategy)
+                self._open_trades[fill.symbol] = current_trade
+            current_trade.add_entry(opening, fill.price, fill.fee * opening / fill.quantity)
+
+    def market_value(self, prices: Mapping[str, Decimal]) -> Decimal:
+        return sum(
+            (p.quantity * prices.get(s, p.average_price) for s, p in self.positions.items()), ZERO
+        )
+
+    def equity(self, prices: Mapping[str, Decimal]) -> Decimal:
+        return self.cash + self.market_value(prices)
+
+    def unrealized_pnl(self, prices: Mapping[str, Decimal]) -> Decimal:
+        return sum(
+            (p.unrealized_pnl(prices.get(s, p.average_price)) for s, p in self.positions.items()),
+            ZERO,
+        )
+
+    def view(
+        self,
+        ts: datetime,
+        prices: Mapping[str, Decimal],
+        *,
+        day_start_equity: Decimal | None = None,
+        open_order_symbols: frozenset[str] = frozenset(),
+    ) -> PortfolioView:
+        return PortfolioView(
+            ts=ts,
+            cash=self.cash,
+            equity=self.equity(prices),
+            positions=dict(self.positions),
+            prices=prices,
+            day_start_equity=day_start_equity,
+            open_order_symbols=open_order_symbols,
+        )
+
+    def snapshot(self, ts: datetime, prices: Mapping[str, Decimal]) -> PortfolioSnapshot:
+        return PortfolioSnapshot(ts, self.cash, self.equity(prices), tuple(self.positions.values()))
+
+    def check_invariants(self) -> None:
+        """Raise AssertionError if the books do not balance (used by tests and after runs)."""
+        open_cost = sum((p.cost_basis for p in self.positions.values()), ZERO)
+        expected = self.starting_cash + self.realized_pnl - self.fees - open_cost
+        if self.cash != expected:
+            raise AssertionError(
+                f"cash {self.cash} != starting cash + realized - fees - open cost = {expected}"
+            )
+        for symbol, position in self.positions.items():
+            total = sum((f.signed_quantity for f in self.fills if f.symbol == symbol), ZERO)
+            if total != position.quantity:
+                raise AssertionError(
+                    f"{symbol} position {position.quantity} != sum of fills {total}"
+                )

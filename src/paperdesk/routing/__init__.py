@@ -1,0 +1,62 @@
+"""Signal routing: filters, sizers and risk rules turn strategy signals into order intents."""
+
+from paperdesk.routing.affordability import FeeEstimator, max_affordable_quantity
+from paperdesk.routing.factory import SIZING_METHODS, build_router
+from paperdesk.routing.filters import (
+    AllowedSymbols,
+    CompositeFilter,
+    Cooldown,
+    FilterRule,
+    MinimumConfidence,
+    NullFilter,
+    OnePositionPerSymbol,
+    SignalMemory,
+)
+from paperdesk.routing.outcomes import Adjusted, Rejection, RiskOutcome
+from paperdesk.routing.risk import (
+    CashAndBuyingPower,
+    CompositeRisk,
+    DailyLossLimit,
+    ExposureCap,
+    MaxHoldingPeriod,
+    MaxOpenPositions,
+    MaxPositionSize,
+    NullRisk,
+    RiskRule,
+)
+from paperdesk.routing.router import RoutingDecision, SignalRouter
+from paperdesk.routing.sizers import FixedQuantity, ForexLots, PercentOfEquity, RiskPerTrade, Sizer
+
+__all__ = [
+    "SIZING_METHODS",
+    "Adjusted",
+    "AllowedSymbols",
+    "CashAndBuyingPower",
+    "CompositeFilter",
+    "CompositeRisk",
+    "Cooldown",
+    "DailyLossLimit",
+    "ExposureCap",
+    "FeeEstimator",
+    "FilterRule",
+    "FixedQuantity",
+    "ForexLots",
+    "MaxHoldingPeriod",
+    "MaxOpenPositions",
+    "MaxPositionSize",
+    "MinimumConfidence",
+    "NullFilter",
+    "NullRisk",
+    "OnePositionPerSymbol",
+    "PercentOfEquity",
+    "Rejection",
+    "RiskOutcome",
+    "RiskPerTrade",
+    "RiskRule",
+    "RoutingDecision",
+    "SignalMemory",
+    "SignalRouter",
+    "Sizer",
+    "build_router",
+    "max_affordable_quantity",
+]

@@ -1,0 +1,68 @@
+"""The largest lot-rounded quantity whose cost plus estimated fee fits a budget."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from decimal import Decimal
+
+from paperdesk.domain import ZERO, Instrument
+
+FeeEstimator = Callable[[Decimal, Decimal], Decimal]
+"""Estimated fee of trading ``quantity`` units at ``price``: ``fee(quantity, price)``."""
+
+_NUDGE_STEPS = 3
+
+
+def max_affordable_quantity(
+    budget: Decimal, price: Decimal, instrument: Instrument, fee_estimator: FeeEstimator | None
+) -> Decimal:
+    """Return the largest q (whole lots) with q*price + fee(q, price) <= budget, or 0.
+
+    A closed-form estimate (the fee read as a rate of the notional) is nudged a few lot steps;
+    a bisection over lot counts takes over only for fee schedules the estimate misses by more.
+    Fees are assumed non-negative and non-decreasing in quantity.
+    """
+    if budget <= 0 or price <= 0:
+        return ZERO
+    quantity = instrument.round_quantity(budget / price)
+    if quantity <= 0:
+        return ZERO
+    lot = instrument.lot_size
+    if fee_estimator is None:
+        return quantity - lot if quantity * price > budget else quantity
+
+    def fits(candidate: Decimal) -> bool:
+        return candidate * price + fee_estimator(candidate, price) <= budget
+
+    upper = quantity  # fees are non-negative, so nothing above budget/price fits
+    fee = fee_estimator(quantity, price)
+    if fee > 0:
+        rate = fee / (quantity * price)
+        quantity = instrument.round_quantity(budget / (price * (1 + rate)))
+    steps = 0
+    while quantity > 0 and not fits(quantity):
+        if steps == _NUDGE_STEPS:
+            return _bisect(ZERO, quantity - lot, lot, fits)
+        quantity -= lot
+        steps += 1
+    quantity = max(quantity, ZERO)
+    steps = 0
+    while quantity < upper and fits(quantity + lot):
+        if steps == _NUDGE_STEPS:
+            return _bisect(quantity + lot, upper, lot, fits)
+        quantity += lot
+        steps += 1
+    return quantity
+
+
+def _bisect(low: Decimal, high: Decimal, lot: Decimal, fits: Callable[[Decimal], bool]) -> Decimal:
+    """Largest lot multiple in [low, high] that fits, given that ``low`` fits (or is zero)."""
+    low_lots = int(low / lot)
+    high_lots = int(high / lot)
+    while low_lots < high_lots:
+        middle = (low_lots + high_lots + 1) // 2
+        if fits(middle * lot):
+            low_lots = middle
+        else:
+            high_lots = middle - 1
+    return low_lots * lot if low_lots > 0 else ZERO

@@ -1,0 +1,25 @@
+"""What a sizing or risk stage returns besides a plain answer: a rejection or an adjustment."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from paperdesk.domain import OrderIntent
+
+
+@dataclass(frozen=True, slots=True)
+class Rejection:
+    """The stage refuses the signal or order; ``reason`` names the values that decided it."""
+
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class Adjusted:
+    """The stage lets the order through changed (e.g. a trimmed quantity) and says why."""
+
+    intent: OrderIntent
+    notes: tuple[str, ...]
+
+
+RiskOutcome = OrderIntent | Adjusted | Rejection

@@ -1,0 +1,268 @@
+"""Risk rules: check, trim or reject an entry order; exits always pass."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from decimal import Decimal
+from typing import Protocol
+
+from paperdesk.domain import (
+    ZERO,
+    Instrument,
+    InvalidInputError,
+    OrderIntent,
+    OrderRole,
+    PortfolioView,
+    Side,
+)
+from paperdesk.routing.affordability import FeeEstimator, max_affordable_quantity
+from paperdesk.routing.outcomes import Adjusted, Rejection, RiskOutcome
+from paperdesk.routing.wording import amount, money, percent
+
+__all__ = [
+    "Adjusted",
+    "CashAndBuyingPower",
+    "CompositeRisk",
+    "DailyLossLimit",
+    "ExposureCap",
+    "MaxHoldingPeriod",
+    "MaxOpenPositions",
+    "MaxPositionSize",
+    "NullRisk",
+    "Rejection",
+    "RiskOutcome",
+    "RiskRule",
+]
+
+_HUNDRED = Decimal(100)
+_ENTRY = OrderRole.ENTRY  # module constants: enum member lookups are slow
+_BUY = Side.BUY
+
+
+class RiskRule(Protocol):
+    """One risk stage: the intent unchanged, ``Adjusted`` (changed, with notes) or ``Rejection``.
+
+    ``price`` is the price the entry is expected to fill at (the limit price for a limit entry).
+    """
+
+    def check(
+        self, intent: OrderIntent, view: PortfolioView, instrument: Instrument, price: Decimal
+    ) -> RiskOutcome: ...
+
+
+def _percent_option(value: Decimal, name: str, *, at_most_hundred: bool = False) -> Decimal:
+    if value <= 0 or (at_most_hundred and value > _HUNDRED):
+        expected = "between 0 (excluded) and 100" if at_most_hundred else "positive"
+        raise InvalidInputError(f"{name} must be {expected}, got {value}")
+    return value
+
+
+def _trim(intent: OrderIntent, allowed: Decimal, instrument: Instrument, limit: str) -> RiskOutcome:
+    """Keep ``intent`` if it fits ``allowed`` units, else trim it to whole lots or reject it."""
+    if intent.quantity <= allowed:
+        return intent
+    fitted = instrument.round_quantity(allowed) if allowed > 0 else ZERO
+    if fitted <= 0:
+        return Rejection(f"{limit}; not even one lot of {intent.symbol} fits")
+    note = f"{limit}; {intent.symbol} quantity trimmed from {amount(intent.quantity)} to "
+    return Adjusted(intent.with_quantity(fitted), (note + amount(fitted),))
+
+
+class NullRisk:
+    """Lets every order through unchanged."""
+
+    __slots__ = ()
+
+    def check(
+        self, intent: OrderIntent, view: PortfolioView, instrument: Instrument, price: Decimal
+    ) -> RiskOutcome:
+        return intent
+
+
+class ExposureCap:
+    """Gross exposure of all positions plus this entry stays within ``percent`` of equity."""
+
+    __slots__ = ("fraction", "percent")
+
+    def __init__(self, percent: Decimal = Decimal(80)) -> None:
+        self.percent = _percent_option(percent, "exposure cap percent")
+        self.fraction = percent / _HUNDRED
+
+    def check(
+        self, intent: OrderIntent, view: PortfolioView, instrument: Instrument, price: Decimal
+    ) -> RiskOutcome:
+        if intent.role is not _ENTRY:
+            return intent
+        cap = view.equity * self.fraction
+        exposure = view.gross_exposure() if view.positions else ZERO
+        room = cap - exposure
+        if intent.quantity * price <= room:
+            return intent
+        limit = (
+            f"gross exposure {money(exposure)} plus the {intent.symbol} entry would exceed the "
+            f"cap {money(cap)} ({percent(self.percent)} of equity {money(view.equity)})"
+        )
+        return _trim(intent, room / price, instrument, limit)
+
+
+class MaxPositionSize:
+    """This symbol's resulting position notional stays within ``percent`` of equity."""
+
+    __slots__ = ("fraction", "percent")
+
+    def __init__(self, percent: Decimal) -> None:
+        self.percent = _percent_option(percent, "max position percent")
+        self.fraction = percent / _HUNDRED
+
+    def check(
+        self, intent: OrderIntent, view: PortfolioView, instrument: Instrument, price: Decimal
+    ) -> RiskOutcome:
+        if intent.role is not _ENTRY:
+            return intent
+        position = view.positions.get(intent.symbol)
+        held = ZERO
+        if position is not None and (position.quantity > 0) == (intent.side is _BUY):
+            held = abs(position.quantity)
+        limit_value = view.equity * self.fraction
+        if (held + intent.quantity) * price <= limit_value:
+            return intent
+        limit = (
+            f"the {intent.symbol} position may not exceed {money(limit_value)} "
+            f"({percent(self.percent)} of equity {money(view.equity)})"
+        )
+        return _trim(intent, limit_value / price - held, instrument, limit)
+
+
+class MaxOpenPositions:
+    """Rejects an entry that would open a new symbol while ``count`` positions are open."""
+
+    __slots__ = ("count",)
+
+    def __init__(self, count: int) -> None:
+        if count < 1:
+            raise InvalidInputError(f"max open positions must be at least 1, got {count}")
+        self.count = count
+
+    def check(
+        self, intent: OrderIntent, view: PortfolioView, instrument: Instrument, price: Decimal
+    ) -> RiskOutcome:
+        if intent.role is not _ENTRY:
+            return intent
+        position = view.positions.get(intent.symbol)
+        if position is not None and position.quantity != 0:
+            return intent
+        open_positions = view.open_positions
+        if open_positions >= self.count:
+            return Rejection(
+                f"{open_positions} positions are open and the maximum is {self.count}; "
+                f"not opening {intent.symbol}"
+            )
+        return intent
+
+
+class CashAndBuyingPower:
+    """A long entry's cost plus fee fits cash; shorts need equity for 100% of their notional."""
+
+    __slots__ = ("fee_estimator",)
+
+    def __init__(self, fee_estimator: FeeEstimator | None = None) -> None:
+        self.fee_estimator = fee_estimator
+
+    def check(
+        self, intent: OrderIntent, view: PortfolioView, instrument: Instrument, price: Decimal
+    ) -> RiskOutcome:
+        if intent.role is not _ENTRY:
+            return intent
+        fee_estimator = self.fee_estimator
+        quantity = intent.quantity
+        cost = quantity * price
+        if fee_estimator is not None:
+            cost += fee_estimator(quantity, price)
+        if intent.side is _BUY:
+            budget = view.cash
+            if cost <= budget:
+                return intent
+            limit = f"cash {money(budget)} cannot pay for the {intent.symbol} entry and its fee"
+        else:
+            short_exposure = self._short_exposure(view)
+            budget = view.equity - short_exposure
+            if cost <= budget:
+                return intent
+            limit = (
+                f"a short needs 100% margin: equity {money(view.equity)} less open shorts "
+                f"{money(short_exposure)} leaves {money(budget)}"
+            )
+        allowed = max_affordable_quantity(budget, price, instrument, fee_estimator)
+        return _trim(intent, allowed, instrument, limit)
+
+    @staticmethod
+    def _short_exposure(view: PortfolioView) -> Decimal:
+        total = ZERO
+        for symbol, position in view.positions.items():
+            if position.quantity < 0:
+                total -= position.quantity * view.prices.get(symbol, position.average_price)
+        return total
+
+
+class DailyLossLimit:
+    """Rejects entries once equity is ``percent`` or more below the day's starting equity."""
+
+    __slots__ = ("floor_fraction", "percent")
+
+    def __init__(self, percent: Decimal) -> None:
+        self.percent = _percent_option(percent, "daily loss limit percent", at_most_hundred=True)
+        self.floor_fraction = 1 - percent / _HUNDRED
+
+    def check(
+        self, intent: OrderIntent, view: PortfolioView, instrument: Instrument, price: Decimal
+    ) -> RiskOutcome:
+        start = view.day_start_equity
+        if intent.role is not _ENTRY or start is None or start <= 0:
+            return intent
+        if view.equity > start * self.floor_fraction:
+            return intent
+        drop = (start - view.equity) / start * _HUNDRED
+        return Rejection(
+            f"equity {money(view.equity)} is {drop:.2f}% below the day's start {money(start)}; "
+            f"the daily loss limit is {percent(self.percent)}"
+        )
+
+
+class CompositeRisk:
+    """Applies ``rules`` in order to entries, each seeing the previous one's (trimmed) intent."""
+
+    __slots__ = ("rules",)
+
+    def __init__(self, rules: Iterable[RiskRule]) -> None:
+        self.rules = tuple(rules)
+
+    def check(
+        self, intent: OrderIntent, view: PortfolioView, instrument: Instrument, price: Decimal
+    ) -> RiskOutcome:
+        if intent.role is not _ENTRY:
+            return intent
+        notes: tuple[str, ...] = ()
+        for rule in self.rules:
+            outcome = rule.check(intent, view, instrument, price)
+            if isinstance(outcome, OrderIntent):
+                intent = outcome
+            elif isinstance(outcome, Adjusted):
+                intent = outcome.intent
+                notes += outcome.notes
+            else:
+                return outcome
+        return Adjusted(intent, notes) if notes else intent
+
+
+class MaxHoldingPeriod:
+    """Tells the engine to close a position held for ``bars`` bars or more."""
+
+    __slots__ = ("bars",)
+
+    def __init__(self, bars: int) -> None:
+        if bars < 1:
+            raise InvalidInputError(f"max holding bars must be at least 1, got {bars}")
+        self.bars = bars
+
+    def is_due(self, bars_held: int) -> bool:
+        return bars_held >= self.bars

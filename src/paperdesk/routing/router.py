@@ -1,0 +1,251 @@
+"""The signal router: filters, direction translation, sizing and risk, in one short flow."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from paperdesk.domain import (
+    ZERO,
+    Direction,
+    Instrument,
+    InvalidInputError,
+    OrderIntent,
+    OrderRole,
+    OrderType,
+    PortfolioView,
+    Side,
+    Signal,
+    TimeInForce,
+)
+from paperdesk.routing.affordability import FeeEstimator, max_affordable_quantity
+from paperdesk.routing.filters import FilterRule, signal_memories
+from paperdesk.routing.outcomes import Adjusted, Rejection, RiskOutcome
+from paperdesk.routing.risk import RiskRule
+from paperdesk.routing.sizers import Sizer
+from paperdesk.routing.wording import amount, money
+
+# Enum member lookups cost a metaclass call each; the hot path reads these module constants.
+_LONG, _FLAT = Direction.LONG, Direction.FLAT
+_BUY, _SELL = Side.BUY, Side.SELL
+_MARKET, _LIMIT = OrderType.MARKET, OrderType.LIMIT
+_ENTRY, _EXIT = OrderRole.ENTRY, OrderRole.EXIT
+_NO_INTENTS: tuple[OrderIntent, ...] = ()
+_NO_NOTES: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class RoutingDecision:
+    """What the router made of one signal: the intents to submit, or why there are none."""
+
+    signal: Signal
+    intents: tuple[OrderIntent, ...] = ()
+    rejection: str | None = None
+    notes: tuple[str, ...] = ()
+
+    @property
+    def accepted(self) -> bool:
+        return self.rejection is None
+
+
+class SignalRouter:
+    """Turns a signal into order intents against the current position.
+
+    ``size_fraction`` set defers entry sizing to the fill (see ``size_at_fill``); entries then
+    carry it and their quantity is only the estimate at the signal price.
+    """
+
+    __slots__ = (
+        "_fee_estimator",
+        "_filters",
+        "_memories",
+        "_order_type",
+        "_risk",
+        "_size_fraction",
+        "_sizer",
+        "_time_in_force",
+        "allow_short",
+    )
+
+    def __init__(
+        self,
+        filters: FilterRule,
+        sizer: Sizer,
+        risk: RiskRule,
+        *,
+        allow_short: bool = False,
+        fee_estimator: FeeEstimator | None = None,
+        order_type: OrderType = OrderType.MARKET,
+        time_in_force: TimeInForce = TimeInForce.GTC,
+        size_fraction: Decimal | None = None,
+    ) -> None:
+        if order_type not in (OrderType.MARKET, OrderType.LIMIT):
+            raise InvalidInputError(
+                f"router order type must be market or limit, got {order_type.value}"
+            )
+        if size_fraction is not None and not ZERO < size_fraction <= 1:
+            raise InvalidInputError(
+                f"size fraction must be above 0 and at most 1, got {size_fraction}"
+            )
+        self._filters = filters
+        self._sizer = sizer
+        self._risk = risk
+        self.allow_short = allow_short
+        self._fee_estimator = fee_estimator
+        self._order_type = order_type
+        self._time_in_force = time_in_force
+        self._size_fraction = size_fraction
+        self._memories = tuple(signal_memories(filters))
+
+    def route(
+        self,
+        signal: Signal,
+        view: PortfolioView,
+        instrument: Instrument,
+        price: Decimal,
+        bar_index: int = 0,
+    ) -> RoutingDecision:
+        """Decide what ``signal`` means for the portfolio in ``view`` at ``price``."""
+        memories = self._memories
+        for memory in memories:
+            memory.advance(bar_index)
+        reason = self._filters.allow(signal, view)
+        if reason is not None:
+            return RoutingDecision(signal, _NO_INTENTS, reason)
+        decision = self._translate(signal, view, instrument, price)
+        if memories and decision.rejection is None:
+            for memory in memories:
+                memory.remember(signal)
+        return decision
+
+    def size_at_fill(
+        self, intent: OrderIntent, view: PortfolioView, instrument: Instrument, price: Decimal
+    ) -> Decimal:
+        """Final quantity of a deferred entry filling at ``price``; 0 when nothing fits.
+
+        ``view`` must reflect cash and equity after any exit filled just before. The quantity is
+        the largest q with q*price + fee(q, price) <= equity * size_fraction, then risk-checked.
+        """
+        fraction = intent.size_fraction
+        if fraction is None:
+            return intent.quantity
+        quantity = max_affordable_quantity(
+            view.equity * fraction, price, instrument, self._fee_estimator
+        )
+        if quantity <= 0:
+            return ZERO
+        outcome = self._risk.check(intent.with_quantity(quantity), view, instrument, price)
+        if isinstance(outcome, Rejection):
+            return ZERO
+        if isinstance(outcome, Adjusted):
+            return outcome.intent.quantity
+        return outcome.quantity
+
+    def _translate(
+        self, signal: Signal, view: PortfolioView, instrument: Instrument, price: Decimal
+    ) -> RoutingDecision:
+        symbol = signal.symbol
+        position = view.positions.get(symbol)
+        held = position.quantity if position is not None else ZERO
+        direction = signal.direction
+        if direction is _FLAT:
+            if not held:
+                return RoutingDecision(
+                    signal, _NO_INTENTS, f"no open position in {symbol} to close"
+                )
+            return RoutingDecision(signal, (self._exit(signal, held),))
+        long = direction is _LONG
+        exits = _NO_INTENTS
+        if held and (held > 0) is not long:
+            exits = (self._exit(signal, held),)
+            if not long and not self.allow_short:
+                return RoutingDecision(signal, exits)
+            view = self._after_exit(view, symbol, held, price)
+        elif not long and not self.allow_short:
+            return RoutingDecision(signal, _NO_INTENTS, "short selling is disabled")
+        outcome = self._entry(signal, view, instrument, price, _BUY if long else _SELL)
+        if isinstance(outcome, OrderIntent):
+            return RoutingDecision(signal, (*exits, outcome))
+        if isinstance(outcome, Adjusted):
+            return RoutingDecision(signal, (*exits, outcome.intent), None, outcome.notes)
+        if exits:
+            return RoutingDecision(signal, exits, None, (f"entry rejected: {outcome.reason}",))
+        return RoutingDecision(signal, _NO_INTENTS, outcome.reason)
+
+    def _entry(
+        self,
+        signal: Signal,
+        view: PortfolioView,
+        instrument: Instrument,
+        price: Decimal,
+        side: Side,
+    ) -> RiskOutcome:
+        order_type = _MARKET
+        limit_price = None
+        if self._order_type is _LIMIT and signal.entry is not None:
+            order_type = _LIMIT
+            limit_price = price = signal.entry
+        fraction = self._size_fraction
+        if fraction is not None:
+            quantity = max_affordable_quantity(
+                view.equity * fraction, price, instrument, self._fee_estimator
+            )
+        else:
+            sized = self._sizer.size(signal, view, instrument, price)
+            if isinstance(sized, Rejection):
+                return sized
+            if sized <= 0:
+                return Rejection(
+                    f"{signal.symbol} size rounds to zero at price {amount(price)} "
+                    f"(equity {money(view.equity)}, lot size {amount(instrument.lot_size)})"
+                )
+            quantity = sized
+        intent = OrderIntent(
+            signal.symbol,
+            side,
+            quantity,
+            order_type,
+            limit_price,
+            None,
+            self._time_in_force,
+            _ENTRY,
+            signal.stop,
+            signal.target,
+            fraction,
+            signal.strategy,
+            signal.reason,
+        )
+        return self._risk.check(intent, view, instrument, price)
+
+    def _exit(self, signal: Signal, held: Decimal) -> OrderIntent:
+        return OrderIntent(
+            signal.symbol,
+            _SELL if held > 0 else _BUY,
+            abs(held),
+            _MARKET,
+            None,
+            None,
+            self._time_in_force,
+            _EXIT,
+            strategy=signal.strategy,
+            reason=signal.reason,
+        )
+
+    def _after_exit(
+        self, view: PortfolioView, symbol: str, held: Decimal, price: Decimal
+    ) -> PortfolioView:
+        """The view as it would be once the whole ``held`` position closed at ``price``."""
+        fee = self._fee_estimator(abs(held), price) if self._fee_estimator else ZERO
+        mark = view.prices.get(symbol, price)
+        positions = {
+            name: held_position for name, held_position in view.positions.items() if name != symbol
+        }
+        return PortfolioView(
+            view.ts,
+            view.cash + held * price - fee,
+            view.equity + held * (price - mark) - fee,
+            positions,
+            view.prices,
+            view.day_start_equity,
+            view.open_order_symbols,
+        )

@@ -1,0 +1,68 @@
+"""JSON documents for results: exact Decimals as strings, times as ISO-8601 UTC."""
+
+from __future__ import annotations
+
+import math
+from datetime import UTC, datetime
+from decimal import Decimal
+
+from paperdesk.domain import Side, Trade
+from paperdesk.engine.result import BacktestResult
+
+
+def decimal_text(value: Decimal) -> str:
+    """A Decimal in plain notation with every digit kept (never an exponent)."""
+    return format(value, "f")
+
+
+def utc_text(moment: datetime) -> str:
+    """An ISO-8601 timestamp in UTC (naive times are taken to be UTC already)."""
+    if moment.tzinfo is None:
+        return moment.replace(tzinfo=UTC).isoformat()
+    return moment.astimezone(UTC).isoformat()
+
+
+def json_value(value: object) -> object:
+    """A statistic as JSON can hold it: non-finite floats become strings such as "inf"."""
+    if isinstance(value, datetime):
+        return utc_text(value)
+    if isinstance(value, Decimal):
+        return decimal_text(value)
+    if isinstance(value, float) and not math.isfinite(value):
+        return "nan" if math.isnan(value) else ("inf" if value > 0 else "-inf")
+    return value
+
+
+def trade_to_dict(trade: Trade) -> dict[str, object]:
+    """One round trip as a JSON object."""
+    return {
+        "entry_time": utc_text(trade.ts_entry),
+        "exit_time": utc_text(trade.ts_exit),
+        "side": "long" if trade.side is Side.BUY else "short",
+        "quantity": decimal_text(trade.quantity),
+        "entry_price": decimal_text(trade.entry_price),
+        "exit_price": decimal_text(trade.exit_price),
+        "fees": decimal_text(trade.fees),
+        "pnl": decimal_text(trade.pnl),
+        "exit_reason": trade.exit_reason,
+    }
+
+
+def result_to_dict(result: BacktestResult) -> dict[str, object]:
+    """The JSON document of a backtest result."""
+    stats = {key: json_value(getattr(result.stats, key)) for key in result.stats.to_dict()}
+    return {
+        "strategy": result.config.strategy,
+        "symbol": result.symbol,
+        "timeframe": result.timeframe,
+        "start_cash": decimal_text(result.config.cash),
+        "final_equity": decimal_text(result.final_equity),
+        "final_cash": decimal_text(result.final_cash),
+        "stats": stats,
+        "trades": [trade_to_dict(trade) for trade in result.trades],
+        "fills": len(result.fills),
+        "orders": len(result.orders),
+        "rejected_signals": len(result.rejections),
+        "bars": result.bars,
+        "signals": result.signals,
+    }

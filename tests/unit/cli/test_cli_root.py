@@ -1,0 +1,86 @@
+"""``paperdesk --version``, ``paperdesk strategies`` and the ``main()`` entry point."""
+
+from __future__ import annotations
+
+import json
+import sys
+from types import SimpleNamespace
+
+import pytest
+from typer.testing import CliRunner
+
+from paperdesk import cli
+from paperdesk.cli import app
+
+runner = CliRunner()
+
+
+class FastStrategy:
+    name = "fast"
+    description = "A fast one."
+
+
+class SlowStrategy:
+    name = "slow"
+    description = "A [bold]slow[/bold] one."
+
+
+@pytest.fixture
+def registry(monkeypatch: pytest.MonkeyPatch) -> None:
+    classes = {"slow": SlowStrategy, "fast": FastStrategy}
+    fake = SimpleNamespace(strategy_names=lambda: list(classes), get_strategy_class=classes.get)
+    package = SimpleNamespace(registry=fake)
+    monkeypatch.setitem(sys.modules, "paperdesk.analysis.strategies", package)
+
+
+def test_version() -> None:
+    result = runner.invoke(app, ["--version"])
+    assert result.exit_code == 0
+    assert result.stdout.startswith("paperdesk ")
+
+
+def test_no_command_shows_help() -> None:
+    result = runner.invoke(app, [])
+    assert result.exit_code == 0
+    assert "backtest" in result.stdout
+
+
+def test_unknown_command_is_a_usage_error() -> None:
+    result = runner.invoke(app, ["frobnicate"])
+    assert result.exit_code == 2
+    assert result.stderr.startswith("error: No such command 'frobnicate'")
+
+
+@pytest.mark.usefixtures("registry")
+def test_strategies_table() -> None:
+    result = runner.invoke(app, ["strategies"])
+    assert result.exit_code == 0, result.output
+    assert "fast" in result.stdout
+    assert "A fast one." in result.stdout
+    assert result.stdout.index("fast") < result.stdout.index("slow")
+
+
+@pytest.mark.usefixtures("registry")
+def test_strategies_json() -> None:
+    result = runner.invoke(app, ["strategies", "--json"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout) == {
+        "strategies": [
+            {"name": "fast", "description": "A fast one."},
+            {"name": "slow", "description": "A [bold]slow[/bold] one."},
+        ]
+    }
+
+
+def test_main_exits_with_one_line_and_code(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    arguments = ["paperdesk", "backtest", "-s", "x", "--symbol", "A", "--fill", "soon"]
+    monkeypatch.setattr(sys, "argv", arguments)
+    with pytest.raises(SystemExit) as exit_info:
+        cli.main()
+    assert exit_info.value.code == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err.startswith("error: invalid value for --fill: 'soon'")
+    assert "Traceback" not in captured.err
