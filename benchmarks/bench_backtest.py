@@ -35,7 +35,7 @@ from paperdesk.engine.config import (
 from paperdesk.engine.result import BacktestResult
 
 START_CASH = Decimal(1_000_000)
-COMMISSION = Decimal("0.002")
+COMMISSION = Decimal("0")  # a fee would grind minute-bar equity to dust and stop trading
 
 
 def synthetic_bars(count: int, seed: int = 7) -> pd.DataFrame:

@@ -99,8 +99,10 @@ def bar_close_times(ts_open: pd.DatetimeIndex, timeframe: str, calendar: str) ->
 
     Intraday bars close at ``ts_open + timeframe``. Daily bars are date labels: on ``XNYS`` they
     close at that date's session close (early closes included; a date that is not a session falls
-    back to the next 00:00 UTC), on ``FX`` at 17:00 New York on that date, on ``24/7`` at the next
-    00:00 UTC. Weekly and monthly bars close at ``label + timeframe`` (calendar months).
+    back to the next 00:00 UTC), on ``24/7`` at the next 00:00 UTC. Daily ``FX`` bars are labelled
+    with the instant they start (Lean: 00:00 UTC, others: 17:00 New York), and a bar is never
+    visible before its whole day has passed, so they close at ``label + 1 day``. Weekly and
+    monthly bars close at ``label + timeframe`` (calendar months).
     """
     name = calendar_name(calendar)
     frame = Timeframe.parse(timeframe)
@@ -121,8 +123,7 @@ def bar_close_times(ts_open: pd.DatetimeIndex, timeframe: str, calendar: str) ->
         filled = closes.where(closes.notna(), fallback)
         result = pd.DatetimeIndex(filled.to_numpy()).tz_localize("UTC")
     elif name == "FX":
-        local = (dates + pd.Timedelta(hours=17)).tz_localize(NEW_YORK)
-        result = local.tz_convert("UTC")
+        result = index + _ONE_DAY
     else:
         result = (dates + _ONE_DAY).tz_localize("UTC")
     return pd.DatetimeIndex(result.as_unit("ns"), name="ts_close")

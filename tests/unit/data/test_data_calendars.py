@@ -99,7 +99,14 @@ def test_daily_xnys_bar_close_times() -> None:
 
 def test_daily_fx_and_crypto_bar_close_times() -> None:
     labels = pd.DatetimeIndex(["2024-03-08", "2024-03-11"], tz="UTC")
+    # a daily FX bar labelled with its start instant is visible only once its 24 hours passed
+    # (closing it at 17:00 New York on the label date would show Lean's 00:00 UTC bars early)
     assert list(bar_close_times(labels, "1d", "FX")) == [
+        pd.Timestamp("2024-03-09", tz="UTC"),
+        pd.Timestamp("2024-03-12", tz="UTC"),
+    ]
+    ny_labels = pd.DatetimeIndex(["2024-03-07 22:00", "2024-03-10 21:00"], tz="UTC")
+    assert list(bar_close_times(ny_labels, "1d", "FX")) == [
         pd.Timestamp("2024-03-08 22:00", tz="UTC"),
         pd.Timestamp("2024-03-11 21:00", tz="UTC"),
     ]
