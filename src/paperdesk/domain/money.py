@@ -22,7 +22,7 @@ def to_decimal(value: object, name: str = "value") -> Decimal:
         except InvalidOperation:
             raise InvalidInputError(f"{name} must be a number, got {value!r}") from None
     elif isinstance(value, float):
-        result = Decimal(repr(value))
+        result = Decimal(float.__repr__(value))  # numpy scalars repr as "np.float64(x)"
     else:
         try:
             result = Decimal(repr(float(value)))  # type: ignore[arg-type]

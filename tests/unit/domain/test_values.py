@@ -138,3 +138,9 @@ def test_to_decimal_keeps_the_shortest_float_repr_and_rejects_non_numbers() -> N
     for bad in ("abc", float("nan"), float("inf"), True):
         with pytest.raises(InvalidInputError):
             to_decimal(bad)
+
+
+def test_to_decimal_accepts_numpy_floats_by_their_shortest_repr() -> None:
+    import numpy as np
+
+    assert to_decimal(np.float64(396.33)) == D("396.33")
