@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
+from typing import NamedTuple
 
 from paperdesk.domain.errors import InvalidInputError
 
@@ -47,10 +48,7 @@ class Timeframe:
         return f"{self.count}{self.unit}"
 
 
-@dataclass(frozen=True, slots=True)
-class Bar:
-    """One OHLCV bar of ``symbol``; prices exact, times timezone-aware UTC."""
-
+class _BarFields(NamedTuple):
     symbol: str
     timeframe: str
     ts_open: datetime
@@ -61,19 +59,41 @@ class Bar:
     close: Decimal
     volume: Decimal
 
-    def __post_init__(self) -> None:
-        if self.ts_open.tzinfo is None or self.ts_close.tzinfo is None:
-            raise InvalidInputError(f"bar times must be timezone-aware UTC, got {self.ts_open!r}")
-        if self.ts_close <= self.ts_open:
+
+class Bar(_BarFields):
+    """One OHLCV bar of ``symbol``; prices exact, times timezone-aware UTC.
+
+    The constructor validates; ``Bar._make`` skips that for bars already validated (a loaded
+    frame checked as a whole, see ``paperdesk.engine.backtest``).
+    """
+
+    __slots__ = ()
+
+    def __new__(
+        cls,
+        symbol: str,
+        timeframe: str,
+        ts_open: datetime,
+        ts_close: datetime,
+        open: Decimal,
+        high: Decimal,
+        low: Decimal,
+        close: Decimal,
+        volume: Decimal,
+    ) -> Bar:
+        if ts_open.tzinfo is None or ts_close.tzinfo is None:
+            raise InvalidInputError(f"bar times must be timezone-aware UTC, got {ts_open!r}")
+        if ts_close <= ts_open:
+            raise InvalidInputError(f"bar ts_close {ts_close} must be after ts_open {ts_open}")
+        if min(open, high, low, close) <= 0:
+            raise InvalidInputError(f"bar prices must be positive at {ts_open}")
+        if high < max(open, close) or low > min(open, close):
             raise InvalidInputError(
-                f"bar ts_close {self.ts_close} must be after ts_open {self.ts_open}"
+                f"bar at {ts_open}: high {high} / low {low} do not contain "
+                f"open {open} and close {close}"
             )
-        if min(self.open, self.high, self.low, self.close) <= 0:
-            raise InvalidInputError(f"bar prices must be positive at {self.ts_open}")
-        if self.high < max(self.open, self.close) or self.low > min(self.open, self.close):
-            raise InvalidInputError(
-                f"bar at {self.ts_open}: high {self.high} / low {self.low} do not contain "
-                f"open {self.open} and close {self.close}"
-            )
-        if self.volume < 0:
-            raise InvalidInputError(f"bar volume must not be negative at {self.ts_open}")
+        if volume < 0:
+            raise InvalidInputError(f"bar volume must not be negative at {ts_open}")
+        return super().__new__(
+            cls, symbol, timeframe, ts_open, ts_close, open, high, low, close, volume
+        )

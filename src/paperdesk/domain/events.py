@@ -1,54 +1,90 @@
-"""Frozen events: every state change the engine makes is told as one of these."""
+"""Immutable events: every state change the engine makes is told as one of these."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
+from typing import NamedTuple, TypeAlias, TypeVar
 
 from paperdesk.domain.fills import Fill
 from paperdesk.domain.orders import Order
 from paperdesk.domain.signals import Signal
 
+_Kind = TypeVar("_Kind", bound=tuple[object, ...])
 
-@dataclass(frozen=True, slots=True)
-class Event:
+
+def _same_event(event: tuple[object, ...], other: object) -> bool:
+    return type(event) is type(other) and tuple.__eq__(event, other)
+
+
+def _different_event(event: tuple[object, ...], other: object) -> bool:
+    return not _same_event(event, other)
+
+
+def _event_hash(event: tuple[object, ...]) -> int:
+    return hash((type(event).__name__, tuple.__hash__(event)))
+
+
+def _distinct_kind(cls: type[_Kind]) -> type[_Kind]:
+    """Make events equal only to events of the same kind, not to any tuple of equal fields."""
+    cls.__eq__ = _same_event  # type: ignore[method-assign]
+    cls.__ne__ = _different_event  # type: ignore[method-assign, assignment]
+    cls.__hash__ = _event_hash  # type: ignore[method-assign, assignment]
+    return cls
+
+
+@_distinct_kind
+class OrderAccepted(NamedTuple):
     ts_event: datetime
-
-
-@dataclass(frozen=True, slots=True)
-class OrderAccepted(Event):
     order: Order
 
 
-@dataclass(frozen=True, slots=True)
-class OrderRejected(Event):
+@_distinct_kind
+class OrderRejected(NamedTuple):
+    ts_event: datetime
     order: Order
     reason: str
 
 
-@dataclass(frozen=True, slots=True)
-class OrderFilled(Event):
+@_distinct_kind
+class OrderFilled(NamedTuple):
+    ts_event: datetime
     order: Order  # the order after this fill
     fill: Fill
 
 
-@dataclass(frozen=True, slots=True)
-class OrderCanceled(Event):
+@_distinct_kind
+class OrderCanceled(NamedTuple):
+    ts_event: datetime
     order: Order
     reason: str = ""
 
 
-@dataclass(frozen=True, slots=True)
-class OrderExpired(Event):
+@_distinct_kind
+class OrderExpired(NamedTuple):
+    ts_event: datetime
     order: Order
 
 
-@dataclass(frozen=True, slots=True)
-class OrderModified(Event):
+@_distinct_kind
+class OrderModified(NamedTuple):
+    ts_event: datetime
     order: Order
 
 
-@dataclass(frozen=True, slots=True)
-class SignalRejected(Event):
+@_distinct_kind
+class SignalRejected(NamedTuple):
+    ts_event: datetime
     signal: Signal
     reason: str
+
+
+Event: TypeAlias = (
+    OrderAccepted
+    | OrderRejected
+    | OrderFilled
+    | OrderCanceled
+    | OrderExpired
+    | OrderModified
+    | SignalRejected
+)
+"""Any event; ``isinstance(value, Event)`` works as with a base class."""

@@ -2,17 +2,35 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
 from datetime import datetime
 from decimal import Decimal
+from typing import NamedTuple
 
 from paperdesk.domain.enums import OrderRole, OrderStatus, OrderType, Side, TimeInForce
 from paperdesk.domain.errors import InvalidInputError
 from paperdesk.domain.money import ZERO
 
+_GTC, _ENTRY, _ACCEPTED = TimeInForce.GTC, OrderRole.ENTRY, OrderStatus.ACCEPTED
+_MARKET = OrderType.MARKET
 
-@dataclass(frozen=True, slots=True)
-class OrderIntent:
+
+class _IntentFields(NamedTuple):
+    symbol: str
+    side: Side
+    quantity: Decimal
+    order_type: OrderType = _MARKET
+    limit_price: Decimal | None = None
+    stop_price: Decimal | None = None
+    time_in_force: TimeInForce = _GTC
+    role: OrderRole = _ENTRY
+    stop_loss: Decimal | None = None
+    take_profit: Decimal | None = None
+    size_fraction: Decimal | None = None
+    strategy: str = ""
+    reason: str = ""
+
+
+class OrderIntent(_IntentFields):
     """What the router wants the order manager to submit.
 
     ``size_fraction`` set means the quantity is decided when the order fills, as that fraction of
@@ -20,32 +38,59 @@ class OrderIntent:
     made at signal time, used by risk checks.
     """
 
-    symbol: str
-    side: Side
-    quantity: Decimal
-    order_type: OrderType = OrderType.MARKET
-    limit_price: Decimal | None = None
-    stop_price: Decimal | None = None
-    time_in_force: TimeInForce = TimeInForce.GTC
-    role: OrderRole = OrderRole.ENTRY
-    stop_loss: Decimal | None = None
-    take_profit: Decimal | None = None
-    size_fraction: Decimal | None = None
-    strategy: str = ""
-    reason: str = ""
+    __slots__ = ()
 
-    def __post_init__(self) -> None:
+    def __new__(
+        cls,
+        symbol: str,
+        side: Side,
+        quantity: Decimal,
+        order_type: OrderType = _MARKET,
+        limit_price: Decimal | None = None,
+        stop_price: Decimal | None = None,
+        time_in_force: TimeInForce = _GTC,
+        role: OrderRole = _ENTRY,
+        stop_loss: Decimal | None = None,
+        take_profit: Decimal | None = None,
+        size_fraction: Decimal | None = None,
+        strategy: str = "",
+        reason: str = "",
+    ) -> OrderIntent:
+        validate_order_fields(
+            symbol,
+            quantity,
+            order_type,
+            limit_price,
+            stop_price,
+            allow_zero=size_fraction is not None,
+        )
+        return super().__new__(
+            cls,
+            symbol,
+            side,
+            quantity,
+            order_type,
+            limit_price,
+            stop_price,
+            time_in_force,
+            role,
+            stop_loss,
+            take_profit,
+            size_fraction,
+            strategy,
+            reason,
+        )
+
+    def with_quantity(self, quantity: Decimal) -> OrderIntent:
         validate_order_fields(
             self.symbol,
-            self.quantity,
+            quantity,
             self.order_type,
             self.limit_price,
             self.stop_price,
             allow_zero=self.size_fraction is not None,
         )
-
-    def with_quantity(self, quantity: Decimal) -> OrderIntent:
-        return replace(self, quantity=quantity)
+        return self._replace(quantity=quantity)
 
 
 def validate_order_fields(
@@ -61,8 +106,8 @@ def validate_order_fields(
         raise InvalidInputError("order symbol must not be empty")
     if quantity < 0 or (quantity == 0 and not allow_zero):
         raise InvalidInputError(f"order quantity must be positive, got {quantity}")
-    needs_limit = order_type in (OrderType.LIMIT, OrderType.STOP_LIMIT)
-    needs_stop = order_type in (OrderType.STOP, OrderType.STOP_LIMIT)
+    needs_limit = order_type is OrderType.LIMIT or order_type is OrderType.STOP_LIMIT
+    needs_stop = order_type is OrderType.STOP or order_type is OrderType.STOP_LIMIT
     if needs_limit and (limit_price is None or limit_price <= 0):
         raise InvalidInputError(
             f"{order_type.value} order needs a positive limit price, got {limit_price}"
@@ -73,10 +118,7 @@ def validate_order_fields(
         )
 
 
-@dataclass(frozen=True, slots=True)
-class Order:
-    """An order's state at one moment. Changes produce a new Order (see ``evolve``)."""
-
+class _OrderFields(NamedTuple):
     order_id: str
     client_order_id: str
     symbol: str
@@ -86,10 +128,10 @@ class Order:
     ts_submitted: datetime
     limit_price: Decimal | None = None
     stop_price: Decimal | None = None
-    time_in_force: TimeInForce = TimeInForce.GTC
-    role: OrderRole = OrderRole.ENTRY
+    time_in_force: TimeInForce = _GTC
+    role: OrderRole = _ENTRY
     parent_id: str | None = None
-    status: OrderStatus = OrderStatus.ACCEPTED
+    status: OrderStatus = _ACCEPTED
     filled_quantity: Decimal = ZERO
     average_price: Decimal | None = None
     triggered: bool = False  # a stop-limit whose stop has been touched
@@ -98,16 +140,75 @@ class Order:
     size_fraction: Decimal | None = None
     strategy: str = ""
     reason: str = ""
-    children: tuple[str, ...] = field(default_factory=tuple)
+    children: tuple[str, ...] = ()
 
-    def __post_init__(self) -> None:
+
+class Order(_OrderFields):
+    """An order's state at one moment. Changes produce a new Order (see ``evolve``).
+
+    The constructor and ``evolve`` validate; the order manager copies with ``_replace`` (and
+    builds with ``_make``) only where the fields it changes keep an order valid.
+    """
+
+    __slots__ = ()
+
+    def __new__(
+        cls,
+        order_id: str,
+        client_order_id: str,
+        symbol: str,
+        side: Side,
+        order_type: OrderType,
+        quantity: Decimal,
+        ts_submitted: datetime,
+        limit_price: Decimal | None = None,
+        stop_price: Decimal | None = None,
+        time_in_force: TimeInForce = _GTC,
+        role: OrderRole = _ENTRY,
+        parent_id: str | None = None,
+        status: OrderStatus = _ACCEPTED,
+        filled_quantity: Decimal = ZERO,
+        average_price: Decimal | None = None,
+        triggered: bool = False,
+        ts_expire: datetime | None = None,
+        ts_updated: datetime | None = None,
+        size_fraction: Decimal | None = None,
+        strategy: str = "",
+        reason: str = "",
+        children: tuple[str, ...] = (),
+    ) -> Order:
         validate_order_fields(
-            self.symbol,
-            self.quantity,
-            self.order_type,
-            self.limit_price,
-            self.stop_price,
-            allow_zero=self.size_fraction is not None,
+            symbol,
+            quantity,
+            order_type,
+            limit_price,
+            stop_price,
+            allow_zero=size_fraction is not None,
+        )
+        return super().__new__(
+            cls,
+            order_id,
+            client_order_id,
+            symbol,
+            side,
+            order_type,
+            quantity,
+            ts_submitted,
+            limit_price,
+            stop_price,
+            time_in_force,
+            role,
+            parent_id,
+            status,
+            filled_quantity,
+            average_price,
+            triggered,
+            ts_expire,
+            ts_updated,
+            size_fraction,
+            strategy,
+            reason,
+            children,
         )
 
     @property
@@ -119,4 +220,14 @@ class Order:
         return self.status.is_open
 
     def evolve(self, **changes: object) -> Order:
-        return replace(self, **changes)  # type: ignore[arg-type]
+        """A copy with ``changes``, validated like a new order."""
+        changed = self._replace(**changes)  # type: ignore[arg-type]
+        validate_order_fields(
+            changed.symbol,
+            changed.quantity,
+            changed.order_type,
+            changed.limit_price,
+            changed.stop_price,
+            allow_zero=changed.size_fraction is not None,
+        )
+        return changed

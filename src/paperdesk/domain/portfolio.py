@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
+from types import MappingProxyType
+from typing import NamedTuple
 
 from paperdesk.domain.enums import Side
 from paperdesk.domain.money import ZERO
 from paperdesk.domain.positions import Position
 
+_NOTHING_HELD: Mapping[str, Position] = MappingProxyType({})
+_NO_PRICES: Mapping[str, Decimal] = MappingProxyType({})
 
-@dataclass(frozen=True, slots=True)
-class Trade:
+
+class Trade(NamedTuple):
     """A round trip: a position opened from flat and closed back to flat (or reversed)."""
 
     symbol: str
@@ -38,23 +41,21 @@ class Trade:
         return float(self.pnl / cost * 100) if cost else 0.0
 
 
-@dataclass(frozen=True, slots=True)
-class PortfolioSnapshot:
+class PortfolioSnapshot(NamedTuple):
     ts: datetime
     cash: Decimal
     equity: Decimal
     positions: tuple[Position, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
-class PortfolioView:
+class PortfolioView(NamedTuple):
     """What the router may read of a portfolio when it decides: nothing it could change."""
 
     ts: datetime
     cash: Decimal
     equity: Decimal
-    positions: Mapping[str, Position] = field(default_factory=dict)
-    prices: Mapping[str, Decimal] = field(default_factory=dict)
+    positions: Mapping[str, Position] = _NOTHING_HELD
+    prices: Mapping[str, Decimal] = _NO_PRICES
     day_start_equity: Decimal | None = None
     open_order_symbols: frozenset[str] = frozenset()
 

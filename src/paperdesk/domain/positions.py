@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+from typing import NamedTuple
 
 from paperdesk.domain.fills import Fill
 from paperdesk.domain.money import ZERO
@@ -14,8 +14,7 @@ from paperdesk.domain.money import ZERO
 COST_INCREMENT = Decimal("1e-12")
 
 
-@dataclass(frozen=True, slots=True)
-class Position:
+class Position(NamedTuple):
     """A signed holding: quantity > 0 is long, < 0 is short, 0 is flat.
 
     ``cost`` is the exact signed cost of the open quantity (sum of quantity x price of the fills

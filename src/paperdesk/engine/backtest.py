@@ -8,9 +8,11 @@ so visiting it would change nothing; the equity at its close is cash + quantity 
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
+from math import isnan
 from typing import Any
 
 import numpy as np
@@ -38,6 +40,10 @@ from paperdesk.engine.wiring import build_kernel
 
 Progress = Callable[[int, int], None]
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_DIRECTIONS = {int(direction): direction for direction in Direction}
+_PRICE_MEMO_SIZE = 100_000
+_trusted_bar = Bar._make
+_trusted_signal = Signal._make
 
 
 def run_backtest(config: BacktestConfig, progress: Progress | None = None) -> BacktestResult:
@@ -123,8 +129,65 @@ class _BarArrays:
             closes = index + Timeframe.parse(timeframe).delta
         self.ts_close_ns = closes.as_unit("ns").asi8
         self.length = len(bars)
+        self._prices: dict[float, Decimal] = {}
+        self.valid = self._valid_rows()
 
     def bar(self, i: int) -> Bar:
+        """The bar at row ``i``; rows known to be valid skip the per-bar validation."""
+        if not self.valid[i]:
+            return self.checked_bar(i)  # raises, naming what is wrong
+        return _trusted_bar(
+            (
+                self.symbol,
+                self.timeframe,
+                _to_datetime(int(self.ts_open_ns[i])),
+                _to_datetime(int(self.ts_close_ns[i])),
+                self._price(float(self.opens[i])),
+                self._price(float(self.highs[i])),
+                self._price(float(self.lows[i])),
+                self._price(float(self.closes[i])),
+                Decimal(repr(float(self.volumes[i]))),
+            )
+        )
+
+    def _price(self, value: float) -> Decimal:
+        """The exact Decimal of a (positive) price; prices recur, so conversions are memoised."""
+        exact = self._prices.get(value)
+        if exact is None:
+            if len(self._prices) >= _PRICE_MEMO_SIZE:
+                self._prices.clear()
+            exact = self._prices[value] = Decimal(repr(value))
+        return exact
+
+    def _valid_rows(self) -> npt.NDArray[np.bool_]:
+        """Which rows pass ``Bar``'s checks, decided for all rows at once.
+
+        Float comparisons decide exactly as Decimal ones on the floats' shortest reprs do.
+        """
+        opens, highs, lows, closes, volumes = (
+            self.opens,
+            self.highs,
+            self.lows,
+            self.closes,
+            self.volumes,
+        )
+        with np.errstate(invalid="ignore"):
+            valid: npt.NDArray[np.bool_] = (
+                np.isfinite(opens)
+                & np.isfinite(highs)
+                & np.isfinite(lows)
+                & np.isfinite(closes)
+                & np.isfinite(volumes)
+                & (np.minimum(np.minimum(opens, highs), np.minimum(lows, closes)) > 0)
+                & (highs >= np.maximum(opens, closes))
+                & (lows <= np.minimum(opens, closes))
+                & (volumes >= 0)
+                & (self.ts_close_ns // 1000 > self.ts_open_ns // 1000)
+            )
+        return valid
+
+    def checked_bar(self, i: int) -> Bar:
+        """The bar at row ``i`` through Bar's validating constructor."""
         return Bar(
             self.symbol,
             self.timeframe,
@@ -136,9 +199,6 @@ class _BarArrays:
             _decimal(self.closes[i]),
             _decimal(self.volumes[i]),
         )
-
-    def close_time(self, i: int) -> datetime:
-        return _to_datetime(int(self.ts_close_ns[i]))
 
 
 class _Driver:
@@ -167,20 +227,22 @@ class _Driver:
             ]
 
     def run(self, signal_rows: npt.NDArray[np.intp], frame: pd.DataFrame, name: str) -> None:
-        feed, kernel, orders = self.feed, self.kernel, self.kernel.orders
+        feed, kernel, ledger, orders = (
+            self.feed,
+            self.kernel,
+            self.kernel.ledger,
+            self.kernel.orders,
+        )
         symbol, n = feed.symbol, feed.length
         max_hold = self.config.risk.max_holding_bars
-        directions = frame["direction"].to_numpy()
-        confidences = frame["confidence"].to_numpy(dtype=np.float64)
-        stops = frame["stop"].to_numpy(dtype=np.float64)
-        targets = frame["target"].to_numpy(dtype=np.float64)
-        reasons = frame["reason"].to_numpy()
+        columns = _SignalColumns(frame, name, symbol)
         order = np.argsort(signal_rows, kind="stable")
-        rows = signal_rows[order]
+        rows: list[int] = signal_rows[order].tolist()
+        positions: list[int] = order.tolist()
         cursor, pointer, next_report = 0, 0, 0
         step = max(n // 100, 1)
         while True:
-            next_signal = int(rows[pointer]) if pointer < len(rows) else n
+            next_signal = rows[pointer] if pointer < len(rows) else n
             target = next_signal
             if orders.has_open_orders(symbol):
                 target = orders.first_actionable_index(
@@ -190,28 +252,15 @@ class _Driver:
                 target = min(target, max(kernel.entry_bar[symbol] + max_hold, cursor))
             if target >= n:
                 break
+            bar = feed.bar(target)
             signals: list[Signal] = []
             while pointer < len(rows) and rows[pointer] == target:
-                k = order[pointer]
-                signals.append(
-                    self._signal(
-                        name,
-                        target,
-                        int(directions[k]),
-                        float(confidences[k]),
-                        stops[k],
-                        targets[k],
-                        str(reasons[k]),
-                    )
-                )
+                signals.append(columns.signal(positions[pointer], bar.ts_close))
                 pointer += 1
-            quantity_before = kernel.ledger.position(symbol).quantity
-            cash_before = kernel.ledger.cash
-            kernel.on_bar(feed.bar(target), signals, target, self._day_start_equity(target))
-            if (
-                kernel.ledger.cash != cash_before
-                or kernel.ledger.position(symbol).quantity != quantity_before
-            ):
+            held = ledger.positions.get(symbol)
+            cash_before = ledger.cash
+            kernel.on_bar(bar, signals, target, self._day_start_equity(target))
+            if ledger.cash != cash_before or ledger.positions.get(symbol) is not held:
                 self._record_change(target)
             cursor = target + 1
             if self.progress is not None and target >= next_report:
@@ -219,28 +268,6 @@ class _Driver:
                 next_report = target + step
         if self.progress is not None:
             self.progress(n, n)
-
-    def _signal(
-        self,
-        name: str,
-        row: int,
-        direction: int,
-        confidence: float,
-        stop: float,
-        target: float,
-        reason: str,
-    ) -> Signal:
-        return Signal(
-            name,
-            self.feed.symbol,
-            Direction(direction),
-            self.feed.close_time(row),
-            confidence,
-            None,
-            None if np.isnan(stop) else _decimal(stop),
-            None if np.isnan(target) else _decimal(target),
-            reason,
-        )
 
     def _record_change(self, row: int) -> None:
         ledger = self.kernel.ledger
@@ -258,14 +285,7 @@ class _Driver:
         first = int(self._day_first[row])
         if first == 0:
             return self.kernel.ledger.starting_cash
-        position = (
-            int(
-                np.searchsorted(
-                    np.asarray(self.change_index, dtype=np.int64), first - 1, side="right"
-                )
-            )
-            - 1
-        )
+        position = bisect_right(self.change_index, first - 1) - 1
         if position < 0:
             return self.kernel.ledger.starting_cash
         return self.change_cash[position] + self.change_quantity[position] * _decimal(
@@ -321,8 +341,41 @@ class _Driver:
         )
 
 
+class _SignalColumns:
+    """A strategy's signal frame as Python lists, read one signal at a time."""
+
+    def __init__(self, frame: pd.DataFrame, name: str, symbol: str) -> None:
+        self.name = name
+        self.symbol = symbol
+        self.directions: list[int] = frame["direction"].to_numpy().tolist()
+        self.confidences: list[float] = frame["confidence"].to_numpy(dtype=np.float64).tolist()
+        self.stops: list[float] = frame["stop"].to_numpy(dtype=np.float64).tolist()
+        self.targets: list[float] = frame["target"].to_numpy(dtype=np.float64).tolist()
+        self.reasons: list[object] = frame["reason"].to_numpy().tolist()
+
+    def signal(self, k: int, ts: datetime) -> Signal:
+        """Signal ``k`` of the frame, stamped ``ts`` (the close of its bar, UTC-aware)."""
+        confidence = self.confidences[k]
+        direction = _DIRECTIONS.get(self.directions[k])
+        stop, target = self.stops[k], self.targets[k]
+        fields = (
+            self.name,
+            self.symbol,
+            Direction(self.directions[k]) if direction is None else direction,
+            ts,
+            confidence,
+            None,
+            None if isnan(stop) else to_decimal(stop),
+            None if isnan(target) else to_decimal(target),
+            str(self.reasons[k]),
+        )
+        if not 0.0 <= confidence <= 1.0:
+            return Signal(*fields)  # the validating constructor names what is wrong
+        return _trusted_signal(fields)
+
+
 def _to_datetime(nanoseconds: int) -> datetime:
-    return _EPOCH + timedelta(microseconds=nanoseconds // 1000)
+    return _EPOCH + timedelta(0, 0, nanoseconds // 1000)  # positional: faster than by keyword
 
 
 def _decimal(value: float) -> Decimal:

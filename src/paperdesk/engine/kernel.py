@@ -27,6 +27,7 @@ from paperdesk.domain import (
     Side,
     Signal,
     SignalRejected,
+    TimeInForce,
 )
 from paperdesk.engine.config import FillTiming
 from paperdesk.execution import OrderManager
@@ -34,6 +35,7 @@ from paperdesk.portfolio import PortfolioLedger
 from paperdesk.routing import MaxHoldingPeriod, SignalRouter
 
 _BRACKET_ROLES = (OrderRole.STOP_LOSS, OrderRole.TAKE_PROFIT)
+_MARKET, _GTC = OrderType.MARKET, TimeInForce.GTC
 
 
 class TradingKernel:
@@ -82,12 +84,11 @@ class TradingKernel:
         return events
 
     def view(self, bar: Bar, day_start_equity: Decimal | None = None) -> PortfolioView:
-        open_symbols = frozenset(o.symbol for o in self.orders.open_orders())
         return self.ledger.view(
             bar.ts_close,
             self.prices,
             day_start_equity=day_start_equity,
-            open_order_symbols=open_symbols,
+            open_order_symbols=self.orders.open_order_symbols(),
         )
 
     def _route(self, signal: Signal, bar: Bar, day_start_equity: Decimal | None) -> list[Event]:
@@ -147,8 +148,8 @@ class TradingKernel:
         """Book a fill in the ledger as it happens (the order manager calls this)."""
         order, symbol = event.order, event.fill.symbol
         self.ledger.apply_fill(event.fill, strategy=order.strategy, reason=_exit_reason(order))
-        position = self.ledger.position(symbol)
-        if position.is_flat:
+        position = self.ledger.positions.get(symbol)  # absent when flat
+        if position is None:
             self.entry_bar.pop(symbol, None)
         elif symbol not in self.entry_bar or position.ts_opened == event.fill.ts:
             self.entry_bar[symbol] = self._bar_index  # opened (or reversed) by this fill
@@ -159,13 +160,22 @@ class TradingKernel:
         prices = dict(self.prices)
         prices[order.symbol] = price
         view = self.ledger.view(order.ts_submitted, prices)
-        intent = OrderIntent(
-            order.symbol,
-            order.side,
-            order.quantity,
-            role=order.role,
-            size_fraction=order.size_fraction,
-            strategy=order.strategy,
+        intent = OrderIntent._make(  # the order's fields were validated as an intent already
+            (
+                order.symbol,
+                order.side,
+                order.quantity,
+                _MARKET,
+                None,
+                None,
+                _GTC,
+                order.role,
+                None,
+                None,
+                order.size_fraction,
+                order.strategy,
+                "",
+            )
         )
         return self.router.size_at_fill(intent, view, instrument, price)
 

@@ -30,7 +30,6 @@ from paperdesk.domain import (
     TimeInForce,
 )
 from paperdesk.execution.expiry import SessionClose, day_order_expiry
-from paperdesk.execution.fast_orders import with_fill
 from paperdesk.execution.fees import FeeModel
 from paperdesk.execution.fills import limit_fill_price, stop_limit_fill_price, stop_trigger_price
 from paperdesk.execution.scan import FloatArray, IntArray, Thresholds, first_hit
@@ -39,10 +38,15 @@ from paperdesk.execution.slippage import SlippageModel
 ResolveQuantity = Callable[[Order, Decimal], Decimal]
 FillListener = Callable[[OrderFilled], None]
 
+# Enum member lookups cost a metaclass call each; the hot path reads these module constants.
 _ACCEPTED = OrderStatus.ACCEPTED
 _PARTIALLY_FILLED = OrderStatus.PARTIALLY_FILLED
+_FILLED = OrderStatus.FILLED
 _PENDING = OrderStatus.PENDING
 _ENTRY = OrderRole.ENTRY
+_BUY = Side.BUY
+_MARKET, _LIMIT, _STOP = OrderType.MARKET, OrderType.LIMIT, OrderType.STOP
+_IOC, _FOK = TimeInForce.IOC, TimeInForce.FOK
 _BRACKET_LEGS = (OrderRole.STOP_LOSS, OrderRole.TAKE_PROFIT)
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MICROSECOND = timedelta(microseconds=1)
@@ -223,26 +227,26 @@ class OrderManager:
         queue: list[str],
     ) -> None:
         order_type = order.order_type
-        market_like = order_type is OrderType.MARKET or order_type is OrderType.STOP
-        if order_type is OrderType.MARKET:
+        market_like = order_type is _MARKET or order_type is _STOP
+        if order_type is _MARKET:
             price: Decimal | None = bar.open
-        elif order_type is OrderType.LIMIT or order.triggered:
+        elif order_type is _LIMIT or order.triggered:
             price = limit_fill_price(order.side, cast(Decimal, order.limit_price), bar)
-        elif order_type is OrderType.STOP:
+        elif order_type is _STOP:
             price = stop_trigger_price(order.side, cast(Decimal, order.stop_price), bar)
         else:
             triggered, price = stop_limit_fill_price(
                 order.side, cast(Decimal, order.stop_price), cast(Decimal, order.limit_price), bar
             )
             if triggered:
-                order = order.evolve(triggered=True, ts_updated=bar.ts_open)
+                order = order._replace(triggered=True, ts_updated=bar.ts_open)
                 self._orders[order.order_id] = order
         if price is not None:
             children_from = bar.ts_open if price == bar.open else bar.ts_close
             self._execute(
                 order, price, market_like, bar.ts_open, children_from, resolve, events, queue
             )
-        elif order.time_in_force is TimeInForce.IOC or order.time_in_force is TimeInForce.FOK:
+        elif order.time_in_force is _IOC or order.time_in_force is _FOK:
             self._close(
                 order,
                 OrderStatus.CANCELED,
@@ -323,14 +327,14 @@ class OrderManager:
                 self._close(order, OrderStatus.CANCELED, "nothing fits at fill", ts, events)
                 return
             if quantity != order.quantity:
-                order = order.evolve(quantity=quantity)
+                order = order._replace(quantity=quantity)  # positive: the order stays valid
         remaining = order.quantity - order.filled_quantity
         quantity = remaining
         cap_left = self._cap_left
         if self._volume_cap is not None and cap_left is not None and cap_left < quantity:
             quantity = cap_left
         tif = order.time_in_force
-        if quantity < remaining and tif is TimeInForce.FOK:
+        if quantity < remaining and tif is _FOK:
             self._close(
                 order,
                 OrderStatus.CANCELED,
@@ -341,7 +345,7 @@ class OrderManager:
             return
         if quantity <= 0:
             self._orders[order.order_id] = order
-            if tif is TimeInForce.IOC:
+            if tif is _IOC:
                 self._close(order, OrderStatus.CANCELED, "ioc: no volume to fill", ts, events)
             return
         if cap_left is not None and self._volume_cap is not None:
@@ -353,12 +357,14 @@ class OrderManager:
             if previous_average is None
             else ((previous_average * order.filled_quantity + price * quantity) / filled)
         )
-        status = OrderStatus.FILLED if filled >= order.quantity else _PARTIALLY_FILLED
-        order = with_fill(order, status, filled, average, ts)
+        status = _FILLED if filled >= order.quantity else _PARTIALLY_FILLED
+        order = order._replace(
+            status=status, filled_quantity=filled, average_price=average, ts_updated=ts
+        )
         order_id = order.order_id
         self._orders[order_id] = order
         fee = self._fee_model.fee(quantity, price, instrument)
-        slipped = price - raw_price if order.side is Side.BUY else raw_price - price
+        slipped = price - raw_price if order.side is _BUY else raw_price - price
         filled_event = OrderFilled(
             ts, order, Fill(order_id, order.symbol, order.side, quantity, price, fee, ts, slipped)
         )
@@ -369,9 +375,9 @@ class OrderManager:
             self._size_children(order, children_from, ts, events, queue)
         if order.parent_id is not None and order.role in _BRACKET_LEGS:
             self._cancel_siblings(order, ts, events)
-        if status is OrderStatus.FILLED:
+        if status is _FILLED:
             del self._books[order.symbol][order_id]
-        elif tif is TimeInForce.IOC:
+        elif tif is _IOC:
             self._close(order, OrderStatus.CANCELED, "ioc: remainder canceled", ts, events)
 
     def _size_children(
@@ -386,7 +392,7 @@ class OrderManager:
         for child_id in parent.children:
             child = self._orders[child_id]
             if child.status is _PENDING:
-                child = child.evolve(
+                child = child._replace(
                     status=_ACCEPTED, quantity=parent.filled_quantity, ts_updated=ts
                 )
                 self._eligible_from[child_id] = eligible_from
@@ -394,7 +400,7 @@ class OrderManager:
                 if queue is not None:
                     queue.append(child_id)
             elif child.is_open and child.quantity != parent.filled_quantity:
-                child = child.evolve(quantity=parent.filled_quantity, ts_updated=ts)
+                child = child._replace(quantity=parent.filled_quantity, ts_updated=ts)
                 events.append(OrderModified(ts, child))
             else:
                 continue
@@ -417,7 +423,7 @@ class OrderManager:
         self, order: Order, status: OrderStatus, reason: str, ts: datetime, events: list[Event]
     ) -> None:
         """End ``order`` (canceled or expired); its still-pending bracket legs are canceled."""
-        order = order.evolve(status=status, ts_updated=ts)
+        order = order._replace(status=status, ts_updated=ts)
         self._orders[order.order_id] = order
         self._books[order.symbol].pop(order.order_id, None)
         if status is OrderStatus.EXPIRED:
@@ -548,6 +554,10 @@ class OrderManager:
         ids.sort(key=lambda order_id: int(order_id[prefix:]))
         return [self._orders[order_id] for order_id in ids]
 
+    def open_order_symbols(self) -> frozenset[str]:
+        """The symbols that have at least one open order."""
+        return frozenset(symbol for symbol, book in self._books.items() if book)
+
     def has_open_orders(self, symbol: str) -> bool:
         return bool(self._books.get(symbol))
 
@@ -615,29 +625,32 @@ def _order_from_intent(
     ts_expire: datetime | None = None,
     children: tuple[str, ...] = (),
 ) -> Order:
-    return Order(
-        order_id,
-        client_id,
-        intent.symbol,
-        intent.side,
-        intent.order_type,
-        intent.quantity,
-        ts,
-        intent.limit_price,
-        intent.stop_price,
-        intent.time_in_force,
-        intent.role,
-        None,
-        status,
-        ZERO,
-        None,
-        False,
-        ts_expire,
-        ts,
-        intent.size_fraction,
-        intent.strategy,
-        intent.reason,
-        children,
+    """An order for ``intent``, whose fields the intent's constructor validated."""
+    return Order._make(
+        (
+            order_id,
+            client_id,
+            intent.symbol,
+            intent.side,
+            intent.order_type,
+            intent.quantity,
+            ts,
+            intent.limit_price,
+            intent.stop_price,
+            intent.time_in_force,
+            intent.role,
+            None,
+            status,
+            ZERO,
+            None,
+            False,
+            ts_expire,
+            ts,
+            intent.size_fraction,
+            intent.strategy,
+            intent.reason,
+            children,
+        )
     )
 
 

@@ -18,6 +18,8 @@ from paperdesk.domain import (
 )
 from paperdesk.portfolio.round_trips import OpenTrade
 
+_BUY = Side.BUY  # enum member lookups are slow on the hot path
+
 
 class PortfolioLedger:
     """Cash, positions and round trips of one portfolio, all in exact Decimal.
@@ -59,7 +61,7 @@ class PortfolioLedger:
         before = self.position(fill.symbol)
         after, realized = before.apply(fill)
         notional = fill.quantity * fill.price
-        self.cash += (-notional if fill.side is Side.BUY else notional) - fill.fee
+        self.cash += (-notional if fill.side is _BUY else notional) - fill.fee
         self.fees += fill.fee
         self.realized_pnl += realized
         if after.quantity == 0:

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from decimal import Decimal
+from typing import NamedTuple
 
 from paperdesk.domain import (
     ZERO,
@@ -34,8 +34,7 @@ _NO_INTENTS: tuple[OrderIntent, ...] = ()
 _NO_NOTES: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
-class RoutingDecision:
+class RoutingDecision(NamedTuple):
     """What the router made of one signal: the intents to submit, or why there are none."""
 
     signal: Signal
