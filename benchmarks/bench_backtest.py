@@ -21,6 +21,7 @@ from decimal import Decimal
 
 import numpy as np
 import pandas as pd
+import talib
 
 from paperdesk.analysis.strategies.registry import create_strategy
 from paperdesk.domain import Instrument
@@ -75,26 +76,35 @@ def paperdesk_run(bars: pd.DataFrame, strategy_name: str) -> tuple[BacktestResul
 
 
 def reference_run(bars: pd.DataFrame) -> tuple[pd.DataFrame, float, float] | None:
-    """backtesting.py's README SmaCross on the same bars: (trades, final equity, seconds)."""
+    """backtesting.py running the same strategy on the same bars: (trades, final equity, seconds).
+
+    The strategy is paperdesk's sma-cross definition written the way backtesting.py strategies
+    are written (one ``next()`` call per bar): TA-Lib SMA(10) and SMA(20), and backtrader's cross
+    rule, where an exact tie keeps the previous side (backtesting.py's own ``crossover`` would
+    miss a cross that passes through a tie, and two-decimal prices make ties common).
+    """
     try:
         from backtesting import Backtest, Strategy
-        from backtesting.lib import crossover
     except ImportError:
         return None
 
-    def sma(values: np.ndarray, period: int) -> pd.Series:
-        return pd.Series(values).rolling(period).mean()
-
     class SmaCross(Strategy):  # type: ignore[misc]
         def init(self) -> None:
-            self.fast = self.I(sma, self.data.Close, 10)
-            self.slow = self.I(sma, self.data.Close, 20)
+            self.fast = self.I(talib.SMA, self.data.Close, 10)
+            self.slow = self.I(talib.SMA, self.data.Close, 20)
+            self.side = 0
 
         def next(self) -> None:
-            if crossover(self.fast, self.slow):
-                self.buy()
-            elif crossover(self.slow, self.fast):
-                self.sell()
+            difference = self.fast[-1] - self.slow[-1]
+            if np.isnan(difference) or difference == 0:  # warm-up or a tie
+                return
+            side = 1 if difference > 0 else -1
+            if self.side and side != self.side:
+                if side > 0:
+                    self.buy()
+                else:
+                    self.sell()
+            self.side = side
 
     data = bars.rename(columns=str.capitalize)[["Open", "High", "Low", "Close", "Volume"]]
     data.index = data.index.tz_localize(None)

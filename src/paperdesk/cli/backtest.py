@@ -187,7 +187,11 @@ def backtest_command(
     ] = None,
     cooldown_bars: Annotated[
         str | None,
-        typer.Option(metavar="N", help="Bars to wait after an exit.", rich_help_panel=RISK),
+        typer.Option(
+            metavar="N",
+            help="Bars to wait after an accepted signal before the next one for the symbol.",
+            rich_help_panel=RISK,
+        ),
     ] = None,
     config: Annotated[
         str | None,
