@@ -83,3 +83,40 @@ def test_bad_arguments_name_what_is_wrong(arguments: list[str], expected: str) -
     assert outcome.exit_code != 0
     assert expected in outcome.output
     assert "Traceback" not in outcome.output
+
+
+def test_a_data_file_can_name_its_instrument_and_timeframe(tmp_path: Path) -> None:
+    """--symbol with --data names the instrument: a forex pair keeps its five-decimal tick."""
+    bundled = Path(__file__).resolve().parents[2] / "src/paperdesk/data/bundled"
+    rows = (bundled / "lean_oanda_EURUSD_1h.csv").read_text().splitlines()[:2000]
+    fx = tmp_path / "my_fx_bars.csv"
+    fx.write_text("\n".join(rows) + "\n")
+    arguments = ["backtest", "--strategy", "macd-cross", "--data", str(fx), "--json"]
+    as_equity = json.loads(runner.invoke(app, arguments).stdout)
+    as_forex = json.loads(
+        runner.invoke(app, [*arguments, "--symbol", "EURUSD", "--timeframe", "1h"]).stdout
+    )
+    assert as_forex["symbol"] == "EURUSD"
+    assert as_forex["timeframe"] == "1h"
+    forex_prices = {t["entry_price"] for t in as_forex["trades"]}
+    assert any(len(price.split(".")[1]) == 5 for price in forex_prices)
+    equity_prices = {t["entry_price"] for t in as_equity["trades"]}
+    assert all(len(price.split(".")[1]) <= 2 for price in equity_prices)
+
+
+def test_non_finite_numbers_are_refused_without_a_traceback() -> None:
+    for option in ("--cash", "--size-pct", "--volume-cap"):
+        outcome = runner.invoke(
+            app, ["backtest", "--strategy", "sma-cross", "--symbol", "SPY", option, "snan"]
+        )
+        assert outcome.exit_code == 2, option
+        assert "Traceback" not in outcome.output
+        assert option in outcome.output
+
+
+def test_spread_pips_on_a_stock_is_an_error_not_silently_ignored() -> None:
+    outcome = runner.invoke(
+        app, ["backtest", "--strategy", "sma-cross", "--symbol", "SPY", "--spread-pips", "1.5"]
+    )
+    assert outcome.exit_code == 1
+    assert "--spread-pips applies to forex pairs; SPY is equity" in outcome.output

@@ -54,7 +54,7 @@ def compute_stats(
     if years > 0 and final > 0:
         cagr = ((final / start_equity) ** (1.0 / years) - 1.0) * 100.0
 
-    drawdown, peak, trough = _max_drawdown(values, times)
+    drawdown, peak, trough = _max_drawdown(values, times, start_equity)
 
     if periods_per_year is None:
         periods_per_year = values.size / years if years > 0 else 0.0
@@ -119,16 +119,21 @@ def _equity_values(equity: pd.Series) -> tuple[np.ndarray, pd.DatetimeIndex]:
 
 
 def _max_drawdown(
-    values: np.ndarray, times: pd.DatetimeIndex
+    values: np.ndarray, times: pd.DatetimeIndex, start_equity: float | None = None
 ) -> tuple[float, datetime | None, datetime | None]:
+    """With ``start_equity`` the money the run started with is the first peak (a run that only
+    loses from its first bar still has a drawdown); that peak is dated at the first bar."""
     running_peak = np.maximum.accumulate(values)
+    if start_equity is not None:
+        running_peak = np.maximum(running_peak, start_equity)
     with np.errstate(divide="ignore", invalid="ignore"):
         drawdowns = np.where(running_peak > 0, values / running_peak - 1.0, 0.0)
     trough = int(np.argmin(drawdowns))
     deepest = float(drawdowns[trough])
     if not deepest < 0:
         return 0.0, None, None
-    peak = int(np.flatnonzero(values[: trough + 1] == running_peak[trough])[-1])
+    at_peak = np.flatnonzero(values[: trough + 1] == running_peak[trough])
+    peak = int(at_peak[-1]) if at_peak.size else 0
     return deepest, _to_datetime(times[peak]), _to_datetime(times[trough])
 
 

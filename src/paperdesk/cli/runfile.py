@@ -168,7 +168,7 @@ def build_config(
         params=params,
         data=data,
         symbol=symbol,
-        timeframe=settings.get("timeframe", timeframe_value, "1d"),
+        timeframe=settings.get("timeframe", timeframe_value, None),
         cash=settings.get("cash", values.decimal_value, Decimal("10000")),
         start=start,
         end=end,
@@ -179,21 +179,23 @@ def build_config(
 
 
 def data_source(settings: Settings) -> tuple[Path | None, str | None]:
-    """Exactly one of a CSV file (which must exist) and a symbol."""
-    if settings.has("data") and settings.has("symbol"):
-        raise OptionError(
-            f"{settings.label('data')} and {settings.label('symbol')} are mutually "
-            "exclusive: give a CSV file or a symbol, not both"
-        )
-    if settings.has("symbol"):
-        return None, settings.get("symbol", values.text_value, "")
+    """A CSV file (which must exist), a bundled symbol, or a file with the symbol it holds.
+
+    With a file, ``symbol`` names the instrument (so ``--data fx.csv --symbol EURUSD`` trades a
+    forex pair with its pip and tick); without one it selects bundled data.
+    """
+    symbol = settings.get("symbol", values.text_value, "") or None
     if not settings.has("data"):
-        raise OptionError("no data given: pass --data FILE.csv or --symbol SYM (with --timeframe)")
+        if symbol is None:
+            raise OptionError(
+                "no data given: pass --data FILE.csv or --symbol SYM (with --timeframe)"
+            )
+        return None, symbol
     value, label = settings.pair("data")
     path = value if isinstance(value, Path) else Path(values.text_value(value, label)).expanduser()
     if not path.is_file():
         raise OptionError(f"data file not found: {path} (from {label})")
-    return path, None
+    return path, symbol
 
 
 def timeframe_value(value: object, label: str) -> str:

@@ -50,9 +50,11 @@ def decimal_value(
         number = Decimal(value.strip() if isinstance(value, str) else value)
     except InvalidOperation:
         raise invalid(label, value, expected) from None
+    if not number.is_finite():  # NaN and infinities cannot be compared (sNaN even raises)
+        raise invalid(label, value, expected)
     too_low = number < minimum if allow_zero else number <= minimum
     too_high = maximum is not None and number > maximum
-    if not number.is_finite() or too_low or too_high:
+    if too_low or too_high:
         raise invalid(label, value, expected)
     return number
 

@@ -120,6 +120,14 @@ def load_bars(
         )
     except InvalidInputError as error:
         raise DataError(f"{label}: {error}") from error
+    early = _first(close_times.asi8 <= pd.DatetimeIndex(frame.index).as_unit("ns").asi8)
+    if early is not None:
+        raise DataError(
+            f"{label} line {early + 2}: a {resolved_timeframe} bar labelled "
+            f"{frame.index[early].isoformat()} would close at {close_times[early].isoformat()}, "
+            "not after its label; label bars with their start time (or, for daily bars, "
+            "their date)"
+        )
     frame["ts_close"] = close_times
     frame.attrs.update(
         symbol=resolved_symbol,

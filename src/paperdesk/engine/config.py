@@ -73,8 +73,8 @@ class BacktestConfig:
     strategy: str
     params: Mapping[str, object] = field(default_factory=dict)
     data: Path | None = None
-    symbol: str | None = None
-    timeframe: str = "1d"
+    symbol: str | None = None  # with ``data``: the instrument the file holds
+    timeframe: str | None = None  # bundled data: defaults to 1d; a file: inferred when None
     cash: Decimal = Decimal("10000")
     start: date | None = None
     end: date | None = None

@@ -109,11 +109,11 @@ class TradingKernel:
     def _submit(self, intent: OrderIntent, bar: Bar) -> list[Event]:
         events: list[Event] = []
         if intent.role is OrderRole.EXIT:
-            # the position is being closed: its bracket legs must not fire on a flat book
+            # The newest decision replaces every working order of the symbol: an older exit
+            # (two exits would oversell the position into a short), the bracket legs (they must
+            # not fire on a flat book) and an entry still filling under a volume cap.
             events.extend(
-                self.orders.cancel_all(
-                    intent.symbol, bar.ts_close, "position exit", roles=_BRACKET_ROLES
-                )
+                self.orders.cancel_all(intent.symbol, bar.ts_close, "replaced by a new exit")
             )
         submitted = self.orders.submit(intent, bar.ts_close)
         events.extend(submitted)

@@ -6,7 +6,7 @@ from collections.abc import Callable, Mapping
 from datetime import datetime
 from decimal import Decimal
 
-from paperdesk.domain import AssetClass, Instrument
+from paperdesk.domain import AssetClass, Instrument, InvalidInputError
 from paperdesk.engine.config import BacktestConfig, SizeTiming
 from paperdesk.engine.kernel import TradingKernel
 from paperdesk.execution import (
@@ -76,7 +76,12 @@ def build_kernel(
 def slippage_model(config: BacktestConfig, instrument: Instrument) -> SlippageModel:
     """Forex with a spread pays half the spread; everything else pays fixed basis points."""
     execution = config.execution
-    if execution.spread_pips is not None and instrument.asset_class is AssetClass.FOREX:
+    if execution.spread_pips is not None:
+        if instrument.asset_class is not AssetClass.FOREX:
+            raise InvalidInputError(
+                f"--spread-pips applies to forex pairs; {instrument.symbol} is "
+                f"{instrument.asset_class.value} (use --slippage-bps)"
+            )
         return HalfSpread(execution.spread_pips)
     if execution.slippage_bps == 0:
         return NoSlippage()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime, timedelta
-from decimal import Decimal
+from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 from typing import cast
 
 from paperdesk.domain import (
@@ -29,12 +29,15 @@ from paperdesk.domain import (
     Side,
     TimeInForce,
 )
+from paperdesk.domain.money import round_to_increment
 from paperdesk.execution.expiry import SessionClose, day_order_expiry
 from paperdesk.execution.fees import FeeModel
 from paperdesk.execution.fills import limit_fill_price, stop_limit_fill_price, stop_trigger_price
 from paperdesk.execution.scan import FloatArray, IntArray, Thresholds, first_hit
 from paperdesk.execution.slippage import SlippageModel
 
+# Called with an entry order and its fill price before its first fill: returns the quantity that
+# may fill (an all-in order's size; for others at most the order's quantity), 0 to cancel it.
 ResolveQuantity = Callable[[Order, Decimal], Decimal]
 FillListener = Callable[[OrderFilled], None]
 
@@ -152,6 +155,7 @@ class OrderManager:
             leg_id = self._next_id()
             self._client_ids.add(leg_id)
             is_stop = role is OrderRole.STOP_LOSS
+            price = _round_against_trader(price, intent.side.opposite, is_stop, instrument)
             legs.append(
                 Order(
                     leg_id,
@@ -319,10 +323,12 @@ class OrderManager:
             if market_like
             else raw_price
         )
-        if order.size_fraction is not None and order.filled_quantity == 0:
+        if order.filled_quantity == 0 and (order.size_fraction is not None or order.role is _ENTRY):
+            # an entry's quantity is confirmed (or decided, for all-in orders) at its fill price
             quantity = order.quantity
             if resolve is not None:
-                quantity = instrument.round_quantity(resolve(order, price))
+                resolved = instrument.round_quantity(resolve(order, price))
+                quantity = resolved if order.size_fraction is not None else min(quantity, resolved)
             if quantity <= 0:
                 self._close(order, OrderStatus.CANCELED, "nothing fits at fill", ts, events)
                 return
@@ -407,7 +413,13 @@ class OrderManager:
             self._orders[child_id] = child
 
     def _cancel_siblings(self, leg: Order, ts: datetime, events: list[Event]) -> None:
+        """A leg filled: cancel the other leg (OCO) and what the parent has not filled yet, which
+        would otherwise keep buying (or selling) without a stop or a target."""
         parent = self._orders[cast(str, leg.parent_id)]
+        if parent.is_open:
+            self._close(
+                parent, OrderStatus.CANCELED, f"bracket leg {leg.order_id} filled", ts, events
+            )
         for sibling_id in parent.children:
             sibling = self._orders[sibling_id]
             if sibling_id != leg.order_id and sibling.is_open:
@@ -680,3 +692,14 @@ def _rejection_reason(
                 f"take_profit {take_profit}"
             )
     return None
+
+
+def _round_against_trader(
+    price: Decimal, leg_side: Side, is_stop: bool, instrument: Instrument
+) -> Decimal:
+    """Round a bracket price to the tick in the trader's disfavour: a selling stop and a buying
+    target round down, a buying stop and a selling target round up."""
+    rounds_down = (leg_side is Side.SELL) == is_stop
+    return round_to_increment(
+        price, instrument.tick_size, ROUND_FLOOR if rounds_down else ROUND_CEILING
+    )

@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 from typing import Protocol
 
 from paperdesk.domain import Instrument, InvalidInputError, Side
+from paperdesk.domain.money import round_to_increment
 
 _BASIS_POINTS = Decimal(10000)
 _TWO = Decimal(2)
 
 
 class SlippageModel(Protocol):
-    """The price a market-like order actually gets, rounded to the instrument's tick."""
+    """The price a market-like order actually gets, rounded to the instrument's tick against the
+    taker (a buy rounds up, a sell down), so rounding never gives a better price than the quote."""
 
     def adjust(self, price: Decimal, side: Side, instrument: Instrument) -> Decimal: ...
 
@@ -33,13 +35,15 @@ class FixedBasisPoints:
     bps: Decimal = Decimal(5)
 
     def __post_init__(self) -> None:
-        if not self.bps.is_finite() or self.bps < 0:
-            raise InvalidInputError(f"slippage bps must be non-negative, got {self.bps}")
+        if not self.bps.is_finite() or not 0 <= self.bps < _BASIS_POINTS:
+            raise InvalidInputError(
+                f"slippage bps must be at least 0 and below 10000, got {self.bps}"
+            )
 
     def adjust(self, price: Decimal, side: Side, instrument: Instrument) -> Decimal:
         factor = self.bps / _BASIS_POINTS
         moved = price * (1 + factor) if side is Side.BUY else price * (1 - factor)
-        return instrument.round_price(moved)
+        return round_against_taker(moved, side, instrument)
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,4 +59,11 @@ class HalfSpread:
     def adjust(self, price: Decimal, side: Side, instrument: Instrument) -> Decimal:
         pip = instrument.pip_size if instrument.pip_size is not None else instrument.tick_size
         half = self.spread_pips * pip / _TWO
-        return instrument.round_price(price + half if side is Side.BUY else price - half)
+        moved = price + half if side is Side.BUY else price - half
+        return round_against_taker(moved, side, instrument)
+
+
+def round_against_taker(price: Decimal, side: Side, instrument: Instrument) -> Decimal:
+    """Round to the tick the way a taker would be filled: buys up, sells down."""
+    rounding = ROUND_CEILING if side is Side.BUY else ROUND_FLOOR
+    return round_to_increment(price, instrument.tick_size, rounding)

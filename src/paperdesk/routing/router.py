@@ -120,17 +120,21 @@ class SignalRouter:
     def size_at_fill(
         self, intent: OrderIntent, view: PortfolioView, instrument: Instrument, price: Decimal
     ) -> Decimal:
-        """Final quantity of a deferred entry filling at ``price``; 0 when nothing fits.
+        """Final quantity of an entry filling at ``price``; 0 when nothing fits.
 
-        ``view`` must reflect cash and equity after any exit filled just before. The quantity is
-        the largest q with q*price + fee(q, price) <= equity * size_fraction, then risk-checked.
+        ``view`` must reflect cash and equity after any exit filled just before. A deferred
+        (all-in) entry takes the largest q with q*price + fee(q, price) <= equity * size_fraction;
+        any other entry keeps its quantity. Either is then checked by the risk rules again at
+        the fill price, so a gap between the signal and the fill can never spend cash the account
+        does not have or break the exposure cap.
         """
         fraction = intent.size_fraction
         if fraction is None:
-            return intent.quantity
-        quantity = max_affordable_quantity(
-            view.equity * fraction, price, instrument, self._fee_estimator
-        )
+            quantity = intent.quantity
+        else:
+            quantity = max_affordable_quantity(
+                view.equity * fraction, price, instrument, self._fee_estimator
+            )
         if quantity <= 0:
             return ZERO
         outcome = self._risk.check(intent.with_quantity(quantity), view, instrument, price)

@@ -169,3 +169,19 @@ def test_random_curve_matches_independent_pandas() -> None:
     assert result.sharpe == pytest.approx(expected_sharpe)
     fraction, _, _ = max_drawdown(equity)
     assert fraction * 100 == pytest.approx(result.max_drawdown_pct)
+
+
+def test_drawdown_counts_the_starting_equity_as_the_first_peak() -> None:
+    times = pd.date_range("2024-01-01", periods=3, freq="D", tz="UTC")
+    equity = pd.Series([9000.0, 8000.0, 8500.0], index=times)
+    stats = compute_stats(
+        equity,
+        [],
+        in_market=np.ones(3, dtype=bool),
+        start_equity=10000.0,
+        ambiguous_bars=0,
+        fees=0.0,
+    )
+    assert stats.max_drawdown_pct == pytest.approx(-20.0)
+    assert stats.max_drawdown_peak == times[0].to_pydatetime()
+    assert stats.max_drawdown_trough == times[1].to_pydatetime()

@@ -81,7 +81,7 @@ def make_result(config: BacktestConfig) -> BacktestResult:
     return BacktestResult(
         config=config,
         symbol="SPY",
-        timeframe=config.timeframe,
+        timeframe=config.timeframe or "1d",
         final_equity=Decimal("10234.5678901234"),
         final_cash=Decimal("10234.5678901234"),
         stats=stats,

@@ -160,7 +160,6 @@ def test_run_file_with_command_line_override(engine: FakeEngine, tmp_path: Path)
 @pytest.mark.parametrize(
     ("arguments", "message"),
     [
-        (["--symbol", "SPY", "--data", "x.csv"], "mutually exclusive"),
         (["--data", "absent.csv"], "data file not found: absent.csv"),
         (["--symbol", "SPY", "--param", "fast"], "invalid value for --param: 'fast'"),
         (["--symbol", "SPY", "--fill", "later"], "--fill: 'later' (expected next-open or close)"),

@@ -187,7 +187,6 @@ def test_same_key_with_dash_and_underscore(tmp_path: Path) -> None:
     [
         ({"symbol": "A"}, "no strategy given"),
         ({"strategy": "s"}, "no data given"),
-        ({"strategy": "s", "symbol": "A", "data": "x.csv"}, "mutually exclusive"),
         ({"strategy": "s", "data": "absent.csv"}, "data file not found: absent.csv"),
         ({"strategy": "s", "symbol": "A", "cash": "lots"}, "--cash: 'lots'"),
         ({"strategy": "s", "symbol": "A", "cash": "-5"}, "--cash: '-5'"),

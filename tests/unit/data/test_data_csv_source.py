@@ -185,3 +185,16 @@ def test_timeframe_inferred_from_spacing(tmp_path: Path) -> None:
 def test_names_from_file_names(name: str, symbol: str, timeframe: str | None) -> None:
     assert symbol_from_file_name(name) == symbol
     assert timeframe_from_file_name(name) == timeframe
+
+
+def test_daily_bars_labelled_at_the_session_close_are_refused_naming_the_line(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "SPY_1d.csv"
+    path.write_text(
+        "timestamp,open,high,low,close,volume\n"
+        "2021-02-01T21:00:00Z,10,11,9,10.5,100\n"
+        "2021-02-02T21:00:00Z,10,11,9,10.5,100\n"
+    )
+    with pytest.raises(DataError, match=r"SPY_1d.csv line 2: a 1d bar labelled 2021-02-01T21:00"):
+        load_bars(path)

@@ -114,3 +114,15 @@ def test_equity_curve_ends_at_the_exact_final_equity_and_the_books_balance() -> 
     assert result.final_equity == result.final_cash - opening_short.quantity * last_close
     fees = sum((f.fee for f in result.fills), D(0))
     assert math.isclose(result.stats.fees, float(fees))
+
+
+def test_a_second_exit_replaces_the_first_so_a_long_only_book_never_goes_short(
+    flat_bars: pd.DataFrame,
+) -> None:
+    # bar 3: the holding limit submits an exit, and the strategy exits on the same bar
+    config = make_config(risk=RiskConfig(exposure_cap_percent=None, max_holding_bars=2))
+    result = simulate(flat_bars, Scripted({0: 1, 3: 0}), config, TEST)
+    assert [(f.side, f.quantity) for f in result.fills] == [(Side.BUY, D(10)), (Side.SELL, D(10))]
+    assert result.final_equity == result.final_cash
+    canceled = [o for o in result.orders if o.status.value == "canceled"]
+    assert len(canceled) == 1

@@ -161,3 +161,28 @@ def test_ioc_parent_partially_filled_activates_its_legs_before_the_rest_is_cance
     assert manager.get("O1").status is OrderStatus.CANCELED
     assert manager.get("O2").status is OrderStatus.ACCEPTED
     assert manager.get("O2").quantity == D("20")
+
+
+def test_a_filled_leg_cancels_what_the_parent_has_not_filled_yet() -> None:
+    # volume cap 0.00002 of 1,000,000 = 20 units a bar: the parent needs 50 units, three bars
+    manager = make_manager(volume_cap=D("0.00002"))
+    manager.submit(make_intent(quantity="50", stop_loss="95", take_profit="110"), before(0))
+    manager.on_bar(make_bar(0, "100", "101", "99", "100"))
+    assert manager.get("O1").filled_quantity == D("20")
+    events = manager.on_bar(make_bar(1, "100", "100.5", "94", "96"))  # the stop-loss fires
+    stop_fills = [e for e in events if isinstance(e, OrderFilled)]
+    assert [e.order.order_id for e in stop_fills] == ["O2"]
+    parent = manager.get("O1")
+    assert parent.status is OrderStatus.CANCELED
+    assert parent.filled_quantity == D("20")
+    assert manager.open_orders() == []
+
+
+def test_bracket_prices_round_to_the_tick_against_the_trader() -> None:
+    manager = make_manager()
+    manager.submit(make_intent(stop_loss="95.456", take_profit="110.123"), before(0))
+    assert manager.get("O2").stop_price == D("95.45")  # a long's stop rounds down
+    assert manager.get("O3").limit_price == D("110.13")  # its target rounds up
+    manager.submit(make_intent(Side.SELL, stop_loss="110.123", take_profit="95.456"), before(0))
+    assert manager.get("O5").stop_price == D("110.13")  # a short's stop rounds up
+    assert manager.get("O6").limit_price == D("95.45")  # its target rounds down
