@@ -13,7 +13,7 @@ from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from math import isnan
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -33,14 +33,12 @@ from paperdesk.domain import (
     Timeframe,
     to_decimal,
 )
-from paperdesk.engine import columnar
 from paperdesk.engine.config import BacktestConfig
 from paperdesk.engine.kernel import TradingKernel
 from paperdesk.engine.result import BacktestResult
 from paperdesk.engine.wiring import build_kernel
 
 Progress = Callable[[int, int], None]
-Engine = Literal["auto", "event", "columnar"]
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _DIRECTIONS = {int(direction): direction for direction in Direction}
 _PRICE_MEMO_SIZE = 100_000
@@ -94,14 +92,8 @@ def simulate(
     config: BacktestConfig,
     instrument: Instrument,
     progress: Progress | None = None,
-    *,
-    engine: Engine = "auto",
 ) -> BacktestResult:
-    """Run ``strategy`` over ``bars`` (the loader's frame) through router, venue and ledger.
-
-    ``engine``: ``auto`` takes the columnar fast path when it is eligible (``columnar.eligible``),
-    ``event`` always the event kernel, ``columnar`` the fast path or an error if not eligible.
-    """
+    """Run ``strategy`` over ``bars`` (the loader's frame) through router, venue and ledger."""
     if bars.empty:
         raise DataError("no bars to backtest")
     symbol = instrument.symbol
@@ -112,41 +104,9 @@ def simulate(
     signal_rows = bars.index.get_indexer(frame.index)
     if (signal_rows < 0).any():
         raise DataError(f"strategy {strategy.name} emitted a signal at a time that is not a bar")
-    # --- columnar fast path hook: exactly the event path for the runs it accepts ---------------
-    if engine != "event":
-        fast = _run_columnar_if_eligible(
-            kernel, feed, frame, signal_rows, config, instrument, strategy.name, progress
-        )
-        if fast is not None or engine == "columnar":
-            if fast is None:
-                raise InvalidInputError("this run is not eligible for the columnar engine")
-            return fast
-    # --- end of the columnar hook -------------------------------------------------------------
     driver = _Driver(kernel, feed, config, progress)
     driver.run(signal_rows, frame, strategy.name)
     return driver.result(config, strategy.name)
-
-
-def _run_columnar_if_eligible(
-    kernel: TradingKernel,
-    feed: _BarArrays,
-    frame: pd.DataFrame,
-    signal_rows: npt.NDArray[np.intp],
-    config: BacktestConfig,
-    instrument: Instrument,
-    strategy_name: str,
-    progress: Progress | None,
-) -> BacktestResult | None:
-    """The columnar run's result, or None when the run is not eligible or meets something the
-    fast path does not reproduce (then the event kernel runs it from the start)."""
-    if not columnar.eligible(config, frame, feed, instrument):
-        return None
-    try:
-        return columnar.run_columnar(
-            config, frame, signal_rows, feed, instrument, kernel.router, strategy_name, progress
-        )
-    except columnar.ColumnarUnsupportedError:
-        return None
 
 
 class _BarArrays:
