@@ -57,7 +57,7 @@ class PortfolioView(NamedTuple):
     positions: Mapping[str, Position] = _NOTHING_HELD
     prices: Mapping[str, Decimal] = _NO_PRICES
     day_start_equity: Decimal | None = None
-    open_order_symbols: frozenset[str] = frozenset()
+    working_entry_symbols: frozenset[str] = frozenset()  # an entry order is still working
 
     def position(self, symbol: str) -> Position:
         return self.positions.get(symbol) or Position(symbol)

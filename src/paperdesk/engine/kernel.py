@@ -88,7 +88,7 @@ class TradingKernel:
             bar.ts_close,
             self.prices,
             day_start_equity=day_start_equity,
-            open_order_symbols=self.orders.open_order_symbols(),
+            working_entry_symbols=self.orders.working_entry_symbols(),
         )
 
     def _route(self, signal: Signal, bar: Bar, day_start_equity: Decimal | None) -> list[Event]:

@@ -566,9 +566,14 @@ class OrderManager:
         ids.sort(key=lambda order_id: int(order_id[prefix:]))
         return [self._orders[order_id] for order_id in ids]
 
-    def open_order_symbols(self) -> frozenset[str]:
-        """The symbols that have at least one open order."""
-        return frozenset(symbol for symbol, book in self._books.items() if book)
+    def working_entry_symbols(self) -> frozenset[str]:
+        """The symbols with an entry order still working (accepted or partly filled)."""
+        orders = self._orders
+        return frozenset(
+            symbol
+            for symbol, book in self._books.items()
+            if any(orders[order_id].role is _ENTRY for order_id in book)
+        )
 
     def has_open_orders(self, symbol: str) -> bool:
         return bool(self._books.get(symbol))

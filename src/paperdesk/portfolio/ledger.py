@@ -114,7 +114,7 @@ class PortfolioLedger:
         prices: Mapping[str, Decimal],
         *,
         day_start_equity: Decimal | None = None,
-        open_order_symbols: frozenset[str] = frozenset(),
+        working_entry_symbols: frozenset[str] = frozenset(),
     ) -> PortfolioView:
         return PortfolioView(
             ts=ts,
@@ -123,7 +123,7 @@ class PortfolioLedger:
             positions=dict(self.positions),
             prices=prices,
             day_start_equity=day_start_equity,
-            open_order_symbols=open_order_symbols,
+            working_entry_symbols=working_entry_symbols,
         )
 
     def snapshot(self, ts: datetime, prices: Mapping[str, Decimal]) -> PortfolioSnapshot:

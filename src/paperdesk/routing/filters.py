@@ -8,7 +8,7 @@ from typing import Protocol, runtime_checkable
 from paperdesk.domain import Direction, InvalidInputError, PortfolioView, Signal
 from paperdesk.routing.wording import amount
 
-_LONG, _SHORT = Direction.LONG, Direction.SHORT  # module constants: enum lookups are slow
+_LONG, _SHORT, _FLAT = Direction.LONG, Direction.SHORT, Direction.FLAT  # enum lookups are slow
 
 
 class FilterRule(Protocol):
@@ -107,7 +107,9 @@ class Cooldown:
 
 
 class OnePositionPerSymbol:
-    """Rejects a signal in the direction of the position already held, unless pyramiding."""
+    """Rejects a signal in the direction of the position already held, or any entry while an
+    entry order for the symbol is still working (resting limit, volume-capped), unless
+    pyramiding."""
 
     __slots__ = ("pyramiding",)
 
@@ -117,7 +119,10 @@ class OnePositionPerSymbol:
     def allow(self, signal: Signal, view: PortfolioView) -> str | None:
         if self.pyramiding:
             return None
-        position = view.positions.get(signal.symbol)
+        symbol = signal.symbol
+        if symbol in view.working_entry_symbols and signal.direction is not _FLAT:
+            return f"an entry order for {symbol} is still working; pyramiding is disabled"
+        position = view.positions.get(symbol)
         if position is None:
             return None
         held = position.quantity

@@ -250,5 +250,5 @@ class SignalRouter:
             positions,
             view.prices,
             view.day_start_equity,
-            view.open_order_symbols,
+            view.working_entry_symbols,
         )

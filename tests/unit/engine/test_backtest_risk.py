@@ -126,3 +126,13 @@ def test_a_second_exit_replaces_the_first_so_a_long_only_book_never_goes_short(
     assert result.final_equity == result.final_cash
     canceled = [o for o in result.orders if o.status.value == "canceled"]
     assert len(canceled) == 1
+
+
+def test_a_signal_while_a_volume_capped_entry_is_still_filling_is_rejected() -> None:
+    # 1000 volume x 0.002 = 2 units a bar: the 10-unit entry needs five bars
+    bars = make_bars([(100, 101, 99, 100)] * 10)
+    config = make_config(execution=ExecutionConfig(volume_cap=D("0.002"), slippage_bps=D(0)))
+    result = simulate(bars, Scripted({0: 1, 2: 1}), config, TEST)
+    [rejection] = result.rejections
+    assert "entry order for TEST is still working" in rejection.reason
+    assert sum((f.quantity for f in result.fills), D(0)) == D(10)

@@ -114,3 +114,14 @@ def test_signal_memories_opens_composites() -> None:
     rule = CompositeFilter([MinimumConfidence(0.1), CompositeFilter([inner]), outer])
     assert list(signal_memories(rule)) == [inner, outer]
     assert list(signal_memories(NullFilter())) == []
+
+
+@pytest.mark.parametrize("direction", [Direction.LONG, Direction.SHORT])
+def test_no_second_entry_while_an_entry_order_is_still_working(
+    make_signal, make_view, direction
+) -> None:
+    view = make_view()._replace(working_entry_symbols=frozenset({"AAPL"}))
+    reason = OnePositionPerSymbol().allow(make_signal(direction), view)
+    assert reason == "an entry order for AAPL is still working; pyramiding is disabled"
+    assert OnePositionPerSymbol().allow(make_signal(Direction.FLAT), view) is None
+    assert OnePositionPerSymbol(pyramiding=True).allow(make_signal(direction), view) is None
