@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import sys
 import time
 from decimal import Decimal
 
@@ -36,6 +37,9 @@ from paperdesk.engine.config import (
 from paperdesk.engine.result import BacktestResult
 
 START_CASH = Decimal(1_000_000)
+# backtesting.py's default order size is the float 1 - epsilon, so that all-in never lands on an
+# exact cash boundary; the same fraction, exactly, makes the two engines size identically.
+ALL_IN_PERCENT = Decimal(1 - sys.float_info.epsilon) * 100
 COMMISSION = Decimal("0")  # a fee would grind minute-bar equity to dust and stop trading
 
 
@@ -64,7 +68,9 @@ def paperdesk_run(bars: pd.DataFrame, strategy_name: str) -> tuple[BacktestResul
         symbol="SYNTH",
         timeframe="1m",
         cash=START_CASH,
-        sizing=SizingConfig(method="percent-equity", percent=Decimal(100), timing=SizeTiming.FILL),
+        sizing=SizingConfig(
+            method="percent-equity", percent=ALL_IN_PERCENT, timing=SizeTiming.FILL
+        ),
         risk=RiskConfig(allow_short=True, exposure_cap_percent=None),
         execution=ExecutionConfig(commission=str(COMMISSION), slippage_bps=Decimal(0)),
     )
