@@ -1,0 +1,1 @@
+"""paperdesk: a paper-trading platform with one engine for backtest, walk-forward and live."""
