@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime, timedelta
-from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
+from decimal import Decimal
 from typing import cast
 
 from paperdesk.domain import (
-    ZERO,
     Bar,
     Event,
     Fill,
@@ -29,10 +28,14 @@ from paperdesk.domain import (
     Side,
     TimeInForce,
 )
-from paperdesk.domain.money import round_to_increment
 from paperdesk.execution.expiry import SessionClose, day_order_expiry
 from paperdesk.execution.fees import FeeModel
 from paperdesk.execution.fills import limit_fill_price, stop_limit_fill_price, stop_trigger_price
+from paperdesk.execution.orders_from_intents import (
+    order_from_intent,
+    rejection_reason,
+    round_against_trader,
+)
 from paperdesk.execution.scan import FloatArray, IntArray, Thresholds, first_hit
 from paperdesk.execution.slippage import SlippageModel
 
@@ -110,9 +113,9 @@ class OrderManager:
             raise OrderError(f"client order id {client_id!r} is already in use")
         self._client_ids.add(client_id)
         instrument = self._instruments.get(intent.symbol)
-        reason = _rejection_reason(intent, instrument, self._instruments)
+        reason = rejection_reason(intent, instrument, self._instruments)
         if reason is not None or instrument is None:
-            rejected = _order_from_intent(intent, order_id, client_id, ts, OrderStatus.REJECTED)
+            rejected = order_from_intent(intent, order_id, client_id, ts, OrderStatus.REJECTED)
             self._orders[order_id] = rejected
             return [OrderRejected(ts, rejected, reason or "")]
         ts_expire = None
@@ -120,14 +123,14 @@ class OrderManager:
             ts_expire = day_order_expiry(instrument.calendar, ts, self._session_close)
         book = self._books.setdefault(intent.symbol, {})
         if intent.stop_loss is None and intent.take_profit is None:
-            order = _order_from_intent(intent, order_id, client_id, ts, _ACCEPTED, ts_expire)
+            order = order_from_intent(intent, order_id, client_id, ts, _ACCEPTED, ts_expire)
             self._orders[order_id] = order
             self._eligible_from[order_id] = ts
             book[order_id] = None
             return [OrderAccepted(ts, order)]
         legs = self._bracket_legs(intent, order_id, instrument, ts)
         children = tuple(leg.order_id for leg in legs)
-        order = _order_from_intent(intent, order_id, client_id, ts, _ACCEPTED, ts_expire, children)
+        order = order_from_intent(intent, order_id, client_id, ts, _ACCEPTED, ts_expire, children)
         events: list[Event] = []
         for placed in (order, *legs):
             self._orders[placed.order_id] = placed
@@ -155,7 +158,7 @@ class OrderManager:
             leg_id = self._next_id()
             self._client_ids.add(leg_id)
             is_stop = role is OrderRole.STOP_LOSS
-            price = _round_against_trader(price, intent.side.opposite, is_stop, instrument)
+            price = round_against_trader(price, intent.side.opposite, is_stop, instrument)
             legs.append(
                 Order(
                     leg_id,
@@ -631,80 +634,3 @@ class OrderManager:
 
 def _nanoseconds(ts: datetime) -> int:
     return (ts - _EPOCH) // _MICROSECOND * 1000
-
-
-def _order_from_intent(
-    intent: OrderIntent,
-    order_id: str,
-    client_id: str,
-    ts: datetime,
-    status: OrderStatus,
-    ts_expire: datetime | None = None,
-    children: tuple[str, ...] = (),
-) -> Order:
-    """An order for ``intent``, whose fields the intent's constructor validated."""
-    return Order._make(
-        (
-            order_id,
-            client_id,
-            intent.symbol,
-            intent.side,
-            intent.order_type,
-            intent.quantity,
-            ts,
-            intent.limit_price,
-            intent.stop_price,
-            intent.time_in_force,
-            intent.role,
-            None,
-            status,
-            ZERO,
-            None,
-            False,
-            ts_expire,
-            ts,
-            intent.size_fraction,
-            intent.strategy,
-            intent.reason,
-            children,
-        )
-    )
-
-
-def _rejection_reason(
-    intent: OrderIntent, instrument: Instrument | None, instruments: Mapping[str, Instrument]
-) -> str | None:
-    """Why the venue refuses ``intent``, or None when it is acceptable."""
-    if instrument is None:
-        known = ", ".join(sorted(instruments)[:10]) or "none"
-        return f"unknown symbol {intent.symbol!r} (known: {known})"
-    if intent.size_fraction is None and intent.quantity % instrument.lot_size != 0:
-        return f"quantity {intent.quantity} is not a multiple of the lot size {instrument.lot_size}"
-    stop_loss, take_profit = intent.stop_loss, intent.take_profit
-    if stop_loss is None and take_profit is None:
-        return None
-    if intent.role is not _ENTRY:
-        return f"stop_loss/take_profit only apply to entry orders, not to {intent.role.value}"
-    for name, price in (("stop_loss", stop_loss), ("take_profit", take_profit)):
-        if price is not None and price <= 0:
-            return f"{name} must be positive, got {price}"
-    if stop_loss is not None and take_profit is not None:
-        below = stop_loss < take_profit if intent.side is Side.BUY else stop_loss > take_profit
-        if not below:
-            where = "below" if intent.side is Side.BUY else "above"
-            return (
-                f"a {intent.side.value} bracket needs stop_loss {stop_loss} {where} "
-                f"take_profit {take_profit}"
-            )
-    return None
-
-
-def _round_against_trader(
-    price: Decimal, leg_side: Side, is_stop: bool, instrument: Instrument
-) -> Decimal:
-    """Round a bracket price to the tick in the trader's disfavour: a selling stop and a buying
-    target round down, a buying stop and a selling target round up."""
-    rounds_down = (leg_side is Side.SELL) == is_stop
-    return round_to_increment(
-        price, instrument.tick_size, ROUND_FLOOR if rounds_down else ROUND_CEILING
-    )
