@@ -33,7 +33,9 @@ from paperdesk.domain import (
     Timeframe,
     to_decimal,
 )
+from paperdesk.engine import fastpath
 from paperdesk.engine.config import BacktestConfig
+from paperdesk.engine.equity_curve import datetime_index, equity_arrays
 from paperdesk.engine.kernel import TradingKernel
 from paperdesk.engine.result import BacktestResult
 from paperdesk.engine.wiring import build_kernel
@@ -42,6 +44,8 @@ Progress = Callable[[int, int], None]
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _DIRECTIONS = {int(direction): direction for direction in Direction}
 _PRICE_MEMO_SIZE = 100_000
+_ENGINES = ("auto", "event", "fastpath")
+_FAST_PATH_ENABLED = True  # auto and fastpath may take the fast path (tests prove it identical)
 _trusted_bar = Bar._make
 _trusted_signal = Signal._make
 
@@ -92,8 +96,16 @@ def simulate(
     config: BacktestConfig,
     instrument: Instrument,
     progress: Progress | None = None,
+    engine: str = "auto",
 ) -> BacktestResult:
-    """Run ``strategy`` over ``bars`` (the loader's frame) through router, venue and ledger."""
+    """Run ``strategy`` over ``bars`` (the loader's frame) through router, venue and ledger.
+
+    ``engine``: ``event`` (the reference kernel), ``fastpath`` (the integer columnar path; only
+    for the runs ``fastpath.is_eligible`` accepts) or ``auto`` (the fast path when eligible and
+    it does not give up, else the event kernel; both give identical results).
+    """
+    if engine not in _ENGINES:
+        raise InvalidInputError(f"engine must be one of {', '.join(_ENGINES)}, got {engine!r}")
     if bars.empty:
         raise DataError("no bars to backtest")
     symbol = instrument.symbol
@@ -104,9 +116,44 @@ def simulate(
     signal_rows = bars.index.get_indexer(frame.index)
     if (signal_rows < 0).any():
         raise DataError(f"strategy {strategy.name} emitted a signal at a time that is not a bar")
+    if engine != "event" and _fast_path_eligible(config, instrument, feed, frame, signal_rows):
+        try:
+            fast = fastpath.run_fast_path(
+                config, instrument, feed, frame, signal_rows, strategy.name
+            )
+        except fastpath.FastPathUnsupportedError:
+            if engine == "fastpath":
+                raise
+        else:
+            if progress is not None:
+                progress(feed.length, feed.length)
+            return fast
+    elif engine == "fastpath":
+        raise InvalidInputError("this run is not eligible for the fast path")
     driver = _Driver(kernel, feed, config, progress)
     driver.run(signal_rows, frame, strategy.name)
     return driver.result(config, strategy.name)
+
+
+def _fast_path_eligible(
+    config: BacktestConfig,
+    instrument: Instrument,
+    feed: _BarArrays,
+    frame: pd.DataFrame,
+    signal_rows: npt.NDArray[np.intp],
+) -> bool:
+    """Whether the fast path (proven identical to the event kernel) may run this."""
+    return _FAST_PATH_ENABLED and fastpath.is_eligible(
+        config,
+        instrument,
+        frame,
+        signal_rows,
+        feed.opens,
+        feed.closes,
+        feed.valid,
+        feed.ts_open_ns,
+        feed.ts_close_ns,
+    )
 
 
 class _BarArrays:
@@ -292,19 +339,13 @@ class _Driver:
         )
 
     def equity_arrays(self) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.bool_]]:
-        n = self.feed.length
-        start = float(self.kernel.ledger.starting_cash)
-        if not self.change_index:
-            return np.full(n, start), np.zeros(n, dtype=bool)
-        index = np.asarray(self.change_index, dtype=np.int64)
-        cash = np.asarray([float(c) for c in self.change_cash])
-        quantity = np.asarray([float(q) for q in self.change_quantity])
-        segment = np.searchsorted(index, np.arange(n), side="right") - 1
-        known = segment >= 0
-        safe = np.where(known, segment, 0)
-        cash_at = np.where(known, cash[safe], start)
-        quantity_at = np.where(known, quantity[safe], 0.0)
-        return cash_at + quantity_at * self.feed.closes, quantity_at != 0
+        return equity_arrays(
+            float(self.kernel.ledger.starting_cash),
+            self.change_index,
+            [float(cash) for cash in self.change_cash],
+            [float(quantity) for quantity in self.change_quantity],
+            self.feed.closes,
+        )
 
     def result(self, config: BacktestConfig, name: str) -> BacktestResult:
         feed, kernel, ledger = self.feed, self.kernel, self.kernel.ledger
@@ -312,7 +353,7 @@ class _Driver:
         final_equity = ledger.equity({feed.symbol: last_close})
         ledger.check_invariants()
         equity, in_market = self.equity_arrays()
-        close_index = pd.to_datetime(feed.ts_close_ns, utc=True)
+        close_index = datetime_index(feed.ts_close_ns)
         curve = pd.Series(equity, index=close_index, name="equity")
         stats = compute_stats(
             curve,

@@ -1,0 +1,133 @@
+"""Which runs the fast path may take: a narrow, explicitly listed subset (everything else runs on
+the event kernel); tests prove the fast path identical to the event kernel on this subset."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+from paperdesk.domain import Instrument
+from paperdesk.engine.config import BacktestConfig, FillTiming, SizeTiming
+from paperdesk.engine.fastpath.errors import FastPathUnsupportedError
+from paperdesk.engine.wiring import slippage_model
+from paperdesk.execution import FixedBasisPoints, NoFee, NoSlippage, PercentOfNotional
+from paperdesk.execution.fees import parse_fee_model
+
+__all__ = ["FastPathUnsupportedError", "is_eligible", "tick_places"]
+
+_LARGEST_PRICE = 1e12  # prices print as plain decimals well below this
+
+
+def tick_places(instrument: Instrument) -> int | None:
+    """Decimal places of a tick of exactly 10**-places (e.g. 0.01), else None."""
+    sign, digits, exponent = instrument.tick_size.as_tuple()
+    if sign or digits != (1,) or not isinstance(exponent, int) or exponent > 0:
+        return None
+    return -exponent
+
+
+def is_eligible(
+    config: BacktestConfig,
+    instrument: Instrument,
+    frame: pd.DataFrame,
+    signal_rows: npt.NDArray[np.intp],
+    opens: npt.NDArray[np.float64],
+    closes: npt.NDArray[np.float64],
+    valid: npt.NDArray[np.bool_],
+    ts_open_ns: npt.NDArray[np.int64],
+    ts_close_ns: npt.NDArray[np.int64],
+) -> bool:
+    """Whether the fast path reproduces this run (cheap checks, configuration first)."""
+    return (
+        _config_eligible(config, instrument)
+        and _signals_eligible(frame, signal_rows)
+        and _bars_eligible(instrument, opens, closes, valid, ts_open_ns, ts_close_ns)
+    )
+
+
+def _config_eligible(config: BacktestConfig, instrument: Instrument) -> bool:
+    execution, risk, sizing = config.execution, config.risk, config.sizing
+    if tick_places(instrument) is None or repr(instrument.lot_size) != "Decimal('1')":
+        return False
+    if execution.spread_pips is not None:
+        return False
+    try:
+        fee_model = parse_fee_model(execution.commission)
+    except Exception:  # the event path reports a bad option
+        return False
+    bps = execution.slippage_bps
+    if not bps.is_finite() or not 0 <= bps < 10_000:
+        return False
+    percent = sizing.percent
+    slippage = slippage_model(config, instrument)
+    return (
+        execution.fill_timing is FillTiming.NEXT_OPEN
+        and execution.volume_cap is None
+        and type(fee_model) in (NoFee, PercentOfNotional)
+        and type(slippage) in (NoSlippage, FixedBasisPoints)
+        and risk.min_confidence == 0.0
+        and not risk.allowed_symbols
+        and risk.cooldown_bars == 0
+        and risk.pyramiding is False
+        and risk.exposure_cap_percent is None
+        and risk.max_position_percent is None
+        and risk.max_open_positions is None
+        and risk.max_holding_bars is None
+        and risk.daily_loss_limit_percent is None
+        and sizing.method == "percent-equity"
+        and sizing.timing is SizeTiming.FILL
+        and percent.is_finite()
+        and Decimal(0) < percent <= Decimal(100)
+        and config.cash.is_finite()
+        and config.cash > 0
+    )
+
+
+def _signals_eligible(frame: pd.DataFrame, signal_rows: npt.NDArray[np.intp]) -> bool:
+    """No stops, targets or entries; valid directions and confidences; one signal per bar, in
+    bar order (else the event path explains or orders them)."""
+    if len(frame) == 0:
+        return True
+    confidences = frame["confidence"].to_numpy(dtype=np.float64)
+    directions = frame["direction"].to_numpy()
+    entries = frame["entry"].to_numpy(dtype=np.float64) if "entry" in frame else None
+    return bool(
+        (signal_rows >= 0).all()
+        and (np.diff(signal_rows) > 0).all()
+        and np.isnan(frame["stop"].to_numpy(dtype=np.float64)).all()
+        and np.isnan(frame["target"].to_numpy(dtype=np.float64)).all()
+        and (entries is None or np.isnan(entries).all())
+        and ((confidences >= 0.0) & (confidences <= 1.0)).all()
+        and np.isin(directions, (-1, 0, 1)).all()
+    )
+
+
+def _bars_eligible(
+    instrument: Instrument,
+    opens: npt.NDArray[np.float64],
+    closes: npt.NDArray[np.float64],
+    valid: npt.NDArray[np.bool_],
+    ts_open_ns: npt.NDArray[np.int64],
+    ts_close_ns: npt.NDArray[np.int64],
+) -> bool:
+    """Every bar valid; each opens no earlier (in microseconds) than the previous one closes, so
+    an order submitted at a close fills at the next open; timestamps in whole microseconds after
+    the epoch; opens and closes on the tick."""
+    places = tick_places(instrument)
+    if places is None or not valid.all():
+        return False
+    if not ((ts_open_ns[1:] // 1000) >= (ts_close_ns[:-1] // 1000)).all():
+        return False
+    for stamps in (ts_open_ns, ts_close_ns):  # whole microseconds after the epoch
+        if not ((stamps >= 0) & (stamps % 1000 == 0)).all():
+            return False
+    scale = 10.0**places
+    for prices in (opens, closes):
+        if not (prices < _LARGEST_PRICE).all():
+            return False
+        if not (np.rint(prices * scale) / scale == prices).all():
+            return False
+    return True

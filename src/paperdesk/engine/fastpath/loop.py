@@ -1,0 +1,158 @@
+"""The fast path's decision loop: one pass over the signals in whole integer money units, doing
+what router, order manager and ledger do for a market-order run; tests prove it identical to the
+event kernel."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from paperdesk.engine.fastpath.errors import FastPathUnsupportedError
+from paperdesk.engine.fastpath.integer_money import AllInSizer, MoneyScale
+
+EXIT, ENTRY = 0, 1
+ACCEPTED, FILLED, CANCELED = 0, 1, 2
+
+
+OrderRow = tuple[int, int, int, int, int, int, int]
+"""(signal k, role, side +1 buy / -1 sell, quantity, status, fill price ticks, fee units); the
+price and fee are 0 for an order that did not fill."""
+
+
+@dataclass(slots=True)
+class LoopRecord:
+    """What the loop decided: the orders in submission order (an order's id is its position + 1;
+    the fills are the FILLED orders, in the same order), rejected signals and change points."""
+
+    orders: list[OrderRow] = field(default_factory=list)
+    rejected: list[tuple[int, int, int]] = field(default_factory=list)  # (k, held, cash)
+    change_row: list[int] = field(default_factory=list)
+    change_cash: list[int] = field(default_factory=list)
+    change_quantity: list[int] = field(default_factory=list)
+    cash: int = 0
+    position: int = 0
+
+
+def run_loop(
+    directions: list[int],
+    fill_rows: list[int],
+    buy_prices: list[int],
+    sell_prices: list[int],
+    signal_closes: list[int],
+    *,
+    starting_cash: int,
+    allow_short: bool,
+    scale: MoneyScale,
+    sizer: AllInSizer,
+) -> LoopRecord:
+    """Route signal k (filling at ``fill_rows[k]``, or never when that is -1) against the book.
+
+    Reproduces: OnePositionPerSymbol (no pyramiding), the router's direction translation
+    (an opposite signal exits, then enters unless it is a short and shorts are disabled),
+    all-in sizing at the fill price (exits fill first, so an entry sizes from the cash then),
+    "nothing fits at fill" cancellations, and the ledger's cash and position bookkeeping.
+    """
+    record = LoopRecord()
+    orders = record.orders
+    add_order = orders.append
+    rejected = record.rejected.append
+    change_row = record.change_row.append
+    change_cash = record.change_cash.append
+    change_quantity = record.change_quantity.append
+    per_tick = scale.units_per_tick
+    fee_per_tick = scale.fee_per_tick
+    size = sizer.quantity
+    cash = starting_cash
+    position = 0
+    for k, direction in enumerate(directions):
+        if direction == 0:
+            if not position:
+                rejected((k, position, cash))
+                continue
+            enter = False
+        elif position and (position > 0) == (direction > 0):
+            rejected((k, position, cash))
+            continue
+        elif direction < 0 and not allow_short:
+            if not position:
+                rejected((k, position, cash))
+                continue
+            enter = False
+        else:
+            enter = True
+        row = fill_rows[k]
+        if row < 0:  # a signal on the last bar: its orders stay accepted, never filled
+            if position:
+                add_order((k, EXIT, -1 if position > 0 else 1, abs(position), ACCEPTED, 0, 0))
+            if enter:
+                quantity = _estimate(k, position, cash, signal_closes, scale, sizer)
+                add_order((k, ENTRY, direction, quantity, ACCEPTED, 0, 0))
+            break
+        estimated_equity = 0
+        if enter:
+            close = signal_closes[k]
+            estimated_equity = (
+                cash + position * close * per_tick - abs(position) * close * fee_per_tick
+            )
+            if estimated_equity <= 0:  # the signal-time risk check could reject: not ours
+                raise FastPathUnsupportedError("equity at or below zero at an entry signal")
+        exited = position != 0
+        if exited:
+            if position > 0:
+                price = sell_prices[k]
+                side = -1
+                quantity = position
+            else:
+                price = buy_prices[k]
+                side = 1
+                quantity = -position
+            fee = quantity * price * fee_per_tick
+            cash += position * price * per_tick - fee
+            add_order((k, EXIT, side, quantity, FILLED, price, fee))
+            position = 0
+            if not enter:
+                change_row(row)
+                change_cash(cash)
+                change_quantity(0)
+                continue
+        price = buy_prices[k] if direction > 0 else sell_prices[k]
+        quantity = size(cash, price)
+        if quantity <= 0:
+            estimate = _estimate(k, 0, estimated_equity, signal_closes, scale, sizer)
+            add_order((k, ENTRY, direction, estimate, CANCELED, 0, 0))
+            if exited:  # the exit's fill changed the cash
+                change_row(row)
+                change_cash(cash)
+                change_quantity(0)
+            continue
+        if not quantity % 10:
+            # the order keeps the router's signal-time estimate when the fill resolves to the
+            # same value; the sizer gives up where that Decimal's exponent would show (an exact
+            # quotient ending in zeros, so only for such quantities)
+            size(estimated_equity, signal_closes[k])
+        fee = quantity * price * fee_per_tick
+        cash -= direction * quantity * price * per_tick + fee
+        position = direction * quantity
+        add_order((k, ENTRY, direction, quantity, FILLED, price, fee))
+        change_row(row)
+        change_cash(cash)
+        change_quantity(position)
+    record.cash = cash
+    record.position = position
+    return record
+
+
+def _estimate(
+    k: int,
+    position: int,
+    cash: int,
+    signal_closes: list[int],
+    scale: MoneyScale,
+    sizer: AllInSizer,
+) -> int:
+    """The router's signal-time quantity of an all-in entry: sized at the signal bar's close from
+    the equity left once the held position (if any) is closed there, its fee paid."""
+    close = signal_closes[k]
+    equity = cash + position * close * scale.units_per_tick - scale.fee(abs(position), close)
+    if equity <= 0:
+        raise FastPathUnsupportedError("equity at or below zero at an entry signal")
+    return sizer.quantity(equity, close)
