@@ -21,7 +21,6 @@ import pandas as pd
 
 from paperdesk.analysis.strategies.base import Strategy
 from paperdesk.analysis.strategies.registry import create_strategy
-from paperdesk.analytics.metrics import compute_stats
 from paperdesk.data import find_bundled, instrument_for, load_bars, session_close
 from paperdesk.domain import (
     Bar,
@@ -35,9 +34,9 @@ from paperdesk.domain import (
 )
 from paperdesk.engine import fastpath
 from paperdesk.engine.config import BacktestConfig
-from paperdesk.engine.equity_curve import datetime_index, equity_arrays
+from paperdesk.engine.equity_curve import equity_arrays
 from paperdesk.engine.kernel import TradingKernel
-from paperdesk.engine.result import BacktestResult
+from paperdesk.engine.result import BacktestResult, assemble_result
 from paperdesk.engine.wiring import build_kernel
 
 Progress = Callable[[int, int], None]
@@ -353,30 +352,22 @@ class _Driver:
         final_equity = ledger.equity({feed.symbol: last_close})
         ledger.check_invariants()
         equity, in_market = self.equity_arrays()
-        close_index = datetime_index(feed.ts_close_ns)
-        curve = pd.Series(equity, index=close_index, name="equity")
-        stats = compute_stats(
-            curve,
-            ledger.trades,
-            in_market=in_market,
-            start_equity=float(ledger.starting_cash),
-            ambiguous_bars=kernel.orders.ambiguous_bars,
-            fees=float(ledger.fees),
-            benchmark_close=pd.Series(feed.closes, index=close_index),
-        )
-        return BacktestResult(
-            config=config,
+        return assemble_result(
+            config,
             symbol=feed.symbol,
             timeframe=feed.timeframe,
+            ts_close_ns=feed.ts_close_ns,
+            closes=feed.closes,
+            equity=equity,
+            in_market=in_market,
             final_equity=final_equity,
             final_cash=ledger.cash,
-            stats=stats,
-            trades=tuple(ledger.trades),
-            fills=tuple(ledger.fills),
-            orders=tuple(kernel.orders.all_orders()),
-            rejections=tuple(kernel.rejections),
-            equity_curve=curve,
-            bars=feed.length,
+            trades=ledger.trades,
+            fills=ledger.fills,
+            orders=kernel.orders.all_orders(),
+            rejections=kernel.rejections,
+            fees=float(ledger.fees),
+            ambiguous_bars=kernel.orders.ambiguous_bars,
             signals=kernel.signals_seen,
         )
 

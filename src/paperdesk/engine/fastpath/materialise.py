@@ -17,7 +17,6 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from paperdesk.analytics.metrics import compute_stats
 from paperdesk.domain import (
     ZERO,
     Direction,
@@ -42,7 +41,7 @@ from paperdesk.engine.fastpath.eligibility import tick_places
 from paperdesk.engine.fastpath.errors import FastPathUnsupportedError
 from paperdesk.engine.fastpath.integer_money import AllInSizer, MoneyScale, slipped_ticks
 from paperdesk.engine.fastpath.loop import ACCEPTED, ENTRY, EXIT, FILLED, LoopRecord, run_loop
-from paperdesk.engine.result import BacktestResult
+from paperdesk.engine.result import BacktestResult, assemble_result
 from paperdesk.engine.wiring import slippage_model
 from paperdesk.execution import FeeModel, NoFee, NoSlippage, SlippageModel, parse_fee_model
 from paperdesk.routing import SignalRouter, build_router
@@ -190,30 +189,22 @@ class _Materialiser:
             [float(quantity) for quantity in record.change_quantity],
             feed.closes,
         )
-        close_index = datetime_index(feed.ts_close_ns)
-        curve = pd.Series(equity, index=close_index, name="equity")
-        stats = compute_stats(
-            curve,
-            trades,
-            in_market=in_market,
-            start_equity=float(config.cash),
-            ambiguous_bars=0,
-            fees=sum(row[6] for row in record.orders) / divisor,
-            benchmark_close=pd.Series(feed.closes, index=close_index),
-        )
-        return BacktestResult(
-            config=config,
+        return assemble_result(
+            config,
             symbol=feed.symbol,
             timeframe=feed.timeframe,
+            ts_close_ns=feed.ts_close_ns,
+            closes=feed.closes,
+            equity=equity,
+            in_market=in_market,
             final_equity=final_equity,
             final_cash=cash,
-            stats=stats,
-            trades=tuple(trades),
-            fills=tuple(fills),
-            orders=tuple(orders),
-            rejections=tuple(rejections),
-            equity_curve=curve,
-            bars=feed.length,
+            trades=trades,
+            fills=fills,
+            orders=orders,
+            rejections=rejections,
+            fees=sum(row[6] for row in record.orders) / divisor,
+            ambiguous_bars=0,
             signals=len(self.frame),
         )
 
