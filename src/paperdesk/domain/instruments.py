@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import ROUND_DOWN, Decimal
+from decimal import Decimal
 
 from paperdesk.domain.enums import AssetClass
 from paperdesk.domain.errors import InvalidInputError
-from paperdesk.domain.money import round_to_increment
+from paperdesk.domain.money import floor_to_increment, round_to_increment
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,8 +42,7 @@ class Instrument:
 
     def round_quantity(self, quantity: Decimal) -> Decimal:
         """Round a quantity magnitude down to whole lot steps, keeping its sign."""
-        lot = self.lot_size  # positive, checked at construction
-        magnitude = (abs(quantity) / lot).to_integral_value(rounding=ROUND_DOWN) * lot
+        magnitude = floor_to_increment(abs(quantity), self.lot_size)
         return magnitude if quantity >= 0 else -magnitude
 
     @classmethod

@@ -155,7 +155,8 @@ class TradingKernel:
             self.entry_bar[symbol] = self._bar_index  # opened (or reversed) by this fill
 
     def _resolve_quantity(self, order: Order, price: Decimal) -> Decimal:
-        """Size an all-in order at its fill price, from the equity available at that moment."""
+        """An entry's quantity at its fill price: an all-in order is sized from the equity
+        available at that moment; any entry is checked by the risk rules again."""
         instrument = self.instruments[order.symbol]
         prices = dict(self.prices)
         prices[order.symbol] = price

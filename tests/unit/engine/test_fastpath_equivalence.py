@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pytest
-from engine_builders import Scripted, make_bars
+from engine_builders import Scripted, make_bars, make_config
 from hypothesis import assume, event, given, settings
 from hypothesis import strategies as st
 
@@ -100,32 +100,14 @@ def eligible_configs(draw: st.DrawFn) -> BacktestConfig:
         slippage_bps=draw(st.sampled_from([D(0), D(1), D("2.5"), D(5), D(25), D(900)])),
     )
     cash = draw(st.sampled_from([D("1"), D("100"), D("1000"), D("10000"), D("25000.50")]))
-    return BacktestConfig(
-        strategy="scripted",
-        symbol="TEST",
-        timeframe="1h",
-        cash=cash,
-        sizing=sizing,
-        risk=risk,
-        execution=execution,
-    )
+    return make_config(cash=cash, sizing=sizing, risk=risk, execution=execution)
 
 
 def _eligible(bars: pd.DataFrame, strategy: Scripted, config: BacktestConfig) -> bool:
     feed = backtest._BarArrays(bars, "TEST", "1h")
     frame = strategy.signals(bars)
     rows = bars.index.get_indexer(frame.index)
-    return fastpath.is_eligible(
-        config,
-        TEST,
-        frame,
-        rows,
-        feed.opens,
-        feed.closes,
-        feed.valid,
-        feed.ts_open_ns,
-        feed.ts_close_ns,
-    )
+    return backtest._fast_path_eligible(config, TEST, feed, frame, rows)
 
 
 @settings(max_examples=250, deadline=None)
