@@ -32,7 +32,7 @@ from paperdesk.domain import (
 from paperdesk.engine.config import FillTiming
 from paperdesk.execution import OrderManager
 from paperdesk.portfolio import PortfolioLedger
-from paperdesk.routing import MaxHoldingPeriod, SignalRouter
+from paperdesk.routing import MaxHoldingPeriod, RoutingDecision, SignalRouter
 
 _BRACKET_ROLES = (OrderRole.STOP_LOSS, OrderRole.TAKE_PROFIT)
 _MARKET, _GTC = OrderType.MARKET, TimeInForce.GTC
@@ -61,6 +61,7 @@ class TradingKernel:
         self.rejections: list[SignalRejected] = []
         self.entry_bar: dict[str, int] = {}
         self.signals_seen = 0
+        self.decisions: list[RoutingDecision] | None = None  # set to a list to keep every one
         self._bar_index = 0
         orders.set_fill_listener(self._book_fill)
 
@@ -83,6 +84,22 @@ class TradingKernel:
             events.extend(self._route(signal, bar, day_start_equity))
         return events
 
+    def route_late(
+        self,
+        bar: Bar,
+        signals: Sequence[Signal],
+        bar_index: int,
+        day_start_equity: Decimal | None = None,
+    ) -> list[Event]:
+        """Route signals of a bar whose resting orders were already matched (a second strategy
+        ticking the same candle in live trading): steps 1 and 2 of ``on_bar`` are not repeated."""
+        self._bar_index = bar_index
+        self.prices[bar.symbol] = bar.close
+        events: list[Event] = []
+        for signal in signals:
+            events.extend(self._route(signal, bar, day_start_equity))
+        return events
+
     def view(self, bar: Bar, day_start_equity: Decimal | None = None) -> PortfolioView:
         return self.ledger.view(
             bar.ts_close,
@@ -97,6 +114,8 @@ class TradingKernel:
         decision = self.router.route(
             signal, self.view(bar, day_start_equity), instrument, bar.close, self._bar_index
         )
+        if self.decisions is not None:
+            self.decisions.append(decision)
         if decision.rejection is not None:
             rejected = SignalRejected(signal.ts, signal, decision.rejection)
             self.rejections.append(rejected)
@@ -147,7 +166,7 @@ class TradingKernel:
     def _book_fill(self, event: OrderFilled) -> None:
         """Book a fill in the ledger as it happens (the order manager calls this)."""
         order, symbol = event.order, event.fill.symbol
-        self.ledger.apply_fill(event.fill, strategy=order.strategy, reason=_exit_reason(order))
+        self.ledger.apply_fill(event.fill, strategy=order.strategy, reason=exit_reason(order))
         position = self.ledger.positions.get(symbol)  # absent when flat
         if position is None:
             self.entry_bar.pop(symbol, None)
@@ -185,7 +204,8 @@ def _accepted_orders(events: list[Event]) -> list[Order]:
     return [e.order for e in events if isinstance(e, OrderAccepted)]
 
 
-def _exit_reason(order: Order) -> str:
+def exit_reason(order: Order) -> str:
+    """Why a fill of ``order`` closes a position (the round trip's exit reason)."""
     if order.role in _BRACKET_ROLES:
         return order.role.value.replace("_", "-")
     return order.reason or order.role.value

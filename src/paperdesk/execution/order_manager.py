@@ -99,6 +99,32 @@ class OrderManager:
         same bar is matched, so a ledger sees an exit's cash before an entry is sized."""
         self._fill_listener = listener
 
+    def restore(self, orders: Iterable[tuple[Order, datetime]], sequence: int) -> None:
+        """Load a persisted book: every order with the first bar open it may trade at.
+
+        Orders come in submission order; open ones go back on their symbol's book, finished
+        ones are kept for bracket bookkeeping. ``sequence`` is the last order number issued.
+        """
+        for order, eligible_from in orders:
+            self._orders[order.order_id] = order
+            self._client_ids.add(order.client_order_id)
+            self._eligible_from[order.order_id] = eligible_from
+            if order.is_open:
+                self._books.setdefault(order.symbol, {})[order.order_id] = None
+        self._sequence = max(self._sequence, sequence)
+
+    @property
+    def sequence(self) -> int:
+        """The number of the last order id issued."""
+        return self._sequence
+
+    def eligible_from(self, order_id: str) -> datetime:
+        """The first bar open at which ``order_id`` may trade."""
+        return self._eligible_from[order_id]
+
+    def client_order_id_in_use(self, client_order_id: str) -> bool:
+        return client_order_id in self._client_ids
+
     # ----------------------------------------------------------------------------- submission
 
     def submit(

@@ -27,6 +27,9 @@ class SignalMemory(Protocol):
     def remember(self, signal: Signal) -> None:
         """Tell the filter that ``signal`` was accepted on the current bar."""
 
+    def restore(self, symbol: str, bar_index: int) -> None:
+        """Recall that a ``symbol`` signal was accepted at ``bar_index`` (a persisted run)."""
+
 
 class NullFilter:
     """Lets every signal through."""
@@ -87,6 +90,9 @@ class Cooldown:
 
     def remember(self, signal: Signal) -> None:
         self._last_accepted[signal.symbol] = self._bar_index
+
+    def restore(self, symbol: str, bar_index: int) -> None:
+        self._last_accepted[symbol] = bar_index
 
     def reset(self) -> None:
         """Forget every accepted signal (for a new run)."""

@@ -117,6 +117,11 @@ class SignalRouter:
                 memory.remember(signal)
         return decision
 
+    def restore_accepted(self, symbol: str, bar_index: int) -> None:
+        """Recall an accepted signal of an earlier session, for the rules that remember them."""
+        for memory in self._memories:
+            memory.restore(symbol, bar_index)
+
     def size_at_fill(
         self, intent: OrderIntent, view: PortfolioView, instrument: Instrument, price: Decimal
     ) -> Decimal:

@@ -1,0 +1,21 @@
+"""Live paper trading: persisted portfolios ticked candle by candle through the trading kernel."""
+
+from paperdesk.live.reports import CandleTick, SignalOutcome, TickStatus
+from paperdesk.live.runner import FAILPOINTS, LiveRunner
+from paperdesk.live.settings import PortfolioSettings, SourceSettings, StrategySpec
+from paperdesk.live.sources import CandleSource, Clock, FixedClock, WallClock
+
+__all__ = [
+    "FAILPOINTS",
+    "CandleSource",
+    "CandleTick",
+    "Clock",
+    "FixedClock",
+    "LiveRunner",
+    "PortfolioSettings",
+    "SignalOutcome",
+    "SourceSettings",
+    "StrategySpec",
+    "TickStatus",
+    "WallClock",
+]

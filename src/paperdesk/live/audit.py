@@ -1,0 +1,119 @@
+"""Audit entries: one human-readable, machine-parsable row per state change."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from paperdesk.domain import (
+    Event,
+    Order,
+    OrderAccepted,
+    OrderCanceled,
+    OrderExpired,
+    OrderFilled,
+    OrderModified,
+    OrderRejected,
+    SignalRejected,
+)
+from paperdesk.store.models import AuditRow
+
+
+def describe_order(order: Order) -> str:
+    price = ""
+    if order.limit_price is not None:
+        price += f" limit {order.limit_price}"
+    if order.stop_price is not None:
+        price += f" stop {order.stop_price}"
+    return (
+        f"{order.side.value} {order.quantity} {order.symbol} {order.order_type.value}{price}"
+        f" ({order.role.value}, {order.order_id})"
+    )
+
+
+def _order_details(order: Order) -> dict[str, Any]:
+    return {
+        "order_id": order.order_id,
+        "client_order_id": order.client_order_id,
+        "symbol": order.symbol,
+        "side": order.side.value,
+        "type": order.order_type.value,
+        "quantity": str(order.quantity),
+        "status": order.status.value,
+        "role": order.role.value,
+        "strategy": order.strategy,
+    }
+
+
+def event_entry(event: Event) -> tuple[str, str, dict[str, Any]]:
+    """(kind, message, details) for one kernel event."""
+    if isinstance(event, SignalRejected):
+        signal = event.signal
+        details: dict[str, Any] = {
+            "strategy": signal.strategy,
+            "symbol": signal.symbol,
+            "direction": int(signal.direction),
+            "reason": event.reason,
+        }
+        return "signal.rejected", f"{signal.strategy} {signal.symbol}: {event.reason}", details
+    order = event.order
+    details = _order_details(order)
+    if isinstance(event, OrderFilled):
+        fill = event.fill
+        details |= {"price": str(fill.price), "fee": str(fill.fee), "filled": str(fill.quantity)}
+        message = f"filled {fill.side.value} {fill.quantity} {fill.symbol} at {fill.price}"
+        return "order.filled", message + f" fee {fill.fee} ({order.order_id})", details
+    if isinstance(event, OrderRejected):
+        details["reason"] = event.reason
+        return "order.rejected", f"rejected {describe_order(order)}: {event.reason}", details
+    if isinstance(event, OrderCanceled):
+        details["reason"] = event.reason
+        return "order.canceled", f"canceled {describe_order(order)} {event.reason}".strip(), details
+    if isinstance(event, OrderExpired):
+        return "order.expired", f"expired {describe_order(order)}", details
+    if isinstance(event, OrderModified):
+        return "order.modified", f"modified {describe_order(order)}", details
+    assert isinstance(event, OrderAccepted)
+    return "order.accepted", f"accepted {describe_order(order)}", details
+
+
+def audit_rows(
+    portfolio_id: int, events: Iterable[Event], recorded_at: datetime, tick_id: int | None
+) -> list[AuditRow]:
+    rows = []
+    for event in events:
+        kind, message, details = event_entry(event)
+        rows.append(
+            AuditRow(
+                portfolio_id=portfolio_id,
+                tick_id=tick_id,
+                recorded_at=recorded_at,
+                at=event.ts_event,
+                kind=kind,
+                message=message,
+                details=details,
+            )
+        )
+    return rows
+
+
+def audit_row(
+    portfolio_id: int,
+    kind: str,
+    message: str,
+    at: datetime,
+    recorded_at: datetime,
+    details: dict[str, Any] | None = None,
+    tick_id: int | None = None,
+) -> AuditRow:
+    return AuditRow(
+        portfolio_id=portfolio_id,
+        tick_id=tick_id,
+        recorded_at=recorded_at,
+        at=at,
+        kind=kind,
+        message=message,
+        details={k: (str(v) if isinstance(v, Decimal) else v) for k, v in (details or {}).items()},
+    )

@@ -1,0 +1,52 @@
+"""What a tick did, for people (the CLI's tables) and scripts (JSON)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from enum import StrEnum
+
+from paperdesk.domain import Fill, Order
+
+
+class TickStatus(StrEnum):
+    PROCESSED = "processed"
+    ALREADY_PROCESSED = "already-processed"  # the idempotency guard held: nothing changed
+    NO_NEW_CANDLE = "no-new-candle"
+    REPLAY_FINISHED = "replay-finished"
+
+
+@dataclass(frozen=True, slots=True)
+class SignalOutcome:
+    strategy: str
+    direction: int
+    confidence: float
+    reason: str
+    accepted: bool
+    rejection: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CandleTick:
+    """One (portfolio, symbol, candle) tick for one or more strategies."""
+
+    portfolio_id: int
+    symbol: str
+    status: TickStatus
+    message: str
+    strategies: tuple[str, ...] = ()
+    candle_at: datetime | None = None
+    candle_close_at: datetime | None = None
+    close: Decimal | None = None
+    signals: tuple[SignalOutcome, ...] = ()
+    orders: tuple[Order, ...] = ()  # orders placed or changed by this tick
+    fills: tuple[Fill, ...] = ()
+    cash: Decimal | None = None
+    equity: Decimal | None = None
+    dry_run: bool = False
+    behind: int = 0  # closed candles still waiting after this one (a catch-up continues)
+
+    @property
+    def processed(self) -> bool:
+        return self.status is TickStatus.PROCESSED

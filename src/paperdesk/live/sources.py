@@ -1,0 +1,101 @@
+"""Where a live portfolio's candles come from, and what time it is.
+
+``CandleSource`` serves a symbol's candles from the bundled data or a CSV file named in the
+portfolio's settings. Whether a candle is visible is decided by the runner: with the ``bundled``
+source a candle is visible once its close has passed on the clock; with the ``replay`` source the
+portfolio's replay position (kept in the database) says how far the data has been served.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Protocol
+
+import pandas as pd
+
+from paperdesk.data import find_bundled, load_bars
+from paperdesk.domain import Bar, DataError, to_decimal
+from paperdesk.live.settings import SourceSettings
+
+
+class Clock(Protocol):
+    def now(self) -> datetime: ...
+
+
+class WallClock:
+    """The real time, in UTC."""
+
+    def now(self) -> datetime:
+        return datetime.now(UTC)
+
+
+class FixedClock:
+    """A clock that says what it is told (tests, and demos of the live source)."""
+
+    def __init__(self, now: datetime) -> None:
+        self._now = now
+
+    def now(self) -> datetime:
+        return self._now
+
+    def set(self, now: datetime) -> None:
+        self._now = now
+
+
+class CandleSource:
+    """Loads (and keeps, until the file changes) each symbol's full candle history."""
+
+    def __init__(self) -> None:
+        self._cache: dict[tuple[str, str, str], tuple[tuple[float, int], pd.DataFrame]] = {}
+
+    def path(self, symbol: str, timeframe: str, settings: SourceSettings) -> Path:
+        return settings.file_for(symbol) or find_bundled(symbol, timeframe)
+
+    def history(self, symbol: str, timeframe: str, settings: SourceSettings) -> pd.DataFrame:
+        path = self.path(symbol, timeframe, settings)
+        try:
+            stat = path.stat()
+        except OSError as error:
+            raise DataError(f"cannot read data for {symbol}: {error}") from None
+        key = (str(path), symbol, timeframe)
+        version = (stat.st_mtime, stat.st_size)
+        cached = self._cache.get(key)
+        if cached is not None and cached[0] == version:
+            return cached[1]
+        frame = load_bars(path, symbol=symbol, timeframe=timeframe)
+        if frame.empty:
+            raise DataError(f"{path} holds no {symbol} candles")
+        self._cache[key] = (version, frame)
+        return frame
+
+
+def bar_at(frame: pd.DataFrame, index: int) -> Bar:
+    """Row ``index`` of a loaded frame as a domain Bar (prices as the backtest builds them)."""
+    row = frame.iloc[index]
+    return Bar(
+        str(frame.attrs.get("symbol")),
+        str(frame.attrs.get("timeframe")),
+        frame.index[index].to_pydatetime(),
+        pd.Timestamp(frame["ts_close"].iloc[index]).to_pydatetime(),
+        to_decimal(float(row["open"])),
+        to_decimal(float(row["high"])),
+        to_decimal(float(row["low"])),
+        to_decimal(float(row["close"])),
+        to_decimal(float(row["volume"])),
+    )
+
+
+def last_closed_index(frame: pd.DataFrame, now: datetime) -> int:
+    """The index of the last candle closed at ``now`` (-1 when none has)."""
+    closes = pd.DatetimeIndex(frame["ts_close"])
+    return int(closes.searchsorted(pd.Timestamp(now), side="right")) - 1
+
+
+def index_of(frame: pd.DataFrame, candle_at: datetime) -> int:
+    position = frame.index.get_indexer(pd.DatetimeIndex([pd.Timestamp(candle_at)]))[0]
+    if position < 0:
+        raise DataError(
+            f"candle {candle_at.isoformat()} is no longer in the {frame.attrs.get('symbol')} data"
+        )
+    return int(position)

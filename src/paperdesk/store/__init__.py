@@ -1,0 +1,9 @@
+"""The ledger's storage (the I/O edge): SQLAlchemy tables, migrations and the repository.
+
+Only this package imports SQLAlchemy; only ``LedgerRepository`` touches a session.
+"""
+
+from paperdesk.store.database import Database, database_url, normalise_url, paperdesk_home
+from paperdesk.store.repository import LedgerRepository
+
+__all__ = ["Database", "LedgerRepository", "database_url", "normalise_url", "paperdesk_home"]

@@ -1,0 +1,157 @@
+"""Connections, settings and migrations: where the ledger lives and how it is opened.
+
+``DATABASE_URL`` selects the database (``postgresql://...`` uses psycopg 3); without it the ledger
+is a SQLite file in ``PAPERDESK_HOME`` (default ``~/.paperdesk``), opened in WAL mode. Every write
+transaction on SQLite begins ``IMMEDIATE`` (it takes the write lock up front, so two processes
+never both read a state and then both write), and on PostgreSQL the repository locks the
+portfolio row it changes; a fresh database is migrated to the newest schema on first use.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
+from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.pool import NullPool
+
+from paperdesk.domain import InvalidInputError
+from paperdesk.store.repository import LedgerRepository
+
+_MIGRATIONS = Path(__file__).parent / "migrations"
+_MIGRATION_LOCK = 7_301_955  # PostgreSQL advisory lock key held while migrating
+SQLITE_BUSY_TIMEOUT_MS = 60_000
+
+
+def paperdesk_home() -> Path:
+    return Path(os.environ.get("PAPERDESK_HOME") or Path.home() / ".paperdesk").expanduser()
+
+
+def database_url() -> str:
+    """``DATABASE_URL`` if set, else the SQLite file in ``PAPERDESK_HOME``."""
+    configured = os.environ.get("DATABASE_URL", "").strip()
+    if configured:
+        return normalise_url(configured)
+    return f"sqlite:///{paperdesk_home() / 'paperdesk.db'}"
+
+
+def normalise_url(url: str) -> str:
+    """Use psycopg 3 for ``postgresql://`` URLs; refuse databases paperdesk does not run on."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError as error:
+        raise InvalidInputError(f"DATABASE_URL {url!r} is not a database URL: {error}") from None
+    backend = parsed.get_backend_name()
+    if backend == "postgresql":
+        return parsed.set(drivername="postgresql+psycopg").render_as_string(hide_password=False)
+    if backend == "sqlite":
+        return url
+    raise InvalidInputError(f"DATABASE_URL: paperdesk runs on sqlite or postgresql, not {backend}")
+
+
+def make_engine(url: str) -> Engine:
+    if make_url(url).get_backend_name() != "sqlite":
+        return create_engine(url, pool_pre_ping=True, pool_size=2, max_overflow=4)
+    database = make_url(url).database
+    if database and database != ":memory:":
+        Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(
+        url, poolclass=NullPool, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}
+    )
+    event.listen(engine, "connect", _configure_sqlite)
+    event.listen(engine, "begin", _begin_immediate)
+    return engine
+
+
+def _configure_sqlite(dbapi_connection: Any, _record: Any) -> None:
+    dbapi_connection.isolation_level = None  # transactions are begun by _begin_immediate
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=FULL")  # a committed tick survives power loss
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+    cursor.close()
+
+
+def _begin_immediate(connection: Any) -> None:
+    connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+class Database:
+    """One ledger database: an engine, its migrations and its transactions."""
+
+    def __init__(self, url: str | None = None, *, migrate: bool = True) -> None:
+        self.url = normalise_url(url) if url else database_url()
+        self.engine = make_engine(self.url)
+        self._sessions = sessionmaker(self.engine, expire_on_commit=False, autoflush=True)
+        if migrate and not self.is_current():
+            self.upgrade()
+
+    @property
+    def dialect(self) -> str:
+        return self.engine.dialect.name
+
+    def describe(self) -> str:
+        return make_url(self.url).render_as_string(hide_password=True)
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    # --------------------------------------------------------------------------- migrations
+
+    def _alembic_config(self) -> Config:
+        config = Config()
+        config.set_main_option("script_location", str(_MIGRATIONS))
+        return config
+
+    def head_revision(self) -> str | None:
+        return ScriptDirectory.from_config(self._alembic_config()).get_current_head()
+
+    def current_revision(self) -> str | None:
+        with self.engine.connect() as connection:
+            return MigrationContext.configure(connection).get_current_revision()
+
+    def is_current(self) -> bool:
+        return self.current_revision() == self.head_revision()
+
+    def upgrade(self) -> tuple[str | None, str | None]:
+        """Apply every pending migration; return the revisions before and after."""
+        before = self.current_revision()
+        config = self._alembic_config()
+        with self.engine.begin() as connection:
+            if self.dialect == "postgresql":
+                connection.execute(
+                    text("SELECT pg_advisory_xact_lock(:key)"), {"key": _MIGRATION_LOCK}
+                )
+            config.attributes["connection"] = connection
+            command.upgrade(config, "head")
+        return before, self.current_revision()
+
+    # ------------------------------------------------------------------------- transactions
+
+    @contextmanager
+    def transaction(self) -> Iterator[LedgerRepository]:
+        """One unit of work: committed when the block ends, rolled back if it raises."""
+        with self._sessions.begin() as session:
+            yield LedgerRepository(session)
+
+    @contextmanager
+    def dry_transaction(self) -> Iterator[LedgerRepository]:
+        """A unit of work that is always rolled back (dry runs write nothing)."""
+        session: Session = self._sessions()
+        try:
+            session.begin()
+            yield LedgerRepository(session)
+        finally:
+            session.rollback()
+            session.close()

@@ -1,0 +1,223 @@
+"""The ledger's tables (SQLAlchemy 2 declarative). Money columns are ``ExactDecimal``.
+
+The portfolio row holds the books' totals; positions, orders, fills, trades, signals, equity
+snapshots and audit entries hang off it. ``tick_runs`` is the idempotency guard: one row per
+(portfolio, strategy, symbol, candle), enforced by a unique constraint. ``market_cursors`` records,
+per portfolio and symbol, the last candle whose resting orders were matched, its close (the mark),
+and for a replay source the index of the candle it is at.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from paperdesk.store.types import ExactDecimal, UtcDateTime
+
+# BigInteger ids that still autoincrement on SQLite (which only does so for INTEGER keys).
+IdType = BigInteger().with_variant(Integer(), "sqlite")
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class PortfolioRow(Base):
+    __tablename__ = "portfolios"
+
+    id: Mapped[int] = mapped_column(IdType, primary_key=True, autoincrement=True)
+    name: Mapped[str] = mapped_column(String(200))
+    base_currency: Mapped[str] = mapped_column(String(8))
+    starting_cash: Mapped[Decimal] = mapped_column(ExactDecimal())
+    cash: Mapped[Decimal] = mapped_column(ExactDecimal())
+    fees_paid: Mapped[Decimal] = mapped_column(ExactDecimal())
+    realized_pnl: Mapped[Decimal] = mapped_column(ExactDecimal())
+    status: Mapped[str] = mapped_column(String(16), default="active")
+    settings: Mapped[dict[str, object]] = mapped_column(JSON)
+    order_sequence: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    archived_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+
+
+class PositionRow(Base):
+    __tablename__ = "positions"
+
+    portfolio_id: Mapped[int] = mapped_column(ForeignKey("portfolios.id"), primary_key=True)
+    symbol: Mapped[str] = mapped_column(String(32), primary_key=True)
+    quantity: Mapped[Decimal] = mapped_column(ExactDecimal())
+    cost: Mapped[Decimal] = mapped_column(ExactDecimal())
+    average_price: Mapped[Decimal] = mapped_column(ExactDecimal())
+    realized_pnl: Mapped[Decimal] = mapped_column(ExactDecimal())
+    opened_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+    opened_bar_index: Mapped[int | None] = mapped_column(Integer, nullable=True)
+
+
+class OrderRow(Base):
+    __tablename__ = "orders"
+    __table_args__ = (
+        UniqueConstraint("portfolio_id", "client_order_id", name="uq_orders_client_order_id"),
+        Index("ix_orders_portfolio_status", "portfolio_id", "status"),
+    )
+
+    portfolio_id: Mapped[int] = mapped_column(ForeignKey("portfolios.id"), primary_key=True)
+    order_id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    sequence: Mapped[int] = mapped_column(Integer)
+    client_order_id: Mapped[str] = mapped_column(String(80))
+    symbol: Mapped[str] = mapped_column(String(32))
+    side: Mapped[str] = mapped_column(String(8))
+    order_type: Mapped[str] = mapped_column(String(16))
+    quantity: Mapped[Decimal] = mapped_column(ExactDecimal())
+    limit_price: Mapped[Decimal | None] = mapped_column(ExactDecimal(), nullable=True)
+    stop_price: Mapped[Decimal | None] = mapped_column(ExactDecimal(), nullable=True)
+    time_in_force: Mapped[str] = mapped_column(String(8))
+    role: Mapped[str] = mapped_column(String(16))
+    parent_id: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    children: Mapped[list[str]] = mapped_column(JSON)
+    status: Mapped[str] = mapped_column(String(24))
+    filled_quantity: Mapped[Decimal] = mapped_column(ExactDecimal())
+    average_price: Mapped[Decimal | None] = mapped_column(ExactDecimal(), nullable=True)
+    triggered: Mapped[bool] = mapped_column(Boolean, default=False)
+    size_fraction: Mapped[Decimal | None] = mapped_column(ExactDecimal(), nullable=True)
+    strategy: Mapped[str] = mapped_column(String(80))
+    reason: Mapped[str] = mapped_column(Text)
+    submitted_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    eligible_at: Mapped[datetime] = mapped_column(UtcDateTime())  # first bar open it may trade
+    expires_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+    updated_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+
+
+class FillRow(Base):
+    __tablename__ = "fills"
+    __table_args__ = (Index("ix_fills_portfolio", "portfolio_id", "id"),)
+
+    id: Mapped[int] = mapped_column(IdType, primary_key=True, autoincrement=True)
+    portfolio_id: Mapped[int] = mapped_column(ForeignKey("portfolios.id"))
+    tick_id: Mapped[int | None] = mapped_column(ForeignKey("tick_runs.id"), nullable=True)
+    order_id: Mapped[str] = mapped_column(String(40))
+    symbol: Mapped[str] = mapped_column(String(32))
+    side: Mapped[str] = mapped_column(String(8))
+    quantity: Mapped[Decimal] = mapped_column(ExactDecimal())
+    price: Mapped[Decimal] = mapped_column(ExactDecimal())
+    fee: Mapped[Decimal] = mapped_column(ExactDecimal())
+    slippage: Mapped[Decimal] = mapped_column(ExactDecimal())
+    filled_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    strategy: Mapped[str] = mapped_column(String(80))
+    reason: Mapped[str] = mapped_column(Text)
+
+
+class TradeRow(Base):
+    __tablename__ = "trades"
+    __table_args__ = (Index("ix_trades_portfolio", "portfolio_id", "id"),)
+
+    id: Mapped[int] = mapped_column(IdType, primary_key=True, autoincrement=True)
+    portfolio_id: Mapped[int] = mapped_column(ForeignKey("portfolios.id"))
+    tick_id: Mapped[int | None] = mapped_column(ForeignKey("tick_runs.id"), nullable=True)
+    symbol: Mapped[str] = mapped_column(String(32))
+    side: Mapped[str] = mapped_column(String(8))
+    quantity: Mapped[Decimal] = mapped_column(ExactDecimal())
+    entry_price: Mapped[Decimal] = mapped_column(ExactDecimal())
+    exit_price: Mapped[Decimal] = mapped_column(ExactDecimal())
+    entry_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    exit_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    fees: Mapped[Decimal] = mapped_column(ExactDecimal())
+    pnl: Mapped[Decimal] = mapped_column(ExactDecimal())
+    strategy: Mapped[str] = mapped_column(String(80))
+    exit_reason: Mapped[str] = mapped_column(Text)
+
+
+class SignalRow(Base):
+    __tablename__ = "signals"
+    __table_args__ = (Index("ix_signals_portfolio", "portfolio_id", "id"),)
+
+    id: Mapped[int] = mapped_column(IdType, primary_key=True, autoincrement=True)
+    portfolio_id: Mapped[int] = mapped_column(ForeignKey("portfolios.id"))
+    tick_id: Mapped[int | None] = mapped_column(ForeignKey("tick_runs.id"), nullable=True)
+    strategy: Mapped[str] = mapped_column(String(80))
+    symbol: Mapped[str] = mapped_column(String(32))
+    candle_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    bar_index: Mapped[int] = mapped_column(Integer)
+    direction: Mapped[int] = mapped_column(Integer)
+    confidence: Mapped[float] = mapped_column()
+    stop: Mapped[Decimal | None] = mapped_column(ExactDecimal(), nullable=True)
+    target: Mapped[Decimal | None] = mapped_column(ExactDecimal(), nullable=True)
+    reason: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(16))  # accepted | rejected
+    rejection: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+
+class EquitySnapshotRow(Base):
+    __tablename__ = "equity_snapshots"
+    __table_args__ = (Index("ix_equity_portfolio", "portfolio_id", "id"),)
+
+    id: Mapped[int] = mapped_column(IdType, primary_key=True, autoincrement=True)
+    portfolio_id: Mapped[int] = mapped_column(ForeignKey("portfolios.id"))
+    tick_id: Mapped[int | None] = mapped_column(ForeignKey("tick_runs.id"), nullable=True)
+    at: Mapped[datetime] = mapped_column(UtcDateTime())
+    cash: Mapped[Decimal] = mapped_column(ExactDecimal())
+    positions_value: Mapped[Decimal] = mapped_column(ExactDecimal())
+    equity: Mapped[Decimal] = mapped_column(ExactDecimal())
+    realized_pnl: Mapped[Decimal] = mapped_column(ExactDecimal())
+    unrealized_pnl: Mapped[Decimal] = mapped_column(ExactDecimal())
+    fees_paid: Mapped[Decimal] = mapped_column(ExactDecimal())
+
+
+class AuditRow(Base):
+    """Append-only: the migration installs triggers that refuse UPDATE and DELETE."""
+
+    __tablename__ = "audit_log"
+    __table_args__ = (Index("ix_audit_portfolio", "portfolio_id", "id"),)
+
+    id: Mapped[int] = mapped_column(IdType, primary_key=True, autoincrement=True)
+    portfolio_id: Mapped[int] = mapped_column(ForeignKey("portfolios.id"))
+    tick_id: Mapped[int | None] = mapped_column(ForeignKey("tick_runs.id"), nullable=True)
+    recorded_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    at: Mapped[datetime] = mapped_column(UtcDateTime())  # when it happened in market time
+    kind: Mapped[str] = mapped_column(String(40))
+    message: Mapped[str] = mapped_column(Text)
+    details: Mapped[dict[str, object]] = mapped_column(JSON)
+
+
+class TickRunRow(Base):
+    __tablename__ = "tick_runs"
+    __table_args__ = (
+        UniqueConstraint(
+            "portfolio_id", "strategy", "symbol", "candle_at", name="uq_tick_runs_key"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(IdType, primary_key=True, autoincrement=True)
+    portfolio_id: Mapped[int] = mapped_column(ForeignKey("portfolios.id"))
+    strategy: Mapped[str] = mapped_column(String(80))
+    symbol: Mapped[str] = mapped_column(String(32))
+    timeframe: Mapped[str] = mapped_column(String(8))
+    candle_at: Mapped[datetime] = mapped_column(UtcDateTime())  # the candle's open label
+    candle_close_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    outcome: Mapped[str] = mapped_column(String(16))  # traded | neutral | rejected | signal
+    summary: Mapped[str] = mapped_column(Text)
+    recorded_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class MarketCursorRow(Base):
+    __tablename__ = "market_cursors"
+
+    portfolio_id: Mapped[int] = mapped_column(ForeignKey("portfolios.id"), primary_key=True)
+    symbol: Mapped[str] = mapped_column(String(32), primary_key=True)
+    timeframe: Mapped[str] = mapped_column(String(8))
+    candle_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+    candle_close_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+    bar_index: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    last_price: Mapped[Decimal | None] = mapped_column(ExactDecimal(), nullable=True)
+    replay_index: Mapped[int | None] = mapped_column(Integer, nullable=True)

@@ -1,0 +1,83 @@
+"""Shared fixtures: a fresh ledger database on SQLite and, where a server is reachable, on
+PostgreSQL (CI sets ``DATABASE_URL``; with ``CI=true`` an unreachable server fails instead of
+skipping)."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from paperdesk.store import Database, normalise_url
+
+DEFAULT_POSTGRES = "postgresql://postgres@127.0.0.1:5432/test"
+ON_CI = os.environ.get("CI", "").lower() == "true"
+
+
+def postgres_url() -> str:
+    configured = os.environ.get("DATABASE_URL", "")
+    return configured if configured.startswith("postgresql") else DEFAULT_POSTGRES
+
+
+def _postgres_unavailable(url: str) -> str | None:
+    try:
+        engine = create_engine(normalise_url(url), connect_args={"connect_timeout": 3})
+        with engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+        engine.dispose()
+    except Exception as error:  # any failure to connect means: no server here
+        return f"PostgreSQL at {make_url(url).render_as_string()} is unreachable: {error}"
+    return None
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> str:
+    url = postgres_url()
+    problem = _postgres_unavailable(url)
+    if problem is not None:
+        if ON_CI:
+            pytest.fail(f"CI=true but {problem}")
+        pytest.skip(problem)
+    return url
+
+
+@pytest.fixture
+def postgres_schema_url(postgres_server: str) -> Iterator[str]:
+    """A URL whose connections live in a fresh schema, dropped afterwards."""
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(normalise_url(postgres_server))
+    with admin.begin() as connection:
+        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+    url = make_url(normalise_url(postgres_server)).update_query_dict(
+        {"options": f"-csearch_path={schema}"}
+    )
+    try:
+        yield url.render_as_string(hide_password=False)
+    finally:
+        with admin.begin() as connection:
+            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+def sqlite_url(directory: Path) -> str:
+    return f"sqlite:///{directory / 'ledger.db'}"
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """The URL of an empty database, once per supported backend."""
+    if request.param == "sqlite":
+        return sqlite_url(tmp_path)
+    return str(request.getfixturevalue("postgres_schema_url"))
+
+
+@pytest.fixture
+def database(database_url: str) -> Iterator[Database]:
+    db = Database(database_url)
+    yield db
+    db.close()
