@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from paperdesk.cli.backtest import backtest_command
+from paperdesk.cli.demo import demo_command
 from paperdesk.cli.errors import ErrorReportingGroup
 from paperdesk.cli.strategies import strategies_command
 
@@ -19,6 +20,7 @@ app = typer.Typer(
 )
 app.command("backtest")(backtest_command)
 app.command("strategies")(strategies_command)
+app.command("demo")(demo_command)
 
 
 def package_version() -> str:

@@ -108,11 +108,15 @@ def shorten(text: str, width: int) -> str:
 
 
 def trades_table(trades: tuple[Trade, ...], timeframe: str, width: int = 80) -> Table:
-    """The last few round trips (times only for intraday bars); long reasons are cut short."""
+    """The last few round trips (times only for intraday bars); long reasons are cut short.
+    With several symbols, each row starts with its symbol."""
     shown = trades[-LAST_TRADES:]
     moment_format = "%Y-%m-%d %H:%M" if is_intraday(timeframe) else "%Y-%m-%d"
+    symbols = len({trade.symbol for trade in trades}) > 1
+    headings = ("Symbol", *TRADE_HEADINGS) if symbols else TRADE_HEADINGS
     rows = [
         (
+            *((trade.symbol,) if symbols else ()),
             trade.ts_entry.strftime(moment_format),
             trade.ts_exit.strftime(moment_format),
             "long" if trade.side is Side.BUY else "short",
@@ -126,20 +130,25 @@ def trades_table(trades: tuple[Trade, ...], timeframe: str, width: int = 80) -> 
     ]
     widths = [
         max([len(heading), *(len(row[index]) for row in rows)])
-        for index, heading in enumerate(TRADE_HEADINGS)
+        for index, heading in enumerate(headings)
     ]
-    reason_width = max(len("Reason"), width - sum(widths) - 2 * len(widths) - 1)
+    reason_width = width - sum(widths) - 2 * len(widths) - 1
+    with_reason = reason_width >= len("Reason")  # a narrow terminal drops the reasons
     table = Table(
         title=f"Last {len(shown)} of {len(trades)} trades",
         box=box.SIMPLE_HEAD,
         collapse_padding=True,
         pad_edge=False,
     )
-    for index, heading in enumerate(TRADE_HEADINGS):
-        table.add_column(heading, justify="right" if index > 2 else "left", no_wrap=True)
-    table.add_column("Reason", no_wrap=True)
+    first_number = 3 + int(symbols)
+    for index, heading in enumerate(headings):
+        justify = "right" if index >= first_number else "left"
+        table.add_column(heading, justify=justify, no_wrap=True)
+    if with_reason:
+        table.add_column("Reason", no_wrap=True)
     for row, trade in zip(rows, shown, strict=True):
-        table.add_row(*row, shorten(trade.exit_reason, reason_width))
+        reason = (shorten(trade.exit_reason, reason_width),) if with_reason else ()
+        table.add_row(*row, *reason)
     return table
 
 

@@ -1,0 +1,94 @@
+"""``paperdesk demo``: the README's first command — a paper portfolio replayed tick by tick."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from paperdesk.cli.output import money, number, trades_table
+from paperdesk.service.demo import DEMO_CANDLES, DEMO_STRATEGIES, DEMO_SYMBOLS, run_demo
+from paperdesk.service.performance import performance_stats
+from paperdesk.service.portfolios import PortfolioService
+
+
+def demo_command(
+    candles: Annotated[
+        int, typer.Option(min=1, max=2000, help="Daily candles to replay per symbol.")
+    ] = DEMO_CANDLES,
+    strategy: Annotated[
+        list[str] | None, typer.Option("--strategy", help="Strategies to run (repeatable).")
+    ] = None,
+    symbol: Annotated[
+        list[str] | None, typer.Option("--symbol", help="Bundled symbols to trade (repeatable).")
+    ] = None,
+) -> None:
+    """Create a demo portfolio in the embedded database and replay bundled real data through
+    the live runner, one candle per tick; then show the portfolio, its trades and performance."""
+    service = PortfolioService()
+    console = Console()
+    console.print(f"ledger: {service.database.describe()}")
+    columns = (TextColumn("replaying"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    with Progress(*columns, console=Console(stderr=True), transient=True) as progress:
+        task = progress.add_task("ticks", total=None)
+
+        def update(done: int, total: int) -> None:
+            progress.update(task, completed=done, total=total)
+
+        run = run_demo(
+            service,
+            strategies=tuple(strategy or DEMO_STRATEGIES),
+            symbols=tuple(s.upper() for s in symbol or DEMO_SYMBOLS),
+            candles=candles,
+            progress=update,
+        )
+    detail = service.show(run.portfolio_id)
+    summary = detail.summary
+    console.print(
+        f"[bold]Portfolio {summary.id}[/bold] {summary.name!r}: {run.ticks} ticks committed, "
+        "each candle analysed and traded exactly once"
+    )
+    positions = Table(title="Positions")
+    for heading in ("Symbol", "Quantity", "Avg price", "Last", "Unrealized P&L"):
+        positions.add_column(heading, justify="left" if heading == "Symbol" else "right")
+    for position in detail.positions:
+        positions.add_row(
+            position.symbol,
+            str(position.quantity),
+            money(position.average_price),
+            money(position.last_price),
+            money(position.unrealized_pnl),
+        )
+    console.print(positions)
+    trades = service.trades(run.portfolio_id)
+    console.print(trades_table(tuple(trades), "1d", console.width))
+    stats = performance_stats(
+        service.equity_curve(run.portfolio_id), trades, float(summary.starting_cash)
+    )
+    table = Table(title="Performance")
+    table.add_column("Statistic")
+    table.add_column("Value", justify="right")
+    rows = [
+        ("Period", f"{stats.start.date()} to {stats.end.date()}"),
+        ("Starting cash", money(summary.starting_cash)),
+        ("Cash", money(summary.cash)),
+        ("Equity", money(summary.equity)),
+        ("Realized P&L", money(summary.realized_pnl)),
+        ("Unrealized P&L", money(summary.unrealized_pnl)),
+        ("Total return", number(stats.total_return_pct, suffix="%")),
+        ("Max drawdown", number(stats.max_drawdown_pct, suffix="%")),
+        ("Sharpe", number(stats.sharpe)),
+        ("Win rate", number(stats.win_rate_pct, suffix="%")),
+        ("Trades", str(stats.trades)),
+        ("Fees", money(summary.fees_paid)),
+    ]
+    for label, value in rows:
+        table.add_row(label, value)
+    console.print(table)
+    console.print(
+        f"next: paperdesk portfolio show {summary.id} · paperdesk audit {summary.id} · "
+        f"paperdesk trade {summary.id} SPY DRY"
+    )
