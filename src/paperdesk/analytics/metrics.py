@@ -26,6 +26,7 @@ def compute_stats(
     fees: float,
     benchmark_close: pd.Series | None = None,
     periods_per_year: float | None = None,
+    trade_pnls: np.ndarray | None = None,
 ) -> Stats:
     """Summarise a run.
 
@@ -35,7 +36,9 @@ def compute_stats(
     both times sqrt(periods_per_year) with a zero risk-free rate; periods_per_year defaults to
     bars per year over the calendar span (first to last index, 365.25-day years). The maximum
     drawdown is the most negative ``equity / cummax(equity) - 1`` of the curve itself. Undefined
-    figures are 0.0, except profit_factor (inf with wins and no losses).
+    figures are 0.0, except profit_factor (inf with wins and no losses). ``trade_pnls``, when
+    given, replaces ``trades``: each trade's ``float(pnl)`` in order, for callers that keep the
+    trades as columns.
     """
     values, times = _equity_values(equity)
     market = np.asarray(in_market, dtype=bool)
@@ -58,12 +61,15 @@ def compute_stats(
 
     if periods_per_year is None:
         periods_per_year = values.size / years if years > 0 else 0.0
-    returns = np.diff(np.concatenate(([start_equity], values))) / np.concatenate(
-        ([start_equity], values[:-1])
-    )
+    previous = np.empty_like(values)  # the equity before each bar
+    previous[0], previous[1:] = start_equity, values[:-1]
+    returns = (values - previous) / previous
     sharpe, sortino = _sharpe_sortino(returns, periods_per_year)
 
-    pnls = np.array([float(trade.pnl) for trade in trades], dtype=np.float64)
+    if trade_pnls is None:
+        pnls = np.array([float(trade.pnl) for trade in trades], dtype=np.float64)
+    else:
+        pnls = np.asarray(trade_pnls, dtype=np.float64)
     wins = pnls[pnls > 0]
     losses = pnls[pnls < 0]
     count = int(pnls.size)
@@ -124,10 +130,15 @@ def _max_drawdown(
     """With ``start_equity`` the money the run started with is the first peak (a run that only
     loses from its first bar still has a drawdown); that peak is dated at the first bar."""
     running_peak = np.maximum.accumulate(values)
-    if start_equity is not None:
-        running_peak = np.maximum(running_peak, start_equity)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        drawdowns = np.where(running_peak > 0, values / running_peak - 1.0, 0.0)
+    if start_equity is not None and start_equity > 0:  # then every peak is positive
+        np.maximum(running_peak, start_equity, out=running_peak)
+        drawdowns = values / running_peak
+        drawdowns -= 1.0
+    else:
+        if start_equity is not None:
+            running_peak = np.maximum(running_peak, start_equity)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            drawdowns = np.where(running_peak > 0, values / running_peak - 1.0, 0.0)
     trough = int(np.argmin(drawdowns))
     deepest = float(drawdowns[trough])
     if not deepest < 0:

@@ -142,8 +142,10 @@ def trades_table(trades: tuple[Trade, ...], timeframe: str, width: int = 80) -> 
     )
     first_number = 3 + int(symbols)
     for index, heading in enumerate(headings):
-        justify = "right" if index >= first_number else "left"
-        table.add_column(heading, justify=justify, no_wrap=True)
+        if index >= first_number:
+            table.add_column(heading, justify="right", no_wrap=True)
+        else:
+            table.add_column(heading, justify="left", no_wrap=True)
     if with_reason:
         table.add_column("Reason", no_wrap=True)
     for row, trade in zip(rows, shown, strict=True):

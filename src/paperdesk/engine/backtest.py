@@ -112,7 +112,7 @@ def simulate(
     kernel = build_kernel(config, {symbol: instrument}, lambda name, ts: session_close(name, ts))
     feed = _BarArrays(bars, symbol, timeframe)
     frame = strategy.signals(bars)
-    signal_rows = bars.index.get_indexer(frame.index)
+    signal_rows = _rows_of(bars.index, frame.index)
     if (signal_rows < 0).any():
         raise DataError(f"strategy {strategy.name} emitted a signal at a time that is not a bar")
     if engine != "event" and _fast_path_eligible(config, instrument, feed, frame, signal_rows):
@@ -132,6 +132,28 @@ def simulate(
     driver = _Driver(kernel, feed, config, progress)
     driver.run(signal_rows, frame, strategy.name)
     return driver.result(config, strategy.name)
+
+
+def _rows_of(index: pd.Index, labels: pd.Index) -> npt.NDArray[np.intp]:
+    """Each label's row in ``index`` (-1 if absent), as ``index.get_indexer(labels)`` gives it;
+    for a strictly increasing bar index and signal times of the same dtype, by a binary search
+    of the nanoseconds instead of a hash table of the whole history."""
+    if (
+        isinstance(index, pd.DatetimeIndex)
+        and isinstance(labels, pd.DatetimeIndex)
+        and index.dtype == labels.dtype
+        and index.is_monotonic_increasing
+        and index.is_unique  # known from the monotonic check when strictly increasing
+    ):
+        stamps, wanted = index.asi8, labels.asi8
+        rows = np.searchsorted(stamps, wanted).astype(np.intp)
+        inside = rows < len(stamps)
+        found = np.zeros(len(wanted), dtype=bool)
+        found[inside] = stamps[rows[inside]] == wanted[inside]
+        rows[~found] = -1
+        return rows
+    found_rows: npt.NDArray[np.intp] = index.get_indexer(labels)
+    return found_rows
 
 
 def _fast_path_eligible(

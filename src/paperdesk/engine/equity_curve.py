@@ -13,8 +13,8 @@ import pandas as pd
 def equity_arrays(
     starting_cash: float,
     change_index: Sequence[int],
-    change_cash: Sequence[float],
-    change_quantity: Sequence[float],
+    change_cash: Sequence[float] | npt.NDArray[np.float64],
+    change_quantity: Sequence[float] | npt.NDArray[np.float64],
     closes: npt.NDArray[np.float64],
 ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.bool_]]:
     """Float equity at every bar close, and whether a position is held there.
@@ -24,16 +24,19 @@ def equity_arrays(
     flat with ``starting_cash``.
     """
     length = len(closes)
-    if not change_index:
+    if not len(change_index):
         return np.full(length, starting_cash), np.zeros(length, dtype=bool)
-    index = np.asarray(change_index, dtype=np.int64)
-    cash = np.asarray(change_cash, dtype=np.float64)
-    quantity = np.asarray(change_quantity, dtype=np.float64)
-    segment = np.searchsorted(index, np.arange(length), side="right") - 1
-    known = segment >= 0
-    safe = np.where(known, segment, 0)
-    cash_at = np.where(known, cash[safe], starting_cash)
-    quantity_at = np.where(known, quantity[safe], 0.0)
+    # each level is held from its row up to the next change's row (the first, from row 0)
+    bounds = np.empty(len(change_index) + 2, dtype=np.int64)
+    bounds[0], bounds[-1] = 0, length
+    bounds[1:-1] = change_index
+    counts = np.diff(bounds)
+    cash = np.empty(len(change_cash) + 1, dtype=np.float64)
+    cash[0], cash[1:] = starting_cash, change_cash
+    quantity = np.empty(len(change_quantity) + 1, dtype=np.float64)
+    quantity[0], quantity[1:] = 0.0, change_quantity
+    cash_at = np.repeat(cash, counts)
+    quantity_at = np.repeat(quantity, counts)
     return cash_at + quantity_at * closes, quantity_at != 0
 
 

@@ -1,10 +1,17 @@
-"""What a backtest returns: exact ledger figures, the trades, the curve and the statistics."""
+"""What a backtest returns: exact ledger figures, the trades, the curve and the statistics.
+
+The fast path may hand over its orders, fills and trades as ``Deferred`` columns: the result then
+builds those objects the first time one of the three fields is read (and keeps them), so a caller
+that reads only the figures, the curve and the statistics never pays for them. Readers always see
+plain tuples, equal to the event kernel's.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any, Generic, TypeVar
 
 import numpy as np
 import numpy.typing as npt
@@ -16,6 +23,21 @@ from paperdesk.domain import Fill, Order, SignalRejected, Trade
 from paperdesk.engine.config import BacktestConfig
 from paperdesk.engine.equity_curve import datetime_index
 
+T = TypeVar("T")
+
+
+class Deferred(Generic[T]):
+    """A result field whose tuple is built on first read, by ``build`` (called at most once per
+    result; it must not fail: everything that can fail is decided before the result exists)."""
+
+    __slots__ = ("_build",)
+
+    def __init__(self, build: Callable[[], tuple[T, ...]]) -> None:
+        self._build = build
+
+    def resolve(self) -> tuple[T, ...]:
+        return self._build()
+
 
 @dataclass(frozen=True, slots=True)
 class BacktestResult:
@@ -25,13 +47,41 @@ class BacktestResult:
     final_equity: Decimal  # exact: cash + open positions marked at the last close
     final_cash: Decimal
     stats: Stats
-    trades: tuple[Trade, ...]
+    trades: tuple[Trade, ...]  # the three object fields may be built on first read (see above)
     fills: tuple[Fill, ...]
     orders: tuple[Order, ...]
     rejections: tuple[SignalRejected, ...]
     equity_curve: pd.Series = field(repr=False)  # float equity at each bar close, by ts_close
     bars: int = 0
     signals: int = 0
+
+
+class _ResolvedOnRead:
+    """Wraps the slot of a ``BacktestResult`` field: a ``Deferred`` stored there is replaced by
+    its tuple the first time the field is read, so every reader (attribute access, the generated
+    ``__eq__`` and ``__repr__``, ``dataclasses.replace``, pickling) sees only the tuple."""
+
+    __slots__ = ("_slot",)
+
+    def __init__(self, slot: Any) -> None:
+        self._slot = slot
+
+    def __get__(self, instance: object, owner: type | None = None) -> Any:
+        if instance is None:
+            return self
+        value = self._slot.__get__(instance, owner)
+        if type(value) is Deferred:
+            value = value.resolve()
+            self._slot.__set__(instance, value)
+        return value
+
+    def __set__(self, instance: object, value: object) -> None:
+        self._slot.__set__(instance, value)  # only __init__ gets here: the dataclass is frozen
+
+
+_DEFERRABLE = ("trades", "fills", "orders")
+for _name in _DEFERRABLE:
+    setattr(BacktestResult, _name, _ResolvedOnRead(BacktestResult.__dict__[_name]))
 
 
 def assemble_result(
@@ -45,39 +95,55 @@ def assemble_result(
     in_market: npt.NDArray[np.bool_],
     final_equity: Decimal,
     final_cash: Decimal,
-    trades: Sequence[Trade],
-    fills: Sequence[Fill],
-    orders: Sequence[Order],
+    trades: Sequence[Trade] | Deferred[Trade],
+    fills: Sequence[Fill] | Deferred[Fill],
+    orders: Sequence[Order] | Deferred[Order],
     rejections: Sequence[SignalRejected],
     fees: float,
     ambiguous_bars: int,
     signals: int,
+    trade_pnls: npt.NDArray[np.float64] | None = None,
 ) -> BacktestResult:
     """The result both engines return: the curve by bar close and the statistics over it are
-    built here once, so the event kernel and the fast path cannot compute them differently."""
+    built here once, so the event kernel and the fast path cannot compute them differently.
+
+    ``trade_pnls`` (each trade's ``float(pnl)``, in order) is required when ``trades`` is
+    deferred, and must then equal what the trades would give.
+    """
+    if isinstance(trades, Deferred) and trade_pnls is None:
+        raise ValueError("deferred trades need their P&L column for the statistics")
     close_index = datetime_index(ts_close_ns)
-    curve = pd.Series(equity, index=close_index, name="equity")
+    curve = pd.Series(equity, index=close_index, name="equity", copy=False)  # ours alone
     stats = compute_stats(
         curve,
-        trades,
+        () if isinstance(trades, Deferred) else trades,
         in_market=in_market,
         start_equity=float(config.cash),
         ambiguous_bars=ambiguous_bars,
         fees=fees,
-        benchmark_close=pd.Series(closes, index=close_index),
+        benchmark_close=pd.Series(closes, index=close_index, copy=False),  # read only
+        trade_pnls=trade_pnls,
     )
-    return BacktestResult(
+    result = BacktestResult(
         config=config,
         symbol=symbol,
         timeframe=timeframe,
         final_equity=final_equity,
         final_cash=final_cash,
         stats=stats,
-        trades=tuple(trades),
-        fills=tuple(fills),
-        orders=tuple(orders),
+        trades=_now(trades),
+        fills=_now(fills),
+        orders=_now(orders),
         rejections=tuple(rejections),
         equity_curve=curve,
         bars=len(closes),
         signals=signals,
     )
+    for name, value in zip(_DEFERRABLE, (trades, fills, orders), strict=True):
+        if isinstance(value, Deferred):
+            object.__setattr__(result, name, value)  # resolved on first read
+    return result
+
+
+def _now(value: Sequence[T] | Deferred[T]) -> tuple[T, ...]:
+    return () if isinstance(value, Deferred) else tuple(value)

@@ -185,3 +185,28 @@ def test_drawdown_counts_the_starting_equity_as_the_first_peak() -> None:
     assert stats.max_drawdown_pct == pytest.approx(-20.0)
     assert stats.max_drawdown_peak == times[0].to_pydatetime()
     assert stats.max_drawdown_trough == times[1].to_pydatetime()
+
+
+def test_a_pnl_column_gives_the_trades_statistics() -> None:
+    trades = [trade(pnl) for pnl in ("12.5", "-3.25", "0", "7.125", "-0.1")]
+    equity = curve([100, 104, 99, 103, 108, 107])
+    by_trades = stats(equity, trades)
+    pnls = np.array([float(t.pnl) for t in trades])
+    assert repr(stats(equity, [], trade_pnls=pnls)) == repr(by_trades)
+    assert by_trades.trades == 5
+
+
+def test_returns_and_drawdown_are_bit_for_bit_the_textbook_formulas() -> None:
+    generator = np.random.default_rng(3)
+    for start_equity in (100.0, 50.0, 1e6):
+        values = start_equity * np.exp(np.cumsum(generator.normal(0, 0.05, 500)))
+        result = stats(curve(values.tolist(), freq="h"), start_equity=start_equity)
+        returns = np.diff(np.concatenate(([start_equity], values))) / np.concatenate(
+            ([start_equity], values[:-1])
+        )
+        deviation = float(returns.std(ddof=1))
+        scale = math.sqrt(values.size / ((values.size - 1) / (365.25 * 24)))
+        assert result.sharpe == float(returns.mean()) / deviation * scale
+        peak = np.maximum(np.maximum.accumulate(values), start_equity)
+        drawdowns = np.where(peak > 0, values / peak - 1.0, 0.0)
+        assert result.max_drawdown_pct == float(drawdowns.min()) * 100.0

@@ -3,6 +3,7 @@ path's loop decides exactly as the Decimal ledger; tests prove it identical to t
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal, getcontext
 
@@ -67,9 +68,12 @@ class MoneyScale:
 class AllInSizer:
     """``max_affordable_quantity(equity x fraction, price)`` for lot size 1 and a fee linear in
     the notional: the largest q with q x price x (1 + rate) <= budget, where the budget is
-    equity x fraction rounded as the Decimal context rounds it (precision, half-even)."""
+    equity x fraction rounded as the Decimal context rounds it (precision, half-even).
 
-    __slots__ = ("_coefficient", "_divisor_scale", "_limit", "_precision", "_unit_cost")
+    ``quantity(equity_units, price_ticks)``: the whole units an all-in entry buys; 0 if none.
+    """
+
+    __slots__ = ("quantity",)
 
     def __init__(self, fraction: Decimal, scale: MoneyScale) -> None:
         coefficient, exponent = integer_parts(fraction)
@@ -78,38 +82,45 @@ class AllInSizer:
         context = getcontext()
         if context.rounding != "ROUND_HALF_EVEN":
             raise FastPathUnsupportedError("Decimal context rounding is not half-even")
-        self._precision = context.prec
-        self._limit = 10**context.prec
-        self._coefficient = coefficient
         unit_cost = scale.units_per_tick + scale.fee_per_tick
         # budget (money units) = equity x coefficient x 10**exponent
         if exponent >= 0:
-            self._coefficient = coefficient * 10**exponent
-            self._divisor_scale = 1
+            coefficient *= 10**exponent
         else:
-            self._divisor_scale = 10**-exponent
-        self._unit_cost = unit_cost * self._divisor_scale
+            unit_cost *= 10**-exponent
+        self.quantity: Callable[[int, int], int] = _all_in_quantity(
+            coefficient, unit_cost, context.prec
+        )
 
-    def quantity(self, equity_units: int, price_ticks: int) -> int:
-        """Whole units an all-in entry buys at ``price_ticks`` from ``equity_units``; 0 if none."""
+
+def _all_in_quantity(coefficient: int, unit_cost: int, precision: int) -> Callable[[int, int], int]:
+    """``AllInSizer.quantity``: a closure over its constants, since the loop calls it per entry."""
+    limit = 10**precision
+    powers = _POWERS_OF_TEN
+    largest = len(powers) - 1
+    digits = _digits
+
+    def quantity(equity_units: int, price_ticks: int) -> int:
         if equity_units <= 0 or price_ticks <= 0:
             return 0
-        budget = equity_units * self._coefficient
-        if budget >= self._limit:
-            drop = _digits(budget) - self._precision
+        budget = equity_units * coefficient
+        if budget >= limit:  # round to the context's precision, half-even
+            drop = digits(budget) - precision
             if drop > 0:
-                divisor = 10**drop
+                divisor = powers[drop] if drop <= largest else 10**drop
                 high, low = divmod(budget, divisor)
-                twice = low * 2
+                twice = low + low
                 if twice > divisor or (twice == divisor and high & 1):
                     high += 1
                 budget = high * divisor
-        quantity, remainder = divmod(budget, price_ticks * self._unit_cost)
-        if not remainder and quantity and not quantity % 10:
+        units, remainder = divmod(budget, price_ticks * unit_cost)
+        if not remainder and units and not units % 10:
             # an exact quotient keeps trailing zeros in its exponent (2E+1 for 20), which the
             # event path carries into the order and fill: not reproduced here
             raise FastPathUnsupportedError("an all-in budget divides exactly into round lots")
-        return quantity
+        return units
+
+    return quantity
 
 
 _POWERS_OF_TEN = [10**exponent for exponent in range(400)]

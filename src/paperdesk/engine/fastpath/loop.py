@@ -13,17 +13,19 @@ EXIT, ENTRY = 0, 1
 ACCEPTED, FILLED, CANCELED = 0, 1, 2
 
 
-OrderRow = tuple[int, int, int, int, int, int, int]
-"""(signal k, role, side +1 buy / -1 sell, quantity, status, fill price ticks, fee units); the
-price and fee are 0 for an order that did not fill."""
+ORDER_FIELDS = 7
+"""An order is recorded as 7 consecutive integers: signal k, role, side (+1 buy, -1 sell),
+quantity, status, fill price in ticks, fee in money units (price and fee are 0 for an order that
+did not fill)."""
 
 
 @dataclass(slots=True)
 class LoopRecord:
-    """What the loop decided: the orders in submission order (an order's id is its position + 1;
-    the fills are the FILLED orders, in the same order), rejected signals and change points."""
+    """What the loop decided: the orders in submission order, ``ORDER_FIELDS`` integers each in
+    one flat list (an order's id is its position + 1; the fills are the FILLED orders, in the same
+    order), rejected signals and change points."""
 
-    orders: list[OrderRow] = field(default_factory=list)
+    orders: list[int] = field(default_factory=list)
     rejected: list[tuple[int, int, int]] = field(default_factory=list)  # (k, held, cash)
     change_row: list[int] = field(default_factory=list)
     change_cash: list[int] = field(default_factory=list)
@@ -53,7 +55,7 @@ def run_loop(
     """
     record = LoopRecord()
     orders = record.orders
-    add_order = orders.append
+    add_order = orders.extend
     rejected = record.rejected.append
     change_row = record.change_row.append
     change_cash = record.change_cash.append

@@ -1,64 +1,36 @@
-"""The fast path's entry point and materialiser: runs the integer loop, then builds the result
-objects (fills, trades, orders, rejections, curve, stats) with the ledger's own Decimal arithmetic,
-so every value and exponent matches; tests prove it identical to the event kernel."""
+"""The fast path's entry point: runs the integer loop, then settles what every result carries
+(exact final cash and equity, the curve, the statistics, the rejections) from its integer columns,
+leaving the orders, fills and trades to be built when first read (``objects``). Tests prove the
+results identical to the event kernel's."""
 
 from __future__ import annotations
 
-import gc
-from collections.abc import Callable
-from datetime import datetime
+from collections.abc import Sequence
 from decimal import Decimal
-from functools import partial
-from itertools import repeat
-from operator import add, itemgetter, mul, sub
-from typing import Protocol, TypeVar
+from functools import cache
+from typing import Protocol
 
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from paperdesk.domain import (
-    ZERO,
-    Direction,
-    Fill,
-    Instrument,
-    Order,
-    OrderRole,
-    OrderStatus,
-    OrderType,
-    PortfolioView,
-    Position,
-    Side,
-    Signal,
-    SignalRejected,
-    TimeInForce,
-    Trade,
-    to_decimal,
-)
+from paperdesk.domain import ZERO, Instrument, to_decimal
 from paperdesk.engine.config import BacktestConfig
-from paperdesk.engine.equity_curve import datetime_index, equity_arrays
+from paperdesk.engine.equity_curve import equity_arrays
+from paperdesk.engine.fastpath.columns import FillPrices, OrderColumns, exponent
 from paperdesk.engine.fastpath.eligibility import tick_places
 from paperdesk.engine.fastpath.errors import FastPathUnsupportedError
 from paperdesk.engine.fastpath.integer_money import AllInSizer, MoneyScale, slipped_ticks
-from paperdesk.engine.fastpath.loop import ACCEPTED, ENTRY, EXIT, FILLED, LoopRecord, run_loop
+from paperdesk.engine.fastpath.loop import ENTRY, EXIT, LoopRecord, run_loop
+from paperdesk.engine.fastpath.objects import ObjectInputs, ResultObjects
+from paperdesk.engine.fastpath.rejections import rejected_signals
 from paperdesk.engine.result import BacktestResult, assemble_result
 from paperdesk.engine.wiring import slippage_model
-from paperdesk.execution import FeeModel, NoFee, NoSlippage, SlippageModel, parse_fee_model
-from paperdesk.routing import SignalRouter, build_router
+from paperdesk.execution import NoFee, parse_fee_model
 
-T = TypeVar("T")
 _HUNDRED = Decimal(100)
-_BUY, _SELL = Side.BUY, Side.SELL
-_ENTRY_ROLE, _EXIT_ROLE = OrderRole.ENTRY, OrderRole.EXIT
-_MARKET, _GTC = OrderType.MARKET, TimeInForce.GTC
-_STATUSES = (OrderStatus.ACCEPTED, OrderStatus.FILLED, OrderStatus.CANCELED)
-_SIDES = {1: Side.BUY, -1: Side.SELL}
-_new_fill = partial(tuple.__new__, Fill)
-_new_order = partial(tuple.__new__, Order)
-_new_trade = partial(tuple.__new__, Trade)
-_FLAT_COST = ZERO * ZERO  # Position(symbol).cost_basis: quantity x average price, both 0
-_DIRECTIONS = {int(direction): direction for direction in Direction}
-_make_signal = Signal._make
+_EXACT_FLOAT = 2**53  # integers below this in magnitude are exact as floats
+_EXACT_INT64 = 2**62  # products bounded below this cannot overflow int64
 
 
 class BarColumns(Protocol):
@@ -92,7 +64,6 @@ def run_fast_path(
     slippage = slippage_model(config, instrument)
     scale = MoneyScale.for_run(places, fee_model)
     fraction = config.sizing.percent / _HUNDRED
-    sizer = AllInSizer(fraction, scale)
     length = feed.length
     tick_scale = 10.0**places
     rows: list[int] = signal_rows.tolist()
@@ -116,381 +87,168 @@ def run_fast_path(
         starting_cash=int(starting_cash),
         allow_short=config.risk.allow_short,
         scale=scale,
-        sizer=sizer,
+        sizer=AllInSizer(fraction, scale),
     )
-    _check_magnitudes(record, scale)
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        return _Materialiser(
-            config, instrument, feed, frame, rows, fill_rows, raw_ticks, strategy_name
-        ).result(record, scale, fee_model, slippage, fraction)
-    finally:
-        if enabled:
-            gc.enable()
+    columns = OrderColumns.of(record.orders)
+    _check_magnitudes(record, columns, scale)
+    _check_alternation(columns)
+    pick = columns.pick
+    fill_raw_ticks = [raw_ticks[k] for k in pick(columns.signal_of)]
+    prices = FillPrices(
+        fill_raw_ticks, pick(columns.sides), pick(columns.ticks), slippage, scale, instrument
+    )
+
+    reason_values = frame["reason"].to_numpy()
+
+    @cache
+    def reasons() -> list[str]:
+        return [str(reason) for reason in reason_values.tolist()]
+
+    objects = ResultObjects(
+        ObjectInputs(
+            feed.symbol,
+            instrument,
+            strategy_name,
+            fraction,
+            feed.ts_close_ns[signal_rows],
+            feed.ts_open_ns[next_rows],
+            fill_raw_ticks,
+            reasons,
+            fee_model,
+        ),
+        columns,
+        prices,
+    )
+    cash = _final_cash(config, record, scale, objects, prices)
+    last_close = to_decimal(float(feed.closes[-1]))
+    market_value = ZERO + Decimal(record.position) * last_close if record.position else ZERO
+    rejections = rejected_signals(
+        record.rejected,
+        config=config,
+        instrument=instrument,
+        feed=feed,
+        frame=frame,
+        rows=rows,
+        reasons=reasons() if record.rejected else [],
+        strategy_name=strategy_name,
+        scale=scale,
+    )
+    equity, in_market = equity_arrays(
+        float(config.cash),
+        record.change_row,
+        units_to_floats(record.change_cash, scale.money_places),
+        np.asarray(record.change_quantity, dtype=np.float64),
+        feed.closes,
+    )
+    fills, orders, trades = objects.deferred()
+    return assemble_result(
+        config,
+        symbol=feed.symbol,
+        timeframe=feed.timeframe,
+        ts_close_ns=feed.ts_close_ns,
+        closes=feed.closes,
+        equity=equity,
+        in_market=in_market,
+        final_equity=cash + market_value,
+        final_cash=cash,
+        trades=trades,
+        fills=fills,
+        orders=orders,
+        rejections=rejections,
+        fees=sum(columns.fees) / 10**scale.money_places,
+        ambiguous_bars=0,
+        signals=len(frame),
+        trade_pnls=_trade_pnls(columns, scale),
+    )
 
 
-def _check_magnitudes(record: LoopRecord, scale: MoneyScale) -> None:
+def _check_magnitudes(record: LoopRecord, columns: OrderColumns, scale: MoneyScale) -> None:
     """The ledger's Decimals are exact (as the integers) only while they fit the context."""
     limit = 10**27
-    largest_cash = max(map(abs, record.change_cash), default=0)
-    largest_price = max((row[5] for row in record.orders), default=0)
-    largest_quantity = max((row[3] for row in record.orders), default=0)
+    largest_cash = max(max(record.change_cash, default=0), -min(record.change_cash, default=0))
+    largest_price = max(columns.ticks, default=0)
+    largest_quantity = max(columns.quantities, default=0)
     largest_fill = largest_quantity * largest_price * (scale.units_per_tick + scale.fee_per_tick)
     all_fills = largest_fill * len(record.orders)  # bounds any partial sum of the fills
     if max(largest_cash, all_fills, abs(record.cash)) >= limit:
         raise FastPathUnsupportedError("amounts too large for exact Decimal arithmetic")
 
 
-class _Materialiser:
-    """Builds the result objects from the loop's columns."""
-
-    def __init__(
-        self,
-        config: BacktestConfig,
-        instrument: Instrument,
-        feed: BarColumns,
-        frame: pd.DataFrame,
-        rows: list[int],
-        fill_rows: list[int],
-        raw_ticks: list[int],
-        strategy_name: str,
-    ) -> None:
-        self.config = config
-        self.instrument = instrument
-        self.feed = feed
-        self.frame = frame
-        self.rows = rows
-        self.fill_rows = fill_rows
-        self.raw_ticks = raw_ticks
-        self.strategy_name = strategy_name
-        self.symbol = feed.symbol
-        self.reasons: list[str] = [str(reason) for reason in frame["reason"].to_numpy().tolist()]
-
-    def result(
-        self,
-        record: LoopRecord,
-        scale: MoneyScale,
-        fee_model: FeeModel,
-        slippage: SlippageModel,
-        fraction: Decimal,
-    ) -> BacktestResult:
-        feed, config = self.feed, self.config
-        fills, orders, trades, cash = self._build(record, fee_model, slippage, scale, fraction)
-        rejections = self._rejections(record, scale)
-        last_close = to_decimal(float(feed.closes[-1]))
-        market_value = ZERO + Decimal(record.position) * last_close if record.position else ZERO
-        final_equity = cash + market_value
-        divisor = 10**scale.money_places
-        equity, in_market = equity_arrays(
-            float(config.cash),
-            record.change_row,
-            [units / divisor for units in record.change_cash],
-            [float(quantity) for quantity in record.change_quantity],
-            feed.closes,
-        )
-        return assemble_result(
-            config,
-            symbol=feed.symbol,
-            timeframe=feed.timeframe,
-            ts_close_ns=feed.ts_close_ns,
-            closes=feed.closes,
-            equity=equity,
-            in_market=in_market,
-            final_equity=final_equity,
-            final_cash=cash,
-            trades=trades,
-            fills=fills,
-            orders=orders,
-            rejections=rejections,
-            fees=sum(row[6] for row in record.orders) / divisor,
-            ambiguous_bars=0,
-            signals=len(self.frame),
-        )
-
-    def _build(
-        self,
-        record: LoopRecord,
-        fee_model: FeeModel,
-        slippage: SlippageModel,
-        scale: MoneyScale,
-        fraction: Decimal,
-    ) -> tuple[list[Fill], list[Order], list[Trade], Decimal]:
-        """Fills, orders and round trips, and the ledger's cash after the fills, built column by
-        column with the Decimal operations the order manager and ledger use, so values and
-        exponents agree (the equalities noted below hold because every amount is exact)."""
-        symbol, instrument, strategy = self.symbol, self.instrument, self.strategy_name
-        count = len(record.orders)
-        if not count:
-            return [], [], [], self.config.cash
-        signal_of, roles, sides_in, quantities_in, statuses, ticks_in, _ = (
-            list(column) for column in zip(*record.orders, strict=True)
-        )
-        ids = list(map("O{}".format, range(1, count + 1)))
-        sides = list(map(_SIDES.__getitem__, sides_in))
-        quantities = list(map(Decimal, quantities_in))
-        # per signal: its bar's close (orders submitted) and the next bar's open (fills)
-        closes_at = _datetimes(self.feed.ts_close_ns, self.rows)
-        fill_rows = [max(row, 0) for row in self.fill_rows]
-        feed = self.feed
-        if np.array_equal(feed.ts_close_ns[self.rows], feed.ts_open_ns[fill_rows]):
-            opens_at = closes_at  # contiguous bars: each opens when the previous one closes
-        else:
-            opens_at = _datetimes(feed.ts_open_ns, fill_rows)
-        submitted = list(map(closes_at.__getitem__, signal_of))
-        updated = list(map(opens_at.__getitem__, signal_of))
-        reasons = list(map(self.reasons.__getitem__, signal_of))
-        filled = [index for index, status in enumerate(statuses) if status == FILLED]
-        pick = _picker(filled)
-
-        # fills: the order manager's price (open, slipped), fee and slippage per unit
-        raw_ticks = pick(list(map(self.raw_ticks.__getitem__, signal_of)))
-        fill_sides = pick(sides)
-        fill_side_signs = pick(sides_in)
-        fill_quantities = pick(quantities)
-        tick_scale = 10**scale.tick_places
-        # the open's Decimal(repr(float)): eligibility put every open on the tick, so the float
-        # is the one nearest ticks / 10**places
-        raw_of = {tick: Decimal(repr(tick / tick_scale)) for tick in set(raw_ticks)}
-        raws = list(map(raw_of.__getitem__, raw_ticks))
-        if isinstance(slippage, NoSlippage):
-            prices = raws
-            slip_of_raw = {tick: raw - raw for tick, raw in raw_of.items()}
-            slips = list(map(slip_of_raw.__getitem__, raw_ticks))
-        else:
-            keys = list(zip(raw_ticks, fill_side_signs, strict=True))
-            price_of: dict[tuple[int, int], Decimal] = {}
-            tick_unit = Decimal(1).scaleb(-scale.tick_places)
-            for key, tick in zip(keys, pick(ticks_in), strict=True):
-                if key not in price_of:
-                    price = slippage.adjust(raw_of[key[0]], _SIDES[key[1]], instrument)
-                    if price != tick * tick_unit:
-                        raise FastPathUnsupportedError("integer slippage differs from the model")
-                    price_of[key] = price
-            slip_of = {
-                key: (price - raw_of[key[0]] if key[1] > 0 else raw_of[key[0]] - price)
-                for key, price in price_of.items()
-            }
-            prices = list(map(price_of.__getitem__, keys))
-            slips = list(map(slip_of.__getitem__, keys))
-        if isinstance(fee_model, NoFee):
-            fees = [ZERO] * len(prices)  # NoFee.fee returns ZERO whatever it is asked
-        else:
-            fees = list(map(fee_model.fee, fill_quantities, prices, repeat(instrument)))
-        stamps = pick(updated)
-        fills = list(
-            map(
-                _new_fill,
-                zip(
-                    pick(ids),
-                    repeat(symbol),
-                    fill_sides,
-                    fill_quantities,
-                    prices,
-                    fees,
-                    stamps,
-                    slips,
-                    strict=False,  # repeat() columns are endless
-                ),
-            )
-        )
-
-        # the ledger's cash: a sum of exact amounts, so its value is the loop's and its exponent
-        # the least of the starting cash's, the prices' (q x price: q has exponent 0) and fees'
-        cash = self.config.cash
-        if fills:
-            exponents = [_exponent(cash), _exponent(sum(fees, ZERO))]
-            exponents.extend(_exponent(price) for price in set(prices))
-            cash = _at_exponent(record.cash, scale.money_places, min(exponents))
-
-        # orders: a filled one carries its fill's quantity (ZERO + q is q: both exponent 0)
-        averages: list[Decimal | None] = [None] * count
-        done: list[Decimal] = [ZERO] * count
-        for index, price, quantity in zip(filled, prices, fill_quantities, strict=True):
-            averages[index] = price
-            done[index] = quantity
-        ts_updated = [
-            stamp if status != ACCEPTED else ts
-            for stamp, status, ts in zip(updated, statuses, submitted, strict=True)
-        ]
-        entries = [role == ENTRY for role in roles]
-        orders = list(
-            map(
-                _new_order,
-                zip(
-                    ids,
-                    ids,
-                    repeat(symbol),
-                    sides,
-                    repeat(_MARKET),
-                    quantities,
-                    submitted,
-                    repeat(None),
-                    repeat(None),
-                    repeat(_GTC),
-                    [_ENTRY_ROLE if entry else _EXIT_ROLE for entry in entries],
-                    repeat(None),
-                    list(map(_STATUSES.__getitem__, statuses)),
-                    done,
-                    averages,
-                    repeat(False),
-                    repeat(None),
-                    ts_updated,
-                    [fraction if entry else None for entry in entries],
-                    repeat(strategy),
-                    reasons,
-                    repeat(()),
-                    strict=False,  # repeat() columns are endless
-                ),
-            )
-        )
-
-        # round trips: filled orders alternate entry, exit (an entry fills only when flat, an
-        # exit closes the whole position), so fill 2i opens trade i and fill 2i+1 closes it
-        fill_roles = pick(roles)
-        if fill_roles[0::2].count(ENTRY) != len(fill_roles[0::2]) or fill_roles[1::2].count(
-            EXIT
-        ) != len(fill_roles[1::2]):
-            raise FastPathUnsupportedError("fills do not alternate entry and exit")
-        trade_count = len(fills) // 2
-        entry_quantities = fill_quantities[0 : 2 * trade_count : 2]
-        entry_prices = prices[0 : 2 * trade_count : 2]
-        entry_sides = fill_sides[0 : 2 * trade_count : 2]
-        exit_notionals = list(map(mul, fill_quantities[1::2], prices[1::2]))
-        exit_signs = [1 if side is _BUY else -1 for side in entry_sides]
-        # Position.apply: realized = closing x price x sign - cost, cost = 0x0 + signed x price
-        costs = map(
-            add,
-            repeat(_FLAT_COST),
-            map(
-                mul,
-                [
-                    q if side is _BUY else -q
-                    for q, side in zip(entry_quantities, entry_sides, strict=True)
-                ],
-                entry_prices,
-            ),
-        )
-        realized = list(map(sub, map(mul, exit_notionals, exit_signs), costs))
-        # OpenTrade: fees = 0 + fee x q / q (+ the same for the exit); fee x q / q is the fee,
-        # exponent included, since the division is exact
-        trade_fees = list(
-            map(add, map(add, repeat(ZERO), fees[0 : 2 * trade_count : 2]), fees[1::2])
-        )
-        exit_reasons = [reason or _EXIT_ROLE.value for reason in pick(reasons)[1::2]]
-        # OpenTrade.close: entry notional / quantity is the entry price (exponent <= 0)
-        trades = list(
-            map(
-                _new_trade,
-                zip(
-                    repeat(symbol),
-                    entry_sides,
-                    entry_quantities,
-                    entry_prices,
-                    prices[1::2],
-                    stamps[0 : 2 * trade_count : 2],
-                    stamps[1::2],
-                    trade_fees,
-                    list(map(sub, map(add, repeat(ZERO), realized), trade_fees)),
-                    repeat(strategy),
-                    exit_reasons,
-                    strict=False,  # repeat() columns are endless
-                ),
-            )
-        )
-        return fills, orders, trades, cash
-
-    def _rejections(self, record: LoopRecord, scale: MoneyScale) -> list[SignalRejected]:
-        """Rejected signals, with the reasons the real router gives."""
-        if not record.rejected:
-            return []
-        config, instrument, symbol = self.config, self.instrument, self.symbol
-        router = _router(config, instrument)
-        directions = self.frame["direction"].to_numpy().tolist()
-        confidences = self.frame["confidence"].to_numpy(dtype=np.float64).tolist()
-        stamps = _datetimes(self.feed.ts_close_ns, [self.rows[k] for k, _, _ in record.rejected])
-        rejections: list[SignalRejected] = []
-        for number, (k, held, cash_units) in enumerate(record.rejected):
-            row = self.rows[k]
-            ts = stamps[number]
-            signal = _make_signal(
-                (
-                    self.strategy_name,
-                    symbol,
-                    _DIRECTIONS[directions[k]],
-                    ts,
-                    confidences[k],
-                    None,
-                    None,
-                    None,
-                    self.reasons[k],
-                )
-            )
-            close = to_decimal(float(self.feed.closes[row]))
-            cash = scale.to_decimal(cash_units)
-            positions = {symbol: Position(symbol, ZERO + Decimal(held))} if held else {}
-            view = PortfolioView(
-                ts, cash, cash + Decimal(held) * close, positions, {symbol: close}, None
-            )
-            decision = router.route(signal, view, instrument, close, row)
-            if decision.rejection is None:
-                raise FastPathUnsupportedError("the router accepted a signal the loop rejected")
-            rejections.append(SignalRejected(ts, signal, decision.rejection))
-        return rejections
+def _check_alternation(columns: OrderColumns) -> None:
+    """Filled orders alternate entry, exit (an entry fills only when flat, an exit closes the
+    whole position), so fill 2i opens trade i and fill 2i+1 closes it."""
+    roles = columns.pick(columns.roles)
+    entries, exits = roles[0::2], roles[1::2]
+    if entries.count(ENTRY) != len(entries) or exits.count(EXIT) != len(exits):
+        raise FastPathUnsupportedError("fills do not alternate entry and exit")
 
 
-def _router(config: BacktestConfig, instrument: Instrument) -> SignalRouter:
-    fee_model = parse_fee_model(config.execution.commission)
-
-    def estimate_fee(quantity: Decimal, price: Decimal) -> Decimal:
-        return fee_model.fee(quantity, price, instrument)
-
-    risk, sizing = config.risk, config.sizing
-    return build_router(
-        allow_short=risk.allow_short,
-        exposure_cap_percent=None,
-        sizing_method=sizing.method,
-        percent=sizing.percent,
-        size_at_fill=True,
-        fee_estimator=estimate_fee,
-    )
-
-
-def _exponent(value: Decimal) -> int:
-    exponent = value.as_tuple().exponent
-    if not isinstance(exponent, int):
-        raise FastPathUnsupportedError(f"{value} is not finite")
-    return exponent
-
-
-def _at_exponent(units: int, places: int, exponent: int) -> Decimal:
-    """``units`` x 10**-places as a Decimal with exactly ``exponent``."""
-    shift = exponent + places
+def _final_cash(
+    config: BacktestConfig,
+    record: LoopRecord,
+    scale: MoneyScale,
+    objects: ResultObjects,
+    prices: FillPrices,
+) -> Decimal:
+    """The ledger's cash: a sum of exact amounts, so its value is the loop's and its exponent the
+    least of the starting cash's, the prices' (q x price: q has exponent 0) and the fees'."""
+    cash = config.cash
+    if not objects.fill_count:
+        return cash
+    fee_total = ZERO if isinstance(objects.fee_model, NoFee) else sum(objects.fees(), ZERO)
+    least = min(exponent(cash), exponent(fee_total), *prices.exponents())
+    shift = least + scale.money_places
     if shift >= 0:
-        coefficient, remainder = divmod(units, 10**shift)
+        coefficient, remainder = divmod(record.cash, 10**shift)
         if remainder:
             raise FastPathUnsupportedError("cash is finer than its exponent")
     else:
-        coefficient = units * 10**-shift
-    return Decimal(coefficient).scaleb(exponent)
+        coefficient = record.cash * 10**-shift
+    return Decimal(coefficient).scaleb(least)
 
 
-def _picker(indices: list[int]) -> Callable[[list[T]], list[T]]:
-    """A function taking the items at ``indices`` from a list."""
-    if not indices:
-        return lambda items: []
-    if len(indices) == 1:
-        only = indices[0]
-        return lambda items: [items[only]]
-    getter = itemgetter(*indices)
-    return lambda items: list(getter(items))
+def _trade_pnls(columns: OrderColumns, scale: MoneyScale) -> npt.NDArray[np.float64]:
+    """Each round trip's ``float(pnl)``: side x quantity x (exit - entry) less both fees, exact
+    in money units, then rounded once to the nearest float (as ``float(Decimal)`` rounds)."""
+    pick = columns.pick
+    quantities, ticks, fees = pick(columns.quantities), pick(columns.ticks), pick(columns.fees)
+    count = len(ticks) // 2
+    if not count:
+        return np.zeros(0)
+    per_tick = scale.units_per_tick
+    bound = max(quantities) * max(ticks) * per_tick * 2 + max(fees) * 2
+    dtype: type = np.int64 if bound < _EXACT_INT64 else object  # object: Python ints
+
+    def column(values: list[int]) -> npt.NDArray[np.int64]:
+        return np.array(values, dtype=dtype)
+
+    entries, exits = slice(0, 2 * count, 2), slice(1, None, 2)
+    units = (
+        column(pick(columns.sides)[entries])
+        * column(quantities[entries])
+        * (column(ticks[exits]) - column(ticks[entries]))
+        * per_tick
+        - column(fees[entries])
+        - column(fees[exits])
+    )
+    return units_to_floats(units, scale.money_places)
 
 
-def _datetimes(nanoseconds: npt.NDArray[np.int64], rows: list[int]) -> list[datetime]:
-    """The UTC datetimes of ``nanoseconds[rows]`` (equal to the event driver's ``_EPOCH +
-    microseconds`` for the whole microseconds after the epoch that eligibility asks)."""
-    if not rows:
-        return []
-    values = nanoseconds[np.asarray(rows, dtype=np.intp)]
-    stamps: list[datetime] = datetime_index(values).to_pydatetime().tolist()
-    return stamps
+def units_to_floats(
+    units: Sequence[int] | npt.NDArray[np.int64], places: int
+) -> npt.NDArray[np.float64]:
+    """``units x 10**-places`` as the nearest floats (exactly what ``float(Decimal)`` gives):
+    one correctly rounded division of two exact floats when both are exact, else Python's
+    correctly rounded integer division."""
+    divisor = 10**places
+    if not len(units):
+        return np.zeros(0)
+    if isinstance(units, np.ndarray) and units.dtype == object:
+        units = units.tolist()  # Python ints, of any size
+    array = units if isinstance(units, np.ndarray) else None
+    low, high = (array.min(), array.max()) if array is not None else (min(units), max(units))
+    if places <= 22 and low > -_EXACT_FLOAT and high < _EXACT_FLOAT:
+        floats: npt.NDArray[np.float64] = np.asarray(units, dtype=np.int64) / float(divisor)
+        return floats
+    exact = units.tolist() if isinstance(units, np.ndarray) else units  # Python ints
+    return np.array([unit / divisor for unit in exact], dtype=np.float64)

@@ -1,0 +1,265 @@
+"""The fast path's result objects (orders, fills, round trips) from the loop's columns, built with
+the Decimal operations the order manager and ledger use, so values and exponents agree; tests
+prove them identical to the event kernel's.
+
+``ResultObjects.build`` runs only when a result's ``orders``, ``fills`` or ``trades`` is first
+read (``engine.result.Deferred``); it cannot fail, since every check (slippage, alternation,
+magnitudes) is made before the result is returned.
+"""
+
+from __future__ import annotations
+
+import gc
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal, getcontext, localcontext
+from functools import partial
+from itertools import repeat
+from operator import add, mul, sub
+
+import numpy as np
+import numpy.typing as npt
+
+from paperdesk.domain import (
+    ZERO,
+    Fill,
+    Instrument,
+    Order,
+    OrderRole,
+    OrderStatus,
+    OrderType,
+    Side,
+    TimeInForce,
+    Trade,
+)
+from paperdesk.engine.fastpath.columns import SIDES, FillPrices, OrderColumns, datetimes
+from paperdesk.engine.fastpath.loop import ACCEPTED, ENTRY
+from paperdesk.engine.result import Deferred
+from paperdesk.execution import FeeModel, NoFee
+
+_BUY = Side.BUY
+_ENTRY_ROLE, _EXIT_ROLE = OrderRole.ENTRY, OrderRole.EXIT
+_MARKET, _GTC = OrderType.MARKET, TimeInForce.GTC
+_STATUSES = (OrderStatus.ACCEPTED, OrderStatus.FILLED, OrderStatus.CANCELED)
+_new_fill = partial(tuple.__new__, Fill)
+_new_order = partial(tuple.__new__, Order)
+_new_trade = partial(tuple.__new__, Trade)
+_FLAT_COST = ZERO * ZERO  # Position(symbol).cost_basis: quantity x average price, both 0
+
+
+@dataclass(frozen=True, slots=True)
+class ObjectInputs:
+    """What the objects are built from, besides the loop's columns."""
+
+    symbol: str
+    instrument: Instrument
+    strategy: str
+    fraction: Decimal  # the entries' size fraction
+    submitted_ns: npt.NDArray[np.int64]  # each signal's bar close: its orders' submission
+    filled_ns: npt.NDArray[np.int64]  # the next bar's open: their fills (any, if none)
+    fill_raw_ticks: list[int]  # each fill's bar's open, in ticks
+    reasons: Callable[[], list[str]]  # each signal's reason
+    fee_model: FeeModel
+
+
+class ResultObjects:
+    """Builds fills, orders and round trips column by column, at most once."""
+
+    def __init__(self, inputs: ObjectInputs, columns: OrderColumns, prices: FillPrices) -> None:
+        self._inputs = inputs
+        self._columns = columns
+        self._prices = prices
+        self._fill_prices: list[Decimal] | None = None
+        self._fees: list[Decimal] | None = None
+        self._built: tuple[tuple[Fill, ...], tuple[Order, ...], tuple[Trade, ...]] | None = None
+        self._context = getcontext().copy()  # the run's Decimal context, for a later build
+
+    def deferred(self) -> tuple[Deferred[Fill], Deferred[Order], Deferred[Trade]]:
+        return (
+            Deferred(lambda: self.build()[0]),
+            Deferred(lambda: self.build()[1]),
+            Deferred(lambda: self.build()[2]),
+        )
+
+    @property
+    def fill_count(self) -> int:
+        return len(self._columns.filled)
+
+    @property
+    def fee_model(self) -> FeeModel:
+        return self._inputs.fee_model
+
+    def fill_prices(self) -> list[Decimal]:
+        if self._fill_prices is None:
+            columns = self._columns
+            sides = columns.pick(columns.sides)
+            self._fill_prices = self._prices.prices(self._inputs.fill_raw_ticks, sides)
+        return self._fill_prices
+
+    def fees(self) -> list[Decimal]:
+        """Each fill's fee, as the fee model gives it (NoFee gives ZERO whatever it is asked)."""
+        if self._fees is None:
+            with localcontext(self._context):
+                self._fees = self._compute_fees()
+        return self._fees
+
+    def _compute_fees(self) -> list[Decimal]:
+        fee_model = self._inputs.fee_model
+        if isinstance(fee_model, NoFee):
+            return [ZERO] * len(self._columns.filled)
+        quantities = map(Decimal, self._columns.pick(self._columns.quantities))
+        instrument = repeat(self._inputs.instrument)
+        return list(map(fee_model.fee, quantities, self.fill_prices(), instrument))
+
+    def build(self) -> tuple[tuple[Fill, ...], tuple[Order, ...], tuple[Trade, ...]]:
+        if self._built is None:
+            enabled = gc.isenabled()
+            gc.disable()  # only acyclic tuples are made: no garbage for the collector to find
+            try:
+                with localcontext(self._context):
+                    self._built = self._build()
+            finally:
+                if enabled:
+                    gc.enable()
+        return self._built
+
+    def _build(self) -> tuple[tuple[Fill, ...], tuple[Order, ...], tuple[Trade, ...]]:
+        inputs, columns = self._inputs, self._columns
+        symbol, strategy = inputs.symbol, inputs.strategy
+        count = len(columns.signal_of)
+        if not count:
+            return (), (), ()
+        signal_of, pick = columns.signal_of, columns.pick
+        ids = list(map("O{}".format, range(1, count + 1)))
+        sides = list(map(SIDES.__getitem__, columns.sides))
+        quantities = list(map(Decimal, columns.quantities))
+        # per signal: its bar's close (orders submitted) and the next bar's open (fills)
+        closes_at = datetimes(inputs.submitted_ns)
+        if np.array_equal(inputs.submitted_ns, inputs.filled_ns):
+            opens_at = closes_at  # contiguous bars: each opens when the previous one closes
+        else:
+            opens_at = datetimes(inputs.filled_ns)
+        submitted = list(map(closes_at.__getitem__, signal_of))
+        updated = list(map(opens_at.__getitem__, signal_of))
+        reasons = list(map(inputs.reasons().__getitem__, signal_of))
+
+        # fills: the order manager's price (open, slipped), fee and slippage per unit
+        fill_sides = pick(sides)
+        fill_quantities = pick(quantities)
+        prices = self.fill_prices()
+        slips = self._prices.slippages(inputs.fill_raw_ticks, pick(columns.sides))
+        fees = self.fees()
+        stamps = pick(updated)
+        fills = tuple(
+            map(
+                _new_fill,
+                zip(
+                    pick(ids),
+                    repeat(symbol),
+                    fill_sides,
+                    fill_quantities,
+                    prices,
+                    fees,
+                    stamps,
+                    slips,
+                    strict=False,  # repeat() columns are endless
+                ),
+            )
+        )
+
+        # orders: a filled one carries its fill's quantity (ZERO + q is q: both exponent 0)
+        averages: list[Decimal | None] = [None] * count
+        done: list[Decimal] = [ZERO] * count
+        for index, price, quantity in zip(columns.filled, prices, fill_quantities, strict=True):
+            averages[index] = price
+            done[index] = quantity
+        ts_updated = [
+            stamp if status != ACCEPTED else ts
+            for stamp, status, ts in zip(updated, columns.statuses, submitted, strict=True)
+        ]
+        entries = [role == ENTRY for role in columns.roles]
+        orders = tuple(
+            map(
+                _new_order,
+                zip(
+                    ids,
+                    ids,
+                    repeat(symbol),
+                    sides,
+                    repeat(_MARKET),
+                    quantities,
+                    submitted,
+                    repeat(None),
+                    repeat(None),
+                    repeat(_GTC),
+                    [_ENTRY_ROLE if entry else _EXIT_ROLE for entry in entries],
+                    repeat(None),
+                    list(map(_STATUSES.__getitem__, columns.statuses)),
+                    done,
+                    averages,
+                    repeat(False),
+                    repeat(None),
+                    ts_updated,
+                    [inputs.fraction if entry else None for entry in entries],
+                    repeat(strategy),
+                    reasons,
+                    repeat(()),
+                    strict=False,  # repeat() columns are endless
+                ),
+            )
+        )
+        trades = _round_trips(
+            symbol, strategy, fill_sides, fill_quantities, prices, fees, stamps, pick(reasons)
+        )
+        return fills, orders, trades
+
+
+def _round_trips(
+    symbol: str,
+    strategy: str,
+    sides: list[Side],
+    quantities: list[Decimal],
+    prices: list[Decimal],
+    fees: list[Decimal],
+    stamps: list[datetime],
+    reasons: list[str],
+) -> tuple[Trade, ...]:
+    """Filled orders alternate entry, exit (checked before: an entry fills only when flat, an exit
+    closes the whole position), so fill 2i opens trade i and fill 2i+1 closes it."""
+    count = len(prices) // 2
+    entry_quantities = quantities[0 : 2 * count : 2]
+    entry_prices = prices[0 : 2 * count : 2]
+    entry_sides = sides[0 : 2 * count : 2]
+    exit_notionals = list(map(mul, quantities[1::2], prices[1::2]))
+    exit_signs = [1 if side is _BUY else -1 for side in entry_sides]
+    # Position.apply: realized = closing x price x sign - cost, cost = 0x0 + signed x price
+    signed = [
+        q if side is _BUY else -q for q, side in zip(entry_quantities, entry_sides, strict=True)
+    ]
+    costs = map(add, repeat(_FLAT_COST), map(mul, signed, entry_prices))
+    realized = list(map(sub, map(mul, exit_notionals, exit_signs), costs))
+    # OpenTrade: fees = 0 + fee x q / q (+ the same for the exit); fee x q / q is the fee,
+    # exponent included, since the division is exact
+    trade_fees = list(map(add, map(add, repeat(ZERO), fees[0 : 2 * count : 2]), fees[1::2]))
+    exit_reasons = [reason or _EXIT_ROLE.value for reason in reasons[1::2]]
+    # OpenTrade.close: entry notional / quantity is the entry price (exponent <= 0)
+    return tuple(
+        map(
+            _new_trade,
+            zip(
+                repeat(symbol),
+                entry_sides,
+                entry_quantities,
+                entry_prices,
+                prices[1::2],
+                stamps[0 : 2 * count : 2],
+                stamps[1::2],
+                trade_fees,
+                list(map(sub, map(add, repeat(ZERO), realized), trade_fees)),
+                repeat(strategy),
+                exit_reasons,
+                strict=False,  # repeat() columns are endless
+            ),
+        )
+    )

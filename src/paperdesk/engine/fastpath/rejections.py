@@ -1,0 +1,106 @@
+"""The fast path's rejected signals, with the reasons the real router gives: the loop only knows
+that a signal was rejected, so each one is routed again against the book the loop had then."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Protocol
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+from paperdesk.domain import (
+    ZERO,
+    Direction,
+    Instrument,
+    PortfolioView,
+    Position,
+    Signal,
+    SignalRejected,
+    to_decimal,
+)
+from paperdesk.engine.config import BacktestConfig
+from paperdesk.engine.fastpath.columns import datetimes
+from paperdesk.engine.fastpath.errors import FastPathUnsupportedError
+from paperdesk.engine.fastpath.integer_money import MoneyScale
+from paperdesk.execution import parse_fee_model
+from paperdesk.routing import SignalRouter, build_router
+
+_DIRECTIONS = {int(direction): direction for direction in Direction}
+_make_signal = Signal._make
+
+
+class SignalBars(Protocol):
+    """The bar columns a rejection reads (``engine.backtest._BarArrays``)."""
+
+    symbol: str
+    closes: npt.NDArray[np.float64]
+    ts_close_ns: npt.NDArray[np.int64]
+
+
+def rejected_signals(
+    rejected: list[tuple[int, int, int]],
+    *,
+    config: BacktestConfig,
+    instrument: Instrument,
+    feed: SignalBars,
+    frame: pd.DataFrame,
+    rows: list[int],
+    reasons: list[str],
+    strategy_name: str,
+    scale: MoneyScale,
+) -> list[SignalRejected]:
+    """``rejected``: the loop's (signal k, position held, cash units) of each rejected signal."""
+    if not rejected:
+        return []
+    symbol = feed.symbol
+    router = _router(config, instrument)
+    directions = frame["direction"].to_numpy().tolist()
+    confidences = frame["confidence"].to_numpy(dtype=np.float64).tolist()
+    stamps = datetimes(feed.ts_close_ns[[rows[k] for k, _, _ in rejected]])
+    rejections: list[SignalRejected] = []
+    for number, (k, held, cash_units) in enumerate(rejected):
+        row = rows[k]
+        ts = stamps[number]
+        signal = _make_signal(
+            (
+                strategy_name,
+                symbol,
+                _DIRECTIONS[directions[k]],
+                ts,
+                confidences[k],
+                None,
+                None,
+                None,
+                reasons[k],
+            )
+        )
+        close = to_decimal(float(feed.closes[row]))
+        cash = scale.to_decimal(cash_units)
+        positions = {symbol: Position(symbol, ZERO + Decimal(held))} if held else {}
+        view = PortfolioView(
+            ts, cash, cash + Decimal(held) * close, positions, {symbol: close}, None
+        )
+        decision = router.route(signal, view, instrument, close, row)
+        if decision.rejection is None:
+            raise FastPathUnsupportedError("the router accepted a signal the loop rejected")
+        rejections.append(SignalRejected(ts, signal, decision.rejection))
+    return rejections
+
+
+def _router(config: BacktestConfig, instrument: Instrument) -> SignalRouter:
+    fee_model = parse_fee_model(config.execution.commission)
+
+    def estimate_fee(quantity: Decimal, price: Decimal) -> Decimal:
+        return fee_model.fee(quantity, price, instrument)
+
+    risk, sizing = config.risk, config.sizing
+    return build_router(
+        allow_short=risk.allow_short,
+        exposure_cap_percent=None,
+        sizing_method=sizing.method,
+        percent=sizing.percent,
+        size_at_fill=True,
+        fee_estimator=estimate_fee,
+    )
