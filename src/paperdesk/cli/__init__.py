@@ -7,10 +7,16 @@ from typing import Annotated
 
 import typer
 
+from paperdesk.cli import ledger
 from paperdesk.cli.backtest import backtest_command
+from paperdesk.cli.database import db_app
 from paperdesk.cli.demo import demo_command
 from paperdesk.cli.errors import ErrorReportingGroup
+from paperdesk.cli.portfolios import create_portfolio_command, portfolio_app
+from paperdesk.cli.run import run_command
 from paperdesk.cli.strategies import strategies_command
+from paperdesk.cli.trading import mark_command, order_app, position_app, trade_command
+from paperdesk.cli.transfer import export_command, import_command
 
 app = typer.Typer(
     cls=ErrorReportingGroup,
@@ -20,6 +26,19 @@ app = typer.Typer(
 )
 app.command("backtest")(backtest_command)
 app.command("strategies")(strategies_command)
+
+# paper trading
+app.command("create-portfolio")(create_portfolio_command)
+app.command("trade")(trade_command)
+app.add_typer(portfolio_app, name="portfolio")
+ledger.register(app)
+app.add_typer(order_app, name="order")
+app.add_typer(position_app, name="position")
+app.command("mark")(mark_command)
+app.command("run")(run_command)
+app.command("export")(export_command)
+app.command("import")(import_command)
+app.add_typer(db_app, name="db")
 app.command("demo")(demo_command)
 
 

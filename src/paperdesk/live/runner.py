@@ -16,7 +16,6 @@ from datetime import UTC, datetime
 from decimal import Decimal
 
 import pandas as pd
-from sqlalchemy.exc import IntegrityError
 
 from paperdesk.analysis.strategies.base import to_signals
 from paperdesk.analysis.strategies.registry import create_strategy
@@ -34,7 +33,7 @@ from paperdesk.live.sources import (
 )
 from paperdesk.live.state import RestoredPortfolio, equity_snapshot, restore, save
 from paperdesk.routing import RoutingDecision
-from paperdesk.store import Database, LedgerRepository
+from paperdesk.store import Database, DuplicateTickError, LedgerRepository
 from paperdesk.store.models import MarketCursorRow, SignalRow, TickRunRow
 
 Failpoint = Callable[[str], None]
@@ -84,9 +83,7 @@ class LiveRunner:
         try:
             with transaction() as repository:
                 return self._process(repository, portfolio_id, symbol, strategies, dry_run)
-        except IntegrityError as error:
-            if "uq_tick_runs_key" not in str(error) and "tick_runs" not in str(error):
-                raise
+        except DuplicateTickError:
             return CandleTick(
                 portfolio_id,
                 symbol,
@@ -142,6 +139,8 @@ class LiveRunner:
             )
             for spec in pending
         ]
+        if not late and cursor is not None and cursor.candle_at is not None:
+            runs.extend(self._skipped(repository, state, cursor, recorded_at))
         repository.add_all(runs)
         repository.flush()  # a concurrent duplicate fails here, before anything else is written
         tick_id = runs[0].id
@@ -253,6 +252,34 @@ class LiveRunner:
         midnight = bar.ts_close.replace(hour=0, minute=0, second=0, microsecond=0)
         before = repository.equity_before(state.portfolio_id, midnight)
         return state.row.starting_cash if before is None else before
+
+    def _skipped(
+        self,
+        repository: LedgerRepository,
+        state: RestoredPortfolio,
+        cursor: MarketCursorRow,
+        recorded_at: datetime,
+    ) -> list[TickRunRow]:
+        """Strategies of the portfolio that never ran on the candle being left behind (the ticks
+        were limited to other strategies): recorded as skipped, so no candle goes unaccounted."""
+        assert cursor.candle_at is not None
+        assert cursor.candle_close_at is not None
+        done = repository.ticked_strategies(state.portfolio_id, cursor.symbol, cursor.candle_at)
+        return [
+            TickRunRow(
+                portfolio_id=state.portfolio_id,
+                strategy=spec.name,
+                symbol=cursor.symbol,
+                timeframe=state.settings.timeframe,
+                candle_at=cursor.candle_at,
+                candle_close_at=cursor.candle_close_at,
+                outcome="skipped",
+                summary="not analysed: the ticks of this candle ran other strategies only",
+                recorded_at=recorded_at,
+            )
+            for spec in state.settings.strategies
+            if spec.name not in done
+        ]
 
     def _advance(
         self,

@@ -145,18 +145,18 @@ class PortfolioService:
             repository.add(audit_row(portfolio_id, "portfolio.archived", "archived", now, now))
 
     def settings(self, portfolio_id: int) -> PortfolioSettings:
-        with self.database.transaction() as repository:
+        with self.database.reading() as repository:
             return PortfolioSettings.from_json(repository.portfolio(portfolio_id).settings)
 
     # ------------------------------------------------------------------------------ reading
 
     def list_portfolios(self, *, include_archived: bool = False) -> list[PortfolioSummary]:
-        with self.database.transaction() as repository:
+        with self.database.reading() as repository:
             rows = repository.portfolios(include_archived=include_archived)
             return [self._summary(repository, row) for row in rows]
 
     def show(self, portfolio_id: int) -> PortfolioDetail:
-        with self.database.transaction() as repository:
+        with self.database.reading() as repository:
             row = repository.portfolio(portfolio_id)
             summary = self._summary(repository, row)
             prices = {c.symbol: c.last_price for c in repository.cursors(portfolio_id)}
@@ -184,37 +184,37 @@ class PortfolioService:
             )
 
     def orders(self, portfolio_id: int, *, limit: int | None = None) -> list[Order]:
-        with self.database.transaction() as repository:
+        with self.database.reading() as repository:
             repository.portfolio(portfolio_id)
             return [read_order(o) for o in repository.orders(portfolio_id, limit=limit)]
 
     def fills(self, portfolio_id: int, *, limit: int | None = None) -> list[Fill]:
-        with self.database.transaction() as repository:
+        with self.database.reading() as repository:
             repository.portfolio(portfolio_id)
             return [read_fill(f) for f in repository.fills(portfolio_id, limit=limit)]
 
     def trades(self, portfolio_id: int, *, limit: int | None = None) -> list[Trade]:
-        with self.database.transaction() as repository:
+        with self.database.reading() as repository:
             repository.portfolio(portfolio_id)
             return [read_trade(t) for t in repository.trades(portfolio_id, limit=limit)]
 
     def signals(self, portfolio_id: int, *, limit: int | None = None) -> list[SignalView]:
-        with self.database.transaction() as repository:
+        with self.database.reading() as repository:
             repository.portfolio(portfolio_id)
             return [SignalView.of(s) for s in repository.signals(portfolio_id, limit=limit)]
 
     def audit(self, portfolio_id: int, *, limit: int | None = None) -> list[AuditView]:
-        with self.database.transaction() as repository:
+        with self.database.reading() as repository:
             repository.portfolio(portfolio_id)
             return [AuditView.of(a) for a in repository.audit(portfolio_id, limit=limit)]
 
     def equity_curve(self, portfolio_id: int) -> list[EquityView]:
-        with self.database.transaction() as repository:
+        with self.database.reading() as repository:
             repository.portfolio(portfolio_id)
             return [EquityView.of(e) for e in repository.equity(portfolio_id)]
 
     def tick_runs(self, portfolio_id: int, *, limit: int | None = None) -> list[TickRunView]:
-        with self.database.transaction() as repository:
+        with self.database.reading() as repository:
             repository.portfolio(portfolio_id)
             return [TickRunView.of(t) for t in repository.tick_runs(portfolio_id, limit=limit)]
 

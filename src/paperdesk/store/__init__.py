@@ -3,7 +3,20 @@
 Only this package imports SQLAlchemy; only ``LedgerRepository`` touches a session.
 """
 
-from paperdesk.store.database import Database, database_url, normalise_url, paperdesk_home
+from paperdesk.store.database import (
+    Database,
+    DuplicateTickError,
+    database_url,
+    normalise_url,
+    paperdesk_home,
+)
 from paperdesk.store.repository import LedgerRepository
 
-__all__ = ["Database", "LedgerRepository", "database_url", "normalise_url", "paperdesk_home"]
+__all__ = [
+    "Database",
+    "DuplicateTickError",
+    "LedgerRepository",
+    "database_url",
+    "normalise_url",
+    "paperdesk_home",
+]

@@ -21,11 +21,11 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError
+from sqlalchemy.exc import ArgumentError, IntegrityError, InterfaceError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import NullPool
 
-from paperdesk.domain import InvalidInputError
+from paperdesk.domain import DataError, InvalidInputError, PaperdeskError
 from paperdesk.store.repository import LedgerRepository
 
 _MIGRATIONS = Path(__file__).parent / "migrations"
@@ -84,7 +84,29 @@ def _configure_sqlite(dbapi_connection: Any, _record: Any) -> None:
 
 
 def _begin_immediate(connection: Any) -> None:
-    connection.exec_driver_sql("BEGIN IMMEDIATE")
+    mode = connection.get_execution_options().get("sqlite_begin", "IMMEDIATE")
+    connection.exec_driver_sql(f"BEGIN {mode}")
+
+
+class DuplicateTickError(PaperdeskError):
+    """Another transaction recorded the same (portfolio, strategy, symbol, candle) tick first."""
+
+
+def _is_duplicate_tick(error: IntegrityError) -> bool:
+    text_of_error = str(error.orig)
+    return "uq_tick_runs_key" in text_of_error or "tick_runs.portfolio_id" in text_of_error
+
+
+def _is_connection_problem(error: OperationalError | InterfaceError) -> bool:
+    """A server that is down or refuses us, or a SQLite file that cannot be opened — not a
+    lock timeout or a bad statement, which stay errors of their own."""
+    if isinstance(error, InterfaceError) or getattr(error, "connection_invalidated", False):
+        return True
+    text_of_error = str(error.orig).lower()
+    return any(
+        phrase in text_of_error
+        for phrase in ("connection", "could not connect", "unable to open", "server closed")
+    )
 
 
 class Database:
@@ -94,6 +116,13 @@ class Database:
         self.url = normalise_url(url) if url else database_url()
         self.engine = make_engine(self.url)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False, autoflush=True)
+        # read-only work sees one snapshot, and on SQLite need not queue for the write lock
+        readers = (
+            self.engine.execution_options(isolation_level="REPEATABLE READ")  # one snapshot
+            if self.dialect == "postgresql"
+            else self.engine.execution_options(sqlite_begin="DEFERRED")
+        )
+        self._readers = sessionmaker(readers, expire_on_commit=False, autoflush=False)
         if migrate and not self.is_current():
             self.upgrade()
 
@@ -140,18 +169,45 @@ class Database:
     # ------------------------------------------------------------------------- transactions
 
     @contextmanager
+    def _translated_errors(self) -> Iterator[None]:
+        """A duplicate tick and an unreachable database become paperdesk errors."""
+        try:
+            yield
+        except IntegrityError as error:
+            if _is_duplicate_tick(error):
+                raise DuplicateTickError(str(error.orig)) from error
+            raise
+        except (OperationalError, InterfaceError) as error:
+            if not _is_connection_problem(error):
+                raise
+            reason = str(error.orig or error).strip().splitlines()[0]
+            raise DataError(f"cannot use the database {self.describe()}: {reason}") from error
+
+    @contextmanager
     def transaction(self) -> Iterator[LedgerRepository]:
         """One unit of work: committed when the block ends, rolled back if it raises."""
-        with self._sessions.begin() as session:
+        with self._translated_errors(), self._sessions.begin() as session:
             yield LedgerRepository(session)
+
+    @contextmanager
+    def reading(self) -> Iterator[LedgerRepository]:
+        """A read-only unit of work (a consistent snapshot; anything written is rolled back)."""
+        session: Session = self._readers()
+        try:
+            with self._translated_errors():
+                session.begin()
+                yield LedgerRepository(session)
+        finally:
+            session.close()  # ends the transaction; rows read stay readable (not expired)
 
     @contextmanager
     def dry_transaction(self) -> Iterator[LedgerRepository]:
         """A unit of work that is always rolled back (dry runs write nothing)."""
         session: Session = self._sessions()
         try:
-            session.begin()
-            yield LedgerRepository(session)
+            with self._translated_errors():
+                session.begin()
+                yield LedgerRepository(session)
         finally:
             session.rollback()
             session.close()

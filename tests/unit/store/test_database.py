@@ -7,10 +7,10 @@ from decimal import Decimal
 
 import pytest
 from sqlalchemy import text
-from sqlalchemy.exc import DBAPIError, IntegrityError, StatementError
+from sqlalchemy.exc import DBAPIError, StatementError
 
 from paperdesk.domain import InvalidInputError, UnknownNameError
-from paperdesk.store import Database, normalise_url
+from paperdesk.store import Database, DuplicateTickError, normalise_url
 from paperdesk.store.models import AuditRow, PortfolioRow, TickRunRow
 
 NOW = datetime(2024, 3, 1, 15, 30, tzinfo=UTC)
@@ -102,7 +102,7 @@ def test_tick_key_is_unique(database: Database) -> None:
         with database.transaction() as repository:
             repository.add(tick())
 
-    with pytest.raises(IntegrityError):
+    with pytest.raises(DuplicateTickError, match=r"tick_runs|uq_tick_runs_key"):
         record_again()
 
 

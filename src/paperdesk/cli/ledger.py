@@ -1,0 +1,102 @@
+"""``paperdesk orders|fills|trades|signals|audit PORTFOLIO_ID``: the portfolio's records."""
+
+from __future__ import annotations
+
+import typer
+
+from paperdesk.cli import paper_options as opt
+from paperdesk.cli.output import print_json
+from paperdesk.cli.paper_tables import (
+    audit_table,
+    console,
+    fills_table,
+    orders_table,
+    signals_table,
+    trades_table,
+)
+from paperdesk.cli.portfolios import PortfolioId, open_service
+from paperdesk.service.paper_documents import (
+    audit_document,
+    fill_document,
+    order_document,
+    signal_document,
+    trade_document,
+)
+
+
+def _empty(kind: str, portfolio_id: int) -> None:
+    typer.echo(f"No {kind} in portfolio {portfolio_id}.")
+
+
+def orders_command(
+    portfolio_id: PortfolioId, limit: opt.Limit = None, json_output: opt.JsonFlag = False
+) -> None:
+    """Every order of the portfolio (oldest first), with its status."""
+    orders = open_service().orders(portfolio_id, limit=limit)
+    if json_output:
+        print_json({"portfolio_id": portfolio_id, "orders": [order_document(o) for o in orders]})
+    elif orders:
+        console().print(orders_table(orders))
+    else:
+        _empty("orders", portfolio_id)
+
+
+def fills_command(
+    portfolio_id: PortfolioId, limit: opt.Limit = None, json_output: opt.JsonFlag = False
+) -> None:
+    """Every fill of the portfolio, with price and fee."""
+    fills = open_service().fills(portfolio_id, limit=limit)
+    if json_output:
+        print_json({"portfolio_id": portfolio_id, "fills": [fill_document(f) for f in fills]})
+    elif fills:
+        console().print(fills_table(fills))
+    else:
+        _empty("fills", portfolio_id)
+
+
+def trades_command(
+    portfolio_id: PortfolioId, limit: opt.Limit = None, json_output: opt.JsonFlag = False
+) -> None:
+    """The portfolio's closed round trips with their P&L."""
+    trades = open_service().trades(portfolio_id, limit=limit)
+    if json_output:
+        print_json({"portfolio_id": portfolio_id, "trades": [trade_document(t) for t in trades]})
+    elif trades:
+        console().print(trades_table(trades))
+    else:
+        _empty("closed trades", portfolio_id)
+
+
+def signals_command(
+    portfolio_id: PortfolioId, limit: opt.Limit = None, json_output: opt.JsonFlag = False
+) -> None:
+    """Every signal the strategies gave, accepted or rejected with the reason."""
+    signals = open_service().signals(portfolio_id, limit=limit)
+    if json_output:
+        documents = [signal_document(s) for s in signals]
+        print_json({"portfolio_id": portfolio_id, "signals": documents})
+    elif signals:
+        console().print(signals_table(signals))
+    else:
+        _empty("signals", portfolio_id)
+
+
+def audit_command(
+    portfolio_id: PortfolioId, limit: opt.Limit = None, json_output: opt.JsonFlag = False
+) -> None:
+    """The append-only audit log: every change to the portfolio."""
+    entries = open_service().audit(portfolio_id, limit=limit)
+    if json_output:
+        print_json({"portfolio_id": portfolio_id, "audit": [audit_document(e) for e in entries]})
+    elif entries:
+        console().print(audit_table(entries))
+    else:
+        _empty("audit entries", portfolio_id)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("orders")(orders_command)
+    app.command("fills")(fills_command)
+    app.command("trades")(trades_command)
+    app.command("signals")(signals_command)
+    app.command("audit")(audit_command)

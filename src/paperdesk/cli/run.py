@@ -1,0 +1,107 @@
+"""``paperdesk run --portfolio ID --every 1m``: tick a portfolio on a schedule until stopped."""
+
+from __future__ import annotations
+
+import signal
+from collections.abc import Iterator
+from contextlib import contextmanager
+from types import FrameType
+from typing import Annotated
+
+import typer
+
+from paperdesk.cli.portfolios import open_service
+from paperdesk.cli.values import OptionError
+from paperdesk.domain import InvalidInputError
+from paperdesk.live.reports import CandleTick, TickStatus
+from paperdesk.service.portfolios import PortfolioService
+from paperdesk.service.scheduler import RoundReport, Scheduler, parse_interval
+
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+
+
+def run_command(
+    portfolio: Annotated[int, typer.Option("--portfolio", metavar="ID", help="Portfolio id.")],
+    every: Annotated[
+        str, typer.Option(metavar="INTERVAL", help="How often to tick, e.g. 30s, 1m, 1h, 1d.")
+    ] = "1m",
+    symbol: Annotated[
+        list[str] | None,
+        typer.Option(metavar="SYM", help="Symbols to tick (default: the watch list)."),
+    ] = None,
+    strategy: Annotated[
+        list[str] | None,
+        typer.Option("--strategy", "-s", metavar="NAME", help="Run only these strategies."),
+    ] = None,
+    max_ticks: Annotated[
+        int | None,
+        typer.Option(min=1, metavar="N", help="Stop after N rounds (each ticks every symbol)."),
+    ] = None,
+) -> None:
+    """Tick every watched symbol each interval until Ctrl-C or SIGTERM (stops between ticks)."""
+    try:
+        interval = parse_interval(every)
+    except InvalidInputError as error:
+        raise OptionError(str(error)) from None
+    service = open_service()
+    symbols = _symbols(service, portfolio, symbol or ())
+    scheduler = Scheduler(
+        lambda s: service.tick(portfolio, s, strategies=strategy or None),
+        symbols,
+        interval,
+        on_round=_report,
+    )
+    typer.echo(
+        f"running portfolio {portfolio} on {', '.join(symbols)} every {every} "
+        "(Ctrl-C stops after the tick in progress)",
+        err=True,
+    )
+    with stop_on_signals(scheduler):
+        rounds = scheduler.run(max_ticks)
+    why = "stopped" if scheduler.stopped else "done"
+    typer.echo(f"{why} after {rounds} round(s)", err=True)
+
+
+def _symbols(
+    service: PortfolioService, portfolio_id: int, given: tuple[str, ...] | list[str]
+) -> list[str]:
+    detail = service.show(portfolio_id)  # an unknown portfolio fails here, before any waiting
+    if detail.summary.status != "active":
+        raise InvalidInputError(
+            f"portfolio {portfolio_id} is {detail.summary.status}; it cannot trade"
+        )
+    symbols = [s.strip().upper() for s in given if s.strip()] or list(detail.settings.symbols)
+    if not symbols:
+        raise OptionError(f"portfolio {portfolio_id} has no watch list: pass --symbol SYM")
+    return list(dict.fromkeys(symbols))
+
+
+def _report(report: RoundReport) -> None:
+    for ticks in report.ticks.values():
+        for tick in ticks:
+            typer.echo(f"[{report.number}] {_line(tick)}")
+    for symbol, error in report.errors.items():
+        typer.echo(f"[{report.number}] {symbol}: error: {error}", err=True)
+
+
+def _line(tick: CandleTick) -> str:
+    if tick.status is TickStatus.PROCESSED:
+        extra = f" | fills {len(tick.fills)}, cash {tick.cash}, equity {tick.equity}"
+        return tick.message + (extra if tick.fills else "")
+    return f"{tick.symbol}: {tick.message}"
+
+
+@contextmanager
+def stop_on_signals(scheduler: Scheduler) -> Iterator[None]:
+    """SIGINT and SIGTERM ask the scheduler to stop after the tick in progress."""
+
+    def handle(number: int, _frame: FrameType | None) -> None:
+        typer.echo(f"{signal.Signals(number).name}: stopping after the tick in progress", err=True)
+        scheduler.stop()
+
+    previous = {number: signal.signal(number, handle) for number in STOP_SIGNALS}
+    try:
+        yield
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler)

@@ -1,0 +1,167 @@
+"""``paperdesk trade``, ``order place|cancel|modify``, ``position close`` and ``mark``."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Annotated
+
+import typer
+
+from paperdesk.cli import paper_options as opt
+from paperdesk.cli import values
+from paperdesk.cli.output import print_json
+from paperdesk.cli.paper_tables import amount, console, orders_table, print_ticks
+from paperdesk.cli.portfolios import PortfolioId, open_service
+from paperdesk.domain import Order, OrderType, Side, TimeInForce
+from paperdesk.service.paper_documents import equity_document, order_document, tick_document
+from paperdesk.service.portfolios import OrderRequest
+
+order_app = typer.Typer(help="Place, cancel and modify manual orders.", no_args_is_help=True)
+position_app = typer.Typer(help="Act on a position.", no_args_is_help=True)
+
+MODES = ("DRY", "LIVE")
+ORDER_TYPES = {
+    "market": OrderType.MARKET,
+    "limit": OrderType.LIMIT,
+    "stop": OrderType.STOP,
+    "stop-limit": OrderType.STOP_LIMIT,
+}
+Symbol = Annotated[str, typer.Argument(metavar="SYMBOL", help="The instrument, e.g. SPY.")]
+OrderId = Annotated[str, typer.Argument(metavar="ORDER_ID", help="The order's id, e.g. O3.")]
+Price = Annotated[str | None, typer.Option(metavar="PRICE")]
+
+
+def trade_command(
+    portfolio_id: PortfolioId,
+    symbol: Symbol,
+    mode: Annotated[str, typer.Argument(metavar="DRY|LIVE", help="DRY writes nothing.")],
+    strategy: Annotated[
+        list[str] | None,
+        typer.Option("--strategy", "-s", metavar="NAME", help="Run only these strategies."),
+    ] = None,
+    catch_up: Annotated[
+        bool,
+        typer.Option("--catch-up/--no-catch-up", help="Process every missed candle in order."),
+    ] = True,
+    json_output: opt.JsonFlag = False,
+) -> None:
+    """Run the strategies on the latest candle of SYMBOL: DRY shows, LIVE commits."""
+    wanted = mode.strip().upper()
+    if wanted not in MODES:
+        raise values.invalid("mode", mode, "DRY or LIVE")
+    dry_run = wanted == "DRY"
+    ticks = open_service().tick(
+        portfolio_id, symbol, strategies=strategy or None, dry_run=dry_run, catch_up=catch_up
+    )
+    if json_output:
+        print_json(
+            {
+                "portfolio_id": portfolio_id,
+                "symbol": symbol.strip().upper(),
+                "mode": wanted,
+                "ticks": [tick_document(tick) for tick in ticks],
+            }
+        )
+    else:
+        print_ticks(ticks, dry_run=dry_run)
+
+
+def _price(value: str | None, label: str) -> Decimal | None:
+    return None if value is None else values.decimal_value(value, label)
+
+
+def _print_orders(orders: list[Order], title: str, json_output: bool) -> None:
+    if json_output:
+        print_json({"orders": [order_document(o) for o in orders]})
+    else:
+        console().print(orders_table(orders, title))
+
+
+@order_app.command("place")
+def place_command(
+    portfolio_id: PortfolioId,
+    symbol: Symbol,
+    side: Annotated[str, typer.Argument(metavar="buy|sell")],
+    quantity: Annotated[str, typer.Argument(metavar="QTY")],
+    order_type: Annotated[
+        str, typer.Option("--type", metavar="market|limit|stop|stop-limit")
+    ] = "market",
+    limit: Price = None,
+    stop: Price = None,
+    tif: Annotated[str, typer.Option(metavar="day|gtc|ioc|fok", help="Time in force.")] = "gtc",
+    stop_loss: Price = None,
+    take_profit: Price = None,
+    client_id: Annotated[str | None, typer.Option(metavar="ID", help="Client order id.")] = None,
+    json_output: opt.JsonFlag = False,
+) -> None:
+    """Submit a manual order; it fills on a later candle like any other order."""
+    kind = ORDER_TYPES.get(order_type.strip().lower().replace("_", "-"))
+    if kind is None:
+        raise values.invalid("--type", order_type, " or ".join(ORDER_TYPES))
+    request = OrderRequest(
+        symbol=symbol,
+        side=values.choice_value(side, "SIDE", Side),
+        quantity=values.decimal_value(quantity, "QTY"),
+        order_type=kind,
+        limit_price=_price(limit, "--limit"),
+        stop_price=_price(stop, "--stop"),
+        time_in_force=values.choice_value(tif, "--tif", TimeInForce),
+        stop_loss=_price(stop_loss, "--stop-loss"),
+        take_profit=_price(take_profit, "--take-profit"),
+        client_order_id=client_id,
+    )
+    orders = open_service().place_order(portfolio_id, request)
+    _print_orders(orders, "Orders placed", json_output)
+
+
+@order_app.command("cancel")
+def cancel_command(
+    portfolio_id: PortfolioId, order_id: OrderId, json_output: opt.JsonFlag = False
+) -> None:
+    """Cancel a working order."""
+    order = open_service().cancel_order(portfolio_id, order_id)
+    _print_orders([order], "Order canceled", json_output)
+
+
+@order_app.command("modify")
+def modify_command(
+    portfolio_id: PortfolioId,
+    order_id: OrderId,
+    quantity: Annotated[str | None, typer.Option(metavar="QTY")] = None,
+    limit: Price = None,
+    stop: Price = None,
+    json_output: opt.JsonFlag = False,
+) -> None:
+    """Change a working order's quantity, limit or stop price."""
+    if quantity is None and limit is None and stop is None:
+        raise values.OptionError("nothing to modify: pass --quantity, --limit or --stop")
+    order = open_service().modify_order(
+        portfolio_id,
+        order_id,
+        quantity=None if quantity is None else values.decimal_value(quantity, "--quantity"),
+        limit_price=_price(limit, "--limit"),
+        stop_price=_price(stop, "--stop"),
+    )
+    _print_orders([order], "Order modified", json_output)
+
+
+@position_app.command("close")
+def close_command(
+    portfolio_id: PortfolioId, symbol: Symbol, json_output: opt.JsonFlag = False
+) -> None:
+    """Cancel the symbol's working orders and send a market order that flattens it."""
+    orders = open_service().close_position(portfolio_id, symbol)
+    _print_orders(orders, "Closing orders", json_output)
+
+
+def mark_command(portfolio_id: PortfolioId, json_output: opt.JsonFlag = False) -> None:
+    """Record an equity snapshot at the positions' latest prices."""
+    point = open_service().mark_to_market(portfolio_id)
+    if json_output:
+        print_json({"portfolio_id": portfolio_id, **equity_document(point)})
+    else:
+        typer.echo(
+            f"portfolio {portfolio_id}: cash {amount(point.cash)}, positions "
+            f"{amount(point.positions_value)}, equity {amount(point.equity)}, unrealized P&L "
+            f"{amount(point.unrealized_pnl)}, realized P&L {amount(point.realized_pnl)}"
+        )

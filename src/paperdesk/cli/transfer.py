@@ -1,0 +1,76 @@
+"""``paperdesk export ID --to DIR`` and ``paperdesk import DIR``: seed 002's audit files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from paperdesk.cli import paper_options as opt
+from paperdesk.cli.output import print_json
+from paperdesk.cli.portfolios import PortfolioId, open_service
+from paperdesk.service.documents import decimal_text
+from paperdesk.service.exports import export_portfolio
+from paperdesk.service.imports import import_portfolio
+
+
+def export_command(
+    portfolio_id: PortfolioId,
+    to: Annotated[Path, typer.Option("--to", metavar="DIR", help="Directory to write.")],
+    json_output: opt.JsonFlag = False,
+) -> None:
+    """Write orders.csv, fills.csv, positions.csv, pnl_ledger.csv and state.json."""
+    report = export_portfolio(open_service().database, portfolio_id, to.expanduser())
+    if json_output:
+        print_json(
+            {
+                "portfolio_id": portfolio_id,
+                "directory": str(report.directory),
+                "files": [path.name for path in report.files],
+                "orders": report.orders,
+                "fills": report.fills,
+                "trades": report.trades,
+                "snapshots": report.snapshots,
+            }
+        )
+        return
+    typer.echo(
+        f"exported portfolio {portfolio_id} to {report.directory}: {report.orders} orders, "
+        f"{report.fills} fills, {report.trades} trades, {report.snapshots} P&L snapshots"
+    )
+    for path in report.files:
+        typer.echo(f"  {path.name}")
+
+
+def import_command(
+    directory: Annotated[Path, typer.Argument(metavar="DIR", help="An export's directory.")],
+    name: Annotated[
+        str | None, typer.Option(metavar="NAME", help="Name of the new portfolio.")
+    ] = None,
+    json_output: opt.JsonFlag = False,
+) -> None:
+    """Restore an export as a NEW portfolio (checked in full; nothing is written on error)."""
+    report = import_portfolio(open_service().database, directory.expanduser(), name=name)
+    if json_output:
+        print_json(
+            {
+                "id": report.portfolio_id,
+                "name": report.name,
+                "source_id": report.source_id,
+                "cash": decimal_text(report.cash),
+                "positions": report.positions,
+                "orders": report.orders,
+                "fills": report.fills,
+                "trades": report.trades,
+                "snapshots": report.snapshots,
+            }
+        )
+        return
+    typer.echo(report.portfolio_id)
+    typer.echo(
+        f"imported {directory} as portfolio {report.portfolio_id} {report.name!r}: "
+        f"{report.fills} fills, {report.trades} trades, {report.positions} positions, "
+        f"cash {report.cash}",
+        err=True,
+    )

@@ -1,0 +1,250 @@
+"""Restore an exported portfolio (``paperdesk export``) as a NEW portfolio.
+
+Nothing is trusted: state.json must match the published schema, every CSV cell must be an exact
+decimal or UTC time, and the fills are booked again on an exact ledger whose cash, fees,
+realized P&L and positions must equal what state.json states. Only then is everything written,
+in ONE transaction; any problem raises a DataError naming it and writes nothing.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from paperdesk.domain import ZERO, DataError, InvalidInputError, Order
+from paperdesk.live.audit import audit_row
+from paperdesk.live.settings import PortfolioSettings
+from paperdesk.portfolio import PortfolioLedger
+from paperdesk.service.exports import STATE_FILE
+from paperdesk.service.import_rows import ImportedFill, read_equity, read_fills, read_orders
+from paperdesk.service.state_schema import validate_state
+from paperdesk.store import Database, LedgerRepository
+from paperdesk.store.models import MarketCursorRow, OrderRow, PortfolioRow, TickRunRow
+from paperdesk.store.records import fill_row, order_sequence, position_row, trade_row, write_order
+
+MAX_NAME_LENGTH = 200
+
+
+@dataclass(frozen=True, slots=True)
+class ImportReport:
+    portfolio_id: int
+    name: str
+    source_id: int
+    cash: Decimal
+    positions: int
+    orders: int
+    fills: int
+    trades: int
+    snapshots: int
+
+
+def read_state(directory: Path) -> dict[str, Any]:
+    """state.json of an export, parsed and checked against the schema."""
+    if not directory.is_dir():
+        raise InvalidInputError(f"{directory} is not a directory")
+    path = directory / STATE_FILE
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise DataError(f"{STATE_FILE} is missing from {directory}") from None
+    except (OSError, UnicodeDecodeError) as error:
+        raise DataError(f"cannot read {path}: {error}") from None
+    try:
+        document = json.loads(text, parse_constant=_no_constant)
+    except json.JSONDecodeError as error:
+        raise DataError(f"{STATE_FILE} is not valid JSON: {error}") from None
+    validate_state(document)
+    state: dict[str, Any] = document
+    return state
+
+
+def _no_constant(name: str) -> object:
+    raise DataError(f"{STATE_FILE} holds {name}, which is not a number")
+
+
+def import_portfolio(
+    database: Database, directory: Path, *, name: str | None = None, now: datetime | None = None
+) -> ImportReport:
+    state = read_state(directory)
+    source = state["portfolio"]
+    new_name = (name if name is not None else source["name"]).strip()
+    if not new_name or len(new_name) > MAX_NAME_LENGTH:
+        raise InvalidInputError(f"portfolio name must be 1 to {MAX_NAME_LENGTH} characters")
+    settings = PortfolioSettings.from_json(state["settings"])
+    orders = read_orders(directory)
+    fills = read_fills(directory)
+    equity = read_equity(directory)
+    ledger = _rebuild(Decimal(source["starting_cash"]), fills)
+    _check_against_state(state, ledger, orders, fills)
+    moment = now or datetime.now(UTC)
+    with database.transaction() as repository:
+        row = PortfolioRow(
+            name=new_name,
+            base_currency=source["base_currency"],
+            starting_cash=ledger.starting_cash,
+            cash=ledger.cash,
+            fees_paid=ledger.fees,
+            realized_pnl=ledger.realized_pnl,
+            status="active",
+            settings=settings.to_json(),
+            order_sequence=max((order_sequence(o.order_id) for o, _ in orders), default=0),
+            created_at=moment,
+        )
+        repository.add(row)
+        repository.flush()
+        pid = row.id
+        repository.add_all(write_order(OrderRow(portfolio_id=pid), o, e) for o, e in orders)
+        repository.flush()
+        repository.add_all(fill_row(pid, f.fill, f.strategy, f.reason) for f in fills)
+        repository.add_all(trade_row(pid, trade) for trade in ledger.trades)
+        bars = {p["symbol"]: p.get("opened_bar_index") for p in state["positions"]}
+        repository.add_all(
+            position_row(pid, p, bars.get(s)) for s, p in sorted(ledger.positions.items())
+        )
+        for snapshot in equity:
+            snapshot.portfolio_id = pid
+            repository.add(snapshot)
+        _add_marks(repository, pid, state, settings, moment)
+        repository.add(
+            audit_row(
+                pid,
+                "portfolio.imported",
+                f"imported {new_name!r} from {directory} (exported portfolio {source['id']}): "
+                f"{len(fills)} fills, cash {ledger.cash}",
+                moment,
+                moment,
+                {"source_id": source["id"], "exported_at": state["exported_at"]},
+            )
+        )
+        repository.flush()
+    return ImportReport(
+        pid,
+        new_name,
+        source["id"],
+        ledger.cash,
+        len(ledger.positions),
+        len(orders),
+        len(fills),
+        len(ledger.trades),
+        len(equity),
+    )
+
+
+def _rebuild(starting_cash: Decimal, fills: list[ImportedFill]) -> PortfolioLedger:
+    ledger = PortfolioLedger(starting_cash)
+    for item in fills:
+        try:
+            ledger.apply_fill(item.fill, strategy=item.strategy, reason=item.reason)
+        except InvalidInputError as error:
+            raise DataError(f"fills.csv line {item.line}: {error}") from None
+    return ledger
+
+
+def _check_against_state(
+    state: Mapping[str, Any],
+    ledger: PortfolioLedger,
+    orders: list[tuple[Order, datetime]],
+    fills: list[ImportedFill],
+) -> None:
+    totals = state["totals"]
+    problems = []
+    for label, stated, rebuilt in (
+        ("cash", state["cash"], ledger.cash),
+        ("realized P&L", totals["realized_pnl"], ledger.realized_pnl),
+        ("fees", totals["fees_paid"], ledger.fees),
+    ):
+        if Decimal(stated) != rebuilt:
+            problems.append(f"{label} is {stated} in {STATE_FILE} but the fills give {rebuilt}")
+    stated_positions = {
+        p["symbol"]: (Decimal(p["quantity"]), Decimal(p["cost"])) for p in state["positions"]
+    }
+    rebuilt_positions = {s: (p.quantity, p.cost_basis) for s, p in ledger.positions.items()}
+    if stated_positions != rebuilt_positions:
+        problems.append(
+            f"positions are {_describe(stated_positions)} in {STATE_FILE} "
+            f"but the fills give {_describe(rebuilt_positions)}"
+        )
+    if totals["fills"] != len(fills) or totals["orders"] != len(orders):
+        problems.append(
+            f"{STATE_FILE} counts {totals['orders']} orders and {totals['fills']} fills, "
+            f"the files hold {len(orders)} and {len(fills)}"
+        )
+    filled: dict[str, Decimal] = {}
+    for item in fills:
+        filled[item.fill.order_id] = filled.get(item.fill.order_id, ZERO) + item.fill.quantity
+    known = {order.order_id: order for order, _ in orders}
+    for order_id in filled.keys() - known.keys():
+        problems.append(f"fills.csv refers to order {order_id!r}, which orders.csv lacks")
+    for order_id, order in known.items():
+        if order.filled_quantity != filled.get(order_id, ZERO):
+            problems.append(
+                f"order {order_id} is filled {order.filled_quantity} in orders.csv "
+                f"but its fills add up to {filled.get(order_id, ZERO)}"
+            )
+    open_ids = {o.order_id for o in known.values() if o.is_open}
+    stated_open = {o["order_id"] for o in state["open_orders"]}
+    if open_ids != stated_open:
+        problems.append(
+            f"open orders are {sorted(stated_open)} in {STATE_FILE} "
+            f"but {sorted(open_ids)} in orders.csv"
+        )
+    if problems:
+        raise DataError("the export is inconsistent: " + "; ".join(problems[:3]))
+
+
+def _describe(positions: Mapping[str, tuple[Decimal, Decimal]]) -> str:
+    if not positions:
+        return "none"
+    return ", ".join(f"{s} {q} (cost {c})" for s, (q, c) in sorted(positions.items()))
+
+
+def _add_marks(
+    repository: LedgerRepository,
+    portfolio_id: int,
+    state: Mapping[str, Any],
+    settings: PortfolioSettings,
+    moment: datetime,
+) -> None:
+    """Restore where the market data stood, and mark those candles as processed, so the next
+    tick continues after them instead of trading them again."""
+    for mark in state["marks"]:
+        candle_at = _optional_time(mark["candle_at"])
+        close_at = _optional_time(mark["candle_close_at"])
+        price = mark["last_price"]
+        repository.add(
+            MarketCursorRow(
+                portfolio_id=portfolio_id,
+                symbol=mark["symbol"],
+                timeframe=mark["timeframe"],
+                candle_at=candle_at,
+                candle_close_at=close_at,
+                bar_index=mark.get("bar_index"),
+                last_price=None if price is None else Decimal(price),
+                replay_index=mark.get("replay_index"),
+            )
+        )
+        if candle_at is None or close_at is None:
+            continue
+        repository.add_all(
+            TickRunRow(
+                portfolio_id=portfolio_id,
+                strategy=spec.name,
+                symbol=mark["symbol"],
+                timeframe=mark["timeframe"],
+                candle_at=candle_at,
+                candle_close_at=close_at,
+                outcome="imported",
+                summary="processed before the export this portfolio was imported from",
+                recorded_at=moment,
+            )
+            for spec in settings.strategies
+        )
+
+
+def _optional_time(text: str | None) -> datetime | None:
+    return None if text is None else datetime.fromisoformat(text).astimezone(UTC)

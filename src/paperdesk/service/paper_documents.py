@@ -1,0 +1,209 @@
+"""JSON documents for paper portfolios: exact Decimals as strings, times as ISO-8601 UTC.
+
+Shared by the CLI's ``--json`` output and the ``state.json`` export, so a script sees the same
+shapes everywhere.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from paperdesk.domain import Fill, Order, Trade
+from paperdesk.live.reports import CandleTick, SignalOutcome
+from paperdesk.service.documents import decimal_text, utc_text
+from paperdesk.service.views import (
+    AuditView,
+    EquityView,
+    PortfolioDetail,
+    PortfolioSummary,
+    PositionView,
+    SignalView,
+    TickRunView,
+)
+
+Document = dict[str, Any]
+
+
+def money(value: Decimal | None) -> str | None:
+    return None if value is None else decimal_text(value)
+
+
+def moment(value: datetime | None) -> str | None:
+    return None if value is None else utc_text(value)
+
+
+def summary_document(summary: PortfolioSummary) -> Document:
+    return {
+        "id": summary.id,
+        "name": summary.name,
+        "status": summary.status,
+        "base_currency": summary.base_currency,
+        "starting_cash": decimal_text(summary.starting_cash),
+        "cash": decimal_text(summary.cash),
+        "positions_value": decimal_text(summary.positions_value),
+        "equity": decimal_text(summary.equity),
+        "realized_pnl": decimal_text(summary.realized_pnl),
+        "unrealized_pnl": decimal_text(summary.unrealized_pnl),
+        "fees_paid": decimal_text(summary.fees_paid),
+        "created_at": utc_text(summary.created_at),
+    }
+
+
+def position_document(position: PositionView) -> Document:
+    return {
+        "symbol": position.symbol,
+        "quantity": decimal_text(position.quantity),
+        "average_price": decimal_text(position.average_price),
+        "cost": decimal_text(position.cost),
+        "last_price": decimal_text(position.last_price),
+        "market_value": decimal_text(position.market_value),
+        "unrealized_pnl": decimal_text(position.unrealized_pnl),
+        "opened_at": moment(position.opened_at),
+    }
+
+
+def order_document(order: Order) -> Document:
+    return {
+        "order_id": order.order_id,
+        "client_order_id": order.client_order_id,
+        "symbol": order.symbol,
+        "side": order.side.value,
+        "type": order.order_type.value,
+        "quantity": decimal_text(order.quantity),
+        "limit_price": money(order.limit_price),
+        "stop_price": money(order.stop_price),
+        "time_in_force": order.time_in_force.value,
+        "role": order.role.value,
+        "parent_id": order.parent_id,
+        "status": order.status.value,
+        "filled_quantity": decimal_text(order.filled_quantity),
+        "average_price": money(order.average_price),
+        "submitted_at": utc_text(order.ts_submitted),
+        "expires_at": moment(order.ts_expire),
+        "updated_at": moment(order.ts_updated),
+        "strategy": order.strategy,
+        "reason": order.reason,
+    }
+
+
+def fill_document(fill: Fill) -> Document:
+    return {
+        "order_id": fill.order_id,
+        "symbol": fill.symbol,
+        "side": fill.side.value,
+        "quantity": decimal_text(fill.quantity),
+        "price": decimal_text(fill.price),
+        "fee": decimal_text(fill.fee),
+        "slippage": decimal_text(fill.slippage),
+        "filled_at": utc_text(fill.ts),
+    }
+
+
+def trade_document(trade: Trade) -> Document:
+    return {
+        "symbol": trade.symbol,
+        "side": "long" if trade.side.value == "buy" else "short",
+        "quantity": decimal_text(trade.quantity),
+        "entry_price": decimal_text(trade.entry_price),
+        "exit_price": decimal_text(trade.exit_price),
+        "entry_at": utc_text(trade.ts_entry),
+        "exit_at": utc_text(trade.ts_exit),
+        "fees": decimal_text(trade.fees),
+        "pnl": decimal_text(trade.pnl),
+        "strategy": trade.strategy,
+        "exit_reason": trade.exit_reason,
+    }
+
+
+def signal_document(signal: SignalView) -> Document:
+    return {
+        "id": signal.id,
+        "strategy": signal.strategy,
+        "symbol": signal.symbol,
+        "candle_at": utc_text(signal.candle_at),
+        "direction": signal.direction,
+        "confidence": signal.confidence,
+        "stop": money(signal.stop),
+        "target": money(signal.target),
+        "reason": signal.reason,
+        "status": signal.status,
+        "rejection": signal.rejection,
+    }
+
+
+def audit_document(entry: AuditView) -> Document:
+    return {
+        "id": entry.id,
+        "recorded_at": utc_text(entry.recorded_at),
+        "at": utc_text(entry.at),
+        "kind": entry.kind,
+        "message": entry.message,
+        "details": entry.details,
+        "tick_id": entry.tick_id,
+    }
+
+
+def equity_document(point: EquityView) -> Document:
+    return {
+        "at": utc_text(point.at),
+        "cash": decimal_text(point.cash),
+        "positions_value": decimal_text(point.positions_value),
+        "equity": decimal_text(point.equity),
+        "realized_pnl": decimal_text(point.realized_pnl),
+        "unrealized_pnl": decimal_text(point.unrealized_pnl),
+        "fees_paid": decimal_text(point.fees_paid),
+    }
+
+
+def tick_run_document(run: TickRunView) -> Document:
+    return {
+        "id": run.id,
+        "strategy": run.strategy,
+        "symbol": run.symbol,
+        "candle_at": utc_text(run.candle_at),
+        "outcome": run.outcome,
+        "summary": run.summary,
+        "recorded_at": utc_text(run.recorded_at),
+    }
+
+
+def detail_document(detail: PortfolioDetail) -> Document:
+    return {
+        "portfolio": summary_document(detail.summary),
+        "settings": detail.settings.to_json(),
+        "positions": [position_document(p) for p in detail.positions],
+        "open_orders": [order_document(o) for o in detail.open_orders],
+    }
+
+
+def outcome_document(outcome: SignalOutcome) -> Document:
+    return {
+        "strategy": outcome.strategy,
+        "direction": outcome.direction,
+        "confidence": outcome.confidence,
+        "reason": outcome.reason,
+        "decision": "accepted" if outcome.accepted else "rejected",
+        "rejection": outcome.rejection,
+    }
+
+
+def tick_document(tick: CandleTick) -> Document:
+    return {
+        "portfolio_id": tick.portfolio_id,
+        "symbol": tick.symbol,
+        "status": tick.status.value,
+        "message": tick.message,
+        "dry_run": tick.dry_run,
+        "strategies": list(tick.strategies),
+        "candle_at": moment(tick.candle_at),
+        "candle_close_at": moment(tick.candle_close_at),
+        "close": money(tick.close),
+        "signals": [outcome_document(s) for s in tick.signals],
+        "orders": [order_document(o) for o in tick.orders],
+        "fills": [fill_document(f) for f in tick.fills],
+        "cash": money(tick.cash),
+        "equity": money(tick.equity),
+        "behind": tick.behind,
+    }

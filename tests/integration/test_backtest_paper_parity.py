@@ -1,0 +1,115 @@
+"""A backtest and a replayed paper run over the same bars with the same strategy and settings
+produce the same fills (order, time, side, price, quantity, fee) and the same round trips.
+
+Both see the same history: the data file starts where the backtest starts, and the replay serves
+it from its first candle, so the strategy is computed over the same candles in both runs.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from ledger_support import check_ledger, spy_slice
+from paperdesk.analysis.strategies.registry import create_strategy
+from paperdesk.data import instrument_for
+from paperdesk.domain import Fill, Trade
+from paperdesk.engine.backtest import load_config_bars, simulate
+from paperdesk.engine.config import (
+    BacktestConfig,
+    ExecutionConfig,
+    RiskConfig,
+    SizeTiming,
+    SizingConfig,
+)
+from paperdesk.live import PortfolioSettings, SourceSettings, StrategySpec, TickStatus
+from paperdesk.service.portfolios import PortfolioService
+from paperdesk.store import Database
+
+FIRST, ROWS = date(2018, 1, 2), 150
+
+Case = tuple[str, dict[str, object], SizingConfig, RiskConfig, ExecutionConfig]
+CASES: dict[str, Case] = {
+    "macd-cross, defaults": ("macd-cross", {}, SizingConfig(), RiskConfig(), ExecutionConfig()),
+    "macd-cross, ATR brackets, max holding, daily loss limit": (
+        "macd-cross",
+        {"stop_atr": 0.5, "target_atr": 1.0},
+        SizingConfig(method="risk", risk_percent=Decimal("2")),
+        RiskConfig(max_holding_bars=3, daily_loss_limit_percent=Decimal("0.5")),
+        ExecutionConfig(),
+    ),
+    "rsi-divergence, all-in at the fill": (
+        "rsi-divergence",
+        {},
+        SizingConfig(percent=Decimal("100"), timing=SizeTiming.FILL),
+        RiskConfig(exposure_cap_percent=None, allow_short=True),
+        ExecutionConfig(commission="percent:0.1"),
+    ),
+    "sma-cross, fees, shorts, cooldown": (
+        "sma-cross",
+        {},
+        SizingConfig(percent=Decimal("50")),
+        RiskConfig(allow_short=True, cooldown_bars=3),
+        ExecutionConfig(commission="per-share:0.005:min=1", slippage_bps=Decimal("2")),
+    ),
+}
+
+
+def _fills(fills: tuple[Fill, ...] | list[Fill]) -> list[tuple[object, ...]]:
+    return [(f.ts, f.side, f.quantity, f.price, f.fee, f.slippage) for f in fills]
+
+
+def _trades(trades: tuple[Trade, ...] | list[Trade]) -> list[tuple[object, ...]]:
+    return [
+        (t.side, t.quantity, t.entry_price, t.exit_price, t.ts_entry, t.ts_exit, t.fees, t.pnl)
+        for t in trades
+    ]
+
+
+@pytest.mark.parametrize("case", list(CASES))
+def test_a_backtest_and_a_replayed_paper_run_fill_alike(
+    database: Database, tmp_path: Path, case: str
+) -> None:
+    strategy, params, sizing, risk, execution = CASES[case]
+    path = spy_slice(tmp_path, FIRST.isoformat(), ROWS)
+    config = BacktestConfig(
+        strategy=strategy,
+        params=params,
+        data=path,
+        symbol="SPY",
+        timeframe="1d",
+        cash=Decimal(10000),
+        sizing=sizing,
+        risk=risk,
+        execution=execution,
+    )
+    bars = load_config_bars(config)
+    backtest = simulate(
+        bars, create_strategy(strategy, params), config, instrument_for("SPY"), engine="event"
+    )
+
+    service = PortfolioService(database)
+    settings = PortfolioSettings(
+        strategies=(StrategySpec(strategy, params),),
+        symbols=("SPY",),
+        source=SourceSettings("replay", files={"SPY": str(path)}, replay_from=FIRST),
+        sizing=sizing,
+        risk=risk,
+        execution=execution,
+    )
+    pid = service.create_portfolio("parity", Decimal(10000), settings=settings)
+    served = 0
+    while service.tick(pid, "SPY")[-1].status is TickStatus.PROCESSED:
+        served += 1
+
+    assert served == len(bars) == ROWS
+    assert len(backtest.fills) >= 4, "the run must trade for the comparison to mean something"
+    assert _fills(service.fills(pid)) == _fills(backtest.fills)
+    assert _trades(service.trades(pid)) == _trades(backtest.trades)
+    summary = service.show(pid).summary
+    assert summary.cash == backtest.final_cash
+    assert summary.equity == backtest.final_equity
+    check_ledger(database, pid)

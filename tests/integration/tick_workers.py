@@ -1,0 +1,51 @@
+"""Worker processes for the concurrency tests (importable by "spawn" children)."""
+
+from __future__ import annotations
+
+import time
+from datetime import datetime
+from multiprocessing.queues import Queue
+from multiprocessing.synchronize import Barrier
+from typing import Any
+
+from paperdesk.live import CandleSource, FixedClock, LiveRunner
+from paperdesk.service.portfolios import PortfolioService
+from paperdesk.store import Database
+
+# (url, portfolio id, clock time or None) -> list of (status, candle_at, fills) per candle
+Task = tuple[str, int, datetime | None]
+Outcome = list[tuple[str, datetime | None, int]] | str
+
+
+def tick_worker(barrier: Barrier, tasks: Queue[Task | None], results: Queue[Outcome]) -> None:
+    """Tick the task's portfolio once the barrier releases every worker at the same moment."""
+    source = CandleSource()
+    while (task := tasks.get()) is not None:
+        url, portfolio_id, now = task
+        database = Database(url)
+        outcome: Outcome
+        try:
+            clock: Any = FixedClock(now) if now is not None else None
+            service = PortfolioService(database, source=source, clock=clock)
+            settings = service.settings(portfolio_id)
+            source.history("SPY", settings.timeframe, settings.source)  # load before the race
+            barrier.wait(timeout=60)
+            ticks = service.tick(portfolio_id, "SPY")
+            outcome = [(t.status.value, t.candle_at, len(t.fills)) for t in ticks]
+        except Exception as error:  # reported to the test, which fails on it
+            outcome = f"{type(error).__name__}: {error}"
+        finally:
+            database.close()
+        results.put(outcome)
+
+
+def tick_loop(url: str, portfolio_id: int) -> None:
+    """Tick a replay portfolio until its data ends (the test kills it long before)."""
+    runner = LiveRunner(Database(url), failpoint=_slow_after_fill)
+    while runner.tick(portfolio_id, "SPY")[-1].processed:
+        pass
+
+
+def _slow_after_fill(stage: str) -> None:
+    if stage == "after-fill":
+        time.sleep(0.005)  # most of a tick's time is spent inside its open transaction

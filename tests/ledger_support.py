@@ -1,0 +1,91 @@
+"""Helpers shared by the live-runner, crash-safety, concurrency and property tests: a full dump of
+the ledger's tables, the ledger invariants, and small builders for portfolios and data files."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import datetime, timedelta
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from sqlalchemy import select
+
+from paperdesk.data import find_bundled
+from paperdesk.domain import ZERO
+from paperdesk.live.settings import SourceSettings
+from paperdesk.live.sources import CandleSource
+from paperdesk.live.state import restore
+from paperdesk.store import Database
+from paperdesk.store.models import Base
+
+Dump = dict[str, list[tuple[Any, ...]]]
+
+
+def dump(database: Database) -> Dump:
+    """Every row of every ledger table, in primary-key order."""
+    tables: Dump = {}
+    with database.engine.connect() as connection:
+        for table in Base.metadata.sorted_tables:
+            statement = select(table).order_by(*table.primary_key.columns)
+            tables[table.name] = [tuple(row) for row in connection.execute(statement)]
+    return tables
+
+
+def spy_history() -> pd.DataFrame:
+    return CandleSource().history("SPY", "1d", SourceSettings())
+
+
+def after_close(history: pd.DataFrame, label: str) -> datetime:
+    """A moment one hour after the candle labelled ``label`` closed."""
+    closes = pd.DatetimeIndex(history["ts_close"])
+    close: datetime = closes[position_of(history, label)].to_pydatetime()
+    return close + timedelta(hours=1)
+
+
+def position_of(history: pd.DataFrame, label: str) -> int:
+    wanted = pd.Timestamp(label, tz="UTC")
+    position = int(history.index.searchsorted(wanted))
+    assert history.index[position] == wanted, f"no candle labelled {label}"
+    return position
+
+
+def spy_slice(directory: Path, first: str, rows: int, name: str = "spy.csv") -> Path:
+    """A CSV of ``rows`` bundled SPY daily candles starting at ``first``."""
+    lines = find_bundled("SPY", "1d").read_text().splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith(first))
+    path = directory / name
+    path.write_text("\n".join([lines[0], *lines[start : start + rows]]) + "\n")
+    return path
+
+
+def check_ledger(database: Database, portfolio_id: int) -> None:
+    """Assert the ledger invariants of an active portfolio.
+
+    Restoring rebuilds the books from the stored fills and fails if they disagree with the
+    stored cash, P&L, fees or positions; the rest is recomputed here from the raw rows.
+    """
+    with database.dry_transaction() as repository:
+        state = restore(repository, portfolio_id)
+        row = state.row
+        fills = repository.fills(portfolio_id)
+        positions = {p.symbol: p for p in repository.positions(portfolio_id)}
+        signed: dict[str, Decimal] = defaultdict(lambda: ZERO)
+        cash = row.starting_cash
+        for fill in fills:
+            sign = 1 if fill.side == "buy" else -1
+            signed[fill.symbol] += sign * fill.quantity
+            cash -= sign * fill.quantity * fill.price + fill.fee
+        held = {symbol: quantity for symbol, quantity in signed.items() if quantity != 0}
+        assert held == {s: p.quantity for s, p in positions.items()}, "positions != sum of fills"
+        assert row.cash == cash, f"cash {row.cash} != cash from fills {cash}"
+        assert row.fees_paid == sum((f.fee for f in fills), ZERO)
+        open_cost = sum((p.cost for p in positions.values()), ZERO)
+        assert row.cash == row.starting_cash + row.realized_pnl - row.fees_paid - open_cost
+        for snapshot in repository.equity(portfolio_id):
+            assert snapshot.equity == snapshot.cash + snapshot.positions_value
+        latest = repository.equity(portfolio_id, limit=1)
+        if latest:  # cash only moves by fills, and every fill is followed by a snapshot
+            assert latest[0].cash == row.cash
+            assert latest[0].fees_paid == row.fees_paid

@@ -1,0 +1,82 @@
+from __future__ import annotations
+
+import json
+
+import pytest
+from provider_replay import utc
+
+from paperdesk.data.providers import (
+    CircuitBreaker,
+    CircuitState,
+    InMemoryQuotaStore,
+    JsonFileQuotaStore,
+    Limits,
+    ProviderSettings,
+    QuotaTracker,
+    Usage,
+    build_providers,
+)
+from paperdesk.domain import InvalidInputError
+
+
+def test_tracker_counts_and_rolls_over_in_utc():
+    tracker = QuotaTracker(InMemoryQuotaStore(), {"p": Limits(per_day=2, per_minute=1)})
+    now = utc(2024, 1, 8, 23, 59)
+    assert tracker.try_acquire("p", now) is None
+    assert "per-minute" in (tracker.try_acquire("p", now) or "")
+    assert tracker.try_acquire("p", utc(2024, 1, 8, 23, 59).replace(second=59)) is not None
+    assert tracker.usage("p", now).day_count == 1  # a refused call is not counted
+    assert tracker.try_acquire("p", utc(2024, 1, 9, 0, 0)) is None  # new UTC day
+    assert tracker.usage("p", utc(2024, 1, 9, 0, 0)).day_count == 1
+
+
+def test_json_store_round_trips_and_tolerates_a_damaged_file(tmp_path):
+    path = tmp_path / "quotas.json"
+    store = JsonFileQuotaStore(path)
+    usage = Usage(day="2024-01-08", day_count=3, minute="2024-01-08T15:00", minute_count=1)
+    store.put("twelvedata", usage)
+    assert JsonFileQuotaStore(path).get("twelvedata") == usage
+    assert json.loads(path.read_text())["twelvedata"]["day_count"] == 3
+    path.write_text("{not json")
+    assert JsonFileQuotaStore(path).get("twelvedata") is None
+    store.put("finnhub", usage)
+    assert JsonFileQuotaStore(path).get("finnhub") == usage
+
+
+def test_breaker_opens_half_opens_for_one_trial_and_closes():
+    breaker = CircuitBreaker(failure_threshold=2, cooldown=30)
+    now = utc(2024, 1, 8, 12, 0)
+    breaker.record_failure(now, "first")
+    assert breaker.state(now) is CircuitState.CLOSED
+    breaker.record_failure(now, "second", retry_after=45)
+    assert breaker.state(now) is CircuitState.OPEN
+    assert not breaker.allow(now.replace(second=44))
+    later = now.replace(second=45)
+    assert breaker.allow(later)  # the one half-open trial
+    assert not breaker.allow(later)
+    breaker.record_success()
+    assert breaker.state(later) is CircuitState.CLOSED
+
+
+def test_settings_from_environment():
+    settings = ProviderSettings.from_env(
+        {
+            "PAPERDESK_PROVIDERS": "finnhub, yahoo",
+            "PAPERDESK_FINNHUB_API_KEY": "abc",
+            "PAPERDESK_TWELVEDATA_API_KEY": "  ",
+            "PAPERDESK_HOME": "/tmp/pdhome",
+        }
+    )
+    assert settings.order == ("finnhub", "yahoo")
+    assert settings.api_keys == {"finnhub": "abc"}
+    assert str(settings.home) == "/tmp/pdhome"
+    assert settings.limits_for("twelvedata") == Limits(per_day=800, per_minute=8)
+    assert settings.limits_for("ccxt:binance").per_minute == 600
+    providers, skipped = build_providers(ProviderSettings.from_env({"PAPERDESK_HOME": "/tmp/x"}))
+    assert [p.name for p in providers] == ["yahoo", "ccxt:binance"]
+    assert skipped["alphavantage"] == "no API key (set PAPERDESK_ALPHAVANTAGE_API_KEY)"
+
+
+def test_unknown_provider_name_is_rejected():
+    with pytest.raises(InvalidInputError, match="unknown providers"):
+        ProviderSettings.from_env({"PAPERDESK_PROVIDERS": "yahoo,bloomberg"})
