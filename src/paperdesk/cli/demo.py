@@ -9,9 +9,9 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from paperdesk.cli.output import money, number, trades_table
+from paperdesk.cli.output import money, trades_table
+from paperdesk.cli.paper_tables import performance_table
 from paperdesk.service.demo import DEMO_CANDLES, DEMO_STRATEGIES, DEMO_SYMBOLS, run_demo
-from paperdesk.service.performance import performance_stats
 from paperdesk.service.portfolios import PortfolioService
 
 
@@ -65,29 +65,7 @@ def demo_command(
     console.print(positions)
     trades = service.trades(run.portfolio_id)
     console.print(trades_table(tuple(trades), "1d", console.width))
-    stats = performance_stats(
-        service.equity_curve(run.portfolio_id), trades, float(summary.starting_cash)
-    )
-    table = Table(title="Performance")
-    table.add_column("Statistic")
-    table.add_column("Value", justify="right")
-    rows = [
-        ("Period", f"{stats.start.date()} to {stats.end.date()}"),
-        ("Starting cash", money(summary.starting_cash)),
-        ("Cash", money(summary.cash)),
-        ("Equity", money(summary.equity)),
-        ("Realized P&L", money(summary.realized_pnl)),
-        ("Unrealized P&L", money(summary.unrealized_pnl)),
-        ("Total return", number(stats.total_return_pct, suffix="%")),
-        ("Max drawdown", number(stats.max_drawdown_pct, suffix="%")),
-        ("Sharpe", number(stats.sharpe)),
-        ("Win rate", number(stats.win_rate_pct, suffix="%")),
-        ("Trades", str(stats.trades)),
-        ("Fees", money(summary.fees_paid)),
-    ]
-    for label, value in rows:
-        table.add_row(label, value)
-    console.print(table)
+    console.print(performance_table(summary, service.performance(run.portfolio_id)))
     console.print(
         f"next: paperdesk portfolio show {summary.id} · paperdesk audit {summary.id} · "
         f"paperdesk trade {summary.id} SPY DRY"

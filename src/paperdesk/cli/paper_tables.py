@@ -10,6 +10,8 @@ from rich import box
 from rich.console import Console
 from rich.table import Table
 
+from paperdesk.analytics.stats import Stats
+from paperdesk.cli.output import number
 from paperdesk.domain import Fill, Order, Trade
 from paperdesk.live.reports import CandleTick, TickStatus
 from paperdesk.service.views import (
@@ -286,3 +288,30 @@ def print_ticks(ticks: Sequence[CandleTick], *, dry_run: bool) -> None:
         out.print(f"cash {amount(tick.cash)}  equity {amount(tick.equity)}")
     if dry_run:
         out.print("DRY run: nothing was written.")
+
+
+def performance_table(summary: PortfolioSummary, stats: Stats) -> Table:
+    """A portfolio's money (exact) and its statistics (analytics floats)."""
+    result = table("Performance", "Statistic", "Value", right=("Value",))
+    rows = [
+        ("Period", f"{stats.start.date()} to {stats.end.date()}"),
+        ("Starting cash", cents(summary.starting_cash)),
+        ("Cash", cents(summary.cash)),
+        ("Equity", cents(summary.equity)),
+        ("Realized P&L", cents(summary.realized_pnl)),
+        ("Unrealized P&L", cents(summary.unrealized_pnl)),
+        ("Fees", cents(summary.fees_paid)),
+        ("Total return", number(stats.total_return_pct, suffix="%")),
+        ("CAGR", number(stats.cagr_pct, suffix="%")),
+        ("Max drawdown", number(stats.max_drawdown_pct, suffix="%")),
+        ("Sharpe", number(stats.sharpe)),
+        ("Sortino", number(stats.sortino)),
+        ("Win rate", number(stats.win_rate_pct, suffix="%")),
+        ("Profit factor", number(stats.profit_factor)),
+        ("Exposure", number(stats.exposure_pct, suffix="%")),
+        ("Trades", str(stats.trades)),
+        ("Best / worst trade", f"{number(stats.best_trade)} / {number(stats.worst_trade)}"),
+    ]
+    for label, value in rows:
+        result.add_row(label, value)
+    return result

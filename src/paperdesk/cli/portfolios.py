@@ -9,8 +9,14 @@ import typer
 from paperdesk.cli import paper_options as opt
 from paperdesk.cli import values
 from paperdesk.cli.output import print_json
-from paperdesk.cli.paper_tables import console, portfolios_table, print_detail
+from paperdesk.cli.paper_tables import (
+    console,
+    performance_table,
+    portfolios_table,
+    print_detail,
+)
 from paperdesk.service.admin import open_database
+from paperdesk.service.documents import json_value
 from paperdesk.service.paper_documents import detail_document, summary_document
 from paperdesk.service.portfolios import PortfolioService
 
@@ -162,6 +168,19 @@ def show_command(portfolio_id: PortfolioId, json_output: opt.JsonFlag = False) -
         print_json(detail_document(detail))
     else:
         print_detail(detail)
+
+
+@portfolio_app.command("performance")
+def performance_command(portfolio_id: PortfolioId, json_output: opt.JsonFlag = False) -> None:
+    """Total return, drawdown, Sharpe, win rate and the rest over the equity history."""
+    service = open_service()
+    stats = service.performance(portfolio_id)
+    summary = service.show(portfolio_id).summary
+    if json_output:
+        stats_document = {k: json_value(v) for k, v in stats.to_dict().items()}
+        print_json({"portfolio": summary_document(summary), "stats": stats_document})
+    else:
+        console().print(performance_table(summary, stats))
 
 
 @portfolio_app.command("archive")

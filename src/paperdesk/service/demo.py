@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
+from paperdesk.engine.config import ExecutionConfig
 from paperdesk.live import PortfolioSettings, SourceSettings, StrategySpec, TickStatus
 from paperdesk.service.portfolios import PortfolioService
 
@@ -15,6 +16,7 @@ DEMO_STRATEGIES = ("macd-cross", "tsi-momentum", "rsi-divergence")
 DEMO_SYMBOLS = ("SPY", "AAPL")
 DEMO_FROM = date(2019, 1, 2)  # the bundled AAPL prices are not split-adjusted: its 2020-08-31 4:1
 # split would look like a crash, so the demo year stays clear of it
+DEMO_COMMISSION = "per-share:0.005:min=1"  # a US retail broker's tiered rate, $1 minimum
 DEMO_CANDLES = 252  # one trading year of daily candles
 
 Progress = Callable[[int, int], None]
@@ -43,6 +45,7 @@ def run_demo(
         symbols=tuple(symbols),
         timeframe="1d",
         source=SourceSettings(kind="replay", replay_from=replay_from),
+        execution=ExecutionConfig(commission=DEMO_COMMISSION),
     )
     existing = len(service.list_portfolios(include_archived=True))
     name = f"Demo {existing + 1}: {', '.join(strategies)} on {', '.join(symbols)}"

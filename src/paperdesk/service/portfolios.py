@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
 
+from paperdesk.analytics.stats import Stats
 from paperdesk.data import instrument_for
 from paperdesk.domain import (
     ZERO,
@@ -32,6 +33,7 @@ from paperdesk.live.runner import LiveRunner
 from paperdesk.live.settings import PortfolioSettings
 from paperdesk.live.sources import CandleSource, Clock, WallClock
 from paperdesk.live.state import RestoredPortfolio, equity_snapshot, marks, restore, save
+from paperdesk.service.performance import performance_stats
 from paperdesk.service.views import (
     AuditView,
     EquityView,
@@ -212,6 +214,15 @@ class PortfolioService:
         with self.database.reading() as repository:
             repository.portfolio(portfolio_id)
             return [EquityView.of(e) for e in repository.equity(portfolio_id)]
+
+    def performance(self, portfolio_id: int) -> Stats:
+        """Return, drawdown, Sharpe, win rate... over the equity snapshots and round trips."""
+        with self.database.reading() as repository:
+            row = repository.portfolio(portfolio_id)
+            equity = [EquityView.of(e) for e in repository.equity(portfolio_id)]
+            trades = [read_trade(t) for t in repository.trades(portfolio_id)]
+            starting_cash = float(row.starting_cash)
+        return performance_stats(equity, trades, starting_cash)
 
     def tick_runs(self, portfolio_id: int, *, limit: int | None = None) -> list[TickRunView]:
         with self.database.reading() as repository:

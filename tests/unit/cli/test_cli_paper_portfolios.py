@@ -237,3 +237,18 @@ def test_help_lists_the_paper_commands() -> None:
     text = invoke("--help").stdout
     for name in ("create-portfolio", "trade", "portfolio", "order", "run", "export", "import"):
         assert name in text
+
+
+def test_portfolio_performance_table_and_json() -> None:
+    portfolio_id = create_replay("perf")
+    for _ in range(40):
+        ok("trade", str(portfolio_id), "SPY", "LIVE")
+    document = json_of("portfolio", "performance", str(portfolio_id))
+    equity = float(document["portfolio"]["equity"])
+    assert document["stats"]["final_equity"] == equity
+    assert document["stats"]["start"].startswith("2020-01-02")
+    table = ok("portfolio", "performance", str(portfolio_id)).stdout
+    assert "Max drawdown" in table
+    assert "Sharpe" in table
+    message = fails("portfolio", "performance", "999")
+    assert "no portfolio with id 999" in message

@@ -6,8 +6,10 @@ from datetime import date
 from decimal import Decimal
 
 import pandas as pd
+import pytest
 
 from paperdesk.data import find_bundled, load_bars
+from paperdesk.domain import InvalidInputError
 from paperdesk.service.demo import run_demo
 from paperdesk.service.portfolios import PortfolioService
 from paperdesk.store import Database
@@ -42,3 +44,23 @@ def test_demo_ticks_every_candle_once_in_order(database: Database) -> None:
     assert summary.starting_cash == Decimal("100000")
     assert summary.equity == summary.cash + summary.positions_value
     assert service.equity_curve(run.portfolio_id)[-1].equity == summary.equity
+
+
+def test_performance_reports_over_the_equity_history(database: Database) -> None:
+    service = PortfolioService(database)
+    run = run_demo(service, symbols=("SPY",), replay_from=date(2019, 1, 2), candles=60)
+    stats = service.performance(run.portfolio_id)
+    summary = service.show(run.portfolio_id).summary
+    trades = service.trades(run.portfolio_id)
+    assert stats.trades == len(trades) > 0
+    assert stats.final_equity == float(summary.equity)
+    assert stats.start_equity == 100000.0
+    assert stats.total_return_pct == (float(summary.equity) / 100000.0 - 1) * 100
+    assert stats.fees == float(sum(t.fees for t in trades)) > 0  # the demo pays commission
+
+
+def test_performance_needs_history(database: Database) -> None:
+    service = PortfolioService(database)
+    portfolio_id = service.create_portfolio("empty", Decimal("1000"))
+    with pytest.raises(InvalidInputError, match="no equity history"):
+        service.performance(portfolio_id)
