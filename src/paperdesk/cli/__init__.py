@@ -9,6 +9,7 @@ import typer
 
 from paperdesk.cli import ledger
 from paperdesk.cli.backtest import backtest_command
+from paperdesk.cli.data import data_app
 from paperdesk.cli.database import db_app
 from paperdesk.cli.demo import demo_command
 from paperdesk.cli.errors import ErrorReportingGroup
@@ -39,6 +40,7 @@ app.command("run")(run_command)
 app.command("export")(export_command)
 app.command("import")(import_command)
 app.add_typer(db_app, name="db")
+app.add_typer(data_app, name="data")
 app.command("demo")(demo_command)
 
 

@@ -2,6 +2,7 @@
 
 from paperdesk.data.bundled import BundledFile, bundled_files, find_bundled
 from paperdesk.data.calendars import CALENDARS, bar_close_times, calendar_name, session_close
+from paperdesk.data.corporate_actions import FactorFile, adjust, bundled_factor_file
 from paperdesk.data.csv_source import (
     infer_timeframe,
     load_bars,
@@ -9,17 +10,29 @@ from paperdesk.data.csv_source import (
     timeframe_from_file_name,
 )
 from paperdesk.data.instruments import instrument_for
+from paperdesk.data.market_calendars import MarketCalendar, TradingHours, market_calendar
+from paperdesk.data.quality import QualityReport, check_quality
+from paperdesk.data.resample import resample
 
 __all__ = [
     "CALENDARS",
     "BundledFile",
+    "FactorFile",
+    "MarketCalendar",
+    "QualityReport",
+    "TradingHours",
+    "adjust",
     "bar_close_times",
+    "bundled_factor_file",
     "bundled_files",
     "calendar_name",
+    "check_quality",
     "find_bundled",
     "infer_timeframe",
     "instrument_for",
     "load_bars",
+    "market_calendar",
+    "resample",
     "session_close",
     "symbol_from_file_name",
     "timeframe_from_file_name",

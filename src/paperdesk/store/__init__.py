@@ -3,6 +3,7 @@
 Only this package imports SQLAlchemy; only ``LedgerRepository`` touches a session.
 """
 
+from paperdesk.store.bars import SqlBarStore
 from paperdesk.store.database import (
     Database,
     DuplicateTickError,
@@ -16,6 +17,7 @@ __all__ = [
     "Database",
     "DuplicateTickError",
     "LedgerRepository",
+    "SqlBarStore",
     "database_url",
     "normalise_url",
     "paperdesk_home",

@@ -4,7 +4,8 @@ The portfolio row holds the books' totals; positions, orders, fills, trades, sig
 snapshots and audit entries hang off it. ``tick_runs`` is the idempotency guard: one row per
 (portfolio, strategy, symbol, candle), enforced by a unique constraint. ``market_cursors`` records,
 per portfolio and symbol, the last candle whose resting orders were matched, its close (the mark),
-and for a replay source the index of the candle it is at.
+and for a replay source the index of the candle it is at. ``bars`` holds market data with its
+provenance (source and fetch time per bar).
 """
 
 from __future__ import annotations
@@ -221,3 +222,22 @@ class MarketCursorRow(Base):
     bar_index: Mapped[int | None] = mapped_column(Integer, nullable=True)
     last_price: Mapped[Decimal | None] = mapped_column(ExactDecimal(), nullable=True)
     replay_index: Mapped[int | None] = mapped_column(Integer, nullable=True)
+
+
+class BarRow(Base):
+    """One stored bar with its provenance: which source gave it (a provider's name or
+    ``csv:<file name>``) and when it was fetched. Prices are exact Decimals."""
+
+    __tablename__ = "bars"
+
+    symbol: Mapped[str] = mapped_column(String(32), primary_key=True)
+    timeframe: Mapped[str] = mapped_column(String(8), primary_key=True)
+    ts: Mapped[datetime] = mapped_column(UtcDateTime(), primary_key=True)  # the open label
+    ts_close: Mapped[datetime] = mapped_column(UtcDateTime())
+    open: Mapped[Decimal] = mapped_column(ExactDecimal())
+    high: Mapped[Decimal] = mapped_column(ExactDecimal())
+    low: Mapped[Decimal] = mapped_column(ExactDecimal())
+    close: Mapped[Decimal] = mapped_column(ExactDecimal())
+    volume: Mapped[Decimal] = mapped_column(ExactDecimal())
+    source: Mapped[str] = mapped_column(String(200))
+    fetched_at: Mapped[datetime] = mapped_column(UtcDateTime())

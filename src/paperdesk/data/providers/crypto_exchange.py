@@ -32,7 +32,7 @@ from paperdesk.data.providers.errors import (
     SymbolNotFound,
 )
 from paperdesk.data.providers.frames import build_frame, empty_frame, epoch_index
-from paperdesk.domain import AssetClass
+from paperdesk.domain import AssetClass, InvalidInputError
 
 PAGE_LIMIT = 1000
 MAX_PAGES = 50
@@ -49,14 +49,27 @@ class CcxtProvider:
         session: Any | None = None,
         clock: Clock = utc_now,
     ) -> None:
-        if exchange is None:
-            config: dict[str, Any] = {"enableRateLimit": True, "timeout": 10_000}
-            if session is not None:
-                config["session"] = session
-            exchange = getattr(_ccxt(), exchange_id)(config)
-        self.exchange = exchange
+        self._exchange_id = exchange_id
+        self._session = session
+        self._exchange = exchange
         self.clock = clock
-        self._name = f"ccxt:{exchange.id}"
+        self._name = f"ccxt:{exchange.id if exchange is not None else exchange_id}"
+
+    @property
+    def exchange(self) -> Any:
+        """The ccxt exchange, built on first use (importing ccxt takes seconds, and listing the
+        providers' status must not pay for it)."""
+        if self._exchange is None:
+            config: dict[str, Any] = {"enableRateLimit": True, "timeout": 10_000}
+            if self._session is not None:
+                config["session"] = self._session
+            factory = getattr(_ccxt(), self._exchange_id, None)
+            if factory is None:
+                raise InvalidInputError(
+                    f"ccxt has no exchange {self._exchange_id!r} (check PAPERDESK_CCXT_EXCHANGE)"
+                )
+            self._exchange = factory(config)
+        return self._exchange
 
     @property
     def name(self) -> str:

@@ -1,0 +1,139 @@
+"""Market-data storage: load 1,000,000 one-minute bars from the Parquet cache and the database.
+
+Run on demand (not part of the test suite):
+
+    .venv/bin/python benchmarks/bench_data.py [--bars 1000000] [--database-url URL] [--repeat 3]
+
+Generates synthetic one-minute bars (prices with two decimals, like real quotes), writes them to
+a Parquet cache in a temporary directory (one file per month) and to a database: a temporary
+SQLite file by default, PostgreSQL when ``DATABASE_URL`` or ``--database-url`` names one (in a
+temporary schema, dropped afterwards). It then times loading every bar back into the loader's
+frame from each, best of ``--repeat`` runs, and checks both give the bars written. Target: under
+0.5 s from Parquet.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from paperdesk.data.parquet_cache import ParquetBarCache
+from paperdesk.store import Database, SqlBarStore, normalise_url
+
+SYMBOL, TIMEFRAME = "BTCUSD", "1m"
+PRICES = ["open", "high", "low", "close", "volume"]
+
+
+def synthetic_bars(rows: int, seed: int = 7) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    index = pd.date_range("2023-01-01", periods=rows, freq="1min", tz="UTC", name="ts")
+    close = np.round(20_000 + np.cumsum(rng.normal(0, 5, rows)), 2)
+    open_ = np.round(np.concatenate([[close[0]], close[:-1]]), 2)
+    spread = np.round(np.abs(rng.normal(0, 3, rows)), 2)
+    frame = pd.DataFrame(
+        {
+            "open": open_,
+            "high": np.maximum(open_, close) + spread,
+            "low": np.minimum(open_, close) - spread,
+            "close": close,
+            "volume": np.round(rng.uniform(0, 50, rows), 4),
+        },
+        index=index.as_unit("ns"),
+    )
+    frame["ts_close"] = pd.DatetimeIndex(frame.index) + pd.Timedelta(minutes=1)
+    return frame
+
+
+def timed(action: Callable[[], Any], repeat: int) -> tuple[float, Any]:
+    best, result = float("inf"), None
+    for _ in range(repeat):
+        started = time.perf_counter()
+        result = action()
+        best = min(best, time.perf_counter() - started)
+    return best, result
+
+
+def line(label: str, seconds: float, rows: int) -> None:
+    print(f"  {label:<34} {seconds:8.3f} s   {rows / seconds:>12,.0f} rows/s")
+
+
+def postgres_schema(url: str) -> tuple[str, Callable[[], None]]:
+    schema = f"bench_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(normalise_url(url))
+    with admin.begin() as connection:
+        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+
+    def drop() -> None:
+        with admin.begin() as connection:
+            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+    scoped = make_url(normalise_url(url)).update_query_dict({"options": f"-csearch_path={schema}"})
+    return scoped.render_as_string(hide_password=False), drop
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--bars", type=int, default=1_000_000)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--database-url", default=os.environ.get("DATABASE_URL", ""))
+    options = parser.parse_args(argv)
+    rows = options.bars
+
+    frame = synthetic_bars(rows)
+    print(f"{rows:,} one-minute bars of {SYMBOL}, {frame.index[0]} to {frame.index[-1]}")
+    with tempfile.TemporaryDirectory(prefix="paperdesk-bench-") as directory:
+        cache = ParquetBarCache(Path(directory) / "cache")
+        seconds, _ = timed(lambda: cache.write(frame, SYMBOL, TIMEFRAME, source="bench"), 1)
+        files = cache.files(SYMBOL, TIMEFRAME)
+        size = sum(path.stat().st_size for path in files) / 1e6
+        print(f"Parquet cache: {len(files)} monthly files, {size:.1f} MB")
+        line("write", seconds, rows)
+        seconds, loaded = timed(lambda: cache.read(SYMBOL, TIMEFRAME), options.repeat)
+        line("load all bars", seconds, rows)
+        assert loaded[PRICES].equals(frame[PRICES]), "Parquet bars differ from those written"
+        target = "met" if seconds < 0.5 else "MISSED"
+        print(f"  target < 0.5 s from Parquet: {target}")
+
+        url, cleanup = options.database_url, None
+        if url.startswith("postgres"):
+            url, cleanup = postgres_schema(url)
+        elif not url:
+            url = f"sqlite:///{Path(directory) / 'bench.db'}"
+        database = Database(url)
+        try:
+            store = SqlBarStore(database)
+            print(f"Database: {database.describe()}")
+            fetched = datetime.now(UTC)
+            seconds, _ = timed(
+                lambda: store.write_bars(
+                    frame, symbol=SYMBOL, timeframe=TIMEFRAME, source="bench", fetched_at=fetched
+                ),
+                1,
+            )
+            line("write (one transaction, upsert)", seconds, rows)
+            seconds, loaded = timed(lambda: store.read_bars(SYMBOL, TIMEFRAME), options.repeat)
+            line("load all bars", seconds, rows)
+            assert loaded[PRICES].equals(frame[PRICES]), "database bars differ from those written"
+        finally:
+            database.close()
+            if cleanup is not None:
+                cleanup()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,82 @@
+"""Where bars are kept: the interface the data layer writes to and reads from.
+
+The data layer may not import the store, so it names what it needs here and the store
+(``paperdesk.store.bars.SqlBarStore``) implements it. Frames follow the loader's convention
+(``paperdesk.data.csv_source.load_bars``): a UTC ``DatetimeIndex`` named ``ts`` of bar open
+labels, float64 ``open, high, low, close, volume`` and a ``ts_close`` column.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol, runtime_checkable
+
+import pandas as pd
+
+PROVENANCE_COLUMNS = ("provider", "source")  # per-row provenance, in order of preference
+
+
+@dataclass(frozen=True)
+class SeriesInfo:
+    """One stored series: its first and last bar labels and how many bars it holds."""
+
+    symbol: str
+    timeframe: str
+    first: datetime
+    last: datetime
+    rows: int
+
+
+@runtime_checkable
+class BarStore(Protocol):
+    """A durable home for bars with provenance (which source gave each bar, and when)."""
+
+    def write_bars(
+        self,
+        frame: pd.DataFrame,
+        *,
+        symbol: str,
+        timeframe: str,
+        source: str,
+        fetched_at: datetime,
+    ) -> int:
+        """Upsert ``frame``'s bars on (symbol, timeframe, ts) in one transaction.
+
+        A bar already stored with the same label is replaced, never duplicated. A per-row
+        ``provider`` or ``source`` column in ``frame`` wins over ``source``. Returns the number
+        of rows written.
+        """
+        ...
+
+    def read_bars(
+        self,
+        symbol: str,
+        timeframe: str,
+        start: datetime | None = None,
+        end: datetime | None = None,
+    ) -> pd.DataFrame:
+        """The bars with ``start <= ts <= end`` (either bound optional), oldest first.
+
+        The loader's frame plus ``source`` (text) and ``fetched_at`` (UTC) columns; ``attrs``
+        holds ``symbol``, ``timeframe`` and ``calendar``.
+        """
+        ...
+
+    def series(self) -> list[SeriesInfo]:
+        """Every stored (symbol, timeframe) series, sorted by symbol then timeframe."""
+        ...
+
+    def date_range(self, symbol: str, timeframe: str) -> tuple[datetime, datetime] | None:
+        """The first and last bar labels of a series, or None when nothing is stored."""
+        ...
+
+
+def row_sources(frame: pd.DataFrame, default: str) -> list[str]:
+    """The provenance of each row: its ``provider``/``source`` value, else ``default``."""
+    for name in PROVENANCE_COLUMNS:
+        if name in frame.columns:
+            column = frame[name]
+            filled = column.where(column.notna() & (column.astype(str) != ""), default)
+            return [str(value) for value in filled.tolist()]
+    return [default] * len(frame)

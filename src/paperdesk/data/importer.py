@@ -1,0 +1,86 @@
+"""Import a CSV file into the bar store (and the Parquet cache): all of it, or nothing.
+
+``import_csv`` validates the whole file first (``parse_csv``); only a file without a single
+problem is written, in one store transaction, then to the cache. Every bar records its source,
+``csv:<file name>``, and when it was imported.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from paperdesk.data.bar_store import BarStore
+from paperdesk.data.csv_import import parse_csv
+from paperdesk.data.parquet_cache import ParquetBarCache
+
+
+@dataclass(frozen=True)
+class ImportReport:
+    """What an import wrote."""
+
+    path: Path
+    symbol: str
+    timeframe: str
+    source: str
+    rows_read: int
+    rows_written: int
+    first: datetime
+    last: datetime
+    layout: str
+    notes: tuple[str, ...]
+    cached: bool
+
+
+def import_csv(
+    path: str | Path,
+    store: BarStore,
+    cache: ParquetBarCache | None = None,
+    *,
+    symbol: str,
+    timeframe: str,
+    timezone: str | None = None,
+    sort: bool = False,
+    drop_duplicates: bool = False,
+    calendar: str | None = None,
+    adjusted: bool = False,
+    fetched_at: datetime | None = None,
+) -> ImportReport:
+    """Validate ``path`` and write its bars; a ``CsvImportError`` means nothing was written."""
+    file_path = Path(path)
+    imported = parse_csv(
+        file_path,
+        symbol=symbol,
+        timeframe=timeframe,
+        timezone=timezone,
+        sort=sort,
+        drop_duplicates=drop_duplicates,
+        calendar=calendar,
+        adjusted=adjusted,
+    )
+    frame = imported.frame
+    name, frame_timeframe = frame.attrs["symbol"], frame.attrs["timeframe"]
+    source = f"csv:{file_path.name}"
+    written = store.write_bars(
+        frame,
+        symbol=name,
+        timeframe=frame_timeframe,
+        source=source,
+        fetched_at=fetched_at or datetime.now(UTC),
+    )
+    if cache is not None:
+        cache.write(frame, name, frame_timeframe, source=source)
+    return ImportReport(
+        path=file_path,
+        symbol=name,
+        timeframe=frame_timeframe,
+        source=source,
+        rows_read=imported.rows_read,
+        rows_written=written,
+        first=frame.index[0].to_pydatetime(),
+        last=frame.index[-1].to_pydatetime(),
+        layout=imported.layout,
+        notes=imported.notes,
+        cached=cache is not None,
+    )

@@ -1,0 +1,219 @@
+"""A Parquet cache of bars: one file per symbol, timeframe and calendar month (UTC).
+
+Layout: ``<root>/<SYMBOL>/<timeframe>/<YYYY-MM>.parquet`` (``<root>/SPY/1h/2025-09.parquet``),
+root ``$PAPERDESK_HOME/cache/bars`` by default. Each file holds the month's bars sorted by their
+open label ``ts``, with ``open, high, low, close, volume`` (float64), ``ts_close`` and ``source``
+(which provider or file gave the bar). Writes merge with the month already cached (a new bar
+replaces the cached bar with the same label) and replace the file atomically (temporary file,
+then ``os.replace``), so a reader never sees half a file. Reads open only the months asked for.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import tempfile
+from datetime import datetime
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+from paperdesk.data.bar_store import row_sources
+from paperdesk.data.calendars import bar_close_times
+from paperdesk.data.instruments import instrument_for
+from paperdesk.domain import DataError, Timeframe
+
+PRICE_COLUMNS = ("open", "high", "low", "close", "volume")
+_MONTH_FILE = re.compile(r"^(\d{4})-(\d{2})\.parquet$")
+_METADATA_KEY = b"paperdesk"
+_SCHEMA = pa.schema(
+    [
+        pa.field("ts", pa.timestamp("ns", tz="UTC"), nullable=False),
+        *(pa.field(name, pa.float64(), nullable=False) for name in PRICE_COLUMNS),
+        pa.field("ts_close", pa.timestamp("ns", tz="UTC"), nullable=False),
+        pa.field("source", pa.string()),
+    ]
+)
+
+
+def default_cache_root() -> Path:
+    home = os.environ.get("PAPERDESK_HOME") or Path.home() / ".paperdesk"
+    return Path(home).expanduser() / "cache" / "bars"
+
+
+class ParquetBarCache:
+    """Bars cached as monthly Parquet files under ``root``."""
+
+    def __init__(self, root: Path | str | None = None) -> None:
+        self.root = Path(root) if root is not None else default_cache_root()
+
+    # ---------------------------------------------------------------------------- layout
+
+    def directory(self, symbol: str, timeframe: str) -> Path:
+        name = symbol.strip().upper().replace("/", "-").replace("\\", "-").replace(":", "-")
+        if not name or name in {".", ".."}:
+            raise DataError(f"symbol {symbol!r} cannot name a cache directory")
+        return self.root / name / str(Timeframe.parse(timeframe))
+
+    def months(self, symbol: str, timeframe: str) -> list[str]:
+        """The cached months (``YYYY-MM``) of a series, oldest first."""
+        directory = self.directory(symbol, timeframe)
+        if not directory.is_dir():
+            return []
+        names = (_MONTH_FILE.match(path.name) for path in directory.iterdir())
+        return sorted(f"{match[1]}-{match[2]}" for match in names if match)
+
+    def files(self, symbol: str, timeframe: str) -> list[Path]:
+        directory = self.directory(symbol, timeframe)
+        return [directory / f"{month}.parquet" for month in self.months(symbol, timeframe)]
+
+    # --------------------------------------------------------------------------- writing
+
+    def write(
+        self, frame: pd.DataFrame, symbol: str, timeframe: str, *, source: str | None = None
+    ) -> int:
+        """Merge ``frame``'s bars into their month files; returns the number of bars written.
+
+        ``frame`` follows the loader's convention; a per-row ``source`` or ``provider`` column
+        is kept, otherwise ``source`` (if given) is recorded for every row.
+        """
+        if len(frame) == 0:
+            return 0
+        index = pd.DatetimeIndex(frame.index)
+        if index.tz is None or index.hasnans:
+            raise DataError("cached bars need a timezone-aware index without gaps")
+        if index.has_duplicates:
+            raise DataError(f"{symbol} {timeframe}: the frame repeats a bar label")
+        name = str(Timeframe.parse(timeframe))
+        calendar = str(frame.attrs.get("calendar") or instrument_for(symbol).calendar)
+        table = _to_table(frame, index, name, calendar, source)
+        table = table.sort_by("ts")
+        stamps = table.column("ts").to_numpy()
+        month_of_row = stamps.astype("datetime64[M]")
+        edges = np.flatnonzero(month_of_row[1:] != month_of_row[:-1]) + 1
+        directory = self.directory(symbol, name)
+        directory.mkdir(parents=True, exist_ok=True)
+        metadata = {
+            _METADATA_KEY: json.dumps(
+                {"symbol": symbol.strip().upper(), "timeframe": name, "calendar": calendar}
+            ).encode()
+        }
+        for first, last in zip([0, *edges.tolist()], [*edges.tolist(), len(stamps)], strict=True):
+            month = str(month_of_row[first])
+            part = table.slice(first, last - first)
+            path = directory / f"{month}.parquet"
+            if path.exists():
+                part = _merge(pq.read_table(path, schema=_SCHEMA), part)
+            _write_atomically(part.replace_schema_metadata(metadata), path)
+        return len(stamps)
+
+    # --------------------------------------------------------------------------- reading
+
+    def read(
+        self,
+        symbol: str,
+        timeframe: str,
+        start: datetime | None = None,
+        end: datetime | None = None,
+    ) -> pd.DataFrame:
+        """The cached bars with ``start <= ts <= end`` (bounds optional), oldest first."""
+        name = str(Timeframe.parse(timeframe))
+        low = _utc(start, "start")
+        high = _utc(end, "end")
+        first_month = None if low is None else f"{low.year:04d}-{low.month:02d}"
+        last_month = None if high is None else f"{high.year:04d}-{high.month:02d}"
+        directory = self.directory(symbol, name)
+        wanted = [
+            month
+            for month in self.months(symbol, name)
+            if (first_month is None or month >= first_month)
+            and (last_month is None or month <= last_month)
+        ]
+        tables = [_read_month(directory / f"{month}.parquet") for month in wanted]
+        metadata = (tables[0].schema.metadata or {}) if tables else {}
+        table = pa.concat_tables(tables) if tables else _SCHEMA.empty_table()
+        if low is not None:
+            table = table.filter(pc.greater_equal(table.column("ts"), pa.scalar(low, _TS)))
+        if high is not None:
+            table = table.filter(pc.less_equal(table.column("ts"), pa.scalar(high, _TS)))
+        return _to_frame(table, symbol, name, metadata)
+
+
+_TS = pa.timestamp("ns", tz="UTC")
+
+
+def _utc(moment: datetime | None, what: str) -> pd.Timestamp | None:
+    if moment is None:
+        return None
+    if moment.tzinfo is None:
+        raise DataError(f"{what} must be timezone-aware, got {moment.isoformat()}")
+    return pd.Timestamp(moment).tz_convert("UTC")
+
+
+def _to_table(
+    frame: pd.DataFrame,
+    index: pd.DatetimeIndex,
+    timeframe: str,
+    calendar: str,
+    source: str | None,
+) -> pa.Table:
+    utc = index.tz_convert("UTC").as_unit("ns")
+    if "ts_close" in frame.columns:
+        closes = pd.DatetimeIndex(frame["ts_close"]).tz_convert("UTC").as_unit("ns")
+    else:
+        closes = bar_close_times(utc, timeframe, calendar)
+    columns: dict[str, pa.Array] = {"ts": pa.array(utc, type=_TS)}
+    for name in PRICE_COLUMNS:
+        if name not in frame.columns:
+            raise DataError(f"cached bars need a {name!r} column")
+        columns[name] = pa.array(frame[name].to_numpy(dtype=np.float64), type=pa.float64())
+    columns["ts_close"] = pa.array(closes, type=_TS)
+    has_sources = source is not None or any(c in frame.columns for c in ("provider", "source"))
+    sources = row_sources(frame, source or "") if has_sources else [None] * len(frame)
+    columns["source"] = pa.array(sources, type=pa.string())
+    return pa.Table.from_pydict(columns, schema=_SCHEMA)
+
+
+def _merge(cached: pa.Table, new: pa.Table) -> pa.Table:
+    """The month's bars: cached ones whose label is not among the new ones, then the new."""
+    kept = cached.filter(pc.invert(pc.is_in(cached.column("ts"), value_set=new.column("ts"))))
+    return pa.concat_tables([kept, new]).sort_by("ts")
+
+
+def _read_month(path: Path) -> pa.Table:
+    # the source column comes back dictionary-encoded: one string per provider, not per bar
+    return pq.read_table(path, read_dictionary=["source"])
+
+
+def _write_atomically(table: pa.Table, path: Path) -> None:
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}.", suffix=".tmp")
+    os.close(handle)
+    try:
+        pq.write_table(table, temporary)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def _to_frame(
+    table: pa.Table, symbol: str, timeframe: str, metadata: dict[bytes, bytes]
+) -> pd.DataFrame:
+    index = pd.DatetimeIndex(table.column("ts").to_pandas(), name="ts")
+    frame = pd.DataFrame(
+        {name: table.column(name).to_numpy() for name in PRICE_COLUMNS}, index=index, copy=False
+    )
+    frame["ts_close"] = pd.DatetimeIndex(table.column("ts_close").to_pandas())
+    frame["source"] = pd.Categorical(table.column("source").to_pandas())
+    stored = json.loads(metadata[_METADATA_KEY]) if _METADATA_KEY in metadata else {}
+    frame.attrs.update(
+        symbol=symbol.strip().upper(),
+        timeframe=timeframe,
+        calendar=stored.get("calendar") or instrument_for(symbol).calendar,
+    )
+    return frame

@@ -1,0 +1,138 @@
+"""The findings of a data quality check and the report that gathers them (see ``quality``)."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+LIST_LIMIT = 100
+
+
+@dataclass(frozen=True, slots=True)
+class Gap:
+    """Trading time with no bar: ``[start, end)`` and about how many bars are missing."""
+
+    start: datetime
+    end: datetime
+    missing: int
+
+
+@dataclass(frozen=True, slots=True)
+class Duplicate:
+    ts: datetime
+    count: int
+
+
+@dataclass(frozen=True, slots=True)
+class Outlier:
+    ts: datetime
+    previous_close: float
+    close: float
+    simple_return: float
+
+
+@dataclass(frozen=True, slots=True)
+class Run:
+    """``length`` consecutive bars from ``start`` to ``end`` (bar open times, inclusive)."""
+
+    start: datetime
+    end: datetime
+    length: int
+
+
+@dataclass(slots=True)
+class QualityReport:
+    symbol: str
+    timeframe: str
+    calendar: str
+    bars: int
+    first: datetime | None
+    last: datetime | None
+    outlier_threshold: float
+    stale_run: int
+    zero_volume_run: int
+    gaps: list[Gap] = field(default_factory=list)
+    duplicates: list[Duplicate] = field(default_factory=list)
+    off_session: list[datetime] = field(default_factory=list)
+    outliers: list[Outlier] = field(default_factory=list)
+    zero_volume_runs: list[Run] = field(default_factory=list)
+    stale_runs: list[Run] = field(default_factory=list)
+    no_volume: bool = False
+    now: datetime | None = None
+    last_close: datetime | None = None
+    last_bar_age: timedelta | None = None
+    feed_stale: bool = False
+
+    @property
+    def missing_bars(self) -> int:
+        return sum(gap.missing for gap in self.gaps)
+
+    @property
+    def warnings(self) -> list[str]:
+        """One line per problem found (empty when the series is clean)."""
+        found: list[str] = []
+        if self.gaps:
+            found.append(f"{len(self.gaps)} gap(s), about {self.missing_bars} missing bar(s)")
+        if self.duplicates:
+            found.append(f"{len(self.duplicates)} duplicated bar time(s)")
+        if self.off_session:
+            found.append(f"{len(self.off_session)} bar(s) outside {self.calendar} sessions")
+        if self.outliers:
+            found.append(
+                f"{len(self.outliers)} return(s) beyond {self.outlier_threshold:.0%} (outliers)"
+            )
+        if self.zero_volume_runs:
+            found.append(
+                f"{len(self.zero_volume_runs)} run(s) of >= {self.zero_volume_run} zero-volume bars"
+            )
+        if self.stale_runs:
+            found.append(f"{len(self.stale_runs)} run(s) of >= {self.stale_run} identical bars")
+        if self.feed_stale:
+            found.append(f"feed is stale: last bar closed {self.last_bar_age} before now")
+        return found
+
+    @property
+    def ok(self) -> bool:
+        return not self.warnings
+
+    def to_dict(self, limit: int = LIST_LIMIT) -> dict[str, Any]:
+        """A JSON-ready dict (times ISO-8601; each list cut to ``limit`` items, with counts)."""
+
+        def convert(value: Any) -> Any:
+            if isinstance(value, datetime):
+                return value.isoformat()
+            if isinstance(value, timedelta):
+                return value.total_seconds()
+            if isinstance(value, dict):
+                return {key: convert(item) for key, item in value.items()}
+            return value
+
+        result: dict[str, Any] = {
+            "symbol": self.symbol,
+            "timeframe": self.timeframe,
+            "calendar": self.calendar,
+            "bars": self.bars,
+            "first": convert(self.first),
+            "last": convert(self.last),
+            "ok": self.ok,
+            "warnings": self.warnings,
+            "thresholds": {
+                "outlier_threshold": self.outlier_threshold,
+                "stale_run": self.stale_run,
+                "zero_volume_run": self.zero_volume_run,
+            },
+            "missing_bars": self.missing_bars,
+            "no_volume": self.no_volume,
+            "now": convert(self.now),
+            "last_close": convert(self.last_close),
+            "last_bar_age_seconds": convert(self.last_bar_age),
+            "feed_stale": self.feed_stale,
+        }
+        for name in ("gaps", "duplicates", "outliers", "zero_volume_runs", "stale_runs"):
+            items = getattr(self, name)
+            result[name] = [convert(asdict(item)) for item in items[:limit]]
+            result[f"{name}_count"] = len(items)
+        result["off_session"] = [convert(item) for item in self.off_session[:limit]]
+        result["off_session_count"] = len(self.off_session)
+        return result

@@ -1,0 +1,246 @@
+"""Bars in the database with their provenance: ``SqlBarStore`` implements the data layer's
+``BarStore`` on the ``bars`` table.
+
+Writes are bulk upserts (``INSERT ... ON CONFLICT (symbol, timeframe, ts) DO UPDATE`` on both
+PostgreSQL and SQLite), executed many rows at a time inside one transaction, with values already
+in the database's own form: exact decimal text for prices (a float's shortest ``repr``, so
+``100.1`` is stored as ``100.1``, equal to the Decimal written in the CSV) and ISO times. Reads
+are one SELECT whose columns go straight into numpy arrays (prices as text on SQLite, cast to
+double precision on PostgreSQL, whose NUMERIC to float conversion is correctly rounded), never
+through ORM objects.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import BigInteger, Float, String, cast, func, select, type_coerce
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.sql import ColumnElement, column, table
+
+from paperdesk.data.bar_store import SeriesInfo, row_sources
+from paperdesk.data.calendars import bar_close_times
+from paperdesk.data.instruments import instrument_for
+from paperdesk.domain import DataError, Timeframe
+from paperdesk.store.database import Database
+from paperdesk.store.models import BarRow
+
+PRICES = ("open", "high", "low", "close", "volume")
+_COLUMNS = ("symbol", "timeframe", "ts", "ts_close", *PRICES, "source", "fetched_at")
+_KEY = ("symbol", "timeframe", "ts")
+_BARS = BarRow.__table__
+# The same table without column types: bulk values are bound as given (already converted).
+_RAW = table("bars", *(column(name) for name in _COLUMNS))
+_CHUNK = 50_000
+
+
+class SqlBarStore:
+    """The ``BarStore`` of a paperdesk ``Database`` (SQLite or PostgreSQL)."""
+
+    def __init__(self, database: Database) -> None:
+        self._database = database
+
+    @property
+    def _postgres(self) -> bool:
+        return self._database.dialect == "postgresql"
+
+    # ----------------------------------------------------------------------------- writing
+
+    def write_bars(
+        self,
+        frame: pd.DataFrame,
+        *,
+        symbol: str,
+        timeframe: str,
+        source: str,
+        fetched_at: datetime,
+    ) -> int:
+        if fetched_at.tzinfo is None:
+            raise DataError("fetched_at must be timezone-aware")
+        name, frame_timeframe = _series_key(symbol, timeframe)
+        if len(frame) == 0:
+            return 0
+        index = _utc_index(frame.index)
+        if index.has_duplicates:
+            raise DataError(f"{name} {frame_timeframe}: the frame repeats a bar label")
+        if "ts_close" in frame.columns:
+            closes = _utc_index(pd.DatetimeIndex(frame["ts_close"]))
+        else:
+            closes = bar_close_times(index, frame_timeframe, instrument_for(name).calendar)
+        times = {"ts": self._times(index), "ts_close": self._times(closes)}
+        prices = {price: _decimal_texts(frame, price, name) for price in PRICES}
+        sources = row_sources(frame, source)
+        fetched = self._times(pd.DatetimeIndex([fetched_at]).tz_convert("UTC"))[0]
+        values = (times["ts"], times["ts_close"], *(prices[price] for price in PRICES), sources)
+        statement = self._upsert()
+        with self._database.engine.begin() as connection:  # one import, one transaction
+            for first in range(0, len(frame), _CHUNK):
+                last = first + _CHUNK
+                connection.execute(
+                    statement,
+                    [
+                        dict(zip(_COLUMNS, (name, frame_timeframe, *row, fetched), strict=True))
+                        for row in zip(*(column[first:last] for column in values), strict=True)
+                    ],
+                )
+        return len(frame)
+
+    def _upsert(self) -> Any:
+        dialect_insert = postgresql.insert if self._postgres else sqlite.insert
+        statement = dialect_insert(_RAW)
+        updated = {name: statement.excluded[name] for name in _COLUMNS if name not in _KEY}
+        return statement.on_conflict_do_update(index_elements=list(_KEY), set_=updated)
+
+    def _times(self, index: pd.DatetimeIndex) -> list[str]:
+        """ISO texts the database reads as the same instants ``UtcDateTime`` would write."""
+        naive = index.tz_convert("UTC").tz_localize(None).to_numpy().astype("datetime64[us]")
+        texts: list[str] = np.datetime_as_string(naive, unit="us").tolist()
+        if self._postgres:
+            return [text + "+00:00" for text in texts]
+        return [text[:10] + " " + text[11:] for text in texts]  # SQLAlchemy's SQLite form
+
+    # ----------------------------------------------------------------------------- reading
+
+    def read_bars(
+        self,
+        symbol: str,
+        timeframe: str,
+        start: datetime | None = None,
+        end: datetime | None = None,
+    ) -> pd.DataFrame:
+        name, frame_timeframe = _series_key(symbol, timeframe)
+        bars = _BARS.c
+        query = select(
+            self._time_column(bars.ts),
+            self._time_column(bars.ts_close),
+            *(self._price_column(bars[price]) for price in PRICES),
+            bars.source,
+            self._time_column(bars.fetched_at),
+        ).where(bars.symbol == name, bars.timeframe == frame_timeframe)
+        if start is not None:
+            query = query.where(bars.ts >= _aware(start, "start"))
+        if end is not None:
+            query = query.where(bars.ts <= _aware(end, "end"))
+        with self._reader() as connection:
+            result = connection.execute(query.order_by(bars.ts))
+            rows = result.cursor.fetchall()  # plain DB-API tuples: no Row objects per bar
+        columns: Sequence[Sequence[Any]] = list(zip(*rows, strict=True)) if rows else [()] * 9
+        del rows
+        index = pd.DatetimeIndex(self._instants(columns[0]), name="ts")
+        frame = pd.DataFrame(
+            {
+                price: np.fromiter(map(float, columns[2 + position]), np.float64, len(index))
+                for position, price in enumerate(PRICES)
+            },
+            index=index,
+            copy=False,
+        )
+        frame["ts_close"] = self._instants(columns[1])
+        frame["source"] = pd.Categorical(columns[7])
+        frame["fetched_at"] = self._instants(columns[8])
+        frame.attrs.update(
+            symbol=name, timeframe=frame_timeframe, calendar=instrument_for(name).calendar
+        )
+        return frame
+
+    def _time_column(self, time_column: Any) -> ColumnElement[Any]:
+        if self._postgres:  # whole microseconds since the epoch
+            micros = func.extract("epoch", time_column) * 1_000_000
+            return cast(func.round(micros), BigInteger)
+        return type_coerce(time_column, String)  # the stored text, unconverted
+
+    def _price_column(self, price_column: Any) -> ColumnElement[Any]:
+        if self._postgres:
+            return cast(price_column, Float)
+        return type_coerce(price_column, String)
+
+    def _instants(self, values: Sequence[Any]) -> pd.DatetimeIndex:
+        if self._postgres:
+            micros = np.asarray(values, dtype=np.int64).astype("datetime64[us]")
+            return pd.DatetimeIndex(micros).as_unit("ns").tz_localize("UTC")
+        stamps = np.asarray(values, dtype="datetime64[us]")
+        return pd.DatetimeIndex(stamps).as_unit("ns").tz_localize("UTC")
+
+    def _reader(self) -> Any:
+        engine = self._database.engine
+        if self._postgres:
+            return engine.execution_options(isolation_level="REPEATABLE READ").begin()
+        return engine.execution_options(sqlite_begin="DEFERRED").begin()
+
+    # ----------------------------------------------------------------------------- summary
+
+    def series(self) -> list[SeriesInfo]:
+        bars = _BARS.c
+        query = (
+            select(bars.symbol, bars.timeframe, func.min(bars.ts), func.max(bars.ts), func.count())
+            .group_by(bars.symbol, bars.timeframe)
+            .order_by(bars.symbol, bars.timeframe)
+        )
+        with self._reader() as connection:
+            rows = connection.execute(query).all()
+        return [
+            SeriesInfo(symbol=row[0], timeframe=row[1], first=row[2], last=row[3], rows=row[4])
+            for row in rows
+        ]
+
+    def date_range(self, symbol: str, timeframe: str) -> tuple[datetime, datetime] | None:
+        name, frame_timeframe = _series_key(symbol, timeframe)
+        bars = _BARS.c
+        query = select(func.min(bars.ts), func.max(bars.ts)).where(
+            bars.symbol == name, bars.timeframe == frame_timeframe
+        )
+        with self._reader() as connection:
+            first, last = connection.execute(query).one()
+        return None if first is None else (first, last)
+
+    def count(self, symbol: str | None = None, timeframe: str | None = None) -> int:
+        """How many bars are stored (all, or of one symbol, or of one series)."""
+        bars = _BARS.c
+        query = select(func.count()).select_from(_BARS)
+        if symbol is not None:
+            query = query.where(bars.symbol == symbol.strip().upper())
+        if timeframe is not None:
+            query = query.where(bars.timeframe == str(Timeframe.parse(timeframe)))
+        with self._reader() as connection:
+            return int(connection.execute(query).scalar_one())
+
+
+def _series_key(symbol: str, timeframe: str) -> tuple[str, str]:
+    name = symbol.strip().upper()
+    if not name:
+        raise DataError("symbol must not be empty")
+    return name, str(Timeframe.parse(timeframe))
+
+
+def _aware(moment: datetime, what: str) -> datetime:
+    if moment.tzinfo is None:
+        raise DataError(f"{what} must be timezone-aware, got {moment.isoformat()}")
+    return moment.astimezone(UTC)
+
+
+def _utc_index(values: Any) -> pd.DatetimeIndex:
+    index = pd.DatetimeIndex(values)
+    if index.tz is None:
+        raise DataError("bar times must be timezone-aware (UTC)")
+    if index.hasnans:
+        raise DataError("bar times must not be missing")
+    return index.tz_convert("UTC")
+
+
+def _decimal_texts(frame: pd.DataFrame, name: str, symbol: str) -> list[str]:
+    """Each value's shortest round-trip text: the exact decimal a float stands for."""
+    if name not in frame.columns:
+        raise DataError(f"{symbol}: the bars have no {name!r} column")
+    values = frame[name].to_numpy(dtype=np.float64)
+    bad = ~np.isfinite(values)
+    if bad.any():
+        row = int(np.flatnonzero(bad)[0])
+        raise DataError(f"{symbol}: {name} at {frame.index[row]} is {values[row]}, not a number")
+    return [repr(value) for value in values.tolist()]
+
+
+__all__ = ["SqlBarStore"]
