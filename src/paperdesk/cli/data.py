@@ -1,21 +1,31 @@
-"""``paperdesk data ...``: market data (providers now; import, list, check, backfill to come).
+"""``paperdesk data ...``: market data: import, list, check, backfill and providers.
 
-Each subcommand is a function registered on ``data_app``; add new ones with
-``@data_app.command("name")`` and keep their logic in ``paperdesk.service.market_data``.
+Each subcommand is a function registered on ``data_app``; their logic lives in
+``paperdesk.service.market_data`` and what they print in ``paperdesk.cli.data_bars``.
 """
 
 from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
+from paperdesk.cli import data_bars as show
 from paperdesk.cli import paper_options as opt
 from paperdesk.cli.output import print_json
 from paperdesk.service.market_data import (
+    CsvImportError,
     MarketDataService,
     ProviderStatus,
+    backfill_document,
+    import_document,
     provider_status_document,
+    series_document,
 )
 
 data_app = typer.Typer(help="Market data: providers, quotas and stored bars.")
@@ -25,6 +35,136 @@ data_app.callback(no_args_is_help=True)(lambda: None)
 def market_data_service() -> MarketDataService:
     """The service the commands use (tests may replace it)."""
     return MarketDataService()
+
+
+@contextmanager
+def opened_service() -> Iterator[MarketDataService]:
+    service = market_data_service()
+    try:
+        yield service
+    finally:
+        service.close()
+
+
+Symbol = Annotated[str, typer.Option("--symbol", "-s", help="The symbol the bars belong to.")]
+Timeframe = Annotated[str, typer.Option("--timeframe", "-t", help="Bar size: 1m, 1h, 1d...")]
+From = Annotated[str | None, typer.Option("--from", help="First day (YYYY-MM-DD) or time.")]
+To = Annotated[str | None, typer.Option("--to", help="Last day (YYYY-MM-DD, inclusive).")]
+
+
+# paperdesk data import
+
+
+@data_app.command("import")
+def import_command(
+    file: Annotated[Path, typer.Argument(help="The CSV file to import.")],
+    symbol: Symbol,
+    timeframe: Timeframe,
+    timezone: Annotated[
+        str | None, typer.Option(help="Time zone of times without an offset (default UTC).")
+    ] = None,
+    sort: Annotated[bool, typer.Option("--sort", help="Sort rows by time.")] = False,
+    drop_duplicates: Annotated[
+        bool, typer.Option("--drop-duplicates", help="Keep the last row of a repeated time.")
+    ] = False,
+    json_output: opt.JsonFlag = False,
+) -> None:
+    """Validate a CSV file and import its bars into the database and the Parquet cache; a file
+    with any problem is rejected with a report and nothing is written."""
+    with opened_service() as service:
+        try:
+            report = service.import_file(
+                file, symbol, timeframe, timezone=timezone, sort=sort,
+                drop_duplicates=drop_duplicates,
+            )  # fmt: skip
+        except CsvImportError as error:
+            if json_output:
+                print_json(show.rejection_document(error))
+            for line in show.rejection_lines(error):
+                typer.echo(line, err=True)
+            raise typer.Exit(1) from None
+    if json_output:
+        print_json({"imported": True, **import_document(report)})
+        return
+    Console().print(show.import_table(report))
+
+
+# paperdesk data list
+
+
+@data_app.command("list")
+def list_command(json_output: opt.JsonFlag = False) -> None:
+    """List the series held: symbol, timeframe, first and last bar, rows, and where (the
+    database or a bundled sample file)."""
+    with opened_service() as service:
+        series = service.list_series()
+    if json_output:
+        print_json({"series": [series_document(info) for info in series]})
+        return
+    Console().print(show.series_table(series))
+
+
+# paperdesk data check
+
+
+@data_app.command("check")
+def check_command(
+    symbol: Annotated[str, typer.Argument(help="The symbol to check.")],
+    timeframe: Timeframe,
+    start: From = None,
+    end: To = None,
+    json_output: opt.JsonFlag = False,
+) -> None:
+    """The data quality report of a series: gaps against its calendar, duplicates, outliers,
+    zero-volume runs, stale prices and feed age (warnings do not fail the command)."""
+    low, high = show.when_value(start, "--from"), show.when_value(end, "--to")
+    with opened_service() as service:
+        report = service.check(symbol, timeframe, low, high)
+    if json_output:
+        print_json(report.to_dict())
+        return
+    console = Console()
+    for table in show.quality_tables(report):
+        console.print(table)
+    for warning in report.warnings:
+        console.print(f"[yellow]warning:[/yellow] {warning}")
+    if report.ok:
+        console.print("[green]no problems found[/green]")
+
+
+# paperdesk data backfill
+
+
+@data_app.command("backfill")
+def backfill_command(
+    symbol: Annotated[str, typer.Argument(help="The symbol to fetch.")],
+    start: Annotated[str, typer.Option("--from", help="First day (YYYY-MM-DD) or time.")],
+    end: Annotated[str, typer.Option("--to", help="Last day (YYYY-MM-DD, inclusive).")],
+    timeframe: Timeframe,
+    force: Annotated[
+        bool, typer.Option("--force", help="Fetch chunks already stored again.")
+    ] = False,
+    json_output: opt.JsonFlag = False,
+) -> None:
+    """Fetch bars from the price providers into the database, a month (intraday) or a year
+    (daily) per step; chunks already stored are skipped, so a re-run resumes."""
+    low, high = show.required_when(start, "--from"), show.required_when(end, "--to")
+    console = Console(stderr=True)
+    live = not json_output and console.is_terminal
+    with opened_service() as service, show.backfill_progress(console if live else None) as step:
+        report = service.backfill(symbol, timeframe, low, high, progress=step, force=force)
+    if json_output:
+        print_json(backfill_document(report))
+    else:
+        Console().print(show.backfill_table(report))
+    if report.failed:
+        failed = next(chunk for chunk in report.chunks if chunk.status == "failed")
+        typer.echo(
+            f"error: backfill stopped at the chunk from {failed.start.date()}: {failed.reason}; "
+            "run it again to resume",
+            err=True,
+        )
+        raise typer.Exit(1)
 
 
 # paperdesk data providers

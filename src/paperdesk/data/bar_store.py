@@ -19,13 +19,17 @@ PROVENANCE_COLUMNS = ("provider", "source")  # per-row provenance, in order of p
 
 @dataclass(frozen=True)
 class SeriesInfo:
-    """One stored series: its first and last bar labels and how many bars it holds."""
+    """One series: its first and last bar labels, how many bars it holds and where it lives
+    (``where``: ``store`` for the database, ``bundled`` for a file shipped with the package,
+    whose location is ``path``)."""
 
     symbol: str
     timeframe: str
     first: datetime
     last: datetime
     rows: int
+    where: str = "store"
+    path: str | None = None
 
 
 @runtime_checkable

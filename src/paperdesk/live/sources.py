@@ -8,39 +8,17 @@ portfolio's replay position (kept in the database) says how far the data has bee
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
-from typing import Protocol
 
 import pandas as pd
 
 from paperdesk.data import find_bundled, load_bars
+from paperdesk.data.clock import Clock as Clock  # re-exported: the clocks live in data
+from paperdesk.data.clock import FixedClock as FixedClock
+from paperdesk.data.clock import WallClock as WallClock
 from paperdesk.domain import Bar, DataError, to_decimal
 from paperdesk.live.settings import SourceSettings
-
-
-class Clock(Protocol):
-    def now(self) -> datetime: ...
-
-
-class WallClock:
-    """The real time, in UTC."""
-
-    def now(self) -> datetime:
-        return datetime.now(UTC)
-
-
-class FixedClock:
-    """A clock that says what it is told (tests, and demos of the live source)."""
-
-    def __init__(self, now: datetime) -> None:
-        self._now = now
-
-    def now(self) -> datetime:
-        return self._now
-
-    def set(self, now: datetime) -> None:
-        self._now = now
 
 
 class CandleSource:
