@@ -17,20 +17,35 @@ from paperdesk.data import find_bundled, load_bars
 from paperdesk.data.clock import Clock as Clock  # re-exported: the clocks live in data
 from paperdesk.data.clock import FixedClock as FixedClock
 from paperdesk.data.clock import WallClock as WallClock
+from paperdesk.data.manager import DataManager
 from paperdesk.domain import Bar, DataError, to_decimal
 from paperdesk.live.settings import SourceSettings
 
 
 class CandleSource:
-    """Loads (and keeps, until the file changes) each symbol's full candle history."""
+    """Each symbol's full candle history: the CSV file the portfolio names for it, else what the
+    DataManager serves (imported or backfilled bars in the database, else the bundled file).
 
-    def __init__(self) -> None:
+    Without a DataManager (the default) the bundled files are read directly. Files are kept in
+    memory until they change.
+    """
+
+    def __init__(self, manager: DataManager | None = None) -> None:
+        self._manager = manager
         self._cache: dict[tuple[str, str, str], tuple[tuple[float, int], pd.DataFrame]] = {}
 
     def path(self, symbol: str, timeframe: str, settings: SourceSettings) -> Path:
         return settings.file_for(symbol) or find_bundled(symbol, timeframe)
 
     def history(self, symbol: str, timeframe: str, settings: SourceSettings) -> pd.DataFrame:
+        if self._manager is not None and settings.file_for(symbol) is None:
+            frame = self._manager.get_bars(symbol, timeframe)
+            if frame.empty:
+                find_bundled(symbol, timeframe)  # raises, naming what is available
+                raise DataError(f"no {symbol} {timeframe} candles are available")
+            frame.attrs.setdefault("symbol", symbol)
+            frame.attrs.setdefault("timeframe", timeframe)
+            return frame
         path = self.path(symbol, timeframe, settings)
         try:
             stat = path.stat()

@@ -10,6 +10,8 @@ without any network request.
 
 from __future__ import annotations
 
+import hashlib
+import os
 from collections.abc import Mapping
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
@@ -74,13 +76,24 @@ def build_data_manager(
     parts = aggregator or ProviderAggregator.from_settings(
         provider_settings, client=client, quota_store=quota_store
     )
+    ledger = database or Database()
     return DataManager(
         clock=clock,
-        store=SqlBarStore(database or Database()),
+        store=SqlBarStore(ledger),
         parquet=ParquetBarCache(provider_settings.home / "cache" / "bars"),
-        cache=cache if cache is not None else cache_from_env(environ),
+        cache=cache if cache is not None else cache_from_env(_per_database(environ, ledger)),
         aggregator=parts,
     )
+
+
+def _per_database(environ: Mapping[str, str] | None, database: Database) -> dict[str, str]:
+    """The environment with a Redis key prefix of this database's own (unless one is set), so
+    two ledgers sharing a Redis never serve each other's cached bars."""
+    env = dict(os.environ if environ is None else environ)
+    if not env.get("PAPERDESK_REDIS_PREFIX", "").strip():
+        digest = hashlib.sha256(database.url.encode()).hexdigest()[:12]
+        env["PAPERDESK_REDIS_PREFIX"] = f"paperdesk:{digest}:"
+    return env
 
 
 class MarketDataService:

@@ -13,6 +13,7 @@ from decimal import Decimal
 
 from paperdesk.analytics.stats import Stats
 from paperdesk.data import instrument_for
+from paperdesk.data.cache import InProcessCache
 from paperdesk.domain import (
     ZERO,
     Fill,
@@ -33,6 +34,7 @@ from paperdesk.live.runner import LiveRunner
 from paperdesk.live.settings import PortfolioSettings
 from paperdesk.live.sources import CandleSource, Clock, WallClock
 from paperdesk.live.state import RestoredPortfolio, equity_snapshot, marks, restore, save
+from paperdesk.service.market_data import build_data_manager
 from paperdesk.service.performance import performance_stats
 from paperdesk.service.views import (
     AuditView,
@@ -78,7 +80,11 @@ class PortfolioService:
         clock: Clock | None = None,
     ) -> None:
         self.database = database or Database()
-        self.source = source or CandleSource()
+        # The runner reads whole histories every tick: an in-process cache serves them faster
+        # than decoding them from Redis (which the market-data service uses for shared reads).
+        self.source = source or CandleSource(
+            build_data_manager(self.database, cache=InProcessCache())
+        )
         self.clock = clock or WallClock()
         self.runner = LiveRunner(self.database, source=self.source, clock=self.clock)
 
