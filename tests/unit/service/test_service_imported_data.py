@@ -1,0 +1,59 @@
+"""Bars imported into the database are what paper portfolios trade (through the DataManager)."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from paperdesk.data.cache import InProcessCache
+from paperdesk.domain import UnknownNameError
+from paperdesk.live import PortfolioSettings, SourceSettings, StrategySpec, TickStatus
+from paperdesk.service.market_data import build_data_manager
+from paperdesk.service.portfolios import PortfolioService
+from paperdesk.store import Database
+
+
+def _write_csv(path: Path, days: int) -> None:
+    lines = ["date,open,high,low,close,volume"]
+    price = 50.0
+    for day in range(days):
+        moment = date(2023, 1, 2).toordinal() + day
+        when = date.fromordinal(moment)
+        if when.weekday() >= 5:
+            continue
+        price += 0.5 if (day // 7) % 2 == 0 else -0.4  # rising and falling waves: crosses
+        lines.append(f"{when},{price:.2f},{price + 1:.2f},{price - 1:.2f},{price + 0.2:.2f},1000")
+    path.write_text("\n".join(lines) + "\n")
+
+
+def test_a_portfolio_trades_bars_imported_into_the_database(
+    database: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PAPERDESK_HOME", str(tmp_path / "home"))
+    manager = build_data_manager(database, cache=InProcessCache())
+    service = PortfolioService(database)
+    settings = PortfolioSettings(
+        strategies=(StrategySpec("sma-cross", {"fast": 3, "slow": 8}),),
+        symbols=("ACME",),
+        source=SourceSettings("replay", replay_from=date(2023, 2, 1)),
+    )
+    with pytest.raises(UnknownNameError):  # nothing imported yet: no ACME data anywhere
+        service.create_portfolio("acme", Decimal("10000"), settings=settings)
+    csv = tmp_path / "acme.csv"
+    _write_csv(csv, 200)
+    report = manager.import_csv(csv, "ACME", "1d")
+    assert report.rows_written > 100
+    portfolio_id = service.create_portfolio("acme", Decimal("10000"), settings=settings)
+    processed = [service.tick(portfolio_id, "ACME")[0] for _ in range(60)]
+    assert all(t.status is TickStatus.PROCESSED for t in processed)
+    assert processed[0].candle_at is not None
+    assert processed[0].candle_at.date() == date(2023, 2, 1)
+    fills = service.fills(portfolio_id)
+    assert fills, "the waves make sma-cross trade"
+    stored = manager.get_bars("ACME", "1d")
+    opens = {ts.to_pydatetime(): Decimal(repr(float(o))) for ts, o in stored["open"].items()}
+    for fill in fills:  # next-open fills at the imported open, moved 5 bps against the trader
+        assert abs(fill.price - opens[fill.ts]) <= opens[fill.ts] * Decimal("0.0006")
