@@ -8,11 +8,13 @@ until the next UTC day even if our own count is lower.
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import tempfile
 import threading
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import asdict, dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -44,11 +46,14 @@ class Usage:
 
 
 class QuotaStore(Protocol):
-    """Where usage lives between runs."""
+    """Where usage lives between runs. ``locked()`` holds off every other process and thread
+    between a read and the write that follows it, so no count is lost."""
 
     def get(self, provider: str) -> Usage | None: ...
 
     def put(self, provider: str, usage: Usage) -> None: ...
+
+    def locked(self) -> AbstractContextManager[None]: ...
 
 
 class InMemoryQuotaStore:
@@ -61,6 +66,9 @@ class InMemoryQuotaStore:
     def put(self, provider: str, usage: Usage) -> None:
         self._usage[provider] = usage
 
+    def locked(self) -> AbstractContextManager[None]:
+        return nullcontext()  # one process; the tracker's thread lock suffices
+
 
 class JsonFileQuotaStore:
     """Usage in one JSON file (default ``$PAPERDESK_HOME/provider_quotas.json``), rewritten
@@ -68,7 +76,20 @@ class JsonFileQuotaStore:
 
     def __init__(self, path: str | os.PathLike[str]) -> None:
         self.path = Path(path)
-        self._lock = threading.Lock()
+        self._lock = threading.Lock()  # threads of this process, around the file lock
+        self._write_lock = threading.Lock()
+
+    @contextmanager
+    def locked(self) -> Iterator[None]:
+        """An exclusive lock on ``<file>.lock`` (flock): processes sharing the file queue."""
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        lock_path = self.path.with_name(self.path.name + ".lock")
+        with self._lock, open(lock_path, "a+b") as handle:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
 
     def _read(self) -> dict[str, dict[str, object]]:
         try:
@@ -90,7 +111,7 @@ class JsonFileQuotaStore:
             return None
 
     def put(self, provider: str, usage: Usage) -> None:
-        with self._lock:
+        with self._write_lock:
             data = self._read()
             data[provider] = asdict(usage)
             self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -136,7 +157,7 @@ class QuotaTracker:
 
     def try_acquire(self, provider: str, now: datetime) -> str | None:
         """Count one call if the budget allows; else return why not (nothing counted)."""
-        with self._lock:
+        with self._lock, self.store.locked():
             reason = self.blocked_reason(provider, now)
             if reason is None:
                 usage = self.usage(provider, now)
@@ -149,7 +170,7 @@ class QuotaTracker:
             return reason
 
     def exhaust_day(self, provider: str, now: datetime) -> None:
-        with self._lock:
+        with self._lock, self.store.locked():
             self.store.put(provider, replace(self.usage(provider, now), day_exhausted=True))
 
 

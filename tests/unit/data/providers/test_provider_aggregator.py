@@ -243,7 +243,9 @@ def test_quotas_survive_a_restart(
     yahoo_row = restarted.status()[0]
     assert (yahoo_row.name, yahoo_row.used_today, yahoo_row.left_today) == ("yahoo", 2, 0)
     assert restarted.fetch_bars("AAPL", "1d", START, END).provider == "twelvedata"
-    assert sorted(p.name for p in path.parent.iterdir()) == ["provider_quotas.json"]
+    # no temporary files left behind (the .lock file is the cross-process lock, kept)
+    names = sorted(p.name for p in path.parent.iterdir())
+    assert names == ["provider_quotas.json", "provider_quotas.json.lock"]
 
 
 def test_status_lists_quotas_circuits_and_skipped_providers(

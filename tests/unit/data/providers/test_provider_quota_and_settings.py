@@ -1,6 +1,9 @@
 from __future__ import annotations
 
 import json
+import multiprocessing
+from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 from provider_replay import utc
@@ -80,3 +83,24 @@ def test_settings_from_environment():
 def test_unknown_provider_name_is_rejected():
     with pytest.raises(InvalidInputError, match="unknown providers"):
         ProviderSettings.from_env({"PAPERDESK_PROVIDERS": "yahoo,bloomberg"})
+
+
+def _acquire_many(path: str, calls: int) -> None:
+    tracker = QuotaTracker(JsonFileQuotaStore(path), {"p": Limits(per_day=10_000)})
+    moment = datetime(2024, 5, 6, 12, 0, tzinfo=UTC)
+    for _ in range(calls):
+        assert tracker.try_acquire("p", moment) is None
+
+
+def test_processes_sharing_a_quota_file_lose_no_count(tmp_path: Path) -> None:
+    path = str(tmp_path / "quotas.json")
+    context = multiprocessing.get_context("fork")
+    workers = [context.Process(target=_acquire_many, args=(path, 40)) for _ in range(4)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(timeout=60)
+        assert worker.exitcode == 0
+    usage = JsonFileQuotaStore(path).get("p")
+    assert usage is not None
+    assert usage.day_count == 160
