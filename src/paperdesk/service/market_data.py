@@ -80,10 +80,23 @@ def build_data_manager(
     return DataManager(
         clock=clock,
         store=SqlBarStore(ledger),
-        parquet=ParquetBarCache(provider_settings.home / "cache" / "bars"),
+        parquet=ParquetBarCache(parquet_root(provider_settings.home, ledger)),
         cache=cache if cache is not None else cache_from_env(_per_database(environ, ledger)),
         aggregator=parts,
     )
+
+
+def parquet_root(home: Path, database: Database) -> Path:
+    """``<home>/cache/bars`` for the home's own SQLite ledger; any other database gets a folder
+    of its own, so bars imported into one ledger never answer for another."""
+    default = f"sqlite:///{home / 'paperdesk.db'}"
+    if database.url == default:
+        return home / "cache" / "bars"
+    return home / "cache" / f"bars-{_digest(database)}"
+
+
+def _digest(database: Database) -> str:
+    return hashlib.sha256(database.url.encode()).hexdigest()[:12]
 
 
 def _per_database(environ: Mapping[str, str] | None, database: Database) -> dict[str, str]:
@@ -91,8 +104,7 @@ def _per_database(environ: Mapping[str, str] | None, database: Database) -> dict
     two ledgers sharing a Redis never serve each other's cached bars."""
     env = dict(os.environ if environ is None else environ)
     if not env.get("PAPERDESK_REDIS_PREFIX", "").strip():
-        digest = hashlib.sha256(database.url.encode()).hexdigest()[:12]
-        env["PAPERDESK_REDIS_PREFIX"] = f"paperdesk:{digest}:"
+        env["PAPERDESK_REDIS_PREFIX"] = f"paperdesk:{_digest(database)}:"
     return env
 
 

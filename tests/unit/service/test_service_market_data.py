@@ -35,7 +35,11 @@ def test_the_manager_is_built_on_the_configured_parts(home: Path, database: Data
     manager = build_data_manager(database)
     assert isinstance(manager.store, SqlBarStore)
     assert manager.parquet is not None
-    assert manager.parquet.root == home / "cache" / "bars"
+    assert manager.parquet.root.parent == home / "cache"
+    assert manager.parquet.root.name.startswith("bars-")  # not the home's own ledger
+    default = build_data_manager(Database(f"sqlite:///{home / 'paperdesk.db'}"))
+    assert default.parquet is not None
+    assert default.parquet.root == home / "cache" / "bars"
     assert isinstance(manager.cache, InProcessCache)  # no REDIS_URL
     assert manager.aggregator is not None
     assert manager.aggregator.fallback is not None  # the stored bars, when providers fail
