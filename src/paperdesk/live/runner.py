@@ -28,10 +28,16 @@ from paperdesk.live.sources import (
     Clock,
     WallClock,
     bar_at,
-    index_of,
+    bar_index_at,
     last_closed_index,
 )
-from paperdesk.live.state import RestoredPortfolio, equity_snapshot, restore, save
+from paperdesk.live.state import (
+    RestoredPortfolio,
+    equity_snapshot,
+    place_in_history,
+    restore,
+    save,
+)
 from paperdesk.routing import RoutingDecision
 from paperdesk.store import Database, DuplicateTickError, LedgerRepository
 from paperdesk.store.models import MarketCursorRow, SignalRow, TickRunRow
@@ -113,6 +119,7 @@ class LiveRunner:
         if isinstance(plan, CandleTick):
             return plan
         target, late, pending, behind = plan
+        place_in_history(state, repository, symbol, history)
         bar = bar_at(history, target)
         signals = _signals(history, target, bar, pending)
         self.failpoint("after-signal")
@@ -194,10 +201,12 @@ class LiveRunner:
         there is nothing to do."""
         names = tuple(spec.name for spec in specs)
         if cursor is not None and cursor.candle_at is not None:
+            # located by time: the history may have been re-imported since (other row numbers)
+            current = bar_index_at(history, cursor.candle_at)
+            still_there = current >= 0 and history.index[current] == pd.Timestamp(cursor.candle_at)
             done = repository.ticked_strategies(portfolio_id, symbol, cursor.candle_at)
             missing = [spec for spec in specs if spec.name not in done]
-            current = index_of(history, cursor.candle_at)
-            if missing:
+            if missing and still_there:
                 return current, True, missing, 0
             following = current + 1
         else:

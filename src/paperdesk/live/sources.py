@@ -85,6 +85,21 @@ def last_closed_index(frame: pd.DataFrame, now: datetime) -> int:
     return int(closes.searchsorted(pd.Timestamp(now), side="right")) - 1
 
 
+def bar_index_at(frame: pd.DataFrame, moment: datetime) -> int:
+    """The bar a moment belongs to: the bar labelled ``moment``, else the bar closing at it (a
+    fill at a close), else the last bar opened before it; -1 before the first bar."""
+    stamp = pd.Timestamp(moment)
+    labels = frame.index
+    exact = int(labels.searchsorted(stamp, side="left"))
+    if exact < len(labels) and labels[exact] == stamp:
+        return exact
+    closes = pd.DatetimeIndex(frame["ts_close"])
+    closing = int(closes.searchsorted(stamp, side="left"))
+    if closing < len(closes) and closes[closing] == stamp:
+        return closing
+    return int(labels.searchsorted(stamp, side="right")) - 1
+
+
 def index_of(frame: pd.DataFrame, candle_at: datetime) -> int:
     position = frame.index.get_indexer(pd.DatetimeIndex([pd.Timestamp(candle_at)]))[0]
     if position < 0:

@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 
+import pandas as pd
+
 from paperdesk.data import instrument_for, session_close
 from paperdesk.domain import ZERO, DataError, Event, Fill, InvalidInputError, Order
 from paperdesk.engine.config import BacktestConfig
@@ -21,6 +23,7 @@ from paperdesk.engine.kernel import TradingKernel, exit_reason
 from paperdesk.engine.wiring import build_kernel
 from paperdesk.live.audit import audit_rows
 from paperdesk.live.settings import PortfolioSettings
+from paperdesk.live.sources import bar_index_at
 from paperdesk.store.models import EquitySnapshotRow, OrderRow, PortfolioRow, PositionRow
 from paperdesk.store.records import (
     fill_row,
@@ -78,11 +81,6 @@ def restore(
     _check_books(row, position_rows, kernel)
     orders = [(read_order(o), o.eligible_at) for o in order_rows]
     kernel.orders.restore(orders, row.order_sequence)
-    for symbol, bar_index in repository.last_accepted_signals(portfolio_id).items():
-        kernel.router.restore_accepted(symbol, bar_index)
-    kernel.entry_bar.update(
-        {s: p.opened_bar_index for s, p in position_rows.items() if p.opened_bar_index is not None}
-    )
     kernel.prices.update({c.symbol: c.last_price for c in cursors if c.last_price is not None})
     kernel.decisions = []
     return RestoredPortfolio(
@@ -95,6 +93,24 @@ def restore(
         trades_before=len(ledger.trades),
         position_rows=position_rows,
     )
+
+
+def place_in_history(
+    state: RestoredPortfolio,
+    repository: LedgerRepository,
+    symbol: str,
+    history: pd.DataFrame,
+) -> None:
+    """Set the kernel's bar counts for ``symbol`` from TIMES, located in the history the tick
+    uses: the bar its position opened on (max holding period) and the bar of its last accepted
+    signal (cooldown). Stored bar numbers would go wrong when the history changes under a
+    portfolio (bars imported or backfilled for the symbol); times do not."""
+    position = state.position_rows.get(symbol)
+    if position is not None and position.opened_at is not None:
+        state.kernel.entry_bar[symbol] = bar_index_at(history, position.opened_at)
+    accepted = repository.last_accepted_signals(state.portfolio_id).get(symbol)
+    if accepted is not None:
+        state.kernel.router.restore_accepted(symbol, bar_index_at(history, accepted))
 
 
 def _check_books(

@@ -28,6 +28,7 @@ from paperdesk.store.models import (
     TickRunRow,
     TradeRow,
 )
+from paperdesk.store.types import UtcDateTime
 
 RowT = TypeVar("RowT", bound=Base)
 
@@ -133,14 +134,20 @@ class LedgerRepository:
             or 0
         )
 
-    def last_accepted_signals(self, portfolio_id: int) -> dict[str, int]:
-        """The bar index of the last accepted signal per symbol."""
+    def last_accepted_signals(self, portfolio_id: int) -> dict[str, datetime]:
+        """The candle (open label) of the last accepted signal per symbol."""
         statement = (
-            select(SignalRow.symbol, func.max(SignalRow.bar_index))
+            select(SignalRow.symbol, func.max(SignalRow.candle_at))
             .where(SignalRow.portfolio_id == portfolio_id, SignalRow.status == "accepted")
             .group_by(SignalRow.symbol)
         )
-        return {symbol: int(index) for symbol, index in self._session.execute(statement)}
+        dialect = self._session.get_bind().dialect
+        latest: dict[str, datetime] = {}
+        for symbol, candle in self._session.execute(statement):
+            moment = UtcDateTime().process_result_value(candle, dialect)
+            if moment is not None:
+                latest[symbol] = moment
+        return latest
 
     def equity_before(self, portfolio_id: int, at: datetime) -> Decimal | None:
         """The equity of the last snapshot taken before ``at`` (None when there is none)."""
