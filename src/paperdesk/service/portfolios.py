@@ -313,6 +313,7 @@ class PortfolioService:
     ) -> Order:
         with self.database.transaction() as repository:
             state = restore(repository, portfolio_id)
+            self._check_modification(state, order_id, quantity, limit_price, stop_price)
             at = self._market_time(repository, state)
             events = state.kernel.orders.modify(
                 order_id, at, quantity=quantity, limit_price=limit_price, stop_price=stop_price
@@ -411,6 +412,57 @@ class PortfolioService:
                 f"insufficient cash: {request.quantity} {symbol} at about {price} needs "
                 f"{needed}, the portfolio has {cash}"
             )
+
+    def _check_modification(
+        self,
+        state: RestoredPortfolio,
+        order_id: str,
+        quantity: Decimal | None,
+        limit_price: Decimal | None,
+        stop_price: Decimal | None,
+    ) -> None:
+        """A modified order passes the checks a new one would: whole lots, no short sale in a
+        long-only portfolio, no buy beyond the cash."""
+        order = state.kernel.orders.get(order_id)
+        if quantity is None:
+            return
+        if not quantity.is_finite() or quantity <= 0:
+            raise InvalidInputError(f"order quantity must be positive, got {quantity}")
+        instrument = instrument_for(order.symbol)
+        if instrument.round_quantity(quantity) != quantity:
+            raise InvalidInputError(
+                f"quantity {quantity} is not a whole number of {order.symbol} lots "
+                f"(lot size {instrument.lot_size})"
+            )
+        remaining = quantity - order.filled_quantity
+        if order.side is Side.SELL and not state.settings.risk.allow_short:
+            held = state.kernel.ledger.position(order.symbol).quantity
+            others = sum(
+                (
+                    o.remaining
+                    for o in state.kernel.orders.open_orders(order.symbol)
+                    if o.side is Side.SELL
+                    and o.order_id != order_id
+                    and (order.parent_id is None or o.parent_id != order.parent_id)
+                ),
+                ZERO,
+            )
+            if remaining + others > held:
+                raise InvalidInputError(
+                    f"cannot sell {quantity} {order.symbol}: the portfolio holds {held}"
+                    + (f" and {others} are already being sold" if others else "")
+                    + " (short selling is off for this portfolio)"
+                )
+        if order.side is Side.BUY and order.role is OrderRole.ENTRY:
+            request = OrderRequest(
+                order.symbol,
+                Side.BUY,
+                remaining,
+                order.order_type,
+                limit_price if limit_price is not None else order.limit_price,
+                stop_price if stop_price is not None else order.stop_price,
+            )
+            self._check_cash(state, order.symbol, request)
 
     def _check_not_short(self, state: RestoredPortfolio, symbol: str, quantity: Decimal) -> None:
         held = state.kernel.ledger.position(symbol).quantity
