@@ -106,7 +106,12 @@ def resample(
         "close": values["close"][last],
         "volume": np.add.reduceat(values["volume"], first),
     }
-    out_labels, out_closes = labels[first], bucket_closes[first]
+    # A bucket is closed only when every bar in it has closed: a source bar that starts inside a
+    # bucket but ends after the bucket's edge (bars not aligned to the target grid) pushes the
+    # bucket's close out to its own, so nothing is visible before it happened.
+    member_closes = np.maximum.reduceat(np.minimum(ends, closes), first)
+    out_labels = labels[first]
+    out_closes = np.maximum(bucket_closes[first], member_closes)
     complete = _complete(out_closes, int(ends[-1]), now, include_partial)
     aggregated = {column: array[complete] for column, array in aggregated.items()}
     return _result(out_labels[complete], aggregated, out_closes[complete], attrs)

@@ -152,3 +152,16 @@ def test_invalid_requests() -> None:
     doubled = pd.concat([frame, frame.iloc[:1]]).sort_index()
     with pytest.raises(InvalidInputError, match="duplicate"):
         resample(doubled, "1h")
+
+
+def test_a_bucket_closes_no_earlier_than_its_last_bar() -> None:
+    """Hour bars labelled on the hour resampled onto the 09:30-anchored XNYS grid: the bucket
+    14:30-15:30 holds the 15:00-16:00 bar, so it is not closed before 16:00 (no look-ahead)."""
+    bars = load_bars(find_bundled("AAPL", "1h"), symbol="AAPL", timeframe="1h")
+    day = bars.loc["2019-03-05"]
+    result = resample(day, "1h", "XNYS")
+    source_close = dict(zip(day.index, pd.DatetimeIndex(day["ts_close"]), strict=True))
+    for label, closes_at in zip(result.index, pd.DatetimeIndex(result["ts_close"]), strict=True):
+        members = [t for t in day.index if label <= t < label + pd.Timedelta(hours=1)]
+        assert members
+        assert closes_at >= max(source_close[t] for t in members)
