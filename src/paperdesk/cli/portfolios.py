@@ -22,7 +22,12 @@ from paperdesk.service.portfolios import PortfolioService
 
 portfolio_app = typer.Typer(help="List, show and archive paper portfolios.", no_args_is_help=True)
 
-PortfolioId = Annotated[int, typer.Argument(metavar="PORTFOLIO_ID", help="The portfolio's id.")]
+PortfolioId = Annotated[
+    int,
+    typer.Argument(
+        metavar="PORTFOLIO_ID", help="The portfolio's id.", min=1, max=2**63 - 1
+    ),  # ids are 64-bit: a larger number is a usage error, not a database overflow
+]
 
 
 def open_service() -> PortfolioService:

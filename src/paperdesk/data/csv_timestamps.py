@@ -53,13 +53,16 @@ def parse_times(text: pd.Series, timezone: str | None, daily: bool) -> ParsedTim
     filled = text[~empty]
     numeric = filled.str.fullmatch(r"[+-]?\d+(?:\.\d+)?")
     if len(filled) and bool(numeric.all()):
-        layout = _epoch(filled, stamps)
+        layout = _epoch(filled, stamps, reasons)
     else:
         layout = _iso(filled, stamps, reasons, timezone or "UTC", daily)
     return ParsedTimes(stamps, reasons, layout)
 
 
-def _epoch(filled: pd.Series, stamps: np.ndarray) -> str:
+_LARGEST_NANOSECONDS = float(np.iinfo(np.int64).max) * 0.999
+
+
+def _epoch(filled: pd.Series, stamps: np.ndarray, reasons: dict[int, str]) -> str:
     positions = filled.index.to_numpy()
     if bool(filled.str.fullmatch(r"\d{8}").all()):
         dates = pd.to_datetime(filled, format="%Y%m%d", errors="coerce")
@@ -69,10 +72,15 @@ def _epoch(filled: pd.Series, stamps: np.ndarray) -> str:
     values = pd.to_numeric(filled).to_numpy(dtype=np.float64)
     largest = float(np.max(np.abs(values)))
     unit, factor = next((unit, factor) for limit, unit, factor in _UNITS if largest < limit)
+    # nanoseconds must fit an int64 (up to 2262-04-11): a larger value would wrap silently
+    fits = np.abs(values * factor) < _LARGEST_NANOSECONDS
+    for row in positions[~fits].tolist():
+        reasons.setdefault(int(row), f"epoch value {filled[row]} is out of range")
+    good = positions[fits]
     if bool(filled.str.fullmatch(r"[+-]?\d+").all()):
-        stamps[positions] = filled.astype(np.int64).to_numpy() * factor
+        stamps[good] = filled[fits].astype(np.int64).to_numpy() * factor
     else:
-        stamps[positions] = np.round(values * factor).astype(np.int64)
+        stamps[good] = np.round(values[fits] * factor).astype(np.int64)
     return f"epoch {_UNIT_NAMES[unit]} (largest value {largest:.6g})"
 
 

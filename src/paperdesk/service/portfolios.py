@@ -297,6 +297,7 @@ class PortfolioService:
     def cancel_order(self, portfolio_id: int, order_id: str) -> Order:
         with self.database.transaction() as repository:
             state = restore(repository, portfolio_id)
+            state.kernel.orders.get(order_id)  # an unknown order is named before anything else
             at = self._market_time(repository, state)
             events = state.kernel.orders.cancel(order_id, at, "canceled by user")
             save(repository, state, events, at, recorded_at=self._now())
@@ -383,6 +384,10 @@ class PortfolioService:
             ]
             if closes:
                 return max(closes)
+            raise InvalidInputError(
+                f"portfolio {state.portfolio_id} replays history and its replay has not started: "
+                "run a tick first (its orders are timed in the replay's clock)"
+            )
         return self.clock.now()
 
     def _check_symbol(self, state: RestoredPortfolio, symbol: str) -> None:

@@ -134,3 +134,17 @@ def test_a_row_with_too_many_fields_is_named(tmp_path: Path) -> None:
     with pytest.raises(CsvImportError) as caught:
         parse_csv(path, symbol="X", timeframe="1d")
     assert caught.value.problems[0].line == 3
+
+
+@pytest.mark.parametrize("value", ["99999999999", "99999999999999999999999"])
+def test_an_epoch_beyond_the_representable_range_is_a_row_problem(
+    tmp_path: Path, value: str
+) -> None:
+    path = write(
+        tmp_path,
+        f"timestamp,open,high,low,close,volume\n1704067200,1,2,0.5,1.5,10\n{value},1,2,0.5,1.5,10\n",
+    )
+    with pytest.raises(
+        CsvImportError, match=f"line 3 timestamp: epoch value {value} is out of range"
+    ):
+        parse_csv(path, symbol="X", timeframe="1d")

@@ -68,3 +68,15 @@ def test_a_buy_cannot_be_modified_beyond_the_cash(database: Database) -> None:
     with pytest.raises(InvalidInputError, match="insufficient cash"):
         service.modify_order(portfolio_id, order.order_id, quantity=Decimal("1000"))
     assert dump(database) == before
+
+
+def test_a_manual_order_before_the_replay_starts_is_refused(database: Database) -> None:
+    service = PortfolioService(database)
+    settings = PortfolioSettings(
+        symbols=("SPY",), source=SourceSettings("replay", replay_from=date(2020, 1, 2))
+    )
+    portfolio_id = service.create_portfolio("early", Decimal("10000"), settings=settings)
+    before = dump(database)
+    with pytest.raises(InvalidInputError, match="replay has not started: run a tick first"):
+        service.place_order(portfolio_id, OrderRequest("SPY", Side.BUY, Decimal("1")))
+    assert dump(database) == before
