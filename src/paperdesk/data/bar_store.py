@@ -71,6 +71,16 @@ class BarStore(Protocol):
         """Every stored (symbol, timeframe) series, sorted by symbol then timeframe."""
         ...
 
+    def count_bars(
+        self,
+        symbol: str,
+        timeframe: str,
+        start: datetime | None = None,
+        end: datetime | None = None,
+    ) -> int:
+        """How many bars of a series lie in ``start <= ts <= end`` (a cheap count)."""
+        ...
+
     def date_range(self, symbol: str, timeframe: str) -> tuple[datetime, datetime] | None:
         """The first and last bar labels of a series, or None when nothing is stored."""
         ...

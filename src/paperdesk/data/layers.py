@@ -74,7 +74,15 @@ class BarLayers:
             layers.append(("store", lambda: store.read_bars(name, timeframe, start, end)))
         for origin, read in layers:
             frame = read()
+            if (
+                len(frame)
+                and origin == "parquet"
+                and not self._parquet_complete(frame, name, timeframe, start, end)
+            ):
+                continue  # the Parquet copy misses bars the store holds: the store answers
             if len(frame):
+                if origin == "store" and self.parquet is not None:
+                    self.parquet.write(frame, name, timeframe)  # re-fill the cache
                 self._remember(frame, origin, start, end)
                 return Found(frame, origin, origin)
         bundled = self.bundled_frame(name, timeframe) if self.bundled else None
@@ -82,6 +90,26 @@ class BarLayers:
             self._remember(bundled, "bundled", None, None)
             return Found(bundled, "bundled", "bundled")
         return Found(empty_bars(name, timeframe, instrument_for(name).calendar), None, None)
+
+    def _parquet_complete(
+        self,
+        frame: pd.DataFrame,
+        name: str,
+        timeframe: str,
+        start: datetime | None,
+        end: datetime | None,
+    ) -> bool:
+        """The Parquet cache is a copy of the store: trusted only when it holds every stored
+        bar of the range (a write interrupted between the two, or a ledger shared by several
+        homes, would otherwise hide bars)."""
+        if self.store is None:
+            return True
+        index = frame.index
+        inside = (index >= pd.Timestamp(start)) if start is not None else None
+        mask = pd.Series(True, index=index) if inside is None else pd.Series(inside, index=index)
+        if end is not None:
+            mask &= index <= pd.Timestamp(end)
+        return int(mask.sum()) >= self.store.count_bars(name, timeframe, start, end)
 
     def bundled_frame(self, name: str, timeframe: str) -> pd.DataFrame | None:
         """The whole bundled file of a series (``source`` names the file), or None."""

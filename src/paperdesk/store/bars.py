@@ -208,6 +208,27 @@ class SqlBarStore:
         with self._reader() as connection:
             return int(connection.execute(query).scalar_one())
 
+    def count_bars(
+        self,
+        symbol: str,
+        timeframe: str,
+        start: datetime | None = None,
+        end: datetime | None = None,
+    ) -> int:
+        name, frame_timeframe = _series_key(symbol, timeframe)
+        bars = _BARS.c
+        query = (
+            select(func.count())
+            .select_from(_BARS)
+            .where(bars.symbol == name, bars.timeframe == frame_timeframe)
+        )
+        if start is not None:
+            query = query.where(bars.ts >= _aware(start, "start"))
+        if end is not None:
+            query = query.where(bars.ts <= _aware(end, "end"))
+        with self._reader() as connection:
+            return int(connection.execute(query).scalar_one())
+
 
 def _series_key(symbol: str, timeframe: str) -> tuple[str, str]:
     name = symbol.strip().upper()
