@@ -33,6 +33,12 @@ def text_value(value: object, label: str) -> str:
     return value.strip()
 
 
+# Bounds on any amount, price or quantity typed in: every supported database stores them
+# exactly, and the Decimal context (28 digits) computes with them exactly.
+LARGEST = Decimal("1e15")
+SMALLEST_PLACES = 12
+
+
 def decimal_value(
     value: object,
     label: str,
@@ -52,6 +58,10 @@ def decimal_value(
         raise invalid(label, value, expected) from None
     if not number.is_finite():  # NaN and infinities cannot be compared (sNaN even raises)
         raise invalid(label, value, expected)
+    if abs(number) >= LARGEST or (number != 0 and number.as_tuple().exponent < -SMALLEST_PLACES):  # type: ignore[operator]
+        raise invalid(
+            label, value, f"{expected}, below 1e15 and with at most {SMALLEST_PLACES} decimals"
+        )
     too_low = number < minimum if allow_zero else number <= minimum
     too_high = maximum is not None and number > maximum
     if too_low or too_high:

@@ -33,6 +33,7 @@ from paperdesk.data.providers import (
     QuotaStore,
 )
 from paperdesk.data.quality import QualityReport
+from paperdesk.domain import InvalidInputError
 from paperdesk.service.market_documents import (
     backfill_document,
     import_document,
@@ -201,6 +202,8 @@ class MarketDataService:
         covers its whole day)."""
         low = None if start is None else _instant(start)
         high = None if end is None else _instant(end, end_of_day=True)
+        if low is not None and high is not None and low > high:
+            raise InvalidInputError(f"--from {start} is after --to {end}")
         return self.manager.check_quality(symbol, timeframe, low, high)
 
     def backfill(

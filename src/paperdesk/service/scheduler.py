@@ -25,6 +25,9 @@ TickFunction = Callable[[str], list[CandleTick]]
 Wait = Callable[[float], None]
 
 
+MAX_INTERVAL_SECONDS = 366 * 86400.0
+
+
 def parse_interval(text: str) -> float:
     """Seconds from ``30s``, ``1m``, ``4h``, ``1d`` or a plain number of seconds."""
     match = _INTERVAL.match(text)
@@ -32,7 +35,10 @@ def parse_interval(text: str) -> float:
         raise InvalidInputError(
             f"invalid interval {text!r} (expected a positive duration such as 30s, 1m, 4h or 1d)"
         )
-    return float(match.group(1)) * UNITS[(match.group(2) or "s").lower()]
+    seconds = float(match.group(1)) * UNITS[(match.group(2) or "s").lower()]
+    if seconds > MAX_INTERVAL_SECONDS:
+        raise InvalidInputError(f"interval {text!r} is longer than the longest allowed, 366d")
+    return seconds
 
 
 @dataclass(frozen=True, slots=True)

@@ -252,3 +252,20 @@ def test_portfolio_performance_table_and_json() -> None:
     assert "Sharpe" in table
     message = fails("portfolio", "performance", "999")
     assert "no portfolio with id 999" in message
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["create-portfolio", "Big", "1e200000"], "below 1e15"),
+        (["create-portfolio", "Tiny", "1e-30"], "at most 12 decimals"),
+        (["run", "--portfolio", "1", "--every", "99999999999d"], "longer than the longest"),
+        (["data", "check", "SPY", "--timeframe", "1d", "--from", "2020-03-01", "--to",
+          "2020-01-01"], "is after"),
+    ],
+)  # fmt: skip
+def test_out_of_range_values_are_one_clear_error(args: list[str], message: str) -> None:
+    create_replay("existing")
+    before = ledger_state()
+    assert message in fails(*args)
+    assert ledger_state() == before
