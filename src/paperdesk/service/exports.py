@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
@@ -60,6 +60,7 @@ class _Snapshot:
     trades: int
     equity: list[EquitySnapshotRow]
     cursors: list[MarketCursorRow]
+    accepted: dict[str, datetime] = field(default_factory=dict)  # last accepted signal candle
 
 
 def export_portfolio(
@@ -78,6 +79,7 @@ def export_portfolio(
             len(repository.trades(portfolio_id)),
             repository.equity(portfolio_id),
             repository.cursors(portfolio_id),
+            repository.last_accepted_signals(portfolio_id),
         )
     state = state_document(snapshot, now or datetime.now(UTC))
     validate_state(state)
@@ -186,6 +188,7 @@ def state_document(snapshot: _Snapshot, exported_at: datetime) -> dict[str, Any]
                 "bar_index": c.bar_index,
                 "last_price": money(c.last_price),
                 "replay_index": c.replay_index,
+                "last_accepted_signal_at": moment(snapshot.accepted.get(c.symbol)),
             }
             for c in sorted(snapshot.cursors, key=lambda c: c.symbol)
         ],

@@ -24,7 +24,13 @@ from paperdesk.service.exports import STATE_FILE
 from paperdesk.service.import_rows import ImportedFill, read_equity, read_fills, read_orders
 from paperdesk.service.state_schema import validate_state
 from paperdesk.store import Database, LedgerRepository
-from paperdesk.store.models import MarketCursorRow, OrderRow, PortfolioRow, TickRunRow
+from paperdesk.store.models import (
+    MarketCursorRow,
+    OrderRow,
+    PortfolioRow,
+    SignalRow,
+    TickRunRow,
+)
 from paperdesk.store.records import fill_row, order_sequence, position_row, trade_row, write_order
 
 MAX_NAME_LENGTH = 200
@@ -228,6 +234,21 @@ def _add_marks(
                 replay_index=mark.get("replay_index"),
             )
         )
+        accepted_at = _optional_time(mark.get("last_accepted_signal_at"))
+        if accepted_at is not None:  # the cooldown rule counts bars from it
+            repository.add(
+                SignalRow(
+                    portfolio_id=portfolio_id,
+                    strategy="imported",
+                    symbol=mark["symbol"],
+                    candle_at=accepted_at,
+                    bar_index=0,
+                    direction=0,
+                    confidence=0.0,
+                    reason="the last accepted signal before the export this was imported from",
+                    status="accepted",
+                )
+            )
         if candle_at is None or close_at is None:
             continue
         repository.add_all(
