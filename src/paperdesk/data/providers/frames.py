@@ -16,6 +16,7 @@ import pandas as pd
 
 from paperdesk.data.calendars import bar_close_times
 from paperdesk.data.instruments import instrument_for
+from paperdesk.data.providers.errors import BadResponse
 from paperdesk.domain import Timeframe
 
 PRICE_COLUMNS = ("open", "high", "low", "close", "volume")
@@ -83,6 +84,7 @@ def build_frame(
         frame = frame[frame.index >= lower]
     if end is not None:
         frame = frame[frame.index <= pd.Timestamp(end)]
+    _refuse_impossible_bars(frame, provider, symbol)
     calendar = instrument_for(symbol).calendar
     normalised = str(parsed)
     frame["ts_close"] = bar_close_times(pd.DatetimeIndex(frame.index), normalised, calendar)
@@ -90,3 +92,21 @@ def build_frame(
     frame.index.name = "ts"
     frame.attrs.update(symbol=symbol, timeframe=normalised, calendar=calendar, provider=provider)
     return frame
+
+
+def _refuse_impossible_bars(frame: pd.DataFrame, provider: str, symbol: str) -> None:
+    """A provider's bars pass the checks a CSV row must pass, or the whole answer is refused
+    (and the next provider is tried): nothing impossible reaches the store."""
+    opens, highs, lows, closes, volumes = (frame[c].to_numpy() for c in PRICE_COLUMNS)
+    problems = {
+        "a price that is not finite": ~np.isfinite(frame[list(PRICE_COLUMNS)].to_numpy()).all(1),
+        "a price that is not positive": np.minimum.reduce([opens, highs, lows, closes]) <= 0,
+        "high below low": highs < lows,
+        "open or close outside the high-low range": (np.maximum(opens, closes) > highs)
+        | (np.minimum(opens, closes) < lows),
+        "a negative volume": volumes < 0,
+    }
+    for reason, bad in problems.items():
+        if bad.any():
+            at = frame.index[int(np.flatnonzero(bad)[0])].isoformat()
+            raise BadResponse(provider, f"{symbol} bars with {reason} (first at {at})")

@@ -5,6 +5,7 @@ import multiprocessing
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from provider_replay import utc
 
@@ -104,3 +105,28 @@ def test_processes_sharing_a_quota_file_lose_no_count(tmp_path: Path) -> None:
     usage = JsonFileQuotaStore(path).get("p")
     assert usage is not None
     assert usage.day_count == 160
+
+
+@pytest.mark.parametrize(
+    ("row", "reason"),
+    [
+        ((0.0, 2.0, 0.5, 1.0, 10.0), "not positive"),
+        ((1.0, 0.5, 0.8, 0.9, 10.0), "high below low"),
+        ((3.0, 2.0, 0.5, 1.0, 10.0), "outside the high-low range"),
+        ((1.0, 2.0, 0.5, 1.5, -1.0), "negative volume"),
+        ((1.0, float("inf"), 0.5, 1.5, 1.0), "not finite"),
+    ],
+)
+def test_impossible_provider_bars_refuse_the_whole_answer(
+    row: tuple[float, ...], reason: str
+) -> None:
+    from paperdesk.data.providers.errors import BadResponse
+    from paperdesk.data.providers.frames import build_frame
+
+    ts = pd.DatetimeIndex(["2024-01-02", "2024-01-03"], tz="UTC")
+    good = (1.0, 2.0, 0.5, 1.5, 10.0)
+    columns = {
+        name: [good[i], row[i]] for i, name in enumerate(("open", "high", "low", "close", "volume"))
+    }
+    with pytest.raises(BadResponse, match=reason):
+        build_frame(ts, columns, symbol="SPY", timeframe="1d", provider="yahoo")
