@@ -263,6 +263,13 @@ class PortfolioService:
         with self.database.transaction() as repository:
             state = restore(repository, portfolio_id, (symbol,))
             self._check_symbol(state, symbol)
+            _check_ticks(
+                symbol,
+                limit=request.limit_price,
+                stop=request.stop_price,
+                stop_loss=request.stop_loss,
+                take_profit=request.take_profit,
+            )
             client_id = request.client_order_id
             if client_id is not None and state.kernel.orders.client_order_id_in_use(client_id):
                 raise InvalidInputError(
@@ -429,6 +436,7 @@ class PortfolioService:
         """A modified order passes the checks a new one would: whole lots, no short sale in a
         long-only portfolio, no buy beyond the cash."""
         order = state.kernel.orders.get(order_id)
+        _check_ticks(order.symbol, limit=limit_price, stop=stop_price)
         if quantity is None:
             return
         if not quantity.is_finite() or quantity <= 0:
@@ -504,6 +512,21 @@ class PortfolioService:
             fees_paid=row.fees_paid,
             created_at=row.created_at,
         )
+
+
+def _check_ticks(symbol: str, **prices: Decimal | None) -> None:
+    """Prices typed in must be positive whole ticks of the instrument, as a venue requires."""
+    tick = instrument_for(symbol).tick_size
+    for name, price in prices.items():
+        if price is None:
+            continue
+        if not price.is_finite() or price <= 0:
+            raise InvalidInputError(f"{name.replace('_', ' ')} price must be positive, got {price}")
+        if price % tick != 0:
+            raise InvalidInputError(
+                f"{name.replace('_', ' ')} price {price} is not a whole tick of {symbol} "
+                f"(tick size {tick})"
+            )
 
 
 def describe(order: Order) -> str:

@@ -80,3 +80,16 @@ def test_a_manual_order_before_the_replay_starts_is_refused(database: Database) 
     with pytest.raises(InvalidInputError, match="replay has not started: run a tick first"):
         service.place_order(portfolio_id, OrderRequest("SPY", Side.BUY, Decimal("1")))
     assert dump(database) == before
+
+
+def test_prices_must_be_whole_ticks(database: Database) -> None:
+    service, portfolio_id, order_id = _holding_five(database)
+    before = dump(database)
+    with pytest.raises(InvalidInputError, match=r"limit price 300.005 is not a whole tick"):
+        service.modify_order(portfolio_id, order_id, limit_price=Decimal("300.005"))
+    off_tick = OrderRequest(
+        "SPY", Side.BUY, Decimal("1"), OrderType.LIMIT, limit_price=Decimal("1E-7")
+    )
+    with pytest.raises(InvalidInputError, match="not a whole tick of SPY"):
+        service.place_order(portfolio_id, off_tick)
+    assert dump(database) == before
