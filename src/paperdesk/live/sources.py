@@ -98,12 +98,3 @@ def bar_index_at(frame: pd.DataFrame, moment: datetime) -> int:
     if closing < len(closes) and closes[closing] == stamp:
         return closing
     return int(labels.searchsorted(stamp, side="right")) - 1
-
-
-def index_of(frame: pd.DataFrame, candle_at: datetime) -> int:
-    position = frame.index.get_indexer(pd.DatetimeIndex([pd.Timestamp(candle_at)]))[0]
-    if position < 0:
-        raise DataError(
-            f"candle {candle_at.isoformat()} is no longer in the {frame.attrs.get('symbol')} data"
-        )
-    return int(position)

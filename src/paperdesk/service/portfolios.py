@@ -27,8 +27,9 @@ from paperdesk.domain import (
     SignalRejected,
     TimeInForce,
     Trade,
+    to_decimal,
 )
-from paperdesk.live.audit import audit_row, describe_order
+from paperdesk.live.audit import audit_row
 from paperdesk.live.reports import CandleTick
 from paperdesk.live.runner import LiveRunner
 from paperdesk.live.settings import PortfolioSettings
@@ -161,31 +162,15 @@ class PortfolioService:
     def list_portfolios(self, *, include_archived: bool = False) -> list[PortfolioSummary]:
         with self.database.reading() as repository:
             rows = repository.portfolios(include_archived=include_archived)
-            return [self._summary(repository, row) for row in rows]
+            return [_summary(row, _position_views(repository, row.id)) for row in rows]
 
     def show(self, portfolio_id: int) -> PortfolioDetail:
         with self.database.reading() as repository:
             row = repository.portfolio(portfolio_id)
-            summary = self._summary(repository, row)
-            prices = {c.symbol: c.last_price for c in repository.cursors(portfolio_id)}
-            positions = []
-            for position in repository.positions(portfolio_id):
-                price = prices.get(position.symbol) or position.average_price
-                positions.append(
-                    PositionView(
-                        symbol=position.symbol,
-                        quantity=position.quantity,
-                        average_price=position.average_price,
-                        cost=position.cost,
-                        last_price=price,
-                        market_value=position.quantity * price,
-                        unrealized_pnl=position.quantity * price - position.cost,
-                        opened_at=position.opened_at,
-                    )
-                )
+            positions = _position_views(repository, portfolio_id)
             open_orders = [read_order(o) for o in repository.orders(portfolio_id, open_only=True)]
             return PortfolioDetail(
-                summary=summary,
+                summary=_summary(row, positions),
                 settings=PortfolioSettings.from_json(row.settings),
                 positions=tuple(positions),
                 open_orders=tuple(open_orders),
@@ -411,7 +396,7 @@ class PortfolioService:
         if known is None:
             settings = state.settings
             frame = self.source.history(symbol, settings.timeframe, settings.source)
-            known = Decimal(repr(float(frame["close"].iloc[-1])))
+            known = to_decimal(float(frame["close"].iloc[-1]))
         return max(p for p in (known, request.limit_price, request.stop_price) if p is not None)
 
     def _check_cash(self, state: RestoredPortfolio, symbol: str, request: OrderRequest) -> None:
@@ -449,23 +434,7 @@ class PortfolioService:
             )
         remaining = quantity - order.filled_quantity
         if order.side is Side.SELL and not state.settings.risk.allow_short:
-            held = state.kernel.ledger.position(order.symbol).quantity
-            others = sum(
-                (
-                    o.remaining
-                    for o in state.kernel.orders.open_orders(order.symbol)
-                    if o.side is Side.SELL
-                    and o.order_id != order_id
-                    and (order.parent_id is None or o.parent_id != order.parent_id)
-                ),
-                ZERO,
-            )
-            if remaining + others > held:
-                raise InvalidInputError(
-                    f"cannot sell {quantity} {order.symbol}: the portfolio holds {held}"
-                    + (f" and {others} are already being sold" if others else "")
-                    + " (short selling is off for this portfolio)"
-                )
+            self._check_not_short(state, order.symbol, remaining, replacing=order)
         if order.side is Side.BUY and order.role is OrderRole.ENTRY:
             request = OrderRequest(
                 order.symbol,
@@ -477,41 +446,79 @@ class PortfolioService:
             )
             self._check_cash(state, order.symbol, request)
 
-    def _check_not_short(self, state: RestoredPortfolio, symbol: str, quantity: Decimal) -> None:
+    def _check_not_short(
+        self,
+        state: RestoredPortfolio,
+        symbol: str,
+        quantity: Decimal,
+        *,
+        replacing: Order | None = None,
+    ) -> None:
+        """Selling ``quantity`` more must not take a long-only book short, counting what the
+        open sells already sell; a modified order (``replacing``) does not count itself or its
+        one-cancels-other sibling."""
         held = state.kernel.ledger.position(symbol).quantity
         selling = sum(
-            (o.remaining for o in state.kernel.orders.open_orders(symbol) if o.side is Side.SELL),
+            (
+                o.remaining
+                for o in state.kernel.orders.open_orders(symbol)
+                if o.side is Side.SELL
+                and (
+                    replacing is None
+                    or (
+                        o.order_id != replacing.order_id
+                        and (replacing.parent_id is None or o.parent_id != replacing.parent_id)
+                    )
+                )
+            ),
             ZERO,
         )
         if quantity + selling > held:
+            shown = quantity if replacing is None else replacing.filled_quantity + quantity
             raise InvalidInputError(
-                f"cannot sell {quantity} {symbol}: the portfolio holds {held}"
+                f"cannot sell {shown} {symbol}: the portfolio holds {held}"
                 + (f" and {selling} are already being sold" if selling else "")
                 + " (short selling is off for this portfolio)"
             )
 
-    def _summary(self, repository: LedgerRepository, row: PortfolioRow) -> PortfolioSummary:
-        prices = {c.symbol: c.last_price for c in repository.cursors(row.id)}
-        value = ZERO
-        unrealized = ZERO
-        for position in repository.positions(row.id):
-            price = prices.get(position.symbol) or position.average_price
-            value += position.quantity * price
-            unrealized += position.quantity * price - position.cost
-        return PortfolioSummary(
-            id=row.id,
-            name=row.name,
-            status=row.status,
-            base_currency=row.base_currency,
-            starting_cash=row.starting_cash,
-            cash=row.cash,
-            positions_value=value,
-            equity=row.cash + value,
-            realized_pnl=row.realized_pnl,
-            unrealized_pnl=unrealized,
-            fees_paid=row.fees_paid,
-            created_at=row.created_at,
+
+def _position_views(repository: LedgerRepository, portfolio_id: int) -> list[PositionView]:
+    """Each position marked at its symbol's last close (its average cost before any)."""
+    prices = {c.symbol: c.last_price for c in repository.cursors(portfolio_id)}
+    views = []
+    for position in repository.positions(portfolio_id):
+        price = prices.get(position.symbol) or position.average_price
+        views.append(
+            PositionView(
+                symbol=position.symbol,
+                quantity=position.quantity,
+                average_price=position.average_price,
+                cost=position.cost,
+                last_price=price,
+                market_value=position.quantity * price,
+                unrealized_pnl=position.quantity * price - position.cost,
+                opened_at=position.opened_at,
+            )
         )
+    return views
+
+
+def _summary(row: PortfolioRow, positions: list[PositionView]) -> PortfolioSummary:
+    value = sum((p.market_value for p in positions), ZERO)
+    return PortfolioSummary(
+        id=row.id,
+        name=row.name,
+        status=row.status,
+        base_currency=row.base_currency,
+        starting_cash=row.starting_cash,
+        cash=row.cash,
+        positions_value=value,
+        equity=row.cash + value,
+        realized_pnl=row.realized_pnl,
+        unrealized_pnl=sum((p.unrealized_pnl for p in positions), ZERO),
+        fees_paid=row.fees_paid,
+        created_at=row.created_at,
+    )
 
 
 def _check_ticks(symbol: str, **prices: Decimal | None) -> None:
@@ -527,7 +534,3 @@ def _check_ticks(symbol: str, **prices: Decimal | None) -> None:
                 f"{name.replace('_', ' ')} price {price} is not a whole tick of {symbol} "
                 f"(tick size {tick})"
             )
-
-
-def describe(order: Order) -> str:
-    return describe_order(order)
