@@ -28,7 +28,6 @@ from paperdesk.store.models import (
     TickRunRow,
     TradeRow,
 )
-from paperdesk.store.types import UtcDateTime
 
 RowT = TypeVar("RowT", bound=Base)
 
@@ -141,13 +140,9 @@ class LedgerRepository:
             .where(SignalRow.portfolio_id == portfolio_id, SignalRow.status == "accepted")
             .group_by(SignalRow.symbol)
         )
-        dialect = self._session.get_bind().dialect
-        latest: dict[str, datetime] = {}
-        for symbol, candle in self._session.execute(statement):
-            moment = UtcDateTime().process_result_value(candle, dialect)
-            if moment is not None:
-                latest[symbol] = moment
-        return latest
+        # max() keeps the column's type, so the values arrive as aware UTC datetimes
+        rows = self._session.execute(statement)
+        return {symbol: candle for symbol, candle in rows if candle is not None}
 
     def equity_before(self, portfolio_id: int, at: datetime) -> Decimal | None:
         """The equity of the last snapshot taken before ``at`` (None when there is none)."""
