@@ -30,9 +30,9 @@ from paperdesk.analysis.strategies.registry import create_strategy
 from paperdesk.domain import Instrument
 from paperdesk.engine.backtest import simulate
 from paperdesk.engine.config import (
-    BacktestConfig,
     ExecutionConfig,
     RiskConfig,
+    RunConfig,
     SizeTiming,
     SizingConfig,
 )
@@ -67,7 +67,7 @@ def synthetic_bars(count: int, seed: int = 7) -> pd.DataFrame:
 def paperdesk_run(
     bars: pd.DataFrame, strategy_name: str, engine: str = "auto"
 ) -> tuple[BacktestResult, float]:
-    config = BacktestConfig(
+    config = RunConfig(
         strategy=strategy_name,
         symbol="SYNTH",
         timeframe="1m",

@@ -12,9 +12,9 @@ from typing import Any
 import pandas as pd
 from sqlalchemy import select
 
+from paperdesk.config import SourceConfig
 from paperdesk.data import find_bundled
 from paperdesk.domain import ZERO
-from paperdesk.live.settings import SourceSettings
 from paperdesk.live.sources import CandleSource
 from paperdesk.live.state import restore
 from paperdesk.store import Database
@@ -34,7 +34,7 @@ def dump(database: Database) -> Dump:
 
 
 def spy_history() -> pd.DataFrame:
-    return CandleSource().history("SPY", "1d", SourceSettings())
+    return CandleSource().history("SPY", "1d", SourceConfig())
 
 
 def after_close(history: pd.DataFrame, label: str) -> datetime:

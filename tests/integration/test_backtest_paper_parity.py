@@ -15,17 +15,18 @@ import pytest
 
 from ledger_support import check_ledger, spy_slice
 from paperdesk.analysis.strategies.registry import create_strategy
+from paperdesk.config import RunConfig, SourceConfig, StrategySpec
 from paperdesk.data import instrument_for
 from paperdesk.domain import Fill, Trade
-from paperdesk.engine.backtest import load_config_bars, simulate
+from paperdesk.engine.backtest import simulate
 from paperdesk.engine.config import (
-    BacktestConfig,
     ExecutionConfig,
     RiskConfig,
     SizeTiming,
     SizingConfig,
 )
-from paperdesk.live import PortfolioSettings, SourceSettings, StrategySpec, TickStatus
+from paperdesk.live import TickStatus
+from paperdesk.service.backtests import load_run_bars
 from paperdesk.service.portfolios import PortfolioService
 from paperdesk.store import Database
 
@@ -75,7 +76,7 @@ def test_a_backtest_and_a_replayed_paper_run_fill_alike(
 ) -> None:
     strategy, params, sizing, risk, execution = CASES[case]
     path = spy_slice(tmp_path, FIRST.isoformat(), ROWS)
-    config = BacktestConfig(
+    config = RunConfig(
         strategy=strategy,
         params=params,
         data=path,
@@ -86,16 +87,16 @@ def test_a_backtest_and_a_replayed_paper_run_fill_alike(
         risk=risk,
         execution=execution,
     )
-    bars = load_config_bars(config)
+    bars = load_run_bars(config)
     backtest = simulate(
         bars, create_strategy(strategy, params), config, instrument_for("SPY"), engine="event"
     )
 
     service = PortfolioService(database)
-    settings = PortfolioSettings(
+    settings = RunConfig(
         strategies=(StrategySpec(strategy, params),),
         symbols=("SPY",),
-        source=SourceSettings("replay", files={"SPY": str(path)}, replay_from=FIRST),
+        source=SourceConfig("replay", files={"SPY": str(path)}, replay_from=FIRST),
         sizing=sizing,
         risk=risk,
         execution=execution,

@@ -23,7 +23,8 @@ from sqlalchemy.pool import NullPool
 from tick_workers import Outcome, Task, tick_loop, tick_worker
 
 from ledger_support import after_close, check_ledger, position_of, spy_history, spy_slice
-from paperdesk.live import FixedClock, PortfolioSettings, SourceSettings, StrategySpec
+from paperdesk.config import RunConfig, SourceConfig, StrategySpec
+from paperdesk.live import FixedClock
 from paperdesk.service.portfolios import PortfolioService
 from paperdesk.store import Database
 
@@ -79,7 +80,7 @@ def test_the_same_candle_ticked_by_8_processes_trades_once(database_url: str, ra
     for _ in range(TRIALS):
         clock = FixedClock(after_close(HISTORY, "2019-12-31"))
         service = PortfolioService(database, clock=clock)
-        settings = PortfolioSettings(strategies=BOTH[:1], symbols=("SPY",))
+        settings = RunConfig(strategies=BOTH[:1], symbols=("SPY",))
         pid = service.create_portfolio("race", Decimal(10000), settings=settings)
         service.tick(pid, "SPY")
         clock.set(after_close(HISTORY, "2020-01-02"))
@@ -101,12 +102,12 @@ def test_8_concurrent_replay_ticks_take_8_consecutive_candles(
 ) -> None:
     database = Database(database_url)
     path = spy_slice(tmp_path, "2019-06-03", 80)
-    source = SourceSettings("replay", files={"SPY": str(path)}, replay_from=date(2019, 8, 1))
+    source = SourceConfig("replay", files={"SPY": str(path)}, replay_from=date(2019, 8, 1))
     frame = PortfolioService(database).source.history("SPY", "1d", source)
     first = position_of(frame, "2019-08-01")
     for _ in range(REPLAY_TRIALS):
         service = PortfolioService(database)
-        settings = PortfolioSettings(strategies=BOTH, symbols=("SPY",), source=source)
+        settings = RunConfig(strategies=BOTH, symbols=("SPY",), source=source)
         pid = service.create_portfolio("replay race", Decimal(10000), settings=settings)
 
         ticks = _ticks(race(database_url, pid, None))
@@ -126,9 +127,9 @@ def test_a_run_killed_mid_tick_leaves_a_consistent_ledger_and_resumes(
 ) -> None:
     database = Database(database_url)
     path = spy_slice(tmp_path, "2019-06-03", 300)
-    source = SourceSettings("replay", files={"SPY": str(path)}, replay_from=date(2019, 8, 1))
+    source = SourceConfig("replay", files={"SPY": str(path)}, replay_from=date(2019, 8, 1))
     service = PortfolioService(database)
-    settings = PortfolioSettings(strategies=BOTH, symbols=("SPY",), source=source)
+    settings = RunConfig(strategies=BOTH, symbols=("SPY",), source=source)
     pid = service.create_portfolio("killed", Decimal(10000), settings=settings)
     frame = service.source.history("SPY", "1d", source)
     first = position_of(frame, "2019-08-01")

@@ -11,10 +11,10 @@ import pytest
 from typer.testing import CliRunner
 
 from paperdesk.cli import app
-from paperdesk.cli.runfile import build_config
 from paperdesk.domain import Side
 from paperdesk.engine.result import BacktestResult
 from paperdesk.service import BacktestService
+from paperdesk.service.run_files import build_config
 
 D = Decimal
 CENT = D("0.01")

@@ -11,7 +11,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
-from paperdesk.cli.values import invalid
+from paperdesk.domain.parsing import invalid
 from paperdesk.service.market_data import (
     BackfillProgress,
     BackfillReport,

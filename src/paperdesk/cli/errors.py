@@ -9,8 +9,8 @@ from typing import Any
 import typer
 from typer.core import TyperGroup
 
-from paperdesk.cli.values import OptionError
 from paperdesk.domain import PaperdeskError
+from paperdesk.domain.errors import OptionError
 
 USAGE_EXIT_CODE = 2
 RUN_EXIT_CODE = 1

@@ -107,7 +107,7 @@ def summary_table(summary: PortfolioSummary, detail: PortfolioDetail | None = No
         settings = detail.settings
         rows.append(("Strategies", ", ".join(s.name for s in settings.strategies)))
         rows.append(("Watching", ", ".join(settings.symbols) or "(any symbol)"))
-        rows.append(("Timeframe / source", f"{settings.timeframe} / {settings.source.kind}"))
+        rows.append(("Timeframe / source", f"{settings.bar_timeframe} / {settings.source.kind}"))
     for label, value in rows:
         grid.add_row(label, value)
     return grid

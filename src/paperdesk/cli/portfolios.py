@@ -7,7 +7,6 @@ from typing import Annotated
 import typer
 
 from paperdesk.cli import paper_options as opt
-from paperdesk.cli import values
 from paperdesk.cli.output import print_json
 from paperdesk.cli.paper_tables import (
     console,
@@ -15,10 +14,13 @@ from paperdesk.cli.paper_tables import (
     portfolios_table,
     print_detail,
 )
-from paperdesk.service.admin import open_database
+from paperdesk.cli.run_options import with_run_options
+from paperdesk.cli.services import services
+from paperdesk.domain import parsing
 from paperdesk.service.documents import json_value
 from paperdesk.service.paper_documents import detail_document, summary_document
 from paperdesk.service.portfolios import PortfolioService
+from paperdesk.service.run_files import portfolio_config
 
 portfolio_app = typer.Typer(help="List, show and archive paper portfolios.", no_args_is_help=True)
 
@@ -31,10 +33,11 @@ PortfolioId = Annotated[
 
 
 def open_service() -> PortfolioService:
-    """The portfolio service on the configured database (DATABASE_URL or PAPERDESK_HOME)."""
-    return PortfolioService(open_database())
+    """The portfolio service of this command's container (DATABASE_URL or PAPERDESK_HOME)."""
+    return services().portfolios
 
 
+@with_run_options("portfolio")
 def create_portfolio_command(
     name: Annotated[str, typer.Argument(help="The portfolio's name.")],
     cash: Annotated[str, typer.Argument(metavar="CASH", help="Starting cash, e.g. 10000.")],
@@ -51,85 +54,30 @@ def create_portfolio_command(
             "--param", "-p", metavar="[STRATEGY.]KEY=VALUE", help="Strategy parameter (repeatable)."
         ),
     ] = None,
+    strategy_path: opt.StrategyPath = None,
     symbol: Annotated[
         list[str] | None,
         typer.Option(metavar="SYM", help="Symbol to watch (repeatable).", rich_help_panel=opt.DATA),
     ] = None,
-    timeframe: Annotated[
-        str | None, typer.Option(metavar="TF", help="Candle length. [1d]", rich_help_panel=opt.DATA)
-    ] = None,
-    source: Annotated[
-        str | None,
-        typer.Option(
-            metavar="bundled|replay", help="Market data source.", rich_help_panel=opt.DATA
-        ),
-    ] = None,
-    replay_from: Annotated[
-        str | None,
-        typer.Option(
-            metavar="DATE", help="First candle a replay serves.", rich_help_panel=opt.DATA
-        ),
-    ] = None,
     data: Annotated[
         list[str] | None,
         typer.Option(
-            metavar="SYMBOL=FILE.csv", help="CSV candles of a symbol.", rich_help_panel=opt.DATA
+            metavar="SYMBOL=FILE.csv", help="CSV bars of a symbol.", rich_help_panel=opt.DATA
         ),
     ] = None,
-    commission: opt.Commission = None,
-    slippage_bps: opt.SlippageBps = None,
-    spread_pips: opt.SpreadPips = None,
-    fill: opt.Fill = None,
-    volume_cap: opt.VolumeCap = None,
-    sizer: opt.Sizer = None,
-    size_pct: opt.SizePct = None,
-    quantity: opt.Quantity = None,
-    risk_pct: opt.RiskPct = None,
-    lots: opt.Lots = None,
-    size_at: opt.SizeAt = None,
-    allow_short: opt.AllowShort = None,
-    pyramiding: opt.Pyramiding = None,
-    exposure_cap: opt.ExposureCap = None,
-    max_position_pct: opt.MaxPositionPct = None,
-    max_open_positions: opt.MaxOpenPositions = None,
-    max_holding_bars: opt.MaxHoldingBars = None,
-    daily_loss_limit: opt.DailyLossLimit = None,
-    min_confidence: opt.MinConfidence = None,
-    cooldown_bars: opt.CooldownBars = None,
     json_output: opt.JsonFlag = False,
+    *,
+    run_options: dict[str, object | None],
 ) -> None:
     """Create a persistent paper portfolio and print its id."""
-    starting_cash = values.decimal_value(cash, "CASH")
-    settings = opt.portfolio_settings(
+    starting_cash = parsing.decimal_value(cash, "CASH")
+    settings = portfolio_config(
+        run_options,
         strategies=strategy or (),
         params=param or (),
         symbols=symbol or (),
-        timeframe=timeframe,
-        source=source,
-        replay_from=replay_from,
         data=data or (),
-        rules={
-            "commission": commission,
-            "slippage_bps": slippage_bps,
-            "spread_pips": spread_pips,
-            "fill": fill,
-            "volume_cap": volume_cap,
-            "sizer": sizer,
-            "size_pct": size_pct,
-            "quantity": quantity,
-            "risk_pct": risk_pct,
-            "lots": lots,
-            "size_at": size_at,
-            "allow_short": allow_short,
-            "pyramiding": pyramiding,
-            "exposure_cap": exposure_cap,
-            "max_position_pct": max_position_pct,
-            "max_open_positions": max_open_positions,
-            "max_holding_bars": max_holding_bars,
-            "daily_loss_limit": daily_loss_limit,
-            "min_confidence": min_confidence,
-            "cooldown_bars": cooldown_bars,
-        },
+        strategy_paths=strategy_path or (),
     )
     service = open_service()
     portfolio_id = service.create_portfolio(

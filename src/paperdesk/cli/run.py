@@ -11,8 +11,8 @@ from typing import Annotated
 import typer
 
 from paperdesk.cli.portfolios import open_service
-from paperdesk.cli.values import OptionError
 from paperdesk.domain import InvalidInputError
+from paperdesk.domain.errors import OptionError
 from paperdesk.live.reports import CandleTick, TickStatus
 from paperdesk.service.portfolios import PortfolioService
 from paperdesk.service.scheduler import RoundReport, Scheduler, parse_interval

@@ -8,11 +8,12 @@ from typing import Annotated
 import typer
 
 from paperdesk.cli import paper_options as opt
-from paperdesk.cli import values
 from paperdesk.cli.output import print_json
 from paperdesk.cli.paper_tables import amount, console, orders_table, print_ticks
 from paperdesk.cli.portfolios import PortfolioId, open_service
 from paperdesk.domain import Order, OrderType, Side, TimeInForce
+from paperdesk.domain import parsing as values
+from paperdesk.domain.errors import OptionError
 from paperdesk.service.paper_documents import equity_document, order_document, tick_document
 from paperdesk.service.portfolios import OrderRequest
 
@@ -134,7 +135,7 @@ def modify_command(
 ) -> None:
     """Change a working order's quantity, limit or stop price."""
     if quantity is None and limit is None and stop is None:
-        raise values.OptionError("nothing to modify: pass --quantity, --limit or --stop")
+        raise OptionError("nothing to modify: pass --quantity, --limit or --stop")
     order = open_service().modify_order(
         portfolio_id,
         order_id,

@@ -21,3 +21,7 @@ class DataError(PaperdeskError):
 
 class OrderError(PaperdeskError):
     """An order operation cannot be carried out (unknown order, already closed...)."""
+
+
+class OptionError(InvalidInputError):
+    """An option, run-file key or request field is missing or malformed (a usage error)."""

@@ -20,8 +20,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from paperdesk.analysis.strategies.base import Strategy
-from paperdesk.analysis.strategies.registry import create_strategy
-from paperdesk.data import find_bundled, instrument_for, load_bars, session_close
+from paperdesk.data import session_close
 from paperdesk.domain import (
     Bar,
     DataError,
@@ -33,7 +32,7 @@ from paperdesk.domain import (
     to_decimal,
 )
 from paperdesk.engine import fastpath
-from paperdesk.engine.config import BacktestConfig
+from paperdesk.engine.config import RunConfig
 from paperdesk.engine.equity_curve import equity_arrays
 from paperdesk.engine.kernel import TradingKernel
 from paperdesk.engine.result import BacktestResult, assemble_result
@@ -47,27 +46,6 @@ _ENGINES = ("auto", "event", "fastpath")
 _FAST_PATH_ENABLED = True  # auto and fastpath may take the fast path (tests prove it identical)
 _trusted_bar = Bar._make
 _trusted_signal = Signal._make
-
-
-def run_backtest(config: BacktestConfig, progress: Progress | None = None) -> BacktestResult:
-    """Load the configured bars and strategy, and simulate the run."""
-    bars = load_config_bars(config)
-    symbol = str(bars.attrs.get("symbol") or config.symbol or "DATA")
-    strategy = create_strategy(config.strategy, config.params)
-    return simulate(bars, strategy, config, instrument_for(symbol), progress)
-
-
-def load_config_bars(config: BacktestConfig) -> pd.DataFrame:
-    if config.data is not None:
-        bars = load_bars(config.data, symbol=config.symbol, timeframe=config.timeframe)
-    elif config.symbol:
-        timeframe = config.timeframe or "1d"
-        bars = load_bars(
-            find_bundled(config.symbol, timeframe), symbol=config.symbol, timeframe=timeframe
-        )
-    else:
-        raise InvalidInputError("a backtest needs either a data file or a symbol and timeframe")
-    return slice_dates(bars, config.start, config.end)
 
 
 def slice_dates(bars: pd.DataFrame, start: date | None, end: date | None) -> pd.DataFrame:
@@ -92,7 +70,7 @@ def slice_dates(bars: pd.DataFrame, start: date | None, end: date | None) -> pd.
 def simulate(
     bars: pd.DataFrame,
     strategy: Strategy[Any],
-    config: BacktestConfig,
+    config: RunConfig,
     instrument: Instrument,
     progress: Progress | None = None,
     engine: str = "auto",
@@ -157,7 +135,7 @@ def _rows_of(index: pd.Index, labels: pd.Index) -> npt.NDArray[np.intp]:
 
 
 def _fast_path_eligible(
-    config: BacktestConfig,
+    config: RunConfig,
     instrument: Instrument,
     feed: _BarArrays,
     frame: pd.DataFrame,
@@ -275,7 +253,7 @@ class _Driver:
         self,
         kernel: TradingKernel,
         feed: _BarArrays,
-        config: BacktestConfig,
+        config: RunConfig,
         progress: Progress | None,
     ) -> None:
         self.kernel = kernel
@@ -368,7 +346,7 @@ class _Driver:
             self.feed.closes,
         )
 
-    def result(self, config: BacktestConfig, name: str) -> BacktestResult:
+    def result(self, config: RunConfig, name: str) -> BacktestResult:
         feed, kernel, ledger = self.feed, self.kernel, self.kernel.ledger
         last_close = _decimal(feed.closes[-1])
         final_equity = ledger.equity({feed.symbol: last_close})

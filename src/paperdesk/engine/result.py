@@ -20,7 +20,7 @@ import pandas as pd
 from paperdesk.analytics.metrics import compute_stats
 from paperdesk.analytics.stats import Stats
 from paperdesk.domain import Fill, Order, SignalRejected, Trade
-from paperdesk.engine.config import BacktestConfig
+from paperdesk.engine.config import RunConfig
 from paperdesk.engine.equity_curve import datetime_index
 
 T = TypeVar("T")
@@ -41,7 +41,7 @@ class Deferred(Generic[T]):
 
 @dataclass(frozen=True, slots=True)
 class BacktestResult:
-    config: BacktestConfig
+    config: RunConfig
     symbol: str
     timeframe: str
     final_equity: Decimal  # exact: cash + open positions marked at the last close
@@ -85,7 +85,7 @@ for _name in _DEFERRABLE:
 
 
 def assemble_result(
-    config: BacktestConfig,
+    config: RunConfig,
     *,
     symbol: str,
     timeframe: str,

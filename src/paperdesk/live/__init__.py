@@ -2,7 +2,6 @@
 
 from paperdesk.live.reports import CandleTick, SignalOutcome, TickStatus
 from paperdesk.live.runner import FAILPOINTS, LiveRunner
-from paperdesk.live.settings import PortfolioSettings, SourceSettings, StrategySpec
 from paperdesk.live.sources import CandleSource, Clock, FixedClock, WallClock
 
 __all__ = [
@@ -12,10 +11,7 @@ __all__ = [
     "Clock",
     "FixedClock",
     "LiveRunner",
-    "PortfolioSettings",
     "SignalOutcome",
-    "SourceSettings",
-    "StrategySpec",
     "TickStatus",
     "WallClock",
 ]

@@ -19,10 +19,10 @@ import pandas as pd
 
 from paperdesk.analysis.strategies.base import to_signals
 from paperdesk.analysis.strategies.registry import create_strategy
+from paperdesk.config import RunConfig, StrategySpec
 from paperdesk.domain import Bar, InvalidInputError, Order, Signal
 from paperdesk.live.audit import audit_row
 from paperdesk.live.reports import CandleTick, SignalOutcome, TickStatus
-from paperdesk.live.settings import PortfolioSettings, StrategySpec
 from paperdesk.live.sources import (
     CandleSource,
     Clock,
@@ -113,7 +113,7 @@ class LiveRunner:
             watched = ", ".join(settings.symbols)
             raise InvalidInputError(f"portfolio {portfolio_id} does not watch {symbol} ({watched})")
         specs = _chosen(settings, strategy_names)
-        history = self.source.history(symbol, settings.timeframe, settings.source)
+        history = self.source.history(symbol, settings.bar_timeframe, settings.source)
         cursor = repository.cursor(portfolio_id, symbol)
         plan = self._plan(repository, settings, history, cursor, specs, portfolio_id, symbol)
         if isinstance(plan, CandleTick):
@@ -137,7 +137,7 @@ class LiveRunner:
                 portfolio_id=portfolio_id,
                 strategy=spec.name,
                 symbol=symbol,
-                timeframe=settings.timeframe,
+                timeframe=settings.bar_timeframe,
                 candle_at=bar.ts_open,
                 candle_close_at=bar.ts_close,
                 outcome=_outcome(spec.name, kernel.decisions or []),
@@ -190,7 +190,7 @@ class LiveRunner:
     def _plan(
         self,
         repository: LedgerRepository,
-        settings: PortfolioSettings,
+        settings: RunConfig,
         history: pd.DataFrame,
         cursor: MarketCursorRow | None,
         specs: list[StrategySpec],
@@ -241,7 +241,7 @@ class LiveRunner:
             )
         return following, False, specs, latest - following
 
-    def _first_index(self, settings: PortfolioSettings, history: pd.DataFrame) -> int:
+    def _first_index(self, settings: RunConfig, history: pd.DataFrame) -> int:
         """Where a replay starts: the first candle on or after ``replay_from``, else after the
         strategies' warm-up."""
         start = settings.source.replay_from
@@ -279,7 +279,7 @@ class LiveRunner:
                 portfolio_id=state.portfolio_id,
                 strategy=spec.name,
                 symbol=cursor.symbol,
-                timeframe=state.settings.timeframe,
+                timeframe=state.settings.bar_timeframe,
                 candle_at=cursor.candle_at,
                 candle_close_at=cursor.candle_close_at,
                 outcome="skipped",
@@ -298,11 +298,11 @@ class LiveRunner:
         bar: Bar,
         index: int,
         late: bool,
-        settings: PortfolioSettings,
+        settings: RunConfig,
     ) -> None:
         if cursor is None:
             cursor = MarketCursorRow(
-                portfolio_id=state.portfolio_id, symbol=bar.symbol, timeframe=settings.timeframe
+                portfolio_id=state.portfolio_id, symbol=bar.symbol, timeframe=settings.bar_timeframe
             )
             repository.add(cursor)
         if not late:
@@ -316,10 +316,10 @@ class LiveRunner:
             cursor.replay_index = index
 
 
-def _chosen(settings: PortfolioSettings, names: Sequence[str] | None) -> list[StrategySpec]:
+def _chosen(settings: RunConfig, names: Sequence[str] | None) -> list[StrategySpec]:
     if not names:
         return list(settings.strategies)
-    return [settings.strategy(name) for name in dict.fromkeys(names)]
+    return [settings.strategy_spec(name) for name in dict.fromkeys(names)]
 
 
 def _signals(

@@ -13,13 +13,13 @@ from pathlib import Path
 
 import pandas as pd
 
+from paperdesk.config import SourceConfig
 from paperdesk.data import find_bundled, load_bars
 from paperdesk.data.clock import Clock as Clock  # re-exported: the clocks live in data
 from paperdesk.data.clock import FixedClock as FixedClock
 from paperdesk.data.clock import WallClock as WallClock
 from paperdesk.data.manager import DataManager
 from paperdesk.domain import Bar, DataError, to_decimal
-from paperdesk.live.settings import SourceSettings
 
 
 class CandleSource:
@@ -34,10 +34,10 @@ class CandleSource:
         self._manager = manager
         self._cache: dict[tuple[str, str, str], tuple[tuple[float, int], pd.DataFrame]] = {}
 
-    def path(self, symbol: str, timeframe: str, settings: SourceSettings) -> Path:
+    def path(self, symbol: str, timeframe: str, settings: SourceConfig) -> Path:
         return settings.file_for(symbol) or find_bundled(symbol, timeframe)
 
-    def history(self, symbol: str, timeframe: str, settings: SourceSettings) -> pd.DataFrame:
+    def history(self, symbol: str, timeframe: str, settings: SourceConfig) -> pd.DataFrame:
         if self._manager is not None and settings.file_for(symbol) is None:
             frame = self._manager.get_bars(symbol, timeframe)
             if frame.empty:

@@ -16,13 +16,12 @@ from decimal import Decimal
 
 import pandas as pd
 
+from paperdesk.config import RunConfig
 from paperdesk.data import instrument_for, session_close
 from paperdesk.domain import ZERO, DataError, Event, Fill, InvalidInputError, Order
-from paperdesk.engine.config import BacktestConfig
 from paperdesk.engine.kernel import TradingKernel, exit_reason
 from paperdesk.engine.wiring import build_kernel
 from paperdesk.live.audit import audit_rows
-from paperdesk.live.settings import PortfolioSettings
 from paperdesk.live.sources import bar_index_at
 from paperdesk.store.models import EquitySnapshotRow, OrderRow, PortfolioRow, PositionRow
 from paperdesk.store.records import (
@@ -41,7 +40,7 @@ class RestoredPortfolio:
     """A kernel holding a portfolio's persisted state, and what it looked like when loaded."""
 
     row: PortfolioRow
-    settings: PortfolioSettings
+    settings: RunConfig
     kernel: TradingKernel
     orders_before: dict[str, Order]
     eligible_before: dict[str, datetime]
@@ -61,20 +60,13 @@ def restore(
     row = repository.portfolio(portfolio_id, lock=True)
     if row.status != "active":
         raise InvalidInputError(f"portfolio {portfolio_id} is {row.status}; it cannot trade")
-    settings = PortfolioSettings.from_json(row.settings)
+    settings = RunConfig.from_json(row.settings)
     position_rows = {p.symbol: p for p in repository.positions(portfolio_id)}
     order_rows = repository.orders(portfolio_id)
     cursors = repository.cursors(portfolio_id)
     wanted = {*settings.symbols, *symbols, *position_rows, *(o.symbol for o in order_rows)}
     instruments = {symbol: instrument_for(symbol) for symbol in sorted(wanted)}
-    config = BacktestConfig(
-        strategy=settings.strategies[0].name,
-        cash=row.starting_cash,
-        sizing=settings.sizing,
-        risk=settings.risk,
-        execution=settings.execution,
-    )
-    kernel = build_kernel(config, instruments, session_close)
+    kernel = build_kernel(settings, instruments, session_close, cash=row.starting_cash)
     ledger = kernel.ledger
     for stored in repository.fills(portfolio_id):
         ledger.apply_fill(read_fill(stored), strategy=stored.strategy, reason=stored.reason)

@@ -1,6 +1,6 @@
 """Signal routing: filters, sizers and risk rules turn strategy signals into order intents."""
 
-from paperdesk.routing.affordability import FeeEstimator, max_affordable_quantity
+from paperdesk.routing.affordability import FeeEstimator, FeeFunction, max_affordable_quantity
 from paperdesk.routing.factory import SIZING_METHODS, build_router
 from paperdesk.routing.filters import (
     AllowedSymbols,
@@ -38,6 +38,7 @@ __all__ = [
     "DailyLossLimit",
     "ExposureCap",
     "FeeEstimator",
+    "FeeFunction",
     "FilterRule",
     "FixedQuantity",
     "ForexLots",

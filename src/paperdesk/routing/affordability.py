@@ -4,11 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from decimal import Decimal
+from typing import Protocol
 
 from paperdesk.domain import ZERO, Instrument
 
-FeeEstimator = Callable[[Decimal, Decimal], Decimal]
-"""Estimated fee of trading ``quantity`` units at ``price``: ``fee(quantity, price)``."""
+
+class FeeEstimator(Protocol):
+    """The fee of trading ``quantity`` units of ``instrument`` at ``price`` (the venue's fee
+    models are estimators: the router estimates with the model the venue charges with)."""
+
+    def fee(self, quantity: Decimal, price: Decimal, instrument: Instrument) -> Decimal: ...
+
 
 _NUDGE_STEPS = 3
 
@@ -31,11 +37,13 @@ def max_affordable_quantity(
     if fee_estimator is None:
         return quantity - lot if quantity * price > budget else quantity
 
+    estimator = fee_estimator
+
     def fits(candidate: Decimal) -> bool:
-        return candidate * price + fee_estimator(candidate, price) <= budget
+        return candidate * price + estimator.fee(candidate, price, instrument) <= budget
 
     upper = quantity  # fees are non-negative, so nothing above budget/price fits
-    fee = fee_estimator(quantity, price)
+    fee = fee_estimator.fee(quantity, price, instrument)
     if fee > 0:
         rate = fee / (quantity * price)
         quantity = instrument.round_quantity(budget / (price * (1 + rate)))
@@ -66,3 +74,19 @@ def _bisect(low: Decimal, high: Decimal, lot: Decimal, fits: Callable[[Decimal],
         else:
             high_lots = middle - 1
     return low_lots * lot if low_lots > 0 else ZERO
+
+
+class FeeFunction:
+    """A fee estimator from a plain ``fee(quantity, price)`` function, the same for every
+    instrument (a flat schedule in a test or a notebook)."""
+
+    __slots__ = ("function",)
+
+    def __init__(self, function: Callable[[Decimal, Decimal], Decimal]) -> None:
+        self.function = function
+
+    def fee(self, quantity: Decimal, price: Decimal, instrument: Instrument) -> Decimal:
+        return self.function(quantity, price)
+
+    def __call__(self, quantity: Decimal, price: Decimal) -> Decimal:
+        return self.function(quantity, price)

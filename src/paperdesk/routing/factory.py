@@ -1,11 +1,15 @@
-"""Build a signal router from the options users set (the same names as the engine config)."""
+"""Build a signal router from the run description's sizing and risk sections.
+
+A new rule is its class plus its declaration on ``RiskConfig``; this is the one place that turns
+the declarations into the router's stages (disabled rules are left out of the hot path).
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from decimal import Decimal
 
-from paperdesk.domain import InvalidInputError, OrderType, TimeInForce, to_decimal
+from paperdesk.config import RiskConfig, SizeTiming, SizingConfig, SizingMethod
+from paperdesk.domain import InvalidInputError, OrderType, TimeInForce
 from paperdesk.routing.affordability import FeeEstimator
 from paperdesk.routing.filters import (
     AllowedSymbols,
@@ -29,30 +33,10 @@ from paperdesk.routing.risk import (
 from paperdesk.routing.router import SignalRouter
 from paperdesk.routing.sizers import FixedQuantity, ForexLots, PercentOfEquity, RiskPerTrade, Sizer
 
-SIZING_METHODS = ("percent-equity", "fixed", "risk", "lots")
+SIZING_METHODS = tuple(method.value for method in SizingMethod)
 _HUNDRED = Decimal(100)
-
-
-def _number(value: object, name: str, *, at_most_hundred: bool = False) -> Decimal:
-    number = to_decimal(value, name)
-    if number <= 0 or (at_most_hundred and number > _HUNDRED):
-        expected = "above 0 and at most 100" if at_most_hundred else "positive"
-        raise InvalidInputError(f"{name} must be {expected}, got {value}")
-    return number
-
-
-def _optional_number(
-    value: object | None, name: str, *, at_most_hundred: bool = False
-) -> Decimal | None:
-    return None if value is None else _number(value, name, at_most_hundred=at_most_hundred)
-
-
-def _whole(value: int, name: str, minimum: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
-        raise InvalidInputError(
-            f"{name} must be a whole number of at least {minimum}, got {value!r}"
-        )
-    return value
+_DEFAULT_SIZING = SizingConfig()
+_DEFAULT_RISK = RiskConfig()
 
 
 def _combine_filters(rules: list[FilterRule]) -> FilterRule:
@@ -67,102 +51,79 @@ def _combine_risk(rules: list[RiskRule]) -> RiskRule:
     return rules[0] if len(rules) == 1 else CompositeRisk(rules)
 
 
+def build_filters(risk: RiskConfig) -> FilterRule:
+    """The signal filters: confidence, allowed symbols, cooldown, one position per symbol."""
+    filters: list[FilterRule] = []
+    if risk.min_confidence > 0:
+        filters.append(MinimumConfidence(risk.min_confidence))
+    if risk.allowed_symbols:
+        filters.append(AllowedSymbols(risk.allowed_symbols))
+    if risk.cooldown_bars > 0:
+        filters.append(Cooldown(risk.cooldown_bars))
+    if not risk.pyramiding:
+        filters.append(OnePositionPerSymbol(pyramiding=False))
+    return _combine_filters(filters)
+
+
+def build_sizer(sizing: SizingConfig, fees: FeeEstimator | None = None) -> Sizer:
+    method = sizing.method
+    if method is SizingMethod.FIXED:
+        return FixedQuantity(sizing.quantity)
+    if method is SizingMethod.RISK:
+        return RiskPerTrade(sizing.risk_percent)
+    if method is SizingMethod.LOTS:
+        return ForexLots(sizing.lots)
+    return PercentOfEquity(sizing.percent, fees)
+
+
+def build_risk(
+    risk: RiskConfig, fees: FeeEstimator | None = None, *, check_cash: bool = True
+) -> RiskRule:
+    """The pre-trade risk chain every entry passes, a strategy's or a person's.
+
+    ``check_cash`` adds CashAndBuyingPower (on by default): longs fit cash, shorts 100% margin.
+    """
+    rules: list[RiskRule] = []
+    if risk.daily_loss_limit_percent is not None:
+        rules.append(DailyLossLimit(risk.daily_loss_limit_percent))
+    if risk.max_open_positions is not None:
+        rules.append(MaxOpenPositions(risk.max_open_positions))
+    if risk.max_position_percent is not None:
+        rules.append(MaxPositionSize(risk.max_position_percent))
+    if risk.exposure_cap_percent is not None:
+        rules.append(ExposureCap(risk.exposure_cap_percent))
+    if check_cash:
+        rules.append(CashAndBuyingPower(fees))
+    return _combine_risk(rules)
+
+
 def build_router(
+    sizing: SizingConfig = _DEFAULT_SIZING,
+    risk: RiskConfig = _DEFAULT_RISK,
     *,
-    min_confidence: float = 0.0,
-    allowed_symbols: Iterable[str] = (),
-    cooldown_bars: int = 0,
-    pyramiding: bool = False,
-    allow_short: bool = False,
-    exposure_cap_percent: Decimal | None = Decimal(80),
-    max_position_percent: Decimal | None = None,
-    max_open_positions: int | None = None,
-    daily_loss_limit_percent: Decimal | None = None,
-    sizing_method: str = "percent-equity",
-    percent: Decimal = Decimal(80),
-    quantity: Decimal = Decimal(1),
-    risk_percent: Decimal = Decimal(1),
-    lots: Decimal = Decimal(1),
-    size_at_fill: bool = False,
-    fee_estimator: FeeEstimator | None = None,
+    fees: FeeEstimator | None = None,
     check_cash: bool = True,
     order_type: OrderType = OrderType.MARKET,
     time_in_force: TimeInForce = TimeInForce.GTC,
 ) -> SignalRouter:
-    """Assemble filters, sizer and risk rules; disabled rules are left out of the hot path.
+    """Assemble filters, sizer and risk rules from the run description's sections.
 
-    ``check_cash`` adds CashAndBuyingPower (on by default): longs fit cash, shorts 100% margin.
-    ``size_at_fill`` defers percent-equity sizing to the fill (``percent`` of equity then).
+    ``fees`` estimates each instrument's fee (the venue's fee model); ``sizing.timing`` FILL
+    defers percent-equity sizing to the fill (``sizing.percent`` of the equity then).
     """
-    if not 0.0 <= min_confidence <= 1.0:
-        raise InvalidInputError(f"min_confidence must be between 0 and 1, got {min_confidence}")
-    cooldown_bars = _whole(cooldown_bars, "cooldown_bars", 0)
-    if isinstance(allowed_symbols, str):
+    size_at_fill = sizing.timing is SizeTiming.FILL
+    if size_at_fill and sizing.method is not SizingMethod.PERCENT_EQUITY:
         raise InvalidInputError(
-            f"allowed_symbols must be a list of symbols, got the string {allowed_symbols!r}"
+            f"size_at_fill (--size-at fill) works only with sizing_method 'percent-equity', "
+            f"got {sizing.method.value!r}"
         )
-    symbols = tuple(allowed_symbols)
-    exposure_cap = _optional_number(exposure_cap_percent, "exposure_cap_percent")
-    max_position = _optional_number(max_position_percent, "max_position_percent")
-    daily_loss = _optional_number(
-        daily_loss_limit_percent, "daily_loss_limit_percent", at_most_hundred=True
-    )
-    open_limit = (
-        None if max_open_positions is None else _whole(max_open_positions, "max_open_positions", 1)
-    )
-    percent = _number(percent, "percent", at_most_hundred=True)
-    quantity = _number(quantity, "quantity")
-    risk_percent = _number(risk_percent, "risk_percent", at_most_hundred=True)
-    lots = _number(lots, "lots")
-
-    filters: list[FilterRule] = []
-    if min_confidence > 0:
-        filters.append(MinimumConfidence(min_confidence))
-    if symbols:
-        filters.append(AllowedSymbols(symbols))
-    if cooldown_bars > 0:
-        filters.append(Cooldown(cooldown_bars))
-    if not pyramiding:
-        filters.append(OnePositionPerSymbol(pyramiding=False))
-
-    sizer: Sizer
-    if sizing_method == "percent-equity":
-        sizer = PercentOfEquity(percent, fee_estimator)
-    elif sizing_method == "fixed":
-        sizer = FixedQuantity(quantity)
-    elif sizing_method == "risk":
-        sizer = RiskPerTrade(risk_percent)
-    elif sizing_method == "lots":
-        sizer = ForexLots(lots)
-    else:
-        raise InvalidInputError(
-            f"sizing_method {sizing_method!r} is not known; expected one of: "
-            + ", ".join(SIZING_METHODS)
-        )
-    if size_at_fill and sizing_method != "percent-equity":
-        raise InvalidInputError(
-            f"size_at_fill works only with sizing_method 'percent-equity', got {sizing_method!r}"
-        )
-
-    risk: list[RiskRule] = []
-    if daily_loss is not None:
-        risk.append(DailyLossLimit(daily_loss))
-    if open_limit is not None:
-        risk.append(MaxOpenPositions(open_limit))
-    if max_position is not None:
-        risk.append(MaxPositionSize(max_position))
-    if exposure_cap is not None:
-        risk.append(ExposureCap(exposure_cap))
-    if check_cash:
-        risk.append(CashAndBuyingPower(fee_estimator))
-
     return SignalRouter(
-        _combine_filters(filters),
-        sizer,
-        _combine_risk(risk),
-        allow_short=allow_short,
-        fee_estimator=fee_estimator,
+        build_filters(risk),
+        build_sizer(sizing, fees),
+        build_risk(risk, fees, check_cash=check_cash),
+        allow_short=risk.allow_short,
+        fee_estimator=fees,
         order_type=order_type,
         time_in_force=time_in_force,
-        size_fraction=percent / _HUNDRED if size_at_fill else None,
+        size_fraction=sizing.percent / _HUNDRED if size_at_fill else None,
     )

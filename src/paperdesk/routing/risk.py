@@ -177,7 +177,7 @@ class CashAndBuyingPower:
         quantity = intent.quantity
         cost = quantity * price
         if fee_estimator is not None:
-            cost += fee_estimator(quantity, price)
+            cost += fee_estimator.fee(quantity, price, instrument)
         if intent.side is _BUY:
             budget = view.cash
             if cost <= budget:

@@ -168,7 +168,7 @@ class SignalRouter:
             exits = (self._exit(signal, held),)
             if not long and not self.allow_short:
                 return RoutingDecision(signal, exits)
-            view = self._after_exit(view, symbol, held, price)
+            view = self._after_exit(view, instrument, held, price)
         elif not long and not self.allow_short:
             return RoutingDecision(signal, _NO_INTENTS, "short selling is disabled")
         outcome = self._entry(signal, view, instrument, price, _BUY if long else _SELL)
@@ -240,10 +240,12 @@ class SignalRouter:
         )
 
     def _after_exit(
-        self, view: PortfolioView, symbol: str, held: Decimal, price: Decimal
+        self, view: PortfolioView, instrument: Instrument, held: Decimal, price: Decimal
     ) -> PortfolioView:
         """The view as it would be once the whole ``held`` position closed at ``price``."""
-        fee = self._fee_estimator(abs(held), price) if self._fee_estimator else ZERO
+        symbol = instrument.symbol
+        estimator = self._fee_estimator
+        fee = estimator.fee(abs(held), price, instrument) if estimator is not None else ZERO
         mark = view.prices.get(symbol, price)
         positions = {
             name: held_position for name, held_position in view.positions.items() if name != symbol

@@ -1,35 +1,83 @@
-"""The backtest service: the one door through which interfaces run backtests."""
+"""The backtest service: the one door through which interfaces run backtests.
+
+Bars come from the DataManager, the same door paper portfolios use, so a symbol imported with
+``paperdesk data import`` backtests from the bars a portfolio would trade (and a file given with
+``--data`` is read by the same validating reader).
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
-from paperdesk.engine.config import BacktestConfig
+from paperdesk.config import RunConfig
+from paperdesk.domain import DataError, InvalidInputError
 from paperdesk.engine.result import BacktestResult
 from paperdesk.service.documents import result_to_dict
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from paperdesk.data.manager import DataManager
 
 __all__ = ["BacktestService", "ProgressCallback", "result_to_dict", "run_backtest"]
 
 ProgressCallback = Callable[[int, int], None]
 
 
-def run_backtest(
-    config: BacktestConfig, progress: ProgressCallback | None = None
-) -> BacktestResult:
-    """Run the engine; imported on first use so the service loads without its dependencies."""
-    from paperdesk.engine.backtest import run_backtest as run_engine
+def load_run_bars(config: RunConfig, data: DataManager | None = None) -> pd.DataFrame:
+    """The bars a backtest of ``config`` runs on: its ``data`` file, else the symbol's bars
+    from the DataManager (imported, backfilled or bundled), cut to ``start``..``end``."""
+    from paperdesk.data import load_bars
+    from paperdesk.data.manager import DataManager
+    from paperdesk.engine.backtest import slice_dates
 
-    return run_engine(config, progress)
+    if config.data is not None:
+        bars = load_bars(config.data, symbol=config.symbol, timeframe=config.timeframe)
+    elif config.symbol:
+        timeframe = config.timeframe or "1d"
+        manager = data if data is not None else DataManager()
+        bars = manager.get_bars(config.symbol, timeframe)
+        if bars.empty:
+            from paperdesk.data import find_bundled
+
+            find_bundled(config.symbol, timeframe)  # raises, naming what is available
+            raise DataError(f"no {config.symbol} {timeframe} bars are available")
+        bars.attrs.setdefault("symbol", config.symbol.strip().upper())
+        bars.attrs.setdefault("timeframe", timeframe)
+    else:
+        raise InvalidInputError("a backtest needs either a data file or a symbol and timeframe")
+    return slice_dates(bars, config.start, config.end)
+
+
+def run_backtest(
+    config: RunConfig, progress: ProgressCallback | None = None, *, data: Any = None
+) -> BacktestResult:
+    """Load the run's bars and strategy and simulate it (imported on first use, so the service
+    loads without the engine's dependencies)."""
+    from paperdesk.analysis.strategies.registry import create_strategy
+    from paperdesk.data import instrument_for
+    from paperdesk.engine.backtest import simulate
+
+    if len(config.strategies) != 1:
+        names = ", ".join(spec.name for spec in config.strategies)
+        raise InvalidInputError(f"a backtest runs one strategy; this run lists {names}")
+    bars = load_run_bars(config, data)
+    symbol = str(bars.attrs.get("symbol") or config.symbol or "DATA")
+    strategy = create_strategy(config.strategy, config.params)
+    return simulate(bars, strategy, config, instrument_for(symbol), progress)
 
 
 class BacktestService:
     """Runs backtests and describes the strategies that can be backtested."""
 
-    def run(
-        self, config: BacktestConfig, progress: ProgressCallback | None = None
-    ) -> BacktestResult:
+    def __init__(self, data: Callable[[], DataManager] | None = None) -> None:
+        self._data = data  # made on first use: listing strategies opens no database
+
+    def run(self, config: RunConfig, progress: ProgressCallback | None = None) -> BacktestResult:
         """Run one backtest; ``progress(done, total)`` is called as bars are processed."""
-        return run_backtest(config, progress)
+        data = self._data() if self._data is not None and config.data is None else None
+        return run_backtest(config, progress, data=data)
 
     def strategies(self) -> list[tuple[str, str]]:
         """Every registered strategy as (name, description), sorted by name."""

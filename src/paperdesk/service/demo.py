@@ -8,8 +8,9 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
+from paperdesk.config import RunConfig, SourceConfig, StrategySpec
 from paperdesk.engine.config import ExecutionConfig
-from paperdesk.live import PortfolioSettings, SourceSettings, StrategySpec, TickStatus
+from paperdesk.live import TickStatus
 from paperdesk.service.portfolios import PortfolioService
 
 DEMO_STRATEGIES = ("macd-cross", "tsi-momentum", "rsi-divergence")
@@ -40,11 +41,11 @@ def run_demo(
     progress: Progress | None = None,
 ) -> DemoRun:
     """Create a replay portfolio and tick every symbol ``candles`` times."""
-    settings = PortfolioSettings(
+    settings = RunConfig(
         strategies=tuple(StrategySpec(name) for name in strategies),
         symbols=tuple(symbols),
         timeframe="1d",
-        source=SourceSettings(kind="replay", replay_from=replay_from),
+        source=SourceConfig(kind="replay", replay_from=replay_from),
         execution=ExecutionConfig(commission=DEMO_COMMISSION),
     )
     existing = len(service.list_portfolios(include_archived=True))

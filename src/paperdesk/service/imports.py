@@ -16,9 +16,10 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from paperdesk.config import RunConfig
 from paperdesk.domain import ZERO, DataError, InvalidInputError, Order
+from paperdesk.engine.wiring import check_run
 from paperdesk.live.audit import audit_row
-from paperdesk.live.settings import PortfolioSettings
 from paperdesk.portfolio import PortfolioLedger
 from paperdesk.service.exports import STATE_FILE
 from paperdesk.service.import_rows import ImportedFill, read_equity, read_fills, read_orders
@@ -81,7 +82,8 @@ def import_portfolio(
     new_name = (name if name is not None else source["name"]).strip()
     if not new_name or len(new_name) > MAX_NAME_LENGTH:
         raise InvalidInputError(f"portfolio name must be 1 to {MAX_NAME_LENGTH} characters")
-    settings = PortfolioSettings.from_json(state["settings"])
+    settings = RunConfig.from_json(state["settings"])
+    check_run(settings)
     orders = read_orders(directory)
     fills = read_fills(directory)
     equity = read_equity(directory)
@@ -213,7 +215,7 @@ def _add_marks(
     repository: LedgerRepository,
     portfolio_id: int,
     state: Mapping[str, Any],
-    settings: PortfolioSettings,
+    settings: RunConfig,
     moment: datetime,
 ) -> None:
     """Restore where the market data stood, and mark those candles as processed, so the next

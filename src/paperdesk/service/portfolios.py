@@ -12,8 +12,10 @@ from datetime import UTC, datetime
 from decimal import Decimal
 
 from paperdesk.analytics.stats import Stats
+from paperdesk.config import RunConfig
 from paperdesk.data import instrument_for
 from paperdesk.data.cache import InProcessCache
+from paperdesk.data.manager import DataManager
 from paperdesk.domain import (
     ZERO,
     Fill,
@@ -29,10 +31,10 @@ from paperdesk.domain import (
     Trade,
     to_decimal,
 )
+from paperdesk.engine.wiring import check_run
 from paperdesk.live.audit import audit_row
 from paperdesk.live.reports import CandleTick
 from paperdesk.live.runner import LiveRunner
-from paperdesk.live.settings import PortfolioSettings
 from paperdesk.live.sources import CandleSource, Clock, WallClock
 from paperdesk.live.state import RestoredPortfolio, equity_snapshot, marks, restore, save
 from paperdesk.service.market_data import build_data_manager
@@ -77,16 +79,20 @@ class PortfolioService:
         self,
         database: Database | None = None,
         *,
+        data: DataManager | None = None,
         source: CandleSource | None = None,
         clock: Clock | None = None,
     ) -> None:
         self.database = database or Database()
-        # The runner reads whole histories every tick: an in-process cache serves them faster
-        # than decoding them from Redis (which the market-data service uses for shared reads).
-        self.source = source or CandleSource(
-            build_data_manager(self.database, cache=InProcessCache())
-        )
-        self.clock = clock or WallClock()
+        self.clock = clock or (data.clock if data is not None else WallClock())
+        if source is None:
+            # The runner reads whole histories every tick: an in-process cache serves them
+            # faster than decoding them from Redis (which the market-data service uses).
+            manager = data or build_data_manager(
+                self.database, clock=self.clock, cache=InProcessCache()
+            )
+            source = CandleSource(manager)
+        self.source = source
         self.runner = LiveRunner(self.database, source=self.source, clock=self.clock)
 
     # --------------------------------------------------------------------------- lifecycle
@@ -97,7 +103,7 @@ class PortfolioService:
         starting_cash: Decimal,
         *,
         base_currency: str = "USD",
-        settings: PortfolioSettings | None = None,
+        settings: RunConfig | None = None,
     ) -> int:
         name = name.strip()
         if not name or len(name) > MAX_NAME_LENGTH:
@@ -107,9 +113,12 @@ class PortfolioService:
         currency = base_currency.strip().upper()
         if len(currency) != 3 or not currency.isalpha():
             raise InvalidInputError(f"base currency must be a 3-letter code, got {base_currency!r}")
-        settings = settings or PortfolioSettings()
+        settings = settings or RunConfig()
+        if settings.timeframe is None:  # stored settings say which bars the portfolio reads
+            settings = settings.with_changes(timeframe=settings.bar_timeframe)
+        check_run(settings)
         for symbol in settings.symbols:
-            self.source.history(symbol, settings.timeframe, settings.source)  # data must exist
+            self.source.history(symbol, settings.bar_timeframe, settings.source)  # data must exist
         now = self._now()
         with self.database.transaction() as repository:
             row = PortfolioRow(
@@ -153,9 +162,9 @@ class PortfolioService:
             row.status, row.archived_at = "archived", now
             repository.add(audit_row(portfolio_id, "portfolio.archived", "archived", now, now))
 
-    def settings(self, portfolio_id: int) -> PortfolioSettings:
+    def settings(self, portfolio_id: int) -> RunConfig:
         with self.database.reading() as repository:
-            return PortfolioSettings.from_json(repository.portfolio(portfolio_id).settings)
+            return RunConfig.from_json(repository.portfolio(portfolio_id).settings)
 
     # ------------------------------------------------------------------------------ reading
 
@@ -171,7 +180,7 @@ class PortfolioService:
             open_orders = [read_order(o) for o in repository.orders(portfolio_id, open_only=True)]
             return PortfolioDetail(
                 summary=_summary(row, positions),
-                settings=PortfolioSettings.from_json(row.settings),
+                settings=RunConfig.from_json(row.settings),
                 positions=tuple(positions),
                 open_orders=tuple(open_orders),
             )
@@ -389,20 +398,19 @@ class PortfolioService:
             raise InvalidInputError(
                 f"portfolio {state.portfolio_id} does not trade {symbol} (it watches {watched})"
             )
-        self.source.history(symbol, settings.timeframe, settings.source)
+        self.source.history(symbol, settings.bar_timeframe, settings.source)
 
     def _price(self, state: RestoredPortfolio, symbol: str, request: OrderRequest) -> Decimal:
         known = state.kernel.prices.get(symbol)
         if known is None:
             settings = state.settings
-            frame = self.source.history(symbol, settings.timeframe, settings.source)
+            frame = self.source.history(symbol, settings.bar_timeframe, settings.source)
             known = to_decimal(float(frame["close"].iloc[-1]))
         return max(p for p in (known, request.limit_price, request.stop_price) if p is not None)
 
     def _check_cash(self, state: RestoredPortfolio, symbol: str, request: OrderRequest) -> None:
         price = self._price(state, symbol, request)
-        instrument = instrument_for(symbol)
-        needed = request.quantity * price * instrument.contract_size
+        needed = request.quantity * price  # forex quantities are units, not lots
         cash = state.kernel.ledger.cash
         if needed > cash:
             raise InvalidInputError(

@@ -7,8 +7,8 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
+from paperdesk.config import RunConfig
 from paperdesk.domain import Order
-from paperdesk.live.settings import PortfolioSettings
 from paperdesk.store.models import AuditRow, EquitySnapshotRow, SignalRow, TickRunRow
 
 
@@ -43,7 +43,7 @@ class PositionView:
 @dataclass(frozen=True, slots=True)
 class PortfolioDetail:
     summary: PortfolioSummary
-    settings: PortfolioSettings
+    settings: RunConfig
     positions: tuple[PositionView, ...]
     open_orders: tuple[Order, ...]
 

@@ -11,12 +11,12 @@ import pytest
 
 from paperdesk.analytics.stats import Stats
 from paperdesk.domain import Fill, Side, Trade
-from paperdesk.engine.config import BacktestConfig
+from paperdesk.engine.config import RunConfig
 from paperdesk.engine.result import BacktestResult
 from paperdesk.service import backtests
 
 
-def make_result(config: BacktestConfig) -> BacktestResult:
+def make_result(config: RunConfig) -> BacktestResult:
     start = datetime(2020, 1, 2, 21, tzinfo=UTC)
     end = datetime(2020, 12, 31, 21, tzinfo=UTC)
     stats = Stats(
@@ -99,11 +99,11 @@ def make_result(config: BacktestConfig) -> BacktestResult:
 class FakeEngine:
     """Stands in for the engine: records each config and progress callback it is given."""
 
-    configs: list[BacktestConfig] = field(default_factory=list)
+    configs: list[RunConfig] = field(default_factory=list)
     progress_callbacks: list[object] = field(default_factory=list)
     error: Exception | None = None
 
-    def __call__(self, config: BacktestConfig, progress: object = None) -> BacktestResult:
+    def __call__(self, config: RunConfig, progress: object = None, **_: object) -> BacktestResult:
         self.configs.append(config)
         self.progress_callbacks.append(progress)
         if self.error is not None:
@@ -111,7 +111,7 @@ class FakeEngine:
         return make_result(config)
 
     @property
-    def config(self) -> BacktestConfig:
+    def config(self) -> RunConfig:
         assert len(self.configs) == 1
         return self.configs[0]
 

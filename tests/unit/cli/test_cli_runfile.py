@@ -1,4 +1,4 @@
-"""The run-file merge: TOML plus command-line options into an exact BacktestConfig."""
+"""The run-file merge: TOML plus command-line options into an exact RunConfig."""
 
 from __future__ import annotations
 
@@ -8,16 +8,16 @@ from pathlib import Path
 
 import pytest
 
-from paperdesk.cli.runfile import build_config, read_run_file
-from paperdesk.cli.values import OptionError
+from paperdesk.domain.parsing import OptionError
 from paperdesk.engine.config import (
-    BacktestConfig,
     ExecutionConfig,
     FillTiming,
     RiskConfig,
+    RunConfig,
     SizeTiming,
     SizingConfig,
 )
+from paperdesk.service.run_files import build_config, read_run_file
 
 
 def write(path: Path, text: str) -> Path:
@@ -27,7 +27,7 @@ def write(path: Path, text: str) -> Path:
 
 def test_defaults_with_only_strategy_and_symbol() -> None:
     config = build_config({"strategy": "sma-cross", "symbol": "SPY"})
-    assert config == BacktestConfig(strategy="sma-cross", symbol="SPY")
+    assert config == RunConfig(strategy="sma-cross", symbol="SPY")
     assert config.cash == Decimal("10000")
     assert config.execution.slippage_bps == Decimal("5")
     assert config.risk.exposure_cap_percent == Decimal("80")
@@ -71,7 +71,7 @@ kind = "ema"
 """,
     )
     config = build_config({}, (), run_file)
-    assert config == BacktestConfig(
+    assert config == RunConfig(
         strategy="sma-cross",
         params={"fast": 10, "slow": 50, "threshold": 0.5, "kind": "ema"},
         data=tmp_path / "prices.csv",

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from paperdesk.analysis.strategies.base import NoParameters, Strategy, make_signal_frame
-from paperdesk.engine.config import BacktestConfig, ExecutionConfig, RiskConfig, SizingConfig
+from paperdesk.engine.config import ExecutionConfig, RiskConfig, RunConfig, SizingConfig
 
 ScriptRow = tuple[int, float, float]  # direction, stop, target (NaN for none)
 
@@ -63,14 +63,14 @@ def make_bars(
     return frame
 
 
-def make_config(**overrides: Any) -> BacktestConfig:
+def make_config(**overrides: Any) -> RunConfig:
     """A plain run: 10,000 cash, 10 units per entry, no costs, no exposure cap."""
     sizing = overrides.pop("sizing", SizingConfig(method="fixed", quantity=Decimal(10)))
     risk = overrides.pop("risk", RiskConfig(exposure_cap_percent=None))
     execution = overrides.pop(
         "execution", ExecutionConfig(slippage_bps=Decimal(0), commission="none")
     )
-    return BacktestConfig(
+    return RunConfig(
         strategy="scripted",
         symbol="TEST",
         timeframe="1h",

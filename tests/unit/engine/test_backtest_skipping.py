@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from decimal import Decimal
 
 import pandas as pd
@@ -14,14 +13,14 @@ from paperdesk.data import instrument_for, load_bars, session_close
 from paperdesk.data.bundled import find_bundled
 from paperdesk.domain import Bar, Direction, Fill, Signal, to_decimal
 from paperdesk.engine.backtest import simulate
-from paperdesk.engine.config import BacktestConfig, ExecutionConfig, RiskConfig, SizingConfig
+from paperdesk.engine.config import ExecutionConfig, RiskConfig, RunConfig, SizingConfig
 from paperdesk.engine.wiring import build_kernel
 
 D = Decimal
 
 
 def walk_every_bar(
-    bars: pd.DataFrame, strategy_name: str, params: dict[str, object], config: BacktestConfig
+    bars: pd.DataFrame, strategy_name: str, params: dict[str, object], config: RunConfig
 ) -> tuple[list[Fill], Decimal]:
     """A deliberately naive driver: every bar, in order, through the shared kernel."""
     instrument = instrument_for("SPY")
@@ -78,8 +77,7 @@ def test_skipping_bars_gives_exactly_the_run_that_visits_every_bar(case: str) ->
     strategy_name, params, risk = CASES[case]
     bars = load_bars(find_bundled("SPY", "1d")).iloc[-1500:]
     volume_cap = D("0.000001") if "volume cap" in case else None
-    config = replace(
-        make_config(),
+    config = make_config().with_changes(
         strategy=strategy_name,
         symbol="SPY",
         timeframe="1d",

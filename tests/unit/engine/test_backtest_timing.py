@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from decimal import Decimal
 
 import pandas as pd
@@ -57,7 +56,7 @@ def test_slippage_moves_the_next_open_fill_against_the_trader(flat_bars: pd.Data
 def test_later_bars_never_change_earlier_fills_on_real_data() -> None:
     """Truncate the history at many points: every fill before the cut is unchanged."""
     bars = load_bars(find_bundled("SPY", "1d")).iloc[-1200:]
-    config = replace(make_config(), strategy="macd-cross", symbol="SPY", timeframe="1d")
+    config = make_config().with_changes(strategy="macd-cross", symbol="SPY", timeframe="1d")
     strategy = create_strategy("macd-cross", {"stop_atr": 2.0, "target_atr": 3.0})
     spy = instrument_for("SPY")
     full = simulate(bars, strategy, config, spy)

@@ -17,9 +17,9 @@ from hypothesis import strategies as st
 from paperdesk.domain import Instrument
 from paperdesk.engine.backtest import _rows_of, simulate
 from paperdesk.engine.config import (
-    BacktestConfig,
     ExecutionConfig,
     RiskConfig,
+    RunConfig,
     SizeTiming,
     SizingConfig,
 )
@@ -28,7 +28,7 @@ from paperdesk.engine.fastpath.materialise import units_to_floats
 from paperdesk.engine.result import BacktestResult, Deferred, assemble_result
 
 TEST = Instrument.equity("TEST", calendar="24/7")
-CONFIG = BacktestConfig(
+CONFIG = RunConfig(
     strategy="scripted",
     symbol="TEST",
     timeframe="1h",

@@ -3,7 +3,6 @@ ineligible runs take the event kernel."""
 
 from __future__ import annotations
 
-from dataclasses import replace
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -16,20 +15,21 @@ from hypothesis import assume, event, given, settings
 from hypothesis import strategies as st
 
 from paperdesk.analysis.strategies.registry import create_strategy
-from paperdesk.cli.runfile import build_config
 from paperdesk.data import instrument_for
 from paperdesk.domain import Instrument, InvalidInputError
 from paperdesk.engine import backtest, fastpath
-from paperdesk.engine.backtest import run_backtest, simulate
+from paperdesk.engine.backtest import simulate
 from paperdesk.engine.config import (
-    BacktestConfig,
     ExecutionConfig,
     FillTiming,
     RiskConfig,
+    RunConfig,
     SizeTiming,
     SizingConfig,
 )
 from paperdesk.engine.result import BacktestResult
+from paperdesk.service.backtests import load_run_bars, run_backtest
+from paperdesk.service.run_files import build_config
 
 D = Decimal
 TEST = Instrument.equity("TEST", calendar="24/7")
@@ -80,7 +80,7 @@ def scripted_signals(draw: st.DrawFn, count: int) -> dict[int, int]:
 
 
 @st.composite
-def eligible_configs(draw: st.DrawFn) -> BacktestConfig:
+def eligible_configs(draw: st.DrawFn) -> RunConfig:
     sizing = SizingConfig(
         method="percent-equity",
         percent=draw(
@@ -103,7 +103,7 @@ def eligible_configs(draw: st.DrawFn) -> BacktestConfig:
     return make_config(cash=cash, sizing=sizing, risk=risk, execution=execution)
 
 
-def _eligible(bars: pd.DataFrame, strategy: Scripted, config: BacktestConfig) -> bool:
+def _eligible(bars: pd.DataFrame, strategy: Scripted, config: RunConfig) -> bool:
     feed = backtest._BarArrays(bars, "TEST", "1h")
     frame = strategy.signals(bars)
     rows = bars.index.get_indexer(frame.index)
@@ -134,7 +134,7 @@ def test_the_fast_path_equals_the_event_path_when_reversing(data: st.DataObject)
     _assert_same_outcome(bars, strategy, config)
 
 
-def _assert_same_outcome(bars: pd.DataFrame, strategy: Scripted, config: BacktestConfig) -> None:
+def _assert_same_outcome(bars: pd.DataFrame, strategy: Scripted, config: RunConfig) -> None:
     """Identical results, or the same arithmetic error (the statistics of a few wild bars can
     overflow a float, on either path)."""
     try:
@@ -147,7 +147,7 @@ def _assert_same_outcome(bars: pd.DataFrame, strategy: Scripted, config: Backtes
     assert_identical(_fast_or_skip(bars, strategy, config), slow)
 
 
-def _fast_or_skip(bars: pd.DataFrame, strategy: Scripted, config: BacktestConfig) -> BacktestResult:
+def _fast_or_skip(bars: pd.DataFrame, strategy: Scripted, config: RunConfig) -> BacktestResult:
     """The fast path's result; an example it gives up on (the event kernel then runs it, see
     ``test_a_run_the_loop_gives_up_on_...``) does not count towards max_examples."""
     try:
@@ -158,8 +158,8 @@ def _fast_or_skip(bars: pd.DataFrame, strategy: Scripted, config: BacktestConfig
         raise
 
 
-def _config(**risk: Any) -> BacktestConfig:
-    return BacktestConfig(
+def _config(**risk: Any) -> RunConfig:
+    return RunConfig(
         strategy="scripted",
         symbol="TEST",
         timeframe="1h",
@@ -217,21 +217,21 @@ def test_ineligible_runs_take_the_event_path(
     if case == "a signal with a stop":
         script = {1: (1, 90.0, float("nan")), 5: 0}
     elif case == "a volume cap":
-        config = replace(config, execution=replace(execution, volume_cap=D("0.5")))
+        config = config.with_changes(execution=execution.with_changes(volume_cap=D("0.5")))
     elif case == "a max holding period":
         config = _config(max_holding_bars=2)
     elif case == "fixed sizing":
-        config = replace(config, sizing=SizingConfig(method="fixed", quantity=D(3)))
+        config = config.with_changes(sizing=SizingConfig(method="fixed", quantity=D(3)))
     elif case == "sizing at the signal":
-        config = replace(config, sizing=SizingConfig(method="percent-equity", percent=D(50)))
+        config = config.with_changes(sizing=SizingConfig(method="percent-equity", percent=D(50)))
     elif case == "a cooldown":
         config = _config(cooldown_bars=3)
     elif case == "an exposure cap":
         config = _config(exposure_cap_percent=D(50))
     elif case == "fills at the close":
-        config = replace(config, execution=replace(execution, fill_timing=FillTiming.CLOSE))
+        config = config.with_changes(execution=execution.with_changes(fill_timing=FillTiming.CLOSE))
     elif case == "a per-share fee":
-        config = replace(config, execution=replace(execution, commission="per-share:0.01"))
+        config = config.with_changes(execution=execution.with_changes(commission="per-share:0.01"))
     elif case == "a price off the tick":
         bars = flat_bars.copy()
         bars.loc[bars.index[2], "open"] = 102.005
@@ -289,7 +289,7 @@ def test_the_reference_runs_equal_the_event_path(
     config = build_config({}, (), REFERENCES / name)
     result = run_backtest(config)
     assert spy_fast_path == (["fastpath"] if fast else [])
-    bars = backtest.load_config_bars(config)
+    bars = load_run_bars(config)
     symbol = str(bars.attrs.get("symbol") or config.symbol or "DATA")
     strategy = create_strategy(config.strategy, config.params)
     slow = simulate(bars, strategy, config, instrument_for(symbol), engine="event")

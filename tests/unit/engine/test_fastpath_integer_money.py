@@ -16,6 +16,7 @@ from paperdesk.engine.fastpath.integer_money import (
     slipped_ticks,
 )
 from paperdesk.execution import FixedBasisPoints, NoFee, NoSlippage, PercentOfNotional
+from paperdesk.routing import FeeFunction
 from paperdesk.routing.affordability import max_affordable_quantity
 
 EQUITY = Instrument.equity("TEST", calendar="24/7")
@@ -49,7 +50,7 @@ def test_all_in_quantity_is_max_affordable_quantity(
         except FastPathUnsupportedError:
             continue  # an exact quotient: left to the event kernel
         assert mine == max_affordable_quantity(
-            budget, Decimal(price).scaleb(-2), EQUITY, estimate
+            budget, Decimal(price).scaleb(-2), EQUITY, FeeFunction(estimate)
         ), (cash, price)
         checked += 1
     assert checked > 1400

@@ -10,7 +10,8 @@ from decimal import Decimal
 import pytest
 
 from ledger_support import after_close, check_ledger, dump, spy_history
-from paperdesk.live import FAILPOINTS, FixedClock, LiveRunner, PortfolioSettings, StrategySpec
+from paperdesk.config import RunConfig, StrategySpec
+from paperdesk.live import FAILPOINTS, FixedClock, LiveRunner
 from paperdesk.live.reports import CandleTick, TickStatus
 from paperdesk.service.portfolios import PortfolioService
 from paperdesk.store import Database
@@ -27,7 +28,7 @@ def _prepared(database: Database) -> tuple[PortfolioService, int]:
     """A portfolio whose next tick (the 2020-01-03 candle) fills a buy and routes a sell."""
     clock = FixedClock(after_close(HISTORY, "2019-12-31"))
     service = PortfolioService(database, clock=clock)
-    settings = PortfolioSettings(strategies=(StrategySpec("macd-cross"),), symbols=("SPY",))
+    settings = RunConfig(strategies=(StrategySpec("macd-cross"),), symbols=("SPY",))
     pid = service.create_portfolio("crash test", Decimal(10000), settings=settings)
     service.tick(pid, "SPY")
     clock.set(after_close(HISTORY, "2020-01-02"))

@@ -9,17 +9,12 @@ from pathlib import Path
 
 import pytest
 
+from paperdesk.config import RunConfig, SourceConfig, StrategySpec
 from paperdesk.data import find_bundled, load_bars
 from paperdesk.data.cache import InProcessCache
 from paperdesk.domain import Side
 from paperdesk.engine.config import RiskConfig
-from paperdesk.live import (
-    CandleSource,
-    PortfolioSettings,
-    SourceSettings,
-    StrategySpec,
-    TickStatus,
-)
+from paperdesk.live import CandleSource, TickStatus
 from paperdesk.service.market_data import build_data_manager
 from paperdesk.service.portfolios import OrderRequest, PortfolioService
 from paperdesk.store import Database
@@ -42,10 +37,10 @@ def test_max_holding_counts_bars_across_a_reimport(
     monkeypatch.setenv("PAPERDESK_HOME", str(tmp_path / "home"))
     manager = build_data_manager(database, cache=InProcessCache())
     service = PortfolioService(database, source=CandleSource(manager))
-    settings = PortfolioSettings(
+    settings = RunConfig(
         strategies=(StrategySpec("buy-and-hold"),),  # its one signal lies in 1993: quiet here
         symbols=("SPY",),
-        source=SourceSettings("replay", replay_from=date(2020, 1, 2)),
+        source=SourceConfig("replay", replay_from=date(2020, 1, 2)),
         risk=RiskConfig(max_holding_bars=3),
     )
     portfolio_id = service.create_portfolio("hold", Decimal("10000"), settings=settings)

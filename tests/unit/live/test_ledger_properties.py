@@ -17,9 +17,9 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from ledger_support import check_ledger, dump, spy_slice
+from paperdesk.config import RunConfig, SourceConfig, StrategySpec
 from paperdesk.domain import ZERO, OrderType, PaperdeskError, Side
 from paperdesk.engine.config import ExecutionConfig
-from paperdesk.live import PortfolioSettings, SourceSettings, StrategySpec
 from paperdesk.service.portfolios import OrderRequest, PortfolioService
 from paperdesk.store import Database
 
@@ -49,8 +49,8 @@ def data_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def _portfolio(service: PortfolioService, path: Path) -> int:
     """A replay portfolio (fees on, shorting off) that has seen its first candle."""
-    source = SourceSettings("replay", files={"SPY": str(path)}, replay_from=date(2020, 3, 2))
-    chosen = PortfolioSettings(
+    source = SourceConfig("replay", files={"SPY": str(path)}, replay_from=date(2020, 3, 2))
+    chosen = RunConfig(
         strategies=(StrategySpec("sma-cross"),),
         symbols=("SPY",),
         source=source,

@@ -10,9 +10,10 @@ from pathlib import Path
 import pandas as pd
 
 from ledger_support import after_close, check_ledger, dump, position_of, spy_history, spy_slice
+from paperdesk.config import RunConfig, SourceConfig, StrategySpec
 from paperdesk.domain import OrderRole, OrderStatus, Side
 from paperdesk.engine.config import ExecutionConfig
-from paperdesk.live import FixedClock, PortfolioSettings, SourceSettings, StrategySpec, TickStatus
+from paperdesk.live import FixedClock, TickStatus
 from paperdesk.service.portfolios import OrderRequest, PortfolioService
 from paperdesk.store import Database
 
@@ -33,7 +34,7 @@ def _service(database: Database, label: str) -> tuple[PortfolioService, FixedClo
 
 
 def _portfolio(service: PortfolioService, **settings: object) -> int:
-    chosen = PortfolioSettings(symbols=("SPY",), **settings)  # type: ignore[arg-type]
+    chosen = RunConfig(symbols=("SPY",), **settings)  # type: ignore[arg-type]
     return service.create_portfolio("runner test", Decimal(10000), settings=chosen)
 
 
@@ -178,7 +179,7 @@ def test_replay_serves_one_candle_per_tick_until_the_data_ends(
     database: Database, tmp_path: Path
 ) -> None:
     path = spy_slice(tmp_path, "2019-11-01", 45)
-    source = SourceSettings("replay", files={"SPY": str(path)}, replay_from=date(2019, 12, 27))
+    source = SourceConfig("replay", files={"SPY": str(path)}, replay_from=date(2019, 12, 27))
     service = PortfolioService(database)
     pid = _portfolio(service, strategies=MACD, source=source)
     frame = service.source.history("SPY", "1d", source)

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import UTC, datetime
 from decimal import Decimal
 
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
+from router_options import router_with
 
 from paperdesk.domain import Direction, Instrument, OrderRole, PortfolioView, Position, Side, Signal
-from paperdesk.routing import build_router, max_affordable_quantity
+from paperdesk.routing import FeeFunction, max_affordable_quantity
 
 D = Decimal
 TS = datetime(2024, 1, 2, 21, tzinfo=UTC)
@@ -27,8 +27,8 @@ other_positions = st.dictionaries(
 )
 
 
-def rate_fee(rate: Decimal) -> Callable[[Decimal, Decimal], Decimal]:
-    return lambda quantity, price: quantity * price * rate
+def rate_fee(rate: Decimal) -> FeeFunction:
+    return FeeFunction(lambda quantity, price: quantity * price * rate)
 
 
 @st.composite
@@ -81,7 +81,7 @@ def test_entries_fit_cash_margin_and_the_exposure_cap(case: dict[str, object]) -
     cap: Decimal = case["cap"]  # type: ignore[assignment]
     fee = rate_fee(case["fee_rate"])  # type: ignore[arg-type]
     deferred = case["sizing"] == "deferred"
-    router = build_router(
+    router = router_with(
         allow_short=bool(case["allow_short"]),
         pyramiding=bool(case["pyramiding"]),
         exposure_cap_percent=cap,
@@ -135,9 +135,9 @@ def test_max_affordable_is_the_largest_lot_that_fits(budget, price, instrument, 
     if model == "rate":
         fee = rate_fee(rate)
     elif model == "minimum":
-        fee = lambda quantity, fill: max(D(1), quantity * fill * rate)  # noqa: E731
+        fee = FeeFunction(lambda quantity, fill: max(D(1), quantity * fill * rate))
     else:
-        fee = lambda quantity, fill: D("4.95")  # noqa: E731
+        fee = FeeFunction(lambda quantity, fill: D("4.95"))
     quantity = max_affordable_quantity(budget, price, instrument, fee)
     assert quantity >= 0
     assert quantity == instrument.round_quantity(quantity)

@@ -13,6 +13,7 @@ from paperdesk.routing import (
     CompositeRisk,
     DailyLossLimit,
     ExposureCap,
+    FeeFunction,
     MaxHoldingPeriod,
     MaxOpenPositions,
     MaxPositionSize,
@@ -145,7 +146,7 @@ def test_cash_trims_a_long(make_view) -> None:
 
 
 def test_cash_counts_the_estimated_fee(make_view) -> None:
-    rule = CashAndBuyingPower(lambda quantity, price: quantity * price * D("0.002"))
+    rule = CashAndBuyingPower(FeeFunction(lambda quantity, price: quantity * price * D("0.002")))
     outcome = rule.check(entry("10"), make_view("1000"), EQUITY, PRICE)
     assert isinstance(outcome, Adjusted)
     assert outcome.intent.quantity == D(9)
@@ -206,7 +207,7 @@ def test_every_rule_lets_exits_through(make_view) -> None:
         ExposureCap(D(1)),
         MaxPositionSize(D(1)),
         MaxOpenPositions(1),
-        CashAndBuyingPower(lambda quantity, price: D(1000)),
+        CashAndBuyingPower(FeeFunction(lambda quantity, price: D(1000))),
         DailyLossLimit(D(1)),
         NullRisk(),
         CompositeRisk([RejectEverything()]),

@@ -23,6 +23,7 @@ from paperdesk.routing import (
     Cooldown,
     DailyLossLimit,
     ExposureCap,
+    FeeFunction,
     FixedQuantity,
     MaxOpenPositions,
     MinimumConfidence,
@@ -45,7 +46,7 @@ ENTRY, EXIT = OrderRole.ENTRY, OrderRole.EXIT
 
 def fee_rate(rate: str):
     r = D(rate)
-    return lambda quantity, price: quantity * price * r
+    return FeeFunction(lambda quantity, price: quantity * price * r)
 
 
 def simple_router(*, allow_short: bool = False, pyramiding: bool = False) -> SignalRouter:

@@ -10,6 +10,7 @@ import pytest
 from paperdesk.domain import Direction, Instrument, InvalidInputError
 from paperdesk.domain.money import floor_to_increment
 from paperdesk.routing import (
+    FeeFunction,
     FixedQuantity,
     ForexLots,
     PercentOfEquity,
@@ -30,7 +31,7 @@ def percent_fee(rate: str):
     def fee(quantity: Decimal, price: Decimal) -> Decimal:
         return quantity * price * r
 
-    return fee
+    return FeeFunction(fee)
 
 
 def test_fixed_quantity_rounds_down_to_lots(make_signal, make_view) -> None:
@@ -139,7 +140,7 @@ def test_max_affordable_handles_a_minimum_fee_by_search() -> None:
     def fee(quantity: Decimal, price: Decimal) -> Decimal:
         return max(D(5), quantity * price * D("0.001"))
 
-    quantity = max_affordable_quantity(D(1000), D(10), EQUITY, fee)
+    quantity = max_affordable_quantity(D(1000), D(10), EQUITY, FeeFunction(fee))
     assert quantity == D(99)  # 99*10 + 5 = 995 fits, 100*10 + 5 does not
 
 
@@ -148,5 +149,5 @@ def test_max_affordable_handles_a_steep_fixed_fee() -> None:
         return D(400)
 
     # the rate estimate at q=1000 misses by far; the bisection finds the exact answer
-    assert max_affordable_quantity(D(1000), D(1), EQUITY, fee) == D(600)
-    assert max_affordable_quantity(D(300), D(1), EQUITY, fee) == 0
+    assert max_affordable_quantity(D(1000), D(1), EQUITY, FeeFunction(fee)) == D(600)
+    assert max_affordable_quantity(D(300), D(1), EQUITY, FeeFunction(fee)) == 0

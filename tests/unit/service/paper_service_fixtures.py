@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
+from paperdesk.config import RunConfig, SourceConfig, StrategySpec
 from paperdesk.domain import OrderType, Side
 from paperdesk.engine.config import ExecutionConfig
-from paperdesk.live.settings import PortfolioSettings, SourceSettings, StrategySpec
 from paperdesk.service.portfolios import OrderRequest, PortfolioService
 from paperdesk.store import Database
 
@@ -16,10 +16,10 @@ TICKS = 60
 
 def traded_portfolio(database: Database, ticks: int = TICKS) -> tuple[PortfolioService, int]:
     service = PortfolioService(database)
-    settings = PortfolioSettings(
+    settings = RunConfig(
         strategies=(StrategySpec("macd-cross"), StrategySpec("sma-cross", {"fast": 5})),
         symbols=("SPY",),
-        source=SourceSettings("replay", replay_from=date(2020, 1, 2)),
+        source=SourceConfig("replay", replay_from=date(2020, 1, 2)),
         execution=ExecutionConfig(commission="percent:0.1"),
     )
     portfolio_id = service.create_portfolio("exported", Decimal("10000"), settings=settings)

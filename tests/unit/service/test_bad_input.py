@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import update
 
 from ledger_support import dump
+from paperdesk.config import RunConfig, SourceConfig
 from paperdesk.domain import (
     DataError,
     InvalidInputError,
@@ -19,7 +20,7 @@ from paperdesk.domain import (
     Side,
     UnknownNameError,
 )
-from paperdesk.live import FixedClock, PortfolioSettings, SourceSettings
+from paperdesk.live import FixedClock
 from paperdesk.service.portfolios import OrderRequest, PortfolioService
 from paperdesk.store import Database
 from paperdesk.store.models import PortfolioRow
@@ -33,7 +34,7 @@ def service(database: Database) -> PortfolioService:
 
 
 def _portfolio(service: PortfolioService, **settings: object) -> int:
-    chosen = PortfolioSettings(symbols=("SPY",), **settings)  # type: ignore[arg-type]
+    chosen = RunConfig(symbols=("SPY",), **settings)  # type: ignore[arg-type]
     return service.create_portfolio("bad input", Decimal(1000), settings=chosen)
 
 
@@ -79,9 +80,7 @@ def test_an_unknown_symbol_is_named(database: Database, service: PortfolioServic
         database, PaperdeskError, "NOPE", lambda: service.place_order(anything, _buy("1", "NOPE"))
     )
     with pytest.raises(PaperdeskError, match="NOPE"):
-        service.create_portfolio(
-            "no data", Decimal(1000), settings=PortfolioSettings(symbols=("NOPE",))
-        )
+        service.create_portfolio("no data", Decimal(1000), settings=RunConfig(symbols=("NOPE",)))
 
 
 @pytest.mark.parametrize("quantity", ["0", "-5", "NaN", "Infinity"])
@@ -163,18 +162,16 @@ def test_nan_prices_in_a_data_file_are_refused(
     rows = [f"2020-01-{day:02d}T00:00:00Z,10,11,9,{10 + day},1000" for day in range(2, 9)]
     rows[3] = "2020-01-05T00:00:00Z,10,11,9,NaN,1000"
     path.write_text("timestamp,open,high,low,close,volume\n" + "\n".join(rows) + "\n")
-    source = SourceSettings(files={"XYZ": str(path)})
+    source = SourceConfig(files={"XYZ": str(path)})
     _refused(
         database,
         DataError,
         r"line 5: close is missing or NaN",
         lambda: service.create_portfolio(
-            "nan", Decimal(1000), settings=PortfolioSettings(symbols=("XYZ",), source=source)
+            "nan", Decimal(1000), settings=RunConfig(symbols=("XYZ",), source=source)
         ),
     )
-    pid = service.create_portfolio(
-        "nan later", Decimal(1000), settings=PortfolioSettings(source=source)
-    )
+    pid = service.create_portfolio("nan later", Decimal(1000), settings=RunConfig(source=source))
     _refused(database, DataError, "close is missing or NaN", lambda: service.tick(pid, "XYZ"))
     _refused(
         database,

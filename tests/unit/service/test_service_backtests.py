@@ -13,7 +13,7 @@ import pytest
 
 from paperdesk.analytics.stats import Stats
 from paperdesk.domain import Side, Trade
-from paperdesk.engine.config import BacktestConfig
+from paperdesk.engine.config import RunConfig
 from paperdesk.engine.result import BacktestResult
 from paperdesk.service import BacktestService, backtests, result_to_dict
 
@@ -51,7 +51,7 @@ def make_stats(**changes: object) -> Stats:
 
 
 def make_result(trades: tuple[Trade, ...] = ()) -> BacktestResult:
-    config = BacktestConfig(strategy="buy-and-hold", symbol="EURUSD", cash=Decimal("1000.00"))
+    config = RunConfig(strategy="buy-and-hold", symbol="EURUSD", cash=Decimal("1000.00"))
     return BacktestResult(
         config=config,
         symbol="EURUSD",
@@ -85,10 +85,10 @@ def short_trade() -> Trade:
 
 
 def test_run_calls_the_engine_with_config_and_progress(monkeypatch: pytest.MonkeyPatch) -> None:
-    calls: list[tuple[BacktestConfig, object]] = []
+    calls: list[tuple[RunConfig, object]] = []
     result = make_result()
 
-    def fake_engine(config: BacktestConfig, progress: object = None) -> BacktestResult:
+    def fake_engine(config: RunConfig, progress: object = None, **_: object) -> BacktestResult:
         calls.append((config, progress))
         return result
 

@@ -6,8 +6,8 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
+from paperdesk.config import RunConfig, SourceConfig, StrategySpec
 from paperdesk.engine.config import RiskConfig
-from paperdesk.live import PortfolioSettings, SourceSettings, StrategySpec
 from paperdesk.service.exports import export_portfolio
 from paperdesk.service.imports import import_portfolio
 from paperdesk.service.portfolios import PortfolioService
@@ -18,10 +18,10 @@ def test_a_copy_made_inside_a_cooldown_trades_like_the_original(
     database: Database, tmp_path: Path
 ) -> None:
     service = PortfolioService(database)
-    settings = PortfolioSettings(
+    settings = RunConfig(
         strategies=(StrategySpec("sma-cross", {"fast": 3, "slow": 8}),),
         symbols=("SPY",),
-        source=SourceSettings("replay", replay_from=date(2019, 1, 2)),
+        source=SourceConfig("replay", replay_from=date(2019, 1, 2)),
         risk=RiskConfig(cooldown_bars=30),
     )
     original = service.create_portfolio("original", Decimal("25000"), settings=settings)

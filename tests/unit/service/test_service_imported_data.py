@@ -8,9 +8,10 @@ from pathlib import Path
 
 import pytest
 
+from paperdesk.config import RunConfig, SourceConfig, StrategySpec
 from paperdesk.data.cache import InProcessCache
 from paperdesk.domain import UnknownNameError
-from paperdesk.live import PortfolioSettings, SourceSettings, StrategySpec, TickStatus
+from paperdesk.live import TickStatus
 from paperdesk.service.market_data import build_data_manager
 from paperdesk.service.portfolios import PortfolioService
 from paperdesk.store import Database
@@ -35,10 +36,10 @@ def test_a_portfolio_trades_bars_imported_into_the_database(
     monkeypatch.setenv("PAPERDESK_HOME", str(tmp_path / "home"))
     manager = build_data_manager(database, cache=InProcessCache())
     service = PortfolioService(database)
-    settings = PortfolioSettings(
+    settings = RunConfig(
         strategies=(StrategySpec("sma-cross", {"fast": 3, "slow": 8}),),
         symbols=("ACME",),
-        source=SourceSettings("replay", replay_from=date(2023, 2, 1)),
+        source=SourceConfig("replay", replay_from=date(2023, 2, 1)),
     )
     with pytest.raises(UnknownNameError):  # nothing imported yet: no ACME data anywhere
         service.create_portfolio("acme", Decimal("10000"), settings=settings)

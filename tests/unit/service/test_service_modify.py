@@ -9,8 +9,8 @@ from decimal import Decimal
 import pytest
 
 from ledger_support import dump
+from paperdesk.config import RunConfig, SourceConfig, StrategySpec
 from paperdesk.domain import InvalidInputError, OrderType, Side
-from paperdesk.live import PortfolioSettings, SourceSettings, StrategySpec
 from paperdesk.service.portfolios import OrderRequest, PortfolioService
 from paperdesk.store import Database
 
@@ -18,10 +18,10 @@ from paperdesk.store import Database
 def _holding_five(database: Database) -> tuple[PortfolioService, int, str]:
     """A quiet replay portfolio holding 5 SPY, with a resting limit sell of 5 (its id)."""
     service = PortfolioService(database)
-    settings = PortfolioSettings(
+    settings = RunConfig(
         strategies=(StrategySpec("buy-and-hold"),),
         symbols=("SPY",),
-        source=SourceSettings("replay", replay_from=date(2020, 1, 2)),
+        source=SourceConfig("replay", replay_from=date(2020, 1, 2)),
     )
     portfolio_id = service.create_portfolio("m", Decimal("10000"), settings=settings)
     service.tick(portfolio_id, "SPY")
@@ -72,8 +72,8 @@ def test_a_buy_cannot_be_modified_beyond_the_cash(database: Database) -> None:
 
 def test_a_manual_order_before_the_replay_starts_is_refused(database: Database) -> None:
     service = PortfolioService(database)
-    settings = PortfolioSettings(
-        symbols=("SPY",), source=SourceSettings("replay", replay_from=date(2020, 1, 2))
+    settings = RunConfig(
+        symbols=("SPY",), source=SourceConfig("replay", replay_from=date(2020, 1, 2))
     )
     portfolio_id = service.create_portfolio("early", Decimal("10000"), settings=settings)
     before = dump(database)

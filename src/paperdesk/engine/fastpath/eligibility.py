@@ -10,11 +10,10 @@ import numpy.typing as npt
 import pandas as pd
 
 from paperdesk.domain import Instrument
-from paperdesk.engine.config import BacktestConfig, FillTiming, SizeTiming
+from paperdesk.engine.config import FillTiming, RunConfig, SizeTiming
 from paperdesk.engine.fastpath.errors import FastPathUnsupportedError
-from paperdesk.engine.wiring import slippage_model
 from paperdesk.execution import FixedBasisPoints, NoFee, NoSlippage, PercentOfNotional
-from paperdesk.execution.fees import parse_fee_model
+from paperdesk.execution.costs import cost_models
 
 __all__ = ["FastPathUnsupportedError", "is_eligible", "tick_places"]
 
@@ -30,7 +29,7 @@ def tick_places(instrument: Instrument) -> int | None:
 
 
 def is_eligible(
-    config: BacktestConfig,
+    config: RunConfig,
     instrument: Instrument,
     frame: pd.DataFrame,
     signal_rows: npt.NDArray[np.intp],
@@ -48,21 +47,21 @@ def is_eligible(
     )
 
 
-def _config_eligible(config: BacktestConfig, instrument: Instrument) -> bool:
+def _config_eligible(config: RunConfig, instrument: Instrument) -> bool:
     execution, risk, sizing = config.execution, config.risk, config.sizing
     if tick_places(instrument) is None or repr(instrument.lot_size) != "Decimal('1')":
         return False
     if execution.spread_pips is not None:
         return False
     try:
-        fee_model = parse_fee_model(execution.commission)
+        costs = cost_models(execution, (instrument,))
     except Exception:  # the event path reports a bad option
         return False
+    fee_model, slippage = costs.fees, costs.slippage
     bps = execution.slippage_bps
     if not bps.is_finite() or not 0 <= bps < 10_000:
         return False
     percent = sizing.percent
-    slippage = slippage_model(config, instrument)
     return (
         execution.fill_timing is FillTiming.NEXT_OPEN
         and execution.volume_cap is None

@@ -15,7 +15,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from paperdesk.domain import ZERO, Instrument, to_decimal
-from paperdesk.engine.config import BacktestConfig
+from paperdesk.engine.config import RunConfig
 from paperdesk.engine.equity_curve import equity_arrays
 from paperdesk.engine.fastpath.columns import FillPrices, OrderColumns, exponent
 from paperdesk.engine.fastpath.eligibility import tick_places
@@ -25,8 +25,8 @@ from paperdesk.engine.fastpath.loop import ENTRY, EXIT, LoopRecord, run_loop
 from paperdesk.engine.fastpath.objects import ObjectInputs, ResultObjects
 from paperdesk.engine.fastpath.rejections import rejected_signals
 from paperdesk.engine.result import BacktestResult, assemble_result
-from paperdesk.engine.wiring import slippage_model
 from paperdesk.execution import NoFee, parse_fee_model
+from paperdesk.execution.costs import cost_models
 
 _HUNDRED = Decimal(100)
 _EXACT_FLOAT = 2**53  # integers below this in magnitude are exact as floats
@@ -46,7 +46,7 @@ class BarColumns(Protocol):
 
 
 def run_fast_path(
-    config: BacktestConfig,
+    config: RunConfig,
     instrument: Instrument,
     feed: BarColumns,
     frame: pd.DataFrame,
@@ -61,7 +61,7 @@ def run_fast_path(
     if places is None:
         raise FastPathUnsupportedError("tick size is not a power of ten")
     fee_model = parse_fee_model(config.execution.commission)
-    slippage = slippage_model(config, instrument)
+    slippage = cost_models(config.execution, (instrument,)).slippage
     scale = MoneyScale.for_run(places, fee_model)
     fraction = config.sizing.percent / _HUNDRED
     length = feed.length
@@ -184,7 +184,7 @@ def _check_alternation(columns: OrderColumns) -> None:
 
 
 def _final_cash(
-    config: BacktestConfig,
+    config: RunConfig,
     record: LoopRecord,
     scale: MoneyScale,
     objects: ResultObjects,

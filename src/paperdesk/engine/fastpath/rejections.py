@@ -20,7 +20,7 @@ from paperdesk.domain import (
     SignalRejected,
     to_decimal,
 )
-from paperdesk.engine.config import BacktestConfig
+from paperdesk.engine.config import RiskConfig, RunConfig, SizeTiming, SizingConfig
 from paperdesk.engine.fastpath.columns import datetimes
 from paperdesk.engine.fastpath.errors import FastPathUnsupportedError
 from paperdesk.engine.fastpath.integer_money import MoneyScale
@@ -42,7 +42,7 @@ class SignalBars(Protocol):
 def rejected_signals(
     rejected: list[tuple[int, int, int]],
     *,
-    config: BacktestConfig,
+    config: RunConfig,
     instrument: Instrument,
     feed: SignalBars,
     frame: pd.DataFrame,
@@ -89,18 +89,10 @@ def rejected_signals(
     return rejections
 
 
-def _router(config: BacktestConfig, instrument: Instrument) -> SignalRouter:
-    fee_model = parse_fee_model(config.execution.commission)
-
-    def estimate_fee(quantity: Decimal, price: Decimal) -> Decimal:
-        return fee_model.fee(quantity, price, instrument)
-
+def _router(config: RunConfig, instrument: Instrument) -> SignalRouter:
     risk, sizing = config.risk, config.sizing
     return build_router(
-        allow_short=risk.allow_short,
-        exposure_cap_percent=None,
-        sizing_method=sizing.method,
-        percent=sizing.percent,
-        size_at_fill=True,
-        fee_estimator=estimate_fee,
+        SizingConfig(method=sizing.method, percent=sizing.percent, timing=SizeTiming.FILL),
+        RiskConfig(allow_short=risk.allow_short, exposure_cap_percent=None),
+        fees=parse_fee_model(config.execution.commission),
     )

@@ -1,4 +1,4 @@
-"""Parse option values from the command line or a run file, naming the bad one on error."""
+"""Parse values people type (command line, run files, API bodies), naming the bad one."""
 
 from __future__ import annotations
 
@@ -8,15 +8,11 @@ from decimal import Decimal, InvalidOperation
 from enum import Enum
 from typing import TypeVar
 
-from paperdesk.domain import InvalidInputError
+from paperdesk.domain.errors import OptionError
 
 EnumType = TypeVar("EnumType", bound=Enum)
 
 NONE_WORDS = frozenset({"none", "off"})
-
-
-class OptionError(InvalidInputError):
-    """An option or run-file value is missing or malformed: a usage error (exit code 2)."""
 
 
 def invalid(label: str, value: object, expected: str) -> OptionError:
@@ -46,8 +42,13 @@ def decimal_value(
     minimum: Decimal = Decimal(0),
     allow_zero: bool = False,
     maximum: Decimal | None = None,
+    places: int | None = SMALLEST_PLACES,
 ) -> Decimal:
-    """An exact Decimal from a string, an int or a Decimal (never through a float)."""
+    """An exact Decimal from a string, an int or a Decimal (never through a float).
+
+    ``places`` bounds the decimals of amounts stored in ledger columns; a setting such as a
+    percentage (stored as text) may carry more (None).
+    """
     bound = f"at least {minimum}" if allow_zero else f"greater than {minimum}"
     expected = f"a number {bound}" + (f" and at most {maximum}" if maximum is not None else "")
     if isinstance(value, bool) or not isinstance(value, str | int | Decimal):
@@ -58,10 +59,9 @@ def decimal_value(
         raise invalid(label, value, expected) from None
     if not number.is_finite():  # NaN and infinities cannot be compared (sNaN even raises)
         raise invalid(label, value, expected)
-    if abs(number) >= LARGEST or (number != 0 and number.as_tuple().exponent < -SMALLEST_PLACES):  # type: ignore[operator]
-        raise invalid(
-            label, value, f"{expected}, below 1e15 and with at most {SMALLEST_PLACES} decimals"
-        )
+    too_fine = places is not None and number != 0 and number.as_tuple().exponent < -places  # type: ignore[operator]
+    if abs(number) >= LARGEST or too_fine:
+        raise invalid(label, value, f"{expected}, below 1e15 and with at most {places} decimals")
     too_low = number < minimum if allow_zero else number <= minimum
     too_high = maximum is not None and number > maximum
     if too_low or too_high:
@@ -102,6 +102,10 @@ def optional_integer(value: object, label: str) -> int | None:
 
 def fraction_value(value: object, label: str) -> float:
     """A float between 0 and 1 inclusive (a confidence, not money)."""
+    if isinstance(value, float):
+        if not 0.0 <= value <= 1.0:  # NaN fails both comparisons
+            raise invalid(label, value, "a number at least 0 and at most 1")
+        return value
     number = decimal_value(value, label, allow_zero=True, maximum=Decimal(1))
     return float(number)
 

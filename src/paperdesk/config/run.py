@@ -1,0 +1,396 @@
+"""The run description (``RunConfig``): one model for backtests and paper portfolios alike.
+
+Every option is declared once, on its field (see ``paperdesk.config.options``): its run-file key,
+command-line flag, help, unit and parser. The CLI builds ``backtest`` and ``create-portfolio``
+options from these declarations, run files use the keys, portfolios store the model as JSON
+(``model_dump(mode="json")``) and the API takes the same model as its request body.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date
+from decimal import Decimal
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any
+
+from pydantic import Field, model_validator
+
+from paperdesk.config.model import ConfigModel
+from paperdesk.config.options import BACKTEST, PORTFOLIO, Option, Panel
+from paperdesk.domain import InvalidInputError, Timeframe
+from paperdesk.domain import parsing as values
+from paperdesk.domain.errors import OptionError
+
+
+class FillTiming(StrEnum):
+    """When a market order from a bar's signal fills."""
+
+    NEXT_OPEN = "next-open"  # the open of the next bar (default: no look-ahead)
+    CLOSE = "close"  # the close of the signal bar (explicit opt-in)
+
+
+class SizeTiming(StrEnum):
+    """When an entry's quantity is decided."""
+
+    SIGNAL = "signal"  # at the signal bar's close price (default)
+    FILL = "fill"  # at the fill price, from the equity available then (all-in sizing)
+
+
+class SizingMethod(StrEnum):
+    PERCENT_EQUITY = "percent-equity"
+    FIXED = "fixed"
+    RISK = "risk"
+    LOTS = "lots"
+
+
+class SourceKind(StrEnum):
+    """Where a portfolio's bars come from: closed on the wall clock, or replayed one per tick."""
+
+    BUNDLED = "bundled"
+    REPLAY = "replay"
+
+
+# ------------------------------------------------------------------------------------ parsers
+def _positive(value: object, label: str) -> Decimal:
+    return values.decimal_value(value, label)
+
+
+def _percent(value: object, label: str) -> Decimal:
+    return values.decimal_value(value, label, maximum=Decimal(100), places=None)
+
+
+def _optional_percent(value: object, label: str) -> Decimal | None:
+    return values.optional_decimal(value, label, maximum=Decimal(100))
+
+
+def _non_negative(value: object, label: str) -> Decimal:
+    return values.decimal_value(value, label, allow_zero=True)
+
+
+def _fraction_of_one(value: object, label: str) -> Decimal | None:
+    return values.optional_decimal(value, label, maximum=Decimal(1))
+
+
+def _count(value: object, label: str) -> int:
+    return values.integer_value(value, label)
+
+
+def _choice(choices: type[StrEnum]) -> Any:
+    def parse(value: object, label: str) -> StrEnum:
+        return values.choice_value(value, label, choices)
+
+    return parse
+
+
+def timeframe_value(value: object, label: str) -> str:
+    text = values.text_value(value, label)
+    try:
+        return str(Timeframe.parse(text))
+    except InvalidInputError:
+        raise values.invalid(
+            label, value, "a timeframe such as 1m, 5m, 1h, 1d, 1w or 1mo"
+        ) from None
+
+
+def path_value(value: object, label: str) -> Path:
+    if isinstance(value, Path):
+        return value
+    return Path(values.text_value(value, label)).expanduser()
+
+
+def symbols_value(value: object, label: str) -> tuple[str, ...]:
+    """A list of symbols (upper-cased, each once); a single string is refused."""
+    if isinstance(value, str) or not isinstance(value, list | tuple):
+        raise values.invalid(label, value, "a list of symbols")
+    symbols = [values.text_value(item, label).upper() for item in value]
+    return tuple(dict.fromkeys(symbols))
+
+
+def _panel(panel: Panel) -> Any:
+    def declare(key: str, help_text: str, parse: Any, metavar: str, **extra: Any) -> Option:
+        return Option(key, help_text, parse, metavar, panel, **extra)
+
+    return declare
+
+
+_sizing, _risk, _execution, _data = (
+    _panel(Panel.SIZING),
+    _panel(Panel.RISK),
+    _panel(Panel.EXECUTION),
+    _panel(Panel.DATA),
+)
+
+
+# ------------------------------------------------------------------------------------ models
+class SizingConfig(ConfigModel):
+    """Which sizer turns an accepted signal into a quantity."""
+
+    method: Annotated[
+        SizingMethod,
+        _sizing("sizer", "percent-equity, fixed, risk or lots.", _choice(SizingMethod), "SIZER"),
+    ] = SizingMethod.PERCENT_EQUITY
+    percent: Annotated[
+        Decimal,
+        _sizing("size_pct", "Percent of equity per entry.", _percent, "PCT", unit="%"),
+    ] = Decimal("80")
+    quantity: Annotated[
+        Decimal, _sizing("quantity", "Units per entry (fixed sizer).", _positive, "N")
+    ] = Decimal("1")
+    risk_percent: Annotated[
+        Decimal,
+        _sizing(
+            "risk_pct", "Percent of equity risked to the stop (risk sizer).", _percent, "PCT",
+            unit="%",
+        ),
+    ] = Decimal("1")  # fmt: skip
+    lots: Annotated[
+        Decimal, _sizing("lots", "Forex lots per entry (lots sizer).", _positive, "N", unit="lots")
+    ] = Decimal("1")
+    timing: Annotated[
+        SizeTiming,
+        _sizing("size_at", "Decide the quantity at the signal or at the fill.",
+                _choice(SizeTiming), "signal|fill"),
+    ] = SizeTiming.SIGNAL  # fmt: skip
+
+
+class RiskConfig(ConfigModel):
+    """Filter and risk rules of the signal router (None disables a rule)."""
+
+    min_confidence: Annotated[
+        float,
+        _risk("min_confidence", "Ignore signals below this confidence (0-1).",
+              values.fraction_value, "X"),
+    ] = 0.0  # fmt: skip
+    allowed_symbols: Annotated[
+        tuple[str, ...],
+        _risk("allowed_symbols", "Trade only these symbols.", symbols_value, "SYM",
+              commands=frozenset()),
+    ] = ()  # fmt: skip
+    cooldown_bars: Annotated[
+        int,
+        _risk("cooldown_bars", "Bars to wait after an accepted signal before the next one for "
+              "the symbol.", _count, "N", unit="bars"),
+    ] = 0  # fmt: skip
+    pyramiding: Annotated[
+        bool,
+        _risk("pyramiding", "Allow adding to a position.", values.flag_value, "",
+              off_flag="--no-pyramiding"),
+    ] = False  # fmt: skip
+    allow_short: Annotated[
+        bool,
+        _risk("allow_short", "Allow short entries.", values.flag_value, "",
+              off_flag="--long-only"),
+    ] = False  # fmt: skip
+    exposure_cap_percent: Annotated[
+        Decimal | None,
+        _risk("exposure_cap", "Gross exposure cap in percent of equity, or none.",
+              values.optional_decimal, "PCT|none", unit="%"),
+    ] = Decimal("80")  # fmt: skip
+    max_position_percent: Annotated[
+        Decimal | None,
+        _risk("max_position_pct", "Max position size in percent of equity.",
+              values.optional_decimal, "PCT", unit="%"),
+    ] = None  # fmt: skip
+    max_open_positions: Annotated[
+        int | None, _risk("max_open_positions", "Max open positions.", values.optional_integer,
+                          "N")
+    ] = None  # fmt: skip
+    max_holding_bars: Annotated[
+        int | None,
+        _risk("max_holding_bars", "Exit after this many bars.", values.optional_integer, "N",
+              unit="bars"),
+    ] = None  # fmt: skip
+    daily_loss_limit_percent: Annotated[
+        Decimal | None,
+        _risk("daily_loss_limit", "Stop entering after losing this percent in a day.",
+              _optional_percent, "PCT", unit="%"),
+    ] = None  # fmt: skip
+
+
+class ExecutionConfig(ConfigModel):
+    """How the simulated venue fills orders and what it costs."""
+
+    fill_timing: Annotated[
+        FillTiming,
+        _execution("fill", "When market orders fill.", _choice(FillTiming), "next-open|close"),
+    ] = FillTiming.NEXT_OPEN
+    commission: Annotated[
+        str,
+        _execution("commission", "Fee model: none, percent:P, per-share:R[:min=M][:max-pct=P] "
+                   "or per-lot:A.", values.text_value, "SPEC"),
+    ] = "none"  # fmt: skip
+    slippage_bps: Annotated[
+        Decimal,
+        _execution("slippage_bps", "Slippage in basis points.", _non_negative, "N", unit="bps"),
+    ] = Decimal("5")
+    spread_pips: Annotated[
+        Decimal | None,
+        _execution("spread_pips", "Forex spread in pips (forex pairs pay half of it instead of "
+                   "the bps slippage).", values.optional_decimal, "N", unit="pips"),
+    ] = None  # fmt: skip
+    volume_cap: Annotated[
+        Decimal | None,
+        _execution("volume_cap", "Max fraction of a bar's volume filled per bar.",
+                   _fraction_of_one, "FRACTION"),
+    ] = None  # fmt: skip
+
+
+class StrategySpec(ConfigModel):
+    """One strategy of a run and its parameters (checked against the strategy when it is built)."""
+
+    name: str
+    params: dict[str, Any] = Field(default_factory=dict)
+
+    def __init__(self, name: str, params: Mapping[str, Any] | None = None, **data: Any) -> None:
+        super().__init__(name=name, params=dict(params or {}), **data)
+
+
+class SourceConfig(ConfigModel):
+    """Where a paper portfolio's bars come from.
+
+    ``bundled``: the DataManager's bars (or ``files``), visible once closed on the wall clock.
+    ``replay``: the same bars served as if live, one new bar per tick, starting at the first bar
+    on or after ``replay_from`` (the bars before it are the strategies' history).
+    """
+
+    kind: Annotated[
+        SourceKind,
+        _data("source", "Market data source of a portfolio.", _choice(SourceKind),
+              "bundled|replay", commands=frozenset({PORTFOLIO})),
+    ] = SourceKind.BUNDLED  # fmt: skip
+    files: dict[str, str] = Field(default_factory=dict)  # symbol -> CSV path
+    replay_from: Annotated[
+        date | None,
+        _data("replay_from", "First bar a replay serves.", values.date_value, "DATE",
+              commands=frozenset({PORTFOLIO})),
+    ] = None  # fmt: skip
+
+    def __init__(self, kind: SourceKind | str = SourceKind.BUNDLED, **data: Any) -> None:
+        super().__init__(kind=kind, **data)
+
+    def file_for(self, symbol: str) -> Path | None:
+        path = self.files.get(symbol)
+        return Path(path) if path else None
+
+    @model_validator(mode="after")
+    def _replay_from_needs_replay(self) -> SourceConfig:
+        if self.replay_from is not None and self.kind is not SourceKind.REPLAY:
+            raise OptionError("--replay-from only applies to --source replay")
+        return self
+
+
+class RunConfig(ConfigModel):
+    """Everything a backtest or a paper portfolio runs with; every assumption is explicit."""
+
+    strategies: tuple[StrategySpec, ...] = (StrategySpec("macd-cross"),)
+    strategy_paths: tuple[str, ...] = ()  # plug-ins loaded by path: module:Class or file.py
+    symbols: tuple[str, ...] = ()
+    timeframe: Annotated[
+        str | None,
+        _data("timeframe", "Bar length, e.g. 1d, 1h.", timeframe_value, "TF",
+              shown_default="1d, or a --data file's own"),
+    ] = None  # fmt: skip
+    data: Annotated[
+        Path | None,
+        _data("data", "OHLCV CSV file.", path_value, "FILE.csv", commands=frozenset({BACKTEST})),
+    ] = None
+    start: Annotated[
+        date | None,
+        _data("from", "First day (YYYY-MM-DD).", values.date_value, "DATE", flag="--from",
+              commands=frozenset({BACKTEST})),
+    ] = None  # fmt: skip
+    end: Annotated[
+        date | None,
+        _data("to", "Last day (YYYY-MM-DD).", values.date_value, "DATE", flag="--to",
+              commands=frozenset({BACKTEST})),
+    ] = None  # fmt: skip
+    cash: Annotated[
+        Decimal,
+        Option("cash", "Starting cash.", _positive, "N", commands=frozenset({BACKTEST})),
+    ] = Decimal("10000")
+    source: SourceConfig = SourceConfig()
+    sizing: SizingConfig = SizingConfig()
+    risk: RiskConfig = RiskConfig()
+    execution: ExecutionConfig = ExecutionConfig()
+
+    @model_validator(mode="before")
+    @classmethod
+    def _single_strategy_shorthand(cls, data: Any) -> Any:
+        """``strategy=``, ``params=`` and ``symbol=`` stand for a one-strategy, one-symbol run
+        (``RunConfig(strategy="sma-cross", params={"fast": 5}, symbol="SPY")``)."""
+        if not isinstance(data, Mapping) or not {"strategy", "params", "symbol"} & set(data):
+            return data
+        document = dict(data)
+        if "strategy" in document or "params" in document:
+            if "strategies" in document:
+                raise OptionError("give either strategy= (with params=) or strategies=, not both")
+            name = document.pop("strategy", None)
+            if not isinstance(name, str) or not name.strip():
+                raise OptionError(f"invalid value for strategy: {name!r} (expected a name)")
+            document["strategies"] = (StrategySpec(name.strip(), document.pop("params", None)),)
+        if "symbol" in document:
+            if "symbols" in document:
+                raise OptionError("give either symbol= or symbols=, not both")
+            symbol = document.pop("symbol")
+            document["symbols"] = () if symbol is None else (symbol,)
+        return document
+
+    @model_validator(mode="after")
+    def _consistent(self) -> RunConfig:
+        if not self.strategies:
+            raise OptionError("a run needs at least one strategy")
+        names = [spec.name for spec in self.strategies]
+        if len(set(names)) != len(names):
+            raise OptionError(f"strategies are listed twice: {', '.join(names)}")
+        if self.start is not None and self.end is not None and self.start > self.end:
+            raise OptionError(f"--from {self.start} is after --to {self.end}")
+        return self
+
+    @classmethod
+    def _merge(cls, document: dict[str, Any], changes: Mapping[str, Any]) -> dict[str, Any]:
+        if {"strategy", "params"} & set(changes):
+            first = document.pop("strategies")[0]
+            document["strategy"], document["params"] = first.name, first.params
+        if "symbol" in changes:
+            document.pop("symbols")
+        return {**document, **changes}
+
+    # the single-strategy, single-symbol view a backtest reads
+    @property
+    def strategy(self) -> str:
+        return self.strategies[0].name
+
+    @property
+    def params(self) -> Mapping[str, Any]:
+        return self.strategies[0].params
+
+    @property
+    def symbol(self) -> str | None:
+        return self.symbols[0] if self.symbols else None
+
+    @property
+    def bar_timeframe(self) -> str:
+        """The timeframe a portfolio's bars are read in (1d unless set)."""
+        return self.timeframe or "1d"
+
+    def strategy_spec(self, name: str) -> StrategySpec:
+        for spec in self.strategies:
+            if spec.name == name:
+                return spec
+        listed = ", ".join(spec.name for spec in self.strategies)
+        raise InvalidInputError(f"this portfolio does not run strategy {name!r} (it runs {listed})")
+
+    def to_json(self) -> dict[str, Any]:
+        """The stored form (exact decimals as strings, dates in ISO format)."""
+        document: dict[str, Any] = self.model_dump(mode="json")
+        return document
+
+    @classmethod
+    def from_json(cls, document: Mapping[str, Any]) -> RunConfig:
+        """The run description stored as ``document``; any problem is "malformed settings"."""
+        try:
+            return cls.parse(document)
+        except InvalidInputError as error:
+            raise InvalidInputError(f"malformed portfolio settings: {error}") from None

@@ -1,0 +1,64 @@
+"""What trading each instrument of a run costs: one fee model and a slippage model per instrument.
+
+Both are chosen from the run description's execution section, and both are asked with the
+instrument in hand, so a run holding a forex pair and a stock charges each its own way (a
+per-lot fee of a EURUSD lot is not the fee of a SPY share; a forex spread is not a stock's bps).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+
+from paperdesk.config import ExecutionConfig
+from paperdesk.domain import AssetClass, Instrument, InvalidInputError, Side
+from paperdesk.execution.fees import FeeModel, parse_fee_model
+from paperdesk.execution.slippage import (
+    FixedBasisPoints,
+    HalfSpread,
+    NoSlippage,
+    SlippageModel,
+)
+
+_FOREX = AssetClass.FOREX
+
+
+@dataclass(frozen=True, slots=True)
+class BySpreadOrBasisPoints:
+    """Forex pairs pay half their quoted spread; every other instrument pays basis points."""
+
+    forex: SlippageModel
+    others: SlippageModel
+
+    def adjust(self, price: Decimal, side: Side, instrument: Instrument) -> Decimal:
+        model = self.forex if instrument.asset_class is _FOREX else self.others
+        return model.adjust(price, side, instrument)
+
+
+@dataclass(frozen=True, slots=True)
+class CostModels:
+    """The fee and slippage models of one run (each applied per instrument)."""
+
+    fees: FeeModel
+    slippage: SlippageModel
+
+
+def basis_points_model(bps: Decimal) -> SlippageModel:
+    return NoSlippage() if bps == 0 else FixedBasisPoints(bps)
+
+
+def cost_models(execution: ExecutionConfig, instruments: Iterable[Instrument]) -> CostModels:
+    """The run's costs; ``--spread-pips`` needs a forex pair among the instruments to apply to."""
+    fees = parse_fee_model(execution.commission)
+    bps = basis_points_model(execution.slippage_bps)
+    if execution.spread_pips is None:
+        return CostModels(fees, bps)
+    held = list(instruments)
+    if held and not any(instrument.asset_class is _FOREX for instrument in held):
+        first = held[0]
+        raise InvalidInputError(
+            f"--spread-pips applies to forex pairs; {first.symbol} is "
+            f"{first.asset_class.value} (use --slippage-bps)"
+        )
+    return CostModels(fees, BySpreadOrBasisPoints(HalfSpread(execution.spread_pips), bps))
