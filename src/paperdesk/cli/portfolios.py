@@ -19,6 +19,7 @@ from paperdesk.service.admin import open_database
 from paperdesk.service.documents import json_value
 from paperdesk.service.paper_documents import detail_document, summary_document
 from paperdesk.service.portfolios import PortfolioService
+from paperdesk.settings import Settings
 
 portfolio_app = typer.Typer(help="List, show and archive paper portfolios.", no_args_is_help=True)
 
@@ -32,7 +33,7 @@ PortfolioId = Annotated[
 
 def open_service() -> PortfolioService:
     """The portfolio service on the configured database (DATABASE_URL or PAPERDESK_HOME)."""
-    return PortfolioService(open_database())
+    return PortfolioService(open_database(Settings().database_url_value()))
 
 
 def create_portfolio_command(

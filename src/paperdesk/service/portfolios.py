@@ -46,6 +46,7 @@ from paperdesk.service.views import (
     SignalView,
     TickRunView,
 )
+from paperdesk.settings import Settings
 from paperdesk.store import Database, LedgerRepository
 from paperdesk.store.models import PortfolioRow
 from paperdesk.store.records import read_fill, read_order, read_trade
@@ -80,7 +81,7 @@ class PortfolioService:
         source: CandleSource | None = None,
         clock: Clock | None = None,
     ) -> None:
-        self.database = database or Database()
+        self.database = database or Database(Settings().database_url_value())
         # The runner reads whole histories every tick: an in-process cache serves them faster
         # than decoding them from Redis (which the market-data service uses for shared reads).
         self.source = source or CandleSource(
