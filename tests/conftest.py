@@ -13,6 +13,7 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
+from paperdesk.settings import Settings
 from paperdesk.store import Database, normalise_url
 
 DEFAULT_POSTGRES = "postgresql://postgres@127.0.0.1:5432/test"
@@ -62,6 +63,14 @@ def postgres_schema_url(postgres_server: str) -> Iterator[str]:
         with admin.begin() as connection:
             connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
         admin.dispose()
+
+
+@pytest.fixture
+def clean_environment(monkeypatch: pytest.MonkeyPatch) -> pytest.MonkeyPatch:
+    """No paperdesk setting in the environment: set the ones a test needs on what it returns."""
+    for variable in Settings.environment_variables().values():
+        monkeypatch.delenv(variable, raising=False)
+    return monkeypatch
 
 
 def sqlite_url(directory: Path) -> str:

@@ -27,6 +27,7 @@ from paperdesk.service.market_data import (
     provider_status_document,
     series_document,
 )
+from paperdesk.settings import Settings
 
 data_app = typer.Typer(help="Market data: providers, quotas and stored bars.")
 data_app.callback(no_args_is_help=True)(lambda: None)
@@ -34,7 +35,7 @@ data_app.callback(no_args_is_help=True)(lambda: None)
 
 def market_data_service() -> MarketDataService:
     """The service the commands use (tests may replace it)."""
-    return MarketDataService()
+    return MarketDataService(Settings())
 
 
 @contextmanager

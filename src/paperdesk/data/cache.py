@@ -1,4 +1,4 @@
-"""A cache for latest prices and recent bars: Redis when ``REDIS_URL`` is set, else in-process.
+"""A cache for latest prices and recent bars: Redis when a Redis URL is given, else in-process.
 
 Both implementations keep prices exactly (``Decimal``) and bar frames whole (index, time zones,
 dtypes, ``ts_close``, ``provider`` and ``attrs``), and both expire entries after a TTL. The
@@ -10,11 +10,10 @@ and a logged warning when the server goes away; it never raises on a cache call.
 from __future__ import annotations
 
 import logging
-import os
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -190,16 +189,14 @@ class InProcessCache:
             del self._entries[key]
 
 
-def cache_from_env(environ: Mapping[str, str] | None = None) -> MarketCache:
-    """``RedisCache`` on ``REDIS_URL`` when it is set and answers a ping, else ``InProcessCache``
-    (an unreachable Redis is logged as a warning, not an error)."""
-    env = os.environ if environ is None else environ
-    url = env.get("REDIS_URL", "").strip()
+def open_market_cache(redis_url: str | None, *, prefix: str = "paperdesk:") -> MarketCache:
+    """``RedisCache`` on ``redis_url`` (keys under ``prefix``) when it is given and answers a
+    ping, else ``InProcessCache`` (an unreachable Redis is logged as a warning, not an error)."""
+    url = (redis_url or "").strip()
     if not url:
         return InProcessCache()
     from paperdesk.data.redis_cache import RedisCache
 
-    prefix = env.get("PAPERDESK_REDIS_PREFIX", "").strip() or "paperdesk:"
     try:
         cache = RedisCache(url, prefix=prefix)
     except ValueError as error:  # a malformed URL

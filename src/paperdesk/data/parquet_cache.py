@@ -1,7 +1,7 @@
 """A Parquet cache of bars: one file per symbol, timeframe and calendar month (UTC).
 
 Layout: ``<root>/<SYMBOL>/<timeframe>/<YYYY-MM>.parquet`` (``<root>/SPY/1h/2025-09.parquet``),
-root ``$PAPERDESK_HOME/cache/bars`` by default. Each file holds the month's bars sorted by their
+root ``<home>/cache/bars`` for the default ledger. Each file holds the month's bars sorted by their
 open label ``ts``, with ``open, high, low, close, volume`` (float64), ``ts_close`` and ``source``
 (which provider or file gave the bar). Writes merge with the month already cached (a new bar
 replaces the cached bar with the same label) and replace the file atomically (temporary file,
@@ -41,16 +41,16 @@ _SCHEMA = pa.schema(
 )
 
 
-def default_cache_root() -> Path:
-    home = os.environ.get("PAPERDESK_HOME") or Path.home() / ".paperdesk"
-    return Path(home).expanduser() / "cache" / "bars"
+def default_cache_root(home: Path) -> Path:
+    """Where the bars of the ledger in ``home`` are cached."""
+    return home / "cache" / "bars"
 
 
 class ParquetBarCache:
     """Bars cached as monthly Parquet files under ``root``."""
 
-    def __init__(self, root: Path | str | None = None) -> None:
-        self.root = Path(root) if root is not None else default_cache_root()
+    def __init__(self, root: Path | str) -> None:
+        self.root = Path(root)
 
     # ---------------------------------------------------------------------------- layout
 

@@ -7,6 +7,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 
 from paperdesk.domain import DataError
+from paperdesk.settings import Settings
 from paperdesk.store import Database
 
 
@@ -57,7 +58,9 @@ def reaching(database: Database) -> Iterator[None]:
 
 
 def open_database(url: str | None = None, *, migrate: bool = True) -> Database:
-    """The configured ledger database, migrated on first use unless ``migrate`` is False."""
+    """The ledger at ``url`` (default: the configured one), migrated on first use unless
+    ``migrate`` is False."""
+    url = url or Settings().database_url_value()
     database = Database(url, migrate=False)  # no connection is made yet
     if migrate:
         with reaching(database):

@@ -1,8 +1,9 @@
 """The service container: built once per process, handed to the CLI, the API and the worker.
 
-``Services`` holds the database, ONE clock shared by the data manager and the runner, the
-DataManager (the one door to market data) and the services built on them. Parts are made on
-first use, so a command that needs no database (``paperdesk strategies``) opens none.
+``Services`` holds the settings, the database, ONE clock shared by the data manager and the
+runner, ONE DataManager (the door to market data: a near in-process cache in front of Redis when
+``REDIS_URL`` answers) and the services built on them. Parts are made on first use, so a command
+that needs no database (``paperdesk strategies``) opens none.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from functools import cached_property
 from typing import TYPE_CHECKING
 
 from paperdesk.service.backtests import BacktestService
+from paperdesk.settings import Settings
 
 if TYPE_CHECKING:
     from paperdesk.data.clock import Clock
@@ -25,22 +27,28 @@ class Services:
 
     def __init__(
         self,
+        settings: Settings | None = None,
         *,
         database: Database | None = None,
         clock: Clock | None = None,
         data: DataManager | None = None,
     ) -> None:
+        self._settings = settings
         self._database = database
         self._clock = clock
         self._data = data
         self._owns_database = database is None
 
     @cached_property
+    def settings(self) -> Settings:
+        return self._settings or Settings()
+
+    @cached_property
     def database(self) -> Database:
         if self._database is None:
             from paperdesk.service.admin import open_database
 
-            self._database = open_database()
+            self._database = open_database(self.settings.database_url_value())
         return self._database
 
     @cached_property
@@ -55,12 +63,17 @@ class Services:
     def data(self) -> DataManager:
         """The DataManager on this database, with this clock."""
         if self._data is None:
-            from paperdesk.data.cache import InProcessCache
+            from paperdesk.data.cache import InProcessCache, open_market_cache
+            from paperdesk.data.tiered_cache import TieredCache
             from paperdesk.service.market_data import build_data_manager
 
-            # The runner reads whole histories every tick: an in-process cache serves them
-            # faster than decoding them from Redis.
-            self._data = build_data_manager(self.database, clock=self.clock, cache=InProcessCache())
+            settings = self.settings
+            prefix = settings.redis_prefix_for(self.database.url)
+            shared = open_market_cache(settings.redis_url_value(), prefix=prefix)
+            cache = shared if isinstance(shared, InProcessCache) else TieredCache(shared)
+            self._data = build_data_manager(
+                self.database, settings=settings, clock=self.clock, cache=cache
+            )
         return self._data
 
     @cached_property
@@ -77,7 +90,9 @@ class Services:
     def market_data(self) -> MarketDataService:
         from paperdesk.service.market_data import MarketDataService
 
-        return MarketDataService(database=self.database, clock=self.clock)
+        return MarketDataService(
+            self.settings, database=self.database, manager=self.data, clock=self.clock
+        )
 
     def close(self) -> None:
         """Close what this container opened (a database handed in stays open)."""

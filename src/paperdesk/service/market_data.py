@@ -1,18 +1,14 @@
 """The market-data service: what the ``paperdesk data ...`` commands (and later the API) call.
 
-``build_data_manager`` assembles the ``DataManager`` on the configured database (``Database()``:
-``DATABASE_URL``, else the SQLite file in ``PAPERDESK_HOME``), the Parquet cache under
-``PAPERDESK_HOME/cache/bars``, the recent-bars cache from ``cache_from_env()`` (Redis when
-``REDIS_URL`` answers) and the provider aggregator from ``ProviderSettings.from_env()`` (its
-quota store in ``PAPERDESK_HOME``). ``providers()`` reports every configured price provider
-without any network request.
+``build_data_manager`` assembles the ``DataManager`` from ``Settings`` (default ``Settings()``,
+the environment): the configured database, the Parquet cache under ``<home>/cache/bars``, the
+recent-bars cache (Redis when ``REDIS_URL`` answers) and the provider aggregator (its quota store
+in ``<home>``). ``providers()`` reports every configured price provider without any network
+request.
 """
 
 from __future__ import annotations
 
-import hashlib
-import os
-from collections.abc import Mapping
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
@@ -20,7 +16,7 @@ import httpx
 
 from paperdesk.data.backfill import BackfillProgress, BackfillReport, ChunkReport
 from paperdesk.data.bar_store import SeriesInfo
-from paperdesk.data.cache import MarketCache, cache_from_env
+from paperdesk.data.cache import MarketCache, open_market_cache
 from paperdesk.data.clock import Clock
 from paperdesk.data.csv_import import CsvImportError
 from paperdesk.data.importer import ImportReport
@@ -28,7 +24,6 @@ from paperdesk.data.manager import DataManager
 from paperdesk.data.parquet_cache import ParquetBarCache
 from paperdesk.data.providers import (
     ProviderAggregator,
-    ProviderSettings,
     ProviderStatus,
     QuotaStore,
 )
@@ -40,6 +35,7 @@ from paperdesk.service.market_documents import (
     provider_status_document,
     series_document,
 )
+from paperdesk.settings import Settings
 from paperdesk.store import Database, SqlBarStore
 
 __all__ = [
@@ -63,8 +59,7 @@ __all__ = [
 def build_data_manager(
     database: Database | None = None,
     *,
-    settings: ProviderSettings | None = None,
-    environ: Mapping[str, str] | None = None,
+    settings: Settings | None = None,
     clock: Clock | None = None,
     cache: MarketCache | None = None,
     aggregator: ProviderAggregator | None = None,
@@ -72,47 +67,29 @@ def build_data_manager(
     quota_store: QuotaStore | None = None,
 ) -> DataManager:
     """A DataManager on the configured database, caches and providers (each part may be
-    given instead). The aggregator's stale fallback is the database's bars."""
-    provider_settings = settings or ProviderSettings.from_env(environ)
+    given instead). The aggregator's stale fallback is the database's bars; the Parquet folder
+    and the Redis key prefix are the database's own (``Settings.parquet_root``)."""
+    settings = settings or Settings()
     parts = aggregator or ProviderAggregator.from_settings(
-        provider_settings, client=client, quota_store=quota_store
+        settings.provider_settings(), client=client, quota_store=quota_store
     )
-    ledger = database or Database()
+    ledger = database or Database(settings.database_url_value())
+    if cache is None:
+        prefix = settings.redis_prefix_for(ledger.url)
+        cache = open_market_cache(settings.redis_url_value(), prefix=prefix)
     return DataManager(
         clock=clock,
         store=SqlBarStore(ledger),
-        parquet=ParquetBarCache(parquet_root(provider_settings.home, ledger)),
-        cache=cache if cache is not None else cache_from_env(_per_database(environ, ledger)),
+        parquet=ParquetBarCache(settings.parquet_root(ledger.url)),
+        cache=cache,
         aggregator=parts,
     )
-
-
-def parquet_root(home: Path, database: Database) -> Path:
-    """``<home>/cache/bars`` for the home's own SQLite ledger; any other database gets a folder
-    of its own, so bars imported into one ledger never answer for another."""
-    default = f"sqlite:///{home / 'paperdesk.db'}"
-    if database.url == default:
-        return home / "cache" / "bars"
-    return home / "cache" / f"bars-{_digest(database)}"
-
-
-def _digest(database: Database) -> str:
-    return hashlib.sha256(database.url.encode()).hexdigest()[:12]
-
-
-def _per_database(environ: Mapping[str, str] | None, database: Database) -> dict[str, str]:
-    """The environment with a Redis key prefix of this database's own (unless one is set), so
-    two ledgers sharing a Redis never serve each other's cached bars."""
-    env = dict(os.environ if environ is None else environ)
-    if not env.get("PAPERDESK_REDIS_PREFIX", "").strip():
-        env["PAPERDESK_REDIS_PREFIX"] = f"paperdesk:{_digest(database)}:"
-    return env
 
 
 class MarketDataService:
     """One door to market data for the interfaces.
 
-    ``settings`` default to ``ProviderSettings.from_env(environ)``. Pass the long-lived
+    ``settings`` default to ``Settings()`` (the environment). Pass the long-lived
     ``aggregator`` of a running process to see its live circuit states; without one, a fresh
     aggregator is built for each call, so circuits show closed (breakers live in memory) while
     quotas come from the persisted store. ``manager`` (or the parts for
@@ -122,16 +99,14 @@ class MarketDataService:
 
     def __init__(
         self,
-        settings: ProviderSettings | None = None,
+        settings: Settings | None = None,
         *,
         aggregator: ProviderAggregator | None = None,
-        environ: Mapping[str, str] | None = None,
         database: Database | None = None,
         manager: DataManager | None = None,
         clock: Clock | None = None,
     ) -> None:
         self._settings = settings
-        self._environ = environ
         self._aggregator = aggregator
         self._database = database
         self._owned_database: Database | None = None
@@ -139,9 +114,9 @@ class MarketDataService:
         self._clock = clock
 
     @property
-    def settings(self) -> ProviderSettings:
+    def settings(self) -> Settings:
         if self._settings is None:
-            self._settings = ProviderSettings.from_env(self._environ)
+            self._settings = Settings()
         return self._settings
 
     @property
@@ -150,9 +125,9 @@ class MarketDataService:
         if self._manager is None:
             database = self._database
             if database is None:
-                database = self._owned_database = Database()
+                database = self._owned_database = Database(self.settings.database_url_value())
             self._manager = build_data_manager(
-                database, settings=self.settings, environ=self._environ, clock=self._clock,
+                database, settings=self.settings, clock=self._clock,
                 aggregator=self._aggregator,
             )  # fmt: skip
         return self._manager
@@ -169,7 +144,8 @@ class MarketDataService:
         if self._aggregator is not None:
             return self._aggregator.status()
         with httpx.Client() as client:  # never used: status() sends no request
-            aggregator = ProviderAggregator.from_settings(self.settings, client=client)
+            providers = self.settings.provider_settings()
+            aggregator = ProviderAggregator.from_settings(providers, client=client)
             return aggregator.status()
 
     def list_series(self) -> list[SeriesInfo]:

@@ -48,6 +48,7 @@ from paperdesk.service.views import (
     SignalView,
     TickRunView,
 )
+from paperdesk.settings import Settings
 from paperdesk.store import Database, LedgerRepository
 from paperdesk.store.models import PortfolioRow
 from paperdesk.store.records import read_fill, read_order, read_trade
@@ -83,7 +84,7 @@ class PortfolioService:
         source: CandleSource | None = None,
         clock: Clock | None = None,
     ) -> None:
-        self.database = database or Database()
+        self.database = database or Database(Settings().database_url_value())
         self.clock = clock or (data.clock if data is not None else WallClock())
         if source is None:
             # The runner reads whole histories every tick: an in-process cache serves them

@@ -7,9 +7,7 @@ from paperdesk.store.bars import SqlBarStore
 from paperdesk.store.database import (
     Database,
     DuplicateTickError,
-    database_url,
     normalise_url,
-    paperdesk_home,
 )
 from paperdesk.store.repository import LedgerRepository
 
@@ -18,7 +16,5 @@ __all__ = [
     "DuplicateTickError",
     "LedgerRepository",
     "SqlBarStore",
-    "database_url",
     "normalise_url",
-    "paperdesk_home",
 ]

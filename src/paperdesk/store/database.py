@@ -1,7 +1,7 @@
-"""Connections, settings and migrations: where the ledger lives and how it is opened.
+"""Connections and migrations: how the ledger at a given URL is opened and kept current.
 
-``DATABASE_URL`` selects the database (``postgresql://...`` uses psycopg 3); without it the ledger
-is a SQLite file in ``PAPERDESK_HOME`` (default ``~/.paperdesk``), opened in WAL mode. Every write
+``Database(url)`` opens the ledger at ``url`` (``postgresql://...`` uses psycopg 3; a SQLite file
+is opened in WAL mode); ``paperdesk.settings`` says which URL is configured. Every write
 transaction on SQLite begins ``IMMEDIATE`` (it takes the write lock up front, so two processes
 never both read a state and then both write), and on PostgreSQL the repository locks the
 portfolio row it changes; a fresh database is migrated to the newest schema on first use.
@@ -9,7 +9,6 @@ portfolio row it changes; a fresh database is migrated to the newest schema on f
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -31,18 +30,6 @@ from paperdesk.store.repository import LedgerRepository
 _MIGRATIONS = Path(__file__).parent / "migrations"
 _MIGRATION_LOCK = 7_301_955  # PostgreSQL advisory lock key held while migrating
 SQLITE_BUSY_TIMEOUT_MS = 60_000
-
-
-def paperdesk_home() -> Path:
-    return Path(os.environ.get("PAPERDESK_HOME") or Path.home() / ".paperdesk").expanduser()
-
-
-def database_url() -> str:
-    """``DATABASE_URL`` if set, else the SQLite file in ``PAPERDESK_HOME``."""
-    configured = os.environ.get("DATABASE_URL", "").strip()
-    if configured:
-        return normalise_url(configured)
-    return f"sqlite:///{paperdesk_home() / 'paperdesk.db'}"
 
 
 def normalise_url(url: str) -> str:
@@ -112,8 +99,8 @@ def _is_connection_problem(error: OperationalError | InterfaceError) -> bool:
 class Database:
     """One ledger database: an engine, its migrations and its transactions."""
 
-    def __init__(self, url: str | None = None, *, migrate: bool = True) -> None:
-        self.url = normalise_url(url) if url else database_url()
+    def __init__(self, url: str, *, migrate: bool = True) -> None:
+        self.url = normalise_url(url)
         self.engine = make_engine(self.url)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False, autoflush=True)
         # read-only work sees one snapshot, and on SQLite need not queue for the write lock

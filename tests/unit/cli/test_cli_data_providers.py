@@ -16,10 +16,10 @@ from paperdesk.data.providers import (
     InMemoryQuotaStore,
     JsonFileQuotaStore,
     ProviderAggregator,
-    ProviderSettings,
     Usage,
 )
 from paperdesk.service.market_data import MarketDataService
+from paperdesk.settings import Settings
 
 runner = CliRunner()
 KEYS = ("TWELVEDATA", "FINNHUB", "ALPHAVANTAGE", "POLYGON")
@@ -103,10 +103,9 @@ def test_open_circuit_and_spent_quota_are_shown(
     home: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     now = datetime(2024, 1, 8, 15, 0, tzinfo=UTC)
-    settings = ProviderSettings.from_env(
-        {"PAPERDESK_PROVIDERS": "yahoo,finnhub", "PAPERDESK_FINNHUB_API_KEY": "k",
-         "PAPERDESK_HOME": str(home)}
-    )  # fmt: skip
+    settings = Settings(
+        providers="yahoo,finnhub", finnhub_api_key="k", home=home
+    ).provider_settings()
     store = InMemoryQuotaStore()
     store.put("finnhub", Usage(day="2024-01-08", day_count=3600, minute="2024-01-08T15:00",
                                minute_count=7))  # fmt: skip

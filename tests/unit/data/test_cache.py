@@ -22,7 +22,7 @@ import redis
 from tcp_proxy import TcpProxy
 
 from paperdesk.data.bundled import find_bundled
-from paperdesk.data.cache import CachedPrice, InProcessCache, MarketCache, cache_from_env
+from paperdesk.data.cache import CachedPrice, InProcessCache, MarketCache, open_market_cache
 from paperdesk.data.csv_source import load_bars
 from paperdesk.data.redis_cache import RedisCache, decode_frame, encode_frame
 from paperdesk.domain import InvalidInputError
@@ -302,15 +302,15 @@ def test_frame_encoding_is_compact_and_handles_empty_frames(spy_bars: pd.DataFra
     pd.testing.assert_frame_equal(decode_frame(encode_frame(empty)), empty, check_freq=False)
 
 
-def test_cache_from_env_picks_redis_only_when_reachable(
+def test_open_market_cache_picks_redis_only_when_reachable(
     redis_server: str, caplog: pytest.LogCaptureFixture
 ) -> None:
-    assert isinstance(cache_from_env({}), InProcessCache)
-    chosen = cache_from_env({"REDIS_URL": redis_server})
+    assert isinstance(open_market_cache(None), InProcessCache)
+    chosen = open_market_cache(redis_server)
     assert isinstance(chosen, RedisCache)
     chosen.close()
     with caplog.at_level(logging.WARNING, logger="paperdesk.data.cache"):
-        assert isinstance(cache_from_env({"REDIS_URL": DEAD_REDIS}), InProcessCache)
-        assert isinstance(cache_from_env({"REDIS_URL": "not a url"}), InProcessCache)
+        assert isinstance(open_market_cache(DEAD_REDIS), InProcessCache)
+        assert isinstance(open_market_cache("not a url"), InProcessCache)
     assert "does not answer" in caplog.text
     assert "not usable" in caplog.text

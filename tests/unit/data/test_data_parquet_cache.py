@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 
 from paperdesk.data.parquet_cache import ParquetBarCache, default_cache_root
+from paperdesk.settings import Settings
 
 
 def bars(start: str, periods: int, freq: str = "1h", price: float = 100.0) -> pd.DataFrame:
@@ -77,5 +78,6 @@ def test_the_default_root_is_under_paperdesk_home(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("PAPERDESK_HOME", str(tmp_path))
-    assert default_cache_root() == tmp_path / "cache" / "bars"
-    assert ParquetBarCache().root == tmp_path / "cache" / "bars"
+    home = Settings().home
+    assert default_cache_root(home) == tmp_path / "cache" / "bars"
+    assert ParquetBarCache(default_cache_root(home)).root == tmp_path / "cache" / "bars"

@@ -10,6 +10,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError, StatementError
 
 from paperdesk.domain import InvalidInputError, UnknownNameError
+from paperdesk.settings import Settings
 from paperdesk.store import Database, DuplicateTickError, normalise_url
 from paperdesk.store.models import AuditRow, PortfolioRow, TickRunRow
 
@@ -145,6 +146,6 @@ def test_database_url_is_checked() -> None:
 def test_paperdesk_home_holds_the_default_database(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     monkeypatch.delenv("DATABASE_URL", raising=False)
     monkeypatch.setenv("PAPERDESK_HOME", str(tmp_path / "home"))
-    database = Database()
+    database = Database(Settings().database_url_value())
     assert database.url == f"sqlite:///{tmp_path / 'home' / 'paperdesk.db'}"
     assert (tmp_path / "home" / "paperdesk.db").exists()

@@ -117,7 +117,7 @@ class ProviderAggregator:
     @classmethod
     def from_settings(
         cls,
-        settings: ProviderSettings | None = None,
+        settings: ProviderSettings,
         *,
         client: httpx.Client | None = None,
         quota_store: QuotaStore | None = None,
@@ -125,7 +125,6 @@ class ProviderAggregator:
         fallback: Fallback | None = None,
         cooldown: float = 60.0,
     ) -> ProviderAggregator:
-        settings = settings or ProviderSettings.from_env()
         providers, skipped = build_providers(settings, client=client, clock=clock)
         store = quota_store or JsonFileQuotaStore(settings.home / QUOTA_FILE)
         limits = {p.name: settings.limits_for(p.name) for p in providers}

@@ -1,16 +1,13 @@
-"""Provider settings from the environment, and the providers they enable.
+"""Provider settings (built by ``paperdesk.settings``) and the providers they enable.
 
-``PAPERDESK_PROVIDERS`` orders the providers (comma-separated names; default
-``yahoo,twelvedata,finnhub,alphavantage,polygon,ccxt``). Keys come from
-``PAPERDESK_TWELVEDATA_API_KEY``, ``PAPERDESK_FINNHUB_API_KEY``,
-``PAPERDESK_ALPHAVANTAGE_API_KEY`` and ``PAPERDESK_POLYGON_API_KEY``; a provider that needs a key
-and has none is skipped, with the reason kept for ``status()``. ``PAPERDESK_CCXT_EXCHANGE``
-picks the ccxt exchange (default ``binance``). Quotas are seed 001's free tiers.
+``order`` lists the providers by priority (default
+``yahoo,twelvedata,finnhub,alphavantage,polygon,ccxt``); a provider that needs a key and has none
+in ``api_keys`` is skipped, with the reason (the variable to set) kept for ``status()``.
+``ccxt_exchange`` picks the ccxt exchange. Quotas are seed 001's free tiers.
 """
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,7 +21,6 @@ from paperdesk.data.providers.finnhub import FinnhubProvider
 from paperdesk.data.providers.polygon import PolygonProvider
 from paperdesk.data.providers.twelvedata import TwelveDataProvider
 from paperdesk.data.providers.yahoo import YahooProvider
-from paperdesk.domain import InvalidInputError
 
 DEFAULT_ORDER = ("yahoo", "twelvedata", "finnhub", "alphavantage", "polygon", "ccxt")
 KEYED = {
@@ -53,37 +49,15 @@ DEFAULT_LIMITS: dict[str, Limits] = {
 }
 
 
-def paperdesk_home(environ: Mapping[str, str] | None = None) -> Path:
-    env = os.environ if environ is None else environ
-    return Path(env.get("PAPERDESK_HOME") or Path.home() / ".paperdesk").expanduser()
-
-
 @dataclass(frozen=True)
 class ProviderSettings:
+    """Which providers to ask, in what order, with which keys; ``home`` holds the quota file."""
+
     order: tuple[str, ...] = DEFAULT_ORDER
-    api_keys: Mapping[str, str] = field(default_factory=dict)
+    api_keys: Mapping[str, str] = field(default_factory=dict, repr=False)  # secrets
     limits: Mapping[str, Limits] = field(default_factory=lambda: dict(DEFAULT_LIMITS))
     ccxt_exchange: str = "binance"
-    home: Path = field(default_factory=paperdesk_home)
-
-    @classmethod
-    def from_env(cls, environ: Mapping[str, str] | None = None) -> ProviderSettings:
-        env = os.environ if environ is None else environ
-        text = env.get("PAPERDESK_PROVIDERS", "")
-        order = tuple(n.strip().lower() for n in text.split(",") if n.strip()) or DEFAULT_ORDER
-        unknown = [name for name in order if name not in DEFAULT_ORDER]
-        if unknown:
-            raise InvalidInputError(
-                f"PAPERDESK_PROVIDERS names unknown providers {unknown}; "
-                f"expected some of {', '.join(DEFAULT_ORDER)}"
-            )
-        keys = {name: env[var] for name, var in KEYED.items() if env.get(var, "").strip()}
-        return cls(
-            order=order,
-            api_keys=keys,
-            ccxt_exchange=env.get("PAPERDESK_CCXT_EXCHANGE", "binance").strip() or "binance",
-            home=paperdesk_home(env),
-        )
+    home: Path = field(kw_only=True)
 
     def limits_for(self, name: str) -> Limits:
         return self.limits.get(name.split(":", 1)[0], Limits())

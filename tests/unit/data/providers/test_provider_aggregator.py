@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from pathlib import Path
 
 import httpx
 import pandas as pd
@@ -48,6 +49,7 @@ def make(
             "finnhub": Limits(per_day=3600, per_minute=60),
             "alphavantage": Limits(per_day=25, per_minute=5),
         },
+        home=Path("unused"),  # the quota store is given
     )
     return ProviderAggregator.from_settings(
         settings,

@@ -15,12 +15,12 @@ from paperdesk.data.providers import (
     InMemoryQuotaStore,
     JsonFileQuotaStore,
     Limits,
-    ProviderSettings,
     QuotaTracker,
     Usage,
     build_providers,
 )
 from paperdesk.domain import InvalidInputError
+from paperdesk.settings import Settings
 
 
 def test_tracker_counts_and_rolls_over_in_utc():
@@ -62,28 +62,28 @@ def test_breaker_opens_half_opens_for_one_trial_and_closes():
     assert breaker.state(later) is CircuitState.CLOSED
 
 
-def test_settings_from_environment():
-    settings = ProviderSettings.from_env(
-        {
-            "PAPERDESK_PROVIDERS": "finnhub, yahoo",
-            "PAPERDESK_FINNHUB_API_KEY": "abc",
-            "PAPERDESK_TWELVEDATA_API_KEY": "  ",
-            "PAPERDESK_HOME": "/tmp/pdhome",
-        }
-    )
+def test_settings_from_environment(clean_environment: pytest.MonkeyPatch):
+    clean_environment.setenv("PAPERDESK_HOME", "/tmp/x")
+    defaults = Settings().provider_settings()
+    clean_environment.setenv("PAPERDESK_PROVIDERS", "finnhub, yahoo")
+    clean_environment.setenv("PAPERDESK_FINNHUB_API_KEY", "abc")
+    clean_environment.setenv("PAPERDESK_TWELVEDATA_API_KEY", "  ")
+    clean_environment.setenv("PAPERDESK_HOME", "/tmp/pdhome")
+    settings = Settings().provider_settings()
     assert settings.order == ("finnhub", "yahoo")
     assert settings.api_keys == {"finnhub": "abc"}
     assert str(settings.home) == "/tmp/pdhome"
     assert settings.limits_for("twelvedata") == Limits(per_day=800, per_minute=8)
     assert settings.limits_for("ccxt:binance").per_minute == 600
-    providers, skipped = build_providers(ProviderSettings.from_env({"PAPERDESK_HOME": "/tmp/x"}))
+    providers, skipped = build_providers(defaults)
     assert [p.name for p in providers] == ["yahoo", "ccxt:binance"]
     assert skipped["alphavantage"] == "no API key (set PAPERDESK_ALPHAVANTAGE_API_KEY)"
 
 
-def test_unknown_provider_name_is_rejected():
+def test_unknown_provider_name_is_rejected(clean_environment: pytest.MonkeyPatch):
+    clean_environment.setenv("PAPERDESK_PROVIDERS", "yahoo,bloomberg")
     with pytest.raises(InvalidInputError, match="unknown providers"):
-        ProviderSettings.from_env({"PAPERDESK_PROVIDERS": "yahoo,bloomberg"})
+        Settings()
 
 
 def _acquire_many(path: str, calls: int) -> None:

@@ -1,0 +1,226 @@
+"""Every setting paperdesk reads from the environment, validated in one class (the only reader)."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from pathlib import Path
+from typing import Annotated, Any
+
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from paperdesk.data.parquet_cache import default_cache_root
+from paperdesk.data.providers import ProviderSettings
+from paperdesk.data.providers.settings import DEFAULT_ORDER
+from paperdesk.domain import InvalidInputError
+
+DEFAULT_HOME = Path("~/.paperdesk")
+DEFAULT_CCXT_EXCHANGE = "binance"
+HIDDEN = "***"
+_PASSWORD = re.compile(r"^([\w+.-]+://[^:/@]*):.*@")
+API_KEY_FIELDS = {
+    "twelvedata": "twelvedata_api_key",
+    "finnhub": "finnhub_api_key",
+    "alphavantage": "alphavantage_api_key",
+    "polygon": "polygon_api_key",
+}
+SECRET_FIELDS = {"database_url", "redis_url", *API_KEY_FIELDS.values()}
+
+
+class Settings(BaseSettings):
+    """paperdesk's settings: ``PAPERDESK_*`` variables, plus ``DATABASE_URL`` and ``REDIS_URL``.
+
+    Secrets (API keys, and the URLs, which may carry a password) are ``SecretStr``: printing,
+    ``repr`` and ``model_dump_json`` show them masked; the ``*_value()`` methods give the real
+    text to the code that connects. ``Settings()`` raises ``InvalidInputError`` with one line
+    naming the variable when a value is bad.
+    """
+
+    model_config = SettingsConfigDict(
+        env_prefix="PAPERDESK_", env_ignore_empty=True, populate_by_name=True, frozen=True
+    )
+
+    home: Path = Field(
+        default=DEFAULT_HOME,
+        validate_default=True,
+        description="The folder of the SQLite ledger, the Parquet bar cache and the quota file.",
+    )
+    database_url: SecretStr | None = Field(
+        default=None,
+        validation_alias="DATABASE_URL",
+        description="The ledger database (sqlite:///... or postgresql://...); "
+        "default: the SQLite file <home>/paperdesk.db.",
+    )
+    redis_url: SecretStr | None = Field(
+        default=None,
+        validation_alias="REDIS_URL",
+        description="Redis for latest prices and recent bars; default: an in-process cache.",
+    )
+    redis_prefix: str | None = Field(
+        default=None,
+        description="The prefix of every Redis key; default: paperdesk:<digest of the database "
+        "URL>:, so two ledgers sharing a Redis never serve each other's bars.",
+    )
+    providers: Annotated[tuple[str, ...], NoDecode] = Field(
+        default=DEFAULT_ORDER,
+        description="The price providers to use, in priority order (comma-separated names).",
+    )
+    twelvedata_api_key: SecretStr | None = Field(default=None, description="Twelve Data API key.")
+    finnhub_api_key: SecretStr | None = Field(default=None, description="Finnhub API key.")
+    alphavantage_api_key: SecretStr | None = Field(
+        default=None, description="Alpha Vantage API key."
+    )
+    polygon_api_key: SecretStr | None = Field(default=None, description="Polygon API key.")
+    ccxt_exchange: str = Field(
+        default=DEFAULT_CCXT_EXCHANGE, description="The exchange the ccxt provider asks."
+    )
+
+    def __init__(self, **values: Any) -> None:
+        try:
+            super().__init__(**values)
+        except ValidationError as error:
+            raise InvalidInputError(explain(error)) from None
+
+    # ---------------------------------------------------------------------------- validation
+
+    @field_validator("home", mode="before")
+    @classmethod
+    def _blank_is_default_home(cls, value: Any) -> Any:
+        return (value.strip() or DEFAULT_HOME) if isinstance(value, str) else value
+
+    @field_validator("home")
+    @classmethod
+    def _expand_home(cls, value: Path) -> Path:
+        return value.expanduser()
+
+    @field_validator(
+        "database_url", "redis_url", "redis_prefix", *API_KEY_FIELDS.values(), mode="before"
+    )
+    @classmethod
+    def _blank_is_unset(cls, value: Any) -> Any:
+        if isinstance(value, SecretStr):
+            value = value.get_secret_value()
+        if isinstance(value, str):
+            return value.strip() or None
+        return value
+
+    @field_validator("ccxt_exchange", mode="before")
+    @classmethod
+    def _blank_is_binance(cls, value: Any) -> Any:
+        return (value.strip() or DEFAULT_CCXT_EXCHANGE) if isinstance(value, str) else value
+
+    @field_validator("providers", mode="before")
+    @classmethod
+    def _provider_names(cls, value: Any) -> Any:
+        names = value.split(",") if isinstance(value, str) else value
+        if not isinstance(names, list | tuple):
+            return value
+        order = tuple(str(name).strip().lower() for name in names if str(name).strip())
+        unknown = [name for name in order if name not in DEFAULT_ORDER]
+        if unknown:
+            raise ValueError(
+                f"names unknown providers {unknown}; expected some of {', '.join(DEFAULT_ORDER)}"
+            )
+        return order or DEFAULT_ORDER
+
+    # ------------------------------------------------------------------- values for the code
+
+    def database_url_value(self) -> str:
+        """The ledger's URL as configured (``Database`` normalises it), with its password."""
+        if self.database_url is not None:
+            return self.database_url.get_secret_value()
+        return self.home_database_url()
+
+    def home_database_url(self) -> str:
+        """The default ledger: the SQLite file in ``home``."""
+        return f"sqlite:///{self.home / 'paperdesk.db'}"
+
+    def redis_url_value(self) -> str | None:
+        """The Redis URL with its password, or None for the in-process cache."""
+        return None if self.redis_url is None else self.redis_url.get_secret_value()
+
+    def redis_prefix_for(self, database_url: str) -> str:
+        """The Redis key prefix for the ledger at ``database_url`` (``Database.url``)."""
+        return self.redis_prefix or f"paperdesk:{_digest(database_url)}:"
+
+    def parquet_root(self, database_url: str) -> Path:
+        """``<home>/cache/bars`` for the home's own SQLite ledger; any other database
+        (``Database.url``) gets a folder of its own, so bars imported into one ledger never
+        answer for another."""
+        if database_url == self.home_database_url():
+            return default_cache_root(self.home)
+        return self.home / "cache" / f"bars-{_digest(database_url)}"
+
+    def api_key(self, provider: str) -> str | None:
+        """The API key of ``provider`` (e.g. ``finnhub``), or None when it has none."""
+        field = API_KEY_FIELDS.get(provider)
+        secret = None if field is None else getattr(self, field)
+        return None if secret is None else secret.get_secret_value()
+
+    def provider_settings(self) -> ProviderSettings:
+        """What the provider aggregator needs: order, keys, the ccxt exchange and the home."""
+        keys = {name: key for name in API_KEY_FIELDS if (key := self.api_key(name)) is not None}
+        return ProviderSettings(
+            order=self.providers, api_keys=keys, ccxt_exchange=self.ccxt_exchange, home=self.home
+        )
+
+    # ------------------------------------------------------------------------------ display
+
+    @classmethod
+    def environment_variables(cls) -> dict[str, str]:
+        """``{field name: environment variable}`` for every setting."""
+        prefix = cls.model_config.get("env_prefix", "")
+        return {
+            name: str(field.validation_alias or f"{prefix}{name}".upper())
+            for name, field in cls.model_fields.items()
+        }
+
+    def describe(self) -> dict[str, str]:
+        """``{environment variable: value}`` safe to print: URLs without their password, API
+        keys only as ``set`` or ``not set``."""
+        shown: dict[str, str] = {}
+        for name, variable in self.environment_variables().items():
+            value = getattr(self, name)
+            if name == "database_url":
+                shown[variable] = hide_password(self.database_url_value())
+            elif value is None:
+                shown[variable] = "not set"
+            elif name in API_KEY_FIELDS.values():
+                shown[variable] = "set"
+            elif isinstance(value, SecretStr):
+                shown[variable] = hide_password(value.get_secret_value())
+            elif isinstance(value, tuple):
+                shown[variable] = ",".join(value)
+            else:
+                shown[variable] = str(value)
+        return shown
+
+
+def hide_password(url: str) -> str:
+    """``url`` with the password of its ``user:password@`` part replaced by ``***`` (up to the
+    last ``@``: a password holding ``@`` or ``/`` is hidden whole, never shown in part)."""
+    return _PASSWORD.sub(rf"\1:{HIDDEN}@", url, count=1)
+
+
+def explain(error: ValidationError) -> str:
+    """One line naming each bad environment variable and what was expected (secrets unshown)."""
+    variables = Settings.environment_variables()
+    field_at = {**{name: name for name in variables}, **{v: name for name, v in variables.items()}}
+    problems = []
+    for problem in error.errors(include_url=False):
+        location = str(problem["loc"][0]) if problem["loc"] else "settings"
+        field = field_at.get(location, location)
+        variable = variables.get(field, location)
+        cause = problem.get("ctx", {}).get("error")
+        if problem["type"] == "value_error" and cause is not None:
+            problems.append(f"{variable} {cause}")
+            continue
+        given = "a hidden value" if field in SECRET_FIELDS else repr(problem.get("input"))
+        expected = problem["msg"][:1].lower() + problem["msg"][1:]
+        problems.append(f"{variable}: {expected}, not {given}")
+    return "; ".join(problems)
+
+
+def _digest(database_url: str) -> str:
+    return hashlib.sha256(database_url.encode()).hexdigest()[:12]
