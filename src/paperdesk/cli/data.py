@@ -18,6 +18,7 @@ from rich.table import Table
 from paperdesk.cli import data_bars as show
 from paperdesk.cli import paper_options as opt
 from paperdesk.cli.output import print_json
+from paperdesk.cli.services import services
 from paperdesk.service.market_data import (
     CsvImportError,
     MarketDataService,
@@ -27,7 +28,6 @@ from paperdesk.service.market_data import (
     provider_status_document,
     series_document,
 )
-from paperdesk.settings import Settings
 
 data_app = typer.Typer(help="Market data: providers, quotas and stored bars.")
 data_app.callback(no_args_is_help=True)(lambda: None)
@@ -35,7 +35,7 @@ data_app.callback(no_args_is_help=True)(lambda: None)
 
 def market_data_service() -> MarketDataService:
     """The service the commands use (tests may replace it)."""
-    return MarketDataService(Settings())
+    return services().market_data
 
 
 @contextmanager

@@ -11,8 +11,8 @@ from rich.table import Table
 
 from paperdesk.cli.output import money, trades_table
 from paperdesk.cli.paper_tables import performance_table
+from paperdesk.cli.services import services
 from paperdesk.service.demo import DEMO_CANDLES, DEMO_STRATEGIES, DEMO_SYMBOLS, run_demo
-from paperdesk.service.portfolios import PortfolioService
 
 
 def demo_command(
@@ -28,7 +28,7 @@ def demo_command(
 ) -> None:
     """Create a demo portfolio in the embedded database and replay bundled real data through
     the live runner, one candle per tick; then show the portfolio, its trades and performance."""
-    service = PortfolioService()
+    service = services().portfolios
     console = Console()
     console.print(f"ledger: {service.database.describe()}")
     columns = (TextColumn("replaying"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())

@@ -9,7 +9,7 @@ from rich.console import Console
 from rich.table import Table
 
 from paperdesk.cli.output import print_json
-from paperdesk.service import BacktestService
+from paperdesk.cli.services import services
 
 
 def strategies_command(
@@ -18,7 +18,7 @@ def strategies_command(
     ] = False,
 ) -> None:
     """List the registered strategies."""
-    described = BacktestService().strategies()
+    described = services().backtests.strategies()
     if json_output:
         print_json(
             {
