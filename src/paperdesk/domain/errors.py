@@ -21,3 +21,8 @@ class DataError(PaperdeskError):
 
 class OrderError(PaperdeskError):
     """An order operation cannot be carried out (unknown order, already closed...)."""
+
+
+class StrategyLoadError(InvalidInputError):
+    """A strategy plug-in or file cannot be used: it fails to import, holds no strategy class,
+    or its strategy name is already taken by another class."""

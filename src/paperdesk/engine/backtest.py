@@ -20,7 +20,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from paperdesk.analysis.strategies.base import Strategy
-from paperdesk.analysis.strategies.registry import create_strategy
+from paperdesk.analysis.strategies.registry import create_vectorised_strategy
 from paperdesk.data import find_bundled, instrument_for, load_bars, session_close
 from paperdesk.domain import (
     Bar,
@@ -53,7 +53,7 @@ def run_backtest(config: BacktestConfig, progress: Progress | None = None) -> Ba
     """Load the configured bars and strategy, and simulate the run."""
     bars = load_config_bars(config)
     symbol = str(bars.attrs.get("symbol") or config.symbol or "DATA")
-    strategy = create_strategy(config.strategy, config.params)
+    strategy = create_vectorised_strategy(config.strategy, config.params)
     return simulate(bars, strategy, config, instrument_for(symbol), progress)
 
 
