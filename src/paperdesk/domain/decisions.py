@@ -56,7 +56,7 @@ def _state_problem(value: object, path: str) -> tuple[str, str] | None:
         return None
     return (
         path,
-        f"holds a {type(value).__name__} ({value!r}); expected str, int, float, bool, None, "
+        f"holds {value!r} ({type(value).__name__}); expected str, int, float, bool, None, "
         "a list or a dict with str keys (store a Decimal or a datetime as a str)",
     )
 
