@@ -184,8 +184,9 @@ class StrategyRegistry:
         available = ", ".join(sorted(self._classes)) or "none"
         message = (
             f"unknown strategy {name!r}; available strategies: {available}. Add your own with "
-            f"--strategy-path ({PATH_FORMS}) or install a package that declares it in the "
-            f"{ENTRY_POINT_GROUP!r} entry-point group (see docs/writing-strategies.md)"
+            f"--strategy-path (load_strategy_path in Python) and {PATH_FORMS}, or install a "
+            f"package that declares it in the {ENTRY_POINT_GROUP!r} entry-point group "
+            "(see docs/writing-strategies.md)"
         )
         if self._problems:
             failed = "; ".join(str(problem) for problem in self._problems.values())
