@@ -137,9 +137,10 @@ def _check_parameters_class(target: StrategyClass, where: str, label: str) -> No
             )
     try:
         target.Parameters()
-    except TypeError as error:
+    except Exception as error:
         raise StrategyLoadError(
-            f"{where}: every parameter of {label} needs a default ({error})"
+            f"{where}: {label}.Parameters() cannot be built from its defaults (every parameter "
+            f"needs one): {_reason(error)}"
         ) from error
 
 
@@ -249,7 +250,9 @@ def _reason(error: BaseException) -> str:
     frames = [
         frame
         for frame in traceback.extract_tb(error.__traceback__)
-        if not frame.filename.startswith("<frozen") and "importlib" not in frame.filename
+        if not frame.filename.startswith("<frozen")
+        and "importlib" not in frame.filename
+        and frame.filename != __file__  # where paperdesk caught it says nothing
     ]
     if frames:
         text += f" (at {frames[-1].filename}, line {frames[-1].lineno})"
