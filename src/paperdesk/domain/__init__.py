@@ -1,6 +1,7 @@
 """Pure value types and events: stdlib and Decimal only, no I/O."""
 
 from paperdesk.domain.bars import Bar, Timeframe
+from paperdesk.domain.decisions import Decision, StrategyContext
 from paperdesk.domain.enums import (
     AssetClass,
     Direction,
@@ -15,6 +16,7 @@ from paperdesk.domain.errors import (
     InvalidInputError,
     OrderError,
     PaperdeskError,
+    StrategyLoadError,
     UnknownNameError,
 )
 from paperdesk.domain.events import (
@@ -41,6 +43,7 @@ __all__ = [
     "AssetClass",
     "Bar",
     "DataError",
+    "Decision",
     "Direction",
     "Event",
     "Fill",
@@ -65,6 +68,8 @@ __all__ = [
     "Side",
     "Signal",
     "SignalRejected",
+    "StrategyContext",
+    "StrategyLoadError",
     "TimeInForce",
     "Timeframe",
     "Trade",

@@ -25,3 +25,8 @@ class OrderError(PaperdeskError):
 
 class OptionError(InvalidInputError):
     """An option, run-file key or request field is missing or malformed (a usage error)."""
+
+
+class StrategyLoadError(InvalidInputError):
+    """A strategy plug-in or file cannot be used: it fails to import, holds no strategy class,
+    or its strategy name is already taken by another class."""

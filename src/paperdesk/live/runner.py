@@ -18,7 +18,7 @@ from decimal import Decimal
 import pandas as pd
 
 from paperdesk.analysis.strategies.base import to_signals
-from paperdesk.analysis.strategies.registry import create_strategy
+from paperdesk.analysis.strategies.registry import create_strategy, create_vectorised_strategy
 from paperdesk.config import RunConfig, StrategySpec
 from paperdesk.domain import Bar, InvalidInputError, Order, Signal
 from paperdesk.live.audit import audit_row
@@ -330,7 +330,7 @@ def _signals(
     label = history.index[index]
     signals: list[Signal] = []
     for spec in specs:
-        strategy = create_strategy(spec.name, spec.params)
+        strategy = create_vectorised_strategy(spec.name, spec.params)
         frame = strategy.signals(visible)
         rows = frame[frame.index == label]
         signals.extend(

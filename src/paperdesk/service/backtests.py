@@ -55,7 +55,7 @@ def run_backtest(
 ) -> BacktestResult:
     """Load the run's bars and strategy and simulate it (imported on first use, so the service
     loads without the engine's dependencies)."""
-    from paperdesk.analysis.strategies.registry import create_strategy
+    from paperdesk.analysis.strategies.registry import create_vectorised_strategy
     from paperdesk.data import instrument_for
     from paperdesk.engine.backtest import simulate
 
@@ -64,7 +64,7 @@ def run_backtest(
         raise InvalidInputError(f"a backtest runs one strategy; this run lists {names}")
     bars = load_run_bars(config, data)
     symbol = str(bars.attrs.get("symbol") or config.symbol or "DATA")
-    strategy = create_strategy(config.strategy, config.params)
+    strategy = create_vectorised_strategy(config.strategy, config.params)
     return simulate(bars, strategy, config, instrument_for(symbol), progress)
 
 
@@ -80,11 +80,11 @@ class BacktestService:
         return run_backtest(config, progress, data=data)
 
     def strategies(self) -> list[tuple[str, str]]:
-        """Every registered strategy as (name, description), sorted by name."""
+        """Every strategy (built in and plug-in) as (name, description), sorted by name."""
         from paperdesk.analysis.strategies import registry
 
         described: list[tuple[str, str]] = []
-        for name in sorted(registry.strategy_names()):
+        for name in sorted(registry.available_strategy_names()):
             strategy_class = registry.get_strategy_class(name)
             description = str(getattr(strategy_class, "description", "") or "")
             described.append((name, description))

@@ -203,13 +203,11 @@ class _PeekingStrategy(Strategy[NoParameters]):
     def warmup(self) -> int:
         return 0
 
-    def _compute(self, bars: pd.DataFrame) -> pd.DataFrame:
+    def compute(self, bars: pd.DataFrame) -> pd.DataFrame:
         close = bars["close"].to_numpy()
         positions = np.flatnonzero(close[1:] > close[:-1])
         count = positions.shape[0]
-        return make_signal_frame(
-            bars, positions, np.ones(count), np.ones(count), None, None, ["peek"] * count
-        )
+        return make_signal_frame(bars, positions, np.ones(count), reason=["peek"] * count)
 
 
 def test_causality_check_catches_a_peeking_strategy(load_bars: LoadBars) -> None:

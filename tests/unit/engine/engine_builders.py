@@ -31,17 +31,16 @@ class Scripted(Strategy[NoParameters]):
     def warmup(self) -> int:
         return 0
 
-    def _compute(self, bars: pd.DataFrame) -> pd.DataFrame:
+    def compute(self, bars: pd.DataFrame) -> pd.DataFrame:
         rows = np.array(sorted(r for r in self.script if r < len(bars)), dtype=np.intp)
         values = [self.script[int(r)] for r in rows]
         return make_signal_frame(
             bars,
             rows,
             [v[0] for v in values],
-            np.ones(len(rows)),
-            [v[1] for v in values],
-            [v[2] for v in values],
-            [f"scripted {v[0]}" for v in values],
+            stop=[v[1] for v in values],
+            target=[v[2] for v in values],
+            reason=[f"scripted {v[0]}" for v in values],
         )
 
 

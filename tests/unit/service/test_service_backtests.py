@@ -106,7 +106,9 @@ def test_strategies_from_the_registry(monkeypatch: pytest.MonkeyPatch) -> None:
         "b": SimpleNamespace(name="b", description="Second."),
         "a": SimpleNamespace(name="a", description="First."),
     }
-    registry = SimpleNamespace(strategy_names=lambda: ["b", "a"], get_strategy_class=classes.get)
+    registry = SimpleNamespace(
+        available_strategy_names=lambda: ["b", "a"], get_strategy_class=classes.get
+    )
     package = SimpleNamespace(registry=registry)
     monkeypatch.setitem(sys.modules, "paperdesk.analysis.strategies", package)
     assert BacktestService().strategies() == [("a", "First."), ("b", "Second.")]

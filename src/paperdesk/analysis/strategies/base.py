@@ -1,4 +1,4 @@
-"""Strategy base class, parameter parsing and the sparse signal-frame helpers.
+"""The vectorised strategy base class and the sparse signal-frame helpers.
 
 A strategy turns a bars frame (tz-aware UTC ``DatetimeIndex`` of bar open labels, sorted
 ascending, float64 ``open, high, low, close, volume``) into a SPARSE signal frame: one row per
@@ -15,17 +15,22 @@ Signals are CAUSAL: the row for bar ``t`` is computed from rows ``<= t`` only, s
 
 from __future__ import annotations
 
-import dataclasses
-import typing
-from abc import ABC, abstractmethod
-from collections.abc import Mapping, Sequence
+from abc import abstractmethod
+from collections.abc import Sequence
 from decimal import Decimal
-from typing import Any, ClassVar, Generic, TypeVar
+from typing import ClassVar, TypeVar
 
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from paperdesk.analysis.strategies.common import (
+    NoParameters,
+    StrategyBase,
+    StrategyKind,
+    require,
+    require_at_least,
+)
 from paperdesk.domain.enums import Direction
 from paperdesk.domain.errors import InvalidInputError
 from paperdesk.domain.signals import Signal
@@ -36,6 +41,7 @@ __all__ = [
     "NoParameters",
     "Strategy",
     "atr_levels",
+    "check_bars",
     "column",
     "empty_signal_frame",
     "make_signal_frame",
@@ -49,164 +55,41 @@ SIGNAL_COLUMNS: tuple[str, ...] = ("direction", "confidence", "stop", "target", 
 
 ParametersT = TypeVar("ParametersT")
 
-_TRUE_WORDS = frozenset({"true", "yes", "on", "1", "y", "t"})
-_FALSE_WORDS = frozenset({"false", "no", "off", "0", "n", "f"})
 
-
-@dataclasses.dataclass(frozen=True, slots=True)
-class NoParameters:
-    """Parameters of a strategy that takes none."""
-
-
-def require(condition: bool, message: str) -> None:
-    """Raise ``InvalidInputError(message)`` unless ``condition`` holds."""
-    if not condition:
-        raise InvalidInputError(message)
-
-
-def require_at_least(name: str, value: float, minimum: float) -> None:
-    """Raise ``InvalidInputError`` naming parameter ``name`` when ``value < minimum``."""
-    if value < minimum:
-        raise InvalidInputError(f"parameter {name!r} must be at least {minimum}, got {value}")
-
-
-def _convert(name: str, raw: object, expected: Any) -> object:
-    """Convert ``raw`` (often a string from a CLI or a config file) to type ``expected``."""
-    type_name = getattr(expected, "__name__", str(expected))
-    problem = InvalidInputError(f"parameter {name!r}: value {raw!r} is not a valid {type_name}")
-    if expected is bool:
-        if isinstance(raw, bool):
-            return raw
-        if isinstance(raw, int | np.integer) and int(raw) in (0, 1):
-            return bool(raw)
-        if isinstance(raw, str):
-            word = raw.strip().lower()
-            if word in _TRUE_WORDS:
-                return True
-            if word in _FALSE_WORDS:
-                return False
-        raise problem
-    if expected is int:
-        if isinstance(raw, bool):
-            raise problem
-        if isinstance(raw, int | np.integer):
-            return int(raw)
-        if isinstance(raw, float | np.floating) and float(raw).is_integer():
-            return int(raw)
-        if isinstance(raw, str):
-            text = raw.strip().replace("_", "")
-            try:
-                return int(text)
-            except ValueError:
-                try:
-                    number = float(text)
-                except ValueError:
-                    raise problem from None
-                if number.is_integer():
-                    return int(number)
-        raise problem
-    if expected is float:
-        if isinstance(raw, bool):
-            raise problem
-        if isinstance(raw, int | float | np.integer | np.floating | Decimal):
-            value = float(raw)
-        elif isinstance(raw, str):
-            try:
-                value = float(raw.strip().replace("_", ""))
-            except ValueError:
-                raise problem from None
-        else:
-            raise problem
-        if not np.isfinite(value):
-            raise InvalidInputError(f"parameter {name!r}: value {raw!r} must be a finite number")
-        return value
-    if expected is str:
-        if isinstance(raw, str):
-            return raw
-        raise problem
-    raise InvalidInputError(f"parameter {name!r} has an unsupported type {type_name}")
-
-
-class Strategy(ABC, Generic[ParametersT]):
-    """Base of every strategy: parameters in, sparse causal signal frame out.
+class Strategy(StrategyBase[ParametersT]):
+    """A vectorised strategy: parameters in, sparse causal signal frame out.
 
     Subclasses set ``name``, ``description`` and ``Parameters`` (a frozen dataclass whose
-    fields have typed defaults), implement ``warmup`` and ``_compute`` and may override
-    ``check_parameters`` to validate ranges.
+    fields have typed defaults), implement ``warmup`` and ``compute`` and may override
+    ``check_parameters`` to validate ranges. Callers use ``signals``, which checks the bars
+    and the frame ``compute`` returns.
     """
 
-    name: ClassVar[str]
-    description: ClassVar[str]
-    Parameters: ClassVar[type[Any]] = NoParameters
-
-    params: ParametersT
-
-    def __init__(self, params: ParametersT | None = None) -> None:
-        if params is None:
-            params = typing.cast(ParametersT, self.Parameters())
-        elif not isinstance(params, self.Parameters):
-            raise InvalidInputError(
-                f"strategy {self.name!r} expects {self.Parameters.__name__}, "
-                f"got {type(params).__name__}"
-            )
-        self.check_parameters(params)
-        self.params = params
-
-    def __repr__(self) -> str:
-        return f"{type(self).__name__}({self.params!r})"
-
-    # ----------------------------------------------------------------- parameters
-    @classmethod
-    def parameter_types(cls) -> dict[str, Any]:
-        """Field name -> declared type (int, float, bool or str) of ``Parameters``."""
-        hints = typing.get_type_hints(cls.Parameters)
-        return {field.name: hints[field.name] for field in dataclasses.fields(cls.Parameters)}
-
-    @classmethod
-    def parse_params(cls, values: Mapping[str, object] | None = None) -> Any:
-        """Build a validated ``Parameters`` from loosely typed values ("10", "0.5", "true").
-
-        Missing names keep their defaults. Raises ``InvalidInputError`` for an unknown name
-        (listing the valid ones), a value of the wrong type (naming parameter, value and the
-        expected type) or a value out of range.
-        """
-        types = cls.parameter_types()
-        converted: dict[str, object] = {}
-        for key, raw in (values or {}).items():
-            name = str(key).strip().replace("-", "_")
-            if name not in types:
-                valid = ", ".join(sorted(types)) or "none"
-                raise InvalidInputError(
-                    f"strategy {cls.name!r} has no parameter {key!r}; valid parameters: {valid}"
-                )
-            converted[name] = _convert(name, raw, types[name])
-        params = cls.Parameters(**converted)
-        cls.check_parameters(params)
-        return params
-
-    @classmethod
-    def check_parameters(cls, params: Any) -> None:
-        """Validate ranges; raise ``InvalidInputError`` naming the parameter. Default: none."""
-
-    # ----------------------------------------------------------------- signals
-    @property
-    @abstractmethod
-    def warmup(self) -> int:
-        """Bars needed before the first possible signal (first signal row, 0-based)."""
+    kind: ClassVar[StrategyKind] = StrategyKind.VECTORISED
 
     @abstractmethod
-    def _compute(self, bars: pd.DataFrame) -> pd.DataFrame:
-        """The signal frame for validated, non-empty ``bars`` (see ``make_signal_frame``)."""
+    def compute(self, bars: pd.DataFrame) -> pd.DataFrame:
+        """The signal frame for checked, non-empty ``bars`` (build it with
+        ``make_signal_frame``): one row per bar where the strategy wants something, computed
+        from that bar and the bars before it only."""
 
     def signals(self, bars: pd.DataFrame) -> pd.DataFrame:
         """Sparse, causal signal frame for ``bars`` (see the module docstring)."""
-        _check_bars(bars)
+        check_bars(bars)
         if len(bars) == 0:
             return empty_signal_frame(bars.index)
-        return self._compute(bars)
+        frame = self.compute(bars)
+        if not isinstance(frame, pd.DataFrame) or tuple(frame.columns) != SIGNAL_COLUMNS:
+            found = list(frame.columns) if isinstance(frame, pd.DataFrame) else type(frame)
+            raise InvalidInputError(
+                f"strategy {self.name!r}: compute() must return a signal frame with the columns "
+                f"{', '.join(SIGNAL_COLUMNS)} (use make_signal_frame), got {found}"
+            )
+        return frame
 
 
-def _check_bars(bars: pd.DataFrame) -> None:
+def check_bars(bars: pd.DataFrame) -> None:
+    """Raise ``InvalidInputError`` unless ``bars`` is a bars frame (columns, UTC index, order)."""
     if not isinstance(bars, pd.DataFrame):
         raise InvalidInputError(f"bars must be a pandas DataFrame, got {type(bars).__name__}")
     missing = [column for column in BAR_COLUMNS if column not in bars.columns]
@@ -247,34 +130,75 @@ def empty_signal_frame(index: pd.Index | None = None) -> pd.DataFrame:
 
 def make_signal_frame(
     bars: pd.DataFrame,
-    positions: npt.NDArray[np.intp],
+    positions: npt.ArrayLike,
     direction: npt.ArrayLike,
-    confidence: npt.ArrayLike,
-    stop: npt.ArrayLike | None,
-    target: npt.ArrayLike | None,
-    reason: Sequence[str],
+    *,
+    confidence: npt.ArrayLike = 1.0,
+    stop: npt.ArrayLike | None = None,
+    target: npt.ArrayLike | None = None,
+    reason: str | Sequence[str] = "",
 ) -> pd.DataFrame:
-    """Assemble the sparse frame for rows ``positions`` (ascending) of ``bars``.
+    """Assemble the sparse frame for rows ``positions`` (0-based, strictly ascending) of ``bars``.
 
-    Array arguments are aligned with ``positions``; ``stop`` / ``target`` None mean NaN.
-    Confidence is clipped to [0, 1] (NaN becomes 0).
+    ``direction`` (1 long, -1 short, 0 flat), ``confidence``, ``stop`` and ``target`` are either
+    one value for every row or one value per row of ``positions``; ``stop`` / ``target`` None
+    (or NaN) mean no level. Confidence is clipped to [0, 1] (NaN becomes 0). ``reason`` is one
+    string for every row or one string per row.
     """
-    count = positions.shape[0]
+    rows = np.asarray(positions)
+    if rows.ndim != 1 or (rows.size and rows.dtype.kind not in "iu"):
+        raise InvalidInputError(
+            f"signal positions must be a 1-D array of row numbers, got dtype {rows.dtype} "
+            f"with shape {rows.shape}"
+        )
+    count = rows.shape[0]
     if count == 0:
         return empty_signal_frame(bars.index)
-    index = bars.index[positions]
-    nan = np.full(count, np.nan)
-    confidences = np.nan_to_num(np.asarray(confidence, dtype=np.float64), nan=0.0)
+    rows = rows.astype(np.intp, copy=False)
+    if rows[0] < 0 or rows[-1] >= len(bars) or (count > 1 and not (np.diff(rows) > 0).all()):
+        raise InvalidInputError(
+            f"signal positions must be strictly ascending row numbers in [0, {len(bars)}), "
+            f"got {rows[:5].tolist()}{' ...' if count > 5 else ''}"
+        )
+    index = bars.index[rows]
+    wanted = _per_row("direction", direction, count)
+    valid = np.isin(wanted, (-1.0, 0.0, 1.0))
+    if not valid.all():
+        bad = sorted(set(wanted[~valid].tolist()))[:5]
+        raise InvalidInputError(f"signal direction must be 1, -1 or 0, got {bad}")
+    confidences = np.nan_to_num(_per_row("confidence", confidence, count), nan=0.0)
+    if isinstance(reason, str):
+        reasons = [reason] * count
+    else:
+        reasons = list(reason)
+        if len(reasons) != count:
+            raise InvalidInputError(
+                f"signal reason has {len(reasons)} values for {count} signal rows; "
+                "give one string, or one per row"
+            )
     return pd.DataFrame(
         {
-            "direction": np.asarray(direction, dtype=np.int8),
+            "direction": wanted.astype(np.int8),
             "confidence": np.clip(confidences, 0.0, 1.0),
-            "stop": nan if stop is None else np.asarray(stop, dtype=np.float64),
-            "target": nan.copy() if target is None else np.asarray(target, dtype=np.float64),
-            "reason": pd.Series(list(reason), index=index, dtype=object),
+            "stop": _per_row("stop", np.nan if stop is None else stop, count),
+            "target": _per_row("target", np.nan if target is None else target, count),
+            "reason": pd.Series(reasons, index=index, dtype=object),
         },
         index=index,
     )
+
+
+def _per_row(name: str, values: npt.ArrayLike, count: int) -> npt.NDArray[np.float64]:
+    """``values`` as a float64 array of ``count`` rows (a single value is repeated)."""
+    array = np.asarray(values, dtype=np.float64)
+    if array.ndim == 0:
+        return np.full(count, float(array))
+    if array.shape != (count,):
+        raise InvalidInputError(
+            f"signal {name} has shape {array.shape} for {count} signal rows; "
+            "give one value, or one per row"
+        )
+    return array
 
 
 def atr_levels(

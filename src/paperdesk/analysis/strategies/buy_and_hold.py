@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-import numpy as np
 import pandas as pd
 
 from paperdesk.analysis.strategies.base import NoParameters, Strategy, make_signal_frame
@@ -25,13 +24,5 @@ class BuyAndHold(Strategy[NoParameters]):
     def warmup(self) -> int:
         return 0
 
-    def _compute(self, bars: pd.DataFrame) -> pd.DataFrame:
-        return make_signal_frame(
-            bars,
-            np.zeros(1, dtype=np.intp),
-            np.ones(1, dtype=np.int8),
-            np.ones(1),
-            None,
-            None,
-            ["buy and hold: enter long at the first bar"],
-        )
+    def compute(self, bars: pd.DataFrame) -> pd.DataFrame:
+        return make_signal_frame(bars, [0], 1, reason="buy and hold: enter long at the first bar")

@@ -74,7 +74,7 @@ class MacdCross(Strategy[MacdCrossParameters]):
     def warmup(self) -> int:
         return self.params.slow + self.params.signal - 1
 
-    def _compute(self, bars: pd.DataFrame) -> pd.DataFrame:
+    def compute(self, bars: pd.DataFrame) -> pd.DataFrame:
         parameters = self.params
         close = column(bars, "close")
         line, signal_line, histogram = macd(
@@ -100,8 +100,8 @@ class MacdCross(Strategy[MacdCrossParameters]):
             bars,
             positions,
             direction,
-            confidence,
-            atr_levels(close_at, range_at, direction, parameters.stop_atr, -1),
-            atr_levels(close_at, range_at, direction, parameters.target_atr, 1),
-            reasons,
+            confidence=confidence,
+            stop=atr_levels(close_at, range_at, direction, parameters.stop_atr, -1),
+            target=atr_levels(close_at, range_at, direction, parameters.target_atr, 1),
+            reason=reasons,
         )

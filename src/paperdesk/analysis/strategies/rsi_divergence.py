@@ -128,7 +128,7 @@ class RsiDivergence(Strategy[RsiDivergenceParameters]):
         width = self.params.pivot_width
         return max(self.params.period, width) + 2 * width + 1
 
-    def _compute(self, bars: pd.DataFrame) -> pd.DataFrame:
+    def compute(self, bars: pd.DataFrame) -> pd.DataFrame:
         parameters = self.params
         width = parameters.pivot_width
         high, low, close = column(bars, "high"), column(bars, "low"), column(bars, "close")
@@ -192,4 +192,12 @@ class RsiDivergence(Strategy[RsiDivergenceParameters]):
             " -> ",
             np.round(strength[second], 2),
         )
-        return make_signal_frame(bars, positions, direction, confidence, stop, target, reasons)
+        return make_signal_frame(
+            bars,
+            positions,
+            direction,
+            confidence=confidence,
+            stop=stop,
+            target=target,
+            reason=reasons,
+        )

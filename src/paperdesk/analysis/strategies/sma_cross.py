@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import ClassVar
 
-import numpy as np
 import pandas as pd
 
 from paperdesk.analysis.indicators import crossing_points, sma
@@ -61,7 +60,7 @@ class SmaCross(Strategy[SmaCrossParameters]):
     def warmup(self) -> int:
         return self.params.slow
 
-    def _compute(self, bars: pd.DataFrame) -> pd.DataFrame:
+    def compute(self, bars: pd.DataFrame) -> pd.DataFrame:
         close = column(bars, "close")
         fast_period, slow_period = self.params.fast, self.params.slow
         price_mode = fast_period <= 1
@@ -77,6 +76,4 @@ class SmaCross(Strategy[SmaCrossParameters]):
             f" SMA({slow_period}) ",
             slow_line[positions],
         )
-        return make_signal_frame(
-            bars, positions, direction, np.ones(positions.shape[0]), None, None, reasons
-        )
+        return make_signal_frame(bars, positions, direction, reason=reasons)

@@ -65,7 +65,7 @@ class TsiMomentum(Strategy[TsiMomentumParameters]):
     def warmup(self) -> int:
         return self.params.long + self.params.short + self.params.signal - 2
 
-    def _compute(self, bars: pd.DataFrame) -> pd.DataFrame:
+    def compute(self, bars: pd.DataFrame) -> pd.DataFrame:
         parameters = self.params
         close = column(bars, "close")
         index_line = tsi(close, parameters.long, parameters.short)
@@ -92,8 +92,8 @@ class TsiMomentum(Strategy[TsiMomentumParameters]):
             bars,
             positions,
             direction,
-            confidence,
-            atr_levels(close_at, range_at, direction, parameters.stop_atr, -1),
-            atr_levels(close_at, range_at, direction, parameters.target_atr, 1),
-            reasons,
+            confidence=confidence,
+            stop=atr_levels(close_at, range_at, direction, parameters.stop_atr, -1),
+            target=atr_levels(close_at, range_at, direction, parameters.target_atr, 1),
+            reason=reasons,
         )

@@ -1,0 +1,203 @@
+"""What every strategy kind shares: a name, a description, typed parameters and a warm-up."""
+
+from __future__ import annotations
+
+import dataclasses
+import typing
+from abc import ABC, abstractmethod
+from collections.abc import Mapping
+from decimal import Decimal
+from enum import StrEnum
+from typing import Any, ClassVar, Generic, NamedTuple, TypeVar
+
+import numpy as np
+
+from paperdesk.domain.errors import InvalidInputError
+
+__all__ = [
+    "NoParameters",
+    "ParameterDescription",
+    "StrategyBase",
+    "StrategyKind",
+    "require",
+    "require_at_least",
+]
+
+ParametersT = TypeVar("ParametersT")
+
+_TRUE_WORDS = frozenset({"true", "yes", "on", "1", "y", "t"})
+_FALSE_WORDS = frozenset({"false", "no", "off", "0", "n", "f"})
+
+
+class StrategyKind(StrEnum):
+    """How a strategy decides: over the whole history at once, or one bar at a time."""
+
+    VECTORISED = "vectorised"
+    PER_BAR = "per-bar"
+
+
+class ParameterDescription(NamedTuple):
+    """One parameter of a strategy, for listings: its name, type name and default value."""
+
+    name: str
+    type_name: str
+    default: object
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class NoParameters:
+    """Parameters of a strategy that takes none."""
+
+
+def require(condition: bool, message: str) -> None:
+    """Raise ``InvalidInputError(message)`` unless ``condition`` holds."""
+    if not condition:
+        raise InvalidInputError(message)
+
+
+def require_at_least(name: str, value: float, minimum: float) -> None:
+    """Raise ``InvalidInputError`` naming parameter ``name`` when ``value < minimum``."""
+    if value < minimum:
+        raise InvalidInputError(f"parameter {name!r} must be at least {minimum}, got {value}")
+
+
+def _convert(name: str, raw: object, expected: Any) -> object:
+    """Convert ``raw`` (often a string from a CLI or a config file) to type ``expected``."""
+    type_name = getattr(expected, "__name__", str(expected))
+    problem = InvalidInputError(f"parameter {name!r}: value {raw!r} is not a valid {type_name}")
+    if expected is bool:
+        if isinstance(raw, bool):
+            return raw
+        if isinstance(raw, int | np.integer) and int(raw) in (0, 1):
+            return bool(raw)
+        if isinstance(raw, str):
+            word = raw.strip().lower()
+            if word in _TRUE_WORDS:
+                return True
+            if word in _FALSE_WORDS:
+                return False
+        raise problem
+    if expected is int:
+        if isinstance(raw, bool):
+            raise problem
+        if isinstance(raw, int | np.integer):
+            return int(raw)
+        if isinstance(raw, float | np.floating) and float(raw).is_integer():
+            return int(raw)
+        if isinstance(raw, str):
+            text = raw.strip().replace("_", "")
+            try:
+                return int(text)
+            except ValueError:
+                try:
+                    number = float(text)
+                except ValueError:
+                    raise problem from None
+                if number.is_integer():
+                    return int(number)
+        raise problem
+    if expected is float:
+        if isinstance(raw, bool):
+            raise problem
+        if isinstance(raw, int | float | np.integer | np.floating | Decimal):
+            value = float(raw)
+        elif isinstance(raw, str):
+            try:
+                value = float(raw.strip().replace("_", ""))
+            except ValueError:
+                raise problem from None
+        else:
+            raise problem
+        if not np.isfinite(value):
+            raise InvalidInputError(f"parameter {name!r}: value {raw!r} must be a finite number")
+        return value
+    if expected is str:
+        if isinstance(raw, str):
+            return raw
+        raise problem
+    raise InvalidInputError(f"parameter {name!r} has an unsupported type {type_name}")
+
+
+class StrategyBase(ABC, Generic[ParametersT]):
+    """Base of both strategy kinds: ``Strategy`` (vectorised) and ``BarStrategy`` (per bar).
+
+    Subclasses set ``name``, ``description`` and ``Parameters`` (a frozen dataclass whose
+    fields have typed defaults: int, float, bool or str), implement ``warmup`` and may
+    override ``check_parameters`` to validate ranges.
+    """
+
+    kind: ClassVar[StrategyKind]
+    name: ClassVar[str]
+    description: ClassVar[str]
+    Parameters: ClassVar[type[Any]] = NoParameters
+
+    params: ParametersT
+
+    def __init__(self, params: ParametersT | None = None) -> None:
+        if params is None:
+            params = typing.cast(ParametersT, self.Parameters())
+        elif not isinstance(params, self.Parameters):
+            raise InvalidInputError(
+                f"strategy {self.name!r} expects {self.Parameters.__name__}, "
+                f"got {type(params).__name__}"
+            )
+        self.check_parameters(params)
+        self.params = params
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.params!r})"
+
+    @property
+    @abstractmethod
+    def warmup(self) -> int:
+        """Bars needed before the first possible decision (its 0-based row)."""
+
+    # ----------------------------------------------------------------- parameters
+    @classmethod
+    def parameter_types(cls) -> dict[str, Any]:
+        """Field name -> declared type (int, float, bool or str) of ``Parameters``."""
+        hints = typing.get_type_hints(cls.Parameters)
+        return {field.name: hints[field.name] for field in dataclasses.fields(cls.Parameters)}
+
+    @classmethod
+    def describe_parameters(cls) -> list[ParameterDescription]:
+        """Every parameter with its type name and default, in declaration order."""
+        types = cls.parameter_types()
+        described: list[ParameterDescription] = []
+        for field in dataclasses.fields(cls.Parameters):
+            if field.default is not dataclasses.MISSING:
+                default: object = field.default
+            elif field.default_factory is not dataclasses.MISSING:
+                default = field.default_factory()
+            else:
+                default = None
+            expected = types[field.name]
+            type_name = getattr(expected, "__name__", str(expected))
+            described.append(ParameterDescription(field.name, type_name, default))
+        return described
+
+    @classmethod
+    def parse_params(cls, values: Mapping[str, object] | None = None) -> Any:
+        """Build a validated ``Parameters`` from loosely typed values ("10", "0.5", "true").
+
+        Missing names keep their defaults. Raises ``InvalidInputError`` for an unknown name
+        (listing the valid ones), a value of the wrong type (naming parameter, value and the
+        expected type) or a value out of range.
+        """
+        types = cls.parameter_types()
+        converted: dict[str, object] = {}
+        for key, raw in (values or {}).items():
+            name = str(key).strip().replace("-", "_")
+            if name not in types:
+                valid = ", ".join(sorted(types)) or "none"
+                raise InvalidInputError(
+                    f"strategy {cls.name!r} has no parameter {key!r}; valid parameters: {valid}"
+                )
+            converted[name] = _convert(name, raw, types[name])
+        params = cls.Parameters(**converted)
+        cls.check_parameters(params)
+        return params
+
+    @classmethod
+    def check_parameters(cls, params: Any) -> None:
+        """Validate ranges; raise ``InvalidInputError`` naming the parameter. Default: none."""
