@@ -28,7 +28,9 @@ class SlowStrategy:
 @pytest.fixture
 def registry(monkeypatch: pytest.MonkeyPatch) -> None:
     classes = {"slow": SlowStrategy, "fast": FastStrategy}
-    fake = SimpleNamespace(strategy_names=lambda: list(classes), get_strategy_class=classes.get)
+    fake = SimpleNamespace(
+        available_strategy_names=lambda: list(classes), get_strategy_class=classes.get
+    )
     package = SimpleNamespace(registry=fake)
     monkeypatch.setitem(sys.modules, "paperdesk.analysis.strategies", package)
 
