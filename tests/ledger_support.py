@@ -15,8 +15,8 @@ from sqlalchemy import select
 from paperdesk.config import SourceConfig
 from paperdesk.data import find_bundled
 from paperdesk.domain import ZERO
+from paperdesk.live.restore import restore
 from paperdesk.live.sources import CandleSource
-from paperdesk.live.state import restore
 from paperdesk.store import Database
 from paperdesk.store.models import Base
 
@@ -68,7 +68,7 @@ def check_ledger(database: Database, portfolio_id: int) -> None:
     """
     with database.dry_transaction() as repository:
         state = restore(repository, portfolio_id)
-        row = state.row
+        row = state.record
         fills = repository.fills(portfolio_id)
         positions = {p.symbol: p for p in repository.positions(portfolio_id)}
         signed: dict[str, Decimal] = defaultdict(lambda: ZERO)

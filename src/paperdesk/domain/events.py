@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal
 from typing import NamedTuple, TypeAlias, TypeVar
 
 from paperdesk.domain.fills import Fill
 from paperdesk.domain.orders import Order
+from paperdesk.domain.portfolio import Trade
+from paperdesk.domain.positions import Position
 from paperdesk.domain.signals import Signal
 
 _Kind = TypeVar("_Kind", bound=tuple[object, ...])
@@ -36,6 +39,7 @@ def _distinct_kind(cls: type[_Kind]) -> type[_Kind]:
 class OrderAccepted(NamedTuple):
     ts_event: datetime
     order: Order
+    ts_eligible: datetime | None = None  # the first bar open it may trade at (None: ts_event)
 
 
 @_distinct_kind
@@ -69,6 +73,7 @@ class OrderExpired(NamedTuple):
 class OrderModified(NamedTuple):
     ts_event: datetime
     order: Order
+    ts_eligible: datetime | None = None  # from when the change applies (None: ts_event)
 
 
 @_distinct_kind
@@ -76,6 +81,33 @@ class SignalRejected(NamedTuple):
     ts_event: datetime
     signal: Signal
     reason: str
+
+
+@_distinct_kind
+class SignalAccepted(NamedTuple):
+    ts_event: datetime
+    signal: Signal
+    notes: tuple[str, ...] = ()  # what the router changed (a trimmed quantity...)
+
+
+@_distinct_kind
+class PositionOpened(NamedTuple):
+    ts_event: datetime
+    position: Position  # the position the fill opened (or reversed into)
+
+
+@_distinct_kind
+class PositionChanged(NamedTuple):
+    ts_event: datetime
+    position: Position  # after the fill that added to or reduced it
+    realized_pnl: Decimal  # what that fill realized (before fees)
+
+
+@_distinct_kind
+class PositionClosed(NamedTuple):
+    ts_event: datetime
+    position: Position  # flat, with the symbol's realized P&L
+    trade: Trade  # the round trip the fill completed
 
 
 Event: TypeAlias = (
@@ -86,5 +118,13 @@ Event: TypeAlias = (
     | OrderExpired
     | OrderModified
     | SignalRejected
+    | SignalAccepted
+    | PositionOpened
+    | PositionChanged
+    | PositionClosed
 )
+OrderEvent: TypeAlias = (
+    OrderAccepted | OrderRejected | OrderFilled | OrderCanceled | OrderExpired | OrderModified
+)
+PositionEvent: TypeAlias = PositionOpened | PositionChanged | PositionClosed
 """Any event; ``isinstance(value, Event)`` works as with a base class."""

@@ -231,3 +231,19 @@ class Order(_OrderFields):
             allow_zero=changed.size_fraction is not None,
         )
         return changed
+
+
+_BRACKET_LEG_ROLES = (OrderRole.STOP_LOSS, OrderRole.TAKE_PROFIT)
+
+
+def exit_reason(order: Order) -> str:
+    """Why a fill of ``order`` closes a position (the round trip's exit reason)."""
+    if order.role in _BRACKET_LEG_ROLES:
+        return order.role.value.replace("_", "-")
+    return order.reason or order.role.value
+
+
+def order_number(order_id: str) -> int:
+    """The number in an order id (``O17`` -> 17), which orders the book by submission."""
+    digits = "".join(ch for ch in order_id if ch.isdigit())
+    return int(digits) if digits else 0

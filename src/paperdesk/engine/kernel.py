@@ -1,4 +1,4 @@
-"""The trading kernel: one closed bar in, routed signals and simulated fills booked in the ledger.
+"""The trading kernel: commands and closed bars in, events out; one write path for every change.
 
 Backtest, walk-forward and live paper trading all drive this same object, bar by bar, so a
 strategy behaves the same in each. The order of work for a bar is fixed:
@@ -6,14 +6,22 @@ strategy behaves the same in each. The order of work for a bar is fixed:
 2. positions held too long are closed (an exit order for the next bar);
 3. the bar's signals are routed and their orders submitted, to fill on a later bar
    (or at this bar's close when that is explicitly asked for).
+
+A person's orders come in as commands (``submit_order``, ``cancel_order``, ``modify_order``,
+``close_position``) and pass the same pre-trade risk chain as a strategy's entries. Every state
+change comes back as an event (order accepted, rejected, filled, canceled, expired, modified;
+position opened, changed, closed; signal accepted or rejected), which is what the store writes.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import UTC, datetime
 from decimal import Decimal
 
+from paperdesk.config import FillTiming
 from paperdesk.domain import (
+    ZERO,
     Bar,
     Event,
     Instrument,
@@ -21,25 +29,43 @@ from paperdesk.domain import (
     OrderAccepted,
     OrderFilled,
     OrderIntent,
+    OrderRejected,
     OrderRole,
     OrderType,
     PortfolioView,
+    Position,
+    PositionEvent,
     Side,
     Signal,
+    SignalAccepted,
     SignalRejected,
     TimeInForce,
+    UnknownNameError,
 )
-from paperdesk.engine.config import FillTiming
+from paperdesk.domain.orders import exit_reason
+from paperdesk.domain.records import AccountState, EquityView, FillRecord, WorkingOrder
 from paperdesk.execution import OrderManager
-from paperdesk.portfolio import PortfolioLedger
-from paperdesk.routing import MaxHoldingPeriod, RoutingDecision, SignalRouter
+from paperdesk.portfolio import LedgerState, PortfolioLedger
+from paperdesk.routing import (
+    MaxHoldingPeriod,
+    OrderRefusedError,
+    SignalRouter,
+    check_increments,
+    check_not_short,
+)
 
-_BRACKET_ROLES = (OrderRole.STOP_LOSS, OrderRole.TAKE_PROFIT)
 _MARKET, _GTC = OrderType.MARKET, TimeInForce.GTC
+_ENTRY, _EXIT = OrderRole.ENTRY, OrderRole.EXIT
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_BUY, _SELL = Side.BUY, Side.SELL
 
 
 class TradingKernel:
-    """Wires router, order manager and ledger for a set of instruments."""
+    """Wires router, order book and ledger for a set of instruments.
+
+    The engine's backtest driver reads ``ledger`` and ``orders`` directly on its hot path;
+    everything above the engine uses the commands and queries only.
+    """
 
     def __init__(
         self,
@@ -61,9 +87,11 @@ class TradingKernel:
         self.rejections: list[SignalRejected] = []
         self.entry_bar: dict[str, int] = {}
         self.signals_seen = 0
-        self.decisions: list[RoutingDecision] | None = None  # set to a list to keep every one
         self._bar_index = 0
+        self._position_events: list[tuple[OrderFilled, list[PositionEvent]]] = []
         orders.set_fill_listener(self._book_fill)
+
+    # ------------------------------------------------------------------------------- bars
 
     def on_bar(
         self,
@@ -76,7 +104,7 @@ class TradingKernel:
         self._bar_index = bar_index
         symbol = bar.symbol
         self.prices[symbol] = bar.open  # resting orders fill from the open onwards
-        events = self.orders.on_bar(bar, self._resolve_quantity)
+        events = self._with_positions(self.orders.on_bar(bar, self._resolve_quantity))
         self.prices[symbol] = bar.close
         if self.max_holding is not None:
             events.extend(self._close_if_held_too_long(bar))
@@ -92,7 +120,7 @@ class TradingKernel:
         day_start_equity: Decimal | None = None,
     ) -> list[Event]:
         """Route signals of a bar whose resting orders were already matched (a second strategy
-        ticking the same candle in live trading): steps 1 and 2 of ``on_bar`` are not repeated."""
+        ticking the same bar in live trading): steps 1 and 2 of ``on_bar`` are not repeated."""
         self._bar_index = bar_index
         self.prices[bar.symbol] = bar.close
         events: list[Event] = []
@@ -108,26 +136,236 @@ class TradingKernel:
             working_entry_symbols=self.orders.working_entry_symbols(),
         )
 
+    # --------------------------------------------------------------------------- commands
+
+    def check_order(
+        self,
+        intent: OrderIntent,
+        *,
+        price: Decimal,
+        client_order_id: str | None = None,
+        ts: datetime | None = None,
+    ) -> OrderIntent:
+        """The pre-trade checks of a person's order (``price``: the last price, for the risk
+        rules): whole lots and ticks, an unused client order id, no short sale in a long-only
+        book, and an entry's risk chain. Returns the intent with its role (an exit when it
+        reduces the position, else an entry); raises ``OrderRefusedError`` with the reason."""
+        instrument = self._instrument(intent.symbol)
+        check_increments(
+            instrument,
+            intent.quantity,
+            limit=intent.limit_price,
+            stop=intent.stop_price,
+            stop_loss=intent.stop_loss,
+            take_profit=intent.take_profit,
+        )
+        if client_order_id is not None and self.orders.client_order_id_in_use(client_order_id):
+            raise OrderRefusedError(
+                f"client order id {client_order_id!r} is already used", "duplicate_client_order_id"
+            )
+        held = self.ledger.position(intent.symbol).quantity
+        intent = intent._replace(role=_role(intent.side, intent.quantity, held))
+        self._check(intent, held, price, ts or _EPOCH)
+        return intent
+
+    def submit_order(
+        self,
+        intent: OrderIntent,
+        ts: datetime,
+        *,
+        price: Decimal,
+        client_order_id: str | None = None,
+    ) -> list[Event]:
+        """Place a person's order at ``ts`` after the pre-trade checks (``check_order``);
+        nothing changes when a check fails."""
+        intent = self.check_order(intent, price=price, client_order_id=client_order_id, ts=ts)
+        events = self.orders.submit(intent, ts, client_order_id)
+        rejected = [e for e in events if isinstance(e, OrderRejected)]
+        if rejected:
+            raise OrderRefusedError(f"order rejected: {rejected[0].reason}", "rejected")
+        return events
+
+    def cancel_order(
+        self, order_id: str, ts: datetime, reason: str = "canceled by user"
+    ) -> list[Event]:
+        """Cancel an open order (and its pending bracket legs)."""
+        return self.orders.cancel(order_id, ts, reason)
+
+    def modify_order(
+        self,
+        order_id: str,
+        ts: datetime,
+        *,
+        price: Decimal,
+        quantity: Decimal | None = None,
+        limit_price: Decimal | None = None,
+        stop_price: Decimal | None = None,
+    ) -> list[Event]:
+        """Change a working order; the result passes the checks a new order would."""
+        order = self.orders.get(order_id)
+        instrument = self._instrument(order.symbol)
+        check_increments(instrument, quantity, limit=limit_price, stop=stop_price)
+        if quantity is not None:
+            remaining = quantity - order.filled_quantity
+            held = self.ledger.position(order.symbol).quantity
+            if order.side is _SELL and not self.router.allow_short:
+                check_not_short(
+                    order.symbol, remaining, held, self.orders.open_orders(order.symbol),
+                    replacing=order,
+                )  # fmt: skip
+            if order.side is _BUY and order.role is _ENTRY:
+                changed = OrderIntent(
+                    order.symbol,
+                    _BUY,
+                    remaining,
+                    order.order_type,
+                    limit_price if limit_price is not None else order.limit_price,
+                    stop_price if stop_price is not None else order.stop_price,
+                    role=_ENTRY,
+                )
+                reference = _expected_price(
+                    changed.order_type, price, changed.limit_price, changed.stop_price
+                )
+                self.router.check_order(
+                    changed, self._view_at(ts, order.symbol, reference), instrument, reference
+                )
+        return self.orders.modify(
+            order_id, ts, quantity=quantity, limit_price=limit_price, stop_price=stop_price
+        )
+
+    def close_position(self, symbol: str, ts: datetime, reason: str) -> list[Event]:
+        """Cancel the symbol's working orders and send a market order that flattens it."""
+        position = self.ledger.positions.get(symbol)
+        if position is None:
+            raise OrderRefusedError(f"the portfolio holds no {symbol} position", "no_position")
+        events = self.orders.cancel_all(symbol, ts, reason)
+        side = _SELL if position.quantity > 0 else _BUY
+        intent = OrderIntent(
+            symbol, side, abs(position.quantity), role=_EXIT, strategy="manual", reason=reason
+        )
+        events.extend(self.orders.submit(intent, ts))
+        return events
+
+    # ----------------------------------------------------------------------- restoring
+
+    def restore(
+        self,
+        orders: Iterable[WorkingOrder],
+        sequence: int,
+        prices: Mapping[str, Decimal],
+    ) -> None:
+        """Load a stored book and the last known prices into a kernel built from a stored
+        ledger (see ``paperdesk.engine.wiring.build_kernel``)."""
+        self.orders.restore(((o.order, o.ts_eligible) for o in orders), sequence)
+        self.prices.update(prices)
+
+    def replay_fills(self, fills: Iterable[FillRecord]) -> int:
+        """Book stored fills again (those after the ledger's checkpoint); returns how many."""
+        count = 0
+        for record in fills:
+            self.ledger.apply_fill(record.fill, strategy=record.strategy, reason=record.reason)
+            count += 1
+        return count
+
+    def restore_bar_counts(
+        self, symbol: str, opened_at_bar: int | None, last_accepted_at_bar: int | None
+    ) -> None:
+        """Where the symbol's position opened and its last accepted signal came, as bar indexes
+        of the history the caller feeds (max holding period and cooldown count from them)."""
+        if opened_at_bar is not None:
+            self.entry_bar[symbol] = opened_at_bar
+        if last_accepted_at_bar is not None:
+            self.router.restore_accepted(symbol, last_accepted_at_bar)
+
+    # ---------------------------------------------------------------------------- queries
+
+    def account(self) -> AccountState:
+        ledger = self.ledger
+        return AccountState(ledger.cash, ledger.fees, ledger.realized_pnl, self.orders.sequence)
+
+    def ledger_state(self) -> LedgerState:
+        return self.ledger.state()
+
+    def position(self, symbol: str) -> Position:
+        return self.ledger.position(symbol)
+
+    def positions(self) -> dict[str, Position]:
+        return dict(self.ledger.positions)
+
+    def order(self, order_id: str) -> Order:
+        return self.orders.get(order_id)
+
+    def open_orders(self, symbol: str | None = None) -> list[Order]:
+        return self.orders.open_orders(symbol)
+
+    def last_price(self, symbol: str) -> Decimal | None:
+        return self.prices.get(symbol)
+
+    def marks(self) -> dict[str, Decimal]:
+        """The price each position is marked at: its symbol's last close, else its average."""
+        prices = self.prices
+        return {s: prices.get(s, p.average_price) for s, p in self.ledger.positions.items()}
+
+    def equity_point(self, ts: datetime) -> EquityView:
+        """Cash, positions at their marks, equity, realized and unrealized P&L and fees."""
+        ledger, marks = self.ledger, self.marks()
+        positions = ledger.positions
+        value = sum((p.quantity * marks[s] for s, p in positions.items()), ZERO)
+        unrealized = sum((p.unrealized_pnl(marks[s]) for s, p in positions.items()), ZERO)
+        return EquityView(
+            ts,
+            ledger.cash,
+            value,
+            ledger.cash + value,
+            ledger.realized_pnl,
+            unrealized,
+            ledger.fees,
+        )
+
+    # ---------------------------------------------------------------------------- helpers
+
+    def _instrument(self, symbol: str) -> Instrument:
+        instrument = self.instruments.get(symbol)
+        if instrument is None:
+            raise UnknownNameError(f"{symbol} is not an instrument of this portfolio")
+        return instrument
+
+    def _check(self, intent: OrderIntent, held: Decimal, price: Decimal, ts: datetime) -> None:
+        symbol = intent.symbol
+        if intent.side is _SELL and not self.router.allow_short:
+            check_not_short(symbol, intent.quantity, held, self.orders.open_orders(symbol))
+        if intent.role is _ENTRY:
+            reference = _expected_price(
+                intent.order_type, price, intent.limit_price, intent.stop_price
+            )
+            view = self._view_at(ts, symbol, reference)
+            self.router.check_order(intent, view, self.instruments[symbol], reference)
+
+    def _view_at(self, ts: datetime, symbol: str, price: Decimal) -> PortfolioView:
+        prices = dict(self.prices)
+        prices.setdefault(symbol, price)
+        return self.ledger.view(
+            ts, prices, working_entry_symbols=self.orders.working_entry_symbols()
+        )
+
     def _route(self, signal: Signal, bar: Bar, day_start_equity: Decimal | None) -> list[Event]:
         self.signals_seen += 1
         instrument = self.instruments[signal.symbol]
         decision = self.router.route(
             signal, self.view(bar, day_start_equity), instrument, bar.close, self._bar_index
         )
-        if self.decisions is not None:
-            self.decisions.append(decision)
         if decision.rejection is not None:
             rejected = SignalRejected(signal.ts, signal, decision.rejection)
             self.rejections.append(rejected)
             return [rejected]
-        events: list[Event] = []
+        events: list[Event] = [SignalAccepted(signal.ts, signal, decision.notes)]
         for intent in decision.intents:
             events.extend(self._submit(intent, bar))
         return events
 
     def _submit(self, intent: OrderIntent, bar: Bar) -> list[Event]:
         events: list[Event] = []
-        if intent.role is OrderRole.EXIT:
+        if intent.role is _EXIT:
             # The newest decision replaces every working order of the symbol: an older exit
             # (two exits would oversell the position into a short), the bracket legs (they must
             # not fire on a flat book) and an entry still filling under a volume cap.
@@ -139,9 +377,8 @@ class TradingKernel:
         if self.fill_timing is FillTiming.CLOSE and intent.order_type is OrderType.MARKET:
             for order in _accepted_orders(submitted):
                 if order.parent_id is None:
-                    events.extend(
-                        self.orders.fill_at_close(order.order_id, bar, self._resolve_quantity)
-                    )
+                    filled = self.orders.fill_at_close(order.order_id, bar, self._resolve_quantity)
+                    events.extend(self._with_positions(filled))
         return events
 
     def _close_if_held_too_long(self, bar: Bar) -> list[Event]:
@@ -150,28 +387,45 @@ class TradingKernel:
         opened = self.entry_bar.get(symbol)
         if opened is None or not self.max_holding.is_due(self._bar_index - opened):
             return []
-        if any(o.role is OrderRole.EXIT for o in self.orders.open_orders(symbol)):
+        if any(o.role is _EXIT for o in self.orders.open_orders(symbol)):
             return []
         position = self.ledger.position(symbol)
         held = self._bar_index - opened
         intent = OrderIntent(
             symbol,
-            Side.SELL if position.quantity > 0 else Side.BUY,
+            _SELL if position.quantity > 0 else _BUY,
             abs(position.quantity),
-            role=OrderRole.EXIT,
+            role=_EXIT,
             reason=f"max holding period: held {held} bars",
         )
         return self._submit(intent, bar)
 
     def _book_fill(self, event: OrderFilled) -> None:
-        """Book a fill in the ledger as it happens (the order manager calls this)."""
+        """Book a fill in the ledger as it happens (the order book calls this before it matches
+        the next order of the bar, so an entry is sized with the cash an exit freed)."""
         order, symbol = event.order, event.fill.symbol
-        self.ledger.apply_fill(event.fill, strategy=order.strategy, reason=exit_reason(order))
+        changes = self.ledger.book(event.fill, strategy=order.strategy, reason=exit_reason(order))
+        self._position_events.append((event, changes))
         position = self.ledger.positions.get(symbol)  # absent when flat
         if position is None:
             self.entry_bar.pop(symbol, None)
         elif symbol not in self.entry_bar or position.ts_opened == event.fill.ts:
             self.entry_bar[symbol] = self._bar_index  # opened (or reversed) by this fill
+
+    def _with_positions(self, events: list[Event]) -> list[Event]:
+        """``events`` with each fill's position events right after it."""
+        pending = self._position_events
+        if not pending:
+            return events
+        merged: list[Event] = []
+        index = 0
+        for event in events:
+            merged.append(event)
+            if index < len(pending) and event is pending[index][0]:
+                merged.extend(pending[index][1])
+                index += 1
+        pending.clear()
+        return merged
 
     def _resolve_quantity(self, order: Order, price: Decimal) -> Decimal:
         """An entry's quantity at its fill price: an all-in order is sized from the equity
@@ -200,12 +454,24 @@ class TradingKernel:
         return self.router.size_at_fill(intent, view, instrument, price)
 
 
+def _role(side: Side, quantity: Decimal, held: Decimal) -> OrderRole:
+    """A person's order reduces a position (an exit) or opens or adds to one (an entry)."""
+    reducing = (held > 0 and side is _SELL) or (held < 0 and side is _BUY)
+    return _EXIT if reducing and quantity <= abs(held) else _ENTRY
+
+
+def _expected_price(
+    order_type: OrderType, last: Decimal, limit: Decimal | None, stop: Decimal | None
+) -> Decimal:
+    """The price the risk rules check an order at, as a broker checks buying power: the last
+    price for a market order, the limit for a limit (the worst it can fill at), the higher of
+    the last price and the stop for a stop."""
+    if limit is not None:
+        return limit
+    if stop is not None:
+        return max(last, stop)
+    return last
+
+
 def _accepted_orders(events: list[Event]) -> list[Order]:
     return [e.order for e in events if isinstance(e, OrderAccepted)]
-
-
-def exit_reason(order: Order) -> str:
-    """Why a fill of ``order`` closes a position (the round trip's exit reason)."""
-    if order.role in _BRACKET_ROLES:
-        return order.role.value.replace("_", "-")
-    return order.reason or order.role.value

@@ -11,7 +11,7 @@ from paperdesk.domain import Instrument
 from paperdesk.engine.kernel import TradingKernel
 from paperdesk.execution import OrderManager
 from paperdesk.execution.costs import cost_models
-from paperdesk.portfolio import PortfolioLedger
+from paperdesk.portfolio import LedgerState, PortfolioLedger
 from paperdesk.routing import MaxHoldingPeriod, build_router
 
 SessionClose = Callable[[str, datetime], datetime]
@@ -23,9 +23,10 @@ def build_kernel(
     session_close: SessionClose | None,
     *,
     cash: Decimal | None = None,
+    ledger: LedgerState | None = None,
 ) -> TradingKernel:
     """A kernel for ``instruments`` run by ``config`` (``cash``: the starting cash, when it is
-    not the config's, as for a stored portfolio)."""
+    not the config's, as for a stored portfolio; ``ledger``: the books to continue from)."""
     costs = cost_models(config.execution, instruments.values())
     router = build_router(config.sizing, config.risk, fees=costs.fees)
     orders = OrderManager(
@@ -43,7 +44,7 @@ def build_kernel(
         instruments,
         router,
         orders,
-        PortfolioLedger(config.cash if cash is None else cash),
+        _ledger(config.cash if cash is None else cash, ledger),
         fill_timing=config.execution.fill_timing,
         max_holding=max_holding,
     )
@@ -59,3 +60,9 @@ def check_run(config: RunConfig, instruments: Mapping[str, Instrument] | None = 
         create_strategy(spec.name, spec.params)
     held = instruments or {symbol: instrument_for(symbol) for symbol in config.symbols}
     build_kernel(config, held, None)
+
+
+def _ledger(starting_cash: Decimal, state: LedgerState | None) -> PortfolioLedger:
+    if state is None:
+        return PortfolioLedger(starting_cash)
+    return PortfolioLedger.restore(starting_cash, state)

@@ -153,7 +153,7 @@ class OrderManager:
             self._orders[order_id] = order
             self._eligible_from[order_id] = ts
             book[order_id] = None
-            return [OrderAccepted(ts, order)]
+            return [OrderAccepted(ts, order, ts)]
         legs = self._bracket_legs(intent, order_id, instrument, ts)
         children = tuple(leg.order_id for leg in legs)
         order = order_from_intent(intent, order_id, client_id, ts, _ACCEPTED, ts_expire, children)
@@ -162,7 +162,7 @@ class OrderManager:
             self._orders[placed.order_id] = placed
             self._eligible_from[placed.order_id] = ts
             book[placed.order_id] = None
-            events.append(OrderAccepted(ts, placed))
+            events.append(OrderAccepted(ts, placed, ts))
         return events
 
     def _next_id(self) -> str:
@@ -431,12 +431,12 @@ class OrderManager:
                     status=_ACCEPTED, quantity=parent.filled_quantity, ts_updated=ts
                 )
                 self._eligible_from[child_id] = eligible_from
-                events.append(OrderAccepted(ts, child))
+                events.append(OrderAccepted(ts, child, eligible_from))
                 if queue is not None:
                     queue.append(child_id)
             elif child.is_open and child.quantity != parent.filled_quantity:
                 child = child._replace(quantity=parent.filled_quantity, ts_updated=ts)
-                events.append(OrderModified(ts, child))
+                events.append(OrderModified(ts, child, self._eligible_from[child_id]))
             else:
                 continue
             self._orders[child_id] = child
@@ -562,10 +562,10 @@ class OrderManager:
             changes["stop_price"] = stop_price
         modified = order.evolve(**changes)
         self._orders[order_id] = modified
-        self._eligible_from[order_id] = max(self._eligible_from[order_id], ts)
+        eligible = self._eligible_from[order_id] = max(self._eligible_from[order_id], ts)
         if modified.status is OrderStatus.FILLED:
             del self._books[order.symbol][order_id]
-        return [OrderModified(ts, modified)]
+        return [OrderModified(ts, modified, eligible)]
 
     def _require_open(self, order_id: str) -> Order:
         order = self.get(order_id)

@@ -20,9 +20,20 @@ import pandas as pd
 from paperdesk.analysis.strategies.base import to_signals
 from paperdesk.analysis.strategies.registry import create_strategy, create_vectorised_strategy
 from paperdesk.config import RunConfig, StrategySpec
-from paperdesk.domain import Bar, InvalidInputError, Order, Signal
-from paperdesk.live.audit import audit_row
+from paperdesk.domain import (
+    Bar,
+    Event,
+    InvalidInputError,
+    Order,
+    OrderEvent,
+    OrderFilled,
+    Signal,
+    SignalAccepted,
+    SignalRejected,
+)
+from paperdesk.domain.records import CursorRecord
 from paperdesk.live.reports import CandleTick, SignalOutcome, TickStatus
+from paperdesk.live.restore import RestoredPortfolio, persist, place_in_history, restore
 from paperdesk.live.sources import (
     CandleSource,
     Clock,
@@ -31,16 +42,7 @@ from paperdesk.live.sources import (
     bar_index_at,
     last_closed_index,
 )
-from paperdesk.live.state import (
-    RestoredPortfolio,
-    equity_snapshot,
-    place_in_history,
-    restore,
-    save,
-)
-from paperdesk.routing import RoutingDecision
-from paperdesk.store import Database, DuplicateTickError, LedgerRepository
-from paperdesk.store.models import MarketCursorRow, SignalRow, TickRunRow
+from paperdesk.store import BarContext, Database, DuplicateTickError, LedgerRepository, TickRun
 
 Failpoint = Callable[[str], None]
 FAILPOINTS = ("after-signal", "after-fill", "before-commit")
@@ -124,75 +126,60 @@ class LiveRunner:
         signals = _signals(history, target, bar, pending)
         self.failpoint("after-signal")
         kernel = state.kernel
+        day_start = self._day_start(repository, state, bar)
         if late:
-            events = kernel.route_late(
-                bar, signals, target, self._day_start(repository, state, bar)
-            )
+            events = kernel.route_late(bar, signals, target, day_start)
         else:
-            events = kernel.on_bar(bar, signals, target, self._day_start(repository, state, bar))
+            events = kernel.on_bar(bar, signals, target, day_start)
         self.failpoint("after-fill")
         recorded_at = datetime.now(UTC)
+        decisions = _decisions(events)
         runs = [
-            TickRunRow(
-                portfolio_id=portfolio_id,
-                strategy=spec.name,
-                symbol=symbol,
-                timeframe=settings.bar_timeframe,
-                candle_at=bar.ts_open,
-                candle_close_at=bar.ts_close,
-                outcome=_outcome(spec.name, kernel.decisions or []),
-                summary=_summary(spec.name, kernel.decisions or []),
-                recorded_at=recorded_at,
+            TickRun(
+                spec.name,
+                symbol,
+                settings.bar_timeframe,
+                bar.ts_open,
+                bar.ts_close,
+                _outcome(spec.name, decisions),
+                _summary(spec.name, decisions),
             )
             for spec in pending
         ]
         if not late and cursor is not None and cursor.candle_at is not None:
-            runs.extend(self._skipped(repository, state, cursor, recorded_at))
-        repository.add_all(runs)
-        repository.flush()  # a concurrent duplicate fails here, before anything else is written
-        tick_id = runs[0].id
-        for decision in kernel.decisions or []:
-            signal = decision.signal
-            repository.add(
-                SignalRow(
-                    portfolio_id=portfolio_id,
-                    tick_id=tick_id,
-                    strategy=signal.strategy,
-                    symbol=signal.symbol,
-                    candle_at=bar.ts_open,
-                    bar_index=target,
-                    direction=int(signal.direction),
-                    confidence=signal.confidence,
-                    stop=signal.stop,
-                    target=signal.target,
-                    reason=signal.reason,
-                    status="accepted" if decision.rejection is None else "rejected",
-                    rejection=decision.rejection,
-                )
-            )
-        save(repository, state, events, bar.ts_close, recorded_at=recorded_at, tick_id=tick_id)
-        self._advance(repository, cursor, state, bar, target, late, settings)
-        message = _tick_message(bar, pending, kernel.decisions or [], late)
-        repository.add(
-            audit_row(
-                portfolio_id,
-                "tick",
-                message,
-                bar.ts_close,
-                recorded_at,
-                {"symbol": symbol, "strategies": [s.name for s in pending]},
-                tick_id,
-            )
+            runs.extend(self._skipped(repository, state, cursor))
+        writer = repository.writer
+        # a concurrent duplicate fails here, before anything else is written
+        tick_id = writer.record_ticks(portfolio_id, runs, recorded_at)
+        context = BarContext(tick_id, bar.ts_open, target)
+        persist(repository, state, events, bar.ts_close, recorded_at=recorded_at, bar=context)
+        writer.save_cursor(
+            portfolio_id,
+            symbol,
+            settings.bar_timeframe,
+            last_price=bar.close,
+            bar=None if late else (bar.ts_open, bar.ts_close, target),
+            replay_index=target if settings.source.kind == "replay" else None,
+        )
+        message = _tick_message(bar, pending, decisions, late)
+        details = {"symbol": symbol, "strategies": [s.name for s in pending]}
+        writer.audit(portfolio_id, "tick", message, bar.ts_close, recorded_at, details, tick_id)
+        writer.publish(
+            portfolio_id,
+            "tick.processed",
+            bar.ts_close,
+            recorded_at,
+            {"tick_id": tick_id, "bar_open": bar.ts_open.isoformat(), **details},
         )
         self.failpoint("before-commit")
-        return _report(state, bar, pending, message, dry_run, behind)
+        return _report(state, bar, pending, message, dry_run, behind, events)
 
     def _plan(
         self,
         repository: LedgerRepository,
         settings: RunConfig,
         history: pd.DataFrame,
-        cursor: MarketCursorRow | None,
+        cursor: CursorRecord | None,
         specs: list[StrategySpec],
         portfolio_id: int,
         symbol: str,
@@ -260,60 +247,29 @@ class LiveRunner:
             return None
         midnight = bar.ts_close.replace(hour=0, minute=0, second=0, microsecond=0)
         before = repository.equity_before(state.portfolio_id, midnight)
-        return state.row.starting_cash if before is None else before
+        return state.record.starting_cash if before is None else before
 
     def _skipped(
-        self,
-        repository: LedgerRepository,
-        state: RestoredPortfolio,
-        cursor: MarketCursorRow,
-        recorded_at: datetime,
-    ) -> list[TickRunRow]:
-        """Strategies of the portfolio that never ran on the candle being left behind (the ticks
-        were limited to other strategies): recorded as skipped, so no candle goes unaccounted."""
+        self, repository: LedgerRepository, state: RestoredPortfolio, cursor: CursorRecord
+    ) -> list[TickRun]:
+        """Strategies of the portfolio that never ran on the bar being left behind (the ticks
+        were limited to other strategies): recorded as skipped, so no bar goes unaccounted."""
         assert cursor.candle_at is not None
         assert cursor.candle_close_at is not None
         done = repository.ticked_strategies(state.portfolio_id, cursor.symbol, cursor.candle_at)
         return [
-            TickRunRow(
-                portfolio_id=state.portfolio_id,
-                strategy=spec.name,
-                symbol=cursor.symbol,
-                timeframe=state.settings.bar_timeframe,
-                candle_at=cursor.candle_at,
-                candle_close_at=cursor.candle_close_at,
-                outcome="skipped",
-                summary="not analysed: the ticks of this candle ran other strategies only",
-                recorded_at=recorded_at,
+            TickRun(
+                spec.name,
+                cursor.symbol,
+                state.settings.bar_timeframe,
+                cursor.candle_at,
+                cursor.candle_close_at,
+                "skipped",
+                "not analysed: the ticks of this bar ran other strategies only",
             )
             for spec in state.settings.strategies
             if spec.name not in done
         ]
-
-    def _advance(
-        self,
-        repository: LedgerRepository,
-        cursor: MarketCursorRow | None,
-        state: RestoredPortfolio,
-        bar: Bar,
-        index: int,
-        late: bool,
-        settings: RunConfig,
-    ) -> None:
-        if cursor is None:
-            cursor = MarketCursorRow(
-                portfolio_id=state.portfolio_id, symbol=bar.symbol, timeframe=settings.bar_timeframe
-            )
-            repository.add(cursor)
-        if not late:
-            cursor.candle_at, cursor.candle_close_at, cursor.bar_index = (
-                bar.ts_open,
-                bar.ts_close,
-                index,
-            )
-        cursor.last_price = bar.close
-        if settings.source.kind == "replay":
-            cursor.replay_index = index
 
 
 def _chosen(settings: RunConfig, names: Sequence[str] | None) -> list[StrategySpec]:
@@ -339,29 +295,41 @@ def _signals(
     return signals
 
 
-def _outcome(strategy: str, decisions: Sequence[RoutingDecision]) -> str:
-    mine = [d for d in decisions if d.signal.strategy == strategy]
+Decision = tuple[Signal, str | None]  # a routed signal and its rejection (None: accepted)
+
+
+def _decisions(events: Sequence[Event]) -> list[Decision]:
+    found: list[Decision] = []
+    for event in events:
+        if isinstance(event, SignalAccepted):
+            found.append((event.signal, None))
+        elif isinstance(event, SignalRejected):
+            found.append((event.signal, event.reason))
+    return found
+
+
+def _outcome(strategy: str, decisions: Sequence[Decision]) -> str:
+    mine = [rejection for signal, rejection in decisions if signal.strategy == strategy]
     if not mine:
         return "neutral"
-    if all(d.rejection is not None for d in mine):
+    if all(rejection is not None for rejection in mine):
         return "rejected"
     return "signal"
 
 
-def _summary(strategy: str, decisions: Sequence[RoutingDecision]) -> str:
-    mine = [d for d in decisions if d.signal.strategy == strategy]
+def _summary(strategy: str, decisions: Sequence[Decision]) -> str:
+    mine = [(s, rejection) for s, rejection in decisions if s.strategy == strategy]
     if not mine:
         return "no signal (neutral)"
     parts = []
-    for decision in mine:
-        signal = decision.signal
-        verdict = "accepted" if decision.rejection is None else f"rejected: {decision.rejection}"
+    for signal, rejection in mine:
+        verdict = "accepted" if rejection is None else f"rejected: {rejection}"
         parts.append(f"{signal.direction.name.lower()} signal {verdict}")
     return "; ".join(parts)
 
 
 def _tick_message(
-    bar: Bar, specs: Sequence[StrategySpec], decisions: Sequence[RoutingDecision], late: bool
+    bar: Bar, specs: Sequence[StrategySpec], decisions: Sequence[Decision], late: bool
 ) -> str:
     summaries = ", ".join(f"{s.name}: {_summary(s.name, decisions)}" for s in specs)
     late_note = " (orders already matched on this candle)" if late else ""
@@ -377,23 +345,23 @@ def _report(
     message: str,
     dry_run: bool,
     behind: int,
+    events: Sequence[Event],
 ) -> CandleTick:
-    kernel = state.kernel
-    snapshot = equity_snapshot(state, bar.ts_close, None)
+    point = state.kernel.equity_point(bar.ts_close)
     changed: dict[str, Order] = {}
-    for order in kernel.orders.all_orders():
-        if state.orders_before.get(order.order_id) != order:
-            changed[order.order_id] = order
+    for event in events:
+        if isinstance(event, OrderEvent):
+            changed[event.order.order_id] = event.order
     outcomes = tuple(
         SignalOutcome(
-            d.signal.strategy,
-            int(d.signal.direction),
-            d.signal.confidence,
-            d.signal.reason,
-            d.rejection is None,
-            d.rejection,
+            signal.strategy,
+            int(signal.direction),
+            signal.confidence,
+            signal.reason,
+            rejection is None,
+            rejection,
         )
-        for d in kernel.decisions or []
+        for signal, rejection in _decisions(events)
     )
     return CandleTick(
         portfolio_id=state.portfolio_id,
@@ -406,9 +374,9 @@ def _report(
         close=bar.close,
         signals=outcomes,
         orders=tuple(changed.values()),
-        fills=tuple(kernel.ledger.fills[state.fills_before :]),
-        cash=snapshot.cash,
-        equity=snapshot.equity,
+        fills=tuple(e.fill for e in events if isinstance(e, OrderFilled)),
+        cash=point.cash,
+        equity=point.equity,
         dry_run=dry_run,
         behind=behind,
     )

@@ -1,5 +1,6 @@
 """Portfolio accounting: cash, positions, realized and unrealized P&L, round-trip trades."""
 
-from paperdesk.portfolio.ledger import PortfolioLedger
+from paperdesk.portfolio.ledger import LedgerState, PortfolioLedger
+from paperdesk.portfolio.round_trips import OpenTrade
 
-__all__ = ["PortfolioLedger"]
+__all__ = ["LedgerState", "OpenTrade", "PortfolioLedger"]

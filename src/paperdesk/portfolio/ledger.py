@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import astuple
 from datetime import datetime
 from decimal import Decimal
+from typing import NamedTuple
 
 from paperdesk.domain import (
     ZERO,
@@ -13,12 +15,27 @@ from paperdesk.domain import (
     PortfolioSnapshot,
     PortfolioView,
     Position,
+    PositionChanged,
+    PositionClosed,
+    PositionEvent,
+    PositionOpened,
     Side,
     Trade,
 )
 from paperdesk.portfolio.round_trips import OpenTrade
 
 _BUY = Side.BUY  # enum member lookups are slow on the hot path
+
+
+class LedgerState(NamedTuple):
+    """Everything the ledger needs to continue from where it stood: its totals, its positions
+    and the running totals of the round trips still open (a checkpoint stores this)."""
+
+    cash: Decimal
+    fees: Decimal
+    realized_pnl: Decimal
+    positions: tuple[Position, ...]
+    open_trades: tuple[OpenTrade, ...]
 
 
 class PortfolioLedger:
@@ -53,6 +70,42 @@ class PortfolioLedger:
 
     def position(self, symbol: str) -> Position:
         return self.positions.get(symbol) or Position(symbol)
+
+    def state(self) -> LedgerState:
+        """A copy of the books to continue from (see ``restore``)."""
+        trades = tuple(OpenTrade(*astuple(t)) for t in self._open_trades.values())
+        positions = tuple(self.positions.values())
+        return LedgerState(self.cash, self.fees, self.realized_pnl, positions, trades)
+
+    @classmethod
+    def restore(cls, starting_cash: Decimal, state: LedgerState) -> PortfolioLedger:
+        """A ledger standing where ``state`` was taken (its fills list starts empty)."""
+        ledger = cls(starting_cash)
+        ledger.cash, ledger.fees, ledger.realized_pnl = state.cash, state.fees, state.realized_pnl
+        ledger.positions = {p.symbol: p for p in state.positions}
+        ledger._open_trades = {t.symbol: OpenTrade(*astuple(t)) for t in state.open_trades}
+        return ledger
+
+    def book(self, fill: Fill, *, strategy: str = "", reason: str = "") -> list[PositionEvent]:
+        """Book one fill and tell what it did to the position: opened, changed, closed (with
+        the completed round trip), or closed and reopened the other way."""
+        symbol = fill.symbol
+        before = self.position(symbol)
+        trades_before = len(self.trades)
+        realized = self.apply_fill(fill, strategy=strategy, reason=reason)
+        after = self.position(symbol)
+        ts = fill.ts
+        events: list[PositionEvent] = []
+        if len(self.trades) > trades_before:
+            flat = Position(symbol, realized_pnl=before.realized_pnl + realized, cost=ZERO)
+            events.append(PositionClosed(ts, flat, self.trades[-1]))
+            if after.quantity != 0:
+                events.append(PositionOpened(ts, after))
+        elif before.quantity == 0:
+            events.append(PositionOpened(ts, after))
+        else:
+            events.append(PositionChanged(ts, after, realized))
+        return events
 
     def apply_fill(self, fill: Fill, *, strategy: str = "", reason: str = "") -> Decimal:
         """Book one fill; return the P&L it realized (before fees)."""

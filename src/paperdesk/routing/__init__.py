@@ -13,6 +13,7 @@ from paperdesk.routing.filters import (
     SignalMemory,
 )
 from paperdesk.routing.outcomes import Adjusted, Rejection, RiskOutcome
+from paperdesk.routing.pretrade import OrderRefusedError, check_increments, check_not_short
 from paperdesk.routing.risk import (
     CashAndBuyingPower,
     CompositeRisk,
@@ -49,6 +50,7 @@ __all__ = [
     "NullFilter",
     "NullRisk",
     "OnePositionPerSymbol",
+    "OrderRefusedError",
     "PercentOfEquity",
     "Rejection",
     "RiskOutcome",
@@ -59,5 +61,7 @@ __all__ = [
     "SignalRouter",
     "Sizer",
     "build_router",
+    "check_increments",
+    "check_not_short",
     "max_affordable_quantity",
 ]

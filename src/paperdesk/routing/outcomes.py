@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from paperdesk.domain import OrderIntent
 
@@ -12,6 +12,7 @@ class Rejection:
     """The stage refuses the signal or order; ``reason`` names the values that decided it."""
 
     reason: str
+    code: str = field(default="", compare=False)  # the rule, for machines (insufficient_cash...)
 
 
 @dataclass(frozen=True, slots=True)
@@ -20,6 +21,7 @@ class Adjusted:
 
     intent: OrderIntent
     notes: tuple[str, ...]
+    code: str = field(default="", compare=False)
 
 
 RiskOutcome = OrderIntent | Adjusted | Rejection

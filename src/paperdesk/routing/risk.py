@@ -57,15 +57,17 @@ def _percent_option(value: Decimal, name: str, *, at_most_hundred: bool = False)
     return value
 
 
-def _trim(intent: OrderIntent, allowed: Decimal, instrument: Instrument, limit: str) -> RiskOutcome:
+def _trim(
+    intent: OrderIntent, allowed: Decimal, instrument: Instrument, limit: str, code: str
+) -> RiskOutcome:
     """Keep ``intent`` if it fits ``allowed`` units, else trim it to whole lots or reject it."""
     if intent.quantity <= allowed:
         return intent
     fitted = instrument.round_quantity(allowed) if allowed > 0 else ZERO
     if fitted <= 0:
-        return Rejection(f"{limit}; not even one lot of {intent.symbol} fits")
+        return Rejection(f"{limit}; not even one lot of {intent.symbol} fits", code)
     note = f"{limit}; {intent.symbol} quantity trimmed from {amount(intent.quantity)} to "
-    return Adjusted(intent.with_quantity(fitted), (note + amount(fitted),))
+    return Adjusted(intent.with_quantity(fitted), (note + amount(fitted),), code)
 
 
 class NullRisk:
@@ -102,7 +104,7 @@ class ExposureCap:
             f"gross exposure {money(exposure)} plus the {intent.symbol} entry would exceed the "
             f"cap {money(cap)} ({percent(self.percent)} of equity {money(view.equity)})"
         )
-        return _trim(intent, room / price, instrument, limit)
+        return _trim(intent, room / price, instrument, limit, "exposure_cap")
 
 
 class MaxPositionSize:
@@ -130,7 +132,7 @@ class MaxPositionSize:
             f"the {intent.symbol} position may not exceed {money(limit_value)} "
             f"({percent(self.percent)} of equity {money(view.equity)})"
         )
-        return _trim(intent, limit_value / price - held, instrument, limit)
+        return _trim(intent, limit_value / price - held, instrument, limit, "max_position_size")
 
 
 class MaxOpenPositions:
@@ -155,7 +157,8 @@ class MaxOpenPositions:
         if open_positions >= self.count:
             return Rejection(
                 f"{open_positions} positions are open and the maximum is {self.count}; "
-                f"not opening {intent.symbol}"
+                f"not opening {intent.symbol}",
+                "max_open_positions",
             )
         return intent
 
@@ -193,7 +196,8 @@ class CashAndBuyingPower:
                 f"{money(short_exposure)} leaves {money(budget)}"
             )
         allowed = max_affordable_quantity(budget, price, instrument, fee_estimator)
-        return _trim(intent, allowed, instrument, limit)
+        code = "insufficient_cash" if intent.side is _BUY else "insufficient_margin"
+        return _trim(intent, allowed, instrument, limit, code)
 
     @staticmethod
     def _short_exposure(view: PortfolioView) -> Decimal:
@@ -224,7 +228,8 @@ class DailyLossLimit:
         drop = (start - view.equity) / start * _HUNDRED
         return Rejection(
             f"equity {money(view.equity)} is {drop:.2f}% below the day's start {money(start)}; "
-            f"the daily loss limit is {percent(self.percent)}"
+            f"the daily loss limit is {percent(self.percent)}",
+            "daily_loss_limit",
         )
 
 
@@ -242,6 +247,7 @@ class CompositeRisk:
         if intent.role is not _ENTRY:
             return intent
         notes: tuple[str, ...] = ()
+        code = ""
         for rule in self.rules:
             outcome = rule.check(intent, view, instrument, price)
             if isinstance(outcome, OrderIntent):
@@ -249,9 +255,10 @@ class CompositeRisk:
             elif isinstance(outcome, Adjusted):
                 intent = outcome.intent
                 notes += outcome.notes
+                code = code or outcome.code
             else:
                 return outcome
-        return Adjusted(intent, notes) if notes else intent
+        return Adjusted(intent, notes, code) if notes else intent
 
 
 class MaxHoldingPeriod:

@@ -21,7 +21,8 @@ from paperdesk.domain import (
 from paperdesk.routing.affordability import FeeEstimator, max_affordable_quantity
 from paperdesk.routing.filters import FilterRule, signal_memories
 from paperdesk.routing.outcomes import Adjusted, Rejection, RiskOutcome
-from paperdesk.routing.risk import RiskRule
+from paperdesk.routing.pretrade import check_risk
+from paperdesk.routing.risk import CashAndBuyingPower, RiskRule
 from paperdesk.routing.sizers import Sizer
 from paperdesk.routing.wording import amount, money
 
@@ -116,6 +117,15 @@ class SignalRouter:
             for memory in memories:
                 memory.remember(signal)
         return decision
+
+    def check_order(
+        self, intent: OrderIntent, view: PortfolioView, instrument: Instrument, price: Decimal
+    ) -> None:
+        """Raise ``OrderRefusedError`` when a person's entry fails the same risk chain a
+        strategy's entries pass (exits always pass). Cash is checked first, so an order the
+        account cannot pay for says so whatever else it breaks."""
+        check_risk(CashAndBuyingPower(self._fee_estimator), intent, view, instrument, price)
+        check_risk(self._risk, intent, view, instrument, price)
 
     def restore_accepted(self, symbol: str, bar_index: int) -> None:
         """Recall an accepted signal of an earlier session, for the rules that remember them."""

@@ -14,7 +14,14 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from paperdesk.domain import ZERO, InvalidInputError
+from paperdesk.domain import ZERO, InvalidInputError, Position
+from paperdesk.domain.records import (
+    CursorRecord,
+    EquityView,
+    FillRecord,
+    PortfolioRecord,
+    WorkingOrder,
+)
 from paperdesk.service.documents import decimal_text, utc_text
 from paperdesk.service.ledger_files import (
     FILL_COLUMNS,
@@ -26,15 +33,6 @@ from paperdesk.service.ledger_files import (
 from paperdesk.service.paper_documents import moment, money, order_document
 from paperdesk.service.state_schema import SCHEMA_VERSION, validate_state
 from paperdesk.store import Database
-from paperdesk.store.models import (
-    EquitySnapshotRow,
-    FillRow,
-    MarketCursorRow,
-    OrderRow,
-    PortfolioRow,
-    PositionRow,
-)
-from paperdesk.store.records import read_order
 
 STATE_FILE = "state.json"
 FILES = ("orders.csv", "fills.csv", "positions.csv", "pnl_ledger.csv", STATE_FILE)
@@ -53,13 +51,13 @@ class ExportReport:
 
 @dataclass(frozen=True, slots=True)
 class _Snapshot:
-    portfolio: PortfolioRow
-    positions: list[PositionRow]
-    orders: list[OrderRow]
-    fills: list[FillRow]
+    portfolio: PortfolioRecord
+    positions: list[Position]
+    orders: list[WorkingOrder]
+    fills: list[FillRecord]
     trades: int
-    equity: list[EquitySnapshotRow]
-    cursors: list[MarketCursorRow]
+    equity: list[EquityView]
+    cursors: list[CursorRecord]
     accepted: dict[str, datetime] = field(default_factory=dict)  # last accepted signal candle
 
 
@@ -74,9 +72,9 @@ def export_portfolio(
         snapshot = _Snapshot(
             repository.portfolio(portfolio_id),
             repository.positions(portfolio_id),
-            repository.orders(portfolio_id),
-            repository.fills(portfolio_id),
-            len(repository.trades(portfolio_id)),
+            repository.stored_orders(portfolio_id),
+            repository.fill_records(portfolio_id),
+            repository.count("trades", portfolio_id),
             repository.equity(portfolio_id),
             repository.cursors(portfolio_id),
             repository.last_accepted_signals(portfolio_id),
@@ -133,26 +131,23 @@ def state_document(snapshot: _Snapshot, exported_at: datetime) -> dict[str, Any]
         price = marks[position.symbol]
         market_value = position.quantity * price
         value += market_value
-        unrealized += market_value - position.cost
+        cost = position.cost_basis
+        unrealized += market_value - cost
         positions.append(
             {
                 "symbol": position.symbol,
                 "quantity": decimal_text(position.quantity),
                 "average_price": decimal_text(position.average_price),
-                "cost": decimal_text(position.cost),
+                "cost": decimal_text(cost),
                 "realized_pnl": decimal_text(position.realized_pnl),
-                "opened_at": moment(position.opened_at),
-                "opened_bar_index": position.opened_bar_index,
+                "opened_at": moment(position.ts_opened),
+                "opened_bar_index": None,  # bar counts are located by time (opened_at)
                 "last_price": decimal_text(price),
                 "market_value": decimal_text(market_value),
-                "unrealized_pnl": decimal_text(market_value - position.cost),
+                "unrealized_pnl": decimal_text(market_value - cost),
             }
         )
-    open_orders = [
-        order_document(read_order(o))
-        for o in snapshot.orders
-        if o.status in ("pending", "accepted", "partially_filled")
-    ]
+    open_orders = [order_document(o.order) for o in snapshot.orders if o.order.is_open]
     return {
         "schema_version": SCHEMA_VERSION,
         "exported_at": utc_text(exported_at),
@@ -195,73 +190,76 @@ def state_document(snapshot: _Snapshot, exported_at: datetime) -> dict[str, Any]
     }
 
 
-def _order_cells(row: OrderRow) -> list[object]:
+def _order_cells(stored: WorkingOrder) -> list[object]:
+    order = stored.order
     return [
-        row.order_id,
-        row.client_order_id,
-        row.symbol,
-        row.side,
-        row.order_type,
-        decimal_text(row.quantity),
-        money(row.limit_price),
-        money(row.stop_price),
-        row.time_in_force,
-        row.role,
-        row.parent_id,
-        ";".join(row.children),
-        row.status,
-        decimal_text(row.filled_quantity),
-        money(row.average_price),
-        "true" if row.triggered else "false",
-        money(row.size_fraction),
-        row.strategy,
-        row.reason,
-        utc_text(row.submitted_at),
-        utc_text(row.eligible_at),
-        moment(row.expires_at),
-        moment(row.updated_at),
+        order.order_id,
+        order.client_order_id,
+        order.symbol,
+        order.side.value,
+        order.order_type.value,
+        decimal_text(order.quantity),
+        money(order.limit_price),
+        money(order.stop_price),
+        order.time_in_force.value,
+        order.role.value,
+        order.parent_id,
+        ";".join(order.children),
+        order.status.value,
+        decimal_text(order.filled_quantity),
+        money(order.average_price),
+        "true" if order.triggered else "false",
+        money(order.size_fraction),
+        order.strategy,
+        order.reason,
+        utc_text(order.ts_submitted),
+        utc_text(stored.ts_eligible),
+        moment(order.ts_expire),
+        moment(order.ts_updated),
     ]
 
 
-def _fill_cells(row: FillRow) -> list[object]:
+def _fill_cells(record: FillRecord) -> list[object]:
+    fill = record.fill
     return [
-        row.id,
-        row.order_id,
-        row.symbol,
-        row.side,
-        decimal_text(row.quantity),
-        decimal_text(row.price),
-        decimal_text(row.fee),
-        decimal_text(row.slippage),
-        decimal_text(row.quantity * row.price),
-        utc_text(row.filled_at),
-        row.strategy,
-        row.reason,
+        record.id,
+        fill.order_id,
+        fill.symbol,
+        fill.side.value,
+        decimal_text(fill.quantity),
+        decimal_text(fill.price),
+        decimal_text(fill.fee),
+        decimal_text(fill.slippage),
+        decimal_text(fill.quantity * fill.price),
+        utc_text(fill.ts),
+        record.strategy,
+        record.reason,
     ]
 
 
-def _position_cells(row: PositionRow, marks: dict[str, Any]) -> list[object]:
-    price = marks[row.symbol]
+def _position_cells(position: Position, marks: dict[str, Any]) -> list[object]:
+    price = marks[position.symbol]
+    cost = position.cost_basis
     return [
-        row.symbol,
-        decimal_text(row.quantity),
-        decimal_text(row.average_price),
-        decimal_text(row.cost),
-        decimal_text(row.realized_pnl),
+        position.symbol,
+        decimal_text(position.quantity),
+        decimal_text(position.average_price),
+        decimal_text(cost),
+        decimal_text(position.realized_pnl),
         decimal_text(price),
-        decimal_text(row.quantity * price),
-        decimal_text(row.quantity * price - row.cost),
-        moment(row.opened_at),
+        decimal_text(position.quantity * price),
+        decimal_text(position.quantity * price - cost),
+        moment(position.ts_opened),
     ]
 
 
-def _pnl_cells(row: EquitySnapshotRow) -> list[object]:
+def _pnl_cells(point: EquityView) -> list[object]:
     return [
-        utc_text(row.at),
-        decimal_text(row.cash),
-        decimal_text(row.positions_value),
-        decimal_text(row.equity),
-        decimal_text(row.realized_pnl),
-        decimal_text(row.unrealized_pnl),
-        decimal_text(row.fees_paid),
+        utc_text(point.at),
+        decimal_text(point.cash),
+        decimal_text(point.positions_value),
+        decimal_text(point.equity),
+        decimal_text(point.realized_pnl),
+        decimal_text(point.unrealized_pnl),
+        decimal_text(point.fees_paid),
     ]

@@ -17,13 +17,13 @@ from paperdesk.domain import (
     Side,
     TimeInForce,
 )
+from paperdesk.domain.records import EquityView
 from paperdesk.service.ledger_files import (
     FILL_COLUMNS,
     ORDER_COLUMNS,
     PNL_COLUMNS,
     CsvReader,
 )
-from paperdesk.store.models import EquitySnapshotRow
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,7 +114,7 @@ def read_fills(directory: Path) -> list[ImportedFill]:
     return [item for _, item in sorted(fills, key=lambda pair: pair[0])]
 
 
-def read_equity(directory: Path) -> list[EquitySnapshotRow]:
+def read_equity(directory: Path) -> list[EquityView]:
     """The equity snapshots of pnl_ledger.csv (an export without it restores none)."""
     path = directory / "pnl_ledger.csv"
     if not path.exists():
@@ -128,7 +128,7 @@ def read_equity(directory: Path) -> list[EquitySnapshotRow]:
         if cash + value != equity:
             raise reader.fail(f"equity {equity} is not cash {cash} + positions value {value}")
         snapshots.append(
-            EquitySnapshotRow(
+            EquityView(
                 at=reader.moment(row, "at"),
                 cash=cash,
                 positions_value=value,

@@ -18,21 +18,14 @@ from typing import Any
 
 from paperdesk.config import RunConfig
 from paperdesk.domain import ZERO, DataError, InvalidInputError, Order
+from paperdesk.domain.orders import order_number
+from paperdesk.domain.records import FillRecord, WorkingOrder
 from paperdesk.engine.wiring import check_run
-from paperdesk.live.audit import audit_row
 from paperdesk.portfolio import PortfolioLedger
 from paperdesk.service.exports import STATE_FILE
 from paperdesk.service.import_rows import ImportedFill, read_equity, read_fills, read_orders
 from paperdesk.service.state_schema import validate_state
-from paperdesk.store import Database, LedgerRepository
-from paperdesk.store.models import (
-    MarketCursorRow,
-    OrderRow,
-    PortfolioRow,
-    SignalRow,
-    TickRunRow,
-)
-from paperdesk.store.records import fill_row, order_sequence, position_row, trade_row, write_order
+from paperdesk.store import Database, LedgerRepository, TickRun
 
 MAX_NAME_LENGTH = 200
 
@@ -91,45 +84,37 @@ def import_portfolio(
     _check_against_state(state, ledger, orders, fills)
     moment = now or datetime.now(UTC)
     with database.transaction() as repository:
-        row = PortfolioRow(
+        writer = repository.writer
+        pid = writer.create_portfolio(
             name=new_name,
             base_currency=source["base_currency"],
             starting_cash=ledger.starting_cash,
+            settings=settings.to_json(),
+            created_at=moment,
             cash=ledger.cash,
             fees_paid=ledger.fees,
             realized_pnl=ledger.realized_pnl,
-            status="active",
-            settings=settings.to_json(),
-            order_sequence=max((order_sequence(o.order_id) for o, _ in orders), default=0),
-            created_at=moment,
+            order_sequence=max((order_number(o.order_id) for o, _ in orders), default=0),
         )
-        repository.add(row)
-        repository.flush()
-        pid = row.id
-        repository.add_all(write_order(OrderRow(portfolio_id=pid), o, e) for o, e in orders)
-        repository.flush()
-        repository.add_all(fill_row(pid, f.fill, f.strategy, f.reason) for f in fills)
-        repository.add_all(trade_row(pid, trade) for trade in ledger.trades)
-        bars = {p["symbol"]: p.get("opened_bar_index") for p in state["positions"]}
-        repository.add_all(
-            position_row(pid, p, bars.get(s)) for s, p in sorted(ledger.positions.items())
+        writer.import_history(
+            pid,
+            orders=[WorkingOrder(o, e) for o, e in orders],
+            fills=[FillRecord(f.fill, f.strategy, f.reason) for f in fills],
+            trades=ledger.trades,
+            positions=[p for _, p in sorted(ledger.positions.items())],
+            equity=equity,
         )
-        for snapshot in equity:
-            snapshot.portfolio_id = pid
-            repository.add(snapshot)
+        writer.checkpoint(pid, ledger.state(), moment)
         _add_marks(repository, pid, state, settings, moment)
-        repository.add(
-            audit_row(
-                pid,
-                "portfolio.imported",
-                f"imported {new_name!r} from {directory} (exported portfolio {source['id']}): "
-                f"{len(fills)} fills, cash {ledger.cash}",
-                moment,
-                moment,
-                {"source_id": source["id"], "exported_at": state["exported_at"]},
-            )
+        writer.audit(
+            pid,
+            "portfolio.imported",
+            f"imported {new_name!r} from {directory} (exported portfolio {source['id']}): "
+            f"{len(fills)} fills, cash {ledger.cash}",
+            moment,
+            moment,
+            {"source_id": source["id"], "exported_at": state["exported_at"]},
         )
-        repository.flush()
     return ImportReport(
         pid,
         new_name,
@@ -220,52 +205,39 @@ def _add_marks(
 ) -> None:
     """Restore where the market data stood, and mark those candles as processed, so the next
     tick continues after them instead of trading them again."""
+    writer = repository.writer
     for mark in state["marks"]:
         candle_at = _optional_time(mark["candle_at"])
         close_at = _optional_time(mark["candle_close_at"])
         price = mark["last_price"]
-        repository.add(
-            MarketCursorRow(
-                portfolio_id=portfolio_id,
-                symbol=mark["symbol"],
-                timeframe=mark["timeframe"],
-                candle_at=candle_at,
-                candle_close_at=close_at,
-                bar_index=mark.get("bar_index"),
-                last_price=None if price is None else Decimal(price),
-                replay_index=mark.get("replay_index"),
-            )
+        bar = None if candle_at is None or close_at is None else (candle_at, close_at)
+        writer.save_cursor(
+            portfolio_id,
+            mark["symbol"],
+            mark["timeframe"],
+            last_price=None if price is None else Decimal(price),
+            bar=None if bar is None else (*bar, mark.get("bar_index")),
+            replay_index=mark.get("replay_index"),
         )
         accepted_at = _optional_time(mark.get("last_accepted_signal_at"))
         if accepted_at is not None:  # the cooldown rule counts bars from it
-            repository.add(
-                SignalRow(
-                    portfolio_id=portfolio_id,
-                    strategy="imported",
-                    symbol=mark["symbol"],
-                    candle_at=accepted_at,
-                    bar_index=0,
-                    direction=0,
-                    confidence=0.0,
-                    reason="the last accepted signal before the export this was imported from",
-                    status="accepted",
-                )
-            )
-        if candle_at is None or close_at is None:
+            writer.carry_accepted_signal(portfolio_id, mark["symbol"], accepted_at)
+        if bar is None:
             continue
-        repository.add_all(
-            TickRunRow(
-                portfolio_id=portfolio_id,
-                strategy=spec.name,
-                symbol=mark["symbol"],
-                timeframe=mark["timeframe"],
-                candle_at=candle_at,
-                candle_close_at=close_at,
-                outcome="imported",
-                summary="processed before the export this portfolio was imported from",
-                recorded_at=moment,
-            )
-            for spec in settings.strategies
+        writer.record_ticks(
+            portfolio_id,
+            [
+                TickRun(
+                    spec.name,
+                    mark["symbol"],
+                    mark["timeframe"],
+                    *bar,
+                    "imported",
+                    "processed before the export this portfolio was imported from",
+                )
+                for spec in settings.strategies
+            ],
+            moment,
         )
 
 

@@ -1,59 +1,59 @@
 """The portfolio service: the one facade the CLI, the API and the worker call for paper trading.
 
 Every method that changes something runs in ONE transaction: it validates first, so bad input
-raises a clear error and leaves the database unchanged.
+raises a clear error and leaves the database unchanged. Orders go through the kernel's commands
+(the same pre-trade risk chain a strategy's entries pass) and the ledger writer; nothing here
+builds a row or reaches into the kernel.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
+from typing import TypeVar
 
 from paperdesk.analytics.stats import Stats
-from paperdesk.config import RunConfig
-from paperdesk.data import instrument_for
+from paperdesk.config import RunConfig, SourceKind
 from paperdesk.data.cache import InProcessCache
 from paperdesk.data.manager import DataManager
 from paperdesk.domain import (
     ZERO,
+    Event,
     Fill,
     InvalidInputError,
     Order,
+    OrderEvent,
     OrderIntent,
-    OrderRejected,
-    OrderRole,
     OrderType,
+    Position,
     Side,
-    SignalRejected,
     TimeInForce,
     Trade,
     to_decimal,
 )
-from paperdesk.engine.wiring import check_run
-from paperdesk.live.audit import audit_row
-from paperdesk.live.reports import CandleTick
-from paperdesk.live.runner import LiveRunner
-from paperdesk.live.sources import CandleSource, Clock, WallClock
-from paperdesk.live.state import RestoredPortfolio, equity_snapshot, marks, restore, save
-from paperdesk.service.market_data import build_data_manager
-from paperdesk.service.performance import performance_stats
-from paperdesk.service.views import (
+from paperdesk.domain.records import (
     AuditView,
+    CursorRecord,
     EquityView,
-    PortfolioDetail,
-    PortfolioSummary,
-    PositionView,
+    PortfolioRecord,
     SignalView,
     TickRunView,
 )
+from paperdesk.engine.wiring import check_run
+from paperdesk.live.reports import CandleTick
+from paperdesk.live.restore import RestoredPortfolio, persist, restore
+from paperdesk.live.runner import LiveRunner
+from paperdesk.live.sources import CandleSource, Clock, WallClock
+from paperdesk.service.market_data import build_data_manager
+from paperdesk.service.performance import performance_stats
+from paperdesk.service.views import PortfolioDetail, PortfolioSummary, PositionView
 from paperdesk.settings import Settings
 from paperdesk.store import Database, LedgerRepository
-from paperdesk.store.models import PortfolioRow
-from paperdesk.store.records import read_fill, read_order, read_trade
 
 MAX_NAME_LENGTH = 200
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,45 +114,38 @@ class PortfolioService:
         currency = base_currency.strip().upper()
         if len(currency) != 3 or not currency.isalpha():
             raise InvalidInputError(f"base currency must be a 3-letter code, got {base_currency!r}")
-        settings = settings or RunConfig()
+        settings = (settings or RunConfig()).with_changes(cash=starting_cash)
         if settings.timeframe is None:  # stored settings say which bars the portfolio reads
             settings = settings.with_changes(timeframe=settings.bar_timeframe)
         check_run(settings)
         for symbol in settings.symbols:
             self.source.history(symbol, settings.bar_timeframe, settings.source)  # data must exist
         now = self._now()
+        document = settings.to_json()
         with self.database.transaction() as repository:
-            row = PortfolioRow(
+            writer = repository.writer
+            portfolio_id = writer.create_portfolio(
                 name=name,
                 base_currency=currency,
                 starting_cash=starting_cash,
-                cash=starting_cash,
-                fees_paid=ZERO,
-                realized_pnl=ZERO,
-                status="active",
-                settings=settings.to_json(),
-                order_sequence=0,
+                settings=document,
                 created_at=now,
             )
-            repository.add(row)
-            repository.flush()
-            repository.add(
-                audit_row(
-                    row.id,
-                    "portfolio.created",
-                    f"created {name!r} with {starting_cash} {currency}",
-                    now,
-                    now,
-                    {"starting_cash": str(starting_cash), "settings": settings.to_json()},
-                )
+            writer.audit(
+                portfolio_id,
+                "portfolio.created",
+                f"created {name!r} with {starting_cash} {currency}",
+                now,
+                now,
+                {"starting_cash": str(starting_cash), "settings": document},
             )
-            return row.id
+            return portfolio_id
 
     def archive_portfolio(self, portfolio_id: int) -> None:
         now = self._now()
         with self.database.transaction() as repository:
-            row = repository.portfolio(portfolio_id, lock=True)
-            if row.status == "archived":
+            record = repository.portfolio(portfolio_id, lock=True)
+            if record.status == "archived":
                 raise InvalidInputError(f"portfolio {portfolio_id} is already archived")
             open_orders = repository.orders(portfolio_id, open_only=True)
             if repository.positions(portfolio_id) or open_orders:
@@ -160,8 +153,7 @@ class PortfolioService:
                     f"portfolio {portfolio_id} still has positions or open orders; "
                     "close and cancel them before archiving"
                 )
-            row.status, row.archived_at = "archived", now
-            repository.add(audit_row(portfolio_id, "portfolio.archived", "archived", now, now))
+            repository.writer.archive_portfolio(portfolio_id, now)
 
     def settings(self, portfolio_id: int) -> RunConfig:
         with self.database.reading() as repository:
@@ -171,64 +163,53 @@ class PortfolioService:
 
     def list_portfolios(self, *, include_archived: bool = False) -> list[PortfolioSummary]:
         with self.database.reading() as repository:
-            rows = repository.portfolios(include_archived=include_archived)
-            return [_summary(row, _position_views(repository, row.id)) for row in rows]
+            records = repository.portfolios(include_archived=include_archived)
+            return [_summary(record, _position_views(repository, record.id)) for record in records]
 
     def show(self, portfolio_id: int) -> PortfolioDetail:
         with self.database.reading() as repository:
-            row = repository.portfolio(portfolio_id)
+            record = repository.portfolio(portfolio_id)
             positions = _position_views(repository, portfolio_id)
-            open_orders = [read_order(o) for o in repository.orders(portfolio_id, open_only=True)]
             return PortfolioDetail(
-                summary=_summary(row, positions),
-                settings=RunConfig.from_json(row.settings),
+                summary=_summary(record, positions),
+                settings=RunConfig.from_json(record.settings),
                 positions=tuple(positions),
-                open_orders=tuple(open_orders),
+                open_orders=tuple(repository.orders(portfolio_id, open_only=True)),
             )
 
     def orders(self, portfolio_id: int, *, limit: int | None = None) -> list[Order]:
-        with self.database.reading() as repository:
-            repository.portfolio(portfolio_id)
-            return [read_order(o) for o in repository.orders(portfolio_id, limit=limit)]
+        return self._read(portfolio_id, lambda r: r.orders(portfolio_id, limit=limit))
 
     def fills(self, portfolio_id: int, *, limit: int | None = None) -> list[Fill]:
-        with self.database.reading() as repository:
-            repository.portfolio(portfolio_id)
-            return [read_fill(f) for f in repository.fills(portfolio_id, limit=limit)]
+        return self._read(portfolio_id, lambda r: r.fills(portfolio_id, limit=limit))
 
     def trades(self, portfolio_id: int, *, limit: int | None = None) -> list[Trade]:
-        with self.database.reading() as repository:
-            repository.portfolio(portfolio_id)
-            return [read_trade(t) for t in repository.trades(portfolio_id, limit=limit)]
+        return self._read(portfolio_id, lambda r: r.trades(portfolio_id, limit=limit))
 
     def signals(self, portfolio_id: int, *, limit: int | None = None) -> list[SignalView]:
-        with self.database.reading() as repository:
-            repository.portfolio(portfolio_id)
-            return [SignalView.of(s) for s in repository.signals(portfolio_id, limit=limit)]
+        return self._read(portfolio_id, lambda r: r.signals(portfolio_id, limit=limit))
 
     def audit(self, portfolio_id: int, *, limit: int | None = None) -> list[AuditView]:
-        with self.database.reading() as repository:
-            repository.portfolio(portfolio_id)
-            return [AuditView.of(a) for a in repository.audit(portfolio_id, limit=limit)]
+        return self._read(portfolio_id, lambda r: r.audit(portfolio_id, limit=limit))
 
     def equity_curve(self, portfolio_id: int) -> list[EquityView]:
-        with self.database.reading() as repository:
-            repository.portfolio(portfolio_id)
-            return [EquityView.of(e) for e in repository.equity(portfolio_id)]
+        return self._read(portfolio_id, lambda r: r.equity(portfolio_id))
+
+    def tick_runs(self, portfolio_id: int, *, limit: int | None = None) -> list[TickRunView]:
+        return self._read(portfolio_id, lambda r: r.tick_runs(portfolio_id, limit=limit))
 
     def performance(self, portfolio_id: int) -> Stats:
         """Return, drawdown, Sharpe, win rate... over the equity snapshots and round trips."""
         with self.database.reading() as repository:
-            row = repository.portfolio(portfolio_id)
-            equity = [EquityView.of(e) for e in repository.equity(portfolio_id)]
-            trades = [read_trade(t) for t in repository.trades(portfolio_id)]
-            starting_cash = float(row.starting_cash)
-        return performance_stats(equity, trades, starting_cash)
+            record = repository.portfolio(portfolio_id)
+            equity = repository.equity(portfolio_id)
+            trades = repository.trades(portfolio_id)
+        return performance_stats(equity, trades, float(record.starting_cash))
 
-    def tick_runs(self, portfolio_id: int, *, limit: int | None = None) -> list[TickRunView]:
+    def _read(self, portfolio_id: int, read: Callable[[LedgerRepository], list[T]]) -> list[T]:
         with self.database.reading() as repository:
-            repository.portfolio(portfolio_id)
-            return [TickRunView.of(t) for t in repository.tick_runs(portfolio_id, limit=limit)]
+            repository.portfolio(portfolio_id)  # an unknown portfolio is named, not empty
+            return read(repository)
 
     # ------------------------------------------------------------------------------ trading
 
@@ -251,29 +232,13 @@ class PortfolioService:
         )
 
     def place_order(self, portfolio_id: int, request: OrderRequest) -> list[Order]:
-        """Submit a manual order; it fills on a later candle like any other order."""
+        """Submit a manual order; it fills on a later bar like any other order."""
         symbol = request.symbol.strip().upper()
         if not request.quantity.is_finite() or request.quantity <= 0:
             raise InvalidInputError(f"order quantity must be positive, got {request.quantity}")
         with self.database.transaction() as repository:
             state = restore(repository, portfolio_id, (symbol,))
-            self._check_symbol(state, symbol)
-            _check_ticks(
-                symbol,
-                limit=request.limit_price,
-                stop=request.stop_price,
-                stop_loss=request.stop_loss,
-                take_profit=request.take_profit,
-            )
-            client_id = request.client_order_id
-            if client_id is not None and state.kernel.orders.client_order_id_in_use(client_id):
-                raise InvalidInputError(
-                    f"client order id {client_id!r} is already used in portfolio {portfolio_id}"
-                )
-            if request.side is Side.BUY:
-                self._check_cash(state, symbol, request)
-            elif not state.settings.risk.allow_short:
-                self._check_not_short(state, symbol, request.quantity)
+            price = self._reference_price(state, symbol)
             intent = OrderIntent(
                 symbol,
                 request.side,
@@ -282,28 +247,26 @@ class PortfolioService:
                 request.limit_price,
                 request.stop_price,
                 request.time_in_force,
-                OrderRole.ENTRY if request.side is Side.BUY else OrderRole.EXIT,
-                request.stop_loss,
-                request.take_profit,
+                stop_loss=request.stop_loss,
+                take_profit=request.take_profit,
                 strategy="manual",
                 reason=request.reason,
             )
+            client_id = request.client_order_id
+            state.kernel.check_order(intent, price=price, client_order_id=client_id)
             at = self._market_time(repository, state)
-            events = state.kernel.orders.submit(intent, at, client_id)
-            rejected = [e for e in events if isinstance(e, OrderRejected)]
-            if rejected:
-                raise InvalidInputError(f"order rejected: {rejected[0].reason}")
-            save(repository, state, list(events), at, recorded_at=self._now())
-            return [e.order for e in events if not isinstance(e, SignalRejected)]
+            events = state.kernel.submit_order(intent, at, price=price, client_order_id=client_id)
+            self._persist(repository, state, events, at)
+            return _orders_of(events)
 
     def cancel_order(self, portfolio_id: int, order_id: str) -> Order:
         with self.database.transaction() as repository:
             state = restore(repository, portfolio_id)
-            state.kernel.orders.get(order_id)  # an unknown order is named before anything else
+            state.kernel.order(order_id)  # an unknown order is named before anything else
             at = self._market_time(repository, state)
-            events = state.kernel.orders.cancel(order_id, at, "canceled by user")
-            save(repository, state, events, at, recorded_at=self._now())
-            return state.kernel.orders.get(order_id)
+            events = state.kernel.cancel_order(order_id, at, "canceled by user")
+            self._persist(repository, state, events, at)
+            return state.kernel.order(order_id)
 
     def modify_order(
         self,
@@ -316,69 +279,71 @@ class PortfolioService:
     ) -> Order:
         with self.database.transaction() as repository:
             state = restore(repository, portfolio_id)
-            self._check_modification(state, order_id, quantity, limit_price, stop_price)
+            kernel = state.kernel
+            symbol = kernel.order(order_id).symbol
+            price = self._reference_price(state, symbol)
             at = self._market_time(repository, state)
-            events = state.kernel.orders.modify(
-                order_id, at, quantity=quantity, limit_price=limit_price, stop_price=stop_price
+            events = kernel.modify_order(
+                order_id,
+                at,
+                price=price,
+                quantity=quantity,
+                limit_price=limit_price,
+                stop_price=stop_price,
             )
-            save(repository, state, events, at, recorded_at=self._now())
-            return state.kernel.orders.get(order_id)
+            self._persist(repository, state, events, at)
+            return kernel.order(order_id)
 
     def close_position(self, portfolio_id: int, symbol: str) -> list[Order]:
         """Cancel the symbol's working orders and send a market order that flattens it."""
         symbol = symbol.strip().upper()
         with self.database.transaction() as repository:
             state = restore(repository, portfolio_id, (symbol,))
-            position = state.kernel.ledger.positions.get(symbol)
-            if position is None:
+            if state.kernel.position(symbol).is_flat:
                 raise InvalidInputError(f"portfolio {portfolio_id} holds no {symbol} position")
             at = self._market_time(repository, state)
-            orders = state.kernel.orders
-            events = orders.cancel_all(symbol, at, "position closed by user")
-            side = Side.SELL if position.quantity > 0 else Side.BUY
-            intent = OrderIntent(
-                symbol,
-                side,
-                abs(position.quantity),
-                role=OrderRole.EXIT,
-                strategy="manual",
-                reason="position closed by user",
-            )
-            events.extend(orders.submit(intent, at))
-            save(repository, state, events, at, recorded_at=self._now())
-            return [e.order for e in events if not isinstance(e, OrderRejected | SignalRejected)]
+            events = state.kernel.close_position(symbol, at, "position closed by user")
+            self._persist(repository, state, events, at)
+            return _orders_of(events)
 
     def mark_to_market(self, portfolio_id: int) -> EquityView:
         """Record an equity snapshot at the positions' latest prices."""
         with self.database.transaction() as repository:
             state = restore(repository, portfolio_id)
             at = self._market_time(repository, state)
-            snapshot = equity_snapshot(state, at, None)
-            repository.add(snapshot)
-            repository.add(
-                audit_row(
-                    portfolio_id,
-                    "portfolio.marked",
-                    f"marked to market: equity {snapshot.equity}",
-                    at,
-                    self._now(),
-                    {
-                        "equity": str(snapshot.equity),
-                        "prices": {s: str(p) for s, p in marks(state).items()},
-                    },
-                )
+            point = state.kernel.equity_point(at)
+            writer = repository.writer
+            writer.equity_snapshot(portfolio_id, point, None)
+            writer.audit(
+                portfolio_id,
+                "portfolio.marked",
+                f"marked to market: equity {point.equity}",
+                at,
+                self._now(),
+                {
+                    "equity": str(point.equity),
+                    "prices": {s: str(p) for s, p in state.kernel.marks().items()},
+                },
             )
-            repository.flush()
-            return EquityView.of(snapshot)
+            return point
 
     # ------------------------------------------------------------------------------ helpers
 
     def _now(self) -> datetime:
         return datetime.now(UTC)
 
+    def _persist(
+        self,
+        repository: LedgerRepository,
+        state: RestoredPortfolio,
+        events: list[Event],
+        at: datetime,
+    ) -> None:
+        persist(repository, state, events, at, recorded_at=self._now())
+
     def _market_time(self, repository: LedgerRepository, state: RestoredPortfolio) -> datetime:
         """The portfolio's clock: the replay's position for a replay, else the clock's time."""
-        if state.settings.source.kind == "replay":
+        if state.settings.source.kind is SourceKind.REPLAY:
             closes = [
                 c.candle_close_at
                 for c in repository.cursors(state.portfolio_id)
@@ -392,154 +357,66 @@ class PortfolioService:
             )
         return self.clock.now()
 
-    def _check_symbol(self, state: RestoredPortfolio, symbol: str) -> None:
+    def _reference_price(self, state: RestoredPortfolio, symbol: str) -> Decimal:
+        """The symbol's last known close (its bars' last close before any tick); the symbol
+        must be one the portfolio trades and have bars."""
         settings = state.settings
         if settings.symbols and symbol not in settings.symbols:
             watched = ", ".join(settings.symbols)
             raise InvalidInputError(
                 f"portfolio {state.portfolio_id} does not trade {symbol} (it watches {watched})"
             )
-        self.source.history(symbol, settings.bar_timeframe, settings.source)
+        frame = self.source.history(symbol, settings.bar_timeframe, settings.source)
+        known = state.kernel.last_price(symbol)
+        return known if known is not None else to_decimal(float(frame["close"].iloc[-1]))
 
-    def _price(self, state: RestoredPortfolio, symbol: str, request: OrderRequest) -> Decimal:
-        known = state.kernel.prices.get(symbol)
-        if known is None:
-            settings = state.settings
-            frame = self.source.history(symbol, settings.bar_timeframe, settings.source)
-            known = to_decimal(float(frame["close"].iloc[-1]))
-        return max(p for p in (known, request.limit_price, request.stop_price) if p is not None)
 
-    def _check_cash(self, state: RestoredPortfolio, symbol: str, request: OrderRequest) -> None:
-        price = self._price(state, symbol, request)
-        needed = request.quantity * price  # forex quantities are units, not lots
-        cash = state.kernel.ledger.cash
-        if needed > cash:
-            raise InvalidInputError(
-                f"insufficient cash: {request.quantity} {symbol} at about {price} needs "
-                f"{needed}, the portfolio has {cash}"
-            )
-
-    def _check_modification(
-        self,
-        state: RestoredPortfolio,
-        order_id: str,
-        quantity: Decimal | None,
-        limit_price: Decimal | None,
-        stop_price: Decimal | None,
-    ) -> None:
-        """A modified order passes the checks a new one would: whole lots, no short sale in a
-        long-only portfolio, no buy beyond the cash."""
-        order = state.kernel.orders.get(order_id)
-        _check_ticks(order.symbol, limit=limit_price, stop=stop_price)
-        if quantity is None:
-            return
-        if not quantity.is_finite() or quantity <= 0:
-            raise InvalidInputError(f"order quantity must be positive, got {quantity}")
-        instrument = instrument_for(order.symbol)
-        if instrument.round_quantity(quantity) != quantity:
-            raise InvalidInputError(
-                f"quantity {quantity} is not a whole number of {order.symbol} lots "
-                f"(lot size {instrument.lot_size})"
-            )
-        remaining = quantity - order.filled_quantity
-        if order.side is Side.SELL and not state.settings.risk.allow_short:
-            self._check_not_short(state, order.symbol, remaining, replacing=order)
-        if order.side is Side.BUY and order.role is OrderRole.ENTRY:
-            request = OrderRequest(
-                order.symbol,
-                Side.BUY,
-                remaining,
-                order.order_type,
-                limit_price if limit_price is not None else order.limit_price,
-                stop_price if stop_price is not None else order.stop_price,
-            )
-            self._check_cash(state, order.symbol, request)
-
-    def _check_not_short(
-        self,
-        state: RestoredPortfolio,
-        symbol: str,
-        quantity: Decimal,
-        *,
-        replacing: Order | None = None,
-    ) -> None:
-        """Selling ``quantity`` more must not take a long-only book short, counting what the
-        open sells already sell; a modified order (``replacing``) does not count itself or its
-        one-cancels-other sibling."""
-        held = state.kernel.ledger.position(symbol).quantity
-        selling = sum(
-            (
-                o.remaining
-                for o in state.kernel.orders.open_orders(symbol)
-                if o.side is Side.SELL
-                and (
-                    replacing is None
-                    or (
-                        o.order_id != replacing.order_id
-                        and (replacing.parent_id is None or o.parent_id != replacing.parent_id)
-                    )
-                )
-            ),
-            ZERO,
-        )
-        if quantity + selling > held:
-            shown = quantity if replacing is None else replacing.filled_quantity + quantity
-            raise InvalidInputError(
-                f"cannot sell {shown} {symbol}: the portfolio holds {held}"
-                + (f" and {selling} are already being sold" if selling else "")
-                + " (short selling is off for this portfolio)"
-            )
+def _orders_of(events: Sequence[Event]) -> list[Order]:
+    """The orders ``events`` placed or changed, each once, in the order they came."""
+    found: dict[str, Order] = {}
+    for event in events:
+        if isinstance(event, OrderEvent):
+            found[event.order.order_id] = event.order
+    return list(found.values())
 
 
 def _position_views(repository: LedgerRepository, portfolio_id: int) -> list[PositionView]:
     """Each position marked at its symbol's last close (its average cost before any)."""
     prices = {c.symbol: c.last_price for c in repository.cursors(portfolio_id)}
-    views = []
-    for position in repository.positions(portfolio_id):
-        price = prices.get(position.symbol) or position.average_price
-        views.append(
-            PositionView(
-                symbol=position.symbol,
-                quantity=position.quantity,
-                average_price=position.average_price,
-                cost=position.cost,
-                last_price=price,
-                market_value=position.quantity * price,
-                unrealized_pnl=position.quantity * price - position.cost,
-                opened_at=position.opened_at,
-            )
-        )
-    return views
+    return [_position_view(p, prices) for p in repository.positions(portfolio_id)]
 
 
-def _summary(row: PortfolioRow, positions: list[PositionView]) -> PortfolioSummary:
-    value = sum((p.market_value for p in positions), ZERO)
-    return PortfolioSummary(
-        id=row.id,
-        name=row.name,
-        status=row.status,
-        base_currency=row.base_currency,
-        starting_cash=row.starting_cash,
-        cash=row.cash,
-        positions_value=value,
-        equity=row.cash + value,
-        realized_pnl=row.realized_pnl,
-        unrealized_pnl=sum((p.unrealized_pnl for p in positions), ZERO),
-        fees_paid=row.fees_paid,
-        created_at=row.created_at,
+def _position_view(position: Position, prices: dict[str, Decimal | None]) -> PositionView:
+    price = prices.get(position.symbol) or position.average_price
+    cost = position.cost_basis
+    return PositionView(
+        symbol=position.symbol,
+        quantity=position.quantity,
+        average_price=position.average_price,
+        cost=cost,
+        last_price=price,
+        market_value=position.quantity * price,
+        unrealized_pnl=position.quantity * price - cost,
+        opened_at=position.ts_opened,
     )
 
 
-def _check_ticks(symbol: str, **prices: Decimal | None) -> None:
-    """Prices typed in must be positive whole ticks of the instrument, as a venue requires."""
-    tick = instrument_for(symbol).tick_size
-    for name, price in prices.items():
-        if price is None:
-            continue
-        if not price.is_finite() or price <= 0:
-            raise InvalidInputError(f"{name.replace('_', ' ')} price must be positive, got {price}")
-        if price % tick != 0:
-            raise InvalidInputError(
-                f"{name.replace('_', ' ')} price {price} is not a whole tick of {symbol} "
-                f"(tick size {tick})"
-            )
+def _summary(record: PortfolioRecord, positions: list[PositionView]) -> PortfolioSummary:
+    value = sum((p.market_value for p in positions), ZERO)
+    return PortfolioSummary(
+        id=record.id,
+        name=record.name,
+        status=record.status,
+        base_currency=record.base_currency,
+        starting_cash=record.starting_cash,
+        cash=record.cash,
+        positions_value=value,
+        equity=record.cash + value,
+        realized_pnl=record.realized_pnl,
+        unrealized_pnl=sum((p.unrealized_pnl for p in positions), ZERO),
+        fees_paid=record.fees_paid,
+        created_at=record.created_at,
+    )
+
+
+__all__ = ["CursorRecord", "OrderRequest", "PortfolioService"]

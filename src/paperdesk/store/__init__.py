@@ -1,6 +1,7 @@
 """The ledger's storage (the I/O edge): SQLAlchemy tables, migrations and the repository.
 
-Only this package imports SQLAlchemy; only ``LedgerRepository`` touches a session.
+Only this package imports SQLAlchemy; only ``LedgerRepository`` and its ``LedgerWriter``
+touch a session, and only the writer builds rows.
 """
 
 from paperdesk.store.bars import SqlBarStore
@@ -10,11 +11,15 @@ from paperdesk.store.database import (
     normalise_url,
 )
 from paperdesk.store.repository import LedgerRepository
+from paperdesk.store.writer import BarContext, LedgerWriter, TickRun
 
 __all__ = [
+    "BarContext",
     "Database",
     "DuplicateTickError",
     "LedgerRepository",
+    "LedgerWriter",
     "SqlBarStore",
+    "TickRun",
     "normalise_url",
 ]

@@ -172,9 +172,12 @@ class Database:
 
     @contextmanager
     def transaction(self) -> Iterator[LedgerRepository]:
-        """One unit of work: committed when the block ends, rolled back if it raises."""
+        """One unit of work: committed when the block ends, rolled back if it raises. The
+        outbox entries of the unit are numbered just before the commit (see ``LedgerWriter``)."""
         with self._translated_errors(), self._sessions.begin() as session:
-            yield LedgerRepository(session)
+            repository = LedgerRepository(session)
+            yield repository
+            repository.finish()
 
     @contextmanager
     def reading(self) -> Iterator[LedgerRepository]:
@@ -194,7 +197,9 @@ class Database:
         try:
             with self._translated_errors():
                 session.begin()
-                yield LedgerRepository(session)
+                repository = LedgerRepository(session)
+                yield repository
+                repository.finish()  # as a real unit would, then rolled back with the rest
         finally:
             session.rollback()
             session.close()

@@ -241,3 +241,58 @@ class BarRow(Base):
     volume: Mapped[Decimal] = mapped_column(ExactDecimal())
     source: Mapped[str] = mapped_column(String(200))
     fetched_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class OutboxRow(Base):
+    """Every committed event, numbered without gaps per database in commit order (the API
+    streams from here and a client resumes from a sequence number)."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (Index("ix_outbox_portfolio", "portfolio_id", "sequence"),)
+
+    sequence: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    portfolio_id: Mapped[int | None] = mapped_column(ForeignKey("portfolios.id"), nullable=True)
+    kind: Mapped[str] = mapped_column(String(40))
+    event_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    recorded_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    payload: Mapped[dict[str, object]] = mapped_column(JSON)
+
+
+class OutboxCounterRow(Base):
+    """One row holding the last outbox sequence number handed out. A transaction takes it
+    (row lock on PostgreSQL, the write lock on SQLite) just before it commits, so numbers are
+    gap-free and in commit order; a rolled-back transaction gives its numbers back."""
+
+    __tablename__ = "outbox_counter"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    last_sequence: Mapped[int] = mapped_column(BigInteger)
+
+
+class LedgerCheckpointRow(Base):
+    """The books after a unit of work that booked fills: totals, positions and the open round
+    trips. A portfolio restores from its latest checkpoint plus the fills after it."""
+
+    __tablename__ = "ledger_checkpoints"
+    __table_args__ = (Index("ix_checkpoints_portfolio", "portfolio_id", "id"),)
+
+    id: Mapped[int] = mapped_column(IdType, primary_key=True, autoincrement=True)
+    portfolio_id: Mapped[int] = mapped_column(ForeignKey("portfolios.id"))
+    last_fill_id: Mapped[int] = mapped_column(BigInteger)  # 0: before any fill
+    cash: Mapped[Decimal] = mapped_column(ExactDecimal())
+    fees_paid: Mapped[Decimal] = mapped_column(ExactDecimal())
+    realized_pnl: Mapped[Decimal] = mapped_column(ExactDecimal())
+    state: Mapped[dict[str, object]] = mapped_column(JSON)  # positions and open round trips
+    recorded_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class StrategyStateRow(Base):
+    """A per-bar strategy's own persisted state, per portfolio and symbol (JSON)."""
+
+    __tablename__ = "strategy_states"
+
+    portfolio_id: Mapped[int] = mapped_column(ForeignKey("portfolios.id"), primary_key=True)
+    strategy: Mapped[str] = mapped_column(String(80), primary_key=True)
+    symbol: Mapped[str] = mapped_column(String(32), primary_key=True)
+    state: Mapped[dict[str, object]] = mapped_column(JSON)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime())

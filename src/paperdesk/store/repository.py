@@ -1,12 +1,13 @@
 """The repository: the only code that touches a database session.
 
-A ``LedgerRepository`` lives for one transaction (``Database.transaction``). Reads return rows or
-domain values; writes add rows to the transaction, which commits or rolls back as a whole.
+A ``LedgerRepository`` lives for one transaction (``Database.transaction``). Reads return domain
+values (``paperdesk.domain.records``), never rows; every write goes through ``writer``
+(``LedgerWriter``), which builds the rows and the outbox entries of the transaction.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from datetime import datetime
 from decimal import Decimal
 from typing import Any, TypeVar
@@ -14,53 +15,83 @@ from typing import Any, TypeVar
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from paperdesk.domain import UnknownNameError
+from paperdesk.domain import Fill, Order, Position, Trade, UnknownNameError
+from paperdesk.domain.records import (
+    AuditView,
+    CursorRecord,
+    EquityView,
+    FillRecord,
+    OutboxEntry,
+    PortfolioRecord,
+    SignalView,
+    TickRunView,
+    WorkingOrder,
+)
+from paperdesk.portfolio import LedgerState
+from paperdesk.store.mappers import (
+    read_audit,
+    read_cursor,
+    read_equity,
+    read_fill,
+    read_fill_record,
+    read_ledger_state,
+    read_order,
+    read_portfolio,
+    read_position,
+    read_signal,
+    read_tick_run,
+    read_trade,
+)
 from paperdesk.store.models import (
     AuditRow,
     Base,
     EquitySnapshotRow,
     FillRow,
+    LedgerCheckpointRow,
     MarketCursorRow,
     OrderRow,
+    OutboxRow,
     PortfolioRow,
     PositionRow,
     SignalRow,
+    StrategyStateRow,
     TickRunRow,
     TradeRow,
 )
+from paperdesk.store.writer import LedgerWriter
 
 RowT = TypeVar("RowT", bound=Base)
+_OPEN_STATUSES = ("pending", "accepted", "partially_filled")
+_COUNTED: dict[str, type[Base]] = {
+    "orders": OrderRow,
+    "fills": FillRow,
+    "trades": TradeRow,
+    "signals": SignalRow,
+    "equity": EquitySnapshotRow,
+    "audit": AuditRow,
+    "ticks": TickRunRow,
+}
 
 
 class LedgerRepository:
-    """Reads and writes the ledger's tables inside one transaction."""
+    """Reads the ledger inside one transaction; ``writer`` writes it."""
 
     def __init__(self, session: Session) -> None:
         self._session = session
+        self.writer = LedgerWriter(session)
 
     @property
     def dialect(self) -> str:
         return self._session.get_bind().dialect.name
 
-    # ----------------------------------------------------------------------------- writing
-
-    def add(self, row: Base) -> None:
-        self._session.add(row)
-
-    def add_all(self, rows: Iterable[Base]) -> None:
-        self._session.add_all(list(rows))
-
-    def delete(self, row: Base) -> None:
-        self._session.delete(row)
-
-    def flush(self) -> None:
-        """Send pending writes (assigns ids; a unique-key clash raises here)."""
-        self._session.flush()
+    def finish(self) -> None:
+        """Write what is pending (the outbox numbers) before the transaction commits."""
+        self.writer.finish()
 
     # -------------------------------------------------------------------------- portfolios
 
-    def portfolio(self, portfolio_id: int, *, lock: bool = False) -> PortfolioRow:
-        """The portfolio row; ``lock`` holds it for the rest of the transaction (PostgreSQL
+    def portfolio(self, portfolio_id: int, *, lock: bool = False) -> PortfolioRecord:
+        """The portfolio; ``lock`` holds it for the rest of the transaction (PostgreSQL
         ``FOR UPDATE``; SQLite transactions already hold the database's write lock)."""
         statement = select(PortfolioRow).where(PortfolioRow.id == portfolio_id)
         if lock:
@@ -68,63 +99,115 @@ class LedgerRepository:
         row = self._session.scalars(statement).one_or_none()
         if row is None:
             raise UnknownNameError(f"no portfolio with id {portfolio_id}")
-        return row
+        return read_portfolio(row)
 
-    def portfolios(self, *, include_archived: bool = False) -> list[PortfolioRow]:
+    def portfolios(self, *, include_archived: bool = False) -> list[PortfolioRecord]:
         statement = select(PortfolioRow).order_by(PortfolioRow.id)
         if not include_archived:
             statement = statement.where(PortfolioRow.status != "archived")
-        return list(self._session.scalars(statement))
+        return [read_portfolio(row) for row in self._session.scalars(statement)]
 
     # ------------------------------------------------------------------------------- state
 
-    def positions(self, portfolio_id: int) -> list[PositionRow]:
-        return self._all(
+    def positions(self, portfolio_id: int) -> list[Position]:
+        statement = (
             select(PositionRow)
             .where(PositionRow.portfolio_id == portfolio_id)
             .order_by(PositionRow.symbol)
         )
+        return [read_position(row) for row in self._session.scalars(statement)]
 
     def orders(
         self, portfolio_id: int, *, open_only: bool = False, limit: int | None = None
-    ) -> list[OrderRow]:
+    ) -> list[Order]:
+        return [o.order for o in self.stored_orders(portfolio_id, open_only=open_only, limit=limit)]
+
+    def stored_orders(
+        self, portfolio_id: int, *, open_only: bool = False, limit: int | None = None
+    ) -> list[WorkingOrder]:
+        """Orders with the first bar open each may trade at, in submission order."""
         statement = select(OrderRow).where(OrderRow.portfolio_id == portfolio_id)
         if open_only:
-            statement = statement.where(
-                OrderRow.status.in_(("pending", "accepted", "partially_filled"))
-            )
-        return self._latest(statement.order_by(OrderRow.sequence), OrderRow.sequence, limit)
+            statement = statement.where(OrderRow.status.in_(_OPEN_STATUSES))
+        rows = self._latest(statement.order_by(OrderRow.sequence), OrderRow.sequence, limit)
+        return [WorkingOrder(read_order(row), row.eligible_at) for row in rows]
 
-    def order(self, portfolio_id: int, order_id: str) -> OrderRow:
+    def working_book(self, portfolio_id: int) -> list[WorkingOrder]:
+        """The open orders and the bracket relatives they refer to (a filled parent, a
+        sibling leg), in submission order: what the order book needs, however long the
+        portfolio's history is."""
+        rows = {
+            row.order_id: row
+            for row in self._session.scalars(
+                select(OrderRow).where(
+                    OrderRow.portfolio_id == portfolio_id, OrderRow.status.in_(_OPEN_STATUSES)
+                )
+            )
+        }
+        wanted: set[str] = set()
+        for row in rows.values():
+            if row.parent_id is not None:
+                wanted.add(row.parent_id)
+            wanted.update(row.children)
+        for _ in range(2):  # parents of open legs, then those parents' other legs
+            missing = wanted - rows.keys()
+            if not missing:
+                break
+            for row in self._session.scalars(
+                select(OrderRow).where(
+                    OrderRow.portfolio_id == portfolio_id, OrderRow.order_id.in_(missing)
+                )
+            ):
+                rows[row.order_id] = row
+                wanted.update(row.children)
+        ordered = sorted(rows.values(), key=lambda row: row.sequence)
+        return [WorkingOrder(read_order(row), row.eligible_at) for row in ordered]
+
+    def order(self, portfolio_id: int, order_id: str) -> Order:
         row = self._session.get(OrderRow, (portfolio_id, order_id))
         if row is None:
             raise UnknownNameError(f"portfolio {portfolio_id} has no order {order_id!r}")
-        return row
+        return read_order(row)
 
-    def order_by_client_id(self, portfolio_id: int, client_order_id: str) -> OrderRow | None:
-        return self._session.scalars(
+    def order_by_client_id(self, portfolio_id: int, client_order_id: str) -> Order | None:
+        row = self._session.scalars(
             select(OrderRow).where(
                 OrderRow.portfolio_id == portfolio_id,
                 OrderRow.client_order_id == client_order_id,
             )
         ).one_or_none()
+        return None if row is None else read_order(row)
 
-    def fills(self, portfolio_id: int, *, limit: int | None = None) -> list[FillRow]:
-        return self._by_id(FillRow, portfolio_id, limit)
+    def fills(self, portfolio_id: int, *, limit: int | None = None) -> list[Fill]:
+        return [read_fill(row) for row in self._by_id(FillRow, portfolio_id, limit)]
 
-    def trades(self, portfolio_id: int, *, limit: int | None = None) -> list[TradeRow]:
-        return self._by_id(TradeRow, portfolio_id, limit)
+    def fill_records(self, portfolio_id: int, *, after_id: int = 0) -> list[FillRecord]:
+        """Fills with their strategy and exit reason, those with an id above ``after_id``."""
+        statement = (
+            select(FillRow)
+            .where(FillRow.portfolio_id == portfolio_id, FillRow.id > after_id)
+            .order_by(FillRow.id)
+        )
+        return [read_fill_record(row) for row in self._session.scalars(statement)]
 
-    def signals(self, portfolio_id: int, *, limit: int | None = None) -> list[SignalRow]:
-        return self._by_id(SignalRow, portfolio_id, limit)
+    def trades(self, portfolio_id: int, *, limit: int | None = None) -> list[Trade]:
+        return [read_trade(row) for row in self._by_id(TradeRow, portfolio_id, limit)]
 
-    def equity(self, portfolio_id: int, *, limit: int | None = None) -> list[EquitySnapshotRow]:
-        return self._by_id(EquitySnapshotRow, portfolio_id, limit)
+    def signals(self, portfolio_id: int, *, limit: int | None = None) -> list[SignalView]:
+        return [read_signal(row) for row in self._by_id(SignalRow, portfolio_id, limit)]
 
-    def audit(self, portfolio_id: int, *, limit: int | None = None) -> list[AuditRow]:
-        return self._by_id(AuditRow, portfolio_id, limit)
+    def equity(self, portfolio_id: int, *, limit: int | None = None) -> list[EquityView]:
+        return [read_equity(row) for row in self._by_id(EquitySnapshotRow, portfolio_id, limit)]
 
-    def count(self, row_type: type[Base], portfolio_id: int) -> int:
+    def audit(self, portfolio_id: int, *, limit: int | None = None) -> list[AuditView]:
+        return [read_audit(row) for row in self._by_id(AuditRow, portfolio_id, limit)]
+
+    def tick_runs(self, portfolio_id: int, *, limit: int | None = None) -> list[TickRunView]:
+        return [read_tick_run(row) for row in self._by_id(TickRunRow, portfolio_id, limit)]
+
+    def count(self, what: str, portfolio_id: int) -> int:
+        """How many ``what`` (orders, fills, trades, signals, equity, audit, ticks) it has."""
+        row_type = _COUNTED[what]
         column: Any = row_type.portfolio_id  # type: ignore[attr-defined]
         return int(
             self._session.scalar(
@@ -134,7 +217,7 @@ class LedgerRepository:
         )
 
     def last_accepted_signals(self, portfolio_id: int) -> dict[str, datetime]:
-        """The candle (open label) of the last accepted signal per symbol."""
+        """The bar (open label) of the last accepted signal per symbol."""
         statement = (
             select(SignalRow.symbol, func.max(SignalRow.candle_at))
             .where(SignalRow.portfolio_id == portfolio_id, SignalRow.status == "accepted")
@@ -154,18 +237,36 @@ class LedgerRepository:
         )
         return self._session.scalars(statement).first()
 
+    def latest_checkpoint(self, portfolio_id: int) -> tuple[LedgerState, int] | None:
+        """The books of the latest checkpoint and the id of the last fill they include."""
+        row = self._session.scalars(
+            select(LedgerCheckpointRow)
+            .where(LedgerCheckpointRow.portfolio_id == portfolio_id)
+            .order_by(LedgerCheckpointRow.id.desc())
+            .limit(1)
+        ).first()
+        if row is None:
+            return None
+        state = read_ledger_state(row.cash, row.fees_paid, row.realized_pnl, dict(row.state))
+        return state, row.last_fill_id
+
+    def strategy_state(self, portfolio_id: int, strategy: str, symbol: str) -> dict[str, Any]:
+        """A per-bar strategy's persisted state ({} before its first save)."""
+        row = self._session.get(StrategyStateRow, (portfolio_id, strategy, symbol))
+        return {} if row is None else dict(row.state)
+
     # ------------------------------------------------------------------------------- ticks
 
-    def cursor(self, portfolio_id: int, symbol: str) -> MarketCursorRow | None:
-        return self._session.get(MarketCursorRow, (portfolio_id, symbol))
+    def cursor(self, portfolio_id: int, symbol: str) -> CursorRecord | None:
+        row = self._session.get(MarketCursorRow, (portfolio_id, symbol))
+        return None if row is None else read_cursor(row)
 
-    def cursors(self, portfolio_id: int) -> list[MarketCursorRow]:
-        return self._all(
-            select(MarketCursorRow).where(MarketCursorRow.portfolio_id == portfolio_id)
-        )
+    def cursors(self, portfolio_id: int) -> list[CursorRecord]:
+        statement = select(MarketCursorRow).where(MarketCursorRow.portfolio_id == portfolio_id)
+        return [read_cursor(row) for row in self._session.scalars(statement)]
 
     def ticked_strategies(self, portfolio_id: int, symbol: str, candle_at: datetime) -> set[str]:
-        """The strategies whose tick for this candle is already recorded."""
+        """The strategies whose tick for this bar is already recorded."""
         statement = select(TickRunRow.strategy).where(
             TickRunRow.portfolio_id == portfolio_id,
             TickRunRow.symbol == symbol,
@@ -173,13 +274,29 @@ class LedgerRepository:
         )
         return set(self._session.scalars(statement))
 
-    def tick_runs(self, portfolio_id: int, *, limit: int | None = None) -> list[TickRunRow]:
-        return self._by_id(TickRunRow, portfolio_id, limit)
+    # ------------------------------------------------------------------------------ outbox
+
+    def outbox(
+        self, *, after: int = 0, limit: int = 1000, portfolio_id: int | None = None
+    ) -> list[OutboxEntry]:
+        """Committed events with a sequence number above ``after``, oldest first."""
+        statement = select(OutboxRow).where(OutboxRow.sequence > after)
+        if portfolio_id is not None:
+            statement = statement.where(OutboxRow.portfolio_id == portfolio_id)
+        rows = self._session.scalars(statement.order_by(OutboxRow.sequence).limit(limit))
+        return [
+            OutboxEntry(
+                row.sequence,
+                row.portfolio_id,
+                row.kind,
+                row.event_at,
+                row.recorded_at,
+                dict(row.payload),
+            )
+            for row in rows
+        ]
 
     # ----------------------------------------------------------------------------- helpers
-
-    def _all(self, statement: Any) -> list[Any]:
-        return list(self._session.scalars(statement))
 
     def _by_id(self, row_type: type[RowT], portfolio_id: int, limit: int | None) -> list[RowT]:
         id_column: Any = row_type.id  # type: ignore[attr-defined]
@@ -190,8 +307,8 @@ class LedgerRepository:
     def _latest(self, statement: Any, key: Any, limit: int | None) -> list[Any]:
         """All rows in order, or the last ``limit`` of them (still oldest first)."""
         if limit is None:
-            return self._all(statement)
-        newest: Sequence[Any] = self._all(
-            statement.order_by(None).order_by(key.desc()).limit(limit)
+            return list(self._session.scalars(statement))
+        newest: Sequence[Any] = list(
+            self._session.scalars(statement.order_by(None).order_by(key.desc()).limit(limit))
         )
         return list(reversed(newest))

@@ -30,7 +30,7 @@ def traded_portfolio(database: Database, ticks: int = TICKS) -> tuple[PortfolioS
         OrderRequest(
             "SPY",
             Side.BUY,
-            Decimal("2"),
+            Decimal("1"),  # within the exposure cap: manual orders pass the risk rules too
             OrderType.LIMIT,
             limit_price=Decimal("100.5"),
             take_profit=Decimal("400"),

@@ -46,8 +46,8 @@ def test_money_round_trips_exactly(database: Database, amount: str) -> None:
     value = Decimal(amount)
     with database.transaction() as repository:
         row = _portfolio(value)
-        repository.add(row)
-        repository.flush()
+        repository._session.add(row)
+        repository._session.flush()
         portfolio_id = row.id
     with database.transaction() as repository:
         stored = repository.portfolio(portfolio_id)
@@ -59,8 +59,8 @@ def test_money_round_trips_exactly(database: Database, amount: str) -> None:
 def test_floats_are_refused_for_money(database: Database) -> None:
     def store_float() -> None:
         with database.transaction() as repository:
-            repository.add(_portfolio(0.1))  # type: ignore[arg-type]
-            repository.flush()
+            repository._session.add(_portfolio(0.1))  # type: ignore[arg-type]
+            repository._session.flush()
 
     with pytest.raises(StatementError, match="money columns take Decimal"):
         store_float()
@@ -79,8 +79,8 @@ def test_unknown_portfolio_is_named(database: Database) -> None:
 def test_tick_key_is_unique(database: Database) -> None:
     with database.transaction() as repository:
         row = _portfolio(Decimal(100))
-        repository.add(row)
-        repository.flush()
+        repository._session.add(row)
+        repository._session.flush()
         portfolio_id = row.id
 
     def tick() -> TickRunRow:
@@ -97,11 +97,11 @@ def test_tick_key_is_unique(database: Database) -> None:
         )
 
     with database.transaction() as repository:
-        repository.add(tick())
+        repository._session.add(tick())
 
     def record_again() -> None:
         with database.transaction() as repository:
-            repository.add(tick())
+            repository._session.add(tick())
 
     with pytest.raises(DuplicateTickError, match=r"tick_runs|uq_tick_runs_key"):
         record_again()
@@ -110,9 +110,9 @@ def test_tick_key_is_unique(database: Database) -> None:
 def test_audit_log_refuses_update_and_delete(database: Database) -> None:
     with database.transaction() as repository:
         row = _portfolio(Decimal(100))
-        repository.add(row)
-        repository.flush()
-        repository.add(
+        repository._session.add(row)
+        repository._session.flush()
+        repository._session.add(
             AuditRow(
                 portfolio_id=row.id,
                 recorded_at=NOW,

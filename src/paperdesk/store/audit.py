@@ -1,4 +1,4 @@
-"""Audit entries: one human-readable, machine-parsable row per state change."""
+"""Audit entries: one human-readable, machine-parsable row per state change (store-only)."""
 
 from __future__ import annotations
 
@@ -8,10 +8,10 @@ from decimal import Decimal
 from typing import Any
 
 from paperdesk.domain import (
-    Event,
     Order,
     OrderAccepted,
     OrderCanceled,
+    OrderEvent,
     OrderExpired,
     OrderFilled,
     OrderModified,
@@ -47,8 +47,11 @@ def _order_details(order: Order) -> dict[str, Any]:
     }
 
 
-def event_entry(event: Event) -> tuple[str, str, dict[str, Any]]:
-    """(kind, message, details) for one kernel event."""
+AuditedEvent = OrderEvent | SignalRejected
+
+
+def event_entry(event: AuditedEvent) -> tuple[str, str, dict[str, Any]]:
+    """(kind, message, details) for one order event or signal rejection."""
     if isinstance(event, SignalRejected):
         signal = event.signal
         details: dict[str, Any] = {
@@ -80,7 +83,7 @@ def event_entry(event: Event) -> tuple[str, str, dict[str, Any]]:
 
 
 def audit_rows(
-    portfolio_id: int, events: Iterable[Event], recorded_at: datetime, tick_id: int | None
+    portfolio_id: int, events: Iterable[AuditedEvent], recorded_at: datetime, tick_id: int | None
 ) -> list[AuditRow]:
     rows = []
     for event in events:

@@ -1,0 +1,132 @@
+"""What the ledger holds, as values: the store reads rows and returns these, never rows."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from typing import Any, NamedTuple
+
+from paperdesk.domain.fills import Fill
+from paperdesk.domain.orders import Order
+
+
+@dataclass(frozen=True, slots=True)
+class PortfolioRecord:
+    """A portfolio's stored totals and settings (the run description as JSON)."""
+
+    id: int
+    name: str
+    base_currency: str
+    starting_cash: Decimal
+    cash: Decimal
+    fees_paid: Decimal
+    realized_pnl: Decimal
+    status: str
+    settings: Mapping[str, Any]
+    order_sequence: int
+    created_at: datetime
+    archived_at: datetime | None = None
+
+    @property
+    def active(self) -> bool:
+        return self.status == "active"
+
+
+class AccountState(NamedTuple):
+    """The totals a portfolio row keeps, as the kernel holds them after a unit of work."""
+
+    cash: Decimal
+    fees_paid: Decimal
+    realized_pnl: Decimal
+    order_sequence: int
+
+
+class WorkingOrder(NamedTuple):
+    """A stored order and the first bar open at which it may trade."""
+
+    order: Order
+    ts_eligible: datetime
+
+
+class FillRecord(NamedTuple):
+    """A stored fill with the strategy it belongs to and why it closed (for round trips)."""
+
+    fill: Fill
+    strategy: str
+    reason: str
+    id: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class CursorRecord:
+    """Where a portfolio stands in one symbol's bars: the last bar matched and its close."""
+
+    symbol: str
+    timeframe: str
+    candle_at: datetime | None
+    candle_close_at: datetime | None
+    bar_index: int | None
+    last_price: Decimal | None
+    replay_index: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class SignalView:
+    id: int
+    strategy: str
+    symbol: str
+    candle_at: datetime
+    direction: int
+    confidence: float
+    stop: Decimal | None
+    target: Decimal | None
+    reason: str
+    status: str
+    rejection: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class AuditView:
+    id: int
+    recorded_at: datetime
+    at: datetime
+    kind: str
+    message: str
+    details: dict[str, Any]
+    tick_id: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class EquityView:
+    at: datetime
+    cash: Decimal
+    positions_value: Decimal
+    equity: Decimal
+    realized_pnl: Decimal
+    unrealized_pnl: Decimal
+    fees_paid: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class TickRunView:
+    id: int
+    strategy: str
+    symbol: str
+    candle_at: datetime
+    outcome: str
+    summary: str
+    recorded_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class OutboxEntry:
+    """One committed event, numbered without gaps per database (``sequence``)."""
+
+    sequence: int
+    portfolio_id: int | None
+    kind: str
+    ts_event: datetime
+    recorded_at: datetime
+    payload: dict[str, Any]

@@ -1,0 +1,127 @@
+"""Restore a stored portfolio into a trading kernel, and persist what a unit of work did.
+
+A portfolio restores from its latest ledger checkpoint plus the fills booked after it (none,
+normally: every unit of work that books fills writes a checkpoint), so a restore costs the same
+with ten fills or ten thousand. The result must equal the stored cash and positions (a mismatch
+means the database was changed behind paperdesk's back, and nothing runs on it). The open orders
+and their bracket relatives, the last prices, and the bar each position opened on and each
+symbol's last accepted signal (located by time in the history the tick uses) are loaded
+alongside, so a kernel restored between two bars behaves exactly like one that never stopped.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+import pandas as pd
+
+from paperdesk.config import RunConfig
+from paperdesk.data import instrument_for, session_close
+from paperdesk.domain import DataError, Event, InvalidInputError, OrderFilled, Position
+from paperdesk.domain.records import PortfolioRecord
+from paperdesk.engine.kernel import TradingKernel
+from paperdesk.engine.wiring import build_kernel
+from paperdesk.live.sources import bar_index_at
+from paperdesk.store import BarContext, LedgerRepository
+
+
+@dataclass
+class RestoredPortfolio:
+    """A kernel holding a portfolio's stored state."""
+
+    record: PortfolioRecord
+    settings: RunConfig
+    kernel: TradingKernel
+    positions: dict[str, Position]
+    needs_checkpoint: bool = False  # restored by replaying fills: write a checkpoint next time
+
+    @property
+    def portfolio_id(self) -> int:
+        return self.record.id
+
+
+def restore(
+    repository: LedgerRepository, portfolio_id: int, symbols: Iterable[str] = ()
+) -> RestoredPortfolio:
+    """Lock portfolio ``portfolio_id`` for this transaction and load it into a kernel."""
+    record = repository.portfolio(portfolio_id, lock=True)
+    if not record.active:
+        raise InvalidInputError(f"portfolio {portfolio_id} is {record.status}; it cannot trade")
+    settings = RunConfig.from_json(record.settings)
+    positions = {p.symbol: p for p in repository.positions(portfolio_id)}
+    book = repository.working_book(portfolio_id)
+    cursors = repository.cursors(portfolio_id)
+    wanted = {*settings.symbols, *symbols, *positions, *(o.order.symbol for o in book)}
+    instruments = {symbol: instrument_for(symbol) for symbol in sorted(wanted)}
+    checkpoint = repository.latest_checkpoint(portfolio_id)
+    state, last_fill = checkpoint if checkpoint is not None else (None, 0)
+    kernel = build_kernel(
+        settings, instruments, session_close, cash=record.starting_cash, ledger=state
+    )
+    replayed = kernel.replay_fills(repository.fill_records(portfolio_id, after_id=last_fill))
+    _check_books(record, positions, kernel)
+    prices = {c.symbol: c.last_price for c in cursors if c.last_price is not None}
+    kernel.restore(book, record.order_sequence, prices)
+    return RestoredPortfolio(record, settings, kernel, positions, needs_checkpoint=replayed > 0)
+
+
+def place_in_history(
+    state: RestoredPortfolio,
+    repository: LedgerRepository,
+    symbol: str,
+    history: pd.DataFrame,
+) -> None:
+    """Set the kernel's bar counts for ``symbol`` from TIMES, located in the history the tick
+    uses: the bar its position opened on (max holding period) and the bar of its last accepted
+    signal (cooldown). Stored bar numbers would go wrong when the history changes under a
+    portfolio (bars imported or backfilled for the symbol); times do not."""
+    position = state.positions.get(symbol)
+    opened = position.ts_opened if position is not None else None
+    accepted = repository.last_accepted_signals(state.portfolio_id).get(symbol)
+    state.kernel.restore_bar_counts(
+        symbol,
+        bar_index_at(history, opened) if opened is not None else None,
+        bar_index_at(history, accepted) if accepted is not None else None,
+    )
+
+
+def _check_books(
+    record: PortfolioRecord, positions: dict[str, Position], kernel: TradingKernel
+) -> None:
+    account = kernel.account()
+    problems: list[str] = []
+    if account.cash != record.cash:
+        problems.append(f"cash is {record.cash} but the fills give {account.cash}")
+    if account.realized_pnl != record.realized_pnl or account.fees_paid != record.fees_paid:
+        problems.append("realized P&L or fees differ from the fills")
+    stored = {s: p.quantity for s, p in positions.items()}
+    replayed = {s: p.quantity for s, p in kernel.positions().items()}
+    if stored != replayed:
+        problems.append(f"positions {stored} but the fills give {replayed}")
+    if problems:
+        raise DataError(f"portfolio {record.id} ledger is inconsistent: " + "; ".join(problems))
+
+
+def persist(
+    repository: LedgerRepository,
+    state: RestoredPortfolio,
+    events: Sequence[Event],
+    at: datetime,
+    *,
+    recorded_at: datetime,
+    bar: BarContext | None = None,
+) -> None:
+    """Hand what the kernel did to the ledger writer, in the open transaction: the rows of the
+    events, the new totals, a checkpoint when fills were booked, and the equity snapshot."""
+    writer, kernel, portfolio_id = repository.writer, state.kernel, state.portfolio_id
+    writer.record_events(portfolio_id, events, recorded_at=recorded_at, bar=bar)
+    writer.save_account(portfolio_id, kernel.account())
+    filled = any(isinstance(event, OrderFilled) for event in events)
+    if filled or state.needs_checkpoint:
+        writer.checkpoint(portfolio_id, kernel.ledger_state(), recorded_at)
+        state.needs_checkpoint = False
+    tick_id = bar.tick_id if bar is not None else None
+    if filled or tick_id is not None:
+        writer.equity_snapshot(portfolio_id, kernel.equity_point(at), tick_id)

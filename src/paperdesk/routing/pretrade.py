@@ -1,0 +1,113 @@
+"""Pre-trade checks of an order a person (or a per-bar strategy) places: the same risk chain a
+strategy's entries pass, plus what a venue refuses outright (fractions of a lot, prices off the
+tick grid, a sale that would take a long-only book short). Each refusal says why."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from decimal import Decimal
+
+from paperdesk.domain import (
+    ZERO,
+    Instrument,
+    InvalidInputError,
+    Order,
+    OrderIntent,
+    PortfolioView,
+    Side,
+)
+from paperdesk.routing.outcomes import Adjusted, Rejection
+from paperdesk.routing.risk import RiskRule
+
+INSUFFICIENT_CASH = "insufficient_cash"
+
+
+class OrderRefusedError(InvalidInputError):
+    """The pre-trade checks refuse an order; ``code`` names the rule for machines."""
+
+    def __init__(self, message: str, code: str = "refused") -> None:
+        super().__init__(message)
+        self.code = code
+
+
+def check_increments(
+    instrument: Instrument, quantity: Decimal | None, **prices: Decimal | None
+) -> None:
+    """Quantities are positive whole lots; prices are positive whole ticks of the instrument."""
+    symbol = instrument.symbol
+    if quantity is not None:
+        if not quantity.is_finite() or quantity <= 0:
+            raise OrderRefusedError(f"order quantity must be positive, got {quantity}", "quantity")
+        if instrument.round_quantity(quantity) != quantity:
+            raise OrderRefusedError(
+                f"quantity {quantity} is not a whole number of {symbol} lots "
+                f"(lot size {instrument.lot_size})",
+                "lot_size",
+            )
+    tick = instrument.tick_size
+    for name, price in prices.items():
+        if price is None:
+            continue
+        label = name.replace("_", " ")
+        if not price.is_finite() or price <= 0:
+            raise OrderRefusedError(f"{label} price must be positive, got {price}", "price")
+        if price % tick != 0:
+            raise OrderRefusedError(
+                f"{label} price {price} is not a whole tick of {symbol} (tick size {tick})",
+                "tick_size",
+            )
+
+
+def check_not_short(
+    symbol: str,
+    quantity: Decimal,
+    held: Decimal,
+    open_orders: Iterable[Order],
+    *,
+    replacing: Order | None = None,
+) -> None:
+    """Selling ``quantity`` more must not take a long-only book short, counting what the open
+    sells already sell; a modified order (``replacing``) does not count itself or its
+    one-cancels-other sibling."""
+    selling = sum(
+        (
+            o.remaining
+            for o in open_orders
+            if o.side is Side.SELL
+            and (
+                replacing is None
+                or (
+                    o.order_id != replacing.order_id
+                    and (replacing.parent_id is None or o.parent_id != replacing.parent_id)
+                )
+            )
+        ),
+        ZERO,
+    )
+    if quantity + selling > held:
+        shown = quantity if replacing is None else replacing.filled_quantity + quantity
+        raise OrderRefusedError(
+            f"cannot sell {shown} {symbol}: the portfolio holds {held}"
+            + (f" and {selling} are already being sold" if selling else "")
+            + " (short selling is off for this portfolio)",
+            "short_selling_off",
+        )
+
+
+def check_risk(
+    risk: RiskRule, intent: OrderIntent, view: PortfolioView, instrument: Instrument, price: Decimal
+) -> None:
+    """The risk chain every entry passes; a person's order is refused, not trimmed, when a rule
+    would change it (the rule's note says what would fit)."""
+    outcome = risk.check(intent, view, instrument, price)
+    if isinstance(outcome, Rejection):
+        raise OrderRefusedError(_worded(outcome.reason, outcome.code), outcome.code or "risk")
+    if isinstance(outcome, Adjusted):
+        note = "; ".join(outcome.notes)
+        raise OrderRefusedError(_worded(note, outcome.code), outcome.code or "risk")
+
+
+def _worded(reason: str, code: str) -> str:
+    if code == INSUFFICIENT_CASH:
+        return f"insufficient cash: {reason}"
+    return f"order refused by the risk rules: {reason}"

@@ -1,0 +1,460 @@
+"""The ledger writer: the one place that turns what happened into rows.
+
+A unit of work (a tick, a manual order, a new portfolio) hands its events and totals to the
+writer inside one transaction; the writer builds every row (orders, fills, round trips,
+positions, signals, audit entries, checkpoints, equity snapshots, tick records, cursors) and an
+outbox entry per event. ``finish`` (called by ``Database.transaction`` just before the commit)
+numbers the outbox entries: it takes the database's single counter row, so the numbers are
+gap-free and follow commit order, and a transaction that rolls back leaves no number used.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+
+from paperdesk.domain import (
+    ZERO,
+    Event,
+    OrderAccepted,
+    OrderCanceled,
+    OrderExpired,
+    OrderFilled,
+    OrderModified,
+    OrderRejected,
+    Position,
+    PositionChanged,
+    PositionClosed,
+    PositionOpened,
+    SignalAccepted,
+    SignalRejected,
+    Trade,
+    UnknownNameError,
+)
+from paperdesk.domain.orders import exit_reason
+from paperdesk.domain.records import AccountState, EquityView, FillRecord, WorkingOrder
+from paperdesk.portfolio import LedgerState
+from paperdesk.store.audit import AuditedEvent, audit_row, audit_rows
+from paperdesk.store.event_documents import event_document, event_kind
+from paperdesk.store.mappers import (
+    equity_row,
+    fill_row,
+    ledger_state_document,
+    position_row,
+    trade_row,
+    write_order,
+)
+from paperdesk.store.models import (
+    FillRow,
+    LedgerCheckpointRow,
+    MarketCursorRow,
+    OrderRow,
+    OutboxCounterRow,
+    OutboxRow,
+    PortfolioRow,
+    PositionRow,
+    SignalRow,
+    StrategyStateRow,
+    TickRunRow,
+)
+
+_AUDITED = (
+    OrderAccepted,
+    OrderRejected,
+    OrderFilled,
+    OrderCanceled,
+    OrderExpired,
+    OrderModified,
+    SignalRejected,
+)
+_ORDER_EVENTS = _AUDITED[:-1]
+
+
+@dataclass(frozen=True, slots=True)
+class BarContext:
+    """The bar a tick processed, for the rows that refer to it (signals)."""
+
+    tick_id: int
+    candle_at: datetime
+    bar_index: int
+
+
+@dataclass(frozen=True, slots=True)
+class TickRun:
+    """One strategy's record of one bar of one symbol (the idempotency key's row)."""
+
+    strategy: str
+    symbol: str
+    timeframe: str
+    candle_at: datetime
+    candle_close_at: datetime
+    outcome: str
+    summary: str
+
+
+@dataclass(frozen=True, slots=True)
+class _PendingEntry:
+    portfolio_id: int | None
+    kind: str
+    event_at: datetime
+    recorded_at: datetime
+    payload: dict[str, Any]
+
+
+class LedgerWriter:
+    """Builds the rows of one transaction (see the module docstring)."""
+
+    def __init__(self, session: Session) -> None:
+        self._session = session
+        self._outbox: list[_PendingEntry] = []
+
+    # -------------------------------------------------------------------------- portfolios
+
+    def create_portfolio(
+        self,
+        *,
+        name: str,
+        base_currency: str,
+        starting_cash: Decimal,
+        settings: Mapping[str, Any],
+        created_at: datetime,
+        cash: Decimal | None = None,
+        fees_paid: Decimal = ZERO,
+        realized_pnl: Decimal = ZERO,
+        order_sequence: int = 0,
+    ) -> int:
+        """A new active portfolio; returns its id."""
+        row = PortfolioRow(
+            name=name,
+            base_currency=base_currency,
+            starting_cash=starting_cash,
+            cash=starting_cash if cash is None else cash,
+            fees_paid=fees_paid,
+            realized_pnl=realized_pnl,
+            status="active",
+            settings=dict(settings),
+            order_sequence=order_sequence,
+            created_at=created_at,
+        )
+        self._session.add(row)
+        self._session.flush()
+        self.publish(
+            row.id,
+            "portfolio.created",
+            created_at,
+            created_at,
+            {"id": row.id, "name": name, "base_currency": base_currency,
+             "starting_cash": str(starting_cash), "settings": dict(settings)},
+        )  # fmt: skip
+        return row.id
+
+    def archive_portfolio(self, portfolio_id: int, at: datetime) -> None:
+        row = self._portfolio_row(portfolio_id)
+        row.status, row.archived_at = "archived", at
+        self.audit(portfolio_id, "portfolio.archived", "archived", at, at)
+        self.publish(portfolio_id, "portfolio.archived", at, at, {"id": portfolio_id})
+
+    def save_account(self, portfolio_id: int, account: AccountState) -> None:
+        """The portfolio row's totals after a unit of work."""
+        row = self._portfolio_row(portfolio_id)
+        row.cash, row.fees_paid, row.realized_pnl = (
+            account.cash,
+            account.fees_paid,
+            account.realized_pnl,
+        )
+        row.order_sequence = account.order_sequence
+
+    # ------------------------------------------------------------------------------ events
+
+    def record_events(
+        self,
+        portfolio_id: int,
+        events: Sequence[Event],
+        *,
+        recorded_at: datetime,
+        bar: BarContext | None = None,
+    ) -> None:
+        """Rows for what ``events`` changed, their audit entries and their outbox entries."""
+        session = self._session
+        tick_id = bar.tick_id if bar is not None else None
+        for event in events:
+            if isinstance(event, _ORDER_EVENTS):
+                self._save_order(portfolio_id, event)
+        session.flush()  # orders first: fills and audit entries refer to them
+        for event in events:
+            if isinstance(event, OrderFilled):
+                order = event.order
+                row = fill_row(portfolio_id, event.fill, order.strategy, exit_reason(order))
+                row.tick_id = tick_id
+                session.add(row)
+            elif isinstance(event, PositionOpened | PositionChanged):
+                self._save_position(portfolio_id, event)
+            elif isinstance(event, PositionClosed):
+                stored = session.get(PositionRow, (portfolio_id, event.position.symbol))
+                if stored is not None:
+                    session.delete(stored)
+                    session.flush()  # a position reopened by the same fill is a new row
+                trade = trade_row(portfolio_id, event.trade)
+                trade.tick_id = tick_id
+                session.add(trade)
+            elif isinstance(event, SignalAccepted | SignalRejected) and bar is not None:
+                session.add(_signal_row(portfolio_id, event, bar))
+        audited: list[AuditedEvent] = [e for e in events if isinstance(e, _AUDITED)]
+        session.add_all(audit_rows(portfolio_id, audited, recorded_at, tick_id))
+        for event in events:
+            self.publish(
+                portfolio_id, event_kind(event), event.ts_event, recorded_at, event_document(event)
+            )
+
+    def _save_order(self, portfolio_id: int, event: Event) -> None:
+        order = event.order  # type: ignore[union-attr]
+        row = self._session.get(OrderRow, (portfolio_id, order.order_id))
+        eligible = getattr(event, "ts_eligible", None)
+        if row is None:
+            row = OrderRow(portfolio_id=portfolio_id)
+            eligible = eligible or event.ts_event
+            self._session.add(row)
+        elif eligible is None:
+            eligible = row.eligible_at
+        write_order(row, order, eligible)
+
+    def _save_position(self, portfolio_id: int, event: PositionOpened | PositionChanged) -> None:
+        position = event.position
+        fresh = position_row(portfolio_id, position, None)
+        stored = self._session.get(PositionRow, (portfolio_id, position.symbol))
+        if stored is None:
+            self._session.add(fresh)
+            return
+        stored.quantity, stored.cost = fresh.quantity, fresh.cost
+        stored.average_price, stored.realized_pnl = fresh.average_price, fresh.realized_pnl
+        stored.opened_at = fresh.opened_at
+
+    def import_history(
+        self,
+        portfolio_id: int,
+        *,
+        orders: Iterable[WorkingOrder],
+        fills: Iterable[FillRecord],
+        trades: Iterable[Trade],
+        positions: Iterable[Position],
+        equity: Iterable[EquityView],
+    ) -> None:
+        """An imported portfolio's history as it was exported (checked by the caller)."""
+        session = self._session
+        session.add_all(
+            write_order(OrderRow(portfolio_id=portfolio_id), stored.order, stored.ts_eligible)
+            for stored in orders
+        )
+        session.flush()  # fills refer to their orders
+        session.add_all(fill_row(portfolio_id, f.fill, f.strategy, f.reason) for f in fills)
+        session.add_all(trade_row(portfolio_id, trade) for trade in trades)
+        session.add_all(position_row(portfolio_id, position, None) for position in positions)
+        session.add_all(equity_row(portfolio_id, point, None) for point in equity)
+
+    # -------------------------------------------------------------------------- checkpoints
+
+    def checkpoint(self, portfolio_id: int, state: LedgerState, recorded_at: datetime) -> None:
+        """The books as they stand after this unit of work's fills (restore starts here)."""
+        self._session.flush()
+        last_fill = self._session.scalar(
+            select(func.max(FillRow.id)).where(FillRow.portfolio_id == portfolio_id)
+        )
+        self._session.add(
+            LedgerCheckpointRow(
+                portfolio_id=portfolio_id,
+                last_fill_id=int(last_fill or 0),
+                cash=state.cash,
+                fees_paid=state.fees,
+                realized_pnl=state.realized_pnl,
+                state=ledger_state_document(state),
+                recorded_at=recorded_at,
+            )
+        )
+
+    def equity_snapshot(self, portfolio_id: int, point: EquityView, tick_id: int | None) -> None:
+        self._session.add(equity_row(portfolio_id, point, tick_id))
+        document = {name: _plain(getattr(point, name)) for name in point.__slots__}
+        self.publish(portfolio_id, "portfolio.equity", point.at, point.at, document)
+
+    def strategy_state(
+        self,
+        portfolio_id: int,
+        strategy: str,
+        symbol: str,
+        state: Mapping[str, Any],
+        at: datetime,
+    ) -> None:
+        """A per-bar strategy's persisted state (replaced whole)."""
+        stored = self._session.get(StrategyStateRow, (portfolio_id, strategy, symbol))
+        if stored is None:
+            self._session.add(
+                StrategyStateRow(
+                    portfolio_id=portfolio_id,
+                    strategy=strategy,
+                    symbol=symbol,
+                    state=dict(state),
+                    updated_at=at,
+                )
+            )
+            return
+        stored.state, stored.updated_at = dict(state), at
+
+    # -------------------------------------------------------------------------------- ticks
+
+    def record_ticks(self, portfolio_id: int, runs: Iterable[TickRun], at: datetime) -> int:
+        """One row per (strategy, symbol, bar); returns the first row's id. A concurrent
+        duplicate fails here (the unique key), before anything else of the tick is written."""
+        rows = [
+            TickRunRow(
+                portfolio_id=portfolio_id,
+                strategy=run.strategy,
+                symbol=run.symbol,
+                timeframe=run.timeframe,
+                candle_at=run.candle_at,
+                candle_close_at=run.candle_close_at,
+                outcome=run.outcome,
+                summary=run.summary,
+                recorded_at=at,
+            )
+            for run in runs
+        ]
+        self._session.add_all(rows)
+        self._session.flush()
+        return rows[0].id
+
+    def save_cursor(
+        self,
+        portfolio_id: int,
+        symbol: str,
+        timeframe: str,
+        *,
+        last_price: Decimal | None,
+        bar: tuple[datetime, datetime, int | None] | None = None,
+        replay_index: int | None = None,
+    ) -> None:
+        """Where the portfolio stands in ``symbol``: the last bar matched (open, close, index)
+        when ``bar`` is given, its close as the mark, and a replay's position."""
+        cursor = self._session.get(MarketCursorRow, (portfolio_id, symbol))
+        if cursor is None:
+            cursor = MarketCursorRow(portfolio_id=portfolio_id, symbol=symbol, timeframe=timeframe)
+            self._session.add(cursor)
+        if bar is not None:
+            cursor.candle_at, cursor.candle_close_at, cursor.bar_index = bar
+        cursor.last_price = last_price
+        if replay_index is not None:
+            cursor.replay_index = replay_index
+
+    def carry_accepted_signal(self, portfolio_id: int, symbol: str, candle_at: datetime) -> None:
+        """The last accepted signal of an exported portfolio, which the cooldown counts from."""
+        self._session.add(
+            SignalRow(
+                portfolio_id=portfolio_id,
+                strategy="imported",
+                symbol=symbol,
+                candle_at=candle_at,
+                bar_index=0,
+                direction=0,
+                confidence=0.0,
+                reason="the last accepted signal before the export this was imported from",
+                status="accepted",
+            )
+        )
+
+    # -------------------------------------------------------------------------------- audit
+
+    def audit(
+        self,
+        portfolio_id: int,
+        kind: str,
+        message: str,
+        at: datetime,
+        recorded_at: datetime,
+        details: Mapping[str, Any] | None = None,
+        tick_id: int | None = None,
+    ) -> None:
+        self._session.add(
+            audit_row(portfolio_id, kind, message, at, recorded_at, dict(details or {}), tick_id)
+        )
+
+    # ------------------------------------------------------------------------------- outbox
+
+    def publish(
+        self,
+        portfolio_id: int | None,
+        kind: str,
+        event_at: datetime,
+        recorded_at: datetime,
+        payload: Mapping[str, Any],
+    ) -> None:
+        """An outbox entry, numbered when the transaction finishes."""
+        self._outbox.append(_PendingEntry(portfolio_id, kind, event_at, recorded_at, dict(payload)))
+
+    def finish(self) -> None:
+        """Number and write this transaction's outbox entries (just before the commit)."""
+        pending, self._outbox = self._outbox, []
+        if not pending:
+            return
+        counter = OutboxCounterRow.__table__.c
+        last = self._session.execute(
+            update(OutboxCounterRow)
+            .where(counter.id == 1)
+            .values(last_sequence=counter.last_sequence + len(pending))
+            .returning(counter.last_sequence)
+        ).scalar_one()
+        first = int(last) - len(pending) + 1
+        self._session.add_all(
+            OutboxRow(
+                sequence=first + offset,
+                portfolio_id=entry.portfolio_id,
+                kind=entry.kind,
+                event_at=entry.event_at,
+                recorded_at=entry.recorded_at,
+                payload=entry.payload,
+            )
+            for offset, entry in enumerate(pending)
+        )
+        self._session.flush()
+
+    # ------------------------------------------------------------------------------ helpers
+
+    def _portfolio_row(self, portfolio_id: int) -> PortfolioRow:
+        row = self._session.get(PortfolioRow, portfolio_id)
+        if row is None:
+            raise UnknownNameError(f"no portfolio with id {portfolio_id}")
+        return row
+
+
+def _signal_row(
+    portfolio_id: int, event: SignalAccepted | SignalRejected, bar: BarContext
+) -> SignalRow:
+    signal = event.signal
+    rejection = event.reason if isinstance(event, SignalRejected) else None
+    return SignalRow(
+        portfolio_id=portfolio_id,
+        tick_id=bar.tick_id,
+        strategy=signal.strategy,
+        symbol=signal.symbol,
+        candle_at=bar.candle_at,
+        bar_index=bar.bar_index,
+        direction=int(signal.direction),
+        confidence=signal.confidence,
+        stop=signal.stop,
+        target=signal.target,
+        reason=signal.reason,
+        status="accepted" if rejection is None else "rejected",
+        rejection=rejection,
+    )
+
+
+def _plain(value: object) -> object:
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, datetime):
+        return value.isoformat()
+    return value
