@@ -126,9 +126,13 @@ def problem_masks(columns: BarColumns) -> list[tuple[str, str, Mask]]:
         )
         masks.append(("high", HIGH_BELOW_LOW, finite & (highs < lows)))
         ordered = finite & (highs >= lows)
-        for field in ("open", "close"):
-            values = columns.value(field)
-            masks.append((field, OUTSIDE_RANGE, ordered & ((values > highs) | (values < lows))))
+        opens, closes = columns.opens, columns.closes
+        # high below the higher of open and close names that one (close on a tie); low above
+        # the lower names the lower
+        masks.append(("open", OUTSIDE_RANGE, ordered & (opens > highs) & (opens > closes)))
+        masks.append(("close", OUTSIDE_RANGE, ordered & (closes > highs) & (closes >= opens)))
+        masks.append(("open", OUTSIDE_RANGE, ordered & (opens < lows) & (opens < closes)))
+        masks.append(("close", OUTSIDE_RANGE, ordered & (closes < lows) & (closes <= opens)))
         if columns.ts_open_ns is not None and columns.ts_close_ns is not None:
             early = columns.ts_close_ns // 1000 <= columns.ts_open_ns // 1000
             masks.append(("ts_close", CLOSE_NOT_AFTER_OPEN, early))

@@ -11,10 +11,10 @@ A bar is valid when:
 fails and a reason worded for people; ``Bar`` refuses a bar with any problem. The wording: a NaN
 value is "close is missing or NaN"; an infinite one "high inf is not finite"; "low 0.0 is not
 positive"; "high 9.0 is below low 11.0" (then nothing is said of open and close); "high 10.6 is
-below close 11.0 (close is outside the low-high range)" and "low 10.9 is above open 10.5 (open
-is outside the low-high range)" name the open or close that lies outside; "volume -5.0 is
-negative"; "ts_close ... is not after ts_open ...". Numbers are written exactly as the bar holds
-them (``str`` of the Decimal).
+below close 11.0 (close is outside the low-high range)" names the higher of open and close when
+high is below it, "low 10.9 is above open 10.5 (open is outside the low-high range)" the lower
+of the two when low is above it; "volume -5.0 is negative"; "ts_close ... is not after ts_open
+...". Numbers are written exactly as the bar holds them (``str`` of the Decimal).
 """
 
 from __future__ import annotations
@@ -48,8 +48,8 @@ SUMMARIES = {
     NOT_FINITE: "a value that is not finite",
     NOT_POSITIVE: "a price that is not positive",
     HIGH_BELOW_LOW: "high below low",
-    # "high-low" here but "low-high" in the per-bar reason: tests of the provider answers and of
-    # the CSV importer each pin one order (see the h-data branch's report)
+    # "high-low" here but "low-high" in the per-bar reason: the tests of provider answers
+    # (test_provider_quota_and_settings) and of CSV imports (test_data_importer) pin each one
     OUTSIDE_RANGE: "open or close outside the high-low range",
     NEGATIVE_VOLUME: "a negative volume",
     CLOSE_NOT_AFTER_OPEN: "a close time not after the open time",
@@ -135,13 +135,19 @@ def _range_problems(
         reason = f"high {number_text(high)} is below low {number_text(low)}"
         return [BarProblem("high", HIGH_BELOW_LOW, reason)]
     problems = []
-    for field, value in (("open", open), ("close", close)):
-        if value > high:
-            bound = f"high {number_text(high)} is below"
-        elif value < low:
-            bound = f"low {number_text(low)} is above"
-        else:
-            continue
-        reason = f"{bound} {field} {number_text(value)} ({field} is outside the low-high range)"
-        problems.append(BarProblem(field, OUTSIDE_RANGE, reason))
-    return problems
+    if max(open, close) > high:  # named: the higher of open and close (close on a tie)
+        field, value = ("close", close) if close >= open else ("open", open)
+        bound = f"high {number_text(high)} is below"
+        problems.append((field, value, bound))
+    if min(open, close) < low:  # named: the lower of open and close (close on a tie)
+        field, value = ("close", close) if close <= open else ("open", open)
+        bound = f"low {number_text(low)} is above"
+        problems.append((field, value, bound))
+    return [
+        BarProblem(
+            field,
+            OUTSIDE_RANGE,
+            f"{bound} {field} {number_text(value)} ({field} is outside the low-high range)",
+        )
+        for field, value, bound in problems
+    ]

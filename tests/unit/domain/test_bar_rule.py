@@ -77,6 +77,16 @@ def test_a_consistent_bar_has_no_problem() -> None:
             ],
         ),
         (
+            ("1.3", "1.2", "0.5", "1.25"),  # both above the high: the higher is named
+            [("open", OUTSIDE_RANGE,
+              "high 1.2 is below open 1.3 (open is outside the low-high range)")],
+        ),
+        (
+            ("5", "12", "6", "5"),  # a tie: close is named
+            [("close", OUTSIDE_RANGE,
+              "low 6 is above close 5 (close is outside the low-high range)")],
+        ),
+        (
             ("10", "11", "9", "10", "-5.0"),
             [("volume", NEGATIVE_VOLUME, "volume -5.0 is negative")],
         ),
