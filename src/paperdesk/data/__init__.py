@@ -1,7 +1,15 @@
 """Market data: bundled sample files, validated CSV loading, calendars and instruments."""
 
 from paperdesk.data.bundled import BundledFile, bundled_files, find_bundled
-from paperdesk.data.calendars import CALENDARS, bar_close_times, calendar_name, session_close
+from paperdesk.data.calendars import (
+    CALENDARS,
+    MarketCalendar,
+    TradingHours,
+    bar_close_times,
+    calendar_name,
+    market_calendar,
+    session_close,
+)
 from paperdesk.data.corporate_actions import FactorFile, adjust, bundled_factor_file
 from paperdesk.data.csv_source import (
     infer_timeframe,
@@ -10,7 +18,6 @@ from paperdesk.data.csv_source import (
     timeframe_from_file_name,
 )
 from paperdesk.data.instruments import instrument_for
-from paperdesk.data.market_calendars import MarketCalendar, TradingHours, market_calendar
 from paperdesk.data.quality import QualityReport, check_quality
 from paperdesk.data.resample import resample
 

@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 from paperdesk.data.bar_store import BarStore
-from paperdesk.data.market_calendars import market_calendar
+from paperdesk.data.calendars import market_calendar
 from paperdesk.data.parquet_cache import ParquetBarCache
 from paperdesk.data.providers.aggregator import AllProvidersFailed, Attempt, ProviderAggregator
 from paperdesk.data.session_grid import SessionGrid

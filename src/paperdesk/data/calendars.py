@@ -1,10 +1,27 @@
-"""Trading calendars: session closes for XNYS, the FX week and 24/7 crypto markets."""
+"""Trading calendars, one family: sessions, session closes and bar close times for XNYS, the FX
+week and 24/7 markets.
+
+Every calendar describes its trading as a table of *sessions*: one row per trade date with the
+session's open and close (UTC instants); ``session_close`` and daily ``bar_close_times`` answer
+from the same calendar. Conventions:
+
+* ``XNYS``: exchange_calendars' XNYS (regular hours 09:30-16:00 America/New_York, holidays,
+  early closes at 13:00, ad-hoc closures such as 2025-01-09). Extended hours are not sessions.
+* ``FX``: the session of trade date D (Monday to Friday) runs from 17:00 America/New_York on
+  the day before D to 17:00 New York on D, so the week opens Sunday 17:00 and closes Friday
+  17:00 New York time (DST-aware: 21:00/22:00 UTC). Holiday rule: the sessions whose trade date
+  is 25 December or 1 January are removed when that date is a weekday (the market is shut from
+  17:00 New York the evening before to 17:00 New York on the holiday). No early closes on
+  24/31 December and no "observed" shifting when the holiday falls on a weekend.
+* ``24/7``: always open; for resampling and daily bars a session is one UTC calendar day.
+"""
 
 from __future__ import annotations
 
 import functools
 import warnings
-from datetime import UTC, datetime, time, timedelta
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -41,70 +58,301 @@ def exchange_calendar(name: str) -> Any:
         return exchange_calendars.get_calendar(name, start=CALENDAR_START)
 
 
-@functools.cache
-def _xnys_closes() -> pd.Series:
-    """XNYS session closes (UTC, ns) indexed by naive session date."""
-    closes = exchange_calendar("XNYS").closes
-    result = pd.Series(
-        pd.DatetimeIndex(closes.to_numpy()).tz_localize(None).as_unit("ns"),
-        index=pd.DatetimeIndex(closes.index).as_unit("ns"),
-    )
-    return result
+SESSION_COLUMNS = ("open", "close", "early_close")
+FX_HOLIDAYS = ((12, 25), (1, 1))
+_FX_OPEN_OFFSET = pd.Timedelta(hours=-7)  # 17:00 on the previous day
+_FX_CLOSE_OFFSET = pd.Timedelta(hours=17)
 
 
-def _utc(ts: datetime) -> pd.Timestamp:
+@dataclass(frozen=True, slots=True)
+class TradingHours:
+    """One session: its trade date, open and close (aware UTC) and whether it closes early."""
+
+    day: date
+    open: datetime
+    close: datetime
+    early_close: bool = False
+
+
+def _day(value: date | datetime | str | pd.Timestamp) -> pd.Timestamp:
+    """A naive midnight Timestamp for a date-like value (aware datetimes use their UTC date)."""
+    stamp = pd.Timestamp(value)
+    if stamp.tzinfo is not None:
+        stamp = stamp.tz_convert("UTC").tz_localize(None)
+    return stamp.normalize().as_unit("ns")
+
+
+def _aware(ts: datetime | pd.Timestamp) -> pd.Timestamp:
     if ts.tzinfo is None or ts.tzinfo.utcoffset(ts) is None:
         raise InvalidInputError(f"time {ts!r} must be timezone-aware")
     return pd.Timestamp(ts).tz_convert("UTC").as_unit("ns")
 
 
-def session_close(calendar: str, ts: datetime) -> datetime:
-    """The close of the session in force at or after ``ts`` (the next one if ``ts`` is at or
-    past a close), as a timezone-aware UTC datetime.
+def _empty_sessions() -> pd.DataFrame:
+    return _session_frame(
+        pd.DatetimeIndex([], dtype="datetime64[ns]"),
+        pd.DatetimeIndex([], dtype="datetime64[ns, UTC]"),
+        pd.DatetimeIndex([], dtype="datetime64[ns, UTC]"),
+        np.zeros(0, dtype=bool),
+    )
 
-    ``XNYS`` uses exchange_calendars (holidays, early closes); ``FX`` closes at 17:00
-    America/New_York Monday to Friday (the week runs Sunday 17:00 to Friday 17:00; FX holidays
-    are not modelled); ``24/7`` closes every day at 00:00 UTC.
-    """
-    name = calendar_name(calendar)
-    moment = _utc(ts)
-    if name == "XNYS":
-        closes = _xnys_closes()
-        close_nanoseconds = pd.DatetimeIndex(closes.to_numpy()).asi8
-        position = int(np.searchsorted(close_nanoseconds, moment.value, side="right"))
-        if position >= len(close_nanoseconds):
+
+def _session_frame(
+    days: pd.DatetimeIndex, opens: pd.DatetimeIndex, closes: pd.DatetimeIndex, early: np.ndarray
+) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "open": pd.DatetimeIndex(opens).as_unit("ns"),
+            "close": pd.DatetimeIndex(closes).as_unit("ns"),
+            "early_close": np.asarray(early, dtype=bool),
+        },
+        index=pd.DatetimeIndex(days, name="session").as_unit("ns"),
+    )
+
+
+class MarketCalendar:
+    """Sessions of one calendar, and the session closes and daily bar closes they imply;
+    subclasses implement :meth:`_sessions`, :meth:`session_close` and
+    :meth:`daily_bar_closes`, each from the same rules."""
+
+    name: str = ""
+
+    def sessions(self, start: date | datetime | str, end: date | datetime | str) -> pd.DataFrame:
+        """Sessions whose trade date is in ``[start, end]`` (inclusive), ascending.
+
+        Index ``session`` (naive midnight of the trade date); columns ``open`` and ``close``
+        (UTC) and ``early_close`` (bool).
+        """
+        first, last = _day(start), _day(end)
+        if last < first:
+            return _empty_sessions()
+        return self._sessions(first, last)
+
+    def _sessions(self, first: pd.Timestamp, last: pd.Timestamp) -> pd.DataFrame:
+        raise NotImplementedError
+
+    def session_close(self, ts: datetime) -> datetime:
+        """The first session close strictly after ``ts`` (timezone-aware): the close of the
+        session in force at ``ts``, or of the next one while the market is closed; aware UTC."""
+        raise NotImplementedError
+
+    def daily_bar_closes(self, labels: pd.DatetimeIndex) -> pd.DatetimeIndex:
+        """When daily bars labelled ``labels`` (UTC, nanoseconds) close; see ``bar_close_times``."""
+        raise NotImplementedError
+
+    def trading_hours(self, day: date) -> TradingHours | None:
+        """The session of trade date ``day``, or None when the market does not trade that day."""
+        table = self.sessions(day, day)
+        if table.empty:
+            return None
+        row = table.iloc[0]
+        return TradingHours(
+            day=table.index[0].date(),
+            open=pd.Timestamp(row["open"]).to_pydatetime(),
+            close=pd.Timestamp(row["close"]).to_pydatetime(),
+            early_close=bool(row["early_close"]),
+        )
+
+    def holidays(self, start: date, end: date) -> list[date]:
+        """Weekdays (Monday to Friday) in ``[start, end]`` with no session."""
+        weekdays = pd.bdate_range(_day(start), _day(end))
+        trading = self.sessions(start, end).index
+        return [stamp.date() for stamp in weekdays.difference(pd.DatetimeIndex(trading))]
+
+    def is_open(self, ts: datetime) -> bool:
+        """Whether ``ts`` (timezone-aware) falls inside a session (open inclusive, close not)."""
+        moment = _aware(ts)
+        day = moment.tz_localize(None).normalize()
+        table = self.sessions(day - pd.Timedelta(days=1), day + pd.Timedelta(days=1))
+        inside = (table["open"] <= moment) & (moment < table["close"])
+        return bool(inside.any())
+
+    def session_of(self, ts: datetime) -> TradingHours | None:
+        """The session in force at ``ts``, or None while the market is closed."""
+        moment = _aware(ts)
+        day = moment.tz_localize(None).normalize()
+        table = self.sessions(day - pd.Timedelta(days=1), day + pd.Timedelta(days=1))
+        inside = table[(table["open"] <= moment) & (moment < table["close"])]
+        return None if inside.empty else self.trading_hours(inside.index[0].date())
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.name!r})"
+
+
+class XnysCalendar(MarketCalendar):
+    """New York Stock Exchange regular sessions from exchange_calendars."""
+
+    name = "XNYS"
+
+    def _sessions(self, first: pd.Timestamp, last: pd.Timestamp) -> pd.DataFrame:
+        calendar = exchange_calendar("XNYS")
+        known_first = pd.Timestamp(calendar.first_session).tz_localize(None)
+        known_last = pd.Timestamp(calendar.last_session).tz_localize(None)
+        if first < known_first or last > known_last:
+            raise InvalidInputError(
+                f"XNYS sessions are known from {known_first.date()} to {known_last.date()} "
+                f"(exchange_calendars); asked for {first.date()}..{last.date()}"
+            )
+        schedule = _xnys_schedule()
+        table = schedule.loc[first:last]
+        return table.copy()
+
+    def session_close(self, ts: datetime) -> datetime:
+        moment = _aware(ts)
+        closes = _xnys_close_nanoseconds()
+        position = int(np.searchsorted(closes, moment.value, side="right"))
+        days = _xnys_schedule().index
+        if position >= len(closes):
             raise InvalidInputError(
                 f"time {ts.isoformat()} is after the last XNYS session exchange_calendars knows "
-                f"({closes.index[-1].date()})"
+                f"({days[-1].date()})"
             )
-        if position == 0 and moment.tz_localize(None) < closes.index[0]:
+        if position == 0 and moment.tz_localize(None) < days[0]:
             raise InvalidInputError(
                 f"time {ts.isoformat()} is before the first XNYS session ({CALENDAR_START})"
             )
-        return pd.Timestamp(int(close_nanoseconds[position]), tz="UTC").to_pydatetime()
-    if name == "FX":
-        local = moment.tz_convert(NEW_YORK).to_pydatetime()
+        return pd.Timestamp(int(closes[position]), tz="UTC").to_pydatetime()
+
+    def daily_bar_closes(self, labels: pd.DatetimeIndex) -> pd.DatetimeIndex:
+        """The session close of each label's date (early closes included); a date that is not a
+        session falls back to the next 00:00 UTC."""
+        dates = labels.tz_localize(None).normalize()
+        closes = pd.Series(
+            pd.DatetimeIndex(_xnys_schedule()["close"]).tz_localize(None),
+            index=_xnys_schedule().index,
+        ).reindex(dates)
+        fallback = pd.Series(dates + _ONE_DAY, index=dates)
+        filled = closes.where(closes.notna(), fallback)
+        return pd.DatetimeIndex(filled.to_numpy()).tz_localize("UTC")
+
+
+@functools.cache
+def _xnys_schedule() -> pd.DataFrame:
+    calendar = exchange_calendar("XNYS")
+    schedule = calendar.schedule
+    days = pd.DatetimeIndex(schedule.index).tz_localize(None)
+    early = days.isin(pd.DatetimeIndex(calendar.early_closes).tz_localize(None))
+    opens = pd.DatetimeIndex(schedule["open"]).tz_convert("UTC")
+    closes = pd.DatetimeIndex(schedule["close"]).tz_convert("UTC")
+    return _session_frame(days, opens, closes, early)
+
+
+@functools.cache
+def _xnys_close_nanoseconds() -> np.ndarray:
+    return np.asarray(pd.DatetimeIndex(_xnys_schedule()["close"]).asi8, dtype=np.int64)
+
+
+class FxCalendar(MarketCalendar):
+    """The FX week: Sunday 17:00 to Friday 17:00 New York, closed on 25 December and 1 January."""
+
+    name = "FX"
+
+    @staticmethod
+    def trades_on(day: date) -> bool:
+        """Whether ``day`` is a trade date: Monday to Friday, not a holiday of ``FX_HOLIDAYS``."""
+        return day.weekday() < 5 and (day.month, day.day) not in FX_HOLIDAYS
+
+    def _sessions(self, first: pd.Timestamp, last: pd.Timestamp) -> pd.DataFrame:
+        days = pd.bdate_range(first, last).as_unit("ns")  # the rule of trades_on, vectorised
+        holiday = np.zeros(len(days), dtype=bool)
+        for month, day_of_month in FX_HOLIDAYS:
+            holiday |= (days.month == month) & (days.day == day_of_month)
+        days = days[~holiday]
+        opens = (days + _FX_OPEN_OFFSET).tz_localize(NEW_YORK).tz_convert("UTC")
+        closes = (days + _FX_CLOSE_OFFSET).tz_localize(NEW_YORK).tz_convert("UTC")
+        return _session_frame(days, opens, closes, np.zeros(len(days), dtype=bool))
+
+    def session_close(self, ts: datetime) -> datetime:
+        local = _aware(ts).tz_convert(NEW_YORK).to_pydatetime()
         day = local.date()
         while True:
             close = datetime.combine(day, FX_CLOSE_TIME, tzinfo=NEW_YORK)
-            if day.weekday() < 5 and close > local:
+            if close > local and self.trades_on(day):
                 return close.astimezone(UTC)
             day += timedelta(days=1)
-    day_start = moment.floor("D")
-    return (day_start + _ONE_DAY).to_pydatetime()
+
+    def daily_bar_closes(self, labels: pd.DatetimeIndex) -> pd.DatetimeIndex:
+        """Daily FX bars are labelled with the instant they start (Lean: 00:00 UTC, others:
+        17:00 New York) and are never visible before their whole day has passed: label + 1 day
+        (a bar the data holds traded, so no holiday moves its close)."""
+        return labels + _ONE_DAY
+
+
+class AlwaysOpenCalendar(MarketCalendar):
+    """24/7 markets (crypto): always open; a session is one UTC calendar day."""
+
+    name = "24/7"
+
+    def _sessions(self, first: pd.Timestamp, last: pd.Timestamp) -> pd.DataFrame:
+        days = pd.date_range(first, last, freq="D").as_unit("ns")
+        opens = days.tz_localize("UTC")
+        closes = (days + pd.Timedelta(days=1)).tz_localize("UTC")
+        return _session_frame(days, opens, closes, np.zeros(len(days), dtype=bool))
+
+    def is_open(self, ts: datetime) -> bool:
+        _aware(ts)
+        return True
+
+    def session_close(self, ts: datetime) -> datetime:
+        day_start = _aware(ts).floor("D")
+        return (day_start + _ONE_DAY).to_pydatetime()
+
+    def daily_bar_closes(self, labels: pd.DatetimeIndex) -> pd.DatetimeIndex:
+        """The next 00:00 UTC after each label's date."""
+        return (labels.tz_localize(None).normalize() + _ONE_DAY).tz_localize("UTC")
+
+
+_CALENDAR_TYPES: dict[str, type[MarketCalendar]] = {
+    "XNYS": XnysCalendar,
+    "FX": FxCalendar,
+    "24/7": AlwaysOpenCalendar,
+}
+
+
+@functools.cache
+def _market_calendar(name: str) -> MarketCalendar:
+    return _CALENDAR_TYPES[name]()
+
+
+def market_calendar(name: str) -> MarketCalendar:
+    """The calendar called ``name`` (XNYS/NYSE, FX, 24/7/CRYPTO; case-insensitive), cached."""
+    return _market_calendar(calendar_name(name))
+
+
+def sessions_covering(
+    calendar: MarketCalendar, start: pd.Timestamp, end: pd.Timestamp
+) -> pd.DataFrame:
+    """Sessions that may overlap the UTC instants ``[start, end]``: two days of margin each side
+    (the margin, not the range itself, is clipped to the dates exchange_calendars knows)."""
+    first, last = _day(start), _day(end)
+    margin = pd.Timedelta(days=2)
+    if isinstance(calendar, XnysCalendar):
+        schedule = _xnys_schedule()
+        return calendar.sessions(
+            min(first, max(first - margin, schedule.index[0])),
+            max(last, min(last + margin, schedule.index[-1])),
+        )
+    return calendar.sessions(first - margin, last + margin)
+
+
+def session_close(calendar: str, ts: datetime) -> datetime:
+    """The close of the session in force at or after ``ts`` (the next one if ``ts`` is at or
+    past a close), as a timezone-aware UTC datetime: ``market_calendar(calendar)``'s sessions
+    (XNYS holidays and early closes; the FX week without 25 December and 1 January; 24/7 days
+    closing at 00:00 UTC)."""
+    return market_calendar(calendar).session_close(ts)
 
 
 def bar_close_times(ts_open: pd.DatetimeIndex, timeframe: str, calendar: str) -> pd.DatetimeIndex:
     """When each bar closes (becomes visible), as a UTC nanosecond DatetimeIndex.
 
-    Intraday bars close at ``ts_open + timeframe``. Daily bars are date labels: on ``XNYS`` they
-    close at that date's session close (early closes included; a date that is not a session falls
-    back to the next 00:00 UTC), on ``24/7`` at the next 00:00 UTC. Daily ``FX`` bars are labelled
-    with the instant they start (Lean: 00:00 UTC, others: 17:00 New York), and a bar is never
-    visible before its whole day has passed, so they close at ``label + 1 day``. Weekly and
-    monthly bars close at ``label + timeframe`` (calendar months).
+    Intraday bars close at ``ts_open + timeframe``. Daily bars are date labels closed by the
+    calendar (``MarketCalendar.daily_bar_closes``): on ``XNYS`` at that date's session close
+    (early closes included; a date that is not a session falls back to the next 00:00 UTC), on
+    ``24/7`` at the next 00:00 UTC, on ``FX`` at ``label + 1 day``. Weekly and monthly bars
+    close at ``label + timeframe`` (calendar months).
     """
-    name = calendar_name(calendar)
+    market = market_calendar(calendar)
     frame = Timeframe.parse(timeframe)
     index = pd.DatetimeIndex(ts_open)
     if index.tz is None:
@@ -116,14 +364,5 @@ def bar_close_times(ts_open: pd.DatetimeIndex, timeframe: str, calendar: str) ->
         return pd.DatetimeIndex(index + pd.DateOffset(months=frame.count), name="ts_close")
     if frame.unit == "w" or frame.count != 1:
         return pd.DatetimeIndex(index + pd.Timedelta(seconds=frame.seconds), name="ts_close")
-    dates = index.tz_localize(None).normalize()
-    if name == "XNYS":
-        closes = _xnys_closes().reindex(dates)
-        fallback = pd.Series(dates + _ONE_DAY, index=dates)
-        filled = closes.where(closes.notna(), fallback)
-        result = pd.DatetimeIndex(filled.to_numpy()).tz_localize("UTC")
-    elif name == "FX":
-        result = index + _ONE_DAY
-    else:
-        result = (dates + _ONE_DAY).tz_localize("UTC")
-    return pd.DatetimeIndex(result.as_unit("ns"), name="ts_close")
+    closes = market.daily_bar_closes(index)
+    return pd.DatetimeIndex(closes.as_unit("ns"), name="ts_close")

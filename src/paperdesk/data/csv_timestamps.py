@@ -108,7 +108,9 @@ def _iso(
         if row in naive.index and not pd.isna(local[naive.index.get_loc(row)]):
             reasons[row] = f"local time {value!r} does not exist or is ambiguous in {zone}"
         else:
-            reasons[row] = f"timestamp {value!r} is not an ISO-8601 date/time or epoch number"
+            reasons[row] = (
+                f"timestamp {value!r} is not an ISO-8601 date or time, nor an epoch number"
+            )
     if with_offset.all():
         return "ISO-8601 with offsets"
     if not with_offset.any():

@@ -30,19 +30,19 @@ import pandas as pd
 
 from paperdesk.data import importer, quality
 from paperdesk.data.backfill import BackfillProgress, BackfillReport, plan_chunks, run_backfill
+from paperdesk.data.bar_convert import bar_at
 from paperdesk.data.bar_store import BarStore, SeriesInfo
 from paperdesk.data.cache import DEFAULT_BARS_TTL, MarketCache
+from paperdesk.data.calendars import MarketCalendar, TradingHours, market_calendar
 from paperdesk.data.clock import Clock, WallClock
 from paperdesk.data.corporate_actions import AdjustmentMode, bundled_factor_file
 from paperdesk.data.instruments import instrument_for
 from paperdesk.data.layers import BarLayers
-from paperdesk.data.market_calendars import MarketCalendar, TradingHours, market_calendar
 from paperdesk.data.parquet_cache import ParquetBarCache
 from paperdesk.data.providers.aggregator import FetchResult, ProviderAggregator
 from paperdesk.data.quality_report import QualityReport
 from paperdesk.data.series import (
     adjust_as_of,
-    bar_at,
     bundled_series,
     closed_bars,
     series_key,

@@ -25,8 +25,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from paperdesk.data.calendars import calendar_name
-from paperdesk.data.market_calendars import market_calendar
+from paperdesk.data.calendars import calendar_name, market_calendar
 from paperdesk.data.quality_report import (
     Duplicate,
     Gap,

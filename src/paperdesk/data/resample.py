@@ -28,9 +28,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from paperdesk.data.calendars import calendar_name
+from paperdesk.data.calendars import calendar_name, market_calendar
 from paperdesk.data.csv_source import infer_timeframe
-from paperdesk.data.market_calendars import market_calendar
 from paperdesk.data.session_grid import NANOSECONDS, SessionGrid
 from paperdesk.domain import InvalidInputError, Timeframe
 

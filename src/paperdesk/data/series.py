@@ -1,5 +1,5 @@
-"""Helpers of the DataManager: closed-bar filtering, domain bars from frames, adjustment as of
-a moment, and the bundled series summary.
+"""Helpers of the DataManager: closed-bar filtering, adjustment as of a moment, and the bundled
+series summary.
 
 Frames follow the loader's convention (``paperdesk.data.csv_source.load_bars``): a UTC
 ``DatetimeIndex`` named ``ts`` of bar open labels, float64 ``open, high, low, close, volume``,
@@ -20,7 +20,7 @@ from paperdesk.data.bar_store import SeriesInfo
 from paperdesk.data.bundled import bundled_files, find_bundled
 from paperdesk.data.calendars import NEW_YORK
 from paperdesk.data.corporate_actions import AdjustmentMode, FactorFile, adjust
-from paperdesk.domain import Bar, DataError, Timeframe, UnknownNameError, to_decimal
+from paperdesk.domain import DataError, Timeframe, UnknownNameError
 
 PRICE_COLUMNS = ("open", "high", "low", "close", "volume")
 
@@ -64,22 +64,6 @@ def closed_bars(
     result = frame.loc[keep].copy()
     result.attrs = dict(frame.attrs)
     return result
-
-
-def bar_at(frame: pd.DataFrame, position: int) -> Bar:
-    """Row ``position`` of a bar frame as a domain Bar (exact decimals of the float values)."""
-    row = frame.iloc[position]
-    return Bar(
-        str(frame.attrs.get("symbol")),
-        str(frame.attrs.get("timeframe")),
-        pd.Timestamp(frame.index[position]).to_pydatetime(),
-        pd.Timestamp(frame["ts_close"].iloc[position]).to_pydatetime(),
-        to_decimal(float(row["open"])),
-        to_decimal(float(row["high"])),
-        to_decimal(float(row["low"])),
-        to_decimal(float(row["close"])),
-        to_decimal(float(row["volume"])),
-    )
 
 
 def factors_as_of(factor_file: FactorFile, now: datetime) -> FactorFile:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from paperdesk.data.market_calendars import MarketCalendar, sessions_covering
+from paperdesk.data.calendars import MarketCalendar, sessions_covering
 
 NANOSECONDS = 1_000_000_000
 

@@ -14,7 +14,8 @@ from typing import Any
 
 import pandas as pd
 
-from paperdesk.data.series import bar_at, series_key, utc
+from paperdesk.data.bar_convert import bar_at
+from paperdesk.data.series import series_key, utc
 from paperdesk.domain import Bar, InvalidInputError
 
 GetBars = Callable[[str, str, datetime | None, datetime | None], pd.DataFrame]

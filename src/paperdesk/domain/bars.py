@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import NamedTuple
 
+from paperdesk.domain.bar_rule import bar_problems
 from paperdesk.domain.errors import InvalidInputError
 
 _TIMEFRAME = re.compile(r"^(\d+)(m|h|d|w|mo)$")
@@ -63,8 +64,8 @@ class _BarFields(NamedTuple):
 class Bar(_BarFields):
     """One OHLCV bar of ``symbol``; prices exact, times timezone-aware UTC.
 
-    The constructor validates; ``Bar._make`` skips that for bars already validated (a loaded
-    frame checked as a whole, see ``paperdesk.engine.backtest``).
+    The constructor checks ``paperdesk.domain.bar_rule``; ``Bar._make`` skips that for bars
+    already checked (a frame checked as a whole, see ``paperdesk.data.bar_convert``).
     """
 
     __slots__ = ()
@@ -83,17 +84,12 @@ class Bar(_BarFields):
     ) -> Bar:
         if ts_open.tzinfo is None or ts_close.tzinfo is None:
             raise InvalidInputError(f"bar times must be timezone-aware UTC, got {ts_open!r}")
-        if ts_close <= ts_open:
-            raise InvalidInputError(f"bar ts_close {ts_close} must be after ts_open {ts_open}")
-        if min(open, high, low, close) <= 0:
-            raise InvalidInputError(f"bar prices must be positive at {ts_open}")
-        if high < max(open, close) or low > min(open, close):
+        problems = bar_problems(open, high, low, close, volume, ts_open, ts_close)
+        if problems:
             raise InvalidInputError(
-                f"bar at {ts_open}: high {high} / low {low} do not contain "
-                f"open {open} and close {close}"
+                f"bar {symbol} {timeframe} at {ts_open.isoformat()}: "
+                + "; ".join(problem.reason for problem in problems)
             )
-        if volume < 0:
-            raise InvalidInputError(f"bar volume must not be negative at {ts_open}")
         return super().__new__(
             cls, symbol, timeframe, ts_open, ts_close, open, high, low, close, volume
         )

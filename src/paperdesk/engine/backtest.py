@@ -10,25 +10,23 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from collections.abc import Callable
-from datetime import UTC, date, datetime, timedelta
+from datetime import date
 from decimal import Decimal
-from math import isnan
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from paperdesk.analysis.strategies.base import SignalColumns as _SignalColumns
 from paperdesk.analysis.strategies.base import Strategy
 from paperdesk.data import session_close
+from paperdesk.data.bar_convert import BarArrays as _BarArrays
 from paperdesk.domain import (
-    Bar,
     DataError,
-    Direction,
     Instrument,
     InvalidInputError,
     Signal,
-    Timeframe,
     to_decimal,
 )
 from paperdesk.engine import fastpath
@@ -39,13 +37,8 @@ from paperdesk.engine.result import BacktestResult, assemble_result
 from paperdesk.engine.wiring import build_kernel
 
 Progress = Callable[[int, int], None]
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-_DIRECTIONS = {int(direction): direction for direction in Direction}
-_PRICE_MEMO_SIZE = 100_000
 _ENGINES = ("auto", "event", "fastpath")
 _FAST_PATH_ENABLED = True  # auto and fastpath may take the fast path (tests prove it identical)
-_trusted_bar = Bar._make
-_trusted_signal = Signal._make
 
 
 def slice_dates(bars: pd.DataFrame, start: date | None, end: date | None) -> pd.DataFrame:
@@ -153,97 +146,6 @@ def _fast_path_eligible(
         feed.ts_open_ns,
         feed.ts_close_ns,
     )
-
-
-class _BarArrays:
-    """Column arrays of the bar history, and Bar objects built only for visited bars."""
-
-    def __init__(self, bars: pd.DataFrame, symbol: str, timeframe: str) -> None:
-        self.symbol = symbol
-        self.timeframe = timeframe
-        index = pd.DatetimeIndex(bars.index)
-        self.opens = bars["open"].to_numpy(dtype=np.float64)
-        self.highs = bars["high"].to_numpy(dtype=np.float64)
-        self.lows = bars["low"].to_numpy(dtype=np.float64)
-        self.closes = bars["close"].to_numpy(dtype=np.float64)
-        self.volumes = bars["volume"].to_numpy(dtype=np.float64)
-        self.ts_open_ns = index.as_unit("ns").asi8
-        if "ts_close" in bars:
-            closes = pd.DatetimeIndex(bars["ts_close"])
-        else:  # a frame built by hand: bars close one timeframe after they open
-            closes = index + Timeframe.parse(timeframe).delta
-        self.ts_close_ns = closes.as_unit("ns").asi8
-        self.length = len(bars)
-        self._prices: dict[float, Decimal] = {}
-        self.valid = self._valid_rows()
-
-    def bar(self, i: int) -> Bar:
-        """The bar at row ``i``; rows known to be valid skip the per-bar validation."""
-        if not self.valid[i]:
-            return self.checked_bar(i)  # raises, naming what is wrong
-        return _trusted_bar(
-            (
-                self.symbol,
-                self.timeframe,
-                _to_datetime(int(self.ts_open_ns[i])),
-                _to_datetime(int(self.ts_close_ns[i])),
-                self._price(float(self.opens[i])),
-                self._price(float(self.highs[i])),
-                self._price(float(self.lows[i])),
-                self._price(float(self.closes[i])),
-                Decimal(repr(float(self.volumes[i]))),
-            )
-        )
-
-    def _price(self, value: float) -> Decimal:
-        """The exact Decimal of a (positive) price; prices recur, so conversions are memoised."""
-        exact = self._prices.get(value)
-        if exact is None:
-            if len(self._prices) >= _PRICE_MEMO_SIZE:
-                self._prices.clear()
-            exact = self._prices[value] = Decimal(repr(value))
-        return exact
-
-    def _valid_rows(self) -> npt.NDArray[np.bool_]:
-        """Which rows pass ``Bar``'s checks, decided for all rows at once.
-
-        Float comparisons decide exactly as Decimal ones on the floats' shortest reprs do.
-        """
-        opens, highs, lows, closes, volumes = (
-            self.opens,
-            self.highs,
-            self.lows,
-            self.closes,
-            self.volumes,
-        )
-        with np.errstate(invalid="ignore"):
-            valid: npt.NDArray[np.bool_] = (
-                np.isfinite(opens)
-                & np.isfinite(highs)
-                & np.isfinite(lows)
-                & np.isfinite(closes)
-                & np.isfinite(volumes)
-                & (np.minimum(np.minimum(opens, highs), np.minimum(lows, closes)) > 0)
-                & (highs >= np.maximum(opens, closes))
-                & (lows <= np.minimum(opens, closes))
-                & (volumes >= 0)
-                & (self.ts_close_ns // 1000 > self.ts_open_ns // 1000)
-            )
-        return valid
-
-    def checked_bar(self, i: int) -> Bar:
-        """The bar at row ``i`` through Bar's validating constructor."""
-        return Bar(
-            self.symbol,
-            self.timeframe,
-            _to_datetime(int(self.ts_open_ns[i])),
-            _to_datetime(int(self.ts_close_ns[i])),
-            _decimal(self.opens[i]),
-            _decimal(self.highs[i]),
-            _decimal(self.lows[i]),
-            _decimal(self.closes[i]),
-            _decimal(self.volumes[i]),
-        )
 
 
 class _Driver:
@@ -370,43 +272,6 @@ class _Driver:
             ambiguous_bars=kernel.orders.ambiguous_bars,
             signals=kernel.signals_seen,
         )
-
-
-class _SignalColumns:
-    """A strategy's signal frame as Python lists, read one signal at a time."""
-
-    def __init__(self, frame: pd.DataFrame, name: str, symbol: str) -> None:
-        self.name = name
-        self.symbol = symbol
-        self.directions: list[int] = frame["direction"].to_numpy().tolist()
-        self.confidences: list[float] = frame["confidence"].to_numpy(dtype=np.float64).tolist()
-        self.stops: list[float] = frame["stop"].to_numpy(dtype=np.float64).tolist()
-        self.targets: list[float] = frame["target"].to_numpy(dtype=np.float64).tolist()
-        self.reasons: list[object] = frame["reason"].to_numpy().tolist()
-
-    def signal(self, k: int, ts: datetime) -> Signal:
-        """Signal ``k`` of the frame, stamped ``ts`` (the close of its bar, UTC-aware)."""
-        confidence = self.confidences[k]
-        direction = _DIRECTIONS.get(self.directions[k])
-        stop, target = self.stops[k], self.targets[k]
-        fields = (
-            self.name,
-            self.symbol,
-            Direction(self.directions[k]) if direction is None else direction,
-            ts,
-            confidence,
-            None,
-            None if isnan(stop) else to_decimal(stop),
-            None if isnan(target) else to_decimal(target),
-            str(self.reasons[k]),
-        )
-        if not 0.0 <= confidence <= 1.0:
-            return Signal(*fields)  # the validating constructor names what is wrong
-        return _trusted_signal(fields)
-
-
-def _to_datetime(nanoseconds: int) -> datetime:
-    return _EPOCH + timedelta(0, 0, nanoseconds // 1000)  # positional: faster than by keyword
 
 
 def _decimal(value: float) -> Decimal:

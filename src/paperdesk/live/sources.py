@@ -15,11 +15,12 @@ import pandas as pd
 
 from paperdesk.config import SourceConfig
 from paperdesk.data import find_bundled, load_bars
+from paperdesk.data.bar_convert import bar_at as bar_at  # re-exported: one conversion
 from paperdesk.data.clock import Clock as Clock  # re-exported: the clocks live in data
 from paperdesk.data.clock import FixedClock as FixedClock
 from paperdesk.data.clock import WallClock as WallClock
 from paperdesk.data.manager import DataManager
-from paperdesk.domain import Bar, DataError, to_decimal
+from paperdesk.domain import DataError
 
 
 class CandleSource:
@@ -61,22 +62,6 @@ class CandleSource:
             raise DataError(f"{path} holds no {symbol} candles")
         self._cache[key] = (version, frame)
         return frame
-
-
-def bar_at(frame: pd.DataFrame, index: int) -> Bar:
-    """Row ``index`` of a loaded frame as a domain Bar (prices as the backtest builds them)."""
-    row = frame.iloc[index]
-    return Bar(
-        str(frame.attrs.get("symbol")),
-        str(frame.attrs.get("timeframe")),
-        frame.index[index].to_pydatetime(),
-        pd.Timestamp(frame["ts_close"].iloc[index]).to_pydatetime(),
-        to_decimal(float(row["open"])),
-        to_decimal(float(row["high"])),
-        to_decimal(float(row["low"])),
-        to_decimal(float(row["close"])),
-        to_decimal(float(row["volume"])),
-    )
 
 
 def last_closed_index(frame: pd.DataFrame, now: datetime) -> int:

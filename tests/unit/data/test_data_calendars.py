@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 import pandas as pd
 import pytest
 
-from paperdesk.data import bar_close_times, session_close
+from paperdesk.data import bar_close_times, market_calendar, session_close
 from paperdesk.data.calendars import exchange_calendar
 from paperdesk.domain import InvalidInputError, UnknownNameError
 
@@ -130,3 +130,38 @@ def test_intraday_bar_close_times_are_vectorised() -> None:
     labels = pd.date_range("2020-01-01", periods=1_000_000, freq="min", tz="UTC")
     closes = bar_close_times(labels, "1m", "24/7")
     assert closes[-1] == labels[-1] + pd.Timedelta(minutes=1)
+
+
+def test_fx_session_close_skips_christmas_and_new_year() -> None:
+    # the 25 December and 1 January sessions do not exist (market_calendar("FX")), so a DAY
+    # order placed on the 24th after 17:00 New York lives until the 26th's close
+    assert session_close("FX", new_york(2024, 12, 24, 16)) == new_york(2024, 12, 24, 17)
+    assert session_close("FX", new_york(2024, 12, 24, 17)) == new_york(2024, 12, 26, 17)
+    assert session_close("FX", new_york(2024, 12, 25, 12)) == new_york(2024, 12, 26, 17)
+    assert session_close("FX", new_york(2024, 12, 31, 18)) == new_york(2025, 1, 2, 17)
+    assert session_close("FX", new_york(2022, 12, 23, 18)) == new_york(2022, 12, 26, 17)
+
+
+@pytest.mark.parametrize("calendar", ["XNYS", "FX", "24/7"])
+def test_session_close_is_the_first_close_of_the_calendars_sessions_after_the_moment(
+    calendar: str,
+) -> None:
+    # one answer: the session closes the engine expires DAY orders at are those of the
+    # calendar that resampling, quality checks and the DataManager use
+    start, end = pd.Timestamp("2023-12-20", tz="UTC"), pd.Timestamp("2025-01-10", tz="UTC")
+    sessions = market_calendar(calendar).sessions(
+        start - pd.Timedelta(days=1), end + pd.Timedelta(days=7)
+    )
+    closes = pd.DatetimeIndex(sessions["close"])
+    moments = pd.date_range(start, end, freq="97min").append(closes[:-5])  # and exactly at closes
+    for moment in moments:
+        expected = closes[closes > moment][0]
+        assert session_close(calendar, moment.to_pydatetime()) == expected, moment
+
+
+def test_daily_bar_closes_follow_the_same_calendar() -> None:
+    days = pd.DatetimeIndex(["2024-12-24", "2024-12-25", "2024-12-26"], tz="UTC")
+    xnys = market_calendar("XNYS").sessions("2024-12-24", "2024-12-26")
+    assert list(bar_close_times(days[[0, 2]], "1d", "XNYS")) == list(xnys["close"])
+    # a daily FX bar covers the 24 hours after its label, whatever the holidays
+    assert list(bar_close_times(days, "1d", "FX")) == list(days + pd.Timedelta(days=1))

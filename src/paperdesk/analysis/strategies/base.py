@@ -17,7 +17,8 @@ from __future__ import annotations
 
 from abc import abstractmethod
 from collections.abc import Sequence
-from decimal import Decimal
+from datetime import datetime
+from math import isnan
 from typing import ClassVar, TypeVar
 
 import numpy as np
@@ -33,12 +34,14 @@ from paperdesk.analysis.strategies.common import (
 )
 from paperdesk.domain.enums import Direction
 from paperdesk.domain.errors import InvalidInputError
+from paperdesk.domain.money import to_decimal
 from paperdesk.domain.signals import Signal
 
 __all__ = [
     "BAR_COLUMNS",
     "SIGNAL_COLUMNS",
     "NoParameters",
+    "SignalColumns",
     "Strategy",
     "atr_levels",
     "check_bars",
@@ -54,6 +57,9 @@ BAR_COLUMNS: tuple[str, ...] = ("open", "high", "low", "close", "volume")
 SIGNAL_COLUMNS: tuple[str, ...] = ("direction", "confidence", "stop", "target", "reason")
 
 ParametersT = TypeVar("ParametersT")
+
+_DIRECTIONS = {int(direction): direction for direction in Direction}
+_trusted_signal = Signal._make
 
 
 class Strategy(StrategyBase[ParametersT]):
@@ -218,36 +224,50 @@ def atr_levels(
     return close + side * direction.astype(np.float64) * multiple * average_true_range
 
 
-def to_signals(frame: pd.DataFrame, strategy_name: str, symbol: str) -> list[Signal]:
-    """Domain ``Signal`` objects, one per row of a signal frame (``ts`` = the index value).
+class SignalColumns:
+    """A signal frame as Python lists, converted one signal at a time: the one conversion of a
+    signal row to a domain ``Signal`` (stop and target become the Decimals of the floats'
+    shortest reprs, NaN None; a row outside the Signal's rules goes through its checking
+    constructor, which names what is wrong)."""
 
-    Prices become ``Decimal`` via the shortest float repr; NaN stop/target become None.
-    """
+    def __init__(self, frame: pd.DataFrame, strategy_name: str, symbol: str) -> None:
+        self.name = strategy_name
+        self.symbol = symbol
+        self.directions: list[int] = frame["direction"].to_numpy().tolist()
+        self.confidences: list[float] = frame["confidence"].to_numpy(dtype=np.float64).tolist()
+        self.stops: list[float] = frame["stop"].to_numpy(dtype=np.float64).tolist()
+        self.targets: list[float] = frame["target"].to_numpy(dtype=np.float64).tolist()
+        self.reasons: list[object] = frame["reason"].to_numpy().tolist()
+
+    def __len__(self) -> int:
+        return len(self.directions)
+
+    def signal(self, k: int, ts: datetime) -> Signal:
+        """Signal ``k`` of the frame, stamped ``ts`` (timezone-aware)."""
+        confidence = self.confidences[k]
+        direction = _DIRECTIONS.get(self.directions[k])
+        stop, target = self.stops[k], self.targets[k]
+        fields = (
+            self.name,
+            self.symbol,
+            Direction(self.directions[k]) if direction is None else direction,
+            ts,
+            confidence,
+            None,
+            None if isnan(stop) else to_decimal(stop, "stop"),
+            None if isnan(target) else to_decimal(target, "target"),
+            str(self.reasons[k]),
+        )
+        if not 0.0 <= confidence <= 1.0 or ts.tzinfo is None:
+            return Signal(*fields)  # the checking constructor names what is wrong
+        return _trusted_signal(fields)
+
+
+def to_signals(frame: pd.DataFrame, strategy_name: str, symbol: str) -> list[Signal]:
+    """Domain ``Signal`` objects, one per row of a signal frame (``ts`` = the index value),
+    converted by ``SignalColumns``."""
     index = frame.index
     if len(index) and (not isinstance(index, pd.DatetimeIndex) or index.tz is None):
         raise InvalidInputError("signal frame must be indexed by a timezone-aware DatetimeIndex")
-
-    def price(value: float) -> Decimal | None:
-        return None if np.isnan(value) else Decimal(repr(float(value)))
-
-    return [
-        Signal(
-            strategy=strategy_name,
-            symbol=symbol,
-            direction=Direction(int(direction)),
-            ts=timestamp.to_pydatetime(),
-            confidence=float(confidence),
-            stop=price(stop),
-            target=price(target),
-            reason=str(reason),
-        )
-        for timestamp, direction, confidence, stop, target, reason in zip(
-            index,
-            frame["direction"].to_numpy(),
-            frame["confidence"].to_numpy(),
-            frame["stop"].to_numpy(dtype=np.float64),
-            frame["target"].to_numpy(dtype=np.float64),
-            frame["reason"].to_numpy(),
-            strict=True,
-        )
-    ]
+    columns = SignalColumns(frame, strategy_name, symbol)
+    return [columns.signal(k, stamp.to_pydatetime()) for k, stamp in enumerate(index)]

@@ -14,10 +14,12 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
+from paperdesk.data.bar_rule import BarColumns, first_failure, row_problems
 from paperdesk.data.calendars import bar_close_times
 from paperdesk.data.instruments import instrument_for
 from paperdesk.data.providers.errors import BadResponse
 from paperdesk.domain import Timeframe
+from paperdesk.domain.bar_rule import SUMMARIES
 
 PRICE_COLUMNS = ("open", "high", "low", "close", "volume")
 FRAME_COLUMNS = (*PRICE_COLUMNS, "ts_close", "provider")
@@ -95,18 +97,14 @@ def build_frame(
 
 
 def _refuse_impossible_bars(frame: pd.DataFrame, provider: str, symbol: str) -> None:
-    """A provider's bars pass the checks a CSV row must pass, or the whole answer is refused
-    (and the next provider is tried): nothing impossible reaches the store."""
-    opens, highs, lows, closes, volumes = (frame[c].to_numpy() for c in PRICE_COLUMNS)
-    problems = {
-        "a price that is not finite": ~np.isfinite(frame[list(PRICE_COLUMNS)].to_numpy()).all(1),
-        "a price that is not positive": np.minimum.reduce([opens, highs, lows, closes]) <= 0,
-        "high below low": highs < lows,
-        "open or close outside the high-low range": (np.maximum(opens, closes) > highs)
-        | (np.minimum(opens, closes) < lows),
-        "a negative volume": volumes < 0,
-    }
-    for reason, bad in problems.items():
-        if bad.any():
-            at = frame.index[int(np.flatnonzero(bad)[0])].isoformat()
-            raise BadResponse(provider, f"{symbol} bars with {reason} (first at {at})")
+    """A provider's bars pass the bar rule (``paperdesk.domain.bar_rule``), or the whole answer is
+    refused (and the next provider is tried): nothing impossible reaches the store."""
+    columns = BarColumns(*(frame[name].to_numpy(dtype=np.float64) for name in PRICE_COLUMNS))
+    failure = first_failure(columns)
+    if failure is not None:
+        check, row = failure
+        reason = next(p.reason for p in row_problems(columns, row) if p.check == check)
+        at = frame.index[row].isoformat()
+        raise BadResponse(
+            provider, f"{symbol} bars with {SUMMARIES[check]} (first at {at}: {reason})"
+        )

@@ -129,7 +129,6 @@ def run_fast_path(
         feed=feed,
         frame=frame,
         rows=rows,
-        reasons=reasons() if record.rejected else [],
         strategy_name=strategy_name,
         scale=scale,
     )

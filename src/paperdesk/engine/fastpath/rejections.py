@@ -10,13 +10,12 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from paperdesk.analysis.strategies.base import SignalColumns
 from paperdesk.domain import (
     ZERO,
-    Direction,
     Instrument,
     PortfolioView,
     Position,
-    Signal,
     SignalRejected,
     to_decimal,
 )
@@ -26,9 +25,6 @@ from paperdesk.engine.fastpath.errors import FastPathUnsupportedError
 from paperdesk.engine.fastpath.integer_money import MoneyScale
 from paperdesk.execution import parse_fee_model
 from paperdesk.routing import SignalRouter, build_router
-
-_DIRECTIONS = {int(direction): direction for direction in Direction}
-_make_signal = Signal._make
 
 
 class SignalBars(Protocol):
@@ -47,7 +43,6 @@ def rejected_signals(
     feed: SignalBars,
     frame: pd.DataFrame,
     rows: list[int],
-    reasons: list[str],
     strategy_name: str,
     scale: MoneyScale,
 ) -> list[SignalRejected]:
@@ -56,26 +51,13 @@ def rejected_signals(
         return []
     symbol = feed.symbol
     router = _router(config, instrument)
-    directions = frame["direction"].to_numpy().tolist()
-    confidences = frame["confidence"].to_numpy(dtype=np.float64).tolist()
+    signals = SignalColumns(frame, strategy_name, symbol)
     stamps = datetimes(feed.ts_close_ns[[rows[k] for k, _, _ in rejected]])
     rejections: list[SignalRejected] = []
     for number, (k, held, cash_units) in enumerate(rejected):
         row = rows[k]
         ts = stamps[number]
-        signal = _make_signal(
-            (
-                strategy_name,
-                symbol,
-                _DIRECTIONS[directions[k]],
-                ts,
-                confidences[k],
-                None,
-                None,
-                None,
-                reasons[k],
-            )
-        )
+        signal = signals.signal(k, ts)
         close = to_decimal(float(feed.closes[row]))
         cash = scale.to_decimal(cash_units)
         positions = {symbol: Position(symbol, ZERO + Decimal(held))} if held else {}

@@ -1,0 +1,153 @@
+"""Rows of a bar frame as domain ``Bar`` objects: the one conversion (prices and volume are the
+Decimals of the floats' shortest reprs, times whole microseconds in UTC).
+
+``BarArrays`` holds a frame's columns and builds a Bar only for the rows asked for, memoising
+the price conversions and skipping the per-bar check for rows the vectorised rule passed (the
+backtest's feed); ``bar_at`` converts one row of a frame through the same code.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+
+import numpy as np
+import pandas as pd
+
+from paperdesk.data.bar_rule import BarColumns, exact_decimal, utc_datetime, valid_rows
+from paperdesk.domain import Bar, Timeframe
+
+_PRICE_MEMO_SIZE = 100_000
+_trusted_bar = Bar._make
+
+
+class BarArrays:
+    """Column arrays of a bar history, and Bar objects built only for the rows asked for."""
+
+    def __init__(self, bars: pd.DataFrame, symbol: str, timeframe: str) -> None:
+        self.symbol = symbol
+        self.timeframe = timeframe
+        index = pd.DatetimeIndex(bars.index)
+        self.opens = bars["open"].to_numpy(dtype=np.float64)
+        self.highs = bars["high"].to_numpy(dtype=np.float64)
+        self.lows = bars["low"].to_numpy(dtype=np.float64)
+        self.closes = bars["close"].to_numpy(dtype=np.float64)
+        self.volumes = bars["volume"].to_numpy(dtype=np.float64)
+        self.ts_open_ns = index.as_unit("ns").asi8
+        self.ts_close_ns = _close_times(bars, timeframe).as_unit("ns").asi8
+        self.length = len(bars)
+        self._prices: dict[float, Decimal] = {}
+        self.columns = BarColumns(
+            self.opens,
+            self.highs,
+            self.lows,
+            self.closes,
+            self.volumes,
+            self.ts_open_ns,
+            self.ts_close_ns,
+        )
+        self.valid = valid_rows(self.columns)
+
+    def bar(self, i: int) -> Bar:
+        """The bar at row ``i``; rows known to be valid skip the per-bar check."""
+        if not self.valid[i]:
+            return self.checked_bar(i)  # raises, naming what is wrong
+        return _trusted_bar(
+            (
+                self.symbol,
+                self.timeframe,
+                utc_datetime(int(self.ts_open_ns[i])),
+                utc_datetime(int(self.ts_close_ns[i])),
+                self._price(float(self.opens[i])),
+                self._price(float(self.highs[i])),
+                self._price(float(self.lows[i])),
+                self._price(float(self.closes[i])),
+                exact_decimal(self.volumes[i]),
+            )
+        )
+
+    def checked_bar(self, i: int) -> Bar:
+        """The bar at row ``i`` through Bar's checking constructor."""
+        return _checked_bar(
+            self.symbol,
+            self.timeframe,
+            int(self.ts_open_ns[i]),
+            int(self.ts_close_ns[i]),
+            self.opens[i],
+            self.highs[i],
+            self.lows[i],
+            self.closes[i],
+            self.volumes[i],
+        )
+
+    def _price(self, value: float) -> Decimal:
+        """The exact Decimal of a (valid) price; prices recur, so conversions are memoised."""
+        exact = self._prices.get(value)
+        if exact is None:
+            if len(self._prices) >= _PRICE_MEMO_SIZE:
+                self._prices.clear()
+            exact = self._prices[value] = exact_decimal(value)
+        return exact
+
+
+def bar_at(frame: pd.DataFrame, position: int) -> Bar:
+    """Row ``position`` of a bar frame as a checked Bar (symbol and timeframe from ``attrs``)."""
+    timeframe = str(frame.attrs.get("timeframe"))
+    if "ts_close" in frame:
+        ts_close = pd.Timestamp(frame["ts_close"].iloc[position])
+    else:
+        ts_close = pd.Timestamp(_close_times(frame.iloc[[position]], timeframe)[0])
+
+    def value(name: str) -> float:
+        return float(frame[name].iloc[position])
+
+    return _checked_bar(
+        str(frame.attrs.get("symbol")),
+        timeframe,
+        _moment(pd.Timestamp(frame.index[position])),
+        _moment(ts_close),
+        value("open"),
+        value("high"),
+        value("low"),
+        value("close"),
+        value("volume"),
+    )
+
+
+def _moment(stamp: pd.Timestamp) -> datetime:
+    # a naive time goes to Bar as it is, to be refused there
+    return stamp.to_pydatetime() if stamp.tzinfo is None else utc_datetime(stamp.value)
+
+
+def _checked_bar(
+    symbol: str,
+    timeframe: str,
+    ts_open: int | datetime,
+    ts_close: int | datetime,
+    open: float,
+    high: float,
+    low: float,
+    close: float,
+    volume: float,
+) -> Bar:
+    return Bar(
+        symbol,
+        timeframe,
+        utc_datetime(ts_open) if isinstance(ts_open, int) else ts_open,
+        utc_datetime(ts_close) if isinstance(ts_close, int) else ts_close,
+        exact_decimal(open),
+        exact_decimal(high),
+        exact_decimal(low),
+        exact_decimal(close),
+        exact_decimal(volume),
+    )
+
+
+def _close_times(bars: pd.DataFrame, timeframe: str) -> pd.DatetimeIndex:
+    if "ts_close" in bars:
+        return pd.DatetimeIndex(bars["ts_close"])
+    # a frame built by hand: bars close one timeframe after they open
+    return pd.DatetimeIndex(bars.index) + Timeframe.parse(timeframe).delta
+
+
+__all__ = ["BarArrays", "bar_at"]

@@ -1,0 +1,675 @@
+"""The one reader of bar CSV files, behind ``load_bars`` (backtests) and ``parse_csv`` (imports).
+
+Accepted layouts: a timestamp column (``timestamp``, ``time``, ``datetime``, ``date``, ``ts``...,
+any case) or separate ``date`` and ``time`` columns; epoch seconds, milliseconds, microseconds or
+nanoseconds, or ISO-8601 text (see ``paperdesk.data.csv_timestamps`` for the rules); price
+columns in any case under common names (``open``/``o``, ``high``/``h``, ``low``/``l``,
+``close``/``c``/``last``, ``volume``/``v``/``vol``; no volume column means volume 0). ``Adj
+Close`` is ignored unless ``adjusted=True``, which scales open, high, low and close by
+``adj close / close``. So a Yahoo download (``Date,Open,High,Low,Close,Adj Close,Volume``) reads
+as it is.
+
+Every row is checked (the bar rule of ``paperdesk.domain.bar_rule`` for the values, then the
+order of the timestamps and the bars' close times) and all problems are reported together in a
+``CsvReadError`` (line numbers as in the file, the header being line 1). The result is the
+loader's frame: a UTC ``DatetimeIndex`` named ``ts`` of bar open labels, float64 ``open, high,
+low, close, volume``, ``ts_close`` and ``attrs`` ``symbol``, ``timeframe``, ``calendar``,
+``path``.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+import zoneinfo
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, NamedTuple
+
+import numpy as np
+import pandas as pd
+
+from paperdesk.data.bar_rule import BarColumns, check_columns, exact_decimal
+from paperdesk.data.calendars import bar_close_times, calendar_name
+from paperdesk.data.csv_timestamps import NAT, parse_times
+from paperdesk.data.instruments import instrument_for
+from paperdesk.domain import DataError, InvalidInputError, Timeframe
+from paperdesk.domain.bar_rule import MISSING, NumberText, exact_text
+
+PRICES = ("open", "high", "low", "close")
+NUMBERS = (*PRICES, "volume")
+MAX_PROBLEMS = 1000  # problems kept in a report (all are counted)
+SHOWN_PROBLEMS = 5  # problems named in an error's message
+SOURCE_TAGS = frozenset(
+    {"lean", "bt", "btpy", "ft", "oanda", "fxcm", "coinbase", "binance", "bitfinex", "bybit"}
+)
+_ALIASES = {
+    "timestamp": ("timestamp", "datetime", "date time", "ts", "time stamp", "open time", "epoch"),
+    "date": ("date", "day"),
+    "time": ("time", "hour"),
+    "open": ("open", "o", "open price"),
+    "high": ("high", "h", "high price"),
+    "low": ("low", "l", "low price"),
+    "close": ("close", "c", "close price", "last"),
+    "volume": ("volume", "v", "vol"),
+    "adj close": ("adj close", "adjclose", "adj. close", "adjusted close"),
+}
+_LOAD_COLUMNS = ("timestamp", *NUMBERS)
+_NAN_SPELLINGS = frozenset({"nan", "-nan", "na", "n/a", "null", "none"})
+_TIMEFRAME_TOKEN = re.compile(r"^\d+(m|h|d|w|mo)$")
+_NANOSECONDS = 1_000_000_000
+_FIELD_WIDTH = 21
+_CHUNK_ROWS = 1 << 18
+_SEPARATOR_POSITIONS = [4, 7, 13, 16]
+_SEPARATORS = np.frombuffer(b"--::", dtype=np.uint8)
+_DIGIT_POSITIONS = [0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18]
+_DAYS_IN_MONTH = np.array([0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31], dtype=np.int64)
+
+
+class Problem(NamedTuple):
+    line: int  # as in the file: the header is line 1
+    column: str
+    reason: str
+
+
+class CsvReadError(DataError):
+    """A CSV file was refused; ``problems`` lists (line, column, reason), ``total`` counts all.
+
+    The message names the file and the first problems by line (``bars.csv line 3: ...``).
+    """
+
+    def __init__(self, label: str, problems: list[Problem], total: int | None = None) -> None:
+        self.label = label
+        self.problems = sorted(problems)[:MAX_PROBLEMS]
+        self.total = len(problems) if total is None else total
+        super().__init__(self._message())
+
+    def _more(self) -> str:
+        hidden = self.total - min(len(self.problems), SHOWN_PROBLEMS)
+        return f" (and {hidden} more)" if hidden > 0 else ""
+
+    def _message(self) -> str:
+        named = "; ".join(f"line {p.line}: {p.reason}" for p in self.problems[:SHOWN_PROBLEMS])
+        return f"{self.label} {named}{self._more()}"
+
+
+class CsvImportError(CsvReadError):
+    """A CSV file was rejected by an import: nothing was imported."""
+
+    def _message(self) -> str:
+        named = "; ".join(
+            f"line {p.line}{f' {p.column}' if p.column else ''}: {p.reason}"
+            for p in self.problems[:SHOWN_PROBLEMS]
+        )
+        plural = "s" if self.total != 1 else ""
+        return (
+            f"{self.label}: rejected, nothing imported: {self.total} problem{plural}: "
+            f"{named}{self._more()}"
+        )
+
+
+@dataclass(frozen=True)
+class Wording:
+    """How a caller of the reader words its report: the error it raises, whether hints name the
+    ``sort`` and ``drop_duplicates`` options it offers, and four things the tests of
+    ``load_bars`` (test_data_csv_source) and of imports (test_data_csv_import,
+    test_data_importer) pin differently: how numbers are written, the words for an empty
+    timestamp and for a missing column, and whether a volume column is required."""
+
+    error: type[CsvReadError]
+    options: bool
+    number_text: NumberText
+    empty_timestamp: str
+    missing_column: Callable[[str, str], str]  # (column, header) -> reason
+    volume_required: bool
+
+
+IMPORT_WORDING = Wording(
+    error=CsvImportError,
+    options=True,
+    number_text=lambda value: exact_text(value).removesuffix(".0"),
+    empty_timestamp="timestamp is empty",
+    missing_column=lambda name, header: f"no {name} column (header: {header!r})",
+    volume_required=False,
+)
+LOAD_WORDING = Wording(
+    error=CsvReadError,
+    options=False,
+    number_text=exact_text,
+    empty_timestamp="timestamp is missing",
+    missing_column=lambda name, header: (
+        f"missing column {name!r} (header is {header!r}; expected {','.join(_LOAD_COLUMNS)})"
+    ),
+    volume_required=True,
+)
+
+
+@dataclass(frozen=True)
+class ImportedBars:
+    """A validated file's bars (the loader's frame convention) and what was done to them."""
+
+    frame: pd.DataFrame
+    layout: str
+    rows_read: int
+    sorted_rows: int = 0
+    dropped_duplicates: int = 0
+    notes: tuple[str, ...] = field(default_factory=tuple)
+
+
+class _Report:
+    def __init__(self) -> None:
+        self.problems: list[Problem] = []
+        self.total = 0
+
+    def add(self, mask: np.ndarray, column: str, describe: Callable[[int], str]) -> None:
+        rows = np.flatnonzero(mask)
+        self.total += len(rows)
+        for row in rows[:MAX_PROBLEMS].tolist():
+            self.problems.append(Problem(row + 2, column, describe(row)))
+
+
+def timeframe_from_file_name(name: str) -> str | None:
+    """The timeframe a file name ends with (``lean_SPY_1d.csv`` -> ``1d``), or None."""
+    tokens = Path(name).stem.split("_")
+    if len(tokens) > 1 and _TIMEFRAME_TOKEN.match(tokens[-1].lower()):
+        return str(Timeframe.parse(tokens[-1]))
+    return None
+
+
+def symbol_from_file_name(name: str) -> str:
+    """The symbol a file name stands for.
+
+    Rule: split the stem on ``_``; drop a trailing timeframe token (``1d``, ``5m``...); drop
+    leading source or venue tags (lean, bt, btpy, ft, oanda, fxcm, coinbase, binance, bitfinex,
+    bybit); join what is left without separator and upper-case it. So ``lean_SPY_1d.csv`` ->
+    ``SPY``, ``lean_oanda_EURUSD_1h.csv`` -> ``EURUSD``, ``bt_2006-day-001_1d.csv`` ->
+    ``2006-DAY-001``, ``ft_ETH_BTC_5m.csv`` -> ``ETHBTC``. If nothing is left, the whole stem.
+    """
+    stem = Path(name).stem
+    tokens = [token for token in stem.split("_") if token]
+    if len(tokens) > 1 and _TIMEFRAME_TOKEN.match(tokens[-1].lower()):
+        tokens = tokens[:-1]
+    while tokens and tokens[0].lower() in SOURCE_TAGS:
+        tokens = tokens[1:]
+    return ("".join(tokens) or stem).upper()
+
+
+def infer_timeframe(index: pd.DatetimeIndex) -> str | None:
+    """The timeframe suggested by the median spacing of ``index`` (None under two bars)."""
+    if len(index) < 2:
+        return None
+    spacing = np.diff(index.asi8)
+    seconds = round(float(np.median(spacing)) / _NANOSECONDS)
+    if seconds <= 0:
+        return None
+    if 28 * 86400 <= seconds <= 31 * 86400:
+        return "1mo"
+    for unit, size in (("w", 7 * 86400), ("d", 86400), ("h", 3600)):
+        if seconds % size == 0:
+            return f"{seconds // size}{unit}"
+    return f"{max(1, round(seconds / 60))}m"
+
+
+def read_csv_bars(
+    path: str | Path,
+    *,
+    symbol: str | None,
+    timeframe: str | None,
+    wording: Wording,
+    timezone: str | None = None,
+    sort: bool = False,
+    drop_duplicates: bool = False,
+    calendar: str | None = None,
+    adjusted: bool = False,
+) -> ImportedBars:
+    """Read and check a CSV file of bars; raise ``wording.error`` listing every problem.
+
+    ``symbol`` None: from the file name; ``timeframe`` None: from the file name, else from the
+    spacing of the bars; ``calendar`` None: the symbol's instrument's.
+    """
+    file_path = Path(path)
+    label = file_path.name
+    if timezone is not None:
+        try:
+            zoneinfo.ZoneInfo(timezone)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            raise InvalidInputError(f"time zone {timezone!r} is not known") from None
+    name = symbol.strip().upper() if symbol else symbol_from_file_name(label)
+    known_timeframe = str(Timeframe.parse(timeframe)) if timeframe else None
+    resolved_calendar = calendar_name(calendar) if calendar else instrument_for(name).calendar
+    if not file_path.is_file():
+        raise DataError(f"{label}: file not found: {file_path}")
+    table = _Table(file_path, label, wording, adjusted)
+    frame_timeframe = known_timeframe or timeframe_from_file_name(label)
+    daily = frame_timeframe is not None and not Timeframe.parse(frame_timeframe).is_intraday
+    report = _Report()
+    stamps, layout = table.timestamps(timezone, daily, report)
+    values = {column: table.numbers(column, report) for column in NUMBERS}
+    if adjusted and "adj close" in table.positions:
+        adjusted_close = table.numbers("adj close", report)
+        _check_adjusted_close(adjusted_close, table, report)
+        _adjust(values, adjusted_close, table.notes)
+    _check_values(values, table, report)
+    order = _check_order(stamps, sort, drop_duplicates, wording.options, report)
+    if report.total:
+        raise wording.error(label, report.problems, report.total)
+
+    sorted_rows = int(np.count_nonzero(np.diff(stamps) < 0)) if sort else 0
+    ordered = stamps if order is None else stamps[order]
+    dropped = 0
+    if drop_duplicates:
+        keep = ~pd.Series(ordered).duplicated(keep="first").to_numpy()
+        dropped = int(np.count_nonzero(~keep))
+        if dropped:
+            order = (np.arange(len(stamps)) if order is None else order)[keep]
+            ordered = ordered[keep]
+    if sorted_rows:
+        table.notes.append(f"sorted by timestamp ({sorted_rows} rows were out of order)")
+    if dropped:
+        table.notes.append(
+            f"dropped {dropped} rows repeating an earlier timestamp (kept the first)"
+        )
+    index = pd.DatetimeIndex(ordered.view("datetime64[ns]"), name="ts").tz_localize("UTC")
+    frame = pd.DataFrame(
+        {column: values[column] if order is None else values[column][order] for column in NUMBERS},
+        index=index,
+        copy=False,
+    )
+    if frame_timeframe is None:
+        frame_timeframe = infer_timeframe(index)
+        if frame_timeframe is None:
+            raise DataError(f"{label}: cannot infer the timeframe; pass timeframe=")
+    try:
+        closes = bar_close_times(index, frame_timeframe, resolved_calendar)
+    except InvalidInputError as error:
+        raise DataError(f"{label}: {error}") from error
+    _check_close_times(index, closes, order, len(stamps), frame_timeframe, report)
+    if report.total:
+        raise wording.error(label, report.problems, report.total)
+    frame["ts_close"] = closes
+    frame.attrs.update(
+        symbol=name, timeframe=frame_timeframe, calendar=resolved_calendar, path=str(file_path)
+    )
+    return ImportedBars(frame, layout, len(stamps), sorted_rows, dropped, tuple(table.notes))
+
+
+class _Table:
+    """The file's header and the columns the reader needs, parsed on demand."""
+
+    def __init__(self, file_path: Path, label: str, wording: Wording, adjusted: bool) -> None:
+        self.path = file_path
+        self.label = label
+        self.wording = wording
+        self.notes: list[str] = []
+        self._content: bytes | None = None
+        self._texts: dict[str, pd.Series] = {}
+        self._unparsed: dict[str, np.ndarray] = {}
+        header = self._header()
+        self.positions = self._columns(header, adjusted)
+        self._numbers = self._read_numbers()
+        self.rows = len(self._numbers)
+        self.rows -= self._trailing_blanks()
+        if self.rows == 0:
+            raise self.fail([Problem(1, "", "no bars after the header line")])
+
+    def fail(self, problems: list[Problem]) -> CsvReadError:
+        return self.wording.error(self.label, problems)
+
+    def _header(self) -> list[str]:
+        try:
+            with self.path.open(encoding="utf-8-sig", newline="") as handle:
+                line = handle.readline()
+        except UnicodeDecodeError as error:
+            raise self.fail([Problem(1, "", f"not UTF-8 text: {error}")]) from None
+        if not line.strip():
+            raise self.fail([Problem(1, "", "the file is empty")])
+        return next(csv.reader([line]))
+
+    def _columns(self, names: list[str], adjusted: bool) -> dict[str, int]:
+        """Our column names -> their positions in the file; notes on columns left out."""
+        found: dict[str, int] = {}
+        for position, original in enumerate(names):
+            key = re.sub(r"[\s_\-]+", " ", original.strip().lower())
+            ours = next((ours for ours, aliases in _ALIASES.items() if key in aliases), None)
+            if ours is None:
+                self.notes.append(f"ignored column {original!r}")
+            elif ours in found:
+                raise self.fail([Problem(1, original, f"a second {ours} column")])
+            else:
+                found[ours] = position
+        if "adj close" in found and not adjusted:
+            ignored = names[found.pop("adj close")]
+            self.notes.append(f"ignored column {ignored!r} (adjusted=True uses it)")
+        has_time = "timestamp" in found or "date" in found or "time" in found
+        missing = [column for column in PRICES if column not in found]
+        if self.wording.volume_required and "volume" not in found:
+            missing.append("volume")
+        if not has_time:
+            missing.insert(0, "timestamp")
+        if missing:
+            header = ",".join(names)
+            reason = self.wording.missing_column
+            raise self.fail([Problem(1, column, reason(column, header)) for column in missing])
+        if "volume" not in found:
+            self.notes.append("no volume column: volume set to 0")
+        return found
+
+    def _read(self, positions: list[int] | None, **options: Any) -> pd.DataFrame:
+        """Columns ``positions`` of the file (all, checking every line's fields, when None)."""
+        try:
+            table: pd.DataFrame = pd.read_csv(
+                self.path,
+                engine="c",
+                usecols=positions,
+                skip_blank_lines=False,
+                encoding="utf-8-sig",
+                **options,
+            )
+            return table
+        except pd.errors.EmptyDataError:
+            raise self.fail([Problem(1, "", "the file is empty")]) from None
+        except pd.errors.ParserError as error:
+            raise self._parser_error(error) from None
+        except UnicodeDecodeError as error:
+            raise self.fail([Problem(1, "", f"not UTF-8 text: {error}")]) from None
+
+    def _parser_error(self, error: pd.errors.ParserError) -> CsvReadError:
+        found = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", str(error))
+        if found is None:
+            return self.fail([Problem(1, "", f"not a CSV file: {error}")])
+        expected, line, saw = (int(group) for group in found.groups())
+        return self.fail([Problem(line, "", f"{saw} fields where the header has {expected}")])
+
+    def _read_numbers(self) -> pd.DataFrame:
+        """The number columns, parsed by pandas' C parser (columns it cannot parse stay text)."""
+        wanted = [column for column in (*NUMBERS, "adj close") if column in self.positions]
+        positions = sorted(self.positions[column] for column in wanted)
+        table = self._read(positions)
+        by_position = dict(zip(positions, range(len(positions)), strict=True))
+        columns = {column: table.iloc[:, by_position[self.positions[column]]] for column in wanted}
+        self._check_field_counts()
+        return pd.DataFrame(columns)
+
+    def _check_field_counts(self) -> None:
+        """Reading selected columns ignores extra fields; a full read names the bad line."""
+        content = self.content()
+        header_end = content.find(b"\n")
+        lines = content.count(b"\n") + (0 if content.endswith(b"\n") else 1)
+        fields = content.count(b",", 0, header_end if header_end >= 0 else len(content))
+        if content.count(b",") != fields * lines or b'"' in content:
+            self._read(None, dtype=str, keep_default_na=False)
+
+    def content(self) -> bytes:
+        if self._content is None:
+            self._content = self.path.read_bytes()
+        return self._content
+
+    def _trailing_blanks(self) -> int:
+        """How many blank lines end the file."""
+        blank = self._numbers.isna().all(axis=1).to_numpy().copy()
+        if not blank.any():
+            return 0
+        for column in ("timestamp", "date", "time"):
+            text = self.text(column)
+            if text is not None:
+                blank &= (text == "").to_numpy()
+        return int(np.argmin(blank[::-1])) if not blank.all() else len(blank)
+
+    def text(self, column: str) -> pd.Series | None:
+        """Column ``column`` as stripped text, ``""`` where empty (None without that column)."""
+        if column not in self.positions:
+            return None
+        if column not in self._texts:
+            table = self._read([self.positions[column]], dtype=str, keep_default_na=False)
+            text = table.iloc[:, 0].fillna("").astype(str).str.strip()
+            self._texts[column] = text.reset_index(drop=True)
+        return self._texts[column].iloc[: self.rows]
+
+    def timestamps(
+        self, timezone: str | None, daily: bool, report: _Report
+    ) -> tuple[np.ndarray, str]:
+        """Nanoseconds since the epoch per row, and the layout they were read in."""
+        if self.positions.get("timestamp") == 0 and timezone is None:
+            fast = _fast_timestamps(self.content(), self.rows)
+            if fast is not None:
+                return fast
+        text = self._timestamp_text()
+        times = parse_times(text, timezone, daily)
+        empty = (text == "").to_numpy()
+        for row, reason in times.reasons.items():
+            if empty[row]:
+                reason = self.wording.empty_timestamp
+            report.problems.append(Problem(row + 2, "timestamp", reason))
+        report.total += int(np.count_nonzero(times.stamps == NAT))
+        return times.stamps, times.layout
+
+    def _timestamp_text(self) -> pd.Series:
+        stamp, date, clock = (self.text(column) for column in ("timestamp", "date", "time"))
+        if stamp is not None:
+            return stamp
+        if date is not None and clock is not None:
+            padded = clock.str.replace(r"^(\d):", r"0\1:", regex=True)
+            both = (date != "") & (padded != "")
+            return (date + " " + padded).where(both, "")
+        text = date if date is not None else clock
+        assert text is not None  # _columns requires one of the three
+        return text
+
+    def numbers(self, column: str, report: _Report) -> np.ndarray:
+        """Column ``column`` as float64 (NaN where empty or not a number; zeros when absent).
+
+        Cells that are not numbers are reported here; the rest is for the bar rule."""
+        if column not in self._numbers:
+            return np.zeros(self.rows, dtype=np.float64)
+        series = self._numbers[column].iloc[: self.rows]
+        if series.dtype.kind in "fiu":
+            values = series.to_numpy(dtype=np.float64)
+        else:  # some cell the C parser could not read: parse the text as the importer does
+            text = self.text(column)
+            assert text is not None
+            values = pd.to_numeric(text, errors="coerce").to_numpy(dtype=np.float64)
+        unparsed = np.zeros(len(values), dtype=bool)
+        missing = np.isnan(values)
+        if missing.any():
+            text = self.text(column)
+            assert text is not None
+            spelled = (text == "") | text.str.lower().isin(_NAN_SPELLINGS)
+            unparsed = missing & ~spelled.to_numpy()
+            report.add(
+                unparsed, column, lambda row: f"{column} value {text.iloc[row]!r} is not a number"
+            )
+        self._unparsed[column] = unparsed
+        return values
+
+    def unparsed(self, column: str) -> np.ndarray:
+        """The rows whose ``column`` cell is not a number (reported by ``numbers``)."""
+        found = self._unparsed.get(column)
+        return np.zeros(self.rows, dtype=bool) if found is None else found
+
+    def missing_detail(self, column: str, row: int) -> str:
+        """What a NaN cell held: nothing, or a spelling of NaN."""
+        text = self.text(column)
+        if text is None or text.iloc[row] == "":
+            return "the cell is empty"
+        return f"the cell is NaN: {text.iloc[row]!r}"
+
+
+def _adjust(values: dict[str, np.ndarray], adjusted_close: np.ndarray, notes: list[str]) -> None:
+    """Scale the prices by ``adj close / close`` (rows whose factor is not a finite positive
+    number keep their prices: they are refused for that)."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        factor = adjusted_close / values["close"]
+    usable = np.isfinite(factor) & (factor > 0)
+    factor = np.where(usable, factor, 1.0)
+    for name in PRICES:
+        values[name] = values[name] * factor
+    notes.append("prices adjusted by adj close / close")
+
+
+def _check_adjusted_close(adjusted_close: np.ndarray, table: _Table, report: _Report) -> None:
+    """``adj close`` must be a finite positive number where the prices are adjusted by it."""
+    words = table.wording.number_text
+    with np.errstate(invalid="ignore"):
+        missing = np.isnan(adjusted_close) & ~table.unparsed("adj close")
+        infinite = np.isinf(adjusted_close)
+        not_positive = np.isfinite(adjusted_close) & (adjusted_close <= 0)
+
+    def text(row: int) -> str:
+        return words(exact_decimal(adjusted_close[row]))
+
+    report.add(
+        missing,
+        "adj close",
+        lambda row: f"adj close is missing or NaN ({table.missing_detail('adj close', row)})",
+    )
+    report.add(infinite, "adj close", lambda row: f"adj close {text(row)} is not finite")
+    report.add(not_positive, "adj close", lambda row: f"adj close {text(row)} is not positive")
+
+
+def _check_values(values: dict[str, np.ndarray], table: _Table, report: _Report) -> None:
+    """The bar rule on every row, in its words (a NaN cell also says what the cell held; a cell
+    that is not a number was reported as such already)."""
+    columns = BarColumns(*(values[column] for column in NUMBERS))
+    rule = check_columns(columns, limit=MAX_PROBLEMS, number_text=table.wording.number_text)
+    for row, problem in rule.problems:
+        reason = problem.reason
+        if problem.check == MISSING:
+            if table.unparsed(problem.field)[row]:
+                continue
+            reason = f"{reason} ({table.missing_detail(problem.field, row)})"
+        report.problems.append(Problem(row + 2, problem.field, reason))
+    unparsed = sum(int(np.count_nonzero(table.unparsed(column))) for column in NUMBERS)
+    report.total += rule.total - unparsed
+
+
+def _check_order(
+    stamps: np.ndarray, sort: bool, drop: bool, options: bool, report: _Report
+) -> np.ndarray | None:
+    """Report repeated and unsorted timestamps unless allowed; the rows in time order (None:
+    as in the file)."""
+    valid = stamps != NAT
+    positions = np.flatnonzero(valid)
+    known = stamps[positions]
+    if not drop:
+        repeated = pd.Series(known).duplicated(keep="first").to_numpy()
+        if repeated.any():
+            first_row = pd.Series(positions).groupby(known).transform("min").to_numpy()
+            mask = np.zeros(len(stamps), dtype=bool)
+            mask[positions[repeated]] = True
+            first_of = dict(zip(positions.tolist(), first_row.tolist(), strict=True))
+            hint = "; drop_duplicates=True keeps the first" if options else ""
+            report.add(
+                mask,
+                "timestamp",
+                lambda row: (
+                    f"duplicate timestamp {_iso(stamps[row])} (also on line "
+                    f"{first_of[row] + 2}){hint}"
+                ),
+            )
+    earlier = np.diff(known) < 0
+    if not sort and earlier.any():
+        mask = np.zeros(len(stamps), dtype=bool)
+        mask[positions[1:][earlier]] = True
+        previous = dict(zip(positions[1:].tolist(), positions[:-1].tolist(), strict=True))
+        hint = " (sort=True sorts them)" if options else ""
+        report.add(
+            mask,
+            "timestamp",
+            lambda row: (
+                f"timestamp {_iso(stamps[row])} is earlier than {_iso(stamps[previous[row]])} "
+                f"on line {previous[row] + 2}; timestamps must be ascending{hint}"
+            ),
+        )
+    return np.argsort(stamps, kind="stable") if sort else None
+
+
+def _check_close_times(
+    index: pd.DatetimeIndex,
+    closes: pd.DatetimeIndex,
+    order: np.ndarray | None,
+    rows: int,
+    timeframe: str,
+    report: _Report,
+) -> None:
+    """Each bar closes after its label (a daily bar labelled at the session close does not)."""
+    early = closes.asi8 <= index.asi8
+    if not early.any():
+        return
+    in_file = early if order is None else np.zeros(rows, dtype=bool)
+    if order is not None:
+        in_file[order[early]] = True
+    stamps = index.asi8 if order is None else np.zeros(rows, dtype=np.int64)
+    close_stamps = closes.asi8 if order is None else np.zeros(rows, dtype=np.int64)
+    if order is not None:
+        stamps[order] = index.asi8
+        close_stamps[order] = closes.asi8
+    report.add(
+        in_file,
+        "timestamp",
+        lambda row: (
+            f"a {timeframe} bar labelled {_iso(stamps[row])} would close at "
+            f"{_iso(close_stamps[row])}, not after its label; label bars with their start "
+            "time (daily bars: their date)"
+        ),
+    )
+
+
+def _fast_timestamps(content: bytes, rows: int) -> tuple[np.ndarray, str] | None:
+    """Parse ``YYYY-MM-DDTHH:MM:SS[Z]`` first fields with numpy (UTC); None when any row
+    differs (the general parser then reads them)."""
+    header_end = content.find(b"\n")
+    lines = content.count(b"\n") + (0 if content.endswith(b"\n") else 1)
+    if rows == 0 or header_end < 0 or lines != rows + 1:
+        return None
+    buffer = np.frombuffer(content, dtype=np.uint8)
+    starts = np.flatnonzero(buffer == 10) + 1
+    starts = starts[starts < len(buffer)]
+    if len(starts) != rows or int(starts[-1]) + _FIELD_WIDTH > len(buffer):
+        return None
+    block = np.empty((rows, _FIELD_WIDTH), dtype=np.uint8)
+    offsets = np.arange(_FIELD_WIDTH, dtype=np.int64)
+    for first in range(0, rows, _CHUNK_ROWS):
+        chunk = starts[first : first + _CHUNK_ROWS]
+        block[first : first + len(chunk)] = buffer[chunk[:, None] + offsets]
+    del buffer
+    if (block[:, _SEPARATOR_POSITIONS] != _SEPARATORS).any():
+        return None
+    middle = block[:, 10]
+    if ((middle != ord("T")) & (middle != ord(" "))).any():
+        return None
+    end, after = block[:, 19], block[:, 20]
+    zulu = (end == ord("Z")) & (after == ord(","))
+    if not ((end == ord(",")) | zulu).all():
+        return None
+    digits = block[:, _DIGIT_POSITIONS].astype(np.int32) - 48
+    if ((digits < 0) | (digits > 9)).any():
+        return None
+    year = digits[:, 0] * 1000 + digits[:, 1] * 100 + digits[:, 2] * 10 + digits[:, 3]
+    month, day, hour, minute, second = (
+        digits[:, 4 + 2 * field] * 10 + digits[:, 5 + 2 * field] for field in range(5)
+    )
+    if ((month < 1) | (month > 12)).any():
+        return None
+    leap = ((year % 4 == 0) & (year % 100 != 0)) | (year % 400 == 0)
+    month_days = _DAYS_IN_MONTH[month] + ((month == 2) & leap)
+    if ((day < 1) | (day > month_days) | (hour > 23) | (minute > 59) | (second > 59)).any():
+        return None
+    shifted_year = (year - (month <= 2)).astype(np.int64)
+    era = shifted_year // 400
+    year_of_era = shifted_year - era * 400
+    day_of_year = (153 * ((month + 9) % 12) + 2) // 5 + day - 1
+    day_of_era = year_of_era * 365 + year_of_era // 4 - year_of_era // 100 + day_of_year
+    days = era * 146097 + day_of_era - 719468
+    seconds = days * 86400 + hour * 3600 + minute * 60 + second
+    if zulu.all():
+        layout = "ISO-8601 with offsets"
+    elif zulu.any():
+        layout = "ISO-8601, with offsets and naive times in UTC"
+    else:
+        layout = "ISO-8601, naive times in UTC"
+    return np.asarray(seconds * _NANOSECONDS, dtype=np.int64), layout
+
+
+def _iso(nanoseconds: Any) -> str:
+    return pd.Timestamp(int(nanoseconds), tz="UTC").isoformat().replace("+00:00", "Z")

@@ -1,0 +1,66 @@
+"""Signal frame rows become domain Signals one way (``SignalColumns``), for backtests and live."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from paperdesk.analysis.strategies.base import SignalColumns, make_signal_frame, to_signals
+from paperdesk.domain import Direction, InvalidInputError
+
+
+def signal_frame(stop: float = 9.5, confidence: float = 0.75) -> pd.DataFrame:
+    bars = pd.DataFrame(
+        {"close": [1.0, 2.0, 3.0]},
+        index=pd.date_range("2024-01-02", periods=3, freq="D", tz="UTC"),
+    )
+    return make_signal_frame(
+        bars,
+        np.array([0, 2]),
+        [1, -1],
+        [confidence, 1.0],
+        [stop, np.nan],
+        [0.1 + 0.2, np.nan],
+        ["cross up", "cross down"],
+    )
+
+
+def test_to_signals_and_the_backtests_columns_give_the_same_signals() -> None:
+    frame = signal_frame()
+    columns = SignalColumns(frame, "sma-cross", "SPY")
+    signals = to_signals(frame, "sma-cross", "SPY")
+    assert len(columns) == len(signals) == 2
+    for k, stamp in enumerate(frame.index):
+        assert columns.signal(k, stamp.to_pydatetime()) == signals[k]
+    first, second = signals
+    assert (first.direction, first.confidence, first.stop, first.target) == (
+        Direction.LONG,
+        0.75,
+        Decimal("9.5"),
+        Decimal("0.30000000000000004"),
+    )
+    assert (second.direction, second.stop, second.target, second.reason) == (
+        Direction.SHORT,
+        None,
+        None,
+        "cross down",
+    )
+
+
+@pytest.mark.parametrize(
+    ("frame", "message"),
+    [
+        (signal_frame(stop=float("inf")), "stop must be a finite number"),
+        (signal_frame().assign(confidence=[1.5, 1.0]), "confidence must be between 0 and 1"),
+    ],
+)
+def test_a_row_outside_the_signal_rules_is_refused_by_both(
+    frame: pd.DataFrame, message: str
+) -> None:
+    with pytest.raises(InvalidInputError, match=message):
+        to_signals(frame, "s", "SPY")
+    with pytest.raises(InvalidInputError, match=message):
+        SignalColumns(frame, "s", "SPY").signal(0, frame.index[0].to_pydatetime())
