@@ -21,10 +21,10 @@ def signal_frame(stop: float = 9.5, confidence: float = 0.75) -> pd.DataFrame:
         bars,
         np.array([0, 2]),
         [1, -1],
-        [confidence, 1.0],
-        [stop, np.nan],
-        [0.1 + 0.2, np.nan],
-        ["cross up", "cross down"],
+        confidence=[confidence, 1.0],
+        stop=[stop, np.nan],
+        target=[0.1 + 0.2, np.nan],
+        reason=["cross up", "cross down"],
     )
 
 
