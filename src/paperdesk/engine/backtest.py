@@ -9,7 +9,7 @@ so visiting it would change nothing; the equity at its close is cash + quantity 
 from __future__ import annotations
 
 from bisect import bisect_right
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -20,6 +20,7 @@ import pandas as pd
 
 from paperdesk.analysis.strategies.base import SignalColumns as _SignalColumns
 from paperdesk.analysis.strategies.base import Strategy
+from paperdesk.analysis.strategies.per_bar import BarStrategy
 from paperdesk.data import session_close
 from paperdesk.data.bar_convert import BarArrays as _BarArrays
 from paperdesk.domain import (
@@ -33,6 +34,7 @@ from paperdesk.engine import fastpath
 from paperdesk.engine.config import RunConfig
 from paperdesk.engine.equity_curve import equity_arrays
 from paperdesk.engine.kernel import TradingKernel
+from paperdesk.engine.per_bar import decide
 from paperdesk.engine.result import BacktestResult, assemble_result
 from paperdesk.engine.wiring import build_kernel
 
@@ -62,7 +64,7 @@ def slice_dates(bars: pd.DataFrame, start: date | None, end: date | None) -> pd.
 
 def simulate(
     bars: pd.DataFrame,
-    strategy: Strategy[Any],
+    strategy: Strategy[Any] | BarStrategy[Any],
     config: RunConfig,
     instrument: Instrument,
     progress: Progress | None = None,
@@ -82,6 +84,12 @@ def simulate(
     timeframe = str(bars.attrs.get("timeframe") or config.timeframe or "1d")
     kernel = build_kernel(config, {symbol: instrument}, lambda name, ts: session_close(name, ts))
     feed = _BarArrays(bars, symbol, timeframe)
+    if isinstance(strategy, BarStrategy):
+        if engine == "fastpath":
+            raise InvalidInputError("a per-bar strategy runs on the event kernel only")
+        driver = _Driver(kernel, feed, config, progress)
+        driver.run_per_bar(strategy, bars)
+        return driver.result(config, strategy.name)
     frame = strategy.signals(bars)
     signal_rows = _rows_of(bars.index, frame.index)
     if (signal_rows < 0).any():
@@ -213,6 +221,33 @@ class _Driver:
             if self.progress is not None and target >= next_report:
                 self.progress(target, n)
                 next_report = target + step
+        if self.progress is not None:
+            self.progress(n, n)
+
+    def run_per_bar(self, strategy: BarStrategy[Any], bars: pd.DataFrame) -> None:
+        """Every bar through the kernel; from the strategy's warm-up on, it decides at each
+        close after the bar's resting orders were matched (as a paper portfolio's tick does).
+        Its state lives in memory for the run."""
+        feed, kernel, ledger = self.feed, self.kernel, self.kernel.ledger
+        symbol, n = feed.symbol, feed.length
+        state: Mapping[str, Any] = {}
+        step = max(n // 100, 1)
+        for row in range(n):
+            bar = feed.bar(row)
+            held = ledger.positions.get(symbol)
+            cash_before = ledger.cash
+            day_start = self._day_start_equity(row)
+            kernel.on_bar(bar, (), row, day_start)
+            if row >= strategy.warmup:
+                _, changed = decide(
+                    kernel, strategy, bars.iloc[: row + 1], bar, row, state, day_start
+                )
+                if changed is not None:
+                    state = changed
+            if ledger.cash != cash_before or ledger.positions.get(symbol) is not held:
+                self._record_change(row)
+            if self.progress is not None and row % step == 0:
+                self.progress(row, n)
         if self.progress is not None:
             self.progress(n, n)
 

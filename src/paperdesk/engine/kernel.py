@@ -18,11 +18,13 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 from decimal import Decimal
+from typing import Any
 
 from paperdesk.config import FillTiming
 from paperdesk.domain import (
     ZERO,
     Bar,
+    Direction,
     Event,
     Instrument,
     Order,
@@ -39,6 +41,7 @@ from paperdesk.domain import (
     Signal,
     SignalAccepted,
     SignalRejected,
+    StrategyContext,
     TimeInForce,
     UnknownNameError,
 )
@@ -321,6 +324,45 @@ class TradingKernel:
             unrealized,
             ledger.fees,
         )
+
+    # ----------------------------------------------------------------- per-bar strategies
+
+    def strategy_context(
+        self, strategy: str, bar: Bar, bar_index: int, state: Mapping[str, Any]
+    ) -> StrategyContext:
+        """What a per-bar strategy may see of the portfolio at ``bar``'s close (read-only)."""
+        symbol = bar.symbol
+        position = self.ledger.position(symbol)
+        held = position.quantity
+        opened = self.entry_bar.get(symbol)
+        return StrategyContext(
+            strategy=strategy,
+            symbol=symbol,
+            ts=bar.ts_close,
+            bar_index=bar_index,
+            cash=self.ledger.cash,
+            equity=self.ledger.equity(self.prices),
+            position=held,
+            average_price=position.average_price if held else None,
+            unrealized_pnl=position.unrealized_pnl(bar.close) if held else ZERO,
+            open_orders=tuple(self.orders.open_orders(symbol)),
+            bars_since_entry=bar_index - opened if held and opened is not None else None,
+            state=state,
+        )
+
+    def submit_strategy_order(self, intent: OrderIntent, bar: Bar) -> list[Event]:
+        """An order a per-bar strategy asked for at ``bar``'s close: the pre-trade checks a
+        person's order passes; a refusal comes back as the strategy's rejected wish."""
+        try:
+            return self.submit_order(intent, bar.ts_close, price=bar.close)
+        except OrderRefusedError as refusal:
+            direction = Direction.LONG if intent.side is _BUY else Direction.SHORT
+            wish = Signal(
+                intent.strategy, intent.symbol, direction, bar.ts_close, reason=intent.reason
+            )
+            rejected = SignalRejected(bar.ts_close, wish, str(refusal))
+            self.rejections.append(rejected)
+            return [rejected]
 
     # ---------------------------------------------------------------------------- helpers
 

@@ -53,11 +53,10 @@ def build_kernel(
 def check_run(config: RunConfig, instruments: Mapping[str, Instrument] | None = None) -> None:
     """Build every part of a run once, so a bad strategy name or parameter, a malformed fee
     spec or an option that fits none of the instruments is refused before anything is stored."""
-    from paperdesk.analysis.strategies.registry import create_strategy
     from paperdesk.data import instrument_for
+    from paperdesk.engine.strategies import run_strategies
 
-    for spec in config.strategies:
-        create_strategy(spec.name, spec.params)
+    run_strategies(config)
     held = instruments or {symbol: instrument_for(symbol) for symbol in config.symbols}
     build_kernel(config, held, None)
 

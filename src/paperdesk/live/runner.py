@@ -11,14 +11,15 @@ and the portfolio lock make a repeated or concurrent tick a no-op that says so. 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from decimal import Decimal
+from typing import Any
 
 import pandas as pd
 
-from paperdesk.analysis.strategies.base import to_signals
-from paperdesk.analysis.strategies.registry import create_strategy, create_vectorised_strategy
+from paperdesk.analysis.strategies.base import Strategy, to_signals
+from paperdesk.analysis.strategies.per_bar import BarStrategy
 from paperdesk.config import RunConfig, StrategySpec
 from paperdesk.domain import (
     Bar,
@@ -32,6 +33,8 @@ from paperdesk.domain import (
     SignalRejected,
 )
 from paperdesk.domain.records import CursorRecord
+from paperdesk.engine.per_bar import decide
+from paperdesk.engine.strategies import AnyStrategy, run_strategies
 from paperdesk.live.reports import CandleTick, SignalOutcome, TickStatus
 from paperdesk.live.restore import RestoredPortfolio, persist, place_in_history, restore
 from paperdesk.live.sources import (
@@ -123,7 +126,8 @@ class LiveRunner:
         target, late, pending, behind = plan
         place_in_history(state, repository, symbol, history)
         bar = bar_at(history, target)
-        signals = _signals(history, target, bar, pending)
+        strategies = run_strategies(settings)
+        signals = _signals(history, target, bar, pending, strategies)
         self.failpoint("after-signal")
         kernel = state.kernel
         day_start = self._day_start(repository, state, bar)
@@ -131,6 +135,17 @@ class LiveRunner:
             events = kernel.route_late(bar, signals, target, day_start)
         else:
             events = kernel.on_bar(bar, signals, target, day_start)
+        states: dict[str, Mapping[str, Any]] = {}
+        for spec in pending:  # per-bar strategies decide after the bar's orders were matched
+            strategy = strategies[spec.name]
+            if isinstance(strategy, BarStrategy) and target >= strategy.warmup:
+                stored = repository.strategy_state(portfolio_id, spec.name, symbol)
+                decided, state_after = decide(
+                    kernel, strategy, history.iloc[: target + 1], bar, target, stored, day_start
+                )
+                events.extend(decided)
+                if state_after is not None:
+                    states[spec.name] = state_after
         self.failpoint("after-fill")
         recorded_at = datetime.now(UTC)
         decisions = _decisions(events)
@@ -153,6 +168,8 @@ class LiveRunner:
         tick_id = writer.record_ticks(portfolio_id, runs, recorded_at)
         context = BarContext(tick_id, bar.ts_open, target)
         persist(repository, state, events, bar.ts_close, recorded_at=recorded_at, bar=context)
+        for name, strategy_state in states.items():
+            writer.strategy_state(portfolio_id, name, symbol, strategy_state, recorded_at)
         writer.save_cursor(
             portfolio_id,
             symbol,
@@ -234,9 +251,7 @@ class LiveRunner:
         start = settings.source.replay_from
         if start is not None:
             return int(history.index.searchsorted(pd.Timestamp(start, tz="UTC"), side="left"))
-        warmup = max(
-            int(create_strategy(spec.name, spec.params).warmup) for spec in settings.strategies
-        )
+        warmup = max(int(strategy.warmup) for strategy in run_strategies(settings).values())
         return min(warmup + 1, len(history) - 1)
 
     def _day_start(
@@ -279,14 +294,21 @@ def _chosen(settings: RunConfig, names: Sequence[str] | None) -> list[StrategySp
 
 
 def _signals(
-    history: pd.DataFrame, index: int, bar: Bar, specs: Sequence[StrategySpec]
+    history: pd.DataFrame,
+    index: int,
+    bar: Bar,
+    specs: Sequence[StrategySpec],
+    strategies: Mapping[str, AnyStrategy],
 ) -> list[Signal]:
-    """Each strategy's signals for candle ``index``, computed from the candles up to it."""
+    """Each vectorised strategy's signals for bar ``index``, computed from the bars up to it
+    (per-bar strategies decide after the bar's orders were matched, see ``decide``)."""
     visible = history.iloc[: index + 1]
     label = history.index[index]
     signals: list[Signal] = []
     for spec in specs:
-        strategy = create_vectorised_strategy(spec.name, spec.params)
+        strategy = strategies[spec.name]
+        if not isinstance(strategy, Strategy):
+            continue
         frame = strategy.signals(visible)
         rows = frame[frame.index == label]
         signals.extend(

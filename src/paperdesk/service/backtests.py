@@ -55,16 +55,16 @@ def run_backtest(
 ) -> BacktestResult:
     """Load the run's bars and strategy and simulate it (imported on first use, so the service
     loads without the engine's dependencies)."""
-    from paperdesk.analysis.strategies.registry import create_vectorised_strategy
     from paperdesk.data import instrument_for
     from paperdesk.engine.backtest import simulate
+    from paperdesk.engine.strategies import run_strategies
 
     if len(config.strategies) != 1:
         names = ", ".join(spec.name for spec in config.strategies)
         raise InvalidInputError(f"a backtest runs one strategy; this run lists {names}")
+    strategy = run_strategies(config)[config.strategy]
     bars = load_run_bars(config, data)
     symbol = str(bars.attrs.get("symbol") or config.symbol or "DATA")
-    strategy = create_vectorised_strategy(config.strategy, config.params)
     return simulate(bars, strategy, config, instrument_for(symbol), progress)
 
 

@@ -179,7 +179,7 @@ def portfolio_config(
     source["files"] = files
     document["strategies"] = list(strategy_specs(strategies, params))
     document["symbols"] = watched
-    document["strategy_paths"] = [str(path) for path in strategy_paths]
+    document["strategy_paths"] = [absolute_path_spec(path) for path in strategy_paths]
     document.setdefault("timeframe", "1d")
     return RunConfig.parse(document, merged.labels)
 
@@ -222,6 +222,17 @@ def data_files(entries: Sequence[str]) -> dict[str, str]:
     return files
 
 
+def absolute_path_spec(spec: str) -> str:
+    """A ``file.py[:Class]`` plug-in path made absolute (a portfolio loads it from any working
+    directory later); ``module:Class`` stays as it is."""
+    text = spec.strip()
+    head, separator, attribute = text.rpartition(":")
+    file_part, rest = (head, separator + attribute) if head.endswith(".py") else (text, "")
+    if not file_part.endswith(".py"):
+        return text
+    return str(Path(file_part).expanduser().resolve()) + rest
+
+
 def _symbol(merged: MergedOptions) -> str | None:
     if not merged.has("symbol"):
         return None
@@ -233,7 +244,7 @@ def _paths(merged: MergedOptions) -> list[str]:
         return []
     raw = merged.values["strategy_path"]
     items = raw if isinstance(raw, list | tuple) else [raw]
-    return [str(item) for item in items]
+    return [absolute_path_spec(str(item)) for item in items]
 
 
 __all__ = [
