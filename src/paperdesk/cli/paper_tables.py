@@ -10,10 +10,10 @@ from rich import box
 from rich.console import Console
 from rich.table import Table
 
-from paperdesk.analytics.stats import Stats
 from paperdesk.cli.output import number
 from paperdesk.domain import Fill, Order, Trade
-from paperdesk.live.reports import CandleTick, TickStatus
+from paperdesk.domain.ticks import CandleTick, TickStatus
+from paperdesk.service.performance import Stats
 from paperdesk.service.views import (
     AuditView,
     PortfolioDetail,

@@ -13,7 +13,7 @@ import typer
 from paperdesk.cli.portfolios import open_service
 from paperdesk.domain import InvalidInputError
 from paperdesk.domain.errors import OptionError
-from paperdesk.live.reports import CandleTick, TickStatus
+from paperdesk.domain.ticks import CandleTick, TickStatus
 from paperdesk.service.portfolios import PortfolioService
 from paperdesk.service.scheduler import RoundReport, Scheduler, parse_interval
 

@@ -35,6 +35,7 @@ from paperdesk.engine.config import RunConfig
 from paperdesk.engine.equity_curve import equity_arrays
 from paperdesk.engine.kernel import TradingKernel
 from paperdesk.engine.per_bar import decide
+from paperdesk.engine.rejection_reasons import rejected_signals
 from paperdesk.engine.result import BacktestResult, assemble_result
 from paperdesk.engine.wiring import build_kernel
 
@@ -97,7 +98,7 @@ def simulate(
     if engine != "event" and _fast_path_eligible(config, instrument, feed, frame, signal_rows):
         try:
             fast = fastpath.run_fast_path(
-                config, instrument, feed, frame, signal_rows, strategy.name
+                config, instrument, feed, frame, signal_rows, strategy.name, rejected_signals
             )
         except fastpath.FastPathUnsupportedError:
             if engine == "fastpath":

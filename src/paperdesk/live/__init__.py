@@ -1,6 +1,6 @@
 """Live paper trading: persisted portfolios ticked candle by candle through the trading kernel."""
 
-from paperdesk.live.reports import CandleTick, SignalOutcome, TickStatus
+from paperdesk.domain.ticks import CandleTick, SignalOutcome, TickStatus
 from paperdesk.live.runner import FAILPOINTS, LiveRunner
 from paperdesk.live.sources import CandleSource, Clock, FixedClock, WallClock
 

@@ -33,9 +33,9 @@ from paperdesk.domain import (
     SignalRejected,
 )
 from paperdesk.domain.records import CursorRecord
+from paperdesk.domain.ticks import CandleTick, SignalOutcome, TickStatus
 from paperdesk.engine.per_bar import decide
 from paperdesk.engine.strategies import AnyStrategy, run_strategies
-from paperdesk.live.reports import CandleTick, SignalOutcome, TickStatus
 from paperdesk.live.restore import RestoredPortfolio, persist, place_in_history, restore
 from paperdesk.live.sources import (
     CandleSource,

@@ -11,7 +11,7 @@ from decimal import Decimal
 from typing import Any
 
 from paperdesk.domain import Fill, Order, Trade
-from paperdesk.live.reports import CandleTick, SignalOutcome
+from paperdesk.domain.ticks import CandleTick, SignalOutcome
 from paperdesk.service.documents import decimal_text, utc_text
 from paperdesk.service.views import (
     AuditView,

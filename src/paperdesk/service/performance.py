@@ -35,3 +35,6 @@ def performance_stats(
         ambiguous_bars=0,
         fees=float(sum(t.fees for t in trades)),
     )
+
+
+__all__ = ["Stats", "performance_stats"]

@@ -41,8 +41,8 @@ from paperdesk.domain.records import (
     SignalView,
     TickRunView,
 )
+from paperdesk.domain.ticks import CandleTick
 from paperdesk.engine.wiring import check_run
-from paperdesk.live.reports import CandleTick
 from paperdesk.live.restore import RestoredPortfolio, persist, restore
 from paperdesk.live.runner import LiveRunner
 from paperdesk.live.sources import CandleSource, Clock, WallClock

@@ -16,7 +16,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from paperdesk.domain import InvalidInputError, PaperdeskError
-from paperdesk.live.reports import CandleTick
+from paperdesk.domain.ticks import CandleTick
 
 UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 _INTERVAL = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|m|h|d)?\s*$", re.IGNORECASE)

@@ -11,8 +11,8 @@ import pytest
 
 from ledger_support import after_close, check_ledger, dump, spy_history
 from paperdesk.config import RunConfig, StrategySpec
+from paperdesk.domain.ticks import CandleTick, TickStatus
 from paperdesk.live import FAILPOINTS, FixedClock, LiveRunner
-from paperdesk.live.reports import CandleTick, TickStatus
 from paperdesk.service.portfolios import PortfolioService
 from paperdesk.store import Database
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from paperdesk.domain import DataError, InvalidInputError
-from paperdesk.live.reports import CandleTick, TickStatus
+from paperdesk.domain.ticks import CandleTick, TickStatus
 from paperdesk.service.scheduler import RoundReport, Scheduler, parse_interval
 
 

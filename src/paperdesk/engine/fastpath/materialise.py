@@ -14,7 +14,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from paperdesk.domain import ZERO, Instrument, to_decimal
+from paperdesk.domain import ZERO, Instrument, SignalRejected, to_decimal
 from paperdesk.engine.config import RunConfig
 from paperdesk.engine.equity_curve import equity_arrays
 from paperdesk.engine.fastpath.columns import FillPrices, OrderColumns, exponent
@@ -23,7 +23,6 @@ from paperdesk.engine.fastpath.errors import FastPathUnsupportedError
 from paperdesk.engine.fastpath.integer_money import AllInSizer, MoneyScale, slipped_ticks
 from paperdesk.engine.fastpath.loop import ENTRY, EXIT, LoopRecord, run_loop
 from paperdesk.engine.fastpath.objects import ObjectInputs, ResultObjects
-from paperdesk.engine.fastpath.rejections import rejected_signals
 from paperdesk.engine.result import BacktestResult, assemble_result
 from paperdesk.execution import NoFee, parse_fee_model
 from paperdesk.execution.costs import cost_models
@@ -45,6 +44,24 @@ class BarColumns(Protocol):
     ts_close_ns: npt.NDArray[np.int64]
 
 
+class ExplainRejections(Protocol):
+    """Gives each signal the loop rejected the reason the real router gives (the engine's
+    ``rejection_reasons.rejected_signals``; the fast path itself imports no routing)."""
+
+    def __call__(
+        self,
+        rejected: list[tuple[int, int, int]],
+        *,
+        config: RunConfig,
+        instrument: Instrument,
+        feed: BarColumns,
+        frame: pd.DataFrame,
+        rows: list[int],
+        strategy_name: str,
+        scale: MoneyScale,
+    ) -> list[SignalRejected]: ...
+
+
 def run_fast_path(
     config: RunConfig,
     instrument: Instrument,
@@ -52,6 +69,7 @@ def run_fast_path(
     frame: pd.DataFrame,
     signal_rows: npt.NDArray[np.intp],
     strategy_name: str,
+    explain_rejections: ExplainRejections,
 ) -> BacktestResult:
     """The result of an eligible run (see ``eligibility``), equal to the event kernel's.
 
@@ -122,7 +140,7 @@ def run_fast_path(
     cash = _final_cash(config, record, scale, objects, prices)
     last_close = to_decimal(float(feed.closes[-1]))
     market_value = ZERO + Decimal(record.position) * last_close if record.position else ZERO
-    rejections = rejected_signals(
+    rejections = explain_rejections(
         record.rejected,
         config=config,
         instrument=instrument,

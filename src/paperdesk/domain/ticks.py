@@ -7,7 +7,8 @@ from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
 
-from paperdesk.domain import Fill, Order
+from paperdesk.domain.fills import Fill
+from paperdesk.domain.orders import Order
 
 
 class TickStatus(StrEnum):

@@ -1,5 +1,6 @@
-"""The fast path's rejected signals, with the reasons the real router gives: the loop only knows
-that a signal was rejected, so each one is routed again against the book the loop had then."""
+"""The fast path's rejected signals, with the reasons the real router gives: the integer loop only
+knows that a signal was rejected, so each one is routed again against the book the loop had then
+(the engine hands this to the fast path, which itself imports no routing)."""
 
 from __future__ import annotations
 
