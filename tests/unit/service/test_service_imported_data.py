@@ -58,3 +58,54 @@ def test_a_portfolio_trades_bars_imported_into_the_database(
     opens = {ts.to_pydatetime(): Decimal(repr(float(o))) for ts, o in stored["open"].items()}
     for fill in fills:  # next-open fills at the imported open, moved 5 bps against the trader
         assert abs(fill.price - opens[fill.ts]) <= opens[fill.ts] * Decimal("0.0006")
+
+
+def test_an_imported_symbol_backtests_and_paper_trades_from_the_same_bars(
+    database: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """One door: ``backtest --symbol`` reads the bars ``data import`` stored, as a portfolio
+    does, and a backtest over them equals the replayed portfolio fill for fill."""
+    from paperdesk.service import Services
+    from paperdesk.settings import Settings
+
+    monkeypatch.setenv("PAPERDESK_HOME", str(tmp_path / "home"))
+    services = Services(Settings(), database=database)
+    csv = tmp_path / "acme.csv"
+    _write_csv(csv, 200)
+    services.market_data.import_file(csv, "ACME", "1d")
+    strategy = StrategySpec("sma-cross", {"fast": 3, "slow": 8})
+    backtest = services.backtests.run(
+        RunConfig(strategies=(strategy,), symbols=("ACME",), timeframe="1d")
+    )
+    settings = RunConfig(
+        strategies=(strategy,),
+        symbols=("ACME",),
+        source=SourceConfig("replay", replay_from=date(2023, 1, 2)),
+    )
+    portfolios = services.portfolios
+    portfolio_id = portfolios.create_portfolio("acme", Decimal("10000"), settings=settings)
+    while portfolios.tick(portfolio_id, "ACME")[-1].status is TickStatus.PROCESSED:
+        pass
+    assert backtest.bars == len(services.data.get_bars("ACME", "1d"))
+    assert len(backtest.fills) >= 4
+    assert [(f.ts, f.price, f.quantity) for f in portfolios.fills(portfolio_id)] == [
+        (f.ts, f.price, f.quantity) for f in backtest.fills
+    ]
+
+
+def test_an_imported_file_of_a_bundled_symbol_answers_for_backtests_too(
+    database: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from paperdesk.service import Services
+    from paperdesk.settings import Settings
+
+    monkeypatch.setenv("PAPERDESK_HOME", str(tmp_path / "home"))
+    services = Services(Settings(), database=database)
+    csv = tmp_path / "spy.csv"
+    _write_csv(csv, 120)
+    report = services.market_data.import_file(csv, "SPY", "1d")
+    result = services.backtests.run(
+        RunConfig(strategy="sma-cross", params={"fast": 3, "slow": 8}, symbol="SPY")
+    )
+    assert result.bars == report.rows_written  # the imported bars, not the bundled 5,849
+    assert services.data.get_bars("SPY", "1d").attrs["origin"] != "bundled"
