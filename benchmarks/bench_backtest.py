@@ -27,15 +27,15 @@ import pandas as pd
 import talib
 
 from paperdesk.analysis.strategies.registry import create_strategy
-from paperdesk.domain import Instrument
-from paperdesk.engine.backtest import simulate
-from paperdesk.engine.config import (
+from paperdesk.config import (
     ExecutionConfig,
     RiskConfig,
     RunConfig,
     SizeTiming,
     SizingConfig,
 )
+from paperdesk.domain import Instrument
+from paperdesk.engine.backtest import simulate
 from paperdesk.engine.result import BacktestResult
 
 START_CASH = Decimal(1_000_000)

@@ -15,16 +15,18 @@ import pytest
 
 from ledger_support import check_ledger, spy_slice
 from paperdesk.analysis.strategies.registry import create_strategy
-from paperdesk.config import RunConfig, SourceConfig, StrategySpec
+from paperdesk.config import (
+    ExecutionConfig,
+    RiskConfig,
+    RunConfig,
+    SizeTiming,
+    SizingConfig,
+    SourceConfig,
+    StrategySpec,
+)
 from paperdesk.data import instrument_for
 from paperdesk.domain import Fill, Trade
 from paperdesk.engine.backtest import simulate
-from paperdesk.engine.config import (
-    ExecutionConfig,
-    RiskConfig,
-    SizeTiming,
-    SizingConfig,
-)
 from paperdesk.live import TickStatus
 from paperdesk.service.backtests import load_run_bars
 from paperdesk.service.portfolios import PortfolioService

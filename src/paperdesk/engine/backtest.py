@@ -21,6 +21,7 @@ import pandas as pd
 from paperdesk.analysis.strategies.base import SignalColumns as _SignalColumns
 from paperdesk.analysis.strategies.base import Strategy
 from paperdesk.analysis.strategies.per_bar import BarStrategy
+from paperdesk.config import RunConfig
 from paperdesk.data import session_close
 from paperdesk.data.bar_convert import BarArrays as _BarArrays
 from paperdesk.domain import (
@@ -31,7 +32,6 @@ from paperdesk.domain import (
     to_decimal,
 )
 from paperdesk.engine import fastpath
-from paperdesk.engine.config import RunConfig
 from paperdesk.engine.equity_curve import equity_arrays
 from paperdesk.engine.kernel import TradingKernel
 from paperdesk.engine.per_bar import decide

@@ -12,6 +12,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from paperdesk.analysis.strategies.base import SignalColumns
+from paperdesk.config import RiskConfig, RunConfig, SizeTiming, SizingConfig
 from paperdesk.domain import (
     ZERO,
     Instrument,
@@ -20,7 +21,6 @@ from paperdesk.domain import (
     SignalRejected,
     to_decimal,
 )
-from paperdesk.engine.config import RiskConfig, RunConfig, SizeTiming, SizingConfig
 from paperdesk.engine.fastpath.columns import datetimes
 from paperdesk.engine.fastpath.errors import FastPathUnsupportedError
 from paperdesk.engine.fastpath.integer_money import MoneyScale

@@ -19,8 +19,8 @@ import pandas as pd
 
 from paperdesk.analytics.metrics import compute_stats
 from paperdesk.analytics.stats import Stats
+from paperdesk.config import RunConfig
 from paperdesk.domain import Fill, Order, SignalRejected, Trade
-from paperdesk.engine.config import RunConfig
 from paperdesk.engine.equity_curve import datetime_index
 
 T = TypeVar("T")

@@ -8,8 +8,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from paperdesk.config import RunConfig, SourceConfig, StrategySpec
-from paperdesk.engine.config import ExecutionConfig
+from paperdesk.config import ExecutionConfig, RunConfig, SourceConfig, StrategySpec
 from paperdesk.live import TickStatus
 from paperdesk.service.portfolios import PortfolioService
 

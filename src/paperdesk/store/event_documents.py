@@ -29,7 +29,8 @@ from paperdesk.domain import (
 Document = dict[str, Any]
 
 
-def _plain(value: object) -> object:
+def plain(value: object) -> object:
+    """A JSON value: exact decimals as strings, times in ISO-8601, enums by value."""
     if isinstance(value, Decimal):
         return str(value)
     if isinstance(value, datetime):
@@ -37,12 +38,12 @@ def _plain(value: object) -> object:
     if hasattr(value, "value") and isinstance(getattr(value, "value", None), str | int):
         return value.value  # enums
     if isinstance(value, tuple):
-        return [_plain(item) for item in value]
+        return [plain(item) for item in value]
     return value
 
 
 def _fields(value: Order | Fill | Signal | Position | Trade) -> Document:
-    return {name: _plain(getattr(value, name)) for name in value._fields}
+    return {name: plain(getattr(value, name)) for name in value._fields}
 
 
 _KINDS: dict[type, str] = {
@@ -74,5 +75,5 @@ def event_document(event: Event) -> Document:
         if isinstance(value, Order | Fill | Signal | Position | Trade):
             document[name] = _fields(value)
         else:
-            document[name] = _plain(value)
+            document[name] = plain(value)
     return document

@@ -41,7 +41,7 @@ from paperdesk.domain.orders import exit_reason
 from paperdesk.domain.records import AccountState, EquityView, FillRecord, WorkingOrder
 from paperdesk.portfolio import LedgerState
 from paperdesk.store.audit import AuditedEvent, audit_row, audit_rows
-from paperdesk.store.event_documents import event_document, event_kind
+from paperdesk.store.event_documents import event_document, event_kind, plain
 from paperdesk.store.mappers import (
     equity_row,
     fill_row,
@@ -279,7 +279,7 @@ class LedgerWriter:
 
     def equity_snapshot(self, portfolio_id: int, point: EquityView, tick_id: int | None) -> None:
         self._session.add(equity_row(portfolio_id, point, tick_id))
-        document = {name: _plain(getattr(point, name)) for name in point.__slots__}
+        document = {name: plain(getattr(point, name)) for name in point.__slots__}
         self.publish(portfolio_id, "portfolio.equity", point.at, point.at, document)
 
     def strategy_state(
@@ -450,11 +450,3 @@ def _signal_row(
         status="accepted" if rejection is None else "rejected",
         rejection=rejection,
     )
-
-
-def _plain(value: object) -> object:
-    if isinstance(value, Decimal):
-        return str(value)
-    if isinstance(value, datetime):
-        return value.isoformat()
-    return value

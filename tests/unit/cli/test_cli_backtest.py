@@ -13,8 +13,8 @@ from typer.testing import CliRunner
 
 from paperdesk.cli import app
 from paperdesk.cli.output import progress_bar
+from paperdesk.config import FillTiming, SizeTiming
 from paperdesk.domain import DataError
-from paperdesk.engine.config import FillTiming, SizeTiming
 
 if TYPE_CHECKING:
     from conftest import FakeEngine

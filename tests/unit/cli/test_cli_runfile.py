@@ -8,8 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from paperdesk.domain.parsing import OptionError
-from paperdesk.engine.config import (
+from paperdesk.config import (
     ExecutionConfig,
     FillTiming,
     RiskConfig,
@@ -17,6 +16,7 @@ from paperdesk.engine.config import (
     SizeTiming,
     SizingConfig,
 )
+from paperdesk.domain.parsing import OptionError
 from paperdesk.service.run_files import build_config, read_run_file
 
 

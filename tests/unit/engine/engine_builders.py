@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from paperdesk.analysis.strategies.base import NoParameters, Strategy, make_signal_frame
-from paperdesk.engine.config import ExecutionConfig, RiskConfig, RunConfig, SizingConfig
+from paperdesk.config import ExecutionConfig, RiskConfig, RunConfig, SizingConfig
 
 ScriptRow = tuple[int, float, float]  # direction, stop, target (NaN for none)
 

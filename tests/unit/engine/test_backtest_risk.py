@@ -8,9 +8,9 @@ from decimal import Decimal
 import pandas as pd
 from engine_builders import Scripted, make_bars, make_config
 
+from paperdesk.config import ExecutionConfig, RiskConfig, SizingConfig
 from paperdesk.domain import Instrument, Side
 from paperdesk.engine.backtest import simulate
-from paperdesk.engine.config import ExecutionConfig, RiskConfig, SizingConfig
 
 D = Decimal
 TEST = Instrument.equity("TEST", calendar="24/7")

@@ -9,11 +9,11 @@ import pytest
 from engine_builders import make_config
 
 from paperdesk.analysis.strategies.registry import create_strategy
+from paperdesk.config import ExecutionConfig, RiskConfig, RunConfig, SizingConfig
 from paperdesk.data import instrument_for, load_bars, session_close
 from paperdesk.data.bundled import find_bundled
 from paperdesk.domain import Bar, Direction, Fill, Signal, to_decimal
 from paperdesk.engine.backtest import simulate
-from paperdesk.engine.config import ExecutionConfig, RiskConfig, RunConfig, SizingConfig
 from paperdesk.engine.wiring import build_kernel
 
 D = Decimal

@@ -8,11 +8,11 @@ import pandas as pd
 from engine_builders import Scripted, make_config
 
 from paperdesk.analysis.strategies.registry import create_strategy
+from paperdesk.config import ExecutionConfig, FillTiming
 from paperdesk.data import instrument_for, load_bars
 from paperdesk.data.bundled import find_bundled
 from paperdesk.domain import Instrument, Side
 from paperdesk.engine.backtest import simulate
-from paperdesk.engine.config import ExecutionConfig, FillTiming
 
 D = Decimal
 TEST = Instrument.equity("TEST", calendar="24/7")

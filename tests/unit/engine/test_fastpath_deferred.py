@@ -14,15 +14,15 @@ from engine_builders import Scripted
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from paperdesk.domain import Instrument
-from paperdesk.engine.backtest import _rows_of, simulate
-from paperdesk.engine.config import (
+from paperdesk.config import (
     ExecutionConfig,
     RiskConfig,
     RunConfig,
     SizeTiming,
     SizingConfig,
 )
+from paperdesk.domain import Instrument
+from paperdesk.engine.backtest import _rows_of, simulate
 from paperdesk.engine.equity_curve import equity_arrays
 from paperdesk.engine.fastpath.materialise import units_to_floats
 from paperdesk.engine.result import BacktestResult, Deferred, assemble_result

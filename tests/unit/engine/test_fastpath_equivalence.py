@@ -15,11 +15,7 @@ from hypothesis import assume, event, given, settings
 from hypothesis import strategies as st
 
 from paperdesk.analysis.strategies.registry import create_strategy
-from paperdesk.data import instrument_for
-from paperdesk.domain import Instrument, InvalidInputError
-from paperdesk.engine import backtest, fastpath
-from paperdesk.engine.backtest import simulate
-from paperdesk.engine.config import (
+from paperdesk.config import (
     ExecutionConfig,
     FillTiming,
     RiskConfig,
@@ -27,6 +23,10 @@ from paperdesk.engine.config import (
     SizeTiming,
     SizingConfig,
 )
+from paperdesk.data import instrument_for
+from paperdesk.domain import Instrument, InvalidInputError
+from paperdesk.engine import backtest, fastpath
+from paperdesk.engine.backtest import simulate
 from paperdesk.engine.result import BacktestResult
 from paperdesk.service.backtests import load_run_bars, run_backtest
 from paperdesk.service.run_files import build_config

@@ -9,11 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from paperdesk.config import RunConfig, SourceConfig, StrategySpec
+from paperdesk.config import RiskConfig, RunConfig, SourceConfig, StrategySpec
 from paperdesk.data import find_bundled, load_bars
 from paperdesk.data.cache import InProcessCache
 from paperdesk.domain import Side
-from paperdesk.engine.config import RiskConfig
 from paperdesk.live import CandleSource, TickStatus
 from paperdesk.service.market_data import build_data_manager
 from paperdesk.service.portfolios import OrderRequest, PortfolioService

@@ -17,9 +17,8 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from ledger_support import check_ledger, dump, spy_slice
-from paperdesk.config import RunConfig, SourceConfig, StrategySpec
+from paperdesk.config import ExecutionConfig, RunConfig, SourceConfig, StrategySpec
 from paperdesk.domain import ZERO, OrderType, PaperdeskError, Side
-from paperdesk.engine.config import ExecutionConfig
 from paperdesk.service.portfolios import OrderRequest, PortfolioService
 from paperdesk.store import Database
 

@@ -10,9 +10,8 @@ from pathlib import Path
 import pandas as pd
 
 from ledger_support import after_close, check_ledger, dump, position_of, spy_history, spy_slice
-from paperdesk.config import RunConfig, SourceConfig, StrategySpec
+from paperdesk.config import ExecutionConfig, RunConfig, SourceConfig, StrategySpec
 from paperdesk.domain import OrderRole, OrderStatus, Side
-from paperdesk.engine.config import ExecutionConfig
 from paperdesk.live import FixedClock, TickStatus
 from paperdesk.service.portfolios import OrderRequest, PortfolioService
 from paperdesk.store import Database

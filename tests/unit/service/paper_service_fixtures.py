@@ -5,9 +5,8 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from paperdesk.config import RunConfig, SourceConfig, StrategySpec
+from paperdesk.config import ExecutionConfig, RunConfig, SourceConfig, StrategySpec
 from paperdesk.domain import OrderType, Side
-from paperdesk.engine.config import ExecutionConfig
 from paperdesk.service.portfolios import OrderRequest, PortfolioService
 from paperdesk.store import Database
 

@@ -12,8 +12,8 @@ import pandas as pd
 import pytest
 
 from paperdesk.analytics.stats import Stats
+from paperdesk.config import RunConfig
 from paperdesk.domain import Side, Trade
-from paperdesk.engine.config import RunConfig
 from paperdesk.engine.result import BacktestResult
 from paperdesk.service import BacktestService, backtests, result_to_dict
 

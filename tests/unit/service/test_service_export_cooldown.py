@@ -6,8 +6,7 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
-from paperdesk.config import RunConfig, SourceConfig, StrategySpec
-from paperdesk.engine.config import RiskConfig
+from paperdesk.config import RiskConfig, RunConfig, SourceConfig, StrategySpec
 from paperdesk.service.exports import export_portfolio
 from paperdesk.service.imports import import_portfolio
 from paperdesk.service.portfolios import PortfolioService

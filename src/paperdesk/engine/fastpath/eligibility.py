@@ -9,8 +9,8 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from paperdesk.config import FillTiming, RunConfig, SizeTiming
 from paperdesk.domain import Instrument
-from paperdesk.engine.config import FillTiming, RunConfig, SizeTiming
 from paperdesk.engine.fastpath.errors import FastPathUnsupportedError
 from paperdesk.execution import FixedBasisPoints, NoFee, NoSlippage, PercentOfNotional
 from paperdesk.execution.costs import cost_models

@@ -14,8 +14,8 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from paperdesk.config import RunConfig
 from paperdesk.domain import ZERO, Instrument, SignalRejected, to_decimal
-from paperdesk.engine.config import RunConfig
 from paperdesk.engine.equity_curve import equity_arrays
 from paperdesk.engine.fastpath.columns import FillPrices, OrderColumns, exponent
 from paperdesk.engine.fastpath.eligibility import tick_places
