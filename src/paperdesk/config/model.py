@@ -5,7 +5,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, Self
 
-from pydantic import BaseModel, ConfigDict, ValidationError, ValidationInfo, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    JsonValue,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+)
 
 from paperdesk.config.options import option_of
 from paperdesk.domain.errors import InvalidInputError, OptionError
@@ -31,6 +38,25 @@ class ConfigModel(BaseModel):
     command line, a run file, stored settings, an API body, Python) is checked by one rule."""
 
     model_config = ConfigDict(frozen=True, extra="forbid", arbitrary_types_allowed=True)
+
+    @classmethod
+    def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
+        """Every declared option documents its field: help as the description, and the
+        run-file key, the command-line flag and the unit in the JSON schema (the API's)."""
+        super().__pydantic_init_subclass__(**kwargs)
+        changed = False
+        for name, field in cls.model_fields.items():
+            option = option_of(cls, name)
+            if option is None or field.description:
+                continue
+            field.description = option.help
+            extra: dict[str, JsonValue] = {"x-key": option.key, "x-flag": option.cli_flag}
+            if option.unit:
+                extra["x-unit"] = option.unit
+            field.json_schema_extra = extra
+            changed = True
+        if changed:
+            cls.model_rebuild(force=True)
 
     def __init__(self, **data: Any) -> None:
         try:

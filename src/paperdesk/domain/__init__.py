@@ -14,6 +14,7 @@ from paperdesk.domain.enums import (
 from paperdesk.domain.errors import (
     DataError,
     InvalidInputError,
+    OptionError,
     OrderError,
     PaperdeskError,
     StrategyLoadError,
@@ -55,6 +56,7 @@ __all__ = [
     "Fill",
     "Instrument",
     "InvalidInputError",
+    "OptionError",
     "Order",
     "OrderAccepted",
     "OrderCanceled",
