@@ -1,4 +1,5 @@
-"""Fixtures for the analysis tests: the shared real-data directory and a tiny CSV loader."""
+"""Fixtures for the analysis tests: the reference data kept in the repository (see
+``tests/fixtures/reference/README.md``) and a tiny CSV loader of the bundled bars."""
 
 from __future__ import annotations
 
@@ -9,20 +10,13 @@ import pandas as pd
 import pytest
 
 REPOSITORY_ROOT = Path(__file__).resolve().parents[3]
-
-
-def shared_data_directory() -> Path:
-    """``<repo>/../shared/data``; skips the calling test when it is missing."""
-    directory = REPOSITORY_ROOT.parent / "shared" / "data"
-    if not directory.is_dir():
-        pytest.skip(f"shared market data not found at {directory} (needs <repo>/../shared/data)")
-    return directory
+FIXTURES = REPOSITORY_ROOT / "tests" / "fixtures"
+BUNDLED = REPOSITORY_ROOT / "src" / "paperdesk" / "data" / "bundled"
 
 
 def read_bars(path: Path) -> pd.DataFrame:
     """An OHLCV CSV as a bars frame (UTC DatetimeIndex from ``timestamp``, float64 columns)."""
-    if not path.is_file():
-        pytest.skip(f"data file {path} is missing")
+    assert path.is_file(), f"data file {path} is missing from the repository"
     frame = pd.read_csv(path)
     frame["timestamp"] = pd.to_datetime(frame["timestamp"], utc=True)
     frame = frame.set_index("timestamp").sort_index()
@@ -30,15 +24,16 @@ def read_bars(path: Path) -> pd.DataFrame:
 
 
 @pytest.fixture
-def shared_data() -> Path:
-    return shared_data_directory()
+def reference_data() -> Path:
+    """``tests/fixtures``: published reference results under ``reference/``."""
+    return FIXTURES
 
 
 @pytest.fixture
-def load_bars(shared_data: Path) -> Callable[[str], pd.DataFrame]:
-    """Load ``<shared>/csv/<name>`` as a bars frame."""
+def load_bars() -> Callable[[str], pd.DataFrame]:
+    """Load the bundled file ``name`` (real market data, see its README) as a bars frame."""
 
     def load(name: str) -> pd.DataFrame:
-        return read_bars(shared_data / "csv" / name)
+        return read_bars(BUNDLED / name)
 
     return load

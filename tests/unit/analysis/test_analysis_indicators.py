@@ -18,17 +18,16 @@ from paperdesk.domain.errors import InvalidInputError
 LoadBars = Callable[[str], pd.DataFrame]
 
 
-def _reference(shared_data: Path, *parts: str) -> Path:
-    path = shared_data.joinpath("reference", *parts)
-    if not path.is_file():
-        pytest.skip(f"reference file {path} is missing")
+def _reference(reference_data: Path, *parts: str) -> Path:
+    path = reference_data.joinpath("reference", *parts)
+    assert path.is_file(), f"reference file {path} is missing from the repository"
     return path
 
 
 # ---------------------------------------------------------------- StockCharts RSI
-def test_rsi_matches_stockcharts_wilder_worksheet(shared_data: Path) -> None:
-    worksheet = pd.read_csv(_reference(shared_data, "ta_stockcharts", "cs-rsi.csv"))
-    vectors = json.loads(_reference(shared_data, "indicator_vectors_public.json").read_text())
+def test_rsi_matches_stockcharts_wilder_worksheet(reference_data: Path) -> None:
+    worksheet = pd.read_csv(_reference(reference_data, "ta_stockcharts", "cs-rsi.csv"))
+    vectors = json.loads(_reference(reference_data, "indicator_vectors_public.json").read_text())
     expected = vectors["stockcharts_rsi14"]
     values = indicators.rsi(worksheet["Close"].to_numpy(), 14)
     by_date = dict(zip(worksheet["Date"], values, strict=True))
@@ -44,8 +43,8 @@ def test_rsi_matches_stockcharts_wilder_worksheet(shared_data: Path) -> None:
 
 
 # ---------------------------------------------------------------- backtrader test suite
-def _backtrader_checkpoints(shared_data: Path) -> dict[str, dict[str, object]]:
-    data = json.loads(_reference(shared_data, "backtrader_tests_public.json").read_text())
+def _backtrader_checkpoints(reference_data: Path) -> dict[str, dict[str, object]]:
+    data = json.loads(_reference(reference_data, "backtrader_tests_public.json").read_text())
     return {entry["indicator"]: entry for entry in data["indicator_checkpoints"]}
 
 
@@ -70,12 +69,12 @@ def _at_dates(bars: pd.DataFrame, values: np.ndarray, dates: list[str]) -> list[
     ],
 )
 def test_indicators_match_backtrader_test_suite(
-    shared_data: Path,
+    reference_data: Path,
     load_bars: LoadBars,
     indicator: str,
     compute: Callable[[np.ndarray], dict[str, np.ndarray]],
 ) -> None:
-    checkpoint = _backtrader_checkpoints(shared_data)[indicator]
+    checkpoint = _backtrader_checkpoints(reference_data)[indicator]
     bars = load_bars("bt_2006-day-001_1d.csv")
     lines = compute(bars["close"].to_numpy())
     dates = checkpoint["checkpoint_dates"]
@@ -118,16 +117,16 @@ def test_macd_signal_is_seeded_with_the_mean_of_the_first_macd_values() -> None:
 
 
 # ---------------------------------------------------------------- Lean and ta library
-def test_ema_matches_lean_spy_ema(shared_data: Path) -> None:
-    frame = pd.read_csv(_reference(shared_data, "lean_testdata", "spy_ema.csv"))
+def test_ema_matches_lean_spy_ema(reference_data: Path) -> None:
+    frame = pd.read_csv(_reference(reference_data, "lean_testdata", "spy_ema.csv"))
     values = indicators.ema(frame["close"].to_numpy(), 14)
     assert values[-1] == pytest.approx(403.40804319737924, abs=1e-9)
     expected = frame["EMA14"].to_numpy(dtype=float)
     np.testing.assert_allclose(values, expected, rtol=1e-12, equal_nan=True)
 
 
-def test_macd_agrees_with_ta_library_only_near_the_end(shared_data: Path) -> None:
-    worksheet = pd.read_csv(_reference(shared_data, "ta_stockcharts", "cs-macd.csv"))
+def test_macd_agrees_with_ta_library_only_near_the_end(reference_data: Path) -> None:
+    worksheet = pd.read_csv(_reference(reference_data, "ta_stockcharts", "cs-macd.csv"))
     line, signal, _ = indicators.macd(worksheet["Close"].to_numpy())
     # The ta library starts its EMAs from the FIRST close (pandas ewm adjust=False, no SMA
     # seed); paperdesk seeds each EMA with an SMA. The seed's influence decays geometrically,
@@ -165,8 +164,8 @@ def _reference_ema(values: list[float], period: int) -> list[float]:
     return result
 
 
-def test_tsi_matches_plain_python_definition(shared_data: Path) -> None:
-    path = _reference(shared_data, "inputs", "stockcharts_close_2010_2012.csv")
+def test_tsi_matches_plain_python_definition(reference_data: Path) -> None:
+    path = _reference(reference_data, "inputs", "stockcharts_close_2010_2012.csv")
     frame = pd.read_csv(path)
     close = frame[frame.columns[-1]].to_numpy(dtype=float)
     changes = [float("nan")] + [close[i] - close[i - 1] for i in range(1, len(close))]
@@ -184,8 +183,8 @@ def test_tsi_of_a_flat_series_is_nan() -> None:
     assert np.isnan(indicators.tsi(np.full(60, 5.0), 5, 3)).all()
 
 
-def test_atr_is_wilder_with_sma_seed(shared_data: Path) -> None:
-    worksheet = pd.read_csv(_reference(shared_data, "ta_stockcharts", "cs-atr.csv"))
+def test_atr_is_wilder_with_sma_seed(reference_data: Path) -> None:
+    worksheet = pd.read_csv(_reference(reference_data, "ta_stockcharts", "cs-atr.csv"))
     high, low, close = (worksheet[c].to_numpy() for c in ("High", "Low", "Close"))
     values = indicators.atr(high, low, close, 14)
     true_range = np.maximum(high[1:], close[:-1]) - np.minimum(low[1:], close[:-1])

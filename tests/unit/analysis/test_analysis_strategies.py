@@ -234,8 +234,12 @@ def test_signals_ignore_extra_columns_and_reject_bad_frames(load_bars: LoadBars)
 
 
 # ---------------------------------------------------------------- sma-cross semantics
-def test_sma_cross_reproduces_backtrader_crossover(shared_data: Path, load_bars: LoadBars) -> None:
-    reference = json.loads((shared_data / "reference" / "backtrader_tests_public.json").read_text())
+def test_sma_cross_reproduces_backtrader_crossover(
+    reference_data: Path, load_bars: LoadBars
+) -> None:
+    reference = json.loads(
+        (reference_data / "reference" / "backtrader_tests_public.json").read_text()
+    )
     expected = reference["sma_cross_strategy"]
     bars = load_bars("bt_2006-day-001_1d.csv")
     frame = create_strategy("sma-cross", {"fast": 1, "slow": 15}).signals(bars)
