@@ -90,9 +90,7 @@ class Services:
     def market_data(self) -> MarketDataService:
         from paperdesk.service.market_data import MarketDataService
 
-        return MarketDataService(
-            self.settings, database=self.database, manager=self.data, clock=self.clock
-        )
+        return MarketDataService(self.settings, manager=lambda: self.data, clock=self.clock)
 
     def close(self) -> None:
         """Close what this container opened (a database handed in stays open)."""

@@ -9,6 +9,7 @@ request.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
@@ -103,9 +104,11 @@ class MarketDataService:
         *,
         aggregator: ProviderAggregator | None = None,
         database: Database | None = None,
-        manager: DataManager | None = None,
+        manager: DataManager | Callable[[], DataManager] | None = None,
         clock: Clock | None = None,
     ) -> None:
+        """``manager`` may be a function that makes it (the container's, made on first use:
+        listing the providers opens no database)."""
         self._settings = settings
         self._aggregator = aggregator
         self._database = database
@@ -122,6 +125,8 @@ class MarketDataService:
     @property
     def manager(self) -> DataManager:
         """The DataManager (built on first use)."""
+        if callable(self._manager) and not isinstance(self._manager, DataManager):
+            self._manager = self._manager()
         if self._manager is None:
             database = self._database
             if database is None:
@@ -130,6 +135,7 @@ class MarketDataService:
                 database, settings=self.settings, clock=self._clock,
                 aggregator=self._aggregator,
             )  # fmt: skip
+        assert isinstance(self._manager, DataManager)
         return self._manager
 
     def close(self) -> None:

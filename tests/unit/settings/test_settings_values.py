@@ -100,8 +100,10 @@ def test_provider_settings_carry_order_keys_exchange_and_home(tmp_path: Path) ->
     assert providers.home == tmp_path
 
 
-def test_the_home_ledger_has_the_home_folders_and_another_ledger_its_own(tmp_path: Path) -> None:
-    settings = Settings(home=tmp_path)
+def test_the_home_ledger_has_the_home_folders_and_another_ledger_its_own(
+    tmp_path: Path, clean_environment: pytest.MonkeyPatch
+) -> None:
+    settings = Settings(home=tmp_path)  # no DATABASE_URL: the home's own SQLite ledger
     home_ledger = settings.database_url_value()
     assert settings.parquet_root(home_ledger) == tmp_path / "cache" / "bars"
     other = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
