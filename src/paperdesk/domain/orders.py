@@ -31,7 +31,7 @@ class _IntentFields(NamedTuple):
 
 
 class OrderIntent(_IntentFields):
-    """What the router wants the order manager to submit.
+    """What the router wants the order book to submit.
 
     ``size_fraction`` set means the quantity is decided when the order fills, as that fraction of
     the equity available then (all-in sizing at the fill price); ``quantity`` is then the estimate
@@ -146,7 +146,7 @@ class _OrderFields(NamedTuple):
 class Order(_OrderFields):
     """An order's state at one moment. Changes produce a new Order (see ``evolve``).
 
-    The constructor and ``evolve`` validate; the order manager copies with ``_replace`` (and
+    The constructor and ``evolve`` validate; the order book copies with ``_replace`` (and
     builds with ``_make``) only where the fields it changes keep an order valid.
     """
 

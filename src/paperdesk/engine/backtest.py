@@ -2,7 +2,7 @@
 where something can happen, and computes the equity curve between them vectorised.
 
 Correctness does not depend on the skipping: a bar is skipped only when it carries no signal, no
-order can act on it (``OrderManager.first_actionable_index``) and no position is due to be closed,
+order can act on it (``OrderBook.first_actionable_index``) and no position is due to be closed,
 so visiting it would change nothing; the equity at its close is cash + quantity x close.
 """
 
@@ -305,7 +305,7 @@ class _Driver:
             orders=kernel.orders.all_orders(),
             rejections=kernel.rejections,
             fees=float(ledger.fees),
-            ambiguous_bars=kernel.orders.ambiguous_bars,
+            ambiguous_bars=kernel.venue.ambiguous_bars,
             signals=kernel.signals_seen,
         )
 

@@ -11,6 +11,11 @@ A person's orders come in as commands (``submit_order``, ``cancel_order``, ``mod
 ``close_position``) and pass the same pre-trade risk chain as a strategy's entries. Every state
 change comes back as an event (order accepted, rejected, filled, canceled, expired, modified;
 position opened, changed, closed; signal accepted or rejected), which is what the store writes.
+
+The kernel owns the order book and the ledger; the execution venue decides what trades. The
+venue's matching is a series of steps the kernel drives (``paperdesk.execution.venue``): it
+answers each ``SizeEntry`` with the entry's quantity at the fill price and books each
+``OrderFilled`` in the ledger before the venue goes on, so nothing below calls back into it.
 """
 
 from __future__ import annotations
@@ -47,7 +52,13 @@ from paperdesk.domain import (
 )
 from paperdesk.domain.orders import exit_reason
 from paperdesk.domain.records import AccountState, EquityView, FillRecord, WorkingOrder
-from paperdesk.execution import OrderManager
+from paperdesk.execution import (
+    ExecutionVenue,
+    OrderBook,
+    SizeEntry,
+    VenueStep,
+    entry_fill_quantity,
+)
 from paperdesk.portfolio import LedgerState, PortfolioLedger
 from paperdesk.routing import (
     MaxHoldingPeriod,
@@ -64,17 +75,18 @@ _BUY, _SELL = Side.BUY, Side.SELL
 
 
 class TradingKernel:
-    """Wires router, order book and ledger for a set of instruments.
+    """Wires router, order book, execution venue and ledger for a set of instruments.
 
-    The engine's backtest driver reads ``ledger`` and ``orders`` directly on its hot path;
-    everything above the engine uses the commands and queries only.
+    The engine's backtest driver reads ``ledger``, ``orders`` (the order book) and ``venue``
+    directly on its hot path; everything above the engine uses the commands and queries only.
     """
 
     def __init__(
         self,
         instruments: Mapping[str, Instrument],
         router: SignalRouter,
-        orders: OrderManager,
+        orders: OrderBook,
+        venue: ExecutionVenue,
         ledger: PortfolioLedger,
         *,
         fill_timing: FillTiming = FillTiming.NEXT_OPEN,
@@ -83,6 +95,7 @@ class TradingKernel:
         self.instruments = instruments
         self.router = router
         self.orders = orders
+        self.venue = venue
         self.ledger = ledger
         self.fill_timing = fill_timing
         self.max_holding = max_holding
@@ -92,7 +105,6 @@ class TradingKernel:
         self.signals_seen = 0
         self._bar_index = 0
         self._position_events: list[tuple[OrderFilled, list[PositionEvent]]] = []
-        orders.set_fill_listener(self._book_fill)
 
     # ------------------------------------------------------------------------------- bars
 
@@ -107,7 +119,9 @@ class TradingKernel:
         self._bar_index = bar_index
         symbol = bar.symbol
         self.prices[symbol] = bar.open  # resting orders fill from the open onwards
-        events = self._with_positions(self.orders.on_bar(bar, self._resolve_quantity))
+        events: list[Event] = []
+        self._settle(self.venue.match(bar, self.orders, events))
+        events = self._with_positions(events)
         self.prices[symbol] = bar.close
         if self.max_holding is not None:
             events.extend(self._close_if_held_too_long(bar))
@@ -419,7 +433,8 @@ class TradingKernel:
         if self.fill_timing is FillTiming.CLOSE and intent.order_type is OrderType.MARKET:
             for order in _accepted_orders(submitted):
                 if order.parent_id is None:
-                    filled = self.orders.fill_at_close(order.order_id, bar, self._resolve_quantity)
+                    filled: list[Event] = []
+                    self._settle(self.venue.fill_at_close(order.order_id, bar, self.orders, filled))
                     events.extend(self._with_positions(filled))
         return events
 
@@ -442,8 +457,16 @@ class TradingKernel:
         )
         return self._submit(intent, bar)
 
+    def _settle(self, steps: Iterable[VenueStep]) -> None:
+        """Drive a venue's matching: size each entry it asks about, book each fill it reports."""
+        for step in steps:
+            if isinstance(step, SizeEntry):
+                step.quantity = self._size_entry(step.order, step.price)
+            else:
+                self._book_fill(step)
+
     def _book_fill(self, event: OrderFilled) -> None:
-        """Book a fill in the ledger as it happens (the order book calls this before it matches
+        """Book a fill in the ledger as it happens (the venue waits for this before it matches
         the next order of the bar, so an entry is sized with the cash an exit freed)."""
         order, symbol = event.order, event.fill.symbol
         changes = self.ledger.book(event.fill, strategy=order.strategy, reason=exit_reason(order))
@@ -469,7 +492,7 @@ class TradingKernel:
         pending.clear()
         return merged
 
-    def _resolve_quantity(self, order: Order, price: Decimal) -> Decimal:
+    def _size_entry(self, order: Order, price: Decimal) -> Decimal:
         """An entry's quantity at its fill price: an all-in order is sized from the equity
         available at that moment; any entry is checked by the risk rules again."""
         instrument = self.instruments[order.symbol]
@@ -493,7 +516,8 @@ class TradingKernel:
                 "",
             )
         )
-        return self.router.size_at_fill(intent, view, instrument, price)
+        sized = self.router.size_at_fill(intent, view, instrument, price)
+        return entry_fill_quantity(order, sized, instrument)
 
 
 def _role(side: Side, quantity: Decimal, held: Decimal) -> OrderRole:

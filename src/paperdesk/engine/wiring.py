@@ -1,4 +1,4 @@
-"""Builds the kernel's parts (router, venue models, ledger) from the run description."""
+"""Builds the kernel's parts (router, order book, venue, ledger) from the run description."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from decimal import Decimal
 from paperdesk.config import RunConfig
 from paperdesk.domain import Instrument
 from paperdesk.engine.kernel import TradingKernel
-from paperdesk.execution import OrderManager
+from paperdesk.execution import OrderBook, SimulatedVenue
 from paperdesk.execution.costs import cost_models
 from paperdesk.portfolio import LedgerState, PortfolioLedger
 from paperdesk.routing import MaxHoldingPeriod, build_router
@@ -29,13 +29,8 @@ def build_kernel(
     not the config's, as for a stored portfolio; ``ledger``: the books to continue from)."""
     costs = cost_models(config.execution, instruments.values())
     router = build_router(config.sizing, config.risk, fees=costs.fees)
-    orders = OrderManager(
-        instruments,
-        fee_model=costs.fees,
-        slippage_model=costs.slippage,
-        session_close=session_close,
-        volume_cap=config.execution.volume_cap,
-    )
+    orders = OrderBook(instruments, session_close=session_close)
+    venue = SimulatedVenue(instruments, costs, volume_cap=config.execution.volume_cap)
     risk = config.risk
     max_holding = (
         MaxHoldingPeriod(risk.max_holding_bars) if risk.max_holding_bars is not None else None
@@ -44,6 +39,7 @@ def build_kernel(
         instruments,
         router,
         orders,
+        venue,
         _ledger(config.cash if cash is None else cash, ledger),
         fill_timing=config.execution.fill_timing,
         max_holding=max_holding,

@@ -1,12 +1,22 @@
-"""Building venue orders from router intents: what the venue refuses, and bracket prices."""
+"""Building orders from router intents: what the book refuses, bracket legs and their prices."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 
-from paperdesk.domain import ZERO, Instrument, Order, OrderIntent, OrderRole, OrderStatus, Side
+from paperdesk.domain import (
+    ZERO,
+    Instrument,
+    Order,
+    OrderIntent,
+    OrderRole,
+    OrderStatus,
+    OrderType,
+    Side,
+    TimeInForce,
+)
 from paperdesk.domain.money import round_to_increment
 
 
@@ -74,6 +84,51 @@ def rejection_reason(
                 f"take_profit {take_profit}"
             )
     return None
+
+
+def bracket_legs(
+    intent: OrderIntent,
+    parent_id: str,
+    leg_ids: Sequence[str],
+    instrument: Instrument,
+    ts: datetime,
+) -> tuple[Order, ...]:
+    """The pending stop-loss and take-profit legs of a bracket entry, with ``leg_ids`` in that
+    order (one id per price the intent sets), at prices rounded against the trader."""
+    legs: list[Order] = []
+    # pending legs are sized at the parent's fill; until then they hold a placeholder quantity
+    quantity = intent.quantity if intent.quantity > 0 else instrument.lot_size
+    ids = iter(leg_ids)
+    for role, price in (
+        (OrderRole.STOP_LOSS, intent.stop_loss),
+        (OrderRole.TAKE_PROFIT, intent.take_profit),
+    ):
+        if price is None:
+            continue
+        leg_id = next(ids)
+        is_stop = role is OrderRole.STOP_LOSS
+        price = round_against_trader(price, intent.side.opposite, is_stop, instrument)
+        legs.append(
+            Order(
+                leg_id,
+                leg_id,
+                intent.symbol,
+                intent.side.opposite,
+                OrderType.STOP if is_stop else OrderType.LIMIT,
+                quantity,
+                ts,
+                limit_price=None if is_stop else price,
+                stop_price=price if is_stop else None,
+                time_in_force=TimeInForce.GTC,
+                role=role,
+                parent_id=parent_id,
+                status=OrderStatus.PENDING,
+                ts_updated=ts,
+                strategy=intent.strategy,
+                reason=role.value.replace("_", " "),
+            )
+        )
+    return tuple(legs)
 
 
 def round_against_trader(

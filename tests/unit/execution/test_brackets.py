@@ -16,14 +16,13 @@ from paperdesk.domain import (
     Side,
     TimeInForce,
 )
-from paperdesk.execution import OrderManager
 
-from ._support import before, make_bar, make_intent, make_manager
+from ._support import ExecutionDesk, before, make_bar, make_intent, make_manager
 
 D = Decimal
 
 
-def submit_long_bracket(quantity: str = "10", volume_cap: Decimal | None = None) -> OrderManager:
+def submit_long_bracket(quantity: str = "10", volume_cap: Decimal | None = None) -> ExecutionDesk:
     manager = make_manager(volume_cap=volume_cap)
     manager.submit(make_intent(quantity=quantity, stop_loss="95", take_profit="110"), before(0))
     return manager

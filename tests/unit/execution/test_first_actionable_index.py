@@ -10,9 +10,8 @@ from decimal import Decimal
 import numpy as np
 
 from paperdesk.domain import Bar, OrderType, Side, TimeInForce
-from paperdesk.execution import OrderManager
 
-from ._support import before, make_bar, make_intent, make_manager
+from ._support import ExecutionDesk, before, make_bar, make_intent, make_manager
 
 D = Decimal
 
@@ -38,7 +37,7 @@ def arrays(bars: list[Bar]) -> tuple[np.ndarray, ...]:
     return opens, highs, lows, times
 
 
-def brute_force_first_action(manager: OrderManager, bars: list[Bar], start: int) -> int:
+def brute_force_first_action(manager: ExecutionDesk, bars: list[Bar], start: int) -> int:
     scratch = copy.deepcopy(manager)
     for index in range(start, len(bars)):
         snapshot = scratch.all_orders()
@@ -47,7 +46,7 @@ def brute_force_first_action(manager: OrderManager, bars: list[Bar], start: int)
     return len(bars)
 
 
-def submit_random_orders(generator: random.Random, manager: OrderManager) -> None:
+def submit_random_orders(generator: random.Random, manager: ExecutionDesk) -> None:
     for _ in range(generator.randint(1, 4)):
         order_type = generator.choice([OrderType.LIMIT, OrderType.STOP, OrderType.STOP_LIMIT])
         side = generator.choice([Side.BUY, Side.SELL])
@@ -70,7 +69,7 @@ def submit_random_orders(generator: random.Random, manager: OrderManager) -> Non
         )
 
 
-def submit_random_bracket(generator: random.Random, manager: OrderManager) -> None:
+def submit_random_bracket(generator: random.Random, manager: ExecutionDesk) -> None:
     limit = D(10000 + generator.randint(-1000, 1000)) / 100
     stop_loss, take_profit = limit - generator.randint(1, 10), limit + generator.randint(1, 10)
     manager.submit(

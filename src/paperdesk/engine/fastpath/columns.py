@@ -70,7 +70,7 @@ class OrderColumns:
 
 
 class FillPrices:
-    """The Decimal price and per-unit slippage of the fills, as the order manager computes them:
+    """The Decimal price and per-unit slippage of the fills, as the simulated venue computes them:
     the open's ``Decimal(repr(float))`` (eligibility put every open on the tick, so the float is
     the one nearest ticks / 10**places), moved by the slippage model; checked against the loop's
     integer fill ticks. Computed once per distinct (open, side)."""

@@ -1,5 +1,5 @@
 """The fast path's decision loop: one pass over the signals in whole integer money units, doing
-what router, order manager and ledger do for a market-order run; tests prove it identical to the
+what router, venue and ledger do for a market-order run; tests prove it identical to the
 event kernel."""
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
 """The fast path's result objects (orders, fills, round trips) from the loop's columns, built with
-the Decimal operations the order manager and ledger use, so values and exponents agree; tests
+the Decimal operations the venue and ledger use, so values and exponents agree; tests
 prove them identical to the event kernel's.
 
 ``ResultObjects.build`` runs only when a result's ``orders``, ``fills`` or ``trades`` is first
@@ -144,7 +144,7 @@ class ResultObjects:
         updated = list(map(opens_at.__getitem__, signal_of))
         reasons = list(map(inputs.reasons().__getitem__, signal_of))
 
-        # fills: the order manager's price (open, slipped), fee and slippage per unit
+        # fills: the venue's price (open, slipped), fee and slippage per unit
         fill_sides = pick(sides)
         fill_quantities = pick(quantities)
         prices = self.fill_prices()

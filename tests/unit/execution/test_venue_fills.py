@@ -1,4 +1,4 @@
-"""OrderManager matching: timing, slippage, fees, rejections and deferred quantities."""
+"""Book and simulated venue: timing, slippage, fees, rejections and deferred quantities."""
 
 from __future__ import annotations
 

@@ -1,0 +1,424 @@
+"""The order book: every order of a run, its ids, lifecycle, brackets and time in force.
+
+The book never decides a price. The kernel sends it commands (``submit``, ``cancel``,
+``cancel_all``, ``modify``); an execution venue (``paperdesk.execution.venue``) decides what
+trades and reports it through the ``on_*`` handlers (a fill, a triggered stop-limit, an entry
+resized at its fill, a cancel, an expiry). Each change returns, or appends, the events that
+describe it. Bracket bookkeeping follows the fills: a parent's fill activates its pending
+stop-loss and take-profit legs (or grows them to its filled quantity), a leg's fill cancels the
+other leg and what the parent has not filled yet (one-cancels-other).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import datetime
+from decimal import Decimal
+from typing import cast
+
+from paperdesk.domain import (
+    Event,
+    Fill,
+    Instrument,
+    InvalidInputError,
+    Order,
+    OrderAccepted,
+    OrderCanceled,
+    OrderError,
+    OrderExpired,
+    OrderFilled,
+    OrderIntent,
+    OrderModified,
+    OrderRejected,
+    OrderRole,
+    OrderStatus,
+    OrderType,
+    TimeInForce,
+)
+from paperdesk.execution.actionable import first_actionable_index
+from paperdesk.execution.expiry import SessionClose, day_order_expiry
+from paperdesk.execution.orders_from_intents import (
+    bracket_legs,
+    order_from_intent,
+    rejection_reason,
+)
+from paperdesk.execution.scan import FloatArray, IntArray
+
+# Enum member lookups cost a metaclass call each; the hot path reads these module constants.
+_ACCEPTED = OrderStatus.ACCEPTED
+_PARTIALLY_FILLED = OrderStatus.PARTIALLY_FILLED
+_FILLED = OrderStatus.FILLED
+_PENDING = OrderStatus.PENDING
+_CANCELED = OrderStatus.CANCELED
+_EXPIRED = OrderStatus.EXPIRED
+_ENTRY = OrderRole.ENTRY
+_BRACKET_LEGS = (OrderRole.STOP_LOSS, OrderRole.TAKE_PROFIT)
+
+
+class OrderBook:
+    """One run's orders: ids and client ids, state, eligibility, brackets, expiry times.
+
+    An order is *eligible* from the first bar opening at or after the time it was accepted (or
+    last modified): a venue must not trade it on an earlier bar. DAY orders carry ``ts_expire``,
+    the instrument's session close after submission; a venue expires them on the first bar
+    opening at or after it.
+    """
+
+    def __init__(
+        self,
+        instruments: Mapping[str, Instrument],
+        *,
+        session_close: SessionClose | None = None,
+        id_prefix: str = "O",
+    ) -> None:
+        self._instruments = dict(instruments)
+        self._session_close = session_close
+        self._id_prefix = id_prefix
+        self._orders: dict[str, Order] = {}
+        self._books: dict[str, dict[str, None]] = {}  # symbol -> open ids, in submission order
+        self._eligible_from: dict[str, datetime] = {}  # first bar open an order may trade at
+        self._client_ids: set[str] = set()
+        self._sequence = 0
+
+    def restore(self, orders: Iterable[tuple[Order, datetime]], sequence: int) -> None:
+        """Load a persisted book: every order with the first bar open it may trade at.
+
+        Orders come in submission order; open ones go back on their symbol's book, finished
+        ones are kept for bracket bookkeeping. ``sequence`` is the last order number issued.
+        """
+        for order, eligible_from in orders:
+            self._orders[order.order_id] = order
+            self._client_ids.add(order.client_order_id)
+            self._eligible_from[order.order_id] = eligible_from
+            if order.is_open:
+                self._books.setdefault(order.symbol, {})[order.order_id] = None
+        self._sequence = max(self._sequence, sequence)
+
+    # ------------------------------------------------------------------------------ commands
+
+    def submit(
+        self, intent: OrderIntent, ts: datetime, client_order_id: str | None = None
+    ) -> list[Event]:
+        """Accept (or reject) ``intent`` at ``ts``; a bracket entry also creates pending legs."""
+        if client_order_id is not None and client_order_id in self._client_ids:
+            raise OrderError(f"client order id {client_order_id!r} is already in use")
+        order_id = self._next_id()
+        client_id = order_id if client_order_id is None else client_order_id
+        if client_id in self._client_ids:
+            raise OrderError(f"client order id {client_id!r} is already in use")
+        self._client_ids.add(client_id)
+        instrument = self._instruments.get(intent.symbol)
+        reason = rejection_reason(intent, instrument, self._instruments)
+        if reason is not None or instrument is None:
+            rejected = order_from_intent(intent, order_id, client_id, ts, OrderStatus.REJECTED)
+            self._orders[order_id] = rejected
+            return [OrderRejected(ts, rejected, reason or "")]
+        ts_expire = None
+        if intent.time_in_force is TimeInForce.DAY:
+            ts_expire = day_order_expiry(instrument.calendar, ts, self._session_close)
+        book = self._books.setdefault(intent.symbol, {})
+        if intent.stop_loss is None and intent.take_profit is None:
+            order = order_from_intent(intent, order_id, client_id, ts, _ACCEPTED, ts_expire)
+            self._orders[order_id] = order
+            self._eligible_from[order_id] = ts
+            book[order_id] = None
+            return [OrderAccepted(ts, order, ts)]
+        leg_ids = [
+            self._next_id() for price in (intent.stop_loss, intent.take_profit) if price is not None
+        ]
+        self._client_ids.update(leg_ids)
+        legs = bracket_legs(intent, order_id, leg_ids, instrument, ts)
+        order = order_from_intent(
+            intent, order_id, client_id, ts, _ACCEPTED, ts_expire, tuple(leg_ids)
+        )
+        events: list[Event] = []
+        for placed in (order, *legs):
+            self._orders[placed.order_id] = placed
+            self._eligible_from[placed.order_id] = ts
+            book[placed.order_id] = None
+            events.append(OrderAccepted(ts, placed, ts))
+        return events
+
+    def cancel(self, order_id: str, ts: datetime, reason: str = "") -> list[Event]:
+        """Cancel an open order (and its pending bracket legs)."""
+        order = self.require_open(order_id)
+        events: list[Event] = []
+        self._close(order, _CANCELED, reason, ts, events)
+        return events
+
+    def cancel_all(
+        self,
+        symbol: str,
+        ts: datetime,
+        reason: str = "",
+        roles: Iterable[OrderRole] | None = None,
+    ) -> list[Event]:
+        """Cancel every open order of ``symbol`` (only those with one of ``roles`` if given)."""
+        wanted = None if roles is None else frozenset(roles)
+        events: list[Event] = []
+        for order_id in list(self._books.get(symbol, ())):
+            order = self._orders[order_id]
+            if order.is_open and (wanted is None or order.role in wanted):
+                self._close(order, _CANCELED, reason, ts, events)
+        return events
+
+    def modify(
+        self,
+        order_id: str,
+        ts: datetime,
+        *,
+        quantity: Decimal | None = None,
+        limit_price: Decimal | None = None,
+        stop_price: Decimal | None = None,
+    ) -> list[Event]:
+        """Change an open order's quantity or prices; it applies to bars opening from ``ts``."""
+        order = self.require_open(order_id)
+        if quantity is None and limit_price is None and stop_price is None:
+            raise InvalidInputError(f"modify of order {order_id} changes nothing")
+        order_type = order.order_type
+        if limit_price is not None and order_type not in (OrderType.LIMIT, OrderType.STOP_LIMIT):
+            raise OrderError(f"order {order_id} is a {order_type.value} order: no limit price")
+        if stop_price is not None and order_type not in (OrderType.STOP, OrderType.STOP_LIMIT):
+            raise OrderError(f"order {order_id} is a {order_type.value} order: no stop price")
+        changes: dict[str, object] = {"ts_updated": ts}
+        if quantity is not None:
+            if quantity < order.filled_quantity:
+                raise OrderError(
+                    f"order {order_id} cannot go to quantity {quantity}: "
+                    f"{order.filled_quantity} already filled"
+                )
+            changes["quantity"] = quantity
+            if quantity == order.filled_quantity and quantity > 0:
+                changes["status"] = _FILLED
+        if limit_price is not None:
+            changes["limit_price"] = limit_price
+        if stop_price is not None:
+            changes["stop_price"] = stop_price
+        modified = order.evolve(**changes)
+        self._orders[order_id] = modified
+        eligible = self._eligible_from[order_id] = max(self._eligible_from[order_id], ts)
+        if modified.status is _FILLED:
+            del self._books[order.symbol][order_id]
+        return [OrderModified(ts, modified, eligible)]
+
+    # ------------------------------------------------------------- what a venue reports
+
+    def on_triggered(self, order: Order, ts: datetime) -> Order:
+        """A stop-limit's stop was touched at ``ts``: from now on it rests as a limit."""
+        order = order._replace(triggered=True, ts_updated=ts)
+        self._orders[order.order_id] = order
+        return order
+
+    def on_resized(self, order: Order, quantity: Decimal) -> Order:
+        """An entry's quantity was decided at its fill price (positive: the order stays valid)."""
+        order = order._replace(quantity=quantity)
+        self._orders[order.order_id] = order
+        return order
+
+    def on_fill(
+        self,
+        fill: Fill,
+        children_from: datetime,
+        events: list[Event],
+        activated: list[str] | None = None,
+    ) -> OrderFilled:
+        """Book ``fill`` on its order and follow its brackets; append the events to ``events``.
+
+        A parent's pending legs become active from ``children_from`` (the fill's bar open when it
+        filled at the open, else the next bar) and are appended to ``activated``, so a venue can
+        still match them on this bar; active legs grow to the parent's filled quantity. A leg's
+        fill cancels the other leg and the parent's unfilled rest.
+        """
+        order_id, quantity, price, ts = fill.order_id, fill.quantity, fill.price, fill.ts
+        order = self._orders[order_id]
+        filled = order.filled_quantity + quantity
+        previous_average = order.average_price
+        average = (
+            price
+            if previous_average is None
+            else ((previous_average * order.filled_quantity + price * quantity) / filled)
+        )
+        status = _FILLED if filled >= order.quantity else _PARTIALLY_FILLED
+        order = order._replace(
+            status=status, filled_quantity=filled, average_price=average, ts_updated=ts
+        )
+        self._orders[order_id] = order
+        filled_event = OrderFilled(ts, order, fill)
+        events.append(filled_event)
+        if order.children:
+            self._size_children(order, children_from, ts, events, activated)
+        if order.parent_id is not None and order.role in _BRACKET_LEGS:
+            self._cancel_siblings(order, ts, events)
+        if status is _FILLED:
+            del self._books[order.symbol][order_id]
+        return filled_event
+
+    def on_canceled(self, order: Order, reason: str, ts: datetime, events: list[Event]) -> None:
+        """The venue canceled ``order`` (IOC, FOK, nothing fits at the fill price)."""
+        self._close(order, _CANCELED, reason, ts, events)
+
+    def on_expired(self, order: Order, events: list[Event]) -> None:
+        """``order`` reached its ``ts_expire``; the event is stamped with it."""
+        self._close(order, _EXPIRED, "", cast(datetime, order.ts_expire), events)
+
+    # ------------------------------------------------------------------------------- queries
+
+    @property
+    def sequence(self) -> int:
+        """The number of the last order id issued."""
+        return self._sequence
+
+    def get(self, order_id: str) -> Order:
+        order = self._orders.get(order_id)
+        if order is None:
+            raise OrderError(f"unknown order id {order_id!r}")
+        return order
+
+    def require_open(self, order_id: str) -> Order:
+        """The open order ``order_id``; raises ``OrderError`` when it is unknown or finished."""
+        order = self.get(order_id)
+        if not order.is_open:
+            raise OrderError(
+                f"order {order_id} is already {order.status.value}; only open orders can change"
+            )
+        return order
+
+    def eligible_from(self, order_id: str) -> datetime:
+        """The first bar open at which ``order_id`` may trade."""
+        return self._eligible_from[order_id]
+
+    def client_order_id_in_use(self, client_order_id: str) -> bool:
+        return client_order_id in self._client_ids
+
+    def all_orders(self) -> list[Order]:
+        return list(self._orders.values())
+
+    def open_orders(self, symbol: str | None = None) -> list[Order]:
+        """Open orders (pending bracket legs included) in submission order."""
+        if symbol is not None:
+            return [self._orders[order_id] for order_id in self._books.get(symbol, ())]
+        prefix = len(self._id_prefix)
+        ids = [order_id for book in self._books.values() for order_id in book]
+        ids.sort(key=lambda order_id: int(order_id[prefix:]))
+        return [self._orders[order_id] for order_id in ids]
+
+    def matching_queue(self, symbol: str) -> list[str]:
+        """The open order ids of ``symbol`` in the order a bar matches them: exits and bracket
+        legs first, then entries, each in submission order (a venue may append to it)."""
+        book = self._books.get(symbol)
+        if not book:
+            return []
+        orders = self._orders
+        queue: list[str] = []
+        entries: list[str] = []
+        for order_id in book:
+            (entries if orders[order_id].role is _ENTRY else queue).append(order_id)
+        queue.extend(entries)
+        return queue
+
+    def active_sibling(self, leg: Order, ts_open: datetime) -> Order | None:
+        """The other leg of ``leg``'s bracket when it is working on the bar opening at
+        ``ts_open`` too (both legs then compete for the bar), else None."""
+        parent = self._orders[cast(str, leg.parent_id)]
+        for sibling_id in parent.children:
+            if sibling_id == leg.order_id:
+                continue
+            sibling = self._orders[sibling_id]
+            status = sibling.status
+            if (status is _ACCEPTED or status is _PARTIALLY_FILLED) and self._eligible_from[
+                sibling_id
+            ] <= ts_open:
+                return sibling
+        return None
+
+    def working_entry_symbols(self) -> frozenset[str]:
+        """The symbols with an entry order still working (accepted or partly filled)."""
+        orders = self._orders
+        return frozenset(
+            symbol
+            for symbol, book in self._books.items()
+            if any(orders[order_id].role is _ENTRY for order_id in book)
+        )
+
+    def has_open_orders(self, symbol: str) -> bool:
+        return bool(self._books.get(symbol))
+
+    def first_actionable_index(
+        self,
+        symbol: str,
+        opens: FloatArray,
+        highs: FloatArray,
+        lows: FloatArray,
+        ts_open_ns: IntArray,
+        start: int,
+        stop: int,
+    ) -> int:
+        """The first index in [start, stop) where an open order of ``symbol`` could act on a bar
+        venue, else ``stop`` (see ``paperdesk.execution.actionable``)."""
+        book = self._books.get(symbol)
+        if not book or start >= stop:
+            return stop
+        return first_actionable_index(
+            book, self._orders, self._eligible_from, highs, lows, ts_open_ns, start, stop
+        )
+
+    # ------------------------------------------------------------------------------- helpers
+
+    def _next_id(self) -> str:
+        self._sequence += 1
+        return f"{self._id_prefix}{self._sequence}"
+
+    def _size_children(
+        self,
+        parent: Order,
+        eligible_from: datetime,
+        ts: datetime,
+        events: list[Event],
+        activated: list[str] | None,
+    ) -> None:
+        """Activate pending legs, or grow open ones, to the parent's filled quantity."""
+        for child_id in parent.children:
+            child = self._orders[child_id]
+            if child.status is _PENDING:
+                child = child._replace(
+                    status=_ACCEPTED, quantity=parent.filled_quantity, ts_updated=ts
+                )
+                self._eligible_from[child_id] = eligible_from
+                events.append(OrderAccepted(ts, child, eligible_from))
+                if activated is not None:
+                    activated.append(child_id)
+            elif child.is_open and child.quantity != parent.filled_quantity:
+                child = child._replace(quantity=parent.filled_quantity, ts_updated=ts)
+                events.append(OrderModified(ts, child, self._eligible_from[child_id]))
+            else:
+                continue
+            self._orders[child_id] = child
+
+    def _cancel_siblings(self, leg: Order, ts: datetime, events: list[Event]) -> None:
+        """A leg filled: cancel the other leg (OCO) and what the parent has not filled yet, which
+        would otherwise keep buying (or selling) without a stop or a target."""
+        parent = self._orders[cast(str, leg.parent_id)]
+        if parent.is_open:
+            self._close(parent, _CANCELED, f"bracket leg {leg.order_id} filled", ts, events)
+        for sibling_id in parent.children:
+            sibling = self._orders[sibling_id]
+            if sibling_id != leg.order_id and sibling.is_open:
+                self._close(
+                    sibling, _CANCELED, f"one-cancels-other: {leg.order_id} filled", ts, events
+                )
+
+    def _close(
+        self, order: Order, status: OrderStatus, reason: str, ts: datetime, events: list[Event]
+    ) -> None:
+        """End ``order`` (canceled or expired); its still-pending bracket legs are canceled."""
+        order = order._replace(status=status, ts_updated=ts)
+        self._orders[order.order_id] = order
+        self._books[order.symbol].pop(order.order_id, None)
+        if status is _EXPIRED:
+            events.append(OrderExpired(ts, order))
+        else:
+            events.append(OrderCanceled(ts, order, reason))
+        for child_id in order.children:
+            child = self._orders[child_id]
+            if child.status is _PENDING:
+                self._close(child, _CANCELED, f"parent {order.order_id} {status.value}", ts, events)

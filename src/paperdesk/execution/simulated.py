@@ -1,0 +1,285 @@
+"""The simulated venue: matches bars against the order book with the fill-price rules.
+
+A bar trades the book's open orders of its symbol, exits and bracket legs first, then entries:
+market orders at the open, limits and stops by ``paperdesk.execution.fills`` (at the open when
+the bar gaps through), a stop-limit rests as a limit once triggered. When both legs of a bracket
+are touched in one bar the stop-loss wins, unless the bar opened through the target, and the bar
+counts in ``ambiguous_bars``. Market-like fills (market, stop, stop-loss) pay slippage; every fill
+pays its fee; both are asked with the instrument in hand (``paperdesk.execution.costs``). A volume
+cap shares a fraction of the bar's volume among the orders of the bar (the rest fills later), IOC
+fills what it can on its first bar, FOK all of it or nothing.
+
+Fills from ``match`` are stamped with ``bar.ts_open`` (the bar they happened in), fills from
+``fill_at_close`` with ``bar.ts_close``, expiries with the order's ``ts_expire``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping
+from datetime import datetime
+from decimal import Decimal
+from typing import TYPE_CHECKING, cast
+
+from paperdesk.domain import (
+    Bar,
+    Event,
+    Fill,
+    Instrument,
+    InvalidInputError,
+    Order,
+    OrderError,
+    OrderFilled,
+    OrderRole,
+    OrderStatus,
+    OrderType,
+    Side,
+    TimeInForce,
+)
+from paperdesk.execution.book import OrderBook
+from paperdesk.execution.fills import limit_fill_price, stop_limit_fill_price, stop_trigger_price
+from paperdesk.execution.venue import SizeEntry, VenueStep
+
+if TYPE_CHECKING:  # only its two fields are read; importing it would load the run config
+    from paperdesk.execution.costs import CostModels
+
+# Enum member lookups cost a metaclass call each; the hot path reads these module constants.
+_ACCEPTED = OrderStatus.ACCEPTED
+_PARTIALLY_FILLED = OrderStatus.PARTIALLY_FILLED
+_FILLED = OrderStatus.FILLED
+_ENTRY, _STOP_LOSS = OrderRole.ENTRY, OrderRole.STOP_LOSS
+_BUY = Side.BUY
+_MARKET, _LIMIT, _STOP = OrderType.MARKET, OrderType.LIMIT, OrderType.STOP
+_IOC, _FOK = TimeInForce.IOC, TimeInForce.FOK
+_BRACKET_LEGS = (OrderRole.STOP_LOSS, OrderRole.TAKE_PROFIT)
+
+# A matching decision: the order, its price before slippage, whether it trades like a market order.
+_Decision = tuple[Order, Decimal, bool]
+
+
+class SimulatedVenue:
+    """Bar-by-bar matching for the instruments of a run (an ``ExecutionVenue``)."""
+
+    def __init__(
+        self,
+        instruments: Mapping[str, Instrument],
+        costs: CostModels,
+        *,
+        volume_cap: Decimal | None = None,
+    ) -> None:
+        if volume_cap is not None and not (volume_cap.is_finite() and volume_cap > 0):
+            raise InvalidInputError(f"volume_cap must be a positive fraction, got {volume_cap}")
+        self._instruments = dict(instruments)
+        self._fee_model = costs.fees
+        self._slippage_model = costs.slippage
+        self._volume_cap = volume_cap
+        self._cap_left: Decimal | None = None
+        self.ambiguous_bars = 0
+
+    def match(self, bar: Bar, book: OrderBook, events: list[Event]) -> Iterable[VenueStep]:
+        """Match the open orders of ``bar.symbol`` against ``bar``: exits first, then entries."""
+        queue = book.matching_queue(bar.symbol)
+        if not queue:
+            return ()
+        self._open_volume(bar)
+        return self._match(bar, queue, book, events)
+
+    def fill_at_close(
+        self, order_id: str, bar: Bar, book: OrderBook, events: list[Event]
+    ) -> Iterable[VenueStep]:
+        """Fill a just-submitted market order at ``bar.close`` (+ slippage), stamped ts_close."""
+        order = book.require_open(order_id)
+        if order.order_type is not OrderType.MARKET:
+            raise OrderError(
+                f"order {order_id} is a {order.order_type.value} order; only market orders "
+                "can fill at the close"
+            )
+        if order.symbol != bar.symbol:
+            raise OrderError(f"order {order_id} is for {order.symbol}, not for {bar.symbol}")
+        self._open_volume(bar)
+        return self._fill_at_close(order, bar, book, events)
+
+    # ------------------------------------------------------------------------------ matching
+
+    def _match(
+        self, bar: Bar, queue: list[str], book: OrderBook, events: list[Event]
+    ) -> Iterator[VenueStep]:
+        handled: set[str] | None = None  # bracket legs already settled as a pair
+        ts_open = bar.ts_open
+        index = 0
+        while index < len(queue):
+            order_id = queue[index]
+            index += 1
+            order = book.get(order_id)
+            status = order.status
+            if status is not _ACCEPTED and status is not _PARTIALLY_FILLED:
+                continue
+            if ts_open < book.eligible_from(order_id):
+                continue
+            if handled is not None and order_id in handled:
+                continue
+            if order.ts_expire is not None and order.ts_expire <= ts_open:
+                book.on_expired(order, events)
+                continue
+            decision: _Decision | None
+            if order.parent_id is not None and order.role in _BRACKET_LEGS:
+                sibling = book.active_sibling(order, ts_open)
+                if sibling is not None:
+                    handled = handled if handled is not None else set()
+                    handled.update((order_id, sibling.order_id))
+                    decision = self._settle_bracket(order, sibling, bar)
+                else:
+                    decision = self._decide(order, bar, book, events)
+            else:
+                decision = self._decide(order, bar, book, events)
+            if decision is None:
+                continue
+            # the steps of _fill_at_close, written out: a nested generator per fill costs time
+            order, raw_price, market_like = decision
+            price = self._slipped(order, raw_price, market_like)
+            if order.filled_quantity == 0 and (
+                order.size_fraction is not None or order.role is _ENTRY
+            ):
+                request = SizeEntry(order, price)
+                yield request
+                sized = self._sized(order, request.quantity, ts_open, book, events)
+                if sized is None:
+                    continue
+                order = sized
+            children_from = ts_open if raw_price == bar.open else bar.ts_close
+            filled = self._fill(
+                order, raw_price, price, ts_open, children_from, book, events, queue
+            )
+            if filled is not None:
+                yield filled
+                self._after_fill(filled.order, ts_open, book, events)
+
+    def _fill_at_close(
+        self, order: Order, bar: Bar, book: OrderBook, events: list[Event]
+    ) -> Iterator[VenueStep]:
+        ts = bar.ts_close
+        price = self._slipped(order, bar.close, True)
+        if order.filled_quantity == 0 and (order.size_fraction is not None or order.role is _ENTRY):
+            request = SizeEntry(order, price)
+            yield request
+            sized = self._sized(order, request.quantity, ts, book, events)
+            if sized is None:
+                return
+            order = sized
+        filled = self._fill(order, bar.close, price, ts, ts, book, events, None)
+        if filled is not None:
+            yield filled
+            self._after_fill(filled.order, ts, book, events)
+
+    # ------------------------------------------------------------------------------ helpers
+
+    def _open_volume(self, bar: Bar) -> None:
+        """Start sharing the bar's capped volume among the orders it fills."""
+        if self._volume_cap is not None:
+            instrument = self._instruments[bar.symbol]
+            self._cap_left = instrument.round_quantity(self._volume_cap * bar.volume)
+
+    def _decide(
+        self, order: Order, bar: Bar, book: OrderBook, events: list[Event]
+    ) -> _Decision | None:
+        """The price ``order`` trades at on ``bar``, if any; IOC and FOK orders that do not
+        trade on their first bar are canceled, a stop-limit touched becomes a resting limit."""
+        order_type = order.order_type
+        if order_type is _MARKET:
+            price: Decimal | None = bar.open
+        elif order_type is _LIMIT or order.triggered:
+            price = limit_fill_price(order.side, cast(Decimal, order.limit_price), bar)
+        elif order_type is _STOP:
+            price = stop_trigger_price(order.side, cast(Decimal, order.stop_price), bar)
+        else:
+            triggered, price = stop_limit_fill_price(
+                order.side, cast(Decimal, order.stop_price), cast(Decimal, order.limit_price), bar
+            )
+            if triggered:
+                order = book.on_triggered(order, bar.ts_open)
+        if price is not None:
+            return order, price, order_type is _MARKET or order_type is _STOP
+        tif = order.time_in_force
+        if tif is _IOC or tif is _FOK:
+            reason = f"{tif.value}: price not reached on the first bar"
+            book.on_canceled(order, reason, bar.ts_open, events)
+        return None
+
+    def _settle_bracket(self, order: Order, sibling: Order, bar: Bar) -> _Decision | None:
+        """Both legs active: the one touched at the open wins, else the stop-loss (ambiguous)."""
+        stop_leg, target_leg = (order, sibling) if order.role is _STOP_LOSS else (sibling, order)
+        stop_price = stop_trigger_price(stop_leg.side, cast(Decimal, stop_leg.stop_price), bar)
+        target_price = limit_fill_price(target_leg.side, cast(Decimal, target_leg.limit_price), bar)
+        if stop_price is not None and target_price is not None:
+            if target_price == bar.open and stop_price != bar.open:
+                stop_price = None  # the bar opened through the target: it traded first
+            else:
+                if stop_price != bar.open:
+                    self.ambiguous_bars += 1
+                target_price = None
+        if stop_price is not None:
+            return stop_leg, stop_price, True
+        if target_price is not None:
+            return target_leg, target_price, False
+        return None
+
+    def _slipped(self, order: Order, raw_price: Decimal, market_like: bool) -> Decimal:
+        """The price ``order`` trades at: market-like orders pay slippage, limits do not."""
+        if not market_like:
+            return raw_price
+        return self._slippage_model.adjust(raw_price, order.side, self._instruments[order.symbol])
+
+    def _sized(
+        self,
+        order: Order,
+        answer: Decimal | None,
+        ts: datetime,
+        book: OrderBook,
+        events: list[Event],
+    ) -> Order | None:
+        """The entry with the quantity the driver answered (None: its own), or None when that
+        is nothing (the order is canceled)."""
+        quantity = order.quantity if answer is None else answer
+        if quantity <= 0:
+            book.on_canceled(order, "nothing fits at fill", ts, events)
+            return None
+        if quantity != order.quantity:
+            order = book.on_resized(order, quantity)
+        return order
+
+    def _fill(
+        self,
+        order: Order,
+        raw_price: Decimal,
+        price: Decimal,
+        ts: datetime,
+        children_from: datetime,
+        book: OrderBook,
+        events: list[Event],
+        queue: list[str] | None,
+    ) -> OrderFilled | None:
+        """Fill as much of ``order`` at ``price`` as the volume cap allows (FOK: all or none)."""
+        remaining = order.quantity - order.filled_quantity
+        quantity = remaining
+        cap_left = self._cap_left
+        if self._volume_cap is not None and cap_left is not None and cap_left < quantity:
+            quantity = cap_left
+        tif = order.time_in_force
+        if quantity < remaining and tif is _FOK:
+            reason = f"fok: only {quantity} of {remaining} could fill"
+            book.on_canceled(order, reason, ts, events)
+            return None
+        if quantity <= 0:
+            if tif is _IOC:
+                book.on_canceled(order, "ioc: no volume to fill", ts, events)
+            return None
+        if cap_left is not None and self._volume_cap is not None:
+            self._cap_left = cap_left - quantity
+        fee = self._fee_model.fee(quantity, price, self._instruments[order.symbol])
+        slipped = price - raw_price if order.side is _BUY else raw_price - price
+        fill = Fill(order.order_id, order.symbol, order.side, quantity, price, fee, ts, slipped)
+        return book.on_fill(fill, children_from, events, queue)
+
+    def _after_fill(self, order: Order, ts: datetime, book: OrderBook, events: list[Event]) -> None:
+        """IOC: what the fill left is canceled."""
+        if order.status is not _FILLED and order.time_in_force is _IOC:
+            book.on_canceled(order, "ioc: remainder canceled", ts, events)
