@@ -124,4 +124,4 @@ def persist(
         state.needs_checkpoint = False
     tick_id = bar.tick_id if bar is not None else None
     if filled or tick_id is not None:
-        writer.equity_snapshot(portfolio_id, kernel.equity_point(at), tick_id)
+        writer.equity_snapshot(portfolio_id, kernel.equity_point(at), tick_id, recorded_at)

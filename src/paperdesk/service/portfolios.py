@@ -312,14 +312,14 @@ class PortfolioService:
             state = restore(repository, portfolio_id)
             at = self._market_time(repository, state)
             point = state.kernel.equity_point(at)
-            writer = repository.writer
-            writer.equity_snapshot(portfolio_id, point, None)
+            writer, now = repository.writer, self._now()
+            writer.equity_snapshot(portfolio_id, point, None, now)
             writer.audit(
                 portfolio_id,
                 "portfolio.marked",
                 f"marked to market: equity {point.equity}",
                 at,
-                self._now(),
+                now,
                 {
                     "equity": str(point.equity),
                     "prices": {s: str(p) for s, p in state.kernel.marks().items()},

@@ -277,10 +277,16 @@ class LedgerWriter:
             )
         )
 
-    def equity_snapshot(self, portfolio_id: int, point: EquityView, tick_id: int | None) -> None:
+    def equity_snapshot(
+        self,
+        portfolio_id: int,
+        point: EquityView,
+        tick_id: int | None,
+        recorded_at: datetime,
+    ) -> None:
         self._session.add(equity_row(portfolio_id, point, tick_id))
         document = {name: plain(getattr(point, name)) for name in point.__slots__}
-        self.publish(portfolio_id, "portfolio.equity", point.at, point.at, document)
+        self.publish(portfolio_id, "portfolio.equity", point.at, recorded_at, document)
 
     def strategy_state(
         self,
