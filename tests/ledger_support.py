@@ -16,7 +16,7 @@ from paperdesk.config import SourceConfig
 from paperdesk.data import find_bundled
 from paperdesk.domain import ZERO
 from paperdesk.live.restore import restore
-from paperdesk.live.sources import CandleSource
+from paperdesk.live.sources import BarSource
 from paperdesk.store import Database
 from paperdesk.store.models import Base
 
@@ -34,11 +34,11 @@ def dump(database: Database) -> Dump:
 
 
 def spy_history() -> pd.DataFrame:
-    return CandleSource().history("SPY", "1d", SourceConfig())
+    return BarSource().history("SPY", "1d", SourceConfig())
 
 
 def after_close(history: pd.DataFrame, label: str) -> datetime:
-    """A moment one hour after the candle labelled ``label`` closed."""
+    """A moment one hour after the bar labelled ``label`` closed."""
     closes = pd.DatetimeIndex(history["ts_close"])
     close: datetime = closes[position_of(history, label)].to_pydatetime()
     return close + timedelta(hours=1)
@@ -47,12 +47,12 @@ def after_close(history: pd.DataFrame, label: str) -> datetime:
 def position_of(history: pd.DataFrame, label: str) -> int:
     wanted = pd.Timestamp(label, tz="UTC")
     position = int(history.index.searchsorted(wanted))
-    assert history.index[position] == wanted, f"no candle labelled {label}"
+    assert history.index[position] == wanted, f"no bar labelled {label}"
     return position
 
 
 def spy_slice(directory: Path, first: str, rows: int, name: str = "spy.csv") -> Path:
-    """A CSV of ``rows`` bundled SPY daily candles starting at ``first``."""
+    """A CSV of ``rows`` bundled SPY daily bars starting at ``first``."""
     lines = find_bundled("SPY", "1d").read_text().splitlines()
     start = next(i for i, line in enumerate(lines) if line.startswith(first))
     path = directory / name

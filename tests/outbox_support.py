@@ -102,7 +102,7 @@ def tick_segments(found: list[OutboxEntry]) -> dict[int, list[OutboxEntry]]:
             before = found[start - 1]
             same_unit = (
                 before.portfolio_id == closing.portfolio_id
-                and before.recorded_at == closing.recorded_at
+                and before.ts_recorded == closing.ts_recorded
                 and before.kind in EVENT_KINDS
             )
             if not same_unit:

@@ -2,7 +2,7 @@
 produce the same fills (order, time, side, price, quantity, fee) and the same round trips.
 
 Both see the same history: the data file starts where the backtest starts, and the replay serves
-it from its first candle, so the strategy is computed over the same candles in both runs.
+it from its first bar, so the strategy is computed over the same bars in both runs.
 """
 
 from __future__ import annotations

@@ -37,10 +37,10 @@ def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 def test_a_paper_trading_session(tmp_path: Path) -> None:
-    # seed 004 as written: the bundled source trades the latest closed candle exactly once
+    # seed 004 as written: the bundled source trades the latest closed bar exactly once
     assert paperdesk("create-portfolio", "My RSI Bot", "10000").stdout == "1\n"
     assert "DRY RUN" in paperdesk("trade", "1", "SPY", "DRY").stdout
-    assert "SPY candle" in paperdesk("trade", "1", "SPY", "LIVE").stdout
+    assert "SPY bar" in paperdesk("trade", "1", "SPY", "LIVE").stdout
     assert "Already processed" in paperdesk("trade", "1", "SPY", "LIVE").stdout
 
     # a replayed portfolio with two strategies, fees and a risk limit

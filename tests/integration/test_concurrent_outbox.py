@@ -1,5 +1,5 @@
 """The outbox under concurrency: 8 processes ticking several portfolios at once (and racing on
-one candle of another) publish a gap-free sequence in commit order, one consecutive run of
+one bar of another) publish a gap-free sequence in commit order, one consecutive run of
 entries per committed tick; a process killed mid-tick leaves no entry and no number used.
 
 Runs on SQLite and PostgreSQL. While the workers run, this process reads the outbox over and
@@ -78,11 +78,11 @@ def workers() -> Iterator[Started]:
 
 
 def _prepared_duplicate(database: Database) -> int:
-    """A portfolio with a buy order resting for the 2020-01-03 candle (as in the race test)."""
+    """A portfolio with a buy order resting for the 2020-01-03 bar (as in the race test)."""
     clock = FixedClock(after_close(HISTORY, "2019-12-31"))
     service = PortfolioService(database, clock=clock)
     settings = RunConfig(strategies=BOTH[:1], symbols=("SPY",))
-    pid = service.create_portfolio("same candle", Decimal(10000), settings=settings)
+    pid = service.create_portfolio("same bar", Decimal(10000), settings=settings)
     service.tick(pid, "SPY")
     clock.set(after_close(HISTORY, "2020-01-02"))
     service.tick(pid, "SPY")
@@ -178,7 +178,7 @@ def test_8_processes_ticking_5_portfolios_publish_one_gap_free_sequence_in_commi
         for run in runs.values()
     }
     for done in per_worker:
-        mine = [numbers[(pid, candle)] for pid, status, candle, *_ in done if status == "processed"]
+        mine = [numbers[(pid, bar)] for pid, status, bar, *_ in done if status == "processed"]
         assert mine == sorted(mine)
     timed = [(numbers[(t[0], t[2])], t[4], t[5]) for t in processed]
     ordered_pairs = 0
@@ -229,7 +229,7 @@ def test_a_run_killed_mid_tick_publishes_nothing_of_it_and_the_sequence_continue
         added = entries(database, after=len(found))
         assert added[0].sequence == len(found) + 1
         assert added[-1].kind == "tick.processed"
-        assert utc_text(added[-1].payload["bar_open"]) == resumed.candle_at
+        assert utc_text(added[-1].payload["bar_open"]) == resumed.ts_bar
         assert last_sequence(database) == len(found) + len(added)
     found = check_gap_free(database)
     check_ticks_against_rows(database, found)

@@ -76,7 +76,7 @@ def _ticks(outcomes: list[Outcome]) -> list[tuple[str, datetime | None, int]]:
 
 def test_the_same_candle_ticked_by_8_processes_trades_once(database_url: str, race: Race) -> None:
     database = Database(database_url)
-    candle = pd.Timestamp("2020-01-03", tz="UTC")
+    bar = pd.Timestamp("2020-01-03", tz="UTC")
     for _ in range(TRIALS):
         clock = FixedClock(after_close(HISTORY, "2019-12-31"))
         service = PortfolioService(database, clock=clock)
@@ -84,15 +84,15 @@ def test_the_same_candle_ticked_by_8_processes_trades_once(database_url: str, ra
         pid = service.create_portfolio("race", Decimal(10000), settings=settings)
         service.tick(pid, "SPY")
         clock.set(after_close(HISTORY, "2020-01-02"))
-        service.tick(pid, "SPY")  # a buy order now rests, to fill at the next candle's open
+        service.tick(pid, "SPY")  # a buy order now rests, to fill at the next bar's open
 
         ticks = _ticks(race(database_url, pid, after_close(HISTORY, "2020-01-03")))
 
         assert sorted(status for status, _, _ in ticks) == ["already-processed"] * 7 + ["processed"]
-        assert [(c, n) for s, c, n in ticks if s == "processed"] == [(candle, 1)]
+        assert [(c, n) for s, c, n in ticks if s == "processed"] == [(bar, 1)]
         assert len(service.fills(pid)) == 1
-        runs = [r.candle_at for r in service.tick_runs(pid)]
-        assert runs.count(candle) == 1
+        runs = [r.ts_bar for r in service.tick_runs(pid)]
+        assert runs.count(bar) == 1
         check_ledger(database, pid)
     database.close()
 
@@ -116,7 +116,7 @@ def test_8_concurrent_replay_ticks_take_8_consecutive_candles(
         expected = list(frame.index[first : first + WORKERS])
         assert sorted(pd.Timestamp(c) for _, c, _ in ticks if c) == expected
         runs = service.tick_runs(pid)
-        assert [pd.Timestamp(r.candle_at) for r in runs[:: len(BOTH)]] == expected
+        assert [pd.Timestamp(r.ts_bar) for r in runs[:: len(BOTH)]] == expected
         assert len(runs) == WORKERS * len(BOTH)
         check_ledger(database, pid)
     database.close()
@@ -151,11 +151,11 @@ def test_a_run_killed_mid_tick_leaves_a_consistent_ledger_and_resumes(
         check_ledger(database, pid)
         runs = service.tick_runs(pid)
         done = len(runs) // len(BOTH)
-        assert [pd.Timestamp(r.candle_at) for r in runs] == [
+        assert [pd.Timestamp(r.ts_bar) for r in runs] == [
             label for label in frame.index[first : first + done] for _ in BOTH
         ]
         (resumed,) = service.tick(pid, "SPY")
-        assert resumed.candle_at == frame.index[first + done]
+        assert resumed.ts_bar == frame.index[first + done]
     assert len(service.fills(pid)) > 0, "the killed runs should have traded"
     check_ledger(database, pid)
     probe.dispose()

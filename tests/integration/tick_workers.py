@@ -8,15 +8,15 @@ from multiprocessing.queues import Queue
 from multiprocessing.synchronize import Barrier
 from typing import Any
 
-from paperdesk.live import CandleSource, FixedClock, LiveRunner
+from paperdesk.live import BarSource, FixedClock, LiveRunner
 from paperdesk.service.portfolios import PortfolioService
 from paperdesk.store import Database
 
-# (url, portfolio id, clock time or None) -> list of (status, candle_at, fills) per candle
+# (url, portfolio id, clock time or None) -> list of (status, ts_bar, fills) per bar
 Task = tuple[str, int, datetime | None]
 Outcome = list[tuple[str, datetime | None, int]] | str
-# (url, steps of (portfolio id, clock time or None)) -> per candle: (portfolio id, status,
-# candle_at, fills, monotonic time before the tick call, monotonic time after it returned)
+# (url, steps of (portfolio id, clock time or None)) -> per bar: (portfolio id, status,
+# ts_bar, fills, monotonic time before the tick call, monotonic time after it returned)
 PlanTask = tuple[str, list[tuple[int, datetime | None]]]
 TimedTick = tuple[int, str, datetime | None, int, float, float]
 PlanOutcome = list[TimedTick] | str
@@ -24,7 +24,7 @@ PlanOutcome = list[TimedTick] | str
 
 def tick_worker(barrier: Barrier, tasks: Queue[Task | None], results: Queue[Outcome]) -> None:
     """Tick the task's portfolio once the barrier releases every worker at the same moment."""
-    source = CandleSource()
+    source = BarSource()
     while (task := tasks.get()) is not None:
         url, portfolio_id, now = task
         database = Database(url)
@@ -36,7 +36,7 @@ def tick_worker(barrier: Barrier, tasks: Queue[Task | None], results: Queue[Outc
             source.history("SPY", settings.timeframe, settings.source)  # load before the race
             barrier.wait(timeout=60)
             ticks = service.tick(portfolio_id, "SPY")
-            outcome = [(t.status.value, t.candle_at, len(t.fills)) for t in ticks]
+            outcome = [(t.status.value, t.ts_bar, len(t.fills)) for t in ticks]
         except Exception as error:  # reported to the test, which fails on it
             outcome = f"{type(error).__name__}: {error}"
         finally:
@@ -50,7 +50,7 @@ def plan_worker(
     """Run the task's ticks one after the other once the barrier releases every worker, timing
     each call on the machine-wide monotonic clock (so calls of different workers can be ordered:
     one that returned before another began committed before it)."""
-    source = CandleSource()
+    source = BarSource()
     while (task := tasks.get()) is not None:
         url, steps = task
         database = Database(url)
@@ -68,7 +68,7 @@ def plan_worker(
                 ticks = service.tick(portfolio_id, "SPY")
                 ended = time.monotonic()
                 done.extend(
-                    (portfolio_id, t.status.value, t.candle_at, len(t.fills), started, ended)
+                    (portfolio_id, t.status.value, t.ts_bar, len(t.fills), started, ended)
                     for t in ticks
                 )
             outcome = done

@@ -12,13 +12,13 @@ from rich.table import Table
 from paperdesk.cli.output import money, trades_table
 from paperdesk.cli.paper_tables import performance_table
 from paperdesk.cli.services import services
-from paperdesk.service.demo import DEMO_CANDLES, DEMO_STRATEGIES, DEMO_SYMBOLS, run_demo
+from paperdesk.service.demo import DEMO_BARS, DEMO_STRATEGIES, DEMO_SYMBOLS, run_demo
 
 
 def demo_command(
-    candles: Annotated[
-        int, typer.Option(min=1, max=2000, help="Daily candles to replay per symbol.")
-    ] = DEMO_CANDLES,
+    bars: Annotated[
+        int, typer.Option(min=1, max=2000, help="Daily bars to replay per symbol.")
+    ] = DEMO_BARS,
     strategy: Annotated[
         list[str] | None, typer.Option("--strategy", help="Strategies to run (repeatable).")
     ] = None,
@@ -27,7 +27,7 @@ def demo_command(
     ] = None,
 ) -> None:
     """Create a demo portfolio in the embedded database and replay bundled real data through
-    the live runner, one candle per tick; then show the portfolio, its trades and performance."""
+    the live runner, one bar per tick; then show the portfolio, its trades and performance."""
     service = services().portfolios
     console = Console()
     console.print(f"ledger: {service.database.describe()}")
@@ -42,14 +42,14 @@ def demo_command(
             service,
             strategies=tuple(strategy or DEMO_STRATEGIES),
             symbols=tuple(s.upper() for s in symbol or DEMO_SYMBOLS),
-            candles=candles,
+            bars=bars,
             progress=update,
         )
     detail = service.show(run.portfolio_id)
     summary = detail.summary
     console.print(
         f"[bold]Portfolio {summary.id}[/bold] {summary.name!r}: {run.ticks} ticks committed, "
-        "each candle analysed and traded exactly once"
+        "each bar analysed and traded exactly once"
     )
     positions = Table(title="Positions")
     for heading in ("Symbol", "Quantity", "Avg price", "Last", "Unrealized P&L"):

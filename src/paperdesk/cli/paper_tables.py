@@ -12,7 +12,7 @@ from rich.table import Table
 
 from paperdesk.cli.output import number
 from paperdesk.domain import Fill, Order, Trade
-from paperdesk.domain.ticks import CandleTick, TickStatus
+from paperdesk.domain.ticks import BarTick, TickStatus
 from paperdesk.service.performance import Stats
 from paperdesk.service.views import (
     AuditView,
@@ -38,7 +38,7 @@ def cents(value: Decimal) -> str:
 
 
 def when(moment: datetime | None) -> str:
-    """A time to the minute; a midnight label (a daily candle) as its date."""
+    """A time to the minute; a midnight label (a daily bar) as its date."""
     if moment is None:
         return "-"
     if (moment.hour, moment.minute, moment.second) == (0, 0, 0):
@@ -47,7 +47,7 @@ def when(moment: datetime | None) -> str:
 
 
 KEEP_WHOLE = frozenset(
-    {"Time", "Market time", "Candle", "Entry", "Exit", "Kind", "Side", "Symbol", "Status", "Name"}
+    {"Time", "Market time", "Bar", "Entry", "Exit", "Kind", "Side", "Symbol", "Status", "Name"}
 )
 
 
@@ -101,7 +101,7 @@ def summary_table(summary: PortfolioSummary, detail: PortfolioDetail | None = No
         ("Realized P&L", amount(summary.realized_pnl)),
         ("Unrealized P&L", amount(summary.unrealized_pnl)),
         ("Fees paid", amount(summary.fees_paid)),
-        ("Created", when(summary.created_at)),
+        ("Created", when(summary.ts_created)),
     ]
     if detail is not None:
         settings = detail.settings
@@ -236,11 +236,11 @@ def trades_table(trades: Sequence[Trade]) -> Table:
 
 
 def signals_table(signals: Sequence[SignalView]) -> Table:
-    grid = table("Signals", "Candle", "Strategy", "Symbol", "Direction", "Decision", "Reason")
+    grid = table("Signals", "Bar", "Strategy", "Symbol", "Direction", "Decision", "Reason")
     for s in signals:
         decision = s.status if s.rejection is None else f"{s.status}: {s.rejection}"
         grid.add_row(
-            when(s.candle_at),
+            when(s.ts_bar),
             s.strategy,
             s.symbol,
             DIRECTIONS.get(s.direction, "?"),
@@ -253,11 +253,11 @@ def signals_table(signals: Sequence[SignalView]) -> Table:
 def audit_table(entries: Sequence[AuditView]) -> Table:
     grid = table("Audit log", "ID", "Market time", "Kind", "Message", right=("ID",))
     for e in entries:
-        grid.add_row(str(e.id), when(e.at), e.kind, e.message)
+        grid.add_row(str(e.id), when(e.ts_event), e.kind, e.message)
     return grid
 
 
-def print_ticks(ticks: Sequence[CandleTick], *, dry_run: bool) -> None:
+def print_ticks(ticks: Sequence[BarTick], *, dry_run: bool) -> None:
     """What each tick did: the signal and routing decision, orders, fills, cash and equity."""
     out = console()
     for tick in ticks:

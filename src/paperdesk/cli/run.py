@@ -13,7 +13,7 @@ import typer
 from paperdesk.cli.portfolios import open_service
 from paperdesk.domain import InvalidInputError
 from paperdesk.domain.errors import OptionError
-from paperdesk.domain.ticks import CandleTick, TickStatus
+from paperdesk.domain.ticks import BarTick, TickStatus
 from paperdesk.service.portfolios import PortfolioService
 from paperdesk.service.scheduler import RoundReport, Scheduler, parse_interval
 
@@ -84,7 +84,7 @@ def _report(report: RoundReport) -> None:
         typer.echo(f"[{report.number}] {symbol}: error: {error}", err=True)
 
 
-def _line(tick: CandleTick) -> str:
+def _line(tick: BarTick) -> str:
     if tick.status is TickStatus.PROCESSED:
         extra = f" | fills {len(tick.fills)}, cash {tick.cash}, equity {tick.equity}"
         return tick.message + (extra if tick.fills else "")

@@ -42,11 +42,11 @@ def trade_command(
     ] = None,
     catch_up: Annotated[
         bool,
-        typer.Option("--catch-up/--no-catch-up", help="Process every missed candle in order."),
+        typer.Option("--catch-up/--no-catch-up", help="Process every missed bar in order."),
     ] = True,
     json_output: opt.JsonFlag = False,
 ) -> None:
-    """Run the strategies on the latest candle of SYMBOL: DRY shows, LIVE commits."""
+    """Run the strategies on the latest bar of SYMBOL: DRY shows, LIVE commits."""
     wanted = mode.strip().upper()
     if wanted not in MODES:
         raise values.invalid("mode", mode, "DRY or LIVE")
@@ -95,7 +95,7 @@ def place_command(
     client_id: Annotated[str | None, typer.Option(metavar="ID", help="Client order id.")] = None,
     json_output: opt.JsonFlag = False,
 ) -> None:
-    """Submit a manual order; it fills on a later candle like any other order."""
+    """Submit a manual order; it fills on a later bar like any other order."""
     kind = ORDER_TYPES.get(order_type.strip().lower().replace("_", "-"))
     if kind is None:
         raise values.invalid("--type", order_type, " or ".join(ORDER_TYPES))

@@ -26,8 +26,8 @@ class PortfolioRecord:
     status: str
     settings: Mapping[str, Any]
     order_sequence: int
-    created_at: datetime
-    archived_at: datetime | None = None
+    ts_created: datetime
+    ts_archived: datetime | None = None
 
     @property
     def active(self) -> bool:
@@ -65,8 +65,8 @@ class CursorRecord:
 
     symbol: str
     timeframe: str
-    candle_at: datetime | None
-    candle_close_at: datetime | None
+    ts_bar: datetime | None
+    ts_bar_close: datetime | None
     bar_index: int | None
     last_price: Decimal | None
     replay_index: int | None
@@ -77,7 +77,7 @@ class SignalView:
     id: int
     strategy: str
     symbol: str
-    candle_at: datetime
+    ts_bar: datetime
     direction: int
     confidence: float
     stop: Decimal | None
@@ -90,8 +90,8 @@ class SignalView:
 @dataclass(frozen=True, slots=True)
 class AuditView:
     id: int
-    recorded_at: datetime
-    at: datetime
+    ts_recorded: datetime
+    ts_event: datetime
     kind: str
     message: str
     details: dict[str, Any]
@@ -100,7 +100,7 @@ class AuditView:
 
 @dataclass(frozen=True, slots=True)
 class EquityView:
-    at: datetime
+    ts: datetime
     cash: Decimal
     positions_value: Decimal
     equity: Decimal
@@ -114,10 +114,10 @@ class TickRunView:
     id: int
     strategy: str
     symbol: str
-    candle_at: datetime
+    ts_bar: datetime
     outcome: str
     summary: str
-    recorded_at: datetime
+    ts_recorded: datetime
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,5 +128,5 @@ class OutboxEntry:
     portfolio_id: int | None
     kind: str
     ts_event: datetime
-    recorded_at: datetime
+    ts_recorded: datetime
     payload: dict[str, Any]

@@ -14,7 +14,7 @@ from paperdesk.domain.orders import Order
 class TickStatus(StrEnum):
     PROCESSED = "processed"
     ALREADY_PROCESSED = "already-processed"  # the idempotency guard held: nothing changed
-    NO_NEW_CANDLE = "no-new-candle"
+    NO_NEW_BAR = "no-new-bar"
     REPLAY_FINISHED = "replay-finished"
 
 
@@ -29,16 +29,16 @@ class SignalOutcome:
 
 
 @dataclass(frozen=True, slots=True)
-class CandleTick:
-    """One (portfolio, symbol, candle) tick for one or more strategies."""
+class BarTick:
+    """One (portfolio, symbol, bar) tick for one or more strategies."""
 
     portfolio_id: int
     symbol: str
     status: TickStatus
     message: str
     strategies: tuple[str, ...] = ()
-    candle_at: datetime | None = None
-    candle_close_at: datetime | None = None
+    ts_bar: datetime | None = None
+    ts_bar_close: datetime | None = None
     close: Decimal | None = None
     signals: tuple[SignalOutcome, ...] = ()
     orders: tuple[Order, ...] = ()  # orders placed or changed by this tick
@@ -46,7 +46,7 @@ class CandleTick:
     cash: Decimal | None = None
     equity: Decimal | None = None
     dry_run: bool = False
-    behind: int = 0  # closed candles still waiting after this one (a catch-up continues)
+    behind: int = 0  # closed bars still waiting after this one (a catch-up continues)
 
     @property
     def processed(self) -> bool:

@@ -1,13 +1,13 @@
-"""Live paper trading: persisted portfolios ticked candle by candle through the trading kernel."""
+"""Live paper trading: persisted portfolios ticked bar by bar through the trading kernel."""
 
-from paperdesk.domain.ticks import CandleTick, SignalOutcome, TickStatus
+from paperdesk.domain.ticks import BarTick, SignalOutcome, TickStatus
 from paperdesk.live.runner import FAILPOINTS, LiveRunner
-from paperdesk.live.sources import CandleSource, Clock, FixedClock, WallClock
+from paperdesk.live.sources import BarSource, Clock, FixedClock, WallClock
 
 __all__ = [
     "FAILPOINTS",
-    "CandleSource",
-    "CandleTick",
+    "BarSource",
+    "BarTick",
     "Clock",
     "FixedClock",
     "LiveRunner",

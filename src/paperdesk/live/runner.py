@@ -1,12 +1,12 @@
-"""The live paper runner: one tick = one candle of one symbol, in ONE transaction.
+"""The live paper runner: one tick = one bar of one symbol, in ONE transaction.
 
-A tick locks the portfolio, finds the next candle to process (the latest closed candle on the
+A tick locks the portfolio, finds the next bar to process (the latest closed bar on the
 clock, or the next one of a replay), restores the portfolio into the trading kernel, feeds the
-strategies the history up to that candle, lets the kernel match resting orders and route the
+strategies the history up to that bar, lets the kernel match resting orders and route the
 signals, and writes signals, orders, fills, positions, cash, the equity snapshot, the audit entries
-and the tick record together. The tick record's unique key (portfolio, strategy, symbol, candle)
+and the tick record together. The tick record's unique key (portfolio, strategy, symbol, bar)
 and the portfolio lock make a repeated or concurrent tick a no-op that says so. After downtime
-``tick`` walks every missed candle in order, one transaction each.
+``tick`` walks every missed bar in order, one transaction each.
 """
 
 from __future__ import annotations
@@ -33,12 +33,12 @@ from paperdesk.domain import (
     SignalRejected,
 )
 from paperdesk.domain.records import CursorRecord
-from paperdesk.domain.ticks import CandleTick, SignalOutcome, TickStatus
+from paperdesk.domain.ticks import BarTick, SignalOutcome, TickStatus
 from paperdesk.engine.per_bar import decide
 from paperdesk.engine.strategies import AnyStrategy, run_strategies
 from paperdesk.live.restore import RestoredPortfolio, persist, place_in_history, restore
 from paperdesk.live.sources import (
-    CandleSource,
+    BarSource,
     Clock,
     WallClock,
     bar_at,
@@ -60,12 +60,12 @@ class LiveRunner:
         self,
         database: Database,
         *,
-        source: CandleSource | None = None,
+        source: BarSource | None = None,
         clock: Clock | None = None,
         failpoint: Failpoint = _no_failpoint,
     ) -> None:
         self.database = database
-        self.source = source or CandleSource()
+        self.source = source or BarSource()
         self.clock = clock or WallClock()
         self.failpoint = failpoint
 
@@ -77,9 +77,9 @@ class LiveRunner:
         strategies: Sequence[str] | None = None,
         dry_run: bool = False,
         catch_up: bool = True,
-    ) -> list[CandleTick]:
-        """Process the next candle (and, catching up, every further missed one)."""
-        ticks: list[CandleTick] = []
+    ) -> list[BarTick]:
+        """Process the next bar (and, catching up, every further missed one)."""
+        ticks: list[BarTick] = []
         while True:
             tick = self._tick_once(portfolio_id, symbol, strategies, dry_run)
             ticks.append(tick)
@@ -89,17 +89,17 @@ class LiveRunner:
 
     def _tick_once(
         self, portfolio_id: int, symbol: str, strategies: Sequence[str] | None, dry_run: bool
-    ) -> CandleTick:
+    ) -> BarTick:
         transaction = self.database.dry_transaction if dry_run else self.database.transaction
         try:
             with transaction() as repository:
                 return self._process(repository, portfolio_id, symbol, strategies, dry_run)
         except DuplicateTickError:
-            return CandleTick(
+            return BarTick(
                 portfolio_id,
                 symbol,
                 TickStatus.ALREADY_PROCESSED,
-                "another tick recorded this candle first; nothing changed",
+                "another tick recorded this bar first; nothing changed",
             )
 
     # --------------------------------------------------------------------------- one tick
@@ -111,7 +111,7 @@ class LiveRunner:
         symbol: str,
         strategy_names: Sequence[str] | None,
         dry_run: bool,
-    ) -> CandleTick:
+    ) -> BarTick:
         state = restore(repository, portfolio_id, (symbol,))
         settings = state.settings
         if settings.symbols and symbol not in settings.symbols:
@@ -121,7 +121,7 @@ class LiveRunner:
         history = self.source.history(symbol, settings.bar_timeframe, settings.source)
         cursor = repository.cursor(portfolio_id, symbol)
         plan = self._plan(repository, settings, history, cursor, specs, portfolio_id, symbol)
-        if isinstance(plan, CandleTick):
+        if isinstance(plan, BarTick):
             return plan
         target, late, pending, behind = plan
         place_in_history(state, repository, symbol, history)
@@ -161,7 +161,7 @@ class LiveRunner:
             )
             for spec in pending
         ]
-        if not late and cursor is not None and cursor.candle_at is not None:
+        if not late and cursor is not None and cursor.ts_bar is not None:
             runs.extend(self._skipped(repository, state, cursor))
         writer = repository.writer
         # a concurrent duplicate fails here, before anything else is written
@@ -200,15 +200,15 @@ class LiveRunner:
         specs: list[StrategySpec],
         portfolio_id: int,
         symbol: str,
-    ) -> tuple[int, bool, list[StrategySpec], int] | CandleTick:
-        """(candle index, late, strategies to run, closed candles after it), or the report of why
+    ) -> tuple[int, bool, list[StrategySpec], int] | BarTick:
+        """(bar index, late, strategies to run, closed bars after it), or the report of why
         there is nothing to do."""
         names = tuple(spec.name for spec in specs)
-        if cursor is not None and cursor.candle_at is not None:
+        if cursor is not None and cursor.ts_bar is not None:
             # located by time: the history may have been re-imported since (other row numbers)
-            current = bar_index_at(history, cursor.candle_at)
-            still_there = current >= 0 and history.index[current] == pd.Timestamp(cursor.candle_at)
-            done = repository.ticked_strategies(portfolio_id, symbol, cursor.candle_at)
+            current = bar_index_at(history, cursor.ts_bar)
+            still_there = current >= 0 and history.index[current] == pd.Timestamp(cursor.ts_bar)
+            done = repository.ticked_strategies(portfolio_id, symbol, cursor.ts_bar)
             missing = [spec for spec in specs if spec.name not in done]
             if missing and still_there:
                 return current, True, missing, 0
@@ -218,35 +218,35 @@ class LiveRunner:
             current = following - 1
         if settings.source.kind == "replay":
             if following >= len(history):
-                return CandleTick(
+                return BarTick(
                     portfolio_id,
                     symbol,
                     TickStatus.REPLAY_FINISHED,
-                    f"the replay of {symbol} has served all {len(history)} candles",
+                    f"the replay of {symbol} has served all {len(history)} bars",
                     names,
                 )
             return following, False, specs, 0
         latest = last_closed_index(history, self.clock.now())
         if latest < 0:
-            return CandleTick(
-                portfolio_id, symbol, TickStatus.NO_NEW_CANDLE, f"no {symbol} candle has closed yet"
+            return BarTick(
+                portfolio_id, symbol, TickStatus.NO_NEW_BAR, f"no {symbol} bar has closed yet"
             )
-        if cursor is None or cursor.candle_at is None:
-            return latest, False, specs, 0  # a new watch starts at the latest closed candle
+        if cursor is None or cursor.ts_bar is None:
+            return latest, False, specs, 0  # a new watch starts at the latest closed bar
         if following > latest:
             closed = history.index[current].isoformat()
-            return CandleTick(
+            return BarTick(
                 portfolio_id,
                 symbol,
                 TickStatus.ALREADY_PROCESSED,
-                f"candle {closed} of {symbol} was already processed for "
+                f"bar {closed} of {symbol} was already processed for "
                 f"{', '.join(names)}; nothing changed",
                 names,
             )
         return following, False, specs, latest - following
 
     def _first_index(self, settings: RunConfig, history: pd.DataFrame) -> int:
-        """Where a replay starts: the first candle on or after ``replay_from``, else after the
+        """Where a replay starts: the first bar on or after ``replay_from``, else after the
         strategies' warm-up."""
         start = settings.source.replay_from
         if start is not None:
@@ -257,7 +257,7 @@ class LiveRunner:
     def _day_start(
         self, repository: LedgerRepository, state: RestoredPortfolio, bar: Bar
     ) -> Decimal | None:
-        """The equity the daily loss limit measures from: the last before the candle's day."""
+        """The equity the daily loss limit measures from: the last before the bar's day."""
         if state.settings.risk.daily_loss_limit_percent is None:
             return None
         midnight = bar.ts_close.replace(hour=0, minute=0, second=0, microsecond=0)
@@ -269,16 +269,16 @@ class LiveRunner:
     ) -> list[TickRun]:
         """Strategies of the portfolio that never ran on the bar being left behind (the ticks
         were limited to other strategies): recorded as skipped, so no bar goes unaccounted."""
-        assert cursor.candle_at is not None
-        assert cursor.candle_close_at is not None
-        done = repository.ticked_strategies(state.portfolio_id, cursor.symbol, cursor.candle_at)
+        assert cursor.ts_bar is not None
+        assert cursor.ts_bar_close is not None
+        done = repository.ticked_strategies(state.portfolio_id, cursor.symbol, cursor.ts_bar)
         return [
             TickRun(
                 spec.name,
                 cursor.symbol,
                 state.settings.bar_timeframe,
-                cursor.candle_at,
-                cursor.candle_close_at,
+                cursor.ts_bar,
+                cursor.ts_bar_close,
                 "skipped",
                 "not analysed: the ticks of this bar ran other strategies only",
             )
@@ -354,10 +354,8 @@ def _tick_message(
     bar: Bar, specs: Sequence[StrategySpec], decisions: Sequence[Decision], late: bool
 ) -> str:
     summaries = ", ".join(f"{s.name}: {_summary(s.name, decisions)}" for s in specs)
-    late_note = " (orders already matched on this candle)" if late else ""
-    return (
-        f"{bar.symbol} candle {bar.ts_open.isoformat()} close {bar.close}{late_note}: {summaries}"
-    )
+    late_note = " (orders already matched on this bar)" if late else ""
+    return f"{bar.symbol} bar {bar.ts_open.isoformat()} close {bar.close}{late_note}: {summaries}"
 
 
 def _report(
@@ -368,7 +366,7 @@ def _report(
     dry_run: bool,
     behind: int,
     events: Sequence[Event],
-) -> CandleTick:
+) -> BarTick:
     point = state.kernel.equity_point(bar.ts_close)
     changed: dict[str, Order] = {}
     for event in events:
@@ -385,14 +383,14 @@ def _report(
         )
         for signal, rejection in _decisions(events)
     )
-    return CandleTick(
+    return BarTick(
         portfolio_id=state.portfolio_id,
         symbol=bar.symbol,
         status=TickStatus.PROCESSED,
         message=("DRY RUN (nothing written): " if dry_run else "") + message,
         strategies=tuple(spec.name for spec in specs),
-        candle_at=bar.ts_open,
-        candle_close_at=bar.ts_close,
+        ts_bar=bar.ts_open,
+        ts_bar_close=bar.ts_close,
         close=bar.close,
         signals=outcomes,
         orders=tuple(changed.values()),

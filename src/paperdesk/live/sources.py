@@ -1,8 +1,8 @@
-"""Where a live portfolio's candles come from, and what time it is.
+"""Where a live portfolio's bars come from, and what time it is.
 
-``CandleSource`` serves a symbol's candles from the bundled data or a CSV file named in the
-portfolio's settings. Whether a candle is visible is decided by the runner: with the ``bundled``
-source a candle is visible once its close has passed on the clock; with the ``replay`` source the
+``BarSource`` serves a symbol's bars from the bundled data or a CSV file named in the
+portfolio's settings. Whether a bar is visible is decided by the runner: with the ``bundled``
+source a bar is visible once its close has passed on the clock; with the ``replay`` source the
 portfolio's replay position (kept in the database) says how far the data has been served.
 """
 
@@ -23,8 +23,8 @@ from paperdesk.data.manager import DataManager
 from paperdesk.domain import DataError
 
 
-class CandleSource:
-    """Each symbol's full candle history: the CSV file the portfolio names for it, else what the
+class BarSource:
+    """Each symbol's full bar history: the CSV file the portfolio names for it, else what the
     DataManager serves (imported or backfilled bars in the database, else the bundled file).
 
     Without a DataManager (the default) the bundled files are read directly. Files are kept in
@@ -43,7 +43,7 @@ class CandleSource:
             frame = self._manager.get_bars(symbol, timeframe)
             if frame.empty:
                 find_bundled(symbol, timeframe)  # raises, naming what is available
-                raise DataError(f"no {symbol} {timeframe} candles are available")
+                raise DataError(f"no {symbol} {timeframe} bars are available")
             frame.attrs.setdefault("symbol", symbol)
             frame.attrs.setdefault("timeframe", timeframe)
             return frame
@@ -59,13 +59,13 @@ class CandleSource:
             return cached[1]
         frame = load_bars(path, symbol=symbol, timeframe=timeframe)
         if frame.empty:
-            raise DataError(f"{path} holds no {symbol} candles")
+            raise DataError(f"{path} holds no {symbol} bars")
         self._cache[key] = (version, frame)
         return frame
 
 
 def last_closed_index(frame: pd.DataFrame, now: datetime) -> int:
-    """The index of the last candle closed at ``now`` (-1 when none has)."""
+    """The index of the last bar closed at ``now`` (-1 when none has)."""
     closes = pd.DatetimeIndex(frame["ts_close"])
     return int(closes.searchsorted(pd.Timestamp(now), side="right")) - 1
 

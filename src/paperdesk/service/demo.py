@@ -1,5 +1,5 @@
 """The demo: a portfolio in the embedded database, fed a stretch of bundled real data through
-the live runner one candle per tick, exactly as a scheduled paper portfolio would be."""
+the live runner one bar per tick, exactly as a scheduled paper portfolio would be."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ DEMO_SYMBOLS = ("SPY", "AAPL")
 DEMO_FROM = date(2019, 1, 2)  # the bundled AAPL prices are not split-adjusted: its 2020-08-31 4:1
 # split would look like a crash, so the demo year stays clear of it
 DEMO_COMMISSION = "per-share:0.005:min=1"  # a US retail broker's tiered rate, $1 minimum
-DEMO_CANDLES = 252  # one trading year of daily candles
+DEMO_BARS = 252  # one trading year of daily bars
 
 Progress = Callable[[int, int], None]
 
@@ -25,8 +25,8 @@ Progress = Callable[[int, int], None]
 @dataclass(frozen=True, slots=True)
 class DemoRun:
     portfolio_id: int
-    candles: int  # candles processed per symbol
-    ticks: int  # (symbol, candle) ticks committed
+    bars: int  # bars processed per symbol
+    ticks: int  # (symbol, bar) ticks committed
 
 
 def run_demo(
@@ -35,11 +35,11 @@ def run_demo(
     strategies: Sequence[str] = DEMO_STRATEGIES,
     symbols: Sequence[str] = DEMO_SYMBOLS,
     replay_from: date = DEMO_FROM,
-    candles: int = DEMO_CANDLES,
+    bars: int = DEMO_BARS,
     cash: Decimal = Decimal("100000"),
     progress: Progress | None = None,
 ) -> DemoRun:
-    """Create a replay portfolio and tick every symbol ``candles`` times."""
+    """Create a replay portfolio and tick every symbol ``bars`` times."""
     settings = RunConfig(
         strategies=tuple(StrategySpec(name) for name in strategies),
         symbols=tuple(symbols),
@@ -50,8 +50,8 @@ def run_demo(
     existing = len(service.list_portfolios(include_archived=True))
     name = f"Demo {existing + 1}: {', '.join(strategies)} on {', '.join(symbols)}"
     portfolio_id = service.create_portfolio(name, cash, settings=settings)
-    total, done, committed = candles * len(symbols), 0, 0
-    for _ in range(candles):
+    total, done, committed = bars * len(symbols), 0, 0
+    for _ in range(bars):
         for symbol in symbols:
             ticks = service.tick(portfolio_id, symbol)
             committed += sum(1 for t in ticks if t.status is TickStatus.PROCESSED)

@@ -58,7 +58,7 @@ class _Snapshot:
     trades: int
     equity: list[EquityView]
     cursors: list[CursorRecord]
-    accepted: dict[str, datetime] = field(default_factory=dict)  # last accepted signal candle
+    accepted: dict[str, datetime] = field(default_factory=dict)  # last accepted signal bar
 
 
 def export_portfolio(
@@ -157,8 +157,8 @@ def state_document(snapshot: _Snapshot, exported_at: datetime) -> dict[str, Any]
             "status": row.status,
             "base_currency": row.base_currency,
             "starting_cash": decimal_text(row.starting_cash),
-            "created_at": utc_text(row.created_at),
-            "archived_at": moment(row.archived_at),
+            "created_at": utc_text(row.ts_created),
+            "archived_at": moment(row.ts_archived),
         },
         "cash": decimal_text(row.cash),
         "positions": positions,
@@ -178,8 +178,8 @@ def state_document(snapshot: _Snapshot, exported_at: datetime) -> dict[str, Any]
             {
                 "symbol": c.symbol,
                 "timeframe": c.timeframe,
-                "candle_at": moment(c.candle_at),
-                "candle_close_at": moment(c.candle_close_at),
+                "candle_at": moment(c.ts_bar),
+                "candle_close_at": moment(c.ts_bar_close),
                 "bar_index": c.bar_index,
                 "last_price": money(c.last_price),
                 "replay_index": c.replay_index,
@@ -255,7 +255,7 @@ def _position_cells(position: Position, marks: dict[str, Any]) -> list[object]:
 
 def _pnl_cells(point: EquityView) -> list[object]:
     return [
-        utc_text(point.at),
+        utc_text(point.ts),
         decimal_text(point.cash),
         decimal_text(point.positions_value),
         decimal_text(point.equity),

@@ -129,7 +129,7 @@ def read_equity(directory: Path) -> list[EquityView]:
             raise reader.fail(f"equity {equity} is not cash {cash} + positions value {value}")
         snapshots.append(
             EquityView(
-                at=reader.moment(row, "at"),
+                ts=reader.moment(row, "at"),
                 cash=cash,
                 positions_value=value,
                 equity=equity,

@@ -203,14 +203,14 @@ def _add_marks(
     settings: RunConfig,
     moment: datetime,
 ) -> None:
-    """Restore where the market data stood, and mark those candles as processed, so the next
+    """Restore where the market data stood, and mark those bars as processed, so the next
     tick continues after them instead of trading them again."""
     writer = repository.writer
     for mark in state["marks"]:
-        candle_at = _optional_time(mark["candle_at"])
+        ts_bar = _optional_time(mark["candle_at"])
         close_at = _optional_time(mark["candle_close_at"])
         price = mark["last_price"]
-        bar = None if candle_at is None or close_at is None else (candle_at, close_at)
+        bar = None if ts_bar is None or close_at is None else (ts_bar, close_at)
         writer.save_cursor(
             portfolio_id,
             mark["symbol"],

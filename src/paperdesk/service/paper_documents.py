@@ -11,7 +11,7 @@ from decimal import Decimal
 from typing import Any
 
 from paperdesk.domain import Fill, Order, Trade
-from paperdesk.domain.ticks import CandleTick, SignalOutcome
+from paperdesk.domain.ticks import BarTick, SignalOutcome
 from paperdesk.service.documents import decimal_text, utc_text
 from paperdesk.service.views import (
     AuditView,
@@ -47,7 +47,7 @@ def summary_document(summary: PortfolioSummary) -> Document:
         "realized_pnl": decimal_text(summary.realized_pnl),
         "unrealized_pnl": decimal_text(summary.unrealized_pnl),
         "fees_paid": decimal_text(summary.fees_paid),
-        "created_at": utc_text(summary.created_at),
+        "created_at": utc_text(summary.ts_created),
     }
 
 
@@ -60,7 +60,7 @@ def position_document(position: PositionView) -> Document:
         "last_price": decimal_text(position.last_price),
         "market_value": decimal_text(position.market_value),
         "unrealized_pnl": decimal_text(position.unrealized_pnl),
-        "opened_at": moment(position.opened_at),
+        "opened_at": moment(position.ts_opened),
     }
 
 
@@ -122,7 +122,7 @@ def signal_document(signal: SignalView) -> Document:
         "id": signal.id,
         "strategy": signal.strategy,
         "symbol": signal.symbol,
-        "candle_at": utc_text(signal.candle_at),
+        "candle_at": utc_text(signal.ts_bar),
         "direction": signal.direction,
         "confidence": signal.confidence,
         "stop": money(signal.stop),
@@ -136,8 +136,8 @@ def signal_document(signal: SignalView) -> Document:
 def audit_document(entry: AuditView) -> Document:
     return {
         "id": entry.id,
-        "recorded_at": utc_text(entry.recorded_at),
-        "at": utc_text(entry.at),
+        "recorded_at": utc_text(entry.ts_recorded),
+        "at": utc_text(entry.ts_event),
         "kind": entry.kind,
         "message": entry.message,
         "details": entry.details,
@@ -147,7 +147,7 @@ def audit_document(entry: AuditView) -> Document:
 
 def equity_document(point: EquityView) -> Document:
     return {
-        "at": utc_text(point.at),
+        "at": utc_text(point.ts),
         "cash": decimal_text(point.cash),
         "positions_value": decimal_text(point.positions_value),
         "equity": decimal_text(point.equity),
@@ -162,10 +162,10 @@ def tick_run_document(run: TickRunView) -> Document:
         "id": run.id,
         "strategy": run.strategy,
         "symbol": run.symbol,
-        "candle_at": utc_text(run.candle_at),
+        "candle_at": utc_text(run.ts_bar),
         "outcome": run.outcome,
         "summary": run.summary,
-        "recorded_at": utc_text(run.recorded_at),
+        "recorded_at": utc_text(run.ts_recorded),
     }
 
 
@@ -189,7 +189,7 @@ def outcome_document(outcome: SignalOutcome) -> Document:
     }
 
 
-def tick_document(tick: CandleTick) -> Document:
+def tick_document(tick: BarTick) -> Document:
     return {
         "portfolio_id": tick.portfolio_id,
         "symbol": tick.symbol,
@@ -197,8 +197,8 @@ def tick_document(tick: CandleTick) -> Document:
         "message": tick.message,
         "dry_run": tick.dry_run,
         "strategies": list(tick.strategies),
-        "candle_at": moment(tick.candle_at),
-        "candle_close_at": moment(tick.candle_close_at),
+        "candle_at": moment(tick.ts_bar),
+        "candle_close_at": moment(tick.ts_bar_close),
         "close": money(tick.close),
         "signals": [outcome_document(s) for s in tick.signals],
         "orders": [order_document(o) for o in tick.orders],

@@ -24,7 +24,7 @@ def performance_stats(
             "equity": [float(e.equity) for e in equity],
             "invested": [e.positions_value != 0 for e in equity],
         },
-        index=pd.DatetimeIndex([pd.Timestamp(e.at) for e in equity]),
+        index=pd.DatetimeIndex([pd.Timestamp(e.ts) for e in equity]),
     )
     last = frame[~frame.index.duplicated(keep="last")].sort_index()
     return compute_stats(

@@ -41,11 +41,11 @@ from paperdesk.domain.records import (
     SignalView,
     TickRunView,
 )
-from paperdesk.domain.ticks import CandleTick
+from paperdesk.domain.ticks import BarTick
 from paperdesk.engine.wiring import check_run
 from paperdesk.live.restore import RestoredPortfolio, persist, restore
 from paperdesk.live.runner import LiveRunner
-from paperdesk.live.sources import CandleSource, Clock, WallClock
+from paperdesk.live.sources import BarSource, Clock, WallClock
 from paperdesk.service.market_data import build_data_manager
 from paperdesk.service.performance import performance_stats
 from paperdesk.service.views import PortfolioDetail, PortfolioSummary, PositionView
@@ -81,7 +81,7 @@ class PortfolioService:
         database: Database | None = None,
         *,
         data: DataManager | None = None,
-        source: CandleSource | None = None,
+        source: BarSource | None = None,
         clock: Clock | None = None,
     ) -> None:
         self.database = database or Database(Settings().database_url_value())
@@ -92,7 +92,7 @@ class PortfolioService:
             manager = data or build_data_manager(
                 self.database, clock=self.clock, cache=InProcessCache()
             )
-            source = CandleSource(manager)
+            source = BarSource(manager)
         self.source = source
         self.runner = LiveRunner(self.database, source=self.source, clock=self.clock)
 
@@ -221,7 +221,7 @@ class PortfolioService:
         strategies: Sequence[str] | None = None,
         dry_run: bool = False,
         catch_up: bool = True,
-    ) -> list[CandleTick]:
+    ) -> list[BarTick]:
         """Run the live tick for ``symbol`` (DRY: compute and show, write nothing)."""
         return self.runner.tick(
             portfolio_id,
@@ -345,9 +345,9 @@ class PortfolioService:
         """The portfolio's clock: the replay's position for a replay, else the clock's time."""
         if state.settings.source.kind is SourceKind.REPLAY:
             closes = [
-                c.candle_close_at
+                c.ts_bar_close
                 for c in repository.cursors(state.portfolio_id)
-                if c.candle_close_at is not None
+                if c.ts_bar_close is not None
             ]
             if closes:
                 return max(closes)
@@ -397,7 +397,7 @@ def _position_view(position: Position, prices: dict[str, Decimal | None]) -> Pos
         last_price=price,
         market_value=position.quantity * price,
         unrealized_pnl=position.quantity * price - cost,
-        opened_at=position.ts_opened,
+        ts_opened=position.ts_opened,
     )
 
 
@@ -415,7 +415,7 @@ def _summary(record: PortfolioRecord, positions: list[PositionView]) -> Portfoli
         realized_pnl=record.realized_pnl,
         unrealized_pnl=sum((p.unrealized_pnl for p in positions), ZERO),
         fees_paid=record.fees_paid,
-        created_at=record.created_at,
+        ts_created=record.ts_created,
     )
 
 

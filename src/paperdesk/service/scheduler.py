@@ -16,12 +16,12 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from paperdesk.domain import InvalidInputError, PaperdeskError
-from paperdesk.domain.ticks import CandleTick
+from paperdesk.domain.ticks import BarTick
 
 UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 _INTERVAL = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|m|h|d)?\s*$", re.IGNORECASE)
 
-TickFunction = Callable[[str], list[CandleTick]]
+TickFunction = Callable[[str], list[BarTick]]
 Wait = Callable[[float], None]
 
 
@@ -46,7 +46,7 @@ class RoundReport:
     """What one round did: each symbol's ticks, or the error that symbol's tick raised."""
 
     number: int
-    ticks: dict[str, list[CandleTick]]
+    ticks: dict[str, list[BarTick]]
     errors: dict[str, str]
 
 
@@ -100,7 +100,7 @@ class Scheduler:
 
     def _round(self) -> None:
         self.rounds += 1
-        ticks: dict[str, list[CandleTick]] = {}
+        ticks: dict[str, list[BarTick]] = {}
         errors: dict[str, str] = {}
         for symbol in self.symbols:
             if self.stopped:

@@ -24,7 +24,7 @@ class PortfolioSummary:
     realized_pnl: Decimal
     unrealized_pnl: Decimal
     fees_paid: Decimal
-    created_at: datetime
+    ts_created: datetime
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,7 +36,7 @@ class PositionView:
     last_price: Decimal
     market_value: Decimal
     unrealized_pnl: Decimal
-    opened_at: datetime | None
+    ts_opened: datetime | None
 
 
 @dataclass(frozen=True, slots=True)

@@ -76,7 +76,7 @@ def _begin_immediate(connection: Any) -> None:
 
 
 class DuplicateTickError(PaperdeskError):
-    """Another transaction recorded the same (portfolio, strategy, symbol, candle) tick first."""
+    """Another transaction recorded the same (portfolio, strategy, symbol, bar) tick first."""
 
 
 def _is_duplicate_tick(error: IntegrityError) -> bool:

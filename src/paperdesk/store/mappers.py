@@ -199,8 +199,8 @@ def read_portfolio(row: PortfolioRow) -> PortfolioRecord:
         status=row.status,
         settings=dict(row.settings),
         order_sequence=row.order_sequence,
-        created_at=row.created_at,
-        archived_at=row.archived_at,
+        ts_created=row.created_at,
+        ts_archived=row.archived_at,
     )
 
 
@@ -254,7 +254,7 @@ def equity_row(portfolio_id: int, point: EquityView, tick_id: int | None) -> Equ
     return EquitySnapshotRow(
         portfolio_id=portfolio_id,
         tick_id=tick_id,
-        at=point.at,
+        at=point.ts,
         cash=point.cash,
         positions_value=point.positions_value,
         equity=point.equity,

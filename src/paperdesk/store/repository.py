@@ -225,7 +225,7 @@ class LedgerRepository:
         )
         # max() keeps the column's type, so the values arrive as aware UTC datetimes
         rows = self._session.execute(statement)
-        return {symbol: candle for symbol, candle in rows if candle is not None}
+        return {symbol: bar for symbol, bar in rows if bar is not None}
 
     def equity_before(self, portfolio_id: int, at: datetime) -> Decimal | None:
         """The equity of the last snapshot taken before ``at`` (None when there is none)."""
@@ -265,12 +265,12 @@ class LedgerRepository:
         statement = select(MarketCursorRow).where(MarketCursorRow.portfolio_id == portfolio_id)
         return [read_cursor(row) for row in self._session.scalars(statement)]
 
-    def ticked_strategies(self, portfolio_id: int, symbol: str, candle_at: datetime) -> set[str]:
+    def ticked_strategies(self, portfolio_id: int, symbol: str, ts_bar: datetime) -> set[str]:
         """The strategies whose tick for this bar is already recorded."""
         statement = select(TickRunRow.strategy).where(
             TickRunRow.portfolio_id == portfolio_id,
             TickRunRow.symbol == symbol,
-            TickRunRow.candle_at == candle_at,
+            TickRunRow.candle_at == ts_bar,
         )
         return set(self._session.scalars(statement))
 

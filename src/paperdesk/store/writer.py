@@ -81,7 +81,7 @@ class BarContext:
     """The bar a tick processed, for the rows that refer to it (signals)."""
 
     tick_id: int
-    candle_at: datetime
+    ts_bar: datetime  # the bar's open label
     bar_index: int
 
 
@@ -92,8 +92,8 @@ class TickRun:
     strategy: str
     symbol: str
     timeframe: str
-    candle_at: datetime
-    candle_close_at: datetime
+    ts_bar: datetime
+    ts_bar_close: datetime
     outcome: str
     summary: str
 
@@ -286,7 +286,8 @@ class LedgerWriter:
     ) -> None:
         self._session.add(equity_row(portfolio_id, point, tick_id))
         document = {name: plain(getattr(point, name)) for name in point.__slots__}
-        self.publish(portfolio_id, "portfolio.equity", point.at, recorded_at, document)
+        document["at"] = document.pop("ts")  # the published key, as in the pnl ledger
+        self.publish(portfolio_id, "portfolio.equity", point.ts, recorded_at, document)
 
     def strategy_state(
         self,
@@ -322,8 +323,8 @@ class LedgerWriter:
                 strategy=run.strategy,
                 symbol=run.symbol,
                 timeframe=run.timeframe,
-                candle_at=run.candle_at,
-                candle_close_at=run.candle_close_at,
+                candle_at=run.ts_bar,
+                candle_close_at=run.ts_bar_close,
                 outcome=run.outcome,
                 summary=run.summary,
                 recorded_at=at,
@@ -356,14 +357,14 @@ class LedgerWriter:
         if replay_index is not None:
             cursor.replay_index = replay_index
 
-    def carry_accepted_signal(self, portfolio_id: int, symbol: str, candle_at: datetime) -> None:
+    def carry_accepted_signal(self, portfolio_id: int, symbol: str, ts_bar: datetime) -> None:
         """The last accepted signal of an exported portfolio, which the cooldown counts from."""
         self._session.add(
             SignalRow(
                 portfolio_id=portfolio_id,
                 strategy="imported",
                 symbol=symbol,
-                candle_at=candle_at,
+                candle_at=ts_bar,
                 bar_index=0,
                 direction=0,
                 confidence=0.0,
@@ -446,7 +447,7 @@ def _signal_row(
         tick_id=bar.tick_id,
         strategy=signal.strategy,
         symbol=signal.symbol,
-        candle_at=bar.candle_at,
+        candle_at=bar.ts_bar,
         bar_index=bar.bar_index,
         direction=int(signal.direction),
         confidence=signal.confidence,

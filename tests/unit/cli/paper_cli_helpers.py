@@ -63,7 +63,7 @@ def ledger_state() -> dict[str, object]:
 
 
 def create_replay(name: str = "bot", *extra: str) -> int:
-    """A portfolio replaying bundled SPY from 2020-01-02 (one new candle per LIVE trade)."""
+    """A portfolio replaying bundled SPY from 2020-01-02 (one new bar per LIVE trade)."""
     document = json_of(
         "create-portfolio",
         name,

@@ -30,17 +30,17 @@ def test_the_seed_commands_dry_then_live_then_the_guard() -> None:
     assert ledger_state() == before  # DRY writes nothing
     live = ok("trade", "1", "SPY", "LIVE").stdout
     assert "DRY" not in live
-    assert "SPY candle" in live
+    assert "SPY bar" in live
     after_live = ledger_state()
     assert after_live["1.ticks"] == 1
-    again = ok("trade", "1", "SPY", "LIVE").stdout  # the same (latest closed) candle
+    again = ok("trade", "1", "SPY", "LIVE").stdout  # the same (latest closed) bar
     assert "Already processed (idempotency guard)" in again
     assert ledger_state() == after_live
 
 
 def test_dry_shows_signals_decisions_and_would_be_orders_and_writes_nothing() -> None:
     pid = create_replay()
-    ticks = [json_of("trade", str(pid), "SPY", "DRY")]  # a replay: DRY peeks at the next candle
+    ticks = [json_of("trade", str(pid), "SPY", "DRY")]  # a replay: DRY peeks at the next bar
     assert ticks[0]["ticks"][0]["candle_at"].startswith("2020-01-02")
     before = ledger_state()
     document = json_of("trade", str(pid), "SPY", "dry")
@@ -62,7 +62,7 @@ def test_live_commits_once_per_candle_and_reports_fills_cash_and_equity() -> Non
     first = json_of("trade", str(pid), "SPY", "LIVE")["ticks"][0]
     assert first["status"] == "processed"
     assert len(first["orders"]) == 1
-    second = json_of("trade", str(pid), "SPY", "live")["ticks"][0]  # next candle: the order fills
+    second = json_of("trade", str(pid), "SPY", "live")["ticks"][0]  # next bar: the order fills
     assert second["candle_at"] > first["candle_at"]
     assert len(second["fills"]) == 1
     fill = second["fills"][0]
@@ -181,7 +181,7 @@ def test_bad_order_changes_are_refused() -> None:
 def test_run_ticks_every_watched_symbol_each_round() -> None:
     pid = create_replay()
     result = ok("run", "--portfolio", str(pid), "--every", "0.01s", "--max-ticks", "3")
-    assert result.stdout.count("SPY candle") == 3
+    assert result.stdout.count("SPY bar") == 3
     assert "[3]" in result.stdout
     assert "done after 3 round(s)" in result.stderr
     assert len(json_of("audit", str(pid))["audit"]) >= 4

@@ -11,7 +11,7 @@ import pytest
 
 from ledger_support import after_close, check_ledger, dump, spy_history
 from paperdesk.config import RunConfig, StrategySpec
-from paperdesk.domain.ticks import CandleTick, TickStatus
+from paperdesk.domain.ticks import BarTick, TickStatus
 from paperdesk.live import FAILPOINTS, FixedClock, LiveRunner
 from paperdesk.service.portfolios import PortfolioService
 from paperdesk.store import Database
@@ -25,7 +25,7 @@ class InjectedCrashError(RuntimeError):
 
 
 def _prepared(database: Database) -> tuple[PortfolioService, int]:
-    """A portfolio whose next tick (the 2020-01-03 candle) fills a buy and routes a sell."""
+    """A portfolio whose next tick (the 2020-01-03 bar) fills a buy and routes a sell."""
     clock = FixedClock(after_close(HISTORY, "2019-12-31"))
     service = PortfolioService(database, clock=clock)
     settings = RunConfig(strategies=(StrategySpec("macd-cross"),), symbols=("SPY",))
@@ -37,7 +37,7 @@ def _prepared(database: Database) -> tuple[PortfolioService, int]:
     return service, pid
 
 
-def _comparable(ticks: list[CandleTick]) -> list[CandleTick]:
+def _comparable(ticks: list[BarTick]) -> list[BarTick]:
     return [dataclasses.replace(t, portfolio_id=0) for t in ticks]
 
 
@@ -47,12 +47,12 @@ def _ledger(service: PortfolioService, pid: int) -> tuple[object, ...]:
         service.fills(pid),
         service.orders(pid),
         service.trades(pid),
-        [(s.strategy, s.candle_at, s.direction, s.status) for s in service.signals(pid)],
-        [(r.strategy, r.candle_at, r.outcome, r.summary) for r in service.tick_runs(pid)],
-        [(e.at, e.cash, e.equity) for e in service.equity_curve(pid)],
-        [(a.kind, a.at, a.message) for a in service.audit(pid)][1:],  # 0: "created <name>"
+        [(s.strategy, s.ts_bar, s.direction, s.status) for s in service.signals(pid)],
+        [(r.strategy, r.ts_bar, r.outcome, r.summary) for r in service.tick_runs(pid)],
+        [(e.ts, e.cash, e.equity) for e in service.equity_curve(pid)],
+        [(a.kind, a.ts_event, a.message) for a in service.audit(pid)][1:],  # 0: "created <name>"
         detail.positions,
-        dataclasses.replace(detail.summary, id=0, created_at=NEVER, name=""),
+        dataclasses.replace(detail.summary, id=0, ts_created=NEVER, name=""),
     )
 
 
@@ -104,13 +104,13 @@ def test_a_failure_during_catch_up_keeps_the_candles_already_committed(
     )
     with pytest.raises(InjectedCrashError):
         failing.tick(pid, "SPY")
-    runs = [r.candle_at.date().isoformat() for r in service.tick_runs(pid)]
+    runs = [r.ts_bar.date().isoformat() for r in service.tick_runs(pid)]
     assert runs[-2:] == ["2020-01-03", "2020-01-06"]
     check_ledger(database, pid)
 
     resumed = service.tick(pid, "SPY")
 
-    assert [t.candle_at.date().isoformat() for t in resumed if t.candle_at] == [
+    assert [t.ts_bar.date().isoformat() for t in resumed if t.ts_bar] == [
         "2020-01-07",
         "2020-01-08",
     ]

@@ -13,7 +13,7 @@ from paperdesk.config import RiskConfig, RunConfig, SourceConfig, StrategySpec
 from paperdesk.data import find_bundled, load_bars
 from paperdesk.data.cache import InProcessCache
 from paperdesk.domain import Side
-from paperdesk.live import CandleSource, TickStatus
+from paperdesk.live import BarSource, TickStatus
 from paperdesk.service.market_data import build_data_manager
 from paperdesk.service.portfolios import OrderRequest, PortfolioService
 from paperdesk.store import Database
@@ -35,7 +35,7 @@ def test_max_holding_counts_bars_across_a_reimport(
 ) -> None:
     monkeypatch.setenv("PAPERDESK_HOME", str(tmp_path / "home"))
     manager = build_data_manager(database, cache=InProcessCache())
-    service = PortfolioService(database, source=CandleSource(manager))
+    service = PortfolioService(database, source=BarSource(manager))
     settings = RunConfig(
         strategies=(StrategySpec("buy-and-hold"),),  # its one signal lies in 1993: quiet here
         symbols=("SPY",),
@@ -53,7 +53,7 @@ def test_max_holding_counts_bars_across_a_reimport(
         manager.import_csv(csv, "SPY", "1d")
     ticks = [service.tick(portfolio_id, "SPY")[0] for _ in range(5)]
     assert all(t.status is TickStatus.PROCESSED for t in ticks)
-    assert [t.candle_at.date() for t in ticks if t.candle_at] == [
+    assert [t.ts_bar.date() for t in ticks if t.ts_bar] == [
         date(2020, 1, 6),
         date(2020, 1, 7),
         date(2020, 1, 8),

@@ -47,7 +47,7 @@ def data_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def _portfolio(service: PortfolioService, path: Path) -> int:
-    """A replay portfolio (fees on, shorting off) that has seen its first candle."""
+    """A replay portfolio (fees on, shorting off) that has seen its first bar."""
     source = SourceConfig("replay", files={"SPY": str(path)}, replay_from=date(2020, 3, 2))
     chosen = RunConfig(
         strategies=(StrategySpec("sma-cross"),),
@@ -155,15 +155,15 @@ def test_ledger_invariants_hold_after_any_sequence(
     database: Database, data_file: Path, opening: int, sequence: list[tuple[Operation, int]]
 ) -> None:
     """A position of ``opening`` shares is bought first; each step is an operation, then 0 to 2
-    candles replayed."""
+    bars replayed."""
     service = PortfolioService(database)
     pid = _portfolio(service, data_file)
     if opening:
         _apply(database, service, pid, ("buy", opening, OrderType.MARKET, 0))
         _apply(database, service, pid, ("tick", 1))
-    for op, candles in sequence:
+    for op, bars in sequence:
         _apply(database, service, pid, op)
-        _apply(database, service, pid, ("tick", candles))
+        _apply(database, service, pid, ("tick", bars))
         check_ledger(database, pid)
         _check_equity(service, pid)
     fills, trades = len(service.fills(pid)), len(service.trades(pid))

@@ -38,13 +38,13 @@ def _portfolio(service: PortfolioService, **settings: object) -> int:
 
 
 def test_a_repeated_tick_trades_once_and_changes_nothing(database: Database) -> None:
-    # macd-cross buys on the 2020-01-02 candle; the order fills at the 2020-01-03 open.
+    # macd-cross buys on the 2020-01-02 bar; the order fills at the 2020-01-03 open.
     service, clock = _service(database, "2019-12-31")
     pid = _portfolio(service, strategies=MACD)
     assert [t.status for t in service.tick(pid, "SPY")] == [TickStatus.PROCESSED]
     clock.set(after_close(HISTORY, "2020-01-03"))
     first = service.tick(pid, "SPY")
-    assert [t.candle_at.date() for t in first if t.candle_at] == [
+    assert [t.ts_bar.date() for t in first if t.ts_bar] == [
         date(2020, 1, 2),
         date(2020, 1, 3),
     ]
@@ -83,7 +83,7 @@ def test_a_dry_run_writes_nothing_and_shows_what_the_live_tick_does(database: Da
 
 
 def test_a_tick_without_a_signal_records_a_neutral_run_and_a_snapshot(database: Database) -> None:
-    service, _ = _service(database, "2020-01-06")  # no macd-cross signal on this candle
+    service, _ = _service(database, "2020-01-06")  # no macd-cross signal on this bar
     pid = _portfolio(service, strategies=MACD)
 
     (tick,) = service.tick(pid, "SPY")
@@ -93,14 +93,14 @@ def test_a_tick_without_a_signal_records_a_neutral_run_and_a_snapshot(database: 
     assert tick.orders == ()
     assert tick.fills == ()
     (run,) = service.tick_runs(pid)
-    assert (run.strategy, run.candle_at.date(), run.outcome) == (
+    assert (run.strategy, run.ts_bar.date(), run.outcome) == (
         "macd-cross",
         date(2020, 1, 6),
         "neutral",
     )
     (snapshot,) = service.equity_curve(pid)
     assert snapshot.equity == snapshot.cash == Decimal(10000)
-    assert snapshot.at == tick.candle_close_at
+    assert snapshot.ts == tick.ts_bar_close
     assert service.signals(pid) == []
 
 
@@ -112,7 +112,7 @@ def test_catch_up_processes_every_missed_candle_and_stops_see_every_bar(
     pid = _portfolio(service, strategies=MACD)
     service.tick(pid, "SPY")
     entry, hit, last = (position_of(HISTORY, d) for d in ("2019-03-04", "2019-03-07", "2019-03-12"))
-    stop = Decimal("275.50")  # under every low from the entry candle on, until 2019-03-07
+    stop = Decimal("275.50")  # under every low from the entry bar on, until 2019-03-07
     lows = [Decimal(str(low)) for low in HISTORY["low"].iloc[entry : hit + 1]]
     assert min(lows[:-1]) > stop >= lows[-1]
     service.place_order(pid, OrderRequest("SPY", Side.BUY, Decimal(10), stop_loss=stop))
@@ -121,10 +121,10 @@ def test_catch_up_processes_every_missed_candle_and_stops_see_every_bar(
     ticks = service.tick(pid, "SPY")
 
     expected = list(HISTORY.index[entry : last + 1])
-    assert [pd.Timestamp(t.candle_at) for t in ticks if t.candle_at] == expected
+    assert [pd.Timestamp(t.ts_bar) for t in ticks if t.ts_bar] == expected
     assert [t.behind for t in ticks] == list(range(len(expected) - 1, -1, -1))
     runs = service.tick_runs(pid)[1:]
-    assert [pd.Timestamp(r.candle_at) for r in runs] == expected
+    assert [pd.Timestamp(r.ts_bar) for r in runs] == expected
     buy, sell = service.fills(pid)
     assert pd.Timestamp(buy.ts) == HISTORY.index[entry]
     assert pd.Timestamp(sell.ts) == HISTORY.index[hit]
@@ -137,11 +137,11 @@ def test_catch_up_processes_every_missed_candle_and_stops_see_every_bar(
 
 def _late_strategy_run(database: Database, separately: bool) -> LateRun:
     service, clock = _service(database, "2020-02-10")
-    execution = ExecutionConfig(volume_cap=Decimal("0.0000001"))  # a few SPY shares a candle
+    execution = ExecutionConfig(volume_cap=Decimal("0.0000001"))  # a few SPY shares a bar
     pid = _portfolio(service, strategies=BOTH, execution=execution)
     service.tick(pid, "SPY")
     service.place_order(pid, OrderRequest("SPY", Side.BUY, Decimal(20)))
-    clock.set(after_close(HISTORY, "2020-02-11"))  # sma-cross buys on the 2020-02-11 candle
+    clock.set(after_close(HISTORY, "2020-02-11"))  # sma-cross buys on the 2020-02-11 bar
     if separately:
         service.tick(pid, "SPY", strategies=["macd-cross"])
         late = service.tick(pid, "SPY", strategies=["sma-cross"])
@@ -159,7 +159,7 @@ def _late_strategy_run(database: Database, separately: bool) -> LateRun:
     fills = [(f.ts, f.side, f.quantity, f.price) for f in service.fills(pid)]
     orders = [(o.order_id, o.strategy, o.status, o.filled_quantity) for o in service.orders(pid)]
     signals = [(s.strategy, s.direction, s.status) for s in service.signals(pid)]
-    runs = sorted((r.strategy, r.candle_at) for r in service.tick_runs(pid))
+    runs = sorted((r.strategy, r.ts_bar) for r in service.tick_runs(pid))
     return fills, orders, signals, runs
 
 
@@ -168,7 +168,7 @@ def test_a_second_strategy_ticking_later_routes_without_rematching(database: Dat
     separately = _late_strategy_run(database, separately=True)
     assert separately == together
     fills, _, signals, _ = together
-    # the manual order fills a capped part on each candle, once per candle
+    # the manual order fills a capped part on each bar, once per bar
     assert [pd.Timestamp(f[0]).date() for f in fills] == [date(2020, 2, 11), date(2020, 2, 12)]
     assert all(Decimal(0) < f[2] < Decimal(20) for f in fills)
     assert ("sma-cross", 1) in [s[:2] for s in signals]
@@ -187,12 +187,12 @@ def test_replay_serves_one_candle_per_tick_until_the_data_ends(
     for _ in range(len(frame) - first):
         ticks = service.tick(pid, "SPY")
         assert [t.status for t in ticks] == [TickStatus.PROCESSED]
-        assert ticks[0].candle_at is not None
-        seen.append(pd.Timestamp(ticks[0].candle_at))
+        assert ticks[0].ts_bar is not None
+        seen.append(pd.Timestamp(ticks[0].ts_bar))
     assert seen == list(frame.index[first:])
     before = dump(database)
     (done,) = service.tick(pid, "SPY")
     assert done.status is TickStatus.REPLAY_FINISHED
-    assert "served all 45 candles" in done.message
+    assert "served all 45 bars" in done.message
     assert dump(database) == before
     check_ledger(database, pid)

@@ -1,4 +1,4 @@
-"""The demo replays consecutive candles through the live runner, each exactly once."""
+"""The demo replays consecutive bars through the live runner, each exactly once."""
 
 from __future__ import annotations
 
@@ -23,19 +23,19 @@ def test_demo_ticks_every_candle_once_in_order(database: Database) -> None:
         strategies=("macd-cross", "sma-cross"),
         symbols=("SPY", "AAPL"),
         replay_from=date(2019, 1, 2),
-        candles=12,
+        bars=12,
         progress=lambda done, total: progress.append((done, total)),
     )
     assert progress[-1] == (24, 24)
     assert run.ticks == 24
     runs = service.tick_runs(run.portfolio_id)
-    assert len(runs) == 12 * 2 * 2  # candles x symbols x strategies
+    assert len(runs) == 12 * 2 * 2  # bars x symbols x strategies
     for symbol in ("SPY", "AAPL"):
         bars = load_bars(find_bundled(symbol, "1d"), symbol=symbol, timeframe="1d")
         expected = list(bars.index[bars.index >= pd.Timestamp("2019-01-02", tz="UTC")][:12])
         for strategy in ("macd-cross", "sma-cross"):
             seen = [
-                pd.Timestamp(r.candle_at)
+                pd.Timestamp(r.ts_bar)
                 for r in runs
                 if r.symbol == symbol and r.strategy == strategy
             ]
@@ -48,7 +48,7 @@ def test_demo_ticks_every_candle_once_in_order(database: Database) -> None:
 
 def test_performance_reports_over_the_equity_history(database: Database) -> None:
     service = PortfolioService(database)
-    run = run_demo(service, symbols=("SPY",), replay_from=date(2019, 1, 2), candles=60)
+    run = run_demo(service, symbols=("SPY",), replay_from=date(2019, 1, 2), bars=60)
     stats = service.performance(run.portfolio_id)
     summary = service.show(run.portfolio_id).summary
     trades = service.trades(run.portfolio_id)

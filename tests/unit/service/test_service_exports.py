@@ -107,7 +107,7 @@ def test_import_round_trip_gives_the_same_books(database: Database, tmp_path: Pa
         e.equity for e in service.equity_curve(pid)
     ]
     assert service.audit(new)[-1].kind == "portfolio.imported"
-    # both continue from the same candle and stay identical (no candle is traded twice)
+    # both continue from the same bar and stay identical (no bar is traded twice)
     for _ in range(15):
         service.tick(pid, "SPY")
         service.tick(new, "SPY")

@@ -50,8 +50,8 @@ def test_a_portfolio_trades_bars_imported_into_the_database(
     portfolio_id = service.create_portfolio("acme", Decimal("10000"), settings=settings)
     processed = [service.tick(portfolio_id, "ACME")[0] for _ in range(60)]
     assert all(t.status is TickStatus.PROCESSED for t in processed)
-    assert processed[0].candle_at is not None
-    assert processed[0].candle_at.date() == date(2023, 2, 1)
+    assert processed[0].ts_bar is not None
+    assert processed[0].ts_bar.date() == date(2023, 2, 1)
     fills = service.fills(portfolio_id)
     assert fills, "the waves make sma-cross trade"
     stored = manager.get_bars("ACME", "1d")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from paperdesk.domain import DataError, InvalidInputError
-from paperdesk.domain.ticks import CandleTick, TickStatus
+from paperdesk.domain.ticks import BarTick, TickStatus
 from paperdesk.service.scheduler import RoundReport, Scheduler, parse_interval
 
 
@@ -39,8 +39,8 @@ class FakeTime:
         self.now += seconds
 
 
-def ticked(symbol: str) -> list[CandleTick]:
-    return [CandleTick(1, symbol, TickStatus.PROCESSED, f"{symbol} ticked")]
+def ticked(symbol: str) -> list[BarTick]:
+    return [BarTick(1, symbol, TickStatus.PROCESSED, f"{symbol} ticked")]
 
 
 def test_each_round_ticks_every_symbol_then_waits_for_the_next_interval() -> None:
@@ -48,7 +48,7 @@ def test_each_round_ticks_every_symbol_then_waits_for_the_next_interval() -> Non
     calls: list[str] = []
     reports: list[RoundReport] = []
 
-    def tick(symbol: str) -> list[CandleTick]:
+    def tick(symbol: str) -> list[BarTick]:
         calls.append(symbol)
         time.now += 7  # a tick takes 7 seconds: the wait shortens, the schedule does not drift
         return ticked(symbol)
@@ -68,7 +68,7 @@ def test_stop_is_honoured_between_ticks_never_inside_one() -> None:
     calls: list[str] = []
     scheduler: Scheduler
 
-    def tick(symbol: str) -> list[CandleTick]:
+    def tick(symbol: str) -> list[BarTick]:
         calls.append(symbol)
         if symbol == "SPY":
             scheduler.stop()  # as a SIGINT handler would, while this tick runs
@@ -103,7 +103,7 @@ def test_an_error_on_one_symbol_is_reported_and_the_others_still_tick() -> None:
     time = FakeTime()
     reports: list[RoundReport] = []
 
-    def tick(symbol: str) -> list[CandleTick]:
+    def tick(symbol: str) -> list[BarTick]:
         if symbol == "BAD":
             raise DataError("no data for BAD")
         return ticked(symbol)

@@ -53,7 +53,7 @@ def test_money_round_trips_exactly(database: Database, amount: str) -> None:
         stored = repository.portfolio(portfolio_id)
         assert stored.cash == value
         assert isinstance(stored.cash, Decimal)
-        assert stored.created_at == NOW
+        assert stored.ts_created == NOW
 
 
 def test_floats_are_refused_for_money(database: Database) -> None:

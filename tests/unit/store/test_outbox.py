@@ -41,7 +41,7 @@ class InjectedCrashError(RuntimeError):
 
 
 def _prepared(database: Database) -> tuple[PortfolioService, int]:
-    """A portfolio whose next tick (the 2020-01-03 candle) fills a buy and routes a sell; the
+    """A portfolio whose next tick (the 2020-01-03 bar) fills a buy and routes a sell; the
     tick after it (2020-01-06) fills the sell and closes the round trip."""
     clock = FixedClock(after_close(HISTORY, "2019-12-31"))
     service = PortfolioService(database, clock=clock)
@@ -194,7 +194,7 @@ def test_event_payloads_carry_the_stored_values_exactly(database: Database) -> N
     ] == [(s.strategy, s.direction, s.confidence, s.reason) for s in signals]
     ticks = [e.payload for e in mine if e.kind == "tick.processed"]
     assert [t["tick_id"] for t in ticks] == [t.id for t in service.tick_runs(pid)]
-    assert [utc_text(t["bar_open"]) for t in ticks] == [r.candle_at for r in service.tick_runs(pid)]
+    assert [utc_text(t["bar_open"]) for t in ticks] == [r.ts_bar for r in service.tick_runs(pid)]
     check_ticks_against_rows(database, found)
     check_totals(database, found, pid)
     check_ledger(database, pid)
