@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import redis
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
@@ -17,6 +18,7 @@ from paperdesk.settings import Settings
 from paperdesk.store import Database, normalise_url
 
 DEFAULT_POSTGRES = "postgresql://postgres@127.0.0.1:5432/test"
+DEFAULT_REDIS = "redis://127.0.0.1:6379/0"
 ON_CI = os.environ.get("CI", "").lower() == "true"
 
 
@@ -90,3 +92,24 @@ def database(database_url: str) -> Iterator[Database]:
     db = Database(database_url)
     yield db
     db.close()
+
+
+def redis_url() -> str:
+    return os.environ.get("REDIS_URL", "").strip() or DEFAULT_REDIS
+
+
+@pytest.fixture(scope="session")
+def redis_server() -> str:
+    """The URL of a reachable Redis server (``REDIS_URL``, else the local default); skipped
+    with the reason where none answers, failed instead with ``CI=true``."""
+    url = redis_url()
+    try:
+        client = redis.Redis.from_url(url, socket_connect_timeout=2, socket_timeout=2)
+        client.ping()
+        client.close()
+    except (redis.RedisError, OSError) as error:
+        problem = f"Redis at {url} is unreachable: {error}"
+        if ON_CI:
+            pytest.fail(f"CI=true but {problem}")
+        pytest.skip(problem)
+    return url

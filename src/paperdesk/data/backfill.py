@@ -238,9 +238,13 @@ def _one_chunk(
             chunk.start, chunk.end, "empty", 0, result.provider, "no bars", result.attempts
         )
     provider = result.provider or "unknown"
+    before = None if parquet is None else parquet.known_version(symbol, timeframe)
     written = store.write_bars(
         frame, symbol=symbol, timeframe=timeframe, source=provider, fetched_at=now.to_pydatetime()
     )
     if parquet is not None:
-        parquet.write(frame, symbol, timeframe, source=provider)
+        after = store.series_version(symbol, timeframe)
+        parquet.write_copy(
+            frame, symbol, timeframe, source=provider, version_before=before, version_after=after
+        )
     return ChunkReport(chunk.start, chunk.end, "fetched", written, provider, "", result.attempts)

@@ -85,6 +85,11 @@ class BarStore(Protocol):
         """The first and last bar labels of a series, or None when nothing is stored."""
         ...
 
+    def series_version(self, symbol: str, timeframe: str) -> int:
+        """A number that changes with every write of the series' bars (0: none stored).
+        Caches keep the version their copy was read at and serve it only while it is current."""
+        ...
+
 
 def row_sources(frame: pd.DataFrame, default: str) -> list[str]:
     """The provenance of each row: its ``provider``/``source`` value, else ``default``."""

@@ -62,6 +62,7 @@ def import_csv(
     frame = imported.frame
     name, frame_timeframe = frame.attrs["symbol"], frame.attrs["timeframe"]
     source = f"csv:{file_path.name}"
+    before = None if cache is None else cache.known_version(name, frame_timeframe)
     written = store.write_bars(
         frame,
         symbol=name,
@@ -70,7 +71,10 @@ def import_csv(
         fetched_at=fetched_at or datetime.now(UTC),
     )
     if cache is not None:
-        cache.write(frame, name, frame_timeframe, source=source)
+        after = store.series_version(name, frame_timeframe)
+        cache.write_copy(
+            frame, name, frame_timeframe, source=source, version_before=before, version_after=after
+        )
     return ImportReport(
         path=file_path,
         symbol=name,

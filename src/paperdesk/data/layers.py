@@ -61,13 +61,25 @@ class BarLayers:
     ) -> Found:
         """The bars of series (``name``, ``timeframe``) with ``start <= ts <= end`` from the
         first layer that has any (the frame may hold more bars than asked for)."""
+        # read before the bars: a write landing in between makes the copy look older, never newer
+        current = self.store.series_version(name, timeframe) if self.store is not None else None
         if self.cache is not None:
             cached = self.cache.recent_bars(name, timeframe)
-            if cached is not None and covers(cached, start, end):
+            if (
+                cached is not None
+                and covers(cached, start, end)
+                and (current is None or cached.attrs.get("series_version") == current)
+            ):
                 return Found(cached, "cache", str(cached.attrs.get("loaded_from")))
         layers: list[tuple[str, Callable[[], pd.DataFrame]]] = []
-        if self.parquet is not None:
-            parquet = self.parquet
+        parquet = self.parquet
+        if (
+            parquet is not None
+            and current is not None
+            and parquet.version(name, timeframe) != current
+        ):
+            parquet.clear(name, timeframe)  # a copy of an older version of the store's bars
+        if parquet is not None:
             layers.append(("parquet", lambda: parquet.read(name, timeframe, start, end)))
         if self.store is not None:
             store = self.store
@@ -81,13 +93,15 @@ class BarLayers:
             ):
                 continue  # the Parquet copy misses bars the store holds: the store answers
             if len(frame):
-                if origin == "store" and self.parquet is not None:
-                    self.parquet.write(frame, name, timeframe)  # re-fill the cache
-                self._remember(frame, origin, start, end)
+                if origin == "store" and parquet is not None:
+                    parquet.write(frame, name, timeframe)  # re-fill the cache
+                    if current is not None:
+                        parquet.set_version(name, timeframe, current)
+                self._remember(frame, origin, start, end, current)
                 return Found(frame, origin, origin)
         bundled = self.bundled_frame(name, timeframe) if self.bundled else None
         if bundled is not None:
-            self._remember(bundled, "bundled", None, None)
+            self._remember(bundled, "bundled", None, None, current)
             return Found(bundled, "bundled", "bundled")
         return Found(empty_bars(name, timeframe, instrument_for(name).calendar), None, None)
 
@@ -163,8 +177,16 @@ class BarLayers:
             self.cache.invalidate(name, timeframe)
 
     def _remember(
-        self, frame: pd.DataFrame, origin: str, start: datetime | None, end: datetime | None
+        self,
+        frame: pd.DataFrame,
+        origin: str,
+        start: datetime | None,
+        end: datetime | None,
+        version: int | None,
     ) -> None:
+        """Put a frame in the recent-bars cache, tagged with the store's series version it
+        was read at: a hit is served only while that version is still the store's."""
+        frame.attrs["series_version"] = version
         if self.cache is None:
             return
         frame.attrs.update(

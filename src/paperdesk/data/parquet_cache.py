@@ -72,6 +72,60 @@ class ParquetBarCache:
         directory = self.directory(symbol, timeframe)
         return [directory / f"{month}.parquet" for month in self.months(symbol, timeframe)]
 
+    # --------------------------------------------------------------------------- versions
+
+    def version(self, symbol: str, timeframe: str) -> int | None:
+        """The store's series version this copy was made from (None: not recorded)."""
+        path = self.directory(symbol, timeframe) / _VERSION_FILE
+        try:
+            return int(path.read_text().strip())
+        except (OSError, ValueError):
+            return None
+
+    def set_version(self, symbol: str, timeframe: str, version: int) -> None:
+        """Record that the files of a series hold the store's bars at ``version``."""
+        directory = self.directory(symbol, timeframe)
+        directory.mkdir(parents=True, exist_ok=True)
+        temporary = directory / f".{_VERSION_FILE}.tmp"
+        temporary.write_text(f"{version}\n")
+        temporary.replace(directory / _VERSION_FILE)
+
+    def known_version(self, symbol: str, timeframe: str) -> int | None:
+        """Like ``version``, and 0 for a series with no files: an empty copy of the store
+        before its first write."""
+        if not self.months(symbol, timeframe):
+            return 0
+        return self.version(symbol, timeframe)
+
+    def write_copy(
+        self,
+        frame: pd.DataFrame,
+        symbol: str,
+        timeframe: str,
+        *,
+        source: str,
+        version_before: int | None,
+        version_after: int,
+    ) -> None:
+        """Add bars just written to the store. ``version_before`` is ``known_version`` read
+        before that write and ``version_after`` the store's version read after it: when they
+        are one apart the write was the only one in between, so the copy is current; otherwise
+        another writer came in between and the copy is left unversioned (refilled on read)."""
+        self.forget_version(symbol, timeframe)
+        self.write(frame, symbol, timeframe, source=source)
+        if version_before is not None and version_after == version_before + 1:
+            self.set_version(symbol, timeframe, version_after)
+
+    def forget_version(self, symbol: str, timeframe: str) -> None:
+        """The files no longer match any version of the store (a write began)."""
+        (self.directory(symbol, timeframe) / _VERSION_FILE).unlink(missing_ok=True)
+
+    def clear(self, symbol: str, timeframe: str) -> None:
+        """Drop a series' files (a copy of an older version of the store)."""
+        self.forget_version(symbol, timeframe)
+        for path in self.files(symbol, timeframe):
+            path.unlink(missing_ok=True)
+
     # --------------------------------------------------------------------------- writing
 
     def write(
@@ -145,6 +199,7 @@ class ParquetBarCache:
 
 
 _TS = pa.timestamp("ns", tz="UTC")
+_VERSION_FILE = "STORE_VERSION"
 
 
 def _utc(moment: datetime | None, what: str) -> pd.Timestamp | None:

@@ -27,7 +27,7 @@ from paperdesk.data.calendars import bar_close_times
 from paperdesk.data.instruments import instrument_for
 from paperdesk.domain import DataError, Timeframe
 from paperdesk.store.database import Database
-from paperdesk.store.models import BarRow
+from paperdesk.store.models import BarRow, BarSeriesRow
 
 PRICES = ("open", "high", "low", "close", "volume")
 _COLUMNS = ("symbol", "timeframe", "ts", "ts_close", *PRICES, "source", "fetched_at")
@@ -78,6 +78,7 @@ class SqlBarStore:
         values = (times["ts"], times["ts_close"], *(prices[price] for price in PRICES), sources)
         statement = self._upsert()
         with self._database.engine.begin() as connection:  # one import, one transaction
+            _bump_version(connection, name, frame_timeframe, fetched_at)
             for first in range(0, len(frame), _CHUNK):
                 last = first + _CHUNK
                 connection.execute(
@@ -208,6 +209,16 @@ class SqlBarStore:
         with self._reader() as connection:
             return int(connection.execute(query).scalar_one())
 
+    def series_version(self, symbol: str, timeframe: str) -> int:
+        """The series' version (0 before any bar was stored); it changes with every write."""
+        name, frame_timeframe = _series_key(symbol, timeframe)
+        statement = select(BarSeriesRow.version).where(
+            BarSeriesRow.symbol == name, BarSeriesRow.timeframe == frame_timeframe
+        )
+        with self._reader() as connection:
+            found = connection.execute(statement).scalar()
+        return int(found or 0)
+
     def count_bars(
         self,
         symbol: str,
@@ -228,6 +239,20 @@ class SqlBarStore:
             query = query.where(bars.ts <= _aware(end, "end"))
         with self._reader() as connection:
             return int(connection.execute(query).scalar_one())
+
+
+def _bump_version(connection: Any, symbol: str, timeframe: str, at: datetime) -> None:
+    """Raise the series' version in the write's own transaction (the upsert takes the series'
+    row lock on PostgreSQL): a reader that saw the old version knows its copy is stale."""
+    dialect_insert = postgresql.insert if connection.dialect.name == "postgresql" else sqlite.insert
+    connection.execute(
+        dialect_insert(BarSeriesRow)
+        .values(symbol=symbol, timeframe=timeframe, version=1, updated_at=at)
+        .on_conflict_do_update(
+            index_elements=["symbol", "timeframe"],
+            set_={"version": BarSeriesRow.version + 1, "updated_at": at},
+        )
+    )
 
 
 def _series_key(symbol: str, timeframe: str) -> tuple[str, str]:

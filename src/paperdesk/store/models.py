@@ -296,3 +296,15 @@ class StrategyStateRow(Base):
     symbol: Mapped[str] = mapped_column(String(32), primary_key=True)
     state: Mapped[dict[str, object]] = mapped_column(JSON)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class BarSeriesRow(Base):
+    """One row per stored bar series: its version goes up in the same transaction as every write
+    of its bars, so a cache (Parquet files, Redis, memory) can tell it holds the current bars."""
+
+    __tablename__ = "bar_series"
+
+    symbol: Mapped[str] = mapped_column(String(32), primary_key=True)
+    timeframe: Mapped[str] = mapped_column(String(8), primary_key=True)
+    version: Mapped[int] = mapped_column(BigInteger)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime())

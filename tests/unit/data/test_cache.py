@@ -8,7 +8,6 @@ test and delete their keys afterwards. An unreachable server skips them with the
 from __future__ import annotations
 
 import logging
-import os
 import time
 import uuid
 from collections.abc import Iterator
@@ -27,29 +26,8 @@ from paperdesk.data.csv_source import load_bars
 from paperdesk.data.redis_cache import RedisCache, decode_frame, encode_frame
 from paperdesk.domain import InvalidInputError
 
-DEFAULT_REDIS = "redis://127.0.0.1:6379/0"
 DEAD_REDIS = "redis://127.0.0.1:1/0"  # port 1: nothing listens there
-ON_CI = os.environ.get("CI", "").lower() == "true"
 AT = datetime(2024, 3, 8, 14, 30, 15, 123456, tzinfo=UTC)
-
-
-def redis_url() -> str:
-    return os.environ.get("REDIS_URL", "").strip() or DEFAULT_REDIS
-
-
-@pytest.fixture(scope="session")
-def redis_server() -> str:
-    url = redis_url()
-    try:
-        client = redis.Redis.from_url(url, socket_connect_timeout=2, socket_timeout=2)
-        client.ping()
-        client.close()
-    except (redis.RedisError, OSError) as error:
-        problem = f"Redis at {url} is unreachable: {error}"
-        if ON_CI:
-            pytest.fail(f"CI=true but {problem}")
-        pytest.skip(problem)
-    return url
 
 
 class FakeClock:

@@ -99,6 +99,8 @@ def test_lookup_order_and_provenance(database: Database, tmp_path: Path) -> None
     assert set(from_store["source"].astype(str)) == {"store-feed"}
     assert list(from_store["close"]) == list(in_store["close"])
 
+    # a Parquet copy made at the store's current version answers before the store
+    parquet.set_version("SPY", "1d", store.series_version("SPY", "1d"))
     cache = InProcessCache()
     manager = DataManager(clock=clock, store=store, parquet=parquet, cache=cache)
     first = manager.get_bars("SPY", "1d")
@@ -236,3 +238,29 @@ def test_stream_bars_yields_each_new_bar_once_in_order_as_the_clock_passes() -> 
     assert sleep.slept
     assert set(sleep.slept) == {600}
     assert clock.now() >= until
+
+
+def test_a_parquet_copy_is_current_only_when_no_other_write_came_in_between(
+    database: Database, tmp_path: Path
+) -> None:
+    frame = bundled("SPY", "1d").loc["2020-06-01":"2020-06-30"]
+    store = store_with(database, frame, "SPY", "first")  # version 1, no Parquet copy yet
+    parquet = ParquetBarCache(tmp_path / "cache")
+    assert parquet.known_version("SPY", "1d") == 0
+    parquet.write_copy(frame, "SPY", "1d", source="first", version_before=0, version_after=1)
+    assert parquet.version("SPY", "1d") == 1  # the only write since the empty copy
+
+    before = parquet.known_version("SPY", "1d")
+    store_with(database, frame, "SPY", "ours")
+    store_with(database, frame, "SPY", "another home's")  # lands before our copy is made
+    after = store.series_version("SPY", "1d")
+    assert (before, after) == (1, 3)
+    parquet.write_copy(frame, "SPY", "1d", source="ours", version_before=before,
+                       version_after=after)  # fmt: skip
+    assert parquet.version("SPY", "1d") is None  # not trusted: refilled from the store on read
+    manager = DataManager(clock=FixedClock(utc(2021, 1, 1)), store=store, parquet=parquet)
+    read = manager.get_bars("SPY", "1d")
+    assert read.attrs["origin"] == "store"
+    assert set(read["source"].astype(str)) == {"another home's"}
+    assert parquet.version("SPY", "1d") == 3
+    assert manager.get_bars("SPY", "1d").attrs["origin"] == "parquet"
