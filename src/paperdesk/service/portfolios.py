@@ -43,6 +43,7 @@ from paperdesk.domain.records import (
 )
 from paperdesk.domain.ticks import BarTick
 from paperdesk.engine.wiring import check_run
+from paperdesk.live import replay
 from paperdesk.live.restore import RestoredPortfolio, persist, restore
 from paperdesk.live.runner import LiveRunner
 from paperdesk.live.sources import BarSource, Clock, WallClock
@@ -118,8 +119,10 @@ class PortfolioService:
         if settings.timeframe is None:  # stored settings say which bars the portfolio reads
             settings = settings.with_changes(timeframe=settings.bar_timeframe)
         check_run(settings)
-        for symbol in settings.symbols:
-            self.source.history(symbol, settings.bar_timeframe, settings.source)  # data must exist
+        for symbol in settings.symbols:  # data must exist, and reach the replay's start
+            history = self.source.history(symbol, settings.bar_timeframe, settings.source)
+            replay.check_start(settings, symbol, history)
+        settings = self._start_replay_clock(settings)
         now = self._now()
         document = settings.to_json()
         with self.database.transaction() as repository:
@@ -140,6 +143,13 @@ class PortfolioService:
                 {"starting_cash": str(starting_cash), "settings": document},
             )
             return portfolio_id
+
+    def _start_replay_clock(self, settings: RunConfig) -> RunConfig:
+        """A paced replay's clock starts now (on the service's clock), unless it says when."""
+        source = settings.source
+        if source.replay_interval is None or source.replay_started_at is not None:
+            return settings
+        return settings.with_changes(source=source.with_changes(replay_started_at=self.clock.now()))
 
     def archive_portfolio(self, portfolio_id: int) -> None:
         now = self._now()
