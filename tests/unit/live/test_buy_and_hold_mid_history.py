@@ -20,16 +20,21 @@ HISTORY = spy_history()
 START = date(2020, 1, 2)
 
 
-def test_buy_and_hold_buys_on_the_first_bar_of_a_replay_started_mid_history(
-    database: Database,
-) -> None:
+def _replay_from_start(database: Database) -> tuple[PortfolioService, int]:
+    """A buy-and-hold portfolio replaying bundled SPY from START (22 years into its data)."""
     service = PortfolioService(database, source=BarSource())
     settings = RunConfig(
         strategies=(StrategySpec("buy-and-hold"),),
         symbols=("SPY",),
         source=SourceConfig("replay", replay_from=START),
     )
-    pid = service.create_portfolio("hold", Decimal(10000), settings=settings)
+    return service, service.create_portfolio("hold", Decimal(10000), settings=settings)
+
+
+def test_buy_and_hold_buys_on_the_first_bar_of_a_replay_started_mid_history(
+    database: Database,
+) -> None:
+    service, pid = _replay_from_start(database)
     first = position_of(HISTORY, START.isoformat())
 
     (entry,) = service.tick(pid, "SPY")
@@ -49,13 +54,7 @@ def test_buy_and_hold_buys_on_the_first_bar_of_a_replay_started_mid_history(
 def test_a_backtest_from_mid_history_buys_the_same_as_the_replay(database: Database) -> None:
     config = RunConfig(strategy="buy-and-hold", symbol="SPY", start=START, cash=Decimal(10000))
     result = run_backtest(config)  # bundled SPY, cut to start at START
-    service = PortfolioService(database, source=BarSource())
-    settings = RunConfig(
-        strategies=(StrategySpec("buy-and-hold"),),
-        symbols=("SPY",),
-        source=SourceConfig("replay", replay_from=START),
-    )
-    pid = service.create_portfolio("hold", Decimal(10000), settings=settings)
+    service, pid = _replay_from_start(database)
     service.tick(pid, "SPY")
     service.tick(pid, "SPY")
 
