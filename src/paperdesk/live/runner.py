@@ -49,7 +49,9 @@ from paperdesk.live.sources import (
 from paperdesk.store import BarContext, Database, DuplicateTickError, LedgerRepository, TickRun
 
 Failpoint = Callable[[str], None]
-FAILPOINTS = ("after-signal", "after-fill", "before-commit")
+FAILPOINTS = ("after-signal", "after-fill", "before-commit")  # inside the tick's transaction
+# "before-lock" is also called, before the transaction: where the tick has noted the last
+# served bar (tests hold racing ticks there)
 
 
 def _no_failpoint(stage: str) -> None:
@@ -121,7 +123,7 @@ class LiveRunner:
         symbol: str,
         strategy_names: Sequence[str] | None,
         dry_run: bool,
-        seen: datetime | None = None,
+        seen: datetime | None,
     ) -> BarTick:
         state = restore(repository, portfolio_id, (symbol,))
         settings = state.settings
