@@ -8,6 +8,8 @@ from pathlib import Path
 import pytest
 from paper_cli_helpers import create_replay, fails, json_of, ledger_state, ok
 
+from export_support import reseal
+from paperdesk.service.exports import FILES
 from paperdesk.service.state_schema import validate_state
 
 
@@ -33,7 +35,7 @@ def test_export_writes_the_audit_files_and_a_valid_state(tmp_path: Path) -> None
         ok("trade", str(pid), "SPY", "LIVE")
     text = ok("export", str(pid), "--to", str(tmp_path / "out")).stdout
     assert "exported portfolio 1" in text
-    document = json_of("export", str(pid), "--to", str(tmp_path / "out"))
+    document = json_of("export", str(pid), "--to", str(tmp_path / "out"), "--force")
     assert document["files"] == [
         "orders.csv",
         "fills.csv",
@@ -98,6 +100,8 @@ def test_a_malformed_export_is_refused_in_one_line_and_nothing_is_written(
     exported: Path, damage: object, message: str
 ) -> None:
     damage(exported)  # type: ignore[operator]
+    if all((exported / name).exists() for name in FILES):
+        reseal(exported)  # an edited file: past the manifest, the checks inside the files refuse it
     before = ledger_state()
     assert message in fails("import", str(exported))
     assert ledger_state() == before
