@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from paperdesk.domain import DataError, InvalidInputError
-from paperdesk.service.export_manifest import resolve_inside
+from paperdesk.service.export_manifest import MANIFEST_FILE, resolve_inside
 
 Attachments = dict[str, Path]  # name inside the export -> where the file is now
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]")
@@ -85,10 +85,10 @@ def unpack(
     attachments: Attachments = {}
 
     def move(path: str, _: str) -> str:
-        file = resolve_inside(directory, path, "state.json names the data path")
+        file = resolve_inside(directory, path, "state.json: the path")
         name = file.relative_to(directory.resolve()).as_posix()
         if name not in listed:
-            raise DataError(f"state.json names {path!r}, which {directory} does not vouch for")
+            raise DataError(f"state.json: the path {path!r} is not a file {MANIFEST_FILE} lists")
         attachments[name] = file
         return str(file)
 

@@ -67,7 +67,11 @@ def _move_into_place(staging: Path, target: Path, *, force: bool) -> None:
         return
     check_target(target, force=force)  # it may have changed while the files were written
     aside = Path(tempfile.mkdtemp(dir=target.parent, prefix=f".{target.name}.old-"))
-    os.rename(target, aside)  # replaces the empty folder mkdtemp made
+    try:
+        os.rename(target, aside)  # replaces the empty folder mkdtemp made
+    except BaseException:
+        os.rmdir(aside)
+        raise
     try:
         os.rename(staging, target)
     except BaseException:

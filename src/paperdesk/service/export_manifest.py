@@ -76,7 +76,10 @@ def resolve_inside(directory: Path, name: str, what: str) -> Path:
     root = directory.resolve()
     path = root.joinpath(*relative.parts)
     if path.resolve() != path or not path.resolve().is_relative_to(root):
-        raise DataError(f"{what} {name!r} leads outside the export folder (a symbolic link)")
+        raise DataError(
+            f"{what} {name!r} is a symbolic link or passes through one "
+            "(refused: it could lead outside the export folder)"
+        )
     return path
 
 
