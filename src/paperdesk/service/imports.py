@@ -100,7 +100,8 @@ def import_portfolio(
     new_name = (name if name is not None else source["name"]).strip()
     if not new_name or len(new_name) > MAX_NAME_LENGTH:
         raise InvalidInputError(f"portfolio name must be 1 to {MAX_NAME_LENGTH} characters")
-    document, attachments = unpack(state["settings"], directory, set(manifest.files))
+    checked = RunConfig.from_json(state["settings"]).to_json()  # types first, then paths
+    document, attachments = unpack(checked, directory, set(manifest.files))
     settings = RunConfig.from_json(document)
     check_run(settings)
     orders = read_orders(directory)

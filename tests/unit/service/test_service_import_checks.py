@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -41,15 +42,22 @@ def _edit_json(path: Path, change: Callable[[dict[str, Any]], object]) -> None:
     path.write_text(json.dumps(document))
 
 
-@pytest.mark.parametrize("name", FILES)
-def test_a_changed_byte_is_refused_naming_the_file(ledger: Ledger, folder: Path, name: str) -> None:
+def test_a_changed_byte_in_any_file_is_refused_naming_the_file(
+    ledger: Ledger, folder: Path, tmp_path: Path
+) -> None:
     database, service, _ = ledger
-    data = bytearray((folder / name).read_bytes())
-    middle = len(data) // 2
-    data[middle] = ord("7") if data[middle] != ord("7") else ord("8")
-    (folder / name).write_bytes(bytes(data))
-    message = refused(database, service, folder)
-    assert message == f"{name} does not match its SHA-256 in {MANIFEST_FILE} (the file was changed)"
+    for name in FILES:
+        copy = tmp_path / f"changed-{name}"
+        shutil.copytree(folder, copy)
+        data = bytearray((copy / name).read_bytes())
+        middle = len(data) // 2
+        data[middle] = ord("7") if data[middle] != ord("7") else ord("8")
+        (copy / name).write_bytes(bytes(data))
+        message = refused(database, service, copy)
+        assert (
+            message
+            == f"{name} does not match its SHA-256 in {MANIFEST_FILE} (the file was changed)"
+        )
 
 
 def test_a_file_of_another_size_is_refused(ledger: Ledger, folder: Path) -> None:
@@ -139,3 +147,10 @@ def test_a_symlink_out_of_the_export_is_refused(ledger: Ledger, folder: Path) ->
     _edit_json(folder / "state.json", _name_data("data/SPY.csv"))
     reseal(folder)  # even a manifest listing it does not make the link acceptable
     assert "'data/SPY.csv' is a symbolic link" in refused(database, service, folder)
+
+
+def test_settings_naming_files_in_the_wrong_shape_are_refused(ledger: Ledger, folder: Path) -> None:
+    database, service, _ = ledger
+    _edit_json(folder / "state.json", lambda s: s["settings"]["source"].update(files=["x.csv"]))
+    reseal(folder)
+    assert refused(database, service, folder).startswith("malformed portfolio settings")
