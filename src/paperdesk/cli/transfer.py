@@ -35,6 +35,7 @@ def export_command(
                 "directory": str(report.directory),
                 "files": [path.name for path in report.files],
                 "manifest": MANIFEST_FILE,
+                "attachments": list(report.attachments),
                 "orders": report.orders,
                 "fills": report.fills,
                 "trades": report.trades,
@@ -46,8 +47,8 @@ def export_command(
         f"exported portfolio {portfolio_id} to {report.directory}: {report.orders} orders, "
         f"{report.fills} fills, {report.trades} trades, {report.snapshots} P&L snapshots"
     )
-    for path in report.files:
-        typer.echo(f"  {path.name}")
+    for name in [path.name for path in report.files] + list(report.attachments):
+        typer.echo(f"  {name}")
     typer.echo(f"  {MANIFEST_FILE} (SHA-256 and size of every file)")
 
 

@@ -50,6 +50,7 @@ class ExportReport:
     fills: int
     trades: int
     snapshots: int
+    attachments: tuple[str, ...] = ()  # files the settings name, copied in (data/, plugins/)
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,6 +119,7 @@ def export_portfolio(
         len(snapshot.fills),
         snapshot.trades,
         len(snapshot.equity),
+        tuple(sorted(attachments)),
     )
 
 
