@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from paperdesk.domain import DataError, InvalidInputError
-from paperdesk.service.export_manifest import MANIFEST_FILE, resolve_inside
+from paperdesk.service.export_manifest import MANIFEST_FILE, FileEntry, digest, resolve_inside
 
 Attachments = dict[str, Path]  # name inside the export -> where the file is now
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]")
@@ -96,18 +96,29 @@ def unpack(
 
 
 def store(
-    settings: Mapping[str, Any], attachments: Attachments, home: Path | None
+    settings: Mapping[str, Any],
+    attachments: Attachments,
+    home: Path | None,
+    vouched: Mapping[str, FileEntry],
 ) -> tuple[dict[str, Any], Path | None]:
     """Copy the attachments into a fresh folder of ``home`` and point the settings there
-    (returns the folder, to remove if the import fails); without ``home`` nothing moves."""
+    (returns the folder, to remove if the import fails); without ``home`` nothing moves. What
+    is copied is checked against the manifest again (the file may have changed since)."""
     if home is None or not attachments:
         return dict(settings), None
     home.mkdir(parents=True, exist_ok=True)
     folder = Path(tempfile.mkdtemp(dir=home, prefix="import-"))
     moved: dict[str, str] = {}
-    for name, source in attachments.items():
-        destination = folder / name
-        destination.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(source, destination)
-        moved[str(source)] = str(destination)
+    try:
+        for name, source in attachments.items():
+            data = source.read_bytes()
+            if digest(data) != vouched[name]:
+                raise DataError(f"{name} changed while it was being imported")
+            destination = folder / name
+            destination.parent.mkdir(parents=True, exist_ok=True)
+            destination.write_bytes(data)
+            moved[str(source)] = str(destination)
+    except BaseException:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
     return _rewrite(settings, lambda path, _: moved[path]), folder

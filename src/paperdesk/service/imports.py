@@ -111,7 +111,7 @@ def import_portfolio(
     _check_against_state(state, ledger, orders, fills)
     _check_positions_file(read_positions(directory), ledger)
     moment = now or datetime.now(UTC)
-    document, stored = store(document, attachments, attachments_home)
+    document, stored = store(document, attachments, attachments_home, manifest.files)
     settings = RunConfig.from_json(document)
     try:
         restore = _Restore(new_name, state, settings, ledger, orders, fills, equity)

@@ -8,8 +8,12 @@ from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 
+import pytest
+
 from paperdesk.config import ExecutionConfig, RunConfig, SourceConfig, StrategySpec
+from paperdesk.domain import DataError
 from paperdesk.live import TickStatus
+from paperdesk.service import imports
 from paperdesk.service.exports import export_portfolio
 from paperdesk.service.imports import import_portfolio
 from paperdesk.service.portfolios import PortfolioService
@@ -86,3 +90,27 @@ def test_an_imported_copy_continues_exactly_like_the_original(
     assert _signals_after(service, copy, exported_bar) == later_signals
     assert service.show(copy).summary.cash == service.show(original).summary.cash
     assert service.show(copy).positions == service.show(original).positions
+
+
+def test_a_data_file_changed_during_the_import_is_refused(
+    database: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _write_waves(tmp_path / "acme.csv", 120)
+    settings = RunConfig(
+        symbols=("ACME",),
+        source=SourceConfig("replay", files={"ACME": str(tmp_path / "acme.csv")}),
+    )
+    service = PortfolioService(database)
+    pid = service.create_portfolio("original", Decimal("10000"), settings=settings)
+    export_portfolio(database, pid, tmp_path / "export")
+    real_check = imports.check_run
+
+    def check_then_tamper(config: RunConfig) -> None:  # after the manifest was verified
+        real_check(config)
+        (tmp_path / "export" / "data" / "ACME.csv").write_text("swapped\n")
+
+    monkeypatch.setattr(imports, "check_run", check_then_tamper)
+    with pytest.raises(DataError, match=r"^data/ACME.csv changed while it was being imported$"):
+        import_portfolio(database, tmp_path / "export", attachments_home=tmp_path / "imports")
+    assert [p.id for p in service.list_portfolios()] == [pid]
+    assert list((tmp_path / "imports").iterdir()) == []
