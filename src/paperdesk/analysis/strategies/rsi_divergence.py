@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import ClassVar
 
 import numpy as np
@@ -43,11 +43,17 @@ IntArray = npt.NDArray[np.intp]
 class RsiDivergenceParameters:
     """RSI period, pivot half-width, max bars between pivots, ATR stop / target multiples."""
 
-    period: int = 14
-    pivot_width: int = 3
-    lookback: int = 60
-    stop_atr: float = 0.0
-    target_atr: float = 0.0
+    period: int = field(default=14, metadata={"help": "RSI period (Wilder), in bars"})
+    pivot_width: int = field(default=3, metadata={"help": "bars on each side that confirm a pivot"})
+    lookback: int = field(
+        default=60, metadata={"help": "most bars between the two pivots compared"}
+    )
+    stop_atr: float = field(
+        default=0.0, metadata={"help": "stop-loss distance in ATR(14) multiples (0 = none)"}
+    )
+    target_atr: float = field(
+        default=0.0, metadata={"help": "take-profit distance in ATR(14) multiples (0 = none)"}
+    )
 
 
 def _pivot_lows(values: npt.NDArray[np.float64], width: int) -> IntArray:
