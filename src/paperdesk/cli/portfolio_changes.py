@@ -14,7 +14,7 @@ from paperdesk.cli import paper_options as opt
 from paperdesk.cli.output import print_json
 from paperdesk.cli.portfolios import PortfolioId, open_service
 from paperdesk.cli.run_options import with_run_options
-from paperdesk.config import RunConfig
+from paperdesk.service import RunConfig
 from paperdesk.service.portfolio_edits import edited_config
 
 
