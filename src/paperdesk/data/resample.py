@@ -92,7 +92,12 @@ def resample(
         step = target.seconds * NANOSECONDS
         effective = np.maximum(starts, opens)
         labels = opens + (effective - opens) // step * step
-        bucket_closes = np.minimum(labels + step, closes)
+        edges = labels + step
+        # the last source bar that can start before the edge closes one source length after
+        # its start: the bucket is complete only then, whether or not that bar is in the frame
+        # yet (a live frame is cut at now), so a bucket never shows and then changes
+        straddling = (edges - 1) // length * length + length
+        bucket_closes = np.minimum(np.maximum(edges, straddling), closes)
     else:
         bucket_closes = closes
         labels = opens if name == "FX" else pd.DatetimeIndex(grid.days[session]).as_unit("ns").asi8
