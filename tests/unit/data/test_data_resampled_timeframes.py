@@ -121,8 +121,3 @@ def test_sources_are_whole_divisors_coarsest_first() -> None:
     assert source_timeframes("1w") == ["1d", "1h", "30m", "15m", "5m", "1m"]
     assert source_timeframes("1h") == ["30m", "15m", "5m", "1m"]
     assert source_timeframes("2d") == []
-
-
-def test_a_stored_timeframe_is_served_as_stored() -> None:
-    daily = DataManager(clock=FixedClock(utc(2020, 1, 1))).get_bars("SPY", "1d")
-    assert "resampled_from" not in daily.attrs
