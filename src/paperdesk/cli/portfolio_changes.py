@@ -44,36 +44,17 @@ def unarchive_command(portfolio_id: PortfolioId, json_output: opt.JsonFlag = Fal
 @with_run_options("portfolio")
 def edit_command(
     portfolio_id: PortfolioId,
-    strategy: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--strategy", "-s", metavar="NAME", help="Strategies to run (repeatable; replaces)."
-        ),
-    ] = None,
-    param: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--param", "-p", metavar="[STRATEGY.]KEY=VALUE", help="Strategy parameter (repeatable)."
-        ),
-    ] = None,
+    strategy: opt.StrategyNames = None,
+    param: opt.StrategyParams = None,
     strategy_path: opt.StrategyPath = None,
-    symbol: Annotated[
-        list[str] | None,
-        typer.Option(
-            metavar="SYM", help="Watch list (repeatable; replaces).", rich_help_panel=opt.DATA
-        ),
-    ] = None,
-    data: Annotated[
-        list[str] | None,
-        typer.Option(
-            metavar="SYMBOL=FILE.csv", help="CSV bars of a symbol.", rich_help_panel=opt.DATA
-        ),
-    ] = None,
+    symbol: opt.WatchSymbols = None,
+    data: opt.DataFiles = None,
     json_output: opt.JsonFlag = False,
     *,
     run_options: dict[str, object | None],
 ) -> None:
-    """Change a portfolio's run settings: only the options given change."""
+    """Change a portfolio's run settings: only the options given change (--strategy and
+    --symbol replace the lists; --param alone changes the current strategies' parameters)."""
 
     def edit(current: RunConfig) -> RunConfig:
         return edited_config(

@@ -43,29 +43,11 @@ def create_portfolio_command(
     name: Annotated[str, typer.Argument(help="The portfolio's name.")],
     cash: Annotated[str, typer.Argument(metavar="CASH", help="Starting cash, e.g. 10000.")],
     currency: Annotated[str, typer.Option(metavar="CCY", help="Base currency.")] = "USD",
-    strategy: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--strategy", "-s", metavar="NAME", help="Strategy to run (repeatable). [macd-cross]"
-        ),
-    ] = None,
-    param: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--param", "-p", metavar="[STRATEGY.]KEY=VALUE", help="Strategy parameter (repeatable)."
-        ),
-    ] = None,
+    strategy: opt.StrategyNames = None,
+    param: opt.StrategyParams = None,
     strategy_path: opt.StrategyPath = None,
-    symbol: Annotated[
-        list[str] | None,
-        typer.Option(metavar="SYM", help="Symbol to watch (repeatable).", rich_help_panel=opt.DATA),
-    ] = None,
-    data: Annotated[
-        list[str] | None,
-        typer.Option(
-            metavar="SYMBOL=FILE.csv", help="CSV bars of a symbol.", rich_help_panel=opt.DATA
-        ),
-    ] = None,
+    symbol: opt.WatchSymbols = None,
+    data: opt.DataFiles = None,
     json_output: opt.JsonFlag = False,
     *,
     run_options: dict[str, object | None],

@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from paperdesk.data.calendars import calendar_name, market_calendar
-from paperdesk.data.resample import OHLCV, _result, resample
+from paperdesk.data.resample import OHLCV, _result, aggregate, resample
 from paperdesk.data.session_grid import NANOSECONDS, SessionGrid
 from paperdesk.domain import InvalidInputError, Timeframe
 
@@ -70,13 +70,7 @@ def resample_periods(
     # the close of each period: its last session in the calendar (the grid runs past the data)
     period_close = {int(key): int(close) for key, close in zip(grid_keys, grid.closes, strict=True)}
     closes = np.array([period_close[int(key)] for key in keys[first]], dtype=np.int64)
-    aggregated = {
-        "open": values["open"][first],
-        "high": np.maximum.reduceat(values["high"], first),
-        "low": np.minimum.reduceat(values["low"], first),
-        "close": values["close"][last],
-        "volume": np.add.reduceat(values["volume"], first),
-    }
+    aggregated = aggregate(values, first, last)
     complete = np.ones(len(first), dtype=bool)
     if now is not None:
         complete &= closes <= pd.Timestamp(now).tz_convert("UTC").as_unit("ns").value

@@ -11,8 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from paperdesk.config import RunConfig, StrategySpec
-from paperdesk.domain import parsing as values
+from paperdesk.config import RunConfig
 from paperdesk.domain.errors import OptionError
 from paperdesk.service.run_files import (
     MergedOptions,
@@ -39,7 +38,11 @@ def edited_config(
     if strategies:
         document["strategies"] = [spec.model_dump() for spec in strategy_specs(strategies, params)]
     elif params:
-        document["strategies"] = [spec.model_dump() for spec in _with_params(current, params)]
+        names = [spec.name for spec in current.strategies]
+        kept = {spec.name: spec.params for spec in current.strategies}
+        document["strategies"] = [
+            spec.model_dump() for spec in strategy_specs(names, params, current=kept)
+        ]
     files = data_files(data)
     if files:
         document["source"]["files"] = {**document["source"].get("files", {}), **files}
@@ -60,28 +63,6 @@ def _overlay(target: dict[str, Any], changes: Mapping[str, Any]) -> None:
             _overlay(target[key], value)
         else:
             target[key] = value
-
-
-def _with_params(current: RunConfig, params: Sequence[str]) -> list[StrategySpec]:
-    """The current strategies with ``[strategy.]key=value`` changes to their parameters."""
-    names = [spec.name for spec in current.strategies]
-    assigned: dict[str, dict[str, object]] = {s.name: dict(s.params) for s in current.strategies}
-    for text in params:
-        key, value = values.parse_param(text)
-        owner, dot, name = key.rpartition(".")
-        if not dot:
-            if len(names) != 1:
-                raise OptionError(
-                    f"--param {text!r}: with several strategies write strategy.key=value "
-                    f"(strategies: {', '.join(names)})"
-                )
-            owner, name = names[0], key
-        if owner not in assigned:
-            raise OptionError(
-                f"--param {text!r}: {owner!r} is not one of the strategies ({', '.join(names)})"
-            )
-        assigned[owner][name] = value
-    return [StrategySpec(name, assigned[name]) for name in names]
 
 
 def setting_changes(before: RunConfig, after: RunConfig) -> dict[str, dict[str, object]]:

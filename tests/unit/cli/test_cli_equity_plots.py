@@ -11,12 +11,7 @@ from paper_cli_helpers import fails, ok
 
 from paperdesk.service.portfolios import PortfolioService
 
-
-@pytest.fixture(autouse=True)
-def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setenv("PAPERDESK_HOME", str(tmp_path))
-    monkeypatch.delenv("DATABASE_URL", raising=False)
-    return tmp_path
+pytestmark = pytest.mark.usefixtures("paper_home")
 
 
 def _points(path: Path) -> list[dict[str, object]]:

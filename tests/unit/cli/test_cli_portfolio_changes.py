@@ -2,17 +2,10 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from paper_cli_helpers import fails, json_of, ledger_state, ok
 
-
-@pytest.fixture(autouse=True)
-def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setenv("PAPERDESK_HOME", str(tmp_path))
-    monkeypatch.delenv("DATABASE_URL", raising=False)
-    return tmp_path
+pytestmark = pytest.mark.usefixtures("paper_home")
 
 
 @pytest.fixture

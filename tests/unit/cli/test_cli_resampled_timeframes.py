@@ -3,17 +3,11 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 from paper_cli_helpers import json_of, ok
 
-
-@pytest.fixture(autouse=True)
-def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setenv("PAPERDESK_HOME", str(tmp_path))
-    monkeypatch.delenv("DATABASE_URL", raising=False)
-    return tmp_path
+pytestmark = pytest.mark.usefixtures("paper_home")
 
 
 # 2019 (bars cut by their labels): the trading weeks that start on Mondays 7 January to

@@ -46,6 +46,10 @@ class ParameterDescription(NamedTuple):
     meaning: str = ""
 
 
+STOP_ATR_HELP = {"help": "stop-loss distance in ATR(14) multiples (0 = none)"}
+TARGET_ATR_HELP = {"help": "take-profit distance in ATR(14) multiples (0 = none)"}
+
+
 @dataclasses.dataclass(frozen=True, slots=True)
 class NoParameters:
     """Parameters of a strategy that takes none."""

@@ -17,6 +17,7 @@ from paperdesk.analysis.strategies.base import (
     require,
     require_at_least,
 )
+from paperdesk.analysis.strategies.common import STOP_ATR_HELP, TARGET_ATR_HELP
 from paperdesk.analysis.strategies.reasons import compose, words
 from paperdesk.analysis.strategies.registry import register
 
@@ -36,12 +37,8 @@ class MacdCrossParameters:
     fast: int = field(default=12, metadata={"help": "fast EMA period of the MACD line, in bars"})
     slow: int = field(default=26, metadata={"help": "slow EMA period of the MACD line, in bars"})
     signal: int = field(default=9, metadata={"help": "EMA period of the signal line, in bars"})
-    stop_atr: float = field(
-        default=0.0, metadata={"help": "stop-loss distance in ATR(14) multiples (0 = none)"}
-    )
-    target_atr: float = field(
-        default=0.0, metadata={"help": "take-profit distance in ATR(14) multiples (0 = none)"}
-    )
+    stop_atr: float = field(default=0.0, metadata=STOP_ATR_HELP)
+    target_atr: float = field(default=0.0, metadata=TARGET_ATR_HELP)
 
 
 @register

@@ -18,6 +18,7 @@ from paperdesk.analysis.strategies.base import (
     make_signal_frame,
     require_at_least,
 )
+from paperdesk.analysis.strategies.common import STOP_ATR_HELP, TARGET_ATR_HELP
 from paperdesk.analysis.strategies.reasons import compose, words
 from paperdesk.analysis.strategies.registry import register
 
@@ -48,12 +49,8 @@ class RsiDivergenceParameters:
     lookback: int = field(
         default=60, metadata={"help": "most bars between the two pivots compared"}
     )
-    stop_atr: float = field(
-        default=0.0, metadata={"help": "stop-loss distance in ATR(14) multiples (0 = none)"}
-    )
-    target_atr: float = field(
-        default=0.0, metadata={"help": "take-profit distance in ATR(14) multiples (0 = none)"}
-    )
+    stop_atr: float = field(default=0.0, metadata=STOP_ATR_HELP)
+    target_atr: float = field(default=0.0, metadata=TARGET_ATR_HELP)
 
 
 def _pivot_lows(values: npt.NDArray[np.float64], width: int) -> IntArray:

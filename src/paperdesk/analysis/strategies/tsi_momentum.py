@@ -15,6 +15,7 @@ from paperdesk.analysis.strategies.base import (
     make_signal_frame,
     require_at_least,
 )
+from paperdesk.analysis.strategies.common import STOP_ATR_HELP, TARGET_ATR_HELP
 from paperdesk.analysis.strategies.reasons import compose, words
 from paperdesk.analysis.strategies.registry import register
 
@@ -38,12 +39,8 @@ class TsiMomentumParameters:
     zero_line_filter: bool = field(
         default=False, metadata={"help": "only go long above zero and short below it"}
     )
-    stop_atr: float = field(
-        default=0.0, metadata={"help": "stop-loss distance in ATR(14) multiples (0 = none)"}
-    )
-    target_atr: float = field(
-        default=0.0, metadata={"help": "take-profit distance in ATR(14) multiples (0 = none)"}
-    )
+    stop_atr: float = field(default=0.0, metadata=STOP_ATR_HELP)
+    target_atr: float = field(default=0.0, metadata=TARGET_ATR_HELP)
 
 
 @register
