@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from paperdesk.cli.output import print_json, print_report, progress_bar
-from paperdesk.cli.paper_options import StrategyPath
+from paperdesk.cli.paper_options import StrategyPath, WideFlag
 from paperdesk.cli.run_options import with_run_options
 from paperdesk.cli.services import services
 from paperdesk.service import result_to_dict
@@ -47,6 +47,7 @@ def backtest_command(
     json_output: Annotated[
         bool, typer.Option("--json", help="Print one JSON object instead of tables.")
     ] = False,
+    wide: WideFlag = False,
     *,
     run_options: dict[str, object | None],
 ) -> None:
@@ -64,4 +65,4 @@ def backtest_command(
     if json_output:
         print_json(result_to_dict(result))
     else:
-        print_report(result)
+        print_report(result, wide=wide)

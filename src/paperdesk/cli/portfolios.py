@@ -13,6 +13,7 @@ from paperdesk.cli.paper_tables import (
     performance_table,
     portfolios_table,
     print_detail,
+    width_of,
 )
 from paperdesk.cli.run_options import with_run_options
 from paperdesk.cli.services import services
@@ -102,29 +103,35 @@ def list_command(
         bool, typer.Option("--all", help="Include archived portfolios.")
     ] = False,
     json_output: opt.JsonFlag = False,
+    wide: opt.WideFlag = False,
 ) -> None:
     """List the portfolios with their cash, equity and P&L."""
     summaries = open_service().list_portfolios(include_archived=include_archived)
     if json_output:
         print_json({"portfolios": [summary_document(s) for s in summaries]})
     elif summaries:
-        console().print(portfolios_table(summaries))
+        out = console(wide=wide)
+        out.print(portfolios_table(summaries, width_of(out, wide)))
     else:
         typer.echo("No portfolios yet: create one with paperdesk create-portfolio NAME CASH.")
 
 
 @portfolio_app.command("show")
-def show_command(portfolio_id: PortfolioId, json_output: opt.JsonFlag = False) -> None:
+def show_command(
+    portfolio_id: PortfolioId, json_output: opt.JsonFlag = False, wide: opt.WideFlag = False
+) -> None:
     """Cash, positions with unrealized P&L, equity, realized P&L and open orders."""
     detail = open_service().show(portfolio_id)
     if json_output:
         print_json(detail_document(detail))
     else:
-        print_detail(detail)
+        print_detail(detail, wide=wide)
 
 
 @portfolio_app.command("performance")
-def performance_command(portfolio_id: PortfolioId, json_output: opt.JsonFlag = False) -> None:
+def performance_command(
+    portfolio_id: PortfolioId, json_output: opt.JsonFlag = False, wide: opt.WideFlag = False
+) -> None:
     """Total return, drawdown, Sharpe, win rate and the rest over the equity history."""
     service = open_service()
     stats = service.performance(portfolio_id)
@@ -133,7 +140,8 @@ def performance_command(portfolio_id: PortfolioId, json_output: opt.JsonFlag = F
         stats_document = {k: json_value(v) for k, v in stats.to_dict().items()}
         print_json({"portfolio": summary_document(summary), "stats": stats_document})
     else:
-        console().print(performance_table(summary, stats))
+        out = console(wide=wide)
+        out.print(performance_table(summary, stats, width_of(out, wide)))
 
 
 @portfolio_app.command("archive")

@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
-from rich.console import Console
-from rich.table import Table
 
+from paperdesk.cli.fit import Column, console, fitted, text
 from paperdesk.cli.output import print_json
+from paperdesk.cli.paper_options import WideFlag
 from paperdesk.cli.services import services
 
 
@@ -16,6 +16,7 @@ def strategies_command(
     json_output: Annotated[
         bool, typer.Option("--json", help="Print one JSON object instead of a table.")
     ] = False,
+    wide: WideFlag = False,
 ) -> None:
     """List the registered strategies."""
     described = services().backtests.strategies()
@@ -28,9 +29,6 @@ def strategies_command(
             }
         )
         return
-    table = Table(title="Strategies")
-    table.add_column("Name")
-    table.add_column("Description")
-    for name, description in described:
-        table.add_row(name, description)
-    Console().print(table)
+    out = console(wide=wide)
+    columns = (Column("Name"), text("Description"))
+    out.print(fitted("Strategies", columns, described, None if wide else out.width))
