@@ -7,6 +7,7 @@ from typing import Annotated
 import typer
 
 from paperdesk.cli import paper_options as opt
+from paperdesk.cli.money import money
 from paperdesk.cli.output import print_json
 from paperdesk.cli.paper_tables import (
     console,
@@ -91,8 +92,8 @@ def create_portfolio_command(
     typer.echo(portfolio_id)
     strategies = ", ".join(spec.name for spec in settings.strategies)
     typer.echo(
-        f"created portfolio {portfolio_id} {name.strip()!r} with {starting_cash} "
-        f"{currency.upper()} running {strategies}",
+        f"created portfolio {portfolio_id} {name.strip()!r} with "
+        f"{money(starting_cash, currency)} {currency.upper()} running {strategies}",
         err=True,
     )
 

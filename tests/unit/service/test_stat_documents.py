@@ -25,10 +25,6 @@ def test_undefined_statistics_are_null() -> None:
     assert json_value(float("nan")) is None
 
 
-def test_money_is_an_exact_string() -> None:
-    assert json_value(Decimal("10202.65744")) == "10202.65744"
-
-
 def test_a_backtest_document_has_no_float_noise(stats_result: object) -> None:
     document = result_to_dict(stats_result)  # type: ignore[arg-type]
     assert document["final_equity"] == "61129.7600000000001"  # money: every stored digit
