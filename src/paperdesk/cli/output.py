@@ -14,8 +14,9 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from paperdesk.cli.fit import Column, console, fitted, number, text
-from paperdesk.cli.money import float_money, money, percent, price, quantity, ratio, symbol_money
-from paperdesk.domain import InvalidInputError, Side, Timeframe, Trade
+from paperdesk.cli.money import float_money, money, percent, ratio
+from paperdesk.cli.trade_rows import TRADE_COLUMNS, trade_cells
+from paperdesk.domain import InvalidInputError, Timeframe, Trade
 from paperdesk.domain.pnl import RealizedPnl
 from paperdesk.service import BacktestResult, ProgressCallback
 from paperdesk.service.instruments import instrument_of
@@ -104,29 +105,13 @@ def trades_table(trades: tuple[Trade, ...], timeframe: str, width: int | None = 
     symbols = len({trade.symbol for trade in trades}) > 1
     columns = (
         *((Column("Symbol"),) if symbols else ()),
-        Column("Entry", drop=1),
-        Column("Exit"),
-        Column("Side", drop=2),
-        number("Qty"),
-        number("Entry px", drop=3),
-        number("Exit px", drop=3),
-        number("Gross"),
-        number("Fees"),
-        number("Net P&L"),
+        *TRADE_COLUMNS,
         text("Reason", drop=4),
     )
     rows = [
         (
             *((trade.symbol,) if symbols else ()),
-            trade.ts_entry.strftime(moment_format),
-            trade.ts_exit.strftime(moment_format),
-            "long" if trade.side is Side.BUY else "short",
-            quantity(trade.quantity),
-            price(trade.entry_price, trade.symbol),
-            price(trade.exit_price, trade.symbol),
-            symbol_money(trade.gross_pnl, trade.symbol),
-            symbol_money(trade.fees, trade.symbol),
-            symbol_money(trade.pnl, trade.symbol),
+            *trade_cells(trade, lambda moment: moment.strftime(moment_format)),
             trade.exit_reason,
         )
         for trade in shown

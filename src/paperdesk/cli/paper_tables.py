@@ -15,6 +15,7 @@ from rich.table import Table
 from paperdesk.cli import fit
 from paperdesk.cli.fit import Column, fitted, number, text
 from paperdesk.cli.money import float_money, money, percent, price, quantity, ratio, symbol_money
+from paperdesk.cli.trade_rows import TRADE_COLUMNS, trade_cells
 from paperdesk.domain import Fill, Order, Trade
 from paperdesk.domain.pnl import RealizedPnl
 from paperdesk.domain.ticks import BarTick, TickStatus
@@ -218,34 +219,9 @@ def fills_table(fills: Sequence[Fill], title: str = "Fills", width: Width = 80) 
 
 
 def trades_table(trades: Sequence[Trade], width: Width = 80) -> Table:
-    """Each round trip's gross P&L, fees and net P&L; the caption sums them."""
-    columns = (
-        Column("Symbol"),
-        Column("Side", drop=2),
-        number("Qty"),
-        Column("Entry", drop=1),
-        Column("Exit"),
-        number("Entry px", drop=3),
-        number("Exit px", drop=3),
-        number("Gross"),
-        number("Fees"),
-        number("Net P&L"),
-    )
-    rows = [
-        (
-            t.symbol,
-            "long" if t.side.value == "buy" else "short",
-            quantity(t.quantity),
-            when(t.ts_entry),
-            when(t.ts_exit),
-            price(t.entry_price, t.symbol),
-            price(t.exit_price, t.symbol),
-            symbol_money(t.gross_pnl, t.symbol),
-            symbol_money(t.fees, t.symbol),
-            symbol_money(t.pnl, t.symbol),
-        )
-        for t in trades
-    ]
+    """Each round trip's gross P&L, fees and net P&L (``trades_total`` sums them)."""
+    columns = (Column("Symbol"), *TRADE_COLUMNS)
+    rows = [(t.symbol, *trade_cells(t, when)) for t in trades]
     return fitted("Trades", columns, rows, width)
 
 
