@@ -108,6 +108,11 @@ def test_portfolio_show_and_performance(ledger: Path) -> None:
     assert_fits(shown, *amounts, "Open orders", "O3")
     performance = run("portfolio", "performance", "1").stdout
     assert_fits(performance, *amounts, "Sharpe", "Win rate")
+    stats = document("portfolio", "performance", "1")["stats"]
+    assert stats["average_win"] is None  # the one closed trade lost: undefined, not 0
+    for value in stats.values():
+        if isinstance(value, float):
+            assert len(repr(value).partition(".")[2]) <= 6, stats
 
 
 def test_record_listings(ledger: Path) -> None:
@@ -165,6 +170,7 @@ def test_backtest_strategies_and_data(ledger: Path) -> None:
     assert_fits(run("data", "list").stdout, "SPY", "EURUSD", "5,849", decimals=None)
     check = run("data", "check", "SPY", "--timeframe", "1d").stdout
     assert_fits(check, "Feed age", " d ")
+    assert "days," not in check  # the stale warning reads "N d H h", not a raw timedelta
     providers = run("data", "providers").stdout
     assert_fits(providers, "PAPERDESK_TWELVEDATA_API_KEY", "PAPERDESK_POLYGON_API_KEY")
 
