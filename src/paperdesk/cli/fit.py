@@ -38,6 +38,9 @@ def text(heading: str, drop: int = 0) -> Column:
     return Column(heading, text=True, drop=drop)
 
 
+VALUE = Column("Value", right=True, text=True)  # a key-value table's values: amounts or text
+
+
 def console(*, wide: bool = False) -> Console:
     """The console every table prints on: the terminal's width (``COLUMNS`` when set, 80 when
     not a terminal), or no limit with ``--wide``."""

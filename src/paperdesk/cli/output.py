@@ -13,7 +13,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
-from paperdesk.cli.fit import Column, console, fitted, number, text
+from paperdesk.cli.fit import VALUE, Column, console, fitted, text
 from paperdesk.cli.money import float_money, money, percent, ratio
 from paperdesk.cli.trade_rows import TRADE_COLUMNS, trade_cells
 from paperdesk.domain import InvalidInputError, Timeframe, Trade
@@ -86,7 +86,7 @@ def stats_table(result: BacktestResult, width: int | None = 80) -> Table:
         ("Buy & hold return", percent(stats.buy_and_hold_return_pct)),
     ]
     title = f"{result.config.strategy} on {result.symbol} ({result.timeframe})"
-    return fitted(title, (Column("Statistic"), number("Value")), rows, width)
+    return fitted(title, (Column("Statistic"), VALUE), rows, width)
 
 
 def is_intraday(timeframe: str) -> bool:

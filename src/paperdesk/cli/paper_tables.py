@@ -13,7 +13,7 @@ from rich.console import Console
 from rich.table import Table
 
 from paperdesk.cli import fit
-from paperdesk.cli.fit import Column, fitted, number, text
+from paperdesk.cli.fit import VALUE, Column, fitted, number, text
 from paperdesk.cli.money import float_money, money, percent, price, quantity, ratio, symbol_money
 from paperdesk.cli.trade_rows import TRADE_COLUMNS, trade_cells
 from paperdesk.domain import Fill, Order, Trade
@@ -54,7 +54,7 @@ def when(moment: datetime | None) -> str:
 
 
 def key_values(title: str | None, rows: Sequence[tuple[str, str]], width: Width) -> Table:
-    return fitted(title, (Column("Field"), number("Value")), rows, width, show_header=False)
+    return fitted(title, (Column("Field"), VALUE), rows, width, show_header=False)
 
 
 def portfolios_table(summaries: Sequence[PortfolioSummary], width: Width = 80) -> Table:
@@ -333,4 +333,4 @@ def performance_table(summary: PortfolioSummary, stats: Stats, width: Width = 80
         ("Best trade (net)", float_money(stats.best_trade, ccy)),
         ("Worst trade (net)", float_money(stats.worst_trade, ccy)),
     ]
-    return fitted("Performance", (Column("Statistic"), number("Value")), rows, width)
+    return fitted("Performance", (Column("Statistic"), VALUE), rows, width)
