@@ -66,7 +66,10 @@ def demo_command(
     ]
     console.print(fitted("Positions", position_columns, rows, console.width))
     trades = service.trades(run.portfolio_id)
-    console.print(trades_table(tuple(trades), "1d", console.width))
+    if trades:
+        console.print(trades_table(tuple(trades), "1d", console.width))
+    else:
+        console.print("No closed trades yet.")
     performance = service.performance(run.portfolio_id)
     console.print(performance_table(summary, performance, console.width))
     console.print(
