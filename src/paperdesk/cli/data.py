@@ -17,6 +17,8 @@ from rich.table import Table
 
 from paperdesk.cli import data_bars as show
 from paperdesk.cli import paper_options as opt
+from paperdesk.cli.fit import Column, fitted, number, text
+from paperdesk.cli.fit import console as fitted_console
 from paperdesk.cli.output import print_json
 from paperdesk.cli.services import services
 from paperdesk.service.market_data import (
@@ -69,6 +71,7 @@ def import_command(
         bool, typer.Option("--drop-duplicates", help="Keep the last row of a repeated time.")
     ] = False,
     json_output: opt.JsonFlag = False,
+    wide: opt.WideFlag = False,
 ) -> None:
     """Validate a CSV file and import its bars into the database and the Parquet cache; a file
     with any problem is rejected with a report and nothing is written."""
@@ -87,14 +90,15 @@ def import_command(
     if json_output:
         print_json({"imported": True, **import_document(report)})
         return
-    Console().print(show.import_table(report))
+    out = fitted_console(wide=wide)
+    out.print(show.import_table(report, None if wide else out.width))
 
 
 # paperdesk data list
 
 
 @data_app.command("list")
-def list_command(json_output: opt.JsonFlag = False) -> None:
+def list_command(json_output: opt.JsonFlag = False, wide: opt.WideFlag = False) -> None:
     """List the series held: symbol, timeframe, first and last bar, rows, and where (the
     database or a bundled sample file)."""
     with opened_service() as service:
@@ -102,7 +106,8 @@ def list_command(json_output: opt.JsonFlag = False) -> None:
     if json_output:
         print_json({"series": [series_document(info) for info in series]})
         return
-    Console().print(show.series_table(series))
+    out = fitted_console(wide=wide)
+    out.print(show.series_table(series, None if wide else out.width))
 
 
 # paperdesk data check
@@ -115,6 +120,7 @@ def check_command(
     start: From = None,
     end: To = None,
     json_output: opt.JsonFlag = False,
+    wide: opt.WideFlag = False,
 ) -> None:
     """The data quality report of a series: gaps against its calendar, duplicates, outliers,
     zero-volume runs, stale prices and feed age (warnings do not fail the command)."""
@@ -124,8 +130,8 @@ def check_command(
     if json_output:
         print_json(report.to_dict())
         return
-    console = Console()
-    for table in show.quality_tables(report):
+    console = fitted_console(wide=wide)
+    for table in show.quality_tables(report, None if wide else console.width):
         console.print(table)
     for warning in report.warnings:
         console.print(f"[yellow]warning:[/yellow] {warning}")
@@ -146,6 +152,7 @@ def backfill_command(
         bool, typer.Option("--force", help="Fetch chunks already stored again.")
     ] = False,
     json_output: opt.JsonFlag = False,
+    wide: opt.WideFlag = False,
 ) -> None:
     """Fetch bars from the price providers into the database, a month (intraday) or a year
     (daily) per step; chunks already stored are skipped, so a re-run resumes."""
@@ -157,7 +164,8 @@ def backfill_command(
     if json_output:
         print_json(backfill_document(report))
     else:
-        Console().print(show.backfill_table(report))
+        out = fitted_console(wide=wide)
+        out.print(show.backfill_table(report, None if wide else out.width))
     if report.failed:
         failed = next(chunk for chunk in report.chunks if chunk.status == "failed")
         typer.echo(
@@ -210,16 +218,18 @@ def _circuit(status: ProviderStatus) -> str:
     return text
 
 
-def providers_table(statuses: list[ProviderStatus]) -> Table:
-    table = Table(title="Price providers (enabled ones in priority order, then skipped ones)")
-    table.add_column("Provider")
-    table.add_column("Status")
-    table.add_column("Used today", justify="right")
-    table.add_column("Left today", justify="right")
-    table.add_column("This minute", justify="right")
-    table.add_column("Circuit")
-    for status in statuses:
-        table.add_row(
+def providers_table(statuses: list[ProviderStatus], width: int | None = 80) -> Table:
+    """The status (and the variable to set) folds between words, never inside one."""
+    columns = (
+        Column("Provider"),
+        text("Status"),
+        number("Used today"),
+        number("Left today", drop=2),
+        number("This minute", drop=1),
+        text("Circuit"),
+    )
+    rows = [
+        (
             status.name,
             _state(status),
             _used_today(status),
@@ -227,15 +237,19 @@ def providers_table(statuses: list[ProviderStatus]) -> Table:
             _this_minute(status),
             _circuit(status),
         )
-    return table
+        for status in statuses
+    ]
+    title = "Price providers (enabled ones in priority order, then skipped ones)"
+    return fitted(title, columns, rows, width)
 
 
 @data_app.command("providers")
-def providers_command(json_output: opt.JsonFlag = False) -> None:
+def providers_command(json_output: opt.JsonFlag = False, wide: opt.WideFlag = False) -> None:
     """Show each price provider: enabled or why skipped, quota used and left today (UTC),
     use this minute and circuit-breaker state."""
     statuses = market_data_service().providers()
     if json_output:
         print_json({"providers": [provider_status_document(status) for status in statuses]})
         return
-    Console().print(providers_table(statuses))
+    out = fitted_console(wide=wide)
+    out.print(providers_table(statuses, None if wide else out.width))

@@ -10,6 +10,7 @@ from typing import Annotated
 
 import typer
 
+from paperdesk.cli.money import money
 from paperdesk.cli.portfolios import open_service
 from paperdesk.domain import InvalidInputError, PaperdeskError
 from paperdesk.domain.errors import OptionError
@@ -45,11 +46,12 @@ def run_command(
         raise OptionError(str(error)) from None
     service = open_service()
     symbols = _symbols(service, portfolio, symbol or ())
+    currency = service.show(portfolio).summary.base_currency
     scheduler = Scheduler(
         lambda s: service.tick(portfolio, s, strategies=strategy or None),
         symbols,
         interval,
-        on_round=_report,
+        on_round=lambda report: _report(report, currency),
     )
     typer.echo(
         f"running portfolio {portfolio} on {', '.join(symbols)} every {every} "
@@ -81,17 +83,18 @@ def _symbols(
     return list(dict.fromkeys(symbols))
 
 
-def _report(report: RoundReport) -> None:
+def _report(report: RoundReport, currency: str = "USD") -> None:
     for ticks in report.ticks.values():
         for tick in ticks:
-            typer.echo(f"[{report.number}] {_line(tick)}")
+            typer.echo(f"[{report.number}] {_line(tick, currency)}")
     for symbol, error in report.new_errors.items():
         typer.echo(f"[{report.number}] {symbol}: error: {error}", err=True)
 
 
-def _line(tick: BarTick) -> str:
+def _line(tick: BarTick, currency: str = "USD") -> str:
     if tick.status is TickStatus.PROCESSED:
-        extra = f" | fills {len(tick.fills)}, cash {tick.cash}, equity {tick.equity}"
+        cash, equity = money(tick.cash, currency), money(tick.equity, currency)
+        extra = f" | fills {len(tick.fills)}, cash {cash}, equity {equity}"
         return tick.message + (extra if tick.fills else "")
     return f"{tick.symbol}: {tick.message}"
 

@@ -9,7 +9,7 @@ import typer
 
 from paperdesk.cli import paper_options as opt
 from paperdesk.cli.output import print_json
-from paperdesk.cli.paper_tables import amount, console, orders_table, print_ticks
+from paperdesk.cli.paper_tables import amount, console, orders_table, print_ticks, width_of
 from paperdesk.cli.portfolios import PortfolioId, open_service
 from paperdesk.domain import Order, OrderType, Side, TimeInForce
 from paperdesk.domain import parsing as values
@@ -45,13 +45,15 @@ def trade_command(
         typer.Option("--catch-up/--no-catch-up", help="Process every missed bar in order."),
     ] = True,
     json_output: opt.JsonFlag = False,
+    wide: opt.WideFlag = False,
 ) -> None:
     """Run the strategies on the latest bar of SYMBOL: DRY shows, LIVE commits."""
     wanted = mode.strip().upper()
     if wanted not in MODES:
         raise values.invalid("mode", mode, "DRY or LIVE")
     dry_run = wanted == "DRY"
-    ticks = open_service().tick(
+    service = open_service()
+    ticks = service.tick(
         portfolio_id, symbol, strategies=strategy or None, dry_run=dry_run, catch_up=catch_up
     )
     if json_output:
@@ -64,7 +66,8 @@ def trade_command(
             }
         )
     else:
-        print_ticks(ticks, dry_run=dry_run)
+        currency = service.show(portfolio_id).summary.base_currency
+        print_ticks(ticks, dry_run=dry_run, currency=currency, wide=wide)
 
 
 def _price(value: str | None, label: str) -> Decimal | None:
@@ -75,7 +78,8 @@ def _print_orders(orders: list[Order], title: str, json_output: bool) -> None:
     if json_output:
         print_json({"orders": [order_document(o) for o in orders]})
     else:
-        console().print(orders_table(orders, title))
+        out = console()
+        out.print(orders_table(orders, title, width_of(out, wide=False)))
 
 
 @order_app.command("place")
@@ -157,12 +161,16 @@ def close_command(
 
 def mark_command(portfolio_id: PortfolioId, json_output: opt.JsonFlag = False) -> None:
     """Record an equity snapshot at the positions' latest prices."""
-    point = open_service().mark_to_market(portfolio_id)
+    service = open_service()
+    point = service.mark_to_market(portfolio_id)
     if json_output:
         print_json({"portfolio_id": portfolio_id, **equity_document(point)})
     else:
+        ccy = service.show(portfolio_id).summary.base_currency
         typer.echo(
-            f"portfolio {portfolio_id}: cash {amount(point.cash)}, positions "
-            f"{amount(point.positions_value)}, equity {amount(point.equity)}, unrealized P&L "
-            f"{amount(point.unrealized_pnl)}, realized P&L {amount(point.realized_pnl)}"
+            f"portfolio {portfolio_id}: cash {amount(point.cash, ccy)}, positions "
+            f"{amount(point.positions_value, ccy)}, equity {amount(point.equity, ccy)}, "
+            f"unrealized P&L {amount(point.unrealized_pnl, ccy)}, realized P&L gross "
+            f"{amount(point.realized_pnl, ccy)}, fees {amount(point.fees_paid, ccy)}, net "
+            f"{amount(point.realized_pnl - point.fees_paid, ccy)}"
         )
