@@ -71,7 +71,7 @@ def test_import_shows_the_report_and_list_shows_the_series(home: Path) -> None:
 def test_import_json_document(home: Path) -> None:
     path = home / "p.csv"
     path.write_text(HEADER + "2024-01-02,10,11,9,10.5,100\n")
-    code, out, err = invoke("import", str(path), "-s", "ABC", "-t", "1d", "--json")
+    code, out, err = invoke("import", str(path), "--symbol", "ABC", "-t", "1d", "--json")
     assert code == 0, err
     document = json.loads(out)
     assert document["imported"] is True

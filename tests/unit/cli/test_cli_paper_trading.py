@@ -110,7 +110,7 @@ def test_manual_orders_place_modify_cancel_and_close() -> None:
         "2",
         "--type",
         "limit",
-        "--limit",
+        "--limit-price",
         "150.25",
         "--tif",
         "gtc",
@@ -125,7 +125,9 @@ def test_manual_orders_place_modify_cancel_and_close() -> None:
     assert placed[0]["client_order_id"] == "mine-1"
     assert placed[0]["limit_price"] == "150.25"
     order_id = placed[0]["order_id"]
-    modified = json_of("order", "modify", str(pid), order_id, "--limit", "151", "--quantity", "3")
+    modified = json_of(
+        "order", "modify", str(pid), order_id, "--limit-price", "151", "--quantity", "3"
+    )
     assert modified["orders"][0]["limit_price"] == "151"
     assert modified["orders"][0]["quantity"] == "3"
     open_ids = [o["order_id"] for o in json_of("portfolio", "show", str(pid))["open_orders"]]
@@ -153,9 +155,9 @@ def test_manual_orders_place_modify_cancel_and_close() -> None:
         (["SPY", "buy", "abc"], "QTY"),
         (["SPY", "hold", "1"], "SIDE"),
         (["SPY", "buy", "1", "--type", "iceberg"], "--type"),
-        (["SPY", "buy", "1", "--type", "limit"], "limit price"),
+        (["SPY", "buy", "1", "--type", "limit"], "--limit-price is required for a limit order"),
         (["SPY", "buy", "1", "--tif", "forever"], "--tif"),
-        (["SPY", "buy", "1", "--limit", "0"], "--limit"),
+        (["SPY", "buy", "1", "--limit-price", "0"], "--limit-price"),
         (["SPY", "buy", "1000"], "insufficient cash"),
         (["SPY", "sell", "1"], "holds 0"),
         (["QQQ", "buy", "1"], "does not trade QQQ"),
