@@ -152,6 +152,7 @@ def test_manual_orders_place_modify_cancel_and_close() -> None:
     [
         (["SPY", "buy", "0"], "QTY"),
         (["SPY", "buy", "--", "-3"], "QTY"),
+        (["SPY", "buy", "-3"], "invalid value for QTY: '-3'"),
         (["SPY", "buy", "abc"], "QTY"),
         (["SPY", "hold", "1"], "SIDE"),
         (["SPY", "buy", "1", "--type", "iceberg"], "--type"),
