@@ -183,7 +183,7 @@ def test_bad_order_changes_are_refused() -> None:
 
 def test_run_ticks_every_watched_symbol_each_round() -> None:
     pid = create_replay()
-    result = ok("run", "--portfolio", str(pid), "--every", "0.01s", "--max-ticks", "3")
+    result = ok("run", str(pid), "--every", "0.01s", "--max-ticks", "3")
     assert result.stdout.count("SPY bar") == 3
     assert "[3]" in result.stdout
     assert "done after 3 round(s)" in result.stderr
@@ -200,7 +200,7 @@ def test_run_stops_cleanly_on_sigterm_between_ticks(monkeypatch: pytest.MonkeyPa
 
     monkeypatch.setattr(Scheduler, "_round", round_then_signal)
     previous = signal.getsignal(signal.SIGTERM)
-    result = ok("run", "--portfolio", str(pid), "--every", "1h")
+    result = ok("run", str(pid), "--every", "1h")
     assert "SIGTERM: stopping" in result.stderr
     assert "stopped after 1 round(s)" in result.stderr
     assert signal.getsignal(signal.SIGTERM) is previous  # the handler is put back
@@ -217,15 +217,15 @@ def test_run_stops_cleanly_on_sigterm_between_ticks(monkeypatch: pytest.MonkeyPa
 )
 def test_run_bad_options(args: list[str], message: str) -> None:
     pid = create_replay()
-    assert message in fails("run", "--portfolio", str(pid), *args, code=2)
+    assert message in fails("run", str(pid), *args, code=2)
 
 
 def test_run_needs_symbols_and_a_live_portfolio() -> None:
     ok("create-portfolio", "No list", "100")
-    assert "--symbol" in fails("run", "--portfolio", "1", "--max-ticks", "1")
-    assert "no portfolio with id 5" in fails("run", "--portfolio", "5", "--max-ticks", "1")
+    assert "--symbol" in fails("run", "1", "--max-ticks", "1")
+    assert "no portfolio with id 5" in fails("run", "5", "--max-ticks", "1")
     ok("portfolio", "archive", "1")
-    assert "archived" in fails("run", "--portfolio", "1", "--symbol", "SPY", "--max-ticks", "1")
+    assert "archived" in fails("run", "1", "--symbol", "SPY", "--max-ticks", "1")
 
 
 def test_run_module_handler_restores_signals() -> None:
