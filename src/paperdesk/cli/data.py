@@ -49,10 +49,19 @@ def opened_service() -> Iterator[MarketDataService]:
         service.close()
 
 
-Symbol = Annotated[str, typer.Option("--symbol", "-s", help="The symbol the bars belong to.")]
-Timeframe = Annotated[str, typer.Option("--timeframe", "-t", help="Bar size: 1m, 1h, 1d...")]
-From = Annotated[str | None, typer.Option("--from", help="First day (YYYY-MM-DD) or time.")]
-To = Annotated[str | None, typer.Option("--to", help="Last day (YYYY-MM-DD, inclusive).")]
+Symbol = Annotated[
+    str, typer.Option("--symbol", metavar="SYM", help="The symbol the bars belong to.")
+]
+Timeframe = Annotated[
+    str, typer.Option("--timeframe", "-t", metavar="TF", help="Bar length, e.g. 1d, 1h, 1m.")
+]
+DEFAULT_TIMEFRAME = "1d"
+From = Annotated[
+    str | None, typer.Option("--from", metavar="DATE", help="First day (YYYY-MM-DD) or time.")
+]
+To = Annotated[
+    str | None, typer.Option("--to", metavar="DATE", help="Last day (YYYY-MM-DD, inclusive).")
+]
 
 
 # paperdesk data import
@@ -62,13 +71,18 @@ To = Annotated[str | None, typer.Option("--to", help="Last day (YYYY-MM-DD, incl
 def import_command(
     file: Annotated[Path, typer.Argument(help="The CSV file to import.")],
     symbol: Symbol,
-    timeframe: Timeframe,
+    timeframe: Timeframe = DEFAULT_TIMEFRAME,
     timezone: Annotated[
-        str | None, typer.Option(help="Time zone of times without an offset (default UTC).")
+        str | None,
+        typer.Option(metavar="ZONE", help="Time zone of times without an offset (default: UTC)."),
     ] = None,
     sort: Annotated[bool, typer.Option("--sort", help="Sort rows by time.")] = False,
     drop_duplicates: Annotated[
-        bool, typer.Option("--drop-duplicates", help="Keep the last row of a repeated time.")
+        bool, typer.Option("--drop-duplicates", help="Keep the first row of a repeated time.")
+    ] = False,
+    adjusted: Annotated[
+        bool,
+        typer.Option("--adjusted", help="Scale open, high, low and close by Adj Close / Close."),
     ] = False,
     json_output: opt.JsonFlag = False,
     wide: opt.WideFlag = False,
@@ -79,7 +93,7 @@ def import_command(
         try:
             report = service.import_file(
                 file, symbol, timeframe, timezone=timezone, sort=sort,
-                drop_duplicates=drop_duplicates,
+                drop_duplicates=drop_duplicates, adjusted=adjusted,
             )  # fmt: skip
         except CsvImportError as error:
             if json_output:
@@ -115,8 +129,8 @@ def list_command(json_output: opt.JsonFlag = False, wide: opt.WideFlag = False) 
 
 @data_app.command("check")
 def check_command(
-    symbol: Annotated[str, typer.Argument(help="The symbol to check.")],
-    timeframe: Timeframe,
+    symbol: Annotated[str, typer.Argument(metavar="SYM", help="The symbol to check.")],
+    timeframe: Timeframe = DEFAULT_TIMEFRAME,
     start: From = None,
     end: To = None,
     json_output: opt.JsonFlag = False,
@@ -144,10 +158,14 @@ def check_command(
 
 @data_app.command("backfill")
 def backfill_command(
-    symbol: Annotated[str, typer.Argument(help="The symbol to fetch.")],
-    start: Annotated[str, typer.Option("--from", help="First day (YYYY-MM-DD) or time.")],
-    end: Annotated[str, typer.Option("--to", help="Last day (YYYY-MM-DD, inclusive).")],
-    timeframe: Timeframe,
+    symbol: Annotated[str, typer.Argument(metavar="SYM", help="The symbol to fetch.")],
+    start: Annotated[
+        str, typer.Option("--from", metavar="DATE", help="First day (YYYY-MM-DD) or time.")
+    ],
+    end: Annotated[
+        str, typer.Option("--to", metavar="DATE", help="Last day (YYYY-MM-DD, inclusive).")
+    ],
+    timeframe: Timeframe = DEFAULT_TIMEFRAME,
     force: Annotated[
         bool, typer.Option("--force", help="Fetch chunks already stored again.")
     ] = False,

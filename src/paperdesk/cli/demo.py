@@ -18,13 +18,15 @@ from paperdesk.service.demo import DEMO_BARS, DEMO_STRATEGIES, DEMO_SYMBOLS, run
 
 def demo_command(
     bars: Annotated[
-        int, typer.Option(min=1, max=2000, help="Daily bars to replay per symbol.")
+        int, typer.Option(min=1, max=2000, metavar="N", help="Daily bars to replay per symbol.")
     ] = DEMO_BARS,
     strategy: Annotated[
-        list[str] | None, typer.Option("--strategy", help="Strategies to run (repeatable).")
+        list[str] | None,
+        typer.Option("--strategy", "-s", metavar="NAME", help="Strategies to run (repeatable)."),
     ] = None,
     symbol: Annotated[
-        list[str] | None, typer.Option("--symbol", help="Bundled symbols to trade (repeatable).")
+        list[str] | None,
+        typer.Option("--symbol", metavar="SYM", help="Bundled symbols to trade (repeatable)."),
     ] = None,
 ) -> None:
     """Create a demo portfolio in the embedded database and replay bundled real data through

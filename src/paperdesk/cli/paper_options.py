@@ -27,7 +27,10 @@ StrategyPath = Annotated[
 StrategyNames = Annotated[
     list[str] | None,
     typer.Option(
-        "--strategy", "-s", metavar="NAME", help="Strategy to run (repeatable). [macd-cross]"
+        "--strategy",
+        "-s",
+        metavar="NAME",
+        help="Strategy to run (repeatable). (default: macd-cross)",
     ),
 ]
 StrategyParams = Annotated[

@@ -27,11 +27,19 @@ from paperdesk.service.run_files import portfolio_config
 
 portfolio_app = typer.Typer(help="List, show and archive paper portfolios.", no_args_is_help=True)
 
+LARGEST_ID = 2**63 - 1  # ids are 64-bit: a larger number is a usage error, not an overflow
+
+
+def portfolio_id_value(value: int | None) -> int | None:
+    """Check a portfolio id given on the command line (None: not given)."""
+    if value is not None and not 1 <= value <= LARGEST_ID:
+        raise typer.BadParameter(f"a portfolio id is a whole number from 1 up, got {value}")
+    return value
+
+
 PortfolioId = Annotated[
     int,
-    typer.Argument(
-        metavar="PORTFOLIO_ID", help="The portfolio's id.", min=1, max=2**63 - 1
-    ),  # ids are 64-bit: a larger number is a usage error, not a database overflow
+    typer.Argument(metavar="PORTFOLIO_ID", help="The portfolio's id.", callback=portfolio_id_value),
 ]
 
 
@@ -42,7 +50,7 @@ def open_service() -> PortfolioService:
 
 @with_run_options("portfolio")
 def create_portfolio_command(
-    name: Annotated[str, typer.Argument(help="The portfolio's name.")],
+    name: Annotated[str, typer.Argument(metavar="NAME", help="The portfolio's name.")],
     cash: Annotated[str, typer.Argument(metavar="CASH", help="Starting cash, e.g. 10000.")],
     currency: Annotated[str, typer.Option(metavar="CCY", help="Base currency.")] = "USD",
     strategy: opt.StrategyNames = None,

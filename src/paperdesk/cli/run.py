@@ -1,4 +1,4 @@
-"""``paperdesk run --portfolio ID --every 1m``: tick a portfolio on a schedule until stopped."""
+"""``paperdesk run ID --every 1m``: tick a portfolio on a schedule until stopped."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from typing import Annotated
 import typer
 
 from paperdesk.cli.money import money
-from paperdesk.cli.portfolios import open_service
+from paperdesk.cli.portfolios import open_service, portfolio_id_value
 from paperdesk.domain import InvalidInputError, PaperdeskError
 from paperdesk.domain.errors import OptionError
 from paperdesk.domain.ticks import BarTick, TickStatus
@@ -22,7 +22,12 @@ STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 
 
 def run_command(
-    portfolio: Annotated[int, typer.Option("--portfolio", metavar="ID", help="Portfolio id.")],
+    portfolio_id: Annotated[
+        int | None,
+        typer.Argument(
+            metavar="PORTFOLIO_ID", help="The portfolio's id.", callback=portfolio_id_value
+        ),
+    ] = None,
     every: Annotated[
         str, typer.Option(metavar="INTERVAL", help="How often to tick, e.g. 30s, 1m, 1h, 1d.")
     ] = "1m",
@@ -38,8 +43,14 @@ def run_command(
         int | None,
         typer.Option(min=1, metavar="N", help="Stop after N rounds (each ticks every symbol)."),
     ] = None,
+    old_portfolio: Annotated[
+        int | None, typer.Option("--portfolio", hidden=True, callback=portfolio_id_value)
+    ] = None,  # before PORTFOLIO_ID was positional, as in every other command
 ) -> None:
     """Tick every watched symbol each interval until Ctrl-C or SIGTERM (stops between ticks)."""
+    portfolio = portfolio_id if portfolio_id is not None else old_portfolio
+    if portfolio is None:
+        raise OptionError("missing PORTFOLIO_ID: paperdesk run PORTFOLIO_ID [--every 1m]")
     try:
         interval = parse_interval(every)
     except InvalidInputError as error:
