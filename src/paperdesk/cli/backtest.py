@@ -10,6 +10,7 @@ import typer
 from rich.console import Console
 from rich.text import Text
 
+from paperdesk.cli.asset_class import AssetClassOption
 from paperdesk.cli.charts import chart_text
 from paperdesk.cli.output import print_json, print_report, progress_bar
 from paperdesk.cli.paper_options import StrategyPath, WideFlag
@@ -51,6 +52,7 @@ def backtest_command(
     json_output: Annotated[
         bool, typer.Option("--json", help="Print one JSON object instead of tables.")
     ] = False,
+    asset_class: AssetClassOption = None,
     plot: PlotFile = None,
     wide: WideFlag = False,
     *,
@@ -67,7 +69,7 @@ def backtest_command(
     run_config = build_config(options, param or (), run_file)
     plot_path = check_plot_path(plot) if plot is not None else None
     with progress_bar(enabled=not json_output and sys.stderr.isatty()) as progress:
-        result = services().backtests.run(run_config, progress)
+        result = services().backtests.run(run_config, progress, asset_class=asset_class)
     if json_output:
         print_json(result_to_dict(result))
     else:

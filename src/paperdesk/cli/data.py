@@ -17,6 +17,7 @@ from rich.table import Table
 
 from paperdesk.cli import data_bars as show
 from paperdesk.cli import paper_options as opt
+from paperdesk.cli.asset_class import AssetClassOption
 from paperdesk.cli.fit import Column, fitted, number, text
 from paperdesk.cli.fit import console as fitted_console
 from paperdesk.cli.output import print_json
@@ -84,6 +85,7 @@ def import_command(
         bool,
         typer.Option("--adjusted", help="Scale open, high, low and close by Adj Close / Close."),
     ] = False,
+    asset_class: AssetClassOption = None,
     json_output: opt.JsonFlag = False,
     wide: opt.WideFlag = False,
 ) -> None:
@@ -93,7 +95,7 @@ def import_command(
         try:
             report = service.import_file(
                 file, symbol, timeframe, timezone=timezone, sort=sort,
-                drop_duplicates=drop_duplicates, adjusted=adjusted,
+                drop_duplicates=drop_duplicates, adjusted=adjusted, asset_class=asset_class,
             )  # fmt: skip
         except CsvImportError as error:
             if json_output:

@@ -44,8 +44,10 @@ class BarStore(Protocol):
         timeframe: str,
         source: str,
         fetched_at: datetime,
+        asset_class: str | None = None,
     ) -> int:
-        """Upsert ``frame``'s bars on (symbol, timeframe, ts) in one transaction.
+        """Upsert ``frame``'s bars on (symbol, timeframe, ts) in one transaction (with the
+        series' ``asset_class`` when given).
 
         A bar already stored with the same label is replaced, never duplicated. A per-row
         ``provider`` or ``source`` column in ``frame`` wins over ``source``. Returns the number

@@ -13,7 +13,14 @@ from pathlib import Path
 
 from paperdesk.data.bar_store import BarStore
 from paperdesk.data.csv_import import parse_csv
+from paperdesk.data.instruments import (
+    UnknownSymbolError,
+    asset_class_value,
+    instrument_for,
+    known_asset_class,
+)
 from paperdesk.data.parquet_cache import ParquetBarCache
+from paperdesk.domain import AssetClass
 
 
 @dataclass(frozen=True)
@@ -46,9 +53,16 @@ def import_csv(
     calendar: str | None = None,
     adjusted: bool = False,
     fetched_at: datetime | None = None,
+    asset_class: str | None = None,
 ) -> ImportReport:
-    """Validate ``path`` and write its bars; a ``CsvImportError`` means nothing was written."""
+    """Validate ``path`` and write its bars; a ``CsvImportError`` means nothing was written.
+
+    ``asset_class`` is stored with the series; without one the symbol must be in the symbol
+    table, stored with a class already, or of an unambiguous shape (the report says so), else
+    it is refused (``UnknownSymbolError``) before the file is read."""
     file_path = Path(path)
+    kind, note = _asset_class(store, symbol, asset_class)
+    calendar = calendar or instrument_for(symbol, kind).calendar
     imported = parse_csv(
         file_path,
         symbol=symbol,
@@ -69,6 +83,7 @@ def import_csv(
         timeframe=frame_timeframe,
         source=source,
         fetched_at=fetched_at or datetime.now(UTC),
+        asset_class=kind,
     )
     if cache is not None:
         after = store.series_version(name, frame_timeframe)
@@ -85,6 +100,31 @@ def import_csv(
         first=frame.index[0].to_pydatetime(),
         last=frame.index[-1].to_pydatetime(),
         layout=imported.layout,
-        notes=imported.notes,
+        notes=(*imported.notes, *note),
         cached=cache is not None,
     )
+
+
+def _asset_class(
+    store: BarStore, symbol: str, given: str | None
+) -> tuple[str | None, tuple[str, ...]]:
+    """The class to store with the series (None: the table's or the stored one) and a note
+    when it was inferred from the symbol's shape."""
+    if given is not None:
+        return asset_class_value(given).value, ()
+    stored = getattr(store, "stored_asset_class", None)
+    if callable(stored) and stored(symbol) is not None:
+        return None, ()
+    found = known_asset_class(symbol)
+    if found is None:
+        raise UnknownSymbolError(symbol.strip().upper())
+    kind, how = found
+    if how != "inferred":
+        return None, ()
+    return kind.value, (f"asset class {kind.value}, inferred from the symbol {_why(kind)}",)
+
+
+def _why(kind: AssetClass) -> str:
+    if kind is AssetClass.FOREX:
+        return "(two ISO currency codes); say otherwise with --asset-class"
+    return "(a known crypto base and quote); say otherwise with --asset-class"

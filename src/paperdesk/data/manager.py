@@ -222,6 +222,7 @@ class DataManager:
         drop_duplicates: bool = False,
         calendar: str | None = None,
         adjusted: bool = False,
+        asset_class: str | None = None,
     ) -> importer.ImportReport:
         """Validate and import a CSV file into the store and the Parquet cache (all or
         nothing: a ``CsvImportError`` lists the problems), dropping the cached series."""
@@ -229,6 +230,7 @@ class DataManager:
         report = importer.import_csv(
             path, store, self.parquet, symbol=symbol, timeframe=timeframe, timezone=timezone,
             sort=sort, drop_duplicates=drop_duplicates, calendar=calendar, adjusted=adjusted,
+            asset_class=asset_class,
         )  # fmt: skip
         self.layers.invalidate(report.symbol, report.timeframe)
         return report

@@ -9,6 +9,8 @@ class AssetClass(StrEnum):
     EQUITY = "equity"
     FOREX = "forex"
     CRYPTO = "crypto"
+    FUTURE = "future"
+    CFD = "cfd"
 
 
 class Direction(IntEnum):

@@ -25,15 +25,23 @@ __all__ = ["BacktestService", "ProgressCallback", "result_to_dict", "run_backtes
 ProgressCallback = Callable[[int, int], None]
 
 
-def load_run_bars(config: RunConfig, data: DataManager | None = None) -> pd.DataFrame:
-    """The bars a backtest of ``config`` runs on: its ``data`` file, else the symbol's bars
-    from the DataManager (imported, backfilled or bundled), cut to ``start``..``end``."""
-    from paperdesk.data import load_bars
+def load_run_bars(
+    config: RunConfig, data: DataManager | None = None, asset_class: str | None = None
+) -> pd.DataFrame:
+    """The bars a backtest of ``config`` runs on: its ``data`` file (read on the calendar of
+    ``asset_class`` when given), else the symbol's bars from the DataManager (imported,
+    backfilled or bundled), cut to ``start``..``end``."""
+    from paperdesk.data import instrument_for, load_bars
     from paperdesk.data.manager import DataManager
     from paperdesk.engine.backtest import slice_dates
 
     if config.data is not None:
-        bars = load_bars(config.data, symbol=config.symbol, timeframe=config.timeframe)
+        calendar = None
+        if asset_class is not None:
+            calendar = instrument_for(config.symbol or "DATA", asset_class).calendar
+        bars = load_bars(
+            config.data, symbol=config.symbol, timeframe=config.timeframe, calendar=calendar
+        )
     elif config.symbol:
         timeframe = config.timeframe or "1d"
         manager = data if data is not None else DataManager()
@@ -51,10 +59,15 @@ def load_run_bars(config: RunConfig, data: DataManager | None = None) -> pd.Data
 
 
 def run_backtest(
-    config: RunConfig, progress: ProgressCallback | None = None, *, data: Any = None
+    config: RunConfig,
+    progress: ProgressCallback | None = None,
+    *,
+    data: Any = None,
+    asset_class: str | None = None,
 ) -> BacktestResult:
     """Load the run's bars and strategy and simulate it (imported on first use, so the service
-    loads without the engine's dependencies)."""
+    loads without the engine's dependencies). ``asset_class`` says what a symbol paperdesk
+    does not know is; an unknown symbol without one is refused before the bars are read."""
     from paperdesk.data import instrument_for
     from paperdesk.engine.backtest import simulate
     from paperdesk.engine.strategies import run_strategies
@@ -63,9 +76,11 @@ def run_backtest(
         names = ", ".join(spec.name for spec in config.strategies)
         raise InvalidInputError(f"a backtest runs one strategy; this run lists {names}")
     strategy = run_strategies(config)[config.strategy]
-    bars = load_run_bars(config, data)
+    if config.symbol:
+        instrument_for(config.symbol, asset_class)  # an unknown symbol is refused first
+    bars = load_run_bars(config, data, asset_class)
     symbol = str(bars.attrs.get("symbol") or config.symbol or "DATA")
-    return simulate(bars, strategy, config, instrument_for(symbol), progress)
+    return simulate(bars, strategy, config, instrument_for(symbol, asset_class), progress)
 
 
 class BacktestService:
@@ -74,10 +89,17 @@ class BacktestService:
     def __init__(self, data: Callable[[], DataManager] | None = None) -> None:
         self._data = data  # made on first use: listing strategies opens no database
 
-    def run(self, config: RunConfig, progress: ProgressCallback | None = None) -> BacktestResult:
-        """Run one backtest; ``progress(done, total)`` is called as bars are processed."""
+    def run(
+        self,
+        config: RunConfig,
+        progress: ProgressCallback | None = None,
+        *,
+        asset_class: str | None = None,
+    ) -> BacktestResult:
+        """Run one backtest; ``progress(done, total)`` is called as bars are processed;
+        ``asset_class`` names the class of a symbol paperdesk does not know."""
         data = self._data() if self._data is not None and config.data is None else None
-        return run_backtest(config, progress, data=data)
+        return run_backtest(config, progress, data=data, asset_class=asset_class)
 
     def strategies(self) -> list[tuple[str, str]]:
         """Every strategy (built in and plug-in) as (name, description), sorted by name."""

@@ -69,7 +69,8 @@ def build_data_manager(
 ) -> DataManager:
     """A DataManager on the configured database, caches and providers (each part may be
     given instead). The aggregator's stale fallback is the database's bars; the Parquet folder
-    and the Redis key prefix are the database's own (``Settings.parquet_root``)."""
+    and the Redis key prefix are the database's own (``Settings.parquet_root``). The asset
+    classes series were imported with are remembered for this process."""
     settings = settings or Settings()
     parts = aggregator or ProviderAggregator.from_settings(
         settings.provider_settings(), client=client, quota_store=quota_store
@@ -78,9 +79,11 @@ def build_data_manager(
     if cache is None:
         prefix = settings.redis_prefix_for(ledger.url)
         cache = open_market_cache(settings.redis_url_value(), prefix=prefix)
+    store = SqlBarStore(ledger)
+    store.remember_stored_classes()  # series imported with --asset-class get their instrument
     return DataManager(
         clock=clock,
-        store=SqlBarStore(ledger),
+        store=store,
         parquet=ParquetBarCache(settings.parquet_root(ledger.url)),
         cache=cache,
         aggregator=parts,
@@ -168,11 +171,13 @@ class MarketDataService:
         sort: bool = False,
         drop_duplicates: bool = False,
         adjusted: bool = False,
+        asset_class: str | None = None,
     ) -> ImportReport:
-        """Import a CSV file (all or nothing; ``CsvImportError`` lists the problems)."""
+        """Import a CSV file (all or nothing; ``CsvImportError`` lists the problems), stored
+        with ``asset_class`` when given (an unknown symbol without one is refused)."""
         return self.manager.import_csv(
             path, symbol, timeframe, timezone=timezone, sort=sort, drop_duplicates=drop_duplicates,
-            adjusted=adjusted,
+            adjusted=adjusted, asset_class=asset_class,
         )  # fmt: skip
 
     def check(

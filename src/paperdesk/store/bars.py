@@ -24,7 +24,7 @@ from sqlalchemy.sql import ColumnElement, column, table
 
 from paperdesk.data.bar_store import SeriesInfo, row_sources
 from paperdesk.data.calendars import bar_close_times
-from paperdesk.data.instruments import instrument_for
+from paperdesk.data.instruments import instrument_for, remember_asset_class, symbol_table
 from paperdesk.domain import DataError, Timeframe
 from paperdesk.store.database import Database
 from paperdesk.store.models import BarRow, BarSeriesRow
@@ -58,7 +58,10 @@ class SqlBarStore:
         timeframe: str,
         source: str,
         fetched_at: datetime,
+        asset_class: str | None = None,
     ) -> int:
+        """Upsert the bars and raise the series' version in one transaction; ``asset_class``
+        (when given) is stored with the series, so later reads build the right instrument."""
         if fetched_at.tzinfo is None:
             raise DataError("fetched_at must be timezone-aware")
         name, frame_timeframe = _series_key(symbol, timeframe)
@@ -70,7 +73,8 @@ class SqlBarStore:
         if "ts_close" in frame.columns:
             closes = _utc_index(pd.DatetimeIndex(frame["ts_close"]))
         else:
-            closes = bar_close_times(index, frame_timeframe, instrument_for(name).calendar)
+            calendar = instrument_for(name, asset_class).calendar
+            closes = bar_close_times(index, frame_timeframe, calendar)
         times = {"ts": self._times(index), "ts_close": self._times(closes)}
         prices = {price: _decimal_texts(frame, price, name) for price in PRICES}
         sources = row_sources(frame, source)
@@ -78,7 +82,7 @@ class SqlBarStore:
         values = (times["ts"], times["ts_close"], *(prices[price] for price in PRICES), sources)
         statement = self._upsert()
         with self._database.engine.begin() as connection:  # one import, one transaction
-            _bump_version(connection, name, frame_timeframe, fetched_at)
+            _bump_version(connection, name, frame_timeframe, fetched_at, asset_class)
             for first in range(0, len(frame), _CHUNK):
                 last = first + _CHUNK
                 connection.execute(
@@ -88,6 +92,8 @@ class SqlBarStore:
                         for row in zip(*(column[first:last] for column in values), strict=True)
                     ],
                 )
+        if asset_class is not None:
+            remember_asset_class(name, asset_class)
         return len(frame)
 
     def _upsert(self) -> Any:
@@ -143,6 +149,8 @@ class SqlBarStore:
         frame["ts_close"] = self._instants(columns[1])
         frame["source"] = pd.Categorical(columns[7])
         frame["fetched_at"] = self._instants(columns[8])
+        if name not in symbol_table():  # the series' class, remembered for this process
+            self.stored_asset_class(name)
         frame.attrs.update(
             symbol=name, timeframe=frame_timeframe, calendar=instrument_for(name).calendar
         )
@@ -219,6 +227,28 @@ class SqlBarStore:
             found = connection.execute(statement).scalar()
         return int(found or 0)
 
+    def stored_asset_class(self, symbol: str) -> str | None:
+        """The asset class ``symbol``'s series were imported with (remembered for this
+        process), or None when none was given."""
+        name = symbol.strip().upper()
+        statement = select(BarSeriesRow.asset_class).where(
+            BarSeriesRow.symbol == name, BarSeriesRow.asset_class.is_not(None)
+        )
+        with self._reader() as connection:
+            found = connection.execute(statement.limit(1)).scalar()
+        if found is not None:
+            remember_asset_class(name, found)
+        return None if found is None else str(found)
+
+    def remember_stored_classes(self) -> None:
+        """Remember, for this process, the asset class of every series imported with one."""
+        statement = select(BarSeriesRow.symbol, BarSeriesRow.asset_class).where(
+            BarSeriesRow.asset_class.is_not(None)
+        )
+        with self._reader() as connection:
+            for symbol, asset_class in connection.execute(statement).all():
+                remember_asset_class(symbol, asset_class)
+
     def count_bars(
         self,
         symbol: str,
@@ -241,17 +271,22 @@ class SqlBarStore:
             return int(connection.execute(query).scalar_one())
 
 
-def _bump_version(connection: Any, symbol: str, timeframe: str, at: datetime) -> None:
+def _bump_version(
+    connection: Any, symbol: str, timeframe: str, at: datetime, asset_class: str | None
+) -> None:
     """Raise the series' version in the write's own transaction (the upsert takes the series'
-    row lock on PostgreSQL): a reader that saw the old version knows its copy is stale."""
+    row lock on PostgreSQL): a reader that saw the old version knows its copy is stale. A given
+    ``asset_class`` is stored with it; None keeps the one stored."""
     dialect_insert = postgresql.insert if connection.dialect.name == "postgresql" else sqlite.insert
+    changes: dict[str, Any] = {"version": BarSeriesRow.version + 1, "updated_at": at}
+    if asset_class is not None:
+        changes["asset_class"] = asset_class
     connection.execute(
         dialect_insert(BarSeriesRow)
-        .values(symbol=symbol, timeframe=timeframe, version=1, updated_at=at)
-        .on_conflict_do_update(
-            index_elements=["symbol", "timeframe"],
-            set_={"version": BarSeriesRow.version + 1, "updated_at": at},
+        .values(
+            symbol=symbol, timeframe=timeframe, version=1, updated_at=at, asset_class=asset_class
         )
+        .on_conflict_do_update(index_elements=["symbol", "timeframe"], set_=changes)
     )
 
 

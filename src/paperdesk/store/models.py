@@ -308,3 +308,5 @@ class BarSeriesRow(Base):
     timeframe: Mapped[str] = mapped_column(String(8), primary_key=True)
     version: Mapped[int] = mapped_column(BigInteger)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    # The class the series was imported with (``data import --asset-class``), if it was given.
+    asset_class: Mapped[str | None] = mapped_column(String(16), nullable=True)

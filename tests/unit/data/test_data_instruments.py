@@ -21,7 +21,6 @@ from paperdesk.domain import AssetClass, UnknownNameError
         ("XRPUSDT", AssetClass.CRYPTO, "24/7", "USDT"),
         ("DOGEUSDT", AssetClass.CRYPTO, "24/7", "USDT"),
         ("SPY", AssetClass.EQUITY, "XNYS", "USD"),
-        ("USDOLLAR", AssetClass.EQUITY, "XNYS", "USD"),
         ("2006-DAY-001", AssetClass.EQUITY, "XNYS", "USD"),
     ],
 )
