@@ -7,6 +7,7 @@ from typing import Annotated
 import typer
 
 from paperdesk.cli import paper_options as opt
+from paperdesk.cli.asset_class import AssetClassOption
 from paperdesk.cli.money import money
 from paperdesk.cli.output import print_json
 from paperdesk.cli.paper_tables import (
@@ -58,6 +59,7 @@ def create_portfolio_command(
     strategy_path: opt.StrategyPath = None,
     symbol: opt.WatchSymbols = None,
     data: opt.DataFiles = None,
+    asset_class: AssetClassOption = None,
     json_output: opt.JsonFlag = False,
     *,
     run_options: dict[str, object | None],
@@ -71,6 +73,7 @@ def create_portfolio_command(
         symbols=symbol or (),
         data=data or (),
         strategy_paths=strategy_path or (),
+        asset_class=asset_class,
     )
     service = open_service()
     portfolio_id = service.create_portfolio(

@@ -20,7 +20,7 @@ from pydantic import Field, model_validator
 from paperdesk.config.model import ConfigModel
 from paperdesk.config.options import BACKTEST, PORTFOLIO, Option, Panel
 from paperdesk.config.replay import replay_interval_value
-from paperdesk.domain import InvalidInputError, Timeframe
+from paperdesk.domain import AssetClass, InvalidInputError, Timeframe
 from paperdesk.domain import parsing as values
 from paperdesk.domain.errors import OptionError
 
@@ -266,6 +266,8 @@ class SourceConfig(ConfigModel):
               "bundled|replay", commands=frozenset({PORTFOLIO})),
     ] = SourceKind.BUNDLED  # fmt: skip
     files: dict[str, str] = Field(default_factory=dict)  # symbol -> CSV path
+    # symbol -> asset class of a symbol paperdesk does not know (``--asset-class``)
+    asset_classes: dict[str, str] = Field(default_factory=dict)
     replay_from: Annotated[
         date | None,
         _data("replay_from", "First bar a replay serves.", values.date_value, "DATE",
@@ -283,9 +285,24 @@ class SourceConfig(ConfigModel):
     def __init__(self, kind: SourceKind | str = SourceKind.BUNDLED, **data: Any) -> None:
         super().__init__(kind=kind, **data)
 
+    def asset_class_of(self, symbol: str) -> str | None:
+        """The asset class this portfolio was told ``symbol`` is, if it was told one."""
+        return self.asset_classes.get(symbol.strip().upper())
+
     def file_for(self, symbol: str) -> Path | None:
         path = self.files.get(symbol)
         return Path(path) if path else None
+
+    @model_validator(mode="after")
+    def _known_asset_classes(self) -> SourceConfig:
+        known = [member.value for member in AssetClass]
+        for symbol, asset_class in self.asset_classes.items():
+            if asset_class not in known:
+                raise OptionError(
+                    f"asset class {asset_class!r} of {symbol} is not known; "
+                    f"expected one of {', '.join(known)}"
+                )
+        return self
 
     @model_validator(mode="after")
     def _replay_from_needs_replay(self) -> SourceConfig:

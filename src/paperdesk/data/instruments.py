@@ -154,6 +154,15 @@ def instrument_for(symbol: str, asset_class: str | None = None) -> Instrument:
     return _built(symbol, kind)
 
 
+def calendar_or_default(symbol: str) -> str:
+    """The calendar of a frame that holds no bar of ``symbol``: its instrument's, or XNYS for
+    an unknown symbol (nothing is placed on it; its import or run says what is missing)."""
+    try:
+        return instrument_for(symbol).calendar
+    except UnknownSymbolError:
+        return "XNYS"
+
+
 def _built(symbol: str, kind: AssetClass) -> Instrument:
     if kind is AssetClass.FOREX:
         return _forex_instrument(compact_symbol(symbol))

@@ -19,7 +19,7 @@ from paperdesk.data.bar_store import BarStore
 from paperdesk.data.bundled import find_bundled
 from paperdesk.data.cache import DEFAULT_BARS_TTL, MarketCache
 from paperdesk.data.csv_source import load_bars
-from paperdesk.data.instruments import instrument_for
+from paperdesk.data.instruments import calendar_or_default
 from paperdesk.data.parquet_cache import ParquetBarCache
 from paperdesk.data.providers.aggregator import Fallback
 from paperdesk.data.series import bundled_series, closed_bars, empty_bars, series_key, utc
@@ -103,7 +103,7 @@ class BarLayers:
         if bundled is not None:
             self._remember(bundled, "bundled", None, None, current)
             return Found(bundled, "bundled", "bundled")
-        return Found(empty_bars(name, timeframe, instrument_for(name).calendar), None, None)
+        return Found(empty_bars(name, timeframe, calendar_or_default(name)), None, None)
 
     def _parquet_complete(
         self,

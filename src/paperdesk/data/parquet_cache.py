@@ -25,7 +25,7 @@ import pyarrow.parquet as pq
 
 from paperdesk.data.bar_store import row_sources
 from paperdesk.data.calendars import bar_close_times
-from paperdesk.data.instruments import instrument_for
+from paperdesk.data.instruments import calendar_or_default, instrument_for
 from paperdesk.domain import DataError, Timeframe
 
 PRICE_COLUMNS = ("open", "high", "low", "close", "volume")
@@ -269,6 +269,6 @@ def _to_frame(
     frame.attrs.update(
         symbol=symbol.strip().upper(),
         timeframe=timeframe,
-        calendar=stored.get("calendar") or instrument_for(symbol).calendar,
+        calendar=stored.get("calendar") or calendar_or_default(symbol),
     )
     return frame

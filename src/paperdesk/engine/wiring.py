@@ -53,7 +53,10 @@ def check_run(config: RunConfig, instruments: Mapping[str, Instrument] | None = 
     from paperdesk.engine.strategies import run_strategies
 
     run_strategies(config)
-    held = instruments or {symbol: instrument_for(symbol) for symbol in config.symbols}
+    held = instruments or {
+        symbol: instrument_for(symbol, config.source.asset_class_of(symbol))
+        for symbol in config.symbols
+    }
     build_kernel(config, held, None)
 
 

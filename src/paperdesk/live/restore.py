@@ -54,7 +54,10 @@ def restore(
     book = repository.working_book(portfolio_id)
     cursors = repository.cursors(portfolio_id)
     wanted = {*settings.symbols, *symbols, *positions, *(o.order.symbol for o in book)}
-    instruments = {symbol: instrument_for(symbol) for symbol in sorted(wanted)}
+    instruments = {
+        symbol: instrument_for(symbol, settings.source.asset_class_of(symbol))
+        for symbol in sorted(wanted)
+    }
     checkpoint = repository.latest_checkpoint(portfolio_id)
     state, last_fill = checkpoint if checkpoint is not None else (None, 0)
     kernel = build_kernel(

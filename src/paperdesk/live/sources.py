@@ -14,7 +14,7 @@ from pathlib import Path
 import pandas as pd
 
 from paperdesk.config import SourceConfig
-from paperdesk.data import find_bundled, load_bars
+from paperdesk.data import find_bundled, instrument_for, load_bars
 from paperdesk.data.bar_convert import bar_at as bar_at  # re-exported: one conversion
 from paperdesk.data.clock import Clock as Clock  # re-exported: the clocks live in data
 from paperdesk.data.clock import FixedClock as FixedClock
@@ -57,7 +57,9 @@ class BarSource:
         cached = self._cache.get(key)
         if cached is not None and cached[0] == version:
             return cached[1]
-        frame = load_bars(path, symbol=symbol, timeframe=timeframe)
+        asset_class = settings.asset_class_of(symbol)
+        calendar = None if asset_class is None else instrument_for(symbol, asset_class).calendar
+        frame = load_bars(path, symbol=symbol, timeframe=timeframe, calendar=calendar)
         if frame.empty:
             raise DataError(f"{path} holds no {symbol} bars")
         self._cache[key] = (version, frame)

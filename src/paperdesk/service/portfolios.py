@@ -198,7 +198,13 @@ class PortfolioService:
             working = [o.symbol for o in repository.orders(portfolio_id, open_only=True)]
             check_settings_change(portfolio_id, current, settings, positions, working)
             held = {*settings.symbols, *positions, *working}
-            check_run(settings, {symbol: instrument_for(symbol) for symbol in sorted(held)})
+            check_run(
+                settings,
+                {
+                    symbol: instrument_for(symbol, settings.source.asset_class_of(symbol))
+                    for symbol in sorted(held)
+                },
+            )
             for symbol in settings.symbols:
                 self.source.history(symbol, settings.bar_timeframe, settings.source)
             repository.writer.change_settings(

@@ -168,8 +168,10 @@ def portfolio_config(
     symbols: Sequence[str],
     data: Sequence[str],
     strategy_paths: Sequence[str] = (),
+    asset_class: str | None = None,
 ) -> RunConfig:
-    """A new portfolio's run description from ``create-portfolio``'s options."""
+    """A new portfolio's run description from ``create-portfolio``'s options; ``asset_class``
+    is the class of every symbol it trades (for symbols paperdesk does not know)."""
     merged = MergedOptions(cli_options, None)
     files = data_files(data)
     watched = list(dict.fromkeys(s.strip().upper() for s in symbols if s.strip()))
@@ -177,6 +179,9 @@ def portfolio_config(
     document = merged.declared_document()
     source = document.setdefault("source", {})
     source["files"] = files
+    if asset_class is not None:
+        kind = asset_class.strip().lower()
+        source["asset_classes"] = dict.fromkeys(watched, kind)
     document["strategies"] = list(strategy_specs(strategies, params))
     document["symbols"] = watched
     document["strategy_paths"] = [absolute_path_spec(path) for path in strategy_paths]

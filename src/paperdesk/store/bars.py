@@ -24,7 +24,12 @@ from sqlalchemy.sql import ColumnElement, column, table
 
 from paperdesk.data.bar_store import SeriesInfo, row_sources
 from paperdesk.data.calendars import bar_close_times
-from paperdesk.data.instruments import instrument_for, remember_asset_class, symbol_table
+from paperdesk.data.instruments import (
+    calendar_or_default,
+    instrument_for,
+    remember_asset_class,
+    symbol_table,
+)
 from paperdesk.domain import DataError, Timeframe
 from paperdesk.store.database import Database
 from paperdesk.store.models import BarRow, BarSeriesRow
@@ -152,7 +157,7 @@ class SqlBarStore:
         if name not in symbol_table():  # the series' class, remembered for this process
             self.stored_asset_class(name)
         frame.attrs.update(
-            symbol=name, timeframe=frame_timeframe, calendar=instrument_for(name).calendar
+            symbol=name, timeframe=frame_timeframe, calendar=calendar_or_default(name)
         )
         return frame
 

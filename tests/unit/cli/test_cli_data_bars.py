@@ -55,6 +55,7 @@ def test_import_shows_the_report_and_list_shows_the_series(home: Path) -> None:
         "2024-01-02,09:30,10.5,12,10,11,200\n"
     )
     code, out, err = invoke("import", str(path), "--symbol", "xyz", "--timeframe", "1h",
+                            "--asset-class", "equity",
                             "--timezone", "America/New_York", "--sort")  # fmt: skip
     assert code == 0, err
     assert "Rows written" in out
@@ -71,7 +72,8 @@ def test_import_shows_the_report_and_list_shows_the_series(home: Path) -> None:
 def test_import_json_document(home: Path) -> None:
     path = home / "p.csv"
     path.write_text(HEADER + "2024-01-02,10,11,9,10.5,100\n")
-    code, out, err = invoke("import", str(path), "--symbol", "ABC", "-t", "1d", "--json")
+    code, out, err = invoke("import", str(path), "--symbol", "ABC", "-t", "1d", "--json",
+                            "--asset-class", "equity")  # fmt: skip
     assert code == 0, err
     document = json.loads(out)
     assert document["imported"] is True
@@ -82,7 +84,8 @@ def test_a_rejected_file_prints_its_problems_and_writes_nothing(home: Path) -> N
     rows = "".join(f"2024-01-{day:02d},10,9,11,10,1\n" for day in range(2, 30))  # high < low
     path = home / "bad.csv"
     path.write_text(HEADER + rows + "2024-01-30,nan,11,9,10,1\n")
-    code, out, err = invoke("import", str(path), "--symbol", "BAD", "--timeframe", "1d")
+    code, out, err = invoke("import", str(path), "--symbol", "BAD", "--timeframe", "1d",
+                            "--asset-class", "equity")  # fmt: skip
     assert code == 1
     assert out == ""
     lines = err.splitlines()
@@ -165,7 +168,8 @@ def test_import_defaults_to_daily_bars_and_takes_adjusted(home: Path) -> None:
         "Date,Open,High,Low,Close,Adj Close,Volume\n"
         "2024-01-02,10,11,9,10,5,100\n2024-01-03,10,11,9,10,5,100\n"
     )
-    code, out, err = invoke("import", str(path), "--symbol", "XYZ", "--adjusted", "--json")
+    code, out, err = invoke("import", str(path), "--symbol", "XYZ", "--adjusted", "--json",
+                            "--asset-class", "equity")  # fmt: skip
     assert code == 0, err
     document = json.loads(out)
     assert document["timeframe"] == "1d"

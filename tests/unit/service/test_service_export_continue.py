@@ -60,7 +60,10 @@ def test_an_imported_copy_continues_exactly_like_the_original(
         strategies=(StrategySpec("sma-cross", {"fast": 3, "slow": 8}),),
         symbols=("ACME",),
         source=SourceConfig(
-            "replay", files={"ACME": str(machine / "acme.csv")}, replay_from=date(2023, 2, 1)
+            "replay",
+            files={"ACME": str(machine / "acme.csv")},
+            asset_classes={"ACME": "equity"},
+            replay_from=date(2023, 2, 1),
         ),
         execution=ExecutionConfig(commission="percent:0.1"),
     )
@@ -98,7 +101,9 @@ def test_a_data_file_changed_during_the_import_is_refused(
     _write_waves(tmp_path / "acme.csv", 120)
     settings = RunConfig(
         symbols=("ACME",),
-        source=SourceConfig("replay", files={"ACME": str(tmp_path / "acme.csv")}),
+        source=SourceConfig(
+            "replay", files={"ACME": str(tmp_path / "acme.csv")}, asset_classes={"ACME": "equity"}
+        ),
     )
     service = PortfolioService(database)
     pid = service.create_portfolio("original", Decimal("10000"), settings=settings)

@@ -45,7 +45,7 @@ def test_a_portfolio_trades_bars_imported_into_the_database(
         service.create_portfolio("acme", Decimal("10000"), settings=settings)
     csv = tmp_path / "acme.csv"
     _write_csv(csv, 200)
-    report = manager.import_csv(csv, "ACME", "1d")
+    report = manager.import_csv(csv, "ACME", "1d", asset_class="equity")
     assert report.rows_written > 100
     portfolio_id = service.create_portfolio("acme", Decimal("10000"), settings=settings)
     processed = [service.tick(portfolio_id, "ACME")[0] for _ in range(60)]
@@ -72,7 +72,7 @@ def test_an_imported_symbol_backtests_and_paper_trades_from_the_same_bars(
     services = Services(Settings(), database=database)
     csv = tmp_path / "acme.csv"
     _write_csv(csv, 200)
-    services.market_data.import_file(csv, "ACME", "1d")
+    services.market_data.import_file(csv, "ACME", "1d", asset_class="equity")
     strategy = StrategySpec("sma-cross", {"fast": 3, "slow": 8})
     backtest = services.backtests.run(
         RunConfig(strategies=(strategy,), symbols=("ACME",), timeframe="1d")

@@ -58,7 +58,7 @@ def test_a_correction_imported_by_one_home_is_what_the_other_home_trades(
     _write_csv(original, 0.0)
     _write_csv(corrected, 7.0)
 
-    first.market_data.import_file(original, "ACME", "1d")
+    first.market_data.import_file(original, "ACME", "1d", asset_class="equity")
     before = second.data.get_bars("ACME", "1d")  # fills the second home's caches
     again = second.data.get_bars("ACME", "1d")
     assert again.attrs["origin"] == "cache"  # the caches do answer while nothing changed
@@ -67,7 +67,9 @@ def test_a_correction_imported_by_one_home_is_what_the_other_home_trades(
     )
     assert second.settings.parquet_root(database.url).exists()
 
-    first.market_data.import_file(corrected, "ACME", "1d")  # same timestamps, new prices
+    first.market_data.import_file(
+        corrected, "ACME", "1d", asset_class="equity"
+    )  # same timestamps, new prices
 
     after = second.data.get_bars("ACME", "1d")
     assert list(after.index) == list(before.index)
