@@ -113,3 +113,13 @@ def redis_server() -> str:
             pytest.fail(f"CI=true but {problem}")
         pytest.skip(problem)
     return url
+
+
+@pytest.fixture(autouse=True)
+def _forget_asset_classes() -> Iterator[None]:
+    """Each test starts as a new process would: no asset class remembered from stored series."""
+    from paperdesk.data.instruments import forget_asset_classes
+
+    forget_asset_classes()
+    yield
+    forget_asset_classes()

@@ -2,27 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from decimal import Decimal
 
 import pytest
 
 from paperdesk.data.instruments import (
     UnknownSymbolError,
-    forget_asset_classes,
     instrument_for,
     known_asset_class,
     remember_asset_class,
     symbol_table,
 )
 from paperdesk.domain import AssetClass, Instrument
-
-
-@pytest.fixture(autouse=True)
-def _fresh_process() -> Iterator[None]:
-    forget_asset_classes()
-    yield
-    forget_asset_classes()
 
 
 def _today(symbol: str, asset_class: AssetClass) -> Instrument:
