@@ -33,7 +33,7 @@ import pandas as pd
 from paperdesk.data.bar_rule import BarColumns, check_columns, exact_decimal
 from paperdesk.data.calendars import bar_close_times, calendar_name
 from paperdesk.data.csv_timestamps import NAT, parse_times
-from paperdesk.data.instruments import instrument_for
+from paperdesk.data.instruments import calendar_or_default
 from paperdesk.domain import DataError, InvalidInputError, Timeframe
 from paperdesk.domain.bar_rule import MISSING, NumberText, exact_text
 
@@ -237,7 +237,8 @@ def read_csv_bars(
             raise InvalidInputError(f"time zone {timezone!r} is not known") from None
     name = symbol.strip().upper() if symbol else symbol_from_file_name(label)
     known_timeframe = str(Timeframe.parse(timeframe)) if timeframe else None
-    resolved_calendar = calendar_name(calendar) if calendar else instrument_for(name).calendar
+    # an unknown symbol is read on XNYS here; the doors (import, backtest, portfolios) refuse it
+    resolved_calendar = calendar_name(calendar) if calendar else calendar_or_default(name)
     if not file_path.is_file():
         raise DataError(f"{label}: file not found: {file_path}")
     table = _Table(file_path, label, wording, adjusted)

@@ -11,7 +11,7 @@ from typing import Any, Protocol, runtime_checkable
 import httpx
 import pandas as pd
 
-from paperdesk.data.instruments import compact_symbol, instrument_for
+from paperdesk.data.instruments import UnknownSymbolError, compact_symbol, instrument_for
 from paperdesk.data.providers.errors import (
     BadResponse,
     ProviderUnavailable,
@@ -59,7 +59,12 @@ class PriceProvider(Protocol):
 
 
 def asset_class(symbol: str) -> AssetClass:
-    return instrument_for(symbol).asset_class
+    """How to ask a provider for ``symbol``: its instrument's class; a symbol paperdesk does not
+    know is asked for as a stock (the provider says whether it exists)."""
+    try:
+        return instrument_for(symbol).asset_class
+    except UnknownSymbolError:
+        return AssetClass.EQUITY
 
 
 def split_pair(symbol: str) -> tuple[str, str]:

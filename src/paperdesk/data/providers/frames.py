@@ -16,7 +16,7 @@ import pandas as pd
 
 from paperdesk.data.bar_rule import BarColumns, first_failure, row_problems
 from paperdesk.data.calendars import bar_close_times
-from paperdesk.data.instruments import instrument_for
+from paperdesk.data.instruments import calendar_or_default
 from paperdesk.data.providers.errors import BadResponse
 from paperdesk.domain import Timeframe
 from paperdesk.domain.bar_rule import SUMMARIES
@@ -87,7 +87,7 @@ def build_frame(
     if end is not None:
         frame = frame[frame.index <= pd.Timestamp(end)]
     _refuse_impossible_bars(frame, provider, symbol)
-    calendar = instrument_for(symbol).calendar
+    calendar = calendar_or_default(symbol)
     normalised = str(parsed)
     frame["ts_close"] = bar_close_times(pd.DatetimeIndex(frame.index), normalised, calendar)
     frame["provider"] = provider
