@@ -12,6 +12,7 @@ alongside, so a kernel restored between two bars behaves exactly like one that n
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from contextlib import suppress
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -19,6 +20,7 @@ import pandas as pd
 
 from paperdesk.config import RunConfig
 from paperdesk.data import instrument_for, session_close
+from paperdesk.data.instruments import UnknownSymbolError
 from paperdesk.domain import DataError, Event, InvalidInputError, OrderFilled, Position
 from paperdesk.domain.records import PortfolioRecord
 from paperdesk.engine.kernel import TradingKernel
@@ -53,11 +55,14 @@ def restore(
     positions = {p.symbol: p for p in repository.positions(portfolio_id)}
     book = repository.working_book(portfolio_id)
     cursors = repository.cursors(portfolio_id)
-    wanted = {*settings.symbols, *symbols, *positions, *(o.order.symbol for o in book)}
+    held = {*settings.symbols, *positions, *(o.order.symbol for o in book)}
     instruments = {
         symbol: instrument_for(symbol, settings.source.asset_class_of(symbol))
-        for symbol in sorted(wanted)
+        for symbol in sorted(held)
     }
+    for symbol in sorted(set(symbols) - held):
+        with suppress(UnknownSymbolError):  # the runner says what is wrong with this symbol
+            instruments[symbol] = instrument_for(symbol)
     checkpoint = repository.latest_checkpoint(portfolio_id)
     state, last_fill = checkpoint if checkpoint is not None else (None, 0)
     kernel = build_kernel(

@@ -76,7 +76,7 @@ def run_backtest(
         names = ", ".join(spec.name for spec in config.strategies)
         raise InvalidInputError(f"a backtest runs one strategy; this run lists {names}")
     strategy = run_strategies(config)[config.strategy]
-    if config.symbol:
+    if config.symbol and config.data is not None:
         instrument_for(config.symbol, asset_class)  # an unknown symbol is refused first
     bars = load_run_bars(config, data, asset_class)
     symbol = str(bars.attrs.get("symbol") or config.symbol or "DATA")
