@@ -69,6 +69,7 @@ def run_backtest(
     loads without the engine's dependencies). ``asset_class`` says what a symbol paperdesk
     does not know is; an unknown symbol without one is refused before the bars are read."""
     from paperdesk.data import instrument_for
+    from paperdesk.data.instruments import remember_asset_class
     from paperdesk.engine.backtest import simulate
     from paperdesk.engine.strategies import run_strategies
 
@@ -80,7 +81,10 @@ def run_backtest(
         instrument_for(config.symbol, asset_class)  # an unknown symbol is refused first
     bars = load_run_bars(config, data, asset_class)
     symbol = str(bars.attrs.get("symbol") or config.symbol or "DATA")
-    return simulate(bars, strategy, config, instrument_for(symbol, asset_class), progress)
+    instrument = instrument_for(symbol, asset_class)
+    if asset_class is not None:  # the report shows its prices and money in this class's terms
+        remember_asset_class(symbol, instrument.asset_class)
+    return simulate(bars, strategy, config, instrument, progress)
 
 
 class BacktestService:

@@ -8,12 +8,17 @@ from functools import lru_cache
 from paperdesk.domain import Instrument, PaperdeskError
 
 
-@lru_cache(maxsize=512)
 def instrument_of(symbol: str) -> Instrument:
-    """The instrument ``symbol`` names (a US equity when it cannot be told)."""
-    from paperdesk.data.instruments import instrument_for
-
+    """The instrument ``symbol`` names (shown as a US equity when it cannot be told; an
+    unknown symbol is asked again, as its class may be learnt from a stored series)."""
     try:
-        return instrument_for(symbol)
+        return _known(symbol)
     except PaperdeskError:
         return Instrument.equity(symbol.strip().upper() or "?")
+
+
+@lru_cache(maxsize=512)
+def _known(symbol: str) -> Instrument:
+    from paperdesk.data.instruments import instrument_for
+
+    return instrument_for(symbol)
