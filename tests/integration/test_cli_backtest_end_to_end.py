@@ -92,7 +92,7 @@ def test_a_data_file_can_name_its_instrument_and_timeframe(tmp_path: Path) -> No
     fx = tmp_path / "my_fx_bars.csv"
     fx.write_text("\n".join(rows) + "\n")
     arguments = ["backtest", "--strategy", "macd-cross", "--data", str(fx), "--json"]
-    as_equity = json.loads(runner.invoke(app, arguments).stdout)
+    as_equity = json.loads(runner.invoke(app, [*arguments, "--asset-class", "equity"]).stdout)
     as_forex = json.loads(
         runner.invoke(app, [*arguments, "--symbol", "EURUSD", "--timeframe", "1h"]).stdout
     )

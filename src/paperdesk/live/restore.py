@@ -62,7 +62,7 @@ def restore(
     }
     for symbol in sorted(set(symbols) - held):
         with suppress(UnknownSymbolError):  # the runner says what is wrong with this symbol
-            instruments[symbol] = instrument_for(symbol)
+            instruments[symbol] = instrument_for(symbol, settings.source.asset_class_of(symbol))
     checkpoint = repository.latest_checkpoint(portfolio_id)
     state, last_fill = checkpoint if checkpoint is not None else (None, 0)
     kernel = build_kernel(

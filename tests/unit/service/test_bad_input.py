@@ -162,7 +162,7 @@ def test_nan_prices_in_a_data_file_are_refused(
     rows = [f"2020-01-{day:02d}T00:00:00Z,10,11,9,{10 + day},1000" for day in range(2, 9)]
     rows[3] = "2020-01-05T00:00:00Z,10,11,9,NaN,1000"
     path.write_text("timestamp,open,high,low,close,volume\n" + "\n".join(rows) + "\n")
-    source = SourceConfig(files={"XYZ": str(path)})
+    source = SourceConfig(files={"XYZ": str(path)}, asset_classes={"XYZ": "equity"})
     _refused(
         database,
         DataError,
