@@ -10,7 +10,8 @@ DATA = "Data"
 
 JsonFlag = Annotated[bool, typer.Option("--json", help="Print one JSON object instead of tables.")]
 Limit = Annotated[
-    int | None, typer.Option(min=1, metavar="N", help="Show only the last N entries.")
+    int | None,
+    typer.Option(min=1, max=2**63 - 1, metavar="N", help="Show only the last N entries."),
 ]
 StrategyPath = Annotated[
     list[str] | None,

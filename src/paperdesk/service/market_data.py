@@ -29,7 +29,7 @@ from paperdesk.data.providers import (
     QuotaStore,
 )
 from paperdesk.data.quality import QualityReport
-from paperdesk.domain import InvalidInputError
+from paperdesk.domain import InvalidInputError, limits
 from paperdesk.service.market_documents import (
     backfill_document,
     import_document,
@@ -169,6 +169,7 @@ class MarketDataService:
         drop_duplicates: bool = False,
     ) -> ImportReport:
         """Import a CSV file (all or nothing; ``CsvImportError`` lists the problems)."""
+        symbol = limits.symbol_value(symbol, "--symbol")
         return self.manager.import_csv(
             path, symbol, timeframe, timezone=timezone, sort=sort, drop_duplicates=drop_duplicates
         )
