@@ -11,6 +11,7 @@ from rich.console import Console
 from rich.table import Table
 
 from paperdesk.cli.output import number
+from paperdesk.cli.safe_text import printable
 from paperdesk.domain import Fill, Order, Trade
 from paperdesk.domain.ticks import BarTick, TickStatus
 from paperdesk.service.performance import Stats
@@ -77,7 +78,7 @@ def portfolios_table(summaries: Sequence[PortfolioSummary]) -> Table:
     for s in summaries:
         grid.add_row(
             str(s.id),
-            s.name,
+            printable(s.name),
             s.status,
             cents(s.cash),
             cents(s.equity),
@@ -88,7 +89,8 @@ def portfolios_table(summaries: Sequence[PortfolioSummary]) -> Table:
 
 
 def summary_table(summary: PortfolioSummary, detail: PortfolioDetail | None = None) -> Table:
-    grid = Table(title=f"Portfolio {summary.id}: {summary.name}", box=box.SIMPLE, show_header=False)
+    title = f"Portfolio {summary.id}: {printable(summary.name)}"
+    grid = Table(title=title, box=box.SIMPLE, show_header=False)
     grid.add_column("Field")
     grid.add_column("Value", justify="right")
     rows = [

@@ -8,6 +8,7 @@ that needs no database (``paperdesk strategies``) opens none.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import cached_property
 from typing import TYPE_CHECKING
 
@@ -32,8 +33,10 @@ class Services:
         database: Database | None = None,
         clock: Clock | None = None,
         data: DataManager | None = None,
+        on_database: Callable[[str], None] | None = None,
     ) -> None:
         self._settings = settings
+        self._on_database = on_database  # told which database (password hidden) is opened
         self._database = database
         self._clock = clock
         self._data = data
@@ -49,6 +52,8 @@ class Services:
             from paperdesk.service.admin import open_database
 
             self._database = open_database(self.settings.database_url_value())
+            if self._on_database is not None:
+                self._on_database(self._database.describe())
         return self._database
 
     @cached_property

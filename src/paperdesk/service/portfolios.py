@@ -111,6 +111,11 @@ class PortfolioService:
         name = name.strip()
         if not name or len(name) > MAX_NAME_LENGTH:
             raise InvalidInputError(f"portfolio name must be 1 to {MAX_NAME_LENGTH} characters")
+        if not name.isprintable():
+            raise InvalidInputError(
+                f"invalid portfolio name {name!r} (expected printable characters: no escape "
+                "codes, tabs or line breaks)"
+            )
         if not starting_cash.is_finite() or starting_cash <= 0:
             raise InvalidInputError(f"starting cash must be a positive amount, got {starting_cash}")
         currency = limits.currency_value(base_currency, "base currency")

@@ -51,7 +51,7 @@ def normalise_url(url: str) -> str:
     """Use psycopg 3 for ``postgresql://`` URLs; refuse databases paperdesk does not run on."""
     try:
         parsed = make_url(url)
-    except ArgumentError:
+    except (ArgumentError, ValueError):
         raise InvalidInputError(
             f"DATABASE_URL {masked_url(url)!r} is not a database URL (expected "
             "sqlite:///path/to/file.db or postgresql://user:password@host/database)"
