@@ -5,8 +5,13 @@ from __future__ import annotations
 
 import tomllib
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
+from unittest.mock import patch
 
+import click
+import typer
+import typer.testing
 from click.testing import Result
 from typer.testing import CliRunner
 
@@ -62,5 +67,13 @@ def load_corpus() -> list[BadInput]:
     return cases
 
 
+@cache
+def _command() -> click.Command:
+    return typer.main.get_command(app)
+
+
 def run_case(args: list[str], env: dict[str, str]) -> Result:
-    return CliRunner().invoke(app, args, env=env)
+    """Run the command line ``args`` in-process; the Typer app is turned into its Click
+    command once (building it is most of the cost of a refused command)."""
+    with patch.object(typer.testing, "_get_command", lambda _app: _command()):
+        return CliRunner().invoke(app, args, env=env)
