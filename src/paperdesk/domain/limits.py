@@ -10,7 +10,7 @@ from paperdesk.domain.currencies import ISO_4217
 from paperdesk.domain.parsing import invalid
 
 SYMBOL_LENGTH = 32  # the ledger's symbol columns
-SYMBOL = re.compile(r"[A-Z0-9._/-]+")
+SYMBOL = re.compile(r"[A-Z0-9][A-Z0-9._/-]*")  # starts with a letter or digit
 CLIENT_ID_LENGTH = 64
 CLIENT_ID = re.compile(r"[!-~]+")  # printable ASCII, no spaces
 
@@ -26,11 +26,11 @@ COMMISSION_FORMS = (
 
 
 def symbol_value(value: object, label: str) -> str:
-    """An instrument symbol: upper-cased, 1 to 32 of A-Z 0-9 . _ / -, at least one letter or
-    digit, no spaces."""
+    """An instrument symbol: upper-cased, 1 to 32 of A-Z 0-9 . _ / -, starting with a letter
+    or digit, no spaces and no ``..`` (a symbol also names folders of the bar cache)."""
     expected = (
-        f"a symbol of 1 to {SYMBOL_LENGTH} characters A-Z 0-9 . _ / - with a letter or digit "
-        "and no spaces, e.g. SPY or EURUSD"
+        f"a symbol of 1 to {SYMBOL_LENGTH} characters A-Z 0-9 . _ / - starting with a letter "
+        "or digit, without spaces or '..', e.g. SPY or EURUSD"
     )
     if not isinstance(value, str):
         raise invalid(label, value, expected)
@@ -39,7 +39,7 @@ def symbol_value(value: object, label: str) -> str:
         not text
         or len(text) > SYMBOL_LENGTH
         or SYMBOL.fullmatch(text) is None
-        or not any(char.isalnum() for char in text)
+        or ".." in text
     ):
         raise invalid(label, value, expected)
     return text
