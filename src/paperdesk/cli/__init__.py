@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from paperdesk.cli import ledger
+from paperdesk.cli import ledger, portfolio_changes
 from paperdesk.cli.backtest import backtest_command
 from paperdesk.cli.data import data_app
 from paperdesk.cli.database import db_app
@@ -31,6 +31,7 @@ app.command("strategies")(strategies_command)
 # paper trading
 app.command("create-portfolio")(create_portfolio_command)
 app.command("trade")(trade_command)
+portfolio_changes.register(portfolio_app)
 app.add_typer(portfolio_app, name="portfolio")
 ledger.register(app)
 app.add_typer(order_app, name="order")

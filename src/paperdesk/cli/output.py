@@ -15,6 +15,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
+from paperdesk.cli.open_positions import open_positions_table
 from paperdesk.domain import InvalidInputError, Side, Timeframe, Trade
 from paperdesk.service import BacktestResult, ProgressCallback
 
@@ -162,3 +163,6 @@ def print_report(result: BacktestResult) -> None:
         console.print(trades_table(result.trades, result.timeframe, console.width))
     else:
         console.print("No trades.")
+    held = open_positions_table(result)
+    if held is not None:
+        console.print(held)

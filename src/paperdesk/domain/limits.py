@@ -35,12 +35,7 @@ def symbol_value(value: object, label: str) -> str:
     if not isinstance(value, str):
         raise invalid(label, value, expected)
     text = value.strip().upper()
-    if (
-        not text
-        or len(text) > SYMBOL_LENGTH
-        or SYMBOL.fullmatch(text) is None
-        or ".." in text
-    ):
+    if not text or len(text) > SYMBOL_LENGTH or SYMBOL.fullmatch(text) is None or ".." in text:
         raise invalid(label, value, expected)
     return text
 
