@@ -9,10 +9,10 @@ import typer
 
 from paperdesk.cli import ledger, portfolio_changes
 from paperdesk.cli.backtest import backtest_command
+from paperdesk.cli.conventions import PaperdeskGroup
 from paperdesk.cli.data import data_app
 from paperdesk.cli.database import db_app
 from paperdesk.cli.demo import demo_command
-from paperdesk.cli.errors import ErrorReportingGroup
 from paperdesk.cli.portfolios import create_portfolio_command, portfolio_app
 from paperdesk.cli.run import run_command
 from paperdesk.cli.strategies import strategies_command
@@ -20,7 +20,7 @@ from paperdesk.cli.trading import mark_command, order_app, position_app, trade_c
 from paperdesk.cli.transfer import export_command, import_command
 
 app = typer.Typer(
-    cls=ErrorReportingGroup,
+    cls=PaperdeskGroup,
     help="paperdesk: backtest and paper-trade strategies.",
     add_completion=False,
     pretty_exceptions_enable=False,

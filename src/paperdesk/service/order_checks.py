@@ -21,12 +21,12 @@ def check_order_request(request: OrderRequest) -> None:
     kind = request.order_type
     if request.limit_price is not None and kind not in _TAKES_LIMIT:
         raise OptionError(
-            f"invalid value for --limit: '{request.limit_price}' (a {kind.value} order takes "
+            f"invalid value for --limit-price: '{request.limit_price}' (a {kind.value} order takes "
             "no limit price; use --type limit or stop-limit)"
         )
     if request.stop_price is not None and kind not in _TAKES_STOP:
         raise OptionError(
-            f"invalid value for --stop: '{request.stop_price}' (a {kind.value} order takes "
+            f"invalid value for --stop-price: '{request.stop_price}' (a {kind.value} order takes "
             "no stop price; use --type stop or stop-limit)"
         )
     if request.client_order_id is not None:

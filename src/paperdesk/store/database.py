@@ -39,6 +39,7 @@ _MIGRATION_LOCK = 7_301_955  # PostgreSQL advisory lock key held while migrating
 SQLITE_BUSY_TIMEOUT_MS = 60_000
 
 
+POSTGRES_NAMES = ("postgresql", "postgres")  # postgres:// is what Heroku and others hand out
 _PASSWORD = re.compile(r"(://[^:/@\s]*:)[^@\s]*@")
 
 
@@ -48,7 +49,8 @@ def masked_url(url: str) -> str:
 
 
 def normalise_url(url: str) -> str:
-    """Use psycopg 3 for ``postgresql://`` URLs; refuse databases paperdesk does not run on."""
+    """Use psycopg 3 for ``postgresql://`` (and Heroku-style ``postgres://``) URLs; refuse
+    databases paperdesk does not run on."""
     try:
         parsed = make_url(url)
     except (ArgumentError, ValueError):
@@ -57,7 +59,7 @@ def normalise_url(url: str) -> str:
             "sqlite:///path/to/file.db or postgresql://user:password@host/database)"
         ) from None
     backend = parsed.get_backend_name()
-    if backend == "postgresql":
+    if backend in POSTGRES_NAMES:
         return parsed.set(drivername="postgresql+psycopg").render_as_string(hide_password=False)
     if backend == "sqlite":
         return url
