@@ -16,7 +16,7 @@ import httpx
 
 from paperdesk.data.providers.alphavantage import AlphaVantageProvider
 from paperdesk.data.providers.base import DEFAULT_TIMEOUT, USER_AGENT, Clock, PriceProvider, utc_now
-from paperdesk.data.providers.crypto_exchange import CcxtProvider
+from paperdesk.data.providers.crypto_exchange import CcxtProvider, ccxt_missing
 from paperdesk.data.providers.finnhub import FinnhubProvider
 from paperdesk.data.providers.polygon import PolygonProvider
 from paperdesk.data.providers.twelvedata import TwelveDataProvider
@@ -89,5 +89,8 @@ def build_providers(
         elif name == "polygon":
             enabled.append(PolygonProvider(key, client=http, clock=clock))
         elif name == "ccxt":
+            if (missing := ccxt_missing()) is not None:
+                skipped[name] = missing
+                continue
             enabled.append(CcxtProvider(settings.ccxt_exchange, clock=clock))
     return enabled, skipped
