@@ -10,13 +10,14 @@ from typing import Annotated, Any
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-from paperdesk.data.parquet_cache import default_cache_root
-from paperdesk.data.providers import ProviderSettings
-from paperdesk.data.providers.settings import DEFAULT_ORDER
+from paperdesk.data.providers.settings import DEFAULT_ORDER, ProviderSettings
 from paperdesk.domain import InvalidInputError
 
 DEFAULT_HOME = Path("~/.paperdesk")
 DEFAULT_CCXT_EXCHANGE = "binance"
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+DEFAULT_LOG_LEVEL = "WARNING"
+LOG_FORMATS = ("text", "json")
 HIDDEN = "***"
 _PASSWORD = re.compile(r"^([\w+.-]+://[^:/@]*):.*@")
 API_KEY_FIELDS = {
@@ -75,6 +76,15 @@ class Settings(BaseSettings):
     ccxt_exchange: str = Field(
         default=DEFAULT_CCXT_EXCHANGE, description="The exchange the ccxt provider asks."
     )
+    log_level: str = Field(
+        default=DEFAULT_LOG_LEVEL,
+        description="The least severe log records shown on stderr: DEBUG, INFO, WARNING, ERROR "
+        "or CRITICAL (the CLI's --log-level and -v/-vv win).",
+    )
+    log_format: str = Field(
+        default="text",
+        description="How log records are written on stderr: text, or json (one object a line).",
+    )
 
     def __init__(self, **values: Any) -> None:
         try:
@@ -109,6 +119,26 @@ class Settings(BaseSettings):
     @classmethod
     def _blank_is_binance(cls, value: Any) -> Any:
         return (value.strip() or DEFAULT_CCXT_EXCHANGE) if isinstance(value, str) else value
+
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _log_level_name(cls, value: Any) -> Any:
+        if not isinstance(value, str):
+            return value
+        name = value.strip().upper() or DEFAULT_LOG_LEVEL
+        if name not in LOG_LEVELS:
+            raise ValueError(f"is {value.strip()!r}; expected one of {', '.join(LOG_LEVELS)}")
+        return name
+
+    @field_validator("log_format", mode="before")
+    @classmethod
+    def _log_format_name(cls, value: Any) -> Any:
+        if not isinstance(value, str):
+            return value
+        name = value.strip().lower() or "text"
+        if name not in LOG_FORMATS:
+            raise ValueError(f"is {value.strip()!r}; expected one of {', '.join(LOG_FORMATS)}")
+        return name
 
     @field_validator("providers", mode="before")
     @classmethod
@@ -149,6 +179,8 @@ class Settings(BaseSettings):
         (``Database.url``) gets a folder of its own, so bars imported into one ledger never
         answer for another."""
         if database_url == self.home_database_url():
+            from paperdesk.data.parquet_cache import default_cache_root  # pandas, pyarrow
+
             return default_cache_root(self.home)
         return self.home / "cache" / f"bars-{_digest(database_url)}"
 

@@ -9,6 +9,8 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from paperdesk.cli.first_steps import next_steps
+from paperdesk.cli.interrupt import note_committed
 from paperdesk.cli.output import money, trades_table
 from paperdesk.cli.paper_tables import performance_table
 from paperdesk.cli.services import services
@@ -37,6 +39,7 @@ def demo_command(
 
         def update(done: int, total: int) -> None:
             progress.update(task, completed=done, total=total)
+            note_committed(f"{done} of {total} ticks committed, each in its own transaction")
 
         run = run_demo(
             service,
@@ -66,7 +69,5 @@ def demo_command(
     trades = service.trades(run.portfolio_id)
     console.print(trades_table(tuple(trades), "1d", console.width))
     console.print(performance_table(summary, service.performance(run.portfolio_id)))
-    console.print(
-        f"next: paperdesk portfolio show {summary.id} · paperdesk audit {summary.id} · "
-        f"paperdesk trade {summary.id} SPY DRY"
-    )
+    for line in next_steps(summary.id):
+        console.print(line, markup=False, highlight=False, soft_wrap=True)

@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from rich import box
 from rich.console import Console
@@ -16,7 +17,9 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from paperdesk.domain import InvalidInputError, Side, Timeframe, Trade
-from paperdesk.service import BacktestResult, ProgressCallback
+
+if TYPE_CHECKING:  # the engine's result (pandas) is imported when a backtest runs, not at start
+    from paperdesk.service import BacktestResult, ProgressCallback
 
 LAST_TRADES = 10
 TRADE_HEADINGS = ("Entry", "Exit", "Side", "Qty", "Entry px", "Exit px", "Fees", "P&L")

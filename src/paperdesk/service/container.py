@@ -8,18 +8,21 @@ that needs no database (``paperdesk strategies``) opens none.
 
 from __future__ import annotations
 
+import logging
 from functools import cached_property
 from typing import TYPE_CHECKING
 
-from paperdesk.service.backtests import BacktestService
 from paperdesk.settings import Settings
 
 if TYPE_CHECKING:
     from paperdesk.data.clock import Clock
     from paperdesk.data.manager import DataManager
+    from paperdesk.service.backtests import BacktestService
     from paperdesk.service.market_data import MarketDataService
     from paperdesk.service.portfolios import PortfolioService
     from paperdesk.store import Database
+
+log = logging.getLogger(__name__)
 
 
 class Services:
@@ -49,6 +52,7 @@ class Services:
             from paperdesk.service.admin import open_database
 
             self._database = open_database(self.settings.database_url_value())
+            log.info("ledger: %s", self._database.describe())
         return self._database
 
     @cached_property
@@ -84,6 +88,8 @@ class Services:
 
     @cached_property
     def backtests(self) -> BacktestService:
+        from paperdesk.service.backtests import BacktestService
+
         return BacktestService(lambda: self.data)
 
     @cached_property

@@ -5,9 +5,12 @@ from __future__ import annotations
 import math
 from datetime import UTC, datetime
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from paperdesk.domain import Side, Trade
-from paperdesk.engine.result import BacktestResult
+
+if TYPE_CHECKING:
+    from paperdesk.engine.result import BacktestResult
 
 
 def decimal_text(value: Decimal) -> str:
