@@ -12,6 +12,7 @@ from typing import Any
 import typer
 
 from paperdesk.cli.lazy import LazyGroup
+from paperdesk.cli.services import command_services
 
 INTERRUPTED_EXIT_CODE = 130  # 128 + SIGINT, what shells report for Ctrl-C
 _committed: list[str] = []
@@ -28,12 +29,14 @@ def interrupted_line() -> str:
 
 
 class InterruptibleGroup(LazyGroup):
-    """The root group: a KeyboardInterrupt in any command ends it cleanly (see above)."""
+    """The root group: each command runs with one service container (closed at its end), and
+    a KeyboardInterrupt in any command ends it cleanly (see above)."""
 
     def invoke(self, ctx: Any) -> Any:
         _committed.clear()
         try:
-            return super().invoke(ctx)
+            with command_services():
+                return super().invoke(ctx)
         except KeyboardInterrupt:
             typer.echo(interrupted_line(), err=True)
             raise typer.Exit(INTERRUPTED_EXIT_CODE) from None
