@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import importlib
 import sys
+import types
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
@@ -32,4 +33,14 @@ def lazy_exports(
     def __dir__() -> list[str]:  # noqa: N807
         return sorted({*vars(sys.modules[package]), *where})
 
+    class LazyPackage(types.ModuleType):
+        """Keeps an export named like its own submodule (``paperdesk.data.resample``, the
+        function) from being replaced by that submodule when the submodule is imported."""
+
+        def __setattr__(self, name: str, value: Any) -> None:
+            if isinstance(value, types.ModuleType) and where.get(name) == value.__name__:
+                return  # the next access goes through __getattr__ and gives the export
+            super().__setattr__(name, value)
+
+    sys.modules[package].__class__ = LazyPackage
     return __getattr__, __dir__
