@@ -2,17 +2,21 @@
 
 Each command's module (and what it imports: pandas, SQLAlchemy, httpx...) is imported only when
 that command runs or shows its own help. The root help lists every command from ``COMMANDS``
-(name and one-line help) without importing any of them; a test checks the lines there equal the
-commands' own help.
+without importing any of them (each help line is read from the command's source); a test checks
+they equal the commands' own help.
 """
 
 from __future__ import annotations
 
+import ast
+import functools
 import importlib
+import importlib.util
 import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, ClassVar
 
 import typer
@@ -27,11 +31,10 @@ log = logging.getLogger(__name__)
 @dataclass(frozen=True, slots=True)
 class LazyCommand:
     """A command (``group=False``: a Typer command function) or a group (a ``typer.Typer``)
-    at ``target`` (``module:attribute``), with the help line the root help shows."""
+    at ``target`` (``module:attribute``)."""
 
     name: str
     target: str
-    help: str
     group: bool = False
 
     def load(self) -> Any:
@@ -44,99 +47,62 @@ class LazyCommand:
             holder.command(self.name)(value)
         return get_group(holder).commands[self.name]
 
+    def help_text(self) -> str:
+        """The command's help read from its module's source, not imported: the function's
+        docstring, or the group's ``typer.Typer(help=...)``."""
+        module, attribute = self.target.split(":")
+        for node in _source_of(module):
+            if isinstance(node, ast.FunctionDef) and node.name == attribute:
+                return ast.get_docstring(node) or ""
+            names = [t.id for t in getattr(node, "targets", ()) if isinstance(t, ast.Name)]
+            if attribute in names and isinstance(node, ast.Assign):
+                for keyword in getattr(node.value, "keywords", ()):
+                    if keyword.arg == "help" and isinstance(keyword.value, ast.Constant):
+                        return str(keyword.value.value)
+        return ""
+
     def placeholder(self) -> TyperCommand:
-        """What the root help lists: the name and help line, nothing imported."""
-        return TyperCommand(self.name, help=self.help)
+        """What the root help lists: the name and help, nothing imported."""
+        return TyperCommand(self.name, help=self.help_text())
 
 
-def _command(name: str, module: str, function: str, help_line: str) -> LazyCommand:
-    return LazyCommand(name, f"paperdesk.cli.{module}:{function}", help_line)
+@functools.cache
+def _source_of(module: str) -> list[ast.stmt]:
+    """The top-level statements of ``module``'s source file, parsed once, not imported."""
+    spec = importlib.util.find_spec(module)
+    if spec is None or spec.origin is None:
+        return []
+    return ast.parse(Path(spec.origin).read_text(encoding="utf-8")).body
 
 
-def _group(name: str, module: str, attribute: str, help_line: str) -> LazyCommand:
-    return LazyCommand(name, f"paperdesk.cli.{module}:{attribute}", help_line, group=True)
+def _command(name: str, module: str, function: str) -> LazyCommand:
+    return LazyCommand(name, f"paperdesk.cli.{module}:{function}")
+
+
+def _group(name: str, module: str, app: str) -> LazyCommand:
+    return LazyCommand(name, f"paperdesk.cli.{module}:{app}", group=True)
 
 
 COMMANDS: tuple[LazyCommand, ...] = (
-    _command("backtest", "backtest", "backtest_command", "Backtest a strategy on one instrument."),
-    _command("strategies", "strategies", "strategies_command", "List the registered strategies."),
-    _command(
-        "create-portfolio",
-        "portfolios",
-        "create_portfolio_command",
-        "Create a persistent paper portfolio and print its id.",
-    ),
-    _command(
-        "trade",
-        "trading",
-        "trade_command",
-        "Run the strategies on the latest bar of SYMBOL: DRY shows, LIVE commits.",
-    ),
-    _command(
-        "orders",
-        "ledger",
-        "orders_command",
-        "Every order of the portfolio (oldest first), with its status.",
-    ),
-    _command(
-        "fills", "ledger", "fills_command", "Every fill of the portfolio, with price and fee."
-    ),
-    _command(
-        "trades", "ledger", "trades_command", "The portfolio's closed round trips with their P&L."
-    ),
-    _command(
-        "signals",
-        "ledger",
-        "signals_command",
-        "Every signal the strategies gave, accepted or rejected with the reason.",
-    ),
-    _command(
-        "audit",
-        "ledger",
-        "audit_command",
-        "The append-only audit log: every change to the portfolio.",
-    ),
-    _command(
-        "mark",
-        "trading",
-        "mark_command",
-        "Record an equity snapshot at the positions' latest prices.",
-    ),
-    _command(
-        "run",
-        "run",
-        "run_command",
-        "Tick every watched symbol each interval until Ctrl-C or SIGTERM (stops between ticks).",
-    ),
-    _command(
-        "export",
-        "transfer",
-        "export_command",
-        "Write orders.csv, fills.csv, positions.csv, pnl_ledger.csv and state.json.",
-    ),
-    _command(
-        "import",
-        "transfer",
-        "import_command",
-        "Restore an export as a NEW portfolio (checked in full; nothing is written on error).",
-    ),
-    _command(
-        "demo",
-        "demo",
-        "demo_command",
-        "Create a demo portfolio in the embedded database and replay bundled real data through\n"
-        "the live runner, one bar per tick; then show the portfolio, its trades and performance.",
-    ),
-    _group("portfolio", "portfolios", "portfolio_app", "List, show and archive paper portfolios."),
-    _group("order", "trading", "order_app", "Place, cancel and modify manual orders."),
-    _group("position", "trading", "position_app", "Act on a position."),
-    _group(
-        "db",
-        "database",
-        "db_app",
-        "The ledger database (DATABASE_URL, else SQLite in PAPERDESK_HOME).",
-    ),
-    _group("data", "data", "data_app", "Market data: providers, quotas and stored bars."),
+    _command("backtest", "backtest", "backtest_command"),
+    _command("strategies", "strategies", "strategies_command"),
+    _command("create-portfolio", "portfolios", "create_portfolio_command"),
+    _command("trade", "trading", "trade_command"),
+    _command("orders", "ledger", "orders_command"),
+    _command("fills", "ledger", "fills_command"),
+    _command("trades", "ledger", "trades_command"),
+    _command("signals", "ledger", "signals_command"),
+    _command("audit", "ledger", "audit_command"),
+    _command("mark", "trading", "mark_command"),
+    _command("run", "run", "run_command"),
+    _command("export", "transfer", "export_command"),
+    _command("import", "transfer", "import_command"),
+    _command("demo", "demo", "demo_command"),
+    _group("portfolio", "portfolios", "portfolio_app"),
+    _group("order", "trading", "order_app"),
+    _group("position", "trading", "position_app"),
+    _group("db", "database", "db_app"),
+    _group("data", "data", "data_app"),
 )
 
 
