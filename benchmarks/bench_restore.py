@@ -172,6 +172,24 @@ def add_history(directory: Path, fills: int, closes: list[Decimal]) -> None:
         trades=fills // 2,
     )
     state_path.write_text(json.dumps(state, indent=2))
+    _reseal(directory)
+
+
+def _reseal(directory: Path) -> None:
+    """Make MANIFEST.json (exports since it exists) vouch for the edited files."""
+    manifest_path = directory / "MANIFEST.json"
+    if not manifest_path.exists():
+        return
+    from paperdesk.service.export_manifest import manifest_bytes
+
+    manifest = json.loads(manifest_path.read_text())
+    files = {
+        path.relative_to(directory).as_posix(): path.read_bytes()
+        for path in sorted(directory.rglob("*"))
+        if path.is_file() and path != manifest_path
+    }
+    created = datetime.fromisoformat(manifest["created_at"])
+    manifest_path.write_bytes(manifest_bytes(manifest["portfolio_id"], created, files))
 
 
 # ---------------------------------------------------------------------------- measuring

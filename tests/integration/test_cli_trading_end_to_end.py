@@ -88,6 +88,7 @@ def test_a_paper_trading_session(tmp_path: Path) -> None:
     out = tmp_path / "paper_state"
     paperdesk("export", replay, "--to", str(out))
     assert sorted(p.name for p in out.iterdir()) == [
+        "MANIFEST.json",
         "fills.csv",
         "orders.csv",
         "pnl_ledger.csv",

@@ -97,9 +97,12 @@ def test_the_same_candle_ticked_by_8_processes_trades_once(database_url: str, ra
     database.close()
 
 
-def test_8_concurrent_replay_ticks_take_8_consecutive_candles(
+def test_8_concurrent_manual_replay_ticks_serve_consecutive_candles_each_once(
     database_url: str, race: Race, tmp_path: Path
 ) -> None:
+    """A manual replay serves the next bar per tick; ticks that noted the same next bar before
+    one of them committed serve it once (how many bars 8 racing processes serve depends on how
+    their reads interleave with the commits; tests/unit/live/test_replay_clock.py pins it)."""
     database = Database(database_url)
     path = spy_slice(tmp_path, "2019-06-03", 80)
     source = SourceConfig("replay", files={"SPY": str(path)}, replay_from=date(2019, 8, 1))
@@ -112,12 +115,16 @@ def test_8_concurrent_replay_ticks_take_8_consecutive_candles(
 
         ticks = _ticks(race(database_url, pid, None))
 
-        assert [s for s, _, _ in ticks] == ["processed"] * WORKERS
-        expected = list(frame.index[first : first + WORKERS])
-        assert sorted(pd.Timestamp(c) for _, c, _ in ticks if c) == expected
+        served = sorted(pd.Timestamp(c) for s, c, _ in ticks if s == "processed" and c)
+        assert 1 <= len(served) <= WORKERS
+        assert sorted(s for s, _, _ in ticks) == sorted(
+            ["already-processed"] * (WORKERS - len(served)) + ["processed"] * len(served)
+        )
+        expected = list(frame.index[first : first + len(served)])
+        assert served == expected
         runs = service.tick_runs(pid)
         assert [pd.Timestamp(r.ts_bar) for r in runs[:: len(BOTH)]] == expected
-        assert len(runs) == WORKERS * len(BOTH)
+        assert len(runs) == len(served) * len(BOTH)
         check_ledger(database, pid)
     database.close()
 

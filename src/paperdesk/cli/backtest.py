@@ -4,16 +4,23 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
+from rich.console import Console
+from rich.text import Text
 
+from paperdesk.cli.charts import chart_text
 from paperdesk.cli.output import print_json, print_report, progress_bar
 from paperdesk.cli.paper_options import StrategyPath
+from paperdesk.cli.plot_files import PlotFile, check_plot_path, write_plot
 from paperdesk.cli.run_options import with_run_options
 from paperdesk.cli.services import services
 from paperdesk.service import result_to_dict
 from paperdesk.service.run_files import build_config
+
+if TYPE_CHECKING:  # the engine's result (pandas) is imported when a backtest runs
+    from paperdesk.service import BacktestResult
 
 
 @with_run_options("backtest")
@@ -47,6 +54,7 @@ def backtest_command(
     json_output: Annotated[
         bool, typer.Option("--json", help="Print one JSON object instead of tables.")
     ] = False,
+    plot: PlotFile = None,
     *,
     run_options: dict[str, object | None],
 ) -> None:
@@ -59,9 +67,22 @@ def backtest_command(
     }
     run_file = Path(config).expanduser() if config is not None else None
     run_config = build_config(options, param or (), run_file)
+    plot_path = check_plot_path(plot) if plot is not None else None
     with progress_bar(enabled=not json_output and sys.stderr.isatty()) as progress:
         result = services().backtests.run(run_config, progress)
     if json_output:
         print_json(result_to_dict(result))
     else:
         print_report(result)
+        print_equity(result)
+    if plot_path is not None:
+        curve = result.equity_curve
+        title = f"{result.config.strategy} on {result.symbol} ({result.timeframe})"
+        write_plot(plot_path, list(curve.index), curve.tolist(), title)
+
+
+def print_equity(result: BacktestResult) -> None:
+    """The equity curve and its drawdown as a small block chart."""
+    text = chart_text(result.equity_curve.tolist(), "Equity curve")
+    if text:
+        Console().print(Text(text))

@@ -36,10 +36,13 @@ class LazyCommand:
     name: str
     target: str
     group: bool = False
+    extend: str | None = None  # ``module:function`` adding more commands to the group
 
     def load(self) -> Any:
         module, attribute = self.target.split(":")
         value: Any = getattr(importlib.import_module(module), attribute)
+        if self.extend is not None:
+            _extend_once(self.extend, value)
         holder = typer.Typer()
         if self.group:
             holder.add_typer(value, name=self.name)
@@ -67,6 +70,13 @@ class LazyCommand:
 
 
 @functools.cache
+def _extend_once(extend: str, group: typer.Typer) -> None:
+    """Register ``extend``'s commands on ``group`` once per process."""
+    module, function = extend.split(":")
+    getattr(importlib.import_module(module), function)(group)
+
+
+@functools.cache
 def _source_of(module: str) -> list[ast.stmt]:
     """The top-level statements of ``module``'s source file, parsed once, not imported."""
     spec = importlib.util.find_spec(module)
@@ -79,8 +89,9 @@ def _command(name: str, module: str, function: str) -> LazyCommand:
     return LazyCommand(name, f"paperdesk.cli.{module}:{function}")
 
 
-def _group(name: str, module: str, app: str) -> LazyCommand:
-    return LazyCommand(name, f"paperdesk.cli.{module}:{app}", group=True)
+def _group(name: str, module: str, app: str, extend: str | None = None) -> LazyCommand:
+    extension = f"paperdesk.cli.{extend}" if extend else None
+    return LazyCommand(name, f"paperdesk.cli.{module}:{app}", group=True, extend=extension)
 
 
 COMMANDS: tuple[LazyCommand, ...] = (
@@ -98,7 +109,7 @@ COMMANDS: tuple[LazyCommand, ...] = (
     _command("export", "transfer", "export_command"),
     _command("import", "transfer", "import_command"),
     _command("demo", "demo", "demo_command"),
-    _group("portfolio", "portfolios", "portfolio_app"),
+    _group("portfolio", "portfolios", "portfolio_app", extend="portfolio_changes:register"),
     _group("order", "trading", "order_app"),
     _group("position", "trading", "position_app"),
     _group("db", "database", "db_app"),

@@ -16,6 +16,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
+from paperdesk.cli.open_positions import open_positions_table
 from paperdesk.domain import InvalidInputError, Side, Timeframe, Trade
 
 if TYPE_CHECKING:  # the engine's result (pandas) is imported when a backtest runs, not at start
@@ -165,3 +166,6 @@ def print_report(result: BacktestResult) -> None:
         console.print(trades_table(result.trades, result.timeframe, console.width))
     else:
         console.print("No trades.")
+    held = open_positions_table(result)
+    if held is not None:
+        console.print(held)

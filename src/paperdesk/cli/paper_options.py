@@ -20,3 +20,23 @@ StrategyPath = Annotated[
         help="Load a strategy plug-in by import path or file (repeatable).",
     ),
 ]
+StrategyNames = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--strategy", "-s", metavar="NAME", help="Strategy to run (repeatable). [macd-cross]"
+    ),
+]
+StrategyParams = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--param", "-p", metavar="[STRATEGY.]KEY=VALUE", help="Strategy parameter (repeatable)."
+    ),
+]
+WatchSymbols = Annotated[
+    list[str] | None,
+    typer.Option(metavar="SYM", help="Symbol to watch (repeatable).", rich_help_panel=DATA),
+]
+DataFiles = Annotated[
+    list[str] | None,
+    typer.Option(metavar="SYMBOL=FILE.csv", help="CSV bars of a symbol.", rich_help_panel=DATA),
+]

@@ -14,6 +14,7 @@ from paperdesk.cli.paper_tables import (
     portfolios_table,
     print_detail,
 )
+from paperdesk.cli.plot_files import PlotFile, check_plot_path, show_equity_history
 from paperdesk.cli.run_options import with_run_options
 from paperdesk.cli.services import services
 from paperdesk.domain import parsing
@@ -42,29 +43,11 @@ def create_portfolio_command(
     name: Annotated[str, typer.Argument(help="The portfolio's name.")],
     cash: Annotated[str, typer.Argument(metavar="CASH", help="Starting cash, e.g. 10000.")],
     currency: Annotated[str, typer.Option(metavar="CCY", help="Base currency.")] = "USD",
-    strategy: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--strategy", "-s", metavar="NAME", help="Strategy to run (repeatable). [macd-cross]"
-        ),
-    ] = None,
-    param: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--param", "-p", metavar="[STRATEGY.]KEY=VALUE", help="Strategy parameter (repeatable)."
-        ),
-    ] = None,
+    strategy: opt.StrategyNames = None,
+    param: opt.StrategyParams = None,
     strategy_path: opt.StrategyPath = None,
-    symbol: Annotated[
-        list[str] | None,
-        typer.Option(metavar="SYM", help="Symbol to watch (repeatable).", rich_help_panel=opt.DATA),
-    ] = None,
-    data: Annotated[
-        list[str] | None,
-        typer.Option(
-            metavar="SYMBOL=FILE.csv", help="CSV bars of a symbol.", rich_help_panel=opt.DATA
-        ),
-    ] = None,
+    symbol: opt.WatchSymbols = None,
+    data: opt.DataFiles = None,
     json_output: opt.JsonFlag = False,
     *,
     run_options: dict[str, object | None],
@@ -124,9 +107,12 @@ def show_command(portfolio_id: PortfolioId, json_output: opt.JsonFlag = False) -
 
 
 @portfolio_app.command("performance")
-def performance_command(portfolio_id: PortfolioId, json_output: opt.JsonFlag = False) -> None:
+def performance_command(
+    portfolio_id: PortfolioId, json_output: opt.JsonFlag = False, plot: PlotFile = None
+) -> None:
     """Total return, drawdown, Sharpe, win rate and the rest over the equity history."""
     service = open_service()
+    plot_path = check_plot_path(plot) if plot is not None else None
     stats = service.performance(portfolio_id)
     summary = service.show(portfolio_id).summary
     if json_output:
@@ -134,6 +120,7 @@ def performance_command(portfolio_id: PortfolioId, json_output: opt.JsonFlag = F
         print_json({"portfolio": summary_document(summary), "stats": stats_document})
     else:
         console().print(performance_table(summary, stats))
+    show_equity_history(service.equity_curve(portfolio_id), summary.name, plot_path, json_output)
 
 
 @portfolio_app.command("archive")

@@ -11,7 +11,7 @@ from typing import Annotated
 import typer
 
 from paperdesk.cli.portfolios import open_service
-from paperdesk.domain import InvalidInputError
+from paperdesk.domain import InvalidInputError, PaperdeskError
 from paperdesk.domain.errors import OptionError
 from paperdesk.domain.ticks import BarTick, TickStatus
 from paperdesk.service.portfolios import PortfolioService
@@ -60,6 +60,11 @@ def run_command(
         rounds = scheduler.run(max_ticks)
     why = "stopped" if scheduler.stopped else "done"
     typer.echo(f"{why} after {rounds} round(s)", err=True)
+    if scheduler.failed_ticks:
+        raise PaperdeskError(
+            f"{scheduler.failed_ticks} tick(s) failed with {scheduler.distinct_errors} "
+            "distinct error(s), each shown above once"
+        )
 
 
 def _symbols(
@@ -80,7 +85,7 @@ def _report(report: RoundReport) -> None:
     for ticks in report.ticks.values():
         for tick in ticks:
             typer.echo(f"[{report.number}] {_line(tick)}")
-    for symbol, error in report.errors.items():
+    for symbol, error in report.new_errors.items():
         typer.echo(f"[{report.number}] {symbol}: error: {error}", err=True)
 
 

@@ -1,36 +1,91 @@
-"""The ``paperdesk strategies`` command."""
+"""The ``paperdesk strategies [NAME]`` command: every strategy with its parameters, or one."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
-from rich.console import Console
+from rich import box
+from rich.console import Console, Group
 from rich.table import Table
+from rich.text import Text
 
 from paperdesk.cli.output import print_json
 from paperdesk.cli.services import services
 
 
 def strategies_command(
+    name: Annotated[
+        str | None, typer.Argument(metavar="[NAME]", help="Show this strategy in detail.")
+    ] = None,
     json_output: Annotated[
         bool, typer.Option("--json", help="Print one JSON object instead of a table.")
     ] = False,
 ) -> None:
-    """List the registered strategies."""
-    described = services().backtests.strategies()
-    if json_output:
-        print_json(
-            {
-                "strategies": [
-                    {"name": name, "description": description} for name, description in described
-                ]
-            }
-        )
+    """List the strategies with their parameters (type, default, meaning), or show one."""
+    backtests = services().backtests
+    if name is not None:
+        document = backtests.describe_strategy(name)
+        if json_output:
+            print_json(document)
+        else:
+            Console().print(strategy_detail(document))
         return
-    table = Table(title="Strategies")
-    table.add_column("Name")
+    described = backtests.describe_strategies()
+    if json_output:
+        print_json({"strategies": described})
+    else:
+        Console().print(strategies_table(described))
+
+
+def default_text(value: object) -> str:
+    """A default as ``--param`` takes it (TOML): true/false, quoted text, plain numbers."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return f'"{value}"'
+    return "-" if value is None else str(value)
+
+
+def _parameters(document: dict[str, Any]) -> list[dict[str, Any]]:
+    return list(document.get("parameters") or [])
+
+
+def strategies_table(described: list[dict[str, Any]]) -> Table:
+    """One row per strategy: name, kind, its parameters with defaults, and the description."""
+    table = Table(title="Strategies", show_lines=True)
+    table.add_column("Name", no_wrap=True)
+    table.add_column("Kind", no_wrap=True)
+    table.add_column("Parameters (defaults)")
     table.add_column("Description")
-    for name, description in described:
-        table.add_row(name, description)
-    Console().print(table)
+    for document in described:
+        parameters = "\n".join(
+            f"{parameter['name']}={default_text(parameter['default'])}"
+            for parameter in _parameters(document)
+        )
+        table.add_row(
+            Text(str(document["name"])),
+            Text(str(document.get("kind", ""))),
+            Text(parameters or "-"),
+            Text(str(document.get("description", ""))),
+        )
+    return table
+
+
+def strategy_detail(document: dict[str, Any]) -> Group:
+    """One strategy: what it does, where it comes from and each parameter in full."""
+    heading = Text.assemble(
+        (str(document["name"]), "bold"), f" ({document.get('kind', '')}, {document['source']})"
+    )
+    parameters = Table(title="Parameters", box=box.SIMPLE_HEAD)
+    for column in ("Name", "Type", "Default", "Meaning"):
+        parameters.add_column(column, no_wrap=column != "Meaning")
+    for parameter in _parameters(document):
+        parameters.add_row(
+            Text(str(parameter["name"])),
+            Text(str(parameter["type"])),
+            Text(default_text(parameter["default"])),
+            Text(str(parameter["meaning"]) or "-"),
+        )
+    body = parameters if _parameters(document) else Text("No parameters.")
+    return Group(heading, Text(str(document.get("description", ""))), body)

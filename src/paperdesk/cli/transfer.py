@@ -10,7 +10,9 @@ import typer
 from paperdesk.cli import paper_options as opt
 from paperdesk.cli.output import print_json
 from paperdesk.cli.portfolios import PortfolioId, open_service
+from paperdesk.cli.services import services
 from paperdesk.service.documents import decimal_text
+from paperdesk.service.export_manifest import MANIFEST_FILE
 from paperdesk.service.exports import export_portfolio
 from paperdesk.service.imports import import_portfolio
 
@@ -18,16 +20,22 @@ from paperdesk.service.imports import import_portfolio
 def export_command(
     portfolio_id: PortfolioId,
     to: Annotated[Path, typer.Option("--to", metavar="DIR", help="Directory to write.")],
+    force: Annotated[
+        bool, typer.Option("--force", help="Replace DIR if it is not empty (atomically).")
+    ] = False,
     json_output: opt.JsonFlag = False,
 ) -> None:
-    """Write orders.csv, fills.csv, positions.csv, pnl_ledger.csv and state.json."""
-    report = export_portfolio(open_service().database, portfolio_id, to.expanduser())
+    """Write orders.csv, fills.csv, positions.csv, pnl_ledger.csv, state.json and MANIFEST.json
+    (whole or not at all)."""
+    report = export_portfolio(open_service().database, portfolio_id, to.expanduser(), force=force)
     if json_output:
         print_json(
             {
                 "portfolio_id": portfolio_id,
                 "directory": str(report.directory),
                 "files": [path.name for path in report.files],
+                "manifest": MANIFEST_FILE,
+                "attachments": list(report.attachments),
                 "orders": report.orders,
                 "fills": report.fills,
                 "trades": report.trades,
@@ -39,8 +47,9 @@ def export_command(
         f"exported portfolio {portfolio_id} to {report.directory}: {report.orders} orders, "
         f"{report.fills} fills, {report.trades} trades, {report.snapshots} P&L snapshots"
     )
-    for path in report.files:
-        typer.echo(f"  {path.name}")
+    for name in [path.name for path in report.files] + list(report.attachments):
+        typer.echo(f"  {name}")
+    typer.echo(f"  {MANIFEST_FILE} (SHA-256 and size of every file)")
 
 
 def import_command(
@@ -51,7 +60,12 @@ def import_command(
     json_output: opt.JsonFlag = False,
 ) -> None:
     """Restore an export as a NEW portfolio (checked in full; nothing is written on error)."""
-    report = import_portfolio(open_service().database, directory.expanduser(), name=name)
+    report = import_portfolio(
+        open_service().database,
+        directory.expanduser(),
+        name=name,
+        attachments_home=services().settings.home / "imports",
+    )
     if json_output:
         print_json(
             {

@@ -9,7 +9,7 @@ options from these declarations, run files use the keys, portfolios store the mo
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
 from pathlib import Path
@@ -19,6 +19,7 @@ from pydantic import Field, model_validator
 
 from paperdesk.config.model import ConfigModel
 from paperdesk.config.options import BACKTEST, PORTFOLIO, Option, Panel
+from paperdesk.config.replay import replay_interval_value
 from paperdesk.domain import InvalidInputError, Timeframe
 from paperdesk.domain import parsing as values
 from paperdesk.domain.errors import OptionError
@@ -251,8 +252,12 @@ class SourceConfig(ConfigModel):
     """Where a paper portfolio's bars come from.
 
     ``bundled``: the DataManager's bars (or ``files``), visible once closed on the wall clock.
-    ``replay``: the same bars served as if live, one new bar per tick, starting at the first bar
-    on or after ``replay_from`` (the bars before it are the strategies' history).
+    ``replay``: the same bars served as if live, starting at the first bar on or after
+    ``replay_from`` (the bars before it are the strategies' history), paced by the replay
+    clock: with ``replay_interval`` None (``manual``) each tick serves the next bar; with an
+    interval, the bars due are those of the whole intervals of wall time elapsed since
+    ``replay_started_at`` (set when the portfolio is created), so a retried or overlapping
+    tick within one interval serves nothing new.
     """
 
     kind: Annotated[
@@ -266,6 +271,14 @@ class SourceConfig(ConfigModel):
         _data("replay_from", "First bar a replay serves.", values.date_value, "DATE",
               commands=frozenset({PORTFOLIO})),
     ] = None  # fmt: skip
+    replay_interval: Annotated[
+        Decimal | None,
+        _data("replay_interval", "Replay clock: manual (each tick serves the next bar) or the "
+              "wall time per bar, e.g. 1s, 1m, 1d (ticks within one interval serve nothing "
+              "new).", replay_interval_value, "manual|DURATION",
+              commands=frozenset({PORTFOLIO}), shown_default="manual"),
+    ] = None  # fmt: skip
+    replay_started_at: datetime | None = None  # the replay clock's start (wall time, UTC)
 
     def __init__(self, kind: SourceKind | str = SourceKind.BUNDLED, **data: Any) -> None:
         super().__init__(kind=kind, **data)
@@ -278,6 +291,11 @@ class SourceConfig(ConfigModel):
     def _replay_from_needs_replay(self) -> SourceConfig:
         if self.replay_from is not None and self.kind is not SourceKind.REPLAY:
             raise OptionError("--replay-from only applies to --source replay")
+        if self.replay_interval is not None and self.kind is not SourceKind.REPLAY:
+            raise OptionError("--replay-interval only applies to --source replay")
+        started = self.replay_started_at
+        if started is not None and started.utcoffset() is None:
+            raise OptionError(f"replay_started_at must name its time zone, got {started}")
         return self
 
 

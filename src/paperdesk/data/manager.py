@@ -36,8 +36,9 @@ from paperdesk.data.cache import DEFAULT_BARS_TTL, MarketCache
 from paperdesk.data.calendars import MarketCalendar, TradingHours, market_calendar
 from paperdesk.data.clock import Clock, WallClock
 from paperdesk.data.corporate_actions import AdjustmentMode, bundled_factor_file
+from paperdesk.data.derived_bars import derive, source_timeframes
 from paperdesk.data.instruments import instrument_for
-from paperdesk.data.layers import BarLayers
+from paperdesk.data.layers import BarLayers, Found
 from paperdesk.data.parquet_cache import ParquetBarCache
 from paperdesk.data.providers.aggregator import FetchResult, ProviderAggregator
 from paperdesk.data.quality_report import QualityReport
@@ -136,6 +137,8 @@ class DataManager:
         name, frame_timeframe = series_key(symbol, timeframe)
         now = self.now()
         found = self.layers.lookup(name, frame_timeframe, start, end)
+        if found.origin is None:  # no stored series: resampled from a finer one, if any
+            found = self._derived(name, frame_timeframe, now) or found
         result = closed_bars(found.frame, now, start, end)
         if adjusted:
             result = self._adjusted(result, name, now, adjusted)
@@ -143,6 +146,18 @@ class DataManager:
             origin=found.origin, loaded_from=found.loaded_from, as_of=now.isoformat()
         )
         return result
+
+    def _derived(self, name: str, timeframe: str, now: datetime) -> Found | None:
+        """Series (``name``, ``timeframe``) resampled from the coarsest finer series stored
+        (see ``derived_bars``), or None when there is none."""
+        for source in source_timeframes(timeframe):
+            found = self.layers.lookup(name, source, None, None)
+            if found.origin is None:
+                continue
+            bars = closed_bars(found.frame, now, None, None)
+            calendar = str(bars.attrs.get("calendar") or instrument_for(name).calendar)
+            return Found(derive(bars, timeframe, calendar, now), found.origin, found.loaded_from)
+        return None
 
     def latest_bar(self, symbol: str, timeframe: str) -> Bar | None:
         """The last bar closed at ``now()``, or None."""

@@ -92,19 +92,18 @@ def resample(
         step = target.seconds * NANOSECONDS
         effective = np.maximum(starts, opens)
         labels = opens + (effective - opens) // step * step
-        bucket_closes = np.minimum(labels + step, closes)
+        edges = labels + step
+        # the last source bar that can start before the edge closes one source length after
+        # its start: the bucket is complete only then, whether or not that bar is in the frame
+        # yet (a live frame is cut at now), so a bucket never shows and then changes
+        straddling = (edges - 1) // length * length + length
+        bucket_closes = np.minimum(np.maximum(edges, straddling), closes)
     else:
         bucket_closes = closes
         labels = opens if name == "FX" else pd.DatetimeIndex(grid.days[session]).as_unit("ns").asi8
     first = np.flatnonzero(np.concatenate([[True], labels[1:] != labels[:-1]]))
     last = np.concatenate([first[1:], [len(labels)]]) - 1
-    aggregated = {
-        "open": values["open"][first],
-        "high": np.maximum.reduceat(values["high"], first),
-        "low": np.minimum.reduceat(values["low"], first),
-        "close": values["close"][last],
-        "volume": np.add.reduceat(values["volume"], first),
-    }
+    aggregated = aggregate(values, first, last)
     # A bucket is closed only when every bar in it has closed: a source bar that starts inside a
     # bucket but ends after the bucket's edge (bars not aligned to the target grid) pushes the
     # bucket's close out to its own, so nothing is visible before it happened.
@@ -114,6 +113,20 @@ def resample(
     complete = _complete(out_closes, int(ends[-1]), now, include_partial)
     aggregated = {column: array[complete] for column, array in aggregated.items()}
     return _result(out_labels[complete], aggregated, out_closes[complete], attrs)
+
+
+def aggregate(
+    values: dict[str, np.ndarray], first: np.ndarray, last: np.ndarray
+) -> dict[str, np.ndarray]:
+    """OHLCV of groups of consecutive rows (``first``/``last`` row of each): first open, max
+    high, min low, last close, summed volume."""
+    return {
+        "open": values["open"][first],
+        "high": np.maximum.reduceat(values["high"], first),
+        "low": np.minimum.reduceat(values["low"], first),
+        "close": values["close"][last],
+        "volume": np.add.reduceat(values["volume"], first),
+    }
 
 
 def _complete(

@@ -21,7 +21,9 @@ from paperdesk.analytics.metrics import compute_stats
 from paperdesk.analytics.stats import Stats
 from paperdesk.config import RunConfig
 from paperdesk.domain import Fill, Order, SignalRejected, Trade
+from paperdesk.domain.money import to_decimal
 from paperdesk.engine.equity_curve import datetime_index
+from paperdesk.engine.open_positions import OpenPosition, open_positions
 
 T = TypeVar("T")
 
@@ -54,6 +56,14 @@ class BacktestResult:
     equity_curve: pd.Series = field(repr=False)  # float equity at each bar close, by ts_close
     bars: int = 0
     signals: int = 0
+    last_close: Decimal | None = None  # the mark of the open positions (as final_equity's)
+
+    @property
+    def open_positions(self) -> tuple[OpenPosition, ...]:
+        """The positions still open at the end, marked at the last close."""
+        if self.last_close is None:
+            return ()
+        return open_positions(self.fills, {self.symbol: self.last_close})
 
 
 class _ResolvedOnRead:
@@ -138,6 +148,7 @@ def assemble_result(
         equity_curve=curve,
         bars=len(closes),
         signals=signals,
+        last_close=to_decimal(float(closes[-1])) if len(closes) else None,
     )
     for name, value in zip(_DEFERRABLE, (trades, fills, orders), strict=True):
         if isinstance(value, Deferred):

@@ -36,6 +36,7 @@ from paperdesk.domain.records import CursorRecord
 from paperdesk.domain.ticks import BarTick, SignalOutcome, TickStatus
 from paperdesk.engine.per_bar import decide
 from paperdesk.engine.strategies import AnyStrategy, run_strategies
+from paperdesk.live import replay
 from paperdesk.live.restore import RestoredPortfolio, persist, place_in_history, restore
 from paperdesk.live.sources import (
     BarSource,
@@ -48,7 +49,9 @@ from paperdesk.live.sources import (
 from paperdesk.store import BarContext, Database, DuplicateTickError, LedgerRepository, TickRun
 
 Failpoint = Callable[[str], None]
-FAILPOINTS = ("after-signal", "after-fill", "before-commit")
+FAILPOINTS = ("after-signal", "after-fill", "before-commit")  # inside the tick's transaction
+# "before-lock" is also called, before the transaction: where the tick has noted the last
+# served bar (tests hold racing ticks there)
 
 
 def _no_failpoint(stage: str) -> None:
@@ -92,8 +95,10 @@ class LiveRunner:
     ) -> BarTick:
         transaction = self.database.dry_transaction if dry_run else self.database.transaction
         try:
+            seen = self._last_served(portfolio_id, symbol)
+            self.failpoint("before-lock")
             with transaction() as repository:
-                return self._process(repository, portfolio_id, symbol, strategies, dry_run)
+                return self._process(repository, portfolio_id, symbol, strategies, dry_run, seen)
         except DuplicateTickError:
             return BarTick(
                 portfolio_id,
@@ -101,6 +106,13 @@ class LiveRunner:
                 TickStatus.ALREADY_PROCESSED,
                 "another tick recorded this bar first; nothing changed",
             )
+
+    def _last_served(self, portfolio_id: int, symbol: str) -> datetime | None:
+        """The last bar processed for ``symbol`` as this tick finds it before taking the
+        portfolio's lock: a manual replay serves nothing if another tick moved on meanwhile."""
+        with self.database.reading() as repository:
+            cursor = repository.cursor(portfolio_id, symbol)
+        return None if cursor is None else cursor.ts_bar
 
     # --------------------------------------------------------------------------- one tick
 
@@ -111,6 +123,7 @@ class LiveRunner:
         symbol: str,
         strategy_names: Sequence[str] | None,
         dry_run: bool,
+        seen: datetime | None,
     ) -> BarTick:
         state = restore(repository, portfolio_id, (symbol,))
         settings = state.settings
@@ -120,7 +133,10 @@ class LiveRunner:
         specs = _chosen(settings, strategy_names)
         history = self.source.history(symbol, settings.bar_timeframe, settings.source)
         cursor = repository.cursor(portfolio_id, symbol)
-        plan = self._plan(repository, settings, history, cursor, specs, portfolio_id, symbol)
+        moved_on = (cursor.ts_bar if cursor is not None else None) != seen
+        plan = self._plan(
+            repository, settings, history, cursor, specs, portfolio_id, symbol, moved_on
+        )
         if isinstance(plan, BarTick):
             return plan
         target, late, pending, behind = plan
@@ -200,9 +216,11 @@ class LiveRunner:
         specs: list[StrategySpec],
         portfolio_id: int,
         symbol: str,
+        moved_on: bool = False,
     ) -> tuple[int, bool, list[StrategySpec], int] | BarTick:
         """(bar index, late, strategies to run, closed bars after it), or the report of why
-        there is nothing to do."""
+        there is nothing to do (``moved_on``: another tick processed a bar since this one
+        began)."""
         names = tuple(spec.name for spec in specs)
         if cursor is not None and cursor.ts_bar is not None:
             # located by time: the history may have been re-imported since (other row numbers)
@@ -214,18 +232,16 @@ class LiveRunner:
                 return current, True, missing, 0
             following = current + 1
         else:
-            following = self._first_index(settings, history)
+            following = replay.first_index(settings, history)
             current = following - 1
         if settings.source.kind == "replay":
-            if following >= len(history):
-                return BarTick(
-                    portfolio_id,
-                    symbol,
-                    TickStatus.REPLAY_FINISHED,
-                    f"the replay of {symbol} has served all {len(history)} bars",
-                    names,
-                )
-            return following, False, specs, 0
+            now = self.clock.now()
+            planned = replay.plan(
+                settings, history, following, moved_on, now, portfolio_id, symbol, names
+            )
+            if isinstance(planned, BarTick):
+                return planned
+            return planned[0], False, specs, planned[1]
         latest = last_closed_index(history, self.clock.now())
         if latest < 0:
             return BarTick(
@@ -244,15 +260,6 @@ class LiveRunner:
                 names,
             )
         return following, False, specs, latest - following
-
-    def _first_index(self, settings: RunConfig, history: pd.DataFrame) -> int:
-        """Where a replay starts: the first bar on or after ``replay_from``, else after the
-        strategies' warm-up."""
-        start = settings.source.replay_from
-        if start is not None:
-            return int(history.index.searchsorted(pd.Timestamp(start, tz="UTC"), side="left"))
-        warmup = max(int(strategy.warmup) for strategy in run_strategies(settings).values())
-        return min(warmup + 1, len(history) - 1)
 
     def _day_start(
         self, repository: LedgerRepository, state: RestoredPortfolio, bar: Bar

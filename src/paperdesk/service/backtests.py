@@ -89,3 +89,15 @@ class BacktestService:
             description = str(getattr(strategy_class, "description", "") or "")
             described.append((name, description))
         return described
+
+    def describe_strategies(self) -> list[dict[str, object]]:
+        """Every strategy with its kind, source and parameters (type, default, meaning)."""
+        from paperdesk.service.strategy_documents import strategy_documents
+
+        return strategy_documents()
+
+    def describe_strategy(self, name: str) -> dict[str, object]:
+        """One strategy in detail; an unknown name is an error listing the available ones."""
+        from paperdesk.service.strategy_documents import one_strategy_document
+
+        return one_strategy_document(name)

@@ -8,6 +8,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from paperdesk.domain import Side, Trade
+from paperdesk.engine.open_positions import OpenPosition
 
 if TYPE_CHECKING:
     from paperdesk.engine.result import BacktestResult
@@ -51,6 +52,20 @@ def trade_to_dict(trade: Trade) -> dict[str, object]:
     }
 
 
+def open_position_to_dict(held: OpenPosition) -> dict[str, object]:
+    """A position still open at the end of a backtest, marked at the last close."""
+    return {
+        "symbol": held.symbol,
+        "side": "long" if held.side is Side.BUY else "short",
+        "quantity": decimal_text(held.quantity),
+        "average_price": decimal_text(held.average_price),
+        "opened_at": utc_text(held.ts_opened) if held.ts_opened is not None else None,
+        "mark": decimal_text(held.mark),
+        "market_value": decimal_text(held.market_value),
+        "unrealized_pnl": decimal_text(held.unrealized_pnl),
+    }
+
+
 def result_to_dict(result: BacktestResult) -> dict[str, object]:
     """The JSON document of a backtest result."""
     stats = {key: json_value(getattr(result.stats, key)) for key in result.stats.to_dict()}
@@ -63,6 +78,7 @@ def result_to_dict(result: BacktestResult) -> dict[str, object]:
         "final_cash": decimal_text(result.final_cash),
         "stats": stats,
         "trades": [trade_to_dict(trade) for trade in result.trades],
+        "open_positions": [open_position_to_dict(held) for held in result.open_positions],
         "fills": len(result.fills),
         "orders": len(result.orders),
         "rejected_signals": len(result.rejections),

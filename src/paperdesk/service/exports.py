@@ -1,20 +1,20 @@
 """Export a portfolio as seed 002's audit files: orders.csv, fills.csv, positions.csv,
 pnl_ledger.csv and state.json (validated against the published schema before anything is
-written). Everything is read in one transaction, so the files describe one consistent moment.
+written), plus the files its settings name (``data/``, ``plugins/``) and a MANIFEST.json with
+the SHA-256 and size of each. Everything is read in one transaction, so the files describe one
+consistent moment, and the folder is written atomically (``export_folder``): it holds all of
+this export or none of it.
 """
 
 from __future__ import annotations
 
 import json
-import os
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from functools import partial
 from pathlib import Path
 from typing import Any
 
-from paperdesk.domain import ZERO, InvalidInputError, Position
+from paperdesk.domain import ZERO, Position
 from paperdesk.domain.records import (
     CursorRecord,
     EquityView,
@@ -23,12 +23,15 @@ from paperdesk.domain.records import (
     WorkingOrder,
 )
 from paperdesk.service.documents import decimal_text, utc_text
+from paperdesk.service.export_attachments import pack
+from paperdesk.service.export_folder import check_target, write_file, write_folder
+from paperdesk.service.export_manifest import MANIFEST_FILE, manifest_bytes
 from paperdesk.service.ledger_files import (
     FILL_COLUMNS,
     ORDER_COLUMNS,
     PNL_COLUMNS,
     POSITION_COLUMNS,
-    write_csv,
+    csv_bytes,
 )
 from paperdesk.service.paper_documents import moment, money, order_document
 from paperdesk.service.state_schema import SCHEMA_VERSION, validate_state
@@ -42,11 +45,12 @@ FILES = ("orders.csv", "fills.csv", "positions.csv", "pnl_ledger.csv", STATE_FIL
 class ExportReport:
     portfolio_id: int
     directory: Path
-    files: tuple[Path, ...]
+    files: tuple[Path, ...]  # the five audit files; MANIFEST.json and attachments besides
     orders: int
     fills: int
     trades: int
     snapshots: int
+    attachments: tuple[str, ...] = ()  # files the settings name, copied in (data/, plugins/)
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,12 +66,16 @@ class _Snapshot:
 
 
 def export_portfolio(
-    database: Database, portfolio_id: int, directory: Path, *, now: datetime | None = None
+    database: Database,
+    portfolio_id: int,
+    directory: Path,
+    *,
+    now: datetime | None = None,
+    force: bool = False,
 ) -> ExportReport:
-    """Write the five files of portfolio ``portfolio_id`` into ``directory`` (created if
-    needed; files of an earlier export there are replaced)."""
-    if directory.exists() and not directory.is_dir():
-        raise InvalidInputError(f"{directory} exists and is not a directory")
+    """Write the export of portfolio ``portfolio_id`` as the folder ``directory``: created
+    whole, or not at all. An existing non-empty folder is replaced only with ``force``."""
+    check_target(directory, force=force)  # before any work: a refusal is immediate
     with database.reading() as repository:
         snapshot = _Snapshot(
             repository.portfolio(portfolio_id),
@@ -79,42 +87,40 @@ def export_portfolio(
             repository.cursors(portfolio_id),
             repository.last_accepted_signals(portfolio_id),
         )
-    state = state_document(snapshot, now or datetime.now(UTC))
+    moment = now or datetime.now(UTC)
+    state = state_document(snapshot, moment)
+    state["settings"], attachments = pack(state["settings"])
     validate_state(state)
-    directory.mkdir(parents=True, exist_ok=True)
     marks = _marks(snapshot)
-    writers = {
-        "orders.csv": (ORDER_COLUMNS, [_order_cells(o) for o in snapshot.orders]),
-        "fills.csv": (FILL_COLUMNS, [_fill_cells(f) for f in snapshot.fills]),
-        "positions.csv": (
-            POSITION_COLUMNS,
-            [_position_cells(p, marks) for p in snapshot.positions],
+    contents = {
+        "orders.csv": csv_bytes(ORDER_COLUMNS, [_order_cells(o) for o in snapshot.orders]),
+        "fills.csv": csv_bytes(FILL_COLUMNS, [_fill_cells(f) for f in snapshot.fills]),
+        "positions.csv": csv_bytes(
+            POSITION_COLUMNS, [_position_cells(p, marks) for p in snapshot.positions]
         ),
-        "pnl_ledger.csv": (PNL_COLUMNS, [_pnl_cells(e) for e in snapshot.equity]),
+        "pnl_ledger.csv": csv_bytes(PNL_COLUMNS, [_pnl_cells(e) for e in snapshot.equity]),
+        STATE_FILE: (json.dumps(state, indent=2, ensure_ascii=False) + "\n").encode("utf-8"),
     }
-    written = [
-        _replace(directory / name, partial(write_csv, columns=columns, rows=rows))
-        for name, (columns, rows) in writers.items()
-    ]
-    text = json.dumps(state, indent=2, ensure_ascii=False) + "\n"
-    written.append(_replace(directory / STATE_FILE, lambda path: path.write_text(text, "utf-8")))
+    contents.update((name, source.read_bytes()) for name, source in attachments.items())
+
+    def fill(folder: Path) -> None:
+        for name, data in contents.items():
+            path = folder / name
+            path.parent.mkdir(exist_ok=True)
+            write_file(path, data)
+        write_file(folder / MANIFEST_FILE, manifest_bytes(portfolio_id, moment, contents))
+
+    write_folder(directory, fill, force=force)
     return ExportReport(
         portfolio_id,
         directory,
-        tuple(written),
+        tuple(directory / name for name in FILES),
         len(snapshot.orders),
         len(snapshot.fills),
         snapshot.trades,
         len(snapshot.equity),
+        tuple(sorted(attachments)),
     )
-
-
-def _replace(target: Path, write: Callable[[Path], object]) -> Path:
-    """Write to a temporary file beside ``target``, then move it into place."""
-    temporary = target.with_name(f".{target.name}.tmp")
-    write(temporary)
-    os.replace(temporary, target)
-    return target
 
 
 def _marks(snapshot: _Snapshot) -> dict[str, Any]:

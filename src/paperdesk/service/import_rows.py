@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 from pathlib import Path
 
 from paperdesk.domain import (
@@ -22,6 +23,7 @@ from paperdesk.service.ledger_files import (
     FILL_COLUMNS,
     ORDER_COLUMNS,
     PNL_COLUMNS,
+    POSITION_COLUMNS,
     CsvReader,
 )
 
@@ -114,12 +116,21 @@ def read_fills(directory: Path) -> list[ImportedFill]:
     return [item for _, item in sorted(fills, key=lambda pair: pair[0])]
 
 
+def read_positions(directory: Path) -> dict[str, tuple[Decimal, Decimal]]:
+    """Each symbol's quantity and cost in positions.csv."""
+    reader = CsvReader(directory / "positions.csv", POSITION_COLUMNS)
+    positions: dict[str, tuple[Decimal, Decimal]] = {}
+    for row in reader.rows():
+        symbol = reader.text(row, "symbol")
+        if symbol in positions:
+            raise reader.fail(f"{symbol} is listed twice")
+        positions[symbol] = (reader.decimal(row, "quantity"), reader.decimal(row, "cost"))
+    return positions
+
+
 def read_equity(directory: Path) -> list[EquityView]:
-    """The equity snapshots of pnl_ledger.csv (an export without it restores none)."""
-    path = directory / "pnl_ledger.csv"
-    if not path.exists():
-        return []
-    reader = CsvReader(path, PNL_COLUMNS)
+    """The equity snapshots of pnl_ledger.csv."""
+    reader = CsvReader(directory / "pnl_ledger.csv", PNL_COLUMNS)
     snapshots = []
     for row in reader.rows():
         cash = reader.decimal(row, "cash")

@@ -1,6 +1,8 @@
 """Restore an exported portfolio (``paperdesk export``) as a NEW portfolio.
 
-Nothing is trusted: state.json must match the published schema, every CSV cell must be an exact
+Nothing is trusted: the folder must be exactly what its MANIFEST.json lists (every file's size
+and SHA-256, the required files present, nothing else), state.json must match the published
+schema and every file its settings name must lie inside the folder, every CSV cell must be an exact
 decimal or UTC time, and the fills are booked again on an exact ledger whose cash, fees,
 realized P&L and positions must equal what state.json states. Only then is everything written,
 in ONE transaction; any problem raises a DataError naming it and writes nothing.
@@ -9,6 +11,7 @@ in ONE transaction; any problem raises a DataError naming it and writes nothing.
 from __future__ import annotations
 
 import json
+import shutil
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -19,11 +22,19 @@ from typing import Any
 from paperdesk.config import RunConfig
 from paperdesk.domain import ZERO, DataError, InvalidInputError, Order
 from paperdesk.domain.orders import order_number
-from paperdesk.domain.records import FillRecord, WorkingOrder
+from paperdesk.domain.records import EquityView, FillRecord, WorkingOrder
 from paperdesk.engine.wiring import check_run
 from paperdesk.portfolio import PortfolioLedger
-from paperdesk.service.exports import STATE_FILE
-from paperdesk.service.import_rows import ImportedFill, read_equity, read_fills, read_orders
+from paperdesk.service.export_attachments import store, unpack
+from paperdesk.service.export_manifest import MANIFEST_FILE, verify_folder
+from paperdesk.service.exports import FILES, STATE_FILE
+from paperdesk.service.import_rows import (
+    ImportedFill,
+    read_equity,
+    read_fills,
+    read_orders,
+    read_positions,
+)
 from paperdesk.service.state_schema import validate_state
 from paperdesk.store import Database, LedgerRepository, TickRun
 
@@ -68,21 +79,78 @@ def _no_constant(name: str) -> object:
 
 
 def import_portfolio(
-    database: Database, directory: Path, *, name: str | None = None, now: datetime | None = None
+    database: Database,
+    directory: Path,
+    *,
+    name: str | None = None,
+    now: datetime | None = None,
+    attachments_home: Path | None = None,
 ) -> ImportReport:
+    """Restore the export in ``directory`` as a new portfolio, after checking all of it. The
+    files its settings name are copied into a fresh folder of ``attachments_home`` (without
+    one, the portfolio reads them in the export folder)."""
+    manifest = verify_folder(directory, FILES)
     state = read_state(directory)
     source = state["portfolio"]
+    if source["id"] != manifest.portfolio_id:
+        raise DataError(
+            f"{STATE_FILE} is portfolio {source['id']} but {MANIFEST_FILE} "
+            f"says {manifest.portfolio_id}"
+        )
     new_name = (name if name is not None else source["name"]).strip()
     if not new_name or len(new_name) > MAX_NAME_LENGTH:
         raise InvalidInputError(f"portfolio name must be 1 to {MAX_NAME_LENGTH} characters")
-    settings = RunConfig.from_json(state["settings"])
+    checked = RunConfig.from_json(state["settings"]).to_json()  # types first, then paths
+    document, attachments = unpack(checked, directory, set(manifest.files))
+    settings = RunConfig.from_json(document)
     check_run(settings)
     orders = read_orders(directory)
     fills = read_fills(directory)
     equity = read_equity(directory)
     ledger = _rebuild(Decimal(source["starting_cash"]), fills)
     _check_against_state(state, ledger, orders, fills)
+    _check_positions_file(read_positions(directory), ledger)
     moment = now or datetime.now(UTC)
+    document, stored = store(document, attachments, attachments_home, manifest.files)
+    settings = RunConfig.from_json(document)
+    try:
+        restore = _Restore(new_name, state, settings, ledger, orders, fills, equity)
+        pid = _write(database, directory, restore, moment)
+    except BaseException:
+        if stored is not None:
+            shutil.rmtree(stored, ignore_errors=True)
+        raise
+    return ImportReport(
+        pid,
+        new_name,
+        source["id"],
+        ledger.cash,
+        len(ledger.positions),
+        len(orders),
+        len(fills),
+        len(ledger.trades),
+        len(equity),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class _Restore:
+    """An export checked in full: what the new portfolio is made of."""
+
+    name: str
+    state: Mapping[str, Any]
+    settings: RunConfig
+    ledger: PortfolioLedger
+    orders: list[tuple[Order, datetime]]
+    fills: list[ImportedFill]
+    equity: list[EquityView]
+
+
+def _write(database: Database, directory: Path, restore: _Restore, moment: datetime) -> int:
+    """Everything of the new portfolio, in one transaction."""
+    new_name, state, settings = restore.name, restore.state, restore.settings
+    ledger, orders, fills, equity = restore.ledger, restore.orders, restore.fills, restore.equity
+    source = state["portfolio"]
     with database.transaction() as repository:
         writer = repository.writer
         pid = writer.create_portfolio(
@@ -115,17 +183,7 @@ def import_portfolio(
             moment,
             {"source_id": source["id"], "exported_at": state["exported_at"]},
         )
-    return ImportReport(
-        pid,
-        new_name,
-        source["id"],
-        ledger.cash,
-        len(ledger.positions),
-        len(orders),
-        len(fills),
-        len(ledger.trades),
-        len(equity),
-    )
+    return pid
 
 
 def _rebuild(starting_cash: Decimal, fills: list[ImportedFill]) -> PortfolioLedger:
@@ -188,6 +246,17 @@ def _check_against_state(
         )
     if problems:
         raise DataError("the export is inconsistent: " + "; ".join(problems[:3]))
+
+
+def _check_positions_file(
+    listed: dict[str, tuple[Decimal, Decimal]], ledger: PortfolioLedger
+) -> None:
+    rebuilt = {s: (p.quantity, p.cost_basis) for s, p in ledger.positions.items()}
+    if listed != rebuilt:
+        raise DataError(
+            f"the export is inconsistent: positions.csv holds {_describe(listed)} "
+            f"but the fills give {_describe(rebuilt)}"
+        )
 
 
 def _describe(positions: Mapping[str, tuple[Decimal, Decimal]]) -> str:

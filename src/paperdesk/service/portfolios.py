@@ -16,6 +16,7 @@ from typing import TypeVar
 
 from paperdesk.analytics.stats import Stats
 from paperdesk.config import RunConfig, SourceKind
+from paperdesk.data import instrument_for
 from paperdesk.data.cache import InProcessCache
 from paperdesk.data.manager import DataManager
 from paperdesk.domain import (
@@ -43,11 +44,13 @@ from paperdesk.domain.records import (
 )
 from paperdesk.domain.ticks import BarTick
 from paperdesk.engine.wiring import check_run
+from paperdesk.live import replay
 from paperdesk.live.restore import RestoredPortfolio, persist, restore
 from paperdesk.live.runner import LiveRunner
 from paperdesk.live.sources import BarSource, Clock, WallClock
 from paperdesk.service.market_data import build_data_manager
 from paperdesk.service.performance import performance_stats
+from paperdesk.service.portfolio_edits import check_settings_change, setting_changes
 from paperdesk.service.views import PortfolioDetail, PortfolioSummary, PositionView
 from paperdesk.settings import Settings
 from paperdesk.store import Database, LedgerRepository
@@ -106,9 +109,7 @@ class PortfolioService:
         base_currency: str = "USD",
         settings: RunConfig | None = None,
     ) -> int:
-        name = name.strip()
-        if not name or len(name) > MAX_NAME_LENGTH:
-            raise InvalidInputError(f"portfolio name must be 1 to {MAX_NAME_LENGTH} characters")
+        name = _checked_name(name)
         if not starting_cash.is_finite() or starting_cash <= 0:
             raise InvalidInputError(f"starting cash must be a positive amount, got {starting_cash}")
         currency = base_currency.strip().upper()
@@ -118,8 +119,10 @@ class PortfolioService:
         if settings.timeframe is None:  # stored settings say which bars the portfolio reads
             settings = settings.with_changes(timeframe=settings.bar_timeframe)
         check_run(settings)
-        for symbol in settings.symbols:
-            self.source.history(symbol, settings.bar_timeframe, settings.source)  # data must exist
+        for symbol in settings.symbols:  # data must exist, and reach the replay's start
+            history = self.source.history(symbol, settings.bar_timeframe, settings.source)
+            replay.check_start(settings, symbol, history)
+        settings = self._start_replay_clock(settings)
         now = self._now()
         document = settings.to_json()
         with self.database.transaction() as repository:
@@ -141,6 +144,13 @@ class PortfolioService:
             )
             return portfolio_id
 
+    def _start_replay_clock(self, settings: RunConfig) -> RunConfig:
+        """A paced replay's clock starts now (on the service's clock), unless it says when."""
+        source = settings.source
+        if source.replay_interval is None or source.replay_started_at is not None:
+            return settings
+        return settings.with_changes(source=source.with_changes(replay_started_at=self.clock.now()))
+
     def archive_portfolio(self, portfolio_id: int) -> None:
         now = self._now()
         with self.database.transaction() as repository:
@@ -154,6 +164,47 @@ class PortfolioService:
                     "close and cancel them before archiving"
                 )
             repository.writer.archive_portfolio(portfolio_id, now)
+
+    def unarchive_portfolio(self, portfolio_id: int) -> None:
+        """Make an archived portfolio active again (it trades from its next tick)."""
+        with self.database.transaction() as repository:
+            record = repository.portfolio(portfolio_id, lock=True)
+            if record.status != "archived":
+                raise InvalidInputError(f"portfolio {portfolio_id} is not archived")
+            repository.writer.unarchive_portfolio(portfolio_id, self._now())
+
+    def rename_portfolio(self, portfolio_id: int, name: str) -> None:
+        name = _checked_name(name)
+        with self.database.transaction() as repository:
+            record = repository.portfolio(portfolio_id, lock=True)
+            if record.name != name:
+                repository.writer.rename_portfolio(portfolio_id, name, self._now())
+
+    def edit_portfolio(
+        self, portfolio_id: int, edit: Callable[[RunConfig], RunConfig]
+    ) -> dict[str, dict[str, object]]:
+        """Change the run settings to ``edit(current)``, checked as a tick would check them;
+        returns what changed (dotted key -> from/to), each change recorded in the audit log."""
+        with self.database.transaction() as repository:
+            record = repository.portfolio(portfolio_id, lock=True)
+            current = RunConfig.from_json(record.settings)
+            settings = edit(current).with_changes(cash=record.starting_cash)
+            if settings.timeframe is None:
+                settings = settings.with_changes(timeframe=current.bar_timeframe)
+            changes = setting_changes(current, settings)
+            if not changes:
+                return {}
+            positions = [p.symbol for p in repository.positions(portfolio_id)]
+            working = [o.symbol for o in repository.orders(portfolio_id, open_only=True)]
+            check_settings_change(portfolio_id, current, settings, positions, working)
+            held = {*settings.symbols, *positions, *working}
+            check_run(settings, {symbol: instrument_for(symbol) for symbol in sorted(held)})
+            for symbol in settings.symbols:
+                self.source.history(symbol, settings.bar_timeframe, settings.source)
+            repository.writer.change_settings(
+                portfolio_id, settings.to_json(), changes, self._now()
+            )
+            return changes
 
     def settings(self, portfolio_id: int) -> RunConfig:
         with self.database.reading() as repository:
@@ -369,6 +420,15 @@ class PortfolioService:
         frame = self.source.history(symbol, settings.bar_timeframe, settings.source)
         known = state.kernel.last_price(symbol)
         return known if known is not None else to_decimal(float(frame["close"].iloc[-1]))
+
+
+def _checked_name(name: str) -> str:
+    name = name.strip()
+    if not name or len(name) > MAX_NAME_LENGTH:
+        raise InvalidInputError(
+            f"portfolio name must be 1 to {MAX_NAME_LENGTH} characters, got {name!r}"
+        )
+    return name
 
 
 def _orders_of(events: Sequence[Event]) -> list[Order]:

@@ -184,11 +184,16 @@ def portfolio_config(
     return RunConfig.parse(document, merged.labels)
 
 
-def strategy_specs(names: Sequence[str], params: Sequence[str]) -> tuple[StrategySpec, ...]:
+def strategy_specs(
+    names: Sequence[str],
+    params: Sequence[str],
+    current: Mapping[str, Mapping[str, object]] | None = None,
+) -> tuple[StrategySpec, ...]:
     """Strategies with their ``--param`` values: ``name.key=value`` targets one strategy,
-    ``key=value`` is allowed when there is only one."""
+    ``key=value`` is allowed when there is only one. ``current`` holds parameters the values
+    are laid over (a portfolio's, when it is edited)."""
     chosen = list(dict.fromkeys(n.strip() for n in names)) or [DEFAULT_STRATEGY]
-    assigned: dict[str, dict[str, object]] = {name: {} for name in chosen}
+    assigned = {name: dict((current or {}).get(name, {})) for name in chosen}
     for text in params:
         key, value = values.parse_param(text)
         owner, dot, name = key.rpartition(".")

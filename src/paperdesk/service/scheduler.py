@@ -13,7 +13,7 @@ import re
 import threading
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from paperdesk.domain import InvalidInputError, PaperdeskError
 from paperdesk.domain.ticks import BarTick
@@ -43,11 +43,13 @@ def parse_interval(text: str) -> float:
 
 @dataclass(frozen=True, slots=True)
 class RoundReport:
-    """What one round did: each symbol's ticks, or the error that symbol's tick raised."""
+    """What one round did: each symbol's ticks, or the error that symbol's tick raised
+    (``new_errors``: those no earlier round of the run raised, so a report says each once)."""
 
     number: int
     ticks: dict[str, list[BarTick]]
     errors: dict[str, str]
+    new_errors: dict[str, str] = field(default_factory=dict)
 
 
 class Scheduler:
@@ -73,10 +75,17 @@ class Scheduler:
         self._clock = clock
         self._on_round = on_round
         self.rounds = 0
+        self.failed_ticks = 0  # ticks that raised an error, over the whole run
+        self._seen_errors: set[tuple[str, str]] = set()
 
     @property
     def stopped(self) -> bool:
         return self._stopped.is_set()
+
+    @property
+    def distinct_errors(self) -> int:
+        """How many different (symbol, error) pairs the run's ticks raised."""
+        return len(self._seen_errors)
 
     def stop(self) -> None:
         """Ask the loop to end after the tick in progress (safe from a signal handler)."""
@@ -109,8 +118,11 @@ class Scheduler:
                 ticks[symbol] = self._tick(symbol)
             except PaperdeskError as error:  # one bad symbol does not stop the others
                 errors[symbol] = str(error)
+        self.failed_ticks += len(errors)
+        new = {s: e for s, e in errors.items() if (s, e) not in self._seen_errors}
+        self._seen_errors.update(new.items())
         if self._on_round is not None:
-            self._on_round(RoundReport(self.rounds, ticks, errors))
+            self._on_round(RoundReport(self.rounds, ticks, errors, new))
 
     def _interruptible_wait(self, seconds: float) -> None:
         self._stopped.wait(seconds)

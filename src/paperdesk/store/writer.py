@@ -160,6 +160,41 @@ class LedgerWriter:
         self.audit(portfolio_id, "portfolio.archived", "archived", at, at)
         self.publish(portfolio_id, "portfolio.archived", at, at, {"id": portfolio_id})
 
+    def unarchive_portfolio(self, portfolio_id: int, at: datetime) -> None:
+        row = self._portfolio_row(portfolio_id)
+        row.status, row.archived_at = "active", None
+        self.audit(portfolio_id, "portfolio.unarchived", "unarchived", at, at)
+        self.publish(portfolio_id, "portfolio.unarchived", at, at, {"id": portfolio_id})
+
+    def rename_portfolio(self, portfolio_id: int, name: str, at: datetime) -> None:
+        row = self._portfolio_row(portfolio_id)
+        old, row.name = row.name, name
+        details = {"from": old, "to": name}
+        self.audit(
+            portfolio_id, "portfolio.renamed", f"renamed {old!r} to {name!r}", at, at, details
+        )
+        self.publish(portfolio_id, "portfolio.renamed", at, at, {"id": portfolio_id, "name": name})
+
+    def change_settings(
+        self,
+        portfolio_id: int,
+        settings: Mapping[str, Any],
+        changes: Mapping[str, Any],
+        at: datetime,
+    ) -> None:
+        """New run settings; ``changes`` (dotted key -> {"from", "to"}) goes in the audit."""
+        row = self._portfolio_row(portfolio_id)
+        row.settings = dict(settings)
+        message = "settings changed: " + ", ".join(sorted(changes))
+        self.audit(portfolio_id, "portfolio.edited", message, at, at, {"changes": dict(changes)})
+        self.publish(
+            portfolio_id,
+            "portfolio.edited",
+            at,
+            at,
+            {"id": portfolio_id, "settings": dict(settings)},
+        )
+
     def save_account(self, portfolio_id: int, account: AccountState) -> None:
         """The portfolio row's totals after a unit of work."""
         row = self._portfolio_row(portfolio_id)

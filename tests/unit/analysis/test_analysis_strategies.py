@@ -20,12 +20,22 @@ from paperdesk.analysis.strategies.base import (
     Strategy,
     make_signal_frame,
 )
+from paperdesk.analysis.strategies.per_bar import BarStrategy
 from paperdesk.analysis.strategies.rsi_divergence import pivot_lows
 from paperdesk.domain import Direction, InvalidInputError, Signal, UnknownNameError
+from paperdesk.domain.decisions import StrategyContext
 
 LoadBars = Callable[[str], pd.DataFrame]
 
 EXPECTED_NAMES = ["buy-and-hold", "macd-cross", "rsi-divergence", "sma-cross", "tsi-momentum"]
+PER_BAR_NAMES = ["buy-and-hold"]  # remembers that it entered: a per-bar strategy
+VECTORISED_NAMES = [name for name in EXPECTED_NAMES if name not in PER_BAR_NAMES]
+
+
+def vectorised_names() -> list[str]:
+    """The registered strategies of the vectorised kind (causal by the truncation test; a
+    per-bar strategy is causal by construction: it only ever sees the bars up to its own)."""
+    return [name for name in strategy_names() if isinstance(create_strategy(name), Strategy)]
 
 
 def make_bars(close: list[float] | np.ndarray, spread: float = 0.5) -> pd.DataFrame:
@@ -63,7 +73,8 @@ def test_registry_lists_every_strategy() -> None:
         cls = get_strategy_class(name)
         assert cls.name == name
         assert cls.description
-        assert isinstance(create_strategy(name), Strategy)
+        kind = BarStrategy if name in PER_BAR_NAMES else Strategy
+        assert isinstance(create_strategy(name), kind)
 
 
 def test_unknown_strategy_names_the_registered_ones() -> None:
@@ -137,7 +148,7 @@ def test_constructor_rejects_foreign_parameter_objects() -> None:
 
 
 # ---------------------------------------------------------------- real data
-@pytest.mark.parametrize("name", EXPECTED_NAMES)
+@pytest.mark.parametrize("name", VECTORISED_NAMES)
 def test_every_strategy_signals_on_spy_daily(load_bars: LoadBars, name: str) -> None:
     bars = load_bars("lean_SPY_1d.csv")
     strategy = create_strategy(name)
@@ -157,8 +168,10 @@ def test_every_strategy_signals_on_spy_daily(load_bars: LoadBars, name: str) -> 
 def test_registered_strategies_emit_on_spy_daily(load_bars: LoadBars) -> None:
     """Iterates the registry, so a strategy added later is covered too."""
     bars = load_bars("lean_SPY_1d.csv")
-    for name in strategy_names():
-        assert len(create_strategy(name).signals(bars)) >= 1, name
+    for name in vectorised_names():
+        strategy = create_strategy(name)
+        assert isinstance(strategy, Strategy)
+        assert len(strategy.signals(bars)) >= 1, name
 
 
 def test_rsi_divergence_gives_several_signals_both_ways(load_bars: LoadBars) -> None:
@@ -189,8 +202,10 @@ def test_every_strategy_is_causal(load_bars: LoadBars, data: str) -> None:
         bars = load_bars("lean_SPY_1d.csv")
     else:
         bars = load_bars("lean_SPY_1h.csv").iloc[-3000:]
-    for name in strategy_names():
-        assert_causal(create_strategy(name), bars)
+    for name in vectorised_names():
+        strategy = create_strategy(name)
+        assert isinstance(strategy, Strategy)
+        assert_causal(strategy, bars)
 
 
 class _PeekingStrategy(Strategy[NoParameters]):
@@ -388,9 +403,33 @@ def test_rsi_divergence_bearish_mirror() -> None:
 
 
 # ---------------------------------------------------------------- buy-and-hold / to_signals
-def test_buy_and_hold_and_to_signals() -> None:
+def _context(bars: pd.DataFrame, state: dict[str, Any]) -> StrategyContext:
+    ts = bars.index[-1].to_pydatetime()
+    return StrategyContext(
+        strategy="buy-and-hold",
+        symbol="ABC",
+        ts=ts,
+        bar_index=len(bars) - 1,
+        cash=Decimal(100),
+        equity=Decimal(100),
+        state=state,
+    )
+
+
+def test_buy_and_hold_goes_long_on_the_first_bar_it_sees_and_only_then() -> None:
     bars = make_bars([10.0, 11.0, 12.0])
-    frame = create_strategy("buy-and-hold").signals(bars)
+    strategy = create_strategy("buy-and-hold")
+    assert isinstance(strategy, BarStrategy)
+    first = strategy.decision(bars, _context(bars, {}))  # at the 3rd bar of the history
+    assert isinstance(first.action, Signal)
+    assert first.action.direction is Direction.LONG
+    assert first.state == {"entered": True}
+    assert strategy.decision(bars, _context(bars, {"entered": True})).action is None
+
+
+def test_to_signals() -> None:
+    bars = make_bars([10.0, 11.0, 12.0])
+    frame = make_signal_frame(bars, [0], 1, reason="buy and hold: enter long at the first bar")
     assert frame.index.tolist() == [bars.index[0]]
     [signal] = to_signals(frame, "buy-and-hold", "ABC")
     assert signal.direction is Direction.LONG

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -129,3 +130,11 @@ def prices_csv(tmp_path_factory: pytest.TempPathFactory) -> str:
     path = tmp_path_factory.mktemp("data") / "prices.csv"
     path.write_text("ts,open,high,low,close,volume\n")
     return str(path)
+
+
+@pytest.fixture
+def paper_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """An empty PAPERDESK_HOME (its SQLite ledger) and no DATABASE_URL."""
+    monkeypatch.setenv("PAPERDESK_HOME", str(tmp_path))
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    return tmp_path

@@ -233,3 +233,28 @@ def test_run_module_handler_restores_signals() -> None:
     assert scheduler.stopped
     assert signal.getsignal(signal.SIGINT) is before
     assert invoke("run", "--help").exit_code == 0
+
+
+def test_run_exits_non_zero_when_its_ticks_fail_and_says_each_error_once() -> None:
+    pid = create_replay()
+    result = invoke(
+        "run", "--portfolio", str(pid), "--symbol", "QQQ", "--every", "0.01s", "--max-ticks", "3"
+    )
+    assert result.exit_code == 1, (result.stdout, result.stderr)
+    assert result.stderr.count("does not watch QQQ") == 1
+    assert "error: 3 tick(s) failed with 1 distinct error(s)" in result.stderr
+    assert "Traceback" not in result.stderr + result.stdout
+
+
+def test_create_portfolio_takes_a_replay_interval_and_refuses_a_start_past_the_data() -> None:
+    pid = create_replay("paced", "--replay-interval", "1m")
+    settings = json_of("portfolio", "show", str(pid))["settings"]["source"]
+    assert settings["replay_interval"] == "60"
+    assert settings["replay_started_at"] is not None
+    before = ledger_state()
+    message = fails(
+        "create-portfolio", "late", "100", "--symbol", "SPY", "--source", "replay",
+        "--replay-from", "2099-01-01",
+    )  # fmt: skip
+    assert "--replay-from 2099-01-01 is after the last SPY 1d bar (" in message
+    assert ledger_state() == before

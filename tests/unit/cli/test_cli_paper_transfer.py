@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import pytest
 from paper_cli_helpers import create_replay, fails, json_of, ledger_state, ok
 
+from export_support import reseal
+from paperdesk.data import find_bundled
+from paperdesk.service.exports import FILES
 from paperdesk.service.state_schema import validate_state
 
 
@@ -33,7 +37,7 @@ def test_export_writes_the_audit_files_and_a_valid_state(tmp_path: Path) -> None
         ok("trade", str(pid), "SPY", "LIVE")
     text = ok("export", str(pid), "--to", str(tmp_path / "out")).stdout
     assert "exported portfolio 1" in text
-    document = json_of("export", str(pid), "--to", str(tmp_path / "out"))
+    document = json_of("export", str(pid), "--to", str(tmp_path / "out"), "--force")
     assert document["files"] == [
         "orders.csv",
         "fills.csv",
@@ -98,6 +102,8 @@ def test_a_malformed_export_is_refused_in_one_line_and_nothing_is_written(
     exported: Path, damage: object, message: str
 ) -> None:
     damage(exported)  # type: ignore[operator]
+    if all((exported / name).exists() for name in FILES):
+        reseal(exported)  # an edited file: past the manifest, the checks inside the files refuse it
     before = ledger_state()
     assert message in fails("import", str(exported))
     assert ledger_state() == before
@@ -105,3 +111,49 @@ def test_a_malformed_export_is_refused_in_one_line_and_nothing_is_written(
 
 def test_import_of_a_missing_directory(tmp_path: Path) -> None:
     assert "is not a directory" in fails("import", str(tmp_path / "nothing"))
+
+
+def test_export_lists_its_manifest(tmp_path: Path) -> None:
+    pid = create_replay()
+    document = json_of("export", str(pid), "--to", str(tmp_path / "out"))
+    assert document["manifest"] == "MANIFEST.json"
+    manifest = json.loads((tmp_path / "out" / "MANIFEST.json").read_text())
+    assert sorted(manifest["files"]) == sorted(FILES)
+    assert manifest["portfolio_id"] == pid
+
+
+def test_export_refuses_a_non_empty_folder_unless_forced(tmp_path: Path) -> None:
+    pid = create_replay()
+    target = tmp_path / "out"
+    target.mkdir()
+    (target / "keep.txt").write_text("mine")
+    message = fails("export", str(pid), "--to", str(target))
+    assert f"{target} is not empty" in message
+    assert "--force" in message
+    assert (target / "keep.txt").read_text() == "mine"
+    ok("export", str(pid), "--to", str(target), "--force")
+    assert not (target / "keep.txt").exists()
+    assert (target / "MANIFEST.json").is_file()
+
+
+def test_import_of_a_tampered_export_names_the_file(exported: Path) -> None:
+    path = exported / "fills.csv"
+    path.write_text(path.read_text().replace(",buy,", ",BUY,", 1))  # same size
+    before = ledger_state()
+    assert "fills.csv does not match its SHA-256" in fails("import", str(exported))
+    assert ledger_state() == before
+
+
+def test_an_imported_copy_keeps_trading_without_the_original_data_file(tmp_path: Path) -> None:
+    source = tmp_path / "first" / "acme.csv"
+    source.parent.mkdir()
+    lines = find_bundled("SPY", "1d").read_text().splitlines()
+    source.write_text("\n".join(lines[:1] + lines[-300:]) + "\n")
+    pid = create_replay("bot", "--data", f"ACME={source}", "--replay-from", "2024-01-02")
+    document = json_of("export", str(pid), "--to", str(tmp_path / "out"))
+    assert document["attachments"] == ["data/ACME.csv"]
+    assert (tmp_path / "out" / "data" / "ACME.csv").read_bytes() == source.read_bytes()
+    copy = json_of("import", str(tmp_path / "out"), "--name", "copy")["id"]
+    for folder in (source.parent, tmp_path / "out"):
+        shutil.rmtree(folder)
+    ok("trade", str(copy), "ACME", "LIVE")

@@ -10,27 +10,22 @@ import pytest
 from typer.testing import CliRunner
 
 from paperdesk import cli
+from paperdesk.analysis.strategies.common import StrategyKind
+from paperdesk.analysis.strategies.registry import StrategyDescription
 from paperdesk.cli import app
 
 runner = CliRunner()
 
 
-class FastStrategy:
-    name = "fast"
-    description = "A fast one."
-
-
-class SlowStrategy:
-    name = "slow"
-    description = "A [bold]slow[/bold] one."
+FAST = StrategyDescription("fast", StrategyKind.VECTORISED, "A fast one.", (), "built-in")
+SLOW = StrategyDescription(
+    "slow", StrategyKind.PER_BAR, "A [bold]slow[/bold] one.", (), "path 'slow.py'"
+)
 
 
 @pytest.fixture
 def registry(monkeypatch: pytest.MonkeyPatch) -> None:
-    classes = {"slow": SlowStrategy, "fast": FastStrategy}
-    fake = SimpleNamespace(
-        available_strategy_names=lambda: list(classes), get_strategy_class=classes.get
-    )
+    fake = SimpleNamespace(describe_strategies=lambda: [FAST, SLOW])
     package = SimpleNamespace(registry=fake)
     monkeypatch.setitem(sys.modules, "paperdesk.analysis.strategies", package)
 
@@ -59,6 +54,7 @@ def test_strategies_table() -> None:
     assert result.exit_code == 0, result.output
     assert "fast" in result.stdout
     assert "A fast one." in result.stdout
+    assert "A [bold]slow[/bold] one." in result.stdout  # printed as written, not as markup
     assert result.stdout.index("fast") < result.stdout.index("slow")
 
 
@@ -68,8 +64,20 @@ def test_strategies_json() -> None:
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout) == {
         "strategies": [
-            {"name": "fast", "description": "A fast one."},
-            {"name": "slow", "description": "A [bold]slow[/bold] one."},
+            {
+                "name": "fast",
+                "kind": "vectorised",
+                "description": "A fast one.",
+                "source": "built-in",
+                "parameters": [],
+            },
+            {
+                "name": "slow",
+                "kind": "per-bar",
+                "description": "A [bold]slow[/bold] one.",
+                "source": "path 'slow.py'",
+                "parameters": [],
+            },
         ]
     }
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from paperdesk.config import RiskConfig, RunConfig, SourceConfig, StrategySpec
+from paperdesk.config import RiskConfig, RunConfig, SourceConfig
 from paperdesk.data import find_bundled, load_bars
 from paperdesk.data.cache import InProcessCache
 from paperdesk.domain import Side
@@ -17,6 +17,7 @@ from paperdesk.live import BarSource, TickStatus
 from paperdesk.service.market_data import build_data_manager
 from paperdesk.service.portfolios import OrderRequest, PortfolioService
 from paperdesk.store import Database
+from quiet_strategy import QUIET
 
 
 def _spy_csv(path: Path, start: str, end: str) -> None:
@@ -37,7 +38,7 @@ def test_max_holding_counts_bars_across_a_reimport(
     manager = build_data_manager(database, cache=InProcessCache())
     service = PortfolioService(database, source=BarSource(manager))
     settings = RunConfig(
-        strategies=(StrategySpec("buy-and-hold"),),  # its one signal lies in 1993: quiet here
+        **QUIET,  # trades by hand only (buy-and-hold would buy on the replay's first bar)
         symbols=("SPY",),
         source=SourceConfig("replay", replay_from=date(2020, 1, 2)),
         risk=RiskConfig(max_holding_bars=3),

@@ -125,6 +125,7 @@ def test_document_shape_and_exact_decimals() -> None:
         "final_cash",
         "stats",
         "trades",
+        "open_positions",
         "fills",
         "orders",
         "rejected_signals",

@@ -11,8 +11,9 @@ import pytest
 from jsonschema import Draft202012Validator
 from paper_service_fixtures import ledger_counts, traded_portfolio
 
+from export_support import reseal
 from paperdesk.domain import DataError, InvalidInputError, UnknownNameError
-from paperdesk.service.exports import export_portfolio
+from paperdesk.service.exports import FILES, export_portfolio
 from paperdesk.service.imports import import_portfolio
 from paperdesk.service.ledger_files import (
     FILL_COLUMNS,
@@ -90,8 +91,8 @@ def test_export_of_an_unknown_portfolio_fails_and_writes_nothing(
 
 def test_import_round_trip_gives_the_same_books(database: Database, tmp_path: Path) -> None:
     service, pid = traded_portfolio(database)
-    export_portfolio(database, pid, tmp_path)
-    report = import_portfolio(database, tmp_path, name="restored")
+    export_portfolio(database, pid, tmp_path / "out")
+    report = import_portfolio(database, tmp_path / "out", name="restored")
     new = report.portfolio_id
     assert new != pid
     before, after = service.show(pid), service.show(new)
@@ -160,11 +161,14 @@ def test_a_malformed_export_is_refused_with_a_clear_error_and_nothing_written(
     database: Database, tmp_path: Path, breakage: object, message: str
 ) -> None:
     service, pid = traded_portfolio(database, ticks=30)
-    export_portfolio(database, pid, tmp_path)
-    breakage(tmp_path)  # type: ignore[operator]
+    folder = tmp_path / "out"
+    export_portfolio(database, pid, folder)
+    breakage(folder)  # type: ignore[operator]
+    if all((folder / name).exists() for name in FILES):
+        reseal(folder)  # an edited file: past the manifest, the checks inside the files refuse it
     before = ledger_counts(service)
     with pytest.raises((DataError, InvalidInputError, UnknownNameError)) as caught:
-        import_portfolio(database, tmp_path)
+        import_portfolio(database, folder)
     assert message in str(caught.value)
     assert "\n" not in str(caught.value)
     assert ledger_counts(service) == before

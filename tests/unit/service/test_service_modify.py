@@ -9,17 +9,18 @@ from decimal import Decimal
 import pytest
 
 from ledger_support import dump
-from paperdesk.config import RunConfig, SourceConfig, StrategySpec
+from paperdesk.config import RunConfig, SourceConfig
 from paperdesk.domain import InvalidInputError, OrderType, Side
 from paperdesk.service.portfolios import OrderRequest, PortfolioService
 from paperdesk.store import Database
+from quiet_strategy import QUIET
 
 
 def _holding_five(database: Database) -> tuple[PortfolioService, int, str]:
     """A quiet replay portfolio holding 5 SPY, with a resting limit sell of 5 (its id)."""
     service = PortfolioService(database)
     settings = RunConfig(
-        strategies=(StrategySpec("buy-and-hold"),),
+        **QUIET,  # trades by hand only (buy-and-hold would buy on the replay's first bar)
         symbols=("SPY",),
         source=SourceConfig("replay", replay_from=date(2020, 1, 2)),
     )

@@ -123,3 +123,26 @@ def test_bad_arguments() -> None:
         Scheduler(ticked, ["SPY"], 0)
     with pytest.raises(InvalidInputError, match="at least 1"):
         Scheduler(ticked, ["SPY"], 60).run(max_rounds=0)
+
+
+def test_failed_ticks_are_counted_and_each_distinct_error_is_new_once() -> None:
+    time = FakeTime()
+    reports: list[RoundReport] = []
+    messages = iter(["no data for BAD", "no data for BAD", "the feed is down"])
+
+    def tick(symbol: str) -> list[BarTick]:
+        if symbol == "BAD":
+            raise DataError(next(messages))
+        return ticked(symbol)
+
+    scheduler = Scheduler(
+        tick, ["BAD", "SPY"], 1, wait=time.wait, clock=time.clock, on_round=reports.append
+    )
+    scheduler.run(max_rounds=3)
+    assert [r.new_errors for r in reports] == [
+        {"BAD": "no data for BAD"},
+        {},
+        {"BAD": "the feed is down"},
+    ]
+    assert [r.errors for r in reports][1] == {"BAD": "no data for BAD"}
+    assert (scheduler.failed_ticks, scheduler.distinct_errors) == (3, 2)

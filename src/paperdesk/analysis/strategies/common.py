@@ -37,11 +37,17 @@ class StrategyKind(StrEnum):
 
 
 class ParameterDescription(NamedTuple):
-    """One parameter of a strategy, for listings: its name, type name and default value."""
+    """One parameter of a strategy, for listings: its name, type name, default value and
+    meaning (the field's ``metadata["help"]``: ``field(default=10, metadata={"help": ...})``)."""
 
     name: str
     type_name: str
     default: object
+    meaning: str = ""
+
+
+STOP_ATR_HELP = {"help": "stop-loss distance in ATR(14) multiples (0 = none)"}
+TARGET_ATR_HELP = {"help": "take-profit distance in ATR(14) multiples (0 = none)"}
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -173,7 +179,8 @@ class StrategyBase(ABC, Generic[ParametersT]):
                 default = None
             expected = types[field.name]
             type_name = getattr(expected, "__name__", str(expected))
-            described.append(ParameterDescription(field.name, type_name, default))
+            meaning = str(field.metadata.get("help", ""))
+            described.append(ParameterDescription(field.name, type_name, default, meaning))
         return described
 
     @classmethod

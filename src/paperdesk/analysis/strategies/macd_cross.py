@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import ClassVar
 
 import numpy as np
@@ -17,6 +17,7 @@ from paperdesk.analysis.strategies.base import (
     require,
     require_at_least,
 )
+from paperdesk.analysis.strategies.common import STOP_ATR_HELP, TARGET_ATR_HELP
 from paperdesk.analysis.strategies.reasons import compose, words
 from paperdesk.analysis.strategies.registry import register
 
@@ -33,11 +34,11 @@ CONFIDENCE_SCALE = 0.125
 class MacdCrossParameters:
     """MACD periods; ``stop_atr`` / ``target_atr`` are ATR(14) multiples (0 = none)."""
 
-    fast: int = 12
-    slow: int = 26
-    signal: int = 9
-    stop_atr: float = 0.0
-    target_atr: float = 0.0
+    fast: int = field(default=12, metadata={"help": "fast EMA period of the MACD line, in bars"})
+    slow: int = field(default=26, metadata={"help": "slow EMA period of the MACD line, in bars"})
+    signal: int = field(default=9, metadata={"help": "EMA period of the signal line, in bars"})
+    stop_atr: float = field(default=0.0, metadata=STOP_ATR_HELP)
+    target_atr: float = field(default=0.0, metadata=TARGET_ATR_HELP)
 
 
 @register

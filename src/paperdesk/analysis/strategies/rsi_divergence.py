@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import ClassVar
 
 import numpy as np
@@ -18,6 +18,7 @@ from paperdesk.analysis.strategies.base import (
     make_signal_frame,
     require_at_least,
 )
+from paperdesk.analysis.strategies.common import STOP_ATR_HELP, TARGET_ATR_HELP
 from paperdesk.analysis.strategies.reasons import compose, words
 from paperdesk.analysis.strategies.registry import register
 
@@ -43,11 +44,13 @@ IntArray = npt.NDArray[np.intp]
 class RsiDivergenceParameters:
     """RSI period, pivot half-width, max bars between pivots, ATR stop / target multiples."""
 
-    period: int = 14
-    pivot_width: int = 3
-    lookback: int = 60
-    stop_atr: float = 0.0
-    target_atr: float = 0.0
+    period: int = field(default=14, metadata={"help": "RSI period (Wilder), in bars"})
+    pivot_width: int = field(default=3, metadata={"help": "bars on each side that confirm a pivot"})
+    lookback: int = field(
+        default=60, metadata={"help": "most bars between the two pivots compared"}
+    )
+    stop_atr: float = field(default=0.0, metadata=STOP_ATR_HELP)
+    target_atr: float = field(default=0.0, metadata=TARGET_ATR_HELP)
 
 
 def _pivot_lows(values: npt.NDArray[np.float64], width: int) -> IntArray:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import ClassVar
 
 import pandas as pd
@@ -25,8 +25,10 @@ __all__ = ["SmaCross", "SmaCrossParameters"]
 class SmaCrossParameters:
     """``fast`` <= 1 compares the close itself with SMA(``slow``)."""
 
-    fast: int = 10
-    slow: int = 20
+    fast: int = field(
+        default=10, metadata={"help": "fast SMA period in bars (<= 1: the close itself)"}
+    )
+    slow: int = field(default=20, metadata={"help": "slow SMA period in bars"})
 
 
 @register

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import ClassVar
 
 import pandas as pd
@@ -15,6 +15,7 @@ from paperdesk.analysis.strategies.base import (
     make_signal_frame,
     require_at_least,
 )
+from paperdesk.analysis.strategies.common import STOP_ATR_HELP, TARGET_ATR_HELP
 from paperdesk.analysis.strategies.reasons import compose, words
 from paperdesk.analysis.strategies.registry import register
 
@@ -28,12 +29,18 @@ ATR_PERIOD = 14
 class TsiMomentumParameters:
     """TSI smoothing periods, signal EMA period, zero-line filter and ATR stop/target."""
 
-    long: int = 25
-    short: int = 13
-    signal: int = 7
-    zero_line_filter: bool = False
-    stop_atr: float = 0.0
-    target_atr: float = 0.0
+    long: int = field(
+        default=25, metadata={"help": "first (long) smoothing period of the TSI, in bars"}
+    )
+    short: int = field(
+        default=13, metadata={"help": "second (short) smoothing period of the TSI, in bars"}
+    )
+    signal: int = field(default=7, metadata={"help": "EMA period of the signal line, in bars"})
+    zero_line_filter: bool = field(
+        default=False, metadata={"help": "only go long above zero and short below it"}
+    )
+    stop_atr: float = field(default=0.0, metadata=STOP_ATR_HELP)
+    target_atr: float = field(default=0.0, metadata=TARGET_ATR_HELP)
 
 
 @register

@@ -1,0 +1,80 @@
+"""Weekly and monthly bars from daily (or finer) bars, along the market calendar.
+
+A week is a trading week and a month a trading month: the sessions of the calendar whose trade
+dates fall in the same ISO week (or calendar month), ``count`` of them together for ``2w`` or
+``3mo``. Holidays simply have no session. Each bar is labelled with its first session's daily
+label and closes at the close of the LAST session of its period in the calendar, so a bar is
+visible only once the whole period has traded: with ``now``, every bar closing after it is
+dropped, and a last period the data stops inside of is dropped too.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import numpy as np
+import pandas as pd
+
+from paperdesk.data.calendars import calendar_name, market_calendar
+from paperdesk.data.resample import OHLCV, _result, aggregate, resample
+from paperdesk.data.session_grid import NANOSECONDS, SessionGrid
+from paperdesk.domain import InvalidInputError, Timeframe
+
+DAY_NS = 86400 * NANOSECONDS
+MONDAY = np.datetime64("1970-01-05", "D")  # weeks are counted from a Monday
+SLACK_NS = 40 * DAY_NS  # the calendar is read this far past the data: a period's last session
+
+
+def period_keys(days: pd.DatetimeIndex, target: Timeframe) -> np.ndarray:
+    """Which ``target`` period (weeks or months, ``count`` at a time) each trade date is in."""
+    dates = days.to_numpy(dtype="datetime64[D]")
+    if target.unit == "w":
+        raw = (dates - MONDAY).astype(np.int64) // 7
+    elif target.unit == "mo":
+        raw = dates.astype("datetime64[M]").astype(np.int64)
+    else:
+        raise InvalidInputError(f"not a weekly or monthly timeframe: {target}")
+    return np.asarray(raw // target.count, dtype=np.int64)
+
+
+def resample_periods(
+    frame: pd.DataFrame,
+    timeframe: str,
+    calendar: str | None = None,
+    *,
+    now: datetime | None = None,
+) -> pd.DataFrame:
+    """``frame`` (daily or intraday bars) as ``timeframe`` (``1w``, ``2w``, ``1mo``...) bars."""
+    target = Timeframe.parse(timeframe)
+    name = calendar_name(calendar or str(frame.attrs.get("calendar") or ""))
+    source = str(frame.attrs.get("timeframe") or "")
+    daily = frame if source == "1d" else resample(frame, "1d", name, now=now)
+    attrs = {**frame.attrs, "timeframe": str(target), "calendar": name, "resampled_from": source}
+    index = pd.DatetimeIndex(daily.index).tz_convert("UTC").as_unit("ns")
+    starts = index.asi8
+    if len(starts) == 0:
+        return _result(starts, {}, starts, attrs)
+    grid = SessionGrid.covering(
+        market_calendar(name), int(starts[0]), int(starts[-1]) + DAY_NS + SLACK_NS
+    )
+    session = grid.locate(starts, starts + DAY_NS)
+    keep = session >= 0
+    starts, session = starts[keep], session[keep]
+    values = {column: daily[column].to_numpy(dtype=np.float64)[keep] for column in OHLCV}
+    if len(starts) == 0:
+        return _result(starts, {}, starts, attrs)
+    grid_keys = period_keys(grid.days, target)
+    keys = grid_keys[session]
+    first = np.flatnonzero(np.concatenate([[True], keys[1:] != keys[:-1]]))
+    last = np.concatenate([first[1:], [len(keys)]]) - 1
+    # the close of each period: its last session in the calendar (the grid runs past the data)
+    period_close = {int(key): int(close) for key, close in zip(grid_keys, grid.closes, strict=True)}
+    closes = np.array([period_close[int(key)] for key in keys[first]], dtype=np.int64)
+    aggregated = aggregate(values, first, last)
+    complete = np.ones(len(first), dtype=bool)
+    if now is not None:
+        complete &= closes <= pd.Timestamp(now).tz_convert("UTC").as_unit("ns").value
+    if grid.closes[session[-1]] < closes[-1]:
+        complete[-1] = False  # the data stops inside its last period: not a whole period
+    aggregated = {column: array[complete] for column, array in aggregated.items()}
+    return _result(starts[first][complete], aggregated, closes[complete], attrs)

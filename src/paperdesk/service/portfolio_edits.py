@@ -1,0 +1,113 @@
+"""``portfolio edit``: a portfolio's stored run description with the options given changed.
+
+Only what is given changes: declared options (``--max-position-pct 50``), the strategies
+(``--strategy`` replaces the list; ``--param`` alone changes parameters of the strategies it
+already runs), the watch list (``--symbol``), data files (``--data``, added to the others) and
+plug-in paths. The result is checked by the same parsers as ``create-portfolio``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from paperdesk.config import RunConfig
+from paperdesk.domain.errors import OptionError
+from paperdesk.service.run_files import (
+    MergedOptions,
+    absolute_path_spec,
+    data_files,
+    strategy_specs,
+)
+
+
+def edited_config(
+    current: RunConfig,
+    cli_options: Mapping[str, object | None],
+    *,
+    strategies: Sequence[str] = (),
+    params: Sequence[str] = (),
+    symbols: Sequence[str] = (),
+    data: Sequence[str] = (),
+    strategy_paths: Sequence[str] = (),
+) -> RunConfig:
+    """``current`` with the given options applied; raises naming the bad value."""
+    merged = MergedOptions(cli_options, None)
+    document = current.to_json()
+    _overlay(document, merged.declared_document())
+    if strategies:
+        document["strategies"] = [spec.model_dump() for spec in strategy_specs(strategies, params)]
+    elif params:
+        names = [spec.name for spec in current.strategies]
+        kept = {spec.name: spec.params for spec in current.strategies}
+        document["strategies"] = [
+            spec.model_dump() for spec in strategy_specs(names, params, current=kept)
+        ]
+    files = data_files(data)
+    if files:
+        document["source"]["files"] = {**document["source"].get("files", {}), **files}
+    if symbols or files:
+        watched = list(dict.fromkeys(s.strip().upper() for s in symbols if s.strip()))
+        if not watched:
+            watched = list(current.symbols)
+        watched += [symbol for symbol in files if symbol not in watched]
+        document["symbols"] = watched
+    if strategy_paths:
+        document["strategy_paths"] = [absolute_path_spec(path) for path in strategy_paths]
+    return RunConfig.parse(document, merged.labels).with_changes(cash=current.cash)
+
+
+def _overlay(target: dict[str, Any], changes: Mapping[str, Any]) -> None:
+    for key, value in changes.items():
+        if isinstance(value, Mapping) and isinstance(target.get(key), dict):
+            _overlay(target[key], value)
+        else:
+            target[key] = value
+
+
+def setting_changes(before: RunConfig, after: RunConfig) -> dict[str, dict[str, object]]:
+    """What differs, as dotted keys (``risk.max_position_percent``) with "from" and "to"."""
+    changes: dict[str, dict[str, object]] = {}
+    _diff("", before.to_json(), after.to_json(), changes)
+    return changes
+
+
+def _diff(prefix: str, old: object, new: object, changes: dict[str, dict[str, object]]) -> None:
+    if isinstance(old, dict) and isinstance(new, dict) and not prefix.endswith("files"):
+        for key in sorted({*old, *new}):
+            _diff(
+                f"{prefix}{key}" if not prefix else f"{prefix}.{key}",
+                old.get(key),
+                new.get(key),
+                changes,
+            )
+    elif old != new:
+        changes[prefix] = {"from": old, "to": new}
+
+
+def check_settings_change(
+    portfolio_id: int,
+    before: RunConfig,
+    after: RunConfig,
+    positions: Sequence[str],
+    working_orders: Sequence[str],
+) -> None:
+    """Refuse changes a running portfolio cannot take: a different bar timeframe or data source
+    while it holds positions or working orders (its bar counts and marks are in the old bars),
+    and dropping a symbol it still holds or has orders in."""
+    busy = sorted({*positions, *working_orders})
+    for label, old, new in (
+        ("--timeframe", before.bar_timeframe, after.bar_timeframe),
+        ("--source", before.source.kind.value, after.source.kind.value),
+    ):
+        if old != new and busy:
+            raise OptionError(
+                f"invalid value for {label}: {new!r}: portfolio {portfolio_id} still has "
+                f"positions or open orders in {', '.join(busy)} (close and cancel them first)"
+            )
+    dropped = [symbol for symbol in busy if before.symbols and symbol not in after.symbols]
+    if dropped and after.symbols:
+        raise OptionError(
+            f"invalid value for --symbol: portfolio {portfolio_id} still has positions or open "
+            f"orders in {', '.join(dropped)}; keep them in the watch list or close them first"
+        )
