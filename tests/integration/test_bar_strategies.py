@@ -171,7 +171,7 @@ def test_a_paper_portfolio_runs_a_plugin_by_path_from_the_command_line(tmp_path:
     )  # fmt: skip
     pid = str(created["id"])
     assert created["settings"]["strategy_paths"] == [f"{USER_FILE}:MyHold"]
-    run("run", "--portfolio", pid, "--every", "0.01s", "--max-ticks", "60")
+    run("run", pid, "--every", "0.01s", "--max-ticks", "60")
     trades = json.loads(run("signals", pid, "--json"))["signals"]
     assert any(s["strategy"] == "my-hold" for s in trades)
 

@@ -63,7 +63,7 @@ def test_a_paper_trading_session(tmp_path: Path) -> None:
         "--max-position-pct",
         "60",
     ).stdout.strip()
-    paperdesk("run", "--portfolio", replay, "--every", "0.01s", "--max-ticks", "40")
+    paperdesk("run", replay, "--every", "0.01s", "--max-ticks", "40")
     dry = document("trade", replay, "SPY", "DRY")
     live = document("trade", replay, "SPY", "LIVE")
     assert dry["ticks"][0]["candle_at"] == live["ticks"][0]["candle_at"]  # type: ignore[index]

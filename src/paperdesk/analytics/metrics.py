@@ -36,7 +36,10 @@ def compute_stats(
     both times sqrt(periods_per_year) with a zero risk-free rate; periods_per_year defaults to
     bars per year over the calendar span (first to last index, 365.25-day years). The maximum
     drawdown is the most negative ``equity / cummax(equity) - 1`` of the curve itself. Undefined
-    figures are 0.0, except profit_factor (inf with wins and no losses). ``trade_pnls``, when
+    figures are None, never a made-up 0.0: Sharpe and Sortino with fewer than two returns or no
+    dispersion (no losing bar for Sortino), CAGR over no time, win rate, best and worst trade
+    without trades, average win or loss without one, profit factor without losses and buy and
+    hold without a benchmark. ``trade_pnls``, when
     given, replaces ``trades``: each trade's ``float(pnl)`` in order, for callers that keep the
     trades as columns.
     """
@@ -53,9 +56,9 @@ def compute_stats(
     final = float(values[-1])
 
     total_return = (final / start_equity - 1.0) * 100.0
-    cagr = 0.0
-    if years > 0 and final > 0:
-        cagr = ((final / start_equity) ** (1.0 / years) - 1.0) * 100.0
+    cagr: float | None = None  # undefined over no time
+    if years > 0:
+        cagr = ((final / start_equity) ** (1.0 / years) - 1.0) * 100.0 if final > 0 else -100.0
 
     drawdown, peak, trough = _max_drawdown(values, times, start_equity)
 
@@ -73,34 +76,29 @@ def compute_stats(
     wins = pnls[pnls > 0]
     losses = pnls[pnls < 0]
     count = int(pnls.size)
-    if count == 0 or wins.size == 0:
-        profit_factor = 0.0
-    elif losses.size == 0:
-        profit_factor = math.inf
-    else:
-        profit_factor = float(wins.sum() / -losses.sum())
+    profit_factor = _finite(float(wins.sum() / -losses.sum())) if losses.size else None
 
     return Stats(
         start=start,
         end=end,
         start_equity=float(start_equity),
         final_equity=final,
-        total_return_pct=_finite(total_return),
+        total_return_pct=float(total_return) if math.isfinite(total_return) else 0.0,
         cagr_pct=_finite(cagr),
-        max_drawdown_pct=_finite(drawdown * 100.0),
+        max_drawdown_pct=drawdown * 100.0,
         max_drawdown_peak=peak,
         max_drawdown_trough=trough,
         sharpe=_finite(sharpe),
         sortino=_finite(sortino),
-        win_rate_pct=_finite(wins.size / count * 100.0) if count else 0.0,
-        average_win=_finite(float(wins.mean())) if wins.size else 0.0,
-        average_loss=_finite(float(losses.mean())) if losses.size else 0.0,
+        win_rate_pct=_finite(wins.size / count * 100.0) if count else None,
+        average_win=_finite(float(wins.mean())) if wins.size else None,
+        average_loss=_finite(float(losses.mean())) if losses.size else None,
         profit_factor=profit_factor,
-        exposure_pct=_finite(float(market.mean()) * 100.0),
+        exposure_pct=float(market.mean()) * 100.0,
         trades=count,
-        best_trade=_finite(float(pnls.max())) if count else 0.0,
-        worst_trade=_finite(float(pnls.min())) if count else 0.0,
-        fees=_finite(float(fees)),
+        best_trade=_finite(float(pnls.max())) if count else None,
+        worst_trade=_finite(float(pnls.min())) if count else None,
+        fees=float(fees) if math.isfinite(fees) else 0.0,
         ambiguous_bars=int(ambiguous_bars),
         buy_and_hold_return_pct=_buy_and_hold(benchmark_close),
     )
@@ -148,30 +146,33 @@ def _max_drawdown(
     return deepest, _to_datetime(times[peak]), _to_datetime(times[trough])
 
 
-def _sharpe_sortino(returns: np.ndarray, periods_per_year: float) -> tuple[float, float]:
+def _sharpe_sortino(
+    returns: np.ndarray, periods_per_year: float
+) -> tuple[float | None, float | None]:
     if returns.size < 2 or not periods_per_year > 0:
-        return 0.0, 0.0
+        return None, None
     scale = math.sqrt(periods_per_year)
     mean = float(returns.mean())
     deviation = float(returns.std(ddof=1))
-    sharpe = mean / deviation * scale if deviation > 0 else 0.0
+    sharpe = mean / deviation * scale if deviation > 0 else None
     downside = math.sqrt(float(np.mean(np.minimum(returns, 0.0) ** 2)))
-    sortino = mean / downside * scale if downside > 0 else 0.0
+    sortino = mean / downside * scale if downside > 0 else None
     return sharpe, sortino
 
 
-def _buy_and_hold(benchmark_close: pd.Series | None) -> float:
+def _buy_and_hold(benchmark_close: pd.Series | None) -> float | None:
     if benchmark_close is None:
-        return 0.0
+        return None
     closes = benchmark_close.to_numpy(dtype=np.float64)
     closes = closes[np.isfinite(closes)]
     if closes.size == 0 or closes[0] <= 0:
-        return 0.0
+        return None
     return _finite((float(closes[-1]) / float(closes[0]) - 1.0) * 100.0)
 
 
-def _finite(value: float) -> float:
-    return value if math.isfinite(value) else 0.0
+def _finite(value: float | None) -> float | None:
+    """A figure, or None when it is undefined (not a finite number)."""
+    return value if value is not None and math.isfinite(value) else None
 
 
 def _to_datetime(value: pd.Timestamp) -> datetime:

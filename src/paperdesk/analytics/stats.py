@@ -1,4 +1,8 @@
-"""The performance statistics of a run (floats: analytics, not ledger money)."""
+"""The performance statistics of a run (floats: analytics, not ledger money).
+
+A figure that is undefined for the run (Sharpe without returns, win rate without trades,
+profit factor without losses...) is None, never a made-up 0.0.
+"""
 
 from __future__ import annotations
 
@@ -13,23 +17,23 @@ class Stats:
     start_equity: float
     final_equity: float
     total_return_pct: float
-    cagr_pct: float
+    cagr_pct: float | None
     max_drawdown_pct: float  # negative or zero, e.g. -33.93
     max_drawdown_peak: datetime | None
     max_drawdown_trough: datetime | None
-    sharpe: float
-    sortino: float
-    win_rate_pct: float
-    average_win: float
-    average_loss: float  # negative or zero
-    profit_factor: float  # inf when there are wins and no losses, 0.0 with no trades
+    sharpe: float | None
+    sortino: float | None
+    win_rate_pct: float | None
+    average_win: float | None
+    average_loss: float | None  # negative
+    profit_factor: float | None  # gross wins / gross losses; None without losses
     exposure_pct: float  # share of bars with an open position
     trades: int
-    best_trade: float  # P&L of the best round trip, net of fees
-    worst_trade: float
+    best_trade: float | None  # P&L of the best round trip, net of fees
+    worst_trade: float | None
     fees: float
     ambiguous_bars: int  # bars where a stop-loss and a take-profit were both touched
-    buy_and_hold_return_pct: float
+    buy_and_hold_return_pct: float | None
 
     def to_dict(self) -> dict[str, object]:
         result: dict[str, object] = {}

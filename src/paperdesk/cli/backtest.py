@@ -12,7 +12,7 @@ from rich.text import Text
 
 from paperdesk.cli.charts import chart_text
 from paperdesk.cli.output import print_json, print_report, progress_bar
-from paperdesk.cli.paper_options import StrategyPath
+from paperdesk.cli.paper_options import StrategyPath, WideFlag
 from paperdesk.cli.plot_files import PlotFile, check_plot_path, write_plot
 from paperdesk.cli.run_options import with_run_options
 from paperdesk.cli.services import services
@@ -55,6 +55,7 @@ def backtest_command(
         bool, typer.Option("--json", help="Print one JSON object instead of tables.")
     ] = False,
     plot: PlotFile = None,
+    wide: WideFlag = False,
     *,
     run_options: dict[str, object | None],
 ) -> None:
@@ -73,7 +74,7 @@ def backtest_command(
     if json_output:
         print_json(result_to_dict(result))
     else:
-        print_report(result)
+        print_report(result, wide=wide)
         print_equity(result)
     if plot_path is not None:
         curve = result.equity_curve

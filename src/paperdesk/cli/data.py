@@ -18,6 +18,8 @@ from rich.table import Table
 
 from paperdesk.cli import data_bars as show
 from paperdesk.cli import paper_options as opt
+from paperdesk.cli.fit import Column, fitted, number, text
+from paperdesk.cli.fit import console as fitted_console
 from paperdesk.cli.output import print_json
 from paperdesk.cli.services import services
 from paperdesk.service.market_data import (
@@ -48,10 +50,19 @@ def opened_service() -> Iterator[MarketDataService]:
         service.close()
 
 
-Symbol = Annotated[str, typer.Option("--symbol", "-s", help="The symbol the bars belong to.")]
-Timeframe = Annotated[str, typer.Option("--timeframe", "-t", help="Bar size: 1m, 1h, 1d...")]
-From = Annotated[str | None, typer.Option("--from", help="First day (YYYY-MM-DD) or time.")]
-To = Annotated[str | None, typer.Option("--to", help="Last day (YYYY-MM-DD, inclusive).")]
+Symbol = Annotated[
+    str, typer.Option("--symbol", metavar="SYM", help="The symbol the bars belong to.")
+]
+Timeframe = Annotated[
+    str, typer.Option("--timeframe", "-t", metavar="TF", help="Bar length, e.g. 1d, 1h, 1m.")
+]
+DEFAULT_TIMEFRAME = "1d"
+From = Annotated[
+    str | None, typer.Option("--from", metavar="DATE", help="First day (YYYY-MM-DD) or time.")
+]
+To = Annotated[
+    str | None, typer.Option("--to", metavar="DATE", help="Last day (YYYY-MM-DD, inclusive).")
+]
 
 
 # paperdesk data import
@@ -61,15 +72,21 @@ To = Annotated[str | None, typer.Option("--to", help="Last day (YYYY-MM-DD, incl
 def import_command(
     file: Annotated[Path, typer.Argument(help="The CSV file to import.")],
     symbol: Symbol,
-    timeframe: Timeframe,
+    timeframe: Timeframe = DEFAULT_TIMEFRAME,
     timezone: Annotated[
-        str | None, typer.Option(help="Time zone of times without an offset (default UTC).")
+        str | None,
+        typer.Option(metavar="ZONE", help="Time zone of times without an offset (default: UTC)."),
     ] = None,
     sort: Annotated[bool, typer.Option("--sort", help="Sort rows by time.")] = False,
     drop_duplicates: Annotated[
-        bool, typer.Option("--drop-duplicates", help="Keep the last row of a repeated time.")
+        bool, typer.Option("--drop-duplicates", help="Keep the first row of a repeated time.")
+    ] = False,
+    adjusted: Annotated[
+        bool,
+        typer.Option("--adjusted", help="Scale open, high, low and close by Adj Close / Close."),
     ] = False,
     json_output: opt.JsonFlag = False,
+    wide: opt.WideFlag = False,
 ) -> None:
     """Validate a CSV file and import its bars into the database and the Parquet cache; a file
     with any problem is rejected with a report and nothing is written."""
@@ -77,7 +94,7 @@ def import_command(
         try:
             report = service.import_file(
                 file, symbol, timeframe, timezone=timezone, sort=sort,
-                drop_duplicates=drop_duplicates,
+                drop_duplicates=drop_duplicates, adjusted=adjusted,
             )  # fmt: skip
         except CsvImportError as error:
             if json_output:
@@ -88,14 +105,15 @@ def import_command(
     if json_output:
         print_json({"imported": True, **import_document(report)})
         return
-    Console().print(show.import_table(report))
+    out = fitted_console(wide=wide)
+    out.print(show.import_table(report, None if wide else out.width))
 
 
 # paperdesk data list
 
 
 @data_app.command("list")
-def list_command(json_output: opt.JsonFlag = False) -> None:
+def list_command(json_output: opt.JsonFlag = False, wide: opt.WideFlag = False) -> None:
     """List the series held: symbol, timeframe, first and last bar, rows, and where (the
     database or a bundled sample file)."""
     with opened_service() as service:
@@ -103,7 +121,8 @@ def list_command(json_output: opt.JsonFlag = False) -> None:
     if json_output:
         print_json({"series": [series_document(info) for info in series]})
         return
-    Console().print(show.series_table(series))
+    out = fitted_console(wide=wide)
+    out.print(show.series_table(series, None if wide else out.width))
 
 
 # paperdesk data check
@@ -111,11 +130,12 @@ def list_command(json_output: opt.JsonFlag = False) -> None:
 
 @data_app.command("check")
 def check_command(
-    symbol: Annotated[str, typer.Argument(help="The symbol to check.")],
-    timeframe: Timeframe,
+    symbol: Annotated[str, typer.Argument(metavar="SYM", help="The symbol to check.")],
+    timeframe: Timeframe = DEFAULT_TIMEFRAME,
     start: From = None,
     end: To = None,
     json_output: opt.JsonFlag = False,
+    wide: opt.WideFlag = False,
 ) -> None:
     """The data quality report of a series: gaps against its calendar, duplicates, outliers,
     zero-volume runs, stale prices and feed age (warnings do not fail the command)."""
@@ -125,8 +145,8 @@ def check_command(
     if json_output:
         print_json(report.to_dict())
         return
-    console = Console()
-    for table in show.quality_tables(report):
+    console = fitted_console(wide=wide)
+    for table in show.quality_tables(report, None if wide else console.width):
         console.print(table)
     for warning in report.warnings:
         console.print(f"[yellow]warning:[/yellow] {warning}")
@@ -139,14 +159,19 @@ def check_command(
 
 @data_app.command("backfill")
 def backfill_command(
-    symbol: Annotated[str, typer.Argument(help="The symbol to fetch.")],
-    start: Annotated[str, typer.Option("--from", help="First day (YYYY-MM-DD) or time.")],
-    end: Annotated[str, typer.Option("--to", help="Last day (YYYY-MM-DD, inclusive).")],
-    timeframe: Timeframe,
+    symbol: Annotated[str, typer.Argument(metavar="SYM", help="The symbol to fetch.")],
+    start: Annotated[
+        str, typer.Option("--from", metavar="DATE", help="First day (YYYY-MM-DD) or time.")
+    ],
+    end: Annotated[
+        str, typer.Option("--to", metavar="DATE", help="Last day (YYYY-MM-DD, inclusive).")
+    ],
+    timeframe: Timeframe = DEFAULT_TIMEFRAME,
     force: Annotated[
         bool, typer.Option("--force", help="Fetch chunks already stored again.")
     ] = False,
     json_output: opt.JsonFlag = False,
+    wide: opt.WideFlag = False,
 ) -> None:
     """Fetch bars from the price providers into the database, a month (intraday) or a year
     (daily) per step; chunks already stored are skipped, so a re-run resumes."""
@@ -158,7 +183,8 @@ def backfill_command(
     if json_output:
         print_json(backfill_document(report))
     else:
-        Console().print(show.backfill_table(report))
+        out = fitted_console(wide=wide)
+        out.print(show.backfill_table(report, None if wide else out.width))
     if report.failed:
         failed = next(chunk for chunk in report.chunks if chunk.status == "failed")
         typer.echo(
@@ -211,16 +237,18 @@ def _circuit(status: ProviderStatus) -> str:
     return text
 
 
-def providers_table(statuses: list[ProviderStatus]) -> Table:
-    table = Table(title="Price providers (enabled ones in priority order, then skipped ones)")
-    table.add_column("Provider")
-    table.add_column("Status")
-    table.add_column("Used today", justify="right")
-    table.add_column("Left today", justify="right")
-    table.add_column("This minute", justify="right")
-    table.add_column("Circuit")
-    for status in statuses:
-        table.add_row(
+def providers_table(statuses: list[ProviderStatus], width: int | None = 80) -> Table:
+    """The status (and the variable to set) folds between words, never inside one."""
+    columns = (
+        Column("Provider"),
+        text("Status"),
+        number("Used today"),
+        number("Left today", drop=2),
+        number("This minute", drop=1),
+        text("Circuit"),
+    )
+    rows = [
+        (
             status.name,
             _state(status),
             _used_today(status),
@@ -228,15 +256,19 @@ def providers_table(statuses: list[ProviderStatus]) -> Table:
             _this_minute(status),
             _circuit(status),
         )
-    return table
+        for status in statuses
+    ]
+    title = "Price providers (enabled ones in priority order, then skipped ones)"
+    return fitted(title, columns, rows, width)
 
 
 @data_app.command("providers")
-def providers_command(json_output: opt.JsonFlag = False) -> None:
+def providers_command(json_output: opt.JsonFlag = False, wide: opt.WideFlag = False) -> None:
     """Show each price provider: enabled or why skipped, quota used and left today (UTC),
     use this minute and circuit-breaker state."""
     statuses = market_data_service().providers()
     if json_output:
         print_json({"providers": [provider_status_document(status) for status in statuses]})
         return
-    Console().print(providers_table(statuses))
+    out = fitted_console(wide=wide)
+    out.print(providers_table(statuses, None if wide else out.width))

@@ -11,6 +11,8 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
+from paperdesk.cli.fit import Column, fitted, number, text
+from paperdesk.cli.money import duration
 from paperdesk.domain.parsing import invalid
 from paperdesk.service.market_data import (
     BackfillProgress,
@@ -57,19 +59,18 @@ def _time(moment: datetime | None) -> str:
 # ----------------------------------------------------------------------------------- import
 
 
-def import_table(report: ImportReport) -> Table:
-    table = Table(title=f"Imported {report.path.name} as {report.symbol} {report.timeframe}")
-    table.add_column("Field")
-    table.add_column("Value")
-    table.add_row("Rows read", f"{report.rows_read:,}")
-    table.add_row("Rows written", f"{report.rows_written:,}")
-    table.add_row("Range", f"{_time(report.first)} to {_time(report.last)} (UTC)")
-    table.add_row("Layout", report.layout)
-    table.add_row("Source", report.source)
-    table.add_row("Parquet cache", "written" if report.cached else "-")
-    for note in report.notes:
-        table.add_row("Note", note)
-    return table
+def import_table(report: ImportReport, width: int | None = 80) -> Table:
+    rows = [
+        ("Rows read", f"{report.rows_read:,}"),
+        ("Rows written", f"{report.rows_written:,}"),
+        ("Range", f"{_time(report.first)} to {_time(report.last)} (UTC)"),
+        ("Layout", report.layout),
+        ("Source", report.source),
+        ("Parquet cache", "written" if report.cached else "-"),
+        *(("Note", note) for note in report.notes),
+    ]
+    title = f"Imported {report.path.name} as {report.symbol} {report.timeframe}"
+    return fitted(title, (Column("Field"), text("Value")), rows, width)
 
 
 def rejection_lines(error: CsvImportError) -> list[str]:
@@ -97,14 +98,17 @@ def rejection_document(error: CsvImportError) -> dict[str, object]:
 # ------------------------------------------------------------------------------------- list
 
 
-def series_table(series: list[SeriesInfo]) -> Table:
-    table = Table(title="Market data series (stored in the database, then bundled samples)")
-    for heading in ("Symbol", "Timeframe", "First", "Last"):
-        table.add_column(heading)
-    table.add_column("Rows", justify="right")
-    table.add_column("Where")
-    for info in series:
-        table.add_row(
+def series_table(series: list[SeriesInfo], width: int | None = 80) -> Table:
+    columns = (
+        Column("Symbol"),
+        Column("Timeframe"),
+        Column("First"),
+        Column("Last"),
+        number("Rows"),
+        text("Where"),
+    )
+    rows = [
+        (
             info.symbol,
             info.timeframe,
             _time(info.first),
@@ -112,43 +116,46 @@ def series_table(series: list[SeriesInfo]) -> Table:
             f"{info.rows:,}",
             info.where,
         )
-    return table
+        for info in series
+    ]
+    title = "Market data series (stored in the database, then bundled samples)"
+    return fitted(title, columns, rows, width)
 
 
 # ------------------------------------------------------------------------------------ check
 
 
-def quality_tables(report: QualityReport) -> list[Table]:
-    summary = Table(title=f"Data quality of {report.symbol} {report.timeframe} ({report.calendar})")
-    summary.add_column("Check")
-    summary.add_column("Found")
-    summary.add_row("Bars", f"{report.bars:,} ({_time(report.first)} to {_time(report.last)})")
-    summary.add_row("Gaps", f"{len(report.gaps)} (about {report.missing_bars} missing bars)")
-    summary.add_row("Duplicates", str(len(report.duplicates)))
-    summary.add_row("Off-session bars", str(len(report.off_session)))
-    summary.add_row("Outliers", f"{len(report.outliers)} (beyond {report.outlier_threshold:.0%})")
+def quality_tables(report: QualityReport, width: int | None = 80) -> list[Table]:
     volume = "no volume in this series" if report.no_volume else str(len(report.zero_volume_runs))
-    summary.add_row("Zero-volume runs", volume)
-    summary.add_row("Stale-price runs", str(len(report.stale_runs)))
-    age = "-" if report.last_bar_age is None else str(report.last_bar_age).split(".")[0]
-    summary.add_row("Feed age", f"{age}{' (stale)' if report.feed_stale else ''}")
-    tables = [summary]
-    details = Table(title=f"Findings (first {SHOWN_FINDINGS} of each kind)")
-    details.add_column("Kind")
-    details.add_column("When")
-    details.add_column("Detail")
+    age = duration(report.last_bar_age)
+    rows = [
+        ("Bars", f"{report.bars:,} ({_time(report.first)} to {_time(report.last)})"),
+        ("Gaps", f"{len(report.gaps)} (about {report.missing_bars} missing bars)"),
+        ("Duplicates", str(len(report.duplicates))),
+        ("Off-session bars", str(len(report.off_session))),
+        ("Outliers", f"{len(report.outliers)} (beyond {report.outlier_threshold:.0%})"),
+        ("Zero-volume runs", volume),
+        ("Stale-price runs", str(len(report.stale_runs))),
+        ("Feed age", f"{age}{' (stale)' if report.feed_stale else ''}"),
+    ]
+    title = f"Data quality of {report.symbol} {report.timeframe} ({report.calendar})"
+    tables = [fitted(title, (Column("Check"), text("Found")), rows, width)]
+    findings: list[tuple[str, str, str]] = []
     for gap in report.gaps[:SHOWN_FINDINGS]:
-        details.add_row("gap", f"{_time(gap.start)} to {_time(gap.end)}", f"{gap.missing} bars")
+        findings.append(("gap", f"{_time(gap.start)} to {_time(gap.end)}", f"{gap.missing} bars"))
     for duplicate in report.duplicates[:SHOWN_FINDINGS]:
-        details.add_row("duplicate", _time(duplicate.ts), f"{duplicate.count} bars")
+        findings.append(("duplicate", _time(duplicate.ts), f"{duplicate.count} bars"))
     for outlier in report.outliers[:SHOWN_FINDINGS]:
         detail = f"{outlier.previous_close:g} -> {outlier.close:g} ({outlier.simple_return:+.1%})"
-        details.add_row("outlier", _time(outlier.ts), detail)
+        findings.append(("outlier", _time(outlier.ts), detail))
     for kind, runs in (("zero volume", report.zero_volume_runs), ("stale", report.stale_runs)):
         for run in runs[:SHOWN_FINDINGS]:
-            details.add_row(kind, f"{_time(run.start)} to {_time(run.end)}", f"{run.length} bars")
-    if details.row_count:
-        tables.append(details)
+            when = f"{_time(run.start)} to {_time(run.end)}"
+            findings.append((kind, when, f"{run.length} bars"))
+    if findings:
+        title = f"Findings (first {SHOWN_FINDINGS} of each kind)"
+        columns = (Column("Kind"), Column("When"), text("Detail"))
+        tables.append(fitted(title, columns, findings, width))
     return tables
 
 
@@ -177,19 +184,22 @@ def backfill_progress(console: Console | None) -> Iterator[BackfillProgress | No
         yield update
 
 
-def backfill_table(report: BackfillReport) -> Table:
+def backfill_table(report: BackfillReport, width: int | None = 80) -> Table:
     title = (
         f"Backfill {report.symbol} {report.timeframe} {_time(report.start)} to "
         f"{_time(report.end)}: {report.fetched} fetched, {report.skipped} already stored, "
         f"{report.stale} stale, {report.failed} failed, {report.rows:,} bars written"
     )
-    table = Table(title=title)
-    for heading in ("Chunk from", "To", "Status", "Provider"):
-        table.add_column(heading)
-    table.add_column("Rows", justify="right")
-    table.add_column("Note")
-    for chunk in report.chunks:
-        table.add_row(
+    columns = (
+        Column("Chunk from"),
+        Column("To"),
+        Column("Status"),
+        Column("Provider"),
+        number("Rows"),
+        text("Note"),
+    )
+    rows = [
+        (
             _time(chunk.start),
             _time(chunk.end),
             chunk.status,
@@ -197,4 +207,6 @@ def backfill_table(report: BackfillReport) -> Table:
             f"{chunk.rows:,}",
             chunk.reason,
         )
-    return table
+        for chunk in report.chunks
+    ]
+    return fitted(title, columns, rows, width)

@@ -7,11 +7,12 @@ from typing import Annotated
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-from rich.table import Table
 
 from paperdesk.cli.first_steps import next_steps
+from paperdesk.cli.fit import Column, fitted, number
 from paperdesk.cli.interrupt import note_committed
-from paperdesk.cli.output import money, trades_table
+from paperdesk.cli.money import money, price, quantity
+from paperdesk.cli.output import trades_table
 from paperdesk.cli.paper_tables import performance_table
 from paperdesk.cli.services import services
 from paperdesk.service.demo import DEMO_BARS, DEMO_STRATEGIES, DEMO_SYMBOLS, run_demo
@@ -19,13 +20,15 @@ from paperdesk.service.demo import DEMO_BARS, DEMO_STRATEGIES, DEMO_SYMBOLS, run
 
 def demo_command(
     bars: Annotated[
-        int, typer.Option(min=1, max=2000, help="Daily bars to replay per symbol.")
+        int, typer.Option(min=1, max=2000, metavar="N", help="Daily bars to replay per symbol.")
     ] = DEMO_BARS,
     strategy: Annotated[
-        list[str] | None, typer.Option("--strategy", help="Strategies to run (repeatable).")
+        list[str] | None,
+        typer.Option("--strategy", "-s", metavar="NAME", help="Strategies to run (repeatable)."),
     ] = None,
     symbol: Annotated[
-        list[str] | None, typer.Option("--symbol", help="Bundled symbols to trade (repeatable).")
+        list[str] | None,
+        typer.Option("--symbol", metavar="SYM", help="Bundled symbols to trade (repeatable)."),
     ] = None,
 ) -> None:
     """Create a demo portfolio in the embedded database and replay bundled real data through
@@ -54,20 +57,25 @@ def demo_command(
         f"[bold]Portfolio {summary.id}[/bold] {summary.name!r}: {run.ticks} ticks committed, "
         "each bar analysed and traded exactly once"
     )
-    positions = Table(title="Positions")
-    for heading in ("Symbol", "Quantity", "Avg price", "Last", "Unrealized P&L"):
-        positions.add_column(heading, justify="left" if heading == "Symbol" else "right")
-    for position in detail.positions:
-        positions.add_row(
-            position.symbol,
-            str(position.quantity),
-            money(position.average_price),
-            money(position.last_price),
-            money(position.unrealized_pnl),
+    headings = ("Quantity", "Avg price", "Last", "Unrealized P&L")
+    position_columns = (Column("Symbol"), *(number(h) for h in headings))
+    rows = [
+        (
+            p.symbol,
+            quantity(p.quantity),
+            price(p.average_price, p.symbol),
+            price(p.last_price, p.symbol),
+            money(p.unrealized_pnl, summary.base_currency),
         )
-    console.print(positions)
+        for p in detail.positions
+    ]
+    console.print(fitted("Positions", position_columns, rows, console.width))
     trades = service.trades(run.portfolio_id)
-    console.print(trades_table(tuple(trades), "1d", console.width))
-    console.print(performance_table(summary, service.performance(run.portfolio_id)))
+    if trades:
+        console.print(trades_table(tuple(trades), "1d", console.width))
+    else:
+        console.print("No closed trades yet.")
+    performance = service.performance(run.portfolio_id)
+    console.print(performance_table(summary, performance, console.width))
     for line in next_steps(summary.id):
         console.print(line, markup=False, highlight=False, soft_wrap=True)

@@ -23,7 +23,7 @@ import typer
 from typer.core import TyperCommand
 from typer.main import get_group
 
-from paperdesk.cli.errors import ErrorReportingGroup
+from paperdesk.cli.conventions import PaperdeskGroup, tidy
 
 log = logging.getLogger(__name__)
 
@@ -117,7 +117,7 @@ COMMANDS: tuple[LazyCommand, ...] = (
 )
 
 
-class LazyGroup(ErrorReportingGroup):
+class LazyGroup(PaperdeskGroup):
     """The root group: the commands in ``COMMANDS`` are imported when first asked for; while
     the root help is being written they are listed from their placeholders."""
 
@@ -149,5 +149,6 @@ class LazyGroup(ErrorReportingGroup):
             return entry.placeholder()
         log.debug("loading command %r from %s", cmd_name, entry.target)
         loaded = entry.load()
+        tidy(loaded)  # the conventions the root group gives every command (cli/conventions.py)
         self.commands[cmd_name] = loaded
         return loaded

@@ -13,6 +13,8 @@ from paperdesk.cli.paper_tables import (
     orders_table,
     signals_table,
     trades_table,
+    trades_total,
+    width_of,
 )
 from paperdesk.cli.portfolios import PortfolioId, open_service
 from paperdesk.service.paper_documents import (
@@ -29,46 +31,62 @@ def _empty(kind: str, portfolio_id: int) -> None:
 
 
 def orders_command(
-    portfolio_id: PortfolioId, limit: opt.Limit = None, json_output: opt.JsonFlag = False
+    portfolio_id: PortfolioId,
+    limit: opt.Limit = None,
+    json_output: opt.JsonFlag = False,
+    wide: opt.WideFlag = False,
 ) -> None:
     """Every order of the portfolio (oldest first), with its status."""
     orders = open_service().orders(portfolio_id, limit=limit)
     if json_output:
         print_json({"portfolio_id": portfolio_id, "orders": [order_document(o) for o in orders]})
     elif orders:
-        console().print(orders_table(orders))
+        out = console(wide=wide)
+        out.print(orders_table(orders, width=width_of(out, wide)))
     else:
         _empty("orders", portfolio_id)
 
 
 def fills_command(
-    portfolio_id: PortfolioId, limit: opt.Limit = None, json_output: opt.JsonFlag = False
+    portfolio_id: PortfolioId,
+    limit: opt.Limit = None,
+    json_output: opt.JsonFlag = False,
+    wide: opt.WideFlag = False,
 ) -> None:
     """Every fill of the portfolio, with price and fee."""
     fills = open_service().fills(portfolio_id, limit=limit)
     if json_output:
         print_json({"portfolio_id": portfolio_id, "fills": [fill_document(f) for f in fills]})
     elif fills:
-        console().print(fills_table(fills))
+        out = console(wide=wide)
+        out.print(fills_table(fills, width=width_of(out, wide)))
     else:
         _empty("fills", portfolio_id)
 
 
 def trades_command(
-    portfolio_id: PortfolioId, limit: opt.Limit = None, json_output: opt.JsonFlag = False
+    portfolio_id: PortfolioId,
+    limit: opt.Limit = None,
+    json_output: opt.JsonFlag = False,
+    wide: opt.WideFlag = False,
 ) -> None:
     """The portfolio's closed round trips with their P&L."""
     trades = open_service().trades(portfolio_id, limit=limit)
     if json_output:
         print_json({"portfolio_id": portfolio_id, "trades": [trade_document(t) for t in trades]})
     elif trades:
-        console().print(trades_table(trades))
+        out = console(wide=wide)
+        out.print(trades_table(trades, width_of(out, wide)))
+        out.print(trades_total(trades))
     else:
         _empty("closed trades", portfolio_id)
 
 
 def signals_command(
-    portfolio_id: PortfolioId, limit: opt.Limit = None, json_output: opt.JsonFlag = False
+    portfolio_id: PortfolioId,
+    limit: opt.Limit = None,
+    json_output: opt.JsonFlag = False,
+    wide: opt.WideFlag = False,
 ) -> None:
     """Every signal the strategies gave, accepted or rejected with the reason."""
     signals = open_service().signals(portfolio_id, limit=limit)
@@ -76,20 +94,25 @@ def signals_command(
         documents = [signal_document(s) for s in signals]
         print_json({"portfolio_id": portfolio_id, "signals": documents})
     elif signals:
-        console().print(signals_table(signals))
+        out = console(wide=wide)
+        out.print(signals_table(signals, width=width_of(out, wide)))
     else:
         _empty("signals", portfolio_id)
 
 
 def audit_command(
-    portfolio_id: PortfolioId, limit: opt.Limit = None, json_output: opt.JsonFlag = False
+    portfolio_id: PortfolioId,
+    limit: opt.Limit = None,
+    json_output: opt.JsonFlag = False,
+    wide: opt.WideFlag = False,
 ) -> None:
     """The append-only audit log: every change to the portfolio."""
     entries = open_service().audit(portfolio_id, limit=limit)
     if json_output:
         print_json({"portfolio_id": portfolio_id, "audit": [audit_document(e) for e in entries]})
     elif entries:
-        console().print(audit_table(entries))
+        out = console(wide=wide)
+        out.print(audit_table(entries, width=width_of(out, wide)))
     else:
         _empty("audit entries", portfolio_id)
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import math
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -11,19 +10,22 @@ from datetime import datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from rich import box
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
+from paperdesk.cli.fit import VALUE, Column, console, fitted, text
+from paperdesk.cli.money import float_money, money, percent, ratio
 from paperdesk.cli.open_positions import open_positions_table
-from paperdesk.domain import InvalidInputError, Side, Timeframe, Trade
+from paperdesk.cli.trade_rows import TRADE_COLUMNS, trade_cells
+from paperdesk.domain import InvalidInputError, Timeframe, Trade
+from paperdesk.domain.pnl import RealizedPnl
+from paperdesk.service.instruments import instrument_of
 
 if TYPE_CHECKING:  # the engine's result (pandas) is imported when a backtest runs, not at start
     from paperdesk.service import BacktestResult, ProgressCallback
 
 LAST_TRADES = 10
-TRADE_HEADINGS = ("Entry", "Exit", "Side", "Qty", "Entry px", "Exit px", "Fees", "P&L")
 
 
 def print_json(document: object) -> None:
@@ -48,56 +50,47 @@ def progress_bar(enabled: bool) -> Iterator[ProgressCallback | None]:
         yield update
 
 
-def number(value: float, digits: int = 2, suffix: str = "") -> str:
-    if math.isnan(value):
-        return "n/a"
-    if math.isinf(value):
-        return "inf" if value > 0 else "-inf"
-    return f"{value:,.{digits}f}{suffix}"
-
-
-def money(value: Decimal) -> str:
-    return f"{value:,.2f}"
-
-
 def day(moment: datetime | None) -> str:
     return moment.date().isoformat() if moment is not None else "-"
 
 
-def stats_table(result: BacktestResult) -> Table:
-    """The key statistics of a run, one per row."""
+def stats_table(result: BacktestResult, width: int | None = 80) -> Table:
+    """The key statistics of a run, one per row: money to the currency's minor unit, gross,
+    fees and net P&L side by side, and n/a for a statistic the run leaves undefined."""
     stats = result.stats
-    table = Table(title=f"{result.config.strategy} on {result.symbol} ({result.timeframe})")
-    table.add_column("Statistic")
-    table.add_column("Value", justify="right")
+    ccy = instrument_of(result.symbol).currency
     drawdown = (
-        f"{number(stats.max_drawdown_pct, suffix='%')} "
+        f"{percent(stats.max_drawdown_pct)} "
         f"(peak {day(stats.max_drawdown_peak)}, trough {day(stats.max_drawdown_trough)})"
     )
+    realized = RealizedPnl.of_trades(result.trades)
     rows = [
         ("Period", f"{day(stats.start)} to {day(stats.end)}"),
-        ("Start cash", money(result.config.cash)),
-        ("Final equity", money(result.final_equity)),
-        ("Total return", number(stats.total_return_pct, suffix="%")),
-        ("CAGR", number(stats.cagr_pct, suffix="%")),
+        ("Start cash", money(result.config.cash, ccy)),
+        ("Final equity", money(result.final_equity, ccy)),
+        ("Final cash", money(result.final_cash, ccy)),
+        ("Total return", percent(stats.total_return_pct)),
+        ("CAGR", percent(stats.cagr_pct)),
         ("Max drawdown", drawdown),
-        ("Sharpe", number(stats.sharpe)),
-        ("Sortino", number(stats.sortino)),
-        ("Win rate", number(stats.win_rate_pct, suffix="%")),
-        ("Average win", number(stats.average_win)),
-        ("Average loss", number(stats.average_loss)),
-        ("Profit factor", number(stats.profit_factor)),
-        ("Exposure", number(stats.exposure_pct, suffix="%")),
+        ("Sharpe", ratio(stats.sharpe)),
+        ("Sortino", ratio(stats.sortino)),
+        ("Win rate", percent(stats.win_rate_pct)),
+        ("Average win (net)", float_money(stats.average_win, ccy)),
+        ("Average loss (net)", float_money(stats.average_loss, ccy)),
+        ("Profit factor", ratio(stats.profit_factor)),
+        ("Exposure", percent(stats.exposure_pct)),
         ("Trades", str(stats.trades)),
-        ("Best trade", number(stats.best_trade)),
-        ("Worst trade", number(stats.worst_trade)),
-        ("Fees", number(stats.fees)),
+        ("Realized P&L gross", money(realized.gross, ccy)),
+        ("Fees of the trades", money(realized.fees, ccy)),
+        ("Realized P&L net", money(realized.net, ccy)),
+        ("Fees paid (all fills)", money(sum((f.fee for f in result.fills), Decimal(0)), ccy)),
+        ("Best trade (net)", float_money(stats.best_trade, ccy)),
+        ("Worst trade (net)", float_money(stats.worst_trade, ccy)),
         ("Ambiguous stop/target bars", str(stats.ambiguous_bars)),
-        ("Buy & hold return", number(stats.buy_and_hold_return_pct, suffix="%")),
+        ("Buy & hold return", percent(stats.buy_and_hold_return_pct)),
     ]
-    for label, value in rows:
-        table.add_row(label, value)
-    return table
+    title = f"{result.config.strategy} on {result.symbol} ({result.timeframe})"
+    return fitted(title, (Column("Statistic"), VALUE), rows, width)
 
 
 def is_intraday(timeframe: str) -> bool:
@@ -107,65 +100,38 @@ def is_intraday(timeframe: str) -> bool:
         return True
 
 
-def shorten(text: str, width: int) -> str:
-    return text if len(text) <= width else text[: max(width - 1, 0)] + "…"
-
-
-def trades_table(trades: tuple[Trade, ...], timeframe: str, width: int = 80) -> Table:
-    """The last few round trips (times only for intraday bars); long reasons are cut short.
+def trades_table(trades: tuple[Trade, ...], timeframe: str, width: int | None = 80) -> Table:
+    """The last few round trips (times only for intraday bars) with gross, fees and net P&L;
+    the exit reason folds, and less important columns go first on a narrow terminal.
     With several symbols, each row starts with its symbol."""
     shown = trades[-LAST_TRADES:]
     moment_format = "%Y-%m-%d %H:%M" if is_intraday(timeframe) else "%Y-%m-%d"
     symbols = len({trade.symbol for trade in trades}) > 1
-    headings = ("Symbol", *TRADE_HEADINGS) if symbols else TRADE_HEADINGS
+    columns = (
+        *((Column("Symbol"),) if symbols else ()),
+        *TRADE_COLUMNS,
+        text("Reason", drop=4),
+    )
     rows = [
         (
             *((trade.symbol,) if symbols else ()),
-            trade.ts_entry.strftime(moment_format),
-            trade.ts_exit.strftime(moment_format),
-            "long" if trade.side is Side.BUY else "short",
-            f"{trade.quantity:f}",
-            f"{trade.entry_price:f}",
-            f"{trade.exit_price:f}",
-            money(trade.fees),
-            money(trade.pnl),
+            *trade_cells(trade, lambda moment: moment.strftime(moment_format)),
+            trade.exit_reason,
         )
         for trade in shown
     ]
-    widths = [
-        max([len(heading), *(len(row[index]) for row in rows)])
-        for index, heading in enumerate(headings)
-    ]
-    reason_width = width - sum(widths) - 2 * len(widths) - 1
-    with_reason = reason_width >= len("Reason")  # a narrow terminal drops the reasons
-    table = Table(
-        title=f"Last {len(shown)} of {len(trades)} trades",
-        box=box.SIMPLE_HEAD,
-        collapse_padding=True,
-        pad_edge=False,
-    )
-    first_number = 3 + int(symbols)
-    for index, heading in enumerate(headings):
-        if index >= first_number:
-            table.add_column(heading, justify="right", no_wrap=True)
-        else:
-            table.add_column(heading, justify="left", no_wrap=True)
-    if with_reason:
-        table.add_column("Reason", no_wrap=True)
-    for row, trade in zip(rows, shown, strict=True):
-        reason = (shorten(trade.exit_reason, reason_width),) if with_reason else ()
-        table.add_row(*row, *reason)
-    return table
+    return fitted(f"Last {len(shown)} of {len(trades)} trades", columns, rows, width)
 
 
-def print_report(result: BacktestResult) -> None:
+def print_report(result: BacktestResult, *, wide: bool = False) -> None:
     """The human-readable report on stdout."""
-    console = Console()
-    console.print(stats_table(result))
+    out = console(wide=wide)
+    width = None if wide else out.width
+    out.print(stats_table(result, width))
     if result.trades:
-        console.print(trades_table(result.trades, result.timeframe, console.width))
+        out.print(trades_table(result.trades, result.timeframe, width))
     else:
-        console.print("No trades.")
-    held = open_positions_table(result)
+        out.print("No trades.")
+    held = open_positions_table(result, width)
     if held is not None:
-        console.print(held)
+        out.print(held)

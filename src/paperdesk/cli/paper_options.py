@@ -9,6 +9,10 @@ import typer
 DATA = "Data"
 
 JsonFlag = Annotated[bool, typer.Option("--json", help="Print one JSON object instead of tables.")]
+WideFlag = Annotated[
+    bool,
+    typer.Option("--wide", help="Show every column at full width (no fitting to the terminal)."),
+]
 Limit = Annotated[
     int | None, typer.Option(min=1, metavar="N", help="Show only the last N entries.")
 ]
@@ -23,7 +27,10 @@ StrategyPath = Annotated[
 StrategyNames = Annotated[
     list[str] | None,
     typer.Option(
-        "--strategy", "-s", metavar="NAME", help="Strategy to run (repeatable). [macd-cross]"
+        "--strategy",
+        "-s",
+        metavar="NAME",
+        help="Strategy to run (repeatable). (default: macd-cross)",
     ),
 ]
 StrategyParams = Annotated[

@@ -1,4 +1,7 @@
-"""Rich tables for paper portfolios: listings, the portfolio view and what a tick did."""
+"""Rich tables for paper portfolios: listings, the portfolio view and what a tick did.
+
+Every number is printed by ``paperdesk.cli.money`` and every table laid out by
+``paperdesk.cli.fit`` (80 columns and up; ``width=None`` is ``--wide``)."""
 
 from __future__ import annotations
 
@@ -6,12 +9,15 @@ from collections.abc import Sequence
 from datetime import datetime
 from decimal import Decimal
 
-from rich import box
 from rich.console import Console
 from rich.table import Table
 
-from paperdesk.cli.output import number
+from paperdesk.cli import fit
+from paperdesk.cli.fit import VALUE, Column, fitted, number, text
+from paperdesk.cli.money import float_money, money, percent, price, quantity, ratio, symbol_money
+from paperdesk.cli.trade_rows import TRADE_COLUMNS, trade_cells
 from paperdesk.domain import Fill, Order, Trade
+from paperdesk.domain.pnl import RealizedPnl
 from paperdesk.domain.ticks import BarTick, TickStatus
 from paperdesk.service.performance import Stats
 from paperdesk.service.views import (
@@ -22,19 +28,20 @@ from paperdesk.service.views import (
 )
 
 DIRECTIONS = {1: "long", 0: "flat", -1: "short"}
+Width = int | None  # the terminal's width; None: --wide (no limit)
 
 
-def console() -> Console:
-    return Console(highlight=False, soft_wrap=True)
+def console(*, wide: bool = False) -> Console:
+    return fit.console(wide=wide)
 
 
-def amount(value: Decimal | None) -> str:
-    return "-" if value is None else f"{value:,f}"
+def width_of(out: Console, wide: bool) -> Width:
+    return None if wide else out.width
 
 
-def cents(value: Decimal) -> str:
-    """Rounded to cents for an overview (``portfolio show`` and ``--json`` are exact)."""
-    return f"{value:,.2f}"
+def amount(value: Decimal | None, currency: str | None = "USD") -> str:
+    """Money in ``currency`` (kept for callers printing one line)."""
+    return money(value, currency)
 
 
 def when(moment: datetime | None) -> str:
@@ -46,61 +53,64 @@ def when(moment: datetime | None) -> str:
     return moment.strftime("%Y-%m-%d %H:%M")
 
 
-KEEP_WHOLE = frozenset(
-    {"Time", "Market time", "Bar", "Entry", "Exit", "Kind", "Side", "Symbol", "Status", "Name"}
-)
+def key_values(title: str | None, rows: Sequence[tuple[str, str]], width: Width) -> Table:
+    return fitted(title, (Column("Field"), VALUE), rows, width, show_header=False)
 
 
-def table(title: str, *headings: str, right: Sequence[str] = ()) -> Table:
-    """Numbers are right-aligned and folded rather than cut; times and kinds never wrap."""
-    grid = Table(title=title, box=box.SIMPLE_HEAD, title_justify="left")
-    for heading in headings:
-        if heading in right:
-            grid.add_column(heading, justify="right", no_wrap=True)
-        else:
-            grid.add_column(heading, no_wrap=heading in KEEP_WHOLE, overflow="fold")
-    return grid
-
-
-def portfolios_table(summaries: Sequence[PortfolioSummary]) -> Table:
-    grid = table(
-        "Portfolios",
-        "ID",
-        "Name",
-        "Status",
-        "Cash",
-        "Equity",
-        "Realized",
-        "Unrealized",
-        right=("ID", "Cash", "Equity", "Realized", "Unrealized"),
+def portfolios_table(summaries: Sequence[PortfolioSummary], width: Width = 80) -> Table:
+    columns = (
+        number("ID"),
+        text("Name"),
+        Column("Status", drop=3),
+        number("Cash", drop=2),
+        number("Equity"),
+        number("Realized gross", drop=1),
+        number("Fees"),
+        number("Realized net"),
+        number("Unrealized"),
     )
+    rows = []
     for s in summaries:
-        grid.add_row(
-            str(s.id),
-            s.name,
-            s.status,
-            cents(s.cash),
-            cents(s.equity),
-            cents(s.realized_pnl),
-            cents(s.unrealized_pnl),
+        ccy = s.base_currency
+        rows.append(
+            (
+                str(s.id),
+                s.name,
+                s.status,
+                money(s.cash, ccy),
+                money(s.equity, ccy),
+                money(s.realized.gross, ccy),
+                money(s.realized.fees, ccy),
+                money(s.realized.net, ccy),
+                money(s.unrealized_pnl, ccy),
+            )
         )
-    return grid
+    return fitted("Portfolios", columns, rows, width)
 
 
-def summary_table(summary: PortfolioSummary, detail: PortfolioDetail | None = None) -> Table:
-    grid = Table(title=f"Portfolio {summary.id}: {summary.name}", box=box.SIMPLE, show_header=False)
-    grid.add_column("Field")
-    grid.add_column("Value", justify="right")
+def pnl_rows(realized: RealizedPnl, currency: str) -> list[tuple[str, str]]:
+    """Gross, fees and net side by side (the README's "Numbers" definitions)."""
+    return [
+        ("Realized P&L gross", money(realized.gross, currency)),
+        ("Fees", money(realized.fees, currency)),
+        ("Realized P&L net", money(realized.net, currency)),
+    ]
+
+
+def summary_table(
+    summary: PortfolioSummary, detail: PortfolioDetail | None = None, width: Width = 80
+) -> Table:
+    ccy = summary.base_currency
     rows = [
         ("Status", summary.status),
-        ("Currency", summary.base_currency),
-        ("Starting cash", amount(summary.starting_cash)),
-        ("Cash", amount(summary.cash)),
-        ("Positions value", amount(summary.positions_value)),
-        ("Equity", amount(summary.equity)),
-        ("Realized P&L", amount(summary.realized_pnl)),
-        ("Unrealized P&L", amount(summary.unrealized_pnl)),
-        ("Fees paid", amount(summary.fees_paid)),
+        ("Currency", ccy),
+        ("Starting cash", money(summary.starting_cash, ccy)),
+        ("Cash", money(summary.cash, ccy)),
+        ("Positions value", money(summary.positions_value, ccy)),
+        ("Equity", money(summary.equity, ccy)),
+        *pnl_rows(summary.realized, ccy),
+        ("Unrealized P&L", money(summary.unrealized_pnl, ccy)),
+        ("Total P&L", money(summary.total_pnl, ccy)),
         ("Created", when(summary.ts_created)),
     ]
     if detail is not None:
@@ -108,39 +118,39 @@ def summary_table(summary: PortfolioSummary, detail: PortfolioDetail | None = No
         rows.append(("Strategies", ", ".join(s.name for s in settings.strategies)))
         rows.append(("Watching", ", ".join(settings.symbols) or "(any symbol)"))
         rows.append(("Timeframe / source", f"{settings.bar_timeframe} / {settings.source.kind}"))
-    for label, value in rows:
-        grid.add_row(label, value)
-    return grid
+    return key_values(f"Portfolio {summary.id}: {summary.name}", rows, width)
 
 
-def print_detail(detail: PortfolioDetail) -> None:
-    out = console()
-    out.print(summary_table(detail.summary, detail))
+def print_detail(detail: PortfolioDetail, *, wide: bool = False) -> None:
+    out = console(wide=wide)
+    width = width_of(out, wide)
+    out.print(summary_table(detail.summary, detail, width))
     if detail.positions:
-        grid = table(
-            "Positions",
-            "Symbol",
-            "Qty",
-            "Avg price",
-            "Last",
-            "Value",
-            "Unrealized P&L",
-            right=("Qty", "Avg price", "Last", "Value", "Unrealized P&L"),
+        ccy = detail.summary.base_currency
+        columns = (
+            Column("Symbol"),
+            number("Qty"),
+            number("Avg price"),
+            number("Last"),
+            number("Value"),
+            number("Unrealized P&L"),
         )
-        for p in detail.positions:
-            grid.add_row(
+        rows = [
+            (
                 p.symbol,
-                amount(p.quantity),
-                amount(p.average_price),
-                amount(p.last_price),
-                amount(p.market_value),
-                amount(p.unrealized_pnl),
+                quantity(p.quantity),
+                price(p.average_price, p.symbol),
+                price(p.last_price, p.symbol),
+                money(p.market_value, ccy),
+                money(p.unrealized_pnl, ccy),
             )
-        out.print(grid)
+            for p in detail.positions
+        ]
+        out.print(fitted("Positions", columns, rows, width))
     else:
         out.print("No positions.")
     if detail.open_orders:
-        out.print(orders_table(detail.open_orders, "Open orders"))
+        out.print(orders_table(detail.open_orders, "Open orders", width))
     else:
         out.print("No open orders.")
 
@@ -148,118 +158,120 @@ def print_detail(detail: PortfolioDetail) -> None:
 def _prices(order: Order) -> str:
     parts = []
     if order.limit_price is not None:
-        parts.append(f"limit {amount(order.limit_price)}")
+        parts.append(f"limit {price(order.limit_price, order.symbol)}")
     if order.stop_price is not None:
-        parts.append(f"stop {amount(order.stop_price)}")
+        parts.append(f"stop {price(order.stop_price, order.symbol)}")
     return ", ".join(parts) or "-"
 
 
-def orders_table(orders: Sequence[Order], title: str = "Orders") -> Table:
-    grid = table(
-        title,
-        "Order",
-        "Symbol",
-        "Side",
-        "Type",
-        "Qty",
-        "Prices",
-        "Role",
-        "Status",
-        "Filled",
-        right=("Qty", "Filled"),
+def orders_table(orders: Sequence[Order], title: str = "Orders", width: Width = 80) -> Table:
+    columns = (
+        Column("Order"),
+        Column("Symbol"),
+        Column("Side"),
+        Column("Type", drop=2),
+        number("Qty"),
+        text("Prices"),
+        Column("Role", drop=1),
+        Column("Status"),
+        number("Filled"),
     )
-    for o in orders:
-        grid.add_row(
+    rows = [
+        (
             o.order_id,
             o.symbol,
             o.side.value,
             f"{o.order_type.value} {o.time_in_force.value}",
-            amount(o.quantity),
+            quantity(o.quantity),
             _prices(o),
             o.role.value,
             o.status.value,
-            amount(o.filled_quantity),
+            quantity(o.filled_quantity),
         )
-    return grid
+        for o in orders
+    ]
+    return fitted(title, columns, rows, width)
 
 
-def fills_table(fills: Sequence[Fill], title: str = "Fills") -> Table:
-    grid = table(
-        title,
-        "Time",
-        "Order",
-        "Symbol",
-        "Side",
-        "Qty",
-        "Price",
-        "Fee",
-        right=("Qty", "Price", "Fee"),
+def fills_table(fills: Sequence[Fill], title: str = "Fills", width: Width = 80) -> Table:
+    columns = (
+        Column("Time"),
+        Column("Order"),
+        Column("Symbol"),
+        Column("Side"),
+        number("Qty"),
+        number("Price"),
+        number("Fee"),
     )
-    for f in fills:
-        grid.add_row(
+    rows = [
+        (
             when(f.ts),
             f.order_id,
             f.symbol,
             f.side.value,
-            amount(f.quantity),
-            amount(f.price),
-            amount(f.fee),
+            quantity(f.quantity),
+            price(f.price, f.symbol),
+            symbol_money(f.fee, f.symbol),
         )
-    return grid
+        for f in fills
+    ]
+    return fitted(title, columns, rows, width)
 
 
-def trades_table(trades: Sequence[Trade]) -> Table:
-    grid = table(
-        "Trades",
-        "Symbol",
-        "Side",
-        "Qty",
-        "Entry",
-        "Exit",
-        "Entry px",
-        "Exit px",
-        "P&L",
-        right=("Qty", "Entry px", "Exit px", "P&L"),
+def trades_table(trades: Sequence[Trade], width: Width = 80) -> Table:
+    """Each round trip's gross P&L, fees and net P&L (``trades_total`` sums them)."""
+    columns = (Column("Symbol"), *TRADE_COLUMNS)
+    rows = [(t.symbol, *trade_cells(t, when)) for t in trades]
+    return fitted("Trades", columns, rows, width)
+
+
+def trades_total(trades: Sequence[Trade]) -> str:
+    """One line summing the listed trades: gross - fees = net."""
+    total = RealizedPnl.of_trades(trades)
+    symbol = trades[0].symbol if trades else "USD"
+    return (
+        f"{len(trades)} trade(s): gross {symbol_money(total.gross, symbol)} - fees "
+        f"{symbol_money(total.fees, symbol)} = net {symbol_money(total.net, symbol)}"
     )
-    for t in trades:
-        grid.add_row(
-            t.symbol,
-            "long" if t.side.value == "buy" else "short",
-            amount(t.quantity),
-            when(t.ts_entry),
-            when(t.ts_exit),
-            amount(t.entry_price),
-            amount(t.exit_price),
-            f"{t.pnl:,.2f}",
-        )
-    return grid
 
 
-def signals_table(signals: Sequence[SignalView]) -> Table:
-    grid = table("Signals", "Bar", "Strategy", "Symbol", "Direction", "Decision", "Reason")
+def signals_table(signals: Sequence[SignalView], width: Width = 80) -> Table:
+    columns = (
+        Column("Bar"),
+        Column("Strategy"),
+        Column("Symbol"),
+        Column("Direction", drop=1),
+        text("Decision"),
+        text("Reason"),
+    )
+    rows = []
     for s in signals:
         decision = s.status if s.rejection is None else f"{s.status}: {s.rejection}"
-        grid.add_row(
-            when(s.ts_bar),
-            s.strategy,
-            s.symbol,
-            DIRECTIONS.get(s.direction, "?"),
-            decision,
-            s.reason,
+        rows.append(
+            (
+                when(s.ts_bar),
+                s.strategy,
+                s.symbol,
+                DIRECTIONS.get(s.direction, "?"),
+                decision,
+                s.reason,
+            )
         )
-    return grid
+    return fitted("Signals", columns, rows, width)
 
 
-def audit_table(entries: Sequence[AuditView]) -> Table:
-    grid = table("Audit log", "ID", "Market time", "Kind", "Message", right=("ID",))
-    for e in entries:
-        grid.add_row(str(e.id), when(e.ts_event), e.kind, e.message)
-    return grid
+def audit_table(entries: Sequence[AuditView], width: Width = 80) -> Table:
+    columns = (number("ID"), Column("Market time"), Column("Kind"), text("Message"))
+    rows = [(str(e.id), when(e.ts_event), e.kind, e.message) for e in entries]
+    return fitted("Audit log", columns, rows, width)
 
 
-def print_ticks(ticks: Sequence[BarTick], *, dry_run: bool) -> None:
+def print_ticks(
+    ticks: Sequence[BarTick], *, dry_run: bool, currency: str = "USD", wide: bool = False
+) -> None:
     """What each tick did: the signal and routing decision, orders, fills, cash and equity."""
-    out = console()
+    out = console(wide=wide)
+    width = width_of(out, wide)
     for tick in ticks:
         if tick.status is TickStatus.ALREADY_PROCESSED:
             out.print(f"Already processed (idempotency guard): {tick.message}")
@@ -269,49 +281,56 @@ def print_ticks(ticks: Sequence[BarTick], *, dry_run: bool) -> None:
             continue
         out.print(tick.message)
         if tick.signals:
-            grid = table("Signals", "Strategy", "Direction", "Confidence", "Decision", "Reason")
-            for s in tick.signals:
-                decision = "accepted" if s.accepted else f"rejected: {s.rejection}"
-                grid.add_row(
+            columns = (
+                Column("Strategy"),
+                Column("Direction"),
+                number("Confidence", drop=1),
+                text("Decision"),
+                text("Reason"),
+            )
+            rows = [
+                (
                     s.strategy,
                     DIRECTIONS.get(s.direction, "?"),
-                    f"{s.confidence:.2f}",
-                    decision,
+                    ratio(s.confidence),
+                    "accepted" if s.accepted else f"rejected: {s.rejection}",
                     s.reason,
                 )
-            out.print(grid)
+                for s in tick.signals
+            ]
+            out.print(fitted("Signals", columns, rows, width))
         if tick.orders:
             title = "Orders it would place" if dry_run else "Orders placed or changed"
-            out.print(orders_table(tick.orders, title))
+            out.print(orders_table(tick.orders, title, width))
         if tick.fills:
-            out.print(fills_table(tick.fills, "Fills it would book" if dry_run else "Fills"))
-        out.print(f"cash {amount(tick.cash)}  equity {amount(tick.equity)}")
+            title = "Fills it would book" if dry_run else "Fills"
+            out.print(fills_table(tick.fills, title, width))
+        out.print(f"cash {money(tick.cash, currency)}  equity {money(tick.equity, currency)}")
     if dry_run:
         out.print("DRY run: nothing was written.")
 
 
-def performance_table(summary: PortfolioSummary, stats: Stats) -> Table:
-    """A portfolio's money (exact) and its statistics (analytics floats)."""
-    result = table("Performance", "Statistic", "Value", right=("Value",))
+def performance_table(summary: PortfolioSummary, stats: Stats, width: Width = 80) -> Table:
+    """A portfolio's money (to its currency's cents) and its statistics (n/a when undefined)."""
+    ccy = summary.base_currency
     rows = [
         ("Period", f"{stats.start.date()} to {stats.end.date()}"),
-        ("Starting cash", cents(summary.starting_cash)),
-        ("Cash", cents(summary.cash)),
-        ("Equity", cents(summary.equity)),
-        ("Realized P&L", cents(summary.realized_pnl)),
-        ("Unrealized P&L", cents(summary.unrealized_pnl)),
-        ("Fees", cents(summary.fees_paid)),
-        ("Total return", number(stats.total_return_pct, suffix="%")),
-        ("CAGR", number(stats.cagr_pct, suffix="%")),
-        ("Max drawdown", number(stats.max_drawdown_pct, suffix="%")),
-        ("Sharpe", number(stats.sharpe)),
-        ("Sortino", number(stats.sortino)),
-        ("Win rate", number(stats.win_rate_pct, suffix="%")),
-        ("Profit factor", number(stats.profit_factor)),
-        ("Exposure", number(stats.exposure_pct, suffix="%")),
+        ("Starting cash", money(summary.starting_cash, ccy)),
+        ("Cash", money(summary.cash, ccy)),
+        ("Equity", money(summary.equity, ccy)),
+        *pnl_rows(summary.realized, ccy),
+        ("Unrealized P&L", money(summary.unrealized_pnl, ccy)),
+        ("Total P&L", money(summary.total_pnl, ccy)),
+        ("Total return", percent(stats.total_return_pct)),
+        ("CAGR", percent(stats.cagr_pct)),
+        ("Max drawdown", percent(stats.max_drawdown_pct)),
+        ("Sharpe", ratio(stats.sharpe)),
+        ("Sortino", ratio(stats.sortino)),
+        ("Win rate", percent(stats.win_rate_pct)),
+        ("Profit factor", ratio(stats.profit_factor)),
+        ("Exposure", percent(stats.exposure_pct)),
         ("Trades", str(stats.trades)),
-        ("Best / worst trade", f"{number(stats.best_trade)} / {number(stats.worst_trade)}"),
+        ("Best trade (net)", float_money(stats.best_trade, ccy)),
+        ("Worst trade (net)", float_money(stats.worst_trade, ccy)),
     ]
-    for label, value in rows:
-        result.add_row(label, value)
-    return result
+    return fitted("Performance", (Column("Statistic"), VALUE), rows, width)

@@ -7,12 +7,14 @@ from typing import Annotated
 import typer
 
 from paperdesk.cli import paper_options as opt
+from paperdesk.cli.money import money
 from paperdesk.cli.output import print_json
 from paperdesk.cli.paper_tables import (
     console,
     performance_table,
     portfolios_table,
     print_detail,
+    width_of,
 )
 from paperdesk.cli.plot_files import PlotFile, check_plot_path, show_equity_history
 from paperdesk.cli.run_options import with_run_options
@@ -25,11 +27,19 @@ from paperdesk.service.run_files import portfolio_config
 
 portfolio_app = typer.Typer(help="List, show and archive paper portfolios.", no_args_is_help=True)
 
+LARGEST_ID = 2**63 - 1  # ids are 64-bit: a larger number is a usage error, not an overflow
+
+
+def portfolio_id_value(value: int | None) -> int | None:
+    """Check a portfolio id given on the command line (None: not given)."""
+    if value is not None and not 1 <= value <= LARGEST_ID:
+        raise typer.BadParameter(f"a portfolio id is a whole number from 1 up, got {value}")
+    return value
+
+
 PortfolioId = Annotated[
     int,
-    typer.Argument(
-        metavar="PORTFOLIO_ID", help="The portfolio's id.", min=1, max=2**63 - 1
-    ),  # ids are 64-bit: a larger number is a usage error, not a database overflow
+    typer.Argument(metavar="PORTFOLIO_ID", help="The portfolio's id.", callback=portfolio_id_value),
 ]
 
 
@@ -40,7 +50,7 @@ def open_service() -> PortfolioService:
 
 @with_run_options("portfolio")
 def create_portfolio_command(
-    name: Annotated[str, typer.Argument(help="The portfolio's name.")],
+    name: Annotated[str, typer.Argument(metavar="NAME", help="The portfolio's name.")],
     cash: Annotated[str, typer.Argument(metavar="CASH", help="Starting cash, e.g. 10000.")],
     currency: Annotated[str, typer.Option(metavar="CCY", help="Base currency.")] = "USD",
     strategy: opt.StrategyNames = None,
@@ -73,8 +83,8 @@ def create_portfolio_command(
     typer.echo(portfolio_id)
     strategies = ", ".join(spec.name for spec in settings.strategies)
     typer.echo(
-        f"created portfolio {portfolio_id} {name.strip()!r} with {starting_cash} "
-        f"{currency.upper()} running {strategies}",
+        f"created portfolio {portfolio_id} {name.strip()!r} with "
+        f"{money(starting_cash, currency)} {currency.upper()} running {strategies}",
         err=True,
     )
 
@@ -85,30 +95,37 @@ def list_command(
         bool, typer.Option("--all", help="Include archived portfolios.")
     ] = False,
     json_output: opt.JsonFlag = False,
+    wide: opt.WideFlag = False,
 ) -> None:
     """List the portfolios with their cash, equity and P&L."""
     summaries = open_service().list_portfolios(include_archived=include_archived)
     if json_output:
         print_json({"portfolios": [summary_document(s) for s in summaries]})
     elif summaries:
-        console().print(portfolios_table(summaries))
+        out = console(wide=wide)
+        out.print(portfolios_table(summaries, width_of(out, wide)))
     else:
         typer.echo("No portfolios yet: create one with paperdesk create-portfolio NAME CASH.")
 
 
 @portfolio_app.command("show")
-def show_command(portfolio_id: PortfolioId, json_output: opt.JsonFlag = False) -> None:
+def show_command(
+    portfolio_id: PortfolioId, json_output: opt.JsonFlag = False, wide: opt.WideFlag = False
+) -> None:
     """Cash, positions with unrealized P&L, equity, realized P&L and open orders."""
     detail = open_service().show(portfolio_id)
     if json_output:
         print_json(detail_document(detail))
     else:
-        print_detail(detail)
+        print_detail(detail, wide=wide)
 
 
 @portfolio_app.command("performance")
 def performance_command(
-    portfolio_id: PortfolioId, json_output: opt.JsonFlag = False, plot: PlotFile = None
+    portfolio_id: PortfolioId,
+    json_output: opt.JsonFlag = False,
+    wide: opt.WideFlag = False,
+    plot: PlotFile = None,
 ) -> None:
     """Total return, drawdown, Sharpe, win rate and the rest over the equity history."""
     service = open_service()
@@ -119,7 +136,8 @@ def performance_command(
         stats_document = {k: json_value(v) for k, v in stats.to_dict().items()}
         print_json({"portfolio": summary_document(summary), "stats": stats_document})
     else:
-        console().print(performance_table(summary, stats))
+        out = console(wide=wide)
+        out.print(performance_table(summary, stats, width_of(out, wide)))
     show_equity_history(service.equity_curve(portfolio_id), summary.name, plot_path, json_output)
 
 

@@ -1,4 +1,4 @@
-"""``paperdesk run --portfolio ID --every 1m``: tick a portfolio on a schedule until stopped."""
+"""``paperdesk run ID --every 1m``: tick a portfolio on a schedule until stopped."""
 
 from __future__ import annotations
 
@@ -10,7 +10,8 @@ from typing import Annotated
 
 import typer
 
-from paperdesk.cli.portfolios import open_service
+from paperdesk.cli.money import money
+from paperdesk.cli.portfolios import open_service, portfolio_id_value
 from paperdesk.domain import InvalidInputError, PaperdeskError
 from paperdesk.domain.errors import OptionError
 from paperdesk.domain.ticks import BarTick, TickStatus
@@ -21,7 +22,12 @@ STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 
 
 def run_command(
-    portfolio: Annotated[int, typer.Option("--portfolio", metavar="ID", help="Portfolio id.")],
+    portfolio_id: Annotated[
+        int | None,
+        typer.Argument(
+            metavar="PORTFOLIO_ID", help="The portfolio's id.", callback=portfolio_id_value
+        ),
+    ] = None,
     every: Annotated[
         str, typer.Option(metavar="INTERVAL", help="How often to tick, e.g. 30s, 1m, 1h, 1d.")
     ] = "1m",
@@ -37,19 +43,26 @@ def run_command(
         int | None,
         typer.Option(min=1, metavar="N", help="Stop after N rounds (each ticks every symbol)."),
     ] = None,
+    old_portfolio: Annotated[
+        int | None, typer.Option("--portfolio", hidden=True, callback=portfolio_id_value)
+    ] = None,  # before PORTFOLIO_ID was positional, as in every other command
 ) -> None:
     """Tick every watched symbol each interval until Ctrl-C or SIGTERM (stops between ticks)."""
+    portfolio = portfolio_id if portfolio_id is not None else old_portfolio
+    if portfolio is None:
+        raise OptionError("missing PORTFOLIO_ID: paperdesk run PORTFOLIO_ID [--every 1m]")
     try:
         interval = parse_interval(every)
     except InvalidInputError as error:
         raise OptionError(str(error)) from None
     service = open_service()
     symbols = _symbols(service, portfolio, symbol or ())
+    currency = service.show(portfolio).summary.base_currency
     scheduler = Scheduler(
         lambda s: service.tick(portfolio, s, strategies=strategy or None),
         symbols,
         interval,
-        on_round=_report,
+        on_round=lambda report: _report(report, currency),
     )
     typer.echo(
         f"running portfolio {portfolio} on {', '.join(symbols)} every {every} "
@@ -81,17 +94,18 @@ def _symbols(
     return list(dict.fromkeys(symbols))
 
 
-def _report(report: RoundReport) -> None:
+def _report(report: RoundReport, currency: str = "USD") -> None:
     for ticks in report.ticks.values():
         for tick in ticks:
-            typer.echo(f"[{report.number}] {_line(tick)}")
+            typer.echo(f"[{report.number}] {_line(tick, currency)}")
     for symbol, error in report.new_errors.items():
         typer.echo(f"[{report.number}] {symbol}: error: {error}", err=True)
 
 
-def _line(tick: BarTick) -> str:
+def _line(tick: BarTick, currency: str = "USD") -> str:
     if tick.status is TickStatus.PROCESSED:
-        extra = f" | fills {len(tick.fills)}, cash {tick.cash}, equity {tick.equity}"
+        cash, equity = money(tick.cash, currency), money(tick.equity, currency)
+        extra = f" | fills {len(tick.fills)}, cash {cash}, equity {equity}"
         return tick.message + (extra if tick.fills else "")
     return f"{tick.symbol}: {tick.message}"
 

@@ -6,11 +6,13 @@ from typing import Annotated, Any
 
 import typer
 from rich import box
-from rich.console import Console, Group
+from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 
+from paperdesk.cli.fit import console
 from paperdesk.cli.output import print_json
+from paperdesk.cli.paper_options import WideFlag
 from paperdesk.cli.services import services
 
 
@@ -21,6 +23,7 @@ def strategies_command(
     json_output: Annotated[
         bool, typer.Option("--json", help="Print one JSON object instead of a table.")
     ] = False,
+    wide: WideFlag = False,
 ) -> None:
     """List the strategies with their parameters (type, default, meaning), or show one."""
     backtests = services().backtests
@@ -29,13 +32,13 @@ def strategies_command(
         if json_output:
             print_json(document)
         else:
-            Console().print(strategy_detail(document))
+            console(wide=wide).print(strategy_detail(document))
         return
     described = backtests.describe_strategies()
     if json_output:
         print_json({"strategies": described})
     else:
-        Console().print(strategies_table(described))
+        console(wide=wide).print(strategies_table(described))
 
 
 def default_text(value: object) -> str:
@@ -56,8 +59,8 @@ def strategies_table(described: list[dict[str, Any]]) -> Table:
     table = Table(title="Strategies", show_lines=True)
     table.add_column("Name", no_wrap=True)
     table.add_column("Kind", no_wrap=True)
-    table.add_column("Parameters (defaults)")
-    table.add_column("Description")
+    table.add_column("Parameters (defaults)", overflow="fold")
+    table.add_column("Description", overflow="fold")
     for document in described:
         parameters = "\n".join(
             f"{parameter['name']}={default_text(parameter['default'])}"

@@ -9,7 +9,7 @@ import typer
 
 from paperdesk.cli import paper_options as opt
 from paperdesk.cli.output import print_json
-from paperdesk.cli.paper_tables import amount, console, orders_table, print_ticks
+from paperdesk.cli.paper_tables import amount, console, orders_table, print_ticks, width_of
 from paperdesk.cli.portfolios import PortfolioId, open_service
 from paperdesk.domain import Order, OrderType, Side, TimeInForce
 from paperdesk.domain import parsing as values
@@ -30,6 +30,16 @@ ORDER_TYPES = {
 Symbol = Annotated[str, typer.Argument(metavar="SYMBOL", help="The instrument, e.g. SPY.")]
 OrderId = Annotated[str, typer.Argument(metavar="ORDER_ID", help="The order's id, e.g. O3.")]
 Price = Annotated[str | None, typer.Option(metavar="PRICE")]
+LimitPrice = Annotated[
+    str | None, typer.Option("--limit-price", metavar="PRICE", help="Limit price.")
+]
+StopPrice = Annotated[
+    str | None, typer.Option("--stop-price", metavar="PRICE", help="Stop (trigger) price.")
+]
+OldLimit = Annotated[str | None, typer.Option("--limit", hidden=True)]  # before --limit-price
+OldStop = Annotated[str | None, typer.Option("--stop", hidden=True)]  # before --stop-price
+NEEDS_LIMIT = (OrderType.LIMIT, OrderType.STOP_LIMIT)
+NEEDS_STOP = (OrderType.STOP, OrderType.STOP_LIMIT)
 
 
 def trade_command(
@@ -45,13 +55,15 @@ def trade_command(
         typer.Option("--catch-up/--no-catch-up", help="Process every missed bar in order."),
     ] = True,
     json_output: opt.JsonFlag = False,
+    wide: opt.WideFlag = False,
 ) -> None:
     """Run the strategies on the latest bar of SYMBOL: DRY shows, LIVE commits."""
     wanted = mode.strip().upper()
     if wanted not in MODES:
         raise values.invalid("mode", mode, "DRY or LIVE")
     dry_run = wanted == "DRY"
-    ticks = open_service().tick(
+    service = open_service()
+    ticks = service.tick(
         portfolio_id, symbol, strategies=strategy or None, dry_run=dry_run, catch_up=catch_up
     )
     if json_output:
@@ -64,18 +76,28 @@ def trade_command(
             }
         )
     else:
-        print_ticks(ticks, dry_run=dry_run)
+        currency = service.show(portfolio_id).summary.base_currency
+        print_ticks(ticks, dry_run=dry_run, currency=currency, wide=wide)
 
 
 def _price(value: str | None, label: str) -> Decimal | None:
     return None if value is None else values.decimal_value(value, label)
 
 
+def _required_prices(kind: OrderType, limit: str | None, stop: str | None) -> None:
+    """A limit (stop) order names its price: one message about the missing option."""
+    if kind in NEEDS_LIMIT and limit is None:
+        raise OptionError(f"--limit-price is required for a {kind.value} order")
+    if kind in NEEDS_STOP and stop is None:
+        raise OptionError(f"--stop-price is required for a {kind.value} order")
+
+
 def _print_orders(orders: list[Order], title: str, json_output: bool) -> None:
     if json_output:
         print_json({"orders": [order_document(o) for o in orders]})
     else:
-        console().print(orders_table(orders, title))
+        out = console()
+        out.print(orders_table(orders, title, width_of(out, wide=False)))
 
 
 @order_app.command("place")
@@ -87,25 +109,29 @@ def place_command(
     order_type: Annotated[
         str, typer.Option("--type", metavar="market|limit|stop|stop-limit")
     ] = "market",
-    limit: Price = None,
-    stop: Price = None,
+    limit: LimitPrice = None,
+    stop: StopPrice = None,
     tif: Annotated[str, typer.Option(metavar="day|gtc|ioc|fok", help="Time in force.")] = "gtc",
     stop_loss: Price = None,
     take_profit: Price = None,
     client_id: Annotated[str | None, typer.Option(metavar="ID", help="Client order id.")] = None,
     json_output: opt.JsonFlag = False,
+    old_limit: OldLimit = None,
+    old_stop: OldStop = None,
 ) -> None:
     """Submit a manual order; it fills on a later bar like any other order."""
     kind = ORDER_TYPES.get(order_type.strip().lower().replace("_", "-"))
     if kind is None:
         raise values.invalid("--type", order_type, " or ".join(ORDER_TYPES))
+    limit, stop = limit or old_limit, stop or old_stop
+    _required_prices(kind, limit, stop)
     request = OrderRequest(
         symbol=symbol,
         side=values.choice_value(side, "SIDE", Side),
         quantity=values.decimal_value(quantity, "QTY"),
         order_type=kind,
-        limit_price=_price(limit, "--limit"),
-        stop_price=_price(stop, "--stop"),
+        limit_price=_price(limit, "--limit-price"),
+        stop_price=_price(stop, "--stop-price"),
         time_in_force=values.choice_value(tif, "--tif", TimeInForce),
         stop_loss=_price(stop_loss, "--stop-loss"),
         take_profit=_price(take_profit, "--take-profit"),
@@ -129,19 +155,22 @@ def modify_command(
     portfolio_id: PortfolioId,
     order_id: OrderId,
     quantity: Annotated[str | None, typer.Option(metavar="QTY")] = None,
-    limit: Price = None,
-    stop: Price = None,
+    limit: LimitPrice = None,
+    stop: StopPrice = None,
     json_output: opt.JsonFlag = False,
+    old_limit: OldLimit = None,
+    old_stop: OldStop = None,
 ) -> None:
     """Change a working order's quantity, limit or stop price."""
+    limit, stop = limit or old_limit, stop or old_stop
     if quantity is None and limit is None and stop is None:
-        raise OptionError("nothing to modify: pass --quantity, --limit or --stop")
+        raise OptionError("nothing to modify: pass --quantity, --limit-price or --stop-price")
     order = open_service().modify_order(
         portfolio_id,
         order_id,
         quantity=None if quantity is None else values.decimal_value(quantity, "--quantity"),
-        limit_price=_price(limit, "--limit"),
-        stop_price=_price(stop, "--stop"),
+        limit_price=_price(limit, "--limit-price"),
+        stop_price=_price(stop, "--stop-price"),
     )
     _print_orders([order], "Order modified", json_output)
 
@@ -157,12 +186,16 @@ def close_command(
 
 def mark_command(portfolio_id: PortfolioId, json_output: opt.JsonFlag = False) -> None:
     """Record an equity snapshot at the positions' latest prices."""
-    point = open_service().mark_to_market(portfolio_id)
+    service = open_service()
+    point = service.mark_to_market(portfolio_id)
     if json_output:
         print_json({"portfolio_id": portfolio_id, **equity_document(point)})
     else:
+        ccy = service.show(portfolio_id).summary.base_currency
         typer.echo(
-            f"portfolio {portfolio_id}: cash {amount(point.cash)}, positions "
-            f"{amount(point.positions_value)}, equity {amount(point.equity)}, unrealized P&L "
-            f"{amount(point.unrealized_pnl)}, realized P&L {amount(point.realized_pnl)}"
+            f"portfolio {portfolio_id}: cash {amount(point.cash, ccy)}, positions "
+            f"{amount(point.positions_value, ccy)}, equity {amount(point.equity, ccy)}, "
+            f"unrealized P&L {amount(point.unrealized_pnl, ccy)}, realized P&L gross "
+            f"{amount(point.realized_pnl, ccy)}, fees {amount(point.fees_paid, ccy)}, net "
+            f"{amount(point.realized_pnl - point.fees_paid, ccy)}"
         )

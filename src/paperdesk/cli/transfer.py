@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from paperdesk.cli import paper_options as opt
+from paperdesk.cli.money import money
 from paperdesk.cli.output import print_json
 from paperdesk.cli.portfolios import PortfolioId, open_service
 from paperdesk.cli.services import services
@@ -60,8 +61,9 @@ def import_command(
     json_output: opt.JsonFlag = False,
 ) -> None:
     """Restore an export as a NEW portfolio (checked in full; nothing is written on error)."""
+    service = open_service()
     report = import_portfolio(
-        open_service().database,
+        service.database,
         directory.expanduser(),
         name=name,
         attachments_home=services().settings.home / "imports",
@@ -82,9 +84,10 @@ def import_command(
         )
         return
     typer.echo(report.portfolio_id)
+    currency = service.show(report.portfolio_id).summary.base_currency
     typer.echo(
         f"imported {directory} as portfolio {report.portfolio_id} {report.name!r}: "
         f"{report.fills} fills, {report.trades} trades, {report.positions} positions, "
-        f"cash {report.cash}",
+        f"cash {money(report.cash, currency)}",
         err=True,
     )

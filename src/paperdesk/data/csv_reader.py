@@ -340,7 +340,7 @@ class _Table:
                 found[ours] = position
         if "adj close" in found and not adjusted:
             ignored = names[found.pop("adj close")]
-            self.notes.append(f"ignored column {ignored!r} (adjusted=True uses it)")
+            self.notes.append(f"ignored column {ignored!r} (--adjusted uses it)")
         has_time = "timestamp" in found or "date" in found or "time" in found
         missing = [column for column in PRICES if column not in found]
         if self.wording.volume_required and "volume" not in found:
@@ -558,7 +558,7 @@ def _check_order(
             mask = np.zeros(len(stamps), dtype=bool)
             mask[positions[repeated]] = True
             first_of = dict(zip(positions.tolist(), first_row.tolist(), strict=True))
-            hint = "; drop_duplicates=True keeps the first" if options else ""
+            hint = "; --drop-duplicates keeps the first" if options else ""
             report.add(
                 mask,
                 "timestamp",

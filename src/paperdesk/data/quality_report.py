@@ -6,6 +6,8 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from paperdesk.domain.durations import human_duration
+
 LIST_LIMIT = 100
 
 
@@ -88,8 +90,9 @@ class QualityReport:
             )
         if self.stale_runs:
             found.append(f"{len(self.stale_runs)} run(s) of >= {self.stale_run} identical bars")
-        if self.feed_stale:
-            found.append(f"feed is stale: last bar closed {self.last_bar_age} before now")
+        if self.feed_stale and self.last_bar_age is not None:
+            age = human_duration(self.last_bar_age)
+            found.append(f"feed is stale: last bar closed {age} before now")
         return found
 
     @property

@@ -35,6 +35,7 @@ from paperdesk.domain import (
     OrderType,
     TimeInForce,
 )
+from paperdesk.domain.suggestions import order_id_hint
 from paperdesk.execution.actionable import first_actionable_index
 from paperdesk.execution.expiry import SessionClose, day_order_expiry
 from paperdesk.execution.orders_from_intents import (
@@ -271,7 +272,8 @@ class OrderBook:
     def get(self, order_id: str) -> Order:
         order = self._orders.get(order_id)
         if order is None:
-            raise OrderError(f"unknown order id {order_id!r}")
+            hint = order_id_hint(str(order_id), self._orders)
+            raise OrderError(f"unknown order id {order_id}{hint}")
         return order
 
     def require_open(self, order_id: str) -> Order:

@@ -33,6 +33,7 @@ from paperdesk.domain import (
     SignalRejected,
 )
 from paperdesk.domain.records import CursorRecord
+from paperdesk.domain.suggestions import did_you_mean
 from paperdesk.domain.ticks import BarTick, SignalOutcome, TickStatus
 from paperdesk.engine.per_bar import decide
 from paperdesk.engine.strategies import AnyStrategy, run_strategies
@@ -129,7 +130,10 @@ class LiveRunner:
         settings = state.settings
         if settings.symbols and symbol not in settings.symbols:
             watched = ", ".join(settings.symbols)
-            raise InvalidInputError(f"portfolio {portfolio_id} does not watch {symbol} ({watched})")
+            hint = did_you_mean(symbol, settings.symbols)
+            raise InvalidInputError(
+                f"portfolio {portfolio_id} does not watch {symbol} ({watched}){hint}"
+            )
         specs = _chosen(settings, strategy_names)
         history = self.source.history(symbol, settings.bar_timeframe, settings.source)
         cursor = repository.cursor(portfolio_id, symbol)

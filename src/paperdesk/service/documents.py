@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from datetime import UTC, datetime
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING
 
 from paperdesk.domain import Side, Trade
@@ -26,14 +26,23 @@ def utc_text(moment: datetime) -> str:
     return moment.astimezone(UTC).isoformat()
 
 
+STAT_DECIMALS = 6  # a statistic in JSON: 61129.76, never 61129.76000000001
+
+
 def json_value(value: object) -> object:
-    """A statistic as JSON can hold it: non-finite floats become strings such as "inf"."""
+    """A statistic as JSON holds it: floats rounded half-up to 6 decimals (no float noise),
+    an undefined one (None, or not finite) null, Decimals exact strings, times ISO-8601."""
     if isinstance(value, datetime):
         return utc_text(value)
     if isinstance(value, Decimal):
         return decimal_text(value)
-    if isinstance(value, float) and not math.isfinite(value):
-        return "nan" if math.isnan(value) else ("inf" if value > 0 else "-inf")
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            return None
+        if abs(value) >= 1e15:  # beyond what 6 decimals can add
+            return value
+        rounded = Decimal(repr(value)).quantize(Decimal(1).scaleb(-STAT_DECIMALS), ROUND_HALF_UP)
+        return float(rounded) if rounded else 0.0
     return value
 
 
@@ -46,6 +55,7 @@ def trade_to_dict(trade: Trade) -> dict[str, object]:
         "quantity": decimal_text(trade.quantity),
         "entry_price": decimal_text(trade.entry_price),
         "exit_price": decimal_text(trade.exit_price),
+        "gross_pnl": decimal_text(trade.gross_pnl),
         "fees": decimal_text(trade.fees),
         "pnl": decimal_text(trade.pnl),
         "exit_reason": trade.exit_reason,

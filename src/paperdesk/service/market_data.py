@@ -167,11 +167,13 @@ class MarketDataService:
         timezone: str | None = None,
         sort: bool = False,
         drop_duplicates: bool = False,
+        adjusted: bool = False,
     ) -> ImportReport:
         """Import a CSV file (all or nothing; ``CsvImportError`` lists the problems)."""
         return self.manager.import_csv(
-            path, symbol, timeframe, timezone=timezone, sort=sort, drop_duplicates=drop_duplicates
-        )
+            path, symbol, timeframe, timezone=timezone, sort=sort, drop_duplicates=drop_duplicates,
+            adjusted=adjusted,
+        )  # fmt: skip
 
     def check(
         self,

@@ -45,8 +45,10 @@ def summary_document(summary: PortfolioSummary) -> Document:
         "positions_value": decimal_text(summary.positions_value),
         "equity": decimal_text(summary.equity),
         "realized_pnl": decimal_text(summary.realized_pnl),
-        "unrealized_pnl": decimal_text(summary.unrealized_pnl),
         "fees_paid": decimal_text(summary.fees_paid),
+        "realized_pnl_net": decimal_text(summary.realized.net),
+        "unrealized_pnl": decimal_text(summary.unrealized_pnl),
+        "total_pnl": decimal_text(summary.total_pnl),
         "created_at": utc_text(summary.ts_created),
     }
 
@@ -110,6 +112,7 @@ def trade_document(trade: Trade) -> Document:
         "exit_price": decimal_text(trade.exit_price),
         "entry_at": utc_text(trade.ts_entry),
         "exit_at": utc_text(trade.ts_exit),
+        "gross_pnl": decimal_text(trade.gross_pnl),
         "fees": decimal_text(trade.fees),
         "pnl": decimal_text(trade.pnl),
         "strategy": trade.strategy,

@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from paperdesk.config import RunConfig
 from paperdesk.domain import Order
+from paperdesk.domain.pnl import RealizedPnl
 from paperdesk.domain.records import AuditView, EquityView, SignalView, TickRunView
 
 
@@ -25,6 +26,16 @@ class PortfolioSummary:
     unrealized_pnl: Decimal
     fees_paid: Decimal
     ts_created: datetime
+
+    @property
+    def realized(self) -> RealizedPnl:
+        """Realized P&L gross (the ledger's), every fee paid, and net = gross - fees."""
+        return RealizedPnl(self.realized_pnl, self.fees_paid)
+
+    @property
+    def total_pnl(self) -> Decimal:
+        """Equity - starting cash = net realized + unrealized."""
+        return self.equity - self.starting_cash
 
 
 @dataclass(frozen=True, slots=True)

@@ -32,14 +32,18 @@ _MIGRATION_LOCK = 7_301_955  # PostgreSQL advisory lock key held while migrating
 SQLITE_BUSY_TIMEOUT_MS = 60_000
 
 
+POSTGRES_NAMES = ("postgresql", "postgres")  # postgres:// is what Heroku and others hand out
+
+
 def normalise_url(url: str) -> str:
-    """Use psycopg 3 for ``postgresql://`` URLs; refuse databases paperdesk does not run on."""
+    """Use psycopg 3 for ``postgresql://`` (and Heroku-style ``postgres://``) URLs; refuse
+    databases paperdesk does not run on."""
     try:
         parsed = make_url(url)
     except ArgumentError as error:
         raise InvalidInputError(f"DATABASE_URL {url!r} is not a database URL: {error}") from None
     backend = parsed.get_backend_name()
-    if backend == "postgresql":
+    if backend in POSTGRES_NAMES:
         return parsed.set(drivername="postgresql+psycopg").render_as_string(hide_password=False)
     if backend == "sqlite":
         return url

@@ -98,8 +98,17 @@ class LedgerRepository:
             statement = statement.with_for_update().execution_options(populate_existing=True)
         row = self._session.scalars(statement).one_or_none()
         if row is None:
-            raise UnknownNameError(f"no portfolio with id {portfolio_id}")
+            raise UnknownNameError(f"no portfolio with id {portfolio_id}{self._known_ids()}")
         return read_portfolio(row)
+
+    def _known_ids(self) -> str:
+        """``"; portfolios: 1, 2, 3"`` (the first few), or a hint to create one."""
+        ids = self._session.scalars(select(PortfolioRow.id).order_by(PortfolioRow.id).limit(11))
+        shown = [str(i) for i in ids]
+        if not shown:
+            return "; there are no portfolios yet (paperdesk create-portfolio NAME CASH)"
+        more = ", ..." if len(shown) > 10 else ""
+        return f"; portfolios: {', '.join(shown[:10])}{more} (paperdesk portfolio list)"
 
     def portfolios(self, *, include_archived: bool = False) -> list[PortfolioRecord]:
         statement = select(PortfolioRow).order_by(PortfolioRow.id)

@@ -83,16 +83,17 @@ def test_default_periods_per_year_is_bars_per_year() -> None:
     assert stats(equity).sharpe == pytest.approx(stats(equity, periods_per_year=4 / years).sharpe)
 
 
-def test_undefined_ratios_are_zero() -> None:
+def test_undefined_ratios_are_none() -> None:
     flat = stats(curve([100.0, 100.0, 100.0]))
-    assert flat.sharpe == 0.0
-    assert flat.sortino == 0.0
+    assert flat.sharpe is None
+    assert flat.sortino is None
     rising = stats(curve([101.0, 102.0, 103.0]))
-    assert rising.sortino == 0.0
+    assert rising.sortino is None  # no losing bar: no downside to divide by
+    assert rising.sharpe is not None
     assert rising.sharpe > 0
     single = stats(curve([105.0]))
-    assert single.sharpe == 0.0
-    assert single.cagr_pct == 0.0
+    assert single.sharpe is None
+    assert single.cagr_pct is None  # no time has passed
     assert single.total_return_pct == pytest.approx(5.0)
 
 
@@ -110,16 +111,18 @@ def test_trade_figures() -> None:
 
 @pytest.mark.parametrize(
     ("pnls", "expected"),
-    [([], 0.0), (["5", "7"], math.inf), (["-5"], 0.0), (["0"], 0.0), (["0", "-2"], 0.0)],
+    [([], None), (["5", "7"], None), (["-5"], 0.0), (["0"], None), (["0", "-2"], 0.0)],
 )
-def test_profit_factor_edges(pnls: list[str], expected: float) -> None:
+def test_profit_factor_edges(pnls: list[str], expected: float | None) -> None:
+    """Without losses the profit factor is undefined (None), not 0.0 or inf."""
     result = stats(curve([100.0, 101.0]), [trade(pnl) for pnl in pnls])
     assert result.profit_factor == expected
     if not pnls:
-        assert result.win_rate_pct == 0.0
-        assert result.average_win == 0.0
-        assert result.average_loss == 0.0
-        assert result.best_trade == 0.0
+        assert result.win_rate_pct is None
+        assert result.average_win is None
+        assert result.average_loss is None
+        assert result.best_trade is None
+        assert result.worst_trade is None
 
 
 def test_exposure_fees_ambiguous_and_buy_and_hold() -> None:
@@ -136,7 +139,7 @@ def test_exposure_fees_ambiguous_and_buy_and_hold() -> None:
     assert result.fees == 12.5
     assert result.ambiguous_bars == 2
     assert result.buy_and_hold_return_pct == pytest.approx(10.0)
-    assert stats(equity).buy_and_hold_return_pct == 0.0
+    assert stats(equity).buy_and_hold_return_pct is None
 
 
 def test_invalid_inputs() -> None:

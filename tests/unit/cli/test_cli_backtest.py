@@ -105,7 +105,7 @@ def test_json_output_is_one_object(engine: FakeEngine) -> None:
     assert isinstance(document, dict)
     assert result.stderr == ""
     assert document["final_equity"] == "10234.5678901234"
-    assert document["stats"]["profit_factor"] == "inf"
+    assert document["stats"]["profit_factor"] is None  # undefined (no losses): null
     assert document["stats"]["sharpe"] == 0.8
     first, second = document["trades"]
     assert first == {
@@ -115,6 +115,7 @@ def test_json_output_is_one_object(engine: FakeEngine) -> None:
         "quantity": "10",
         "entry_price": "300.125",
         "exit_price": "340.1",
+        "gross_pnl": "399.7500000001",
         "fees": "1.75",
         "pnl": "398.0000000001",
         "exit_reason": "signal",

@@ -71,7 +71,7 @@ def test_import_shows_the_report_and_list_shows_the_series(home: Path) -> None:
 def test_import_json_document(home: Path) -> None:
     path = home / "p.csv"
     path.write_text(HEADER + "2024-01-02,10,11,9,10.5,100\n")
-    code, out, err = invoke("import", str(path), "-s", "ABC", "-t", "1d", "--json")
+    code, out, err = invoke("import", str(path), "--symbol", "ABC", "-t", "1d", "--json")
     assert code == 0, err
     document = json.loads(out)
     assert document["imported"] is True
@@ -157,3 +157,16 @@ def test_the_progress_bar_steps_once_per_chunk() -> None:
             step(ChunkReport(utc(2020, done, 1), utc(2020, done + 1, 1), "fetched"), done, 2)
     with data_bars.backfill_progress(None) as nothing:
         assert nothing is None
+
+
+def test_import_defaults_to_daily_bars_and_takes_adjusted(home: Path) -> None:
+    path = home / "yahoo.csv"
+    path.write_text(
+        "Date,Open,High,Low,Close,Adj Close,Volume\n"
+        "2024-01-02,10,11,9,10,5,100\n2024-01-03,10,11,9,10,5,100\n"
+    )
+    code, out, err = invoke("import", str(path), "--symbol", "XYZ", "--adjusted", "--json")
+    assert code == 0, err
+    document = json.loads(out)
+    assert document["timeframe"] == "1d"
+    assert document["notes"] == ["prices adjusted by adj close / close"]

@@ -47,6 +47,16 @@ def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return tmp_path
 
 
+def rows_by_provider(out: str) -> dict[str, str]:
+    """Each provider's row (the table has no vertical rules: a row starts with its name)."""
+    names = ("yahoo", "finnhub", "ccxt:binance", "twelvedata", "alphavantage", "polygon")
+    return {
+        line.split()[0]: line
+        for line in out.splitlines()
+        if line.split()[:1] in [[n] for n in names]
+    }
+
+
 def invoke(*args: str) -> tuple[int, str, str]:
     result = runner.invoke(app, ["data", *args], env={"COLUMNS": "200"})
     return result.exit_code, result.stdout, result.stderr
@@ -58,7 +68,7 @@ def test_table_shows_enabled_skipped_and_persisted_quota(home: Path) -> None:
     store.put("finnhub", Usage(day=now.date().isoformat(), day_count=120))
     code, out, err = invoke("providers")
     assert code == 0, err
-    lines = {line.split("│")[1].strip(): line for line in out.splitlines() if "│" in line}
+    lines = rows_by_provider(out)
     assert list(lines) == ["yahoo", "finnhub", "ccxt:binance", "twelvedata", "alphavantage",
                            "polygon"]  # fmt: skip
     assert "enabled" in lines["finnhub"]
@@ -115,7 +125,7 @@ def test_open_circuit_and_spent_quota_are_shown(
     monkeypatch.setattr(data_cli, "market_data_service", lambda: service)
     code, out, _ = invoke("providers")
     assert code == 0
-    lines = {line.split("│")[1].strip(): line for line in out.splitlines() if "│" in line}
+    lines = rows_by_provider(out)
     until = (now + timedelta(seconds=120)).strftime("%Y-%m-%d %H:%M:%S")
     assert f"open until {until} UTC (rate limited: HTTP 429)" in lines["yahoo"]
     assert "waiting: daily quota used (3600/3600)" in lines["finnhub"]

@@ -259,7 +259,7 @@ def test_portfolio_performance_table_and_json() -> None:
     [
         (["create-portfolio", "Big", "1e200000"], "below 1e15"),
         (["create-portfolio", "Tiny", "1e-30"], "at most 12 decimals"),
-        (["run", "--portfolio", "1", "--every", "99999999999d"], "longer than the longest"),
+        (["run", "1", "--every", "99999999999d"], "longer than the longest"),
         (["data", "check", "SPY", "--timeframe", "1d", "--from", "2020-03-01", "--to",
           "2020-01-01"], "is after"),
     ],

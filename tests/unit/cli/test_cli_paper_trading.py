@@ -110,7 +110,7 @@ def test_manual_orders_place_modify_cancel_and_close() -> None:
         "2",
         "--type",
         "limit",
-        "--limit",
+        "--limit-price",
         "150.25",
         "--tif",
         "gtc",
@@ -125,7 +125,9 @@ def test_manual_orders_place_modify_cancel_and_close() -> None:
     assert placed[0]["client_order_id"] == "mine-1"
     assert placed[0]["limit_price"] == "150.25"
     order_id = placed[0]["order_id"]
-    modified = json_of("order", "modify", str(pid), order_id, "--limit", "151", "--quantity", "3")
+    modified = json_of(
+        "order", "modify", str(pid), order_id, "--limit-price", "151", "--quantity", "3"
+    )
     assert modified["orders"][0]["limit_price"] == "151"
     assert modified["orders"][0]["quantity"] == "3"
     open_ids = [o["order_id"] for o in json_of("portfolio", "show", str(pid))["open_orders"]]
@@ -150,12 +152,13 @@ def test_manual_orders_place_modify_cancel_and_close() -> None:
     [
         (["SPY", "buy", "0"], "QTY"),
         (["SPY", "buy", "--", "-3"], "QTY"),
+        (["SPY", "buy", "-3"], "invalid value for QTY: '-3'"),
         (["SPY", "buy", "abc"], "QTY"),
         (["SPY", "hold", "1"], "SIDE"),
         (["SPY", "buy", "1", "--type", "iceberg"], "--type"),
-        (["SPY", "buy", "1", "--type", "limit"], "limit price"),
+        (["SPY", "buy", "1", "--type", "limit"], "--limit-price is required for a limit order"),
         (["SPY", "buy", "1", "--tif", "forever"], "--tif"),
-        (["SPY", "buy", "1", "--limit", "0"], "--limit"),
+        (["SPY", "buy", "1", "--limit-price", "0"], "--limit-price"),
         (["SPY", "buy", "1000"], "insufficient cash"),
         (["SPY", "sell", "1"], "holds 0"),
         (["QQQ", "buy", "1"], "does not trade QQQ"),
@@ -180,7 +183,7 @@ def test_bad_order_changes_are_refused() -> None:
 
 def test_run_ticks_every_watched_symbol_each_round() -> None:
     pid = create_replay()
-    result = ok("run", "--portfolio", str(pid), "--every", "0.01s", "--max-ticks", "3")
+    result = ok("run", str(pid), "--every", "0.01s", "--max-ticks", "3")
     assert result.stdout.count("SPY bar") == 3
     assert "[3]" in result.stdout
     assert "done after 3 round(s)" in result.stderr
@@ -197,7 +200,7 @@ def test_run_stops_cleanly_on_sigterm_between_ticks(monkeypatch: pytest.MonkeyPa
 
     monkeypatch.setattr(Scheduler, "_round", round_then_signal)
     previous = signal.getsignal(signal.SIGTERM)
-    result = ok("run", "--portfolio", str(pid), "--every", "1h")
+    result = ok("run", str(pid), "--every", "1h")
     assert "SIGTERM: stopping" in result.stderr
     assert "stopped after 1 round(s)" in result.stderr
     assert signal.getsignal(signal.SIGTERM) is previous  # the handler is put back
@@ -214,15 +217,15 @@ def test_run_stops_cleanly_on_sigterm_between_ticks(monkeypatch: pytest.MonkeyPa
 )
 def test_run_bad_options(args: list[str], message: str) -> None:
     pid = create_replay()
-    assert message in fails("run", "--portfolio", str(pid), *args, code=2)
+    assert message in fails("run", str(pid), *args, code=2)
 
 
 def test_run_needs_symbols_and_a_live_portfolio() -> None:
     ok("create-portfolio", "No list", "100")
-    assert "--symbol" in fails("run", "--portfolio", "1", "--max-ticks", "1")
-    assert "no portfolio with id 5" in fails("run", "--portfolio", "5", "--max-ticks", "1")
+    assert "--symbol" in fails("run", "1", "--max-ticks", "1")
+    assert "no portfolio with id 5" in fails("run", "5", "--max-ticks", "1")
     ok("portfolio", "archive", "1")
-    assert "archived" in fails("run", "--portfolio", "1", "--symbol", "SPY", "--max-ticks", "1")
+    assert "archived" in fails("run", "1", "--symbol", "SPY", "--max-ticks", "1")
 
 
 def test_run_module_handler_restores_signals() -> None:

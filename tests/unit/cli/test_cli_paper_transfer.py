@@ -149,7 +149,7 @@ def test_an_imported_copy_keeps_trading_without_the_original_data_file(tmp_path:
     source.parent.mkdir()
     lines = find_bundled("SPY", "1d").read_text().splitlines()
     source.write_text("\n".join(lines[:1] + lines[-300:]) + "\n")
-    pid = create_replay("bot", "--data", f"ACME={source}", "--replay-from", "2024-01-02")
+    pid = create_replay("bot", "--data", f"ACME={source}", "--replay-from", "2020-06-01")
     document = json_of("export", str(pid), "--to", str(tmp_path / "out"))
     assert document["attachments"] == ["data/ACME.csv"]
     assert (tmp_path / "out" / "data" / "ACME.csv").read_bytes() == source.read_bytes()

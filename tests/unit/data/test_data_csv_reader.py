@@ -105,7 +105,7 @@ def test_load_and_import_find_the_same_problems_on_the_same_lines(tmp_path: Path
     ]
     assert imported.value.problems[-1].reason == (
         "duplicate timestamp 2024-01-07T00:00:00Z (also on line 7); "
-        "drop_duplicates=True keeps the first"
+        "--drop-duplicates keeps the first"
     )
     assert loaded.value.problems[-1].reason == (
         "duplicate timestamp 2024-01-07T00:00:00Z (also on line 7)"

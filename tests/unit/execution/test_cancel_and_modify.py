@@ -34,7 +34,7 @@ def test_cancel_closes_an_open_order_with_its_reason() -> None:
 
 
 def test_cancel_of_an_unknown_order_raises_order_error() -> None:
-    with pytest.raises(OrderError, match="unknown order id 'O9'"):
+    with pytest.raises(OrderError, match="unknown order id O9"):
         make_manager().cancel("O9", before(0))
 
 

@@ -143,6 +143,11 @@ def test_database_url_is_checked() -> None:
         normalise_url("nonsense")
 
 
+def test_postgres_scheme_is_accepted_as_postgresql() -> None:
+    url = normalise_url("postgres://user:secret@db.example:5432/ledger")
+    assert url == "postgresql+psycopg://user:secret@db.example:5432/ledger"
+
+
 def test_paperdesk_home_holds_the_default_database(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     monkeypatch.delenv("DATABASE_URL", raising=False)
     monkeypatch.setenv("PAPERDESK_HOME", str(tmp_path / "home"))

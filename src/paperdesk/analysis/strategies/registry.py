@@ -29,6 +29,7 @@ from paperdesk.analysis.strategies.plugins import (
     load_entry_points,
 )
 from paperdesk.domain.errors import InvalidInputError, StrategyLoadError, UnknownNameError
+from paperdesk.domain.suggestions import did_you_mean
 
 __all__ = [
     "BUILT_IN",
@@ -183,7 +184,8 @@ class StrategyRegistry:
     def _unknown_message(self, name: str) -> str:
         available = ", ".join(sorted(self._classes)) or "none"
         message = (
-            f"unknown strategy {name!r}; available strategies: {available}. Add your own with "
+            f"unknown strategy {name!r}{did_you_mean(name, self._classes, inline=True)}; "
+            f"available strategies: {available}. Add your own with "
             f"--strategy-path (load_strategy_path in Python) and {PATH_FORMS}, or install a "
             f"package that declares it in the {ENTRY_POINT_GROUP!r} entry-point group "
             "(see docs/writing-strategies.md)"

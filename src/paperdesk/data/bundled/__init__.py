@@ -9,6 +9,7 @@ from pathlib import Path
 from paperdesk.data.csv_source import symbol_from_file_name, timeframe_from_file_name
 from paperdesk.data.instruments import compact_symbol
 from paperdesk.domain import InvalidInputError, Timeframe, UnknownNameError
+from paperdesk.domain.suggestions import did_you_mean
 
 BUNDLED_DIRECTORY = Path(__file__).resolve().parent
 PREFERRED_PREFIX = "lean_"
@@ -69,7 +70,9 @@ def find_bundled(symbol: str, timeframe: str) -> Path:
     if not matches:
         available = ", ".join(f"{item.symbol} {item.timeframe}" for item in _bundled_files())
         raise UnknownNameError(
-            f"no bundled data for {symbol!r} at {timeframe!r}; bundled: {available}"
+            f"no bundled data for {symbol!r} at {timeframe!r}"
+            f"{did_you_mean(symbol, (item.symbol for item in _bundled_files()), inline=True)}; "
+            f"bundled: {available}"
         )
     matches.sort(key=lambda item: (not item.path.name.startswith(PREFERRED_PREFIX), item.path.name))
     return matches[0].path

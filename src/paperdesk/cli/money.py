@@ -1,0 +1,95 @@
+"""How every command prints numbers: one place, so a trader reads the same figure everywhere.
+
+- Money is printed from its ``Decimal``, rounded half-up to its currency's minor unit (USD 2,
+  JPY 0): ``0.125`` USD prints ``0.13``.
+- Prices are rounded half-up to the instrument's tick (0.01 for US equities, 0.00001 for
+  EURUSD) and printed with the tick's decimals.
+- Quantities keep every digit they have and no trailing zeros (``30``, ``0.0015``).
+- Percentages and ratios (analytics floats) have two decimals; an undefined statistic (None,
+  or not a finite number) is ``n/a``.
+- Durations read like ``3 d 4 h`` or ``12 min``.
+
+``--json`` does not come through here: it stays exact (see ``service.documents``).
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import timedelta
+from decimal import ROUND_HALF_UP, Decimal
+
+from paperdesk.domain.currencies import minor_unit
+from paperdesk.domain.durations import human_duration
+from paperdesk.domain.money import round_to_increment
+from paperdesk.service.instruments import instrument_of
+
+NOT_AVAILABLE = "n/a"
+MISSING = "-"
+DEFAULT_CURRENCY = "USD"
+
+
+def money(value: Decimal | None, currency: str | None = DEFAULT_CURRENCY) -> str:
+    """An amount to the currency's minor unit, half-up, with thousands separators."""
+    if value is None:
+        return MISSING
+    places = minor_unit(currency)
+    rounded = value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    return f"{rounded:,.{places}f}"
+
+
+def price(value: Decimal | None, symbol: str) -> str:
+    """A price rounded half-up to ``symbol``'s tick and shown with the tick's decimals."""
+    if value is None:
+        return MISSING
+    tick = instrument_of(symbol).tick_size
+    places = max(-tick.normalize().as_tuple().exponent, 0)  # type: ignore[operator]
+    rounded = round_to_increment(value, tick, ROUND_HALF_UP)
+    return f"{rounded:,.{places}f}"
+
+
+def symbol_money(value: Decimal | None, symbol: str) -> str:
+    """An amount in the currency ``symbol`` is quoted in (a fee, a trade's P&L)."""
+    return money(value, instrument_of(symbol).currency)
+
+
+def quantity(value: Decimal | None) -> str:
+    """Every digit of a quantity, no trailing zeros, never an exponent."""
+    if value is None:
+        return MISSING
+    if value == value.to_integral_value():
+        return f"{value.quantize(Decimal(1)):,f}"
+    return f"{value.normalize():,f}"
+
+
+def _defined(value: float | None) -> bool:
+    return value is not None and math.isfinite(value)
+
+
+def percent(value: float | None, digits: int = 2) -> str:
+    """A percentage (already times 100) with ``digits`` decimals, or ``n/a``."""
+    if value is None or not _defined(value):
+        return NOT_AVAILABLE
+    return f"{_half_up(value, digits):,.{digits}f}%"
+
+
+def ratio(value: float | None, digits: int = 2) -> str:
+    """A ratio such as Sharpe or the profit factor, or ``n/a``."""
+    if value is None or not _defined(value):
+        return NOT_AVAILABLE
+    return f"{_half_up(value, digits):,.{digits}f}"
+
+
+def float_money(value: float | None, currency: str | None = DEFAULT_CURRENCY) -> str:
+    """A statistic in money (average win, best trade) held as a float, or ``n/a``."""
+    if value is None or not _defined(value):
+        return NOT_AVAILABLE
+    return money(Decimal(repr(value)), currency)
+
+
+def _half_up(value: float, digits: int) -> Decimal:
+    return Decimal(repr(value)).quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP)
+
+
+def duration(value: timedelta | None) -> str:
+    """``3 d 4 h``, ``2 h 5 min``, ``12 min``, ``45 s``: the two largest units."""
+    return MISSING if value is None else human_duration(value)

@@ -1,0 +1,184 @@
+"""Every command that prints a table or amounts, at 80 columns, on a small seeded ledger: no
+id or amount is dropped or cut, no line is wider than the terminal, and no amount has more
+decimals than its currency (or its instrument's tick) allows."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from decimal import ROUND_HALF_UP, Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import Result
+from typer.testing import CliRunner
+
+from paperdesk.cli import app
+
+runner = CliRunner()
+NARROW = {"COLUMNS": "80"}
+LONG_NAME = "A rather long portfolio name that has to wrap"
+NUMBER = re.compile(r"(?<![\w.:/-])-?\d[\d,]*\.(\d+)(?![\w.:])")
+CUT = ("…", "...")
+
+
+def cents(text: str, places: int = 2) -> str:
+    """The expected display of an exact amount (an independent half-up rounding)."""
+    rounded = Decimal(text).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    return f"{rounded:,.{places}f}"
+
+
+@pytest.fixture(scope="module")
+def ledger(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """Portfolio 1 trades SPY with a 0.1% commission (fees of many decimals) for 45 replayed
+    bars: one closed round trip, flat, one open order. Portfolio 2 is in JPY."""
+    home = tmp_path_factory.mktemp("home")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("PAPERDESK_HOME", str(home))
+        patch.delenv("DATABASE_URL", raising=False)
+        patch.delenv("REDIS_URL", raising=False)
+        setup = (
+            ["create-portfolio", LONG_NAME, "10000", "--symbol", "SPY", "--source", "replay",
+             "--replay-from", "2020-01-02", "--strategy", "sma-cross", "--param",
+             "sma-cross.fast=3", "--param", "sma-cross.slow=8", "--commission", "percent:0.1"],
+            ["run", "--portfolio", "1", "--every", "0.001s", "--max-ticks", "45"],
+            ["create-portfolio", "Yen", "1000000", "--currency", "JPY"],
+        )  # fmt: skip
+        for arguments in setup:
+            result = runner.invoke(app, arguments)
+            assert result.exit_code == 0, (result.stdout, result.stderr)
+        yield home
+
+
+def run(*arguments: str, columns: dict[str, str] = NARROW) -> Result:
+    result = runner.invoke(app, list(arguments), env=columns)
+    assert result.exit_code == 0, (result.stdout, result.stderr)
+    assert "Traceback" not in result.output
+    return result
+
+
+def document(*arguments: str) -> Any:
+    return json.loads(run(*arguments, "--json").stdout)
+
+
+def assert_fits(out: str, *expected: str, decimals: int | None = 2, width: int | None = 80) -> None:
+    """Every line within ``width`` cells, nothing cut short, every expected string shown
+    whole, and (unless ``decimals`` is None) no number with more than ``decimals`` decimals."""
+    for line in out.splitlines():
+        assert width is None or len(line.rstrip()) <= width, line
+    for mark in CUT:
+        assert mark not in out, out
+    for text in expected:
+        assert text in out, (text, out)
+    if decimals is not None:
+        too_precise = [m.group(0) for m in NUMBER.finditer(out) if len(m.group(1)) > decimals]
+        assert not too_precise, (too_precise, out)
+
+
+def test_portfolio_list(ledger: Path) -> None:
+    portfolios = document("portfolio", "list")["portfolios"]
+    out = run("portfolio", "list").stdout
+    usd, yen = portfolios
+    assert_fits(
+        out,
+        *(f" {p['id']} " for p in portfolios),
+        cents(usd["equity"]),
+        cents(usd["fees_paid"]),
+        cents(usd["realized_pnl_net"]),
+        cents(yen["equity"], 0),  # JPY has no minor unit
+    )
+    assert cents(yen["equity"], 0) + ".00" not in out
+    assert "not shown: Status, Cash" in out  # dropped deliberately, and said so
+    wide = run("portfolio", "list", "--wide").stdout
+    assert LONG_NAME in wide
+    assert cents(usd["cash"]) in wide
+    assert "not shown" not in wide
+
+
+def test_portfolio_show_and_performance(ledger: Path) -> None:
+    portfolio = document("portfolio", "show", "1")["portfolio"]
+    amounts = [
+        cents(portfolio[key])
+        for key in ("starting_cash", "cash", "equity", "realized_pnl", "fees_paid",
+                    "realized_pnl_net", "total_pnl")
+    ]  # fmt: skip
+    shown = run("portfolio", "show", "1").stdout
+    assert_fits(shown, *amounts, "Open orders", "O3")
+    performance = run("portfolio", "performance", "1").stdout
+    assert_fits(performance, *amounts, "Sharpe", "Win rate")
+    stats = document("portfolio", "performance", "1")["stats"]
+    assert stats["average_win"] is None  # the one closed trade lost: undefined, not 0
+    for value in stats.values():
+        if isinstance(value, float):
+            assert len(repr(value).partition(".")[2]) <= 6, stats
+
+
+def test_record_listings(ledger: Path) -> None:
+    trades = document("trades", "1")["trades"]
+    out = run("trades", "1").stdout
+    assert trades
+    assert_fits(out, *(cents(t[k]) for t in trades for k in ("gross_pnl", "fees", "pnl")))
+    wide = run("trades", "1", "--wide").stdout
+    assert_fits(wide, *(cents(t["entry_price"]) for t in trades), width=None)
+    fills = document("fills", "1")["fills"]
+    out = run("fills", "1").stdout
+    assert_fits(out, *(f["order_id"] for f in fills), *(cents(f["fee"]) for f in fills))
+    orders = document("orders", "1")["orders"]
+    assert_fits(run("orders", "1").stdout, *(o["order_id"] for o in orders))
+    audit = document("audit", "1", "--limit", "12")["audit"]
+    # audit messages and signal reasons are recorded text (exact prices and fees)
+    assert_fits(
+        run("audit", "1", "--limit", "12").stdout, *(str(e["id"]) for e in audit), decimals=None
+    )
+    assert_fits(run("signals", "1").stdout, "sma-cross", decimals=None)
+
+
+def test_trade_mark_and_run_lines(ledger: Path) -> None:
+    tick = document("trade", "1", "SPY", "DRY")["ticks"][0]
+    out = run("trade", "1", "SPY", "DRY").stdout
+    tables = "\n".join(line for line in out.splitlines() if "bar 20" not in line)  # the message
+    fee = cents(tick["fills"][0]["fee"])
+    assert_fits(tables, "O3", fee, decimals=None)  # signal reasons are the strategy's text
+    cash_line = next(line for line in out.splitlines() if line.startswith("cash "))
+    assert cash_line == f"cash {cents(tick['cash'])}  equity {cents(tick['equity'])}"
+    fills_row = next(line for line in out.splitlines() if fee in line)
+    assert not [m.group(0) for m in NUMBER.finditer(fills_row) if len(m.group(1)) > 2]
+    mark = run("mark", "1", "--json").stdout
+    point = json.loads(mark)
+    line = run("mark", "1").stdout
+    assert cents(point["cash"]) in line
+    assert not [m.group(0) for m in NUMBER.finditer(line) if len(m.group(1)) > 2], line
+
+
+def test_run_prints_cash_and_equity_in_cents(ledger: Path) -> None:
+    dry = document("trade", "1", "SPY", "DRY")["ticks"][0]
+    out = run("run", "--portfolio", "1", "--every", "0.001s", "--max-ticks", "1").stdout
+    fills_line = next(line for line in out.splitlines() if "fills" in line)
+    assert f"cash {cents(dry['cash'])}, equity {cents(dry['equity'])}" in fills_line
+
+
+def test_backtest_strategies_and_data(ledger: Path) -> None:
+    backtest = ["backtest", "-s", "sma-cross", "--symbol", "SPY", "--from", "2019-01-01",
+                "--to", "2019-12-31", "--commission", "percent:0.1"]  # fmt: skip
+    result = document(*backtest)
+    out = run(*backtest).stdout
+    last = result["trades"][-1]
+    assert_fits(out, cents(result["final_equity"]), cents(last["pnl"]), cents(last["fees"]))
+    assert_fits(run("strategies").stdout, "sma-cross", "macd-cross", "tsi-momentum")
+    assert_fits(run("data", "list").stdout, "SPY", "EURUSD", "5,849", decimals=None)
+    check = run("data", "check", "SPY", "--timeframe", "1d").stdout
+    assert_fits(check, "Feed age", " d ")
+    assert "days," not in check  # the stale warning reads "N d H h", not a raw timedelta
+    providers = run("data", "providers").stdout
+    assert_fits(providers, "PAPERDESK_TWELVEDATA_API_KEY", "PAPERDESK_POLYGON_API_KEY")
+
+
+def test_forex_prices_keep_their_tick(ledger: Path) -> None:
+    arguments = ["backtest", "-s", "sma-cross", "--symbol", "EURUSD", "--timeframe", "1h",
+                 "--from", "2018-01-02", "--to", "2018-01-20", "--wide"]  # fmt: skip
+    out = run(*arguments).stdout
+    prices = re.findall(r"\b1\.\d{5}\b", out)
+    assert prices, out  # entry and exit prices to the 0.00001 tick
+    assert not re.search(r"\b1\.\d{6,}\b", out)
