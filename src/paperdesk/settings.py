@@ -7,7 +7,7 @@ import re
 from pathlib import Path
 from typing import Annotated, Any
 
-from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from paperdesk.data.providers.settings import DEFAULT_ORDER, ProviderSettings
@@ -120,24 +120,18 @@ class Settings(BaseSettings):
     def _blank_is_binance(cls, value: Any) -> Any:
         return (value.strip() or DEFAULT_CCXT_EXCHANGE) if isinstance(value, str) else value
 
-    @field_validator("log_level", mode="before")
+    @field_validator("log_level", "log_format", mode="before")
     @classmethod
-    def _log_level_name(cls, value: Any) -> Any:
+    def _log_choice(cls, value: Any, info: ValidationInfo) -> Any:
+        """A level name in any case (blank: WARNING), a format in any case (blank: text)."""
         if not isinstance(value, str):
             return value
-        name = value.strip().upper() or DEFAULT_LOG_LEVEL
-        if name not in LOG_LEVELS:
-            raise ValueError(f"is {value.strip()!r}; expected one of {', '.join(LOG_LEVELS)}")
-        return name
-
-    @field_validator("log_format", mode="before")
-    @classmethod
-    def _log_format_name(cls, value: Any) -> Any:
-        if not isinstance(value, str):
-            return value
-        name = value.strip().lower() or "text"
-        if name not in LOG_FORMATS:
-            raise ValueError(f"is {value.strip()!r}; expected one of {', '.join(LOG_FORMATS)}")
+        choices = LOG_LEVELS if info.field_name == "log_level" else LOG_FORMATS
+        name = value.strip().upper() if choices is LOG_LEVELS else value.strip().lower()
+        if not name:
+            return DEFAULT_LOG_LEVEL if choices is LOG_LEVELS else LOG_FORMATS[0]
+        if name not in choices:
+            raise ValueError(f"is {value.strip()!r}; expected one of {', '.join(choices)}")
         return name
 
     @field_validator("providers", mode="before")
