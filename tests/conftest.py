@@ -113,3 +113,10 @@ def redis_server() -> str:
             pytest.fail(f"CI=true but {problem}")
         pytest.skip(problem)
     return url
+
+
+@pytest.fixture(autouse=True)
+def _own_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every test gets its own empty PAPERDESK_HOME (a test may set another): none reads or
+    migrates the user's ``~/.paperdesk``."""
+    monkeypatch.setenv("PAPERDESK_HOME", str(tmp_path_factory.mktemp("home")))

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
-import click
 import typer
 
 from paperdesk.service.container import Services
+
+_running: list[Services | None] = []  # one slot per command running (innermost last)
 
 
 def stderr_is_terminal() -> bool:
@@ -26,12 +29,24 @@ def announce_ledger(where: str) -> None:
 
 
 def services() -> Services:
-    """The container of the running command; every part the command uses comes from it."""
-    context = click.get_current_context(silent=True)
-    if context is None:
+    """The container of the running command; every part the command uses comes from it.
+    Outside a command (``command_services``), a new container."""
+    if not _running:
         return Services(on_database=announce_ledger)
-    root = context.find_root()
-    if not isinstance(root.obj, Services):
-        root.obj = Services(on_database=announce_ledger)
-        root.call_on_close(root.obj.close)
-    return root.obj
+    if _running[-1] is None:
+        _running[-1] = Services(on_database=announce_ledger)
+    container = _running[-1]
+    assert container is not None
+    return container
+
+
+@contextmanager
+def command_services() -> Iterator[None]:
+    """Run a command with one container, closed when the command ends however it ends."""
+    _running.append(None)
+    try:
+        yield
+    finally:
+        container = _running.pop()
+        if container is not None:
+            container.close()

@@ -8,19 +8,22 @@ that needs no database (``paperdesk strategies``) opens none.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from functools import cached_property
 from typing import TYPE_CHECKING
 
-from paperdesk.service.backtests import BacktestService
 from paperdesk.settings import Settings
 
 if TYPE_CHECKING:
     from paperdesk.data.clock import Clock
     from paperdesk.data.manager import DataManager
+    from paperdesk.service.backtests import BacktestService
     from paperdesk.service.market_data import MarketDataService
     from paperdesk.service.portfolios import PortfolioService
     from paperdesk.store import Database
+
+log = logging.getLogger(__name__)
 
 
 class Services:
@@ -54,6 +57,7 @@ class Services:
             self._database = open_database(self.settings.database_url_value())
             if self._on_database is not None:
                 self._on_database(self._database.describe())
+            log.info("ledger: %s", self._database.describe())
         return self._database
 
     @cached_property
@@ -89,6 +93,8 @@ class Services:
 
     @cached_property
     def backtests(self) -> BacktestService:
+        from paperdesk.service.backtests import BacktestService
+
         return BacktestService(lambda: self.data)
 
     @cached_property

@@ -17,7 +17,7 @@ from paperdesk.config import FillTiming, SizeTiming
 from paperdesk.domain import DataError
 
 if TYPE_CHECKING:
-    from conftest import FakeEngine
+    from backtest_fakes import FakeEngine
 
 runner = CliRunner()
 
