@@ -116,6 +116,13 @@ def redis_server() -> str:
 
 
 @pytest.fixture(autouse=True)
+def _own_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every test gets its own empty PAPERDESK_HOME (a test may set another): none reads or
+    migrates the user's ``~/.paperdesk``."""
+    monkeypatch.setenv("PAPERDESK_HOME", str(tmp_path_factory.mktemp("home")))
+
+
+@pytest.fixture(autouse=True)
 def _forget_asset_classes() -> Iterator[None]:
     """Each test starts as a new process would: no asset class remembered from stored series."""
     from paperdesk.data.instruments import forget_asset_classes

@@ -7,16 +7,17 @@ import re
 from pathlib import Path
 from typing import Annotated, Any
 
-from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-from paperdesk.data.parquet_cache import default_cache_root
-from paperdesk.data.providers import ProviderSettings
-from paperdesk.data.providers.settings import DEFAULT_ORDER
+from paperdesk.data.providers.settings import DEFAULT_ORDER, ProviderSettings
 from paperdesk.domain import InvalidInputError
 
 DEFAULT_HOME = Path("~/.paperdesk")
 DEFAULT_CCXT_EXCHANGE = "binance"
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+DEFAULT_LOG_LEVEL = "WARNING"
+LOG_FORMATS = ("text", "json")
 HIDDEN = "***"
 _PASSWORD = re.compile(r"^([\w+.-]+://[^:/@]*):.*@")
 API_KEY_FIELDS = {
@@ -75,6 +76,15 @@ class Settings(BaseSettings):
     ccxt_exchange: str = Field(
         default=DEFAULT_CCXT_EXCHANGE, description="The exchange the ccxt provider asks."
     )
+    log_level: str = Field(
+        default=DEFAULT_LOG_LEVEL,
+        description="The least severe log records shown on stderr: DEBUG, INFO, WARNING, ERROR "
+        "or CRITICAL (the CLI's --log-level and -v/-vv win).",
+    )
+    log_format: str = Field(
+        default="text",
+        description="How log records are written on stderr: text, or json (one object a line).",
+    )
 
     def __init__(self, **values: Any) -> None:
         try:
@@ -109,6 +119,20 @@ class Settings(BaseSettings):
     @classmethod
     def _blank_is_binance(cls, value: Any) -> Any:
         return (value.strip() or DEFAULT_CCXT_EXCHANGE) if isinstance(value, str) else value
+
+    @field_validator("log_level", "log_format", mode="before")
+    @classmethod
+    def _log_choice(cls, value: Any, info: ValidationInfo) -> Any:
+        """A level name in any case (blank: WARNING), a format in any case (blank: text)."""
+        if not isinstance(value, str):
+            return value
+        choices = LOG_LEVELS if info.field_name == "log_level" else LOG_FORMATS
+        name = value.strip().upper() if choices is LOG_LEVELS else value.strip().lower()
+        if not name:
+            return DEFAULT_LOG_LEVEL if choices is LOG_LEVELS else LOG_FORMATS[0]
+        if name not in choices:
+            raise ValueError(f"is {value.strip()!r}; expected one of {', '.join(choices)}")
+        return name
 
     @field_validator("providers", mode="before")
     @classmethod
@@ -149,6 +173,8 @@ class Settings(BaseSettings):
         (``Database.url``) gets a folder of its own, so bars imported into one ledger never
         answer for another."""
         if database_url == self.home_database_url():
+            from paperdesk.data.parquet_cache import default_cache_root  # pandas, pyarrow
+
             return default_cache_root(self.home)
         return self.home / "cache" / f"bars-{_digest(database_url)}"
 

@@ -2,50 +2,26 @@
 
 from __future__ import annotations
 
-from importlib.metadata import PackageNotFoundError, version
+import logging
 from typing import Annotated
 
 import typer
 
-from paperdesk.cli import ledger, portfolio_changes
-from paperdesk.cli.backtest import backtest_command
-from paperdesk.cli.conventions import PaperdeskGroup
-from paperdesk.cli.data import data_app
-from paperdesk.cli.database import db_app
-from paperdesk.cli.demo import demo_command
-from paperdesk.cli.portfolios import create_portfolio_command, portfolio_app
-from paperdesk.cli.run import run_command
-from paperdesk.cli.strategies import strategies_command
-from paperdesk.cli.trading import mark_command, order_app, position_app, trade_command
-from paperdesk.cli.transfer import export_command, import_command
+from paperdesk.cli.interrupt import InterruptibleGroup
 
+# Every command is imported when it runs or shows its help (``paperdesk.cli.lazy.COMMANDS``), so
+# ``paperdesk --help`` imports no pandas, SQLAlchemy or httpx.
 app = typer.Typer(
-    cls=PaperdeskGroup,
+    cls=InterruptibleGroup,
     help="paperdesk: backtest and paper-trade strategies.",
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-app.command("backtest")(backtest_command)
-app.command("strategies")(strategies_command)
-
-# paper trading
-app.command("create-portfolio")(create_portfolio_command)
-app.command("trade")(trade_command)
-portfolio_changes.register(portfolio_app)
-app.add_typer(portfolio_app, name="portfolio")
-ledger.register(app)
-app.add_typer(order_app, name="order")
-app.add_typer(position_app, name="position")
-app.command("mark")(mark_command)
-app.command("run")(run_command)
-app.command("export")(export_command)
-app.command("import")(import_command)
-app.add_typer(db_app, name="db")
-app.add_typer(data_app, name="data")
-app.command("demo")(demo_command)
 
 
 def package_version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
     try:
         return version("paperdesk")
     except PackageNotFoundError:
@@ -67,8 +43,40 @@ def root(
             "--version", callback=show_version, is_eager=True, help="Show the version and exit."
         ),
     ] = False,
+    verbose: Annotated[
+        int,
+        typer.Option(
+            "--verbose",
+            "-v",
+            count=True,
+            help="Log more on stderr: -v INFO, -vv DEBUG (default: PAPERDESK_LOG_LEVEL, else "
+            "WARNING).",
+        ),
+    ] = 0,
+    log_level: Annotated[
+        str | None,
+        typer.Option(
+            metavar="LEVEL",
+            help="Log level on stderr: DEBUG, INFO, WARNING, ERROR or CRITICAL (wins over -v).",
+        ),
+    ] = None,
+    log_format: Annotated[
+        str | None,
+        typer.Option(
+            metavar="text|json",
+            help="Log records as text or one JSON object a line (default: "
+            "PAPERDESK_LOG_FORMAT, else text).",
+        ),
+    ] = None,
 ) -> None:
     """paperdesk: backtest and paper-trade strategies."""
+    from paperdesk.service.logs import configure_logging, resolve
+
+    setup = resolve(level=log_level, verbosity=verbose, log_format=log_format)
+    configure_logging(setup)
+    logging.getLogger(__name__).debug(
+        "paperdesk %s: log level %s, format %s", package_version(), setup.level, setup.format
+    )
     if context.invoked_subcommand is None:
         typer.echo(context.get_help())
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
@@ -17,8 +17,11 @@ from paperdesk.cli.paper_options import StrategyPath, WideFlag
 from paperdesk.cli.plot_files import PlotFile, check_plot_path, write_plot
 from paperdesk.cli.run_options import with_run_options
 from paperdesk.cli.services import services
-from paperdesk.service import BacktestResult, result_to_dict
+from paperdesk.service import result_to_dict
 from paperdesk.service.run_files import build_config
+
+if TYPE_CHECKING:  # the engine's result (pandas) is imported when a backtest runs
+    from paperdesk.service import BacktestResult
 
 
 @with_run_options("backtest")

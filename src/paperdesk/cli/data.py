@@ -13,6 +13,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from paperdesk.cli import data_bars as show
@@ -201,7 +202,7 @@ def backfill_command(
 
 def _state(status: ProviderStatus) -> str:
     if not status.enabled:
-        return f"skipped: {status.skipped_reason or 'disabled'}"
+        return escape(f"skipped: {status.skipped_reason or 'disabled'}")  # "[crypto]" is text
     if status.blocked_reason:
         return f"enabled (waiting: {status.blocked_reason})"
     return "enabled"

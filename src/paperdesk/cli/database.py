@@ -50,10 +50,14 @@ def status_command(json_output: opt.JsonFlag = False) -> None:
                 "current": status.current,
                 "head": status.head,
                 "up_to_date": status.up_to_date,
+                "exists": status.exists,
             }
         )
         return
     typer.echo(f"database: {status.database}")
+    if not status.exists:
+        typer.echo("no database file there yet: any other command creates it on first use")
+        return
     typer.echo(f"revision: {_revision(status.current)} (newest: {status.head})")
     typer.echo(
         "up to date"

@@ -8,7 +8,9 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from paperdesk.cli.first_steps import next_steps
 from paperdesk.cli.fit import Column, fitted, number
+from paperdesk.cli.interrupt import note_committed
 from paperdesk.cli.money import money, price, quantity
 from paperdesk.cli.output import trades_table
 from paperdesk.cli.paper_tables import performance_table
@@ -40,6 +42,7 @@ def demo_command(
 
         def update(done: int, total: int) -> None:
             progress.update(task, completed=done, total=total)
+            note_committed(f"{done} of {total} ticks committed, each in its own transaction")
 
         run = run_demo(
             service,
@@ -74,7 +77,5 @@ def demo_command(
         console.print("No closed trades yet.")
     performance = service.performance(run.portfolio_id)
     console.print(performance_table(summary, performance, console.width))
-    console.print(
-        f"next: paperdesk portfolio show {summary.id} · paperdesk audit {summary.id} · "
-        f"paperdesk trade {summary.id} SPY DRY"
-    )
+    for line in next_steps(summary.id):
+        console.print(line, markup=False, highlight=False, soft_wrap=True)

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from rich.table import Table
 
 from paperdesk.cli.fit import Column, fitted, number
 from paperdesk.cli.money import money, price, quantity
 from paperdesk.domain import Side
-from paperdesk.service import BacktestResult
+
+if TYPE_CHECKING:  # the engine's result (pandas) is imported when a backtest runs
+    from paperdesk.service import BacktestResult
 
 COLUMNS = (
     Column("Symbol"),

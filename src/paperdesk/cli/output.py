@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
@@ -19,8 +20,10 @@ from paperdesk.cli.open_positions import open_positions_table
 from paperdesk.cli.trade_rows import TRADE_COLUMNS, trade_cells
 from paperdesk.domain import InvalidInputError, Timeframe, Trade
 from paperdesk.domain.pnl import RealizedPnl
-from paperdesk.service import BacktestResult, ProgressCallback
 from paperdesk.service.instruments import instrument_of
+
+if TYPE_CHECKING:  # the engine's result (pandas) is imported when a backtest runs, not at start
+    from paperdesk.service import BacktestResult, ProgressCallback
 
 LAST_TRADES = 10
 

@@ -14,7 +14,8 @@ WideFlag = Annotated[
     typer.Option("--wide", help="Show every column at full width (no fitting to the terminal)."),
 ]
 Limit = Annotated[
-    int | None, typer.Option(min=1, metavar="N", help="Show only the last N entries.")
+    int | None,
+    typer.Option(min=1, max=2**63 - 1, metavar="N", help="Show only the last N entries."),
 ]
 StrategyPath = Annotated[
     list[str] | None,

@@ -15,6 +15,7 @@ from rich.table import Table
 from paperdesk.cli import fit
 from paperdesk.cli.fit import VALUE, Column, fitted, number, text
 from paperdesk.cli.money import float_money, money, percent, price, quantity, ratio, symbol_money
+from paperdesk.cli.safe_text import printable
 from paperdesk.cli.trade_rows import TRADE_COLUMNS, trade_cells
 from paperdesk.domain import Fill, Order, Trade
 from paperdesk.domain.pnl import RealizedPnl
@@ -75,7 +76,7 @@ def portfolios_table(summaries: Sequence[PortfolioSummary], width: Width = 80) -
         rows.append(
             (
                 str(s.id),
-                s.name,
+                printable(s.name),
                 s.status,
                 money(s.cash, ccy),
                 money(s.equity, ccy),
@@ -118,7 +119,7 @@ def summary_table(
         rows.append(("Strategies", ", ".join(s.name for s in settings.strategies)))
         rows.append(("Watching", ", ".join(settings.symbols) or "(any symbol)"))
         rows.append(("Timeframe / source", f"{settings.bar_timeframe} / {settings.source.kind}"))
-    return key_values(f"Portfolio {summary.id}: {summary.name}", rows, width)
+    return key_values(f"Portfolio {summary.id}: {printable(summary.name)}", rows, width)
 
 
 def print_detail(detail: PortfolioDetail, *, wide: bool = False) -> None:

@@ -15,12 +15,12 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 
 from paperdesk.config.model import ConfigModel
 from paperdesk.config.options import BACKTEST, PORTFOLIO, Option, Panel
 from paperdesk.config.replay import replay_interval_value
-from paperdesk.domain import AssetClass, InvalidInputError, Timeframe
+from paperdesk.domain import AssetClass, InvalidInputError, Timeframe, limits
 from paperdesk.domain import parsing as values
 from paperdesk.domain.errors import OptionError
 
@@ -105,7 +105,7 @@ def symbols_value(value: object, label: str) -> tuple[str, ...]:
     """A list of symbols (upper-cased, each once); a single string is refused."""
     if isinstance(value, str) or not isinstance(value, list | tuple):
         raise values.invalid(label, value, "a list of symbols")
-    symbols = [values.text_value(item, label).upper() for item in value]
+    symbols = [limits.symbol_value(item, label) for item in value]
     return tuple(dict.fromkeys(symbols))
 
 
@@ -192,7 +192,7 @@ class RiskConfig(ConfigModel):
     max_position_percent: Annotated[
         Decimal | None,
         _risk("max_position_pct", "Max position size in percent of equity.",
-              values.optional_decimal, "PCT", unit="%"),
+              _optional_percent, "PCT", unit="%"),
     ] = None  # fmt: skip
     max_open_positions: Annotated[
         int | None, _risk("max_open_positions", "Max open positions.", values.optional_integer,
@@ -220,7 +220,7 @@ class ExecutionConfig(ConfigModel):
     commission: Annotated[
         str,
         _execution("commission", "Fee model: none, percent:P, per-share:R[:min=M][:max-pct=P] "
-                   "or per-lot:A.", values.text_value, "SPEC"),
+                   "or per-lot:A.", limits.commission_value, "SPEC"),
     ] = "none"  # fmt: skip
     slippage_bps: Annotated[
         Decimal,
@@ -371,6 +371,13 @@ class RunConfig(ConfigModel):
             symbol = document.pop("symbol")
             document["symbols"] = () if symbol is None else (symbol,)
         return document
+
+    @field_validator("symbols", mode="before")
+    @classmethod
+    def _checked_symbols(cls, value: Any) -> Any:
+        if isinstance(value, list | tuple):
+            return tuple(limits.symbol_value(item, "symbol") for item in value)
+        return value
 
     @model_validator(mode="after")
     def _consistent(self) -> RunConfig:

@@ -36,6 +36,7 @@ from paperdesk.data.csv_timestamps import NAT, parse_times
 from paperdesk.data.instruments import calendar_or_default
 from paperdesk.domain import DataError, InvalidInputError, Timeframe
 from paperdesk.domain.bar_rule import MISSING, NumberText, exact_text
+from paperdesk.domain.parsing import FIRST_YEAR, LARGEST, LAST_YEAR
 
 PRICES = ("open", "high", "low", "close")
 NUMBERS = (*PRICES, "volume")
@@ -252,6 +253,7 @@ def read_csv_bars(
         _check_adjusted_close(adjusted_close, table, report)
         _adjust(values, adjusted_close, table.notes)
     _check_values(values, table, report)
+    _check_magnitudes(values, table, report)
     order = _check_order(stamps, sort, drop_duplicates, wording.options, report)
     if report.total:
         raise wording.error(label, report.problems, report.total)
@@ -443,7 +445,18 @@ class _Table:
                 reason = self.wording.empty_timestamp
             report.problems.append(Problem(row + 2, "timestamp", reason))
         report.total += int(np.count_nonzero(times.stamps == NAT))
-        return times.stamps, times.layout
+        stamps = times.stamps
+        outside = (stamps != NAT) & ((stamps < _EARLIEST) | (stamps >= _AFTER_LATEST))
+        if outside.any():
+            report.add(
+                outside,
+                "timestamp",
+                lambda row: (
+                    f"time {text.iloc[row]!r} is outside the years {FIRST_YEAR} to {LAST_YEAR}"
+                ),
+            )
+            stamps = np.where(outside, NAT, stamps)
+        return stamps, times.layout
 
     def _timestamp_text(self) -> pd.Series:
         stamp, date, clock = (self.text(column) for column in ("timestamp", "date", "time"))
@@ -544,6 +557,25 @@ def _check_values(values: dict[str, np.ndarray], table: _Table, report: _Report)
     report.total += rule.total - unparsed
 
 
+def _check_magnitudes(values: dict[str, np.ndarray], table: _Table, report: _Report) -> None:
+    """Prices and volumes must stay below 1e15, as every amount the ledger stores."""
+    for column in NUMBERS:
+        with np.errstate(invalid="ignore"):
+            huge = np.isfinite(values[column]) & (np.abs(values[column]) >= float(LARGEST))
+        if huge.any():
+            report.add(huge, column, _too_large(table, column))
+
+
+def _too_large(table: _Table, column: str) -> Callable[[int], str]:
+    text = table.text(column)
+
+    def describe(row: int) -> str:
+        cell = text.iloc[row] if text is not None else ""
+        return f"{column} value {cell!r} is not below {LARGEST}"
+
+    return describe
+
+
 def _check_order(
     stamps: np.ndarray, sort: bool, drop: bool, options: bool, report: _Report
 ) -> np.ndarray | None:
@@ -616,6 +648,10 @@ def _check_close_times(
     )
 
 
+_EARLIEST = pd.Timestamp(f"{FIRST_YEAR}-01-01", tz="UTC").value
+_AFTER_LATEST = pd.Timestamp(f"{LAST_YEAR + 1}-01-01", tz="UTC").value
+
+
 def _fast_timestamps(content: bytes, rows: int) -> tuple[np.ndarray, str] | None:
     """Parse ``YYYY-MM-DDTHH:MM:SS[Z]`` first fields with numpy (UTC); None when any row
     differs (the general parser then reads them)."""
@@ -650,7 +686,7 @@ def _fast_timestamps(content: bytes, rows: int) -> tuple[np.ndarray, str] | None
     month, day, hour, minute, second = (
         digits[:, 4 + 2 * field] * 10 + digits[:, 5 + 2 * field] for field in range(5)
     )
-    if ((month < 1) | (month > 12)).any():
+    if ((month < 1) | (month > 12) | (year < FIRST_YEAR) | (year > LAST_YEAR)).any():
         return None
     leap = ((year % 4 == 0) & (year % 100 != 0)) | (year % 400 == 0)
     month_days = _DAYS_IN_MONTH[month] + ((month == 2) & leap)

@@ -126,6 +126,13 @@ def _localize(local: pd.DatetimeIndex, zone: str) -> pd.DatetimeIndex:
 
 
 def _nanoseconds(index: pd.DatetimeIndex) -> np.ndarray:
+    """Nanoseconds since the epoch (NAT where missing); a time beyond what nanoseconds hold
+    (before 1678 or after 2261) becomes a time in 1700, which the reader refuses as outside
+    the years it accepts (naming the cell)."""
+    years = np.asarray(index.year, dtype=np.float64)
+    beyond = ~np.asarray(index.isna()) & ((years < 1678) | (years > 2261))
+    if beyond.any():
+        index = pd.DatetimeIndex(index.where(~beyond, pd.Timestamp("1700-01-01", tz=index.tz)))
     values = np.asarray(index.as_unit("ns").asi8, dtype=np.int64).copy()
     values[np.asarray(index.isna())] = NAT
     return values

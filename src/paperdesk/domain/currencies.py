@@ -1,4 +1,6 @@
-"""How many decimals each currency's amounts are shown with (ISO 4217 minor units)."""
+"""Currencies: how many decimals each one's amounts are shown with (ISO 4217 minor units),
+and the ISO 4217 codes a portfolio may keep its books in (active codes, without the fund,
+precious-metal, SDR and testing codes: XXX, XTS, XAU...)."""
 
 from __future__ import annotations
 
@@ -14,3 +16,15 @@ def minor_unit(currency: str | None) -> int:
     """The decimals of ``currency`` (2 for USD and EUR, 0 for JPY, 8 for BTC); 2 if unknown."""
     code = (currency or "").strip().upper()
     return MINOR_UNITS.get(code, DEFAULT_MINOR_UNIT)
+
+
+_CODES = """
+    AED AFN ALL AMD ANG AOA ARS AUD AWG AZN BAM BBD BDT BGN BHD BIF BMD BND BOB BRL BSD BTN BWP
+    BYN BZD CAD CDF CHF CLP CNY COP CRC CUP CVE CZK DJF DKK DOP DZD EGP ERN ETB EUR FJD FKP GBP
+    GEL GHS GIP GMD GNF GTQ GYD HKD HNL HTG HUF IDR ILS INR IQD IRR ISK JMD JOD JPY KES KGS KHR
+    KMF KPW KRW KWD KYD KZT LAK LBP LKR LRD LSL LYD MAD MDL MGA MKD MMK MNT MOP MRU MUR MVR MWK
+    MXN MYR MZN NAD NGN NIO NOK NPR NZD OMR PAB PEN PGK PHP PKR PLN PYG QAR RON RSD RUB RWF SAR
+    SBD SCR SDG SEK SGD SHP SLE SOS SRD SSP STN SVC SYP SZL THB TJS TMT TND TOP TRY TTD TWD TZS
+    UAH UGX USD UYU UZS VES VND VUV WST XAF XCD XCG XOF XPF YER ZAR ZMW ZWG
+"""
+ISO_4217: frozenset[str] = frozenset(_CODES.split())

@@ -78,8 +78,14 @@ def optional_decimal(
     return decimal_value(value, label, maximum=maximum)
 
 
-def integer_value(value: object, label: str, *, minimum: int = 0) -> int:
-    expected = f"a whole number of at least {minimum}"
+LARGEST_INTEGER = 2**63 - 1  # the ledger's integer columns are 64-bit
+FIRST_YEAR, LAST_YEAR = 1900, 2100  # the dates market data and the calendars cover
+
+
+def integer_value(
+    value: object, label: str, *, minimum: int = 0, maximum: int = LARGEST_INTEGER
+) -> int:
+    expected = f"a whole number of at least {minimum} and at most {maximum}"
     if isinstance(value, bool):
         raise invalid(label, value, expected)
     if isinstance(value, int):
@@ -88,7 +94,7 @@ def integer_value(value: object, label: str, *, minimum: int = 0) -> int:
         number = int(value.strip())
     else:
         raise invalid(label, value, expected)
-    if number < minimum:
+    if not minimum <= number <= maximum:
         raise invalid(label, value, expected)
     return number
 
@@ -117,17 +123,22 @@ def flag_value(value: object, label: str) -> bool:
 
 
 def date_value(value: object, label: str) -> date:
-    expected = "a date such as 2020-01-31"
+    """A real calendar date (YYYY-MM-DD) in the years 1900 to 2100."""
+    expected = f"a date such as 2020-01-31, in the years {FIRST_YEAR} to {LAST_YEAR}"
     if isinstance(value, datetime):
         raise invalid(label, value, expected)
     if isinstance(value, date):
-        return value
-    if isinstance(value, str):
+        parsed = value
+    elif isinstance(value, str):
         try:
-            return date.fromisoformat(value.strip())
+            parsed = date.fromisoformat(value.strip())
         except ValueError:
             raise invalid(label, value, expected) from None
-    raise invalid(label, value, expected)
+    else:
+        raise invalid(label, value, expected)
+    if not FIRST_YEAR <= parsed.year <= LAST_YEAR:
+        raise invalid(label, value, expected)
+    return parsed
 
 
 def choice_value(value: object, label: str, choices: type[EnumType]) -> EnumType:

@@ -17,6 +17,7 @@ class DatabaseStatus:
     dialect: str
     current: str | None
     head: str | None
+    exists: bool = True  # False: a SQLite file not created yet (status never creates it)
 
     @property
     def up_to_date(self) -> bool:
@@ -64,8 +65,7 @@ def open_database(url: str | None = None, *, migrate: bool = True) -> Database:
     database = Database(url, migrate=False)  # no connection is made yet
     if migrate:
         with reaching(database):
-            if not database.is_current():
-                database.upgrade()
+            database.prepare()
     return database
 
 
@@ -73,7 +73,12 @@ def database_status(url: str | None = None) -> DatabaseStatus:
     """The configured database and its schema revision, without migrating it."""
     database = open_database(url, migrate=False)
     try:
+        if not database.exists():
+            return DatabaseStatus(
+                database.describe(), database.dialect, None, database.head_revision(), False
+            )
         with reaching(database):
+            database.check()
             return DatabaseStatus(
                 database.describe(),
                 database.dialect,

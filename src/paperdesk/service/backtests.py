@@ -12,13 +12,13 @@ from typing import TYPE_CHECKING, Any
 
 from paperdesk.config import RunConfig
 from paperdesk.domain import DataError, InvalidInputError
-from paperdesk.engine.result import BacktestResult
 from paperdesk.service.documents import result_to_dict
 
 if TYPE_CHECKING:
     import pandas as pd
 
     from paperdesk.data.manager import DataManager
+    from paperdesk.engine.result import BacktestResult
 
 __all__ = ["BacktestService", "ProgressCallback", "result_to_dict", "run_backtest"]
 

@@ -8,18 +8,22 @@ that needs no database (``paperdesk strategies``) opens none.
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Callable
 from functools import cached_property
 from typing import TYPE_CHECKING
 
-from paperdesk.service.backtests import BacktestService
 from paperdesk.settings import Settings
 
 if TYPE_CHECKING:
     from paperdesk.data.clock import Clock
     from paperdesk.data.manager import DataManager
+    from paperdesk.service.backtests import BacktestService
     from paperdesk.service.market_data import MarketDataService
     from paperdesk.service.portfolios import PortfolioService
     from paperdesk.store import Database
+
+log = logging.getLogger(__name__)
 
 
 class Services:
@@ -32,8 +36,10 @@ class Services:
         database: Database | None = None,
         clock: Clock | None = None,
         data: DataManager | None = None,
+        on_database: Callable[[str], None] | None = None,
     ) -> None:
         self._settings = settings
+        self._on_database = on_database  # told which database (password hidden) is opened
         self._database = database
         self._clock = clock
         self._data = data
@@ -49,6 +55,9 @@ class Services:
             from paperdesk.service.admin import open_database
 
             self._database = open_database(self.settings.database_url_value())
+            if self._on_database is not None:
+                self._on_database(self._database.describe())
+            log.info("ledger: %s", self._database.describe())
         return self._database
 
     @cached_property
@@ -84,6 +93,8 @@ class Services:
 
     @cached_property
     def backtests(self) -> BacktestService:
+        from paperdesk.service.backtests import BacktestService
+
         return BacktestService(lambda: self.data)
 
     @cached_property

@@ -5,10 +5,13 @@ from __future__ import annotations
 import math
 from datetime import UTC, datetime
 from decimal import ROUND_HALF_UP, Decimal
+from typing import TYPE_CHECKING
 
 from paperdesk.domain import Side, Trade
 from paperdesk.engine.open_positions import OpenPosition
-from paperdesk.engine.result import BacktestResult
+
+if TYPE_CHECKING:
+    from paperdesk.engine.result import BacktestResult
 
 
 def decimal_text(value: Decimal) -> str:

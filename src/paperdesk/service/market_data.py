@@ -29,7 +29,7 @@ from paperdesk.data.providers import (
     QuotaStore,
 )
 from paperdesk.data.quality import QualityReport
-from paperdesk.domain import InvalidInputError
+from paperdesk.domain import InvalidInputError, limits
 from paperdesk.service.market_documents import (
     backfill_document,
     import_document,
@@ -175,6 +175,7 @@ class MarketDataService:
     ) -> ImportReport:
         """Import a CSV file (all or nothing; ``CsvImportError`` lists the problems), stored
         with ``asset_class`` when given (an unknown symbol without one is refused)."""
+        symbol = limits.symbol_value(symbol, "--symbol")
         return self.manager.import_csv(
             path, symbol, timeframe, timezone=timezone, sort=sort, drop_duplicates=drop_duplicates,
             adjusted=adjusted, asset_class=asset_class,

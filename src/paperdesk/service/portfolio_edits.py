@@ -12,6 +12,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from paperdesk.config import RunConfig
+from paperdesk.domain import limits
 from paperdesk.domain.errors import OptionError
 from paperdesk.service.run_files import (
     MergedOptions,
@@ -47,7 +48,7 @@ def edited_config(
     if files:
         document["source"]["files"] = {**document["source"].get("files", {}), **files}
     if symbols or files:
-        watched = list(dict.fromkeys(s.strip().upper() for s in symbols if s.strip()))
+        watched = list(dict.fromkeys(limits.symbol_value(s, "--symbol") for s in symbols))
         if not watched:
             watched = list(current.symbols)
         watched += [symbol for symbol in files if symbol not in watched]

@@ -32,6 +32,7 @@ from paperdesk.domain import (
     Side,
     TimeInForce,
     Trade,
+    limits,
     to_decimal,
 )
 from paperdesk.domain.records import (
@@ -49,6 +50,7 @@ from paperdesk.live.restore import RestoredPortfolio, persist, restore
 from paperdesk.live.runner import LiveRunner
 from paperdesk.live.sources import BarSource, Clock, WallClock
 from paperdesk.service.market_data import build_data_manager
+from paperdesk.service.order_checks import check_order_request
 from paperdesk.service.performance import performance_stats
 from paperdesk.service.portfolio_edits import check_settings_change, setting_changes
 from paperdesk.service.views import PortfolioDetail, PortfolioSummary, PositionView
@@ -112,9 +114,7 @@ class PortfolioService:
         name = _checked_name(name)
         if not starting_cash.is_finite() or starting_cash <= 0:
             raise InvalidInputError(f"starting cash must be a positive amount, got {starting_cash}")
-        currency = base_currency.strip().upper()
-        if len(currency) != 3 or not currency.isalpha():
-            raise InvalidInputError(f"base currency must be a 3-letter code, got {base_currency!r}")
+        currency = limits.currency_value(base_currency, "base currency")
         settings = (settings or RunConfig()).with_changes(cash=starting_cash)
         if settings.timeframe is None:  # stored settings say which bars the portfolio reads
             settings = settings.with_changes(timeframe=settings.bar_timeframe)
@@ -282,7 +282,7 @@ class PortfolioService:
         """Run the live tick for ``symbol`` (DRY: compute and show, write nothing)."""
         return self.runner.tick(
             portfolio_id,
-            symbol.strip().upper(),
+            limits.symbol_value(symbol, "symbol"),
             strategies=strategies,
             dry_run=dry_run,
             catch_up=catch_up,
@@ -290,9 +290,10 @@ class PortfolioService:
 
     def place_order(self, portfolio_id: int, request: OrderRequest) -> list[Order]:
         """Submit a manual order; it fills on a later bar like any other order."""
-        symbol = request.symbol.strip().upper()
+        symbol = limits.symbol_value(request.symbol, "symbol")
         if not request.quantity.is_finite() or request.quantity <= 0:
             raise InvalidInputError(f"order quantity must be positive, got {request.quantity}")
+        check_order_request(request)
         with self.database.transaction() as repository:
             state = restore(repository, portfolio_id, (symbol,))
             price = self._reference_price(state, symbol)
@@ -353,7 +354,7 @@ class PortfolioService:
 
     def close_position(self, portfolio_id: int, symbol: str) -> list[Order]:
         """Cancel the symbol's working orders and send a market order that flattens it."""
-        symbol = symbol.strip().upper()
+        symbol = limits.symbol_value(symbol, "symbol")
         with self.database.transaction() as repository:
             state = restore(repository, portfolio_id, (symbol,))
             if state.kernel.position(symbol).is_flat:
@@ -433,6 +434,11 @@ def _checked_name(name: str) -> str:
     if not name or len(name) > MAX_NAME_LENGTH:
         raise InvalidInputError(
             f"portfolio name must be 1 to {MAX_NAME_LENGTH} characters, got {name!r}"
+        )
+    if not name.isprintable():
+        raise InvalidInputError(
+            f"invalid portfolio name {name!r} (expected printable characters: no escape "
+            "codes, tabs or line breaks)"
         )
     return name
 

@@ -17,6 +17,7 @@ from typing import Any
 
 from paperdesk.config import RunConfig, SourceConfig, StrategySpec, declared_options
 from paperdesk.config.options import DeclaredOption
+from paperdesk.domain import limits
 from paperdesk.domain import parsing as values
 from paperdesk.domain.errors import OptionError
 
@@ -47,6 +48,10 @@ def read_run_file(path: Path) -> RunFile:
         raise OptionError(f"cannot read run file {path}: {error.strerror or error}") from None
     except tomllib.TOMLDecodeError as error:
         raise OptionError(f"malformed TOML in run file {path}: {error}") from None
+    except UnicodeDecodeError as error:
+        raise OptionError(
+            f"run file {path} is not UTF-8 text (byte {error.start}: {error.reason})"
+        ) from None
     options: dict[str, object] = {}
     params: dict[str, object] = {}
     for key, value in document.items():
@@ -174,7 +179,7 @@ def portfolio_config(
     is the class of every symbol it trades (for symbols paperdesk does not know)."""
     merged = MergedOptions(cli_options, None)
     files = data_files(data)
-    watched = list(dict.fromkeys(s.strip().upper() for s in symbols if s.strip()))
+    watched = list(dict.fromkeys(limits.symbol_value(s, "--symbol") for s in symbols))
     watched += [symbol for symbol in files if symbol not in watched]
     document = merged.declared_document()
     source = document.setdefault("source", {})
@@ -197,7 +202,13 @@ def strategy_specs(
     """Strategies with their ``--param`` values: ``name.key=value`` targets one strategy,
     ``key=value`` is allowed when there is only one. ``current`` holds parameters the values
     are laid over (a portfolio's, when it is edited)."""
-    chosen = list(dict.fromkeys(n.strip() for n in names)) or [DEFAULT_STRATEGY]
+    chosen = [n.strip() for n in names] or [DEFAULT_STRATEGY]
+    for name in chosen:
+        if chosen.count(name) > 1:
+            raise OptionError(
+                f"invalid value for --strategy: {name!r} is given twice (each strategy runs "
+                "once; give its parameters with --param)"
+            )
     assigned = {name: dict((current or {}).get(name, {})) for name in chosen}
     for text in params:
         key, value = values.parse_param(text)
@@ -222,9 +233,9 @@ def data_files(entries: Sequence[str]) -> dict[str, str]:
     files: dict[str, str] = {}
     for entry in entries:
         symbol, separator, name = entry.partition("=")
-        symbol = symbol.strip().upper()
-        if not separator or not symbol or not name.strip():
+        if not separator or not name.strip():
             raise OptionError(f"invalid value for --data: {entry!r} (expected SYMBOL=FILE.csv)")
+        symbol = limits.symbol_value(symbol, "--data")
         path = Path(name.strip()).expanduser()
         if not path.is_file():
             raise OptionError(f"data file not found: {path} (from --data {entry})")
@@ -246,7 +257,7 @@ def absolute_path_spec(spec: str) -> str:
 def _symbol(merged: MergedOptions) -> str | None:
     if not merged.has("symbol"):
         return None
-    return values.text_value(merged.values["symbol"], merged.label("symbol")) or None
+    return limits.symbol_value(merged.values["symbol"], merged.label("symbol"))
 
 
 def _paths(merged: MergedOptions) -> list[str]:

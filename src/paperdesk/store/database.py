@@ -9,6 +9,7 @@ portfolio row it changes; a fresh database is migrated to the newest schema on f
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -20,7 +21,13 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, IntegrityError, InterfaceError, OperationalError
+from sqlalchemy.exc import (
+    ArgumentError,
+    DatabaseError,
+    IntegrityError,
+    InterfaceError,
+    OperationalError,
+)
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import NullPool
 
@@ -33,6 +40,12 @@ SQLITE_BUSY_TIMEOUT_MS = 60_000
 
 
 POSTGRES_NAMES = ("postgresql", "postgres")  # postgres:// is what Heroku and others hand out
+_PASSWORD = re.compile(r"(://[^:/@\s]*:)[^@\s]*@")
+
+
+def masked_url(url: str) -> str:
+    """``url`` with any password replaced by ``***`` (also in a URL too malformed to parse)."""
+    return _PASSWORD.sub(r"\1***@", url)
 
 
 def normalise_url(url: str) -> str:
@@ -40,8 +53,11 @@ def normalise_url(url: str) -> str:
     databases paperdesk does not run on."""
     try:
         parsed = make_url(url)
-    except ArgumentError as error:
-        raise InvalidInputError(f"DATABASE_URL {url!r} is not a database URL: {error}") from None
+    except (ArgumentError, ValueError):
+        raise InvalidInputError(
+            f"DATABASE_URL {masked_url(url)!r} is not a database URL (expected "
+            "sqlite:///path/to/file.db or postgresql://user:password@host/database)"
+        ) from None
     backend = parsed.get_backend_name()
     if backend in POSTGRES_NAMES:
         return parsed.set(drivername="postgresql+psycopg").render_as_string(hide_password=False)
@@ -50,12 +66,17 @@ def normalise_url(url: str) -> str:
     raise InvalidInputError(f"DATABASE_URL: paperdesk runs on sqlite or postgresql, not {backend}")
 
 
+def sqlite_file(url: str) -> Path | None:
+    """The file of a SQLite URL (None for PostgreSQL and in-memory databases)."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
+        return None
+    return Path(parsed.database).expanduser()
+
+
 def make_engine(url: str) -> Engine:
     if make_url(url).get_backend_name() != "sqlite":
         return create_engine(url, pool_pre_ping=True, pool_size=2, max_overflow=4)
-    database = make_url(url).database
-    if database and database != ":memory:":
-        Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
     engine = create_engine(
         url, poolclass=NullPool, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}
     )
@@ -77,6 +98,30 @@ def _configure_sqlite(dbapi_connection: Any, _record: Any) -> None:
 def _begin_immediate(connection: Any) -> None:
     mode = connection.get_execution_options().get("sqlite_begin", "IMMEDIATE")
     connection.exec_driver_sql(f"BEGIN {mode}")
+
+
+def check_sqlite_file(file: Path, engine: Engine) -> None:
+    """A SQLite ledger file must hold a database: not zero bytes (a file that was truncated, or
+    made by something else, is never taken as a new ledger), and ``PRAGMA quick_check`` must
+    find it intact."""
+    if file.is_dir():
+        raise DataError(f"the SQLite ledger {file} is a folder, not a database file")
+    if file.stat().st_size == 0:
+        raise DataError(
+            f"the SQLite ledger {file} is an empty file (0 bytes), not a paperdesk database; "
+            "move it away or delete it to start a new ledger there"
+        )
+    try:
+        with engine.connect() as connection:
+            findings = [row[0] for row in connection.exec_driver_sql("PRAGMA quick_check")]
+    except DatabaseError as error:
+        reason = str(error.orig or error).strip().splitlines()[0]
+        raise DataError(f"the SQLite ledger {file} cannot be read: {reason}") from None
+    if findings != ["ok"]:
+        raise DataError(
+            f"the SQLite ledger {file} is corrupt (PRAGMA quick_check: {findings[0]}); "
+            "restore it from a backup"
+        )
 
 
 class DuplicateTickError(PaperdeskError):
@@ -114,8 +159,8 @@ class Database:
             else self.engine.execution_options(sqlite_begin="DEFERRED")
         )
         self._readers = sessionmaker(readers, expire_on_commit=False, autoflush=False)
-        if migrate and not self.is_current():
-            self.upgrade()
+        if migrate:
+            self.prepare()
 
     @property
     def dialect(self) -> str:
@@ -144,8 +189,48 @@ class Database:
     def is_current(self) -> bool:
         return self.current_revision() == self.head_revision()
 
+    @property
+    def file(self) -> Path | None:
+        """The SQLite file (None for PostgreSQL and in-memory databases)."""
+        return sqlite_file(self.url)
+
+    def exists(self) -> bool:
+        """Whether the database is there (a SQLite file is only created on first use)."""
+        return self.file is None or self.file.exists()
+
+    def check(self) -> None:
+        """Refuse a ledger that is not usable as it is, before anything reads or migrates it:
+        an empty (zero-length) or corrupt SQLite file, or a schema revision newer than this
+        paperdesk knows. A SQLite file that does not exist yet is fine (it is created)."""
+        file = self.file
+        if file is not None and file.exists():
+            check_sqlite_file(file, self.engine)
+        current = self.current_revision()
+        if current is not None and not self.knows_revision(current):
+            raise DataError(
+                f"the database {self.describe()} is at schema revision {current!r}, which this "
+                f"paperdesk does not know (its newest is {self.head_revision()!r}): it was "
+                "written by a newer paperdesk; upgrade paperdesk to use it"
+            )
+
+    def prepare(self) -> None:
+        """Make the ledger ready for use: checked (``check``), created if it is a SQLite file
+        not there yet, and migrated to the newest schema."""
+        if self.file is not None:
+            self.file.parent.mkdir(parents=True, exist_ok=True)
+        self.check()
+        if not self.is_current():
+            self.upgrade()
+
+    def knows_revision(self, revision: str) -> bool:
+        script = ScriptDirectory.from_config(self._alembic_config())
+        return any(known.revision == revision for known in script.walk_revisions())
+
     def upgrade(self) -> tuple[str | None, str | None]:
         """Apply every pending migration; return the revisions before and after."""
+        if self.file is not None:
+            self.file.parent.mkdir(parents=True, exist_ok=True)
+        self.check()
         before = self.current_revision()
         config = self._alembic_config()
         with self.engine.begin() as connection:

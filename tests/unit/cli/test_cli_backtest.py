@@ -17,7 +17,7 @@ from paperdesk.config import FillTiming, SizeTiming
 from paperdesk.domain import DataError
 
 if TYPE_CHECKING:
-    from conftest import FakeEngine
+    from backtest_fakes import FakeEngine
 
 runner = CliRunner()
 
@@ -36,7 +36,7 @@ def test_options_become_the_exact_config(engine: FakeEngine, prices_csv: str) ->
         "--cash",
         "12345.67",
         "--commission",
-        "0.1%",
+        "percent:0.1",
         "--slippage-bps",
         "0.5",
         "--fill",
@@ -80,7 +80,7 @@ def test_options_become_the_exact_config(engine: FakeEngine, prices_csv: str) ->
     assert config.symbol is None
     assert config.cash == Decimal("12345.67")
     assert (config.start, config.end) == (date(2020, 1, 1), date(2020, 12, 31))
-    assert config.execution.commission == "0.1%"
+    assert config.execution.commission == "percent:0.1"
     assert config.execution.slippage_bps == Decimal("0.5")
     assert config.execution.fill_timing is FillTiming.CLOSE
     assert config.execution.volume_cap == Decimal("0.25")

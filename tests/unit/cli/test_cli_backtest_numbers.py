@@ -22,7 +22,7 @@ ARGUMENTS = ["backtest", "-s", "sma-cross", "--symbol", "SPY"]
 
 @pytest.fixture
 def result(monkeypatch: pytest.MonkeyPatch) -> BacktestResult:
-    from conftest import make_result  # tests/unit/cli/conftest.py
+    from backtest_fakes import make_result
 
     made = make_result(RunConfig(strategy="sma-cross", symbol="SPY"))
     fixed = dataclasses.replace(

@@ -10,7 +10,7 @@ from decimal import Decimal
 import pytest
 from typer.testing import CliRunner
 
-from conftest import make_result
+from backtest_fakes import make_result
 from paperdesk.cli import app
 from paperdesk.config import RunConfig
 from paperdesk.domain import Fill, Side

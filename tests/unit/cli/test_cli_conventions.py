@@ -29,8 +29,10 @@ def command_paths(
     command: Any, path: tuple[str, ...] = ()
 ) -> Iterator[tuple[tuple[str, ...], Any]]:
     yield path, command
-    for name, child in getattr(command, "commands", {}).items():
-        yield from command_paths(child, (*path, name))
+    if hasattr(command, "list_commands"):  # the root loads its commands when asked for them
+        context = typer.Context(command)
+        for name in command.list_commands(context):
+            yield from command_paths(command.get_command(context, name), (*path, name))
 
 
 ROOT = typer.main.get_command(app)

@@ -43,7 +43,7 @@ strategy = "sma-cross"
 data = "prices.csv"
 timeframe = "1D"
 cash = "25000.10"
-commission = "0.1%"
+commission = "percent:0.1"
 slippage-bps = 2.5
 fill = "close"
 from = 2020-01-01
@@ -93,7 +93,7 @@ kind = "ema"
         ),
         execution=ExecutionConfig(
             fill_timing=FillTiming.CLOSE,
-            commission="0.1%",
+            commission="percent:0.1",
             slippage_bps=Decimal("2.5"),
             spread_pips=Decimal("1.2"),
             volume_cap=Decimal("0.1"),

@@ -82,7 +82,7 @@ def test_edit_changes_only_what_is_given_and_audits_each_change(database: Databa
     ("options", "message"),
     [
         ({"max_position_pct": "-5"}, "--max-position-pct"),
-        ({"commission": "bogus"}, "commission 'bogus'"),
+        ({"commission": "bogus"}, "--commission: 'bogus'"),
         ({"params": ("fast=abc",)}, "parameter 'fast': value 'abc' is not a valid int"),
         ({"params": ("slow=2",)}, "must be"),  # slow below fast: the strategy refuses it
         ({"strategies": ("no-such",)}, "unknown strategy 'no-such'"),

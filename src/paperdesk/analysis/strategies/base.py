@@ -31,6 +31,7 @@ from paperdesk.analysis.strategies.common import (
     StrategyKind,
     require,
     require_at_least,
+    require_period,
 )
 from paperdesk.domain.enums import Direction
 from paperdesk.domain.errors import InvalidInputError
@@ -50,6 +51,7 @@ __all__ = [
     "make_signal_frame",
     "require",
     "require_at_least",
+    "require_period",
     "to_signals",
 ]
 

@@ -21,10 +21,12 @@ __all__ = [
     "StrategyKind",
     "require",
     "require_at_least",
+    "require_period",
 ]
 
 ParametersT = TypeVar("ParametersT")
 
+_LARGEST_INTEGER = 2**63 - 1
 _TRUE_WORDS = frozenset({"true", "yes", "on", "1", "y", "t"})
 _FALSE_WORDS = frozenset({"false", "no", "off", "0", "n", "f"})
 
@@ -67,6 +69,27 @@ def require_at_least(name: str, value: float, minimum: float) -> None:
         raise InvalidInputError(f"parameter {name!r} must be at least {minimum}, got {value}")
 
 
+MAX_PERIOD = 10_000  # bars: a longer indicator period needs more history than any data set
+
+
+def require_period(name: str, value: int, minimum: int) -> None:
+    """Raise ``InvalidInputError`` naming parameter ``name`` unless ``minimum <= value <=
+    MAX_PERIOD`` (a period a tick can always compute)."""
+    require_at_least(name, value, minimum)
+    if value > MAX_PERIOD:
+        raise InvalidInputError(
+            f"parameter {name!r} must be at most {MAX_PERIOD} bars, got {value}"
+        )
+
+
+def _bounded(name: str, raw: object, number: int) -> int:
+    if abs(number) > _LARGEST_INTEGER:
+        raise InvalidInputError(
+            f"parameter {name!r}: value {raw!r} is beyond a 64-bit whole number"
+        )
+    return number
+
+
 def _convert(name: str, raw: object, expected: Any) -> object:
     """Convert ``raw`` (often a string from a CLI or a config file) to type ``expected``."""
     type_name = getattr(expected, "__name__", str(expected))
@@ -87,20 +110,20 @@ def _convert(name: str, raw: object, expected: Any) -> object:
         if isinstance(raw, bool):
             raise problem
         if isinstance(raw, int | np.integer):
-            return int(raw)
+            return _bounded(name, raw, int(raw))
         if isinstance(raw, float | np.floating) and float(raw).is_integer():
-            return int(raw)
+            return _bounded(name, raw, int(raw))
         if isinstance(raw, str):
             text = raw.strip().replace("_", "")
             try:
-                return int(text)
+                return _bounded(name, raw, int(text))
             except ValueError:
                 try:
                     number = float(text)
                 except ValueError:
                     raise problem from None
                 if number.is_integer():
-                    return int(number)
+                    return _bounded(name, raw, int(number))
         raise problem
     if expected is float:
         if isinstance(raw, bool):

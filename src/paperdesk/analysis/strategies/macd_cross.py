@@ -16,6 +16,7 @@ from paperdesk.analysis.strategies.base import (
     make_signal_frame,
     require,
     require_at_least,
+    require_period,
 )
 from paperdesk.analysis.strategies.common import STOP_ATR_HELP, TARGET_ATR_HELP
 from paperdesk.analysis.strategies.reasons import compose, words
@@ -61,9 +62,9 @@ class MacdCross(Strategy[MacdCrossParameters]):
 
     @classmethod
     def check_parameters(cls, params: MacdCrossParameters) -> None:
-        require_at_least("fast", params.fast, 1)
-        require_at_least("slow", params.slow, 2)
-        require_at_least("signal", params.signal, 2)
+        require_period("fast", params.fast, 1)
+        require_period("slow", params.slow, 2)
+        require_period("signal", params.signal, 2)
         require(
             params.fast < params.slow,
             f"parameter 'fast' ({params.fast}) must be smaller than 'slow' ({params.slow})",

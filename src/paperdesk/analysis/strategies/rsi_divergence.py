@@ -17,6 +17,7 @@ from paperdesk.analysis.strategies.base import (
     column,
     make_signal_frame,
     require_at_least,
+    require_period,
 )
 from paperdesk.analysis.strategies.common import STOP_ATR_HELP, TARGET_ATR_HELP
 from paperdesk.analysis.strategies.reasons import compose, words
@@ -120,9 +121,9 @@ class RsiDivergence(Strategy[RsiDivergenceParameters]):
 
     @classmethod
     def check_parameters(cls, params: RsiDivergenceParameters) -> None:
-        require_at_least("period", params.period, 2)
-        require_at_least("pivot_width", params.pivot_width, 1)
-        require_at_least("lookback", params.lookback, params.pivot_width + 1)
+        require_period("period", params.period, 2)
+        require_period("pivot_width", params.pivot_width, 1)
+        require_period("lookback", params.lookback, params.pivot_width + 1)
         require_at_least("stop_atr", params.stop_atr, 0.0)
         require_at_least("target_atr", params.target_atr, 0.0)
 

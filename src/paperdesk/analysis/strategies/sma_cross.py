@@ -13,7 +13,7 @@ from paperdesk.analysis.strategies.base import (
     column,
     make_signal_frame,
     require,
-    require_at_least,
+    require_period,
 )
 from paperdesk.analysis.strategies.reasons import compose, words
 from paperdesk.analysis.strategies.registry import register
@@ -51,8 +51,8 @@ class SmaCross(Strategy[SmaCrossParameters]):
 
     @classmethod
     def check_parameters(cls, params: SmaCrossParameters) -> None:
-        require_at_least("fast", params.fast, 0)
-        require_at_least("slow", params.slow, 2)
+        require_period("fast", params.fast, 0)
+        require_period("slow", params.slow, 2)
         require(
             params.fast < params.slow,
             f"parameter 'fast' ({params.fast}) must be smaller than 'slow' ({params.slow})",

@@ -14,6 +14,7 @@ from paperdesk.analysis.strategies.base import (
     column,
     make_signal_frame,
     require_at_least,
+    require_period,
 )
 from paperdesk.analysis.strategies.common import STOP_ATR_HELP, TARGET_ATR_HELP
 from paperdesk.analysis.strategies.reasons import compose, words
@@ -62,9 +63,9 @@ class TsiMomentum(Strategy[TsiMomentumParameters]):
 
     @classmethod
     def check_parameters(cls, params: TsiMomentumParameters) -> None:
-        require_at_least("long", params.long, 1)
-        require_at_least("short", params.short, 1)
-        require_at_least("signal", params.signal, 2)
+        require_period("long", params.long, 1)
+        require_period("short", params.short, 1)
+        require_period("signal", params.signal, 2)
         require_at_least("stop_atr", params.stop_atr, 0.0)
         require_at_least("target_atr", params.target_atr, 0.0)
 

@@ -5,12 +5,14 @@ ccxt returns OHLCV rows ``[ms, open, high, low, close, volume]`` with ``ms`` the
 ``DDoSProtection`` (HTTP 429 and 418 on Binance, ``{"code": -1003, "msg": "Too many
 requests..."}``), ``RequestTimeout`` / ``ExchangeNotAvailable`` / ``NetworkError`` and
 ``BadSymbol``. Tests give the exchange a ``requests.Session`` whose adapter replays recorded
-payloads, so ccxt's own error mapping runs. ccxt is imported on first use (it is slow).
+payloads, so ccxt's own error mapping runs. ccxt is imported on first use (it is slow), and it is
+optional (``pip install 'paperdesk[crypto]'``): without it the provider says so instead of failing.
 """
 
 from __future__ import annotations
 
 import importlib
+import importlib.util
 from datetime import UTC, datetime
 from typing import Any
 
@@ -34,6 +36,7 @@ from paperdesk.data.providers.errors import (
 from paperdesk.data.providers.frames import build_frame, empty_frame, epoch_index
 from paperdesk.domain import AssetClass, InvalidInputError
 
+CCXT_MISSING = "ccxt is not installed: pip install 'paperdesk[crypto]'"
 PAGE_LIMIT = 1000
 MAX_PAGES = 50
 
@@ -82,6 +85,8 @@ class CcxtProvider:
     def unsupported_reason(self, symbol: str, timeframe: str) -> str | None:
         if asset_class(symbol) is not AssetClass.CRYPTO:
             return f"{self.name} serves crypto only"
+        if self._exchange is None and (missing := ccxt_missing()) is not None:
+            return missing
         frames = getattr(self.exchange, "timeframes", None) or {}
         if _ccxt_timeframe(timeframe) not in frames:
             return f"{self.name} has no {timeframe} candles"
@@ -140,9 +145,22 @@ class CcxtProvider:
 _OHLCV = ("open", "high", "low", "close", "volume")
 
 
+def ccxt_missing() -> str | None:
+    """Why the ccxt provider cannot work here (ccxt is not installed), or None."""
+    try:
+        found = importlib.util.find_spec("ccxt") is not None
+    except (ImportError, ValueError):
+        found = False
+    return None if found else CCXT_MISSING
+
+
 def _ccxt() -> Any:
-    """ccxt, imported on first use (it takes seconds to import)."""
-    return importlib.import_module("ccxt")
+    """ccxt, imported on first use (it takes seconds to import); missing, the provider is
+    unavailable with the command that installs it."""
+    try:
+        return importlib.import_module("ccxt")
+    except ImportError:
+        raise ProviderUnavailable("ccxt", CCXT_MISSING) from None
 
 
 def _ccxt_timeframe(timeframe: str) -> str:

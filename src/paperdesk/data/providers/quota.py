@@ -8,7 +8,6 @@ until the next UTC day even if our own count is lower.
 
 from __future__ import annotations
 
-import fcntl
 import json
 import os
 import tempfile
@@ -19,6 +18,8 @@ from dataclasses import asdict, dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Protocol
+
+from filelock import FileLock
 
 from paperdesk.data.providers.settings import Limits
 from paperdesk.domain import InvalidInputError
@@ -81,15 +82,12 @@ class JsonFileQuotaStore:
 
     @contextmanager
     def locked(self) -> Iterator[None]:
-        """An exclusive lock on ``<file>.lock`` (flock): processes sharing the file queue."""
+        """An exclusive lock on ``<file>.lock`` (``filelock``: flock on POSIX, msvcrt on
+        Windows): processes sharing the file queue."""
         self.path.parent.mkdir(parents=True, exist_ok=True)
         lock_path = self.path.with_name(self.path.name + ".lock")
-        with self._lock, open(lock_path, "a+b") as handle:
-            fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
-            try:
-                yield
-            finally:
-                fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+        with self._lock, FileLock(lock_path):
+            yield
 
     def _read(self) -> dict[str, dict[str, object]]:
         try:

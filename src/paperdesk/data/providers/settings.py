@@ -11,16 +11,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import httpx
+if TYPE_CHECKING:  # the providers (httpx, pandas) load when they are built, not with the settings
+    import httpx
 
-from paperdesk.data.providers.alphavantage import AlphaVantageProvider
-from paperdesk.data.providers.base import DEFAULT_TIMEOUT, USER_AGENT, Clock, PriceProvider, utc_now
-from paperdesk.data.providers.crypto_exchange import CcxtProvider
-from paperdesk.data.providers.finnhub import FinnhubProvider
-from paperdesk.data.providers.polygon import PolygonProvider
-from paperdesk.data.providers.twelvedata import TwelveDataProvider
-from paperdesk.data.providers.yahoo import YahooProvider
+    from paperdesk.data.providers.base import Clock, PriceProvider
 
 DEFAULT_ORDER = ("yahoo", "twelvedata", "finnhub", "alphavantage", "polygon", "ccxt")
 KEYED = {
@@ -67,9 +63,20 @@ def build_providers(
     settings: ProviderSettings,
     *,
     client: httpx.Client | None = None,
-    clock: Clock = utc_now,
+    clock: Clock | None = None,
 ) -> tuple[list[PriceProvider], dict[str, str]]:
     """The enabled providers in priority order, and ``{name: why skipped}`` for the rest."""
+    import httpx
+
+    from paperdesk.data.providers.alphavantage import AlphaVantageProvider
+    from paperdesk.data.providers.base import DEFAULT_TIMEOUT, USER_AGENT, utc_now
+    from paperdesk.data.providers.crypto_exchange import CcxtProvider, ccxt_missing
+    from paperdesk.data.providers.finnhub import FinnhubProvider
+    from paperdesk.data.providers.polygon import PolygonProvider
+    from paperdesk.data.providers.twelvedata import TwelveDataProvider
+    from paperdesk.data.providers.yahoo import YahooProvider
+
+    clock = clock or utc_now
     http = client or httpx.Client(timeout=DEFAULT_TIMEOUT, headers={"User-Agent": USER_AGENT})
     enabled: list[PriceProvider] = []
     skipped: dict[str, str] = {}
@@ -89,5 +96,8 @@ def build_providers(
         elif name == "polygon":
             enabled.append(PolygonProvider(key, client=http, clock=clock))
         elif name == "ccxt":
+            if (missing := ccxt_missing()) is not None:
+                skipped[name] = missing
+                continue
             enabled.append(CcxtProvider(settings.ccxt_exchange, clock=clock))
     return enabled, skipped

@@ -1,0 +1,42 @@
+"""Ctrl-C: any command stops with one line saying what was committed, and exit code 130.
+
+Every unit of work is one transaction, so an interrupt leaves the ledger consistent: what was
+committed stays, the transaction in progress rolls back. A long command notes its progress
+(``note_committed``) so the line can say how far it got.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import typer
+
+from paperdesk.cli.lazy import LazyGroup
+from paperdesk.cli.services import command_services
+
+INTERRUPTED_EXIT_CODE = 130  # 128 + SIGINT, what shells report for Ctrl-C
+_committed: list[str] = []
+
+
+def note_committed(what: str) -> None:
+    """Record how far the running command got, e.g. ``"37 of 504 ticks committed"``."""
+    _committed[:] = [what]
+
+
+def interrupted_line() -> str:
+    done = _committed[0] if _committed else "the transaction in progress was rolled back"
+    return f"interrupted: {done}; the ledger is consistent"
+
+
+class InterruptibleGroup(LazyGroup):
+    """The root group: each command runs with one service container (closed at its end), and
+    a KeyboardInterrupt in any command ends it cleanly (see above)."""
+
+    def invoke(self, ctx: Any) -> Any:
+        _committed.clear()
+        try:
+            with command_services():
+                return super().invoke(ctx)
+        except KeyboardInterrupt:
+            typer.echo(interrupted_line(), err=True)
+            raise typer.Exit(INTERRUPTED_EXIT_CODE) from None

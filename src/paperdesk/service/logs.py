@@ -1,0 +1,106 @@
+"""Logging for an interface (the CLI, later the API and the worker), configured once at start.
+
+Records go to stderr (stdout stays for results and ``--json``), as text or as one JSON object a
+line. The level comes from, first to last: an explicit level (``--log-level``), a verbosity
+(``-v`` INFO, ``-vv`` DEBUG), ``PAPERDESK_LOG_LEVEL``, WARNING; the format from an explicit
+format (``--log-format``), else ``PAPERDESK_LOG_FORMAT``, else text.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from paperdesk.domain.errors import OptionError
+from paperdesk.settings import LOG_FORMATS, LOG_LEVELS, Settings
+
+TEXT_FORMAT = "%(levelname)s %(name)s: %(message)s"
+
+
+@dataclass(frozen=True, slots=True)
+class LogSetup:
+    level: str
+    format: str
+
+
+class StderrHandler(logging.Handler):
+    """Writes to the ``sys.stderr`` of the moment (a test runner may swap it)."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            sys.stderr.write(self.format(record) + "\n")
+        except Exception:
+            self.handleError(record)
+
+
+def not_an_interrupt(record: logging.LogRecord) -> bool:
+    """Drop the records libraries log about a KeyboardInterrupt passing through them (a
+    connection pool closing, say): Ctrl-C ends the command with one line, not tracebacks."""
+    return not (record.exc_info and isinstance(record.exc_info[1], KeyboardInterrupt))
+
+
+class JsonLineFormatter(logging.Formatter):
+    """One JSON object a record: time (ISO-8601 UTC), level, logger, message (and exception)."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        document: dict[str, object] = {
+            "time": datetime.fromtimestamp(record.created, UTC).isoformat(),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
+        if record.exc_info:
+            document["exception"] = self.formatException(record.exc_info)
+        return json.dumps(document)
+
+
+def resolve(
+    *,
+    level: str | None = None,
+    verbosity: int = 0,
+    log_format: str | None = None,
+    settings: Settings | None = None,
+) -> LogSetup:
+    """The level and format to use (see the module docstring); a bad value is an OptionError
+    naming it, a bad environment variable an InvalidInputError naming the variable."""
+    if (level is None and verbosity <= 0) or log_format is None:
+        settings = settings or Settings()
+    if level is not None:
+        chosen = level.strip().upper()
+        if chosen not in LOG_LEVELS:
+            raise OptionError(
+                f"--log-level {level!r} is not a level; expected one of {', '.join(LOG_LEVELS)}"
+            )
+    elif verbosity > 0:
+        chosen = "INFO" if verbosity == 1 else "DEBUG"
+    else:
+        assert settings is not None
+        chosen = settings.log_level
+    if log_format is not None:
+        shape = log_format.strip().lower()
+        if shape not in LOG_FORMATS:
+            raise OptionError(
+                f"--log-format {log_format!r} is not a format; expected one of "
+                f"{', '.join(LOG_FORMATS)}"
+            )
+    else:
+        assert settings is not None
+        shape = settings.log_format
+    return LogSetup(chosen, shape)
+
+
+def configure_logging(setup: LogSetup) -> None:
+    """Send log records at ``setup.level`` and above to stderr in ``setup.format``; calling it
+    again replaces the handler it installed (never two)."""
+    root = logging.getLogger()
+    for handler in [h for h in root.handlers if isinstance(h, StderrHandler)]:
+        root.removeHandler(handler)
+    handler = StderrHandler()
+    formatter = JsonLineFormatter() if setup.format == "json" else logging.Formatter(TEXT_FORMAT)
+    handler.setFormatter(formatter)
+    handler.addFilter(not_an_interrupt)
+    root.addHandler(handler)
+    root.setLevel(setup.level)
