@@ -115,11 +115,17 @@ def redis_server() -> str:
     return url
 
 
-@pytest.fixture(autouse=True)
-def _own_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Every test gets its own empty PAPERDESK_HOME (a test may set another): none reads or
-    migrates the user's ``~/.paperdesk``."""
-    monkeypatch.setenv("PAPERDESK_HOME", str(tmp_path_factory.mktemp("home")))
+@pytest.fixture(autouse=True, scope="session")
+def _own_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """The session's own empty PAPERDESK_HOME under pytest's temporary folder (tests and
+    fixtures set others as they need): no test reads or migrates the user's ``~/.paperdesk``."""
+    before = os.environ.get("PAPERDESK_HOME")
+    os.environ["PAPERDESK_HOME"] = str(tmp_path_factory.mktemp("session-home"))
+    yield
+    if before is None:
+        os.environ.pop("PAPERDESK_HOME", None)
+    else:
+        os.environ["PAPERDESK_HOME"] = before
 
 
 @pytest.fixture(autouse=True)

@@ -13,9 +13,19 @@ WideFlag = Annotated[
     bool,
     typer.Option("--wide", help="Show every column at full width (no fitting to the terminal)."),
 ]
+LARGEST_LIMIT = 2**63 - 1  # what the database's 64-bit LIMIT takes
+
+
+def limit_value(value: int | None) -> int | None:
+    """Check ``--limit`` (None: not given): a whole number the database can take."""
+    if value is not None and not 1 <= value <= LARGEST_LIMIT:
+        raise typer.BadParameter(f"--limit is a whole number from 1 up, got {value}")
+    return value
+
+
 Limit = Annotated[
     int | None,
-    typer.Option(min=1, max=2**63 - 1, metavar="N", help="Show only the last N entries."),
+    typer.Option(metavar="N", help="Show only the last N entries.", callback=limit_value),
 ]
 StrategyPath = Annotated[
     list[str] | None,

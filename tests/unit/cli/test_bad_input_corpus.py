@@ -29,9 +29,9 @@ DATABASE_CASES = [
 def _seed(home: Path, database_url: str | None = None) -> None:
     """A replay portfolio (id 1) that has traded three bars and holds a resting limit order."""
     runner = CliRunner()
-    env = {"PAPERDESK_HOME": str(home)}
-    if database_url is not None:
-        env["DATABASE_URL"] = database_url
+    # the ledger in ``home`` unless a URL is given (a DATABASE_URL in the environment, as CI
+    # sets it, must not redirect the seed)
+    env: dict[str, str | None] = {"PAPERDESK_HOME": str(home), "DATABASE_URL": database_url}
     for args in (
         ["create-portfolio", "seed", "10000", "--symbol", "SPY", "--source", "replay",
          "--replay-from", "2020-01-02", "--strategy", "sma-cross", "--param", "fast=2",
