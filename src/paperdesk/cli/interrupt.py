@@ -12,7 +12,6 @@ from typing import Any
 import typer
 
 from paperdesk.cli.lazy import LazyGroup
-from paperdesk.cli.services import command_services
 
 INTERRUPTED_EXIT_CODE = 130  # 128 + SIGINT, what shells report for Ctrl-C
 _committed: list[str] = []
@@ -33,6 +32,8 @@ class InterruptibleGroup(LazyGroup):
     a KeyboardInterrupt in any command ends it cleanly (see above)."""
 
     def invoke(self, ctx: Any) -> Any:
+        from paperdesk.cli.services import command_services  # not for --help: it loads settings
+
         _committed.clear()
         try:
             with command_services():

@@ -62,3 +62,18 @@ def test_listed_help_line_is_the_commands_own(entry) -> None:  # type: ignore[no
     listed = entry.placeholder()
     assert listed.name == entry.name
     assert inspect.cleandoc(listed.help or "") == inspect.cleandoc(loaded.help or "")
+
+
+def test_the_root_help_reads_no_settings() -> None:
+    """The root help builds no service container: pydantic-settings (and the settings the
+    container reads) load only when a command runs."""
+    done = subprocess.run(
+        [sys.executable, "-c", PROBE, "--help"],
+        input=json.dumps(["pydantic_settings", "paperdesk.settings", "paperdesk.service"]),
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    outcome = json.loads(done.stdout)
+    assert outcome["code"] == 0
+    assert outcome["heavy"] == []
