@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated
 
 import typer
+
+from paperdesk.domain.parsing import LARGEST_INTEGER
 
 DATA = "Data"
 
@@ -13,14 +16,21 @@ WideFlag = Annotated[
     bool,
     typer.Option("--wide", help="Show every column at full width (no fitting to the terminal)."),
 ]
-LARGEST_LIMIT = 2**63 - 1  # what the database's 64-bit LIMIT takes
 
 
-def limit_value(value: int | None) -> int | None:
-    """Check ``--limit`` (None: not given): a whole number the database can take."""
-    if value is not None and not 1 <= value <= LARGEST_LIMIT:
-        raise typer.BadParameter(f"--limit is a whole number from 1 up, got {value}")
-    return value
+def counting_number(label: str) -> Callable[[int | None], int | None]:
+    """A Typer callback checking a whole number from 1 up that the ledger's 64-bit integers
+    hold (an id, a ``--limit``); None: not given."""
+
+    def check(value: int | None) -> int | None:
+        if value is not None and not 1 <= value <= LARGEST_INTEGER:
+            raise typer.BadParameter(f"{label} is a whole number from 1 up, got {value}")
+        return value
+
+    return check
+
+
+limit_value = counting_number("--limit")
 
 
 Limit = Annotated[

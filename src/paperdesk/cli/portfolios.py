@@ -28,14 +28,7 @@ from paperdesk.service.run_files import portfolio_config
 
 portfolio_app = typer.Typer(help="List, show and archive paper portfolios.", no_args_is_help=True)
 
-LARGEST_ID = 2**63 - 1  # ids are 64-bit: a larger number is a usage error, not an overflow
-
-
-def portfolio_id_value(value: int | None) -> int | None:
-    """Check a portfolio id given on the command line (None: not given)."""
-    if value is not None and not 1 <= value <= LARGEST_ID:
-        raise typer.BadParameter(f"a portfolio id is a whole number from 1 up, got {value}")
-    return value
+portfolio_id_value = opt.counting_number("a portfolio id")
 
 
 PortfolioId = Annotated[

@@ -13,6 +13,7 @@ from typing import Any, ClassVar, Generic, NamedTuple, TypeVar
 import numpy as np
 
 from paperdesk.domain.errors import InvalidInputError
+from paperdesk.domain.parsing import LARGEST_INTEGER
 
 __all__ = [
     "NoParameters",
@@ -26,7 +27,6 @@ __all__ = [
 
 ParametersT = TypeVar("ParametersT")
 
-_LARGEST_INTEGER = 2**63 - 1
 _TRUE_WORDS = frozenset({"true", "yes", "on", "1", "y", "t"})
 _FALSE_WORDS = frozenset({"false", "no", "off", "0", "n", "f"})
 
@@ -83,7 +83,7 @@ def require_period(name: str, value: int, minimum: int) -> None:
 
 
 def _bounded(name: str, raw: object, number: int) -> int:
-    if abs(number) > _LARGEST_INTEGER:
+    if abs(number) > LARGEST_INTEGER:
         raise InvalidInputError(
             f"parameter {name!r}: value {raw!r} is beyond a 64-bit whole number"
         )
