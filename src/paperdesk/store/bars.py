@@ -87,7 +87,8 @@ class SqlBarStore:
         values = (times["ts"], times["ts_close"], *(prices[price] for price in PRICES), sources)
         statement = self._upsert()
         with self._database.engine.begin() as connection:  # one import, one transaction
-            _bump_version(connection, name, frame_timeframe, fetched_at, asset_class)
+            bump = _bump_version(self._postgres, name, frame_timeframe, fetched_at, asset_class)
+            connection.execute(bump)
             for first in range(0, len(frame), _CHUNK):
                 last = first + _CHUNK
                 connection.execute(
@@ -102,8 +103,7 @@ class SqlBarStore:
         return len(frame)
 
     def _upsert(self) -> Any:
-        dialect_insert = postgresql.insert if self._postgres else sqlite.insert
-        statement = dialect_insert(_RAW)
+        statement = _dialect_insert(self._postgres)(_RAW)
         updated = {name: statement.excluded[name] for name in _COLUMNS if name not in _KEY}
         return statement.on_conflict_do_update(index_elements=list(_KEY), set_=updated)
 
@@ -276,18 +276,22 @@ class SqlBarStore:
             return int(connection.execute(query).scalar_one())
 
 
+def _dialect_insert(postgres: bool) -> Any:
+    """The INSERT that takes ON CONFLICT DO UPDATE on this database."""
+    return postgresql.insert if postgres else sqlite.insert
+
+
 def _bump_version(
-    connection: Any, symbol: str, timeframe: str, at: datetime, asset_class: str | None
-) -> None:
-    """Raise the series' version in the write's own transaction (the upsert takes the series'
-    row lock on PostgreSQL): a reader that saw the old version knows its copy is stale. A given
-    ``asset_class`` is stored with it; None keeps the one stored."""
-    dialect_insert = postgresql.insert if connection.dialect.name == "postgresql" else sqlite.insert
+    postgres: bool, symbol: str, timeframe: str, at: datetime, asset_class: str | None
+) -> Any:
+    """The upsert raising the series' version, run in the write's own transaction (it takes
+    the series' row lock on PostgreSQL): a reader that saw the old version knows its copy is
+    stale. A given ``asset_class`` is stored with it; None keeps the one stored."""
     changes: dict[str, Any] = {"version": BarSeriesRow.version + 1, "updated_at": at}
     if asset_class is not None:
         changes["asset_class"] = asset_class
-    connection.execute(
-        dialect_insert(BarSeriesRow)
+    return (
+        _dialect_insert(postgres)(BarSeriesRow)
         .values(
             symbol=symbol, timeframe=timeframe, version=1, updated_at=at, asset_class=asset_class
         )
