@@ -15,19 +15,7 @@ from paperdesk.live import TickStatus
 from paperdesk.service.market_data import build_data_manager
 from paperdesk.service.portfolios import PortfolioService
 from paperdesk.store import Database
-
-
-def _write_csv(path: Path, days: int) -> None:
-    lines = ["date,open,high,low,close,volume"]
-    price = 50.0
-    for day in range(days):
-        moment = date(2023, 1, 2).toordinal() + day
-        when = date.fromordinal(moment)
-        if when.weekday() >= 5:
-            continue
-        price += 0.5 if (day // 7) % 2 == 0 else -0.4  # rising and falling waves: crosses
-        lines.append(f"{when},{price:.2f},{price + 1:.2f},{price - 1:.2f},{price + 0.2:.2f},1000")
-    path.write_text("\n".join(lines) + "\n")
+from wave_bars import write_wave_csv
 
 
 def test_a_portfolio_trades_bars_imported_into_the_database(
@@ -44,7 +32,7 @@ def test_a_portfolio_trades_bars_imported_into_the_database(
     with pytest.raises(UnknownNameError):  # nothing imported yet: no ACME data anywhere
         service.create_portfolio("acme", Decimal("10000"), settings=settings)
     csv = tmp_path / "acme.csv"
-    _write_csv(csv, 200)
+    write_wave_csv(csv, 200)
     report = manager.import_csv(csv, "ACME", "1d", asset_class="equity")
     assert report.rows_written > 100
     portfolio_id = service.create_portfolio("acme", Decimal("10000"), settings=settings)
@@ -71,7 +59,7 @@ def test_an_imported_symbol_backtests_and_paper_trades_from_the_same_bars(
     monkeypatch.setenv("PAPERDESK_HOME", str(tmp_path / "home"))
     services = Services(Settings(), database=database)
     csv = tmp_path / "acme.csv"
-    _write_csv(csv, 200)
+    write_wave_csv(csv, 200)
     services.market_data.import_file(csv, "ACME", "1d", asset_class="equity")
     strategy = StrategySpec("sma-cross", {"fast": 3, "slow": 8})
     backtest = services.backtests.run(
@@ -102,7 +90,7 @@ def test_an_imported_file_of_a_bundled_symbol_answers_for_backtests_too(
     monkeypatch.setenv("PAPERDESK_HOME", str(tmp_path / "home"))
     services = Services(Settings(), database=database)
     csv = tmp_path / "spy.csv"
-    _write_csv(csv, 120)
+    write_wave_csv(csv, 120)
     report = services.market_data.import_file(csv, "SPY", "1d")
     result = services.backtests.run(
         RunConfig(strategy="sma-cross", params={"fast": 3, "slow": 8}, symbol="SPY")

@@ -16,21 +16,9 @@ from paperdesk.live import TickStatus
 from paperdesk.service import Services
 from paperdesk.settings import Settings
 from paperdesk.store import Database
+from wave_bars import write_wave_csv
 
 STRATEGY = StrategySpec("sma-cross", {"fast": 3, "slow": 8})
-
-
-def _write_csv(path: Path, shift: float) -> None:
-    """120 weekdays of waves (so sma-cross trades), every price moved by ``shift``."""
-    lines = ["date,open,high,low,close,volume"]
-    price = 50.0 + shift
-    for day in range(170):
-        when = date.fromordinal(date(2023, 1, 2).toordinal() + day)
-        if when.weekday() >= 5:
-            continue
-        price += 0.5 if (day // 7) % 2 == 0 else -0.4
-        lines.append(f"{when},{price:.2f},{price + 1:.2f},{price - 1:.2f},{price + 0.2:.2f},1000")
-    path.write_text("\n".join(lines) + "\n")
 
 
 def _home(database: Database, home: Path, redis: str | None, prefix: str) -> Services:
@@ -55,8 +43,8 @@ def test_a_correction_imported_by_one_home_is_what_the_other_home_trades(
     first = _home(database, tmp_path / "a", cache_kind, prefix)
     second = _home(database, tmp_path / "b", cache_kind, prefix)
     original, corrected = tmp_path / "original.csv", tmp_path / "corrected.csv"
-    _write_csv(original, 0.0)
-    _write_csv(corrected, 7.0)
+    write_wave_csv(original, 170)
+    write_wave_csv(corrected, 170, shift=7.0)
 
     first.market_data.import_file(original, "ACME", "1d", asset_class="equity")
     before = second.data.get_bars("ACME", "1d")  # fills the second home's caches
