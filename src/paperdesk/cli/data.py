@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
@@ -23,15 +23,9 @@ from paperdesk.cli.fit import Column, fitted, number, text
 from paperdesk.cli.fit import console as fitted_console
 from paperdesk.cli.output import print_json
 from paperdesk.cli.services import services
-from paperdesk.service.market_data import (
-    CsvImportError,
-    MarketDataService,
-    ProviderStatus,
-    backfill_document,
-    import_document,
-    provider_status_document,
-    series_document,
-)
+
+if TYPE_CHECKING:  # the service (pandas, httpx) loads when a command runs, not for --help
+    from paperdesk.service.market_data import MarketDataService, ProviderStatus
 
 data_app = typer.Typer(help="Market data: providers, quotas and stored bars.")
 data_app.callback(no_args_is_help=True)(lambda: None)
@@ -92,20 +86,22 @@ def import_command(
 ) -> None:
     """Validate a CSV file and import its bars into the database and the Parquet cache; a file
     with any problem is rejected with a report and nothing is written."""
+    from paperdesk.service import market_data as market
+
     with opened_service() as service:
         try:
             report = service.import_file(
                 file, symbol, timeframe, timezone=timezone, sort=sort,
                 drop_duplicates=drop_duplicates, adjusted=adjusted, asset_class=asset_class,
             )  # fmt: skip
-        except CsvImportError as error:
+        except market.CsvImportError as error:
             if json_output:
                 print_json(show.rejection_document(error))
             for line in show.rejection_lines(error):
                 typer.echo(line, err=True)
             raise typer.Exit(1) from None
     if json_output:
-        print_json({"imported": True, **import_document(report)})
+        print_json({"imported": True, **market.import_document(report)})
         return
     out = fitted_console(wide=wide)
     out.print(show.import_table(report, None if wide else out.width))
@@ -118,10 +114,12 @@ def import_command(
 def list_command(json_output: opt.JsonFlag = False, wide: opt.WideFlag = False) -> None:
     """List the series held: symbol, timeframe, first and last bar, rows, and where (the
     database or a bundled sample file)."""
+    from paperdesk.service import market_data as market
+
     with opened_service() as service:
         series = service.list_series()
     if json_output:
-        print_json({"series": [series_document(info) for info in series]})
+        print_json({"series": [market.series_document(info) for info in series]})
         return
     out = fitted_console(wide=wide)
     out.print(show.series_table(series, None if wide else out.width))
@@ -177,13 +175,15 @@ def backfill_command(
 ) -> None:
     """Fetch bars from the price providers into the database, a month (intraday) or a year
     (daily) per step; chunks already stored are skipped, so a re-run resumes."""
+    from paperdesk.service import market_data as market
+
     low, high = show.required_when(start, "--from"), show.required_when(end, "--to")
     console = Console(stderr=True)
     live = not json_output and console.is_terminal
     with opened_service() as service, show.backfill_progress(console if live else None) as step:
         report = service.backfill(symbol, timeframe, low, high, progress=step, force=force)
     if json_output:
-        print_json(backfill_document(report))
+        print_json(market.backfill_document(report))
     else:
         out = fitted_console(wide=wide)
         out.print(show.backfill_table(report, None if wide else out.width))
@@ -268,9 +268,11 @@ def providers_table(statuses: list[ProviderStatus], width: int | None = 80) -> T
 def providers_command(json_output: opt.JsonFlag = False, wide: opt.WideFlag = False) -> None:
     """Show each price provider: enabled or why skipped, quota used and left today (UTC),
     use this minute and circuit-breaker state."""
+    from paperdesk.service import market_data as market
+
     statuses = market_data_service().providers()
     if json_output:
-        print_json({"providers": [provider_status_document(status) for status in statuses]})
+        print_json({"providers": [market.provider_status_document(status) for status in statuses]})
         return
     out = fitted_console(wide=wide)
     out.print(providers_table(statuses, None if wide else out.width))

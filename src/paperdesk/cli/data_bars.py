@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, date, datetime
+from typing import TYPE_CHECKING
 
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
@@ -14,15 +15,17 @@ from rich.table import Table
 from paperdesk.cli.fit import Column, fitted, number, text
 from paperdesk.cli.money import duration
 from paperdesk.domain.parsing import invalid
-from paperdesk.service.market_data import (
-    BackfillProgress,
-    BackfillReport,
-    ChunkReport,
-    CsvImportError,
-    ImportReport,
-    QualityReport,
-    SeriesInfo,
-)
+
+if TYPE_CHECKING:  # only named in annotations: the help of `data` commands stays light
+    from paperdesk.service.market_data import (
+        BackfillProgress,
+        BackfillReport,
+        ChunkReport,
+        CsvImportError,
+        ImportReport,
+        QualityReport,
+        SeriesInfo,
+    )
 
 SHOWN_PROBLEMS = 20
 SHOWN_FINDINGS = 10

@@ -7,7 +7,6 @@ import typer
 from paperdesk.cli import paper_options as opt
 from paperdesk.cli.output import print_json
 from paperdesk.cli.services import services
-from paperdesk.service.admin import database_status, upgrade_database
 
 db_app = typer.Typer(help="The ledger database (DATABASE_URL, else SQLite in PAPERDESK_HOME).")
 db_app.callback(no_args_is_help=True)(lambda: None)
@@ -20,6 +19,8 @@ def _revision(revision: str | None) -> str:
 @db_app.command("upgrade")
 def upgrade_command(json_output: opt.JsonFlag = False) -> None:
     """Apply every pending migration."""
+    from paperdesk.service.admin import upgrade_database  # loaded when run, not for --help
+
     report = upgrade_database(services().settings.database_url_value())
     if json_output:
         print_json(
@@ -41,6 +42,8 @@ def upgrade_command(json_output: opt.JsonFlag = False) -> None:
 @db_app.command("status")
 def status_command(json_output: opt.JsonFlag = False) -> None:
     """Show the database and whether its schema is up to date."""
+    from paperdesk.service.admin import database_status
+
     status = database_status(services().settings.database_url_value())
     if json_output:
         print_json(

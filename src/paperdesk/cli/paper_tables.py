@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from rich.console import Console
 from rich.table import Table
@@ -20,13 +21,15 @@ from paperdesk.cli.trade_rows import TRADE_COLUMNS, trade_cells
 from paperdesk.domain import Fill, Order, Trade
 from paperdesk.domain.pnl import RealizedPnl
 from paperdesk.domain.ticks import BarTick, TickStatus
-from paperdesk.service.performance import Stats
 from paperdesk.service.views import (
     AuditView,
     PortfolioDetail,
     PortfolioSummary,
     SignalView,
 )
+
+if TYPE_CHECKING:
+    from paperdesk.service.performance import Stats
 
 DIRECTIONS = {1: "long", 0: "flat", -1: "short"}
 Width = int | None  # the terminal's width; None: --wide (no limit)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -23,8 +23,10 @@ from paperdesk.cli.services import services
 from paperdesk.domain import parsing
 from paperdesk.service.documents import json_value
 from paperdesk.service.paper_documents import detail_document, summary_document
-from paperdesk.service.portfolios import PortfolioService
 from paperdesk.service.run_files import portfolio_config
+
+if TYPE_CHECKING:
+    from paperdesk.service.portfolios import PortfolioService
 
 portfolio_app = typer.Typer(help="List, show and archive paper portfolios.", no_args_is_help=True)
 

@@ -6,7 +6,7 @@ import signal
 from collections.abc import Iterator
 from contextlib import contextmanager
 from types import FrameType
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -15,8 +15,10 @@ from paperdesk.cli.portfolios import open_service, portfolio_id_value
 from paperdesk.domain import InvalidInputError, PaperdeskError
 from paperdesk.domain.errors import OptionError
 from paperdesk.domain.ticks import BarTick, TickStatus
-from paperdesk.service.portfolios import PortfolioService
 from paperdesk.service.scheduler import RoundReport, Scheduler, parse_interval
+
+if TYPE_CHECKING:
+    from paperdesk.service.portfolios import PortfolioService
 
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 

@@ -14,8 +14,8 @@ from paperdesk.cli.portfolios import PortfolioId, open_service
 from paperdesk.domain import Order, OrderType, Side, TimeInForce
 from paperdesk.domain import parsing as values
 from paperdesk.domain.errors import OptionError
+from paperdesk.service.order_requests import OrderRequest
 from paperdesk.service.paper_documents import equity_document, order_document, tick_document
-from paperdesk.service.portfolios import OrderRequest
 
 order_app = typer.Typer(help="Place, cancel and modify manual orders.", no_args_is_help=True)
 position_app = typer.Typer(help="Act on a position.", no_args_is_help=True)

@@ -12,10 +12,7 @@ from paperdesk.cli.money import money
 from paperdesk.cli.output import print_json
 from paperdesk.cli.portfolios import PortfolioId, open_service
 from paperdesk.cli.services import services
-from paperdesk.service.documents import decimal_text
 from paperdesk.service.export_manifest import MANIFEST_FILE
-from paperdesk.service.exports import export_portfolio
-from paperdesk.service.imports import import_portfolio
 
 
 def export_command(
@@ -28,6 +25,8 @@ def export_command(
 ) -> None:
     """Write orders.csv, fills.csv, positions.csv, pnl_ledger.csv, state.json and MANIFEST.json
     (whole or not at all)."""
+    from paperdesk.service.exports import export_portfolio  # loaded when run, not for --help
+
     report = export_portfolio(open_service().database, portfolio_id, to.expanduser(), force=force)
     if json_output:
         print_json(
@@ -61,6 +60,9 @@ def import_command(
     json_output: opt.JsonFlag = False,
 ) -> None:
     """Restore an export as a NEW portfolio (checked in full; nothing is written on error)."""
+    from paperdesk.service.documents import decimal_text
+    from paperdesk.service.imports import import_portfolio  # loaded when run, not for --help
+
     service = open_service()
     report = import_portfolio(
         service.database,

@@ -89,7 +89,7 @@ class Services:
     def portfolios(self) -> PortfolioService:
         from paperdesk.service.portfolios import PortfolioService
 
-        return PortfolioService(self.database, data=self.data, clock=self.clock)
+        return PortfolioService(self.database, data=lambda: self.data, clock=self.clock)
 
     @cached_property
     def backtests(self) -> BacktestService:

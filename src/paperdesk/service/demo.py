@@ -7,10 +7,13 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from paperdesk.config import ExecutionConfig, RunConfig, SourceConfig, StrategySpec
 from paperdesk.live import TickStatus
-from paperdesk.service.portfolios import PortfolioService
+
+if TYPE_CHECKING:
+    from paperdesk.service.portfolios import PortfolioService
 
 DEMO_STRATEGIES = ("macd-cross", "tsi-momentum", "rsi-divergence")
 DEMO_SYMBOLS = ("SPY", "AAPL")

@@ -9,7 +9,7 @@ from paperdesk.domain import OrderType, limits
 from paperdesk.domain.errors import OptionError
 
 if TYPE_CHECKING:
-    from paperdesk.service.portfolios import OrderRequest
+    from paperdesk.service.order_requests import OrderRequest
 
 _TAKES_LIMIT = frozenset({OrderType.LIMIT, OrderType.STOP_LIMIT})
 _TAKES_STOP = frozenset({OrderType.STOP, OrderType.STOP_LIMIT})

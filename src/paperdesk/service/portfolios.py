@@ -9,16 +9,12 @@ builds a row or reaches into the kernel.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
-from typing import TypeVar
+from functools import cached_property
+from typing import TYPE_CHECKING, TypeVar
 
-from paperdesk.analytics.stats import Stats
 from paperdesk.config import RunConfig, SourceKind
-from paperdesk.data import instrument_for
-from paperdesk.data.cache import InProcessCache
-from paperdesk.data.manager import DataManager
 from paperdesk.domain import (
     ZERO,
     Event,
@@ -27,10 +23,7 @@ from paperdesk.domain import (
     Order,
     OrderEvent,
     OrderIntent,
-    OrderType,
     Position,
-    Side,
-    TimeInForce,
     Trade,
     limits,
     to_decimal,
@@ -44,38 +37,22 @@ from paperdesk.domain.records import (
     TickRunView,
 )
 from paperdesk.domain.ticks import BarTick
-from paperdesk.engine.wiring import check_run
-from paperdesk.live import replay
-from paperdesk.live.restore import RestoredPortfolio, persist, restore
-from paperdesk.live.runner import LiveRunner
-from paperdesk.live.sources import BarSource, Clock, WallClock
-from paperdesk.service.market_data import build_data_manager
 from paperdesk.service.order_checks import check_order_request
-from paperdesk.service.performance import performance_stats
+from paperdesk.service.order_requests import OrderRequest
 from paperdesk.service.portfolio_edits import check_settings_change, setting_changes
 from paperdesk.service.views import PortfolioDetail, PortfolioSummary, PositionView
 from paperdesk.settings import Settings
 from paperdesk.store import Database, LedgerRepository
 
+if TYPE_CHECKING:  # loaded where used: reading the ledger needs none of them (a fast start)
+    from paperdesk.analytics.stats import Stats
+    from paperdesk.data.manager import DataManager
+    from paperdesk.live.restore import RestoredPortfolio
+    from paperdesk.live.runner import LiveRunner
+    from paperdesk.live.sources import BarSource, Clock
+
 MAX_NAME_LENGTH = 200
 T = TypeVar("T")
-
-
-@dataclass(frozen=True, slots=True)
-class OrderRequest:
-    """A manual order, as a person or a script asks for it."""
-
-    symbol: str
-    side: Side
-    quantity: Decimal
-    order_type: OrderType = OrderType.MARKET
-    limit_price: Decimal | None = None
-    stop_price: Decimal | None = None
-    time_in_force: TimeInForce = TimeInForce.GTC
-    stop_loss: Decimal | None = None
-    take_profit: Decimal | None = None
-    client_order_id: str | None = None
-    reason: str = "manual order"
 
 
 class PortfolioService:
@@ -85,21 +62,50 @@ class PortfolioService:
         self,
         database: Database | None = None,
         *,
-        data: DataManager | None = None,
+        data: DataManager | Callable[[], DataManager] | None = None,
         source: BarSource | None = None,
         clock: Clock | None = None,
     ) -> None:
         self.database = database or Database(Settings().database_url_value())
-        self.clock = clock or (data.clock if data is not None else WallClock())
-        if source is None:
-            # The runner reads whole histories every tick: an in-process cache serves them
-            # faster than decoding them from Redis (which the market-data service uses).
-            manager = data or build_data_manager(
-                self.database, clock=self.clock, cache=InProcessCache()
-            )
-            source = BarSource(manager)
-        self.source = source
-        self.runner = LiveRunner(self.database, source=self.source, clock=self.clock)
+        self._data = data
+        self._source = source
+        self._clock = clock
+
+    @cached_property
+    def clock(self) -> Clock:
+        from paperdesk.data.clock import WallClock
+
+        if self._clock is not None:
+            return self._clock
+        return self._manager().clock if self._data is not None else WallClock()
+
+    def _manager(self) -> DataManager:
+        """The DataManager handed in (or made by the factory handed in)."""
+        data = self._data
+        assert data is not None
+        return data() if callable(data) else data
+
+    @cached_property
+    def source(self) -> BarSource:
+        """Where ticks read bars (built on first use: listing portfolios needs no market data)."""
+        if self._source is not None:
+            return self._source
+        from paperdesk.data.cache import InProcessCache
+        from paperdesk.live.sources import BarSource
+        from paperdesk.service.market_data import build_data_manager
+
+        if self._data is not None:
+            return BarSource(self._manager())
+        # The runner reads whole histories every tick: an in-process cache serves them
+        # faster than decoding them from Redis (which the market-data service uses).
+        manager = build_data_manager(self.database, clock=self.clock, cache=InProcessCache())
+        return BarSource(manager)
+
+    @cached_property
+    def runner(self) -> LiveRunner:
+        from paperdesk.live.runner import LiveRunner
+
+        return LiveRunner(self.database, source=self.source, clock=self.clock)
 
     # --------------------------------------------------------------------------- lifecycle
 
@@ -118,9 +124,13 @@ class PortfolioService:
         settings = (settings or RunConfig()).with_changes(cash=starting_cash)
         if settings.timeframe is None:  # stored settings say which bars the portfolio reads
             settings = settings.with_changes(timeframe=settings.bar_timeframe)
+        from paperdesk.engine.wiring import check_run
+
         check_run(settings)
         for symbol in settings.symbols:  # data must exist, and reach the replay's start
             history = self.source.history(symbol, settings.bar_timeframe, settings.source)
+            from paperdesk.live import replay
+
             replay.check_start(settings, symbol, history)
         settings = self._start_replay_clock(settings)
         now = self._now()
@@ -198,6 +208,9 @@ class PortfolioService:
             working = [o.symbol for o in repository.orders(portfolio_id, open_only=True)]
             check_settings_change(portfolio_id, current, settings, positions, working)
             held = {*settings.symbols, *positions, *working}
+            from paperdesk.data import instrument_for
+            from paperdesk.engine.wiring import check_run
+
             check_run(
                 settings,
                 {
@@ -261,6 +274,8 @@ class PortfolioService:
             record = repository.portfolio(portfolio_id)
             equity = repository.equity(portfolio_id)
             trades = repository.trades(portfolio_id)
+        from paperdesk.service.performance import performance_stats
+
         return performance_stats(equity, trades, float(record.starting_cash))
 
     def _read(self, portfolio_id: int, read: Callable[[LedgerRepository], list[T]]) -> list[T]:
@@ -295,6 +310,8 @@ class PortfolioService:
             raise InvalidInputError(f"order quantity must be positive, got {request.quantity}")
         check_order_request(request)
         with self.database.transaction() as repository:
+            from paperdesk.live.restore import restore
+
             state = restore(repository, portfolio_id, (symbol,))
             price = self._reference_price(state, symbol)
             intent = OrderIntent(
@@ -319,6 +336,8 @@ class PortfolioService:
 
     def cancel_order(self, portfolio_id: int, order_id: str) -> Order:
         with self.database.transaction() as repository:
+            from paperdesk.live.restore import restore
+
             state = restore(repository, portfolio_id)
             state.kernel.order(order_id)  # an unknown order is named before anything else
             at = self._market_time(repository, state)
@@ -336,6 +355,8 @@ class PortfolioService:
         stop_price: Decimal | None = None,
     ) -> Order:
         with self.database.transaction() as repository:
+            from paperdesk.live.restore import restore
+
             state = restore(repository, portfolio_id)
             kernel = state.kernel
             symbol = kernel.order(order_id).symbol
@@ -356,6 +377,8 @@ class PortfolioService:
         """Cancel the symbol's working orders and send a market order that flattens it."""
         symbol = limits.symbol_value(symbol, "symbol")
         with self.database.transaction() as repository:
+            from paperdesk.live.restore import restore
+
             state = restore(repository, portfolio_id, (symbol,))
             if state.kernel.position(symbol).is_flat:
                 raise InvalidInputError(f"portfolio {portfolio_id} holds no {symbol} position")
@@ -367,6 +390,8 @@ class PortfolioService:
     def mark_to_market(self, portfolio_id: int) -> EquityView:
         """Record an equity snapshot at the positions' latest prices."""
         with self.database.transaction() as repository:
+            from paperdesk.live.restore import restore
+
             state = restore(repository, portfolio_id)
             at = self._market_time(repository, state)
             point = state.kernel.equity_point(at)
@@ -397,6 +422,8 @@ class PortfolioService:
         events: list[Event],
         at: datetime,
     ) -> None:
+        from paperdesk.live.restore import persist
+
         persist(repository, state, events, at, recorded_at=self._now())
 
     def _market_time(self, repository: LedgerRepository, state: RestoredPortfolio) -> datetime:

@@ -13,12 +13,8 @@ import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import (
@@ -34,7 +30,25 @@ from sqlalchemy.pool import NullPool
 from paperdesk.domain import DataError, InvalidInputError, PaperdeskError
 from paperdesk.store.repository import LedgerRepository
 
+if TYPE_CHECKING:
+    from alembic.config import Config
+
 _MIGRATIONS = Path(__file__).parent / "migrations"
+_REVISION_FILE = re.compile(r"^(\d{4})_\w+\.py$")
+
+
+def known_revisions() -> frozenset[str]:
+    """The schema revisions this paperdesk ships, from the migration files' names
+    (``NNNN_what.py`` holds revision ``NNNN``, revising the one before: a test holds Alembic's
+    own reading of the scripts to this)."""
+    versions = _MIGRATIONS / "versions"
+    return frozenset(
+        match.group(1)
+        for match in map(_REVISION_FILE.match, (path.name for path in versions.iterdir()))
+        if match
+    )
+
+
 _MIGRATION_LOCK = 7_301_955  # PostgreSQL advisory lock key held while migrating
 SQLITE_BUSY_TIMEOUT_MS = 60_000
 
@@ -175,16 +189,26 @@ class Database:
     # --------------------------------------------------------------------------- migrations
 
     def _alembic_config(self) -> Config:
+        from alembic.config import Config  # only migrating needs Alembic (a slow import)
+
         config = Config()
         config.set_main_option("script_location", str(_MIGRATIONS))
         return config
 
     def head_revision(self) -> str | None:
-        return ScriptDirectory.from_config(self._alembic_config()).get_current_head()
+        """The newest schema revision this paperdesk knows."""
+        return max(known_revisions(), default=None)
 
     def current_revision(self) -> str | None:
+        """The schema revision the database is at (None when it has no schema yet).
+
+        Read with plain SQL from Alembic's ``alembic_version`` table, so that every command's
+        check does not pay for importing Alembic."""
         with self.engine.connect() as connection:
-            return MigrationContext.configure(connection).get_current_revision()
+            if not self.engine.dialect.has_table(connection, "alembic_version"):
+                return None
+            rows = connection.execute(text("SELECT version_num FROM alembic_version")).all()
+        return rows[0][0] if rows else None
 
     def is_current(self) -> bool:
         return self.current_revision() == self.head_revision()
@@ -223,8 +247,7 @@ class Database:
             self.upgrade()
 
     def knows_revision(self, revision: str) -> bool:
-        script = ScriptDirectory.from_config(self._alembic_config())
-        return any(known.revision == revision for known in script.walk_revisions())
+        return revision in known_revisions()
 
     def upgrade(self) -> tuple[str | None, str | None]:
         """Apply every pending migration; return the revisions before and after."""
@@ -232,6 +255,8 @@ class Database:
             self.file.parent.mkdir(parents=True, exist_ok=True)
         self.check()
         before = self.current_revision()
+        from alembic import command
+
         config = self._alembic_config()
         with self.engine.begin() as connection:
             if self.dialect == "postgresql":

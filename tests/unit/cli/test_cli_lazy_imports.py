@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import inspect
 import json
+import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
@@ -29,15 +31,24 @@ print(json.dumps({"code": result.exit_code, "output": result.stdout, "heavy": he
 """
 
 
-def help_in_a_fresh_interpreter(*args: str) -> dict[str, object]:
+def in_a_fresh_interpreter(
+    script: str, *args: str, env: dict[str, str] | None = None
+) -> dict[str, object]:
+    """Run ``script`` in a new Python, handing it the HEAVY names; its JSON answer."""
     done = subprocess.run(
-        [sys.executable, "-c", PROBE, *args],
+        [sys.executable, "-c", script, *args],
         input=json.dumps(HEAVY),
         capture_output=True,
         text=True,
-        check=True,
+        check=False,
+        env=env,
     )
+    assert done.returncode == 0, done.stderr
     return json.loads(done.stdout)  # type: ignore[no-any-return]
+
+
+def help_in_a_fresh_interpreter(*args: str) -> dict[str, object]:
+    return in_a_fresh_interpreter(PROBE, *args)
 
 
 @pytest.mark.parametrize("args", [("--help",), ("backtest", "--help")])
@@ -46,6 +57,37 @@ def test_help_imports_no_heavy_library(args: tuple[str, ...]) -> None:
     assert outcome["code"] == 0
     assert "Usage" in str(outcome["output"])
     assert outcome["heavy"] == []
+
+
+EVERY_HELP = """
+import json, sys
+from typer.testing import CliRunner
+from paperdesk.cli import app
+from paperdesk.cli.lazy import COMMANDS
+watched = json.loads(sys.stdin.read())
+paths = []
+for entry in COMMANDS:  # loading a command's module is what its help costs
+    command = entry.load()
+    if hasattr(command, "list_commands"):  # a group: each subcommand's help too
+        paths += [(entry.name, sub) for sub in command.list_commands(None)]
+    paths.append((entry.name,))
+loaded = {}
+for path in paths:
+    result = CliRunner().invoke(app, [*path, "--help"])
+    assert result.exit_code == 0, (path, result.stdout)
+    for name in watched:
+        if name in sys.modules and name not in loaded:
+            loaded[name] = " ".join(path)
+print(json.dumps({"helps": len(paths), "loaded": loaded}))
+"""
+
+
+def test_no_command_help_imports_a_heavy_library() -> None:
+    """Every command's and subcommand's --help, one after another in one interpreter: none
+    of them loads a heavy library (the first help that does is named)."""
+    outcome = in_a_fresh_interpreter(EVERY_HELP)
+    assert int(str(outcome["helps"])) > 30
+    assert outcome["loaded"] == {}
 
 
 def test_root_help_lists_every_command() -> None:
@@ -77,3 +119,30 @@ def test_the_root_help_reads_no_settings() -> None:
     outcome = json.loads(done.stdout)
     assert outcome["code"] == 0
     assert outcome["heavy"] == []
+
+
+READ_COMMAND = """
+import json, sys
+from typer.testing import CliRunner
+from paperdesk.cli import app
+result = CliRunner().invoke(app, ["portfolio", "list", "--json"])
+heavy = [name for name in json.loads(sys.stdin.read()) if name in sys.modules]
+print(json.dumps({"code": result.exit_code, "output": result.stdout, "heavy": heavy}))
+"""
+
+
+def test_a_read_command_loads_only_the_database_layer(tmp_path: Path) -> None:
+    """`portfolio list` on a ledger that exists reads it with SQLAlchemy alone: no pandas,
+    no market data, no Alembic (the schema check reads the revision with plain SQL)."""
+    environment = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in {"DATABASE_URL", "REDIS_URL"} and not key.startswith("PAPERDESK_")
+    }
+    environment["PAPERDESK_HOME"] = str(tmp_path)
+    # the first run creates the SQLite ledger (migrations: Alembic)
+    outcomes = [in_a_fresh_interpreter(READ_COMMAND, env=environment) for _ in range(2)]
+    assert [outcome["code"] for outcome in outcomes] == [0, 0]
+    assert json.loads(str(outcomes[1]["output"])) == json.loads(str(outcomes[0]["output"]))
+    assert "alembic" in outcomes[0]["heavy"]
+    assert outcomes[1]["heavy"] == ["sqlalchemy"]

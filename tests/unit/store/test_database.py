@@ -32,6 +32,25 @@ def _portfolio(cash: Decimal) -> PortfolioRow:
     )
 
 
+def test_revisions_read_from_file_names_are_alembics_own() -> None:
+    """The fast revision check (no Alembic import) agrees with Alembic's reading of the
+    scripts: the same revisions, one linear chain, and its head is the newest file."""
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+    from paperdesk.store.database import _MIGRATIONS, known_revisions
+
+    config = Config()
+    config.set_main_option("script_location", str(_MIGRATIONS))
+    script = ScriptDirectory.from_config(config)
+    scripts = list(script.walk_revisions())
+    assert {item.revision for item in scripts} == known_revisions()
+    assert script.get_current_head() == max(known_revisions())
+    for item in scripts:  # NNNN revises NNNN - 1
+        expected = None if item.revision == "0001" else f"{int(item.revision) - 1:04d}"
+        assert item.down_revision == expected
+
+
 def test_fresh_database_is_migrated_to_head(database: Database) -> None:
     assert database.current_revision() == database.head_revision() is not None
     assert database.is_current()
