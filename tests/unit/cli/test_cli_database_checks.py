@@ -3,6 +3,7 @@ with one error line, never created, re-created or shown with their password."""
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 import pytest
@@ -56,6 +57,19 @@ def test_the_ledger_is_named_first_on_a_terminal(
     result = ok("portfolio", "list")
     first = result.stderr.splitlines()[0]
     assert first == f"ledger: sqlite:///{home / 'paperdesk.db'}"
+
+
+@pytest.mark.parametrize("verbosity", ["-v", "-vv"])
+def test_the_ledger_is_named_once_when_verbose(
+    home: Path, monkeypatch: pytest.MonkeyPatch, verbosity: str
+) -> None:
+    """The log (at info and debug) does not repeat the line the terminal already shows."""
+    monkeypatch.setattr(cli_services, "stderr_is_terminal", lambda: True)
+    root = logging.getLogger()
+    monkeypatch.setattr(root, "level", root.level)  # the next test's commands log as before
+    result = ok(verbosity, "portfolio", "list")
+    named = [line for line in result.stderr.splitlines() if "ledger: sqlite:///" in line]
+    assert len(named) == 1, result.stderr
 
 
 def test_names_with_escape_codes_never_reach_the_terminal(home: Path) -> None:
