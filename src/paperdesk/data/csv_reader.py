@@ -24,6 +24,7 @@ import re
 import zoneinfo
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -254,6 +255,7 @@ def read_csv_bars(
         _adjust(values, adjusted_close, table.notes)
     _check_values(values, table, report)
     _check_magnitudes(values, table, report)
+    _check_digits(values, table, report, skip=("open", "high", "low", "close") if adjusted else ())
     order = _check_order(stamps, sort, drop_duplicates, wording.options, report)
     if report.total:
         raise wording.error(label, report.problems, report.total)
@@ -564,6 +566,48 @@ def _check_magnitudes(values: dict[str, np.ndarray], table: _Table, report: _Rep
             huge = np.isfinite(values[column]) & (np.abs(values[column]) >= float(LARGEST))
         if huge.any():
             report.add(huge, column, _too_large(table, column))
+
+
+KEPT_DIGITS = 15  # significant digits every price and volume keeps exactly through the store
+_LONG_NUMBER = re.compile(rb"[0-9][0-9.]{%d,}" % KEPT_DIGITS)
+
+
+def _check_digits(
+    values: dict[str, np.ndarray], table: _Table, report: _Report, skip: tuple[str, ...] = ()
+) -> None:
+    """A price or volume must be kept exactly: the bar store holds each as the shortest text of
+    a float64, which is exact for up to 15 significant digits. A cell with more digits than
+    that (``1.0000000000000001``) is refused, naming it, instead of being rounded silently.
+    Files without any run of 16 digits and dots (nearly all) cost one scan of their bytes."""
+    if _LONG_NUMBER.search(table.content()) is None:
+        return
+    for column in NUMBERS:
+        text = table.text(column)
+        if column in skip or text is None:  # adjusted prices are computed, not read
+            continue
+        long = (text.str.len() > KEPT_DIGITS).to_numpy() & np.isfinite(values[column])
+        lost = np.zeros(len(long), dtype=bool)
+        for row in np.flatnonzero(long).tolist():
+            lost[row] = _digits_lost(text.iloc[row], float(values[column][row]))
+        if lost.any():
+            report.add(lost, column, _too_precise(text, column))
+
+
+def _too_precise(text: pd.Series, column: str) -> Callable[[int], str]:
+    def describe(row: int) -> str:
+        return (
+            f"{column} value {text.iloc[row]!r} has more significant digits than paperdesk "
+            f"keeps exactly ({KEPT_DIGITS})"
+        )
+
+    return describe
+
+
+def _digits_lost(cell: str, value: float) -> bool:
+    try:
+        return Decimal(cell) != Decimal(repr(value))
+    except InvalidOperation:
+        return False  # not a plain decimal number: the other checks name it
 
 
 def _too_large(table: _Table, column: str) -> Callable[[int], str]:
