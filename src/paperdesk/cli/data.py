@@ -170,6 +170,7 @@ def backfill_command(
     force: Annotated[
         bool, typer.Option("--force", help="Fetch chunks already stored again.")
     ] = False,
+    asset_class: AssetClassOption = None,
     json_output: opt.JsonFlag = False,
     wide: opt.WideFlag = False,
 ) -> None:
@@ -181,7 +182,9 @@ def backfill_command(
     console = Console(stderr=True)
     live = not json_output and console.is_terminal
     with opened_service() as service, show.backfill_progress(console if live else None) as step:
-        report = service.backfill(symbol, timeframe, low, high, progress=step, force=force)
+        report = service.backfill(
+            symbol, timeframe, low, high, progress=step, force=force, asset_class=asset_class
+        )
     if json_output:
         print_json(market.backfill_document(report))
     else:

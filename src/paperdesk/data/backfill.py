@@ -183,14 +183,17 @@ def run_backfill(
     progress: BackfillProgress | None = None,
     force: bool = False,
     stop_on_error: bool = True,
+    asset_class: str | None = None,
 ) -> list[ChunkReport]:
-    """Fetch and write each chunk in turn; returns a report per chunk handled."""
+    """Fetch and write each chunk in turn; returns a report per chunk handled. The series is
+    stored with ``asset_class`` when given (as ``data import --asset-class`` does)."""
     reports: list[ChunkReport] = []
     moment = pd.Timestamp(now).tz_convert("UTC")
     for chunk in chunks:
         report = _one_chunk(
-            symbol, timeframe, chunk, store, parquet, aggregator, calendar, moment, force
-        )
+            symbol, timeframe, chunk, store, parquet, aggregator, calendar, moment, force,
+            asset_class,
+        )  # fmt: skip
         reports.append(report)
         if progress is not None:
             progress(report, len(reports), len(chunks))
@@ -209,6 +212,7 @@ def _one_chunk(
     calendar: str,
     now: pd.Timestamp,
     force: bool,
+    asset_class: str | None = None,
 ) -> ChunkReport:
     last = chunk.end - _MICROSECOND
     if not force:
@@ -240,8 +244,9 @@ def _one_chunk(
     provider = result.provider or "unknown"
     before = None if parquet is None else parquet.known_version(symbol, timeframe)
     written = store.write_bars(
-        frame, symbol=symbol, timeframe=timeframe, source=provider, fetched_at=now.to_pydatetime()
-    )
+        frame, symbol=symbol, timeframe=timeframe, source=provider,
+        fetched_at=now.to_pydatetime(), asset_class=asset_class,
+    )  # fmt: skip
     if parquet is not None:
         after = store.series_version(symbol, timeframe)
         parquet.write_copy(

@@ -61,7 +61,7 @@ def import_csv(
     table, stored with a class already, or of an unambiguous shape (the report says so), else
     it is refused (``UnknownSymbolError``) before the file is read."""
     file_path = Path(path)
-    kind, note = _asset_class(store, symbol, asset_class)
+    kind, note = series_asset_class(store, symbol, asset_class)
     calendar = calendar or instrument_for(symbol, kind).calendar
     imported = parse_csv(
         file_path,
@@ -105,11 +105,12 @@ def import_csv(
     )
 
 
-def _asset_class(
+def series_asset_class(
     store: BarStore, symbol: str, given: str | None
 ) -> tuple[str | None, tuple[str, ...]]:
-    """The class to store with the series (None: the table's or the stored one) and a note
-    when it was inferred from the symbol's shape."""
+    """The class to store with a series written by an import or a backfill (None: the symbol
+    table's or the one stored before) and a note when it was inferred from the symbol's shape;
+    an unknown symbol without ``given`` is refused (``UnknownSymbolError``)."""
     if given is not None:
         return asset_class_value(given).value, ()
     stored = getattr(store, "stored_asset_class", None)

@@ -260,13 +260,16 @@ class DataManager:
         progress: BackfillProgress | None = None,
         force: bool = False,
         stop_on_error: bool = True,
+        asset_class: str | None = None,
     ) -> BackfillReport:
         """Fetch ``[start, end)`` from the providers into the store and the Parquet cache, one
         chunk (a month intraday, a year daily) per transaction, skipping chunks already stored
         (so a re-run resumes). A ``date`` end is inclusive (the whole day); ``end`` is capped
-        at ``now()``. A chunk no provider can serve stops the run (``stop_on_error``)."""
+        at ``now()``. A chunk no provider can serve stops the run (``stop_on_error``). The
+        series is stored with ``asset_class`` (needed for a symbol paperdesk does not know)."""
         store, aggregator = self._need_store(), self._need_aggregator()
         name, frame_timeframe = series_key(symbol, timeframe)
+        kind, _ = importer.series_asset_class(store, name, asset_class)
         now = self.now()
         low = _instant(start, "start")
         high = min(_instant(end, "end", end_of_day=True), now)
@@ -274,8 +277,8 @@ class DataManager:
         try:
             reports = run_backfill(
                 name, frame_timeframe, chunks, store=store, parquet=self.parquet,
-                aggregator=aggregator, calendar=instrument_for(name).calendar, now=now,
-                progress=progress, force=force, stop_on_error=stop_on_error,
+                aggregator=aggregator, calendar=instrument_for(name, kind).calendar, now=now,
+                progress=progress, force=force, stop_on_error=stop_on_error, asset_class=kind,
             )  # fmt: skip
         finally:
             self.layers.invalidate(name, frame_timeframe)

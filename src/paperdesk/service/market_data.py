@@ -205,9 +205,14 @@ class MarketDataService:
         *,
         progress: BackfillProgress | None = None,
         force: bool = False,
+        asset_class: str | None = None,
     ) -> BackfillReport:
-        """Fetch ``[start, end]`` from the providers into the database, resumably."""
-        return self.manager.backfill(symbol, timeframe, start, end, progress=progress, force=force)
+        """Fetch ``[start, end]`` from the providers into the database, resumably (stored with
+        ``asset_class`` when given; an unknown symbol without one is refused)."""
+        symbol = limits.symbol_value(symbol, "SYM")
+        return self.manager.backfill(
+            symbol, timeframe, start, end, progress=progress, force=force, asset_class=asset_class
+        )
 
 
 def _instant(value: date | datetime, *, end_of_day: bool = False) -> datetime:

@@ -5,11 +5,14 @@ from __future__ import annotations
 
 import json
 import socket
+from datetime import datetime
 from io import StringIO
 from pathlib import Path
+from typing import Any
 
 import pytest
 from rich.console import Console
+from sqlalchemy import create_engine, text
 from typer.testing import CliRunner
 
 from market_fakes import FakeProvider, aggregator, bundled, utc
@@ -150,6 +153,44 @@ def test_backfill_stops_at_a_failure_and_a_rerun_resumes(providers: FakeProvider
     assert providers.months_asked == ["2020-03", "2020-04"]
     expected = len(bundled("SPY", "1h").loc["2020-01":"2020-04"])
     assert [(row["symbol"], row["rows"]) for row in listed("store")] == [("SPY", expected)]
+
+
+class RenamedProvider(FakeProvider):
+    """Serves SPY's bundled bars under any symbol (a provider knowing a symbol we do not)."""
+
+    def fetch_bars(self, symbol: str, timeframe: str, start: datetime, end: datetime) -> Any:
+        return super().fetch_bars("SPY", timeframe, start, end)
+
+
+def test_backfill_of_an_unknown_symbol_needs_and_stores_its_asset_class(
+    home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    provider = RenamedProvider()
+    monkeypatch.setattr(
+        data_cli,
+        "market_data_service",
+        lambda: MarketDataService(
+            aggregator=aggregator(provider), clock=FixedClock(utc(2020, 7, 1))
+        ),
+    )
+    asked = ("backfill", "ACMEX", "--from", "2020-01-01", "--to", "2020-01-31")
+    code, _out, err = invoke(*asked)
+    assert code == 1
+    assert "ACMEX" in err
+    assert "--asset-class" in err
+    assert provider.calls == []  # refused before asking any provider
+    code, _out, err = invoke(*asked, "--asset-class", "equity", "--json")
+    assert code == 0, err
+    engine = create_engine(f"sqlite:///{home / 'paperdesk.db'}")
+    with engine.connect() as connection:
+        stored = connection.execute(
+            text("SELECT asset_class FROM bar_series WHERE symbol = 'ACMEX'")
+        ).all()
+    engine.dispose()
+    assert stored == [("equity",)]
+    code, _out, err = invoke(*asked, "--asset-class", "bond")
+    assert code != 0
+    assert "bond" in err
 
 
 def test_the_progress_bar_steps_once_per_chunk() -> None:
