@@ -81,7 +81,8 @@ def rejection_lines(error: CsvImportError) -> list[str]:
     plural = "s" if error.total != 1 else ""
     lines = [f"error: {error.label}: rejected, nothing imported: {error.total} problem{plural}"]
     for problem in error.problems[:SHOWN_PROBLEMS]:
-        lines.append(f"  line {problem.line} {problem.column}: {problem.reason}")
+        where = f"line {problem.line} {problem.column}".rstrip()  # a whole-line problem: no column
+        lines.append(f"  {where}: {problem.reason}")
     if error.total > SHOWN_PROBLEMS:
         lines.append(f"  ... and {error.total - SHOWN_PROBLEMS} more")
     return lines

@@ -20,6 +20,7 @@ low, close, volume``, ``ts_close`` and ``attrs`` ``symbol``, ``timeframe``, ``ca
 from __future__ import annotations
 
 import csv
+import io
 import re
 import zoneinfo
 from collections.abc import Callable
@@ -327,6 +328,8 @@ class _Table:
                 line = handle.readline()
         except UnicodeDecodeError as error:
             raise self.fail([Problem(1, "", f"not UTF-8 text: {error}")]) from None
+        except ValueError as error:  # a shape pandas cannot read that no check above named
+            raise self.fail([Problem(1, "", f"not a CSV file of bars: {error}")]) from None
         if not line.strip():
             raise self.fail([Problem(1, "", "the file is empty")])
         return next(csv.reader([line]))
@@ -378,6 +381,8 @@ class _Table:
             raise self._parser_error(error) from None
         except UnicodeDecodeError as error:
             raise self.fail([Problem(1, "", f"not UTF-8 text: {error}")]) from None
+        except ValueError as error:  # a shape pandas cannot read that no check above named
+            raise self.fail([Problem(1, "", f"not a CSV file of bars: {error}")]) from None
 
     def _parser_error(self, error: pd.errors.ParserError) -> CsvReadError:
         found = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", str(error))
@@ -390,20 +395,38 @@ class _Table:
         """The number columns, parsed by pandas' C parser (columns it cannot parse stay text)."""
         wanted = [column for column in (*NUMBERS, "adj close") if column in self.positions]
         positions = sorted(self.positions[column] for column in wanted)
+        self._check_field_counts()
         table = self._read(positions)
         by_position = dict(zip(positions, range(len(positions)), strict=True))
         columns = {column: table.iloc[:, by_position[self.positions[column]]] for column in wanted}
-        self._check_field_counts()
         return pd.DataFrame(columns)
 
     def _check_field_counts(self) -> None:
-        """Reading selected columns ignores extra fields; a full read names the bad line."""
+        """Every line must have as many fields as the header (reading selected columns ignores
+        extra fields, and pandas takes an extra first-row field for an index). Counting commas
+        settles nearly every file; only one with quotes or a mismatch is read line by line."""
         content = self.content()
         header_end = content.find(b"\n")
         lines = content.count(b"\n") + (0 if content.endswith(b"\n") else 1)
         fields = content.count(b",", 0, header_end if header_end >= 0 else len(content))
-        if content.count(b",") != fields * lines or b'"' in content:
-            self._read(None, dtype=str, keep_default_na=False)
+        if content.count(b",") == fields * lines and b'"' not in content:
+            return
+        problems = self._field_count_problems()
+        if problems:
+            raise self.fail(problems)
+
+    def _field_count_problems(self) -> list[Problem]:
+        text = self.content().decode("utf-8-sig", errors="replace")
+        reader = csv.reader(io.StringIO(text, newline=""))
+        header = next(reader, [])
+        problems = []
+        for row in reader:
+            if row and len(row) != len(header):
+                line = reader.line_num
+                problems.append(
+                    Problem(line, "", f"{len(row)} fields where the header has {len(header)}")
+                )
+        return problems
 
     def content(self) -> bytes:
         if self._content is None:
