@@ -55,7 +55,10 @@ class ParquetBarCache:
     # ---------------------------------------------------------------------------- layout
 
     def directory(self, symbol: str, timeframe: str) -> Path:
-        name = symbol.strip().upper().replace("/", "-").replace("\\", "-").replace(":", "-")
+        """The folder of a series: the symbol with ``/`` written ``%2F`` (``%`` is never in a
+        symbol, so ``BTC/USD`` and ``BTC-USD`` keep apart)."""
+        name = symbol.strip().upper().replace("%", "%25").replace("/", "%2F")
+        name = name.replace("\\", "%5C").replace(":", "%3A")
         if not name or name in {".", ".."}:
             raise DataError(f"symbol {symbol!r} cannot name a cache directory")
         return self.root / name / str(Timeframe.parse(timeframe))

@@ -81,3 +81,15 @@ def test_the_default_root_is_under_paperdesk_home(
     home = Settings().home
     assert default_cache_root(home) == tmp_path / "cache" / "bars"
     assert ParquetBarCache(default_cache_root(home)).root == tmp_path / "cache" / "bars"
+
+
+def test_symbols_that_differ_only_by_slash_or_dash_keep_apart(tmp_path: Path) -> None:
+    cache = ParquetBarCache(tmp_path)
+    slash, dash = bars("2024-01-01", 5, price=100.0), bars("2024-01-01", 5, price=200.0)
+    cache.write(slash, "BTC/USD", "1h", source="a")
+    cache.write(dash, "BTC-USD", "1h", source="b")
+    assert cache.directory("BTC/USD", "1h") != cache.directory("BTC-USD", "1h")
+    assert cache.directory("BTC/USD", "1h").parent.parent == tmp_path  # one folder, not two
+    first, last = slash.index[0].to_pydatetime(), slash.index[-1].to_pydatetime()
+    assert cache.read("BTC/USD", "1h", first, last)["close"].tolist() == slash["close"].tolist()
+    assert cache.read("BTC-USD", "1h", first, last)["close"].tolist() == dash["close"].tolist()
