@@ -5,20 +5,25 @@ Every file goes into a fresh temporary folder made beside the target with ``temp
 planted symlink is never followed, fsynced, and the folder is then renamed into place. An
 existing target is replaced only when asked (``force``): the old folder is renamed aside, the
 new one renamed in, and the old one deleted. Any failure removes the temporary folder and
-leaves the target as it was.
+leaves the target as it was. A process killed outright cannot clean up: the next export to the
+same target removes the temporary folders such a run left (untouched for ``STALE_AFTER``, so
+an export still running is never disturbed).
 """
 
 from __future__ import annotations
 
 import contextlib
+import glob
 import os
 import shutil
 import tempfile
+import time
 from collections.abc import Callable
 from pathlib import Path
 
 from paperdesk.domain import InvalidInputError
 
+STALE_AFTER = 3600.0  # seconds without a change after which a temporary folder is abandoned
 _NEW_FILE = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
 
 
@@ -49,6 +54,7 @@ def write_folder(target: Path, fill: Callable[[Path], None], *, force: bool = Fa
     check_target(target, force=force)
     parent = target.parent
     parent.mkdir(parents=True, exist_ok=True)
+    remove_abandoned(target)
     staging = Path(tempfile.mkdtemp(dir=parent, prefix=f".{target.name}.tmp-"))
     try:
         fill(staging)
@@ -59,6 +65,29 @@ def write_folder(target: Path, fill: Callable[[Path], None], *, force: bool = Fa
         shutil.rmtree(staging, ignore_errors=True)
         raise
     _fsync_directory(parent)
+
+
+def remove_abandoned(target: Path, *, now: float | None = None) -> list[Path]:
+    """Remove the temporary folders of ``target`` that an export killed outright left behind
+    (``.NAME.tmp-*`` and ``.NAME.old-*`` beside it, unchanged for ``STALE_AFTER``)."""
+    moment = time.time() if now is None else now
+    removed = []
+    for prefix in (f".{target.name}.tmp-", f".{target.name}.old-"):
+        for path in target.parent.glob(f"{glob.escape(prefix)}*"):
+            if path.is_symlink() or not path.is_dir():
+                continue
+            if moment - _last_change(path) >= STALE_AFTER:
+                shutil.rmtree(path, ignore_errors=True)
+                removed.append(path)
+    return removed
+
+
+def _last_change(folder: Path) -> float:
+    """The newest modification time of the folder and the files in it."""
+    times = [folder.stat().st_mtime]
+    with contextlib.suppress(OSError):
+        times += [entry.stat().st_mtime for entry in folder.iterdir() if not entry.is_symlink()]
+    return max(times)
 
 
 def _move_into_place(staging: Path, target: Path, *, force: bool) -> None:

@@ -219,3 +219,31 @@ def test_every_written_file_is_opened_new_and_without_following_links(tmp_path: 
     with pytest.raises(FileExistsError):
         export_folder.write_file(victim, b"x")
     assert victim.read_text() == "precious"
+
+
+def test_the_next_export_removes_what_a_killed_one_left_but_not_a_running_ones(
+    ledger: Ledger, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    database, _service, pid = ledger
+    target = tmp_path / "out"
+    with monkeypatch.context() as patch:  # killed outright: nothing cleaned up
+        patch.setattr(export_folder.shutil, "rmtree", lambda *a, **k: None)
+        _fail_on_call(patch, exports, "write_file", 2)
+        with pytest.raises(KilledError):
+            export_portfolio(database, pid, target)
+    (abandoned,) = tmp_path.iterdir()
+    running = tmp_path / ".out.tmp-running"  # another export busy writing right now
+    running.mkdir()
+    (running / "orders.csv").write_text("being written")
+    other = tmp_path / ".other.tmp-abc"  # another target's: not this export's business
+    other.mkdir()
+    old = os.stat(abandoned).st_mtime - export_folder.STALE_AFTER - 1
+    for path in (abandoned, *abandoned.iterdir(), other):
+        os.utime(path, (old, old))
+    export_portfolio(database, pid, target)
+    assert sorted(path.name for path in tmp_path.iterdir()) == [
+        ".other.tmp-abc",
+        ".out.tmp-running",
+        "out",
+    ]
+    assert MANIFEST_FILE in {path.name for path in target.iterdir()}
