@@ -211,7 +211,7 @@ def _longest_drawdown_days(
         return 0.0
     positions = np.arange(values.size)
     peak_at = np.maximum.accumulate(np.where(underwater, 0, positions))
-    nanoseconds = times.asi8
+    nanoseconds = times.as_unit("ns").asi8
     recovered = np.flatnonzero(~underwater[1:] & underwater[:-1]) + 1
     ends = np.concatenate((recovered, [values.size - 1] if underwater[-1] else []))
     ends = ends.astype(np.int64)

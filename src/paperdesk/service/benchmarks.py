@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from paperdesk.config import RunConfig
-from paperdesk.domain import DataError, InvalidInputError, OptionError
+from paperdesk.domain import DataError, InvalidInputError, OptionError, UnknownNameError
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -45,7 +45,7 @@ def benchmark_from_store(symbol: str, timeframe: str, data: DataManager | None =
     if bars.empty:
         try:
             find_bundled(symbol, timeframe)
-        except InvalidInputError as error:
+        except (InvalidInputError, UnknownNameError) as error:
             raise OptionError(
                 f"invalid value for --benchmark: {symbol!r} (no {timeframe} bars of it: {error}; "
                 "import them with paperdesk data import, or give --benchmark-data FILE.csv)"

@@ -51,7 +51,11 @@ from paperdesk.live.runner import LiveRunner
 from paperdesk.live.sources import BarSource, Clock, WallClock
 from paperdesk.service.market_data import build_data_manager
 from paperdesk.service.order_checks import check_order_request
-from paperdesk.service.performance import performance_stats
+from paperdesk.service.performance import (
+    performance_stats,
+    portfolio_benchmark,
+    portfolio_conventions,
+)
 from paperdesk.service.portfolio_edits import check_settings_change, setting_changes
 from paperdesk.service.views import PortfolioDetail, PortfolioSummary, PositionView
 from paperdesk.settings import Settings
@@ -122,6 +126,8 @@ class PortfolioService:
         for symbol in settings.symbols:  # data must exist, and reach the replay's start
             history = self.source.history(symbol, settings.bar_timeframe, settings.source)
             replay.check_start(settings, symbol, history)
+        if settings.statistics.benchmark is not None:  # an unknown benchmark is refused now
+            portfolio_benchmark(settings, self.source)
         settings = self._start_replay_clock(settings)
         now = self._now()
         document = settings.to_json()
@@ -261,7 +267,10 @@ class PortfolioService:
             record = repository.portfolio(portfolio_id)
             equity = repository.equity(portfolio_id)
             trades = repository.trades(portfolio_id)
-        return performance_stats(equity, trades, float(record.starting_cash))
+        if not equity:
+            return performance_stats(equity, trades, float(record.starting_cash))
+        conventions = portfolio_conventions(RunConfig.from_json(record.settings), self.source)
+        return performance_stats(equity, trades, float(record.starting_cash), conventions)
 
     def _read(self, portfolio_id: int, read: Callable[[LedgerRepository], list[T]]) -> list[T]:
         with self.database.reading() as repository:
