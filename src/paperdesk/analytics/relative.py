@@ -25,6 +25,7 @@ class BenchmarkStats:
 
 
 NO_BENCHMARK = BenchmarkStats(None, None, None, None, None, 0)
+NOISE = 1e-9  # active returns this small against the returns' own deviation are float rounding
 
 
 def sharpe_sortino(
@@ -75,8 +76,9 @@ def benchmark_stats(
 ) -> BenchmarkStats:
     """The CAPM figures on the periods both series have a return for (inner join on time):
     beta = cov(r, b) / var(b) (ddof=1); alpha = P (mean(r - rf) - beta mean(b - rf));
-    tracking error = std(r - b, ddof=1) sqrt(P); information ratio = P mean(r - b) / tracking
-    error; Treynor = P mean(r - rf) / beta."""
+    tracking error = std(r - b, ddof=1) sqrt(P) (0 when below ``NOISE`` times the larger of the
+    two series' deviations: float rounding, not tracking); information ratio = P mean(r - b) /
+    tracking error; Treynor = P mean(r - rf) / beta."""
     joined = pd.concat([returns, benchmark], axis=1, join="inner").dropna()
     if len(joined) < 2 or not periods_per_year > 0:
         return BenchmarkStats(None, None, None, None, None, len(joined))
@@ -85,7 +87,10 @@ def benchmark_stats(
     variance = float(theirs.var(ddof=1))
     beta = float(np.cov(ours, theirs, ddof=1)[0, 1]) / variance if variance > 0 else None
     active = ours - theirs
-    tracking = float(active.std(ddof=1)) * math.sqrt(periods_per_year)
+    deviation = float(active.std(ddof=1))
+    if deviation <= NOISE * max(float(ours.std(ddof=1)), float(theirs.std(ddof=1))):
+        deviation = 0.0  # the same returns computed two ways differ only by rounding
+    tracking = deviation * math.sqrt(periods_per_year)
     information = float(active.mean()) * periods_per_year / tracking if tracking > 0 else None
     excess = float((ours - risk_free).mean())
     alpha = treynor = None
