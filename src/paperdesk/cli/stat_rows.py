@@ -46,8 +46,13 @@ def benchmark_rows(stats: Stats) -> list[Row]:
         ("Beta", ratio(stats.beta)),
         ("Tracking error", percent(stats.tracking_error_pct)),
         ("Information ratio", ratio(stats.information_ratio)),
-        ("Treynor ratio", ratio(stats.treynor_ratio, 4)),
+        ("Treynor ratio", percent(_times_100(stats.treynor_ratio))),
     ]
+
+
+def _times_100(value: float | None) -> float | None:
+    """Treynor's fraction (0.12: 12% a year per unit of beta) shown as a percentage."""
+    return value * 100 if value is not None else None
 
 
 __all__ = ["NOT_AVAILABLE", "benchmark_rows", "conventions_row", "drawdown_duration",
