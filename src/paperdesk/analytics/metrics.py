@@ -43,10 +43,12 @@ def compute_stats(
     """Summarise a run.
 
     ``equity`` holds the equity at each bar close (index: tz-aware bar times; the first value is
-    the equity after the first bar). Per-bar simple returns start from ``start_equity``, so the
-    first bar's return counts. Sharpe = mean/std (ddof=1) and Sortino = mean/sqrt(mean(min(r,0)^2)),
-    both times sqrt(periods_per_year) with a zero risk-free rate; periods_per_year defaults to
-    bars per year over the calendar span (first to last index, 365.25-day years). The maximum
+    the equity after the first bar). Simple returns (per bar, or per session with
+    ``conventions.returns`` daily) start from ``start_equity``, so the first period counts.
+    Sharpe = mean(r - rf)/std (ddof=1) and Sortino = mean(r - rf)/sqrt(mean(min(r - rf,0)^2)),
+    both times sqrt(periods_per_year); periods_per_year comes from the conventions' bar length
+    and calendar, else it is the periods per year over the curve's span (first to last index,
+    365.25-day years). docs/statistics.md writes out every figure. The maximum
     drawdown is the most negative ``equity / cummax(equity) - 1`` of the curve itself. Undefined
     figures are None, never a made-up 0.0: Sharpe and Sortino with fewer than two returns or no
     dispersion (no losing bar for Sortino), CAGR over no time, win rate, best and worst trade

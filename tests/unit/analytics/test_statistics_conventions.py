@@ -213,3 +213,36 @@ def test_longest_drawdown_of_spy_2018_to_2019_by_a_loop() -> None:
     assert expected > 200  # the January 2018 high was regained only in 2019
     rising = pd.Series([1.0, 2.0, 3.0], index=equity.index[:3])
     assert run(rising, 1.0).max_drawdown_duration_days == 0.0
+
+
+def test_crypto_days_end_at_midnight_utc_and_a_year_has_365_of_them() -> None:
+    bars = load_bars(find_bundled("BTCUSD", "1m"))
+    equity = pd.Series(bars["close"].to_numpy(), index=pd.DatetimeIndex(bars["ts_close"]))
+    equity = equity[equity.index.year == 2017]
+    start = float(equity.iloc[0])
+    conventions = Conventions(timeframe="1m", calendar="24/7", returns=ReturnBasis.DAILY)
+    result = compute_stats(
+        equity,
+        [],
+        in_market=np.ones(len(equity), dtype=bool),
+        start_equity=start,
+        ambiguous_bars=0,
+        fees=0.0,
+        conventions=conventions,
+    )
+    # a bar closing at 00:00 UTC is the last of the day before
+    day = (equity.index - pd.Timedelta(nanoseconds=1)).date
+    returns = pandas_returns(equity.groupby(day).last(), start)
+    assert result.periods_per_year == 365
+    assert result.sharpe == pytest.approx(returns.mean() / returns.std() * math.sqrt(365))
+
+
+def test_one_bar_leaves_the_dispersion_figures_undefined() -> None:
+    equity, start = buy_and_hold("SPY")
+    result = run(equity.iloc[:1], start, benchmark=Benchmark("SPY", closes("SPY")))
+    assert result.sharpe is None
+    assert result.volatility_pct is None
+    assert result.probabilistic_sharpe_pct is None
+    assert result.beta is None
+    assert result.tracking_error_pct is None
+    assert result.total_return_pct == pytest.approx((equity.iloc[0] / start - 1) * 100)
