@@ -213,6 +213,8 @@ class PortfolioService:
             )
             for symbol in settings.symbols:
                 self.source.history(symbol, settings.bar_timeframe, settings.source)
+            if settings.statistics.benchmark is not None:
+                portfolio_benchmark(settings, self.source)
             repository.writer.change_settings(
                 portfolio_id, settings.to_json(), changes, self._now()
             )

@@ -118,3 +118,14 @@ def test_a_portfolio_measures_its_performance_against_its_benchmark(home: Path) 
     assert row(out, "Benchmark") == "SPY"
     for line in out.splitlines():
         assert len(line.rstrip()) <= 80, line
+
+
+def test_editing_a_portfolio_to_an_unknown_benchmark_changes_nothing(home: Path) -> None:
+    invoke("create-portfolio", "Spy", "10000", "--symbol", "SPY", "--benchmark", "SPY")
+    refused = runner.invoke(app, ["portfolio", "edit", "1", "--benchmark", "XYZQ"], env=NARROW)
+    assert refused.exit_code != 0
+    assert "invalid value for --benchmark: 'XYZQ'" in refused.stderr
+    assert "Traceback" not in refused.output
+    changed = invoke("portfolio", "edit", "1", "--benchmark", "none", "--returns", "daily")
+    assert 'statistics.benchmark "SPY" -> null' in changed
+    assert 'statistics.returns "bar" -> "daily"' in changed
