@@ -1,4 +1,5 @@
-"""Compute run statistics (returns, drawdown, Sharpe, trade figures) from an equity curve."""
+"""Compute run statistics (returns, drawdown, Sharpe, trade and benchmark figures) from an
+equity curve; the formulas are written out in docs/statistics.md."""
 
 from __future__ import annotations
 
@@ -9,7 +10,17 @@ from datetime import datetime
 import numpy as np
 import pandas as pd
 
+from paperdesk.analytics import annualisation
+from paperdesk.analytics.conventions import Conventions
+from paperdesk.analytics.relative import (
+    NO_BENCHMARK,
+    benchmark_stats,
+    probabilistic_sharpe_ratio,
+    sharpe_sortino,
+)
+from paperdesk.analytics.returns import period_returns, price_returns
 from paperdesk.analytics.stats import Stats
+from paperdesk.config.statistics import ReturnBasis
 from paperdesk.domain import InvalidInputError, Trade
 
 DAYS_PER_YEAR = 365.25
@@ -27,22 +38,28 @@ def compute_stats(
     benchmark_close: pd.Series | None = None,
     periods_per_year: float | None = None,
     trade_pnls: np.ndarray | None = None,
+    conventions: Conventions | None = None,
 ) -> Stats:
     """Summarise a run.
 
     ``equity`` holds the equity at each bar close (index: tz-aware bar times; the first value is
-    the equity after the first bar). Per-bar simple returns start from ``start_equity``, so the
-    first bar's return counts. Sharpe = mean/std (ddof=1) and Sortino = mean/sqrt(mean(min(r,0)^2)),
-    both times sqrt(periods_per_year) with a zero risk-free rate; periods_per_year defaults to
-    bars per year over the calendar span (first to last index, 365.25-day years). The maximum
+    the equity after the first bar). Simple returns (per bar, or per session with
+    ``conventions.returns`` daily) start from ``start_equity``, so the first period counts.
+    Sharpe = mean(r - rf)/std (ddof=1) and Sortino = mean(r - rf)/sqrt(mean(min(r - rf,0)^2)),
+    both times sqrt(periods_per_year); periods_per_year comes from the conventions' bar length
+    and calendar, else it is the periods per year over the curve's span (first to last index,
+    365.25-day years). docs/statistics.md writes out every figure. The maximum
     drawdown is the most negative ``equity / cummax(equity) - 1`` of the curve itself. Undefined
     figures are None, never a made-up 0.0: Sharpe and Sortino with fewer than two returns or no
     dispersion (no losing bar for Sortino), CAGR over no time, win rate, best and worst trade
     without trades, average win or loss without one, profit factor without losses and buy and
     hold without a benchmark. ``trade_pnls``, when
     given, replaces ``trades``: each trade's ``float(pnl)`` in order, for callers that keep the
-    trades as columns.
+    trades as columns. ``conventions`` (see ``Conventions`` and docs/statistics.md) choose the
+    return basis, the annualisation from the bar length and calendar (``periods_per_year``,
+    when given, wins), the risk-free rate and the benchmark of the relative figures.
     """
+    conventions = conventions or Conventions()
     values, times = _equity_values(equity)
     market = np.asarray(in_market, dtype=bool)
     if market.shape != values.shape:
@@ -62,12 +79,25 @@ def compute_stats(
 
     drawdown, peak, trough = _max_drawdown(values, times, start_equity)
 
+    series = period_returns(equity, start_equity, conventions.returns, conventions.calendar)
+    returns = series.to_numpy()
     if periods_per_year is None:
-        periods_per_year = values.size / years if years > 0 else 0.0
-    previous = np.empty_like(values)  # the equity before each bar
-    previous[0], previous[1:] = start_equity, values[:-1]
-    returns = (values - previous) / previous
-    sharpe, sortino = _sharpe_sortino(returns, periods_per_year)
+        periods_per_year = _periods_per_year(conventions, start, end, returns.size, years)
+    risk_free = (
+        conventions.risk_free_rate_pct / 100.0 / periods_per_year if periods_per_year else 0.0
+    )
+    sharpe, sortino = sharpe_sortino(returns, periods_per_year, risk_free)
+    volatility = (
+        float(returns.std(ddof=1)) * math.sqrt(periods_per_year) * 100.0
+        if returns.size >= 2 and periods_per_year > 0
+        else None
+    )
+    relative = NO_BENCHMARK
+    if conventions.benchmark is not None:
+        theirs = price_returns(
+            conventions.benchmark.closes, conventions.returns, conventions.calendar
+        )
+        relative = benchmark_stats(series, theirs, periods_per_year, risk_free)
 
     if trade_pnls is None:
         pnls = np.array([float(trade.pnl) for trade in trades], dtype=np.float64)
@@ -101,6 +131,19 @@ def compute_stats(
         fees=float(fees) if math.isfinite(fees) else 0.0,
         ambiguous_bars=int(ambiguous_bars),
         buy_and_hold_return_pct=_buy_and_hold(benchmark_close),
+        returns_basis=str(conventions.returns.value),
+        periods_per_year=periods_per_year if periods_per_year > 0 else None,
+        risk_free_rate_pct=conventions.risk_free_rate_pct,
+        volatility_pct=_finite(volatility),
+        max_drawdown_duration_days=_longest_drawdown_days(values, times, start_equity),
+        expectancy=_finite(float(pnls.mean())) if count else None,
+        probabilistic_sharpe_pct=_percent(probabilistic_sharpe_ratio(returns, risk_free)),
+        benchmark=conventions.benchmark.symbol if conventions.benchmark is not None else None,
+        alpha_pct=_percent(relative.alpha),
+        beta=relative.beta,
+        tracking_error_pct=_percent(relative.tracking_error),
+        information_ratio=relative.information_ratio,
+        treynor_ratio=relative.treynor_ratio,
     )
 
 
@@ -146,18 +189,41 @@ def _max_drawdown(
     return deepest, _to_datetime(times[peak]), _to_datetime(times[trough])
 
 
-def _sharpe_sortino(
-    returns: np.ndarray, periods_per_year: float
-) -> tuple[float | None, float | None]:
-    if returns.size < 2 or not periods_per_year > 0:
-        return None, None
-    scale = math.sqrt(periods_per_year)
-    mean = float(returns.mean())
-    deviation = float(returns.std(ddof=1))
-    sharpe = mean / deviation * scale if deviation > 0 else None
-    downside = math.sqrt(float(np.mean(np.minimum(returns, 0.0) ** 2)))
-    sortino = mean / downside * scale if downside > 0 else None
-    return sharpe, sortino
+def _periods_per_year(
+    conventions: Conventions, start: datetime, end: datetime, count: int, years: float
+) -> float:
+    """From the calendar when the bar length is known (sessions per year for daily returns),
+    else the number of periods over the curve's span in 365.25-day years."""
+    if conventions.timeframe is not None:
+        timeframe = "1d" if conventions.returns is ReturnBasis.DAILY else conventions.timeframe
+        found = annualisation.periods_per_year(timeframe, conventions.calendar, start, end)
+        if found is not None:
+            return found
+    return count / years if years > 0 else 0.0
+
+
+def _longest_drawdown_days(
+    values: np.ndarray, times: pd.DatetimeIndex, start_equity: float
+) -> float:
+    """The longest stretch from a peak (the starting equity is the first, dated at the first
+    bar) to the first bar back at or above it, or to the last bar if it never recovers."""
+    running_peak = np.maximum(np.maximum.accumulate(values), start_equity)
+    underwater = values < running_peak
+    if not underwater.any():
+        return 0.0
+    positions = np.arange(values.size)
+    peak_at = np.maximum.accumulate(np.where(underwater, 0, positions))
+    nanoseconds = times.as_unit("ns").asi8
+    recovered = np.flatnonzero(~underwater[1:] & underwater[:-1]) + 1
+    ends = np.concatenate((recovered, [values.size - 1] if underwater[-1] else []))
+    ends = ends.astype(np.int64)
+    starts = peak_at[ends - 1]
+    longest = int((nanoseconds[ends] - nanoseconds[starts]).max())
+    return longest / 86_400e9
+
+
+def _percent(value: float | None) -> float | None:
+    return _finite(value * 100.0) if value is not None else None
 
 
 def _buy_and_hold(benchmark_close: pd.Series | None) -> float | None:

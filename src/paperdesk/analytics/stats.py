@@ -34,6 +34,20 @@ class Stats:
     fees: float
     ambiguous_bars: int  # bars where a stop-loss and a take-profit were both touched
     buy_and_hold_return_pct: float | None
+    # the conventions the figures below follow (docs/statistics.md)
+    returns_basis: str = "bar"  # bar or daily
+    periods_per_year: float | None = None  # the annualisation factor used
+    risk_free_rate_pct: float = 0.0
+    volatility_pct: float | None = None  # annualised standard deviation of the returns
+    max_drawdown_duration_days: float = 0.0  # longest stretch below a peak, in days
+    expectancy: float | None = None  # mean net P&L per round trip
+    probabilistic_sharpe_pct: float | None = None  # P(true Sharpe > 0), Bailey & Lopez de Prado
+    benchmark: str | None = None
+    alpha_pct: float | None = None  # annualised Jensen's alpha
+    beta: float | None = None
+    tracking_error_pct: float | None = None  # annualised
+    information_ratio: float | None = None
+    treynor_ratio: float | None = None  # annualised excess return per unit of beta (fraction)
 
     def to_dict(self) -> dict[str, object]:
         result: dict[str, object] = {}

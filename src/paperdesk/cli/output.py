@@ -17,6 +17,13 @@ from rich.table import Table
 from paperdesk.cli.fit import VALUE, Column, console, fitted, text
 from paperdesk.cli.money import float_money, money, percent, ratio
 from paperdesk.cli.open_positions import open_positions_table
+from paperdesk.cli.stat_rows import (
+    benchmark_rows,
+    conventions_row,
+    drawdown_duration,
+    expectancy_row,
+    risk_rows,
+)
 from paperdesk.cli.trade_rows import TRADE_COLUMNS, trade_cells
 from paperdesk.domain import InvalidInputError, Timeframe, Trade
 from paperdesk.domain.pnl import RealizedPnl
@@ -72,11 +79,15 @@ def stats_table(result: BacktestResult, width: int | None = 80) -> Table:
         ("Total return", percent(stats.total_return_pct)),
         ("CAGR", percent(stats.cagr_pct)),
         ("Max drawdown", drawdown),
+        ("Longest drawdown", drawdown_duration(stats)),
+        conventions_row(stats),
         ("Sharpe", ratio(stats.sharpe)),
         ("Sortino", ratio(stats.sortino)),
+        *risk_rows(stats),
         ("Win rate", percent(stats.win_rate_pct)),
         ("Average win (net)", float_money(stats.average_win, ccy)),
         ("Average loss (net)", float_money(stats.average_loss, ccy)),
+        expectancy_row(stats, ccy),
         ("Profit factor", ratio(stats.profit_factor)),
         ("Exposure", percent(stats.exposure_pct)),
         ("Trades", str(stats.trades)),
@@ -88,6 +99,7 @@ def stats_table(result: BacktestResult, width: int | None = 80) -> Table:
         ("Worst trade (net)", float_money(stats.worst_trade, ccy)),
         ("Ambiguous stop/target bars", str(stats.ambiguous_bars)),
         ("Buy & hold return", percent(stats.buy_and_hold_return_pct)),
+        *benchmark_rows(stats),
     ]
     title = f"{result.config.strategy} on {result.symbol} ({result.timeframe})"
     return fitted(title, (Column("Statistic"), VALUE), rows, width)

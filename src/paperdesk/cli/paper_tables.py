@@ -17,6 +17,13 @@ from paperdesk.cli import fit
 from paperdesk.cli.fit import VALUE, Column, fitted, number, text
 from paperdesk.cli.money import float_money, money, percent, price, quantity, ratio, symbol_money
 from paperdesk.cli.safe_text import printable
+from paperdesk.cli.stat_rows import (
+    benchmark_rows,
+    conventions_row,
+    drawdown_duration,
+    expectancy_row,
+    risk_rows,
+)
 from paperdesk.cli.trade_rows import TRADE_COLUMNS, trade_cells
 from paperdesk.domain import Fill, Order, Trade
 from paperdesk.domain.pnl import RealizedPnl
@@ -328,13 +335,18 @@ def performance_table(summary: PortfolioSummary, stats: Stats, width: Width = 80
         ("Total return", percent(stats.total_return_pct)),
         ("CAGR", percent(stats.cagr_pct)),
         ("Max drawdown", percent(stats.max_drawdown_pct)),
+        ("Longest drawdown", drawdown_duration(stats)),
+        conventions_row(stats),
         ("Sharpe", ratio(stats.sharpe)),
         ("Sortino", ratio(stats.sortino)),
+        *risk_rows(stats),
         ("Win rate", percent(stats.win_rate_pct)),
         ("Profit factor", ratio(stats.profit_factor)),
+        expectancy_row(stats, ccy),
         ("Exposure", percent(stats.exposure_pct)),
         ("Trades", str(stats.trades)),
         ("Best trade (net)", float_money(stats.best_trade, ccy)),
         ("Worst trade (net)", float_money(stats.worst_trade, ccy)),
+        *benchmark_rows(stats),
     ]
     return fitted("Performance", (Column("Statistic"), VALUE), rows, width)

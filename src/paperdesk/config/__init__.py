@@ -14,6 +14,7 @@ from paperdesk.config.run import (
     SourceKind,
     StrategySpec,
 )
+from paperdesk.config.statistics import ReturnBasis, StatisticsConfig
 
 __all__ = [
     "ConfigModel",
@@ -21,6 +22,7 @@ __all__ = [
     "FillTiming",
     "Option",
     "Panel",
+    "ReturnBasis",
     "RiskConfig",
     "RunConfig",
     "SizeTiming",
@@ -28,6 +30,7 @@ __all__ = [
     "SizingMethod",
     "SourceConfig",
     "SourceKind",
+    "StatisticsConfig",
     "StrategySpec",
     "config_error",
     "declared_options",

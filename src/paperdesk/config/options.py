@@ -26,6 +26,7 @@ class Panel(StrEnum):
     SIZING = "Sizing"
     RISK = "Risk rules"
     EXECUTION = "Execution"
+    STATISTICS = "Statistics"
 
 
 BACKTEST, PORTFOLIO = "backtest", "portfolio"

@@ -20,6 +20,7 @@ from pydantic import Field, field_validator, model_validator
 from paperdesk.config.model import ConfigModel
 from paperdesk.config.options import BACKTEST, PORTFOLIO, Option, Panel
 from paperdesk.config.replay import replay_interval_value
+from paperdesk.config.statistics import StatisticsConfig
 from paperdesk.domain import AssetClass, InvalidInputError, Timeframe, limits
 from paperdesk.domain import parsing as values
 from paperdesk.domain.errors import OptionError
@@ -349,6 +350,7 @@ class RunConfig(ConfigModel):
     sizing: SizingConfig = SizingConfig()
     risk: RiskConfig = RiskConfig()
     execution: ExecutionConfig = ExecutionConfig()
+    statistics: StatisticsConfig = StatisticsConfig()
 
     @model_validator(mode="before")
     @classmethod

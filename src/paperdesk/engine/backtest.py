@@ -21,6 +21,7 @@ import pandas as pd
 from paperdesk.analysis.strategies.base import SignalColumns as _SignalColumns
 from paperdesk.analysis.strategies.base import Strategy
 from paperdesk.analysis.strategies.per_bar import BarStrategy
+from paperdesk.analytics.conventions import Benchmark, Conventions
 from paperdesk.config import RunConfig
 from paperdesk.data import session_close
 from paperdesk.data.bar_convert import BarArrays as _BarArrays
@@ -70,8 +71,12 @@ def simulate(
     instrument: Instrument,
     progress: Progress | None = None,
     engine: str = "auto",
+    benchmark: Benchmark | None = None,
 ) -> BacktestResult:
     """Run ``strategy`` over ``bars`` (the loader's frame) through router, venue and ledger.
+
+    The statistics follow ``config.statistics`` on the instrument's calendar, against
+    ``benchmark`` (its closes by bar close time) when given.
 
     ``engine``: ``event`` (the reference kernel), ``fastpath`` (the integer columnar path; only
     for the runs ``fastpath.is_eligible`` accepts) or ``auto`` (the fast path when eligible and
@@ -85,12 +90,15 @@ def simulate(
     timeframe = str(bars.attrs.get("timeframe") or config.timeframe or "1d")
     kernel = build_kernel(config, {symbol: instrument}, lambda name, ts: session_close(name, ts))
     feed = _BarArrays(bars, symbol, timeframe)
+    conventions = Conventions.of(
+        config.statistics, timeframe=timeframe, calendar=instrument.calendar, benchmark=benchmark
+    )
     if isinstance(strategy, BarStrategy):
         if engine == "fastpath":
             raise InvalidInputError("a per-bar strategy runs on the event kernel only")
         driver = _Driver(kernel, feed, config, progress)
         driver.run_per_bar(strategy, bars)
-        return driver.result(config, strategy.name)
+        return driver.result(config, strategy.name, conventions)
     frame = strategy.signals(bars)
     signal_rows = _rows_of(bars.index, frame.index)
     if (signal_rows < 0).any():
@@ -98,7 +106,14 @@ def simulate(
     if engine != "event" and _fast_path_eligible(config, instrument, feed, frame, signal_rows):
         try:
             fast = fastpath.run_fast_path(
-                config, instrument, feed, frame, signal_rows, strategy.name, rejected_signals
+                config,
+                instrument,
+                feed,
+                frame,
+                signal_rows,
+                strategy.name,
+                rejected_signals,
+                conventions,
             )
         except fastpath.FastPathUnsupportedError:
             if engine == "fastpath":
@@ -111,7 +126,7 @@ def simulate(
         raise InvalidInputError("this run is not eligible for the fast path")
     driver = _Driver(kernel, feed, config, progress)
     driver.run(signal_rows, frame, strategy.name)
-    return driver.result(config, strategy.name)
+    return driver.result(config, strategy.name, conventions)
 
 
 def _rows_of(index: pd.Index, labels: pd.Index) -> npt.NDArray[np.intp]:
@@ -284,7 +299,9 @@ class _Driver:
             self.feed.closes,
         )
 
-    def result(self, config: RunConfig, name: str) -> BacktestResult:
+    def result(
+        self, config: RunConfig, name: str, conventions: Conventions | None = None
+    ) -> BacktestResult:
         feed, kernel, ledger = self.feed, self.kernel, self.kernel.ledger
         last_close = _decimal(feed.closes[-1])
         final_equity = ledger.equity({feed.symbol: last_close})
@@ -307,6 +324,7 @@ class _Driver:
             fees=float(ledger.fees),
             ambiguous_bars=kernel.venue.ambiguous_bars,
             signals=kernel.signals_seen,
+            conventions=conventions,
         )
 
 

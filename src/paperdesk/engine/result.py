@@ -17,6 +17,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from paperdesk.analytics.conventions import Conventions
 from paperdesk.analytics.metrics import compute_stats
 from paperdesk.analytics.stats import Stats
 from paperdesk.config import RunConfig
@@ -113,12 +114,14 @@ def assemble_result(
     ambiguous_bars: int,
     signals: int,
     trade_pnls: npt.NDArray[np.float64] | None = None,
+    conventions: Conventions | None = None,
 ) -> BacktestResult:
     """The result both engines return: the curve by bar close and the statistics over it are
     built here once, so the event kernel and the fast path cannot compute them differently.
 
     ``trade_pnls`` (each trade's ``float(pnl)``, in order) is required when ``trades`` is
-    deferred, and must then equal what the trades would give.
+    deferred, and must then equal what the trades would give. ``conventions`` say how the
+    statistics are computed (bar length, calendar, return basis, risk-free rate, benchmark).
     """
     if isinstance(trades, Deferred) and trade_pnls is None:
         raise ValueError("deferred trades need their P&L column for the statistics")
@@ -133,6 +136,7 @@ def assemble_result(
         fees=fees,
         benchmark_close=pd.Series(closes, index=close_index, copy=False),  # read only
         trade_pnls=trade_pnls,
+        conventions=conventions,
     )
     result = BacktestResult(
         config=config,

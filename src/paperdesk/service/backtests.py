@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from paperdesk.config import RunConfig
 from paperdesk.domain import DataError, InvalidInputError
+from paperdesk.service.benchmarks import load_benchmark
 from paperdesk.service.documents import result_to_dict
 
 if TYPE_CHECKING:
@@ -84,7 +85,9 @@ def run_backtest(
     instrument = instrument_for(symbol, asset_class)
     if asset_class is not None:  # the report shows its prices and money in this class's terms
         remember_asset_class(symbol, instrument.asset_class)
-    return simulate(bars, strategy, config, instrument, progress)
+    timeframe = str(bars.attrs.get("timeframe") or config.timeframe or "1d")
+    benchmark = load_benchmark(config, timeframe, data)
+    return simulate(bars, strategy, config, instrument, progress, benchmark=benchmark)
 
 
 class BacktestService:
@@ -102,7 +105,8 @@ class BacktestService:
     ) -> BacktestResult:
         """Run one backtest; ``progress(done, total)`` is called as bars are processed;
         ``asset_class`` names the class of a symbol paperdesk does not know."""
-        data = self._data() if self._data is not None and config.data is None else None
+        wanted = config.data is None or config.statistics.benchmark is not None
+        data = self._data() if self._data is not None and wanted else None
         return run_backtest(config, progress, data=data, asset_class=asset_class)
 
     def strategies(self) -> list[tuple[str, str]]:

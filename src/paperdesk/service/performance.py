@@ -3,20 +3,30 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
+from paperdesk.analytics.conventions import Benchmark, Conventions
 from paperdesk.analytics.metrics import compute_stats
 from paperdesk.analytics.stats import Stats
-from paperdesk.domain import InvalidInputError, Trade
+from paperdesk.config import RunConfig
+from paperdesk.domain import DataError, InvalidInputError, OptionError, Trade, UnknownNameError
 from paperdesk.service.views import EquityView
+
+if TYPE_CHECKING:
+    from paperdesk.live.sources import BarSource
 
 
 def performance_stats(
-    equity: Sequence[EquityView], trades: Sequence[Trade], starting_cash: float
+    equity: Sequence[EquityView],
+    trades: Sequence[Trade],
+    starting_cash: float,
+    conventions: Conventions | None = None,
 ) -> Stats:
-    """Statistics over the equity curve (the last snapshot of each moment counts)."""
+    """Statistics over the equity curve (the last snapshot of each moment counts), following
+    ``conventions`` (none: periods per year estimated from the curve, no benchmark)."""
     if not equity:
         raise InvalidInputError("the portfolio has no equity history yet; run a tick first")
     frame = pd.DataFrame(
@@ -34,7 +44,44 @@ def performance_stats(
         start_equity=starting_cash,
         ambiguous_bars=0,
         fees=float(sum(t.fees for t in trades)),
+        conventions=conventions,
     )
 
 
-__all__ = ["Stats", "performance_stats"]
+def portfolio_conventions(settings: RunConfig, source: BarSource) -> Conventions:
+    """A portfolio's statistics conventions: its timeframe on the calendar of its first symbol,
+    its return basis and risk-free rate, and its benchmark's bars (read as its symbols' are)."""
+    from paperdesk.data import instrument_for
+
+    if not settings.symbols:
+        return Conventions.of(settings.statistics, timeframe=None, calendar="24/7")
+    first = settings.symbols[0]
+    calendar = instrument_for(first, settings.source.asset_class_of(first)).calendar
+    timeframe = settings.bar_timeframe
+    benchmark = None
+    if settings.statistics.benchmark is not None:
+        benchmark = portfolio_benchmark(settings, source)
+    return Conventions.of(
+        settings.statistics, timeframe=timeframe, calendar=calendar, benchmark=benchmark
+    )
+
+
+def portfolio_benchmark(settings: RunConfig, source: BarSource) -> Benchmark:
+    """The benchmark's closes by bar close; a symbol without bars is one clear error."""
+    symbol = settings.statistics.benchmark
+    if symbol is None:
+        raise InvalidInputError("this portfolio has no benchmark")
+    try:
+        bars = source.history(symbol, settings.bar_timeframe, settings.source)
+    except (InvalidInputError, UnknownNameError, DataError) as error:
+        raise OptionError(
+            f"invalid value for --benchmark: {symbol!r} (no {settings.bar_timeframe} bars of it: "
+            f"{error})"
+        ) from None
+    closes = pd.Series(
+        bars["close"].to_numpy(dtype=np.float64), index=pd.DatetimeIndex(bars["ts_close"])
+    )
+    return Benchmark(symbol, closes)
+
+
+__all__ = ["Stats", "performance_stats", "portfolio_benchmark", "portfolio_conventions"]

@@ -127,11 +127,15 @@ class PortfolioService:
         from paperdesk.engine.wiring import check_run
 
         check_run(settings)
+        from paperdesk.live import replay
+
         for symbol in settings.symbols:  # data must exist, and reach the replay's start
             history = self.source.history(symbol, settings.bar_timeframe, settings.source)
-            from paperdesk.live import replay
-
             replay.check_start(settings, symbol, history)
+        if settings.statistics.benchmark is not None:  # an unknown benchmark is refused now
+            from paperdesk.service.performance import portfolio_benchmark
+
+            portfolio_benchmark(settings, self.source)
         settings = self._start_replay_clock(settings)
         now = self._now()
         document = settings.to_json()
@@ -220,6 +224,10 @@ class PortfolioService:
             )
             for symbol in settings.symbols:
                 self.source.history(symbol, settings.bar_timeframe, settings.source)
+            if settings.statistics.benchmark is not None:
+                from paperdesk.service.performance import portfolio_benchmark
+
+            portfolio_benchmark(settings, self.source)
             repository.writer.change_settings(
                 portfolio_id, settings.to_json(), changes, self._now()
             )
@@ -274,9 +282,12 @@ class PortfolioService:
             record = repository.portfolio(portfolio_id)
             equity = repository.equity(portfolio_id)
             trades = repository.trades(portfolio_id)
-        from paperdesk.service.performance import performance_stats
+        from paperdesk.service.performance import performance_stats, portfolio_conventions
 
-        return performance_stats(equity, trades, float(record.starting_cash))
+        if not equity:
+            return performance_stats(equity, trades, float(record.starting_cash))
+        conventions = portfolio_conventions(RunConfig.from_json(record.settings), self.source)
+        return performance_stats(equity, trades, float(record.starting_cash), conventions)
 
     def _read(self, portfolio_id: int, read: Callable[[LedgerRepository], list[T]]) -> list[T]:
         with self.database.reading() as repository:

@@ -14,6 +14,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from paperdesk.analytics.conventions import Conventions
 from paperdesk.config import RunConfig
 from paperdesk.domain import ZERO, Instrument, SignalRejected, to_decimal
 from paperdesk.engine.equity_curve import equity_arrays
@@ -70,6 +71,7 @@ def run_fast_path(
     signal_rows: npt.NDArray[np.intp],
     strategy_name: str,
     explain_rejections: ExplainRejections,
+    conventions: Conventions | None = None,
 ) -> BacktestResult:
     """The result of an eligible run (see ``eligibility``), equal to the event kernel's.
 
@@ -176,6 +178,7 @@ def run_fast_path(
         ambiguous_bars=0,
         signals=len(frame),
         trade_pnls=_trade_pnls(columns, scale),
+        conventions=conventions,
     )
 
 

@@ -1,0 +1,107 @@
+"""Risk-adjusted figures of a return series: Sharpe, Sortino, probabilistic Sharpe ratio, and
+alpha, beta, tracking error, information and Treynor ratio against a benchmark's returns.
+
+Every function takes per-period simple returns, the periods per year that annualise them and the
+risk-free rate per period; an undefined figure is None. The formulas are in docs/statistics.md.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+
+@dataclass(frozen=True, slots=True)
+class BenchmarkStats:
+    alpha: float | None  # annualised Jensen's alpha, a fraction
+    beta: float | None
+    tracking_error: float | None  # annualised, a fraction
+    information_ratio: float | None
+    treynor_ratio: float | None  # annualised excess return per unit of beta, a fraction
+    periods: int  # aligned returns the figures are computed on
+
+
+NO_BENCHMARK = BenchmarkStats(None, None, None, None, None, 0)
+NOISE = 1e-9  # active returns this small against the returns' own deviation are float rounding
+
+
+def sharpe_sortino(
+    returns: np.ndarray, periods_per_year: float, risk_free: float = 0.0
+) -> tuple[float | None, float | None]:
+    """Sharpe = mean(r - rf) / std(r, ddof=1) x sqrt(P); Sortino = mean(r - rf) /
+    sqrt(mean(min(r - rf, 0)^2)) x sqrt(P)."""
+    if returns.size < 2 or not periods_per_year > 0:
+        return None, None
+    scale = math.sqrt(periods_per_year)
+    excess = returns - risk_free if risk_free else returns
+    mean = float(excess.mean())
+    deviation = float(returns.std(ddof=1))
+    sharpe = mean / deviation * scale if deviation > 0 else None
+    downside = math.sqrt(float(np.mean(np.minimum(excess, 0.0) ** 2)))
+    sortino = mean / downside * scale if downside > 0 else None
+    return sharpe, sortino
+
+
+def probabilistic_sharpe_ratio(
+    returns: np.ndarray, risk_free: float = 0.0, benchmark_sharpe: float = 0.0
+) -> float | None:
+    """Bailey & Lopez de Prado (2012): the probability that the true per-period Sharpe ratio
+    exceeds ``benchmark_sharpe``, Phi((SR - SR*) sqrt(n - 1) / sqrt(1 - g3 SR + (g4 - 1) / 4
+    SR^2)) with SR = mean(r - rf) / std(r, ddof=1) not annualised, g3 the skewness and g4 the
+    (non-excess) kurtosis of the returns as population moments. None with fewer than three
+    returns, no dispersion, or a non-positive variance term."""
+    n = returns.size
+    if n < 3:
+        return None
+    deviation = float(returns.std(ddof=1))
+    if not deviation > 0:
+        return None
+    sharpe = float((returns - risk_free).mean()) / deviation
+    centred = returns - returns.mean()
+    second = float(np.mean(centred**2))
+    skewness = float(np.mean(centred**3)) / second**1.5
+    kurtosis = float(np.mean(centred**4)) / second**2
+    variance_term = 1.0 - skewness * sharpe + (kurtosis - 1.0) / 4.0 * sharpe**2
+    if not variance_term > 0:
+        return None
+    z = (sharpe - benchmark_sharpe) * math.sqrt(n - 1) / math.sqrt(variance_term)
+    return 0.5 * math.erfc(-z / math.sqrt(2.0))
+
+
+def benchmark_stats(
+    returns: pd.Series, benchmark: pd.Series, periods_per_year: float, risk_free: float = 0.0
+) -> BenchmarkStats:
+    """The CAPM figures on the periods both series have a return for (inner join on time):
+    beta = cov(r, b) / var(b) (ddof=1); alpha = P (mean(r - rf) - beta mean(b - rf));
+    tracking error = std(r - b, ddof=1) sqrt(P) (0 when below ``NOISE`` times the larger of the
+    two series' deviations: float rounding, not tracking); information ratio = P mean(r - b) /
+    tracking error; Treynor = P mean(r - rf) / beta."""
+    joined = pd.concat([returns, benchmark], axis=1, join="inner").dropna()
+    if len(joined) < 2 or not periods_per_year > 0:
+        return BenchmarkStats(None, None, None, None, None, len(joined))
+    ours = joined.iloc[:, 0].to_numpy(dtype=np.float64)
+    theirs = joined.iloc[:, 1].to_numpy(dtype=np.float64)
+    variance = float(theirs.var(ddof=1))
+    beta = float(np.cov(ours, theirs, ddof=1)[0, 1]) / variance if variance > 0 else None
+    active = ours - theirs
+    deviation = float(active.std(ddof=1))
+    if deviation <= NOISE * max(float(ours.std(ddof=1)), float(theirs.std(ddof=1))):
+        deviation = 0.0  # the same returns computed two ways differ only by rounding
+    tracking = deviation * math.sqrt(periods_per_year)
+    information = float(active.mean()) * periods_per_year / tracking if tracking > 0 else None
+    excess = float((ours - risk_free).mean())
+    alpha = treynor = None
+    if beta is not None:
+        alpha = periods_per_year * (excess - beta * float((theirs - risk_free).mean()))
+        treynor = periods_per_year * excess / beta if beta != 0 else None
+    return BenchmarkStats(
+        _finite(alpha), _finite(beta), _finite(tracking), _finite(information), _finite(treynor),
+        len(joined),
+    )  # fmt: skip
+
+
+def _finite(value: float | None) -> float | None:
+    return value if value is not None and math.isfinite(value) else None

@@ -1,0 +1,53 @@
+"""The returns statistics are computed on: one per bar, or one per trading day of the calendar."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from paperdesk.config.statistics import ReturnBasis
+from paperdesk.data.calendars import market_calendar, sessions_covering
+
+
+def period_returns(
+    equity: pd.Series, start_equity: float, basis: ReturnBasis, calendar: str
+) -> pd.Series:
+    """Simple returns ``(E_t - E_{t-1}) / E_{t-1}`` indexed by the end of each period, the first
+    from ``start_equity`` (so the first period counts). ``bar``: the equity at each bar close;
+    ``daily``: the last equity of each session of ``calendar`` (see ``session_closes``)."""
+    if basis is ReturnBasis.DAILY:
+        equity = last_of_each_session(equity, calendar)
+    values = equity.to_numpy(dtype=np.float64)
+    previous = np.empty_like(values)  # the equity before each period
+    previous[0], previous[1:] = start_equity, values[:-1]
+    return pd.Series((values - previous) / previous, index=equity.index, name="returns")
+
+
+def price_returns(closes: pd.Series, basis: ReturnBasis, calendar: str) -> pd.Series:
+    """A benchmark's close-to-close returns on the same basis (the first period has none)."""
+    if basis is ReturnBasis.DAILY:
+        closes = last_of_each_session(closes, calendar)
+    values = closes.to_numpy(dtype=np.float64)
+    returns = np.full(values.shape, np.nan)
+    returns[1:] = (values[1:] - values[:-1]) / values[:-1]
+    return pd.Series(returns, index=closes.index, name="benchmark")
+
+
+def last_of_each_session(series: pd.Series, calendar: str) -> pd.Series:
+    """The last value of each session, indexed by the session's close: a value stamped ``t``
+    (a bar close) belongs to the first session of ``calendar`` closing at or after ``t``."""
+    if series.empty:
+        return series
+    index = pd.DatetimeIndex(series.index).tz_convert("UTC").as_unit("ns")
+    sessions = sessions_covering(market_calendar(calendar), index[0], index[-1])
+    closes = pd.DatetimeIndex(sessions["close"]).as_unit("ns")
+    position = np.searchsorted(closes.asi8, index.asi8, side="left")
+    beyond = position >= len(closes)  # past the calendar's last known session: its own day
+    keys = np.where(
+        beyond, index.normalize().asi8, closes.asi8[np.minimum(position, len(closes) - 1)]
+    )
+    grouped = pd.Series(series.to_numpy(), index=keys).groupby(level=0, sort=True).last()
+    grouped.index = pd.DatetimeIndex(grouped.index.to_numpy().astype("datetime64[ns]")).tz_localize(
+        "UTC"
+    )
+    return grouped
