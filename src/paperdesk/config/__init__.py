@@ -13,6 +13,7 @@ from paperdesk.config.run import (
     SourceConfig,
     SourceKind,
     StrategySpec,
+    TradingSession,
 )
 
 __all__ = [
@@ -29,6 +30,7 @@ __all__ = [
     "SourceConfig",
     "SourceKind",
     "StrategySpec",
+    "TradingSession",
     "config_error",
     "declared_options",
     "option_of",

@@ -1,0 +1,159 @@
+"""``session = regular`` on real SPY minute bars (bundled ``lean_SPY_1m.csv``, pre- and
+post-market included): signals outside 09:30-16:00 New York are rejected with the reason, orders
+wait for the next bar in the session, per-bar strategies decide only in it; ``extended`` trades
+every bar. Prices below are the file's own rows (UTC bar starts; New York = UTC-4 in October)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Any
+
+import pandas as pd
+import pytest
+from engine_builders import Scripted
+
+from paperdesk.analysis.strategies.registry import create_strategy
+from paperdesk.config import (
+    ExecutionConfig,
+    FillTiming,
+    RiskConfig,
+    RunConfig,
+    SizeTiming,
+    SizingConfig,
+    TradingSession,
+)
+from paperdesk.data import find_bundled, instrument_for, load_bars
+from paperdesk.domain import OptionError
+from paperdesk.engine.backtest import _fast_path_eligible, simulate
+from paperdesk.engine.result import BacktestResult
+
+D = Decimal
+SPY = instrument_for("SPY")
+
+
+@pytest.fixture(scope="module")
+def minute_bars() -> pd.DataFrame:
+    bars = load_bars(find_bundled("SPY", "1m"))
+    return bars.loc["2013-10-07":"2013-10-08"]
+
+
+def _row(bars: pd.DataFrame, stamp: str) -> int:
+    return int(bars.index.get_loc(pd.Timestamp(stamp, tz="UTC")))
+
+
+def _config(session: str, **execution: Any) -> RunConfig:
+    return RunConfig(
+        strategy="scripted",
+        symbol="SPY",
+        timeframe="1m",
+        sizing=SizingConfig(method="fixed", quantity=D(10)),
+        risk=RiskConfig(exposure_cap_percent=None),
+        execution=ExecutionConfig(
+            slippage_bps=D(0), commission="none", session=session, **execution
+        ),
+    )
+
+
+def _run(bars: pd.DataFrame, script: dict[int, int], session: str) -> BacktestResult:
+    return simulate(bars, Scripted(script), _config(session), SPY, engine="event")
+
+
+def _fills(result: BacktestResult) -> list[tuple[datetime, Decimal, Decimal]]:
+    return [(fill.ts, fill.quantity, fill.price) for fill in result.fills]
+
+
+def test_a_pre_market_signal_is_rejected_with_its_reason(minute_bars: pd.DataFrame) -> None:
+    row = _row(minute_bars, "2013-10-07T08:00")  # 04:00-04:01 New York
+    result = _run(minute_bars, {row: 1}, "regular")
+    assert not result.fills
+    assert not result.orders
+    assert [r.reason for r in result.rejections] == [
+        "outside the regular session: SPY bar 2013-10-07 04:00-04:01 America/New_York "
+        "(the regular session is 09:30-16:00; --session extended trades it)"
+    ]
+    assert result.rejections[0].ts_event == datetime(2013, 10, 7, 8, 1, tzinfo=UTC)
+    assert result.signals == 1
+
+
+def test_with_extended_hours_the_pre_market_signal_trades_at_the_next_open(
+    minute_bars: pd.DataFrame,
+) -> None:
+    row = _row(minute_bars, "2013-10-07T08:00")
+    result = _run(minute_bars, {row: 1}, "extended")
+    assert not result.rejections
+    # the next bar, 08:01 UTC, opens at 167.25
+    assert _fills(result) == [(datetime(2013, 10, 7, 8, 1, tzinfo=UTC), D(10), D("167.25"))]
+
+
+def test_an_order_from_the_last_regular_minute_waits_for_the_next_session(
+    minute_bars: pd.DataFrame,
+) -> None:
+    row = _row(minute_bars, "2013-10-07T19:59")  # 15:59-16:00 New York: in the session
+    regular = _run(minute_bars, {row: 1}, "regular")
+    # not at the 16:00 post-market bar nor the pre-market bars of the 8th: at the open of
+    # 2013-10-08 09:30 New York (13:30 UTC), 167.45
+    assert _fills(regular) == [(datetime(2013, 10, 8, 13, 30, tzinfo=UTC), D(10), D("167.45"))]
+    extended = _run(minute_bars, {row: 1}, "extended")
+    assert _fills(extended) == [(datetime(2013, 10, 7, 20, 0, tzinfo=UTC), D(10), D("167.44"))]
+
+
+def test_a_per_bar_strategy_first_decides_on_the_first_regular_minute(
+    minute_bars: pd.DataFrame,
+) -> None:
+    """Lean's BasicTemplateAlgorithm convention: buy-and-hold, filling at the signal bar's
+    close, buys on the 09:30-09:31 New York bar of 2013-10-07 at its close (167.44); with
+    extended hours it buys on the first bar of the data (08:00 UTC, close 167.27)."""
+    strategy = create_strategy("buy-and-hold", {})
+    regular = simulate(minute_bars, strategy, _config("regular", fill_timing=FillTiming.CLOSE), SPY)
+    assert _fills(regular) == [(datetime(2013, 10, 7, 13, 31, tzinfo=UTC), D(10), D("167.44"))]
+    assert not regular.rejections
+    extended = simulate(
+        minute_bars, strategy, _config("extended", fill_timing=FillTiming.CLOSE), SPY
+    )
+    assert _fills(extended) == [(datetime(2013, 10, 7, 8, 1, tzinfo=UTC), D(10), D("167.27"))]
+
+
+def test_the_fast_path_is_not_taken_when_bars_lie_outside_the_session(
+    minute_bars: pd.DataFrame,
+) -> None:
+    """The fast path knows no session: with pre-market bars the run takes the event kernel,
+    and ``auto`` gives the event kernel's result."""
+    config = _config("regular").model_copy(
+        update={
+            "sizing": SizingConfig(percent=D(50), timing=SizeTiming.FILL),
+        }
+    )
+    pre_market = _row(minute_bars, "2013-10-07T08:00")
+    regular_row = _row(minute_bars, "2013-10-07T14:00")
+    exit_row = _row(minute_bars, "2013-10-08T20:30")  # post-market: rejected, position stays
+    script = {pre_market: 1, regular_row: 1, exit_row: 0}
+    strategy = Scripted(script)
+    frame = strategy.signals(minute_bars)
+    from paperdesk.data.bar_convert import BarArrays
+
+    feed = BarArrays(minute_bars, "SPY", "1m")
+    rows = minute_bars.index.get_indexer(frame.index)
+    assert not _fast_path_eligible(config, SPY, feed, frame, rows)
+    extended = config.model_copy(
+        update={"execution": config.execution.model_copy(update={"session": "extended"})}
+    )
+    assert _fast_path_eligible(extended, SPY, feed, frame, rows)
+    automatic = simulate(minute_bars, strategy, config, SPY, engine="auto")
+    event = simulate(minute_bars, strategy, config, SPY, engine="event")
+    assert _fills(automatic) == _fills(event)
+    assert [r.reason[:33] for r in event.rejections] == ["outside the regular session: SPY "] * 2
+    assert len(event.fills) == 1  # the 14:00 entry; the exit at 20:30 UTC was rejected
+
+
+@pytest.mark.parametrize("value", ["overnight", "", "REGULAR HOURS"])
+def test_an_unknown_session_is_one_clear_error(value: str) -> None:
+    with pytest.raises(OptionError) as caught:
+        ExecutionConfig.parse({"session": value})
+    message = str(caught.value)
+    assert "session" in message
+    assert "regular" in message and "extended" in message
+
+
+def test_the_default_session_is_regular() -> None:
+    assert ExecutionConfig().session is TradingSession.REGULAR
