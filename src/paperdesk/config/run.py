@@ -72,9 +72,13 @@ def _percent(value: object, label: str) -> Decimal:
 
 def _buffer_percent(value: object, label: str) -> Decimal:
     """At least 0 and below 100 (a buffer of the whole portfolio would leave nothing to buy)."""
-    number = values.decimal_value(value, label, allow_zero=True, places=None)
+    expected = "a number at least 0 and below 100"
+    try:
+        number = values.decimal_value(value, label, allow_zero=True, places=None)
+    except OptionError:
+        raise values.invalid(label, value, expected) from None
     if number >= 100:
-        raise values.invalid(label, value, "a number at least 0 and below 100")
+        raise values.invalid(label, value, expected)
     return number
 
 
@@ -146,15 +150,14 @@ class SizingConfig(ConfigModel):
 
     method: Annotated[
         SizingMethod,
-        _sizing("sizer", "percent-equity, fixed, risk, lots or target-percent.",
+        _sizing("sizer", "percent-equity, fixed, risk, lots or target-percent (a position of "
+                "--size-pct of portfolio value, as Lean's SetHoldings).",
                 _choice(SizingMethod), "SIZER"),
     ] = SizingMethod.PERCENT_EQUITY  # fmt: skip
     percent: Annotated[
         Decimal,
-        _sizing("size_pct", "Percent of equity per entry (percent-equity), or the position's "
-                "target percent of portfolio value (target-percent).", _percent, "PCT",
-                unit="%"),
-    ] = Decimal("80")  # fmt: skip
+        _sizing("size_pct", "Percent of equity per entry.", _percent, "PCT", unit="%"),
+    ] = Decimal("80")
     quantity: Annotated[
         Decimal, _sizing("quantity", "Units per entry (fixed sizer).", _positive, "N")
     ] = Decimal("1")

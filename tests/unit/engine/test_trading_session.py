@@ -152,7 +152,8 @@ def test_an_unknown_session_is_one_clear_error(value: str) -> None:
         ExecutionConfig.parse({"session": value})
     message = str(caught.value)
     assert "session" in message
-    assert "regular" in message and "extended" in message
+    assert "regular" in message
+    assert "extended" in message
 
 
 def test_the_default_session_is_regular() -> None:
