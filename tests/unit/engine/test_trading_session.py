@@ -158,3 +158,33 @@ def test_an_unknown_session_is_one_clear_error(value: str) -> None:
 
 def test_the_default_session_is_regular() -> None:
     assert ExecutionConfig().session is TradingSession.REGULAR
+
+
+def test_lean_s_basic_template_setup_on_raw_minute_bars() -> None:
+    """BasicTemplateAlgorithm's settings on the raw trade bars of 2013-10-07..11 (regular
+    session, buy-and-hold filling at the signal bar's close, SetHoldings(SPY, 1) as
+    target-percent 100 with Lean's 0.25% buffer, IB fees, no exposure cap): the first regular
+    bar's close is 167.44, 99750 / 167.44 = 595.7 -> 595 shares, fee 595 x 0.005 = 2.975;
+    marked at the last regular close of 2013-10-11 (170.30): 100000 - 2.975 + 595 x (170.30 -
+    167.44) = 101698.725. (Lean's own 101691.92 fills at the ask on adjusted prices: the quote
+    and adjustment parts of issue 10.)"""
+    bars = load_bars(find_bundled("SPY", "1m")).loc["2013-10-07":"2013-10-11 19:59"]
+    config = RunConfig(
+        strategy="buy-and-hold",
+        symbol="SPY",
+        timeframe="1m",
+        cash=D(100000),
+        sizing=SizingConfig(method="target-percent", percent=D(100)),
+        risk=RiskConfig(exposure_cap_percent=None),
+        execution=ExecutionConfig(
+            fill_timing=FillTiming.CLOSE,
+            commission="per-share:0.005:min=1:max-pct=0.5",
+            slippage_bps=D(0),
+        ),
+    )
+    result = simulate(bars, create_strategy("buy-and-hold", {}), config, SPY)
+    assert [(f.ts, f.quantity, f.price, f.fee) for f in result.fills] == [
+        (datetime(2013, 10, 7, 13, 31, tzinfo=UTC), D(595), D("167.44"), D("2.975"))
+    ]
+    assert result.final_equity == D("101698.725")
+    assert result.final_cash == D(100000) - D(595) * D("167.44") - D("2.975")
