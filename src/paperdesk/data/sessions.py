@@ -20,7 +20,13 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from paperdesk.data.calendars import NEW_YORK, calendar_name, market_calendar
+from paperdesk.data.calendars import (
+    NEW_YORK,
+    calendar_name,
+    exchange_calendar,
+    market_calendar,
+)
+from paperdesk.data.session_grid import SessionGrid
 from paperdesk.domain import Bar, Instrument, Timeframe
 
 __all__ = ["JUDGED_CALENDAR", "RegularSession", "SessionRule", "outside_reason", "overlaps_session"]
@@ -44,32 +50,23 @@ class SessionRule(Protocol):
 
 
 @functools.cache
-def _schedule_nanoseconds() -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
-    """Every XNYS session's open and close (UTC nanoseconds), ascending."""
-    from paperdesk.data.calendars import _xnys_schedule
-
-    schedule = _xnys_schedule()
-    opens = np.asarray(pd.DatetimeIndex(schedule["open"]).asi8, dtype=np.int64)
-    closes = np.asarray(pd.DatetimeIndex(schedule["close"]).asi8, dtype=np.int64)
-    return opens, closes
+def _xnys_grid() -> SessionGrid:
+    """Every XNYS session exchange_calendars knows, as one grid (built once)."""
+    known = exchange_calendar(JUDGED_CALENDAR)
+    first = pd.Timestamp(known.first_session).tz_localize(None).tz_localize("UTC").value
+    last = pd.Timestamp(known.last_session).tz_localize(None).tz_localize("UTC").value
+    return SessionGrid.covering(market_calendar(JUDGED_CALENDAR), first, last)
 
 
 def overlaps_session(
     ts_open_ns: npt.NDArray[np.int64], ts_close_ns: npt.NDArray[np.int64]
 ) -> npt.NDArray[np.bool_]:
-    """For each bar, whether ``[ts_open, ts_close)`` overlaps a regular XNYS session.
-
-    Sessions are disjoint and ascending, so the only session a bar can overlap is the first one
-    closing after the bar opens; the bar overlaps it when it closes after that session opens.
-    """
-    opens, closes = _schedule_nanoseconds()
+    """For each bar, whether ``[ts_open, ts_close)`` overlaps a regular XNYS session (the
+    data-quality report's off-session rule, ``SessionGrid.locate``, over every session)."""
     starts = np.asarray(ts_open_ns, dtype=np.int64)
     ends = np.asarray(ts_close_ns, dtype=np.int64)
-    position = np.searchsorted(closes, starts, side="right")
-    known = position < len(closes)
-    inside = np.zeros(len(starts), dtype=bool)
-    inside[known] = opens[position[known]] < ends[known]
-    return inside
+    located: npt.NDArray[np.int64] = _xnys_grid().locate(starts, ends)
+    return located >= 0
 
 
 class RegularSession:

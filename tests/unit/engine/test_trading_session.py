@@ -188,3 +188,19 @@ def test_lean_s_basic_template_setup_on_raw_minute_bars() -> None:
     ]
     assert result.final_equity == D("101698.725")
     assert result.final_cash == D(100000) - D(595) * D("167.44") - D("2.975")
+
+
+def test_a_max_holding_exit_waits_for_the_next_session(minute_bars: pd.DataFrame) -> None:
+    """Entry from the 15:58 New York bar fills at the 15:59 open (167.63); held 2 bars is due
+    at the 16:00 post-market bar, but the exit is placed on the first regular bar of the 8th
+    (13:30 UTC) and fills at the next open, 13:31 UTC, 167.49."""
+    row = _row(minute_bars, "2013-10-07T19:58")
+    config = _config("regular").model_copy(
+        update={"risk": RiskConfig(exposure_cap_percent=None, max_holding_bars=2)}
+    )
+    result = simulate(minute_bars, Scripted({row: 1}), config, SPY, engine="event")
+    assert _fills(result) == [
+        (datetime(2013, 10, 7, 19, 59, tzinfo=UTC), D(10), D("167.63")),
+        (datetime(2013, 10, 8, 13, 31, tzinfo=UTC), D(10), D("167.49")),
+    ]
+    assert result.trades[0].exit_reason.startswith("max holding period")
