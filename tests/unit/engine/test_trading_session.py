@@ -204,3 +204,20 @@ def test_a_max_holding_exit_waits_for_the_next_session(minute_bars: pd.DataFrame
         (datetime(2013, 10, 8, 13, 31, tzinfo=UTC), D(10), D("167.49")),
     ]
     assert result.trades[0].exit_reason.startswith("max holding period")
+
+
+@pytest.mark.parametrize(("symbol", "timeframe"), [("BTCUSD", "1m"), ("SPY", "1d")])
+def test_crypto_and_daily_bars_trade_alike_in_both_sessions(symbol: str, timeframe: str) -> None:
+    """The bundled Coinbase minute bars (24/7, weekend and night hours included) and SPY daily
+    bars: the same fills and no rejection whichever session is set."""
+    bars = load_bars(find_bundled(symbol, timeframe)).iloc[:400]
+    instrument = instrument_for(symbol)
+    script = {row: 1 - (row // 20) % 2 for row in range(5, 400, 20)}  # long, flat, long...
+    results = []
+    for session in ("regular", "extended"):
+        config = _config(session).model_copy(update={"symbols": (symbol,), "timeframe": timeframe})
+        results.append(simulate(bars, Scripted(script), config, instrument, engine="event"))
+    regular, extended = results
+    assert len(regular.fills) >= 4
+    assert _fills(regular) == _fills(extended)
+    assert not any(r.reason.startswith("outside") for r in regular.rejections)
