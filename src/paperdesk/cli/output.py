@@ -33,6 +33,7 @@ if TYPE_CHECKING:  # the engine's result (pandas) is imported when a backtest ru
     from paperdesk.service import BacktestResult, ProgressCallback
 
 LAST_TRADES = 10
+OUTSIDE_SESSION = "outside the regular session"  # how the kernel's session rejections begin
 
 
 def print_json(document: object) -> None:
@@ -101,6 +102,9 @@ def stats_table(result: BacktestResult, width: int | None = 80) -> Table:
         ("Buy & hold return", percent(stats.buy_and_hold_return_pct)),
         *benchmark_rows(stats),
     ]
+    outside = sum(1 for r in result.rejections if r.reason.startswith(OUTSIDE_SESSION))
+    if outside:  # only intraday US equity runs in the regular session have this row
+        rows.append(("Signals outside the session", f"{outside} rejected (--session)"))
     title = f"{result.config.strategy} on {result.symbol} ({result.timeframe})"
     return fitted(title, (Column("Statistic"), VALUE), rows, width)
 

@@ -13,6 +13,7 @@ from paperdesk.config.run import (
     SourceConfig,
     SourceKind,
     StrategySpec,
+    TradingSession,
 )
 from paperdesk.config.statistics import ReturnBasis, StatisticsConfig
 
@@ -32,6 +33,7 @@ __all__ = [
     "SourceKind",
     "StatisticsConfig",
     "StrategySpec",
+    "TradingSession",
     "config_error",
     "declared_options",
     "option_of",

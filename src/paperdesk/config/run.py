@@ -45,6 +45,14 @@ class SizingMethod(StrEnum):
     FIXED = "fixed"
     RISK = "risk"
     LOTS = "lots"
+    TARGET_PERCENT = "target-percent"  # Lean's SetHoldings
+
+
+class TradingSession(StrEnum):
+    """Which hours intraday US equity bars trade in (see ``paperdesk.data.sessions``)."""
+
+    REGULAR = "regular"  # 09:30-16:00 New York, early closes included (default)
+    EXTENDED = "extended"  # every bar the data holds, pre- and post-market too
 
 
 class SourceKind(StrEnum):
@@ -61,6 +69,18 @@ def _positive(value: object, label: str) -> Decimal:
 
 def _percent(value: object, label: str) -> Decimal:
     return values.decimal_value(value, label, maximum=Decimal(100), places=None)
+
+
+def _buffer_percent(value: object, label: str) -> Decimal:
+    """At least 0 and below 100 (a buffer of the whole portfolio would leave nothing to buy)."""
+    expected = "a number at least 0 and below 100"
+    try:
+        number = values.decimal_value(value, label, allow_zero=True, places=None)
+    except OptionError:
+        raise values.invalid(label, value, expected) from None
+    if number >= 100:
+        raise values.invalid(label, value, expected)
+    return number
 
 
 def _optional_percent(value: object, label: str) -> Decimal | None:
@@ -131,8 +151,10 @@ class SizingConfig(ConfigModel):
 
     method: Annotated[
         SizingMethod,
-        _sizing("sizer", "percent-equity, fixed, risk or lots.", _choice(SizingMethod), "SIZER"),
-    ] = SizingMethod.PERCENT_EQUITY
+        _sizing("sizer", "percent-equity, fixed, risk, lots or target-percent (a position of "
+                "--size-pct of portfolio value, as Lean's SetHoldings).",
+                _choice(SizingMethod), "SIZER"),
+    ] = SizingMethod.PERCENT_EQUITY  # fmt: skip
     percent: Annotated[
         Decimal,
         _sizing("size_pct", "Percent of equity per entry.", _percent, "PCT", unit="%"),
@@ -150,6 +172,12 @@ class SizingConfig(ConfigModel):
     lots: Annotated[
         Decimal, _sizing("lots", "Forex lots per entry (lots sizer).", _positive, "N", unit="lots")
     ] = Decimal("1")
+    free_buffer_percent: Annotated[
+        Decimal,
+        _sizing("free_buffer_pct", "Percent of portfolio value target-percent sizing keeps "
+                "free (Lean's FreePortfolioValuePercentage).", _buffer_percent, "PCT",
+                unit="%"),
+    ] = Decimal("0.25")  # fmt: skip
     timing: Annotated[
         SizeTiming,
         _sizing("size_at", "Decide the quantity at the signal or at the fill.",
@@ -237,6 +265,12 @@ class ExecutionConfig(ConfigModel):
         _execution("volume_cap", "Max fraction of a bar's volume filled per bar.",
                    _fraction_of_one, "FRACTION"),
     ] = None  # fmt: skip
+    session: Annotated[
+        TradingSession,
+        _execution("session", "Hours intraday US equity bars trade in: regular (09:30-16:00 "
+                   "New York; signals on other bars are rejected, orders wait) or extended "
+                   "(every bar).", _choice(TradingSession), "regular|extended"),
+    ] = TradingSession.REGULAR  # fmt: skip
 
 
 class StrategySpec(ConfigModel):

@@ -38,7 +38,7 @@ from paperdesk.engine.kernel import TradingKernel
 from paperdesk.engine.per_bar import decide
 from paperdesk.engine.rejection_reasons import rejected_signals
 from paperdesk.engine.result import BacktestResult, assemble_result
-from paperdesk.engine.wiring import build_kernel
+from paperdesk.engine.wiring import build_kernel, session_rule
 
 Progress = Callable[[int, int], None]
 _ENGINES = ("auto", "event", "fastpath")
@@ -158,7 +158,16 @@ def _fast_path_eligible(
     frame: pd.DataFrame,
     signal_rows: npt.NDArray[np.intp],
 ) -> bool:
-    """Whether the fast path (proven identical to the event kernel) may run this."""
+    """Whether the fast path (proven identical to the event kernel) may run this: it knows no
+    trading session, so every bar must be inside the one the run trades in."""
+    session = session_rule(config, {feed.symbol: instrument})
+    if (
+        session is not None
+        and not session.inside_mask(
+            feed.symbol, feed.timeframe, feed.ts_open_ns, feed.ts_close_ns
+        ).all()
+    ):
+        return False
     return _FAST_PATH_ENABLED and fastpath.is_eligible(
         config,
         instrument,

@@ -7,6 +7,10 @@ strategy behaves the same in each. The order of work for a bar is fixed:
 3. the bar's signals are routed and their orders submitted, to fill on a later bar
    (or at this bar's close when that is explicitly asked for).
 
+A bar outside the trading session (``session = regular``: an intraday US equity bar that does
+not overlap 09:30-16:00 New York, see ``paperdesk.data.sessions``) skips steps 1 and 2 (resting
+orders wait for the next bar in the session) and its signals are rejected with the reason.
+
 A person's orders come in as commands (``submit_order``, ``cancel_order``, ``modify_order``,
 ``close_position``) and pass the same pre-trade risk chain as a strategy's entries. Every state
 change comes back as an event (order accepted, rejected, filled, canceled, expired, modified;
@@ -26,6 +30,7 @@ from decimal import Decimal
 from typing import Any
 
 from paperdesk.config import FillTiming
+from paperdesk.data.sessions import SessionRule
 from paperdesk.domain import (
     ZERO,
     Bar,
@@ -91,6 +96,7 @@ class TradingKernel:
         *,
         fill_timing: FillTiming = FillTiming.NEXT_OPEN,
         max_holding: MaxHoldingPeriod | None = None,
+        session: SessionRule | None = None,
     ) -> None:
         self.instruments = instruments
         self.router = router
@@ -99,6 +105,7 @@ class TradingKernel:
         self.ledger = ledger
         self.fill_timing = fill_timing
         self.max_holding = max_holding
+        self.session = session
         self.prices: dict[str, Decimal] = {}
         self.rejections: list[SignalRejected] = []
         self.entry_bar: dict[str, int] = {}
@@ -118,6 +125,11 @@ class TradingKernel:
         """Process one closed bar; return every event it caused."""
         self._bar_index = bar_index
         symbol = bar.symbol
+        outside = self.outside_session(bar)
+        if outside is not None:
+            self.prices[symbol] = bar.close
+            self.signals_seen += len(signals)
+            return [self._reject(signal, outside) for signal in signals]
         self.prices[symbol] = bar.open  # resting orders fill from the open onwards
         events: list[Event] = []
         self._settle(self.venue.match(bar, self.orders, events))
@@ -128,6 +140,11 @@ class TradingKernel:
         for signal in signals:
             events.extend(self._route(signal, bar, day_start_equity))
         return events
+
+    def outside_session(self, bar: Bar) -> str | None:
+        """Why ``bar`` is outside the session the run trades in (None: it is inside)."""
+        session = self.session
+        return None if session is None else session.outside(bar)
 
     def route_late(
         self,
@@ -140,6 +157,10 @@ class TradingKernel:
         ticking the same bar in live trading): steps 1 and 2 of ``on_bar`` are not repeated."""
         self._bar_index = bar_index
         self.prices[bar.symbol] = bar.close
+        outside = self.outside_session(bar)
+        if outside is not None:
+            self.signals_seen += len(signals)
+            return [self._reject(signal, outside) for signal in signals]
         events: list[Event] = []
         for signal in signals:
             events.extend(self._route(signal, bar, day_start_equity))
@@ -411,13 +432,16 @@ class TradingKernel:
             signal, self.view(bar, day_start_equity), instrument, bar.close, self._bar_index
         )
         if decision.rejection is not None:
-            rejected = SignalRejected(signal.ts, signal, decision.rejection)
-            self.rejections.append(rejected)
-            return [rejected]
+            return [self._reject(signal, decision.rejection)]
         events: list[Event] = [SignalAccepted(signal.ts, signal, decision.notes)]
         for intent in decision.intents:
             events.extend(self._submit(intent, bar))
         return events
+
+    def _reject(self, signal: Signal, reason: str) -> SignalRejected:
+        rejected = SignalRejected(signal.ts, signal, reason)
+        self.rejections.append(rejected)
+        return rejected
 
     def _submit(self, intent: OrderIntent, bar: Bar) -> list[Event]:
         events: list[Event] = []

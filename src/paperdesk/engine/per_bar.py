@@ -1,7 +1,11 @@
 """How a per-bar strategy takes part in a bar: after the bar's resting orders were matched, it
 sees the portfolio (a read-only context) and the closed bars, and its signal is routed or its
 order intent placed like anyone else's. Backtests and paper portfolios both call this, so the
-same strategy gives the same fills in both."""
+same strategy gives the same fills in both.
+
+At a bar outside the trading session (``session = regular``, see ``paperdesk.data.sessions``) a
+per-bar strategy is not asked to decide, as Lean's ``OnData`` never receives extended-hours bars
+when extended hours are off; the bar is still in the history it sees at the next bar."""
 
 from __future__ import annotations
 
@@ -26,7 +30,9 @@ def decide(
     day_start_equity: Decimal | None = None,
 ) -> tuple[list[Event], Mapping[str, Any] | None]:
     """The events of ``strategy``'s decision at ``bar`` (the last row of ``history``) and its
-    new state (None: unchanged)."""
+    new state (None: unchanged); nothing at a bar outside the trading session."""
+    if kernel.outside_session(bar) is not None:
+        return [], None
     context = kernel.strategy_context(strategy.name, bar, bar_index, state)
     decision = strategy.decision(history, context)
     action = decision.action

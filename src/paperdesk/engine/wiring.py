@@ -6,7 +6,8 @@ from collections.abc import Callable, Mapping
 from datetime import datetime
 from decimal import Decimal
 
-from paperdesk.config import RunConfig
+from paperdesk.config import RunConfig, TradingSession
+from paperdesk.data.sessions import RegularSession
 from paperdesk.domain import Instrument
 from paperdesk.engine.kernel import TradingKernel
 from paperdesk.execution import OrderBook, SimulatedVenue
@@ -43,7 +44,16 @@ def build_kernel(
         _ledger(config.cash if cash is None else cash, ledger),
         fill_timing=config.execution.fill_timing,
         max_holding=max_holding,
+        session=session_rule(config, instruments),
     )
+
+
+def session_rule(config: RunConfig, instruments: Mapping[str, Instrument]) -> RegularSession | None:
+    """The regular session's rule when the run trades it and holds an instrument it judges."""
+    if config.execution.session is not TradingSession.REGULAR:
+        return None
+    rule = RegularSession(dict(instruments))
+    return rule if rule.judged else None
 
 
 def check_run(config: RunConfig, instruments: Mapping[str, Instrument] | None = None) -> None:

@@ -26,7 +26,14 @@ from paperdesk.routing.risk import (
     RiskRule,
 )
 from paperdesk.routing.router import RoutingDecision, SignalRouter
-from paperdesk.routing.sizers import FixedQuantity, ForexLots, PercentOfEquity, RiskPerTrade, Sizer
+from paperdesk.routing.sizers import (
+    FixedQuantity,
+    ForexLots,
+    PercentOfEquity,
+    RiskPerTrade,
+    Sizer,
+    TargetPercent,
+)
 
 __all__ = [
     "SIZING_METHODS",
@@ -60,6 +67,7 @@ __all__ = [
     "SignalMemory",
     "SignalRouter",
     "Sizer",
+    "TargetPercent",
     "build_router",
     "check_increments",
     "check_not_short",

@@ -31,7 +31,14 @@ from paperdesk.routing.risk import (
     RiskRule,
 )
 from paperdesk.routing.router import SignalRouter
-from paperdesk.routing.sizers import FixedQuantity, ForexLots, PercentOfEquity, RiskPerTrade, Sizer
+from paperdesk.routing.sizers import (
+    FixedQuantity,
+    ForexLots,
+    PercentOfEquity,
+    RiskPerTrade,
+    Sizer,
+    TargetPercent,
+)
 
 SIZING_METHODS = tuple(method.value for method in SizingMethod)
 _HUNDRED = Decimal(100)
@@ -73,6 +80,8 @@ def build_sizer(sizing: SizingConfig, fees: FeeEstimator | None = None) -> Sizer
         return RiskPerTrade(sizing.risk_percent)
     if method is SizingMethod.LOTS:
         return ForexLots(sizing.lots)
+    if method is SizingMethod.TARGET_PERCENT:
+        return TargetPercent(sizing.percent, sizing.free_buffer_percent, fees)
     return PercentOfEquity(sizing.percent, fees)
 
 

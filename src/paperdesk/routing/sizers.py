@@ -8,7 +8,8 @@ from typing import Protocol
 from paperdesk.domain import ZERO, Direction, Instrument, InvalidInputError, PortfolioView, Signal
 from paperdesk.routing.affordability import FeeEstimator, max_affordable_quantity
 from paperdesk.routing.outcomes import Rejection
-from paperdesk.routing.wording import amount
+from paperdesk.routing.wording import amount, money
+from paperdesk.routing.wording import percent as percent_text
 
 _HUNDRED = Decimal(100)
 
@@ -100,3 +101,63 @@ class ForexLots:
         self, signal: Signal, view: PortfolioView, instrument: Instrument, price: Decimal
     ) -> Decimal | Rejection:
         return instrument.round_quantity(self.lots * instrument.contract_size)
+
+
+class TargetPercent:
+    """Lean's ``SetHoldings``: hold ``percent`` of the total portfolio value, keeping a free
+    buffer.
+
+    target value = equity x (1 - free_buffer_percent/100) x percent/100; the order is the
+    largest whole-lot quantity q with q x price + fee(q) <= target value - the value already held
+    on the signal's side (the fee from the configured fee model), so an existing position buys
+    only the difference. Nothing to buy (already at or above the target, or not one lot fits) is
+    a rejection naming the values; an existing position is never trimmed down to the target.
+    """
+
+    __slots__ = ("fee_estimator", "fraction", "free_buffer_percent", "kept", "percent")
+
+    def __init__(
+        self,
+        percent: Decimal,
+        free_buffer_percent: Decimal = Decimal("0.25"),
+        fee_estimator: FeeEstimator | None = None,
+    ) -> None:
+        self.percent = _positive(percent, "target percent (size_pct)")
+        if not ZERO <= free_buffer_percent < _HUNDRED:
+            raise InvalidInputError(
+                f"free_buffer_pct must be at least 0 and below 100, got {free_buffer_percent}"
+            )
+        self.free_buffer_percent = free_buffer_percent
+        self.fraction = percent / _HUNDRED
+        self.kept = 1 - free_buffer_percent / _HUNDRED
+        self.fee_estimator = fee_estimator
+
+    def size(
+        self, signal: Signal, view: PortfolioView, instrument: Instrument, price: Decimal
+    ) -> Decimal | Rejection:
+        symbol = signal.symbol
+        target = view.equity * self.kept * self.fraction
+        position = view.positions.get(symbol)
+        held = position.quantity if position is not None else ZERO
+        if signal.direction is Direction.SHORT:
+            held = -held
+        held_value = max(held, ZERO) * price
+        budget = target - held_value
+        described = (
+            f"the target {money(target)} is {percent_text(self.percent)} of equity "
+            f"{money(view.equity)} after the {percent_text(self.free_buffer_percent)} free buffer"
+        )
+        if budget <= 0 or price <= 0:
+            return Rejection(
+                f"{symbol} already holds {amount(held)} units worth {money(held_value)} at "
+                f"{amount(price)}, at or above its target ({described})",
+                "at_target",
+            )
+        quantity = max_affordable_quantity(budget, price, instrument, self.fee_estimator)
+        if quantity <= 0:
+            return Rejection(
+                f"one lot ({amount(instrument.lot_size)}) of {symbol} at {amount(price)} plus its "
+                f"fee does not fit {money(budget)} ({described}, less {money(held_value)} held)",
+                "below_one_lot",
+            )
+        return quantity

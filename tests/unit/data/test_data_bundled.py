@@ -17,6 +17,7 @@ MANIFEST_ROWS = {
     "lean_AAPL_1h.csv": 40831,
     "lean_oanda_EURUSD_1h.csv": 74439,
     "lean_coinbase_BTCUSD_1m.csv": 12423,
+    "lean_SPY_1m.csv": 5786,
     "bt_2006-day-001_1d.csv": 255,
     "btpy_GOOG_1d.csv": 2148,
     "btpy_EURUSD_1h.csv": 5000,
@@ -43,6 +44,7 @@ def test_bundled_files_lists_all_with_manifest_row_counts() -> None:
         ("EURUSD", "1h", "lean_oanda_EURUSD_1h.csv"),
         ("eur/usd", "1H", "lean_oanda_EURUSD_1h.csv"),
         ("BTCUSD", "1m", "lean_coinbase_BTCUSD_1m.csv"),
+        ("SPY", "1m", "lean_SPY_1m.csv"),
         ("2006-day-001", "1d", "bt_2006-day-001_1d.csv"),
     ],
 )
@@ -50,7 +52,7 @@ def test_find_bundled(symbol: str, timeframe: str, name: str) -> None:
     assert find_bundled(symbol, timeframe).name == name
 
 
-@pytest.mark.parametrize(("symbol", "timeframe"), [("TSLA", "1d"), ("SPY", "1m"), ("SPY", "xx")])
+@pytest.mark.parametrize(("symbol", "timeframe"), [("TSLA", "1d"), ("AAPL", "1m"), ("SPY", "xx")])
 def test_find_bundled_unknown_lists_what_is_bundled(symbol: str, timeframe: str) -> None:
     with pytest.raises(UnknownNameError) as caught:
         find_bundled(symbol, timeframe)

@@ -38,8 +38,8 @@ def test_unknown_sizing_method_lists_the_valid_ones() -> None:
     with pytest.raises(InvalidInputError) as raised:
         router_with(sizing_method="kelly")
     assert "'kelly'" in str(raised.value)
-    assert "percent-equity or fixed or risk or lots" in str(raised.value)
-    assert SIZING_METHODS == ("percent-equity", "fixed", "risk", "lots")
+    assert "percent-equity or fixed or risk or lots or target-percent" in str(raised.value)
+    assert SIZING_METHODS == ("percent-equity", "fixed", "risk", "lots", "target-percent")
 
 
 @pytest.mark.parametrize(
