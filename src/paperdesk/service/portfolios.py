@@ -227,7 +227,7 @@ class PortfolioService:
             if settings.statistics.benchmark is not None:
                 from paperdesk.service.performance import portfolio_benchmark
 
-            portfolio_benchmark(settings, self.source)
+                portfolio_benchmark(settings, self.source)
             repository.writer.change_settings(
                 portfolio_id, settings.to_json(), changes, self._now()
             )
