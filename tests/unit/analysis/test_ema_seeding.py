@@ -60,8 +60,10 @@ def test_first_seeded_ema_is_pandas_ewm_adjust_false_on_spy(
     np.testing.assert_allclose(values[:600], plain, rtol=1e-12, equal_nan=True)
     # the same first row as the SMA seed, and clearly another value there
     sma_seeded = indicators.ema(close, period)
-    assert np.isnan(values[: period - 1]).all() and not np.isnan(values[period - 1])
-    assert np.isnan(sma_seeded[: period - 1]).all() and not np.isnan(sma_seeded[period - 1])
+    assert np.isnan(values[: period - 1]).all()
+    assert not np.isnan(values[period - 1])
+    assert np.isnan(sma_seeded[: period - 1]).all()
+    assert not np.isnan(sma_seeded[period - 1])
     assert values[period - 1] != pytest.approx(sma_seeded[period - 1], rel=1e-6)
 
 
@@ -113,7 +115,8 @@ def test_first_seeded_tsi_is_the_ta_library_formula(reference_data: Path) -> Non
     expected = (100 * numerator / denominator).to_numpy()
     values = indicators.tsi(close, 25, 13, seed="first")
     np.testing.assert_allclose(values, expected, rtol=1e-10, equal_nan=True)
-    assert np.isnan(values[: 25 + 13 - 1]).all() and not np.isnan(values[25 + 13 - 1])
+    assert np.isnan(values[: 25 + 13 - 1]).all()
+    assert not np.isnan(values[25 + 13 - 1])
     sma_seeded = indicators.tsi(close, 25, 13)
     assert abs(values[25 + 13 - 1] - sma_seeded[25 + 13 - 1]) > 0.1
 

@@ -118,7 +118,8 @@ def test_min_bars_zero_is_today(load_bars: LoadBars) -> None:
 def test_min_bars_longer_than_the_history_gives_no_signal(load_bars: LoadBars) -> None:
     bars = load_bars("bt_2006-day-001_1d.csv")
     frame = create_strategy("sma-cross", {"mode": "level", "min_bars": 255}).signals(bars)
-    assert frame.empty and list(frame.columns) == list(create_strategy("sma-cross").signals(bars))
+    assert frame.empty
+    assert list(frame.columns) == list(create_strategy("sma-cross").signals(bars))
 
 
 def _context(bars: pd.DataFrame) -> StrategyContext:
@@ -139,7 +140,8 @@ def test_buy_and_hold_waits_min_bars(load_bars: LoadBars) -> None:
     assert strategy.warmup == 30
     assert strategy.decision(bars.iloc[:30], _context(bars.iloc[:30])).action is None
     decision = strategy.decision(bars.iloc[:31], _context(bars.iloc[:31]))
-    assert decision.action is not None and decision.action.direction is Direction.LONG
+    assert decision.action is not None
+    assert decision.action.direction is Direction.LONG
     default = create_strategy("buy-and-hold")
     assert default.decision(bars.iloc[:1], _context(bars.iloc[:1])).action is not None
 
