@@ -110,13 +110,10 @@ def _read(
         wanted = close_column if column == "close" and close_column else column
         source = by_name.get(wanted.strip().lower())
         if source is None:
-            option = "--column" if column == "close" else "the file"
+            hint = "; name the close with --column" if column == "close" else ""
             raise OptionError(
-                f"data file {path.name} has no column {wanted!r} (columns: "
-                f"{', '.join(map(str, raw.columns))}); name the close with {option}"
-                if column == "close"
-                else f"data file {path.name} has no column {wanted!r} (columns: "
-                f"{', '.join(map(str, raw.columns))})"
+                f"data file {path.name} has no column {wanted!r} "
+                f"(columns: {', '.join(map(str, raw.columns))}){hint}"
             )
         numbers = pd.to_numeric(raw[source].str.strip(), errors="coerce")
         bad = ~np.isfinite(numbers.to_numpy(dtype=np.float64))
