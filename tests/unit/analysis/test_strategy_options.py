@@ -175,3 +175,25 @@ def test_level_changes_keeps_the_side_through_an_exact_zero_and_nan() -> None:
     assert sides.tolist() == [1, -1, 1]
     rows, sides = level_changes([np.nan, -2.0, -1.0, -3.0, 4.0], min_bars=3)
     assert (rows.tolist(), sides.tolist()) == ([3, 4], [-1, 1])
+
+
+@pytest.mark.parametrize(
+    ("name", "params"),
+    [
+        ("sma-cross", {"mode": "level"}),
+        ("sma-cross", {"fast": 1, "slow": 15, "mode": "level", "min_bars": 300}),
+        ("sma-cross", {"min_bars": 500}),
+        ("macd-cross", {"ema_seed": "first"}),
+        ("macd-cross", {"ema_seed": "first", "min_bars": 400}),
+        ("tsi-momentum", {"ema_seed": "first", "min_bars": 100}),
+        ("rsi-divergence", {"min_bars": 250}),
+    ],
+)
+def test_the_options_keep_the_strategies_causal(
+    load_bars: LoadBars, name: str, params: dict[str, object]
+) -> None:
+    from test_analysis_strategies import assert_causal
+
+    strategy = create_strategy(name, params)
+    assert isinstance(strategy, Strategy)
+    assert_causal(strategy, load_bars("lean_SPY_1d.csv"))
