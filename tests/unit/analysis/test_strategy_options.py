@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime
 from decimal import Decimal
 
 import numpy as np
@@ -123,11 +122,11 @@ def test_min_bars_longer_than_the_history_gives_no_signal(load_bars: LoadBars) -
 
 
 def _context(bars: pd.DataFrame) -> StrategyContext:
-    stamp = bars.index[-1].to_pydatetime() + pd.Timedelta(days=1)
+    """The context at the close of the last bar of ``bars`` (a daily bar closes a day later)."""
     return StrategyContext(
         strategy="buy-and-hold",
         symbol="SPY",
-        ts=stamp.astimezone(UTC) if stamp.tzinfo else datetime.now(UTC),
+        ts=(bars.index[-1] + pd.Timedelta(days=1)).to_pydatetime(),
         bar_index=len(bars) - 1,
         cash=Decimal(10_000),
         equity=Decimal(10_000),
