@@ -58,6 +58,20 @@ CASES: dict[str, Case] = {
         RiskConfig(allow_short=True, cooldown_bars=3),
         ExecutionConfig(commission="per-share:0.005:min=1", slippage_bps=Decimal("2")),
     ),
+    "sma-cross, level mode after 30 bars": (
+        "sma-cross",
+        {"fast": 5, "slow": 20, "mode": "level", "min_bars": 30},
+        SizingConfig(),
+        RiskConfig(),
+        ExecutionConfig(),
+    ),
+    "macd-cross, first-value EMA seed after 60 bars, shorts": (
+        "macd-cross",
+        {"ema_seed": "first", "min_bars": 60},
+        SizingConfig(),
+        RiskConfig(allow_short=True),
+        ExecutionConfig(),
+    ),
 }
 
 

@@ -12,9 +12,12 @@ Seeding conventions (verified against public reference values in the unit tests)
 * ``ema`` uses ``alpha = 2 / (period + 1)`` and is SEEDED WITH THE SMA of its first
   ``period`` inputs, so the first value is at row ``period - 1``. This is TA-Lib's default
   (``talib.set_unstable_period`` left at 0) and the convention of backtrader and Lean; it
-  reproduces backtrader's EMA(30) test values and Lean's ``spy_ema.csv`` exactly. The ``ta``
-  library and ``pandas.ewm(adjust=False)`` start from the first value instead: the two
-  conventions converge only after many bars.
+  reproduces backtrader's EMA(30) test values and Lean's ``spy_ema.csv`` exactly. With
+  ``seed="first"`` the recursion starts from the first (non-NaN) input instead, as the ``ta``
+  library and ``pandas.Series.ewm(span=period, adjust=False)`` do; the first ``period - 1``
+  values are still NaN (the ta library's ``min_periods=period``), so both seedings give their
+  first value at the same row. The two conventions converge only after many bars (on the
+  StockCharts MACD worksheet they still differ by ~1e-4 after 124 bars).
 * ``rsi`` is Wilder's RSI: average gain / loss seeded with the simple mean of the first
   ``period`` changes, then smoothed with ``alpha = 1 / period``; the first value is at row
   ``period``. This is StockCharts' worksheet and backtrader's RSI.
@@ -24,11 +27,14 @@ Seeding conventions (verified against public reference values in the unit tests)
   first inputs) and ``signal = EMA(macd_line, signal)``; TA-Lib's wrapper skips the leading
   NaNs of ``macd_line``, so the signal is seeded with the SMA of the first ``signal`` MACD
   values (backtrader's ``MACDHisto``). First MACD value at row ``slow - 1``, first signal at
-  row ``slow + signal - 2``.
+  row ``slow + signal - 2``. ``seed`` applies to all three EMAs: with ``seed="first"`` the
+  MACD line starts from the first close and the signal from the first MACD value (row
+  ``slow - 1``), which is the ``ta`` library's ``MACD`` exactly.
 * ``tsi`` (True Strength Index, absent from TA-Lib) is composed from ``ema``:
   ``100 * EMA_short(EMA_long(diff)) / EMA_short(EMA_long(|diff|))`` with
   ``diff[t] = close[t] - close[t-1]``; the leading NaN of ``diff`` is skipped, so the first
-  value is at row ``long + short - 1``. A zero denominator (a flat price) gives NaN.
+  value is at row ``long + short - 1``. A zero denominator (a flat price) gives NaN. ``seed``
+  applies to the four EMAs (``seed="first"``: the ``ta`` library's ``TSIIndicator``).
 * ``atr`` is Wilder's average true range (TA-Lib): seeded with the simple mean of the first
   ``period`` true ranges starting at row 1; the first value is at row ``period``.
 
@@ -38,10 +44,12 @@ indicators (EMA, RSI, ATR); callers must pass gap-free data.
 
 from __future__ import annotations
 
+from enum import StrEnum
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
+import pandas as pd
 import talib
 
 from paperdesk.domain.errors import InvalidInputError
@@ -50,6 +58,7 @@ FloatArray = npt.NDArray[np.float64]
 SignArray = npt.NDArray[np.int8]
 
 __all__ = [
+    "EmaSeed",
     "FloatArray",
     "SignArray",
     "atr",
@@ -61,6 +70,28 @@ __all__ = [
     "sma",
     "tsi",
 ]
+
+
+class EmaSeed(StrEnum):
+    """How an exponential moving average starts (see the module docstring)."""
+
+    SMA = "sma"  # TA-Lib, backtrader, Lean: the first value is the SMA of the first inputs
+    FIRST = "first"  # pandas ewm(adjust=False), the ta library: start from the first input
+
+
+EMA_SEEDS: tuple[str, ...] = tuple(seed.value for seed in EmaSeed)
+
+
+def ema_seed(value: object, label: str = "ema seed") -> EmaSeed:
+    """``value`` as an ``EmaSeed``; ``InvalidInputError`` naming ``label`` and the allowed
+    values otherwise."""
+    if isinstance(value, EmaSeed):
+        return value
+    try:
+        return EmaSeed(value.strip().lower() if isinstance(value, str) else str(value))
+    except ValueError:
+        allowed = ", ".join(EMA_SEEDS)
+        raise InvalidInputError(f"{label} must be one of {allowed}, got {value!r}") from None
 
 
 def _as_float(values: Any, label: str = "values") -> FloatArray:
@@ -83,14 +114,21 @@ def sma(close: Any, period: int) -> FloatArray:
     return np.asarray(talib.SMA(_as_float(close, "close"), timeperiod=period), dtype=np.float64)
 
 
-def ema(close: Any, period: int) -> FloatArray:
-    """Exponential moving average, alpha 2/(period+1), seeded with the SMA of the first inputs.
+def ema(close: Any, period: int, seed: EmaSeed | str = EmaSeed.SMA) -> FloatArray:
+    """Exponential moving average, alpha 2/(period+1); first value at row ``period - 1``.
 
-    Leading NaNs of the input are skipped (the seed is the SMA of the first ``period``
+    ``seed="sma"`` (the default, TA-Lib): the value at row ``period - 1`` is the SMA of the
+    first ``period`` inputs. ``seed="first"``: the recursion starts from the first input
+    (``pandas.Series.ewm(span=period, adjust=False, min_periods=period)``, the ta library).
+    Leading NaNs of the input are skipped either way (the seed is taken from the first
     non-NaN values), which is what lets EMAs be chained.
     """
     _check_period("ema period", period, 1)
-    return np.asarray(talib.EMA(_as_float(close, "close"), timeperiod=period), dtype=np.float64)
+    values = _as_float(close, "close")
+    if ema_seed(seed) is EmaSeed.SMA:
+        return np.asarray(talib.EMA(values, timeperiod=period), dtype=np.float64)
+    smoothed = pd.Series(values).ewm(span=period, adjust=False, min_periods=period).mean()
+    return np.asarray(smoothed.to_numpy(dtype=np.float64), dtype=np.float64)
 
 
 def rsi(close: Any, period: int = 14) -> FloatArray:
@@ -100,31 +138,40 @@ def rsi(close: Any, period: int = 14) -> FloatArray:
 
 
 def macd(
-    close: Any, fast: int = 12, slow: int = 26, signal: int = 9
+    close: Any,
+    fast: int = 12,
+    slow: int = 26,
+    signal: int = 9,
+    seed: EmaSeed | str = EmaSeed.SMA,
 ) -> tuple[FloatArray, FloatArray, FloatArray]:
-    """MACD line, signal line and histogram (backtrader convention, see the module docstring)."""
+    """MACD line, signal line and histogram (backtrader convention with ``seed="sma"``, the ta
+    library's with ``seed="first"``; see the module docstring)."""
     _check_period("macd fast", fast, 1)
     _check_period("macd slow", slow, 2)
     _check_period("macd signal", signal, 1)
     if fast >= slow:
         raise InvalidInputError(f"macd fast ({fast}) must be smaller than slow ({slow})")
+    seeding = ema_seed(seed)
     prices = _as_float(close, "close")
-    line = ema(prices, fast) - ema(prices, slow)
-    signal_line = ema(line, signal)
+    line = ema(prices, fast, seeding) - ema(prices, slow, seeding)
+    signal_line = ema(line, signal, seeding)
     return line, signal_line, line - signal_line
 
 
-def tsi(close: Any, long: int = 25, short: int = 13) -> FloatArray:
+def tsi(
+    close: Any, long: int = 25, short: int = 13, seed: EmaSeed | str = EmaSeed.SMA
+) -> FloatArray:
     """True Strength Index in [-100, 100], double-smoothed momentum; first value at row
     ``long + short - 1``."""
     _check_period("tsi long", long, 1)
     _check_period("tsi short", short, 1)
+    seeding = ema_seed(seed)
     prices = _as_float(close, "close")
     difference = np.empty_like(prices)
     difference[:1] = np.nan
     np.subtract(prices[1:], prices[:-1], out=difference[1:])
-    numerator = ema(ema(difference, long), short)
-    denominator = ema(ema(np.abs(difference), long), short)
+    numerator = ema(ema(difference, long, seeding), short, seeding)
+    denominator = ema(ema(np.abs(difference), long, seeding), short, seeding)
     with np.errstate(divide="ignore", invalid="ignore"):
         result = 100.0 * numerator / denominator
     result[denominator == 0.0] = np.nan

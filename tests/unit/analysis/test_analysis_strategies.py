@@ -99,9 +99,23 @@ def test_create_strategy_parses_loose_values() -> None:
 def test_unknown_parameter_lists_the_valid_ones() -> None:
     with pytest.raises(InvalidInputError, match="no parameter 'fats'") as error:
         create_strategy("sma-cross", {"fats": "3"})
-    assert "valid parameters: fast, slow" in str(error.value)
-    with pytest.raises(InvalidInputError, match="valid parameters: none"):
+    assert "valid parameters: fast, min_bars, mode, slow" in str(error.value)
+    with pytest.raises(InvalidInputError, match=r"valid parameters: min_bars$"):
         create_strategy("buy-and-hold", {"x": 1})
+
+    class Parameterless(BarStrategy[NoParameters]):
+        name: ClassVar[str] = "parameterless"
+        description: ClassVar[str] = "takes no parameters"
+
+        @property
+        def warmup(self) -> int:
+            return 0
+
+        def decide(self, history: pd.DataFrame, context: StrategyContext) -> None:
+            return None
+
+    with pytest.raises(InvalidInputError, match="valid parameters: none"):
+        Parameterless.parse_params({"x": 1})
 
 
 @pytest.mark.parametrize(

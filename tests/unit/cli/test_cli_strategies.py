@@ -26,7 +26,14 @@ def test_json_lists_each_parameter_with_type_default_and_meaning() -> None:
         "zero_line_filter",
         "stop_atr",
         "target_atr",
+        "ema_seed",
+        "min_bars",
     ]
+    assert by_name["ema_seed"]["type"] == "str"
+    assert by_name["ema_seed"]["default"] == "sma"
+    assert "first" in by_name["ema_seed"]["meaning"]
+    assert by_name["min_bars"]["type"] == "int"
+    assert by_name["min_bars"]["default"] == 0
     assert by_name["zero_line_filter"]["type"] == "bool"
     assert by_name["zero_line_filter"]["default"] is False
     assert by_name["long"] == {
@@ -35,7 +42,13 @@ def test_json_lists_each_parameter_with_type_default_and_meaning() -> None:
         "default": 25,
         "meaning": "first (long) smoothing period of the TSI, in bars",
     }
-    assert strategies["buy-and-hold"]["parameters"] == []
+    assert [p["name"] for p in strategies["buy-and-hold"]["parameters"]] == ["min_bars"]
+    assert [p["name"] for p in strategies["sma-cross"]["parameters"]] == [
+        "fast",
+        "slow",
+        "mode",
+        "min_bars",
+    ]
     for name in ("sma-cross", "macd-cross", "tsi-momentum", "rsi-divergence"):
         assert all(parameter["meaning"] for parameter in strategies[name]["parameters"]), name
 
@@ -75,6 +88,7 @@ def test_one_strategy_as_json() -> None:
         ("lookback", 60),
         ("stop_atr", 0.0),
         ("target_atr", 0.0),
+        ("min_bars", 0),
     ]
 
 

@@ -47,6 +47,7 @@ __all__ = [
     "atr_levels",
     "check_bars",
     "column",
+    "drop_before",
     "empty_signal_frame",
     "make_signal_frame",
     "require",
@@ -194,6 +195,17 @@ def make_signal_frame(
         },
         index=index,
     )
+
+
+def drop_before(frame: pd.DataFrame, bars: pd.DataFrame, min_bars: int) -> pd.DataFrame:
+    """``frame`` (a signal frame of ``bars``) without its rows before 0-based row ``min_bars``
+    of ``bars``: the ``min_bars`` option of the built-in strategies."""
+    if min_bars <= 0 or len(frame) == 0:
+        return frame
+    if min_bars >= len(bars):
+        return empty_signal_frame(bars.index)
+    kept: pd.DataFrame = frame.loc[frame.index >= bars.index[min_bars]]
+    return kept
 
 
 def _per_row(name: str, values: npt.ArrayLike, count: int) -> npt.NDArray[np.float64]:

@@ -22,6 +22,7 @@ __all__ = [
     "StrategyKind",
     "require",
     "require_at_least",
+    "require_choice",
     "require_period",
 ]
 
@@ -50,6 +51,14 @@ class ParameterDescription(NamedTuple):
 
 STOP_ATR_HELP = {"help": "stop-loss distance in ATR(14) multiples (0 = none)"}
 TARGET_ATR_HELP = {"help": "take-profit distance in ATR(14) multiples (0 = none)"}
+MIN_BARS_HELP = {
+    "help": "no decision before this many bars were seen: the first possible decision is on "
+    "the bar at 0-based row min_bars (0 = as soon as the indicators exist)"
+}
+EMA_SEED_HELP = {
+    "help": "how every EMA starts: sma (the SMA of its first inputs: TA-Lib, backtrader, Lean) "
+    "or first (the first input: pandas ewm(adjust=False), the ta library)"
+}
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -67,6 +76,15 @@ def require_at_least(name: str, value: float, minimum: float) -> None:
     """Raise ``InvalidInputError`` naming parameter ``name`` when ``value < minimum``."""
     if value < minimum:
         raise InvalidInputError(f"parameter {name!r} must be at least {minimum}, got {value}")
+
+
+def require_choice(name: str, value: str, choices: tuple[str, ...]) -> None:
+    """Raise ``InvalidInputError`` naming parameter ``name`` and the allowed values unless
+    ``value`` is one of ``choices``."""
+    if value not in choices:
+        raise InvalidInputError(
+            f"parameter {name!r} must be one of {', '.join(choices)}, got {value!r}"
+        )
 
 
 MAX_PERIOD = 10_000  # bars: a longer indicator period needs more history than any data set

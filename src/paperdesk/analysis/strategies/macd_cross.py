@@ -8,17 +8,24 @@ from typing import ClassVar
 import numpy as np
 import pandas as pd
 
-from paperdesk.analysis.indicators import atr, crossing_points, macd
+from paperdesk.analysis.indicators import EMA_SEEDS, atr, crossing_points, macd
 from paperdesk.analysis.strategies.base import (
     Strategy,
     atr_levels,
     column,
+    drop_before,
     make_signal_frame,
     require,
     require_at_least,
     require_period,
 )
-from paperdesk.analysis.strategies.common import STOP_ATR_HELP, TARGET_ATR_HELP
+from paperdesk.analysis.strategies.common import (
+    EMA_SEED_HELP,
+    MIN_BARS_HELP,
+    STOP_ATR_HELP,
+    TARGET_ATR_HELP,
+    require_choice,
+)
 from paperdesk.analysis.strategies.reasons import compose, words
 from paperdesk.analysis.strategies.registry import register
 
@@ -40,6 +47,8 @@ class MacdCrossParameters:
     signal: int = field(default=9, metadata={"help": "EMA period of the signal line, in bars"})
     stop_atr: float = field(default=0.0, metadata=STOP_ATR_HELP)
     target_atr: float = field(default=0.0, metadata=TARGET_ATR_HELP)
+    ema_seed: str = field(default="sma", metadata=EMA_SEED_HELP)
+    min_bars: int = field(default=0, metadata=MIN_BARS_HELP)
 
 
 @register
@@ -51,6 +60,8 @@ class MacdCross(Strategy[MacdCrossParameters]):
     [0, 1]: how decisively the histogram jumped through zero, in units of recent volatility
     (0.5 while ATR is still warming up). Stop = close -/+ ``stop_atr`` * ATR(14) for a
     long/short, target = close +/- ``target_atr`` * ATR(14); NaN when 0 or ATR is warming up.
+    ``ema_seed`` seeds the three EMAs (``indicators.macd``); ``min_bars`` drops the crosses
+    before that row.
     """
 
     name: ClassVar[str] = "macd-cross"
@@ -71,16 +82,18 @@ class MacdCross(Strategy[MacdCrossParameters]):
         )
         require_at_least("stop_atr", params.stop_atr, 0.0)
         require_at_least("target_atr", params.target_atr, 0.0)
+        require_choice("ema_seed", params.ema_seed, EMA_SEEDS)
+        require_at_least("min_bars", params.min_bars, 0)
 
     @property
     def warmup(self) -> int:
-        return self.params.slow + self.params.signal - 1
+        return max(self.params.slow + self.params.signal - 1, self.params.min_bars)
 
     def compute(self, bars: pd.DataFrame) -> pd.DataFrame:
         parameters = self.params
         close = column(bars, "close")
         line, signal_line, histogram = macd(
-            close, parameters.fast, parameters.slow, parameters.signal
+            close, parameters.fast, parameters.slow, parameters.signal, parameters.ema_seed
         )
         positions, direction = crossing_points(histogram)
         average_true_range = atr(column(bars, "high"), column(bars, "low"), close, ATR_PERIOD)
@@ -98,7 +111,7 @@ class MacdCross(Strategy[MacdCrossParameters]):
             signal_line[positions],
             significant=4,
         )
-        return make_signal_frame(
+        frame = make_signal_frame(
             bars,
             positions,
             direction,
@@ -107,3 +120,4 @@ class MacdCross(Strategy[MacdCrossParameters]):
             target=atr_levels(close_at, range_at, direction, parameters.target_atr, 1),
             reason=reasons,
         )
+        return drop_before(frame, bars, parameters.min_bars)

@@ -15,11 +15,12 @@ from paperdesk.analysis.strategies.base import (
     Strategy,
     atr_levels,
     column,
+    drop_before,
     make_signal_frame,
     require_at_least,
     require_period,
 )
-from paperdesk.analysis.strategies.common import STOP_ATR_HELP, TARGET_ATR_HELP
+from paperdesk.analysis.strategies.common import MIN_BARS_HELP, STOP_ATR_HELP, TARGET_ATR_HELP
 from paperdesk.analysis.strategies.reasons import compose, words
 from paperdesk.analysis.strategies.registry import register
 
@@ -52,6 +53,7 @@ class RsiDivergenceParameters:
     )
     stop_atr: float = field(default=0.0, metadata=STOP_ATR_HELP)
     target_atr: float = field(default=0.0, metadata=TARGET_ATR_HELP)
+    min_bars: int = field(default=0, metadata=MIN_BARS_HELP)
 
 
 def _pivot_lows(values: npt.NDArray[np.float64], width: int) -> IntArray:
@@ -126,11 +128,12 @@ class RsiDivergence(Strategy[RsiDivergenceParameters]):
         require_period("lookback", params.lookback, params.pivot_width + 1)
         require_at_least("stop_atr", params.stop_atr, 0.0)
         require_at_least("target_atr", params.target_atr, 0.0)
+        require_at_least("min_bars", params.min_bars, 0)
 
     @property
     def warmup(self) -> int:
         width = self.params.pivot_width
-        return max(self.params.period, width) + 2 * width + 1
+        return max(max(self.params.period, width) + 2 * width + 1, self.params.min_bars)
 
     def compute(self, bars: pd.DataFrame) -> pd.DataFrame:
         parameters = self.params
@@ -196,7 +199,7 @@ class RsiDivergence(Strategy[RsiDivergenceParameters]):
             " -> ",
             np.round(strength[second], 2),
         )
-        return make_signal_frame(
+        frame = make_signal_frame(
             bars,
             positions,
             direction,
@@ -205,3 +208,4 @@ class RsiDivergence(Strategy[RsiDivergenceParameters]):
             target=target,
             reason=reasons,
         )
+        return drop_before(frame, bars, parameters.min_bars)

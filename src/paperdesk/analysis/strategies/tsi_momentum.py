@@ -7,16 +7,23 @@ from typing import ClassVar
 
 import pandas as pd
 
-from paperdesk.analysis.indicators import atr, crossing_points, ema, tsi
+from paperdesk.analysis.indicators import EMA_SEEDS, atr, crossing_points, ema, tsi
 from paperdesk.analysis.strategies.base import (
     Strategy,
     atr_levels,
     column,
+    drop_before,
     make_signal_frame,
     require_at_least,
     require_period,
 )
-from paperdesk.analysis.strategies.common import STOP_ATR_HELP, TARGET_ATR_HELP
+from paperdesk.analysis.strategies.common import (
+    EMA_SEED_HELP,
+    MIN_BARS_HELP,
+    STOP_ATR_HELP,
+    TARGET_ATR_HELP,
+    require_choice,
+)
 from paperdesk.analysis.strategies.reasons import compose, words
 from paperdesk.analysis.strategies.registry import register
 
@@ -42,6 +49,8 @@ class TsiMomentumParameters:
     )
     stop_atr: float = field(default=0.0, metadata=STOP_ATR_HELP)
     target_atr: float = field(default=0.0, metadata=TARGET_ATR_HELP)
+    ema_seed: str = field(default="sma", metadata=EMA_SEED_HELP)
+    min_bars: int = field(default=0, metadata=MIN_BARS_HELP)
 
 
 @register
@@ -52,6 +61,8 @@ class TsiMomentum(Strategy[TsiMomentumParameters]):
     TSI < 0. Confidence = ``0.5 + 0.5 * direction * TSI / 50`` clipped to [0, 1]: a long
     with strong positive momentum (TSI >= 50) is fully confident, one at TSI = 0 is 0.5,
     and shorts mirror. Stop / target: close -/+ k * ATR(14) as in ``macd-cross``.
+    ``ema_seed`` seeds the TSI's four EMAs and the signal EMA; ``min_bars`` drops the crosses
+    before that row.
     """
 
     name: ClassVar[str] = "tsi-momentum"
@@ -68,16 +79,20 @@ class TsiMomentum(Strategy[TsiMomentumParameters]):
         require_period("signal", params.signal, 2)
         require_at_least("stop_atr", params.stop_atr, 0.0)
         require_at_least("target_atr", params.target_atr, 0.0)
+        require_choice("ema_seed", params.ema_seed, EMA_SEEDS)
+        require_at_least("min_bars", params.min_bars, 0)
 
     @property
     def warmup(self) -> int:
-        return self.params.long + self.params.short + self.params.signal - 2
+        parameters = self.params
+        return max(parameters.long + parameters.short + parameters.signal - 2, parameters.min_bars)
 
     def compute(self, bars: pd.DataFrame) -> pd.DataFrame:
         parameters = self.params
         close = column(bars, "close")
-        index_line = tsi(close, parameters.long, parameters.short)
-        signal_line = ema(index_line, parameters.signal)
+        seed = parameters.ema_seed
+        index_line = tsi(close, parameters.long, parameters.short, seed)
+        signal_line = ema(index_line, parameters.signal, seed)
         positions, direction = crossing_points(index_line - signal_line)
         if parameters.zero_line_filter:
             at_cross = index_line[positions]
@@ -96,7 +111,7 @@ class TsiMomentum(Strategy[TsiMomentumParameters]):
             signal_line[positions],
             significant=4,
         )
-        return make_signal_frame(
+        frame = make_signal_frame(
             bars,
             positions,
             direction,
@@ -105,3 +120,4 @@ class TsiMomentum(Strategy[TsiMomentumParameters]):
             target=atr_levels(close_at, range_at, direction, parameters.target_atr, 1),
             reason=reasons,
         )
+        return drop_before(frame, bars, parameters.min_bars)
