@@ -15,11 +15,6 @@ from paperdesk.cli.fit import console
 from paperdesk.cli.output import print_json
 from paperdesk.domain.errors import OptionError
 from paperdesk.domain.parsing import parse_param
-from paperdesk.service.indicator_runs import (
-    IndicatorRun,
-    describe_indicators,
-    read_indicator_file,
-)
 
 
 def indicator_command(
@@ -64,6 +59,12 @@ def indicator_command(
     ] = False,
 ) -> None:
     """Compute an indicator (SMA, EMA, RSI, MACD, TSI, ATR) over a CSV file and show its values."""
+    from paperdesk.service.indicator_runs import (  # pandas and TA-Lib: not for --help
+        IndicatorRun,
+        describe_indicators,
+        read_indicator_file,
+    )
+
     if name is None and config is None:
         listed = describe_indicators()
         if json_output:

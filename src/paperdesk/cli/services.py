@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -11,6 +12,7 @@ import typer
 
 from paperdesk.service.container import Services
 
+CONTAINER_LOG = "paperdesk.service.container"  # the logger that records the ledger opened
 _running: list[Services | None] = []  # one slot per command running (innermost last)
 
 
@@ -20,8 +22,9 @@ def stderr_is_terminal() -> bool:
 
 def announce_ledger(where: str) -> None:
     """A dim first line naming the ledger a command uses (password hidden, home as ``~``),
-    on stderr when it is a terminal: scripts and cron logs get only the command's output."""
-    if not stderr_is_terminal():
+    on stderr when it is a terminal: scripts and cron logs get only the command's output. With
+    ``-v`` the log's own ``ledger:`` record says it, so the line is not printed twice."""
+    if not stderr_is_terminal() or logging.getLogger(CONTAINER_LOG).isEnabledFor(logging.INFO):
         return
     home = str(Path.home())
     shown = where.replace(f":///{home}/", ":///~/", 1) if home != "/" else where

@@ -55,10 +55,9 @@ class Services:
             from paperdesk.service.admin import open_database
 
             self._database = open_database(self.settings.database_url_value())
-            if self._on_database is not None:  # the caller says it (once)
+            if self._on_database is not None:
                 self._on_database(self._database.describe())
-            else:
-                log.info("ledger: %s", self._database.describe())
+            log.info("ledger: %s", self._database.describe())
         return self._database
 
     @cached_property

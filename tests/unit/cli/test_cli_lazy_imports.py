@@ -65,19 +65,22 @@ from typer.testing import CliRunner
 from paperdesk.cli import app
 from paperdesk.cli.lazy import COMMANDS
 watched = json.loads(sys.stdin.read())
+loaded = {}
+def note(cause):
+    for name in watched:
+        if name in sys.modules and name not in loaded:
+            loaded[name] = cause
 paths = []
 for entry in COMMANDS:  # loading a command's module is what its help costs
     command = entry.load()
+    note(f"loading {entry.name}")
     if hasattr(command, "list_commands"):  # a group: each subcommand's help too
         paths += [(entry.name, sub) for sub in command.list_commands(None)]
     paths.append((entry.name,))
-loaded = {}
 for path in paths:
     result = CliRunner().invoke(app, [*path, "--help"])
     assert result.exit_code == 0, (path, result.stdout)
-    for name in watched:
-        if name in sys.modules and name not in loaded:
-            loaded[name] = " ".join(path)
+    note(" ".join(path) + " --help")
 print(json.dumps({"helps": len(paths), "loaded": loaded}))
 """
 
