@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from decimal import Decimal
 
 from paperdesk.config import RunConfig
-from paperdesk.domain import Instrument
+from paperdesk.domain import CorporateActionTerms, Instrument
 from paperdesk.engine.kernel import TradingKernel
 from paperdesk.execution import OrderBook, SimulatedVenue
 from paperdesk.execution.costs import cost_models
@@ -24,9 +24,11 @@ def build_kernel(
     *,
     cash: Decimal | None = None,
     ledger: LedgerState | None = None,
+    corporate_actions: Mapping[str, Sequence[CorporateActionTerms]] | None = None,
 ) -> TradingKernel:
     """A kernel for ``instruments`` run by ``config`` (``cash``: the starting cash, when it is
-    not the config's, as for a stored portfolio; ``ledger``: the books to continue from)."""
+    not the config's, as for a stored portfolio; ``ledger``: the books to continue from;
+    ``corporate_actions``: the splits and dividends to book on raw prices, by symbol)."""
     costs = cost_models(config.execution, instruments.values())
     router = build_router(config.sizing, config.risk, fees=costs.fees)
     orders = OrderBook(instruments, session_close=session_close)
@@ -43,6 +45,7 @@ def build_kernel(
         _ledger(config.cash if cash is None else cash, ledger),
         fill_timing=config.execution.fill_timing,
         max_holding=max_holding,
+        corporate_actions=corporate_actions,
     )
 
 

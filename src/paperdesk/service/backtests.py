@@ -84,7 +84,18 @@ def run_backtest(
     instrument = instrument_for(symbol, asset_class)
     if asset_class is not None:  # the report shows its prices and money in this class's terms
         remember_asset_class(symbol, instrument.asset_class)
-    return simulate(bars, strategy, config, instrument, progress)
+    return simulate(
+        bars, strategy, config, instrument, progress, corporate_actions=_actions(config, instrument)
+    )
+
+
+def _actions(config: RunConfig, instrument: Any) -> tuple[Any, ...]:
+    """The splits and dividends booked on the ledger: those of the symbol's bundled factor file
+    when the bars come from the DataManager (raw prices); a ``--data`` file's prices may be
+    adjusted already (a Yahoo download's Close is), so none are booked on it."""
+    from paperdesk.data.corporate_actions import ledger_actions_for
+
+    return () if config.data is not None else ledger_actions_for(instrument)
 
 
 class BacktestService:

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from paperdesk.domain import (
     ZERO,
+    CorporateActionApplied,
     Event,
     OrderAccepted,
     OrderCanceled,
@@ -72,8 +73,9 @@ _AUDITED = (
     OrderExpired,
     OrderModified,
     SignalRejected,
+    CorporateActionApplied,
 )
-_ORDER_EVENTS = _AUDITED[:-1]
+_ORDER_EVENTS = _AUDITED[:-2]
 
 
 @dataclass(frozen=True, slots=True)
@@ -238,6 +240,8 @@ class LedgerWriter:
                 trade = trade_row(portfolio_id, event.trade)
                 trade.tick_id = tick_id
                 session.add(trade)
+            elif isinstance(event, CorporateActionApplied):
+                self._save_corporate_action(portfolio_id, event, tick_id)
             elif isinstance(event, SignalAccepted | SignalRejected) and bar is not None:
                 session.add(_signal_row(portfolio_id, event, bar))
         audited: list[AuditedEvent] = [e for e in events if isinstance(e, _AUDITED)]
@@ -259,7 +263,21 @@ class LedgerWriter:
             eligible = row.eligible_at
         write_order(row, order, eligible)
 
-    def _save_position(self, portfolio_id: int, event: PositionOpened | PositionChanged) -> None:
+    def _save_corporate_action(
+        self, portfolio_id: int, event: CorporateActionApplied, tick_id: int | None
+    ) -> None:
+        """The position on the new terms; a reverse split that left only a fraction closes it
+        (the round trip it completed is in the ledger's checkpoint and stored here)."""
+        if event.position.quantity != 0:
+            self._save_position(portfolio_id, event)
+            return
+        stored = self._session.get(PositionRow, (portfolio_id, event.position.symbol))
+        if stored is not None:
+            self._session.delete(stored)
+
+    def _save_position(
+        self, portfolio_id: int, event: PositionOpened | PositionChanged | CorporateActionApplied
+    ) -> None:
         position = event.position
         fresh = position_row(portfolio_id, position, None)
         stored = self._session.get(PositionRow, (portfolio_id, position.symbol))
