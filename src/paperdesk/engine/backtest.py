@@ -350,7 +350,22 @@ class _Driver:
             fees=float(ledger.fees),
             ambiguous_bars=kernel.venue.ambiguous_bars,
             signals=kernel.signals_seen,
+            **self._split_terms(),
         )
+
+    def _split_terms(self) -> dict[str, Any]:
+        """For a run that booked splits: the ledger's final positions (the fills alone give the
+        old share count) and split-adjusted closes for the buy-and-hold benchmark."""
+        actions = self.kernel.corporate_actions.get(self.feed.symbol, ())
+        splits = [a for a in actions if a.kind == "split"]
+        if not splits:
+            return {}
+        closes = np.array(self.feed.closes, dtype=np.float64)
+        for action, row in zip(actions, _action_rows(actions, self.feed.ts_close_ns), strict=True):
+            if action.kind == "split":
+                closes[:row] *= action.shares_before / action.shares_after
+        positions = tuple(self.kernel.ledger.positions.values())
+        return {"benchmark_closes": closes, "final_positions": positions}
 
 
 def _decimal(value: float) -> Decimal:

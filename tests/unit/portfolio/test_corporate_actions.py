@@ -78,7 +78,8 @@ def test_a_dividend_is_credited_to_a_long_and_debited_from_a_short() -> None:
     credited = long_book.apply_corporate_action(dividend, _at(date(2020, 8, 7)))
     debited = short_book.apply_corporate_action(dividend, _at(date(2020, 8, 7)))
 
-    assert credited is not None and debited is not None
+    assert credited is not None
+    assert debited is not None
     assert (credited.cash, debited.cash) == (D("8.20"), D("-8.20"))  # 10 x 0.82
     assert long_book.cash == D("10000") - D("4416.50") + D("8.20") == D("5591.70")
     assert short_book.cash == D("10000") + D("4416.50") - D("8.20") == D("14408.30")
