@@ -310,6 +310,13 @@ class LedgerWriter:
         session.add_all(position_row(portfolio_id, position, None) for position in positions)
         session.add_all(equity_row(portfolio_id, point, None) for point in equity)
 
+    def audit_history(
+        self, portfolio_id: int, events: Sequence[CorporateActionApplied], recorded_at: datetime
+    ) -> None:
+        """Audit entries of the splits and dividends an imported portfolio's history holds (its
+        rows are written by ``import_history``; nothing is published again)."""
+        self._session.add_all(audit_rows(portfolio_id, events, recorded_at, None))
+
     # -------------------------------------------------------------------------- checkpoints
 
     def checkpoint(self, portfolio_id: int, state: LedgerState, recorded_at: datetime) -> None:
