@@ -91,3 +91,28 @@ def test_bars_already_adjusted_book_no_actions() -> None:
     (fill,) = result.fills
     (position,) = result.open_positions
     assert position.quantity == fill.quantity  # no split booked on split-adjusted prices
+
+
+def test_hourly_bars_book_the_split_at_the_ex_dates_first_bar() -> None:
+    """``lean_AAPL_1h.csv``: the 2020-08-28 15:00 ET bar closes at 499.23, the 2020-08-31 09:00
+    ET bar (09:30-10:00) opens at 127.67; the split lands between them."""
+    config = RunConfig(
+        strategy="buy-and-hold",
+        symbol="AAPL",
+        timeframe="1h",
+        start=date(2020, 8, 24),
+        end=date(2020, 9, 4),
+        sizing=SizingConfig(method="fixed", quantity=D(10)),
+        execution=NO_COSTS,
+    )
+    result = run_backtest(config)
+
+    (fill,) = result.fills
+    # the first bar (2020-08-24 09:00 ET) signals; the next bar opens at 507.29: cost 5072.90
+    assert (fill.quantity, fill.price) == (D(10), D("507.29"))
+    assert result.final_cash == D(10000) - D("5072.90") == D("4927.10")
+    (position,) = result.open_positions
+    assert position.quantity == D(40)
+    assert position.average_price == D("5072.90") / 40 == D("126.8225")
+    # marked at the 2020-09-04 15:00 ET close 120.96: 40 x 120.96 = 4838.40
+    assert result.final_equity == D("4927.10") + D("4838.40") == D("9765.50")

@@ -35,22 +35,6 @@ def _at(day: date) -> datetime:
     return datetime(day.year, day.month, day.day, tzinfo=UTC)
 
 
-def test_the_factor_file_gives_the_real_aapl_terms() -> None:
-    seven = _aapl(date(2014, 6, 9), "split")
-    four = _aapl(date(2020, 8, 31), "split")
-    dividend = _aapl(date(2020, 8, 7), "dividend")
-    assert (seven.shares_after, seven.shares_before, seven.last_raw_date) == (
-        7,
-        1,
-        date(2014, 6, 6),
-    )
-    assert (four.shares_after, four.shares_before, four.reference_price) == (4, 1, D("499.23"))
-    # row 20200806,0.9949942,0.25,455.61 then 20200828,0.9967882: Lean's Dividend.Create
-    # round(455.61 - 455.61 x 0.9949942 / 0.9967882, 2) = round(0.81998..., 2) = 0.82
-    assert dividend.distribution == D("0.82")
-    assert dividend.last_raw_date == date(2020, 8, 6)
-
-
 def test_the_7_for_1_split_of_2014_multiplies_the_quantity_and_keeps_the_cost() -> None:
     ledger = PortfolioLedger(D("10000"))
     # 10 shares at the 2014-06-05 open 646.25: cost 6462.50, cash 10000 - 6462.50 = 3537.50
