@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from paperdesk.config import ExecutionConfig, RunConfig, SizingConfig
+from paperdesk.config import ExecutionConfig, RiskConfig, RunConfig, SizingConfig
 from paperdesk.domain import Side
 from paperdesk.service.backtests import run_backtest
 
@@ -116,3 +116,45 @@ def test_hourly_bars_book_the_split_at_the_ex_dates_first_bar() -> None:
     assert position.average_price == D("5072.90") / 40 == D("126.8225")
     # marked at the 2020-09-04 15:00 ET close 120.96: 40 x 120.96 = 4838.40
     assert result.final_equity == D("4927.10") + D("4838.40") == D("9765.50")
+
+
+def test_the_kernel_debits_a_short_the_dividend_before_the_ex_dates_fills() -> None:
+    from paperdesk.data import instrument_for
+    from paperdesk.data.bar_convert import BarArrays
+    from paperdesk.data.corporate_actions import ledger_actions_for
+    from paperdesk.domain import CorporateActionApplied, OrderFilled, OrderIntent
+    from paperdesk.engine.wiring import build_kernel
+    from paperdesk.service.backtests import load_run_bars
+
+    config = RunConfig(
+        strategy="buy-and-hold",
+        symbol="AAPL",
+        start=date(2020, 8, 4),
+        end=date(2020, 8, 10),
+        risk=RiskConfig(allow_short=True),
+        execution=NO_COSTS,
+    )
+    instrument = instrument_for("AAPL")
+    kernel = build_kernel(
+        config,
+        {"AAPL": instrument},
+        None,
+        corporate_actions={"AAPL": ledger_actions_for(instrument)},
+    )
+    feed = BarArrays(load_run_bars(config), "AAPL", "1d")
+    first = feed.bar(0)  # 2020-08-04
+    kernel.on_bar(first, (), 0)
+    kernel.submit_order(OrderIntent("AAPL", Side.SELL, D(10)), first.ts_close, price=first.close)
+    events = [kernel.on_bar(feed.bar(row), (), row) for row in range(1, feed.length)]
+
+    # sold short 10 at the 2020-08-05 open 437.75: cash 10000 + 4377.50
+    (filled,) = [e for e in events[0] if isinstance(e, OrderFilled)]
+    assert (filled.fill.quantity, filled.fill.price) == (D(10), D("437.75"))
+    # the 2020-08-07 bar opens with the dividend: 10 x 0.82 = 8.20 owed to the lender
+    (dividend,) = [e for e in events[2] if isinstance(e, CorporateActionApplied)]
+    assert events[2][0] is dividend
+    assert (dividend.quantity_before, dividend.cash) == (D(-10), D("-8.20"))
+    assert kernel.ledger.cash == D(10000) + D("4377.50") - D("8.20") == D("14369.30")
+    assert kernel.ledger.realized_pnl == D("-8.20")
+    assert not any(isinstance(e, CorporateActionApplied) for e in events[1] + events[3])
+    kernel.ledger.check_invariants()
