@@ -122,6 +122,7 @@ class CorporateActionApplied(NamedTuple):
     average_price_before: Decimal
     cash: Decimal  # credited (+) or debited (-): the dividend, or the fraction paid in cash
     realized_pnl: Decimal  # the dividend, or the fraction's cash minus its cost
+    trade: Trade | None = None  # the round trip a reverse split closed (only a fraction left)
 
 
 Event: TypeAlias = (

@@ -169,7 +169,9 @@ class PortfolioLedger:
         else:
             self.positions[symbol] = after
         self._actions.append((len(self.fills), action))
+        trades_before = len(self.trades)
         self._adjust_round_trip(action, outcome, ts)
+        closed = self.trades[-1] if len(self.trades) > trades_before else None
         return CorporateActionApplied(
             ts,
             action,
@@ -178,6 +180,7 @@ class PortfolioLedger:
             before.average_price,
             outcome.cash,
             outcome.realized_pnl,
+            closed,
         )
 
     def _adjust_round_trip(

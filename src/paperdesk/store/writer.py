@@ -267,13 +267,17 @@ class LedgerWriter:
         self, portfolio_id: int, event: CorporateActionApplied, tick_id: int | None
     ) -> None:
         """The position on the new terms; a reverse split that left only a fraction closes it
-        (the round trip it completed is in the ledger's checkpoint and stored here)."""
+        and completes its round trip."""
         if event.position.quantity != 0:
             self._save_position(portfolio_id, event)
             return
         stored = self._session.get(PositionRow, (portfolio_id, event.position.symbol))
         if stored is not None:
             self._session.delete(stored)
+        if event.trade is not None:
+            trade = trade_row(portfolio_id, event.trade)
+            trade.tick_id = tick_id
+            self._session.add(trade)
 
     def _save_position(
         self, portfolio_id: int, event: PositionOpened | PositionChanged | CorporateActionApplied

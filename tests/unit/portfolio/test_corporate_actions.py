@@ -104,3 +104,22 @@ def test_a_flat_book_is_left_alone() -> None:
         is None
     )
     assert ledger.cash == D("10000")
+
+
+def test_a_reverse_split_leaving_only_a_fraction_closes_the_round_trip() -> None:
+    factor_file = FactorFile.read(FIXTURES / "aig.csv")
+    (reverse,) = [a for a in factor_file.ledger_actions() if a.ex_date == date(2009, 7, 1)]
+    ledger = PortfolioLedger(D("1000"))
+    # 10 shares at the 2009-06-30 open 1.33: cost 13.30; 10 / 20 = half a share, all in cash
+    ledger.apply_fill(_fill("AIG", Side.BUY, "10", "1.33", date(2009, 6, 30)))
+    applied = ledger.apply_corporate_action(reverse, _at(date(2009, 7, 1)))
+
+    assert applied is not None
+    assert applied.position.quantity == 0
+    assert applied.cash == D("11.30")  # 0.5 x 22.60
+    assert applied.realized_pnl == D("11.30") - D("13.30") == D("-2.00")
+    assert applied.trade is not None
+    assert applied.trade.pnl == D("-2.00")
+    assert ledger.positions == {}
+    assert ledger.cash == D("1000") - D("13.30") + D("11.30") == D("998.00")
+    ledger.check_invariants()
