@@ -2,6 +2,7 @@
 
 Backtest, walk-forward and live paper trading all drive this same object, bar by bar, so a
 strategy behaves the same in each. The order of work for a bar is fixed:
+0. the splits and dividends whose ex-date the bar opens are booked on the ledger (raw prices);
 1. resting orders are matched against the bar (they were all submitted before it opened);
 2. positions held too long are closed (an exit order for the next bar);
 3. the bar's signals are routed and their orders submitted, to fill on a later bar
