@@ -77,9 +77,15 @@ def check_ledger(database: Database, portfolio_id: int) -> None:
             sign = 1 if fill.side == "buy" else -1
             signed[fill.symbol] += sign * fill.quantity
             cash -= sign * fill.quantity * fill.price + fill.fee
+        for entry in repository.audit(portfolio_id):  # splits and dividends move both too
+            if entry.kind.startswith("corporate_action."):
+                details = entry.details
+                change = Decimal(details["quantity_after"]) - Decimal(details["quantity_before"])
+                signed[details["symbol"]] += change
+                cash += Decimal(details["cash"])
         held = {symbol: quantity for symbol, quantity in signed.items() if quantity != 0}
         assert held == {s: p.quantity for s, p in positions.items()}, "positions != sum of fills"
-        assert row.cash == cash, f"cash {row.cash} != cash from fills {cash}"
+        assert row.cash == cash, f"cash {row.cash} != cash from fills and actions {cash}"
         assert row.fees_paid == sum((f.fee for f in fills), ZERO)
         open_cost = sum((p.cost for p in positions.values()), ZERO)
         assert row.cash == row.starting_cash + row.realized_pnl - row.fees_paid - open_cost

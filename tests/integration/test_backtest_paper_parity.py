@@ -28,7 +28,7 @@ from paperdesk.data import instrument_for
 from paperdesk.domain import Fill, Trade
 from paperdesk.engine.backtest import simulate
 from paperdesk.live import TickStatus
-from paperdesk.service.backtests import load_run_bars
+from paperdesk.service.backtests import load_run_bars, run_backtest
 from paperdesk.service.portfolios import PortfolioService
 from paperdesk.store import Database
 
@@ -129,4 +129,43 @@ def test_a_backtest_and_a_replayed_paper_run_fill_alike(
     summary = service.show(pid).summary
     assert summary.cash == backtest.final_cash
     assert summary.equity == backtest.final_equity
+    check_ledger(database, pid)
+
+
+def test_a_backtest_and_a_replayed_paper_run_agree_across_a_split_and_a_dividend(
+    database: Database,
+) -> None:
+    """Bundled raw AAPL from 2020-08-05 to 2020-09-04: buy-and-hold buys on the first bar, the
+    2020-08-07 dividend (0.82) and the 2020-08-31 4-for-1 split are booked by both runs alike."""
+    start, end = date(2020, 8, 5), date(2020, 9, 4)
+    execution = ExecutionConfig(commission="per-share:0.005:min=1")
+    config = RunConfig(
+        strategy="buy-and-hold", symbol="AAPL", start=start, end=end, execution=execution
+    )
+    backtest = run_backtest(config)
+    bars = load_run_bars(config)
+
+    service = PortfolioService(database)
+    settings = RunConfig(
+        strategies=(StrategySpec("buy-and-hold"),),
+        symbols=("AAPL",),
+        source=SourceConfig("replay", replay_from=start),
+        execution=execution,
+    )
+    pid = service.create_portfolio("parity", Decimal(10000), settings=settings)
+    for _ in range(len(bars)):
+        assert service.tick(pid, "AAPL")[-1].status is TickStatus.PROCESSED
+
+    assert len(backtest.fills) == 1
+    assert _fills(service.fills(pid)) == _fills(backtest.fills)
+    (position,) = service.show(pid).positions
+    (bought,) = backtest.fills
+    assert position.quantity == bought.quantity * 4  # held through the split
+    summary = service.show(pid).summary
+    assert summary.cash == backtest.final_cash
+    assert summary.equity == backtest.final_equity
+    # the dividend: 0.82 a share held before the split
+    assert summary.cash == Decimal(10000) - bought.notional - bought.fee + bought.quantity * (
+        Decimal("0.82")
+    )
     check_ledger(database, pid)

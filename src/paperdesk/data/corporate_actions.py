@@ -15,15 +15,24 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+from fractions import Fraction
 from pathlib import Path
 from typing import Literal
 
 import numpy as np
 import pandas as pd
 
-from paperdesk.data.calendars import NEW_YORK
-from paperdesk.domain import DataError, InvalidInputError, Timeframe
+from paperdesk.data.calendars import NEW_YORK, exchange_calendar
+from paperdesk.domain import (
+    AssetClass,
+    CorporateActionTerms,
+    DataError,
+    Instrument,
+    InvalidInputError,
+    Timeframe,
+)
 
 AdjustmentMode = Literal["split", "split_and_dividend"]
 FACTOR_FILE_DIRECTORY = Path(__file__).resolve().parent / "bundled" / "factor_files"
@@ -124,6 +133,72 @@ class FactorFile:
 
     def splits(self) -> list[CorporateAction]:
         return [action for action in self.actions() if action.kind == "split"]
+
+    def ledger_actions(self) -> tuple[CorporateActionTerms, ...]:
+        """The splits and cash dividends in exact terms, for a ledger on raw prices.
+
+        As Lean derives them (``FactorFileRow.GetSplit``/``GetDividend``, ``Dividend.Create``):
+        a split of price ratio r = split factor / next split factor turns 1 share into 1/r; a
+        dividend pays round(reference price x (1 - price factor / next price factor), 2). The
+        ex-date is the XNYS session after the row's date (factor files carry no pay date).
+        """
+        found: list[CorporateActionTerms] = []
+        for row, later in zip(self.rows, self.rows[1:], strict=False):
+            ex_date = _next_session(row.date)
+            reference = _exact(row.reference_price)
+            if row.split_factor != later.split_factor:
+                ratio = _exact(row.split_factor) / _exact(later.split_factor)
+                shares = Fraction(1 / ratio).limit_denominator(1000)
+                found.append(
+                    CorporateActionTerms(
+                        self.symbol,
+                        "split",
+                        ex_date,
+                        row.date,
+                        reference,
+                        shares.numerator,
+                        shares.denominator,
+                    )
+                )
+            if row.price_factor != later.price_factor:
+                ratio = _exact(row.price_factor) / _exact(later.price_factor)
+                distribution = (reference - reference * ratio).quantize(
+                    Decimal("0.01"), ROUND_HALF_UP
+                )
+                found.append(
+                    CorporateActionTerms(
+                        self.symbol,
+                        "dividend",
+                        ex_date,
+                        row.date,
+                        reference,
+                        distribution=distribution,
+                    )
+                )
+        return tuple(found)
+
+
+def _exact(value: float) -> Decimal:
+    """A factor-file number as the text it was read from (floats print their shortest text)."""
+    return Decimal(repr(value))
+
+
+def _next_session(day: date) -> date:
+    calendar = exchange_calendar("XNYS")
+    following = pd.Timestamp(day + timedelta(days=1))
+    if following > calendar.last_session:
+        return day + timedelta(days=1)
+    session: pd.Timestamp = calendar.date_to_session(following, direction="next")
+    return session.date()
+
+
+def ledger_actions_for(instrument: Instrument) -> tuple[CorporateActionTerms, ...]:
+    """The splits and dividends a raw-price ledger holding ``instrument`` books: those of its
+    bundled Lean factor file, for US equities (none for other classes or without a file)."""
+    if instrument.asset_class is not AssetClass.EQUITY:
+        return ()
+    factor_file = bundled_factor_file(instrument.symbol)
+    return factor_file.ledger_actions() if factor_file is not None else ()
 
 
 def bundled_factor_file(symbol: str) -> FactorFile | None:

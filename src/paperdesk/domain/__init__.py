@@ -1,6 +1,7 @@
 """Pure value types and events: stdlib and Decimal only, no I/O."""
 
 from paperdesk.domain.bars import Bar, Timeframe
+from paperdesk.domain.corporate_actions import CorporateActionTerms
 from paperdesk.domain.decisions import Decision, StrategyContext
 from paperdesk.domain.enums import (
     AssetClass,
@@ -21,6 +22,7 @@ from paperdesk.domain.errors import (
     UnknownNameError,
 )
 from paperdesk.domain.events import (
+    CorporateActionApplied,
     Event,
     OrderAccepted,
     OrderCanceled,
@@ -49,6 +51,8 @@ __all__ = [
     "ZERO",
     "AssetClass",
     "Bar",
+    "CorporateActionApplied",
+    "CorporateActionTerms",
     "DataError",
     "Decision",
     "Direction",

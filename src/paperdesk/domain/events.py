@@ -6,6 +6,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import NamedTuple, TypeAlias, TypeVar
 
+from paperdesk.domain.corporate_actions import CorporateActionTerms
 from paperdesk.domain.fills import Fill
 from paperdesk.domain.orders import Order
 from paperdesk.domain.portfolio import Trade
@@ -110,6 +111,20 @@ class PositionClosed(NamedTuple):
     trade: Trade  # the round trip the fill completed
 
 
+@_distinct_kind
+class CorporateActionApplied(NamedTuple):
+    """A split or dividend booked on a held position, before any fill of the ex-date's bar."""
+
+    ts_event: datetime
+    action: CorporateActionTerms
+    position: Position  # after the action (flat when a reverse split left only a fraction)
+    quantity_before: Decimal
+    average_price_before: Decimal
+    cash: Decimal  # credited (+) or debited (-): the dividend, or the fraction paid in cash
+    realized_pnl: Decimal  # the dividend, or the fraction's cash minus its cost
+    trade: Trade | None = None  # the round trip a reverse split closed (only a fraction left)
+
+
 Event: TypeAlias = (
     OrderAccepted
     | OrderRejected
@@ -122,6 +137,7 @@ Event: TypeAlias = (
     | PositionOpened
     | PositionChanged
     | PositionClosed
+    | CorporateActionApplied
 )
 OrderEvent: TypeAlias = (
     OrderAccepted | OrderRejected | OrderFilled | OrderCanceled | OrderExpired | OrderModified

@@ -9,7 +9,7 @@ so visiting it would change nothing; the equity at its close is cash + quantity 
 from __future__ import annotations
 
 from bisect import bisect_right
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -26,6 +26,7 @@ from paperdesk.config import RunConfig
 from paperdesk.data import session_close
 from paperdesk.data.bar_convert import BarArrays as _BarArrays
 from paperdesk.domain import (
+    CorporateActionTerms,
     DataError,
     Instrument,
     InvalidInputError,
@@ -34,7 +35,7 @@ from paperdesk.domain import (
 )
 from paperdesk.engine import fastpath
 from paperdesk.engine.equity_curve import equity_arrays
-from paperdesk.engine.kernel import TradingKernel
+from paperdesk.engine.kernel import TradingKernel, trade_date
 from paperdesk.engine.per_bar import decide
 from paperdesk.engine.rejection_reasons import rejected_signals
 from paperdesk.engine.result import BacktestResult, assemble_result
@@ -72,6 +73,7 @@ def simulate(
     progress: Progress | None = None,
     engine: str = "auto",
     benchmark: Benchmark | None = None,
+    corporate_actions: Sequence[CorporateActionTerms] = (),
 ) -> BacktestResult:
     """Run ``strategy`` over ``bars`` (the loader's frame) through router, venue and ledger.
 
@@ -81,6 +83,8 @@ def simulate(
     ``engine``: ``event`` (the reference kernel), ``fastpath`` (the integer columnar path; only
     for the runs ``fastpath.is_eligible`` accepts) or ``auto`` (the fast path when eligible and
     it does not give up, else the event kernel; both give identical results).
+    ``corporate_actions``: the symbol's splits and dividends, booked on the ledger at the first
+    bar of their ex-date as a broker does (ignored for bars already adjusted for them).
     """
     if engine not in _ENGINES:
         raise InvalidInputError(f"engine must be one of {', '.join(_ENGINES)}, got {engine!r}")
@@ -88,8 +92,14 @@ def simulate(
         raise DataError("no bars to backtest")
     symbol = instrument.symbol
     timeframe = str(bars.attrs.get("timeframe") or config.timeframe or "1d")
-    kernel = build_kernel(config, {symbol: instrument}, lambda name, ts: session_close(name, ts))
     feed = _BarArrays(bars, symbol, timeframe)
+    actions = _actions_inside(corporate_actions, feed, bars)
+    kernel = build_kernel(
+        config,
+        {symbol: instrument},
+        lambda name, ts: session_close(name, ts),
+        corporate_actions={symbol: actions},
+    )
     conventions = Conventions.of(
         config.statistics, timeframe=timeframe, calendar=instrument.calendar, benchmark=benchmark
     )
@@ -103,7 +113,8 @@ def simulate(
     signal_rows = _rows_of(bars.index, frame.index)
     if (signal_rows < 0).any():
         raise DataError(f"strategy {strategy.name} emitted a signal at a time that is not a bar")
-    if engine != "event" and _fast_path_eligible(config, instrument, feed, frame, signal_rows):
+    eligible = not actions and _fast_path_eligible(config, instrument, feed, frame, signal_rows)
+    if engine != "event" and eligible:
         try:
             fast = fastpath.run_fast_path(
                 config,
@@ -127,6 +138,29 @@ def simulate(
     driver = _Driver(kernel, feed, config, progress)
     driver.run(signal_rows, frame, strategy.name)
     return driver.result(config, strategy.name, conventions)
+
+
+def _actions_inside(
+    actions: Sequence[CorporateActionTerms], feed: _BarArrays, bars: pd.DataFrame
+) -> tuple[CorporateActionTerms, ...]:
+    """The actions whose ex-date falls after the first bar's trade date and on or before the
+    last one's (none when the bars are adjusted for them already)."""
+    if not actions or bars.attrs.get("adjustment"):
+        return ()
+    first, last = feed.bar(0).ts_close, feed.bar(feed.length - 1).ts_close
+    start, end = trade_date(first), trade_date(last)
+    return tuple(a for a in actions if a.symbol == feed.symbol and start < a.ex_date <= end)
+
+
+def _action_rows(
+    actions: Sequence[CorporateActionTerms], ts_close_ns: npt.NDArray[np.int64]
+) -> list[int]:
+    """The row of each ex-date's first bar (the first whose close falls on or after it)."""
+    rows = []
+    for action in actions:
+        midnight = pd.Timestamp(action.ex_date).tz_localize("America/New_York")
+        rows.append(int(np.searchsorted(ts_close_ns, midnight.value, side="left")))
+    return sorted(rows)
 
 
 def _rows_of(index: pd.Index, labels: pd.Index) -> npt.NDArray[np.intp]:
@@ -198,6 +232,8 @@ class _Driver:
         self.change_index: list[int] = []
         self.change_cash: list[Decimal] = []
         self.change_quantity: list[Decimal] = []
+        actions = kernel.corporate_actions.get(feed.symbol, ())
+        self._action_rows = _action_rows(actions, feed.ts_close_ns)
         self._day_first: npt.NDArray[np.int64] | None = None
         if config.risk.daily_loss_limit_percent is not None:
             days = feed.ts_close_ns // 86_400_000_000_000
@@ -230,6 +266,8 @@ class _Driver:
                 )
             if max_hold is not None and symbol in kernel.entry_bar:
                 target = min(target, max(kernel.entry_bar[symbol] + max_hold, cursor))
+            if self._action_rows and (symbol in ledger.positions or orders.has_open_orders(symbol)):
+                target = min(target, self._next_action_row(cursor))
             if target >= n:
                 break
             bar = feed.bar(target)
@@ -275,6 +313,11 @@ class _Driver:
                 self.progress(row, n)
         if self.progress is not None:
             self.progress(n, n)
+
+    def _next_action_row(self, cursor: int) -> int:
+        """The first ex-date bar at or after ``cursor`` (past the end: none)."""
+        index = bisect_right(self._action_rows, cursor - 1)
+        return self._action_rows[index] if index < len(self._action_rows) else self.feed.length
 
     def _record_change(self, row: int) -> None:
         ledger = self.kernel.ledger
@@ -334,7 +377,22 @@ class _Driver:
             ambiguous_bars=kernel.venue.ambiguous_bars,
             signals=kernel.signals_seen,
             conventions=conventions,
+            **self._split_terms(),
         )
+
+    def _split_terms(self) -> dict[str, Any]:
+        """For a run that booked splits: the ledger's final positions (the fills alone give the
+        old share count) and split-adjusted closes for the buy-and-hold benchmark."""
+        actions = self.kernel.corporate_actions.get(self.feed.symbol, ())
+        splits = [a for a in actions if a.kind == "split"]
+        if not splits:
+            return {}
+        closes = np.array(self.feed.closes, dtype=np.float64)
+        for action, row in zip(actions, _action_rows(actions, self.feed.ts_close_ns), strict=True):
+            if action.kind == "split":
+                closes[:row] *= action.shares_before / action.shares_after
+        positions = tuple(self.kernel.ledger.positions.values())
+        return {"benchmark_closes": closes, "final_positions": positions}
 
 
 def _decimal(value: float) -> Decimal:

@@ -2,6 +2,7 @@
 
 Backtest, walk-forward and live paper trading all drive this same object, bar by bar, so a
 strategy behaves the same in each. The order of work for a bar is fixed:
+0. the splits and dividends whose ex-date the bar opens are booked on the ledger (raw prices);
 1. resting orders are matched against the bar (they were all submitted before it opened);
 2. positions held too long are closed (an exit order for the next bar);
 3. the bar's signals are routed and their orders submitted, to fill on a later bar
@@ -25,15 +26,17 @@ answers each ``SizeEntry`` with the entry's quantity at the fill price and books
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from paperdesk.config import FillTiming
 from paperdesk.data.sessions import SessionRule
 from paperdesk.domain import (
     ZERO,
     Bar,
+    CorporateActionTerms,
     Direction,
     Event,
     Instrument,
@@ -77,6 +80,7 @@ _MARKET, _GTC = OrderType.MARKET, TimeInForce.GTC
 _ENTRY, _EXIT = OrderRole.ENTRY, OrderRole.EXIT
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _BUY, _SELL = Side.BUY, Side.SELL
+_NEW_YORK = ZoneInfo("America/New_York")  # the trade date of the US equities actions apply to
 
 
 class TradingKernel:
@@ -97,6 +101,7 @@ class TradingKernel:
         fill_timing: FillTiming = FillTiming.NEXT_OPEN,
         max_holding: MaxHoldingPeriod | None = None,
         session: SessionRule | None = None,
+        corporate_actions: Mapping[str, Sequence[CorporateActionTerms]] | None = None,
     ) -> None:
         self.instruments = instruments
         self.router = router
@@ -112,6 +117,12 @@ class TradingKernel:
         self.signals_seen = 0
         self._bar_index = 0
         self._position_events: list[tuple[OrderFilled, list[PositionEvent]]] = []
+        self.corporate_actions = {
+            symbol: tuple(sorted(actions, key=lambda action: action.ex_date))
+            for symbol, actions in (corporate_actions or {}).items()
+            if actions
+        }
+        self.last_trade_date: dict[str, date] = {}  # of the last bar of each symbol processed
 
     # ------------------------------------------------------------------------------- bars
 
@@ -125,13 +136,15 @@ class TradingKernel:
         """Process one closed bar; return every event it caused."""
         self._bar_index = bar_index
         symbol = bar.symbol
+        events: list[Event] = []
+        if self.corporate_actions:  # booked on the first bar of the ex-date, in session or not
+            events.extend(self._apply_corporate_actions(bar))
         outside = self.outside_session(bar)
         if outside is not None:
             self.prices[symbol] = bar.close
             self.signals_seen += len(signals)
-            return [self._reject(signal, outside) for signal in signals]
+            return [*events, *(self._reject(signal, outside) for signal in signals)]
         self.prices[symbol] = bar.open  # resting orders fill from the open onwards
-        events: list[Event] = []
         self._settle(self.venue.match(bar, self.orders, events))
         events = self._with_positions(events)
         self.prices[symbol] = bar.close
@@ -145,6 +158,39 @@ class TradingKernel:
         """Why ``bar`` is outside the session the run trades in (None: it is inside)."""
         session = self.session
         return None if session is None else session.outside(bar)
+
+    def _apply_corporate_actions(self, bar: Bar) -> list[Event]:
+        """Book the splits and dividends whose ex-date falls after the symbol's previous bar and
+        on or before this one, before this bar's fills and marks. Keyed by the bars processed,
+        so an action applies once: a bar processed again is refused before it gets here, and a
+        restored kernel knows the last bar it processed (``restore``)."""
+        symbol = bar.symbol
+        today = trade_date(bar.ts_close)
+        previous = self.last_trade_date.get(symbol)
+        if previous is not None and today <= previous:
+            return []
+        self.last_trade_date[symbol] = today
+        if previous is None:
+            return []  # nothing was held through an ex-date before the first bar
+        events: list[Event] = []
+        for action in self.corporate_actions.get(symbol, ()):
+            if not previous < action.ex_date <= today:
+                continue
+            if action.kind == "split" and self.orders.has_open_orders(symbol):
+                reason = (
+                    f"canceled by the {action.description} (ex-date {action.ex_date}): "
+                    "its prices and quantity were on the old terms"
+                )
+                events.extend(self.orders.cancel_all(symbol, bar.ts_open, reason))
+            applied = self.ledger.apply_corporate_action(action, bar.ts_open)
+            if applied is None:
+                continue
+            events.append(applied)
+            if applied.position.quantity == 0:
+                self.entry_bar.pop(symbol, None)
+            if action.kind == "split" and symbol in self.prices:
+                self.prices[symbol] = applied.action.price_after_split
+        return events
 
     def route_late(
         self,
@@ -296,6 +342,12 @@ class TradingKernel:
         ledger (see ``paperdesk.engine.wiring.build_kernel``)."""
         self.orders.restore(((o.order, o.ts_eligible) for o in orders), sequence)
         self.prices.update(prices)
+
+    def restore_last_bars(self, bar_closes: Mapping[str, datetime]) -> None:
+        """The close of the last bar processed of each symbol: a split or dividend applies at
+        the first bar after it whose trade date is on or after the ex-date, and never again."""
+        for symbol, ts_close in bar_closes.items():
+            self.last_trade_date[symbol] = trade_date(ts_close)
 
     def replay_fills(self, fills: Iterable[FillRecord]) -> int:
         """Book stored fills again (those after the ledger's checkpoint); returns how many."""
@@ -542,6 +594,11 @@ class TradingKernel:
         )
         sized = self.router.size_at_fill(intent, view, instrument, price)
         return entry_fill_quantity(order, sized, instrument)
+
+
+def trade_date(ts_close: datetime) -> date:
+    """The New York trade date of a bar closing at ``ts_close``."""
+    return ts_close.astimezone(_NEW_YORK).date()
 
 
 def _role(side: Side, quantity: Decimal, held: Decimal) -> OrderRole:

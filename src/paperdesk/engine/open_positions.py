@@ -28,13 +28,20 @@ class OpenPosition(NamedTuple):
     unrealized_pnl: Decimal  # before fees (entry fees are already out of the cash)
 
 
-def open_positions(fills: Iterable[Fill], marks: dict[str, Decimal]) -> tuple[OpenPosition, ...]:
+def open_positions(
+    fills: Iterable[Fill],
+    marks: dict[str, Decimal],
+    final: Iterable[Position] | None = None,
+) -> tuple[OpenPosition, ...]:
     """Every position the ``fills`` leave open, by symbol in first-fill order, marked at
-    ``marks[symbol]``."""
+    ``marks[symbol]`` (``final``: the ledger's positions, when splits changed them)."""
     positions: dict[str, Position] = {}
-    for fill in fills:
-        held = positions.get(fill.symbol, Position(fill.symbol))
-        positions[fill.symbol], _ = held.apply(fill)
+    if final is not None:
+        positions = {position.symbol: position for position in final}
+    else:
+        for fill in fills:
+            held = positions.get(fill.symbol, Position(fill.symbol))
+            positions[fill.symbol], _ = held.apply(fill)
     found: list[OpenPosition] = []
     for symbol, position in positions.items():
         if position.is_flat or symbol not in marks:

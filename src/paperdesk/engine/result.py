@@ -21,7 +21,7 @@ from paperdesk.analytics.conventions import Conventions
 from paperdesk.analytics.metrics import compute_stats
 from paperdesk.analytics.stats import Stats
 from paperdesk.config import RunConfig
-from paperdesk.domain import Fill, Order, SignalRejected, Trade
+from paperdesk.domain import Fill, Order, Position, SignalRejected, Trade
 from paperdesk.domain.money import to_decimal
 from paperdesk.engine.equity_curve import datetime_index
 from paperdesk.engine.open_positions import OpenPosition, open_positions
@@ -58,13 +58,16 @@ class BacktestResult:
     bars: int = 0
     signals: int = 0
     last_close: Decimal | None = None  # the mark of the open positions (as final_equity's)
+    # the ledger's positions at the end when splits changed them (else rebuilt from the fills)
+    final_positions: tuple[Position, ...] | None = None
 
     @property
     def open_positions(self) -> tuple[OpenPosition, ...]:
         """The positions still open at the end, marked at the last close."""
         if self.last_close is None:
             return ()
-        return open_positions(self.fills, {self.symbol: self.last_close})
+        marks = {self.symbol: self.last_close}
+        return open_positions(self.fills, marks, self.final_positions)
 
 
 class _ResolvedOnRead:
@@ -115,6 +118,8 @@ def assemble_result(
     signals: int,
     trade_pnls: npt.NDArray[np.float64] | None = None,
     conventions: Conventions | None = None,
+    benchmark_closes: npt.NDArray[np.float64] | None = None,
+    final_positions: tuple[Position, ...] | None = None,
 ) -> BacktestResult:
     """The result both engines return: the curve by bar close and the statistics over it are
     built here once, so the event kernel and the fast path cannot compute them differently.
@@ -122,6 +127,8 @@ def assemble_result(
     ``trade_pnls`` (each trade's ``float(pnl)``, in order) is required when ``trades`` is
     deferred, and must then equal what the trades would give. ``conventions`` say how the
     statistics are computed (bar length, calendar, return basis, risk-free rate, benchmark).
+    ``benchmark_closes``: the closes buy and hold is measured on, when not ``closes``
+    (split-adjusted, for a run that booked splits on raw prices).
     """
     if isinstance(trades, Deferred) and trade_pnls is None:
         raise ValueError("deferred trades need their P&L column for the statistics")
@@ -134,7 +141,9 @@ def assemble_result(
         start_equity=float(config.cash),
         ambiguous_bars=ambiguous_bars,
         fees=fees,
-        benchmark_close=pd.Series(closes, index=close_index, copy=False),  # read only
+        benchmark_close=pd.Series(  # read only
+            closes if benchmark_closes is None else benchmark_closes, index=close_index, copy=False
+        ),
         trade_pnls=trade_pnls,
         conventions=conventions,
     )
@@ -153,6 +162,7 @@ def assemble_result(
         bars=len(closes),
         signals=signals,
         last_close=to_decimal(float(closes[-1])) if len(closes) else None,
+        final_positions=final_positions,
     )
     for name, value in zip(_DEFERRABLE, (trades, fills, orders), strict=True):
         if isinstance(value, Deferred):

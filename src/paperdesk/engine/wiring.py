@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from decimal import Decimal
 
 from paperdesk.config import RunConfig, TradingSession
 from paperdesk.data.sessions import RegularSession
-from paperdesk.domain import Instrument
+from paperdesk.domain import CorporateActionTerms, Instrument
 from paperdesk.engine.kernel import TradingKernel
 from paperdesk.execution import OrderBook, SimulatedVenue
 from paperdesk.execution.costs import cost_models
@@ -25,9 +25,11 @@ def build_kernel(
     *,
     cash: Decimal | None = None,
     ledger: LedgerState | None = None,
+    corporate_actions: Mapping[str, Sequence[CorporateActionTerms]] | None = None,
 ) -> TradingKernel:
     """A kernel for ``instruments`` run by ``config`` (``cash``: the starting cash, when it is
-    not the config's, as for a stored portfolio; ``ledger``: the books to continue from)."""
+    not the config's, as for a stored portfolio; ``ledger``: the books to continue from;
+    ``corporate_actions``: the splits and dividends to book on raw prices, by symbol)."""
     costs = cost_models(config.execution, instruments.values())
     router = build_router(config.sizing, config.risk, fees=costs.fees)
     orders = OrderBook(instruments, session_close=session_close)
@@ -45,6 +47,7 @@ def build_kernel(
         fill_timing=config.execution.fill_timing,
         max_holding=max_holding,
         session=session_rule(config, instruments),
+        corporate_actions=corporate_actions,
     )
 
 

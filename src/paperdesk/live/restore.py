@@ -20,8 +20,18 @@ import pandas as pd
 
 from paperdesk.config import RunConfig
 from paperdesk.data import instrument_for, session_close
+from paperdesk.data.corporate_actions import ledger_actions_for
 from paperdesk.data.instruments import UnknownSymbolError
-from paperdesk.domain import DataError, Event, InvalidInputError, OrderFilled, Position
+from paperdesk.domain import (
+    CorporateActionApplied,
+    CorporateActionTerms,
+    DataError,
+    Event,
+    Instrument,
+    InvalidInputError,
+    OrderFilled,
+    Position,
+)
 from paperdesk.domain.records import PortfolioRecord
 from paperdesk.engine.kernel import TradingKernel
 from paperdesk.engine.wiring import build_kernel
@@ -66,13 +76,34 @@ def restore(
     checkpoint = repository.latest_checkpoint(portfolio_id)
     state, last_fill = checkpoint if checkpoint is not None else (None, 0)
     kernel = build_kernel(
-        settings, instruments, session_close, cash=record.starting_cash, ledger=state
+        settings,
+        instruments,
+        session_close,
+        cash=record.starting_cash,
+        ledger=state,
+        corporate_actions=corporate_actions(settings, instruments),
     )
     replayed = kernel.replay_fills(repository.fill_records(portfolio_id, after_id=last_fill))
     _check_books(record, positions, kernel)
     prices = {c.symbol: c.last_price for c in cursors if c.last_price is not None}
     kernel.restore(book, record.order_sequence, prices)
+    kernel.restore_last_bars(
+        {c.symbol: c.ts_bar_close for c in cursors if c.ts_bar_close is not None}
+    )
     return RestoredPortfolio(record, settings, kernel, positions, needs_checkpoint=replayed > 0)
+
+
+def corporate_actions(
+    settings: RunConfig, instruments: dict[str, Instrument]
+) -> dict[str, tuple[CorporateActionTerms, ...]]:
+    """The splits and dividends booked on a portfolio's raw prices: those of each symbol's
+    bundled factor file, unless its bars come from a file of the user's (``--data``), whose
+    prices may be adjusted already."""
+    return {
+        symbol: ledger_actions_for(instrument)
+        for symbol, instrument in instruments.items()
+        if settings.source.file_for(symbol) is None
+    }
 
 
 def place_in_history(
@@ -122,11 +153,13 @@ def persist(
     bar: BarContext | None = None,
 ) -> None:
     """Hand what the kernel did to the ledger writer, in the open transaction: the rows of the
-    events, the new totals, a checkpoint when fills were booked, and the equity snapshot."""
+    events, the new totals, a checkpoint when fills or corporate actions were booked (restore
+    starts from it: the fills after it alone would not give the split), and the equity
+    snapshot."""
     writer, kernel, portfolio_id = repository.writer, state.kernel, state.portfolio_id
     writer.record_events(portfolio_id, events, recorded_at=recorded_at, bar=bar)
     writer.save_account(portfolio_id, kernel.account())
-    filled = any(isinstance(event, OrderFilled) for event in events)
+    filled = any(isinstance(event, OrderFilled | CorporateActionApplied) for event in events)
     if filled or state.needs_checkpoint:
         writer.checkpoint(portfolio_id, kernel.ledger_state(), recorded_at)
         state.needs_checkpoint = False

@@ -10,6 +10,8 @@ from typing import NamedTuple
 
 from paperdesk.domain import (
     ZERO,
+    CorporateActionApplied,
+    CorporateActionTerms,
     Fill,
     InvalidInputError,
     PortfolioSnapshot,
@@ -22,6 +24,7 @@ from paperdesk.domain import (
     Side,
     Trade,
 )
+from paperdesk.portfolio.corporate_actions import ActionOutcome, apply_action, split_quantity
 from paperdesk.portfolio.round_trips import OpenTrade
 
 _BUY = Side.BUY  # enum member lookups are slow on the hot path
@@ -46,6 +49,7 @@ class PortfolioLedger:
     """
 
     __slots__ = (
+        "_actions",
         "_open_trades",
         "cash",
         "fees",
@@ -67,6 +71,7 @@ class PortfolioLedger:
         self.trades: list[Trade] = []
         self.fills: list[Fill] = []
         self._open_trades: dict[str, OpenTrade] = {}
+        self._actions: list[tuple[int, CorporateActionTerms]] = []  # (fills booked before, it)
 
     def position(self, symbol: str) -> Position:
         return self.positions.get(symbol) or Position(symbol)
@@ -147,6 +152,57 @@ class PortfolioLedger:
                 self._open_trades[fill.symbol] = current_trade
             current_trade.add_entry(opening, fill.price, fill.fee * opening / fill.quantity)
 
+    def apply_corporate_action(
+        self, action: CorporateActionTerms, ts: datetime
+    ) -> CorporateActionApplied | None:
+        """Book a split or cash dividend on the position in its symbol (None: none is held)."""
+        symbol = action.symbol
+        before = self.positions.get(symbol)
+        if before is None:
+            return None
+        outcome = apply_action(before, action)
+        after = outcome.position
+        self.cash += outcome.cash
+        self.realized_pnl += outcome.realized_pnl
+        if after.quantity == 0:
+            self.positions.pop(symbol, None)
+        else:
+            self.positions[symbol] = after
+        self._actions.append((len(self.fills), action))
+        trades_before = len(self.trades)
+        self._adjust_round_trip(action, outcome, ts)
+        closed = self.trades[-1] if len(self.trades) > trades_before else None
+        return CorporateActionApplied(
+            ts,
+            action,
+            after,
+            before.quantity,
+            before.average_price,
+            outcome.cash,
+            outcome.realized_pnl,
+            closed,
+        )
+
+    def _adjust_round_trip(
+        self, action: CorporateActionTerms, outcome: ActionOutcome, ts: datetime
+    ) -> None:
+        """The open round trip counts a dividend in its P&L and its shares on the new terms."""
+        current = self._open_trades.get(action.symbol)
+        if current is None:
+            return
+        if action.kind == "dividend":
+            current.realized += outcome.realized_pnl
+            return
+        current.entry_quantity = current.entry_quantity * action.shares_after / action.shares_before
+        current.exit_quantity = current.exit_quantity * action.shares_after / action.shares_before
+        if outcome.fraction != 0:
+            current.add_exit(
+                abs(outcome.fraction), action.price_after_split, ZERO, outcome.realized_pnl
+            )
+        if outcome.position.quantity == 0:
+            self.trades.append(current.close(ts, "cash in lieu of a fractional share"))
+            del self._open_trades[action.symbol]
+
     def market_value(self, prices: Mapping[str, Decimal]) -> Decimal:
         return sum(
             (p.quantity * prices.get(s, p.average_price) for s, p in self.positions.items()), ZERO
@@ -191,8 +247,20 @@ class PortfolioLedger:
                 f"cash {self.cash} != starting cash + realized - fees - open cost = {expected}"
             )
         for symbol, position in self.positions.items():
-            total = sum((f.signed_quantity for f in self.fills if f.symbol == symbol), ZERO)
+            total, booked = ZERO, 0
+            for fills_before, action in self._actions:
+                if action.symbol != symbol:
+                    continue
+                total += _signed_sum(self.fills[booked:fills_before], symbol)
+                booked = fills_before
+                if action.kind == "split":
+                    total = split_quantity(total, action)
+            total += _signed_sum(self.fills[booked:], symbol)
             if total != position.quantity:
                 raise AssertionError(
-                    f"{symbol} position {position.quantity} != sum of fills {total}"
+                    f"{symbol} position {position.quantity} != sum of fills and splits {total}"
                 )
+
+
+def _signed_sum(fills: list[Fill], symbol: str) -> Decimal:
+    return sum((f.signed_quantity for f in fills if f.symbol == symbol), ZERO)

@@ -87,7 +87,19 @@ def run_backtest(
         remember_asset_class(symbol, instrument.asset_class)
     timeframe = str(bars.attrs.get("timeframe") or config.timeframe or "1d")
     benchmark = load_benchmark(config, timeframe, data)
-    return simulate(bars, strategy, config, instrument, progress, benchmark=benchmark)
+    return simulate(
+        bars, strategy, config, instrument, progress, benchmark=benchmark,
+        corporate_actions=_actions(config, instrument),
+    )  # fmt: skip
+
+
+def _actions(config: RunConfig, instrument: Any) -> tuple[Any, ...]:
+    """The splits and dividends booked on the ledger: those of the symbol's bundled factor file
+    when the bars come from the DataManager (raw prices); a ``--data`` file's prices may be
+    adjusted already (a Yahoo download's Close is), so none are booked on it."""
+    from paperdesk.data.corporate_actions import ledger_actions_for
+
+    return () if config.data is not None else ledger_actions_for(instrument)
 
 
 class BacktestService:

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from paperdesk.config import RunConfig
-from paperdesk.domain import ZERO, DataError, InvalidInputError, Order
+from paperdesk.domain import ZERO, CorporateActionApplied, DataError, InvalidInputError, Order
 from paperdesk.domain.orders import order_number
 from paperdesk.domain.records import EquityView, FillRecord, WorkingOrder
 from paperdesk.engine.wiring import check_run
@@ -28,6 +28,7 @@ from paperdesk.portfolio import PortfolioLedger
 from paperdesk.service.export_attachments import store, unpack
 from paperdesk.service.export_manifest import MANIFEST_FILE, verify_folder
 from paperdesk.service.exports import FILES, STATE_FILE
+from paperdesk.service.import_actions import booked_actions, rebuild
 from paperdesk.service.import_rows import (
     ImportedFill,
     read_equity,
@@ -107,14 +108,15 @@ def import_portfolio(
     orders = read_orders(directory)
     fills = read_fills(directory)
     equity = read_equity(directory)
-    ledger = _rebuild(Decimal(source["starting_cash"]), fills)
+    actions = booked_actions(settings, state["marks"])
+    ledger, applied = rebuild(Decimal(source["starting_cash"]), fills, actions)
     _check_against_state(state, ledger, orders, fills)
     _check_positions_file(read_positions(directory), ledger)
     moment = now or datetime.now(UTC)
     document, stored = store(document, attachments, attachments_home, manifest.files)
     settings = RunConfig.from_json(document)
     try:
-        restore = _Restore(new_name, state, settings, ledger, orders, fills, equity)
+        restore = _Restore(new_name, state, settings, ledger, orders, fills, equity, applied)
         pid = _write(database, directory, restore, moment)
     except BaseException:
         if stored is not None:
@@ -144,6 +146,7 @@ class _Restore:
     orders: list[tuple[Order, datetime]]
     fills: list[ImportedFill]
     equity: list[EquityView]
+    actions: list[CorporateActionApplied]  # the splits and dividends booked again
 
 
 def _write(database: Database, directory: Path, restore: _Restore, moment: datetime) -> int:
@@ -173,6 +176,7 @@ def _write(database: Database, directory: Path, restore: _Restore, moment: datet
             equity=equity,
         )
         writer.checkpoint(pid, ledger.state(), moment)
+        writer.audit_history(pid, restore.actions, moment)
         _add_marks(repository, pid, state, settings, moment)
         writer.audit(
             pid,
@@ -184,16 +188,6 @@ def _write(database: Database, directory: Path, restore: _Restore, moment: datet
             {"source_id": source["id"], "exported_at": state["exported_at"]},
         )
     return pid
-
-
-def _rebuild(starting_cash: Decimal, fills: list[ImportedFill]) -> PortfolioLedger:
-    ledger = PortfolioLedger(starting_cash)
-    for item in fills:
-        try:
-            ledger.apply_fill(item.fill, strategy=item.strategy, reason=item.reason)
-        except InvalidInputError as error:
-            raise DataError(f"fills.csv line {item.line}: {error}") from None
-    return ledger
 
 
 def _check_against_state(

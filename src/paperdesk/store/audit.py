@@ -8,6 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 from paperdesk.domain import (
+    CorporateActionApplied,
     Order,
     OrderAccepted,
     OrderCanceled,
@@ -47,11 +48,49 @@ def _order_details(order: Order) -> dict[str, Any]:
     }
 
 
-AuditedEvent = OrderEvent | SignalRejected
+AuditedEvent = OrderEvent | SignalRejected | CorporateActionApplied
+
+
+def _corporate_action_entry(event: CorporateActionApplied) -> tuple[str, str, dict[str, Any]]:
+    action, position = event.action, event.position
+    details: dict[str, Any] = {
+        "symbol": action.symbol,
+        "action": action.kind,
+        "ex_date": action.ex_date.isoformat(),
+        "reference_price": str(action.reference_price),
+        "quantity_before": str(event.quantity_before),
+        "quantity_after": str(position.quantity),
+        "average_price_before": str(event.average_price_before),
+        "average_price_after": str(position.average_price),
+        "cash": str(event.cash),
+        "realized_pnl": str(event.realized_pnl),
+    }
+    if action.kind == "split":
+        details["shares_after"], details["shares_before"] = (
+            action.shares_after,
+            action.shares_before,
+        )
+        message = (
+            f"{action.description} (ex {action.ex_date}): {event.quantity_before} shares at "
+            f"average {event.average_price_before} became {position.quantity} at average "
+            f"{position.average_price}"
+        )
+        if event.cash:
+            message += f"; fraction paid in cash {event.cash}"
+        return "corporate_action.split", message, details
+    details["distribution"] = str(action.distribution)
+    verb = "credited" if event.cash >= 0 else "debited (short)"
+    message = (
+        f"{action.description} (ex {action.ex_date}, booked on the ex-date): "
+        f"{event.quantity_before} shares, {verb} {abs(event.cash)}"
+    )
+    return "corporate_action.dividend", message, details
 
 
 def event_entry(event: AuditedEvent) -> tuple[str, str, dict[str, Any]]:
-    """(kind, message, details) for one order event or signal rejection."""
+    """(kind, message, details) for one order event, signal rejection or corporate action."""
+    if isinstance(event, CorporateActionApplied):
+        return _corporate_action_entry(event)
     if isinstance(event, SignalRejected):
         signal = event.signal
         details: dict[str, Any] = {

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
 from paperdesk.domain import (
+    CorporateActionApplied,
+    CorporateActionTerms,
     Event,
     Fill,
     Order,
@@ -33,7 +35,7 @@ def plain(value: object) -> object:
     """A JSON value: exact decimals as strings, times in ISO-8601, enums by value."""
     if isinstance(value, Decimal):
         return str(value)
-    if isinstance(value, datetime):
+    if isinstance(value, datetime | date):
         return value.isoformat()
     if hasattr(value, "value") and isinstance(getattr(value, "value", None), str | int):
         return value.value  # enums
@@ -42,7 +44,7 @@ def plain(value: object) -> object:
     return value
 
 
-def _fields(value: Order | Fill | Signal | Position | Trade) -> Document:
+def _fields(value: Order | Fill | Signal | Position | Trade | CorporateActionTerms) -> Document:
     return {name: plain(getattr(value, name)) for name in value._fields}
 
 
@@ -58,6 +60,7 @@ _KINDS: dict[type, str] = {
     PositionOpened: "position.opened",
     PositionChanged: "position.changed",
     PositionClosed: "position.closed",
+    CorporateActionApplied: "corporate_action.applied",
 }
 
 
@@ -72,7 +75,7 @@ def event_document(event: Event) -> Document:
         if name == "ts_event":
             continue
         value = getattr(event, name)
-        if isinstance(value, Order | Fill | Signal | Position | Trade):
+        if isinstance(value, Order | Fill | Signal | Position | Trade | CorporateActionTerms):
             document[name] = _fields(value)
         else:
             document[name] = plain(value)

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from paperdesk.domain import (
     ZERO,
+    CorporateActionApplied,
     Event,
     OrderAccepted,
     OrderCanceled,
@@ -72,8 +73,9 @@ _AUDITED = (
     OrderExpired,
     OrderModified,
     SignalRejected,
+    CorporateActionApplied,
 )
-_ORDER_EVENTS = _AUDITED[:-1]
+_ORDER_EVENTS = _AUDITED[:-2]
 
 
 @dataclass(frozen=True, slots=True)
@@ -238,6 +240,8 @@ class LedgerWriter:
                 trade = trade_row(portfolio_id, event.trade)
                 trade.tick_id = tick_id
                 session.add(trade)
+            elif isinstance(event, CorporateActionApplied):
+                self._save_corporate_action(portfolio_id, event, tick_id)
             elif isinstance(event, SignalAccepted | SignalRejected) and bar is not None:
                 session.add(_signal_row(portfolio_id, event, bar))
         audited: list[AuditedEvent] = [e for e in events if isinstance(e, _AUDITED)]
@@ -259,7 +263,25 @@ class LedgerWriter:
             eligible = row.eligible_at
         write_order(row, order, eligible)
 
-    def _save_position(self, portfolio_id: int, event: PositionOpened | PositionChanged) -> None:
+    def _save_corporate_action(
+        self, portfolio_id: int, event: CorporateActionApplied, tick_id: int | None
+    ) -> None:
+        """The position on the new terms; a reverse split that left only a fraction closes it
+        and completes its round trip."""
+        if event.position.quantity != 0:
+            self._save_position(portfolio_id, event)
+            return
+        stored = self._session.get(PositionRow, (portfolio_id, event.position.symbol))
+        if stored is not None:
+            self._session.delete(stored)
+        if event.trade is not None:
+            trade = trade_row(portfolio_id, event.trade)
+            trade.tick_id = tick_id
+            self._session.add(trade)
+
+    def _save_position(
+        self, portfolio_id: int, event: PositionOpened | PositionChanged | CorporateActionApplied
+    ) -> None:
         position = event.position
         fresh = position_row(portfolio_id, position, None)
         stored = self._session.get(PositionRow, (portfolio_id, position.symbol))
@@ -291,6 +313,13 @@ class LedgerWriter:
         session.add_all(trade_row(portfolio_id, trade) for trade in trades)
         session.add_all(position_row(portfolio_id, position, None) for position in positions)
         session.add_all(equity_row(portfolio_id, point, None) for point in equity)
+
+    def audit_history(
+        self, portfolio_id: int, events: Sequence[CorporateActionApplied], recorded_at: datetime
+    ) -> None:
+        """Audit entries of the splits and dividends an imported portfolio's history holds (its
+        rows are written by ``import_history``; nothing is published again)."""
+        self._session.add_all(audit_rows(portfolio_id, events, recorded_at, None))
 
     # -------------------------------------------------------------------------- checkpoints
 
