@@ -18,10 +18,18 @@ from datetime import datetime
 
 import pandas as pd
 
-from paperdesk.config import RunConfig
+from paperdesk.config import RunConfig, SourceConfig
 from paperdesk.data import instrument_for, session_close
+from paperdesk.data.adjustment import portfolio_prices
 from paperdesk.data.instruments import UnknownSymbolError
-from paperdesk.domain import DataError, Event, InvalidInputError, OrderFilled, Position
+from paperdesk.domain import (
+    DataError,
+    Event,
+    Instrument,
+    InvalidInputError,
+    OrderFilled,
+    Position,
+)
 from paperdesk.domain.records import PortfolioRecord
 from paperdesk.engine.kernel import TradingKernel
 from paperdesk.engine.wiring import build_kernel
@@ -56,13 +64,10 @@ def restore(
     book = repository.working_book(portfolio_id)
     cursors = repository.cursors(portfolio_id)
     held = {*settings.symbols, *positions, *(o.order.symbol for o in book)}
-    instruments = {
-        symbol: instrument_for(symbol, settings.source.asset_class_of(symbol))
-        for symbol in sorted(held)
-    }
+    instruments = {symbol: traded_instrument(symbol, settings.source) for symbol in sorted(held)}
     for symbol in sorted(set(symbols) - held):
         with suppress(UnknownSymbolError):  # the runner says what is wrong with this symbol
-            instruments[symbol] = instrument_for(symbol, settings.source.asset_class_of(symbol))
+            instruments[symbol] = traded_instrument(symbol, settings.source)
     checkpoint = repository.latest_checkpoint(portfolio_id)
     state, last_fill = checkpoint if checkpoint is not None else (None, 0)
     kernel = build_kernel(
@@ -133,3 +138,10 @@ def persist(
     tick_id = bar.tick_id if bar is not None else None
     if filled or tick_id is not None:
         writer.equity_snapshot(portfolio_id, kernel.equity_point(at), tick_id, recorded_at)
+
+
+def traded_instrument(symbol: str, source: SourceConfig) -> Instrument:
+    """``symbol``'s instrument as the portfolio trades it (on no tick grid when its prices are
+    adjusted, see ``paperdesk.data.adjustment``)."""
+    instrument = instrument_for(symbol, source.asset_class_of(symbol))
+    return portfolio_prices(symbol, instrument, source).instrument(instrument)

@@ -68,7 +68,9 @@ def run_backtest(
     """Load the run's bars and strategy and simulate it (imported on first use, so the service
     loads without the engine's dependencies). ``asset_class`` says what a symbol paperdesk
     does not know is; an unknown symbol without one is refused before the bars are read."""
+    from paperdesk.config import Adjustment
     from paperdesk.data import instrument_for
+    from paperdesk.data.adjustment import price_adjustment
     from paperdesk.data.instruments import remember_asset_class
     from paperdesk.engine.backtest import simulate
     from paperdesk.engine.strategies import run_strategies
@@ -84,7 +86,18 @@ def run_backtest(
     instrument = instrument_for(symbol, asset_class)
     if asset_class is not None:  # the report shows its prices and money in this class's terms
         remember_asset_class(symbol, instrument.asset_class)
-    return simulate(bars, strategy, config, instrument, progress)
+    prices = price_adjustment(
+        symbol,
+        instrument,
+        config.source.adjust,
+        config.source.factor_file,
+        default=Adjustment.SPLIT_DIVIDEND,  # as Lean's default DataNormalizationMode.Adjusted
+    )
+    result = simulate(prices.apply(bars), strategy, config, prices.instrument(instrument), progress)
+    # the result is frozen; these two fields describe the bars it was computed on
+    object.__setattr__(result, "adjust", prices.mode.value)
+    object.__setattr__(result, "prices", prices.describe())
+    return result
 
 
 class BacktestService:

@@ -100,6 +100,8 @@ def check_settings_change(
     for label, old, new in (
         ("--timeframe", before.bar_timeframe, after.bar_timeframe),
         ("--source", before.source.kind.value, after.source.kind.value),
+        ("--adjust", _adjust(before), _adjust(after)),
+        ("--factor-file", str(before.source.factor_file), str(after.source.factor_file)),
     ):
         if old != new and busy:
             raise OptionError(
@@ -112,3 +114,8 @@ def check_settings_change(
             f"invalid value for --symbol: portfolio {portfolio_id} still has positions or open "
             f"orders in {', '.join(dropped)}; keep them in the watch list or close them first"
         )
+
+
+def _adjust(settings: RunConfig) -> str:
+    """The prices a portfolio trades (raw unless it says otherwise)."""
+    return settings.source.adjust.value if settings.source.adjust is not None else "raw"

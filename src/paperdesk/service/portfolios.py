@@ -33,7 +33,6 @@ from paperdesk.domain import (
     TimeInForce,
     Trade,
     limits,
-    to_decimal,
 )
 from paperdesk.domain.records import (
     AuditView,
@@ -48,7 +47,7 @@ from paperdesk.engine.wiring import check_run
 from paperdesk.live import replay
 from paperdesk.live.restore import RestoredPortfolio, persist, restore
 from paperdesk.live.runner import LiveRunner
-from paperdesk.live.sources import BarSource, Clock, WallClock
+from paperdesk.live.sources import BarSource, Clock, WallClock, bar_at
 from paperdesk.service.market_data import build_data_manager
 from paperdesk.service.order_checks import check_order_request
 from paperdesk.service.performance import performance_stats
@@ -426,7 +425,7 @@ class PortfolioService:
             )
         frame = self.source.history(symbol, settings.bar_timeframe, settings.source)
         known = state.kernel.last_price(symbol)
-        return known if known is not None else to_decimal(float(frame["close"].iloc[-1]))
+        return known if known is not None else bar_at(frame, len(frame) - 1).close
 
 
 def _checked_name(name: str) -> str:
