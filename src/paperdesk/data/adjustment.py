@@ -144,10 +144,10 @@ def adjusted_frame(frame: pd.DataFrame, factor_file: FactorFile, mode: Adjustmen
     days = pd.DatetimeIndex([pd.Timestamp(row.date) for row in rows]).as_unit("ns")
     wanted = trade_dates(frame, str(frame.attrs.get("timeframe") or "1d"))
     position = np.searchsorted(days.asi8, wanted.asi8, side="left")
-    splits = [exact_decimal(row.split_factor) for row in rows] + [Decimal(1)]
+    splits = [_factor(row.split_factor) for row in rows] + [Decimal(1)]
     if mode is Adjustment.SPLIT_DIVIDEND:
-        prices = [exact_decimal(row.price_factor) for row in rows] + [Decimal(1)]
-        scales = [split * price for split, price in zip(splits, prices, strict=True)]
+        prices = [_factor(row.price_factor) for row in rows] + [Decimal(1)]
+        scales = [_plain(split * price) for split, price in zip(splits, prices, strict=True)]
     else:
         scales = splits
     exact = np.array(scales, dtype=object)[position]
@@ -160,6 +160,17 @@ def adjusted_frame(frame: pd.DataFrame, factor_file: FactorFile, mode: Adjustmen
     result["volume"] = frame["volume"].to_numpy(dtype=np.float64) / split
     result[SCALE_COLUMN] = pd.Series(exact, index=frame.index, dtype=object)
     return result
+
+
+def _factor(value: float) -> Decimal:
+    """A factor as the file wrote it (a float of at most 8 digits reprs as its text)."""
+    return _plain(exact_decimal(value))
+
+
+def _plain(value: Decimal) -> Decimal:
+    """Without trailing zeros (1.0 -> 1), so prices times it keep only their own digits."""
+    normal = value.normalize()
+    return normal.quantize(Decimal(1)) if normal.as_tuple().exponent > 0 else normal  # type: ignore[operator]
 
 
 def _is_us_equity(instrument: Instrument) -> bool:
