@@ -9,6 +9,7 @@ plug-in paths. The result is checked by the same parsers as ``create-portfolio``
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
 from paperdesk.config import RunConfig
@@ -55,6 +56,9 @@ def edited_config(
         document["symbols"] = watched
     if strategy_paths:
         document["strategy_paths"] = [absolute_path_spec(path) for path in strategy_paths]
+    factor_file = merged.values.get("factor_file")
+    if factor_file is not None:  # read at every tick, from any working directory
+        document["source"]["factor_file"] = str(Path(str(factor_file)).expanduser().resolve())
     return RunConfig.parse(document, merged.labels).with_changes(cash=current.cash)
 
 

@@ -125,3 +125,17 @@ def test_a_bad_adjustment_creates_no_portfolio(
     filled = [argument.format(bad=bad_factor_file(tmp_path)) for argument in args]
     assert message in fails("create-portfolio", "X", "10000", *filled)
     assert ledger_state() == before
+
+
+def test_a_portfolio_changes_its_prices_only_while_it_holds_nothing() -> None:
+    pid = str(json_of("create-portfolio", "X", "10000", "--symbol", "SPY")["id"])
+    changed = json_of("portfolio", "edit", pid, "--adjust", "split-dividend")["changes"]
+    assert list(changed) == ["source.adjust"]
+    assert json_of("portfolio", "show", pid)["settings"]["source"]["adjust"] == "split-dividend"
+    json_of("order", "place", pid, "SPY", "buy", "1", "--type", "limit", "--limit-price", "1")
+    before = ledger_state()
+    error = fails("portfolio", "edit", pid, "--adjust", "raw")
+    assert f"invalid value for --adjust: 'raw': portfolio {pid} still has positions or open " in (
+        error
+    )
+    assert ledger_state() == before
