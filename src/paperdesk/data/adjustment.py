@@ -84,6 +84,10 @@ def price_adjustment(
     """The prices ``symbol`` trades. ``mode`` None takes ``default`` when the symbol is a US
     equity with a factor file, else raw; an adjustment without a factor file is refused."""
     name = symbol.strip().upper()
+    if factor_file is not None and instrument.asset_class is not AssetClass.EQUITY:
+        raise OptionError(
+            f"--factor-file applies to equities; {name} is {instrument.asset_class.value}"
+        )
     if factor_file is not None:
         found: FactorFile | None = read_factor_file(factor_file, name)
         file_name = factor_file.name

@@ -118,3 +118,10 @@ def test_a_missing_factor_file_is_named(tmp_path: Path) -> None:
     path = tmp_path / "absent.csv"
     with pytest.raises(OptionError, match=r"--factor-file: file not found: .*absent\.csv"):
         price_adjustment("SPY", instrument_for("SPY"), None, path, default=SPLIT_DIVIDEND)
+
+
+def test_a_factor_file_for_a_forex_pair_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "eurusd.csv"
+    path.write_text("20501231,1,1,0\n")
+    with pytest.raises(OptionError, match="--factor-file applies to equities; EURUSD is forex"):
+        price_adjustment("EURUSD", instrument_for("EURUSD"), None, path, default=SPLIT_DIVIDEND)
