@@ -125,3 +125,16 @@ def test_a_factor_file_for_a_forex_pair_is_refused(tmp_path: Path) -> None:
     path.write_text("20501231,1,1,0\n")
     with pytest.raises(OptionError, match="--factor-file applies to equities; EURUSD is forex"):
         price_adjustment("EURUSD", instrument_for("EURUSD"), None, path, default=SPLIT_DIVIDEND)
+
+
+def test_hourly_bars_take_the_factor_of_their_new_york_trade_date() -> None:
+    raw = load_bars(find_bundled("AAPL", "1h"), symbol="AAPL", timeframe="1h")
+    raw = raw.loc["2014-06-06T19:00:00Z":"2014-06-09T13:00:00Z"]
+    factor_file = bundled_factor_file("AAPL")
+    assert factor_file is not None
+    frame = adjusted_frame(raw, factor_file, Adjustment.SPLIT)
+    last_before, first_after = bar_at(frame, 0), bar_at(frame, 1)
+    assert last_before.close == D("645.57") * D("0.0357143")  # 15:00 ET on 2014-06-06
+    assert first_after.open == D("92.69") * D("0.25")  # 09:30 ET on the split day
+    # the series is continuous across the split: the jump is gone (23.06 -> 23.17)
+    assert abs(first_after.open - last_before.close) < D("0.2")
