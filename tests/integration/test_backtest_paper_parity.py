@@ -24,7 +24,7 @@ from paperdesk.config import (
     SourceConfig,
     StrategySpec,
 )
-from paperdesk.data import instrument_for
+from paperdesk.data import find_bundled, instrument_for
 from paperdesk.domain import Fill, Trade
 from paperdesk.engine.backtest import simulate
 from paperdesk.live import TickStatus
@@ -140,8 +140,9 @@ def test_a_backtest_and_a_replayed_paper_run_agree_across_a_split_and_a_dividend
     start, end = date(2020, 8, 5), date(2020, 9, 4)
     execution = ExecutionConfig(commission="per-share:0.005:min=1")
     config = RunConfig(
-        strategy="buy-and-hold", symbol="AAPL", start=start, end=end, execution=execution
-    )
+        strategy="buy-and-hold", symbol="AAPL", start=start, end=end, execution=execution,
+        source=SourceConfig(adjust="raw"),  # raw prices: the ledger books the actions
+    )  # fmt: skip
     backtest = run_backtest(config)
     bars = load_run_bars(config)
 
@@ -168,4 +169,67 @@ def test_a_backtest_and_a_replayed_paper_run_agree_across_a_split_and_a_dividend
     assert summary.cash == Decimal(10000) - bought.notional - bought.fee + bought.quantity * (
         Decimal("0.82")
     )
+
+
+def aapl_slice(directory: Path, first: str, rows: int) -> Path:
+    """A CSV of ``rows`` bundled (raw) AAPL daily bars starting at ``first``."""
+    lines = find_bundled("AAPL", "1d").read_text().splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith(first))
+    path = directory / "aapl.csv"
+    path.write_text("\n".join([lines[0], *lines[start : start + rows]]) + "\n")
+    return path
+
+
+ADJUSTED_CASES: dict[str, tuple[str, str, int, SizingConfig, RiskConfig]] = {
+    # bought the day before the 7:1 split of 2014-06-09, sold two bars after it
+    "buy-and-hold across the split": (
+        "buy-and-hold",
+        "2014-06-05",
+        6,
+        SizingConfig(method="fixed", quantity=Decimal(300)),
+        RiskConfig(max_holding_bars=2),
+    ),
+    "macd-cross, spring to autumn 2014": (
+        "macd-cross", "2014-03-03", 150, SizingConfig(), RiskConfig(),
+    ),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("case", list(ADJUSTED_CASES))
+def test_a_portfolio_on_adjusted_prices_fills_as_the_adjusted_backtest(
+    database: Database, tmp_path: Path, case: str
+) -> None:
+    strategy, first, rows, sizing, risk = ADJUSTED_CASES[case]
+    path = aapl_slice(tmp_path, first, rows)
+    execution = ExecutionConfig(commission="per-share:0.005:min=1")
+    config = RunConfig(
+        strategy=strategy, data=path, symbol="AAPL", timeframe="1d", cash=Decimal(10000),
+        sizing=sizing, risk=risk, execution=execution,
+    )  # fmt: skip
+    backtest = run_backtest(config)  # AAPL has a factor file: split-dividend by default
+    assert backtest.adjust == "split-dividend"
+
+    service = PortfolioService(database)
+    source = SourceConfig(
+        "replay", files={"AAPL": str(path)}, replay_from=date.fromisoformat(first),
+        adjust="split-dividend",
+    )  # fmt: skip
+    settings = RunConfig(
+        strategies=(StrategySpec(strategy),), symbols=("AAPL",), source=source,
+        sizing=sizing, risk=risk, execution=execution,
+    )  # fmt: skip
+    pid = service.create_portfolio("adjusted", Decimal(10000), settings=settings)
+    assert service.show(pid).settings.source.adjust == "split-dividend"
+    served = 0
+    while service.tick(pid, "AAPL")[-1].status is TickStatus.PROCESSED:
+        served += 1
+
+    assert served == rows
+    assert len(backtest.fills) >= 2
+    assert any(fill.price != fill.price.quantize(Decimal("0.01")) for fill in backtest.fills)
+    assert _fills(service.fills(pid)) == _fills(backtest.fills)
+    assert _trades(service.trades(pid)) == _trades(backtest.trades)
+    summary = service.show(pid).summary
+    assert summary.cash == backtest.final_cash
+    assert summary.equity == backtest.final_equity
     check_ledger(database, pid)

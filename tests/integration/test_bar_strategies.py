@@ -61,6 +61,7 @@ def _config(path: Path, strategy: str, params: dict[str, object], **risk: object
         cash=Decimal(10000),
         risk=RiskConfig(**risk),
         execution=ExecutionConfig(commission="per-share:0.005:min=1"),
+        source=SourceConfig(adjust="raw"),  # as the paper replay trades (its default)
     )
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+import textwrap
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
@@ -144,6 +145,10 @@ def print_report(result: BacktestResult, *, wide: bool = False) -> None:
     out = console(wide=wide)
     width = None if wide else out.width
     out.print(stats_table(result, width))
+    if result.prices:
+        line = f"Prices: {result.prices}"
+        wrapped = textwrap.fill(line, width, subsequent_indent="  ") if width else line
+        out.print(wrapped, highlight=False, markup=False)
     if result.trades:
         out.print(trades_table(result.trades, result.timeframe, width))
     else:

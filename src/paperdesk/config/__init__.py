@@ -3,6 +3,7 @@
 from paperdesk.config.model import ConfigModel, config_error
 from paperdesk.config.options import Option, Panel, declared_options, option_of
 from paperdesk.config.run import (
+    Adjustment,
     ExecutionConfig,
     FillTiming,
     RiskConfig,
@@ -18,6 +19,7 @@ from paperdesk.config.run import (
 from paperdesk.config.statistics import ReturnBasis, StatisticsConfig
 
 __all__ = [
+    "Adjustment",
     "ConfigModel",
     "ExecutionConfig",
     "FillTiming",

@@ -55,6 +55,14 @@ class TradingSession(StrEnum):
     EXTENDED = "extended"  # every bar the data holds, pre- and post-market too
 
 
+class Adjustment(StrEnum):
+    """Which prices a run trades: raw, or adjusted with a Lean factor file."""
+
+    RAW = "raw"  # the prices traded that day (what a broker showed)
+    SPLIT = "split"  # splits removed (Lean's SplitAdjusted)
+    SPLIT_DIVIDEND = "split-dividend"  # splits and dividends removed (Lean's Adjusted)
+
+
 class SourceKind(StrEnum):
     """Where a portfolio's bars come from: closed on the wall clock, or replayed one per tick."""
 
@@ -316,6 +324,19 @@ class SourceConfig(ConfigModel):
               commands=frozenset({PORTFOLIO}), shown_default="manual"),
     ] = None  # fmt: skip
     replay_started_at: datetime | None = None  # the replay clock's start (wall time, UTC)
+    adjust: Annotated[
+        Adjustment | None,
+        _data("adjust", "Prices: raw, split or split-dividend (adjusted with the symbol's Lean "
+              "factor file, as Lean's SplitAdjusted and Adjusted modes).", _choice(Adjustment),
+              "raw|split|split-dividend",
+              shown_default="backtest: split-dividend for a US equity with a factor file, "
+              "else raw; portfolio: raw"),
+    ] = None  # fmt: skip
+    factor_file: Annotated[
+        Path | None,
+        _data("factor_file", "Lean factor file of the symbol (default: the bundled one, if "
+              "any).", path_value, "FILE"),
+    ] = None  # fmt: skip
 
     def __init__(self, kind: SourceKind | str = SourceKind.BUNDLED, **data: Any) -> None:
         super().__init__(kind=kind, **data)
@@ -345,6 +366,12 @@ class SourceConfig(ConfigModel):
             raise OptionError("--replay-from only applies to --source replay")
         if self.replay_interval is not None and self.kind is not SourceKind.REPLAY:
             raise OptionError("--replay-interval only applies to --source replay")
+        if self.factor_file is not None and self.adjust is Adjustment.RAW:
+            raise OptionError(
+                f"--factor-file {self.factor_file} is used only for adjusted prices, and this "
+                "run trades raw ones: give --adjust split or --adjust split-dividend, or drop "
+                "--factor-file"
+            )
         started = self.replay_started_at
         if started is not None and started.utcoffset() is None:
             raise OptionError(f"replay_started_at must name its time zone, got {started}")
@@ -422,6 +449,12 @@ class RunConfig(ConfigModel):
         names = [spec.name for spec in self.strategies]
         if len(set(names)) != len(names):
             raise OptionError(f"strategies are listed twice: {', '.join(names)}")
+        if self.source.factor_file is not None and len(self.symbols) > 1:
+            raise OptionError(
+                f"--factor-file {self.source.factor_file} is the factor file of one symbol; this "
+                f"run trades {', '.join(self.symbols)} (the bundled factor files cover SPY and "
+                "AAPL)"
+            )
         if self.start is not None and self.end is not None and self.start > self.end:
             raise OptionError(f"--from {self.start} is after --to {self.end}")
         return self

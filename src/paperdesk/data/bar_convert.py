@@ -1,5 +1,7 @@
 """Rows of a bar frame as domain ``Bar`` objects: the one conversion (prices and volume are the
-Decimals of the floats' shortest reprs, times whole microseconds in UTC).
+Decimals of the floats' shortest reprs, times whole microseconds in UTC; on an adjusted frame,
+prices are the raw prices' Decimals times the bar's exact ``price_scale``, see
+``paperdesk.data.adjustment``).
 
 ``BarArrays`` holds a frame's columns and builds a Bar only for the rows asked for, memoising
 the price conversions and skipping the per-bar check for rows the vectorised rule passed (the
@@ -37,6 +39,7 @@ class BarArrays:
         self.ts_close_ns = _close_times(bars, timeframe).as_unit("ns").asi8
         self.length = len(bars)
         self._prices: dict[float, Decimal] = {}
+        self._exact = ExactPrices.of(bars)
         self.columns = BarColumns(
             self.opens,
             self.highs,
@@ -52,6 +55,8 @@ class BarArrays:
         """The bar at row ``i``; rows known to be valid skip the per-bar check."""
         if not self.valid[i]:
             return self.checked_bar(i)  # raises, naming what is wrong
+        if self._exact is not None:
+            return self._exact.bar(i, self.checked_bar(i))
         return _trusted_bar(
             (
                 self.symbol,
@@ -80,6 +85,12 @@ class BarArrays:
             self.volumes[i],
         )
 
+    def close_price(self, i: int) -> Decimal:
+        """The exact close of row ``i`` (the mark of an open position)."""
+        if self._exact is not None:
+            return self._exact.price("close", i)
+        return self._price(float(self.closes[i]))
+
     def _price(self, value: float) -> Decimal:
         """The exact Decimal of a (valid) price; prices recur, so conversions are memoised."""
         exact = self._prices.get(value)
@@ -90,8 +101,46 @@ class BarArrays:
         return exact
 
 
+class ExactPrices:
+    """The exact prices of an adjusted frame: raw price x the bar's ``price_scale``."""
+
+    def __init__(self, raw: dict[str, np.ndarray], scales: np.ndarray) -> None:
+        self.raw = raw
+        self.scales = scales
+
+    @classmethod
+    def of(cls, frame: pd.DataFrame) -> ExactPrices | None:
+        if "price_scale" not in frame.columns:
+            return None
+        raw = {name: frame[f"raw_{name}"].to_numpy(dtype=np.float64) for name in _PRICES}
+        return cls(raw, frame["price_scale"].to_numpy(dtype=object))
+
+    def price(self, name: str, i: int) -> Decimal:
+        scale: Decimal = self.scales[i]
+        return exact_decimal(self.raw[name][i]) * scale
+
+    def bar(self, i: int, checked: Bar) -> Bar:
+        """``checked`` (the bar of the adjusted floats, times and volume) with exact prices."""
+        return checked._replace(
+            open=self.price("open", i),
+            high=self.price("high", i),
+            low=self.price("low", i),
+            close=self.price("close", i),
+        )
+
+
+_PRICES = ("open", "high", "low", "close")
+
+
 def bar_at(frame: pd.DataFrame, position: int) -> Bar:
     """Row ``position`` of a bar frame as a checked Bar (symbol and timeframe from ``attrs``)."""
+    exact = ExactPrices.of(frame)
+    if exact is not None:
+        return exact.bar(position, _bar_of_floats(frame, position))
+    return _bar_of_floats(frame, position)
+
+
+def _bar_of_floats(frame: pd.DataFrame, position: int) -> Bar:
     timeframe = str(frame.attrs.get("timeframe"))
     if "ts_close" in frame:
         ts_close = pd.Timestamp(frame["ts_close"].iloc[position])

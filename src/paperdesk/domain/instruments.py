@@ -16,6 +16,8 @@ class Instrument:
 
     ``lot_size`` is the smallest tradable quantity step; ``contract_size`` is how many units one
     forex lot holds (100,000 for a standard lot), used by lot-based sizing and fees.
+    ``tick_size`` 0 means prices on no grid: a run on split/dividend-adjusted prices trades them
+    at full precision (Lean's ``AdjustedPriceVariationModel``: minimum price variation 0).
     """
 
     symbol: str
@@ -30,8 +32,8 @@ class Instrument:
     def __post_init__(self) -> None:
         if not self.symbol or not self.symbol.strip():
             raise InvalidInputError("instrument symbol must not be empty")
-        if self.tick_size <= 0:
-            raise InvalidInputError(f"tick_size must be positive, got {self.tick_size}")
+        if not self.tick_size >= 0:  # 0: no price grid (a split/dividend-adjusted series)
+            raise InvalidInputError(f"tick_size must not be negative, got {self.tick_size}")
         if self.lot_size <= 0:
             raise InvalidInputError(f"lot_size must be positive, got {self.lot_size}")
         if self.contract_size <= 0:

@@ -31,7 +31,6 @@ from paperdesk.domain import (
     Instrument,
     InvalidInputError,
     Signal,
-    to_decimal,
 )
 from paperdesk.engine import fastpath
 from paperdesk.engine.equity_curve import equity_arrays
@@ -338,8 +337,8 @@ class _Driver:
         position = bisect_right(self.change_index, first - 1) - 1
         if position < 0:
             return self.kernel.ledger.starting_cash
-        return self.change_cash[position] + self.change_quantity[position] * _decimal(
-            self.feed.closes[first - 1]
+        return self.change_cash[position] + self.change_quantity[position] * (
+            self.feed.close_price(first - 1)
         )
 
     def equity_arrays(self) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.bool_]]:
@@ -355,7 +354,7 @@ class _Driver:
         self, config: RunConfig, name: str, conventions: Conventions | None = None
     ) -> BacktestResult:
         feed, kernel, ledger = self.feed, self.kernel, self.kernel.ledger
-        last_close = _decimal(feed.closes[-1])
+        last_close = feed.close_price(feed.length - 1)
         final_equity = ledger.equity({feed.symbol: last_close})
         ledger.check_invariants()
         equity, in_market = self.equity_arrays()
@@ -377,6 +376,7 @@ class _Driver:
             ambiguous_bars=kernel.venue.ambiguous_bars,
             signals=kernel.signals_seen,
             conventions=conventions,
+            last_close=last_close,
             **self._split_terms(),
         )
 
@@ -393,7 +393,3 @@ class _Driver:
                 closes[:row] *= action.shares_before / action.shares_after
         positions = tuple(self.kernel.ledger.positions.values())
         return {"benchmark_closes": closes, "final_positions": positions}
-
-
-def _decimal(value: float) -> Decimal:
-    return to_decimal(float(value))

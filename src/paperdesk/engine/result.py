@@ -60,6 +60,8 @@ class BacktestResult:
     last_close: Decimal | None = None  # the mark of the open positions (as final_equity's)
     # the ledger's positions at the end when splits changed them (else rebuilt from the fills)
     final_positions: tuple[Position, ...] | None = None
+    adjust: str = "raw"  # the prices traded: raw, split or split-dividend (``--adjust``)
+    prices: str = ""  # what the prices are, in words (the report's line about them)
 
     @property
     def open_positions(self) -> tuple[OpenPosition, ...]:
@@ -120,6 +122,7 @@ def assemble_result(
     conventions: Conventions | None = None,
     benchmark_closes: npt.NDArray[np.float64] | None = None,
     final_positions: tuple[Position, ...] | None = None,
+    last_close: Decimal | None = None,
 ) -> BacktestResult:
     """The result both engines return: the curve by bar close and the statistics over it are
     built here once, so the event kernel and the fast path cannot compute them differently.
@@ -161,13 +164,17 @@ def assemble_result(
         equity_curve=curve,
         bars=len(closes),
         signals=signals,
-        last_close=to_decimal(float(closes[-1])) if len(closes) else None,
+        last_close=_last_close(closes) if last_close is None else last_close,
         final_positions=final_positions,
     )
     for name, value in zip(_DEFERRABLE, (trades, fills, orders), strict=True):
         if isinstance(value, Deferred):
             object.__setattr__(result, name, value)  # resolved on first read
     return result
+
+
+def _last_close(closes: npt.NDArray[np.float64]) -> Decimal | None:
+    return to_decimal(float(closes[-1])) if len(closes) else None
 
 
 def _now(value: Sequence[T] | Deferred[T]) -> tuple[T, ...]:

@@ -63,6 +63,7 @@ def check_run(config: RunConfig, instruments: Mapping[str, Instrument] | None = 
     """Build every part of a run once, so a bad strategy name or parameter, a malformed fee
     spec or an option that fits none of the instruments is refused before anything is stored."""
     from paperdesk.data import instrument_for
+    from paperdesk.data.adjustment import portfolio_prices
     from paperdesk.engine.strategies import run_strategies
 
     run_strategies(config)
@@ -70,6 +71,8 @@ def check_run(config: RunConfig, instruments: Mapping[str, Instrument] | None = 
         symbol: instrument_for(symbol, config.source.asset_class_of(symbol))
         for symbol in config.symbols
     }
+    for symbol in config.symbols:  # an adjustment needs a factor file, and a readable one
+        portfolio_prices(symbol, held[symbol], config.source)
     build_kernel(config, held, None)
 
 

@@ -18,8 +18,9 @@ from datetime import datetime
 
 import pandas as pd
 
-from paperdesk.config import RunConfig
+from paperdesk.config import Adjustment, RunConfig, SourceConfig
 from paperdesk.data import instrument_for, session_close
+from paperdesk.data.adjustment import portfolio_prices
 from paperdesk.data.corporate_actions import ledger_actions_for
 from paperdesk.data.instruments import UnknownSymbolError
 from paperdesk.domain import (
@@ -66,13 +67,10 @@ def restore(
     book = repository.working_book(portfolio_id)
     cursors = repository.cursors(portfolio_id)
     held = {*settings.symbols, *positions, *(o.order.symbol for o in book)}
-    instruments = {
-        symbol: instrument_for(symbol, settings.source.asset_class_of(symbol))
-        for symbol in sorted(held)
-    }
+    instruments = {symbol: traded_instrument(symbol, settings.source) for symbol in sorted(held)}
     for symbol in sorted(set(symbols) - held):
         with suppress(UnknownSymbolError):  # the runner says what is wrong with this symbol
-            instruments[symbol] = instrument_for(symbol, settings.source.asset_class_of(symbol))
+            instruments[symbol] = traded_instrument(symbol, settings.source)
     checkpoint = repository.latest_checkpoint(portfolio_id)
     state, last_fill = checkpoint if checkpoint is not None else (None, 0)
     kernel = build_kernel(
@@ -98,7 +96,9 @@ def corporate_actions(
 ) -> dict[str, tuple[CorporateActionTerms, ...]]:
     """The splits and dividends booked on a portfolio's raw prices: those of each symbol's
     bundled factor file, unless its bars come from a file of the user's (``--data``), whose
-    prices may be adjusted already."""
+    prices may be adjusted already, or the portfolio trades adjusted prices (``--adjust``)."""
+    if settings.source.adjust not in (None, Adjustment.RAW):
+        return {}
     return {
         symbol: ledger_actions_for(instrument)
         for symbol, instrument in instruments.items()
@@ -166,3 +166,10 @@ def persist(
     tick_id = bar.tick_id if bar is not None else None
     if filled or tick_id is not None:
         writer.equity_snapshot(portfolio_id, kernel.equity_point(at), tick_id, recorded_at)
+
+
+def traded_instrument(symbol: str, source: SourceConfig) -> Instrument:
+    """``symbol``'s instrument as the portfolio trades it (on no tick grid when its prices are
+    adjusted, see ``paperdesk.data.adjustment``)."""
+    instrument = instrument_for(symbol, source.asset_class_of(symbol))
+    return portfolio_prices(symbol, instrument, source).instrument(instrument)

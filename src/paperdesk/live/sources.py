@@ -15,6 +15,7 @@ import pandas as pd
 
 from paperdesk.config import SourceConfig
 from paperdesk.data import find_bundled, instrument_for, load_bars
+from paperdesk.data.adjustment import portfolio_prices
 from paperdesk.data.bar_convert import bar_at as bar_at  # re-exported: one conversion
 from paperdesk.data.clock import Clock as Clock  # re-exported: the clocks live in data
 from paperdesk.data.clock import FixedClock as FixedClock
@@ -39,6 +40,13 @@ class BarSource:
         return settings.file_for(symbol) or find_bundled(symbol, timeframe)
 
     def history(self, symbol: str, timeframe: str, settings: SourceConfig) -> pd.DataFrame:
+        """``symbol``'s bars on the prices the portfolio trades (raw unless ``adjust`` says
+        otherwise; see ``paperdesk.data.adjustment``)."""
+        frame = self._raw_history(symbol, timeframe, settings)
+        instrument = instrument_for(symbol, settings.asset_class_of(symbol))
+        return portfolio_prices(symbol, instrument, settings).apply(frame)
+
+    def _raw_history(self, symbol: str, timeframe: str, settings: SourceConfig) -> pd.DataFrame:
         if self._manager is not None and settings.file_for(symbol) is None:
             frame = self._manager.get_bars(symbol, timeframe)
             if frame.empty:

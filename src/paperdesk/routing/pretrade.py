@@ -51,7 +51,7 @@ def check_increments(
         label = name.replace("_", " ")
         if not price.is_finite() or price <= 0:
             raise OrderRefusedError(f"{label} price must be positive, got {price}", "price")
-        if price % tick != 0:
+        if tick > 0 and price % tick != 0:  # tick 0: an adjusted series, on no grid
             raise OrderRefusedError(
                 f"{label} price {price} is not a whole tick of {symbol} (tick size {tick})",
                 "tick_size",

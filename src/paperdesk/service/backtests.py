@@ -69,7 +69,9 @@ def run_backtest(
     """Load the run's bars and strategy and simulate it (imported on first use, so the service
     loads without the engine's dependencies). ``asset_class`` says what a symbol paperdesk
     does not know is; an unknown symbol without one is refused before the bars are read."""
+    from paperdesk.config import Adjustment
     from paperdesk.data import instrument_for
+    from paperdesk.data.adjustment import price_adjustment
     from paperdesk.data.instruments import remember_asset_class
     from paperdesk.engine.backtest import simulate
     from paperdesk.engine.strategies import run_strategies
@@ -87,10 +89,23 @@ def run_backtest(
         remember_asset_class(symbol, instrument.asset_class)
     timeframe = str(bars.attrs.get("timeframe") or config.timeframe or "1d")
     benchmark = load_benchmark(config, timeframe, data)
-    return simulate(
-        bars, strategy, config, instrument, progress, benchmark=benchmark,
-        corporate_actions=_actions(config, instrument),
+    prices = price_adjustment(
+        symbol,
+        instrument,
+        config.source.adjust,
+        config.source.factor_file,
+        default=Adjustment.SPLIT_DIVIDEND,  # as Lean's default DataNormalizationMode.Adjusted
+    )
+    # on adjusted prices the splits and dividends are in the prices; on raw ones the ledger books
+    actions = _actions(config, instrument) if prices.mode is Adjustment.RAW else ()
+    result = simulate(
+        prices.apply(bars), strategy, config, prices.instrument(instrument), progress,
+        benchmark=benchmark, corporate_actions=actions,
     )  # fmt: skip
+    # the result is frozen; these two fields describe the bars it was computed on
+    object.__setattr__(result, "adjust", prices.mode.value)
+    object.__setattr__(result, "prices", prices.describe())
+    return result
 
 
 def _actions(config: RunConfig, instrument: Any) -> tuple[Any, ...]:

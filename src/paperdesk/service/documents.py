@@ -94,4 +94,6 @@ def result_to_dict(result: BacktestResult) -> dict[str, object]:
         "rejected_signals": len(result.rejections),
         "bars": result.bars,
         "signals": result.signals,
+        "adjust": result.adjust,
+        "prices": result.prices,
     }

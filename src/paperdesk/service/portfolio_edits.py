@@ -9,6 +9,7 @@ plug-in paths. The result is checked by the same parsers as ``create-portfolio``
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
 from paperdesk.config import RunConfig
@@ -55,6 +56,9 @@ def edited_config(
         document["symbols"] = watched
     if strategy_paths:
         document["strategy_paths"] = [absolute_path_spec(path) for path in strategy_paths]
+    factor_file = merged.values.get("factor_file")
+    if factor_file is not None:  # read at every tick, from any working directory
+        document["source"]["factor_file"] = str(Path(str(factor_file)).expanduser().resolve())
     return RunConfig.parse(document, merged.labels).with_changes(cash=current.cash)
 
 
@@ -100,6 +104,8 @@ def check_settings_change(
     for label, old, new in (
         ("--timeframe", before.bar_timeframe, after.bar_timeframe),
         ("--source", before.source.kind.value, after.source.kind.value),
+        ("--adjust", _adjust(before), _adjust(after)),
+        ("--factor-file", str(before.source.factor_file), str(after.source.factor_file)),
     ):
         if old != new and busy:
             raise OptionError(
@@ -112,3 +118,8 @@ def check_settings_change(
             f"invalid value for --symbol: portfolio {portfolio_id} still has positions or open "
             f"orders in {', '.join(dropped)}; keep them in the watch list or close them first"
         )
+
+
+def _adjust(settings: RunConfig) -> str:
+    """The prices a portfolio trades (raw unless it says otherwise)."""
+    return settings.source.adjust.value if settings.source.adjust is not None else "raw"

@@ -26,7 +26,6 @@ from paperdesk.domain import (
     Position,
     Trade,
     limits,
-    to_decimal,
 )
 from paperdesk.domain.records import (
     AuditView,
@@ -464,7 +463,11 @@ class PortfolioService:
             )
         frame = self.source.history(symbol, settings.bar_timeframe, settings.source)
         known = state.kernel.last_price(symbol)
-        return known if known is not None else to_decimal(float(frame["close"].iloc[-1]))
+        if known is not None:
+            return known
+        from paperdesk.live.sources import bar_at
+
+        return bar_at(frame, len(frame) - 1).close
 
 
 def _checked_name(name: str) -> str:

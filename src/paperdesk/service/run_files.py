@@ -68,7 +68,7 @@ def read_run_file(path: Path) -> RunFile:
         if name in options:
             raise OptionError(f"key {key!r} is given twice in run file {path}")
         options[name] = value
-    for name in ("data", "benchmark_data", "strategy_path"):
+    for name in ("data", "benchmark_data", "factor_file", "strategy_path"):
         if name in options:
             text = values.text_value(options[name], f"'{name}' in {path}")
             relative = path.parent / Path(text).expanduser()
@@ -185,6 +185,9 @@ def portfolio_config(
     document = merged.declared_document()
     source = document.setdefault("source", {})
     source["files"] = files
+    source.setdefault("adjust", "raw")  # a portfolio sees what a broker showed that day
+    if source.get("factor_file") is not None:  # read again at every tick, from anywhere
+        source["factor_file"] = str(Path(str(source["factor_file"])).expanduser().resolve())
     if asset_class is not None:
         kind = asset_class.strip().lower()
         source["asset_classes"] = dict.fromkeys(watched, kind)

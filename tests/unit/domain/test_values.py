@@ -52,10 +52,19 @@ def test_crypto_allows_fractional_quantities_to_eight_decimals() -> None:
 
 
 def test_instrument_rejects_non_positive_increments() -> None:
-    with pytest.raises(InvalidInputError, match="tick_size"):
-        Instrument("X", AssetClass.EQUITY, tick_size=D("0"))
+    with pytest.raises(InvalidInputError, match="tick_size must not be negative"):
+        Instrument("X", AssetClass.EQUITY, tick_size=D("-0.01"))
+    with pytest.raises(InvalidInputError, match="lot_size"):
+        Instrument("X", AssetClass.EQUITY, lot_size=D("0"))
     with pytest.raises(InvalidInputError, match="symbol"):
         Instrument(" ", AssetClass.EQUITY)
+
+
+def test_a_tick_of_zero_is_no_price_grid_and_rounds_nothing() -> None:
+    # an adjusted series trades on no grid (Lean's AdjustedPriceVariationModel returns 0)
+    adjusted = Instrument("SPY", AssetClass.EQUITY, tick_size=D("0"))
+    assert adjusted.round_price(D("144.781724170")) == D("144.781724170")
+    assert Instrument("SPY", AssetClass.EQUITY).round_price(D("144.781724170")) == D("144.78")
 
 
 @pytest.mark.parametrize(

@@ -54,3 +54,12 @@ def test_half_spread_moves_half_the_spread_in_pips() -> None:
     model = HalfSpread(D("2"))
     assert model.adjust(D("1.10000"), Side.BUY, FOREX) == D("1.10010")
     assert model.adjust(D("1.10000"), Side.SELL, FOREX) == D("1.09990")
+
+
+def test_on_an_adjusted_series_basis_points_keep_every_digit() -> None:
+    # tick 0: the adjusted prices are on no grid (Lean's AdjustedPriceVariationModel)
+    adjusted = Instrument("SPY", EQUITY.asset_class, tick_size=D(0))
+    price = D("167.45") * D("0.8646266")  # 144.781724170, Lean's SPY fill of 2013-10-08
+    assert FixedBasisPoints(D("5")).adjust(price, Side.BUY, adjusted) == price * D("1.0005")
+    assert FixedBasisPoints(D("5")).adjust(price, Side.SELL, adjusted) == price * D("0.9995")
+    assert FixedBasisPoints(D("5")).adjust(price, Side.BUY, EQUITY) == D("144.86")

@@ -52,7 +52,13 @@ def test_buy_and_hold_buys_on_the_first_bar_of_a_replay_started_mid_history(
 
 
 def test_a_backtest_from_mid_history_buys_the_same_as_the_replay(database: Database) -> None:
-    config = RunConfig(strategy="buy-and-hold", symbol="SPY", start=START, cash=Decimal(10000))
+    config = RunConfig(
+        strategy="buy-and-hold",
+        symbol="SPY",
+        start=START,
+        cash=Decimal(10000),
+        source=SourceConfig(adjust="raw"),  # the replay's prices (a portfolio's default)
+    )
     result = run_backtest(config)  # bundled SPY, cut to start at START
     service, pid = _replay_from_start(database)
     service.tick(pid, "SPY")

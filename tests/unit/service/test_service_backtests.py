@@ -131,6 +131,8 @@ def test_document_shape_and_exact_decimals() -> None:
         "rejected_signals",
         "bars",
         "signals",
+        "adjust",
+        "prices",
     }
     assert document["start_cash"] == "1000.00"
     assert document["final_equity"] == "1000"  # plain notation, never 1E+3
