@@ -94,7 +94,9 @@ def run_backtest(
         instrument,
         config.source.adjust,
         config.source.factor_file,
-        default=Adjustment.SPLIT_DIVIDEND,  # as Lean's default DataNormalizationMode.Adjusted
+        # bars from the DataManager: Lean's default DataNormalizationMode.Adjusted; a --data
+        # file may hold adjusted prices already (a Yahoo download's Close does): raw unless asked
+        default=Adjustment.SPLIT_DIVIDEND if config.data is None else Adjustment.RAW,
     )
     # on adjusted prices the splits and dividends are in the prices; on raw ones the ledger books
     actions = _actions(config, instrument) if prices.mode is Adjustment.RAW else ()

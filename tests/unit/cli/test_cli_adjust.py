@@ -56,8 +56,13 @@ def test_a_run_file_takes_adjust_and_a_factor_file_beside_it(tmp_path: Path) -> 
     assert document["prices"] == (
         "adjusted for splits (Lean factor file spy_splits_only.csv); --adjust raw for raw prices"
     )
-    # factors of 1 and no slippage to round: the same fills as raw prices
-    raw = json_of(*SPY_2019, "--adjust", "raw", "--slippage-bps", "0")
+    # factors of 1 and no slippage to round: the same run as on the raw prices of a --data file
+    # (which books no dividends: its prices may be adjusted already)
+    raw = json_of(
+        "backtest", "-s", "sma-cross", "--data", str(BUNDLED / "lean_SPY_1d.csv"),
+        "--symbol", "SPY", "--from", "2019-01-01", "--to", "2019-12-31", "--slippage-bps", "0",
+    )  # fmt: skip
+    assert raw["adjust"] == "raw"
     assert document["final_equity"] == raw["final_equity"]
 
 

@@ -10,13 +10,14 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from paperdesk.config import ExecutionConfig, RiskConfig, RunConfig, SizingConfig
+from paperdesk.config import ExecutionConfig, RiskConfig, RunConfig, SizingConfig, SourceConfig
 from paperdesk.domain import Side
 from paperdesk.service.backtests import run_backtest
 
 D = Decimal
 YEAR_2014 = {"symbol": "AAPL", "start": date(2014, 1, 1), "end": date(2014, 12, 31)}
 NO_COSTS = ExecutionConfig(commission="none", slippage_bps=D(0))
+RAW = SourceConfig(adjust="raw")  # raw prices: the ledger books the splits and dividends
 
 
 def test_buy_and_hold_through_2014_books_four_dividends_and_the_split_by_hand() -> None:
@@ -24,6 +25,7 @@ def test_buy_and_hold_through_2014_books_four_dividends_and_the_split_by_hand() 
         strategy="buy-and-hold",
         sizing=SizingConfig(method="fixed", quantity=D(10)),
         execution=NO_COSTS,
+        source=RAW,
         **YEAR_2014,
     )
     result = run_backtest(config)
@@ -104,6 +106,7 @@ def test_hourly_bars_book_the_split_at_the_ex_dates_first_bar() -> None:
         end=date(2020, 9, 4),
         sizing=SizingConfig(method="fixed", quantity=D(10)),
         execution=NO_COSTS,
+        source=RAW,
     )
     result = run_backtest(config)
 

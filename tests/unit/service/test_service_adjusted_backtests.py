@@ -20,6 +20,7 @@ from paperdesk.config import (
     SourceConfig,
 )
 from paperdesk.data import instrument_for
+from paperdesk.data.corporate_actions import ledger_actions_for
 from paperdesk.domain import Side
 from paperdesk.domain.errors import OptionError
 from paperdesk.engine.backtest import simulate
@@ -91,15 +92,16 @@ def test_fills_across_the_7_for_1_split_are_the_raw_price_times_the_factor_exact
     )
 
 
-def test_raw_prices_fill_on_the_cent_grid_and_show_the_split_as_a_loss() -> None:
+def test_raw_prices_fill_on_the_cent_grid_and_the_ledger_books_the_split() -> None:
     result = run_backtest(across_the_aapl_split(Adjustment.RAW))
     buy, sell = result.fills
     assert buy.price == D("650.33")  # 650.0 x 1.0005 = 650.325, rounded up to the cent
     assert sell.price == D("94.08")  # 94.13 x 0.9995 = 94.082935, rounded down
-    assert buy.quantity == sell.quantity < QUANTITY  # 300 raw shares cost more than the cash
+    assert buy.quantity < QUANTITY  # 300 raw shares cost more than the cash
+    assert sell.quantity == 7 * buy.quantity  # the 7:1 split of 2014-06-09 booked in between
     paid, received = buy.quantity * buy.price + buy.fee, sell.quantity * sell.price - sell.fee
     assert result.final_cash == D(10000) - paid + received
-    assert result.final_cash < D(5000)  # the 7:1 split reads as a loss of most of the money
+    assert result.final_cash > D(9900)  # the split is not a loss of most of the money
     assert result.adjust == "raw"
 
 
@@ -139,9 +141,11 @@ def test_adjust_raw_reproduces_the_unadjusted_engine_run() -> None:
         execution=ExecutionConfig(commission="per-share:0.005:min=1"),
         source=SourceConfig(adjust="raw"),
     )
+    spy = instrument_for("SPY")  # raw prices: the ledger books SPY's dividends
     today = simulate(
-        load_run_bars(config), create_strategy("macd-cross", {}), config, instrument_for("SPY")
-    )
+        load_run_bars(config), create_strategy("macd-cross", {}), config, spy,
+        corporate_actions=ledger_actions_for(spy),
+    )  # fmt: skip
     result = run_backtest(config)
     assert len(result.fills) >= 4
     assert result.fills == today.fills
