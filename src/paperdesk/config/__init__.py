@@ -5,6 +5,7 @@ from paperdesk.config.options import Option, Panel, declared_options, option_of
 from paperdesk.config.run import (
     ExecutionConfig,
     FillTiming,
+    MarkPrice,
     RiskConfig,
     RunConfig,
     SizeTiming,
@@ -19,6 +20,7 @@ __all__ = [
     "ConfigModel",
     "ExecutionConfig",
     "FillTiming",
+    "MarkPrice",
     "Option",
     "Panel",
     "RiskConfig",

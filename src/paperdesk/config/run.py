@@ -32,6 +32,13 @@ class FillTiming(StrEnum):
     CLOSE = "close"  # the close of the signal bar (explicit opt-in)
 
 
+class MarkPrice(StrEnum):
+    """The price open positions are marked at (the equity curve, snapshots, unrealized P&L)."""
+
+    TRADE = "trade"  # the bar's (trade) close (default)
+    MID = "mid"  # the bar's quote mid at the close, (bid + ask) / 2, when the bar has a quote
+
+
 class SizeTiming(StrEnum):
     """When an entry's quantity is decided."""
 
@@ -236,6 +243,11 @@ class ExecutionConfig(ConfigModel):
         _execution("volume_cap", "Max fraction of a bar's volume filled per bar.",
                    _fraction_of_one, "FRACTION"),
     ] = None  # fmt: skip
+    mark: Annotated[
+        MarkPrice,
+        _execution("mark", "Mark positions at the trade close, or at the bid/ask mid of bars "
+                   "that have a quote.", _choice(MarkPrice), "trade|mid"),
+    ] = MarkPrice.TRADE  # fmt: skip
 
 
 class StrategySpec(ConfigModel):
@@ -331,6 +343,12 @@ class RunConfig(ConfigModel):
         Path | None,
         _data("data", "OHLCV CSV file.", path_value, "FILE.csv", commands=frozenset({BACKTEST})),
     ] = None
+    quotes: Annotated[
+        Path | None,
+        _data("quotes", "Quote CSV (timestamp,bid_open,...,ask_size) merged by timestamp with "
+              "the bars of --data or of the symbol.", path_value, "FILE.csv",
+              commands=frozenset({BACKTEST})),
+    ] = None  # fmt: skip
     start: Annotated[
         date | None,
         _data("from", "First day (YYYY-MM-DD).", values.date_value, "DATE", flag="--from",

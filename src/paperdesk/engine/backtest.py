@@ -144,6 +144,8 @@ def _fast_path_eligible(
     signal_rows: npt.NDArray[np.intp],
 ) -> bool:
     """Whether the fast path (proven identical to the event kernel) may run this."""
+    if feed.has_quotes:  # quoted fills and marks run on the event kernel only
+        return False
     return _FAST_PATH_ENABLED and fastpath.is_eligible(
         config,
         instrument,
@@ -174,6 +176,11 @@ class _Driver:
         self.change_index: list[int] = []
         self.change_cash: list[Decimal] = []
         self.change_quantity: list[Decimal] = []
+        # the bars' marks (mark=mid: the quote mid where a bar has a quote), and the range an
+        # order may act in (with quotes, the bid and ask can reach what the trades did not)
+        mark_at_mid = kernel.mark_at_mid and feed.has_quotes
+        self.marks = feed.mid_closes() if mark_at_mid else feed.closes
+        self.highs, self.lows = feed.envelope()
         self._day_first: npt.NDArray[np.int64] | None = None
         if config.risk.daily_loss_limit_percent is not None:
             days = feed.ts_close_ns // 86_400_000_000_000
@@ -202,7 +209,7 @@ class _Driver:
             target = next_signal
             if orders.has_open_orders(symbol):
                 target = orders.first_actionable_index(
-                    symbol, feed.opens, feed.highs, feed.lows, feed.ts_open_ns, cursor, next_signal
+                    symbol, feed.opens, self.highs, self.lows, feed.ts_open_ns, cursor, next_signal
                 )
             if max_hold is not None and symbol in kernel.entry_bar:
                 target = min(target, max(kernel.entry_bar[symbol] + max_hold, cursor))
@@ -272,7 +279,7 @@ class _Driver:
         if position < 0:
             return self.kernel.ledger.starting_cash
         return self.change_cash[position] + self.change_quantity[position] * _decimal(
-            self.feed.closes[first - 1]
+            self.marks[first - 1]
         )
 
     def equity_arrays(self) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.bool_]]:
@@ -281,13 +288,15 @@ class _Driver:
             self.change_index,
             [float(cash) for cash in self.change_cash],
             [float(quantity) for quantity in self.change_quantity],
-            self.feed.closes,
+            self.marks,
         )
 
     def result(self, config: RunConfig, name: str) -> BacktestResult:
         feed, kernel, ledger = self.feed, self.kernel, self.kernel.ledger
-        last_close = _decimal(feed.closes[-1])
-        final_equity = ledger.equity({feed.symbol: last_close})
+        last_mark = _decimal(feed.closes[-1])
+        if self.marks is not feed.closes:  # mark=mid: the exact mid of the last bar's quote
+            last_mark = kernel.mark_price(feed.bar(feed.length - 1))
+        final_equity = ledger.equity({feed.symbol: last_mark})
         ledger.check_invariants()
         equity, in_market = self.equity_arrays()
         return assemble_result(

@@ -6,7 +6,7 @@ from collections.abc import Callable, Mapping
 from datetime import datetime
 from decimal import Decimal
 
-from paperdesk.config import RunConfig
+from paperdesk.config import MarkPrice, RunConfig
 from paperdesk.domain import Instrument
 from paperdesk.engine.kernel import TradingKernel
 from paperdesk.execution import OrderBook, SimulatedVenue
@@ -43,6 +43,7 @@ def build_kernel(
         _ledger(config.cash if cash is None else cash, ledger),
         fill_timing=config.execution.fill_timing,
         max_holding=max_holding,
+        mark_at_mid=config.execution.mark is MarkPrice.MID,
     )
 
 
