@@ -316,6 +316,7 @@ class _Driver:
             fees=float(ledger.fees),
             ambiguous_bars=kernel.venue.ambiguous_bars,
             signals=kernel.signals_seen,
+            last_mark=last_mark,
         )
 
 

@@ -113,12 +113,14 @@ def assemble_result(
     ambiguous_bars: int,
     signals: int,
     trade_pnls: npt.NDArray[np.float64] | None = None,
+    last_mark: Decimal | None = None,
 ) -> BacktestResult:
     """The result both engines return: the curve by bar close and the statistics over it are
     built here once, so the event kernel and the fast path cannot compute them differently.
 
     ``trade_pnls`` (each trade's ``float(pnl)``, in order) is required when ``trades`` is
-    deferred, and must then equal what the trades would give.
+    deferred, and must then equal what the trades would give. ``last_mark``: the price open
+    positions are marked at when it is not the last close (mark=mid on a quoted bar).
     """
     if isinstance(trades, Deferred) and trade_pnls is None:
         raise ValueError("deferred trades need their P&L column for the statistics")
@@ -148,7 +150,9 @@ def assemble_result(
         equity_curve=curve,
         bars=len(closes),
         signals=signals,
-        last_close=to_decimal(float(closes[-1])) if len(closes) else None,
+        last_close=last_mark
+        if last_mark is not None
+        else (to_decimal(float(closes[-1])) if len(closes) else None),
     )
     for name, value in zip(_DEFERRABLE, (trades, fills, orders), strict=True):
         if isinstance(value, Deferred):

@@ -38,7 +38,8 @@ class RunFile:
 
 
 def read_run_file(path: Path) -> RunFile:
-    """Read and check a run file; a relative ``data`` path is made relative to its directory."""
+    """Read and check a run file; a relative ``data`` or ``quotes`` path is made relative to its
+    directory."""
     try:
         with path.open("rb") as handle:
             document = tomllib.load(handle, parse_float=Decimal)
@@ -67,11 +68,11 @@ def read_run_file(path: Path) -> RunFile:
         if name in options:
             raise OptionError(f"key {key!r} is given twice in run file {path}")
         options[name] = value
-    for name in ("data", "strategy_path"):
+    for name in ("data", "quotes", "strategy_path"):
         if name in options:
             text = values.text_value(options[name], f"'{name}' in {path}")
             relative = path.parent / Path(text).expanduser()
-            options[name] = relative if name == "data" or relative.exists() else text
+            options[name] = relative if name != "strategy_path" or relative.exists() else text
     return RunFile(path, options, params)
 
 
@@ -162,6 +163,8 @@ def build_config(
     config = RunConfig.parse(document, merged.labels)
     if config.data is not None and not config.data.is_file():
         raise OptionError(f"data file not found: {config.data} (from {merged.label('data')})")
+    if config.quotes is not None and not config.quotes.is_file():
+        raise OptionError(f"quote file not found: {config.quotes} (from {merged.label('quotes')})")
     return config
 
 

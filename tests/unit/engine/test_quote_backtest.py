@@ -1,0 +1,101 @@
+"""Backtests on quoted bars (Lean's SPY minutes, bundled): the entry fills at the ask, and the
+equity marks at the trade close (mark=trade, the default) or at the quote mid (mark=mid)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from paperdesk.config import ExecutionConfig, MarkPrice, RiskConfig, RunConfig, SizingConfig
+from paperdesk.data import (
+    find_bundled,
+    find_bundled_quotes,
+    instrument_for,
+    load_bars,
+    merge_quotes,
+    read_quotes,
+)
+from paperdesk.data.bar_convert import BarArrays
+from paperdesk.engine.backtest import simulate
+from paperdesk.engine.result import BacktestResult
+from paperdesk.engine.strategies import run_strategies
+
+D = Decimal
+
+
+@pytest.fixture(scope="module")
+def regular_session() -> pd.DataFrame:
+    """SPY 1m trades and quotes of 2013-10-07..11, 09:30-16:00 New York (13:30-20:00 UTC)."""
+    quotes = find_bundled_quotes("SPY", "1m")
+    assert quotes is not None
+    bars = merge_quotes(load_bars(find_bundled("SPY", "1m")), read_quotes(quotes))
+    window = bars.loc["2013-10-07":"2013-10-11"].between_time("13:30", "19:59")
+    window.attrs = dict(bars.attrs)
+    return window
+
+
+def run(bars: pd.DataFrame, mark: MarkPrice) -> BacktestResult:
+    config = RunConfig(
+        strategy="buy-and-hold",
+        symbol="SPY",
+        timeframe="1m",
+        cash=D(100000),
+        sizing=SizingConfig(method="fixed", quantity=D(500)),
+        risk=RiskConfig(exposure_cap_percent=None),
+        execution=ExecutionConfig(
+            fill_timing="close", commission="per-share:0.005:min=1", mark=mark
+        ),
+    )
+    strategy = run_strategies(config)["buy-and-hold"]
+    return simulate(bars, strategy, config, instrument_for("SPY"))
+
+
+@pytest.mark.parametrize(
+    ("mark", "equity"),
+    [
+        # 500 x last trade close 170.30 = 85150.00
+        (MarkPrice.TRADE, D("101422.50")),
+        # 500 x (bid 170.24 + ask 170.25) / 2 = 500 x 170.245 = 85122.50
+        (MarkPrice.MID, D("101395.00")),
+    ],
+)
+def test_buy_at_the_ask_and_mark_at_the_trade_close_or_the_mid(
+    regular_session: pd.DataFrame, mark: MarkPrice, equity: Decimal
+) -> None:
+    result = run(regular_session, mark)
+    [fill] = result.fills
+    # the 13:30 bar's ask close (its trade close is 167.44); no slippage on a quoted price
+    assert (fill.price, fill.quantity, fill.fee) == (D("167.45"), D(500), D("2.500"))
+    # 100000 - 500 x 167.45 - 2.50 fee
+    assert result.final_cash == D("16272.50")
+    assert result.final_equity == equity
+    curve = result.equity_curve
+    assert float(curve.iloc[-1]) == pytest.approx(float(equity))
+
+
+def test_without_quotes_the_same_run_fills_at_the_trade_close_plus_slippage(
+    regular_session: pd.DataFrame,
+) -> None:
+    plain = regular_session[["open", "high", "low", "close", "volume", "ts_close"]].copy()
+    plain.attrs = dict(regular_session.attrs)
+    result = run(plain, MarkPrice.MID)  # mid without quotes marks at the close
+    [fill] = result.fills
+    assert fill.price == D("167.53")  # 167.44 + 5 bps = 167.52372, rounded up to the tick
+    # 100000 - 500 x 167.53 - 2.50 + 500 x 170.30
+    assert result.final_equity == D("101382.50")
+
+
+def test_the_driver_looks_for_orders_over_the_quotes_range_too(
+    regular_session: pd.DataFrame,
+) -> None:
+    feed = BarArrays(regular_session, "SPY", "1m")
+    highs, lows = feed.envelope()
+    assert feed.has_quotes
+    assert (highs >= feed.highs).all()
+    assert (lows <= feed.lows).all()
+    # 13:30: trade high 167.52, ask high 167.53
+    assert highs[0] == 167.53
+    assert np.isclose(feed.mid_closes()[0], 167.445)
