@@ -3,9 +3,11 @@
 Layout: ``<root>/<SYMBOL>/<timeframe>/<YYYY-MM>.parquet`` (``<root>/SPY/1h/2025-09.parquet``),
 root ``<home>/cache/bars`` for the default ledger. Each file holds the month's bars sorted by their
 open label ``ts``, with ``open, high, low, close, volume`` (float64), ``ts_close`` and ``source``
-(which provider or file gave the bar). Writes merge with the month already cached (a new bar
-replaces the cached bar with the same label) and replace the file atomically (temporary file,
-then ``os.replace``), so a reader never sees half a file. Reads open only the months asked for.
+(which provider or file gave the bar), and the quote columns (``QUOTE_FIELDS``, null for bars
+without a quote; read back only when some bar has one). Writes merge with the month already cached
+(a new bar replaces the cached bar with the same label) and replace the file atomically
+(temporary file, then ``os.replace``), so a reader never sees half a file. Reads open only the
+months asked for.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from paperdesk.data.bar_store import row_sources
 from paperdesk.data.calendars import bar_close_times
 from paperdesk.data.instruments import calendar_or_default, instrument_for
 from paperdesk.domain import DataError, Timeframe
+from paperdesk.domain.quotes import QUOTE_FIELDS
 
 PRICE_COLUMNS = ("open", "high", "low", "close", "volume")
 _MONTH_FILE = re.compile(r"^(\d{4})-(\d{2})\.parquet$")
@@ -37,6 +40,8 @@ _SCHEMA = pa.schema(
         *(pa.field(name, pa.float64(), nullable=False) for name in PRICE_COLUMNS),
         pa.field("ts_close", pa.timestamp("ns", tz="UTC"), nullable=False),
         pa.field("source", pa.string()),
+        # a bar's quote, null when it has none (files written before quotes have no such columns)
+        *(pa.field(name, pa.float64(), nullable=True) for name in QUOTE_FIELDS),
     ]
 )
 
@@ -162,7 +167,7 @@ class ParquetBarCache:
             part = table.slice(first, last - first)
             path = directory / f"{month}.parquet"
             if path.exists():
-                part = _merge(pq.read_table(path, schema=_SCHEMA), part)
+                part = _merge(_with_quote_columns(pq.read_table(path)), part)
             _write_atomically(part.replace_schema_metadata(metadata), path)
         return len(stamps)
 
@@ -231,7 +236,21 @@ def _to_table(
     has_sources = source is not None or any(c in frame.columns for c in ("provider", "source"))
     sources = row_sources(frame, source or "") if has_sources else [None] * len(frame)
     columns["source"] = pa.array(sources, type=pa.string())
+    quoted = all(name in frame.columns for name in QUOTE_FIELDS)
+    for name in QUOTE_FIELDS:
+        values = frame[name].to_numpy(dtype=np.float64) if quoted else np.full(len(frame), np.nan)
+        columns[name] = pa.array(values, type=pa.float64(), from_pandas=True)  # NaN -> null
     return pa.Table.from_pydict(columns, schema=_SCHEMA)
+
+
+def _with_quote_columns(table: pa.Table) -> pa.Table:
+    """A month file in the current layout: one written before quotes gets null quote columns."""
+    for name in QUOTE_FIELDS:
+        if name not in table.column_names:
+            table = table.append_column(
+                pa.field(name, pa.float64(), nullable=True), pa.nulls(len(table), pa.float64())
+            )
+    return table.select(_SCHEMA.names)
 
 
 def _merge(cached: pa.Table, new: pa.Table) -> pa.Table:
@@ -242,7 +261,7 @@ def _merge(cached: pa.Table, new: pa.Table) -> pa.Table:
 
 def _read_month(path: Path) -> pa.Table:
     # the source column comes back dictionary-encoded: one string per provider, not per bar
-    return pq.read_table(path, read_dictionary=["source"])
+    return _with_quote_columns(pq.read_table(path, read_dictionary=["source"]))
 
 
 def _write_atomically(table: pa.Table, path: Path) -> None:
@@ -265,6 +284,9 @@ def _to_frame(
     )
     frame["ts_close"] = pd.DatetimeIndex(table.column("ts_close").to_pandas())
     frame["source"] = pd.Categorical(table.column("source").to_pandas())
+    if any(table.column(name).null_count < len(table) for name in QUOTE_FIELDS) and len(table):
+        for name in QUOTE_FIELDS:
+            frame[name] = table.column(name).to_numpy(zero_copy_only=False)
     stored = json.loads(metadata[_METADATA_KEY]) if _METADATA_KEY in metadata else {}
     frame.attrs.update(
         symbol=symbol.strip().upper(),
