@@ -278,6 +278,8 @@ class SourceConfig(ConfigModel):
               "bundled|replay", commands=frozenset({PORTFOLIO})),
     ] = SourceKind.BUNDLED  # fmt: skip
     files: dict[str, str] = Field(default_factory=dict)  # symbol -> CSV path
+    # symbol -> quote CSV (bid and ask OHLC and sizes) merged with its bars by timestamp
+    quote_files: dict[str, str] = Field(default_factory=dict)
     # symbol -> asset class of a symbol paperdesk does not know (``--asset-class``)
     asset_classes: dict[str, str] = Field(default_factory=dict)
     replay_from: Annotated[
@@ -303,6 +305,10 @@ class SourceConfig(ConfigModel):
 
     def file_for(self, symbol: str) -> Path | None:
         path = self.files.get(symbol)
+        return Path(path) if path else None
+
+    def quotes_for(self, symbol: str) -> Path | None:
+        path = self.quote_files.get(symbol)
         return Path(path) if path else None
 
     @model_validator(mode="after")
