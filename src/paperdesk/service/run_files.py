@@ -177,16 +177,21 @@ def portfolio_config(
     data: Sequence[str],
     strategy_paths: Sequence[str] = (),
     asset_class: str | None = None,
+    quotes: Sequence[str] = (),
 ) -> RunConfig:
     """A new portfolio's run description from ``create-portfolio``'s options; ``asset_class``
-    is the class of every symbol it trades (for symbols paperdesk does not know)."""
+    is the class of every symbol it trades (for symbols paperdesk does not know); ``quotes``
+    the ``SYMBOL=FILE.csv`` quote files of its symbols."""
     merged = MergedOptions(cli_options, None)
     files = data_files(data)
+    quote_files = data_files(quotes, "--quotes", "quote file")
     watched = list(dict.fromkeys(limits.symbol_value(s, "--symbol") for s in symbols))
     watched += [symbol for symbol in files if symbol not in watched]
+    watched += [symbol for symbol in quote_files if symbol not in watched]
     document = merged.declared_document()
     source = document.setdefault("source", {})
     source["files"] = files
+    source["quote_files"] = quote_files
     if asset_class is not None:
         kind = asset_class.strip().lower()
         source["asset_classes"] = dict.fromkeys(watched, kind)
@@ -231,17 +236,19 @@ def strategy_specs(
     return tuple(StrategySpec(name, assigned[name]) for name in chosen)
 
 
-def data_files(entries: Sequence[str]) -> dict[str, str]:
+def data_files(
+    entries: Sequence[str], flag: str = "--data", what: str = "data file"
+) -> dict[str, str]:
     """``SYMBOL=FILE.csv`` pairs (the files must exist) as symbol -> absolute path."""
     files: dict[str, str] = {}
     for entry in entries:
         symbol, separator, name = entry.partition("=")
         if not separator or not name.strip():
-            raise OptionError(f"invalid value for --data: {entry!r} (expected SYMBOL=FILE.csv)")
-        symbol = limits.symbol_value(symbol, "--data")
+            raise OptionError(f"invalid value for {flag}: {entry!r} (expected SYMBOL=FILE.csv)")
+        symbol = limits.symbol_value(symbol, flag)
         path = Path(name.strip()).expanduser()
         if not path.is_file():
-            raise OptionError(f"data file not found: {path} (from --data {entry})")
+            raise OptionError(f"{what} not found: {path} (from {flag} {entry})")
         files[symbol] = str(path.resolve())
     return files
 

@@ -103,3 +103,34 @@ def test_a_bad_quote_file_is_one_error_naming_the_line(
     assert result.exit_code == 1
     separator = "" if message.startswith(":") else " "
     assert result.output.strip() == f"error: quote file quotes.csv{separator}{message}"
+
+
+def test_create_portfolio_takes_a_quote_file_per_symbol(paper_home: Path) -> None:
+    assert QUOTES is not None
+    result = runner.invoke(
+        app,
+        ["create-portfolio", "Q", "10000", "--timeframe", "1m", "--quotes", f"spy={QUOTES}",
+         "--mark", "mid", "--json"],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    document = json.loads(result.stdout)
+    settings = document["settings"]
+    assert settings["source"]["quote_files"] == {"SPY": str(QUOTES.resolve())}
+    assert settings["execution"]["mark"] == "mid"
+    assert settings["symbols"] == ["SPY"]
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("SPY=nope.csv", "quote file not found: nope.csv (from --quotes SPY=nope.csv)"),
+        ("nope.csv", "invalid value for --quotes: 'nope.csv' (expected SYMBOL=FILE.csv)"),
+    ],
+)
+def test_create_portfolio_refuses_a_bad_quote_file(
+    paper_home: Path, value: str, message: str
+) -> None:
+    result = runner.invoke(app, ["create-portfolio", "Q", "10000", "--quotes", value])
+    assert result.exit_code == 2
+    assert result.output.strip() == f"error: {message}"
+    assert runner.invoke(app, ["portfolio", "list", "--json"]).stdout.count('"id"') == 0
