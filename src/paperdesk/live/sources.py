@@ -1,9 +1,10 @@
 """Where a live portfolio's bars come from, and what time it is.
 
 ``BarSource`` serves a symbol's bars from the bundled data or a CSV file named in the
-portfolio's settings, with the quotes of the quote file the settings name for it, if any. Whether a bar is visible is decided by the runner: with the ``bundled``
-source a bar is visible once its close has passed on the clock; with the ``replay`` source the
-portfolio's replay position (kept in the database) says how far the data has been served.
+portfolio's settings, with the quotes of the quote file the settings name for it, if any.
+Whether a bar is visible is decided by the runner: with the ``bundled`` source a bar is visible
+once its close has passed on the clock; with the ``replay`` source the portfolio's replay
+position (kept in the database) says how far the data has been served.
 """
 
 from __future__ import annotations
