@@ -12,7 +12,10 @@ from paperdesk.domain import Bar, InvalidInputError, Quote
 
 D = Decimal
 # Lean's SPY quote of 2013-10-07 13:30Z: locked at the open (bid = ask = 167.41)
-LOCKED = ("167.41", "167.52", "167.41", "167.44", "4400", "167.41", "167.53", "167.41", "167.45", "1400")  # fmt: skip
+LOCKED = (
+    "167.41", "167.52", "167.41", "167.44", "4400",
+    "167.41", "167.53", "167.41", "167.45", "1400",
+)  # fmt: skip
 
 
 def quote(*values: str) -> Quote:
