@@ -134,3 +134,34 @@ def test_create_portfolio_refuses_a_bad_quote_file(
     assert result.exit_code == 2
     assert result.output.strip() == f"error: {message}"
     assert runner.invoke(app, ["portfolio", "list", "--json"]).stdout.count('"id"') == 0
+
+
+def test_data_import_reads_a_quote_header_as_quotes_and_the_backtest_fills_at_the_ask(
+    paper_home: Path, tmp_path: Path
+) -> None:
+    assert QUOTES is not None
+    day = "2013-10-07T"
+    for source, name in ((TRADES, "trades.csv"), (QUOTES, "quotes.csv")):
+        lines = source.read_text().splitlines()
+        kept = [lines[0], *(line for line in lines[1:] if line.startswith(day))]
+        (tmp_path / name).write_text("\n".join(kept) + "\n")
+    imported = runner.invoke(
+        app, ["data", "import", str(tmp_path / "trades.csv"), "--symbol", "SPY", "-t", "1m"]
+    )
+    assert imported.exit_code == 0, imported.output
+    result = runner.invoke(
+        app,
+        ["data", "import", str(tmp_path / "quotes.csv"), "--symbol", "SPY", "-t", "1m", "--json"],
+    )
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    assert report["layout"].startswith("quotes")
+    # 2013-10-07: 828 trade minutes, 907 quote minutes, 816 minutes in both (counted with comm)
+    assert (report["rows_written"], report["rows_read"]) == (816, 907)
+    stored = runner.invoke(
+        app,
+        ["backtest", "-s", "buy-and-hold", "--symbol", "SPY", "--timeframe", "1m", "--fill", "close",
+         "--sizer", "fixed", "--quantity", "50", "--exposure-cap", "none", "--json"],
+    )  # fmt: skip
+    assert stored.exit_code == 0, stored.output
+    assert json.loads(stored.stdout)["final_cash"] == "1636.50"  # 50 at the 08:00Z ask, 167.27
