@@ -160,8 +160,9 @@ def test_data_import_reads_a_quote_header_as_quotes_and_the_backtest_fills_at_th
     assert (report["rows_written"], report["rows_read"]) == (816, 907)
     stored = runner.invoke(
         app,
-        ["backtest", "-s", "buy-and-hold", "--symbol", "SPY", "--timeframe", "1m", "--fill", "close",
-         "--sizer", "fixed", "--quantity", "50", "--exposure-cap", "none", "--json"],
+        ["backtest", "-s", "buy-and-hold", "--symbol", "SPY", "--timeframe", "1m",
+         "--fill", "close", "--sizer", "fixed", "--quantity", "50", "--exposure-cap", "none",
+         "--json"],
     )  # fmt: skip
     assert stored.exit_code == 0, stored.output
     assert json.loads(stored.stdout)["final_cash"] == "1636.50"  # 50 at the 08:00Z ask, 167.27
