@@ -151,6 +151,7 @@ class ParquetBarCache:
         name = str(Timeframe.parse(timeframe))
         calendar = str(frame.attrs.get("calendar") or instrument_for(symbol).calendar)
         table = _to_table(frame, index, name, calendar, source)
+        quoted = all(field in frame.columns for field in QUOTE_FIELDS)
         table = table.sort_by("ts")
         stamps = table.column("ts").to_numpy()
         month_of_row = stamps.astype("datetime64[M]")
@@ -167,7 +168,10 @@ class ParquetBarCache:
             part = table.slice(first, last - first)
             path = directory / f"{month}.parquet"
             if path.exists():
-                part = _merge(_with_quote_columns(pq.read_table(path)), part)
+                cached = _with_quote_columns(pq.read_table(path))
+                if not quoted:  # trades alone: the bars keep their cached quotes, as stored
+                    part = _keep_quotes(cached, part)
+                part = _merge(cached, part)
             _write_atomically(part.replace_schema_metadata(metadata), path)
         return len(stamps)
 
@@ -241,6 +245,22 @@ def _to_table(
         values = frame[name].to_numpy(dtype=np.float64) if quoted else np.full(len(frame), np.nan)
         columns[name] = pa.array(values, type=pa.float64(), from_pandas=True)  # NaN -> null
     return pa.Table.from_pydict(columns, schema=_SCHEMA)
+
+
+def _keep_quotes(cached: pa.Table, part: pa.Table) -> pa.Table:
+    """``part`` with the quote of each bar the month file already holds (by label)."""
+    cached_labels = cached.column("ts").to_numpy()
+    labels = part.column("ts").to_numpy()
+    positions = np.searchsorted(cached_labels, labels)
+    inside = positions < len(cached_labels)
+    found = np.zeros(len(labels), dtype=bool)
+    found[inside] = cached_labels[positions[inside]] == labels[inside]
+    for name in QUOTE_FIELDS:
+        values = np.full(len(labels), np.nan)
+        values[found] = cached.column(name).to_numpy(zero_copy_only=False)[positions[found]]
+        column = pa.array(values, type=pa.float64(), from_pandas=True)
+        part = part.set_column(part.schema.get_field_index(name), name, column)
+    return part
 
 
 def _with_quote_columns(table: pa.Table) -> pa.Table:

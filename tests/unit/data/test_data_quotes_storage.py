@@ -107,6 +107,9 @@ def test_the_parquet_cache_keeps_quotes_and_reads_files_written_before_them(
     frame = quoted_frame(files)
     cache.write(frame, "SPY", "1m", source="csv")
     assert_same_quotes(cache.read("SPY", "1m"), frame)
+    # the trades written again alone keep their quotes, as in the bars table
+    cache.write(frame.drop(columns=list(QUOTE_FIELDS)), "SPY", "1m", source="csv")
+    assert_same_quotes(cache.read("SPY", "1m"), frame)
     # a month file of the layout before quotes: readable, and a quoted write merges into it
     [path] = cache.files("SPY", "1m")
     table = pq.read_table(path)
