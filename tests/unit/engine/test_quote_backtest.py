@@ -99,3 +99,17 @@ def test_the_driver_looks_for_orders_over_the_quotes_range_too(
     # 13:30: trade high 167.52, ask high 167.53
     assert highs[0] == 167.53
     assert np.isclose(feed.mid_closes()[0], 167.445)
+
+
+def test_adjusting_the_bars_scales_their_quotes_alike(regular_session: pd.DataFrame) -> None:
+    from paperdesk.data import adjust, bundled_factor_file
+
+    factor_file = bundled_factor_file("SPY")
+    assert factor_file is not None
+    adjusted = adjust(regular_session, factor_file, "split_and_dividend", timeframe="1m")
+    # spy.csv row 20131219,0.8646266,1,181.5: 2013-10-07 prices are scaled by 0.8646266
+    first = adjusted.iloc[0]
+    assert first["close"] == pytest.approx(167.44 * 0.8646266)
+    assert first["ask_close"] == pytest.approx(167.45 * 0.8646266)
+    assert first["bid_open"] == pytest.approx(167.41 * 0.8646266)
+    assert first["ask_size"] == 1400  # no split: sizes unchanged
