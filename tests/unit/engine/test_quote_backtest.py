@@ -4,11 +4,13 @@ equity marks at the trade close (mark=trade, the default) or at the quote mid (m
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import ClassVar
 
 import numpy as np
 import pandas as pd
 import pytest
 
+from paperdesk.analysis.strategies.base import NoParameters, Strategy, make_signal_frame
 from paperdesk.config import ExecutionConfig, MarkPrice, RiskConfig, RunConfig, SizingConfig
 from paperdesk.data import (
     find_bundled,
@@ -113,3 +115,44 @@ def test_adjusting_the_bars_scales_their_quotes_alike(regular_session: pd.DataFr
     assert first["ask_close"] == pytest.approx(167.45 * 0.8646266)
     assert first["bid_open"] == pytest.approx(167.41 * 0.8646266)
     assert first["ask_size"] == 1400  # no split: sizes unchanged
+
+
+class _LongWithStop(Strategy[NoParameters]):
+    """One long at the first bar with a stop-loss at 99."""
+
+    name: ClassVar[str] = "long-with-stop"
+    description: ClassVar[str] = "A test double."
+    Parameters: ClassVar[type[NoParameters]] = NoParameters
+
+    @property
+    def warmup(self) -> int:
+        return 0
+
+    def compute(self, bars: pd.DataFrame) -> pd.DataFrame:
+        return make_signal_frame(bars, [0], 1, stop=99.0)
+
+
+def test_a_stop_reached_only_by_the_bid_is_found_by_the_driver() -> None:
+    # ten minutes whose trades never go below 99.50; the bid dips to 98.90 in minute 5 only
+    index = pd.date_range("2024-03-04 14:30", periods=10, freq="1min", tz="UTC", name="ts")
+    frame = pd.DataFrame(
+        {"open": 100.0, "high": 101.0, "low": 99.5, "close": 100.5, "volume": 1000.0},
+        index=index,
+    )
+    frame["ts_close"] = index + pd.Timedelta(minutes=1)
+    bids = {"bid_open": 99.9, "bid_high": 100.9, "bid_low": 99.4, "bid_close": 100.4}
+    asks = {"ask_open": 100.1, "ask_high": 101.1, "ask_low": 99.6, "ask_close": 100.6}
+    for name, value in {**bids, **asks, "bid_size": 100.0, "ask_size": 100.0}.items():
+        frame[name] = value
+    frame.loc[index[5], "bid_low"] = 98.9
+    frame.attrs.update(symbol="SPY", timeframe="1m")
+    config = RunConfig(strategy="sma-cross", symbol="SPY", timeframe="1m", cash=D(10000))
+    result = simulate(frame, _LongWithStop(), config, instrument_for("SPY"))
+    entry, exit_ = result.fills
+    assert (entry.price, entry.ts) == (D("100.1"), index[1])  # the ask open of minute 1
+    assert (exit_.price, exit_.ts) == (D("99"), index[5])  # the stop, on the bid, in minute 5
+    assert exit_.slippage == 0
+    plain = frame.drop(
+        columns=[name for name in frame.columns if "_" in name and name != "ts_close"]
+    )
+    assert len(simulate(plain, _LongWithStop(), config, instrument_for("SPY")).fills) == 1
