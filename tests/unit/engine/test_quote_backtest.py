@@ -21,6 +21,7 @@ from paperdesk.data import (
     read_quotes,
 )
 from paperdesk.data.bar_convert import BarArrays
+from paperdesk.domain import InvalidInputError
 from paperdesk.engine.backtest import simulate
 from paperdesk.engine.result import BacktestResult
 from paperdesk.engine.strategies import run_strategies
@@ -156,3 +157,17 @@ def test_a_stop_reached_only_by_the_bid_is_found_by_the_driver() -> None:
         columns=[name for name in frame.columns if "_" in name and name != "ts_close"]
     )
     assert len(simulate(plain, _LongWithStop(), config, instrument_for("SPY")).fills) == 1
+
+
+def test_quoted_bars_run_on_the_event_kernel_only(regular_session: pd.DataFrame) -> None:
+    config = RunConfig(strategy="sma-cross", symbol="SPY", timeframe="1m", cash=D(10000))
+    strategy = run_strategies(config)["sma-cross"]
+    with pytest.raises(InvalidInputError, match="not eligible for the fast path"):
+        simulate(regular_session, strategy, config, instrument_for("SPY"), engine="fastpath")
+    plain = regular_session[["open", "high", "low", "close", "volume", "ts_close"]].copy()
+    plain.attrs = dict(regular_session.attrs)
+    traded = simulate(plain, strategy, config, instrument_for("SPY"))
+    quoted = simulate(regular_session, strategy, config, instrument_for("SPY"))
+    assert len(quoted.fills) > 0
+    assert all(fill.slippage == 0 for fill in quoted.fills)  # quoted prices, no slippage
+    assert all(fill.slippage > 0 for fill in traded.fills)  # trade prices + 5 bps
