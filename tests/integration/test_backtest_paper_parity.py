@@ -11,12 +11,14 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from ledger_support import check_ledger, spy_slice
 from paperdesk.analysis.strategies.registry import create_strategy
 from paperdesk.config import (
     ExecutionConfig,
+    MarkPrice,
     RiskConfig,
     RunConfig,
     SizeTiming,
@@ -24,8 +26,8 @@ from paperdesk.config import (
     SourceConfig,
     StrategySpec,
 )
-from paperdesk.data import find_bundled, instrument_for
-from paperdesk.domain import Fill, Trade
+from paperdesk.data import find_bundled, find_bundled_quotes, instrument_for
+from paperdesk.domain import Fill, OrderType, Side, Trade
 from paperdesk.engine.backtest import simulate
 from paperdesk.live import TickStatus
 from paperdesk.service.backtests import load_run_bars, run_backtest
@@ -227,6 +229,87 @@ def test_a_portfolio_on_adjusted_prices_fills_as_the_adjusted_backtest(
     assert served == rows
     assert len(backtest.fills) >= 2
     assert any(fill.price != fill.price.quantize(Decimal("0.01")) for fill in backtest.fills)
+
+
+# ---------------------------------------------------------------------- quoted minute bars
+QUOTED_FIRST, QUOTED_ROWS = "2013-10-07T13:30:00Z", 150  # Lean's SPY minutes from 09:30 ET
+QUOTED_CASES: dict[str, tuple[str, dict[str, object], ExecutionConfig]] = {
+    "sma-cross on quotes, marked at the mid": (
+        "sma-cross",
+        {"fast": 5, "slow": 12},
+        ExecutionConfig(commission="per-share:0.005:min=1", mark=MarkPrice.MID),
+    ),
+    "macd-cross with ATR brackets on quotes": (
+        "macd-cross",
+        {"fast": 6, "slow": 13, "signal": 4, "stop_atr": 1.0, "target_atr": 1.5},
+        ExecutionConfig(),
+    ),
+}
+
+
+def _minute_slices(directory: Path) -> tuple[Path, Path]:
+    """``QUOTED_ROWS`` bundled SPY trade minutes from ``QUOTED_FIRST``, and their quotes."""
+    quotes = find_bundled_quotes("SPY", "1m")
+    assert quotes is not None
+    written = []
+    for source, name in ((find_bundled("SPY", "1m"), "spy_1m.csv"), (quotes, "quotes.csv")):
+        lines = source.read_text().splitlines()
+        start = next(i for i, line in enumerate(lines) if line.startswith(QUOTED_FIRST))
+        path = directory / name
+        path.write_text("\n".join([lines[0], *lines[start : start + QUOTED_ROWS]]) + "\n")
+        written.append(path)
+    return written[0], written[1]
+
+
+@pytest.mark.parametrize("case", list(QUOTED_CASES))
+def test_with_quotes_a_backtest_and_a_replayed_paper_run_fill_alike(
+    database: Database, tmp_path: Path, case: str
+) -> None:
+    strategy, params, execution = QUOTED_CASES[case]
+    trades, quotes = _minute_slices(tmp_path)
+    config = RunConfig(
+        strategy=strategy,
+        params=params,
+        data=trades,
+        quotes=quotes,
+        symbol="SPY",
+        timeframe="1m",
+        cash=Decimal(10000),
+        execution=execution,
+    )
+    bars = load_run_bars(config)
+    backtest = simulate(
+        bars, create_strategy(strategy, params), config, instrument_for("SPY"), engine="event"
+    )
+
+    service = PortfolioService(database)
+    settings = RunConfig(
+        strategies=(StrategySpec(strategy, params),),
+        symbols=("SPY",),
+        timeframe="1m",
+        source=SourceConfig(
+            "replay",
+            files={"SPY": str(trades)},
+            quote_files={"SPY": str(quotes)},
+            replay_from=date(2013, 10, 7),
+        ),
+        execution=execution,
+    )
+    pid = service.create_portfolio("parity", Decimal(10000), settings=settings)
+    served = 0
+    while service.tick(pid, "SPY")[-1].status is TickStatus.PROCESSED:
+        served += 1
+
+    assert served == len(bars) == QUOTED_ROWS
+    assert len(backtest.fills) >= 4, "the run must trade for the comparison to mean something"
+    # market orders fill at the next bar's ask open (buys) or bid open (sells), unslipped
+    market = {o.order_id for o in backtest.orders if o.order_type is OrderType.MARKET}
+    opens = bars[["ask_open", "bid_open"]]
+    for fill in backtest.fills:
+        assert fill.slippage == 0
+        if fill.order_id in market:
+            ask, bid = opens.loc[pd.Timestamp(fill.ts)]
+            assert float(fill.price) == (ask if fill.side is Side.BUY else bid)
     assert _fills(service.fills(pid)) == _fills(backtest.fills)
     assert _trades(service.trades(pid)) == _trades(backtest.trades)
     summary = service.show(pid).summary

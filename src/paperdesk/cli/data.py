@@ -81,6 +81,15 @@ def import_command(
         typer.Option("--adjusted", help="Scale open, high, low and close by Adj Close / Close."),
     ] = False,
     asset_class: AssetClassOption = None,
+    quotes: Annotated[
+        bool,
+        typer.Option(
+            "--quotes",
+            help="FILE holds quote bars (timestamp,bid_open,...,ask_size): add their bid and "
+            "ask to the stored bars of the series by timestamp (a file with that header is "
+            "read as quotes anyway).",
+        ),
+    ] = False,
     json_output: opt.JsonFlag = False,
     wide: opt.WideFlag = False,
 ) -> None:
@@ -93,6 +102,7 @@ def import_command(
             report = service.import_file(
                 file, symbol, timeframe, timezone=timezone, sort=sort,
                 drop_duplicates=drop_duplicates, adjusted=adjusted, asset_class=asset_class,
+                quotes=quotes,
             )  # fmt: skip
         except market.CsvImportError as error:
             if json_output:

@@ -68,3 +68,12 @@ DataFiles = Annotated[
     list[str] | None,
     typer.Option(metavar="SYMBOL=FILE.csv", help="CSV bars of a symbol.", rich_help_panel=DATA),
 ]
+QuoteFiles = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--quotes",
+        metavar="SYMBOL=FILE.csv",
+        help="Quote bars (bid and ask) of a symbol, merged with its bars by timestamp.",
+        rich_help_panel=DATA,
+    ),
+]

@@ -54,6 +54,7 @@ def create_portfolio_command(
     strategy_path: opt.StrategyPath = None,
     symbol: opt.WatchSymbols = None,
     data: opt.DataFiles = None,
+    quotes: opt.QuoteFiles = None,
     asset_class: AssetClassOption = None,
     json_output: opt.JsonFlag = False,
     *,
@@ -69,6 +70,7 @@ def create_portfolio_command(
         data=data or (),
         strategy_paths=strategy_path or (),
         asset_class=asset_class,
+        quotes=quotes or (),
     )
     service = open_service()
     portfolio_id = service.create_portfolio(

@@ -33,6 +33,13 @@ class FillTiming(StrEnum):
     CLOSE = "close"  # the close of the signal bar (explicit opt-in)
 
 
+class MarkPrice(StrEnum):
+    """The price open positions are marked at (the equity curve, snapshots, unrealized P&L)."""
+
+    TRADE = "trade"  # the bar's (trade) close (default)
+    MID = "mid"  # the bar's quote mid at the close, (bid + ask) / 2, when the bar has a quote
+
+
 class SizeTiming(StrEnum):
     """When an entry's quantity is decided."""
 
@@ -279,6 +286,11 @@ class ExecutionConfig(ConfigModel):
                    "New York; signals on other bars are rejected, orders wait) or extended "
                    "(every bar).", _choice(TradingSession), "regular|extended"),
     ] = TradingSession.REGULAR  # fmt: skip
+    mark: Annotated[
+        MarkPrice,
+        _execution("mark", "Mark positions at the trade close, or at the bid/ask mid of bars "
+                   "that have a quote.", _choice(MarkPrice), "trade|mid"),
+    ] = MarkPrice.TRADE  # fmt: skip
 
 
 class StrategySpec(ConfigModel):
@@ -309,6 +321,8 @@ class SourceConfig(ConfigModel):
               "bundled|replay", commands=frozenset({PORTFOLIO})),
     ] = SourceKind.BUNDLED  # fmt: skip
     files: dict[str, str] = Field(default_factory=dict)  # symbol -> CSV path
+    # symbol -> quote CSV (bid and ask OHLC and sizes) merged with its bars by timestamp
+    quote_files: dict[str, str] = Field(default_factory=dict)
     # symbol -> asset class of a symbol paperdesk does not know (``--asset-class``)
     asset_classes: dict[str, str] = Field(default_factory=dict)
     replay_from: Annotated[
@@ -347,6 +361,10 @@ class SourceConfig(ConfigModel):
 
     def file_for(self, symbol: str) -> Path | None:
         path = self.files.get(symbol)
+        return Path(path) if path else None
+
+    def quotes_for(self, symbol: str) -> Path | None:
+        path = self.quote_files.get(symbol)
         return Path(path) if path else None
 
     @model_validator(mode="after")
@@ -393,6 +411,12 @@ class RunConfig(ConfigModel):
         Path | None,
         _data("data", "OHLCV CSV file.", path_value, "FILE.csv", commands=frozenset({BACKTEST})),
     ] = None
+    quotes: Annotated[
+        Path | None,
+        _data("quotes", "Quote CSV (timestamp,bid_open,...,ask_size) merged by timestamp with "
+              "the bars of --data or of the symbol.", path_value, "FILE.csv",
+              commands=frozenset({BACKTEST})),
+    ] = None  # fmt: skip
     start: Annotated[
         date | None,
         _data("from", "First day (YYYY-MM-DD).", values.date_value, "DATE", flag="--from",

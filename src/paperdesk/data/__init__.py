@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from paperdesk._lazy import lazy_exports
 
 if TYPE_CHECKING:
-    from paperdesk.data.bundled import BundledFile, bundled_files, find_bundled
+    from paperdesk.data.bundled import BundledFile, bundled_files, find_bundled, find_bundled_quotes
     from paperdesk.data.calendars import (
         CALENDARS,
         MarketCalendar,
@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     )
     from paperdesk.data.instruments import instrument_for
     from paperdesk.data.quality import QualityReport, check_quality
+    from paperdesk.data.quote_csv import merge_quotes, read_quotes
     from paperdesk.data.resample import resample
 
 __all__ = [
@@ -43,10 +44,13 @@ __all__ = [
     "calendar_name",
     "check_quality",
     "find_bundled",
+    "find_bundled_quotes",
     "infer_timeframe",
     "instrument_for",
     "load_bars",
     "market_calendar",
+    "merge_quotes",
+    "read_quotes",
     "resample",
     "session_close",
     "symbol_from_file_name",
@@ -60,6 +64,7 @@ __getattr__, __dir__ = lazy_exports(
             "BundledFile",
             "bundled_files",
             "find_bundled",
+            "find_bundled_quotes",
         ),
         "paperdesk.data.calendars": (
             "CALENDARS",
@@ -86,6 +91,7 @@ __getattr__, __dir__ = lazy_exports(
             "QualityReport",
             "check_quality",
         ),
+        "paperdesk.data.quote_csv": ("merge_quotes", "read_quotes"),
         "paperdesk.data.resample": ("resample",),
     },
 )

@@ -5,7 +5,8 @@ prices are the raw prices' Decimals times the bar's exact ``price_scale``, see
 
 ``BarArrays`` holds a frame's columns and builds a Bar only for the rows asked for, memoising
 the price conversions and skipping the per-bar check for rows the vectorised rule passed (the
-backtest's feed); ``bar_at`` converts one row of a frame through the same code.
+backtest's feed); ``bar_at`` converts one row of a frame through the same code. A frame with
+the quote columns (``QUOTE_FIELDS``, NaN where a bar has no quote) gives its bars a ``Quote``.
 """
 
 from __future__ import annotations
@@ -17,7 +18,8 @@ import numpy as np
 import pandas as pd
 
 from paperdesk.data.bar_rule import BarColumns, exact_decimal, utc_datetime, valid_rows
-from paperdesk.domain import Bar, Timeframe
+from paperdesk.domain import Bar, Quote, Timeframe
+from paperdesk.domain.quotes import QUOTE_FIELDS
 
 _PRICE_MEMO_SIZE = 100_000
 _trusted_bar = Bar._make
@@ -50,6 +52,24 @@ class BarArrays:
             self.ts_close_ns,
         )
         self.valid = valid_rows(self.columns)
+        self.quotes = quote_array(bars)
+        self.has_quotes = self.quotes is not None
+
+    def mid_closes(self) -> np.ndarray:
+        """Each bar's quote mid at the close, else its (trade) close: the marks of mark=mid."""
+        if self.quotes is None:
+            return self.closes
+        mids = (self.quotes[:, 3] + self.quotes[:, 8]) / 2.0
+        return np.where(np.isnan(mids), self.closes, mids)
+
+    def envelope(self) -> tuple[np.ndarray, np.ndarray]:
+        """The highest and lowest price of each bar over trades, bids and asks: where an order
+        may act when either side of the quote can trigger it."""
+        if self.quotes is None:
+            return self.highs, self.lows
+        highs = np.fmax(self.highs, np.fmax(self.quotes[:, 1], self.quotes[:, 6]))
+        lows = np.fmin(self.lows, np.fmin(self.quotes[:, 2], self.quotes[:, 7]))
+        return highs, lows
 
     def bar(self, i: int) -> Bar:
         """The bar at row ``i``; rows known to be valid skip the per-bar check."""
@@ -68,6 +88,7 @@ class BarArrays:
                 self._price(float(self.lows[i])),
                 self._price(float(self.closes[i])),
                 exact_decimal(self.volumes[i]),
+                None if self.quotes is None else quote_of(self.quotes[i]),
             )
         )
 
@@ -83,6 +104,7 @@ class BarArrays:
             self.lows[i],
             self.closes[i],
             self.volumes[i],
+            None if self.quotes is None else quote_of(self.quotes[i]),
         )
 
     def close_price(self, i: int) -> Decimal:
@@ -160,7 +182,33 @@ def _bar_of_floats(frame: pd.DataFrame, position: int) -> Bar:
         value("low"),
         value("close"),
         value("volume"),
+        quote_of(frame.iloc[position][list(QUOTE_FIELDS)].to_numpy(dtype=np.float64))
+        if has_quote_columns(frame)
+        else None,
     )
+
+
+def has_quote_columns(frame: pd.DataFrame) -> bool:
+    """Whether ``frame`` carries the quote columns (bars without a quote hold NaN there)."""
+    return all(name in frame.columns for name in QUOTE_FIELDS)
+
+
+def quote_array(frame: pd.DataFrame) -> np.ndarray | None:
+    """The quote columns as one float array (a row per bar, ``QUOTE_FIELDS`` order), or None
+    when the frame has no quote columns or no bar has a quote."""
+    if not has_quote_columns(frame):
+        return None
+    array = frame[list(QUOTE_FIELDS)].to_numpy(dtype=np.float64)
+    if np.isnan(array).all():
+        return None
+    return array
+
+
+def quote_of(row: np.ndarray) -> Quote | None:
+    """The checked quote of one row of a quote array (None: the bar has no quote)."""
+    if np.isnan(row).all():
+        return None
+    return Quote(*(exact_decimal(value) for value in row))
 
 
 def _moment(stamp: pd.Timestamp) -> datetime:
@@ -178,6 +226,7 @@ def _checked_bar(
     low: float,
     close: float,
     volume: float,
+    quote: Quote | None = None,
 ) -> Bar:
     return Bar(
         symbol,
@@ -189,6 +238,7 @@ def _checked_bar(
         exact_decimal(low),
         exact_decimal(close),
         exact_decimal(volume),
+        quote,
     )
 
 
@@ -199,4 +249,4 @@ def _close_times(bars: pd.DataFrame, timeframe: str) -> pd.DatetimeIndex:
     return pd.DatetimeIndex(bars.index) + Timeframe.parse(timeframe).delta
 
 
-__all__ = ["BarArrays", "bar_at"]
+__all__ = ["BarArrays", "bar_at", "has_quote_columns", "quote_array", "quote_of"]

@@ -33,10 +33,12 @@ from paperdesk.domain import (
     InvalidInputError,
     Timeframe,
 )
+from paperdesk.domain.quotes import QUOTE_FIELDS
 
 AdjustmentMode = Literal["split", "split_and_dividend"]
 FACTOR_FILE_DIRECTORY = Path(__file__).resolve().parent / "bundled" / "factor_files"
 PRICE_COLUMNS = ("open", "high", "low", "close")
+QUOTE_PRICE_COLUMNS = tuple(name for name in QUOTE_FIELDS if not name.endswith("_size"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -226,7 +228,8 @@ def adjust(
     *,
     timeframe: str | None = None,
 ) -> pd.DataFrame:
-    """A copy of ``frame`` with adjusted prices (and split-adjusted volume).
+    """A copy of ``frame`` with adjusted prices (and split-adjusted volume), its quote's bid
+    and ask prices and sizes too when it has one.
 
     ``mode="split"`` removes split jumps; ``"split_and_dividend"`` also scales history for
     dividends (Lean's ``Adjusted`` mode), so the newest prices equal the raw ones.
@@ -239,10 +242,11 @@ def adjust(
     split = factors["split_factor"].to_numpy()
     scale = split * factors["price_factor"].to_numpy() if mode == "split_and_dividend" else split
     result = frame.copy()
-    for column in PRICE_COLUMNS:
+    for column in (*PRICE_COLUMNS, *QUOTE_PRICE_COLUMNS):  # a quote's bid and ask alike
         if column in result.columns:
             result[column] = result[column].to_numpy(dtype=np.float64) * scale
-    if "volume" in result.columns:
-        result["volume"] = result["volume"].to_numpy(dtype=np.float64) / split
+    for column in ("volume", "bid_size", "ask_size"):
+        if column in result.columns:
+            result[column] = result[column].to_numpy(dtype=np.float64) / split
     result.attrs = {**frame.attrs, "adjustment": mode}
     return result

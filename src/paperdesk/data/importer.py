@@ -2,7 +2,8 @@
 
 ``import_csv`` validates the whole file first (``parse_csv``); only a file without a single
 problem is written, in one store transaction, then to the cache. Every bar records its source,
-``csv:<file name>``, and when it was imported.
+``csv:<file name>``, and when it was imported. ``import_quotes`` adds a quote file's bid and
+ask to the stored trade bars of the same series, matched by timestamp, the same way.
 """
 
 from __future__ import annotations
@@ -20,7 +21,9 @@ from paperdesk.data.instruments import (
     known_asset_class,
 )
 from paperdesk.data.parquet_cache import ParquetBarCache
-from paperdesk.domain import AssetClass
+from paperdesk.data.quote_csv import merge_quotes, read_quotes
+from paperdesk.domain import AssetClass, DataError, Timeframe
+from paperdesk.domain.quotes import QUOTE_FIELDS
 
 
 @dataclass(frozen=True)
@@ -101,6 +104,62 @@ def import_csv(
         last=frame.index[-1].to_pydatetime(),
         layout=imported.layout,
         notes=(*imported.notes, *note),
+        cached=cache is not None,
+    )
+
+
+def import_quotes(
+    path: str | Path,
+    store: BarStore,
+    cache: ParquetBarCache | None = None,
+    *,
+    symbol: str,
+    timeframe: str,
+    timezone: str | None = None,
+    fetched_at: datetime | None = None,
+) -> ImportReport:
+    """Validate a quote file and store its quotes on the stored trade bars of the series with
+    the same labels, in one transaction (a ``CsvReadError`` or ``DataError`` means nothing was
+    written). Quotes whose minute has no trade bar are counted in the report, not stored."""
+    file_path = Path(path)
+    name, frame_timeframe = symbol.strip().upper(), str(Timeframe.parse(timeframe))
+    quotes = read_quotes(file_path, timezone)
+    stored = store.read_bars(name, frame_timeframe)
+    if stored.empty:
+        raise DataError(
+            f"no {name} {frame_timeframe} bars are stored: import the trade bars first "
+            "(quotes are merged with them by timestamp)"
+        )
+    merged = merge_quotes(stored, quotes)
+    quoted = merged.loc[merged[list(QUOTE_FIELDS)].notna().all(axis=1)]
+    source = f"csv:{file_path.name}"
+    before = None if cache is None else cache.known_version(name, frame_timeframe)
+    written = store.write_bars(
+        quoted,
+        symbol=name,
+        timeframe=frame_timeframe,
+        source=source,  # each bar keeps the source of its trades (its ``source`` column)
+        fetched_at=fetched_at or datetime.now(UTC),
+    )
+    if cache is not None:
+        after = store.series_version(name, frame_timeframe)
+        cache.write_copy(
+            quoted, name, frame_timeframe, source=source, version_before=before,
+            version_after=after,
+        )  # fmt: skip
+    unused = len(quotes) - written
+    notes = (f"{unused} quotes fall on no stored bar and were not used",) if unused else ()
+    return ImportReport(
+        path=file_path,
+        symbol=name,
+        timeframe=frame_timeframe,
+        source=source,
+        rows_read=len(quotes),
+        rows_written=written,
+        first=quoted.index[0].to_pydatetime(),
+        last=quoted.index[-1].to_pydatetime(),
+        layout="quotes (bid and ask OHLC and sizes) merged with the stored trade bars",
+        notes=notes,
         cached=cache is not None,
     )
 

@@ -16,12 +16,13 @@ from datetime import datetime
 import pandas as pd
 
 from paperdesk.data.bar_store import BarStore
-from paperdesk.data.bundled import find_bundled
+from paperdesk.data.bundled import find_bundled, find_bundled_quotes
 from paperdesk.data.cache import DEFAULT_BARS_TTL, MarketCache
 from paperdesk.data.csv_source import load_bars
 from paperdesk.data.instruments import calendar_or_default
 from paperdesk.data.parquet_cache import ParquetBarCache
 from paperdesk.data.providers.aggregator import Fallback
+from paperdesk.data.quote_csv import merge_quotes, read_quotes
 from paperdesk.data.series import bundled_series, closed_bars, empty_bars, series_key, utc
 from paperdesk.domain import UnknownNameError
 
@@ -126,12 +127,16 @@ class BarLayers:
         return int(mask.sum()) >= self.store.count_bars(name, timeframe, start, end)
 
     def bundled_frame(self, name: str, timeframe: str) -> pd.DataFrame | None:
-        """The whole bundled file of a series (``source`` names the file), or None."""
+        """The whole bundled file of a series (``source`` names the file), with the quotes of
+        its bundled quote file when it has one (``lean_SPY_1m_quotes.csv``), or None."""
         try:
             path = find_bundled(name, timeframe)
         except UnknownNameError:
             return None
         frame = load_bars(path, symbol=name, timeframe=timeframe)
+        quotes = find_bundled_quotes(name, timeframe)
+        if quotes is not None:
+            frame = merge_quotes(frame, read_quotes(quotes))
         frame["source"] = f"bundled:{path.name}"
         return frame
 

@@ -235,6 +235,18 @@ class DataManager:
         self.layers.invalidate(report.symbol, report.timeframe)
         return report
 
+    def import_quotes(
+        self, path: str | Path, symbol: str, timeframe: str, *, timezone: str | None = None
+    ) -> importer.ImportReport:
+        """Add a quote file's bid and ask to the stored bars of the series (matched by
+        timestamp; all or nothing), dropping the cached series."""
+        store = self._need_store()
+        report = importer.import_quotes(
+            path, store, self.parquet, symbol=symbol, timeframe=timeframe, timezone=timezone
+        )
+        self.layers.invalidate(report.symbol, report.timeframe)
+        return report
+
     def check_quality(
         self,
         symbol: str,

@@ -3,9 +3,11 @@
 Layout: ``<root>/<SYMBOL>/<timeframe>/<YYYY-MM>.parquet`` (``<root>/SPY/1h/2025-09.parquet``),
 root ``<home>/cache/bars`` for the default ledger. Each file holds the month's bars sorted by their
 open label ``ts``, with ``open, high, low, close, volume`` (float64), ``ts_close`` and ``source``
-(which provider or file gave the bar). Writes merge with the month already cached (a new bar
-replaces the cached bar with the same label) and replace the file atomically (temporary file,
-then ``os.replace``), so a reader never sees half a file. Reads open only the months asked for.
+(which provider or file gave the bar), and the quote columns (``QUOTE_FIELDS``, null for bars
+without a quote; read back only when some bar has one). Writes merge with the month already cached
+(a new bar replaces the cached bar with the same label) and replace the file atomically
+(temporary file, then ``os.replace``), so a reader never sees half a file. Reads open only the
+months asked for.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from paperdesk.data.bar_store import row_sources
 from paperdesk.data.calendars import bar_close_times
 from paperdesk.data.instruments import calendar_or_default, instrument_for
 from paperdesk.domain import DataError, Timeframe
+from paperdesk.domain.quotes import QUOTE_FIELDS
 
 PRICE_COLUMNS = ("open", "high", "low", "close", "volume")
 _MONTH_FILE = re.compile(r"^(\d{4})-(\d{2})\.parquet$")
@@ -37,6 +40,8 @@ _SCHEMA = pa.schema(
         *(pa.field(name, pa.float64(), nullable=False) for name in PRICE_COLUMNS),
         pa.field("ts_close", pa.timestamp("ns", tz="UTC"), nullable=False),
         pa.field("source", pa.string()),
+        # a bar's quote, null when it has none (files written before quotes have no such columns)
+        *(pa.field(name, pa.float64(), nullable=True) for name in QUOTE_FIELDS),
     ]
 )
 
@@ -149,6 +154,7 @@ class ParquetBarCache:
         name = str(Timeframe.parse(timeframe))
         calendar = str(frame.attrs.get("calendar") or instrument_for(symbol).calendar)
         table = _to_table(frame, index, name, calendar, source)
+        quoted = all(field in frame.columns for field in QUOTE_FIELDS)
         table = table.sort_by("ts")
         stamps = table.column("ts").to_numpy()
         month_of_row = stamps.astype("datetime64[M]")
@@ -165,7 +171,10 @@ class ParquetBarCache:
             part = table.slice(first, last - first)
             path = directory / f"{month}.parquet"
             if path.exists():
-                part = _merge(pq.read_table(path, schema=_SCHEMA), part)
+                cached = _with_quote_columns(pq.read_table(path))
+                if not quoted:  # trades alone: the bars keep their cached quotes, as stored
+                    part = _keep_quotes(cached, part)
+                part = _merge(cached, part)
             _write_atomically(part.replace_schema_metadata(metadata), path)
         return len(stamps)
 
@@ -234,7 +243,37 @@ def _to_table(
     has_sources = source is not None or any(c in frame.columns for c in ("provider", "source"))
     sources = row_sources(frame, source or "") if has_sources else [None] * len(frame)
     columns["source"] = pa.array(sources, type=pa.string())
+    quoted = all(name in frame.columns for name in QUOTE_FIELDS)
+    for name in QUOTE_FIELDS:
+        values = frame[name].to_numpy(dtype=np.float64) if quoted else np.full(len(frame), np.nan)
+        columns[name] = pa.array(values, type=pa.float64(), from_pandas=True)  # NaN -> null
     return pa.Table.from_pydict(columns, schema=_SCHEMA)
+
+
+def _keep_quotes(cached: pa.Table, part: pa.Table) -> pa.Table:
+    """``part`` with the quote of each bar the month file already holds (by label)."""
+    cached_labels = cached.column("ts").to_numpy()
+    labels = part.column("ts").to_numpy()
+    positions = np.searchsorted(cached_labels, labels)
+    inside = positions < len(cached_labels)
+    found = np.zeros(len(labels), dtype=bool)
+    found[inside] = cached_labels[positions[inside]] == labels[inside]
+    for name in QUOTE_FIELDS:
+        values = np.full(len(labels), np.nan)
+        values[found] = cached.column(name).to_numpy(zero_copy_only=False)[positions[found]]
+        column = pa.array(values, type=pa.float64(), from_pandas=True)
+        part = part.set_column(part.schema.get_field_index(name), name, column)
+    return part
+
+
+def _with_quote_columns(table: pa.Table) -> pa.Table:
+    """A month file in the current layout: one written before quotes gets null quote columns."""
+    for name in QUOTE_FIELDS:
+        if name not in table.column_names:
+            table = table.append_column(
+                pa.field(name, pa.float64(), nullable=True), pa.nulls(len(table), pa.float64())
+            )
+    return table.select(_SCHEMA.names)
 
 
 def _merge(cached: pa.Table, new: pa.Table) -> pa.Table:
@@ -245,7 +284,7 @@ def _merge(cached: pa.Table, new: pa.Table) -> pa.Table:
 
 def _read_month(path: Path) -> pa.Table:
     # the source column comes back dictionary-encoded: one string per provider, not per bar
-    return pq.read_table(path, read_dictionary=["source"])
+    return _with_quote_columns(pq.read_table(path, read_dictionary=["source"]))
 
 
 def _write_atomically(table: pa.Table, path: Path) -> None:
@@ -268,6 +307,9 @@ def _to_frame(
     )
     frame["ts_close"] = pd.DatetimeIndex(table.column("ts_close").to_pandas())
     frame["source"] = pd.Categorical(table.column("source").to_pandas())
+    if any(table.column(name).null_count < len(table) for name in QUOTE_FIELDS) and len(table):
+        for name in QUOTE_FIELDS:
+            frame[name] = table.column(name).to_numpy(zero_copy_only=False)
     stored = json.loads(metadata[_METADATA_KEY]) if _METADATA_KEY in metadata else {}
     frame.attrs.update(
         symbol=symbol.strip().upper(),

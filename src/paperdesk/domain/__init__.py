@@ -44,6 +44,7 @@ from paperdesk.domain.money import ONE, ZERO, to_decimal
 from paperdesk.domain.orders import Order, OrderIntent
 from paperdesk.domain.portfolio import PortfolioSnapshot, PortfolioView, Trade
 from paperdesk.domain.positions import Position
+from paperdesk.domain.quotes import Quote
 from paperdesk.domain.signals import Signal
 
 __all__ = [
@@ -82,6 +83,7 @@ __all__ = [
     "PositionClosed",
     "PositionEvent",
     "PositionOpened",
+    "Quote",
     "Side",
     "Signal",
     "SignalAccepted",

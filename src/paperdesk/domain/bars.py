@@ -10,6 +10,7 @@ from typing import NamedTuple
 
 from paperdesk.domain.bar_rule import bar_problems
 from paperdesk.domain.errors import InvalidInputError
+from paperdesk.domain.quotes import Quote
 
 _TIMEFRAME = re.compile(r"^(\d+)(m|h|d|w|mo)$")
 _UNIT_SECONDS = {"m": 60, "h": 3600, "d": 86400, "w": 7 * 86400, "mo": 30 * 86400}
@@ -59,13 +60,15 @@ class _BarFields(NamedTuple):
     low: Decimal
     close: Decimal
     volume: Decimal
+    quote: Quote | None = None  # bid/ask OHLC and sizes, when the data has them
 
 
 class Bar(_BarFields):
     """One OHLCV bar of ``symbol``; prices exact, times timezone-aware UTC.
 
     The constructor checks ``paperdesk.domain.bar_rule``; ``Bar._make`` skips that for bars
-    already checked (a frame checked as a whole, see ``paperdesk.data.bar_convert``).
+    already checked (a frame checked as a whole, see ``paperdesk.data.bar_convert``). A bar may
+    carry the bid and ask of its interval (``quote``, checked by ``Quote``); most data has none.
     """
 
     __slots__ = ()
@@ -81,6 +84,7 @@ class Bar(_BarFields):
         low: Decimal,
         close: Decimal,
         volume: Decimal,
+        quote: Quote | None = None,
     ) -> Bar:
         if ts_open.tzinfo is None or ts_close.tzinfo is None:
             raise InvalidInputError(f"bar times must be timezone-aware UTC, got {ts_open!r}")
@@ -91,5 +95,5 @@ class Bar(_BarFields):
                 + "; ".join(problem.reason for problem in problems)
             )
         return super().__new__(
-            cls, symbol, timeframe, ts_open, ts_close, open, high, low, close, volume
+            cls, symbol, timeframe, ts_open, ts_close, open, high, low, close, volume, quote
         )

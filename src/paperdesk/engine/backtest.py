@@ -192,7 +192,9 @@ def _fast_path_eligible(
     signal_rows: npt.NDArray[np.intp],
 ) -> bool:
     """Whether the fast path (proven identical to the event kernel) may run this: it knows no
-    trading session, so every bar must be inside the one the run trades in."""
+    trading session, so every bar must be inside the one the run trades in, and no quotes."""
+    if feed.has_quotes:  # quoted fills and marks run on the event kernel only
+        return False
     session = session_rule(config, {feed.symbol: instrument})
     if (
         session is not None
@@ -233,6 +235,11 @@ class _Driver:
         self.change_quantity: list[Decimal] = []
         actions = kernel.corporate_actions.get(feed.symbol, ())
         self._action_rows = _action_rows(actions, feed.ts_close_ns)
+        # the bars' marks (mark=mid: the quote mid where a bar has a quote), and the range an
+        # order may act in (with quotes, the bid and ask can reach what the trades did not)
+        mark_at_mid = kernel.mark_at_mid and feed.has_quotes
+        self.marks = feed.mid_closes() if mark_at_mid else feed.closes
+        self.highs, self.lows = feed.envelope()
         self._day_first: npt.NDArray[np.int64] | None = None
         if config.risk.daily_loss_limit_percent is not None:
             days = feed.ts_close_ns // 86_400_000_000_000
@@ -261,7 +268,7 @@ class _Driver:
             target = next_signal
             if orders.has_open_orders(symbol):
                 target = orders.first_actionable_index(
-                    symbol, feed.opens, feed.highs, feed.lows, feed.ts_open_ns, cursor, next_signal
+                    symbol, feed.opens, self.highs, self.lows, feed.ts_open_ns, cursor, next_signal
                 )
             if max_hold is not None and symbol in kernel.entry_bar:
                 target = min(target, max(kernel.entry_bar[symbol] + max_hold, cursor))
@@ -337,9 +344,14 @@ class _Driver:
         position = bisect_right(self.change_index, first - 1) - 1
         if position < 0:
             return self.kernel.ledger.starting_cash
-        return self.change_cash[position] + self.change_quantity[position] * (
-            self.feed.close_price(first - 1)
-        )
+        return self.change_cash[position] + self.change_quantity[position] * self._mark(first - 1)
+
+    def _mark(self, row: int) -> Decimal:
+        """The exact price the position marks at after bar ``row`` (its close, exact on an
+        adjusted series, or with mark=mid its quote's mid)."""
+        if self.marks is self.feed.closes:
+            return self.feed.close_price(row)
+        return self.kernel.mark_price(self.feed.bar(row))
 
     def equity_arrays(self) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.bool_]]:
         return equity_arrays(
@@ -347,15 +359,15 @@ class _Driver:
             self.change_index,
             [float(cash) for cash in self.change_cash],
             [float(quantity) for quantity in self.change_quantity],
-            self.feed.closes,
+            self.marks,
         )
 
     def result(
         self, config: RunConfig, name: str, conventions: Conventions | None = None
     ) -> BacktestResult:
         feed, kernel, ledger = self.feed, self.kernel, self.kernel.ledger
-        last_close = feed.close_price(feed.length - 1)
-        final_equity = ledger.equity({feed.symbol: last_close})
+        last_mark = self._mark(feed.length - 1)
+        final_equity = ledger.equity({feed.symbol: last_mark})
         ledger.check_invariants()
         equity, in_market = self.equity_arrays()
         return assemble_result(
@@ -376,7 +388,7 @@ class _Driver:
             ambiguous_bars=kernel.venue.ambiguous_bars,
             signals=kernel.signals_seen,
             conventions=conventions,
-            last_close=last_close,
+            last_close=last_mark,
             **self._split_terms(),
         )
 

@@ -102,6 +102,7 @@ class TradingKernel:
         max_holding: MaxHoldingPeriod | None = None,
         session: SessionRule | None = None,
         corporate_actions: Mapping[str, Sequence[CorporateActionTerms]] | None = None,
+        mark_at_mid: bool = False,
     ) -> None:
         self.instruments = instruments
         self.router = router
@@ -111,6 +112,7 @@ class TradingKernel:
         self.fill_timing = fill_timing
         self.max_holding = max_holding
         self.session = session
+        self.mark_at_mid = mark_at_mid  # mark=mid: a quoted bar marks at its bid/ask mid
         self.prices: dict[str, Decimal] = {}
         self.rejections: list[SignalRejected] = []
         self.entry_bar: dict[str, int] = {}
@@ -136,18 +138,20 @@ class TradingKernel:
         """Process one closed bar; return every event it caused."""
         self._bar_index = bar_index
         symbol = bar.symbol
+        quote = bar.quote if self.mark_at_mid else None
         events: list[Event] = []
         if self.corporate_actions:  # booked on the first bar of the ex-date, in session or not
             events.extend(self._apply_corporate_actions(bar))
         outside = self.outside_session(bar)
         if outside is not None:
-            self.prices[symbol] = bar.close
+            self.prices[symbol] = self.mark_price(bar)
             self.signals_seen += len(signals)
             return [*events, *(self._reject(signal, outside) for signal in signals)]
-        self.prices[symbol] = bar.open  # resting orders fill from the open onwards
+        # resting orders fill from the open onwards
+        self.prices[symbol] = bar.open if quote is None else quote.mid_open
         self._settle(self.venue.match(bar, self.orders, events))
         events = self._with_positions(events)
-        self.prices[symbol] = bar.close
+        self.prices[symbol] = bar.close if quote is None else quote.mid_close
         if self.max_holding is not None:
             events.extend(self._close_if_held_too_long(bar))
         for signal in signals:
@@ -202,7 +206,7 @@ class TradingKernel:
         """Route signals of a bar whose resting orders were already matched (a second strategy
         ticking the same bar in live trading): steps 1 and 2 of ``on_bar`` are not repeated."""
         self._bar_index = bar_index
-        self.prices[bar.symbol] = bar.close
+        self.prices[bar.symbol] = self.mark_price(bar)
         outside = self.outside_session(bar)
         if outside is not None:
             self.signals_seen += len(signals)
@@ -211,6 +215,14 @@ class TradingKernel:
         for signal in signals:
             events.extend(self._route(signal, bar, day_start_equity))
         return events
+
+    def mark_price(self, bar: Bar) -> Decimal:
+        """The price ``bar`` marks positions at: its close, or with mark=mid its quote's mid
+        at the close when it has a quote."""
+        quote = bar.quote
+        if quote is None or not self.mark_at_mid:
+            return bar.close
+        return quote.mid_close
 
     def view(self, bar: Bar, day_start_equity: Decimal | None = None) -> PortfolioView:
         return self.ledger.view(

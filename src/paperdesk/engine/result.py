@@ -131,7 +131,9 @@ def assemble_result(
     deferred, and must then equal what the trades would give. ``conventions`` say how the
     statistics are computed (bar length, calendar, return basis, risk-free rate, benchmark).
     ``benchmark_closes``: the closes buy and hold is measured on, when not ``closes``
-    (split-adjusted, for a run that booked splits on raw prices).
+    (split-adjusted, for a run that booked splits on raw prices). ``last_close``: the exact
+    price open positions are marked at in the end (the exact adjusted close, or with mark=mid
+    the last quote's mid), when not the last close as a float gives it.
     """
     if isinstance(trades, Deferred) and trade_pnls is None:
         raise ValueError("deferred trades need their P&L column for the statistics")

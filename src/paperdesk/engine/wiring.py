@@ -6,7 +6,7 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from decimal import Decimal
 
-from paperdesk.config import RunConfig, TradingSession
+from paperdesk.config import MarkPrice, RunConfig, TradingSession
 from paperdesk.data.sessions import RegularSession
 from paperdesk.domain import CorporateActionTerms, Instrument
 from paperdesk.engine.kernel import TradingKernel
@@ -48,6 +48,7 @@ def build_kernel(
         max_holding=max_holding,
         session=session_rule(config, instruments),
         corporate_actions=corporate_actions,
+        mark_at_mid=config.execution.mark is MarkPrice.MID,
     )
 
 

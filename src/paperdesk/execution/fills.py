@@ -2,6 +2,9 @@
 
 A returned price equal to ``bar.open`` always means the order traded at the open (the whole bar
 came after it); any other price means it traded inside the bar.
+
+With a quote on the bar the rules read the side that would trade (``side_bar``): a buy the ask
+OHLC, a sell the bid OHLC, as Lean's quote-bar fill models do; without one, the trade OHLC.
 """
 
 from __future__ import annotations
@@ -9,6 +12,23 @@ from __future__ import annotations
 from decimal import Decimal
 
 from paperdesk.domain import Bar, Side
+
+_BUY = Side.BUY
+
+
+def side_bar(bar: Bar, side: Side) -> Bar:
+    """The prices ``side`` trades at on ``bar``: the ask OHLC for a buy, the bid OHLC for a
+    sell when the bar has a quote, else the bar itself (its trade OHLC)."""
+    quote = bar.quote
+    if quote is None:
+        return bar
+    if side is _BUY:
+        return bar._replace(
+            open=quote.ask_open, high=quote.ask_high, low=quote.ask_low, close=quote.ask_close
+        )
+    return bar._replace(
+        open=quote.bid_open, high=quote.bid_high, low=quote.bid_low, close=quote.bid_close
+    )
 
 
 def market_fill_price(bar: Bar) -> Decimal:

@@ -4,10 +4,13 @@ A bar trades the book's open orders of its symbol, exits and bracket legs first,
 market orders at the open, limits and stops by ``paperdesk.execution.fills`` (at the open when
 the bar gaps through), a stop-limit rests as a limit once triggered. When both legs of a bracket
 are touched in one bar the stop-loss wins, unless the bar opened through the target, and the bar
-counts in ``ambiguous_bars``. Market-like fills (market, stop, stop-loss) pay slippage; every fill
-pays its fee; both are asked with the instrument in hand (``paperdesk.execution.costs``). A volume
-cap shares a fraction of the bar's volume among the orders of the bar (the rest fills later), IOC
-fills what it can on its first bar, FOK all of it or nothing.
+counts in ``ambiguous_bars``. With a quote on the bar every rule reads the side that trades
+(``fills.side_bar``: buys the ask, sells the bid), and a quoted price pays no slippage on top,
+the spread being already in it (as Lean's quote fills); without one, market-like fills (market,
+stop, stop-loss) pay slippage. Every fill pays its fee; both are asked with the instrument in
+hand (``paperdesk.execution.costs``). A volume cap shares a fraction of the bar's volume among
+the orders of the bar (the rest fills later), IOC fills what it can on its first bar, FOK all
+of it or nothing.
 
 Fills from ``match`` are stamped with ``bar.ts_open`` (the bar they happened in), fills from
 ``fill_at_close`` with ``bar.ts_close``, expiries with the order's ``ts_expire``.
@@ -36,7 +39,12 @@ from paperdesk.domain import (
     TimeInForce,
 )
 from paperdesk.execution.book import OrderBook
-from paperdesk.execution.fills import limit_fill_price, stop_limit_fill_price, stop_trigger_price
+from paperdesk.execution.fills import (
+    limit_fill_price,
+    side_bar,
+    stop_limit_fill_price,
+    stop_trigger_price,
+)
 from paperdesk.execution.venue import SizeEntry, VenueStep
 
 if TYPE_CHECKING:  # only its two fields are read; importing it would load the run config
@@ -135,7 +143,8 @@ class SimulatedVenue:
                 continue
             # the steps of _fill_at_close, written out: a nested generator per fill costs time
             order, raw_price, market_like = decision
-            price = self._slipped(order, raw_price, market_like)
+            quoted = bar.quote is not None
+            price = self._slipped(order, raw_price, market_like and not quoted)
             if order.filled_quantity == 0 and (
                 order.size_fraction is not None or order.role is _ENTRY
             ):
@@ -145,7 +154,8 @@ class SimulatedVenue:
                 if sized is None:
                     continue
                 order = sized
-            children_from = ts_open if raw_price == bar.open else bar.ts_close
+            opened = side_bar(bar, order.side).open if quoted else bar.open
+            children_from = ts_open if raw_price == opened else bar.ts_close
             filled = self._fill(
                 order, raw_price, price, ts_open, children_from, book, events, queue
             )
@@ -157,7 +167,8 @@ class SimulatedVenue:
         self, order: Order, bar: Bar, book: OrderBook, events: list[Event]
     ) -> Iterator[VenueStep]:
         ts = bar.ts_close
-        price = self._slipped(order, bar.close, True)
+        close = side_bar(bar, order.side).close
+        price = self._slipped(order, close, bar.quote is None)
         if order.filled_quantity == 0 and (order.size_fraction is not None or order.role is _ENTRY):
             request = SizeEntry(order, price)
             yield request
@@ -165,7 +176,7 @@ class SimulatedVenue:
             if sized is None:
                 return
             order = sized
-        filled = self._fill(order, bar.close, price, ts, ts, book, events, None)
+        filled = self._fill(order, close, price, ts, ts, book, events, None)
         if filled is not None:
             yield filled
             self._after_fill(filled.order, ts, book, events)
@@ -184,6 +195,8 @@ class SimulatedVenue:
         """The price ``order`` trades at on ``bar``, if any; IOC and FOK orders that do not
         trade on their first bar are canceled, a stop-limit touched becomes a resting limit."""
         order_type = order.order_type
+        if bar.quote is not None:
+            bar = side_bar(bar, order.side)
         if order_type is _MARKET:
             price: Decimal | None = bar.open
         elif order_type is _LIMIT or order.triggered:
@@ -207,6 +220,8 @@ class SimulatedVenue:
     def _settle_bracket(self, order: Order, sibling: Order, bar: Bar) -> _Decision | None:
         """Both legs active: the one touched at the open wins, else the stop-loss (ambiguous)."""
         stop_leg, target_leg = (order, sibling) if order.role is _STOP_LOSS else (sibling, order)
+        if bar.quote is not None:  # both legs trade on the same side
+            bar = side_bar(bar, stop_leg.side)
         stop_price = stop_trigger_price(stop_leg.side, cast(Decimal, stop_leg.stop_price), bar)
         target_price = limit_fill_price(target_leg.side, cast(Decimal, target_leg.limit_price), bar)
         if stop_price is not None and target_price is not None:

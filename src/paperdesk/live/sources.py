@@ -1,9 +1,10 @@
 """Where a live portfolio's bars come from, and what time it is.
 
 ``BarSource`` serves a symbol's bars from the bundled data or a CSV file named in the
-portfolio's settings. Whether a bar is visible is decided by the runner: with the ``bundled``
-source a bar is visible once its close has passed on the clock; with the ``replay`` source the
-portfolio's replay position (kept in the database) says how far the data has been served.
+portfolio's settings, with the quotes of the quote file the settings name for it, if any.
+Whether a bar is visible is decided by the runner: with the ``bundled`` source a bar is visible
+once its close has passed on the clock; with the ``replay`` source the portfolio's replay
+position (kept in the database) says how far the data has been served.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from paperdesk.data.clock import Clock as Clock  # re-exported: the clocks live 
 from paperdesk.data.clock import FixedClock as FixedClock
 from paperdesk.data.clock import WallClock as WallClock
 from paperdesk.data.manager import DataManager
+from paperdesk.data.quote_csv import merge_quotes, read_quotes
 from paperdesk.domain import DataError
 
 
@@ -35,18 +37,37 @@ class BarSource:
     def __init__(self, manager: DataManager | None = None) -> None:
         self._manager = manager
         self._cache: dict[tuple[str, str, str], tuple[tuple[float, int], pd.DataFrame]] = {}
+        # the trades merged with a quote file: (the file's version, the trades, the merge)
+        self._quoted: dict[
+            tuple[str, str, str], tuple[tuple[float, int], pd.DataFrame, pd.DataFrame]
+        ] = {}
 
     def path(self, symbol: str, timeframe: str, settings: SourceConfig) -> Path:
         return settings.file_for(symbol) or find_bundled(symbol, timeframe)
 
     def history(self, symbol: str, timeframe: str, settings: SourceConfig) -> pd.DataFrame:
         """``symbol``'s bars on the prices the portfolio trades (raw unless ``adjust`` says
-        otherwise; see ``paperdesk.data.adjustment``)."""
+        otherwise; see ``paperdesk.data.adjustment``), with their quotes when it has a file."""
         frame = self._raw_history(symbol, timeframe, settings)
         instrument = instrument_for(symbol, settings.asset_class_of(symbol))
         return portfolio_prices(symbol, instrument, settings).apply(frame)
 
     def _raw_history(self, symbol: str, timeframe: str, settings: SourceConfig) -> pd.DataFrame:
+        """The trade bars, merged with the portfolio's quote file of ``symbol`` if any."""
+        frame = self._trades(symbol, timeframe, settings)
+        quotes = settings.quotes_for(symbol)
+        if quotes is None:
+            return frame
+        key = (str(quotes), symbol, timeframe)
+        version = _version(quotes, symbol)
+        cached = self._quoted.get(key)
+        if cached is not None and cached[0] == version and cached[1] is frame:
+            return cached[2]
+        merged = merge_quotes(frame, read_quotes(quotes))
+        self._quoted[key] = (version, frame, merged)
+        return merged
+
+    def _trades(self, symbol: str, timeframe: str, settings: SourceConfig) -> pd.DataFrame:
         if self._manager is not None and settings.file_for(symbol) is None:
             frame = self._manager.get_bars(symbol, timeframe)
             if frame.empty:
@@ -56,12 +77,8 @@ class BarSource:
             frame.attrs.setdefault("timeframe", timeframe)
             return frame
         path = self.path(symbol, timeframe, settings)
-        try:
-            stat = path.stat()
-        except OSError as error:
-            raise DataError(f"cannot read data for {symbol}: {error}") from None
         key = (str(path), symbol, timeframe)
-        version = (stat.st_mtime, stat.st_size)
+        version = _version(path, symbol)
         cached = self._cache.get(key)
         if cached is not None and cached[0] == version:
             return cached[1]
@@ -72,6 +89,15 @@ class BarSource:
             raise DataError(f"{path} holds no {symbol} bars")
         self._cache[key] = (version, frame)
         return frame
+
+
+def _version(path: Path, symbol: str) -> tuple[float, int]:
+    """A file's modification time and size: a cached copy is used while both are unchanged."""
+    try:
+        stat = path.stat()
+    except OSError as error:
+        raise DataError(f"cannot read data for {symbol}: {error}") from None
+    return (stat.st_mtime, stat.st_size)
 
 
 def last_closed_index(frame: pd.DataFrame, now: datetime) -> int:

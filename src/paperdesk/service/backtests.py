@@ -56,6 +56,10 @@ def load_run_bars(
         bars.attrs.setdefault("timeframe", timeframe)
     else:
         raise InvalidInputError("a backtest needs either a data file or a symbol and timeframe")
+    if config.quotes is not None:
+        from paperdesk.data.quote_csv import merge_quotes, read_quotes
+
+        bars = merge_quotes(bars, read_quotes(config.quotes))
     return slice_dates(bars, config.start, config.end)
 
 

@@ -1,7 +1,8 @@
 """The files a portfolio's settings name (its per-symbol CSV data and plug-in strategy files)
 travel inside the export, and an import takes them only from there.
 
-On export each one is copied into the folder (``data/SYMBOL.csv``, ``plugins/NAME.py``) and the
+On export each one is copied into the folder (``data/SYMBOL.csv``, its quotes
+``data/SYMBOL_quotes.csv``, ``plugins/NAME.py``) and the
 settings in state.json name that relative path. On import every such path must stay inside the
 export folder (no absolute path, no ``..``, no symbolic link out of it) and be one of the files
 the manifest vouches for; the files are then copied to the home's import store (or, without
@@ -40,6 +41,13 @@ def _rewrite(settings: Mapping[str, Any], move: Callable[[str, str], str]) -> di
         source["files"] = {
             symbol: move(path, f"data/{_UNSAFE.sub('_', symbol)}.csv")
             for symbol, path in files.items()
+        }
+        document["source"] = source
+    quote_files = source.get("quote_files") or {}
+    if quote_files:
+        source["quote_files"] = {
+            symbol: move(path, f"data/{_UNSAFE.sub('_', symbol)}_quotes.csv")
+            for symbol, path in quote_files.items()
         }
         document["source"] = source
     paths = []

@@ -172,10 +172,15 @@ class MarketDataService:
         drop_duplicates: bool = False,
         adjusted: bool = False,
         asset_class: str | None = None,
+        quotes: bool = False,
     ) -> ImportReport:
         """Import a CSV file (all or nothing; ``CsvImportError`` lists the problems), stored
-        with ``asset_class`` when given (an unknown symbol without one is refused)."""
+        with ``asset_class`` when given (an unknown symbol without one is refused). A quote
+        file (``quotes``, or a file whose header names the quote columns) adds its bid and
+        ask to the stored bars of the series instead."""
         symbol = limits.symbol_value(symbol, "--symbol")
+        if quotes or _has_quote_header(Path(path)):
+            return self.manager.import_quotes(path, symbol, timeframe, timezone=timezone)
         return self.manager.import_csv(
             path, symbol, timeframe, timezone=timezone, sort=sort, drop_duplicates=drop_duplicates,
             adjusted=adjusted, asset_class=asset_class,
@@ -220,3 +225,9 @@ def _instant(value: date | datetime, *, end_of_day: bool = False) -> datetime:
         return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
     moment = datetime.combine(value, time(0), tzinfo=UTC)
     return moment + timedelta(days=1, microseconds=-1) if end_of_day else moment
+
+
+def _has_quote_header(path: Path) -> bool:
+    from paperdesk.data.quote_csv import is_quote_header, read_header
+
+    return is_quote_header(read_header(path))

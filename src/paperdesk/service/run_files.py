@@ -38,8 +38,8 @@ class RunFile:
 
 
 def read_run_file(path: Path) -> RunFile:
-    """Read and check a run file; a relative ``data`` or ``benchmark_data`` path is made relative
-    to its directory."""
+    """Read and check a run file; a relative ``data``, ``quotes``, ``benchmark_data``,
+    ``factor_file`` or ``strategy_path`` is made relative to its directory."""
     try:
         with path.open("rb") as handle:
             document = tomllib.load(handle, parse_float=Decimal)
@@ -68,7 +68,7 @@ def read_run_file(path: Path) -> RunFile:
         if name in options:
             raise OptionError(f"key {key!r} is given twice in run file {path}")
         options[name] = value
-    for name in ("data", "benchmark_data", "factor_file", "strategy_path"):
+    for name in ("data", "quotes", "benchmark_data", "factor_file", "strategy_path"):
         if name in options:
             text = values.text_value(options[name], f"'{name}' in {path}")
             relative = path.parent / Path(text).expanduser()
@@ -163,6 +163,8 @@ def build_config(
     config = RunConfig.parse(document, merged.labels)
     if config.data is not None and not config.data.is_file():
         raise OptionError(f"data file not found: {config.data} (from {merged.label('data')})")
+    if config.quotes is not None and not config.quotes.is_file():
+        raise OptionError(f"quote file not found: {config.quotes} (from {merged.label('quotes')})")
     return config
 
 
@@ -175,19 +177,24 @@ def portfolio_config(
     data: Sequence[str],
     strategy_paths: Sequence[str] = (),
     asset_class: str | None = None,
+    quotes: Sequence[str] = (),
 ) -> RunConfig:
     """A new portfolio's run description from ``create-portfolio``'s options; ``asset_class``
-    is the class of every symbol it trades (for symbols paperdesk does not know)."""
+    is the class of every symbol it trades (for symbols paperdesk does not know); ``quotes``
+    the ``SYMBOL=FILE.csv`` quote files of its symbols."""
     merged = MergedOptions(cli_options, None)
     files = data_files(data)
+    quote_files = data_files(quotes, "--quotes", "quote file")
     watched = list(dict.fromkeys(limits.symbol_value(s, "--symbol") for s in symbols))
     watched += [symbol for symbol in files if symbol not in watched]
+    watched += [symbol for symbol in quote_files if symbol not in watched]
     document = merged.declared_document()
     source = document.setdefault("source", {})
     source["files"] = files
     source.setdefault("adjust", "raw")  # a portfolio sees what a broker showed that day
     if source.get("factor_file") is not None:  # read again at every tick, from anywhere
         source["factor_file"] = str(Path(str(source["factor_file"])).expanduser().resolve())
+    source["quote_files"] = quote_files
     if asset_class is not None:
         kind = asset_class.strip().lower()
         source["asset_classes"] = dict.fromkeys(watched, kind)
@@ -232,17 +239,19 @@ def strategy_specs(
     return tuple(StrategySpec(name, assigned[name]) for name in chosen)
 
 
-def data_files(entries: Sequence[str]) -> dict[str, str]:
+def data_files(
+    entries: Sequence[str], flag: str = "--data", what: str = "data file"
+) -> dict[str, str]:
     """``SYMBOL=FILE.csv`` pairs (the files must exist) as symbol -> absolute path."""
     files: dict[str, str] = {}
     for entry in entries:
         symbol, separator, name = entry.partition("=")
         if not separator or not name.strip():
-            raise OptionError(f"invalid value for --data: {entry!r} (expected SYMBOL=FILE.csv)")
-        symbol = limits.symbol_value(symbol, "--data")
+            raise OptionError(f"invalid value for {flag}: {entry!r} (expected SYMBOL=FILE.csv)")
+        symbol = limits.symbol_value(symbol, flag)
         path = Path(name.strip()).expanduser()
         if not path.is_file():
-            raise OptionError(f"data file not found: {path} (from --data {entry})")
+            raise OptionError(f"{what} not found: {path} (from {flag} {entry})")
         files[symbol] = str(path.resolve())
     return files
 

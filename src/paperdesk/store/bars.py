@@ -8,6 +8,11 @@ in the database's own form: exact decimal text for prices (a float's shortest ``
 are one SELECT whose columns go straight into numpy arrays (prices as text on SQLite, cast to
 double precision on PostgreSQL, whose NUMERIC to float conversion is correctly rounded), never
 through ORM objects.
+
+A bar's quote (bid and ask OHLC and sizes, migration 0006) is written when the frame carries
+the quote columns (NULL for its bars without one) and read back as those columns when any bar
+of the range has one; a write without them leaves the stored quotes as they are, so trades and
+their quotes can be imported in either order.
 """
 
 from __future__ import annotations
@@ -31,6 +36,7 @@ from paperdesk.data.instruments import (
     symbol_table,
 )
 from paperdesk.domain import DataError, Timeframe
+from paperdesk.domain.quotes import QUOTE_FIELDS
 from paperdesk.store.database import Database
 from paperdesk.store.models import BarRow, BarSeriesRow
 
@@ -39,7 +45,7 @@ _COLUMNS = ("symbol", "timeframe", "ts", "ts_close", *PRICES, "source", "fetched
 _KEY = ("symbol", "timeframe", "ts")
 _BARS = BarRow.__table__
 # The same table without column types: bulk values are bound as given (already converted).
-_RAW = table("bars", *(column(name) for name in _COLUMNS))
+_RAW = table("bars", *(column(name) for name in (*_COLUMNS, *QUOTE_FIELDS)))
 _CHUNK = 50_000
 
 
@@ -84,8 +90,17 @@ class SqlBarStore:
         prices = {price: _decimal_texts(frame, price, name) for price in PRICES}
         sources = row_sources(frame, source)
         fetched = self._times(pd.DatetimeIndex([fetched_at]).tz_convert("UTC"))[0]
-        values = (times["ts"], times["ts_close"], *(prices[price] for price in PRICES), sources)
-        statement = self._upsert()
+        values: tuple[list[str] | list[str | None], ...] = (
+            times["ts"],
+            times["ts_close"],
+            *(prices[price] for price in PRICES),
+            sources,
+        )
+        names: tuple[str, ...] = _COLUMNS
+        if all(field in frame.columns for field in QUOTE_FIELDS):
+            quotes = [_optional_decimal_texts(frame, field) for field in QUOTE_FIELDS]
+            values, names = (*values, *quotes), (*_COLUMNS, *QUOTE_FIELDS)
+        statement = self._upsert(names)
         with self._database.engine.begin() as connection:  # one import, one transaction
             bump = _bump_version(self._postgres, name, frame_timeframe, fetched_at, asset_class)
             connection.execute(bump)
@@ -94,7 +109,13 @@ class SqlBarStore:
                 connection.execute(
                     statement,
                     [
-                        dict(zip(_COLUMNS, (name, frame_timeframe, *row, fetched), strict=True))
+                        dict(
+                            zip(
+                                names,
+                                (name, frame_timeframe, *row[:8], fetched, *row[8:]),
+                                strict=True,
+                            )
+                        )
                         for row in zip(*(column[first:last] for column in values), strict=True)
                     ],
                 )
@@ -102,9 +123,9 @@ class SqlBarStore:
             remember_asset_class(name, asset_class)
         return len(frame)
 
-    def _upsert(self) -> Any:
+    def _upsert(self, names: tuple[str, ...]) -> Any:
         statement = _dialect_insert(self._postgres)(_RAW)
-        updated = {name: statement.excluded[name] for name in _COLUMNS if name not in _KEY}
+        updated = {name: statement.excluded[name] for name in names if name not in _KEY}
         return statement.on_conflict_do_update(index_elements=list(_KEY), set_=updated)
 
     def _times(self, index: pd.DatetimeIndex) -> list[str]:
@@ -132,6 +153,7 @@ class SqlBarStore:
             *(self._price_column(bars[price]) for price in PRICES),
             bars.source,
             self._time_column(bars.fetched_at),
+            *(self._price_column(bars[field]) for field in QUOTE_FIELDS),
         ).where(bars.symbol == name, bars.timeframe == frame_timeframe)
         if start is not None:
             query = query.where(bars.ts >= _aware(start, "start"))
@@ -140,7 +162,7 @@ class SqlBarStore:
         with self._reader() as connection:
             result = connection.execute(query.order_by(bars.ts))
             rows = result.cursor.fetchall()  # plain DB-API tuples: no Row objects per bar
-        columns: Sequence[Sequence[Any]] = list(zip(*rows, strict=True)) if rows else [()] * 9
+        columns: Sequence[Sequence[Any]] = list(zip(*rows, strict=True)) if rows else [()] * 19
         del rows
         index = pd.DatetimeIndex(self._instants(columns[0]), name="ts")
         frame = pd.DataFrame(
@@ -154,6 +176,10 @@ class SqlBarStore:
         frame["ts_close"] = self._instants(columns[1])
         frame["source"] = pd.Categorical(columns[7])
         frame["fetched_at"] = self._instants(columns[8])
+        quotes = [_optional_floats(values) for values in columns[9:]]
+        if any(not np.isnan(values).all() for values in quotes):
+            for field, values in zip(QUOTE_FIELDS, quotes, strict=True):
+                frame[field] = values
         if name not in symbol_table():  # the series' class, remembered for this process
             self.stored_asset_class(name)
         frame.attrs.update(
@@ -331,6 +357,19 @@ def _decimal_texts(frame: pd.DataFrame, name: str, symbol: str) -> list[str]:
         row = int(np.flatnonzero(bad)[0])
         raise DataError(f"{symbol}: {name} at {frame.index[row]} is {values[row]}, not a number")
     return [repr(value) for value in values.tolist()]
+
+
+def _optional_decimal_texts(frame: pd.DataFrame, name: str) -> list[str | None]:
+    """A quote column's exact texts, None (NULL) where a bar has no quote."""
+    values = frame[name].to_numpy(dtype=np.float64)
+    return [None if value != value else repr(value) for value in values.tolist()]
+
+
+def _optional_floats(values: Sequence[Any]) -> np.ndarray:
+    """A nullable price column as floats, NaN for NULL."""
+    return np.fromiter(
+        (np.nan if value is None else float(value) for value in values), np.float64, len(values)
+    )
 
 
 __all__ = ["SqlBarStore"]

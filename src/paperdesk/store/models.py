@@ -241,6 +241,17 @@ class BarRow(Base):
     volume: Mapped[Decimal] = mapped_column(ExactDecimal())
     source: Mapped[str] = mapped_column(String(200))
     fetched_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    # the bar's quote (bid and ask OHLC and sizes), all NULL when the bar has none (0006)
+    bid_open: Mapped[Decimal | None] = mapped_column(ExactDecimal(), nullable=True)
+    bid_high: Mapped[Decimal | None] = mapped_column(ExactDecimal(), nullable=True)
+    bid_low: Mapped[Decimal | None] = mapped_column(ExactDecimal(), nullable=True)
+    bid_close: Mapped[Decimal | None] = mapped_column(ExactDecimal(), nullable=True)
+    bid_size: Mapped[Decimal | None] = mapped_column(ExactDecimal(), nullable=True)
+    ask_open: Mapped[Decimal | None] = mapped_column(ExactDecimal(), nullable=True)
+    ask_high: Mapped[Decimal | None] = mapped_column(ExactDecimal(), nullable=True)
+    ask_low: Mapped[Decimal | None] = mapped_column(ExactDecimal(), nullable=True)
+    ask_close: Mapped[Decimal | None] = mapped_column(ExactDecimal(), nullable=True)
+    ask_size: Mapped[Decimal | None] = mapped_column(ExactDecimal(), nullable=True)
 
 
 class OutboxRow(Base):

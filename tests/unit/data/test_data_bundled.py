@@ -7,7 +7,7 @@ import importlib.resources
 import pandas as pd
 import pytest
 
-from paperdesk.data import bundled_files, find_bundled, load_bars
+from paperdesk.data import bundled_files, find_bundled, find_bundled_quotes, load_bars
 from paperdesk.domain import UnknownNameError
 
 MANIFEST_ROWS = {
@@ -28,6 +28,16 @@ def test_every_file_is_package_data() -> None:
     names = {item.name for item in importlib.resources.files("paperdesk.data.bundled").iterdir()}
     assert set(MANIFEST_ROWS) <= names
     assert "README.md" in names
+
+
+def test_the_spy_minute_quotes_are_package_data_beside_their_trades() -> None:
+    names = {item.name for item in importlib.resources.files("paperdesk.data.bundled").iterdir()}
+    assert "lean_SPY_1m_quotes.csv" in names
+    quotes = find_bundled_quotes("spy", "1m")
+    assert quotes is not None
+    assert quotes.name == "lean_SPY_1m_quotes.csv"
+    assert find_bundled_quotes("SPY", "1d") is None  # daily SPY has no quote file
+    assert find_bundled_quotes("NOPE", "1m") is None
 
 
 def test_bundled_files_lists_all_with_manifest_row_counts() -> None:
@@ -52,7 +62,9 @@ def test_find_bundled(symbol: str, timeframe: str, name: str) -> None:
     assert find_bundled(symbol, timeframe).name == name
 
 
-@pytest.mark.parametrize(("symbol", "timeframe"), [("TSLA", "1d"), ("AAPL", "1m"), ("SPY", "xx")])
+@pytest.mark.parametrize(
+    ("symbol", "timeframe"), [("TSLA", "1d"), ("AAPL", "1m"), ("SPY", "5m"), ("SPY", "xx")]
+)
 def test_find_bundled_unknown_lists_what_is_bundled(symbol: str, timeframe: str) -> None:
     with pytest.raises(UnknownNameError) as caught:
         find_bundled(symbol, timeframe)

@@ -13,6 +13,7 @@ from paperdesk.domain.suggestions import did_you_mean
 
 BUNDLED_DIRECTORY = Path(__file__).resolve().parent
 PREFERRED_PREFIX = "lean_"
+QUOTES_SUFFIX = "_quotes.csv"  # a trade file's quote bars: lean_SPY_1m.csv, lean_SPY_1m_quotes.csv
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,6 +43,17 @@ def _bundled_files() -> tuple[BundledFile, ...]:
         )
     files.sort(key=lambda item: (item.symbol, item.timeframe, item.path.name))
     return tuple(files)
+
+
+def find_bundled_quotes(symbol: str, timeframe: str) -> Path | None:
+    """The bundled quote file beside ``symbol``'s bundled bars at ``timeframe``
+    (``lean_SPY_1m.csv`` -> ``lean_SPY_1m_quotes.csv``), or None when it has none."""
+    try:
+        trades = find_bundled(symbol, timeframe)
+    except UnknownNameError:
+        return None
+    quotes = trades.with_name(f"{trades.stem}{QUOTES_SUFFIX}")
+    return quotes if quotes.is_file() else None
 
 
 def _count_rows(path: Path) -> int:
