@@ -207,8 +207,9 @@ def test_a_portfolio_on_adjusted_prices_fills_as_the_adjusted_backtest(
     config = RunConfig(
         strategy=strategy, data=path, symbol="AAPL", timeframe="1d", cash=Decimal(10000),
         sizing=sizing, risk=risk, execution=execution,
+        source=SourceConfig(adjust="split-dividend"),  # a --data file is raw unless told
     )  # fmt: skip
-    backtest = run_backtest(config)  # AAPL has a factor file: split-dividend by default
+    backtest = run_backtest(config)
     assert backtest.adjust == "split-dividend"
 
     service = PortfolioService(database)
