@@ -128,6 +128,9 @@ def print_report(result: BacktestResult, *, wide: bool = False) -> None:
     out = console(wide=wide)
     width = None if wide else out.width
     out.print(stats_table(result, width))
+    for event in result.account_events:  # margin calls and overdrafts, never silent
+        label = "Margin call" if type(event).__name__ == "MarginCalled" else "Cash overdrawn"
+        out.print(f"{label} {event.ts_event:%Y-%m-%d %H:%M}: {event.reason}", markup=False)
     if result.trades:
         out.print(trades_table(result.trades, result.timeframe, width))
     else:

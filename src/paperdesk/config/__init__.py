@@ -1,5 +1,6 @@
 """The run description: every option of a backtest or a paper portfolio, declared once."""
 
+from paperdesk.config.account import AccountConfig
 from paperdesk.config.model import ConfigModel, config_error
 from paperdesk.config.options import Option, Panel, declared_options, option_of
 from paperdesk.config.run import (
@@ -16,6 +17,7 @@ from paperdesk.config.run import (
 )
 
 __all__ = [
+    "AccountConfig",
     "ConfigModel",
     "ExecutionConfig",
     "FillTiming",

@@ -26,6 +26,7 @@ class Panel(StrEnum):
     SIZING = "Sizing"
     RISK = "Risk rules"
     EXECUTION = "Execution"
+    ACCOUNT = "Account and margin"
 
 
 BACKTEST, PORTFOLIO = "backtest", "portfolio"

@@ -17,6 +17,7 @@ from typing import Annotated, Any
 
 from pydantic import Field, field_validator, model_validator
 
+from paperdesk.config.account import AccountConfig
 from paperdesk.config.model import ConfigModel
 from paperdesk.config.options import BACKTEST, PORTFOLIO, Option, Panel
 from paperdesk.config.replay import replay_interval_value
@@ -349,6 +350,7 @@ class RunConfig(ConfigModel):
     sizing: SizingConfig = SizingConfig()
     risk: RiskConfig = RiskConfig()
     execution: ExecutionConfig = ExecutionConfig()
+    account: AccountConfig = AccountConfig()
 
     @model_validator(mode="before")
     @classmethod

@@ -1,5 +1,6 @@
 """Pure value types and events: stdlib and Decimal only, no I/O."""
 
+from paperdesk.domain.accounts import AccountKind, CashCheck
 from paperdesk.domain.bars import Bar, Timeframe
 from paperdesk.domain.decisions import Decision, StrategyContext
 from paperdesk.domain.enums import (
@@ -21,7 +22,10 @@ from paperdesk.domain.errors import (
     UnknownNameError,
 )
 from paperdesk.domain.events import (
+    AccountEvent,
+    CashOverdrawn,
     Event,
+    MarginCalled,
     OrderAccepted,
     OrderCanceled,
     OrderEvent,
@@ -47,8 +51,12 @@ from paperdesk.domain.signals import Signal
 __all__ = [
     "ONE",
     "ZERO",
+    "AccountEvent",
+    "AccountKind",
     "AssetClass",
     "Bar",
+    "CashCheck",
+    "CashOverdrawn",
     "DataError",
     "Decision",
     "Direction",
@@ -56,6 +64,7 @@ __all__ = [
     "Fill",
     "Instrument",
     "InvalidInputError",
+    "MarginCalled",
     "OptionError",
     "Order",
     "OrderAccepted",

@@ -25,6 +25,7 @@ from paperdesk.config import RunConfig
 from paperdesk.data import session_close
 from paperdesk.data.bar_convert import BarArrays as _BarArrays
 from paperdesk.domain import (
+    AccountKind,
     DataError,
     Instrument,
     InvalidInputError,
@@ -37,7 +38,7 @@ from paperdesk.engine.kernel import TradingKernel
 from paperdesk.engine.per_bar import decide
 from paperdesk.engine.rejection_reasons import rejected_signals
 from paperdesk.engine.result import BacktestResult, assemble_result
-from paperdesk.engine.wiring import build_kernel
+from paperdesk.engine.wiring import build_kernel, check_contract_price
 
 Progress = Callable[[int, int], None]
 _ENGINES = ("auto", "event", "fastpath")
@@ -83,8 +84,9 @@ def simulate(
         raise DataError("no bars to backtest")
     symbol = instrument.symbol
     timeframe = str(bars.attrs.get("timeframe") or config.timeframe or "1d")
-    kernel = build_kernel(config, {symbol: instrument}, lambda name, ts: session_close(name, ts))
     feed = _BarArrays(bars, symbol, timeframe)
+    check_contract_price(config.account, symbol, _decimal(feed.closes[0]))
+    kernel = build_kernel(config, {symbol: instrument}, lambda name, ts: session_close(name, ts))
     if isinstance(strategy, BarStrategy):
         if engine == "fastpath":
             raise InvalidInputError("a per-bar strategy runs on the event kernel only")
@@ -191,6 +193,8 @@ class _Driver:
         )
         symbol, n = feed.symbol, feed.length
         max_hold = self.config.risk.max_holding_bars
+        # margin and futures accounts are checked against maintenance at every close held
+        every_bar_held = self.config.account.kind is not AccountKind.CASH
         columns = _SignalColumns(frame, name, symbol)
         order = np.argsort(signal_rows, kind="stable")
         rows: list[int] = signal_rows[order].tolist()
@@ -206,6 +210,8 @@ class _Driver:
                 )
             if max_hold is not None and symbol in kernel.entry_bar:
                 target = min(target, max(kernel.entry_bar[symbol] + max_hold, cursor))
+            if every_bar_held and symbol in ledger.positions:
+                target = min(target, cursor)
             if target >= n:
                 break
             bar = feed.bar(target)
@@ -253,14 +259,15 @@ class _Driver:
             self.progress(n, n)
 
     def _record_change(self, row: int) -> None:
-        ledger = self.kernel.ledger
+        # equity = intercept + slope x close (cash + quantity x close in a cash account)
+        intercept, slope = self.kernel.ledger.equity_terms(self.feed.symbol)
         if self.change_index and self.change_index[-1] == row:
-            self.change_cash[-1] = ledger.cash
-            self.change_quantity[-1] = ledger.position(self.feed.symbol).quantity
+            self.change_cash[-1] = intercept
+            self.change_quantity[-1] = slope
             return
         self.change_index.append(row)
-        self.change_cash.append(ledger.cash)
-        self.change_quantity.append(ledger.position(self.feed.symbol).quantity)
+        self.change_cash.append(intercept)
+        self.change_quantity.append(slope)
 
     def _day_start_equity(self, row: int) -> Decimal | None:
         if self._day_first is None:
@@ -299,7 +306,7 @@ class _Driver:
             equity=equity,
             in_market=in_market,
             final_equity=final_equity,
-            final_cash=ledger.cash,
+            final_cash=ledger.free_cash({feed.symbol: last_close}),
             trades=ledger.trades,
             fills=ledger.fills,
             orders=kernel.orders.all_orders(),
@@ -307,6 +314,9 @@ class _Driver:
             fees=float(ledger.fees),
             ambiguous_bars=kernel.venue.ambiguous_bars,
             signals=kernel.signals_seen,
+            account_events=sorted(
+                (*kernel.margin_calls, *kernel.overdrafts), key=lambda event: event.ts_event
+            ),
         )
 
 

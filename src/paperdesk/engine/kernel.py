@@ -28,10 +28,14 @@ from typing import Any
 from paperdesk.config import FillTiming
 from paperdesk.domain import (
     ZERO,
+    AccountKind,
     Bar,
+    CashCheck,
+    CashOverdrawn,
     Direction,
     Event,
     Instrument,
+    MarginCalled,
     Order,
     OrderAccepted,
     OrderFilled,
@@ -41,7 +45,6 @@ from paperdesk.domain import (
     OrderType,
     PortfolioView,
     Position,
-    PositionEvent,
     Side,
     Signal,
     SignalAccepted,
@@ -104,7 +107,10 @@ class TradingKernel:
         self.entry_bar: dict[str, int] = {}
         self.signals_seen = 0
         self._bar_index = 0
-        self._position_events: list[tuple[OrderFilled, list[PositionEvent]]] = []
+        self._position_events: list[tuple[OrderFilled, list[Event]]] = []
+        self.margin_calls: list[MarginCalled] = []
+        self.overdrafts: list[CashOverdrawn] = []
+        self._liquidating: set[str] = set()
 
     # ------------------------------------------------------------------------------- bars
 
@@ -123,6 +129,8 @@ class TradingKernel:
         self._settle(self.venue.match(bar, self.orders, events))
         events = self._with_positions(events)
         self.prices[symbol] = bar.close
+        if self.ledger.rules.kind is not AccountKind.CASH and self.ledger.positions:
+            events.extend(self._margin_call_if_due(bar))
         if self.max_holding is not None:
             events.extend(self._close_if_held_too_long(bar))
         for signal in signals:
@@ -326,16 +334,15 @@ class TradingKernel:
     def equity_point(self, ts: datetime) -> EquityView:
         """Cash, positions at their marks, equity, realized and unrealized P&L and fees."""
         ledger, marks = self.ledger, self.marks()
-        positions = ledger.positions
-        value = sum((p.quantity * marks[s] for s, p in positions.items()), ZERO)
-        unrealized = sum((p.unrealized_pnl(marks[s]) for s, p in positions.items()), ZERO)
+        cash = ledger.free_cash(marks)
+        value = ledger.position_value(marks)
         return EquityView(
             ts,
-            ledger.cash,
+            cash,
             value,
-            ledger.cash + value,
+            cash + value,
             ledger.realized_pnl,
-            unrealized,
+            ledger.unrealized_pnl(marks),
             ledger.fees,
         )
 
@@ -354,7 +361,7 @@ class TradingKernel:
             symbol=symbol,
             ts=bar.ts_close,
             bar_index=bar_index,
-            cash=self.ledger.cash,
+            cash=self.ledger.free_cash(self.prices),
             equity=self.ledger.equity(self.prices),
             position=held,
             average_price=position.average_price if held else None,
@@ -461,7 +468,7 @@ class TradingKernel:
         """Drive a venue's matching: size each entry it asks about, book each fill it reports."""
         for step in steps:
             if isinstance(step, SizeEntry):
-                step.quantity = self._size_entry(step.order, step.price)
+                step.quantity, step.reason = self._size_entry(step.order, step.price)
             else:
                 self._book_fill(step)
 
@@ -469,11 +476,18 @@ class TradingKernel:
         """Book a fill in the ledger as it happens (the venue waits for this before it matches
         the next order of the bar, so an entry is sized with the cash an exit freed)."""
         order, symbol = event.order, event.fill.symbol
-        changes = self.ledger.book(event.fill, strategy=order.strategy, reason=exit_reason(order))
+        cash_before = self.ledger.cash
+        changes: list[Event] = list(
+            self.ledger.book(event.fill, strategy=order.strategy, reason=exit_reason(order))
+        )
+        overdraft = self._overdraft(event, cash_before)
+        if overdraft is not None:
+            changes.append(overdraft)
         self._position_events.append((event, changes))
         position = self.ledger.positions.get(symbol)  # absent when flat
         if position is None:
             self.entry_bar.pop(symbol, None)
+            self._liquidating.discard(symbol)
         elif symbol not in self.entry_bar or position.ts_opened == event.fill.ts:
             self.entry_bar[symbol] = self._bar_index  # opened (or reversed) by this fill
 
@@ -492,9 +506,84 @@ class TradingKernel:
         pending.clear()
         return merged
 
-    def _size_entry(self, order: Order, price: Decimal) -> Decimal:
+    def _overdraft(self, event: OrderFilled, cash_before: Decimal) -> CashOverdrawn | None:
+        """The fee floor: a fill that leaves a cash account's cash below zero (lower than it
+        was) is recorded with its reason. Entries cannot get here unless ``cash_check=off``
+        (the cash check sizes them so quantity x price + fee fits); exits are never refused,
+        so an exit's fee (or a short's cover) may overdraw, and says so."""
+        ledger = self.ledger
+        rules = ledger.rules
+        if rules.kind is AccountKind.MARGIN:
+            return None  # a margin account borrows by design; its limit is the margin call
+        cash = ledger.free_cash(self.prices)
+        if cash >= 0 or ledger.cash >= cash_before:
+            return None
+        fill = event.fill
+        what = f"{fill.side.value} {fill.quantity} {fill.symbol} at {fill.price} fee {fill.fee}"
+        if rules.cash_check is CashCheck.OFF:
+            reason = f"cash_check=off: {what} left cash at {cash}"
+        elif event.order.role is _ENTRY:
+            reason = f"{what} left cash at {cash} (the entry was checked at an estimated fee)"
+        else:
+            reason = f"exit {what} left cash at {cash}; exits are never refused"
+        overdraft = CashOverdrawn(fill.ts, event.order.order_id, fill.symbol, cash, reason)
+        self.overdrafts.append(overdraft)
+        return overdraft
+
+    def _margin_call_if_due(self, bar: Bar) -> list[Event]:
+        """At a close, equity below the maintenance requirement liquidates positions by the
+        margin-call rule: the largest unrealized loser first, each position whole, by a market
+        exit for the next price, until the positions left need no more than the equity; the
+        call is reported as a ``MarginCalled`` event."""
+        ledger, prices = self.ledger, self.prices
+        equity = ledger.equity(prices)
+        requirement = ledger.maintenance_requirement(prices)
+        if equity >= requirement:
+            return []
+        candidates = [s for s in ledger.positions if s not in self._liquidating]
+        if not candidates:
+            return []
+        multiplier = ledger.rules.terms
+        losers = sorted(
+            candidates,
+            key=lambda s: (
+                ledger.positions[s].unrealized_pnl(prices.get(s, ledger.positions[s].average_price))
+                * multiplier(s).multiplier,
+                s,
+            ),
+        )
+        chosen: list[str] = []
+        remaining = requirement
+        for symbol in losers:
+            if equity >= remaining:
+                break
+            chosen.append(symbol)
+            remaining -= _requirement_of(ledger, symbol, prices)
+        reason = (
+            f"margin call: equity {equity} below the maintenance requirement {requirement}; "
+            f"liquidating {', '.join(chosen)} (largest loser first) at the next price"
+        )
+        called = MarginCalled(bar.ts_close, equity, requirement, tuple(chosen), reason)
+        self.margin_calls.append(called)
+        events: list[Event] = [called]
+        for symbol in chosen:
+            self._liquidating.add(symbol)
+            position = ledger.positions[symbol]
+            intent = OrderIntent(
+                symbol,
+                _SELL if position.quantity > 0 else _BUY,
+                abs(position.quantity),
+                role=_EXIT,
+                strategy="margin-call",
+                reason=reason,
+            )
+            events.extend(self._submit(intent, bar))
+        return events
+
+    def _size_entry(self, order: Order, price: Decimal) -> tuple[Decimal, str]:
         """An entry's quantity at its fill price: an all-in order is sized from the equity
-        available at that moment; any entry is checked by the risk rules again."""
+        available at that moment; any entry is checked by the risk rules again (the reason
+        says what a rule cut)."""
         instrument = self.instruments[order.symbol]
         prices = dict(self.prices)
         prices[order.symbol] = price
@@ -516,8 +605,19 @@ class TradingKernel:
                 "",
             )
         )
-        sized = self.router.size_at_fill(intent, view, instrument, price)
-        return entry_fill_quantity(order, sized, instrument)
+        sized, reason = self.router.sized_at_fill(intent, view, instrument, price)
+        return entry_fill_quantity(order, sized, instrument), reason
+
+
+def _requirement_of(ledger: PortfolioLedger, symbol: str, prices: Mapping[str, Decimal]) -> Decimal:
+    """The maintenance requirement of one position (as ``maintenance_requirement`` sums it)."""
+    position = ledger.positions[symbol]
+    rules = ledger.rules
+    terms = rules.terms(symbol)
+    if rules.is_futures:
+        return abs(position.quantity) * terms.maintenance_margin
+    mark = prices.get(symbol, position.average_price)
+    return abs(position.quantity) * mark * terms.multiplier * rules.maintenance_fraction
 
 
 def _role(side: Side, quantity: Decimal, held: Decimal) -> OrderRole:

@@ -20,7 +20,7 @@ import pandas as pd
 from paperdesk.analytics.metrics import compute_stats
 from paperdesk.analytics.stats import Stats
 from paperdesk.config import RunConfig
-from paperdesk.domain import Fill, Order, SignalRejected, Trade
+from paperdesk.domain import AccountEvent, Fill, Order, SignalRejected, Trade
 from paperdesk.domain.money import to_decimal
 from paperdesk.engine.equity_curve import datetime_index
 from paperdesk.engine.open_positions import OpenPosition, open_positions
@@ -57,6 +57,8 @@ class BacktestResult:
     bars: int = 0
     signals: int = 0
     last_close: Decimal | None = None  # the mark of the open positions (as final_equity's)
+    # margin calls and cash overdrafts, each with its reason (the report prints one line each)
+    account_events: tuple[AccountEvent, ...] = ()
 
     @property
     def open_positions(self) -> tuple[OpenPosition, ...]:
@@ -113,6 +115,7 @@ def assemble_result(
     ambiguous_bars: int,
     signals: int,
     trade_pnls: npt.NDArray[np.float64] | None = None,
+    account_events: Sequence[AccountEvent] = (),
 ) -> BacktestResult:
     """The result both engines return: the curve by bar close and the statistics over it are
     built here once, so the event kernel and the fast path cannot compute them differently.
@@ -149,6 +152,7 @@ def assemble_result(
         bars=len(closes),
         signals=signals,
         last_close=to_decimal(float(closes[-1])) if len(closes) else None,
+        account_events=tuple(account_events),
     )
     for name, value in zip(_DEFERRABLE, (trades, fills, orders), strict=True):
         if isinstance(value, Deferred):

@@ -8,6 +8,8 @@ from decimal import Decimal
 from typing import Any
 
 from paperdesk.domain import (
+    CashOverdrawn,
+    MarginCalled,
     Order,
     OrderAccepted,
     OrderCanceled,
@@ -47,11 +49,27 @@ def _order_details(order: Order) -> dict[str, Any]:
     }
 
 
-AuditedEvent = OrderEvent | SignalRejected
+AuditedEvent = OrderEvent | SignalRejected | MarginCalled | CashOverdrawn
 
 
 def event_entry(event: AuditedEvent) -> tuple[str, str, dict[str, Any]]:
-    """(kind, message, details) for one order event or signal rejection."""
+    """(kind, message, details) for one order event, signal rejection or account event."""
+    if isinstance(event, MarginCalled):
+        called: dict[str, Any] = {
+            "equity": str(event.equity),
+            "requirement": str(event.requirement),
+            "symbols": list(event.symbols),
+            "reason": event.reason,
+        }
+        return "account.margin_called", event.reason, called
+    if isinstance(event, CashOverdrawn):
+        overdrawn: dict[str, Any] = {
+            "order_id": event.order_id,
+            "symbol": event.symbol,
+            "cash": str(event.cash),
+            "reason": event.reason,
+        }
+        return "account.cash_overdrawn", event.reason, overdrawn
     if isinstance(event, SignalRejected):
         signal = event.signal
         details: dict[str, Any] = {
@@ -77,7 +95,11 @@ def event_entry(event: AuditedEvent) -> tuple[str, str, dict[str, Any]]:
     if isinstance(event, OrderExpired):
         return "order.expired", f"expired {describe_order(order)}", details
     if isinstance(event, OrderModified):
-        return "order.modified", f"modified {describe_order(order)}", details
+        message = f"modified {describe_order(order)}"
+        if event.reason:
+            details["reason"] = event.reason
+            message += f": {event.reason}"
+        return "order.modified", message, details
     assert isinstance(event, OrderAccepted)
     return "order.accepted", f"accepted {describe_order(order)}", details
 

@@ -7,8 +7,10 @@ from decimal import Decimal
 from typing import Any
 
 from paperdesk.domain import (
+    CashOverdrawn,
     Event,
     Fill,
+    MarginCalled,
     Order,
     OrderAccepted,
     OrderCanceled,
@@ -58,6 +60,8 @@ _KINDS: dict[type, str] = {
     PositionOpened: "position.opened",
     PositionChanged: "position.changed",
     PositionClosed: "position.closed",
+    MarginCalled: "account.margin_called",
+    CashOverdrawn: "account.cash_overdrawn",
 }
 
 

@@ -21,7 +21,9 @@ from sqlalchemy.orm import Session
 
 from paperdesk.domain import (
     ZERO,
+    CashOverdrawn,
     Event,
+    MarginCalled,
     OrderAccepted,
     OrderCanceled,
     OrderExpired,
@@ -72,8 +74,10 @@ _AUDITED = (
     OrderExpired,
     OrderModified,
     SignalRejected,
+    MarginCalled,
+    CashOverdrawn,
 )
-_ORDER_EVENTS = _AUDITED[:-1]
+_ORDER_EVENTS = _AUDITED[:6]
 
 
 @dataclass(frozen=True, slots=True)
