@@ -75,6 +75,7 @@ _MARKET, _GTC = OrderType.MARKET, TimeInForce.GTC
 _ENTRY, _EXIT = OrderRole.ENTRY, OrderRole.EXIT
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _BUY, _SELL = Side.BUY, Side.SELL
+_MARGIN_CALL = "margin-call"  # the strategy name a margin call's liquidation orders carry
 
 
 class TradingKernel:
@@ -110,7 +111,6 @@ class TradingKernel:
         self._position_events: list[tuple[OrderFilled, list[Event]]] = []
         self.margin_calls: list[MarginCalled] = []
         self.overdrafts: list[CashOverdrawn] = []
-        self._liquidating: set[str] = set()
 
     # ------------------------------------------------------------------------------- bars
 
@@ -487,7 +487,6 @@ class TradingKernel:
         position = self.ledger.positions.get(symbol)  # absent when flat
         if position is None:
             self.entry_bar.pop(symbol, None)
-            self._liquidating.discard(symbol)
         elif symbol not in self.entry_bar or position.ts_opened == event.fill.ts:
             self.entry_bar[symbol] = self._bar_index  # opened (or reversed) by this fill
 
@@ -540,7 +539,7 @@ class TradingKernel:
         requirement = ledger.maintenance_requirement(prices)
         if equity >= requirement:
             return []
-        candidates = [s for s in ledger.positions if s not in self._liquidating]
+        candidates = [s for s in ledger.positions if not self._being_liquidated(s)]
         if not candidates:
             return []
         multiplier = ledger.rules.terms
@@ -567,18 +566,25 @@ class TradingKernel:
         self.margin_calls.append(called)
         events: list[Event] = [called]
         for symbol in chosen:
-            self._liquidating.add(symbol)
             position = ledger.positions[symbol]
             intent = OrderIntent(
                 symbol,
                 _SELL if position.quantity > 0 else _BUY,
                 abs(position.quantity),
                 role=_EXIT,
-                strategy="margin-call",
+                strategy=_MARGIN_CALL,
                 reason=reason,
             )
             events.extend(self._submit(intent, bar))
         return events
+
+    def _being_liquidated(self, symbol: str) -> bool:
+        """A margin call's exit for ``symbol`` is still working (in the book, so a restored
+        paper portfolio knows it too)."""
+        return any(
+            order.role is _EXIT and order.strategy == _MARGIN_CALL
+            for order in self.orders.open_orders(symbol)
+        )
 
     def _size_entry(self, order: Order, price: Decimal) -> tuple[Decimal, str]:
         """An entry's quantity at its fill price: an all-in order is sized from the equity

@@ -18,6 +18,7 @@ from paperdesk.domain import (
     OrderFilled,
     OrderModified,
     OrderRejected,
+    SignalAccepted,
     SignalRejected,
 )
 from paperdesk.store.models import AuditRow
@@ -49,7 +50,7 @@ def _order_details(order: Order) -> dict[str, Any]:
     }
 
 
-AuditedEvent = OrderEvent | SignalRejected | MarginCalled | CashOverdrawn
+AuditedEvent = OrderEvent | SignalRejected | SignalAccepted | MarginCalled | CashOverdrawn
 
 
 def event_entry(event: AuditedEvent) -> tuple[str, str, dict[str, Any]]:
@@ -70,6 +71,16 @@ def event_entry(event: AuditedEvent) -> tuple[str, str, dict[str, Any]]:
             "reason": event.reason,
         }
         return "account.cash_overdrawn", event.reason, overdrawn
+    if isinstance(event, SignalAccepted):  # audited only when the router changed something
+        accepted = event.signal
+        notes = "; ".join(event.notes)
+        adjusted: dict[str, Any] = {
+            "strategy": accepted.strategy,
+            "symbol": accepted.symbol,
+            "direction": int(accepted.direction),
+            "notes": list(event.notes),
+        }
+        return "signal.adjusted", f"{accepted.strategy} {accepted.symbol}: {notes}", adjusted
     if isinstance(event, SignalRejected):
         signal = event.signal
         details: dict[str, Any] = {

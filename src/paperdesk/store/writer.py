@@ -244,7 +244,11 @@ class LedgerWriter:
                 session.add(trade)
             elif isinstance(event, SignalAccepted | SignalRejected) and bar is not None:
                 session.add(_signal_row(portfolio_id, event, bar))
-        audited: list[AuditedEvent] = [e for e in events if isinstance(e, _AUDITED)]
+        audited: list[AuditedEvent] = [
+            e
+            for e in events
+            if isinstance(e, _AUDITED) or (isinstance(e, SignalAccepted) and e.notes)
+        ]
         session.add_all(audit_rows(portfolio_id, audited, recorded_at, tick_id))
         for event in events:
             self.publish(
