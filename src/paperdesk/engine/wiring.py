@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import replace
 from datetime import datetime
 from decimal import Decimal
@@ -12,7 +12,7 @@ from paperdesk.domain import Instrument, OptionError
 from paperdesk.engine.kernel import TradingKernel
 from paperdesk.execution import OrderBook, SimulatedVenue
 from paperdesk.execution.costs import cost_models
-from paperdesk.portfolio import AccountRules, LedgerState, PortfolioLedger
+from paperdesk.portfolio import AccountRules, ContractTerms, LedgerState, PortfolioLedger
 from paperdesk.routing import MaxHoldingPeriod, build_router
 
 SessionClose = Callable[[str, datetime], datetime]
@@ -89,6 +89,23 @@ def account_rules(account: AccountConfig, instruments: Mapping[str, Instrument])
         cash_check=account.cash_check,
         leverage=account.leverage,
         maintenance_percent=account.maintenance_percent,
+    )
+
+
+def account_rules_for_symbols(account: AccountConfig, symbols: Iterable[str]) -> AccountRules:
+    """The account rules of a run trading ``symbols`` (the run's contract terms apply to each),
+    for rebuilding a ledger without building instruments (an import)."""
+    terms = ContractTerms(
+        account.multiplier if account.is_futures and account.multiplier else Decimal(1),
+        account.initial_margin or Decimal(0),
+        account.maintenance_per_contract or Decimal(0),
+    )
+    return AccountRules(
+        account.kind,
+        account.cash_check,
+        account.leverage,
+        account.maintenance_percent,
+        dict.fromkeys(symbols, terms),
     )
 
 

@@ -23,8 +23,8 @@ from paperdesk.config import RunConfig
 from paperdesk.domain import ZERO, DataError, InvalidInputError, Order
 from paperdesk.domain.orders import order_number
 from paperdesk.domain.records import EquityView, FillRecord, WorkingOrder
-from paperdesk.engine.wiring import check_run
-from paperdesk.portfolio import PortfolioLedger
+from paperdesk.engine.wiring import account_rules_for_symbols, check_run
+from paperdesk.portfolio import AccountRules, PortfolioLedger
 from paperdesk.service.export_attachments import store, unpack
 from paperdesk.service.export_manifest import MANIFEST_FILE, verify_folder
 from paperdesk.service.exports import FILES, STATE_FILE
@@ -107,7 +107,8 @@ def import_portfolio(
     orders = read_orders(directory)
     fills = read_fills(directory)
     equity = read_equity(directory)
-    ledger = _rebuild(Decimal(source["starting_cash"]), fills)
+    rules = account_rules_for_symbols(settings.account, {item.fill.symbol for item in fills})
+    ledger = _rebuild(Decimal(source["starting_cash"]), fills, rules)
     _check_against_state(state, ledger, orders, fills)
     _check_positions_file(read_positions(directory), ledger)
     moment = now or datetime.now(UTC)
@@ -186,8 +187,11 @@ def _write(database: Database, directory: Path, restore: _Restore, moment: datet
     return pid
 
 
-def _rebuild(starting_cash: Decimal, fills: list[ImportedFill]) -> PortfolioLedger:
-    ledger = PortfolioLedger(starting_cash)
+def _rebuild(
+    starting_cash: Decimal, fills: list[ImportedFill], rules: AccountRules
+) -> PortfolioLedger:
+    """The books the exported fills give, booked by the portfolio's account rules."""
+    ledger = PortfolioLedger(starting_cash, rules)
     for item in fills:
         try:
             ledger.apply_fill(item.fill, strategy=item.strategy, reason=item.reason)
