@@ -128,6 +128,12 @@ def print_report(result: BacktestResult, *, wide: bool = False) -> None:
     out = console(wide=wide)
     width = None if wide else out.width
     out.print(stats_table(result, width))
+    if result.adjustments:  # entries the cash check or risk rules cut, never silent
+        out.print(
+            f"Entries trimmed by the cash check or risk rules: {len(result.adjustments)} "
+            f"(the first: {result.adjustments[0][1]}; every reason in --json 'adjustments')",
+            markup=False,
+        )
     for event in result.account_events:  # margin calls and overdrafts, never silent
         label = "Margin call" if type(event).__name__ == "MarginCalled" else "Cash overdrawn"
         out.print(f"{label} {event.ts_event:%Y-%m-%d %H:%M}: {event.reason}", markup=False)

@@ -314,6 +314,7 @@ class _Driver:
             fees=float(ledger.fees),
             ambiguous_bars=kernel.venue.ambiguous_bars,
             signals=kernel.signals_seen,
+            adjustments=kernel.adjustments,
             account_events=sorted(
                 (*kernel.margin_calls, *kernel.overdrafts), key=lambda event: event.ts_event
             ),

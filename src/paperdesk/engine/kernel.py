@@ -38,8 +38,10 @@ from paperdesk.domain import (
     MarginCalled,
     Order,
     OrderAccepted,
+    OrderCanceled,
     OrderFilled,
     OrderIntent,
+    OrderModified,
     OrderRejected,
     OrderRole,
     OrderType,
@@ -75,6 +77,7 @@ _MARKET, _GTC = OrderType.MARKET, TimeInForce.GTC
 _ENTRY, _EXIT = OrderRole.ENTRY, OrderRole.EXIT
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _BUY, _SELL = Side.BUY, Side.SELL
+_NOTHING_FITS = "nothing fits at fill"  # the venue's cancel reason for an entry cut to nothing
 _MARGIN_CALL = "margin-call"  # the strategy name a margin call's liquidation orders carry
 
 
@@ -110,6 +113,8 @@ class TradingKernel:
         self._bar_index = 0
         self._position_events: list[tuple[OrderFilled, list[Event]]] = []
         self.margin_calls: list[MarginCalled] = []
+        # entries the cash check or a risk rule cut: (when, why), for the backtest's report
+        self.adjustments: list[tuple[datetime, str]] = []
         self.overdrafts: list[CashOverdrawn] = []
 
     # ------------------------------------------------------------------------------- bars
@@ -128,6 +133,7 @@ class TradingKernel:
         events: list[Event] = []
         self._settle(self.venue.match(bar, self.orders, events))
         events = self._with_positions(events)
+        self._note_cuts(events)
         self.prices[symbol] = bar.close
         if self.ledger.rules.kind is not AccountKind.CASH and self.ledger.positions:
             events.extend(self._margin_call_if_due(bar))
@@ -421,6 +427,8 @@ class TradingKernel:
             rejected = SignalRejected(signal.ts, signal, decision.rejection)
             self.rejections.append(rejected)
             return [rejected]
+        if decision.notes:
+            self.adjustments.append((signal.ts, "; ".join(decision.notes)))
         events: list[Event] = [SignalAccepted(signal.ts, signal, decision.notes)]
         for intent in decision.intents:
             events.extend(self._submit(intent, bar))
@@ -442,8 +450,18 @@ class TradingKernel:
                 if order.parent_id is None:
                     filled: list[Event] = []
                     self._settle(self.venue.fill_at_close(order.order_id, bar, self.orders, filled))
-                    events.extend(self._with_positions(filled))
+                    filled = self._with_positions(filled)
+                    self._note_cuts(filled)
+                    events.extend(filled)
         return events
+
+    def _note_cuts(self, events: list[Event]) -> None:
+        """Remember the entries the fill-time checks trimmed or canceled, with the reason."""
+        for event in events:
+            if (isinstance(event, OrderModified) and event.reason) or (
+                isinstance(event, OrderCanceled) and event.reason.startswith(_NOTHING_FITS)
+            ):
+                self.adjustments.append((event.ts_event, event.reason))
 
     def _close_if_held_too_long(self, bar: Bar) -> list[Event]:
         assert self.max_holding is not None

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from decimal import Decimal
 from typing import Any, Generic, TypeVar
 
@@ -59,6 +60,8 @@ class BacktestResult:
     last_close: Decimal | None = None  # the mark of the open positions (as final_equity's)
     # margin calls and cash overdrafts, each with its reason (the report prints one line each)
     account_events: tuple[AccountEvent, ...] = ()
+    # entries the cash check or a risk rule trimmed (or cut to nothing at the fill): when, why
+    adjustments: tuple[tuple[datetime, str], ...] = ()
 
     @property
     def open_positions(self) -> tuple[OpenPosition, ...]:
@@ -116,6 +119,7 @@ def assemble_result(
     signals: int,
     trade_pnls: npt.NDArray[np.float64] | None = None,
     account_events: Sequence[AccountEvent] = (),
+    adjustments: Sequence[tuple[datetime, str]] = (),
 ) -> BacktestResult:
     """The result both engines return: the curve by bar close and the statistics over it are
     built here once, so the event kernel and the fast path cannot compute them differently.
@@ -153,6 +157,7 @@ def assemble_result(
         signals=signals,
         last_close=to_decimal(float(closes[-1])) if len(closes) else None,
         account_events=tuple(account_events),
+        adjustments=tuple(adjustments),
     )
     for name, value in zip(_DEFERRABLE, (trades, fills, orders), strict=True):
         if isinstance(value, Deferred):

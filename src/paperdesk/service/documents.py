@@ -96,6 +96,9 @@ def result_to_dict(result: BacktestResult) -> dict[str, object]:
             {"kind": type(event).__name__, "at": utc_text(event.ts_event), "reason": event.reason}
             for event in result.account_events
         ],
+        "adjustments": [
+            {"at": utc_text(moment), "reason": reason} for moment, reason in result.adjustments
+        ],
         "bars": result.bars,
         "signals": result.signals,
     }

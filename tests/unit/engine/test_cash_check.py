@@ -91,6 +91,8 @@ def test_trim_cuts_the_entry_to_what_cash_pays_and_says_so() -> None:
     assert result.rejections == ()
     (order,) = result.orders
     assert order.quantity == D(2)
+    ((_, reason),) = result.adjustments  # the backtest keeps the reason too
+    assert reason.endswith("2006-DAY-001 quantity trimmed from 3 to 2")
     (accepted,) = [
         e for e in kernel_events(settings("10000", "3"), 0, 2) if isinstance(e, SignalAccepted)
     ]
@@ -129,6 +131,10 @@ def test_a_gap_at_the_fill_trims_the_entry_with_a_recorded_reason() -> None:
     (order,) = result.orders
     assert order.quantity == D(1)
     assert result.final_cash == D("7229") - D("3615.23")
+    assert [reason for _, reason in result.adjustments] == [
+        "trimmed at fill: cash 7,229.00 cannot pay for the 2006-DAY-001 entry and its fee; "
+        "2006-DAY-001 quantity trimmed from 2 to 1"
+    ]
     events = kernel_events(settings("7229", "2"), 1, 3)
     (modified,) = [e for e in events if isinstance(e, OrderModified)]
     assert modified.order.quantity == D(1)
@@ -143,6 +149,8 @@ def test_a_gap_at_the_fill_under_reject_cancels_the_entry_with_the_reason() -> N
     assert result.fills == ()
     (order,) = result.orders
     assert order.status is OrderStatus.CANCELED
+    ((_, cut),) = result.adjustments
+    assert cut.startswith("nothing fits at fill: cash 7,229.00")
     events = kernel_events(settings("7229", "2", check="reject"), 1, 3)
     (canceled,) = [e for e in events if isinstance(e, OrderCanceled)]
     assert canceled.reason.startswith("nothing fits at fill: cash 7,229.00 cannot pay")

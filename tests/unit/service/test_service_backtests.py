@@ -130,6 +130,7 @@ def test_document_shape_and_exact_decimals() -> None:
         "orders",
         "rejected_signals",
         "account_events",
+        "adjustments",
         "bars",
         "signals",
     }
