@@ -30,7 +30,6 @@ from paperdesk.domain import (
     ZERO,
     AccountKind,
     Bar,
-    CashCheck,
     CashOverdrawn,
     Direction,
     Event,
@@ -65,6 +64,7 @@ from paperdesk.execution import (
     entry_fill_quantity,
 )
 from paperdesk.portfolio import LedgerState, PortfolioLedger
+from paperdesk.portfolio.margin_calls import MARGIN_CALL, margin_call, overdraft
 from paperdesk.routing import (
     MaxHoldingPeriod,
     OrderRefusedError,
@@ -78,7 +78,6 @@ _ENTRY, _EXIT = OrderRole.ENTRY, OrderRole.EXIT
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _BUY, _SELL = Side.BUY, Side.SELL
 _NOTHING_FITS = "nothing fits at fill"  # the venue's cancel reason for an entry cut to nothing
-_MARGIN_CALL = "margin-call"  # the strategy name a margin call's liquidation orders carry
 
 
 class TradingKernel:
@@ -524,75 +523,25 @@ class TradingKernel:
         return merged
 
     def _overdraft(self, event: OrderFilled, cash_before: Decimal) -> CashOverdrawn | None:
-        """The fee floor: a fill that leaves a cash account's cash below zero (lower than it
-        was) is recorded with its reason. Entries cannot get here unless ``cash_check=off``
-        (the cash check sizes them so quantity x price + fee fits); exits are never refused,
-        so an exit's fee (or a short's cover) may overdraw, and says so."""
-        ledger = self.ledger
-        rules = ledger.rules
-        if rules.kind is AccountKind.MARGIN:
-            return None  # a margin account borrows by design; its limit is the margin call
-        cash = ledger.free_cash(self.prices)
-        if cash >= 0 or ledger.cash >= cash_before:
-            return None
-        fill = event.fill
-        what = f"{fill.side.value} {fill.quantity} {fill.symbol} at {fill.price} fee {fill.fee}"
-        if rules.cash_check is CashCheck.OFF:
-            reason = f"cash_check=off: {what} left cash at {cash}"
-        elif event.order.role is _ENTRY:
-            reason = f"{what} left cash at {cash} (the entry was checked at an estimated fee)"
-        else:
-            reason = f"exit {what} left cash at {cash}; exits are never refused"
-        overdraft = CashOverdrawn(fill.ts, event.order.order_id, fill.symbol, cash, reason)
-        self.overdrafts.append(overdraft)
-        return overdraft
+        """The fee floor: a fill leaving cash below zero is recorded with its reason."""
+        order = event.order
+        recorded = overdraft(
+            self.ledger, event.fill, order.order_id, order.role, cash_before, self.prices
+        )
+        if recorded is not None:
+            self.overdrafts.append(recorded)
+        return recorded
 
     def _margin_call_if_due(self, bar: Bar) -> list[Event]:
         """At a close, equity below the maintenance requirement liquidates positions by the
-        margin-call rule: the largest unrealized loser first, each position whole, by a market
-        exit for the next price, until the positions left need no more than the equity; the
-        call is reported as a ``MarginCalled`` event."""
-        ledger, prices = self.ledger, self.prices
-        equity = ledger.equity(prices)
-        requirement = ledger.maintenance_requirement(prices)
-        if equity >= requirement:
+        margin-call rule (``paperdesk.portfolio.margin_calls``), reported as an event."""
+        called = margin_call(self.ledger, self.prices, bar.ts_close, self._being_liquidated)
+        if called is None:
             return []
-        candidates = [s for s in ledger.positions if not self._being_liquidated(s)]
-        if not candidates:
-            return []
-        multiplier = ledger.rules.terms
-        losers = sorted(
-            candidates,
-            key=lambda s: (
-                ledger.positions[s].unrealized_pnl(prices.get(s, ledger.positions[s].average_price))
-                * multiplier(s).multiplier,
-                s,
-            ),
-        )
-        chosen: list[str] = []
-        remaining = requirement
-        for symbol in losers:
-            if equity >= remaining:
-                break
-            chosen.append(symbol)
-            remaining -= _requirement_of(ledger, symbol, prices)
-        reason = (
-            f"margin call: equity {equity} below the maintenance requirement {requirement}; "
-            f"liquidating {', '.join(chosen)} (largest loser first) at the next price"
-        )
-        called = MarginCalled(bar.ts_close, equity, requirement, tuple(chosen), reason)
-        self.margin_calls.append(called)
-        events: list[Event] = [called]
-        for symbol in chosen:
-            position = ledger.positions[symbol]
-            intent = OrderIntent(
-                symbol,
-                _SELL if position.quantity > 0 else _BUY,
-                abs(position.quantity),
-                role=_EXIT,
-                strategy=_MARGIN_CALL,
-                reason=reason,
-            )
+        event, exits = called
+        self.margin_calls.append(event)
+        events: list[Event] = [event]
+        for intent in exits:
             events.extend(self._submit(intent, bar))
         return events
 
@@ -600,7 +549,7 @@ class TradingKernel:
         """A margin call's exit for ``symbol`` is still working (in the book, so a restored
         paper portfolio knows it too)."""
         return any(
-            order.role is _EXIT and order.strategy == _MARGIN_CALL
+            order.role is _EXIT and order.strategy == MARGIN_CALL
             for order in self.orders.open_orders(symbol)
         )
 
@@ -631,17 +580,6 @@ class TradingKernel:
         )
         sized, reason = self.router.sized_at_fill(intent, view, instrument, price)
         return entry_fill_quantity(order, sized, instrument), reason
-
-
-def _requirement_of(ledger: PortfolioLedger, symbol: str, prices: Mapping[str, Decimal]) -> Decimal:
-    """The maintenance requirement of one position (as ``maintenance_requirement`` sums it)."""
-    position = ledger.positions[symbol]
-    rules = ledger.rules
-    terms = rules.terms(symbol)
-    if rules.is_futures:
-        return abs(position.quantity) * terms.maintenance_margin
-    mark = prices.get(symbol, position.average_price)
-    return abs(position.quantity) * mark * terms.multiplier * rules.maintenance_fraction
 
 
 def _role(side: Side, quantity: Decimal, held: Decimal) -> OrderRole:
