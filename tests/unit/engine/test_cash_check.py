@@ -65,6 +65,7 @@ def run(
     commission: str = "none",
     account: str = "cash",
     leverage: str = "1",
+    maintenance_pct: str = "25",
     script: dict[int, int] | None = None,
 ) -> BacktestResult:
     config = RunConfig(
@@ -72,7 +73,12 @@ def run(
         sizing=SizingConfig(method="fixed", quantity=D(quantity)),
         risk=RiskConfig(exposure_cap_percent=None),
         execution=ExecutionConfig(commission=commission, slippage_bps=D(0)),
-        account=AccountConfig(kind=account, cash_check=check, leverage=D(leverage)),
+        account=AccountConfig(
+            kind=account,
+            cash_check=check,
+            leverage=D(leverage),
+            maintenance_percent=D(maintenance_pct),
+        ),
     )
     return simulate(
         index_bars(), Scripted(script or {0: 1}), config, index_instrument(), engine="event"
@@ -208,3 +214,19 @@ def test_orders_that_fit_are_untouched_by_either_check(check: str) -> None:
     assert not any(isinstance(e, OrderModified | OrderCanceled) for e in events)
     (accepted,) = [e for e in events if isinstance(e, SignalAccepted)]
     assert accepted.notes == ()
+
+
+def test_a_margin_account_below_its_maintenance_percent_is_called_and_liquidated() -> None:
+    # 5 units bought at 3604.08 on 10000 x leverage 2: cash 10000 - 18020.40 = -8020.40
+    # row 1 close 3614.34: equity -8020.40 + 5 x 3614.34 = 10051.30; requirement 56% of the
+    # gross exposure 18071.70 = 10120.152 > equity: called, sold at row 2's open 3615.23
+    result = run("10000", "5", account="margin", leverage="2", maintenance_pct="56")
+    (called,) = result.account_events
+    assert (called.equity, called.requirement) == (D("10051.30"), D("10120.15200"))
+    assert [(f.side.value, f.quantity, f.price) for f in result.fills] == [
+        ("buy", D(5), D("3604.08")),
+        ("sell", D(5), D("3615.23")),
+    ]
+    assert result.final_cash == D("10055.75")  # -8020.40 + 5 x 3615.23
+    # at the FINRA minimum of 25% the same position is never called on these bars
+    assert run("10000", "5", account="margin", leverage="2").account_events == ()
