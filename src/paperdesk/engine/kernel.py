@@ -115,6 +115,8 @@ class TradingKernel:
         # entries the cash check or a risk rule cut: (when, why), for the backtest's report
         self.adjustments: list[tuple[datetime, str]] = []
         self.overdrafts: list[CashOverdrawn] = []
+        # margin and futures accounts are checked against maintenance at every close held
+        self._watch_margin = ledger.rules.kind is not AccountKind.CASH
 
     # ------------------------------------------------------------------------------- bars
 
@@ -134,7 +136,7 @@ class TradingKernel:
         events = self._with_positions(events)
         self._note_cuts(events)
         self.prices[symbol] = bar.close
-        if self.ledger.rules.kind is not AccountKind.CASH and self.ledger.positions:
+        if self._watch_margin and self.ledger.positions:
             events.extend(self._margin_call_if_due(bar))
         if self.max_holding is not None:
             events.extend(self._close_if_held_too_long(bar))
