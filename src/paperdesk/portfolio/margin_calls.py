@@ -40,7 +40,12 @@ def margin_call(
         return None
     positions = ledger.positions
     candidates = [symbol for symbol in positions if not being_liquidated(symbol)]
-    if not candidates:
+    # positions whose liquidation already works will stop requiring margin at the next price
+    remaining = requirement - sum(
+        (_requirement_of(ledger, s, prices) for s in positions if s not in candidates),
+        Decimal(0),
+    )
+    if not candidates or equity >= remaining:
         return None
     terms = ledger.rules.terms
 
@@ -50,7 +55,6 @@ def margin_call(
         return position.unrealized_pnl(mark) * terms(symbol).multiplier, symbol
 
     chosen: list[str] = []
-    remaining = requirement
     for symbol in sorted(candidates, key=loss_first):
         if equity >= remaining:
             break
