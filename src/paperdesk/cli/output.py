@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from decimal import Decimal
+from textwrap import fill as wrap
 from typing import TYPE_CHECKING
 
 from rich.console import Console
@@ -26,7 +27,7 @@ from paperdesk.cli.stat_rows import (
     risk_rows,
 )
 from paperdesk.cli.trade_rows import TRADE_COLUMNS, trade_cells
-from paperdesk.domain import InvalidInputError, Timeframe, Trade
+from paperdesk.domain import InvalidInputError, MarginCalled, Timeframe, Trade
 from paperdesk.domain.pnl import RealizedPnl
 from paperdesk.service.instruments import instrument_of
 
@@ -140,6 +141,21 @@ def trades_table(trades: tuple[Trade, ...], timeframe: str, width: int | None = 
     return fitted(f"Last {len(shown)} of {len(trades)} trades", columns, rows, width)
 
 
+def account_lines(result: BacktestResult) -> list[str]:
+    """The report's lines for what the account did: entries trimmed, margin calls, overdrafts."""
+    lines = []
+    if result.adjustments:
+        first = result.adjustments[0][1]
+        lines.append(
+            f"Entries trimmed by the cash check or risk rules: {len(result.adjustments)} "
+            f"(every reason in --json 'adjustments'; the first: {first})"
+        )
+    for event in result.account_events:
+        label = "Margin call" if isinstance(event, MarginCalled) else "Cash overdrawn"
+        lines.append(f"{label} {event.ts_event:%Y-%m-%d %H:%M}: {event.reason}")
+    return lines
+
+
 def print_report(result: BacktestResult, *, wide: bool = False) -> None:
     """The human-readable report on stdout."""
     out = console(wide=wide)
@@ -149,6 +165,10 @@ def print_report(result: BacktestResult, *, wide: bool = False) -> None:
         line = f"Prices: {result.prices}"
         wrapped = textwrap.fill(line, width, subsequent_indent="  ") if width else line
         out.print(wrapped, highlight=False, markup=False)
+    for line in account_lines(result):  # cuts, margin calls and overdrafts: never silent
+        out.print(
+            line if width is None else wrap(line, width, subsequent_indent="  "), markup=False
+        )
     if result.trades:
         out.print(trades_table(result.trades, result.timeframe, width))
     else:

@@ -1,5 +1,6 @@
 """The run description: every option of a backtest or a paper portfolio, declared once."""
 
+from paperdesk.config.account import AccountConfig
 from paperdesk.config.model import ConfigModel, config_error
 from paperdesk.config.options import Option, Panel, declared_options, option_of
 from paperdesk.config.run import (
@@ -20,6 +21,7 @@ from paperdesk.config.run import (
 from paperdesk.config.statistics import ReturnBasis, StatisticsConfig
 
 __all__ = [
+    "AccountConfig",
     "Adjustment",
     "ConfigModel",
     "ExecutionConfig",

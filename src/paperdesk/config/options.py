@@ -27,6 +27,7 @@ class Panel(StrEnum):
     RISK = "Risk rules"
     EXECUTION = "Execution"
     STATISTICS = "Statistics"
+    ACCOUNT = "Account and margin"
 
 
 BACKTEST, PORTFOLIO = "backtest", "portfolio"

@@ -17,6 +17,7 @@ from typing import Annotated, Any
 
 from pydantic import Field, field_validator, model_validator
 
+from paperdesk.config.account import AccountConfig
 from paperdesk.config.model import ConfigModel
 from paperdesk.config.options import BACKTEST, PORTFOLIO, Option, Panel
 from paperdesk.config.replay import replay_interval_value
@@ -436,6 +437,7 @@ class RunConfig(ConfigModel):
     risk: RiskConfig = RiskConfig()
     execution: ExecutionConfig = ExecutionConfig()
     statistics: StatisticsConfig = StatisticsConfig()
+    account: AccountConfig = AccountConfig()
 
     @model_validator(mode="before")
     @classmethod

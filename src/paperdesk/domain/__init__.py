@@ -1,5 +1,6 @@
 """Pure value types and events: stdlib and Decimal only, no I/O."""
 
+from paperdesk.domain.accounts import AccountKind, CashCheck
 from paperdesk.domain.bars import Bar, Timeframe
 from paperdesk.domain.corporate_actions import CorporateActionTerms
 from paperdesk.domain.decisions import Decision, StrategyContext
@@ -22,8 +23,11 @@ from paperdesk.domain.errors import (
     UnknownNameError,
 )
 from paperdesk.domain.events import (
+    AccountEvent,
+    CashOverdrawn,
     CorporateActionApplied,
     Event,
+    MarginCalled,
     OrderAccepted,
     OrderCanceled,
     OrderEvent,
@@ -50,8 +54,12 @@ from paperdesk.domain.signals import Signal
 __all__ = [
     "ONE",
     "ZERO",
+    "AccountEvent",
+    "AccountKind",
     "AssetClass",
     "Bar",
+    "CashCheck",
+    "CashOverdrawn",
     "CorporateActionApplied",
     "CorporateActionTerms",
     "DataError",
@@ -61,6 +69,7 @@ __all__ = [
     "Fill",
     "Instrument",
     "InvalidInputError",
+    "MarginCalled",
     "OptionError",
     "Order",
     "OrderAccepted",

@@ -75,6 +75,7 @@ class OrderModified(NamedTuple):
     ts_event: datetime
     order: Order
     ts_eligible: datetime | None = None  # from when the change applies (None: ts_event)
+    reason: str = ""  # why the engine changed it (an entry trimmed to what the account allows)
 
 
 @_distinct_kind
@@ -125,6 +126,31 @@ class CorporateActionApplied(NamedTuple):
     trade: Trade | None = None  # the round trip a reverse split closed (only a fraction left)
 
 
+@_distinct_kind
+class MarginCalled(NamedTuple):
+    """Equity fell below the maintenance requirement at a bar's close; ``symbols`` are the
+    positions sent to liquidation (market exits for the next price), in the order chosen."""
+
+    ts_event: datetime
+    equity: Decimal
+    requirement: Decimal
+    symbols: tuple[str, ...]
+    reason: str
+
+
+@_distinct_kind
+class CashOverdrawn(NamedTuple):
+    """A fill took cash below zero (an exit's fee, or any fill with ``cash_check=off``)."""
+
+    ts_event: datetime
+    order_id: str
+    symbol: str
+    cash: Decimal  # cash after the fill
+    reason: str
+
+
+AccountEvent: TypeAlias = MarginCalled | CashOverdrawn
+
 Event: TypeAlias = (
     OrderAccepted
     | OrderRejected
@@ -138,6 +164,8 @@ Event: TypeAlias = (
     | PositionChanged
     | PositionClosed
     | CorporateActionApplied
+    | MarginCalled
+    | CashOverdrawn
 )
 OrderEvent: TypeAlias = (
     OrderAccepted | OrderRejected | OrderFilled | OrderCanceled | OrderExpired | OrderModified

@@ -18,6 +18,10 @@ class Instrument:
     forex lot holds (100,000 for a standard lot), used by lot-based sizing and fees.
     ``tick_size`` 0 means prices on no grid: a run on split/dividend-adjusted prices trades them
     at full precision (Lean's ``AdjustedPriceVariationModel``: minimum price variation 0).
+
+    Contracts: ``multiplier`` is the point value (money per unit of price per contract, 1 for
+    spot instruments); ``initial_margin`` and ``maintenance_margin`` are money per contract a
+    futures account blocks when the position opens and requires to keep it (None: not set).
     """
 
     symbol: str
@@ -28,6 +32,9 @@ class Instrument:
     pip_size: Decimal | None = None
     contract_size: Decimal = Decimal("1")
     calendar: str = "XNYS"
+    multiplier: Decimal = Decimal("1")
+    initial_margin: Decimal | None = None
+    maintenance_margin: Decimal | None = None
 
     def __post_init__(self) -> None:
         if not self.symbol or not self.symbol.strip():
@@ -38,6 +45,17 @@ class Instrument:
             raise InvalidInputError(f"lot_size must be positive, got {self.lot_size}")
         if self.contract_size <= 0:
             raise InvalidInputError(f"contract_size must be positive, got {self.contract_size}")
+        if not self.multiplier.is_finite() or self.multiplier <= 0:
+            raise InvalidInputError(f"multiplier must be positive, got {self.multiplier}")
+        for name in ("initial_margin", "maintenance_margin"):
+            margin = getattr(self, name)
+            if margin is not None and (not margin.is_finite() or margin < 0):
+                raise InvalidInputError(f"{name} must be zero or positive, got {margin}")
+        initial, maintenance = self.initial_margin, self.maintenance_margin
+        if initial is not None and maintenance is not None and maintenance > initial:
+            raise InvalidInputError(
+                f"maintenance_margin {maintenance} is above initial_margin {initial}"
+            )
 
     def round_price(self, price: Decimal) -> Decimal:
         return round_to_increment(price, self.tick_size)

@@ -19,9 +19,11 @@ MAX_COMMISSION_PERCENT = Decimal(10)
 MAX_PER_SHARE = Decimal(10)
 MAX_MINIMUM_FEE = Decimal(100)
 MAX_PER_LOT = Decimal(1000)
+MAX_PER_CONTRACT = Decimal(1000)
 COMMISSION_FORMS = (
     "none, percent:P (0 <= P <= 10), per-share:RATE[:min=M][:max-pct=P] (RATE <= 10, "
-    "M <= 100, P <= 10), per-lot:AMOUNT (<= 1000) or a fraction of notional up to 0.1"
+    "M <= 100, P <= 10), per-lot:AMOUNT (<= 1000), per-contract:AMOUNT (<= 1000) or a "
+    "fraction of notional up to 0.1"
 )
 
 
@@ -86,6 +88,8 @@ def commission_value(value: object, label: str) -> str:
         number(parts[0], MAX_COMMISSION_PERCENT)
     elif kind == "per-lot" and len(parts) == 1:
         number(parts[0], MAX_PER_LOT)
+    elif kind == "per-contract" and len(parts) == 1:
+        number(parts[0], MAX_PER_CONTRACT)
     elif kind == "per-share" and 1 <= len(parts) <= 3:
         number(parts[0], MAX_PER_SHARE)
         seen: set[str] = set()

@@ -26,6 +26,7 @@ from paperdesk.config import RunConfig
 from paperdesk.data import session_close
 from paperdesk.data.bar_convert import BarArrays as _BarArrays
 from paperdesk.domain import (
+    AccountKind,
     CorporateActionTerms,
     DataError,
     Instrument,
@@ -38,7 +39,7 @@ from paperdesk.engine.kernel import TradingKernel, trade_date
 from paperdesk.engine.per_bar import decide
 from paperdesk.engine.rejection_reasons import rejected_signals
 from paperdesk.engine.result import BacktestResult, assemble_result
-from paperdesk.engine.wiring import build_kernel, session_rule
+from paperdesk.engine.wiring import build_kernel, check_contract_price, session_rule
 
 Progress = Callable[[int, int], None]
 _ENGINES = ("auto", "event", "fastpath")
@@ -92,6 +93,7 @@ def simulate(
     symbol = instrument.symbol
     timeframe = str(bars.attrs.get("timeframe") or config.timeframe or "1d")
     feed = _BarArrays(bars, symbol, timeframe)
+    check_contract_price(config.account, symbol, feed.close_price(0))
     actions = _actions_inside(corporate_actions, feed, bars)
     kernel = build_kernel(
         config,
@@ -257,6 +259,8 @@ class _Driver:
         )
         symbol, n = feed.symbol, feed.length
         max_hold = self.config.risk.max_holding_bars
+        # margin and futures accounts are checked against maintenance at every close held
+        every_bar_held = self.config.account.kind is not AccountKind.CASH
         columns = _SignalColumns(frame, name, symbol)
         order = np.argsort(signal_rows, kind="stable")
         rows: list[int] = signal_rows[order].tolist()
@@ -274,6 +278,8 @@ class _Driver:
                 target = min(target, max(kernel.entry_bar[symbol] + max_hold, cursor))
             if self._action_rows and (symbol in ledger.positions or orders.has_open_orders(symbol)):
                 target = min(target, self._next_action_row(cursor))
+            if every_bar_held and symbol in ledger.positions:
+                target = min(target, cursor)
             if target >= n:
                 break
             bar = feed.bar(target)
@@ -326,14 +332,15 @@ class _Driver:
         return self._action_rows[index] if index < len(self._action_rows) else self.feed.length
 
     def _record_change(self, row: int) -> None:
-        ledger = self.kernel.ledger
+        # equity = intercept + slope x close (cash + quantity x close in a cash account)
+        intercept, slope = self.kernel.ledger.equity_terms(self.feed.symbol)
         if self.change_index and self.change_index[-1] == row:
-            self.change_cash[-1] = ledger.cash
-            self.change_quantity[-1] = ledger.position(self.feed.symbol).quantity
+            self.change_cash[-1] = intercept
+            self.change_quantity[-1] = slope
             return
         self.change_index.append(row)
-        self.change_cash.append(ledger.cash)
-        self.change_quantity.append(ledger.position(self.feed.symbol).quantity)
+        self.change_cash.append(intercept)
+        self.change_quantity.append(slope)
 
     def _day_start_equity(self, row: int) -> Decimal | None:
         if self._day_first is None:
@@ -379,7 +386,7 @@ class _Driver:
             equity=equity,
             in_market=in_market,
             final_equity=final_equity,
-            final_cash=ledger.cash,
+            final_cash=ledger.free_cash({feed.symbol: last_mark}),
             trades=ledger.trades,
             fills=ledger.fills,
             orders=kernel.orders.all_orders(),
@@ -389,6 +396,10 @@ class _Driver:
             signals=kernel.signals_seen,
             conventions=conventions,
             last_close=last_mark,
+            adjustments=kernel.adjustments,
+            account_events=sorted(
+                (*kernel.margin_calls, *kernel.overdrafts), key=lambda event: event.ts_event
+            ),
             **self._split_terms(),
         )
 

@@ -35,21 +35,25 @@ from paperdesk.config import FillTiming
 from paperdesk.data.sessions import SessionRule
 from paperdesk.domain import (
     ZERO,
+    AccountKind,
     Bar,
+    CashOverdrawn,
     CorporateActionTerms,
     Direction,
     Event,
     Instrument,
+    MarginCalled,
     Order,
     OrderAccepted,
+    OrderCanceled,
     OrderFilled,
     OrderIntent,
+    OrderModified,
     OrderRejected,
     OrderRole,
     OrderType,
     PortfolioView,
     Position,
-    PositionEvent,
     Side,
     Signal,
     SignalAccepted,
@@ -68,6 +72,7 @@ from paperdesk.execution import (
     entry_fill_quantity,
 )
 from paperdesk.portfolio import LedgerState, PortfolioLedger
+from paperdesk.portfolio.margin_calls import MARGIN_CALL, margin_call, overdraft
 from paperdesk.routing import (
     MaxHoldingPeriod,
     OrderRefusedError,
@@ -81,6 +86,7 @@ _ENTRY, _EXIT = OrderRole.ENTRY, OrderRole.EXIT
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _BUY, _SELL = Side.BUY, Side.SELL
 _NEW_YORK = ZoneInfo("America/New_York")  # the trade date of the US equities actions apply to
+_NOTHING_FITS = "nothing fits at fill"  # the venue's cancel reason for an entry cut to nothing
 
 
 class TradingKernel:
@@ -118,13 +124,19 @@ class TradingKernel:
         self.entry_bar: dict[str, int] = {}
         self.signals_seen = 0
         self._bar_index = 0
-        self._position_events: list[tuple[OrderFilled, list[PositionEvent]]] = []
+        self._position_events: list[tuple[OrderFilled, list[Event]]] = []
         self.corporate_actions = {
             symbol: tuple(sorted(actions, key=lambda action: action.ex_date))
             for symbol, actions in (corporate_actions or {}).items()
             if actions
         }
         self.last_trade_date: dict[str, date] = {}  # of the last bar of each symbol processed
+        self.margin_calls: list[MarginCalled] = []
+        # entries the cash check or a risk rule cut: (when, why), for the backtest's report
+        self.adjustments: list[tuple[datetime, str]] = []
+        self.overdrafts: list[CashOverdrawn] = []
+        # margin and futures accounts are checked against maintenance at every close held
+        self._watch_margin = ledger.rules.kind is not AccountKind.CASH
 
     # ------------------------------------------------------------------------------- bars
 
@@ -151,7 +163,10 @@ class TradingKernel:
         self.prices[symbol] = bar.open if quote is None else quote.mid_open
         self._settle(self.venue.match(bar, self.orders, events))
         events = self._with_positions(events)
+        self._note_cuts(events)
         self.prices[symbol] = bar.close if quote is None else quote.mid_close
+        if self._watch_margin and self.ledger.positions:
+            events.extend(self._margin_call_if_due(bar))
         if self.max_holding is not None:
             events.extend(self._close_if_held_too_long(bar))
         for signal in signals:
@@ -411,16 +426,15 @@ class TradingKernel:
     def equity_point(self, ts: datetime) -> EquityView:
         """Cash, positions at their marks, equity, realized and unrealized P&L and fees."""
         ledger, marks = self.ledger, self.marks()
-        positions = ledger.positions
-        value = sum((p.quantity * marks[s] for s, p in positions.items()), ZERO)
-        unrealized = sum((p.unrealized_pnl(marks[s]) for s, p in positions.items()), ZERO)
+        cash = ledger.free_cash(marks)
+        value = ledger.position_value(marks)
         return EquityView(
             ts,
-            ledger.cash,
+            cash,
             value,
-            ledger.cash + value,
+            cash + value,
             ledger.realized_pnl,
-            unrealized,
+            ledger.unrealized_pnl(marks),
             ledger.fees,
         )
 
@@ -439,7 +453,7 @@ class TradingKernel:
             symbol=symbol,
             ts=bar.ts_close,
             bar_index=bar_index,
-            cash=self.ledger.cash,
+            cash=self.ledger.free_cash(self.prices),
             equity=self.ledger.equity(self.prices),
             position=held,
             average_price=position.average_price if held else None,
@@ -497,6 +511,8 @@ class TradingKernel:
         )
         if decision.rejection is not None:
             return [self._reject(signal, decision.rejection)]
+        if decision.notes:
+            self.adjustments.append((signal.ts, "; ".join(decision.notes)))
         events: list[Event] = [SignalAccepted(signal.ts, signal, decision.notes)]
         for intent in decision.intents:
             events.extend(self._submit(intent, bar))
@@ -523,8 +539,18 @@ class TradingKernel:
                 if order.parent_id is None:
                     filled: list[Event] = []
                     self._settle(self.venue.fill_at_close(order.order_id, bar, self.orders, filled))
-                    events.extend(self._with_positions(filled))
+                    filled = self._with_positions(filled)
+                    self._note_cuts(filled)
+                    events.extend(filled)
         return events
+
+    def _note_cuts(self, events: list[Event]) -> None:
+        """Remember the entries the fill-time checks trimmed or canceled, with the reason."""
+        for event in events:
+            if (isinstance(event, OrderModified) and event.reason) or (
+                isinstance(event, OrderCanceled) and event.reason.startswith(_NOTHING_FITS)
+            ):
+                self.adjustments.append((event.ts_event, event.reason))
 
     def _close_if_held_too_long(self, bar: Bar) -> list[Event]:
         assert self.max_holding is not None
@@ -549,7 +575,7 @@ class TradingKernel:
         """Drive a venue's matching: size each entry it asks about, book each fill it reports."""
         for step in steps:
             if isinstance(step, SizeEntry):
-                step.quantity = self._size_entry(step.order, step.price)
+                step.quantity, step.reason = self._size_entry(step.order, step.price)
             else:
                 self._book_fill(step)
 
@@ -557,7 +583,13 @@ class TradingKernel:
         """Book a fill in the ledger as it happens (the venue waits for this before it matches
         the next order of the bar, so an entry is sized with the cash an exit freed)."""
         order, symbol = event.order, event.fill.symbol
-        changes = self.ledger.book(event.fill, strategy=order.strategy, reason=exit_reason(order))
+        cash_before = self.ledger.cash
+        changes: list[Event] = list(
+            self.ledger.book(event.fill, strategy=order.strategy, reason=exit_reason(order))
+        )
+        overdraft = self._overdraft(event, cash_before)
+        if overdraft is not None:
+            changes.append(overdraft)
         self._position_events.append((event, changes))
         position = self.ledger.positions.get(symbol)  # absent when flat
         if position is None:
@@ -580,9 +612,41 @@ class TradingKernel:
         pending.clear()
         return merged
 
-    def _size_entry(self, order: Order, price: Decimal) -> Decimal:
+    def _overdraft(self, event: OrderFilled, cash_before: Decimal) -> CashOverdrawn | None:
+        """The fee floor: a fill leaving cash below zero is recorded with its reason."""
+        order = event.order
+        recorded = overdraft(
+            self.ledger, event.fill, order.order_id, order.role, cash_before, self.prices
+        )
+        if recorded is not None:
+            self.overdrafts.append(recorded)
+        return recorded
+
+    def _margin_call_if_due(self, bar: Bar) -> list[Event]:
+        """At a close, equity below the maintenance requirement liquidates positions by the
+        margin-call rule (``paperdesk.portfolio.margin_calls``), reported as an event."""
+        called = margin_call(self.ledger, self.prices, bar.ts_close, self._being_liquidated)
+        if called is None:
+            return []
+        event, exits = called
+        self.margin_calls.append(event)
+        events: list[Event] = [event]
+        for intent in exits:
+            events.extend(self._submit(intent, bar))
+        return events
+
+    def _being_liquidated(self, symbol: str) -> bool:
+        """A margin call's exit for ``symbol`` is still working (in the book, so a restored
+        paper portfolio knows it too)."""
+        return any(
+            order.role is _EXIT and order.strategy == MARGIN_CALL
+            for order in self.orders.open_orders(symbol)
+        )
+
+    def _size_entry(self, order: Order, price: Decimal) -> tuple[Decimal, str]:
         """An entry's quantity at its fill price: an all-in order is sized from the equity
-        available at that moment; any entry is checked by the risk rules again."""
+        available at that moment; any entry is checked by the risk rules again (the reason
+        says what a rule cut)."""
         instrument = self.instruments[order.symbol]
         prices = dict(self.prices)
         prices[order.symbol] = price
@@ -604,8 +668,8 @@ class TradingKernel:
                 "",
             )
         )
-        sized = self.router.size_at_fill(intent, view, instrument, price)
-        return entry_fill_quantity(order, sized, instrument)
+        sized, reason = self.router.sized_at_fill(intent, view, instrument, price)
+        return entry_fill_quantity(order, sized, instrument), reason
 
 
 def trade_date(ts_close: datetime) -> date:

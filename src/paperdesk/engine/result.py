@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from decimal import Decimal
 from typing import Any, Generic, TypeVar
 
@@ -21,7 +22,7 @@ from paperdesk.analytics.conventions import Conventions
 from paperdesk.analytics.metrics import compute_stats
 from paperdesk.analytics.stats import Stats
 from paperdesk.config import RunConfig
-from paperdesk.domain import Fill, Order, Position, SignalRejected, Trade
+from paperdesk.domain import AccountEvent, Fill, Order, Position, SignalRejected, Trade
 from paperdesk.domain.money import to_decimal
 from paperdesk.engine.equity_curve import datetime_index
 from paperdesk.engine.open_positions import OpenPosition, open_positions
@@ -62,6 +63,10 @@ class BacktestResult:
     final_positions: tuple[Position, ...] | None = None
     adjust: str = "raw"  # the prices traded: raw, split or split-dividend (``--adjust``)
     prices: str = ""  # what the prices are, in words (the report's line about them)
+    # margin calls and cash overdrafts, each with its reason (the report prints one line each)
+    account_events: tuple[AccountEvent, ...] = ()
+    # entries the cash check or a risk rule trimmed (or cut to nothing at the fill): when, why
+    adjustments: tuple[tuple[datetime, str], ...] = ()
 
     @property
     def open_positions(self) -> tuple[OpenPosition, ...]:
@@ -123,6 +128,8 @@ def assemble_result(
     benchmark_closes: npt.NDArray[np.float64] | None = None,
     final_positions: tuple[Position, ...] | None = None,
     last_close: Decimal | None = None,
+    account_events: Sequence[AccountEvent] = (),
+    adjustments: Sequence[tuple[datetime, str]] = (),
 ) -> BacktestResult:
     """The result both engines return: the curve by bar close and the statistics over it are
     built here once, so the event kernel and the fast path cannot compute them differently.
@@ -168,6 +175,8 @@ def assemble_result(
         signals=signals,
         last_close=_last_close(closes) if last_close is None else last_close,
         final_positions=final_positions,
+        account_events=tuple(account_events),
+        adjustments=tuple(adjustments),
     )
     for name, value in zip(_DEFERRABLE, (trades, fills, orders), strict=True):
         if isinstance(value, Deferred):

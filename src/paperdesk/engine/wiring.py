@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import replace
 from datetime import datetime
 from decimal import Decimal
 
-from paperdesk.config import MarkPrice, RunConfig, TradingSession
+from paperdesk.config import AccountConfig, MarkPrice, RunConfig, TradingSession
 from paperdesk.data.sessions import RegularSession
-from paperdesk.domain import CorporateActionTerms, Instrument
+from paperdesk.domain import CorporateActionTerms, Instrument, OptionError
 from paperdesk.engine.kernel import TradingKernel
 from paperdesk.execution import OrderBook, SimulatedVenue
 from paperdesk.execution.costs import cost_models
-from paperdesk.portfolio import LedgerState, PortfolioLedger
+from paperdesk.portfolio import AccountRules, ContractTerms, LedgerState, PortfolioLedger
 from paperdesk.routing import MaxHoldingPeriod, build_router
 
 SessionClose = Callable[[str, datetime], datetime]
@@ -30,8 +31,10 @@ def build_kernel(
     """A kernel for ``instruments`` run by ``config`` (``cash``: the starting cash, when it is
     not the config's, as for a stored portfolio; ``ledger``: the books to continue from;
     ``corporate_actions``: the splits and dividends to book on raw prices, by symbol)."""
+    account = config.account
+    instruments = with_contract_terms(account, instruments)
     costs = cost_models(config.execution, instruments.values())
-    router = build_router(config.sizing, config.risk, fees=costs.fees)
+    router = build_router(config.sizing, config.risk, fees=costs.fees, account=account)
     orders = OrderBook(instruments, session_close=session_close)
     venue = SimulatedVenue(instruments, costs, volume_cap=config.execution.volume_cap)
     risk = config.risk
@@ -43,7 +46,7 @@ def build_kernel(
         router,
         orders,
         venue,
-        _ledger(config.cash if cash is None else cash, ledger),
+        _ledger(config.cash if cash is None else cash, ledger, account_rules(account, instruments)),
         fill_timing=config.execution.fill_timing,
         max_holding=max_holding,
         session=session_rule(config, instruments),
@@ -77,7 +80,69 @@ def check_run(config: RunConfig, instruments: Mapping[str, Instrument] | None = 
     build_kernel(config, held, None)
 
 
-def _ledger(starting_cash: Decimal, state: LedgerState | None) -> PortfolioLedger:
+def with_contract_terms(
+    account: AccountConfig, instruments: Mapping[str, Instrument]
+) -> dict[str, Instrument]:
+    """The instruments with the run's contract terms (a futures account's multiplier and
+    margins per contract); other accounts trade the instruments as they are."""
+    if not account.is_futures:
+        return dict(instruments)
+    multiplier = account.multiplier if account.multiplier is not None else Decimal(1)
+    return {
+        symbol: replace(
+            instrument,
+            multiplier=multiplier,
+            initial_margin=account.initial_margin,
+            maintenance_margin=account.maintenance_per_contract,
+        )
+        for symbol, instrument in instruments.items()
+    }
+
+
+def account_rules(account: AccountConfig, instruments: Mapping[str, Instrument]) -> AccountRules:
+    return AccountRules.for_instruments(
+        account.kind,
+        instruments,
+        cash_check=account.cash_check,
+        leverage=account.leverage,
+        maintenance_percent=account.maintenance_percent,
+    )
+
+
+def account_rules_for_symbols(account: AccountConfig, symbols: Iterable[str]) -> AccountRules:
+    """The account rules of a run trading ``symbols`` (the run's contract terms apply to each),
+    for rebuilding a ledger without building instruments (an import)."""
+    terms = ContractTerms(
+        account.multiplier if account.is_futures and account.multiplier else Decimal(1),
+        account.initial_margin or Decimal(0),
+        account.maintenance_per_contract or Decimal(0),
+    )
+    return AccountRules(
+        account.kind,
+        account.cash_check,
+        account.leverage,
+        account.maintenance_percent,
+        dict.fromkeys(symbols, terms),
+    )
+
+
+def check_contract_price(account: AccountConfig, symbol: str, price: Decimal) -> None:
+    """Refuse an initial margin above one contract's notional (price x multiplier) at
+    ``price`` (a run's first close): such a margin is a typo, not a contract."""
+    if not account.is_futures or account.initial_margin is None:
+        return
+    multiplier = account.multiplier if account.multiplier is not None else Decimal(1)
+    notional = price * multiplier
+    if account.initial_margin > notional:
+        raise OptionError(
+            f"invalid value for --initial-margin: {account.initial_margin} (expected at most "
+            f"one {symbol} contract's notional, {price} x multiplier {multiplier} = {notional})"
+        )
+
+
+def _ledger(
+    starting_cash: Decimal, state: LedgerState | None, rules: AccountRules
+) -> PortfolioLedger:
     if state is None:
-        return PortfolioLedger(starting_cash)
-    return PortfolioLedger.restore(starting_cash, state)
+        return PortfolioLedger(starting_cash, rules)
+    return PortfolioLedger.restore(starting_cash, state, rules)

@@ -11,7 +11,7 @@ from paperdesk.domain import ZERO, Instrument, InvalidInputError
 _HUNDRED = Decimal(100)
 _ACCEPTED_FORMS = (
     "none | percent:P (P percent of notional, e.g. percent:0.1) | "
-    "per-share:RATE[:min=M][:max-pct=P] | per-lot:AMOUNT | "
+    "per-share:RATE[:min=M][:max-pct=P] | per-lot:AMOUNT | per-contract:AMOUNT | "
     "a bare fraction of notional such as 0.002 (= 0.2%)"
 )
 
@@ -77,6 +77,20 @@ class PerLot:
         return self.amount * abs(quantity) / instrument.contract_size
 
 
+@dataclass(frozen=True, slots=True)
+class PerContract:
+    """``amount`` per contract traded (a future's quantity counts contracts), as futures brokers
+    and Lean's futures fee model charge: 2 contracts at per-contract:2 pay 4."""
+
+    amount: Decimal
+
+    def __post_init__(self) -> None:
+        _require_non_negative("amount", self.amount)
+
+    def fee(self, quantity: Decimal, price: Decimal, instrument: Instrument) -> Decimal:
+        return self.amount * abs(quantity)
+
+
 def parse_fee_model(text: str) -> FeeModel:
     """Build a fee model from the ``--commission`` text; see ``_ACCEPTED_FORMS``."""
     cleaned = text.strip().lower()
@@ -89,6 +103,8 @@ def parse_fee_model(text: str) -> FeeModel:
             return PercentOfNotional(_number(parts[1], text))
         if kind == "per-lot" and len(parts) == 2:
             return PerLot(_number(parts[1], text))
+        if kind == "per-contract" and len(parts) == 2:
+            return PerContract(_number(parts[1], text))
         if kind == "per-share" and 2 <= len(parts) <= 4:
             return _parse_per_share(parts[1:], text)
         if len(parts) == 1:

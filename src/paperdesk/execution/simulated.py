@@ -32,6 +32,7 @@ from paperdesk.domain import (
     Order,
     OrderError,
     OrderFilled,
+    OrderModified,
     OrderRole,
     OrderStatus,
     OrderType,
@@ -150,7 +151,7 @@ class SimulatedVenue:
             ):
                 request = SizeEntry(order, price)
                 yield request
-                sized = self._sized(order, request.quantity, ts_open, book, events)
+                sized = self._sized(order, request, ts_open, book, events)
                 if sized is None:
                     continue
                 order = sized
@@ -172,7 +173,7 @@ class SimulatedVenue:
         if order.filled_quantity == 0 and (order.size_fraction is not None or order.role is _ENTRY):
             request = SizeEntry(order, price)
             yield request
-            sized = self._sized(order, request.quantity, ts, book, events)
+            sized = self._sized(order, request, ts, book, events)
             if sized is None:
                 return
             order = sized
@@ -246,19 +247,24 @@ class SimulatedVenue:
     def _sized(
         self,
         order: Order,
-        answer: Decimal | None,
+        request: SizeEntry,
         ts: datetime,
         book: OrderBook,
         events: list[Event],
     ) -> Order | None:
         """The entry with the quantity the driver answered (None: its own), or None when that
-        is nothing (the order is canceled)."""
+        is nothing (the order is canceled). A quantity a risk rule cut is never silent: the
+        cancel or an ``OrderModified`` event carries the rule's reason."""
+        answer, why = request.quantity, request.reason
         quantity = order.quantity if answer is None else answer
         if quantity <= 0:
-            book.on_canceled(order, "nothing fits at fill", ts, events)
+            reason = f"nothing fits at fill: {why}" if why else "nothing fits at fill"
+            book.on_canceled(order, reason, ts, events)
             return None
         if quantity != order.quantity:
             order = book.on_resized(order, quantity)
+            if why:
+                events.append(OrderModified(ts, order, None, f"trimmed at fill: {why}"))
         return order
 
     def _fill(

@@ -42,6 +42,7 @@ class SizeEntry:
     order: Order
     price: Decimal
     quantity: Decimal | None = None
+    reason: str = ""  # why the answer is below the order's quantity (a risk rule's words)
 
 
 VenueStep: TypeAlias = SizeEntry | OrderFilled

@@ -24,6 +24,7 @@ from paperdesk.domain import (
     Side,
     Trade,
 )
+from paperdesk.portfolio.accounting import CASH_ACCOUNT, AccountRules
 from paperdesk.portfolio.corporate_actions import ActionOutcome, apply_action, split_quantity
 from paperdesk.portfolio.round_trips import OpenTrade
 
@@ -46,21 +47,28 @@ class PortfolioLedger:
 
     Invariant (checked by ``check_invariants``): cash = starting cash + realized P&L - fees -
     cost of open positions, and equity = cash + positions marked at their prices.
+
+    A futures account (``rules``, see ``paperdesk.portfolio.accounting``) books differently:
+    cash = starting cash + realized P&L - fees - blocked margin, where realized P&L counts the
+    multiplier; the open positions' variation is derived at the marks (``free_cash``) and
+    equity = free cash + blocked margin.
     """
 
     __slots__ = (
         "_actions",
+        "_futures",
         "_open_trades",
         "cash",
         "fees",
         "fills",
         "positions",
         "realized_pnl",
+        "rules",
         "starting_cash",
         "trades",
     )
 
-    def __init__(self, starting_cash: Decimal) -> None:
+    def __init__(self, starting_cash: Decimal, rules: AccountRules = CASH_ACCOUNT) -> None:
         if not starting_cash.is_finite() or starting_cash <= 0:
             raise InvalidInputError(f"starting cash must be positive, got {starting_cash}")
         self.starting_cash = starting_cash
@@ -72,6 +80,8 @@ class PortfolioLedger:
         self.fills: list[Fill] = []
         self._open_trades: dict[str, OpenTrade] = {}
         self._actions: list[tuple[int, CorporateActionTerms]] = []  # (fills booked before, it)
+        self.rules = rules
+        self._futures = rules.is_futures
 
     def position(self, symbol: str) -> Position:
         return self.positions.get(symbol) or Position(symbol)
@@ -83,9 +93,11 @@ class PortfolioLedger:
         return LedgerState(self.cash, self.fees, self.realized_pnl, positions, trades)
 
     @classmethod
-    def restore(cls, starting_cash: Decimal, state: LedgerState) -> PortfolioLedger:
+    def restore(
+        cls, starting_cash: Decimal, state: LedgerState, rules: AccountRules = CASH_ACCOUNT
+    ) -> PortfolioLedger:
         """A ledger standing where ``state`` was taken (its fills list starts empty)."""
-        ledger = cls(starting_cash)
+        ledger = cls(starting_cash, rules)
         ledger.cash, ledger.fees, ledger.realized_pnl = state.cash, state.fees, state.realized_pnl
         ledger.positions = {p.symbol: p for p in state.positions}
         ledger._open_trades = {t.symbol: OpenTrade(*astuple(t)) for t in state.open_trades}
@@ -118,8 +130,15 @@ class PortfolioLedger:
             raise InvalidInputError(f"fill quantity must be positive, got {fill.quantity}")
         before = self.position(fill.symbol)
         after, realized = before.apply(fill)
-        notional = fill.quantity * fill.price
-        self.cash += (-notional if fill.side is _BUY else notional) - fill.fee
+        if self._futures:
+            terms = self.rules.terms(fill.symbol)
+            realized *= terms.multiplier
+            after = after._replace(realized_pnl=before.realized_pnl + realized)
+            opened = abs(after.quantity) - abs(before.quantity)
+            self.cash += realized - fill.fee - opened * terms.initial_margin
+        else:
+            notional = fill.quantity * fill.price
+            self.cash += (-notional if fill.side is _BUY else notional) - fill.fee
         self.fees += fill.fee
         self.realized_pnl += realized
         if after.quantity == 0:
@@ -204,6 +223,10 @@ class PortfolioLedger:
             del self._open_trades[action.symbol]
 
     def market_value(self, prices: Mapping[str, Decimal]) -> Decimal:
+        """Equity less ``cash``: the positions at their marks (futures: blocked margin plus
+        the open variation)."""
+        if self._futures:
+            return self.blocked_margin() + self.unrealized_pnl(prices)
         return sum(
             (p.quantity * prices.get(s, p.average_price) for s, p in self.positions.items()), ZERO
         )
@@ -212,10 +235,73 @@ class PortfolioLedger:
         return self.cash + self.market_value(prices)
 
     def unrealized_pnl(self, prices: Mapping[str, Decimal]) -> Decimal:
+        terms = self.rules.terms
         return sum(
-            (p.unrealized_pnl(prices.get(s, p.average_price)) for s, p in self.positions.items()),
+            (
+                p.unrealized_pnl(prices.get(s, p.average_price)) * terms(s).multiplier
+                for s, p in self.positions.items()
+            ),
             ZERO,
         )
+
+    def blocked_margin(self) -> Decimal:
+        """Initial margin x contracts of the open futures positions (0 in other accounts)."""
+        if not self._futures:
+            return ZERO
+        terms = self.rules.terms
+        return sum(
+            (abs(p.quantity) * terms(s).initial_margin for s, p in self.positions.items()), ZERO
+        )
+
+    def free_cash(self, prices: Mapping[str, Decimal]) -> Decimal:
+        """The cash at the marks: a futures account's cash with the open variation settled."""
+        if self._futures:
+            return self.cash + self.unrealized_pnl(prices)
+        return self.cash
+
+    def position_value(self, prices: Mapping[str, Decimal]) -> Decimal:
+        """Equity less free cash: positions at their marks (futures: the blocked margin)."""
+        if self._futures:
+            return self.blocked_margin()
+        return self.market_value(prices)
+
+    def gross_exposure(self, prices: Mapping[str, Decimal]) -> Decimal:
+        """Sum of |quantity| x mark x multiplier over the open positions."""
+        terms = self.rules.terms
+        return sum(
+            (
+                abs(p.quantity) * prices.get(s, p.average_price) * terms(s).multiplier
+                for s, p in self.positions.items()
+            ),
+            ZERO,
+        )
+
+    def maintenance_requirement(self, prices: Mapping[str, Decimal]) -> Decimal:
+        """The equity the open positions require: futures, maintenance margin x contracts;
+        margin account, ``maintenance_pct`` of gross exposure; cash account, none."""
+        rules = self.rules
+        if self._futures:
+            terms = rules.terms
+            return sum(
+                (abs(p.quantity) * terms(s).maintenance_margin for s, p in self.positions.items()),
+                ZERO,
+            )
+        if rules.is_margin:
+            return self.gross_exposure(prices) * rules.maintenance_fraction
+        return ZERO
+
+    def equity_terms(self, symbol: str) -> tuple[Decimal, Decimal]:
+        """(intercept, slope) with equity = intercept + slope x the symbol's close while only
+        ``symbol`` is held: (cash, quantity) in cash accounts."""
+        position = self.positions.get(symbol)
+        if position is None:
+            return self.cash, ZERO
+        if not self._futures:
+            return self.cash, position.quantity
+        terms = self.rules.terms(symbol)
+        blocked = abs(position.quantity) * terms.initial_margin
+        intercept = self.cash + blocked - position.cost_basis * terms.multiplier
+        return intercept, position.quantity * terms.multiplier
 
     def view(
         self,
@@ -227,7 +313,7 @@ class PortfolioLedger:
     ) -> PortfolioView:
         return PortfolioView(
             ts=ts,
-            cash=self.cash,
+            cash=self.free_cash(prices),
             equity=self.equity(prices),
             positions=dict(self.positions),
             prices=prices,
@@ -236,15 +322,21 @@ class PortfolioLedger:
         )
 
     def snapshot(self, ts: datetime, prices: Mapping[str, Decimal]) -> PortfolioSnapshot:
-        return PortfolioSnapshot(ts, self.cash, self.equity(prices), tuple(self.positions.values()))
+        return PortfolioSnapshot(
+            ts, self.free_cash(prices), self.equity(prices), tuple(self.positions.values())
+        )
 
     def check_invariants(self) -> None:
         """Raise AssertionError if the books do not balance (used by tests and after runs)."""
-        open_cost = sum((p.cost_basis for p in self.positions.values()), ZERO)
+        if self._futures:
+            open_cost, what = self.blocked_margin(), "blocked margin"
+        else:
+            open_cost = sum((p.cost_basis for p in self.positions.values()), ZERO)
+            what = "open cost"
         expected = self.starting_cash + self.realized_pnl - self.fees - open_cost
         if self.cash != expected:
             raise AssertionError(
-                f"cash {self.cash} != starting cash + realized - fees - open cost = {expected}"
+                f"cash {self.cash} != starting cash + realized - fees - {what} = {expected}"
             )
         for symbol, position in self.positions.items():
             total, booked = ZERO, 0

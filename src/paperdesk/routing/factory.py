@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from paperdesk.config import RiskConfig, SizeTiming, SizingConfig, SizingMethod
-from paperdesk.domain import InvalidInputError, OrderType, TimeInForce
+from paperdesk.config import AccountConfig, RiskConfig, SizeTiming, SizingConfig, SizingMethod
+from paperdesk.domain import CashCheck, InvalidInputError, OrderType, TimeInForce
 from paperdesk.routing.affordability import FeeEstimator
 from paperdesk.routing.filters import (
     AllowedSymbols,
@@ -44,6 +44,7 @@ SIZING_METHODS = tuple(method.value for method in SizingMethod)
 _HUNDRED = Decimal(100)
 _DEFAULT_SIZING = SizingConfig()
 _DEFAULT_RISK = RiskConfig()
+_DEFAULT_ACCOUNT = AccountConfig()
 
 
 def _combine_filters(rules: list[FilterRule]) -> FilterRule:
@@ -85,12 +86,29 @@ def build_sizer(sizing: SizingConfig, fees: FeeEstimator | None = None) -> Sizer
     return PercentOfEquity(sizing.percent, fees)
 
 
+def build_cash_rule(
+    account: AccountConfig, fees: FeeEstimator | None = None
+) -> CashAndBuyingPower | None:
+    """The account's cash check (None with ``cash_check=off``)."""
+    if account.cash_check is CashCheck.OFF:
+        return None
+    return CashAndBuyingPower(
+        fees, kind=account.kind, mode=account.cash_check, leverage=account.leverage
+    )
+
+
 def build_risk(
-    risk: RiskConfig, fees: FeeEstimator | None = None, *, check_cash: bool = True
+    risk: RiskConfig,
+    fees: FeeEstimator | None = None,
+    *,
+    check_cash: bool = True,
+    account: AccountConfig = _DEFAULT_ACCOUNT,
 ) -> RiskRule:
     """The pre-trade risk chain every entry passes, a strategy's or a person's.
 
-    ``check_cash`` adds CashAndBuyingPower (on by default): longs fit cash, shorts 100% margin.
+    ``check_cash`` adds the account's CashAndBuyingPower (on by default, unless the account's
+    ``cash_check`` is off): cash accounts' longs fit cash and shorts 100% margin, margin
+    accounts fit buying power, futures accounts fit initial margin.
     """
     rules: list[RiskRule] = []
     if risk.daily_loss_limit_percent is not None:
@@ -101,8 +119,9 @@ def build_risk(
         rules.append(MaxPositionSize(risk.max_position_percent))
     if risk.exposure_cap_percent is not None:
         rules.append(ExposureCap(risk.exposure_cap_percent))
-    if check_cash:
-        rules.append(CashAndBuyingPower(fees))
+    cash_rule = build_cash_rule(account, fees) if check_cash else None
+    if cash_rule is not None:
+        rules.append(cash_rule)
     return _combine_risk(rules)
 
 
@@ -114,6 +133,7 @@ def build_router(
     check_cash: bool = True,
     order_type: OrderType = OrderType.MARKET,
     time_in_force: TimeInForce = TimeInForce.GTC,
+    account: AccountConfig = _DEFAULT_ACCOUNT,
 ) -> SignalRouter:
     """Assemble filters, sizer and risk rules from the run description's sections.
 
@@ -129,8 +149,9 @@ def build_router(
     return SignalRouter(
         build_filters(risk),
         build_sizer(sizing, fees),
-        build_risk(risk, fees, check_cash=check_cash),
+        build_risk(risk, fees, check_cash=check_cash, account=account),
         allow_short=risk.allow_short,
+        cash_rule=build_cash_rule(account, fees),
         fee_estimator=fees,
         order_type=order_type,
         time_in_force=time_in_force,

@@ -8,6 +8,8 @@ from typing import Protocol
 
 from paperdesk.domain import (
     ZERO,
+    AccountKind,
+    CashCheck,
     Instrument,
     InvalidInputError,
     OrderIntent,
@@ -164,12 +166,34 @@ class MaxOpenPositions:
 
 
 class CashAndBuyingPower:
-    """A long entry's cost plus fee fits cash; shorts need equity for 100% of their notional."""
+    """An entry fits what the account can pay, by its kind (``paperdesk.domain.AccountKind``):
 
-    __slots__ = ("fee_estimator",)
+    - cash: a long's cost plus fee fits cash; a short needs equity for 100% of its notional;
+    - margin: cost plus fee fits buying power = equity x leverage - gross exposure (Reg T
+      style: leverage 2 buys twice the equity), longs and shorts alike;
+    - futures: initial margin x contracts plus fee fits the free cash (cash with the open
+      variation settled).
 
-    def __init__(self, fee_estimator: FeeEstimator | None = None) -> None:
+    ``mode`` trims an entry that does not fit to what does (the default), or rejects it; either
+    way the outcome carries the reason. ``cash_check=off`` leaves this rule out of the chain.
+    """
+
+    __slots__ = ("fee_estimator", "kind", "leverage", "mode")
+
+    def __init__(
+        self,
+        fee_estimator: FeeEstimator | None = None,
+        *,
+        kind: AccountKind = AccountKind.CASH,
+        mode: CashCheck = CashCheck.TRIM,
+        leverage: Decimal = Decimal(1),
+    ) -> None:
+        if mode is CashCheck.OFF:
+            raise InvalidInputError("cash_check 'off' means no cash rule; do not build one")
         self.fee_estimator = fee_estimator
+        self.kind = kind
+        self.mode = mode
+        self.leverage = leverage
 
     def check(
         self, intent: OrderIntent, view: PortfolioView, instrument: Instrument, price: Decimal
@@ -178,14 +202,37 @@ class CashAndBuyingPower:
             return intent
         fee_estimator = self.fee_estimator
         quantity = intent.quantity
-        cost = quantity * price
-        if fee_estimator is not None:
-            cost += fee_estimator.fee(quantity, price, instrument)
-        if intent.side is _BUY:
+        fee = fee_estimator.fee(quantity, price, instrument) if fee_estimator else ZERO
+        kind = self.kind
+        if kind is AccountKind.FUTURES:
+            margin = instrument.initial_margin or ZERO
+            budget = view.cash
+            if quantity * margin + fee <= budget:
+                return intent
+            limit = (
+                f"free cash {money(budget)} cannot block the initial margin "
+                f"{money(margin)} x {amount(quantity)} {intent.symbol} contracts and the fee"
+            )
+            allowed = _contracts_affordable(budget, margin, instrument, fee_estimator, price)
+            return self._outcome(intent, allowed, instrument, limit, "insufficient_margin")
+        cost = quantity * price + fee
+        if kind is AccountKind.MARGIN:
+            exposure = view.gross_exposure() if view.positions else ZERO
+            budget = view.equity * self.leverage - exposure
+            if cost <= budget:
+                return intent
+            limit = (
+                f"buying power {money(budget)} (equity {money(view.equity)} x leverage "
+                f"{amount(self.leverage)} - gross exposure {money(exposure)}) cannot pay for "
+                f"the {intent.symbol} entry and its fee"
+            )
+            code = "insufficient_buying_power"
+        elif intent.side is _BUY:
             budget = view.cash
             if cost <= budget:
                 return intent
             limit = f"cash {money(budget)} cannot pay for the {intent.symbol} entry and its fee"
+            code = "insufficient_cash"
         else:
             short_exposure = self._short_exposure(view)
             budget = view.equity - short_exposure
@@ -195,8 +242,20 @@ class CashAndBuyingPower:
                 f"a short needs 100% margin: equity {money(view.equity)} less open shorts "
                 f"{money(short_exposure)} leaves {money(budget)}"
             )
+            code = "insufficient_margin"
         allowed = max_affordable_quantity(budget, price, instrument, fee_estimator)
-        code = "insufficient_cash" if intent.side is _BUY else "insufficient_margin"
+        return self._outcome(intent, allowed, instrument, limit, code)
+
+    def _outcome(
+        self,
+        intent: OrderIntent,
+        allowed: Decimal,
+        instrument: Instrument,
+        limit: str,
+        code: str,
+    ) -> RiskOutcome:
+        if self.mode is CashCheck.REJECT:
+            return Rejection(f"{limit}; cash_check=reject refuses it", code)
         return _trim(intent, allowed, instrument, limit, code)
 
     @staticmethod
@@ -206,6 +265,30 @@ class CashAndBuyingPower:
             if position.quantity < 0:
                 total -= position.quantity * view.prices.get(symbol, position.average_price)
         return total
+
+
+def _contracts_affordable(
+    budget: Decimal,
+    margin: Decimal,
+    instrument: Instrument,
+    fee_estimator: FeeEstimator | None,
+    price: Decimal,
+) -> Decimal:
+    """The most whole lots of contracts whose margin plus fee fits ``budget``."""
+    if budget <= 0:
+        return ZERO
+    lot = instrument.lot_size
+    quantity = instrument.round_quantity(budget / margin) if margin > 0 else ZERO
+    if margin <= 0:  # no margin: only the fee limits it; one lot at a time is enough here
+        return ZERO
+
+    def fits(candidate: Decimal) -> bool:
+        fee = fee_estimator.fee(candidate, price, instrument) if fee_estimator else ZERO
+        return candidate * margin + fee <= budget
+
+    while quantity > 0 and not fits(quantity):
+        quantity -= lot
+    return max(quantity, ZERO)
 
 
 class DailyLossLimit:

@@ -56,6 +56,7 @@ class SignalRouter:
     """
 
     __slots__ = (
+        "_cash_rule",
         "_fee_estimator",
         "_filters",
         "_memories",
@@ -78,6 +79,7 @@ class SignalRouter:
         order_type: OrderType = OrderType.MARKET,
         time_in_force: TimeInForce = TimeInForce.GTC,
         size_fraction: Decimal | None = None,
+        cash_rule: RiskRule | bool | None = True,
     ) -> None:
         if order_type not in (OrderType.MARKET, OrderType.LIMIT):
             raise InvalidInputError(
@@ -96,6 +98,10 @@ class SignalRouter:
         self._time_in_force = time_in_force
         self._size_fraction = size_fraction
         self._memories = tuple(signal_memories(filters))
+        # a person's order passes the cash check first (True: a cash account's, None: off)
+        self._cash_rule: RiskRule | None = (
+            CashAndBuyingPower(fee_estimator) if cash_rule is True else cash_rule or None
+        )
 
     def route(
         self,
@@ -124,7 +130,8 @@ class SignalRouter:
         """Raise ``OrderRefusedError`` when a person's entry fails the same risk chain a
         strategy's entries pass (exits always pass). Cash is checked first, so an order the
         account cannot pay for says so whatever else it breaks."""
-        check_risk(CashAndBuyingPower(self._fee_estimator), intent, view, instrument, price)
+        if self._cash_rule is not None:
+            check_risk(self._cash_rule, intent, view, instrument, price)
         check_risk(self._risk, intent, view, instrument, price)
 
     def restore_accepted(self, symbol: str, bar_index: int) -> None:
@@ -135,7 +142,15 @@ class SignalRouter:
     def size_at_fill(
         self, intent: OrderIntent, view: PortfolioView, instrument: Instrument, price: Decimal
     ) -> Decimal:
-        """Final quantity of an entry filling at ``price``; 0 when nothing fits.
+        """Final quantity of an entry filling at ``price``; 0 when nothing fits (see
+        ``sized_at_fill``)."""
+        return self.sized_at_fill(intent, view, instrument, price)[0]
+
+    def sized_at_fill(
+        self, intent: OrderIntent, view: PortfolioView, instrument: Instrument, price: Decimal
+    ) -> tuple[Decimal, str]:
+        """Final quantity of an entry filling at ``price`` (0 when nothing fits) and, when a
+        risk rule trimmed or refused it, the rule's reason (else "").
 
         ``view`` must reflect cash and equity after any exit filled just before. A deferred
         (all-in) entry takes the largest q with q*price + fee(q, price) <= equity * size_fraction;
@@ -151,13 +166,13 @@ class SignalRouter:
                 view.equity * fraction, price, instrument, self._fee_estimator
             )
         if quantity <= 0:
-            return ZERO
+            return ZERO, ""
         outcome = self._risk.check(intent.with_quantity(quantity), view, instrument, price)
         if isinstance(outcome, Rejection):
-            return ZERO
+            return ZERO, outcome.reason
         if isinstance(outcome, Adjusted):
-            return outcome.intent.quantity
-        return outcome.quantity
+            return outcome.intent.quantity, "; ".join(outcome.notes)
+        return outcome.quantity, ""
 
     def _translate(
         self, signal: Signal, view: PortfolioView, instrument: Instrument, price: Decimal

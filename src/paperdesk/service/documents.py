@@ -92,6 +92,13 @@ def result_to_dict(result: BacktestResult) -> dict[str, object]:
         "fills": len(result.fills),
         "orders": len(result.orders),
         "rejected_signals": len(result.rejections),
+        "account_events": [
+            {"kind": type(event).__name__, "at": utc_text(event.ts_event), "reason": event.reason}
+            for event in result.account_events
+        ],
+        "adjustments": [
+            {"at": utc_text(moment), "reason": reason} for moment, reason in result.adjustments
+        ],
         "bars": result.bars,
         "signals": result.signals,
         "adjust": result.adjust,

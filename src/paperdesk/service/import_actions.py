@@ -28,6 +28,7 @@ from paperdesk.domain import (
 )
 from paperdesk.engine.kernel import trade_date
 from paperdesk.portfolio import PortfolioLedger
+from paperdesk.portfolio.accounting import CASH_ACCOUNT, AccountRules
 from paperdesk.service.import_rows import ImportedFill
 
 
@@ -48,11 +49,15 @@ def booked_actions(
 
 
 def rebuild(
-    starting_cash: Any, fills: list[ImportedFill], actions: list[CorporateActionTerms]
+    starting_cash: Any,
+    fills: list[ImportedFill],
+    actions: list[CorporateActionTerms],
+    rules: AccountRules = CASH_ACCOUNT,
 ) -> tuple[PortfolioLedger, list[CorporateActionApplied]]:
     """A ledger with the fills and the actions booked in time order (an action at the start of
-    its ex-date, before that day's fills), and the actions that changed a position."""
-    ledger = PortfolioLedger(starting_cash)
+    its ex-date, before that day's fills) by the portfolio's account ``rules``, and the actions
+    that changed a position."""
+    ledger = PortfolioLedger(starting_cash, rules)
     applied: list[CorporateActionApplied] = []
     pending = sorted(actions, key=lambda action: action.ex_date)
 

@@ -23,7 +23,7 @@ from paperdesk.config import RunConfig
 from paperdesk.domain import ZERO, CorporateActionApplied, DataError, InvalidInputError, Order
 from paperdesk.domain.orders import order_number
 from paperdesk.domain.records import EquityView, FillRecord, WorkingOrder
-from paperdesk.engine.wiring import check_run
+from paperdesk.engine.wiring import account_rules_for_symbols, check_run
 from paperdesk.portfolio import PortfolioLedger
 from paperdesk.service.export_attachments import store, unpack
 from paperdesk.service.export_manifest import MANIFEST_FILE, verify_folder
@@ -109,7 +109,8 @@ def import_portfolio(
     fills = read_fills(directory)
     equity = read_equity(directory)
     actions = booked_actions(settings, state["marks"])
-    ledger, applied = rebuild(Decimal(source["starting_cash"]), fills, actions)
+    rules = account_rules_for_symbols(settings.account, {item.fill.symbol for item in fills})
+    ledger, applied = rebuild(Decimal(source["starting_cash"]), fills, actions, rules)
     _check_against_state(state, ledger, orders, fills)
     _check_positions_file(read_positions(directory), ledger)
     moment = now or datetime.now(UTC)

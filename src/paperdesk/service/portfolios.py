@@ -14,8 +14,9 @@ from decimal import Decimal
 from functools import cached_property
 from typing import TYPE_CHECKING, TypeVar
 
-from paperdesk.config import RunConfig, SourceKind
+from paperdesk.config import AccountConfig, RunConfig, SourceKind
 from paperdesk.domain import (
+    ONE,
     ZERO,
     Event,
     Fill,
@@ -241,15 +242,21 @@ class PortfolioService:
     def list_portfolios(self, *, include_archived: bool = False) -> list[PortfolioSummary]:
         with self.database.reading() as repository:
             records = repository.portfolios(include_archived=include_archived)
-            return [_summary(record, _position_views(repository, record.id)) for record in records]
+            summaries = []
+            for record in records:
+                account = _account_of(record)
+                positions = _position_views(repository, record.id, account)
+                summaries.append(_summary(record, positions, account))
+            return summaries
 
     def show(self, portfolio_id: int) -> PortfolioDetail:
         with self.database.reading() as repository:
             record = repository.portfolio(portfolio_id)
-            positions = _position_views(repository, portfolio_id)
+            settings = RunConfig.from_json(record.settings)
+            positions = _position_views(repository, portfolio_id, settings.account)
             return PortfolioDetail(
-                summary=_summary(record, positions),
-                settings=RunConfig.from_json(record.settings),
+                summary=_summary(record, positions, settings.account),
+                settings=settings,
                 positions=tuple(positions),
                 open_orders=tuple(repository.orders(portfolio_id, open_only=True)),
             )
@@ -493,13 +500,28 @@ def _orders_of(events: Sequence[Event]) -> list[Order]:
     return list(found.values())
 
 
-def _position_views(repository: LedgerRepository, portfolio_id: int) -> list[PositionView]:
+def _account_of(record: PortfolioRecord) -> AccountConfig:
+    """The portfolio's account settings (a cash account when its settings cannot be read: the
+    list still shows it, as it did before accounts existed)."""
+    try:
+        return RunConfig.from_json(record.settings).account
+    except InvalidInputError:
+        return AccountConfig()
+
+
+def _position_views(
+    repository: LedgerRepository, portfolio_id: int, account: AccountConfig
+) -> list[PositionView]:
     """Each position marked at its symbol's last close (its average cost before any)."""
     prices = {c.symbol: c.last_price for c in repository.cursors(portfolio_id)}
-    return [_position_view(p, prices) for p in repository.positions(portfolio_id)]
+    multiplier = account.multiplier if account.is_futures and account.multiplier else ONE
+    return [_position_view(p, prices, multiplier) for p in repository.positions(portfolio_id)]
 
 
-def _position_view(position: Position, prices: dict[str, Decimal | None]) -> PositionView:
+def _position_view(
+    position: Position, prices: dict[str, Decimal | None], multiplier: Decimal = ONE
+) -> PositionView:
+    """A position at its mark; a future's market value and P&L count its multiplier."""
     price = prices.get(position.symbol) or position.average_price
     cost = position.cost_basis
     return PositionView(
@@ -508,23 +530,31 @@ def _position_view(position: Position, prices: dict[str, Decimal | None]) -> Pos
         average_price=position.average_price,
         cost=cost,
         last_price=price,
-        market_value=position.quantity * price,
-        unrealized_pnl=position.quantity * price - cost,
+        market_value=position.quantity * price * multiplier,
+        unrealized_pnl=(position.quantity * price - cost) * multiplier,
         ts_opened=position.ts_opened,
     )
 
 
-def _summary(record: PortfolioRecord, positions: list[PositionView]) -> PortfolioSummary:
+def _summary(
+    record: PortfolioRecord, positions: list[PositionView], account: AccountConfig
+) -> PortfolioSummary:
+    """Cash, positions and equity; a futures account's cash settles the open variation and its
+    positions are worth the margin they block (equity = cash + blocked margin)."""
+    cash = record.cash
     value = sum((p.market_value for p in positions), ZERO)
+    if account.is_futures:
+        cash += sum((p.unrealized_pnl for p in positions), ZERO)
+        value = sum((abs(p.quantity) for p in positions), ZERO) * (account.initial_margin or ZERO)
     return PortfolioSummary(
         id=record.id,
         name=record.name,
         status=record.status,
         base_currency=record.base_currency,
         starting_cash=record.starting_cash,
-        cash=record.cash,
+        cash=cash,
         positions_value=value,
-        equity=record.cash + value,
+        equity=cash + value,
         realized_pnl=record.realized_pnl,
         unrealized_pnl=sum((p.unrealized_pnl for p in positions), ZERO),
         fees_paid=record.fees_paid,

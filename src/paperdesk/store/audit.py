@@ -8,7 +8,9 @@ from decimal import Decimal
 from typing import Any
 
 from paperdesk.domain import (
+    CashOverdrawn,
     CorporateActionApplied,
+    MarginCalled,
     Order,
     OrderAccepted,
     OrderCanceled,
@@ -17,6 +19,7 @@ from paperdesk.domain import (
     OrderFilled,
     OrderModified,
     OrderRejected,
+    SignalAccepted,
     SignalRejected,
 )
 from paperdesk.store.models import AuditRow
@@ -48,7 +51,14 @@ def _order_details(order: Order) -> dict[str, Any]:
     }
 
 
-AuditedEvent = OrderEvent | SignalRejected | CorporateActionApplied
+AuditedEvent = (
+    OrderEvent
+    | SignalRejected
+    | SignalAccepted
+    | MarginCalled
+    | CashOverdrawn
+    | CorporateActionApplied
+)
 
 
 def _corporate_action_entry(event: CorporateActionApplied) -> tuple[str, str, dict[str, Any]]:
@@ -88,9 +98,36 @@ def _corporate_action_entry(event: CorporateActionApplied) -> tuple[str, str, di
 
 
 def event_entry(event: AuditedEvent) -> tuple[str, str, dict[str, Any]]:
-    """(kind, message, details) for one order event, signal rejection or corporate action."""
+    """(kind, message, details) for one order event, signal rejection, account event or
+    corporate action."""
     if isinstance(event, CorporateActionApplied):
         return _corporate_action_entry(event)
+    if isinstance(event, MarginCalled):
+        called: dict[str, Any] = {
+            "equity": str(event.equity),
+            "requirement": str(event.requirement),
+            "symbols": list(event.symbols),
+            "reason": event.reason,
+        }
+        return "account.margin_called", event.reason, called
+    if isinstance(event, CashOverdrawn):
+        overdrawn: dict[str, Any] = {
+            "order_id": event.order_id,
+            "symbol": event.symbol,
+            "cash": str(event.cash),
+            "reason": event.reason,
+        }
+        return "account.cash_overdrawn", event.reason, overdrawn
+    if isinstance(event, SignalAccepted):  # audited only when the router changed something
+        accepted = event.signal
+        notes = "; ".join(event.notes)
+        adjusted: dict[str, Any] = {
+            "strategy": accepted.strategy,
+            "symbol": accepted.symbol,
+            "direction": int(accepted.direction),
+            "notes": list(event.notes),
+        }
+        return "signal.adjusted", f"{accepted.strategy} {accepted.symbol}: {notes}", adjusted
     if isinstance(event, SignalRejected):
         signal = event.signal
         details: dict[str, Any] = {
@@ -116,7 +153,11 @@ def event_entry(event: AuditedEvent) -> tuple[str, str, dict[str, Any]]:
     if isinstance(event, OrderExpired):
         return "order.expired", f"expired {describe_order(order)}", details
     if isinstance(event, OrderModified):
-        return "order.modified", f"modified {describe_order(order)}", details
+        message = f"modified {describe_order(order)}"
+        if event.reason:
+            details["reason"] = event.reason
+            message += f": {event.reason}"
+        return "order.modified", message, details
     assert isinstance(event, OrderAccepted)
     return "order.accepted", f"accepted {describe_order(order)}", details
 

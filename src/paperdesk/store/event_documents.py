@@ -7,10 +7,12 @@ from decimal import Decimal
 from typing import Any
 
 from paperdesk.domain import (
+    CashOverdrawn,
     CorporateActionApplied,
     CorporateActionTerms,
     Event,
     Fill,
+    MarginCalled,
     Order,
     OrderAccepted,
     OrderCanceled,
@@ -61,6 +63,8 @@ _KINDS: dict[type, str] = {
     PositionChanged: "position.changed",
     PositionClosed: "position.closed",
     CorporateActionApplied: "corporate_action.applied",
+    MarginCalled: "account.margin_called",
+    CashOverdrawn: "account.cash_overdrawn",
 }
 
 

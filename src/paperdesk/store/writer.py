@@ -21,8 +21,10 @@ from sqlalchemy.orm import Session
 
 from paperdesk.domain import (
     ZERO,
+    CashOverdrawn,
     CorporateActionApplied,
     Event,
+    MarginCalled,
     OrderAccepted,
     OrderCanceled,
     OrderExpired,
@@ -74,8 +76,10 @@ _AUDITED = (
     OrderModified,
     SignalRejected,
     CorporateActionApplied,
+    MarginCalled,
+    CashOverdrawn,
 )
-_ORDER_EVENTS = _AUDITED[:-2]
+_ORDER_EVENTS = _AUDITED[:6]
 
 
 @dataclass(frozen=True, slots=True)
@@ -244,7 +248,11 @@ class LedgerWriter:
                 self._save_corporate_action(portfolio_id, event, tick_id)
             elif isinstance(event, SignalAccepted | SignalRejected) and bar is not None:
                 session.add(_signal_row(portfolio_id, event, bar))
-        audited: list[AuditedEvent] = [e for e in events if isinstance(e, _AUDITED)]
+        audited: list[AuditedEvent] = [
+            e
+            for e in events
+            if isinstance(e, _AUDITED) or (isinstance(e, SignalAccepted) and e.notes)
+        ]
         session.add_all(audit_rows(portfolio_id, audited, recorded_at, tick_id))
         for event in events:
             self.publish(

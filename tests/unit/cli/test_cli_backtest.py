@@ -188,8 +188,14 @@ def test_malformed_and_unknown_run_file(engine: FakeEngine, tmp_path: Path) -> N
     broken = tmp_path / "broken.toml"
     broken.write_text("strategy = \n")
     unknown = tmp_path / "unknown.toml"
-    unknown.write_text('strategy = "s"\nsymbol = "A"\nleverage = 2\n')
-    for run_file, message in ((broken, "malformed TOML"), (unknown, "unknown key 'leverage'")):
+    unknown.write_text('strategy = "s"\nsymbol = "A"\nmargin_rate = 2\n')
+    misplaced = tmp_path / "misplaced.toml"  # a known key without the account it needs
+    misplaced.write_text('strategy = "s"\nsymbol = "A"\nleverage = 2\n')
+    for run_file, message in (
+        (broken, "malformed TOML"),
+        (unknown, "unknown key 'margin_rate'"),
+        (misplaced, "--leverage 2 applies only to --account margin"),
+    ):
         result = runner.invoke(app, ["backtest", "--config", str(run_file)])
         assert result.exit_code == 2
         assert "Traceback" not in result.output

@@ -19,7 +19,7 @@ from paperdesk.domain.limits import (
 @pytest.mark.parametrize(
     "spec",
     ["none", "percent:0.1", "PERCENT:10", "per-share:0.005:min=1", "per-share:0.01:min=1:max-pct=1",
-     "per-share:0.005:max-pct=0.5", "per-lot:7", "0.002", "0"],
+     "per-share:0.005:max-pct=0.5", "per-lot:7", "per-contract:2", "0.002", "0"],
 )  # fmt: skip
 def test_ordinary_commissions_are_accepted_as_typed(spec: str) -> None:
     assert commission_value(f" {spec} ", "--commission") == spec
@@ -28,7 +28,8 @@ def test_ordinary_commissions_are_accepted_as_typed(spec: str) -> None:
 @pytest.mark.parametrize(
     "spec",
     ["percent:10.01", "per-share:10.5", "per-share:0.005:min=100.01", "per-share:1:max-pct=11",
-     "per-lot:1000.5", "0.11", "percent:-1", "per-share:1:min", "per-share:1:min=1:min=1",
+     "per-lot:1000.5", "per-contract:1000.5", "per-contract:-1", "0.11", "percent:-1",
+     "per-share:1:min", "per-share:1:min=1:min=1",
      "percent:1e400", "per-lot:sNaN", "percent:0.1:0.2", "per-share:"],
 )  # fmt: skip
 def test_commissions_beyond_the_bounds_are_named(spec: str) -> None:

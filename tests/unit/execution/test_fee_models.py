@@ -6,8 +6,15 @@ from decimal import Decimal
 
 import pytest
 
-from paperdesk.domain import Instrument, InvalidInputError
-from paperdesk.execution import NoFee, PercentOfNotional, PerLot, PerShare, parse_fee_model
+from paperdesk.domain import AssetClass, Instrument, InvalidInputError
+from paperdesk.execution import (
+    NoFee,
+    PercentOfNotional,
+    PerContract,
+    PerLot,
+    PerShare,
+    parse_fee_model,
+)
 
 D = Decimal
 EQUITY = Instrument.equity("AAA")
@@ -92,3 +99,11 @@ def test_parse_fee_model_rejects_other_text_naming_it_and_listing_forms(text: st
     message = str(caught.value)
     assert repr(text) in message
     assert "per-share:RATE" in message
+
+
+def test_per_contract_charges_each_contract_whatever_the_price() -> None:
+    model = parse_fee_model("per-contract:2")
+    assert model == PerContract(D("2"))
+    future = Instrument("ES", AssetClass.FUTURE, multiplier=D(50))
+    assert model.fee(D(3), D("3604.08"), future) == D(6)
+    assert model.fee(D(1), D("1"), future) == D(2)

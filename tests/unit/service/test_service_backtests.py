@@ -129,11 +129,14 @@ def test_document_shape_and_exact_decimals() -> None:
         "fills",
         "orders",
         "rejected_signals",
+        "account_events",
+        "adjustments",
         "bars",
         "signals",
         "adjust",
         "prices",
     }
+    assert document["account_events"] == []  # margin calls and overdrafts, with their reasons
     assert document["start_cash"] == "1000.00"
     assert document["final_equity"] == "1000"  # plain notation, never 1E+3
     assert document["final_cash"] == "999.123456789012345678"

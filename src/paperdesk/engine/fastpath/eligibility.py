@@ -10,7 +10,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from paperdesk.config import FillTiming, RunConfig, SizeTiming
-from paperdesk.domain import Instrument
+from paperdesk.domain import AccountKind, CashCheck, Instrument
 from paperdesk.engine.fastpath.errors import FastPathUnsupportedError
 from paperdesk.execution import FixedBasisPoints, NoFee, NoSlippage, PercentOfNotional
 from paperdesk.execution.costs import cost_models
@@ -62,8 +62,11 @@ def _config_eligible(config: RunConfig, instrument: Instrument) -> bool:
     if not bps.is_finite() or not 0 <= bps < 10_000:
         return False
     percent = sizing.percent
+    account = config.account
     return (
-        execution.fill_timing is FillTiming.NEXT_OPEN
+        account.kind is AccountKind.CASH
+        and account.cash_check is CashCheck.TRIM
+        and execution.fill_timing is FillTiming.NEXT_OPEN
         and execution.volume_cap is None
         and type(fee_model) in (NoFee, PercentOfNotional)
         and type(slippage) in (NoSlippage, FixedBasisPoints)
