@@ -15,11 +15,12 @@ from paperdesk.data import find_bundled, find_bundled_quotes
 runner = CliRunner()
 TRADES = find_bundled("SPY", "1m")
 QUOTES = find_bundled_quotes("SPY", "1m")
-# buy-and-hold's one entry, at the close of the first bar of 2013-10-07 (08:00Z, pre-market)
+# buy-and-hold's one entry, at the close of the first bar of 2013-10-07 (08:00Z, pre-market:
+# traded with --session extended)
 RUN = [
     "backtest", "-s", "buy-and-hold", "--data", str(TRADES), "--from", "2013-10-07",
     "--to", "2013-10-07", "--fill", "close", "--sizer", "fixed", "--quantity", "50",
-    "--exposure-cap", "none", "--json",
+    "--exposure-cap", "none", "--session", "extended", "--json",
 ]  # fmt: skip
 HEADER = (
     "timestamp,bid_open,bid_high,bid_low,bid_close,bid_size,"
@@ -162,7 +163,7 @@ def test_data_import_reads_a_quote_header_as_quotes_and_the_backtest_fills_at_th
         app,
         ["backtest", "-s", "buy-and-hold", "--symbol", "SPY", "--timeframe", "1m",
          "--fill", "close", "--sizer", "fixed", "--quantity", "50", "--exposure-cap", "none",
-         "--json"],
+         "--session", "extended", "--adjust", "raw", "--json"],
     )  # fmt: skip
     assert stored.exit_code == 0, stored.output
     assert json.loads(stored.stdout)["final_cash"] == "1636.50"  # 50 at the 08:00Z ask, 167.27
