@@ -125,3 +125,26 @@ def test_reference_run_files_work_from_the_command_line(name: str) -> None:
     document = json.loads(outcome.stdout)
     expected = {"backtrader_sma_cross.toml": "10284.10", "backtesting_py_goog.toml": "56263.52"}
     assert D(document["final_equity"]).quantize(CENT) == D(expected[name])
+
+
+def test_lean_basic_template_algorithm_on_spy_minutes_to_the_cent() -> None:
+    """QuantConnect Lean's BasicTemplateAlgorithm (MANIFEST section A): End Equity 101691.92,
+    Total Fees 3.44, one order; reproduced with quotes, the regular session, split-dividend
+    adjustment and target-percent sizing, each an ordinary option of the run file."""
+    result = run_reference("lean_basic_template.toml")
+    (fill,) = result.fills
+    assert (fill.side, fill.quantity) == (Side.BUY, D(688))
+    # the 09:30-09:31 New York bar of 2013-10-07 (13:30Z), filled at its close: the ask, 167.45
+    # raw, times SPY's factor 0.8646266 (Lean keeps every digit of the adjusted price)
+    assert fill.ts.isoformat() == "2013-10-07T13:31:00+00:00"
+    assert fill.price == D("167.45") * D("0.8646266") == D("144.781724170")
+    assert fill.fee == D("3.44")  # 688 x 0.005, above the 1.00 minimum
+    assert len(result.orders) == 1
+    # held to the end and marked at the last regular-session trade, 170.30 raw (15:59 bar)
+    last_mark = D("170.30") * D("0.8646266")
+    assert result.final_cash == D(100000) - 688 * fill.price - fill.fee
+    assert result.final_equity == result.final_cash + 688 * last_mark
+    assert result.final_equity.quantize(CENT) == D("101691.92")
+    net_profit = (result.final_equity / D(100000) - 1) * 100
+    assert net_profit.quantize(D("0.001")) == D("1.692")
+    assert result.adjust == "split-dividend"

@@ -29,6 +29,7 @@ from paperdesk.data.bar_rule import exact_decimal
 from paperdesk.data.corporate_actions import FactorFile, bundled_factor_file, trade_dates
 from paperdesk.domain import AssetClass, DataError, Instrument
 from paperdesk.domain.errors import OptionError
+from paperdesk.domain.quotes import QUOTE_FIELDS, QUOTE_PRICE_FIELDS
 
 RAW_COLUMNS = {"open": "raw_open", "high": "raw_high", "low": "raw_low", "close": "raw_close"}
 SCALE_COLUMN = "price_scale"
@@ -162,6 +163,13 @@ def adjusted_frame(frame: pd.DataFrame, factor_file: FactorFile, mode: Adjustmen
         result[raw] = values
         result[column] = values * scale
     result["volume"] = frame["volume"].to_numpy(dtype=np.float64) / split
+    if all(name in frame.columns for name in QUOTE_FIELDS):  # the bid and ask move alike
+        for column in QUOTE_PRICE_FIELDS:
+            values = frame[column].to_numpy(dtype=np.float64)
+            result[f"raw_{column}"] = values
+            result[column] = values * scale
+        for column in ("bid_size", "ask_size"):
+            result[column] = frame[column].to_numpy(dtype=np.float64) / split
     result[SCALE_COLUMN] = pd.Series(exact, index=frame.index, dtype=object)
     return result
 

@@ -19,7 +19,7 @@ import pandas as pd
 
 from paperdesk.data.bar_rule import BarColumns, exact_decimal, utc_datetime, valid_rows
 from paperdesk.domain import Bar, Quote, Timeframe
-from paperdesk.domain.quotes import QUOTE_FIELDS
+from paperdesk.domain.quotes import QUOTE_FIELDS, QUOTE_PRICE_FIELDS
 
 _PRICE_MEMO_SIZE = 100_000
 _trusted_bar = Bar._make
@@ -129,12 +129,14 @@ class ExactPrices:
     def __init__(self, raw: dict[str, np.ndarray], scales: np.ndarray) -> None:
         self.raw = raw
         self.scales = scales
+        self.quoted = all(name in raw for name in QUOTE_PRICE_FIELDS)
 
     @classmethod
     def of(cls, frame: pd.DataFrame) -> ExactPrices | None:
         if "price_scale" not in frame.columns:
             return None
-        raw = {name: frame[f"raw_{name}"].to_numpy(dtype=np.float64) for name in _PRICES}
+        names = [*_PRICES, *(q for q in QUOTE_PRICE_FIELDS if f"raw_{q}" in frame.columns)]
+        raw = {name: frame[f"raw_{name}"].to_numpy(dtype=np.float64) for name in names}
         return cls(raw, frame["price_scale"].to_numpy(dtype=object))
 
     def price(self, name: str, i: int) -> Decimal:
@@ -143,11 +145,20 @@ class ExactPrices:
 
     def bar(self, i: int, checked: Bar) -> Bar:
         """``checked`` (the bar of the adjusted floats, times and volume) with exact prices."""
+        quote = checked.quote
+        if quote is not None and self.quoted:  # the bid and ask exact too (sizes as adjusted)
+            quote = Quote(
+                *(
+                    getattr(quote, name) if name.endswith("_size") else self.price(name, i)
+                    for name in QUOTE_FIELDS
+                )
+            )
         return checked._replace(
             open=self.price("open", i),
             high=self.price("high", i),
             low=self.price("low", i),
             close=self.price("close", i),
+            quote=quote,
         )
 
 

@@ -26,6 +26,7 @@ QUOTE_FIELDS = (
     "ask_close",
     "ask_size",
 )
+QUOTE_PRICE_FIELDS = tuple(name for name in QUOTE_FIELDS if not name.endswith("_size"))
 _TWO = Decimal(2)
 _PARTS = ("open", "high", "low", "close")
 

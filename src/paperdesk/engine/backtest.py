@@ -164,6 +164,21 @@ def _action_rows(
     return sorted(rows)
 
 
+def _session_mark_rows(kernel: TradingKernel, feed: _BarArrays) -> npt.NDArray[np.intp] | None:
+    """For each bar, the row whose close marks positions after it: its own inside the trading
+    session, the last one inside it before (outside; a bar before any session bar keeps its
+    own). None when every bar is inside (or the run knows no session)."""
+    session = kernel.session
+    if session is None:
+        return None
+    inside = session.inside_mask(feed.symbol, feed.timeframe, feed.ts_open_ns, feed.ts_close_ns)
+    if inside.all():
+        return None
+    rows = np.arange(feed.length)
+    last_inside = np.maximum.accumulate(np.where(inside, rows, -1))
+    return np.where(last_inside < 0, rows, last_inside)
+
+
 def _rows_of(index: pd.Index, labels: pd.Index) -> npt.NDArray[np.intp]:
     """Each label's row in ``index`` (-1 if absent), as ``index.get_indexer(labels)`` gives it;
     for a strictly increasing bar index and signal times of the same dtype, by a binary search
@@ -240,7 +255,13 @@ class _Driver:
         # the bars' marks (mark=mid: the quote mid where a bar has a quote), and the range an
         # order may act in (with quotes, the bid and ask can reach what the trades did not)
         mark_at_mid = kernel.mark_at_mid and feed.has_quotes
+        self.mid_marks = mark_at_mid
         self.marks = feed.mid_closes() if mark_at_mid else feed.closes
+        # with a trading session, a bar outside it keeps the last mark inside it (Lean marks at
+        # the last regular-session trade): the row each bar takes its mark from
+        self.mark_rows = _session_mark_rows(kernel, feed)
+        if self.mark_rows is not None:
+            self.marks = self.marks[self.mark_rows]
         self.highs, self.lows = feed.envelope()
         self._day_first: npt.NDArray[np.int64] | None = None
         if config.risk.daily_loss_limit_percent is not None:
@@ -355,8 +376,11 @@ class _Driver:
 
     def _mark(self, row: int) -> Decimal:
         """The exact price the position marks at after bar ``row`` (its close, exact on an
-        adjusted series, or with mark=mid its quote's mid)."""
-        if self.marks is self.feed.closes:
+        adjusted series, or with mark=mid its quote's mid; outside the session, the last bar's
+        inside it)."""
+        if self.mark_rows is not None:
+            row = int(self.mark_rows[row])
+        if not self.mid_marks:
             return self.feed.close_price(row)
         return self.kernel.mark_price(self.feed.bar(row))
 

@@ -156,7 +156,9 @@ class TradingKernel:
             events.extend(self._apply_corporate_actions(bar))
         outside = self.outside_session(bar)
         if outside is not None:
-            self.prices[symbol] = self.mark_price(bar)
+            # positions keep the mark of the last bar in the session (Lean marks at the last
+            # regular-session trade); only a symbol seen nowhere else takes this bar's
+            self.prices.setdefault(symbol, self.mark_price(bar))
             self.signals_seen += len(signals)
             return [*events, *(self._reject(signal, outside) for signal in signals)]
         # resting orders fill from the open onwards
@@ -221,11 +223,12 @@ class TradingKernel:
         """Route signals of a bar whose resting orders were already matched (a second strategy
         ticking the same bar in live trading): steps 1 and 2 of ``on_bar`` are not repeated."""
         self._bar_index = bar_index
-        self.prices[bar.symbol] = self.mark_price(bar)
         outside = self.outside_session(bar)
         if outside is not None:
+            self.prices.setdefault(bar.symbol, self.mark_price(bar))
             self.signals_seen += len(signals)
             return [self._reject(signal, outside) for signal in signals]
+        self.prices[bar.symbol] = self.mark_price(bar)
         events: list[Event] = []
         for signal in signals:
             events.extend(self._route(signal, bar, day_start_equity))
