@@ -21,7 +21,9 @@ ex-dates, and the kernel books every action whose ex-date falls after the previo
 and on or before the current one. So the replay here serves the real raw daily bars of the days
 that matter (everything up to the 2014 split, each dividend's ex-date, 2020-08-28 and 2020-08-31)
 and skips the days in between: each action is still booked on its own ex-date bar, in its own
-tick, as in the full run. 31 ticks, about a second per database.
+tick, as in the full run. 31 ticks, about a second per database. The last test checks that
+premise in the suite: July-August 2020 served every day and served on the action days only give
+the same books and the same audit entries.
 """
 
 from __future__ import annotations
@@ -213,3 +215,67 @@ def test_holding_aapl_through_both_splits_and_25_dividends_by_hand(database: Dat
     assert len([e for e in entries(database) if e.kind == "corporate_action.applied"]) == 27
     assert service.show(pid).summary.cash == D("4652.60")
     check_ledger(database, pid)
+
+
+class DaysSource(BarSource):
+    """The raw bundled AAPL daily bars up to ``last``, leaving out those after ``gap_from``
+    except ``kept``."""
+
+    def __init__(self, last: str, gap_from: str, kept: frozenset[str]) -> None:
+        super().__init__()
+        self.last, self.gap_from, self.kept = last, gap_from, kept
+
+    def history(self, symbol: str, timeframe: str, settings: SourceConfig) -> pd.DataFrame:
+        full = super().history(symbol, timeframe, settings)
+        full = full[full.index <= pd.Timestamp(self.last, tz="UTC")]
+        days = full.index.strftime("%Y-%m-%d")
+        return full[(full.index < pd.Timestamp(self.gap_from, tz="UTC")) | days.isin(self.kept)]
+
+
+def _replayed(
+    database: Database, source: BarSource
+) -> tuple[int, object, list[tuple[object, ...]]]:
+    """Replay 10 AAPL bought on 2020-07-01's signal to the end of ``source``: (bars served,
+    the books, the corporate-action audit entries)."""
+    settings = SETTINGS.with_changes(
+        source=SETTINGS.source.with_changes(replay_from=date(2020, 7, 1))
+    )
+    clock = FixedClock(STARTED)
+    service = PortfolioService(database, source=source, clock=clock)
+    pid = service.create_portfolio("aapl", D(10000), settings=settings)
+    served = len(service.tick(pid, "AAPL"))
+    clock.set(STARTED + timedelta(days=1))
+    served += len([t for t in service.tick(pid, "AAPL") if t.status is TickStatus.PROCESSED])
+    check_ledger(database, pid)
+    detail = service.show(pid)
+    summary = detail.summary
+    (position,) = detail.positions
+    books = (position.quantity, position.average_price, summary.cash, summary.equity)
+    actions = [
+        (a.kind, a.message, sorted(a.details.items()))
+        for a in service.audit(pid)
+        if a.kind.startswith("corporate_action.")
+    ]
+    return served, books, actions
+
+
+def test_skipping_the_days_between_ex_dates_books_what_the_full_daily_replay_books(
+    database: Database,
+) -> None:
+    """The premise of the six-year test, checked on a shorter stretch: every daily bar of
+    2020-07-01 .. 2020-08-31, against the bars of the signal (07-01), the fill (07-02), the
+    08-07 dividend and the 08-31 split only (43 bars served against 4)."""
+    every_day = DaysSource("2020-08-31", "2099-01-01", frozenset())
+    full_served, full_books, full_actions = _replayed(database, every_day)
+    action_days = DaysSource("2020-08-31", "2020-07-03", frozenset({"2020-08-07", "2020-08-31"}))
+    sparse_served, sparse_books, sparse_actions = _replayed(database, action_days)
+    assert (full_served, sparse_served) == (43, 4)
+    # 10 at the 2020-07-02 open 367.88 = 3678.80 (average 367.88 / 4 = 91.97 after the split);
+    # cash 10000 - 3678.80 + 10 x 0.82 = 6329.40; equity + 40 x the 08-31 close 129.04 = 5161.60
+    assert full_books == (D(40), D("91.97"), D("6329.40"), D("6329.40") + D("5161.60"))
+    assert sparse_books == full_books
+    assert [kind for kind, *_ in full_actions] == [
+        "corporate_action.dividend",
+        "corporate_action.split",
+    ]
+    assert sparse_actions == full_actions
