@@ -17,6 +17,7 @@ from paperdesk.cli.paper_options import StrategyPath, WideFlag
 from paperdesk.cli.plot_files import PlotFile, check_plot_path, write_plot
 from paperdesk.cli.run_options import with_run_options
 from paperdesk.cli.services import services
+from paperdesk.domain.errors import OptionError
 from paperdesk.service import result_to_dict
 from paperdesk.service.run_files import build_config
 
@@ -41,7 +42,7 @@ def backtest_command(
     ] = None,
     strategy_path: StrategyPath = None,
     symbol: Annotated[
-        str | None,
+        list[str] | None,
         typer.Option(
             metavar="SYM",
             help="Symbol to backtest (its bars, or the instrument a --data file holds).",
@@ -62,9 +63,14 @@ def backtest_command(
     run_options: dict[str, object | None],
 ) -> None:
     """Backtest a strategy on one instrument."""
+    if symbol is not None and len(symbol) > 1:  # the option is a list only to say this
+        raise OptionError(
+            f"--symbol is given {len(symbol)} times ({', '.join(symbol)}): a backtest runs one "
+            "symbol (run one backtest per symbol, or a paper portfolio to trade several)"
+        )
     options: dict[str, object | None] = {
         "strategy": strategy,
-        "symbol": symbol,
+        "symbol": symbol[0] if symbol else None,
         "strategy_path": strategy_path or None,
         **run_options,
     }

@@ -83,6 +83,11 @@ def run_backtest(
     if len(config.strategies) != 1:
         names = ", ".join(spec.name for spec in config.strategies)
         raise InvalidInputError(f"a backtest runs one strategy; this run lists {names}")
+    if len(config.symbols) > 1:  # a run file's symbols = [...]
+        raise InvalidInputError(
+            f"a backtest runs one symbol; this run lists {', '.join(config.symbols)} (run one "
+            "backtest per symbol, or a paper portfolio to trade several)"
+        )
     strategy = run_strategies(config)[config.strategy]
     if config.symbol and config.data is not None:
         instrument_for(config.symbol, asset_class)  # an unknown symbol is refused first

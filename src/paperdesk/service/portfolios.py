@@ -127,11 +127,15 @@ class PortfolioService:
         from paperdesk.engine.wiring import check_run
 
         check_run(settings)
+        from paperdesk.engine.wiring import check_contract_price
         from paperdesk.live import replay
+        from paperdesk.live.sources import bar_at
 
         for symbol in settings.symbols:  # data must exist, and reach the replay's start
             history = self.source.history(symbol, settings.bar_timeframe, settings.source)
             replay.check_start(settings, symbol, history)
+            # a futures margin above one contract's notional at the latest close is a typo
+            check_contract_price(settings.account, symbol, bar_at(history, len(history) - 1).close)
         if settings.statistics.benchmark is not None:  # an unknown benchmark is refused now
             from paperdesk.service.performance import portfolio_benchmark
 

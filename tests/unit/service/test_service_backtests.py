@@ -13,7 +13,7 @@ import pytest
 
 from paperdesk.analytics.stats import Stats
 from paperdesk.config import RunConfig
-from paperdesk.domain import Side, Trade
+from paperdesk.domain import InvalidInputError, Side, Trade
 from paperdesk.engine.result import BacktestResult
 from paperdesk.service import BacktestService, backtests, result_to_dict
 
@@ -174,3 +174,11 @@ def test_stats_are_json_safe() -> None:
     assert stats["start"] == "2021-01-04T21:00:00+00:00"
     assert stats["max_drawdown_peak"] is None
     json.dumps(document, allow_nan=False)  # raises on any non-finite float left behind
+
+
+def test_a_backtest_of_two_symbols_is_refused_naming_them() -> None:
+    config = RunConfig(strategy="sma-cross", symbols=("SPY", "AAPL"))
+    with pytest.raises(
+        InvalidInputError, match="a backtest runs one symbol; this run lists SPY, AAPL"
+    ):
+        BacktestService().run(config)
