@@ -104,7 +104,8 @@ def test_show_and_cancel_an_order(api: Harness) -> None:
     path = f"/portfolios/{portfolio}/orders"
     api.post(path, BRACKET)
     shown = api.get(f"{path}/O1", api.reader)
-    assert shown.status_code == 200 and shown.json()["client_order_id"] == "bracket-1"
+    assert shown.status_code == 200
+    assert shown.json()["client_order_id"] == "bracket-1"
     canceled = api.delete(f"{path}/O1")
     assert canceled.status_code == 200, canceled.text
     assert canceled.json()["status"] == "canceled"
@@ -150,7 +151,8 @@ def test_a_market_order_fills_at_the_next_open_and_shows_in_positions_and_fills(
     summary = api.get(f"/portfolios/{portfolio}").json()["summary"]
     assert Decimal(summary["cash"]) == Decimal("9035.92")
     first = api.get(f"/portfolios/{portfolio}/fills", params={"limit": 1}).json()
-    assert len(first["items"]) == 1 and first["next_cursor"] is None
+    assert len(first["items"]) == 1
+    assert first["next_cursor"] is None
 
 
 def test_an_order_the_cash_cannot_pay_is_refused_and_nothing_changes(api: Harness) -> None:

@@ -65,7 +65,8 @@ def test_list_show_and_archive(api: Harness) -> None:
     ]
     shown = api.get(f"/portfolios/{second}", api.reader).json()
     assert shown["summary"]["equity"] == "5000"
-    assert shown["positions"] == [] and shown["open_orders"] == []
+    assert shown["positions"] == []
+    assert shown["open_orders"] == []
     archived = api.post(f"/portfolios/{second}/archive")
     assert archived.status_code == 200
     assert archived.json()["summary"]["status"] == "archived"
