@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Path, Request
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 
 from paperdesk.api.errors import ApiError, not_found
@@ -25,6 +25,9 @@ def services(request: Request) -> Services:
 
 
 ServicesDep = Annotated[Services, Depends(services)]
+# Ids are 64-bit database keys: a larger number is a validation error, not a database overflow.
+PortfolioId = Annotated[int, Path(ge=1, le=2**63 - 1)]
+OrderId = Annotated[str, Path(min_length=1, max_length=64)]
 
 
 def api_key(

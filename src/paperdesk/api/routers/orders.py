@@ -9,6 +9,8 @@ from fastapi import APIRouter, Header, Query, Request
 from fastapi.responses import JSONResponse
 
 from paperdesk.api.dependencies import (
+    OrderId,
+    PortfolioId,
     Reader,
     ServicesDep,
     Trader,
@@ -47,7 +49,7 @@ class StatusFilter(StrEnum):
 
 @router.post("/orders", status_code=201, response_model=PlacedOut, responses=ERRORS)
 def place_order(
-    portfolio_id: int,
+    portfolio_id: PortfolioId,
     body: OrderCreate,
     request: Request,
     container: ServicesDep,
@@ -81,7 +83,7 @@ def place_order(
 
 @router.get("/orders", response_model=OrderPage, responses=ERRORS)
 def list_orders(
-    portfolio_id: int,
+    portfolio_id: PortfolioId,
     container: ServicesDep,
     key: Reader,
     status: StatusFilter = StatusFilter.ALL,
@@ -104,15 +106,17 @@ def list_orders(
 
 
 @router.get("/orders/{order_id}", response_model=OrderOut, responses=ERRORS)
-def show_order(portfolio_id: int, order_id: str, container: ServicesDep, key: Reader) -> OrderOut:
+def show_order(
+    portfolio_id: PortfolioId, order_id: OrderId, container: ServicesDep, key: Reader
+) -> OrderOut:
     visible_portfolio(container, key, portfolio_id)
     return OrderOut.of(_order(container, portfolio_id, order_id))
 
 
 @router.delete("/orders/{order_id}", response_model=OrderOut, responses=ERRORS)
 def cancel_order(
-    portfolio_id: int,
-    order_id: str,
+    portfolio_id: PortfolioId,
+    order_id: OrderId,
     request: Request,
     container: ServicesDep,
     key: Trader,
@@ -130,14 +134,16 @@ def cancel_order(
 
 
 @router.get("/positions", response_model=list[PositionOut], responses=ERRORS)
-def list_positions(portfolio_id: int, container: ServicesDep, key: Reader) -> list[PositionOut]:
+def list_positions(
+    portfolio_id: PortfolioId, container: ServicesDep, key: Reader
+) -> list[PositionOut]:
     detail = visible_portfolio(container, key, portfolio_id)
     return [PositionOut.of(p) for p in detail.positions]
 
 
 @router.get("/fills", response_model=FillPage, responses=ERRORS)
 def list_fills(
-    portfolio_id: int,
+    portfolio_id: PortfolioId,
     container: ServicesDep,
     key: Reader,
     limit: Limit = DEFAULT_LIMIT,

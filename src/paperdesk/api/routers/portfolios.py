@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Header, Request
 from fastapi.responses import JSONResponse
 
-from paperdesk.api.dependencies import Reader, ServicesDep, Trader, visible_portfolio
+from paperdesk.api.dependencies import PortfolioId, Reader, ServicesDep, Trader, visible_portfolio
 from paperdesk.api.errors import ApiError
 from paperdesk.api.idempotency import request_hash, run_once
 from paperdesk.api.schemas import ErrorOut, PortfolioCreate, PortfolioOut, SummaryOut
@@ -57,14 +57,14 @@ def list_portfolios(
 
 
 @router.get("/{portfolio_id}", response_model=PortfolioOut, responses=ERRORS)
-def show_portfolio(portfolio_id: int, container: ServicesDep, key: Reader) -> PortfolioOut:
+def show_portfolio(portfolio_id: PortfolioId, container: ServicesDep, key: Reader) -> PortfolioOut:
     """Summary, positions, open orders and settings."""
     return PortfolioOut.of(visible_portfolio(container, key, portfolio_id))
 
 
 @router.post("/{portfolio_id}/archive", response_model=PortfolioOut, responses=ERRORS)
 def archive_portfolio(
-    portfolio_id: int,
+    portfolio_id: PortfolioId,
     request: Request,
     container: ServicesDep,
     key: Trader,
