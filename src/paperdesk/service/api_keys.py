@@ -94,7 +94,7 @@ class ApiKeyService:
         with self.database.transaction() as repository:
             stored = repository.api_keys.idempotent(key_id, key)
             if stored is None:
-                repository.api_keys.reserve(key_id, key, request_hash, _now())
+                return repository.api_keys.reserve(key_id, key, request_hash, _now())
             return stored
 
     def complete(self, key_id: int, key: str, status_code: int, body: str) -> None:

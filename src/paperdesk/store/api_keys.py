@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from paperdesk.domain import UnknownNameError
@@ -67,11 +68,21 @@ class ApiKeyRepository:
             return None
         return IdempotentResponse(row.request_hash, row.status_code, row.response_body)
 
-    def reserve(self, key_id: int, key: str, request_hash: str, at: datetime) -> None:
-        self._session.add(
-            IdempotencyRow(api_key_id=key_id, key=key, request_hash=request_hash, created_at=at)
-        )
-        self._session.flush()
+    def reserve(
+        self, key_id: int, key: str, request_hash: str, at: datetime
+    ) -> IdempotentResponse | None:
+        """Claim ``key`` (None), or what another transaction stored for it first: on
+        PostgreSQL a concurrent claim of the same key waits for the first and then finds it."""
+        try:
+            with self._session.begin_nested():
+                self._session.add(
+                    IdempotencyRow(
+                        api_key_id=key_id, key=key, request_hash=request_hash, created_at=at
+                    )
+                )
+        except IntegrityError:
+            return self.idempotent(key_id, key)
+        return None
 
     def complete(self, key_id: int, key: str, status_code: int, body: str) -> None:
         row = self._session.get(IdempotencyRow, (key_id, key))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+
 from api_fixtures import Harness, api, assert_refused
 from fastapi.testclient import TestClient
 
@@ -92,3 +94,45 @@ def test_a_malformed_idempotency_key_is_refused(api: Harness) -> None:
     before = api.dump()
     response = api.post(f"/portfolios/{portfolio}/orders", ORDER, **{"Idempotency-Key": "x" * 201})
     assert_refused(api, response, 422, "invalid_input", "Idempotency-Key", before=before)
+
+
+def test_a_retry_while_the_first_request_runs_is_told_so(api: Harness) -> None:
+    portfolio = api.create_portfolio()
+    path = f"/portfolios/{portfolio}/orders"
+    trader = api.services.api_keys.authenticate(api.trader)
+    assert trader is not None
+    from paperdesk.api.idempotency import request_hash
+    from paperdesk.api.schemas import OrderCreate
+
+    fingerprint = request_hash("POST", f"/api/v1{path}", OrderCreate.model_validate(ORDER))
+    assert api.services.api_keys.reserve(trader.id, "busy", fingerprint) is None  # a first run
+    before = api.dump()
+    response = api.post(path, ORDER, **{"Idempotency-Key": "busy"})
+    assert_refused(api, response, 409, "idempotency_key_in_progress", "'busy'", before=before)
+
+
+def test_concurrent_requests_with_one_key_place_one_order(api: Harness) -> None:
+    """Two clients send the same request with the same key at once (threads, each its own
+    connection): one order is placed; the other gets the first response or "in progress"."""
+    portfolio = api.create_portfolio()
+    path = f"/api/v1/portfolios/{portfolio}/orders"
+    headers = api.headers(api.trader, **{"Idempotency-Key": "race"})
+    app = create_app(api.services)
+    barrier = threading.Barrier(4)
+    results: list[tuple[int, str]] = []
+
+    def send() -> None:
+        with TestClient(app) as client:
+            barrier.wait(timeout=10)
+            response = client.post(path, json=ORDER, headers=headers)
+            results.append((response.status_code, response.json().get("code", "placed")))
+
+    threads = [threading.Thread(target=send) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert len(results) == 4
+    assert all(status in (201, 409) for status, _ in results), results
+    assert {code for status, code in results if status == 409} <= {"idempotency_key_in_progress"}
+    assert len(api.get(path[len("/api/v1") :]).json()["items"]) == 1
