@@ -7,9 +7,11 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, PlainSerializer
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer
+from pydantic_core.core_schema import ValidationInfo
 
 from paperdesk.domain import Fill, Order, OrderStatus, OrderType, Side, TimeInForce
+from paperdesk.domain import parsing as values
 from paperdesk.service.views import PortfolioDetail, PortfolioSummary, PositionView
 
 # Exact decimals go out as strings ("25000.00"), never as floats.
@@ -18,6 +20,19 @@ OptionalMoney = Annotated[
     Decimal | None,
     PlainSerializer(lambda v: None if v is None else str(v), return_type=str | None),
 ]
+
+
+def exact_decimal(value: object, info: ValidationInfo) -> Decimal:
+    """A positive amount read as the CLI reads one (``parsing.decimal_value``: exact, finite,
+    below 1e15, at most 12 decimals); a JSON float is refused, its text already lost."""
+    label = info.field_name or "value"
+    if isinstance(value, float):
+        raise ValueError(f'send {label} as a decimal string such as "300.5" (exact), not a float')
+    return values.decimal_value(value, label)
+
+
+# A positive exact amount in a request: a decimal string (or an integer).
+Amount = Annotated[Decimal, BeforeValidator(exact_decimal, json_schema_input_type=str | int)]
 
 
 class Strict(BaseModel):
@@ -35,7 +50,7 @@ class HealthOut(BaseModel):
 
 class PortfolioCreate(Strict):
     name: str = Field(min_length=1, max_length=200)
-    cash: Decimal = Field(gt=0, allow_inf_nan=False, description="starting cash, a decimal")
+    cash: Amount = Field(description="starting cash, a decimal string")
     currency: str = Field("USD", min_length=1, max_length=8)
     strategies: list[str] = Field(default_factory=list, description="default: macd-cross")
     params: list[str] = Field(
@@ -51,13 +66,13 @@ class PortfolioCreate(Strict):
 class OrderCreate(Strict):
     symbol: str = Field(min_length=1, max_length=32)
     side: Side
-    quantity: Decimal = Field(gt=0, allow_inf_nan=False)
+    quantity: Amount
     type: OrderType = OrderType.MARKET
-    limit_price: Decimal | None = Field(None, gt=0, allow_inf_nan=False)
-    stop_price: Decimal | None = Field(None, gt=0, allow_inf_nan=False)
+    limit_price: Amount | None = None
+    stop_price: Amount | None = None
     time_in_force: TimeInForce = TimeInForce.GTC
-    stop_loss: Decimal | None = Field(None, gt=0, allow_inf_nan=False)
-    take_profit: Decimal | None = Field(None, gt=0, allow_inf_nan=False)
+    stop_loss: Amount | None = None
+    take_profit: Amount | None = None
     client_order_id: str | None = Field(None, min_length=1, max_length=64)
 
 

@@ -236,6 +236,27 @@ def test_a_bad_order_is_refused_and_nothing_changes(
     assert response.json()["code"] == code or code == "invalid_input"
 
 
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("quantity", "1E+999999999"),
+        ("quantity", "1e400"),
+        ("quantity", 1.5),
+        ("quantity", True),
+        ("limit_price", "1E-999999999"),
+        ("limit_price", "Infinity"),
+        ("stop_loss", "-0"),
+    ],
+)
+def test_amounts_are_read_as_the_cli_reads_them(api: Harness, field: str, value: object) -> None:
+    """Exact, finite, positive, below 1e15, at most 12 decimals; a JSON float is refused."""
+    portfolio = api.create_portfolio()
+    body = {"symbol": "SPY", "side": "buy", "quantity": "1", "type": "limit", "limit_price": "300"}
+    before = api.dump()
+    response = api.post(f"/portfolios/{portfolio}/orders", {**body, field: value})
+    assert_refused(api, response, 422, "validation_error", f"body.{field}", before=before)
+
+
 def test_a_reused_client_order_id_is_refused(api: Harness) -> None:
     portfolio = api.create_portfolio()
     path = f"/portfolios/{portfolio}/orders"

@@ -3,6 +3,8 @@ names the field and changes nothing."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from api_fixtures import API, Harness, api, assert_refused
 
@@ -140,3 +142,43 @@ def test_archiving_a_portfolio_with_open_orders_is_refused(api: Harness) -> None
     again = api.dump()
     twice = api.post(f"/portfolios/{portfolio_id}/archive")
     assert_refused(api, twice, 422, "invalid_input", "already archived", before=again)
+
+
+@pytest.mark.parametrize(
+    "settings",
+    [
+        {"commission": 5},
+        {"commission": "percent:-1"},
+        {"timeframe": []},
+        {"timeframe": "7x"},
+        {"source": {"kind": "replay"}},
+        {"source": "carrier-pigeon"},
+        {"replay_from": "yesterday"},
+        {"exposure_cap": "lots"},
+        {"slippage_bps": -1},
+        {"size_pct": float("nan")},
+        {"fill": "whenever"},
+        {"account": "offshore"},
+        {"leverage": "0"},
+        {"benchmark": "NOSUCH"},
+    ],
+)
+def test_odd_settings_values_are_refused_and_never_reach_the_catch_all(
+    api: Harness, settings: dict[str, object]
+) -> None:
+    before = api.dump()
+    body = {"name": "odd", "cash": "1000", "symbols": ["SPY"], "settings": settings}
+    content = json.dumps(body).replace("NaN", "1e400")  # JSON's way to say infinity
+    headers = {**api.headers(api.trader), "Content-Type": "application/json"}
+    # a 500 would raise here (the test client re-raises server errors)
+    response = api.client.post(f"{API}/portfolios", content=content, headers=headers)
+    assert response.status_code == 422, response.text
+    assert response.json()["code"] in {"invalid_option", "invalid_input", "unknown_name"}
+    assert api.dump() == before
+
+
+def test_a_null_setting_means_its_default(api: Harness) -> None:
+    body = {"name": "nulls", "cash": "1000", "symbols": ["SPY"], "settings": {"exposure_cap": None}}
+    response = api.post("/portfolios", body)
+    assert response.status_code == 201, response.text
+    assert response.json()["settings"]["risk"]["exposure_cap_percent"] == "80"
