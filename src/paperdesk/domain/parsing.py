@@ -60,7 +60,9 @@ def decimal_value(
     if not number.is_finite():  # NaN and infinities cannot be compared (sNaN even raises)
         raise invalid(label, value, expected)
     too_fine = places is not None and number != 0 and number.as_tuple().exponent < -places  # type: ignore[operator]
-    if abs(number) >= LARGEST or too_fine:
+    # adjusted(): the exponent of the leading digit, read without arithmetic (abs() of
+    # 1E+999999999 overflows the decimal context)
+    if (number != 0 and number.adjusted() >= LARGEST.adjusted()) or too_fine:
         raise invalid(label, value, f"{expected}, below 1e15 and with at most {places} decimals")
     too_low = number < minimum if allow_zero else number <= minimum
     too_high = maximum is not None and number > maximum

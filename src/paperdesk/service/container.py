@@ -18,6 +18,7 @@ from paperdesk.settings import Settings
 if TYPE_CHECKING:
     from paperdesk.data.clock import Clock
     from paperdesk.data.manager import DataManager
+    from paperdesk.service.api_keys import ApiKeyService
     from paperdesk.service.backtests import BacktestService
     from paperdesk.service.market_data import MarketDataService
     from paperdesk.service.portfolios import PortfolioService
@@ -102,6 +103,12 @@ class Services:
         from paperdesk.service.market_data import MarketDataService
 
         return MarketDataService(self.settings, manager=lambda: self.data, clock=self.clock)
+
+    @cached_property
+    def api_keys(self) -> ApiKeyService:
+        from paperdesk.service.api_keys import ApiKeyService
+
+        return ApiKeyService(self.database)
 
     def close(self) -> None:
         """Close what this container opened (a database handed in stays open)."""

@@ -321,3 +321,32 @@ class BarSeriesRow(Base):
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime())
     # The class the series was imported with (``data import --asset-class``), if it was given.
     asset_class: Mapped[str | None] = mapped_column(String(16), nullable=True)
+
+
+class ApiKeyRow(Base):
+    """A key of the service API: only the SHA-256 of its token is stored (shown once)."""
+
+    __tablename__ = "api_keys"
+
+    id: Mapped[int] = mapped_column(IdType, primary_key=True, autoincrement=True)
+    name: Mapped[str] = mapped_column(String(200))
+    scope: Mapped[str] = mapped_column(String(16))
+    portfolio_ids: Mapped[list[int] | None] = mapped_column(JSON, nullable=True)  # None: all
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    prefix: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+
+
+class IdempotencyRow(Base):
+    """The first response to a write made with an ``Idempotency-Key`` (per API key): a retry
+    gets it back instead of a second write. ``status_code`` is NULL while the write runs."""
+
+    __tablename__ = "idempotency_keys"
+
+    api_key_id: Mapped[int] = mapped_column(ForeignKey("api_keys.id"), primary_key=True)
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    request_hash: Mapped[str] = mapped_column(String(64))
+    status_code: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    response_body: Mapped[str | None] = mapped_column(Text, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())

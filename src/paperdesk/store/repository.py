@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 from decimal import Decimal
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -60,6 +60,9 @@ from paperdesk.store.models import (
 )
 from paperdesk.store.writer import LedgerWriter
 
+if TYPE_CHECKING:
+    from paperdesk.store.api_keys import ApiKeyRepository
+
 RowT = TypeVar("RowT", bound=Base)
 _OPEN_STATUSES = ("pending", "accepted", "partially_filled")
 _COUNTED: dict[str, type[Base]] = {
@@ -79,6 +82,13 @@ class LedgerRepository:
     def __init__(self, session: Session) -> None:
         self._session = session
         self.writer = LedgerWriter(session)
+
+    @property
+    def api_keys(self) -> ApiKeyRepository:
+        """The service API's keys and idempotency records, in this transaction."""
+        from paperdesk.store.api_keys import ApiKeyRepository
+
+        return ApiKeyRepository(self._session)
 
     @property
     def dialect(self) -> str:

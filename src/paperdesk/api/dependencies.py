@@ -1,0 +1,85 @@
+"""Request dependencies: the service container, the caller's API key and its scope, and the
+portfolios the key may see (another portfolio is "not found": ids do not leak)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Annotated
+
+from fastapi import Depends, Path, Request
+from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
+
+from paperdesk.api.errors import ApiError, not_found
+from paperdesk.domain import UnknownNameError
+from paperdesk.domain.api_keys import ApiKeyRecord, Scope
+from paperdesk.service import Services
+from paperdesk.service.views import PortfolioDetail
+
+bearer = HTTPBearer(auto_error=False, description="Authorization: Bearer KEY")
+header_key = APIKeyHeader(name="X-API-Key", auto_error=False, description="X-API-Key: KEY")
+
+
+def services(request: Request) -> Services:
+    container: Services = request.app.state.services
+    return container
+
+
+ServicesDep = Annotated[Services, Depends(services)]
+# Ids are 64-bit database keys: a larger number is a validation error, not a database overflow.
+PortfolioId = Annotated[int, Path(ge=1, le=2**63 - 1)]
+OrderId = Annotated[str, Path(min_length=1, max_length=64)]
+
+
+def api_key(
+    container: ServicesDep,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
+    header: Annotated[str | None, Depends(header_key)],
+) -> ApiKeyRecord:
+    token = credentials.credentials if credentials is not None else header
+    if not token:
+        raise ApiError(401, "missing_api_key", "an API key is required (Authorization: Bearer KEY)")
+    record = container.api_keys.authenticate(token)
+    if record is None:
+        raise ApiError(401, "invalid_api_key", "unknown API key")
+    if record.is_revoked:
+        raise ApiError(401, "revoked_api_key", f"API key {record.prefix}... was revoked")
+    return record
+
+
+KeyDep = Annotated[ApiKeyRecord, Depends(api_key)]
+
+
+def require(scope: Scope) -> Callable[[ApiKeyRecord], ApiKeyRecord]:
+    """A dependency passing keys whose scope covers ``scope`` (403 otherwise)."""
+
+    def check(key: KeyDep) -> ApiKeyRecord:
+        if not key.scope.allows(scope):
+            raise ApiError(
+                403,
+                "insufficient_scope",
+                f"this needs a {scope} key; this key's scope is {key.scope}",
+            )
+        return key
+
+    return check
+
+
+Reader = Annotated[ApiKeyRecord, Depends(require(Scope.READ))]
+Trader = Annotated[ApiKeyRecord, Depends(require(Scope.TRADE))]
+
+
+def visible_portfolio(container: Services, key: ApiKeyRecord, portfolio_id: int) -> PortfolioDetail:
+    """The portfolio if the key may see it; 404 (the same answer as for no portfolio) if not."""
+    if not key.sees(portfolio_id):
+        raise not_found("portfolio", portfolio_id)
+    try:
+        return container.portfolios.show(portfolio_id)
+    except UnknownNameError:
+        raise not_found("portfolio", portfolio_id) from None
+
+
+def active_portfolio(container: Services, key: ApiKeyRecord, portfolio_id: int) -> PortfolioDetail:
+    detail = visible_portfolio(container, key, portfolio_id)
+    if detail.summary.status == "archived":
+        raise ApiError(409, "portfolio_archived", f"portfolio {portfolio_id} is archived")
+    return detail

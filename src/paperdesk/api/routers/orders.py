@@ -1,0 +1,162 @@
+"""Orders, positions and fills of one portfolio."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Annotated
+
+from fastapi import APIRouter, Header, Query, Request
+from fastapi.responses import JSONResponse
+
+from paperdesk.api.dependencies import (
+    OrderId,
+    PortfolioId,
+    Reader,
+    ServicesDep,
+    Trader,
+    active_portfolio,
+    visible_portfolio,
+)
+from paperdesk.api.errors import not_found
+from paperdesk.api.idempotency import request_hash, run_once
+from paperdesk.api.paging import DEFAULT_LIMIT, MAX_LIMIT, page
+from paperdesk.api.schemas import (
+    ErrorOut,
+    FillOut,
+    FillPage,
+    OrderCreate,
+    OrderOut,
+    OrderPage,
+    PlacedOut,
+    PositionOut,
+)
+from paperdesk.domain import Order
+from paperdesk.service import Services
+from paperdesk.service.order_requests import OrderRequest
+
+router = APIRouter(prefix="/portfolios/{portfolio_id}", tags=["orders"])
+IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key")]
+Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT)]
+ERRORS: dict[int | str, dict[str, object]] = {
+    status: {"model": ErrorOut} for status in (401, 403, 404, 409, 422)
+}
+
+
+class StatusFilter(StrEnum):
+    OPEN = "open"
+    ALL = "all"
+
+
+@router.post("/orders", status_code=201, response_model=PlacedOut, responses=ERRORS)
+def place_order(
+    portfolio_id: PortfolioId,
+    body: OrderCreate,
+    request: Request,
+    container: ServicesDep,
+    key: Trader,
+    idempotency_key: IdempotencyKey = None,
+) -> JSONResponse:
+    """Place a market, limit, stop or stop-limit order (a bracket with stop_loss and
+    take_profit); it fills on a later bar, as every order does."""
+    active_portfolio(container, key, portfolio_id)
+    order = OrderRequest(
+        symbol=body.symbol,
+        side=body.side,
+        quantity=body.quantity,
+        order_type=body.type,
+        limit_price=body.limit_price,
+        stop_price=body.stop_price,
+        time_in_force=body.time_in_force,
+        stop_loss=body.stop_loss,
+        take_profit=body.take_profit,
+        client_order_id=body.client_order_id,
+        reason="api order",
+    )
+
+    def place() -> tuple[int, PlacedOut]:
+        placed = container.portfolios.place_order(portfolio_id, order)
+        return 201, PlacedOut(orders=[OrderOut.of(o) for o in placed])
+
+    fingerprint = request_hash("POST", request.url.path, body)
+    return run_once(container, key, idempotency_key, fingerprint, place)
+
+
+@router.get("/orders", response_model=OrderPage, responses=ERRORS)
+def list_orders(
+    portfolio_id: PortfolioId,
+    container: ServicesDep,
+    key: Reader,
+    status: StatusFilter = StatusFilter.ALL,
+    symbol: Annotated[str | None, Query(max_length=32)] = None,
+    limit: Limit = DEFAULT_LIMIT,
+    cursor: Annotated[str | None, Query(max_length=200)] = None,
+) -> OrderPage:
+    """Orders in submission order, filtered by status (open or all) and symbol, paged."""
+    visible_portfolio(container, key, portfolio_id)
+    orders = container.portfolios.orders(portfolio_id)
+    wanted = symbol.strip().upper() if symbol is not None else None
+    chosen = [
+        o
+        for o in orders
+        if (status is StatusFilter.ALL or o.status.is_open)
+        and (wanted is None or o.symbol == wanted)
+    ]
+    items, next_cursor = page(chosen, cursor, limit)
+    return OrderPage(items=[OrderOut.of(o) for o in items], next_cursor=next_cursor)
+
+
+@router.get("/orders/{order_id}", response_model=OrderOut, responses=ERRORS)
+def show_order(
+    portfolio_id: PortfolioId, order_id: OrderId, container: ServicesDep, key: Reader
+) -> OrderOut:
+    visible_portfolio(container, key, portfolio_id)
+    return OrderOut.of(_order(container, portfolio_id, order_id))
+
+
+@router.delete("/orders/{order_id}", response_model=OrderOut, responses=ERRORS)
+def cancel_order(
+    portfolio_id: PortfolioId,
+    order_id: OrderId,
+    request: Request,
+    container: ServicesDep,
+    key: Trader,
+    idempotency_key: IdempotencyKey = None,
+) -> JSONResponse:
+    """Cancel a working order (a bracket's parent takes its children with it)."""
+    active_portfolio(container, key, portfolio_id)
+    _order(container, portfolio_id, order_id)
+
+    def cancel() -> tuple[int, OrderOut]:
+        return 200, OrderOut.of(container.portfolios.cancel_order(portfolio_id, order_id))
+
+    fingerprint = request_hash("DELETE", request.url.path, None)
+    return run_once(container, key, idempotency_key, fingerprint, cancel)
+
+
+@router.get("/positions", response_model=list[PositionOut], responses=ERRORS)
+def list_positions(
+    portfolio_id: PortfolioId, container: ServicesDep, key: Reader
+) -> list[PositionOut]:
+    detail = visible_portfolio(container, key, portfolio_id)
+    return [PositionOut.of(p) for p in detail.positions]
+
+
+@router.get("/fills", response_model=FillPage, responses=ERRORS)
+def list_fills(
+    portfolio_id: PortfolioId,
+    container: ServicesDep,
+    key: Reader,
+    limit: Limit = DEFAULT_LIMIT,
+    cursor: Annotated[str | None, Query(max_length=200)] = None,
+) -> FillPage:
+    """Fills in the order they happened, paged."""
+    visible_portfolio(container, key, portfolio_id)
+    items, next_cursor = page(container.portfolios.fills(portfolio_id), cursor, limit)
+    return FillPage(items=[FillOut.of(f) for f in items], next_cursor=next_cursor)
+
+
+def _order(container: Services, portfolio_id: int, order_id: str) -> Order:
+    for order in container.portfolios.orders(portfolio_id):
+        if order.order_id == order_id:
+            return order
+    raise not_found("order", order_id)

@@ -1,0 +1,24 @@
+"""``paperdesk serve``: the REST API on uvicorn (loaded only when the command runs)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from paperdesk.cli.services import services
+
+
+def serve_command(
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(min=1, max=65535, help="Port to listen on.")] = 8000,
+) -> None:
+    """Run the service's REST API (/api/v1, OpenAPI at /api/v1/openapi.json)."""
+    import uvicorn
+
+    from paperdesk.api.app import create_app
+
+    container = services()
+    container.database  # noqa: B018 (open and migrate the ledger before the first request)
+    typer.echo(f"paperdesk API on http://{host}:{port}/api/v1 (Ctrl-C stops it)", err=True)
+    uvicorn.run(create_app(container), host=host, port=port, log_level="info")

@@ -1,0 +1,112 @@
+"""API keys of the service API: created (the token shown once), listed, revoked, checked.
+
+A token is 32 random bytes (``secrets.token_urlsafe``) behind a ``pd_`` prefix; only its SHA-256
+is stored. A slow password hash (bcrypt, scrypt) is not needed: it protects low-entropy secrets
+people choose, while a 256-bit random token cannot be guessed from its hash, and a fast hash keeps
+every request's check cheap (as GitHub's and Stripe's tokens are checked).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from paperdesk.domain import InvalidInputError
+from paperdesk.domain import parsing as values
+from paperdesk.domain.api_keys import ApiKeyRecord, IdempotentResponse, Scope
+from paperdesk.store import Database
+
+TOKEN_PREFIX = "pd_"
+MAX_NAME_LENGTH = 200
+MAX_IDEMPOTENCY_KEY_LENGTH = 200
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True, slots=True)
+class CreatedKey:
+    record: ApiKeyRecord
+    token: str  # shown once, never stored
+
+
+class ApiKeyService:
+    """Keys and idempotency records on the ledger database."""
+
+    def __init__(self, database: Database) -> None:
+        self.database = database
+
+    def create(
+        self, name: str, scope: str, portfolio_ids: Sequence[int] | None = None
+    ) -> CreatedKey:
+        name = name.strip()
+        if not name or len(name) > MAX_NAME_LENGTH or not name.isprintable():
+            raise InvalidInputError(
+                f"API key name must be 1 to {MAX_NAME_LENGTH} printable characters, got {name!r}"
+            )
+        chosen = values.choice_value(scope, "--scope", Scope)
+        limited = None if not portfolio_ids else tuple(sorted(set(portfolio_ids)))
+        token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+        with self.database.transaction() as repository:
+            for portfolio_id in limited or ():
+                repository.portfolio(portfolio_id)  # an unknown portfolio is named
+            key_id = repository.api_keys.add(
+                name=name,
+                scope=chosen,
+                portfolio_ids=limited,
+                token_hash=token_hash(token),
+                prefix=token[:10],
+                created_at=_now(),
+            )
+            return CreatedKey(repository.api_keys.get(key_id), token)
+
+    def list_keys(self) -> list[ApiKeyRecord]:
+        with self.database.reading() as repository:
+            return repository.api_keys.all()
+
+    def revoke(self, key_id: int) -> ApiKeyRecord:
+        with self.database.transaction() as repository:
+            record = repository.api_keys.get(key_id)
+            if record.is_revoked:
+                raise InvalidInputError(f"API key {key_id} is already revoked")
+            repository.api_keys.revoke(key_id, _now())
+            return repository.api_keys.get(key_id)
+
+    def authenticate(self, token: str) -> ApiKeyRecord | None:
+        """The key whose token this is (revoked or not), None for an unknown token."""
+        with self.database.reading() as repository:
+            return repository.api_keys.by_hash(token_hash(token))
+
+    # ----------------------------------------------------------------- idempotent requests
+
+    def reserve(self, key_id: int, key: str, request_hash: str) -> IdempotentResponse | None:
+        """Claim ``key`` for a new request (None), or return what is stored for it already:
+        the first response, or one still being made (``status_code`` None)."""
+        if not key or len(key) > MAX_IDEMPOTENCY_KEY_LENGTH or not key.isprintable():
+            raise InvalidInputError(
+                f"Idempotency-Key must be 1 to {MAX_IDEMPOTENCY_KEY_LENGTH} printable "
+                f"characters, got {key[:40]!r}"
+            )
+        with self.database.transaction() as repository:
+            stored = repository.api_keys.idempotent(key_id, key)
+            if stored is None:
+                return repository.api_keys.reserve(key_id, key, request_hash, _now())
+            return stored
+
+    def complete(self, key_id: int, key: str, status_code: int, body: str) -> None:
+        with self.database.transaction() as repository:
+            repository.api_keys.complete(key_id, key, status_code, body)
+
+    def release(self, key_id: int, key: str) -> None:
+        """Forget a claimed key whose request was refused (nothing was written: a retry may
+        run again)."""
+        with self.database.transaction() as repository:
+            repository.api_keys.release(key_id, key)
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)

@@ -1,0 +1,81 @@
+"""The REST API through the real application (FastAPI's TestClient over ASGI) on a test
+database, with one key of each scope."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from paperdesk.api import create_app
+from paperdesk.service import Services
+from paperdesk.store import Database
+from table_dump import TableDump, dump_all_tables
+
+API = "/api/v1"
+SPY_LAST_CLOSE = Decimal("396.33")  # lean_SPY_1d.csv, 2021-03-31 (the bundled file's last bar)
+
+
+@dataclass
+class Harness:
+    client: TestClient
+    services: Services
+    url: str
+    admin: str
+    trader: str
+    reader: str
+
+    def headers(self, token: str, **extra: str) -> dict[str, str]:
+        return {"Authorization": f"Bearer {token}", **extra}
+
+    def get(self, path: str, token: str | None = None, **kwargs: Any) -> Any:
+        return self.client.get(API + path, headers=self.headers(token or self.admin), **kwargs)
+
+    def post(self, path: str, body: Any = None, token: str | None = None, **headers: str) -> Any:
+        return self.client.post(
+            API + path, json=body, headers=self.headers(token or self.trader, **headers)
+        )
+
+    def delete(self, path: str, token: str | None = None, **headers: str) -> Any:
+        return self.client.delete(API + path, headers=self.headers(token or self.trader, **headers))
+
+    def dump(self) -> TableDump:
+        return dump_all_tables(self.url)
+
+    def create_portfolio(self, **overrides: Any) -> int:
+        body = {"name": "api", "cash": "10000", "symbols": ["SPY"], **overrides}
+        response = self.post("/portfolios", body)
+        assert response.status_code == 201, response.text
+        return int(response.json()["summary"]["id"])
+
+
+@pytest.fixture
+def api(database: Database) -> Iterator[Harness]:
+    services = Services(database=database)
+    keys = services.api_keys
+    harness = Harness(
+        client=TestClient(create_app(services)),
+        services=services,
+        url=database.url,
+        admin=keys.create("admin", "admin").token,
+        trader=keys.create("trader", "trade").token,
+        reader=keys.create("reader", "read").token,
+    )
+    with harness.client:
+        yield harness
+
+
+def assert_refused(
+    harness: Harness, response: Any, status: int, code: str, *named: str, before: TableDump
+) -> None:
+    """The response is the error ``code`` naming ``named``, and no table changed."""
+    assert response.status_code == status, response.text
+    body = response.json()
+    assert body["code"] == code, body
+    for text in named:
+        assert text in body["message"], body
+    assert harness.dump() == before

@@ -1,0 +1,48 @@
+"""The bad-input corpus (tests/fixtures/bad_inputs) drives the REST API: every ``order place``
+case, sent as a request body, is refused with a 4xx error (never a 5xx) and changes nothing."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from api_fixtures import Harness, api, assert_refused
+
+from bad_input_corpus import BadInput, load_corpus
+
+__all__ = ["api"]
+
+ORDER_CASES = [case for case in load_corpus() if case.args[:2] == ("order", "place")]
+OPTION_FIELDS = {
+    "--type": "type",
+    "--limit-price": "limit_price",
+    "--stop-price": "stop_price",
+    "--stop-loss": "stop_loss",
+    "--take-profit": "take_profit",
+    "--tif": "time_in_force",
+    "--client-id": "client_order_id",
+}
+
+
+def request_of(case: BadInput, portfolio_id: int) -> tuple[str, dict[str, Any]]:
+    """The case's command line as an API path and body (portfolio 1 is the test's portfolio)."""
+    _, _, portfolio, symbol, side, quantity, *options = case.args
+    body: dict[str, Any] = {"symbol": symbol, "side": side, "quantity": quantity}
+    for flag, value in zip(options[::2], options[1::2], strict=True):
+        body[OPTION_FIELDS[flag]] = value
+    target = str(portfolio_id) if portfolio == "1" else portfolio
+    return f"/portfolios/{target}/orders", body
+
+
+def test_the_corpus_has_the_order_cases() -> None:
+    assert len(ORDER_CASES) == 39
+
+
+@pytest.mark.parametrize("case", ORDER_CASES, ids=[case.name for case in ORDER_CASES])
+def test_a_corpus_order_is_refused_and_changes_nothing(api: Harness, case: BadInput) -> None:
+    portfolio = api.create_portfolio()
+    path, body = request_of(case, portfolio)
+    before = api.dump()
+    response = api.post(path, body)
+    assert response.status_code in (404, 409, 422), (case.name, response.text)
+    assert_refused(api, response, response.status_code, response.json()["code"], before=before)

@@ -1,0 +1,69 @@
+"""``paperdesk serve`` runs a real uvicorn: /healthz and an authenticated request answer."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+
+CLI = [sys.executable, "-c", "from paperdesk.cli import main; main()"]
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def test_serve_answers_health_and_an_authenticated_request(tmp_path: Path) -> None:
+    env = {**os.environ, "PAPERDESK_HOME": str(tmp_path)}
+    env.pop("DATABASE_URL", None)
+    created = subprocess.run(
+        [*CLI, "apikey", "create", "it", "--scope", "read", "--json"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    )
+    token = json.loads(created.stdout)["key"]
+    port = free_port()
+    server = subprocess.Popen(
+        [*CLI, "serve", "--port", str(port)],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                health = httpx.get(f"{base}/healthz", timeout=1)
+                break
+            except httpx.TransportError:
+                assert server.poll() is None, server.communicate()
+                assert time.monotonic() < deadline, "paperdesk serve did not answer in 30 s"
+                time.sleep(0.2)
+        assert health.json() == {"status": "ok"}
+        anonymous = httpx.get(f"{base}/api/v1/portfolios", timeout=5)
+        assert anonymous.status_code == 401
+        listed = httpx.get(
+            f"{base}/api/v1/portfolios", headers={"Authorization": f"Bearer {token}"}, timeout=5
+        )
+        assert (listed.status_code, listed.json()) == (200, [])
+    finally:
+        server.send_signal(signal.SIGINT)
+        try:
+            server.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
