@@ -264,8 +264,8 @@ class ExecutionConfig(ConfigModel):
     ] = FillTiming.NEXT_OPEN
     commission: Annotated[
         str,
-        _execution("commission", "Fee model: none, percent:P, per-share:R[:min=M][:max-pct=P] "
-                   "or per-lot:A.", limits.commission_value, "SPEC"),
+        _execution("commission", "Fee model: none, percent:P, per-share:R[:min=M][:max-pct=P], "
+                   "per-lot:A or per-contract:A.", limits.commission_value, "SPEC"),
     ] = "none"  # fmt: skip
     slippage_bps: Annotated[
         Decimal,
