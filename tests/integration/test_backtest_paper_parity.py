@@ -476,3 +476,43 @@ def test_quotes_session_adjustment_and_target_percent_together_fill_alike(
     assert summary.cash == backtest.final_cash
     assert summary.equity == backtest.final_equity
     check_ledger(database, pid)
+
+
+def test_a_futures_account_across_a_split_agrees_in_backtest_and_paper(database: Database) -> None:
+    """Raw AAPL as a futures contract (multiplier 1, margin 100) through the 2020-08-31 4-for-1
+    split: both runs hold 4 x the contracts, block their margin and end with the same books."""
+    start, end = date(2020, 8, 25), date(2020, 9, 4)
+    sizing = SizingConfig(method="fixed", quantity=Decimal(10))
+    execution = ExecutionConfig(commission="per-contract:1", slippage_bps=Decimal(0))
+    account = AccountConfig(kind="futures", multiplier=Decimal(1), initial_margin=Decimal(100))
+    config = RunConfig(
+        strategy="buy-and-hold", symbol="AAPL", start=start, end=end, sizing=sizing,
+        execution=execution, account=account, source=SourceConfig(adjust="raw"),
+    )  # fmt: skip
+    backtest = run_backtest(config)
+    bars = load_run_bars(config)
+
+    service = PortfolioService(database)
+    settings = RunConfig(
+        strategies=(StrategySpec("buy-and-hold"),), symbols=("AAPL",),
+        source=SourceConfig("replay", replay_from=start), sizing=sizing, execution=execution,
+        account=account,
+    )  # fmt: skip
+    pid = service.create_portfolio("futures split", Decimal(10000), settings=settings)
+    for _ in range(len(bars)):
+        assert service.tick(pid, "AAPL")[-1].status is TickStatus.PROCESSED
+
+    (bought,) = backtest.fills
+    assert _fills(service.fills(pid)) == _fills(backtest.fills)
+    (position,) = service.show(pid).positions
+    assert position.quantity == bought.quantity * 4 == 40
+    summary = service.show(pid).summary
+    assert summary.positions_value == 40 * 100  # the margin of every contract after the split
+    assert summary.cash == backtest.final_cash
+    assert summary.equity == backtest.final_equity
+    # no split jump: equity is the cash paid in plus what the price made
+    last_close = Decimal(str(bars["close"].iloc[-1]))
+    assert summary.equity == Decimal(10000) - bought.fee + 40 * (last_close - bought.price / 4)
+    with database.dry_transaction() as repository:  # stored: cash before the variation
+        row = repository.portfolio(pid)
+        assert row.cash == row.starting_cash + row.realized_pnl - row.fees_paid - 40 * 100
