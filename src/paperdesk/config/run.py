@@ -349,8 +349,8 @@ class SourceConfig(ConfigModel):
     ] = None  # fmt: skip
     factor_file: Annotated[
         Path | None,
-        _data("factor_file", "Lean factor file of the symbol (default: the bundled one, if "
-              "any).", path_value, "FILE"),
+        _data("factor_file", "Lean factor file of the symbol.", path_value, "FILE",
+              shown_default="the bundled one, if any"),
     ] = None  # fmt: skip
 
     def __init__(self, kind: SourceKind | str = SourceKind.BUNDLED, **data: Any) -> None:

@@ -132,3 +132,10 @@ def test_the_commission_help_names_every_fee_model_the_option_takes() -> None:
         line = next(line for line in result.stdout.splitlines() if "--commission" in line)
         for model in ("percent:P", "per-share:R", "per-lot:A", "per-contract:A"):
             assert model in line, line
+
+
+@pytest.mark.parametrize("path", [path for path, _ in COMMANDS], ids=" ".join)
+def test_each_option_states_its_default_once(path: tuple[str, ...]) -> None:
+    result = runner.invoke(app, [*path, "--help"], env={"COLUMNS": "250"})
+    for line in result.stdout.splitlines():
+        assert line.count("(default:") <= 1, line
