@@ -394,3 +394,125 @@ def test_futures_accounting_fills_settles_and_margin_calls_alike_in_backtest_and
     assert [a.ts_event for a in called] == [e.ts_event for e in backtest.account_events]
     assert len(published) == len(called)
     assert (len(called) > 0) is (multiplier == "50")
+
+
+# ------------------------------------------- quotes + session + adjustment + target-percent
+COMBINED_FIRST, COMBINED_ROWS = "2013-10-07T19:00:00Z", 575  # 15:00 ET to the next day 11:00
+COMBINED_CASES: dict[str, ExecutionConfig] = {
+    "regular session, marked at the trade close": ExecutionConfig(
+        commission="per-share:0.005:min=1:max-pct=0.5", session="regular"
+    ),
+    "regular session, marked at the mid": ExecutionConfig(
+        commission="per-share:0.005:min=1:max-pct=0.5", session="regular", mark=MarkPrice.MID
+    ),
+    "extended session, marked at the mid": ExecutionConfig(
+        commission="per-share:0.005:min=1:max-pct=0.5", session="extended", mark=MarkPrice.MID
+    ),
+}
+
+
+def _combined_slices(directory: Path) -> tuple[Path, Path]:
+    """Bundled SPY trade minutes (post-market, pre-market and regular) and their quotes."""
+    quotes = find_bundled_quotes("SPY", "1m")
+    assert quotes is not None
+    trades_lines = find_bundled("SPY", "1m").read_text().splitlines()
+    start = next(i for i, line in enumerate(trades_lines) if line.startswith(COMBINED_FIRST))
+    chosen = trades_lines[start : start + COMBINED_ROWS]
+    last = chosen[-1].split(",")[0]
+    quote_lines = quotes.read_text().splitlines()
+    kept = [line for line in quote_lines[1:] if COMBINED_FIRST <= line.split(",")[0] <= last]
+    trades, quoted = directory / "spy_1m.csv", directory / "quotes.csv"
+    trades.write_text("\n".join([trades_lines[0], *chosen]) + "\n")
+    quoted.write_text("\n".join([quote_lines[0], *kept]) + "\n")
+    return trades, quoted
+
+
+@pytest.mark.parametrize("case", list(COMBINED_CASES))
+def test_quotes_session_adjustment_and_target_percent_together_fill_alike(
+    database: Database, tmp_path: Path, case: str
+) -> None:
+    execution = COMBINED_CASES[case]
+    trades, quotes = _combined_slices(tmp_path)
+    params: dict[str, object] = {"fast": 5, "slow": 12}
+    sizing = SizingConfig(method="target-percent", percent=Decimal(50))
+    risk = RiskConfig(exposure_cap_percent=None)
+    config = RunConfig(
+        strategy="sma-cross", params=params, data=trades, quotes=quotes, symbol="SPY",
+        timeframe="1m", cash=Decimal(100000), sizing=sizing, risk=risk, execution=execution,
+        source=SourceConfig(adjust="split-dividend"),
+    )  # fmt: skip
+    backtest = run_backtest(config)
+    assert backtest.adjust == "split-dividend"
+
+    service = PortfolioService(database)
+    settings = RunConfig(
+        strategies=(StrategySpec("sma-cross", params),),
+        symbols=("SPY",),
+        timeframe="1m",
+        source=SourceConfig(
+            "replay",
+            files={"SPY": str(trades)},
+            quote_files={"SPY": str(quotes)},
+            replay_from=date(2013, 10, 7),
+            adjust="split-dividend",
+        ),
+        sizing=sizing, risk=risk, execution=execution,
+    )  # fmt: skip
+    pid = service.create_portfolio("combined", Decimal(100000), settings=settings)
+    served = 0
+    while service.tick(pid, "SPY")[-1].status is TickStatus.PROCESSED:
+        served += 1
+
+    assert served == COMBINED_ROWS
+    assert len(backtest.fills) >= 4, "the run must trade for the comparison to mean something"
+    # adjusted quotes: fills are off the raw cent grid; a fill on a quoted bar has no slippage
+    assert any(fill.price != fill.price.quantize(Decimal("0.01")) for fill in backtest.fills)
+    bars = load_run_bars(config)
+    quoted = {ts for ts, ask in bars["ask_open"].items() if not pd.isna(ask)}
+    assert all(f.slippage == 0 for f in backtest.fills if pd.Timestamp(f.ts) in quoted)
+    assert _fills(service.fills(pid)) == _fills(backtest.fills)
+    assert _trades(service.trades(pid)) == _trades(backtest.trades)
+    summary = service.show(pid).summary
+    assert summary.cash == backtest.final_cash
+    assert summary.equity == backtest.final_equity
+    check_ledger(database, pid)
+
+
+def test_a_futures_account_across_a_split_agrees_in_backtest_and_paper(database: Database) -> None:
+    """Raw AAPL as a futures contract (multiplier 1, margin 100) through the 2020-08-31 4-for-1
+    split: both runs hold 4 x the contracts, block their margin and end with the same books."""
+    start, end = date(2020, 8, 25), date(2020, 9, 4)
+    sizing = SizingConfig(method="fixed", quantity=Decimal(10))
+    execution = ExecutionConfig(commission="per-contract:1", slippage_bps=Decimal(0))
+    account = AccountConfig(kind="futures", multiplier=Decimal(1), initial_margin=Decimal(100))
+    config = RunConfig(
+        strategy="buy-and-hold", symbol="AAPL", start=start, end=end, sizing=sizing,
+        execution=execution, account=account, source=SourceConfig(adjust="raw"),
+    )  # fmt: skip
+    backtest = run_backtest(config)
+    bars = load_run_bars(config)
+
+    service = PortfolioService(database)
+    settings = RunConfig(
+        strategies=(StrategySpec("buy-and-hold"),), symbols=("AAPL",),
+        source=SourceConfig("replay", replay_from=start), sizing=sizing, execution=execution,
+        account=account,
+    )  # fmt: skip
+    pid = service.create_portfolio("futures split", Decimal(10000), settings=settings)
+    for _ in range(len(bars)):
+        assert service.tick(pid, "AAPL")[-1].status is TickStatus.PROCESSED
+
+    (bought,) = backtest.fills
+    assert _fills(service.fills(pid)) == _fills(backtest.fills)
+    (position,) = service.show(pid).positions
+    assert position.quantity == bought.quantity * 4 == 40
+    summary = service.show(pid).summary
+    assert summary.positions_value == 40 * 100  # the margin of every contract after the split
+    assert summary.cash == backtest.final_cash
+    assert summary.equity == backtest.final_equity
+    # no split jump: equity is the cash paid in plus what the price made
+    last_close = Decimal(str(bars["close"].iloc[-1]))
+    assert summary.equity == Decimal(10000) - bought.fee + 40 * (last_close - bought.price / 4)
+    with database.dry_transaction() as repository:  # stored: cash before the variation
+        row = repository.portfolio(pid)
+        assert row.cash == row.starting_cash + row.realized_pnl - row.fees_paid - 40 * 100

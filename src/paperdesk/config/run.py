@@ -264,8 +264,8 @@ class ExecutionConfig(ConfigModel):
     ] = FillTiming.NEXT_OPEN
     commission: Annotated[
         str,
-        _execution("commission", "Fee model: none, percent:P, per-share:R[:min=M][:max-pct=P] "
-                   "or per-lot:A.", limits.commission_value, "SPEC"),
+        _execution("commission", "Fee model: none, percent:P, per-share:R[:min=M][:max-pct=P], "
+                   "per-lot:A or per-contract:A.", limits.commission_value, "SPEC"),
     ] = "none"  # fmt: skip
     slippage_bps: Annotated[
         Decimal,
@@ -349,8 +349,8 @@ class SourceConfig(ConfigModel):
     ] = None  # fmt: skip
     factor_file: Annotated[
         Path | None,
-        _data("factor_file", "Lean factor file of the symbol (default: the bundled one, if "
-              "any).", path_value, "FILE"),
+        _data("factor_file", "Lean factor file of the symbol.", path_value, "FILE",
+              shown_default="the bundled one, if any"),
     ] = None  # fmt: skip
 
     def __init__(self, kind: SourceKind | str = SourceKind.BUNDLED, **data: Any) -> None:

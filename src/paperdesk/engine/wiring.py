@@ -67,7 +67,7 @@ def check_run(config: RunConfig, instruments: Mapping[str, Instrument] | None = 
     """Build every part of a run once, so a bad strategy name or parameter, a malformed fee
     spec or an option that fits none of the instruments is refused before anything is stored."""
     from paperdesk.data import instrument_for
-    from paperdesk.data.adjustment import portfolio_prices
+    from paperdesk.data.adjustment import portfolio_prices, read_factor_file
     from paperdesk.engine.strategies import run_strategies
 
     run_strategies(config)
@@ -77,6 +77,8 @@ def check_run(config: RunConfig, instruments: Mapping[str, Instrument] | None = 
     }
     for symbol in config.symbols:  # an adjustment needs a factor file, and a readable one
         portfolio_prices(symbol, held[symbol], config.source)
+    if not config.symbols and config.source.factor_file is not None:  # no watch list yet
+        read_factor_file(config.source.factor_file, "")
     build_kernel(config, held, None)
 
 

@@ -194,7 +194,9 @@ class LiveRunner:
             portfolio_id,
             symbol,
             settings.bar_timeframe,
-            last_price=bar.close,
+            # the kernel's mark: the quote mid with mark=mid; outside the session, the last
+            # in-session mark (show, the mark command and the next tick's restore read it)
+            last_price=state.kernel.last_price(symbol) or bar.close,
             bar=None if late else (bar.ts_open, bar.ts_close, target),
             replay_index=target if settings.source.kind == "replay" else None,
         )

@@ -180,6 +180,8 @@ class PortfolioLedger:
         if before is None:
             return None
         outcome = apply_action(before, action)
+        if self._futures and action.kind == "split":
+            outcome = self._futures_split(before, outcome)
         after = outcome.position
         self.cash += outcome.cash
         self.realized_pnl += outcome.realized_pnl
@@ -201,6 +203,15 @@ class PortfolioLedger:
             outcome.realized_pnl,
             closed,
         )
+
+    def _futures_split(self, before: Position, outcome: ActionOutcome) -> ActionOutcome:
+        """A split of a futures position: the contracts it adds block their margin (those it
+        removes release theirs) and a fraction paid out realizes its P&L times the multiplier."""
+        terms = self.rules.terms(before.symbol)
+        realized = outcome.realized_pnl * terms.multiplier
+        released = (abs(before.quantity) - abs(outcome.position.quantity)) * terms.initial_margin
+        position = outcome.position._replace(realized_pnl=before.realized_pnl + realized)
+        return outcome._replace(position=position, cash=realized + released, realized_pnl=realized)
 
     def _adjust_round_trip(
         self, action: CorporateActionTerms, outcome: ActionOutcome, ts: datetime

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING
 
-from paperdesk.domain import Side, Trade
+from paperdesk.domain import AccountEvent, MarginCalled, Side, Trade
 from paperdesk.engine.open_positions import OpenPosition
 
 if TYPE_CHECKING:
@@ -76,6 +76,21 @@ def open_position_to_dict(held: OpenPosition) -> dict[str, object]:
     }
 
 
+def account_event_to_dict(event: AccountEvent) -> dict[str, object]:
+    """A margin call or an overdraft, with its money as exact decimal strings."""
+    document: dict[str, object] = {"kind": type(event).__name__, "at": utc_text(event.ts_event)}
+    if isinstance(event, MarginCalled):
+        document["equity"] = decimal_text(event.equity)
+        document["requirement"] = decimal_text(event.requirement)
+        document["symbols"] = list(event.symbols)
+    else:
+        document["order_id"] = event.order_id
+        document["symbol"] = event.symbol
+        document["cash"] = decimal_text(event.cash)
+    document["reason"] = event.reason
+    return document
+
+
 def result_to_dict(result: BacktestResult) -> dict[str, object]:
     """The JSON document of a backtest result."""
     stats = {key: json_value(getattr(result.stats, key)) for key in result.stats.to_dict()}
@@ -92,10 +107,7 @@ def result_to_dict(result: BacktestResult) -> dict[str, object]:
         "fills": len(result.fills),
         "orders": len(result.orders),
         "rejected_signals": len(result.rejections),
-        "account_events": [
-            {"kind": type(event).__name__, "at": utc_text(event.ts_event), "reason": event.reason}
-            for event in result.account_events
-        ],
+        "account_events": [account_event_to_dict(event) for event in result.account_events],
         "adjustments": [
             {"at": utc_text(moment), "reason": reason} for moment, reason in result.adjustments
         ],

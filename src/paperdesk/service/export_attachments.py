@@ -2,11 +2,12 @@
 travel inside the export, and an import takes them only from there.
 
 On export each one is copied into the folder (``data/SYMBOL.csv``, its quotes
-``data/SYMBOL_quotes.csv``, ``plugins/NAME.py``) and the
-settings in state.json name that relative path. On import every such path must stay inside the
-export folder (no absolute path, no ``..``, no symbolic link out of it) and be one of the files
-the manifest vouches for; the files are then copied to the home's import store (or, without
-one, used where they are) and the new portfolio's settings name them there.
+``data/SYMBOL_quotes.csv``, the Lean factor file ``data/factor_file.csv``,
+``plugins/NAME.py``) and the settings in state.json name that relative path. On import every
+such path must stay inside the export folder (no absolute path, no ``..``, no symbolic link out
+of it) and be one of the files the manifest vouches for; the files are then copied to the home's
+import store (or, without one, used where they are) and the new portfolio's settings name them
+there.
 """
 
 from __future__ import annotations
@@ -49,6 +50,9 @@ def _rewrite(settings: Mapping[str, Any], move: Callable[[str, str], str]) -> di
             symbol: move(path, f"data/{_UNSAFE.sub('_', symbol)}_quotes.csv")
             for symbol, path in quote_files.items()
         }
+        document["source"] = source
+    if source.get("factor_file"):
+        source["factor_file"] = move(source["factor_file"], "data/factor_file.csv")
         document["source"] = source
     paths = []
     for spec in document.get("strategy_paths") or ():

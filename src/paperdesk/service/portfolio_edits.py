@@ -106,6 +106,10 @@ def check_settings_change(
         ("--source", before.source.kind.value, after.source.kind.value),
         ("--adjust", _adjust(before), _adjust(after)),
         ("--factor-file", str(before.source.factor_file), str(after.source.factor_file)),
+        # futures equity is cash plus the margin and variation the contract terms derive
+        ("--account", *_futures_kinds(before, after)),
+        ("--multiplier", str(before.account.multiplier), str(after.account.multiplier)),
+        ("--initial-margin", str(before.account.initial_margin), str(after.account.initial_margin)),
     ):
         if old != new and busy:
             raise OptionError(
@@ -118,6 +122,12 @@ def check_settings_change(
             f"invalid value for --symbol: portfolio {portfolio_id} still has positions or open "
             f"orders in {', '.join(dropped)}; keep them in the watch list or close them first"
         )
+
+
+def _futures_kinds(before: RunConfig, after: RunConfig) -> tuple[str, str]:
+    """The account kinds when either is futures (cash and margin accounts share the books)."""
+    kinds = before.account.kind.value, after.account.kind.value
+    return kinds if "futures" in kinds else ("", "")
 
 
 def _adjust(settings: RunConfig) -> str:

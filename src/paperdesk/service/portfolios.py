@@ -45,6 +45,8 @@ from paperdesk.settings import Settings
 from paperdesk.store import Database, LedgerRepository
 
 if TYPE_CHECKING:  # loaded where used: reading the ledger needs none of them (a fast start)
+    import pandas as pd
+
     from paperdesk.analytics.stats import Stats
     from paperdesk.data.manager import DataManager
     from paperdesk.live.restore import RestoredPortfolio
@@ -127,15 +129,12 @@ class PortfolioService:
         from paperdesk.engine.wiring import check_run
 
         check_run(settings)
-        from paperdesk.engine.wiring import check_contract_price
         from paperdesk.live import replay
-        from paperdesk.live.sources import bar_at
 
         for symbol in settings.symbols:  # data must exist, and reach the replay's start
             history = self.source.history(symbol, settings.bar_timeframe, settings.source)
             replay.check_start(settings, symbol, history)
-            # a futures margin above one contract's notional at the latest close is a typo
-            check_contract_price(settings.account, symbol, bar_at(history, len(history) - 1).close)
+            _check_contract(settings, symbol, history)
         if settings.statistics.benchmark is not None:  # an unknown benchmark is refused now
             from paperdesk.service.performance import portfolio_benchmark
 
@@ -567,3 +566,22 @@ def _summary(
 
 
 __all__ = ["CursorRecord", "OrderRequest", "PortfolioService"]
+
+
+def _check_contract(settings: RunConfig, symbol: str, history: pd.DataFrame) -> None:
+    """A futures portfolio's initial margin must fit one contract at its first close (the
+    replay's first bar, else the latest), as a backtest checks it at its first close."""
+    if not settings.account.is_futures or history.empty:
+        return
+    import pandas as pd
+
+    from paperdesk.engine.wiring import check_contract_price
+
+    closes = history["close"]
+    start = settings.source.replay_from
+    if settings.source.kind is SourceKind.REPLAY and start is not None:
+        served = closes[closes.index >= pd.Timestamp(start, tz="UTC")]
+        close = served.iloc[0] if not served.empty else closes.iloc[-1]
+    else:
+        close = closes.iloc[-1]
+    check_contract_price(settings.account, symbol, Decimal(str(close)))

@@ -120,6 +120,9 @@ def test_a_bad_adjustment_is_one_clear_line(tmp_path: Path, args: list[str], mes
          "is the factor file of one symbol; this run trades AAPL, SPY"),
         (["--symbol", "SPY", "--adjust", "dividends"],
          "invalid value for --adjust: 'dividends' (expected raw or split or split-dividend)"),
+        # no watch list: the factor file is still read before anything is stored
+        (["--adjust", "split", "--factor-file", "{bad}"], "aapl.csv line 2: not a factor row"),
+        (["--adjust", "split", "--factor-file", "{absent}"], "--factor-file: file not found"),
     ],
 )  # fmt: skip
 def test_a_bad_adjustment_creates_no_portfolio(
@@ -127,7 +130,8 @@ def test_a_bad_adjustment_creates_no_portfolio(
 ) -> None:
     json_of("create-portfolio", "first", "10000", "--symbol", "SPY")
     before = ledger_state()
-    filled = [argument.format(bad=bad_factor_file(tmp_path)) for argument in args]
+    absent = str(tmp_path / "absent.csv")
+    filled = [argument.format(bad=bad_factor_file(tmp_path), absent=absent) for argument in args]
     assert message in fails("create-portfolio", "X", "10000", *filled)
     assert ledger_state() == before
 

@@ -124,3 +124,18 @@ def test_unknown_names_get_the_closest_known_ones(args: list[str], hint: str) ->
 def test_a_symbol_the_portfolio_does_not_watch_gets_a_hint() -> None:
     pid = json_of("create-portfolio", "X", "10000", "--symbol", "SPY")["id"]
     assert "does not watch SPYY (SPY); did you mean SPY?" in fails("trade", str(pid), "SPYY", "DRY")
+
+
+def test_the_commission_help_names_every_fee_model_the_option_takes() -> None:
+    for path in (("backtest",), ("create-portfolio",)):
+        result = runner.invoke(app, [*path, "--help"], env={"COLUMNS": "250"})
+        line = next(line for line in result.stdout.splitlines() if "--commission" in line)
+        for model in ("percent:P", "per-share:R", "per-lot:A", "per-contract:A"):
+            assert model in line, line
+
+
+@pytest.mark.parametrize("path", [path for path, _ in COMMANDS], ids=" ".join)
+def test_each_option_states_its_default_once(path: tuple[str, ...]) -> None:
+    result = runner.invoke(app, [*path, "--help"], env={"COLUMNS": "250"})
+    for line in result.stdout.splitlines():
+        assert line.count("(default:") <= 1, line

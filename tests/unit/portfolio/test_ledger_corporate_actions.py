@@ -12,8 +12,8 @@ from decimal import Decimal
 from pathlib import Path
 
 from paperdesk.data.corporate_actions import FactorFile, bundled_factor_file
-from paperdesk.domain import CorporateActionTerms, Fill, Side
-from paperdesk.portfolio import PortfolioLedger
+from paperdesk.domain import AccountKind, CorporateActionTerms, Fill, Side
+from paperdesk.portfolio import AccountRules, ContractTerms, PortfolioLedger
 
 D = Decimal
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "corporate_actions"
@@ -123,3 +123,26 @@ def test_a_reverse_split_leaving_only_a_fraction_closes_the_round_trip() -> None
     assert ledger.positions == {}
     assert ledger.cash == D("1000") - D("13.30") + D("11.30") == D("998.00")
     ledger.check_invariants()
+
+
+def test_a_split_in_a_futures_account_blocks_the_margin_of_the_new_contracts() -> None:
+    """A futures account holding 10 raw AAPL (multiplier 1, initial margin 100 a contract)
+    through the 7:1 split of 2014-06-09 holds 70, each blocking its margin: cash pays the 6000
+    more that 60 new contracts block, and equity is what the prices made, not a jump."""
+    rules = AccountRules(
+        AccountKind.FUTURES, contracts={"AAPL": ContractTerms(D(1), D(100), D(100))}
+    )
+    ledger = PortfolioLedger(D("10000"), rules)
+    ledger.apply_fill(_fill("AAPL", Side.BUY, "10", "646.25", date(2014, 6, 5)))
+    assert ledger.cash == D("9000")  # 10 contracts block 1000
+    # equity at the 2014-06-06 close 645.57: 10000 + 10 x (645.57 - 646.25) = 9993.20
+    assert ledger.equity({"AAPL": D("645.57")}) == D("9993.20")
+
+    ledger.apply_corporate_action(_aapl(date(2014, 6, 9), "split"), _at(date(2014, 6, 9)))
+
+    assert ledger.position("AAPL").quantity == D(70)
+    assert ledger.blocked_margin() == D(7000)
+    assert ledger.cash == D("3000")  # 9000 - 60 x 100
+    ledger.check_invariants()
+    # the 2014-06-09 close 93.70: 10000 + 70 x 93.70 - 6462.50 = 10096.50 (no split jump)
+    assert ledger.equity({"AAPL": D("93.70")}) == D("10096.50")

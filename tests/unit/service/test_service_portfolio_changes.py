@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 
 import pytest
 from paper_service_fixtures import ledger_counts, traded_portfolio
 
-from paperdesk.config import RunConfig, StrategySpec
+from paperdesk.config import AccountConfig, RunConfig, SizingConfig, SourceConfig, StrategySpec
 from paperdesk.domain import InvalidInputError, UnknownNameError
 from paperdesk.domain.errors import PaperdeskError
 from paperdesk.service.portfolio_edits import edited_config
@@ -122,3 +123,48 @@ def test_unarchive(database: Database) -> None:
         "portfolio.archived",
         "portfolio.unarchived",
     ]
+
+
+@pytest.mark.parametrize(
+    ("options", "option"),
+    [
+        ({"account": "futures", "initial_margin": "50"}, "--account"),
+    ],
+)
+def test_the_account_cannot_change_under_open_positions(
+    database: Database, options: dict[str, object], option: str
+) -> None:
+    """A cash portfolio holding SPY switched to a futures account would lose the shares' cost
+    from its equity (futures equity is cash plus blocked margin): refused, nothing changes."""
+    service = PortfolioService(database)
+    settings = RunConfig(strategies=(StrategySpec("buy-and-hold"),), symbols=("SPY",),
+                         source=SourceConfig("replay", replay_from=date(2020, 1, 2)))  # fmt: skip
+    pid = service.create_portfolio("held", Decimal("10000"), settings=settings)
+    for _ in range(3):
+        service.tick(pid, "SPY")
+    assert service.show(pid).positions
+    before = ledger_counts(service), service.settings(pid)
+    with pytest.raises(InvalidInputError, match=f"invalid value for {option}: .*still has"):
+        _edit(service, pid, **options)
+    assert (ledger_counts(service), service.settings(pid)) == before
+
+
+def test_contract_terms_cannot_change_under_an_open_futures_position(database: Database) -> None:
+    """The variation and blocked margin are derived from the multiplier and the initial margin:
+    changing either under an open contract would rewrite the equity; refused."""
+    service = PortfolioService(database)
+    account = AccountConfig(kind="futures", multiplier=Decimal(2), initial_margin=Decimal(50))
+    settings = RunConfig(strategies=(StrategySpec("buy-and-hold"),), symbols=("SPY",),
+                         source=SourceConfig("replay", replay_from=date(2020, 1, 2)),
+                         sizing=SizingConfig(method="fixed", quantity=Decimal(3)),
+                         account=account)  # fmt: skip
+    pid = service.create_portfolio("contracts", Decimal("10000"), settings=settings)
+    for _ in range(3):
+        service.tick(pid, "SPY")
+    assert service.show(pid).positions
+    before = ledger_counts(service), service.settings(pid)
+    for options, option in (({"multiplier": "5"}, "--multiplier"),
+                            ({"initial_margin": "60"}, "--initial-margin")):  # fmt: skip
+        with pytest.raises(InvalidInputError, match=f"invalid value for {option}: .*still has"):
+            _edit(service, pid, **options)
+    assert (ledger_counts(service), service.settings(pid)) == before
