@@ -128,10 +128,13 @@ def _parameter(spec: IndicatorSpec, name: str, raw: object) -> object:
 
 
 def resolve_parameters(spec: IndicatorSpec, given: Mapping[str, object]) -> dict[str, object]:
-    """The defaults overlaid with ``given`` (names with ``-`` or ``_``), each checked."""
+    """The defaults overlaid with ``given`` (names with ``-`` or ``_``), each checked.
+    ``ema_seed``, the strategies' name of the seed, is accepted for ``seed``."""
     resolved = dict(spec.defaults)
     for key, raw in given.items():
         name = str(key).strip().replace("-", "_")
+        if name == "ema_seed" and "seed" in spec.defaults:  # one name in every command
+            name = "seed"
         if name not in spec.defaults:
             valid = ", ".join(spec.defaults)
             raise InvalidInputError(

@@ -52,6 +52,14 @@ def test_parameters_come_as_numbers_or_text_and_the_seed_in_any_case(load_bars: 
     np.testing.assert_array_equal(signal, want_signal)
 
 
+def test_the_strategies_name_ema_seed_is_the_seed_of_every_ema_indicator() -> None:
+    for name in ("ema", "macd", "tsi"):
+        spec = indicator_spec(name)
+        assert resolve_parameters(spec, {"ema_seed": "first"})["seed"] == "first"
+    with pytest.raises(InvalidInputError, match="indicator 'rsi' has no parameter 'ema_seed'"):
+        resolve_parameters(indicator_spec("rsi"), {"ema_seed": "first"})
+
+
 @pytest.mark.parametrize(
     ("name", "given", "message"),
     [
