@@ -24,7 +24,7 @@ import pandas as pd
 
 from paperdesk.data.bar_store import BarStore
 from paperdesk.data.calendars import market_calendar
-from paperdesk.data.parquet_cache import ParquetBarCache
+from paperdesk.data.parquet_cache import ParquetBarCache, write_through
 from paperdesk.data.providers.aggregator import AllProvidersFailed, Attempt, ProviderAggregator
 from paperdesk.data.session_grid import SessionGrid
 from paperdesk.domain import Timeframe
@@ -242,14 +242,8 @@ def _one_chunk(
             chunk.start, chunk.end, "empty", 0, result.provider, "no bars", result.attempts
         )
     provider = result.provider or "unknown"
-    before = None if parquet is None else parquet.known_version(symbol, timeframe)
-    written = store.write_bars(
-        frame, symbol=symbol, timeframe=timeframe, source=provider,
+    written = write_through(
+        store, parquet, frame, symbol=symbol, timeframe=timeframe, source=provider,
         fetched_at=now.to_pydatetime(), asset_class=asset_class,
     )  # fmt: skip
-    if parquet is not None:
-        after = store.series_version(symbol, timeframe)
-        parquet.write_copy(
-            frame, symbol, timeframe, source=provider, version_before=before, version_after=after
-        )
     return ChunkReport(chunk.start, chunk.end, "fetched", written, provider, "", result.attempts)

@@ -20,7 +20,7 @@ from paperdesk.data.instruments import (
     instrument_for,
     known_asset_class,
 )
-from paperdesk.data.parquet_cache import ParquetBarCache
+from paperdesk.data.parquet_cache import ParquetBarCache, write_through
 from paperdesk.data.quote_csv import merge_quotes, read_quotes
 from paperdesk.domain import AssetClass, DataError, Timeframe
 from paperdesk.domain.quotes import QUOTE_FIELDS
@@ -79,20 +79,10 @@ def import_csv(
     frame = imported.frame
     name, frame_timeframe = frame.attrs["symbol"], frame.attrs["timeframe"]
     source = f"csv:{file_path.name}"
-    before = None if cache is None else cache.known_version(name, frame_timeframe)
-    written = store.write_bars(
-        frame,
-        symbol=name,
-        timeframe=frame_timeframe,
-        source=source,
-        fetched_at=fetched_at or datetime.now(UTC),
-        asset_class=kind,
-    )
-    if cache is not None:
-        after = store.series_version(name, frame_timeframe)
-        cache.write_copy(
-            frame, name, frame_timeframe, source=source, version_before=before, version_after=after
-        )
+    written = write_through(
+        store, cache, frame, symbol=name, timeframe=frame_timeframe, source=source,
+        fetched_at=fetched_at or datetime.now(UTC), asset_class=kind,
+    )  # fmt: skip
     return ImportReport(
         path=file_path,
         symbol=name,
@@ -133,20 +123,10 @@ def import_quotes(
     merged = merge_quotes(stored, quotes)
     quoted = merged.loc[merged[list(QUOTE_FIELDS)].notna().all(axis=1)]
     source = f"csv:{file_path.name}"
-    before = None if cache is None else cache.known_version(name, frame_timeframe)
-    written = store.write_bars(
-        quoted,
-        symbol=name,
-        timeframe=frame_timeframe,
-        source=source,  # each bar keeps the source of its trades (its ``source`` column)
+    written = write_through(  # each bar keeps the source of its trades (its ``source`` column)
+        store, cache, quoted, symbol=name, timeframe=frame_timeframe, source=source,
         fetched_at=fetched_at or datetime.now(UTC),
-    )
-    if cache is not None:
-        after = store.series_version(name, frame_timeframe)
-        cache.write_copy(
-            quoted, name, frame_timeframe, source=source, version_before=before,
-            version_after=after,
-        )  # fmt: skip
+    )  # fmt: skip
     unused = len(quotes) - written
     notes = (f"{unused} quotes fall on no stored bar and were not used",) if unused else ()
     return ImportReport(

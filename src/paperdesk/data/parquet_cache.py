@@ -25,7 +25,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from paperdesk.data.bar_store import row_sources
+from paperdesk.data.bar_store import BarStore, row_sources
 from paperdesk.data.calendars import bar_close_times
 from paperdesk.data.instruments import calendar_or_default, instrument_for
 from paperdesk.domain import DataError, Timeframe
@@ -212,6 +212,33 @@ class ParquetBarCache:
 
 _TS = pa.timestamp("ns", tz="UTC")
 _VERSION_FILE = "STORE_VERSION"
+
+
+def write_through(
+    store: BarStore,
+    cache: ParquetBarCache | None,
+    frame: pd.DataFrame,
+    *,
+    symbol: str,
+    timeframe: str,
+    source: str,
+    fetched_at: datetime,
+    asset_class: str | None = None,
+) -> int:
+    """Write ``frame`` to the store (one transaction, the series' version raised) and then its
+    copy to the Parquet cache, versioned only when no other write came in between (see
+    ``ParquetBarCache.write_copy``); the rows written."""
+    before = None if cache is None else cache.known_version(symbol, timeframe)
+    written = store.write_bars(
+        frame, symbol=symbol, timeframe=timeframe, source=source, fetched_at=fetched_at,
+        asset_class=asset_class,
+    )  # fmt: skip
+    if cache is not None:
+        after = store.series_version(symbol, timeframe)
+        cache.write_copy(
+            frame, symbol, timeframe, source=source, version_before=before, version_after=after
+        )
+    return written
 
 
 def _utc(moment: datetime | None, what: str) -> pd.Timestamp | None:
