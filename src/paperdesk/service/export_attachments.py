@@ -37,20 +37,14 @@ def _rewrite(settings: Mapping[str, Any], move: Callable[[str, str], str]) -> di
     """``settings`` with each named file replaced by ``move(path, suggested_name)``."""
     document = dict(settings)
     source = dict(document.get("source") or {})
-    files = source.get("files") or {}
-    if files:
-        source["files"] = {
-            symbol: move(path, f"data/{_UNSAFE.sub('_', symbol)}.csv")
-            for symbol, path in files.items()
-        }
-        document["source"] = source
-    quote_files = source.get("quote_files") or {}
-    if quote_files:
-        source["quote_files"] = {
-            symbol: move(path, f"data/{_UNSAFE.sub('_', symbol)}_quotes.csv")
-            for symbol, path in quote_files.items()
-        }
-        document["source"] = source
+    for key, suffix in (("files", ""), ("quote_files", "_quotes")):  # bars and their quotes
+        named = source.get(key) or {}
+        if named:
+            source[key] = {
+                symbol: move(path, f"data/{_UNSAFE.sub('_', symbol)}{suffix}.csv")
+                for symbol, path in named.items()
+            }
+            document["source"] = source
     if source.get("factor_file"):
         source["factor_file"] = move(source["factor_file"], "data/factor_file.csv")
         document["source"] = source
