@@ -156,11 +156,7 @@ class TradingKernel:
             events.extend(self._apply_corporate_actions(bar))
         outside = self.outside_session(bar)
         if outside is not None:
-            # positions keep the mark of the last bar in the session (Lean marks at the last
-            # regular-session trade); only a symbol seen nowhere else takes this bar's
-            self.prices.setdefault(symbol, self.mark_price(bar))
-            self.signals_seen += len(signals)
-            return [*events, *(self._reject(signal, outside) for signal in signals)]
+            return [*events, *self._outside_session(bar, signals, outside)]
         # resting orders fill from the open onwards
         self.prices[symbol] = bar.open if quote is None else quote.mid_open
         self._settle(self.venue.match(bar, self.orders, events))
@@ -179,6 +175,14 @@ class TradingKernel:
         """Why ``bar`` is outside the session the run trades in (None: it is inside)."""
         session = self.session
         return None if session is None else session.outside(bar)
+
+    def _outside_session(self, bar: Bar, signals: Sequence[Signal], reason: str) -> list[Event]:
+        """A bar outside the session: nothing fills, its signals are rejected with ``reason``,
+        and positions keep the mark of the last bar inside it (Lean marks at the last
+        regular-session trade); only a symbol seen nowhere else takes this bar's."""
+        self.prices.setdefault(bar.symbol, self.mark_price(bar))
+        self.signals_seen += len(signals)
+        return [self._reject(signal, reason) for signal in signals]
 
     def _apply_corporate_actions(self, bar: Bar) -> list[Event]:
         """Book the splits and dividends whose ex-date falls after the symbol's previous bar and
@@ -225,9 +229,7 @@ class TradingKernel:
         self._bar_index = bar_index
         outside = self.outside_session(bar)
         if outside is not None:
-            self.prices.setdefault(bar.symbol, self.mark_price(bar))
-            self.signals_seen += len(signals)
-            return [self._reject(signal, outside) for signal in signals]
+            return self._outside_session(bar, signals, outside)
         self.prices[bar.symbol] = self.mark_price(bar)
         events: list[Event] = []
         for signal in signals:
