@@ -1,7 +1,8 @@
 """Two ``paperdesk worker`` processes on one PostgreSQL ledger, over many replay intervals.
 
 Three replay portfolios (two on the same symbol) with bracket entries (stop-loss and
-take-profit legs) are served one bar every 0.3 s of wall time. Two real worker processes share them through the work leases.
+take-profit legs) are served one bar every 0.3 s of wall time. Two real worker processes
+share them through the work leases.
 Proof: every bar the replay schedule makes due is ticked exactly once, never before it was due;
 the fills, orders, closed trades, cash and positions equal a single-process reference run of
 the same portfolios (so no duplicate fill and no missed stop or take-profit); after a
