@@ -51,6 +51,8 @@ def worker_command(
     except InvalidInputError as error:
         raise OptionError(str(error)) from None
     container = services()
+    for portfolio_id in portfolio or ():
+        container.portfolios.settings(portfolio_id)  # an unknown id is named, before any round
     worker = Worker(
         container.portfolios,
         clock=container.clock,
