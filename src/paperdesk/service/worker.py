@@ -135,15 +135,19 @@ class Worker:
         self._stopped.set()
 
     def run(self, max_rounds: int | None = None) -> int:
-        """Run rounds until stopped (or ``max_rounds``), sleeping until the next lease falls
-        due or the interval passes, whichever is first; returns how many rounds ran."""
+        """Run rounds until stopped (or ``max_rounds`` of them), sleeping until a lease can
+        next be claimed or the interval passes, whichever is first; returns how many ran."""
+        first = self.rounds
         while not self.stopped:
-            self.run_round()
-            if max_rounds is not None and self.rounds >= max_rounds:
+            try:
+                self.run_round()
+            except Exception:  # the ledger unreachable for a moment: log, wait, try again
+                log.exception("round %s failed; the next round retries", self.rounds)
+            if max_rounds is not None and self.rounds - first >= max_rounds:
                 break
             if not self.stopped:
                 self._wait(self._pause())
-        return self.rounds
+        return self.rounds - first
 
     def run_round(self) -> WorkerRound:
         """Claim and work every portfolio due now, each at most once."""
@@ -240,9 +244,13 @@ class Worker:
             repository.leases.release(result.portfolio_id, self.holder, round_at, due)
 
     def _pause(self) -> float:
-        """Seconds until the earliest lease falls due, at most the interval."""
-        with self._portfolios.database.reading() as repository:
-            earliest = repository.leases.earliest_due(self._only)
+        """Seconds until a lease can next be claimed (due, and not held by a live worker), at
+        most the interval (which also picks up new portfolios)."""
+        try:
+            with self._portfolios.database.reading() as repository:
+                earliest = repository.leases.earliest_claimable(self._only)
+        except PaperdeskError:  # the ledger unreachable: the next round says so
+            return self.interval
         if earliest is None:
             return self.interval
         seconds = (earliest - self._clock.now()).total_seconds()

@@ -113,18 +113,23 @@ class WorkLeaseRepository:
         rows = self._session.scalars(select(WorkLeaseRow).order_by(WorkLeaseRow.portfolio_id))
         return [_lease(row) for row in rows]
 
-    def earliest_due(self, portfolio_ids: Iterable[int] | None = None) -> datetime | None:
-        """When the next lease of an active portfolio falls due (None: no lease)."""
+    def earliest_claimable(self, portfolio_ids: Iterable[int] | None = None) -> datetime | None:
+        """The first moment a lease of an active portfolio can be claimed: when it falls due,
+        or, while another worker holds it, when that hold expires (None: no lease)."""
         statement = (
-            select(WorkLeaseRow.next_due_at)
+            select(WorkLeaseRow)
             .join(PortfolioRow, PortfolioRow.id == WorkLeaseRow.portfolio_id)
             .where(PortfolioRow.status == "active")
-            .order_by(WorkLeaseRow.next_due_at)
-            .limit(1)
         )
         if portfolio_ids is not None:
             statement = statement.where(WorkLeaseRow.portfolio_id.in_(list(portfolio_ids)))
-        return self._session.scalars(statement).first()
+        moments = [
+            max(row.next_due_at, row.lease_expires_at)
+            if row.holder is not None and row.lease_expires_at is not None
+            else row.next_due_at
+            for row in self._session.scalars(statement)
+        ]
+        return min(moments, default=None)
 
     @property
     def _dialect(self) -> str:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import threading
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from worker_fixtures import (
@@ -22,10 +23,12 @@ from worker_fixtures import (
 from ledger_support import check_ledger, dump
 from paperdesk.config import RunConfig
 from paperdesk.data.clock import FixedClock
+from paperdesk.domain import DataError
 from paperdesk.domain.ticks import BarTick
 from paperdesk.service.portfolios import PortfolioService
 from paperdesk.service.worker import Worker
 from paperdesk.store import Database
+from paperdesk.store.leases import WorkLeaseRepository
 
 CASH = Decimal(10000)
 
@@ -171,7 +174,7 @@ def test_stop_ends_the_round_after_the_tick_in_progress_and_nothing_is_lost(
     running.append(stopping)
     (interrupted,) = stopping.run_round().portfolios
     assert (interrupted.bars, interrupted.finished) == (1, False)
-    assert stopping.run() == 1  # a stopped worker runs no further round
+    assert stopping.run() == 0  # a stopped worker runs no further round
     with database.reading() as repository:
         (lease,) = repository.leases.all()
     assert lease.holder is None
@@ -191,8 +194,6 @@ def test_a_failing_portfolio_is_reported_and_the_others_still_run(database: Data
 
     def refuse(portfolio_id: int, settings: RunConfig, symbols: object) -> None:
         if portfolio_id == broken:
-            from paperdesk.domain import DataError
-
             raise DataError("every provider failed for SPY")
 
     report = worker(database, clock, refresh=refuse).run_round()
@@ -230,3 +231,39 @@ def test_claims_skip_a_lease_another_worker_is_claiming(database: Database) -> N
     finally:
         other.close()
     assert claimed == [second]
+
+
+def test_the_worker_sleeps_until_a_lease_can_be_claimed_and_no_longer(database: Database) -> None:
+    _create(database, replay_settings(("SPY",)))
+    clock = FixedClock(STARTED + seconds(1.5))
+    waits: list[float] = []
+    sleeper = worker(database, clock, wait=waits.append)
+    assert sleeper.run(max_rounds=2) == 2
+    assert waits == [0.5]  # the replay's next bar falls due at 2 s, before the 60 s interval
+
+    clock.set(STARTED + seconds(2.5))
+    with database.transaction() as repository:  # a worker holds it (then dies) until 32.5 s
+        assert repository.leases.claim("dead", clock.now(), clock.now() + seconds(30))
+    waits.clear()
+    sleeper.run(max_rounds=2)
+    assert waits == [30.0]  # not every 50 ms while the dead worker's lease runs out
+
+
+def test_a_failing_round_is_logged_and_the_worker_carries_on(
+    database: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    portfolio_id = _create(database, replay_settings(("SPY",)))
+    clock = FixedClock(STARTED + seconds(1.5))
+    real_enrol = WorkLeaseRepository.enrol
+    calls: list[int] = []
+
+    def unreachable_once(self: WorkLeaseRepository, *args: Any, **kwargs: Any) -> None:
+        calls.append(1)
+        if len(calls) == 1:
+            raise DataError("cannot use the database: connection refused")
+        real_enrol(self, *args, **kwargs)
+
+    monkeypatch.setattr(WorkLeaseRepository, "enrol", unreachable_once)
+    assert worker(database, clock, wait=lambda _: None).run(max_rounds=2) == 2
+    assert len(calls) == 2
+    assert len(service(database, clock).tick_runs(portfolio_id)) == 2  # bars 0 and 1 are due
