@@ -134,6 +134,13 @@ def _tick_count(database: Database) -> int:
         return int(connection.execute(text("SELECT count(*) FROM tick_runs")).scalar_one())
 
 
+def _leases_of(database: Database, pid: int) -> list[int]:
+    """The portfolios whose lease the worker process ``pid`` holds."""
+    with database.engine.connect() as connection:
+        rows = connection.execute(text("SELECT portfolio_id, holder FROM work_leases"))
+        return [portfolio for portfolio, holder in rows if f":{pid}:" in (holder or "")]
+
+
 def _wait_for(condition: Any, what: str, workers: list[subprocess.Popen[str]]) -> None:
     deadline = time.monotonic() + WAIT_SECONDS
     while not condition():
@@ -162,14 +169,20 @@ def _run_workers(database: Database, home: Path, *, kill_one: bool) -> tuple[lis
         if kill_one:
             victim = workers[0]
 
-            def victim_holds_a_lease() -> bool:
-                with database.engine.connect() as connection:
-                    holders = connection.execute(text("SELECT holder FROM work_leases"))
-                    return any(f":{victim.pid}:" in (h or "") for (h,) in holders)
+            def frozen_holding_a_lease() -> bool:
+                """Freeze the victim; keep it frozen only if it holds a lease (so the kill
+                lands mid-round, deterministically), else let it run on."""
+                victim.send_signal(signal.SIGSTOP)
+                if _leases_of(database, victim.pid):
+                    return True
+                victim.send_signal(signal.SIGCONT)
+                time.sleep(0.05)
+                return False
 
-            _wait_for(victim_holds_a_lease, "waiting for the victim to claim work", workers)
+            _wait_for(frozen_holding_a_lease, "waiting for the victim to claim work", workers)
             victim.send_signal(signal.SIGKILL)  # mid-round: its lease stays until it expires
             victim.wait(timeout=30)
+            assert _leases_of(database, victim.pid)  # the survivor must take these over
             workers = workers[1:]
         _wait_for(lambda: _tick_count(database) >= expected, "waiting for every tick", workers)
         for worker in workers:
