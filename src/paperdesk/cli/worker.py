@@ -76,7 +76,7 @@ def _report(report: WorkerRound) -> None:
     for done in report.portfolios:
         parts = [f"{done.bars} bar(s)", f"{done.fills} fill(s)"]
         if not done.symbols:
-            parts = ["markets closed"]
+            parts = ["no symbol due (markets closed)"]
         if done.marked:
             parts.append("marked to market")
         if done.lease_lost:
