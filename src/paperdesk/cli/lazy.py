@@ -111,6 +111,7 @@ COMMANDS: tuple[LazyCommand, ...] = (
     _command("import", "transfer", "import_command"),
     _command("demo", "demo", "demo_command"),
     _command("serve", "serve", "serve_command"),
+    _command("worker", "worker", "worker_command"),
     _group("portfolio", "portfolios", "portfolio_app", extend="portfolio_changes:register"),
     _group("order", "trading", "order_app"),
     _group("position", "trading", "position_app"),

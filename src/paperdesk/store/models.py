@@ -350,3 +350,18 @@ class IdempotencyRow(Base):
     status_code: Mapped[int | None] = mapped_column(Integer, nullable=True)
     response_body: Mapped[str | None] = mapped_column(Text, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class WorkLeaseRow(Base):
+    """Which worker holds a portfolio's round and until when (``paperdesk worker``): claimed
+    with ``FOR UPDATE SKIP LOCKED``, so workers never wait on each other, and taken over once
+    ``lease_expires_at`` passes (a dead worker's portfolios)."""
+
+    __tablename__ = "work_leases"
+    __table_args__ = (Index("ix_work_leases_next_due", "next_due_at"),)
+
+    portfolio_id: Mapped[int] = mapped_column(IdType, ForeignKey("portfolios.id"), primary_key=True)
+    holder: Mapped[str | None] = mapped_column(String(120), nullable=True)
+    lease_expires_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+    last_round_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+    next_due_at: Mapped[datetime] = mapped_column(UtcDateTime())

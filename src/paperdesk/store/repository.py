@@ -62,6 +62,7 @@ from paperdesk.store.writer import LedgerWriter
 
 if TYPE_CHECKING:
     from paperdesk.store.api_keys import ApiKeyRepository
+    from paperdesk.store.leases import WorkLeaseRepository
 
 RowT = TypeVar("RowT", bound=Base)
 _OPEN_STATUSES = ("pending", "accepted", "partially_filled")
@@ -89,6 +90,13 @@ class LedgerRepository:
         from paperdesk.store.api_keys import ApiKeyRepository
 
         return ApiKeyRepository(self._session)
+
+    @property
+    def leases(self) -> WorkLeaseRepository:
+        """The worker's per-portfolio work leases, in this transaction."""
+        from paperdesk.store.leases import WorkLeaseRepository
+
+        return WorkLeaseRepository(self._session)
 
     @property
     def dialect(self) -> str:
