@@ -40,6 +40,7 @@ class Receiver:
     url: str
     fail_first: int = 0
     always_fail: bool = False
+    status: int = 200  # the answer once the failures are over
     during_request: Callable[[], None] | None = None  # run while a request is being answered
     requests: list[Received] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -47,12 +48,12 @@ class Receiver:
     def answer(self) -> int:
         with self.lock:
             failing = self.always_fail or len(self.requests) < self.fail_first
-            return 500 if failing else 200
+            return 500 if failing else self.status
 
     def accepted(self) -> list[Received]:
-        """The requests it answered 200, in the order they came."""
+        """The requests it answered 2xx, in the order they came."""
         with self.lock:
-            return [r for r in self.requests if r.answered == 200]
+            return [r for r in self.requests if 200 <= r.answered < 300]
 
     def accepted_ids(self) -> list[str]:
         return [r.headers["x-paperdesk-event-id"] for r in self.accepted()]
@@ -77,6 +78,8 @@ def _handler(receiver: Receiver) -> type[BaseHTTPRequestHandler]:
             with receiver.lock:
                 receiver.requests.append(Received(headers, body, status))
             self.send_response(status)
+            if status in (301, 302, 307, 308):
+                self.send_header("Location", "http://127.0.0.1:1/elsewhere")
             self.send_header("Content-Length", "0")
             self.end_headers()
 
