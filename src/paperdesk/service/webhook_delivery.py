@@ -18,6 +18,7 @@ import logging
 import random
 import secrets
 from collections.abc import Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Protocol
@@ -137,6 +138,7 @@ class WebhookDispatcher:
         batch: int = 100,
         claim_limit: int = 50,
         lease: timedelta = timedelta(minutes=5),
+        workers: int = 8,
     ) -> None:
         self.database = database
         self.policy = policy or RetryPolicy()
@@ -146,20 +148,35 @@ class WebhookDispatcher:
         self._batch = batch
         self._claim_limit = claim_limit
         self._lease = lease
+        self._workers = max(workers, 1)
 
     def deliver_due(self, now: datetime) -> DeliveryReport:
-        """Send what is due at ``now`` to every webhook this dispatcher can claim."""
-        report = DeliveryReport()
+        """Send what is due at ``now`` to every webhook this dispatcher can claim, up to
+        ``workers`` webhooks at a time (a slow receiver holds up only its own webhook)."""
         claim = secrets.token_hex(16)
         with self.database.transaction() as repository:
             due = repository.webhooks.claim_due(now, claim, now + self._lease, self._claim_limit)
-        report.webhooks = len(due)
-        for webhook in due:
-            try:
-                self._deliver(webhook, now, report)
-            finally:
-                with self.database.transaction() as repository:
-                    repository.webhooks.release(webhook.record.id, claim)
+        if len(due) <= 1 or self._workers == 1:
+            reports = [self._deliver_and_release(webhook, now) for webhook in due]
+        else:
+            with ThreadPoolExecutor(min(self._workers, len(due))) as pool:
+                reports = list(
+                    pool.map(lambda webhook: self._deliver_and_release(webhook, now), due)
+                )
+        report = DeliveryReport(webhooks=len(due))
+        for part in reports:
+            report.delivered += part.delivered
+            report.failed += part.failed
+            report.errors.extend(part.errors)
+        return report
+
+    def _deliver_and_release(self, webhook: DueWebhook, now: datetime) -> DeliveryReport:
+        report = DeliveryReport()
+        try:
+            self._deliver(webhook, now, report)
+        finally:
+            with self.database.transaction() as repository:
+                repository.webhooks.release(webhook.record.id, webhook.claim)
         return report
 
     def _deliver(self, webhook: DueWebhook, now: datetime, report: DeliveryReport) -> None:

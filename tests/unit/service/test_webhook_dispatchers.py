@@ -60,3 +60,24 @@ def test_concurrent_dispatchers_never_send_an_attempt_twice(database: Database) 
         for r in receiver.requests
     )
     assert max(pairs.values()) == 1
+
+
+def test_a_receiver_that_hangs_does_not_hold_up_another_webhook(database: Database) -> None:
+    """The slow receiver answers only once the other receiver got its events (or gives up
+    after a long wait and says so): the two webhooks are served side by side."""
+    services = Services(database=database)
+    portfolio = replay_portfolio(services)
+    other_served = threading.Event()
+    waits: list[bool] = []
+    with running_receiver() as slow, running_receiver() as fast:
+        slow.during_request = lambda: waits.append(other_served.wait(timeout=30))
+        fast.during_request = other_served.set
+        services.webhooks.add(portfolio, slow.url, ["trades"])
+        services.webhooks.add(portfolio, fast.url, ["trades"])
+        round_trip(services, portfolio)
+        dispatcher = WebhookDispatcher(database)
+        report = dispatcher.deliver_due(Clock().now)
+        dispatcher.close()
+    services.close()
+    assert (report.webhooks, report.delivered) == (2, 2)
+    assert waits == [True]
