@@ -104,7 +104,7 @@ def event_kinds(names: Iterable[str]) -> tuple[str, ...]:
             kinds.add(name)
         else:
             known = ", ".join((*EVENT_GROUPS, *OUTBOX_KINDS))
-            raise InvalidInputError(f"events: unknown event {name!r}; known: {known}")
+            raise InvalidInputError(f"events: unknown event {name[:40]!r}; known: {known}")
     return tuple(sorted(kinds))
 
 

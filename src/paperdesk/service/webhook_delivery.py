@@ -76,8 +76,8 @@ class HttpSender:
 
         try:
             response = self._http().post(url, content=body, headers=dict(headers))
-        except httpx.HTTPError as error:
-            raise DeliveryFailedError(f"{type(error).__name__}: {error}") from None
+        except (httpx.HTTPError, httpx.InvalidURL) as error:  # InvalidURL is no HTTPError
+            raise DeliveryFailedError(f"{type(error).__name__}: {error}"[:200]) from None
         if not 200 <= response.status_code < 300:
             raise DeliveryFailedError(f"HTTP {response.status_code} {response.reason_phrase}")
 

@@ -5,8 +5,13 @@ from __future__ import annotations
 
 import socket
 
+import httpx
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from paperdesk.domain import InvalidInputError
+from paperdesk.domain.webhooks import webhook_url
 from paperdesk.service.webhook_delivery import DeliveryFailedError, HttpSender
 from webhook_receiver import running_receiver
 
@@ -45,3 +50,34 @@ def test_no_server_is_a_failure_naming_the_connection_error() -> None:
     with pytest.raises(DeliveryFailedError, match="ConnectError"):
         sender(f"http://127.0.0.1:{port}/hook", BODY, {})
     sender.close()
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.one_of(
+        st.text(max_size=60),
+        st.builds(
+            "{}://{}{}/{}".format,
+            st.sampled_from(["http", "https", "HTTP", "ftp", ""]),
+            st.text(max_size=30),
+            st.sampled_from(["", ":80", ":0", ":65536", ":x"]),
+            st.text(max_size=20),
+        ),
+    )
+)
+def test_any_text_is_refused_cleanly_or_is_a_url_httpx_can_send_to(text: str) -> None:
+    """A URL the check lets through never makes the sender fail with anything but a delivery
+    failure (httpx parses it); anything else is refused with a message naming the url."""
+    try:
+        url = webhook_url(text)
+    except InvalidInputError as refused:
+        message = str(refused)
+        url = ""
+    else:
+        message = "url: accepted"
+    assert message.startswith("url: ")
+    if not url:
+        return
+    parsed = httpx.URL(url)
+    assert parsed.scheme in ("http", "https")
+    assert parsed.host
