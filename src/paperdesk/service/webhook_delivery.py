@@ -4,11 +4,11 @@
 ``paperdesk webhook deliver`` by hand). It claims the webhooks that have committed events past
 their cursor and are not waiting for a retry (row locks that skip locked rows, so many
 dispatchers never send the same attempt at once), then per webhook POSTs the wanted events one
-by one, oldest first, moving the cursor after each accepted one. The first failure stops that
-webhook until its next attempt time (exponential backoff with jitter, ``RetryPolicy``); other
-webhooks carry on. Only committed events are in the outbox, so nothing is sent before its
-transaction committed. A crash between a receiver's 2xx and the cursor's update sends that
-event again: receivers drop repeats by the event id.
+by one, oldest first, saving the cursor every ``checkpoint_every`` accepted events and at the
+end. The first failure stops that webhook until its next attempt time (exponential backoff with
+jitter, ``RetryPolicy``); other webhooks carry on. Only committed events are in the outbox, so
+nothing is sent before its transaction committed. A crash between a receiver's 2xx and the
+cursor's save sends those events again: receivers drop repeats by the event id.
 """
 
 from __future__ import annotations
@@ -139,6 +139,7 @@ class WebhookDispatcher:
         claim_limit: int = 50,
         lease: timedelta = timedelta(minutes=5),
         workers: int = 8,
+        checkpoint_every: int = 20,
     ) -> None:
         self.database = database
         self.policy = policy or RetryPolicy()
@@ -149,6 +150,7 @@ class WebhookDispatcher:
         self._claim_limit = claim_limit
         self._lease = lease
         self._workers = max(workers, 1)
+        self._checkpoint_every = max(checkpoint_every, 1)
 
     def deliver_due(self, now: datetime) -> DeliveryReport:
         """Send what is due at ``now`` to every webhook this dispatcher can claim, up to
@@ -180,27 +182,41 @@ class WebhookDispatcher:
         return report
 
     def _deliver(self, webhook: DueWebhook, now: datetime, report: DeliveryReport) -> None:
+        """POST the wanted events past the cursor in order until one fails. The cursor is saved
+        every ``checkpoint_every`` deliveries and at the end (a commit per event would cost
+        more than the POST): a crash in between sends those events again, which at least once
+        allows and the event id absorbs."""
         record = webhook.record
         with self.database.reading() as repository:
             entries = repository.outbox(
                 after=record.last_sequence, limit=self._batch, portfolio_id=record.portfolio_id
             )
-        cursor, earlier_failures = record.last_sequence, record.attempts
+        cursor, saved, earlier_failures = (
+            record.last_sequence,
+            record.last_sequence,
+            record.attempts,
+        )
+        unsaved = 0  # events delivered since the cursor was last saved
         for entry in entries:
             if entry.kind in record.kinds:
                 body = delivery_body(entry)
                 try:
                     self._send(record.url, body, delivery_headers(webhook, entry, body, now))
                 except DeliveryFailedError as error:
+                    if unsaved:
+                        self._advance(webhook, cursor, now)
                     self._failed(webhook, cursor, earlier_failures, str(error), now, report)
                     return
                 report.delivered += 1
                 earlier_failures = 0
-                if not self._advance(webhook, entry.sequence, now):
-                    return  # the claim lapsed: another dispatcher carries on
+                unsaved += 1
             cursor = entry.sequence
-        if cursor > record.last_sequence:
-            self._advance(webhook, cursor, None)  # passed over events it does not want
+            if unsaved >= self._checkpoint_every:
+                if not self._advance(webhook, cursor, now):
+                    return  # the claim lapsed: another dispatcher carries on
+                saved, unsaved = cursor, 0
+        if cursor > saved:  # delivered, or passed over events it does not want
+            self._advance(webhook, cursor, now if unsaved else None)
 
     def _advance(self, webhook: DueWebhook, sequence: int, at: datetime | None) -> bool:
         with self.database.transaction() as repository:

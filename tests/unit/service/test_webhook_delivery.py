@@ -3,16 +3,16 @@ sequence order, signed, retried with backoff on a moved clock (no sleeps), never
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from datetime import timedelta
 
 import pytest
-from webhook_fixtures import SECRET, Clock, replay_portfolio, round_trip
 
 from paperdesk.domain.webhooks import RetryPolicy, WebhookStatus
 from paperdesk.service import Services
-from paperdesk.service.webhook_delivery import WebhookDispatcher
+from paperdesk.service.webhook_delivery import HttpSender, WebhookDispatcher
 from paperdesk.store import Database
+from webhook_fixtures import SECRET, Clock, replay_portfolio, round_trip
 from webhook_receiver import running_receiver
 
 POLICY = RetryPolicy(
@@ -171,3 +171,35 @@ def test_events_not_asked_for_move_the_cursor_without_a_request(services: Servic
         [hook] = services.webhooks.list_webhooks(portfolio)
         assert hook.last_sequence == newest
         assert dispatcher(services).deliver_due(clock.now).webhooks == 0  # nothing pending
+
+
+class CrashError(Exception):
+    """The dispatcher's process dying right after a receiver accepted an event."""
+
+
+def test_a_crash_after_an_accepted_event_resends_from_the_saved_cursor_and_loses_nothing(
+    services: Services,
+) -> None:
+    clock = Clock()
+    portfolio = replay_portfolio(services)
+    with running_receiver() as receiver:
+        services.webhooks.add(portfolio, receiver.url, ["fills", "trades"])
+        round_trip(services, portfolio)
+        expected = [f"evt_{sequence}" for sequence, _ in wanted_events(services, portfolio)]
+        http = HttpSender()
+
+        def send_then_die_on_the_third(url: str, body: bytes, headers: Mapping[str, str]) -> None:
+            http(url, body, headers)
+            if headers["X-Paperdesk-Event-Id"] == expected[2]:
+                raise CrashError
+
+        dying = WebhookDispatcher(services.database, send=send_then_die_on_the_third,
+                                  checkpoint_every=2)  # fmt: skip
+        with pytest.raises(CrashError):
+            dying.deliver_due(clock.now)
+        http.close()
+        [hook] = services.webhooks.list_webhooks(portfolio)
+        assert hook.last_sequence == int(expected[1].removeprefix("evt_"))  # the checkpoint
+        assert dispatcher(services).deliver_due(clock.now).delivered == 1
+    assert receiver.accepted_ids() == [*expected, expected[2]]  # the third twice
+    assert list(receiver.deduplicated()) == expected  # a receiver dropping repeats has all
