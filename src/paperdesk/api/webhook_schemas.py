@@ -4,6 +4,7 @@ the creation's answer only)."""
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -16,6 +17,7 @@ from paperdesk.domain.webhooks import (
     WebhookRecord,
 )
 
+EventName = Annotated[str, Field(min_length=1, max_length=64)]
 EVENTS_HELP = (
     "groups ("
     + ", ".join(EVENT_GROUPS)
@@ -27,7 +29,7 @@ class WebhookCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     url: str = Field(min_length=1, max_length=MAX_URL_LENGTH, description="an http(s) URL")
-    events: list[str] = Field(
+    events: list[EventName] = Field(
         default_factory=lambda: list(DEFAULT_EVENTS),
         min_length=1,
         max_length=50,

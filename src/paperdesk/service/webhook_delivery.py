@@ -191,11 +191,8 @@ class WebhookDispatcher:
             entries = repository.outbox(
                 after=record.last_sequence, limit=self._batch, portfolio_id=record.portfolio_id
             )
-        cursor, saved, earlier_failures = (
-            record.last_sequence,
-            record.last_sequence,
-            record.attempts,
-        )
+        cursor = saved = record.last_sequence  # where the run is, and what is saved
+        earlier_failures = record.attempts
         unsaved = 0  # events delivered since the cursor was last saved
         for entry in entries:
             if entry.kind in record.kinds:

@@ -60,6 +60,7 @@ BAD_INPUT: list[tuple[dict[str, object], str, str]] = [
     ({**HOOK, "url": "/relative/path"}, "invalid_input", "url"),
     ({**HOOK, "events": ["fills", "everything"]}, "invalid_input", "events"),
     ({**HOOK, "events": []}, "validation_error", "events"),
+    ({**HOOK, "events": ["fills", "x" * 65]}, "validation_error", "events.1"),
     ({**HOOK, "secret": "short"}, "validation_error", "secret"),
     ({**HOOK, "secret": "has a space in it!!"}, "invalid_input", "secret"),
     ({**HOOK, "colour": "red"}, "validation_error", "colour"),
