@@ -118,6 +118,7 @@ COMMANDS: tuple[LazyCommand, ...] = (
     _group("db", "database", "db_app"),
     _group("data", "data", "data_app"),
     _group("apikey", "apikeys", "apikey_app"),
+    _group("webhook", "webhooks", "webhook_app"),
 )
 
 

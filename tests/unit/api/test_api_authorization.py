@@ -28,6 +28,9 @@ def test_every_versioned_endpoint_needs_a_key(api: Harness) -> None:
         ("DELETE", f"{base}/orders/O1"),
         ("GET", f"{base}/positions"),
         ("GET", f"{base}/fills"),
+        ("POST", f"{base}/webhooks"),
+        ("GET", f"{base}/webhooks"),
+        ("DELETE", f"{base}/webhooks/1"),
     ]
     for method, path in calls:
         response = api.client.request(method, path, json=ORDER if method == "POST" else None)
