@@ -63,6 +63,13 @@ class Settings(BaseSettings):
         description="The prefix of every Redis key; default: paperdesk:<digest of the database "
         "URL>:, so two ledgers sharing a Redis never serve each other's bars.",
     )
+    stream_poll_seconds: float = Field(
+        default=1.0,
+        gt=0,
+        le=3600,
+        description="How often an API process reads the event outbox for its WebSocket clients "
+        "when nothing wakes it (with REDIS_URL every commit wakes it at once).",
+    )
     providers: Annotated[tuple[str, ...], NoDecode] = Field(
         default=DEFAULT_ORDER,
         description="The price providers to use, in priority order (comma-separated names).",

@@ -7,6 +7,7 @@ from fastapi import FastAPI
 from paperdesk.api.errors import install_error_handlers
 from paperdesk.api.routers import orders, portfolios
 from paperdesk.api.schemas import HealthOut
+from paperdesk.api.streams import install_streams
 from paperdesk.service import Services
 
 PREFIX = "/api/v1"
@@ -25,6 +26,7 @@ def create_app(services: Services) -> FastAPI:
     install_error_handlers(app)
     app.include_router(portfolios.router, prefix=PREFIX)
     app.include_router(orders.router, prefix=PREFIX)
+    install_streams(app)  # /ws/trading and /ws/prices, and the process's outbox tailer
 
     @app.get("/healthz", response_model=HealthOut, tags=["operations"])
     def healthz() -> HealthOut:
