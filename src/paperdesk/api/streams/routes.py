@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -66,13 +67,16 @@ async def prices(websocket: WebSocket) -> None:
     if opening is None:
         return
     key = opening.key
-    symbols: set[str] = set()
+    # each symbol's entries are sent after the sequence it was subscribed at (-1: from the
+    # stream's start, replay included); a later subscribe sends what commits after its answer
+    symbols: dict[str, int] = {}
     try:
         listed = websocket.query_params.get("symbols")
         if listed is not None:
-            symbols |= _symbols(listed.split(","))
+            symbols.update(dict.fromkeys(_symbols(listed.split(",")), -1))
         while not symbols:  # the stream starts once the client names its symbols
-            symbols |= _subscription(parse_message(await websocket.receive_text()))[1]
+            _action, named = _subscription(parse_message(await websocket.receive_text()))
+            symbols.update(dict.fromkeys(named, -1))
     except RefusedError as refused:
         await websocket.close(refused.code, refused.reason)
         return
@@ -81,8 +85,9 @@ async def prices(websocket: WebSocket) -> None:
     sent: dict[str, str | None] = {}
 
     def accepts(item: StreamItem) -> bool:
-        priced = item.symbol is not None and item.symbol in symbols
-        return priced and item.portfolio_id is not None and key.sees(item.portfolio_id)
+        since = symbols.get(item.symbol or "")
+        visible = item.portfolio_id is not None and key.sees(item.portfolio_id)
+        return since is not None and item.sequence > since and visible
 
     async def send(item: StreamItem) -> None:
         symbol = item.symbol or ""
@@ -115,21 +120,24 @@ async def _drain(websocket: WebSocket) -> None:
         await websocket.receive_text()
 
 
-async def _subscriptions(websocket: WebSocket, symbols: set[str]) -> None:
-    """Apply ``subscribe`` and ``unsubscribe`` messages to ``symbols`` as they come."""
+async def _subscriptions(websocket: WebSocket, symbols: dict[str, int]) -> None:
+    """Apply ``subscribe`` and ``unsubscribe`` messages to ``symbols`` as they come; the
+    answer names the symbols and the sequence the new ones start after."""
+    services: Services = websocket.app.state.services
     while True:
         try:
             action, named = _subscription(parse_message(await websocket.receive_text()))
         except RefusedError as refused:
-            await websocket.send_text(
-                control("error", None, code="bad_message", message=refused.reason)
-            )
+            problem = control("error", None, code="bad_message", message=refused.reason)
+            await websocket.send_text(problem)
             continue
-        if action == "subscribe":
-            symbols |= named
-        else:
-            symbols -= named
-        await websocket.send_text(control("symbols", None, symbols=sorted(symbols)))
+        since = await asyncio.to_thread(services.outbox.last_sequence)
+        for symbol in named:
+            if action == "unsubscribe":
+                symbols.pop(symbol, None)
+            else:
+                symbols.setdefault(symbol, since)
+        await websocket.send_text(control("symbols", since, symbols=sorted(symbols)))
 
 
 def _subscription(message: dict[str, Any]) -> tuple[str, set[str]]:

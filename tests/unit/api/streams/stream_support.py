@@ -104,10 +104,14 @@ class Desk:
     portfolio_id: int
     day: int = -1  # the index in DAYS of the last bar ticked
 
-    def tick(self, portfolio_id: int | None = None, symbol: str = "SPY") -> None:
-        """The next day's bar closes and the portfolio ticks it (one transaction)."""
-        self.day += 1
-        self.clock.set(after_close(HISTORY, DAYS[self.day]))
+    def tick(
+        self, portfolio_id: int | None = None, symbol: str = "SPY", *, next_day: bool = True
+    ) -> None:
+        """The next day's bar closes (or, not ``next_day``, the same one again) and the
+        portfolio ticks it (one transaction)."""
+        if next_day:
+            self.day += 1
+            self.clock.set(after_close(HISTORY, DAYS[self.day]))
         self.services.portfolios.tick(portfolio_id or self.portfolio_id, symbol)
 
     def entries(self, after: int) -> list[OutboxEntry]:
@@ -125,3 +129,16 @@ def desk(services_database: Any) -> Desk:
 def create(services: Services, name: str, symbol: str) -> int:
     settings = RunConfig(strategies=(StrategySpec("macd-cross"),), symbols=(symbol,))
     return services.portfolios.create_portfolio(name, Decimal(10000), settings=settings)
+
+
+def closed(connection: ClientConnection) -> tuple[int, str]:
+    """The close code and reason the server ended the connection with (after any messages)."""
+    import pytest
+    from websockets.exceptions import ConnectionClosed
+
+    with pytest.raises(ConnectionClosed) as ended:
+        while True:
+            connection.recv(timeout=WAIT_SECONDS)
+    received = ended.value.rcvd
+    assert received is not None, "the server did not send a close frame"
+    return received.code, received.reason
