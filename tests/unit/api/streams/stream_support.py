@@ -137,8 +137,12 @@ def closed(connection: ClientConnection) -> tuple[int, str]:
     from websockets.exceptions import ConnectionClosed
 
     with pytest.raises(ConnectionClosed) as ended:
-        while True:
-            connection.recv(timeout=WAIT_SECONDS)
+        _read_until_closed(connection)
     received = ended.value.rcvd
     assert received is not None, "the server did not send a close frame"
     return received.code, received.reason
+
+
+def _read_until_closed(connection: ClientConnection) -> None:
+    while True:
+        connection.recv(timeout=WAIT_SECONDS)
