@@ -122,6 +122,11 @@ class Settings(BaseSettings):
             return value.strip() or None
         return value
 
+    @field_validator("stream_poll_seconds", mode="before")
+    @classmethod
+    def _blank_is_one_second(cls, value: Any) -> Any:
+        return (value.strip() or 1.0) if isinstance(value, str) else value
+
     @field_validator("ccxt_exchange", mode="before")
     @classmethod
     def _blank_is_binance(cls, value: Any) -> Any:
