@@ -1,10 +1,12 @@
 """A real server on a real socket for the stream tests: the application on uvicorn in a thread
-on 127.0.0.1 (a port of its own), clients from the official ``websockets`` library, and a
+on 127.0.0.1 (a port of its own; the test fails if the server logs an error), clients from the
+official ``websockets`` library, and a
 portfolio whose ticks on the bundled SPY bars fill, close a round trip and mark equity."""
 
 from __future__ import annotations
 
 import json
+import logging
 import socket
 import threading
 import time
@@ -48,12 +50,30 @@ def serving(services: Services) -> Iterator[str]:
         assert thread.is_alive(), "uvicorn stopped while starting"
         assert time.monotonic() < deadline, "uvicorn did not start"
         time.sleep(0.02)
+    errors = _ErrorRecords()
+    watched = [logging.getLogger(name) for name in ("uvicorn.error", "paperdesk")]
+    for logger in watched:
+        logger.addHandler(errors)
     try:
         yield f"ws://127.0.0.1:{port}"
     finally:
         server.should_exit = True
         thread.join(STARTUP_SECONDS)
         listener.close()
+        for logger in watched:
+            logger.removeHandler(errors)
+    assert not errors.records, f"the server logged errors: {errors.records}"
+
+
+class _ErrorRecords(logging.Handler):
+    """Errors the server logged (a traceback of an unhandled exception among them)."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.ERROR)
+        self.records: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(self.format(record))
 
 
 def client(url: str, path: str, token: str | None = None, **query: Any) -> ClientConnection:

@@ -14,7 +14,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from starlette.websockets import WebSocket
+from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from paperdesk.domain.api_keys import ApiKeyRecord
 from paperdesk.service import Services
@@ -83,7 +83,7 @@ async def open_stream(websocket: WebSocket, services: Services) -> Opening:
 
 async def _auth_message(websocket: WebSocket) -> dict[str, Any]:
     try:
-        text = await asyncio.wait_for(websocket.receive_text(), AUTH_MESSAGE_SECONDS)
+        text = await asyncio.wait_for(receive_text(websocket), AUTH_MESSAGE_SECONDS)
     except TimeoutError:
         raise RefusedError(POLICY_VIOLATION, "missing_api_key") from None
     message = parse_message(text)
@@ -92,7 +92,19 @@ async def _auth_message(websocket: WebSocket) -> dict[str, Any]:
     return message
 
 
-def parse_message(text: str) -> dict[str, Any]:
+async def receive_text(websocket: WebSocket) -> str | None:
+    """The client's next message: its text, or None for a binary message (raises
+    ``WebSocketDisconnect`` when the client left)."""
+    message = await websocket.receive()
+    if message["type"] == "websocket.disconnect":
+        raise WebSocketDisconnect(message.get("code", 1000), message.get("reason"))
+    text: str | None = message.get("text")
+    return text
+
+
+def parse_message(text: str | None) -> dict[str, Any]:
+    if text is None:
+        raise RefusedError(BAD_REQUEST, "a message must be a JSON object (as text, not binary)")
     try:
         message = json.loads(text)
     except ValueError:

@@ -17,6 +17,7 @@ from paperdesk.api.streams.auth import (
     RefusedError,
     open_stream,
     parse_message,
+    receive_text,
 )
 from paperdesk.api.streams.hub import StreamHub
 from paperdesk.api.streams.messages import StreamItem, control
@@ -75,12 +76,12 @@ async def prices(websocket: WebSocket) -> None:
         if listed is not None:
             symbols.update(dict.fromkeys(_symbols(listed.split(",")), -1))
         while not symbols:  # the stream starts once the client names its symbols
-            _action, named = _subscription(parse_message(await websocket.receive_text()))
+            _action, named = _subscription(parse_message(await receive_text(websocket)))
             symbols.update(dict.fromkeys(named, -1))
     except RefusedError as refused:
         await websocket.close(refused.code, refused.reason)
         return
-    except (WebSocketDisconnect, KeyError):
+    except WebSocketDisconnect:
         return
     sent: dict[str, str | None] = {}
 
@@ -104,7 +105,7 @@ async def _open(websocket: WebSocket) -> Opening | None:
         return await open_stream(websocket, websocket.app.state.services)
     except RefusedError as refused:
         await websocket.close(refused.code, refused.reason)
-    except (WebSocketDisconnect, KeyError):  # gone, or sent bytes where text was due
+    except WebSocketDisconnect:
         pass
     return None
 
@@ -117,7 +118,7 @@ def _hub(websocket: WebSocket) -> StreamHub:
 async def _drain(websocket: WebSocket) -> None:
     """Read (and ignore) what a trading client sends, to notice when it leaves."""
     while True:
-        await websocket.receive_text()
+        await receive_text(websocket)
 
 
 async def _subscriptions(websocket: WebSocket, symbols: dict[str, int]) -> None:
@@ -126,7 +127,7 @@ async def _subscriptions(websocket: WebSocket, symbols: dict[str, int]) -> None:
     services: Services = websocket.app.state.services
     while True:
         try:
-            action, named = _subscription(parse_message(await websocket.receive_text()))
+            action, named = _subscription(parse_message(await receive_text(websocket)))
         except RefusedError as refused:
             problem = control("error", None, code="bad_message", message=refused.reason)
             await websocket.send_text(problem)

@@ -7,7 +7,7 @@ replay runs wait in its queue; ``last_sent`` drops anything at or below what was
 from __future__ import annotations
 
 import asyncio
-import contextlib
+import logging
 from collections.abc import Awaitable, Callable
 
 from starlette.websockets import WebSocket, WebSocketDisconnect
@@ -15,6 +15,8 @@ from starlette.websockets import WebSocket, WebSocketDisconnect
 from paperdesk.api.streams.hub import Accepts, StreamHub, Subscriber
 from paperdesk.api.streams.messages import StreamItem, control
 
+log = logging.getLogger(__name__)
+GONE = (WebSocketDisconnect, ConnectionError, OSError, RuntimeError)  # the client left
 BEHIND = 4008  # close code: the client fell too far behind (resume with its last sequence)
 Send = Callable[[StreamItem], Awaitable[None]]
 
@@ -70,16 +72,16 @@ class Stream:
 
 async def until_either(*work: Awaitable[None]) -> None:
     """Run ``work`` together until the first ends (the client left, or the stream ended);
-    the others are cancelled. A client that went away is not an error."""
+    the others are cancelled. A client that went away is not an error; anything else is logged
+    here (and the connection ends) rather than left to the server as an unhandled error."""
     tasks = [asyncio.ensure_future(item) for item in work]
     try:
         done, _pending = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
-        for task in done:
-            with contextlib.suppress(WebSocketDisconnect, RuntimeError, ConnectionError):
-                task.result()
     finally:
         for task in tasks:
             task.cancel()
-        for task in tasks:
-            with contextlib.suppress(asyncio.CancelledError, WebSocketDisconnect, Exception):
-                await task
+        await asyncio.gather(*tasks, return_exceptions=True)
+    for task in done:
+        problem = None if task.cancelled() else task.exception()
+        if problem is not None and not isinstance(problem, GONE):
+            log.error("a WebSocket stream failed", exc_info=problem)

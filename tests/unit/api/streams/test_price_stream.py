@@ -7,12 +7,11 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from stream_support import DAYS, HISTORY, client, create, desk, events, receive, serving, subscribed
-
 from ledger_support import position_of
 from paperdesk.config import SourceConfig
 from paperdesk.live.sources import BarSource
 from paperdesk.store import Database
+from stream_support import DAYS, HISTORY, client, create, desk, events, receive, serving, subscribed
 
 AAPL = BarSource().history("AAPL", "1d", SourceConfig())
 
@@ -83,10 +82,14 @@ def test_a_bad_subscription_is_answered_and_the_stream_goes_on(database: Databas
         refusal = receive(ws)
         ws.send("not json")
         not_json = receive(ws)
+        ws.send(b"\x00binary")
+        binary = receive(ws)
         trading.tick()
         (price,) = events(ws, 1)
     assert refusal["type"] == "error"
     assert "symbols" in refusal["data"]["message"]
     assert not_json["type"] == "error"
     assert "JSON" in not_json["data"]["message"]
+    assert binary["type"] == "error"
+    assert "binary" in binary["data"]["message"]
     assert _bar(price) == _bundled("SPY", DAYS[0])

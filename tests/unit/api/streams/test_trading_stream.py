@@ -7,6 +7,10 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from decimal import Decimal
 
+from ledger_support import position_of
+from paperdesk.api.streams.messages import MESSAGE_TYPES
+from paperdesk.domain.records import OutboxEntry
+from paperdesk.store import Database
 from stream_support import (
     DAYS,
     HISTORY,
@@ -18,11 +22,6 @@ from stream_support import (
     serving,
     subscribed,
 )
-
-from ledger_support import position_of
-from paperdesk.api.streams.messages import MESSAGE_TYPES
-from paperdesk.domain.records import OutboxEntry
-from paperdesk.store import Database
 
 
 def _expected(entry: OutboxEntry) -> dict[str, object]:
@@ -83,6 +82,8 @@ def test_a_reconnect_with_its_last_sequence_gets_exactly_what_it_missed(database
         missed = trading.entries(after=last_seen)
         with client(url, "/ws/trading", reader, after=last_seen) as connection:
             assert subscribed(connection)["data"]["after"] == last_seen
+            connection.send(b"\x00")  # what a trading client sends is ignored, even bytes
+            connection.send("{not json")
             replayed = events(connection, len(missed))
             trading.tick()  # live, after the replay: no gap and no repeat at the seam
             live = trading.entries(after=missed[-1].sequence)
