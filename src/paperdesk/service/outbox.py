@@ -25,6 +25,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 WAKE_TIMEOUT_SECONDS = 1.0  # a commit never waits longer than this for an unreachable Redis
 RECONNECT_SECONDS = 1.0
+RECONNECT_MOST_SECONDS = 30.0
 
 
 def wake_channel(prefix: str) -> str:
@@ -62,22 +63,31 @@ class OutboxService:
 
     async def wakes(self) -> AsyncIterator[int]:
         """The sequence numbers other processes announce after their commits, for as long as
-        the caller listens; reconnects after a Redis failure. Nothing without ``REDIS_URL``."""
+        the caller listens (0 each time the subscription starts: wake-ups sent while it was
+        down are lost, so the caller should read at once). Reconnects after a Redis failure,
+        waiting longer each time (up to ``RECONNECT_MOST_SECONDS``). Nothing without
+        ``REDIS_URL``."""
         if self.redis_url is None:
             return
         import redis.asyncio as aioredis
 
+        pause = RECONNECT_SECONDS
         while True:
             client = aioredis.Redis.from_url(self.redis_url)
             try:
                 async with client.pubsub() as pubsub:
                     await pubsub.subscribe(self.channel)
+                    pause = RECONNECT_SECONDS
+                    yield 0
                     async for message in pubsub.listen():
                         if message.get("type") == "message":
                             yield _sequence(message.get("data"))
             except (OSError, aioredis.RedisError) as error:
-                log.warning("outbox wake-ups from Redis interrupted (%s); reconnecting", error)
-                await asyncio.sleep(RECONNECT_SECONDS)
+                log.warning(
+                    "outbox wake-ups from Redis interrupted (%s); retrying in %.0f s", error, pause
+                )
+                await asyncio.sleep(pause)
+                pause = min(pause * 2, RECONNECT_MOST_SECONDS)
             finally:
                 await client.aclose()
 
