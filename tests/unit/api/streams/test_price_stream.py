@@ -93,3 +93,17 @@ def test_a_bad_subscription_is_answered_and_the_stream_goes_on(database: Databas
     assert binary["type"] == "error"
     assert "binary" in binary["data"]["message"]
     assert _bar(price) == _bundled("SPY", DAYS[0])
+
+
+def test_prices_come_only_from_the_portfolios_the_key_sees(database: Database) -> None:
+    trading = desk(database)
+    services = trading.services
+    apple = create(services, "apple", "AAPL")
+    limited = services.api_keys.create("apple only", "read", [apple]).token
+    with serving(services) as url, client(url, "/ws/prices", limited, symbols="SPY,AAPL") as ws:
+        subscribed(ws)
+        trading.tick()  # SPY, in a portfolio this key does not see
+        trading.tick(apple, "AAPL", next_day=False)
+        (price,) = events(ws, 1)
+    assert price["portfolio_id"] == apple
+    assert _bar(price) == _bundled("AAPL", DAYS[0])
