@@ -24,9 +24,9 @@ def create_app(services: Services) -> FastAPI:
     )
     app.state.services = services
     install_error_handlers(app)
+    install_streams(app)  # /ws/trading and /ws/prices, and the process's outbox tailer
     app.include_router(portfolios.router, prefix=PREFIX)
     app.include_router(orders.router, prefix=PREFIX)
-    install_streams(app)  # /ws/trading and /ws/prices, and the process's outbox tailer
 
     @app.get("/healthz", response_model=HealthOut, tags=["operations"])
     def healthz() -> HealthOut:
