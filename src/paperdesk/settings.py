@@ -63,6 +63,13 @@ class Settings(BaseSettings):
         description="The prefix of every Redis key; default: paperdesk:<digest of the database "
         "URL>:, so two ledgers sharing a Redis never serve each other's bars.",
     )
+    stream_poll_seconds: float = Field(
+        default=1.0,
+        gt=0,
+        le=3600,
+        description="How often an API process reads the event outbox for its WebSocket clients "
+        "when nothing wakes it (with REDIS_URL every commit wakes it at once).",
+    )
     providers: Annotated[tuple[str, ...], NoDecode] = Field(
         default=DEFAULT_ORDER,
         description="The price providers to use, in priority order (comma-separated names).",
@@ -114,6 +121,11 @@ class Settings(BaseSettings):
         if isinstance(value, str):
             return value.strip() or None
         return value
+
+    @field_validator("stream_poll_seconds", mode="before")
+    @classmethod
+    def _blank_is_one_second(cls, value: Any) -> Any:
+        return (value.strip() or 1.0) if isinstance(value, str) else value
 
     @field_validator("ccxt_exchange", mode="before")
     @classmethod

@@ -7,6 +7,7 @@ from fastapi import FastAPI
 from paperdesk.api.errors import install_error_handlers
 from paperdesk.api.routers import orders, portfolios, webhooks
 from paperdesk.api.schemas import HealthOut
+from paperdesk.api.streams import install_streams
 from paperdesk.service import Services
 
 PREFIX = "/api/v1"
@@ -23,6 +24,7 @@ def create_app(services: Services) -> FastAPI:
     )
     app.state.services = services
     install_error_handlers(app)
+    install_streams(app)  # /ws/trading and /ws/prices, and the process's outbox tailer
     app.include_router(portfolios.router, prefix=PREFIX)
     app.include_router(orders.router, prefix=PREFIX)
     app.include_router(webhooks.router, prefix=PREFIX)

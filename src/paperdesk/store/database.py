@@ -9,8 +9,9 @@ portfolio row it changes; a fresh database is migrated to the newest schema on f
 
 from __future__ import annotations
 
+import logging
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -31,6 +32,8 @@ from paperdesk.store.repository import LedgerRepository
 
 if TYPE_CHECKING:
     from alembic.config import Config
+
+log = logging.getLogger(__name__)
 
 _MIGRATIONS = Path(__file__).parent / "migrations"
 _REVISION_FILE = re.compile(r"^(\d{4})_\w+\.py$")
@@ -177,6 +180,7 @@ class Database:
             else self.engine.execution_options(sqlite_begin="DEFERRED")
         )
         self._readers = sessionmaker(readers, expire_on_commit=False, autoflush=False)
+        self._commit_listeners: list[Callable[[int], None]] = []
         if migrate:
             self.prepare()
 
@@ -296,6 +300,23 @@ class Database:
             repository = LedgerRepository(session)
             yield repository
             repository.finish()
+        published = repository.writer.published_through
+        if published is not None:
+            self._committed(published)
+
+    def after_commit(self, listener: Callable[[int], None]) -> None:
+        """Call ``listener(last sequence)`` after every transaction that committed outbox
+        entries: the one hook through which the CLI, the API and a worker all announce new
+        events (the service wakes the API processes' stream tailers through Redis with it).
+        It runs only after the commit, so nobody is woken for an event that is not there."""
+        self._commit_listeners.append(listener)
+
+    def _committed(self, sequence: int) -> None:
+        for listener in self._commit_listeners:
+            try:
+                listener(sequence)
+            except Exception:  # the commit stands; a missed wake-up is covered by polling
+                log.warning("after-commit listener %r failed", listener, exc_info=True)
 
     @contextmanager
     def reading(self) -> Iterator[LedgerRepository]:

@@ -311,6 +311,10 @@ class LedgerRepository:
 
     # ------------------------------------------------------------------------------ outbox
 
+    def last_outbox_sequence(self) -> int:
+        """The last sequence number committed (as this transaction sees it; 0 for none)."""
+        return int(self._session.scalar(select(func.max(OutboxRow.sequence))) or 0)
+
     def outbox(
         self, *, after: int = 0, limit: int = 1000, portfolio_id: int | None = None
     ) -> list[OutboxEntry]:

@@ -119,6 +119,8 @@ class LedgerWriter:
     def __init__(self, session: Session) -> None:
         self._session = session
         self._outbox: list[_PendingEntry] = []
+        # the last sequence number this transaction's entries took (None: it published nothing)
+        self.published_through: int | None = None
 
     # -------------------------------------------------------------------------- portfolios
 
@@ -487,6 +489,7 @@ class LedgerWriter:
             .returning(counter.last_sequence)
         ).scalar_one()
         first = int(last) - len(pending) + 1
+        self.published_through = int(last)
         self._session.add_all(
             OutboxRow(
                 sequence=first + offset,
