@@ -7,9 +7,9 @@ from __future__ import annotations
 import json
 
 import pytest
-from stream_support import client, closed, create, desk, events, events_through, serving, subscribed
 
 from paperdesk.store import Database
+from stream_support import client, closed, create, desk, events, events_through, serving, subscribed
 
 
 @pytest.mark.parametrize("path", ["/ws/trading", "/ws/prices"])
