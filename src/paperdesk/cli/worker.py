@@ -60,6 +60,7 @@ def worker_command(
         lease_seconds=lease_seconds,
         portfolio_ids=portfolio or None,
         on_round=_report,
+        after_round=container.webhook_dispatcher.deliver_due,
     )
     which = ", ".join(str(p) for p in portfolio) if portfolio else "every active portfolio"
     typer.echo(
