@@ -4,8 +4,9 @@
 portfolio's settings, with the quotes of the quote file the settings name for it, if any.
 Whether a bar is visible is decided by the runner: with the ``bundled`` and ``live`` sources a
 bar is visible once its close has passed on the clock (``live`` bars are the providers', fetched
-into the store by ``paperdesk.live.feed``; the bundled files never stand in for them); with the ``replay`` source the portfolio's replay
-position (kept in the database) says how far the data has been served.
+into the store by ``paperdesk.live.feed``; the bundled files never stand in for them); with the
+``replay`` source the portfolio's replay position (kept in the database) says how far the data
+has been served.
 """
 
 from __future__ import annotations
