@@ -132,7 +132,12 @@ class Settings(BaseSettings):
         return value.expanduser()
 
     @field_validator(
-        "database_url", "redis_url", "redis_prefix", *API_KEY_FIELDS.values(), mode="before"
+        "database_url",
+        "redis_url",
+        "redis_prefix",
+        "provider_timeout",
+        *API_KEY_FIELDS.values(),
+        mode="before",
     )
     @classmethod
     def _blank_is_unset(cls, value: Any) -> Any:

@@ -32,7 +32,14 @@ def state_of(entry: OutboxEntry | None) -> FeedState:
 def record_feed_state(
     database: Database, portfolio_id: int, report: FeedReport
 ) -> FeedEvent | None:
-    """Write the event of a change of ``report.symbol``'s feed state (None: no change)."""
+    """Write the event of a change of ``report.symbol``'s feed state (None: no change).
+
+    The state is read first without a write transaction: a tick whose feed did not change (the
+    usual case) takes no write lock for it."""
+    with database.reading() as reader:
+        latest = reader.latest_feed_events(portfolio_id).get(report.symbol)
+    if state_of(latest) is report.state:
+        return None
     with database.transaction() as repository:
         repository.portfolio(portfolio_id, lock=True)
         previous = state_of(repository.latest_feed_events(portfolio_id).get(report.symbol))
