@@ -95,8 +95,12 @@ def yahoo_chart(providers: FakeProviders, ticker: str, query: dict[str, str]) ->
     if series is None:
         error = {"code": "Not Found", "description": "No data found, symbol may be delisted"}
         return 404, {"chart": {"result": None, "error": error}}
-    start = pd.Timestamp(int(query.get("period1", "0")), unit="s", tz="UTC").to_pydatetime()
-    end = pd.Timestamp(int(query.get("period2", "0")), unit="s", tz="UTC").to_pydatetime()
+    if "period1" in query:
+        start = pd.Timestamp(int(query["period1"]), unit="s", tz="UTC").to_pydatetime()
+        end = pd.Timestamp(int(query.get("period2", "0")), unit="s", tz="UTC").to_pydatetime()
+    else:  # range=1d: the latest price (the forming bar's last trade)
+        end = providers.now()
+        start = end - timedelta(days=5)
     bars = providers.visible(providers.yahoo, ticker, start, end)
     index = pd.DatetimeIndex(bars.index)
     if series.daily:  # the session open, 09:30 in New York

@@ -17,7 +17,7 @@ The runner then trades the stored bars exactly once, as for any other source.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -29,6 +29,7 @@ from paperdesk.data.instruments import instrument_for
 from paperdesk.data.manager import DataManager
 from paperdesk.data.parquet_cache import write_through
 from paperdesk.data.providers.aggregator import AllProvidersFailed
+from paperdesk.data.providers.base import LatestPrice
 from paperdesk.data.series import series_key
 from paperdesk.domain import DataError, Timeframe
 
@@ -120,6 +121,24 @@ class LiveFeed:
         for hook in FEED_HOOKS:
             hook(report)
         return report
+
+    def latest_prices(self, symbols: Iterable[str], timeframe: str) -> dict[str, LatestPrice]:
+        """Each symbol's last price from the providers when it is newer than its last stored
+        bar's close and not after the clock (marking between bars); a symbol no provider can
+        price now is left out (it stays marked at its last close)."""
+        aggregator = self.manager.aggregator
+        assert aggregator is not None
+        now = self.manager.now()
+        prices: dict[str, LatestPrice] = {}
+        for symbol in symbols:
+            try:
+                latest = aggregator.latest_price(symbol).price
+            except DataError:
+                continue
+            last_close = self._last_close(*series_key(symbol, timeframe))
+            if latest.ts <= now and (last_close is None or latest.ts > last_close):
+                prices[symbol] = latest
+        return prices
 
     def _assess(
         self,

@@ -50,6 +50,7 @@ if TYPE_CHECKING:  # loaded where used: reading the ledger needs none of them (a
 
     from paperdesk.analytics.stats import Stats
     from paperdesk.data.manager import DataManager
+    from paperdesk.data.providers.base import LatestPrice
     from paperdesk.live.feed import FeedReport, LiveFeed
     from paperdesk.live.restore import RestoredPortfolio
     from paperdesk.live.runner import LiveRunner
@@ -457,12 +458,18 @@ class PortfolioService:
             return _orders_of(events)
 
     def mark_to_market(self, portfolio_id: int) -> EquityView:
-        """Record an equity snapshot at the positions' latest prices."""
+        """Record an equity snapshot at the positions' latest prices (a live portfolio asks
+        the providers for the last price since its last bar, before the transaction)."""
+        between = self._prices_between_bars(portfolio_id)
         with self.database.transaction() as repository:
             from paperdesk.live.restore import restore
 
             state = restore(repository, portfolio_id)
             at = self._market_time(repository, state)
+            held = state.kernel.positions()
+            state.kernel.mark_between_bars(
+                {symbol: p.price for symbol, p in between.items() if symbol in held}
+            )
             point = state.kernel.equity_point(at)
             writer, now = repository.writer, self._now()
             writer.equity_snapshot(portfolio_id, point, None, now)
@@ -475,11 +482,24 @@ class PortfolioService:
                 {
                     "equity": str(point.equity),
                     "prices": {s: str(p) for s, p in state.kernel.marks().items()},
+                    "between_bars": {
+                        s: {"provider": p.provider, "at": p.ts.isoformat()}
+                        for s, p in between.items()
+                        if s in held
+                    },
                 },
             )
             return point
 
     # ------------------------------------------------------------------------------ helpers
+
+    def _prices_between_bars(self, portfolio_id: int) -> dict[str, LatestPrice]:
+        """A live portfolio's watched symbols' last prices since their last bars (none for
+        other sources)."""
+        settings = self.settings(portfolio_id)
+        if settings.source.kind is not SourceKind.LIVE:
+            return {}
+        return self.live_feed.latest_prices(settings.symbols, settings.bar_timeframe)
 
     def _now(self) -> datetime:
         return datetime.now(UTC)

@@ -12,7 +12,15 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from live_harness import AFTER_PUBLISH, MACD, close_of, live_desk, processed_bars, trade_dates
+from live_harness import (
+    AFTER_PUBLISH,
+    MACD,
+    SPY,
+    close_of,
+    live_desk,
+    processed_bars,
+    trade_dates,
+)
 from paperdesk.config import RunConfig, SourceConfig
 from paperdesk.data.clock import SimulatedClock
 from paperdesk.domain.ticks import TickStatus
@@ -149,3 +157,23 @@ def test_a_stopped_feed_is_reported_stale_then_failing_and_recovers(
         kinds = [e.kind for e in desk.feed_events()]
         assert kinds == ["feed.stale", "feed.failing", "feed.recovered"]
         assert desk.services.portfolios.show(pid).feeds[0].state == "ok"
+
+
+def test_marking_between_bars_uses_the_providers_last_price(
+    database: Database, tmp_path: Path
+) -> None:
+    with live_desk(database, tmp_path, close_of(START) + AFTER_PUBLISH) as desk:
+        pid = desk.create()
+        for day in (START, *DAYS[:4]):  # macd-cross buys on 2020-01-02, filled on the 3rd
+            desk.tick_at(close_of(day) + AFTER_PUBLISH)
+        [position] = desk.services.portfolios.show(pid).positions
+        forming = DAYS[4]
+        desk.clock.set(close_of(forming) - timedelta(hours=3))  # its session is open
+        point = desk.services.portfolios.mark_to_market(pid)
+        last_trade = Decimal(str(SPY.loc[pd.Timestamp(forming, tz="UTC"), "open"]))
+        assert point.positions_value == position.quantity * last_trade
+        assert last_trade != position.last_price  # not the last bar's close
+        entry = desk.services.portfolios.audit(pid)[-1]
+        assert entry.kind == "portfolio.marked"
+        assert entry.details["between_bars"]["SPY"]["provider"] == "yahoo"
+        assert desk.processed() == [START, *DAYS[:4]]  # marking trades nothing
