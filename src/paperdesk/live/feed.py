@@ -181,7 +181,11 @@ class LiveFeed:
         if frame.empty:
             return None
         close = pd.Timestamp(frame["ts_close"].iloc[-1]).to_pydatetime()
-        return close if close <= self.manager.now() else None
+        if close <= self.manager.now():
+            return close
+        # bars stored after the clock's time (a clock set back): the last closed one counts
+        latest = self.manager.latest_bar(name, timeframe)
+        return None if latest is None else latest.ts_close
 
 
 def _warmup(timeframe: str) -> timedelta:
