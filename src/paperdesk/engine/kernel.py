@@ -423,6 +423,11 @@ class TradingKernel:
     def last_price(self, symbol: str) -> Decimal | None:
         return self.prices.get(symbol)
 
+    def mark_between_bars(self, prices: Mapping[str, Decimal]) -> None:
+        """Mark positions at prices seen since the last bar closed (a live feed's last trade),
+        for an equity snapshot between bars; the next bar's close replaces them."""
+        self.prices.update(prices)
+
     def marks(self) -> dict[str, Decimal]:
         """The price each position is marked at: its symbol's last close, else its average."""
         prices = self.prices

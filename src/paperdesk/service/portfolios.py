@@ -18,6 +18,7 @@ from paperdesk.config import AccountConfig, RunConfig, SourceKind
 from paperdesk.domain import (
     ONE,
     ZERO,
+    DataError,
     Event,
     Fill,
     InvalidInputError,
@@ -36,7 +37,7 @@ from paperdesk.domain.records import (
     SignalView,
     TickRunView,
 )
-from paperdesk.domain.ticks import BarTick
+from paperdesk.domain.ticks import BarTick, TickStatus
 from paperdesk.service.order_checks import check_order_request
 from paperdesk.service.order_requests import OrderRequest
 from paperdesk.service.portfolio_edits import check_settings_change, setting_changes
@@ -49,6 +50,8 @@ if TYPE_CHECKING:  # loaded where used: reading the ledger needs none of them (a
 
     from paperdesk.analytics.stats import Stats
     from paperdesk.data.manager import DataManager
+    from paperdesk.data.providers.base import LatestPrice
+    from paperdesk.live.feed import FeedReport, LiveFeed
     from paperdesk.live.restore import RestoredPortfolio
     from paperdesk.live.runner import LiveRunner
     from paperdesk.live.sources import BarSource, Clock
@@ -92,16 +95,29 @@ class PortfolioService:
         """Where ticks read bars (built on first use: listing portfolios needs no market data)."""
         if self._source is not None:
             return self._source
-        from paperdesk.data.cache import InProcessCache
         from paperdesk.live.sources import BarSource
+
+        return BarSource(self.market)
+
+    @cached_property
+    def market(self) -> DataManager:
+        """The DataManager ticks read (and live feeds write): the one handed in, else one on
+        this database and clock."""
+        if self._data is not None:
+            return self._manager()
+        from paperdesk.data.cache import InProcessCache
         from paperdesk.service.market_data import build_data_manager
 
-        if self._data is not None:
-            return BarSource(self._manager())
         # The runner reads whole histories every tick: an in-process cache serves them
         # faster than decoding them from Redis (which the market-data service uses).
-        manager = build_data_manager(self.database, clock=self.clock, cache=InProcessCache())
-        return BarSource(manager)
+        return build_data_manager(self.database, clock=self.clock, cache=InProcessCache())
+
+    @cached_property
+    def live_feed(self) -> LiveFeed:
+        """The provider feed of ``source=live`` portfolios (see ``service.live_feeds``)."""
+        from paperdesk.live.feed import LiveFeed
+
+        return LiveFeed(self.market)
 
     @cached_property
     def runner(self) -> LiveRunner:
@@ -131,6 +147,8 @@ class PortfolioService:
         check_run(settings)
         from paperdesk.live import replay
 
+        if settings.source.kind is SourceKind.LIVE:  # the first bars come from the providers
+            self._start_live_feeds(settings)
         for symbol in settings.symbols:  # data must exist, and reach the replay's start
             history = self.source.history(symbol, settings.bar_timeframe, settings.source)
             replay.check_start(settings, symbol, history)
@@ -160,6 +178,15 @@ class PortfolioService:
                 {"starting_cash": str(starting_cash), "settings": document},
             )
             return portfolio_id
+
+    def _start_live_feeds(self, settings: RunConfig) -> None:
+        """Fetch each symbol's recent closed bars; a symbol no provider can serve is refused."""
+        from paperdesk.service.live_feeds import fetch_live_bars
+
+        for symbol in settings.symbols:
+            report = fetch_live_bars(self.live_feed, settings, symbol)
+            if report.last_bar_close is None:
+                raise DataError(f"cannot start the live {symbol} feed: {report.reason}")
 
     def _start_replay_clock(self, settings: RunConfig) -> RunConfig:
         """A paced replay's clock starts now (on the service's clock), unless it says when."""
@@ -257,11 +284,14 @@ class PortfolioService:
             record = repository.portfolio(portfolio_id)
             settings = RunConfig.from_json(record.settings)
             positions = _position_views(repository, portfolio_id, settings.account)
+            from paperdesk.service.live_feeds import feed_health
+
             return PortfolioDetail(
                 summary=_summary(record, positions, settings.account),
                 settings=settings,
                 positions=tuple(positions),
                 open_orders=tuple(repository.orders(portfolio_id, open_only=True)),
+                feeds=feed_health(repository, portfolio_id, settings),
             )
 
     def orders(self, portfolio_id: int, *, limit: int | None = None) -> list[Order]:
@@ -314,14 +344,34 @@ class PortfolioService:
         dry_run: bool = False,
         catch_up: bool = True,
     ) -> list[BarTick]:
-        """Run the live tick for ``symbol`` (DRY: compute and show, write nothing)."""
+        """Run the live tick for ``symbol`` (DRY: compute and show, write nothing). A
+        ``source=live`` portfolio first fetches the symbol's new closed bars (not in a dry
+        run: it computes on the bars already stored)."""
+        symbol = limits.symbol_value(symbol, "symbol")
+        if not dry_run:
+            report = self.refresh_feed(portfolio_id, symbol)
+            if report is not None and report.last_bar_close is None:
+                message = f"no live {symbol} bar is stored yet: {report.reason}"
+                return [BarTick(portfolio_id, symbol, TickStatus.NO_NEW_BAR, message)]
         return self.runner.tick(
             portfolio_id,
-            limits.symbol_value(symbol, "symbol"),
+            symbol,
             strategies=strategies,
             dry_run=dry_run,
             catch_up=catch_up,
         )
+
+    def refresh_feed(self, portfolio_id: int, symbol: str) -> FeedReport | None:
+        """Fetch a live portfolio's new closed bars of ``symbol`` and record its feed's health
+        (None: the portfolio is not live, or does not watch ``symbol``)."""
+        settings = self.settings(portfolio_id)
+        if settings.source.kind is not SourceKind.LIVE:
+            return None
+        if settings.symbols and symbol not in settings.symbols:
+            return None  # the tick refuses it, naming the watched symbols
+        from paperdesk.service.live_feeds import refresh_live_feed
+
+        return refresh_live_feed(self.database, self.live_feed, portfolio_id, settings, symbol)
 
     def place_order(self, portfolio_id: int, request: OrderRequest) -> list[Order]:
         """Submit a manual order; it fills on a later bar like any other order."""
@@ -408,12 +458,18 @@ class PortfolioService:
             return _orders_of(events)
 
     def mark_to_market(self, portfolio_id: int) -> EquityView:
-        """Record an equity snapshot at the positions' latest prices."""
+        """Record an equity snapshot at the positions' latest prices (a live portfolio asks
+        the providers for the last price since its last bar, before the transaction)."""
+        between = self._prices_between_bars(portfolio_id)
         with self.database.transaction() as repository:
             from paperdesk.live.restore import restore
 
             state = restore(repository, portfolio_id)
             at = self._market_time(repository, state)
+            held = state.kernel.positions()
+            state.kernel.mark_between_bars(
+                {symbol: p.price for symbol, p in between.items() if symbol in held}
+            )
             point = state.kernel.equity_point(at)
             writer, now = repository.writer, self._now()
             writer.equity_snapshot(portfolio_id, point, None, now)
@@ -426,11 +482,24 @@ class PortfolioService:
                 {
                     "equity": str(point.equity),
                     "prices": {s: str(p) for s, p in state.kernel.marks().items()},
+                    "between_bars": {
+                        s: {"provider": p.provider, "at": p.ts.isoformat()}
+                        for s, p in between.items()
+                        if s in held
+                    },
                 },
             )
             return point
 
     # ------------------------------------------------------------------------------ helpers
+
+    def _prices_between_bars(self, portfolio_id: int) -> dict[str, LatestPrice]:
+        """A live portfolio's watched symbols' last prices since their last bars (none for
+        other sources)."""
+        settings = self.settings(portfolio_id)
+        if settings.source.kind is not SourceKind.LIVE:
+            return {}
+        return self.live_feed.latest_prices(settings.symbols, settings.bar_timeframe)
 
     def _now(self) -> datetime:
         return datetime.now(UTC)

@@ -24,6 +24,7 @@ from paperdesk.domain import (
     CashOverdrawn,
     CorporateActionApplied,
     Event,
+    FeedEvent,
     MarginCalled,
     OrderAccepted,
     OrderCanceled,
@@ -462,6 +463,12 @@ class LedgerWriter:
         self._session.add(
             audit_row(portfolio_id, kind, message, at, recorded_at, dict(details or {}), tick_id)
         )
+
+    def feed_event(self, portfolio_id: int, event: FeedEvent, recorded_at: datetime) -> None:
+        """A live feed's change of state: an audit entry and an outbox event."""
+        kind, document = event_kind(event), event_document(event)
+        self.audit(portfolio_id, kind, event.reason, event.ts_event, recorded_at, document)
+        self.publish(portfolio_id, kind, event.ts_event, recorded_at, document)
 
     # ------------------------------------------------------------------------------- outbox
 
