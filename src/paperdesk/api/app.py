@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
+from paperdesk.api.alpaca import MOUNT as ALPACA
+from paperdesk.api.alpaca import create_alpaca_app
 from paperdesk.api.errors import install_error_handlers
 from paperdesk.api.routers import orders, portfolios
 from paperdesk.api.schemas import HealthOut
@@ -25,6 +27,7 @@ def create_app(services: Services) -> FastAPI:
     install_error_handlers(app)
     app.include_router(portfolios.router, prefix=PREFIX)
     app.include_router(orders.router, prefix=PREFIX)
+    app.mount(ALPACA, create_alpaca_app(services))  # Alpaca's API for alpaca-py bots
 
     @app.get("/healthz", response_model=HealthOut, tags=["operations"])
     def healthz() -> HealthOut:
