@@ -79,13 +79,18 @@ def alpaca(database: Database) -> Iterator[AlpacaHarness]:
         yield harness
 
 
-def assert_alpaca_refused(
-    harness: AlpacaHarness, response: Any, status: int, code: int, *named: str, before: TableDump
-) -> None:
-    """Alpaca's error ``{"code", "message"}`` naming ``named``, and no table changed."""
+def assert_alpaca_error(response: Any, status: int, code: int, *named: str) -> None:
+    """Alpaca's error ``{"code", "message"}`` with the message naming ``named``."""
     assert response.status_code == status, response.text
     body = response.json()
     assert body["code"] == code, body
     for text in named:
         assert text in body["message"], body
+
+
+def assert_alpaca_refused(
+    harness: AlpacaHarness, response: Any, status: int, code: int, *named: str, before: TableDump
+) -> None:
+    """Alpaca's error naming ``named``, and no table changed."""
+    assert_alpaca_error(response, status, code, *named)
     assert harness.dump() == before
