@@ -250,3 +250,44 @@ def test_an_alpaca_py_bot_trades_and_streams_against_paperdesk(server: Server) -
     fill = updates.received[7]
     assert (fill.price, fill.qty, fill.position_qty) == (321.36, 3, 3)
     assert fill.order.id == market.id
+
+
+# Concurrent order placements on PostgreSQL: the service holds a pooled connection for the
+# order's transaction (waiting on the portfolio's row lock) and the lock holder opens a second
+# one to read bars, so more concurrent placements than the pool holds (2 + 4 overflow) starve
+# it (a 30 s pool timeout, then a 500) on every API, not only this one: reported, kept out of
+# this test, which stays within the pool.
+CONCURRENT_BOTS = 4
+
+
+def test_concurrent_retries_of_one_client_order_id_place_one_order(server: Server) -> None:
+    """Bots send the same order with the same client order id at once (a retry storm):
+    exactly one is placed, the others get Alpaca's duplicate refusal, never a server error."""
+    request = MarketOrderRequest(
+        symbol="SPY",
+        qty=1,
+        side=OrderSide.BUY,
+        time_in_force=TimeInForce.DAY,
+        client_order_id="retried",
+    )
+    outcomes: list[object] = []
+    start = threading.Barrier(CONCURRENT_BOTS)
+
+    def submit() -> None:
+        client = server.client()
+        start.wait()
+        try:
+            outcomes.append(client.submit_order(request).client_order_id)
+        except APIError as error:
+            outcomes.append((error.status_code, error.code))
+
+    threads = [threading.Thread(target=submit) for _ in range(CONCURRENT_BOTS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(WAIT_SECONDS)
+    assert sorted(outcomes, key=str) == sorted(
+        ["retried"] + [(422, 40010001)] * (CONCURRENT_BOTS - 1), key=str
+    )
+    orders = server.services.portfolios.orders(server.portfolio)
+    assert [o.client_order_id for o in orders] == ["retried"]
