@@ -10,13 +10,18 @@ at the 2020-01-03 open, 321.19, plus 5 bps slippage rounded against the buyer to
 
 from __future__ import annotations
 
+import os
+import signal
 import socket
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -43,6 +48,7 @@ from quiet_strategy import QUIET
 from table_dump import dump_all_tables
 
 WAIT_SECONDS = 60.0  # a bound against hanging, never a speed claim
+CLI = [sys.executable, "-c", "from paperdesk.cli import main; main()"]
 
 
 @dataclass
@@ -71,15 +77,21 @@ def wait_until(condition: Callable[[], bool], what: str) -> None:
         time.sleep(0.05)
 
 
-@pytest.fixture
-def server(database: Database) -> Iterator[Server]:
-    services = Services(database=database)
+def replay_portfolio(services: Services) -> tuple[int, str]:
+    """A portfolio replaying SPY whose clock stands after the 2020-01-02 bar, and the token
+    of a trade key limited to it, named ``alpaca-bot``."""
     settings = RunConfig(
         symbols=("SPY",), source=SourceConfig("replay", replay_from=date(2020, 1, 2)), **QUIET
     )
     portfolio = services.portfolios.create_portfolio("bot", Decimal(10000), settings=settings)
-    services.portfolios.tick(portfolio, "SPY")  # the replay's clock starts after 2020-01-02
-    created = services.api_keys.create("alpaca-bot", "trade", [portfolio])
+    services.portfolios.tick(portfolio, "SPY")
+    return portfolio, services.api_keys.create("alpaca-bot", "trade", [portfolio]).token
+
+
+@pytest.fixture
+def server(database: Database) -> Iterator[Server]:
+    services = Services(database=database)
+    portfolio, token = replay_portfolio(services)
     app = create_app(services)
     listener = socket.socket()
     listener.bind(("127.0.0.1", 0))
@@ -89,9 +101,7 @@ def server(database: Database) -> Iterator[Server]:
     thread.start()
     wait_until(lambda: uvicorn_server.started, "the server to start")
     try:
-        yield Server(
-            services, app, f"http://127.0.0.1:{port}", portfolio, "alpaca-bot", created.token
-        )
+        yield Server(services, app, f"http://127.0.0.1:{port}", portfolio, "alpaca-bot", token)
     finally:
         uvicorn_server.should_exit = True
         thread.join(WAIT_SECONDS)
@@ -291,3 +301,74 @@ def test_concurrent_retries_of_one_client_order_id_place_one_order(server: Serve
     )
     orders = server.services.portfolios.orders(server.portfolio)
     assert [o.client_order_id for o in orders] == ["retried"]
+
+
+def test_alpaca_py_trades_against_a_running_paperdesk_serve(tmp_path: Path) -> None:
+    """The command a user runs: ``paperdesk serve`` in its own process on a SQLite ledger the
+    test shares; the replay's tick (run here) fills the bot's order, and the bot's stream and
+    positions show it."""
+    url = f"sqlite:///{tmp_path / 'ledger.db'}"
+    database = Database(url)
+    services = Services(database=database)
+    portfolio, token = replay_portfolio(services)
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = int(probe.getsockname()[1])
+    env = {**os.environ, "PAPERDESK_HOME": str(tmp_path), "DATABASE_URL": url}
+    process = subprocess.Popen(
+        [*CLI, "serve", "--port", str(port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    base = f"http://127.0.0.1:{port}"
+    client = TradingClient("alpaca-bot", token, url_override=f"{base}/alpaca")
+    try:
+        wait_until(lambda: _answers(client) or process.poll() is not None, "paperdesk serve")
+        assert process.poll() is None, process.communicate()
+        updates: list[TradeUpdate] = []
+
+        async def on_update(update: TradeUpdate) -> None:
+            updates.append(update)
+
+        stream = TradingStream(
+            "alpaca-bot", token, url_override=f"ws://127.0.0.1:{port}/alpaca/stream"
+        )
+        stream.subscribe_trade_updates(on_update)
+        threading.Thread(target=stream.run, daemon=True).start()
+        probe_order = MarketOrderRequest(
+            symbol="SPY", qty=1, side=OrderSide.BUY, time_in_force=TimeInForce.DAY
+        )
+        # The stream's subscription is not visible from another process: orders placed (one
+        # every half second, at most 20: the cash pays for 25) until the first update arrives
+        # prove it listens; each is a real order and every one of them fills below.
+        for _ in range(20):
+            client.submit_order(probe_order)
+            time.sleep(0.5)
+            if updates:
+                break
+        assert updates, "the stream never delivered an update"
+        services.portfolios.tick(portfolio, "SPY")
+        wait_until(lambda: any(str(u.event) == "fill" for u in updates), "a fill update")
+        stream.stop()
+        [position] = client.get_all_positions()
+        placed = len(services.portfolios.orders(portfolio))
+        assert (position.symbol, position.qty) == ("SPY", str(placed))
+        fills = [u for u in updates if str(u.event) == "fill"]
+        assert {(u.price, u.qty) for u in fills} == {(321.36, 1)}
+    finally:
+        process.send_signal(signal.SIGINT)
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        database.close()
+
+
+def _answers(client: TradingClient) -> bool:
+    try:
+        return client.get_account().status == "ACTIVE"
+    except Exception:  # not listening yet
+        return False
