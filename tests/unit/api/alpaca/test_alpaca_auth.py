@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from alpaca_fixtures import AlpacaHarness, alpaca, assert_alpaca_refused
+from alpaca_fixtures import AlpacaHarness, alpaca, assert_alpaca_error
 
 from paperdesk.domain import Side
 from paperdesk.service.order_requests import OrderRequest
@@ -41,7 +41,8 @@ def test_keys_that_do_not_authorize_are_refused_with_nothing_changed(
             response = alpaca.client.post("/alpaca/v2/orders", json=ORDER)
         else:
             response = alpaca.post("/orders", ORDER, key)
-        assert_alpaca_refused(alpaca, response, status, code, named, before=before)
+        assert_alpaca_error(response, status, code, named)
+    assert alpaca.dump() == before  # none of them changed anything
     assert trader_id == "alpaca-trader"
 
 
@@ -58,7 +59,8 @@ def test_a_read_key_reads_everything_and_changes_nothing(alpaca: AlpacaHarness) 
         alpaca.delete("/positions/SPY", alpaca.reader),
         alpaca.delete("/orders", alpaca.reader),
     ):
-        assert_alpaca_refused(alpaca, refused, 403, 40310000, "trade", before=before)
+        assert_alpaca_error(refused, 403, 40310000, "trade")
+    assert alpaca.dump() == before  # none of them changed anything
 
 
 def test_the_account_is_the_keys_one_portfolio(alpaca: AlpacaHarness) -> None:
