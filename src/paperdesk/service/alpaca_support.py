@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 from paperdesk.domain import Instrument, UnknownNameError, limits
 from paperdesk.domain.records import OutboxEntry
 from paperdesk.service.container import Services
+from paperdesk.service.instruments import instrument_of
 
 # Outbox kinds a trade_updates stream carries (every other kind is not an order's update).
 ORDER_EVENT_KINDS = frozenset(
@@ -58,13 +59,13 @@ def market_clock(services: Services, symbol: str | None = None) -> MarketClock:
 
 
 def known_assets(extra_symbols: tuple[str, ...] = ()) -> list[Instrument]:
-    """The instruments of paperdesk's symbol table, plus ``extra_symbols`` (a portfolio's own),
-    sorted by symbol."""
-    from paperdesk.data.instruments import instrument_for, symbol_table
+    """The instruments of paperdesk's symbol table, plus ``extra_symbols`` (a portfolio's own,
+    shown as equities when their class cannot be told), sorted by symbol."""
+    from paperdesk.data.instruments import symbol_table
 
     found = dict(symbol_table())
     for symbol in extra_symbols:
-        found.setdefault(symbol, instrument_for(symbol))
+        found.setdefault(symbol, instrument_of(symbol))
     return [found[symbol] for symbol in sorted(found)]
 
 
