@@ -19,6 +19,8 @@ import asyncio
 import contextlib
 import json
 import logging
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -34,6 +36,7 @@ from paperdesk.service.alpaca_support import latest_sequence, order_events
 log = logging.getLogger(__name__)
 router = APIRouter()
 POLL_SECONDS = 0.1
+RECHECK_SECONDS = 5.0  # how often a listening stream's key is checked again (revoked: closed)
 AUTH_SECONDS = 10.0
 TRADE_UPDATES = "trade_updates"
 POLICY_VIOLATION = 1008
@@ -89,12 +92,21 @@ def _authorization(status: str, message: str | None = None) -> dict[str, Any]:
     return {"stream": "authorization", "data": data}
 
 
-async def _authenticated(websocket: WebSocket, container: Services) -> AlpacaAccount | None:
+Recheck = Callable[[], AlpacaAccount]
+
+
+async def _authenticated(
+    websocket: WebSocket, container: Services
+) -> tuple[AlpacaAccount, Recheck] | None:
+    """The caller, and how to check its key again later (None: refused, the socket closed)."""
     try:
         first = await asyncio.wait_for(_receive(websocket), AUTH_SECONDS)
         key_id, secret = _credentials(first)
-        caller = await asyncio.to_thread(authenticate, container, key_id, secret)
-        require(Scope.READ, caller)
+
+        def check() -> AlpacaAccount:
+            return require(Scope.READ, authenticate(container, key_id, secret))
+
+        caller = await asyncio.to_thread(check)
     except AlpacaError as error:
         await websocket.send_json(_authorization("unauthorized", error.message))
         await websocket.close(POLICY_VIOLATION)
@@ -103,7 +115,7 @@ async def _authenticated(websocket: WebSocket, container: Services) -> AlpacaAcc
         await websocket.close(POLICY_VIOLATION)
         return None
     await websocket.send_json(_authorization("authorized"))
-    return caller
+    return caller, check
 
 
 @router.websocket("/stream")
@@ -113,9 +125,9 @@ async def trading_stream(websocket: WebSocket) -> None:
     tally = counts(websocket)
     tally.connected += 1
     try:
-        caller = await _authenticated(websocket, container)
-        if caller is not None:
-            await _serve(websocket, container, caller, tally)
+        authenticated = await _authenticated(websocket, container)
+        if authenticated is not None:
+            await _serve(websocket, container, *authenticated, tally)
     except WebSocketDisconnect:
         pass
     finally:
@@ -123,17 +135,26 @@ async def trading_stream(websocket: WebSocket) -> None:
 
 
 async def _serve(
-    websocket: WebSocket, container: Services, caller: AlpacaAccount, tally: StreamCounts
+    websocket: WebSocket,
+    container: Services,
+    caller: AlpacaAccount,
+    recheck: Recheck,
+    tally: StreamCounts,
 ) -> None:
-    """Answer listen messages; while listening, send the portfolio's new order events."""
+    """Answer listen messages; while listening, send the portfolio's new order events (and
+    close the stream once its key is revoked)."""
     portfolio_id = caller.portfolio_id
     cursor: int | None = None  # the last sequence sent; None while not listening
     poller: asyncio.Task[None] | None = None
 
     async def poll() -> None:
         nonlocal cursor
+        checked = time.monotonic()
         try:
             while cursor is not None:
+                if time.monotonic() - checked >= RECHECK_SECONDS:
+                    await asyncio.to_thread(recheck)
+                    checked = time.monotonic()
                 found, after = await asyncio.to_thread(
                     order_events, container, portfolio_id, cursor
                 )
@@ -144,6 +165,9 @@ async def _serve(
                     await asyncio.sleep(POLL_SECONDS)
         except (WebSocketDisconnect, RuntimeError, OSError):
             pass  # the client went away: the receive loop ends the stream
+        except AlpacaError as error:  # the key was revoked (or changed) since the handshake
+            await websocket.send_json(_authorization("unauthorized", error.message))
+            await websocket.close(POLICY_VIOLATION)
         except Exception:
             log.exception("trade_updates stream of portfolio %s failed", portfolio_id)
             await websocket.close(1011)

@@ -6,8 +6,11 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from alpaca_fixtures import AlpacaHarness, alpaca
 from starlette.testclient import WebSocketTestSession
+
+from paperdesk.api.alpaca import stream
 
 __all__ = ["alpaca"]
 
@@ -75,3 +78,19 @@ def test_trade_updates_follow_the_orders_after_their_commit(alpaca: AlpacaHarnes
     sequences = [d["paperdesk_sequence"] for d in data]
     assert sequences == sorted(sequences)
     assert len(set(sequences)) == 3
+
+
+def test_a_listening_stream_closes_once_its_key_is_revoked(
+    alpaca: AlpacaHarness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(stream, "RECHECK_SECONDS", 0.0)  # check the key at every poll
+    created = alpaca.services.api_keys.create("short-lived", "read", [alpaca.portfolio])
+    with alpaca.client.websocket_connect("/alpaca/stream") as socket:
+        assert authorize(socket, ("short-lived", created.token))["data"]["status"] == "authorized"
+        socket.send_json(LISTEN)
+        assert socket.receive_json()["stream"] == "listening"
+        alpaca.services.api_keys.revoke(created.record.id)
+        answer = socket.receive_json()
+        assert answer["data"]["status"] == "unauthorized"
+        assert "revoked" in answer["data"]["message"]
+        assert socket.receive()["type"] == "websocket.close"
