@@ -27,11 +27,11 @@ def create_app(services: Services) -> FastAPI:
     install_error_handlers(app)
     app.include_router(portfolios.router, prefix=PREFIX)
     app.include_router(orders.router, prefix=PREFIX)
-    app.mount(ALPACA, create_alpaca_app(services))  # Alpaca's API for alpaca-py bots
 
     @app.get("/healthz", response_model=HealthOut, tags=["operations"])
     def healthz() -> HealthOut:
         """Alive (no key needed)."""
         return HealthOut(status="ok")
 
+    app.mount(ALPACA, create_alpaca_app(services))  # Alpaca's API for alpaca-py bots
     return app
