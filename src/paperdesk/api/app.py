@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
+from paperdesk.api.alpaca import MOUNT as ALPACA
+from paperdesk.api.alpaca import create_alpaca_app
 from paperdesk.api.errors import install_error_handlers
 from paperdesk.api.routers import orders, portfolios, webhooks
 from paperdesk.api.schemas import HealthOut
@@ -34,4 +36,5 @@ def create_app(services: Services) -> FastAPI:
         """Alive (no key needed)."""
         return HealthOut(status="ok")
 
+    app.mount(ALPACA, create_alpaca_app(services))  # Alpaca's API for alpaca-py bots
     return app
