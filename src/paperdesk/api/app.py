@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import anyio.to_thread
 from fastapi import FastAPI
 
 from paperdesk.api.alpaca import MOUNT as ALPACA
@@ -13,6 +17,16 @@ from paperdesk.api.streams import install_streams
 from paperdesk.service import Services
 
 PREFIX = "/api/v1"
+# Requests served at once (each a thread; a request may hold two pooled connections: its
+# transaction and a bar read), kept below the database pool so a burst waits for a thread
+# rather than starving the pool (see store/database.py's pool sizes).
+REQUEST_THREADS = 8
+
+
+@asynccontextmanager
+async def _bounded_threads(app: FastAPI) -> AsyncIterator[None]:
+    anyio.to_thread.current_default_thread_limiter().total_tokens = REQUEST_THREADS
+    yield
 
 
 def create_app(services: Services) -> FastAPI:
@@ -23,6 +37,7 @@ def create_app(services: Services) -> FastAPI:
         openapi_url=f"{PREFIX}/openapi.json",
         docs_url=f"{PREFIX}/docs",
         redoc_url=None,
+        lifespan=_bounded_threads,
     )
     app.state.services = services
     install_error_handlers(app)

@@ -90,15 +90,21 @@ def sqlite_file(url: str) -> Path | None:
     return Path(parsed.database).expanduser()
 
 
+# Connections per process: the API serves 8 requests at once (api/app.py), each holding at most
+# two (its transaction and a bar read), so a burst never starves the pool.
+POOL_SIZE = 4
+OVERFLOW = 16
+
+
 def make_engine(url: str) -> Engine:
     if make_url(url).get_backend_name() != "sqlite":
-        return create_engine(url, pool_pre_ping=True, pool_size=2, max_overflow=4)
+        return create_engine(url, pool_pre_ping=True, pool_size=POOL_SIZE, max_overflow=OVERFLOW)
     # Pooled connections: opening one (and its pragmas) cost more than a whole order placement.
     # A connection serves one thread at a time (the pool hands it out), so sharing is safe.
     engine = create_engine(
         url,
-        pool_size=2,
-        max_overflow=8,
+        pool_size=POOL_SIZE,
+        max_overflow=OVERFLOW,
         connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000, "check_same_thread": False},
     )
     event.listen(engine, "connect", _configure_sqlite)
