@@ -98,7 +98,8 @@ def test_forex_is_sized_in_lots_with_pips(database: Database) -> None:
     assert plan.price == Decimal("1.08995")
     assert (plan.stop_pips, plan.target_pips) == (Decimal("99.5"), Decimal("100.5"))
     assert plan.pip_size == Decimal("0.0001")
-    assert plan.lots is not None and plan.lots * 100_000 == plan.quantity
+    assert plan.lots is not None
+    assert plan.lots * 100_000 == plan.quantity
     assert plan.quantity * plan.price <= Decimal("8000")  # 80 % of equity, in units
 
 
