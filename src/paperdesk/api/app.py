@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from paperdesk.api.errors import install_error_handlers
-from paperdesk.api.routers import orders, portfolios
+from paperdesk.api.routers import market_data, orders, portfolios, prices, trading
 from paperdesk.api.schemas import HealthOut
 from paperdesk.service import Services
 
@@ -25,6 +25,9 @@ def create_app(services: Services) -> FastAPI:
     install_error_handlers(app)
     app.include_router(portfolios.router, prefix=PREFIX)
     app.include_router(orders.router, prefix=PREFIX)
+    app.include_router(trading.router, prefix=PREFIX)
+    app.include_router(prices.router, prefix=PREFIX)
+    app.include_router(market_data.router, prefix=PREFIX)
 
     @app.get("/healthz", response_model=HealthOut, tags=["operations"])
     def healthz() -> HealthOut:
