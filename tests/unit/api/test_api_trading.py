@@ -177,3 +177,25 @@ def test_closing_what_is_not_held_or_not_visible(api: Harness) -> None:
                    before=before)  # fmt: skip
     assert_refused(api, api.post(f"{path}/SP%20Y/close"), 422, "invalid_option", "symbol",
                    before=before)  # fmt: skip
+
+
+def test_a_key_of_another_portfolio_gets_not_found(api: Harness) -> None:
+    """A key limited to one portfolio cannot modify, close, execute or preview in another:
+    the answer is the one for a portfolio that does not exist, so ids do not leak."""
+    mine = api.create_portfolio(name="mine")
+    theirs = api.create_portfolio(name="theirs")
+    api.post(f"/portfolios/{theirs}/orders", LIMIT_BUY)
+    limited = api.services.api_keys.create("limited", "trade", [mine]).token
+    before = api.dump()
+    base = f"/portfolios/{theirs}"
+    attempts = [
+        patch(api, f"{base}/orders/O1", {"quantity": "1"}, limited),
+        api.post(f"{base}/positions/SPY/close", None, limited),
+        api.post(f"{base}/execute", {"symbol": "SPY", "direction": "buy"}, limited),
+        api.get(f"{base}/execute/preview", limited, params={"symbol": "SPY", "direction": "buy"}),
+        api.post(f"{base}/signals/1/execute", None, limited),
+        api.get(f"{base}/signals/1/execute/preview", limited),
+    ]
+    for response in attempts:
+        assert_refused(api, response, 404, "not_found", f"portfolio with id {theirs}",
+                       before=before)  # fmt: skip
