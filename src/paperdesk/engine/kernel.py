@@ -350,6 +350,10 @@ class TradingKernel:
             order_id, ts, quantity=quantity, limit_price=limit_price, stop_price=stop_price
         )
 
+    def instrument(self, symbol: str) -> Instrument:
+        """The instrument the portfolio trades ``symbol`` as (its lots, ticks and pips)."""
+        return self._instrument(symbol)
+
     def cancel_working(self, symbol: str, ts: datetime, reason: str) -> list[Event]:
         """Cancel every working order of ``symbol`` (before an exit a person sends: the old
         exits and bracket legs must not sell the position a second time)."""

@@ -117,7 +117,7 @@ def plan_execution(
     if order.quantity is not None:
         intents = _with_quantity(intents, order.quantity)
         sized_by = "request"
-    instrument = kernel.instruments[order.symbol]
+    instrument = kernel.instrument(order.symbol)
     main = _main_intent(intents)
     return ExecutionPlan(
         symbol=order.symbol,
