@@ -104,7 +104,7 @@ class PriceService:
             if frame.empty:
                 missing.append(name)
                 continue
-            candle, bar = _candle(frame, len(frame) - 1)
+            [(candle, bar)] = _candles(frame, len(frame) - 1)
             quote = bar.quote
             found.append(
                 LatestPrice(
@@ -142,25 +142,29 @@ class PriceService:
         if frame.empty and frame.attrs.get("origin") is None and older_than is None:
             raise UnknownNameError(f"no {name} {timeframe} bars are held anywhere")
         first = max(0, len(frame) - limit)
-        candles = tuple(_candle(frame, position)[0] for position in range(first, len(frame)))
+        candles = tuple(candle for candle, _ in _candles(frame, first))
         oldest = candles[0].ts_open if candles and first > 0 else None
         return CandlePage(
             name, str(frame.attrs.get("timeframe", timeframe)), candles, oldest, _provenance(frame)
         )
 
 
-def _candle(frame: pd.DataFrame, position: int) -> tuple[Candle, Bar]:
-    from paperdesk.data.bar_convert import bar_at
+def _candles(frame: pd.DataFrame, first: int) -> list[tuple[Candle, Bar]]:
+    """Rows ``first`` onwards as exact candles (column arrays: one conversion per page)."""
+    from paperdesk.data.bar_convert import BarArrays
 
-    bar = bar_at(frame, position)
-    source = None
-    if "source" in frame.columns:
-        value = frame["source"].iloc[position]
-        source = str(value) if isinstance(value, str) and value else None
-    candle = Candle(
-        bar.ts_open, bar.ts_close, bar.open, bar.high, bar.low, bar.close, bar.volume, source
-    )
-    return candle, bar
+    rows = frame.iloc[first:]
+    arrays = BarArrays(rows, str(frame.attrs.get("symbol")), str(frame.attrs.get("timeframe")))
+    sources = rows["source"].tolist() if "source" in rows.columns else [None] * len(rows)
+    found: list[tuple[Candle, Bar]] = []
+    for position, source in enumerate(sources):
+        bar = arrays.bar(position)
+        named = source if isinstance(source, str) and source else None
+        candle = Candle(
+            bar.ts_open, bar.ts_close, bar.open, bar.high, bar.low, bar.close, bar.volume, named
+        )
+        found.append((candle, bar))
+    return found
 
 
 def _provenance(frame: pd.DataFrame) -> Provenance:
