@@ -11,7 +11,7 @@ from fastapi import FastAPI
 from paperdesk.api.alpaca import MOUNT as ALPACA
 from paperdesk.api.alpaca import create_alpaca_app
 from paperdesk.api.errors import install_error_handlers
-from paperdesk.api.routers import orders, portfolios, webhooks
+from paperdesk.api.routers import market_data, orders, portfolios, prices, trading, webhooks
 from paperdesk.api.schemas import HealthOut
 from paperdesk.api.streams import install_streams
 from paperdesk.service import Services
@@ -45,6 +45,9 @@ def create_app(services: Services) -> FastAPI:
     app.include_router(portfolios.router, prefix=PREFIX)
     app.include_router(orders.router, prefix=PREFIX)
     app.include_router(webhooks.router, prefix=PREFIX)
+    app.include_router(trading.router, prefix=PREFIX)
+    app.include_router(prices.router, prefix=PREFIX)
+    app.include_router(market_data.router, prefix=PREFIX)
 
     @app.get("/healthz", response_model=HealthOut, tags=["operations"])
     def healthz() -> HealthOut:

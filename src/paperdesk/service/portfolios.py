@@ -27,6 +27,7 @@ from paperdesk.domain import (
     OrderIntent,
     Position,
     Trade,
+    UnknownNameError,
     limits,
 )
 from paperdesk.domain.records import (
@@ -55,6 +56,7 @@ if TYPE_CHECKING:  # loaded where used: reading the ledger needs none of them (a
     from paperdesk.live.restore import RestoredPortfolio
     from paperdesk.live.runner import LiveRunner
     from paperdesk.live.sources import BarSource, Clock
+    from paperdesk.service.signal_execution import ExecutionPlan, SignalOrder
 
 MAX_NAME_LENGTH = 200
 T = TypeVar("T")
@@ -443,19 +445,65 @@ class PortfolioService:
             self._persist(repository, state, events, at)
             return kernel.order(order_id)
 
-    def close_position(self, portfolio_id: int, symbol: str) -> list[Order]:
-        """Cancel the symbol's working orders and send a market order that flattens it."""
+    def close_position(
+        self, portfolio_id: int, symbol: str, *, quantity: Decimal | None = None
+    ) -> list[Order]:
+        """Cancel the symbol's working orders and send a market order that flattens it, or
+        that reduces it by ``quantity`` (a part close; at most the position)."""
         symbol = limits.symbol_value(symbol, "symbol")
+        with self.database.transaction() as repository:
+            from paperdesk.live.restore import restore
+            from paperdesk.routing.pretrade import OrderRefusedError
+
+            state = restore(repository, portfolio_id, (symbol,))
+            if state.kernel.position(symbol).is_flat:
+                raise OrderRefusedError(
+                    f"portfolio {portfolio_id} holds no {symbol} position", "no_position"
+                )
+            at = self._market_time(repository, state)
+            reason = "position closed by user" if quantity is None else "position reduced by user"
+            events = state.kernel.close_position(symbol, at, reason, quantity)
+            self._persist(repository, state, events, at)
+            return _orders_of(events)
+
+    def signal(self, portfolio_id: int, signal_id: int) -> SignalView:
+        """One stored signal of the portfolio (``UnknownNameError`` when it has no such id)."""
+        for view in self.signals(portfolio_id):
+            if view.id == signal_id:
+                return view
+        raise UnknownNameError(f"portfolio {portfolio_id} has no signal {signal_id}")
+
+    def preview_signal(self, portfolio_id: int, order: SignalOrder) -> ExecutionPlan:
+        """What executing ``order`` would send (sized by the portfolio's rules); writes nothing."""
+        from paperdesk.service.signal_execution import plan_execution
+
+        symbol = limits.symbol_value(order.symbol, "symbol")
+        with self.database.dry_transaction() as repository:
+            from paperdesk.live.restore import restore
+
+            state = restore(repository, portfolio_id, (symbol,))
+            price = self._reference_price(state, symbol)
+            at = self._market_time(repository, state)
+            return plan_execution(state.kernel, order, at, price)
+
+    def execute_signal(
+        self, portfolio_id: int, order: SignalOrder
+    ) -> tuple[ExecutionPlan, list[Order]]:
+        """Execute ``order`` in one transaction: the plan ``preview_signal`` shows, submitted
+        through the pre-trade checks; a refusal changes nothing."""
+        from paperdesk.service.signal_execution import plan_execution, submit_plan
+
+        symbol = limits.symbol_value(order.symbol, "symbol")
         with self.database.transaction() as repository:
             from paperdesk.live.restore import restore
 
             state = restore(repository, portfolio_id, (symbol,))
-            if state.kernel.position(symbol).is_flat:
-                raise InvalidInputError(f"portfolio {portfolio_id} holds no {symbol} position")
+            price = self._reference_price(state, symbol)
             at = self._market_time(repository, state)
-            events = state.kernel.close_position(symbol, at, "position closed by user")
+            plan = plan_execution(state.kernel, order, at, price)
+            events = submit_plan(state.kernel, plan, at)
             self._persist(repository, state, events, at)
-            return _orders_of(events)
+            return plan, _orders_of(events)
 
     def mark_to_market(self, portfolio_id: int) -> EquityView:
         """Record an equity snapshot at the positions' latest prices (a live portfolio asks

@@ -31,9 +31,22 @@ def test_every_versioned_endpoint_needs_a_key(api: Harness) -> None:
         ("POST", f"{base}/webhooks"),
         ("GET", f"{base}/webhooks"),
         ("DELETE", f"{base}/webhooks/1"),
+        ("PATCH", f"{base}/orders/O1"),
+        ("POST", f"{base}/positions/SPY/close"),
+        ("POST", f"{base}/execute"),
+        ("GET", f"{base}/execute/preview"),
+        ("POST", f"{base}/signals/1/execute"),
+        ("GET", f"{base}/signals/1/execute/preview"),
+        ("GET", f"{API}/prices/latest"),
+        ("GET", f"{API}/prices/SPY/ohlc"),
+        ("POST", f"{API}/market-data/import"),
+        ("GET", f"{API}/market-data/SPY/quality"),
+        ("GET", f"{API}/market-data/providers"),
     ]
     for method, path in calls:
-        response = api.client.request(method, path, json=ORDER if method == "POST" else None)
+        response = api.client.request(
+            method, path, json=ORDER if method in ("POST", "PATCH") else None
+        )
         assert_refused(api, response, 401, "missing_api_key", before=before)
         assert response.headers["WWW-Authenticate"] == "Bearer"
     documented = api.client.get(f"{API}/openapi.json").json()["paths"]

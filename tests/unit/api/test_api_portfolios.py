@@ -24,6 +24,7 @@ def test_openapi_document_is_served_under_the_version(api: Harness) -> None:
     assert set(paths[f"{API}/portfolios/{{portfolio_id}}/orders/{{order_id}}"]) == {
         "get",
         "delete",
+        "patch",
     }
     cash = document["components"]["schemas"]["SummaryOut"]["properties"]["cash"]
     assert cash["type"] == "string"  # money goes out as a decimal string
