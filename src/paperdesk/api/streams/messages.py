@@ -39,6 +39,9 @@ MESSAGE_TYPES: Mapping[str, str] = {
     "portfolio.unarchived": "portfolio_update",
     "portfolio.renamed": "portfolio_update",
     "portfolio.edited": "portfolio_update",
+    "feed.stale": "feed_alert",  # a source=live portfolio's feed (docs/live-data.md)
+    "feed.failing": "feed_alert",
+    "feed.recovered": "feed_alert",
 }
 OTHER_TYPE = "portfolio_event"  # a kind this table does not know yet is still delivered
 PRICE_KIND = "tick.processed"

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import paperdesk
 from paperdesk.api.streams.messages import MESSAGE_TYPES, OTHER_TYPE, message_type
-from paperdesk.store.event_documents import _KINDS
+from paperdesk.store.event_documents import _KINDS, FEED_KINDS
 
 SOURCES = Path(paperdesk.__file__).parent
 PUBLISHED = re.compile(r'publish\(\s*[^,]+,\s*"([a-z_]+\.[a-z_]+)"', re.MULTILINE)
@@ -37,3 +37,4 @@ def test_the_issues_six_types_come_from_the_trading_kinds() -> None:
     assert message_type("position.closed") == "trade_closed"
     assert message_type("portfolio.equity") == "equity_update"
     assert message_type("something.new") == OTHER_TYPE
+    assert {message_type(kind) for kind in FEED_KINDS} == {"feed_alert"}
