@@ -126,7 +126,18 @@ def yahoo_chart(providers: FakeProviders, ticker: str, query: dict[str, str]) ->
 
 def polygon_aggregates(providers: FakeProviders, parts: list[str]) -> Any:
     """``/v2/aggs/ticker/{ticker}/range/{multiplier}/{timespan}/{from}/{to}``: Polygon's
-    aggregates (``t`` in ms at the window start; daily stock bars at 00:00 New York)."""
+    aggregates (``t`` in ms at the window start; daily stock bars at 00:00 New York); and
+    ``/v2/aggs/ticker/{ticker}/prev``, the same document holding the last published bar."""
+    if len(parts) == 5 and parts[4] == "prev":
+        status, document = polygon_aggregates(
+            providers,
+            [*parts[:4], "range", "1", "day", "0", str(int(providers.now().timestamp() * 1000))],
+        )
+        document["results"] = document.get("results", [])[-1:]
+        document["queryCount"] = document["resultsCount"] = len(document["results"])
+        return status, document
+    if len(parts) != 9:
+        return 404, {"status": "NOT_FOUND", "request_id": "fake-request", "message": "Not found"}
     ticker, start_ms, end_ms = parts[3], int(parts[7]), int(parts[8])
     series = providers.series.get(ticker)
     start = pd.Timestamp(start_ms, unit="ms", tz="UTC").to_pydatetime()
