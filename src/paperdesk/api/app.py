@@ -5,7 +5,16 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from paperdesk.api.errors import install_error_handlers
-from paperdesk.api.routers import orders, portfolios
+from paperdesk.api.routers import (
+    history,
+    orders,
+    performance,
+    portfolio_settings,
+    portfolios,
+    strategies,
+    ticks,
+    transfers,
+)
 from paperdesk.api.schemas import HealthOut
 from paperdesk.service import Services
 
@@ -23,7 +32,13 @@ def create_app(services: Services) -> FastAPI:
     )
     app.state.services = services
     install_error_handlers(app)
+    app.include_router(transfers.router, prefix=PREFIX)  # before /portfolios/{id}: "import"
     app.include_router(portfolios.router, prefix=PREFIX)
+    app.include_router(portfolio_settings.router, prefix=PREFIX)
+    app.include_router(performance.router, prefix=PREFIX)
+    app.include_router(history.router, prefix=PREFIX)
+    app.include_router(ticks.router, prefix=PREFIX)
+    app.include_router(strategies.router, prefix=PREFIX)
     app.include_router(orders.router, prefix=PREFIX)
 
     @app.get("/healthz", response_model=HealthOut, tags=["operations"])
