@@ -42,7 +42,6 @@ def test_every_path_option_is_refused_on_create_and_nothing_of_the_file_appears(
     patch_headers = api.headers(api.trader)
     for settings in PATH_SETTINGS:
         [option] = settings
-        named = f"settings.{option}"
         body = {"name": "leak", "cash": "1000", "symbols": ["SPY"], "settings": settings}
         created = api.post("/portfolios", body)
         assert_refused(
