@@ -29,6 +29,12 @@ def test_every_strategy_is_listed_with_a_valid_parameter_schema(api: Harness) ->
         defaults = {key: value["default"] for key, value in schema["properties"].items()}
         jsonschema.validate(defaults, schema)  # the defaults fill a valid form
         assert [p["name"] for p in document["parameters"]] == list(schema["properties"]), name
+        for parameter in document["parameters"]:  # the bounds in both forms agree
+            bounds = {
+                k: parameter[k] for k in ("minimum", "maximum", "enum") if parameter[k] is not None
+            }
+            declared = schema["properties"][parameter["name"]]
+            assert {k: declared[k] for k in bounds} == bounds
         if document["source"] == "built-in":  # a plug-in may leave its help texts out
             assert all(p["description"] for p in document["parameters"]), name
 
@@ -60,3 +66,35 @@ def test_unknown_strategy_and_missing_key(api: Harness) -> None:
     assert_refused(api, missing, 404, "not_found", "no-such-thing", before=before)
     unauthenticated = api.client.get("/api/v1/strategies")
     assert_refused(api, unauthenticated, 401, "missing_api_key", before=before)
+
+
+def test_declared_bounds_are_the_bounds_a_portfolio_enforces(api: Harness) -> None:
+    """For every bound a built-in's schema declares, a value just beyond it is refused when a
+    portfolio is created with it, naming the parameter; nothing is written."""
+    strategies = api.get("/strategies").json()
+    built_in = [s for s in strategies if s["source"] == "built-in"]
+    before = api.dump()
+    checked = 0
+    for strategy in built_in:
+        for name, schema in strategy["parameters_schema"]["properties"].items():
+            beyond: list[object] = []
+            step = 1 if schema["type"] == "integer" else 0.5
+            if "minimum" in schema:
+                beyond.append(schema["minimum"] - step)
+            if "maximum" in schema:
+                beyond.append(schema["maximum"] + step)
+            if "enum" in schema:
+                beyond.append('"' + "-".join(schema["enum"]) + '"')
+            for value in beyond:
+                body = {
+                    "name": "bounds",
+                    "cash": "100",
+                    "strategies": [strategy["name"]],
+                    "params": [f"{name}={value}"],
+                }
+                response = api.post("/portfolios", body)
+                assert response.status_code == 422, (strategy["name"], name, value)
+                assert f"'{name}'" in response.json()["message"], response.json()
+                checked += 1
+    assert checked >= 20  # sma, macd, rsi, tsi and buy-and-hold declare bounds
+    assert api.dump() == before

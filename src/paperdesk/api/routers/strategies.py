@@ -12,6 +12,7 @@ from paperdesk.api.dependencies import Reader, ServicesDep
 from paperdesk.api.errors import ApiError
 from paperdesk.api.schemas import ErrorOut
 from paperdesk.domain import UnknownNameError
+from paperdesk.service.strategy_documents import parameter_bounds
 
 router = APIRouter(prefix="/strategies", tags=["strategies"])
 ERRORS: dict[int | str, dict[str, object]] = {
@@ -26,6 +27,9 @@ class ParameterOut(BaseModel):
     type: str = Field(description="int, float, bool or str (the CLI's --param types)")
     default: Any
     description: str
+    minimum: float | None = Field(None, description="the smallest value the strategy accepts")
+    maximum: float | None = Field(None, description="the largest value the strategy accepts")
+    enum: list[str] | None = Field(None, description="the values a text parameter takes")
 
 
 class StrategyOut(BaseModel):
@@ -35,14 +39,16 @@ class StrategyOut(BaseModel):
     source: str = Field(description="built-in, or the plug-in it came from")
     parameters: list[ParameterOut]
     parameters_schema: dict[str, Any] = Field(
-        description="a JSON Schema (draft 2020-12) object of the parameters: type, default and "
-        "description of each; the values a portfolio's params take"
+        description="a JSON Schema (draft 2020-12) object of the parameters: type, default, "
+        "description and declared bounds (minimum, maximum, enum) of each"
     )
 
 
-def parameters_schema(document: dict[str, Any]) -> dict[str, Any]:
-    """The strategy's parameters as a JSON Schema object (unknown names are refused, as the
-    strategy refuses them)."""
+def parameters_schema(
+    document: dict[str, Any], bounds: dict[str, dict[str, object]]
+) -> dict[str, Any]:
+    """The strategy's parameters as a JSON Schema object with the bounds it declares (unknown
+    names are refused, as the strategy refuses them)."""
     properties: dict[str, Any] = {}
     for parameter in document["parameters"]:
         schema: dict[str, Any] = {
@@ -51,6 +57,7 @@ def parameters_schema(document: dict[str, Any]) -> dict[str, Any]:
         }
         if parameter["default"] is not None:
             schema["default"] = parameter["default"]
+        schema.update(bounds.get(parameter["name"], {}))
         properties[parameter["name"]] = schema
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
@@ -63,18 +70,25 @@ def parameters_schema(document: dict[str, Any]) -> dict[str, Any]:
 
 
 def strategy_out(document: dict[str, Any]) -> StrategyOut:
+    bounds = parameter_bounds(document["name"])
     return StrategyOut(
         name=document["name"],
         kind=document["kind"],
         description=document["description"],
         source=document["source"],
         parameters=[
-            ParameterOut(
-                name=p["name"], type=p["type"], default=p["default"], description=p["meaning"]
+            ParameterOut.model_validate(
+                {
+                    "name": p["name"],
+                    "type": p["type"],
+                    "default": p["default"],
+                    "description": p["meaning"],
+                    **bounds.get(p["name"], {}),
+                }
             )
             for p in document["parameters"]
         ],
-        parameters_schema=parameters_schema(document),
+        parameters_schema=parameters_schema(document, bounds),
     )
 
 
