@@ -28,6 +28,17 @@ def test_every_versioned_endpoint_needs_a_key(api: Harness) -> None:
         ("DELETE", f"{base}/orders/O1"),
         ("GET", f"{base}/positions"),
         ("GET", f"{base}/fills"),
+        ("PATCH", base),
+        ("POST", f"{base}/unarchive"),
+        ("GET", f"{base}/performance"),
+        ("GET", f"{base}/trades"),
+        ("GET", f"{base}/signals"),
+        ("GET", f"{base}/audit"),
+        ("POST", f"{base}/ticks"),
+        ("GET", f"{base}/export"),
+        ("POST", f"{API}/portfolios/import"),
+        ("GET", f"{API}/strategies"),
+        ("GET", f"{API}/strategies/sma-cross"),
     ]
     for method, path in calls:
         response = api.client.request(method, path, json=ORDER if method == "POST" else None)
