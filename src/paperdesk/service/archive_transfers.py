@@ -87,8 +87,8 @@ def _unpack(content: bytes, target: Path) -> Path:
             if member.is_dir():
                 continue
             destination = target.joinpath(*PurePosixPath(member.filename).parts)
-            destination.parent.mkdir(parents=True, exist_ok=True)
-            try:
+            try:  # a file named like a folder of another entry fails here too
+                destination.parent.mkdir(parents=True, exist_ok=True)
                 destination.write_bytes(_read(archive, member))
             except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError) as error:
                 raise ArchiveError(

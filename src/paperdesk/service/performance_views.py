@@ -114,7 +114,9 @@ def signal_details(
         entry: Decimal | None = None
         moment = pd.Timestamp(signal.ts_bar)
         if series is not None and moment in series.index:
-            entry = Decimal(repr(float(series.loc[moment])))
+            found = series.loc[moment]
+            close = found.iloc[-1] if isinstance(found, pd.Series) else found  # a repeated bar
+            entry = Decimal(repr(float(close)))
         details.append(
             SignalDetail(signal, entry, reward_to_risk(entry, signal.stop, signal.target))
         )

@@ -132,3 +132,29 @@ def test_unarchive_makes_the_portfolio_active_again(api: Harness) -> None:
     assert portfolio in listed
     edited = patch(api, portfolio, {"settings": {"size_pct": "5"}})
     assert edited.status_code == 200, edited.text
+
+
+ODD_SETTINGS: list[dict[str, object]] = [
+    {"commission": 5},
+    {"timeframe": []},
+    {"source": {"kind": "replay", "files": {"SPY": "/etc/passwd"}}},
+    {"source": "carrier-pigeon"},
+    {"replay_from": "yesterday"},
+    {"slippage_bps": -1},
+    {"size_pct": "1e400"},
+    {"fill": "whenever"},
+    {"leverage": "0"},
+    {"allowed_symbols": "SPY"},
+    {"benchmark": "NOSUCH"},
+]
+
+
+def test_odd_settings_values_never_reach_the_catch_all(api: Harness) -> None:
+    """The test client re-raises a server error, so a 500 would fail here."""
+    portfolio = api.create_portfolio()
+    before = api.dump()
+    for settings in ODD_SETTINGS:
+        response = patch(api, portfolio, {"settings": settings})
+        assert response.status_code == 422, (settings, response.text)
+        assert response.json()["code"] in {"invalid_option", "invalid_input", "unknown_name"}
+    assert api.dump() == before

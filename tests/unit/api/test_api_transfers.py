@@ -108,6 +108,7 @@ def test_bad_archives_are_refused_and_change_nothing(api: Harness) -> None:
         (zipped(outside), "factor"),
         (truncated, "zip"),
         (zipped({}, manifest=False), "empty"),
+        (zipped({**good, "orders.csv/x": b"x"}, manifest=False), "orders.csv/x"),
     ]
     before = api.dump()
     for content, named in cases:
@@ -135,3 +136,5 @@ def test_transfer_refusals(api: Harness) -> None:
     assert_refused(api, no_file, 422, "validation_error", "archive", before=before)
     long_name = upload(api, content, name="n" * 201)
     assert_refused(api, long_name, 422, "validation_error", "name", before=before)
+    blank_name = upload(api, content, name="   ")
+    assert_refused(api, blank_name, 422, "invalid_input", "name", before=before)

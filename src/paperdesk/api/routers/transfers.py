@@ -60,6 +60,8 @@ async def import_portfolio(
         raise ApiError(
             403, "insufficient_scope", "a key limited to some portfolios cannot create portfolios"
         )
+    if name is not None and not name.strip():
+        raise ApiError(422, "invalid_input", "name: must not be blank")
     content = await archive.read(MAX_UNPACKED_BYTES + 1)
     if len(content) > MAX_UNPACKED_BYTES:
         raise ApiError(413, "archive_too_large", "archive: the upload is too large")
