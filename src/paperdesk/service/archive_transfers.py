@@ -19,11 +19,12 @@ import tempfile
 import zipfile
 from datetime import datetime
 from pathlib import Path, PurePosixPath
+from typing import Any
 
 from paperdesk.domain import DataError, PaperdeskError
 from paperdesk.service.export_manifest import MANIFEST_FILE
 from paperdesk.service.exports import export_portfolio
-from paperdesk.service.imports import ImportReport, import_portfolio
+from paperdesk.service.imports import ImportReport, import_portfolio, read_state
 from paperdesk.store import Database
 
 MAX_MEMBERS = 10_000
@@ -62,6 +63,7 @@ def import_archive(
         root = Path(work)
         folder = _unpack(content, root / "archive")
         try:
+            _refuse_plugins(read_state(folder))
             return import_portfolio(
                 database, folder, name=name, now=now, attachments_home=attachments_home
             )
@@ -71,6 +73,18 @@ def import_archive(
             message = str(error).replace(str(folder.resolve()), "archive")
             message = message.replace(str(folder), "archive").replace(work, "archive")
             raise ArchiveError(f"the archive is not a valid export: {message}") from None
+
+
+def _refuse_plugins(state: dict[str, Any]) -> None:
+    """An export whose strategies load code (a plug-in file or ``module:Class``) is refused:
+    importing it would run code, or import a module, that the client chose."""
+    paths = state.get("settings", {}).get("strategy_paths") or []
+    if paths:
+        raise ArchiveError(
+            f"state.json: the settings load strategy code ({len(paths)} strategy path(s)); the "
+            "API does not load code a client names (import such an export with `paperdesk "
+            "import` on the server)"
+        )
 
 
 def _unpack(content: bytes, target: Path) -> Path:

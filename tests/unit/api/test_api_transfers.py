@@ -98,6 +98,9 @@ def test_bad_archives_are_refused_and_change_nothing(api: Harness) -> None:
     tampered = dict(good)
     tampered["fills.csv"] = good["fills.csv"].replace(b"321.36", b"121.36")
     truncated = zipped(good)[:-40]
+    state = json.loads(good["state.json"])
+    state["settings"]["strategy_paths"] = ["antigravity:Strategy"]  # importing runs a module
+    module_path = {**good, "state.json": json.dumps(state).encode()}
     cases: list[tuple[bytes, str]] = [
         (b"this is not a zip", "not a zip archive"),
         (zipped({**good, "../evil.csv": b"x"}), "'../evil.csv' is not a safe relative path"),
@@ -106,6 +109,7 @@ def test_bad_archives_are_refused_and_change_nothing(api: Harness) -> None:
         (zipped({k: v for k, v in good.items() if k != "MANIFEST.json"}, manifest=False), "no "),
         (zipped(tampered, manifest=False), "fills.csv"),
         (zipped(outside), "factor"),
+        (zipped(module_path), "strategy code"),
         (truncated, "zip"),
         (zipped({}, manifest=False), "empty"),
         (zipped({**good, "orders.csv/x": b"x"}, manifest=False), "orders.csv/x"),
