@@ -9,7 +9,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from paperdesk.api.schemas import FillOut, Money, OptionalMoney, OrderOut, Strict
+from paperdesk.api.schemas import FillOut, Money, OptionalMoney, OrderOut, PortfolioOut, Strict
 from paperdesk.domain import Trade
 from paperdesk.domain.records import AuditView
 from paperdesk.domain.ticks import BarTick
@@ -41,7 +41,7 @@ class ChangeOut(BaseModel):
 
 
 class UpdatedOut(BaseModel):
-    portfolio: dict[str, Any] = Field(description="the portfolio as GET /portfolios/{id} shows it")
+    portfolio: PortfolioOut = Field(description="the portfolio as GET /portfolios/{id} shows it")
     changes: list[ChangeOut] = Field(description="what changed, recorded in the audit log")
 
 

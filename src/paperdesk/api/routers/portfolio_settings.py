@@ -61,7 +61,7 @@ def update_portfolio(
             ChangeOut(key=name, before=change["from"], after=change["to"])
             for name, change in changes.items()
         ]
-        return 200, UpdatedOut(portfolio=detail.model_dump(mode="json"), changes=listed)
+        return 200, UpdatedOut(portfolio=detail, changes=listed)
 
     fingerprint = request_hash("PATCH", request.url.path, body)
     return run_once(container, key, idempotency_key, fingerprint, update)
