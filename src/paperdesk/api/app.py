@@ -11,7 +11,20 @@ from fastapi import FastAPI
 from paperdesk.api.alpaca import MOUNT as ALPACA
 from paperdesk.api.alpaca import create_alpaca_app
 from paperdesk.api.errors import install_error_handlers
-from paperdesk.api.routers import market_data, orders, portfolios, prices, trading, webhooks
+from paperdesk.api.routers import (
+    history,
+    market_data,
+    orders,
+    performance,
+    portfolio_settings,
+    portfolios,
+    prices,
+    strategies,
+    ticks,
+    trading,
+    transfers,
+    webhooks,
+)
 from paperdesk.api.schemas import HealthOut
 from paperdesk.api.streams import install_streams
 from paperdesk.service import Services
@@ -42,7 +55,13 @@ def create_app(services: Services) -> FastAPI:
     app.state.services = services
     install_error_handlers(app)
     install_streams(app)  # /ws/trading and /ws/prices, and the process's outbox tailer
+    app.include_router(transfers.router, prefix=PREFIX)  # before /portfolios/{id}: "import"
     app.include_router(portfolios.router, prefix=PREFIX)
+    app.include_router(portfolio_settings.router, prefix=PREFIX)
+    app.include_router(performance.router, prefix=PREFIX)
+    app.include_router(history.router, prefix=PREFIX)
+    app.include_router(ticks.router, prefix=PREFIX)
+    app.include_router(strategies.router, prefix=PREFIX)
     app.include_router(orders.router, prefix=PREFIX)
     app.include_router(webhooks.router, prefix=PREFIX)
     app.include_router(trading.router, prefix=PREFIX)

@@ -227,10 +227,16 @@ class PortfolioService:
                 repository.writer.rename_portfolio(portfolio_id, name, self._now())
 
     def edit_portfolio(
-        self, portfolio_id: int, edit: Callable[[RunConfig], RunConfig]
+        self,
+        portfolio_id: int,
+        edit: Callable[[RunConfig], RunConfig],
+        *,
+        name: str | None = None,
     ) -> dict[str, dict[str, object]]:
-        """Change the run settings to ``edit(current)``, checked as a tick would check them;
-        returns what changed (dotted key -> from/to), each change recorded in the audit log."""
+        """Change the run settings to ``edit(current)`` (and the name to ``name``), checked as
+        a tick would check them, in one transaction; returns what changed (dotted key ->
+        from/to, ``name`` for the name), each change recorded in the audit log."""
+        new_name = _checked_name(name) if name is not None else None
         with self.database.transaction() as repository:
             record = repository.portfolio(portfolio_id, lock=True)
             current = RunConfig.from_json(record.settings)
@@ -238,8 +244,13 @@ class PortfolioService:
             if settings.timeframe is None:
                 settings = settings.with_changes(timeframe=current.bar_timeframe)
             changes = setting_changes(current, settings)
+            renamed: dict[str, dict[str, object]] = {}
+            if new_name is not None and new_name != record.name:
+                renamed = {"name": {"from": record.name, "to": new_name}}
             if not changes:
-                return {}
+                if renamed and new_name is not None:
+                    repository.writer.rename_portfolio(portfolio_id, new_name, self._now())
+                return renamed
             positions = [p.symbol for p in repository.positions(portfolio_id)]
             working = [o.symbol for o in repository.orders(portfolio_id, open_only=True)]
             check_settings_change(portfolio_id, current, settings, positions, working)
@@ -263,7 +274,9 @@ class PortfolioService:
             repository.writer.change_settings(
                 portfolio_id, settings.to_json(), changes, self._now()
             )
-            return changes
+            if renamed and new_name is not None:
+                repository.writer.rename_portfolio(portfolio_id, new_name, self._now())
+            return {**renamed, **changes}
 
     def settings(self, portfolio_id: int) -> RunConfig:
         with self.database.reading() as repository:

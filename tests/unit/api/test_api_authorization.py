@@ -42,6 +42,17 @@ def test_every_versioned_endpoint_needs_a_key(api: Harness) -> None:
         ("POST", f"{API}/market-data/import"),
         ("GET", f"{API}/market-data/SPY/quality"),
         ("GET", f"{API}/market-data/providers"),
+        ("PATCH", base),
+        ("POST", f"{base}/unarchive"),
+        ("GET", f"{base}/performance"),
+        ("GET", f"{base}/trades"),
+        ("GET", f"{base}/signals"),
+        ("GET", f"{base}/audit"),
+        ("POST", f"{base}/ticks"),
+        ("GET", f"{base}/export"),
+        ("POST", f"{API}/portfolios/import"),
+        ("GET", f"{API}/strategies"),
+        ("GET", f"{API}/strategies/sma-cross"),
     ]
     for method, path in calls:
         response = api.client.request(

@@ -99,12 +99,12 @@ def test_list_show_and_archive(api: Harness) -> None:
         ({"name": "x", "cash": "100", "settings": {"colour": 1}}, "invalid_option", "colour"),
         (
             {"name": "x", "cash": "100", "settings": {"data": "/etc/passwd"}},
-            "invalid_option",
+            "server_path_refused",
             "settings.data",
         ),
         (
             {"name": "x", "cash": "100", "settings": {"strategy_path": "/tmp/x.py"}},
-            "invalid_option",
+            "server_path_refused",
             "settings.strategy_path",
         ),
         ({"name": "x", "cash": "100", "params": ["fast"]}, "invalid_option", "fast"),
