@@ -24,7 +24,8 @@ def test_create_list_and_delete_a_webhook(api: Harness) -> None:
     assert created.status_code == 201, created.text
     body = created.json()
     assert body["secret"] == "s3cret-of-sixteen+"
-    assert body["events"] == ["account.cash_overdrawn", "account.margin_called", "order.filled"]
+    errors = ["account.cash_overdrawn", "account.margin_called", "feed.failing", "feed.stale"]
+    assert body["events"] == [*errors, "order.filled"]
     assert (body["status"], body["attempts"], body["last_error"]) == ("active", 0, None)
     generated = api.post(path(portfolio), {"url": "http://127.0.0.1:9/x"}).json()
     assert generated["secret"].startswith("whsec_")
