@@ -21,6 +21,7 @@ from paperdesk.api.streams.messages import StreamItem, stream_item
 from paperdesk.service.outbox import OutboxService
 
 log = logging.getLogger(__name__)
+STOP_SECONDS = 5.0  # how long shutting down waits for the tailer and the Redis listener
 PAGE = 1000  # entries read per query
 QUEUE_LIMIT = 10_000  # entries a client may fall behind before it is closed
 Accepts = Callable[[StreamItem], bool]
@@ -107,9 +108,18 @@ class StreamHub:
         finally:
             for task in tasks:
                 task.cancel()
-            for task in tasks:
-                with contextlib.suppress(asyncio.CancelledError):
-                    await task
+            # Bounded: a Redis read may swallow the cancellation (seen as a shutdown that never
+            # ended under load); a task still running after this is left to the loop's end.
+            done, pending = await asyncio.wait(tasks, timeout=STOP_SECONDS)
+            for task in done:
+                if not task.cancelled() and task.exception() is not None:
+                    log.warning(
+                        "%s ended with an error", task.get_name(), exc_info=task.exception()
+                    )
+            for task in pending:
+                log.warning(
+                    "%s did not stop within %s s; left to the loop", task.get_name(), STOP_SECONDS
+                )
 
     async def _tail(self) -> None:
         while True:
