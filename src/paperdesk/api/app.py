@@ -5,7 +5,9 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from paperdesk.api.errors import install_error_handlers
-from paperdesk.api.routers import orders, portfolios
+from paperdesk.api.middleware import RequestContext
+from paperdesk.api.rate_limit import Limit, build_limiter
+from paperdesk.api.routers import api_keys, operations, orders, portfolios
 from paperdesk.api.schemas import HealthOut
 from paperdesk.service import Services
 
@@ -22,9 +24,18 @@ def create_app(services: Services) -> FastAPI:
         redoc_url=None,
     )
     app.state.services = services
+    settings = services.settings
+    app.state.rate_limiter = build_limiter(
+        Limit(settings.rate_limit_per_minute, settings.rate_limit_burst),
+        settings.redis_url_value(),
+        settings.redis_prefix_for(services.database.url),
+    )
+    app.add_middleware(RequestContext)
     install_error_handlers(app)
     app.include_router(portfolios.router, prefix=PREFIX)
     app.include_router(orders.router, prefix=PREFIX)
+    app.include_router(api_keys.router, prefix=PREFIX)
+    app.include_router(operations.router)
 
     @app.get("/healthz", response_model=HealthOut, tags=["operations"])
     def healthz() -> HealthOut:

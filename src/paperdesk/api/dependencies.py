@@ -10,6 +10,7 @@ from fastapi import Depends, Path, Request
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 
 from paperdesk.api.errors import ApiError, not_found
+from paperdesk.api.rate_limit import RateLimiter
 from paperdesk.domain import UnknownNameError
 from paperdesk.domain.api_keys import ApiKeyRecord, Scope
 from paperdesk.service import Services
@@ -31,10 +32,12 @@ OrderId = Annotated[str, Path(min_length=1, max_length=64)]
 
 
 def api_key(
+    request: Request,
     container: ServicesDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
     header: Annotated[str | None, Depends(header_key)],
 ) -> ApiKeyRecord:
+    """The caller's key, once it is known, not revoked and within its rate limit."""
     token = credentials.credentials if credentials is not None else header
     if not token:
         raise ApiError(401, "missing_api_key", "an API key is required (Authorization: Bearer KEY)")
@@ -43,6 +46,16 @@ def api_key(
         raise ApiError(401, "invalid_api_key", "unknown API key")
     if record.is_revoked:
         raise ApiError(401, "revoked_api_key", f"API key {record.prefix}... was revoked")
+    limiter: RateLimiter = request.app.state.rate_limiter
+    decision = limiter.hit(record.id)
+    if not decision.allowed:
+        wait = decision.retry_after_header
+        raise ApiError(
+            429,
+            "rate_limited",
+            f"API key {record.prefix}... is over its rate limit; retry in {wait} s",
+            {"Retry-After": wait},
+        )
     return record
 
 
@@ -66,6 +79,7 @@ def require(scope: Scope) -> Callable[[ApiKeyRecord], ApiKeyRecord]:
 
 Reader = Annotated[ApiKeyRecord, Depends(require(Scope.READ))]
 Trader = Annotated[ApiKeyRecord, Depends(require(Scope.TRADE))]
+Administrator = Annotated[ApiKeyRecord, Depends(require(Scope.ADMIN))]
 
 
 def visible_portfolio(container: Services, key: ApiKeyRecord, portfolio_id: int) -> PortfolioDetail:

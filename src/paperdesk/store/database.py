@@ -9,8 +9,9 @@ portfolio row it changes; a fresh database is migrated to the newest schema on f
 
 from __future__ import annotations
 
+import logging
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -28,11 +29,13 @@ from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import NullPool
 
 from paperdesk.domain import DataError, InvalidInputError, PaperdeskError
+from paperdesk.domain.records import OutboxEntry
 from paperdesk.store.repository import LedgerRepository
 
 if TYPE_CHECKING:
     from alembic.config import Config
 
+log = logging.getLogger(__name__)
 _MIGRATIONS = Path(__file__).parent / "migrations"
 _REVISION_FILE = re.compile(r"^(\d{4})_\w+\.py$")
 
@@ -164,6 +167,7 @@ class Database:
 
     def __init__(self, url: str, *, migrate: bool = True) -> None:
         self.url = normalise_url(url)
+        self._commit_listeners: list[Callable[[Sequence[OutboxEntry]], None]] = []
         self.engine = make_engine(self.url)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False, autoflush=True)
         # read-only work sees one snapshot, and on SQLite need not queue for the write lock
@@ -185,6 +189,12 @@ class Database:
 
     def close(self) -> None:
         self.engine.dispose()
+
+    def ping(self) -> None:
+        """Ask the server one trivial question (``SELECT 1``); raises DataError naming the
+        database when it does not answer (what a readiness check needs)."""
+        with self._translated_errors(), self.engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
 
     # --------------------------------------------------------------------------- migrations
 
@@ -291,7 +301,23 @@ class Database:
         with self._translated_errors(), self._sessions.begin() as session:
             repository = LedgerRepository(session)
             yield repository
-            repository.finish()
+            committed = repository.finish()
+        if committed:
+            self._tell_committed(committed)
+
+    def on_commit(self, listener: Callable[[Sequence[OutboxEntry]], None]) -> None:
+        """Call ``listener`` with the outbox entries of every transaction that commits with
+        some, after the commit (so whatever it counts or announces is durable). A listener that
+        raises is logged and skipped: the commit already happened and stands."""
+        if listener not in self._commit_listeners:  # two containers on one database: once
+            self._commit_listeners.append(listener)
+
+    def _tell_committed(self, committed: Sequence[OutboxEntry]) -> None:
+        for listener in self._commit_listeners:
+            try:
+                listener(committed)
+            except Exception:
+                log.exception("a commit listener failed (the transaction stands)")
 
     @contextmanager
     def reading(self) -> Iterator[LedgerRepository]:
