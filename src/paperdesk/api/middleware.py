@@ -33,9 +33,23 @@ def choose_request_id(offered: str | None) -> str:
 
 
 def route_template(scope: Scope) -> str:
+    """The matched route's template with the prefix it was included under.
+
+    A route of a router included with a prefix may know only its own part
+    (``/portfolios/{portfolio_id}``, as FastAPI 0.165 keeps it): the prefix is then the part of
+    the request's path before the route's own pattern matches."""
     route = scope.get("route")
-    path = getattr(route, "path", None)
-    return path if isinstance(path, str) else "unmatched"
+    template = getattr(route, "path", None)
+    pattern = getattr(route, "path_regex", None)
+    if not isinstance(template, str):
+        return "unmatched"
+    path = str(scope.get("path", ""))
+    if pattern is None or pattern.match(path):
+        return template
+    for start in (index for index, char in enumerate(path) if char == "/" and index > 0):
+        if pattern.match(path[start:]):
+            return path[:start] + template
+    return template
 
 
 class RequestContext:
