@@ -43,9 +43,14 @@ def test_listeners_hear_committed_entries_once_they_are_visible(database: Databa
 def test_no_listener_hears_a_rollback_or_a_dry_run(database: Database) -> None:
     heard: list[Sequence[OutboxEntry]] = []
     database.on_commit(heard.append)
-    with pytest.raises(RuntimeError), database.transaction() as repository:
-        repository.writer.publish(None, "never", NOW, NOW, {})
-        raise RuntimeError("rolled back")
+
+    def failing_unit() -> None:
+        with database.transaction() as repository:
+            repository.writer.publish(None, "never", NOW, NOW, {})
+            raise RuntimeError("rolled back")
+
+    with pytest.raises(RuntimeError, match="rolled back"):
+        failing_unit()
     with database.dry_transaction() as repository:
         repository.writer.publish(None, "dry", NOW, NOW, {})
     assert heard == []
