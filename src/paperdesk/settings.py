@@ -152,6 +152,15 @@ class Settings(BaseSettings):
             raise ValueError(f"is {value.strip()!r}; expected one of {', '.join(choices)}")
         return name
 
+    @field_validator(
+        "rate_limit_per_minute", "rate_limit_burst", "shutdown_grace_seconds", mode="before"
+    )
+    @classmethod
+    def _blank_is_default_number(cls, value: Any, info: ValidationInfo) -> Any:
+        if isinstance(value, str) and not value.strip():
+            return cls.model_fields[str(info.field_name)].default
+        return value.strip() if isinstance(value, str) else value
+
     @field_validator("providers", mode="before")
     @classmethod
     def _provider_names(cls, value: Any) -> Any:
