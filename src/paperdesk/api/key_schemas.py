@@ -46,4 +46,7 @@ class ApiKeyOut(BaseModel):
 
 
 class ApiKeyCreated(ApiKeyOut):
-    key: str = Field(description="the token: shown once here, never stored or shown again")
+    key: str | None = Field(
+        description="the token: in the first answer only, never stored; null when a retry "
+        "with the same Idempotency-Key replays the answer"
+    )

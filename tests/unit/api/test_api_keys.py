@@ -91,3 +91,23 @@ def test_bad_key_requests_name_what_is_wrong_and_change_nothing(api: Harness) ->
         (f"/api-keys/{2**63}", 422, "validation_error"),
     ):
         assert_refused(api, api.delete(path, api.admin), status, code, before=before)
+
+
+def test_a_retried_creation_makes_one_key_and_never_stores_its_token(api: Harness) -> None:
+    body = {"name": "retried", "scope": "read"}
+    first = api.post("/api-keys", body, api.admin, **{"Idempotency-Key": "mint-1"})
+    assert first.status_code == 201, first.text
+    token = first.json()["key"]
+    assert token.startswith("pd_")
+    before = api.dump()
+    again = api.post("/api-keys", body, api.admin, **{"Idempotency-Key": "mint-1"})
+    assert again.status_code == 201
+    assert again.headers["Idempotent-Replayed"] == "true"
+    assert again.json() == {**first.json(), "key": None}  # the same key, without its token
+    assert api.dump() == before  # nothing created
+    assert token not in repr(before)  # neither the key's row nor the stored answer holds it
+    other = api.post(
+        "/api-keys", {**body, "scope": "trade"}, api.admin, **{"Idempotency-Key": "mint-1"}
+    )
+    assert_refused(api, other, 422, "idempotency_key_reused", "mint-1", before=before)
+    assert [k["name"] for k in api.get("/api-keys", api.admin).json()].count("retried") == 1

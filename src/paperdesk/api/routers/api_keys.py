@@ -9,10 +9,13 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path
+from fastapi import APIRouter, Header, Path, Request
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel
 
 from paperdesk.api.dependencies import Administrator, ServicesDep
 from paperdesk.api.errors import ApiError, not_found
+from paperdesk.api.idempotency import request_hash, run_once
 from paperdesk.api.key_schemas import ApiKeyCreate, ApiKeyCreated, ApiKeyOut
 from paperdesk.api.schemas import ErrorOut
 from paperdesk.domain.api_keys import ApiKeyRecord
@@ -22,6 +25,7 @@ ERRORS: dict[int | str, dict[str, object]] = {
     status: {"model": ErrorOut} for status in (401, 403, 404, 409, 422, 429)
 }
 KeyId = Annotated[int, Path(ge=1, le=2**63 - 1)]
+IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key")]
 
 
 def _unlimited(key: ApiKeyRecord) -> None:
@@ -34,11 +38,26 @@ def _unlimited(key: ApiKeyRecord) -> None:
 
 
 @router.post("", status_code=201, response_model=ApiKeyCreated, responses=ERRORS)
-def create_key(body: ApiKeyCreate, container: ServicesDep, key: Administrator) -> ApiKeyCreated:
-    """Create a key; the answer is the only place its token ever appears."""
+def create_key(
+    body: ApiKeyCreate,
+    request: Request,
+    container: ServicesDep,
+    key: Administrator,
+    idempotency_key: IdempotencyKey = None,
+) -> JSONResponse:
+    """Create a key; the answer is the only place its token ever appears. A retry with the
+    same ``Idempotency-Key`` creates nothing and replays the answer without the token."""
     _unlimited(key)
-    created = container.api_keys.create(body.name, body.scope, body.portfolio_ids)
-    return ApiKeyCreated(**ApiKeyOut.of(created.record).model_dump(), key=created.token)
+
+    def create() -> tuple[int, ApiKeyCreated]:
+        created = container.api_keys.create(body.name, body.scope, body.portfolio_ids)
+        return 201, ApiKeyCreated(**ApiKeyOut.of(created.record).model_dump(), key=created.token)
+
+    def without_token(answer: BaseModel) -> BaseModel:
+        return answer.model_copy(update={"key": None})
+
+    fingerprint = request_hash("POST", request.url.path, body)
+    return run_once(container, key, idempotency_key, fingerprint, create, without_token)
 
 
 @router.get("", response_model=list[ApiKeyOut], responses=ERRORS)
