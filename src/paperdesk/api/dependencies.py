@@ -6,8 +6,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Annotated
 
-from fastapi import Depends, Path, Request
+from fastapi import Depends, Path
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
+from starlette.requests import HTTPConnection
 
 from paperdesk.api.errors import ApiError, not_found
 from paperdesk.api.rate_limit import RateLimiter
@@ -20,8 +21,8 @@ bearer = HTTPBearer(auto_error=False, description="Authorization: Bearer KEY")
 header_key = APIKeyHeader(name="X-API-Key", auto_error=False, description="X-API-Key: KEY")
 
 
-def services(request: Request) -> Services:
-    container: Services = request.app.state.services
+def services(connection: HTTPConnection) -> Services:
+    container: Services = connection.app.state.services
     return container
 
 
@@ -32,7 +33,7 @@ OrderId = Annotated[str, Path(min_length=1, max_length=64)]
 
 
 def api_key(
-    request: Request,
+    connection: HTTPConnection,  # a request or a WebSocket handshake: both are limited
     container: ServicesDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
     header: Annotated[str | None, Depends(header_key)],
@@ -46,7 +47,7 @@ def api_key(
         raise ApiError(401, "invalid_api_key", "unknown API key")
     if record.is_revoked:
         raise ApiError(401, "revoked_api_key", f"API key {record.prefix}... was revoked")
-    limiter: RateLimiter = request.app.state.rate_limiter
+    limiter: RateLimiter = connection.app.state.rate_limiter
     decision = limiter.hit(record.id)
     if not decision.allowed:
         wait = decision.retry_after_header
