@@ -7,7 +7,7 @@ from fastapi import FastAPI
 from paperdesk.api.errors import install_error_handlers
 from paperdesk.api.middleware import RequestContext
 from paperdesk.api.rate_limit import Limit, build_limiter
-from paperdesk.api.routers import api_keys, operations, orders, portfolios
+from paperdesk.api.routers import api_keys, operations, orders, portfolios, webhooks
 from paperdesk.api.schemas import HealthOut
 from paperdesk.service import Services
 
@@ -34,6 +34,7 @@ def create_app(services: Services) -> FastAPI:
     install_error_handlers(app)
     app.include_router(portfolios.router, prefix=PREFIX)
     app.include_router(orders.router, prefix=PREFIX)
+    app.include_router(webhooks.router, prefix=PREFIX)
     app.include_router(api_keys.router, prefix=PREFIX)
     app.include_router(operations.router)
 

@@ -111,12 +111,14 @@ COMMANDS: tuple[LazyCommand, ...] = (
     _command("import", "transfer", "import_command"),
     _command("demo", "demo", "demo_command"),
     _command("serve", "serve", "serve_command"),
+    _command("worker", "worker", "worker_command"),
     _group("portfolio", "portfolios", "portfolio_app", extend="portfolio_changes:register"),
     _group("order", "trading", "order_app"),
     _group("position", "trading", "position_app"),
     _group("db", "database", "db_app"),
     _group("data", "data", "data_app"),
     _group("apikey", "apikeys", "apikey_app"),
+    _group("webhook", "webhooks", "webhook_app"),
 )
 
 

@@ -13,6 +13,7 @@ positive are skipped, as Lean does.
 
 from __future__ import annotations
 
+import functools
 import os
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -199,14 +200,27 @@ def ledger_actions_for(instrument: Instrument) -> tuple[CorporateActionTerms, ..
     bundled Lean factor file, for US equities (none for other classes or without a file)."""
     if instrument.asset_class is not AssetClass.EQUITY:
         return ()
-    factor_file = bundled_factor_file(instrument.symbol)
+    return _bundled_ledger_actions(instrument.symbol.strip().upper())
+
+
+@functools.cache
+def _bundled_ledger_actions(symbol: str) -> tuple[CorporateActionTerms, ...]:
+    """Computed once per process: the bundled files are package data, and every order and
+    tick of a raw ledger asks for them (parsing and the session lookups cost milliseconds)."""
+    factor_file = bundled_factor_file(symbol)
     return factor_file.ledger_actions() if factor_file is not None else ()
 
 
 def bundled_factor_file(symbol: str) -> FactorFile | None:
     """The factor file shipped for ``symbol`` (see bundled/README.md), or None."""
-    path = FACTOR_FILE_DIRECTORY / f"{symbol.strip().lower()}.csv"
-    return FactorFile.read(path, symbol.strip().upper()) if path.is_file() else None
+    return _bundled_factor_file(symbol.strip().upper())
+
+
+@functools.cache
+def _bundled_factor_file(symbol: str) -> FactorFile | None:
+    """Parsed once per process (a frozen value: package data does not change while running)."""
+    path = FACTOR_FILE_DIRECTORY / f"{symbol.lower()}.csv"
+    return FactorFile.read(path, symbol) if path.is_file() else None
 
 
 def trade_dates(frame: pd.DataFrame, timeframe: str | None = None) -> pd.DatetimeIndex:

@@ -23,6 +23,8 @@ if TYPE_CHECKING:
     from paperdesk.service.market_data import MarketDataService
     from paperdesk.service.operations import OperationsService
     from paperdesk.service.portfolios import PortfolioService
+    from paperdesk.service.webhook_delivery import WebhookDispatcher
+    from paperdesk.service.webhooks import WebhookService
     from paperdesk.store import Database
 
 log = logging.getLogger(__name__)
@@ -115,6 +117,19 @@ class Services:
         return ApiKeyService(self.database)
 
     @cached_property
+    def webhooks(self) -> WebhookService:
+        from paperdesk.service.webhooks import WebhookService
+
+        return WebhookService(self.database)
+
+    @cached_property
+    def webhook_dispatcher(self) -> WebhookDispatcher:
+        """Delivers due webhook events: the worker calls ``deliver_due(now)`` each interval."""
+        from paperdesk.service.webhook_delivery import WebhookDispatcher
+
+        return WebhookDispatcher(self.database)
+
+    @cached_property
     def operations(self) -> OperationsService:
         from paperdesk.service.operations import OperationsService
         from paperdesk.settings import hide_password
@@ -125,5 +140,7 @@ class Services:
 
     def close(self) -> None:
         """Close what this container opened (a database handed in stays open)."""
+        if "webhook_dispatcher" in self.__dict__:
+            self.webhook_dispatcher.close()
         if self._owns_database and "database" in self.__dict__:
             self.database.close()

@@ -471,11 +471,12 @@ class PortfolioService:
             raise InvalidInputError(
                 f"portfolio {state.portfolio_id} does not trade {symbol} (it watches {watched})"
             )
-        frame = self.source.history(symbol, settings.bar_timeframe, settings.source)
         known = state.kernel.last_price(symbol)
-        if known is not None:
+        if known is not None:  # a tick has priced it: no need to load its history
             return known
         from paperdesk.live.sources import bar_at
+
+        frame = self.source.history(symbol, settings.bar_timeframe, settings.source)
 
         return bar_at(frame, len(frame) - 1).close
 

@@ -26,7 +26,6 @@ from sqlalchemy.exc import (
     OperationalError,
 )
 from sqlalchemy.orm import Session, sessionmaker
-from sqlalchemy.pool import NullPool
 
 from paperdesk.domain import DataError, InvalidInputError, PaperdeskError
 from paperdesk.domain.records import OutboxEntry
@@ -94,8 +93,13 @@ def sqlite_file(url: str) -> Path | None:
 def make_engine(url: str) -> Engine:
     if make_url(url).get_backend_name() != "sqlite":
         return create_engine(url, pool_pre_ping=True, pool_size=2, max_overflow=4)
+    # Pooled connections: opening one (and its pragmas) cost more than a whole order placement.
+    # A connection serves one thread at a time (the pool hands it out), so sharing is safe.
     engine = create_engine(
-        url, poolclass=NullPool, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}
+        url,
+        pool_size=2,
+        max_overflow=8,
+        connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000, "check_same_thread": False},
     )
     event.listen(engine, "connect", _configure_sqlite)
     event.listen(engine, "begin", _begin_immediate)

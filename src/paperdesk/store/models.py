@@ -350,3 +350,43 @@ class IdempotencyRow(Base):
     status_code: Mapped[int | None] = mapped_column(Integer, nullable=True)
     response_body: Mapped[str | None] = mapped_column(Text, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class WorkLeaseRow(Base):
+    """Which worker holds a portfolio's round and until when (``paperdesk worker``): claimed
+    with ``FOR UPDATE SKIP LOCKED``, so workers never wait on each other, and taken over once
+    ``lease_expires_at`` passes (a dead worker's portfolios)."""
+
+    __tablename__ = "work_leases"
+    __table_args__ = (Index("ix_work_leases_next_due", "next_due_at"),)
+
+    portfolio_id: Mapped[int] = mapped_column(IdType, ForeignKey("portfolios.id"), primary_key=True)
+    holder: Mapped[str | None] = mapped_column(String(120), nullable=True)
+    lease_expires_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+    last_round_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+    next_due_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class WebhookRow(Base):
+    """A portfolio's webhook and its delivery state: the outbox is the queue, so the state is
+    a cursor (``last_sequence``) plus the retry state of the event now due. The secret is kept
+    as given (the server must know it to sign); ``claim`` and ``claimed_until`` hold it for
+    one dispatcher at a time (a crashed dispatcher's claim lapses)."""
+
+    __tablename__ = "webhooks"
+    __table_args__ = (Index("ix_webhooks_portfolio", "portfolio_id", "id"),)
+
+    id: Mapped[int] = mapped_column(IdType, primary_key=True, autoincrement=True)
+    portfolio_id: Mapped[int] = mapped_column(ForeignKey("portfolios.id"))
+    url: Mapped[str] = mapped_column(String(2000))
+    kinds: Mapped[list[str]] = mapped_column(JSON)
+    secret: Mapped[str] = mapped_column(String(200))
+    status: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    last_sequence: Mapped[int] = mapped_column(BigInteger)
+    attempts: Mapped[int] = mapped_column(Integer)
+    next_attempt_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+    last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    last_delivered_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+    claim: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    claimed_until: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)

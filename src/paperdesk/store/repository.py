@@ -63,6 +63,8 @@ from paperdesk.store.writer import LedgerWriter
 
 if TYPE_CHECKING:
     from paperdesk.store.api_keys import ApiKeyRepository
+    from paperdesk.store.leases import WorkLeaseRepository
+    from paperdesk.store.webhooks import WebhookRepository
 
 RowT = TypeVar("RowT", bound=Base)
 _OPEN_STATUSES = ("pending", "accepted", "partially_filled")
@@ -90,6 +92,20 @@ class LedgerRepository:
         from paperdesk.store.api_keys import ApiKeyRepository
 
         return ApiKeyRepository(self._session)
+
+    @property
+    def leases(self) -> WorkLeaseRepository:
+        """The worker's per-portfolio work leases, in this transaction."""
+        from paperdesk.store.leases import WorkLeaseRepository
+
+        return WorkLeaseRepository(self._session)
+
+    @property
+    def webhooks(self) -> WebhookRepository:
+        """The portfolios' webhooks and their delivery state, in this transaction."""
+        from paperdesk.store.webhooks import WebhookRepository
+
+        return WebhookRepository(self._session)
 
     @property
     def dialect(self) -> str:

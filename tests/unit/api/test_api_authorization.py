@@ -26,7 +26,7 @@ def test_every_versioned_endpoint_needs_a_key(api: Harness) -> None:
         if path.startswith(API)
         for method in operations
     ]
-    assert len(calls) >= 13  # portfolios, orders, positions, fills and the keys at least
+    assert len(calls) >= 16  # portfolios, orders, positions, fills, webhooks and keys at least
     for method, template in calls:
         path = re.sub(r"\{[^}]+\}", "1", template)
         response = api.client.request(method, path, json=ORDER if method == "POST" else None)

@@ -1,0 +1,104 @@
+"""``paperdesk worker``: the monitor that ticks every active portfolio on schedule until stopped."""
+
+from __future__ import annotations
+
+import signal
+from collections.abc import Iterator
+from contextlib import contextmanager
+from types import FrameType
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from paperdesk.cli.services import services
+from paperdesk.domain import InvalidInputError
+from paperdesk.domain.errors import OptionError
+
+if TYPE_CHECKING:
+    from paperdesk.service.worker import Worker, WorkerRound
+
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+
+
+def worker_command(
+    interval: Annotated[
+        str,
+        typer.Option(metavar="INTERVAL", help="How often to run the rounds, e.g. 30s, 1m, 1h."),
+    ] = "60s",
+    once: Annotated[bool, typer.Option("--once", help="Run one round, then exit.")] = False,
+    portfolio: Annotated[
+        list[int] | None,
+        typer.Option(
+            "--portfolio", metavar="ID", min=1, help="Work only these portfolios (repeatable)."
+        ),
+    ] = None,
+    lease: Annotated[
+        str,
+        typer.Option(
+            metavar="DURATION",
+            help="How long a claimed portfolio stays this worker's without a sign of life; "
+            "another worker takes it over after that (renewed after every tick).",
+        ),
+    ] = "60s",
+) -> None:
+    """Tick every active portfolio on schedule, trigger stops and orders, mark to market."""
+    from paperdesk.service.scheduler import parse_interval
+    from paperdesk.service.worker import Worker
+
+    try:
+        seconds = parse_interval(interval)
+        lease_seconds = parse_interval(lease)
+    except InvalidInputError as error:
+        raise OptionError(str(error)) from None
+    container = services()
+    for portfolio_id in portfolio or ():
+        container.portfolios.settings(portfolio_id)  # an unknown id is named, before any round
+    worker = Worker(
+        container.portfolios,
+        clock=container.clock,
+        interval=seconds,
+        lease_seconds=lease_seconds,
+        portfolio_ids=portfolio or None,
+        on_round=_report,
+    )
+    which = ", ".join(str(p) for p in portfolio) if portfolio else "every active portfolio"
+    typer.echo(
+        f"worker {worker.holder}: {which}, every {interval} "
+        "(Ctrl-C or SIGTERM stops after the tick in progress)",
+        err=True,
+    )
+    with stop_on_signals(worker):
+        rounds = worker.run(1 if once else None)
+    typer.echo(f"{'stopped' if worker.stopped else 'done'} after {rounds} round(s)", err=True)
+
+
+def _report(report: WorkerRound) -> None:
+    for done in report.portfolios:
+        parts = [f"{done.bars} bar(s)", f"{done.fills} fill(s)"]
+        if not done.symbols:
+            parts = ["no symbol due (markets closed)"]
+        if done.marked:
+            parts.append("marked to market")
+        if done.lease_lost:
+            parts.append("taken over by another worker")
+        if not done.finished:
+            parts.append("interrupted")
+        typer.echo(f"[{report.number}] portfolio {done.portfolio_id}: {', '.join(parts)}")
+        for error in done.errors:
+            typer.echo(f"[{report.number}] portfolio {done.portfolio_id}: error: {error}", err=True)
+
+
+@contextmanager
+def stop_on_signals(worker: Worker) -> Iterator[None]:
+    """SIGINT and SIGTERM ask the worker to stop after the tick in progress."""
+
+    def handle(number: int, _frame: FrameType | None) -> None:
+        typer.echo(f"{signal.Signals(number).name}: stopping after the tick in progress", err=True)
+        worker.stop()
+
+    previous = {number: signal.signal(number, handle) for number in STOP_SIGNALS}
+    try:
+        yield
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler)
