@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from threading import Lock
 
-from prometheus_client import Counter, Gauge
+from prometheus_client import Counter, Gauge, start_http_server
 
 from paperdesk.domain.records import OutboxEntry
 
@@ -78,3 +78,10 @@ def refresh_outbox(last_sequence: int) -> None:
         delivered = dict(_delivered)
     for consumer, sequence in delivered.items():
         OUTBOX_LAG.labels(consumer=consumer).set(max(0, last_sequence - sequence))
+
+
+def serve_metrics(port: int, host: str = "127.0.0.1") -> None:
+    """Serve this process's metrics at ``http://host:port/metrics`` from a background thread
+    (for a process without the API, such as ``paperdesk worker``: its ticks, orders and fills
+    are counted where they commit, so they are scraped from it)."""
+    start_http_server(port, addr=host)
