@@ -27,6 +27,13 @@ API_KEY_FIELDS = {
     "polygon": "polygon_api_key",
 }
 SECRET_FIELDS = {"database_url", "redis_url", *API_KEY_FIELDS.values()}
+URL_FIELDS = {
+    "yahoo": "yahoo_url",
+    "twelvedata": "twelvedata_url",
+    "finnhub": "finnhub_url",
+    "alphavantage": "alphavantage_url",
+    "polygon": "polygon_url",
+}
 
 
 class Settings(BaseSettings):
@@ -63,6 +70,13 @@ class Settings(BaseSettings):
         description="The prefix of every Redis key; default: paperdesk:<digest of the database "
         "URL>:, so two ledgers sharing a Redis never serve each other's bars.",
     )
+    stream_poll_seconds: float = Field(
+        default=1.0,
+        gt=0,
+        le=3600,
+        description="How often an API process reads the event outbox for its WebSocket clients "
+        "when nothing wakes it (with REDIS_URL every commit wakes it at once).",
+    )
     providers: Annotated[tuple[str, ...], NoDecode] = Field(
         default=DEFAULT_ORDER,
         description="The price providers to use, in priority order (comma-separated names).",
@@ -75,6 +89,26 @@ class Settings(BaseSettings):
     polygon_api_key: SecretStr | None = Field(default=None, description="Polygon API key.")
     ccxt_exchange: str = Field(
         default=DEFAULT_CCXT_EXCHANGE, description="The exchange the ccxt provider asks."
+    )
+    yahoo_url: str | None = Field(
+        default=None, description="Base URL asked instead of Yahoo's (same response format)."
+    )
+    twelvedata_url: str | None = Field(
+        default=None, description="Base URL asked instead of Twelve Data's (same format)."
+    )
+    finnhub_url: str | None = Field(
+        default=None, description="Base URL asked instead of Finnhub's (same format)."
+    )
+    alphavantage_url: str | None = Field(
+        default=None, description="Base URL asked instead of Alpha Vantage's (same format)."
+    )
+    polygon_url: str | None = Field(
+        default=None, description="Base URL asked instead of Polygon's (same response format)."
+    )
+    provider_timeout: float | None = Field(
+        default=None,
+        gt=0,
+        description="Seconds a price provider may take to answer; default 10 (5 to connect).",
     )
     log_level: str = Field(
         default=DEFAULT_LOG_LEVEL,
@@ -123,7 +157,12 @@ class Settings(BaseSettings):
         return value.expanduser()
 
     @field_validator(
-        "database_url", "redis_url", "redis_prefix", *API_KEY_FIELDS.values(), mode="before"
+        "database_url",
+        "redis_url",
+        "redis_prefix",
+        "provider_timeout",
+        *API_KEY_FIELDS.values(),
+        mode="before",
     )
     @classmethod
     def _blank_is_unset(cls, value: Any) -> Any:
@@ -132,6 +171,22 @@ class Settings(BaseSettings):
         if isinstance(value, str):
             return value.strip() or None
         return value
+
+    @field_validator("stream_poll_seconds", mode="before")
+    @classmethod
+    def _blank_is_one_second(cls, value: Any) -> Any:
+        return (value.strip() or 1.0) if isinstance(value, str) else value
+
+    @field_validator(*URL_FIELDS.values(), mode="before")
+    @classmethod
+    def _provider_url(cls, value: Any) -> Any:
+        """Blank is unset; otherwise an http(s) URL (a typo fails at start, not at a fetch)."""
+        if not isinstance(value, str):
+            return value
+        text = value.strip()
+        if text and not text.lower().startswith(("http://", "https://")):
+            raise ValueError(f"is {text!r}; expected an http:// or https:// URL")
+        return text or None
 
     @field_validator("ccxt_exchange", mode="before")
     @classmethod
@@ -214,8 +269,14 @@ class Settings(BaseSettings):
     def provider_settings(self) -> ProviderSettings:
         """What the provider aggregator needs: order, keys, the ccxt exchange and the home."""
         keys = {name: key for name in API_KEY_FIELDS if (key := self.api_key(name)) is not None}
+        urls = {name: url for name, field in URL_FIELDS.items() if (url := getattr(self, field))}
         return ProviderSettings(
-            order=self.providers, api_keys=keys, ccxt_exchange=self.ccxt_exchange, home=self.home
+            order=self.providers,
+            api_keys=keys,
+            ccxt_exchange=self.ccxt_exchange,
+            home=self.home,
+            base_urls=urls,
+            timeout=self.provider_timeout,
         )
 
     # ------------------------------------------------------------------------------ display

@@ -2,16 +2,48 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import anyio.to_thread
 from fastapi import FastAPI
 
+from paperdesk.api.alpaca import MOUNT as ALPACA
+from paperdesk.api.alpaca import create_alpaca_app
 from paperdesk.api.errors import install_error_handlers
 from paperdesk.api.middleware import RequestContext
 from paperdesk.api.rate_limit import Limit, build_limiter
-from paperdesk.api.routers import api_keys, operations, orders, portfolios, webhooks
+from paperdesk.api.routers import (
+    api_keys,
+    history,
+    market_data,
+    operations,
+    orders,
+    performance,
+    portfolio_settings,
+    portfolios,
+    prices,
+    strategies,
+    ticks,
+    trading,
+    transfers,
+    webhooks,
+)
 from paperdesk.api.schemas import HealthOut
+from paperdesk.api.streams import install_streams
 from paperdesk.service import Services
 
 PREFIX = "/api/v1"
+# Requests served at once (each a thread; a request may hold two pooled connections: its
+# transaction and a bar read), kept below the database pool so a burst waits for a thread
+# rather than starving the pool (see store/database.py's pool sizes).
+REQUEST_THREADS = 8
+
+
+@asynccontextmanager
+async def _bounded_threads(app: FastAPI) -> AsyncIterator[None]:
+    anyio.to_thread.current_default_thread_limiter().total_tokens = REQUEST_THREADS
+    yield
 
 
 def create_app(services: Services) -> FastAPI:
@@ -22,6 +54,7 @@ def create_app(services: Services) -> FastAPI:
         openapi_url=f"{PREFIX}/openapi.json",
         docs_url=f"{PREFIX}/docs",
         redoc_url=None,
+        lifespan=_bounded_threads,
     )
     app.state.services = services
     settings = services.settings
@@ -32,9 +65,19 @@ def create_app(services: Services) -> FastAPI:
     )
     app.add_middleware(RequestContext)
     install_error_handlers(app)
+    install_streams(app)  # /ws/trading and /ws/prices, and the process's outbox tailer
+    app.include_router(transfers.router, prefix=PREFIX)  # before /portfolios/{id}: "import"
     app.include_router(portfolios.router, prefix=PREFIX)
+    app.include_router(portfolio_settings.router, prefix=PREFIX)
+    app.include_router(performance.router, prefix=PREFIX)
+    app.include_router(history.router, prefix=PREFIX)
+    app.include_router(ticks.router, prefix=PREFIX)
+    app.include_router(strategies.router, prefix=PREFIX)
     app.include_router(orders.router, prefix=PREFIX)
     app.include_router(webhooks.router, prefix=PREFIX)
+    app.include_router(trading.router, prefix=PREFIX)
+    app.include_router(prices.router, prefix=PREFIX)
+    app.include_router(market_data.router, prefix=PREFIX)
     app.include_router(api_keys.router, prefix=PREFIX)
     app.include_router(operations.router)
 
@@ -43,4 +86,5 @@ def create_app(services: Services) -> FastAPI:
         """Alive (no key needed)."""
         return HealthOut(status="ok")
 
+    app.mount(ALPACA, create_alpaca_app(services))  # Alpaca's API for alpaca-py bots
     return app

@@ -12,7 +12,7 @@ from pydantic_core.core_schema import ValidationInfo
 
 from paperdesk.domain import Fill, Order, OrderStatus, OrderType, Side, TimeInForce
 from paperdesk.domain import parsing as values
-from paperdesk.service.views import PortfolioDetail, PortfolioSummary, PositionView
+from paperdesk.service.views import FeedHealth, PortfolioDetail, PortfolioSummary, PositionView
 
 # Exact decimals go out as strings ("25000.00"), never as floats.
 Money = Annotated[Decimal, PlainSerializer(str, return_type=str, when_used="json")]
@@ -158,11 +158,29 @@ class FillOut(BaseModel):
         return cls(**{name: getattr(fill, name) for name in cls.model_fields})
 
 
+class FeedOut(BaseModel):
+    """A ``source=live`` portfolio's feed of one symbol (its last change of state)."""
+
+    symbol: str
+    state: str = Field(description="ok, stale (no bar the calendar expected) or failing")
+    since: datetime | None = Field(description="when it became so; null: always ok")
+    last_bar_close: datetime | None
+    age_seconds: OptionalMoney = Field(description="the newest bar's age then, in seconds")
+    reason: str
+
+    @classmethod
+    def of(cls, feed: FeedHealth) -> FeedOut:
+        return cls(**{name: getattr(feed, name) for name in cls.model_fields})
+
+
 class PortfolioOut(BaseModel):
     summary: SummaryOut
     positions: list[PositionOut]
     open_orders: list[OrderOut]
     settings: dict[str, Any] = Field(description="the stored run description")
+    feeds: list[FeedOut] = Field(
+        default_factory=list, description="live portfolios: each symbol's feed health"
+    )
 
     @classmethod
     def of(cls, detail: PortfolioDetail) -> PortfolioOut:
@@ -171,6 +189,7 @@ class PortfolioOut(BaseModel):
             positions=[PositionOut.of(p) for p in detail.positions],
             open_orders=[OrderOut.of(o) for o in detail.open_orders],
             settings=detail.settings.to_json(),
+            feeds=[FeedOut.of(f) for f in detail.feeds],
         )
 
 

@@ -30,6 +30,7 @@ from paperdesk.domain.pnl import RealizedPnl
 from paperdesk.domain.ticks import BarTick, TickStatus
 from paperdesk.service.views import (
     AuditView,
+    FeedHealth,
     PortfolioDetail,
     PortfolioSummary,
     SignalView,
@@ -164,6 +165,32 @@ def print_detail(detail: PortfolioDetail, *, wide: bool = False) -> None:
         out.print(orders_table(detail.open_orders, "Open orders", width))
     else:
         out.print("No open orders.")
+    if detail.feeds:
+        out.print(feeds_table(detail.feeds, width))
+
+
+def feeds_table(feeds: Sequence[FeedHealth], width: int | None) -> Table:
+    """A live portfolio's feeds: stale or failing ones say since when, how old and why."""
+    columns = (
+        Column("Symbol"),
+        Column("Feed"),
+        Column("Since"),
+        Column("Last bar close"),
+        number("Age (s)"),
+        text("Reason"),
+    )
+    rows = [
+        (
+            feed.symbol,
+            feed.state.upper() if feed.state != "ok" else "ok",
+            "-" if feed.since is None else feed.since.isoformat(),
+            "-" if feed.last_bar_close is None else feed.last_bar_close.isoformat(),
+            "-" if feed.age_seconds is None else str(feed.age_seconds),
+            printable(feed.reason) or "-",
+        )
+        for feed in feeds
+    ]
+    return fitted("Live feeds", columns, rows, width)
 
 
 def _prices(order: Order) -> str:

@@ -68,6 +68,7 @@ def worker_command(
         lease_seconds=lease_seconds,
         portfolio_ids=portfolio or None,
         on_round=_report,
+        after_round=container.webhook_dispatcher.deliver_due,
     )
     if metrics_port is not None:
         from paperdesk.service.metrics import serve_metrics

@@ -36,6 +36,17 @@ def replay_interval_value(value: object, label: str) -> Decimal | None:
     return Decimal(int(seconds)) if seconds == seconds.to_integral_value() else seconds.normalize()
 
 
+def stale_after_value(value: object, label: str) -> Decimal:
+    """Seconds a live feed may lag (a positive duration, as for the replay interval; ``manual``
+    means nothing here and is refused)."""
+    seconds = None
+    if not (isinstance(value, str) and value.strip().lower() == MANUAL):
+        seconds = replay_interval_value(value, label)
+    if seconds is None:
+        raise values.invalid(label, value, "a positive duration such as 30s, 5m or 1h")
+    return seconds
+
+
 def _decimal(text: str) -> Decimal | None:
     try:
         return Decimal(text)

@@ -20,7 +20,7 @@ from pydantic import Field, field_validator, model_validator
 from paperdesk.config.account import AccountConfig
 from paperdesk.config.model import ConfigModel
 from paperdesk.config.options import BACKTEST, PORTFOLIO, Option, Panel
-from paperdesk.config.replay import replay_interval_value
+from paperdesk.config.replay import replay_interval_value, stale_after_value
 from paperdesk.config.statistics import StatisticsConfig
 from paperdesk.domain import AssetClass, InvalidInputError, Timeframe, limits
 from paperdesk.domain import parsing as values
@@ -72,10 +72,12 @@ class Adjustment(StrEnum):
 
 
 class SourceKind(StrEnum):
-    """Where a portfolio's bars come from: closed on the wall clock, or replayed one per tick."""
+    """Where a portfolio's bars come from: closed on the wall clock, replayed one per tick, or
+    fetched from the price providers as they close (``live``, see ``paperdesk.live.feed``)."""
 
     BUNDLED = "bundled"
     REPLAY = "replay"
+    LIVE = "live"
 
 
 # ------------------------------------------------------------------------------------ parsers
@@ -319,7 +321,7 @@ class SourceConfig(ConfigModel):
     kind: Annotated[
         SourceKind,
         _data("source", "Market data source of a portfolio.", _choice(SourceKind),
-              "bundled|replay", commands=frozenset({PORTFOLIO})),
+              "bundled|replay|live", commands=frozenset({PORTFOLIO})),
     ] = SourceKind.BUNDLED  # fmt: skip
     files: dict[str, str] = Field(default_factory=dict)  # symbol -> CSV path
     # symbol -> quote CSV (bid and ask OHLC and sizes) merged with its bars by timestamp
@@ -339,6 +341,13 @@ class SourceConfig(ConfigModel):
               commands=frozenset({PORTFOLIO}), shown_default="manual"),
     ] = None  # fmt: skip
     replay_started_at: datetime | None = None  # the replay clock's start (wall time, UTC)
+    stale_after: Annotated[
+        Decimal | None,
+        _data("stale_after", "Live feed: how long a bar the calendar expects may be missing "
+              "before the feed is reported stale, e.g. 30s, 5m, 1h.", stale_after_value,
+              "DURATION", commands=frozenset({PORTFOLIO}),
+              shown_default="the bar's length intraday (at least 1m), 1h for daily bars"),
+    ] = None  # fmt: skip
     adjust: Annotated[
         Adjustment | None,
         _data("adjust", "Prices: raw, split or split-dividend (adjusted with the symbol's Lean "
@@ -385,6 +394,8 @@ class SourceConfig(ConfigModel):
             raise OptionError("--replay-from only applies to --source replay")
         if self.replay_interval is not None and self.kind is not SourceKind.REPLAY:
             raise OptionError("--replay-interval only applies to --source replay")
+        if self.stale_after is not None and self.kind is not SourceKind.LIVE:
+            raise OptionError("--stale-after only applies to --source live")
         if self.factor_file is not None and self.adjust is Adjustment.RAW:
             raise OptionError(
                 f"--factor-file {self.factor_file} is used only for adjusted prices, and this "

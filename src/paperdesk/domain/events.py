@@ -151,6 +151,48 @@ class CashOverdrawn(NamedTuple):
 
 AccountEvent: TypeAlias = MarginCalled | CashOverdrawn
 
+
+@_distinct_kind
+class FeedStale(NamedTuple):
+    """A live portfolio's feed of ``symbol`` lacks a bar its calendar says has closed, for
+    longer than the portfolio's ``stale_after``: its strategies are trading on old prices."""
+
+    ts_event: datetime
+    symbol: str
+    timeframe: str
+    last_bar_close: datetime | None  # the newest stored closed bar's close (None: no bar yet)
+    age_seconds: Decimal  # ts_event - last_bar_close (0 when there is no bar)
+    reason: str
+
+
+@_distinct_kind
+class FeedFailing(NamedTuple):
+    """Every price provider failed to serve a live portfolio's ``symbol`` (outage, rate limit,
+    bad answers): nothing new can arrive until one recovers."""
+
+    ts_event: datetime
+    symbol: str
+    timeframe: str
+    last_bar_close: datetime | None
+    age_seconds: Decimal
+    reason: str
+
+
+@_distinct_kind
+class FeedRecovered(NamedTuple):
+    """The feed of ``symbol`` is current again after being stale or failing."""
+
+    ts_event: datetime
+    symbol: str
+    timeframe: str
+    last_bar_close: datetime | None
+    age_seconds: Decimal
+    reason: str
+
+
+FeedEvent: TypeAlias = FeedStale | FeedFailing | FeedRecovered
+"""A change of a live feed's health (not part of ``Event``: the kernel never makes one)."""
+
 Event: TypeAlias = (
     OrderAccepted
     | OrderRejected

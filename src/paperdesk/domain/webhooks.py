@@ -22,7 +22,7 @@ EVENT_GROUPS: dict[str, tuple[str, ...]] = {
     "fills": ("order.filled",),
     "trades": ("position.closed",),
     "rejections": ("order.rejected", "signal.rejected"),
-    "errors": ("account.margin_called", "account.cash_overdrawn"),
+    "errors": ("account.margin_called", "account.cash_overdrawn", "feed.stale", "feed.failing"),
 }
 # Every outbox kind a webhook may name one by one (docs/webhooks.md lists them with their data).
 OUTBOX_KINDS: tuple[str, ...] = (
@@ -46,6 +46,9 @@ OUTBOX_KINDS: tuple[str, ...] = (
     "portfolio.edited",
     "portfolio.equity",
     "tick.processed",
+    "feed.stale",
+    "feed.failing",
+    "feed.recovered",
 )
 DEFAULT_EVENTS: tuple[str, ...] = ("fills", "trades", "rejections", "errors")
 MAX_URL_LENGTH = 2000

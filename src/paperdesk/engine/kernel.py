@@ -76,6 +76,7 @@ from paperdesk.portfolio.margin_calls import MARGIN_CALL, margin_call, overdraft
 from paperdesk.routing import (
     MaxHoldingPeriod,
     OrderRefusedError,
+    RoutingDecision,
     SignalRouter,
     check_increments,
     check_not_short,
@@ -349,16 +350,46 @@ class TradingKernel:
             order_id, ts, quantity=quantity, limit_price=limit_price, stop_price=stop_price
         )
 
-    def close_position(self, symbol: str, ts: datetime, reason: str) -> list[Event]:
-        """Cancel the symbol's working orders and send a market order that flattens it."""
+    def instrument(self, symbol: str) -> Instrument:
+        """The instrument the portfolio trades ``symbol`` as (its lots, ticks and pips)."""
+        return self._instrument(symbol)
+
+    def cancel_working(self, symbol: str, ts: datetime, reason: str) -> list[Event]:
+        """Cancel every working order of ``symbol`` (before an exit a person sends: the old
+        exits and bracket legs must not sell the position a second time)."""
+        return self.orders.cancel_all(symbol, ts, reason)
+
+    def decide(self, signal: Signal, ts: datetime, price: Decimal) -> RoutingDecision:
+        """The router's decision on a signal a person executes (one click) at the last price
+        ``price``: the filters, the sizing and the risk chain a strategy's signal passes.
+        Nothing is submitted; the caller submits the intents (``submit_order``)."""
+        instrument = self._instrument(signal.symbol)
+        view = self._view_at(ts, signal.symbol, price)
+        return self.router.route(signal, view, instrument, price, self._bar_index)
+
+    def close_position(
+        self, symbol: str, ts: datetime, reason: str, quantity: Decimal | None = None
+    ) -> list[Event]:
+        """Cancel the symbol's working orders (its exit legs were sized for the whole position)
+        and send a market order that flattens it, or reduces it by ``quantity`` (whole lots,
+        at most the position)."""
         position = self.ledger.positions.get(symbol)
         if position is None:
             raise OrderRefusedError(f"the portfolio holds no {symbol} position", "no_position")
+        held = abs(position.quantity)
+        if quantity is not None:
+            check_increments(self._instrument(symbol), quantity)
+            if quantity > held:
+                raise OrderRefusedError(
+                    f"quantity {quantity} is more than the {held} {symbol} the portfolio holds",
+                    "quantity_exceeds_position",
+                )
         events = self.orders.cancel_all(symbol, ts, reason)
         side = _SELL if position.quantity > 0 else _BUY
         intent = OrderIntent(
-            symbol, side, abs(position.quantity), role=_EXIT, strategy="manual", reason=reason
-        )
+            symbol, side, held if quantity is None else quantity, role=_EXIT, strategy="manual",
+            reason=reason,
+        )  # fmt: skip
         events.extend(self.orders.submit(intent, ts))
         return events
 
@@ -422,6 +453,11 @@ class TradingKernel:
 
     def last_price(self, symbol: str) -> Decimal | None:
         return self.prices.get(symbol)
+
+    def mark_between_bars(self, prices: Mapping[str, Decimal]) -> None:
+        """Mark positions at prices seen since the last bar closed (a live feed's last trade),
+        for an equity snapshot between bars; the next bar's close replaces them."""
+        self.prices.update(prices)
 
     def marks(self) -> dict[str, Decimal]:
         """The price each position is marked at: its symbol's last close, else its average."""

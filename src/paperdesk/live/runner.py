@@ -208,7 +208,7 @@ class LiveRunner:
             "tick.processed",
             bar.ts_close,
             recorded_at,
-            {"tick_id": tick_id, "bar_open": bar.ts_open.isoformat(), **details},
+            {"tick_id": tick_id, "bar_open": bar.ts_open.isoformat(), **details, **_price(bar)},
         )
         self.failpoint("before-commit")
         return _report(state, bar, pending, message, dry_run, behind, events)
@@ -413,3 +413,16 @@ def _report(
         dry_run=dry_run,
         behind=behind,
     )
+
+
+def _price(bar: Bar) -> dict[str, str]:
+    """The bar a tick processed, as the price streams send it (exact decimals as text)."""
+    return {
+        "timeframe": bar.timeframe,
+        "bar_close": bar.ts_close.isoformat(),
+        "open": str(bar.open),
+        "high": str(bar.high),
+        "low": str(bar.low),
+        "close": str(bar.close),
+        "volume": str(bar.volume),
+    }

@@ -2,9 +2,11 @@
 
 ``BarSource`` serves a symbol's bars from the bundled data or a CSV file named in the
 portfolio's settings, with the quotes of the quote file the settings name for it, if any.
-Whether a bar is visible is decided by the runner: with the ``bundled`` source a bar is visible
-once its close has passed on the clock; with the ``replay`` source the portfolio's replay
-position (kept in the database) says how far the data has been served.
+Whether a bar is visible is decided by the runner: with the ``bundled`` and ``live`` sources a
+bar is visible once its close has passed on the clock (``live`` bars are the providers', fetched
+into the store by ``paperdesk.live.feed``; the bundled files never stand in for them); with the
+``replay`` source the portfolio's replay position (kept in the database) says how far the data
+has been served.
 """
 
 from __future__ import annotations
@@ -70,6 +72,9 @@ class BarSource:
     def _trades(self, symbol: str, timeframe: str, settings: SourceConfig) -> pd.DataFrame:
         if self._manager is not None and settings.file_for(symbol) is None:
             frame = self._manager.get_bars(symbol, timeframe)
+            if settings.kind == "live" and frame.attrs.get("origin") == "bundled":
+                # a live portfolio trades the providers' bars, never a years-old sample file
+                raise DataError(f"no live {symbol} {timeframe} bars are stored yet")
             if frame.empty:
                 find_bundled(symbol, timeframe)  # raises, naming what is available
                 raise DataError(f"no {symbol} {timeframe} bars are available")

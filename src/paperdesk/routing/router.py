@@ -42,6 +42,7 @@ class RoutingDecision(NamedTuple):
     intents: tuple[OrderIntent, ...] = ()
     rejection: str | None = None
     notes: tuple[str, ...] = ()
+    code: str = ""  # the refusing rule, for machines (insufficient_cash...), when it names one
 
     @property
     def accepted(self) -> bool:
@@ -203,7 +204,7 @@ class SignalRouter:
             return RoutingDecision(signal, (*exits, outcome.intent), None, outcome.notes)
         if exits:
             return RoutingDecision(signal, exits, None, (f"entry rejected: {outcome.reason}",))
-        return RoutingDecision(signal, _NO_INTENTS, outcome.reason)
+        return RoutingDecision(signal, _NO_INTENTS, outcome.reason, code=outcome.code)
 
     def _entry(
         self,

@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from paperdesk.service.backtests import BacktestService
     from paperdesk.service.market_data import MarketDataService
     from paperdesk.service.operations import OperationsService
+    from paperdesk.service.outbox import OutboxService
     from paperdesk.service.portfolios import PortfolioService
     from paperdesk.service.webhook_delivery import WebhookDispatcher
     from paperdesk.service.webhooks import WebhookService
@@ -65,7 +66,18 @@ class Services:
         from paperdesk.service.metrics import count_committed
 
         self._database.on_commit(count_committed)  # once per database (listeners are a set)
+        self._announce_commits(self._database)
         return self._database
+
+    def _announce_commits(self, database: Database) -> None:
+        """With ``REDIS_URL``, every commit that adds outbox entries wakes the API processes'
+        stream tailers (whichever process commits: the CLI, the API or a worker)."""
+        url = self.settings.redis_url_value()
+        if url is not None:
+            from paperdesk.service.outbox import RedisWake, wake_channel
+
+            channel = wake_channel(self.settings.redis_prefix_for(database.url))
+            database.after_commit(RedisWake(url, channel))
 
     @cached_property
     def clock(self) -> Clock:
@@ -109,6 +121,19 @@ class Services:
         from paperdesk.service.market_data import MarketDataService
 
         return MarketDataService(self.settings, manager=lambda: self.data, clock=self.clock)
+
+    @cached_property
+    def outbox(self) -> OutboxService:
+        """The committed events the streams send, and the wake-ups between processes."""
+        from paperdesk.service.outbox import OutboxService, wake_channel
+
+        settings = self.settings
+        return OutboxService(
+            self.database,
+            redis_url=settings.redis_url_value(),
+            channel=wake_channel(settings.redis_prefix_for(self.database.url)),
+            poll_seconds=settings.stream_poll_seconds,
+        )
 
     @cached_property
     def api_keys(self) -> ApiKeyService:

@@ -28,6 +28,7 @@ from paperdesk.data.providers import (
     ProviderStatus,
     QuotaStore,
 )
+from paperdesk.data.providers.base import utc_now
 from paperdesk.data.quality import QualityReport
 from paperdesk.domain import InvalidInputError, limits
 from paperdesk.service.market_documents import (
@@ -72,8 +73,12 @@ def build_data_manager(
     and the Redis key prefix are the database's own (``Settings.parquet_root``). The asset
     classes series were imported with are remembered for this process."""
     settings = settings or Settings()
+    # the providers' breakers and quotas keep the run's time (a test clock moves them too)
     parts = aggregator or ProviderAggregator.from_settings(
-        settings.provider_settings(), client=client, quota_store=quota_store
+        settings.provider_settings(),
+        client=client,
+        quota_store=quota_store,
+        clock=utc_now if clock is None else clock.now,
     )
     ledger = database or Database(settings.database_url_value())
     if cache is None:

@@ -16,6 +16,7 @@ from paperdesk.service.documents import decimal_text, utc_text
 from paperdesk.service.views import (
     AuditView,
     EquityView,
+    FeedHealth,
     PortfolioDetail,
     PortfolioSummary,
     PositionView,
@@ -173,11 +174,27 @@ def tick_run_document(run: TickRunView) -> Document:
 
 
 def detail_document(detail: PortfolioDetail) -> Document:
-    return {
+    """The portfolio, its settings, positions and open orders; a live portfolio's feeds too."""
+    document: Document = {
         "portfolio": summary_document(detail.summary),
         "settings": detail.settings.to_json(),
         "positions": [position_document(p) for p in detail.positions],
         "open_orders": [order_document(o) for o in detail.open_orders],
+    }
+    if detail.feeds:
+        document["feeds"] = [feed_document(f) for f in detail.feeds]
+    return document
+
+
+def feed_document(feed: FeedHealth) -> Document:
+    """A live portfolio's feed of one symbol: ok, stale or failing, since when and why."""
+    return {
+        "symbol": feed.symbol,
+        "state": feed.state,
+        "since": moment(feed.since),
+        "last_bar_close": moment(feed.last_bar_close),
+        "age_seconds": None if feed.age_seconds is None else str(feed.age_seconds),
+        "reason": feed.reason,
     }
 
 

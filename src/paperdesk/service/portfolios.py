@@ -18,6 +18,7 @@ from paperdesk.config import AccountConfig, RunConfig, SourceKind
 from paperdesk.domain import (
     ONE,
     ZERO,
+    DataError,
     Event,
     Fill,
     InvalidInputError,
@@ -26,6 +27,7 @@ from paperdesk.domain import (
     OrderIntent,
     Position,
     Trade,
+    UnknownNameError,
     limits,
 )
 from paperdesk.domain.records import (
@@ -36,7 +38,7 @@ from paperdesk.domain.records import (
     SignalView,
     TickRunView,
 )
-from paperdesk.domain.ticks import BarTick
+from paperdesk.domain.ticks import BarTick, TickStatus
 from paperdesk.service.order_checks import check_order_request
 from paperdesk.service.order_requests import OrderRequest
 from paperdesk.service.portfolio_edits import check_settings_change, setting_changes
@@ -49,9 +51,12 @@ if TYPE_CHECKING:  # loaded where used: reading the ledger needs none of them (a
 
     from paperdesk.analytics.stats import Stats
     from paperdesk.data.manager import DataManager
+    from paperdesk.data.providers.base import LatestPrice
+    from paperdesk.live.feed import FeedReport, LiveFeed
     from paperdesk.live.restore import RestoredPortfolio
     from paperdesk.live.runner import LiveRunner
     from paperdesk.live.sources import BarSource, Clock
+    from paperdesk.service.signal_execution import ExecutionPlan, SignalOrder
 
 MAX_NAME_LENGTH = 200
 T = TypeVar("T")
@@ -92,16 +97,29 @@ class PortfolioService:
         """Where ticks read bars (built on first use: listing portfolios needs no market data)."""
         if self._source is not None:
             return self._source
-        from paperdesk.data.cache import InProcessCache
         from paperdesk.live.sources import BarSource
+
+        return BarSource(self.market)
+
+    @cached_property
+    def market(self) -> DataManager:
+        """The DataManager ticks read (and live feeds write): the one handed in, else one on
+        this database and clock."""
+        if self._data is not None:
+            return self._manager()
+        from paperdesk.data.cache import InProcessCache
         from paperdesk.service.market_data import build_data_manager
 
-        if self._data is not None:
-            return BarSource(self._manager())
         # The runner reads whole histories every tick: an in-process cache serves them
         # faster than decoding them from Redis (which the market-data service uses).
-        manager = build_data_manager(self.database, clock=self.clock, cache=InProcessCache())
-        return BarSource(manager)
+        return build_data_manager(self.database, clock=self.clock, cache=InProcessCache())
+
+    @cached_property
+    def live_feed(self) -> LiveFeed:
+        """The provider feed of ``source=live`` portfolios (see ``service.live_feeds``)."""
+        from paperdesk.live.feed import LiveFeed
+
+        return LiveFeed(self.market)
 
     @cached_property
     def runner(self) -> LiveRunner:
@@ -131,6 +149,8 @@ class PortfolioService:
         check_run(settings)
         from paperdesk.live import replay
 
+        if settings.source.kind is SourceKind.LIVE:  # the first bars come from the providers
+            self._start_live_feeds(settings)
         for symbol in settings.symbols:  # data must exist, and reach the replay's start
             history = self.source.history(symbol, settings.bar_timeframe, settings.source)
             replay.check_start(settings, symbol, history)
@@ -160,6 +180,15 @@ class PortfolioService:
                 {"starting_cash": str(starting_cash), "settings": document},
             )
             return portfolio_id
+
+    def _start_live_feeds(self, settings: RunConfig) -> None:
+        """Fetch each symbol's recent closed bars; a symbol no provider can serve is refused."""
+        from paperdesk.service.live_feeds import fetch_live_bars
+
+        for symbol in settings.symbols:
+            report = fetch_live_bars(self.live_feed, settings, symbol)
+            if report.last_bar_close is None:
+                raise DataError(f"cannot start the live {symbol} feed: {report.reason}")
 
     def _start_replay_clock(self, settings: RunConfig) -> RunConfig:
         """A paced replay's clock starts now (on the service's clock), unless it says when."""
@@ -198,10 +227,16 @@ class PortfolioService:
                 repository.writer.rename_portfolio(portfolio_id, name, self._now())
 
     def edit_portfolio(
-        self, portfolio_id: int, edit: Callable[[RunConfig], RunConfig]
+        self,
+        portfolio_id: int,
+        edit: Callable[[RunConfig], RunConfig],
+        *,
+        name: str | None = None,
     ) -> dict[str, dict[str, object]]:
-        """Change the run settings to ``edit(current)``, checked as a tick would check them;
-        returns what changed (dotted key -> from/to), each change recorded in the audit log."""
+        """Change the run settings to ``edit(current)`` (and the name to ``name``), checked as
+        a tick would check them, in one transaction; returns what changed (dotted key ->
+        from/to, ``name`` for the name), each change recorded in the audit log."""
+        new_name = _checked_name(name) if name is not None else None
         with self.database.transaction() as repository:
             record = repository.portfolio(portfolio_id, lock=True)
             current = RunConfig.from_json(record.settings)
@@ -209,8 +244,13 @@ class PortfolioService:
             if settings.timeframe is None:
                 settings = settings.with_changes(timeframe=current.bar_timeframe)
             changes = setting_changes(current, settings)
+            renamed: dict[str, dict[str, object]] = {}
+            if new_name is not None and new_name != record.name:
+                renamed = {"name": {"from": record.name, "to": new_name}}
             if not changes:
-                return {}
+                if renamed and new_name is not None:
+                    repository.writer.rename_portfolio(portfolio_id, new_name, self._now())
+                return renamed
             positions = [p.symbol for p in repository.positions(portfolio_id)]
             working = [o.symbol for o in repository.orders(portfolio_id, open_only=True)]
             check_settings_change(portfolio_id, current, settings, positions, working)
@@ -234,7 +274,9 @@ class PortfolioService:
             repository.writer.change_settings(
                 portfolio_id, settings.to_json(), changes, self._now()
             )
-            return changes
+            if renamed and new_name is not None:
+                repository.writer.rename_portfolio(portfolio_id, new_name, self._now())
+            return {**renamed, **changes}
 
     def settings(self, portfolio_id: int) -> RunConfig:
         with self.database.reading() as repository:
@@ -257,11 +299,14 @@ class PortfolioService:
             record = repository.portfolio(portfolio_id)
             settings = RunConfig.from_json(record.settings)
             positions = _position_views(repository, portfolio_id, settings.account)
+            from paperdesk.service.live_feeds import feed_health
+
             return PortfolioDetail(
                 summary=_summary(record, positions, settings.account),
                 settings=settings,
                 positions=tuple(positions),
                 open_orders=tuple(repository.orders(portfolio_id, open_only=True)),
+                feeds=feed_health(repository, portfolio_id, settings),
             )
 
     def orders(self, portfolio_id: int, *, limit: int | None = None) -> list[Order]:
@@ -314,14 +359,34 @@ class PortfolioService:
         dry_run: bool = False,
         catch_up: bool = True,
     ) -> list[BarTick]:
-        """Run the live tick for ``symbol`` (DRY: compute and show, write nothing)."""
+        """Run the live tick for ``symbol`` (DRY: compute and show, write nothing). A
+        ``source=live`` portfolio first fetches the symbol's new closed bars (not in a dry
+        run: it computes on the bars already stored)."""
+        symbol = limits.symbol_value(symbol, "symbol")
+        if not dry_run:
+            report = self.refresh_feed(portfolio_id, symbol)
+            if report is not None and report.last_bar_close is None:
+                message = f"no live {symbol} bar is stored yet: {report.reason}"
+                return [BarTick(portfolio_id, symbol, TickStatus.NO_NEW_BAR, message)]
         return self.runner.tick(
             portfolio_id,
-            limits.symbol_value(symbol, "symbol"),
+            symbol,
             strategies=strategies,
             dry_run=dry_run,
             catch_up=catch_up,
         )
+
+    def refresh_feed(self, portfolio_id: int, symbol: str) -> FeedReport | None:
+        """Fetch a live portfolio's new closed bars of ``symbol`` and record its feed's health
+        (None: the portfolio is not live, or does not watch ``symbol``)."""
+        settings = self.settings(portfolio_id)
+        if settings.source.kind is not SourceKind.LIVE:
+            return None
+        if settings.symbols and symbol not in settings.symbols:
+            return None  # the tick refuses it, naming the watched symbols
+        from paperdesk.service.live_feeds import refresh_live_feed
+
+        return refresh_live_feed(self.database, self.live_feed, portfolio_id, settings, symbol)
 
     def place_order(self, portfolio_id: int, request: OrderRequest) -> list[Order]:
         """Submit a manual order; it fills on a later bar like any other order."""
@@ -393,27 +458,79 @@ class PortfolioService:
             self._persist(repository, state, events, at)
             return kernel.order(order_id)
 
-    def close_position(self, portfolio_id: int, symbol: str) -> list[Order]:
-        """Cancel the symbol's working orders and send a market order that flattens it."""
+    def close_position(
+        self, portfolio_id: int, symbol: str, *, quantity: Decimal | None = None
+    ) -> list[Order]:
+        """Cancel the symbol's working orders and send a market order that flattens it, or
+        that reduces it by ``quantity`` (a part close; at most the position)."""
         symbol = limits.symbol_value(symbol, "symbol")
+        with self.database.transaction() as repository:
+            from paperdesk.live.restore import restore
+            from paperdesk.routing.pretrade import OrderRefusedError
+
+            state = restore(repository, portfolio_id, (symbol,))
+            if state.kernel.position(symbol).is_flat:
+                raise OrderRefusedError(
+                    f"portfolio {portfolio_id} holds no {symbol} position", "no_position"
+                )
+            at = self._market_time(repository, state)
+            reason = "position closed by user" if quantity is None else "position reduced by user"
+            events = state.kernel.close_position(symbol, at, reason, quantity)
+            self._persist(repository, state, events, at)
+            return _orders_of(events)
+
+    def signal(self, portfolio_id: int, signal_id: int) -> SignalView:
+        """One stored signal of the portfolio (``UnknownNameError`` when it has no such id)."""
+        for view in self.signals(portfolio_id):
+            if view.id == signal_id:
+                return view
+        raise UnknownNameError(f"portfolio {portfolio_id} has no signal {signal_id}")
+
+    def preview_signal(self, portfolio_id: int, order: SignalOrder) -> ExecutionPlan:
+        """What executing ``order`` would send (sized by the portfolio's rules); writes nothing."""
+        from paperdesk.service.signal_execution import plan_execution
+
+        symbol = limits.symbol_value(order.symbol, "symbol")
+        with self.database.dry_transaction() as repository:
+            from paperdesk.live.restore import restore
+
+            state = restore(repository, portfolio_id, (symbol,))
+            price = self._reference_price(state, symbol)
+            at = self._market_time(repository, state)
+            return plan_execution(state.kernel, order, at, price)
+
+    def execute_signal(
+        self, portfolio_id: int, order: SignalOrder
+    ) -> tuple[ExecutionPlan, list[Order]]:
+        """Execute ``order`` in one transaction: the plan ``preview_signal`` shows, submitted
+        through the pre-trade checks; a refusal changes nothing."""
+        from paperdesk.service.signal_execution import plan_execution, submit_plan
+
+        symbol = limits.symbol_value(order.symbol, "symbol")
         with self.database.transaction() as repository:
             from paperdesk.live.restore import restore
 
             state = restore(repository, portfolio_id, (symbol,))
-            if state.kernel.position(symbol).is_flat:
-                raise InvalidInputError(f"portfolio {portfolio_id} holds no {symbol} position")
+            price = self._reference_price(state, symbol)
             at = self._market_time(repository, state)
-            events = state.kernel.close_position(symbol, at, "position closed by user")
+            plan = plan_execution(state.kernel, order, at, price)
+            events = submit_plan(state.kernel, plan, at)
             self._persist(repository, state, events, at)
-            return _orders_of(events)
+            return plan, _orders_of(events)
 
     def mark_to_market(self, portfolio_id: int) -> EquityView:
-        """Record an equity snapshot at the positions' latest prices."""
+        """Record an equity snapshot at the positions' latest prices (a live portfolio asks
+        the providers for the last price since its last bar, before the transaction)."""
+        between = self._prices_between_bars(portfolio_id)
         with self.database.transaction() as repository:
             from paperdesk.live.restore import restore
 
             state = restore(repository, portfolio_id)
             at = self._market_time(repository, state)
+            held = state.kernel.positions()
+            state.kernel.mark_between_bars(
+                {symbol: p.price for symbol, p in between.items() if symbol in held}
+            )
             point = state.kernel.equity_point(at)
             writer, now = repository.writer, self._now()
             writer.equity_snapshot(portfolio_id, point, None, now)
@@ -426,11 +543,24 @@ class PortfolioService:
                 {
                     "equity": str(point.equity),
                     "prices": {s: str(p) for s, p in state.kernel.marks().items()},
+                    "between_bars": {
+                        s: {"provider": p.provider, "at": p.ts.isoformat()}
+                        for s, p in between.items()
+                        if s in held
+                    },
                 },
             )
             return point
 
     # ------------------------------------------------------------------------------ helpers
+
+    def _prices_between_bars(self, portfolio_id: int) -> dict[str, LatestPrice]:
+        """A live portfolio's watched symbols' last prices since their last bars (none for
+        other sources)."""
+        settings = self.settings(portfolio_id)
+        if settings.source.kind is not SourceKind.LIVE:
+            return {}
+        return self.live_feed.latest_prices(settings.symbols, settings.bar_timeframe)
 
     def _now(self) -> datetime:
         return datetime.now(UTC)

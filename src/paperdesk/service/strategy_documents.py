@@ -28,6 +28,25 @@ def strategy_document(described: StrategyDescription) -> dict[str, object]:
     }
 
 
+BOUND_KEYS = ("minimum", "maximum", "enum")
+
+
+def parameter_bounds(name: str) -> dict[str, dict[str, object]]:
+    """The bounds strategy ``name`` declares for its parameters (field metadata ``minimum``,
+    ``maximum``, ``enum``), by parameter; a parameter without any is left out."""
+    import dataclasses
+
+    from paperdesk.analysis.strategies import registry
+
+    parameters = registry.get_strategy_class(name).Parameters
+    bounds: dict[str, dict[str, object]] = {}
+    for field in dataclasses.fields(parameters):
+        declared = {key: field.metadata[key] for key in BOUND_KEYS if key in field.metadata}
+        if declared:
+            bounds[field.name] = declared
+    return bounds
+
+
 def strategy_documents() -> list[dict[str, object]]:
     """Every available strategy (built in, plug-in, loaded by path), sorted by name."""
     from paperdesk.analysis.strategies import registry

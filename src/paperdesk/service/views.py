@@ -51,16 +51,32 @@ class PositionView:
 
 
 @dataclass(frozen=True, slots=True)
+class FeedHealth:
+    """A live portfolio's feed of one symbol as its last change left it: ``state`` ok, stale or
+    failing, ``since`` when it became so (None: never anything but ok), the newest bar's close
+    and age then, and why."""
+
+    symbol: str
+    state: str
+    since: datetime | None
+    last_bar_close: datetime | None
+    age_seconds: Decimal | None
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
 class PortfolioDetail:
     summary: PortfolioSummary
     settings: RunConfig
     positions: tuple[PositionView, ...]
     open_orders: tuple[Order, ...]
+    feeds: tuple[FeedHealth, ...] = ()  # live portfolios: each symbol's feed health
 
 
 __all__ = [
     "AuditView",
     "EquityView",
+    "FeedHealth",
     "PortfolioDetail",
     "PortfolioSummary",
     "PositionView",

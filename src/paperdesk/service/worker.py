@@ -7,7 +7,9 @@ A round of one portfolio, under a work lease claimed from the ledger (``store/le
 2. tick each due symbol through the exactly-once runner, one bar per transaction, walking
    missed bars in order; the runner triggers stops, take-profits and resting orders;
 3. mark the portfolio to market when no bar moved it (a live price may have);
-4. the events leave through the outbox, written in the same transactions.
+4. the events leave through the outbox, written in the same transactions;
+
+and after each round, ``after_round`` (``paperdesk worker`` delivers the due webhooks there).
 
 Any number of workers can share a PostgreSQL ledger: a lease is claimed with ``FOR UPDATE SKIP
 LOCKED``, renewed after every tick and taken over once expired (a dead worker's work), and the
@@ -110,6 +112,7 @@ class Worker:
         refresh: PriceRefresh = no_refresh,
         wait: Wait | None = None,
         on_round: Callable[[WorkerRound], None] | None = None,
+        after_round: Callable[[datetime], object] | None = None,
     ) -> None:
         if interval <= 0 or lease_seconds <= 0:
             raise ValueError("the interval and the lease must be positive")
@@ -124,6 +127,7 @@ class Worker:
         self._stopped = threading.Event()
         self._wait = wait or self._stopped.wait
         self._on_round = on_round
+        self._after_round = after_round
         self.rounds = 0
 
     @property
@@ -168,6 +172,11 @@ class Worker:
             worked.add(lease.portfolio_id)
             done.append(self._work(lease))
         report = WorkerRound(self.rounds, tuple(done))
+        if self._after_round is not None:  # e.g. deliver the webhooks the round's events made due
+            try:
+                self._after_round(self._clock.now())
+            except Exception:
+                log.exception("round %s: the after-round work failed", self.rounds)
         _log_round(report)
         if self._on_round is not None:
             self._on_round(report)

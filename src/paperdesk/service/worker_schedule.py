@@ -6,9 +6,13 @@
   the epoch, so every worker agrees on the boundaries).
 
 Which symbols a round ticks follows the market calendar: a replay ticks all of them (its
-clock is not the market's); otherwise a symbol is ticked while its market is open, and once
-more on the first round after it closed (so the session's last bar is traded that evening, not
-the next morning). ``is_open(symbol, moment)`` is handed in: this module knows no calendar.
+clock is not the market's); otherwise a symbol is ticked while its market is open, on the
+first round after it closed, and on every round within ``CLOSE_GRACE`` of the close (so the
+session's last bar is traded that evening, not the next morning, even when a live provider
+publishes it late); and on a worker's first round of a portfolio, whatever the hour (a worker
+started in the evening trades the day's last bar). The runner's exactly-once key makes the
+extra ticks harmless: a tick with no new closed bar does nothing. ``is_open(symbol, moment)``
+is handed in: this module knows no calendar.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ from paperdesk.config import RunConfig, SourceKind
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 ONE_MICROSECOND = timedelta(microseconds=1)
+CLOSE_GRACE = timedelta(minutes=15)  # rounds this long after a close still tick (late bars)
 
 MarketOpen = Callable[[str, datetime], bool]
 
@@ -58,5 +63,8 @@ def due_symbols(
     return [
         symbol
         for symbol in symbols
-        if is_open(symbol, now) or (last_round_at is not None and is_open(symbol, last_round_at))
+        if last_round_at is None
+        or is_open(symbol, now)
+        or is_open(symbol, last_round_at)
+        or is_open(symbol, now - CLOSE_GRACE)
     ]

@@ -35,6 +35,7 @@ if TYPE_CHECKING:
     from alembic.config import Config
 
 log = logging.getLogger(__name__)
+
 _MIGRATIONS = Path(__file__).parent / "migrations"
 _REVISION_FILE = re.compile(r"^(\d{4})_\w+\.py$")
 
@@ -90,15 +91,21 @@ def sqlite_file(url: str) -> Path | None:
     return Path(parsed.database).expanduser()
 
 
+# Connections per process: the API serves 8 requests at once (api/app.py), each holding at most
+# two (its transaction and a bar read), so a burst never starves the pool.
+POOL_SIZE = 4
+OVERFLOW = 16
+
+
 def make_engine(url: str) -> Engine:
     if make_url(url).get_backend_name() != "sqlite":
-        return create_engine(url, pool_pre_ping=True, pool_size=2, max_overflow=4)
+        return create_engine(url, pool_pre_ping=True, pool_size=POOL_SIZE, max_overflow=OVERFLOW)
     # Pooled connections: opening one (and its pragmas) cost more than a whole order placement.
     # A connection serves one thread at a time (the pool hands it out), so sharing is safe.
     engine = create_engine(
         url,
-        pool_size=2,
-        max_overflow=8,
+        pool_size=POOL_SIZE,
+        max_overflow=OVERFLOW,
         connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000, "check_same_thread": False},
     )
     event.listen(engine, "connect", _configure_sqlite)
@@ -322,6 +329,16 @@ class Database:
                 listener(committed)
             except Exception:
                 log.exception("a commit listener failed (the transaction stands)")
+
+    def after_commit(self, listener: Callable[[int], None]) -> None:
+        """Call ``listener(last sequence)`` after every transaction that committed outbox
+        entries: how the service wakes the API processes' stream tailers through Redis. The
+        same hook as ``on_commit``, told only the newest sequence number."""
+
+        def tell_last(entries: Sequence[OutboxEntry]) -> None:
+            listener(entries[-1].sequence)
+
+        self._commit_listeners.append(tell_last)
 
     @contextmanager
     def reading(self) -> Iterator[LedgerRepository]:

@@ -11,6 +11,10 @@ from paperdesk.domain import (
     CorporateActionApplied,
     CorporateActionTerms,
     Event,
+    FeedEvent,
+    FeedFailing,
+    FeedRecovered,
+    FeedStale,
     Fill,
     MarginCalled,
     Order,
@@ -65,14 +69,18 @@ _KINDS: dict[type, str] = {
     CorporateActionApplied: "corporate_action.applied",
     MarginCalled: "account.margin_called",
     CashOverdrawn: "account.cash_overdrawn",
+    FeedStale: "feed.stale",
+    FeedFailing: "feed.failing",
+    FeedRecovered: "feed.recovered",
 }
+FEED_KINDS = ("feed.stale", "feed.failing", "feed.recovered")
 
 
-def event_kind(event: Event) -> str:
+def event_kind(event: Event | FeedEvent) -> str:
     return _KINDS[type(event)]
 
 
-def event_document(event: Event) -> Document:
+def event_document(event: Event | FeedEvent) -> Document:
     """Every field of ``event`` (orders, fills, signals, positions and trades in full)."""
     document: Document = {"ts_event": event.ts_event.isoformat()}
     for name in event._fields:

@@ -28,6 +28,7 @@ from paperdesk.domain.records import (
     WorkingOrder,
 )
 from paperdesk.portfolio import LedgerState
+from paperdesk.store.event_documents import FEED_KINDS
 from paperdesk.store.mappers import (
     read_audit,
     read_cursor,
@@ -317,6 +318,10 @@ class LedgerRepository:
 
     # ------------------------------------------------------------------------------ outbox
 
+    def last_outbox_sequence(self) -> int:
+        """The last sequence number committed (as this transaction sees it; 0 for none)."""
+        return int(self._session.scalar(select(func.max(OutboxRow.sequence))) or 0)
+
     def outbox(
         self, *, after: int = 0, limit: int = 1000, portfolio_id: int | None = None
     ) -> list[OutboxEntry]:
@@ -336,6 +341,24 @@ class LedgerRepository:
             )
             for row in rows
         ]
+
+    def latest_feed_events(self, portfolio_id: int) -> dict[str, OutboxEntry]:
+        """The newest ``feed.*`` event of each symbol of a live portfolio (its feed's state:
+        stale, failing or recovered); a symbol whose feed never changed state is absent."""
+        statement = (
+            select(OutboxRow)
+            .where(OutboxRow.portfolio_id == portfolio_id, OutboxRow.kind.in_(FEED_KINDS))
+            .order_by(OutboxRow.sequence.desc())
+        )
+        latest: dict[str, OutboxEntry] = {}
+        for row in self._session.scalars(statement):
+            symbol = str(row.payload.get("symbol"))
+            if symbol not in latest:
+                latest[symbol] = OutboxEntry(
+                    row.sequence, row.portfolio_id, row.kind, row.event_at, row.recorded_at,
+                    dict(row.payload),
+                )  # fmt: skip
+        return latest
 
     # ----------------------------------------------------------------------------- helpers
 

@@ -24,6 +24,7 @@ from paperdesk.domain import (
     CashOverdrawn,
     CorporateActionApplied,
     Event,
+    FeedEvent,
     MarginCalled,
     OrderAccepted,
     OrderCanceled,
@@ -125,6 +126,8 @@ class LedgerWriter:
     def __init__(self, session: Session) -> None:
         self._session = session
         self._outbox: list[_PendingEntry] = []
+        # the last sequence number this transaction's entries took (None: it published nothing)
+        self.published_through: int | None = None
 
     # -------------------------------------------------------------------------- portfolios
 
@@ -467,6 +470,12 @@ class LedgerWriter:
             audit_row(portfolio_id, kind, message, at, recorded_at, dict(details or {}), tick_id)
         )
 
+    def feed_event(self, portfolio_id: int, event: FeedEvent, recorded_at: datetime) -> None:
+        """A live feed's change of state: an audit entry and an outbox event."""
+        kind, document = event_kind(event), event_document(event)
+        self.audit(portfolio_id, kind, event.reason, event.ts_event, recorded_at, document)
+        self.publish(portfolio_id, kind, event.ts_event, recorded_at, document)
+
     # ------------------------------------------------------------------------------- outbox
 
     def publish(
@@ -494,6 +503,7 @@ class LedgerWriter:
             .returning(counter.last_sequence)
         ).scalar_one()
         first = int(last) - len(pending) + 1
+        self.published_through = int(last)
         self._session.add_all(
             OutboxRow(
                 sequence=first + offset,

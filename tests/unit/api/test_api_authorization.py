@@ -26,10 +26,11 @@ def test_every_versioned_endpoint_needs_a_key(api: Harness) -> None:
         if path.startswith(API)
         for method in operations
     ]
-    assert len(calls) >= 16  # portfolios, orders, positions, fills, webhooks and keys at least
+    assert len(calls) >= 38  # every resource of issue 11, the webhooks and the keys
     for method, template in calls:
         path = re.sub(r"\{[^}]+\}", "1", template)
-        response = api.client.request(method, path, json=ORDER if method == "POST" else None)
+        body = ORDER if method in ("POST", "PATCH") else None
+        response = api.client.request(method, path, json=body)
         assert_refused(api, response, 401, "missing_api_key", before=before)
         assert response.headers["WWW-Authenticate"] == "Bearer"
 

@@ -93,7 +93,7 @@ def test_create_with_options_and_json() -> None:
         (["Bot", "100", "--currency", "dollars"], "currency"),
         (["Bot", "100", "--strategy", "nope"], "nope"),
         (["Bot", "100", "--symbol", "NOPE"], "NOPE"),
-        (["Bot", "100", "--source", "live"], "--source"),
+        (["Bot", "100", "--source", "feed"], "--source"),
         (["Bot", "100", "--replay-from", "2020-01-01"], "--replay-from"),
         (["Bot", "100", "--source", "replay", "--replay-from", "yesterday"], "--replay-from"),
         (["Bot", "100", "--timeframe", "7x"], "--timeframe"),

@@ -19,7 +19,12 @@ def test_groups_expand_to_outbox_kinds_and_single_kinds_are_kept() -> None:
         "order.rejected",
         "signal.rejected",
     )
-    assert event_kinds(["errors"]) == ("account.cash_overdrawn", "account.margin_called")
+    assert event_kinds(["errors"]) == (
+        "account.cash_overdrawn",
+        "account.margin_called",
+        "feed.failing",
+        "feed.stale",
+    )
 
 
 @pytest.mark.parametrize(

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 
 from paperdesk.config import RunConfig, SourceConfig, StrategySpec
-from paperdesk.service.worker_schedule import due_symbols, next_due
+from paperdesk.service.worker_schedule import CLOSE_GRACE, due_symbols, next_due
 
 MACD = (StrategySpec("macd-cross"),)
 STARTED = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
@@ -58,8 +58,12 @@ def test_a_symbol_is_ticked_while_its_market_is_open_and_once_after_it_closed() 
     assert due_symbols(BUNDLED, symbols, now, before, only_fx) == ["EURUSD"]
     spy_just_closed = _markets({"SPY": {before}})
     assert due_symbols(BUNDLED, symbols, now, before, spy_just_closed) == ["SPY"]
-    assert due_symbols(BUNDLED, symbols, now, None, spy_just_closed) == []
     assert due_symbols(BUNDLED, symbols, now, before, _markets({})) == []
+    # a worker's first round of a portfolio ticks every symbol (the runner finds any new bar)
+    assert due_symbols(BUNDLED, symbols, now, None, _markets({})) == ["SPY", "EURUSD"]
+    # rounds within the grace after a close still tick: a live provider may publish late
+    closed_a_while_ago = _markets({"SPY": {now - CLOSE_GRACE}})
+    assert due_symbols(BUNDLED, symbols, now, before, closed_a_while_ago) == ["SPY"]
 
 
 def test_a_replay_ticks_every_symbol_whatever_the_market_calendar_says() -> None:

@@ -20,6 +20,7 @@ __all__ = [
     "ParameterDescription",
     "StrategyBase",
     "StrategyKind",
+    "period_field",
     "require",
     "require_at_least",
     "require_choice",
@@ -49,11 +50,17 @@ class ParameterDescription(NamedTuple):
     meaning: str = ""
 
 
-STOP_ATR_HELP = {"help": "stop-loss distance in ATR(14) multiples (0 = none)"}
-TARGET_ATR_HELP = {"help": "take-profit distance in ATR(14) multiples (0 = none)"}
+# Field metadata: "help" says what a parameter means; "minimum", "maximum" and "enum" state the
+# bounds its strategy's check_parameters enforces, for forms (the API's parameter schemas).
+STOP_ATR_HELP = {"help": "stop-loss distance in ATR(14) multiples (0 = none)", "minimum": 0.0}
+TARGET_ATR_HELP = {
+    "help": "take-profit distance in ATR(14) multiples (0 = none)",
+    "minimum": 0.0,
+}
 MIN_BARS_HELP = {
     "help": "no decision before this many bars were seen: the first possible decision is on "
-    "the bar at 0-based row min_bars (0 = as soon as the indicators exist)"
+    "the bar at 0-based row min_bars (0 = as soon as the indicators exist)",
+    "minimum": 0,
 }
 EMA_SEED_HELP = {
     "help": "how every EMA starts: sma (the SMA of its first inputs: TA-Lib, backtrader, Lean) "
@@ -88,6 +95,11 @@ def require_choice(name: str, value: str, choices: tuple[str, ...]) -> None:
 
 
 MAX_PERIOD = 10_000  # bars: a longer indicator period needs more history than any data set
+
+
+def period_field(meaning: str, minimum: int) -> dict[str, object]:
+    """Metadata of a period checked with ``require_period(name, value, minimum)``."""
+    return {"help": meaning, "minimum": minimum, "maximum": MAX_PERIOD}
 
 
 def require_period(name: str, value: int, minimum: int) -> None:

@@ -24,6 +24,7 @@ from paperdesk.analysis.strategies.common import (
     MIN_BARS_HELP,
     STOP_ATR_HELP,
     TARGET_ATR_HELP,
+    period_field,
     require_choice,
 )
 from paperdesk.analysis.strategies.reasons import compose, words
@@ -42,12 +43,18 @@ CONFIDENCE_SCALE = 0.125
 class MacdCrossParameters:
     """MACD periods; ``stop_atr`` / ``target_atr`` are ATR(14) multiples (0 = none)."""
 
-    fast: int = field(default=12, metadata={"help": "fast EMA period of the MACD line, in bars"})
-    slow: int = field(default=26, metadata={"help": "slow EMA period of the MACD line, in bars"})
-    signal: int = field(default=9, metadata={"help": "EMA period of the signal line, in bars"})
+    fast: int = field(
+        default=12, metadata=period_field("fast EMA period of the MACD line, in bars", 1)
+    )
+    slow: int = field(
+        default=26, metadata=period_field("slow EMA period of the MACD line, in bars", 2)
+    )
+    signal: int = field(
+        default=9, metadata=period_field("EMA period of the signal line, in bars", 2)
+    )
     stop_atr: float = field(default=0.0, metadata=STOP_ATR_HELP)
     target_atr: float = field(default=0.0, metadata=TARGET_ATR_HELP)
-    ema_seed: str = field(default="sma", metadata=EMA_SEED_HELP)
+    ema_seed: str = field(default="sma", metadata={**EMA_SEED_HELP, "enum": list(EMA_SEEDS)})
     min_bars: int = field(default=0, metadata=MIN_BARS_HELP)
 
 

@@ -20,7 +20,12 @@ from paperdesk.analysis.strategies.base import (
     require_at_least,
     require_period,
 )
-from paperdesk.analysis.strategies.common import MIN_BARS_HELP, STOP_ATR_HELP, TARGET_ATR_HELP
+from paperdesk.analysis.strategies.common import (
+    MIN_BARS_HELP,
+    STOP_ATR_HELP,
+    TARGET_ATR_HELP,
+    period_field,
+)
 from paperdesk.analysis.strategies.reasons import compose, words
 from paperdesk.analysis.strategies.registry import register
 
@@ -46,10 +51,13 @@ IntArray = npt.NDArray[np.intp]
 class RsiDivergenceParameters:
     """RSI period, pivot half-width, max bars between pivots, ATR stop / target multiples."""
 
-    period: int = field(default=14, metadata={"help": "RSI period (Wilder), in bars"})
-    pivot_width: int = field(default=3, metadata={"help": "bars on each side that confirm a pivot"})
-    lookback: int = field(
-        default=60, metadata={"help": "most bars between the two pivots compared"}
+    period: int = field(default=14, metadata=period_field("RSI period (Wilder), in bars", 2))
+    pivot_width: int = field(
+        default=3, metadata=period_field("bars on each side that confirm a pivot", 1)
+    )
+    lookback: int = field(  # at least pivot_width + 1: the lowest bound with the smallest width
+        default=60,
+        metadata=period_field("most bars between the two pivots compared", 2),
     )
     stop_atr: float = field(default=0.0, metadata=STOP_ATR_HELP)
     target_atr: float = field(default=0.0, metadata=TARGET_ATR_HELP)

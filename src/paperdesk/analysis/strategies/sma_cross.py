@@ -20,7 +20,7 @@ from paperdesk.analysis.strategies.base import (
     require_at_least,
     require_period,
 )
-from paperdesk.analysis.strategies.common import MIN_BARS_HELP, require_choice
+from paperdesk.analysis.strategies.common import MIN_BARS_HELP, period_field, require_choice
 from paperdesk.analysis.strategies.reasons import compose, words
 from paperdesk.analysis.strategies.registry import register
 
@@ -34,14 +34,15 @@ class SmaCrossParameters:
     """``fast`` <= 1 compares the close itself with SMA(``slow``)."""
 
     fast: int = field(
-        default=10, metadata={"help": "fast SMA period in bars (<= 1: the close itself)"}
+        default=10, metadata=period_field("fast SMA period in bars (<= 1: the close itself)", 0)
     )
-    slow: int = field(default=20, metadata={"help": "slow SMA period in bars"})
+    slow: int = field(default=20, metadata=period_field("slow SMA period in bars", 2))
     mode: str = field(
         default="cross",
         metadata={
             "help": "cross: trade only the crosses; level: long from the first bar the fast "
-            "line is above the slow one, short (or flat without --allow-short) when below"
+            "line is above the slow one, short (or flat without --allow-short) when below",
+            "enum": list(MODES),
         },
     )
     min_bars: int = field(default=0, metadata=MIN_BARS_HELP)

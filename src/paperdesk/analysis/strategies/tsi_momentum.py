@@ -22,6 +22,7 @@ from paperdesk.analysis.strategies.common import (
     MIN_BARS_HELP,
     STOP_ATR_HELP,
     TARGET_ATR_HELP,
+    period_field,
     require_choice,
 )
 from paperdesk.analysis.strategies.reasons import compose, words
@@ -38,18 +39,20 @@ class TsiMomentumParameters:
     """TSI smoothing periods, signal EMA period, zero-line filter and ATR stop/target."""
 
     long: int = field(
-        default=25, metadata={"help": "first (long) smoothing period of the TSI, in bars"}
+        default=25, metadata=period_field("first (long) smoothing period of the TSI, in bars", 1)
     )
     short: int = field(
-        default=13, metadata={"help": "second (short) smoothing period of the TSI, in bars"}
+        default=13, metadata=period_field("second (short) smoothing period of the TSI, in bars", 1)
     )
-    signal: int = field(default=7, metadata={"help": "EMA period of the signal line, in bars"})
+    signal: int = field(
+        default=7, metadata=period_field("EMA period of the signal line, in bars", 2)
+    )
     zero_line_filter: bool = field(
         default=False, metadata={"help": "only go long above zero and short below it"}
     )
     stop_atr: float = field(default=0.0, metadata=STOP_ATR_HELP)
     target_atr: float = field(default=0.0, metadata=TARGET_ATR_HELP)
-    ema_seed: str = field(default="sma", metadata=EMA_SEED_HELP)
+    ema_seed: str = field(default="sma", metadata={**EMA_SEED_HELP, "enum": list(EMA_SEEDS)})
     min_bars: int = field(default=0, metadata=MIN_BARS_HELP)
 
 

@@ -106,7 +106,8 @@ class HttpProvider:
     """Shared GET-JSON logic: transport failures and status codes become typed errors.
 
     Subclasses set ``name`` and ``base_url``; ``client`` is injectable (tests pass an
-    ``httpx.Client`` whose transport replays recorded responses).
+    ``httpx.Client`` whose transport replays recorded responses) and so is ``base_url`` (a
+    local server speaking the provider's format, e.g. ``PAPERDESK_YAHOO_URL`` in tests).
     """
 
     name = "http"
@@ -118,8 +119,11 @@ class HttpProvider:
         *,
         client: httpx.Client | None = None,
         clock: Clock = utc_now,
+        base_url: str | None = None,
     ) -> None:
         self.api_key = api_key
+        if base_url:
+            self.base_url = base_url.rstrip("/")
         self.client = client or httpx.Client(
             timeout=DEFAULT_TIMEOUT, headers={"User-Agent": USER_AGENT}
         )

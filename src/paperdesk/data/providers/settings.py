@@ -54,6 +54,10 @@ class ProviderSettings:
     limits: Mapping[str, Limits] = field(default_factory=lambda: dict(DEFAULT_LIMITS))
     ccxt_exchange: str = "binance"
     home: Path = field(kw_only=True)
+    # provider -> the base URL to ask instead of its public one (a local fake server in tests,
+    # a proxy in production); the response format must be the provider's own
+    base_urls: Mapping[str, str] = field(default_factory=dict)
+    timeout: float | None = None  # seconds per HTTP request (None: 10 s, 5 s to connect)
 
     def limits_for(self, name: str) -> Limits:
         return self.limits.get(name.split(":", 1)[0], Limits())
@@ -77,7 +81,8 @@ def build_providers(
     from paperdesk.data.providers.yahoo import YahooProvider
 
     clock = clock or utc_now
-    http = client or httpx.Client(timeout=DEFAULT_TIMEOUT, headers={"User-Agent": USER_AGENT})
+    timeout = DEFAULT_TIMEOUT if settings.timeout is None else httpx.Timeout(settings.timeout)
+    http = client or httpx.Client(timeout=timeout, headers={"User-Agent": USER_AGENT})
     enabled: list[PriceProvider] = []
     skipped: dict[str, str] = {}
     for name in settings.order:
@@ -85,16 +90,17 @@ def build_providers(
             skipped[name] = f"no API key (set {KEYED[name]})"
             continue
         key = settings.api_keys.get(name)
+        url = settings.base_urls.get(name)
         if name == "yahoo":
-            enabled.append(YahooProvider(client=http, clock=clock))
+            enabled.append(YahooProvider(client=http, clock=clock, base_url=url))
         elif name == "twelvedata":
-            enabled.append(TwelveDataProvider(key, client=http, clock=clock))
+            enabled.append(TwelveDataProvider(key, client=http, clock=clock, base_url=url))
         elif name == "finnhub":
-            enabled.append(FinnhubProvider(key, client=http, clock=clock))
+            enabled.append(FinnhubProvider(key, client=http, clock=clock, base_url=url))
         elif name == "alphavantage":
-            enabled.append(AlphaVantageProvider(key, client=http, clock=clock))
+            enabled.append(AlphaVantageProvider(key, client=http, clock=clock, base_url=url))
         elif name == "polygon":
-            enabled.append(PolygonProvider(key, client=http, clock=clock))
+            enabled.append(PolygonProvider(key, client=http, clock=clock, base_url=url))
         elif name == "ccxt":
             if (missing := ccxt_missing()) is not None:
                 skipped[name] = missing

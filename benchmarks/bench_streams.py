@@ -1,0 +1,221 @@
+"""Event delivery latency to 1,000 concurrent WebSocket clients, on SQLite and PostgreSQL.
+
+Run on demand (not part of the test suite):
+
+    .venv/bin/python benchmarks/bench_streams.py [--clients 1000] [--events 30]
+        [--databases sqlite,postgresql] [--poll 30] [--no-redis]
+
+One ``paperdesk serve`` process (a subprocess, as in production) serves ``/ws/trading``; this
+process opens the clients (one asyncio loop, the official ``websockets`` client) and, in a
+thread, commits one outbox entry at a time (a portfolio rename: one transaction, one entry) every
+``--gap`` seconds. Latency is measured from the commit (an after-commit listener on the ledger,
+called before the Redis wake-up is published) to the moment each client's socket hands over the
+message (parsed afterwards), so every event gives one sample per client. With Redis (the
+default, ``REDIS_URL`` or redis://127.0.0.1:6379/0) the server's poll interval is set long
+(``--poll``): delivery is the wake-up path. ``--no-redis`` measures a lone process polling every
+``--poll`` seconds instead. PostgreSQL is the server at ``DATABASE_URL`` (default
+``postgresql://postgres@127.0.0.1:5432/test``) in a fresh schema, dropped afterwards.
+
+Both the server and the 1,000 clients run on this machine and share its cores, so the figures
+include the clients' own work of receiving 1,000 copies of every message.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from decimal import Decimal
+from pathlib import Path
+
+import httpx
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+from websockets.asyncio.client import ClientConnection, connect
+
+from paperdesk.service import Services
+from paperdesk.settings import Settings
+from paperdesk.store import Database
+
+DEFAULT_POSTGRES = "postgresql://postgres@127.0.0.1:5432/test"
+DEFAULT_REDIS = "redis://127.0.0.1:6379/0"
+PAPERDESK = Path(sys.executable).parent / "paperdesk"
+CONNECT_BATCH = 100
+SERVE = (
+    "import uvicorn; from paperdesk.api import create_app; from paperdesk.service import Services;"
+    " uvicorn.run(create_app(Services()), port={port}, ws={ws!r}, log_level='warning')"
+)
+
+
+@contextmanager
+def database_url(name: str, work: Path) -> Iterator[str]:
+    """The URL of an empty ledger: a SQLite file, or a fresh PostgreSQL schema."""
+    if name == "sqlite":
+        yield f"sqlite:///{work / 'ledger.db'}"
+        return
+    configured = os.environ.get("DATABASE_URL", "")
+    server = make_url(configured if configured.startswith("postgresql") else DEFAULT_POSTGRES)
+    server = server.set(drivername="postgresql+psycopg")
+    schema = f"bench_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(server, connect_args={"connect_timeout": 3})
+    with admin.begin() as connection:
+        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+    try:
+        yield server.update_query_dict({"options": f"-csearch_path={schema}"}).render_as_string(
+            hide_password=False
+        )
+    finally:
+        with admin.begin() as connection:
+            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+@contextmanager
+def server(
+    url: str, redis_url: str | None, poll: float, work: Path, ws: str = "serve"
+) -> Iterator[str]:
+    """``paperdesk serve`` on a free port; yields its ws:// base."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    environment = {k: v for k, v in os.environ.items() if k not in ("REDIS_URL", "DATABASE_URL")}
+    environment.update(
+        DATABASE_URL=url,
+        PAPERDESK_HOME=str(work / "home"),
+        PAPERDESK_STREAM_POLL_SECONDS=str(poll),
+        PAPERDESK_LOG_LEVEL="WARNING",
+    )
+    if redis_url is not None:
+        environment["REDIS_URL"] = redis_url
+    log = (work / f"serve-{port}.log").open("w")
+    command = [str(PAPERDESK), "serve", "--port", str(port)]
+    if ws != "serve":  # the same application on another uvicorn WebSocket implementation
+        command = [sys.executable, "-c", SERVE.format(port=port, ws=ws)]
+    process = subprocess.Popen(
+        command,
+        env=environment,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise SystemExit(f"paperdesk serve did not start; see {log.name}")
+            try:
+                if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.2)
+        yield f"ws://127.0.0.1:{port}"
+    finally:
+        process.terminate()
+        process.wait(60)
+        log.close()
+
+
+async def measure(
+    base: str, services: Services, portfolio: int, token: str, args: argparse.Namespace
+) -> list[float]:
+    """Latencies in ms, one per (event, client)."""
+    committed: dict[int, float] = {}
+    services.database.after_commit(lambda sequence: committed.setdefault(sequence, time.time()))
+    received: list[list[tuple[str | bytes, float]]] = [[] for _ in range(args.clients)]
+    headers = {"Authorization": f"Bearer {token}"}
+    clients: list[ClientConnection] = []
+    for start in range(0, args.clients, CONNECT_BATCH):
+        batch = range(start, min(start + CONNECT_BATCH, args.clients))
+        clients += await asyncio.gather(
+            *(
+                connect(f"{base}/ws/trading", additional_headers=headers, max_queue=None)
+                for _ in batch
+            )
+        )
+    for connection in clients:
+        await connection.recv()  # "subscribed"
+
+    async def listen(index: int, connection: ClientConnection) -> None:
+        while len(received[index]) < args.events:
+            message = await connection.recv()
+            received[index].append((message, time.time()))
+
+    def commit() -> None:
+        for step in range(args.events):
+            services.portfolios.rename_portfolio(portfolio, f"bench-{step}")
+            time.sleep(args.gap)
+
+    listeners = [asyncio.create_task(listen(i, c)) for i, c in enumerate(clients)]
+    writer = threading.Thread(target=commit)
+    writer.start()
+    await asyncio.wait_for(asyncio.gather(*listeners), timeout=args.events * args.gap + 120)
+    writer.join()
+    for connection in clients:
+        await connection.close()
+    latencies = []
+    for messages in received:
+        for message, at in messages:
+            sequence = json.loads(message)["sequence"]
+            latencies.append((at - committed[sequence]) * 1000)
+    return latencies
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
+
+
+def run(name: str, args: argparse.Namespace) -> None:
+    redis_url = None if args.no_redis else (os.environ.get("REDIS_URL") or DEFAULT_REDIS)
+    with tempfile.TemporaryDirectory() as folder, database_url(name, Path(folder)) as url:
+        work = Path(folder)
+        database = Database(url)
+        services = Services(Settings(redis_url=redis_url), database=database)
+        portfolio = services.portfolios.create_portfolio("bench", Decimal(10000))
+        token = services.api_keys.create("bench", "read").token
+        with server(url, redis_url, args.poll, work, args.ws) as base:
+            latencies = asyncio.run(measure(base, services, portfolio, token, args))
+        services.close()
+        database.close()
+    path = "polling" if redis_url is None else "Redis wake-up"
+    if args.ws != "serve":
+        path += f" ({args.ws})"
+    print(
+        f"{name:<11} {args.clients:>7,} {len(latencies):>9,} {path:<14} "
+        f"{statistics.median(latencies):>7.1f} {percentile(latencies, 0.99):>7.1f} "
+        f"{max(latencies):>7.1f}"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--clients", type=int, default=1000)
+    parser.add_argument("--events", type=int, default=30)
+    parser.add_argument("--gap", type=float, default=0.2, help="seconds between commits")
+    parser.add_argument("--databases", default="sqlite,postgresql")
+    parser.add_argument("--poll", type=float, default=30.0, help="the server's poll interval")
+    parser.add_argument("--no-redis", action="store_true")
+    parser.add_argument(
+        "--ws",
+        default="serve",
+        help="serve: `paperdesk serve` as shipped; or a uvicorn --ws implementation to compare",
+    )
+    args = parser.parse_args()
+    print(f"{'database':<11} {'clients':>7} {'samples':>9} {'delivery':<14} "
+          f"{'p50 ms':>7} {'p99 ms':>7} {'max ms':>7}")  # fmt: skip
+    for name in args.databases.split(","):
+        run(name.strip(), args)
+
+
+if __name__ == "__main__":
+    main()

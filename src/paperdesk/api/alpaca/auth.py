@@ -1,0 +1,93 @@
+"""Alpaca's key headers mapped onto paperdesk API keys.
+
+``APCA-API-SECRET-KEY`` carries the paperdesk token; ``APCA-API-KEY-ID`` names the same key, by
+its name or by its public prefix (the first ten characters of the token, shown by ``paperdesk
+apikey list``); both must agree. An Alpaca account is ONE portfolio: the key must be limited to
+exactly one (``paperdesk apikey create NAME --scope trade --portfolio ID``). Scopes work as
+everywhere: a read key reads, a trade key also trades.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends, Header, Request
+
+from paperdesk.api.alpaca.errors import FORBIDDEN, UNAUTHORIZED, AlpacaError
+from paperdesk.domain.api_keys import ApiKeyRecord, Scope
+from paperdesk.service import Services
+
+KEY_ID_HEADER = "APCA-API-KEY-ID"
+SECRET_HEADER = "APCA-API-SECRET-KEY"
+
+
+@dataclass(frozen=True, slots=True)
+class AlpacaAccount:
+    """The caller: its key and the one portfolio that is its Alpaca account."""
+
+    key: ApiKeyRecord
+    portfolio_id: int
+
+
+def services(request: Request) -> Services:
+    container: Services = request.app.state.services
+    return container
+
+
+ServicesDep = Annotated[Services, Depends(services)]
+
+
+def authenticate(container: Services, key_id: str | None, secret: str | None) -> AlpacaAccount:
+    """The account of the key these credentials name (AlpacaError 401 or 403 otherwise)."""
+    if not key_id or not secret:
+        raise AlpacaError(
+            401,
+            UNAUTHORIZED,
+            f"request is not authorized: send the {KEY_ID_HEADER} and {SECRET_HEADER} headers",
+        )
+    record = container.api_keys.authenticate(secret)
+    if record is None or key_id not in (record.name, record.prefix):
+        raise AlpacaError(401, UNAUTHORIZED, "request is not authorized: unknown key")
+    if record.is_revoked:
+        raise AlpacaError(401, UNAUTHORIZED, f"request is not authorized: key {key_id} was revoked")
+    portfolios = record.portfolio_ids
+    if portfolios is None or len(portfolios) != 1:
+        raise AlpacaError(
+            403,
+            FORBIDDEN,
+            f"key {key_id} is not limited to exactly one portfolio; an Alpaca account is one "
+            "portfolio: create the key with a single --portfolio ID",
+        )
+    return AlpacaAccount(record, portfolios[0])
+
+
+def account(
+    container: ServicesDep,
+    key_id: Annotated[str | None, Header(alias=KEY_ID_HEADER)] = None,
+    secret: Annotated[str | None, Header(alias=SECRET_HEADER)] = None,
+) -> AlpacaAccount:
+    return authenticate(container, key_id, secret)
+
+
+def require(scope: Scope, caller: AlpacaAccount) -> AlpacaAccount:
+    """``caller`` if its key's scope covers ``scope`` (403 otherwise)."""
+    if not caller.key.scope.allows(scope):
+        raise AlpacaError(
+            403,
+            FORBIDDEN,
+            f"this needs a {scope} key; key {caller.key.prefix}... has scope {caller.key.scope}",
+        )
+    return caller
+
+
+def reader(caller: Annotated[AlpacaAccount, Depends(account)]) -> AlpacaAccount:
+    return require(Scope.READ, caller)
+
+
+def trader(caller: Annotated[AlpacaAccount, Depends(account)]) -> AlpacaAccount:
+    return require(Scope.TRADE, caller)
+
+
+Reader = Annotated[AlpacaAccount, Depends(reader)]
+Trader = Annotated[AlpacaAccount, Depends(trader)]

@@ -1,0 +1,106 @@
+"""Outbox entries as Alpaca ``trade_updates`` messages (pure: no socket, no database).
+
+paperdesk event -> Alpaca event: ``order.accepted`` -> ``new``; ``order.filled`` -> ``fill``
+(or ``partial_fill`` while the order stays open) with the fill's ``price`` and ``qty`` and the
+position after it (``position_qty``, from the position event of the same transaction);
+``order.canceled`` -> ``canceled``; ``order.expired`` -> ``expired``; ``order.rejected`` ->
+``rejected``; ``order.modified`` -> ``replaced``. Prices and quantities stay decimal strings.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from paperdesk.api.alpaca.mapping import Document, execution_uuid, order_document
+from paperdesk.domain import Order, OrderRole, OrderStatus, OrderType, Side, TimeInForce
+from paperdesk.domain.records import OutboxEntry
+
+EVENTS = {
+    "order.accepted": "new",
+    "order.canceled": "canceled",
+    "order.expired": "expired",
+    "order.rejected": "rejected",
+    "order.modified": "replaced",
+}
+
+
+def _decimal(value: Any) -> Decimal | None:
+    return None if value is None else Decimal(str(value))
+
+
+def _time(value: Any) -> datetime | None:
+    return None if value is None else datetime.fromisoformat(str(value))
+
+
+def order_of(document: dict[str, Any]) -> Order:
+    """The order an outbox document describes (``event_documents``: every field, decimals as
+    strings, times in ISO-8601)."""
+    quantity = _decimal(document["quantity"])
+    submitted = _time(document["ts_submitted"])
+    assert quantity is not None
+    assert submitted is not None
+    return Order(
+        order_id=str(document["order_id"]),
+        client_order_id=str(document["client_order_id"]),
+        symbol=str(document["symbol"]),
+        side=Side(document["side"]),
+        order_type=OrderType(document["order_type"]),
+        quantity=quantity,
+        ts_submitted=submitted,
+        limit_price=_decimal(document.get("limit_price")),
+        stop_price=_decimal(document.get("stop_price")),
+        time_in_force=TimeInForce(document.get("time_in_force", "gtc")),
+        role=OrderRole(document.get("role", "entry")),
+        parent_id=document.get("parent_id"),
+        status=OrderStatus(document["status"]),
+        filled_quantity=_decimal(document.get("filled_quantity")) or Decimal(0),
+        average_price=_decimal(document.get("average_price")),
+        triggered=bool(document.get("triggered", False)),
+        ts_expire=_time(document.get("ts_expire")),
+        ts_updated=_time(document.get("ts_updated")),
+        size_fraction=_decimal(document.get("size_fraction")),
+        strategy=str(document.get("strategy", "")),
+        reason=str(document.get("reason", "")),
+        children=tuple(document.get("children") or ()),
+    )
+
+
+def trade_update_messages(portfolio_id: int, entries: list[OutboxEntry]) -> list[Document]:
+    """The ``trade_updates`` messages of ``entries`` (order and position events, in sequence
+    order); position events only lend their quantity to the fill before them."""
+    messages: list[Document] = []
+    for index, entry in enumerate(entries):
+        if not entry.kind.startswith("order.") or "order" not in entry.payload:
+            continue
+        order = order_of(entry.payload["order"])
+        data: Document = {
+            "event": EVENTS.get(entry.kind, "fill"),
+            "timestamp": entry.ts_event.isoformat(),
+            "order": order_document(portfolio_id, order),
+            "paperdesk_sequence": entry.sequence,
+        }
+        if entry.kind == "order.filled":
+            fill = entry.payload.get("fill", {})
+            data["event"] = "partial_fill" if order.status.is_open else "fill"
+            data["execution_id"] = execution_uuid(portfolio_id, entry.sequence)
+            data["price"] = fill.get("price")
+            data["qty"] = fill.get("quantity")
+            position = _position_after(entries[index + 1 :], order.symbol)
+            if position is not None:
+                data["position_qty"] = position
+        messages.append({"stream": "trade_updates", "data": data})
+    return messages
+
+
+def _position_after(later: list[OutboxEntry], symbol: str) -> str | None:
+    """The quantity of ``symbol``'s position in the first position event after a fill (the
+    same transaction writes it right after the fill)."""
+    for entry in later:
+        if entry.kind == "order.filled":  # the next fill: this one moved no position
+            return None
+        position = entry.payload.get("position")
+        if entry.kind.startswith("position.") and position and position["symbol"] == symbol:
+            return str(position["quantity"])
+    return None

@@ -1,0 +1,109 @@
+"""What a portfolio did: closed trades, the strategies' signals with the router's decision,
+and the audit log; each filtered and paged with a cursor, oldest first."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from paperdesk.api.dependencies import PortfolioId, Reader, ServicesDep, visible_portfolio
+from paperdesk.api.paging import DEFAULT_LIMIT, MAX_LIMIT, page
+from paperdesk.api.portfolio_schemas import (
+    AuditOut,
+    AuditPage,
+    SignalOut,
+    SignalPage,
+    TradeOut,
+    TradePage,
+)
+from paperdesk.api.schemas import ErrorOut
+from paperdesk.service.performance_views import signal_details
+
+router = APIRouter(prefix="/portfolios/{portfolio_id}", tags=["history"])
+ERRORS: dict[int | str, dict[str, object]] = {
+    status: {"model": ErrorOut} for status in (401, 403, 404, 422)
+}
+Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT)]
+Cursor = Annotated[str | None, Query(max_length=200)]
+SymbolFilter = Annotated[str | None, Query(min_length=1, max_length=32)]
+StrategyFilter = Annotated[str | None, Query(min_length=1, max_length=80)]
+
+
+class Decision(StrEnum):
+    ACCEPTED = "accepted"
+    REJECTED = "rejected"
+
+
+def _symbol(symbol: str | None) -> str | None:
+    return symbol.strip().upper() if symbol is not None else None
+
+
+@router.get("/trades", response_model=TradePage, responses=ERRORS)
+def list_trades(
+    portfolio_id: PortfolioId,
+    container: ServicesDep,
+    key: Reader,
+    symbol: SymbolFilter = None,
+    strategy: StrategyFilter = None,
+    limit: Limit = DEFAULT_LIMIT,
+    cursor: Cursor = None,
+) -> TradePage:
+    """Closed round trips in the order they closed, filtered by symbol and strategy."""
+    visible_portfolio(container, key, portfolio_id)
+    wanted = _symbol(symbol)
+    chosen = [
+        t
+        for t in container.portfolios.trades(portfolio_id)
+        if (wanted is None or t.symbol == wanted) and (strategy is None or t.strategy == strategy)
+    ]
+    items, next_cursor = page(chosen, cursor, limit)
+    return TradePage(items=[TradeOut.of(t) for t in items], next_cursor=next_cursor)
+
+
+@router.get("/signals", response_model=SignalPage, responses=ERRORS)
+def list_signals(
+    portfolio_id: PortfolioId,
+    container: ServicesDep,
+    key: Reader,
+    symbol: SymbolFilter = None,
+    strategy: StrategyFilter = None,
+    decision: Decision | None = None,
+    limit: Limit = DEFAULT_LIMIT,
+    cursor: Cursor = None,
+) -> SignalPage:
+    """Signals with entry, stop, target, reward-to-risk and the router's decision and reason,
+    filtered by symbol, strategy and decision."""
+    visible_portfolio(container, key, portfolio_id)
+    wanted = _symbol(symbol)
+    chosen = [
+        s
+        for s in container.portfolios.signals(portfolio_id)
+        if (wanted is None or s.symbol == wanted)
+        and (strategy is None or s.strategy == strategy)
+        and (decision is None or s.status == decision)
+    ]
+    items, next_cursor = page(chosen, cursor, limit)
+    details = signal_details(container.portfolios, portfolio_id, items)
+    return SignalPage(items=[SignalOut.of(d) for d in details], next_cursor=next_cursor)
+
+
+@router.get("/audit", response_model=AuditPage, responses=ERRORS)
+def list_audit(
+    portfolio_id: PortfolioId,
+    container: ServicesDep,
+    key: Reader,
+    kind: Annotated[str | None, Query(min_length=1, max_length=80)] = None,
+    limit: Limit = DEFAULT_LIMIT,
+    cursor: Cursor = None,
+) -> AuditPage:
+    """The audit log (every change, with its details), filtered by kind (``order.placed``) or
+    a kind's prefix ending in a dot (``portfolio.``)."""
+    visible_portfolio(container, key, portfolio_id)
+    entries = container.portfolios.audit(portfolio_id)
+    if kind is not None:
+        prefix = kind.endswith(".")
+        entries = [e for e in entries if (e.kind.startswith(kind) if prefix else e.kind == kind)]
+    items, next_cursor = page(entries, cursor, limit)
+    return AuditPage(items=[AuditOut.of(e) for e in items], next_cursor=next_cursor)

@@ -1,0 +1,32 @@
+"""A portfolio's performance: every statistic ``paperdesk portfolio performance`` prints and
+the equity curve with its running peak and drawdown."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from paperdesk.api.dependencies import PortfolioId, Reader, ServicesDep, visible_portfolio
+from paperdesk.api.portfolio_schemas import EquityPointOut, PerformanceOut
+from paperdesk.api.schemas import ErrorOut
+from paperdesk.service.performance_views import drawdown_curve, statistics_document
+
+router = APIRouter(prefix="/portfolios/{portfolio_id}", tags=["performance"])
+ERRORS: dict[int | str, dict[str, object]] = {
+    status: {"model": ErrorOut} for status in (401, 403, 404, 422)
+}
+
+
+@router.get("/performance", response_model=PerformanceOut, responses=ERRORS)
+def performance(portfolio_id: PortfolioId, container: ServicesDep, key: Reader) -> PerformanceOut:
+    """Statistics (docs/statistics.md; null before the first equity snapshot) and the equity
+    curve: each snapshot with the peak so far and the drawdown from it."""
+    visible_portfolio(container, key, portfolio_id)
+    equity = container.portfolios.equity_curve(portfolio_id)
+    statistics = None
+    if equity:
+        statistics = statistics_document(container.portfolios.performance(portfolio_id))
+    return PerformanceOut(
+        portfolio_id=portfolio_id,
+        statistics=statistics,
+        equity_curve=[EquityPointOut.of(point) for point in drawdown_curve(equity)],
+    )

@@ -1,0 +1,65 @@
+"""Run a portfolio's tick on demand, through the same exactly-once runner the worker and
+``paperdesk run`` use: a closed bar already processed is reported as such and changes nothing."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Header, Request
+from fastapi.responses import JSONResponse
+
+from paperdesk.api.dependencies import PortfolioId, ServicesDep, Trader, active_portfolio
+from paperdesk.api.errors import ApiError
+from paperdesk.api.idempotency import request_hash, run_once
+from paperdesk.api.portfolio_schemas import BarTickOut, TickCreate, TickOut
+from paperdesk.api.schemas import ErrorOut
+from paperdesk.domain import limits
+
+router = APIRouter(prefix="/portfolios/{portfolio_id}", tags=["ticks"])
+IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key")]
+ERRORS: dict[int | str, dict[str, object]] = {
+    status: {"model": ErrorOut} for status in (401, 403, 404, 409, 422)
+}
+
+
+@router.post("/ticks", response_model=TickOut, responses=ERRORS)
+def run_tick(
+    portfolio_id: PortfolioId,
+    request: Request,
+    container: ServicesDep,
+    key: Trader,
+    body: TickCreate | None = None,
+    idempotency_key: IdempotencyKey = None,
+) -> JSONResponse:
+    """Tick one symbol (or every watched symbol): each closed bar not yet processed is processed
+    once (with ``catch_up``, every such bar); the response says what each tick did."""
+    request_body = body or TickCreate.model_validate({})
+    detail = active_portfolio(container, key, portfolio_id)
+    if request_body.symbol is not None:
+        symbol = limits.symbol_value(request_body.symbol, "symbol")
+        watched = detail.settings.symbols
+        if symbol not in watched:
+            raise ApiError(
+                422,
+                "unknown_symbol",
+                f"symbol: {symbol} is not watched by portfolio {portfolio_id} "
+                f"(watched: {', '.join(watched) or 'none'})",
+            )
+        symbols: tuple[str, ...] = (symbol,)
+    else:
+        symbols = tuple(detail.settings.symbols)
+
+    def tick() -> tuple[int, TickOut]:
+        ticks = [
+            t
+            for s in symbols
+            for t in container.portfolios.tick(portfolio_id, s, catch_up=request_body.catch_up)
+        ]
+        return 200, TickOut(
+            portfolio_id=portfolio_id,
+            processed=sum(1 for t in ticks if t.processed),
+            ticks=[BarTickOut.of(t) for t in ticks],
+        )
+
+    fingerprint = request_hash("POST", request.url.path, request_body)
+    return run_once(container, key, idempotency_key, fingerprint, tick)

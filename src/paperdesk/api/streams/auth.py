@@ -1,0 +1,114 @@
+"""Who is on the other end of a WebSocket: the same API keys as the REST API.
+
+A key comes with the handshake (``?token=KEY``, ``Authorization: Bearer KEY`` or
+``X-API-Key: KEY``) or, failing those, as the first message ``{"action": "auth", "key": KEY}``
+(which may also carry ``"after"``). A missing, unknown or revoked key closes the socket with
+1008 (policy violation) and the error code as the reason; bad parameters close it with 4400
+and a reason naming the parameter.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from starlette.websockets import WebSocket, WebSocketDisconnect
+
+from paperdesk.domain.api_keys import ApiKeyRecord
+from paperdesk.service import Services
+
+POLICY_VIOLATION = 1008
+BAD_REQUEST = 4400
+AUTH_MESSAGE_SECONDS = 10.0  # how long a client without a handshake key has to send one
+
+
+class RefusedError(Exception):
+    """The connection is closed with ``code`` and ``reason`` (a stable code, a short text)."""
+
+    def __init__(self, code: int, reason: str) -> None:
+        super().__init__(reason)
+        self.code = code
+        self.reason = reason
+
+
+@dataclass(frozen=True, slots=True)
+class Opening:
+    """An authenticated client and where its stream starts (None: live only)."""
+
+    key: ApiKeyRecord
+    after: int | None
+    first_message: dict[str, Any] | None  # the auth message, when the key came that way
+
+
+def handshake_token(websocket: WebSocket) -> str | None:
+    authorization = websocket.headers.get("authorization", "")
+    scheme, _, credentials = authorization.partition(" ")
+    if scheme.lower() == "bearer" and credentials.strip():
+        return credentials.strip()
+    return websocket.headers.get("x-api-key") or websocket.query_params.get("token") or None
+
+
+def sequence_parameter(value: object, name: str = "after") -> int | None:
+    """A resume point: a whole number >= 0 (None when absent)."""
+    if value is None:
+        return None
+    text = str(value).strip()
+    if not text.isdigit() or int(text) > 2**63 - 1:
+        raise RefusedError(BAD_REQUEST, f"{name} must be a whole number >= 0 (an outbox sequence)")
+    return int(text)
+
+
+async def open_stream(websocket: WebSocket, services: Services) -> Opening:
+    """Accept the socket and authenticate the client (raises ``RefusedError``)."""
+    await websocket.accept()
+    after = sequence_parameter(websocket.query_params.get("after"))
+    token = handshake_token(websocket)
+    first: dict[str, Any] | None = None
+    if token is None:
+        first = await _auth_message(websocket)
+        token = first.get("key") if isinstance(first.get("key"), str) else None
+        if "after" in first:
+            after = sequence_parameter(first["after"])
+    if not token:
+        raise RefusedError(POLICY_VIOLATION, "missing_api_key")
+    record = await asyncio.to_thread(services.api_keys.authenticate, token)
+    if record is None:
+        raise RefusedError(POLICY_VIOLATION, "invalid_api_key")
+    if record.is_revoked:
+        raise RefusedError(POLICY_VIOLATION, "revoked_api_key")
+    return Opening(record, after, first)
+
+
+async def _auth_message(websocket: WebSocket) -> dict[str, Any]:
+    try:
+        text = await asyncio.wait_for(receive_text(websocket), AUTH_MESSAGE_SECONDS)
+    except TimeoutError:
+        raise RefusedError(POLICY_VIOLATION, "missing_api_key") from None
+    message = parse_message(text)
+    if message.get("action") != "auth":
+        raise RefusedError(POLICY_VIOLATION, "missing_api_key")
+    return message
+
+
+async def receive_text(websocket: WebSocket) -> str | None:
+    """The client's next message: its text, or None for a binary message (raises
+    ``WebSocketDisconnect`` when the client left)."""
+    message = await websocket.receive()
+    if message["type"] == "websocket.disconnect":
+        raise WebSocketDisconnect(message.get("code", 1000), message.get("reason"))
+    text: str | None = message.get("text")
+    return text
+
+
+def parse_message(text: str | None) -> dict[str, Any]:
+    if text is None:
+        raise RefusedError(BAD_REQUEST, "a message must be a JSON object (as text, not binary)")
+    try:
+        message = json.loads(text)
+    except ValueError:
+        raise RefusedError(BAD_REQUEST, "a message must be a JSON object") from None
+    if not isinstance(message, dict):
+        raise RefusedError(BAD_REQUEST, "a message must be a JSON object")
+    return message

@@ -1,0 +1,163 @@
+"""``/ws/trading`` and ``/ws/prices``, and the lifespan that runs the process's tailer."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import APIRouter, FastAPI
+from starlette.websockets import WebSocket, WebSocketDisconnect
+
+from paperdesk.api.streams.auth import (
+    BAD_REQUEST,
+    Opening,
+    RefusedError,
+    open_stream,
+    parse_message,
+    receive_text,
+)
+from paperdesk.api.streams.hub import StreamHub
+from paperdesk.api.streams.messages import StreamItem, control
+from paperdesk.api.streams.session import Stream, until_either
+from paperdesk.service import Services
+
+router = APIRouter()
+SYMBOL = re.compile(r"^[A-Za-z0-9][A-Za-z0-9.=^/_-]{0,31}$")
+MOST_SYMBOLS = 200
+
+
+def install_streams(app: FastAPI) -> None:
+    """Add the streams to ``app``; its lifespan runs one outbox tailer for the process."""
+    app.include_router(router)
+    inner = app.router.lifespan_context
+
+    @asynccontextmanager
+    async def lifespan(application: FastAPI) -> AsyncIterator[Any]:
+        container: Services = application.state.services
+        hub = StreamHub(container.outbox)
+        application.state.stream_hub = hub
+        async with hub.running(), inner(application) as state:
+            yield state
+
+    app.router.lifespan_context = lifespan
+
+
+@router.websocket("/ws/trading")
+async def trading(websocket: WebSocket) -> None:
+    """Every event of the portfolios the key can see (see ``messages.MESSAGE_TYPES``)."""
+    opening = await _open(websocket)
+    if opening is None:
+        return
+    key = opening.key
+
+    def accepts(item: StreamItem) -> bool:
+        return item.portfolio_id is not None and key.sees(item.portfolio_id)
+
+    stream = Stream(websocket, _hub(websocket), accepts)
+    await until_either(stream.run(opening.after), _drain(websocket))
+
+
+@router.websocket("/ws/prices")
+async def prices(websocket: WebSocket) -> None:
+    """The bars ticks processed, for the symbols the client subscribed to (each bar of a
+    symbol once, however many of the key's portfolios trade it)."""
+    opening = await _open(websocket)
+    if opening is None:
+        return
+    key = opening.key
+    # each symbol's entries are sent after the sequence it was subscribed at (-1: from the
+    # stream's start, replay included); a later subscribe sends what commits after its answer
+    symbols: dict[str, int] = {}
+    try:
+        listed = websocket.query_params.get("symbols")
+        if listed is not None:
+            symbols.update(dict.fromkeys(_symbols(listed.split(",")), -1))
+        while not symbols:  # the stream starts once the client names its symbols
+            _action, named = _subscription(parse_message(await receive_text(websocket)))
+            symbols.update(dict.fromkeys(named, -1))
+    except RefusedError as refused:
+        await websocket.close(refused.code, refused.reason)
+        return
+    except WebSocketDisconnect:
+        return
+    sent: dict[str, str | None] = {}
+
+    def accepts(item: StreamItem) -> bool:
+        since = symbols.get(item.symbol or "")
+        visible = item.portfolio_id is not None and key.sees(item.portfolio_id)
+        return since is not None and item.sequence > since and visible
+
+    async def send(item: StreamItem) -> None:
+        symbol = item.symbol or ""
+        if sent.get(symbol) != item.price_key:
+            sent[symbol] = item.price_key
+            await websocket.send_text(item.text)
+
+    stream = Stream(websocket, _hub(websocket), accepts)
+    await until_either(stream.run(opening.after, send), _subscriptions(websocket, symbols))
+
+
+async def _open(websocket: WebSocket) -> Opening | None:
+    try:
+        return await open_stream(websocket, websocket.app.state.services)
+    except RefusedError as refused:
+        await websocket.close(refused.code, refused.reason)
+    except WebSocketDisconnect:
+        pass
+    return None
+
+
+def _hub(websocket: WebSocket) -> StreamHub:
+    hub: StreamHub = websocket.app.state.stream_hub
+    return hub
+
+
+async def _drain(websocket: WebSocket) -> None:
+    """Read (and ignore) what a trading client sends, to notice when it leaves."""
+    while True:
+        await receive_text(websocket)
+
+
+async def _subscriptions(websocket: WebSocket, symbols: dict[str, int]) -> None:
+    """Apply ``subscribe`` and ``unsubscribe`` messages to ``symbols`` as they come; the
+    answer names the symbols and the sequence the new ones start after."""
+    services: Services = websocket.app.state.services
+    while True:
+        try:
+            action, named = _subscription(parse_message(await receive_text(websocket)))
+        except RefusedError as refused:
+            problem = control("error", None, code="bad_message", message=refused.reason)
+            await websocket.send_text(problem)
+            continue
+        since = await asyncio.to_thread(services.outbox.last_sequence)
+        for symbol in named:
+            if action == "unsubscribe":
+                symbols.pop(symbol, None)
+            else:
+                symbols.setdefault(symbol, since)
+        await websocket.send_text(control("symbols", since, symbols=sorted(symbols)))
+
+
+def _subscription(message: dict[str, Any]) -> tuple[str, set[str]]:
+    action = message.get("action")
+    if action not in ("subscribe", "unsubscribe"):
+        raise RefusedError(BAD_REQUEST, 'action must be "subscribe" or "unsubscribe"')
+    named = message.get("symbols")
+    if not isinstance(named, list):
+        raise RefusedError(BAD_REQUEST, "symbols must be a list of symbols")
+    return str(action), _symbols(named)
+
+
+def _symbols(named: list[Any]) -> set[str]:
+    if not named or len(named) > MOST_SYMBOLS:
+        raise RefusedError(BAD_REQUEST, f"symbols must name 1 to {MOST_SYMBOLS} symbols")
+    found = set()
+    for value in named:
+        text = str(value).strip().upper() if isinstance(value, str) else ""
+        if not SYMBOL.match(text):
+            raise RefusedError(BAD_REQUEST, f"symbols: {str(value)[:40]!r} is not a symbol")
+        found.add(text)
+    return found

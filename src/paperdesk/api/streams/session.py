@@ -1,0 +1,87 @@
+"""One client's stream: the replay of what it missed, then the live entries, each once.
+
+The client's subscriber is registered before the replay is read, so entries committed while the
+replay runs wait in its queue; ``last_sent`` drops anything at or below what was already sent.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+
+from starlette.websockets import WebSocket, WebSocketDisconnect
+
+from paperdesk.api.streams.hub import Accepts, StreamHub, Subscriber
+from paperdesk.api.streams.messages import StreamItem, control
+
+log = logging.getLogger(__name__)
+GONE = (WebSocketDisconnect, ConnectionError, OSError, RuntimeError)  # the client left
+BEHIND = 4008  # close code: the client fell too far behind (resume with its last sequence)
+Send = Callable[[StreamItem], Awaitable[None]]
+
+
+class TooFarBehindError(Exception):
+    """The client's queue filled: it is closed and resumes by sequence."""
+
+
+class Stream:
+    """Sends one subscriber's items in sequence order, never one twice."""
+
+    def __init__(self, websocket: WebSocket, hub: StreamHub, accepts: Accepts) -> None:
+        self.websocket = websocket
+        self.hub = hub
+        self.accepts = accepts
+        self.last_sent = 0
+
+    async def run(self, after: int | None, send: Send | None = None) -> None:
+        """Replay after ``after`` (None: live only), then the live stream, until the client
+        leaves or falls behind."""
+        subscriber, position = self.hub.subscribe(self.accepts)
+        try:
+            self.last_sent = position if after is None else after
+            await self.websocket.send_text(control("subscribed", position, after=self.last_sent))
+            deliver = send or self._send
+            async for item in self.hub.replay(self.last_sent, position, self.accepts):
+                self._check(subscriber)
+                await self._deliver(item, deliver)
+            while True:
+                items = await subscriber.take()
+                self._check(subscriber)
+                for item in items:
+                    await self._deliver(item, deliver)
+        except TooFarBehindError:
+            reason = f"too far behind; reconnect with after={self.last_sent}"
+            await self.websocket.close(BEHIND, reason)
+        finally:
+            self.hub.unsubscribe(subscriber)
+
+    def _check(self, subscriber: Subscriber) -> None:
+        if subscriber.overflowed:
+            raise TooFarBehindError
+
+    async def _deliver(self, item: StreamItem, send: Send) -> None:
+        if item.sequence <= self.last_sent:
+            return
+        await send(item)  # a send may skip the item (a price already sent): it still counts
+        self.last_sent = item.sequence
+
+    async def _send(self, item: StreamItem) -> None:
+        await self.websocket.send_text(item.text)
+
+
+async def until_either(*work: Awaitable[None]) -> None:
+    """Run ``work`` together until the first ends (the client left, or the stream ended);
+    the others are cancelled. A client that went away is not an error; anything else is logged
+    here (and the connection ends) rather than left to the server as an unhandled error."""
+    tasks = [asyncio.ensure_future(item) for item in work]
+    try:
+        done, _pending = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+    for task in done:
+        problem = None if task.cancelled() else task.exception()
+        if problem is not None and not isinstance(problem, GONE):
+            log.error("a WebSocket stream failed", exc_info=problem)

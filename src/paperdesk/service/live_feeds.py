@@ -1,0 +1,89 @@
+"""Live market data for ``source=live`` portfolios: refresh before a tick, warn, show health.
+
+The portfolio service calls ``refresh_live_feed`` before each tick of a live portfolio (the CLI's
+``tick`` and ``run`` and the worker all tick through it): the feed fetches the new closed bars
+into the bar store, and a feed that is stale or failing is logged as a warning, counted by the
+feed hooks (metrics) and, when its state changed, announced by a ``feed.*`` event. The
+portfolio's view reads the last state of each symbol's feed back (``feed_health``).
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+from paperdesk.config import RunConfig
+from paperdesk.data.feed_age import default_stale_after
+from paperdesk.live.feed import FeedReport, FeedState, LiveFeed
+from paperdesk.live.feed_health import record_feed_state, state_of
+from paperdesk.service.views import FeedHealth
+from paperdesk.store import Database, LedgerRepository
+
+log = logging.getLogger("paperdesk.live.feed")
+
+
+def stale_after(settings: RunConfig) -> timedelta:
+    """The portfolio's tolerated lag (``--stale-after``), else the timeframe's default."""
+    seconds = settings.source.stale_after
+    if seconds is None:
+        return default_stale_after(settings.bar_timeframe)
+    return timedelta(seconds=float(seconds))
+
+
+def fetch_live_bars(feed: LiveFeed, settings: RunConfig, symbol: str) -> FeedReport:
+    """Refresh ``symbol``'s bars for ``settings`` (no portfolio yet: nothing is recorded)."""
+    return feed.refresh(
+        symbol,
+        settings.bar_timeframe,
+        stale_after=stale_after(settings),
+        asset_class=settings.source.asset_class_of(symbol),
+    )
+
+
+def refresh_live_feed(
+    database: Database, feed: LiveFeed, portfolio_id: int, settings: RunConfig, symbol: str
+) -> FeedReport:
+    """Refresh, warn when the feed is not ok, and record a change of its state."""
+    report = fetch_live_bars(feed, settings, symbol)
+    if report.state is not FeedState.OK:
+        log.warning(
+            "portfolio %s: the live %s %s feed is %s: %s",
+            portfolio_id, report.symbol, report.timeframe, report.state.value, report.reason,
+        )  # fmt: skip
+    event = record_feed_state(database, portfolio_id, report)
+    if event is not None:
+        log.info("portfolio %s: live %s feed is now %s", portfolio_id, symbol, report.state.value)
+    return report
+
+
+def feed_health(
+    repository: LedgerRepository, portfolio_id: int, settings: RunConfig
+) -> tuple[FeedHealth, ...]:
+    """Each watched symbol's feed state as its last ``feed.*`` event left it (a live portfolio
+    only; other sources have no feed)."""
+    if settings.source.kind != "live":
+        return ()
+    latest = repository.latest_feed_events(portfolio_id)
+    views = []
+    for symbol in settings.symbols:
+        entry = latest.get(symbol)
+        if entry is None:
+            views.append(FeedHealth(symbol, FeedState.OK.value, None, None, None, ""))
+            continue
+        payload = entry.payload
+        text = payload.get("last_bar_close")
+        last_close = None if text is None else datetime.fromisoformat(str(text))
+        views.append(
+            FeedHealth(
+                symbol=symbol,
+                state=state_of(entry).value,
+                since=entry.ts_event,
+                last_bar_close=None
+                if last_close is None
+                else datetime.fromisoformat(str(last_close)),
+                age_seconds=Decimal(str(payload.get("age_seconds", "0"))),
+                reason=str(payload.get("reason", "")),
+            )
+        )
+    return tuple(views)

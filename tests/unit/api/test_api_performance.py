@@ -1,0 +1,93 @@
+"""GET /portfolios/{id}/performance: every statistic the CLI prints (undefined ones null),
+money as decimal strings, and the equity curve with its running peak and drawdown."""
+
+from __future__ import annotations
+
+import dataclasses
+from decimal import Decimal
+
+from api_fixtures import Harness, api, assert_refused
+from portfolio_scenario import traded_portfolio
+
+from paperdesk.analytics.stats import Stats
+
+__all__ = ["api"]
+
+MONEY = {
+    "start_equity",
+    "final_equity",
+    "average_win",
+    "average_loss",
+    "best_trade",
+    "worst_trade",
+    "fees",
+    "expectancy",
+}
+
+
+def test_performance_has_every_statistic_and_the_drawdown_curve(api: Harness) -> None:
+    portfolio = traded_portfolio(api)
+    response = api.get(f"/portfolios/{portfolio}/performance", api.reader)
+    assert response.status_code == 200, response.text
+    body = response.json()
+    statistics = body["statistics"]
+    assert set(statistics) == {field.name for field in dataclasses.fields(Stats)}
+    for name in MONEY:  # money as decimal strings at the cent
+        value = statistics[name]
+        assert value is None or (
+            isinstance(value, str) and Decimal(value) == round(Decimal(value), 2)
+        ), (name, value)
+    for name in ("total_return_pct", "max_drawdown_pct", "exposure_pct"):
+        assert isinstance(statistics[name], float), name
+    curve = body["equity_curve"]
+    snapshots = api.services.portfolios.equity_curve(portfolio)
+    assert [point["equity"] for point in curve] == [str(s.equity) for s in snapshots]
+    peak = Decimal("-Infinity")
+    deepest = 0.0
+    for point in curve:  # the drawdown recomputed here from the equity alone
+        equity = Decimal(point["equity"])
+        peak = max(peak, equity)
+        assert Decimal(point["peak"]) == peak
+        assert Decimal(point["drawdown"]) == equity - peak
+        assert abs(point["drawdown_pct"] - float((equity - peak) / peak * 100)) < 1e-9
+        deepest = min(deepest, point["drawdown_pct"])
+    assert deepest < 0  # the scenario has losing stretches
+    assert abs(statistics["max_drawdown_pct"] - deepest) < 0.01
+    final = Decimal(curve[-1]["equity"])
+    assert statistics["final_equity"] == str(final.quantize(Decimal("0.01")))
+    assert statistics["start_equity"] == "10000.00"
+    expected_return = float((final / Decimal(10000) - 1) * 100)
+    assert abs(statistics["total_return_pct"] - expected_return) < 1e-9
+    trades = api.get(f"/portfolios/{portfolio}/trades").json()["items"]
+    assert statistics["trades"] == len(trades)
+    best = max(Decimal(t["pnl"]) for t in trades)
+    assert statistics["best_trade"] == str(best.quantize(Decimal("0.01")))
+
+
+def test_a_new_portfolio_has_no_statistics_yet_rather_than_zeros(api: Harness) -> None:
+    portfolio = api.create_portfolio()
+    body = api.get(f"/portfolios/{portfolio}/performance", api.reader).json()
+    assert body == {"portfolio_id": portfolio, "statistics": None, "equity_curve": []}
+
+
+def test_undefined_statistics_are_null_not_zero(api: Harness) -> None:
+    """One tick, no trade: no win rate, no profit factor, no Sharpe (one snapshot)."""
+    portfolio = traded_portfolio(api, bars=1)
+    statistics = api.get(f"/portfolios/{portfolio}/performance").json()["statistics"]
+    assert statistics["trades"] == 0
+    for name in ("win_rate_pct", "profit_factor", "average_win", "best_trade", "sharpe"):
+        assert statistics[name] is None, name
+
+
+def test_performance_of_an_unknown_or_hidden_portfolio_is_not_found(api: Harness) -> None:
+    portfolio = api.create_portfolio()
+    other = api.create_portfolio(name="other")
+    limited = api.services.api_keys.create("other", "read", portfolio_ids=[other]).token
+    before = api.dump()
+    for path, token in (
+        ("/portfolios/999/performance", api.reader),
+        (f"/portfolios/{portfolio}/performance", limited),
+    ):
+        assert_refused(api, api.get(path, token), 404, "not_found", before=before)
+    missing_key = api.client.get(f"/api/v1/portfolios/{portfolio}/performance")
+    assert_refused(api, missing_key, 401, "missing_api_key", before=before)

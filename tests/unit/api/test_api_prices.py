@@ -1,0 +1,127 @@
+"""Latest prices and OHLC history over the REST API, on the real bundled SPY files (read here
+independently of the app): exact decimal strings, provenance, closed candles only, and pages
+that walk back through history without overlap or gap."""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from importlib import resources
+
+import pytest
+from api_fixtures import API, Harness, api, assert_refused
+from fastapi.testclient import TestClient
+
+from paperdesk.api import create_app
+from paperdesk.data.clock import FixedClock
+from paperdesk.service import Services
+from paperdesk.store import Database
+
+__all__ = ["api"]
+
+
+def bundled_rows(file: str) -> list[dict[str, str]]:
+    text = resources.files("paperdesk.data.bundled").joinpath(file).read_text()
+    return list(csv.DictReader(text.splitlines()))
+
+
+def prices(rows: list[dict[str, str]]) -> list[tuple[str, ...]]:
+    """(day or hour label, open, high, low, close) as the file writes them."""
+    return [(r["timestamp"][:13], r["open"], r["high"], r["low"], r["close"]) for r in rows]
+
+
+def candle_prices(candles: list[dict[str, str]]) -> list[tuple[str, ...]]:
+    return [(c["ts_open"][:13], c["open"], c["high"], c["low"], c["close"]) for c in candles]
+
+
+@pytest.fixture
+def mid_session(database: Database) -> Iterator[tuple[TestClient, dict[str, str]]]:
+    """The API on a clock stopped at 2021-03-31 15:30 UTC, mid-session: the day's bar and the
+    15:00 hour are still forming."""
+    services = Services(
+        database=database, clock=FixedClock(datetime(2021, 3, 31, 15, 30, tzinfo=UTC))
+    )
+    token = services.api_keys.create("reader", "read").token
+    with TestClient(create_app(services)) as client:
+        yield client, {"Authorization": f"Bearer {token}"}
+
+
+def test_the_latest_price_is_the_last_closed_bars_close(api: Harness) -> None:
+    last = bundled_rows("lean_SPY_1d.csv")[-1]
+    response = api.get("/prices/latest", api.reader, params={"symbols": "SPY,spy,QQQ"})
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert body["missing"] == ["QQQ"]
+    [spy] = body["items"]
+    assert (spy["symbol"], spy["timeframe"], spy["price"]) == ("SPY", "1d", last["close"])
+    assert spy["ts"] == "2021-03-31T20:00:00Z"  # the close of the NYSE session
+    assert spy["candle"]["source"] == "bundled:lean_SPY_1d.csv"
+    assert spy["candle"]["closed"] is True
+    assert spy["provenance"]["origin"] in {"bundled", "cache"}
+    assert spy["provenance"]["loaded_from"] == "bundled"
+
+
+def test_a_forming_bar_is_never_served(mid_session: tuple[TestClient, dict[str, str]]) -> None:
+    client, headers = mid_session
+    daily = bundled_rows("lean_SPY_1d.csv")
+    hourly = [r for r in bundled_rows("lean_SPY_1h.csv") if r["timestamp"] < "2021-03-31T15"]
+    latest = client.get(f"{API}/prices/latest", params={"symbols": "SPY"}, headers=headers)
+    assert latest.json()["items"][0]["price"] == daily[-2]["close"]  # 2021-03-30, not the 31st
+    hours = client.get(
+        f"{API}/prices/SPY/ohlc",
+        params={"timeframe": "1h", "start": "2021-03-31T00:00:00Z", "limit": 50},
+        headers=headers,
+    ).json()
+    assert candle_prices(hours["items"]) == prices(hourly[-2:])  # 13:00 and 14:00 closed
+    assert all(c["closed"] for c in hours["items"])
+    assert hours["provenance"]["as_of"] == "2021-03-31T15:30:00Z"
+
+
+def test_history_pages_back_without_overlap_or_gap(api: Harness) -> None:
+    rows = [
+        r for r in bundled_rows("lean_SPY_1d.csv") if "2021-02-01" <= r["timestamp"] < "2021-03-20"
+    ]
+    params: dict[str, object] = {
+        "timeframe": "1d",
+        "start": "2021-02-01",
+        "end": "2021-03-19T00:00:00Z",
+        "limit": 10,
+    }
+    pages: list[list[dict[str, str]]] = []
+    while True:
+        page = api.get("/prices/SPY/ohlc", api.reader, params=params).json()
+        pages.append(page["items"])
+        if page["next_cursor"] is None:
+            break
+        params["cursor"] = page["next_cursor"]
+    assert len(rows) == 34  # sessions from 2021-02-01 to 2021-03-19 in the file
+    assert [len(p) for p in pages] == [10, 10, 10, 4]  # the newest page first
+    walked = [candle for page in reversed(pages) for candle in page]
+    assert candle_prices(walked) == prices(rows)
+    assert {c["source"] for c in walked} == {"bundled:lean_SPY_1d.csv"}
+    first = pages[0][-1]
+    assert (first["ts_open"], first["ts_close"]) == ("2021-03-19T00:00:00Z", "2021-03-19T20:00:00Z")
+
+
+def test_bad_price_requests_are_named(api: Harness) -> None:
+    before = api.dump()
+    cases = [
+        ("/prices/SPY/ohlc", {"timeframe": "2x"}, 422, "invalid_input", "2x"),
+        ("/prices/SPY/ohlc", {"limit": 0}, 422, "validation_error", "query.limit"),
+        ("/prices/SPY/ohlc", {"cursor": "nope"}, 422, "invalid_cursor", "nope"),
+        ("/prices/SPY/ohlc", {"start": "yesterday"}, 422, "validation_error", "query.start"),
+        ("/prices/SPY/ohlc", {"start": "2021-03-02", "end": "2021-03-01"}, 422, "invalid_input",
+         "after"),
+        ("/prices/ZZZZ/ohlc", {}, 404, "not_found", "ZZZZ"),
+        ("/prices/latest", {"symbols": "SP Y"}, 422, "invalid_option", "symbols"),
+        ("/prices/latest", {"symbols": ","}, 422, "invalid_input", "symbols"),
+        ("/prices/latest", {}, 422, "validation_error", "query.symbols"),
+        ("/prices/latest", {"symbols": ",".join(f"S{n}" for n in range(51))}, 422,
+         "invalid_input", "at most 50"),
+    ]  # fmt: skip
+    for path, params, status, code, named in cases:
+        response = api.get(path, api.reader, params=params)
+        assert_refused(api, response, status, code, named, before=before)
+    unauthenticated = api.client.get(f"{API}/prices/latest", params={"symbols": "SPY"})
+    assert (unauthenticated.status_code, unauthenticated.json()["code"]) == (401, "missing_api_key")
