@@ -7,13 +7,18 @@ committed stays, the transaction in progress rolls back. A long command notes it
 
 from __future__ import annotations
 
-from typing import Any
+import signal
+from collections.abc import Iterator
+from contextlib import contextmanager
+from types import FrameType
+from typing import Any, Protocol
 
 import typer
 
 from paperdesk.cli.lazy import LazyGroup
 
 INTERRUPTED_EXIT_CODE = 130  # 128 + SIGINT, what shells report for Ctrl-C
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 _committed: list[str] = []
 
 
@@ -41,3 +46,24 @@ class InterruptibleGroup(LazyGroup):
         except KeyboardInterrupt:
             typer.echo(interrupted_line(), err=True)
             raise typer.Exit(INTERRUPTED_EXIT_CODE) from None
+
+
+class Stoppable(Protocol):
+    def stop(self) -> None: ...
+
+
+@contextmanager
+def stop_on_signals(runner: Stoppable) -> Iterator[None]:
+    """SIGINT and SIGTERM ask ``runner`` (``run --every``'s scheduler, the worker) to stop
+    after the tick in progress, which always finishes its transaction."""
+
+    def handle(number: int, _frame: FrameType | None) -> None:
+        typer.echo(f"{signal.Signals(number).name}: stopping after the tick in progress", err=True)
+        runner.stop()
+
+    previous = {number: signal.signal(number, handle) for number in STOP_SIGNALS}
+    try:
+        yield
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler)

@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import signal
-from collections.abc import Iterator
-from contextlib import contextmanager
-from types import FrameType
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from paperdesk.cli.interrupt import stop_on_signals
 from paperdesk.cli.money import money
 from paperdesk.cli.portfolios import open_service, portfolio_id_value
 from paperdesk.domain import InvalidInputError, PaperdeskError
@@ -19,8 +16,6 @@ from paperdesk.service.scheduler import RoundReport, Scheduler, parse_interval
 
 if TYPE_CHECKING:
     from paperdesk.service.portfolios import PortfolioService
-
-STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 
 
 def run_command(
@@ -110,19 +105,3 @@ def _line(tick: BarTick, currency: str = "USD") -> str:
         extra = f" | fills {len(tick.fills)}, cash {cash}, equity {equity}"
         return tick.message + (extra if tick.fills else "")
     return f"{tick.symbol}: {tick.message}"
-
-
-@contextmanager
-def stop_on_signals(scheduler: Scheduler) -> Iterator[None]:
-    """SIGINT and SIGTERM ask the scheduler to stop after the tick in progress."""
-
-    def handle(number: int, _frame: FrameType | None) -> None:
-        typer.echo(f"{signal.Signals(number).name}: stopping after the tick in progress", err=True)
-        scheduler.stop()
-
-    previous = {number: signal.signal(number, handle) for number in STOP_SIGNALS}
-    try:
-        yield
-    finally:
-        for number, handler in previous.items():
-            signal.signal(number, handler)

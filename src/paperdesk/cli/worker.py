@@ -2,22 +2,17 @@
 
 from __future__ import annotations
 
-import signal
-from collections.abc import Iterator
-from contextlib import contextmanager
-from types import FrameType
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from paperdesk.cli.interrupt import stop_on_signals
 from paperdesk.cli.services import services
 from paperdesk.domain import InvalidInputError
 from paperdesk.domain.errors import OptionError
 
 if TYPE_CHECKING:
-    from paperdesk.service.worker import Worker, WorkerRound
-
-STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+    from paperdesk.service.worker import WorkerRound
 
 
 def worker_command(
@@ -100,19 +95,3 @@ def _report(report: WorkerRound) -> None:
         typer.echo(f"[{report.number}] portfolio {done.portfolio_id}: {', '.join(parts)}")
         for error in done.errors:
             typer.echo(f"[{report.number}] portfolio {done.portfolio_id}: error: {error}", err=True)
-
-
-@contextmanager
-def stop_on_signals(worker: Worker) -> Iterator[None]:
-    """SIGINT and SIGTERM ask the worker to stop after the tick in progress."""
-
-    def handle(number: int, _frame: FrameType | None) -> None:
-        typer.echo(f"{signal.Signals(number).name}: stopping after the tick in progress", err=True)
-        worker.stop()
-
-    previous = {number: signal.signal(number, handle) for number in STOP_SIGNALS}
-    try:
-        yield
-    finally:
-        for number, handler in previous.items():
-            signal.signal(number, handler)
