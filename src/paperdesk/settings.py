@@ -120,6 +120,24 @@ class Settings(BaseSettings):
         description="How log records are written on stderr: text, or json (one object a line).",
     )
 
+    rate_limit_per_minute: int = Field(
+        default=3000,
+        ge=0,
+        description="Requests a service API key may make per minute, sustained (0: no limit).",
+    )
+    rate_limit_burst: int = Field(
+        default=500,
+        ge=1,
+        description="Requests a service API key may make at once before the per-minute rate "
+        "applies (the bucket's size).",
+    )
+    shutdown_grace_seconds: int = Field(
+        default=30,
+        ge=0,
+        description="How long `paperdesk serve` lets in-flight requests finish on SIGTERM or "
+        "Ctrl-C before it closes them.",
+    )
+
     def __init__(self, **values: Any) -> None:
         try:
             super().__init__(**values)
@@ -188,6 +206,15 @@ class Settings(BaseSettings):
         if name not in choices:
             raise ValueError(f"is {value.strip()!r}; expected one of {', '.join(choices)}")
         return name
+
+    @field_validator(
+        "rate_limit_per_minute", "rate_limit_burst", "shutdown_grace_seconds", mode="before"
+    )
+    @classmethod
+    def _blank_is_default_number(cls, value: Any, info: ValidationInfo) -> Any:
+        if isinstance(value, str) and not value.strip():
+            return cls.model_fields[str(info.field_name)].default
+        return value.strip() if isinstance(value, str) else value
 
     @field_validator("providers", mode="before")
     @classmethod

@@ -11,9 +11,13 @@ from fastapi import FastAPI
 from paperdesk.api.alpaca import MOUNT as ALPACA
 from paperdesk.api.alpaca import create_alpaca_app
 from paperdesk.api.errors import install_error_handlers
+from paperdesk.api.middleware import RequestContext
+from paperdesk.api.rate_limit import Limit, build_limiter
 from paperdesk.api.routers import (
+    api_keys,
     history,
     market_data,
+    operations,
     orders,
     performance,
     portfolio_settings,
@@ -53,6 +57,13 @@ def create_app(services: Services) -> FastAPI:
         lifespan=_bounded_threads,
     )
     app.state.services = services
+    settings = services.settings
+    app.state.rate_limiter = build_limiter(
+        Limit(settings.rate_limit_per_minute, settings.rate_limit_burst),
+        settings.redis_url_value(),
+        settings.redis_prefix_for(services.database.url),
+    )
+    app.add_middleware(RequestContext)
     install_error_handlers(app)
     install_streams(app)  # /ws/trading and /ws/prices, and the process's outbox tailer
     app.include_router(transfers.router, prefix=PREFIX)  # before /portfolios/{id}: "import"
@@ -67,6 +78,8 @@ def create_app(services: Services) -> FastAPI:
     app.include_router(trading.router, prefix=PREFIX)
     app.include_router(prices.router, prefix=PREFIX)
     app.include_router(market_data.router, prefix=PREFIX)
+    app.include_router(api_keys.router, prefix=PREFIX)
+    app.include_router(operations.router)
 
     @app.get("/healthz", response_model=HealthOut, tags=["operations"])
     def healthz() -> HealthOut:

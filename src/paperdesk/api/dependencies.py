@@ -6,10 +6,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Annotated
 
-from fastapi import Depends, Path, Request
+from fastapi import Depends, Path
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
+from starlette.requests import HTTPConnection
 
 from paperdesk.api.errors import ApiError, not_found
+from paperdesk.api.rate_limit import RateLimiter
 from paperdesk.domain import UnknownNameError
 from paperdesk.domain.api_keys import ApiKeyRecord, Scope
 from paperdesk.service import Services
@@ -19,8 +21,8 @@ bearer = HTTPBearer(auto_error=False, description="Authorization: Bearer KEY")
 header_key = APIKeyHeader(name="X-API-Key", auto_error=False, description="X-API-Key: KEY")
 
 
-def services(request: Request) -> Services:
-    container: Services = request.app.state.services
+def services(connection: HTTPConnection) -> Services:
+    container: Services = connection.app.state.services
     return container
 
 
@@ -31,10 +33,12 @@ OrderId = Annotated[str, Path(min_length=1, max_length=64)]
 
 
 def api_key(
+    connection: HTTPConnection,  # a request or a WebSocket handshake: both are limited
     container: ServicesDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
     header: Annotated[str | None, Depends(header_key)],
 ) -> ApiKeyRecord:
+    """The caller's key, once it is known, not revoked and within its rate limit."""
     token = credentials.credentials if credentials is not None else header
     if not token:
         raise ApiError(401, "missing_api_key", "an API key is required (Authorization: Bearer KEY)")
@@ -43,6 +47,16 @@ def api_key(
         raise ApiError(401, "invalid_api_key", "unknown API key")
     if record.is_revoked:
         raise ApiError(401, "revoked_api_key", f"API key {record.prefix}... was revoked")
+    limiter: RateLimiter = connection.app.state.rate_limiter
+    decision = limiter.hit(record.id)
+    if not decision.allowed:
+        wait = decision.retry_after_header
+        raise ApiError(
+            429,
+            "rate_limited",
+            f"API key {record.prefix}... is over its rate limit; retry in {wait} s",
+            {"Retry-After": wait},
+        )
     return record
 
 
@@ -66,6 +80,7 @@ def require(scope: Scope) -> Callable[[ApiKeyRecord], ApiKeyRecord]:
 
 Reader = Annotated[ApiKeyRecord, Depends(require(Scope.READ))]
 Trader = Annotated[ApiKeyRecord, Depends(require(Scope.TRADE))]
+Administrator = Annotated[ApiKeyRecord, Depends(require(Scope.ADMIN))]
 
 
 def visible_portfolio(container: Services, key: ApiKeyRecord, portfolio_id: int) -> PortfolioDetail:

@@ -41,13 +41,16 @@ CONFLICT_CODES = frozenset({"duplicate_client_order_id"})
 
 
 class ApiError(Exception):
-    """A refusal the API itself makes (unknown id, missing key, wrong scope...)."""
+    """A refusal the API itself makes (unknown id, missing key, wrong scope, rate limit...)."""
 
-    def __init__(self, status_code: int, code: str, message: str) -> None:
+    def __init__(
+        self, status_code: int, code: str, message: str, headers: dict[str, str] | None = None
+    ) -> None:
         super().__init__(message)
         self.status_code = status_code
         self.code = code
         self.message = message
+        self.headers = headers
 
 
 def not_found(what: str, identifier: object) -> ApiError:
@@ -56,6 +59,27 @@ def not_found(what: str, identifier: object) -> ApiError:
 
 def error_body(code: str, message: str, **extra: Any) -> dict[str, Any]:
     return {"code": code, "message": message, **extra}
+
+
+def _request_id(request: Request) -> str | None:
+    identifier = getattr(request.state, "request_id", None)
+    return identifier if isinstance(identifier, str) else None
+
+
+def _answer(
+    request: Request,
+    body: dict[str, Any],
+    status: int,
+    headers: dict[str, str] | None = None,
+) -> JSONResponse:
+    """The error response, with the request's id in the body (a client quotes it when it
+    reports a problem) and on the ``X-Request-ID`` header."""
+    identifier = _request_id(request)
+    if identifier is None:
+        return JSONResponse(body, status, headers)
+    return JSONResponse(
+        {**body, "request_id": identifier}, status, {**(headers or {}), "X-Request-ID": identifier}
+    )
 
 
 def domain_status(error: PaperdeskError) -> tuple[int, str]:
@@ -73,38 +97,48 @@ def _field(location: tuple[Any, ...]) -> str:
     return ".".join(str(part) for part in location)
 
 
-async def _api_error(_request: Request, error: Exception) -> JSONResponse:
+async def _api_error(request: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, ApiError)
-    headers = {"WWW-Authenticate": "Bearer"} if error.status_code == 401 else None
-    return JSONResponse(error_body(error.code, error.message), error.status_code, headers)
+    headers = dict(error.headers or {})
+    if error.status_code == 401:
+        headers["WWW-Authenticate"] = "Bearer"
+    return _answer(request, error_body(error.code, error.message), error.status_code, headers)
 
 
-async def _domain_error(_request: Request, error: Exception) -> JSONResponse:
+async def _domain_error(request: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, PaperdeskError)
     status, code = domain_status(error)
-    return JSONResponse(error_body(code, str(error)), status)
+    return _answer(request, error_body(code, str(error)), status)
 
 
-async def _validation_error(_request: Request, error: Exception) -> JSONResponse:
+async def _validation_error(request: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, RequestValidationError)
     problems = [
         {"field": _field(tuple(item.get("loc", ()))), "message": str(item.get("msg", ""))}
         for item in error.errors()
     ]
     message = "; ".join(f"{p['field']}: {p['message']}" for p in problems) or "invalid request"
-    return JSONResponse(error_body("validation_error", message, errors=problems), 422)
+    return _answer(request, error_body("validation_error", message, errors=problems), 422)
 
 
-async def _http_error(_request: Request, error: Exception) -> JSONResponse:
+async def _http_error(request: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, HTTPException)
     codes = {404: "not_found", 405: "method_not_allowed"}
     code = codes.get(error.status_code, "http_error")
-    return JSONResponse(error_body(code, str(error.detail)), error.status_code, error.headers)
+    headers = dict(error.headers) if error.headers else None
+    return _answer(request, error_body(code, str(error.detail)), error.status_code, headers)
 
 
 async def _unexpected(request: Request, error: Exception) -> JSONResponse:
-    log.error("unexpected error on %s %s", request.method, request.url.path, exc_info=error)
-    return JSONResponse(error_body("internal_error", "internal error (logged)"), 500)
+    identifier = _request_id(request)
+    log.error(
+        "unexpected error on %s %s",
+        request.method,
+        request.url.path,
+        exc_info=error,
+        extra={"request_id": identifier},  # the middleware's context has ended by now
+    )
+    return _answer(request, error_body("internal_error", "internal error (logged)"), 500)
 
 
 def install_error_handlers(app: FastAPI) -> None:

@@ -39,8 +39,11 @@ def run_once(
     idempotency_key: str | None,
     fingerprint: str,
     action: Callable[[], tuple[int, BaseModel]],
+    for_replay: Callable[[BaseModel], BaseModel] | None = None,
 ) -> JSONResponse:
-    """``action``'s response; with an idempotency key, the first response to it."""
+    """``action``'s response; with an idempotency key, the first response to it. ``for_replay``
+    gives what to keep for replays when the first answer holds a secret (a new API key's token
+    is answered once and never stored)."""
     if idempotency_key is None:
         status, model = action()
         return JSONResponse(model.model_dump(mode="json"), status)
@@ -65,5 +68,6 @@ def run_once(
         container.api_keys.release(key.id, idempotency_key)
         raise
     content = model.model_dump(mode="json")
-    container.api_keys.complete(key.id, idempotency_key, status, json.dumps(content))
+    kept = content if for_replay is None else for_replay(model).model_dump(mode="json")
+    container.api_keys.complete(key.id, idempotency_key, status, json.dumps(kept))
     return JSONResponse(content, status)

@@ -42,6 +42,9 @@ class Strict(BaseModel):
 class ErrorOut(BaseModel):
     code: str = Field(description="stable machine-readable reason")
     message: str
+    request_id: str | None = Field(
+        None, description="the request's X-Request-ID (quote it when reporting a problem)"
+    )
 
 
 class HealthOut(BaseModel):

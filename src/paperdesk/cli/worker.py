@@ -35,6 +35,14 @@ def worker_command(
             "another worker takes it over after that (renewed after every tick).",
         ),
     ] = "60s",
+    metrics_port: Annotated[
+        int | None,
+        typer.Option(
+            min=1,
+            max=65535,
+            help="Serve Prometheus metrics (ticks, orders, fills...) on 127.0.0.1:PORT/metrics.",
+        ),
+    ] = None,
 ) -> None:
     """Tick every active portfolio on schedule, trigger stops and orders, mark to market."""
     from paperdesk.service.scheduler import parse_interval
@@ -57,6 +65,11 @@ def worker_command(
         on_round=_report,
         after_round=container.webhook_dispatcher.deliver_due,
     )
+    if metrics_port is not None:
+        from paperdesk.service.metrics import serve_metrics
+
+        serve_metrics(metrics_port)
+        typer.echo(f"metrics on http://127.0.0.1:{metrics_port}/metrics", err=True)
     which = ", ".join(str(p) for p in portfolio) if portfolio else "every active portfolio"
     typer.echo(
         f"worker {worker.holder}: {which}, every {interval} "

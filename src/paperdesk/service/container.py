@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from paperdesk.service.api_keys import ApiKeyService
     from paperdesk.service.backtests import BacktestService
     from paperdesk.service.market_data import MarketDataService
+    from paperdesk.service.operations import OperationsService
     from paperdesk.service.outbox import OutboxService
     from paperdesk.service.portfolios import PortfolioService
     from paperdesk.service.webhook_delivery import WebhookDispatcher
@@ -62,6 +63,9 @@ class Services:
             if self._on_database is not None:
                 self._on_database(self._database.describe())
             log.info("ledger: %s", self._database.describe())
+        from paperdesk.service.metrics import count_committed
+
+        self._database.on_commit(count_committed)  # once per database (listeners are a set)
         self._announce_commits(self._database)
         return self._database
 
@@ -149,6 +153,15 @@ class Services:
         from paperdesk.service.webhook_delivery import WebhookDispatcher
 
         return WebhookDispatcher(self.database)
+
+    @cached_property
+    def operations(self) -> OperationsService:
+        from paperdesk.service.operations import OperationsService
+        from paperdesk.settings import hide_password
+
+        return OperationsService(
+            lambda: self.database, self.settings.redis_url_value(), hide_password
+        )
 
     def close(self) -> None:
         """Close what this container opened (a database handed in stays open)."""

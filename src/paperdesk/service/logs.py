@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import logging
 import sys
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -18,6 +19,27 @@ from paperdesk.domain.errors import OptionError
 from paperdesk.settings import LOG_FORMATS, LOG_LEVELS, Settings
 
 TEXT_FORMAT = "%(levelname)s %(name)s: %(message)s"
+# The id of the API request being served (set by the API's middleware, None outside a request):
+# every record logged while serving it carries it, so one request's lines can be found.
+request_id: ContextVar[str | None] = ContextVar("paperdesk_request_id", default=None)
+
+
+class RequestIdFilter(logging.Filter):
+    """Put the current request's id on each record (``record.request_id``, None outside)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if getattr(record, "request_id", None) is None:
+            record.request_id = request_id.get()
+        return True
+
+
+class TextFormatter(logging.Formatter):
+    """``TEXT_FORMAT``, followed by `` request_id=...`` on a request's records."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        line = super().format(record)
+        identifier = getattr(record, "request_id", None)
+        return line if identifier is None else f"{line} request_id={identifier}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,7 +65,8 @@ def not_an_interrupt(record: logging.LogRecord) -> bool:
 
 
 class JsonLineFormatter(logging.Formatter):
-    """One JSON object a record: time (ISO-8601 UTC), level, logger, message (and exception)."""
+    """One JSON object a record: time (ISO-8601 UTC), level, logger, message, the request id
+    inside an API request (and the exception)."""
 
     def format(self, record: logging.LogRecord) -> str:
         document: dict[str, object] = {
@@ -52,6 +75,9 @@ class JsonLineFormatter(logging.Formatter):
             "logger": record.name,
             "message": record.getMessage(),
         }
+        identifier = getattr(record, "request_id", None)
+        if identifier is not None:
+            document["request_id"] = identifier
         if record.exc_info:
             document["exception"] = self.formatException(record.exc_info)
         return json.dumps(document)
@@ -99,8 +125,9 @@ def configure_logging(setup: LogSetup) -> None:
     for handler in [h for h in root.handlers if isinstance(h, StderrHandler)]:
         root.removeHandler(handler)
     handler = StderrHandler()
-    formatter = JsonLineFormatter() if setup.format == "json" else logging.Formatter(TEXT_FORMAT)
+    formatter = JsonLineFormatter() if setup.format == "json" else TextFormatter(TEXT_FORMAT)
     handler.setFormatter(formatter)
     handler.addFilter(not_an_interrupt)
+    handler.addFilter(RequestIdFilter())
     root.addHandler(handler)
     root.setLevel(setup.level)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -28,6 +28,7 @@ from sqlalchemy.exc import (
 from sqlalchemy.orm import Session, sessionmaker
 
 from paperdesk.domain import DataError, InvalidInputError, PaperdeskError
+from paperdesk.domain.records import OutboxEntry
 from paperdesk.store.repository import LedgerRepository
 
 if TYPE_CHECKING:
@@ -177,6 +178,7 @@ class Database:
 
     def __init__(self, url: str, *, migrate: bool = True) -> None:
         self.url = normalise_url(url)
+        self._commit_listeners: list[Callable[[Sequence[OutboxEntry]], None]] = []
         self.engine = make_engine(self.url)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False, autoflush=True)
         # read-only work sees one snapshot, and on SQLite need not queue for the write lock
@@ -186,7 +188,6 @@ class Database:
             else self.engine.execution_options(sqlite_begin="DEFERRED")
         )
         self._readers = sessionmaker(readers, expire_on_commit=False, autoflush=False)
-        self._commit_listeners: list[Callable[[int], None]] = []
         if migrate:
             self.prepare()
 
@@ -199,6 +200,12 @@ class Database:
 
     def close(self) -> None:
         self.engine.dispose()
+
+    def ping(self) -> None:
+        """Ask the server one trivial question (``SELECT 1``); raises DataError naming the
+        database when it does not answer (what a readiness check needs)."""
+        with self._translated_errors(), self.engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
 
     # --------------------------------------------------------------------------- migrations
 
@@ -305,24 +312,33 @@ class Database:
         with self._translated_errors(), self._sessions.begin() as session:
             repository = LedgerRepository(session)
             yield repository
-            repository.finish()
-        published = repository.writer.published_through
-        if published is not None:
-            self._committed(published)
+            committed = repository.finish()
+        if committed:
+            self._tell_committed(committed)
+
+    def on_commit(self, listener: Callable[[Sequence[OutboxEntry]], None]) -> None:
+        """Call ``listener`` with the outbox entries of every transaction that commits with
+        some, after the commit (so whatever it counts or announces is durable). A listener that
+        raises is logged and skipped: the commit already happened and stands."""
+        if listener not in self._commit_listeners:  # two containers on one database: once
+            self._commit_listeners.append(listener)
+
+    def _tell_committed(self, committed: Sequence[OutboxEntry]) -> None:
+        for listener in self._commit_listeners:
+            try:
+                listener(committed)
+            except Exception:
+                log.exception("a commit listener failed (the transaction stands)")
 
     def after_commit(self, listener: Callable[[int], None]) -> None:
         """Call ``listener(last sequence)`` after every transaction that committed outbox
-        entries: the one hook through which the CLI, the API and a worker all announce new
-        events (the service wakes the API processes' stream tailers through Redis with it).
-        It runs only after the commit, so nobody is woken for an event that is not there."""
-        self._commit_listeners.append(listener)
+        entries: how the service wakes the API processes' stream tailers through Redis. The
+        same hook as ``on_commit``, told only the newest sequence number."""
 
-    def _committed(self, sequence: int) -> None:
-        for listener in self._commit_listeners:
-            try:
-                listener(sequence)
-            except Exception:  # the commit stands; a missed wake-up is covered by polling
-                log.warning("after-commit listener %r failed", listener, exc_info=True)
+        def tell_last(entries: Sequence[OutboxEntry]) -> None:
+            listener(entries[-1].sequence)
+
+        self._commit_listeners.append(tell_last)
 
     @contextmanager
     def reading(self) -> Iterator[LedgerRepository]:

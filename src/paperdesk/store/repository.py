@@ -51,6 +51,7 @@ from paperdesk.store.models import (
     LedgerCheckpointRow,
     MarketCursorRow,
     OrderRow,
+    OutboxCounterRow,
     OutboxRow,
     PortfolioRow,
     PositionRow,
@@ -111,9 +112,14 @@ class LedgerRepository:
     def dialect(self) -> str:
         return self._session.get_bind().dialect.name
 
-    def finish(self) -> None:
-        """Write what is pending (the outbox numbers) before the transaction commits."""
-        self.writer.finish()
+    def finish(self) -> list[OutboxEntry]:
+        """Write what is pending (the outbox numbers) before the transaction commits; returns
+        the outbox entries written."""
+        return self.writer.finish()
+
+    def outbox_last_sequence(self) -> int:
+        """The newest outbox sequence number committed (0 before the first event)."""
+        return int(self._session.get_one(OutboxCounterRow, 1).last_sequence)
 
     # -------------------------------------------------------------------------- portfolios
 

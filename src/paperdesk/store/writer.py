@@ -42,7 +42,13 @@ from paperdesk.domain import (
     UnknownNameError,
 )
 from paperdesk.domain.orders import exit_reason
-from paperdesk.domain.records import AccountState, EquityView, FillRecord, WorkingOrder
+from paperdesk.domain.records import (
+    AccountState,
+    EquityView,
+    FillRecord,
+    OutboxEntry,
+    WorkingOrder,
+)
 from paperdesk.portfolio import LedgerState
 from paperdesk.store.audit import AuditedEvent, audit_row, audit_rows
 from paperdesk.store.event_documents import event_document, event_kind, plain
@@ -483,11 +489,12 @@ class LedgerWriter:
         """An outbox entry, numbered when the transaction finishes."""
         self._outbox.append(_PendingEntry(portfolio_id, kind, event_at, recorded_at, dict(payload)))
 
-    def finish(self) -> None:
-        """Number and write this transaction's outbox entries (just before the commit)."""
+    def finish(self) -> list[OutboxEntry]:
+        """Number and write this transaction's outbox entries (just before the commit); the
+        numbered entries are returned for the listeners told after the commit."""
         pending, self._outbox = self._outbox, []
         if not pending:
-            return
+            return []
         counter = OutboxCounterRow.__table__.c
         last = self._session.execute(
             update(OutboxCounterRow)
@@ -509,6 +516,17 @@ class LedgerWriter:
             for offset, entry in enumerate(pending)
         )
         self._session.flush()
+        return [
+            OutboxEntry(
+                first + offset,
+                entry.portfolio_id,
+                entry.kind,
+                entry.event_at,
+                entry.recorded_at,
+                entry.payload,
+            )
+            for offset, entry in enumerate(pending)
+        ]
 
     # ------------------------------------------------------------------------------ helpers
 

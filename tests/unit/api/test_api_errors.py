@@ -28,7 +28,12 @@ def test_a_bug_is_logged_and_answered_with_a_generic_500(
     with caplog.at_level(logging.ERROR, logger="paperdesk.api.errors"):
         response = client.get(f"{API}/portfolios", headers=api.headers(api.reader))
     assert response.status_code == 500
-    assert response.json() == {"code": "internal_error", "message": "internal error (logged)"}
+    identifier = response.headers["X-Request-ID"]
+    assert response.json() == {
+        "code": "internal_error",
+        "message": "internal error (logged)",
+        "request_id": identifier,
+    }
     assert "secret internals" not in response.text
     assert "unexpected error on GET /api/v1/portfolios" in caplog.text
 

@@ -28,6 +28,7 @@ from paperdesk.data.providers.errors import (
     SymbolNotFound,
 )
 from paperdesk.data.providers.frames import empty_frame
+from paperdesk.data.providers.metrics import count_attempt
 from paperdesk.data.providers.quota import JsonFileQuotaStore, QuotaStore, QuotaTracker
 from paperdesk.data.providers.settings import ProviderSettings, build_providers
 from paperdesk.domain import InvalidInputError
@@ -197,12 +198,14 @@ class ProviderAggregator:
                 breaker.cancel_trial()
         if reason is not None:
             outcome.attempts.append(Attempt(name, "skipped", reason))
+            count_attempt(name, "skipped")
             return None
         try:
             result = call(provider)
         except SymbolNotFound as error:
             breaker.record_success()
             outcome.attempts.append(Attempt(name, "failed", f"symbol not found: {error.reason}"))
+            count_attempt(name, "failed")
             return None
         except RateLimited as error:
             if _mentions_day(error.reason):
@@ -220,6 +223,7 @@ class ProviderAggregator:
             self._failed(breaker, outcome, name, failure.reason)
             return None
         breaker.record_success()
+        count_attempt(name, "ok")
         return result
 
     def _failed(
@@ -232,6 +236,7 @@ class ProviderAggregator:
     ) -> None:
         breaker.record_failure(self.clock(), reason, retry_after)
         outcome.attempts.append(Attempt(name, "failed", reason))
+        count_attempt(name, "failed")
 
     def status(self) -> list[ProviderStatus]:
         """Each provider's state for ``paperdesk data providers``, enabled ones first."""
