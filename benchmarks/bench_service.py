@@ -108,7 +108,12 @@ def postgres_schema(server: str) -> Iterator[str | None]:
 def server(database_url: str | None) -> Iterator[tuple[str, str]]:
     """A running ``paperdesk serve`` (base URL, trade key) on its own home folder."""
     home = Path(tempfile.mkdtemp(prefix="bench-service-"))
-    environment = {**os.environ, "PAPERDESK_HOME": str(home)}
+    # the rate limit off: the benchmark's one key asks faster than a client is allowed to
+    environment = {
+        **os.environ,
+        "PAPERDESK_HOME": str(home),
+        "PAPERDESK_RATE_LIMIT_PER_MINUTE": "0",
+    }
     environment.pop("DATABASE_URL", None)
     if database_url is not None:
         environment["DATABASE_URL"] = database_url
