@@ -18,6 +18,7 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 
 from paperdesk.api.streams.messages import StreamItem, stream_item
+from paperdesk.service.metrics import record_delivered
 from paperdesk.service.outbox import OutboxService
 
 log = logging.getLogger(__name__)
@@ -94,6 +95,7 @@ class StreamHub:
                     yield item
                 after = entry.sequence
             if len(entries) < PAGE:
+                record_delivered("streams", self.position)  # the outbox lag gauge's consumer
                 return
 
     @asynccontextmanager
@@ -140,6 +142,7 @@ class StreamHub:
                     subscriber.offer(item)
                 self.position = entry.sequence
             if len(entries) < PAGE:
+                record_delivered("streams", self.position)  # the outbox lag gauge's consumer
                 return
 
     async def _listen(self) -> None:

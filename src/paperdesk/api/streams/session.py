@@ -12,6 +12,7 @@ from collections.abc import Awaitable, Callable
 
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
+from paperdesk.api.metrics import WEBSOCKET_CLIENTS
 from paperdesk.api.streams.hub import Accepts, StreamHub, Subscriber
 from paperdesk.api.streams.messages import StreamItem, control
 
@@ -38,6 +39,8 @@ class Stream:
         """Replay after ``after`` (None: live only), then the live stream, until the client
         leaves or falls behind."""
         subscriber, position = self.hub.subscribe(self.accepts)
+        clients = WEBSOCKET_CLIENTS.labels(channel=self.websocket.url.path.rsplit("/", 1)[-1])
+        clients.inc()
         try:
             self.last_sent = position if after is None else after
             await self.websocket.send_text(control("subscribed", position, after=self.last_sent))
@@ -54,6 +57,7 @@ class Stream:
             reason = f"too far behind; reconnect with after={self.last_sent}"
             await self.websocket.close(BEHIND, reason)
         finally:
+            clients.dec()
             self.hub.unsubscribe(subscriber)
 
     def _check(self, subscriber: Subscriber) -> None:
