@@ -86,5 +86,7 @@ def create_app(services: Services) -> FastAPI:
         """Alive (no key needed)."""
         return HealthOut(status="ok")
 
-    app.mount(ALPACA, create_alpaca_app(services))  # Alpaca's API for alpaca-py bots
+    alpaca = create_alpaca_app(services)  # Alpaca's API for alpaca-py bots
+    alpaca.state.rate_limiter = app.state.rate_limiter  # one limit per key across both APIs
+    app.mount(ALPACA, alpaca)
     return app

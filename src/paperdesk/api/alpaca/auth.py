@@ -14,7 +14,8 @@ from typing import Annotated
 
 from fastapi import Depends, Header, Request
 
-from paperdesk.api.alpaca.errors import FORBIDDEN, UNAUTHORIZED, AlpacaError
+from paperdesk.api.alpaca.errors import FORBIDDEN, RATE_LIMITED, UNAUTHORIZED, AlpacaError
+from paperdesk.api.rate_limit import RateLimiter
 from paperdesk.domain.api_keys import ApiKeyRecord, Scope
 from paperdesk.service import Services
 
@@ -63,11 +64,20 @@ def authenticate(container: Services, key_id: str | None, secret: str | None) ->
 
 
 def account(
+    request: Request,
     container: ServicesDep,
     key_id: Annotated[str | None, Header(alias=KEY_ID_HEADER)] = None,
     secret: Annotated[str | None, Header(alias=SECRET_HEADER)] = None,
 ) -> AlpacaAccount:
-    return authenticate(container, key_id, secret)
+    caller = authenticate(container, key_id, secret)
+    limiter: RateLimiter | None = getattr(request.app.state, "rate_limiter", None)
+    decision = limiter.hit(caller.key.id) if limiter is not None else None
+    if decision is not None and not decision.allowed:  # the same per-key limit as /api/v1
+        wait = decision.retry_after_header
+        raise AlpacaError(
+            429, RATE_LIMITED, f"rate limit exceeded; retry in {wait} s", {"Retry-After": wait}
+        )
+    return caller
 
 
 def require(scope: Scope, caller: AlpacaAccount) -> AlpacaAccount:

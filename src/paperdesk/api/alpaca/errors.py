@@ -28,6 +28,7 @@ FORBIDDEN = 40310000
 NOT_FOUND = 40410000
 METHOD_NOT_ALLOWED = 40510000
 UNPROCESSABLE = 42210000
+RATE_LIMITED = 42910000
 INTERNAL = 50010000
 # paperdesk's refusal codes that Alpaca answers with another status and code.
 REFUSALS: dict[str, tuple[int, int]] = {
@@ -40,11 +41,14 @@ REFUSALS: dict[str, tuple[int, int]] = {
 class AlpacaError(Exception):
     """A refusal of the Alpaca endpoint itself (bad key, unknown order...)."""
 
-    def __init__(self, status_code: int, code: int, message: str) -> None:
+    def __init__(
+        self, status_code: int, code: int, message: str, headers: dict[str, str] | None = None
+    ) -> None:
         super().__init__(message)
         self.status_code = status_code
         self.code = code
         self.message = message
+        self.headers = headers
 
 
 def not_found(what: str, identifier: object) -> AlpacaError:
@@ -67,7 +71,7 @@ def domain_refusal(error: PaperdeskError) -> tuple[int, int]:
 
 async def _alpaca_error(_request: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, AlpacaError)
-    return JSONResponse(body(error.code, error.message), error.status_code)
+    return JSONResponse(body(error.code, error.message), error.status_code, error.headers)
 
 
 async def _domain_error(_request: Request, error: Exception) -> JSONResponse:

@@ -16,10 +16,12 @@ from typing import Any
 
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
+from paperdesk.api.rate_limit import RateLimiter
 from paperdesk.domain.api_keys import ApiKeyRecord
 from paperdesk.service import Services
 
 POLICY_VIOLATION = 1008
+TRY_AGAIN_LATER = 1013  # over the key's rate limit: reconnect after a pause
 BAD_REQUEST = 4400
 AUTH_MESSAGE_SECONDS = 10.0  # how long a client without a handshake key has to send one
 
@@ -78,6 +80,9 @@ async def open_stream(websocket: WebSocket, services: Services) -> Opening:
         raise RefusedError(POLICY_VIOLATION, "invalid_api_key")
     if record.is_revoked:
         raise RefusedError(POLICY_VIOLATION, "revoked_api_key")
+    limiter: RateLimiter | None = getattr(websocket.app.state, "rate_limiter", None)
+    if limiter is not None and not limiter.hit(record.id).allowed:  # a connection is a request
+        raise RefusedError(TRY_AGAIN_LATER, "rate_limited")
     return Opening(record, after, first)
 
 
