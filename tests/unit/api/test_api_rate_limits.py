@@ -54,7 +54,9 @@ def harness(services: Services) -> Harness:
 
 @pytest.fixture
 def limited(database: Database, clock: FakeClock) -> Iterator[Harness]:
-    services = Services(Settings(rate_limit_per_minute=60, rate_limit_burst=3), database=database)
+    services = Services(
+        Settings(rate_limit_per_minute=60, rate_limit_burst=3, redis_url=None), database=database
+    )
     limited = harness(services)
     assert isinstance(limited.client.app.state.rate_limiter, InProcessLimiter)  # type: ignore[attr-defined]
     limited.client.app.state.rate_limiter = InProcessLimiter(ONE_A_SECOND_BURST_THREE, clock)  # type: ignore[attr-defined]

@@ -75,22 +75,23 @@ def test_a_closed_market_is_not_ticked_and_an_open_one_is_ticked_then_marked(
     clock = FixedClock(datetime(2021, 3, 13, 15, 0, tzinfo=UTC))  # a Saturday
     portfolio_id = service(database, clock).create_portfolio("spy", CASH, settings=settings)
     portfolios = service(database, clock)
-    saturday = worker(database, clock).run_round()
-    assert [done.symbols for done in saturday.portfolios] == [[]]
-    assert portfolios.tick_runs(portfolio_id) == []
-    assert portfolios.equity_curve(portfolio_id) == []
-
-    clock.set(datetime(2021, 3, 15, 14, 0, tzinfo=UTC))  # Monday, 10:00 in New York
-    monday = worker(database, clock).run_round()
-    assert [(done.symbols, done.bars, done.marked) for done in monday.portfolios] == [
-        (["SPY"], 1, False)
-    ]
-    assert [run.ts_bar.date() for run in portfolios.tick_runs(portfolio_id)] == [date(2021, 3, 12)]
+    first = worker(database, clock).run_round()  # a worker started on the weekend...
+    assert [(done.symbols, done.bars) for done in first.portfolios] == [(["SPY"], 1)]
+    fridays = [date(2021, 3, 12)]  # ...trades the last session's bar
+    assert [run.ts_bar.date() for run in portfolios.tick_runs(portfolio_id)] == fridays
     snapshots = len(portfolios.equity_curve(portfolio_id))
 
-    clock.set(datetime(2021, 3, 15, 14, 1, tzinfo=UTC))  # no new bar: the round marks instead
-    later = worker(database, clock).run_round()
-    assert [(done.bars, done.marked) for done in later.portfolios] == [(0, True)]
+    clock.set(datetime(2021, 3, 13, 16, 0, tzinfo=UTC))  # an hour later, still closed
+    saturday = worker(database, clock).run_round()
+    assert [done.symbols for done in saturday.portfolios] == [[]]
+    assert [run.ts_bar.date() for run in portfolios.tick_runs(portfolio_id)] == fridays
+    assert len(portfolios.equity_curve(portfolio_id)) == snapshots  # not marked either
+
+    clock.set(datetime(2021, 3, 15, 14, 0, tzinfo=UTC))  # Monday, 10:00 in New York
+    monday = worker(database, clock).run_round()  # no new closed bar: the round marks instead
+    assert [(done.symbols, done.bars, done.marked) for done in monday.portfolios] == [
+        (["SPY"], 0, True)
+    ]
     assert len(portfolios.equity_curve(portfolio_id)) == snapshots + 1
     assert portfolios.audit(portfolio_id, limit=1)[0].kind == "portfolio.marked"
 
