@@ -93,8 +93,18 @@ def visible_portfolio(container: Services, key: ApiKeyRecord, portfolio_id: int)
         raise not_found("portfolio", portfolio_id) from None
 
 
-def active_portfolio(container: Services, key: ApiKeyRecord, portfolio_id: int) -> PortfolioDetail:
-    detail = visible_portfolio(container, key, portfolio_id)
-    if detail.summary.status == "archived":
+def check_visible(container: Services, key: ApiKeyRecord, portfolio_id: int) -> str:
+    """The portfolio's status if the key may see it (404 as ``visible_portfolio``), reading one
+    row: what an action checks first, without loading the portfolio's detail."""
+    if not key.sees(portfolio_id):
+        raise not_found("portfolio", portfolio_id)
+    try:
+        return container.portfolios.status(portfolio_id)
+    except UnknownNameError:
+        raise not_found("portfolio", portfolio_id) from None
+
+
+def active_portfolio(container: Services, key: ApiKeyRecord, portfolio_id: int) -> None:
+    """404 unless the key sees the portfolio; 409 when it is archived."""
+    if check_visible(container, key, portfolio_id) == "archived":
         raise ApiError(409, "portfolio_archived", f"portfolio {portfolio_id} is archived")
-    return detail

@@ -294,6 +294,18 @@ class PortfolioService:
                 summaries.append(_summary(record, positions, account))
             return summaries
 
+    def status(self, portfolio_id: int) -> str:
+        """The portfolio's status (``active``, ``archived``...): one row, no history (the API
+        checks it before every action; an unknown portfolio is named)."""
+        with self.database.reading() as repository:
+            return repository.portfolio(portfolio_id).status
+
+    def order(self, portfolio_id: int, order_id: str) -> Order:
+        """One order (an unknown portfolio or order is named)."""
+        with self.database.reading() as repository:
+            repository.portfolio(portfolio_id)
+            return repository.order(portfolio_id, order_id)
+
     def show(self, portfolio_id: int) -> PortfolioDetail:
         with self.database.reading() as repository:
             record = repository.portfolio(portfolio_id)

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import logging
 import re
+import threading
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -188,6 +189,13 @@ class Database:
             else self.engine.execution_options(sqlite_begin="DEFERRED")
         )
         self._readers = sessionmaker(readers, expire_on_commit=False, autoflush=False)
+        # SQLite has one writer: threads of this process queue here for it, handed over at
+        # once, instead of in SQLite's busy handler, which sleeps up to 100 ms between tries
+        # (a burst of 4 concurrent orders had a p99 of 560 ms). Other processes still wait
+        # in the busy handler. PostgreSQL locks rows, so its writers run side by side.
+        self._writers: AbstractContextManager[object] = (
+            threading.RLock() if self.dialect == "sqlite" else nullcontext()
+        )
         if migrate:
             self.prepare()
 
@@ -309,7 +317,7 @@ class Database:
     def transaction(self) -> Iterator[LedgerRepository]:
         """One unit of work: committed when the block ends, rolled back if it raises. The
         outbox entries of the unit are numbered just before the commit (see ``LedgerWriter``)."""
-        with self._translated_errors(), self._sessions.begin() as session:
+        with self._writers, self._translated_errors(), self._sessions.begin() as session:
             repository = LedgerRepository(session)
             yield repository
             committed = repository.finish()

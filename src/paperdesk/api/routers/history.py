@@ -8,7 +8,12 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from paperdesk.api.dependencies import PortfolioId, Reader, ServicesDep, visible_portfolio
+from paperdesk.api.dependencies import (
+    PortfolioId,
+    Reader,
+    ServicesDep,
+    check_visible,
+)
 from paperdesk.api.paging import DEFAULT_LIMIT, MAX_LIMIT, page
 from paperdesk.api.portfolio_schemas import (
     AuditOut,
@@ -51,7 +56,7 @@ def list_trades(
     cursor: Cursor = None,
 ) -> TradePage:
     """Closed round trips in the order they closed, filtered by symbol and strategy."""
-    visible_portfolio(container, key, portfolio_id)
+    check_visible(container, key, portfolio_id)
     wanted = _symbol(symbol)
     chosen = [
         t
@@ -75,7 +80,7 @@ def list_signals(
 ) -> SignalPage:
     """Signals with entry, stop, target, reward-to-risk and the router's decision and reason,
     filtered by symbol, strategy and decision."""
-    visible_portfolio(container, key, portfolio_id)
+    check_visible(container, key, portfolio_id)
     wanted = _symbol(symbol)
     chosen = [
         s
@@ -100,7 +105,7 @@ def list_audit(
 ) -> AuditPage:
     """The audit log (every change, with its details), filtered by kind (``order.placed``) or
     a kind's prefix ending in a dot (``portfolio.``)."""
-    visible_portfolio(container, key, portfolio_id)
+    check_visible(container, key, portfolio_id)
     entries = container.portfolios.audit(portfolio_id)
     if kind is not None:
         prefix = kind.endswith(".")

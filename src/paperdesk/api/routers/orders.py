@@ -15,6 +15,7 @@ from paperdesk.api.dependencies import (
     ServicesDep,
     Trader,
     active_portfolio,
+    check_visible,
     visible_portfolio,
 )
 from paperdesk.api.errors import not_found
@@ -30,7 +31,7 @@ from paperdesk.api.schemas import (
     PlacedOut,
     PositionOut,
 )
-from paperdesk.domain import Order
+from paperdesk.domain import Order, UnknownNameError
 from paperdesk.service import Services
 from paperdesk.service.order_requests import OrderRequest
 
@@ -92,7 +93,7 @@ def list_orders(
     cursor: Annotated[str | None, Query(max_length=200)] = None,
 ) -> OrderPage:
     """Orders in submission order, filtered by status (open or all) and symbol, paged."""
-    visible_portfolio(container, key, portfolio_id)
+    check_visible(container, key, portfolio_id)
     orders = container.portfolios.orders(portfolio_id)
     wanted = symbol.strip().upper() if symbol is not None else None
     chosen = [
@@ -109,7 +110,7 @@ def list_orders(
 def show_order(
     portfolio_id: PortfolioId, order_id: OrderId, container: ServicesDep, key: Reader
 ) -> OrderOut:
-    visible_portfolio(container, key, portfolio_id)
+    check_visible(container, key, portfolio_id)
     return OrderOut.of(_order(container, portfolio_id, order_id))
 
 
@@ -150,13 +151,13 @@ def list_fills(
     cursor: Annotated[str | None, Query(max_length=200)] = None,
 ) -> FillPage:
     """Fills in the order they happened, paged."""
-    visible_portfolio(container, key, portfolio_id)
+    check_visible(container, key, portfolio_id)
     items, next_cursor = page(container.portfolios.fills(portfolio_id), cursor, limit)
     return FillPage(items=[FillOut.of(f) for f in items], next_cursor=next_cursor)
 
 
 def _order(container: Services, portfolio_id: int, order_id: str) -> Order:
-    for order in container.portfolios.orders(portfolio_id):
-        if order.order_id == order_id:
-            return order
-    raise not_found("order", order_id)
+    try:
+        return container.portfolios.order(portfolio_id, order_id)
+    except UnknownNameError:
+        raise not_found("order", order_id) from None

@@ -5,7 +5,12 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from paperdesk.api.dependencies import PortfolioId, Reader, ServicesDep, visible_portfolio
+from paperdesk.api.dependencies import (
+    PortfolioId,
+    Reader,
+    ServicesDep,
+    check_visible,
+)
 from paperdesk.api.portfolio_schemas import EquityPointOut, PerformanceOut
 from paperdesk.api.schemas import ErrorOut
 from paperdesk.service.performance_views import drawdown_curve, statistics_document
@@ -20,7 +25,7 @@ ERRORS: dict[int | str, dict[str, object]] = {
 def performance(portfolio_id: PortfolioId, container: ServicesDep, key: Reader) -> PerformanceOut:
     """Statistics (docs/statistics.md; null before the first equity snapshot) and the equity
     curve: each snapshot with the peak so far and the drawdown from it."""
-    visible_portfolio(container, key, portfolio_id)
+    check_visible(container, key, portfolio_id)
     equity = container.portfolios.equity_curve(portfolio_id)
     statistics = None
     if equity:

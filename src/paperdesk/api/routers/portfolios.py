@@ -7,7 +7,14 @@ from typing import Annotated
 from fastapi import APIRouter, Header, Request
 from fastapi.responses import JSONResponse
 
-from paperdesk.api.dependencies import PortfolioId, Reader, ServicesDep, Trader, visible_portfolio
+from paperdesk.api.dependencies import (
+    PortfolioId,
+    Reader,
+    ServicesDep,
+    Trader,
+    check_visible,
+    visible_portfolio,
+)
 from paperdesk.api.errors import ApiError
 from paperdesk.api.idempotency import request_hash, run_once
 from paperdesk.api.schemas import ErrorOut, PortfolioCreate, PortfolioOut, SummaryOut
@@ -71,7 +78,7 @@ def archive_portfolio(
     idempotency_key: IdempotencyKey = None,
 ) -> JSONResponse:
     """Archive a portfolio with no positions and no open orders."""
-    visible_portfolio(container, key, portfolio_id)
+    check_visible(container, key, portfolio_id)
 
     def archive() -> tuple[int, PortfolioOut]:
         container.portfolios.archive_portfolio(portfolio_id)

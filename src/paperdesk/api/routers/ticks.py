@@ -34,7 +34,8 @@ def run_tick(
     """Tick one symbol (or every watched symbol): each closed bar not yet processed is processed
     once (with ``catch_up``, every such bar); the response says what each tick did."""
     request_body = body or TickCreate.model_validate({})
-    detail = active_portfolio(container, key, portfolio_id)
+    active_portfolio(container, key, portfolio_id)
+    detail = container.portfolios.show(portfolio_id)
     if request_body.symbol is not None:
         symbol = limits.symbol_value(request_body.symbol, "symbol")
         watched = detail.settings.symbols

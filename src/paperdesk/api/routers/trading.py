@@ -212,5 +212,7 @@ def _signal(container: Services, portfolio_id: int, signal_id: int) -> SignalVie
 
 
 def _known_order(container: Services, portfolio_id: int, order_id: str) -> None:
-    if not any(o.order_id == order_id for o in container.portfolios.orders(portfolio_id)):
-        raise not_found("order", order_id)
+    try:
+        container.portfolios.order(portfolio_id, order_id)
+    except UnknownNameError:
+        raise not_found("order", order_id) from None

@@ -14,7 +14,13 @@ from fastapi import APIRouter, File, Form, Header, Request, UploadFile
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, Response
 
-from paperdesk.api.dependencies import PortfolioId, Reader, ServicesDep, Trader, visible_portfolio
+from paperdesk.api.dependencies import (
+    PortfolioId,
+    Reader,
+    ServicesDep,
+    Trader,
+    check_visible,
+)
 from paperdesk.api.errors import ApiError
 from paperdesk.api.idempotency import run_once
 from paperdesk.api.portfolio_schemas import ImportedOut
@@ -37,7 +43,7 @@ ZIP = "application/zip"
 def export_portfolio(portfolio_id: PortfolioId, container: ServicesDep, key: Reader) -> Response:
     """orders.csv, fills.csv, positions.csv, pnl_ledger.csv, state.json, MANIFEST.json (and
     the data files the settings name) as one zip, read in one transaction."""
-    visible_portfolio(container, key, portfolio_id)
+    check_visible(container, key, portfolio_id)
     content = export_archive(container.database, portfolio_id)
     filename = f"paperdesk-portfolio-{portfolio_id}.zip"
     headers = {"Content-Disposition": f'attachment; filename="{filename}"'}

@@ -12,7 +12,7 @@ from paperdesk.api.dependencies import (
     ServicesDep,
     Trader,
     active_portfolio,
-    visible_portfolio,
+    check_visible,
 )
 from paperdesk.api.errors import not_found
 from paperdesk.api.idempotency import request_hash, run_once
@@ -54,7 +54,7 @@ def list_webhooks(
     portfolio_id: PortfolioId, container: ServicesDep, key: Trader
 ) -> list[WebhookOut]:
     """The portfolio's webhooks with their delivery state (never their secrets)."""
-    visible_portfolio(container, key, portfolio_id)
+    check_visible(container, key, portfolio_id)
     return [WebhookOut.of(record) for record in container.webhooks.list_webhooks(portfolio_id)]
 
 
@@ -63,7 +63,7 @@ def delete_webhook(
     portfolio_id: PortfolioId, webhook_id: WebhookId, container: ServicesDep, key: Trader
 ) -> WebhookOut:
     """Remove a webhook: nothing more is sent to it."""
-    visible_portfolio(container, key, portfolio_id)
+    check_visible(container, key, portfolio_id)
     try:
         return WebhookOut.of(container.webhooks.remove(portfolio_id, webhook_id))
     except UnknownNameError:
