@@ -4,7 +4,7 @@ portfolios the key may see (another portfolio is "not found": ids do not leak)."
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Annotated
+from typing import Annotated, TypeVar
 
 from fastapi import Depends, Path
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
@@ -17,6 +17,7 @@ from paperdesk.domain.api_keys import ApiKeyRecord, Scope
 from paperdesk.service import Services
 from paperdesk.service.views import PortfolioDetail
 
+T = TypeVar("T")
 bearer = HTTPBearer(auto_error=False, description="Authorization: Bearer KEY")
 header_key = APIKeyHeader(name="X-API-Key", auto_error=False, description="X-API-Key: KEY")
 
@@ -85,21 +86,20 @@ Administrator = Annotated[ApiKeyRecord, Depends(require(Scope.ADMIN))]
 
 def visible_portfolio(container: Services, key: ApiKeyRecord, portfolio_id: int) -> PortfolioDetail:
     """The portfolio if the key may see it; 404 (the same answer as for no portfolio) if not."""
-    if not key.sees(portfolio_id):
-        raise not_found("portfolio", portfolio_id)
-    try:
-        return container.portfolios.show(portfolio_id)
-    except UnknownNameError:
-        raise not_found("portfolio", portfolio_id) from None
+    return _read_visible(key, portfolio_id, container.portfolios.show)
 
 
 def check_visible(container: Services, key: ApiKeyRecord, portfolio_id: int) -> str:
     """The portfolio's status if the key may see it (404 as ``visible_portfolio``), reading one
     row: what an action checks first, without loading the portfolio's detail."""
+    return _read_visible(key, portfolio_id, container.portfolios.status)
+
+
+def _read_visible(key: ApiKeyRecord, portfolio_id: int, read: Callable[[int], T]) -> T:
     if not key.sees(portfolio_id):
         raise not_found("portfolio", portfolio_id)
     try:
-        return container.portfolios.status(portfolio_id)
+        return read(portfolio_id)
     except UnknownNameError:
         raise not_found("portfolio", portfolio_id) from None
 
