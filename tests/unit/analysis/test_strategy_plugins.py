@@ -27,6 +27,7 @@ from paperdesk.analysis.strategies.registry import (
     StrategyRegistry,
     create_bar_strategy,
     create_vectorised_strategy,
+    default_registry,
     describe_strategy,
     plugin_problems,
 )
@@ -131,6 +132,22 @@ def test_the_installed_example_package_is_found_through_its_entry_points() -> No
     assert plugin_problems() == []
 
 
+@pytest.fixture
+def without_path_loaded(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The process-wide registry without the strategies earlier tests in this process loaded
+    by path (portfolios with ``strategy_paths``, e.g. tests/quiet_strategy.py), for this test."""
+    default = default_registry()
+    default.discover()  # the entry points first, so they stay
+    kept = {n for n, source in default._sources.items() if not source.startswith("path ")}
+    monkeypatch.setattr(
+        default, "_classes", {n: c for n, c in default._classes.items() if n in kept}
+    )
+    monkeypatch.setattr(
+        default, "_sources", {n: s for n, s in default._sources.items() if n in kept}
+    )
+
+
+@pytest.mark.usefixtures("without_path_loaded")
 def test_listings_hold_built_ins_and_plug_ins_but_strategy_names_only_the_built_ins() -> None:
     assert strategy_names() == BUILT_INS
     assert available_strategy_names() == sorted(BUILT_INS + EXAMPLES)

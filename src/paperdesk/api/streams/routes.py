@@ -96,7 +96,7 @@ async def prices(websocket: WebSocket) -> None:
             sent[symbol] = item.price_key
             await websocket.send_text(item.text)
 
-    stream = Stream(websocket, _hub(websocket), accepts)
+    stream = Stream(websocket, _hub(websocket), accepts, channel="prices")
     await until_either(stream.run(opening.after, send), _subscriptions(websocket, symbols))
 
 

@@ -29,8 +29,11 @@ class TooFarBehindError(Exception):
 class Stream:
     """Sends one subscriber's items in sequence order, never one twice."""
 
-    def __init__(self, websocket: WebSocket, hub: StreamHub, accepts: Accepts) -> None:
+    def __init__(
+        self, websocket: WebSocket, hub: StreamHub, accepts: Accepts, channel: str = "trading"
+    ) -> None:
         self.websocket = websocket
+        self.channel = channel  # the label of the connected-clients gauge
         self.hub = hub
         self.accepts = accepts
         self.last_sent = 0
@@ -39,7 +42,7 @@ class Stream:
         """Replay after ``after`` (None: live only), then the live stream, until the client
         leaves or falls behind."""
         subscriber, position = self.hub.subscribe(self.accepts)
-        clients = WEBSOCKET_CLIENTS.labels(channel=self.websocket.url.path.rsplit("/", 1)[-1])
+        clients = WEBSOCKET_CLIENTS.labels(channel=self.channel)
         clients.inc()
         try:
             self.last_sent = position if after is None else after
