@@ -202,11 +202,11 @@ def test_a_failing_portfolio_is_reported_and_the_others_still_run(database: Data
     assert outcome == {broken: (["every provider failed for SPY"], 0), healthy: ([], 2)}
 
 
-def test_claims_skip_a_lease_another_worker_is_claiming(database: Database) -> None:
-    """PostgreSQL: while one transaction holds a lease row (FOR UPDATE), a second claim skips
-    it at once and takes the next due portfolio instead of waiting."""
-    if database.dialect != "postgresql":
-        pytest.skip("SQLite has one writer: claims are serialised, not skipped")
+def test_claims_skip_a_lease_another_worker_is_claiming(postgres_schema_url: str) -> None:
+    """PostgreSQL only (SQLite has one writer: claims are serialised there, nothing to skip):
+    while one transaction holds a lease row (FOR UPDATE), a second claim skips it at once and
+    takes the next due portfolio instead of waiting."""
+    database = Database(postgres_schema_url)
     first = _create(database, replay_settings(("SPY",)), "first")
     second = _create(database, replay_settings(("SPY",)), "second")
     now = STARTED + seconds(1.5)
@@ -231,6 +231,7 @@ def test_claims_skip_a_lease_another_worker_is_claiming(database: Database) -> N
             assert not thread.is_alive()
     finally:
         other.close()
+        database.close()
     assert claimed == [second]
 
 
