@@ -12,7 +12,7 @@ from starlette.requests import HTTPConnection
 
 from paperdesk.api.errors import ApiError, not_found
 from paperdesk.api.rate_limit import RateLimiter
-from paperdesk.domain import UnknownNameError
+from paperdesk.domain import Order, UnknownNameError
 from paperdesk.domain.api_keys import ApiKeyRecord, Scope
 from paperdesk.service import Services
 from paperdesk.service.views import PortfolioDetail
@@ -102,6 +102,14 @@ def _read_visible(key: ApiKeyRecord, portfolio_id: int, read: Callable[[int], T]
         return read(portfolio_id)
     except UnknownNameError:
         raise not_found("portfolio", portfolio_id) from None
+
+
+def known_order(container: Services, portfolio_id: int, order_id: str) -> Order:
+    """The portfolio's order ``order_id`` (read by its key); 404 when it has none."""
+    try:
+        return container.portfolios.order(portfolio_id, order_id)
+    except UnknownNameError:
+        raise not_found("order", order_id) from None
 
 
 def active_portfolio(container: Services, key: ApiKeyRecord, portfolio_id: int) -> None:

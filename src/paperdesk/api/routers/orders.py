@@ -16,9 +16,9 @@ from paperdesk.api.dependencies import (
     Trader,
     active_portfolio,
     check_visible,
+    known_order,
     visible_portfolio,
 )
-from paperdesk.api.errors import not_found
 from paperdesk.api.idempotency import request_hash, run_once
 from paperdesk.api.paging import DEFAULT_LIMIT, MAX_LIMIT, page
 from paperdesk.api.schemas import (
@@ -31,8 +31,6 @@ from paperdesk.api.schemas import (
     PlacedOut,
     PositionOut,
 )
-from paperdesk.domain import Order, UnknownNameError
-from paperdesk.service import Services
 from paperdesk.service.order_requests import OrderRequest
 
 router = APIRouter(prefix="/portfolios/{portfolio_id}", tags=["orders"])
@@ -111,7 +109,7 @@ def show_order(
     portfolio_id: PortfolioId, order_id: OrderId, container: ServicesDep, key: Reader
 ) -> OrderOut:
     check_visible(container, key, portfolio_id)
-    return OrderOut.of(_order(container, portfolio_id, order_id))
+    return OrderOut.of(known_order(container, portfolio_id, order_id))
 
 
 @router.delete("/orders/{order_id}", response_model=OrderOut, responses=ERRORS)
@@ -125,7 +123,7 @@ def cancel_order(
 ) -> JSONResponse:
     """Cancel a working order (a bracket's parent takes its children with it)."""
     active_portfolio(container, key, portfolio_id)
-    _order(container, portfolio_id, order_id)
+    known_order(container, portfolio_id, order_id)
 
     def cancel() -> tuple[int, OrderOut]:
         return 200, OrderOut.of(container.portfolios.cancel_order(portfolio_id, order_id))
@@ -154,10 +152,3 @@ def list_fills(
     check_visible(container, key, portfolio_id)
     items, next_cursor = page(container.portfolios.fills(portfolio_id), cursor, limit)
     return FillPage(items=[FillOut.of(f) for f in items], next_cursor=next_cursor)
-
-
-def _order(container: Services, portfolio_id: int, order_id: str) -> Order:
-    try:
-        return container.portfolios.order(portfolio_id, order_id)
-    except UnknownNameError:
-        raise not_found("order", order_id) from None

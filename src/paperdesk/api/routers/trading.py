@@ -17,6 +17,7 @@ from paperdesk.api.dependencies import (
     ServicesDep,
     Trader,
     active_portfolio,
+    known_order,
 )
 from paperdesk.api.errors import ApiError, not_found
 from paperdesk.api.idempotency import request_hash, run_once
@@ -59,7 +60,7 @@ def modify_order(
     """Change a working order's quantity, limit price or stop price; the result passes the
     checks a new order would. A filled or canceled order is 409 ``order_not_changeable``."""
     active_portfolio(container, key, portfolio_id)
-    _known_order(container, portfolio_id, order_id)
+    known_order(container, portfolio_id, order_id)
 
     def modify() -> tuple[int, OrderOut]:
         order = container.portfolios.modify_order(
@@ -209,10 +210,3 @@ def _signal(container: Services, portfolio_id: int, signal_id: int) -> SignalVie
         return container.portfolios.signal(portfolio_id, signal_id)
     except UnknownNameError:
         raise not_found("signal", signal_id) from None
-
-
-def _known_order(container: Services, portfolio_id: int, order_id: str) -> None:
-    try:
-        container.portfolios.order(portfolio_id, order_id)
-    except UnknownNameError:
-        raise not_found("order", order_id) from None
