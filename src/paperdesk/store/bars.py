@@ -17,7 +17,7 @@ their quotes can be imported in either order.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import BigInteger, Float, String, cast, func, select, type_coerce
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.sql import ColumnElement, column, table
+from sqlalchemy.sql import ColumnElement
 
 from paperdesk.data.bar_store import SeriesInfo, row_sources
 from paperdesk.data.calendars import bar_close_times
@@ -44,8 +44,6 @@ PRICES = ("open", "high", "low", "close", "volume")
 _COLUMNS = ("symbol", "timeframe", "ts", "ts_close", *PRICES, "source", "fetched_at")
 _KEY = ("symbol", "timeframe", "ts")
 _BARS = BarRow.__table__
-# The same table without column types: bulk values are bound as given (already converted).
-_RAW = table("bars", *(column(name) for name in (*_COLUMNS, *QUOTE_FIELDS)))
 _CHUNK = 50_000
 
 
@@ -86,47 +84,54 @@ class SqlBarStore:
         else:
             calendar = instrument_for(name, asset_class).calendar
             closes = bar_close_times(index, frame_timeframe, calendar)
-        times = {"ts": self._times(index), "ts_close": self._times(closes)}
-        prices = {price: _decimal_texts(frame, price, name) for price in PRICES}
+        for price in PRICES:
+            _check_finite(frame, price, name)
         sources = row_sources(frame, source)
         fetched = self._times(pd.DatetimeIndex([fetched_at]).tz_convert("UTC"))[0]
-        values: tuple[list[str] | list[str | None], ...] = (
-            times["ts"],
-            times["ts_close"],
-            *(prices[price] for price in PRICES),
-            sources,
-        )
-        names: tuple[str, ...] = _COLUMNS
-        if all(field in frame.columns for field in QUOTE_FIELDS):
-            quotes = [_optional_decimal_texts(frame, field) for field in QUOTE_FIELDS]
-            values, names = (*values, *quotes), (*_COLUMNS, *QUOTE_FIELDS)
-        statement = self._upsert(names)
+        quoted = all(field in frame.columns for field in QUOTE_FIELDS)
+        names: tuple[str, ...] = (*_COLUMNS, *QUOTE_FIELDS) if quoted else _COLUMNS
+
+        def chunks(copy_text: bool = False) -> Iterator[list[tuple[str | None, ...]]]:
+            """The rows' database values, ``_CHUNK`` rows at a time (memory stays flat); with
+            ``copy_text`` in PostgreSQL ``COPY`` text form (NULL as ``\\N``, sources escaped:
+            the other values are times and numbers, never holding a special character)."""
+            for first in range(0, len(frame), _CHUNK):
+                part = slice(first, first + _CHUNK)
+                columns: list[Sequence[str | None]] = [
+                    self._times(index[part]),
+                    self._times(closes[part]),
+                    *(_texts(frame[price].to_numpy(np.float64)[part]) for price in PRICES),
+                    [_copy_field(text) for text in sources[part]] if copy_text else sources[part],
+                ]
+                if quoted:
+                    columns += [
+                        _optional_texts(frame[field].to_numpy(np.float64)[part], copy_text)
+                        for field in QUOTE_FIELDS
+                    ]
+                rows = len(columns[0])
+                yield list(
+                    zip(
+                        [name] * rows,
+                        [frame_timeframe] * rows,
+                        *columns[:8],
+                        [fetched] * rows,
+                        *columns[8:],
+                        strict=True,
+                    )
+                )
+
         with self._database.engine.begin() as connection:  # one import, one transaction
             bump = _bump_version(self._postgres, name, frame_timeframe, fetched_at, asset_class)
             connection.execute(bump)
-            for first in range(0, len(frame), _CHUNK):
-                last = first + _CHUNK
-                connection.execute(
-                    statement,
-                    [
-                        dict(
-                            zip(
-                                names,
-                                (name, frame_timeframe, *row[:8], fetched, *row[8:]),
-                                strict=True,
-                            )
-                        )
-                        for row in zip(*(column[first:last] for column in values), strict=True)
-                    ],
-                )
+            if self._postgres:
+                _copy_upsert(connection, names, chunks(copy_text=True))
+            else:
+                statement = _upsert_sql(names, ", ".join("?" * len(names)))
+                for rows in chunks():
+                    connection.exec_driver_sql(statement, rows)
         if asset_class is not None:
             remember_asset_class(name, asset_class)
         return len(frame)
-
-    def _upsert(self, names: tuple[str, ...]) -> Any:
-        statement = _dialect_insert(self._postgres)(_RAW)
-        updated = {name: statement.excluded[name] for name in names if name not in _KEY}
-        return statement.on_conflict_do_update(index_elements=list(_KEY), set_=updated)
 
     def _times(self, index: pd.DatetimeIndex) -> list[str]:
         """ISO texts the database reads as the same instants ``UtcDateTime`` would write."""
@@ -347,8 +352,7 @@ def _utc_index(values: Any) -> pd.DatetimeIndex:
     return index.tz_convert("UTC")
 
 
-def _decimal_texts(frame: pd.DataFrame, name: str, symbol: str) -> list[str]:
-    """Each value's shortest round-trip text: the exact decimal a float stands for."""
+def _check_finite(frame: pd.DataFrame, name: str, symbol: str) -> None:
     if name not in frame.columns:
         raise DataError(f"{symbol}: the bars have no {name!r} column")
     values = frame[name].to_numpy(dtype=np.float64)
@@ -356,13 +360,58 @@ def _decimal_texts(frame: pd.DataFrame, name: str, symbol: str) -> list[str]:
     if bad.any():
         row = int(np.flatnonzero(bad)[0])
         raise DataError(f"{symbol}: {name} at {frame.index[row]} is {values[row]}, not a number")
+
+
+def _texts(values: np.ndarray) -> list[str]:
+    """Each value's shortest round-trip text: the exact decimal a float stands for."""
     return [repr(value) for value in values.tolist()]
 
 
-def _optional_decimal_texts(frame: pd.DataFrame, name: str) -> list[str | None]:
-    """A quote column's exact texts, None (NULL) where a bar has no quote."""
-    values = frame[name].to_numpy(dtype=np.float64)
-    return [None if value != value else repr(value) for value in values.tolist()]
+def _optional_texts(values: np.ndarray, copy_text: bool = False) -> list[str | None]:
+    """A quote column's exact texts, None (NULL; ``\\N`` in COPY text) where a bar has no
+    quote."""
+    null = "\\N" if copy_text else None
+    return [null if value != value else repr(value) for value in values.tolist()]
+
+
+def _copy_field(value: str) -> str:
+    """A text in ``COPY``'s text format."""
+    if "\t" in value or "\n" in value or "\\" in value or "\r" in value:
+        return (
+            value.replace("\\", "\\\\")
+            .replace("\t", "\\t")
+            .replace("\n", "\\n")
+            .replace("\r", "\\r")
+        )
+    return value
+
+
+def _upsert_sql(names: Sequence[str], source: str) -> str:
+    """``INSERT ... ON CONFLICT (symbol, timeframe, ts) DO UPDATE`` of ``names`` from ``source``
+    (a ``VALUES`` placeholder list or a ``SELECT``), the same text on SQLite and PostgreSQL."""
+    updated = ", ".join(f"{name} = excluded.{name}" for name in names if name not in _KEY)
+    select_or_values = source if source.startswith("SELECT") else f"VALUES ({source})"
+    return (
+        f"INSERT INTO bars ({', '.join(names)}) {select_or_values} "
+        f"ON CONFLICT ({', '.join(_KEY)}) DO UPDATE SET {updated}"
+    )
+
+
+def _copy_upsert(
+    connection: Any, names: Sequence[str], chunks: Iterator[list[tuple[str | None, ...]]]
+) -> None:
+    """PostgreSQL: ``COPY`` the rows into a temporary table (dropped at commit), then one
+    upsert from it: the bulk path, many times faster than row-by-row ``INSERT``s."""
+    listed = ", ".join(names)
+    connection.exec_driver_sql(
+        "CREATE TEMPORARY TABLE bars_import ON COMMIT DROP AS "
+        f"SELECT {listed} FROM bars WITH NO DATA"
+    )
+    cursor = connection.connection.driver_connection.cursor()
+    with cursor.copy(f"COPY bars_import ({listed}) FROM STDIN") as copy:
+        for rows in chunks:  # COPY's text format, one block per chunk
+            copy.write("".join("\t".join(row) + "\n" for row in rows))  # type: ignore[arg-type]
+    connection.exec_driver_sql(_upsert_sql(names, f"SELECT {listed} FROM bars_import"))
 
 
 def _optional_floats(values: Sequence[Any]) -> np.ndarray:

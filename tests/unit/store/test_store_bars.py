@@ -131,3 +131,37 @@ def test_ranges_series_and_date_range(database: Database) -> None:
     empty = store.read_bars("MSFT", "1m")
     assert len(empty) == 0
     assert str(empty.index.tz) == "UTC"
+
+
+def test_bulk_write_keeps_special_sources_and_missing_quotes_exactly(database: Database) -> None:
+    """The bulk paths (SQLite executemany, PostgreSQL COPY text) carry any source text and
+    NULL quotes unchanged, over more than one chunk."""
+    import paperdesk.store.bars as bar_module
+
+    store = SqlBarStore(database)
+    frame = bars("2024-03-01 14:30", 7)
+    frame["provider"] = ["tab\there", "back\\slash", "new\nline", "cr\rhere", r"\N", "plain", ""]
+    for field in ("bid", "ask"):
+        for part in ("open", "high", "low", "close"):
+            frame[f"{field}_{part}"] = [99.5, np.nan, 99.25, np.nan, 1e-05, 99.0, np.nan]
+        frame[f"{field}_size"] = [3.0, np.nan, 1.0, np.nan, 2.0, 5.0, np.nan]
+    chunk = bar_module._CHUNK
+    bar_module._CHUNK = 3  # three chunks: the chunking itself is exercised
+    try:
+        store.write_bars(frame, symbol="SPY", timeframe="1m", source="csv:x", fetched_at=FETCHED)
+    finally:
+        bar_module._CHUNK = chunk
+    read = store.read_bars("SPY", "1m")
+    expected_sources = [*frame["provider"].tolist()[:6], "csv:x"]  # an empty provider: default
+    assert read["source"].tolist() == expected_sources
+    pd.testing.assert_series_equal(read["bid_open"], frame["bid_open"], check_freq=False)
+    pd.testing.assert_series_equal(read["ask_size"], frame["ask_size"], check_freq=False)
+    with database.reading() as repository:
+        rows = repository._session.scalars(select(BarRow).order_by(BarRow.ts)).all()
+    assert [row.bid_low for row in rows][:5] == [
+        Decimal("99.5"),
+        None,
+        Decimal("99.25"),
+        None,
+        Decimal("0.00001"),
+    ]
