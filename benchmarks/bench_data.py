@@ -8,14 +8,19 @@ Generates synthetic one-minute bars (prices with two decimals, like real quotes)
 a Parquet cache in a temporary directory (one file per month) and to a database: a temporary
 SQLite file by default, PostgreSQL when ``DATABASE_URL`` or ``--database-url`` names one (in a
 temporary schema, dropped afterwards). It then times loading every bar back into the loader's
-frame from each, best of ``--repeat`` runs, and checks both give the bars written. Target: under
-0.5 s from Parquet.
+frame from each, best of ``--repeat`` runs, and checks both give the bars written; and the same
+rows fetched raw from the database. Targets: under 0.5 s from Parquet; loading from the database
+within 1.5x of the raw fetch. Last, ``paperdesk data import`` of the bars written as a CSV file
+(a fresh process and ledger) against ``pandas.read_csv`` of that file: within 3x, peak memory
+under 300 MB (issue 14).
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import resource
+import subprocess
 import sys
 import tempfile
 import time
@@ -85,6 +90,44 @@ def postgres_schema(url: str) -> tuple[str, Callable[[], None]]:
     return scoped.render_as_string(hide_password=False), drop
 
 
+def raw_fetch(database: Database) -> int:
+    """The same rows as ``read_bars`` fetched as plain DB-API tuples: the floor for loading."""
+    with database.engine.connect() as connection:
+        cursor = connection.exec_driver_sql(
+            "SELECT * FROM bars WHERE symbol = 'BTCUSD' AND timeframe = '1m' ORDER BY ts"
+        ).cursor
+        return len(cursor.fetchall())
+
+
+def csv_import(frame: pd.DataFrame, directory: Path, server: str, repeat: int) -> None:
+    """``paperdesk data import`` of the bars as a CSV file (a fresh process, a fresh ledger:
+    a new SQLite file, or a new PostgreSQL schema when ``server`` names one) against
+    ``pandas.read_csv`` of the same file; the import's peak memory."""
+    path = directory / "BTCUSD_1m.csv"
+    written = frame[PRICES].copy()
+    written.index = written.index.strftime("%Y-%m-%dT%H:%M:%SZ")
+    written.to_csv(path, index_label="timestamp")
+    print(f"CSV import of {len(frame):,} rows ({path.stat().st_size / 1e6:.0f} MB)")
+    read, _ = timed(lambda: pd.read_csv(path), repeat)
+    line("pandas.read_csv", read, len(frame))
+    url, cleanup = f"sqlite:///{directory / 'import.db'}", None
+    if server.startswith("postgres"):
+        url, cleanup = postgres_schema(server)
+    environment = {**os.environ, "PAPERDESK_HOME": str(directory / "home"), "DATABASE_URL": url}
+    command = [str(Path(sys.executable).parent / "paperdesk"), "data", "import", str(path)]
+    command += ["--symbol", "BTCUSD", "--timeframe", "1m", "--asset-class", "crypto"]
+    started = time.perf_counter()
+    try:
+        subprocess.run(command, env=environment, check=True, stdout=subprocess.DEVNULL)
+    finally:
+        if cleanup is not None:
+            cleanup()
+    seconds = time.perf_counter() - started
+    line("paperdesk data import (process)", seconds, len(frame))
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    print(f"  import / read_csv: {seconds / read:.1f}x (target <= 3x); peak {peak:.0f} MB (< 300)")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--bars", type=int, default=1_000_000)
@@ -128,6 +171,10 @@ def main(argv: list[str] | None = None) -> int:
             seconds, loaded = timed(lambda: store.read_bars(SYMBOL, TIMEFRAME), options.repeat)
             line("load all bars", seconds, rows)
             assert loaded[PRICES].equals(frame[PRICES]), "database bars differ from those written"
+            raw, _ = timed(lambda: raw_fetch(database), options.repeat)
+            line("raw fetch of the same rows", raw, rows)
+            print(f"  load / raw fetch: {seconds / raw:.2f}x (target <= 1.5x)")
+            csv_import(frame, Path(directory), options.database_url, options.repeat)
         finally:
             database.close()
             if cleanup is not None:
