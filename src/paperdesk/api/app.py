@@ -10,6 +10,7 @@ from fastapi import FastAPI
 
 from paperdesk.api.alpaca import MOUNT as ALPACA
 from paperdesk.api.alpaca import create_alpaca_app
+from paperdesk.api.dashboard import install_dashboard
 from paperdesk.api.errors import install_error_handlers
 from paperdesk.api.middleware import RequestContext
 from paperdesk.api.rate_limit import Limit, build_limiter
@@ -17,6 +18,7 @@ from paperdesk.api.routers import (
     api_keys,
     history,
     market_data,
+    me,
     operations,
     orders,
     performance,
@@ -79,6 +81,7 @@ def create_app(services: Services) -> FastAPI:
     app.include_router(prices.router, prefix=PREFIX)
     app.include_router(market_data.router, prefix=PREFIX)
     app.include_router(api_keys.router, prefix=PREFIX)
+    app.include_router(me.router, prefix=PREFIX)
     app.include_router(operations.router)
 
     @app.get("/healthz", response_model=HealthOut, tags=["operations"])
@@ -89,4 +92,5 @@ def create_app(services: Services) -> FastAPI:
     alpaca = create_alpaca_app(services)  # Alpaca's API for alpaca-py bots
     alpaca.state.rate_limiter = app.state.rate_limiter  # one limit per key across both APIs
     app.mount(ALPACA, alpaca)
+    install_dashboard(app)  # the web dashboard at / (built from web/ by ./scripts/bootstrap)
     return app

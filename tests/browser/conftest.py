@@ -1,0 +1,131 @@
+"""Fixtures of the dashboard's browser tests: Debian's Chromium driven by Playwright through its
+executable path (never a browser download), a real ``paperdesk serve`` on a free port with its
+own SQLite home, keys of each scope and a portfolio on bundled data (one server per session: it
+only grows, and each test reads what it needs from the API), and a page that fails its test on
+any console error or failed request.
+
+Without Chromium the tests skip with the reason; with ``CI=true`` they fail instead
+(``.ci/run`` installs it with ``scripts/install-chromium``)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from browser_support import (
+    BUILT_INDEX,
+    CLI,
+    DESKTOP,
+    DashboardServer,
+    PageProblems,
+    free_port,
+    server_environment,
+    stop,
+    wait_until_healthy,
+    watch,
+)
+from playwright.sync_api import Browser, Page, sync_playwright
+
+CHROMIUM = Path(os.environ.get("PAPERDESK_CHROMIUM", "/usr/bin/chromium"))
+ON_CI = os.environ.get("CI", "").lower() == "true"
+# The portfolio the dashboard shows: a manual replay of bundled SPY from the start of 2020 (one
+# bar per tick, so a test decides when a new candle arrives), with the demo's strategy.
+PORTFOLIO = {
+    "name": "Browser desk",
+    "cash": "25000",
+    "symbols": ["SPY"],
+    "strategies": ["macd-cross"],
+    "settings": {"source": "replay", "replay_from": "2020-01-02"},
+}
+
+
+def _unavailable(problem: str) -> None:
+    if ON_CI:
+        pytest.fail(f"CI=true but {problem}")
+    pytest.skip(problem)
+
+
+@pytest.fixture(scope="session")
+def chromium_executable() -> str:
+    if not CHROMIUM.is_file():
+        _unavailable(f"{CHROMIUM} is missing (scripts/install-chromium installs it)")
+    if not BUILT_INDEX.is_file():
+        pytest.fail(f"the dashboard is not built ({BUILT_INDEX} is missing): run scripts/bootstrap")
+    return str(CHROMIUM)
+
+
+@pytest.fixture(scope="session")
+def browser(chromium_executable: str) -> Iterator[Browser]:
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=chromium_executable, headless=True)
+        yield launched
+        launched.close()
+
+
+def _create_keys(home: Path) -> dict[str, str]:
+    from paperdesk.service import Services
+    from paperdesk.store import Database
+
+    database = Database(f"sqlite:///{home / 'paperdesk.db'}")
+    try:
+        keys = Services(database=database).api_keys
+        scopes = ("admin", "trade", "read")
+        return {scope: keys.create(f"browser {scope}", scope).token for scope in scopes}
+    finally:
+        database.close()
+
+
+@pytest.fixture(scope="session")
+def dashboard_server(
+    chromium_executable: str, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[DashboardServer]:
+    home = tmp_path_factory.mktemp("dashboard-home")
+    keys = _create_keys(home)
+    environment = server_environment(home)
+    port = free_port()
+    process = subprocess.Popen(
+        [*CLI, "serve", "--port", str(port)],
+        env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    base_url = f"http://127.0.0.1:{port}"
+    try:
+        wait_until_healthy(base_url, process)
+        server = DashboardServer(
+            base_url=base_url,
+            home=home,
+            environment=environment,
+            admin=keys["admin"],
+            trader=keys["trade"],
+            reader=keys["read"],
+            portfolio_id=0,
+            process=process,
+        )
+        created = server.post("/portfolios", PORTFOLIO)
+        server.portfolio_id = int(created["summary"]["id"])
+        yield server
+    finally:
+        stop(process)
+
+
+@pytest.fixture
+def page_problems() -> PageProblems:
+    return PageProblems()
+
+
+@pytest.fixture
+def page(
+    browser: Browser, dashboard_server: DashboardServer, page_problems: PageProblems
+) -> Iterator[Page]:
+    """A fresh browser context (its own sessionStorage) at desktop size; the test fails if the
+    page logged a console error, threw, or had a request fail or answer an HTTP error it did
+    not declare with ``page_problems.allow``."""
+    context = browser.new_context(viewport=DESKTOP)  # type: ignore[arg-type]
+    opened = context.new_page()
+    watch(opened, page_problems)  # a test's allow() calls apply whenever they are made
+    yield opened
+    problems = list(page_problems.problems)
+    context.close()
+    assert not problems, "the page had problems:\n" + "\n".join(problems)

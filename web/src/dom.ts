@@ -1,0 +1,53 @@
+// A few DOM helpers: build elements from a tag, attributes and children (text is always text,
+// never HTML, so nothing the API returns can inject markup).
+
+export type Child = Node | string | number | null | undefined | false;
+export type Attributes = Record<string, string | number | boolean | null | undefined>;
+
+/** Creates `<tag ...attributes>children</tag>`; `false`/`null` attributes are left out. */
+export function h<K extends keyof HTMLElementTagNameMap>(
+  tag: K,
+  attributes: Attributes = {},
+  ...children: Child[]
+): HTMLElementTagNameMap[K] {
+  const element = document.createElement(tag);
+  for (const [name, value] of Object.entries(attributes)) {
+    if (value === null || value === undefined || value === false) continue;
+    element.setAttribute(name, value === true ? "" : String(value));
+  }
+  append(element, ...children);
+  return element;
+}
+
+/** Appends children, skipping the empty ones. */
+export function append(parent: Node, ...children: Child[]): void {
+  for (const child of children) {
+    if (child === null || child === undefined || child === false) continue;
+    parent.appendChild(child instanceof Node ? child : document.createTextNode(String(child)));
+  }
+}
+
+/** Replaces an element's children. */
+export function replaceChildren(parent: Element, ...children: Child[]): void {
+  parent.replaceChildren();
+  append(parent, ...children);
+}
+
+/** Adds an event listener and returns the function that removes it. */
+export function listen<K extends keyof HTMLElementEventMap>(
+  target: HTMLElement,
+  type: K,
+  listener: (event: HTMLElementEventMap[K]) => void,
+): () => void {
+  target.addEventListener(type, listener);
+  return () => {
+    target.removeEventListener(type, listener);
+  };
+}
+
+/** Marks an element as a trading control: hidden (and absent from the accessibility tree) for
+ * keys that cannot trade. Views tag every button or form that changes state with this. */
+export function tradingControl<T extends HTMLElement>(element: T): T {
+  element.dataset["tradingControl"] = "";
+  return element;
+}
