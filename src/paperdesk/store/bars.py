@@ -23,7 +23,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import BigInteger, Float, String, cast, func, select, type_coerce
+from sqlalchemy import BigInteger, Float, String, cast, func, literal, or_, select, type_coerce
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.sql import ColumnElement
 
@@ -152,39 +152,43 @@ class SqlBarStore:
     ) -> pd.DataFrame:
         name, frame_timeframe = _series_key(symbol, timeframe)
         bars = _BARS.c
-        query = select(
-            self._time_column(bars.ts),
-            self._time_column(bars.ts_close),
-            *(self._price_column(bars[price]) for price in PRICES),
-            bars.source,
-            self._time_column(bars.fetched_at),
-            *(self._price_column(bars[field]) for field in QUOTE_FIELDS),
-        ).where(bars.symbol == name, bars.timeframe == frame_timeframe)
+        where = [bars.symbol == name, bars.timeframe == frame_timeframe]
         if start is not None:
-            query = query.where(bars.ts >= _aware(start, "start"))
+            where.append(bars.ts >= _aware(start, "start"))
         if end is not None:
-            query = query.where(bars.ts <= _aware(end, "end"))
-        with self._reader() as connection:
+            where.append(bars.ts <= _aware(end, "end"))
+        any_quote = or_(*(bars[field].is_not(None) for field in QUOTE_FIELDS))
+        with self._reader() as connection:  # one snapshot for both queries
+            quoted = connection.execute(select(literal(1)).where(*where, any_quote).limit(1))
+            fields = QUOTE_FIELDS if quoted.first() is not None else ()
+            query = select(
+                self._time_column(bars.ts),
+                self._time_column(bars.ts_close),
+                *(self._price_column(bars[price]) for price in PRICES),
+                bars.source,
+                self._time_column(bars.fetched_at),
+                *(self._price_column(bars[field]) for field in fields),
+            ).where(*where)
             result = connection.execute(query.order_by(bars.ts))
             rows = result.cursor.fetchall()  # plain DB-API tuples: no Row objects per bar
-        columns: Sequence[Sequence[Any]] = list(zip(*rows, strict=True)) if rows else [()] * 19
+        # one object array, then whole columns converted by numpy (no Python loop per value)
+        table = np.array(rows, dtype=object) if rows else np.empty((0, 9 + len(fields)), object)
         del rows
-        index = pd.DatetimeIndex(self._instants(columns[0]), name="ts")
+        index = pd.DatetimeIndex(self._instants(table[:, 0]), name="ts")
         frame = pd.DataFrame(
             {
-                price: np.fromiter(map(float, columns[2 + position]), np.float64, len(index))
+                price: table[:, 2 + position].astype(np.float64)
                 for position, price in enumerate(PRICES)
             },
             index=index,
             copy=False,
         )
-        frame["ts_close"] = self._instants(columns[1])
-        frame["source"] = pd.Categorical(columns[7])
-        frame["fetched_at"] = self._instants(columns[8])
-        quotes = [_optional_floats(values) for values in columns[9:]]
-        if any(not np.isnan(values).all() for values in quotes):
-            for field, values in zip(QUOTE_FIELDS, quotes, strict=True):
-                frame[field] = values
+        frame["ts_close"] = self._instants(table[:, 1])
+        frame["source"] = pd.Categorical(table[:, 7])
+        frame["fetched_at"] = self._instants(table[:, 8])
+        for position, field in enumerate(fields):  # NULL (None) becomes NaN
+            values = table[:, 9 + position]
+            frame[field] = np.where(values == None, np.nan, values).astype(np.float64)  # noqa: E711
         if name not in symbol_table():  # the series' class, remembered for this process
             self.stored_asset_class(name)
         frame.attrs.update(
@@ -203,7 +207,7 @@ class SqlBarStore:
             return cast(price_column, Float)
         return type_coerce(price_column, String)
 
-    def _instants(self, values: Sequence[Any]) -> pd.DatetimeIndex:
+    def _instants(self, values: np.ndarray) -> pd.DatetimeIndex:
         if self._postgres:
             micros = np.asarray(values, dtype=np.int64).astype("datetime64[us]")
             return pd.DatetimeIndex(micros).as_unit("ns").tz_localize("UTC")
@@ -412,13 +416,6 @@ def _copy_upsert(
         for rows in chunks:  # COPY's text format, one block per chunk
             copy.write("".join("\t".join(row) + "\n" for row in rows))  # type: ignore[arg-type]
     connection.exec_driver_sql(_upsert_sql(names, f"SELECT {listed} FROM bars_import"))
-
-
-def _optional_floats(values: Sequence[Any]) -> np.ndarray:
-    """A nullable price column as floats, NaN for NULL."""
-    return np.fromiter(
-        (np.nan if value is None else float(value) for value in values), np.float64, len(values)
-    )
 
 
 __all__ = ["SqlBarStore"]
