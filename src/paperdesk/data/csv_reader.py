@@ -63,7 +63,7 @@ _NAN_SPELLINGS = frozenset({"nan", "-nan", "na", "n/a", "null", "none"})
 _TIMEFRAME_TOKEN = re.compile(r"^\d+(m|h|d|w|mo)$")
 _NANOSECONDS = 1_000_000_000
 _FIELD_WIDTH = 21
-_CHUNK_ROWS = 1 << 18
+_CHUNK_ROWS = 1 << 16
 _SEPARATOR_POSITIONS = [4, 7, 13, 16]
 _SEPARATORS = np.frombuffer(b"--::", dtype=np.uint8)
 _DIGIT_POSITIONS = [0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18]
@@ -719,6 +719,18 @@ _EARLIEST = pd.Timestamp(f"{FIRST_YEAR}-01-01", tz="UTC").value
 _AFTER_LATEST = pd.Timestamp(f"{LAST_YEAR + 1}-01-01", tz="UTC").value
 
 
+def _line_starts(buffer: np.ndarray) -> np.ndarray:
+    """Where each line after the first begins, scanned a slice at a time (a mask of the whole
+    file would cost a byte per byte of it)."""
+    slice_size = 1 << 23
+    parts = [
+        np.flatnonzero(buffer[first : first + slice_size] == 10) + (first + 1)
+        for first in range(0, len(buffer), slice_size)
+    ]
+    starts = np.concatenate(parts) if parts else np.empty(0, dtype=np.int64)
+    return starts[starts < len(buffer)]
+
+
 def _fast_timestamps(content: bytes, rows: int) -> tuple[np.ndarray, str] | None:
     """Parse ``YYYY-MM-DDTHH:MM:SS[Z]`` first fields with numpy (UTC); None when any row
     differs (the general parser then reads them)."""
@@ -727,8 +739,7 @@ def _fast_timestamps(content: bytes, rows: int) -> tuple[np.ndarray, str] | None
     if rows == 0 or header_end < 0 or lines != rows + 1:
         return None
     buffer = np.frombuffer(content, dtype=np.uint8)
-    starts = np.flatnonzero(buffer == 10) + 1
-    starts = starts[starts < len(buffer)]
+    starts = _line_starts(buffer)
     if len(starts) != rows or int(starts[-1]) + _FIELD_WIDTH > len(buffer):
         return None
     block = np.empty((rows, _FIELD_WIDTH), dtype=np.uint8)
@@ -746,12 +757,16 @@ def _fast_timestamps(content: bytes, rows: int) -> tuple[np.ndarray, str] | None
     zulu = (end == ord("Z")) & (after == ord(","))
     if not ((end == ord(",")) | zulu).all():
         return None
-    digits = block[:, _DIGIT_POSITIONS].astype(np.int32) - 48
-    if ((digits < 0) | (digits > 9)).any():
+    digits = block[:, _DIGIT_POSITIONS] - np.uint8(48)  # a byte below "0" wraps above 9
+    if (digits > 9).any():
         return None
-    year = digits[:, 0] * 1000 + digits[:, 1] * 100 + digits[:, 2] * 10 + digits[:, 3]
+
+    def digit(position: int) -> np.ndarray:
+        return digits[:, position].astype(np.int32)
+
+    year = digit(0) * 1000 + digit(1) * 100 + digit(2) * 10 + digit(3)
     month, day, hour, minute, second = (
-        digits[:, 4 + 2 * field] * 10 + digits[:, 5 + 2 * field] for field in range(5)
+        digit(4 + 2 * field) * 10 + digit(5 + 2 * field) for field in range(5)
     )
     if ((month < 1) | (month > 12) | (year < FIRST_YEAR) | (year > LAST_YEAR)).any():
         return None
