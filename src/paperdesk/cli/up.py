@@ -77,7 +77,7 @@ def up_command(
 
         server = PlatformServer(config, on_ready=ready)
         platform.server = server
-        note_committed("0 worker ticks committed")
+        note_committed(ticks_committed(0))
         try:
             with stop_on_signals(platform):
                 server.run(sockets=[listener])
@@ -100,7 +100,7 @@ def _worker(container: Services) -> Worker:
 
     def count(report: WorkerRound) -> None:
         committed[0] += sum(done.bars for done in report.portfolios)
-        note_committed(f"{committed[0]} worker ticks committed, each in its own transaction")
+        note_committed(ticks_committed(committed[0]))
 
     return Worker(
         container.portfolios,
@@ -110,6 +110,11 @@ def _worker(container: Services) -> Worker:
         on_round=count,
         after_round=container.webhook_dispatcher.deliver_due,
     )
+
+
+def ticks_committed(count: int) -> str:
+    """How far the worker got, for the line Ctrl-C prints (``cli/interrupt.py``)."""
+    return f"{count} worker ticks committed, each in its own transaction"
 
 
 def _announce(address: str, demo: PlatformDemo, working: bool) -> None:
