@@ -5,6 +5,8 @@ and the key; a busy port is named. Waits are bounded polls, never timing asserti
 
 from __future__ import annotations
 
+import csv
+import json
 import os
 import queue
 import re
@@ -17,12 +19,14 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 from typing import IO, Any
 
 import httpx
 import pandas as pd
 import pytest
+from websockets.sync.client import connect
 
 from paperdesk.data import find_bundled, load_bars
 from paperdesk.service.platform import KEY_FILE, PLATFORM_PORTFOLIO_NAME
@@ -169,6 +173,27 @@ def committed_ticks(up: Up) -> int:
     return int(match.group(1))
 
 
+def streamed_bar(up: Up, portfolio_id: int) -> dict[str, Any]:
+    """The first bar the worker's ticks send on /ws/trading (same process, no Redis)."""
+    address = up.base.replace("http://", "ws://") + f"/ws/trading?token={up.key}"
+    deadline = time.monotonic() + WAIT
+    with connect(address, open_timeout=WAIT) as stream:
+        while True:
+            message = json.loads(stream.recv(timeout=max(deadline - time.monotonic(), 0.1)))
+            if message["type"] == "price_update" and message["portfolio_id"] == portfolio_id:
+                return dict(message["data"])
+
+
+def csv_close(symbol: str, bar_open: str) -> Decimal:
+    """The close of the bundled CSV's row for the bar opened at ``bar_open``, read as text."""
+    day = pd.Timestamp(bar_open).strftime("%Y-%m-%d")
+    with find_bundled(symbol, "1d").open(encoding="utf-8") as rows:
+        for row in csv.DictReader(rows):
+            if row["timestamp"].startswith(day):
+                return Decimal(row["close"])
+    raise AssertionError(f"no {symbol} row for {bar_open}")
+
+
 def bundled_from_2019(symbol: str, count: int) -> list[pd.Timestamp]:
     """The first ``count`` bundled daily bars from the demo's first day, read from the CSV."""
     bars = load_bars(find_bundled(symbol, "1d"), symbol=symbol, timeframe="1d")
@@ -206,6 +231,8 @@ def test_up_serves_the_demo_and_a_second_start_reuses_portfolio_and_key(
     assert httpx.get(f"{first.base}/healthz", timeout=30).json() == {"status": "ok"}
     assert first.get("/api/v1/portfolios", key="").status_code == 401  # the key is needed
     portfolio_id = demo_portfolio(first)
+    bar = streamed_bar(first, portfolio_id)
+    assert Decimal(bar["close"]) == csv_close(bar["symbol"], bar["bar_open"])
     seen = equity_points(first, portfolio_id)
     poll(lambda: equity_points(first, portfolio_id) >= seen + 2, "the replay advances", first)
     key_file = tmp_path / KEY_FILE
