@@ -26,6 +26,7 @@ from typing import IO, Any
 import httpx
 import pandas as pd
 import pytest
+from paper_cli_helpers import fails
 from websockets.sync.client import connect
 
 from paperdesk.data import find_bundled, load_bars
@@ -307,3 +308,20 @@ def test_up_runs_the_same_on_postgresql(
     assert [path.read_text(encoding="utf-8").strip() for path in key_files] == [up.key]
     assert stat.S_IMODE(key_files[0].stat().st_mode) == 0o600
     assert not (tmp_path / "paperdesk.db").exists()  # the home's SQLite ledger was not used
+
+
+@pytest.mark.parametrize(
+    ("args", "named"),
+    [
+        (["--replay-interval", "manual"], "--replay-interval"),
+        (["--replay-interval", "0s"], "--replay-interval"),
+        (["--replay-interval", "soon"], "--replay-interval"),
+        (["--port", "70000"], "--port"),
+    ],
+)
+def test_bad_options_are_named_and_change_nothing(
+    args: list[str], named: str, tmp_path: Path, clean_environment: pytest.MonkeyPatch
+) -> None:
+    clean_environment.setenv("PAPERDESK_HOME", str(tmp_path))
+    assert named in fails("up", *args, code=2)
+    assert list(tmp_path.iterdir()) == []
