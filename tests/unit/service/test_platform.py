@@ -4,6 +4,7 @@ replay at the next bar instead of trading every bar that fell due while it was s
 from __future__ import annotations
 
 import stat
+import threading
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -16,11 +17,14 @@ from paperdesk.data.clock import SimulatedClock
 from paperdesk.domain.errors import OptionError
 from paperdesk.domain.ticks import TickStatus
 from paperdesk.service.api_keys import ApiKeyService
+from paperdesk.service.container import Services
 from paperdesk.service.platform import (
     KEY_FILE,
     PLATFORM_PORTFOLIO_NAME,
+    PlatformDemo,
     ensure_demo_key,
     ensure_platform_portfolio,
+    prepare_demo,
     replay_interval_option,
 )
 from paperdesk.service.portfolios import PortfolioService
@@ -164,3 +168,42 @@ def test_replay_interval_option_reads_durations(text: str, seconds: Decimal) -> 
 def test_replay_interval_option_refuses_what_would_not_pace_the_replay(text: str) -> None:
     with pytest.raises(OptionError, match="--replay-interval"):
         replay_interval_option(text)
+
+
+def test_two_starts_at_once_make_one_portfolio_and_one_key(
+    tmp_path: Path, clean_environment: pytest.MonkeyPatch
+) -> None:
+    """Each start has its own container, as two processes would; the home's file lock lets
+    one make the portfolio and the key and the other find them."""
+    clean_environment.setenv("PAPERDESK_HOME", str(tmp_path))
+    Services().database.close()  # migrate first: both starts then race for the demo only
+    barrier = threading.Barrier(2)
+    results: list[PlatformDemo] = []
+    errors: list[BaseException] = []
+
+    def start() -> None:
+        container = Services()
+        try:
+            barrier.wait(timeout=60)
+            results.append(prepare_demo(container, TWO_SECONDS))
+        except BaseException as error:  # reported by the assertion below
+            errors.append(error)
+        finally:
+            container.close()
+
+    threads = [threading.Thread(target=start) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=300)
+    assert errors == []
+    assert len({demo.portfolio.portfolio_id for demo in results}) == 1
+    assert len({demo.key.token for demo in results}) == 1
+    assert sorted(demo.portfolio.created for demo in results) == [False, True]
+    container = Services()
+    try:
+        named = [s.name for s in container.portfolios.list_portfolios()]
+        assert named == [PLATFORM_PORTFOLIO_NAME]
+        assert len(container.api_keys.list_keys()) == 1
+    finally:
+        container.close()
