@@ -110,6 +110,7 @@ COMMANDS: tuple[LazyCommand, ...] = (
     _command("export", "transfer", "export_command"),
     _command("import", "transfer", "import_command"),
     _command("demo", "demo", "demo_command"),
+    _command("up", "up", "up_command"),
     _command("serve", "serve", "serve_command"),
     _command("worker", "worker", "worker_command"),
     _group("portfolio", "portfolios", "portfolio_app", extend="portfolio_changes:register"),
