@@ -9,7 +9,7 @@ with the key the dashboard keeps in ``sessionStorage`` and swaps the content in 
 from __future__ import annotations
 
 from fastapi import APIRouter
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, Response
 
 from paperdesk.api.dependencies import PortfolioId, Reader, ServicesDep, check_visible
 from paperdesk.api.schemas import ErrorOut
@@ -18,7 +18,10 @@ from paperdesk.service.report_html import content_security_policy, render_report
 
 router = APIRouter(prefix="/portfolios/{portfolio_id}", tags=["performance"])
 RESPONSES: dict[int | str, dict[str, object]] = {
-    200: {"content": {"text/html": {}}, "description": "the report as one HTML page"},
+    200: {
+        "content": {"text/html": {"schema": {"type": "string"}}},
+        "description": "the report as one HTML page",
+    },
     **{status: {"model": ErrorOut} for status in (401, 403, 404, 422)},
 }
 PAGE_HEADERS = {
@@ -28,7 +31,9 @@ PAGE_HEADERS = {
 }
 
 
-@router.get("/report.html", response_class=HTMLResponse, responses=RESPONSES)
+# ``response_class=Response`` (no media type) for the OpenAPI document only: the 200 is then the
+# ``text/html`` of RESPONSES and the errors are documented as the JSON they are.
+@router.get("/report.html", response_class=Response, responses=RESPONSES)
 def report_page(portfolio_id: PortfolioId, container: ServicesDep, key: Reader) -> HTMLResponse:
     """The portfolio's report as one self-contained HTML page: KPI cards, open positions,
     the last fills, closed trades and the equity curve with drawdown (docs/report.md)."""
