@@ -109,7 +109,7 @@ def _write_every(
         f"writing the report of portfolio {portfolio_id} to {target} every {every} (Ctrl-C stops)",
         err=True,
     )
-    with stop_on_signals(writer):
+    with stop_on_signals(writer, after="the write in progress"):
         writes = writer.run()
     typer.echo(f"stopped after {writes} write(s)", err=True)
 

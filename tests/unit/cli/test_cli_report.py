@@ -115,6 +115,7 @@ def test_every_keeps_replacing_the_file_until_sigint(home: Path, tmp_path: Path)
         _, errors = process.communicate(timeout=120)
     assert len(files) >= 3, errors
     assert process.returncode == 0, errors
+    assert "SIGINT: stopping after the write in progress" in errors
     assert re.search(r"stopped after \d+ write\(s\)", errors)
     assert [p.name for p in folder.iterdir()] == ["index.html"]  # no temporary file left
     assert _embedded(target.read_text(encoding="utf-8"))["format"] == "paperdesk.report/1"
