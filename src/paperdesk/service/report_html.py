@@ -26,15 +26,15 @@ REFRESH_SECONDS = 60
 
 STYLE = """
 :root{color-scheme:light dark;--bg:#f6f5fb;--panel:#fff;--text:#1d1b2a;--muted:#6b6880;
---line:#e3e0ef;--accent:#6d4bd8;--accent2:#9b5de5;--good:#11845b;--bad:#c8293b;
+--line:#e3e0ef;--accent:#6d4bd8;--good:#11845b;--bad:#c8293b;
 --area:rgba(109,75,216,.12);--fall:rgba(200,41,59,.22)}
 @media (prefers-color-scheme:dark){:root{--bg:#14121c;--panel:#1e1b2b;--text:#ece9f7;
---muted:#a29eb8;--line:#332f46;--accent:#a58bff;--accent2:#c77dff;--good:#4cd49a;
+--muted:#a29eb8;--line:#332f46;--accent:#a58bff;--good:#4cd49a;
 --bad:#ff6b7d;--area:rgba(165,139,255,.16);--fall:rgba(255,107,125,.25)}}
 *{box-sizing:border-box}
 body{margin:0;background:var(--bg);color:var(--text);
 font:15px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif}
-.top{background:linear-gradient(120deg,var(--accent),var(--accent2));color:#fff;
+.top{background:linear-gradient(120deg,#4f32b8,#8a3fd1);color:#fff;
 padding:.9rem 1rem;display:flex;flex-wrap:wrap;gap:.5rem 1rem;align-items:center}
 .top h1{margin:0;font-size:1.25rem;overflow-wrap:anywhere;flex:1 1 12rem}
 .top p{margin:0;font-size:.85rem;opacity:.9;flex-basis:100%}
