@@ -19,7 +19,11 @@ from paperdesk.domain import AssetClass, Instrument, PaperdeskError, Side, Trade
 from paperdesk.domain.pnl import RealizedPnl
 from paperdesk.service.documents import decimal_text, utc_text
 from paperdesk.service.paper_documents import fill_document, position_document, summary_document
-from paperdesk.service.performance_views import drawdown_curve, statistics_document
+from paperdesk.service.performance_views import (
+    DrawdownPoint,
+    drawdown_curve,
+    statistics_document,
+)
 from paperdesk.service.views import EquityView
 
 if TYPE_CHECKING:
@@ -71,7 +75,7 @@ def portfolio_report(
         "kpis": kpis,
         "statistics": statistics,
         "positions": [position_document(p) for p in detail.positions],
-        "fills": [fill_document(f) for f in fills[-last_fills:]][::-1],  # newest first
+        "fills": [fill_document(f) for f in reversed(fills[max(len(fills) - last_fills, 0) :])],
         "fill_count": len(fills),
         "trades": trade_summary(trades, forex),
         "equity_curve": [_curve_point(point) for point in drawdown_curve(equity)],
@@ -82,9 +86,9 @@ def _statistic(statistics: Document | None, name: str) -> Any:
     return None if statistics is None else statistics.get(name)
 
 
-def _curve_point(point: Any) -> Document:
+def _curve_point(point: DrawdownPoint) -> Document:
     """One point as the performance endpoint gives it (exact money, the drawdown in percent)."""
-    snapshot: EquityView = point.snapshot
+    snapshot = point.snapshot
     return {
         "ts": utc_text(snapshot.ts),
         "equity": decimal_text(snapshot.equity),

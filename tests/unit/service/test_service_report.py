@@ -87,6 +87,17 @@ def test_a_forex_portfolio_shows_its_pips(database: Database) -> None:
     assert f"{format(expected, ',f')} pips" in page
 
 
+def test_the_last_fills_are_the_newest_first(database: Database) -> None:
+    service, portfolio_id = _eurusd(database)
+    _buy, sell = service.fills(portfolio_id)
+    report = portfolio_report(service, portfolio_id)
+    assert [f["side"] for f in report["fills"]] == ["sell", "buy"]
+    newest = portfolio_report(service, portfolio_id, last_fills=1)
+    assert [(f["side"], Decimal(f["price"])) for f in newest["fills"]] == [("sell", sell.price)]
+    assert newest["fill_count"] == 2
+    assert "Last fills (1 of 2, newest first)" in render_report(newest)
+
+
 def test_a_forex_portfolio_before_its_first_trade_has_no_pips_yet(database: Database) -> None:
     service = PortfolioService(database)
     settings = RunConfig(symbols=("EURUSD",), timeframe="1h", source=EURUSD_REPLAY)
