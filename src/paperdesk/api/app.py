@@ -25,6 +25,7 @@ from paperdesk.api.routers import (
     portfolio_settings,
     portfolios,
     prices,
+    report,
     strategies,
     ticks,
     trading,
@@ -72,6 +73,7 @@ def create_app(services: Services) -> FastAPI:
     app.include_router(portfolios.router, prefix=PREFIX)
     app.include_router(portfolio_settings.router, prefix=PREFIX)
     app.include_router(performance.router, prefix=PREFIX)
+    app.include_router(report.router, prefix=PREFIX)
     app.include_router(history.router, prefix=PREFIX)
     app.include_router(ticks.router, prefix=PREFIX)
     app.include_router(strategies.router, prefix=PREFIX)

@@ -53,12 +53,12 @@ class Stoppable(Protocol):
 
 
 @contextmanager
-def stop_on_signals(runner: Stoppable) -> Iterator[None]:
-    """SIGINT and SIGTERM ask ``runner`` (``run --every``'s scheduler, the worker) to stop
-    after the tick in progress, which always finishes its transaction."""
+def stop_on_signals(runner: Stoppable, *, after: str = "the tick in progress") -> Iterator[None]:
+    """SIGINT and SIGTERM ask ``runner`` (``run --every``'s scheduler, the worker, ``report
+    --every``'s writer) to stop after ``after``, which always finishes its transaction."""
 
     def handle(number: int, _frame: FrameType | None) -> None:
-        typer.echo(f"{signal.Signals(number).name}: stopping after the tick in progress", err=True)
+        typer.echo(f"{signal.Signals(number).name}: stopping after {after}", err=True)
         runner.stop()
 
     previous = {number: signal.signal(number, handle) for number in STOP_SIGNALS}

@@ -107,6 +107,7 @@ COMMANDS: tuple[LazyCommand, ...] = (
     _command("audit", "ledger", "audit_command"),
     _command("mark", "trading", "mark_command"),
     _command("run", "run", "run_command"),
+    _command("report", "report", "report_command"),
     _command("export", "transfer", "export_command"),
     _command("import", "transfer", "import_command"),
     _command("demo", "demo", "demo_command"),
