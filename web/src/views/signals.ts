@@ -16,8 +16,9 @@ const DIRECTIONS: Record<number, { text: string; cls: string }> = {
   [-1]: { text: "▼ short", cls: "short" },
   0: { text: "■ flat", cls: "flat" },
 };
-// Events after which an open plan may size differently (a fill, a new price, a closed trade).
-const PLAN_EVENTS = ["trade_execution", "position_update", "trade_closed", "price_update"];
+// Events after which an open plan may size differently (a fill, a new price, a closed trade,
+// an order canceled or placed: a working entry blocks another when pyramiding is off).
+const PLAN_EVENTS = ["trade_execution", "position_update", "trade_closed", "price_update", "order_update"];
 
 export function mount(root: HTMLElement, app: AppContext): () => void {
   const portfolio = app.portfolio;
