@@ -7,6 +7,7 @@ import { h, tradingControl } from "../dom";
 import { amountProblem, compare } from "./decimal";
 import { money, pnl, when } from "./format";
 import { actOnce } from "./intent";
+import type { KeptControl, KeptControls } from "./kept";
 import { row, table } from "./table";
 
 const COLUMNS = [
@@ -23,8 +24,10 @@ export function positionsTable(
   app: AppContext,
   portfolioId: number,
   positions: readonly Position[],
+  kept: KeptControls<Position>,
   afterAction: () => void,
 ): HTMLElement {
+  kept.keepOnly(positions.map((position) => position.symbol));
   const columns = app.canTrade ? [...COLUMNS, { title: "" }] : COLUMNS;
   const rows = positions.map((position) => {
     const cells: (string | Node)[] = [
@@ -36,7 +39,9 @@ export function positionsTable(
       pnl(position.unrealized_pnl),
       when(position.ts_opened),
     ];
-    if (app.canTrade) cells.push(closeControl(app, portfolioId, position, afterAction));
+    if (app.canTrade) {
+      cells.push(kept.take(position.symbol, position, (first) => closeControl(app, portfolioId, first, afterAction)));
+    }
     return row({ "data-symbol": position.symbol }, cells, [1, 2, 3, 4, 5]);
   });
   return table("positions", columns, rows, "No open position.");
@@ -47,8 +52,8 @@ function closeControl(
   portfolioId: number,
   position: Position,
   afterAction: () => void,
-): HTMLElement {
-  const held = position.quantity.replace(/^-/, "");
+): KeptControl<Position> {
+  let held = position.quantity.replace(/^-/, "");
   const quantity = h("input", {
     class: "close-quantity",
     inputmode: "decimal",
@@ -75,12 +80,20 @@ function closeControl(
     const intent = `close:${portfolioId}:${position.symbol}:${asked ?? "all"}`;
     actOnce(button, intent, (key) => closePosition(app.api, portfolioId, position.symbol, asked, key)).then(
       (closed) => {
-        if (closed !== null) afterAction();
+        if (closed === null) return;
+        quantity.value = "";
+        afterAction();
       },
       (error: unknown) => {
         problem.textContent = describeError(error);
       },
     );
   });
-  return tradingControl(h("div", { class: "inline-form" }, quantity, button, problem));
+  return {
+    element: tradingControl(h("div", { class: "inline-form" }, quantity, button, problem)),
+    update: (current) => {
+      held = current.quantity.replace(/^-/, "");
+      quantity.placeholder = `all ${held}`;
+    },
+  };
 }

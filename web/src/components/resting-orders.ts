@@ -8,6 +8,7 @@ import { amountProblem } from "./decimal";
 import { FieldErrors } from "./field-errors";
 import { money, when } from "./format";
 import { actOnce } from "./intent";
+import type { KeptControl, KeptControls } from "./kept";
 import { row, table } from "./table";
 
 const COLUMNS = [
@@ -28,8 +29,10 @@ export function restingOrdersTable(
   app: AppContext,
   portfolioId: number,
   orders: readonly Order[],
+  kept: KeptControls<Order>,
   afterAction: () => void,
 ): HTMLElement {
+  kept.keepOnly(orders.map((order) => order.order_id));
   const columns = app.canTrade ? [...COLUMNS, { title: "" }] : COLUMNS;
   const rows = orders.map((order) => {
     const cells: (string | Node)[] = [
@@ -45,7 +48,9 @@ export function restingOrdersTable(
       order.status,
       when(order.ts_submitted),
     ];
-    if (app.canTrade) cells.push(orderControls(app, portfolioId, order, afterAction));
+    if (app.canTrade) {
+      cells.push(kept.take(order.order_id, order, (first) => orderControls(app, portfolioId, first, afterAction)));
+    }
     return row({ "data-order-id": order.order_id }, cells, [4, 5, 6]);
   });
   return table("open-orders", columns, rows, "No working order.");
@@ -56,7 +61,8 @@ function orderControls(
   portfolioId: number,
   order: Order,
   afterAction: () => void,
-): HTMLElement {
+): KeptControl<Order> {
+  let current = order;
   const problem = h("span", { class: "error", role: "alert" });
   const cancel = h("button", { type: "button", class: "cancel-order" }, "Cancel");
   const modify = h("button", { type: "button", class: "modify-order" }, "Modify");
@@ -76,11 +82,18 @@ function orderControls(
   });
   modify.addEventListener("click", () => {
     modify.hidden = true;
-    holder.append(modifyForm(app, portfolioId, order, afterAction, () => {
-      modify.hidden = false;
-    }));
+    holder.append(
+      modifyForm(app, portfolioId, current, afterAction, () => {
+        modify.hidden = false;
+      }),
+    );
   });
-  return tradingControl(holder);
+  return {
+    element: tradingControl(holder),
+    update: (latest) => {
+      current = latest;
+    },
+  };
 }
 
 function modifyForm(
@@ -131,7 +144,10 @@ function modifyForm(
     const intent = `modify:${portfolioId}:${order.order_id}:${JSON.stringify(change)}`;
     actOnce(save, intent, (key) => modifyOrder(app.api, portfolioId, order.order_id, change, key)).then(
       (modified) => {
-        if (modified !== null) afterAction();
+        if (modified === null) return;
+        form.remove();
+        onClose();
+        afterAction();
       },
       (error: unknown) => {
         errors.showError(error);

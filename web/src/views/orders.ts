@@ -5,11 +5,12 @@
 // re-reads the portfolio, a moment later, once for a burst). A read-only key gets the same
 // tables without a single control that changes state.
 
-import { type PortfolioDetail } from "../api";
+import type { Order, PortfolioDetail, Position } from "../api";
 import type { AppContext } from "../context";
 import { h, replaceChildren } from "../dom";
 import { money, pnl } from "../components/format";
 import { history } from "../components/history";
+import { KeptControls } from "../components/kept";
 import { orderTicket } from "../components/order-ticket";
 import { positionsTable } from "../components/positions";
 import { restingOrdersTable } from "../components/resting-orders";
@@ -37,6 +38,8 @@ export function mount(root: HTMLElement, app: AppContext): () => void {
     h("section", { class: "card" }, past.element),
   );
 
+  const positionControls = new KeptControls<Position>();
+  const orderControls = new KeptControls<Order>();
   let stopped = false;
   let timer: number | null = null;
   let ticketBuilt = false;
@@ -51,8 +54,8 @@ export function mount(root: HTMLElement, app: AppContext): () => void {
       kpi("realized", "Realized P&L", pnl(s.realized_pnl)),
       kpi("fees", "Fees", money(s.fees_paid)),
     );
-    replaceChildren(positions, positionsTable(app, portfolio.id, detail.positions, reload));
-    replaceChildren(orders, restingOrdersTable(app, portfolio.id, detail.open_orders, reload));
+    replaceChildren(positions, positionsTable(app, portfolio.id, detail.positions, positionControls, reload));
+    replaceChildren(orders, restingOrdersTable(app, portfolio.id, detail.open_orders, orderControls, reload));
     if (app.canTrade && !ticketBuilt) {
       ticketBuilt = true; // built once: a refresh must not wipe what the user is typing
       const symbols = Array.isArray(detail.settings["symbols"]) ? (detail.settings["symbols"] as string[]) : [];

@@ -46,6 +46,7 @@ export function mount(root: HTMLElement, app: AppContext): () => void {
   let loading: Promise<void> | null = null;
   let again = false;
   let stopped = false;
+  let firstRead = true; // what is there on open is not "new"
   let planTimer: number | null = null;
 
   /** Reads the signals after the ones already read (from the last page's cursor). */
@@ -140,7 +141,8 @@ export function mount(root: HTMLElement, app: AppContext): () => void {
     }
     loading = readNew().then(
       (fresh) => {
-        if (!stopped) render(fresh);
+        if (!stopped) render(firstRead ? [] : fresh);
+        firstRead = false;
       },
       (error: unknown) => {
         status.textContent = describeError(error);
