@@ -6,6 +6,7 @@ the user set, and the position follows; a read-only key sees the signals but no 
 from __future__ import annotations
 
 from decimal import ROUND_FLOOR, Decimal
+from typing import Any
 
 from browser_support import DashboardServer, PageProblems, sign_in, visible_trading_controls
 from playwright.sync_api import Page, expect
@@ -97,6 +98,58 @@ def test_a_signal_arrives_live_and_one_click_executes_it_once(
     reason = f"{refusal.json()['message']} ({refusal.json()['code']})"
     expect(newest.locator(".execution .refusal")).to_have_text(reason, timeout=10_000)
     expect(newest.locator("button.execute")).to_be_disabled()
+
+
+def test_a_forex_signal_shows_its_bracket_in_lots_and_pips(
+    page: Page, dashboard_server: DashboardServer
+) -> None:
+    server = dashboard_server
+    created = server.post(
+        "/portfolios",
+        {
+            "name": "forex signals",
+            "cash": "10000",
+            "symbols": ["EURUSD"],
+            "strategies": ["macd-cross"],
+            "params": ["stop_atr=1.5", "target_atr=3"],  # ATR stop and target: a bracket
+            "settings": {"source": "replay", "replay_from": "2018-01-02", "timeframe": "1h",
+                         "sizer": "risk", "risk_pct": "1", "pyramiding": True},
+        },
+    )  # fmt: skip
+    portfolio_id = int(created["summary"]["id"])
+    signals: list[dict[str, Any]] = []
+    while not any(s["direction"] == 1 for s in signals):  # a short refused, then a long
+        tick(server, portfolio_id)
+        signals = server.get(f"/portfolios/{portfolio_id}/signals")["items"]
+    long_signal = signals[-1]
+    refused = next(s for s in signals if s["decision"] == "rejected")
+    sign_in(page, server, server.trader, "signals")
+    choose_portfolio(page, portfolio_id, "signals")
+
+    rejected_card = page.locator(f"article.signal[data-signal-id='{refused['id']}']")
+    expect(rejected_card.locator(".decision")).to_have_text(
+        f"rejected: {refused['decision_reason']}", timeout=10_000
+    )
+    card = page.locator(f"article.signal[data-signal-id='{long_signal['id']}']")
+    entry, stop, target = (Decimal(long_signal[k]) for k in ("entry", "stop", "target"))
+    ratio = abs(target - entry) / abs(entry - stop)  # reward-to-risk, computed here
+    expect(card.locator(".metric.reward-risk dd")).to_have_text(f"{ratio:.2f}")
+    expect(card.locator(".metric.stop dd")).to_have_text(shown(long_signal["stop"]))
+    expect(card.locator(".metric.target dd")).to_have_text(shown(long_signal["target"]))
+
+    plan = server.get(f"/portfolios/{portfolio_id}/signals/{long_signal['id']}/execute/preview")
+    price, units = Decimal(plan["price"]), Decimal(plan["quantity"])
+    pip = Decimal("0.0001")
+    assert Decimal(plan["lots"]) == units / 100_000  # a standard lot
+    assert Decimal(plan["stop_pips"]) == (price - stop) / pip
+    assert Decimal(plan["target_pips"]) == (target - price) / pip
+    expect(card.locator("input.quantity")).to_have_value(plan["quantity"], timeout=10_000)
+    expect(card.locator(".plan")).to_contain_text(f"{plan['lots']} lots")
+    expect(card.locator(".plan")).to_contain_text(f"stop {plan['stop_pips']} pips")
+    expect(card.locator(".plan")).to_contain_text(f"target {plan['target_pips']} pips")
+    expect(card.locator(".plan .planned")).to_contain_text(
+        f"stop-loss {long_signal['stop']} · take-profit {long_signal['target']}"
+    )
 
 
 def test_a_read_only_key_sees_the_signals_but_no_trading_control(
