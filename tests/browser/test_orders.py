@@ -214,3 +214,40 @@ def test_screenshots_of_the_trading_views(
             width = page.evaluate("() => document.documentElement.scrollWidth")
             assert width <= size["width"], f"{device}: the page is {width} px wide"
             screenshot(page, "orders", device, theme)
+
+
+def test_the_history_pages_through_the_audit_log_and_filters_it(
+    page: Page, dashboard_server: DashboardServer
+) -> None:
+    server = dashboard_server
+    portfolio_id = create_portfolio(server)
+    audit: list[dict[str, Any]] = []
+    for _ in range(40):  # until the log is more than one page of the dashboard's 25
+        tick(server, portfolio_id)
+        audit = server.get(f"/portfolios/{portfolio_id}/audit", limit=500)["items"]
+        if len(audit) > 30:
+            break
+    assert len(audit) > 30
+    sign_in(page, server, server.reader, "orders")
+    choose_portfolio(page, portfolio_id, "orders")
+    page.click("#history button[data-resource='audit']")
+    rows = page.locator("#history-audit tbody tr")
+
+    def shown_ids() -> list[int]:
+        return [int(_cells(rows.nth(i))[0]) for i in range(rows.count())]
+
+    expect(rows).to_have_count(25, timeout=10_000)
+    assert shown_ids() == [entry["id"] for entry in audit[:25]]
+    page.click("#history button.page-next")
+    expect(page.locator("#history .page-number")).to_have_text("page 2")
+    expect(rows.first.locator("td").first).to_have_text(str(audit[25]["id"]))
+    assert shown_ids() == [entry["id"] for entry in audit[25:50]]
+    page.click("#history button.page-previous")
+    expect(rows.first.locator("td").first).to_have_text(str(audit[0]["id"]))
+
+    # the kind filter is the API's: an exact kind, or a prefix ending in a dot
+    page.fill("#history input[name='kind']", "order.")
+    page.click("#history .history-filters button[type='submit']")
+    orders_only = [entry for entry in audit if entry["kind"].startswith("order.")]
+    expect(rows).to_have_count(min(25, len(orders_only)), timeout=10_000)
+    assert shown_ids() == [entry["id"] for entry in orders_only[:25]]
