@@ -34,6 +34,11 @@ export function checkTicket(input: TicketInput): TicketCheck {
     if (problem !== null) problems[field] = `${label} ${problem}`;
     return problem === null ? text.trim() : undefined;
   };
+  const needed = (field: string, name: string, text: string, type: OrderType): string | undefined => {
+    if (text.trim() !== "") return amount(field, name, text);
+    problems[field] = `a ${label(type)} order needs a ${name}`;
+    return undefined;
+  };
   const symbol = input.symbol.trim().toUpperCase();
   if (symbol === "") problems["symbol"] = "symbol is required";
   const quantity = amount("quantity", "quantity", input.quantity) ?? "";
@@ -45,11 +50,11 @@ export function checkTicket(input: TicketInput): TicketCheck {
     time_in_force: input.timeInForce,
   };
   if (TAKES_LIMIT.includes(input.type)) {
-    const price = amount("limit_price", `a ${label(input.type)} order needs a limit price:`, input.limitPrice);
+    const price = needed("limit_price", "limit price", input.limitPrice, input.type);
     if (price !== undefined) ticket.limit_price = price;
   }
   if (TAKES_STOP.includes(input.type)) {
-    const price = amount("stop_price", `a ${label(input.type)} order needs a stop price:`, input.stopPrice);
+    const price = needed("stop_price", "stop price", input.stopPrice, input.type);
     if (price !== undefined) ticket.stop_price = price;
   }
   if (input.bracket) {
