@@ -47,6 +47,10 @@ export function executionBox(app: AppContext, portfolioId: number, signal: Signa
   );
   execute.disabled = true; // until the plan is read
   let edited = false;
+  // After a success the box shows what was placed; it plans again only when the quantity is
+  // edited (a stream event re-reading the plan would show the next click's refusal as if the
+  // one just made had failed).
+  let settled = false;
   let sizerQuantity: string | null = null;
   let previewTimer: number | null = null;
 
@@ -79,6 +83,7 @@ export function executionBox(app: AppContext, portfolioId: number, signal: Signa
   };
 
   const loadPreview = (): void => {
+    if (settled) return;
     const text = quantity.value.trim();
     const asked = edited && text !== "" ? text : null;
     if (asked !== null && amountProblem(asked) !== null) return; // shown by the input check
@@ -97,6 +102,8 @@ export function executionBox(app: AppContext, portfolioId: number, signal: Signa
   };
 
   quantity.addEventListener("input", () => {
+    settled = false;
+    outcome.textContent = "";
     edited = quantity.value.trim() !== sizerQuantity;
     const complaint = amountProblem(quantity.value);
     problem.textContent = complaint === null ? "" : `quantity ${complaint}`;
@@ -120,6 +127,8 @@ export function executionBox(app: AppContext, portfolioId: number, signal: Signa
         if (executed === null) return;
         const placed = executed.orders.map((o) => `${o.order_id} ${o.side} ${o.quantity} ${o.symbol} ${o.type}`);
         outcome.textContent = `placed ${placed.join(", ")}`;
+        settled = true;
+        replaceChildren(plan);
         element.dataset["executed"] = executed.orders.map((o) => o.order_id).join(",");
       },
       (error: unknown) => {
