@@ -228,3 +228,175 @@ export function describeError(error: unknown): string {
   if (error instanceof Error) return error.message;
   return String(error);
 }
+
+// ---- Trading, history and execution (the signal panel and the order manager) ----
+
+export type Side = "buy" | "sell";
+export type OrderType = Order["type"];
+export type TimeInForce = "day" | "gtc" | "ioc" | "fok";
+
+export interface Fill {
+  order_id: string;
+  symbol: string;
+  side: Side;
+  quantity: Decimal;
+  price: Decimal;
+  fee: Decimal;
+  slippage: Decimal;
+  ts: string;
+}
+
+export interface Trade {
+  symbol: string;
+  side: string;
+  quantity: Decimal;
+  entry_price: Decimal;
+  exit_price: Decimal;
+  ts_entry: string;
+  ts_exit: string;
+  fees: Decimal;
+  pnl: Decimal;
+  gross_pnl: Decimal;
+  return_pct: number;
+  strategy: string;
+  exit_reason: string;
+}
+
+export interface AuditEntry {
+  id: number;
+  ts_recorded: string;
+  ts_event: string;
+  kind: string;
+  message: string;
+  details: Record<string, unknown>;
+  tick_id: number | null;
+}
+
+export interface PlannedOrder {
+  symbol: string;
+  side: Side;
+  type: OrderType;
+  quantity: Decimal;
+  limit_price: Decimal | null;
+  role: string;
+  stop_loss: Decimal | null;
+  take_profit: Decimal | null;
+}
+
+/** What a one-click execution sends (the preview), sized at `price`, the last close. */
+export interface ExecutionPlan {
+  symbol: string;
+  asset_class: string;
+  direction: "long" | "short" | "flat";
+  price: Decimal;
+  quantity: Decimal;
+  sized_by: string;
+  lots: Decimal | null;
+  pip_size: Decimal | null;
+  stop_pips: Decimal | null;
+  target_pips: Decimal | null;
+  notes: string[];
+  planned: PlannedOrder[];
+}
+
+export interface Executed extends ExecutionPlan {
+  orders: Order[];
+}
+
+/** The body of POST /portfolios/{id}/orders: decimals as strings, absent fields left out. */
+export interface OrderTicket {
+  symbol: string;
+  side: Side;
+  quantity: Decimal;
+  type: OrderType;
+  time_in_force: TimeInForce;
+  limit_price?: Decimal;
+  stop_price?: Decimal;
+  stop_loss?: Decimal;
+  take_profit?: Decimal;
+}
+
+export interface OrderChange {
+  quantity?: Decimal;
+  limit_price?: Decimal;
+  stop_price?: Decimal;
+}
+
+function idempotent(key: string): Record<string, string> {
+  return { "Idempotency-Key": key };
+}
+
+const portfolioPath = (portfolioId: number): string => `/portfolios/${portfolioId}`;
+
+export function placeOrder(
+  api: ApiClient,
+  portfolioId: number,
+  ticket: OrderTicket,
+  idempotencyKey: string,
+): Promise<{ orders: Order[] }> {
+  return api.post(`${portfolioPath(portfolioId)}/orders`, ticket, idempotent(idempotencyKey));
+}
+
+export function cancelOrder(
+  api: ApiClient,
+  portfolioId: number,
+  orderId: string,
+  idempotencyKey: string,
+): Promise<Order> {
+  const path = `${portfolioPath(portfolioId)}/orders/${encodeURIComponent(orderId)}`;
+  return api.request("DELETE", path, {}, undefined, idempotent(idempotencyKey));
+}
+
+export function modifyOrder(
+  api: ApiClient,
+  portfolioId: number,
+  orderId: string,
+  change: OrderChange,
+  idempotencyKey: string,
+): Promise<Order> {
+  const path = `${portfolioPath(portfolioId)}/orders/${encodeURIComponent(orderId)}`;
+  return api.request("PATCH", path, {}, change, idempotent(idempotencyKey));
+}
+
+export function closePosition(
+  api: ApiClient,
+  portfolioId: number,
+  symbol: string,
+  quantity: Decimal | null,
+  idempotencyKey: string,
+): Promise<{ orders: Order[] }> {
+  const path = `${portfolioPath(portfolioId)}/positions/${encodeURIComponent(symbol)}/close`;
+  const body = quantity === null ? undefined : { quantity };
+  return api.post(path, body, idempotent(idempotencyKey));
+}
+
+export function previewSignal(
+  api: ApiClient,
+  portfolioId: number,
+  signalId: number,
+  quantity: Decimal | null,
+): Promise<ExecutionPlan> {
+  const path = `${portfolioPath(portfolioId)}/signals/${signalId}/execute/preview`;
+  return api.get(path, { quantity });
+}
+
+export function executeSignal(
+  api: ApiClient,
+  portfolioId: number,
+  signalId: number,
+  quantity: Decimal | null,
+  idempotencyKey: string,
+): Promise<Executed> {
+  const path = `${portfolioPath(portfolioId)}/signals/${signalId}/execute`;
+  return api.post(path, quantity === null ? {} : { quantity }, idempotent(idempotencyKey));
+}
+
+/** One page of a portfolio's list (`orders`, `fills`, `trades`, `signals`, `audit`). */
+export function listPage<T>(
+  api: ApiClient,
+  portfolioId: number,
+  resource: "orders" | "fills" | "trades" | "signals" | "audit",
+  query: Record<string, string | number | null | undefined> = {},
+): Promise<Page<T>> {
+  return api.get(`${portfolioPath(portfolioId)}/${resource}`, query);
+}

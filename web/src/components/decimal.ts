@@ -1,0 +1,57 @@
+// Exact decimal strings on the client: the API sends and takes money, prices and quantities as
+// decimal strings, so the dashboard checks and compares them as text scaled to BigInt, never
+// through a float (0.1 + 0.2 must not decide whether an order is valid).
+
+import type { Decimal } from "../api";
+
+const AMOUNT = /^\d+(\.\d+)?$/;
+const MAX_DECIMALS = 12;
+const LIMIT = 10n ** 15n;
+
+/** The problem with `text` as an amount the API takes (`parsing.decimal_value`: a plain
+ * decimal, positive, below 1e15, at most 12 decimals), or null when it is one. */
+export function amountProblem(text: string): string | null {
+  const value = text.trim();
+  if (value === "") return "is required";
+  if (!AMOUNT.test(value)) return `'${value}' is not a decimal number such as 300.5`;
+  const decimals = value.split(".")[1]?.length ?? 0;
+  if (decimals > MAX_DECIMALS) return `'${value}' has more than ${MAX_DECIMALS} decimals`;
+  if (BigInt(value.split(".")[0] ?? "0") >= LIMIT) return `'${value}' is too large`;
+  if (compare(value, "0") <= 0) return "must be positive";
+  return null;
+}
+
+/** Compares two decimal strings exactly: -1, 0 or 1. */
+export function compare(left: Decimal, right: Decimal): number {
+  const scale = Math.max(decimalsOf(left), decimalsOf(right));
+  const a = scaled(left, scale);
+  const b = scaled(right, scale);
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** The sign of a decimal string (-1, 0, 1), for colouring a P&L. */
+export function sign(value: Decimal): number {
+  return compare(value, "0");
+}
+
+/** A decimal string with thousands separators, its digits untouched (nothing rounded). */
+export function formatDecimal(value: Decimal | null | undefined): string {
+  if (value === null || value === undefined) return "—";
+  const negative = value.startsWith("-");
+  const [whole = "0", fraction] = (negative ? value.slice(1) : value).split(".");
+  const grouped = whole.replace(/\B(?=(\d{3})+(?!\d))/g, ",");
+  return `${negative ? "-" : ""}${grouped}${fraction === undefined ? "" : `.${fraction}`}`;
+}
+
+function decimalsOf(value: Decimal): number {
+  return value.split(".")[1]?.length ?? 0;
+}
+
+function scaled(value: Decimal, scale: number): bigint {
+  const negative = value.trim().startsWith("-");
+  const digits = negative ? value.trim().slice(1) : value.trim();
+  const [whole = "0", fraction = ""] = digits.split(".");
+  const padded = (fraction + "0".repeat(scale)).slice(0, scale);
+  const magnitude = BigInt((whole || "0") + padded);
+  return negative ? -magnitude : magnitude;
+}

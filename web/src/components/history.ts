@@ -1,0 +1,167 @@
+// Fills, closed trades and the audit log, a page at a time (the API's cursor paging, oldest
+// first) with the filters the API takes: symbol and strategy for trades, kind (exact, or a
+// prefix ending in a dot) for the audit log. "Previous" goes back through the cursors seen.
+
+import { describeError, listPage, type AuditEntry, type Fill, type Trade } from "../api";
+import type { AppContext } from "../context";
+import { h, replaceChildren } from "../dom";
+import { money, pnl, when } from "./format";
+import { row, table, type Column } from "./table";
+
+type Resource = "fills" | "trades" | "audit";
+
+interface Kind<T> {
+  readonly title: string;
+  readonly columns: readonly Column[];
+  readonly numeric: readonly number[];
+  readonly filters: readonly { name: string; label: string }[];
+  cells(item: T): (string | Node)[];
+}
+
+const KINDS: { [R in Resource]: Kind<R extends "fills" ? Fill : R extends "trades" ? Trade : AuditEntry> } = {
+  fills: {
+    title: "Fills",
+    columns: [
+      { title: "Time" },
+      { title: "Order" },
+      { title: "Symbol" },
+      { title: "Side" },
+      { title: "Quantity", numeric: true },
+      { title: "Price", numeric: true },
+      { title: "Fee", numeric: true },
+      { title: "Slippage", numeric: true },
+    ],
+    numeric: [4, 5, 6, 7],
+    filters: [],
+    cells: (f) => [when(f.ts), f.order_id, f.symbol, f.side, money(f.quantity), money(f.price), money(f.fee), money(f.slippage)],
+  },
+  trades: {
+    title: "Closed trades",
+    columns: [
+      { title: "Closed" },
+      { title: "Symbol" },
+      { title: "Side" },
+      { title: "Quantity", numeric: true },
+      { title: "Entry", numeric: true },
+      { title: "Exit", numeric: true },
+      { title: "P&L", numeric: true },
+      { title: "Fees", numeric: true },
+      { title: "Strategy" },
+      { title: "Exit reason" },
+    ],
+    numeric: [3, 4, 5, 6, 7],
+    filters: [
+      { name: "symbol", label: "Symbol" },
+      { name: "strategy", label: "Strategy" },
+    ],
+    cells: (t) => [
+      when(t.ts_exit),
+      t.symbol,
+      t.side === "buy" ? "long" : "short",
+      money(t.quantity),
+      money(t.entry_price),
+      money(t.exit_price),
+      pnl(t.pnl),
+      money(t.fees),
+      t.strategy,
+      t.exit_reason,
+    ],
+  },
+  audit: {
+    title: "Audit log",
+    columns: [{ title: "#", numeric: true }, { title: "Event time" }, { title: "Kind" }, { title: "What" }],
+    numeric: [0],
+    filters: [{ name: "kind", label: "Kind (order.filled, or order.)" }],
+    cells: (a) => [String(a.id), when(a.ts_event), a.kind, a.message],
+  },
+};
+
+const PAGE_SIZE = 25;
+
+export interface History {
+  readonly element: HTMLElement;
+  /** Reads the current page again (after a fill or a closed trade). */
+  refresh(): void;
+}
+
+export function history(app: AppContext, portfolioId: number): History {
+  let resource: Resource = "fills";
+  let cursors: (string | null)[] = [null]; // the cursor of each page seen; the last is shown
+  let next: string | null = null;
+  const filterValues: Record<string, string> = {};
+
+  const tabs = h("div", { class: "history-tabs", role: "tablist" });
+  const filters = h("form", { class: "history-filters" });
+  const body = h("div", { class: "history-body" });
+  const previous = h("button", { type: "button", class: "ghost page-previous" }, "‹ Previous");
+  const following = h("button", { type: "button", class: "ghost page-next" }, "Next ›");
+  const position = h("span", { class: "hint page-number" });
+  const element = h(
+    "section",
+    { id: "history", class: "history" },
+    tabs,
+    filters,
+    body,
+    h("div", { class: "pager" }, previous, position, following),
+  );
+
+  const load = (): void => {
+    const cursor = cursors[cursors.length - 1] ?? null;
+    const query: Record<string, string | number | null> = { limit: PAGE_SIZE, cursor };
+    for (const { name } of KINDS[resource].filters) query[name] = filterValues[name] || null;
+    const shown = resource;
+    listPage<never>(app.api, portfolioId, shown, query).then(
+      (page) => {
+        if (shown !== resource) return;
+        const kind = KINDS[shown] as Kind<unknown>;
+        const rows = (page.items as unknown[]).map((item) => row({}, kind.cells(item), kind.numeric));
+        replaceChildren(body, table(`history-${shown}`, kind.columns, rows, `No ${kind.title.toLowerCase()} yet.`));
+        next = page.next_cursor;
+        previous.disabled = cursors.length <= 1;
+        following.disabled = next === null;
+        position.textContent = `page ${cursors.length}`;
+      },
+      (error: unknown) => {
+        replaceChildren(body, h("p", { class: "error" }, describeError(error)));
+      },
+    );
+  };
+
+  const show = (chosen: Resource): void => {
+    resource = chosen;
+    cursors = [null];
+    for (const tab of tabs.querySelectorAll("button")) {
+      tab.setAttribute("aria-selected", String(tab.dataset["resource"] === chosen));
+    }
+    const inputs = KINDS[chosen].filters.map(({ name, label }) =>
+      h("input", { name, placeholder: label, "aria-label": label, value: filterValues[name] ?? "" }),
+    );
+    replaceChildren(filters, ...inputs, inputs.length > 0 ? h("button", { type: "submit" }, "Filter") : null);
+    load();
+  };
+
+  for (const name of Object.keys(KINDS) as Resource[]) {
+    const tab = h("button", { type: "button", role: "tab", "data-resource": name, class: "ghost" }, KINDS[name].title);
+    tab.addEventListener("click", () => {
+      show(name);
+    });
+    tabs.append(tab);
+  }
+  filters.addEventListener("submit", (event) => {
+    event.preventDefault();
+    for (const input of filters.querySelectorAll("input")) filterValues[input.name] = input.value.trim();
+    cursors = [null];
+    load();
+  });
+  previous.addEventListener("click", () => {
+    if (cursors.length > 1) cursors.pop();
+    load();
+  });
+  following.addEventListener("click", () => {
+    if (next === null) return;
+    cursors.push(next);
+    load();
+  });
+  show("fills");
+  return { element, refresh: load };
+}
