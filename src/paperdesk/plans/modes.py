@@ -106,7 +106,8 @@ class FilteredPlan:
     settings: PlanSettings
     capital: Decimal
     cap: Decimal
-    exposure_used: Decimal
+    exposure_used: Decimal  # the exposure in use before the plan plus what its rows commit
+    exposure_before: Decimal
     rows: tuple[PlanRow, ...]
     decisions: tuple[RowDecision, ...]
 
@@ -120,6 +121,7 @@ class FilteredPlan:
             "settings": self.settings.as_dict(),
             "capital": str(self.capital),
             "cap": str(self.cap),
+            "exposure_before": str(self.exposure_before),
             "exposure_used": str(self.exposure_used),
             "counts": counts,
             "rows": [decision.as_dict() for decision in self.decisions],
@@ -133,11 +135,14 @@ def filter_plan(
     settings: PlanSettings | None = None,
     *,
     quantity_steps: Mapping[str, Decimal] | None = None,
+    exposure_in_use: Decimal = Decimal(0),
 ) -> FilteredPlan:
     """Filter ``rows`` for ``mode`` on ``capital`` (see the module docstring).
 
     ``quantity_steps`` gives each ticker's quantity step (an instrument's lot size: 1 for
-    equities, the lot for forex); a ticker not in it trades whole units.
+    equities, the lot for forex); a ticker not in it trades whole units. ``exposure_in_use``
+    is what a portfolio already commits (its positions and working entries): the plan's rows
+    share the cap with it.
     """
     settings = settings or PlanSettings()
     if not capital.is_finite() or capital <= 0:
@@ -160,11 +165,11 @@ def filter_plan(
 
     cap = capital * settings.exposure_cap
     per_row = capital * settings.position_fraction
-    used = Decimal(0)
+    used = max(exposure_in_use, Decimal(0))
     kept: list[PlanRow] = []
     for rank, (value, position, row, note) in enumerate(scored, start=1):
         row_score = None if mode is None else value
-        room = min(cap - used, per_row)
+        room = max(min(cap - used, per_row), Decimal(0))
         notional = row.notional
         step = steps.get(row.ticker, Decimal(1))
         limit_name = "the exposure cap" if cap - used <= per_row else "the position size limit"
@@ -194,6 +199,7 @@ def filter_plan(
         capital=capital,
         cap=cap,
         exposure_used=used,
+        exposure_before=max(exposure_in_use, Decimal(0)),
         rows=tuple(kept),
         decisions=tuple(decided[position] for position in sorted(decided)),
     )

@@ -63,6 +63,16 @@ class DataSpan:
 
 
 @dataclass(frozen=True, slots=True)
+class EntryWindow:
+    """When entries may be (inclusive), and how to say it in a message: a portfolio takes a
+    plan for its current day up to its next trading day, not a stale or a far one."""
+
+    first: datetime
+    last: datetime
+    description: str
+
+
+@dataclass(frozen=True, slots=True)
 class PlanReading:
     """A read plan: its good rows, the problems of the rows skipped (only with
     ``skip_bad_rows``), and the extra columns that were ignored."""
@@ -83,13 +93,15 @@ def read_plan(
     skip_bad_rows: bool = False,
     known_tickers: Mapping[str, DataSpan | None] | None = None,
     as_of: datetime | None = None,
+    entry_window: EntryWindow | None = None,
 ) -> PlanReading:
     """Read and validate the plan file at ``path`` (``.json`` is JSON, anything else CSV).
 
     ``known_tickers`` maps each ticker the ledger knows to the span of its bars (None: the span
     is not checked); a ticker not in it is refused. None skips the ticker check (the pure
     filter does not need the ledger). ``as_of`` refuses entries after it (a plan cannot be
-    dated in the future of the data it claims to use).
+    dated in the future of the data it claims to use); ``entry_window`` refuses entries
+    outside it.
     """
     file = Path(path)
     source = str(file)
@@ -119,6 +131,7 @@ def read_plan(
         skip_bad_rows=skip_bad_rows,
         known_tickers=known_tickers,
         as_of=as_of,
+        entry_window=entry_window,
     )
 
 
@@ -130,6 +143,7 @@ def parse_plan(
     skip_bad_rows: bool = False,
     known_tickers: Mapping[str, DataSpan | None] | None = None,
     as_of: datetime | None = None,
+    entry_window: EntryWindow | None = None,
 ) -> PlanReading:
     """Validate a plan given as text (an upload): see ``read_plan``."""
     records: Sequence[Mapping[str, object]]
@@ -165,7 +179,7 @@ def parse_plan(
     problems: list[PlanProblem] = []
     for number, record in enumerate(records, start=1):
         values = {key.strip().lower(): value for key, value in record.items()}
-        row, row_problems = _row(number, values, known_tickers, as_of)
+        row, row_problems = _row(number, values, known_tickers, as_of, entry_window)
         if row_problems:
             problems.extend(row_problems)
         elif row is not None:
@@ -290,6 +304,7 @@ def _row(
     values: Mapping[str, object],
     known_tickers: Mapping[str, DataSpan | None] | None,
     as_of: datetime | None,
+    entry_window: EntryWindow | None,
 ) -> tuple[PlanRow | None, list[PlanProblem]]:
     check = _RowCheck(number, values)
     extra = check.raw("(extra cells)")
@@ -339,7 +354,7 @@ def _row(
     if side is not None and entry is not None:
         _check_brackets(check, side, entry, stop_loss, take_profit)
 
-    entry_datetime = _entry_datetime(check, ticker, span, as_of)
+    entry_datetime = _entry_datetime(check, ticker, span, as_of, entry_window)
     if check.problems or side is None or qty is None or entry is None:
         return None, check.problems
     return (
@@ -384,7 +399,11 @@ def _check_brackets(
 
 
 def _entry_datetime(
-    check: _RowCheck, ticker: str, span: DataSpan | None, as_of: datetime | None
+    check: _RowCheck,
+    ticker: str,
+    span: DataSpan | None,
+    as_of: datetime | None,
+    window: EntryWindow | None,
 ) -> datetime | None:
     text = check.raw("entry_datetime")
     if not text:
@@ -409,5 +428,11 @@ def _entry_datetime(
     elif as_of is not None and moment > as_of:
         check.problem(
             "entry_datetime", text, f"not after the plan's as-of time {as_of.isoformat()}"
+        )
+    elif window is not None and not window.first <= moment <= window.last:
+        check.problem(
+            "entry_datetime",
+            text,
+            f"from {window.first.isoformat()} to {window.last.isoformat()}: {window.description}",
         )
     return moment
