@@ -22,9 +22,11 @@ class PlanProblem:
 
     @property
     def message(self) -> str:
-        where = f"row {self.row}, {self.field}" if self.row is not None else self.field
+        if self.row is None:
+            shown = f" {self.value!r}" if self.value and self.value != self.field else ""
+            return f"{self.field}{shown}: {self.expected}"
         shown = f"{self.value!r}" if self.value else "(empty)"
-        return f"{where}: {shown} ({self.expected})"
+        return f"row {self.row}, {self.field}: {shown} ({self.expected})"
 
     def as_dict(self) -> dict[str, object]:
         return {

@@ -153,7 +153,12 @@ def parse_plan(
     for required in REQUIRED_COLUMNS:
         if required not in lowered:
             file_problems.append(
-                PlanProblem(None, required, "", f"a required column; found {', '.join(lowered)}")
+                PlanProblem(
+                    None,
+                    required,
+                    "",
+                    f"a required column is missing; the file has {', '.join(lowered) or 'none'}",
+                )
             )
     for column in sorted({c for c in lowered if lowered.count(c) > 1}):
         file_problems.append(PlanProblem(None, column, column, "a column named only once"))
@@ -322,7 +327,7 @@ def _row(
             close = difflib.get_close_matches(ticker, list(known_tickers), n=1)
             hint = f"; did you mean {close[0]}?" if close else ""
             listed = ", ".join(sorted(known_tickers)[:12]) or "none"
-            check.problem("ticker", ticker, f"a ticker the ledger has bars for ({listed}){hint}")
+            check.problem("ticker", ticker, f"not a ticker the ledger has bars for: {listed}{hint}")
         else:
             span = known_tickers[ticker]
 
@@ -389,12 +394,16 @@ def _check_brackets(
     if stop_loss is not None and (stop_loss >= entry if long else stop_loss <= entry):
         where = "below" if long else "above"
         check.problem(
-            "stop_loss", str(stop_loss), f"{where} the entry price {entry} for a {side.value}"
+            "stop_loss",
+            str(stop_loss),
+            f"must be {where} the entry price {entry} for a {side.value}",
         )
     if take_profit is not None and (take_profit <= entry if long else take_profit >= entry):
         where = "above" if long else "below"
         check.problem(
-            "take_profit", str(take_profit), f"{where} the entry price {entry} for a {side.value}"
+            "take_profit",
+            str(take_profit),
+            f"must be {where} the entry price {entry} for a {side.value}",
         )
 
 
@@ -422,17 +431,16 @@ def _entry_datetime(
         check.problem(
             "entry_datetime",
             text,
-            f"within the data the ledger has for {ticker}: "
+            f"outside the data the ledger has for {ticker}: "
             f"{span.first.isoformat()} to {span.last.isoformat()}",
         )
     elif as_of is not None and moment > as_of:
-        check.problem(
-            "entry_datetime", text, f"not after the plan's as-of time {as_of.isoformat()}"
-        )
+        check.problem("entry_datetime", text, f"after the plan's as-of time {as_of.isoformat()}")
     elif window is not None and not window.first <= moment <= window.last:
         check.problem(
             "entry_datetime",
             text,
-            f"from {window.first.isoformat()} to {window.last.isoformat()}: {window.description}",
+            f"must be from {window.first:%Y-%m-%d} to {window.last:%Y-%m-%d} (UTC): "
+            f"{window.description}",
         )
     return moment

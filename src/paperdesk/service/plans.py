@@ -27,17 +27,37 @@ from typing import TYPE_CHECKING
 from paperdesk.domain import InvalidInputError, Order, OrderType, limits
 from paperdesk.domain.errors import OrderError
 from paperdesk.domain.records import EquityView
-from paperdesk.plans.modes import FilteredPlan, filter_plan
+from paperdesk.plans.modes import FilteredPlan, RowDecision, filter_plan
 from paperdesk.plans.problems import PlanError, PlanProblem
 from paperdesk.plans.reader import DataSpan, EntryWindow, PlanReading, read_plan
 from paperdesk.plans.rows import PlanRow
-from paperdesk.plans.settings import EntryType, ExecutionMode, PlanSettings
+from paperdesk.plans.settings import (
+    EntryType,
+    ExecutionMode,
+    FitRule,
+    PlanSettings,
+    parse_mode,
+)
 from paperdesk.service.order_requests import OrderRequest
 
 if TYPE_CHECKING:
     from paperdesk.data.manager import DataManager
     from paperdesk.service.order_desk import OrderDesk
     from paperdesk.service.portfolios import PortfolioService
+
+__all__ = [  # the plan types the interfaces use come from here (they import no plans module)
+    "EntryType",
+    "ExecutionMode",
+    "FitRule",
+    "PlanError",
+    "PlanExecution",
+    "PlanFilterResult",
+    "PlanService",
+    "PlanSettings",
+    "Reconciliation",
+    "RowDecision",
+    "parse_mode",
+]
 
 FILTERED_FILE = "trade_plan_filtered.csv"
 AUDIT_FILE = "audit.json"
@@ -228,7 +248,8 @@ class PlanService:
         existing = [str(path) for path in targets if path.exists() or path.is_symlink()]
         if existing and not force:
             raise InvalidInputError(
-                f"{', '.join(existing)} already exists: pass --force to replace it"
+                f"{', '.join(existing)} already exist{'s' if len(existing) == 1 else ''}: "
+                "pass --force to replace"
             )
         try:
             folder.mkdir(parents=True, exist_ok=True)

@@ -132,8 +132,8 @@ BAD_ROWS = [
     ("SPY,buy,1,389.58,,,,,,yesterday,", "entry_datetime", "ISO-8601"),
     ("SPY,buy,1,389.58,,,,,,9999-01-01,", "entry_datetime", "ISO-8601"),
     # the bundled SPY hours end 2021-03-31 and start 1998-01-02
-    ("SPY,buy,1,389.58,,,,,,2021-04-01T14:30:00Z,", "entry_datetime", "within the data"),
-    ("SPY,buy,1,389.58,,,,,,1997-12-31,", "entry_datetime", "within the data"),
+    ("SPY,buy,1,389.58,,,,,,2021-04-01T14:30:00Z,", "entry_datetime", "outside the data"),
+    ("SPY,buy,1,389.58,,,,,,1997-12-31,", "entry_datetime", "outside the data"),
     ("SPY,buy,1,389.58,,,,,,,,extra", "(extra cells)", "no more cells"),
     ("SPY,buy,1.0000000000001,389.58,,,,,,,", "qty", "12 decimals"),
 ]
