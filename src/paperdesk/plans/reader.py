@@ -161,7 +161,14 @@ def parse_plan(
                 )
             )
     for column in sorted({c for c in lowered if lowered.count(c) > 1}):
-        file_problems.append(PlanProblem(None, column, column, "a column named only once"))
+        file_problems.append(
+            PlanProblem(
+                None,
+                column,
+                column,
+                f"a column may appear only once; it appears {lowered.count(column)} times",
+            )
+        )
     ignored: list[str] = []
     for column in dict.fromkeys(lowered):
         if column in KNOWN_COLUMNS:

@@ -357,9 +357,8 @@ def _place(
         try:
             made = desk.place(request)
         except (InvalidInputError, OrderError) as error:
-            problem = PlanProblem(
-                row.row, "order", row.ticker, f"an order the portfolio accepts: {error}"
-            )
+            wanted = f"{row.side.value} {row.qty} {row.ticker}"
+            problem = PlanProblem(row.row, "order", wanted, f"refused by the portfolio: {error}")
             if not skip_bad_rows:
                 raise PlanError(reading.source, [problem]) from None
             problems.append(problem)

@@ -194,7 +194,7 @@ def test_as_of_refuses_entries_in_its_future() -> None:
         ("plan.json", b'{"ticker": "SPY"}', "list of objects"),
         ("plan.json", b"[1, 2]", "list of objects"),
         ("plan.json", b"[{", "JSON"),
-        ("plan.csv", b"ticker,side,qty,qty,entry_price\nSPY,buy,1,2,10\n", "only once"),
+        ("plan.csv", b"ticker,side,qty,qty,entry_price\nSPY,buy,1,2,10\n", "appear only once"),
     ],
 )
 def test_malformed_files_are_refused_with_the_reason(
