@@ -47,6 +47,7 @@ OPTIONAL_COLUMNS = (
 )
 KNOWN_COLUMNS = REQUIRED_COLUMNS + OPTIONAL_COLUMNS
 
+LEDGER_TICKERS = "a ticker the ledger has bars for"
 SIDES = {"buy": Side.BUY, "long": Side.BUY, "sell": Side.SELL, "short": Side.SELL}
 MAX_PLAN_BYTES = 10_000_000  # a day's plan is kilobytes; this bounds what a mistake reads
 MAX_PLAN_ROWS = 100_000
@@ -94,6 +95,7 @@ def read_plan(
     known_tickers: Mapping[str, DataSpan | None] | None = None,
     as_of: datetime | None = None,
     entry_window: EntryWindow | None = None,
+    tickers_known_as: str = LEDGER_TICKERS,
 ) -> PlanReading:
     """Read and validate the plan file at ``path`` (``.json`` is JSON, anything else CSV).
 
@@ -101,7 +103,8 @@ def read_plan(
     is not checked); a ticker not in it is refused. None skips the ticker check (the pure
     filter does not need the ledger). ``as_of`` refuses entries after it (a plan cannot be
     dated in the future of the data it claims to use); ``entry_window`` refuses entries
-    outside it.
+    outside it. ``tickers_known_as`` says what the known tickers are, in the message about an
+    unknown one.
     """
     file = Path(path)
     source = str(file)
@@ -132,6 +135,7 @@ def read_plan(
         known_tickers=known_tickers,
         as_of=as_of,
         entry_window=entry_window,
+        tickers_known_as=tickers_known_as,
     )
 
 
@@ -144,6 +148,7 @@ def parse_plan(
     known_tickers: Mapping[str, DataSpan | None] | None = None,
     as_of: datetime | None = None,
     entry_window: EntryWindow | None = None,
+    tickers_known_as: str = LEDGER_TICKERS,
 ) -> PlanReading:
     """Validate a plan given as text (an upload): see ``read_plan``."""
     records: Sequence[Mapping[str, object]]
@@ -191,7 +196,8 @@ def parse_plan(
     problems: list[PlanProblem] = []
     for number, record in enumerate(records, start=1):
         values = {key.strip().lower(): value for key, value in record.items()}
-        row, row_problems = _row(number, values, known_tickers, as_of, entry_window)
+        known = None if known_tickers is None else (known_tickers, tickers_known_as)
+        row, row_problems = _row(number, values, known, as_of, entry_window)
         if row_problems:
             problems.extend(row_problems)
         elif row is not None:
@@ -314,7 +320,7 @@ def _fraction(number: Decimal) -> bool:
 def _row(
     number: int,
     values: Mapping[str, object],
-    known_tickers: Mapping[str, DataSpan | None] | None,
+    known: tuple[Mapping[str, DataSpan | None], str] | None,
     as_of: datetime | None,
     entry_window: EntryWindow | None,
 ) -> tuple[PlanRow | None, list[PlanProblem]]:
@@ -329,12 +335,13 @@ def _row(
         check.problem("ticker", ticker, "a ticker symbol is required")
     elif not TICKER_PATTERN.match(ticker):
         check.problem("ticker", check.raw("ticker"), "a symbol of letters, digits and ._-/=^")
-    elif known_tickers is not None:
+    elif known is not None:
+        known_tickers, known_as = known
         if ticker not in known_tickers:
             close = difflib.get_close_matches(ticker, list(known_tickers), n=1)
             hint = f"; did you mean {close[0]}?" if close else ""
             listed = ", ".join(sorted(known_tickers)[:12]) or "none"
-            check.problem("ticker", ticker, f"not a ticker the ledger has bars for: {listed}{hint}")
+            check.problem("ticker", ticker, f"not {known_as}: {listed}{hint}")
         else:
             span = known_tickers[ticker]
 

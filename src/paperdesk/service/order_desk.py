@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from decimal import Decimal
+from functools import cached_property
 from typing import TYPE_CHECKING
 
 from paperdesk.domain import (
@@ -20,6 +21,7 @@ from paperdesk.domain import (
     OrderEvent,
     OrderIntent,
     OrderRole,
+    UnknownNameError,
     limits,
 )
 from paperdesk.service.order_checks import check_order_request
@@ -38,14 +40,20 @@ class OrderDesk:
         self,
         repository: LedgerRepository,
         state: RestoredPortfolio,
-        at: datetime,
+        market_time: Callable[[], datetime],
         reference_price: Callable[[RestoredPortfolio, str], Decimal],
     ) -> None:
         self.repository = repository
         self.state = state
-        self.at = at
+        self._market_time = market_time
         self._reference_price = reference_price
         self.events: list[Event] = []
+
+    @cached_property
+    def at(self) -> datetime:
+        """The portfolio's clock (read when first needed: an order is checked before a replay
+        that has not started is refused)."""
+        return self._market_time()
 
     @property
     def portfolio_id(self) -> int:
@@ -57,11 +65,12 @@ class OrderDesk:
 
     def instrument(self, symbol: str) -> Instrument:
         """The instrument as the portfolio trades it (its lot and tick)."""
-        if symbol in self.state.kernel.instruments:
+        try:
             return self.state.kernel.instrument(symbol)
-        from paperdesk.live.restore import traded_instrument
+        except UnknownNameError:  # a symbol restore did not load (not traded yet)
+            from paperdesk.live.restore import traded_instrument
 
-        return traded_instrument(symbol, self.state.settings.source)
+            return traded_instrument(symbol, self.state.settings.source)
 
     def existing_order(self, client_order_id: str) -> Order | None:
         """The order placed earlier with this client order id (any status), if any."""

@@ -279,14 +279,16 @@ class PlanService:
         """
         settings = settings or PlanSettings()
         traded = self._portfolios.settings(portfolio_id).symbols
-        # tickers only: a live portfolio's data ends now, and a plan is for what comes next
-        known: dict[str, DataSpan | None] = dict.fromkeys(self.known_tickers(traded))
+        # the symbols it trades (their bars were checked when it was created), without spans:
+        # a live portfolio's data ends now, and a plan is for what comes next
+        known: dict[str, DataSpan | None] = dict.fromkeys(traded or self.known_tickers())
         with self._portfolios.order_desk(portfolio_id, traded) as desk:
             reading = read_plan(
                 path,
                 skip_bad_rows=skip_bad_rows,
                 known_tickers=known,
                 entry_window=execution_window(desk.at),
+                tickers_known_as=f"a symbol portfolio {portfolio_id} trades",
             )
             day = plan_date or _plan_date(reading.rows) or desk.at.date()
             return _place(desk, reading, mode, settings, day, skip_bad_rows)

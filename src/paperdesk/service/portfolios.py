@@ -418,11 +418,15 @@ class PortfolioService:
             from paperdesk.live.restore import restore
 
             state = restore(repository, portfolio_id, symbols)
-            at = self._market_time(repository, state)
-            desk = OrderDesk(repository, state, at, self._reference_price)
+            desk = OrderDesk(
+                repository,
+                state,
+                lambda: self._market_time(repository, state),
+                self._reference_price,
+            )
             yield desk
             if desk.events:
-                self._persist(repository, state, desk.events, at)
+                self._persist(repository, state, desk.events, desk.at)
 
     def cancel_order(self, portfolio_id: int, order_id: str) -> Order:
         with self.database.transaction() as repository:

@@ -108,24 +108,28 @@ def test_a_mode_filters_before_placing(services: Services, tmp_path: Path) -> No
 
 
 @pytest.mark.parametrize(
-    ("line", "field"),
+    ("line", "field", "expected"),
     [
-        ("MSFT,buy,1,10,,,0.5,1,2021-03-02", "ticker"),  # not a symbol of the portfolio
-        ("SPY,buy,-5,389.58,,,0.5,1,2021-03-02", "qty"),
-        ("SPY,buy,1,389.58,,390,0.5,1,2021-03-02", "stop_loss"),
-        ("SPY,buy,1,389.58,,,0.5,1,2021-02-26", "entry_datetime"),  # before the current day
-        ("SPY,buy,1,389.58,,,0.5,1,2021-03-10", "entry_datetime"),  # beyond the next day
-        ("AAPL,sell,5,127.79,,,0.5,1,2021-03-02", "order"),  # a short sale: long-only book
+        # not a symbol of the portfolio (it trades SPY and AAPL)
+        ("MSFT,buy,1,10,,,0.5,1,2021-03-02", "ticker", "a symbol portfolio 1 trades: AAPL, SPY"),
+        ("SPY,buy,-5,389.58,,,0.5,1,2021-03-02", "qty", "above 0"),
+        ("SPY,buy,1,389.58,,390,0.5,1,2021-03-02", "stop_loss", "below the entry price"),
+        # the portfolio's current day is 2021-03-01: it takes entries up to 2021-03-05
+        ("SPY,buy,1,389.58,,,0.5,1,2021-02-26", "entry_datetime", "from 2021-03-01 to 2021-03-05"),
+        ("SPY,buy,1,389.58,,,0.5,1,2021-03-10", "entry_datetime", "from 2021-03-01 to 2021-03-05"),
+        # a short sale in a long-only book: the portfolio's own checks refuse it
+        ("AAPL,sell,5,127.79,,,0.5,1,2021-03-02", "order", "refused by the portfolio"),
     ],
 )
 def test_a_bad_row_places_nothing(
-    services: Services, database: Database, tmp_path: Path, line: str, field: str
+    services: Services, database: Database, tmp_path: Path, line: str, field: str, expected: str
 ) -> None:
     portfolio = replay_portfolio(services)
     before = dump_all_tables(database.url)
     with pytest.raises(PlanError) as caught:
         services.plans.execute(portfolio, write_plan(tmp_path, PLAN + line + "\n"))
     assert [(p.row, p.field) for p in caught.value.problems] == [(3, field)]
+    assert expected in caught.value.problems[0].expected
     assert dump_all_tables(database.url) == before
 
 
