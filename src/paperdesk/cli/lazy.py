@@ -106,6 +106,7 @@ COMMANDS: tuple[LazyCommand, ...] = (
     _command("signals", "ledger", "signals_command"),
     _command("audit", "ledger", "audit_command"),
     _command("mark", "trading", "mark_command"),
+    _command("reconcile", "plans", "reconcile_command"),
     _command("run", "run", "run_command"),
     _command("report", "report", "report_command"),
     _command("export", "transfer", "export_command"),
@@ -121,6 +122,7 @@ COMMANDS: tuple[LazyCommand, ...] = (
     _group("data", "data", "data_app"),
     _group("apikey", "apikeys", "apikey_app"),
     _group("webhook", "webhooks", "webhook_app"),
+    _group("plan", "plans", "plan_app"),
 )
 
 

@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from paperdesk.service.market_data import MarketDataService
     from paperdesk.service.operations import OperationsService
     from paperdesk.service.outbox import OutboxService
+    from paperdesk.service.plans import PlanService
     from paperdesk.service.portfolios import PortfolioService
     from paperdesk.service.webhook_delivery import WebhookDispatcher
     from paperdesk.service.webhooks import WebhookService
@@ -109,6 +110,13 @@ class Services:
         from paperdesk.service.portfolios import PortfolioService
 
         return PortfolioService(self.database, data=lambda: self.data, clock=self.clock)
+
+    @cached_property
+    def plans(self) -> PlanService:
+        """Trade plans: read, filter, execute into a portfolio, reconcile."""
+        from paperdesk.service.plans import PlanService
+
+        return PlanService(self.portfolios, lambda: self.data)
 
     @cached_property
     def backtests(self) -> BacktestService:

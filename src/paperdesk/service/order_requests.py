@@ -24,3 +24,4 @@ class OrderRequest:
     take_profit: Decimal | None = None
     client_order_id: str | None = None
     reason: str = "manual order"
+    strategy: str = "manual"  # who placed it: "manual", or "plan" for a trade plan's rows

@@ -8,7 +8,8 @@ builds a row or reaches into the kernel.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from decimal import Decimal
 from functools import cached_property
@@ -23,8 +24,6 @@ from paperdesk.domain import (
     Fill,
     InvalidInputError,
     Order,
-    OrderEvent,
-    OrderIntent,
     Position,
     Trade,
     UnknownNameError,
@@ -40,6 +39,7 @@ from paperdesk.domain.records import (
 )
 from paperdesk.domain.ticks import BarTick, TickStatus
 from paperdesk.service.order_checks import check_order_request
+from paperdesk.service.order_desk import OrderDesk, orders_of
 from paperdesk.service.order_requests import OrderRequest
 from paperdesk.service.portfolio_edits import check_settings_change, setting_changes
 from paperdesk.service.views import PortfolioDetail, PortfolioSummary, PositionView
@@ -406,30 +406,27 @@ class PortfolioService:
         if not request.quantity.is_finite() or request.quantity <= 0:
             raise InvalidInputError(f"order quantity must be positive, got {request.quantity}")
         check_order_request(request)
+        with self.order_desk(portfolio_id, (symbol,)) as desk:
+            return desk.place(request)
+
+    @contextmanager
+    def order_desk(self, portfolio_id: int, symbols: Sequence[str] = ()) -> Iterator[OrderDesk]:
+        """Portfolio ``portfolio_id`` locked in one transaction, to place orders on through the
+        checks of ``place_order``; what the desk placed is written when the block ends, and
+        nothing is if it raises."""
         with self.database.transaction() as repository:
             from paperdesk.live.restore import restore
 
-            state = restore(repository, portfolio_id, (symbol,))
-            price = self._reference_price(state, symbol)
-            intent = OrderIntent(
-                symbol,
-                request.side,
-                request.quantity,
-                request.order_type,
-                request.limit_price,
-                request.stop_price,
-                request.time_in_force,
-                stop_loss=request.stop_loss,
-                take_profit=request.take_profit,
-                strategy="manual",
-                reason=request.reason,
+            state = restore(repository, portfolio_id, symbols)
+            desk = OrderDesk(
+                repository,
+                state,
+                lambda: self._market_time(repository, state),
+                self._reference_price,
             )
-            client_id = request.client_order_id
-            state.kernel.check_order(intent, price=price, client_order_id=client_id)
-            at = self._market_time(repository, state)
-            events = state.kernel.submit_order(intent, at, price=price, client_order_id=client_id)
-            self._persist(repository, state, events, at)
-            return _orders_of(events)
+            yield desk
+            if desk.events:
+                self._persist(repository, state, desk.events, desk.at)
 
     def cancel_order(self, portfolio_id: int, order_id: str) -> Order:
         with self.database.transaction() as repository:
@@ -489,7 +486,7 @@ class PortfolioService:
             reason = "position closed by user" if quantity is None else "position reduced by user"
             events = state.kernel.close_position(symbol, at, reason, quantity)
             self._persist(repository, state, events, at)
-            return _orders_of(events)
+            return orders_of(events)
 
     def signal(self, portfolio_id: int, signal_id: int) -> SignalView:
         """One stored signal of the portfolio (``UnknownNameError`` when it has no such id)."""
@@ -528,7 +525,7 @@ class PortfolioService:
             plan = plan_execution(state.kernel, order, at, price)
             events = submit_plan(state.kernel, plan, at)
             self._persist(repository, state, events, at)
-            return plan, _orders_of(events)
+            return plan, orders_of(events)
 
     def mark_to_market(self, portfolio_id: int) -> EquityView:
         """Record an equity snapshot at the positions' latest prices (a live portfolio asks
@@ -635,15 +632,6 @@ def _checked_name(name: str) -> str:
             "codes, tabs or line breaks)"
         )
     return name
-
-
-def _orders_of(events: Sequence[Event]) -> list[Order]:
-    """The orders ``events`` placed or changed, each once, in the order they came."""
-    found: dict[str, Order] = {}
-    for event in events:
-        if isinstance(event, OrderEvent):
-            found[event.order.order_id] = event.order
-    return list(found.values())
 
 
 def _account_of(record: PortfolioRecord) -> AccountConfig:

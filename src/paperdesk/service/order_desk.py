@@ -1,0 +1,132 @@
+"""The order desk: one locked portfolio inside one transaction, where orders are placed
+through the same checks as ``PortfolioService.place_order`` (which uses it for its one order).
+
+A trade plan places many orders in one unit of work: what the desk places is written when the
+transaction commits, and nothing is when any step raises. The desk also answers what a plan
+needs to decide first: the equity, the exposure held, and whether a client order id was used.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from decimal import Decimal
+from functools import cached_property
+from typing import TYPE_CHECKING
+
+from paperdesk.domain import (
+    Event,
+    InvalidInputError,
+    Order,
+    OrderEvent,
+    OrderIntent,
+    OrderRole,
+    UnknownNameError,
+    limits,
+)
+from paperdesk.service.order_checks import check_order_request
+
+if TYPE_CHECKING:
+    from paperdesk.domain.instruments import Instrument
+    from paperdesk.live.restore import RestoredPortfolio
+    from paperdesk.service.order_requests import OrderRequest
+    from paperdesk.store import LedgerRepository
+
+
+class OrderDesk:
+    """Place orders on a restored, locked portfolio; ``events`` collects what to persist."""
+
+    def __init__(
+        self,
+        repository: LedgerRepository,
+        state: RestoredPortfolio,
+        market_time: Callable[[], datetime],
+        reference_price: Callable[[RestoredPortfolio, str], Decimal],
+    ) -> None:
+        self.repository = repository
+        self.state = state
+        self._market_time = market_time
+        self._reference_price = reference_price
+        self.events: list[Event] = []
+
+    @cached_property
+    def at(self) -> datetime:
+        """The portfolio's clock (read when first needed: an order is checked before a replay
+        that has not started is refused)."""
+        return self._market_time()
+
+    @property
+    def portfolio_id(self) -> int:
+        return self.state.portfolio_id
+
+    def reference_price(self, symbol: str) -> Decimal:
+        """The symbol's last known close; refuses a symbol the portfolio does not trade."""
+        return self._reference_price(self.state, symbol)
+
+    def instrument(self, symbol: str) -> Instrument:
+        """The instrument as the portfolio trades it (its lot and tick)."""
+        try:
+            return self.state.kernel.instrument(symbol)
+        except UnknownNameError:  # a symbol restore did not load (not traded yet)
+            from paperdesk.live.restore import traded_instrument
+
+            return traded_instrument(symbol, self.state.settings.source)
+
+    def existing_order(self, client_order_id: str) -> Order | None:
+        """The order placed earlier with this client order id (any status), if any."""
+        return self.repository.order_by_client_id(self.portfolio_id, client_order_id)
+
+    def equity(self) -> Decimal:
+        return self.state.kernel.equity_point(self.at).equity
+
+    def exposure(self) -> Decimal:
+        """What the portfolio commits now: its positions at their marks plus the entries still
+        working (at their limit price, else the last price), longs and shorts alike."""
+        kernel = self.state.kernel
+        marks = kernel.marks()
+        held = sum((abs(p.quantity) * marks[s] for s, p in kernel.positions().items()), Decimal(0))
+        working = Decimal(0)
+        for order in kernel.open_orders():
+            if order.role is not OrderRole.ENTRY or order.parent_id is not None:
+                continue
+            remaining = order.quantity - order.filled_quantity
+            price = order.limit_price or kernel.last_price(order.symbol) or Decimal(0)
+            working += remaining * price
+        return held + working
+
+    def place(self, request: OrderRequest) -> list[Order]:
+        """Check and submit ``request`` (the checks of any manual order: quantity, prices its
+        type takes, client order id, lots and ticks, the portfolio's risk chain)."""
+        symbol = limits.symbol_value(request.symbol, "symbol")
+        if not request.quantity.is_finite() or request.quantity <= 0:
+            raise InvalidInputError(f"order quantity must be positive, got {request.quantity}")
+        check_order_request(request)
+        kernel = self.state.kernel
+        price = self.reference_price(symbol)
+        intent = OrderIntent(
+            symbol,
+            request.side,
+            request.quantity,
+            request.order_type,
+            request.limit_price,
+            request.stop_price,
+            request.time_in_force,
+            stop_loss=request.stop_loss,
+            take_profit=request.take_profit,
+            strategy=request.strategy,
+            reason=request.reason,
+        )
+        client_id = request.client_order_id
+        kernel.check_order(intent, price=price, client_order_id=client_id)
+        events = kernel.submit_order(intent, self.at, price=price, client_order_id=client_id)
+        self.events.extend(events)
+        return orders_of(events)
+
+
+def orders_of(events: Sequence[Event]) -> list[Order]:
+    """The orders ``events`` placed or changed, each once, in the order they came."""
+    found: dict[str, Order] = {}
+    for event in events:
+        if isinstance(event, OrderEvent):
+            found[event.order.order_id] = event.order
+    return list(found.values())
