@@ -36,6 +36,7 @@ from paperdesk.execution.expiry import day_order_expiry
 from paperdesk.execution.fills import BracketExit, bracket_exit, limit_fill_price, side_bar
 from paperdesk.plans.rows import PlanRow
 from paperdesk.plans.same_candle import FinerBars, decide_from_finer_bars
+from paperdesk.plans.settings import EntryType
 from paperdesk.plans.sim_results import (
     Outcome,
     Resolution,
@@ -43,7 +44,7 @@ from paperdesk.plans.sim_results import (
     SimulationResult,
     SimulationSummary,
 )
-from paperdesk.plans.sim_rules import EntryOrder, SimulationRules
+from paperdesk.plans.sim_rules import SimulationRules
 
 _SECONDS_PER_HOUR = Decimal(3600)
 _HUNDREDTH = Decimal("0.01")
@@ -126,7 +127,7 @@ def _enter(
     rules: SimulationRules,
 ) -> _Entry | SimulatedTrade:
     side = row.side
-    if rules.entry is EntryOrder.MARKET:
+    if rules.entry is EntryType.MARKET:
         bar = bars[first]
         raw = side_bar(bar, side).open
         return _Entry(first, _taker_price(raw, side, bar, instrument, rules), True)

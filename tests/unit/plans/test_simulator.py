@@ -16,8 +16,9 @@ import pytest
 from paperdesk.domain import InvalidInputError, Side
 from paperdesk.execution import FixedBasisPoints, PerShare
 from paperdesk.execution.costs import CostModels
+from paperdesk.plans.settings import EntryType
 from paperdesk.plans.sim_results import Outcome, Resolution
-from paperdesk.plans.sim_rules import EntryOrder, SimulationRules
+from paperdesk.plans.sim_rules import SimulationRules
 from paperdesk.plans.simulator import simulate_plan
 
 from ._bundled import candles, csv_prices, plan_row, utc
@@ -25,7 +26,7 @@ from ._bundled import candles, csv_prices, plan_row, utc
 D = Decimal
 SPY_1H = "lean_SPY_1h.csv"
 SPY_1M = "lean_SPY_1m.csv"
-MARKET = SimulationRules(entry=EntryOrder.MARKET)
+MARKET = SimulationRules(entry=EntryType.MARKET)
 
 
 def spy_week() -> dict[str, tuple]:
@@ -56,7 +57,7 @@ def test_stop_loss_with_slippage_and_per_share_fees() -> None:
     assert csv_prices(SPY_1H, "2013-10-08T13:00:00Z") == ("167.45", "167.62", "167.05", "167.54")
     assert csv_prices(SPY_1H, "2013-10-08T14:00:00Z") == ("167.54", "167.57", "166.67", "166.76")
     costs = CostModels(PerShare(D("0.005"), D("1")), FixedBasisPoints(D(5)))
-    rules = SimulationRules(costs=costs, entry=EntryOrder.MARKET)
+    rules = SimulationRules(costs=costs, entry=EntryType.MARKET)
     row = plan_row("SPY", "2013-10-08T13:00:00", take_profit="168.50", stop_loss="166.90")
     [trade] = simulate_plan([row], spy_week(), rules).trades
     assert trade.outcome is Outcome.STOP_LOSS
@@ -176,7 +177,7 @@ def test_intraday_mode_closes_at_the_sessions_last_candle() -> None:
     # trade closes with the 19:00Z candle at 167.42: 10 x (167.42 - 167.43) = -0.10.
     day = [bar for bar in spy_week()["SPY"] if bar.ts_open.day == 7]
     assert (min(bar.low for bar in day), max(bar.high for bar in day)) == (D("167.25"), D("168.45"))
-    rules = SimulationRules(entry=EntryOrder.MARKET, end_of_day_close=True)
+    rules = SimulationRules(entry=EntryType.MARKET, end_of_day_close=True)
     row = plan_row("SPY", "2013-10-07T13:00:00", take_profit="170", stop_loss="166")
     [trade] = simulate_plan([row], spy_week(), rules).trades
     assert trade.outcome is Outcome.END_OF_DAY
@@ -190,7 +191,7 @@ def test_intraday_mode_follows_an_early_close() -> None:
     assert csv_prices("lean_AAPL_1h.csv", "2019-11-29T14:00:00Z")[0] == "266.2"
     assert csv_prices("lean_AAPL_1h.csv", "2019-11-29T17:00:00Z")[3] == "267.25"
     bars = {"AAPL": candles("AAPL", "1h", "2019-11-27", "2019-12-03")}
-    rules = SimulationRules(entry=EntryOrder.MARKET, end_of_day_close=True)
+    rules = SimulationRules(entry=EntryType.MARKET, end_of_day_close=True)
     row = plan_row("AAPL", "2019-11-29T14:00:00", take_profit="275", stop_loss="260")
     [trade] = simulate_plan([row], bars, rules).trades
     assert trade.outcome is Outcome.END_OF_DAY
