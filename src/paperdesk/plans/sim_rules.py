@@ -62,15 +62,16 @@ class SimulationRules:
     def from_settings(
         cls,
         settings: PlanSettings,
-        mode: ExecutionMode,
+        mode: ExecutionMode | None,
         *,
         costs: CostModels | None = None,
         instruments: Mapping[str, Instrument] | None = None,
         default_entry_time: datetime | None = None,
     ) -> SimulationRules:
         """The rules the plan guardrails imply: the EOD close in INTRADAY mode (when the
-        settings keep it on), their max hold and entry type. The stop-loss priority is the
-        engine's rule and always applies (``PlanSettings.stop_loss_priority``)."""
+        settings keep it on; no mode, no EOD close), their max hold and entry type. The
+        stop-loss priority is the engine's rule and always applies
+        (``PlanSettings.stop_loss_priority``)."""
         return cls(
             costs=costs or CostModels(NoFee(), NoSlippage()),
             instruments=dict(instruments or {}),
