@@ -22,19 +22,24 @@ from paperdesk.execution import BracketExit, bracket_exit
 
 
 @dataclass(frozen=True, slots=True)
-class FinerBars:
-    """One ticker's finer bars, oldest first, with their open times for lookups."""
+class BarSeries:
+    """One ticker's bars (candles, or the finer bars under them), oldest first, with their
+    open times for lookups."""
 
     bars: Sequence[Bar]
     opens: Sequence[datetime]
 
     @classmethod
-    def of(cls, bars: Sequence[Bar]) -> FinerBars:
+    def of(cls, bars: Sequence[Bar]) -> BarSeries:
         return cls(bars, [bar.ts_open for bar in bars])
+
+    def first_at_or_after(self, moment: datetime) -> int:
+        """The index of the first bar opening at or after ``moment`` (``len`` when none)."""
+        return bisect_left(self.opens, moment)
 
     def inside(self, candle: Bar) -> list[Bar]:
         """The finer bars lying wholly inside ``candle``'s interval."""
-        start = bisect_left(self.opens, candle.ts_open)
+        start = self.first_at_or_after(candle.ts_open)
         found: list[Bar] = []
         for bar in self.bars[start:]:
             if bar.ts_open >= candle.ts_close:
@@ -56,7 +61,7 @@ class SameCandleDecision:
 
 def decide_from_finer_bars(
     candle: Bar,
-    finer: FinerBars,
+    finer: BarSeries,
     exit_side: Side,
     stop_loss: Decimal | None,
     take_profit: Decimal | None,

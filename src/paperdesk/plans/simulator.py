@@ -25,7 +25,6 @@ A plan's candles run out before the trade ends: ``NO_DATA``, saying where the da
 
 from __future__ import annotations
 
-from bisect import bisect_left
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -35,7 +34,7 @@ from paperdesk.domain import Bar, Instrument, InvalidInputError, OrderRole, Side
 from paperdesk.execution.expiry import day_order_expiry
 from paperdesk.execution.fills import BracketExit, bracket_exit, limit_fill_price, side_bar
 from paperdesk.plans.rows import PlanRow
-from paperdesk.plans.same_candle import FinerBars, decide_from_finer_bars
+from paperdesk.plans.same_candle import BarSeries, decide_from_finer_bars
 from paperdesk.plans.settings import EntryType
 from paperdesk.plans.sim_results import (
     Outcome,
@@ -49,16 +48,6 @@ from paperdesk.plans.sim_rules import SimulationRules
 _SECONDS_PER_HOUR = Decimal(3600)
 _HUNDREDTH = Decimal("0.01")
 _SECONDS_PER_DAY = Decimal(86400)
-
-
-@dataclass(frozen=True, slots=True)
-class _Candles:
-    bars: Sequence[Bar]
-    opens: Sequence[datetime]
-
-    @classmethod
-    def of(cls, bars: Sequence[Bar]) -> _Candles:
-        return cls(bars, [bar.ts_open for bar in bars])
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,8 +67,8 @@ def simulate_plan(
     equities the regular-session candles, as a backtest trades them); ``finer`` bars per ticker
     (e.g. 1m under 1h) decide candles touching both levels. See the module docstring."""
     rules = rules or SimulationRules()
-    series = {ticker: _Candles.of(bars) for ticker, bars in candles.items()}
-    finer_series = {ticker: FinerBars.of(bars) for ticker, bars in (finer or {}).items()}
+    series = {ticker: BarSeries.of(bars) for ticker, bars in candles.items()}
+    finer_series = {ticker: BarSeries.of(bars) for ticker, bars in (finer or {}).items()}
     trades = tuple(
         simulate_row(row, series.get(row.ticker), rules, finer_series.get(row.ticker))
         for row in rows
@@ -89,20 +78,18 @@ def simulate_plan(
 
 def simulate_row(
     row: PlanRow,
-    candles: _Candles | Sequence[Bar] | None,
+    candles: BarSeries | None,
     rules: SimulationRules,
-    finer: FinerBars | None = None,
+    finer: BarSeries | None = None,
 ) -> SimulatedTrade:
-    """One row over its ticker's candles (see ``simulate_plan``)."""
+    """One row over its ticker's candles (None: none held), see ``simulate_plan``."""
     _check_levels(row)
-    if candles is not None and not isinstance(candles, _Candles):
-        candles = _Candles.of(candles)
     start = row.entry_datetime or rules.default_entry_time
     if start is None:
         return _not_opened(row, Outcome.NO_DATA, "no entry_datetime and no plan date to enter on")
     if candles is None or not candles.bars:
         return _not_opened(row, Outcome.NO_DATA, f"no candles for {row.ticker}")
-    first = bisect_left(candles.opens, start)
+    first = candles.first_at_or_after(start)
     if first == len(candles.bars):
         last = candles.bars[-1]
         return _not_opened(
@@ -159,7 +146,7 @@ def _walk(
     entry: _Entry,
     instrument: Instrument,
     rules: SimulationRules,
-    finer: FinerBars | None,
+    finer: BarSeries | None,
 ) -> SimulatedTrade:
     exit_side = Side.SELL if row.side is Side.BUY else Side.BUY
     entry_time = bars[entry.index].ts_open
@@ -198,7 +185,7 @@ def _bracket_trade(
     candle: Bar,
     decided: BracketExit,
     exit_side: Side,
-    finer: FinerBars | None,
+    finer: BarSeries | None,
 ) -> SimulatedTrade:
     """The take-profit or stop-loss exit on ``candle``, resolved from finer bars when both
     levels were inside it."""

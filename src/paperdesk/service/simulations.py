@@ -136,7 +136,9 @@ class SimulationService:
         defaults = PlanSettings()
         settings = PlanSettings(
             entry_type=request.entry,
-            max_hold_days=request.max_hold_days or defaults.max_hold_days,
+            max_hold_days=defaults.max_hold_days
+            if request.max_hold_days is None
+            else request.max_hold_days,
         )
         costs = CostModels(
             parse_fee_model(request.commission), basis_points_model(request.slippage_bps)
