@@ -18,6 +18,8 @@ from paperdesk.execution.fees import (
     parse_fee_model,
 )
 from paperdesk.execution.fills import (
+    BracketExit,
+    bracket_exit,
     limit_fill_price,
     market_fill_price,
     stop_limit_fill_price,
@@ -28,6 +30,7 @@ from paperdesk.execution.slippage import FixedBasisPoints, HalfSpread, NoSlippag
 from paperdesk.execution.venue import ExecutionVenue, SizeEntry, VenueStep, entry_fill_quantity
 
 __all__ = [
+    "BracketExit",
     "ExecutionVenue",
     "FeeModel",
     "FixedBasisPoints",
@@ -44,6 +47,7 @@ __all__ = [
     "SizeEntry",
     "SlippageModel",
     "VenueStep",
+    "bracket_exit",
     "day_order_expiry",
     "entry_fill_quantity",
     "limit_fill_price",

@@ -10,10 +10,12 @@ OHLC, a sell the bid OHLC, as Lean's quote-bar fill models do; without one, the 
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import NamedTuple
 
-from paperdesk.domain import Bar, Side
+from paperdesk.domain import Bar, OrderRole, Side
 
 _BUY = Side.BUY
+_STOP_LOSS, _TAKE_PROFIT = OrderRole.STOP_LOSS, OrderRole.TAKE_PROFIT
 
 
 def side_bar(bar: Bar, side: Side) -> Bar:
@@ -81,3 +83,38 @@ def stop_limit_fill_price(
         return True, limit_fill_price(side, limit, bar)
     reachable = limit >= trigger if side is Side.BUY else limit <= trigger
     return True, (trigger if reachable else None)
+
+
+class BracketExit(NamedTuple):
+    """Which leg of a bracket trades on a bar, at what price (before slippage), and whether the
+    bar touched both legs without opening through either (the choice was the stop-loss rule's,
+    not the bar's)."""
+
+    leg: OrderRole
+    price: Decimal
+    ambiguous: bool
+
+
+def bracket_exit(
+    side: Side, stop_loss: Decimal | None, take_profit: Decimal | None, bar: Bar
+) -> BracketExit | None:
+    """The exit of a position on ``bar`` through its bracket legs (``side``: the exits' side,
+    SELL for a long), or None when neither leg is touched.
+
+    The stop-loss is a stop order (``stop_trigger_price``), the take-profit a limit order
+    (``limit_fill_price``). When both are touched the one the bar opened through traded first;
+    otherwise the bar's path inside is unknown and the stop-loss wins (``ambiguous``), the
+    conservative choice. The engine's venue and the plan simulator both decide here, so they
+    cannot disagree. ``bar`` is the side's prices already (``side_bar`` for a quoted bar).
+    """
+    stop_price = None if stop_loss is None else stop_trigger_price(side, stop_loss, bar)
+    target_price = None if take_profit is None else limit_fill_price(side, take_profit, bar)
+    if stop_price is not None and target_price is not None:
+        if target_price == bar.open and stop_price != bar.open:
+            return BracketExit(_TAKE_PROFIT, target_price, False)  # opened through the target
+        return BracketExit(_STOP_LOSS, stop_price, stop_price != bar.open)
+    if stop_price is not None:
+        return BracketExit(_STOP_LOSS, stop_price, False)
+    if target_price is not None:
+        return BracketExit(_TAKE_PROFIT, target_price, False)
+    return None

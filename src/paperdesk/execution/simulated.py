@@ -41,6 +41,7 @@ from paperdesk.domain import (
 )
 from paperdesk.execution.book import OrderBook
 from paperdesk.execution.fills import (
+    bracket_exit,
     limit_fill_price,
     side_bar,
     stop_limit_fill_price,
@@ -219,24 +220,24 @@ class SimulatedVenue:
         return None
 
     def _settle_bracket(self, order: Order, sibling: Order, bar: Bar) -> _Decision | None:
-        """Both legs active: the one touched at the open wins, else the stop-loss (ambiguous)."""
+        """Both legs active: the one touched at the open wins, else the stop-loss (ambiguous);
+        the rule is ``fills.bracket_exit``, shared with the plan simulator."""
         stop_leg, target_leg = (order, sibling) if order.role is _STOP_LOSS else (sibling, order)
         if bar.quote is not None:  # both legs trade on the same side
             bar = side_bar(bar, stop_leg.side)
-        stop_price = stop_trigger_price(stop_leg.side, cast(Decimal, stop_leg.stop_price), bar)
-        target_price = limit_fill_price(target_leg.side, cast(Decimal, target_leg.limit_price), bar)
-        if stop_price is not None and target_price is not None:
-            if target_price == bar.open and stop_price != bar.open:
-                stop_price = None  # the bar opened through the target: it traded first
-            else:
-                if stop_price != bar.open:
-                    self.ambiguous_bars += 1
-                target_price = None
-        if stop_price is not None:
-            return stop_leg, stop_price, True
-        if target_price is not None:
-            return target_leg, target_price, False
-        return None
+        decided = bracket_exit(
+            stop_leg.side,
+            cast(Decimal, stop_leg.stop_price),
+            cast(Decimal, target_leg.limit_price),
+            bar,
+        )
+        if decided is None:
+            return None
+        if decided.ambiguous:
+            self.ambiguous_bars += 1
+        if decided.leg is _STOP_LOSS:
+            return stop_leg, decided.price, True
+        return target_leg, decided.price, False
 
     def _slipped(self, order: Order, raw_price: Decimal, market_like: bool) -> Decimal:
         """The price ``order`` trades at: market-like orders pay slippage, limits do not."""

@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from paperdesk.service.outbox import OutboxService
     from paperdesk.service.plans import PlanService
     from paperdesk.service.portfolios import PortfolioService
+    from paperdesk.service.simulations import SimulationService
     from paperdesk.service.webhook_delivery import WebhookDispatcher
     from paperdesk.service.webhooks import WebhookService
     from paperdesk.store import Database
@@ -123,6 +124,13 @@ class Services:
         from paperdesk.service.backtests import BacktestService
 
         return BacktestService(lambda: self.data)
+
+    @cached_property
+    def simulations(self) -> SimulationService:
+        """Trade plans simulated over the DataManager's bars (nothing written to the ledger)."""
+        from paperdesk.service.simulations import SimulationService
+
+        return SimulationService(lambda: self.data)
 
     @cached_property
     def market_data(self) -> MarketDataService:

@@ -1,0 +1,225 @@
+"""The ``paperdesk simulate FILE`` command: a trade plan walked over real candles (the intraday
+simulator), its trades written to ``sim_trades.csv`` and shown as a table or JSON."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from paperdesk.cli.fit import Column, console, fitted, text
+from paperdesk.cli.output import print_json
+from paperdesk.cli.paper_options import WideFlag
+from paperdesk.cli.services import services
+from paperdesk.domain.errors import OptionError
+
+
+def simulate_command(
+    plan: Annotated[
+        Path, typer.Argument(metavar="FILE", help="Trade plan: CSV, or JSON (a list of rows).")
+    ],
+    timeframe: Annotated[
+        str,
+        typer.Option(metavar="TF", help="The candles to walk: 1h, 15m, 1m... (intraday)."),
+    ],
+    out: Annotated[
+        Path,
+        typer.Option(metavar="DIR", help="Folder for sim_trades.csv and sim_summary.json."),
+    ],
+    mode: Annotated[
+        str | None,
+        typer.Option(
+            metavar="MODE",
+            help="intraday, fast, balanced or conservative; intraday closes each trade at "
+            "its session's end (EOD). Filter a plan by mode with 'paperdesk plan filter'.",
+        ),
+    ] = None,
+    max_hold_days: Annotated[
+        str | None,
+        typer.Option(metavar="N", help="Close a trade still open after N days (default 3)."),
+    ] = None,
+    resolve_with: Annotated[
+        str | None,
+        typer.Option(
+            metavar="TF",
+            help="Finer bars (e.g. 1m) that decide a candle touching both stop and target; "
+            "without them the stop-loss is taken.",
+        ),
+    ] = None,
+    entry: Annotated[
+        str,
+        typer.Option(
+            metavar="limit|market",
+            help="limit: a DAY limit at entry_price (default); market: the next candle's open.",
+        ),
+    ] = "limit",
+    slippage_bps: Annotated[
+        str, typer.Option(metavar="N", help="Slippage of market-like fills, in bps (default 5).")
+    ] = "5",
+    commission: Annotated[
+        str,
+        typer.Option(
+            metavar="SPEC",
+            help="Fee model: none (default), percent:P, per-share:R[:min=M][:max-pct=P], "
+            "per-lot:A or per-contract:A.",
+        ),
+    ] = "none",
+    plan_date: Annotated[
+        str | None,
+        typer.Option(
+            metavar="YYYY-MM-DD",
+            help="Entry day of rows without entry_datetime (their first candle that day).",
+        ),
+    ] = None,
+    skip_bad_rows: Annotated[
+        bool, typer.Option("--skip-bad-rows", help="Skip invalid rows (each is reported).")
+    ] = False,
+    json_output: Annotated[
+        bool, typer.Option("--json", help="Print one JSON object instead of tables.")
+    ] = False,
+    wide: WideFlag = False,
+) -> None:
+    """Simulate a trade plan over real candles: take-profit, stop-loss, timeout, EOD."""
+    from paperdesk.service.simulations import (  # pandas and the engine: not for --help
+        EntryType,
+        SimulationRequest,
+        parse_mode,
+    )
+
+    request = SimulationRequest(
+        plan=plan.expanduser(),
+        timeframe=timeframe,
+        mode=parse_mode(mode) if mode is not None else None,
+        max_hold_days=_decimal(max_hold_days, "--max-hold-days") if max_hold_days else None,
+        resolve_with=resolve_with,
+        entry=_entry(entry, EntryType),
+        slippage_bps=_decimal(slippage_bps, "--slippage-bps"),
+        commission=commission,
+        plan_date=_date(plan_date) if plan_date is not None else None,
+        skip_bad_rows=skip_bad_rows,
+    )
+    report = services().simulations.simulate(request, out.expanduser())
+    document = report.document()
+    if json_output:
+        print_json(document)
+        return
+    _print(document, wide)
+
+
+def _decimal(value: str, option: str) -> Decimal:
+    try:
+        number = Decimal(value.strip())
+    except InvalidOperation:
+        raise OptionError(f"invalid value for {option}: '{value}' (expected a number)") from None
+    if not number.is_finite() or (number <= 0 and option == "--max-hold-days"):
+        raise OptionError(f"invalid value for {option}: '{value}' (expected a number above 0)")
+    return number
+
+
+def _date(value: str) -> date:
+    try:
+        return date.fromisoformat(value.strip())
+    except ValueError:
+        raise OptionError(
+            f"invalid value for --plan-date: '{value}' (expected a date such as 2024-03-01)"
+        ) from None
+
+
+def _entry(value: str, kinds: Any) -> Any:
+    try:
+        return kinds(value.strip().lower())
+    except ValueError:
+        raise OptionError(
+            f"invalid value for --entry: '{value}' (expected limit or market)"
+        ) from None
+
+
+TRADE_TABLE = (
+    Column("Row", right=True),
+    Column("Ticker"),
+    Column("Side"),
+    Column("Qty", right=True),
+    Column("Outcome"),
+    Column("Entry (UTC)", drop=2),
+    Column("Entry", right=True),
+    Column("Exit (UTC)", drop=2),
+    Column("Exit", right=True),
+    Column("P&L", right=True),
+    Column("Hours", right=True, drop=1),
+    text("Why", drop=3),
+)
+
+
+def _print(document: dict[str, Any], wide: bool) -> None:
+    out = console(wide=wide)
+    width = None if wide else out.width
+    rows = [
+        [
+            str(trade["row"]),
+            trade["ticker"],
+            trade["side"],
+            trade["qty"],
+            trade["outcome"] + (" *" if trade["ambiguous"] else ""),
+            _time(trade["entry_time"]),
+            trade["entry_price"] or "-",
+            _time(trade["exit_time"]),
+            trade["exit_price"] or "-",
+            trade["pnl"] or "-",
+            trade["hours_held"] or "-",
+            trade["reason"],
+        ]
+        for trade in document["trades"]
+    ]
+    title = f"Simulated trades ({document['timeframe']} candles, {document['entry']} entries)"
+    out.print(fitted(title, TRADE_TABLE, rows, width))
+    summary = document["summary"]
+    outcomes = ", ".join(f"{name} {count}" for name, count in summary["outcomes"].items() if count)
+    same = summary["same_candle"]
+    win_rate = summary["win_rate"]
+    lines = [
+        ("Rows", f"{summary['rows']} ({outcomes or 'none'})"),
+        (
+            "P&L after fees",
+            f"{summary['pnl']} (gross {summary['gross_pnl']}, fees {summary['fees']})",
+        ),
+        (
+            "Win rate",
+            "-"
+            if win_rate is None
+            else f"{Decimal(win_rate) * 100:.2f}% of "
+            f"{summary['closed']} closed ({summary['wins']} won, {summary['losses']} lost)",
+        ),
+        (
+            "Same-candle exits (*)",
+            f"{same['ambiguous']} ambiguous: {same['resolved_lower_timeframe']} resolved from "
+            f"{document['resolve_with'] or 'finer bars'}, {same['stop_loss_first']} stop-loss "
+            "first",
+        ),
+        (
+            "Assumed",
+            f"max hold {document['max_hold_days']} days, EOD close "
+            f"{'on' if document['eod_close'] else 'off'}, slippage {document['slippage_bps']} "
+            f"bps, commission {document['commission']}",
+        ),
+        ("Written", ", ".join(document["files"].values())),
+    ]
+    if document["skipped_rows"]:
+        lines.append(("Skipped rows", ", ".join(str(row) for row in document["skipped_rows"])))
+    for problem in document["skipped_problems"]:
+        lines.append(("", problem))
+    out.print(
+        fitted(
+            None,
+            (Column("What"), text("Value")),
+            [[label, value] for label, value in lines],
+            width,
+            show_header=False,
+        )
+    )
+
+
+def _time(value: str | None) -> str:
+    return "-" if value is None else value.replace("+00:00", "").replace("T", " ")

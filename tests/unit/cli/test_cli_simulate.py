@@ -1,0 +1,77 @@
+"""``paperdesk simulate FILE``: the table, the JSON, the files, and one clear error line for bad
+input (the outcomes themselves are checked by hand in tests/unit/plans/test_simulator.py)."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+import pytest
+from paper_cli_helpers import fails, json_of, ok
+
+pytestmark = pytest.mark.usefixtures("paper_home")
+
+PLAN = """ticker,side,qty,entry_price,take_profit,stop_loss,entry_datetime
+SPY,buy,10,165.00,165.20,164.60,2013-10-09T15:00:00Z
+SPY,buy,10,160,170,150,2013-10-07T13:00:00Z
+"""
+
+
+@pytest.fixture
+def plan(tmp_path: Path) -> str:
+    path = tmp_path / "plan.csv"
+    path.write_text(PLAN, encoding="utf-8")
+    return str(path)
+
+
+def test_the_table_shows_each_trade_and_the_same_candle_counts(plan: str, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    result = ok("simulate", plan, "--timeframe", "1h", "--out", str(out), "--wide")
+    assert "SL *" in result.stdout  # the same-candle row, stop-loss first without 1m bars
+    assert "NOT_FILLED" in result.stdout  # a limit 160 the day never reached
+    assert "1 ambiguous: 0 resolved from finer bars, 1 stop-loss first" in result.stdout
+    with (out / "sim_trades.csv").open(encoding="utf-8", newline="") as handle:
+        assert [row["outcome"] for row in csv.DictReader(handle)] == ["SL", "NOT_FILLED"]
+
+
+def test_json_with_minute_resolution(plan: str, tmp_path: Path) -> None:
+    document = json_of(
+        "simulate", plan, "--timeframe", "1h", "--resolve-with", "1m", "--out",
+        str(tmp_path / "out"),
+    )  # fmt: skip
+    first = document["trades"][0]
+    assert (first["outcome"], first["exit_time"], first["resolution"]) == (
+        "TP", "2013-10-09T15:03:00+00:00", "lower-timeframe",
+    )  # fmt: skip
+    assert document["summary"]["same_candle"]["resolved_lower_timeframe"] == 1
+    assert document["files"]["trades"].endswith("sim_trades.csv")
+    written = json.loads((tmp_path / "out" / "sim_summary.json").read_text(encoding="utf-8"))
+    assert written["summary"] == document["summary"]
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        (["--timeframe", "1d"], "the simulator walks intraday candles"),
+        (["--timeframe", "1h", "--resolve-with", "2h"], "finer than --timeframe 1h"),
+        (["--timeframe", "1h", "--mode", "scalping"], "expected one of intraday, fast"),
+        (["--timeframe", "1h", "--entry", "stop"], "expected limit or market"),
+        (["--timeframe", "1h", "--max-hold-days", "0"], "--max-hold-days: '0'"),
+        (["--timeframe", "1h", "--plan-date", "2013-13-01"], "--plan-date"),
+        (["--timeframe", "1h", "--commission", "lots"], "commission 'lots'"),
+    ],
+)
+def test_bad_options_are_one_error_line(
+    plan: str, tmp_path: Path, options: list[str], message: str
+) -> None:
+    error = fails("simulate", plan, *options, "--out", str(tmp_path / "out"))
+    assert message in error
+    assert not (tmp_path / "out" / "sim_trades.csv").exists()
+
+
+def test_a_missing_plan_file_is_one_error_line(tmp_path: Path) -> None:
+    error = fails(
+        "simulate", str(tmp_path / "none.csv"), "--timeframe", "1h", "--out", str(tmp_path)
+    )
+    assert "none.csv" in error
