@@ -42,7 +42,9 @@ function cssColour(name: string): string {
 }
 
 export function equityChart(container: HTMLElement): EquityChart {
-  const chart: IChartApi = createChart(container, { autoSize: true });
+  // The library's logo is a <style> element, which the dashboard's CSP (no inline style)
+  // refuses; the view shows the attribution its licence asks for as a plain link instead.
+  const chart: IChartApi = createChart(container, { autoSize: true, layout: { attributionLogo: false } });
   const equity: ISeriesApi<"Line"> = chart.addSeries(LineSeries, { lineWidth: 2, title: "equity" });
   const drawdown: ISeriesApi<"Area"> = chart.addSeries(
     AreaSeries,

@@ -47,6 +47,13 @@ export function mount(root: HTMLElement, app: AppContext): () => void {
     statistics,
     h("h3", {}, "Equity and drawdown"),
     chartBox,
+    h(
+      "p",
+      { class: "hint attribution" },
+      "Charting by ",
+      h("a", { href: "https://www.tradingview.com/", target: "_blank", rel: "noopener noreferrer" }, "TradingView"),
+      " Lightweight Charts™",
+    ),
     h("h3", {}, "Returns by month"),
     months,
     status,
