@@ -128,3 +128,25 @@ def test_performance_of_an_unknown_or_hidden_portfolio_is_not_found(api: Harness
         assert_refused(api, api.get(path, token), 404, "not_found", before=before)
     missing_key = api.client.get(f"/api/v1/portfolios/{portfolio}/performance")
     assert_refused(api, missing_key, 401, "missing_api_key", before=before)
+
+
+def test_a_forex_portfolio_counts_the_pips_of_its_round_trips(api: Harness) -> None:
+    """EURUSD hourly bars (bundled Oanda mids) with a fast MACD: the pips are recomputed here
+    from the closed trades the API lists (pip size 0.0001), signed by each trade's side."""
+    portfolio = api.create_portfolio(
+        symbols=["EURUSD"],
+        strategies=["macd-cross"],
+        params=["fast=3", "slow=6", "signal=2"],
+        settings={"source": "replay", "replay_from": "2018-06-01", "timeframe": "1h",
+                  "allow_short": True},
+    )  # fmt: skip
+    for _ in range(40):
+        api.services.portfolios.tick(portfolio, "EURUSD")
+    trades = api.get(f"/portfolios/{portfolio}/trades").json()["items"]
+    assert {trade["side"] for trade in trades} == {"buy", "sell"}  # long and short trips
+    expected = Decimal(0)
+    for trade in trades:
+        move = Decimal(trade["exit_price"]) - Decimal(trade["entry_price"])
+        expected += (move if trade["side"] == "buy" else -move) / Decimal("0.0001")
+    breakdown = api.get(f"/portfolios/{portfolio}/performance").json()["breakdown"]
+    assert Decimal(breakdown["total_pips"]) == expected
