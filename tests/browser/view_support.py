@@ -66,12 +66,15 @@ def utc_minutes(iso: str | None) -> str:
 
 
 def screenshots(page: Page, view: str, ready: str) -> None:
-    """Desktop and phone, light and dark (the theme toggle), each after ``ready`` shows."""
+    """Desktop and phone, light and dark (the theme toggle), each after ``ready`` shows; at
+    the phone's width the page must fit it."""
     for device in ("desktop", "phone"):
         if device == "phone":
             page.set_viewport_size(PHONE)
         for _ in range(2):
             page.wait_for_selector(ready)
+            if device == "phone":  # the page itself never scrolls sideways (its tables may)
+                assert page.evaluate("() => document.documentElement.scrollWidth") <= PHONE["width"]
             theme = page.get_attribute("html", "data-theme") or "light"
             screenshot(page, view, device, theme)
             page.click("#theme-toggle")
