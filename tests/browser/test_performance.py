@@ -5,6 +5,7 @@ are the API's, and an equity event on /ws/trading brings the cards up to date.""
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal
 
 from browser_support import DashboardServer
 from playwright.sync_api import Page
@@ -78,6 +79,12 @@ def test_the_cards_curve_and_months_are_the_apis(
     for month in months:
         cell = page.inner_text(f"[data-month='{month['period']}']")
         assert cell == page_number(month["return_pct"], "%")
+
+    # the best and the worst round trips are the API's, with their exact net P&L
+    trades = server.get(f"/portfolios/{portfolio_id}/trades", server.reader, limit=500)["items"]
+    pnls = sorted((Decimal(t["pnl"]), t["pnl"]) for t in trades)
+    assert page.inner_text("[data-rank='best-1'] [data-cell='pnl']") == pnls[-1][1]
+    assert page.inner_text("[data-rank='worst-1'] [data-cell='pnl']") == pnls[0][1]
 
     screenshots(page, "performance", "[data-kpi='equity']")
 

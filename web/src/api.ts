@@ -407,3 +407,35 @@ export function getQuality(api: ApiClient, symbol: string, timeframe: string): P
 export function getWorkerStatus(api: ApiClient): Promise<WorkerStatus> {
   return api.get<WorkerStatus>("/worker");
 }
+
+export interface ClosedTrade {
+  symbol: string;
+  side: "buy" | "sell";
+  quantity: Decimal;
+  entry_price: Decimal;
+  exit_price: Decimal;
+  ts_entry: string;
+  ts_exit: string;
+  fees: Decimal;
+  pnl: Decimal;
+  gross_pnl: Decimal;
+  return_pct: number;
+  strategy: string;
+  exit_reason: string;
+}
+
+/** Every closed round trip, page by page (at most `maxPages` pages of 500). */
+export async function getAllTrades(api: ApiClient, portfolioId: number, maxPages = 20): Promise<ClosedTrade[]> {
+  const trades: ClosedTrade[] = [];
+  let cursor: string | null = null;
+  for (let page = 0; page < maxPages; page += 1) {
+    const answer: Page<ClosedTrade> = await api.get<Page<ClosedTrade>>(`/portfolios/${portfolioId}/trades`, {
+      limit: 500,
+      cursor,
+    });
+    trades.push(...answer.items);
+    cursor = answer.next_cursor;
+    if (cursor === null) break;
+  }
+  return trades;
+}

@@ -3,7 +3,7 @@
 // as sent, undefined ones "—"); the view re-reads the API when an equity event of the
 // portfolio arrives on /ws/trading, so the cards never drift from what the API says.
 
-import { getPerformance, type Performance, type PortfolioSummary } from "../api";
+import { getAllTrades, getPerformance, type ClosedTrade, type Performance, type PortfolioSummary } from "../api";
 import { equityChart, type EquityChart, type PlottedPoint } from "../components/equity-chart";
 import { direction, shown, UNDEFINED_TEXT, utcTime } from "../components/format";
 import type { AppContext } from "../context";
@@ -40,6 +40,7 @@ export function mount(root: HTMLElement, app: AppContext): () => void {
   const statistics = h("div", { class: "kpis", id: "statistics-cards" });
   const chartBox = h("div", { class: "equity-box", id: "equity-chart" });
   const months = h("div", { class: "months", id: "monthly-returns" });
+  const extremes = h("div", { id: "best-worst-trades" });
   const status = h("p", { class: "hint", id: "performance-status" }, "loading…");
   root.append(
     h("h2", {}, `Performance · ${portfolio.name}`),
@@ -56,6 +57,8 @@ export function mount(root: HTMLElement, app: AppContext): () => void {
     ),
     h("h3", {}, "Returns by month"),
     months,
+    h("h3", {}, "Best and worst round trips"),
+    extremes,
     status,
   );
   const chart: EquityChart = equityChart(chartBox);
@@ -73,12 +76,14 @@ export function mount(root: HTMLElement, app: AppContext): () => void {
     }
     loading = true;
     try {
-      const [detail, performance] = await Promise.all([
+      const [detail, performance, trades] = await Promise.all([
         app.api.portfolio(portfolio.id),
         getPerformance(app.api, portfolio.id),
+        getAllTrades(app.api, portfolio.id),
       ]);
       if (stopped) return;
       render(detail.summary, performance);
+      replaceChildren(extremes, tradeTable(trades));
       hook.loads += 1;
       root.dataset["loads"] = String(hook.loads);
     } catch (error) {
@@ -211,6 +216,42 @@ function monthTable(performance: Performance): HTMLElement {
     ),
   );
   return h("div", { class: "table-scroll" }, h("table", { class: "month-table" }, h("thead", {}, head), h("tbody", {}, ...rows)));
+}
+
+const EXTREMES = 3;
+
+/** The best and the worst round trips by net P&L (each trip once), with the API's exact text. */
+function tradeTable(trades: readonly ClosedTrade[]): HTMLElement {
+  if (trades.length === 0) return h("p", { class: "hint" }, "No closed round trip yet.");
+  const ordered = [...trades].sort((a, b) => Number(b.pnl) - Number(a.pnl));
+  const best = ordered.slice(0, Math.min(EXTREMES, Math.ceil(ordered.length / 2)));
+  const worst = ordered.slice(best.length).reverse().slice(0, EXTREMES);
+  const row = (trade: ClosedTrade, rank: string): HTMLElement =>
+    h(
+      "tr",
+      { "data-rank": rank },
+      h("td", {}, rank.startsWith("best") ? "best" : "worst"),
+      h("td", {}, `${trade.symbol} ${trade.side === "buy" ? "long" : "short"} ${trade.quantity}`),
+      h("td", {}, `${utcTime(trade.ts_entry)} → ${utcTime(trade.ts_exit)}`),
+      h("td", { class: "number" }, `${trade.entry_price} → ${trade.exit_price}`),
+      h("td", { class: `number ${direction(trade.pnl)}`.trim(), "data-cell": "pnl" }, trade.pnl),
+      h("td", {}, trade.exit_reason || UNDEFINED_TEXT),
+    );
+  return h(
+    "div",
+    { class: "table-scroll" },
+    h(
+      "table",
+      { class: "data-table", id: "trade-extremes" },
+      h("thead", {}, h("tr", {}, ...["", "Round trip", "Held", "Prices", "Net P&L", "Exit"].map((t) => h("th", { scope: "col" }, t)))),
+      h(
+        "tbody",
+        {},
+        ...best.map((trade, index) => row(trade, `best-${index + 1}`)),
+        ...worst.map((trade, index) => row(trade, `worst-${index + 1}`)),
+      ),
+    ),
+  );
 }
 
 function heat(percent: number | null): string {
