@@ -57,4 +57,5 @@ def test_health_shows_the_workers_tick_the_providers_and_the_quality(
     assert missing == f"{quality['missing_bars']} in {len(quality['gaps'])} gap(s)"
 
     page.wait_for_selector("#health-stream-state[data-state='open']")
+    page.wait_for_selector("#readiness li[data-check='database'][data-ok='true']")
     screenshots(page, "health", "#worker-table")

@@ -22,6 +22,7 @@ export function mount(root: HTMLElement, app: AppContext): () => void {
   let stopped = false;
   const cleanups: (() => void)[] = [];
   const connection = h("div", { id: "health-connection", class: "card" });
+  const readiness = h("div", { id: "readiness" });
   const worker = h("div", { id: "worker-status" }, h("p", { class: "hint" }, "loading…"));
   const providers = h("div", { id: "providers" }, h("p", { class: "hint" }, "loading…"));
   const quality = h("div", { id: "quality-report" });
@@ -37,6 +38,7 @@ export function mount(root: HTMLElement, app: AppContext): () => void {
     h("h2", {}, "Data and health"),
     h("h3", {}, "Connection"),
     connection,
+    readiness,
     h("h3", {}, "Worker"),
     worker,
     h("h3", {}, "Price providers"),
@@ -61,6 +63,14 @@ export function mount(root: HTMLElement, app: AppContext): () => void {
     try {
       const status = await getWorkerStatus(app.api);
       if (!stopped) replaceChildren(worker, workerTable(status));
+    } catch (error) {
+      if (!stopped) app.reportError(error);
+    }
+  };
+  const loadReadiness = async (): Promise<void> => {
+    try {
+      const checks = await readinessChecks();
+      if (!stopped) replaceChildren(readiness, readinessList(checks));
     } catch (error) {
       if (!stopped) app.reportError(error);
     }
@@ -106,10 +116,12 @@ export function mount(root: HTMLElement, app: AppContext): () => void {
   const timer = window.setInterval(() => {
     void loadWorker();
     void loadProviders();
+    void loadReadiness();
   }, REFRESH_MS);
 
   void loadWorker();
   void loadProviders();
+  void loadReadiness();
   if (app.portfolio !== null) {
     const portfolioId = app.portfolio.id;
     app.api
@@ -135,6 +147,35 @@ export function mount(root: HTMLElement, app: AppContext): () => void {
     for (const cleanup of cleanups) cleanup();
     root.replaceChildren();
   };
+}
+
+interface Check {
+  name: string;
+  ok: boolean;
+  detail: string;
+}
+
+/** The server's readiness (/readyz, no key: the database and, when configured, Redis); a 503
+ * answers the same body naming what is down. */
+async function readinessChecks(): Promise<Check[]> {
+  const response = await fetch("/readyz", { headers: { Accept: "application/json" } });
+  const body = (await response.json()) as { checks?: Check[] };
+  return body.checks ?? [];
+}
+
+function readinessList(checks: Check[]): HTMLElement {
+  return h(
+    "ul",
+    { class: "checks" },
+    ...checks.map((check) =>
+      h(
+        "li",
+        { "data-check": check.name, "data-ok": String(check.ok) },
+        h("span", { class: `connection`, "data-state": check.ok ? "open" : "refused" }, check.name),
+        ` ${check.ok ? "ready" : check.detail}`,
+      ),
+    ),
+  );
 }
 
 function table(id: string, headers: string[], rows: HTMLElement[]): HTMLElement {
