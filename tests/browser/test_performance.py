@@ -24,7 +24,7 @@ STATISTICS = {
 
 
 def card_text(page: Page, key: str) -> str:
-    return page.inner_text(f"[data-kpi='{key}'] .kpi-value")
+    return page.inner_text(f"[data-kpi='{key}'] .figure-value")
 
 
 def loads(page: Page) -> int:
@@ -105,7 +105,7 @@ def test_an_equity_event_brings_the_cards_up_to_date(
     assert {key: expected[key] for key in KPIS} != initial  # the ticks moved the books
     page.wait_for_function(  # the view reloads on the events: wait until it shows them all
         """expected => Object.entries(expected).every(([key, text]) =>
-            document.querySelector(`[data-kpi='${key}'] .kpi-value`)?.textContent === text)""",
+            document.querySelector(`[data-kpi='${key}'] .figure-value`)?.textContent === text)""",
         arg=expected,
     )
     assert loads(page) > before

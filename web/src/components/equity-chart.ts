@@ -11,7 +11,7 @@ import {
   type ISeriesApi,
   type UTCTimestamp,
 } from "lightweight-charts";
-import type { EquityPoint } from "../api";
+import type { EquityPoint } from "../api-views";
 
 export interface PlottedPoint {
   time: number;

@@ -4,7 +4,7 @@
 // maximum, enum) before anything is sent; rules between parameters (fast < slow) are the
 // server's, and its message is shown next to the field it names.
 
-import type { SchemaProperty, Strategy } from "../api";
+import type { SchemaProperty, Strategy } from "../api-views";
 import { h } from "../dom";
 
 export interface SchemaForm {

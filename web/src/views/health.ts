@@ -3,10 +3,11 @@
 // report of a symbol. It re-reads the worker table when a tick of a shown portfolio arrives
 // on /ws/trading, and every 15 s.
 
-import { getProviders, getQuality, getWorkerStatus, type Provider, type Quality, type WorkerStatus } from "../api";
-import { duration, shown, utcTime } from "../components/format";
+import { getProviders, getQuality, getWorkerStatus, type Provider, type Quality, type WorkerStatus } from "../api-views";
+import { duration, shown, utcTime } from "../components/figures";
 import type { AppContext } from "../context";
 import { h, listen, replaceChildren } from "../dom";
+import "../views.css";
 import type { ConnectionState } from "../stream";
 
 const REFRESH_MS = 15_000;
@@ -33,7 +34,7 @@ export function mount(root: HTMLElement, app: AppContext): () => void {
     ...["1d", "1h", "1m"].map((tf) => h("option", { value: tf }, tf)),
   );
   const check = h("button", { type: "submit", id: "quality-check" }, "Check");
-  const qualityForm = h("form", { class: "inline-form", id: "quality-form" }, symbol, timeframe, check);
+  const qualityForm = h("form", { class: "quality-form", id: "quality-form" }, symbol, timeframe, check);
   root.append(
     h("h2", {}, "Data and health"),
     h("h3", {}, "Connection"),
@@ -184,7 +185,7 @@ function table(id: string, headers: string[], rows: HTMLElement[]): HTMLElement 
     { class: "table-scroll" },
     h(
       "table",
-      { class: "data-table", id },
+      { class: "view-table", id },
       h("thead", {}, h("tr", {}, ...headers.map((text) => h("th", { scope: "col" }, text)))),
       h("tbody", {}, ...rows),
     ),

@@ -3,11 +3,13 @@
 // as sent, undefined ones "—"); the view re-reads the API when an equity event of the
 // portfolio arrives on /ws/trading, so the cards never drift from what the API says.
 
-import { getAllTrades, getPerformance, type ClosedTrade, type Performance, type PortfolioSummary } from "../api";
+import type { PortfolioSummary } from "../api";
+import { getAllTrades, getPerformance, type ClosedTrade, type Performance } from "../api-views";
 import { equityChart, type EquityChart, type PlottedPoint } from "../components/equity-chart";
-import { direction, shown, UNDEFINED_TEXT, utcTime } from "../components/format";
+import { direction, shown, UNDEFINED_TEXT, utcTime } from "../components/figures";
 import type { AppContext } from "../context";
 import { h, replaceChildren } from "../dom";
+import "../views.css";
 
 interface Card {
   key: string;
@@ -36,8 +38,8 @@ export function mount(root: HTMLElement, app: AppContext): () => void {
       root.replaceChildren();
     };
   }
-  const kpis = h("div", { class: "kpis", id: "kpi-cards" });
-  const statistics = h("div", { class: "kpis", id: "statistics-cards" });
+  const kpis = h("div", { class: "figure-grid", id: "kpi-cards" });
+  const statistics = h("div", { class: "figure-grid", id: "statistics-cards" });
   const chartBox = h("div", { class: "equity-box", id: "equity-chart" });
   const months = h("div", { class: "months", id: "monthly-returns" });
   const extremes = h("div", { id: "best-worst-trades" });
@@ -178,10 +180,10 @@ function card(spec: Card): HTMLElement {
   const tone = spec.signed === true && text !== UNDEFINED_TEXT ? direction(spec.value) : "";
   return h(
     "div",
-    { class: "kpi card", "data-kpi": spec.key },
-    h("span", { class: "kpi-label" }, spec.label),
-    h("span", { class: `kpi-value ${tone}`.trim() }, text),
-    spec.note === undefined ? null : h("span", { class: "kpi-note" }, spec.note),
+    { class: "figure-card card", "data-kpi": spec.key },
+    h("span", { class: "figure-label" }, spec.label),
+    h("span", { class: `figure-value ${tone}`.trim() }, text),
+    spec.note === undefined ? null : h("span", { class: "figure-note" }, spec.note),
   );
 }
 
@@ -242,7 +244,7 @@ function tradeTable(trades: readonly ClosedTrade[]): HTMLElement {
     { class: "table-scroll" },
     h(
       "table",
-      { class: "data-table", id: "trade-extremes" },
+      { class: "view-table", id: "trade-extremes" },
       h("thead", {}, h("tr", {}, ...["", "Round trip", "Held", "Prices", "Net P&L", "Exit"].map((t) => h("th", { scope: "col" }, t)))),
       h(
         "tbody",

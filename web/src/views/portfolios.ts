@@ -4,19 +4,17 @@
 // checks what it can before sending; the API's 422 is shown next to the field it names.
 // Controls that change state are built only for a key that may use them.
 
+import { ApiError, describeError, type PortfolioSummary } from "../api";
 import {
-  ApiError,
   archivePortfolio,
   createPortfolio,
-  describeError,
   getAllPortfolios,
   getStrategies,
   unarchivePortfolio,
   type PortfolioCreateBody,
-  type PortfolioSummary,
   type Strategy,
-} from "../api";
-import { actionKey, utcTime } from "../components/format";
+} from "../api-views";
+import { actionKey, utcTime } from "../components/figures";
 import { schemaForm, type SchemaForm } from "../components/schema-form";
 import {
   SETTING_SECTIONS,
@@ -26,6 +24,7 @@ import {
 } from "../components/portfolio-settings";
 import type { AppContext } from "../context";
 import { h, listen, replaceChildren, tradingControl } from "../dom";
+import "../views.css";
 
 const DEFAULT_STRATEGY = "macd-cross";
 const SWITCHER_ID = "portfolio-switcher";
@@ -75,7 +74,7 @@ export function mount(root: HTMLElement, app: AppContext): () => void {
       { class: "table-scroll" },
       h(
         "table",
-        { class: "data-table", id: "portfolios-table" },
+        { class: "view-table", id: "portfolios-table" },
         h(
           "thead",
           {},

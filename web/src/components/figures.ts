@@ -1,4 +1,4 @@
-// How the performance, portfolios and health views show values: exactly the API's text (a
+// How the performance, portfolios and health views show figures: exactly the API's text (a
 // decimal string as sent, a JSON number as JavaScript prints it, which is the same shortest
 // form Python's json wrote), "—" for an undefined one, never a made-up 0.
 
