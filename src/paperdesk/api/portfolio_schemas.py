@@ -97,7 +97,7 @@ class BreakdownOut(BaseModel):
     total: PeriodOut = Field(description="from the starting cash to the last equity")
     day: PeriodOut | None = Field(description="the UTC day of the last equity snapshot")
     months: list[PeriodOut] = Field(description="each calendar month (UTC), oldest first")
-    total_pips: OptionalMoney = Field(description="forex round trips' pips (null: no forex)")
+    total_pips: OptionalMoney = Field(description="forex round trips' pips (null: none yet)")
 
     @classmethod
     def of(cls, breakdown: PerformanceBreakdown) -> BreakdownOut:

@@ -19,6 +19,7 @@ from paperdesk.domain.portfolio import Trade
 from paperdesk.domain.records import EquityView
 
 if TYPE_CHECKING:
+    from paperdesk.config.run import RunConfig
     from paperdesk.service.portfolios import PortfolioService
 
 PERCENT_PLACES = Decimal("0.000001")  # as ``--json`` rounds the statistics
@@ -51,7 +52,7 @@ class PerformanceBreakdown:
     total: PeriodPnl  # from the starting cash to the last equity
     day: PeriodPnl | None  # the last snapshot's UTC day; None before the first snapshot
     months: tuple[PeriodPnl, ...]  # oldest first
-    total_pips: Decimal | None  # None when the portfolio trades no forex symbol
+    total_pips: Decimal | None  # None before the first forex round trip
 
 
 def periods(
@@ -93,26 +94,22 @@ def trade_pips(trade: Trade, pip_size: Decimal) -> Decimal:
 
 
 def total_pips(
-    trades: Sequence[Trade], symbols: Sequence[str], pip_size_of: Callable[[str], Decimal | None]
+    trades: Sequence[Trade], pip_size_of: Callable[[str], Decimal | None]
 ) -> Decimal | None:
-    """The pips of every forex round trip; None when none of ``symbols`` (and no traded
-    symbol) is forex."""
-    forex = {s for s in {*symbols, *(t.symbol for t in trades)} if pip_size_of(s) is not None}
-    if not forex:
-        return None
-    pips = Decimal(0)
+    """The pips of every forex round trip; None before the first one (undefined, as the
+    static report has it: ``paperdesk.service.report.total_pips`` on the report's branch)."""
+    moves = []
     for trade in trades:
         size = pip_size_of(trade.symbol)
         if size is not None:
-            pips += trade_pips(trade, size)
-    return pips
+            moves.append(trade_pips(trade, size))
+    return sum(moves, Decimal(0)) if moves else None
 
 
 def breakdown(
     equity: Sequence[EquityView],
     trades: Sequence[Trade],
     starting_cash: Decimal,
-    symbols: Sequence[str],
     pip_size_of: Callable[[str], Decimal | None],
 ) -> PerformanceBreakdown:
     """The total, the last day's and each month's P&L, and the forex pips."""
@@ -122,23 +119,35 @@ def breakdown(
         total=PeriodPnl("total", starting_cash, final),
         day=days[-1] if days else None,
         months=tuple(periods(equity, starting_cash, month_of)),
-        total_pips=total_pips(trades, symbols, pip_size_of),
+        total_pips=total_pips(trades, pip_size_of),
     )
 
 
 def read_breakdown(service: PortfolioService, portfolio_id: int) -> PerformanceBreakdown:
     """The breakdown of one portfolio, read in one transaction (an unknown one is named)."""
     from paperdesk.config.run import RunConfig
-    from paperdesk.service.instruments import instrument_of
 
     with service.database.reading() as repository:
         record = repository.portfolio(portfolio_id)
         equity = repository.equity(portfolio_id)
         trades = repository.trades(portfolio_id)
-    symbols = RunConfig.from_json(record.settings).symbols
+    settings = RunConfig.from_json(record.settings)
     return breakdown(
-        equity, trades, record.starting_cash, symbols, lambda s: instrument_of(s).pip_size
+        equity, trades, record.starting_cash, lambda symbol: forex_pip(settings, symbol)
     )
+
+
+def forex_pip(settings: RunConfig, symbol: str) -> Decimal | None:
+    """The pip size of ``symbol`` if the portfolio trades it as forex (the asset class it was
+    told, else the symbol table's or the series'), else None."""
+    from paperdesk.data.instruments import instrument_for
+    from paperdesk.domain import AssetClass, PaperdeskError
+
+    try:
+        instrument = instrument_for(symbol, settings.source.asset_class_of(symbol))
+    except PaperdeskError:  # a symbol whose class cannot be told is not counted in pips
+        return None
+    return instrument.pip_size if instrument.asset_class is AssetClass.FOREX else None
 
 
 __all__ = [
@@ -146,6 +155,7 @@ __all__ = [
     "PeriodPnl",
     "breakdown",
     "day_of",
+    "forex_pip",
     "month_of",
     "periods",
     "read_breakdown",

@@ -39,7 +39,7 @@ def test_months_and_the_last_day_start_where_the_period_before_ended() -> None:
         snapshot(datetime(2020, 2, 3, 15, tzinfo=UTC), "10150"),
         snapshot(datetime(2020, 2, 3, 21, tzinfo=UTC), "10180.5"),
     ]
-    result = breakdown(equity, [], Decimal(10000), ["SPY"], pip_size)
+    result = breakdown(equity, [], Decimal(10000), pip_size)
     january, february = result.months
     # January: 10000 (the cash) -> 10200 = +200, +2 %
     assert (january.label, january.start_equity, january.end_equity) == ("2020-01", 10000, 10200)
@@ -54,11 +54,11 @@ def test_months_and_the_last_day_start_where_the_period_before_ended() -> None:
         "2020-02-03", Decimal(10200), Decimal("-19.5"),
     )  # fmt: skip
     assert result.total.pnl == Decimal("180.5")
-    assert result.total_pips is None  # no forex symbol
+    assert result.total_pips is None  # no forex round trip
 
 
 def test_before_the_first_snapshot_the_total_is_zero_and_there_is_no_day() -> None:
-    result = breakdown([], [], Decimal(5000), ["SPY"], pip_size)
+    result = breakdown([], [], Decimal(5000), pip_size)
     assert result.total.pnl == 0
     assert result.day is None
     assert result.months == ()
@@ -66,7 +66,7 @@ def test_before_the_first_snapshot_the_total_is_zero_and_there_is_no_day() -> No
 
 def test_a_start_at_zero_has_no_percentage() -> None:
     only = [snapshot(datetime(2020, 1, 2, tzinfo=UTC), "5")]
-    result = breakdown(only, [], Decimal(0), [], pip_size)
+    result = breakdown(only, [], Decimal(0), pip_size)
     assert result.total.pnl == 5
     assert result.total.return_pct is None
 
@@ -80,9 +80,9 @@ def test_pips_are_signed_by_the_trades_direction() -> None:
         trade("EURUSD", Side.SELL, "1.2050", "1.2000"),
         trade("SPY", Side.BUY, "300", "310"),  # not forex: no pips
     ]
-    assert total_pips(trades, ["EURUSD", "SPY"], pip_size) == Decimal(75)
+    assert total_pips(trades, pip_size) == Decimal(75)
 
 
-def test_a_forex_portfolio_without_trades_has_zero_pips_not_none() -> None:
-    assert total_pips([], ["EURUSD"], pip_size) == 0
-    assert total_pips([], ["SPY"], pip_size) is None
+def test_before_the_first_forex_round_trip_the_pips_are_undefined_not_zero() -> None:
+    assert total_pips([], pip_size) is None
+    assert total_pips([trade("SPY", Side.BUY, "300", "310")], pip_size) is None
