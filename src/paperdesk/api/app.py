@@ -31,6 +31,7 @@ from paperdesk.api.routers import (
     trading,
     transfers,
     webhooks,
+    worker_status,
 )
 from paperdesk.api.schemas import HealthOut
 from paperdesk.api.streams import install_streams
@@ -84,6 +85,7 @@ def create_app(services: Services) -> FastAPI:
     app.include_router(market_data.router, prefix=PREFIX)
     app.include_router(api_keys.router, prefix=PREFIX)
     app.include_router(me.router, prefix=PREFIX)
+    app.include_router(worker_status.router, prefix=PREFIX)
     app.include_router(operations.router)
 
     @app.get("/healthz", response_model=HealthOut, tags=["operations"])

@@ -13,6 +13,7 @@ from paperdesk.api.schemas import FillOut, Money, OptionalMoney, OrderOut, Portf
 from paperdesk.domain import Trade
 from paperdesk.domain.records import AuditView
 from paperdesk.domain.ticks import BarTick
+from paperdesk.service.performance_periods import PerformanceBreakdown, PeriodPnl
 from paperdesk.service.performance_views import DrawdownPoint, SignalDetail
 
 
@@ -74,6 +75,40 @@ class EquityPointOut(BaseModel):
         )
 
 
+class PeriodOut(BaseModel):
+    period: str = Field(description="total, a UTC day (2020-01-15) or a month (2020-01)")
+    start_equity: Money = Field(description="the last equity before the period (or the cash)")
+    end_equity: Money = Field(description="the last equity in the period")
+    pnl: Money = Field(description="end minus start, exact")
+    return_pct: float | None = Field(description="pnl in percent of the start (6 places)")
+
+    @classmethod
+    def of(cls, period: PeriodPnl) -> PeriodOut:
+        return cls(
+            period=period.label,
+            start_equity=period.start_equity,
+            end_equity=period.end_equity,
+            pnl=period.pnl,
+            return_pct=period.return_pct,
+        )
+
+
+class BreakdownOut(BaseModel):
+    total: PeriodOut = Field(description="from the starting cash to the last equity")
+    day: PeriodOut | None = Field(description="the UTC day of the last equity snapshot")
+    months: list[PeriodOut] = Field(description="each calendar month (UTC), oldest first")
+    total_pips: OptionalMoney = Field(description="forex round trips' pips (null: none yet)")
+
+    @classmethod
+    def of(cls, breakdown: PerformanceBreakdown) -> BreakdownOut:
+        return cls(
+            total=PeriodOut.of(breakdown.total),
+            day=None if breakdown.day is None else PeriodOut.of(breakdown.day),
+            months=[PeriodOut.of(month) for month in breakdown.months],
+            total_pips=breakdown.total_pips,
+        )
+
+
 class PerformanceOut(BaseModel):
     portfolio_id: int
     statistics: dict[str, Any] | None = Field(
@@ -81,6 +116,9 @@ class PerformanceOut(BaseModel):
         "money as decimal strings, ratios and percentages as numbers, undefined ones null"
     )
     equity_curve: list[EquityPointOut]
+    breakdown: BreakdownOut = Field(
+        description="exact P&L: total, the last day's, by month; forex pips (docs/dashboard.md)"
+    )
 
 
 class TradeOut(BaseModel):

@@ -5,10 +5,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 
 import redis
 
 from paperdesk.domain import PaperdeskError
+from paperdesk.service.worker_status import PortfolioWork, worker_status
 from paperdesk.store import Database
 
 REDIS_TIMEOUT_SECONDS = 2.0
@@ -44,6 +46,10 @@ class OperationsService:
     def outbox_last_sequence(self) -> int:
         with self._database().reading() as repository:
             return repository.outbox_last_sequence()
+
+    def worker_status(self, visible: Callable[[int], bool], now: datetime) -> list[PortfolioWork]:
+        """Each active portfolio ``visible`` allows: its work lease and last tick."""
+        return worker_status(self._database(), visible, now)
 
     def _check_database(self) -> Check:
         try:

@@ -67,7 +67,44 @@ def test_performance_has_every_statistic_and_the_drawdown_curve(api: Harness) ->
 def test_a_new_portfolio_has_no_statistics_yet_rather_than_zeros(api: Harness) -> None:
     portfolio = api.create_portfolio()
     body = api.get(f"/portfolios/{portfolio}/performance", api.reader).json()
-    assert body == {"portfolio_id": portfolio, "statistics": None, "equity_curve": []}
+    total = {"period": "total", "start_equity": "10000", "end_equity": "10000", "pnl": "0",
+             "return_pct": 0.0}  # fmt: skip
+    assert body == {
+        "portfolio_id": portfolio,
+        "statistics": None,
+        "equity_curve": [],
+        "breakdown": {"total": total, "day": None, "months": [], "total_pips": None},
+    }
+
+
+def test_the_breakdown_is_the_curves_exact_pnl_by_month_and_last_day(api: Harness) -> None:
+    """25 bars from 2020-01-02 reach into February; every figure is recomputed here from the
+    equity curve alone (the last equity of each month and day, the cash before the first)."""
+    portfolio = traded_portfolio(api, bars=25)
+    body = api.get(f"/portfolios/{portfolio}/performance", api.reader).json()
+    curve = body["equity_curve"]
+    breakdown = body["breakdown"]
+    month_end: dict[str, Decimal] = {}
+    for point in curve:
+        month_end[point["ts"][:7]] = Decimal(point["equity"])
+    assert len(month_end) == 2  # January and February 2020
+    start = Decimal(10000)
+    for month, got in zip(month_end, breakdown["months"], strict=True):
+        end = month_end[month]
+        assert got["period"] == month
+        assert Decimal(got["start_equity"]) == start
+        assert Decimal(got["end_equity"]) == end
+        assert Decimal(got["pnl"]) == end - start
+        assert abs(got["return_pct"] - float((end - start) / start * 100)) < 1e-6
+        start = end
+    last_day = curve[-1]["ts"][:10]
+    before = [Decimal(p["equity"]) for p in curve if p["ts"][:10] < last_day]
+    day = breakdown["day"]
+    assert day["period"] == last_day
+    assert Decimal(day["start_equity"]) == before[-1]
+    assert Decimal(day["pnl"]) == Decimal(curve[-1]["equity"]) - before[-1]
+    assert Decimal(breakdown["total"]["pnl"]) == Decimal(curve[-1]["equity"]) - 10000
+    assert breakdown["total_pips"] is None  # SPY only
 
 
 def test_undefined_statistics_are_null_not_zero(api: Harness) -> None:
@@ -91,3 +128,25 @@ def test_performance_of_an_unknown_or_hidden_portfolio_is_not_found(api: Harness
         assert_refused(api, api.get(path, token), 404, "not_found", before=before)
     missing_key = api.client.get(f"/api/v1/portfolios/{portfolio}/performance")
     assert_refused(api, missing_key, 401, "missing_api_key", before=before)
+
+
+def test_a_forex_portfolio_counts_the_pips_of_its_round_trips(api: Harness) -> None:
+    """EURUSD hourly bars (bundled Oanda mids) with a fast MACD: the pips are recomputed here
+    from the closed trades the API lists (pip size 0.0001), signed by each trade's side."""
+    portfolio = api.create_portfolio(
+        symbols=["EURUSD"],
+        strategies=["macd-cross"],
+        params=["fast=3", "slow=6", "signal=2"],
+        settings={"source": "replay", "replay_from": "2018-06-01", "timeframe": "1h",
+                  "allow_short": True},
+    )  # fmt: skip
+    for _ in range(40):
+        api.services.portfolios.tick(portfolio, "EURUSD")
+    trades = api.get(f"/portfolios/{portfolio}/trades").json()["items"]
+    assert {trade["side"] for trade in trades} == {"buy", "sell"}  # long and short trips
+    expected = Decimal(0)
+    for trade in trades:
+        move = Decimal(trade["exit_price"]) - Decimal(trade["entry_price"])
+        expected += (move if trade["side"] == "buy" else -move) / Decimal("0.0001")
+    breakdown = api.get(f"/portfolios/{portfolio}/performance").json()["breakdown"]
+    assert Decimal(breakdown["total_pips"]) == expected

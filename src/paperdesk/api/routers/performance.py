@@ -11,8 +11,9 @@ from paperdesk.api.dependencies import (
     ServicesDep,
     check_visible,
 )
-from paperdesk.api.portfolio_schemas import EquityPointOut, PerformanceOut
+from paperdesk.api.portfolio_schemas import BreakdownOut, EquityPointOut, PerformanceOut
 from paperdesk.api.schemas import ErrorOut
+from paperdesk.service.performance_periods import read_breakdown
 from paperdesk.service.performance_views import drawdown_curve, statistics_document
 
 router = APIRouter(prefix="/portfolios/{portfolio_id}", tags=["performance"])
@@ -24,7 +25,8 @@ ERRORS: dict[int | str, dict[str, object]] = {
 @router.get("/performance", response_model=PerformanceOut, responses=ERRORS)
 def performance(portfolio_id: PortfolioId, container: ServicesDep, key: Reader) -> PerformanceOut:
     """Statistics (docs/statistics.md; null before the first equity snapshot) and the equity
-    curve: each snapshot with the peak so far and the drawdown from it."""
+    curve: each snapshot with the peak so far and the drawdown from it; the exact P&L in
+    total, of the last day and by month, and the forex pips."""
     check_visible(container, key, portfolio_id)
     equity = container.portfolios.equity_curve(portfolio_id)
     statistics = None
@@ -34,4 +36,5 @@ def performance(portfolio_id: PortfolioId, container: ServicesDep, key: Reader) 
         portfolio_id=portfolio_id,
         statistics=statistics,
         equity_curve=[EquityPointOut.of(point) for point in drawdown_curve(equity)],
+        breakdown=BreakdownOut.of(read_breakdown(container.portfolios, portfolio_id)),
     )

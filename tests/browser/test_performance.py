@@ -1,0 +1,112 @@
+"""The performance view against the real server: the KPI cards and statistics are the API's
+numbers as text, the equity curve plots the API's points (the drawdown pane too), the months
+are the API's, and an equity event on /ws/trading brings the cards up to date."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+
+from browser_support import DashboardServer
+from playwright.sync_api import Page
+from view_support import open_view, own_portfolio, page_number, screenshots
+
+KPIS = ("equity", "cash", "unrealized_pnl", "realized_pnl")
+STATISTICS = {
+    "win_rate_pct": "%",
+    "profit_factor": "",
+    "max_drawdown_pct": "%",
+    "sharpe": "",
+    "trades": "",
+    "best_trade": "",
+    "worst_trade": "",
+}
+
+
+def card_text(page: Page, key: str) -> str:
+    return page.inner_text(f"[data-kpi='{key}'] .figure-value")
+
+
+def loads(page: Page) -> int:
+    return int(page.get_attribute("#view", "data-loads") or 0)
+
+
+def expected_cards(server: DashboardServer, portfolio_id: int) -> dict[str, str]:
+    summary = server.get(f"/portfolios/{portfolio_id}", server.reader)["summary"]
+    performance = server.get(f"/portfolios/{portfolio_id}/performance", server.reader)
+    breakdown = performance["breakdown"]
+    cards = {key: summary[key] for key in KPIS}
+    cards["day_pnl"] = page_number(breakdown["day"]["pnl"])
+    cards["total_pnl"] = page_number(breakdown["total"]["pnl"])
+    for key, suffix in STATISTICS.items():
+        cards[key] = page_number(performance["statistics"][key], suffix)
+    return cards
+
+
+def test_the_cards_curve_and_months_are_the_apis(
+    page: Page, dashboard_server: DashboardServer
+) -> None:
+    server = dashboard_server
+    portfolio_id = own_portfolio(server, "Performance desk", ticks=25)  # into February 2020
+    page.emulate_media(color_scheme="light")
+    open_view(page, server, server.reader, "performance", portfolio_id)
+    page.wait_for_function("() => Number(document.querySelector('#view').dataset.loads) >= 1")
+
+    expected = expected_cards(server, portfolio_id)
+    shown = {key: card_text(page, key) for key in expected}
+    assert shown == expected
+    assert page.query_selector("[data-kpi='total_pips']") is None  # SPY: no pips
+    performance = server.get(f"/portfolios/{portfolio_id}/performance", server.reader)
+    assert performance["statistics"]["trades"] >= 1  # the scenario closed round trips
+
+    # the chart plots the API's curve: one point per moment (the last snapshot of it)
+    last_of_moment: dict[int, dict[str, object]] = {}
+    for point in performance["equity_curve"]:
+        moment = int(datetime.fromisoformat(point["ts"].replace("Z", "+00:00")).timestamp())
+        last_of_moment[moment] = point
+    plotted = page.evaluate("() => window.paperdeskPerformance.plotted()")
+    assert [p["time"] for p in plotted["equity"]] == sorted(last_of_moment)
+    assert [p["value"] for p in plotted["equity"]] == [
+        float(str(last_of_moment[t]["equity"])) for t in sorted(last_of_moment)
+    ]
+    assert [p["value"] for p in plotted["drawdown"]] == [
+        last_of_moment[t]["drawdown_pct"] for t in sorted(last_of_moment)
+    ]
+    assert min(p["value"] for p in plotted["drawdown"]) < 0  # a drawdown is shaded
+
+    months = performance["breakdown"]["months"]
+    assert [m["period"] for m in months] == ["2020-01", "2020-02"]
+    for month in months:
+        cell = page.inner_text(f"[data-month='{month['period']}']")
+        assert cell == page_number(month["return_pct"], "%")
+
+    # the best and the worst round trips are the API's, with their exact net P&L
+    trades = server.get(f"/portfolios/{portfolio_id}/trades", server.reader, limit=500)["items"]
+    pnls = sorted((Decimal(t["pnl"]), t["pnl"]) for t in trades)
+    assert page.inner_text("[data-rank='best-1'] [data-cell='pnl']") == pnls[-1][1]
+    assert page.inner_text("[data-rank='worst-1'] [data-cell='pnl']") == pnls[0][1]
+
+    screenshots(page, "performance", "[data-kpi='equity']")
+
+
+def test_an_equity_event_brings_the_cards_up_to_date(
+    page: Page, dashboard_server: DashboardServer
+) -> None:
+    server = dashboard_server
+    portfolio_id = own_portfolio(server, "Live cards", ticks=3)
+    open_view(page, server, server.trader, "performance", portfolio_id)
+    page.wait_for_function("() => Number(document.querySelector('#view').dataset.loads) >= 1")
+    page.wait_for_selector("#connection[data-state='open']")
+    before = loads(page)
+    initial = {key: card_text(page, key) for key in KPIS}
+    for _ in range(3):  # bars with fills and marks: each commits an equity event
+        server.post(f"/portfolios/{portfolio_id}/ticks", {})
+    expected = expected_cards(server, portfolio_id)
+    assert {key: expected[key] for key in KPIS} != initial  # the ticks moved the books
+    page.wait_for_function(  # the view reloads on the events: wait until it shows them all
+        """expected => Object.entries(expected).every(([key, text]) =>
+            document.querySelector(`[data-kpi='${key}'] .figure-value`)?.textContent === text)""",
+        arg=expected,
+    )
+    assert loads(page) > before
+    assert {key: card_text(page, key) for key in expected} == expected

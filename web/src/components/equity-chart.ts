@@ -1,0 +1,101 @@
+// The equity curve (a line) over a second pane with the drawdown from the running peak, shaded
+// (Lightweight Charts). Values become numbers only here, to be drawn; the text the view shows
+// stays the API's decimal strings.
+
+import {
+  AreaSeries,
+  ColorType,
+  createChart,
+  LineSeries,
+  type IChartApi,
+  type ISeriesApi,
+  type UTCTimestamp,
+} from "lightweight-charts";
+import type { EquityPoint } from "../api-views";
+
+export interface PlottedPoint {
+  time: number;
+  value: number;
+}
+
+export interface EquityChart {
+  show(points: readonly EquityPoint[]): void;
+  applyTheme(): void;
+  /** What the two series hold now (the test hook reads it). */
+  plotted(): { equity: PlottedPoint[]; drawdown: PlottedPoint[] };
+  destroy(): void;
+}
+
+function timeOf(point: EquityPoint): UTCTimestamp {
+  return Math.floor(Date.parse(point.ts) / 1000) as UTCTimestamp;
+}
+
+/** One point per second, the last snapshot of each moment (a chart's times must increase). */
+export function lastOfEachMoment(points: readonly EquityPoint[]): EquityPoint[] {
+  const byTime = new Map<number, EquityPoint>();
+  for (const point of points) byTime.set(timeOf(point), point);
+  return [...byTime.entries()].sort((a, b) => a[0] - b[0]).map(([, point]) => point);
+}
+
+function cssColour(name: string): string {
+  return getComputedStyle(document.documentElement).getPropertyValue(name).trim();
+}
+
+export function equityChart(container: HTMLElement): EquityChart {
+  // The library's logo is a <style> element, which the dashboard's CSP (no inline style)
+  // refuses; the view shows the attribution its licence asks for as a plain link instead.
+  const chart: IChartApi = createChart(container, { autoSize: true, layout: { attributionLogo: false } });
+  const equity: ISeriesApi<"Line"> = chart.addSeries(LineSeries, { lineWidth: 2, title: "equity" });
+  const drawdown: ISeriesApi<"Area"> = chart.addSeries(
+    AreaSeries,
+    { lineWidth: 1, title: "drawdown %", invertFilledArea: true },
+    1,
+  );
+
+  const applyTheme = (): void => {
+    const down = cssColour("--down");
+    chart.applyOptions({
+      layout: {
+        background: { type: ColorType.Solid, color: cssColour("--panel") },
+        textColor: cssColour("--text"),
+        panes: { separatorColor: cssColour("--border") },
+      },
+      grid: { vertLines: { color: cssColour("--grid") }, horzLines: { color: cssColour("--grid") } },
+      rightPriceScale: { borderColor: cssColour("--border") },
+      timeScale: { borderColor: cssColour("--border") },
+    });
+    equity.applyOptions({ color: cssColour("--accent") });
+    drawdown.applyOptions({
+      lineColor: down,
+      topColor: `${down}22`,
+      bottomColor: `${down}88`,
+    });
+  };
+  applyTheme();
+  chart.panes()[1]?.setStretchFactor(0.35);
+
+  return {
+    show(points) {
+      const ordered = lastOfEachMoment(points);
+      equity.setData(
+        ordered.map((p) => ({ time: timeOf(p), value: Number(p.equity) })),
+      );
+      drawdown.setData(
+        ordered.map((p) => ({ time: timeOf(p), value: p.drawdown_pct })),
+      );
+      chart.timeScale().fitContent();
+    },
+    applyTheme,
+    plotted() {
+      const read = (series: ISeriesApi<"Line"> | ISeriesApi<"Area">): PlottedPoint[] =>
+        series.data().map((item) => ({
+          time: item.time as number,
+          value: "value" in item ? item.value : Number.NaN,
+        }));
+      return { equity: read(equity), drawdown: read(drawdown) };
+    },
+    destroy() {
+      chart.remove();
+    },
+  };
+}

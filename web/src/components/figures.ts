@@ -1,0 +1,51 @@
+// How the performance, portfolios and health views show figures: exactly the API's text (a
+// decimal string as sent, a JSON number as JavaScript prints it, which is the same shortest
+// form Python's json wrote), "—" for an undefined one, never a made-up 0.
+
+export const UNDEFINED_TEXT = "—";
+
+/** The API's value as text: null or undefined is "—". */
+export function shown(value: unknown, suffix = ""): string {
+  if (value === null || value === undefined || value === "") return UNDEFINED_TEXT;
+  if (typeof value === "number") return Number.isFinite(value) ? `${String(value)}${suffix}` : UNDEFINED_TEXT;
+  if (typeof value === "string") return `${value}${suffix}`;
+  if (typeof value === "boolean") return value ? "yes" : "no";
+  return JSON.stringify(value);
+}
+
+/** "up", "down" or "" for a signed value (a decimal string or a number), for colouring. */
+export function direction(value: unknown): "up" | "down" | "" {
+  if (typeof value === "number") return value > 0 ? "up" : value < 0 ? "down" : "";
+  if (typeof value === "string" && value !== "") {
+    if (value.startsWith("-")) return "down";
+    return /[1-9]/.test(value) ? "up" : "";
+  }
+  return "";
+}
+
+/** An ISO-8601 time as "2020-01-02 21:00 UTC" (the API's times are UTC). */
+export function utcTime(iso: string | null | undefined): string {
+  if (iso === null || iso === undefined) return UNDEFINED_TEXT;
+  const moment = new Date(iso);
+  if (Number.isNaN(moment.getTime())) return iso;
+  return `${moment.toISOString().slice(0, 16).replace("T", " ")} UTC`;
+}
+
+/** A duration in seconds as "3 d 4 h", "5 min", "12 s". */
+export function duration(seconds: number | null): string {
+  if (seconds === null) return UNDEFINED_TEXT;
+  const whole = Math.max(0, Math.round(seconds));
+  const days = Math.floor(whole / 86400);
+  const hours = Math.floor((whole % 86400) / 3600);
+  const minutes = Math.floor((whole % 3600) / 60);
+  if (days > 0) return `${days} d ${hours} h`;
+  if (hours > 0) return `${hours} h ${minutes} min`;
+  if (minutes > 0) return `${minutes} min`;
+  return `${whole} s`;
+}
+
+/** A random key for Idempotency-Key headers (one per user action). */
+export function actionKey(prefix: string): string {
+  const random = crypto.getRandomValues(new Uint32Array(2));
+  return `${prefix}-${Date.now().toString(36)}-${Array.from(random, (n) => n.toString(36)).join("")}`;
+}
