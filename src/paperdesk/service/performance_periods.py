@@ -96,8 +96,7 @@ def trade_pips(trade: Trade, pip_size: Decimal) -> Decimal:
 def total_pips(
     trades: Sequence[Trade], pip_size_of: Callable[[str], Decimal | None]
 ) -> Decimal | None:
-    """The pips of every forex round trip; None before the first one (undefined, as the
-    static report has it: ``paperdesk.service.report.total_pips`` on the report's branch)."""
+    """The pips of every forex round trip; None before the first one (undefined)."""
     moves = []
     for trade in trades:
         size = pip_size_of(trade.symbol)

@@ -13,8 +13,9 @@ from html.parser import HTMLParser
 from paperdesk.config import RunConfig, SourceConfig
 from paperdesk.domain import Instrument, Side, Trade
 from paperdesk.domain.records import EquityView
+from paperdesk.service.performance_periods import breakdown, trade_pips
 from paperdesk.service.portfolios import OrderRequest, PortfolioService
-from paperdesk.service.report import portfolio_report, todays_pnl, trade_pips
+from paperdesk.service.report import portfolio_report
 from paperdesk.service.report_html import render_report
 from paperdesk.store import Database
 
@@ -115,11 +116,22 @@ def test_pips_count_in_the_trades_favour_long_and_short() -> None:
     up = Trade("EURUSD", Side.BUY, Decimal(1), Decimal("1.0850"), Decimal("1.0873"), moment,
                moment, Decimal(0), Decimal("0.0023"))  # fmt: skip
     short_loss = up._replace(side=Side.SELL, pnl=Decimal("-0.0023"))
-    assert trade_pips(up, pair) == Decimal(23)
-    assert trade_pips(short_loss, pair) == Decimal(-23)
-    yen = Instrument.forex("USDJPY")
+    assert pair.pip_size is not None
+    assert trade_pips(up, pair.pip_size) == Decimal(23)
+    assert trade_pips(short_loss, pair.pip_size) == Decimal(-23)
     assert trade_pips(up._replace(entry_price=Decimal("110.25"), exit_price=Decimal("110.05"),
-                                  symbol="USDJPY"), yen) == Decimal(-20)  # fmt: skip
+                                  symbol="USDJPY"), yen_pip_size()) == Decimal(-20)  # fmt: skip
+
+
+def yen_pip_size() -> Decimal:
+    size = Instrument.forex("USDJPY").pip_size
+    assert size is not None
+    return size
+
+
+def todays_pnl(curve: list[EquityView], starting_cash: Decimal) -> tuple[Decimal, str] | None:
+    day = breakdown(curve, [], starting_cash, lambda symbol: None).day
+    return None if day is None else (day.pnl, day.label)
 
 
 def _snapshot(ts: datetime, equity: str) -> EquityView:
@@ -136,16 +148,10 @@ def test_todays_pnl_is_measured_from_the_previous_days_last_equity() -> None:
         _snapshot(datetime(2020, 1, 6, 15, tzinfo=UTC), "10040"),
         _snapshot(datetime(2020, 1, 6, 21, tzinfo=UTC), "10001.25"),
     ]
-    assert todays_pnl(Decimal("10001.25"), curve, Decimal(10000)) == (
-        Decimal("-24.25"),
-        date(2020, 1, 6),
-    )
+    assert todays_pnl(curve, Decimal(10000)) == (Decimal("-24.25"), "2020-01-06")
     first_day = curve[:1]  # no earlier day: measured from the starting cash
-    assert todays_pnl(Decimal("10010"), first_day, Decimal(10000)) == (
-        Decimal(10),
-        date(2020, 1, 2),
-    )
-    assert todays_pnl(Decimal(10000), [], Decimal(10000)) == (None, None)
+    assert todays_pnl(first_day, Decimal(10000)) == (Decimal(10), "2020-01-02")
+    assert todays_pnl([], Decimal(10000)) is None
 
 
 def test_a_hostile_portfolio_name_is_only_text(database: Database) -> None:
