@@ -1,0 +1,686 @@
+"""The walk-forward service (issue 13 item 6, seed 002's ``wf_paper_month``): each trading day
+of a period, its plan made or checked with the data known at the previous session's close,
+filtered by the execution mode under the exposure cap of the running equity, simulated over
+the day's candles from its open on, and written as evidence anyone can audit.
+
+Per day (``days/YYYY-MM-DD/``): the plan as given or generated (``trade_plan.csv`` or
+``.json``), the rows simulated (``trade_plan_filtered.csv``), the filter's ``audit.json``,
+``sim_trades.csv`` and ``day_report.json``. For the period: ``all_trades.csv``,
+``daily_equity.csv``, ``summary.json``, and ``manifest.json`` (the inputs; a rerun with the
+same inputs resumes, skipping the complete days). docs/walk-forward.md has the rules.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from paperdesk.domain import PaperdeskError, Timeframe
+from paperdesk.domain.errors import OptionError
+from paperdesk.plans.settings import EntryType, ExecutionMode, PlanSettings, parse_mode
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from paperdesk.data.manager import DataManager
+    from paperdesk.domain import Bar
+    from paperdesk.plans.modes import FilteredPlan
+    from paperdesk.plans.rows import PlanRow
+    from paperdesk.plans.sim_results import SimulationResult
+    from paperdesk.plans.sim_rules import SimulationRules
+    from paperdesk.plans.wf_days import TradingDay
+    from paperdesk.plans.wf_summary import TradeRecord
+
+__all__ = [
+    "EntryType",
+    "ProgressCallback",
+    "WalkForwardReport",
+    "WalkForwardRequest",
+    "WalkForwardService",
+    "parse_mode",
+]
+
+CALENDAR = "XNYS"
+DAILY = "1d"
+_HISTORY_BEFORE = timedelta(days=10)  # candles before the period: which tickers are known
+_CANDLES_AFTER = timedelta(days=40)  # candles after the period: trades held past its end
+MANIFEST_VERSION = 1
+
+ProgressCallback = Callable[[int, int, str], None]
+Simulator = Callable[..., "SimulationResult"]
+
+
+@dataclass(frozen=True, slots=True)
+class WalkForwardRequest:
+    """One walk-forward: the period, where the plans come from (a folder of daily plans, or a
+    registered strategy on ``symbols``), and the assumptions (each a CLI option)."""
+
+    out: Path
+    first: date
+    last: date
+    plans: Path | None = None
+    strategy: str | None = None
+    params: tuple[tuple[str, str], ...] = ()
+    symbols: tuple[str, ...] = ("SPY", "AAPL")
+    mode: ExecutionMode | None = None
+    capital: Decimal = Decimal(100000)
+    exposure_cap: Decimal = Decimal("0.8")
+    timeframe: str = "1h"
+    resolve_with: str | None = "1m"
+    entry: EntryType = EntryType.LIMIT
+    max_hold_days: Decimal | None = None
+    slippage_bps: Decimal = Decimal(5)
+    commission: str = "none"
+    skip_bad_rows: bool = False
+    restart: bool = False
+
+    def inputs(self, plan_files: Mapping[str, Path]) -> dict[str, object]:
+        """What the manifest records: every input that changes the evidence (the plan files
+        by name and content hash; not the output folder)."""
+        return {
+            "version": MANIFEST_VERSION,
+            "from": self.first.isoformat(),
+            "to": self.last.isoformat(),
+            "calendar": CALENDAR,
+            "plans": {name: _sha256(path) for name, path in sorted(plan_files.items())}
+            if self.plans is not None
+            else None,
+            "strategy": self.strategy,
+            "params": dict(self.params),
+            "symbols": list(self.symbols) if self.strategy is not None else None,
+            "mode": self.mode.value if self.mode is not None else None,
+            "capital": format(self.capital, "f"),
+            "exposure_cap": format(self.exposure_cap, "f"),
+            "timeframe": self.timeframe,
+            "resolve_with": self.resolve_with,
+            "entry": self.entry.value,
+            "max_hold_days": None
+            if self.max_hold_days is None
+            else format(self.max_hold_days, "f"),
+            "slippage_bps": format(self.slippage_bps, "f"),
+            "commission": self.commission,
+            "skip_bad_rows": self.skip_bad_rows,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class WalkForwardReport:
+    """What a run did: the days simulated now and those found complete, and the summary."""
+
+    out: Path
+    days: int
+    simulated: tuple[str, ...]
+    resumed: tuple[str, ...]
+    summary: dict[str, object] = field(default_factory=dict)
+
+
+class WalkForwardService:
+    """Runs walk-forwards over the bars the DataManager serves (nothing written to the
+    ledger). ``simulator`` is the plan simulator (``plans.simulator.simulate_plan``; a test
+    may wrap it to see what each day was given)."""
+
+    def __init__(
+        self,
+        data: Callable[[], DataManager] | None = None,
+        simulator: Simulator | None = None,
+    ) -> None:
+        self._data = data
+        self._simulator = simulator
+
+    def run(
+        self, request: WalkForwardRequest, progress: ProgressCallback | None = None
+    ) -> WalkForwardReport:
+        from paperdesk.plans.wf_days import trading_days
+        from paperdesk.service import walk_forward_files as files
+
+        _check(request)
+        days = trading_days(CALENDAR, request.first, request.last)
+        plan_files, unused = _plan_files(request.plans, days) if request.plans else ({}, [])
+        strategy = _strategy(request) if request.strategy is not None else None
+        inputs = request.inputs(plan_files)
+        files.prepare(request.out, inputs, restart=request.restart)
+        run = _Run(request, self._market(), self._simulator, plan_files, strategy)
+        complete = files.complete_days(request.out)
+        simulated: list[str] = []
+        resumed: list[str] = []
+        for number, day in enumerate(days, start=1):
+            if day.name in complete:
+                resumed.append(day.name)
+            else:
+                run.simulate_day(day)
+                simulated.append(day.name)
+            run.trades.extend(_records(request.out, day.name))
+            if progress is not None:
+                progress(number, len(days), day.name)
+        summary = run.write_period(days, unused)
+        return WalkForwardReport(request.out, len(days), tuple(simulated), tuple(resumed), summary)
+
+    def _market(self) -> _Market:
+        from paperdesk.data.manager import DataManager
+
+        manager = self._data() if self._data is not None else DataManager()
+        return _Market(manager)
+
+
+class _Market:
+    """Each ticker's candles, finer bars and daily bars, loaded once per run."""
+
+    def __init__(self, manager: DataManager) -> None:
+        self.manager = manager
+        self._bars: dict[tuple[str, str], list[Bar]] = {}
+        self._daily: dict[str, pd.DataFrame] = {}
+
+    def bars(self, ticker: str, timeframe: str, start: datetime, end: datetime) -> list[Bar]:
+        """Regular-session bars of ``ticker`` from ``start`` to ``end`` (none when nothing is
+        held), loaded on first use."""
+        key = (ticker, timeframe)
+        if key not in self._bars:
+            from paperdesk.plans.candles import candles_of
+
+            try:
+                frame = self.manager.get_bars(ticker, timeframe, start, end)
+                self._bars[key] = candles_of(frame, ticker, timeframe)
+            except PaperdeskError:
+                self._bars[key] = []  # an unknown or unreadable series: its rows say NO_DATA
+        return self._bars[key]
+
+    def daily(self, ticker: str, end: datetime) -> pd.DataFrame:
+        if ticker not in self._daily:
+            self._daily[ticker] = self.manager.get_bars(ticker, DAILY, None, end)
+        return self._daily[ticker]
+
+
+class _Run:
+    """The state of one walk-forward: its inputs, the market and the trades so far."""
+
+    def __init__(
+        self,
+        request: WalkForwardRequest,
+        market: _Market,
+        simulator: Simulator | None,
+        plan_files: Mapping[str, Path],
+        strategy: Any,
+    ) -> None:
+        from paperdesk.execution.costs import CostModels, basis_points_model
+        from paperdesk.execution.fees import parse_fee_model
+        from paperdesk.plans.simulator import simulate_plan
+
+        self.request = request
+        self.market = market
+        self.simulate = simulator or simulate_plan
+        self.plan_files = plan_files
+        self.strategy = strategy
+        defaults = PlanSettings()
+        self.settings = PlanSettings(
+            exposure_cap=request.exposure_cap,
+            entry_type=request.entry,
+            max_hold_days=request.max_hold_days or defaults.max_hold_days,
+        )
+        self.costs = CostModels(
+            parse_fee_model(request.commission), basis_points_model(request.slippage_bps)
+        )
+        self.trades: list[TradeRecord] = []
+        self.start = _midnight(request.first) - _HISTORY_BEFORE
+        self.end = _midnight(request.last) + _CANDLES_AFTER
+
+    # ------------------------------------------------------------------------- one day
+
+    def simulate_day(self, day: TradingDay) -> None:
+        from paperdesk.plans.modes import filter_plan
+        from paperdesk.plans.sim_rules import SimulationRules
+        from paperdesk.plans.wf_summary import account_at
+        from paperdesk.service import walk_forward_files as files
+
+        request = self.request
+        account = account_at(request.capital, self.trades, day.as_of)
+        plan = self._plan(day, account.equity)
+        filtered = _filtered(plan.rows, request.mode, account, self.settings, filter_plan)
+        tickers = sorted({row.ticker for row in filtered.rows})
+        instruments = {ticker: _instrument(ticker) for ticker in tickers}
+        rules = SimulationRules.from_settings(
+            self.settings,
+            request.mode,
+            costs=self.costs,
+            instruments={t: i for t, i in instruments.items() if i is not None},
+            default_entry_time=day.as_of,  # a row without a time: from the plan on
+        )
+        candles = {t: self._from_open(t, request.timeframe, day) for t in tickers}
+        finer = (
+            {t: self._from_open(t, request.resolve_with, day) for t in tickers}
+            if request.resolve_with is not None
+            else {}
+        )
+        finer = {ticker: bars for ticker, bars in finer.items() if bars}
+        result = self.simulate(filtered.rows, candles, rules, finer or None)
+        report = _day_report(day, account, plan, filtered, result, candles, finer, rules)
+        files.write_day(
+            request.out,
+            day.name,
+            {
+                plan.file_name: plan.data,
+                "trade_plan_filtered.csv": plan_csv(filtered.rows),
+                "audit.json": files.json_bytes(filtered.audit()),
+                "sim_trades.csv": trades_csv(result),
+                "day_report.json": files.json_bytes(report),
+            },
+        )
+
+    def _from_open(self, ticker: str, timeframe: str, day: TradingDay) -> list[Bar]:
+        """The ticker's regular-session bars from the day's session on (those opening at or
+        after the previous session's close; the hour Lean labels 09:00 New York holds 09:30 to
+        10:00 and is the day's first): the simulator sees nothing of the market before the
+        day it trades."""
+        bars = self.market.bars(ticker, timeframe, self.start, self.end)
+        return [bar for bar in bars if bar.ts_open >= day.as_of]
+
+    def _plan(self, day: TradingDay, equity: Decimal) -> _DayPlan:
+        if self.strategy is not None:
+            return self._generated(day, equity)
+        path = self.plan_files.get(day.name)
+        if path is None:
+            return _DayPlan((), "trade_plan.csv", plan_csv(()), {"source": "no plan file"})
+        return self._read(day, path)
+
+    def _read(self, day: TradingDay, path: Path) -> _DayPlan:
+        from paperdesk.plans.reader import read_plan
+
+        request = self.request
+        first = read_plan(path, skip_bad_rows=True)
+        tickers = {row.ticker for row in first.rows}
+        known: dict[str, Any] = {}
+        for ticker in sorted(tickers):
+            bars = self.market.bars(ticker, request.timeframe, self.start, self.end)
+            if bars and bars[0].ts_close <= day.as_of:  # it had bars when the plan was made
+                known[ticker] = None
+        reading = read_plan(path, skip_bad_rows=request.skip_bad_rows, known_tickers=known)
+        rows, problems = _inside_day(reading.rows, day, path, skip=request.skip_bad_rows)
+        skipped = [problem.as_dict() for problem in (*reading.skipped, *problems)]
+        suffix = ".json" if path.suffix.lower() == ".json" else ".csv"
+        return _DayPlan(
+            rows,
+            f"trade_plan{suffix}",
+            path.read_bytes(),
+            {"source": path.name, "sha256": _sha256(path), "skipped": skipped},
+        )
+
+    def _generated(self, day: TradingDay, equity: Decimal) -> _DayPlan:
+        from paperdesk.plans.wf_generate import plan_from_strategy
+
+        request = self.request
+        histories: dict[str, pd.DataFrame] = {}
+        for symbol in request.symbols:
+            frame = self.market.daily(symbol, self.end)
+            # only the daily bars closed by the previous session's close exist for the strategy
+            histories[symbol] = frame[frame["ts_close"] <= day.as_of]
+        generated = plan_from_strategy(
+            self.strategy,
+            histories,
+            day,
+            equity,
+            self.settings.position_fraction,
+            self.settings.max_hold_days,
+        )
+        last_bars = {
+            symbol: history["ts_close"].iloc[-1].isoformat() if len(history) else None
+            for symbol, history in histories.items()
+        }
+        return _DayPlan(
+            generated.rows,
+            "trade_plan.csv",
+            plan_csv(generated.rows),
+            {
+                "source": f"strategy {request.strategy}",
+                "params": dict(request.params),
+                "last_daily_bar_close": last_bars,
+                "notes": generated.notes,
+            },
+        )
+
+    # ------------------------------------------------------------------------ the period
+
+    def write_period(self, days: Sequence[TradingDay], unused: Sequence[str]) -> dict[str, object]:
+        from paperdesk.data.calendars import market_calendar
+        from paperdesk.plans.wf_summary import daily_equity, period_summary
+        from paperdesk.service import walk_forward_files as files
+
+        request = self.request
+        closes = [(day.name, day.close) for day in days]
+        last_exit = max((t.exit_time for t in self.trades if t.exit_time), default=None)
+        if last_exit is not None and last_exit > days[-1].close:
+            # trades held past the period end: the curve goes on to their last exit
+            later = market_calendar(CALENDAR).sessions(
+                days[-1].day + timedelta(days=1), last_exit.date()
+            )
+            for label, row in later.iterrows():
+                closes.append((str(label)[:10], row["close"].to_pydatetime()))
+        equity = daily_equity(request.capital, self.trades, closes)
+        summary = {
+            "from": request.first.isoformat(),
+            "to": request.last.isoformat(),
+            "trading_days": len(days),
+            "plans": "strategy " + request.strategy if request.strategy else "files",
+            "mode": request.mode.value if request.mode is not None else None,
+            **period_summary(request.capital, self.trades, equity),
+            "unused_plan_files": list(unused),
+        }
+        files.replace_file(request.out / files.ALL_TRADES, _all_trades(request.out, days))
+        files.replace_file(request.out / files.DAILY_EQUITY, _csv_bytes(equity))
+        files.replace_file(request.out / files.SUMMARY, files.json_bytes(summary))
+        return summary
+
+
+@dataclass(frozen=True, slots=True)
+class _DayPlan:
+    rows: tuple[PlanRow, ...]
+    file_name: str
+    data: bytes
+    details: dict[str, object]
+
+
+# ----------------------------------------------------------------------------- helpers
+
+
+def _check(request: WalkForwardRequest) -> None:
+    if (request.plans is None) == (request.strategy is None):
+        raise OptionError("give either --plans DIR or --strategy NAME (one of them)")
+    if request.plans is not None and not request.plans.is_dir():
+        raise OptionError(f"invalid value for --plans: '{request.plans}' (expected a folder)")
+    if not request.capital.is_finite() or request.capital <= 0:
+        raise OptionError(f"invalid value for --capital: '{request.capital}' (expected above 0)")
+    if not request.slippage_bps.is_finite() or request.slippage_bps < 0:
+        raise OptionError(
+            f"invalid value for --slippage-bps: '{request.slippage_bps}' (expected 0 or more)"
+        )
+    timeframe = _timeframe(request.timeframe, "--timeframe")
+    if request.resolve_with is not None:
+        finer = _timeframe(request.resolve_with, "--resolve-with")
+        if finer.seconds >= timeframe.seconds:
+            raise OptionError(
+                f"invalid value for --resolve-with: '{request.resolve_with}' (expected a "
+                f"timeframe finer than --timeframe {request.timeframe})"
+            )
+    if request.strategy is not None and not request.symbols:
+        raise OptionError("a --strategy walk-forward needs at least one --symbol")
+
+
+def _timeframe(text: str, option: str) -> Timeframe:
+    try:
+        parsed = Timeframe.parse(text)
+    except PaperdeskError:
+        raise OptionError(
+            f"invalid value for {option}: '{text}' (expected a timeframe such as 1m, 1h)"
+        ) from None
+    if not parsed.is_intraday:
+        raise OptionError(
+            f"invalid value for {option}: '{text}' (an intraday timeframe: 1m, 15m, 1h...)"
+        )
+    return parsed
+
+
+def _plan_files(folder: Path, days: Sequence[TradingDay]) -> tuple[dict[str, Path], list[str]]:
+    """The plan of each trading day (``YYYY-MM-DD.csv`` or ``.json``), and the dated plan files
+    of the period that no trading day uses (a weekend, a holiday)."""
+    trading = {day.name for day in days}
+    first, last = days[0].name, days[-1].name
+    found: dict[str, Path] = {}
+    unused: list[str] = []
+    for path in sorted(folder.iterdir()):
+        if path.suffix.lower() not in (".csv", ".json") or not path.is_file():
+            continue
+        try:
+            name = date.fromisoformat(path.stem).isoformat()
+        except ValueError:
+            continue  # not a daily plan
+        if not first <= name <= last:
+            continue
+        if name not in trading:
+            unused.append(f"{path.name}: {name} is not a {CALENDAR} trading day")
+            continue
+        if name in found:
+            raise OptionError(
+                f"invalid value for --plans: two plans for {name} ({found[name].name} and "
+                f"{path.name}); keep one"
+            )
+        found[name] = path
+    if not found:
+        raise OptionError(
+            f"invalid value for --plans: '{folder}' holds no daily plan (YYYY-MM-DD.csv or "
+            f".json) for a trading day from {first} to {last}"
+        )
+    return found, unused
+
+
+def _strategy(request: WalkForwardRequest) -> Any:
+    from paperdesk.analysis.strategies.registry import create_vectorised_strategy
+
+    assert request.strategy is not None
+    return create_vectorised_strategy(request.strategy, dict(request.params))
+
+
+def _inside_day(
+    rows: Sequence[PlanRow], day: TradingDay, path: Path, *, skip: bool
+) -> tuple[tuple[PlanRow, ...], list[Any]]:
+    """Rows entering after the plan was made (the previous close) and before the day's close;
+    another day's entry is a bad row (refused, or skipped and reported with ``skip``)."""
+    from paperdesk.plans.problems import PlanError, PlanProblem
+
+    kept: list[PlanRow] = []
+    problems: list[PlanProblem] = []
+    for row in rows:
+        moment = row.entry_datetime
+        if moment is None or day.as_of < moment < day.close:
+            kept.append(row)
+            continue
+        problems.append(
+            PlanProblem(
+                row.row,
+                "entry_datetime",
+                moment.isoformat(),
+                f"a time after the plan is made ({day.as_of.isoformat()}, the previous close) "
+                f"and before the {day.name} session closes ({day.close.isoformat()})",
+            )
+        )
+    if problems and not skip:
+        raise PlanError(str(path), problems)
+    return tuple(kept), problems
+
+
+def _filtered(
+    rows: Sequence[PlanRow],
+    mode: ExecutionMode | None,
+    account: Any,
+    settings: PlanSettings,
+    filter_plan: Callable[..., FilteredPlan],
+) -> FilteredPlan:
+    """The mode's filter on the running equity, its cap reduced by the trades still open from
+    earlier days; no room left: every row dropped, saying why."""
+    from paperdesk.plans.modes import Decision, FilteredPlan, RowDecision
+
+    equity, exposure = account.equity, account.open_exposure
+    room = equity * settings.exposure_cap - exposure
+    if equity > 0 and room > 0:
+        cap = room / equity
+        day_settings = replace(settings, exposure_cap=cap) if exposure > 0 else settings
+        return filter_plan(rows, mode, equity, day_settings)
+    reason = (
+        f"no room under the exposure cap: equity {equity}, open trades from earlier days "
+        f"commit {exposure}"
+    )
+    decisions = tuple(
+        RowDecision(
+            row=row.row,
+            ticker=row.ticker,
+            side=row.side.value,
+            qty=row.qty,
+            entry_price=row.entry_price,
+            score=None,
+            rank=None,
+            decision=Decision.DROPPED,
+            kept_qty=Decimal(0),
+            reason=reason,
+        )
+        for row in rows
+    )
+    return FilteredPlan(mode, settings, equity, Decimal(0), Decimal(0), (), decisions)
+
+
+def _instrument(ticker: str) -> Any:
+    from paperdesk.data.instruments import UnknownSymbolError, instrument_for
+
+    try:
+        return instrument_for(ticker)
+    except UnknownSymbolError:
+        return None
+
+
+def _day_report(
+    day: TradingDay,
+    account: Any,
+    plan: _DayPlan,
+    filtered: FilteredPlan,
+    result: SimulationResult,
+    candles: Mapping[str, Sequence[Bar]],
+    finer: Mapping[str, Sequence[Bar]],
+    rules: SimulationRules,
+) -> dict[str, object]:
+    from paperdesk.service.simulation_documents import summary_document
+
+    return {
+        "day": day.name,
+        "plan_made_at": day.as_of.isoformat(),
+        "session_open": day.open.isoformat(),
+        "session_close": day.close.isoformat(),
+        "plan": plan.details,
+        "equity_at_plan": format(account.equity, "f"),
+        "open_exposure_at_plan": format(account.open_exposure, "f"),
+        "open_trades_at_plan": account.open_trades,
+        "rows_read": len(plan.rows),
+        "rows_simulated": len(filtered.rows),
+        "end_of_day_close": rules.end_of_day_close,
+        "max_hold_days": format(rules.max_hold_days, "f"),
+        "candles": {
+            ticker: {
+                "count": len(bars),
+                "first_open": bars[0].ts_open.isoformat() if bars else None,
+            }
+            for ticker, bars in sorted(candles.items())
+        },
+        "finer_bars": {ticker: len(bars) for ticker, bars in sorted(finer.items())},
+        "summary": summary_document(result.summary),
+    }
+
+
+PLAN_COLUMNS = (
+    "ticker", "side", "qty", "entry_price", "take_profit", "stop_loss", "prob_win", "strength",
+    "etth_days", "entry_datetime", "max_hold_days",
+)  # fmt: skip
+
+
+def plan_csv(rows: Sequence[PlanRow]) -> bytes:
+    """Plan rows as a plan file the plans reader reads back (exact decimal text)."""
+    records = [
+        {
+            "ticker": row.ticker,
+            "side": row.side.value,
+            "qty": row.qty,
+            "entry_price": row.entry_price,
+            "take_profit": row.take_profit,
+            "stop_loss": row.stop_loss,
+            "prob_win": row.prob_win,
+            "strength": row.strength,
+            "etth_days": row.etth_days,
+            "entry_datetime": row.entry_datetime,
+            "max_hold_days": row.max_hold_days,
+        }
+        for row in rows
+    ]
+    return _csv_bytes(
+        [{key: _cell(value) for key, value in record.items()} for record in records],
+        PLAN_COLUMNS,
+    )
+
+
+def trades_csv(result: SimulationResult) -> bytes:
+    """``sim_trades.csv``: the simulate command's columns and cells."""
+    from paperdesk.service.simulation_documents import TRADE_COLUMNS, trade_document
+
+    return _csv_bytes(
+        [
+            {key: _cell(value) for key, value in trade_document(trade).items()}
+            for trade in result.trades
+        ],
+        TRADE_COLUMNS,
+    )
+
+
+def _records(out: Path, name: str) -> list[TradeRecord]:
+    """A day's trades read back from its ``sim_trades.csv``: a resumed run and an
+    uninterrupted one go on from the same text."""
+    from paperdesk.plans.wf_summary import TradeRecord
+    from paperdesk.service.walk_forward_files import DAYS
+
+    path = out / DAYS / name / "sim_trades.csv"
+    with path.open(encoding="utf-8", newline="") as handle:
+        return [TradeRecord.of(name, cells) for cells in csv.DictReader(handle)]
+
+
+def _all_trades(out: Path, days: Sequence[TradingDay]) -> bytes:
+    from paperdesk.service.simulation_documents import TRADE_COLUMNS
+    from paperdesk.service.walk_forward_files import DAYS
+
+    rows: list[dict[str, str]] = []
+    for day in days:
+        with (out / DAYS / day.name / "sim_trades.csv").open(encoding="utf-8", newline="") as f:
+            rows.extend({"day": day.name, **cells} for cells in csv.DictReader(f))
+    return _csv_bytes(rows, ("day", *TRADE_COLUMNS))
+
+
+def _csv_bytes(rows: Sequence[Mapping[str, object]], columns: Sequence[str] | None = None) -> bytes:
+    fieldnames = list(columns) if columns is not None else list(rows[0]) if rows else []
+    buffer = io.StringIO(newline="")
+    writer = csv.DictWriter(buffer, fieldnames=fieldnames, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    return buffer.getvalue().encode("utf-8")
+
+
+def _cell(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    if isinstance(value, datetime):
+        return value.isoformat()
+    return str(value)
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _midnight(day: date) -> datetime:
+    from datetime import UTC, time
+
+    return datetime.combine(day, time(0), tzinfo=UTC)
+
+
+def month_period(text: str) -> tuple[date, date]:
+    """``--month YYYY-MM`` as its first and last date."""
+    from paperdesk.plans.wf_days import month_period as period
+
+    return period(text)
+
+
+def parse_day(text: str, option: str) -> date:
+    from paperdesk.plans.wf_days import parse_day as parse
+
+    return parse(text, option)
