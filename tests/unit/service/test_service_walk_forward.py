@@ -1,0 +1,292 @@
+"""The walk-forward service (issue 13 item 6) on the real bundled SPY and AAPL hours of March
+2021, on SQLite and PostgreSQL (the ``database`` fixture): the evidence folder of a month of
+hand-made daily plans, the proof that no day's plan or simulation saw that day's data before
+its session, the summary recomputed from ``all_trades.csv``, resuming after an interruption,
+and refusing changed inputs."""
+
+from __future__ import annotations
+
+import csv
+import itertools
+import json
+from dataclasses import replace
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from paperdesk.domain.errors import InvalidInputError, OptionError
+from paperdesk.plans.settings import ExecutionMode
+from paperdesk.plans.simulator import simulate_plan
+from paperdesk.service import Services
+from paperdesk.service import walk_forward as walk_forward_module
+from paperdesk.service.walk_forward import WalkForwardRequest, WalkForwardService
+from paperdesk.settings import Settings
+from paperdesk.store import Database
+
+DAY_FILES = {
+    "trade_plan.csv",
+    "trade_plan_filtered.csv",
+    "audit.json",
+    "sim_trades.csv",
+    "day_report.json",
+}
+CLOSED = {"TP", "SL", "TIMEOUT", "EOD"}
+# March 2021 on the NYSE: 31 days less 8 weekend days, no holiday
+MARCH_2021_SESSIONS = 23
+
+
+@pytest.fixture
+def services(database: Database, tmp_path: Path, clean_environment: pytest.MonkeyPatch) -> Services:
+    clean_environment.setenv("PAPERDESK_HOME", str(tmp_path / "home"))
+    return Services(Settings(), database=database)
+
+
+def daily_closes(symbol: str) -> list[tuple[str, str]]:
+    """(date, close) of the bundled daily file, read with the csv module as a person would."""
+    name = f"lean_{symbol}_1d.csv"
+    with resources.files("paperdesk.data.bundled").joinpath(name).open(encoding="utf-8") as f:
+        return [(row["timestamp"][:10], row["close"]) for row in csv.DictReader(f)]
+
+
+def write_plans(folder: Path, first: str, last: str) -> Path:
+    """One hand-made plan per trading day: a long SPY and a long AAPL at the PREVIOUS day's
+    close (the data the plan may use), target +0.6% / +1%, stop -0.6% / -1%."""
+    folder.mkdir(parents=True, exist_ok=True)
+    spy, aapl = daily_closes("SPY"), dict(daily_closes("AAPL"))
+    for (_, previous), (day, _) in itertools.pairwise(spy):
+        if not first <= day <= last:
+            continue
+        before = spy[[d for d, _ in spy].index(day) - 1][0]
+        spy_close, aapl_close = Decimal(previous), Decimal(aapl[before])
+        cent = Decimal("0.01")
+        (folder / f"{day}.csv").write_text(
+            "ticker,side,qty,entry_price,take_profit,stop_loss,strength,etth_days\n"
+            f"SPY,buy,50,{spy_close},{(spy_close * Decimal('1.006')).quantize(cent)},"
+            f"{(spy_close * Decimal('0.994')).quantize(cent)},0.6,1\n"
+            f"AAPL,buy,100,{aapl_close},{(aapl_close * Decimal('1.01')).quantize(cent)},"
+            f"{(aapl_close * Decimal('0.99')).quantize(cent)},0.5,1.5\n",
+            encoding="utf-8",
+        )
+    return folder
+
+
+def request_for(tmp_path: Path, plans: Path, first: str, last: str, **changes: Any) -> Any:
+    base = WalkForwardRequest(
+        out=tmp_path / "evidence",
+        first=date.fromisoformat(first),
+        last=date.fromisoformat(last),
+        plans=plans,
+        mode=ExecutionMode.INTRADAY,
+        slippage_bps=Decimal(0),
+    )
+    return replace(base, **changes)
+
+
+def table(path: Path) -> list[dict[str, str]]:
+    with path.open(encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def folder_bytes(folder: Path) -> dict[str, bytes]:
+    return {
+        str(path.relative_to(folder)): path.read_bytes()
+        for path in sorted(folder.rglob("*"))
+        if path.is_file()
+    }
+
+
+def test_a_month_of_daily_plans_gives_a_complete_evidence_folder_whose_summary_matches_the_trades(
+    services: Services, tmp_path: Path
+) -> None:
+    plans = write_plans(tmp_path / "plans", "2021-03-01", "2021-03-31")
+    seen: list[tuple[int, int, str]] = []
+    request = request_for(tmp_path, plans, "2021-03-01", "2021-03-31")
+    report = services.walk_forward.run(request, lambda *step: seen.append(step))
+    out = request.out
+    days = sorted(path.name for path in (out / "days").iterdir())
+    assert len(days) == MARCH_2021_SESSIONS == report.days
+    assert (days[0], days[-1]) == ("2021-03-01", "2021-03-31")
+    assert "2021-03-06" not in days  # a Saturday
+    assert [step[0] for step in seen] == list(range(1, MARCH_2021_SESSIONS + 1))
+    for day in days:
+        assert {p.name for p in (out / "days" / day).iterdir()} == DAY_FILES
+        # the plan as given, byte for byte
+        assert (out / "days" / day / "trade_plan.csv").read_bytes() == (
+            plans / f"{day}.csv"
+        ).read_bytes()
+    for name in ("all_trades.csv", "daily_equity.csv", "summary.json", "manifest.json"):
+        assert (out / name).is_file()
+
+    # the summary recomputed from all_trades.csv, independently of the service's arithmetic
+    trades = table(out / "all_trades.csv")
+    assert len(trades) == 2 * MARCH_2021_SESSIONS
+    closed = [t for t in trades if t["outcome"] in CLOSED]
+    pnl = sum((Decimal(t["pnl"]) for t in closed), Decimal(0))
+    for t in closed:  # each trade's P&L from its prices (no fees, no slippage here)
+        assert Decimal(t["pnl"]) == (Decimal(t["exit_price"]) - Decimal(t["entry_price"])) * (
+            Decimal(t["qty"])
+        )
+        assert t["exit_time"][:10] == t["day"]  # INTRADAY: every trade closes the same day
+    wins = sum(1 for t in closed if Decimal(t["pnl"]) > 0)
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    assert summary["trades"] == len(closed) > 0
+    assert Decimal(summary["pnl"]) == pnl
+    assert summary["wins"] == wins
+    assert Decimal(summary["win_rate"]) == (Decimal(wins) / len(closed)).quantize(Decimal("0.0001"))
+    for outcome in ("TP", "SL", "TIMEOUT", "EOD", "NOT_FILLED", "NO_DATA"):
+        assert summary["outcomes"][outcome] == sum(1 for t in trades if t["outcome"] == outcome)
+    # the daily equity: the capital plus the P&L of the trades closed by each day
+    equity = table(out / "daily_equity.csv")
+    assert [row["date"] for row in equity] == days
+    for row in equity:
+        booked = sum((Decimal(t["pnl"]) for t in closed if t["day"] <= row["date"]), Decimal(0))
+        assert Decimal(row["equity"]) == Decimal(100000) + booked
+    assert Decimal(summary["final_equity"]) == Decimal(100000) + pnl
+    # the maximum drawdown from the curve by hand (the service takes it from analytics)
+    values = np.array([100000.0] + [float(row["equity"]) for row in equity])
+    deepest = float((values / np.maximum.accumulate(values) - 1.0).min()) * 100.0
+    assert summary["max_drawdown_pct"] == pytest.approx(deepest, abs=1e-6)
+    assert None not in (summary["sharpe"], summary["cagr_pct"])
+
+
+class SpyStrategy:
+    """A vectorised-strategy stand-in that records the last bar it was given and asks for a
+    long on it (stop -1%, target +1%), so every day has a plan to simulate."""
+
+    name = "spy"
+
+    def __init__(self) -> None:
+        self.last_closes: list[datetime] = []
+
+    def signals(self, bars: pd.DataFrame) -> pd.DataFrame:
+        self.last_closes.append(bars["ts_close"].iloc[-1].to_pydatetime())
+        close = float(bars["close"].iloc[-1])
+        return pd.DataFrame(
+            {
+                "direction": np.array([1], dtype=np.int8),
+                "confidence": [0.7],
+                "stop": [close * 0.99],
+                "target": [close * 1.01],
+                "reason": ["spy"],
+            },
+            index=bars.index[-1:],
+        )
+
+
+def test_no_day_plan_or_simulation_uses_data_from_that_day_or_later(
+    services: Services, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    spy = SpyStrategy()
+    monkeypatch.setattr(walk_forward_module, "_strategy", lambda request: spy)
+    given: list[dict[str, datetime]] = []
+
+    def simulator(rows: Any, candles: Any, rules: Any, finer: Any = None) -> Any:
+        given.append({ticker: bars[0].ts_open for ticker, bars in candles.items() if bars})
+        for bars in candles.values():
+            assert all(a.ts_open < b.ts_open for a, b in itertools.pairwise(bars))
+        return simulate_plan(rows, candles, rules, finer)
+
+    service = WalkForwardService(lambda: services.data, simulator=simulator)
+    request = WalkForwardRequest(
+        out=tmp_path / "evidence",
+        first=date(2021, 3, 8),
+        last=date(2021, 3, 12),
+        strategy="spy",
+        symbols=("SPY",),
+        mode=ExecutionMode.INTRADAY,
+    )
+    service.run(request)
+    # the plan of each day saw the daily bars up to the previous session's close, no later:
+    # Friday 03-05 21:00Z for Monday 03-08, then each weekday's close
+    previous_closes = [datetime(2021, 3, day, 21, tzinfo=UTC) for day in (5, 8, 9, 10, 11)]
+    assert spy.last_closes == previous_closes
+    # and the simulator's first candle of each day is that day's first session hour (Lean's
+    # 09:00 New York label, holding 09:30-10:00; New York is UTC-5 until 03-14)
+    assert [moment["SPY"] for moment in given] == [
+        datetime(2021, 3, day, 14, tzinfo=UTC) for day in (8, 9, 10, 11, 12)
+    ]
+    for day, plan_made, first in zip((8, 9, 10, 11, 12), previous_closes, given, strict=True):
+        report = json.loads(
+            (request.out / "days" / f"2021-03-{day:02d}" / "day_report.json").read_text()
+        )
+        assert report["plan"]["last_daily_bar_close"] == {"SPY": plan_made.isoformat()}
+        assert first["SPY"] > plan_made
+    plan = table(request.out / "days" / "2021-03-08" / "trade_plan.csv")
+    # the entry is the close of Friday 03-05, from the bundled daily file
+    assert plan[0]["entry_price"] == dict(daily_closes("SPY"))["2021-03-05"]
+
+
+def test_a_rerun_after_an_interruption_resumes_and_ends_byte_identical(
+    services: Services, tmp_path: Path
+) -> None:
+    plans = write_plans(tmp_path / "plans", "2021-03-08", "2021-03-12")
+    whole = request_for(tmp_path, plans, "2021-03-08", "2021-03-12", out=tmp_path / "whole")
+    services.walk_forward.run(whole)
+
+    class StopError(Exception):
+        pass
+
+    def stop_after_two(done: int, total: int, name: str) -> None:
+        if done == 2:
+            raise StopError(name)
+
+    broken = replace(whole, out=tmp_path / "broken")
+    with pytest.raises(StopError):
+        services.walk_forward.run(broken, stop_after_two)
+    assert sorted(p.name for p in (broken.out / "days").iterdir()) == ["2021-03-08", "2021-03-09"]
+    assert not (broken.out / "summary.json").exists()
+    report = services.walk_forward.run(broken)
+    assert report.resumed == ("2021-03-08", "2021-03-09")
+    assert report.simulated == ("2021-03-10", "2021-03-11", "2021-03-12")
+    assert folder_bytes(broken.out) == folder_bytes(whole.out)
+
+
+def test_changed_inputs_are_refused_unless_restart(services: Services, tmp_path: Path) -> None:
+    plans = write_plans(tmp_path / "plans", "2021-03-08", "2021-03-09")
+    request = request_for(tmp_path, plans, "2021-03-08", "2021-03-09")
+    services.walk_forward.run(request)
+    before = folder_bytes(request.out)
+    with pytest.raises(OptionError, match="capital"):
+        services.walk_forward.run(replace(request, capital=Decimal(50000)))
+    with (plans / "2021-03-09.csv").open("a", encoding="utf-8") as handle:
+        handle.write("SPY,sell,1,390,380,400,0.9,1\n")
+    with pytest.raises(OptionError, match="plans"):
+        services.walk_forward.run(request)
+    assert folder_bytes(request.out) == before  # nothing changed
+    report = services.walk_forward.run(replace(request, restart=True))
+    assert report.simulated == ("2021-03-08", "2021-03-09")
+    trades = table(request.out / "all_trades.csv")
+    # the new row (row 3 of 03-09's plan, a short) was simulated after the restart
+    last = sorted((t["day"], t["row"], t["side"]) for t in trades)[-1]
+    assert last == ("2021-03-09", "3", "sell")
+    assert len(trades) == 5
+
+
+def test_a_plan_entering_on_another_day_or_naming_an_unknown_ticker_is_refused(
+    services: Services, tmp_path: Path
+) -> None:
+    plans = tmp_path / "plans"
+    plans.mkdir()
+    (plans / "2021-03-09.csv").write_text(
+        "ticker,side,qty,entry_price,entry_datetime\n"
+        "SPY,buy,1,390,2021-03-10T15:00:00Z\n"
+        "ZZZZ,buy,1,10,\n",
+        encoding="utf-8",
+    )
+    request = request_for(tmp_path, plans, "2021-03-08", "2021-03-09")
+    with pytest.raises(InvalidInputError, match=r"row 2, ticker: 'ZZZZ'"):
+        services.walk_forward.run(request)
+    (plans / "2021-03-09.csv").write_text(
+        "ticker,side,qty,entry_price,entry_datetime\nSPY,buy,1,390,2021-03-10T15:00:00Z\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(InvalidInputError, match=r"row 1, entry_datetime"):
+        services.walk_forward.run(replace(request, restart=True))
+    # the day before the bad plan is complete; nothing of the bad day was written
+    assert sorted(p.name for p in (request.out / "days").iterdir()) == ["2021-03-08"]
