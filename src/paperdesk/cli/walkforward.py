@@ -155,13 +155,14 @@ def _run_with_progress(request: Any, *, quiet: bool) -> Any:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
     service = services().walk_forward
+    errors = Console(stderr=True)
     with Progress(
         TextColumn("walk-forward {task.description}"),
         BarColumn(),
         MofNCompleteColumn(),
-        console=Console(stderr=True),
-        disable=quiet,
-        transient=False,
+        console=errors,
+        disable=quiet or not errors.is_terminal,  # a log or a pipe gets the result alone
+        transient=True,
     ) as bar:
         task = bar.add_task("", total=None)
 
