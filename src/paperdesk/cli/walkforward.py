@@ -87,6 +87,21 @@ def walkforward_command(
     commission: Annotated[
         str, typer.Option(metavar="SPEC", help="Fee model, as the backtest's (none).")
     ] = "none",
+    fit_window: Annotated[
+        str | None,
+        typer.Option(
+            metavar="60d",
+            help="Re-fit the strategy's parameters on this many days of daily bars before each "
+            "out-of-sample block (grid search on backtest P&L).",
+        ),
+    ] = None,
+    fit_param: Annotated[
+        list[str] | None,
+        typer.Option(metavar="KEY=V1,V2", help="A parameter's candidates (repeatable)."),
+    ] = None,
+    refit_every: Annotated[
+        int, typer.Option(metavar="N", help="Trading days per out-of-sample block (5).")
+    ] = 5,
     skip_bad_rows: Annotated[
         bool, typer.Option("--skip-bad-rows", help="Skip invalid plan rows (each reported).")
     ] = False,
@@ -121,7 +136,7 @@ def walkforward_command(
         last=last,
         plans=plans.expanduser() if plans is not None else None,
         strategy=strategy,
-        params=tuple(_pair(item) for item in param or ()),
+        params=tuple(_pair(item, "--param") for item in param or ()),
         symbols=tuple(s.strip().upper() for s in symbol) if symbol else ("SPY", "AAPL"),
         mode=parse_mode(mode) if mode is not None else None,
         capital=_decimal(capital, "--capital"),
@@ -134,6 +149,9 @@ def walkforward_command(
         commission=commission,
         skip_bad_rows=skip_bad_rows,
         restart=restart,
+        fit_window=fit_window,
+        fit_params=tuple(_pair(item, "--fit-param") for item in fit_param or ()),
+        refit_every=refit_every,
     )
     report = _run_with_progress(request, quiet=json_output)
     if json_output:
@@ -172,10 +190,10 @@ def _run_with_progress(request: Any, *, quiet: bool) -> Any:
         return service.run(request, advance)
 
 
-def _pair(item: str) -> tuple[str, str]:
+def _pair(item: str, option: str) -> tuple[str, str]:
     key, sign, value = item.partition("=")
     if not sign or not key.strip():
-        raise OptionError(f"invalid value for --param: '{item}' (expected KEY=VALUE)")
+        raise OptionError(f"invalid value for {option}: '{item}' (expected KEY=VALUE)")
     return key.strip(), value.strip()
 
 
@@ -221,6 +239,14 @@ def _print(report: Any) -> None:
         ("Sharpe", _figure(summary["sharpe"], "")),
         ("Evidence", str(report.out)),
     ]
+    for window in summary.get("fitted_parameters") or []:
+        params = ", ".join(f"{key}={value}" for key, value in window["params"].items())
+        lines.append(
+            (
+                f"Fit {window['window']}",
+                f"{params} for {window['out_of_sample_from']}..{window['out_of_sample_to']}",
+            )
+        )
     out = console()
     out.print(
         fitted(

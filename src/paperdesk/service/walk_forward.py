@@ -80,6 +80,9 @@ class WalkForwardRequest:
     commission: str = "none"
     skip_bad_rows: bool = False
     restart: bool = False
+    fit_window: str | None = None
+    fit_params: tuple[tuple[str, str], ...] = ()
+    refit_every: int = 5
 
     def inputs(self, plan_files: Mapping[str, Path]) -> dict[str, object]:
         """What the manifest records: every input that changes the evidence (the plan files
@@ -107,6 +110,9 @@ class WalkForwardRequest:
             "slippage_bps": format(self.slippage_bps, "f"),
             "commission": self.commission,
             "skip_bad_rows": self.skip_bad_rows,
+            "fit_window": self.fit_window,
+            "fit_params": dict(self.fit_params),
+            "refit_every": self.refit_every if self.fit_window is not None else None,
         }
 
 
@@ -146,7 +152,7 @@ class WalkForwardService:
         strategy = _strategy(request) if request.strategy is not None else None
         inputs = request.inputs(plan_files)
         files.prepare(request.out, inputs, restart=request.restart)
-        run = _Run(request, self._market(), self._simulator, plan_files, strategy)
+        run = _Run(request, self._market(), self._simulator, plan_files, strategy, days)
         complete = files.complete_days(request.out)
         simulated: list[str] = []
         resumed: list[str] = []
@@ -207,6 +213,7 @@ class _Run:
         simulator: Simulator | None,
         plan_files: Mapping[str, Path],
         strategy: Any,
+        days: Sequence[TradingDay],
     ) -> None:
         from paperdesk.execution.costs import CostModels, basis_points_model
         from paperdesk.execution.fees import parse_fee_model
@@ -217,6 +224,8 @@ class _Run:
         self.simulate = simulator or simulate_plan
         self.plan_files = plan_files
         self.strategy = strategy
+        self.days = list(days)
+        self.fits: dict[int, dict[str, object]] = {}
         defaults = PlanSettings()
         self.settings = PlanSettings(
             exposure_cap=request.exposure_cap,
@@ -319,8 +328,9 @@ class _Run:
             frame = self.market.daily(symbol, self.end)
             # only the daily bars closed by the previous session's close exist for the strategy
             histories[symbol] = frame[frame["ts_close"] <= day.as_of]
+        strategy, fitted = self._fitted(day)
         generated = plan_from_strategy(
-            self.strategy,
+            strategy,
             histories,
             day,
             equity,
@@ -340,8 +350,48 @@ class _Run:
                 "params": dict(request.params),
                 "last_daily_bar_close": last_bars,
                 "notes": generated.notes,
+                **({"fit": fitted} if fitted is not None else {}),
             },
         )
+
+    def _fitted(self, day: TradingDay) -> tuple[Any, dict[str, object] | None]:
+        """The strategy for ``day``: as given, or with the parameters fitted on the in-sample
+        window before the out-of-sample block of ``refit_every`` days that holds it (fitted
+        at the block's first plan time, once per block)."""
+        request = self.request
+        if request.fit_window is None:
+            return self.strategy, None
+        from paperdesk.analysis.strategies.registry import create_vectorised_strategy
+        from paperdesk.plans.wf_fit import fit, grid, parse_window
+
+        assert request.strategy is not None
+        position = [d.name for d in self.days].index(day.name)
+        block = position // request.refit_every
+        if block not in self.fits:
+            first = self.days[block * request.refit_every]
+            last = self.days[min((block + 1) * request.refit_every, len(self.days)) - 1]
+            histories = {}
+            for symbol in request.symbols:
+                frame = self.market.daily(symbol, self.end)
+                histories[symbol] = frame[frame["ts_close"] <= first.as_of]
+            result = fit(
+                request.strategy,
+                dict(request.params),
+                grid(request.fit_params),
+                histories,
+                first.as_of,
+                parse_window(request.fit_window),
+                request.capital,
+            )
+            self.fits[block] = {
+                "window": block + 1,
+                "out_of_sample_from": first.name,
+                "out_of_sample_to": last.name,
+                **result.as_dict(),
+            }
+        fitted = self.fits[block]
+        params = {**dict(request.params), **dict(fitted["params"])}  # type: ignore[call-overload]
+        return create_vectorised_strategy(request.strategy, params), fitted
 
     # ------------------------------------------------------------------------ the period
 
@@ -369,6 +419,7 @@ class _Run:
             "mode": request.mode.value if request.mode is not None else None,
             **period_summary(request.capital, self.trades, equity),
             "unused_plan_files": list(unused),
+            "fitted_parameters": _fits(request.out, days),
         }
         files.replace_file(request.out / files.ALL_TRADES, _all_trades(request.out, days))
         files.replace_file(request.out / files.DAILY_EQUITY, _csv_bytes(equity))
@@ -408,6 +459,18 @@ def _check(request: WalkForwardRequest) -> None:
             )
     if request.strategy is not None and not request.symbols:
         raise OptionError("a --strategy walk-forward needs at least one --symbol")
+    if (request.fit_window is None) != (not request.fit_params):
+        raise OptionError("re-fitting needs both --fit-window (e.g. 60d) and --fit-param KEY=V1,V2")
+    if request.fit_window is not None:
+        from paperdesk.plans.wf_fit import parse_window
+
+        parse_window(request.fit_window)
+        if request.strategy is None:
+            raise OptionError("--fit-window re-fits a --strategy; plans from files are not fitted")
+        if request.refit_every < 1:
+            raise OptionError(
+                f"invalid value for --refit-every: '{request.refit_every}' (expected 1 or more)"
+            )
 
 
 def _timeframe(text: str, option: str) -> Timeframe:
@@ -461,6 +524,11 @@ def _strategy(request: WalkForwardRequest) -> Any:
     from paperdesk.analysis.strategies.registry import create_vectorised_strategy
 
     assert request.strategy is not None
+    if request.fit_params:  # every candidate is checked before anything is written
+        from paperdesk.plans.wf_fit import grid
+
+        for candidate in grid(request.fit_params):
+            create_vectorised_strategy(request.strategy, {**dict(request.params), **candidate})
     return create_vectorised_strategy(request.strategy, dict(request.params))
 
 
@@ -629,6 +697,21 @@ def _records(out: Path, name: str) -> list[TradeRecord]:
     path = out / DAYS / name / "sim_trades.csv"
     with path.open(encoding="utf-8", newline="") as handle:
         return [TradeRecord.of(name, cells) for cells in csv.DictReader(handle)]
+
+
+def _fits(out: Path, days: Sequence[TradingDay]) -> list[object]:
+    """The parameters fitted per window, read back from the day reports."""
+    import json
+
+    from paperdesk.service.walk_forward_files import DAYS
+
+    found: dict[object, object] = {}
+    for day in days:
+        report = json.loads((out / DAYS / day.name / "day_report.json").read_text("utf-8"))
+        fitted = report["plan"].get("fit")
+        if fitted is not None:
+            found.setdefault(fitted["window"], fitted)
+    return list(found.values())
 
 
 def _all_trades(out: Path, days: Sequence[TradingDay]) -> bytes:

@@ -290,3 +290,64 @@ def test_a_plan_entering_on_another_day_or_naming_an_unknown_ticker_is_refused(
         services.walk_forward.run(replace(request, restart=True))
     # the day before the bad plan is complete; nothing of the bad day was written
     assert sorted(p.name for p in (request.out / "days").iterdir()) == ["2021-03-08"]
+
+
+def test_refitted_parameters_are_chosen_in_sample_and_recorded_per_window(
+    services: Services, tmp_path: Path
+) -> None:
+    request = WalkForwardRequest(
+        out=tmp_path / "evidence",
+        first=date(2021, 3, 1),
+        last=date(2021, 3, 10),
+        strategy="sma-cross",
+        params=(("mode", "level"),),
+        symbols=("SPY", "AAPL"),
+        mode=ExecutionMode.BALANCED,
+        fit_window="90d",
+        fit_params=(("fast", "5,10"), ("slow", "20,30")),
+        refit_every=5,
+    )
+    report = services.walk_forward.run(request)
+    fits = report.summary["fitted_parameters"]
+    assert isinstance(fits, list)
+    # 8 sessions in blocks of 5: 03-01..03-05 and 03-08..03-10
+    assert [(f["out_of_sample_from"], f["out_of_sample_to"]) for f in fits] == [
+        ("2021-03-01", "2021-03-05"),
+        ("2021-03-08", "2021-03-10"),
+    ]
+    for window in fits:
+        candidates = window["candidates"]
+        assert [c["params"] for c in candidates] == [
+            {"fast": "5", "slow": "20"},
+            {"fast": "5", "slow": "30"},
+            {"fast": "10", "slow": "20"},
+            {"fast": "10", "slow": "30"},
+        ]
+        best = max(Decimal(c["pnl"]) for c in candidates)
+        first_best = next(c for c in candidates if Decimal(c["pnl"]) == best)
+        assert window["params"] == first_best["params"]
+    # each window was fitted at its first day's plan time, on bars before it only
+    assert fits[0]["in_sample_to"] == "2021-02-26T21:00:00+00:00"
+    assert fits[1]["in_sample_to"] == "2021-03-05T21:00:00+00:00"
+    day = json.loads((request.out / "days" / "2021-03-09" / "day_report.json").read_text())
+    assert day["plan"]["fit"] == fits[1]
+
+
+def test_fitting_options_are_checked_before_anything_is_written(
+    services: Services, tmp_path: Path
+) -> None:
+    base = WalkForwardRequest(
+        out=tmp_path / "evidence",
+        first=date(2021, 3, 1),
+        last=date(2021, 3, 2),
+        strategy="sma-cross",
+        fit_window="60d",
+        fit_params=(("fast", "5,50"),),
+    )
+    with pytest.raises(InvalidInputError, match="fast"):  # fast 50 > slow 20
+        services.walk_forward.run(base)
+    with pytest.raises(OptionError, match="--fit-window: '60 weeks'"):
+        services.walk_forward.run(replace(base, fit_window="60 weeks"))
+    with pytest.raises(OptionError, match="both --fit-window"):
+        services.walk_forward.run(replace(base, fit_params=()))
+    assert not base.out.exists()
