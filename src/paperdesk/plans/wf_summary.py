@@ -162,7 +162,7 @@ def _curve_statistics(
         "max_drawdown_pct": _rounded(stats.max_drawdown_pct),
         "cagr_pct": _rounded(stats.cagr_pct),
         "sharpe": _rounded(stats.sharpe),
-        "returns": "daily (the equity at each session's close), 252-ish XNYS sessions a year",
+        "returns": "daily: the equity at each session close, XNYS sessions a year",
     }
 
 

@@ -40,6 +40,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "EntryType",
+    "ExecutionMode",
     "ProgressCallback",
     "WalkForwardReport",
     "WalkForwardRequest",
