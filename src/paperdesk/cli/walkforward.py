@@ -11,6 +11,7 @@ from typing import Annotated, Any
 import typer
 
 from paperdesk.cli.fit import Column, console, fitted, text
+from paperdesk.cli.interrupt import note_committed
 from paperdesk.cli.output import print_json
 from paperdesk.cli.services import services
 from paperdesk.domain.errors import OptionError
@@ -186,6 +187,7 @@ def _run_with_progress(request: Any, *, quiet: bool) -> Any:
 
         def advance(done: int, total: int, name: str) -> None:
             bar.update(task, completed=done, total=total, description=name)
+            note_committed(f"{done} of {total} days written to {request.out}; a rerun resumes")
 
         return service.run(request, advance)
 

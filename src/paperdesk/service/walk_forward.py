@@ -152,8 +152,9 @@ class WalkForwardService:
         plan_files, unused = _plan_files(request.plans, days) if request.plans else ({}, [])
         strategy = _strategy(request) if request.strategy is not None else None
         inputs = request.inputs(plan_files)
+        # every option is checked (settings, costs) before the folder is touched
+        run = _Run(request, self._market, self._simulator, plan_files, strategy, days)
         files.prepare(request.out, inputs, restart=request.restart)
-        run = _Run(request, self._market(), self._simulator, plan_files, strategy, days)
         complete = files.complete_days(request.out)
         simulated: list[str] = []
         resumed: list[str] = []
@@ -210,7 +211,7 @@ class _Run:
     def __init__(
         self,
         request: WalkForwardRequest,
-        market: _Market,
+        market: Callable[[], _Market],
         simulator: Simulator | None,
         plan_files: Mapping[str, Path],
         strategy: Any,
@@ -221,7 +222,8 @@ class _Run:
         from paperdesk.plans.simulator import simulate_plan
 
         self.request = request
-        self.market = market
+        self._make_market = market
+        self._market: _Market | None = None
         self.simulate = simulator or simulate_plan
         self.plan_files = plan_files
         self.strategy = strategy
@@ -231,7 +233,9 @@ class _Run:
         self.settings = PlanSettings(
             exposure_cap=request.exposure_cap,
             entry_type=request.entry,
-            max_hold_days=request.max_hold_days or defaults.max_hold_days,
+            max_hold_days=defaults.max_hold_days
+            if request.max_hold_days is None
+            else request.max_hold_days,
         )
         self.costs = CostModels(
             parse_fee_model(request.commission), basis_points_model(request.slippage_bps)
@@ -239,6 +243,13 @@ class _Run:
         self.trades: list[TradeRecord] = []
         self.start = _midnight(request.first) - _HISTORY_BEFORE
         self.end = _midnight(request.last) + _CANDLES_AFTER
+
+    @property
+    def market(self) -> _Market:
+        """The bars, loaded on first use (a refused run opens no data)."""
+        if self._market is None:
+            self._market = self._make_market()
+        return self._market
 
     # ------------------------------------------------------------------------- one day
 

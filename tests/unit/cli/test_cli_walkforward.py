@@ -56,6 +56,10 @@ def test_the_table_and_a_resumed_rerun(plans: str, tmp_path: Path) -> None:
         (["--month", "2021-03", "--capital", "0"], "--capital: '0'"),
         (["--month", "2021-03", "--resolve-with", "1h"], "finer than --timeframe 1h"),
         (["--month", "2021-03", "--strategy", "sma-cross"], "either --plans DIR or --strategy"),
+        (["--month", "2021-03", "--commission", "lots"], "commission 'lots'"),
+        (["--month", "2021-03", "--exposure-cap", "2"], "--exposure-cap: '2'"),
+        (["--month", "2021-03", "--max-hold-days", "0"], "--max-hold-days: '0'"),
+        (["--month", "2021-03", "--fit-window", "60d", "--fit-param", "fast=5,10"], "re-fits a"),
     ],
 )
 def test_bad_options_are_one_error_line(
@@ -64,7 +68,7 @@ def test_bad_options_are_one_error_line(
     out = tmp_path / "evidence"
     error = fails("walkforward", "--plans", plans, *options, "--out", str(out))
     assert message in error
-    assert not (out / "days").exists()
+    assert not out.exists()  # nothing written
 
 
 def test_an_unknown_strategy_is_one_error_line(tmp_path: Path) -> None:
