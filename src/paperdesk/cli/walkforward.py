@@ -108,7 +108,7 @@ def walkforward_command(
     ] = False,
     restart: Annotated[
         bool,
-        typer.Option("--restart", help="Discard the evidence of a run with other inputs."),
+        typer.Option("--restart", help="Discard the evidence already in --out; start again."),
     ] = False,
     json_output: Annotated[
         bool, typer.Option("--json", help="Print the summary as one JSON object.")

@@ -29,7 +29,7 @@ def json_bytes(document: object) -> bytes:
 
 def prepare(out: Path, inputs: dict[str, object], *, restart: bool) -> None:
     """Make ``out`` ready for a run with ``inputs``: new, resumed (same manifest) or, with
-    ``restart``, emptied of a previous walk-forward's evidence."""
+    ``restart``, emptied of a previous walk-forward's evidence (whatever its inputs)."""
     if out.is_symlink() or (out.exists() and not out.is_dir()):
         raise OptionError(f"invalid value for --out: '{out}' (expected a folder)")
     manifest = out / MANIFEST
@@ -43,13 +43,13 @@ def prepare(out: Path, inputs: dict[str, object], *, restart: bool) -> None:
             previous = json.loads(manifest.read_text(encoding="utf-8"))
         except (OSError, ValueError):
             previous = None
-        if previous != inputs:
-            if not restart:
-                changed = _changes(previous, inputs)
-                raise OptionError(
-                    f"{out} holds a walk-forward run with other inputs ({changed}); pass "
-                    "--restart to discard it and start again, or choose another --out"
-                )
+        if previous != inputs and not restart:
+            changed = _changes(previous, inputs)
+            raise OptionError(
+                f"{out} holds a walk-forward run with other inputs ({changed}); pass "
+                "--restart to discard it and start again, or choose another --out"
+            )
+        if restart:
             _clear(out)
     try:
         out.mkdir(parents=True, exist_ok=True)
