@@ -351,3 +351,44 @@ def test_fitting_options_are_checked_before_anything_is_written(
     with pytest.raises(OptionError, match="both --fit-window"):
         services.walk_forward.run(replace(base, fit_params=()))
     assert not base.out.exists()
+
+
+def test_a_trade_held_overnight_takes_its_room_under_the_next_day_cap(
+    services: Services, tmp_path: Path
+) -> None:
+    plans = tmp_path / "plans"
+    plans.mkdir()
+    closes = dict(daily_closes("SPY"))
+    header = "ticker,side,qty,entry_price,take_profit,stop_loss,strength,etth_days\n"
+    # Monday: 200 SPY (about 77k of the 80k cap), levels far away: held past the day
+    (plans / "2021-03-08.csv").write_text(
+        header + f"SPY,buy,200,{closes['2021-03-05']},450,300,0.5,5\n", encoding="utf-8"
+    )
+    # Tuesday: 20 SPY more (about 7.7k): more than the room the open trade leaves
+    (plans / "2021-03-09.csv").write_text(
+        header + f"SPY,buy,20,{closes['2021-03-08']},450,300,0.5,5\n", encoding="utf-8"
+    )
+    request = request_for(
+        tmp_path, plans, "2021-03-08", "2021-03-09", mode=ExecutionMode.BALANCED,
+        entry=walk_forward_module.EntryType.MARKET,
+    )  # fmt: skip
+    services.walk_forward.run(request)
+    (held,) = table(request.out / "days" / "2021-03-08" / "sim_trades.csv")
+    assert held["outcome"] == "TIMEOUT"  # three days later, neither level reached
+    assert held["exit_time"] > "2021-03-09T21"
+    notional = Decimal(held["qty"]) * Decimal(held["entry_price"])
+    report = json.loads((request.out / "days" / "2021-03-09" / "day_report.json").read_text())
+    assert Decimal(report["open_exposure_at_plan"]) == notional
+    assert report["open_trades_at_plan"] == 1
+    audit = json.loads((request.out / "days" / "2021-03-09" / "audit.json").read_text())
+    (decision,) = audit["rows"]
+    assert decision["decision"] == "dropped"
+    room = Decimal(100000) * Decimal("0.8") - notional
+    assert Decimal(20) * Decimal(closes["2021-03-08"]) > room  # why it was dropped
+    assert table(request.out / "days" / "2021-03-09" / "sim_trades.csv") == []
+    equity = table(request.out / "daily_equity.csv")
+    assert [row["open_trades"] for row in equity[:2]] == ["1", "1"]
+    # the curve goes on to the held trade's exit, where its P&L is booked
+    assert equity[-1]["date"] == held["exit_time"][:10]
+    assert Decimal(equity[-1]["equity"]) == Decimal(100000) + Decimal(held["pnl"])
+    assert Decimal(equity[-2]["equity"]) == Decimal(100000)
