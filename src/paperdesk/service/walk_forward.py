@@ -154,6 +154,8 @@ class WalkForwardService:
         inputs = request.inputs(plan_files)
         # every option is checked (settings, costs) before the folder is touched
         run = _Run(request, self._market, self._simulator, plan_files, strategy, days)
+        if strategy is not None:
+            run.check_symbols(days[0])
         files.prepare(request.out, inputs, restart=request.restart)
         complete = files.complete_days(request.out)
         simulated: list[str] = []
@@ -250,6 +252,19 @@ class _Run:
         if self._market is None:
             self._market = self._make_market()
         return self._market
+
+    def check_symbols(self, first: TradingDay) -> None:
+        """A strategy's symbols must have daily bars before the period's first plan."""
+        for symbol in self.request.symbols:
+            try:
+                frame = self.market.daily(symbol, self.end)
+            except PaperdeskError as error:
+                raise OptionError(f"invalid value for --symbol: '{symbol}' ({error})") from None
+            if frame.empty or not (frame["ts_close"] <= first.as_of).any():
+                raise OptionError(
+                    f"invalid value for --symbol: '{symbol}' (no daily bars closed by "
+                    f"{first.as_of.isoformat()}, the period's first plan time)"
+                )
 
     # ------------------------------------------------------------------------- one day
 

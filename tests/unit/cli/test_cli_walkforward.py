@@ -76,3 +76,13 @@ def test_an_unknown_strategy_is_one_error_line(tmp_path: Path) -> None:
         "walkforward", "--strategy", "no-such", "--month", "2021-03", "--out", str(tmp_path / "e")
     )
     assert "no-such" in error
+
+
+def test_a_strategy_symbol_without_daily_bars_is_one_error_line(tmp_path: Path) -> None:
+    out = tmp_path / "e"
+    error = fails(
+        "walkforward", "--strategy", "sma-cross", "--symbol", "ZZZZ", "--month", "2021-03",
+        "--out", str(out),
+    )  # fmt: skip
+    assert "--symbol: 'ZZZZ'" in error
+    assert not out.exists()
