@@ -392,3 +392,34 @@ def test_a_trade_held_overnight_takes_its_room_under_the_next_day_cap(
     assert equity[-1]["date"] == held["exit_time"][:10]
     assert Decimal(equity[-1]["equity"]) == Decimal(100000) + Decimal(held["pnl"])
     assert Decimal(equity[-2]["equity"]) == Decimal(100000)
+
+
+def test_minute_bars_decide_a_same_candle_exit_where_they_are_held(
+    services: Services, tmp_path: Path
+) -> None:
+    # The simulator's hand-checked case (docs/simulator.md): a long entered at SPY's
+    # 2013-10-09 15:00Z open, 165.00, target 165.20, stop 164.60: the hour touches both, and
+    # the bundled minutes say 15:03Z reached the target first (+2.00 on 10 shares).
+    plans = tmp_path / "plans"
+    plans.mkdir()
+    (plans / "2013-10-09.csv").write_text(
+        "ticker,side,qty,entry_price,take_profit,stop_loss,entry_datetime\n"
+        "SPY,buy,10,165.00,165.20,164.60,2013-10-09T15:00:00Z\n",
+        encoding="utf-8",
+    )
+    request = request_for(  # no mode: a row without etth_days is not dropped
+        tmp_path, plans, "2013-10-09", "2013-10-09", mode=None,
+        entry=walk_forward_module.EntryType.MARKET,
+    )  # fmt: skip
+    services.walk_forward.run(request)
+    (trade,) = table(request.out / "all_trades.csv")
+    assert (trade["outcome"], trade["exit_time"], trade["pnl"]) == (
+        "TP", "2013-10-09T15:03:00+00:00", "2.00",
+    )  # fmt: skip
+    assert trade["resolution"] == "lower-timeframe"
+    report = json.loads((request.out / "days" / "2013-10-09" / "day_report.json").read_text())
+    assert report["finer_bars"]["SPY"] > 0
+    without = replace(request, out=tmp_path / "hours-only", resolve_with=None)
+    services.walk_forward.run(without)
+    (hourly,) = table(without.out / "all_trades.csv")
+    assert (hourly["outcome"], hourly["resolution"]) == ("SL", "stop-loss-first")
