@@ -596,7 +596,7 @@ def _filtered(
 ) -> FilteredPlan:
     """The mode's filter on the running equity, its cap reduced by the trades still open from
     earlier days; no room left: every row dropped, saying why."""
-    from paperdesk.plans.modes import Decision, FilteredPlan, RowDecision
+    from paperdesk.plans.modes import Decision, RowDecision
 
     equity, exposure = account.equity, account.open_exposure
     room = equity * settings.exposure_cap - exposure
@@ -623,7 +623,11 @@ def _filtered(
         )
         for row in rows
     )
-    return FilteredPlan(mode, settings, equity, Decimal(0), Decimal(0), (), decisions)
+    # an empty plan's filter gives the document's shape; its rows are then the dropped ones
+    empty = filter_plan((), mode, equity if equity > 0 else Decimal(1), settings)
+    return replace(
+        empty, capital=equity, cap=Decimal(0), exposure_used=exposure, decisions=decisions
+    )
 
 
 def _instrument(ticker: str) -> Any:

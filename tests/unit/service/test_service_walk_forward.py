@@ -423,3 +423,35 @@ def test_minute_bars_decide_a_same_candle_exit_where_they_are_held(
     services.walk_forward.run(without)
     (hourly,) = table(without.out / "all_trades.csv")
     assert (hourly["outcome"], hourly["resolution"]) == ("SL", "stop-loss-first")
+
+
+def test_no_room_left_under_the_cap_drops_every_row_and_says_why() -> None:
+    from paperdesk.domain import Side
+    from paperdesk.plans.modes import filter_plan
+    from paperdesk.plans.rows import PlanRow
+    from paperdesk.plans.settings import PlanSettings
+    from paperdesk.plans.wf_summary import AccountAt
+
+    row = PlanRow(1, "SPY", Side.BUY, Decimal(1), Decimal(380), strength=Decimal("0.5"))
+    rows = [replace(row, etth_days=Decimal(1))]
+    # 80% of 100000 is 80000; open trades from earlier days already commit 80000
+    full = AccountAt(Decimal(100000), Decimal(80000), 2)
+    filtered = walk_forward_module._filtered(
+        rows, ExecutionMode.INTRADAY, full, PlanSettings(), filter_plan
+    )
+    assert filtered.rows == ()
+    (decision,) = filtered.audit()["rows"]  # type: ignore[misc]
+    assert decision["decision"] == "dropped"
+    assert "open trades from earlier days commit 80000" in decision["reason"]
+    # 1 below the cap: a 380 row does not fit the 1 left, a 0.5 one would (greedy, keep)
+    almost = AccountAt(Decimal(100000), Decimal(79999), 2)
+    kept = walk_forward_module._filtered(
+        rows, ExecutionMode.INTRADAY, almost, PlanSettings(), filter_plan
+    )
+    assert kept.rows == ()
+    (refused,) = kept.audit()["rows"]  # type: ignore[misc]
+    assert "is more than the 1.00000" in refused["reason"]
+    cheap = [replace(rows[0], entry_price=Decimal("0.5"))]
+    assert len(walk_forward_module._filtered(
+        cheap, ExecutionMode.INTRADAY, almost, PlanSettings(), filter_plan
+    ).rows) == 1  # fmt: skip
