@@ -12,9 +12,6 @@ same inputs resumes, skipping the complete days). docs/walk-forward.md has the r
 
 from __future__ import annotations
 
-import csv
-import hashlib
-import io
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
@@ -22,9 +19,12 @@ from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from paperdesk.domain import PaperdeskError, Timeframe
+from paperdesk.domain import PaperdeskError
 from paperdesk.domain.errors import OptionError
 from paperdesk.plans.settings import EntryType, ExecutionMode, PlanSettings, parse_mode
+from paperdesk.service import walk_forward_documents as documents
+from paperdesk.service import walk_forward_inputs as checks
+from paperdesk.service.walk_forward_inputs import CALENDAR
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -34,7 +34,6 @@ if TYPE_CHECKING:
     from paperdesk.plans.modes import FilteredPlan
     from paperdesk.plans.rows import PlanRow
     from paperdesk.plans.sim_results import SimulationResult
-    from paperdesk.plans.sim_rules import SimulationRules
     from paperdesk.plans.wf_days import TradingDay
     from paperdesk.plans.wf_summary import TradeRecord
 
@@ -48,7 +47,6 @@ __all__ = [
     "parse_mode",
 ]
 
-CALENDAR = "XNYS"
 DAILY = "1d"
 _HISTORY_BEFORE = timedelta(days=10)  # candles before the period: which tickers are known
 _CANDLES_AFTER = timedelta(days=40)  # candles after the period: trades held past its end
@@ -93,7 +91,7 @@ class WalkForwardRequest:
             "from": self.first.isoformat(),
             "to": self.last.isoformat(),
             "calendar": CALENDAR,
-            "plans": {name: _sha256(path) for name, path in sorted(plan_files.items())}
+            "plans": {name: documents.sha256(path) for name, path in sorted(plan_files.items())}
             if self.plans is not None
             else None,
             "strategy": self.strategy,
@@ -147,9 +145,9 @@ class WalkForwardService:
         from paperdesk.plans.wf_days import trading_days
         from paperdesk.service import walk_forward_files as files
 
-        _check(request)
+        checks.check_request(request)
         days = trading_days(CALENDAR, request.first, request.last)
-        plan_files, unused = _plan_files(request.plans, days) if request.plans else ({}, [])
+        plan_files, unused = checks.plan_files(request.plans, days) if request.plans else ({}, [])
         strategy = _strategy(request) if request.strategy is not None else None
         inputs = request.inputs(plan_files)
         # every option is checked (settings, costs) before the folder is touched
@@ -166,7 +164,7 @@ class WalkForwardService:
             else:
                 run.simulate_day(day)
                 simulated.append(day.name)
-            run.trades.extend(_records(request.out, day.name))
+            run.trades.extend(documents.read_trades(request.out, day.name))
             if progress is not None:
                 progress(number, len(days), day.name)
         summary = run.write_period(days, unused)
@@ -295,15 +293,15 @@ class _Run:
         )
         finer = {ticker: bars for ticker, bars in finer.items() if bars}
         result = self.simulate(filtered.rows, candles, rules, finer or None)
-        report = _day_report(day, account, plan, filtered, result, candles, finer, rules)
+        report = documents.day_report(day, account, plan, filtered, result, candles, finer, rules)
         files.write_day(
             request.out,
             day.name,
             {
                 plan.file_name: plan.data,
-                "trade_plan_filtered.csv": plan_csv(filtered.rows),
+                "trade_plan_filtered.csv": documents.plan_csv(filtered.rows),
                 "audit.json": files.json_bytes(filtered.audit()),
-                "sim_trades.csv": trades_csv(result),
+                "sim_trades.csv": documents.trades_csv(result),
                 "day_report.json": files.json_bytes(report),
             },
         )
@@ -321,7 +319,9 @@ class _Run:
             return self._generated(day, equity)
         path = self.plan_files.get(day.name)
         if path is None:
-            return _DayPlan((), "trade_plan.csv", plan_csv(()), {"source": "no plan file"})
+            return _DayPlan(
+                (), "trade_plan.csv", documents.plan_csv(()), {"source": "no plan file"}
+            )
         return self._read(day, path)
 
     def _read(self, day: TradingDay, path: Path) -> _DayPlan:
@@ -336,14 +336,14 @@ class _Run:
             if bars and bars[0].ts_close <= day.as_of:  # it had bars when the plan was made
                 known[ticker] = None
         reading = read_plan(path, skip_bad_rows=request.skip_bad_rows, known_tickers=known)
-        rows, problems = _inside_day(reading.rows, day, path, skip=request.skip_bad_rows)
+        rows, problems = checks.inside_day(reading.rows, day, path, skip=request.skip_bad_rows)
         skipped = [problem.as_dict() for problem in (*reading.skipped, *problems)]
         suffix = ".json" if path.suffix.lower() == ".json" else ".csv"
         return _DayPlan(
             rows,
             f"trade_plan{suffix}",
             path.read_bytes(),
-            {"source": path.name, "sha256": _sha256(path), "skipped": skipped},
+            {"source": path.name, "sha256": documents.sha256(path), "skipped": skipped},
         )
 
     def _generated(self, day: TradingDay, equity: Decimal) -> _DayPlan:
@@ -371,7 +371,7 @@ class _Run:
         return _DayPlan(
             generated.rows,
             "trade_plan.csv",
-            plan_csv(generated.rows),
+            documents.plan_csv(generated.rows),
             {
                 "source": f"strategy {request.strategy}",
                 "params": dict(request.params),
@@ -446,10 +446,12 @@ class _Run:
             "mode": request.mode.value if request.mode is not None else None,
             **period_summary(request.capital, self.trades, equity),
             "unused_plan_files": list(unused),
-            "fitted_parameters": _fits(request.out, days),
+            "fitted_parameters": documents.read_fits(request.out, days),
         }
-        files.replace_file(request.out / files.ALL_TRADES, _all_trades(request.out, days))
-        files.replace_file(request.out / files.DAILY_EQUITY, _csv_bytes(equity))
+        files.replace_file(
+            request.out / files.ALL_TRADES, documents.all_trades_csv(request.out, days)
+        )
+        files.replace_file(request.out / files.DAILY_EQUITY, documents.csv_bytes(equity))
         files.replace_file(request.out / files.SUMMARY, files.json_bytes(summary))
         return summary
 
@@ -465,88 +467,6 @@ class _DayPlan:
 # ----------------------------------------------------------------------------- helpers
 
 
-def _check(request: WalkForwardRequest) -> None:
-    if (request.plans is None) == (request.strategy is None):
-        raise OptionError("give either --plans DIR or --strategy NAME (one of them)")
-    if request.plans is not None and not request.plans.is_dir():
-        raise OptionError(f"invalid value for --plans: '{request.plans}' (expected a folder)")
-    if not request.capital.is_finite() or request.capital <= 0:
-        raise OptionError(f"invalid value for --capital: '{request.capital}' (expected above 0)")
-    if not request.slippage_bps.is_finite() or request.slippage_bps < 0:
-        raise OptionError(
-            f"invalid value for --slippage-bps: '{request.slippage_bps}' (expected 0 or more)"
-        )
-    timeframe = _timeframe(request.timeframe, "--timeframe")
-    if request.resolve_with is not None:
-        finer = _timeframe(request.resolve_with, "--resolve-with")
-        if finer.seconds >= timeframe.seconds:
-            raise OptionError(
-                f"invalid value for --resolve-with: '{request.resolve_with}' (expected a "
-                f"timeframe finer than --timeframe {request.timeframe})"
-            )
-    if request.strategy is not None and not request.symbols:
-        raise OptionError("a --strategy walk-forward needs at least one --symbol")
-    if (request.fit_window is None) != (not request.fit_params):
-        raise OptionError("re-fitting needs both --fit-window (e.g. 60d) and --fit-param KEY=V1,V2")
-    if request.fit_window is not None:
-        from paperdesk.plans.wf_fit import parse_window
-
-        parse_window(request.fit_window)
-        if request.strategy is None:
-            raise OptionError("--fit-window re-fits a --strategy; plans from files are not fitted")
-        if request.refit_every < 1:
-            raise OptionError(
-                f"invalid value for --refit-every: '{request.refit_every}' (expected 1 or more)"
-            )
-
-
-def _timeframe(text: str, option: str) -> Timeframe:
-    try:
-        parsed = Timeframe.parse(text)
-    except PaperdeskError:
-        raise OptionError(
-            f"invalid value for {option}: '{text}' (expected a timeframe such as 1m, 1h)"
-        ) from None
-    if not parsed.is_intraday:
-        raise OptionError(
-            f"invalid value for {option}: '{text}' (an intraday timeframe: 1m, 15m, 1h...)"
-        )
-    return parsed
-
-
-def _plan_files(folder: Path, days: Sequence[TradingDay]) -> tuple[dict[str, Path], list[str]]:
-    """The plan of each trading day (``YYYY-MM-DD.csv`` or ``.json``), and the dated plan files
-    of the period that no trading day uses (a weekend, a holiday)."""
-    trading = {day.name for day in days}
-    first, last = days[0].name, days[-1].name
-    found: dict[str, Path] = {}
-    unused: list[str] = []
-    for path in sorted(folder.iterdir()):
-        if path.suffix.lower() not in (".csv", ".json") or not path.is_file():
-            continue
-        try:
-            name = date.fromisoformat(path.stem).isoformat()
-        except ValueError:
-            continue  # not a daily plan
-        if not first <= name <= last:
-            continue
-        if name not in trading:
-            unused.append(f"{path.name}: {name} is not a {CALENDAR} trading day")
-            continue
-        if name in found:
-            raise OptionError(
-                f"invalid value for --plans: two plans for {name} ({found[name].name} and "
-                f"{path.name}); keep one"
-            )
-        found[name] = path
-    if not found:
-        raise OptionError(
-            f"invalid value for --plans: '{folder}' holds no daily plan (YYYY-MM-DD.csv or "
-            f".json) for a trading day from {first} to {last}"
-        )
-    return found, unused
-
-
 def _strategy(request: WalkForwardRequest) -> Any:
     from paperdesk.analysis.strategies.registry import create_vectorised_strategy
 
@@ -557,34 +477,6 @@ def _strategy(request: WalkForwardRequest) -> Any:
         for candidate in grid(request.fit_params):
             create_vectorised_strategy(request.strategy, {**dict(request.params), **candidate})
     return create_vectorised_strategy(request.strategy, dict(request.params))
-
-
-def _inside_day(
-    rows: Sequence[PlanRow], day: TradingDay, path: Path, *, skip: bool
-) -> tuple[tuple[PlanRow, ...], list[Any]]:
-    """Rows entering after the plan was made (the previous close) and before the day's close;
-    another day's entry is a bad row (refused, or skipped and reported with ``skip``)."""
-    from paperdesk.plans.problems import PlanError, PlanProblem
-
-    kept: list[PlanRow] = []
-    problems: list[PlanProblem] = []
-    for row in rows:
-        moment = row.entry_datetime
-        if moment is None or day.as_of < moment < day.close:
-            kept.append(row)
-            continue
-        problems.append(
-            PlanProblem(
-                row.row,
-                "entry_datetime",
-                moment.isoformat(),
-                f"a time after the plan is made ({day.as_of.isoformat()}, the previous close) "
-                f"and before the {day.name} session closes ({day.close.isoformat()})",
-            )
-        )
-    if problems and not skip:
-        raise PlanError(str(path), problems)
-    return tuple(kept), problems
 
 
 def _filtered(
@@ -637,148 +529,6 @@ def _instrument(ticker: str) -> Any:
         return instrument_for(ticker)
     except UnknownSymbolError:
         return None
-
-
-def _day_report(
-    day: TradingDay,
-    account: Any,
-    plan: _DayPlan,
-    filtered: FilteredPlan,
-    result: SimulationResult,
-    candles: Mapping[str, Sequence[Bar]],
-    finer: Mapping[str, Sequence[Bar]],
-    rules: SimulationRules,
-) -> dict[str, object]:
-    from paperdesk.service.simulation_documents import summary_document
-
-    return {
-        "day": day.name,
-        "plan_made_at": day.as_of.isoformat(),
-        "session_open": day.open.isoformat(),
-        "session_close": day.close.isoformat(),
-        "plan": plan.details,
-        "equity_at_plan": format(account.equity, "f"),
-        "open_exposure_at_plan": format(account.open_exposure, "f"),
-        "open_trades_at_plan": account.open_trades,
-        "rows_read": len(plan.rows),
-        "rows_simulated": len(filtered.rows),
-        "end_of_day_close": rules.end_of_day_close,
-        "max_hold_days": format(rules.max_hold_days, "f"),
-        "candles": {
-            ticker: {
-                "count": len(bars),
-                "first_open": bars[0].ts_open.isoformat() if bars else None,
-            }
-            for ticker, bars in sorted(candles.items())
-        },
-        "finer_bars": {ticker: len(bars) for ticker, bars in sorted(finer.items())},
-        "summary": summary_document(result.summary),
-    }
-
-
-PLAN_COLUMNS = (
-    "ticker", "side", "qty", "entry_price", "take_profit", "stop_loss", "prob_win", "strength",
-    "etth_days", "entry_datetime", "max_hold_days",
-)  # fmt: skip
-
-
-def plan_csv(rows: Sequence[PlanRow]) -> bytes:
-    """Plan rows as a plan file the plans reader reads back (exact decimal text)."""
-    records = [
-        {
-            "ticker": row.ticker,
-            "side": row.side.value,
-            "qty": row.qty,
-            "entry_price": row.entry_price,
-            "take_profit": row.take_profit,
-            "stop_loss": row.stop_loss,
-            "prob_win": row.prob_win,
-            "strength": row.strength,
-            "etth_days": row.etth_days,
-            "entry_datetime": row.entry_datetime,
-            "max_hold_days": row.max_hold_days,
-        }
-        for row in rows
-    ]
-    return _csv_bytes(
-        [{key: _cell(value) for key, value in record.items()} for record in records],
-        PLAN_COLUMNS,
-    )
-
-
-def trades_csv(result: SimulationResult) -> bytes:
-    """``sim_trades.csv``: the simulate command's columns and cells."""
-    from paperdesk.service.simulation_documents import TRADE_COLUMNS, trade_document
-
-    return _csv_bytes(
-        [
-            {key: _cell(value) for key, value in trade_document(trade).items()}
-            for trade in result.trades
-        ],
-        TRADE_COLUMNS,
-    )
-
-
-def _records(out: Path, name: str) -> list[TradeRecord]:
-    """A day's trades read back from its ``sim_trades.csv``: a resumed run and an
-    uninterrupted one go on from the same text."""
-    from paperdesk.plans.wf_summary import TradeRecord
-    from paperdesk.service.walk_forward_files import DAYS
-
-    path = out / DAYS / name / "sim_trades.csv"
-    with path.open(encoding="utf-8", newline="") as handle:
-        return [TradeRecord.of(name, cells) for cells in csv.DictReader(handle)]
-
-
-def _fits(out: Path, days: Sequence[TradingDay]) -> list[object]:
-    """The parameters fitted per window, read back from the day reports."""
-    import json
-
-    from paperdesk.service.walk_forward_files import DAYS
-
-    found: dict[object, object] = {}
-    for day in days:
-        report = json.loads((out / DAYS / day.name / "day_report.json").read_text("utf-8"))
-        fitted = report["plan"].get("fit")
-        if fitted is not None:
-            found.setdefault(fitted["window"], fitted)
-    return list(found.values())
-
-
-def _all_trades(out: Path, days: Sequence[TradingDay]) -> bytes:
-    from paperdesk.service.simulation_documents import TRADE_COLUMNS
-    from paperdesk.service.walk_forward_files import DAYS
-
-    rows: list[dict[str, str]] = []
-    for day in days:
-        with (out / DAYS / day.name / "sim_trades.csv").open(encoding="utf-8", newline="") as f:
-            rows.extend({"day": day.name, **cells} for cells in csv.DictReader(f))
-    return _csv_bytes(rows, ("day", *TRADE_COLUMNS))
-
-
-def _csv_bytes(rows: Sequence[Mapping[str, object]], columns: Sequence[str] | None = None) -> bytes:
-    fieldnames = list(columns) if columns is not None else list(rows[0]) if rows else []
-    buffer = io.StringIO(newline="")
-    writer = csv.DictWriter(buffer, fieldnames=fieldnames, lineterminator="\n")
-    writer.writeheader()
-    writer.writerows(rows)
-    return buffer.getvalue().encode("utf-8")
-
-
-def _cell(value: object) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, Decimal):
-        return format(value, "f")
-    if isinstance(value, datetime):
-        return value.isoformat()
-    return str(value)
-
-
-def _sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def _midnight(day: date) -> datetime:
