@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from paperdesk.service.plans import PlanService
     from paperdesk.service.portfolios import PortfolioService
     from paperdesk.service.simulations import SimulationService
+    from paperdesk.service.walk_forward import WalkForwardService
     from paperdesk.service.webhook_delivery import WebhookDispatcher
     from paperdesk.service.webhooks import WebhookService
     from paperdesk.store import Database
@@ -131,6 +132,13 @@ class Services:
         from paperdesk.service.simulations import SimulationService
 
         return SimulationService(lambda: self.data)
+
+    @cached_property
+    def walk_forward(self) -> WalkForwardService:
+        """Walk-forward evidence: daily plans filtered and simulated day by day."""
+        from paperdesk.service.walk_forward import WalkForwardService
+
+        return WalkForwardService(lambda: self.data)
 
     @cached_property
     def market_data(self) -> MarketDataService:

@@ -1,0 +1,112 @@
+"""Re-fitting a strategy's parameters on a rolling in-sample window for the walk-forward: a
+grid search whose every candidate is a backtest of the engine (the same kernel as
+``paperdesk backtest``) on the daily bars of the window, scored by its P&L.
+
+No ``fit`` optimiser exists elsewhere in paperdesk yet, so this is the plain one: every
+combination of the grid (in the order given) is run on each symbol's in-sample bars (the
+window, after the strategy's warm-up bars before it), the candidate with the highest total
+P&L over the symbols wins, a tie goes to the earlier combination. Nothing after ``as_of`` is
+given to it: the out-of-sample days it is used on come after.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+import pandas as pd
+
+from paperdesk.analysis.strategies.registry import create_vectorised_strategy
+from paperdesk.config import RunConfig, StrategySpec
+from paperdesk.data.instruments import instrument_for
+from paperdesk.domain import PaperdeskError
+from paperdesk.domain.errors import OptionError
+from paperdesk.engine.backtest import simulate
+
+
+@dataclass(frozen=True, slots=True)
+class FitResult:
+    """The parameters chosen on one in-sample window, and every candidate's score."""
+
+    start: datetime
+    end: datetime
+    params: dict[str, str]
+    scores: tuple[tuple[dict[str, str], str], ...]
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "in_sample_from": self.start.isoformat(),
+            "in_sample_to": self.end.isoformat(),
+            "params": dict(self.params),
+            "candidates": [{"params": p, "pnl": score} for p, score in self.scores],
+        }
+
+
+def parse_window(text: str) -> int:
+    """``--fit-window 60d``: a number of calendar days."""
+    value = text.strip().lower().removesuffix("d")
+    if not value.isdigit() or int(value) <= 0:
+        raise OptionError(f"invalid value for --fit-window: '{text}' (expected days, such as 60d)")
+    return int(value)
+
+
+def grid(choices: Sequence[tuple[str, str]]) -> list[dict[str, str]]:
+    """Every combination of ``KEY=V1,V2,...`` choices, in the order given."""
+    keys = [key for key, _ in choices]
+    values = [[v.strip() for v in text.split(",") if v.strip()] for _, text in choices]
+    for key, options in zip(keys, values, strict=True):
+        if not options:
+            raise OptionError(f"invalid value for --fit-param: '{key}=' (expected values)")
+    return [dict(zip(keys, combo, strict=True)) for combo in itertools.product(*values)]
+
+
+def fit(
+    name: str,
+    base: Mapping[str, str],
+    candidates: Sequence[Mapping[str, str]],
+    histories: Mapping[str, pd.DataFrame],
+    as_of: datetime,
+    window_days: int,
+    cash: Decimal,
+) -> FitResult:
+    """The candidate with the best in-sample P&L (see the module docstring); ``histories``
+    are the symbols' daily bars closed by ``as_of``."""
+    start = as_of - timedelta(days=window_days)
+    scores: list[tuple[dict[str, str], Decimal]] = []
+    for candidate in candidates:
+        params = {**base, **candidate}
+        strategy = create_vectorised_strategy(name, params)
+        total = Decimal(0)
+        for symbol, history in sorted(histories.items()):
+            bars = _in_sample(history, start, as_of, strategy.warmup)
+            if bars.empty:
+                continue
+            config = RunConfig(
+                strategies=(StrategySpec(name, dict(params)),), symbols=(symbol,), cash=cash
+            )
+            try:
+                result = simulate(bars, strategy, config, instrument_for(symbol))
+            except PaperdeskError:
+                continue  # too few bars for this candidate: it scores nothing here
+            total += result.final_equity - cash
+        scores.append((dict(candidate), total))
+    best = max(range(len(scores)), key=lambda i: (scores[i][1], -i))
+    return FitResult(
+        start,
+        as_of,
+        scores[best][0],
+        tuple((params, format(score, "f")) for params, score in scores),
+    )
+
+
+def _in_sample(history: pd.DataFrame, start: datetime, end: datetime, warmup: int) -> pd.DataFrame:
+    closes = history["ts_close"]
+    inside = history[(closes > start) & (closes <= end)]
+    if inside.empty:
+        return inside
+    first = int(history.index.searchsorted(inside.index[0]))
+    last = int(history.index.searchsorted(inside.index[-1]))
+    return history.iloc[max(first - warmup, 0) : last + 1]

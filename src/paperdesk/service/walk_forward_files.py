@@ -1,0 +1,104 @@
+"""The walk-forward evidence folder on disk: the manifest of inputs, one folder per day
+written whole or not at all, and the period files.
+
+A rerun with the same inputs skips the complete day folders and goes on; a rerun with other
+inputs is refused, naming what changed, unless ``--restart`` (which removes only the files and
+folders a walk-forward writes)."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from pathlib import Path
+
+from paperdesk.domain.errors import OptionError
+from paperdesk.service.export_folder import write_file, write_folder
+
+MANIFEST = "manifest.json"
+DAYS = "days"
+ALL_TRADES = "all_trades.csv"
+DAILY_EQUITY = "daily_equity.csv"
+SUMMARY = "summary.json"
+WRITTEN = (MANIFEST, ALL_TRADES, DAILY_EQUITY, SUMMARY)
+
+
+def json_bytes(document: object) -> bytes:
+    return (json.dumps(document, indent=2, sort_keys=False) + "\n").encode("utf-8")
+
+
+def prepare(out: Path, inputs: dict[str, object], *, restart: bool) -> None:
+    """Make ``out`` ready for a run with ``inputs``: new, resumed (same manifest) or, with
+    ``restart``, emptied of a previous walk-forward's evidence (whatever its inputs)."""
+    if out.is_symlink() or (out.exists() and not out.is_dir()):
+        raise OptionError(f"invalid value for --out: '{out}' (expected a folder)")
+    manifest = out / MANIFEST
+    if out.is_dir() and any(out.iterdir()) and not manifest.is_file():
+        raise OptionError(
+            f"invalid value for --out: '{out}' is not empty and holds no {MANIFEST} (not a "
+            "walk-forward's evidence folder); choose a new folder"
+        )
+    if manifest.is_file():
+        try:
+            previous = json.loads(manifest.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            previous = None
+        if previous != inputs and not restart:
+            changed = _changes(previous, inputs)
+            raise OptionError(
+                f"{out} holds a walk-forward run with other inputs ({changed}); pass "
+                "--restart to discard it and start again, or choose another --out"
+            )
+        if restart:
+            _clear(out)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        (out / DAYS).mkdir(exist_ok=True)
+    except OSError as error:
+        raise OptionError(
+            f"invalid value for --out: '{out}' (cannot make the folder: {error.strerror})"
+        ) from None
+    if not manifest.is_file():
+        replace_file(manifest, json_bytes(inputs))
+
+
+def complete_days(out: Path) -> set[str]:
+    """The day folders already written (a folder exists only once complete)."""
+    folder = out / DAYS
+    if not folder.is_dir():
+        return set()
+    return {
+        path.name for path in folder.iterdir() if path.is_dir() and not path.name.startswith(".")
+    }
+
+
+def write_day(out: Path, name: str, files: dict[str, bytes]) -> None:
+    """``days/NAME/`` with ``files``, built aside and renamed into place."""
+
+    def fill(folder: Path) -> None:
+        for file_name, data in files.items():
+            write_file(folder / file_name, data)
+
+    write_folder(out / DAYS / name, fill)
+
+
+def replace_file(path: Path, data: bytes) -> None:
+    """Write ``path`` through a temporary file renamed over it (never half-written)."""
+    temporary = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+    temporary.unlink(missing_ok=True)
+    write_file(temporary, data)
+    os.replace(temporary, path)
+
+
+def _clear(out: Path) -> None:
+    shutil.rmtree(out / DAYS, ignore_errors=True)
+    for name in WRITTEN:
+        (out / name).unlink(missing_ok=True)
+
+
+def _changes(previous: object, inputs: dict[str, object]) -> str:
+    if not isinstance(previous, dict):
+        return f"its {MANIFEST} is unreadable"
+    keys = [key for key in inputs if previous.get(key) != inputs[key]]
+    keys += [key for key in previous if key not in inputs]
+    return "changed: " + ", ".join(keys) if keys else "changed"
