@@ -163,6 +163,7 @@ def sign_in(page: Page, server: DashboardServer, key: str, route: str = "chart")
     page.fill("#api-key", key)
     page.click("#sign-in-button")
     page.wait_for_selector(f"#view[data-view='{route}']")
+    page.wait_for_load_state("networkidle")  # the view's first requests answered
 
 
 def screenshot(page: Page, view: str, device: str, theme: str) -> Path:

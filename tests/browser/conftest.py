@@ -29,6 +29,7 @@ from browser_support import (
 )
 from playwright.sync_api import Browser, Page, sync_playwright
 
+PACED_INTERVAL = "2s"
 CHROMIUM = Path(os.environ.get("PAPERDESK_CHROMIUM", "/usr/bin/chromium"))
 ON_CI = os.environ.get("CI", "").lower() == "true"
 # The portfolio the dashboard shows: a manual replay of bundled SPY from the start of 2020 (one
@@ -110,6 +111,37 @@ def dashboard_server(
         stop(process)
 
 
+@pytest.fixture(scope="module")
+def paced_replay(dashboard_server: DashboardServer) -> Iterator[int]:
+    """A portfolio whose replay serves one bar every 2 seconds, ticked by a real
+    ``paperdesk worker`` subprocess (docs/worker.md): live bars with no test driving them.
+    Yields the portfolio's id; the worker is stopped afterwards."""
+    created = dashboard_server.post(
+        "/portfolios",
+        {
+            "name": "Paced desk",
+            "cash": "25000",
+            "symbols": ["SPY"],
+            "strategies": ["macd-cross"],
+            "settings": {
+                "source": "replay",
+                "replay_from": "2020-06-01",
+                "replay_interval": PACED_INTERVAL,
+            },
+        },
+    )
+    portfolio_id = int(created["summary"]["id"])
+    worker = subprocess.Popen(
+        [*CLI, "worker", "--portfolio", str(portfolio_id), "--interval", PACED_INTERVAL],
+        env=dashboard_server.environment, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        text=True,
+    )  # fmt: skip
+    try:
+        yield portfolio_id
+    finally:
+        stop(worker)
+
+
 @pytest.fixture
 def page_problems() -> PageProblems:
     return PageProblems()
@@ -126,6 +158,9 @@ def page(
     opened = context.new_page()
     watch(opened, page_problems)  # a test's allow() calls apply whenever they are made
     yield opened
+    if not opened.is_closed() and opened.url.startswith(dashboard_server.base_url):
+        # requests still in flight would be aborted by closing the page: let them finish
+        opened.wait_for_load_state("networkidle")
     problems = list(page_problems.problems)
     context.close()
     assert not problems, "the page had problems:\n" + "\n".join(problems)

@@ -1,11 +1,485 @@
-// The chart view.
+// The chart view: candlesticks and volume of a symbol of the portfolio from the OHLC endpoint,
+// older candles loaded as the user scrolls back, closed bars from /ws/prices appended live,
+// signal markers with a tooltip, price lines for positions and resting orders, a live price
+// ticker and the strategy's indicator in a pane under the price.
+//
+// `?debug=1` in the address exposes `window.paperdeskDebug.chart` (what the chart holds, read
+// back from the chart library) for the browser tests; nothing is exposed without it.
 
+import {
+  CandlestickSeries,
+  ColorType,
+  CrosshairMode,
+  createChart,
+  createSeriesMarkers,
+  HistogramSeries,
+  LineStyle,
+  type ChartOptions,
+  type DeepPartial,
+  type IChartApi,
+  type IPriceLine,
+  type ISeriesApi,
+  type ISeriesMarkersPluginApi,
+  type LogicalRange,
+  type MouseEventParams,
+  type Time,
+  type UTCTimestamp,
+} from "lightweight-charts";
+
+import type { Candle, Page, PortfolioDetail, Signal } from "../api";
+import { CandleHistory, candleOfPriceUpdate, candleTime } from "../chart/history";
+import { IndicatorPane, indicatorOf, type Parameters } from "../chart/indicatorPane";
+import { directionWord, priceLines, signalMarker, type LineSpec, type Palette } from "../chart/overlays";
 import type { AppContext } from "../context";
-import { h } from "../dom";
+import { h, replaceChildren } from "../dom";
+import { StreamClient, type StreamMessage } from "../stream";
+import { cssVariable } from "../theme";
 
-export function mount(root: HTMLElement, _app: AppContext): () => void {
-  root.append(h("h2", {}, "Chart"));
+const SCROLL_BACK_MARGIN = 10; // load older candles when fewer than this many are left of view
+const SIGNAL_PAGES = 20; // at most 20 x 500 signals per symbol
+const REFRESH_DELAY_MS = 250;
+
+interface ChartState {
+  detail: PortfolioDetail;
+  symbol: string;
+  timeframe: string;
+  end: string | null;
+}
+
+function palette(): Palette {
+  return {
+    up: cssVariable("--up"),
+    down: cssVariable("--down"),
+    muted: cssVariable("--muted"),
+    accent: cssVariable("--accent"),
+    warn: cssVariable("--warn"),
+  };
+}
+
+function chartColours(): DeepPartial<ChartOptions> {
+  return {
+    layout: {
+      attributionLogo: false,
+      background: { type: ColorType.Solid, color: cssVariable("--panel") },
+      textColor: cssVariable("--text"),
+      panes: { separatorColor: cssVariable("--border") },
+    },
+    grid: {
+      vertLines: { color: cssVariable("--grid") },
+      horzLines: { color: cssVariable("--grid") },
+    },
+  };
+}
+
+/** The newest bar a replay portfolio has processed (its equity curve's last point), so the
+ * chart shows what the portfolio has seen and no later bar; null for other sources. */
+async function replayPosition(app: AppContext, detail: PortfolioDetail): Promise<string | null> {
+  const source = detail.settings["source"] as { kind?: string; replay_from?: string } | undefined;
+  if (source?.kind !== "replay") return null;
+  const performance = await app.api.get<{ equity_curve: { ts: string }[] }>(
+    `/portfolios/${detail.summary.id.toString()}/performance`,
+  );
+  const last = performance.equity_curve[performance.equity_curve.length - 1];
+  if (last !== undefined) return last.ts;
+  // before the first tick: the history before the replay's first bar
+  const first = Date.parse(source.replay_from ?? "");
+  return Number.isNaN(first) ? null : new Date(first - 1000).toISOString();
+}
+
+export function mount(root: HTMLElement, app: AppContext): () => void {
+  const cleanups: (() => void)[] = [];
+  let disposed = false;
+  const portfolio = app.portfolio;
+  if (portfolio === null) {
+    root.append(h("h2", {}, "Chart"), h("p", { class: "hint" }, "This key sees no portfolio."));
+    return () => {
+      root.replaceChildren();
+    };
+  }
+  const symbolSelect = h("select", { id: "chart-symbol", "aria-label": "Symbol" });
+  const ticker = h("span", { id: "ticker", class: "ticker", "aria-live": "polite" });
+  const legend = h("div", { id: "chart-legend", class: "chart-legend" });
+  const box = h("div", { id: "chart", class: "chart-box" });
+  const tooltip = h("div", { id: "chart-tooltip", class: "chart-tooltip", hidden: true });
+  box.append(tooltip);
+  const attribution = h(
+    "a",
+    { class: "attribution", href: "https://www.tradingview.com/", target: "_blank", rel: "noopener noreferrer" },
+    "Charts by TradingView Lightweight Charts™",
+  );
+  root.append(
+    h("div", { class: "chart-toolbar" }, h("h2", { class: "sr-only" }, "Chart"), symbolSelect, ticker),
+    box,
+    h("div", { class: "chart-footer" }, legend, attribution),
+  );
+
+  let teardownChart: (() => void) | null = null;
+  const start = async (symbol: string | null): Promise<void> => {
+    teardownChart?.();
+    teardownChart = null;
+    const detail = await app.api.portfolio(portfolio.id);
+    const symbols = (detail.settings["symbols"] as string[] | undefined) ?? [];
+    const chosen = symbol ?? symbols[0] ?? null;
+    replaceChildren(symbolSelect, ...symbols.map((s) => h("option", { value: s, selected: s === chosen }, s)));
+    if (chosen === null) {
+      legend.textContent = "This portfolio trades no symbol.";
+      return;
+    }
+    const timeframe = (detail.settings["timeframe"] as string | undefined) ?? "1d";
+    const end = await replayPosition(app, detail);
+    if (disposed) return;
+    teardownChart = drawChart(app, box, tooltip, ticker, legend, { detail, symbol: chosen, timeframe, end });
+  };
+  const onSymbol = (): void => {
+    start(symbolSelect.value).catch(app.reportError);
+  };
+  symbolSelect.addEventListener("change", onSymbol);
+  cleanups.push(() => {
+    symbolSelect.removeEventListener("change", onSymbol);
+  });
+  start(null).catch(app.reportError);
   return () => {
+    disposed = true;
+    teardownChart?.();
+    for (const cleanup of cleanups) cleanup();
     root.replaceChildren();
+  };
+}
+
+function drawChart(
+  app: AppContext,
+  box: HTMLElement,
+  tooltip: HTMLElement,
+  ticker: HTMLElement,
+  legend: HTMLElement,
+  state: ChartState,
+): () => void {
+  const { symbol, timeframe } = state;
+  const portfolioId = state.detail.summary.id;
+  const colours = palette();
+  const intraday = !/^\d+(d|w|mo)$/.test(timeframe);
+  const chart: IChartApi = createChart(box, {
+    autoSize: true,
+    ...chartColours(),
+    timeScale: { timeVisible: intraday, secondsVisible: false, rightOffset: 3 },
+    // The library's logo injects a <style> element, which the page's Content-Security-Policy
+    // refuses; the view links TradingView itself (the attribution its licence asks for).
+    rightPriceScale: { borderVisible: false },
+    crosshair: { mode: CrosshairMode.Normal },
+  });
+  const candles: ISeriesApi<"Candlestick"> = chart.addSeries(CandlestickSeries, {
+    upColor: colours.up,
+    downColor: colours.down,
+    wickUpColor: colours.up,
+    wickDownColor: colours.down,
+    borderVisible: false,
+  });
+  const volume: ISeriesApi<"Histogram"> = chart.addSeries(HistogramSeries, {
+    priceScaleId: "volume",
+    priceFormat: { type: "volume" },
+    priceLineVisible: false,
+    lastValueVisible: false,
+  });
+  chart.priceScale("volume").applyOptions({ scaleMargins: { top: 0.8, bottom: 0 } });
+  const markers: ISeriesMarkersPluginApi<Time> = createSeriesMarkers(candles, []);
+  const strategy = ((state.detail.settings["strategies"] as { name: string; params: Parameters }[] | undefined) ?? [])
+    .find((s) => indicatorOf(s.name) !== null);
+  const indicatorName = strategy === undefined ? null : indicatorOf(strategy.name);
+  let indicator: IndicatorPane | null = null;
+  const history = new CandleHistory(app.api, symbol, timeframe, state.end);
+  let signals: Signal[] = [];
+  let lines: { spec: LineSpec; line: IPriceLine }[] = [];
+  let disposed = false;
+  let refreshTimer: number | null = null;
+  let adjustingRange = false;
+
+  const volumeColour = (candle: Candle, p: Palette): string =>
+    `${Number(candle.close) >= Number(candle.open) ? p.up : p.down}66`;
+
+  const drawCandles = (): void => {
+    const p = palette();
+    candles.setData(
+      history.candles.map((c) => ({
+        time: candleTime(c.ts_open) as UTCTimestamp,
+        open: Number(c.open),
+        high: Number(c.high),
+        low: Number(c.low),
+        close: Number(c.close),
+      })),
+    );
+    volume.setData(
+      history.candles.map((c) => ({
+        time: candleTime(c.ts_open) as UTCTimestamp,
+        value: Number(c.volume),
+        color: volumeColour(c, p),
+      })),
+    );
+    indicator?.update(history.candles);
+    drawMarkers();
+  };
+
+  const drawBar = (bar: Candle): void => {
+    const outcome = history.applyBar(bar);
+    if (outcome === "ignored") return;
+    const time = candleTime(bar.ts_open) as UTCTimestamp;
+    candles.update({ time, open: Number(bar.open), high: Number(bar.high), low: Number(bar.low), close: Number(bar.close) });
+    volume.update({ time, value: Number(bar.volume), color: volumeColour(bar, palette()) });
+    indicator?.update(history.candles);
+    drawMarkers();
+    showTicker();
+  };
+
+  const drawMarkers = (): void => {
+    const times = new Set(history.candles.map((c) => candleTime(c.ts_open)));
+    const p = palette();
+    const specs = signals
+      .map((s) => signalMarker(s, candleTime(s.ts), p))
+      .filter((m) => times.has(m.time))
+      .sort((a, b) => a.time - b.time);
+    markers.setMarkers(specs.map((m) => ({ ...m, time: m.time as UTCTimestamp })));
+  };
+
+  const drawLines = (detail: PortfolioDetail): void => {
+    for (const { line } of lines) candles.removePriceLine(line);
+    lines = priceLines(detail, symbol, palette()).map((spec) => ({
+      spec,
+      line: candles.createPriceLine({
+        price: spec.price,
+        color: spec.color,
+        lineWidth: 1,
+        lineStyle: spec.kind === "entry" ? LineStyle.Solid : LineStyle.Dashed,
+        axisLabelVisible: true,
+        title: spec.title,
+      }),
+    }));
+    legend.textContent =
+      lines.length === 0
+        ? `${symbol} ${timeframe}: no open position or resting order`
+        : `${symbol} ${timeframe}: ${lines.map(({ spec }) => `${spec.title} @ ${spec.price.toString()}`).join(" · ")}`;
+  };
+
+  const showTicker = (): void => {
+    const all = history.candles;
+    const last = all[all.length - 1];
+    const previous = all[all.length - 2];
+    if (last === undefined) {
+      ticker.textContent = `${symbol}: no bars`;
+      return;
+    }
+    const change = previous === undefined ? null : Number(last.close) - Number(previous.close);
+    const percent = change === null || previous === undefined ? null : (100 * change) / Number(previous.close);
+    const changeText =
+      change === null || percent === null
+        ? ""
+        : `${change >= 0 ? "+" : ""}${change.toFixed(2)} (${percent >= 0 ? "+" : ""}${percent.toFixed(2)}%)`;
+    replaceChildren(
+      ticker,
+      h("span", { class: "symbol" }, symbol),
+      " ",
+      h("span", { class: "price", "data-close": last.close }, last.close),
+      " ",
+      h("span", { class: `change ${change !== null && change < 0 ? "down" : "up"}` }, changeText),
+      " ",
+      h("time", { class: "hint", datetime: last.ts_close }, last.ts_close.replace("T", " ").replace(":00Z", " UTC")),
+    );
+    ticker.dataset["time"] = last.ts_open;
+  };
+
+  const loadSignals = async (): Promise<void> => {
+    const loaded: Signal[] = [];
+    let cursor: string | null = null;
+    for (let page = 0; page < SIGNAL_PAGES; page += 1) {
+      const answer: Page<Signal> = await app.api.get<Page<Signal>>(`/portfolios/${portfolioId.toString()}/signals`, {
+        symbol,
+        limit: 500,
+        cursor,
+      });
+      loaded.push(...answer.items);
+      cursor = answer.next_cursor;
+      if (cursor === null) break;
+    }
+    if (disposed) return;
+    signals = loaded;
+    drawMarkers();
+  };
+
+  const refreshOverlays = (): void => {
+    if (refreshTimer !== null) return;
+    refreshTimer = window.setTimeout(() => {
+      refreshTimer = null;
+      if (disposed) return;
+      Promise.all([app.api.portfolio(portfolioId), loadSignals()])
+        .then(([detail]) => {
+          if (!disposed) drawLines(detail);
+        })
+        .catch(app.reportError);
+    }, REFRESH_DELAY_MS);
+  };
+
+  // Tooltip: the signals of the bar under the pointer.
+  const onCrosshair = (param: MouseEventParams): void => {
+    const time = typeof param.time === "number" ? param.time : null;
+    const here = time === null ? [] : signals.filter((s) => candleTime(s.ts) === time);
+    if (here.length === 0 || param.point === undefined) {
+      tooltip.hidden = true;
+      return;
+    }
+    replaceChildren(
+      tooltip,
+      ...here.map((s) =>
+        h(
+          "div",
+          { class: "signal" },
+          h("strong", {}, `${s.strategy} ${directionWord(s.direction)}`),
+          ` · confidence ${s.confidence === null ? "n/a" : s.confidence.toFixed(2)}`,
+          h("br"),
+          `router: ${s.decision}${s.decision_reason === null ? "" : ` (${s.decision_reason})`}`,
+          h("br"),
+          h("span", { class: "hint" }, s.reason),
+        ),
+      ),
+    );
+    tooltip.hidden = false;
+    const x = Math.min(param.point.x + 12, box.clientWidth - tooltip.offsetWidth - 4);
+    tooltip.style.left = `${Math.max(4, x).toString()}px`;
+    tooltip.style.top = `${(param.point.y + 12).toString()}px`;
+  };
+  chart.subscribeCrosshairMove(onCrosshair);
+
+  // Scroll-back: when the left edge comes near the oldest candle, load the page before it and
+  // keep the same candles in view.
+  const onRange = (range: LogicalRange | null): void => {
+    if (range === null || adjustingRange || !history.hasOlder || range.from > SCROLL_BACK_MARGIN) return;
+    history
+      .loadOlder()
+      .then((added) => {
+        if (disposed || added === 0) return;
+        adjustingRange = true;
+        drawCandles();
+        chart.timeScale().setVisibleLogicalRange({ from: range.from + added, to: range.to + added });
+        adjustingRange = false;
+        box.dataset["pages"] = history.pages.toString();
+      })
+      .catch(app.reportError);
+  };
+  chart.timeScale().subscribeVisibleLogicalRangeChange(onRange);
+
+  // Live bars of this symbol and timeframe.
+  const prices = new StreamClient({ channel: "prices", key: app.key, symbols: [symbol] });
+  const stopWatching = app.watchStream(prices);
+  prices.on("price_update", (message: StreamMessage) => {
+    const bar = candleOfPriceUpdate(message.data);
+    if (bar === null || message.data["symbol"] !== symbol || message.data["timeframe"] !== timeframe) return;
+    drawBar(bar);
+  });
+  const overlayEvents = ["signal_alert", "order_update", "trade_execution", "trade_closed", "position_update"];
+  const stopTrading = overlayEvents.map((type) =>
+    app.trading.on(type, (message) => {
+      if (message.portfolio_id === portfolioId) refreshOverlays();
+    }),
+  );
+  const stopTheme = app.onThemeChange(() => {
+    const p = palette();
+    chart.applyOptions(chartColours());
+    candles.applyOptions({ upColor: p.up, downColor: p.down, wickUpColor: p.up, wickDownColor: p.down });
+    indicator?.recolour(p);
+    drawCandles();
+    drawLines(state.detail);
+  });
+
+  const load = async (): Promise<void> => {
+    prices.start(); // first, so no bar closing while the history loads is missed
+    await history.loadNewest();
+    if (disposed) return;
+    if (indicatorName !== null && strategy !== undefined) {
+      indicator = new IndicatorPane(chart, indicatorName, await strategyParameters(app, strategy), palette());
+      chart.panes()[1]?.setHeight(Math.round(box.clientHeight * 0.25));
+    }
+    drawCandles();
+    showTicker();
+    drawLines(state.detail);
+    box.dataset["pages"] = history.pages.toString();
+    box.dataset["ready"] = "true";
+    await loadSignals();
+  };
+  load().catch(app.reportError);
+
+  const hidePartsFromTests = app.debug
+    ? exposeDebugHook({ chart, candles, volume, markers, indicator: () => indicator, lines: () => lines, prices, app, history })
+    : null;
+
+  return () => {
+    disposed = true;
+    if (refreshTimer !== null) window.clearTimeout(refreshTimer);
+    prices.stop();
+    stopWatching();
+    for (const stop of stopTrading) stop();
+    stopTheme();
+    chart.unsubscribeCrosshairMove(onCrosshair);
+    chart.timeScale().unsubscribeVisibleLogicalRangeChange(onRange);
+    chart.remove();
+    delete box.dataset["ready"];
+    hidePartsFromTests?.();
+  };
+}
+
+/** The strategy's parameters: the portfolio's own over the strategy's defaults. */
+async function strategyParameters(app: AppContext, strategy: { name: string; params: Parameters }): Promise<Parameters> {
+  const described = await app.api.get<{ parameters: { name: string; default: unknown }[] }>(
+    `/strategies/${encodeURIComponent(strategy.name)}`,
+  );
+  const defaults = Object.fromEntries(described.parameters.map((p) => [p.name, p.default]));
+  return { ...defaults, ...strategy.params };
+}
+
+interface DebugParts {
+  chart: IChartApi;
+  candles: ISeriesApi<"Candlestick">;
+  volume: ISeriesApi<"Histogram">;
+  markers: ISeriesMarkersPluginApi<Time>;
+  indicator: () => IndicatorPane | null;
+  lines: () => { spec: LineSpec; line: IPriceLine }[];
+  prices: StreamClient;
+  app: AppContext;
+  history: CandleHistory;
+}
+
+type DebugWindow = Window & { paperdeskDebug?: Record<string, unknown> };
+
+/** Test hook (`?debug=1` only): what the chart library holds, read back from it. */
+function exposeDebugHook(parts: DebugParts): () => void {
+  const delivered: { channel: string; type: string; sequence: number | null }[] = [];
+  const stops = [parts.prices, parts.app.trading].map((stream) =>
+    stream.on("*", (message) => {
+      delivered.push({ channel: stream.channel, type: message.type, sequence: message.sequence });
+    }),
+  );
+  (window as DebugWindow).paperdeskDebug = {
+    candles: () => parts.candles.data(),
+    volume: () => parts.volume.data(),
+    markers: () => parts.markers.markers(),
+    priceLines: () => parts.lines().map(({ spec, line }) => ({ ...line.options(), kind: spec.kind, source: spec.source })),
+    indicator: () => {
+      const pane = parts.indicator();
+      return pane === null ? null : { name: pane.name, values: pane.values() };
+    },
+    pages: () => parts.history.pages,
+    visibleRange: () => parts.chart.timeScale().getVisibleLogicalRange(),
+    /** Where a bar is on screen, relative to the chart's box (to point at it). */
+    coordinateOf: (time: number) => parts.chart.timeScale().timeToCoordinate(time as UTCTimestamp),
+    scrollToOldest: () => {
+      parts.chart.timeScale().scrollToPosition(-parts.history.candles.length, false);
+    },
+    delivered: () => delivered,
+    dropStreams: (holdMs: number) => {
+      parts.prices.drop(holdMs);
+      parts.app.trading.drop(holdMs);
+    },
+    streamState: () => ({ prices: parts.prices.state, trading: parts.app.trading.state }),
+    lastSequence: () => ({ prices: parts.prices.lastSequence, trading: parts.app.trading.lastSequence }),
+  };
+  return () => {
+    for (const stop of stops) stop();
+    delete (window as DebugWindow).paperdeskDebug;
   };
 }
