@@ -171,6 +171,63 @@ def test_a_bar_closed_by_a_tick_arrives_over_the_websocket(
     assert chart(page, "pages") == 1
 
 
+def weekly_expected(server: DashboardServer, position: str) -> list[dict[str, Any]]:
+    """What a weekly chart of the replay at ``position`` (its last bar's close) must show, from
+    the API alone: the weeks closed by then, then the week forming, merged from its daily bars
+    (the highest high, the lowest low, the last close)."""
+    weeks = server.get("/prices/SPY/ohlc", server.reader, timeframe="1w", end=position, limit=5000)[
+        "items"
+    ]
+    closed = [w for w in weeks if epoch(w["ts_close"]) <= epoch(position)]
+    days = server.get(
+        "/prices/SPY/ohlc", server.reader, timeframe="1d", start=closed[-1]["ts_close"],
+        end=position, limit=10,
+    )["items"]  # fmt: skip
+    bars = as_chart_bars(closed)
+    if days:
+        bars.append(
+            {
+                "time": epoch(days[0]["ts_open"]),
+                "open": float(days[0]["open"]),
+                "high": max(float(d["high"]) for d in days),
+                "low": min(float(d["low"]) for d in days),
+                "close": float(days[-1]["close"]),
+            }
+        )
+    return bars
+
+
+def test_a_weekly_chart_forms_its_candle_from_the_daily_bars_then_closes_it(
+    page: Page, dashboard_server: DashboardServer
+) -> None:
+    position = tick(dashboard_server)["ts_bar_close"]
+    open_chart(page, dashboard_server, dashboard_server.reader)
+    page.select_option("#chart-timeframe", "1w")
+    page.wait_for_selector("#chart[data-ready='true'][data-timeframe='1w']")
+    expected = weekly_expected(dashboard_server, position)
+    first = chart(page, "candles")
+    assert len(first) in (500, 501)  # a page of closed weeks, and the week forming if any
+    assert first == expected[-len(first) :]
+    page.wait_for_function("() => window.paperdeskDebug.streamState().prices === 'open'")
+    # six daily bars: the forming week moves with each, and a week closes on the way
+    for _ in range(6):
+        processed = tick(dashboard_server)
+        expected = weekly_expected(dashboard_server, processed["ts_bar_close"])
+        page.wait_for_function(
+            "close => { const c = window.paperdeskDebug.candles(); "
+            "return c.length > 0 && c[c.length - 1].close === close; }",
+            arg=float(processed["close"]),
+            timeout=15_000,
+        )
+        drawn = chart(page, "candles")
+        assert drawn[: len(first) - 1] == first[:-1]  # the closed weeks stay as they were
+        assert drawn == expected[-len(drawn) :]
+    times = [bar["time"] for bar in chart(page, "candles")]
+    assert len(times) > len(first)  # six trading days cross into a new week
+    assert times == sorted(set(times))  # a closed week replaced its forming candle, no double
+    assert chart(page, "pages") == 1
+
+
 def test_signal_markers_match_the_apis_signals(
     page: Page, dashboard_server: DashboardServer
 ) -> None:

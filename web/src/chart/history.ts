@@ -86,12 +86,33 @@ export class CandleHistory {
       `/prices/${encodeURIComponent(this.symbol)}/ohlc`,
       { timeframe: this.timeframe, limit: PAGE_SIZE, end: this.end, cursor },
     );
-    const items = page.items.map((candle) => ({
-      ...candle,
-      ts_open: normaliseTime(candle.ts_open),
-      ts_close: normaliseTime(candle.ts_close),
-    }));
+    const items = page.items
+      .map((candle) => ({
+        ...candle,
+        ts_open: normaliseTime(candle.ts_open),
+        ts_close: normaliseTime(candle.ts_close),
+      }))
+      .filter((candle) => this.closedBy(candle, this.end));
     return { ...page, items };
+  }
+
+  /** A resampled candle opening before `end` may close after it (the week of a replay's
+   * Wednesday): until `end` reaches its close it is not a closed candle yet. */
+  private closedBy(candle: Candle, end: string | null): boolean {
+    return end === null || candleTime(candle.ts_close) <= candleTime(end);
+  }
+
+  /** The closed candles of this timeframe from `after` (exclusive) to `end`, e.g. a week that
+   * closed with the bar that just arrived. */
+  async closedSince(after: Candle | undefined, end: string): Promise<Candle[]> {
+    const page = await this.api.get<CandlePage>(
+      `/prices/${encodeURIComponent(this.symbol)}/ohlc`,
+      { timeframe: this.timeframe, limit: 5, end, start: after?.ts_close ?? null },
+    );
+    return page.items
+      .map((candle) => ({ ...candle, ts_open: normaliseTime(candle.ts_open), ts_close: normaliseTime(candle.ts_close) }))
+      .filter((candle) => this.closedBy(candle, end))
+      .filter((candle) => after === undefined || candleTime(candle.ts_open) > candleTime(after.ts_open));
   }
 }
 

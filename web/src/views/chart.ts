@@ -26,8 +26,9 @@ import {
   type UTCTimestamp,
 } from "lightweight-charts";
 
-import type { Candle, Page, PortfolioDetail, Signal } from "../api";
-import { CandleHistory, candleOfPriceUpdate, candleTime } from "../chart/history";
+import type { Candle, CandlePage, Page, PortfolioDetail, Signal } from "../api";
+import { FormingCandle, timeframesFor } from "../chart/forming";
+import { CandleHistory, candleOfPriceUpdate, candleTime, normaliseTime } from "../chart/history";
 import { IndicatorPane, indicatorOf, type Parameters } from "../chart/indicatorPane";
 import { directionWord, priceLines, signalMarker, type LineSpec, type Palette } from "../chart/overlays";
 import type { AppContext } from "../context";
@@ -42,7 +43,10 @@ const REFRESH_DELAY_MS = 250;
 interface ChartState {
   detail: PortfolioDetail;
   symbol: string;
+  /** The timeframe drawn: the portfolio's own, or a coarser one resampled from it. */
   timeframe: string;
+  /** The portfolio's timeframe: the bars its ticks close, which the price stream carries. */
+  baseTimeframe: string;
   end: string | null;
 }
 
@@ -97,6 +101,7 @@ export function mount(root: HTMLElement, app: AppContext): () => void {
     };
   }
   const symbolSelect = h("select", { id: "chart-symbol", "aria-label": "Symbol" });
+  const timeframeSelect = h("select", { id: "chart-timeframe", "aria-label": "Timeframe" });
   const ticker = h("span", { id: "ticker", class: "ticker", "aria-live": "polite" });
   const legend = h("div", { id: "chart-legend", class: "chart-legend" });
   const box = h("div", { id: "chart", class: "chart-box" });
@@ -108,13 +113,13 @@ export function mount(root: HTMLElement, app: AppContext): () => void {
     "Charts by TradingView Lightweight Charts™",
   );
   root.append(
-    h("div", { class: "chart-toolbar" }, h("h2", { class: "sr-only" }, "Chart"), symbolSelect, ticker),
+    h("div", { class: "chart-toolbar" }, h("h2", { class: "sr-only" }, "Chart"), symbolSelect, timeframeSelect, ticker),
     box,
     h("div", { class: "chart-footer" }, legend, attribution),
   );
 
   let teardownChart: (() => void) | null = null;
-  const start = async (symbol: string | null): Promise<void> => {
+  const start = async (symbol: string | null, timeframe: string | null): Promise<void> => {
     teardownChart?.();
     teardownChart = null;
     const detail = await app.api.portfolio(portfolio.id);
@@ -125,19 +130,33 @@ export function mount(root: HTMLElement, app: AppContext): () => void {
       legend.textContent = "This portfolio trades no symbol.";
       return;
     }
-    const timeframe = (detail.settings["timeframe"] as string | undefined) ?? "1d";
+    const baseTimeframe = (detail.settings["timeframe"] as string | undefined) ?? "1d";
+    const timeframes = timeframesFor(baseTimeframe);
+    const drawn = timeframe !== null && timeframes.includes(timeframe) ? timeframe : baseTimeframe;
+    replaceChildren(
+      timeframeSelect,
+      ...timeframes.map((t) => h("option", { value: t, selected: t === drawn }, t)),
+    );
     const end = await replayPosition(app, detail);
     if (disposed) return;
-    teardownChart = drawChart(app, box, tooltip, ticker, legend, { detail, symbol: chosen, timeframe, end });
+    teardownChart = drawChart(app, box, tooltip, ticker, legend, {
+      detail,
+      symbol: chosen,
+      timeframe: drawn,
+      baseTimeframe,
+      end,
+    });
   };
-  const onSymbol = (): void => {
-    start(symbolSelect.value).catch(app.reportError);
+  const onChoice = (): void => {
+    start(symbolSelect.value, timeframeSelect.value).catch(app.reportError);
   };
-  symbolSelect.addEventListener("change", onSymbol);
-  cleanups.push(() => {
-    symbolSelect.removeEventListener("change", onSymbol);
-  });
-  start(null).catch(app.reportError);
+  for (const select of [symbolSelect, timeframeSelect]) {
+    select.addEventListener("change", onChoice);
+    cleanups.push(() => {
+      select.removeEventListener("change", onChoice);
+    });
+  }
+  start(null, null).catch(app.reportError);
   return () => {
     disposed = true;
     teardownChart?.();
@@ -154,7 +173,8 @@ function drawChart(
   legend: HTMLElement,
   state: ChartState,
 ): () => void {
-  const { symbol, timeframe } = state;
+  const { symbol, timeframe, baseTimeframe } = state;
+  const resampled = timeframe !== baseTimeframe;
   const portfolioId = state.detail.summary.id;
   const colours = palette();
   const intraday = !/^\d+(d|w|mo)$/.test(timeframe);
@@ -187,6 +207,8 @@ function drawChart(
   const indicatorName = strategy === undefined ? null : indicatorOf(strategy.name);
   let indicator: IndicatorPane | null = null;
   const history = new CandleHistory(app.api, symbol, timeframe, state.end);
+  let forming: FormingCandle | null = null;
+  let updates: Promise<void> = Promise.resolve(); // stream bars applied one after another
   let signals: Signal[] = [];
   let lines: { spec: LineSpec; line: IPriceLine }[] = [];
   let disposed = false;
@@ -196,10 +218,21 @@ function drawChart(
   const volumeColour = (candle: Candle, p: Palette): string =>
     `${Number(candle.close) >= Number(candle.open) ? p.up : p.down}66`;
 
+  /** The closed candles, then the forming one (a coarser timeframe only). */
+  const shown = (): readonly Candle[] => {
+    const candle = forming?.candle ?? null;
+    const last = history.last;
+    if (candle === null || (last !== undefined && candleTime(candle.ts_open) <= candleTime(last.ts_open))) {
+      return history.candles;
+    }
+    return [...history.candles, candle];
+  };
+
   const drawCandles = (): void => {
     const p = palette();
+    const all = shown();
     candles.setData(
-      history.candles.map((c) => ({
+      all.map((c) => ({
         time: candleTime(c.ts_open) as UTCTimestamp,
         open: Number(c.open),
         high: Number(c.high),
@@ -208,14 +241,43 @@ function drawChart(
       })),
     );
     volume.setData(
-      history.candles.map((c) => ({
+      all.map((c) => ({
         time: candleTime(c.ts_open) as UTCTimestamp,
         value: Number(c.volume),
         color: volumeColour(c, p),
       })),
     );
-    indicator?.update(history.candles);
+    indicator?.update(all);
     drawMarkers();
+    showTicker();
+  };
+
+  /** A bar of the portfolio's timeframe on a coarser chart: it moves the forming candle, and
+   * when it closes a candle of the chart's timeframe, the API's closed candle replaces it. */
+  const formBar = async (bar: Candle): Promise<void> => {
+    if (forming === null) return;
+    forming.add(bar);
+    const closed = await history.closedSince(history.last, bar.ts_close);
+    for (const candle of closed) {
+      history.applyBar(candle);
+      forming.closedAt(candle);
+    }
+    if (!disposed) drawCandles();
+  };
+
+  /** Before the first stream bar: the bars since the last closed candle (up to the replay's
+   * position) start the forming candle. */
+  const startForming = async (): Promise<void> => {
+    forming = new FormingCandle(history.last);
+    const page = await app.api.get<CandlePage>(`/prices/${encodeURIComponent(symbol)}/ohlc`, {
+      timeframe: baseTimeframe,
+      limit: 500,
+      start: history.last?.ts_close ?? null,
+      end: state.end,
+    });
+    for (const bar of page.items) {
+      forming.add({ ...bar, ts_open: normaliseTime(bar.ts_open), ts_close: normaliseTime(bar.ts_close) });
+    }
   };
 
   const drawBar = (bar: Candle): void => {
@@ -230,11 +292,13 @@ function drawChart(
   };
 
   const drawMarkers = (): void => {
-    const times = new Set(history.candles.map((c) => candleTime(c.ts_open)));
+    const all = shown();
     const p = palette();
     const specs = signals
-      .map((s) => signalMarker(s, candleTime(s.ts), p))
-      .filter((m) => times.has(m.time))
+      .flatMap((s) => {
+        const candle = containing(all, candleTime(s.ts));
+        return candle === null ? [] : [signalMarker(s, candleTime(candle.ts_open), p)];
+      })
       .sort((a, b) => a.time - b.time);
     markers.setMarkers(specs.map((m) => ({ ...m, time: m.time as UTCTimestamp })));
   };
@@ -259,7 +323,7 @@ function drawChart(
   };
 
   const showTicker = (): void => {
-    const all = history.candles;
+    const all = shown();
     const last = all[all.length - 1];
     const previous = all[all.length - 2];
     if (last === undefined) {
@@ -319,7 +383,11 @@ function drawChart(
   // Tooltip: the signals of the bar under the pointer.
   const onCrosshair = (param: MouseEventParams): void => {
     const time = typeof param.time === "number" ? param.time : null;
-    const here = time === null ? [] : signals.filter((s) => candleTime(s.ts) === time);
+    const all = shown();
+    const here =
+      time === null
+        ? []
+        : signals.filter((s) => candleTime(containing(all, candleTime(s.ts))?.ts_open ?? "") === time);
     if (here.length === 0 || param.point === undefined) {
       tooltip.hidden = true;
       return;
@@ -369,8 +437,11 @@ function drawChart(
   const stopWatching = app.watchStream(prices);
   prices.on("price_update", (message: StreamMessage) => {
     const bar = candleOfPriceUpdate(message.data);
-    if (bar === null || message.data["symbol"] !== symbol || message.data["timeframe"] !== timeframe) return;
-    drawBar(bar);
+    if (bar === null || message.data["symbol"] !== symbol) return;
+    if (!resampled && message.data["timeframe"] === timeframe) drawBar(bar);
+    if (resampled && message.data["timeframe"] === baseTimeframe) {
+      updates = updates.then(() => formBar(bar)).catch(app.reportError);
+    }
   });
   const overlayEvents = ["signal_alert", "order_update", "trade_execution", "trade_closed", "position_update"];
   const stopTrading = overlayEvents.map((type) =>
@@ -390,6 +461,7 @@ function drawChart(
   const load = async (): Promise<void> => {
     prices.start(); // first, so no bar closing while the history loads is missed
     await history.loadNewest();
+    if (resampled) await startForming();
     if (disposed) return;
     if (indicatorName !== null && strategy !== undefined) {
       indicator = new IndicatorPane(chart, indicatorName, await strategyParameters(app, strategy), palette());
@@ -399,6 +471,7 @@ function drawChart(
     showTicker();
     drawLines(state.detail);
     box.dataset["pages"] = history.pages.toString();
+    box.dataset["timeframe"] = timeframe;
     box.dataset["ready"] = "true";
     await loadSignals();
   };
@@ -421,6 +494,21 @@ function drawChart(
     delete box.dataset["ready"];
     hidePartsFromTests?.();
   };
+}
+
+/** The candle whose span holds `time` (a daily signal on a weekly candle), or null. */
+function containing(candles: readonly Candle[], time: number): Candle | null {
+  let low = 0;
+  let high = candles.length - 1;
+  while (low <= high) {
+    const middle = (low + high) >> 1;
+    const candle = candles[middle];
+    if (candle === undefined) return null;
+    if (candleTime(candle.ts_open) > time) high = middle - 1;
+    else if (candleTime(candle.ts_close) < time) low = middle + 1;
+    else return candle;
+  }
+  return null;
 }
 
 /** The strategy's parameters: the portfolio's own over the strategy's defaults. */
