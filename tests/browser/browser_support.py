@@ -63,7 +63,7 @@ def wait_until_healthy(base_url: str, process: subprocess.Popen[str]) -> None:
         except httpx.TransportError:
             pass
         if process.poll() is not None:
-            raise RuntimeError(f"paperdesk serve exited: {process.communicate()}")
+            raise RuntimeError(f"paperdesk serve exited with {process.returncode} (see its log)")
         if time.monotonic() > deadline:
             raise RuntimeError("paperdesk serve did not answer /healthz in 60 s")
         time.sleep(0.2)

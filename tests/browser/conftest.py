@@ -87,9 +87,10 @@ def dashboard_server(
     keys = _create_keys(home)
     environment = server_environment(home)
     port = free_port()
+    log = (home / "serve.log").open("w")  # a file, never a pipe nobody reads (it would fill)
     process = subprocess.Popen(
         [*CLI, "serve", "--port", str(port)],
-        env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+        env=environment, stdout=log, stderr=subprocess.STDOUT, text=True,
     )  # fmt: skip
     base_url = f"http://127.0.0.1:{port}"
     try:
@@ -109,6 +110,7 @@ def dashboard_server(
         yield server
     finally:
         stop(process)
+        log.close()
 
 
 @pytest.fixture(scope="module")
@@ -131,15 +133,16 @@ def paced_replay(dashboard_server: DashboardServer) -> Iterator[int]:
         },
     )
     portfolio_id = int(created["summary"]["id"])
+    log = (dashboard_server.home / f"worker-{portfolio_id}.log").open("w")
     worker = subprocess.Popen(
         [*CLI, "worker", "--portfolio", str(portfolio_id), "--interval", PACED_INTERVAL],
-        env=dashboard_server.environment, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-        text=True,
+        env=dashboard_server.environment, stdout=log, stderr=subprocess.STDOUT, text=True,
     )  # fmt: skip
     try:
         yield portfolio_id
     finally:
         stop(worker)
+        log.close()
 
 
 @pytest.fixture
