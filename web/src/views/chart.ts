@@ -303,7 +303,9 @@ function drawChart(
     markers.setMarkers(specs.map((m) => ({ ...m, time: m.time as UTCTimestamp })));
   };
 
+  let latestDetail = state.detail; // redrawn with a theme change
   const drawLines = (detail: PortfolioDetail): void => {
+    latestDetail = detail;
     for (const { line } of lines) candles.removePriceLine(line);
     lines = priceLines(detail, symbol, palette()).map((spec) => ({
       spec,
@@ -455,7 +457,7 @@ function drawChart(
     candles.applyOptions({ upColor: p.up, downColor: p.down, wickUpColor: p.up, wickDownColor: p.down });
     indicator?.recolour(p);
     drawCandles();
-    drawLines(state.detail);
+    drawLines(latestDetail);
   });
 
   const load = async (): Promise<void> => {
