@@ -22,6 +22,8 @@ from browser_support import (
 from playwright.sync_api import Page
 from websockets.sync.client import connect
 
+from paperdesk.analysis import indicators
+
 
 def epoch(iso_time: str) -> int:
     return int(datetime.fromisoformat(iso_time.replace("Z", "+00:00")).timestamp())
@@ -119,6 +121,42 @@ def test_the_indicator_pane_shows_the_strategys_macd(
         pairs = [(a, b) for a, b in zip(ours, reference, strict=True) if not np.isnan(b)]
         assert len(pairs) > 400
         assert all(abs(a - b) < 1e-6 for a, b in pairs[-300:]), name
+
+
+@pytest.mark.parametrize(
+    ("strategy", "indicator"), [("rsi-divergence", "RSI"), ("tsi-momentum", "TSI")]
+)
+def test_the_indicator_pane_follows_the_portfolios_strategy(
+    page: Page, dashboard_server: DashboardServer, strategy: str, indicator: str
+) -> None:
+    created = dashboard_server.post(
+        "/portfolios",
+        {
+            "name": f"{indicator} desk",
+            "cash": "10000",
+            "symbols": ["SPY"],
+            "strategies": [strategy],
+            "settings": {"source": "replay", "replay_from": "2020-01-02"},
+        },
+    )
+    portfolio_id = int(created["summary"]["id"])
+    open_chart(page, dashboard_server, dashboard_server.reader, portfolio_id)
+    closes = np.array([bar["close"] for bar in chart(page, "candles")])
+    drawn = chart(page, "indicator")
+    assert drawn["name"] == indicator
+    if indicator == "RSI":
+        references = {"rsi": talib.RSI(closes, 14)}  # Wilder's RSI, TA-Lib
+    else:
+        # the strategy's own Python definition (TA-Lib EMAs), against the browser's TypeScript
+        described = dashboard_server.get(f"/strategies/{strategy}", dashboard_server.reader)
+        defaults = {p["name"]: p["default"] for p in described["parameters"]}
+        line = indicators.tsi(closes, defaults["long"], defaults["short"])
+        references = {"tsi": line, "signal": indicators.ema(line, defaults["signal"])}
+    for name, reference in references.items():
+        ours = [float("nan") if v is None else v for v in drawn["values"][name]]
+        pairs = [(a, b) for a, b in zip(ours, reference, strict=True) if not np.isnan(b)]
+        assert len(pairs) > 400, name
+        assert all(abs(a - b) < 1e-6 for a, b in pairs), name
 
 
 def test_scrolling_back_loads_older_candles(page: Page, dashboard_server: DashboardServer) -> None:
