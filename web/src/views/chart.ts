@@ -27,6 +27,7 @@ import {
 } from "lightweight-charts";
 
 import type { Candle, CandlePage, Page, PortfolioDetail, Signal } from "../api";
+import { exposeDebugHook } from "../chart/debugHook";
 import { FormingCandle, timeframesFor } from "../chart/forming";
 import { CandleHistory, candleOfPriceUpdate, candleTime, normaliseTime } from "../chart/history";
 import { IndicatorPane, indicatorOf, type Parameters } from "../chart/indicatorPane";
@@ -520,56 +521,4 @@ async function strategyParameters(app: AppContext, strategy: { name: string; par
   );
   const defaults = Object.fromEntries(described.parameters.map((p) => [p.name, p.default]));
   return { ...defaults, ...strategy.params };
-}
-
-interface DebugParts {
-  chart: IChartApi;
-  candles: ISeriesApi<"Candlestick">;
-  volume: ISeriesApi<"Histogram">;
-  markers: ISeriesMarkersPluginApi<Time>;
-  indicator: () => IndicatorPane | null;
-  lines: () => { spec: LineSpec; line: IPriceLine }[];
-  prices: StreamClient;
-  app: AppContext;
-  history: CandleHistory;
-}
-
-type DebugWindow = Window & { paperdeskDebug?: Record<string, unknown> };
-
-/** Test hook (`?debug=1` only): what the chart library holds, read back from it. */
-function exposeDebugHook(parts: DebugParts): () => void {
-  const delivered: { channel: string; type: string; sequence: number | null }[] = [];
-  const stops = [parts.prices, parts.app.trading].map((stream) =>
-    stream.on("*", (message) => {
-      delivered.push({ channel: stream.channel, type: message.type, sequence: message.sequence });
-    }),
-  );
-  (window as DebugWindow).paperdeskDebug = {
-    candles: () => parts.candles.data(),
-    volume: () => parts.volume.data(),
-    markers: () => parts.markers.markers(),
-    priceLines: () => parts.lines().map(({ spec, line }) => ({ ...line.options(), kind: spec.kind, source: spec.source })),
-    indicator: () => {
-      const pane = parts.indicator();
-      return pane === null ? null : { name: pane.name, values: pane.values() };
-    },
-    pages: () => parts.history.pages,
-    visibleRange: () => parts.chart.timeScale().getVisibleLogicalRange(),
-    /** Where a bar is on screen, relative to the chart's box (to point at it). */
-    coordinateOf: (time: number) => parts.chart.timeScale().timeToCoordinate(time as UTCTimestamp),
-    scrollToOldest: () => {
-      parts.chart.timeScale().scrollToPosition(-parts.history.candles.length, false);
-    },
-    delivered: () => delivered,
-    dropStreams: (holdMs: number) => {
-      parts.prices.drop(holdMs);
-      parts.app.trading.drop(holdMs);
-    },
-    streamState: () => ({ prices: parts.prices.state, trading: parts.app.trading.state }),
-    lastSequence: () => ({ prices: parts.prices.lastSequence, trading: parts.app.trading.lastSequence }),
-  };
-  return () => {
-    for (const stop of stops) stop();
-    delete (window as DebugWindow).paperdeskDebug;
-  };
 }
