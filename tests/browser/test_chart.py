@@ -457,3 +457,12 @@ def test_screenshots_of_the_chart(
     assert width <= page.viewport_size["width"]  # type: ignore[index]
     path = screenshot(page, "chart", device, theme)
     assert path.stat().st_size > 10_000
+    # the chart takes the theme's colours, and the other theme's on the toggle
+    panel = "() => getComputedStyle(document.documentElement).getPropertyValue('--panel').trim()"
+    before = chart(page, "colours")
+    assert before["background"] == page.evaluate(panel)
+    page.click("#theme-toggle")
+    after = chart(page, "colours")
+    assert after["background"] == page.evaluate(panel)
+    assert after["background"] != before["background"]
+    assert after["text"] != before["text"]

@@ -3,13 +3,14 @@
 // stream delivered, and a way to drop both sockets as a network failure would. Browser tests
 // compare these with the API's answers; nothing is exposed without the flag.
 
-import type {
-  IChartApi,
-  IPriceLine,
-  ISeriesApi,
-  ISeriesMarkersPluginApi,
-  Time,
-  UTCTimestamp,
+import {
+  ColorType,
+  type IChartApi,
+  type IPriceLine,
+  type ISeriesApi,
+  type ISeriesMarkersPluginApi,
+  type Time,
+  type UTCTimestamp,
 } from "lightweight-charts";
 
 import type { AppContext } from "../context";
@@ -50,6 +51,15 @@ export function exposeDebugHook(parts: DebugParts): () => void {
       return pane === null ? null : { name: pane.name, values: pane.values() };
     },
     pages: () => parts.history.pages,
+    colours: () => {
+      const layout = parts.chart.options().layout;
+      const background = layout.background;
+      return {
+        background: background.type === ColorType.Solid ? background.color : null,
+        text: layout.textColor,
+        up: parts.candles.options().upColor,
+      };
+    },
     visibleRange: () => parts.chart.timeScale().getVisibleLogicalRange(),
     /** Where a bar is on screen, relative to the chart's box (to point at it). */
     coordinateOf: (time: number) => parts.chart.timeScale().timeToCoordinate(time as UTCTimestamp),
