@@ -384,11 +384,12 @@ def test_a_dropped_connection_resumes_without_a_missing_or_doubled_event(
     assert delivered == truth  # every event once, in order, across the drop
     assert delivered == list(range(start + 1, start + 1 + len(delivered)))  # gap-free outbox
     # the price stream resumed too: the bars of the five ticks (the trading stream's
-    # price_update entries, the same outbox entries), each once, in order
+    # price_update entries of this portfolio, the same outbox entries), each once, in order
     bars = [
         m["sequence"]
         for m in chart(page, "delivered")
         if m["channel"] == "trading" and m["type"] == "price_update"
+        and m["portfolio"] == dashboard_server.portfolio_id
         and start < m["sequence"] <= truth[-1]
     ]  # fmt: skip
     assert len(bars) == 5
@@ -402,8 +403,12 @@ def test_a_dropped_connection_resumes_without_a_missing_or_doubled_event(
         m["sequence"]
         for m in chart(page, "delivered")
         if m["channel"] == "prices" and m["type"] == "price_update"
+        and m["portfolio"] == dashboard_server.portfolio_id
         and start < m["sequence"] <= truth[-1]
     ]  # fmt: skip
+    # and the chart holds each of the five bars once, as the API has them
+    drawn = chart(page, "candles")
+    assert drawn[-5:] == as_chart_bars(api_candles(dashboard_server, last["ts_bar_close"], 5))
     assert prices == bars
 
 
@@ -439,6 +444,24 @@ def test_bars_ticked_by_the_worker_arrive_live(
     expected = api_candles(dashboard_server, end=newest, limit=len(drawn) - len(before))
     assert drawn[len(before) :] == as_chart_bars(expected)
     assert chart(page, "pages") == 1  # they came over the stream, not by reloading
+
+
+def test_a_replays_chart_ignores_the_bars_of_another_replay(
+    page: Page, dashboard_server: DashboardServer, paced_replay: int
+) -> None:
+    position = tick(dashboard_server)  # the main replay, months behind the paced one
+    open_chart(page, dashboard_server, dashboard_server.reader)
+    before = chart(page, "candles")
+    assert before[-1]["time"] == epoch(position["ts_bar"])
+    # the paced replay's worker sends newer SPY bars on the same price stream
+    page.wait_for_function(
+        "id => window.paperdeskDebug.delivered().filter("
+        "m => m.channel === 'prices' && m.type === 'price_update' && m.portfolio === id"
+        ").length >= 2",
+        arg=paced_replay,
+        timeout=30_000,
+    )
+    assert chart(page, "candles") == before  # none of them is drawn on this replay's chart
 
 
 @pytest.mark.parametrize("theme", ["light", "dark"])

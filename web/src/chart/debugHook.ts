@@ -35,10 +35,20 @@ type DebugWindow = Window & { paperdeskDebug?: Record<string, unknown> };
 
 /** Test hook (`?debug=1` only): what the chart library holds, read back from it. */
 export function exposeDebugHook(parts: DebugParts): () => void {
-  const delivered: { channel: string; type: string; sequence: number | null }[] = [];
+  const delivered: {
+    channel: string;
+    type: string;
+    sequence: number | null;
+    portfolio: number | null;
+  }[] = [];
   const stops = [parts.prices, parts.app.trading].map((stream) =>
     stream.on("*", (message) => {
-      delivered.push({ channel: stream.channel, type: message.type, sequence: message.sequence });
+      delivered.push({
+        channel: stream.channel,
+        type: message.type,
+        sequence: message.sequence,
+        portfolio: message.portfolio_id,
+      });
     }),
   );
   (window as DebugWindow).paperdeskDebug = {

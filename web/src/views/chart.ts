@@ -438,14 +438,21 @@ function drawChart(
   // Live bars of this symbol and timeframe.
   const prices = new StreamClient({ channel: "prices", key: app.key, symbols: [symbol] });
   const stopWatching = app.watchStream(prices);
-  prices.on("price_update", (message: StreamMessage) => {
+  // A replay has its own timeline: only its own ticks' bars belong on its chart. /ws/prices
+  // sends a bar once whichever portfolio ticked it first, so a replay's chart also takes its
+  // ticks from /ws/trading (the same bar twice just redraws the same candle).
+  const replay = state.end !== null;
+  const onBar = (message: StreamMessage): void => {
     const bar = candleOfPriceUpdate(message.data);
     if (bar === null || message.data["symbol"] !== symbol) return;
+    if (replay && message.portfolio_id !== portfolioId) return;
     if (!resampled && message.data["timeframe"] === timeframe) drawBar(bar);
     if (resampled && message.data["timeframe"] === baseTimeframe) {
       updates = updates.then(() => formBar(bar)).catch(app.reportError);
     }
-  });
+  };
+  prices.on("price_update", onBar);
+  const stopReplayBars = replay ? app.trading.on("price_update", onBar) : () => undefined;
   const overlayEvents = ["signal_alert", "order_update", "trade_execution", "trade_closed", "position_update"];
   const stopTrading = overlayEvents.map((type) =>
     app.trading.on(type, (message) => {
@@ -490,6 +497,7 @@ function drawChart(
     prices.stop();
     stopWatching();
     for (const stop of stopTrading) stop();
+    stopReplayBars();
     stopTheme();
     chart.unsubscribeCrosshairMove(onCrosshair);
     chart.timeScale().unsubscribeVisibleLogicalRangeChange(onRange);
