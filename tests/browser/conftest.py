@@ -23,6 +23,7 @@ from browser_support import (
     PageProblems,
     free_port,
     server_environment,
+    settle,
     stop,
     wait_until_healthy,
     watch,
@@ -163,7 +164,7 @@ def page(
     yield opened
     if not opened.is_closed() and opened.url.startswith(dashboard_server.base_url):
         # requests still in flight would be aborted by closing the page: let them finish
-        opened.wait_for_load_state("networkidle")
+        settle(opened)
     problems = list(page_problems.problems)
     context.close()
     assert not problems, "the page had problems:\n" + "\n".join(problems)
