@@ -5,6 +5,7 @@ missing or doubled, and screenshots at desktop and phone widths in both themes."
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -23,6 +24,23 @@ from playwright.sync_api import Page
 from websockets.sync.client import connect
 
 from paperdesk.analysis import indicators
+
+# The chart's own replay portfolio: these tests tick it, so the session's shared portfolio
+# (which the other views' tests read) is left as they expect.
+CHART_DESK = {
+    "name": "Chart desk",
+    "cash": "25000",
+    "symbols": ["SPY"],
+    "strategies": ["macd-cross"],
+    "settings": {"source": "replay", "replay_from": "2020-01-02"},
+}
+
+
+@pytest.fixture(scope="module")
+def dashboard_server(dashboard_server: DashboardServer) -> DashboardServer:
+    """The session's server, with ``portfolio_id`` naming this module's own portfolio."""
+    created = dashboard_server.post("/portfolios", CHART_DESK)
+    return dataclasses.replace(dashboard_server, portfolio_id=int(created["summary"]["id"]))
 
 
 def epoch(iso_time: str) -> int:
