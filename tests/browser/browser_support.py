@@ -4,6 +4,7 @@ screenshots for people to look at, and checks shared by the views' tests."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import socket
@@ -17,6 +18,7 @@ from typing import Any
 
 import httpx
 from playwright.sync_api import ConsoleMessage, Page, Request, Response
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 REPOSITORY = Path(__file__).resolve().parents[2]
 SCREENSHOTS = REPOSITORY / "test-artifacts" / "screenshots"
@@ -63,7 +65,7 @@ def wait_until_healthy(base_url: str, process: subprocess.Popen[str]) -> None:
         except httpx.TransportError:
             pass
         if process.poll() is not None:
-            raise RuntimeError(f"paperdesk serve exited: {process.communicate()}")
+            raise RuntimeError(f"paperdesk serve exited with {process.returncode} (see its log)")
         if time.monotonic() > deadline:
             raise RuntimeError("paperdesk serve did not answer /healthz in 60 s")
         time.sleep(0.2)
@@ -163,6 +165,14 @@ def sign_in(page: Page, server: DashboardServer, key: str, route: str = "chart")
     page.fill("#api-key", key)
     page.click("#sign-in-button")
     page.wait_for_selector(f"#view[data-view='{route}']")
+    settle(page)  # the view's first requests answered
+
+
+def settle(page: Page, timeout_ms: float = 10_000) -> None:
+    """Waits until the page has had no request in flight for half a second (a view that polls
+    may never be idle that long: after ``timeout_ms`` the test goes on)."""
+    with contextlib.suppress(PlaywrightTimeoutError):
+        page.wait_for_load_state("networkidle", timeout=timeout_ms)
 
 
 def screenshot(page: Page, view: str, device: str, theme: str) -> Path:

@@ -23,12 +23,14 @@ from browser_support import (
     PageProblems,
     free_port,
     server_environment,
+    settle,
     stop,
     wait_until_healthy,
     watch,
 )
 from playwright.sync_api import Browser, Page, sync_playwright
 
+PACED_INTERVAL = "2s"
 CHROMIUM = Path(os.environ.get("PAPERDESK_CHROMIUM", "/usr/bin/chromium"))
 ON_CI = os.environ.get("CI", "").lower() == "true"
 # The portfolio the dashboard shows: a manual replay of bundled SPY from the start of 2020 (one
@@ -86,9 +88,10 @@ def dashboard_server(
     keys = _create_keys(home)
     environment = server_environment(home)
     port = free_port()
+    log = (home / "serve.log").open("w")  # a file, never a pipe nobody reads (it would fill)
     process = subprocess.Popen(
         [*CLI, "serve", "--port", str(port)],
-        env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+        env=environment, stdout=log, stderr=subprocess.STDOUT, text=True,
     )  # fmt: skip
     base_url = f"http://127.0.0.1:{port}"
     try:
@@ -108,6 +111,39 @@ def dashboard_server(
         yield server
     finally:
         stop(process)
+        log.close()
+
+
+@pytest.fixture(scope="module")
+def paced_replay(dashboard_server: DashboardServer) -> Iterator[int]:
+    """A portfolio whose replay serves one bar every 2 seconds, ticked by a real
+    ``paperdesk worker`` subprocess (docs/worker.md): live bars with no test driving them.
+    Yields the portfolio's id; the worker is stopped afterwards."""
+    created = dashboard_server.post(
+        "/portfolios",
+        {
+            "name": "Paced desk",
+            "cash": "25000",
+            "symbols": ["SPY"],
+            "strategies": ["macd-cross"],
+            "settings": {
+                "source": "replay",
+                "replay_from": "2020-06-01",
+                "replay_interval": PACED_INTERVAL,
+            },
+        },
+    )
+    portfolio_id = int(created["summary"]["id"])
+    log = (dashboard_server.home / f"worker-{portfolio_id}.log").open("w")
+    worker = subprocess.Popen(
+        [*CLI, "worker", "--portfolio", str(portfolio_id), "--interval", PACED_INTERVAL],
+        env=dashboard_server.environment, stdout=log, stderr=subprocess.STDOUT, text=True,
+    )  # fmt: skip
+    try:
+        yield portfolio_id
+    finally:
+        stop(worker)
+        log.close()
 
 
 @pytest.fixture
@@ -126,6 +162,9 @@ def page(
     opened = context.new_page()
     watch(opened, page_problems)  # a test's allow() calls apply whenever they are made
     yield opened
+    if not opened.is_closed() and opened.url.startswith(dashboard_server.base_url):
+        # requests still in flight would be aborted by closing the page: let them finish
+        settle(opened)
     problems = list(page_problems.problems)
     context.close()
     assert not problems, "the page had problems:\n" + "\n".join(problems)

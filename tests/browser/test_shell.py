@@ -62,6 +62,7 @@ def test_a_key_in_the_address_signs_in_once_and_leaves_the_address_bar(
     assert page.url.endswith("#/chart")
     stored = page.evaluate("() => sessionStorage.getItem('paperdesk.apiKey')")
     assert stored == dashboard_server.reader
+    page.wait_for_load_state("networkidle")  # the chart's requests, before leaving the page
     page.go_back()  # the entry was replaced, not pushed: Back leads off the dashboard
     assert dashboard_server.reader not in page.url
 
@@ -71,6 +72,7 @@ def test_sign_out_forgets_the_key(page: Page, dashboard_server: DashboardServer)
     page.click("#sign-out")
     page.wait_for_selector("#sign-in")
     assert page.evaluate("() => sessionStorage.getItem('paperdesk.apiKey')") is None
+    page.wait_for_load_state("networkidle")  # the unmounted chart's last requests answered
     page.reload()
     page.wait_for_selector("#sign-in")  # nothing signs it back in
 

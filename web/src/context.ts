@@ -18,15 +18,15 @@ export interface AppContext {
   readonly canTrade: boolean;
   /** `?debug=1` in the address: views may expose test hooks (never otherwise). */
   readonly debug: boolean;
-  theme(): Theme;
+  readonly theme: () => Theme;
   /** Calls `listener` on each theme change; returns the function that stops it. */
-  onThemeChange(listener: (theme: Theme) => void): () => void;
+  readonly onThemeChange: (listener: (theme: Theme) => void) => () => void;
   /** Shows a stream of the view's own (e.g. /ws/prices) in the connection indicator. */
-  watchStream(stream: StreamClient): () => void;
+  readonly watchStream: (stream: StreamClient) => () => void;
   /** Shows an error to the user (an ApiError's message and code). */
-  reportError(error: unknown): void;
+  readonly reportError: (error: unknown) => void;
   /** Re-reads the portfolio list (after creating or archiving one). */
-  refreshPortfolios(): Promise<void>;
+  readonly refreshPortfolios: () => Promise<void>;
 }
 
 /** A view: mounts into `root` and returns the function that unmounts it. */

@@ -28,6 +28,10 @@ const STATE_TEXT: Record<ConnectionState, string> = {
 export function start(root: HTMLElement): void {
   let theme = initialTheme();
   applyTheme(theme, false);
+  window.matchMedia("(prefers-color-scheme: dark)").addEventListener("change", () => {
+    theme = initialTheme();
+    applyTheme(theme, false);
+  });
   const key = takeKeyFromAddress() ?? storedKey();
   if (key === null) {
     showSignIn(root, theme);
@@ -41,10 +45,6 @@ export function start(root: HTMLElement): void {
       showSignIn(root, theme, describeError(error));
     },
   );
-  window.matchMedia("(prefers-color-scheme: dark)").addEventListener("change", () => {
-    theme = initialTheme();
-    applyTheme(theme, false);
-  });
 }
 
 function showSignIn(root: HTMLElement, theme: Theme, problem?: string): void {
@@ -232,6 +232,12 @@ async function openApp(
   };
 
   setTheme(theme, false);
+  // a change of the system's scheme recolours the views too (unless the toggle chose one)
+  const systemScheme = window.matchMedia("(prefers-color-scheme: dark)");
+  const onSystemScheme = (): void => {
+    setTheme(initialTheme(), false);
+  };
+  systemScheme.addEventListener("change", onSystemScheme);
   listen(themeButton, "click", () => {
     setTheme(theme === "dark" ? "light" : "dark", true);
   });
@@ -246,6 +252,7 @@ async function openApp(
     forgetKey();
     sessionStorage.removeItem(PORTFOLIO_STORAGE);
     window.removeEventListener("hashchange", render);
+    systemScheme.removeEventListener("change", onSystemScheme);
     delete document.body.dataset["canTrade"];
     showSignIn(root, theme);
   });

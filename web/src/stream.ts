@@ -44,6 +44,7 @@ export class StreamClient {
   private retryTimer: number | null = null;
   private failures = 0;
   private stopped = true;
+  private holdUntil = 0;
   private currentState: ConnectionState = "closed";
   private currentDetail = "";
   private last: number | null;
@@ -87,8 +88,10 @@ export class StreamClient {
     this.setState("closed", "");
   }
 
-  /** Closes the socket as a network drop would (the client reconnects and resumes). */
-  drop(): void {
+  /** Closes the socket as a network drop would: the client reconnects, no sooner than
+   * `holdMs` from now, and resumes after the last sequence it delivered. */
+  drop(holdMs = 0): void {
+    this.holdUntil = Date.now() + holdMs;
     this.socket?.close(4000, "dropped by the client");
   }
 
@@ -186,7 +189,7 @@ export class StreamClient {
     const initial = this.options.initialDelayMs ?? 500;
     const maximum = this.options.maxDelayMs ?? 15_000;
     const delay = Math.min(maximum, initial * 2 ** (this.failures - 1));
-    const jittered = delay / 2 + Math.random() * (delay / 2);
+    const jittered = Math.max(delay / 2 + Math.random() * (delay / 2), this.holdUntil - Date.now());
     this.setState("reconnecting", reason || `connection lost (${code})`);
     this.retryTimer = window.setTimeout(() => {
       this.retryTimer = null;

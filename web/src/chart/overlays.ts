@@ -1,0 +1,97 @@
+// What is drawn over the candles: a marker per signal (an arrow coloured by direction, with the
+// strategy, its confidence and the router's decision) and a price line per open position's
+// entry and per resting order (stop-loss, take-profit, limit, stop).
+
+import type { Order, PortfolioDetail, Signal } from "../api";
+
+export interface MarkerSpec {
+  id: string;
+  time: number;
+  position: "aboveBar" | "belowBar" | "inBar";
+  shape: "arrowUp" | "arrowDown" | "circle";
+  color: string;
+  text: string;
+}
+
+export interface LineSpec {
+  kind: "entry" | "stop" | "target" | "limit";
+  price: number;
+  title: string;
+  color: string;
+  /** What the line stands for, for the legend and tests: an order id or the position. */
+  source: string;
+}
+
+export interface Palette {
+  up: string;
+  down: string;
+  muted: string;
+  accent: string;
+  warn: string;
+}
+
+export function directionWord(direction: number): string {
+  if (direction > 0) return "long";
+  if (direction < 0) return "short";
+  return "flat";
+}
+
+/** A short label of a strategy for the marker: `macd-cross` is `MACD`. */
+export function strategyLabel(strategy: string): string {
+  return (strategy.split("-")[0] ?? strategy).toUpperCase();
+}
+
+/** A signal's marker: up arrow under the bar for long, down arrow over it for short, a circle
+ * for flat; a refused signal in the muted colour and crossed out. The text stays short (the
+ * strategy's label and the confidence); the tooltip says the rest. */
+export function signalMarker(signal: Signal, time: number, palette: Palette): MarkerSpec {
+  const confidence =
+    signal.confidence === null ? "" : ` ${Math.round(signal.confidence * 100).toString()}%`;
+  const refused = signal.decision !== "accepted";
+  const text = `${strategyLabel(signal.strategy)}${confidence}${refused ? " ✕" : ""}`;
+  const base = { id: `signal-${signal.id.toString()}`, time, text };
+  if (signal.direction > 0) {
+    return { ...base, position: "belowBar", shape: "arrowUp", color: refused ? palette.muted : palette.up };
+  }
+  if (signal.direction < 0) {
+    return { ...base, position: "aboveBar", shape: "arrowDown", color: refused ? palette.muted : palette.down };
+  }
+  return { ...base, position: "inBar", shape: "circle", color: palette.muted };
+}
+
+/** The lines of `symbol`: each open position's entry, each resting order at its price. */
+export function priceLines(detail: PortfolioDetail, symbol: string, palette: Palette): LineSpec[] {
+  const lines: LineSpec[] = [];
+  for (const position of detail.positions) {
+    if (position.symbol !== symbol || Number(position.quantity) === 0) continue;
+    lines.push({
+      kind: "entry",
+      price: Number(position.average_price),
+      title: `entry ${position.quantity}`,
+      color: palette.accent,
+      source: `position ${position.symbol}`,
+    });
+  }
+  for (const order of detail.open_orders) {
+    if (order.symbol !== symbol) continue;
+    const line = orderLine(order, palette);
+    if (line !== null) lines.push(line);
+  }
+  return lines;
+}
+
+function orderLine(order: Order, palette: Palette): LineSpec | null {
+  // a limit rests at its limit; a stop (and a stop-limit) waits for its trigger
+  const shown = order.type === "limit" ? order.limit_price : (order.stop_price ?? order.limit_price);
+  if (shown === null) return null; // a market order waiting for the next bar has no price
+  const remaining = Number(order.quantity) - Number(order.filled_quantity);
+  const size = `${order.side} ${remaining.toString()}`;
+  if (order.role === "stop_loss") {
+    return { kind: "stop", price: Number(shown), title: `stop ${size}`, color: palette.down, source: order.order_id };
+  }
+  if (order.role === "take_profit") {
+    return { kind: "target", price: Number(shown), title: `target ${size}`, color: palette.up, source: order.order_id };
+  }
+  const kind = order.type === "limit" ? "limit" : "stop";
+  return { kind, price: Number(shown), title: `${order.type.replace("_", "-")} ${size}`, color: palette.warn, source: order.order_id };
+}
