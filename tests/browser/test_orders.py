@@ -13,6 +13,7 @@ from browser_support import (
     DashboardServer,
     PageProblems,
     screenshot,
+    settle,
     sign_in,
 )
 from playwright.sync_api import Locator, Page, expect
@@ -198,6 +199,7 @@ def test_screenshots_of_the_trading_views(
     choose_portfolio(page, portfolio_id, "signals")
     for theme in ("light", "dark"):
         page.emulate_media(color_scheme=theme)
+        settle(page)  # a reload aborts requests still in flight (the plan's preview)
         page.reload()  # the theme follows the system's preference (the key stays for the tab)
         page.wait_for_selector("#view[data-view]")
         for device, size in (("desktop", {"width": 1366, "height": 768}), ("phone", PHONE)):
