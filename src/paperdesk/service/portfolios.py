@@ -407,9 +407,7 @@ class PortfolioService:
             raise InvalidInputError(f"order quantity must be positive, got {request.quantity}")
         check_order_request(request)
         with self.database.transaction() as repository:
-            from paperdesk.live.restore import restore
-
-            state = restore(repository, portfolio_id, (symbol,))
+            state = self._restore(repository, portfolio_id, (symbol,))
             price = self._reference_price(state, symbol)
             intent = OrderIntent(
                 symbol,
@@ -433,9 +431,7 @@ class PortfolioService:
 
     def cancel_order(self, portfolio_id: int, order_id: str) -> Order:
         with self.database.transaction() as repository:
-            from paperdesk.live.restore import restore
-
-            state = restore(repository, portfolio_id)
+            state = self._restore(repository, portfolio_id)
             state.kernel.order(order_id)  # an unknown order is named before anything else
             at = self._market_time(repository, state)
             events = state.kernel.cancel_order(order_id, at, "canceled by user")
@@ -452,9 +448,7 @@ class PortfolioService:
         stop_price: Decimal | None = None,
     ) -> Order:
         with self.database.transaction() as repository:
-            from paperdesk.live.restore import restore
-
-            state = restore(repository, portfolio_id)
+            state = self._restore(repository, portfolio_id)
             kernel = state.kernel
             symbol = kernel.order(order_id).symbol
             price = self._reference_price(state, symbol)
@@ -477,10 +471,9 @@ class PortfolioService:
         that reduces it by ``quantity`` (a part close; at most the position)."""
         symbol = limits.symbol_value(symbol, "symbol")
         with self.database.transaction() as repository:
-            from paperdesk.live.restore import restore
             from paperdesk.routing.pretrade import OrderRefusedError
 
-            state = restore(repository, portfolio_id, (symbol,))
+            state = self._restore(repository, portfolio_id, (symbol,))
             if state.kernel.position(symbol).is_flat:
                 raise OrderRefusedError(
                     f"portfolio {portfolio_id} holds no {symbol} position", "no_position"
@@ -504,9 +497,7 @@ class PortfolioService:
 
         symbol = limits.symbol_value(order.symbol, "symbol")
         with self.database.dry_transaction() as repository:
-            from paperdesk.live.restore import restore
-
-            state = restore(repository, portfolio_id, (symbol,))
+            state = self._restore(repository, portfolio_id, (symbol,), cached=False)
             price = self._reference_price(state, symbol)
             at = self._market_time(repository, state)
             return plan_execution(state.kernel, order, at, price)
@@ -520,9 +511,7 @@ class PortfolioService:
 
         symbol = limits.symbol_value(order.symbol, "symbol")
         with self.database.transaction() as repository:
-            from paperdesk.live.restore import restore
-
-            state = restore(repository, portfolio_id, (symbol,))
+            state = self._restore(repository, portfolio_id, (symbol,))
             price = self._reference_price(state, symbol)
             at = self._market_time(repository, state)
             plan = plan_execution(state.kernel, order, at, price)
@@ -535,9 +524,7 @@ class PortfolioService:
         the providers for the last price since its last bar, before the transaction)."""
         between = self._prices_between_bars(portfolio_id)
         with self.database.transaction() as repository:
-            from paperdesk.live.restore import restore
-
-            state = restore(repository, portfolio_id)
+            state = self._restore(repository, portfolio_id)
             at = self._market_time(repository, state)
             held = state.kernel.positions()
             state.kernel.mark_between_bars(
@@ -576,6 +563,23 @@ class PortfolioService:
 
     def _now(self) -> datetime:
         return datetime.now(UTC)
+
+    def _restore(
+        self,
+        repository: LedgerRepository,
+        portfolio_id: int,
+        symbols: Sequence[str] = (),
+        *,
+        cached: bool = True,
+    ) -> RestoredPortfolio:
+        """The portfolio locked and restored for this unit of work, from this process's cache
+        of restored states when nobody wrote the portfolio since (``live.state_cache``; not
+        for a dry run, which would only take the state out of the cache)."""
+        from paperdesk.live.restore import restore
+        from paperdesk.live.state_cache import state_cache
+
+        cache = state_cache(self.database) if cached else None
+        return restore(repository, portfolio_id, symbols, cache)
 
     def _persist(
         self,
