@@ -114,6 +114,12 @@ class StateCache:
             while len(self._entries) > self.capacity:
                 self._entries.popitem(last=False)
 
+    def peek(self, portfolio_id: int) -> tuple[int, RestoredPortfolio] | None:
+        """The cached (revision, state) of ``portfolio_id``, left in the cache (to look at
+        it: a unit of work must ``take`` it)."""
+        with self._lock:
+            return self._entries.get(portfolio_id)
+
     def clear(self) -> None:
         with self._lock:
             self._entries.clear()
