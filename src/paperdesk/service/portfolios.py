@@ -595,11 +595,7 @@ class PortfolioService:
     def _market_time(self, repository: LedgerRepository, state: RestoredPortfolio) -> datetime:
         """The portfolio's clock: the replay's position for a replay, else the clock's time."""
         if state.settings.source.kind is SourceKind.REPLAY:
-            closes = [
-                c.ts_bar_close
-                for c in repository.cursors(state.portfolio_id)
-                if c.ts_bar_close is not None
-            ]
+            closes = state.bar_closes.values()  # the stored cursors', as restored or cached
             if closes:
                 return max(closes)
             raise InvalidInputError(
