@@ -39,7 +39,7 @@ from paperdesk.domain import (
     OrderFilled,
     Position,
 )
-from paperdesk.domain.records import PortfolioRecord, WorkingOrder
+from paperdesk.domain.records import PortfolioRecord
 from paperdesk.engine.kernel import TradingKernel
 from paperdesk.engine.wiring import build_kernel
 from paperdesk.live.sources import bar_index_at
@@ -147,7 +147,7 @@ def rebuilt(
     ordered."""
     kernel, settings = state.kernel, state.settings
     positions = kernel.positions()
-    book = [WorkingOrder(order, eligible) for order, eligible in kernel.orders.working()]
+    book = kernel.working_orders()
     held = {*settings.symbols, *positions, *(o.order.symbol for o in book)}
     instruments = {
         symbol: state.instruments.get(symbol) or traded_instrument(symbol, settings.source)

@@ -66,7 +66,7 @@ def _state(state: RestoredPortfolio) -> dict[str, Any]:
         "account": kernel.account(),
         "positions": kernel.positions(),
         "stored positions": state.positions,
-        "working orders": kernel.orders.working(),
+        "working orders": kernel.working_orders(),
         "open orders": kernel.open_orders(),
         "prices": dict(kernel.prices),
         "last trade dates": dict(kernel.last_trade_date),
