@@ -10,9 +10,11 @@ hourly bars (the bundled ``lean_SPY_1h.csv``: its last N candles, N from ``--his
 last ``--ticks`` of them are replayed). Each tick goes through the service container as the CLI,
 the API and the worker call it (``services.portfolios.tick``), one bar per tick, in one
 process with its pooled connection; the first tick (which loads the candles and fills the
-caches) is not timed. The benchmark prints the median and 99th percentile per tick: flat means
-the long history costs what the short one does. PostgreSQL is the server at ``DATABASE_URL``
-(default ``postgresql://postgres@127.0.0.1:5432/test``), in a fresh schema dropped afterwards.
+caches) is not timed. The benchmark prints the median and 99th percentile per tick (wall
+time), and the median CPU time of this process per tick (which a loaded machine inflates
+less): flat means the long history costs what the short one does. PostgreSQL is the server at
+``DATABASE_URL`` (default ``postgresql://postgres@127.0.0.1:5432/test``), in a fresh schema
+dropped afterwards.
 
 ``--profile FILE.prof`` also writes a cProfile of the timed ticks of the last run (read it with
 ``python -m pstats FILE.prof``).
@@ -61,7 +63,7 @@ def percentile(values: list[float], share: float) -> float:
 
 def measure(
     url: str, rows: int, ticks: int, work: Path, profile: cProfile.Profile | None
-) -> list[float]:
+) -> tuple[list[float], list[float]]:
     path, start = candles(work, rows, ticks)
     settings = RunConfig(
         strategies=tuple(StrategySpec(name) for name in STRATEGIES),
@@ -75,16 +77,18 @@ def measure(
     portfolio = portfolios.create_portfolio("bench", Decimal(100_000), settings=settings)
     portfolios.tick(portfolio, "SPY")  # loads the candles: not timed
     times: list[float] = []
+    cpu: list[float] = []
     for _ in range(ticks - 2):
         with profile or nullcontext():
-            began = time.perf_counter()
+            began, began_cpu = time.perf_counter(), time.process_time()
             report = portfolios.tick(portfolio, "SPY")
             times.append((time.perf_counter() - began) * 1000)
+            cpu.append((time.process_time() - began_cpu) * 1000)
         if report[-1].status is not TickStatus.PROCESSED:
             raise SystemExit(f"tick not processed: {report[-1].message}")
     services.close()
     database.close()
-    return times
+    return times, cpu
 
 
 def main() -> None:
@@ -94,14 +98,20 @@ def main() -> None:
     parser.add_argument("--databases", default="sqlite,postgresql")
     parser.add_argument("--profile", type=Path)
     args = parser.parse_args()
-    print(f"{'database':<11} {'history':>8} {'ticks':>6} {'p50 ms':>8} {'p99 ms':>8}")
+    print(
+        f"{'database':<11} {'history':>8} {'ticks':>6} {'p50 ms':>8} {'p99 ms':>8} {'cpu p50':>8}"
+    )
     profile = cProfile.Profile() if args.profile else None
     for name in args.databases.split(","):
         for rows in (int(value) for value in args.histories.split(",")):
             with tempfile.TemporaryDirectory() as folder, database_url(name, Path(folder)) as url:
-                times = measure(url, rows, args.ticks, Path(folder), profile)
+                times, cpu = measure(url, rows, args.ticks, Path(folder), profile)
             p50, p99 = statistics.median(times), percentile(times, 0.99)
-            print(f"{name:<11} {rows:>8} {len(times):>6} {p50:>8.1f} {p99:>8.1f}", flush=True)
+            print(
+                f"{name:<11} {rows:>8} {len(times):>6} {p50:>8.1f} {p99:>8.1f} "
+                f"{statistics.median(cpu):>8.1f}",
+                flush=True,
+            )
     if profile is not None and args.profile is not None:
         profile.dump_stats(args.profile)
 
