@@ -8,11 +8,11 @@ builds a row or reaches into the kernel.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from decimal import Decimal
 from functools import cached_property
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from paperdesk.config import AccountConfig, RunConfig, SourceKind
 from paperdesk.domain import (
@@ -391,7 +391,11 @@ class PortfolioService:
     def refresh_feed(self, portfolio_id: int, symbol: str) -> FeedReport | None:
         """Fetch a live portfolio's new closed bars of ``symbol`` and record its feed's health
         (None: the portfolio is not live, or does not watch ``symbol``)."""
-        settings = self.settings(portfolio_id)
+        with self.database.reading() as repository:
+            document = repository.portfolio(portfolio_id).settings
+        if _stored_source_kind(document) not in (None, SourceKind.LIVE):
+            return None  # known without parsing the settings (a tick's restore parses them)
+        settings = RunConfig.from_json(document)
         if settings.source.kind is not SourceKind.LIVE:
             return None
         if settings.symbols and symbol not in settings.symbols:
@@ -635,6 +639,14 @@ def _checked_name(name: str) -> str:
             "codes, tabs or line breaks)"
         )
     return name
+
+
+def _stored_source_kind(document: Mapping[str, Any]) -> SourceKind | None:
+    """The source kind stored settings name as written (``RunConfig.to_json`` writes it in
+    lower case); None when it is not plainly one (the settings are then parsed to find out)."""
+    source = document.get("source")
+    kind = source.get("kind") if isinstance(source, Mapping) else None
+    return SourceKind(kind) if kind in tuple(SourceKind) else None
 
 
 def _orders_of(events: Sequence[Event]) -> list[Order]:
