@@ -28,6 +28,8 @@ class PortfolioRecord:
     order_sequence: int
     ts_created: datetime
     ts_archived: datetime | None = None
+    # bumped by every transaction that changes what a restore reads (a cache checks it)
+    revision: int = 0
 
     @property
     def active(self) -> bool:

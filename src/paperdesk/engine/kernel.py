@@ -451,6 +451,11 @@ class TradingKernel:
     def open_orders(self, symbol: str | None = None) -> list[Order]:
         return self.orders.open_orders(symbol)
 
+    def working_orders(self) -> list[WorkingOrder]:
+        """The open orders and their bracket relatives with the first bar open each may trade
+        at: the book ``restore`` loads (``OrderBook.working``)."""
+        return [WorkingOrder(order, eligible) for order, eligible in self.orders.working()]
+
     def last_price(self, symbol: str) -> Decimal | None:
         return self.prices.get(symbol)
 

@@ -295,6 +295,30 @@ class OrderBook:
     def all_orders(self) -> list[Order]:
         return list(self._orders.values())
 
+    def working(self) -> list[tuple[Order, datetime]]:
+        """The open orders and the bracket relatives they refer to (a filled parent, a sibling
+        leg), each with the first bar open it may trade at, in submission order: what
+        ``restore`` would load from the stored rows after this book's changes are written
+        (``LedgerRepository.working_book`` picks the same orders), without the finished
+        orders this book has kept since."""
+        wanted = {order_id for book in self._books.values() for order_id in book}
+        for _ in range(2):  # parents of open legs, then those parents' other legs
+            related: set[str] = set()
+            for order_id in wanted:
+                order = self._orders[order_id]
+                if order.parent_id is not None:
+                    related.add(order.parent_id)
+                related.update(order.children)
+            related &= self._orders.keys()
+            if related <= wanted:
+                break
+            wanted |= related
+        return [
+            (order, self._eligible_from.get(order_id, order.ts_submitted))
+            for order_id, order in self._orders.items()
+            if order_id in wanted
+        ]
+
     def open_orders(self, symbol: str | None = None) -> list[Order]:
         """Open orders (pending bracket legs included) in submission order."""
         if symbol is not None:

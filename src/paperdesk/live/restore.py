@@ -7,14 +7,20 @@ means the database was changed behind paperdesk's back, and nothing runs on it).
 and their bracket relatives, the last prices, and the bar each position opened on and each
 symbol's last accepted signal (located by time in the history the tick uses) are loaded
 alongside, so a kernel restored between two bars behaves exactly like one that never stopped.
+
+With a ``StateCache`` (``paperdesk.live.state_cache``) a unit of work starts instead from the
+state this process kept after its last committed unit on the portfolio, when the portfolio's
+revision number (read under the same row lock) says nobody has written it since.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from contextlib import suppress
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
+from decimal import Decimal
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
@@ -39,6 +45,9 @@ from paperdesk.engine.wiring import build_kernel
 from paperdesk.live.sources import bar_index_at
 from paperdesk.store import BarContext, LedgerRepository
 
+if TYPE_CHECKING:
+    from paperdesk.live.state_cache import StateCache
+
 
 @dataclass
 class RestoredPortfolio:
@@ -49,6 +58,11 @@ class RestoredPortfolio:
     kernel: TradingKernel
     positions: dict[str, Position]
     needs_checkpoint: bool = False  # restored by replaying fills: write a checkpoint next time
+    # what the kernel was built from besides the books: the traded instruments, and the
+    # stored cursors' marks and last bar closes (a cached state is rebuilt from them)
+    instruments: dict[str, Instrument] = field(default_factory=dict)
+    marks: dict[str, Decimal] = field(default_factory=dict)
+    bar_closes: dict[str, datetime] = field(default_factory=dict)
 
     @property
     def portfolio_id(self) -> int:
@@ -56,12 +70,32 @@ class RestoredPortfolio:
 
 
 def restore(
-    repository: LedgerRepository, portfolio_id: int, symbols: Iterable[str] = ()
+    repository: LedgerRepository,
+    portfolio_id: int,
+    symbols: Iterable[str] = (),
+    cache: StateCache | None = None,
 ) -> RestoredPortfolio:
-    """Lock portfolio ``portfolio_id`` for this transaction and load it into a kernel."""
+    """Lock portfolio ``portfolio_id`` for this transaction and load it into a kernel (from
+    ``cache`` when it holds the portfolio at its current revision; the state is handed back
+    to the cache after the transaction commits, and dropped if it rolls back)."""
     record = repository.portfolio(portfolio_id, lock=True)
     if not record.active:
         raise InvalidInputError(f"portfolio {portfolio_id} is {record.status}; it cannot trade")
+    symbols = tuple(symbols)
+    state = cache.take(record, symbols) if cache is not None else None
+    if state is None:
+        state = _restore_rows(repository, record, symbols)
+    if cache is not None:
+        repository.writer.watch(portfolio_id)
+        repository.on_committed.append(lambda committed: cache.keep(state, committed.writer))
+    return state
+
+
+def _restore_rows(
+    repository: LedgerRepository, record: PortfolioRecord, symbols: Sequence[str]
+) -> RestoredPortfolio:
+    """The portfolio's state read from its rows (checked against the stored totals)."""
+    portfolio_id = record.id
     settings = RunConfig.from_json(record.settings)
     positions = {p.symbol: p for p in repository.positions(portfolio_id)}
     book = repository.working_book(portfolio_id)
@@ -84,11 +118,60 @@ def restore(
     replayed = kernel.replay_fills(repository.fill_records(portfolio_id, after_id=last_fill))
     _check_books(record, positions, kernel)
     prices = {c.symbol: c.last_price for c in cursors if c.last_price is not None}
+    closes = {c.symbol: c.ts_bar_close for c in cursors if c.ts_bar_close is not None}
     kernel.restore(book, record.order_sequence, prices)
-    kernel.restore_last_bars(
-        {c.symbol: c.ts_bar_close for c in cursors if c.ts_bar_close is not None}
+    kernel.restore_last_bars(closes)
+    return RestoredPortfolio(
+        record,
+        settings,
+        kernel,
+        positions,
+        needs_checkpoint=replayed > 0,
+        instruments=instruments,
+        marks=prices,
+        bar_closes=closes,
     )
-    return RestoredPortfolio(record, settings, kernel, positions, needs_checkpoint=replayed > 0)
+
+
+def rebuilt(
+    state: RestoredPortfolio,
+    record: PortfolioRecord,
+    marks: dict[str, Decimal],
+    bar_closes: dict[str, datetime],
+) -> RestoredPortfolio:
+    """The state ``restore`` would read back after a unit of work on ``state`` committed,
+    built from the unit's kernel instead of the rows it wrote: the same ledger (its
+    checkpoint), the working orders and their bracket relatives (not the finished orders, the
+    rejections or the other memories a kernel keeps for a backtest's report), the stored
+    cursors' marks and bar closes, and the instruments of the symbols held, watched or
+    ordered."""
+    kernel, settings = state.kernel, state.settings
+    positions = kernel.positions()
+    book = kernel.working_orders()
+    held = {*settings.symbols, *positions, *(o.order.symbol for o in book)}
+    instruments = {
+        symbol: state.instruments.get(symbol) or traded_instrument(symbol, settings.source)
+        for symbol in sorted(held)
+    }
+    fresh = build_kernel(
+        settings,
+        instruments,
+        session_close,
+        cash=record.starting_cash,
+        ledger=kernel.ledger_state(),
+        corporate_actions=corporate_actions(settings, instruments),
+    )
+    fresh.restore(book, kernel.account().order_sequence, marks)
+    fresh.restore_last_bars(bar_closes)
+    return RestoredPortfolio(
+        record,
+        settings,
+        fresh,
+        positions,
+        instruments=instruments,
+        marks=marks,
+        bar_closes=bar_closes,
+    )
 
 
 def corporate_actions(

@@ -47,6 +47,7 @@ from paperdesk.live.sources import (
     bar_index_at,
     last_closed_index,
 )
+from paperdesk.live.state_cache import state_cache
 from paperdesk.store import BarContext, Database, DuplicateTickError, LedgerRepository, TickRun
 
 Failpoint = Callable[[str], None]
@@ -126,7 +127,8 @@ class LiveRunner:
         dry_run: bool,
         seen: datetime | None,
     ) -> BarTick:
-        state = restore(repository, portfolio_id, (symbol,))
+        cache = None if dry_run else state_cache(self.database)
+        state = restore(repository, portfolio_id, (symbol,), cache)
         settings = state.settings
         if settings.symbols and symbol not in settings.symbols:
             watched = ", ".join(settings.symbols)
@@ -314,15 +316,18 @@ def _signals(
     strategies: Mapping[str, AnyStrategy],
 ) -> list[Signal]:
     """Each vectorised strategy's signals for bar ``index``, computed from the bars up to it
-    (per-bar strategies decide after the bar's orders were matched, see ``decide``)."""
-    visible = history.iloc[: index + 1]
+    (per-bar strategies decide after the bar's orders were matched, see ``decide``): the last
+    ``history_window`` of them when the strategy declares one (its last row is then the full
+    history's to the last bit), so a tick's cost does not grow with the history."""
     label = history.index[index]
     signals: list[Signal] = []
     for spec in specs:
         strategy = strategies[spec.name]
         if not isinstance(strategy, Strategy):
             continue
-        frame = strategy.signals(visible)
+        window = strategy.history_window
+        start = 0 if window is None else max(0, index + 1 - window)
+        frame = strategy.signals(history.iloc[start : index + 1])
         rows = frame[frame.index == label]
         signals.extend(
             s._replace(ts=bar.ts_close) for s in to_signals(rows, strategy.name, bar.symbol)

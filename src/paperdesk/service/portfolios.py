@@ -8,12 +8,12 @@ builds a row or reaches into the kernel.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from decimal import Decimal
 from functools import cached_property
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from paperdesk.config import AccountConfig, RunConfig, SourceKind
 from paperdesk.domain import (
@@ -391,7 +391,11 @@ class PortfolioService:
     def refresh_feed(self, portfolio_id: int, symbol: str) -> FeedReport | None:
         """Fetch a live portfolio's new closed bars of ``symbol`` and record its feed's health
         (None: the portfolio is not live, or does not watch ``symbol``)."""
-        settings = self.settings(portfolio_id)
+        with self.database.reading() as repository:
+            document = repository.portfolio(portfolio_id).settings
+        if _stored_source_kind(document) not in (None, SourceKind.LIVE):
+            return None  # known without parsing the settings (a tick's restore parses them)
+        settings = RunConfig.from_json(document)
         if settings.source.kind is not SourceKind.LIVE:
             return None
         if settings.symbols and symbol not in settings.symbols:
@@ -415,9 +419,7 @@ class PortfolioService:
         checks of ``place_order``; what the desk placed is written when the block ends, and
         nothing is if it raises."""
         with self.database.transaction() as repository:
-            from paperdesk.live.restore import restore
-
-            state = restore(repository, portfolio_id, symbols)
+            state = self._restore(repository, portfolio_id, symbols)
             desk = OrderDesk(
                 repository,
                 state,
@@ -430,9 +432,7 @@ class PortfolioService:
 
     def cancel_order(self, portfolio_id: int, order_id: str) -> Order:
         with self.database.transaction() as repository:
-            from paperdesk.live.restore import restore
-
-            state = restore(repository, portfolio_id)
+            state = self._restore(repository, portfolio_id)
             state.kernel.order(order_id)  # an unknown order is named before anything else
             at = self._market_time(repository, state)
             events = state.kernel.cancel_order(order_id, at, "canceled by user")
@@ -449,9 +449,7 @@ class PortfolioService:
         stop_price: Decimal | None = None,
     ) -> Order:
         with self.database.transaction() as repository:
-            from paperdesk.live.restore import restore
-
-            state = restore(repository, portfolio_id)
+            state = self._restore(repository, portfolio_id)
             kernel = state.kernel
             symbol = kernel.order(order_id).symbol
             price = self._reference_price(state, symbol)
@@ -474,10 +472,9 @@ class PortfolioService:
         that reduces it by ``quantity`` (a part close; at most the position)."""
         symbol = limits.symbol_value(symbol, "symbol")
         with self.database.transaction() as repository:
-            from paperdesk.live.restore import restore
             from paperdesk.routing.pretrade import OrderRefusedError
 
-            state = restore(repository, portfolio_id, (symbol,))
+            state = self._restore(repository, portfolio_id, (symbol,))
             if state.kernel.position(symbol).is_flat:
                 raise OrderRefusedError(
                     f"portfolio {portfolio_id} holds no {symbol} position", "no_position"
@@ -501,9 +498,7 @@ class PortfolioService:
 
         symbol = limits.symbol_value(order.symbol, "symbol")
         with self.database.dry_transaction() as repository:
-            from paperdesk.live.restore import restore
-
-            state = restore(repository, portfolio_id, (symbol,))
+            state = self._restore(repository, portfolio_id, (symbol,), cached=False)
             price = self._reference_price(state, symbol)
             at = self._market_time(repository, state)
             return plan_execution(state.kernel, order, at, price)
@@ -517,9 +512,7 @@ class PortfolioService:
 
         symbol = limits.symbol_value(order.symbol, "symbol")
         with self.database.transaction() as repository:
-            from paperdesk.live.restore import restore
-
-            state = restore(repository, portfolio_id, (symbol,))
+            state = self._restore(repository, portfolio_id, (symbol,))
             price = self._reference_price(state, symbol)
             at = self._market_time(repository, state)
             plan = plan_execution(state.kernel, order, at, price)
@@ -532,9 +525,7 @@ class PortfolioService:
         the providers for the last price since its last bar, before the transaction)."""
         between = self._prices_between_bars(portfolio_id)
         with self.database.transaction() as repository:
-            from paperdesk.live.restore import restore
-
-            state = restore(repository, portfolio_id)
+            state = self._restore(repository, portfolio_id)
             at = self._market_time(repository, state)
             held = state.kernel.positions()
             state.kernel.mark_between_bars(
@@ -574,6 +565,23 @@ class PortfolioService:
     def _now(self) -> datetime:
         return datetime.now(UTC)
 
+    def _restore(
+        self,
+        repository: LedgerRepository,
+        portfolio_id: int,
+        symbols: Sequence[str] = (),
+        *,
+        cached: bool = True,
+    ) -> RestoredPortfolio:
+        """The portfolio locked and restored for this unit of work, from this process's cache
+        of restored states when nobody wrote the portfolio since (``live.state_cache``; not
+        for a dry run, which would only take the state out of the cache)."""
+        from paperdesk.live.restore import restore
+        from paperdesk.live.state_cache import state_cache
+
+        cache = state_cache(self.database) if cached else None
+        return restore(repository, portfolio_id, symbols, cache)
+
     def _persist(
         self,
         repository: LedgerRepository,
@@ -588,11 +596,7 @@ class PortfolioService:
     def _market_time(self, repository: LedgerRepository, state: RestoredPortfolio) -> datetime:
         """The portfolio's clock: the replay's position for a replay, else the clock's time."""
         if state.settings.source.kind is SourceKind.REPLAY:
-            closes = [
-                c.ts_bar_close
-                for c in repository.cursors(state.portfolio_id)
-                if c.ts_bar_close is not None
-            ]
+            closes = state.bar_closes.values()  # the stored cursors', as restored or cached
             if closes:
                 return max(closes)
             raise InvalidInputError(
@@ -632,6 +636,14 @@ def _checked_name(name: str) -> str:
             "codes, tabs or line breaks)"
         )
     return name
+
+
+def _stored_source_kind(document: Mapping[str, Any]) -> SourceKind | None:
+    """The source kind stored settings name as written (``RunConfig.to_json`` writes it in
+    lower case); None when it is not plainly one (the settings are then parsed to find out)."""
+    source = document.get("source")
+    kind = source.get("kind") if isinstance(source, Mapping) else None
+    return SourceKind(kind) if kind in tuple(SourceKind) else None
 
 
 def _account_of(record: PortfolioRecord) -> AccountConfig:

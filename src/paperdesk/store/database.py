@@ -321,6 +321,11 @@ class Database:
             repository = LedgerRepository(session)
             yield repository
             committed = repository.finish()
+        for callback in repository.on_committed:
+            try:
+                callback(repository)
+            except Exception:
+                log.exception("an after-commit callback failed (the transaction stands)")
         if committed:
             self._tell_committed(committed)
 

@@ -201,6 +201,7 @@ def read_portfolio(row: PortfolioRow) -> PortfolioRecord:
         order_sequence=row.order_sequence,
         ts_created=row.created_at,
         ts_archived=row.archived_at,
+        revision=row.revision,
     )
 
 

@@ -51,6 +51,8 @@ class PortfolioRow(Base):
     order_sequence: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
     archived_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+    # bumped by every transaction that changes what a restore reads (see LedgerWriter.finish)
+    revision: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
 
 
 class PositionRow(Base):

@@ -7,7 +7,7 @@ values (``paperdesk.domain.records``), never rows; every write goes through ``wr
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -86,6 +86,9 @@ class LedgerRepository:
     def __init__(self, session: Session) -> None:
         self._session = session
         self.writer = LedgerWriter(session)
+        # called with this repository after its transaction commits (never after a rollback
+        # or a dry run): how an in-memory copy of what the unit changed is kept current
+        self.on_committed: list[Callable[[LedgerRepository], None]] = []
 
     @property
     def api_keys(self) -> ApiKeyRepository:

@@ -128,6 +128,12 @@ class LedgerWriter:
         self._outbox: list[_PendingEntry] = []
         # the last sequence number this transaction's entries took (None: it published nothing)
         self.published_through: int | None = None
+        # portfolios whose revision number to read when the transaction finishes (what it is
+        # when the commit makes this transaction's writes visible: see ``revisions``)
+        self.watched: set[int] = set()
+        self.revisions: dict[int, int] = {}
+        # the cursors this transaction wrote: portfolio -> symbol -> (mark, last bar's close)
+        self.cursors: dict[int, dict[str, tuple[Decimal | None, datetime | None]]] = {}
 
     # -------------------------------------------------------------------------- portfolios
 
@@ -437,6 +443,8 @@ class LedgerWriter:
         cursor.last_price = last_price
         if replay_index is not None:
             cursor.replay_index = replay_index
+        saved = self.cursors.setdefault(portfolio_id, {})
+        saved[symbol] = (cursor.last_price, cursor.candle_close_at)
 
     def carry_accepted_signal(self, portfolio_id: int, symbol: str, ts_bar: datetime) -> None:
         """The last accepted signal of an exported portfolio, which the cooldown counts from."""
@@ -491,7 +499,9 @@ class LedgerWriter:
 
     def finish(self) -> list[OutboxEntry]:
         """Number and write this transaction's outbox entries (just before the commit); the
-        numbered entries are returned for the listeners told after the commit."""
+        numbered entries are returned for the listeners told after the commit. The watched
+        portfolios' revision numbers are read here, after the last write."""
+        self._read_revisions()
         pending, self._outbox = self._outbox, []
         if not pending:
             return []
@@ -527,6 +537,26 @@ class LedgerWriter:
             )
             for offset, entry in enumerate(pending)
         ]
+
+    def watch(self, portfolio_id: int) -> None:
+        """Read ``portfolio_id``'s revision number when the transaction finishes."""
+        self.watched.add(portfolio_id)
+
+    def _read_revisions(self) -> None:
+        """The revision numbers of the watched portfolios as this transaction leaves them.
+        The database bumps a portfolio's number whenever a row a restore reads changes (its
+        totals, settings or status, its orders, fills, positions, checkpoints or cursors:
+        triggers of migration 0010, so a change made by hand counts too); the portfolio's
+        row lock, held to the commit, keeps any other writer from bumping it meanwhile."""
+        if not self.watched:
+            return
+        self._session.flush()
+        rows = self._session.execute(
+            select(PortfolioRow.id, PortfolioRow.revision).where(
+                PortfolioRow.id.in_(sorted(self.watched))
+            )
+        )
+        self.revisions = {int(row[0]): int(row[1]) for row in rows}
 
     # ------------------------------------------------------------------------------ helpers
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 from abc import abstractmethod
 from collections.abc import Sequence
 from datetime import datetime
-from math import isnan
+from math import ceil, isnan, log, log1p
 from typing import ClassVar, TypeVar
 
 import numpy as np
@@ -53,6 +53,7 @@ __all__ = [
     "require",
     "require_at_least",
     "require_period",
+    "settling_bars",
     "to_signals",
 ]
 
@@ -95,6 +96,24 @@ class Strategy(StrategyBase[ParametersT]):
                 f"{', '.join(SIGNAL_COLUMNS)} (use make_signal_frame), got {found}"
             )
         return frame
+
+    @property
+    def history_window(self) -> int | None:
+        """How many of the latest bars the signal at the last bar depends on, to the last bit:
+        ``signals(bars[-window:])`` gives the same last row as ``signals(bars)``, so a live
+        tick computes on that many bars however long the history grows. None (the default,
+        and any strategy that cannot bound it): the whole history. A strategy declaring one
+        is held to it bar by bar on real data (``tests/unit/analysis/test_history_window``)."""
+        return None
+
+
+def settling_bars(period: int, *, wilder: bool = False) -> int:
+    """Bars after which an exponential average (``alpha = 2 / (period + 1)``, or Wilder's
+    ``1 / period``) has forgotten its starting value to double precision: the start's weight
+    ``(1 - alpha) ** n`` falls below ``2 ** -64``. Averages started at different bars agree
+    to the last bit from then on (the tests check it on real data)."""
+    alpha = 1.0 / period if wilder else 2.0 / (period + 1)
+    return ceil(64 * log(2) / -log1p(-alpha))
 
 
 def check_bars(bars: pd.DataFrame) -> None:

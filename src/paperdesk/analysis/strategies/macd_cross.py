@@ -18,6 +18,7 @@ from paperdesk.analysis.strategies.base import (
     require,
     require_at_least,
     require_period,
+    settling_bars,
 )
 from paperdesk.analysis.strategies.common import (
     EMA_SEED_HELP,
@@ -95,6 +96,14 @@ class MacdCross(Strategy[MacdCrossParameters]):
     @property
     def warmup(self) -> int:
         return max(self.params.slow + self.params.signal - 1, self.params.min_bars)
+
+    @property
+    def history_window(self) -> int:
+        """The slow EMA, then the signal line's EMA of it, forgotten to the last bit, and the
+        ATR's Wilder average (doubled: a margin the bar-by-bar test does not need)."""
+        parameters = self.params
+        chain = settling_bars(parameters.slow) + settling_bars(parameters.signal)
+        return 2 * (self.warmup + max(chain, settling_bars(ATR_PERIOD, wilder=True)))
 
     def compute(self, bars: pd.DataFrame) -> pd.DataFrame:
         parameters = self.params

@@ -19,6 +19,7 @@ from paperdesk.analysis.strategies.base import (
     make_signal_frame,
     require_at_least,
     require_period,
+    settling_bars,
 )
 from paperdesk.analysis.strategies.common import (
     MIN_BARS_HELP,
@@ -142,6 +143,14 @@ class RsiDivergence(Strategy[RsiDivergenceParameters]):
     def warmup(self) -> int:
         width = self.params.pivot_width
         return max(max(self.params.period, width) + 2 * width + 1, self.params.min_bars)
+
+    @property
+    def history_window(self) -> int:
+        """The RSI's and the ATR's Wilder averages forgotten to the last bit, and room for the
+        earlier pivot of a pair (``lookback`` bars before the later one), doubled."""
+        parameters = self.params
+        averages = settling_bars(max(parameters.period, ATR_PERIOD), wilder=True)
+        return 2 * (self.warmup + averages + parameters.lookback + 2 * parameters.pivot_width)
 
     def compute(self, bars: pd.DataFrame) -> pd.DataFrame:
         parameters = self.params

@@ -16,6 +16,7 @@ from paperdesk.analysis.strategies.base import (
     make_signal_frame,
     require_at_least,
     require_period,
+    settling_bars,
 )
 from paperdesk.analysis.strategies.common import (
     EMA_SEED_HELP,
@@ -89,6 +90,14 @@ class TsiMomentum(Strategy[TsiMomentumParameters]):
     def warmup(self) -> int:
         parameters = self.params
         return max(parameters.long + parameters.short + parameters.signal - 2, parameters.min_bars)
+
+    @property
+    def history_window(self) -> int:
+        """The TSI's two EMAs and the signal line's EMA, forgotten to the last bit, and the
+        ATR's Wilder average (doubled: a margin the bar-by-bar test does not need)."""
+        parameters = self.params
+        chain = sum(map(settling_bars, (parameters.long, parameters.short, parameters.signal)))
+        return 2 * (self.warmup + max(chain, settling_bars(ATR_PERIOD, wilder=True)))
 
     def compute(self, bars: pd.DataFrame) -> pd.DataFrame:
         parameters = self.params

@@ -1,0 +1,120 @@
+"""Live tick time against the length of a symbol's history, on SQLite and PostgreSQL.
+
+Run on demand (not part of the test suite):
+
+    .venv/bin/python benchmarks/bench_live_tick.py [--ticks 200] [--histories 500,40000]
+        [--databases sqlite,postgresql] [--profile FILE.prof]
+
+A replay portfolio runs three strategies (macd-cross, tsi-momentum, rsi-divergence) on SPY
+hourly bars (the bundled ``lean_SPY_1h.csv``: its last N candles, N from ``--histories``; the
+last ``--ticks`` of them are replayed). Each tick goes through the service container as the CLI,
+the API and the worker call it (``services.portfolios.tick``), one bar per tick, in one
+process with its pooled connection; the first tick (which loads the candles and fills the
+caches) is not timed. The benchmark prints the median and 99th percentile per tick (wall
+time), and the median CPU time of this process per tick (which a loaded machine inflates
+less): flat means the long history costs what the short one does. PostgreSQL is the server at
+``DATABASE_URL`` (default ``postgresql://postgres@127.0.0.1:5432/test``), in a fresh schema
+dropped afterwards.
+
+``--profile FILE.prof`` also writes a cProfile of the timed ticks of the last run (read it with
+``python -m pstats FILE.prof``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import statistics
+import sys
+import tempfile
+import time
+from contextlib import nullcontext
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+from bench_streams import database_url
+from paperdesk.config import RunConfig, SourceConfig, StrategySpec
+from paperdesk.data import find_bundled
+from paperdesk.domain.ticks import TickStatus
+from paperdesk.service import Services
+from paperdesk.settings import Settings
+from paperdesk.store import Database
+
+STRATEGIES = ("macd-cross", "tsi-momentum", "rsi-divergence")
+
+
+def candles(directory: Path, rows: int, ticks: int) -> tuple[Path, date]:
+    """A CSV of the last ``rows`` bundled SPY hourly candles and the replay's first day (the
+    first day holding the last ``ticks`` candles)."""
+    lines = find_bundled("SPY", "1h").read_text().splitlines()
+    header, body = lines[0], lines[-rows:]
+    path = directory / f"spy_{rows}.csv"
+    path.write_text("\n".join([header, *body]) + "\n")
+    return path, date.fromisoformat(body[-ticks][:10])
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
+
+
+def measure(
+    url: str, rows: int, ticks: int, work: Path, profile: cProfile.Profile | None
+) -> tuple[list[float], list[float]]:
+    path, start = candles(work, rows, ticks)
+    settings = RunConfig(
+        strategies=tuple(StrategySpec(name) for name in STRATEGIES),
+        symbols=("SPY",),
+        timeframe="1h",
+        source=SourceConfig(kind="replay", files={"SPY": str(path)}, replay_from=start),
+    )
+    database = Database(url)
+    services = Services(Settings(), database=database)
+    portfolios = services.portfolios
+    portfolio = portfolios.create_portfolio("bench", Decimal(100_000), settings=settings)
+    portfolios.tick(portfolio, "SPY")  # loads the candles: not timed
+    times: list[float] = []
+    cpu: list[float] = []
+    for _ in range(ticks - 2):
+        with profile or nullcontext():
+            began, began_cpu = time.perf_counter(), time.process_time()
+            report = portfolios.tick(portfolio, "SPY")
+            times.append((time.perf_counter() - began) * 1000)
+            cpu.append((time.process_time() - began_cpu) * 1000)
+        if report[-1].status is not TickStatus.PROCESSED:
+            raise SystemExit(f"tick not processed: {report[-1].message}")
+    services.close()
+    database.close()
+    return times, cpu
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--ticks", type=int, default=200)
+    parser.add_argument("--histories", default="500,40000")
+    parser.add_argument("--databases", default="sqlite,postgresql")
+    parser.add_argument("--profile", type=Path)
+    args = parser.parse_args()
+    print(
+        f"{'database':<11} {'history':>8} {'ticks':>6} {'p50 ms':>8} {'p99 ms':>8} {'cpu p50':>8}"
+    )
+    profile = cProfile.Profile() if args.profile else None
+    for name in args.databases.split(","):
+        for rows in (int(value) for value in args.histories.split(",")):
+            with tempfile.TemporaryDirectory() as folder, database_url(name, Path(folder)) as url:
+                times, cpu = measure(url, rows, args.ticks, Path(folder), profile)
+            p50, p99 = statistics.median(times), percentile(times, 0.99)
+            print(
+                f"{name:<11} {rows:>8} {len(times):>6} {p50:>8.1f} {p99:>8.1f} "
+                f"{statistics.median(cpu):>8.1f}",
+                flush=True,
+            )
+    if profile is not None and args.profile is not None:
+        profile.dump_stats(args.profile)
+
+
+if __name__ == "__main__":
+    main()
