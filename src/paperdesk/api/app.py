@@ -22,6 +22,7 @@ from paperdesk.api.routers import (
     operations,
     orders,
     performance,
+    plans,
     portfolio_settings,
     portfolios,
     prices,
@@ -84,6 +85,7 @@ def create_app(services: Services) -> FastAPI:
     app.include_router(market_data.router, prefix=PREFIX)
     app.include_router(api_keys.router, prefix=PREFIX)
     app.include_router(me.router, prefix=PREFIX)
+    app.include_router(plans.router, prefix=PREFIX)
     app.include_router(operations.router)
 
     @app.get("/healthz", response_model=HealthOut, tags=["operations"])

@@ -478,3 +478,26 @@ def _write_atomically(path: Path, text: str) -> None:
     except BaseException:
         temporary.unlink(missing_ok=True)
         raise
+
+
+def plan_row_document(row: PlanRow) -> dict[str, object]:
+    """One plan row as JSON: exact decimals as strings, the entry time ISO-8601 UTC, None as
+    null (what the API answers for a filtered plan)."""
+    return {
+        "row": row.row,
+        "ticker": row.ticker,
+        "side": row.side.value,
+        "qty": str(row.qty),
+        "entry_price": str(row.entry_price),
+        "take_profit": _text_or_none(row.take_profit),
+        "stop_loss": _text_or_none(row.stop_loss),
+        "prob_win": _text_or_none(row.prob_win),
+        "strength": _text_or_none(row.strength),
+        "etth_days": _text_or_none(row.etth_days),
+        "entry_datetime": None if row.entry_datetime is None else row.entry_datetime.isoformat(),
+        "max_hold_days": _text_or_none(row.max_hold_days),
+    }
+
+
+def _text_or_none(value: Decimal | None) -> str | None:
+    return None if value is None else str(value)

@@ -120,7 +120,7 @@ class SimulationLimits:
 
     max_rows: int = 1000
     max_tickers: int = 20
-    max_span_days: int = 92
+    max_span_days: int = 366
     max_hold_days: Decimal = Decimal(30)
     max_candles: int = 250_000
 
