@@ -22,6 +22,7 @@ from paperdesk.api.routers import (
     operations,
     orders,
     performance,
+    plan_uploads,
     plans,
     portfolio_settings,
     portfolios,
@@ -86,6 +87,7 @@ def create_app(services: Services) -> FastAPI:
     app.include_router(api_keys.router, prefix=PREFIX)
     app.include_router(me.router, prefix=PREFIX)
     app.include_router(plans.router, prefix=PREFIX)
+    app.include_router(plan_uploads.router, prefix=PREFIX)
     app.include_router(operations.router)
 
     @app.get("/healthz", response_model=HealthOut, tags=["operations"])

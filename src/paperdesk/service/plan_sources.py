@@ -22,7 +22,7 @@ from paperdesk.plans.reader import (
     read_plan,
 )
 
-__all__ = ["PlanSource", "PlanText", "read_plan_source"]
+__all__ = ["MAX_PLAN_BYTES", "PlanSource", "PlanText", "read_plan_source"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,6 +36,25 @@ class PlanText:
 
     def __str__(self) -> str:
         return self.source
+
+    @classmethod
+    def of_upload(cls, data: bytes, name: str, json_format: bool | None = None) -> PlanText:
+        """An uploaded file's bytes as a plan: UTF-8 (a byte-order mark is dropped) at most
+        the reader's size; JSON when ``json_format`` says so, else when the name ends in
+        ``.json`` (as ``read_plan`` decides for a path)."""
+        if len(data) > MAX_PLAN_BYTES:
+            raise PlanError(
+                name, [PlanProblem(None, "file", name, f"at most {MAX_PLAN_BYTES} bytes")]
+            )
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            raise PlanError(
+                name, [PlanProblem(None, "file", name, "a UTF-8 text file (CSV or JSON)")]
+            ) from None
+        if json_format is None:
+            json_format = name.lower().endswith(".json")
+        return cls(text, json_format=json_format, source=name)
 
 
 PlanSource = str | Path | PlanText

@@ -11,12 +11,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from api_fixtures import API, Harness, assert_refused
+from api_fixtures import API, Harness, api, assert_refused
 
 from paperdesk.config import RunConfig, SourceConfig
 from paperdesk.domain import OrderRole, OrderType
 from paperdesk.service.plans import ExecutionMode, PlanSettings
 from quiet_strategy import QUIET
+
+__all__ = ["api"]  # the fixture
 
 # lean_SPY_1d.csv: 2021-03-01 close 389.58; lean_AAPL_1d.csv: 2021-03-01 close 127.79
 PLAN = """ticker,side,qty,entry_price,take_profit,stop_loss,strength,etth_days,entry_datetime
@@ -249,3 +251,63 @@ def test_the_openapi_document_lists_the_plan_operations(api: Harness) -> None:
         ("/api/v1/jobs/{job_id}", "get"),
     ]:
         assert method in paths[path], path
+
+
+# ------------------------------------------------------------------------- multipart uploads
+
+
+def upload(api: Harness, path: str, name: str, data: bytes, options: str, token: str) -> Any:
+    return api.client.post(
+        API + path,
+        files={"file": (name, data, "text/csv")},
+        data={"options": options},
+        headers=api.headers(token),
+    )
+
+
+def test_an_uploaded_file_is_filtered_as_the_json_body(api: Harness) -> None:
+    options = '{"mode": "conservative", "exposure_cap": "0.03"}'
+    uploaded = upload(api, "/plans/filter/upload", "today.csv", PLAN.encode(), options, api.reader)
+    assert uploaded.status_code == 200, uploaded.text
+    body = plan_body(mode="conservative", exposure_cap="0.03", name="today.csv")
+    assert uploaded.json() == api.post("/plans/filter", body, token=api.reader).json()
+    assert uploaded.json()["audit"]["plan"] == "today.csv"
+
+
+def test_an_uploaded_json_file_is_read_as_json(api: Harness) -> None:
+    plan = b'[{"ticker": "SPY", "side": "buy", "qty": 2, "entry_price": 389.58}]'
+    response = upload(api, "/plans/filter/upload", "plan.json", plan, "{}", api.reader)
+    assert response.status_code == 200, response.text
+    assert [(r["ticker"], r["qty"], r["entry_price"]) for r in response.json()["rows"]] == [
+        ("SPY", "2", "389.58")
+    ]
+
+
+def test_an_uploaded_plan_is_executed_once(api: Harness) -> None:
+    portfolio = replay_portfolio(api)
+    path = f"/portfolios/{portfolio}/plans/upload"
+    first = upload(api, path, "plan.csv", PLAN.encode(), "{}", api.trader)
+    assert first.status_code == 200, first.text
+    assert first.json()["placed"] == 2
+    before = api.dump()
+    again = upload(api, path, "plan.csv", PLAN.encode(), "{}", api.trader)
+    assert [r["status"] for r in again.json()["rows"]] == ["already placed", "already placed"]
+    assert api.dump() == before
+    read_only = upload(api, path, "plan.csv", PLAN.encode(), "{}", api.reader)
+    assert_refused(api, read_only, 403, "insufficient_scope", before=before)
+
+
+def test_bad_uploads_are_refused_naming_what_is_wrong(api: Harness) -> None:
+    portfolio = replay_portfolio(api)
+    path = f"/portfolios/{portfolio}/plans/upload"
+    before = api.dump()
+    latin = upload(api, path, "plan.csv", "ticker\nSPÿ\n".encode("latin-1"), "{}", api.trader)
+    assert_refused(api, latin, 422, "invalid_plan", "UTF-8", before=before)
+    options = upload(api, path, "plan.csv", PLAN.encode(), '{"mode": "hasty"}', api.trader)
+    assert_refused(api, options, 422, "validation_error", "options.mode", before=before)
+    broken = upload(api, path, "plan.csv", PLAN.encode(), "{mode", api.trader)
+    assert_refused(api, broken, 422, "validation_error", "options", before=before)
+    bad = PLAN + "SPY,buy,-5,389.58,,,0.5,1,2021-03-02\n"
+    rows = upload(api, path, "plan.csv", bad.encode(), "{}", api.trader)
+    assert_refused(api, rows, 422, "invalid_plan", "plan.csv", before=before)
+    assert [(p["row"], p["field"]) for p in rows.json()["problems"]] == [(3, "qty")]

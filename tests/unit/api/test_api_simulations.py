@@ -4,6 +4,7 @@ trades of tests/unit/plans/test_simulator.py; its bounds; jobs belong to their k
 
 from __future__ import annotations
 
+import json
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -168,3 +169,16 @@ def test_a_simulation_is_bounded(api: Harness) -> None:
 def test_simulations_need_a_key(api: Harness) -> None:
     response = api.client.post("/api/v1/simulations", json=body())
     assert response.status_code == 401
+
+
+def test_an_uploaded_plan_is_simulated_as_the_json_body(api: Harness) -> None:
+    response = api.client.post(
+        "/api/v1/simulations/upload",
+        files={"file": ("oct.csv", PLAN.encode(), "text/csv")},
+        data={"options": json.dumps(OPTIONS)},
+        headers=api.headers(api.reader),
+    )
+    assert response.status_code == 200, response.text
+    direct = api.post("/simulations", body(name="oct.csv"), token=api.reader).json()
+    assert response.json() == direct
+    assert [t["outcome"] for t in direct["trades"]] == ["TP", "TP", "EOD"]

@@ -124,11 +124,13 @@ def reconcile(
     return run_once(container, key, idempotency_key, fingerprint, mark)
 
 
-@router.post(
-    "/simulations",
-    response_model=SimulationOut,
-    responses={**ERRORS, 202: {"model": JobOut, "description": "started as a background job"}},
-)
+SIMULATION_RESPONSES: dict[int | str, dict[str, object]] = {
+    **ERRORS,
+    202: {"model": JobOut, "description": "started as a background job"},
+}
+
+
+@router.post("/simulations", response_model=SimulationOut, responses=SIMULATION_RESPONSES)
 def simulate(
     body: SimulationIn,
     container: ServicesDep,
