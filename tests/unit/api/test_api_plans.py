@@ -249,6 +249,9 @@ def test_the_openapi_document_lists_the_plan_operations(api: Harness) -> None:
         ("/api/v1/portfolios/{portfolio_id}/reconcile", "post"),
         ("/api/v1/simulations", "post"),
         ("/api/v1/jobs/{job_id}", "get"),
+        ("/api/v1/plans/filter/upload", "post"),
+        ("/api/v1/portfolios/{portfolio_id}/plans/upload", "post"),
+        ("/api/v1/simulations/upload", "post"),
     ]:
         assert method in paths[path], path
 

@@ -12,7 +12,13 @@ from typing import Any
 import pytest
 from api_fixtures import Harness, api
 
-from paperdesk.service.simulations import EntryType, ExecutionMode, SimulationRequest
+from paperdesk.api.routers import plans as plans_router
+from paperdesk.service.simulations import (
+    EntryType,
+    ExecutionMode,
+    SimulationLimits,
+    SimulationRequest,
+)
 
 __all__ = ["api"]
 
@@ -182,3 +188,20 @@ def test_an_uploaded_plan_is_simulated_as_the_json_body(api: Harness) -> None:
     direct = api.post("/simulations", body(name="oct.csv"), token=api.reader).json()
     assert response.json() == direct
     assert [t["outcome"] for t in direct["trades"]] == ["TP", "TP", "EOD"]
+
+
+def test_a_job_that_fails_reports_its_error(api: Harness, monkeypatch: pytest.MonkeyPatch) -> None:
+    # the candle bound is checked while the bars load, so it fails the job, not the request:
+    # the 1h candles of 2013-10-07..10-15 and their 1m bars are far more than 10
+    monkeypatch.setattr(plans_router, "LIMITS", SimulationLimits(max_candles=10))
+    started = api.client.post(
+        "/api/v1/simulations?background=true", json=body(), headers=api.headers(api.reader)
+    )
+    assert started.status_code == 202, started.text
+    job_id = started.json()["job_id"]
+    assert api.services.jobs.wait(job_id, WAIT)
+    failed = api.get(f"/jobs/{job_id}", token=api.reader).json()
+    assert failed["state"] == "failed"
+    assert failed["result"] is None
+    assert failed["error"]["code"] == "simulation_too_large"
+    assert "more than 10 candles" in failed["error"]["message"]
