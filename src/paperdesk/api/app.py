@@ -79,6 +79,8 @@ def create_app(services: Services) -> FastAPI:
     app.include_router(history.router, prefix=PREFIX)
     app.include_router(ticks.router, prefix=PREFIX)
     app.include_router(strategies.router, prefix=PREFIX)
+    app.include_router(plans.router, prefix=PREFIX)  # trade plans, simulations, jobs
+    app.include_router(plan_uploads.router, prefix=PREFIX)
     app.include_router(orders.router, prefix=PREFIX)
     app.include_router(webhooks.router, prefix=PREFIX)
     app.include_router(trading.router, prefix=PREFIX)
@@ -86,8 +88,6 @@ def create_app(services: Services) -> FastAPI:
     app.include_router(market_data.router, prefix=PREFIX)
     app.include_router(api_keys.router, prefix=PREFIX)
     app.include_router(me.router, prefix=PREFIX)
-    app.include_router(plans.router, prefix=PREFIX)
-    app.include_router(plan_uploads.router, prefix=PREFIX)
     app.include_router(operations.router)
 
     @app.get("/healthz", response_model=HealthOut, tags=["operations"])

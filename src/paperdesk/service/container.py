@@ -134,13 +134,6 @@ class Services:
         return SimulationService(lambda: self.data)
 
     @cached_property
-    def jobs(self) -> JobRegistry:
-        """Background jobs of this process (long simulations, walk-forwards) for the API."""
-        from paperdesk.service.jobs import JobRegistry
-
-        return JobRegistry()
-
-    @cached_property
     def market_data(self) -> MarketDataService:
         from paperdesk.service.market_data import MarketDataService
 
@@ -186,6 +179,13 @@ class Services:
         return OperationsService(
             lambda: self.database, self.settings.redis_url_value(), hide_password
         )
+
+    @cached_property
+    def jobs(self) -> JobRegistry:
+        """Background jobs of this process (long simulations, walk-forwards) for the API."""
+        from paperdesk.service.jobs import JobRegistry
+
+        return JobRegistry()
 
     def close(self) -> None:
         """Close what this container opened (a database handed in stays open)."""

@@ -5,6 +5,7 @@ row and field, with no table changed."""
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -181,6 +182,24 @@ def test_execute_with_an_idempotency_key_answers_the_first_response(api: Harness
     assert api.dump() == before
     other = api.post(path, plan_body(mode="fast"), **{"Idempotency-Key": "plan-1"})
     assert_refused(api, other, 422, "idempotency_key_reused", before=before)
+
+
+def test_the_same_plan_sent_at_once_is_placed_once(api: Harness) -> None:
+    # four clients send the plan together (a retry storm): the portfolio lock serialises
+    # them, one places both rows, the others find them already placed
+    portfolio = replay_portfolio(api)
+    senders = 4
+
+    def send(_: int) -> Any:
+        return api.post(f"/portfolios/{portfolio}/plans", plan_body())
+
+    with ThreadPoolExecutor(senders) as pool:
+        answers = list(pool.map(send, range(senders)))
+    assert [a.status_code for a in answers] == [200] * senders, [a.text for a in answers]
+    assert sorted(a.json()["placed"] for a in answers) == [0] * (senders - 1) + [2]
+    orders = api.services.portfolios.orders(portfolio)
+    entries = [o.client_order_id for o in orders if o.role is OrderRole.ENTRY]
+    assert sorted(entries) == ["plan-20210302-r1", "plan-20210302-r2"]
 
 
 @pytest.mark.parametrize(
