@@ -22,6 +22,8 @@ from paperdesk.api.routers import (
     operations,
     orders,
     performance,
+    plan_uploads,
+    plans,
     portfolio_settings,
     portfolios,
     prices,
@@ -78,6 +80,8 @@ def create_app(services: Services) -> FastAPI:
     app.include_router(history.router, prefix=PREFIX)
     app.include_router(ticks.router, prefix=PREFIX)
     app.include_router(strategies.router, prefix=PREFIX)
+    app.include_router(plans.router, prefix=PREFIX)  # trade plans, simulations, jobs
+    app.include_router(plan_uploads.router, prefix=PREFIX)
     app.include_router(orders.router, prefix=PREFIX)
     app.include_router(webhooks.router, prefix=PREFIX)
     app.include_router(trading.router, prefix=PREFIX)

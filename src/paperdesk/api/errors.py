@@ -23,6 +23,7 @@ from paperdesk.domain.errors import (
     StrategyLoadError,
     UnknownNameError,
 )
+from paperdesk.service.plans import PlanError
 
 log = logging.getLogger(__name__)
 
@@ -105,10 +106,21 @@ async def _api_error(request: Request, error: Exception) -> JSONResponse:
     return _answer(request, error_body(error.code, error.message), error.status_code, headers)
 
 
+def domain_error_body(error: PaperdeskError) -> tuple[int, dict[str, Any]]:
+    """The status and body of a domain error. A refused trade plan
+    (``PlanError``) is ``invalid_plan`` with every problem as ``{row, field, value, expected,
+    message}``, so a client can point at each bad cell without parsing the message."""
+    if isinstance(error, PlanError):
+        listed = [problem.as_dict() for problem in error.problems]
+        return 422, error_body("invalid_plan", str(error), problems=listed)
+    status, code = domain_status(error)
+    return status, error_body(code, str(error))
+
+
 async def _domain_error(request: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, PaperdeskError)
-    status, code = domain_status(error)
-    return _answer(request, error_body(code, str(error)), status)
+    status, body = domain_error_body(error)
+    return _answer(request, body, status)
 
 
 async def _validation_error(request: Request, error: Exception) -> JSONResponse:

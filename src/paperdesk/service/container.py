@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from paperdesk.data.manager import DataManager
     from paperdesk.service.api_keys import ApiKeyService
     from paperdesk.service.backtests import BacktestService
+    from paperdesk.service.jobs import JobRegistry
     from paperdesk.service.market_data import MarketDataService
     from paperdesk.service.operations import OperationsService
     from paperdesk.service.outbox import OutboxService
@@ -187,9 +188,18 @@ class Services:
             lambda: self.database, self.settings.redis_url_value(), hide_password
         )
 
+    @cached_property
+    def jobs(self) -> JobRegistry:
+        """Background jobs of this process (long simulations, walk-forwards) for the API."""
+        from paperdesk.service.jobs import JobRegistry
+
+        return JobRegistry()
+
     def close(self) -> None:
         """Close what this container opened (a database handed in stays open)."""
         if "webhook_dispatcher" in self.__dict__:
             self.webhook_dispatcher.close()
+        if "jobs" in self.__dict__:
+            self.jobs.close()
         if self._owns_database and "database" in self.__dict__:
             self.database.close()

@@ -29,7 +29,7 @@ from paperdesk.domain.errors import OrderError
 from paperdesk.domain.records import EquityView
 from paperdesk.plans.modes import FilteredPlan, RowDecision, filter_plan
 from paperdesk.plans.problems import PlanError, PlanProblem
-from paperdesk.plans.reader import DataSpan, EntryWindow, PlanReading, read_plan
+from paperdesk.plans.reader import DataSpan, EntryWindow, PlanReading
 from paperdesk.plans.rows import PlanRow
 from paperdesk.plans.settings import (
     EntryType,
@@ -39,6 +39,7 @@ from paperdesk.plans.settings import (
     parse_mode,
 )
 from paperdesk.service.order_requests import OrderRequest
+from paperdesk.service.plan_sources import PlanSource, PlanText, read_plan_source
 
 if TYPE_CHECKING:
     from paperdesk.data.manager import DataManager
@@ -54,6 +55,8 @@ __all__ = [  # the plan types the interfaces use come from here (they import no 
     "PlanFilterResult",
     "PlanService",
     "PlanSettings",
+    "PlanSource",
+    "PlanText",
     "Reconciliation",
     "RowDecision",
     "parse_mode",
@@ -206,14 +209,15 @@ class PlanService:
 
     def read(
         self,
-        path: str | Path,
+        path: PlanSource,
         *,
         skip_bad_rows: bool = False,
         symbols: Sequence[str] = (),
         as_of: datetime | None = None,
     ) -> PlanReading:
-        """Read the plan at ``path``, its tickers checked against the ledger's bars."""
-        return read_plan(
+        """Read the plan at ``path`` (or given as ``PlanText``), its tickers checked against
+        the ledger's bars."""
+        return read_plan_source(
             path,
             skip_bad_rows=skip_bad_rows,
             known_tickers=self.known_tickers(symbols),
@@ -222,7 +226,7 @@ class PlanService:
 
     def filter(
         self,
-        path: str | Path,
+        path: PlanSource,
         *,
         mode: ExecutionMode | None,
         capital: Decimal,
@@ -264,7 +268,7 @@ class PlanService:
     def execute(
         self,
         portfolio_id: int,
-        path: str | Path,
+        path: PlanSource,
         *,
         mode: ExecutionMode | None = None,
         settings: PlanSettings | None = None,
@@ -283,7 +287,7 @@ class PlanService:
         # a live portfolio's data ends now, and a plan is for what comes next
         known: dict[str, DataSpan | None] = dict.fromkeys(traded or self.known_tickers())
         with self._portfolios.order_desk(portfolio_id, traded) as desk:
-            reading = read_plan(
+            reading = read_plan_source(
                 path,
                 skip_bad_rows=skip_bad_rows,
                 known_tickers=known,
@@ -474,3 +478,26 @@ def _write_atomically(path: Path, text: str) -> None:
     except BaseException:
         temporary.unlink(missing_ok=True)
         raise
+
+
+def plan_row_document(row: PlanRow) -> dict[str, object]:
+    """One plan row as JSON: exact decimals as strings, the entry time ISO-8601 UTC, None as
+    null (what the API answers for a filtered plan)."""
+    return {
+        "row": row.row,
+        "ticker": row.ticker,
+        "side": row.side.value,
+        "qty": str(row.qty),
+        "entry_price": str(row.entry_price),
+        "take_profit": _text_or_none(row.take_profit),
+        "stop_loss": _text_or_none(row.stop_loss),
+        "prob_win": _text_or_none(row.prob_win),
+        "strength": _text_or_none(row.strength),
+        "etth_days": _text_or_none(row.etth_days),
+        "entry_datetime": None if row.entry_datetime is None else row.entry_datetime.isoformat(),
+        "max_hold_days": _text_or_none(row.max_hold_days),
+    }
+
+
+def _text_or_none(value: Decimal | None) -> str | None:
+    return None if value is None else str(value)

@@ -18,22 +18,29 @@ from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from paperdesk.domain import Instrument, PaperdeskError, Timeframe
+from paperdesk.domain import Instrument, InvalidInputError, PaperdeskError, Timeframe
 from paperdesk.domain.errors import OptionError
 from paperdesk.plans.settings import EntryType, ExecutionMode, PlanSettings, parse_mode
+from paperdesk.service.plan_sources import PlanText
 
 if TYPE_CHECKING:
     from paperdesk.data.manager import DataManager
     from paperdesk.domain import Bar
+    from paperdesk.plans.reader import PlanReading
     from paperdesk.plans.rows import PlanRow
     from paperdesk.plans.sim_results import SimulationResult
+    from paperdesk.plans.sim_rules import SimulationRules
 
 __all__ = [
     "EntryType",
     "ExecutionMode",
+    "PlanText",
+    "PreparedSimulation",
+    "SimulationLimits",
     "SimulationReport",
     "SimulationRequest",
     "SimulationService",
+    "SimulationTooLargeError",
     "parse_mode",
 ]
 
@@ -51,7 +58,7 @@ class SimulationRequest:
     the entry of rows without ``entry_datetime`` (the start of that day, UTC: its first
     candle); ``slippage_bps`` and ``commission`` as a backtest's."""
 
-    plan: Path
+    plan: Path | PlanText
     timeframe: str
     mode: ExecutionMode | None = None
     max_hold_days: Decimal | None = None
@@ -104,21 +111,90 @@ class SimulationReport:
         }
 
 
+@dataclass(frozen=True, slots=True)
+class SimulationLimits:
+    """Bounds on one simulation, so a request cannot take a server down (the API passes them;
+    the CLI, run by the machine's owner, does not): rows in the plan, distinct tickers, the
+    days from a ticker's first entry to its last hold, the days a trade may be held, and the
+    candles (finer bars included) loaded in all."""
+
+    max_rows: int = 1000
+    max_tickers: int = 20
+    max_span_days: int = 366
+    max_hold_days: Decimal = Decimal(30)
+    max_candles: int = 250_000
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "max_rows": self.max_rows,
+            "max_tickers": self.max_tickers,
+            "max_span_days": self.max_span_days,
+            "max_hold_days": str(self.max_hold_days),
+            "max_candles": self.max_candles,
+        }
+
+
+class SimulationTooLargeError(InvalidInputError):
+    """A simulation beyond its ``SimulationLimits``: refused before (or while) loading bars."""
+
+    code = "simulation_too_large"
+
+
+# done, total: the steps of a simulation (each ticker's bars loaded, then the walk)
+ProgressCallback = Callable[[int, int], None]
+
+
+@dataclass(frozen=True, slots=True)
+class PreparedSimulation:
+    """A request whose plan and options have been read and checked: what is left is loading
+    bars and walking them (``SimulationService.run``), the part worth a background job."""
+
+    request: SimulationRequest
+    reading: PlanReading
+    rules: SimulationRules
+    timeframe: str
+    finer_timeframe: str | None
+    spans: dict[str, tuple[datetime, datetime]]
+    limits: SimulationLimits | None = None
+
+    @property
+    def rows(self) -> int:
+        return len(self.reading.rows)
+
+    @property
+    def steps(self) -> int:
+        """The progress total: one step per ticker loaded, and the walk."""
+        return len(self.spans) + 1
+
+
 class SimulationService:
     """Simulates trade plans over the bars the DataManager serves."""
 
     def __init__(self, data: Callable[[], DataManager] | None = None) -> None:
         self._data = data
 
-    def simulate(self, request: SimulationRequest, out: Path | None = None) -> SimulationReport:
+    def simulate(
+        self,
+        request: SimulationRequest,
+        out: Path | None = None,
+        *,
+        limits: SimulationLimits | None = None,
+        progress: ProgressCallback | None = None,
+    ) -> SimulationReport:
         """Read, load, simulate; with ``out``, write ``sim_trades.csv`` and
         ``sim_summary.json`` there (the folder is made if missing)."""
+        return self.run(self.prepare(request, limits), out, progress=progress)
+
+    def prepare(
+        self, request: SimulationRequest, limits: SimulationLimits | None = None
+    ) -> PreparedSimulation:
+        """Check the options and read the plan (a bad value is refused here, before any bar
+        is loaded); with ``limits``, refuse a plan beyond them."""
         from paperdesk.data.instruments import UnknownSymbolError, instrument_for
         from paperdesk.execution.costs import CostModels, basis_points_model
         from paperdesk.execution.fees import parse_fee_model
-        from paperdesk.plans.reader import read_plan
         from paperdesk.plans.sim_rules import SimulationRules
-        from paperdesk.plans.simulator import simulate_plan
+        from paperdesk.service.plan_sources import read_plan_source
 
         timeframe = _timeframe(request.timeframe, "--timeframe")
         finer_timeframe = None
@@ -143,12 +219,14 @@ class SimulationService:
         costs = CostModels(
             parse_fee_model(request.commission), basis_points_model(request.slippage_bps)
         )
-        reading = read_plan(request.plan, skip_bad_rows=request.skip_bad_rows)
+        reading = read_plan_source(request.plan, skip_bad_rows=request.skip_bad_rows)
         default_entry = (
             datetime.combine(request.plan_date, time(0), tzinfo=UTC)
             if request.plan_date is not None
             else None
         )
+        if limits is not None:
+            _check_rows(reading, settings.max_hold_days, limits)
         instruments: dict[str, Instrument] = {}
         for ticker in {row.ticker for row in reading.rows}:
             try:
@@ -163,16 +241,42 @@ class SimulationService:
             default_entry_time=default_entry,
         )
         spans = _spans(reading.rows, default_entry, rules.max_hold_days)
-        candles = self._load(spans, timeframe)
-        finer = self._load(spans, finer_timeframe) if finer_timeframe is not None else None
-        result = simulate_plan(reading.rows, candles, rules, finer)
+        if limits is not None:
+            _check_spans(spans, limits)
+        return PreparedSimulation(
+            request, reading, rules, timeframe, finer_timeframe, spans, limits
+        )
+
+    def run(
+        self,
+        prepared: PreparedSimulation,
+        out: Path | None = None,
+        *,
+        progress: ProgressCallback | None = None,
+    ) -> SimulationReport:
+        """Load the bars and walk the plan over them (``progress(done, total)`` after each
+        ticker's bars and after the walk)."""
+        from paperdesk.plans.simulator import simulate_plan
+
+        total = prepared.steps
+        loaded = _Counter(prepared.limits, progress, total)
+        candles = self._load(prepared.spans, prepared.timeframe, loaded)
+        finer = (
+            self._load(prepared.spans, prepared.finer_timeframe, loaded, step=False)
+            if prepared.finer_timeframe is not None
+            else None
+        )
+        reading = prepared.reading
+        result = simulate_plan(reading.rows, candles, prepared.rules, finer)
+        if progress is not None:
+            progress(total, total)
         report = SimulationReport(
-            request,
+            prepared.request,
             result,
             reading.skipped_rows,
             tuple(problem.message for problem in reading.skipped),
-            rules.max_hold_days,
-            rules.end_of_day_close,
+            prepared.rules.max_hold_days,
+            prepared.rules.end_of_day_close,
             {ticker: len(bars) for ticker, bars in candles.items()},
             {ticker: len(bars) for ticker, bars in (finer or {}).items()},
         )
@@ -181,7 +285,12 @@ class SimulationService:
         return report
 
     def _load(
-        self, spans: dict[str, tuple[datetime, datetime]], timeframe: str
+        self,
+        spans: dict[str, tuple[datetime, datetime]],
+        timeframe: str,
+        counter: _Counter,
+        *,
+        step: bool = True,
     ) -> dict[str, list[Bar]]:
         """Each ticker's regular-session bars over its span (none when nothing is held)."""
         from paperdesk.data.manager import DataManager
@@ -193,11 +302,71 @@ class SimulationService:
             try:
                 frame = manager.get_bars(ticker, timeframe, start, end)
             except PaperdeskError:
-                continue  # an unknown or unreadable series: its rows come out NO_DATA
-            bars = candles_of(frame, ticker, timeframe)
+                frame = None  # an unknown or unreadable series: its rows come out NO_DATA
+            bars = candles_of(frame, ticker, timeframe) if frame is not None else []
+            counter.add(len(bars), step=step)
             if bars:
                 loaded[ticker] = bars
         return loaded
+
+
+class _Counter:
+    """Counts the candles loaded against the limit and reports the steps done."""
+
+    def __init__(
+        self, limits: SimulationLimits | None, progress: ProgressCallback | None, total: int
+    ) -> None:
+        self.limits = limits
+        self.progress = progress
+        self.total = total
+        self.candles = 0
+        self.done = 0
+
+    def add(self, candles: int, *, step: bool) -> None:
+        self.candles += candles
+        if self.limits is not None and self.candles > self.limits.max_candles:
+            raise SimulationTooLargeError(
+                f"the simulation needs more than {self.limits.max_candles} candles (the "
+                "limit per request): simulate fewer tickers, a shorter span or a coarser "
+                "timeframe"
+            )
+        if step:
+            self.done += 1
+            if self.progress is not None:
+                self.progress(self.done, self.total)
+
+
+def _check_rows(reading: PlanReading, default_hold: Decimal, limits: SimulationLimits) -> None:
+    rows = reading.rows
+    if len(rows) > limits.max_rows:
+        raise SimulationTooLargeError(
+            f"the plan has {len(rows)} rows; a simulation takes at most {limits.max_rows}"
+        )
+    tickers = {row.ticker for row in rows}
+    if len(tickers) > limits.max_tickers:
+        raise SimulationTooLargeError(
+            f"the plan has {len(tickers)} tickers; a simulation takes at most {limits.max_tickers}"
+        )
+    if default_hold > limits.max_hold_days:
+        raise SimulationTooLargeError(
+            f"max_hold_days {default_hold} is above the limit of {limits.max_hold_days} days"
+        )
+    for row in rows:
+        if row.max_hold_days is not None and row.max_hold_days > limits.max_hold_days:
+            raise SimulationTooLargeError(
+                f"row {row.row}, max_hold_days: '{row.max_hold_days}' (at most "
+                f"{limits.max_hold_days} days in a simulation)"
+            )
+
+
+def _check_spans(spans: dict[str, tuple[datetime, datetime]], limits: SimulationLimits) -> None:
+    longest = timedelta(days=limits.max_span_days)
+    for ticker, (start, end) in sorted(spans.items()):
+        if end - start > longest:
+            raise SimulationTooLargeError(
+                f"the plan's {ticker} rows span {start.date()} to {end.date()}, more than "
+                f"{limits.max_span_days} days with their holds: simulate them in parts"
+            )
 
 
 def _timeframe(text: str, option: str) -> str:
