@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from paperdesk.service.plans import PlanService
     from paperdesk.service.portfolios import PortfolioService
     from paperdesk.service.simulations import SimulationService
+    from paperdesk.service.sweeps import SweepService
     from paperdesk.service.webhook_delivery import WebhookDispatcher
     from paperdesk.service.webhooks import WebhookService
     from paperdesk.store import Database
@@ -124,6 +125,13 @@ class Services:
         from paperdesk.service.backtests import BacktestService
 
         return BacktestService(lambda: self.data)
+
+    @cached_property
+    def sweeps(self) -> SweepService:
+        """Parameter sweeps: a grid of backtests with overfitting diagnostics."""
+        from paperdesk.service.sweeps import SweepService
+
+        return SweepService(lambda: self.data)
 
     @cached_property
     def simulations(self) -> SimulationService:
