@@ -174,6 +174,17 @@ def relative_rank(scores: npt.NDArray[np.float64], trial: int) -> float:
     return rank / (scores.size + 1)
 
 
+def check_slices(slices: int) -> None:
+    """S must be even, at least 2, and make at most ``MOST_COMBINATIONS`` combinations."""
+    if slices < 2 or slices % 2:
+        raise InvalidInputError(f"the number of slices must be even and at least 2, got {slices}")
+    if math.comb(slices, slices // 2) > MOST_COMBINATIONS:
+        raise InvalidInputError(
+            f"{slices} slices make {math.comb(slices, slices // 2)} combinations; "
+            f"use fewer slices (at most {MOST_COMBINATIONS} combinations)"
+        )
+
+
 def probability_of_backtest_overfitting(
     returns: npt.ArrayLike, slices: int = 16
 ) -> BacktestOverfitting:
@@ -184,13 +195,7 @@ def probability_of_backtest_overfitting(
     if matrix.ndim != 2:
         raise InvalidInputError(f"the returns matrix must be periods x trials, got {matrix.ndim}D")
     periods, trials = matrix.shape
-    if slices < 2 or slices % 2:
-        raise InvalidInputError(f"the number of slices must be even and at least 2, got {slices}")
-    if math.comb(slices, slices // 2) > MOST_COMBINATIONS:
-        raise InvalidInputError(
-            f"{slices} slices make {math.comb(slices, slices // 2)} combinations; "
-            f"use fewer slices (at most {MOST_COMBINATIONS} combinations)"
-        )
+    check_slices(slices)
     if trials < 2:
         raise InvalidInputError(
             f"the overfitting probability needs two trials or more, got {trials}"

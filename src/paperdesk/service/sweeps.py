@@ -193,10 +193,12 @@ def run_sweep(
     once; ``workers`` processes (1: in this process; None: one per core); ``progress(done,
     total)`` after each run. The parameters of ``config`` not swept keep their values."""
     from paperdesk.analysis.parameter_grid import build_grid
+    from paperdesk.analytics.overfitting import check_slices
     from paperdesk.service.backtests import check_shape, prepare_run
 
     ranking_metric = metric if isinstance(metric, SweepMetric) else metric_value(metric)
     count = workers_value(workers)
+    check_slices(slices)
     check_shape(config)
     for path in config.strategy_paths:  # a plug-in named by path is loaded before its schema
         from paperdesk.analysis.strategies.registry import load_strategy_path
