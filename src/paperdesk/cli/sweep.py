@@ -16,6 +16,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from paperdesk.cli.asset_class import AssetClassOption
 from paperdesk.cli.fit import Column, console, fitted, number, text
+from paperdesk.cli.interrupt import note_committed
 from paperdesk.cli.money import money, percent, ratio
 from paperdesk.cli.output import print_json
 from paperdesk.cli.paper_options import StrategyPath, WideFlag
@@ -97,6 +98,7 @@ def sweep_command(
     run_config = build_config(options, (), run_file)
     if workers is not None and workers < 1:
         raise OptionError(f"invalid value for --workers: {workers} (expected 1 or more)")
+    note_committed("a sweep writes nothing to the ledger")  # what Ctrl-C's line says
     with _progress(enabled=not json_output and sys.stderr.isatty()) as progress:
         result = services().sweeps.run(
             run_config,

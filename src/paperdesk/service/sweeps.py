@@ -326,12 +326,13 @@ def _run_points(
         # one (its threads: a progress bar, a database pool)
         methods = multiprocessing.get_all_start_methods()
         context = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
-        with ProcessPoolExecutor(
+        pool = ProcessPoolExecutor(
             max_workers=min(workers, total),
             mp_context=context,
             initializer=_start_worker,
             initargs=(prepared, config),
-        ) as pool:
+        )
+        try:
             futures = {
                 pool.submit(_worker_point, index, dict(params)): index
                 for index, params in enumerate(points)
@@ -340,6 +341,11 @@ def _run_points(
                 outcomes[futures[future]] = future.result()
                 if progress is not None:
                     progress(finished, total)
+        except BaseException:
+            # Ctrl-C or a failed worker: the runs not started are dropped, not waited for
+            pool.shutdown(wait=False, cancel_futures=True)
+            raise
+        pool.shutdown(wait=True)
     return [outcome for outcome in outcomes if outcome is not None]
 
 
