@@ -34,7 +34,7 @@ SHOWN_RUNS = 20  # the table's rows; --out and --json hold every run
 
 @with_run_options("backtest")
 def sweep_command(
-    strategy: Annotated[str, typer.Argument(metavar="STRATEGY", help="Registered strategy name.")],
+    strategy: Annotated[str, typer.Argument(help="Registered strategy name.")],
     param: Annotated[
         list[str] | None,
         typer.Option(
