@@ -97,9 +97,9 @@ def _group(name: str, module: str, app: str, extend: str | None = None) -> LazyC
 COMMANDS: tuple[LazyCommand, ...] = (
     _command("backtest", "backtest", "backtest_command"),
     _command("simulate", "simulate", "simulate_command"),
-    _command("sweep", "sweep", "sweep_command"),
     _command("strategies", "strategies", "strategies_command"),
     _command("indicator", "indicator", "indicator_command"),
+    _command("sweep", "sweep", "sweep_command"),
     _command("create-portfolio", "portfolios", "create_portfolio_command"),
     _command("trade", "trading", "trade_command"),
     _command("orders", "ledger", "orders_command"),

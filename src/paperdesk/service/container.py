@@ -18,6 +18,7 @@ from paperdesk.settings import Settings
 if TYPE_CHECKING:
     from paperdesk.data.clock import Clock
     from paperdesk.data.manager import DataManager
+    from paperdesk.service import sweeps as sweep_service
     from paperdesk.service.api_keys import ApiKeyService
     from paperdesk.service.backtests import BacktestService
     from paperdesk.service.market_data import MarketDataService
@@ -26,7 +27,6 @@ if TYPE_CHECKING:
     from paperdesk.service.plans import PlanService
     from paperdesk.service.portfolios import PortfolioService
     from paperdesk.service.simulations import SimulationService
-    from paperdesk.service.sweeps import SweepService
     from paperdesk.service.webhook_delivery import WebhookDispatcher
     from paperdesk.service.webhooks import WebhookService
     from paperdesk.store import Database
@@ -127,7 +127,7 @@ class Services:
         return BacktestService(lambda: self.data)
 
     @cached_property
-    def sweeps(self) -> SweepService:
+    def sweeps(self) -> sweep_service.SweepService:
         """Parameter sweeps: a grid of backtests with overfitting diagnostics."""
         from paperdesk.service.sweeps import SweepService
 
