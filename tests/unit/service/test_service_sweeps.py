@@ -165,3 +165,25 @@ def test_the_service_sweeps_the_containers_data(
 ) -> None:
     result = Services(database=database).sweeps.run(spy_config(), GRID, workers=1, slices=8)
     assert result == serial
+
+
+def test_a_per_bar_plug_in_loaded_by_path_sweeps_in_workers_too() -> None:
+    """The workers start clean: each loads the run's strategy path itself."""
+    root = Path(__file__).resolve().parents[3]
+    plugin = root / "examples/strategy_plugin/src/paperdesk_example_strategies/sma_hold.py"
+    config = spy_config(
+        strategies=(StrategySpec("example-sma-hold", {}),),
+        strategy_paths=(str(plugin),),
+        start=date(2019, 1, 1),
+        end=date(2019, 12, 31),
+    )
+    serial = run_sweep(config, ["period=10,20"], workers=1, slices=4)
+    parallel = run_sweep(config, ["period=10,20"], workers=2, slices=4)
+    assert parallel == serial
+    assert [run.params for run in serial.runs] == [{"period": 10}, {"period": 20}]
+    plain = run_backtest(
+        config.model_copy(
+            update={"strategies": (StrategySpec("example-sma-hold", {"period": 20}),)}
+        )
+    )
+    assert serial.runs[1].final_equity == plain.final_equity
