@@ -167,12 +167,23 @@ def test_the_service_sweeps_the_containers_data(
     assert result == serial
 
 
-def test_a_per_bar_plug_in_loaded_by_path_sweeps_in_workers_too() -> None:
+PLUG_IN = """
+from typing import ClassVar
+
+from paperdesk_example_strategies.sma_hold import SmaHold
+
+
+class SweptHold(SmaHold):
+    name: ClassVar[str] = "swept-hold"
+"""
+
+
+def test_a_per_bar_plug_in_loaded_by_path_sweeps_in_workers_too(tmp_path: Path) -> None:
     """The workers start clean: each loads the run's strategy path itself."""
-    root = Path(__file__).resolve().parents[3]
-    plugin = root / "examples/strategy_plugin/src/paperdesk_example_strategies/sma_hold.py"
+    plugin = tmp_path / "swept_hold.py"
+    plugin.write_text(PLUG_IN, encoding="utf-8")
     config = spy_config(
-        strategies=(StrategySpec("example-sma-hold", {}),),
+        strategies=(StrategySpec("swept-hold", {}),),
         strategy_paths=(str(plugin),),
         start=date(2019, 1, 1),
         end=date(2019, 12, 31),
@@ -181,9 +192,7 @@ def test_a_per_bar_plug_in_loaded_by_path_sweeps_in_workers_too() -> None:
     parallel = run_sweep(config, ["period=10,20"], workers=2, slices=4)
     assert parallel == serial
     assert [run.params for run in serial.runs] == [{"period": 10}, {"period": 20}]
-    plain = run_backtest(
-        config.model_copy(
-            update={"strategies": (StrategySpec("example-sma-hold", {"period": 20}),)}
-        )
-    )
+    twenty = StrategySpec("swept-hold", {"period": 20})
+    plain = run_backtest(config.model_copy(update={"strategies": (twenty,)}))
     assert serial.runs[1].final_equity == plain.final_equity
+    assert serial.runs[1].trades == plain.stats.trades > 0
