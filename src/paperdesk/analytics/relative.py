@@ -60,15 +60,21 @@ def probabilistic_sharpe_ratio(
     if not deviation > 0:
         return None
     sharpe = float((returns - risk_free).mean()) / deviation
-    centred = returns - returns.mean()
-    second = float(np.mean(centred**2))
-    skewness = float(np.mean(centred**3)) / second**1.5
-    kurtosis = float(np.mean(centred**4)) / second**2
+    skewness, kurtosis = return_moments(returns)
     variance_term = 1.0 - skewness * sharpe + (kurtosis - 1.0) / 4.0 * sharpe**2
     if not variance_term > 0:
         return None
     z = (sharpe - benchmark_sharpe) * math.sqrt(n - 1) / math.sqrt(variance_term)
     return 0.5 * math.erfc(-z / math.sqrt(2.0))
+
+
+def return_moments(returns: np.ndarray) -> tuple[float, float]:
+    """The skewness and the (non-excess: 3 for a normal law) kurtosis of ``returns`` as
+    population moments: mean(c^3) / mean(c^2)^1.5 and mean(c^4) / mean(c^2)^2 with c the
+    returns less their mean. The returns must have some dispersion."""
+    centred = returns - returns.mean()
+    second = float(np.mean(centred**2))
+    return float(np.mean(centred**3)) / second**1.5, float(np.mean(centred**4)) / second**2
 
 
 def benchmark_stats(

@@ -100,6 +100,7 @@ COMMANDS: tuple[LazyCommand, ...] = (
     _command("walkforward", "walkforward", "walkforward_command"),
     _command("strategies", "strategies", "strategies_command"),
     _command("indicator", "indicator", "indicator_command"),
+    _command("sweep", "sweep", "sweep_command"),
     _command("create-portfolio", "portfolios", "create_portfolio_command"),
     _command("trade", "trading", "trade_command"),
     _command("orders", "ledger", "orders_command"),

@@ -8,6 +8,7 @@ Bars come from the DataManager, the same door paper portfolios use, so a symbol 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from paperdesk.config import RunConfig
@@ -21,7 +22,15 @@ if TYPE_CHECKING:
     from paperdesk.data.manager import DataManager
     from paperdesk.engine.result import BacktestResult
 
-__all__ = ["BacktestService", "ProgressCallback", "result_to_dict", "run_backtest"]
+__all__ = [
+    "BacktestService",
+    "PreparedRun",
+    "ProgressCallback",
+    "prepare_run",
+    "result_to_dict",
+    "run_backtest",
+    "run_prepared",
+]
 
 ProgressCallback = Callable[[int, int], None]
 
@@ -63,23 +72,8 @@ def load_run_bars(
     return slice_dates(bars, config.start, config.end)
 
 
-def run_backtest(
-    config: RunConfig,
-    progress: ProgressCallback | None = None,
-    *,
-    data: Any = None,
-    asset_class: str | None = None,
-) -> BacktestResult:
-    """Load the run's bars and strategy and simulate it (imported on first use, so the service
-    loads without the engine's dependencies). ``asset_class`` says what a symbol paperdesk
-    does not know is; an unknown symbol without one is refused before the bars are read."""
-    from paperdesk.config import Adjustment
-    from paperdesk.data import instrument_for
-    from paperdesk.data.adjustment import price_adjustment
-    from paperdesk.data.instruments import remember_asset_class
-    from paperdesk.engine.backtest import simulate
-    from paperdesk.engine.strategies import run_strategies
-
+def check_shape(config: RunConfig) -> None:
+    """A backtest runs one strategy on one symbol."""
     if len(config.strategies) != 1:
         names = ", ".join(spec.name for spec in config.strategies)
         raise InvalidInputError(f"a backtest runs one strategy; this run lists {names}")
@@ -88,7 +82,33 @@ def run_backtest(
             f"a backtest runs one symbol; this run lists {', '.join(config.symbols)} (run one "
             "backtest per symbol, or a paper portfolio to trade several)"
         )
-    strategy = run_strategies(config)[config.strategy]
+
+
+@dataclass(frozen=True, slots=True)
+class PreparedRun:
+    """What a backtest of one symbol needs besides its strategy, loaded once: the bars with
+    their prices adjusted, the instrument in those prices' terms, the benchmark and the
+    corporate actions booked on the ledger. A sweep runs every grid point on one of these
+    (pickled once to each worker process)."""
+
+    bars: pd.DataFrame
+    instrument: Any
+    benchmark: Any
+    actions: tuple[Any, ...]
+    adjust: str
+    prices: str
+
+
+def prepare_run(
+    config: RunConfig, *, data: Any = None, asset_class: str | None = None
+) -> PreparedRun:
+    """Check the run's shape and load what it runs on (see ``run_backtest``)."""
+    from paperdesk.config import Adjustment
+    from paperdesk.data import instrument_for
+    from paperdesk.data.adjustment import price_adjustment
+    from paperdesk.data.instruments import remember_asset_class
+
+    check_shape(config)
     if config.symbol and config.data is not None:
         instrument_for(config.symbol, asset_class)  # an unknown symbol is refused first
     bars = load_run_bars(config, data, asset_class)
@@ -109,14 +129,51 @@ def run_backtest(
     )
     # on adjusted prices the splits and dividends are in the prices; on raw ones the ledger books
     actions = _actions(config, instrument) if prices.mode is Adjustment.RAW else ()
+    return PreparedRun(
+        bars=prices.apply(bars),
+        instrument=prices.instrument(instrument),
+        benchmark=benchmark,
+        actions=tuple(actions),
+        adjust=prices.mode.value,
+        prices=prices.describe(),
+    )
+
+
+def run_prepared(
+    prepared: PreparedRun, config: RunConfig, progress: ProgressCallback | None = None
+) -> BacktestResult:
+    """Simulate ``config``'s strategy on bars loaded by ``prepare_run`` (for the same symbol,
+    period and prices: only the strategy and its parameters may differ)."""
+    from paperdesk.engine.backtest import simulate
+    from paperdesk.engine.strategies import run_strategies
+
+    strategy = run_strategies(config)[config.strategy]
     result = simulate(
-        prices.apply(bars), strategy, config, prices.instrument(instrument), progress,
-        benchmark=benchmark, corporate_actions=actions,
+        prepared.bars, strategy, config, prepared.instrument, progress,
+        benchmark=prepared.benchmark, corporate_actions=prepared.actions,
     )  # fmt: skip
     # the result is frozen; these two fields describe the bars it was computed on
-    object.__setattr__(result, "adjust", prices.mode.value)
-    object.__setattr__(result, "prices", prices.describe())
+    object.__setattr__(result, "adjust", prepared.adjust)
+    object.__setattr__(result, "prices", prepared.prices)
     return result
+
+
+def run_backtest(
+    config: RunConfig,
+    progress: ProgressCallback | None = None,
+    *,
+    data: Any = None,
+    asset_class: str | None = None,
+) -> BacktestResult:
+    """Load the run's bars and strategy and simulate it (imported on first use, so the service
+    loads without the engine's dependencies). ``asset_class`` says what a symbol paperdesk
+    does not know is; an unknown symbol without one is refused before the bars are read."""
+    from paperdesk.engine.strategies import run_strategies
+
+    check_shape(config)
+    run_strategies(config)  # a bad strategy or parameter is refused before the bars load
+    prepared = prepare_run(config, data=data, asset_class=asset_class)
+    return run_prepared(prepared, config, progress)
 
 
 def _actions(config: RunConfig, instrument: Any) -> tuple[Any, ...]:

@@ -18,6 +18,7 @@ from paperdesk.settings import Settings
 if TYPE_CHECKING:
     from paperdesk.data.clock import Clock
     from paperdesk.data.manager import DataManager
+    from paperdesk.service import sweeps as sweep_service
     from paperdesk.service.api_keys import ApiKeyService
     from paperdesk.service.backtests import BacktestService
     from paperdesk.service.jobs import JobRegistry
@@ -126,6 +127,13 @@ class Services:
         from paperdesk.service.backtests import BacktestService
 
         return BacktestService(lambda: self.data)
+
+    @cached_property
+    def sweeps(self) -> sweep_service.SweepService:
+        """Parameter sweeps: a grid of backtests with overfitting diagnostics."""
+        from paperdesk.service.sweeps import SweepService
+
+        return SweepService(lambda: self.data)
 
     @cached_property
     def simulations(self) -> SimulationService:
