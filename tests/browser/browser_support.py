@@ -143,6 +143,8 @@ class PageProblems:
         self.problems.append(f"uncaught exception in the page: {error}")
 
     def on_request_failed(self, request: Request) -> None:
+        if request.failure == "net::ERR_ABORTED":
+            return  # the page cancelled it (a reload or navigation the test made): no failure
         self.problems.append(f"request failed: {request.method} {request.url}: {request.failure}")
 
     def on_response(self, response: Response) -> None:

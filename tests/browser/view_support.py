@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import itertools
 import math
+from decimal import ROUND_HALF_UP, Decimal
 from datetime import datetime
 from typing import Any
 
@@ -45,16 +46,19 @@ def open_view(page: Page, server: DashboardServer, key: str, route: str, portfol
 
 
 def page_number(value: Any, suffix: str = "") -> str:
-    """A JSON value as the page shows it: null is "—", a string as sent, a number as
-    JavaScript prints the double JSON.parse gave (a whole float loses its ".0")."""
+    """A JSON value as the page shows it: null is "—", a string (money) as sent, a whole
+    number as it is, any other number to two decimals, half away from zero on the double's
+    exact value (JavaScript's ``toFixed``)."""
     if value is None:
         return UNDEFINED
     if isinstance(value, bool):
         raise TypeError(value)
     if isinstance(value, float):
         assert math.isfinite(value)
-        text = str(int(value)) if value.is_integer() and abs(value) < 1e21 else repr(value)
-        return text + suffix
+        if value.is_integer() and abs(value) < 1e21:
+            return str(int(value)) + suffix
+        text = str(Decimal(value).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
+        return ("0.00" if text == "-0.00" else text) + suffix
     return f"{value}{suffix}"
 
 

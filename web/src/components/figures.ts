@@ -1,16 +1,25 @@
-// How the performance, portfolios and health views show figures: exactly the API's text (a
-// decimal string as sent, a JSON number as JavaScript prints it, which is the same shortest
-// form Python's json wrote), "—" for an undefined one, never a made-up 0.
+// How the performance, portfolios and health views show figures: money exactly as the API's
+// decimal text; a statistic (a JSON number: a ratio or a percentage, float analytics) to two
+// decimals as a trader reads it (whole numbers as they are; the full value in the tooltip);
+// "—" for an undefined one, never a made-up 0.
 
 export const UNDEFINED_TEXT = "—";
 
 /** The API's value as text: null or undefined is "—". */
 export function shown(value: unknown, suffix = ""): string {
   if (value === null || value === undefined || value === "") return UNDEFINED_TEXT;
-  if (typeof value === "number") return Number.isFinite(value) ? `${String(value)}${suffix}` : UNDEFINED_TEXT;
+  if (typeof value === "number") return Number.isFinite(value) ? `${statistic(value)}${suffix}` : UNDEFINED_TEXT;
   if (typeof value === "string") return `${value}${suffix}`;
   if (typeof value === "boolean") return value ? "yes" : "no";
   return JSON.stringify(value);
+}
+
+/** A float statistic to two decimals (half away from zero, on the double's exact value); a
+ * whole number as it is. */
+export function statistic(value: number): string {
+  if (Number.isInteger(value)) return String(value);
+  const text = value.toFixed(2);
+  return text === "-0.00" ? "0.00" : text;
 }
 
 /** "up", "down" or "" for a signed value (a decimal string or a number), for colouring. */

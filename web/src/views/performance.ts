@@ -180,7 +180,11 @@ function card(spec: Card): HTMLElement {
   const tone = spec.signed === true && text !== UNDEFINED_TEXT ? direction(spec.value) : "";
   return h(
     "div",
-    { class: "figure-card card", "data-kpi": spec.key },
+    {
+      class: "figure-card card",
+      "data-kpi": spec.key,
+      ...(typeof spec.value === "number" ? { title: String(spec.value) } : {}),
+    },
     h("span", { class: "figure-label" }, spec.label),
     h("span", { class: `figure-value ${tone}`.trim() }, text),
     spec.note === undefined ? null : h("span", { class: "figure-note" }, spec.note),
