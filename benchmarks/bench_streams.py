@@ -3,7 +3,7 @@
 Run on demand (not part of the test suite):
 
     .venv/bin/python benchmarks/bench_streams.py [--clients 1000] [--events 30]
-        [--databases sqlite,postgresql] [--poll 30] [--no-redis]
+        [--databases sqlite,postgresql] [--poll 30] [--no-redis] [--profile FILE]
 
 One ``paperdesk serve`` process (a subprocess, as in production) serves ``/ws/trading``; this
 process opens the clients (one asyncio loop, the official ``websockets`` client) and, in a
@@ -17,7 +17,12 @@ default, ``REDIS_URL`` or redis://127.0.0.1:6379/0) the server's poll interval i
 ``postgresql://postgres@127.0.0.1:5432/test``) in a fresh schema, dropped afterwards.
 
 Both the server and the 1,000 clients run on this machine and share its cores, so the figures
-include the clients' own work of receiving 1,000 copies of every message.
+include the clients' own work of receiving 1,000 copies of every message. The last column is
+therefore the figure to compare across runs on a loaded machine: the server process's own CPU
+time (user + system, from ``/proc/PID/stat``) from the first commit until every client received
+every event, divided by the messages delivered (events x clients), in microseconds. It counts
+work, not waiting, so other processes on the cores change it far less than the latencies.
+``--profile FILE`` also records the server with py-spy (``uv pip install py-spy``) meanwhile.
 """
 
 from __future__ import annotations
@@ -54,7 +59,8 @@ PAPERDESK = Path(sys.executable).parent / "paperdesk"
 CONNECT_BATCH = 100
 SERVE = (
     "import uvicorn; from paperdesk.api import create_app; from paperdesk.service import Services;"
-    " uvicorn.run(create_app(Services()), port={port}, ws={ws!r}, log_level='warning')"
+    " uvicorn.run(create_app(Services()), port={port}, ws={ws!r}, log_level='warning',"
+    " ws_per_message_deflate=False)"
 )
 
 
@@ -81,11 +87,17 @@ def database_url(name: str, work: Path) -> Iterator[str]:
         admin.dispose()
 
 
+def cpu_seconds(pid: int) -> float:
+    """A process's CPU time so far (user + system), from ``/proc`` (Linux)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 @contextmanager
 def server(
     url: str, redis_url: str | None, poll: float, work: Path, ws: str = "serve"
-) -> Iterator[str]:
-    """``paperdesk serve`` on a free port; yields its ws:// base."""
+) -> Iterator[tuple[str, int]]:
+    """``paperdesk serve`` on a free port; yields its ws:// base and its process id."""
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
@@ -95,6 +107,7 @@ def server(
         PAPERDESK_HOME=str(work / "home"),
         PAPERDESK_STREAM_POLL_SECONDS=str(poll),
         PAPERDESK_LOG_LEVEL="WARNING",
+        PAPERDESK_RATE_LIMIT_PER_MINUTE="0",  # 1,000 connections with one key at once
     )
     if redis_url is not None:
         environment["REDIS_URL"] = redis_url
@@ -118,7 +131,7 @@ def server(
                     break
             except httpx.HTTPError:
                 time.sleep(0.2)
-        yield f"ws://127.0.0.1:{port}"
+        yield f"ws://127.0.0.1:{port}", process.pid
     finally:
         process.terminate()
         process.wait(60)
@@ -126,9 +139,9 @@ def server(
 
 
 async def measure(
-    base: str, services: Services, portfolio: int, token: str, args: argparse.Namespace
-) -> list[float]:
-    """Latencies in ms, one per (event, client)."""
+    base: str, pid: int, services: Services, portfolio: int, token: str, args: argparse.Namespace
+) -> tuple[list[float], float]:
+    """Latencies in ms, one per (event, client), and the server's CPU seconds meanwhile."""
     committed: dict[int, float] = {}
     services.database.after_commit(lambda sequence: committed.setdefault(sequence, time.time()))
     received: list[list[tuple[str | bytes, float]]] = [[] for _ in range(args.clients)]
@@ -157,9 +170,24 @@ async def measure(
 
     listeners = [asyncio.create_task(listen(i, c)) for i, c in enumerate(clients)]
     writer = threading.Thread(target=commit)
+    profiler = None
+    if args.profile:
+        # --nonblocking: py-spy does not stop the server to sample it (the CPU figure stays
+        # close to an unprofiled run's); raw output: one line per stack, with its thread
+        py_spy = str(Path(sys.executable).parent / "py-spy")
+        record = [py_spy, "record", "-o", args.profile, "-p", str(pid), "-r", "100", "-f", "raw"]
+        profiler = subprocess.Popen(
+            [*record, "--threads", "--nonblocking"], stdout=subprocess.DEVNULL
+        )
+        time.sleep(1)
+    cpu_before = cpu_seconds(pid)
     writer.start()
     await asyncio.wait_for(asyncio.gather(*listeners), timeout=args.events * args.gap + 120)
+    cpu = cpu_seconds(pid) - cpu_before
     writer.join()
+    if profiler is not None:
+        profiler.send_signal(2)  # SIGINT: py-spy writes its file and exits
+        profiler.wait(60)
     for connection in clients:
         await connection.close()
     latencies = []
@@ -167,7 +195,7 @@ async def measure(
         for message, at in messages:
             sequence = json.loads(message)["sequence"]
             latencies.append((at - committed[sequence]) * 1000)
-    return latencies
+    return latencies, cpu
 
 
 def percentile(values: list[float], share: float) -> float:
@@ -183,8 +211,8 @@ def run(name: str, args: argparse.Namespace) -> None:
         services = Services(Settings(redis_url=redis_url), database=database)
         portfolio = services.portfolios.create_portfolio("bench", Decimal(10000))
         token = services.api_keys.create("bench", "read").token
-        with server(url, redis_url, args.poll, work, args.ws) as base:
-            latencies = asyncio.run(measure(base, services, portfolio, token, args))
+        with server(url, redis_url, args.poll, work, args.ws) as (base, pid):
+            latencies, cpu = asyncio.run(measure(base, pid, services, portfolio, token, args))
         services.close()
         database.close()
     path = "polling" if redis_url is None else "Redis wake-up"
@@ -193,8 +221,12 @@ def run(name: str, args: argparse.Namespace) -> None:
     print(
         f"{name:<11} {args.clients:>7,} {len(latencies):>9,} {path:<14} "
         f"{statistics.median(latencies):>7.1f} {percentile(latencies, 0.99):>7.1f} "
-        f"{max(latencies):>7.1f}"
+        f"{max(latencies):>7.1f} {cpu * 1e6 / len(latencies):>10.1f}  (load {load_average()})"
     )
+
+
+def load_average() -> str:
+    return " ".join(f"{value:.1f}" for value in os.getloadavg())
 
 
 def main() -> None:
@@ -210,9 +242,10 @@ def main() -> None:
         default="serve",
         help="serve: `paperdesk serve` as shipped; or a uvicorn --ws implementation to compare",
     )
+    parser.add_argument("--profile", help="also record the server with py-spy into this file")
     args = parser.parse_args()
     print(f"{'database':<11} {'clients':>7} {'samples':>9} {'delivery':<14} "
-          f"{'p50 ms':>7} {'p99 ms':>7} {'max ms':>7}")  # fmt: skip
+          f"{'p50 ms':>7} {'p99 ms':>7} {'max ms':>7} {'server CPU µs/message':>10}")  # fmt: skip
     for name in args.databases.split(","):
         run(name.strip(), args)
 

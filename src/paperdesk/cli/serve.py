@@ -20,6 +20,7 @@ def serve_command(
     import uvicorn
 
     from paperdesk.api.app import create_app
+    from paperdesk.api.streams.transport import WEBSOCKET_SERVER_OPTIONS
 
     container = services()
     container.database  # noqa: B018 (open and migrate the ledger before the first request)
@@ -33,6 +34,7 @@ def serve_command(
             log_config=None,  # paperdesk's own logging (--log-format json, request ids)
             access_log=False,  # the API logs each request itself, with its request id
             timeout_graceful_shutdown=grace,
+            **WEBSOCKET_SERVER_OPTIONS,
         )
     finally:
         container.close()  # on Ctrl-C; after SIGTERM uvicorn re-raises the signal and exits
