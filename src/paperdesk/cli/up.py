@@ -50,7 +50,7 @@ def up_command(
     import uvicorn
 
     from paperdesk.api.app import create_app
-    from paperdesk.api.streams.transport import WEBSOCKET_SERVER_OPTIONS
+    from paperdesk.api.streams.transport import WEBSOCKET_SERVER_OPTIONS, tune_garbage_collector
     from paperdesk.cli.platform_server import (
         Platform,
         PlatformServer,
@@ -72,6 +72,7 @@ def up_command(
             **WEBSOCKET_SERVER_OPTIONS,
         )
         platform = Platform(None, worker)
+        tune_garbage_collector()  # after start-up's allocations (docs/api-streams.md)
 
         def ready() -> None:
             _announce(address, demo, worker is not None)

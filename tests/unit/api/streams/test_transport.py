@@ -6,6 +6,7 @@ the main test cannot pass for the wrong reason."""
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import socket
@@ -21,6 +22,7 @@ import httpx
 import pytest
 from websockets.extensions.permessage_deflate import PerMessageDeflate
 
+from paperdesk.api.streams.transport import YOUNG_GENERATION_THRESHOLD, tune_garbage_collector
 from paperdesk.service import Services
 from paperdesk.settings import Settings
 from paperdesk.store import Database
@@ -97,3 +99,18 @@ def test_the_client_offers_compression_and_uvicorns_default_accepts_it(
         negotiated = connection.protocol.extensions
         subscribed(connection)
     assert [type(extension) for extension in negotiated] == [PerMessageDeflate]
+
+
+def test_tuning_the_collector_freezes_start_up_and_collects_the_young_less_often() -> None:
+    before = gc.get_threshold()
+    start_up = [object() for _ in range(100)]  # tracked objects allocated before serving
+    try:
+        tune_garbage_collector()
+        tuned = gc.get_threshold()
+        frozen = gc.get_freeze_count()
+    finally:
+        gc.unfreeze()  # this test process goes on with the collector as it was
+        gc.set_threshold(*before)
+    assert tuned == (YOUNG_GENERATION_THRESHOLD, before[1], before[2])
+    assert before[0] < YOUNG_GENERATION_THRESHOLD
+    assert frozen >= len(start_up)
