@@ -20,11 +20,12 @@ WEBSOCKET_SERVER_OPTIONS: dict[str, Any] = {"ws_per_message_deflate": False}
 
 # Allocations between two collections of the youngest generation (CPython's default is 700).
 # A fan-out allocates several objects per client per message (the wake-up's handle, the frame,
-# the list of queued items): at the default, one event to 1,000 clients ran a dozen collections,
-# and every tenth of those a collection of the older generation, which walks every connection's
-# objects. Measured with ``benchmarks/bench_streams.py`` (1,000 clients, SQLite, two pairs of
-# runs): 24 to 31 µs of server CPU per delivered message at 700, 20 to 21 µs at 100,000, and a
-# lower p99. The memory this holds back is at most that many young objects.
+# the list of queued items): at the default, one event to 1,000 clients runs many collections
+# (an estimate, not counted), and every tenth of those a collection of the older generation,
+# which walks every connection's objects. Measured with ``benchmarks/bench_streams.py`` (1,000
+# clients, SQLite, four runs each): 24 to 31 µs of server CPU per delivered message at 700,
+# 20 to 21 µs at 100,000, and a lower p99. The memory this holds back is at most that many
+# young objects.
 YOUNG_GENERATION_THRESHOLD = 100_000
 
 
