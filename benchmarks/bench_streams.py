@@ -23,12 +23,16 @@ time (user + system, from ``/proc/PID/stat``) from the first commit until every 
 every event, divided by the messages delivered (events x clients), in microseconds. It counts
 work, not waiting, so other processes on the cores change it far less than the latencies.
 ``--profile FILE`` also records the server with py-spy (``uv pip install py-spy``) meanwhile.
+Each run also prints each event's slowest copy: p99 over 30 events is decided by the one
+slowest event. This process tunes its own garbage collector as the server does (one collection
+over 1,000 connections stalled them all); ``--client-default-gc`` leaves it at the defaults.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import json
 import os
 import socket
@@ -57,6 +61,7 @@ DEFAULT_POSTGRES = "postgresql://postgres@127.0.0.1:5432/test"
 DEFAULT_REDIS = "redis://127.0.0.1:6379/0"
 PAPERDESK = Path(sys.executable).parent / "paperdesk"
 CONNECT_BATCH = 100
+TARGET_MS = 100.0  # issue 11: p99 delivery under 100 ms to 1,000 clients
 SERVE = (
     "import uvicorn; from paperdesk.api import create_app; from paperdesk.service import Services;"
     " uvicorn.run(create_app(Services()), port={port}, ws={ws!r}, log_level='warning',"
@@ -139,9 +144,16 @@ def server(
 
 
 async def measure(
-    base: str, pid: int, services: Services, portfolio: int, token: str, args: argparse.Namespace
+    base: str,
+    pid: int,
+    services: Services,
+    portfolio: int,
+    token: str,
+    args: argparse.Namespace,
+    slowest: dict[int, float],
 ) -> tuple[list[float], float]:
-    """Latencies in ms, one per (event, client), and the server's CPU seconds meanwhile."""
+    """Latencies in ms, one per (event, client), and the server's CPU seconds meanwhile;
+    ``slowest`` gets each event's slowest copy (when its last client had it)."""
     committed: dict[int, float] = {}
     services.database.after_commit(lambda sequence: committed.setdefault(sequence, time.time()))
     received: list[list[tuple[str | bytes, float]]] = [[] for _ in range(args.clients)]
@@ -195,6 +207,7 @@ async def measure(
         for message, at in messages:
             sequence = json.loads(message)["sequence"]
             latencies.append((at - committed[sequence]) * 1000)
+            slowest[sequence] = max(slowest.get(sequence, 0.0), latencies[-1])
     return latencies, cpu
 
 
@@ -212,7 +225,10 @@ def run(name: str, args: argparse.Namespace) -> None:
         portfolio = services.portfolios.create_portfolio("bench", Decimal(10000))
         token = services.api_keys.create("bench", "read").token
         with server(url, redis_url, args.poll, work, args.ws) as (base, pid):
-            latencies, cpu = asyncio.run(measure(base, pid, services, portfolio, token, args))
+            slowest: dict[int, float] = {}
+            latencies, cpu = asyncio.run(
+                measure(base, pid, services, portfolio, token, args, slowest)
+            )
         services.close()
         database.close()
     path = "polling" if redis_url is None else "Redis wake-up"
@@ -222,6 +238,15 @@ def run(name: str, args: argparse.Namespace) -> None:
         f"{name:<11} {args.clients:>7,} {len(latencies):>9,} {path:<14} "
         f"{statistics.median(latencies):>7.1f} {percentile(latencies, 0.99):>7.1f} "
         f"{max(latencies):>7.1f} {cpu * 1e6 / len(latencies):>10.1f}  (load {load_average()})"
+    )
+    # p99 over all copies is one slow event in thirty (a stall of either process on a loaded
+    # machine): each event's slowest copy tells a stall from a tail of slow clients
+    last_copies = sorted(slowest.values())
+    within = sum(1 for value in last_copies if value < TARGET_MS)
+    print(
+        f"{'':<11} each event's last copy: median {statistics.median(last_copies):.1f} ms, "
+        f"max {last_copies[-1]:.1f} ms; {within} of {len(last_copies)} events reached every "
+        f"client within {TARGET_MS:.0f} ms"
     )
 
 
@@ -243,7 +268,21 @@ def main() -> None:
         help="serve: `paperdesk serve` as shipped; or a uvicorn --ws implementation to compare",
     )
     parser.add_argument("--profile", help="also record the server with py-spy into this file")
+    parser.add_argument(
+        "--client-default-gc",
+        action="store_true",
+        help="leave this process's garbage collector at CPython's defaults (see below)",
+    )
     args = parser.parse_args()
+    if not args.client_default_gc:
+        # The 1,000 clients share this one process: at CPython's default thresholds an
+        # older-generation collection over all their connections stalls every client at once,
+        # about one event in thirty, by 150 to 250 ms; that alone made p99. Real clients are
+        # separate processes. The server's tuning (streams.transport.tune_garbage_collector),
+        # written out here so that the benchmark also runs against code from before it.
+        gc.collect()
+        gc.freeze()
+        gc.set_threshold(100_000, *gc.get_threshold()[1:])
     print(f"{'database':<11} {'clients':>7} {'samples':>9} {'delivery':<14} "
           f"{'p50 ms':>7} {'p99 ms':>7} {'max ms':>7} {'server CPU µs/message':>10}")  # fmt: skip
     for name in args.databases.split(","):
