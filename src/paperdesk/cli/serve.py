@@ -20,19 +20,23 @@ def serve_command(
     import uvicorn
 
     from paperdesk.api.app import create_app
+    from paperdesk.api.streams.transport import WEBSOCKET_SERVER_OPTIONS, tune_garbage_collector
 
     container = services()
     container.database  # noqa: B018 (open and migrate the ledger before the first request)
     grace = container.settings.shutdown_grace_seconds
     typer.echo(f"paperdesk API on http://{host}:{port}/api/v1 (Ctrl-C stops it)", err=True)
+    application = create_app(container)
+    tune_garbage_collector()  # after start-up's allocations (docs/api-streams.md)
     try:
         uvicorn.run(
-            create_app(container),
+            application,
             host=host,
             port=port,
             log_config=None,  # paperdesk's own logging (--log-format json, request ids)
             access_log=False,  # the API logs each request itself, with its request id
             timeout_graceful_shutdown=grace,
+            **WEBSOCKET_SERVER_OPTIONS,
         )
     finally:
         container.close()  # on Ctrl-C; after SIGTERM uvicorn re-raises the signal and exits
