@@ -316,18 +316,19 @@ def _signals(
     strategies: Mapping[str, AnyStrategy],
 ) -> list[Signal]:
     """Each vectorised strategy's signals for bar ``index``, computed from the bars up to it
-    (per-bar strategies decide after the bar's orders were matched, see ``decide``): the last
-    ``history_window`` of them when the strategy declares one (its last row is then the full
-    history's to the last bit), so a tick's cost does not grow with the history."""
+    (per-bar strategies decide after the bar's orders were matched, see ``decide``), over the
+    whole history. A strategy's declared ``history_window`` is NOT used here: after a long
+    stretch of identical closes an average's leftover from the old trend (1e-29, with its
+    sign) is all the full history has, the window computes exactly 0, and the next move is a
+    cross in one and not in the other (``tests/unit/analysis/test_history_window.py``). A
+    guarded use of the window is future work (docs/live-speed.md)."""
     label = history.index[index]
     signals: list[Signal] = []
     for spec in specs:
         strategy = strategies[spec.name]
         if not isinstance(strategy, Strategy):
             continue
-        window = strategy.history_window
-        start = 0 if window is None else max(0, index + 1 - window)
-        frame = strategy.signals(history.iloc[start : index + 1])
+        frame = strategy.signals(history.iloc[: index + 1])
         rows = frame[frame.index == label]
         signals.extend(
             s._replace(ts=bar.ts_close) for s in to_signals(rows, strategy.name, bar.symbol)

@@ -96,6 +96,10 @@ class StateCache:
         unwritten = revision == state.record.revision  # nothing a restore reads was written
         if unwritten and state.kernel.account() != _stored_account(state.record):
             return  # changed in memory and not written: only the rows are the truth
+        if any(working.order.triggered for working in state.kernel.working_orders()):
+            # a stop-limit triggered without a fill is not written (no event changes its row):
+            # only a restore from the rows gives what another process would see
+            return
         marks, closes = dict(state.marks), dict(state.bar_closes)
         for symbol, (mark, close) in writer.cursors.get(portfolio_id, {}).items():
             if mark is None:

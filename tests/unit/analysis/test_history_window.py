@@ -98,3 +98,31 @@ def test_a_window_too_short_would_be_caught(load_bars: LoadBars) -> None:
         if len(windowed) != len(expected) or not windowed.equals(expected):
             differing += 1
     assert differing > 0
+
+
+def _trend_then_flat(flat: int) -> pd.DataFrame:
+    """300 rising closes, ``flat`` identical ones, then one up-move (made-up prices)."""
+    closes = [100.0 + 0.5 * i for i in range(300)] + [250.0] * flat + [251.0]
+    index = pd.date_range("2000-01-03", periods=len(closes), freq="D", tz="UTC", name="ts")
+    return pd.DataFrame(
+        {"open": closes, "high": closes, "low": closes, "close": closes, "volume": 1000.0},
+        index=index,
+    )
+
+
+def test_a_long_flat_stretch_breaks_the_window_so_the_live_tick_uses_the_whole_history() -> None:
+    """Why the live tick does not use the window (``live.runner._signals``): after identical
+    closes the full history keeps a tiny leftover of the old trend (with its sign), the window
+    computes exactly 0 (or 0/0), and the next move is a cross in one and not in the other
+    (shown for macd-cross; tsi-momentum's averages can be caught the same way)."""
+    name = "macd-cross"
+    strategy = create_strategy(name)
+    assert isinstance(strategy, Strategy)
+    window = strategy.history_window
+    assert window is not None
+    bars = _trend_then_flat(window + 50)
+    label = bars.index[-1]
+    full = to_signals(strategy.signals(bars).loc[label:], name, "X")
+    windowed = to_signals(strategy.signals(bars.iloc[-window:]).loc[label:], name, "X")
+    assert [signal.direction for signal in full] == [1]  # the full history: a cross up
+    assert windowed != full

@@ -99,11 +99,11 @@ class Strategy(StrategyBase[ParametersT]):
 
     @property
     def history_window(self) -> int | None:
-        """How many of the latest bars the signal at the last bar depends on, to the last bit:
-        ``signals(bars[-window:])`` gives the same last row as ``signals(bars)``, so a live
-        tick computes on that many bars however long the history grows. None (the default,
-        and any strategy that cannot bound it): the whole history. A strategy declaring one
-        is held to it bar by bar on real data (``tests/unit/analysis/test_history_window``)."""
+        """How many of the latest bars the signal at the last bar depends on, on real data:
+        ``signals(bars[-window:])`` gives the same last row as ``signals(bars)`` bar by bar on
+        the bundled series (``tests/unit/analysis/test_history_window``). Not a guarantee: a
+        long stretch of identical closes breaks it (the same test shows it), so the live tick
+        does not use it yet. None (the default): no window is known."""
         return None
 
 
