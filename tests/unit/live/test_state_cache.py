@@ -287,3 +287,40 @@ def test_the_database_bumps_the_revision_for_what_a_restore_reads_only(
             .values(opened_bar_index=PositionRow.opened_bar_index + 1)
         )
     assert revision() > held
+
+
+def test_a_state_holding_a_triggered_stop_limit_is_not_kept(
+    database: Database, tmp_path: Path
+) -> None:
+    """A stop-limit whose stop the bar touched without reaching its limit changes in memory
+    only (no event writes its row): the cache must not keep that state, or this process would
+    fill it as a plain limit where a restore from the rows (another process) would not."""
+    service = PortfolioService(database)
+    pid = service.create_portfolio("stop-limit", Decimal(50000), settings=_settings(tmp_path))
+    for _ in range(3):
+        service.tick(pid, "SPY")
+    cache = state_cache(database)
+    assert cache.peek(pid) is not None  # an ordinary tick leaves its state in the cache
+    close = _fresh(database, pid).kernel.last_price("SPY")
+    assert close is not None
+    (order,) = [
+        o
+        for o in service.place_order(
+            pid,
+            OrderRequest(
+                "SPY",
+                Side.BUY,
+                Decimal(1),
+                OrderType.STOP_LIMIT,
+                stop_price=(close * Decimal("0.98")).quantize(Decimal("0.01")),  # touched
+                limit_price=(close * Decimal("0.80")).quantize(Decimal("0.01")),  # not reached
+            ),
+        )
+        if o.order_type is OrderType.STOP_LIMIT
+    ]
+    service.tick(pid, "SPY")
+    (working,) = [
+        o for o in _fresh(database, pid).kernel.open_orders() if o.order_id == order.order_id
+    ]
+    assert cache.peek(pid) is None
+    assert working.order_id == order.order_id
