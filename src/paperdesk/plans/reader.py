@@ -113,19 +113,12 @@ def read_plan(
     except OSError as error:
         raise PlanError(source, [_file_problem(source, "a readable file", error)]) from None
     if size > MAX_PLAN_BYTES:
-        raise PlanError(
-            source, [PlanProblem(None, "file", source, f"at most {MAX_PLAN_BYTES} bytes")]
-        )
+        raise too_large(source)
     try:
         data = file.read_bytes()
     except OSError as error:
         raise PlanError(source, [_file_problem(source, "a readable file", error)]) from None
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise PlanError(
-            source, [PlanProblem(None, "file", source, "a UTF-8 text file (CSV or JSON)")]
-        ) from None
+    text = plan_text(data, source)
     json_format = file.suffix.lower() == ".json"
     return parse_plan(
         text,
@@ -137,6 +130,23 @@ def read_plan(
         entry_window=entry_window,
         tickers_known_as=tickers_known_as,
     )
+
+
+def too_large(source: str) -> PlanError:
+    """The refusal of a plan over ``MAX_PLAN_BYTES`` (a file or an upload alike)."""
+    return PlanError(source, [PlanProblem(None, "file", source, f"at most {MAX_PLAN_BYTES} bytes")])
+
+
+def plan_text(data: bytes, source: str) -> str:
+    """A plan's bytes as text: at most ``MAX_PLAN_BYTES``, UTF-8 (a byte-order mark dropped)."""
+    if len(data) > MAX_PLAN_BYTES:
+        raise too_large(source)
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise PlanError(
+            source, [PlanProblem(None, "file", source, "a UTF-8 text file (CSV or JSON)")]
+        ) from None
 
 
 def parse_plan(

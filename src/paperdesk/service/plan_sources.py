@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from paperdesk.plans.problems import PlanError, PlanProblem
 from paperdesk.plans.reader import (
     LEDGER_TICKERS,
     MAX_PLAN_BYTES,
@@ -19,7 +18,9 @@ from paperdesk.plans.reader import (
     EntryWindow,
     PlanReading,
     parse_plan,
+    plan_text,
     read_plan,
+    too_large,
 )
 
 __all__ = ["MAX_PLAN_BYTES", "PlanSource", "PlanText", "read_plan_source"]
@@ -42,16 +43,7 @@ class PlanText:
         """An uploaded file's bytes as a plan: UTF-8 (a byte-order mark is dropped) at most
         the reader's size; JSON when ``json_format`` says so, else when the name ends in
         ``.json`` (as ``read_plan`` decides for a path)."""
-        if len(data) > MAX_PLAN_BYTES:
-            raise PlanError(
-                name, [PlanProblem(None, "file", name, f"at most {MAX_PLAN_BYTES} bytes")]
-            )
-        try:
-            text = data.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            raise PlanError(
-                name, [PlanProblem(None, "file", name, "a UTF-8 text file (CSV or JSON)")]
-            ) from None
+        text = plan_text(data, name)
         if json_format is None:
             json_format = name.lower().endswith(".json")
         return cls(text, json_format=json_format, source=name)
@@ -82,10 +74,7 @@ def read_plan_source(
         )
     size = len(plan.text.encode("utf-8", errors="surrogatepass"))
     if size > MAX_PLAN_BYTES:
-        raise PlanError(
-            plan.source,
-            [PlanProblem(None, "file", plan.source, f"at most {MAX_PLAN_BYTES} bytes")],
-        )
+        raise too_large(plan.source)
     return parse_plan(
         plan.text.removeprefix("\ufeff"),
         source=plan.source,
