@@ -2,7 +2,7 @@
 // functions and their types, kept beside api.ts so the views add nothing to the shared client).
 // Money stays a decimal string as the API sends it.
 
-import type { ApiClient, Decimal, Page, PortfolioDetail, PortfolioSummary } from "./api";
+import type { ApiClient, Decimal, Page, PortfolioDetail, PortfolioSummary, Trade } from "./api";
 
 export interface EquityPoint {
   ts: string;
@@ -180,21 +180,8 @@ export function getWorkerStatus(api: ApiClient): Promise<WorkerStatus> {
   return api.get<WorkerStatus>("/worker");
 }
 
-export interface ClosedTrade {
-  symbol: string;
-  side: "buy" | "sell";
-  quantity: Decimal;
-  entry_price: Decimal;
-  exit_price: Decimal;
-  ts_entry: string;
-  ts_exit: string;
-  fees: Decimal;
-  pnl: Decimal;
-  gross_pnl: Decimal;
-  return_pct: number;
-  strategy: string;
-  exit_reason: string;
-}
+/** A closed round trip, as the trades endpoint gives it (the order manager's `Trade`). */
+export type ClosedTrade = Trade;
 
 /** Every closed round trip, page by page (at most `maxPages` pages of 500). */
 export async function getAllTrades(api: ApiClient, portfolioId: number, maxPages = 20): Promise<ClosedTrade[]> {

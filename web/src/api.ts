@@ -248,7 +248,7 @@ export interface Fill {
 
 export interface Trade {
   symbol: string;
-  side: string;
+  side: "buy" | "sell";
   quantity: Decimal;
   entry_price: Decimal;
   exit_price: Decimal;
