@@ -126,7 +126,7 @@ class SqlBarStore:
             if self._postgres:
                 _copy_upsert(connection, names, chunks(copy_text=True))
             else:
-                statement = _upsert_sql(names, ", ".join("?" * len(names)))
+                statement = _upsert_sql(names, f"VALUES ({', '.join('?' * len(names))})")
                 for rows in chunks():
                     connection.exec_driver_sql(statement, rows)
         if asset_class is not None:
@@ -392,11 +392,11 @@ def _copy_field(value: str) -> str:
 
 def _upsert_sql(names: Sequence[str], source: str) -> str:
     """``INSERT ... ON CONFLICT (symbol, timeframe, ts) DO UPDATE`` of ``names`` from ``source``
-    (a ``VALUES`` placeholder list or a ``SELECT``), the same text on SQLite and PostgreSQL."""
+    (a ``VALUES (...)`` of placeholders or a ``SELECT``), the same text on SQLite and
+    PostgreSQL."""
     updated = ", ".join(f"{name} = excluded.{name}" for name in names if name not in _KEY)
-    select_or_values = source if source.startswith("SELECT") else f"VALUES ({source})"
     return (
-        f"INSERT INTO bars ({', '.join(names)}) {select_or_values} "
+        f"INSERT INTO bars ({', '.join(names)}) {source} "
         f"ON CONFLICT ({', '.join(_KEY)}) DO UPDATE SET {updated}"
     )
 
