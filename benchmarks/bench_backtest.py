@@ -20,6 +20,7 @@ import argparse
 import os
 import sys
 import time
+from collections.abc import Mapping
 from decimal import Decimal
 
 import numpy as np
@@ -65,7 +66,10 @@ def synthetic_bars(count: int, seed: int = 7) -> pd.DataFrame:
 
 
 def paperdesk_run(
-    bars: pd.DataFrame, strategy_name: str, engine: str = "auto"
+    bars: pd.DataFrame,
+    strategy_name: str,
+    engine: str = "auto",
+    params: Mapping[str, object] | None = None,
 ) -> tuple[BacktestResult, float]:
     config = RunConfig(
         strategy=strategy_name,
@@ -79,7 +83,7 @@ def paperdesk_run(
         execution=ExecutionConfig(commission=str(COMMISSION), slippage_bps=Decimal(0)),
     )
     instrument = Instrument.equity("SYNTH", calendar="24/7")
-    strategy = create_strategy(strategy_name)
+    strategy = create_strategy(strategy_name, params)
     started = time.perf_counter()
     result = simulate(bars, strategy, config, instrument, engine=engine)
     return result, time.perf_counter() - started

@@ -99,14 +99,27 @@ def raw_fetch(database: Database) -> int:
         return len(cursor.fetchall())
 
 
-def csv_import(frame: pd.DataFrame, directory: Path, server: str, repeat: int) -> None:
-    """``paperdesk data import`` of the bars as a CSV file (a fresh process, a fresh ledger:
-    a new SQLite file, or a new PostgreSQL schema when ``server`` names one) against
-    ``pandas.read_csv`` of the same file; the import's peak memory."""
+def write_csv(frame: pd.DataFrame, directory: Path) -> Path:
+    """The bars as the CSV file ``paperdesk data import`` reads (``BTCUSD_1m.csv``)."""
     path = directory / "BTCUSD_1m.csv"
     written = frame[PRICES].copy()
     written.index = written.index.strftime("%Y-%m-%dT%H:%M:%SZ")
     written.to_csv(path, index_label="timestamp")
+    return path
+
+
+def import_command(path: Path) -> list[str]:
+    """``paperdesk data import`` of the file ``write_csv`` wrote (the ledger is the process's
+    ``DATABASE_URL``)."""
+    command = [str(Path(sys.executable).parent / "paperdesk"), "data", "import", str(path)]
+    return [*command, "--symbol", "BTCUSD", "--timeframe", "1m", "--asset-class", "crypto"]
+
+
+def csv_import(frame: pd.DataFrame, directory: Path, server: str, repeat: int) -> None:
+    """``paperdesk data import`` of the bars as a CSV file (a fresh process, a fresh ledger:
+    a new SQLite file, or a new PostgreSQL schema when ``server`` names one) against
+    ``pandas.read_csv`` of the same file; the import's peak memory."""
+    path = write_csv(frame, directory)
     print(f"CSV import of {len(frame):,} rows ({path.stat().st_size / 1e6:.0f} MB)")
     read, _ = timed(lambda: pd.read_csv(path), repeat)
     line("pandas.read_csv", read, len(frame))
@@ -114,8 +127,7 @@ def csv_import(frame: pd.DataFrame, directory: Path, server: str, repeat: int) -
     if server.startswith("postgres"):
         url, cleanup = postgres_schema(server)
     environment = {**os.environ, "PAPERDESK_HOME": str(directory / "home"), "DATABASE_URL": url}
-    command = [str(Path(sys.executable).parent / "paperdesk"), "data", "import", str(path)]
-    command += ["--symbol", "BTCUSD", "--timeframe", "1m", "--asset-class", "crypto"]
+    command = import_command(path)
     started = time.perf_counter()
     try:
         subprocess.run(command, env=environment, check=True, stdout=subprocess.DEVNULL)

@@ -1,0 +1,280 @@
+"""paperdesk against its peers, every comparison of issue 14's table in one run.
+
+Run on demand (not part of the test suite); the peers are an optional extra:
+
+    .venv/bin/uv pip install --python .venv/bin/python -e '.[peers]'
+    .venv/bin/python -W ignore benchmarks/bench_peers.py [--quick] [--only ROW[,ROW]]
+        [--repeat 3] [--ticks 200] [--database-url postgresql://...] [--markdown]
+
+Rows (``--only`` keys): ``sma-fast`` (SMA 10/20 cross on 1M one-minute bars, the fast path
+against vectorbt's ``Portfolio.from_signals`` on its numba and its rust engine), ``sma-event``
+(the same on the event kernel against backtesting.py), ``bracket`` (macd-cross with an ATR
+stop and target on 200k bars, event kernel against backtesting.py), ``memory`` (the peak
+resident memory of that bracket backtest on 1M bars, each in its own process), ``csv-import``
+(``paperdesk data import`` of a 1M-row CSV file into a SQLite ledger, the whole process,
+against ``pandas.read_csv`` of the same file), ``load-sqlite`` and ``load-postgresql`` (1M
+bars from the database against a raw fetch of the same rows; PostgreSQL when
+``--database-url`` or ``DATABASE_URL`` names a server) and ``live-tick`` / ``tick-history``
+(``bench_live_tick.py``'s tick on SQLite: p50 and p99 against one durable WAL commit, and its
+CPU time with 40,000 bars of history against 500).
+
+Every side of every row runs in a fresh process (``os.wait4`` gives that process's peak
+resident memory, C allocations included), on seeded generated bars (the live tick on the
+bundled SPY hourly bars). The runs are interleaved: ``--repeat`` rounds, each running every
+side of every row once; the table shows the medians, the ratio paperdesk / peer in the row's
+unit, the issue's target and whether it is met, and whether the backtests' trades agree.
+``--quick`` runs small sizes (a smoke run of a minute or two; its figures mean little).
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import os
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+from rich.console import Console
+from rich.table import Table
+
+from peers.figures import Sample, describe, median_sample, ratio, value
+from peers.process import SideFailedError, run_command, run_worker, write_sample
+from peers.rows import IMPORT_COMMAND, ROWS, Row, Side, chosen
+
+PEER_MODULES = {"vectorbt-numba": "vectorbt", "vectorbt-rust": "vectorbt_rust"}
+PEER_MODULES.update(dict.fromkeys(("backtesting-sma", "backtesting-bracket"), "backtesting"))
+INSTALL_HINT = (
+    "install the peers with: .venv/bin/uv pip install --python .venv/bin/python -e '.[peers]'"
+    "  (or pip install -e '.[peers]')"
+)
+
+
+def parse(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true", help="small sizes: a smoke run")
+    parser.add_argument("--only", default="", help="rows, comma-separated: " + row_keys())
+    parser.add_argument("--repeat", type=int, default=3, help="interleaved rounds (median)")
+    parser.add_argument("--ticks", type=int, default=0, help="live ticks (200; quick: 40)")
+    parser.add_argument("--database-url", default=os.environ.get("DATABASE_URL", ""))
+    parser.add_argument("--markdown", action="store_true", help="also print a Markdown table")
+    # one measured side in this process (what the parent runs)
+    parser.add_argument("--worker", help=argparse.SUPPRESS)
+    parser.add_argument("--size", type=int, default=0, help=argparse.SUPPRESS)
+    parser.add_argument("--work", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--output", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--input", default="", help=argparse.SUPPRESS)
+    options = parser.parse_args(argv)
+    if options.repeat < 1:
+        parser.error("--repeat must be at least 1")
+    if not options.ticks:
+        options.ticks = 40 if options.quick else 200
+    return options
+
+
+def row_keys() -> str:
+    return ", ".join(row.key for row in ROWS)
+
+
+def work_as_worker(options: argparse.Namespace) -> int:
+    from peers.workers import WORKERS
+
+    seconds, facts = WORKERS[options.worker](options.size, options.work, options)
+    write_sample(options.output, seconds, facts)
+    return 0
+
+
+def missing_peers(rows: tuple[Row, ...]) -> set[str]:
+    needed = {PEER_MODULES.get(side.worker, "") for row in rows for side in row.peers}
+    needed.discard("")
+    return {name for name in needed if importlib.util.find_spec(name) is None}
+
+
+def usable(row: Row, missing: set[str]) -> Row | None:
+    """``row`` with the peers that are installed (None when none is)."""
+    peers = tuple(side for side in row.peers if PEER_MODULES.get(side.worker, "") not in missing)
+    if not peers:
+        return None
+    return Row(**{**row.__dict__, "peers": peers})
+
+
+def prepare(
+    rows: tuple[Row, ...], sizes: dict[str, int], work: Path, server: str, console: Console
+) -> tuple[dict[str, str], list[Callable[[], None]]]:
+    """Write what the data rows read (once): a row key -> its input, and what to drop after."""
+    from peers.storage import prepare_csv, prepare_database
+
+    inputs: dict[str, str] = {}
+    cleanups: list[Callable[[], None]] = []
+    for row in rows:
+        size = sizes[row.key]
+        started = time.perf_counter()
+        if row.prepared == "csv":
+            inputs[row.key] = str(prepare_csv(size, work))
+        elif row.prepared == "database":
+            url, drop = prepare_database(size, work, server if row.postgres_only else "")
+            inputs[row.key], _ = url, cleanups.append(drop)
+        else:
+            continue
+        console.log(f"prepared {row.key}: {size:,} bars in {time.perf_counter() - started:.1f} s")
+    return inputs, cleanups
+
+
+def measure(
+    row: Row, side: Side, size: int, work: Path, inputs: dict[str, str], run: int, ticks: int
+) -> Sample:
+    if side.worker == IMPORT_COMMAND:
+        from peers.storage import import_side
+
+        command, environment = import_side(Path(inputs[row.key]), work, run)
+        return run_command(command, environment)
+    arguments = ["--ticks", str(ticks)]
+    if row.key in inputs:
+        arguments += ["--input", inputs[row.key]]
+    return run_worker(side.worker, size, work, arguments)
+
+
+def agreement(row: Row, ours: Sample, theirs: Sample) -> str:
+    if not row.same_trades:
+        return ""
+    our_trades, their_trades = ours.facts.get("trades"), theirs.facts.get("trades")
+    our_equity = float(ours.facts.get("final_equity", 0.0))
+    their_equity = float(theirs.facts.get("final_equity", 0.0))
+    trades = (
+        f"{our_trades:,} trades both"
+        if our_trades == their_trades
+        else f"trades {our_trades:,} vs {their_trades:,}"
+    )
+    if abs(our_equity - their_equity) < 0.005:
+        return f"{trades}, final equity equal to the cent ({our_equity:,.2f})"
+    return f"{trades}, final equity {our_equity:,.2f} vs {their_equity:,.2f}"
+
+
+def details(row: Row, ours: Sample, theirs: Sample) -> str:
+    """What the ratio does not say: the other latency, the other peak, deferred costs."""
+    notes = [agreement(row, ours, theirs)]
+    if row.key == "sma-fast":
+        notes.append(f"+{float(ours.facts['objects_seconds']):.2f} s objects on first read")
+    if row.key in ("live-tick", "tick-history"):
+        notes.append(
+            f"p99 {float(ours.facts['p99_ms']):.1f} ms vs {float(theirs.facts['p99_ms']):.1f} ms"
+        )
+    if row.key == "csv-import":
+        notes.append(
+            f"peak {ours.peak_megabytes:.0f} MB vs {theirs.peak_megabytes:.0f} MB (process)"
+        )
+    if row.key == "memory":
+        notes.append(f"{ours.seconds:.1f} s vs {theirs.seconds:.1f} s")
+    return "; ".join(note for note in notes if note)
+
+
+def report(
+    rows: tuple[Row, ...],
+    sizes: dict[str, int],
+    samples: dict[tuple[str, str], list[Sample]],
+    console: Console,
+    markdown: bool,
+) -> None:
+    table = Table(title="paperdesk against its peers (medians; ratio = paperdesk / peer)")
+    for header in ("work", "size", "paperdesk", "peer", "peer figure", "ratio", "target", "met"):
+        table.add_column(header, justify="right" if header in ("size", "ratio") else "left")
+    table.add_column("notes")
+    lines = [
+        "| work | size | paperdesk | peer | ratio | target | met | notes |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for row in rows:
+        size = sizes[row.key]
+        ours = median_sample(samples.get((row.key, row.ours.label), []) or [missing_sample()])
+        mine = value(ours, row.unit, size, row.fact)
+        for peer in row.peers:
+            measured = samples.get((row.key, peer.label), [])
+            if not measured or not samples.get((row.key, row.ours.label)):
+                table.add_row(row.work, f"{size:,}", "", peer.label, "failed", "", "", "")
+                continue
+            theirs = median_sample(measured)
+            figure = value(theirs, row.unit, size, row.fact)
+            times = ratio(mine, figure)
+            met = row.target.check(mine, figure, ours)
+            cells = (
+                row.work,
+                f"{size:,}",
+                describe(mine, row.unit),
+                peer.label,
+                describe(figure, row.unit),
+                f"{times:.2f}x",
+                row.target.words,
+                "met" if met else "MISSED",
+                details(row, ours, theirs),
+            )
+            table.add_row(*cells[:-1], cells[-1], style=None if met else "yellow")
+            lines.append(
+                f"| {row.work} | {size:,} | {cells[2]} | {peer.label} {cells[4]} | {cells[5]} "
+                f"| {cells[6]} | {cells[7]} | {cells[8]} |"
+            )
+    console.print(table)
+    if markdown:
+        console.print("\n".join(lines), markup=False, highlight=False, soft_wrap=True)
+
+
+def missing_sample() -> Sample:
+    return Sample(seconds=float("nan"), peak_megabytes=float("nan"))
+
+
+def main(argv: list[str] | None = None) -> int:
+    options = parse(argv)
+    if options.worker:
+        return work_as_worker(options)
+    console = Console(width=None if sys.stdout.isatty() else 220)
+    rows = chosen(options.only, options.database_url.startswith("postgres"))
+    missing = missing_peers(rows)
+    if missing:
+        console.print(f"[yellow]not installed: {', '.join(sorted(missing))}; {INSTALL_HINT}")
+        rows = tuple(kept for row in rows if (kept := usable(row, missing)) is not None)
+    sizes = {row.key: row.quick_size if options.quick else row.full_size for row in rows}
+    load = os.getloadavg()
+    console.log(
+        f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC, {os.cpu_count()} cores, load average "
+        f"{load[0]:.2f} {load[1]:.2f} {load[2]:.2f}; {options.repeat} interleaved rounds; "
+        f"rows: {', '.join(row.key for row in rows)}"
+    )
+    samples: dict[tuple[str, str], list[Sample]] = {}
+    failures = 0
+    with tempfile.TemporaryDirectory(prefix="paperdesk-peers-") as folder:
+        work = Path(folder)
+        inputs, cleanups = prepare(rows, sizes, work, options.database_url, console)
+        try:
+            for run in range(options.repeat):
+                for row in rows:
+                    for side in (row.ours, *row.peers):
+                        try:
+                            sample = measure(
+                                row, side, sizes[row.key], work, inputs, run, options.ticks
+                            )
+                        except SideFailedError as error:
+                            failures += 1
+                            console.print(f"[red]{row.key} / {side.label} failed: {error}")
+                            continue
+                        samples.setdefault((row.key, side.label), []).append(sample)
+                        figure = value(sample, row.unit, sizes[row.key], row.fact)
+                        console.log(
+                            f"round {run + 1} {row.key:<15} {side.label:<38} "
+                            f"{describe(figure, row.unit):>16}  {sample.seconds:8.3f} s  "
+                            f"peak {sample.peak_megabytes:6.0f} MB"
+                        )
+        finally:
+            for cleanup in cleanups:
+                cleanup()
+    report(rows, sizes, samples, console, options.markdown)
+    load = os.getloadavg()
+    console.log(f"load average at the end {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}")
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,187 @@
+"""The backtest sides: paperdesk's fast path and event kernel, vectorbt and backtesting.py.
+
+Every side runs on ``bench_backtest.synthetic_bars`` (a seeded random walk of one-minute bars
+at two-decimal prices) with the conventions of ``bench_backtest.py``: 1,000,000 of cash, all-in
+sizing at the fill price in whole units, next-open fills, no fee, the position reversed on each
+cross. Each side first runs once on 5,000 bars (imports, numba compilation, caches), then times
+one run on the full size: the signals, the simulation and the final equity (paperdesk's figure
+also includes its ledger and statistics). Each returns (seconds, facts).
+"""
+
+from __future__ import annotations
+
+import time
+from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import talib
+
+from bench_backtest import (
+    COMMISSION,
+    START_CASH,
+    objects_time,
+    paperdesk_run,
+    reference_run,
+    synthetic_bars,
+)
+from paperdesk.analysis.strategies.registry import create_strategy
+from peers.crossings import cross_entries
+from peers.figures import Fact
+
+WARM_UP_BARS = 5_000
+BRACKET_PARAMETERS: dict[str, object] = {"stop_atr": 2.0, "target_atr": 3.0}
+"""macd-cross (12/26/9) with a stop 2 ATR(14) and a target 3 ATR(14) from the signal's close
+(the README's example)."""
+
+Facts = dict[str, Fact]
+
+
+def paperdesk_sma(size: int, engine: str) -> tuple[float, Facts]:
+    """``sma-cross`` (10/20) on ``engine`` ("fastpath" or "event")."""
+    bars = synthetic_bars(size)
+    paperdesk_run(bars.iloc[:WARM_UP_BARS], "sma-cross", engine)
+    result, seconds = paperdesk_run(bars, "sma-cross", engine)
+    built, _ = objects_time(result)  # the fast path builds its objects on first read
+    facts: Facts = {
+        "trades": len(result.trades),
+        "final_equity": float(result.final_equity),
+        "objects_seconds": built,
+    }
+    return seconds, facts
+
+
+def backtesting_sma(size: int) -> tuple[float, Facts]:
+    """backtesting.py 0.6.6 on the same SMA cross (``bench_backtest.reference_run``)."""
+    bars = synthetic_bars(size)
+    if reference_run(bars.iloc[:WARM_UP_BARS]) is None:
+        raise SystemExit(MISSING_PEERS)
+    outcome = reference_run(bars)
+    assert outcome is not None
+    trades, equity, seconds = outcome
+    return seconds, {"trades": len(trades), "final_equity": equity}
+
+
+def vectorbt_sma(size: int, engine: str) -> tuple[float, Facts]:
+    """vectorbt's ``Portfolio.from_signals`` on the same cross: long and short entries the bar
+    after each cross, filled at that bar's open (``price=open``), all-in (``size=inf``) in whole
+    units (``size_granularity=1``), the position reversed on an opposite entry."""
+    try:
+        import vectorbt
+    except ImportError as error:
+        raise SystemExit(MISSING_PEERS) from error
+
+    def run(frame: pd.DataFrame) -> tuple[Any, float]:
+        close = frame["close"].to_numpy()
+        long_entries, short_entries = cross_entries(
+            talib.SMA(close, timeperiod=10), talib.SMA(close, timeperiod=20)
+        )
+        portfolio = vectorbt.Portfolio.from_signals(
+            frame["close"].tz_localize(None),  # a UTC index costs vectorbt seconds of wrapping
+            entries=long_entries,
+            short_entries=short_entries,
+            price=frame["open"].to_numpy(),
+            size=np.inf,
+            size_granularity=1.0,
+            init_cash=float(START_CASH),
+            fees=float(COMMISSION),
+            upon_opposite_entry="reverse",
+            freq="1min",
+            engine=engine,
+        )
+        return portfolio, float(portfolio.final_value())
+
+    bars = synthetic_bars(size)
+    run(bars.iloc[:WARM_UP_BARS])
+    started = time.perf_counter()
+    portfolio, equity = run(bars)
+    seconds = time.perf_counter() - started
+    trades = int(portfolio.trades.closed.count())
+    return seconds, {"trades": trades, "final_equity": equity}
+
+
+def paperdesk_bracket(size: int) -> tuple[float, Facts]:
+    """macd-cross with its ATR stop and target on the event kernel (brackets are not on the
+    fast path). When ``benchmarks/bench_kernel.py`` exists, this is the place to call its
+    bracket run instead."""
+    bars = synthetic_bars(size)
+    paperdesk_run(bars.iloc[:WARM_UP_BARS], "macd-cross", "event", BRACKET_PARAMETERS)
+    result, seconds = paperdesk_run(bars, "macd-cross", "event", BRACKET_PARAMETERS)
+    facts: Facts = {
+        "trades": len(result.trades),
+        "final_equity": float(result.final_equity),
+        "ambiguous_bars": result.stats.ambiguous_bars,
+    }
+    return seconds, facts
+
+
+def rounded_against_trader(level: float, up: bool) -> float | None:
+    """A stop or target at the cent, rounded as paperdesk's router does (against the trader:
+    a long's stop and a short's target down, the others up); None for NaN (ATR warming up)."""
+    if np.isnan(level):
+        return None
+    exact = Decimal(repr(level)).quantize(Decimal("0.01"), ROUND_CEILING if up else ROUND_FLOOR)
+    return float(exact)
+
+
+def backtesting_bracket(size: int) -> tuple[float, Facts]:
+    """backtesting.py on the same bracket strategy: paperdesk's own macd-cross signal frame
+    (the same MACD, crosses, ATR and levels, computed inside the timed run), each cross an
+    all-in ``buy``/``sell`` with ``sl``/``tp`` at the next open, ``exclusive_orders`` closing
+    the open trade and its legs."""
+    try:
+        from backtesting import Backtest, Strategy
+    except ImportError as error:
+        raise SystemExit(MISSING_PEERS) from error
+
+    def run(frame: pd.DataFrame) -> tuple[pd.DataFrame, float, float]:
+        started = time.perf_counter()
+        signals = create_strategy("macd-cross", BRACKET_PARAMETERS).compute(frame)  # type: ignore[union-attr]
+        rows = frame.index.get_indexer(signals.index)
+        direction = np.zeros(len(frame), np.int8)
+        direction[rows] = signals["direction"].to_numpy()
+        stops: dict[int, float | None] = {}
+        targets: dict[int, float | None] = {}
+        for row, side, stop, target in zip(
+            rows, direction[rows], signals["stop"], signals["target"], strict=True
+        ):
+            stops[int(row)] = rounded_against_trader(stop, up=side < 0)
+            targets[int(row)] = rounded_against_trader(target, up=side > 0)
+
+        class MacdBracket(Strategy):  # type: ignore[misc]
+            def init(self) -> None:
+                pass
+
+            def next(self) -> None:
+                row = len(self.data) - 1
+                side = direction[row]
+                if side > 0:
+                    self.buy(sl=stops[row], tp=targets[row])
+                elif side < 0:
+                    self.sell(sl=stops[row], tp=targets[row])
+
+        data = frame.rename(columns=str.capitalize)[["Open", "High", "Low", "Close", "Volume"]]
+        data.index = data.index.tz_localize(None)
+        backtest = Backtest(
+            data,
+            MacdBracket,
+            cash=float(START_CASH),
+            commission=float(COMMISSION),
+            exclusive_orders=True,
+            finalize_trades=False,
+        )
+        statistics = backtest.run()
+        seconds = time.perf_counter() - started
+        return statistics._trades, float(statistics["Equity Final [$]"]), seconds
+
+    bars = synthetic_bars(size)
+    run(bars.iloc[:WARM_UP_BARS])
+    trades, equity, seconds = run(bars)
+    return seconds, {"trades": len(trades), "final_equity": equity}
+
+
+MISSING_PEERS = (
+    "the peers are not installed: .venv/bin/uv pip install --python .venv/bin/python "
+    "-e '.[peers]'  (or: pip install -e '.[peers]')"
+)

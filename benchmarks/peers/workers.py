@@ -1,0 +1,111 @@
+"""Each measured side by its key: what ``bench_peers.py --worker KEY`` runs in its process.
+
+The heavy imports (paperdesk, vectorbt, backtesting.py, SQLAlchemy) happen inside each worker,
+so a row's process loads only what its side needs.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from peers.rows import Facts, Worker
+
+
+def paperdesk_fastpath(size: int, _work: Path, _options: argparse.Namespace) -> tuple[float, Facts]:
+    from peers.backtests import paperdesk_sma
+
+    return paperdesk_sma(size, "fastpath")
+
+
+def paperdesk_event(size: int, _work: Path, _options: argparse.Namespace) -> tuple[float, Facts]:
+    from peers.backtests import paperdesk_sma
+
+    return paperdesk_sma(size, "event")
+
+
+def vectorbt_numba(size: int, _work: Path, _options: argparse.Namespace) -> tuple[float, Facts]:
+    from peers.backtests import vectorbt_sma
+
+    return vectorbt_sma(size, "numba")
+
+
+def vectorbt_rust(size: int, _work: Path, _options: argparse.Namespace) -> tuple[float, Facts]:
+    from peers.backtests import vectorbt_sma
+
+    return vectorbt_sma(size, "rust")
+
+
+def backtesting_sma(size: int, _work: Path, _options: argparse.Namespace) -> tuple[float, Facts]:
+    from peers.backtests import backtesting_sma as run
+
+    return run(size)
+
+
+def paperdesk_bracket(size: int, _work: Path, _options: argparse.Namespace) -> tuple[float, Facts]:
+    from peers.backtests import paperdesk_bracket as run
+
+    return run(size)
+
+
+def backtesting_bracket(
+    size: int, _work: Path, _options: argparse.Namespace
+) -> tuple[float, Facts]:
+    from peers.backtests import backtesting_bracket as run
+
+    return run(size)
+
+
+def read_csv(_size: int, _work: Path, options: argparse.Namespace) -> tuple[float, Facts]:
+    from peers.storage import read_csv_side
+
+    return read_csv_side(Path(options.input))
+
+
+def load_bars(_size: int, _work: Path, options: argparse.Namespace) -> tuple[float, Facts]:
+    from peers.storage import load_side
+
+    return load_side(options.input)
+
+
+def raw_fetch(_size: int, _work: Path, options: argparse.Namespace) -> tuple[float, Facts]:
+    from peers.storage import raw_fetch_side
+
+    return raw_fetch_side(options.input)
+
+
+def tick_sqlite(size: int, _work: Path, options: argparse.Namespace) -> tuple[float, Facts]:
+    from peers.live import tick_side
+
+    return tick_side("sqlite", size, options.ticks)
+
+
+def tick_sqlite_short(_size: int, _work: Path, options: argparse.Namespace) -> tuple[float, Facts]:
+    from peers.live import tick_side
+
+    return tick_side("sqlite", SHORT_HISTORY, options.ticks)
+
+
+def commit_sqlite(_size: int, _work: Path, options: argparse.Namespace) -> tuple[float, Facts]:
+    from peers.live import commit_side
+
+    return commit_side("sqlite", options.ticks)
+
+
+SHORT_HISTORY = 500
+
+WORKERS: dict[str, Worker] = {
+    "paperdesk-fastpath": paperdesk_fastpath,
+    "paperdesk-event": paperdesk_event,
+    "vectorbt-numba": vectorbt_numba,
+    "vectorbt-rust": vectorbt_rust,
+    "backtesting-sma": backtesting_sma,
+    "paperdesk-bracket": paperdesk_bracket,
+    "backtesting-bracket": backtesting_bracket,
+    "read-csv": read_csv,
+    "load-bars": load_bars,
+    "raw-fetch": raw_fetch,
+    "tick-sqlite": tick_sqlite,
+    "tick-sqlite-short": tick_sqlite_short,
+    "commit-sqlite": commit_sqlite,
+}
