@@ -69,14 +69,6 @@ def ratio(ours: float, theirs: float) -> float:
     return ours / theirs
 
 
-def speed_factor(ours: float, theirs: float, unit: Unit) -> float:
-    """How many times better paperdesk is than the peer (above 1: better, whatever the unit)."""
-    measured = ratio(ours, theirs)
-    if unit.higher_is_better:
-        return measured
-    return float("inf") if measured == 0 else 1 / measured
-
-
 def describe(figure: float, unit: Unit) -> str:
     """A figure as the table prints it: bars/s with thousands separators, the rest short."""
     if unit is Unit.BARS_PER_SECOND:
