@@ -5,6 +5,7 @@ Run on demand (not part of the test suite); the peers are an optional extra:
     .venv/bin/uv pip install --python .venv/bin/python -e '.[peers]'
     .venv/bin/python -W ignore benchmarks/bench_peers.py [--quick] [--only ROW[,ROW]]
         [--repeat 3] [--ticks 200] [--database-url postgresql://...] [--markdown]
+        [--save SAMPLES.jsonl] [--from-saved SAMPLES.jsonl]
 
 Rows (``--only`` keys): ``sma-fast`` (SMA 10/20 cross on 1M one-minute bars, the fast path
 against vectorbt's ``Portfolio.from_signals`` on its numba and its rust engine), ``sma-event``
@@ -23,18 +24,23 @@ resident memory, C allocations included), on seeded generated bars (the live tic
 bundled SPY hourly bars). The runs are interleaved: ``--repeat`` rounds, each running every
 side of every row once; the table shows the medians, the ratio paperdesk / peer in the row's
 unit, the issue's target and whether it is met, and whether the backtests' trades agree.
-``--quick`` runs small sizes (a smoke run of a minute or two; its figures mean little).
+``--quick`` runs small sizes (a smoke run of a few minutes; its figures mean little).
+``--save FILE`` appends every sample to a JSON-lines file as it is measured, and
+``--from-saved FILE`` prints the table from such a file (the rounds that finished, when a long
+run was stopped).
 """
 
 from __future__ import annotations
 
 import argparse
 import importlib.util
+import json
 import os
 import sys
 import tempfile
 import time
 from collections.abc import Callable
+from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -63,6 +69,14 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--ticks", type=int, default=0, help="live ticks (200; quick: 40)")
     parser.add_argument("--database-url", default=os.environ.get("DATABASE_URL", ""))
     parser.add_argument("--markdown", action="store_true", help="also print a Markdown table")
+    parser.add_argument(
+        "--save", type=Path, help="append each sample to this JSON-lines file as it is measured"
+    )
+    parser.add_argument(
+        "--from-saved",
+        type=Path,
+        help="print the table of the samples a --save run wrote (with its --quick, --only)",
+    )
     # one measured side in this process (what the parent runs)
     parser.add_argument("--worker", help=argparse.SUPPRESS)
     parser.add_argument("--size", type=int, default=0, help=argparse.SUPPRESS)
@@ -222,6 +236,12 @@ def report(
         console.print("\n".join(lines), markup=False, highlight=False, soft_wrap=True)
 
 
+def save(path: Path, row: Row, side: Side, run: int, sample: Sample) -> None:
+    record = {"row": row.key, "side": side.label, "round": run + 1, **asdict(sample)}
+    with path.open("a") as saved:
+        saved.write(json.dumps(record) + "\n")
+
+
 def missing_sample() -> Sample:
     return Sample(seconds=float("nan"), peak_megabytes=float("nan"))
 
@@ -244,6 +264,13 @@ def main(argv: list[str] | None = None) -> int:
         f"rows: {', '.join(row.key for row in rows)}"
     )
     samples: dict[tuple[str, str], list[Sample]] = {}
+    if options.from_saved:
+        for line in options.from_saved.read_text().splitlines():
+            saved = json.loads(line)
+            sample = Sample(saved["seconds"], saved["peak_megabytes"], saved["facts"])
+            samples.setdefault((saved["row"], saved["side"]), []).append(sample)
+        report(rows, sizes, samples, console, options.markdown)
+        return 0
     failures = 0
     with tempfile.TemporaryDirectory(prefix="paperdesk-peers-") as folder:
         work = Path(folder)
@@ -261,6 +288,8 @@ def main(argv: list[str] | None = None) -> int:
                             console.print(f"[red]{row.key} / {side.label} failed: {error}")
                             continue
                         samples.setdefault((row.key, side.label), []).append(sample)
+                        if options.save:
+                            save(options.save, row, side, run, sample)
                         figure = value(sample, row.unit, sizes[row.key], row.fact)
                         console.log(
                             f"round {run + 1} {row.key:<15} {side.label:<38} "
