@@ -132,7 +132,8 @@ def prepare(
             inputs[row.key] = str(prepare_csv(size, work))
         elif row.prepared == "database":
             url, drop = prepare_database(size, work, server if row.postgres_only else "")
-            inputs[row.key], _ = url, cleanups.append(drop)
+            inputs[row.key] = url
+            cleanups.append(drop)
         else:
             continue
         console.log(f"prepared {row.key}: {size:,} bars in {time.perf_counter() - started:.1f} s")

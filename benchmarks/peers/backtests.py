@@ -162,7 +162,7 @@ def backtesting_bracket(size: int) -> tuple[float, Facts]:
                     self.sell(sl=stops[row], tp=targets[row])
 
         data = frame.rename(columns=str.capitalize)[["Open", "High", "Low", "Close", "Volume"]]
-        data.index = data.index.tz_localize(None)
+        data.index = pd.DatetimeIndex(data.index).tz_localize(None)
         backtest = Backtest(
             data,
             MacdBracket,
