@@ -195,7 +195,10 @@ def report(
     console: Console,
     markdown: bool,
 ) -> None:
-    table = Table(title="paperdesk against its peers (medians; ratio = paperdesk / peer)")
+    rounds = max((len(measured) for measured in samples.values()), default=0)
+    table = Table(
+        title=f"paperdesk against its peers (medians of {rounds} rounds; ratio = paperdesk / peer)"
+    )
     for header in ("work", "size", "paperdesk", "peer", "peer figure", "ratio", "target", "met"):
         table.add_column(header, justify="right" if header in ("size", "ratio") else "left")
     table.add_column("notes")
@@ -205,14 +208,14 @@ def report(
     ]
     for row in rows:
         size = sizes[row.key]
-        ours = median_sample(samples.get((row.key, row.ours.label), []) or [missing_sample()])
-        mine = value(ours, row.unit, size, row.fact)
+        our_samples = samples.get((row.key, row.ours.label), [])
         for peer in row.peers:
             measured = samples.get((row.key, peer.label), [])
-            if not measured or not samples.get((row.key, row.ours.label)):
-                table.add_row(row.work, f"{size:,}", "", peer.label, "failed", "", "", "")
+            if not measured or not our_samples:
+                table.add_row(row.work, f"{size:,}", "", peer.label, "", "", "", "not measured")
                 continue
-            theirs = median_sample(measured)
+            ours, theirs = median_sample(our_samples), median_sample(measured)
+            mine = value(ours, row.unit, size, row.fact)
             figure = value(theirs, row.unit, size, row.fact)
             times = ratio(mine, figure)
             met = row.target.check(mine, figure, ours)
@@ -241,10 +244,6 @@ def save(path: Path, row: Row, side: Side, run: int, sample: Sample) -> None:
     record = {"row": row.key, "side": side.label, "round": run + 1, **asdict(sample)}
     with path.open("a") as saved:
         saved.write(json.dumps(record) + "\n")
-
-
-def missing_sample() -> Sample:
-    return Sample(seconds=float("nan"), peak_megabytes=float("nan"))
 
 
 def main(argv: list[str] | None = None) -> int:
