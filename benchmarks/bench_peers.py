@@ -161,9 +161,9 @@ def agreement(row: Row, ours: Sample, theirs: Sample) -> str:
     our_equity = float(ours.facts.get("final_equity", 0.0))
     their_equity = float(theirs.facts.get("final_equity", 0.0))
     trades = (
-        f"{our_trades:,} trades both"
+        f"{float(our_trades or 0):,.0f} trades both"
         if our_trades == their_trades
-        else f"trades {our_trades:,} vs {their_trades:,}"
+        else f"trades {float(our_trades or 0):,.0f} vs {float(their_trades or 0):,.0f}"
     )
     if abs(our_equity - their_equity) < 0.005:
         return f"{trades}, final equity equal to the cent ({our_equity:,.2f})"
