@@ -92,6 +92,12 @@ class SimulationIn(PlanUpload):
     slippage_bps: ZeroOrMore = Decimal(5)
     commission: str = Field("none", min_length=1, max_length=100)
     plan_date: date | None = Field(None, description="the entry day of rows without a time")
+    stop_loss_priority: bool = Field(
+        True,
+        description="a candle touching stop and target (undecided by finer bars) exits at the "
+        "stop (true) or at the target (false: the optimistic bound)",
+    )
+    eod_close: bool = Field(True, description="intraday mode closes trades at the session's end")
 
 
 class PlanProblemOut(BaseModel):
@@ -200,6 +206,7 @@ class SimulationOut(BaseModel):
     entry: str
     max_hold_days: str
     eod_close: bool
+    stop_loss_priority: bool
     resolve_with: str | None
     slippage_bps: str
     commission: str

@@ -136,6 +136,7 @@ def period_summary(
         "same_candle": {
             "resolved_lower_timeframe": sum(1 for t in trades if t.resolution == "lower-timeframe"),
             "stop_loss_first": sum(1 for t in trades if t.resolution == "stop-loss-first"),
+            "take_profit_first": sum(1 for t in trades if t.resolution == "take-profit-first"),
         },
         **_curve_statistics(capital, closed, equity_rows),
     }

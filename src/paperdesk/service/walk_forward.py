@@ -82,6 +82,8 @@ class WalkForwardRequest:
     fit_window: str | None = None
     fit_params: tuple[tuple[str, str], ...] = ()
     refit_every: int = 5
+    stop_loss_priority: bool = True
+    eod_close: bool = True
 
     def inputs(self, plan_files: Mapping[str, Path]) -> dict[str, object]:
         """What the manifest records: every input that changes the evidence (the plan files
@@ -112,6 +114,9 @@ class WalkForwardRequest:
             "fit_window": self.fit_window,
             "fit_params": dict(self.fit_params),
             "refit_every": self.refit_every if self.fit_window is not None else None,
+            # recorded only when changed, so evidence written before these options resumes
+            **({} if self.stop_loss_priority else {"stop_loss_priority": False}),
+            **({} if self.eod_close else {"eod_close": False}),
         }
 
 
@@ -236,6 +241,8 @@ class _Run:
             max_hold_days=defaults.max_hold_days
             if request.max_hold_days is None
             else request.max_hold_days,
+            stop_loss_priority=request.stop_loss_priority,
+            eod_close_intraday=request.eod_close,
         )
         self.costs = CostModels(
             parse_fee_model(request.commission), basis_points_model(request.slippage_bps)

@@ -43,6 +43,11 @@ def test_the_table_and_a_resumed_rerun(plans: str, tmp_path: Path) -> None:
     error = fails(*args, "--mode", "fast", "--out", str(out))
     assert "other inputs (changed: mode)" in error
     assert "--restart" in error
+    # the same-candle priority and the EOD close are inputs too: changing them is refused
+    error = fails(*args, "--mode", "intraday", "--take-profit-first", "--out", str(out))
+    assert "changed: stop_loss_priority" in error
+    error = fails(*args, "--mode", "intraday", "--no-eod-close", "--out", str(out))
+    assert "changed: eod_close" in error
 
 
 @pytest.mark.parametrize(
