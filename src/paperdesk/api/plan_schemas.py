@@ -169,6 +169,15 @@ class PlanExecutionOut(BaseModel):
         return cls.model_validate(execution.as_dict())
 
 
+class ClosedHoldOut(BaseModel):
+    symbol: str
+    row: int = Field(description="the row of the plan of plan_date")
+    plan_date: str
+    entry: str = Field(description="the entry's client order id")
+    reason: str
+    order_id: str | None = Field(description="the market order closing the row's trade")
+
+
 class ReconcileOut(BaseModel):
     portfolio_id: int
     ts: datetime
@@ -179,6 +188,11 @@ class ReconcileOut(BaseModel):
     unrealized_pnl: Money
     fees_paid: Money
     marks: dict[str, Money] = Field(description="each position's mark (its last price)")
+    closed: list[ClosedHoldOut] = Field(
+        default_factory=list,
+        description="plan rows whose holding time ran out (or whose trade had ended): the "
+        "order closing each (null when nothing was left to close) and why",
+    )
 
     @classmethod
     def of(cls, result: Reconciliation) -> ReconcileOut:
@@ -193,6 +207,7 @@ class ReconcileOut(BaseModel):
             unrealized_pnl=point.unrealized_pnl,
             fees_paid=point.fees_paid,
             marks=dict(result.marks),
+            closed=[ClosedHoldOut.model_validate(hold.as_dict()) for hold in result.closed],
         )
 
 
