@@ -19,6 +19,7 @@ from paperdesk.cli.run_options import with_run_options
 from paperdesk.cli.services import services
 from paperdesk.domain.errors import OptionError
 from paperdesk.service import result_to_dict
+from paperdesk.service.report_files import check_report_path
 from paperdesk.service.run_files import build_config
 
 if TYPE_CHECKING:  # the engine's result (pandas) is imported when a backtest runs
@@ -58,6 +59,15 @@ def backtest_command(
     ] = False,
     asset_class: AssetClassOption = None,
     plot: PlotFile = None,
+    report: Annotated[
+        Path | None,
+        typer.Option(
+            "--report",
+            metavar="FILE.html",
+            help="Write the result's report: one self-contained HTML page with interactive "
+            "charts (equity, drawdown, monthly returns, P&L distribution, outcomes) and its data.",
+        ),
+    ] = None,
     wide: WideFlag = False,
     *,
     run_options: dict[str, object | None],
@@ -77,6 +87,7 @@ def backtest_command(
     run_file = Path(config).expanduser() if config is not None else None
     run_config = build_config(options, param or (), run_file)
     plot_path = check_plot_path(plot) if plot is not None else None
+    report_path = check_report_path(report, "--report") if report is not None else None
     with progress_bar(enabled=not json_output and sys.stderr.isatty()) as progress:
         result = services().backtests.run(run_config, progress, asset_class=asset_class)
     if json_output:
@@ -84,6 +95,11 @@ def backtest_command(
     else:
         print_report(result, wide=wide)
         print_equity(result)
+    if report_path is not None:
+        reports = services().result_reports
+        reports.write(reports.backtest(result), report_path)
+        if not json_output:
+            typer.echo(f"wrote {report_path}", err=True)
     if plot_path is not None:
         curve = result.equity_curve
         title = f"{result.config.strategy} on {result.symbol} ({result.timeframe})"
