@@ -19,7 +19,6 @@ from paperdesk.cli.run_options import with_run_options
 from paperdesk.cli.services import services
 from paperdesk.domain.errors import OptionError
 from paperdesk.service import result_to_dict
-from paperdesk.service.report_files import check_report_path
 from paperdesk.service.run_files import build_config
 
 if TYPE_CHECKING:  # the engine's result (pandas) is imported when a backtest runs
@@ -87,7 +86,7 @@ def backtest_command(
     run_file = Path(config).expanduser() if config is not None else None
     run_config = build_config(options, param or (), run_file)
     plot_path = check_plot_path(plot) if plot is not None else None
-    report_path = check_report_path(report, "--report") if report is not None else None
+    report_path = _report_path(report) if report is not None else None
     with progress_bar(enabled=not json_output and sys.stderr.isatty()) as progress:
         result = services().backtests.run(run_config, progress, asset_class=asset_class)
     if json_output:
@@ -104,6 +103,12 @@ def backtest_command(
         curve = result.equity_curve
         title = f"{result.config.strategy} on {result.symbol} ({result.timeframe})"
         write_plot(plot_path, list(curve.index), curve.tolist(), title)
+
+
+def _report_path(report: Path) -> Path:
+    from paperdesk.service.report_files import check_report_path  # the service loads pandas
+
+    return check_report_path(report, "--report")
 
 
 def print_equity(result: BacktestResult) -> None:
