@@ -23,7 +23,7 @@ MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", 
 HEAT_STEPS = (Decimal(1), Decimal(3), Decimal(6))  # percent: the heat map's shades
 
 
-def percent_text(value: str | None) -> str:
+def percent_shown(value: str | None) -> str:
     """A percentage's decimal text shown to 2 places, or "—"."""
     return MISSING if value is None else f"{Decimal(value):,.2f}%"
 
@@ -100,7 +100,7 @@ def equity_charts(document: Document) -> str:
         + _chart("equity", "Equity curve", EQUITY_HEIGHT, equity_shapes)
         + f'<p class="chart-note">{text(note)}</p><h2>Drawdown</h2>'
         + _chart("drawdown", "Drawdown below the running peak", DRAWDOWN_HEIGHT, drawdown_shapes)
-        + f'<p class="chart-note">deepest {text(percent_text(summary["max_drawdown_pct"]))} '
+        + f'<p class="chart-note">deepest {text(percent_shown(summary["max_drawdown_pct"]))} '
         "below the running peak (the starting equity is the first peak)</p></section>"
     )
 
@@ -210,6 +210,6 @@ __all__ = [
     "equity_charts",
     "monthly_heat_map",
     "outcome_chart",
-    "percent_text",
+    "percent_shown",
     "pnl_histogram",
 ]

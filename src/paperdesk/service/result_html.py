@@ -25,7 +25,7 @@ from paperdesk.service.result_charts import (
     equity_charts,
     monthly_heat_map,
     outcome_chart,
-    percent_text,
+    percent_shown,
     pnl_histogram,
 )
 from paperdesk.service.result_page_assets import SCRIPT, STYLE
@@ -47,13 +47,13 @@ Format = Callable[[str | None], str]
 KPI_CARDS: tuple[tuple[str, str, Format, bool], ...] = (
     # key, label, format, coloured by sign
     ("pnl", "Total P&L", money, True),
-    ("total_return_pct", "Total return", percent_text, True),
+    ("total_return_pct", "Total return", percent_shown, True),
     ("final_equity", "Final equity", money, False),
     ("trades", "Trades", count_text, False),
-    ("win_rate_pct", "Win rate", percent_text, False),
+    ("win_rate_pct", "Win rate", percent_shown, False),
     ("profit_factor", "Profit factor", ratio_text, False),
-    ("max_drawdown_pct", "Max drawdown", percent_text, False),
-    ("cagr_pct", "CAGR", percent_text, True),
+    ("max_drawdown_pct", "Max drawdown", percent_shown, False),
+    ("cagr_pct", "CAGR", percent_shown, True),
     ("sharpe", "Sharpe", ratio_text, False),
     ("sortino", "Sortino", ratio_text, False),
     ("take_profit", "Take-profit", count_text, False),
