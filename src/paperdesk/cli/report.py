@@ -29,7 +29,7 @@ def report_command(
     portfolio_id: Annotated[
         int | None,
         typer.Argument(
-            metavar="[PORTFOLIO_ID]",
+            metavar="PORTFOLIO_ID",
             help="The portfolio's id (or give --walkforward DIR).",
             callback=portfolio_id_value,
         ),
