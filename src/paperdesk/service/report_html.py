@@ -15,8 +15,10 @@ import hashlib
 import html
 import json
 from collections.abc import Callable, Sequence
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
+
+from paperdesk.domain.currencies import minor_unit
 
 Document = dict[str, Any]
 MISSING = "—"  # an undefined statistic (no trades, no losses...) is shown as this, never 0
@@ -129,8 +131,20 @@ def embedded_json(document: Document) -> str:
 # ---------------------------------------------------------------------------------- values
 
 
-def money(value: str | None) -> str:
-    """An exact decimal string with thousands separators (every digit kept), or "—"."""
+def money(value: str | None, currency: str = "USD") -> str:
+    """An amount as a statement shows it: rounded half-up to the currency's minor unit, with
+    thousands separators (the CLI's rule, ``cli/money.py``), or "—". The embedded JSON keeps
+    every digit."""
+    if value is None:
+        return MISSING
+    places = minor_unit(currency)
+    rounded = Decimal(value).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    return f"{rounded:,.{places}f}"
+
+
+def exact(value: str | None) -> str:
+    """A price or quantity with every digit it has (they are on the tick or lot already) and
+    thousands separators, or "—"."""
     return MISSING if value is None else format(Decimal(value), ",f")
 
 
@@ -238,9 +252,9 @@ def positions_table(document: Document) -> str:
     rows = [
         [
             (text(p["symbol"]), ""),
-            (text(money(p["quantity"])), ""),
-            (text(money(p["average_price"])), ""),
-            (text(money(p["last_price"])), ""),
+            (text(exact(p["quantity"])), ""),
+            (text(exact(p["average_price"])), ""),
+            (text(exact(p["last_price"])), ""),
             (text(money(p["market_value"])), ""),
             (text(money(p["unrealized_pnl"])), tone(p["unrealized_pnl"])),
             (text(moment(p["opened_at"])), ""),
@@ -266,8 +280,8 @@ def fills_table(document: Document) -> str:
             (text(moment(f["filled_at"])), ""),
             (text(f["symbol"]), ""),
             (text(f["side"]), ""),
-            (text(money(f["quantity"])), ""),
-            (text(money(f["price"])), ""),
+            (text(exact(f["quantity"])), ""),
+            (text(exact(f["price"])), ""),
             (text(money(f["fee"])), ""),
             (text(f["order_id"]), ""),
         ]
@@ -405,6 +419,7 @@ __all__ = [
     "STYLE",
     "content_security_policy",
     "embedded_json",
+    "exact",
     "moment",
     "money",
     "page_policy",
