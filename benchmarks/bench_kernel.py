@@ -26,11 +26,15 @@ from __future__ import annotations
 
 import argparse
 import os
+import sys
 import time
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
+
+sys.path.insert(0, str(Path(__file__).parent))  # bench_backtest, when imported from elsewhere
 
 from bench_backtest import (
     ALL_IN_PERCENT,
