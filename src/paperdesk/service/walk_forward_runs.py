@@ -409,6 +409,28 @@ def _read_json(path: Path) -> dict[str, Any] | None:
 
 
 def evidence_document(folder: Path) -> dict[str, Any]:
+    """The evidence of the folder ``paperdesk walkforward`` wrote: the result report's
+    document (``paperdesk.service.result_reports``: summary, equity with drawdown, monthly
+    returns, trades, P&L distribution, outcome counts)."""
+    from paperdesk.service.result_reports import walk_forward_report
+
+    return dict(walk_forward_report(folder))
+
+def _write_json(path: Path, document: object) -> None:
+    from paperdesk.service.walk_forward_files import json_bytes, replace_file
+
+    replace_file(path, json_bytes(document))
+
+
+def _read_json(path: Path) -> dict[str, Any] | None:
+    try:
+        document = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return document if isinstance(document, dict) else None
+
+
+def evidence_document(folder: Path) -> dict[str, Any]:
     """The evidence of the folder ``paperdesk walkforward`` wrote (interim: its summary and
     trades as written)."""
     import csv
