@@ -414,30 +414,8 @@ def evidence_document(folder: Path) -> dict[str, Any]:
     returns, trades, P&L distribution, outcome counts)."""
     from paperdesk.service.result_reports import walk_forward_report
 
-    return dict(walk_forward_report(folder))
-
-def _write_json(path: Path, document: object) -> None:
-    from paperdesk.service.walk_forward_files import json_bytes, replace_file
-
-    replace_file(path, json_bytes(document))
-
-
-def _read_json(path: Path) -> dict[str, Any] | None:
-    try:
-        document = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    return document if isinstance(document, dict) else None
-
-
-def evidence_document(folder: Path) -> dict[str, Any]:
-    """The evidence of the folder ``paperdesk walkforward`` wrote (interim: its summary and
-    trades as written)."""
-    import csv
-
-    from paperdesk.service.walk_forward_files import ALL_TRADES, SUMMARY
-
-    summary = _read_json(folder / SUMMARY) or {}
-    with (folder / ALL_TRADES).open(encoding="utf-8", newline="") as handle:
-        trades = list(csv.DictReader(handle))
-    return {"summary": summary, "outcomes": summary.get("outcomes"), "trades": trades}
+    document = dict(walk_forward_report(folder))
+    details = document.get("details")
+    if isinstance(details, dict):  # the server's own path is no client's business
+        document["details"] = {key: value for key, value in details.items() if key != "folder"}
+    return document

@@ -117,6 +117,9 @@ def test_a_run_is_a_job_whose_evidence_is_the_commands(api: Harness, tmp_path: P
     assert run["trades"]["total"] == len(trades) == 6  # two rows a day
     assert run["trades"]["items"] == json.loads(json.dumps(trades))
     assert run["evidence"]["summary"]["rows"] == 6
+    assert "folder" not in run["evidence"]["details"]  # no server path in an answer
+    assert sum(run["evidence"]["outcomes"].values()) == 6
+    assert [point["time"][:10] for point in run["evidence"]["equity"]] == list(DAYS)
     paged = api.get(
         f"/walkforwards/{answer['run_id']}?trades_offset=4&trades_limit=5", token=api.reader
     )
@@ -220,4 +223,4 @@ def test_a_strategy_run_makes_its_plans(api: Harness) -> None:
     run = api.get(f"/walkforwards/{answer['run_id']}", token=api.trader).json()
     assert run["state"] == "succeeded", run
     assert run["inputs"]["strategy"] == "sma-cross"
-    assert run["evidence"]["summary"]["plans"] == "strategy sma-cross"
+    assert run["evidence"]["details"]["plans"] == "strategy sma-cross"
