@@ -106,6 +106,7 @@ def test_a_simulation_shows_the_trades_and_their_markers(
     for device in ("desktop", "phone"):
         if device == "phone":
             page.set_viewport_size(PHONE)
+        page.locator("#sim-chart").scroll_into_view_if_needed()
         screenshot(page, "plans-simulation", device, "light")
 
 
@@ -163,4 +164,5 @@ def test_a_walk_forward_shows_its_evidence(page: Page, dashboard_server: Dashboa
         float(point["drawdown"]) for point in evidence["equity"]
     ]
     page.emulate_media(color_scheme="dark")
+    page.locator("#wf-evidence").scroll_into_view_if_needed()
     screenshot(page, "plans-walk-forward", "desktop", "dark")
