@@ -20,6 +20,8 @@ PLAN_NAME = r"^\d{4}-\d{2}-\d{2}\.(csv|json)$"
 NAME = r"^[A-Za-z0-9_.-]{1,64}$"
 PARAMETER_VALUE = r"^[^,\s][^,]{0,99}$"  # one value: a comma separates values
 MONTH = r"^\d{4}-\d{2}$"
+# The market calendar's range at most: a date beyond it cannot be a session.
+FIRST_DAY, LAST_DAY = date(1970, 1, 1), date(2099, 12, 31)
 
 
 class DayPlanIn(Strict):
@@ -84,6 +86,11 @@ class WalkForwardIn(Strict):
             raise ValueError("give either month or start and end, not both")
         if self.month is None and (self.start is None or self.end is None):
             raise ValueError("give the period: month (YYYY-MM), or start and end")
+        for name, day in (("start", self.start), ("end", self.end)):
+            if day is not None and not FIRST_DAY <= day <= LAST_DAY:
+                raise ValueError(f"{name}: a date from {FIRST_DAY} to {LAST_DAY}")
+        if self.month is not None and not "1970" <= self.month[:4] <= "2099":
+            raise ValueError("month: a month from 1970-01 to 2099-12")
         if (self.fit_window is None) != (not self.fit_params):
             raise ValueError("re-fitting needs both fit_window (days) and fit_params")
         for key, values in self.fit_params.items():

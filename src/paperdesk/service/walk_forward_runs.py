@@ -71,6 +71,7 @@ class WalkForwardLimits:
     (the CLI, run by the machine's owner, applies none)."""
 
     max_trading_days: int = 65
+    max_calendar_days: int = 100
     max_plan_files: int = 65
     max_plan_characters: int = 10_000_000
     max_symbols: int = 20
@@ -82,6 +83,7 @@ class WalkForwardLimits:
     def as_dict(self) -> dict[str, object]:
         return {
             "max_trading_days": self.max_trading_days,
+            "max_calendar_days": self.max_calendar_days,
             "max_plan_files": self.max_plan_files,
             "max_plan_characters": self.max_plan_characters,
             "max_symbols": self.max_symbols,
@@ -200,6 +202,12 @@ class WalkForwardRuns:
     def _check_limits(self, request: WalkForwardRequest, plans: Sequence[DayPlan]) -> None:
         limits = self.limits
         problems: list[str] = []
+        span = (request.last - request.first).days + 1
+        if span > limits.max_calendar_days:
+            problems.append(
+                f"the period: {span} calendar days (at most {limits.max_calendar_days}; split "
+                "it, or use paperdesk walkforward)"
+            )
         if len(plans) > limits.max_plan_files:
             problems.append(f"plans: {len(plans)} files (at most {limits.max_plan_files})")
         characters = sum(len(plan.text) for plan in plans)
