@@ -166,3 +166,42 @@ def test_a_walk_forward_shows_its_evidence(page: Page, dashboard_server: Dashboa
     page.emulate_media(color_scheme="dark")
     page.locator("#wf-evidence").scroll_into_view_if_needed()
     screenshot(page, "plans-walk-forward", "desktop", "dark")
+
+
+EXECUTED_PLAN = (
+    "ticker,side,qty,entry_price,take_profit,stop_loss,strength,etth_days,entry_datetime\n"
+    "SPY,buy,10,389.58,400,380,0.8,1.0,2021-03-02T14:30:00Z\n"
+    "AAPL,buy,20,127.79,135,120,0.6,1.5,2021-03-02T14:30:00Z\n"
+)  # tests/unit/api/test_api_plans.py: the plan of 2021-03-02 for a replay at 2021-03-01
+
+
+def test_a_trade_key_executes_the_plan_once(page: Page, dashboard_server: DashboardServer) -> None:
+    server = dashboard_server
+    created = server.post(
+        "/portfolios",
+        {"name": "Plan desk", "cash": "100000", "symbols": ["SPY", "AAPL"],
+         "strategies": ["macd-cross"],
+         "settings": {"source": "replay", "replay_from": "2021-03-01"}},
+    )  # fmt: skip
+    portfolio_id = int(created["summary"]["id"])
+    server.post(f"/portfolios/{portfolio_id}/ticks", {})  # 2021-03-01's bars processed
+    open_view(page, server, server.trader, "plans", portfolio_id)
+    page.fill("#plan-text", EXECUTED_PLAN)
+    page.select_option("#plan-mode", "conservative")
+    page.click("#plan-filter-button")
+    page.wait_for_selector("#plan-filtered tbody tr")
+    page.click("#plan-execute-button")
+    page.wait_for_selector("#plan-executed tbody tr")
+    statuses = page.locator("#plan-executed tbody tr")
+    assert {statuses.nth(i).get_attribute("data-status") for i in range(statuses.count())} == {
+        "placed"
+    }
+    orders = server.get(f"/portfolios/{portfolio_id}/orders", server.trader)
+    items = orders["items"] if isinstance(orders, dict) else orders
+    entries = sorted(o["client_order_id"] for o in items if o["role"] == "entry")
+    assert entries == ["plan-20210302-r1", "plan-20210302-r2"]
+    # a second click places nothing twice
+    page.click("#plan-execute-button")
+    page.wait_for_selector("#plan-executed tr[data-status='already placed']")
+    again = server.get(f"/portfolios/{portfolio_id}/orders", server.trader)
+    assert len(again["items"] if isinstance(again, dict) else again) == len(items)
