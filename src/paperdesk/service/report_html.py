@@ -96,15 +96,21 @@ def _digest(text: str) -> str:
     return base64.b64encode(hashlib.sha256(text.encode("utf-8")).digest()).decode("ascii")
 
 
+def page_policy(style: str, script: str, *, connect: str = "'none'") -> str:
+    """The policy of a self-contained page: its one inline ``style`` and its one inline
+    ``script`` allowed by their SHA-256, fetches of ``connect`` only, nothing else."""
+    return (
+        f"default-src 'none'; style-src 'sha256-{_digest(style)}'; "
+        f"script-src 'sha256-{_digest(script)}'; connect-src {connect}; img-src 'none'; "
+        "base-uri 'none'; form-action 'none'"
+    )
+
+
 def content_security_policy(*, header: bool = False) -> str:
     """The page's policy: its own style and script (by hash), fetches of its own origin only
     (the refresh), nothing else. ``header``: the HTTP header's form, which may also say who
     may frame the page (a ``<meta>`` policy may not)."""
-    policy = (
-        f"default-src 'none'; style-src 'sha256-{_digest(STYLE)}'; "
-        f"script-src 'sha256-{_digest(SCRIPT)}'; connect-src 'self'; img-src 'none'; "
-        "base-uri 'none'; form-action 'none'"
-    )
+    policy = page_policy(STYLE, SCRIPT, connect="'self'")
     return policy + "; frame-ancestors 'self'" if header else policy
 
 
@@ -209,7 +215,7 @@ def kpi_cards(document: Document) -> str:
     return f'<section class="kpis" aria-label="Key figures">{"".join(cards)}</section>'
 
 
-def _table(
+def table_html(
     headings: Sequence[str], rows: Sequence[Sequence[tuple[str, str]]], name: str, empty: str
 ) -> str:
     """A table of pre-escaped cells (each ``(html, class)``), or one line saying it is empty."""
@@ -250,7 +256,7 @@ def positions_table(document: Document) -> str:
         "Unrealized P&L",
         "Opened",
     )
-    table = _table(headings, rows, "positions", "No open positions.")
+    table = table_html(headings, rows, "positions", "No open positions.")
     return f"<section><h2>Open positions</h2>{table}</section>"
 
 
@@ -270,7 +276,7 @@ def fills_table(document: Document) -> str:
     headings = ("Time", "Symbol", "Side", "Quantity", "Price", "Fee", "Order")
     shown, total = len(document["fills"]), document["fill_count"]
     title = f"Last fills ({shown} of {total}, newest first)" if total > shown else "Fills"
-    table = _table(headings, rows, "fills", "No fills yet.")
+    table = table_html(headings, rows, "fills", "No fills yet.")
     return f"<section><h2>{text(title)}</h2>{table}</section>"
 
 
@@ -394,4 +400,16 @@ def render_report(document: Document) -> str:
     )
 
 
-__all__ = ["MISSING", "content_security_policy", "embedded_json", "render_report"]
+__all__ = [
+    "MISSING",
+    "STYLE",
+    "content_security_policy",
+    "embedded_json",
+    "moment",
+    "money",
+    "page_policy",
+    "render_report",
+    "table_html",
+    "text",
+    "tone",
+]

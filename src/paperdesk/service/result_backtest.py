@@ -9,11 +9,13 @@ exit order of the strategy: its reason is kept as ``exit_reason``).
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal
+import math
+from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from paperdesk.domain import Side, Trade
-from paperdesk.domain.money import to_decimal
+import pandas as pd
+
+from paperdesk.domain import InvalidInputError, Side, Trade
 from paperdesk.service.result_parts import (
     CurvePoint,
     Document,
@@ -27,7 +29,7 @@ if TYPE_CHECKING:
     from paperdesk.engine.result import BacktestResult
 
 OUTCOMES = ("TP", "SL", "TIMEOUT", "SIGNAL")
-CURVE_PLACES = Decimal("0.000001")
+CURVE_PLACES = 6
 TIMEOUT_REASON = "max holding period"  # the engine's reason for a time exit
 
 
@@ -45,9 +47,10 @@ def outcome_of(reason: str) -> str:
 def backtest_report(result: BacktestResult, title: str | None = None) -> Document:
     """The report document of ``result``."""
     curve = result.equity_curve
+    times = pd.DatetimeIndex(curve.index).tz_convert("UTC").to_pydatetime()
     points = [
-        CurvePoint(as_utc(moment.to_pydatetime()), _curve_money(float(value)))
-        for moment, value in zip(curve.index, curve.to_numpy(), strict=True)
+        CurvePoint(moment, _curve_money(value))
+        for moment, value in zip(times, curve.to_numpy(dtype=float).tolist(), strict=True)
     ]
     trades = [_trade(trade) for trade in result.trades]
     config = result.config
@@ -78,8 +81,10 @@ def backtest_report(result: BacktestResult, title: str | None = None) -> Documen
 
 
 def _curve_money(value: float) -> Decimal:
-    """A float equity of the curve as decimal text at 6 places (no float noise)."""
-    return to_decimal(value).quantize(CURVE_PLACES, rounding=ROUND_HALF_UP).normalize() + 0
+    """A float equity of the curve as a decimal at 6 places at most (no float noise)."""
+    if not math.isfinite(value):
+        raise InvalidInputError(f"the equity curve holds {value}")
+    return Decimal(repr(round(value, CURVE_PLACES))).normalize() + 0
 
 
 def _trade(trade: Trade) -> ReportTrade:

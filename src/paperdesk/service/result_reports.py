@@ -32,6 +32,20 @@ def backtest_report(result: BacktestResult, title: str | None = None) -> Documen
     return build(result, title)
 
 
+def render_result_report(document: Document) -> str:
+    """The self-contained HTML page of a result report document."""
+    from paperdesk.service.result_html import render_result_report as render
+
+    return render(document)
+
+
+def write_result_report(document: Document, html: Path) -> None:
+    """Write the page of ``document`` to ``html`` in one rename (``report_files``)."""
+    from paperdesk.service.report_files import write_atomically
+
+    write_atomically(html, render_result_report(document))
+
+
 class ResultReportService:
     """The result reports as the CLI and the API reach them (``Services.result_reports``)."""
 
@@ -41,10 +55,18 @@ class ResultReportService:
     def backtest(self, result: BacktestResult, title: str | None = None) -> Document:
         return backtest_report(result, title)
 
+    def render(self, document: Document) -> str:
+        return render_result_report(document)
+
+    def write(self, document: Document, html: Path) -> None:
+        write_result_report(document, html)
+
 
 __all__ = [
     "RESULT_REPORT_FORMAT",
     "ResultReportService",
     "backtest_report",
+    "render_result_report",
     "walk_forward_report",
+    "write_result_report",
 ]

@@ -26,7 +26,11 @@ from paperdesk.plans.settings import ExecutionMode
 from paperdesk.service import Services
 from paperdesk.service.backtests import run_backtest
 from paperdesk.service.result_parts import pnl_distribution
-from paperdesk.service.result_reports import backtest_report, walk_forward_report
+from paperdesk.service.result_reports import (
+    backtest_report,
+    render_result_report,
+    walk_forward_report,
+)
 from paperdesk.service.run_files import build_config
 from paperdesk.settings import Settings
 from paperdesk.store import Database
@@ -220,3 +224,26 @@ def test_bad_files_are_refused_naming_the_file_the_line_and_the_column(
     shutil.copy(evidence / "summary.json", copy / "summary.json")
     with pytest.raises(InvalidInputError, match=re.escape("daily_equity.csv line 2: close_time")):
         walk_forward_report(copy)
+
+
+def test_a_backtest_without_a_closed_trade_has_undefined_trade_figures_and_a_page() -> None:
+    config = build_config(
+        {"strategy": "buy-and-hold", "symbol": "SPY", "timeframe": "1d", "from": "2020-01-01"}
+    )
+    result = run_backtest(config)
+    document = backtest_report(result, title="held <b>all</b> along")
+    figures = document["summary"]
+    assert result.trades == ()
+    assert figures["trades"] == 0
+    assert figures["pnl"] == "0"
+    assert figures["win_rate_pct"] is None
+    assert figures["profit_factor"] is None
+    assert figures["best_trade"] is None
+    assert document["pnl_distribution"] == []
+    assert document["outcomes"] == {"TP": 0, "SL": 0, "TIMEOUT": 0, "SIGNAL": 0}
+    # the open position is in the curve: the total return is the final equity's
+    total = (result.final_equity / result.config.cash - 1) * 100
+    assert math.isclose(compounded(document), float(total), abs_tol=1e-4)
+    page = render_result_report(document)
+    assert "No closed trades." in page
+    assert "held &lt;b&gt;all&lt;/b&gt; along" in page
