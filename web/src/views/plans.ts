@@ -7,9 +7,10 @@
 // the API's text; the API does all the work (docs/api-plans.md).
 
 import { ApiError, type Candle, type CandlePage } from "../api";
-import { equityChart, type EquityChart } from "../components/equity-chart";
-import { actionKey, direction, shown, utcTime } from "../components/figures";
+import { actionKey, shown, utcTime } from "../components/figures";
+import { cells, dataTable } from "../components/plan-tables";
 import { tradeChart, type TradeChart, type TradeMarker } from "../components/trade-chart";
+import { walkForwardEvidence } from "../components/walk-forward-evidence";
 import type { AppContext } from "../context";
 import { h, listen, replaceChildren, tradingControl } from "../dom";
 import {
@@ -20,15 +21,12 @@ import {
   startSimulation,
   startWalkForward,
   type DayPlan,
-  type Evidence,
-  type EvidenceTrade,
   type Job,
   type Mode,
   type PlanChoice,
   type PlanFiltered,
   type Simulation,
   type SimulatedTrade,
-  type WalkForwardRun,
   type WalkForwardStart,
 } from "../plan-api";
 import "../views.css";
@@ -50,26 +48,6 @@ declare global {
 
 function field(label: string, control: HTMLElement, hint?: string): HTMLElement {
   return h("label", { class: "plan-field" }, h("span", {}, label), control, hint === undefined ? null : h("span", { class: "hint" }, hint));
-}
-
-function cells(values: readonly (string | number | null)[], numeric: readonly number[] = []): HTMLElement[] {
-  return values.map((value, index) =>
-    h("td", { class: numeric.includes(index) ? "number" : null }, value === null ? "—" : String(value)),
-  );
-}
-
-function dataTable(id: string, titles: readonly string[], rows: readonly HTMLElement[], empty: string): HTMLElement {
-  if (rows.length === 0) return h("p", { class: "hint", id }, empty);
-  return h(
-    "div",
-    { class: "table-scroll" },
-    h(
-      "table",
-      { class: "view-table", id },
-      h("thead", {}, h("tr", {}, ...titles.map((t) => h("th", { scope: "col" }, t)))),
-      h("tbody", {}, ...rows),
-    ),
-  );
 }
 
 function sleep(ms: number): Promise<void> {
@@ -351,25 +329,7 @@ export function mount(root: HTMLElement, app: AppContext): () => void {
       wfProgress,
     ),
   );
-  const wfCards = h("div", { class: "figure-grid", id: "wf-summary" });
-  const wfChartBox = h("div", { class: "equity-box", id: "wf-equity-chart" });
-  const wfMonths = h("div", { id: "wf-months-box" });
-  const wfOutcomes = h("div", { id: "wf-outcomes-box" });
-  const wfTrades = h("div", { id: "wf-trades-box" });
-  const wfEvidence = h(
-    "div",
-    { id: "wf-evidence", hidden: true },
-    wfCards,
-    h("h3", {}, "Equity and drawdown"),
-    wfChartBox,
-    h("h3", {}, "Monthly returns"),
-    wfMonths,
-    h("h3", {}, "Outcomes"),
-    wfOutcomes,
-    h("h3", {}, "Trades"),
-    wfTrades,
-  );
-  let equity: EquityChart | null = null;
+  const evidence = walkForwardEvidence();
 
   const dayPlans = async (): Promise<DayPlan[]> => {
     const files = [...(dayFiles.files ?? [])];
@@ -378,69 +338,11 @@ export function mount(root: HTMLElement, app: AppContext): () => void {
     return Promise.all(files.map(async (file) => ({ name: file.name, plan: await file.text() })));
   };
 
-  const showEvidence = (run: WalkForwardRun, evidence: Evidence): void => {
-    const summary = evidence.summary;
-    const card = (key: string, label: string, suffix = "", signed = false): HTMLElement => {
-      const value = summary[key];
-      const tone = signed ? direction(value) : "";
-      return h("div", { class: "figure-card card", "data-kpi": key }, h("span", { class: "figure-label" }, label), h("span", { class: `figure-value ${tone}`.trim() }, shown(value, suffix)));
-    };
-    replaceChildren(
-      wfCards,
-      card("trades", "Trades"),
-      card("pnl", "P&L", "", true),
-      card("final_equity", "Final equity"),
-      card("win_rate_pct", "Win rate", "%"),
-      card("max_drawdown_pct", "Max drawdown", "%", true),
-      card("cagr_pct", "CAGR", "%", true),
-      card("sharpe", "Sharpe"),
-      card("profit_factor", "Profit factor"),
-    );
-    wfEvidence.hidden = false;
-    equity ??= equityChart(wfChartBox);
-    equity.show(evidence.equity.map((p) => ({ ts: p.time, equity: p.equity, drawdown_pct: Number(p.drawdown) })));
-    replaceChildren(
-      wfMonths,
-      dataTable(
-        "wf-months",
-        ["Month", "Return", "P&L"],
-        evidence.monthly_returns.map((m) =>
-          h("tr", { "data-month": m.month }, h("td", {}, m.month), h("td", { class: `number ${direction(m.return)}`.trim() }, shown(m.return, "%")), h("td", { class: `number ${direction(m.pnl)}`.trim() }, m.pnl)),
-        ),
-        "No month.",
-      ),
-    );
-    replaceChildren(
-      wfOutcomes,
-      dataTable(
-        "wf-outcomes",
-        ["Outcome", "Count"],
-        Object.entries(evidence.outcomes).map(([outcome, count]) => h("tr", { "data-outcome": outcome }, h("td", {}, outcome), h("td", { class: "number" }, String(count)))),
-        "No outcome.",
-      ),
-    );
-    const page = run.trades;
-    replaceChildren(
-      wfTrades,
-      page !== null && page.total > page.items.length ? h("p", { class: "hint" }, `the first ${page.items.length} of ${page.total} trades`) : null,
-      dataTable(
-        "wf-trades",
-        ["Symbol", "Side", "Qty", "Outcome", "Entry", "Entry price", "Exit", "Exit price", "P&L"],
-        (page?.items ?? []).map((t: EvidenceTrade) =>
-          h("tr", { "data-outcome": t.outcome }, ...cells([t.symbol, t.side, t.quantity, t.outcome, utcTime(t.entry_time), t.entry_price, utcTime(t.exit_time), t.exit_price, t.pnl], [2, 5, 7, 8])),
-        ),
-        "No trade.",
-      ),
-    );
-    wfEvidence.hidden = false;
-    wfEvidence.dataset["runId"] = run.run_id;
-  };
-
   cleanups.push(
     listen(wfForm, "submit", (event) => {
       event.preventDefault();
       wfButton.disabled = true;
-      wfEvidence.hidden = true;
+      evidence.element.hidden = true;
       wfProgress.hidden = false;
       wfStatus.textContent = "starting…";
       const chosen = mode.value as Mode | "";
@@ -465,7 +367,7 @@ export function mount(root: HTMLElement, app: AppContext): () => void {
         if (stopped) return;
         if (result.evidence === null) throw new ApiError(500, result.state, `the run is ${result.state}`);
         wfStatus.textContent = `${result.state}: ${result.progress.done} of ${result.progress.total} days · ${result.evidence.title}`;
-        showEvidence(result, result.evidence);
+        evidence.show(result, result.evidence);
       };
       run()
         .catch((error: unknown) => {
@@ -479,13 +381,13 @@ export function mount(root: HTMLElement, app: AppContext): () => void {
 
   const themed = app.onThemeChange(() => {
     trades?.applyTheme();
-    equity?.applyTheme();
+    evidence.applyTheme();
   });
 
   if (app.debug) {
     window.paperdeskPlans = {
       tradeChart: () => trades?.drawn() ?? null,
-      equity: () => equity?.plotted() ?? null,
+      equity: () => evidence.plotted(),
     };
   }
 
@@ -515,7 +417,7 @@ export function mount(root: HTMLElement, app: AppContext): () => void {
     tradingControl(h("h3", {}, "Walk-forward")),
     wfForm,
     wfStatus,
-    wfEvidence,
+    evidence.element,
   );
 
   return () => {
@@ -523,7 +425,7 @@ export function mount(root: HTMLElement, app: AppContext): () => void {
     for (const cleanup of cleanups) cleanup();
     themed();
     trades?.destroy();
-    equity?.destroy();
+    evidence.destroy();
     delete window.paperdeskPlans;
     root.replaceChildren();
   };
