@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from paperdesk.service.result_reports import ResultReportService
     from paperdesk.service.simulations import SimulationService
     from paperdesk.service.walk_forward import WalkForwardService
+    from paperdesk.service.walk_forward_runs import WalkForwardRuns
     from paperdesk.service.webhook_delivery import WebhookDispatcher
     from paperdesk.service.webhooks import WebhookService
     from paperdesk.store import Database
@@ -149,6 +150,14 @@ class Services:
         from paperdesk.service.walk_forward import WalkForwardService
 
         return WalkForwardService(lambda: self.data)
+
+    @cached_property
+    def walk_forward_runs(self) -> WalkForwardRuns:
+        """Walk-forwards started through the API: background jobs, evidence in the home."""
+        from paperdesk.service.walk_forward_runs import WalkForwardRuns, runs_root
+
+        root = runs_root(self.settings.home, self.database.url)
+        return WalkForwardRuns(root, self.walk_forward, self.jobs)
 
     @cached_property
     def result_reports(self) -> ResultReportService:

@@ -144,11 +144,16 @@ class WalkForwardService:
         self._data = data
         self._simulator = simulator
 
-    def run(
-        self, request: WalkForwardRequest, progress: ProgressCallback | None = None
-    ) -> WalkForwardReport:
+    def check(self, request: WalkForwardRequest) -> int:
+        """Check ``request`` as ``run`` does before it writes anything (the options, the
+        plans folder, the strategy and its symbols' daily bars); the number of trading days
+        of its period. The API calls it before it starts a run as a job."""
+        return len(self._prepared(request)[1])
+
+    def _prepared(
+        self, request: WalkForwardRequest
+    ) -> tuple[_Run, list[TradingDay], dict[str, object], list[str]]:
         from paperdesk.plans.wf_days import trading_days
-        from paperdesk.service import walk_forward_files as files
 
         checks.check_request(request)
         days = trading_days(CALENDAR, request.first, request.last)
@@ -159,6 +164,14 @@ class WalkForwardService:
         run = _Run(request, self._market, self._simulator, plan_files, strategy, days)
         if strategy is not None:
             run.check_symbols(days[0])
+        return run, days, inputs, unused
+
+    def run(
+        self, request: WalkForwardRequest, progress: ProgressCallback | None = None
+    ) -> WalkForwardReport:
+        from paperdesk.service import walk_forward_files as files
+
+        run, days, inputs, unused = self._prepared(request)
         files.prepare(request.out, inputs, restart=request.restart)
         complete = files.complete_days(request.out)
         simulated: list[str] = []
