@@ -75,6 +75,10 @@ class WalkForwardIn(Strict):
     slippage_bps: ZeroOrMore = Decimal(5)
     commission: str = Field("none", min_length=1, max_length=100)
     skip_bad_rows: bool = False
+    stop_loss_priority: bool = Field(
+        True, description="same-candle exits at the stop (true) or the target (false)"
+    )
+    eod_close: bool = Field(True, description="intraday mode closes trades at the session's end")
 
     @model_validator(mode="after")
     def _one_source_one_period(self) -> Self:

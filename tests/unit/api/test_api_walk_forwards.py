@@ -228,3 +228,14 @@ def test_a_strategy_run_makes_its_plans(api: Harness) -> None:
     assert run["state"] == "succeeded", run
     assert run["inputs"]["strategy"] == "sma-cross"
     assert run["evidence"]["details"]["plans"] == "strategy sma-cross"
+
+
+def test_the_same_candle_priority_and_eod_close_are_options_of_a_run(api: Harness) -> None:
+    answer = started(api, body(mode="intraday", stop_loss_priority=False, eod_close=False))
+    run = api.get(f"/walkforwards/{answer['run_id']}", token=api.trader).json()
+    assert run["state"] == "succeeded", run
+    (folder,) = run_folders(api)
+    manifest = json.loads((folder / "evidence" / "manifest.json").read_text(encoding="utf-8"))
+    assert (manifest["stop_loss_priority"], manifest["eod_close"]) == (False, False)
+    # no EOD close in INTRADAY mode: no trade of the run ends as EOD
+    assert run["evidence"]["outcomes"].get("EOD", 0) == 0

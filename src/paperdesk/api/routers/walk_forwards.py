@@ -95,6 +95,8 @@ def _request(body: WalkForwardIn) -> WalkForwardRequest:
         fit_window=f"{body.fit_window}d" if body.fit_window is not None else None,
         fit_params=tuple((key, ",".join(values)) for key, values in body.fit_params.items()),
         refit_every=body.refit_every,
+        stop_loss_priority=body.stop_loss_priority,
+        eod_close=body.eod_close,
     )
 
 
