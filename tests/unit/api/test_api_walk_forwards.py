@@ -239,3 +239,16 @@ def test_the_same_candle_priority_and_eod_close_are_options_of_a_run(api: Harnes
     assert (manifest["stop_loss_priority"], manifest["eod_close"]) == (False, False)
     # no EOD close in INTRADAY mode: no trade of the run ends as EOD
     assert run["evidence"]["outcomes"].get("EOD", 0) == 0
+
+
+def test_plans_outside_the_period_are_422_without_the_server_s_folder(
+    api: Harness, home: Path
+) -> None:
+    # the plans are for 03-02..03-04; a period in April finds none of them
+    response = api.post("/walkforwards", body(start="2021-04-05", end="2021-04-07"))
+    assert response.status_code == 422, response.text
+    message = response.json()["message"]
+    assert "plans: the upload holds no daily plan" in message
+    assert str(home) not in message
+    assert "/" not in message.split("holds no daily plan")[0]
+    assert run_folders(api) == []

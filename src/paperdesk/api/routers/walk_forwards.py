@@ -62,9 +62,11 @@ _FIELDS = {
     "--skip-bad-rows": "skip_bad_rows",
 }
 _OPTION = re.compile(r"--[a-z][a-z-]*")
+_PLANS_FOLDER = re.compile(r"--plans: '[^']*'")  # the server's folder: never in an answer
 
 
 def _field_names(message: str) -> str:
+    message = _PLANS_FOLDER.sub("--plans: the upload", message)
     return _OPTION.sub(lambda match: _FIELDS.get(match.group(0), match.group(0)), message)
 
 
