@@ -267,6 +267,19 @@ class SqlBarStore:
             found = connection.execute(statement).scalar()
         return int(found or 0)
 
+    def series_versions(self, symbol: str) -> tuple[tuple[str, int], ...]:
+        """The version of each of ``symbol``'s stored series, by timeframe (one indexed
+        query; empty before any bar of the symbol was stored)."""
+        name = symbol.strip().upper()
+        statement = (
+            select(BarSeriesRow.timeframe, BarSeriesRow.version)
+            .where(BarSeriesRow.symbol == name)
+            .order_by(BarSeriesRow.timeframe)
+        )
+        with self._reader() as connection:
+            rows = connection.execute(statement).all()
+        return tuple((str(timeframe), int(version)) for timeframe, version in rows)
+
     def stored_asset_class(self, symbol: str) -> str | None:
         """The asset class ``symbol``'s series were imported with (remembered for this
         process), or None when none was given."""
