@@ -120,7 +120,7 @@ class SqlBarStore:
                     )
                 )
 
-        with self._database.engine.begin() as connection:  # one import, one transaction
+        with self._database.writing_connection() as connection:  # one import, one transaction
             bump = _bump_version(self._postgres, name, frame_timeframe, fetched_at, asset_class)
             connection.execute(bump)
             if self._postgres:
