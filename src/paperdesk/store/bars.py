@@ -120,7 +120,7 @@ class SqlBarStore:
                     )
                 )
 
-        with self._database.engine.begin() as connection:  # one import, one transaction
+        with self._database.writing_connection() as connection:  # one import, one transaction
             bump = _bump_version(self._postgres, name, frame_timeframe, fetched_at, asset_class)
             connection.execute(bump)
             if self._postgres:
@@ -266,6 +266,19 @@ class SqlBarStore:
         with self._reader() as connection:
             found = connection.execute(statement).scalar()
         return int(found or 0)
+
+    def series_versions(self, symbol: str) -> tuple[tuple[str, int], ...]:
+        """The version of each of ``symbol``'s stored series, by timeframe (one indexed
+        query; empty before any bar of the symbol was stored)."""
+        name = symbol.strip().upper()
+        statement = (
+            select(BarSeriesRow.timeframe, BarSeriesRow.version)
+            .where(BarSeriesRow.symbol == name)
+            .order_by(BarSeriesRow.timeframe)
+        )
+        with self._reader() as connection:
+            rows = connection.execute(statement).all()
+        return tuple((str(timeframe), int(version)) for timeframe, version in rows)
 
     def stored_asset_class(self, symbol: str) -> str | None:
         """The asset class ``symbol``'s series were imported with (remembered for this
