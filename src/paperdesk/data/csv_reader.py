@@ -592,7 +592,9 @@ def _check_magnitudes(values: dict[str, np.ndarray], table: _Table, report: _Rep
 
 
 KEPT_DIGITS = 15  # significant digits every price and volume keeps exactly through the store
-_LONG_NUMBER = re.compile(rb"[0-9][0-9.]{%d,}" % KEPT_DIGITS)
+_LONG_RUN = KEPT_DIGITS + 1  # a cell with more digits than kept holds a run this long
+_SLICE_BYTES = 1 << 23
+_WIDEST_RUN = 32  # longer runs are checked one by one
 
 
 def _check_digits(
@@ -601,25 +603,141 @@ def _check_digits(
     """A price or volume must be kept exactly: the bar store holds each as the shortest text of
     a float64, which is exact for up to 15 significant digits. A cell with more digits than
     that (``1.0000000000000001``) is refused, naming it, instead of being rounded silently.
-    Files without any run of 16 digits and dots (nearly all) cost one scan of their bytes."""
-    if _LONG_NUMBER.search(table.content()) is None:
+    Only cells holding a run of 16 digits and dots are looked at, found with numpy in the
+    file's bytes a slice at a time (files without one, nearly all, cost one vectorised scan);
+    a cell whose run is its float's shortest text is exact without further work."""
+    content = table.content()
+    buffer = np.frombuffer(content, dtype=np.uint8)
+    starts, ends = _long_runs(buffer)
+    if len(starts) == 0:
         return
+    checked = {column: values[column] for column in NUMBERS if column not in skip}
+    if b'"' in content:  # a quoted field may hold a newline: read the parsed texts instead
+        cells = _long_texts(table)
+    else:
+        cells = _long_cells(content, buffer, table, (starts, ends), checked)
+    lost: dict[str, dict[int, str]] = {}
+    for (column, row), cell in cells.items():
+        numbers = checked.get(column)
+        if numbers is None or row >= table.rows:
+            continue
+        value = float(numbers[row])
+        if value - value != 0.0 or cell == repr(value):  # not finite, or exactly its text
+            continue
+        if _digits_lost(cell, value):
+            lost.setdefault(column, {})[row] = cell
+    for column in NUMBERS:  # reported column by column, as the other checks
+        found = lost.get(column)
+        if found:
+            mask = np.zeros(table.rows, dtype=bool)
+            mask[list(found)] = True
+            report.add(mask, column, _too_precise(found, column))
+
+
+def _long_runs(buffer: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Where each run of at least 16 digits and dots begins and ends (exclusive), from the
+    bytes that are neither, found a slice at a time (memory stays a few slices)."""
+    starts: list[np.ndarray] = []
+    ends: list[np.ndarray] = []
+    previous = -1  # the last byte that is neither a digit nor a dot, so far
+    for first in range(0, len(buffer), _SLICE_BYTES):
+        piece = buffer[first : first + _SLICE_BYTES]
+        others = np.flatnonzero(((piece - np.uint8(48)) > 9) & (piece != 46)) + first
+        if len(others) == 0:
+            continue
+        edges = np.concatenate(([previous], others))
+        long = np.flatnonzero(np.diff(edges) > _LONG_RUN)
+        starts.append(edges[long] + 1)
+        ends.append(edges[long + 1])
+        previous = int(others[-1])
+    if len(buffer) - previous - 1 >= _LONG_RUN:
+        starts.append(np.array([previous + 1]))
+        ends.append(np.array([len(buffer)]))
+    if not starts:
+        return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64)
+    return np.concatenate(starts).astype(np.int64), np.concatenate(ends).astype(np.int64)
+
+
+def _long_cells(
+    content: bytes,
+    buffer: np.ndarray,
+    table: _Table,
+    runs: tuple[np.ndarray, np.ndarray],
+    values: dict[str, np.ndarray],
+) -> dict[tuple[str, int], str]:
+    """(column, row) -> text of the cells of ``values``' columns holding the ``runs`` (their
+    starts and ends) that are not plainly exact, in a file without quotes (every newline ends
+    a line). A run equal to the shortest text of its cell's float (the sign aside) is exact
+    whatever surrounds it, so those are settled for whole arrays; the rest are cut out one by
+    one."""
+    starts, ends = runs
+    names = {position: column for column, position in table.positions.items()}
+    line_starts = _line_starts(buffer)
+    rows = np.searchsorted(line_starts, starts, side="right") - 1  # -1: the header line
+    inside = (rows >= 0) & (rows < table.rows)
+    starts, ends, rows = starts[inside], ends[inside], rows[inside]
+    commas = _comma_positions(buffer)
+    fields = np.searchsorted(commas, starts) - np.searchsorted(commas, line_starts[rows])
+    columns = np.array([names.get(field, "") for field in range(int(fields.max(initial=0)) + 1)])
+    named = columns[fields]
+    plain = ~np.isin(named, list(values))  # runs in other columns are not looked at
+    for column, column_values in values.items():
+        chosen = np.flatnonzero((named == column) & (ends - starts <= _WIDEST_RUN))
+        if len(chosen) == 0:
+            continue
+        for first in range(0, len(chosen), _CHUNK_ROWS):  # a block of bytes a chunk at a time
+            part = chosen[first : first + _CHUNK_ROWS]
+            numbers = np.abs(column_values[rows[part]]).tolist()
+            texts = np.array([repr(value) for value in numbers], dtype=f"S{_WIDEST_RUN}")
+            picked = starts[part, None] + np.arange(_WIDEST_RUN)
+            block = buffer[np.minimum(picked, len(buffer) - 1)]
+            block[picked >= ends[part, None]] = 0
+            plain[part] = block.view(f"S{_WIDEST_RUN}")[:, 0] == texts
+    cells: dict[tuple[str, int], str] = {}
+    for position, row, column in zip(
+        starts[~plain].tolist(), rows[~plain].tolist(), named[~plain].tolist(), strict=True
+    ):
+        if (column, row) in cells:
+            continue
+        line_start = int(line_starts[row])
+        first = content.rfind(b",", line_start, position) + 1 or line_start
+        last = min(_find(content, b",", position), _find(content, b"\n", position))
+        cells[column, row] = content[first:last].decode("utf-8", "replace").strip()
+    return cells
+
+
+def _comma_positions(buffer: np.ndarray) -> np.ndarray:
+    """Where every comma of the file is, a slice at a time."""
+    kind = np.int32 if len(buffer) < 2**31 else np.int64
+    parts = [
+        (np.flatnonzero(buffer[first : first + _SLICE_BYTES] == 44) + first).astype(kind)
+        for first in range(0, len(buffer), _SLICE_BYTES)
+    ]
+    return np.concatenate(parts) if parts else np.empty(0, dtype=kind)
+
+
+def _find(content: bytes, separator: bytes, position: int) -> int:
+    found = content.find(separator, position)
+    return len(content) if found < 0 else found
+
+
+def _long_texts(table: _Table) -> dict[tuple[str, int], str]:
+    """The cells longer than 15 characters of a file with quotes, from the columns' texts."""
+    cells: dict[tuple[str, int], str] = {}
     for column in NUMBERS:
         text = table.text(column)
-        if column in skip or text is None:  # adjusted prices are computed, not read
+        if text is None:
             continue
-        long = (text.str.len() > KEPT_DIGITS).to_numpy() & np.isfinite(values[column])
-        lost = np.zeros(len(long), dtype=bool)
-        for row in np.flatnonzero(long).tolist():
-            lost[row] = _digits_lost(text.iloc[row], float(values[column][row]))
-        if lost.any():
-            report.add(lost, column, _too_precise(text, column))
+        texts = text.to_numpy(dtype=object)
+        for row in np.flatnonzero((text.str.len() > KEPT_DIGITS).to_numpy()).tolist():
+            cells[column, row] = str(texts[row])
+    return cells
 
 
-def _too_precise(text: pd.Series, column: str) -> Callable[[int], str]:
+def _too_precise(cells: dict[int, str], column: str) -> Callable[[int], str]:
     def describe(row: int) -> str:
         return (
-            f"{column} value {text.iloc[row]!r} has more significant digits than paperdesk "
+            f"{column} value {cells[row]!r} has more significant digits than paperdesk "
             f"keeps exactly ({KEPT_DIGITS})"
         )
 
