@@ -898,7 +898,7 @@ _AFTER_LATEST = pd.Timestamp(f"{LAST_YEAR + 1}-01-01", tz="UTC").value
 def _line_starts(buffer: np.ndarray) -> np.ndarray:
     """Where each line after the first begins, scanned a slice at a time (a mask of the whole
     file would cost a byte per byte of it)."""
-    slice_size = 1 << 23
+    slice_size = _SLICE_BYTES
     parts = [
         np.flatnonzero(buffer[first : first + slice_size] == 10) + (first + 1)
         for first in range(0, len(buffer), slice_size)
