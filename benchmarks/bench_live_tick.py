@@ -16,7 +16,9 @@ less): flat means the long history costs what the short one does. PostgreSQL is 
 ``DATABASE_URL`` (default ``postgresql://postgres@127.0.0.1:5432/test``), in a fresh schema
 dropped afterwards.
 
-``--profile FILE.prof`` also writes a cProfile of the timed ticks of the last run (read it with
+``--histories 2900,40000,288000`` compares a short, the bundled and a long history (beyond the
+bundled 40,832 candles the file is preceded by copies of its prices on earlier hours). ``--profile
+FILE.prof`` also writes a cProfile of the timed ticks of the last run (read it with
 ``python -m pstats FILE.prof``).
 """
 
@@ -29,7 +31,7 @@ import sys
 import tempfile
 import time
 from contextlib import nullcontext
-from datetime import date
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -48,12 +50,28 @@ STRATEGIES = ("macd-cross", "tsi-momentum", "rsi-divergence")
 
 def candles(directory: Path, rows: int, ticks: int) -> tuple[Path, date]:
     """A CSV of the last ``rows`` bundled SPY hourly candles and the replay's first day (the
-    first day holding the last ``ticks`` candles)."""
+    first day holding the last ``ticks`` candles). Beyond the 40,832 bundled candles, earlier
+    copies of them are put before (``extended``)."""
     lines = find_bundled("SPY", "1h").read_text().splitlines()
-    header, body = lines[0], lines[-rows:]
+    header, body = lines[0], extended(lines[1:], rows)[-rows:]
     path = directory / f"spy_{rows}.csv"
     path.write_text("\n".join([header, *body]) + "\n")
     return path, date.fromisoformat(body[-ticks][:10])
+
+
+def extended(body: list[str], rows: int) -> list[str]:
+    """At least ``rows`` candles: ``body`` preceded by as many more as needed, copies of its
+    prices on consecutive earlier hours (made-up times, every hour of every day; the loader
+    takes times from 1900 on, so real session hours would not fit 288,000 candles)."""
+    missing = rows - len(body)
+    if missing <= 0:
+        return body
+    first = datetime.fromisoformat(body[0].split(",", 1)[0])
+    earlier = []
+    for number in range(missing, 0, -1):
+        rest = body[(missing - number) % len(body)].split(",", 1)[1]
+        earlier.append(f"{first - timedelta(hours=number):%Y-%m-%dT%H:%M:%SZ},{rest}")
+    return earlier + body
 
 
 def percentile(values: list[float], share: float) -> float:

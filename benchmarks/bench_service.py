@@ -15,8 +15,11 @@ orders in all (a buy limit far below the market, so it rests), each followed by 
 order once 25 of that client's orders rest (a trader's book of working orders stays small). It
 reports orders placed per second of wall time (the cancels share that time; the requests per
 second counting them too are printed beside it) and the p50 and p99 of one placement's
-latency as the client sees it (the cancels are timed apart). Every response is checked: a
-non-201 placement stops the run.
+latency as the client sees it (the cancels are timed apart), the server process's CPU time
+(user + system, from ``/proc``) per order with its cancel (the figure load changes least), and
+the load average at the end. Every response is checked: a non-201 placement stops the run.
+``--profile FILE`` records the server with py-spy (``uv pip install py-spy``) meanwhile, into
+``FILE.sqlite`` and ``FILE.postgresql`` (raw stacks with counts).
 
 Then it runs ``benchmarks/bench_streams.py`` (event delivery latency to 1,000 concurrent
 WebSocket clients, p50 and p99, same databases; ``--no-streams`` skips it).
@@ -44,7 +47,7 @@ from pathlib import Path
 import httpx
 from sqlalchemy.exc import OperationalError
 
-from bench_streams import database_url, server
+from bench_streams import cpu_seconds, database_url, server
 
 PAPERDESK = str(Path(sys.executable).with_name("paperdesk"))
 RESTING = 25  # working orders a client keeps before it cancels its oldest
@@ -57,6 +60,7 @@ class Result:
     seconds: float
     latencies: list[float] = field(default_factory=list)
     cancels: list[float] = field(default_factory=list)
+    server_cpu: float = 0.0
 
     def line(self) -> str:
         ordered = sorted(self.latencies)
@@ -68,13 +72,16 @@ class Result:
             f"({requests:.1f} requests/s with the cancels)   "
             f"placement p50 {statistics.median(ordered) * 1000:6.1f} ms  p99 {p99 * 1000:6.1f} ms"
             f"   cancel p50 {cancel * 1000:6.1f} ms"
+            f"   server CPU {self.server_cpu / self.orders * 1000:5.2f} ms an order with its cancel"
+            f"   load average {os.getloadavg()[0]:.1f}"
         )
 
 
 @contextmanager
-def served(name: str) -> Iterator[tuple[str, str]]:
+def served(name: str) -> Iterator[tuple[str, str, int]]:
     """A running ``paperdesk serve`` on an empty ledger of database ``name`` (the streams
-    benchmark's ledger and server) and an admin key made for it: (HTTP base, token)."""
+    benchmark's ledger and server) and an admin key made for it: (HTTP base, token, the
+    server's process id)."""
     with tempfile.TemporaryDirectory(prefix="bench-service-") as folder:
         work = Path(folder)
         with database_url(name, work) as url:
@@ -87,8 +94,8 @@ def served(name: str) -> Iterator[tuple[str, str]]:
                 check=True,
             )
             token = json.loads(created.stdout)["key"]
-            with server(url, None, 1.0, work) as base:
-                yield base.replace("ws://", "http://", 1), token
+            with server(url, None, 1.0, work) as (base, pid):
+                yield base.replace("ws://", "http://", 1), token, pid
 
 
 def place_orders(base: str, token: str, portfolio_id: int, count: int, result: Result) -> None:
@@ -112,8 +119,8 @@ def place_orders(base: str, token: str, portfolio_id: int, count: int, result: R
                     raise SystemExit(f"cancel failed: {canceled.status_code} {canceled.text}")
 
 
-def run(name: str, orders: int, clients: int) -> Result:
-    with served(name) as (base, token):
+def run(name: str, orders: int, clients: int, profile: str | None) -> Result:
+    with served(name) as (base, token, pid):
         headers = {"Authorization": f"Bearer {token}"}
         created = httpx.post(
             f"{base}/api/v1/portfolios",
@@ -131,12 +138,27 @@ def run(name: str, orders: int, clients: int) -> Result:
             threading.Thread(target=place_orders, args=(base, token, portfolio_id, n, result))
             for n in share
         ]
+        profiler = None
+        if profile:
+            # py-spy (uv pip install py-spy) samples the server without stopping it; raw
+            # output: one line per stack with its count, for flame graphs or a grep
+            py_spy = str(Path(sys.executable).parent / "py-spy")
+            record = [py_spy, "record", "-o", f"{profile}.{name}", "-p", str(pid), "-r", "200"]
+            profiler = subprocess.Popen(
+                [*record, "-f", "raw", "--nonblocking"], stdout=subprocess.DEVNULL
+            )
+            time.sleep(1)
+        cpu_before = cpu_seconds(pid)
         started = time.perf_counter()
         for thread in threads:
             thread.start()
         for thread in threads:
             thread.join()
         result.seconds = time.perf_counter() - started
+        result.server_cpu = cpu_seconds(pid) - cpu_before
+        if profiler is not None:
+            profiler.send_signal(2)  # SIGINT: py-spy writes its file and exits
+            profiler.wait(60)
         return result
 
 
@@ -146,6 +168,9 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=4)
     parser.add_argument("--databases", default="sqlite,postgresql")
     parser.add_argument("--no-streams", action="store_true", help="skip the WebSocket part")
+    parser.add_argument(
+        "--profile", help="record the server with py-spy into FILE.sqlite / FILE.postgresql"
+    )
     arguments = parser.parse_args()
     # the rate limit off: the benchmark's one key asks faster than a client is allowed to
     os.environ["PAPERDESK_RATE_LIMIT_PER_MINUTE"] = "0"
@@ -153,7 +178,8 @@ def main() -> None:
         if name not in ("sqlite", "postgresql"):
             raise SystemExit(f"unknown database {name!r} (sqlite or postgresql)")
         try:
-            print(run(name, arguments.orders, arguments.clients).line(), flush=True)
+            result = run(name, arguments.orders, arguments.clients, arguments.profile)
+            print(result.line(), flush=True)
         except OperationalError as error:  # no PostgreSQL server here: say so, as the tests do
             print(f"{name}: skipped ({str(error).splitlines()[0]})")
     if not arguments.no_streams:

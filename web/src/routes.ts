@@ -5,6 +5,7 @@ import { mount as chart } from "./views/chart";
 import { mount as health } from "./views/health";
 import { mount as orders } from "./views/orders";
 import { mount as performance } from "./views/performance";
+import { mount as plans } from "./views/plans";
 import { mount as portfolios } from "./views/portfolios";
 import { mount as signals } from "./views/signals";
 
@@ -19,6 +20,7 @@ export const ROUTES: readonly Route[] = [
   { path: "signals", title: "Signals", mount: signals },
   { path: "orders", title: "Orders", mount: orders },
   { path: "performance", title: "Performance", mount: performance },
+  { path: "plans", title: "Plans", mount: plans },
   { path: "portfolios", title: "Portfolios", mount: portfolios },
   { path: "health", title: "Health", mount: health },
 ];

@@ -40,6 +40,12 @@ Seeding conventions (verified against public reference values in the unit tests)
 
 TA-Lib propagates a NaN in the MIDDLE of an input to every later output of the recursive
 indicators (EMA, RSI, ATR); callers must pass gap-free data.
+
+Carried forward one bar at a time (``open_ema``, ``open_rsi``, ``open_atr``): TA-Lib's own
+streaming handles (``talib.stream``, TA-Lib C 0.8.1 and the Python wrapper 0.8.2), opened on a
+history; each ``update`` with the next bar gives the value the functions above give at that
+bar, to the last bit (TA-Lib steps the same recurrence in the same C code). Only the TA-Lib
+conventions stream: ``ema`` with ``seed="first"`` (pandas) has no handle.
 """
 
 from __future__ import annotations
@@ -51,6 +57,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 import talib
+from talib import stream
 
 from paperdesk.domain.errors import InvalidInputError
 
@@ -60,12 +67,16 @@ SignArray = npt.NDArray[np.int8]
 __all__ = [
     "EmaSeed",
     "FloatArray",
+    "InsufficientHistory",
     "SignArray",
     "atr",
     "crossing_points",
     "crossings",
     "ema",
     "macd",
+    "open_atr",
+    "open_ema",
+    "open_rsi",
     "rsi",
     "sma",
     "tsi",
@@ -229,3 +240,33 @@ def crossings(difference: Any) -> SignArray:
     result = np.zeros(values.shape[0], dtype=np.int8)
     result[positions] = directions
     return result
+
+
+InsufficientHistory: type[Exception] = talib.InsufficientHistory  # type: ignore[attr-defined]
+"""Raised by ``open_*`` when the history is too short for the indicator's first value. A
+handle's ``update`` raises (and changes nothing) on a non-finite input."""
+
+
+def open_ema(values: Any, period: int) -> tuple[stream.EMA, FloatArray]:
+    """A handle of ``ema(values, period)`` (the TA-Lib seeding) after the last value, and that
+    EMA over ``values`` (one pass; leading NaNs skipped as ``ema`` skips them)."""
+    _check_period("ema period", period, 1)
+    handle, output = stream.EMA.open_and_fill(_as_float(values), timeperiod=period)
+    return handle, np.asarray(output, dtype=np.float64)
+
+
+def open_rsi(close: Any, period: int = 14) -> tuple[stream.RSI, FloatArray]:
+    """A handle of ``rsi(close, period)`` after the last close, and that RSI over ``close``."""
+    _check_period("rsi period", period, 2)
+    handle, output = stream.RSI.open_and_fill(_as_float(close, "close"), timeperiod=period)
+    return handle, np.asarray(output, dtype=np.float64)
+
+
+def open_atr(high: Any, low: Any, close: Any, period: int = 14) -> tuple[stream.ATR, FloatArray]:
+    """A handle of ``atr(high, low, close, period)`` after the last bar (``update(high, low,
+    close)``), and that ATR over the bars."""
+    _check_period("atr period", period, 1)
+    handle, output = stream.ATR.open_and_fill(
+        _as_float(high, "high"), _as_float(low, "low"), _as_float(close, "close"), timeperiod=period
+    )
+    return handle, np.asarray(output, dtype=np.float64)

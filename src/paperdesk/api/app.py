@@ -32,6 +32,7 @@ from paperdesk.api.routers import (
     ticks,
     trading,
     transfers,
+    walk_forwards,
     webhooks,
     worker_status,
 )
@@ -82,6 +83,7 @@ def create_app(services: Services) -> FastAPI:
     app.include_router(strategies.router, prefix=PREFIX)
     app.include_router(plans.router, prefix=PREFIX)  # trade plans, simulations, jobs
     app.include_router(plan_uploads.router, prefix=PREFIX)
+    app.include_router(walk_forwards.router, prefix=PREFIX)
     app.include_router(orders.router, prefix=PREFIX)
     app.include_router(webhooks.router, prefix=PREFIX)
     app.include_router(trading.router, prefix=PREFIX)

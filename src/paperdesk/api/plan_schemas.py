@@ -92,6 +92,12 @@ class SimulationIn(PlanUpload):
     slippage_bps: ZeroOrMore = Decimal(5)
     commission: str = Field("none", min_length=1, max_length=100)
     plan_date: date | None = Field(None, description="the entry day of rows without a time")
+    stop_loss_priority: bool = Field(
+        True,
+        description="a candle touching stop and target (undecided by finer bars) exits at the "
+        "stop (true) or at the target (false: the optimistic bound)",
+    )
+    eod_close: bool = Field(True, description="intraday mode closes trades at the session's end")
 
 
 class PlanProblemOut(BaseModel):
@@ -163,6 +169,15 @@ class PlanExecutionOut(BaseModel):
         return cls.model_validate(execution.as_dict())
 
 
+class ClosedHoldOut(BaseModel):
+    symbol: str
+    row: int = Field(description="the row of the plan of plan_date")
+    plan_date: str
+    entry: str = Field(description="the entry's client order id")
+    reason: str
+    order_id: str | None = Field(description="the market order closing the row's trade")
+
+
 class ReconcileOut(BaseModel):
     portfolio_id: int
     ts: datetime
@@ -173,6 +188,11 @@ class ReconcileOut(BaseModel):
     unrealized_pnl: Money
     fees_paid: Money
     marks: dict[str, Money] = Field(description="each position's mark (its last price)")
+    closed: list[ClosedHoldOut] = Field(
+        default_factory=list,
+        description="plan rows whose holding time ran out (or whose trade had ended): the "
+        "order closing each (null when nothing was left to close) and why",
+    )
 
     @classmethod
     def of(cls, result: Reconciliation) -> ReconcileOut:
@@ -187,6 +207,7 @@ class ReconcileOut(BaseModel):
             unrealized_pnl=point.unrealized_pnl,
             fees_paid=point.fees_paid,
             marks=dict(result.marks),
+            closed=[ClosedHoldOut.model_validate(hold.as_dict()) for hold in result.closed],
         )
 
 
@@ -200,6 +221,7 @@ class SimulationOut(BaseModel):
     entry: str
     max_hold_days: str
     eod_close: bool
+    stop_loss_priority: bool
     resolve_with: str | None
     slippage_bps: str
     commission: str

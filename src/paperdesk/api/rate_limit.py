@@ -87,6 +87,9 @@ class InProcessLimiter:
 
 # KEYS[1] the key's arrival time; ARGV now, interval, tolerance (seconds, as text). Returns ""
 # when allowed, else the seconds to wait (text: Lua numbers would come back truncated).
+# The key expires a minute after its arrival time has passed: an expired key and one whose
+# arrival time is past mean the same (a full bucket), and the margin keeps a slow caller (or a
+# test's clock that is not Redis's) from losing a bucket that is still partly spent.
 _GCRA = """
 local now = tonumber(ARGV[1])
 local interval = tonumber(ARGV[2])
@@ -97,7 +100,7 @@ local allowed_from = arrival - tolerance
 if now < allowed_from then return tostring(allowed_from - now) end
 local next_arrival = arrival + interval
 redis.call('SET', KEYS[1], string.format('%.6f', next_arrival),
-           'PX', math.ceil((next_arrival - now) * 1000) + 1000)
+           'PX', math.ceil((next_arrival - now) * 1000) + 60000)
 return ''
 """
 

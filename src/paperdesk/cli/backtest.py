@@ -58,6 +58,15 @@ def backtest_command(
     ] = False,
     asset_class: AssetClassOption = None,
     plot: PlotFile = None,
+    report: Annotated[
+        Path | None,
+        typer.Option(
+            "--report",
+            metavar="FILE.html",
+            help="Write the result's report: one self-contained HTML page with interactive "
+            "charts (equity, drawdown, monthly returns, P&L distribution, outcomes) and its data.",
+        ),
+    ] = None,
     wide: WideFlag = False,
     *,
     run_options: dict[str, object | None],
@@ -77,6 +86,7 @@ def backtest_command(
     run_file = Path(config).expanduser() if config is not None else None
     run_config = build_config(options, param or (), run_file)
     plot_path = check_plot_path(plot) if plot is not None else None
+    report_path = _report_path(report) if report is not None else None
     with progress_bar(enabled=not json_output and sys.stderr.isatty()) as progress:
         result = services().backtests.run(run_config, progress, asset_class=asset_class)
     if json_output:
@@ -84,10 +94,21 @@ def backtest_command(
     else:
         print_report(result, wide=wide)
         print_equity(result)
+    if report_path is not None:
+        reports = services().result_reports
+        reports.write(reports.backtest(result), report_path)
+        if not json_output:
+            typer.echo(f"wrote {report_path}", err=True)
     if plot_path is not None:
         curve = result.equity_curve
         title = f"{result.config.strategy} on {result.symbol} ({result.timeframe})"
         write_plot(plot_path, list(curve.index), curve.tolist(), title)
+
+
+def _report_path(report: Path) -> Path:
+    from paperdesk.service.report_files import check_report_path  # the service loads pandas
+
+    return check_report_path(report, "--report")
 
 
 def print_equity(result: BacktestResult) -> None:

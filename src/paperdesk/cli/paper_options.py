@@ -16,6 +16,22 @@ WideFlag = Annotated[
     bool,
     typer.Option("--wide", help="Show every column at full width (no fitting to the terminal)."),
 ]
+# the plan guardrails a simulation reads (``PlanSettings.stop_loss_priority`` and
+# ``eod_close_intraday``), for ``simulate`` and ``walkforward`` alike
+TakeProfitFirst = Annotated[
+    bool,
+    typer.Option(
+        "--take-profit-first",
+        help="A candle touching stop and target (undecided by finer bars) exits at the target: "
+        "the optimistic bound. Default: the stop-loss first.",
+    ),
+]
+NoEodClose = Annotated[
+    bool,
+    typer.Option(
+        "--no-eod-close", help="In INTRADAY mode, keep trades open past the session's close."
+    ),
+]
 
 
 def counting_number(label: str) -> Callable[[int | None], int | None]:

@@ -282,6 +282,7 @@ def reconcile_command(
                 "portfolio_id": portfolio_id,
                 **equity_document(result.point),
                 "marks": {s: str(p) for s, p in result.marks.items()},
+                "closed": [hold.as_dict() for hold in result.closed],
             }
         )
         return
@@ -291,6 +292,9 @@ def reconcile_command(
 
 def _print_reconciliation(result: Reconciliation, currency: str, wide: bool) -> None:
     out = console(wide=wide)
+    for hold in result.closed:
+        placed = f"closing order {hold.order_id}" if hold.order_id else "nothing left to close"
+        typer.echo(f"{hold.symbol} plan {hold.plan_date} row {hold.row}: {hold.reason}; {placed}")
     columns = (Column("Symbol"), number("Qty"), number("Mark"), number("Value"))
     rows = [
         (

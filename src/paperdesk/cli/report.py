@@ -1,5 +1,8 @@
 """``paperdesk report ID --html FILE [--json] [--every 60s]``: the static HTML report (seed
-002's trade monitor), written once or regenerated every interval until Ctrl-C.
+002's trade monitor), written once or regenerated every interval until Ctrl-C; and
+``paperdesk report --walkforward DIR --html FILE [--json]``: the report of a walk-forward's
+evidence folder (``service/result_reports.py``; a backtest's is ``paperdesk backtest ...
+--report FILE``).
 
 Imports only Typer at load time, so ``paperdesk report --help`` stays fast; the service
 modules (pandas, the database) are imported when the command runs.
@@ -24,11 +27,25 @@ portfolio_id_value = opt.counting_number("a portfolio id")
 
 def report_command(
     portfolio_id: Annotated[
-        int,
+        int | None,
         typer.Argument(
-            metavar="PORTFOLIO_ID", help="The portfolio's id.", callback=portfolio_id_value
+            metavar="PORTFOLIO_ID",
+            help="The portfolio's id (or give --walkforward DIR).",
+            callback=portfolio_id_value,
         ),
-    ],
+    ] = None,
+    walkforward: Annotated[
+        Path | None,
+        typer.Option(
+            "--walkforward",
+            metavar="DIR",
+            help="Report a walk-forward's evidence folder (paperdesk walkforward --out DIR).",
+        ),
+    ] = None,
+    title: Annotated[
+        str | None,
+        typer.Option(metavar="TEXT", help="The title of a --walkforward report."),
+    ] = None,
     html: Annotated[
         Path | None,
         typer.Option(
@@ -48,13 +65,34 @@ def report_command(
         ),
     ] = None,
 ) -> None:
-    """Write a portfolio's report (KPIs, positions, fills, equity curve) as one HTML file."""
+    """Write a portfolio's report (KPIs, positions, fills, equity curve) or a walk-forward's
+    (equity, drawdown, monthly returns, P&L distribution, outcomes, trades) as one HTML file."""
     from paperdesk.cli.output import print_json
     from paperdesk.cli.services import services
     from paperdesk.service.report_files import check_report_path
 
+    if portfolio_id is not None and walkforward is not None:
+        raise OptionError("give PORTFOLIO_ID or --walkforward DIR, not both")
+    if portfolio_id is None and walkforward is None:
+        raise OptionError("nothing to report: give PORTFOLIO_ID or --walkforward DIR")
+    if title is not None and walkforward is None:
+        raise OptionError("--title names a --walkforward report; give --walkforward DIR")
     if html is None and not json_output:
         raise OptionError("nothing to do: give --html FILE, --json or both")
+    if walkforward is not None:
+        if every is not None:
+            raise OptionError("--every rewrites a portfolio's report; a walk-forward's is final")
+        target = check_report_path(html) if html is not None else None
+        reports = services().result_reports
+        document = reports.walk_forward(walkforward, title)
+        if target is not None:
+            reports.write(document, target)
+        if json_output:
+            print_json(document)
+        elif target is not None:
+            typer.echo(f"wrote {target}", err=True)
+        return
+    assert portfolio_id is not None
     if every is not None and html is None:
         raise OptionError("--every rewrites a file: give --html FILE")
     if every is not None and json_output:

@@ -10,6 +10,7 @@ from typing import Annotated, Any
 
 import typer
 
+from paperdesk.cli import paper_options as opt
 from paperdesk.cli.fit import Column, console, fitted, text
 from paperdesk.cli.output import print_json
 from paperdesk.cli.paper_options import WideFlag
@@ -77,6 +78,8 @@ def simulate_command(
     skip_bad_rows: Annotated[
         bool, typer.Option("--skip-bad-rows", help="Skip invalid rows (each is reported).")
     ] = False,
+    take_profit_first: opt.TakeProfitFirst = False,
+    no_eod_close: opt.NoEodClose = False,
     json_output: Annotated[
         bool, typer.Option("--json", help="Print one JSON object instead of tables.")
     ] = False,
@@ -100,6 +103,8 @@ def simulate_command(
         commission=commission,
         plan_date=_date(plan_date) if plan_date is not None else None,
         skip_bad_rows=skip_bad_rows,
+        stop_loss_priority=not take_profit_first,
+        eod_close=not no_eod_close,
     )
     report = services().simulations.simulate(request, out.expanduser())
     document = report.document()
@@ -196,7 +201,7 @@ def _print(document: dict[str, Any], wide: bool) -> None:
             "Same-candle exits (*)",
             f"{same['ambiguous']} ambiguous: {same['resolved_lower_timeframe']} resolved from "
             f"{document['resolve_with'] or 'finer bars'}, {same['stop_loss_first']} stop-loss "
-            "first",
+            f"first, {same['take_profit_first']} take-profit first",
         ),
         (
             "Assumed",

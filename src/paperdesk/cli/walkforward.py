@@ -10,6 +10,7 @@ from typing import Annotated, Any
 
 import typer
 
+from paperdesk.cli import paper_options as opt
 from paperdesk.cli.fit import Column, console, fitted, text
 from paperdesk.cli.interrupt import note_committed
 from paperdesk.cli.output import print_json
@@ -110,6 +111,8 @@ def walkforward_command(
         bool,
         typer.Option("--restart", help="Discard the evidence already in --out; start again."),
     ] = False,
+    take_profit_first: opt.TakeProfitFirst = False,
+    no_eod_close: opt.NoEodClose = False,
     json_output: Annotated[
         bool, typer.Option("--json", help="Print the summary as one JSON object.")
     ] = False,
@@ -153,6 +156,8 @@ def walkforward_command(
         fit_window=fit_window,
         fit_params=tuple(_pair(item, "--fit-param") for item in fit_param or ()),
         refit_every=refit_every,
+        stop_loss_priority=not take_profit_first,
+        eod_close=not no_eod_close,
     )
     report = _run_with_progress(request, quiet=json_output)
     if json_output:

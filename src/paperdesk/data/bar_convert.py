@@ -77,6 +77,7 @@ class BarArrays:
             return self.checked_bar(i)  # raises, naming what is wrong
         if self._exact is not None:
             return self._exact.bar(i, self.checked_bar(i))
+        volume = float(self.volumes[i])  # memoised as prices are, but for a signed zero or NaN
         return _trusted_bar(
             (
                 self.symbol,
@@ -87,7 +88,7 @@ class BarArrays:
                 self._price(float(self.highs[i])),
                 self._price(float(self.lows[i])),
                 self._price(float(self.closes[i])),
-                exact_decimal(self.volumes[i]),
+                self._price(volume) if volume > 0 else exact_decimal(volume),
                 None if self.quotes is None else quote_of(self.quotes[i]),
             )
         )

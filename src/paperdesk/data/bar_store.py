@@ -92,6 +92,11 @@ class BarStore(Protocol):
         Caches keep the version their copy was read at and serve it only while it is current."""
         ...
 
+    def series_versions(self, symbol: str) -> tuple[tuple[str, int], ...]:
+        """``(timeframe, version)`` of each stored series of ``symbol`` (empty: none), in one
+        read: what a cache of an answer drawn from any of them compares."""
+        ...
+
 
 def row_sources(frame: pd.DataFrame, default: str) -> list[str]:
     """The provenance of each row: its ``provider``/``source`` value, else ``default``."""

@@ -23,7 +23,7 @@ import csv
 import io
 import re
 import zoneinfo
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -64,6 +64,7 @@ _TIMEFRAME_TOKEN = re.compile(r"^\d+(m|h|d|w|mo)$")
 _NANOSECONDS = 1_000_000_000
 _FIELD_WIDTH = 21
 _CHUNK_ROWS = 1 << 16
+_READ_ROWS = 1 << 17  # rows pandas parses at once
 _SEPARATOR_POSITIONS = [4, 7, 13, 16]
 _SEPARATORS = np.frombuffer(b"--::", dtype=np.uint8)
 _DIGIT_POSITIONS = [0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18]
@@ -314,7 +315,7 @@ class _Table:
         header = self._header()
         self.positions = self._columns(header, adjusted)
         self._numbers = self._read_numbers()
-        self.rows = len(self._numbers)
+        self.rows = self._row_count()
         self.rows -= self._trailing_blanks()
         if self.rows == 0:
             raise self.fail([Problem(1, "", "no bars after the header line")])
@@ -391,15 +392,52 @@ class _Table:
         expected, line, saw = (int(group) for group in found.groups())
         return self.fail([Problem(line, "", f"{saw} fields where the header has {expected}")])
 
-    def _read_numbers(self) -> pd.DataFrame:
-        """The number columns, parsed by pandas' C parser (columns it cannot parse stay text)."""
+    def _read_numbers(self) -> dict[str, np.ndarray | None]:
+        """The number columns as float64, parsed by pandas' C parser a chunk of rows at a time
+        (no copy of the whole table is made); None for a column some cell of which it cannot
+        parse (``numbers`` then parses the column's text)."""
         wanted = [column for column in (*NUMBERS, "adj close") if column in self.positions]
         positions = sorted(self.positions[column] for column in wanted)
         self._check_field_counts()
-        table = self._read(positions)
+        self._content = None  # read again when needed: not held while pandas parses
         by_position = dict(zip(positions, range(len(positions)), strict=True))
-        columns = {column: table.iloc[:, by_position[self.positions[column]]] for column in wanted}
-        return pd.DataFrame(columns)
+        parts: dict[str, list[np.ndarray] | None] = {column: [] for column in wanted}
+        for table in self._read_chunks(positions):
+            for column in wanted:
+                series = table.iloc[:, by_position[self.positions[column]]]
+                found = parts[column]
+                if found is not None and series.dtype.kind in "fiu":
+                    found.append(series.to_numpy(dtype=np.float64))
+                else:
+                    parts[column] = None
+        numbers: dict[str, np.ndarray | None] = {}
+        for column in wanted:  # each column's chunks freed as soon as they are joined
+            found = parts.pop(column)
+            numbers[column] = None if found is None else np.concatenate([*found, np.empty(0)])
+            del found
+        return numbers
+
+    def _read_chunks(self, positions: list[int]) -> Iterator[pd.DataFrame]:
+        """Columns ``positions`` of the file, ``_READ_ROWS`` rows at a time (the errors of
+        ``_read``)."""
+        try:
+            with pd.read_csv(
+                self.path,
+                engine="c",
+                usecols=positions,
+                skip_blank_lines=False,
+                encoding="utf-8-sig",
+                chunksize=_READ_ROWS,
+            ) as reader:
+                yield from reader
+        except pd.errors.EmptyDataError:
+            raise self.fail([Problem(1, "", "the file is empty")]) from None
+        except pd.errors.ParserError as error:
+            raise self._parser_error(error) from None
+        except UnicodeDecodeError as error:
+            raise self.fail([Problem(1, "", f"not UTF-8 text: {error}")]) from None
+        except ValueError as error:  # a shape pandas cannot read that no check above named
+            raise self.fail([Problem(1, "", f"not a CSV file of bars: {error}")]) from None
 
     def _check_field_counts(self) -> None:
         """Every line must have as many fields as the header (reading selected columns ignores
@@ -435,7 +473,9 @@ class _Table:
 
     def _trailing_blanks(self) -> int:
         """How many blank lines end the file."""
-        blank = self._numbers.isna().all(axis=1).to_numpy().copy()
+        blank = np.ones(self.rows, dtype=bool)
+        for column, values in self._numbers.items():
+            blank &= np.isnan(values) if values is not None else self._blank_text(column)
         if not blank.any():
             return 0
         for column in ("timestamp", "date", "time"):
@@ -444,15 +484,31 @@ class _Table:
                 blank &= (text == "").to_numpy()
         return int(np.argmin(blank[::-1])) if not blank.all() else len(blank)
 
+    def _row_count(self) -> int:
+        """Rows after the header as pandas read them (blank lines included)."""
+        for values in self._numbers.values():
+            if values is not None:
+                return len(values)
+        return len(self._all_text(next(iter(self._numbers))))
+
+    def _blank_text(self, column: str) -> np.ndarray:
+        text = self.text(column)
+        assert text is not None
+        return (text == "").to_numpy()
+
     def text(self, column: str) -> pd.Series | None:
         """Column ``column`` as stripped text, ``""`` where empty (None without that column)."""
         if column not in self.positions:
             return None
+        return self._all_text(column).iloc[: self.rows]
+
+    def _all_text(self, column: str) -> pd.Series:
+        """Column ``column`` (one the file has) as stripped text, every row pandas read."""
         if column not in self._texts:
             table = self._read([self.positions[column]], dtype=str, keep_default_na=False)
             text = table.iloc[:, 0].fillna("").astype(str).str.strip()
             self._texts[column] = text.reset_index(drop=True)
-        return self._texts[column].iloc[: self.rows]
+        return self._texts[column]
 
     def timestamps(
         self, timezone: str | None, daily: bool, report: _Report
@@ -501,9 +557,9 @@ class _Table:
         Cells that are not numbers are reported here; the rest is for the bar rule."""
         if column not in self._numbers:
             return np.zeros(self.rows, dtype=np.float64)
-        series = self._numbers[column].iloc[: self.rows]
-        if series.dtype.kind in "fiu":
-            values = series.to_numpy(dtype=np.float64)
+        parsed = self._numbers[column]
+        if parsed is not None:
+            values = parsed[: self.rows]
         else:  # some cell the C parser could not read: parse the text as the importer does
             text = self.text(column)
             assert text is not None
@@ -592,7 +648,10 @@ def _check_magnitudes(values: dict[str, np.ndarray], table: _Table, report: _Rep
 
 
 KEPT_DIGITS = 15  # significant digits every price and volume keeps exactly through the store
-_LONG_NUMBER = re.compile(rb"[0-9][0-9.]{%d,}" % KEPT_DIGITS)
+_LONG_RUN = KEPT_DIGITS + 1  # a cell with more digits than kept holds a run this long
+_SLICE_BYTES = 1 << 20  # bytes scanned at once (a few MB of arrays per slice)
+_WIDEST_RUN = 32  # longer runs are checked one by one
+_RUNS_AT_ONCE = 1 << 14
 
 
 def _check_digits(
@@ -601,25 +660,142 @@ def _check_digits(
     """A price or volume must be kept exactly: the bar store holds each as the shortest text of
     a float64, which is exact for up to 15 significant digits. A cell with more digits than
     that (``1.0000000000000001``) is refused, naming it, instead of being rounded silently.
-    Files without any run of 16 digits and dots (nearly all) cost one scan of their bytes."""
-    if _LONG_NUMBER.search(table.content()) is None:
+    Only cells holding a run of 16 digits and dots are looked at, found with numpy in the
+    file's bytes a slice at a time (files without one, nearly all, cost one vectorised scan);
+    a cell whose run is its float's shortest text is exact without further work."""
+    content = table.content()
+    buffer = np.frombuffer(content, dtype=np.uint8)
+    starts, ends = _long_runs(buffer)
+    if len(starts) == 0:
         return
+    checked = {column: values[column] for column in NUMBERS if column not in skip}
+    if b'"' in content:  # a quoted field may hold a newline: read the parsed texts instead
+        cells = _long_texts(table)
+    else:
+        cells = _long_cells(content, buffer, table, (starts, ends), checked)
+    lost: dict[str, dict[int, str]] = {}
+    for (column, row), cell in cells.items():
+        numbers = checked.get(column)
+        if numbers is None or row >= table.rows:
+            continue
+        value = float(numbers[row])
+        if value - value != 0.0 or cell == repr(value):  # not finite, or exactly its text
+            continue
+        if _digits_lost(cell, value):
+            lost.setdefault(column, {})[row] = cell
+    for column in NUMBERS:  # reported column by column, as the other checks
+        found = lost.get(column)
+        if found:
+            mask = np.zeros(table.rows, dtype=bool)
+            mask[list(found)] = True
+            report.add(mask, column, _too_precise(found, column))
+
+
+def _long_runs(buffer: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Where each run of at least 16 digits and dots begins and ends (exclusive), from the
+    bytes that are neither, found a slice at a time (memory stays a few slices)."""
+    starts: list[np.ndarray] = []
+    ends: list[np.ndarray] = []
+    previous = -1  # the last byte that is neither a digit nor a dot, so far
+    for first in range(0, len(buffer), _SLICE_BYTES):
+        piece = buffer[first : first + _SLICE_BYTES]
+        others = np.flatnonzero(((piece - np.uint8(48)) > 9) & (piece != 46)) + first
+        if len(others) == 0:
+            continue
+        edges = np.concatenate(([previous], others))
+        long = np.flatnonzero(np.diff(edges) > _LONG_RUN)
+        starts.append(edges[long] + 1)
+        ends.append(edges[long + 1])
+        previous = int(others[-1])
+    if len(buffer) - previous - 1 >= _LONG_RUN:
+        starts.append(np.array([previous + 1]))
+        ends.append(np.array([len(buffer)]))
+    if not starts:
+        return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64)
+    return np.concatenate(starts).astype(np.int64), np.concatenate(ends).astype(np.int64)
+
+
+def _long_cells(
+    content: bytes,
+    buffer: np.ndarray,
+    table: _Table,
+    runs: tuple[np.ndarray, np.ndarray],
+    values: dict[str, np.ndarray],
+) -> dict[tuple[str, int], str]:
+    """(column, row) -> text of the cells of ``values``' columns holding the ``runs`` (their
+    starts and ends) that are not plainly exact, in a file without quotes (every newline ends
+    a line). A run equal to the shortest text of its cell's float (the sign aside) is exact
+    whatever surrounds it, so those are settled for whole arrays; the rest are cut out one by
+    one."""
+    starts, ends = runs
+    line_starts = _line_starts(buffer)
+    rows = np.searchsorted(line_starts, starts, side="right") - 1  # -1: the header line
+    inside = (rows >= 0) & (rows < table.rows)
+    starts, ends, rows = starts[inside], ends[inside], rows[inside]
+    fields = _commas_before(buffer, starts) - _commas_before(buffer, line_starts[rows])
+    plain = np.ones(len(starts), dtype=bool)  # runs in other columns are not looked at
+    for column, column_values in values.items():
+        ours = np.flatnonzero(fields == table.positions[column])
+        plain[ours] = False
+        chosen = ours[ends[ours] - starts[ours] <= _WIDEST_RUN]
+        for first in range(0, len(chosen), _RUNS_AT_ONCE):  # bytes of a few runs at a time
+            part = chosen[first : first + _RUNS_AT_ONCE]
+            numbers = np.abs(column_values[rows[part]]).tolist()
+            texts = np.array([repr(value) for value in numbers], dtype=f"S{_WIDEST_RUN}")
+            picked = starts[part, None] + np.arange(_WIDEST_RUN)
+            block = buffer[np.minimum(picked, len(buffer) - 1)]
+            block[picked >= ends[part, None]] = 0
+            plain[part] = block.view(f"S{_WIDEST_RUN}")[:, 0] == texts
+    names = {position: column for column, position in table.positions.items()}
+    cells: dict[tuple[str, int], str] = {}
+    for position, row, place in zip(
+        starts[~plain].tolist(), rows[~plain].tolist(), fields[~plain].tolist(), strict=True
+    ):
+        column = names[place]
+        if (column, row) in cells:
+            continue
+        line_start = int(line_starts[row])
+        first = content.rfind(b",", line_start, position) + 1 or line_start
+        last = min(_find(content, b",", position), _find(content, b"\n", position))
+        cells[column, row] = content[first:last].decode("utf-8", "replace").strip()
+    return cells
+
+
+def _commas_before(buffer: np.ndarray, positions: np.ndarray) -> np.ndarray:
+    """How many commas the file holds before each of ``positions`` (ascending), counted a
+    slice at a time (no array of every comma)."""
+    counts = np.empty(len(positions), dtype=np.int64)
+    seen = 0
+    for first in range(0, len(buffer), _SLICE_BYTES):
+        low, high = np.searchsorted(positions, [first, first + _SLICE_BYTES])
+        commas = np.flatnonzero(buffer[first : first + _SLICE_BYTES] == 44) + first
+        counts[low:high] = seen + np.searchsorted(commas, positions[low:high])
+        seen += len(commas)
+    return counts
+
+
+def _find(content: bytes, separator: bytes, position: int) -> int:
+    found = content.find(separator, position)
+    return len(content) if found < 0 else found
+
+
+def _long_texts(table: _Table) -> dict[tuple[str, int], str]:
+    """The cells longer than 15 characters of a file with quotes, from the columns' texts."""
+    cells: dict[tuple[str, int], str] = {}
     for column in NUMBERS:
         text = table.text(column)
-        if column in skip or text is None:  # adjusted prices are computed, not read
+        if text is None:
             continue
-        long = (text.str.len() > KEPT_DIGITS).to_numpy() & np.isfinite(values[column])
-        lost = np.zeros(len(long), dtype=bool)
-        for row in np.flatnonzero(long).tolist():
-            lost[row] = _digits_lost(text.iloc[row], float(values[column][row]))
-        if lost.any():
-            report.add(lost, column, _too_precise(text, column))
+        texts = text.to_numpy(dtype=object)
+        for row in np.flatnonzero((text.str.len() > KEPT_DIGITS).to_numpy()).tolist():
+            cells[column, row] = str(texts[row])
+    return cells
 
 
-def _too_precise(text: pd.Series, column: str) -> Callable[[int], str]:
+def _too_precise(cells: dict[int, str], column: str) -> Callable[[int], str]:
     def describe(row: int) -> str:
         return (
-            f"{column} value {text.iloc[row]!r} has more significant digits than paperdesk "
+            f"{column} value {cells[row]!r} has more significant digits than paperdesk "
             f"keeps exactly ({KEPT_DIGITS})"
         )
 
@@ -722,7 +898,7 @@ _AFTER_LATEST = pd.Timestamp(f"{LAST_YEAR + 1}-01-01", tz="UTC").value
 def _line_starts(buffer: np.ndarray) -> np.ndarray:
     """Where each line after the first begins, scanned a slice at a time (a mask of the whole
     file would cost a byte per byte of it)."""
-    slice_size = 1 << 23
+    slice_size = _SLICE_BYTES
     parts = [
         np.flatnonzero(buffer[first : first + slice_size] == 10) + (first + 1)
         for first in range(0, len(buffer), slice_size)
@@ -732,8 +908,9 @@ def _line_starts(buffer: np.ndarray) -> np.ndarray:
 
 
 def _fast_timestamps(content: bytes, rows: int) -> tuple[np.ndarray, str] | None:
-    """Parse ``YYYY-MM-DDTHH:MM:SS[Z]`` first fields with numpy (UTC); None when any row
-    differs (the general parser then reads them)."""
+    """Parse ``YYYY-MM-DDTHH:MM:SS[Z]`` first fields with numpy (UTC), a chunk of rows at a
+    time (memory stays a chunk's); None when any row differs (the general parser then reads
+    them)."""
     header_end = content.find(b"\n")
     lines = content.count(b"\n") + (0 if content.endswith(b"\n") else 1)
     if rows == 0 or header_end < 0 or lines != rows + 1:
@@ -742,12 +919,29 @@ def _fast_timestamps(content: bytes, rows: int) -> tuple[np.ndarray, str] | None
     starts = _line_starts(buffer)
     if len(starts) != rows or int(starts[-1]) + _FIELD_WIDTH > len(buffer):
         return None
-    block = np.empty((rows, _FIELD_WIDTH), dtype=np.uint8)
+    stamps = np.empty(rows, dtype=np.int64)
     offsets = np.arange(_FIELD_WIDTH, dtype=np.int64)
+    zulu_rows = 0
     for first in range(0, rows, _CHUNK_ROWS):
         chunk = starts[first : first + _CHUNK_ROWS]
-        block[first : first + len(chunk)] = buffer[chunk[:, None] + offsets]
-    del buffer
+        parsed = _chunk_seconds(buffer[chunk[:, None] + offsets])
+        if parsed is None:
+            return None
+        seconds, zulu = parsed
+        stamps[first : first + len(chunk)] = seconds * _NANOSECONDS
+        zulu_rows += zulu
+    if zulu_rows == rows:
+        layout = "ISO-8601 with offsets"
+    elif zulu_rows:
+        layout = "ISO-8601, with offsets and naive times in UTC"
+    else:
+        layout = "ISO-8601, naive times in UTC"
+    return stamps, layout
+
+
+def _chunk_seconds(block: np.ndarray) -> tuple[np.ndarray, int] | None:
+    """Seconds since the epoch of a block of first fields (a row of bytes each) and how many
+    end in ``Z``; None when any is not ``YYYY-MM-DDTHH:MM:SS[Z]`` followed by a comma."""
     if (block[:, _SEPARATOR_POSITIONS] != _SEPARATORS).any():
         return None
     middle = block[:, 10]
@@ -781,13 +975,7 @@ def _fast_timestamps(content: bytes, rows: int) -> tuple[np.ndarray, str] | None
     day_of_era = year_of_era * 365 + year_of_era // 4 - year_of_era // 100 + day_of_year
     days = era * 146097 + day_of_era - 719468
     seconds = days * 86400 + hour * 3600 + minute * 60 + second
-    if zulu.all():
-        layout = "ISO-8601 with offsets"
-    elif zulu.any():
-        layout = "ISO-8601, with offsets and naive times in UTC"
-    else:
-        layout = "ISO-8601, naive times in UTC"
-    return np.asarray(seconds * _NANOSECONDS, dtype=np.int64), layout
+    return np.asarray(seconds, dtype=np.int64), int(np.count_nonzero(zulu))
 
 
 def _iso(nanoseconds: Any) -> str:

@@ -159,6 +159,33 @@ class DataManager:
             return Found(derive(bars, timeframe, calendar, now), found.origin, found.loaded_from)
         return None
 
+    def series_token(self, symbol: str) -> tuple[tuple[str, int], ...] | None:
+        """What ``get_bars`` of any of ``symbol``'s timeframes answers from, as a value that
+        changes whenever it may answer differently at the same clock time: the stored version
+        of each of the symbol's series (one indexed query; a derived series follows its finer
+        ones, so every timeframe counts). None without a store (nothing to compare: no
+        answer may be kept). The bundled files do not change while a process runs."""
+        if self.store is None:
+            return None
+        return self.store.series_versions(symbol)
+
+    def pending_close(self, symbol: str, timeframe: str) -> datetime | None:
+        """The close of the first bar the layers hold that has not closed at ``now()`` (the
+        next bar ``get_bars`` will serve without any write), None when they hold none; a
+        series derived from a finer one answers ``now()`` (its next bar grows with every
+        closed finer bar)."""
+        name, frame_timeframe = series_key(symbol, timeframe)
+        now = self.now()
+        found = self.layers.lookup(name, frame_timeframe, None, None)
+        if found.origin is None:
+            return now
+        closes = pd.DatetimeIndex(found.frame["ts_close"])
+        after = int(closes.searchsorted(pd.Timestamp(now), side="right"))
+        if after >= len(closes):
+            return None
+        pending: datetime = utc(closes[after:].min(), "a bar's close").to_pydatetime()
+        return pending
+
     def latest_bar(self, symbol: str, timeframe: str) -> Bar | None:
         """The last bar closed at ``now()``, or None."""
         frame = self.get_bars(symbol, timeframe)

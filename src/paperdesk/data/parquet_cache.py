@@ -153,11 +153,11 @@ class ParquetBarCache:
             raise DataError(f"{symbol} {timeframe}: the frame repeats a bar label")
         name = str(Timeframe.parse(timeframe))
         calendar = str(frame.attrs.get("calendar") or instrument_for(symbol).calendar)
-        table = _to_table(frame, index, name, calendar, source)
         quoted = all(field in frame.columns for field in QUOTE_FIELDS)
-        table = table.sort_by("ts")
-        stamps = table.column("ts").to_numpy()
-        month_of_row = stamps.astype("datetime64[M]")
+        if not index.is_monotonic_increasing:  # in time order, so each month is one slice
+            order = np.argsort(index.asi8, kind="stable")
+            frame, index = frame.iloc[order], index[order]
+        month_of_row = index.tz_convert("UTC").tz_localize(None).to_numpy().astype("datetime64[M]")
         edges = np.flatnonzero(month_of_row[1:] != month_of_row[:-1]) + 1
         directory = self.directory(symbol, name)
         directory.mkdir(parents=True, exist_ok=True)
@@ -166,9 +166,11 @@ class ParquetBarCache:
                 {"symbol": symbol.strip().upper(), "timeframe": name, "calendar": calendar}
             ).encode()
         }
-        for first, last in zip([0, *edges.tolist()], [*edges.tolist(), len(stamps)], strict=True):
+        bounds = zip([0, *edges.tolist()], [*edges.tolist(), len(index)], strict=True)
+        for first, last in bounds:  # one month's table at a time: memory stays a month's
             month = str(month_of_row[first])
-            part = table.slice(first, last - first)
+            rows = slice(first, last)
+            part = _to_table(frame.iloc[rows], index[rows], name, calendar, source)
             path = directory / f"{month}.parquet"
             if path.exists():
                 cached = _with_quote_columns(pq.read_table(path))
@@ -176,7 +178,7 @@ class ParquetBarCache:
                     part = _keep_quotes(cached, part)
                 part = _merge(cached, part)
             _write_atomically(part.replace_schema_metadata(metadata), path)
-        return len(stamps)
+        return len(index)
 
     # --------------------------------------------------------------------------- reading
 

@@ -138,6 +138,14 @@ class TradingKernel:
         self.overdrafts: list[CashOverdrawn] = []
         # margin and futures accounts are checked against maintenance at every close held
         self._watch_margin = ledger.rules.kind is not AccountKind.CASH
+        # the position events of each fill (opened, changed, closed) follow it in the events a
+        # bar returns; a backtest reads none of them and turns them off (``quiet_positions``)
+        self.position_events = True
+
+    def quiet_positions(self) -> None:
+        """Stop building the position events of fills (a backtest never reads the events a bar
+        returns; fills, trades, cash and positions are booked the same either way)."""
+        self.position_events = False
 
     # ------------------------------------------------------------------------------- bars
 
@@ -628,16 +636,21 @@ class TradingKernel:
     def _book_fill(self, event: OrderFilled) -> None:
         """Book a fill in the ledger as it happens (the venue waits for this before it matches
         the next order of the bar, so an entry is sized with the cash an exit freed)."""
-        order, symbol = event.order, event.fill.symbol
-        cash_before = self.ledger.cash
-        changes: list[Event] = list(
-            self.ledger.book(event.fill, strategy=order.strategy, reason=exit_reason(order))
-        )
-        overdraft = self._overdraft(event, cash_before)
-        if overdraft is not None:
-            changes.append(overdraft)
-        self._position_events.append((event, changes))
-        position = self.ledger.positions.get(symbol)  # absent when flat
+        order, fill = event.order, event.fill
+        symbol, ledger = fill.symbol, self.ledger
+        cash_before = ledger.cash
+        if self.position_events:
+            changes: list[Event] = list(
+                ledger.book(fill, strategy=order.strategy, reason=exit_reason(order))
+            )
+            overdraft = self._overdraft(event, cash_before)
+            if overdraft is not None:
+                changes.append(overdraft)
+            self._position_events.append((event, changes))
+        else:
+            ledger.apply_fill(fill, strategy=order.strategy, reason=exit_reason(order))
+            self._overdraft(event, cash_before)  # recorded in ``overdrafts`` all the same
+        position = ledger.positions.get(symbol)  # absent when flat
         if position is None:
             self.entry_bar.pop(symbol, None)
         elif symbol not in self.entry_bar or position.ts_opened == event.fill.ts:

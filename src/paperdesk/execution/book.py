@@ -55,6 +55,32 @@ _EXPIRED = OrderStatus.EXPIRED
 _ENTRY = OrderRole.ENTRY
 _BRACKET_LEGS = (OrderRole.STOP_LOSS, OrderRole.TAKE_PROFIT)
 
+# An order's state changes copy its 22 fields; ``_replace`` maps a dict lookup over every one of
+# them, these copies splice the changed ones in by position (the layout is asserted here).
+_order = Order._make
+_SPLICED = ("status", "filled_quantity", "average_price", "triggered", "ts_expire", "ts_updated")
+if Order._fields[5] != "quantity" or Order._fields[12:18] != _SPLICED:  # pragma: no cover
+    raise RuntimeError("Order's field layout changed: update the copies in execution/book.py")
+
+
+def _with_status(order: Order, status: OrderStatus, ts: datetime) -> Order:
+    """``order`` with ``status`` from ``ts`` (canceled, expired)."""
+    return _order((*order[:12], status, *order[13:17], ts, *order[18:]))
+
+
+def _with_fill(
+    order: Order, status: OrderStatus, filled: Decimal, average: Decimal, ts: datetime
+) -> Order:
+    """``order`` after a fill: its status, filled quantity and average price from ``ts``."""
+    return _order((*order[:12], status, filled, average, *order[15:17], ts, *order[18:]))
+
+
+def _with_quantity(order: Order, quantity: Decimal, ts: datetime | None = None) -> Order:
+    """``order`` for ``quantity`` (from ``ts`` when given; a resize at a fill keeps its time)."""
+    if ts is None:
+        return _order((*order[:5], quantity, *order[6:]))
+    return _order((*order[:5], quantity, *order[6:17], ts, *order[18:]))
+
 
 class OrderBook:
     """One run's orders: ids and client ids, state, eligibility, brackets, expiry times.
@@ -212,7 +238,7 @@ class OrderBook:
 
     def on_resized(self, order: Order, quantity: Decimal) -> Order:
         """An entry's quantity was decided at its fill price (positive: the order stays valid)."""
-        order = order._replace(quantity=quantity)
+        order = _with_quantity(order, quantity)
         self._orders[order.order_id] = order
         return order
 
@@ -240,9 +266,7 @@ class OrderBook:
             else ((previous_average * order.filled_quantity + price * quantity) / filled)
         )
         status = _FILLED if filled >= order.quantity else _PARTIALLY_FILLED
-        order = order._replace(
-            status=status, filled_quantity=filled, average_price=average, ts_updated=ts
-        )
+        order = _with_fill(order, status, filled, average, ts)
         self._orders[order_id] = order
         filled_event = OrderFilled(ts, order, fill)
         events.append(filled_event)
@@ -406,15 +430,16 @@ class OrderBook:
         for child_id in parent.children:
             child = self._orders[child_id]
             if child.status is _PENDING:
-                child = child._replace(
-                    status=_ACCEPTED, quantity=parent.filled_quantity, ts_updated=ts
+                quantity = parent.filled_quantity
+                child = _order(
+                    (*child[:5], quantity, *child[6:12], _ACCEPTED, *child[13:17], ts, *child[18:])
                 )
                 self._eligible_from[child_id] = eligible_from
                 events.append(OrderAccepted(ts, child, eligible_from))
                 if activated is not None:
                     activated.append(child_id)
             elif child.is_open and child.quantity != parent.filled_quantity:
-                child = child._replace(quantity=parent.filled_quantity, ts_updated=ts)
+                child = _with_quantity(child, parent.filled_quantity, ts)
                 events.append(OrderModified(ts, child, self._eligible_from[child_id]))
             else:
                 continue
@@ -437,7 +462,7 @@ class OrderBook:
         self, order: Order, status: OrderStatus, reason: str, ts: datetime, events: list[Event]
     ) -> None:
         """End ``order`` (canceled or expired); its still-pending bracket legs are canceled."""
-        order = order._replace(status=status, ts_updated=ts)
+        order = _with_status(order, status, ts)
         self._orders[order.order_id] = order
         self._books[order.symbol].pop(order.order_id, None)
         if status is _EXPIRED:

@@ -18,6 +18,13 @@ from paperdesk.domain import (
     TimeInForce,
 )
 from paperdesk.domain.money import round_to_increment
+from paperdesk.domain.orders import validate_order_fields
+
+_order = Order._make
+_STOP_LOSS, _TAKE_PROFIT = OrderRole.STOP_LOSS, OrderRole.TAKE_PROFIT
+_STOP, _LIMIT = OrderType.STOP, OrderType.LIMIT
+_GTC, _PENDING = TimeInForce.GTC, OrderStatus.PENDING
+_LEG_REASONS = {role: role.value.replace("_", " ") for role in (_STOP_LOSS, _TAKE_PROFIT)}
 
 
 def order_from_intent(
@@ -99,33 +106,43 @@ def bracket_legs(
     # pending legs are sized at the parent's fill; until then they hold a placeholder quantity
     quantity = intent.quantity if intent.quantity > 0 else instrument.lot_size
     ids = iter(leg_ids)
-    for role, price in (
-        (OrderRole.STOP_LOSS, intent.stop_loss),
-        (OrderRole.TAKE_PROFIT, intent.take_profit),
-    ):
+    side = intent.side.opposite
+    for role, price in ((_STOP_LOSS, intent.stop_loss), (_TAKE_PROFIT, intent.take_profit)):
         if price is None:
             continue
         leg_id = next(ids)
-        is_stop = role is OrderRole.STOP_LOSS
-        price = round_against_trader(price, intent.side.opposite, is_stop, instrument)
+        is_stop = role is _STOP_LOSS
+        price = round_against_trader(price, side, is_stop, instrument)
+        limit_price, stop_price = (None, price) if is_stop else (price, None)
+        order_type = _STOP if is_stop else _LIMIT
+        # the checks of Order's constructor (a price rounded to the tick can reach zero)
+        validate_order_fields(intent.symbol, quantity, order_type, limit_price, stop_price)
         legs.append(
-            Order(
-                leg_id,
-                leg_id,
-                intent.symbol,
-                intent.side.opposite,
-                OrderType.STOP if is_stop else OrderType.LIMIT,
-                quantity,
-                ts,
-                limit_price=None if is_stop else price,
-                stop_price=price if is_stop else None,
-                time_in_force=TimeInForce.GTC,
-                role=role,
-                parent_id=parent_id,
-                status=OrderStatus.PENDING,
-                ts_updated=ts,
-                strategy=intent.strategy,
-                reason=role.value.replace("_", " "),
+            _order(
+                (
+                    leg_id,
+                    leg_id,
+                    intent.symbol,
+                    side,
+                    order_type,
+                    quantity,
+                    ts,
+                    limit_price,
+                    stop_price,
+                    _GTC,
+                    role,
+                    parent_id,
+                    _PENDING,
+                    ZERO,
+                    None,
+                    False,
+                    None,
+                    ts,
+                    None,
+                    intent.strategy,
+                    _LEG_REASONS[role],
+                    (),
+                )
             )
         )
     return tuple(legs)

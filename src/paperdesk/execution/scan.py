@@ -76,13 +76,17 @@ def first_hit(
 def _mask(
     thresholds: Thresholds, highs: FloatArray, lows: FloatArray, times: IntArray
 ) -> NDArray[np.bool_]:
-    mask = np.zeros(len(times), dtype=np.bool_)
+    """The bars meeting ``thresholds`` (at least one threshold is set: ``first_hit``)."""
+    masks: list[NDArray[np.bool_]] = []
     if thresholds.low_at_most is not None:
-        mask |= lows <= thresholds.low_at_most
+        masks.append(lows <= thresholds.low_at_most)
     if thresholds.high_at_least is not None:
-        mask |= highs >= thresholds.high_at_least
+        masks.append(highs >= thresholds.high_at_least)
     if thresholds.time_at_least is not None:
-        mask |= times >= thresholds.time_at_least
+        masks.append(times >= thresholds.time_at_least)
+    mask = masks[0]
+    for other in masks[1:]:
+        mask |= other
     if thresholds.eligible_from is not None:
         mask &= times >= thresholds.eligible_from
     return mask

@@ -39,6 +39,7 @@ from paperdesk.engine.per_bar import decide
 from paperdesk.engine.strategies import AnyStrategy, run_strategies
 from paperdesk.live import replay
 from paperdesk.live.restore import RestoredPortfolio, persist, place_in_history, restore
+from paperdesk.live.signal_cache import SignalCache, signal_cache
 from paperdesk.live.sources import (
     BarSource,
     Clock,
@@ -149,7 +150,10 @@ class LiveRunner:
         place_in_history(state, repository, symbol, history)
         bar = bar_at(history, target)
         strategies = run_strategies(settings)
-        signals = _signals(history, target, bar, pending, strategies)
+        cache_of_signals = signal_cache(self.database)
+        signals = _signals(
+            cache_of_signals, portfolio_id, history, target, bar, pending, strategies
+        )
         self.failpoint("after-signal")
         kernel = state.kernel
         day_start = self._day_start(repository, state, bar)
@@ -309,6 +313,8 @@ def _chosen(settings: RunConfig, names: Sequence[str] | None) -> list[StrategySp
 
 
 def _signals(
+    cache: SignalCache,
+    portfolio_id: int,
     history: pd.DataFrame,
     index: int,
     bar: Bar,
@@ -316,20 +322,17 @@ def _signals(
     strategies: Mapping[str, AnyStrategy],
 ) -> list[Signal]:
     """Each vectorised strategy's signals for bar ``index``, computed from the bars up to it
-    (per-bar strategies decide after the bar's orders were matched, see ``decide``), over the
-    whole history. A strategy's declared ``history_window`` is NOT used here: after a long
-    stretch of identical closes an average's leftover from the old trend (1e-29, with its
-    sign) is all the full history has, the window computes exactly 0, and the next move is a
-    cross in one and not in the other (``tests/unit/analysis/test_history_window.py``). A
-    guarded use of the window is future work (docs/live-speed.md)."""
-    label = history.index[index]
+    (per-bar strategies decide after the bar's orders were matched, see ``decide``): the
+    strategy's incremental form stepped by one bar when the cache holds it at the bar before,
+    else the whole history (``live.signal_cache``); the same signals either way, to the bit."""
     signals: list[Signal] = []
     for spec in specs:
         strategy = strategies[spec.name]
         if not isinstance(strategy, Strategy):
             continue
-        frame = strategy.signals(history.iloc[: index + 1])
-        rows = frame[frame.index == label]
+        rows = cache.rows((portfolio_id, spec.name, bar.symbol), strategy, history, index)
+        if rows is None:
+            continue
         signals.extend(
             s._replace(ts=bar.ts_close) for s in to_signals(rows, strategy.name, bar.symbol)
         )

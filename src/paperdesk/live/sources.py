@@ -11,7 +11,10 @@ has been served.
 
 from __future__ import annotations
 
+import threading
+from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 from pathlib import Path
 
 import pandas as pd
@@ -26,6 +29,16 @@ from paperdesk.data.clock import WallClock as WallClock
 from paperdesk.data.manager import DataManager
 from paperdesk.data.quote_csv import merge_quotes, read_quotes
 from paperdesk.domain import DataError
+
+
+@dataclass(frozen=True, slots=True)
+class _KnownClose:
+    """A symbol's last close as ``history`` gave it, and while it stays the answer."""
+
+    token: tuple[tuple[str, int], ...]  # the DataManager's series token it was read under
+    as_of: datetime  # the clock's time it was read at
+    until: datetime | None  # the close of the next bar the layers held then (None: none)
+    close: Decimal
 
 
 class BarSource:
@@ -43,6 +56,10 @@ class BarSource:
         self._quoted: dict[
             tuple[str, str, str], tuple[tuple[float, int], pd.DataFrame, pd.DataFrame]
         ] = {}
+        # the last closes ``last_close`` answered, by (symbol, timeframe, the settings that
+        # decide the history's prices)
+        self._closes: dict[tuple[object, ...], _KnownClose] = {}
+        self._closes_lock = threading.Lock()
 
     def path(self, symbol: str, timeframe: str, settings: SourceConfig) -> Path:
         return settings.file_for(symbol) or find_bundled(symbol, timeframe)
@@ -53,6 +70,45 @@ class BarSource:
         frame = self._raw_history(symbol, timeframe, settings)
         instrument = instrument_for(symbol, settings.asset_class_of(symbol))
         return portfolio_prices(symbol, instrument, settings).apply(frame)
+
+    def last_close(self, symbol: str, timeframe: str, settings: SourceConfig) -> Decimal:
+        """The close of the last bar ``history`` serves (what an order is checked against
+        before any tick has priced its symbol), exactly as ``history`` gives it.
+
+        Through a DataManager with a store (not a file of the user's or a factor file, whose
+        contents the store does not version) the answer is kept and reused while (1) the
+        DataManager's series token of the symbol is unchanged (one indexed query: any write
+        of the symbol's bars changes it) and (2) the clock has not reached the close of the
+        next bar the layers held when it was read (a bar already stored but still open then).
+        Anything else reads the history again, so a new bar is never missed: the kept answer
+        is the one ``history`` would give, without copying and converting the whole
+        history on every order."""
+        manager = self._manager
+        if manager is None or settings.file_for(symbol) is not None or settings.factor_file:
+            return self._history_close(symbol, timeframe, settings)
+        key = (symbol, timeframe, settings.kind, settings.asset_class_of(symbol), settings.adjust)
+        token = manager.series_token(symbol)  # read before the bars (a write in between
+        now = manager.now()  # makes the kept answer look older, never newer)
+        with self._closes_lock:
+            known = self._closes.get(key)
+        if (
+            known is not None
+            and token is not None
+            and known.token == token
+            and known.as_of <= now
+            and (known.until is None or now < known.until)
+        ):
+            return known.close
+        close = self._history_close(symbol, timeframe, settings)
+        if token is not None:
+            until = manager.pending_close(symbol, timeframe)
+            with self._closes_lock:
+                self._closes[key] = _KnownClose(token, now, until, close)
+        return close
+
+    def _history_close(self, symbol: str, timeframe: str, settings: SourceConfig) -> Decimal:
+        frame = self.history(symbol, timeframe, settings)
+        return bar_at(frame, len(frame) - 1).close
 
     def _raw_history(self, symbol: str, timeframe: str, settings: SourceConfig) -> pd.DataFrame:
         """The trade bars, merged with the portfolio's quote file of ``symbol`` if any."""

@@ -30,6 +30,7 @@ class Resolution(StrEnum):
     NONE = ""  # the exit was not ambiguous
     LOWER_TIMEFRAME = "lower-timeframe"  # the finer bars inside the candle said which came first
     STOP_LOSS_FIRST = "stop-loss-first"  # the conservative rule: the stop-loss traded first
+    TAKE_PROFIT_FIRST = "take-profit-first"  # stop_loss_priority off: the optimistic bound
 
 
 CLOSED = frozenset({Outcome.TAKE_PROFIT, Outcome.STOP_LOSS, Outcome.TIMEOUT, Outcome.END_OF_DAY})
@@ -90,6 +91,7 @@ class SimulationSummary:
     ambiguous: int
     resolved_lower_timeframe: int
     stop_loss_first: int
+    take_profit_first: int
 
     @classmethod
     def of(cls, trades: Sequence[SimulatedTrade]) -> SimulationSummary:
@@ -116,6 +118,9 @@ class SimulationSummary:
             ),
             stop_loss_first=sum(
                 1 for trade in trades if trade.resolution is Resolution.STOP_LOSS_FIRST
+            ),
+            take_profit_first=sum(
+                1 for trade in trades if trade.resolution is Resolution.TAKE_PROFIT_FIRST
             ),
         )
 

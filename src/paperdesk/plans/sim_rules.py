@@ -31,6 +31,10 @@ class SimulationRules:
     - ``max_hold_days``: the timeout of a row without its own ``max_hold_days``.
     - ``end_of_day_close``: INTRADAY mode; a trade still open at its session's last candle
       closes at that candle's close.
+    - ``stop_loss_first``: a candle that touched both the stop-loss and the take-profit (and
+      that finer bars, if given, could not decide) exits at the stop-loss (the conservative
+      rule, the engine's); False takes the take-profit instead (the optimistic bound, for
+      measuring how much the assumption matters).
     - ``default_entry_time``: the entry time of rows without ``entry_datetime`` (the plan
       date's open).
     - ``session_close``: the calendar's session close (injected so tests may fix it).
@@ -41,6 +45,7 @@ class SimulationRules:
     entry: EntryType = EntryType.LIMIT
     max_hold_days: Decimal = DEFAULT_MAX_HOLD_DAYS
     end_of_day_close: bool = False
+    stop_loss_first: bool = True
     default_entry_time: datetime | None = None
     session_close: SessionClose = session_close
 
@@ -69,14 +74,14 @@ class SimulationRules:
         default_entry_time: datetime | None = None,
     ) -> SimulationRules:
         """The rules the plan guardrails imply: the EOD close in INTRADAY mode (when the
-        settings keep it on; no mode, no EOD close), their max hold and entry type. The
-        stop-loss priority is the engine's rule and always applies
-        (``PlanSettings.stop_loss_priority``)."""
+        settings keep it on; no mode, no EOD close), their max hold, entry type and
+        same-candle priority (``PlanSettings.stop_loss_priority``)."""
         return cls(
             costs=costs or CostModels(NoFee(), NoSlippage()),
             instruments=dict(instruments or {}),
             entry=settings.entry_type,
             max_hold_days=settings.max_hold_days,
             end_of_day_close=settings.eod_close_intraday and mode is ExecutionMode.INTRADAY,
+            stop_loss_first=settings.stop_loss_priority,
             default_entry_time=default_entry_time,
         )

@@ -193,15 +193,26 @@ def _bracket_trade(
     if not decided.ambiguous:
         return opened.closed_by_leg(candle, decided, Resolution.NONE, "")
     if finer is None:
-        return opened.closed_by_leg(
-            candle, decided, Resolution.STOP_LOSS_FIRST, "no finer bars given"
-        )
+        return _by_priority(opened, candle, decided, exit_side, "no finer bars given")
     finding = decide_from_finer_bars(candle, finer, exit_side, row.stop_loss, row.take_profit)
     if finding.exit is None or finding.bar is None:
-        return opened.closed_by_leg(candle, decided, Resolution.STOP_LOSS_FIRST, finding.detail)
+        return _by_priority(opened, candle, decided, exit_side, finding.detail)
     return opened.closed_by_leg(
         finding.bar, finding.exit, Resolution.LOWER_TIMEFRAME, finding.detail
     )
+
+
+def _by_priority(
+    opened: _Opened, candle: Bar, decided: BracketExit, exit_side: Side, detail: str
+) -> SimulatedTrade:
+    """An undecided same-candle exit by the rules' priority: the stop-loss the engine's rule
+    took (``decided``), or, with ``stop_loss_first`` off, the take-profit at its limit fill."""
+    if opened.rules.stop_loss_first or opened.row.take_profit is None:
+        return opened.closed_by_leg(candle, decided, Resolution.STOP_LOSS_FIRST, detail)
+    price = limit_fill_price(exit_side, opened.row.take_profit, side_bar(candle, exit_side))
+    assert price is not None  # the candle touched the take-profit: that made it ambiguous
+    target = BracketExit(OrderRole.TAKE_PROFIT, price, True)
+    return opened.closed_by_leg(candle, target, Resolution.TAKE_PROFIT_FIRST, detail)
 
 
 @dataclass(frozen=True, slots=True)
@@ -231,6 +242,11 @@ class _Opened:
             reason = f"both levels inside one candle; {said} first: {detail}"
         elif resolution is Resolution.STOP_LOSS_FIRST:
             reason = f"both levels inside one candle; stop-loss first by rule ({detail})"
+        elif resolution is Resolution.TAKE_PROFIT_FIRST:
+            reason = (
+                "both levels inside one candle; take-profit first (stop-loss priority off: "
+                f"{detail})"
+            )
         return self._trade(outcome, reason, bar.ts_open, price, resolution)
 
     def closed_at_close(self, bar: Bar, outcome: Outcome, reason: str) -> SimulatedTrade:

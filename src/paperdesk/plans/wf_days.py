@@ -67,6 +67,10 @@ def trading_days(calendar: str, first: date, last: date) -> list[TradingDay]:
         sessions = market_calendar(calendar).sessions(first - _LOOK_BACK, last)
     except InvalidInputError as error:
         raise OptionError(f"invalid period {first} to {last}: {error}") from None
+    except (OverflowError, pd.errors.OutOfBoundsDatetime):  # year 1 or 9999: no calendar
+        raise OptionError(
+            f"invalid period {first} to {last}: outside the dates the {calendar} calendar knows"
+        ) from None
     days: list[TradingDay] = []
     previous_close: datetime | None = None
     for label, row in sessions.iterrows():

@@ -14,6 +14,7 @@ import pandas as pd
 
 from paperdesk.analytics.conventions import Conventions
 from paperdesk.analytics.metrics import compute_stats
+from paperdesk.analytics.stats import Stats
 from paperdesk.config.statistics import ReturnBasis
 
 ZERO = Decimal(0)
@@ -136,19 +137,23 @@ def period_summary(
         "same_candle": {
             "resolved_lower_timeframe": sum(1 for t in trades if t.resolution == "lower-timeframe"),
             "stop_loss_first": sum(1 for t in trades if t.resolution == "stop-loss-first"),
+            "take_profit_first": sum(1 for t in trades if t.resolution == "take-profit-first"),
         },
         **_curve_statistics(capital, closed, equity_rows),
     }
 
 
-def _curve_statistics(
+def period_stats(
     capital: Decimal, closed: Sequence[TradeRecord], equity_rows: Sequence[Mapping[str, str]]
-) -> dict[str, object]:
+) -> Stats | None:
+    """Every statistic of the period (``paperdesk.analytics`` on the daily equity: daily
+    returns, XNYS sessions a year) from the closed trades and ``daily_equity.csv``'s rows;
+    None without any equity row."""
     if not equity_rows:
-        return {"max_drawdown_pct": None, "cagr_pct": None, "sharpe": None}
+        return None
     index = pd.DatetimeIndex([pd.Timestamp(row["close_time"]) for row in equity_rows])
     equity = pd.Series([float(row["equity"]) for row in equity_rows], index=index)
-    stats = compute_stats(
+    return compute_stats(
         equity,
         [],
         in_market=np.array([int(row["open_trades"]) > 0 for row in equity_rows], dtype=bool),
@@ -158,6 +163,14 @@ def _curve_statistics(
         trade_pnls=np.array([float(t.pnl or ZERO) for t in closed], dtype=np.float64),
         conventions=Conventions(timeframe="1d", calendar="XNYS", returns=ReturnBasis.DAILY),
     )
+
+
+def _curve_statistics(
+    capital: Decimal, closed: Sequence[TradeRecord], equity_rows: Sequence[Mapping[str, str]]
+) -> dict[str, object]:
+    stats = period_stats(capital, closed, equity_rows)
+    if stats is None:
+        return {"max_drawdown_pct": None, "cagr_pct": None, "sharpe": None}
     return {
         "max_drawdown_pct": _rounded(stats.max_drawdown_pct),
         "cagr_pct": _rounded(stats.cagr_pct),

@@ -102,5 +102,5 @@ def order_events(
 
 
 def _read(services: Services, portfolio_id: int, after: int, limit: int) -> list[OutboxEntry]:
-    with services.database.reading() as repository:
+    with services.database.reading(durable=True) as repository:
         return repository.outbox(after=after, limit=limit, portfolio_id=portfolio_id)

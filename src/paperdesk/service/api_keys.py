@@ -4,13 +4,20 @@ A token is 32 random bytes (``secrets.token_urlsafe``) behind a ``pd_`` prefix; 
 is stored. A slow password hash (bcrypt, scrypt) is not needed: it protects low-entropy secrets
 people choose, while a 256-bit random token cannot be guessed from its hash, and a fast hash keeps
 every request's check cheap (as GitHub's and Stripe's tokens are checked).
+
+A verified key is kept in this process for ``KEY_CACHE_SECONDS`` (the row read once, not on
+every request). A key revoked through this process is refused at once; one revoked by another
+process (the CLI, another API process) is refused within ``KEY_CACHE_SECONDS``. Unknown tokens
+are never kept: a key created elsewhere works at once.
 """
 
 from __future__ import annotations
 
 import hashlib
 import secrets
-from collections.abc import Sequence
+import threading
+import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -22,6 +29,7 @@ from paperdesk.store import Database
 TOKEN_PREFIX = "pd_"
 MAX_NAME_LENGTH = 200
 MAX_IDEMPOTENCY_KEY_LENGTH = 200
+KEY_CACHE_SECONDS = 2.0  # how long a verified key is trusted without reading its row again
 
 
 def token_hash(token: str) -> str:
@@ -37,8 +45,18 @@ class CreatedKey:
 class ApiKeyService:
     """Keys and idempotency records on the ledger database."""
 
-    def __init__(self, database: Database) -> None:
+    def __init__(
+        self,
+        database: Database,
+        *,
+        cache_seconds: float = KEY_CACHE_SECONDS,
+        monotonic: Callable[[], float] = time.monotonic,
+    ) -> None:
         self.database = database
+        self.cache_seconds = cache_seconds
+        self._monotonic = monotonic
+        self._verified: dict[str, tuple[float, ApiKeyRecord]] = {}  # token hash -> read at
+        self._verified_lock = threading.Lock()
 
     def create(
         self, name: str, scope: str, portfolio_ids: Sequence[int] | None = None
@@ -74,12 +92,30 @@ class ApiKeyService:
             if record.is_revoked:
                 raise InvalidInputError(f"API key {key_id} is already revoked")
             repository.api_keys.revoke(key_id, _now())
-            return repository.api_keys.get(key_id)
+            revoked = repository.api_keys.get(key_id)
+        with self._verified_lock:  # refused by this process at once
+            for digest in [h for h, (_, r) in self._verified.items() if r.id == key_id]:
+                del self._verified[digest]
+        return revoked
 
     def authenticate(self, token: str) -> ApiKeyRecord | None:
-        """The key whose token this is (revoked or not), None for an unknown token."""
+        """The key whose token this is (revoked or not), None for an unknown token; a key
+        read less than ``cache_seconds`` ago is answered from memory (see the module
+        docstring)."""
+        digest = token_hash(token)
+        now = self._monotonic()
+        with self._verified_lock:
+            kept = self._verified.get(digest)
+        if kept is not None and now - kept[0] < self.cache_seconds:
+            return kept[1]
         with self.database.reading() as repository:
-            return repository.api_keys.by_hash(token_hash(token))
+            record = repository.api_keys.by_hash(digest)
+        with self._verified_lock:
+            if record is None or record.is_revoked:
+                self._verified.pop(digest, None)
+            else:
+                self._verified[digest] = (now, record)
+        return record
 
     # ----------------------------------------------------------------- idempotent requests
 

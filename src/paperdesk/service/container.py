@@ -27,8 +27,10 @@ if TYPE_CHECKING:
     from paperdesk.service.outbox import OutboxService
     from paperdesk.service.plans import PlanService
     from paperdesk.service.portfolios import PortfolioService
+    from paperdesk.service.result_reports import ResultReportService
     from paperdesk.service.simulations import SimulationService
     from paperdesk.service.walk_forward import WalkForwardService
+    from paperdesk.service.walk_forward_runs import WalkForwardRuns
     from paperdesk.service.webhook_delivery import WebhookDispatcher
     from paperdesk.service.webhooks import WebhookService
     from paperdesk.store import Database
@@ -148,6 +150,21 @@ class Services:
         from paperdesk.service.walk_forward import WalkForwardService
 
         return WalkForwardService(lambda: self.data)
+
+    @cached_property
+    def walk_forward_runs(self) -> WalkForwardRuns:
+        """Walk-forwards started through the API: background jobs, evidence in the home."""
+        from paperdesk.service.walk_forward_runs import WalkForwardRuns, runs_root
+
+        root = runs_root(self.settings.home, self.database.url)
+        return WalkForwardRuns(root, self.walk_forward, self.jobs)
+
+    @cached_property
+    def result_reports(self) -> ResultReportService:
+        """Reports of a walk-forward evidence folder or a backtest result (JSON and HTML)."""
+        from paperdesk.service.result_reports import ResultReportService
+
+        return ResultReportService()
 
     @cached_property
     def market_data(self) -> MarketDataService:

@@ -76,6 +76,22 @@ class OrderDesk:
         """The order placed earlier with this client order id (any status), if any."""
         return self.repository.order_by_client_id(self.portfolio_id, client_order_id)
 
+    def first_fill_at(self, order_id: str) -> datetime | None:
+        """When order ``order_id`` first filled (None before its first fill)."""
+        return self.repository.first_fill_at(self.portfolio_id, order_id)
+
+    def stored_order(self, order_id: str) -> Order:
+        """Order ``order_id`` as the ledger holds it (finished orders too)."""
+        return self.repository.order(self.portfolio_id, order_id)
+
+    def is_working(self, order_id: str) -> bool:
+        """Whether ``order_id`` is in the book now (after what the desk did so far)."""
+        return any(order.order_id == order_id for order in self.state.kernel.open_orders())
+
+    def cancel(self, order_id: str, reason: str) -> None:
+        """Cancel a working order (its cancellation is written with the desk's orders)."""
+        self.events.extend(self.state.kernel.cancel_order(order_id, self.at, reason))
+
     def equity(self) -> Decimal:
         return self.state.kernel.equity_point(self.at).equity
 

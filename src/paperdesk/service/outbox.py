@@ -53,12 +53,12 @@ class OutboxService:
         self, *, after: int, limit: int, portfolio_id: int | None = None
     ) -> list[OutboxEntry]:
         """Committed entries numbered above ``after``, oldest first (at most ``limit``)."""
-        with self._database.reading() as repository:
+        with self._database.reading(durable=True) as repository:
             return repository.outbox(after=after, limit=limit, portfolio_id=portfolio_id)
 
     def last_sequence(self) -> int:
         """The last sequence number committed (0 when the outbox is empty)."""
-        with self._database.reading() as repository:
+        with self._database.reading(durable=True) as repository:
             return repository.last_outbox_sequence()
 
     async def wakes(self) -> AsyncIterator[int]:

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol, TypeVar
 
 from paperdesk.domain import Side
 from paperdesk.domain.portfolio import Trade
@@ -23,6 +24,20 @@ if TYPE_CHECKING:
     from paperdesk.service.portfolios import PortfolioService
 
 PERCENT_PLACES = Decimal("0.000001")  # as ``--json`` rounds the statistics
+
+
+class Snapshot(Protocol):
+    """What a period needs of an equity snapshot (a ledger ``EquityView``, a point of a
+    backtest's or a walk-forward's curve)."""
+
+    @property
+    def ts(self) -> datetime: ...
+
+    @property
+    def equity(self) -> Decimal: ...
+
+
+Point = TypeVar("Point", bound=Snapshot)
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,7 +71,7 @@ class PerformanceBreakdown:
 
 
 def periods(
-    equity: Sequence[EquityView], starting_cash: Decimal, label: Callable[[EquityView], str]
+    equity: Sequence[Point], starting_cash: Decimal, label: Callable[[Point], str]
 ) -> list[PeriodPnl]:
     """Consecutive periods named by ``label`` (snapshots in time order): each starts at the
     previous period's last equity and ends at its own last one."""
@@ -76,11 +91,11 @@ def periods(
     return result
 
 
-def month_of(snapshot: EquityView) -> str:
+def month_of(snapshot: Snapshot) -> str:
     return snapshot.ts.strftime("%Y-%m")
 
 
-def day_of(snapshot: EquityView) -> str:
+def day_of(snapshot: Snapshot) -> str:
     return snapshot.ts.strftime("%Y-%m-%d")
 
 
@@ -152,6 +167,7 @@ def forex_pip(settings: RunConfig, symbol: str) -> Decimal | None:
 __all__ = [
     "PerformanceBreakdown",
     "PeriodPnl",
+    "Snapshot",
     "breakdown",
     "day_of",
     "forex_pip",

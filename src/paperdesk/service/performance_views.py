@@ -6,7 +6,7 @@ reward-to-risk (the entry is the close of the signal's bar, the price the strate
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_EVEN, Decimal
 from typing import TYPE_CHECKING, Any
@@ -65,13 +65,25 @@ class DrawdownPoint:
     drawdown_pct: float
 
 
+def running_drawdowns(
+    equities: Iterable[Decimal], start: Decimal | None = None
+) -> list[tuple[Decimal, Decimal]]:
+    """Each equity's running peak (the highest equity up to it, and ``start`` when given: the
+    money a run started with is its first peak) and ``equity - peak`` (zero or negative)."""
+    found: list[tuple[Decimal, Decimal]] = []
+    peak = start
+    for equity in equities:
+        peak = equity if peak is None else max(peak, equity)
+        found.append((peak, equity - peak))
+    return found
+
+
 def drawdown_curve(equity: Sequence[EquityView]) -> list[DrawdownPoint]:
     """Each snapshot with the highest equity up to it and how far below that it is."""
     points: list[DrawdownPoint] = []
-    peak: Decimal | None = None
-    for snapshot in equity:
-        peak = snapshot.equity if peak is None else max(peak, snapshot.equity)
-        drawdown = snapshot.equity - peak
+    for snapshot, (peak, drawdown) in zip(
+        equity, running_drawdowns(s.equity for s in equity), strict=True
+    ):
         percent = float(drawdown / peak * 100) if peak > 0 else 0.0
         points.append(DrawdownPoint(snapshot, peak, drawdown, percent))
     return points
@@ -128,6 +140,7 @@ __all__ = [
     "SignalDetail",
     "cents",
     "drawdown_curve",
+    "running_drawdowns",
     "signal_details",
     "statistics_document",
 ]

@@ -39,6 +39,7 @@ from paperdesk.plans.settings import (
     parse_mode,
 )
 from paperdesk.service.order_requests import OrderRequest
+from paperdesk.service.plan_holds import ClosedHold, PlanHold, close_expired_holds, record_holds
 from paperdesk.service.plan_sources import PlanSource, PlanText, read_plan_source
 
 if TYPE_CHECKING:
@@ -149,12 +150,14 @@ class PlanExecution:
 @dataclass(frozen=True, slots=True)
 class Reconciliation:
     """A portfolio marked to market: the equity point appended to its ledger and each
-    position's mark."""
+    position's mark; first, the plan rows whose holding time ran out were closed (``closed``,
+    ``paperdesk.service.plan_holds``)."""
 
     portfolio_id: int
     point: EquityView
     marks: Mapping[str, Decimal]
     quantities: Mapping[str, Decimal]
+    closed: tuple[ClosedHold, ...] = ()
 
 
 NEXT_TRADING_DAY = timedelta(days=4)  # Friday's plan for Tuesday after a Monday holiday
@@ -298,13 +301,22 @@ class PlanService:
             return _place(desk, reading, mode, settings, day, skip_bad_rows)
 
     def reconcile(self, portfolio_id: int) -> Reconciliation:
-        """Mark the portfolio to market at its latest prices and append the point to its
-        equity ledger (the worker's mark-to-market, one transaction)."""
+        """Close the plan rows held past their time (``plan_holds``: one transaction, the
+        portfolio locked; the closing orders fill at the next price), then mark the portfolio
+        to market at its latest prices and append the point to its equity ledger (the
+        worker's mark-to-market, one transaction)."""
+        from paperdesk.data.calendars import session_close
+
+        traded = self._portfolios.settings(portfolio_id).symbols
+        with self._portfolios.order_desk(portfolio_id, traded) as desk:
+            kernel = desk.state.kernel
+            held = {*traded, *kernel.positions(), *(o.symbol for o in kernel.open_orders())}
+            closed = close_expired_holds(desk, sorted(held), session_close)
         point = self._portfolios.mark_to_market(portfolio_id)
         detail = self._portfolios.show(portfolio_id)
         marks = {p.symbol: p.last_price for p in detail.positions}
         quantities = {p.symbol: p.quantity for p in detail.positions}
-        return Reconciliation(portfolio_id, point, marks, quantities)
+        return Reconciliation(portfolio_id, point, marks, quantities, tuple(closed))
 
 
 def _place(
@@ -333,6 +345,8 @@ def _place(
         exposure_in_use=desk.exposure(),
     )
     kept = {row.row: row for row in filtered.rows}
+    end_of_day = settings.eod_close_intraday and mode is ExecutionMode.INTRADAY
+    holds: list[tuple[str, PlanHold]] = []
     outcomes: dict[int, PlacedRow] = {}
     problems: list[PlanProblem] = []
     orders: list[Order] = []
@@ -379,6 +393,9 @@ def _place(
             )
             continue
         orders.extend(made)
+        hold_days = row.max_hold_days if row.max_hold_days is not None else settings.max_hold_days
+        entry = request.client_order_id or ""
+        holds.append((row.ticker, PlanHold(entry, row.row, day.isoformat(), hold_days, end_of_day)))
         outcomes[row.row] = PlacedRow(
             row.row,
             row.ticker,
@@ -388,6 +405,7 @@ def _place(
             "placed",
             tuple(order.order_id for order in made),
         )
+    record_holds(desk, holds)
     return PlanExecution(
         desk.portfolio_id,
         day,

@@ -617,11 +617,7 @@ class PortfolioService:
         known = state.kernel.last_price(symbol)
         if known is not None:  # a tick has priced it: no need to load its history
             return known
-        from paperdesk.live.sources import bar_at
-
-        frame = self.source.history(symbol, settings.bar_timeframe, settings.source)
-
-        return bar_at(frame, len(frame) - 1).close
+        return self.source.last_close(symbol, settings.bar_timeframe, settings.source)
 
 
 def _checked_name(name: str) -> str:

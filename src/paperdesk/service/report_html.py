@@ -15,8 +15,10 @@ import hashlib
 import html
 import json
 from collections.abc import Callable, Sequence
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
+
+from paperdesk.domain.currencies import minor_unit
 
 Document = dict[str, Any]
 MISSING = "—"  # an undefined statistic (no trades, no losses...) is shown as this, never 0
@@ -96,15 +98,21 @@ def _digest(text: str) -> str:
     return base64.b64encode(hashlib.sha256(text.encode("utf-8")).digest()).decode("ascii")
 
 
+def page_policy(style: str, script: str, *, connect: str = "'none'") -> str:
+    """The policy of a self-contained page: its one inline ``style`` and its one inline
+    ``script`` allowed by their SHA-256, fetches of ``connect`` only, nothing else."""
+    return (
+        f"default-src 'none'; style-src 'sha256-{_digest(style)}'; "
+        f"script-src 'sha256-{_digest(script)}'; connect-src {connect}; img-src 'none'; "
+        "base-uri 'none'; form-action 'none'"
+    )
+
+
 def content_security_policy(*, header: bool = False) -> str:
     """The page's policy: its own style and script (by hash), fetches of its own origin only
     (the refresh), nothing else. ``header``: the HTTP header's form, which may also say who
     may frame the page (a ``<meta>`` policy may not)."""
-    policy = (
-        f"default-src 'none'; style-src 'sha256-{_digest(STYLE)}'; "
-        f"script-src 'sha256-{_digest(SCRIPT)}'; connect-src 'self'; img-src 'none'; "
-        "base-uri 'none'; form-action 'none'"
-    )
+    policy = page_policy(STYLE, SCRIPT, connect="'self'")
     return policy + "; frame-ancestors 'self'" if header else policy
 
 
@@ -123,8 +131,20 @@ def embedded_json(document: Document) -> str:
 # ---------------------------------------------------------------------------------- values
 
 
-def money(value: str | None) -> str:
-    """An exact decimal string with thousands separators (every digit kept), or "—"."""
+def money(value: str | None, currency: str = "USD") -> str:
+    """An amount as a statement shows it: rounded half-up to the currency's minor unit, with
+    thousands separators (the CLI's rule, ``cli/money.py``), or "—". The embedded JSON keeps
+    every digit."""
+    if value is None:
+        return MISSING
+    places = minor_unit(currency)
+    rounded = Decimal(value).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    return f"{rounded:,.{places}f}"
+
+
+def exact(value: str | None) -> str:
+    """A price or quantity with every digit it has (they are on the tick or lot already) and
+    thousands separators, or "—"."""
     return MISSING if value is None else format(Decimal(value), ",f")
 
 
@@ -209,7 +229,7 @@ def kpi_cards(document: Document) -> str:
     return f'<section class="kpis" aria-label="Key figures">{"".join(cards)}</section>'
 
 
-def _table(
+def table_html(
     headings: Sequence[str], rows: Sequence[Sequence[tuple[str, str]]], name: str, empty: str
 ) -> str:
     """A table of pre-escaped cells (each ``(html, class)``), or one line saying it is empty."""
@@ -232,9 +252,9 @@ def positions_table(document: Document) -> str:
     rows = [
         [
             (text(p["symbol"]), ""),
-            (text(money(p["quantity"])), ""),
-            (text(money(p["average_price"])), ""),
-            (text(money(p["last_price"])), ""),
+            (text(exact(p["quantity"])), ""),
+            (text(exact(p["average_price"])), ""),
+            (text(exact(p["last_price"])), ""),
             (text(money(p["market_value"])), ""),
             (text(money(p["unrealized_pnl"])), tone(p["unrealized_pnl"])),
             (text(moment(p["opened_at"])), ""),
@@ -250,7 +270,7 @@ def positions_table(document: Document) -> str:
         "Unrealized P&L",
         "Opened",
     )
-    table = _table(headings, rows, "positions", "No open positions.")
+    table = table_html(headings, rows, "positions", "No open positions.")
     return f"<section><h2>Open positions</h2>{table}</section>"
 
 
@@ -260,8 +280,8 @@ def fills_table(document: Document) -> str:
             (text(moment(f["filled_at"])), ""),
             (text(f["symbol"]), ""),
             (text(f["side"]), ""),
-            (text(money(f["quantity"])), ""),
-            (text(money(f["price"])), ""),
+            (text(exact(f["quantity"])), ""),
+            (text(exact(f["price"])), ""),
             (text(money(f["fee"])), ""),
             (text(f["order_id"]), ""),
         ]
@@ -270,7 +290,7 @@ def fills_table(document: Document) -> str:
     headings = ("Time", "Symbol", "Side", "Quantity", "Price", "Fee", "Order")
     shown, total = len(document["fills"]), document["fill_count"]
     title = f"Last fills ({shown} of {total}, newest first)" if total > shown else "Fills"
-    table = _table(headings, rows, "fills", "No fills yet.")
+    table = table_html(headings, rows, "fills", "No fills yet.")
     return f"<section><h2>{text(title)}</h2>{table}</section>"
 
 
@@ -394,4 +414,17 @@ def render_report(document: Document) -> str:
     )
 
 
-__all__ = ["MISSING", "content_security_policy", "embedded_json", "render_report"]
+__all__ = [
+    "MISSING",
+    "STYLE",
+    "content_security_policy",
+    "embedded_json",
+    "exact",
+    "moment",
+    "money",
+    "page_policy",
+    "render_report",
+    "table_html",
+    "text",
+    "tone",
+]

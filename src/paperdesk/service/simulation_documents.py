@@ -77,6 +77,7 @@ def summary_document(summary: SimulationSummary) -> dict[str, object]:
             "ambiguous": summary.ambiguous,
             "resolved_lower_timeframe": summary.resolved_lower_timeframe,
             "stop_loss_first": summary.stop_loss_first,
+            "take_profit_first": summary.take_profit_first,
         },
     }
 

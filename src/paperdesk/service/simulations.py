@@ -56,7 +56,8 @@ class SimulationRequest:
     ``mode`` None: no execution mode (no EOD close); ``max_hold_days`` None: the guardrail's
     default (3); ``resolve_with``: a finer timeframe deciding same-candle exits; ``plan_date``:
     the entry of rows without ``entry_datetime`` (the start of that day, UTC: its first
-    candle); ``slippage_bps`` and ``commission`` as a backtest's."""
+    candle); ``slippage_bps`` and ``commission`` as a backtest's; ``stop_loss_priority`` and
+    ``eod_close`` the guardrails of the same names (``PlanSettings``)."""
 
     plan: Path | PlanText
     timeframe: str
@@ -68,6 +69,8 @@ class SimulationRequest:
     commission: str = "none"
     plan_date: date | None = None
     skip_bad_rows: bool = False
+    stop_loss_priority: bool = True
+    eod_close: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,6 +100,7 @@ class SimulationReport:
             "entry": request.entry.value,
             "max_hold_days": decimal_text(self.max_hold_days),
             "eod_close": self.end_of_day_close,
+            "stop_loss_priority": request.stop_loss_priority,
             "resolve_with": request.resolve_with,
             "slippage_bps": decimal_text(request.slippage_bps),
             "commission": request.commission,
@@ -215,6 +219,8 @@ class SimulationService:
             max_hold_days=defaults.max_hold_days
             if request.max_hold_days is None
             else request.max_hold_days,
+            stop_loss_priority=request.stop_loss_priority,
+            eod_close_intraday=request.eod_close,
         )
         costs = CostModels(
             parse_fee_model(request.commission), basis_points_model(request.slippage_bps)

@@ -82,6 +82,8 @@ class WalkForwardRequest:
     fit_window: str | None = None
     fit_params: tuple[tuple[str, str], ...] = ()
     refit_every: int = 5
+    stop_loss_priority: bool = True
+    eod_close: bool = True
 
     def inputs(self, plan_files: Mapping[str, Path]) -> dict[str, object]:
         """What the manifest records: every input that changes the evidence (the plan files
@@ -112,6 +114,9 @@ class WalkForwardRequest:
             "fit_window": self.fit_window,
             "fit_params": dict(self.fit_params),
             "refit_every": self.refit_every if self.fit_window is not None else None,
+            # recorded only when changed, so evidence written before these options resumes
+            **({} if self.stop_loss_priority else {"stop_loss_priority": False}),
+            **({} if self.eod_close else {"eod_close": False}),
         }
 
 
@@ -139,11 +144,16 @@ class WalkForwardService:
         self._data = data
         self._simulator = simulator
 
-    def run(
-        self, request: WalkForwardRequest, progress: ProgressCallback | None = None
-    ) -> WalkForwardReport:
+    def check(self, request: WalkForwardRequest) -> int:
+        """Check ``request`` as ``run`` does before it writes anything (the options, the
+        plans folder, the strategy and its symbols' daily bars); the number of trading days
+        of its period. The API calls it before it starts a run as a job."""
+        return len(self._prepared(request)[1])
+
+    def _prepared(
+        self, request: WalkForwardRequest
+    ) -> tuple[_Run, list[TradingDay], dict[str, object], list[str]]:
         from paperdesk.plans.wf_days import trading_days
-        from paperdesk.service import walk_forward_files as files
 
         checks.check_request(request)
         days = trading_days(CALENDAR, request.first, request.last)
@@ -154,6 +164,14 @@ class WalkForwardService:
         run = _Run(request, self._market, self._simulator, plan_files, strategy, days)
         if strategy is not None:
             run.check_symbols(days[0])
+        return run, days, inputs, unused
+
+    def run(
+        self, request: WalkForwardRequest, progress: ProgressCallback | None = None
+    ) -> WalkForwardReport:
+        from paperdesk.service import walk_forward_files as files
+
+        run, days, inputs, unused = self._prepared(request)
         files.prepare(request.out, inputs, restart=request.restart)
         complete = files.complete_days(request.out)
         simulated: list[str] = []
@@ -236,6 +254,8 @@ class _Run:
             max_hold_days=defaults.max_hold_days
             if request.max_hold_days is None
             else request.max_hold_days,
+            stop_loss_priority=request.stop_loss_priority,
+            eod_close_intraday=request.eod_close,
         )
         self.costs = CostModels(
             parse_fee_model(request.commission), basis_points_model(request.slippage_bps)

@@ -187,7 +187,7 @@ class WebhookDispatcher:
         more than the POST): a crash in between sends those events again, which at least once
         allows and the event id absorbs."""
         record = webhook.record
-        with self.database.reading() as repository:
+        with self.database.reading(durable=True) as repository:
             entries = repository.outbox(
                 after=record.last_sequence, limit=self._batch, portfolio_id=record.portfolio_id
             )

@@ -44,7 +44,7 @@ PRICES = ("open", "high", "low", "close", "volume")
 _COLUMNS = ("symbol", "timeframe", "ts", "ts_close", *PRICES, "source", "fetched_at")
 _KEY = ("symbol", "timeframe", "ts")
 _BARS = BarRow.__table__
-_CHUNK = 50_000
+_CHUNK = 20_000  # rows whose texts are built at once (a few MB)
 
 
 class SqlBarStore:
@@ -120,7 +120,7 @@ class SqlBarStore:
                     )
                 )
 
-        with self._database.engine.begin() as connection:  # one import, one transaction
+        with self._database.writing_connection() as connection:  # one import, one transaction
             bump = _bump_version(self._postgres, name, frame_timeframe, fetched_at, asset_class)
             connection.execute(bump)
             if self._postgres:
@@ -136,10 +136,21 @@ class SqlBarStore:
     def _times(self, index: pd.DatetimeIndex) -> list[str]:
         """ISO texts the database reads as the same instants ``UtcDateTime`` would write."""
         naive = index.tz_convert("UTC").tz_localize(None).to_numpy().astype("datetime64[us]")
-        texts: list[str] = np.datetime_as_string(naive, unit="us").tolist()
+        iso = np.datetime_as_string(naive, unit="us")  # 2024-01-02T03:04:05.000006
+        if len(iso) == 0 or iso.dtype != np.dtype("U26"):  # a year outside 0000-9999
+            texts: list[str] = iso.tolist()
+            if self._postgres:
+                return [text + "+00:00" for text in texts]
+            return [text[:10] + " " + text[11:] for text in texts]  # SQLAlchemy's SQLite form
+        width = 32 if self._postgres else 26
+        characters = np.empty((len(iso), width), dtype=np.uint32)  # code points, edited whole
+        characters[:, :26] = iso.view(np.uint32).reshape(len(iso), 26)
         if self._postgres:
-            return [text + "+00:00" for text in texts]
-        return [text[:10] + " " + text[11:] for text in texts]  # SQLAlchemy's SQLite form
+            characters[:, 26:] = np.array([ord(c) for c in "+00:00"], dtype=np.uint32)
+        else:
+            characters[:, 10] = ord(" ")
+        texts = characters.view(f"U{width}").ravel().tolist()
+        return texts
 
     # ----------------------------------------------------------------------------- reading
 
@@ -266,6 +277,19 @@ class SqlBarStore:
         with self._reader() as connection:
             found = connection.execute(statement).scalar()
         return int(found or 0)
+
+    def series_versions(self, symbol: str) -> tuple[tuple[str, int], ...]:
+        """The version of each of ``symbol``'s stored series, by timeframe (one indexed
+        query; empty before any bar of the symbol was stored)."""
+        name = symbol.strip().upper()
+        statement = (
+            select(BarSeriesRow.timeframe, BarSeriesRow.version)
+            .where(BarSeriesRow.symbol == name)
+            .order_by(BarSeriesRow.timeframe)
+        )
+        with self._reader() as connection:
+            rows = connection.execute(statement).all()
+        return tuple((str(timeframe), int(version)) for timeframe, version in rows)
 
     def stored_asset_class(self, symbol: str) -> str | None:
         """The asset class ``symbol``'s series were imported with (remembered for this

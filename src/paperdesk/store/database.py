@@ -17,7 +17,7 @@ from contextlib import AbstractContextManager, contextmanager, nullcontext
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import (
     ArgumentError,
@@ -30,6 +30,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from paperdesk.domain import DataError, InvalidInputError, PaperdeskError
 from paperdesk.domain.records import OutboxEntry
+from paperdesk.store.durability import WalSync
 from paperdesk.store.repository import LedgerRepository
 
 if TYPE_CHECKING:
@@ -118,7 +119,9 @@ def _configure_sqlite(dbapi_connection: Any, _record: Any) -> None:
     dbapi_connection.isolation_level = None  # transactions are begun by _begin_immediate
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA synchronous=FULL")  # a committed tick survives power loss
+    # the WAL is synced by the Database after each COMMIT, once for every commit waiting
+    # (store/durability.py: a transaction returns only once it is on disk, as with FULL)
+    cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
     cursor.close()
@@ -196,6 +199,9 @@ class Database:
         self._writers: AbstractContextManager[object] = (
             threading.RLock() if self.dialect == "sqlite" else nullcontext()
         )
+        # a SQLite file's group commit (PostgreSQL syncs its own WAL at every commit)
+        file = self.file if self.dialect == "sqlite" else None
+        self.wal_sync: WalSync | None = WalSync(file) if file is not None else None
         if migrate:
             self.prepare()
 
@@ -294,6 +300,7 @@ class Database:
                 )
             config.attributes["connection"] = connection
             command.upgrade(config, "head")
+        self._made_durable()
         return before, self.current_revision()
 
     # ------------------------------------------------------------------------- transactions
@@ -317,17 +324,45 @@ class Database:
     def transaction(self) -> Iterator[LedgerRepository]:
         """One unit of work: committed when the block ends, rolled back if it raises. The
         outbox entries of the unit are numbered just before the commit (see ``LedgerWriter``)."""
-        with self._writers, self._translated_errors(), self._sessions.begin() as session:
-            repository = LedgerRepository(session)
-            yield repository
-            committed = repository.finish()
-        for callback in repository.on_committed:
-            try:
-                callback(repository)
-            except Exception:
-                log.exception("an after-commit callback failed (the transaction stands)")
+        with self._writers:
+            with self._translated_errors(), self._sessions.begin() as session:
+                repository = LedgerRepository(session)
+                yield repository
+                committed = repository.finish()
+            ticket = self._count_commit()
+            # still under SQLite's write queue: the next unit of work of this process finds
+            # what the callbacks keep (the state cache) instead of restoring from the rows
+            for callback in repository.on_committed:
+                try:
+                    callback(repository)
+                except Exception:
+                    log.exception("an after-commit callback failed (the transaction stands)")
+        self._wait_durable(ticket)  # on disk before anything is told of it
         if committed:
             self._tell_committed(committed)
+
+    @contextmanager
+    def writing_connection(self) -> Iterator[Connection]:
+        """A Core connection in one write transaction (bulk writes the ORM would slow down,
+        such as a bar import), committed when the block ends, on disk when it returns (the
+        same queue for SQLite's write lock and the same group commit as ``transaction``)."""
+        with self._writers:
+            with self._translated_errors(), self.engine.begin() as connection:
+                yield connection
+            ticket = self._count_commit()
+        self._wait_durable(ticket)
+
+    def _count_commit(self) -> int:
+        return self.wal_sync.committed() if self.wal_sync is not None else 0
+
+    def _wait_durable(self, ticket: int) -> None:
+        if self.wal_sync is not None:
+            self.wal_sync.wait(ticket)
+
+    def _made_durable(self) -> None:
+        """Sync whatever was committed outside ``transaction`` (a migration)."""
+        if self.wal_sync is not None:
+            self.wal_sync.wait(self.wal_sync.committed())
 
     def on_commit(self, listener: Callable[[Sequence[OutboxEntry]], None]) -> None:
         """Call ``listener`` with the outbox entries of every transaction that commits with
@@ -354,8 +389,12 @@ class Database:
         self._commit_listeners.append(tell_last)
 
     @contextmanager
-    def reading(self) -> Iterator[LedgerRepository]:
-        """A read-only unit of work (a consistent snapshot; anything written is rolled back)."""
+    def reading(self, *, durable: bool = False) -> Iterator[LedgerRepository]:
+        """A read-only unit of work (a consistent snapshot; anything written is rolled back).
+        ``durable``: for readers that hand what they read on (the outbox's tailers), first
+        wait until every commit this process made is on disk (``store/durability.py``)."""
+        if durable and self.wal_sync is not None:
+            self.wal_sync.wait(self.wal_sync.latest())
         session: Session = self._readers()
         try:
             with self._translated_errors():

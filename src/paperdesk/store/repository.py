@@ -223,6 +223,16 @@ class LedgerRepository:
         ).one_or_none()
         return None if row is None else read_order(row)
 
+    def first_fill_at(self, portfolio_id: int, order_id: str) -> datetime | None:
+        """When order ``order_id`` first filled (None before its first fill)."""
+        statement = (
+            select(FillRow.filled_at)
+            .where(FillRow.portfolio_id == portfolio_id, FillRow.order_id == order_id)
+            .order_by(FillRow.id)
+            .limit(1)
+        )
+        return self._session.scalars(statement).first()
+
     def fills(self, portfolio_id: int, *, limit: int | None = None) -> list[Fill]:
         return [read_fill(row) for row in self._by_id(FillRow, portfolio_id, limit)]
 

@@ -248,6 +248,7 @@ def test_reconcile_marks_the_portfolio_and_appends_a_point(api: Harness) -> None
     assert Decimal(answer["equity"]) == summary.equity
     assert Decimal(answer["cash"]) + Decimal(answer["positions_value"]) == Decimal(answer["equity"])
     assert answer["equity"] == "100000"  # nothing traded yet: the starting cash
+    assert answer["closed"] == []  # no plan row held (tests/unit/service/test_service_plans.py)
     assert len(api.services.portfolios.equity_curve(portfolio)) == points + 1
 
 

@@ -148,3 +148,25 @@ def test_a_redis_that_does_not_answer_lets_requests_through(clock: FakeClock) ->
     errors_before = REGISTRY.get_sample_value("paperdesk_rate_limiter_errors_total") or 0.0
     assert [limiter.hit(1).allowed for _ in range(3)] == [True, True, True]
     assert REGISTRY.get_sample_value("paperdesk_rate_limiter_errors_total") == errors_before + 3
+
+
+def test_a_spent_bucket_outlives_a_slow_caller_in_redis(
+    redis_server: str, clock: FakeClock
+) -> None:
+    """The key's expiry is measured by Redis's own clock, not the caller's: a bucket spent up to
+    its burst must survive well past the seconds its arrival time runs ahead (a slow process, or
+    a test's fake clock, would otherwise find a full bucket again; CI once did)."""
+    import redis
+
+    prefix = f"paperdesk-test:{uuid.uuid4().hex}:"
+    client = redis.Redis.from_url(redis_server)
+    limiter = RedisLimiter(client, prefix, ONE_A_SECOND_BURST_THREE, clock)
+    try:
+        for _ in range(3):
+            assert limiter.hit(7).allowed
+        assert not limiter.hit(7).allowed
+        remaining_ms = client.pttl(f"{prefix}ratelimit:7")
+        assert remaining_ms > 30_000  # far beyond the 3 s the arrival time runs ahead
+    finally:
+        client.delete(f"{prefix}ratelimit:7")
+        client.close()

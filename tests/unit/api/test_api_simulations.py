@@ -77,6 +77,23 @@ def test_a_simulation_gives_the_hand_checked_trades(api: Harness, tmp_path: Path
     assert {**answer, "plan": None} == {**expected, "plan": None}
 
 
+def test_the_guardrails_are_options_of_a_simulation(api: Harness) -> None:
+    # without finer bars the second row's candle is ambiguous: the stop by default, the target
+    # with stop_loss_priority off; eod_close off keeps row 3 open past 10-07's close (EOD at
+    # 20:00Z by default) until SPY falls through its stop 166 later in the week
+    options = {"resolve_with": None, "stop_loss_priority": False, "eod_close": False}
+    response = api.post("/simulations", body(**options), token=api.reader)
+    assert response.status_code == 200, response.text
+    answer = response.json()
+    trades = answer["trades"]
+    assert (trades[1]["outcome"], trades[1]["resolution"]) == ("TP", "take-profit-first")
+    assert trades[2]["outcome"] == "SL"
+    assert trades[2]["exit_time"] > "2013-10-08"
+    assert (answer["stop_loss_priority"], answer["eod_close"]) == (False, False)
+    default = api.post("/simulations", body(resolve_with=None), token=api.reader).json()
+    assert [t["outcome"] for t in default["trades"]][1:] == ["SL", "EOD"]
+
+
 def test_a_background_simulation_is_a_job_with_progress_and_the_same_result(
     api: Harness,
 ) -> None:

@@ -146,7 +146,15 @@ def test_execute_places_once_and_reconcile_marks(plan: Path) -> None:
     document = json_of("reconcile", portfolio)
     assert document["marks"] == {"SPY": "386.54"}  # that day's close in lean_SPY_1d.csv
     assert document["positions_value"] == "3865.40"
+    assert document["closed"] == []
     assert "reconciled" in ok("reconcile", portfolio).stdout
+    ok("trade", portfolio, "SPY", "LIVE")  # 2021-03-03
+    ok("trade", portfolio, "SPY", "LIVE")  # 2021-03-04: low 371.88 takes the stop 380
+    document = json_of("reconcile", portfolio)
+    [closed] = document["closed"]  # the row's hold ends with its trade; AAPL's still waits
+    assert (closed["symbol"], closed["row"], closed["order_id"]) == ("SPY", 1, None)
+    assert closed["reason"].startswith("exited by its bracket (stop_loss ")
+    assert "row 1" not in ok("reconcile", portfolio).stdout  # ended once
 
 
 def test_a_bad_plan_is_refused_and_nothing_is_placed(tmp_path: Path) -> None:

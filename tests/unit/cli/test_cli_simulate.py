@@ -50,6 +50,41 @@ def test_json_with_minute_resolution(plan: str, tmp_path: Path) -> None:
     assert written["summary"] == document["summary"]
 
 
+def test_take_profit_first_turns_the_stop_loss_priority_off(plan: str, tmp_path: Path) -> None:
+    # the first row's candle touches both levels (tests/unit/plans/test_simulator.py): without
+    # finer bars it is a stop by default, the target with --take-profit-first
+    document = json_of(
+        "simulate", plan, "--timeframe", "1h", "--take-profit-first", "--out",
+        str(tmp_path / "out"),
+    )  # fmt: skip
+    first = document["trades"][0]
+    assert (first["outcome"], first["exit_price"], first["resolution"]) == (
+        "TP", "165.20", "take-profit-first",
+    )  # fmt: skip
+    assert document["stop_loss_priority"] is False
+    assert document["summary"]["same_candle"]["take_profit_first"] == 1
+    table = ok("simulate", plan, "--timeframe", "1h", "--take-profit-first", "--out",
+               str(tmp_path / "again"), "--wide").stdout  # fmt: skip
+    assert "0 stop-loss first, 1 take-profit first" in table
+
+
+def test_no_eod_close_keeps_an_intraday_trade_open_past_the_session(tmp_path: Path) -> None:
+    # 10-07 13:00Z SPY at 167.43 with levels never touched that day: INTRADAY closes it at the
+    # session's last candle (EOD); --no-eod-close leaves it to the 3-day timeout
+    path = tmp_path / "plan.csv"
+    path.write_text(
+        "ticker,side,qty,entry_price,take_profit,stop_loss,entry_datetime\n"
+        "SPY,buy,10,167.43,175,160,2013-10-07T13:00:00Z\n",
+        encoding="utf-8",
+    )
+    common = ("simulate", str(path), "--timeframe", "1h", "--mode", "intraday", "--entry",
+              "market")  # fmt: skip
+    closed = json_of(*common, "--out", str(tmp_path / "a"))
+    kept = json_of(*common, "--no-eod-close", "--out", str(tmp_path / "b"))
+    assert (closed["eod_close"], closed["trades"][0]["outcome"]) == (True, "EOD")
+    assert (kept["eod_close"], kept["trades"][0]["outcome"]) == (False, "TIMEOUT")
+
+
 @pytest.mark.parametrize(
     ("options", "message"),
     [

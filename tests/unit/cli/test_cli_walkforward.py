@@ -43,6 +43,11 @@ def test_the_table_and_a_resumed_rerun(plans: str, tmp_path: Path) -> None:
     error = fails(*args, "--mode", "fast", "--out", str(out))
     assert "other inputs (changed: mode)" in error
     assert "--restart" in error
+    # the same-candle priority and the EOD close are inputs too: changing them is refused
+    error = fails(*args, "--mode", "intraday", "--take-profit-first", "--out", str(out))
+    assert "changed: stop_loss_priority" in error
+    error = fails(*args, "--mode", "intraday", "--no-eod-close", "--out", str(out))
+    assert "changed: eod_close" in error
 
 
 @pytest.mark.parametrize(
@@ -52,6 +57,8 @@ def test_the_table_and_a_resumed_rerun(plans: str, tmp_path: Path) -> None:
         (["--month", "2021-03", "--from", "2021-03-01"], "either --month or --from"),
         (["--from", "2021-03-09"], "give the period"),
         (["--from", "2021-03-09", "--to", "2021-03-01"], "before --from"),
+        (["--from", "0001-01-01", "--to", "0001-02-01"], "outside the dates the XNYS calendar"),
+        (["--from", "9999-01-01", "--to", "9999-02-01"], "outside the dates the XNYS calendar"),
         (["--month", "2021-03", "--mode", "scalping"], "expected one of intraday"),
         (["--month", "2021-03", "--capital", "0"], "--capital: '0'"),
         (["--month", "2021-03", "--resolve-with", "1h"], "finer than --timeframe 1h"),

@@ -123,6 +123,41 @@ def test_same_candle_falls_back_to_stop_loss_first_without_finer_bars() -> None:
     )
 
 
+def test_same_candle_takes_the_target_when_stop_loss_priority_is_off() -> None:
+    # The candle above (10-09 15:00Z, 165.00 open, 164.53..165.26) with the guardrail
+    # ``stop_loss_priority`` off: the optimistic bound exits at the target 165.20, a limit
+    # filled at its price inside the candle: 10 x (165.20 - 165.00) = +2.00.
+    rules = SimulationRules(entry=EntryType.MARKET, stop_loss_first=False)
+    row = plan_row("SPY", "2013-10-09T15:00:00", take_profit="165.20", stop_loss="164.60")
+    result = simulate_plan([row], spy_week(), rules)
+    [trade] = result.trades
+    assert trade.outcome is Outcome.TAKE_PROFIT
+    assert (trade.exit_time, trade.exit_price) == (utc("2013-10-09T15:00:00"), D("165.20"))
+    assert trade.ambiguous
+    assert trade.resolution is Resolution.TAKE_PROFIT_FIRST
+    assert "take-profit first" in trade.reason
+    assert trade.pnl == D("2.00")
+    summary = result.summary
+    assert (summary.ambiguous, summary.stop_loss_first, summary.take_profit_first) == (1, 0, 1)
+
+
+def test_stop_loss_priority_is_read_from_the_plan_settings() -> None:
+    from paperdesk.plans.settings import PlanSettings
+
+    assert SimulationRules.from_settings(PlanSettings(), None).stop_loss_first
+    off = PlanSettings(stop_loss_priority=False)
+    assert not SimulationRules.from_settings(off, None).stop_loss_first
+
+
+def test_an_unambiguous_stop_is_a_stop_whatever_the_priority() -> None:
+    # 10-08 14:00Z trades down to 166.67 with a high of 167.57 < 168.50: only the stop is
+    # touched, so the priority has nothing to decide.
+    rules = SimulationRules(entry=EntryType.MARKET, stop_loss_first=False)
+    row = plan_row("SPY", "2013-10-08T13:00:00", take_profit="168.50", stop_loss="166.90")
+    [trade] = simulate_plan([row], spy_week(), rules).trades
+    assert (trade.outcome, trade.ambiguous) == (Outcome.STOP_LOSS, False)
+
+
 def test_same_candle_resolved_from_the_bundled_minute_bars() -> None:
     # The same candle, walked minute by minute: 15:00..15:02Z stay inside (highs 165.08, 165.19,
     # 165.18; lows >= 164.99), 15:03Z reaches 165.25 >= 165.20 (low 165.12): the target came

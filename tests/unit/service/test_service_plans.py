@@ -5,14 +5,14 @@ same plan at once; and the reconciler."""
 from __future__ import annotations
 
 import threading
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
 
 from paperdesk.config import RunConfig, SourceConfig
-from paperdesk.domain import OrderRole, OrderStatus, OrderType
+from paperdesk.domain import OrderRole, OrderStatus, OrderType, Side
 from paperdesk.plans.problems import PlanError
 from paperdesk.plans.settings import EntryType, ExecutionMode, PlanSettings
 from paperdesk.service import Services
@@ -196,3 +196,82 @@ def test_reconcile_marks_to_the_latest_close_and_appends_to_the_ledger(
     assert result.point.positions_value == Decimal(10) * Decimal("386.54")
     cash = services.portfolios.show(portfolio).summary.cash
     assert result.point.equity == cash + Decimal("3865.40")
+
+
+# The time guardrails in a paper portfolio (service/plan_holds.py). SPY's 10 @ 389.58 fills on
+# 2021-03-02 (low 386.0) with levels 420 / 360 that March never reaches; AAPL's 20 @ 127.79
+# fills the same day and its stop 120 is hit on 03-04 (low 118.615).
+HOLD_PLAN = """ticker,side,qty,entry_price,take_profit,stop_loss,max_hold_days,entry_datetime
+SPY,buy,10,389.58,420,360,1,2021-03-02T14:30:00Z
+AAPL,buy,20,127.79,135,120,,2021-03-02T14:30:00Z
+"""
+
+
+def tick_both(services: Services, portfolio: int) -> None:
+    services.portfolios.tick(portfolio, "SPY")
+    services.portfolios.tick(portfolio, "AAPL")
+
+
+def test_reconcile_closes_a_row_held_past_its_max_hold_days(
+    services: Services, tmp_path: Path
+) -> None:
+    portfolio = replay_portfolio(services)
+    services.plans.execute(portfolio, write_plan(tmp_path, HOLD_PLAN))
+    tick_both(services, portfolio)  # 03-02: both entries fill
+    spy_fill = next(f for f in services.portfolios.fills(portfolio) if f.symbol == "SPY")
+    assert services.plans.reconcile(portfolio).closed == ()  # 03-02's close: within a day
+    tick_both(services, portfolio)  # 03-03's close: SPY's day is over, AAPL's 3 days are not
+    result = services.plans.reconcile(portfolio)
+    [closed] = result.closed
+    assert (closed.symbol, closed.row, closed.plan_date) == ("SPY", 1, "2021-03-02")
+    deadline = spy_fill.ts + timedelta(days=1)
+    assert f"max hold 1 days reached ({deadline.isoformat()})" in closed.reason
+    orders = {o.order_id: o for o in services.portfolios.orders(portfolio)}
+    exit_order = orders[closed.order_id]
+    assert (exit_order.side, exit_order.order_type, exit_order.quantity) == (
+        Side.SELL, OrderType.MARKET, Decimal(10),
+    )  # fmt: skip
+    entry = next(o for o in orders.values() if o.client_order_id == "plan-20210302-r1")
+    assert {orders[leg].status for leg in entry.children} == {OrderStatus.CANCELED}
+    # a second reconcile closes nothing twice; the next bar fills the close at its open
+    assert services.plans.reconcile(portfolio).closed == ()
+    tick_both(services, portfolio)  # 03-04: SPY sold at the open; AAPL stopped out
+    assert "SPY" not in {p.symbol for p in services.portfolios.show(portfolio).positions}
+    sold = next(f for f in services.portfolios.fills(portfolio) if f.order_id == closed.order_id)
+    # at 03-04's open 381.22 less the default 5 bps (381.0294), a sell rounded down to the tick
+    assert (sold.price, sold.slippage) == (Decimal("381.02"), Decimal("0.20"))
+    # AAPL ended by its own bracket: its hold is dropped, nothing is placed for it
+    [aapl] = services.plans.reconcile(portfolio).closed
+    assert (aapl.symbol, aapl.order_id) == ("AAPL", None)
+    assert aapl.reason.startswith("exited by its bracket (stop_loss ")
+    assert services.plans.reconcile(portfolio).closed == ()
+
+
+def test_an_intraday_row_is_closed_at_the_end_of_its_session(
+    services: Services, tmp_path: Path
+) -> None:
+    portfolio = replay_portfolio(services)
+    intraday = (
+        "ticker,side,qty,entry_price,take_profit,stop_loss,strength,etth_days,entry_datetime\n"
+        "SPY,buy,10,389.58,420,360,0.8,1.0,2021-03-02T14:30:00Z\n"
+    )
+    services.plans.execute(portfolio, write_plan(tmp_path, intraday), mode=ExecutionMode.INTRADAY)
+    services.portfolios.tick(portfolio, "SPY")  # 03-02: filled; the portfolio's clock at close
+    [closed] = services.plans.reconcile(portfolio).closed
+    assert closed.reason.startswith("trade plan 2021-03-02 row 1: INTRADAY: closed at the session")
+    assert closed.order_id is not None
+
+
+def test_an_entry_that_never_filled_drops_its_hold(services: Services, tmp_path: Path) -> None:
+    portfolio = replay_portfolio(services)
+    never = HOLD_PLAN.splitlines()[0] + "\nSPY,buy,10,300,420,250,1,2021-03-02T14:30:00Z\n"
+    services.plans.execute(portfolio, write_plan(tmp_path, never))
+    tick_both(services, portfolio)
+    tick_both(services, portfolio)
+    assert services.plans.reconcile(portfolio).closed == ()  # still working: the clock waits
+    [entry] = [o for o in services.portfolios.orders(portfolio) if o.role is OrderRole.ENTRY]
+    services.portfolios.cancel_order(portfolio, entry.order_id)
+    [closed] = services.plans.reconcile(portfolio).closed
+    assert closed.reason == f"the entry {entry.order_id} ended unfilled (canceled)"
+    assert closed.order_id is None
+    assert services.plans.reconcile(portfolio).closed == ()

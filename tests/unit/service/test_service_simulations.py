@@ -72,6 +72,7 @@ def test_bundled_bars_give_the_hand_checked_trades(services: Services, tmp_path:
     assert summary["summary"]["pnl"] == "8.70"  # 6.80 + 2.00 - 0.10
     assert summary["summary"]["same_candle"] == {
         "ambiguous": 1, "resolved_lower_timeframe": 1, "stop_loss_first": 0,
+        "take_profit_first": 0,
     }  # fmt: skip
     assert summary["eod_close"] is True
     assert report.result.summary.pnl == Decimal("8.70")

@@ -18,21 +18,24 @@ export interface PlottedPoint {
   value: number;
 }
 
+/** What the chart draws of a point: its time, equity and drawdown from the peak (percent). */
+export type ChartPoint = Pick<EquityPoint, "ts" | "equity" | "drawdown_pct">;
+
 export interface EquityChart {
-  show(points: readonly EquityPoint[]): void;
+  show(points: readonly ChartPoint[]): void;
   applyTheme(): void;
   /** What the two series hold now (the test hook reads it). */
   plotted(): { equity: PlottedPoint[]; drawdown: PlottedPoint[] };
   destroy(): void;
 }
 
-function timeOf(point: EquityPoint): UTCTimestamp {
+function timeOf(point: ChartPoint): UTCTimestamp {
   return Math.floor(Date.parse(point.ts) / 1000) as UTCTimestamp;
 }
 
 /** One point per second, the last snapshot of each moment (a chart's times must increase). */
-export function lastOfEachMoment(points: readonly EquityPoint[]): EquityPoint[] {
-  const byTime = new Map<number, EquityPoint>();
+export function lastOfEachMoment<P extends ChartPoint>(points: readonly P[]): P[] {
+  const byTime = new Map<number, P>();
   for (const point of points) byTime.set(timeOf(point), point);
   return [...byTime.entries()].sort((a, b) => a[0] - b[0]).map(([, point]) => point);
 }

@@ -18,7 +18,7 @@ from __future__ import annotations
 from abc import abstractmethod
 from collections.abc import Sequence
 from datetime import datetime
-from math import ceil, isnan, log, log1p
+from math import isnan
 from typing import ClassVar, TypeVar
 
 import numpy as np
@@ -33,6 +33,7 @@ from paperdesk.analysis.strategies.common import (
     require_at_least,
     require_period,
 )
+from paperdesk.analysis.strategies.incremental import IncrementalSignals
 from paperdesk.domain.enums import Direction
 from paperdesk.domain.errors import InvalidInputError
 from paperdesk.domain.money import to_decimal
@@ -53,7 +54,6 @@ __all__ = [
     "require",
     "require_at_least",
     "require_period",
-    "settling_bars",
     "to_signals",
 ]
 
@@ -97,23 +97,14 @@ class Strategy(StrategyBase[ParametersT]):
             )
         return frame
 
-    @property
-    def history_window(self) -> int | None:
-        """How many of the latest bars the signal at the last bar depends on, on real data:
-        ``signals(bars[-window:])`` gives the same last row as ``signals(bars)`` bar by bar on
-        the bundled series (``tests/unit/analysis/test_history_window``). Not a guarantee: a
-        long stretch of identical closes breaks it (the same test shows it), so the live tick
-        does not use it yet. None (the default): no window is known."""
+    def incremental(self, bars: pd.DataFrame) -> IncrementalSignals | None:
+        """This strategy's incremental form opened on ``bars`` (its state after their last
+        bar; see ``strategies.incremental``), or None: none for these parameters, or
+        ``bars`` too short or unfit to open one. The live tick steps the form bar by bar
+        instead of calling ``signals`` on the whole history, so ``form.step`` must give
+        exactly the rows ``signals`` gives. The default: None (the tick computes the whole
+        history every bar)."""
         return None
-
-
-def settling_bars(period: int, *, wilder: bool = False) -> int:
-    """Bars after which an exponential average (``alpha = 2 / (period + 1)``, or Wilder's
-    ``1 / period``) has forgotten its starting value to double precision: the start's weight
-    ``(1 - alpha) ** n`` falls below ``2 ** -64``. Averages started at different bars agree
-    to the last bit from then on (the tests check it on real data)."""
-    alpha = 1.0 / period if wilder else 2.0 / (period + 1)
-    return ceil(64 * log(2) / -log1p(-alpha))
 
 
 def check_bars(bars: pd.DataFrame) -> None:

@@ -3,12 +3,24 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import ClassVar
+from typing import ClassVar, NamedTuple
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
-from paperdesk.analysis.indicators import EMA_SEEDS, atr, crossing_points, macd
+from paperdesk.analysis.indicators import (
+    EMA_SEEDS,
+    EmaSeed,
+    FloatArray,
+    InsufficientHistory,
+    SignArray,
+    atr,
+    crossing_points,
+    macd,
+    open_atr,
+    open_ema,
+)
 from paperdesk.analysis.strategies.base import (
     Strategy,
     atr_levels,
@@ -18,7 +30,6 @@ from paperdesk.analysis.strategies.base import (
     require,
     require_at_least,
     require_period,
-    settling_bars,
 )
 from paperdesk.analysis.strategies.common import (
     EMA_SEED_HELP,
@@ -28,10 +39,25 @@ from paperdesk.analysis.strategies.common import (
     period_field,
     require_choice,
 )
+from paperdesk.analysis.strategies.incremental import (
+    Bars,
+    Crossing,
+    IncrementalSignals,
+    bar_prices,
+    opening_checks,
+)
 from paperdesk.analysis.strategies.reasons import compose, words
 from paperdesk.analysis.strategies.registry import register
 
-__all__ = ["ATR_PERIOD", "CONFIDENCE_SCALE", "MacdCross", "MacdCrossParameters"]
+__all__ = [
+    "ATR_PERIOD",
+    "CONFIDENCE_SCALE",
+    "MacdCross",
+    "MacdCrossParameters",
+    "MacdIncremental",
+]
+
+IntArray = npt.NDArray[np.intp]
 
 ATR_PERIOD = 14
 """Period of the ATR used for stops, targets and confidence."""
@@ -97,14 +123,6 @@ class MacdCross(Strategy[MacdCrossParameters]):
     def warmup(self) -> int:
         return max(self.params.slow + self.params.signal - 1, self.params.min_bars)
 
-    @property
-    def history_window(self) -> int:
-        """The slow EMA, then the signal line's EMA of it, forgotten to the last bit, and the
-        ATR's Wilder average (doubled: a margin the bar-by-bar test does not need)."""
-        parameters = self.params
-        chain = settling_bars(parameters.slow) + settling_bars(parameters.signal)
-        return 2 * (self.warmup + max(chain, settling_bars(ATR_PERIOD, wilder=True)))
-
     def compute(self, bars: pd.DataFrame) -> pd.DataFrame:
         parameters = self.params
         close = column(bars, "close")
@@ -113,21 +131,42 @@ class MacdCross(Strategy[MacdCrossParameters]):
         )
         positions, direction = crossing_points(histogram)
         average_true_range = atr(column(bars, "high"), column(bars, "low"), close, ATR_PERIOD)
-        range_at = average_true_range[positions]
-        jump = np.abs(histogram[positions] - histogram[positions - 1])
+        frame = self.rows(
+            bars,
+            positions,
+            direction,
+            MacdValues(
+                histogram[positions],
+                histogram[positions - 1],
+                line[positions],
+                signal_line[positions],
+                average_true_range[positions],
+                close[positions],
+            ),
+        )
+        return drop_before(frame, bars, parameters.min_bars)
+
+    def rows(
+        self, bars: pd.DataFrame, positions: IntArray, direction: SignArray, values: MacdValues
+    ) -> pd.DataFrame:
+        """The signal rows at ``positions`` (crosses) of ``bars``, from the values there (the
+        one construction of a row, for ``compute`` and the incremental form)."""
+        parameters = self.params
+        range_at = values.average_true_range
+        jump = np.abs(values.histogram - values.histogram_before)
         with np.errstate(divide="ignore", invalid="ignore"):
             confidence = np.where(np.isnan(range_at), 0.5, jump / range_at / CONFIDENCE_SCALE)
-        close_at = close[positions]
         reasons = compose(
             "MACD ",
-            line[positions],
+            values.line,
             " crossed ",
             words(direction, "above", "below"),
             " signal ",
-            signal_line[positions],
+            values.signal_line,
             significant=4,
         )
-        frame = make_signal_frame(
+        close_at = values.close
+        return make_signal_frame(
             bars,
             positions,
             direction,
@@ -136,4 +175,68 @@ class MacdCross(Strategy[MacdCrossParameters]):
             target=atr_levels(close_at, range_at, direction, parameters.target_atr, 1),
             reason=reasons,
         )
-        return drop_before(frame, bars, parameters.min_bars)
+
+    def incremental(self, bars: pd.DataFrame) -> IncrementalSignals | None:
+        """The TA-Lib seeding steps exactly (TA-Lib's EMA and ATR handles); ``ema_seed="first"``
+        (pandas) has no form."""
+        if self.params.ema_seed != EmaSeed.SMA or not opening_checks(bars, PRICES):
+            return None
+        try:
+            return MacdIncremental(self, bars)
+        except InsufficientHistory:
+            return None
+
+
+PRICES = ("high", "low", "close")
+
+
+class MacdValues(NamedTuple):
+    """The values a macd-cross row is built from, one per row."""
+
+    histogram: FloatArray
+    histogram_before: FloatArray
+    line: FloatArray
+    signal_line: FloatArray
+    average_true_range: FloatArray
+    close: FloatArray
+
+
+class MacdIncremental(IncrementalSignals):
+    """macd-cross one bar at a time: the three EMAs and the ATR as TA-Lib handles, the
+    carried sign of the histogram, and its last value."""
+
+    def __init__(self, strategy: MacdCross, bars: pd.DataFrame) -> None:
+        parameters = strategy.params
+        self.strategy = strategy
+        high, low, close = column(bars, "high"), column(bars, "low"), column(bars, "close")
+        self.fast, fast_line = open_ema(close, parameters.fast)
+        self.slow, slow_line = open_ema(close, parameters.slow)
+        line = fast_line - slow_line
+        self.signal, signal_line = open_ema(line, parameters.signal)
+        self.range, _ = open_atr(high, low, close, ATR_PERIOD)
+        histogram = line - signal_line
+        self.crossing = Crossing(histogram)
+        self.histogram = float(histogram[-1])
+
+    def step(self, bars: Bars, index: int) -> pd.DataFrame | None:
+        high, low, close = bar_prices(bars, index)
+        line = self.fast.update(close) - self.slow.update(close)
+        signal_line = self.signal.update(line)
+        histogram = line - signal_line
+        average_true_range = self.range.update(high, low, close)
+        before, self.histogram = self.histogram, histogram
+        crossed = self.crossing.step(histogram)
+        if crossed == 0 or index < self.strategy.params.min_bars:
+            return None
+        values = MacdValues(
+            *(
+                np.array([value])
+                for value in (histogram, before, line, signal_line, average_true_range, close)
+            )
+        )
+        return self.strategy.rows(
+            bars.frame.iloc[index:],
+            np.array([0], dtype=np.intp),
+            np.array([crossed], dtype=np.int8),
+            values,
+        )

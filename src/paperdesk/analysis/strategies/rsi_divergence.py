@@ -2,15 +2,23 @@
 
 from __future__ import annotations
 
+from collections import deque
 from dataclasses import dataclass, field
-from typing import ClassVar
+from typing import ClassVar, NamedTuple
 
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
 from numpy.lib.stride_tricks import sliding_window_view
 
-from paperdesk.analysis.indicators import atr, rsi
+from paperdesk.analysis.indicators import (
+    FloatArray,
+    InsufficientHistory,
+    atr,
+    open_atr,
+    open_rsi,
+    rsi,
+)
 from paperdesk.analysis.strategies.base import (
     Strategy,
     atr_levels,
@@ -19,7 +27,6 @@ from paperdesk.analysis.strategies.base import (
     make_signal_frame,
     require_at_least,
     require_period,
-    settling_bars,
 )
 from paperdesk.analysis.strategies.common import (
     MIN_BARS_HELP,
@@ -27,12 +34,19 @@ from paperdesk.analysis.strategies.common import (
     TARGET_ATR_HELP,
     period_field,
 )
+from paperdesk.analysis.strategies.incremental import (
+    Bars,
+    IncrementalSignals,
+    bar_prices,
+    opening_checks,
+)
 from paperdesk.analysis.strategies.reasons import compose, words
 from paperdesk.analysis.strategies.registry import register
 
 __all__ = [
     "ATR_PERIOD",
     "FULL_CONFIDENCE_DIVERGENCE",
+    "DivergenceIncremental",
     "RsiDivergence",
     "RsiDivergenceParameters",
     "pivot_highs",
@@ -144,14 +158,6 @@ class RsiDivergence(Strategy[RsiDivergenceParameters]):
         width = self.params.pivot_width
         return max(max(self.params.period, width) + 2 * width + 1, self.params.min_bars)
 
-    @property
-    def history_window(self) -> int:
-        """The RSI's and the ATR's Wilder averages forgotten to the last bit, and room for the
-        earlier pivot of a pair (``lookback`` bars before the later one), doubled."""
-        parameters = self.params
-        averages = settling_bars(max(parameters.period, ATR_PERIOD), wilder=True)
-        return 2 * (self.warmup + averages + parameters.lookback + 2 * parameters.pivot_width)
-
     def compute(self, bars: pd.DataFrame) -> pd.DataFrame:
         parameters = self.params
         width = parameters.pivot_width
@@ -186,17 +192,38 @@ class RsiDivergence(Strategy[RsiDivergenceParameters]):
             positions[~conflicted],
         )
 
-        divergence = np.abs(strength[second] - strength[first])
+        values = DivergenceValues(
+            strength[first],
+            strength[second],
+            np.where(direction > 0, low[first], high[first]),
+            np.where(direction > 0, low[second], high[second]),
+            close[positions],
+            atr(high, low, close, ATR_PERIOD)[positions],
+            _minutes(bars.index[first]),
+            _minutes(bars.index[second]),
+        )
+        frame = self.rows(bars, positions, direction, values)
+        return drop_before(frame, bars, parameters.min_bars)
+
+    def rows(
+        self,
+        bars: pd.DataFrame,
+        positions: IntArray,
+        direction: npt.NDArray[np.int8],
+        values: DivergenceValues,
+    ) -> pd.DataFrame:
+        """The signal rows at ``positions`` (where a divergence is confirmed) of ``bars``, from
+        the values of the pivot pairs (the one construction of a row, for ``compute`` and the
+        incremental form)."""
+        parameters = self.params
+        divergence = np.abs(values.strength_second - values.strength_first)
         confidence = divergence / FULL_CONFIDENCE_DIVERGENCE
-        close_at = close[positions]
-        range_at = atr(high, low, close, ATR_PERIOD)[positions]
-        pivot_price = np.where(direction > 0, low[second], high[second])
+        close_at, range_at = values.close, values.average_true_range
+        pivot_price = values.price_second
         stop = atr_levels(close_at, range_at, direction, parameters.stop_atr, -1)
         if stop is None:
             stop = pivot_price
         target = atr_levels(close_at, range_at, direction, parameters.target_atr, 1)
-
-        labels = pd.DatetimeIndex(bars.index).tz_convert("UTC").tz_localize(None).to_numpy()
         reasons = compose(
             words(direction, "bullish", "bearish"),
             " RSI divergence: ",
@@ -204,19 +231,19 @@ class RsiDivergence(Strategy[RsiDivergenceParameters]):
             " ",
             pivot_price,
             " at ",
-            np.datetime_as_string(labels[second], unit="m"),
+            values.label_second,
             words(direction, " below ", " above "),
-            np.where(direction > 0, low[first], high[first]),
+            values.price_first,
             " at ",
-            np.datetime_as_string(labels[first], unit="m"),
+            values.label_first,
             " while RSI ",
             words(direction, "rose", "fell"),
             " ",
-            np.round(strength[first], 2),
+            np.round(values.strength_first, 2),
             " -> ",
-            np.round(strength[second], 2),
+            np.round(values.strength_second, 2),
         )
-        frame = make_signal_frame(
+        return make_signal_frame(
             bars,
             positions,
             direction,
@@ -225,4 +252,135 @@ class RsiDivergence(Strategy[RsiDivergenceParameters]):
             target=target,
             reason=reasons,
         )
-        return drop_before(frame, bars, parameters.min_bars)
+
+    def incremental(self, bars: pd.DataFrame) -> IncrementalSignals | None:
+        """TA-Lib's RSI and ATR handles, the latest RSI values and the last pivot of each
+        side."""
+        if not opening_checks(bars, PRICES) or len(bars) < 2 * self.params.pivot_width + 1:
+            return None
+        try:
+            return DivergenceIncremental(self, bars)
+        except InsufficientHistory:
+            return None
+
+
+PRICES = ("high", "low", "close")
+
+
+def _minutes(labels: pd.Index) -> npt.NDArray[np.str_]:
+    """Bar labels as UTC minutes (``2024-01-02T15:30``), for the reasons."""
+    utc = pd.DatetimeIndex(labels).tz_convert("UTC").tz_localize(None).to_numpy()
+    return np.datetime_as_string(utc, unit="m")
+
+
+class DivergenceValues(NamedTuple):
+    """The values an rsi-divergence row is built from, one per row (first: the earlier pivot
+    of the pair, second: the later one)."""
+
+    strength_first: FloatArray
+    strength_second: FloatArray
+    price_first: FloatArray
+    price_second: FloatArray
+    close: FloatArray
+    average_true_range: FloatArray
+    label_first: npt.NDArray[np.str_]
+    label_second: npt.NDArray[np.str_]
+
+
+class Pivot(NamedTuple):
+    row: int
+    price: float
+    strength: float
+
+
+class DivergenceIncremental(IncrementalSignals):
+    """rsi-divergence one bar at a time: the RSI and ATR handles, the RSI of the last
+    ``pivot_width + 1`` bars (a pivot is confirmed ``pivot_width`` bars after it), and the last
+    confirmed pivot low and high (the earlier pivot of the next pair)."""
+
+    def __init__(self, strategy: RsiDivergence, bars: pd.DataFrame) -> None:
+        parameters = strategy.params
+        width = parameters.pivot_width
+        self.strategy = strategy
+        high, low, close = column(bars, "high"), column(bars, "low"), column(bars, "close")
+        self.strength, strength = open_rsi(close, parameters.period)
+        self.range, _ = open_atr(high, low, close, ATR_PERIOD)
+        self.recent: deque[float] = deque(strength[-(width + 1) :].tolist(), maxlen=width + 1)
+        self.low_pivot = _last_pivot(pivot_lows(low, width), low, strength)
+        self.high_pivot = _last_pivot(pivot_highs(high, width), high, strength)
+
+    def step(self, bars: Bars, index: int) -> pd.DataFrame | None:
+        high, low, close = bar_prices(bars, index)
+        parameters = self.strategy.params
+        width = parameters.pivot_width
+        self.recent.append(self.strength.update(close))
+        average_true_range = self.range.update(high, low, close)
+        second = index - width  # the bar a pivot is confirmed for now
+        strength = self.recent[0]
+        lows = bars.column("low")[second - width : index + 1]
+        highs = bars.column("high")[second - width : index + 1]
+        bullish = _paired(self.low_pivot, second, lows, width, strength, parameters.lookback, 1)
+        bearish = _paired(self.high_pivot, second, -highs, width, strength, parameters.lookback, -1)
+        if _is_pivot(lows, width):
+            self.low_pivot = Pivot(second, float(lows[width]), strength)
+        if _is_pivot(-highs, width):
+            self.high_pivot = Pivot(second, float(highs[width]), strength)
+        if (bullish is None) == (bearish is None) or index < parameters.min_bars:
+            return None  # no divergence, or one of each cancelling out
+        first, direction = (bullish, 1) if bullish is not None else (bearish, -1)
+        assert first is not None
+        price_second = lows[width] if direction > 0 else highs[width]
+        values = DivergenceValues(
+            np.array([first.strength]),
+            np.array([strength]),
+            np.array([first.price]),
+            np.array([price_second]),
+            np.array([close]),
+            np.array([average_true_range]),
+            _minutes(bars.frame.index[[first.row]]),
+            _minutes(bars.frame.index[[second]]),
+        )
+        return self.strategy.rows(
+            bars.frame.iloc[index:],
+            np.array([0], dtype=np.intp),
+            np.array([direction], dtype=np.int8),
+            values,
+        )
+
+
+def _last_pivot(pivots: IntArray, prices: FloatArray, strength: FloatArray) -> Pivot | None:
+    if pivots.shape[0] == 0:
+        return None
+    row = int(pivots[-1])
+    return Pivot(row, float(prices[row]), float(strength[row]))
+
+
+def _is_pivot(values: FloatArray, width: int) -> bool:
+    """Whether the middle of ``2 * width + 1`` values is a pivot low (as ``_pivot_lows``)."""
+    if values.shape[0] != 2 * width + 1:
+        return False
+    centre = values[width]
+    return bool(centre < values[:width].min() and centre < values[width + 1 :].min())
+
+
+def _paired(
+    previous: Pivot | None,
+    second: int,
+    values: FloatArray,
+    width: int,
+    strength: float,
+    lookback: int,
+    sign: int,
+) -> Pivot | None:
+    """The earlier pivot when the middle of ``values`` (prices, negated highs for ``sign``
+    -1) is a pivot making a divergent pair with it (as ``_divergent_pairs``), else None."""
+    if previous is None or not _is_pivot(values, width):
+        return None
+    price_change = np.float64(sign * values[width]) - np.float64(previous.price)
+    rsi_change = np.float64(strength) - np.float64(previous.strength)
+    divergent = (
+        second - previous.row <= lookback
+        and sign * price_change < 0.0
+        and sign * rsi_change > 0.0  # NaN RSI (warm-up) compares False
+    )
+    return previous if divergent else None

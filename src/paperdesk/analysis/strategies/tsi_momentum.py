@@ -3,11 +3,25 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import ClassVar
+from typing import ClassVar, NamedTuple
 
+import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
-from paperdesk.analysis.indicators import EMA_SEEDS, atr, crossing_points, ema, tsi
+from paperdesk.analysis.indicators import (
+    EMA_SEEDS,
+    EmaSeed,
+    FloatArray,
+    InsufficientHistory,
+    SignArray,
+    atr,
+    crossing_points,
+    ema,
+    open_atr,
+    open_ema,
+    tsi,
+)
 from paperdesk.analysis.strategies.base import (
     Strategy,
     atr_levels,
@@ -16,7 +30,6 @@ from paperdesk.analysis.strategies.base import (
     make_signal_frame,
     require_at_least,
     require_period,
-    settling_bars,
 )
 from paperdesk.analysis.strategies.common import (
     EMA_SEED_HELP,
@@ -26,10 +39,21 @@ from paperdesk.analysis.strategies.common import (
     period_field,
     require_choice,
 )
+from paperdesk.analysis.strategies.incremental import (
+    Bars,
+    Crossing,
+    IncrementalSignals,
+    StepRefused,
+    bar_prices,
+    finite_bar,
+    opening_checks,
+)
 from paperdesk.analysis.strategies.reasons import compose, words
 from paperdesk.analysis.strategies.registry import register
 
-__all__ = ["ATR_PERIOD", "TsiMomentum", "TsiMomentumParameters"]
+__all__ = ["ATR_PERIOD", "TsiIncremental", "TsiMomentum", "TsiMomentumParameters"]
+
+IntArray = npt.NDArray[np.intp]
 
 ATR_PERIOD = 14
 """Period of the ATR used for stops and targets."""
@@ -91,14 +115,6 @@ class TsiMomentum(Strategy[TsiMomentumParameters]):
         parameters = self.params
         return max(parameters.long + parameters.short + parameters.signal - 2, parameters.min_bars)
 
-    @property
-    def history_window(self) -> int:
-        """The TSI's two EMAs and the signal line's EMA, forgotten to the last bit, and the
-        ATR's Wilder average (doubled: a margin the bar-by-bar test does not need)."""
-        parameters = self.params
-        chain = sum(map(settling_bars, (parameters.long, parameters.short, parameters.signal)))
-        return 2 * (self.warmup + max(chain, settling_bars(ATR_PERIOD, wilder=True)))
-
     def compute(self, bars: pd.DataFrame) -> pd.DataFrame:
         parameters = self.params
         close = column(bars, "close")
@@ -107,23 +123,36 @@ class TsiMomentum(Strategy[TsiMomentumParameters]):
         signal_line = ema(index_line, parameters.signal, seed)
         positions, direction = crossing_points(index_line - signal_line)
         if parameters.zero_line_filter:
-            at_cross = index_line[positions]
-            keep = ((direction > 0) & (at_cross > 0.0)) | ((direction < 0) & (at_cross < 0.0))
-            positions, direction = positions[keep], direction[keep]
-        value_at = index_line[positions]
+            positions, direction = _above_or_below_zero(positions, direction, index_line)
+        average_true_range = atr(column(bars, "high"), column(bars, "low"), close, ATR_PERIOD)
+        values = TsiValues(
+            index_line[positions],
+            signal_line[positions],
+            average_true_range[positions],
+            close[positions],
+        )
+        return drop_before(self.rows(bars, positions, direction, values), bars, parameters.min_bars)
+
+    def rows(
+        self, bars: pd.DataFrame, positions: IntArray, direction: SignArray, values: TsiValues
+    ) -> pd.DataFrame:
+        """The signal rows at ``positions`` (crosses kept by the filter) of ``bars``, from the
+        values there (the one construction of a row, for ``compute`` and the incremental
+        form)."""
+        parameters = self.params
+        value_at = values.index_line
         confidence = 0.5 + 0.5 * direction * value_at / 50.0
-        range_at = atr(column(bars, "high"), column(bars, "low"), close, ATR_PERIOD)[positions]
-        close_at = close[positions]
+        range_at, close_at = values.average_true_range, values.close
         reasons = compose(
             "TSI ",
             value_at,
             " crossed ",
             words(direction, "above", "below"),
             " signal ",
-            signal_line[positions],
+            values.signal_line,
             significant=4,
         )
-        frame = make_signal_frame(
+        return make_signal_frame(
             bars,
             positions,
             direction,
@@ -132,4 +161,89 @@ class TsiMomentum(Strategy[TsiMomentumParameters]):
             target=atr_levels(close_at, range_at, direction, parameters.target_atr, 1),
             reason=reasons,
         )
-        return drop_before(frame, bars, parameters.min_bars)
+
+    def incremental(self, bars: pd.DataFrame) -> IncrementalSignals | None:
+        """The TA-Lib seeding steps exactly (TA-Lib's EMA and ATR handles); ``ema_seed="first"``
+        (pandas) has no form."""
+        if self.params.ema_seed != EmaSeed.SMA or not opening_checks(bars, PRICES):
+            return None
+        try:
+            return TsiIncremental(self, bars)
+        except InsufficientHistory:
+            return None
+
+
+PRICES = ("high", "low", "close")
+
+
+def _above_or_below_zero(
+    positions: IntArray, direction: SignArray, index_line: FloatArray
+) -> tuple[IntArray, SignArray]:
+    """The crosses of the zero-line filter: longs above zero, shorts below."""
+    at_cross = index_line[positions]
+    keep = ((direction > 0) & (at_cross > 0.0)) | ((direction < 0) & (at_cross < 0.0))
+    return positions[keep], direction[keep]
+
+
+class TsiValues(NamedTuple):
+    """The values a tsi-momentum row is built from, one per row."""
+
+    index_line: FloatArray
+    signal_line: FloatArray
+    average_true_range: FloatArray
+    close: FloatArray
+
+
+class TsiIncremental(IncrementalSignals):
+    """tsi-momentum one bar at a time: the TSI's four EMAs, the signal EMA and the ATR as
+    TA-Lib handles, the last close and the carried sign of TSI minus signal."""
+
+    def __init__(self, strategy: TsiMomentum, bars: pd.DataFrame) -> None:
+        parameters = strategy.params
+        self.strategy = strategy
+        high, low, close = column(bars, "high"), column(bars, "low"), column(bars, "close")
+        difference = np.empty_like(close)  # as indicators.tsi computes it
+        difference[:1] = np.nan
+        np.subtract(close[1:], close[:-1], out=difference[1:])
+        self.momentum, momentum = open_ema(difference, parameters.long)
+        self.smoothed, numerator = open_ema(momentum, parameters.short)
+        self.size, size = open_ema(np.abs(difference), parameters.long)
+        self.smoothed_size, denominator = open_ema(size, parameters.short)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            index_line = 100.0 * numerator / denominator
+        index_line[denominator == 0.0] = np.nan
+        defined = np.flatnonzero(~np.isnan(index_line))
+        if defined.shape[0] == 0 or not np.isfinite(index_line[defined[0] :]).all():
+            # a NaN after the first value: TA-Lib's EMA carries it, a handle refuses it
+            raise InsufficientHistory("the TSI is undefined after its first value")
+        self.signal, signal_line = open_ema(index_line, parameters.signal)
+        self.range, _ = open_atr(high, low, close, ATR_PERIOD)
+        self.crossing = Crossing(index_line - signal_line)
+        self.close = float(close[-1])
+
+    def step(self, bars: Bars, index: int) -> pd.DataFrame | None:
+        high, low, close = bar_prices(bars, index)
+        difference = np.float64(close) - np.float64(self.close)
+        numerator = np.float64(self.smoothed.update(self.momentum.update(float(difference))))
+        denominator = self.smoothed_size.update(self.size.update(float(np.abs(difference))))
+        if denominator == 0.0:
+            raise StepRefused("the TSI is undefined (a flat price from its start)")
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            index_line = float(100.0 * numerator / np.float64(denominator))
+        finite_bar(index_line)
+        signal_line = self.signal.update(index_line)
+        average_true_range = self.range.update(high, low, close)
+        self.close = close
+        crossed = self.crossing.step(index_line - signal_line)
+        if crossed == 0 or index < self.strategy.params.min_bars:
+            return None
+        positions = np.array([0], dtype=np.intp)
+        direction = np.array([crossed], dtype=np.int8)
+        values = TsiValues(
+            *(np.array([value]) for value in (index_line, signal_line, average_true_range, close))
+        )
+        if self.strategy.params.zero_line_filter:
+            positions, direction = _above_or_below_zero(positions, direction, values.index_line)
+            if positions.shape[0] == 0:
+                return None
+        return self.strategy.rows(bars.frame.iloc[index:], positions, direction, values)

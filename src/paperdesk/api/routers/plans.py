@@ -154,6 +154,8 @@ def simulate(
             commission=body.commission,
             plan_date=body.plan_date,
             skip_bad_rows=body.skip_bad_rows,
+            stop_loss_priority=body.stop_loss_priority,
+            eod_close=body.eod_close,
         ),
         LIMITS,
     )
