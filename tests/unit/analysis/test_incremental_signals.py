@@ -62,7 +62,7 @@ def frame_of(closes: np.ndarray, spread: np.ndarray) -> pd.DataFrame:
 # a piece of a series: (kind, length, size) with kind "walk", "flat", "gap" or "spike"
 PIECE = st.tuples(
     st.sampled_from(["walk", "walk", "flat", "gap", "spike"]),
-    st.integers(1, 250),
+    st.integers(1, 150),
     st.floats(0.001, 0.3),
 )
 
@@ -118,12 +118,12 @@ def compare_stepped(strategy: Strategy[Any], bars: pd.DataFrame, start: int) -> 
 
 
 @settings(
-    max_examples=30,
+    max_examples=12,  # x 10 variants, each stepping every bar of up to 1,200 (the suite's time)
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
 @given(
-    pieces=st.lists(PIECE, min_size=3, max_size=10),
+    pieces=st.lists(PIECE, min_size=3, max_size=8),
     seed=st.integers(0, 2**32 - 1),
     start_share=st.floats(0.0, 0.9),
 )
