@@ -18,7 +18,7 @@ import math
 from datetime import timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
-from paperdesk.domain.currencies import minor_unit
+from paperdesk.domain.currencies import money_text
 from paperdesk.domain.durations import human_duration
 from paperdesk.domain.money import round_to_increment
 from paperdesk.service.instruments import instrument_of
@@ -30,11 +30,7 @@ DEFAULT_CURRENCY = "USD"
 
 def money(value: Decimal | None, currency: str | None = DEFAULT_CURRENCY) -> str:
     """An amount to the currency's minor unit, half-up, with thousands separators."""
-    if value is None:
-        return MISSING
-    places = minor_unit(currency)
-    rounded = value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
-    return f"{rounded:,.{places}f}"
+    return MISSING if value is None else money_text(value, currency)
 
 
 def price(value: Decimal | None, symbol: str) -> str:

@@ -4,6 +4,8 @@ precious-metal, SDR and testing codes: XXX, XTS, XAU...)."""
 
 from __future__ import annotations
 
+from decimal import ROUND_HALF_UP, Decimal
+
 DEFAULT_MINOR_UNIT = 2
 MINOR_UNITS = {
     "BHD": 3, "CLP": 0, "HUF": 2, "IDR": 2, "ISK": 0, "JOD": 3, "JPY": 0, "KRW": 0, "KWD": 3,
@@ -16,6 +18,14 @@ def minor_unit(currency: str | None) -> int:
     """The decimals of ``currency`` (2 for USD and EUR, 0 for JPY, 8 for BTC); 2 if unknown."""
     code = (currency or "").strip().upper()
     return MINOR_UNITS.get(code, DEFAULT_MINOR_UNIT)
+
+
+def money_text(value: Decimal, currency: str | None) -> str:
+    """An amount as a statement shows it: rounded half-up to ``currency``'s minor unit, with
+    thousands separators (``0.125`` USD is ``0.13``; the CLI and the HTML reports alike)."""
+    places = minor_unit(currency)
+    rounded = value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    return f"{rounded:,.{places}f}"
 
 
 _CODES = """

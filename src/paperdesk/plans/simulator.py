@@ -27,7 +27,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from decimal import Decimal
 
 from paperdesk.domain import Bar, Instrument, InvalidInputError, OrderRole, Side
@@ -43,11 +43,10 @@ from paperdesk.plans.sim_results import (
     SimulationResult,
     SimulationSummary,
 )
-from paperdesk.plans.sim_rules import SimulationRules
+from paperdesk.plans.sim_rules import SimulationRules, hold_deadline
 
 _SECONDS_PER_HOUR = Decimal(3600)
 _HUNDREDTH = Decimal("0.01")
-_SECONDS_PER_DAY = Decimal(86400)
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,7 +150,7 @@ def _walk(
     exit_side = Side.SELL if row.side is Side.BUY else Side.BUY
     entry_time = bars[entry.index].ts_open
     hold_days = row.max_hold_days if row.max_hold_days is not None else rules.max_hold_days
-    deadline = entry_time + timedelta(seconds=float(hold_days * _SECONDS_PER_DAY))
+    deadline = hold_deadline(entry_time, hold_days)
     day_close = (
         rules.session_close(instrument.calendar, entry_time) if rules.end_of_day_close else None
     )

@@ -22,18 +22,18 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from paperdesk.domain import OrderType, Side
+from paperdesk.plans.sim_rules import hold_deadline
 
 if TYPE_CHECKING:
     from paperdesk.domain import Order
     from paperdesk.service.order_desk import OrderDesk
 
 HOLDS = "plan:holds"  # the state store's key (not a strategy name: those have no colon)
-_SECONDS_PER_DAY = 86_400  # a fractional day (0.5) is half of one, to the microsecond
 SessionClose = Callable[[str, datetime], datetime]
 
 
@@ -162,7 +162,7 @@ def _deadline(
     first_fill: datetime,
     session_close: SessionClose,
 ) -> tuple[datetime, str]:
-    deadline = first_fill + timedelta(seconds=float(hold.max_hold_days * _SECONDS_PER_DAY))
+    deadline = hold_deadline(first_fill, hold.max_hold_days)
     said = f"max hold {hold.max_hold_days} days reached ({deadline.isoformat()})"
     if hold.eod_close:
         close = session_close(desk.instrument(symbol).calendar, first_fill)

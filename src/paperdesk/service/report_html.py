@@ -15,10 +15,10 @@ import hashlib
 import html
 import json
 from collections.abc import Callable, Sequence
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import Any
 
-from paperdesk.domain.currencies import minor_unit
+from paperdesk.domain.currencies import money_text
 
 Document = dict[str, Any]
 MISSING = "—"  # an undefined statistic (no trades, no losses...) is shown as this, never 0
@@ -135,11 +135,7 @@ def money(value: str | None, currency: str = "USD") -> str:
     """An amount as a statement shows it: rounded half-up to the currency's minor unit, with
     thousands separators (the CLI's rule, ``cli/money.py``), or "—". The embedded JSON keeps
     every digit."""
-    if value is None:
-        return MISSING
-    places = minor_unit(currency)
-    rounded = Decimal(value).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
-    return f"{rounded:,.{places}f}"
+    return MISSING if value is None else money_text(Decimal(value), currency)
 
 
 def exact(value: str | None) -> str:
