@@ -5,6 +5,7 @@ wherever it runs."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from decimal import Decimal
 from enum import StrEnum
 
@@ -109,3 +110,12 @@ def parse_mode(value: str) -> ExecutionMode:
         raise OptionError(
             f"invalid value for --mode: {value!r} (expected one of {names})"
         ) from None
+
+
+_SECONDS_PER_DAY = Decimal(86400)
+
+
+def hold_deadline(start: datetime, days: Decimal) -> datetime:
+    """``days`` (a fraction of one too: 0.5 is half a day) after ``start``: when a trade held
+    since ``start`` times out (the simulator's and a paper portfolio's rule alike)."""
+    return start + timedelta(seconds=float(days * _SECONDS_PER_DAY))

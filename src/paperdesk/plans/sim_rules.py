@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from decimal import Decimal
 
 from paperdesk.data.calendars import session_close
@@ -15,13 +15,6 @@ from paperdesk.execution.expiry import SessionClose
 from paperdesk.plans.settings import EntryType, ExecutionMode, PlanSettings
 
 DEFAULT_MAX_HOLD_DAYS = Decimal(3)
-_SECONDS_PER_DAY = Decimal(86400)
-
-
-def hold_deadline(start: datetime, days: Decimal) -> datetime:
-    """``days`` (a fraction of one too: 0.5 is half a day) after ``start``: when a trade held
-    since ``start`` times out (the simulator's and a paper portfolio's rule alike)."""
-    return start + timedelta(seconds=float(days * _SECONDS_PER_DAY))
 
 
 @dataclass(frozen=True, slots=True)

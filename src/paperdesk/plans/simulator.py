@@ -35,7 +35,7 @@ from paperdesk.execution.expiry import day_order_expiry
 from paperdesk.execution.fills import BracketExit, bracket_exit, limit_fill_price, side_bar
 from paperdesk.plans.rows import PlanRow
 from paperdesk.plans.same_candle import BarSeries, decide_from_finer_bars
-from paperdesk.plans.settings import EntryType
+from paperdesk.plans.settings import EntryType, hold_deadline
 from paperdesk.plans.sim_results import (
     Outcome,
     Resolution,
@@ -43,7 +43,7 @@ from paperdesk.plans.sim_results import (
     SimulationResult,
     SimulationSummary,
 )
-from paperdesk.plans.sim_rules import SimulationRules, hold_deadline
+from paperdesk.plans.sim_rules import SimulationRules
 
 _SECONDS_PER_HOUR = Decimal(3600)
 _HUNDREDTH = Decimal("0.01")

@@ -27,7 +27,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from paperdesk.domain import OrderType, Side
-from paperdesk.plans.sim_rules import hold_deadline
+from paperdesk.plans.settings import hold_deadline
 
 if TYPE_CHECKING:
     from paperdesk.domain import Order
