@@ -207,17 +207,20 @@ def _longest_drawdown_days(
 ) -> float:
     """The longest stretch from a peak (the starting equity is the first, dated at the first
     bar) to the first bar back at or above it, or to the last bar if it never recovers."""
-    running_peak = np.maximum(np.maximum.accumulate(values), start_equity)
+    # one float and two boolean columns at a time: a long curve's transients are its peak memory
+    running_peak = np.maximum.accumulate(values)
+    np.maximum(running_peak, start_equity, out=running_peak)
     underwater = values < running_peak
+    del running_peak
     if not underwater.any():
         return 0.0
-    positions = np.arange(values.size)
-    peak_at = np.maximum.accumulate(np.where(underwater, 0, positions))
     nanoseconds = times.as_unit("ns").asi8
     recovered = np.flatnonzero(~underwater[1:] & underwater[:-1]) + 1
     ends = np.concatenate((recovered, [values.size - 1] if underwater[-1] else []))
     ends = ends.astype(np.int64)
-    starts = peak_at[ends - 1]
+    # each stretch starts at the last bar at or above its peak before it (the first bar if none)
+    at_peak = np.concatenate(([0], np.flatnonzero(~underwater)))
+    starts = at_peak[np.searchsorted(at_peak[1:], ends - 1, side="right")]
     longest = int((nanoseconds[ends] - nanoseconds[starts]).max())
     return longest / 86_400e9
 

@@ -18,9 +18,13 @@ def period_returns(
     if basis is ReturnBasis.DAILY:
         equity = last_of_each_session(equity, calendar)
     values = equity.to_numpy(dtype=np.float64)
-    previous = np.empty_like(values)  # the equity before each period
-    previous[0], previous[1:] = start_equity, values[:-1]
-    return pd.Series((values - previous) / previous, index=equity.index, name="returns")
+    # (E_t - E_{t-1}) / E_{t-1} written into one column (a long curve's copies are its peak)
+    returns = np.empty_like(values)
+    first = np.float64(start_equity)
+    returns[:1] = (values[:1] - first) / first
+    np.subtract(values[1:], values[:-1], out=returns[1:])
+    np.divide(returns[1:], values[:-1], out=returns[1:])
+    return pd.Series(returns, index=equity.index, name="returns")
 
 
 def price_returns(closes: pd.Series, basis: ReturnBasis, calendar: str) -> pd.Series:

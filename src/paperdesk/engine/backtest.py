@@ -34,7 +34,7 @@ from paperdesk.domain import (
     Signal,
 )
 from paperdesk.engine import fastpath
-from paperdesk.engine.equity_curve import equity_arrays
+from paperdesk.engine.equity_curve import ChangePoints
 from paperdesk.engine.kernel import TradingKernel, trade_date
 from paperdesk.engine.per_bar import decide
 from paperdesk.engine.rejection_reasons import rejected_signals
@@ -248,9 +248,7 @@ class _Driver:
         self.feed = feed
         self.config = config
         self.progress = progress
-        self.change_index: list[int] = []
-        self.change_cash: list[Decimal] = []
-        self.change_quantity: list[Decimal] = []
+        self.changes = ChangePoints(exact=config.risk.daily_loss_limit_percent is not None)
         actions = kernel.corporate_actions.get(feed.symbol, ())
         self._action_rows = _action_rows(actions, feed.ts_close_ns)
         # the bars' marks (mark=mid: the quote mid where a bar has a quote), and the range an
@@ -355,14 +353,7 @@ class _Driver:
 
     def _record_change(self, row: int) -> None:
         # equity = intercept + slope x close (cash + quantity x close in a cash account)
-        intercept, slope = self.kernel.ledger.equity_terms(self.feed.symbol)
-        if self.change_index and self.change_index[-1] == row:
-            self.change_cash[-1] = intercept
-            self.change_quantity[-1] = slope
-            return
-        self.change_index.append(row)
-        self.change_cash.append(intercept)
-        self.change_quantity.append(slope)
+        self.changes.record(row, *self.kernel.ledger.equity_terms(self.feed.symbol))
 
     def _day_start_equity(self, row: int) -> Decimal | None:
         if self._day_first is None:
@@ -370,10 +361,11 @@ class _Driver:
         first = int(self._day_first[row])
         if first == 0:
             return self.kernel.ledger.starting_cash
-        position = bisect_right(self.change_index, first - 1) - 1
-        if position < 0:
+        held = self.changes.exact_before(first)
+        if held is None:
             return self.kernel.ledger.starting_cash
-        return self.change_cash[position] + self.change_quantity[position] * self._mark(first - 1)
+        cash, quantity = held
+        return cash + quantity * self._mark(first - 1)
 
     def _mark(self, row: int) -> Decimal:
         """The exact price the position marks at after bar ``row`` (its close, exact on an
@@ -386,13 +378,7 @@ class _Driver:
         return self.kernel.mark_price(self.feed.bar(row))
 
     def equity_arrays(self) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.bool_]]:
-        return equity_arrays(
-            float(self.kernel.ledger.starting_cash),
-            self.change_index,
-            [float(cash) for cash in self.change_cash],
-            [float(quantity) for quantity in self.change_quantity],
-            self.marks,
-        )
+        return self.changes.equity(float(self.kernel.ledger.starting_cash), self.marks)
 
     def result(
         self, config: RunConfig, name: str, conventions: Conventions | None = None
@@ -401,6 +387,7 @@ class _Driver:
         last_mark = self._mark(feed.length - 1)
         final_equity = ledger.equity({feed.symbol: last_mark})
         ledger.check_invariants()
+        orders = kernel.orders.hand_over()  # the run is over: the book's indexes go first
         equity, in_market = self.equity_arrays()
         return assemble_result(
             config,
@@ -414,7 +401,7 @@ class _Driver:
             final_cash=ledger.free_cash({feed.symbol: last_mark}),
             trades=ledger.trades,
             fills=ledger.fills,
-            orders=kernel.orders.all_orders(),
+            orders=orders,
             rejections=kernel.rejections,
             fees=float(ledger.fees),
             ambiguous_bars=kernel.venue.ambiguous_bars,

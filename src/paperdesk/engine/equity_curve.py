@@ -3,7 +3,10 @@ so both compute it (and the statistics built on it) the same way."""
 
 from __future__ import annotations
 
+from array import array
+from bisect import bisect_right
 from collections.abc import Sequence
+from decimal import Decimal
 
 import numpy as np
 import numpy.typing as npt
@@ -12,7 +15,7 @@ import pandas as pd
 
 def equity_arrays(
     starting_cash: float,
-    change_index: Sequence[int],
+    change_index: Sequence[int] | npt.NDArray[np.int64],
     change_cash: Sequence[float] | npt.NDArray[np.float64],
     change_quantity: Sequence[float] | npt.NDArray[np.float64],
     closes: npt.NDArray[np.float64],
@@ -38,6 +41,60 @@ def equity_arrays(
     cash_at = np.repeat(cash, counts)
     quantity_at = np.repeat(quantity, counts)
     return cash_at + quantity_at * closes, quantity_at != 0
+
+
+class ChangePoints:
+    """The rows after which cash or the position changed, with the equity terms held from each
+    (equity = cash + quantity x mark), kept as columns: the rows as machine integers and the
+    terms as the floats the curve is built from (``float`` of the exact terms, as a list of
+    Decimals would give them at the end). The exact terms are kept only when ``exact`` is set
+    (a daily loss limit reads the equity at each day's start exactly); a long run otherwise
+    holds 24 bytes per change instead of two Decimal objects and three list slots."""
+
+    __slots__ = ("_exact", "cash", "index", "quantity")
+
+    def __init__(self, exact: bool = False) -> None:
+        self.index = array("q")
+        self.cash = array("d")
+        self.quantity = array("d")
+        self._exact: list[tuple[Decimal, Decimal]] | None = [] if exact else None
+
+    def __len__(self) -> int:
+        return len(self.index)
+
+    def record(self, row: int, cash: Decimal, quantity: Decimal) -> None:
+        """From ``row`` on, equity = ``cash`` + ``quantity`` x mark (a second change at the same
+        row replaces the first)."""
+        exact = self._exact
+        if self.index and self.index[-1] == row:
+            self.cash[-1], self.quantity[-1] = float(cash), float(quantity)
+            if exact is not None:
+                exact[-1] = (cash, quantity)
+            return
+        self.index.append(row)
+        self.cash.append(float(cash))
+        self.quantity.append(float(quantity))
+        if exact is not None:
+            exact.append((cash, quantity))
+
+    def exact_before(self, row: int) -> tuple[Decimal, Decimal] | None:
+        """The exact (cash, quantity) held after bar ``row - 1`` (None: no change before it)."""
+        if self._exact is None:
+            raise RuntimeError("these change points keep no exact terms (exact=False)")
+        position = bisect_right(self.index, row - 1) - 1
+        return None if position < 0 else self._exact[position]
+
+    def equity(
+        self, starting_cash: float, marks: npt.NDArray[np.float64]
+    ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.bool_]]:
+        """``equity_arrays`` of these changes over ``marks``."""
+        return equity_arrays(
+            starting_cash,
+            np.frombuffer(self.index, dtype=np.int64) if self.index else (),
+            np.frombuffer(self.cash, dtype=np.float64) if self.cash else (),
+            np.frombuffer(self.quantity, dtype=np.float64) if self.quantity else (),
+            marks,
+        )
 
 
 def datetime_index(nanoseconds: npt.NDArray[np.int64]) -> pd.DatetimeIndex:

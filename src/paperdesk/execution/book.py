@@ -35,6 +35,7 @@ from paperdesk.domain import (
     OrderType,
     TimeInForce,
 )
+from paperdesk.domain.money import plus
 from paperdesk.domain.suggestions import order_id_hint
 from paperdesk.execution.actionable import first_actionable_index
 from paperdesk.execution.expiry import SessionClose, day_order_expiry
@@ -104,6 +105,7 @@ class OrderBook:
         self._orders: dict[str, Order] = {}
         self._books: dict[str, dict[str, None]] = {}  # symbol -> open ids, in submission order
         self._eligible_from: dict[str, datetime] = {}  # first bar open an order may trade at
+        # the client order ids a caller chose (a generated one is its order's id, in ``_orders``)
         self._client_ids: set[str] = set()
         self._sequence = 0
 
@@ -127,13 +129,16 @@ class OrderBook:
         self, intent: OrderIntent, ts: datetime, client_order_id: str | None = None
     ) -> list[Event]:
         """Accept (or reject) ``intent`` at ``ts``; a bracket entry also creates pending legs."""
-        if client_order_id is not None and client_order_id in self._client_ids:
+        if client_order_id is not None and self.client_order_id_in_use(client_order_id):
             raise OrderError(f"client order id {client_order_id!r} is already in use")
         order_id = self._next_id()
-        client_id = order_id if client_order_id is None else client_order_id
-        if client_id in self._client_ids:
-            raise OrderError(f"client order id {client_id!r} is already in use")
-        self._client_ids.add(client_id)
+        if client_order_id is None:
+            client_id = order_id
+            if client_id in self._client_ids:  # a caller chose it before it was generated
+                raise OrderError(f"client order id {client_id!r} is already in use")
+        else:
+            client_id = client_order_id
+            self._client_ids.add(client_id)
         instrument = self._instruments.get(intent.symbol)
         reason = rejection_reason(intent, instrument, self._instruments)
         if reason is not None or instrument is None:
@@ -153,7 +158,6 @@ class OrderBook:
         leg_ids = [
             self._next_id() for price in (intent.stop_loss, intent.take_profit) if price is not None
         ]
-        self._client_ids.update(leg_ids)
         legs = bracket_legs(intent, order_id, leg_ids, instrument, ts)
         order = order_from_intent(
             intent, order_id, client_id, ts, _ACCEPTED, ts_expire, tuple(leg_ids)
@@ -258,7 +262,7 @@ class OrderBook:
         """
         order_id, quantity, price, ts = fill.order_id, fill.quantity, fill.price, fill.ts
         order = self._orders[order_id]
-        filled = order.filled_quantity + quantity
+        filled = plus(order.filled_quantity, quantity)
         previous_average = order.average_price
         average = (
             price
@@ -314,10 +318,24 @@ class OrderBook:
         return self._eligible_from[order_id]
 
     def client_order_id_in_use(self, client_order_id: str) -> bool:
-        return client_order_id in self._client_ids
+        if client_order_id in self._client_ids:
+            return True
+        order = self._orders.get(client_order_id)  # a generated client id is its order's id
+        return order is not None and order.client_order_id == client_order_id
 
     def all_orders(self) -> list[Order]:
         return list(self._orders.values())
+
+    def hand_over(self) -> list[Order]:
+        """Every order in submission order, leaving the book empty: the end of a backtest, whose
+        result keeps the orders while what the book kept to match them (ids, eligibility, open
+        books) is freed before the statistics are computed."""
+        orders = list(self._orders.values())
+        self._orders.clear()
+        self._books.clear()
+        self._eligible_from.clear()
+        self._client_ids.clear()
+        return orders
 
     def working(self) -> list[tuple[Order, datetime]]:
         """The open orders and the bracket relatives they refer to (a filled parent, a sibling

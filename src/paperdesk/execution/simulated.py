@@ -39,6 +39,7 @@ from paperdesk.domain import (
     Side,
     TimeInForce,
 )
+from paperdesk.domain.money import minus
 from paperdesk.execution.book import OrderBook
 from paperdesk.execution.fills import (
     bracket_exit,
@@ -84,6 +85,7 @@ class SimulatedVenue:
         self._volume_cap = volume_cap
         self._cap_left: Decimal | None = None
         self.ambiguous_bars = 0
+        self._zeros: list[Decimal] = []  # ``price - price`` by the price's exponent
 
     def match(self, bar: Bar, book: OrderBook, events: list[Event]) -> Iterable[VenueStep]:
         """Match the open orders of ``bar.symbol`` against ``bar``: exits first, then entries."""
@@ -280,7 +282,7 @@ class SimulatedVenue:
         queue: list[str] | None,
     ) -> OrderFilled | None:
         """Fill as much of ``order`` at ``price`` as the volume cap allows (FOK: all or none)."""
-        remaining = order.quantity - order.filled_quantity
+        remaining = minus(order.quantity, order.filled_quantity)
         quantity = remaining
         cap_left = self._cap_left
         if self._volume_cap is not None and cap_left is not None and cap_left < quantity:
@@ -297,9 +299,22 @@ class SimulatedVenue:
         if cap_left is not None and self._volume_cap is not None:
             self._cap_left = cap_left - quantity
         fee = self._fee_model.fee(quantity, price, self._instruments[order.symbol])
-        slipped = price - raw_price if order.side is _BUY else raw_price - price
+        if price is raw_price:
+            slipped = self._no_slippage(price)
+        else:
+            slipped = price - raw_price if order.side is _BUY else raw_price - price
         fill = Fill(order.order_id, order.symbol, order.side, quantity, price, fee, ts, slipped)
         return book.on_fill(fill, children_from, events, queue)
+
+    def _no_slippage(self, price: Decimal) -> Decimal:
+        """``price - price`` (a zero of the price's exponent), one object per exponent: a run
+        without slippage keeps one in every fill."""
+        for zero in self._zeros:
+            if zero.same_quantum(price):
+                return zero
+        zero = price - price
+        self._zeros.append(zero)
+        return zero
 
     def _after_fill(self, order: Order, ts: datetime, book: OrderBook, events: list[Event]) -> None:
         """IOC: what the fill left is canceled."""

@@ -158,7 +158,7 @@ class PortfolioLedger:
         if held != 0 and (held > 0) != (signed > 0):
             closing = min(fill.quantity, abs(held))
             opening = fill.quantity - closing
-            closing_fee = fill.fee * closing / fill.quantity
+            closing_fee = _fee_share(fill.fee, closing, fill.quantity)
             current = self._open_trades[fill.symbol]
             current.add_exit(closing, fill.price, closing_fee, realized)
             if closing == abs(held):
@@ -169,7 +169,8 @@ class PortfolioLedger:
             if current_trade is None:
                 current_trade = OpenTrade(fill.symbol, fill.side, fill.ts, strategy)
                 self._open_trades[fill.symbol] = current_trade
-            current_trade.add_entry(opening, fill.price, fill.fee * opening / fill.quantity)
+            fee = _fee_share(fill.fee, opening, fill.quantity)
+            current_trade.add_entry(opening, fill.price, fee)
 
     def apply_corporate_action(
         self, action: CorporateActionTerms, ts: datetime
@@ -363,6 +364,14 @@ class PortfolioLedger:
                 raise AssertionError(
                     f"{symbol} position {position.quantity} != sum of fills and splits {total}"
                 )
+
+
+def _fee_share(fee: Decimal, part: Decimal, whole: Decimal) -> Decimal:
+    """``fee * part / whole``: ``ZERO`` itself for no fee when that is the quotient digit for digit
+    (a zero of exponent ``part``'s minus ``whole``'s), so fee-free round trips share it."""
+    if fee is ZERO and part.same_quantum(whole):
+        return ZERO
+    return fee * part / whole
 
 
 def _signed_sum(fills: list[Fill], symbol: str) -> Decimal:

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 
 from paperdesk.domain import ZERO, Side, Trade
+from paperdesk.domain.money import plus, shared
 
 
 @dataclass(slots=True)
@@ -23,16 +24,22 @@ class OpenTrade:
     exit_notional: Decimal = ZERO
     fees: Decimal = ZERO
     realized: Decimal = ZERO
+    # the last entry and exit fill prices: the trade's average prices are usually one of them
+    # digit for digit, and then share its object (not part of the state a checkpoint stores)
+    last_entry_price: Decimal | None = field(default=None, compare=False, repr=False)
+    last_exit_price: Decimal | None = field(default=None, compare=False, repr=False)
 
     def add_entry(self, quantity: Decimal, price: Decimal, fee: Decimal) -> None:
-        self.entry_quantity += quantity
+        self.entry_quantity = plus(self.entry_quantity, quantity)
         self.entry_notional += quantity * price
-        self.fees += fee
+        self.fees = plus(self.fees, fee)
+        self.last_entry_price = price
 
     def add_exit(self, quantity: Decimal, price: Decimal, fee: Decimal, realized: Decimal) -> None:
         self.exit_quantity += quantity
         self.exit_notional += quantity * price
-        self.fees += fee
+        self.fees = plus(self.fees, fee)
+        self.last_exit_price = price
         self.realized += realized
 
     def close(self, ts_exit: datetime, exit_reason: str) -> Trade:
@@ -40,8 +47,8 @@ class OpenTrade:
             symbol=self.symbol,
             side=self.side,
             quantity=self.entry_quantity,
-            entry_price=self.entry_notional / self.entry_quantity,
-            exit_price=self.exit_notional / self.exit_quantity,
+            entry_price=shared(self.entry_notional / self.entry_quantity, self.last_entry_price),
+            exit_price=shared(self.exit_notional / self.exit_quantity, self.last_exit_price),
             ts_entry=self.ts_entry,
             ts_exit=ts_exit,
             fees=self.fees,

@@ -18,6 +18,7 @@ from paperdesk.domain import (
     Signal,
     TimeInForce,
 )
+from paperdesk.domain.money import plain_whole
 from paperdesk.routing.affordability import FeeEstimator, max_affordable_quantity
 from paperdesk.routing.filters import FilterRule, signal_memories
 from paperdesk.routing.outcomes import Adjusted, Rejection, RiskOutcome
@@ -255,7 +256,7 @@ class SignalRouter:
         return OrderIntent(
             signal.symbol,
             _SELL if held > 0 else _BUY,
-            abs(held),
+            held if plain_whole(held) else abs(held),  # the position's own object when equal
             _MARKET,
             None,
             None,

@@ -6,11 +6,14 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 
+import pytest
+
 from paperdesk.domain import (
     Event,
     Fill,
     OrderAccepted,
     OrderCanceled,
+    OrderError,
     OrderExpired,
     OrderRole,
     OrderStatus,
@@ -157,3 +160,29 @@ def test_a_restored_book_keeps_numbering_and_client_ids() -> None:
     [accepted] = restored.submit(make_intent(), before(1))
     assert isinstance(accepted, OrderAccepted)
     assert accepted.order.order_id == "O4"
+
+
+def test_a_generated_id_is_in_use_as_a_client_id_and_a_chosen_one_blocks_generation() -> None:
+    book = make_book()
+    book.submit(make_intent(stop_loss="95"), before(0))  # O1 and its leg O2
+    assert book.client_order_id_in_use("O1")
+    assert book.client_order_id_in_use("O2")
+    assert not book.client_order_id_in_use("O3")
+    book.submit(make_intent(), before(0), client_order_id="O4")  # O3, chosen id "O4"
+    assert book.get("O3").client_order_id == "O4"
+    with pytest.raises(OrderError, match="O4"):
+        book.submit(make_intent(), before(0))  # O4 would be generated as its own client id
+    with pytest.raises(OrderError, match="O1"):
+        book.submit(make_intent(), before(0), client_order_id="O1")
+
+
+def test_handing_over_gives_every_order_and_empties_the_book() -> None:
+    book = make_book()
+    book.submit(make_intent(stop_loss="95", take_profit="110"), before(0))
+    book.submit(make_intent(), before(0), client_order_id="mine")
+    orders = book.hand_over()
+    assert [o.order_id for o in orders] == ["O1", "O2", "O3", "O4"]
+    assert book.all_orders() == []
+    assert book.open_orders() == []
+    assert not book.has_open_orders(SYMBOL)
+    assert not book.client_order_id_in_use("mine")
