@@ -55,6 +55,7 @@ _CANCELED = OrderStatus.CANCELED
 _EXPIRED = OrderStatus.EXPIRED
 _ENTRY = OrderRole.ENTRY
 _BRACKET_LEGS = (OrderRole.STOP_LOSS, OrderRole.TAKE_PROFIT)
+_OPEN = frozenset(status for status in OrderStatus if status.is_open)
 
 # An order's state changes copy its 22 fields; ``_replace`` maps a dict lookup over every one of
 # them, these copies splice the changed ones in by position (the layout is asserted here).
@@ -280,6 +281,7 @@ class OrderBook:
             self._cancel_siblings(order, ts, events)
         if status is _FILLED:
             del self._books[order.symbol][order_id]
+            self._forget_settled(order)
         return filled_event
 
     def on_canceled(self, order: Order, reason: str, ts: datetime, events: list[Event]) -> None:
@@ -491,3 +493,23 @@ class OrderBook:
             child = self._orders[child_id]
             if child.status is _PENDING:
                 self._close(child, _CANCELED, f"parent {order.order_id} {status.value}", ts, events)
+        self._forget_settled(order)
+
+    def _forget_settled(self, order: Order) -> None:
+        """Drop when a finished order's family could trade once the whole bracket (parent and
+        legs) is finished: eligibility is read for open orders and, by ``working``, for the
+        relatives of open ones only, and a long run would keep one entry per order."""
+        orders = self._orders
+        parent_id = order.parent_id
+        root = order if parent_id is None else orders.get(parent_id)
+        if root is None or root.status in _OPEN:
+            return
+        children = root.children
+        for child_id in children:
+            child = orders.get(child_id)
+            if child is not None and child.status in _OPEN:
+                return
+        eligible = self._eligible_from
+        eligible.pop(root.order_id, None)
+        for child_id in children:
+            eligible.pop(child_id, None)

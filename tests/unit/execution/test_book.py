@@ -186,3 +186,19 @@ def test_handing_over_gives_every_order_and_empties_the_book() -> None:
     assert book.open_orders() == []
     assert not book.has_open_orders(SYMBOL)
     assert not book.client_order_id_in_use("mine")
+
+
+def test_a_finished_bracket_forgets_its_eligibility_while_an_open_one_keeps_it() -> None:
+    book = make_book()
+    book.submit(make_intent(quantity="10", stop_loss="95", take_profit="110"), before(0))
+    book.on_fill(fill("O1", Side.BUY, "10", "100", bar_open_time(0)), bar_open_time(1), [])
+    # the filled parent's legs are open: working() still gives the parent with its eligibility
+    assert [(o.order_id, eligible) for o, eligible in book.working()] == [
+        ("O1", before(0)),
+        ("O2", bar_open_time(1)),
+        ("O3", bar_open_time(1)),
+    ]
+    book.on_fill(fill("O2", Side.SELL, "10", "95", bar_open_time(2)), bar_open_time(2), [])
+    assert book.get("O3").status is OrderStatus.CANCELED
+    assert book.working() == []
+    assert book._eligible_from == {}  # what a long run would otherwise keep, one per order
