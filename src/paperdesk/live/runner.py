@@ -63,6 +63,9 @@ def _no_failpoint(stage: str) -> None:
     return None
 
 
+_BUILT_CAPACITY = 1024  # portfolios whose strategies a runner keeps built
+
+
 class _Unread:
     """The last served bar was not read by the caller (the runner reads it)."""
 
@@ -83,6 +86,9 @@ class LiveRunner:
         self.source = source or BarSource()
         self.clock = clock or WallClock()
         self.failpoint = failpoint
+        # each portfolio's strategies, built from the settings object they were built from: a
+        # portfolio restored from this process's state cache keeps that object between ticks
+        self._built: dict[int, tuple[RunConfig, dict[str, AnyStrategy]]] = {}
 
     def tick(
         self,
@@ -174,7 +180,7 @@ class LiveRunner:
         target, late, pending, behind = plan
         place_in_history(state, symbol, history, facts.last_accepted)
         bar = bar_at(history, target)
-        strategies = run_strategies(settings)
+        strategies = self._strategies(portfolio_id, settings)
         cache_of_signals = signal_cache(self.database)
         signals = _signals(
             cache_of_signals, portfolio_id, history, target, bar, pending, strategies
@@ -221,6 +227,18 @@ class LiveRunner:
         persist(repository, state, events, bar.ts_close, recorded_at=recorded_at, bar=context)
         for name, strategy_state in states.items():
             writer.strategy_state(portfolio_id, name, symbol, strategy_state, recorded_at)
+        # the tick's audit entry joins the events' in one INSERT (the cursor's UPDATE below
+        # flushes them)
+        message = _tick_message(bar, pending, decisions, late)
+        details = {"symbol": symbol, "strategies": [s.name for s in pending]}
+        writer.audit(portfolio_id, "tick", message, bar.ts_close, recorded_at, details, tick_id)
+        writer.publish(
+            portfolio_id,
+            "tick.processed",
+            bar.ts_close,
+            recorded_at,
+            {"tick_id": tick_id, "bar_open": bar.ts_open.isoformat(), **details, **_price(bar)},
+        )
         # the kernel's mark: the quote mid with mark=mid; outside the session, the last
         # in-session mark (show, the mark command and the next tick's restore read it)
         mark = state.kernel.last_price(symbol) or bar.close
@@ -236,18 +254,21 @@ class LiveRunner:
         if memory is not None:
             after = _facts_after(facts, symbol, settings.bar_timeframe, bar, target, late)
             _remember(repository, memory, state, symbol, after(pending, events, mark, replay_index))
-        message = _tick_message(bar, pending, decisions, late)
-        details = {"symbol": symbol, "strategies": [s.name for s in pending]}
-        writer.audit(portfolio_id, "tick", message, bar.ts_close, recorded_at, details, tick_id)
-        writer.publish(
-            portfolio_id,
-            "tick.processed",
-            bar.ts_close,
-            recorded_at,
-            {"tick_id": tick_id, "bar_open": bar.ts_open.isoformat(), **details, **_price(bar)},
-        )
         self.failpoint("before-commit")
         return _report(state, bar, pending, message, dry_run, behind, events)
+
+    def _strategies(self, portfolio_id: int, settings: RunConfig) -> dict[str, AnyStrategy]:
+        """``run_strategies(settings)``, built again only when the settings object is another
+        (strategies are parameters and pure functions of the bars: the signals' state lives
+        in ``live.signal_cache``, a per-bar strategy's in the ledger)."""
+        built = self._built.get(portfolio_id)
+        if built is not None and built[0] is settings:
+            return built[1]
+        strategies = run_strategies(settings)
+        if len(self._built) >= _BUILT_CAPACITY:
+            self._built.clear()
+        self._built[portfolio_id] = (settings, strategies)
+        return strategies
 
     def _plan(
         self,

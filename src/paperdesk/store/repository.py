@@ -12,7 +12,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
 from paperdesk.domain import Fill, Order, Position, Trade, UnknownNameError
@@ -78,6 +78,19 @@ _COUNTED: dict[str, type[Base]] = {
     "audit": AuditRow,
     "ticks": TickRunRow,
 }
+
+_CURSOR_COLUMNS = MarketCursorRow.__table__.c
+# built once: the settings of a portfolio and the last bar processed for a symbol
+_TICK_START = (
+    select(PortfolioRow.settings, _CURSOR_COLUMNS.candle_at)
+    .select_from(PortfolioRow)
+    .outerjoin(
+        MarketCursorRow.__table__,
+        (_CURSOR_COLUMNS.portfolio_id == PortfolioRow.id)
+        & (_CURSOR_COLUMNS.symbol == bindparam("start_symbol")),
+    )
+    .where(PortfolioRow.id == bindparam("start_portfolio"))
+)
 
 
 class LedgerRepository:
@@ -147,17 +160,9 @@ class LedgerRepository:
         """What a tick reads before it takes the portfolio's lock, in one statement: the
         portfolio's stored settings (is it ``live``?) and the last bar processed for
         ``symbol`` (None before the first)."""
-        cursor = MarketCursorRow.__table__.c
-        statement = (
-            select(PortfolioRow.settings, cursor.candle_at)
-            .select_from(PortfolioRow)
-            .outerjoin(
-                MarketCursorRow.__table__,
-                (cursor.portfolio_id == PortfolioRow.id) & (cursor.symbol == symbol),
-            )
-            .where(PortfolioRow.id == portfolio_id)
-        )
-        found = self._session.execute(statement).one_or_none()
+        found = self._session.execute(
+            _TICK_START, {"start_portfolio": portfolio_id, "start_symbol": symbol}
+        ).one_or_none()
         if found is None:
             raise UnknownNameError(f"no portfolio with id {portfolio_id}{self._known_ids()}")
         return dict(found[0]), found[1]

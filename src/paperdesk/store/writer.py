@@ -16,7 +16,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any, cast
 
-from sqlalchemy import Table, func, insert, select, update
+from sqlalchemy import Table, bindparam, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from paperdesk.domain import (
@@ -89,6 +89,18 @@ _AUDITED = (
 _ORDER_EVENTS = _AUDITED[:6]
 _TICK_RUNS = cast(Table, TickRunRow.__table__)
 _CURSORS = cast(Table, MarketCursorRow.__table__)
+# built once (a statement's construction costs more than its execution here): the tick
+# records with their ids (in the order given: ``sort_by_parameter_order``), and the cursor's
+# UPDATE, whose SET clause is the columns named by the parameters
+_INSERT_TICK_RUNS = {
+    ordered: insert(_TICK_RUNS).returning(_TICK_RUNS.c.id, sort_by_parameter_order=ordered)
+    for ordered in (False, True)
+}
+_UPDATE_CURSOR = update(_CURSORS).where(
+    _CURSORS.c.portfolio_id == bindparam("cursor_portfolio"),
+    _CURSORS.c.symbol == bindparam("cursor_symbol"),
+)
+_INSERT_CURSOR = insert(_CURSORS)
 
 
 @dataclass(frozen=True, slots=True)
@@ -407,7 +419,6 @@ class LedgerWriter:
         """One row per (strategy, symbol, bar); returns the first row's id. A concurrent
         duplicate fails here (the unique key), before anything else of the tick is written.
         One INSERT for all the rows (Core: the ORM's unit of work cost more than the write)."""
-        table = _TICK_RUNS
         rows = [
             {
                 "portfolio_id": portfolio_id,
@@ -425,9 +436,7 @@ class LedgerWriter:
         # the rows take ascending ids in the order given (SQLite numbers the rows of one
         # INSERT in turn; PostgreSQL's is ordered by the parameters), so the first is the least
         ordered = self._session.get_bind().dialect.name == "postgresql"
-        inserted = self._session.execute(
-            insert(table).returning(table.c.id, sort_by_parameter_order=ordered), rows
-        )
+        inserted = self._session.execute(_INSERT_TICK_RUNS[ordered], rows)
         return min(int(identity) for identity in inserted.scalars())
 
     def save_cursor(
@@ -447,22 +456,18 @@ class LedgerWriter:
         changes: the write bumps the portfolio's revision (migration 0010), so every unit of
         work that saves a cursor, every tick, leaves a new revision, which is what lets a
         process keep what a tick reads (``paperdesk.live.tick_memory``) keyed by it."""
-        table = _CURSORS
         values: dict[str, Any] = {"last_price": last_price}
         if bar is not None:
             values["candle_at"], values["candle_close_at"], values["bar_index"] = bar
         if replay_index is not None:
             values["replay_index"] = replay_index
         updated = self._session.execute(
-            update(table)
-            .where(table.c.portfolio_id == portfolio_id, table.c.symbol == symbol)
-            .values(values)
+            _UPDATE_CURSOR, {"cursor_portfolio": portfolio_id, "cursor_symbol": symbol, **values}
         )
         if getattr(updated, "rowcount", 0) == 0:
             self._session.execute(
-                insert(table).values(
-                    portfolio_id=portfolio_id, symbol=symbol, timeframe=timeframe, **values
-                )
+                _INSERT_CURSOR,
+                {"portfolio_id": portfolio_id, "symbol": symbol, "timeframe": timeframe, **values},
             )
         saved = self.cursors.setdefault(portfolio_id, {})
         # the close stays what it was when no bar is given (None: unchanged)
