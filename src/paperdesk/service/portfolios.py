@@ -381,7 +381,7 @@ class PortfolioService:
             )
         # one read before the tick's transaction: is the portfolio live (its feed first), and
         # the last bar it processed (a manual replay serves nothing if a tick moves on meanwhile)
-        with self.database.reading() as repository:
+        with self.database.reading(one_statement=True) as repository:
             document, seen = repository.tick_start(portfolio_id, symbol)
         report = self._refresh_feed(portfolio_id, symbol, document)
         if report is not None and report.last_bar_close is None:
