@@ -16,6 +16,11 @@ less): flat means the long history costs what the short one does. PostgreSQL is 
 ``DATABASE_URL`` (default ``postgresql://postgres@127.0.0.1:5432/test``), in a fresh schema
 dropped afterwards.
 
+``--statements`` also prints the SQL statements one tick sends (the median count, and the
+statements of the last timed tick with ``--show-statements``): every cursor execution of the
+ledger's engine, reads before the tick's transaction included, a ``BEGIN`` included, a commit
+not (a DB-API call, not a statement).
+
 ``--histories 2900,40000,288000`` compares a short, the bundled and a long history (beyond the
 bundled 40,832 candles the file is preceded by copies of its prices on earlier hours). ``--profile
 FILE.prof`` also writes a cProfile of the timed ticks of the last run (read it with
@@ -30,12 +35,15 @@ import statistics
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from contextlib import nullcontext
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
+
+from sqlalchemy import event
 
 from bench_streams import database_url
 from paperdesk.config import RunConfig, SourceConfig, StrategySpec
@@ -80,7 +88,12 @@ def percentile(values: list[float], share: float) -> float:
 
 
 def measure(
-    url: str, rows: int, ticks: int, work: Path, profile: cProfile.Profile | None
+    url: str,
+    rows: int,
+    ticks: int,
+    work: Path,
+    profile: cProfile.Profile | None,
+    statements: list[list[str]] | None = None,
 ) -> tuple[list[float], list[float]]:
     path, start = candles(work, rows, ticks)
     settings = RunConfig(
@@ -94,9 +107,13 @@ def measure(
     portfolios = services.portfolios
     portfolio = portfolios.create_portfolio("bench", Decimal(100_000), settings=settings)
     portfolios.tick(portfolio, "SPY")  # loads the candles: not timed
+    sent: list[str] = []
+    if statements is not None:
+        event.listen(database.engine, "before_cursor_execute", _counter(sent))
     times: list[float] = []
     cpu: list[float] = []
     for _ in range(ticks - 2):
+        sent.clear()
         with profile or nullcontext():
             began, began_cpu = time.perf_counter(), time.process_time()
             report = portfolios.tick(portfolio, "SPY")
@@ -104,9 +121,25 @@ def measure(
             cpu.append((time.process_time() - began_cpu) * 1000)
         if report[-1].status is not TickStatus.PROCESSED:
             raise SystemExit(f"tick not processed: {report[-1].message}")
+        if statements is not None:
+            statements.append(list(sent))
     services.close()
     database.close()
     return times, cpu
+
+
+def _counter(sent: list[str]) -> Callable[..., None]:
+    def count(
+        _connection: object,
+        _cursor: object,
+        statement: str,
+        _parameters: object,
+        _context: object,
+        executemany: bool,
+    ) -> None:
+        sent.append(("executemany: " if executemany else "") + " ".join(statement.split()))
+
+    return count
 
 
 def main() -> None:
@@ -115,21 +148,29 @@ def main() -> None:
     parser.add_argument("--histories", default="500,40000")
     parser.add_argument("--databases", default="sqlite,postgresql")
     parser.add_argument("--profile", type=Path)
+    parser.add_argument("--statements", action="store_true")
+    parser.add_argument("--show-statements", action="store_true")
     args = parser.parse_args()
+    counting = args.statements or args.show_statements
     print(
         f"{'database':<11} {'history':>8} {'ticks':>6} {'p50 ms':>8} {'p99 ms':>8} {'cpu p50':>8}"
+        + (f" {'stmts':>6}" if counting else "")
     )
     profile = cProfile.Profile() if args.profile else None
     for name in args.databases.split(","):
         for rows in (int(value) for value in args.histories.split(",")):
             with tempfile.TemporaryDirectory() as folder, database_url(name, Path(folder)) as url:
-                times, cpu = measure(url, rows, args.ticks, Path(folder), profile)
+                sent: list[list[str]] | None = [] if counting else None
+                times, cpu = measure(url, rows, args.ticks, Path(folder), profile, sent)
             p50, p99 = statistics.median(times), percentile(times, 0.99)
+            counted = f" {statistics.median(len(s) for s in sent):>6.0f}" if sent else ""
             print(
                 f"{name:<11} {rows:>8} {len(times):>6} {p50:>8.1f} {p99:>8.1f} "
-                f"{statistics.median(cpu):>8.1f}",
+                f"{statistics.median(cpu):>8.1f}{counted}",
                 flush=True,
             )
+            if sent and args.show_statements:
+                print("\n".join(f"    {line[:160]}" for line in sent[-1]), flush=True)
     if profile is not None and args.profile is not None:
         profile.dump_stats(args.profile)
 

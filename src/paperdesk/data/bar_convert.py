@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -176,13 +177,19 @@ def bar_at(frame: pd.DataFrame, position: int) -> Bar:
 
 def _bar_of_floats(frame: pd.DataFrame, position: int) -> Bar:
     timeframe = str(frame.attrs.get("timeframe"))
-    if "ts_close" in frame:
-        ts_close = pd.Timestamp(frame["ts_close"].iloc[position])
+    columns = frame.columns
+
+    def cell(name: str) -> Any:
+        # one cell, without building the column's Series (a live tick reads one row)
+        return frame.iat[position, cast(int, columns.get_loc(name))]
+
+    if "ts_close" in columns:
+        ts_close = pd.Timestamp(cell("ts_close"))
     else:
         ts_close = pd.Timestamp(_close_times(frame.iloc[[position]], timeframe)[0])
 
     def value(name: str) -> float:
-        return float(frame[name].iloc[position])
+        return float(cell(name))
 
     return _checked_bar(
         str(frame.attrs.get("symbol")),

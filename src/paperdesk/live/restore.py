@@ -191,17 +191,16 @@ def corporate_actions(
 
 def place_in_history(
     state: RestoredPortfolio,
-    repository: LedgerRepository,
     symbol: str,
     history: pd.DataFrame,
+    accepted: datetime | None,
 ) -> None:
     """Set the kernel's bar counts for ``symbol`` from TIMES, located in the history the tick
     uses: the bar its position opened on (max holding period) and the bar of its last accepted
-    signal (cooldown). Stored bar numbers would go wrong when the history changes under a
-    portfolio (bars imported or backfilled for the symbol); times do not."""
+    signal (``accepted``, the cooldown). Stored bar numbers would go wrong when the history
+    changes under a portfolio (bars imported or backfilled for the symbol); times do not."""
     position = state.positions.get(symbol)
     opened = position.ts_opened if position is not None else None
-    accepted = repository.last_accepted_signals(state.portfolio_id).get(symbol)
     state.kernel.restore_bar_counts(
         symbol,
         bar_index_at(history, opened) if opened is not None else None,

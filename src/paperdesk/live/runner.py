@@ -12,6 +12,7 @@ and the portfolio lock make a repeated or concurrent tick a no-op that says so. 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import replace
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
@@ -49,6 +50,7 @@ from paperdesk.live.sources import (
     last_closed_index,
 )
 from paperdesk.live.state_cache import state_cache
+from paperdesk.live.tick_memory import TickFacts, TickMemory, tick_memory
 from paperdesk.store import BarContext, Database, DuplicateTickError, LedgerRepository, TickRun
 
 Failpoint = Callable[[str], None]
@@ -59,6 +61,16 @@ FAILPOINTS = ("after-signal", "after-fill", "before-commit")  # inside the tick'
 
 def _no_failpoint(stage: str) -> None:
     return None
+
+
+_BUILT_CAPACITY = 1024  # portfolios whose strategies a runner keeps built
+
+
+class _Unread:
+    """The last served bar was not read by the caller (the runner reads it)."""
+
+
+UNREAD = _Unread()
 
 
 class LiveRunner:
@@ -74,6 +86,9 @@ class LiveRunner:
         self.source = source or BarSource()
         self.clock = clock or WallClock()
         self.failpoint = failpoint
+        # each portfolio's strategies, built from the settings object they were built from: a
+        # portfolio restored from this process's state cache keeps that object between ticks
+        self._built: dict[int, tuple[RunConfig, dict[str, AnyStrategy]]] = {}
 
     def tick(
         self,
@@ -83,22 +98,32 @@ class LiveRunner:
         strategies: Sequence[str] | None = None,
         dry_run: bool = False,
         catch_up: bool = True,
+        seen: datetime | _Unread | None = UNREAD,
     ) -> list[BarTick]:
-        """Process the next bar (and, catching up, every further missed one)."""
+        """Process the next bar (and, catching up, every further missed one). ``seen``: the
+        last bar processed for ``symbol`` as the caller just read it, before any lock (read
+        here when not given; each further bar of a catch-up reads it again)."""
         ticks: list[BarTick] = []
         while True:
-            tick = self._tick_once(portfolio_id, symbol, strategies, dry_run)
+            tick = self._tick_once(portfolio_id, symbol, strategies, dry_run, seen)
+            seen = UNREAD
             ticks.append(tick)
             if dry_run or not catch_up or not tick.processed or tick.behind == 0:
                 break
         return ticks
 
     def _tick_once(
-        self, portfolio_id: int, symbol: str, strategies: Sequence[str] | None, dry_run: bool
+        self,
+        portfolio_id: int,
+        symbol: str,
+        strategies: Sequence[str] | None,
+        dry_run: bool,
+        seen: datetime | _Unread | None,
     ) -> BarTick:
         transaction = self.database.dry_transaction if dry_run else self.database.transaction
         try:
-            seen = self._last_served(portfolio_id, symbol)
+            if isinstance(seen, _Unread):
+                seen = self._last_served(portfolio_id, symbol)
             self.failpoint("before-lock")
             with transaction() as repository:
                 return self._process(repository, portfolio_id, symbol, strategies, dry_run, seen)
@@ -130,6 +155,8 @@ class LiveRunner:
     ) -> BarTick:
         cache = None if dry_run else state_cache(self.database)
         state = restore(repository, portfolio_id, (symbol,), cache)
+        memory = None if dry_run else tick_memory(self.database)
+        facts = memory.recall(state.record, symbol) if memory is not None else None
         settings = state.settings
         if settings.symbols and symbol not in settings.symbols:
             watched = ", ".join(settings.symbols)
@@ -139,17 +166,21 @@ class LiveRunner:
             )
         specs = _chosen(settings, strategy_names)
         history = self.source.history(symbol, settings.bar_timeframe, settings.source)
-        cursor = repository.cursor(portfolio_id, symbol)
+        if facts is None:
+            facts = _read_facts(repository, portfolio_id, symbol)
+        cursor = facts.cursor
         moved_on = (cursor.ts_bar if cursor is not None else None) != seen
         plan = self._plan(
-            repository, settings, history, cursor, specs, portfolio_id, symbol, moved_on
+            settings, history, cursor, facts.ticked, specs, portfolio_id, symbol, moved_on
         )
         if isinstance(plan, BarTick):
+            if memory is not None:
+                _remember(repository, memory, state, symbol, facts)  # nothing written
             return plan
         target, late, pending, behind = plan
-        place_in_history(state, repository, symbol, history)
+        place_in_history(state, symbol, history, facts.last_accepted)
         bar = bar_at(history, target)
-        strategies = run_strategies(settings)
+        strategies = self._strategies(portfolio_id, settings)
         cache_of_signals = signal_cache(self.database)
         signals = _signals(
             cache_of_signals, portfolio_id, history, target, bar, pending, strategies
@@ -188,7 +219,7 @@ class LiveRunner:
             for spec in pending
         ]
         if not late and cursor is not None and cursor.ts_bar is not None:
-            runs.extend(self._skipped(repository, state, cursor))
+            runs.extend(_skipped(state, cursor, facts.ticked))
         writer = repository.writer
         # a concurrent duplicate fails here, before anything else is written
         tick_id = writer.record_ticks(portfolio_id, runs, recorded_at)
@@ -196,16 +227,8 @@ class LiveRunner:
         persist(repository, state, events, bar.ts_close, recorded_at=recorded_at, bar=context)
         for name, strategy_state in states.items():
             writer.strategy_state(portfolio_id, name, symbol, strategy_state, recorded_at)
-        writer.save_cursor(
-            portfolio_id,
-            symbol,
-            settings.bar_timeframe,
-            # the kernel's mark: the quote mid with mark=mid; outside the session, the last
-            # in-session mark (show, the mark command and the next tick's restore read it)
-            last_price=state.kernel.last_price(symbol) or bar.close,
-            bar=None if late else (bar.ts_open, bar.ts_close, target),
-            replay_index=target if settings.source.kind == "replay" else None,
-        )
+        # the tick's audit entry joins the events' in one INSERT (the cursor's UPDATE below
+        # flushes them)
         message = _tick_message(bar, pending, decisions, late)
         details = {"symbol": symbol, "strategies": [s.name for s in pending]}
         writer.audit(portfolio_id, "tick", message, bar.ts_close, recorded_at, details, tick_id)
@@ -216,15 +239,43 @@ class LiveRunner:
             recorded_at,
             {"tick_id": tick_id, "bar_open": bar.ts_open.isoformat(), **details, **_price(bar)},
         )
+        # the kernel's mark: the quote mid with mark=mid; outside the session, the last
+        # in-session mark (show, the mark command and the next tick's restore read it)
+        mark = state.kernel.last_price(symbol) or bar.close
+        replay_index = target if settings.source.kind == "replay" else None
+        writer.save_cursor(
+            portfolio_id,
+            symbol,
+            settings.bar_timeframe,
+            last_price=mark,
+            bar=None if late else (bar.ts_open, bar.ts_close, target),
+            replay_index=replay_index,
+        )
+        if memory is not None:
+            after = _facts_after(facts, symbol, settings.bar_timeframe, bar, target, late)
+            _remember(repository, memory, state, symbol, after(pending, events, mark, replay_index))
         self.failpoint("before-commit")
         return _report(state, bar, pending, message, dry_run, behind, events)
 
+    def _strategies(self, portfolio_id: int, settings: RunConfig) -> dict[str, AnyStrategy]:
+        """``run_strategies(settings)``, built again only when the settings object is another
+        (strategies are parameters and pure functions of the bars: the signals' state lives
+        in ``live.signal_cache``, a per-bar strategy's in the ledger)."""
+        built = self._built.get(portfolio_id)
+        if built is not None and built[0] is settings:
+            return built[1]
+        strategies = run_strategies(settings)
+        if len(self._built) >= _BUILT_CAPACITY:
+            self._built.clear()
+        self._built[portfolio_id] = (settings, strategies)
+        return strategies
+
     def _plan(
         self,
-        repository: LedgerRepository,
         settings: RunConfig,
         history: pd.DataFrame,
         cursor: CursorRecord | None,
+        done: frozenset[str],
         specs: list[StrategySpec],
         portfolio_id: int,
         symbol: str,
@@ -238,7 +289,6 @@ class LiveRunner:
             # located by time: the history may have been re-imported since (other row numbers)
             current = bar_index_at(history, cursor.ts_bar)
             still_there = current >= 0 and history.index[current] == pd.Timestamp(cursor.ts_bar)
-            done = repository.ticked_strategies(portfolio_id, symbol, cursor.ts_bar)
             missing = [spec for spec in specs if spec.name not in done]
             if missing and still_there:
                 return current, True, missing, 0
@@ -283,27 +333,90 @@ class LiveRunner:
         before = repository.equity_before(state.portfolio_id, midnight)
         return state.record.starting_cash if before is None else before
 
-    def _skipped(
-        self, repository: LedgerRepository, state: RestoredPortfolio, cursor: CursorRecord
-    ) -> list[TickRun]:
-        """Strategies of the portfolio that never ran on the bar being left behind (the ticks
-        were limited to other strategies): recorded as skipped, so no bar goes unaccounted."""
-        assert cursor.ts_bar is not None
-        assert cursor.ts_bar_close is not None
-        done = repository.ticked_strategies(state.portfolio_id, cursor.symbol, cursor.ts_bar)
-        return [
-            TickRun(
-                spec.name,
-                cursor.symbol,
-                state.settings.bar_timeframe,
-                cursor.ts_bar,
-                cursor.ts_bar_close,
-                "skipped",
-                "not analysed: the ticks of this bar ran other strategies only",
-            )
-            for spec in state.settings.strategies
-            if spec.name not in done
-        ]
+
+def _skipped(state: RestoredPortfolio, cursor: CursorRecord, done: frozenset[str]) -> list[TickRun]:
+    """Strategies of the portfolio that never ran on the bar being left behind (the ticks
+    were limited to other strategies): recorded as skipped, so no bar goes unaccounted."""
+    assert cursor.ts_bar is not None
+    assert cursor.ts_bar_close is not None
+    return [
+        TickRun(
+            spec.name,
+            cursor.symbol,
+            state.settings.bar_timeframe,
+            cursor.ts_bar,
+            cursor.ts_bar_close,
+            "skipped",
+            "not analysed: the ticks of this bar ran other strategies only",
+        )
+        for spec in state.settings.strategies
+        if spec.name not in done
+    ]
+
+
+def _read_facts(repository: LedgerRepository, portfolio_id: int, symbol: str) -> TickFacts:
+    """The symbol's cursor, the strategies ticked on its bar and its last accepted signal,
+    read from the rows (``live.tick_memory`` keeps them between this process's ticks)."""
+    cursor = repository.cursor(portfolio_id, symbol)
+    ticked: frozenset[str] = frozenset()
+    if cursor is not None and cursor.ts_bar is not None:
+        ticked = frozenset(repository.ticked_strategies(portfolio_id, symbol, cursor.ts_bar))
+    accepted = repository.last_accepted_signals(portfolio_id).get(symbol)
+    return TickFacts(cursor, ticked, accepted)
+
+
+def _facts_after(
+    facts: TickFacts, symbol: str, timeframe: str, bar: Bar, target: int, late: bool
+) -> Callable[[Sequence[StrategySpec], Sequence[Event], Decimal, int | None], TickFacts]:
+    """How this tick leaves the facts, from what it writes: its cursor, its tick records (of
+    the cursor's bar) and its accepted signals."""
+
+    def after(
+        pending: Sequence[StrategySpec],
+        events: Sequence[Event],
+        mark: Decimal,
+        replay_index: int | None,
+    ) -> TickFacts:
+        names = frozenset(spec.name for spec in pending)
+        before = facts.cursor
+        if replay_index is None and before is not None:
+            replay_index = before.replay_index
+        if late:
+            assert before is not None
+            cursor = replace(before, last_price=mark, replay_index=replay_index)
+            ticked = facts.ticked | names
+        else:
+            cursor = CursorRecord(
+                symbol, before.timeframe if before is not None else timeframe,
+                bar.ts_open, bar.ts_close, target, mark, replay_index,
+            )  # fmt: skip
+            ticked = names
+        accepted = facts.last_accepted
+        if any(
+            isinstance(event, SignalAccepted) and event.signal.symbol == symbol for event in events
+        ):
+            accepted = bar.ts_open if accepted is None else max(accepted, bar.ts_open)
+        return TickFacts(cursor, ticked, accepted)
+
+    return after
+
+
+def _remember(
+    repository: LedgerRepository,
+    memory: TickMemory,
+    state: RestoredPortfolio,
+    symbol: str,
+    facts: TickFacts,
+) -> None:
+    """Keep ``facts`` once the tick's transaction commits, under the revision it left."""
+    record = state.record
+
+    def keep(committed: LedgerRepository) -> None:
+        revision = committed.writer.revisions.get(record.id)
+        if revision is not None:
+            memory.remember(record, symbol, revision, facts)
+
+    repository.on_committed.append(keep)
 
 
 def _chosen(settings: RunConfig, names: Sequence[str] | None) -> list[StrategySpec]:

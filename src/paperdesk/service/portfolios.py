@@ -375,17 +375,20 @@ class PortfolioService:
         ``source=live`` portfolio first fetches the symbol's new closed bars (not in a dry
         run: it computes on the bars already stored)."""
         symbol = limits.symbol_value(symbol, "symbol")
-        if not dry_run:
-            report = self.refresh_feed(portfolio_id, symbol)
-            if report is not None and report.last_bar_close is None:
-                message = f"no live {symbol} bar is stored yet: {report.reason}"
-                return [BarTick(portfolio_id, symbol, TickStatus.NO_NEW_BAR, message)]
+        if dry_run:
+            return self.runner.tick(
+                portfolio_id, symbol, strategies=strategies, dry_run=True, catch_up=catch_up
+            )
+        # one read before the tick's transaction: is the portfolio live (its feed first), and
+        # the last bar it processed (a manual replay serves nothing if a tick moves on meanwhile)
+        with self.database.reading(one_statement=True) as repository:
+            document, seen = repository.tick_start(portfolio_id, symbol)
+        report = self._refresh_feed(portfolio_id, symbol, document)
+        if report is not None and report.last_bar_close is None:
+            message = f"no live {symbol} bar is stored yet: {report.reason}"
+            return [BarTick(portfolio_id, symbol, TickStatus.NO_NEW_BAR, message)]
         return self.runner.tick(
-            portfolio_id,
-            symbol,
-            strategies=strategies,
-            dry_run=dry_run,
-            catch_up=catch_up,
+            portfolio_id, symbol, strategies=strategies, catch_up=catch_up, seen=seen
         )
 
     def refresh_feed(self, portfolio_id: int, symbol: str) -> FeedReport | None:
@@ -393,6 +396,11 @@ class PortfolioService:
         (None: the portfolio is not live, or does not watch ``symbol``)."""
         with self.database.reading() as repository:
             document = repository.portfolio(portfolio_id).settings
+        return self._refresh_feed(portfolio_id, symbol, document)
+
+    def _refresh_feed(
+        self, portfolio_id: int, symbol: str, document: Mapping[str, Any]
+    ) -> FeedReport | None:
         if _stored_source_kind(document) not in (None, SourceKind.LIVE):
             return None  # known without parsing the settings (a tick's restore parses them)
         settings = RunConfig.from_json(document)

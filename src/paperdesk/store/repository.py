@@ -12,7 +12,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
 from paperdesk.domain import Fill, Order, Position, Trade, UnknownNameError
@@ -79,6 +79,19 @@ _COUNTED: dict[str, type[Base]] = {
     "ticks": TickRunRow,
 }
 
+_CURSOR_COLUMNS = MarketCursorRow.__table__.c
+# built once: the settings of a portfolio and the last bar processed for a symbol
+_TICK_START = (
+    select(PortfolioRow.settings, _CURSOR_COLUMNS.candle_at)
+    .select_from(PortfolioRow)
+    .outerjoin(
+        MarketCursorRow.__table__,
+        (_CURSOR_COLUMNS.portfolio_id == PortfolioRow.id)
+        & (_CURSOR_COLUMNS.symbol == bindparam("start_symbol")),
+    )
+    .where(PortfolioRow.id == bindparam("start_portfolio"))
+)
+
 
 class LedgerRepository:
     """Reads the ledger inside one transaction; ``writer`` writes it."""
@@ -89,6 +102,10 @@ class LedgerRepository:
         # called with this repository after its transaction commits (never after a rollback
         # or a dry run): how an in-memory copy of what the unit changed is kept current
         self.on_committed: list[Callable[[LedgerRepository], None]] = []
+        # the row ``portfolio(lock=True)`` read, held so that the session's identity map keeps
+        # it (it holds rows weakly): the writer's update of its totals finds it there instead
+        # of reading it again
+        self._locked: list[PortfolioRow] = []
 
     @property
     def api_keys(self) -> ApiKeyRepository:
@@ -135,7 +152,20 @@ class LedgerRepository:
         row = self._session.scalars(statement).one_or_none()
         if row is None:
             raise UnknownNameError(f"no portfolio with id {portfolio_id}{self._known_ids()}")
+        if lock:
+            self._locked.append(row)
         return read_portfolio(row)
+
+    def tick_start(self, portfolio_id: int, symbol: str) -> tuple[dict[str, Any], datetime | None]:
+        """What a tick reads before it takes the portfolio's lock, in one statement: the
+        portfolio's stored settings (is it ``live``?) and the last bar processed for
+        ``symbol`` (None before the first)."""
+        found = self._session.execute(
+            _TICK_START, {"start_portfolio": portfolio_id, "start_symbol": symbol}
+        ).one_or_none()
+        if found is None:
+            raise UnknownNameError(f"no portfolio with id {portfolio_id}{self._known_ids()}")
+        return dict(found[0]), found[1]
 
     def _known_ids(self) -> str:
         """``"; portfolios: 1, 2, 3"`` (the first few), or a hint to create one."""

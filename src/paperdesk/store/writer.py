@@ -14,9 +14,9 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import func, select, update
+from sqlalchemy import Table, bindparam, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from paperdesk.domain import (
@@ -87,6 +87,20 @@ _AUDITED = (
     CashOverdrawn,
 )
 _ORDER_EVENTS = _AUDITED[:6]
+_TICK_RUNS = cast(Table, TickRunRow.__table__)
+_CURSORS = cast(Table, MarketCursorRow.__table__)
+# built once (a statement's construction costs more than its execution here): the tick
+# records with their ids (in the order given: ``sort_by_parameter_order``), and the cursor's
+# UPDATE, whose SET clause is the columns named by the parameters
+_INSERT_TICK_RUNS = {
+    ordered: insert(_TICK_RUNS).returning(_TICK_RUNS.c.id, sort_by_parameter_order=ordered)
+    for ordered in (False, True)
+}
+_UPDATE_CURSOR = update(_CURSORS).where(
+    _CURSORS.c.portfolio_id == bindparam("cursor_portfolio"),
+    _CURSORS.c.symbol == bindparam("cursor_symbol"),
+)
+_INSERT_CURSOR = insert(_CURSORS)
 
 
 @dataclass(frozen=True, slots=True)
@@ -403,24 +417,27 @@ class LedgerWriter:
 
     def record_ticks(self, portfolio_id: int, runs: Iterable[TickRun], at: datetime) -> int:
         """One row per (strategy, symbol, bar); returns the first row's id. A concurrent
-        duplicate fails here (the unique key), before anything else of the tick is written."""
+        duplicate fails here (the unique key), before anything else of the tick is written.
+        One INSERT for all the rows (Core: the ORM's unit of work cost more than the write)."""
         rows = [
-            TickRunRow(
-                portfolio_id=portfolio_id,
-                strategy=run.strategy,
-                symbol=run.symbol,
-                timeframe=run.timeframe,
-                candle_at=run.ts_bar,
-                candle_close_at=run.ts_bar_close,
-                outcome=run.outcome,
-                summary=run.summary,
-                recorded_at=at,
-            )
+            {
+                "portfolio_id": portfolio_id,
+                "strategy": run.strategy,
+                "symbol": run.symbol,
+                "timeframe": run.timeframe,
+                "candle_at": run.ts_bar,
+                "candle_close_at": run.ts_bar_close,
+                "outcome": run.outcome,
+                "summary": run.summary,
+                "recorded_at": at,
+            }
             for run in runs
         ]
-        self._session.add_all(rows)
-        self._session.flush()
-        return rows[0].id
+        # the rows take ascending ids in the order given (SQLite numbers the rows of one
+        # INSERT in turn; PostgreSQL's is ordered by the parameters), so the first is the least
+        ordered = self._session.get_bind().dialect.name == "postgresql"
+        inserted = self._session.execute(_INSERT_TICK_RUNS[ordered], rows)
+        return min(int(identity) for identity in inserted.scalars())
 
     def save_cursor(
         self,
@@ -433,18 +450,28 @@ class LedgerWriter:
         replay_index: int | None = None,
     ) -> None:
         """Where the portfolio stands in ``symbol``: the last bar matched (open, close, index)
-        when ``bar`` is given, its close as the mark, and a replay's position."""
-        cursor = self._session.get(MarketCursorRow, (portfolio_id, symbol))
-        if cursor is None:
-            cursor = MarketCursorRow(portfolio_id=portfolio_id, symbol=symbol, timeframe=timeframe)
-            self._session.add(cursor)
+        when ``bar`` is given, its close as the mark, and a replay's position.
+
+        Always one UPDATE of the row (an INSERT when it has none), even when nothing in it
+        changes: the write bumps the portfolio's revision (migration 0010), so every unit of
+        work that saves a cursor, every tick, leaves a new revision, which is what lets a
+        process keep what a tick reads (``paperdesk.live.tick_memory``) keyed by it."""
+        values: dict[str, Any] = {"last_price": last_price}
         if bar is not None:
-            cursor.candle_at, cursor.candle_close_at, cursor.bar_index = bar
-        cursor.last_price = last_price
+            values["candle_at"], values["candle_close_at"], values["bar_index"] = bar
         if replay_index is not None:
-            cursor.replay_index = replay_index
+            values["replay_index"] = replay_index
+        updated = self._session.execute(
+            _UPDATE_CURSOR, {"cursor_portfolio": portfolio_id, "cursor_symbol": symbol, **values}
+        )
+        if getattr(updated, "rowcount", 0) == 0:
+            self._session.execute(
+                _INSERT_CURSOR,
+                {"portfolio_id": portfolio_id, "symbol": symbol, "timeframe": timeframe, **values},
+            )
         saved = self.cursors.setdefault(portfolio_id, {})
-        saved[symbol] = (cursor.last_price, cursor.candle_close_at)
+        # the close stays what it was when no bar is given (None: unchanged)
+        saved[symbol] = (last_price, bar[1] if bar is not None else None)
 
     def carry_accepted_signal(self, portfolio_id: int, symbol: str, ts_bar: datetime) -> None:
         """The last accepted signal of an exported portfolio, which the cooldown counts from."""
