@@ -36,8 +36,9 @@ def decimal_texts(values: np.ndarray) -> pa.StringArray:
     magnitude = np.abs(floats)
     with np.errstate(invalid="ignore"):
         fixed = ((magnitude >= _FIXED_LOW) & (magnitude < _FIXED_HIGH)) | (magnitude == 0.0)
+        integral = np.trunc(floats) == floats  # written without a point by Arrow
     plain = fixed & ~pc.match_substring(texts, "e").to_numpy(zero_copy_only=False)
-    whole = plain & ~pc.match_substring(texts, ".").to_numpy(zero_copy_only=False)
+    whole = plain & integral
     if whole.any():  # "100" -> "100.0", "-0" -> "-0.0"
         texts = pc.if_else(whole, pc.binary_join_element_wise(texts, _POINT_ZERO, ""), texts)
     other = ~plain
