@@ -161,10 +161,7 @@ def _values_statement(
 
 def _variable_limit(connection: sqlite3.Connection) -> int:
     """How many parameters one statement may bind (999 before SQLite 3.32)."""
-    try:
-        return int(connection.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER))
-    except AttributeError:  # Python before 3.11
-        return 999
+    return int(connection.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER))
 
 
 # -------------------------------------------------------------------------------- PostgreSQL
