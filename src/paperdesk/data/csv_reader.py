@@ -34,6 +34,7 @@ import pandas as pd
 
 from paperdesk.data.bar_rule import BarColumns, check_columns, exact_decimal
 from paperdesk.data.calendars import bar_close_times, calendar_name
+from paperdesk.data.csv_blocks import file_shape, line_blocks
 from paperdesk.data.csv_timestamps import NAT, parse_times
 from paperdesk.data.instruments import calendar_or_default
 from paperdesk.domain import DataError, InvalidInputError, Timeframe
@@ -309,6 +310,7 @@ class _Table:
         self.label = label
         self.wording = wording
         self.notes: list[str] = []
+        self.quoted = False  # whether any byte of the file is a double quote
         self._content: bytes | None = None
         self._texts: dict[str, pd.Series] = {}
         self._unparsed: dict[str, np.ndarray] = {}
@@ -399,7 +401,7 @@ class _Table:
         wanted = [column for column in (*NUMBERS, "adj close") if column in self.positions]
         positions = sorted(self.positions[column] for column in wanted)
         self._check_field_counts()
-        self._content = None  # read again when needed: not held while pandas parses
+        self._content = None  # the whole file is held only to name wrong field counts
         by_position = dict(zip(positions, range(len(positions)), strict=True))
         parts: dict[str, list[np.ndarray] | None] = {column: [] for column in wanted}
         for table in self._read_chunks(positions):
@@ -443,11 +445,9 @@ class _Table:
         """Every line must have as many fields as the header (reading selected columns ignores
         extra fields, and pandas takes an extra first-row field for an index). Counting commas
         settles nearly every file; only one with quotes or a mismatch is read line by line."""
-        content = self.content()
-        header_end = content.find(b"\n")
-        lines = content.count(b"\n") + (0 if content.endswith(b"\n") else 1)
-        fields = content.count(b",", 0, header_end if header_end >= 0 else len(content))
-        if content.count(b",") == fields * lines and b'"' not in content:
+        shape = file_shape(self.path, _SLICE_BYTES)
+        self.quoted = shape.quoted
+        if shape.commas == shape.header_commas * shape.lines and not shape.quoted:
             return
         problems = self._field_count_problems()
         if problems:
@@ -515,7 +515,7 @@ class _Table:
     ) -> tuple[np.ndarray, str]:
         """Nanoseconds since the epoch per row, and the layout they were read in."""
         if self.positions.get("timestamp") == 0 and timezone is None:
-            fast = _fast_timestamps(self.content(), self.rows)
+            fast = _fast_timestamps(self.path, self.rows)
             if fast is not None:
                 return fast
         text = self._timestamp_text()
@@ -661,18 +661,20 @@ def _check_digits(
     a float64, which is exact for up to 15 significant digits. A cell with more digits than
     that (``1.0000000000000001``) is refused, naming it, instead of being rounded silently.
     Only cells holding a run of 16 digits and dots are looked at, found with numpy in the
-    file's bytes a slice at a time (files without one, nearly all, cost one vectorised scan);
-    a cell whose run is its float's shortest text is exact without further work."""
-    content = table.content()
-    buffer = np.frombuffer(content, dtype=np.uint8)
-    starts, ends = _long_runs(buffer)
-    if len(starts) == 0:
-        return
+    file's bytes a block of lines at a time (files without one, nearly all, cost one
+    vectorised scan); a cell whose run is its float's shortest text is exact without further
+    work."""
     checked = {column: values[column] for column in NUMBERS if column not in skip}
-    if b'"' in content:  # a quoted field may hold a newline: read the parsed texts instead
-        cells = _long_texts(table)
-    else:
-        cells = _long_cells(content, buffer, table, (starts, ends), checked)
+    cells: dict[tuple[str, int], str] = {}
+    for block, first_line in line_blocks(table.path, _SLICE_BYTES):
+        buffer = np.frombuffer(block, dtype=np.uint8)
+        starts, ends = _long_runs(buffer)
+        if len(starts) == 0:
+            continue
+        if table.quoted:  # a quoted field may hold a newline: read the parsed texts instead
+            cells = _long_texts(table)
+            break
+        cells.update(_long_cells(block, buffer, table, (starts, ends), checked, first_line - 1))
     lost: dict[str, dict[int, str]] = {}
     for (column, row), cell in cells.items():
         numbers = checked.get(column)
@@ -721,18 +723,21 @@ def _long_cells(
     table: _Table,
     runs: tuple[np.ndarray, np.ndarray],
     values: dict[str, np.ndarray],
+    first_row: int,
 ) -> dict[tuple[str, int], str]:
     """(column, row) -> text of the cells of ``values``' columns holding the ``runs`` (their
-    starts and ends) that are not plainly exact, in a file without quotes (every newline ends
-    a line). A run equal to the shortest text of its cell's float (the sign aside) is exact
+    starts and ends) that are not plainly exact, in a block of whole lines of a file without
+    quotes (every newline ends a line) whose first line is row ``first_row`` (-1: the
+    header). A run equal to the shortest text of its cell's float (the sign aside) is exact
     whatever surrounds it, so those are settled for whole arrays; the rest are cut out one by
     one."""
     starts, ends = runs
-    line_starts = _line_starts(buffer)
-    rows = np.searchsorted(line_starts, starts, side="right") - 1  # -1: the header line
+    line_starts = np.concatenate(([0], _line_starts(buffer)))
+    lines = np.searchsorted(line_starts, starts, side="right") - 1
+    rows = lines + first_row
     inside = (rows >= 0) & (rows < table.rows)
-    starts, ends, rows = starts[inside], ends[inside], rows[inside]
-    fields = _commas_before(buffer, starts) - _commas_before(buffer, line_starts[rows])
+    starts, ends, rows, lines = starts[inside], ends[inside], rows[inside], lines[inside]
+    fields = _commas_before(buffer, starts) - _commas_before(buffer, line_starts[lines])
     plain = np.ones(len(starts), dtype=bool)  # runs in other columns are not looked at
     for column, column_values in values.items():
         ours = np.flatnonzero(fields == table.positions[column])
@@ -748,13 +753,17 @@ def _long_cells(
             plain[part] = block.view(f"S{_WIDEST_RUN}")[:, 0] == texts
     names = {position: column for column, position in table.positions.items()}
     cells: dict[tuple[str, int], str] = {}
-    for position, row, place in zip(
-        starts[~plain].tolist(), rows[~plain].tolist(), fields[~plain].tolist(), strict=True
+    for position, row, line, place in zip(
+        starts[~plain].tolist(),
+        rows[~plain].tolist(),
+        lines[~plain].tolist(),
+        fields[~plain].tolist(),
+        strict=True,
     ):
         column = names[place]
         if (column, row) in cells:
             continue
-        line_start = int(line_starts[row])
+        line_start = int(line_starts[line])
         first = content.rfind(b",", line_start, position) + 1 or line_start
         last = min(_find(content, b",", position), _find(content, b"\n", position))
         cells[column, row] = content[first:last].decode("utf-8", "replace").strip()
@@ -827,7 +836,9 @@ def _check_order(
     valid = stamps != NAT
     positions = np.flatnonzero(valid)
     known = stamps[positions]
-    if not drop:
+    del valid
+    ascending = bool((known[1:] > known[:-1]).all())  # then no timestamp repeats
+    if not drop and not ascending:
         repeated = pd.Series(known).duplicated(keep="first").to_numpy()
         if repeated.any():
             first_row = pd.Series(positions).groupby(known).transform("min").to_numpy()
@@ -843,7 +854,7 @@ def _check_order(
                     f"{first_of[row] + 2}){hint}"
                 ),
             )
-    earlier = np.diff(known) < 0
+    earlier = np.zeros(0, dtype=bool) if ascending else np.diff(known) < 0
     if not sort and earlier.any():
         mask = np.zeros(len(stamps), dtype=bool)
         mask[positions[1:][earlier]] = True
@@ -907,29 +918,38 @@ def _line_starts(buffer: np.ndarray) -> np.ndarray:
     return starts[starts < len(buffer)]
 
 
-def _fast_timestamps(content: bytes, rows: int) -> tuple[np.ndarray, str] | None:
-    """Parse ``YYYY-MM-DDTHH:MM:SS[Z]`` first fields with numpy (UTC), a chunk of rows at a
-    time (memory stays a chunk's); None when any row differs (the general parser then reads
-    them)."""
-    header_end = content.find(b"\n")
-    lines = content.count(b"\n") + (0 if content.endswith(b"\n") else 1)
-    if rows == 0 or header_end < 0 or lines != rows + 1:
-        return None
-    buffer = np.frombuffer(content, dtype=np.uint8)
-    starts = _line_starts(buffer)
-    if len(starts) != rows or int(starts[-1]) + _FIELD_WIDTH > len(buffer):
+def _fast_timestamps(path: Path, rows: int) -> tuple[np.ndarray, str] | None:
+    """Parse ``YYYY-MM-DDTHH:MM:SS[Z]`` first fields with numpy (UTC), a block of the file's
+    lines at a time (memory stays a block's); None when any row differs, or the file has
+    lines beyond the rows (the general parser then reads them)."""
+    if rows == 0:
         return None
     stamps = np.empty(rows, dtype=np.int64)
     offsets = np.arange(_FIELD_WIDTH, dtype=np.int64)
-    zulu_rows = 0
-    for first in range(0, rows, _CHUNK_ROWS):
-        chunk = starts[first : first + _CHUNK_ROWS]
-        parsed = _chunk_seconds(buffer[chunk[:, None] + offsets])
-        if parsed is None:
+    row = zulu_rows = lines = 0
+    last = b""
+    for block, first_line in line_blocks(path, _SLICE_BYTES):
+        buffer = np.frombuffer(block, dtype=np.uint8)
+        starts = _line_starts(buffer)
+        if first_line > 0:  # the block begins a line (the first block: the header's)
+            starts = np.concatenate(([0], starts))
+        lines += block.count(b"\n")
+        last = block[-1:]
+        if row + len(starts) > rows or (
+            len(starts) and int(starts[-1]) + _FIELD_WIDTH > len(block)
+        ):
             return None
-        seconds, zulu = parsed
-        stamps[first : first + len(chunk)] = seconds * _NANOSECONDS
-        zulu_rows += zulu
+        for first in range(0, len(starts), _CHUNK_ROWS):
+            chunk = starts[first : first + _CHUNK_ROWS]
+            parsed = _chunk_seconds(buffer[chunk[:, None] + offsets])
+            if parsed is None:
+                return None
+            seconds, zulu = parsed
+            stamps[row : row + len(chunk)] = seconds * _NANOSECONDS
+            row += len(chunk)
+            zulu_rows += zulu
+    if row != rows or lines + (0 if last == b"\n" else 1) != rows + 1:
+        return None
     if zulu_rows == rows:
         layout = "ISO-8601 with offsets"
     elif zulu_rows:

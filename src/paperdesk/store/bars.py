@@ -17,7 +17,6 @@ their quotes can be imported in either order.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -27,7 +26,7 @@ from sqlalchemy import BigInteger, Float, String, cast, func, literal, or_, sele
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.sql import ColumnElement
 
-from paperdesk.data.bar_store import SeriesInfo, row_sources
+from paperdesk.data.bar_store import PROVENANCE_COLUMNS, SeriesInfo, row_sources
 from paperdesk.data.calendars import bar_close_times
 from paperdesk.data.instruments import (
     calendar_or_default,
@@ -37,14 +36,12 @@ from paperdesk.data.instruments import (
 )
 from paperdesk.domain import DataError, Timeframe
 from paperdesk.domain.quotes import QUOTE_FIELDS
+from paperdesk.store.bar_writes import PRICES, BarBatch, write_postgres, write_sqlite
 from paperdesk.store.database import Database
 from paperdesk.store.models import BarRow, BarSeriesRow
 
-PRICES = ("open", "high", "low", "close", "volume")
-_COLUMNS = ("symbol", "timeframe", "ts", "ts_close", *PRICES, "source", "fetched_at")
-_KEY = ("symbol", "timeframe", "ts")
 _BARS = BarRow.__table__
-_CHUNK = 20_000  # rows whose texts are built at once (a few MB)
+_CHUNK = 5_000  # rows whose texts are built at once (a few MB of Python strings)
 
 
 class SqlBarStore:
@@ -86,71 +83,46 @@ class SqlBarStore:
             closes = bar_close_times(index, frame_timeframe, calendar)
         for price in PRICES:
             _check_finite(frame, price, name)
-        sources = row_sources(frame, source)
-        fetched = self._times(pd.DatetimeIndex([fetched_at]).tz_convert("UTC"))[0]
-        quoted = all(field in frame.columns for field in QUOTE_FIELDS)
-        names: tuple[str, ...] = (*_COLUMNS, *QUOTE_FIELDS) if quoted else _COLUMNS
-
-        def chunks(copy_text: bool = False) -> Iterator[list[tuple[str | None, ...]]]:
-            """The rows' database values, ``_CHUNK`` rows at a time (memory stays flat); with
-            ``copy_text`` in PostgreSQL ``COPY`` text form (NULL as ``\\N``, sources escaped:
-            the other values are times and numbers, never holding a special character)."""
-            for first in range(0, len(frame), _CHUNK):
-                part = slice(first, first + _CHUNK)
-                columns: list[Sequence[str | None]] = [
-                    self._times(index[part]),
-                    self._times(closes[part]),
-                    *(_texts(frame[price].to_numpy(np.float64)[part]) for price in PRICES),
-                    [_copy_field(text) for text in sources[part]] if copy_text else sources[part],
-                ]
-                if quoted:
-                    columns += [
-                        _optional_texts(frame[field].to_numpy(np.float64)[part], copy_text)
-                        for field in QUOTE_FIELDS
-                    ]
-                rows = len(columns[0])
-                yield list(
-                    zip(
-                        [name] * rows,
-                        [frame_timeframe] * rows,
-                        *columns[:8],
-                        [fetched] * rows,
-                        *columns[8:],
-                        strict=True,
-                    )
-                )
-
+        provenance = any(column in frame.columns for column in PROVENANCE_COLUMNS)
+        batch = BarBatch(
+            symbol=name,
+            timeframe=frame_timeframe,
+            frame=frame,
+            index=index,
+            closes=closes,
+            fetched_at=fetched_at,
+            source=source,
+            sources=row_sources(frame, source) if provenance else None,
+            quoted=all(field in frame.columns for field in QUOTE_FIELDS),
+            chunk_rows=_CHUNK,
+        )
         with self._database.writing_connection() as connection:  # one import, one transaction
             bump = _bump_version(self._postgres, name, frame_timeframe, fetched_at, asset_class)
             connection.execute(bump)
+            driver: Any = connection.connection.driver_connection
             if self._postgres:
-                _copy_upsert(connection, names, chunks(copy_text=True))
+                overlapping = self._stored_between(connection, name, frame_timeframe, index)
+                write_postgres(driver, batch, overlapping=overlapping)
             else:
-                statement = _upsert_sql(names, f"VALUES ({', '.join('?' * len(names))})")
-                for rows in chunks():
-                    connection.exec_driver_sql(statement, rows)
+                write_sqlite(driver, batch)
         if asset_class is not None:
             remember_asset_class(name, asset_class)
         return len(frame)
 
-    def _times(self, index: pd.DatetimeIndex) -> list[str]:
-        """ISO texts the database reads as the same instants ``UtcDateTime`` would write."""
-        naive = index.tz_convert("UTC").tz_localize(None).to_numpy().astype("datetime64[us]")
-        iso = np.datetime_as_string(naive, unit="us")  # 2024-01-02T03:04:05.000006
-        if len(iso) == 0 or iso.dtype != np.dtype("U26"):  # a year outside 0000-9999
-            texts: list[str] = iso.tolist()
-            if self._postgres:
-                return [text + "+00:00" for text in texts]
-            return [text[:10] + " " + text[11:] for text in texts]  # SQLAlchemy's SQLite form
-        width = 32 if self._postgres else 26
-        characters = np.empty((len(iso), width), dtype=np.uint32)  # code points, edited whole
-        characters[:, :26] = iso.view(np.uint32).reshape(len(iso), 26)
-        if self._postgres:
-            characters[:, 26:] = np.array([ord(c) for c in "+00:00"], dtype=np.uint32)
-        else:
-            characters[:, 10] = ord(" ")
-        texts = characters.view(f"U{width}").ravel().tolist()
-        return texts
+    @staticmethod
+    def _stored_between(
+        connection: Any, symbol: str, timeframe: str, index: pd.DatetimeIndex
+    ) -> bool:
+        """Whether a bar of the series is stored between the first and last label of
+        ``index`` (read after the version bump: its row lock keeps other writers out)."""
+        bars = _BARS.c
+        query = select(literal(1)).where(
+            bars.symbol == symbol,
+            bars.timeframe == timeframe,
+            bars.ts >= index.min().to_pydatetime(),
+            bars.ts <= index.max().to_pydatetime(),
+        )
+        return connection.execute(query.limit(1)).first() is not None
 
     # ----------------------------------------------------------------------------- reading
 
@@ -388,58 +360,6 @@ def _check_finite(frame: pd.DataFrame, name: str, symbol: str) -> None:
     if bad.any():
         row = int(np.flatnonzero(bad)[0])
         raise DataError(f"{symbol}: {name} at {frame.index[row]} is {values[row]}, not a number")
-
-
-def _texts(values: np.ndarray) -> list[str]:
-    """Each value's shortest round-trip text: the exact decimal a float stands for."""
-    return [repr(value) for value in values.tolist()]
-
-
-def _optional_texts(values: np.ndarray, copy_text: bool = False) -> list[str | None]:
-    """A quote column's exact texts, None (NULL; ``\\N`` in COPY text) where a bar has no
-    quote."""
-    null = "\\N" if copy_text else None
-    return [null if value != value else repr(value) for value in values.tolist()]
-
-
-def _copy_field(value: str) -> str:
-    """A text in ``COPY``'s text format."""
-    if "\t" in value or "\n" in value or "\\" in value or "\r" in value:
-        return (
-            value.replace("\\", "\\\\")
-            .replace("\t", "\\t")
-            .replace("\n", "\\n")
-            .replace("\r", "\\r")
-        )
-    return value
-
-
-def _upsert_sql(names: Sequence[str], source: str) -> str:
-    """``INSERT ... ON CONFLICT (symbol, timeframe, ts) DO UPDATE`` of ``names`` from ``source``
-    (a ``VALUES (...)`` of placeholders or a ``SELECT``), the same text on SQLite and
-    PostgreSQL."""
-    updated = ", ".join(f"{name} = excluded.{name}" for name in names if name not in _KEY)
-    return (
-        f"INSERT INTO bars ({', '.join(names)}) {source} "
-        f"ON CONFLICT ({', '.join(_KEY)}) DO UPDATE SET {updated}"
-    )
-
-
-def _copy_upsert(
-    connection: Any, names: Sequence[str], chunks: Iterator[list[tuple[str | None, ...]]]
-) -> None:
-    """PostgreSQL: ``COPY`` the rows into a temporary table (dropped at commit), then one
-    upsert from it: the bulk path, many times faster than row-by-row ``INSERT``s."""
-    listed = ", ".join(names)
-    connection.exec_driver_sql(
-        "CREATE TEMPORARY TABLE bars_import ON COMMIT DROP AS "
-        f"SELECT {listed} FROM bars WITH NO DATA"
-    )
-    cursor = connection.connection.driver_connection.cursor()
-    with cursor.copy(f"COPY bars_import ({listed}) FROM STDIN") as copy:
-        for rows in chunks:  # COPY's text format, one block per chunk
-            copy.write("".join("\t".join(row) + "\n" for row in rows))  # type: ignore[arg-type]
-    connection.exec_driver_sql(_upsert_sql(names, f"SELECT {listed} FROM bars_import"))
 
 
 __all__ = ["SqlBarStore"]

@@ -1,0 +1,59 @@
+"""A CSV file's bytes a block of whole lines at a time, so the import's scans over the bytes
+(field counts, timestamps, the digit check) never hold the whole file: memory stays a block's
+(about a megabyte) whatever the file's size."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class FileShape:
+    """What one pass over a file's bytes counts: the header's commas, every comma, the lines
+    (a last line without a newline counts), and whether any byte is a double quote."""
+
+    header_commas: int
+    commas: int
+    lines: int
+    quoted: bool
+
+
+def line_blocks(path: Path, size: int) -> Iterator[tuple[bytes, int]]:
+    """``(block, index of its first line)``: the file's bytes in blocks of whole lines, read
+    ``size`` bytes at a time (every block ends with a newline but the file's last, which ends
+    where the file does; the header is line 0)."""
+    line = 0
+    pending = bytearray()
+    with path.open("rb") as handle:
+        while piece := handle.read(size):
+            pending += piece
+            end = pending.rfind(b"\n", len(pending) - len(piece)) + 1
+            if end == 0:
+                continue
+            block = bytes(pending[:end])
+            del pending[:end]
+            yield block, line
+            line += block.count(b"\n")
+    if pending:
+        yield bytes(pending), line
+
+
+def file_shape(path: Path, size: int) -> FileShape:
+    """Count the file's commas, lines and quotes a block at a time."""
+    header_commas = commas = newlines = 0
+    quoted = False
+    ends_with_newline = False
+    for block, first_line in line_blocks(path, size):
+        if first_line == 0:
+            header_end = block.find(b"\n")
+            header_commas = block.count(b",", 0, header_end if header_end >= 0 else len(block))
+        commas += block.count(b",")
+        newlines += block.count(b"\n")
+        quoted = quoted or b'"' in block
+        ends_with_newline = block.endswith(b"\n")
+    return FileShape(header_commas, commas, newlines + (0 if ends_with_newline else 1), quoted)
+
+
+__all__ = ["FileShape", "file_shape", "line_blocks"]

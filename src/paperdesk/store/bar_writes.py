@@ -1,0 +1,221 @@
+"""Bulk writes of bars into the ``bars`` table, the rows' texts built for whole columns.
+
+``SqlBarStore.write_bars`` resolves a frame into a ``BarBatch`` (labels, close times, prices,
+provenance) and hands it to ``write_sqlite`` or ``write_postgres``, inside its one transaction:
+
+- SQLite: ``INSERT ... VALUES (...), (...), ... ON CONFLICT (symbol, timeframe, ts) DO
+  UPDATE``, 500 rows a statement through ``executemany`` (a row per statement spent more time
+  in the driver than in SQLite), the values that are the same on every row (symbol,
+  timeframe, fetched time, a single source) bound once per statement.
+- PostgreSQL: ``COPY`` of text built by Arrow (no Python object per row or value), straight
+  into ``bars`` when no stored bar of the series falls in the batch's range (nothing to
+  update, so the upsert's result is the copy's), else into a temporary table and one upsert.
+
+Every value has the form ``UtcDateTime`` and ``ExactDecimal`` write: prices as ``repr`` of
+their float (``bar_texts.decimal_texts``), times in UTC.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from paperdesk.domain.quotes import QUOTE_FIELDS
+from paperdesk.store.bar_texts import decimal_texts, time_texts
+
+PRICES = ("open", "high", "low", "close", "volume")
+KEY = ("symbol", "timeframe", "ts")
+_ROWS_PER_STATEMENT = 500
+
+
+@dataclass(frozen=True)
+class BarBatch:
+    """A frame's bars resolved for the database: UTC labels and close times, the price
+    columns, and the provenance (``sources`` per row, or one ``source`` for all)."""
+
+    symbol: str
+    timeframe: str
+    frame: pd.DataFrame
+    index: pd.DatetimeIndex
+    closes: pd.DatetimeIndex
+    fetched_at: datetime
+    source: str
+    sources: list[str] | None  # None: ``source`` for every row
+    quoted: bool
+    chunk_rows: int = 40 * _ROWS_PER_STATEMENT  # rows whose texts are built at once (a few MB)
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        """The columns written, in order."""
+        columns = ("symbol", "timeframe", "ts", "ts_close", *PRICES, "source", "fetched_at")
+        return (*columns, *QUOTE_FIELDS) if self.quoted else columns
+
+    def varying(self) -> tuple[str, ...]:
+        """The columns given row by row (the rest are the same on every row)."""
+        constant = self.constant_names()
+        return tuple(name for name in self.names if name not in constant)
+
+    def constant_names(self) -> tuple[str, ...]:
+        single = ("source",) if self.sources is None else ()
+        return ("symbol", "timeframe", "fetched_at", *single)
+
+    def chunks(self, postgres: bool) -> Iterator[list[pa.Array]]:
+        """The varying columns' texts (null where a quote is missing), ``chunk_rows`` rows at
+        a time, in ``varying()``'s order."""
+        prices = {name: self.frame[name].to_numpy(np.float64) for name in PRICES}
+        if self.quoted:
+            prices.update({name: self.frame[name].to_numpy(np.float64) for name in QUOTE_FIELDS})
+        for first in range(0, len(self.frame), self.chunk_rows):
+            part = slice(first, first + self.chunk_rows)
+            columns: dict[str, pa.Array] = {
+                "ts": time_texts(_micros(self.index[part]), postgres),
+                "ts_close": time_texts(_micros(self.closes[part]), postgres),
+            }
+            for name, values in prices.items():
+                columns[name] = decimal_texts(values[part])
+            if self.sources is not None:
+                texts = self.sources[part]
+                columns["source"] = pa.array(
+                    [copy_field(text) for text in texts] if postgres else texts, pa.string()
+                )
+            yield [columns[name] for name in self.varying()]
+
+    def constants(self, postgres: bool) -> dict[str, str]:
+        fetched = _micros(pd.DatetimeIndex([self.fetched_at]))
+        values = {
+            "symbol": self.symbol,
+            "timeframe": self.timeframe,
+            "fetched_at": time_texts(fetched, postgres)[0].as_py(),
+            "source": self.source,
+        }
+        return {name: values[name] for name in self.constant_names()}
+
+
+def _micros(index: pd.DatetimeIndex) -> np.ndarray:
+    """Microseconds since the epoch of UTC instants (as numpy casts them to microseconds)."""
+    naive = index.tz_convert("UTC").tz_localize(None).to_numpy()
+    return naive.astype("datetime64[us]").view(np.int64)
+
+
+def upsert_sql(names: Sequence[str], source: str) -> str:
+    """``INSERT ... ON CONFLICT (symbol, timeframe, ts) DO UPDATE`` of ``names`` from ``source``
+    (a ``VALUES (...)`` list or a ``SELECT``), the same text on SQLite and PostgreSQL."""
+    updated = ", ".join(f"{name} = excluded.{name}" for name in names if name not in KEY)
+    return (
+        f"INSERT INTO bars ({', '.join(names)}) {source} "
+        f"ON CONFLICT ({', '.join(KEY)}) DO UPDATE SET {updated}"
+    )
+
+
+# ------------------------------------------------------------------------------------ SQLite
+
+
+def write_sqlite(connection: sqlite3.Connection, batch: BarBatch) -> None:
+    """Upsert the batch with multi-row ``VALUES`` statements on the open transaction."""
+    constants = batch.constants(postgres=False)
+    varying = batch.varying()
+    limit = _variable_limit(connection)
+    per_statement = max(1, min(_ROWS_PER_STATEMENT, (limit - len(constants)) // len(varying)))
+    statements: dict[int, str] = {}
+    for columns in batch.chunks(postgres=False):
+        rows = len(columns[0])
+        table = np.empty((rows, len(varying)), dtype=object)
+        for position, column in enumerate(columns):
+            table[:, position] = column.to_numpy(zero_copy_only=False)
+        full = rows - rows % per_statement
+        groups = [(per_statement, table[:full])] if full else []
+        if full < rows:
+            groups.append((rows - full, table[full:]))
+        for size, block in groups:
+            if size not in statements:
+                statements[size] = _values_statement(batch.names, constants, varying, size)
+            statements_run = len(block) // size
+            parameters = np.empty((statements_run, len(constants) + block[0].size * size), object)
+            parameters[:, : len(constants)] = list(constants.values())
+            parameters[:, len(constants) :] = block.reshape(statements_run, -1)
+            connection.executemany(statements[size], parameters.tolist())
+        del table, groups, block, parameters  # before the next chunk's texts are built
+
+
+def _values_statement(
+    names: Sequence[str], constants: dict[str, str], varying: Sequence[str], rows: int
+) -> str:
+    """The upsert of ``rows`` rows: ``?1``... are the constants, then each row's values."""
+    numbers = {name: position + 1 for position, name in enumerate(constants)}
+    first = len(constants) + 1
+    tuples = []
+    for row in range(rows):
+        numbers.update(
+            (name, first + row * len(varying) + position) for position, name in enumerate(varying)
+        )
+        tuples.append("(" + ", ".join(f"?{numbers[name]}" for name in names) + ")")
+    return upsert_sql(names, "VALUES " + ", ".join(tuples))
+
+
+def _variable_limit(connection: sqlite3.Connection) -> int:
+    """How many parameters one statement may bind (999 before SQLite 3.32)."""
+    return int(connection.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER))
+
+
+# -------------------------------------------------------------------------------- PostgreSQL
+
+
+def write_postgres(connection: object, batch: BarBatch, *, overlapping: bool) -> None:
+    """``COPY`` the batch (a psycopg connection's cursor): into ``bars`` itself when no stored
+    bar is ``overlapping`` its range, else into a temporary table, then one upsert."""
+    names = batch.names
+    listed = ", ".join(names)
+    cursor = connection.cursor()  # type: ignore[attr-defined]
+    target = "bars"
+    if overlapping:
+        target = "bars_import"
+        cursor.execute(
+            "CREATE TEMPORARY TABLE bars_import ON COMMIT DROP AS "
+            f"SELECT {listed} FROM bars WITH NO DATA"
+        )
+    constants = {
+        name: pa.scalar(copy_field(text)) for name, text in batch.constants(postgres=True).items()
+    }
+    varying = batch.varying()
+    with cursor.copy(f"COPY {target} ({listed}) FROM STDIN") as copy:
+        for columns in batch.chunks(postgres=True):
+            given = dict(zip(varying, columns, strict=True))
+            fields = [given[name] if name in given else constants[name] for name in names]
+            lines = pc.binary_join_element_wise(
+                *fields, "\t", null_handling="replace", null_replacement="\\N"
+            )
+            copy.write(_text_buffer(pc.binary_join_element_wise(lines, _NEWLINE, "")))
+    if overlapping:
+        cursor.execute(upsert_sql(names, f"SELECT {listed} FROM bars_import"))
+
+
+_NEWLINE = pa.scalar("\n")
+
+
+def _text_buffer(texts: pa.StringArray) -> memoryview:
+    """The characters of all ``texts``, one after the other (no copy)."""
+    offsets = np.frombuffer(texts.buffers()[1], dtype=np.int32)[texts.offset :]
+    data = texts.buffers()[2]
+    return memoryview(data)[int(offsets[0]) : int(offsets[len(texts)])]
+
+
+def copy_field(value: str) -> str:
+    """A text in ``COPY``'s text format."""
+    if "\t" in value or "\n" in value or "\\" in value or "\r" in value:
+        return (
+            value.replace("\\", "\\\\")
+            .replace("\t", "\\t")
+            .replace("\n", "\\n")
+            .replace("\r", "\\r")
+        )
+    return value
+
+
+__all__ = ["BarBatch", "copy_field", "upsert_sql", "write_postgres", "write_sqlite"]

@@ -1,0 +1,79 @@
+"""The import's scans read a file a block of whole lines at a time: the blocks put together are
+the file, each starts a line, and the counts and timestamps read through them do not depend on
+the block size."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from paperdesk.data import csv_reader
+from paperdesk.data.csv_blocks import file_shape, line_blocks
+from paperdesk.data.csv_import import CsvImportError, parse_csv
+
+HEADER = "timestamp,open,high,low,close,volume\n"
+TEXTS = [
+    b"",
+    b"no newline at all",
+    b"a,b\n1,2\n",
+    b"a,b\n1,2\n3,4",
+    b'a,"b"\r\n1,2\r\n\n\n',
+    b"a,b\n" + b"".join(b"%d,%d\n" % (row, row * row) for row in range(200)),
+]
+
+
+@pytest.mark.parametrize("text", TEXTS)
+@pytest.mark.parametrize("size", [1, 2, 3, 7, 64, 1 << 20])
+def test_blocks_are_whole_lines_that_make_up_the_file(
+    tmp_path: Path, text: bytes, size: int
+) -> None:
+    path = tmp_path / "file.csv"
+    path.write_bytes(text)
+    blocks = list(line_blocks(path, size))
+    assert b"".join(block for block, _ in blocks) == text
+    assert all(block.endswith(b"\n") for block, _ in blocks[:-1])
+    assert [first for _, first in blocks] == [
+        b"".join(block for block, _ in blocks[:position]).count(b"\n")
+        for position in range(len(blocks))
+    ]
+    shape = file_shape(path, size)
+    assert shape.commas == text.count(b",")
+    assert shape.lines == text.count(b"\n") + (0 if text.endswith(b"\n") else 1)
+    assert shape.header_commas == text.split(b"\n")[0].count(b",")
+    assert shape.quoted == (b'"' in text)
+
+
+def rows(count: int) -> str:
+    return "".join(
+        f"2021-01-{day // 24 + 1:02d}T{day % 24:02d}:00:00Z,10,11,9,10,100\n"
+        for day in range(count)
+    )
+
+
+@pytest.mark.parametrize("size", [5, 40, 41, 100, 1 << 20])
+def test_timestamps_read_the_same_whatever_the_block_size(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, size: int
+) -> None:
+    path = tmp_path / "bars.csv"
+    path.write_text(HEADER + rows(100))
+    monkeypatch.setattr(csv_reader, "_SLICE_BYTES", size)
+    result = parse_csv(path, symbol="TESTX", timeframe="1h")
+    assert result.layout == "ISO-8601 with offsets"
+    assert len(result.frame) == 100
+    assert str(result.frame.index[0]) == "2021-01-01 00:00:00+00:00"
+    assert str(result.frame.index[-1]) == "2021-01-05 03:00:00+00:00"
+
+
+@pytest.mark.parametrize("size", [5, 64, 1 << 20])
+def test_a_bad_timestamp_in_a_later_block_is_named_by_its_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, size: int
+) -> None:
+    path = tmp_path / "bars.csv"
+    path.write_text(HEADER + rows(50) + "2021-01-13T99:00:00Z,10,11,9,10,100\n" + rows(0))
+    monkeypatch.setattr(csv_reader, "_SLICE_BYTES", size)
+    with pytest.raises(CsvImportError) as raised:
+        parse_csv(path, symbol="TESTX", timeframe="1h")
+    assert [(problem.line, problem.column) for problem in raised.value.problems] == [
+        (52, "timestamp")
+    ]
