@@ -12,7 +12,7 @@ import pandas as pd
 
 def equity_arrays(
     starting_cash: float,
-    change_index: Sequence[int],
+    change_index: Sequence[int] | npt.NDArray[np.int64],
     change_cash: Sequence[float] | npt.NDArray[np.float64],
     change_quantity: Sequence[float] | npt.NDArray[np.float64],
     closes: npt.NDArray[np.float64],

@@ -18,6 +18,7 @@ from paperdesk.engine.equity_curve import datetime_index
 from paperdesk.engine.fastpath.errors import FastPathUnsupportedError
 from paperdesk.engine.fastpath.integer_money import MoneyScale
 from paperdesk.engine.fastpath.loop import FILLED, ORDER_FIELDS
+from paperdesk.engine.fastpath.vectorised import OrderTable
 from paperdesk.execution import NoSlippage, SlippageModel
 
 T = TypeVar("T")
@@ -68,6 +69,21 @@ class OrderColumns:
             signal_of, roles, sides, quantities, statuses, ticks, fees, filled, Picker(filled)
         )
 
+    @classmethod
+    def of_table(cls, table: OrderTable) -> OrderColumns:
+        filled: list[int] = np.flatnonzero(table.statuses == FILLED).tolist()
+        return cls(
+            table.signal_of.tolist(),
+            table.roles.tolist(),
+            table.sides.tolist(),
+            table.quantities.tolist(),
+            table.statuses.tolist(),
+            table.ticks.tolist(),
+            table.fees.tolist(),
+            filled,
+            Picker(filled),
+        )
+
 
 class FillPrices:
     """The Decimal price and per-unit slippage of the fills, as the simulated venue computes them:
@@ -84,16 +100,16 @@ class FillPrices:
         scale: MoneyScale,
         instrument: Instrument,
     ) -> None:
-        """``raw_ticks``, ``sides``, ``ticks``: each fill's open, side and fill price (ticks)."""
-        tick_scale = 10**scale.tick_places
+        """``raw_ticks``, ``sides``, ``ticks``: each fill's open, side and fill price (ticks).
+        Without slippage the prices are the opens, made when first asked for."""
+        self._tick_places = scale.tick_places
+        self._raw_ticks = raw_ticks
         self._exact = isinstance(slippage, NoSlippage)  # the price is the open
-        distinct = set(raw_ticks)
-        self._raw_of = {raw: Decimal(repr(raw / tick_scale)) for raw in distinct}
+        self._opens: dict[int, Decimal] | None = None
         self._price_of: dict[tuple[int, int], Decimal] = {}
         self._slip_of: dict[tuple[int, int], Decimal] = {}
-        self._zero_of: dict[int, Decimal] = {}
+        self._zeros: dict[int, Decimal] | None = None
         if self._exact:
-            self._zero_of = {raw: price - price for raw, price in self._raw_of.items()}
             return
         tick_unit = Decimal(1).scaleb(-scale.tick_places)
         for raw, side, tick in set(zip(raw_ticks, sides, ticks, strict=True)):
@@ -104,10 +120,22 @@ class FillPrices:
             self._price_of[raw, side] = price
             self._slip_of[raw, side] = price - open_ if side > 0 else open_ - price
 
-    def exponents(self) -> set[int]:
-        """The exponents of the distinct fill prices."""
+    @property
+    def _raw_of(self) -> dict[int, Decimal]:
+        """Each distinct open's Decimal (``Decimal(repr(float))``, as the venue makes it)."""
+        if self._opens is None:
+            tick_scale = 10**self._tick_places
+            self._opens = {raw: Decimal(repr(raw / tick_scale)) for raw in set(self._raw_ticks)}
+        return self._opens
+
+    def least_exponent(self) -> int | None:
+        """The least exponent of the fill prices (None without fills)."""
+        if not self._raw_ticks:
+            return None
+        if self._exact and max(self._raw_ticks) < _PLAIN_TICKS:
+            return open_exponent(self._raw_ticks, self._tick_places)
         prices = self._raw_of.values() if self._exact else self._price_of.values()
-        return {exponent(price) for price in prices}
+        return min(exponent(price) for price in prices)
 
     def prices(self, raw_ticks: list[int], sides: list[int]) -> list[Decimal]:
         """The fill prices of fills at these opens and sides."""
@@ -118,8 +146,28 @@ class FillPrices:
     def slippages(self, raw_ticks: list[int], sides: list[int]) -> list[Decimal]:
         """The per-unit slippage (against the taker) of fills at these opens and sides."""
         if self._exact:
-            return list(map(self._zero_of.__getitem__, raw_ticks))
+            if self._zeros is None:
+                self._zeros = {raw: price - price for raw, price in self._raw_of.items()}
+            return list(map(self._zeros.__getitem__, raw_ticks))
         return list(map(self._slip_of.__getitem__, zip(raw_ticks, sides, strict=True)))
+
+
+_PLAIN_TICKS = 10**15  # a whole number of ticks below this has at most 15 significant digits
+
+
+def open_exponent(raw_ticks: list[int], places: int) -> int:
+    """The least exponent of ``Decimal(repr(tick / 10**places))`` over ``raw_ticks`` (each below
+    ``_PLAIN_TICKS``): a decimal of at most 15 significant digits is the only one of that many
+    digits a double holds, so the float's shortest repr is that decimal, trailing zeros dropped
+    but one kept after the point ("12.5", "12.0"; "1e-08" has the exponent of 0.00000001): the
+    exponent is minus its decimals, at most -1."""
+    ticks = np.asarray(raw_ticks, dtype=np.int64)
+    decimals = 1
+    for place in range(places, 1, -1):  # the most decimals any open shows
+        if (ticks % 10 ** (places - place + 1)).any():
+            decimals = place
+            break
+    return -decimals
 
 
 def exponent(value: Decimal) -> int:
