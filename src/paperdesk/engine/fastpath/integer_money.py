@@ -6,8 +6,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal, getcontext
-from itertools import accumulate
-from operator import mul
 
 import numpy as np
 import numpy.typing as npt
@@ -104,7 +102,7 @@ class AllInSizer:
         )
 
 
-Entries = Callable[[npt.NDArray[np.int64], list[int], int], tuple[list[int], list[int], int] | None]
+Entries = Callable[[npt.NDArray[np.int64], list[int], int], tuple[list[int], int] | None]
 
 
 def _fast_all_in_quantity(
@@ -147,13 +145,12 @@ def _all_in_entries(exact: Callable[[int, int], int], low: float, high: float) -
     """``AllInSizer.entries``: entry i buys q = the all-in quantity of the cash at ``prices[i]``
     (``fast_quantity``'s rule, its float ends made for every price at once, since this is the
     fast path's one loop; ``low`` 0: the exact rule only), then the cash grows by q x
-    ``increments[i]`` (its round trip). Returns the quantities, the cash each entry was sized
-    from and the final cash, or None as soon as an entry buys nothing."""
+    ``increments[i]`` (its round trip). Returns the quantities and the final cash, or None as
+    soon as an entry buys nothing."""
 
     def entries(
         prices: npt.NDArray[np.int64], increments: list[int], cash: int
-    ) -> tuple[list[int], list[int], int] | None:
-        start = cash
+    ) -> tuple[list[int], int] | None:
         quantities: list[int] = []
         add = quantities.append
         if low > 0 and (not len(prices) or (prices.min() > 0 and prices.max() < _EXACT_FLOAT)):
@@ -178,8 +175,7 @@ def _all_in_entries(exact: Callable[[int, int], int], low: float, high: float) -
                     return None
                 add(quantity)
                 cash += quantity * increment
-        before = list(accumulate(map(mul, quantities, increments), initial=start))
-        return quantities, before[:-1], cash
+        return quantities, cash
 
     return entries
 

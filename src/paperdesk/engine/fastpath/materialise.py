@@ -26,7 +26,7 @@ from paperdesk.engine.fastpath.loop import ENTRY, EXIT, ORDER_FIELDS, LoopRecord
 from paperdesk.engine.fastpath.objects import ObjectInputs, ResultObjects
 from paperdesk.engine.fastpath.vectorised import VectorRecord, run_vectorised
 from paperdesk.engine.result import BacktestResult, assemble_result
-from paperdesk.execution import NoFee, SlippageModel, parse_fee_model
+from paperdesk.execution import NoFee, NoSlippage, SlippageModel, parse_fee_model
 from paperdesk.execution.costs import cost_models
 
 _HUNDRED = Decimal(100)
@@ -110,11 +110,16 @@ def run_fast_path(
     )
     _check_magnitudes(record, columns, scale)
     _check_alternation(columns)
-    pick = columns.pick
-    fill_signals = np.array(pick(columns.signal_of), dtype=np.intp)
-    fill_raw_ticks: list[int] = raw_ticks[fill_signals].tolist()
+    fill_signals = columns.filled_column("signal_of").astype(np.intp)
+    fill_raw_ticks = raw_ticks[fill_signals]
+    exact_prices = isinstance(slippage, NoSlippage)  # the prices are the opens
     prices = FillPrices(
-        fill_raw_ticks, pick(columns.sides), pick(columns.ticks), slippage, scale, instrument
+        fill_raw_ticks,
+        [] if exact_prices else columns.pick(columns.sides),
+        [] if exact_prices else columns.pick(columns.ticks),
+        slippage,
+        scale,
+        instrument,
     )
 
     reason_values = frame["reason"].to_numpy()
@@ -173,7 +178,7 @@ def run_fast_path(
         fills=fills,
         orders=orders,
         rejections=rejections,
-        fees=sum(columns.fees) / 10**scale.money_places,
+        fees=columns.total("fees") / 10**scale.money_places,
         ambiguous_bars=0,
         signals=len(frame),
         trade_pnls=(
@@ -236,11 +241,11 @@ def _check_magnitudes(
     """The ledger's Decimals are exact (as the integers) only while they fit the context."""
     limit = 10**27
     largest_cash = _largest_magnitude(record.change_cash)
-    largest_price = max(columns.ticks, default=0)
-    largest_quantity = max(columns.quantities, default=0)
+    largest_price = columns.largest("ticks")
+    largest_quantity = columns.largest("quantities")
     largest_fill = largest_quantity * largest_price * (scale.units_per_tick + scale.fee_per_tick)
     # bounds any partial sum of the fills (the bound the loop's flat order list gave)
-    all_fills = largest_fill * ORDER_FIELDS * len(columns.signal_of)
+    all_fills = largest_fill * ORDER_FIELDS * columns.count
     if max(largest_cash, all_fills, abs(record.cash)) >= limit:
         raise FastPathUnsupportedError("amounts too large for exact Decimal arithmetic")
 
@@ -256,9 +261,8 @@ def _largest_magnitude(values: Sequence[int] | npt.NDArray[Any]) -> int:
 def _check_alternation(columns: OrderColumns) -> None:
     """Filled orders alternate entry, exit (an entry fills only when flat, an exit closes the
     whole position), so fill 2i opens trade i and fill 2i+1 closes it."""
-    roles = columns.pick(columns.roles)
-    entries, exits = roles[0::2], roles[1::2]
-    if entries.count(ENTRY) != len(entries) or exits.count(EXIT) != len(exits):
+    roles = columns.filled_column("roles")
+    if not ((roles[0::2] == ENTRY).all() and (roles[1::2] == EXIT).all()):
         raise FastPathUnsupportedError("fills do not alternate entry and exit")
 
 

@@ -111,16 +111,18 @@ def run_vectorised(
     solved = sizer.entries(entry_prices, increments.tolist(), starting_cash)
     if solved is None:
         return None
-    quantities_list, before_list, cash = solved
-    largest = max(abs(cash), starting_cash, max(map(abs, before_list), default=0))
+    quantities_list, cash = solved
     largest_quantity = max(quantities_list, default=0)
-    dtype: type = (
-        np.int64
-        if largest + 4 * largest_quantity * largest_price * unit_cost < _INT64_SAFE // 4
-        else object
-    )
+    largest_fill = largest_quantity * largest_price * unit_cost  # bounds q x price x (1 + fee)
+    # the cash at any point is the starting cash plus at most two fills per entry
+    largest = abs(starting_cash) + 2 * largest_fill * len(quantities_list)
+    dtype: type = np.int64 if largest + 4 * largest_fill < _INT64_SAFE // 4 else object
     quantities: IntArray = np.array(quantities_list, dtype=dtype)
-    before: IntArray = np.array(before_list, dtype=dtype)  # cash when each entry is sized
+    before: IntArray = np.empty(len(quantities), dtype=dtype)  # cash when each entry is sized
+    if len(before):
+        before[0] = starting_cash
+        np.cumsum(quantities[:-1] * np.asarray(increments[:-1], dtype=dtype), out=before[1:])
+        before[1:] += starting_cash
     entry_costs: IntArray = np.asarray(entry_cost, dtype=dtype)
     after_entry = before - quantities * entry_costs
     after_exit = after_entry[:closed] + quantities[:closed] * np.asarray(exit_proceeds, dtype)
@@ -134,11 +136,13 @@ def run_vectorised(
     # orders in submission order: at a signal, the exit before the entry
     entry_fees = quantities * entry_prices.astype(dtype) * fee_per_tick
     exit_fees = quantities[:closed] * exit_prices.astype(dtype) * fee_per_tick
-    keys = np.concatenate((2 * exits, 2 * entries + 1))
-    order = np.argsort(keys, kind="stable")
+    # entry i opens before exit i closes it, and exit i comes no later than entry i + 1 (at one
+    # signal, the exit first): the fills alternate entry 0, exit 0, entry 1, ...
+    total = len(entries) + closed
 
     def merged(exit_values: IntArray, entry_values: IntArray) -> IntArray:
-        values: IntArray = np.concatenate((exit_values, entry_values))[order]
+        values: IntArray = np.empty(total, dtype=np.result_type(exit_values, entry_values))
+        values[0::2], values[1::2] = entry_values, exit_values
         return values
 
     columns = [
@@ -146,7 +150,7 @@ def run_vectorised(
         merged(np.full(closed, EXIT), np.full(len(entries), ENTRY)),
         merged(-entry_sides[:closed], entry_sides),
         merged(quantities[:closed], quantities),
-        np.full(len(keys), FILLED),
+        np.full(total, FILLED),
         merged(exit_prices, entry_prices),
         merged(exit_fees, entry_fees),
     ]
