@@ -248,7 +248,8 @@ def _buy_and_hold(benchmark_close: pd.Series | None) -> float | None:
     if benchmark_close is None:
         return None
     closes = benchmark_close.to_numpy(dtype=np.float64)
-    closes = closes[np.isfinite(closes)]
+    if not np.isfinite(closes).all():
+        closes = closes[np.isfinite(closes)]
     if closes.size == 0 or closes[0] <= 0:
         return None
     return _finite((float(closes[-1]) / float(closes[0]) - 1.0) * 100.0)

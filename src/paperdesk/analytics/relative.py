@@ -59,7 +59,8 @@ def probabilistic_sharpe_ratio(
     deviation = float(returns.std(ddof=1))
     if not deviation > 0:
         return None
-    sharpe = float((returns - risk_free).mean()) / deviation
+    excess = returns - risk_free if risk_free else returns  # r - 0.0 is r, bit for bit
+    sharpe = float(excess.mean()) / deviation
     skewness, kurtosis = return_moments(returns)
     variance_term = 1.0 - skewness * sharpe + (kurtosis - 1.0) / 4.0 * sharpe**2
     if not variance_term > 0:

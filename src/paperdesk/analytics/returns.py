@@ -18,9 +18,11 @@ def period_returns(
     if basis is ReturnBasis.DAILY:
         equity = last_of_each_session(equity, calendar)
     values = equity.to_numpy(dtype=np.float64)
-    previous = np.empty_like(values)  # the equity before each period
-    previous[0], previous[1:] = start_equity, values[:-1]
-    return pd.Series((values - previous) / previous, index=equity.index, name="returns")
+    returns = np.empty_like(values)  # over the equity before each period: the start, then
+    returns[0] = (values[0] - start_equity) / start_equity  # the one before
+    np.subtract(values[1:], values[:-1], out=returns[1:])
+    returns[1:] /= values[:-1]
+    return pd.Series(returns, index=equity.index, name="returns")
 
 
 def price_returns(closes: pd.Series, basis: ReturnBasis, calendar: str) -> pd.Series:
