@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal, getcontext
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -79,7 +80,7 @@ class AllInSizer:
     (see ``_all_in_entries``).
     """
 
-    __slots__ = ("entries", "fast_quantity", "quantity")
+    __slots__ = ("_ends", "entries", "fast_quantity", "quantity")
 
     def __init__(self, fraction: Decimal, scale: MoneyScale) -> None:
         coefficient, exponent = integer_parts(fraction)
@@ -97,9 +98,25 @@ class AllInSizer:
         self.quantity: Callable[[int, int], int] = _all_in_quantity(
             coefficient, unit_cost, context.prec
         )
-        self.fast_quantity, self.entries = _fast_all_in_quantity(
+        self.fast_quantity, self.entries, self._ends = _fast_all_in_quantity(
             coefficient, unit_cost, context.prec, self.quantity
         )
+
+    def undecided(
+        self, equities: npt.NDArray[Any], prices: npt.NDArray[Any]
+    ) -> npt.NDArray[np.bool_]:
+        """Where ``fast_quantity`` would ask the exact rule (which may refuse the quotient):
+        everywhere else its float ends decide, and the exact quotient is not whole."""
+        count = len(equities)
+        if self._ends is None or equities.dtype != np.int64 or prices.dtype != np.int64:
+            return np.ones(count, dtype=bool)
+        low, high = self._ends
+        inside = (equities > 0) & (equities < _EXACT_FLOAT) & (prices > 0) & (prices < _EXACT_FLOAT)
+        divisors = np.where(inside, prices, 1).astype(np.float64)
+        amounts = equities.astype(np.float64)
+        decided = np.floor(amounts * (low / divisors)) == np.floor(amounts * (high / divisors))
+        undecided: npt.NDArray[np.bool_] = ~(inside & decided)
+        return undecided
 
 
 Entries = Callable[[npt.NDArray[np.int64], list[int], int], tuple[list[int], int] | None]
@@ -107,10 +124,11 @@ Entries = Callable[[npt.NDArray[np.int64], list[int], int], tuple[list[int], int
 
 def _fast_all_in_quantity(
     coefficient: int, unit_cost: int, precision: int, exact: Callable[[int, int], int]
-) -> tuple[Callable[[int, int], int], Entries]:
-    """``AllInSizer.fast_quantity`` and ``entries``: ``exact``'s quantity, read off the float
-    quotient q = equity x ((coefficient / unit_cost) / price) x (1 -/+ margin) when both give
-    the same whole part, else ``exact``'s.
+) -> tuple[Callable[[int, int], int], Entries, tuple[float, float] | None]:
+    """``AllInSizer.fast_quantity``, ``entries`` and the float ends' factors (None: the exact
+    rule only): ``exact``'s quantity, read off the float quotient q = equity x ((coefficient /
+    unit_cost) / price) x (1 -/+ margin) when both ends give the same whole part, else
+    ``exact``'s.
 
     Why that is exact: with equity and price below 2**53 (exact as floats), each end carries
     four roundings (the ratio, over the price, the margin, the equity), each within 2**-53
@@ -124,7 +142,7 @@ def _fast_all_in_quantity(
     except OverflowError:
         ratio = 0.0
     if not 1e-200 < ratio < 1e200:  # so that no product or quotient below under- or overflows
-        return exact, _all_in_entries(exact, 0.0, 0.0)
+        return exact, _all_in_entries(exact, 0.0, 0.0), None
     margin = 4e-15 + 10.0 ** (1 - precision)
     low, high = ratio * (1.0 - margin), ratio * (1.0 + margin)
 
@@ -135,7 +153,7 @@ def _fast_all_in_quantity(
                 return whole
         return exact(equity_units, price_ticks)
 
-    return fast_quantity, _all_in_entries(exact, low, high)
+    return fast_quantity, _all_in_entries(exact, low, high), (low, high)
 
 
 _EXACT_FLOAT = 2**53  # integers below this are exact as floats

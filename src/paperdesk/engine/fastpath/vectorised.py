@@ -213,8 +213,10 @@ def _check_entry_equity(
     equity = cash + held * closes * scale.units_per_tick - abs(held) * closes * scale.fee_per_tick
     if len(equity) and not (equity > 0).all():
         raise FastPathUnsupportedError("equity at or below zero at an entry signal")
-    for index in np.flatnonzero(quantities % 10 == 0).tolist():
-        sizer.fast_quantity(int(equity[index]), int(closes[index]))  # raises as the loop's
+    round_lots = np.flatnonzero(quantities % 10 == 0)
+    undecided = round_lots[sizer.undecided(equity[round_lots], closes[round_lots])]
+    for index in undecided.tolist():
+        sizer.quantity(int(equity[index]), int(closes[index]))  # raises where the loop does
 
 
 def _with_pending(
