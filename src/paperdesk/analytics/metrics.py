@@ -77,7 +77,8 @@ def compute_stats(
     if years > 0:
         cagr = ((final / start_equity) ** (1.0 / years) - 1.0) * 100.0 if final > 0 else -100.0
 
-    drawdown, peak, trough = _max_drawdown(values, times, start_equity)
+    peaks = _peak_line(values, start_equity)
+    drawdown, peak, trough = _deepest_drawdown(values, times, peaks)
 
     series = period_returns(equity, start_equity, conventions.returns, conventions.calendar)
     returns = series.to_numpy()
@@ -135,7 +136,7 @@ def compute_stats(
         periods_per_year=periods_per_year if periods_per_year > 0 else None,
         risk_free_rate_pct=conventions.risk_free_rate_pct,
         volatility_pct=_finite(volatility),
-        max_drawdown_duration_days=_longest_drawdown_days(values, times, start_equity),
+        max_drawdown_duration_days=_longest_drawdown_days(values, times, peaks),
         expectancy=_finite(float(pnls.mean())) if count else None,
         probabilistic_sharpe_pct=_percent(probabilistic_sharpe_ratio(returns, risk_free)),
         benchmark=conventions.benchmark.symbol if conventions.benchmark is not None else None,
@@ -170,16 +171,35 @@ def _max_drawdown(
 ) -> tuple[float, datetime | None, datetime | None]:
     """With ``start_equity`` the money the run started with is the first peak (a run that only
     loses from its first bar still has a drawdown); that peak is dated at the first bar."""
-    running_peak = np.maximum.accumulate(values)
     if start_equity is not None and start_equity > 0:  # then every peak is positive
-        np.maximum(running_peak, start_equity, out=running_peak)
-        drawdowns = values / running_peak
-        drawdowns -= 1.0
-    else:
-        if start_equity is not None:
-            running_peak = np.maximum(running_peak, start_equity)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            drawdowns = np.where(running_peak > 0, values / running_peak - 1.0, 0.0)
+        return _deepest_drawdown(values, times, _peak_line(values, start_equity))
+    running_peak = np.maximum.accumulate(values)
+    if start_equity is not None:
+        running_peak = np.maximum(running_peak, start_equity)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        drawdowns = np.where(running_peak > 0, values / running_peak - 1.0, 0.0)
+    return _drawdown_at_trough(values, times, running_peak, drawdowns)
+
+
+def _peak_line(values: np.ndarray, start_equity: float) -> np.ndarray:
+    """The running peak of the curve, the (positive) starting equity its first peak."""
+    running_peak = np.maximum.accumulate(values)
+    np.maximum(running_peak, start_equity, out=running_peak)
+    return running_peak
+
+
+def _deepest_drawdown(
+    values: np.ndarray, times: pd.DatetimeIndex, peaks: np.ndarray
+) -> tuple[float, datetime | None, datetime | None]:
+    """``_max_drawdown`` under a positive peak line (``_peak_line``)."""
+    drawdowns = values / peaks
+    drawdowns -= 1.0
+    return _drawdown_at_trough(values, times, peaks, drawdowns)
+
+
+def _drawdown_at_trough(
+    values: np.ndarray, times: pd.DatetimeIndex, running_peak: np.ndarray, drawdowns: np.ndarray
+) -> tuple[float, datetime | None, datetime | None]:
     trough = int(np.argmin(drawdowns))
     deepest = float(drawdowns[trough])
     if not deepest < 0:
@@ -202,25 +222,20 @@ def _periods_per_year(
     return count / years if years > 0 else 0.0
 
 
-def _longest_drawdown_days(
-    values: np.ndarray, times: pd.DatetimeIndex, start_equity: float
-) -> float:
-    """The longest stretch from a peak (the starting equity is the first, dated at the first
-    bar) to the first bar back at or above it, or to the last bar if it never recovers."""
-    # one float and two boolean columns at a time: a long curve's transients are its peak memory
-    running_peak = np.maximum.accumulate(values)
-    np.maximum(running_peak, start_equity, out=running_peak)
-    underwater = values < running_peak
-    del running_peak
+def _longest_drawdown_days(values: np.ndarray, times: pd.DatetimeIndex, peaks: np.ndarray) -> float:
+    """The longest stretch from a peak (``peaks``: ``_peak_line``, so the starting equity is the
+    first, dated at the first bar) to the first bar back at or above it, or to the last bar if
+    it never recovers."""
+    underwater = values < peaks
     if not underwater.any():
         return 0.0
     nanoseconds = times.as_unit("ns").asi8
     recovered = np.flatnonzero(~underwater[1:] & underwater[:-1]) + 1
     ends = np.concatenate((recovered, [values.size - 1] if underwater[-1] else []))
     ends = ends.astype(np.int64)
-    # each stretch starts at the last bar at or above its peak before it (the first bar if none)
+    # each stretch starts at the last bar at its peak before it (the first bar if none is)
     at_peak = np.concatenate(([0], np.flatnonzero(~underwater)))
-    starts = at_peak[np.searchsorted(at_peak[1:], ends - 1, side="right")]
+    starts = at_peak[np.maximum(np.searchsorted(at_peak, ends - 1, side="right") - 1, 0)]
     longest = int((nanoseconds[ends] - nanoseconds[starts]).max())
     return longest / 86_400e9
 
@@ -233,7 +248,8 @@ def _buy_and_hold(benchmark_close: pd.Series | None) -> float | None:
     if benchmark_close is None:
         return None
     closes = benchmark_close.to_numpy(dtype=np.float64)
-    closes = closes[np.isfinite(closes)]
+    if not np.isfinite(closes).all():
+        closes = closes[np.isfinite(closes)]
     if closes.size == 0 or closes[0] <= 0:
         return None
     return _finite((float(closes[-1]) / float(closes[0]) - 1.0) * 100.0)

@@ -59,7 +59,8 @@ def probabilistic_sharpe_ratio(
     deviation = float(returns.std(ddof=1))
     if not deviation > 0:
         return None
-    sharpe = float((returns - risk_free).mean()) / deviation
+    excess = returns - risk_free if risk_free else returns  # r - 0.0 is r, bit for bit
+    sharpe = float(excess.mean()) / deviation
     skewness, kurtosis = return_moments(returns)
     variance_term = 1.0 - skewness * sharpe + (kurtosis - 1.0) / 4.0 * sharpe**2
     if not variance_term > 0:
@@ -71,10 +72,19 @@ def probabilistic_sharpe_ratio(
 def return_moments(returns: np.ndarray) -> tuple[float, float]:
     """The skewness and the (non-excess: 3 for a normal law) kurtosis of ``returns`` as
     population moments: mean(c^3) / mean(c^2)^1.5 and mean(c^4) / mean(c^2)^2 with c the
-    returns less their mean. The returns must have some dispersion."""
+    returns less their mean. The returns must have some dispersion.
+
+    The powers are products (c^2 x c, c^2 x c^2): NumPy sends ``c**3`` and ``c**4`` to libm's
+    ``pow``, about 100 ns a value (the whole statistics of a 1M-bar run took half its time),
+    where a product costs under 1 ns; each power is within one rounding of the exact one either
+    way, far inside the mean's own rounding."""
     centred = returns - returns.mean()
-    second = float(np.mean(centred**2))
-    return float(np.mean(centred**3)) / second**1.5, float(np.mean(centred**4)) / second**2
+    squares = centred * centred
+    second = float(np.mean(squares))
+    cubes = squares * centred
+    skewness = float(np.mean(cubes)) / second**1.5
+    np.multiply(squares, squares, out=cubes)  # the fourth powers, in the cubes' place
+    return skewness, float(np.mean(cubes)) / second**2
 
 
 def benchmark_stats(

@@ -38,9 +38,11 @@ def equity_arrays(
     cash[0], cash[1:] = starting_cash, change_cash
     quantity = np.empty(len(change_quantity) + 1, dtype=np.float64)
     quantity[0], quantity[1:] = 0.0, change_quantity
-    cash_at = np.repeat(cash, counts)
-    quantity_at = np.repeat(quantity, counts)
-    return cash_at + quantity_at * closes, quantity_at != 0
+    equity = np.repeat(quantity, counts)  # the quantity held at each bar, for now
+    held = equity != 0
+    equity *= closes
+    equity += np.repeat(cash, counts)  # cash + quantity x close, as one sum
+    return equity, held
 
 
 class ChangePoints:

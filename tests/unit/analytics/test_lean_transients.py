@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from paperdesk.analytics.metrics import _longest_drawdown_days
+from paperdesk.analytics.metrics import _longest_drawdown_days, _peak_line
 from paperdesk.analytics.returns import period_returns
 from paperdesk.config.statistics import ReturnBasis
 
@@ -44,7 +44,7 @@ def random_curve(seed: int) -> tuple[np.ndarray, pd.DatetimeIndex, float]:
 def test_the_longest_drawdown_is_the_bar_by_bar_walk(seed: int) -> None:
     values, times, start = random_curve(seed)
     expected = walked_longest_drawdown(values, times.asi8, start)
-    assert _longest_drawdown_days(values, times, start) == expected
+    assert _longest_drawdown_days(values, times, _peak_line(values, start)) == expected
 
 
 @pytest.mark.parametrize("seed", range(40))

@@ -4,7 +4,6 @@ figures (``materialise``) and the objects built on first read (``objects``) are 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from operator import itemgetter
@@ -18,6 +17,7 @@ from paperdesk.engine.equity_curve import datetime_index
 from paperdesk.engine.fastpath.errors import FastPathUnsupportedError
 from paperdesk.engine.fastpath.integer_money import MoneyScale
 from paperdesk.engine.fastpath.loop import FILLED, ORDER_FIELDS
+from paperdesk.engine.fastpath.vectorised import OrderTable
 from paperdesk.execution import NoSlippage, SlippageModel
 
 T = TypeVar("T")
@@ -43,30 +43,93 @@ class Picker:
         return list(self._get(items))
 
 
-@dataclass(frozen=True, slots=True)
 class OrderColumns:
     """The loop's orders (``loop.ORDER_FIELDS``) column by column, and the positions of the filled
-    ones (the fills, in order)."""
+    ones (the fills, in order). From the array form (``of_table``) the columns stay arrays until
+    a list is first asked for (the objects, built on first read): the settled figures use the
+    array summaries below."""
 
-    signal_of: list[int]
-    roles: list[int]
-    sides: list[int]
-    quantities: list[int]
-    statuses: list[int]
-    ticks: list[int]
-    fees: list[int]
-    filled: list[int]
-    pick: Picker  # takes the items at the fills' positions
+    __slots__ = ("_lists", "_pick", "_table")
+
+    def __init__(self, lists: dict[str, list[int]] | None, table: OrderTable | None) -> None:
+        self._lists = lists or {}
+        self._table = table
+        self._pick: Picker | None = None
 
     @classmethod
     def of(cls, flat: list[int]) -> OrderColumns:
-        signal_of, roles, sides, quantities, statuses, ticks, fees = (
-            flat[field::ORDER_FIELDS] for field in range(ORDER_FIELDS)
-        )
-        filled: list[int] = np.flatnonzero(np.array(statuses, dtype=np.int8) == FILLED).tolist()
-        return cls(
-            signal_of, roles, sides, quantities, statuses, ticks, fees, filled, Picker(filled)
-        )
+        names = ("signal_of", "roles", "sides", "quantities", "statuses", "ticks", "fees")
+        lists = {name: flat[field::ORDER_FIELDS] for field, name in enumerate(names)}
+        statuses = np.array(lists["statuses"], dtype=np.int8)
+        lists["filled"] = np.flatnonzero(statuses == FILLED).tolist()
+        return cls(lists, None)
+
+    @classmethod
+    def of_table(cls, table: OrderTable) -> OrderColumns:
+        return cls(None, table)
+
+    def _list(self, name: str) -> list[int]:
+        found = self._lists.get(name)
+        if found is None:
+            assert self._table is not None
+            if name == "filled":
+                found = self._filled_array().tolist()
+            else:
+                found = getattr(self._table, name).tolist()
+            self._lists[name] = found
+        return found
+
+    def _filled_array(self) -> npt.NDArray[np.intp]:
+        assert self._table is not None
+        return np.flatnonzero(self._table.statuses == FILLED)
+
+    signal_of = property(lambda self: self._list("signal_of"))
+    roles = property(lambda self: self._list("roles"))
+    sides = property(lambda self: self._list("sides"))
+    quantities = property(lambda self: self._list("quantities"))
+    statuses = property(lambda self: self._list("statuses"))
+    ticks = property(lambda self: self._list("ticks"))
+    fees = property(lambda self: self._list("fees"))
+    filled = property(lambda self: self._list("filled"))
+
+    @property
+    def pick(self) -> Picker:
+        """Takes the items at the fills' positions."""
+        if self._pick is None:
+            self._pick = Picker(self.filled)
+        return self._pick
+
+    @property
+    def count(self) -> int:
+        """How many orders."""
+        return len(self._table.signal_of) if self._table is not None else len(self.signal_of)
+
+    @property
+    def fill_count(self) -> int:
+        """How many orders filled."""
+        if self._table is None:
+            return len(self.filled)
+        return int(np.count_nonzero(self._table.statuses == FILLED))
+
+    def largest(self, name: str) -> int:
+        """The largest value of a column (0 without orders)."""
+        if self._table is None:
+            return max(self._list(name), default=0)
+        column = getattr(self._table, name)
+        return int(column.max()) if len(column) else 0
+
+    def total(self, name: str) -> int:
+        """The exact sum of a column."""
+        if self._table is None:
+            return sum(self._list(name))
+        return int(getattr(self._table, name).sum())
+
+    def filled_column(self, name: str) -> npt.NDArray[np.int64] | npt.NDArray[np.object_]:
+        """A column's values at the fills, as an array."""
+        if self._table is None:
+            return np.array(self.pick(self._list(name)))
+        values: npt.NDArray[np.int64] = getattr(self._table, name)[self._filled_array()]
+        return values
 
 
 class FillPrices:
@@ -77,26 +140,26 @@ class FillPrices:
 
     def __init__(
         self,
-        raw_ticks: list[int],
+        raw_ticks: npt.NDArray[np.int64],
         sides: list[int],
         ticks: list[int],
         slippage: SlippageModel,
         scale: MoneyScale,
         instrument: Instrument,
     ) -> None:
-        """``raw_ticks``, ``sides``, ``ticks``: each fill's open, side and fill price (ticks)."""
-        tick_scale = 10**scale.tick_places
+        """``raw_ticks``, ``sides``, ``ticks``: each fill's open, side and fill price (ticks).
+        Without slippage the prices are the opens, made when first asked for."""
+        self._tick_places = scale.tick_places
+        self._raw_ticks = raw_ticks
         self._exact = isinstance(slippage, NoSlippage)  # the price is the open
-        distinct = set(raw_ticks)
-        self._raw_of = {raw: Decimal(repr(raw / tick_scale)) for raw in distinct}
+        self._opens: dict[int, Decimal] | None = None
         self._price_of: dict[tuple[int, int], Decimal] = {}
         self._slip_of: dict[tuple[int, int], Decimal] = {}
-        self._zero_of: dict[int, Decimal] = {}
+        self._zeros: dict[int, Decimal] | None = None
         if self._exact:
-            self._zero_of = {raw: price - price for raw, price in self._raw_of.items()}
             return
         tick_unit = Decimal(1).scaleb(-scale.tick_places)
-        for raw, side, tick in set(zip(raw_ticks, sides, ticks, strict=True)):
+        for raw, side, tick in set(zip(raw_ticks.tolist(), sides, ticks, strict=True)):
             open_ = self._raw_of[raw]
             price = slippage.adjust(open_, SIDES[side], instrument)
             if price != tick * tick_unit:
@@ -104,10 +167,23 @@ class FillPrices:
             self._price_of[raw, side] = price
             self._slip_of[raw, side] = price - open_ if side > 0 else open_ - price
 
-    def exponents(self) -> set[int]:
-        """The exponents of the distinct fill prices."""
+    @property
+    def _raw_of(self) -> dict[int, Decimal]:
+        """Each distinct open's Decimal (``Decimal(repr(float))``, as the venue makes it)."""
+        if self._opens is None:
+            tick_scale = 10**self._tick_places
+            distinct = np.unique(self._raw_ticks).tolist()
+            self._opens = {raw: Decimal(repr(raw / tick_scale)) for raw in distinct}
+        return self._opens
+
+    def least_exponent(self) -> int | None:
+        """The least exponent of the fill prices (None without fills)."""
+        if not len(self._raw_ticks):
+            return None
+        if self._exact and self._raw_ticks.max() < _PLAIN_TICKS:
+            return open_exponent(self._raw_ticks, self._tick_places)
         prices = self._raw_of.values() if self._exact else self._price_of.values()
-        return {exponent(price) for price in prices}
+        return min(exponent(price) for price in prices)
 
     def prices(self, raw_ticks: list[int], sides: list[int]) -> list[Decimal]:
         """The fill prices of fills at these opens and sides."""
@@ -118,8 +194,28 @@ class FillPrices:
     def slippages(self, raw_ticks: list[int], sides: list[int]) -> list[Decimal]:
         """The per-unit slippage (against the taker) of fills at these opens and sides."""
         if self._exact:
-            return list(map(self._zero_of.__getitem__, raw_ticks))
+            if self._zeros is None:
+                self._zeros = {raw: price - price for raw, price in self._raw_of.items()}
+            return list(map(self._zeros.__getitem__, raw_ticks))
         return list(map(self._slip_of.__getitem__, zip(raw_ticks, sides, strict=True)))
+
+
+_PLAIN_TICKS = 10**15  # a whole number of ticks below this has at most 15 significant digits
+
+
+def open_exponent(raw_ticks: npt.NDArray[np.int64] | list[int], places: int) -> int:
+    """The least exponent of ``Decimal(repr(tick / 10**places))`` over ``raw_ticks`` (each below
+    ``_PLAIN_TICKS``): a decimal of at most 15 significant digits is the only one of that many
+    digits a double holds, so the float's shortest repr is that decimal, trailing zeros dropped
+    but one kept after the point ("12.5", "12.0"; "1e-08" has the exponent of 0.00000001): the
+    exponent is minus its decimals, at most -1."""
+    ticks = np.asarray(raw_ticks, dtype=np.int64)
+    decimals = 1
+    for place in range(places, 1, -1):  # the most decimals any open shows
+        if (ticks % 10 ** (places - place + 1)).any():
+            decimals = place
+            break
+    return -decimals
 
 
 def exponent(value: Decimal) -> int:

@@ -121,15 +121,27 @@ def _bars_eligible(
     places = tick_places(instrument)
     if places is None or not valid.all():
         return False
-    if not ((ts_open_ns[1:] // 1000) >= (ts_close_ns[:-1] // 1000)).all():
-        return False
     for stamps in (ts_open_ns, ts_close_ns):  # whole microseconds after the epoch
-        if not ((stamps >= 0) & (stamps % 1000 == 0)).all():
+        if len(stamps) and (stamps.min() < 0 or not _whole_microseconds(stamps)):
             return False
+    # in whole microseconds, comparing the nanoseconds compares the microseconds
+    if not (ts_open_ns[1:] >= ts_close_ns[:-1]).all():
+        return False
     scale = 10.0**places
     for prices in (opens, closes):
-        if not (prices < _LARGEST_PRICE).all():
+        if len(prices) and not prices.max() < _LARGEST_PRICE:  # NaN is not below it either
             return False
-        if not (np.rint(prices * scale) / scale == prices).all():
+        on_tick = prices * scale
+        np.rint(on_tick, out=on_tick)
+        on_tick /= scale
+        if not np.array_equal(on_tick, prices):
             return False
     return True
+
+
+def _whole_microseconds(stamps: npt.NDArray[np.int64]) -> bool:
+    """Whether every stamp is a multiple of 1,000 (a division by a constant is cheaper than
+    NumPy's remainder)."""
+    whole = stamps // 1000
+    whole *= 1000
+    return np.array_equal(whole, stamps)

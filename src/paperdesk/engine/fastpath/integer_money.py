@@ -6,6 +6,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal, getcontext
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
 
 from paperdesk.engine.fastpath.errors import FastPathUnsupportedError
 from paperdesk.execution import FeeModel, FixedBasisPoints, NoFee, PercentOfNotional, SlippageModel
@@ -71,9 +75,12 @@ class AllInSizer:
     equity x fraction rounded as the Decimal context rounds it (precision, half-even).
 
     ``quantity(equity_units, price_ticks)``: the whole units an all-in entry buys; 0 if none.
+    ``fast_quantity``: the same, from one float quotient where that is certain.
+    ``entries(prices, increments, cash)``: the all-in recurrence of a run whose entries all fill
+    (see ``_all_in_entries``).
     """
 
-    __slots__ = ("quantity",)
+    __slots__ = ("_ends", "entries", "fast_quantity", "quantity")
 
     def __init__(self, fraction: Decimal, scale: MoneyScale) -> None:
         coefficient, exponent = integer_parts(fraction)
@@ -91,6 +98,104 @@ class AllInSizer:
         self.quantity: Callable[[int, int], int] = _all_in_quantity(
             coefficient, unit_cost, context.prec
         )
+        self.fast_quantity, self.entries, self._ends = _fast_all_in_quantity(
+            coefficient, unit_cost, context.prec, self.quantity
+        )
+
+    def undecided(
+        self, equities: npt.NDArray[Any], prices: npt.NDArray[Any]
+    ) -> npt.NDArray[np.bool_]:
+        """Where ``fast_quantity`` would ask the exact rule (which may refuse the quotient):
+        everywhere else its float ends decide, and the exact quotient is not whole."""
+        count = len(equities)
+        if self._ends is None or equities.dtype != np.int64 or prices.dtype != np.int64:
+            return np.ones(count, dtype=bool)
+        low, high = self._ends
+        inside = (equities > 0) & (equities < _EXACT_FLOAT) & (prices > 0) & (prices < _EXACT_FLOAT)
+        divisors = np.where(inside, prices, 1).astype(np.float64)
+        amounts = equities.astype(np.float64)
+        decided = np.floor(amounts * (low / divisors)) == np.floor(amounts * (high / divisors))
+        undecided: npt.NDArray[np.bool_] = ~(inside & decided)
+        return undecided
+
+
+Entries = Callable[[npt.NDArray[np.int64], list[int], int], tuple[list[int], int] | None]
+
+
+def _fast_all_in_quantity(
+    coefficient: int, unit_cost: int, precision: int, exact: Callable[[int, int], int]
+) -> tuple[Callable[[int, int], int], Entries, tuple[float, float] | None]:
+    """``AllInSizer.fast_quantity``, ``entries`` and the float ends' factors (None: the exact
+    rule only): ``exact``'s quantity, read off the float quotient q = equity x ((coefficient /
+    unit_cost) / price) x (1 -/+ margin) when both ends give the same whole part, else
+    ``exact``'s.
+
+    Why that is exact: with equity and price below 2**53 (exact as floats), each end carries
+    four roundings (the ratio, over the price, the margin, the equity), each within 2**-53
+    relatively; the budget's rounding to the context's precision moves the exact quotient by at
+    most 10**(1 - precision) / 2 relatively. ``margin`` is more than twice the sum, so the
+    exact quotient lies strictly between the two ends; when both have the same whole part, that
+    is the quantity, and the quotient is not whole (so ``exact`` would not have refused it).
+    """
+    try:
+        ratio = coefficient / unit_cost  # correctly rounded (int / int)
+    except OverflowError:
+        ratio = 0.0
+    if not 1e-200 < ratio < 1e200:  # so that no product or quotient below under- or overflows
+        return exact, _all_in_entries(exact, 0.0, 0.0), None
+    margin = 4e-15 + 10.0 ** (1 - precision)
+    low, high = ratio * (1.0 - margin), ratio * (1.0 + margin)
+
+    def fast_quantity(equity_units: int, price_ticks: int) -> int:
+        if 0 < equity_units < _EXACT_FLOAT and 0 < price_ticks < _EXACT_FLOAT:
+            whole = int(equity_units * (low / price_ticks))
+            if whole == int(equity_units * (high / price_ticks)):
+                return whole
+        return exact(equity_units, price_ticks)
+
+    return fast_quantity, _all_in_entries(exact, low, high), (low, high)
+
+
+_EXACT_FLOAT = 2**53  # integers below this are exact as floats
+
+
+def _all_in_entries(exact: Callable[[int, int], int], low: float, high: float) -> Entries:
+    """``AllInSizer.entries``: entry i buys q = the all-in quantity of the cash at ``prices[i]``
+    (``fast_quantity``'s rule, its float ends made for every price at once, since this is the
+    fast path's one loop; ``low`` 0: the exact rule only), then the cash grows by q x
+    ``increments[i]`` (its round trip). Returns the quantities and the final cash, or None as
+    soon as an entry buys nothing."""
+
+    def entries(
+        prices: npt.NDArray[np.int64], increments: list[int], cash: int
+    ) -> tuple[list[int], int] | None:
+        quantities: list[int] = []
+        add = quantities.append
+        if low > 0 and (not len(prices) or (prices.min() > 0 and prices.max() < _EXACT_FLOAT)):
+            floats = prices.astype(np.float64)
+            lows, highs = (low / floats).tolist(), (high / floats).tolist()
+            ticks = prices.tolist()
+            for index, increment in enumerate(increments):
+                if 0 < cash < _EXACT_FLOAT:
+                    quantity = int(cash * lows[index])
+                    if quantity != int(cash * highs[index]):
+                        quantity = exact(cash, ticks[index])
+                else:
+                    quantity = exact(cash, ticks[index])
+                if quantity <= 0:
+                    return None
+                add(quantity)
+                cash += quantity * increment
+        else:
+            for price, increment in zip(prices.tolist(), increments, strict=True):
+                quantity = exact(cash, price)
+                if quantity <= 0:
+                    return None
+                add(quantity)
+                cash += quantity * increment
+        return quantities, cash
+
+    return entries
 
 
 def _all_in_quantity(coefficient: int, unit_cost: int, precision: int) -> Callable[[int, int], int]:
@@ -147,3 +252,23 @@ def slipped_ticks(raw_ticks: list[int], buy: bool, model: SlippageModel) -> list
         return [-((-raw * factor) // denominator) for raw in raw_ticks]
     factor = denominator - moved
     return [(raw * factor) // denominator for raw in raw_ticks]
+
+
+def slipped_tick_array(
+    raw_ticks: npt.NDArray[np.int64], buy: bool, model: SlippageModel
+) -> npt.NDArray[np.int64] | npt.NDArray[np.object_]:
+    """``slipped_ticks`` on an array: int64 where no product can overflow, else Python ints."""
+    if not isinstance(model, FixedBasisPoints):
+        return raw_ticks
+    coefficient, exponent = integer_parts(model.bps)
+    denominator = _BASIS_POINTS * 10 ** max(0, -exponent)
+    moved = coefficient * 10 ** max(0, exponent)
+    factor = denominator + moved if buy else denominator - moved
+    largest = int(np.abs(raw_ticks).max(initial=0))
+    if largest * max(factor, denominator) >= 2**62:
+        return np.array(slipped_ticks(raw_ticks.tolist(), buy, model), dtype=object)
+    if buy:
+        slipped: npt.NDArray[np.int64] = -((-raw_ticks * factor) // denominator)
+    else:
+        slipped = (raw_ticks * factor) // denominator
+    return slipped

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from decimal import Decimal
 from functools import cache
-from typing import Protocol
+from typing import Any, Protocol
 
 import numpy as np
 import numpy.typing as npt
@@ -21,11 +21,12 @@ from paperdesk.engine.equity_curve import equity_arrays
 from paperdesk.engine.fastpath.columns import FillPrices, OrderColumns, exponent
 from paperdesk.engine.fastpath.eligibility import tick_places
 from paperdesk.engine.fastpath.errors import FastPathUnsupportedError
-from paperdesk.engine.fastpath.integer_money import AllInSizer, MoneyScale, slipped_ticks
-from paperdesk.engine.fastpath.loop import ENTRY, EXIT, LoopRecord, run_loop
+from paperdesk.engine.fastpath.integer_money import AllInSizer, MoneyScale, slipped_tick_array
+from paperdesk.engine.fastpath.loop import ENTRY, EXIT, ORDER_FIELDS, LoopRecord, run_loop
 from paperdesk.engine.fastpath.objects import ObjectInputs, ResultObjects
+from paperdesk.engine.fastpath.vectorised import VectorRecord, run_vectorised
 from paperdesk.engine.result import BacktestResult, assemble_result
-from paperdesk.execution import NoFee, parse_fee_model
+from paperdesk.execution import NoFee, NoSlippage, SlippageModel, parse_fee_model
 from paperdesk.execution.costs import cost_models
 
 _HUNDRED = Decimal(100)
@@ -88,34 +89,37 @@ def run_fast_path(
     tick_scale = 10.0**places
     rows: list[int] = signal_rows.tolist()
     next_rows = np.minimum(signal_rows + 1, length - 1)
-    raw_ticks: list[int] = np.rint(feed.opens[next_rows] * tick_scale).astype(np.int64).tolist()
-    close_ticks: list[int] = (
-        np.rint(feed.closes[signal_rows] * tick_scale).astype(np.int64).tolist()
-    )
-    fill_rows = [row + 1 if row + 1 < length else -1 for row in rows]
+    raw_ticks = np.rint(feed.opens[next_rows] * tick_scale).astype(np.int64)
+    close_ticks = np.rint(feed.closes[signal_rows] * tick_scale).astype(np.int64)
+    fill_rows = np.where(signal_rows + 1 < length, signal_rows + 1, -1).astype(np.int64)
     if config.cash.adjusted() >= 20:
         raise FastPathUnsupportedError("starting cash too large for exact Decimal arithmetic")
     starting_cash = config.cash * 10**scale.money_places
     if starting_cash != starting_cash.to_integral_value():
         raise FastPathUnsupportedError("starting cash is finer than the money unit")
-    record = run_loop(
-        frame["direction"].to_numpy().tolist(),
+    record, columns = _decide(
+        frame["direction"].to_numpy().astype(np.int64),
         fill_rows,
-        slipped_ticks(raw_ticks, True, slippage),
-        slipped_ticks(raw_ticks, False, slippage),
+        raw_ticks,
+        slippage,
         close_ticks,
         starting_cash=int(starting_cash),
         allow_short=config.risk.allow_short,
         scale=scale,
         sizer=AllInSizer(fraction, scale),
     )
-    columns = OrderColumns.of(record.orders)
     _check_magnitudes(record, columns, scale)
     _check_alternation(columns)
-    pick = columns.pick
-    fill_raw_ticks = [raw_ticks[k] for k in pick(columns.signal_of)]
+    fill_signals = columns.filled_column("signal_of").astype(np.intp)
+    fill_raw_ticks = raw_ticks[fill_signals]
+    exact_prices = isinstance(slippage, NoSlippage)  # the prices are the opens
     prices = FillPrices(
-        fill_raw_ticks, pick(columns.sides), pick(columns.ticks), slippage, scale, instrument
+        fill_raw_ticks,
+        [] if exact_prices else columns.pick(columns.sides),
+        [] if exact_prices else columns.pick(columns.ticks),
+        slippage,
+        scale,
+        instrument,
     )
 
     reason_values = frame["reason"].to_numpy()
@@ -174,38 +178,97 @@ def run_fast_path(
         fills=fills,
         orders=orders,
         rejections=rejections,
-        fees=sum(columns.fees) / 10**scale.money_places,
+        fees=columns.total("fees") / 10**scale.money_places,
         ambiguous_bars=0,
         signals=len(frame),
-        trade_pnls=_trade_pnls(columns, scale),
+        trade_pnls=(
+            units_to_floats(record.trade_units, scale.money_places)
+            if isinstance(record, VectorRecord)
+            else _trade_pnls(columns, scale)
+        ),
         conventions=conventions,
     )
 
 
-def _check_magnitudes(record: LoopRecord, columns: OrderColumns, scale: MoneyScale) -> None:
+def _decide(
+    directions: npt.NDArray[np.int64],
+    fill_rows: npt.NDArray[np.int64],
+    raw_ticks: npt.NDArray[np.int64],
+    slippage: SlippageModel,
+    close_ticks: npt.NDArray[np.int64],
+    *,
+    starting_cash: int,
+    allow_short: bool,
+    scale: MoneyScale,
+    sizer: AllInSizer,
+) -> tuple[LoopRecord | VectorRecord, OrderColumns]:
+    """The loop's decisions: in array form (``vectorised``) when every entry fills, else by the
+    loop itself (both give the same orders, change points and rejections)."""
+    buy_prices = slipped_tick_array(raw_ticks, True, slippage)
+    sell_prices = slipped_tick_array(raw_ticks, False, slippage)
+    found = None
+    if buy_prices.dtype == sell_prices.dtype == np.int64:  # else prices too large for arrays
+        found = run_vectorised(
+            directions,
+            fill_rows,
+            buy_prices,
+            sell_prices,
+            close_ticks,
+            starting_cash=starting_cash,
+            allow_short=allow_short,
+            scale=scale,
+            sizer=sizer,
+        )
+    if found is not None:
+        return found, OrderColumns.of_table(found.orders)
+    record = run_loop(
+        directions.tolist(),
+        fill_rows.tolist(),
+        buy_prices.tolist(),
+        sell_prices.tolist(),
+        close_ticks.tolist(),
+        starting_cash=starting_cash,
+        allow_short=allow_short,
+        scale=scale,
+        sizer=sizer,
+    )
+    return record, OrderColumns.of(record.orders)
+
+
+def _check_magnitudes(
+    record: LoopRecord | VectorRecord, columns: OrderColumns, scale: MoneyScale
+) -> None:
     """The ledger's Decimals are exact (as the integers) only while they fit the context."""
     limit = 10**27
-    largest_cash = max(max(record.change_cash, default=0), -min(record.change_cash, default=0))
-    largest_price = max(columns.ticks, default=0)
-    largest_quantity = max(columns.quantities, default=0)
+    largest_cash = _largest_magnitude(record.change_cash)
+    largest_price = columns.largest("ticks")
+    largest_quantity = columns.largest("quantities")
     largest_fill = largest_quantity * largest_price * (scale.units_per_tick + scale.fee_per_tick)
-    all_fills = largest_fill * len(record.orders)  # bounds any partial sum of the fills
+    # bounds any partial sum of the fills (the bound the loop's flat order list gave)
+    all_fills = largest_fill * ORDER_FIELDS * columns.count
     if max(largest_cash, all_fills, abs(record.cash)) >= limit:
         raise FastPathUnsupportedError("amounts too large for exact Decimal arithmetic")
+
+
+def _largest_magnitude(values: Sequence[int] | npt.NDArray[Any]) -> int:
+    if not len(values):
+        return 0
+    if isinstance(values, np.ndarray):
+        return max(int(values.max()), -int(values.min()))
+    return max(max(values), -min(values))
 
 
 def _check_alternation(columns: OrderColumns) -> None:
     """Filled orders alternate entry, exit (an entry fills only when flat, an exit closes the
     whole position), so fill 2i opens trade i and fill 2i+1 closes it."""
-    roles = columns.pick(columns.roles)
-    entries, exits = roles[0::2], roles[1::2]
-    if entries.count(ENTRY) != len(entries) or exits.count(EXIT) != len(exits):
+    roles = columns.filled_column("roles")
+    if not ((roles[0::2] == ENTRY).all() and (roles[1::2] == EXIT).all()):
         raise FastPathUnsupportedError("fills do not alternate entry and exit")
 
 
 def _final_cash(
     config: RunConfig,
-    record: LoopRecord,
+    record: LoopRecord | VectorRecord,
     scale: MoneyScale,
     objects: ResultObjects,
     prices: FillPrices,
@@ -216,7 +279,10 @@ def _final_cash(
     if not objects.fill_count:
         return cash
     fee_total = ZERO if isinstance(objects.fee_model, NoFee) else sum(objects.fees(), ZERO)
-    least = min(exponent(cash), exponent(fee_total), *prices.exponents())
+    least_price = prices.least_exponent()
+    least = min(exponent(cash), exponent(fee_total))
+    if least_price is not None:
+        least = min(least, least_price)
     shift = least + scale.money_places
     if shift >= 0:
         coefficient, remainder = divmod(record.cash, 10**shift)

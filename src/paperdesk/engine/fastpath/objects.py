@@ -58,7 +58,7 @@ class ObjectInputs:
     fraction: Decimal  # the entries' size fraction
     submitted_ns: npt.NDArray[np.int64]  # each signal's bar close: its orders' submission
     filled_ns: npt.NDArray[np.int64]  # the next bar's open: their fills (any, if none)
-    fill_raw_ticks: list[int]  # each fill's bar's open, in ticks
+    fill_raw_ticks: npt.NDArray[np.int64]  # each fill's bar's open, in ticks
     reasons: Callable[[], list[str]]  # each signal's reason
     fee_model: FeeModel
 
@@ -84,7 +84,7 @@ class ResultObjects:
 
     @property
     def fill_count(self) -> int:
-        return len(self._columns.filled)
+        return self._columns.fill_count
 
     @property
     def fee_model(self) -> FeeModel:
@@ -94,7 +94,8 @@ class ResultObjects:
         if self._fill_prices is None:
             columns = self._columns
             sides = columns.pick(columns.sides)
-            self._fill_prices = self._prices.prices(self._inputs.fill_raw_ticks, sides)
+            raw_ticks = self._inputs.fill_raw_ticks.tolist()
+            self._fill_prices = self._prices.prices(raw_ticks, sides)
         return self._fill_prices
 
     def fees(self) -> list[Decimal]:
@@ -148,7 +149,7 @@ class ResultObjects:
         fill_sides = pick(sides)
         fill_quantities = pick(quantities)
         prices = self.fill_prices()
-        slips = self._prices.slippages(inputs.fill_raw_ticks, pick(columns.sides))
+        slips = self._prices.slippages(inputs.fill_raw_ticks.tolist(), pick(columns.sides))
         fees = self.fees()
         stamps = pick(updated)
         fills = tuple(
