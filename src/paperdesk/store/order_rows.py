@@ -14,9 +14,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
+from functools import cache
 from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, insert, select, update
+from sqlalchemy import Table, insert
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.util import identity_key
 
@@ -73,49 +74,45 @@ def write_orders(
 ) -> None:
     """Each changed order's row as it stands after the last change: ``changes`` holds
     (order, the first bar open it may trade from when the change says, the change's time) in
-    the order they happened. A new order is eligible from its change's time unless told;
-    a stored one keeps its eligibility unless the change moves it."""
+    the order they happened. A new order is eligible from its first change's time unless a
+    change says otherwise; a stored one keeps its eligibility unless a change moves it. One
+    upsert (``INSERT ... ON CONFLICT DO UPDATE``, both databases) per kind, no read first."""
     if not changes:
         return
     flush_pending(session)
-    wanted = {order.order_id for order, _, _ in changes}
-    found = session.execute(
-        select(_ORDERS.order_id, _ORDERS.eligible_at).where(
-            _ORDERS.portfolio_id == portfolio_id, _ORDERS.order_id.in_(sorted(wanted))
-        )
-    )
-    stored: dict[str, datetime] = {row[0]: row[1] for row in found}
-    latest: dict[str, dict[str, Any]] = {}
+    latest: dict[str, tuple[Order, datetime | None, datetime]] = {}
     for order, eligible, at in changes:
         known = latest.get(order.order_id)
-        if known is not None:
-            eligible = eligible or known["eligible_at"]
-        elif order.order_id in stored:
-            eligible = eligible or stored[order.order_id]
-        else:
-            eligible = eligible or at
-        latest[order.order_id] = order_values(portfolio_id, order, eligible)
-    fresh = [values for key, values in latest.items() if key not in stored]
-    if fresh:
-        session.execute(insert(ORDERS), fresh)
-    changed = [_keyed(values) for key, values in latest.items() if key in stored]
-    if changed:
-        session.execute(_UPDATE_ORDER, changed)
-        _expire_loaded(session, portfolio_id, (v["key_order_id"] for v in changed))
+        if known is not None:  # the last change's order; the last eligibility a change gave
+            eligible, at = eligible or known[1], known[2]
+        latest[order.order_id] = (order, eligible, at)
+    moved = [order_values(portfolio_id, o, e) for o, e, _ in latest.values() if e is not None]
+    kept = [order_values(portfolio_id, o, at) for o, e, at in latest.values() if e is None]
+    dialect = session.get_bind().dialect.name
+    if moved:
+        session.execute(_upsert(dialect, keep_eligible=False), moved)
+    if kept:
+        session.execute(_upsert(dialect, keep_eligible=True), kept)
+    _expire_loaded(session, portfolio_id, latest)
 
 
-# the SET clause is the parameters' column names (every column but the key)
-_UPDATE_ORDER = update(ORDERS).where(
-    _ORDERS.portfolio_id == bindparam("key_portfolio_id"),
-    _ORDERS.order_id == bindparam("key_order_id"),
-)
+@cache
+def _upsert(dialect: str, *, keep_eligible: bool) -> Any:
+    """Insert an order's row, or update the stored one (its eligibility too unless
+    ``keep_eligible``)."""
+    from sqlalchemy.dialects import postgresql, sqlite
 
-
-def _keyed(values: Mapping[str, Any]) -> dict[str, Any]:
-    """An order's values for ``_UPDATE_ORDER`` (its key under names of their own)."""
-    row = {k: v for k, v in values.items() if k not in ("portfolio_id", "order_id")}
-    row["key_portfolio_id"], row["key_order_id"] = values["portfolio_id"], values["order_id"]
-    return row
+    statement = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(ORDERS)
+    key = ("portfolio_id", "order_id")
+    unchanged = (*key, "eligible_at") if keep_eligible else key
+    return statement.on_conflict_do_update(
+        index_elements=[_ORDERS[name] for name in key],
+        set_={
+            column.key: statement.excluded[column.key]
+            for column in ORDERS.columns
+            if column.key not in unchanged
+        },
+    )
 
 
 def _expire_loaded(session: Session, portfolio_id: int, order_ids: Iterable[str]) -> None:
