@@ -136,6 +136,8 @@ class LedgerWriter:
         self.revisions: dict[int, int] = {}
         # the cursors this transaction wrote: portfolio -> symbol -> (mark, last bar's close)
         self.cursors: dict[int, dict[str, tuple[Decimal | None, datetime | None]]] = {}
+        # the totals this transaction wrote last, per portfolio (``save_account``)
+        self._accounts: dict[int, AccountState] = {}
 
     # -------------------------------------------------------------------------- portfolios
 
@@ -218,9 +220,15 @@ class LedgerWriter:
             {"id": portfolio_id, "settings": dict(settings)},
         )
 
-    def save_account(self, portfolio_id: int, account: AccountState) -> None:
-        """The portfolio row's totals after a unit of work (one Core UPDATE; a copy of the
-        row the session loaded is expired, so a later read sees the new totals)."""
+    def save_account(
+        self, portfolio_id: int, account: AccountState, stored: AccountState | None = None
+    ) -> None:
+        """The portfolio row's totals after a unit of work: one Core UPDATE, none when they
+        equal what the row holds (``stored``: the totals read under the unit's lock; or what
+        this transaction wrote last), as the ORM wrote only changes. A copy of the row the
+        session holds is expired, so a later read sees the new totals."""
+        if self._accounts.get(portfolio_id, stored) == account:
+            return
         session = self._session
         flush_pending(session)
         updated = session.execute(
@@ -235,6 +243,7 @@ class LedgerWriter:
         )
         if cast("CursorResult[Any]", updated).rowcount == 0:
             raise UnknownNameError(f"no portfolio with id {portfolio_id}")
+        self._accounts[portfolio_id] = account
         loaded = session.identity_map.get(identity_key(PortfolioRow, portfolio_id))
         if loaded is not None:
             session.expire(loaded)

@@ -8,6 +8,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
+from sqlalchemy import event
+
 from paperdesk.domain import (
     OrderAccepted,
     OrderCanceled,
@@ -17,6 +19,7 @@ from paperdesk.domain import (
     Side,
 )
 from paperdesk.domain.orders import Order
+from paperdesk.domain.records import AccountState
 from paperdesk.store import Database
 
 DAY = datetime(2024, 3, 4, 15, tzinfo=UTC)
@@ -117,3 +120,30 @@ def test_audit_rows_follow_the_ones_the_session_held_pending(database: Database)
     with database.reading() as repository:
         kinds = [entry.kind for entry in sorted(repository.audit(pid), key=lambda e: e.id)]
     assert kinds == ["note.first", "order.accepted", "note.last"]
+
+
+def test_a_unit_that_leaves_the_totals_as_they_are_does_not_write_them(
+    database: Database,
+) -> None:
+    pid = _portfolio(database)
+    statements: list[str] = []
+
+    def record(_conn: object, _cursor: object, statement: str, *_rest: object) -> None:
+        statements.append(statement)
+
+    account = AccountState(Decimal(1000), Decimal(0), Decimal(0), 0)
+    event.listen(database.engine, "before_cursor_execute", record)
+    try:
+        with database.transaction() as repository:
+            repository.writer.save_account(pid, account, account)  # as stored: nothing to write
+        unchanged = [s for s in statements if s.startswith("UPDATE portfolios")]
+        moved = account._replace(order_sequence=1)
+        with database.transaction() as repository:
+            repository.writer.save_account(pid, moved, account)
+            repository.writer.save_account(pid, moved, account)  # written already
+    finally:
+        event.remove(database.engine, "before_cursor_execute", record)
+    assert unchanged == []
+    assert len([s for s in statements if s.startswith("UPDATE portfolios")]) == 1
+    with database.reading() as repository:
+        assert repository.portfolio(pid).order_sequence == 1
