@@ -39,7 +39,7 @@ from paperdesk.domain import (
     OrderFilled,
     Position,
 )
-from paperdesk.domain.records import PortfolioRecord
+from paperdesk.domain.records import AccountState, PortfolioRecord
 from paperdesk.engine.kernel import TradingKernel
 from paperdesk.engine.wiring import build_kernel
 from paperdesk.live.sources import bar_index_at
@@ -240,7 +240,9 @@ def persist(
     snapshot."""
     writer, kernel, portfolio_id = repository.writer, state.kernel, state.portfolio_id
     writer.record_events(portfolio_id, events, recorded_at=recorded_at, bar=bar)
-    writer.save_account(portfolio_id, kernel.account())
+    record = state.record  # the totals read under the unit's lock (unchanged: no write)
+    stored = AccountState(record.cash, record.fees_paid, record.realized_pnl, record.order_sequence)
+    writer.save_account(portfolio_id, kernel.account(), stored)
     filled = any(isinstance(event, OrderFilled | CorporateActionApplied) for event in events)
     if filled or state.needs_checkpoint:
         writer.checkpoint(portfolio_id, kernel.ledger_state(), recorded_at)

@@ -298,12 +298,12 @@ class PortfolioService:
         """The portfolio's status (``active``, ``archived``...): one row, no history (the API
         checks it before every action; an unknown portfolio is named)."""
         with self.database.reading() as repository:
-            return repository.portfolio(portfolio_id).status
+            return repository.portfolio_status(portfolio_id)
 
     def order(self, portfolio_id: int, order_id: str) -> Order:
         """One order (an unknown portfolio or order is named)."""
         with self.database.reading() as repository:
-            repository.portfolio(portfolio_id)
+            repository.portfolio_status(portfolio_id)  # an unknown portfolio is named first
             return repository.order(portfolio_id, order_id)
 
     def show(self, portfolio_id: int) -> PortfolioDetail:

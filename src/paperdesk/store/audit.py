@@ -165,19 +165,27 @@ def event_entry(event: AuditedEvent) -> tuple[str, str, dict[str, Any]]:
 def audit_rows(
     portfolio_id: int, events: Iterable[AuditedEvent], recorded_at: datetime, tick_id: int | None
 ) -> list[AuditRow]:
+    values = audit_values(portfolio_id, events, recorded_at, tick_id)
+    return [AuditRow(**row) for row in values]
+
+
+def audit_values(
+    portfolio_id: int, events: Iterable[AuditedEvent], recorded_at: datetime, tick_id: int | None
+) -> list[dict[str, Any]]:
+    """The audit rows of ``events`` as column values (for a Core insert)."""
     rows = []
     for event in events:
         kind, message, details = event_entry(event)
         rows.append(
-            AuditRow(
-                portfolio_id=portfolio_id,
-                tick_id=tick_id,
-                recorded_at=recorded_at,
-                at=event.ts_event,
-                kind=kind,
-                message=message,
-                details=details,
-            )
+            {
+                "portfolio_id": portfolio_id,
+                "tick_id": tick_id,
+                "recorded_at": recorded_at,
+                "at": event.ts_event,
+                "kind": kind,
+                "message": message,
+                "details": details,
+            }
         )
     return rows
 

@@ -6,6 +6,8 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
+from sqlalchemy import Row
+
 from paperdesk.domain import (
     Fill,
     Order,
@@ -73,7 +75,8 @@ def write_order(row: OrderRow, order: Order, eligible_from: datetime) -> OrderRo
     return row
 
 
-def read_order(row: OrderRow) -> Order:
+def read_order(row: OrderRow | Row[Any]) -> Order:
+    """An order from its ORM row or a Core row of the table (the same names)."""
     return Order(
         order_id=row.order_id,
         client_order_id=row.client_order_id,

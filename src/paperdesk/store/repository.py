@@ -60,7 +60,8 @@ from paperdesk.store.models import (
     TickRunRow,
     TradeRow,
 )
-from paperdesk.store.writer import LedgerWriter
+from paperdesk.store.order_rows import ORDERS, flush_pending
+from paperdesk.store.writer import PORTFOLIOS, LedgerWriter
 
 if TYPE_CHECKING:
     from paperdesk.store.api_keys import ApiKeyRepository
@@ -167,6 +168,16 @@ class LedgerRepository:
             raise UnknownNameError(f"no portfolio with id {portfolio_id}{self._known_ids()}")
         return dict(found[0]), found[1]
 
+    def portfolio_status(self, portfolio_id: int) -> str:
+        """The portfolio's status alone (one column, no ORM object: what the API checks
+        before every action); an unknown portfolio is named as by ``portfolio``."""
+        status = self._session.execute(
+            select(PORTFOLIOS.c.status).where(PORTFOLIOS.c.id == portfolio_id)
+        ).scalar_one_or_none()
+        if status is None:
+            raise UnknownNameError(f"no portfolio with id {portfolio_id}{self._known_ids()}")
+        return str(status)
+
     def _known_ids(self) -> str:
         """``"; portfolios: 1, 2, 3"`` (the first few), or a hint to create one."""
         ids = self._session.scalars(select(PortfolioRow.id).order_by(PortfolioRow.id).limit(11))
@@ -239,7 +250,11 @@ class LedgerRepository:
         return [WorkingOrder(read_order(row), row.eligible_at) for row in ordered]
 
     def order(self, portfolio_id: int, order_id: str) -> Order:
-        row = self._session.get(OrderRow, (portfolio_id, order_id))
+        flush_pending(self._session)  # a Core read: what the session holds pending first
+        columns = ORDERS.c
+        row = self._session.execute(
+            select(ORDERS).where(columns.portfolio_id == portfolio_id, columns.order_id == order_id)
+        ).one_or_none()
         if row is None:
             raise UnknownNameError(f"portfolio {portfolio_id} has no order {order_id!r}")
         return read_order(row)

@@ -16,8 +16,9 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, func, insert, select, update
+from sqlalchemy import CursorResult, Table, bindparam, func, insert, select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.util import identity_key
 
 from paperdesk.domain import (
     ZERO,
@@ -50,7 +51,7 @@ from paperdesk.domain.records import (
     WorkingOrder,
 )
 from paperdesk.portfolio import LedgerState
-from paperdesk.store.audit import AuditedEvent, audit_row, audit_rows
+from paperdesk.store.audit import AuditedEvent, audit_row, audit_rows, audit_values
 from paperdesk.store.event_documents import event_document, event_kind, plain
 from paperdesk.store.mappers import (
     equity_row,
@@ -66,13 +67,13 @@ from paperdesk.store.models import (
     MarketCursorRow,
     OrderRow,
     OutboxCounterRow,
-    OutboxRow,
     PortfolioRow,
     PositionRow,
     SignalRow,
     StrategyStateRow,
     TickRunRow,
 )
+from paperdesk.store.order_rows import flush_pending, insert_audit, insert_outbox, write_orders
 
 _AUDITED = (
     OrderAccepted,
@@ -101,6 +102,7 @@ _UPDATE_CURSOR = update(_CURSORS).where(
     _CURSORS.c.symbol == bindparam("cursor_symbol"),
 )
 _INSERT_CURSOR = insert(_CURSORS)
+PORTFOLIOS = cast(Table, PortfolioRow.__table__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,6 +150,8 @@ class LedgerWriter:
         self.revisions: dict[int, int] = {}
         # the cursors this transaction wrote: portfolio -> symbol -> (mark, last bar's close)
         self.cursors: dict[int, dict[str, tuple[Decimal | None, datetime | None]]] = {}
+        # the totals this transaction wrote last, per portfolio (``save_account``)
+        self._accounts: dict[int, AccountState] = {}
 
     # -------------------------------------------------------------------------- portfolios
 
@@ -230,15 +234,33 @@ class LedgerWriter:
             {"id": portfolio_id, "settings": dict(settings)},
         )
 
-    def save_account(self, portfolio_id: int, account: AccountState) -> None:
-        """The portfolio row's totals after a unit of work."""
-        row = self._portfolio_row(portfolio_id)
-        row.cash, row.fees_paid, row.realized_pnl = (
-            account.cash,
-            account.fees_paid,
-            account.realized_pnl,
+    def save_account(
+        self, portfolio_id: int, account: AccountState, stored: AccountState | None = None
+    ) -> None:
+        """The portfolio row's totals after a unit of work: one Core UPDATE, none when they
+        equal what the row holds (``stored``: the totals read under the unit's lock; or what
+        this transaction wrote last), as the ORM wrote only changes. A copy of the row the
+        session holds is expired, so a later read sees the new totals."""
+        if self._accounts.get(portfolio_id, stored) == account:
+            return
+        session = self._session
+        flush_pending(session)
+        updated = session.execute(
+            update(PORTFOLIOS)
+            .where(PORTFOLIOS.c.id == portfolio_id)
+            .values(
+                cash=account.cash,
+                fees_paid=account.fees_paid,
+                realized_pnl=account.realized_pnl,
+                order_sequence=account.order_sequence,
+            )
         )
-        row.order_sequence = account.order_sequence
+        if cast("CursorResult[Any]", updated).rowcount == 0:
+            raise UnknownNameError(f"no portfolio with id {portfolio_id}")
+        self._accounts[portfolio_id] = account
+        loaded = session.identity_map.get(identity_key(PortfolioRow, portfolio_id))
+        if loaded is not None:
+            session.expire(loaded)
 
     # ------------------------------------------------------------------------------ events
 
@@ -253,10 +275,16 @@ class LedgerWriter:
         """Rows for what ``events`` changed, their audit entries and their outbox entries."""
         session = self._session
         tick_id = bar.tick_id if bar is not None else None
-        for event in events:
-            if isinstance(event, _ORDER_EVENTS):
-                self._save_order(portfolio_id, event)
-        session.flush()  # orders first: fills and audit entries refer to them
+        # orders first: fills and audit entries refer to them
+        write_orders(
+            session,
+            portfolio_id,
+            [
+                (event.order, getattr(event, "ts_eligible", None), event.ts_event)
+                for event in events
+                if isinstance(event, _ORDER_EVENTS)
+            ],
+        )
         for event in events:
             if isinstance(event, OrderFilled):
                 order = event.order
@@ -282,23 +310,11 @@ class LedgerWriter:
             for e in events
             if isinstance(e, _AUDITED) or (isinstance(e, SignalAccepted) and e.notes)
         ]
-        session.add_all(audit_rows(portfolio_id, audited, recorded_at, tick_id))
+        insert_audit(session, audit_values(portfolio_id, audited, recorded_at, tick_id))
         for event in events:
             self.publish(
                 portfolio_id, event_kind(event), event.ts_event, recorded_at, event_document(event)
             )
-
-    def _save_order(self, portfolio_id: int, event: Event) -> None:
-        order = event.order  # type: ignore[union-attr]
-        row = self._session.get(OrderRow, (portfolio_id, order.order_id))
-        eligible = getattr(event, "ts_eligible", None)
-        if row is None:
-            row = OrderRow(portfolio_id=portfolio_id)
-            eligible = eligible or event.ts_event
-            self._session.add(row)
-        elif eligible is None:
-            eligible = row.eligible_at
-        write_order(row, order, eligible)
 
     def _save_corporate_action(
         self, portfolio_id: int, event: CorporateActionApplied, tick_id: int | None
@@ -541,18 +557,21 @@ class LedgerWriter:
         ).scalar_one()
         first = int(last) - len(pending) + 1
         self.published_through = int(last)
-        self._session.add_all(
-            OutboxRow(
-                sequence=first + offset,
-                portfolio_id=entry.portfolio_id,
-                kind=entry.kind,
-                event_at=entry.event_at,
-                recorded_at=entry.recorded_at,
-                payload=entry.payload,
-            )
-            for offset, entry in enumerate(pending)
+        flush_pending(self._session)
+        insert_outbox(
+            self._session,
+            [
+                {
+                    "sequence": first + offset,
+                    "portfolio_id": entry.portfolio_id,
+                    "kind": entry.kind,
+                    "event_at": entry.event_at,
+                    "recorded_at": entry.recorded_at,
+                    "payload": entry.payload,
+                }
+                for offset, entry in enumerate(pending)
+            ],
         )
-        self._session.flush()
         return [
             OutboxEntry(
                 first + offset,
@@ -577,11 +596,10 @@ class LedgerWriter:
         row lock, held to the commit, keeps any other writer from bumping it meanwhile."""
         if not self.watched:
             return
-        self._session.flush()
+        flush_pending(self._session)
+        table = PORTFOLIOS.c
         rows = self._session.execute(
-            select(PortfolioRow.id, PortfolioRow.revision).where(
-                PortfolioRow.id.in_(sorted(self.watched))
-            )
+            select(table.id, table.revision).where(table.id.in_(sorted(self.watched)))
         )
         self.revisions = {int(row[0]): int(row[1]) for row in rows}
 
