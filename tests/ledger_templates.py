@@ -111,6 +111,10 @@ class _Migrated:
             )
 
 
+def _unique(prefix: str) -> str:
+    return f"{prefix}_{uuid.uuid4().hex[:12]}"
+
+
 class SchemaPool:
     """Migrated PostgreSQL schemas of one test process: ``take`` one, ``give_back`` it."""
 
@@ -121,7 +125,11 @@ class SchemaPool:
         self._taken: dict[str, _Migrated] = {}
 
     def url(self, schema: str) -> str:
-        url = make_url(self.server_url).update_query_dict({"options": f"-csearch_path={schema}"})
+        """A URL of ``schema``, distinct from every URL handed out before (a test's own
+        ``application_name``): paperdesk keys its Redis entries and its bar cache folder by the
+        database URL, which a reused schema must not share with the tests before it."""
+        query = {"options": f"-csearch_path={schema}", "application_name": _unique("test")}
+        url = make_url(self.server_url).update_query_dict(query)
         return url.render_as_string(hide_password=False)
 
     def take(self) -> str:
@@ -130,7 +138,7 @@ class SchemaPool:
         return migrated.name
 
     def _migrate_new(self) -> _Migrated:
-        schema = f"t_{uuid.uuid4().hex[:12]}"
+        schema = _unique("t")
         with self.admin.begin() as connection:
             connection.execute(text(f'CREATE SCHEMA "{schema}"'))
         Database(self.url(schema)).close()

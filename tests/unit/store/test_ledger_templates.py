@@ -74,6 +74,7 @@ def test_a_schema_given_back_holds_what_a_new_migration_holds(
     assert dump_all_tables(url) != dump_all_tables(fresh_url)  # the portfolios were written
     pool.give_back(schema)
     assert pool.take() == schema  # reused, not migrated again
+    assert pool.url(schema) != url  # under a URL of its own (Redis keys, caches go by it)
     assert dump_all_tables(url) == dump_all_tables(fresh_url)
     assert _sequences(url) == _sequences(fresh_url)
     _trade_in(url)  # the ids start over as in a new ledger
