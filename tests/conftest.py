@@ -14,6 +14,7 @@ import redis
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
+from ledger_templates import SchemaPool, SqliteTemplate
 from paperdesk.settings import Settings
 from paperdesk.store import Database, normalise_url
 
@@ -79,12 +80,37 @@ def sqlite_url(directory: Path) -> str:
     return f"sqlite:///{directory / 'ledger.db'}"
 
 
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> SqliteTemplate:
+    return SqliteTemplate(tmp_path_factory.mktemp("sqlite-template"))
+
+
+@pytest.fixture(scope="session")
+def postgres_schemas(postgres_server: str) -> Iterator[SchemaPool]:
+    pool = SchemaPool(postgres_server)
+    yield pool
+    pool.close()
+
+
+@pytest.fixture
+def migrated_postgres_schema_url(postgres_schemas: SchemaPool) -> Iterator[str]:
+    """A URL whose connections live in a schema at the newest revision holding only the rows
+    the migrations write (emptied back to that state afterwards, see ``ledger_templates``)."""
+    schema = postgres_schemas.take()
+    try:
+        yield postgres_schemas.url(schema)
+    finally:
+        postgres_schemas.give_back(schema)
+
+
 @pytest.fixture(params=["sqlite", "postgresql"])
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    """The URL of an empty database, once per supported backend."""
+    """The URL of a new database, migrated to the newest schema (as the first ``Database(url)``
+    leaves one) and holding nothing else, once per supported backend."""
     if request.param == "sqlite":
+        request.getfixturevalue("sqlite_template").copy_to(tmp_path / "ledger.db")
         return sqlite_url(tmp_path)
-    return str(request.getfixturevalue("postgres_schema_url"))
+    return str(request.getfixturevalue("migrated_postgres_schema_url"))
 
 
 @pytest.fixture

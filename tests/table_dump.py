@@ -5,9 +5,34 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import MetaData, create_engine, select
+from sqlalchemy import Engine, MetaData, create_engine, select, text
 
 TableDump = dict[str, list[tuple[Any, ...]]]
+
+# Reflecting every table cost more than reading them (the API tests dump twice per request):
+# a reflection is reused while the database's definitions, read in one query, are unchanged.
+_REFLECTED: dict[tuple[str, tuple[tuple[Any, ...], ...]], MetaData] = {}
+_DEFINITIONS = {
+    "sqlite": "SELECT type, name, tbl_name, sql FROM sqlite_master",
+    "postgresql": (
+        "SELECT table_name, column_name, ordinal_position, data_type, is_nullable, "
+        "column_default FROM information_schema.columns WHERE table_schema = current_schema()"
+    ),
+}
+
+
+def _reflected(url: str, engine: Engine) -> MetaData:
+    """The tables of the database as reflected now (or reflected before with the same
+    definitions)."""
+    with engine.connect() as connection:
+        rows = connection.execute(text(_DEFINITIONS[engine.dialect.name]))
+        definitions = tuple(sorted((tuple(row) for row in rows), key=repr))
+    key = (url, definitions)
+    if key not in _REFLECTED:
+        metadata = MetaData()
+        metadata.reflect(engine)
+        _REFLECTED[key] = metadata
+    return _REFLECTED[key]
 
 
 class TableDumper:
@@ -15,10 +40,9 @@ class TableDumper:
 
     def __init__(self, url: str) -> None:
         self.url = url
-        self.metadata = MetaData()
         engine = create_engine(url)
         try:
-            self.metadata.reflect(engine)
+            self.metadata = _reflected(url, engine)
         finally:
             engine.dispose()
 

@@ -106,6 +106,11 @@ def exercise(
     run()
 
 
+# One database: the fuzzing is of the API's inputs and answers (PostgreSQL's, the production
+# database's, whose numeric and integer columns refuse more than SQLite's; the ledger's own
+# behaviour on both databases is the subject of the other tests). The whole run took 83 s on
+# SQLite and 65 s on PostgreSQL, on 2 cores.
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
 def test_every_documented_operation_answers_within_its_schema(database: Database) -> None:
     services = Services(database=database)
     app = create_app(services)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import shutil
 from decimal import Decimal
 from pathlib import Path
 
@@ -21,6 +22,7 @@ from paperdesk.service.ledger_files import (
     PNL_COLUMNS,
     POSITION_COLUMNS,
 )
+from paperdesk.service.portfolios import PortfolioService
 from paperdesk.service.state_schema import state_schema, validate_state
 from paperdesk.store import Database
 
@@ -134,6 +136,20 @@ def _set(key: str, value: object) -> object:
     return lambda state: state.__setitem__(key, value)
 
 
+@pytest.fixture(scope="module")
+def traded_export(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The export of a portfolio traded for 30 ticks on a SQLite ledger of its own, made once
+    (the trading cost ~4 s a case on 2 cores): each case below breaks a copy of it."""
+    folder = tmp_path_factory.mktemp("traded")
+    database = Database(f"sqlite:///{folder / 'ledger.db'}")
+    try:
+        _, pid = traded_portfolio(database, ticks=30)
+        export_portfolio(database, pid, folder / "out")
+    finally:
+        database.close()
+    return folder / "out"
+
+
 @pytest.mark.parametrize(
     ("breakage", "message"),
     [
@@ -158,11 +174,12 @@ def _set(key: str, value: object) -> object:
     ],
 )
 def test_a_malformed_export_is_refused_with_a_clear_error_and_nothing_written(
-    database: Database, tmp_path: Path, breakage: object, message: str
+    database: Database, tmp_path: Path, traded_export: Path, breakage: object, message: str
 ) -> None:
-    service, pid = traded_portfolio(database, ticks=30)
+    import_portfolio(database, traded_export, name="exported")  # the ledger holds a portfolio
+    service = PortfolioService(database)
     folder = tmp_path / "out"
-    export_portfolio(database, pid, folder)
+    shutil.copytree(traded_export, folder)
     breakage(folder)  # type: ignore[operator]
     if all((folder / name).exists() for name in FILES):
         reseal(folder)  # an edited file: past the manifest, the checks inside the files refuse it
