@@ -31,7 +31,6 @@ from __future__ import annotations
 
 import threading
 import weakref
-from collections import OrderedDict
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -45,6 +44,7 @@ from paperdesk.analysis.strategies.incremental import (
     IncrementalSignals,
     StepRefused,
 )
+from paperdesk.live.bounded_memory import BoundedMemory
 
 if TYPE_CHECKING:
     from paperdesk.store import Database
@@ -64,19 +64,14 @@ class _Entry:
     rows: pd.DataFrame | None  # the rows of bar ``index`` (None: none)
 
 
-class SignalCache:
+class SignalCache(BoundedMemory[Key, _Entry]):
     """Incremental forms of one database's portfolios (see the module docstring)."""
 
     def __init__(self, capacity: int = CAPACITY) -> None:
-        self.capacity = capacity
-        self._entries: OrderedDict[Key, _Entry] = OrderedDict()
-        self._lock = threading.Lock()
+        super().__init__(capacity)
         self.stepped = 0  # bars answered by stepping a form
         self.repeated = 0  # bars answered from the kept rows
         self.computed = 0  # bars answered by the whole-history computation
-
-    def __len__(self) -> int:
-        return len(self._entries)
 
     def rows(
         self, key: Key, strategy: Strategy[Any], history: pd.DataFrame, index: int
@@ -115,14 +110,7 @@ class SignalCache:
 
     def _keep(self, key: Key, entry: _Entry) -> None:
         with self._lock:
-            self._entries[key] = entry
-            self._entries.move_to_end(key)
-            while len(self._entries) > self.capacity:
-                self._entries.popitem(last=False)
-
-    def clear(self) -> None:
-        with self._lock:
-            self._entries.clear()
+            self._put(key, entry)
 
 
 def _same_strategy(entry: _Entry, strategy: Strategy[Any]) -> bool:

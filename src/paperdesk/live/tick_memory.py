@@ -25,12 +25,12 @@ from __future__ import annotations
 
 import threading
 import weakref
-from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
 from paperdesk.domain.records import CursorRecord, PortfolioRecord
+from paperdesk.live.bounded_memory import BoundedMemory
 
 if TYPE_CHECKING:
     from paperdesk.store import Database
@@ -54,18 +54,13 @@ class _Entry:
     facts: TickFacts
 
 
-class TickMemory:
+class TickMemory(BoundedMemory[tuple[int, str], _Entry]):
     """The tick facts of one database's portfolios, each under the revision it holds at."""
 
     def __init__(self, capacity: int = CAPACITY) -> None:
-        self.capacity = capacity
-        self._entries: OrderedDict[tuple[int, str], _Entry] = OrderedDict()
-        self._lock = threading.Lock()
+        super().__init__(capacity)
         self.hits = 0
         self.misses = 0
-
-    def __len__(self) -> int:
-        return len(self._entries)
 
     def recall(self, record: PortfolioRecord, symbol: str) -> TickFacts | None:
         """The facts of ``symbol`` when they hold at ``record``'s revision (read under the
@@ -91,14 +86,7 @@ class TickMemory:
                 and current.revision > revision
             ):
                 return  # a later tick of this process already kept newer facts
-            self._entries[key] = _Entry(revision, record.ts_created, facts)
-            self._entries.move_to_end(key)
-            while len(self._entries) > self.capacity:
-                self._entries.popitem(last=False)
-
-    def clear(self) -> None:
-        with self._lock:
-            self._entries.clear()
+            self._put(key, _Entry(revision, record.ts_created, facts))
 
 
 _MEMORIES: weakref.WeakKeyDictionary[Database, TickMemory] = weakref.WeakKeyDictionary()
