@@ -24,6 +24,7 @@ import io
 import re
 import zoneinfo
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -368,7 +369,7 @@ class _Table:
 
     def _read(self, positions: list[int] | None, **options: Any) -> pd.DataFrame:
         """Columns ``positions`` of the file (all, checking every line's fields, when None)."""
-        try:
+        with self._pandas_errors():
             table: pd.DataFrame = pd.read_csv(
                 self.path,
                 engine="c",
@@ -377,7 +378,13 @@ class _Table:
                 encoding="utf-8-sig",
                 **options,
             )
-            return table
+        return table
+
+    @contextmanager
+    def _pandas_errors(self) -> Iterator[None]:
+        """pandas' reading errors as the file's problems (``fail``)."""
+        try:
+            yield
         except pd.errors.EmptyDataError:
             raise self.fail([Problem(1, "", "the file is empty")]) from None
         except pd.errors.ParserError as error:
@@ -422,24 +429,18 @@ class _Table:
     def _read_chunks(self, positions: list[int]) -> Iterator[pd.DataFrame]:
         """Columns ``positions`` of the file, ``_READ_ROWS`` rows at a time (the errors of
         ``_read``)."""
-        try:
-            with pd.read_csv(
+        with (
+            self._pandas_errors(),
+            pd.read_csv(
                 self.path,
                 engine="c",
                 usecols=positions,
                 skip_blank_lines=False,
                 encoding="utf-8-sig",
                 chunksize=_READ_ROWS,
-            ) as reader:
-                yield from reader
-        except pd.errors.EmptyDataError:
-            raise self.fail([Problem(1, "", "the file is empty")]) from None
-        except pd.errors.ParserError as error:
-            raise self._parser_error(error) from None
-        except UnicodeDecodeError as error:
-            raise self.fail([Problem(1, "", f"not UTF-8 text: {error}")]) from None
-        except ValueError as error:  # a shape pandas cannot read that no check above named
-            raise self.fail([Problem(1, "", f"not a CSV file of bars: {error}")]) from None
+            ) as reader,
+        ):
+            yield from reader
 
     def _check_field_counts(self) -> None:
         """Every line must have as many fields as the header (reading selected columns ignores

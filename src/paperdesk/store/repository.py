@@ -104,8 +104,8 @@ class LedgerRepository:
         # or a dry run): how an in-memory copy of what the unit changed is kept current
         self.on_committed: list[Callable[[LedgerRepository], None]] = []
         # the row ``portfolio(lock=True)`` read, held so that the session's identity map keeps
-        # it (it holds rows weakly): the writer's update of its totals finds it there instead
-        # of reading it again
+        # it (it holds rows weakly): the writer's ORM changes to it (archive, rename, settings)
+        # find it there instead of reading it again (the totals are a Core UPDATE)
         self._locked: list[PortfolioRow] = []
 
     @property
