@@ -252,8 +252,11 @@ class LiveRunner:
             replay_index=replay_index,
         )
         if memory is not None:
-            after = _facts_after(facts, symbol, settings.bar_timeframe, bar, target, late)
-            _remember(repository, memory, state, symbol, after(pending, events, mark, replay_index))
+            after = _facts_after(
+                facts, symbol, settings.bar_timeframe, bar, target, late,
+                pending=pending, events=events, mark=mark, replay_index=replay_index,
+            )  # fmt: skip
+            _remember(repository, memory, state, symbol, after)
         self.failpoint("before-commit")
         return _report(state, bar, pending, message, dry_run, behind, events)
 
@@ -366,39 +369,39 @@ def _read_facts(repository: LedgerRepository, portfolio_id: int, symbol: str) ->
 
 
 def _facts_after(
-    facts: TickFacts, symbol: str, timeframe: str, bar: Bar, target: int, late: bool
-) -> Callable[[Sequence[StrategySpec], Sequence[Event], Decimal, int | None], TickFacts]:
-    """How this tick leaves the facts, from what it writes: its cursor, its tick records (of
-    the cursor's bar) and its accepted signals."""
-
-    def after(
-        pending: Sequence[StrategySpec],
-        events: Sequence[Event],
-        mark: Decimal,
-        replay_index: int | None,
-    ) -> TickFacts:
-        names = frozenset(spec.name for spec in pending)
-        before = facts.cursor
-        if replay_index is None and before is not None:
-            replay_index = before.replay_index
-        if late:
-            assert before is not None
-            cursor = replace(before, last_price=mark, replay_index=replay_index)
-            ticked = facts.ticked | names
-        else:
-            cursor = CursorRecord(
-                symbol, before.timeframe if before is not None else timeframe,
-                bar.ts_open, bar.ts_close, target, mark, replay_index,
-            )  # fmt: skip
-            ticked = names
-        accepted = facts.last_accepted
-        if any(
-            isinstance(event, SignalAccepted) and event.signal.symbol == symbol for event in events
-        ):
-            accepted = bar.ts_open if accepted is None else max(accepted, bar.ts_open)
-        return TickFacts(cursor, ticked, accepted)
-
-    return after
+    facts: TickFacts,
+    symbol: str,
+    timeframe: str,
+    bar: Bar,
+    target: int,
+    late: bool,
+    *,
+    pending: Sequence[StrategySpec],
+    events: Sequence[Event],
+    mark: Decimal,
+    replay_index: int | None,
+) -> TickFacts:
+    """How this tick leaves the facts, from what it writes (the strategies it ran, its events,
+    the cursor's mark and replay index): its cursor, its tick records (of the cursor's bar)
+    and its accepted signals."""
+    names = frozenset(spec.name for spec in pending)
+    before = facts.cursor
+    if replay_index is None and before is not None:
+        replay_index = before.replay_index
+    if late:
+        assert before is not None
+        cursor = replace(before, last_price=mark, replay_index=replay_index)
+        ticked = facts.ticked | names
+    else:
+        cursor = CursorRecord(
+            symbol, before.timeframe if before is not None else timeframe,
+            bar.ts_open, bar.ts_close, target, mark, replay_index,
+        )  # fmt: skip
+        ticked = names
+    accepted = facts.last_accepted
+    if any(isinstance(event, SignalAccepted) and event.signal.symbol == symbol for event in events):
+        accepted = bar.ts_open if accepted is None else max(accepted, bar.ts_open)
+    return TickFacts(cursor, ticked, accepted)
 
 
 def _remember(
