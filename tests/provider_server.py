@@ -8,7 +8,8 @@ Each provider has a ``Script`` the test changes between ticks:
   from the answers until then); the bar still forming is served with partial values (open
   only), as the real providers serve today's bar;
 * ``frozen_at``: no bar closing after it is ever published (a feed that stopped);
-* ``outage``: HTTP 500; ``stall``: the answer comes after that many seconds (a timeout);
+* ``outage``: HTTP 500; ``stall``: the answer comes after that many seconds, or once the
+  test ends the stall (a timeout);
 * ``retry_after``: HTTP 429 with that ``Retry-After`` header.
 
 Every request is logged per provider (``Script.requests``).
@@ -172,6 +173,15 @@ def polygon_aggregates(providers: FakeProviders, parts: list[str]) -> Any:
     return 200, document
 
 
+def _wait_out_a_stall(script: Script) -> None:
+    """Hold the answer while the script stalls: until ``stall`` seconds have passed or the test
+    ends the stall (sets it to None), so a long stall proves a timeout without keeping the test
+    waiting once the client has given up."""
+    started = time.monotonic()
+    while script.stall is not None and time.monotonic() - started < script.stall:
+        time.sleep(0.01)
+
+
 class _Handler(BaseHTTPRequestHandler):
     providers: FakeProviders  # set on the subclass the server is made with
 
@@ -184,8 +194,7 @@ class _Handler(BaseHTTPRequestHandler):
         if script is None:
             return self._send(404, {"error": "unknown provider"})
         script.requests.append(self.path)
-        if script.stall is not None:
-            time.sleep(script.stall)
+        _wait_out_a_stall(script)
         if script.outage:
             if name == "yahoo":
                 return self._send(500, None, b"Internal Server Error")
