@@ -21,7 +21,6 @@ from paperdesk.cli.plot_files import PlotFile, check_plot_path, show_equity_hist
 from paperdesk.cli.run_options import with_run_options
 from paperdesk.cli.services import services
 from paperdesk.domain import parsing
-from paperdesk.service.documents import json_value
 from paperdesk.service.paper_documents import detail_document, summary_document
 from paperdesk.service.run_files import portfolio_config
 
@@ -133,8 +132,10 @@ def performance_command(
     stats = service.performance(portfolio_id)
     summary = service.show(portfolio_id).summary
     if json_output:
-        stats_document = {k: json_value(v) for k, v in stats.to_dict().items()}
-        print_json({"portfolio": summary_document(summary), "stats": stats_document})
+        # the API's and the report's document: money statistics as decimal strings
+        from paperdesk.service.performance_views import statistics_document  # imports pandas
+
+        print_json({"portfolio": summary_document(summary), "stats": statistics_document(stats)})
     else:
         out = console(wide=wide)
         out.print(performance_table(summary, stats, width_of(out, wide)))

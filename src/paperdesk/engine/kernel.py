@@ -78,6 +78,7 @@ from paperdesk.routing import (
     OrderRefusedError,
     RoutingDecision,
     SignalRouter,
+    check_bracket_sides,
     check_increments,
     check_not_short,
 )
@@ -284,6 +285,7 @@ class TradingKernel:
             stop_loss=intent.stop_loss,
             take_profit=intent.take_profit,
         )
+        check_bracket_sides(intent, price)
         if client_order_id is not None and self.orders.client_order_id_in_use(client_order_id):
             raise OrderRefusedError(
                 f"client order id {client_order_id!r} is already used", "duplicate_client_order_id"

@@ -13,7 +13,12 @@ from paperdesk.routing.filters import (
     SignalMemory,
 )
 from paperdesk.routing.outcomes import Adjusted, Rejection, RiskOutcome
-from paperdesk.routing.pretrade import OrderRefusedError, check_increments, check_not_short
+from paperdesk.routing.pretrade import (
+    OrderRefusedError,
+    check_bracket_sides,
+    check_increments,
+    check_not_short,
+)
 from paperdesk.routing.risk import (
     CashAndBuyingPower,
     CompositeRisk,
@@ -69,6 +74,7 @@ __all__ = [
     "Sizer",
     "TargetPercent",
     "build_router",
+    "check_bracket_sides",
     "check_increments",
     "check_not_short",
     "max_affordable_quantity",

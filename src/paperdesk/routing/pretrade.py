@@ -4,6 +4,7 @@ tick grid, a sale that would take a long-only book short). Each refusal says why
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from decimal import Decimal
 
@@ -58,6 +59,28 @@ def check_increments(
             )
 
 
+def check_bracket_sides(intent: OrderIntent, last_price: Decimal) -> None:
+    """A bracket's stop-loss lies on the losing side of its entry and its take-profit on the
+    winning side: below and above a buy's entry, above and below a sell's. The entry is the
+    order's limit price, else its stop price, else (a market order) the last price. A leg on the
+    wrong side would trigger at once and close the trade at a loss (Alpaca refuses it too)."""
+    priced = intent.limit_price or intent.stop_price
+    entry = priced or last_price
+    basis = "its entry price" if priced else "the last price"
+    buy = intent.side is Side.BUY
+    for name, price, below in (
+        ("stop_loss", intent.stop_loss, buy),
+        ("take_profit", intent.take_profit, not buy),
+    ):
+        if price is None or (price < entry if below else price > entry):
+            continue
+        where = "below" if below else "above"
+        raise OrderRefusedError(
+            f"{name} {price} must be {where} {basis} {entry} for a {intent.side.value} bracket",
+            "bracket_side",
+        )
+
+
 def check_not_short(
     symbol: str,
     quantity: Decimal,
@@ -103,8 +126,17 @@ def check_risk(
     if isinstance(outcome, Rejection):
         raise OrderRefusedError(_worded(outcome.reason, outcome.code), outcome.code or "risk")
     if isinstance(outcome, Adjusted):
-        note = "; ".join(outcome.notes)
+        note = "; ".join(_TRIMMED.sub(_would_fit, note) for note in outcome.notes)
         raise OrderRefusedError(_worded(note, outcome.code), outcome.code or "risk")
+
+
+# A rule's note for a strategy's entry it trims; a person's order is refused instead, so its
+# message says what would fit rather than that the quantity was trimmed.
+_TRIMMED = re.compile(r"(?P<symbol>\S+) quantity trimmed from (?P<asked>\S+) to (?P<fits>\S+)$")
+
+
+def _would_fit(found: re.Match[str]) -> str:
+    return f"at most {found['fits']} {found['symbol']} would fit, not {found['asked']}"
 
 
 def _worded(reason: str, code: str) -> str:

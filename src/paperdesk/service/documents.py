@@ -27,6 +27,14 @@ def utc_text(moment: datetime) -> str:
 
 
 STAT_DECIMALS = 6  # a statistic in JSON: 61129.76, never 61129.76000000001
+_STAT_STEP = Decimal(1).scaleb(-STAT_DECIMALS)
+
+
+def rounded_statistic(value: float | Decimal) -> float:
+    """A finite statistic rounded half-up to 6 decimals, as a number (no float noise)."""
+    exact = value if isinstance(value, Decimal) else Decimal(repr(value))
+    rounded = exact.quantize(_STAT_STEP, ROUND_HALF_UP)
+    return float(rounded) if rounded else 0.0
 
 
 def json_value(value: object) -> object:
@@ -41,8 +49,7 @@ def json_value(value: object) -> object:
             return None
         if abs(value) >= 1e15:  # beyond what 6 decimals can add
             return value
-        rounded = Decimal(repr(value)).quantize(Decimal(1).scaleb(-STAT_DECIMALS), ROUND_HALF_UP)
-        return float(rounded) if rounded else 0.0
+        return rounded_statistic(value)
     return value
 
 

@@ -15,6 +15,7 @@ import pandas as pd
 
 from paperdesk.domain import DataError, UnknownNameError
 from paperdesk.domain.records import EquityView, SignalView
+from paperdesk.service.documents import json_value, rounded_statistic
 
 if TYPE_CHECKING:
     from paperdesk.analytics.stats import Stats
@@ -45,7 +46,8 @@ MONEY_STATISTICS = frozenset(
 
 def statistics_document(stats: Stats) -> dict[str, Any]:
     """Every statistic of ``stats`` (undefined ones null, never 0): money as decimal strings
-    (at the cent, as the CLI prints it), ratios and percentages as numbers."""
+    (at the cent, as the CLI prints it), ratios and percentages as numbers rounded half-up to
+    6 decimals."""
     document: dict[str, Any] = {}
     for key, value in stats.to_dict().items():
         if isinstance(value, float) and not math.isfinite(value):  # undefined (JSON has no NaN)
@@ -53,7 +55,7 @@ def statistics_document(stats: Stats) -> dict[str, Any]:
         elif key in MONEY_STATISTICS and isinstance(value, int | float):
             document[key] = str(cents(float(value)))
         else:
-            document[key] = value
+            document[key] = json_value(value)  # 6 decimals: never 3.4317614000000107
     return document
 
 
@@ -84,7 +86,7 @@ def drawdown_curve(equity: Sequence[EquityView]) -> list[DrawdownPoint]:
     for snapshot, (peak, drawdown) in zip(
         equity, running_drawdowns(s.equity for s in equity), strict=True
     ):
-        percent = float(drawdown / peak * 100) if peak > 0 else 0.0
+        percent = rounded_statistic(drawdown / peak * 100) if peak > 0 else 0.0
         points.append(DrawdownPoint(snapshot, peak, drawdown, percent))
     return points
 
@@ -103,7 +105,7 @@ def reward_to_risk(
     risk is zero."""
     if entry is None or stop is None or target is None or entry == stop:
         return None
-    return float(abs(target - entry) / abs(entry - stop))
+    return rounded_statistic(abs(target - entry) / abs(entry - stop))
 
 
 def signal_details(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -244,8 +245,9 @@ def test_portfolio_performance_table_and_json() -> None:
     for _ in range(40):
         ok("trade", str(portfolio_id), "SPY", "LIVE")
     document = json_of("portfolio", "performance", str(portfolio_id))
-    equity = float(document["portfolio"]["equity"])
-    assert document["stats"]["final_equity"] == equity
+    equity = Decimal(document["portfolio"]["equity"])  # money statistics: decimal strings
+    assert document["stats"]["final_equity"] == str(equity.quantize(Decimal("0.01")))
+    assert document["stats"]["start_equity"] == "10000.00"  # as the API and the report say
     assert document["stats"]["start"].startswith("2020-01-02")
     table = ok("portfolio", "performance", str(portfolio_id)).stdout
     assert "Max drawdown" in table

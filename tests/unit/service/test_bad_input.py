@@ -16,6 +16,7 @@ from paperdesk.domain import (
     DataError,
     InvalidInputError,
     OrderError,
+    OrderType,
     PaperdeskError,
     Side,
     UnknownNameError,
@@ -101,7 +102,7 @@ def test_an_order_needs_the_cash(database: Database, service: PortfolioService) 
     _refused(
         database,
         InvalidInputError,
-        "insufficient cash",
+        "insufficient cash: .*; at most 3 SPY would fit, not 10$",  # refused, not trimmed
         lambda: service.place_order(pid, _buy("10")),
     )
     _refused(
@@ -111,6 +112,30 @@ def test_an_order_needs_the_cash(database: Database, service: PortfolioService) 
         lambda: service.place_order(pid, _buy("2", order_type="limit", limit_price=Decimal(600))),
     )
     assert service.place_order(pid, _buy("2"))  # what fits is accepted
+
+
+def test_a_bracket_leg_on_the_wrong_side_of_its_entry_is_refused(
+    database: Database, service: PortfolioService
+) -> None:
+    pid = _portfolio(service)  # SPY is about 300 on NOW: the market order's entry
+    limit = {"order_type": OrderType.LIMIT, "limit_price": Decimal(250)}
+    for fields, match in (
+        ({"stop_loss": Decimal(500)}, "stop_loss 500 must be below the last price"),
+        ({"take_profit": Decimal(100)}, "take_profit 100 must be above the last price"),
+        ({**limit, "stop_loss": Decimal(260)}, "stop_loss 260 must be below its entry price 250"),
+        ({**limit, "take_profit": Decimal(250)}, "take_profit 250 must be above its entry price"),
+    ):
+        _refused(
+            database,
+            InvalidInputError,
+            match,
+            lambda fields=fields: service.place_order(pid, _buy("1", **fields)),
+        )
+    sell = OrderRequest("SPY", Side.SELL, Decimal(1), stop_loss=Decimal(100))
+    _refused(database, InvalidInputError, "above the last price .* for a sell bracket",
+             lambda: service.place_order(pid, sell))  # fmt: skip
+    placed = service.place_order(pid, _buy("1", **limit, stop_loss=Decimal(240)))
+    assert placed  # the same legs on the right side are accepted
 
 
 def test_orders_and_positions_must_exist(database: Database, service: PortfolioService) -> None:
