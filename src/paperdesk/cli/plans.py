@@ -267,7 +267,9 @@ def _print_execution(result: PlanExecution, wide: bool) -> None:
     title = f"Plan {result.plan_date.isoformat()} into portfolio {result.portfolio_id}"
     out.print(fitted(title, columns, rows, width_of(out, wide)))
     _print_skipped(result.skipped)
-    typer.echo(f"{result.placed} rows placed, {len(result.orders)} orders")
+    row_word = "row" if result.placed == 1 else "rows"
+    order_word = "order" if len(result.orders) == 1 else "orders"
+    typer.echo(f"{result.placed} {row_word} placed, {len(result.orders)} {order_word}")
 
 
 def reconcile_command(

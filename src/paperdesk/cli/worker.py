@@ -62,7 +62,7 @@ def worker_command(
         interval=seconds,
         lease_seconds=lease_seconds,
         portfolio_ids=portfolio or None,
-        on_round=_report,
+        on_round=_report_once if once else _report,
         after_round=container.webhook_dispatcher.deliver_due,
     )
     if metrics_port is not None:
@@ -79,6 +79,16 @@ def worker_command(
     with stop_on_signals(worker):
         rounds = worker.run(1 if once else None)
     typer.echo(f"{'stopped' if worker.stopped else 'done'} after {rounds} round(s)", err=True)
+
+
+def _report_once(report: WorkerRound) -> None:
+    """``--once``: the one round is reported even when it had nothing to do."""
+    if not report.portfolios:
+        typer.echo(
+            f"[{report.number}] nothing due: every closed bar was served already "
+            "and no price is due for a mark"
+        )
+    _report(report)
 
 
 def _report(report: WorkerRound) -> None:

@@ -34,6 +34,7 @@ def test_once_runs_one_round_and_a_second_worker_within_the_interval_finds_nothi
     assert "done after 1 round(s)" in result.stderr
     again = ok("worker", "--once", "--interval", "1h")
     assert "portfolio" not in again.stdout  # each was served this interval already
+    assert "[1] nothing due" in again.stdout  # and --once says so
     assert (_ticks(first), _ticks(second)) == (1, 1)
 
 
