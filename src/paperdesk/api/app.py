@@ -11,6 +11,7 @@ from fastapi import FastAPI
 from paperdesk.api.alpaca import MOUNT as ALPACA
 from paperdesk.api.alpaca import create_alpaca_app
 from paperdesk.api.dashboard import install_dashboard
+from paperdesk.api.docs_page import install_api_docs
 from paperdesk.api.errors import install_error_handlers
 from paperdesk.api.middleware import RequestContext
 from paperdesk.api.rate_limit import Limit, build_limiter
@@ -59,7 +60,7 @@ def create_app(services: Services) -> FastAPI:
         title="paperdesk",
         version="1",
         openapi_url=f"{PREFIX}/openapi.json",
-        docs_url=f"{PREFIX}/docs",
+        docs_url=None,  # served by install_api_docs, without a CDN
         redoc_url=None,
         lifespan=_bounded_threads,
     )
@@ -102,5 +103,6 @@ def create_app(services: Services) -> FastAPI:
     alpaca = create_alpaca_app(services)  # Alpaca's API for alpaca-py bots
     alpaca.state.rate_limiter = app.state.rate_limiter  # one limit per key across both APIs
     app.mount(ALPACA, alpaca)
+    install_api_docs(app, f"{PREFIX}/openapi.json", f"{PREFIX}/docs")
     install_dashboard(app)  # the web dashboard at / (built from web/ by ./scripts/bootstrap)
     return app
