@@ -1,5 +1,6 @@
 """The fast path's compiled loops (``fastpath.compiled``, numba) decide exactly as the Python and
-NumPy forms they stand in for: the all-in recurrence, the bar checks, and whole runs."""
+NumPy forms they stand in for: the all-in recurrence, the bar checks, the equity curve (bit for
+bit) and whole runs."""
 
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ from test_fastpath_vectorised import FRACTIONS, decision_inputs
 
 from paperdesk.engine import fastpath
 from paperdesk.engine.backtest import simulate
+from paperdesk.engine.equity_curve import equity_arrays
 from paperdesk.engine.fastpath import compiled
 from paperdesk.engine.fastpath.eligibility import _bars_eligible
 from paperdesk.engine.fastpath.errors import FastPathUnsupportedError
@@ -155,3 +157,21 @@ def test_a_run_with_the_loops_equals_one_without(data: st.DataObject) -> None:
         assert compiled_form is python
     else:
         assert_identical(compiled_form, python)  # type: ignore[arg-type]
+
+
+@settings(max_examples=300, deadline=None)
+@given(data=st.data())
+def test_the_compiled_curve_is_the_array_curve_bit_for_bit(data: st.DataObject) -> None:
+    length = data.draw(st.integers(1, 300))
+    generator = np.random.default_rng(data.draw(st.integers(0, 2**32 - 1)))
+    closes = np.round(np.exp(generator.normal(4.0, 2.0, length)), 2)
+    rows = sorted(data.draw(st.lists(st.integers(0, length), max_size=length, unique=True)))
+    cash = generator.normal(0.0, 10.0 ** generator.integers(0, 12), len(rows))
+    quantity = np.round(generator.normal(0.0, 10.0 ** generator.integers(0, 9), len(rows)))
+    quantity[generator.random(len(rows)) < 0.3] = 0.0  # flat stretches
+    starting_cash = float(data.draw(st.sampled_from([1.0, 1e6, 25_000.5, 1e15 + 1])))
+    arguments = (starting_cash, np.array(rows, dtype=np.int64), cash, quantity, closes)
+    expected_equity, expected_held = equity_arrays(*arguments)
+    equity, held = compiled.equity_arrays(LOOPS, *arguments)
+    assert equity.tobytes() == expected_equity.tobytes()
+    assert held.tolist() == expected_held.tolist()
