@@ -78,7 +78,8 @@ def sharpe_sortino(
     mean = float(excess.mean()) if risk_free else summary.mean  # r - 0.0 is r, bit for bit
     deviation = summary.deviation
     sharpe = mean / deviation * scale if deviation > 0 else None
-    downside = math.sqrt(float(np.mean(np.minimum(excess, 0.0) ** 2)))
+    losses = np.minimum(excess, 0.0)
+    downside = math.sqrt(float(np.mean(np.multiply(losses, losses, out=losses))))  # ** 2 is x x
     sortino = mean / downside * scale if downside > 0 else None
     return sharpe, sortino
 

@@ -71,5 +71,8 @@ def test_the_ratios_from_a_summary_are_the_ratios_without(seed: int, risk_free: 
     # and equal to the figures written out with NumPy's own std and mean
     deviation = float(returns.std(ddof=1))
     mean = float((returns - risk_free).mean()) if risk_free else float(returns.mean())
-    sharpe, _ = sharpe_sortino(returns, 252.0, risk_free, summary)
+    sharpe, sortino = sharpe_sortino(returns, 252.0, risk_free, summary)
     assert sharpe == mean / deviation * math.sqrt(252.0)
+    excess = returns - risk_free if risk_free else returns
+    downside = math.sqrt(float(np.mean(np.minimum(excess, 0.0) ** 2)))
+    assert sortino == (mean / downside * math.sqrt(252.0) if downside > 0 else None)
