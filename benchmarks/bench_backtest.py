@@ -3,6 +3,7 @@
 Run on demand (not part of the test suite):
 
     .venv/bin/python benchmarks/bench_backtest.py [--bars 1000000] [--skip-reference]
+        [--no-compiled]
 
 paperdesk runs `sma-cross` (10/20) and `macd-cross` (12/26/9) with the conventions of
 backtesting.py's README example (all-in sizing at the fill price, 0.2% commission, next-open
@@ -37,6 +38,7 @@ from paperdesk.config import (
 )
 from paperdesk.domain import Instrument
 from paperdesk.engine.backtest import simulate
+from paperdesk.engine.fastpath import compiled
 from paperdesk.engine.result import BacktestResult
 
 START_CASH = Decimal(1_000_000)
@@ -162,7 +164,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--bars", type=int, default=1_000_000)
     parser.add_argument("--skip-reference", action="store_true")
+    parser.add_argument(
+        "--no-compiled",
+        action="store_true",
+        help="the fast path without its compiled loops (numba is not loaded)",
+    )
     arguments = parser.parse_args()
+    if not arguments.no_compiled:
+        compiled.prepare()  # numba's import and cached loops, before any warm-up
     if hasattr(os, "sched_setaffinity"):
         os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})  # measure on one core
     bars = synthetic_bars(arguments.bars)

@@ -175,6 +175,11 @@ def details(row: Row, ours: Sample, theirs: Sample) -> str:
     notes = [agreement(row, ours, theirs)]
     if row.key == "sma-fast":
         notes.append(f"+{float(ours.facts['objects_seconds']):.2f} s objects on first read")
+        if "cpu_seconds" in ours.facts and "cpu_seconds" in theirs.facts:
+            notes.append(
+                f"CPU {float(ours.facts['cpu_seconds']) * 1e3:.0f} ms vs "
+                f"{float(theirs.facts['cpu_seconds']) * 1e3:.0f} ms"
+            )
     if row.key in ("live-tick", "tick-history"):
         notes.append(
             f"p99 {float(ours.facts['p99_ms']):.1f} ms vs {float(theirs.facts['p99_ms']):.1f} ms"

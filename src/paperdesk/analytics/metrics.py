@@ -17,6 +17,7 @@ from paperdesk.analytics.relative import (
     benchmark_stats,
     probabilistic_sharpe_ratio,
     sharpe_sortino,
+    summarise,
 )
 from paperdesk.analytics.returns import period_returns, price_returns
 from paperdesk.analytics.stats import Stats
@@ -87,9 +88,10 @@ def compute_stats(
     risk_free = (
         conventions.risk_free_rate_pct / 100.0 / periods_per_year if periods_per_year else 0.0
     )
-    sharpe, sortino = sharpe_sortino(returns, periods_per_year, risk_free)
+    summary = summarise(returns)  # the mean, deviation and moments, computed once
+    sharpe, sortino = sharpe_sortino(returns, periods_per_year, risk_free, summary)
     volatility = (
-        float(returns.std(ddof=1)) * math.sqrt(periods_per_year) * 100.0
+        summary.deviation * math.sqrt(periods_per_year) * 100.0
         if returns.size >= 2 and periods_per_year > 0
         else None
     )
@@ -138,7 +140,9 @@ def compute_stats(
         volatility_pct=_finite(volatility),
         max_drawdown_duration_days=_longest_drawdown_days(values, times, peaks),
         expectancy=_finite(float(pnls.mean())) if count else None,
-        probabilistic_sharpe_pct=_percent(probabilistic_sharpe_ratio(returns, risk_free)),
+        probabilistic_sharpe_pct=_percent(
+            probabilistic_sharpe_ratio(returns, risk_free, summary=summary)
+        ),
         benchmark=conventions.benchmark.symbol if conventions.benchmark is not None else None,
         alpha_pct=_percent(relative.alpha),
         beta=relative.beta,

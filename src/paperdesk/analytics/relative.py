@@ -28,40 +28,85 @@ NO_BENCHMARK = BenchmarkStats(None, None, None, None, None, 0)
 NOISE = 1e-9  # active returns this small against the returns' own deviation are float rounding
 
 
+@dataclass(frozen=True, slots=True)
+class ReturnSummary:
+    """What several figures read off one return series, computed once (``summarise``)."""
+
+    count: int
+    mean: float  # mean(r)
+    deviation: float  # std(r, ddof=1); NaN with fewer than two returns
+    skewness: float  # population moments (``return_moments``); NaN without dispersion
+    kurtosis: float
+
+
+def summarise(returns: np.ndarray) -> ReturnSummary:
+    """The mean, deviation and moments of ``returns`` from one centred series, bit for bit what
+    ``returns.mean()``, ``returns.std(ddof=1)`` and ``return_moments(returns)`` give apart:
+    NumPy's ``std`` is the square root of sum((r - mean)^2) / (n - 1) with the same mean and
+    the same sum of the same squares as the moments take."""
+    count = int(returns.size)
+    if count == 0:
+        nan = float("nan")
+        return ReturnSummary(0, nan, nan, nan, nan)
+    mean = returns.mean()
+    centred = returns - mean
+    squares = centred * centred
+    sum_of_squares = squares.sum()
+    deviation = float(np.sqrt(sum_of_squares / (count - 1))) if count > 1 else float("nan")
+    second = float(sum_of_squares / count)
+    if not second > 0:
+        nan = float("nan")
+        return ReturnSummary(count, float(mean), deviation, nan, nan)
+    skewness, kurtosis = _higher_moments(centred, squares, second)
+    return ReturnSummary(count, float(mean), deviation, skewness, kurtosis)
+
+
 def sharpe_sortino(
-    returns: np.ndarray, periods_per_year: float, risk_free: float = 0.0
+    returns: np.ndarray,
+    periods_per_year: float,
+    risk_free: float = 0.0,
+    summary: ReturnSummary | None = None,
 ) -> tuple[float | None, float | None]:
     """Sharpe = mean(r - rf) / std(r, ddof=1) x sqrt(P); Sortino = mean(r - rf) /
-    sqrt(mean(min(r - rf, 0)^2)) x sqrt(P)."""
+    sqrt(mean(min(r - rf, 0)^2)) x sqrt(P). ``summary``: ``summarise(returns)``, when known."""
     if returns.size < 2 or not periods_per_year > 0:
         return None, None
     scale = math.sqrt(periods_per_year)
     excess = returns - risk_free if risk_free else returns
-    mean = float(excess.mean())
-    deviation = float(returns.std(ddof=1))
+    if summary is None:
+        summary = summarise(returns)
+    mean = float(excess.mean()) if risk_free else summary.mean  # r - 0.0 is r, bit for bit
+    deviation = summary.deviation
     sharpe = mean / deviation * scale if deviation > 0 else None
-    downside = math.sqrt(float(np.mean(np.minimum(excess, 0.0) ** 2)))
+    losses = np.minimum(excess, 0.0)
+    downside = math.sqrt(float(np.mean(np.multiply(losses, losses, out=losses))))  # ** 2 is x x
     sortino = mean / downside * scale if downside > 0 else None
     return sharpe, sortino
 
 
 def probabilistic_sharpe_ratio(
-    returns: np.ndarray, risk_free: float = 0.0, benchmark_sharpe: float = 0.0
+    returns: np.ndarray,
+    risk_free: float = 0.0,
+    benchmark_sharpe: float = 0.0,
+    summary: ReturnSummary | None = None,
 ) -> float | None:
     """Bailey & Lopez de Prado (2012): the probability that the true per-period Sharpe ratio
     exceeds ``benchmark_sharpe``, Phi((SR - SR*) sqrt(n - 1) / sqrt(1 - g3 SR + (g4 - 1) / 4
     SR^2)) with SR = mean(r - rf) / std(r, ddof=1) not annualised, g3 the skewness and g4 the
     (non-excess) kurtosis of the returns as population moments. None with fewer than three
-    returns, no dispersion, or a non-positive variance term."""
+    returns, no dispersion, or a non-positive variance term. ``summary``: ``summarise(returns)``,
+    when known."""
     n = returns.size
     if n < 3:
         return None
-    deviation = float(returns.std(ddof=1))
+    if summary is None:
+        summary = summarise(returns)
+    deviation = summary.deviation
     if not deviation > 0:
         return None
-    excess = returns - risk_free if risk_free else returns  # r - 0.0 is r, bit for bit
-    sharpe = float(excess.mean()) / deviation
-    skewness, kurtosis = return_moments(returns)
+    mean = float((returns - risk_free).mean()) if risk_free else summary.mean
+    sharpe = mean / deviation
+    skewness, kurtosis = summary.skewness, summary.kurtosis
     variance_term = 1.0 - skewness * sharpe + (kurtosis - 1.0) / 4.0 * sharpe**2
     if not variance_term > 0:
         return None
@@ -80,11 +125,16 @@ def return_moments(returns: np.ndarray) -> tuple[float, float]:
     way, far inside the mean's own rounding."""
     centred = returns - returns.mean()
     squares = centred * centred
-    second = float(np.mean(squares))
-    cubes = squares * centred
+    return _higher_moments(centred, squares, float(np.mean(squares)))
+
+
+def _higher_moments(centred: np.ndarray, squares: np.ndarray, second: float) -> tuple[float, float]:
+    """(skewness, kurtosis) from the centred returns, their squares and mean(squares); writes
+    over ``centred`` and ``squares``."""
+    cubes = np.multiply(squares, centred, out=centred)
     skewness = float(np.mean(cubes)) / second**1.5
-    np.multiply(squares, squares, out=cubes)  # the fourth powers, in the cubes' place
-    return skewness, float(np.mean(cubes)) / second**2
+    np.multiply(squares, squares, out=squares)  # the fourth powers
+    return skewness, float(np.mean(squares)) / second**2
 
 
 def benchmark_stats(

@@ -11,6 +11,7 @@ import pandas as pd
 
 from paperdesk.config import FillTiming, RunConfig, SizeTiming
 from paperdesk.domain import AccountKind, CashCheck, Instrument
+from paperdesk.engine.fastpath import compiled
 from paperdesk.engine.fastpath.errors import FastPathUnsupportedError
 from paperdesk.execution import FixedBasisPoints, NoFee, NoSlippage, PercentOfNotional
 from paperdesk.execution.costs import cost_models
@@ -121,6 +122,17 @@ def _bars_eligible(
     places = tick_places(instrument)
     if places is None or not valid.all():
         return False
+    loops = compiled.loaded()
+    if loops is not None:
+        return bool(
+            loops.bars_on_grid(
+                compiled.as_float64(opens),
+                compiled.as_float64(closes),
+                compiled.as_int64(ts_open_ns),
+                compiled.as_int64(ts_close_ns),
+                10.0**places,
+            )
+        )
     for stamps in (ts_open_ns, ts_close_ns):  # whole microseconds after the epoch
         if len(stamps) and (stamps.min() < 0 or not _whole_microseconds(stamps)):
             return False

@@ -11,6 +11,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from paperdesk.engine.fastpath import compiled
 from paperdesk.engine.fastpath.errors import FastPathUnsupportedError
 from paperdesk.execution import FeeModel, FixedBasisPoints, NoFee, PercentOfNotional, SlippageModel
 
@@ -119,7 +120,9 @@ class AllInSizer:
         return undecided
 
 
-Entries = Callable[[npt.NDArray[np.int64], list[int], int], tuple[list[int], int] | None]
+Entries = Callable[
+    [npt.NDArray[np.int64], npt.NDArray[np.int64], int], tuple[list[int], int] | None
+]
 
 
 def _fast_all_in_quantity(
@@ -164,38 +167,102 @@ def _all_in_entries(exact: Callable[[int, int], int], low: float, high: float) -
     (``fast_quantity``'s rule, its float ends made for every price at once, since this is the
     fast path's one loop; ``low`` 0: the exact rule only), then the cash grows by q x
     ``increments[i]`` (its round trip). Returns the quantities and the final cash, or None as
-    soon as an entry buys nothing."""
+    soon as an entry buys nothing. With the compiled loops loaded (``compiled.prepare``), the
+    float-first entries run compiled and only the ones it hands back run here."""
 
     def entries(
-        prices: npt.NDArray[np.int64], increments: list[int], cash: int
+        prices: npt.NDArray[np.int64], increments: npt.NDArray[np.int64], cash: int
     ) -> tuple[list[int], int] | None:
-        quantities: list[int] = []
-        add = quantities.append
         if low > 0 and (not len(prices) or (prices.min() > 0 and prices.max() < _EXACT_FLOAT)):
             floats = prices.astype(np.float64)
-            lows, highs = (low / floats).tolist(), (high / floats).tolist()
-            ticks = prices.tolist()
-            for index, increment in enumerate(increments):
-                if 0 < cash < _EXACT_FLOAT:
-                    quantity = int(cash * lows[index])
-                    if quantity != int(cash * highs[index]):
-                        quantity = exact(cash, ticks[index])
-                else:
-                    quantity = exact(cash, ticks[index])
-                if quantity <= 0:
-                    return None
-                add(quantity)
-                cash += quantity * increment
-        else:
-            for price, increment in zip(prices.tolist(), increments, strict=True):
-                quantity = exact(cash, price)
-                if quantity <= 0:
-                    return None
-                add(quantity)
-                cash += quantity * increment
+            lows, highs = low / floats, high / floats
+            loops = compiled.loaded()
+            if loops is not None and increments.dtype == np.int64:
+                return _compiled_entries(loops, exact, prices, lows, highs, increments, cash)
+            return _float_first_entries(
+                exact, prices.tolist(), lows.tolist(), highs.tolist(), increments.tolist(), cash
+            )
+        quantities: list[int] = []
+        add = quantities.append
+        for price, increment in zip(prices.tolist(), increments.tolist(), strict=True):
+            quantity = exact(cash, price)
+            if quantity <= 0:
+                return None
+            add(quantity)
+            cash += quantity * increment
         return quantities, cash
 
     return entries
+
+
+def _float_first_entries(
+    exact: Callable[[int, int], int],
+    ticks: list[int],
+    lows: list[float],
+    highs: list[float],
+    increments: list[int],
+    cash: int,
+) -> tuple[list[int], int] | None:
+    """``entries`` in Python: the float ends decide where they agree, else ``exact``."""
+    quantities: list[int] = []
+    add = quantities.append
+    for index, increment in enumerate(increments):
+        if 0 < cash < _EXACT_FLOAT:
+            quantity = int(cash * lows[index])
+            if quantity != int(cash * highs[index]):
+                quantity = exact(cash, ticks[index])
+        else:
+            quantity = exact(cash, ticks[index])
+        if quantity <= 0:
+            return None
+        add(quantity)
+        cash += quantity * increment
+    return quantities, cash
+
+
+def _compiled_entries(
+    loops: compiled.CompiledLoops,
+    exact: Callable[[int, int], int],
+    prices: npt.NDArray[np.int64],
+    lows: npt.NDArray[np.float64],
+    highs: npt.NDArray[np.float64],
+    increments: npt.NDArray[np.int64],
+    cash: int,
+) -> tuple[list[int], int] | None:
+    """``entries`` by the compiled loop, which stops at each entry it leaves to Python (the
+    exact rule, or cash beyond int64's safe range: then the rest runs in Python)."""
+    count = len(increments)
+    quantities = np.zeros(count, dtype=np.int64)
+    start = 0
+    while start < count:
+        if not 0 < cash < _EXACT_FLOAT:  # beyond the loop's int64 bounds: the rest in Python
+            rest = _float_first_entries(
+                exact,
+                prices[start:].tolist(),
+                lows[start:].tolist(),
+                highs[start:].tolist(),
+                increments[start:].tolist(),
+                cash,
+            )
+            if rest is None:
+                return None
+            return quantities[:start].tolist() + rest[0], rest[1]
+        start, cash = loops.all_in_run(lows, highs, increments, cash, start, quantities)
+        if start == count or not 0 < cash < _EXACT_FLOAT:
+            continue
+        decided = _float_first_entries(
+            exact,
+            [int(prices[start])],
+            [float(lows[start])],
+            [float(highs[start])],
+            [int(increments[start])],
+            cash,
+        )
+        if decided is None:
+            return None
+        quantities[start], cash = decided[0][0], decided[1]
+        start += 1
+    return quantities.tolist(), cash
 
 
 def _all_in_quantity(coefficient: int, unit_cost: int, precision: int) -> Callable[[int, int], int]:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from decimal import Decimal
-from functools import cache
+from functools import cache, partial
 from typing import Any, Protocol
 
 import numpy as np
@@ -18,6 +18,7 @@ from paperdesk.analytics.conventions import Conventions
 from paperdesk.config import RunConfig
 from paperdesk.domain import ZERO, Instrument, SignalRejected, to_decimal
 from paperdesk.engine.equity_curve import equity_arrays
+from paperdesk.engine.fastpath import compiled
 from paperdesk.engine.fastpath.columns import FillPrices, OrderColumns, exponent
 from paperdesk.engine.fastpath.eligibility import tick_places
 from paperdesk.engine.fastpath.errors import FastPathUnsupportedError
@@ -156,7 +157,9 @@ def run_fast_path(
         strategy_name=strategy_name,
         scale=scale,
     )
-    equity, in_market = equity_arrays(
+    loops = compiled.loaded()  # the curve in one compiled pass, when loaded
+    curve_of = equity_arrays if loops is None else partial(compiled.equity_arrays, loops)
+    equity, in_market = curve_of(
         float(config.cash),
         record.change_row,
         units_to_floats(record.change_cash, scale.money_places),

@@ -108,7 +108,7 @@ def run_vectorised(
     exit_proceeds = exit_prices * (entry_sides[:closed] * per_tick - fee_per_tick)
     increments = -entry_cost
     increments[:closed] += exit_proceeds
-    solved = sizer.entries(entry_prices, increments.tolist(), starting_cash)
+    solved = sizer.entries(entry_prices, increments, starting_cash)
     if solved is None:
         return None
     quantities_list, cash = solved
