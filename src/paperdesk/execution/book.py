@@ -37,6 +37,7 @@ from paperdesk.domain import (
 )
 from paperdesk.domain.money import plus
 from paperdesk.domain.suggestions import order_id_hint
+from paperdesk.domain.trusted import trusted_maker
 from paperdesk.execution.actionable import first_actionable_index
 from paperdesk.execution.expiry import SessionClose, day_order_expiry
 from paperdesk.execution.orders_from_intents import (
@@ -59,7 +60,10 @@ _OPEN = frozenset(status for status in OrderStatus if status.is_open)
 
 # An order's state changes copy its 22 fields; ``_replace`` maps a dict lookup over every one of
 # them, these copies splice the changed ones in by position (the layout is asserted here).
-_order = Order._make
+_order = trusted_maker(Order)
+_accepted = trusted_maker(OrderAccepted)  # (ts_event, order, ts_eligible)
+_filled = trusted_maker(OrderFilled)  # (ts_event, order, fill)
+_canceled = trusted_maker(OrderCanceled)  # (ts_event, order, reason)
 _SPLICED = ("status", "filled_quantity", "average_price", "triggered", "ts_expire", "ts_updated")
 if Order._fields[5] != "quantity" or Order._fields[12:18] != _SPLICED:  # pragma: no cover
     raise RuntimeError("Order's field layout changed: update the copies in execution/book.py")
@@ -155,7 +159,7 @@ class OrderBook:
             self._orders[order_id] = order
             self._eligible_from[order_id] = ts
             book[order_id] = None
-            return [OrderAccepted(ts, order, ts)]
+            return [_accepted((ts, order, ts))]
         leg_ids = [
             self._next_id() for price in (intent.stop_loss, intent.take_profit) if price is not None
         ]
@@ -168,7 +172,7 @@ class OrderBook:
             self._orders[placed.order_id] = placed
             self._eligible_from[placed.order_id] = ts
             book[placed.order_id] = None
-            events.append(OrderAccepted(ts, placed, ts))
+            events.append(_accepted((ts, placed, ts)))
         return events
 
     def cancel(self, order_id: str, ts: datetime, reason: str = "") -> list[Event]:
@@ -273,7 +277,7 @@ class OrderBook:
         status = _FILLED if filled >= order.quantity else _PARTIALLY_FILLED
         order = _with_fill(order, status, filled, average, ts)
         self._orders[order_id] = order
-        filled_event = OrderFilled(ts, order, fill)
+        filled_event = _filled((ts, order, fill))
         events.append(filled_event)
         if order.children:
             self._size_children(order, children_from, ts, events, activated)
@@ -455,7 +459,7 @@ class OrderBook:
                     (*child[:5], quantity, *child[6:12], _ACCEPTED, *child[13:17], ts, *child[18:])
                 )
                 self._eligible_from[child_id] = eligible_from
-                events.append(OrderAccepted(ts, child, eligible_from))
+                events.append(_accepted((ts, child, eligible_from)))
                 if activated is not None:
                     activated.append(child_id)
             elif child.is_open and child.quantity != parent.filled_quantity:
@@ -488,7 +492,7 @@ class OrderBook:
         if status is _EXPIRED:
             events.append(OrderExpired(ts, order))
         else:
-            events.append(OrderCanceled(ts, order, reason))
+            events.append(_canceled((ts, order, reason)))
         for child_id in order.children:
             child = self._orders[child_id]
             if child.status is _PENDING:
