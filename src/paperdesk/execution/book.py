@@ -59,7 +59,8 @@ _BRACKET_LEGS = (OrderRole.STOP_LOSS, OrderRole.TAKE_PROFIT)
 _OPEN = frozenset(status for status in OrderStatus if status.is_open)
 
 # An order's state changes copy its 22 fields; ``_replace`` maps a dict lookup over every one of
-# them, these copies splice the changed ones in by position (the layout is asserted here).
+# them, these copies set the changed ones in a list of the fields by position (cheaper than
+# splicing slices) and build the tuple without a Python frame (the layout is asserted here).
 _order = trusted_maker(Order)
 _accepted = trusted_maker(OrderAccepted)  # (ts_event, order, ts_eligible)
 _filled = trusted_maker(OrderFilled)  # (ts_event, order, fill)
@@ -67,25 +68,44 @@ _canceled = trusted_maker(OrderCanceled)  # (ts_event, order, reason)
 _SPLICED = ("status", "filled_quantity", "average_price", "triggered", "ts_expire", "ts_updated")
 if Order._fields[5] != "quantity" or Order._fields[12:18] != _SPLICED:  # pragma: no cover
     raise RuntimeError("Order's field layout changed: update the copies in execution/book.py")
+_QUANTITY, _STATUS, _FILLED_QUANTITY, _AVERAGE_PRICE, _TS_UPDATED = 5, 12, 13, 14, 17
 
 
 def _with_status(order: Order, status: OrderStatus, ts: datetime) -> Order:
     """``order`` with ``status`` from ``ts`` (canceled, expired)."""
-    return _order((*order[:12], status, *order[13:17], ts, *order[18:]))
+    fields = list(order)
+    fields[_STATUS] = status
+    fields[_TS_UPDATED] = ts
+    return _order(fields)
 
 
 def _with_fill(
     order: Order, status: OrderStatus, filled: Decimal, average: Decimal, ts: datetime
 ) -> Order:
     """``order`` after a fill: its status, filled quantity and average price from ``ts``."""
-    return _order((*order[:12], status, filled, average, *order[15:17], ts, *order[18:]))
+    fields = list(order)
+    fields[_STATUS] = status
+    fields[_FILLED_QUANTITY] = filled
+    fields[_AVERAGE_PRICE] = average
+    fields[_TS_UPDATED] = ts
+    return _order(fields)
 
 
-def _with_quantity(order: Order, quantity: Decimal, ts: datetime | None = None) -> Order:
-    """``order`` for ``quantity`` (from ``ts`` when given; a resize at a fill keeps its time)."""
-    if ts is None:
-        return _order((*order[:5], quantity, *order[6:]))
-    return _order((*order[:5], quantity, *order[6:17], ts, *order[18:]))
+def _with_quantity(
+    order: Order,
+    quantity: Decimal,
+    ts: datetime | None = None,
+    status: OrderStatus | None = None,
+) -> Order:
+    """``order`` for ``quantity`` (from ``ts`` when given; a resize at a fill keeps its time),
+    with ``status`` when given (a pending leg activated)."""
+    fields = list(order)
+    fields[_QUANTITY] = quantity
+    if ts is not None:
+        fields[_TS_UPDATED] = ts
+    if status is not None:
+        fields[_STATUS] = status
+    return _order(fields)
 
 
 class OrderBook:
@@ -455,9 +475,7 @@ class OrderBook:
             child = self._orders[child_id]
             if child.status is _PENDING:
                 quantity = parent.filled_quantity
-                child = _order(
-                    (*child[:5], quantity, *child[6:12], _ACCEPTED, *child[13:17], ts, *child[18:])
-                )
+                child = _with_quantity(child, quantity, ts, _ACCEPTED)
                 self._eligible_from[child_id] = eligible_from
                 events.append(_accepted((ts, child, eligible_from)))
                 if activated is not None:
