@@ -56,7 +56,8 @@ _CANCELED = OrderStatus.CANCELED
 _EXPIRED = OrderStatus.EXPIRED
 _ENTRY = OrderRole.ENTRY
 _BRACKET_LEGS = (OrderRole.STOP_LOSS, OrderRole.TAKE_PROFIT)
-_OPEN = frozenset(status for status in OrderStatus if status.is_open)
+_OPEN = frozenset(status for status in OrderStatus if status.is_open)  # read directly: no
+# property frames (``Order.is_open`` asks ``OrderStatus.is_open``) on the bracket bookkeeping
 
 # An order's state changes copy its 22 fields; ``_replace`` maps a dict lookup over every one of
 # them, these copies set the changed ones in a list of the fields by position (cheaper than
@@ -214,7 +215,7 @@ class OrderBook:
         events: list[Event] = []
         for order_id in list(self._books.get(symbol, ())):
             order = self._orders[order_id]
-            if order.is_open and (wanted is None or order.role in wanted):
+            if order.status in _OPEN and (wanted is None or order.role in wanted):
                 self._close(order, _CANCELED, reason, ts, events)
         return events
 
@@ -480,7 +481,7 @@ class OrderBook:
                 events.append(_accepted((ts, child, eligible_from)))
                 if activated is not None:
                     activated.append(child_id)
-            elif child.is_open and child.quantity != parent.filled_quantity:
+            elif child.status in _OPEN and child.quantity != parent.filled_quantity:
                 child = _with_quantity(child, parent.filled_quantity, ts)
                 events.append(OrderModified(ts, child, self._eligible_from[child_id]))
             else:
@@ -491,11 +492,11 @@ class OrderBook:
         """A leg filled: cancel the other leg (OCO) and what the parent has not filled yet, which
         would otherwise keep buying (or selling) without a stop or a target."""
         parent = self._orders[cast(str, leg.parent_id)]
-        if parent.is_open:
+        if parent.status in _OPEN:
             self._close(parent, _CANCELED, f"bracket leg {leg.order_id} filled", ts, events)
         for sibling_id in parent.children:
             sibling = self._orders[sibling_id]
-            if sibling_id != leg.order_id and sibling.is_open:
+            if sibling_id != leg.order_id and sibling.status in _OPEN:
                 self._close(
                     sibling, _CANCELED, f"one-cancels-other: {leg.order_id} filled", ts, events
                 )

@@ -90,3 +90,15 @@ def test_the_positional_call_sites_match_the_field_layouts() -> None:
         "cost",
     )
     assert len(OrderIntent._fields) == 13
+
+
+def test_an_intent_with_a_new_quantity_is_its_replace() -> None:
+    intent = OrderIntent(
+        "SPY", Side.BUY, D("2"), stop_loss=D("99"), take_profit=D("104"), size_fraction=D("0.5")
+    )
+    changed = intent.with_quantity(D("7"))
+    assert type(changed) is OrderIntent
+    assert changed == intent._replace(quantity=D("7"))
+    assert changed.quantity == D("7")
+    assert changed[3:] == intent[3:]
+    assert changed[:2] == intent[:2]
