@@ -90,7 +90,8 @@ class OrderIntent(_IntentFields):
             self.stop_price,
             allow_zero=self.size_fraction is not None,
         )
-        return self._replace(quantity=quantity)
+        # ``_replace`` by position (field 2 is the quantity): no keyword mapping over 13 fields
+        return tuple.__new__(type(self), (*self[:2], quantity, *self[3:]))
 
 
 def validate_order_fields(

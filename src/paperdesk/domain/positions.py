@@ -6,12 +6,15 @@ from datetime import datetime
 from decimal import Decimal
 from typing import NamedTuple
 
+from paperdesk.domain.enums import Side
 from paperdesk.domain.fills import Fill
 from paperdesk.domain.money import ZERO
+from paperdesk.domain.trusted import trusted_maker
 
 # The cost taken off a position by a partial close is rounded to this increment, so every
 # ledger sum stays a finite decimal and the cash identity holds exactly (see ``apply``).
 COST_INCREMENT = Decimal("1e-12")
+_BUY = Side.BUY  # enum member lookups are slow on the hot path
 
 
 class Position(NamedTuple):
@@ -45,9 +48,11 @@ class Position(NamedTuple):
 
     def apply(self, fill: Fill) -> tuple[Position, Decimal]:
         """Return the position after ``fill`` and the P&L the fill realized (before fees)."""
-        signed = fill.signed_quantity
+        signed = fill.quantity if fill.side is _BUY else -fill.quantity  # signed_quantity
         quantity = self.quantity
-        cost = self.cost_basis
+        cost = self.cost
+        if cost is None:  # cost_basis
+            cost = quantity * self.average_price
         if quantity == 0 or (quantity > 0) == (signed > 0):
             new_quantity = quantity + signed
             new_cost = cost + signed * fill.price
@@ -63,7 +68,7 @@ class Position(NamedTuple):
         new_quantity = quantity + signed
         realized_total = self.realized_pnl + realized
         if new_quantity == 0:
-            return Position(self.symbol, ZERO, ZERO, realized_total, None, ZERO), realized
+            return _position((self.symbol, ZERO, ZERO, realized_total, None, ZERO)), realized
         if (new_quantity > 0) == (quantity > 0):
             return self._with(
                 new_quantity, cost - removed, realized_total, self.ts_opened
@@ -76,4 +81,7 @@ class Position(NamedTuple):
     def _with(
         self, quantity: Decimal, cost: Decimal, realized: Decimal, opened: datetime | None
     ) -> Position:
-        return Position(self.symbol, quantity, cost / quantity, realized, opened, cost)
+        return _position((self.symbol, quantity, cost / quantity, realized, opened, cost))
+
+
+_position = trusted_maker(Position)  # every field of a Position, in order

@@ -64,6 +64,7 @@ from paperdesk.domain import (
 )
 from paperdesk.domain.orders import exit_reason
 from paperdesk.domain.records import AccountState, EquityView, FillRecord, WorkingOrder
+from paperdesk.domain.trusted import trusted_maker
 from paperdesk.execution import (
     ExecutionVenue,
     OrderBook,
@@ -89,6 +90,8 @@ _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _BUY, _SELL = Side.BUY, Side.SELL
 _NEW_YORK = ZoneInfo("America/New_York")  # the trade date of the US equities actions apply to
 _NOTHING_FITS = "nothing fits at fill"  # the venue's cancel reason for an entry cut to nothing
+_intent = trusted_maker(OrderIntent)  # every field of an OrderIntent, in order
+_signal_accepted = trusted_maker(SignalAccepted)  # (ts_event, signal, notes)
 
 
 class TradingKernel:
@@ -569,7 +572,7 @@ class TradingKernel:
             return [self._reject(signal, decision.rejection)]
         if decision.notes:
             self.adjustments.append((signal.ts, "; ".join(decision.notes)))
-        events: list[Event] = [SignalAccepted(signal.ts, signal, decision.notes)]
+        events: list[Event] = [_signal_accepted((signal.ts, signal, decision.notes))]
         for intent in decision.intents:
             events.extend(self._submit(intent, bar))
         return events
@@ -651,7 +654,8 @@ class TradingKernel:
             self._position_events.append((event, changes))
         else:
             ledger.apply_fill(fill, strategy=order.strategy, reason=exit_reason(order))
-            self._overdraft(event, cash_before)  # recorded in ``overdrafts`` all the same
+            if ledger.cash < cash_before:  # a fill that did not lower cash overdraws nothing
+                self._overdraft(event, cash_before)  # recorded in ``overdrafts`` all the same
         position = ledger.positions.get(symbol)  # absent when flat
         if position is None:
             self.entry_bar.pop(symbol, None)
@@ -712,7 +716,7 @@ class TradingKernel:
         prices = dict(self.prices)
         prices[order.symbol] = price
         view = self.ledger.view(order.ts_submitted, prices)
-        intent = OrderIntent._make(  # the order's fields were validated as an intent already
+        intent = _intent(  # the order's fields were validated as an intent already
             (
                 order.symbol,
                 order.side,

@@ -10,9 +10,15 @@ from typing import cast
 from paperdesk.domain import Order, OrderStatus, OrderType, Side, TimeInForce
 from paperdesk.execution.scan import FloatArray, IntArray, Thresholds, first_hit
 
+# Enum member lookups cost a metaclass call each; the search reads these module constants.
 _PENDING, _PARTIALLY_FILLED = OrderStatus.PENDING, OrderStatus.PARTIALLY_FILLED
+_MARKET, _LIMIT = OrderType.MARKET, OrderType.LIMIT
+_IOC, _FOK = TimeInForce.IOC, TimeInForce.FOK
+_BUY = Side.BUY
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MICROSECOND = timedelta(microseconds=1)
+_NANOSECONDS: dict[datetime, int] = {}  # recent times read, converted once (bounded)
+_NANOSECONDS_KEPT = 4096
 
 
 def first_actionable_index(
@@ -45,10 +51,11 @@ def first_actionable_index(
         if status is _PENDING:
             continue
         order_type = order.order_type
+        time_in_force = order.time_in_force
         if (
-            order_type is OrderType.MARKET
-            or order.time_in_force is TimeInForce.IOC
-            or order.time_in_force is TimeInForce.FOK
+            order_type is _MARKET
+            or time_in_force is _IOC
+            or time_in_force is _FOK
             or status is _PARTIALLY_FILLED
         ):
             return start
@@ -58,8 +65,8 @@ def first_actionable_index(
             thresholds = groups[eligible] = Thresholds(eligible_from=eligible)
         if order.ts_expire is not None:
             thresholds.time_reached(_nanoseconds(order.ts_expire))
-        is_buy = order.side is Side.BUY
-        if order_type is OrderType.LIMIT or order.triggered:
+        is_buy = order.side is _BUY
+        if order_type is _LIMIT or order.triggered:
             level = float(cast(Decimal, order.limit_price))
             thresholds.lower_touch(level) if is_buy else thresholds.upper_touch(level)
         else:
@@ -72,4 +79,11 @@ def first_actionable_index(
 
 
 def _nanoseconds(ts: datetime) -> int:
-    return (ts - _EPOCH) // _MICROSECOND * 1000
+    """Epoch nanoseconds of ``ts`` (whole microseconds, as datetime holds them); an order's
+    eligibility is read at every search while it rests, so conversions are kept."""
+    known = _NANOSECONDS.get(ts)
+    if known is None:
+        if len(_NANOSECONDS) >= _NANOSECONDS_KEPT:
+            _NANOSECONDS.clear()
+        known = _NANOSECONDS[ts] = (ts - _EPOCH) // _MICROSECOND * 1000
+    return known

@@ -37,6 +37,7 @@ from paperdesk.domain import (
 )
 from paperdesk.domain.money import plus
 from paperdesk.domain.suggestions import order_id_hint
+from paperdesk.domain.trusted import trusted_maker
 from paperdesk.execution.actionable import first_actionable_index
 from paperdesk.execution.expiry import SessionClose, day_order_expiry
 from paperdesk.execution.orders_from_intents import (
@@ -55,33 +56,57 @@ _CANCELED = OrderStatus.CANCELED
 _EXPIRED = OrderStatus.EXPIRED
 _ENTRY = OrderRole.ENTRY
 _BRACKET_LEGS = (OrderRole.STOP_LOSS, OrderRole.TAKE_PROFIT)
-_OPEN = frozenset(status for status in OrderStatus if status.is_open)
+_OPEN = frozenset(status for status in OrderStatus if status.is_open)  # read directly: no
+# property frames (``Order.is_open`` asks ``OrderStatus.is_open``) on the bracket bookkeeping
 
 # An order's state changes copy its 22 fields; ``_replace`` maps a dict lookup over every one of
-# them, these copies splice the changed ones in by position (the layout is asserted here).
-_order = Order._make
+# them, these copies set the changed ones in a list of the fields by position (cheaper than
+# splicing slices) and build the tuple without a Python frame (the layout is asserted here).
+_order = trusted_maker(Order)
+_accepted = trusted_maker(OrderAccepted)  # (ts_event, order, ts_eligible)
+_filled = trusted_maker(OrderFilled)  # (ts_event, order, fill)
+_canceled = trusted_maker(OrderCanceled)  # (ts_event, order, reason)
 _SPLICED = ("status", "filled_quantity", "average_price", "triggered", "ts_expire", "ts_updated")
 if Order._fields[5] != "quantity" or Order._fields[12:18] != _SPLICED:  # pragma: no cover
     raise RuntimeError("Order's field layout changed: update the copies in execution/book.py")
+_QUANTITY, _STATUS, _FILLED_QUANTITY, _AVERAGE_PRICE, _TS_UPDATED = 5, 12, 13, 14, 17
 
 
 def _with_status(order: Order, status: OrderStatus, ts: datetime) -> Order:
     """``order`` with ``status`` from ``ts`` (canceled, expired)."""
-    return _order((*order[:12], status, *order[13:17], ts, *order[18:]))
+    fields = list(order)
+    fields[_STATUS] = status
+    fields[_TS_UPDATED] = ts
+    return _order(fields)
 
 
 def _with_fill(
     order: Order, status: OrderStatus, filled: Decimal, average: Decimal, ts: datetime
 ) -> Order:
     """``order`` after a fill: its status, filled quantity and average price from ``ts``."""
-    return _order((*order[:12], status, filled, average, *order[15:17], ts, *order[18:]))
+    fields = list(order)
+    fields[_STATUS] = status
+    fields[_FILLED_QUANTITY] = filled
+    fields[_AVERAGE_PRICE] = average
+    fields[_TS_UPDATED] = ts
+    return _order(fields)
 
 
-def _with_quantity(order: Order, quantity: Decimal, ts: datetime | None = None) -> Order:
-    """``order`` for ``quantity`` (from ``ts`` when given; a resize at a fill keeps its time)."""
-    if ts is None:
-        return _order((*order[:5], quantity, *order[6:]))
-    return _order((*order[:5], quantity, *order[6:17], ts, *order[18:]))
+def _with_quantity(
+    order: Order,
+    quantity: Decimal,
+    ts: datetime | None = None,
+    status: OrderStatus | None = None,
+) -> Order:
+    """``order`` for ``quantity`` (from ``ts`` when given; a resize at a fill keeps its time),
+    with ``status`` when given (a pending leg activated)."""
+    fields = list(order)
+    fields[_QUANTITY] = quantity
+    if ts is not None:
+        fields[_TS_UPDATED] = ts
+    if status is not None:
+        fields[_STATUS] = status
+    return _order(fields)
 
 
 class OrderBook:
@@ -155,7 +180,7 @@ class OrderBook:
             self._orders[order_id] = order
             self._eligible_from[order_id] = ts
             book[order_id] = None
-            return [OrderAccepted(ts, order, ts)]
+            return [_accepted((ts, order, ts))]
         leg_ids = [
             self._next_id() for price in (intent.stop_loss, intent.take_profit) if price is not None
         ]
@@ -168,7 +193,7 @@ class OrderBook:
             self._orders[placed.order_id] = placed
             self._eligible_from[placed.order_id] = ts
             book[placed.order_id] = None
-            events.append(OrderAccepted(ts, placed, ts))
+            events.append(_accepted((ts, placed, ts)))
         return events
 
     def cancel(self, order_id: str, ts: datetime, reason: str = "") -> list[Event]:
@@ -190,7 +215,7 @@ class OrderBook:
         events: list[Event] = []
         for order_id in list(self._books.get(symbol, ())):
             order = self._orders[order_id]
-            if order.is_open and (wanted is None or order.role in wanted):
+            if order.status in _OPEN and (wanted is None or order.role in wanted):
                 self._close(order, _CANCELED, reason, ts, events)
         return events
 
@@ -273,7 +298,7 @@ class OrderBook:
         status = _FILLED if filled >= order.quantity else _PARTIALLY_FILLED
         order = _with_fill(order, status, filled, average, ts)
         self._orders[order_id] = order
-        filled_event = OrderFilled(ts, order, fill)
+        filled_event = _filled((ts, order, fill))
         events.append(filled_event)
         if order.children:
             self._size_children(order, children_from, ts, events, activated)
@@ -451,14 +476,12 @@ class OrderBook:
             child = self._orders[child_id]
             if child.status is _PENDING:
                 quantity = parent.filled_quantity
-                child = _order(
-                    (*child[:5], quantity, *child[6:12], _ACCEPTED, *child[13:17], ts, *child[18:])
-                )
+                child = _with_quantity(child, quantity, ts, _ACCEPTED)
                 self._eligible_from[child_id] = eligible_from
-                events.append(OrderAccepted(ts, child, eligible_from))
+                events.append(_accepted((ts, child, eligible_from)))
                 if activated is not None:
                     activated.append(child_id)
-            elif child.is_open and child.quantity != parent.filled_quantity:
+            elif child.status in _OPEN and child.quantity != parent.filled_quantity:
                 child = _with_quantity(child, parent.filled_quantity, ts)
                 events.append(OrderModified(ts, child, self._eligible_from[child_id]))
             else:
@@ -469,11 +492,11 @@ class OrderBook:
         """A leg filled: cancel the other leg (OCO) and what the parent has not filled yet, which
         would otherwise keep buying (or selling) without a stop or a target."""
         parent = self._orders[cast(str, leg.parent_id)]
-        if parent.is_open:
+        if parent.status in _OPEN:
             self._close(parent, _CANCELED, f"bracket leg {leg.order_id} filled", ts, events)
         for sibling_id in parent.children:
             sibling = self._orders[sibling_id]
-            if sibling_id != leg.order_id and sibling.is_open:
+            if sibling_id != leg.order_id and sibling.status in _OPEN:
                 self._close(
                     sibling, _CANCELED, f"one-cancels-other: {leg.order_id} filled", ts, events
                 )
@@ -488,7 +511,7 @@ class OrderBook:
         if status is _EXPIRED:
             events.append(OrderExpired(ts, order))
         else:
-            events.append(OrderCanceled(ts, order, reason))
+            events.append(_canceled((ts, order, reason)))
         for child_id in order.children:
             child = self._orders[child_id]
             if child.status is _PENDING:

@@ -19,8 +19,9 @@ from paperdesk.domain import (
 )
 from paperdesk.domain.money import round_to_increment
 from paperdesk.domain.orders import validate_order_fields
+from paperdesk.domain.trusted import trusted_maker
 
-_order = Order._make
+_order = trusted_maker(Order)
 _STOP_LOSS, _TAKE_PROFIT = OrderRole.STOP_LOSS, OrderRole.TAKE_PROFIT
 _STOP, _LIMIT = OrderType.STOP, OrderType.LIMIT
 _GTC, _PENDING = TimeInForce.GTC, OrderStatus.PENDING
@@ -37,7 +38,7 @@ def order_from_intent(
     children: tuple[str, ...] = (),
 ) -> Order:
     """An order for ``intent``, whose fields the intent's constructor validated."""
-    return Order._make(
+    return _order(
         (
             order_id,
             client_id,

@@ -10,9 +10,11 @@ from numpy.typing import NDArray
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
 
+FIRST_LOOK = 16  # bars looked at one by one before the vectorised windows
 FIRST_WINDOW = 64
 WINDOW_GROWTH = 8
 TOLERANCE = 1e-9
+_FLOAT, _INT = np.dtype(np.float64), np.dtype(np.int64)  # what the one-by-one look reads exactly
 
 
 @dataclass(slots=True)
@@ -61,6 +63,11 @@ def first_hit(
     if thresholds.is_empty:
         return stop
     position = start
+    if highs.dtype == _FLOAT and lows.dtype == _FLOAT and ts_open_ns.dtype == _INT:
+        position = min(start + FIRST_LOOK, stop)
+        found = _first_hit_nearby(thresholds, highs, lows, ts_open_ns, start, position)
+        if found is not None:
+            return found
     window = FIRST_WINDOW
     while position < stop:
         end = min(position + window, stop)
@@ -71,6 +78,37 @@ def first_hit(
         position = end
         window *= WINDOW_GROWTH
     return stop
+
+
+def _first_hit_nearby(
+    thresholds: Thresholds,
+    highs: FloatArray,
+    lows: FloatArray,
+    ts_open_ns: IntArray,
+    start: int,
+    stop: int,
+) -> int | None:
+    """``first_hit`` over the few bars [start, stop), one by one (None: no hit there).
+
+    Most searches hit within a few bars (a bracket's legs, a limit near the price), where the
+    fixed cost of a window's NumPy calls is most of the search. The bars are read through
+    zero-copy memoryviews (exact Python floats and ints) and compared with the same operators
+    as ``_mask``, so the answer is the same bar.
+    """
+    low_at_most, high_at_least = thresholds.low_at_most, thresholds.high_at_least
+    time_at_least, eligible_from = thresholds.time_at_least, thresholds.eligible_from
+    lows_seen, highs_seen, times = lows.data, highs.data, ts_open_ns.data  # memoryviews
+    for index in range(start, stop):
+        ts = times[index]
+        if eligible_from is not None and not ts >= eligible_from:
+            continue
+        if (
+            (low_at_most is not None and lows_seen[index] <= low_at_most)
+            or (high_at_least is not None and highs_seen[index] >= high_at_least)
+            or (time_at_least is not None and ts >= time_at_least)
+        ):
+            return index
+    return None
 
 
 def _mask(

@@ -40,6 +40,7 @@ from paperdesk.domain import (
     TimeInForce,
 )
 from paperdesk.domain.money import minus
+from paperdesk.domain.trusted import trusted_maker
 from paperdesk.execution.book import OrderBook
 from paperdesk.execution.fills import (
     bracket_exit,
@@ -62,6 +63,8 @@ _BUY = Side.BUY
 _MARKET, _LIMIT, _STOP = OrderType.MARKET, OrderType.LIMIT, OrderType.STOP
 _IOC, _FOK = TimeInForce.IOC, TimeInForce.FOK
 _BRACKET_LEGS = (OrderRole.STOP_LOSS, OrderRole.TAKE_PROFIT)
+
+_fill_record = trusted_maker(Fill)  # every field of a Fill, in order
 
 # A matching decision: the order, its price before slippage, whether it trades like a market order.
 _Decision = tuple[Order, Decimal, bool]
@@ -117,6 +120,7 @@ class SimulatedVenue:
     ) -> Iterator[VenueStep]:
         handled: set[str] | None = None  # bracket legs already settled as a pair
         ts_open = bar.ts_open
+        quoted = bar.quote is not None
         index = 0
         while index < len(queue):
             order_id = queue[index]
@@ -147,8 +151,9 @@ class SimulatedVenue:
                 continue
             # the steps of _fill_at_close, written out: a nested generator per fill costs time
             order, raw_price, market_like = decision
-            quoted = bar.quote is not None
-            price = self._slipped(order, raw_price, market_like and not quoted)
+            price = raw_price
+            if market_like and not quoted:
+                price = self._slipped(order, raw_price, True)
             if order.filled_quantity == 0 and (
                 order.size_fraction is not None or order.role is _ENTRY
             ):
@@ -303,7 +308,9 @@ class SimulatedVenue:
             slipped = self._no_slippage(price)
         else:
             slipped = price - raw_price if order.side is _BUY else raw_price - price
-        fill = Fill(order.order_id, order.symbol, order.side, quantity, price, fee, ts, slipped)
+        fill = _fill_record(
+            (order.order_id, order.symbol, order.side, quantity, price, fee, ts, slipped)
+        )
         return book.on_fill(fill, children_from, events, queue)
 
     def _no_slippage(self, price: Decimal) -> Decimal:

@@ -128,7 +128,7 @@ class PortfolioLedger:
         """Book one fill; return the P&L it realized (before fees)."""
         if fill.quantity <= 0:
             raise InvalidInputError(f"fill quantity must be positive, got {fill.quantity}")
-        before = self.position(fill.symbol)
+        before = self.positions.get(fill.symbol) or _flat(fill.symbol)
         after, realized = before.apply(fill)
         if self._futures:
             terms = self.rules.terms(fill.symbol)
@@ -153,9 +153,8 @@ class PortfolioLedger:
         self, before: Position, fill: Fill, realized: Decimal, strategy: str, reason: str
     ) -> None:
         held = before.quantity
-        signed = fill.signed_quantity
         opening = fill.quantity
-        if held != 0 and (held > 0) != (signed > 0):
+        if held != 0 and (held > 0) != (fill.side is _BUY):  # the fill reduces the position
             closing = min(fill.quantity, abs(held))
             opening = fill.quantity - closing
             closing_fee = _fee_share(fill.fee, closing, fill.quantity)
@@ -239,9 +238,10 @@ class PortfolioLedger:
         the open variation)."""
         if self._futures:
             return self.blocked_margin() + self.unrealized_pnl(prices)
-        return sum(
-            (p.quantity * prices.get(s, p.average_price) for s, p in self.positions.items()), ZERO
-        )
+        value = ZERO  # a loop, not sum() of a generator: one frame less per view of the books
+        for symbol, position in self.positions.items():
+            value += position.quantity * prices.get(symbol, position.average_price)
+        return value
 
     def equity(self, prices: Mapping[str, Decimal]) -> Decimal:
         return self.cash + self.market_value(prices)
@@ -364,6 +364,20 @@ class PortfolioLedger:
                 raise AssertionError(
                     f"{symbol} position {position.quantity} != sum of fills and splits {total}"
                 )
+
+
+_FLAT_POSITIONS: dict[str, Position] = {}
+
+
+def _flat(symbol: str) -> Position:
+    """``Position(symbol)``, one shared object per symbol (immutable; a fill opening a position
+    reads it, never keeps it)."""
+    flat = _FLAT_POSITIONS.get(symbol)
+    if flat is None:
+        if len(_FLAT_POSITIONS) >= 10_000:  # a bound for processes that see endless symbols
+            _FLAT_POSITIONS.clear()
+        flat = _FLAT_POSITIONS[symbol] = Position(symbol)
+    return flat
 
 
 def _fee_share(fee: Decimal, part: Decimal, whole: Decimal) -> Decimal:
