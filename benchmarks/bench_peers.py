@@ -177,7 +177,7 @@ def details(row: Row, ours: Sample, theirs: Sample) -> str:
     notes = [agreement(row, ours, theirs)]
     if row.key == "sma-fast":
         notes.append(f"+{float(ours.facts['objects_seconds']):.2f} s objects on first read")
-    if row.key in ("live-tick", "tick-history"):
+    if row.key in ("live-tick", "live-tick-postgresql", "tick-history"):
         notes.append(
             f"p99 {float(ours.facts['p99_ms']):.1f} ms vs {float(theirs.facts['p99_ms']):.1f} ms"
         )
