@@ -17,7 +17,9 @@ against ``pandas.read_csv`` of the same file), ``load-sqlite`` and ``load-postgr
 bars from the database against a raw fetch of the same rows; PostgreSQL when
 ``--database-url`` or ``DATABASE_URL`` names a server) and ``live-tick`` / ``tick-history``
 (``bench_live_tick.py``'s tick on SQLite: p50 and p99 against one durable WAL commit, and its
-CPU time with 40,000 bars of history against 500).
+CPU time with 40,000 bars of history against 500), ``live-tick-postgresql`` (the same tick on
+the PostgreSQL server of ``DATABASE_URL``, against one durable commit there; only when a
+server is named).
 
 Every side of every row runs in a fresh process (``os.wait4`` gives that process's peak
 resident memory, C allocations included), on seeded generated bars (the live tick on the
@@ -180,7 +182,7 @@ def details(row: Row, ours: Sample, theirs: Sample) -> str:
                 f"CPU {float(ours.facts['cpu_seconds']) * 1e3:.0f} ms vs "
                 f"{float(theirs.facts['cpu_seconds']) * 1e3:.0f} ms"
             )
-    if row.key in ("live-tick", "tick-history"):
+    if row.key in ("live-tick", "live-tick-postgresql", "tick-history"):
         notes.append(
             f"p99 {float(ours.facts['p99_ms']):.1f} ms vs {float(theirs.facts['p99_ms']):.1f} ms"
         )

@@ -162,6 +162,17 @@ ROWS: tuple[Row, ...] = (
         Verdict("p50 under 10 ms, p99 under 20 ms", tick_target),
     ),
     Row(
+        "live-tick-postgresql",
+        "live tick, PostgreSQL, 3 strategies, 1 symbol",
+        Unit.MILLISECONDS,
+        40_000,
+        2_000,
+        Side("paperdesk tick (p50)", "tick-postgresql"),
+        (Side("one durable commit (p50)", "commit-postgresql"),),
+        Verdict("p50 under 10 ms, p99 under 20 ms", tick_target),
+        postgres_only=True,
+    ),
+    Row(
         "tick-history",
         "live tick CPU, 40,000 vs 500 bars of history",
         Unit.MILLISECONDS,

@@ -92,6 +92,18 @@ def commit_sqlite(_size: int, _work: Path, options: argparse.Namespace) -> tuple
     return commit_side("sqlite", options.ticks)
 
 
+def tick_postgresql(size: int, _work: Path, options: argparse.Namespace) -> tuple[float, Facts]:
+    from peers.live import tick_side
+
+    return tick_side("postgresql", size, options.ticks)
+
+
+def commit_postgresql(_size: int, _work: Path, options: argparse.Namespace) -> tuple[float, Facts]:
+    from peers.live import commit_side
+
+    return commit_side("postgresql", options.ticks)
+
+
 SHORT_HISTORY = 500
 
 WORKERS: dict[str, Worker] = {
@@ -108,4 +120,6 @@ WORKERS: dict[str, Worker] = {
     "tick-sqlite": tick_sqlite,
     "tick-sqlite-short": tick_sqlite_short,
     "commit-sqlite": commit_sqlite,
+    "tick-postgresql": tick_postgresql,
+    "commit-postgresql": commit_postgresql,
 }

@@ -233,11 +233,13 @@ def persist(
     *,
     recorded_at: datetime,
     bar: BarContext | None = None,
+    snapshot: bool = True,
 ) -> None:
     """Hand what the kernel did to the ledger writer, in the open transaction: the rows of the
     events, the new totals, a checkpoint when fills or corporate actions were booked (restore
     starts from it: the fills after it alone would not give the split), and the equity
-    snapshot."""
+    snapshot (not with ``snapshot=False``: a tick writes it with its last rows,
+    ``LedgerWriter.close_tick``)."""
     writer, kernel, portfolio_id = repository.writer, state.kernel, state.portfolio_id
     writer.record_events(portfolio_id, events, recorded_at=recorded_at, bar=bar)
     record = state.record  # the totals read under the unit's lock (unchanged: no write)
@@ -248,7 +250,7 @@ def persist(
         writer.checkpoint(portfolio_id, kernel.ledger_state(), recorded_at)
         state.needs_checkpoint = False
     tick_id = bar.tick_id if bar is not None else None
-    if filled or tick_id is not None:
+    if snapshot and (filled or tick_id is not None):
         writer.equity_snapshot(portfolio_id, kernel.equity_point(at), tick_id, recorded_at)
 
 

@@ -224,32 +224,32 @@ class LiveRunner:
         # a concurrent duplicate fails here, before anything else is written
         tick_id = writer.record_ticks(portfolio_id, runs, recorded_at)
         context = BarContext(tick_id, bar.ts_open, target)
-        persist(repository, state, events, bar.ts_close, recorded_at=recorded_at, bar=context)
+        persist(
+            repository, state, events, bar.ts_close,
+            recorded_at=recorded_at, bar=context, snapshot=False,
+        )  # fmt: skip
         for name, strategy_state in states.items():
             writer.strategy_state(portfolio_id, name, symbol, strategy_state, recorded_at)
-        # the tick's audit entry joins the events' in one INSERT (the cursor's UPDATE below
-        # flushes them)
         message = _tick_message(bar, pending, decisions, late)
         details = {"symbol": symbol, "strategies": [s.name for s in pending]}
-        writer.audit(portfolio_id, "tick", message, bar.ts_close, recorded_at, details, tick_id)
+        # the kernel's mark: the quote mid with mark=mid; outside the session, the last
+        # in-session mark (show, the mark command and the next tick's restore read it)
+        mark = state.kernel.last_price(symbol) or bar.close
+        replay_index = target if settings.source.kind == "replay" else None
+        # the tick's audit entry, its equity snapshot and its cursor (one statement on
+        # PostgreSQL); then the tick's event, after the snapshot's
+        writer.close_tick(
+            portfolio_id, symbol, settings.bar_timeframe,
+            tick_id=tick_id, recorded_at=recorded_at, message=message, details=details,
+            point=state.kernel.equity_point(bar.ts_close), last_price=mark,
+            bar=None if late else (bar.ts_open, bar.ts_close, target), replay_index=replay_index,
+        )  # fmt: skip
         writer.publish(
             portfolio_id,
             "tick.processed",
             bar.ts_close,
             recorded_at,
             {"tick_id": tick_id, "bar_open": bar.ts_open.isoformat(), **details, **_price(bar)},
-        )
-        # the kernel's mark: the quote mid with mark=mid; outside the session, the last
-        # in-session mark (show, the mark command and the next tick's restore read it)
-        mark = state.kernel.last_price(symbol) or bar.close
-        replay_index = target if settings.source.kind == "replay" else None
-        writer.save_cursor(
-            portfolio_id,
-            symbol,
-            settings.bar_timeframe,
-            last_price=mark,
-            bar=None if late else (bar.ts_open, bar.ts_close, target),
-            replay_index=replay_index,
         )
         if memory is not None:
             after = _facts_after(

@@ -199,12 +199,28 @@ def audit_row(
     details: dict[str, Any] | None = None,
     tick_id: int | None = None,
 ) -> AuditRow:
-    return AuditRow(
-        portfolio_id=portfolio_id,
-        tick_id=tick_id,
-        recorded_at=recorded_at,
-        at=at,
-        kind=kind,
-        message=message,
-        details={k: (str(v) if isinstance(v, Decimal) else v) for k, v in (details or {}).items()},
-    )
+    return AuditRow(**audit_entry(portfolio_id, kind, message, at, recorded_at, details, tick_id))
+
+
+def audit_entry(
+    portfolio_id: int,
+    kind: str,
+    message: str,
+    at: datetime,
+    recorded_at: datetime,
+    details: dict[str, Any] | None = None,
+    tick_id: int | None = None,
+) -> dict[str, Any]:
+    """``audit_row``'s columns (for a Core insert)."""
+    return {
+        "portfolio_id": portfolio_id,
+        "tick_id": tick_id,
+        "recorded_at": recorded_at,
+        "at": at,
+        "kind": kind,
+        "message": message,
+        "details": {
+            key: (str(value) if isinstance(value, Decimal) else value)
+            for key, value in (details or {}).items()
+        },
+    }

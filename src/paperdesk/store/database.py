@@ -31,6 +31,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from paperdesk.domain import DataError, InvalidInputError, PaperdeskError
 from paperdesk.domain.records import OutboxEntry
 from paperdesk.store.durability import WalSync
+from paperdesk.store.pool_checks import ping_after_idle
 from paperdesk.store.repository import LedgerRepository
 
 if TYPE_CHECKING:
@@ -101,7 +102,11 @@ OVERFLOW = 16
 
 def make_engine(url: str) -> Engine:
     if make_url(url).get_backend_name() != "sqlite":
-        return create_engine(url, pool_pre_ping=True, pool_size=POOL_SIZE, max_overflow=OVERFLOW)
+        # a connection idle for a while is pinged before use, not every one: a round trip less
+        # per checkout (store/pool_checks.py)
+        engine = create_engine(url, pool_size=POOL_SIZE, max_overflow=OVERFLOW)
+        ping_after_idle(engine)
+        return engine
     # Pooled connections: opening one (and its pragmas) cost more than a whole order placement.
     # A connection serves one thread at a time (the pool hands it out), so sharing is safe.
     engine = create_engine(

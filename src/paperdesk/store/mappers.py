@@ -255,17 +255,22 @@ def read_equity(row: EquitySnapshotRow) -> EquityView:
 
 
 def equity_row(portfolio_id: int, point: EquityView, tick_id: int | None) -> EquitySnapshotRow:
-    return EquitySnapshotRow(
-        portfolio_id=portfolio_id,
-        tick_id=tick_id,
-        at=point.ts,
-        cash=point.cash,
-        positions_value=point.positions_value,
-        equity=point.equity,
-        realized_pnl=point.realized_pnl,
-        unrealized_pnl=point.unrealized_pnl,
-        fees_paid=point.fees_paid,
-    )
+    return EquitySnapshotRow(**equity_values(portfolio_id, point, tick_id))
+
+
+def equity_values(portfolio_id: int, point: EquityView, tick_id: int | None) -> dict[str, Any]:
+    """An equity snapshot row's columns (for a Core insert)."""
+    return {
+        "portfolio_id": portfolio_id,
+        "tick_id": tick_id,
+        "at": point.ts,
+        "cash": point.cash,
+        "positions_value": point.positions_value,
+        "equity": point.equity,
+        "realized_pnl": point.realized_pnl,
+        "unrealized_pnl": point.unrealized_pnl,
+        "fees_paid": point.fees_paid,
+    }
 
 
 def read_tick_run(row: TickRunRow) -> TickRunView:

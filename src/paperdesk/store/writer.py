@@ -51,10 +51,11 @@ from paperdesk.domain.records import (
     WorkingOrder,
 )
 from paperdesk.portfolio import LedgerState
-from paperdesk.store.audit import AuditedEvent, audit_row, audit_rows, audit_values
+from paperdesk.store.audit import AuditedEvent, audit_entry, audit_row, audit_rows, audit_values
 from paperdesk.store.event_documents import event_document, event_kind, plain
 from paperdesk.store.mappers import (
     equity_row,
+    equity_values,
     fill_row,
     ledger_state_document,
     position_row,
@@ -74,6 +75,8 @@ from paperdesk.store.models import (
     TickRunRow,
 )
 from paperdesk.store.order_rows import flush_pending, insert_audit, insert_outbox, write_orders
+from paperdesk.store.outbox_writes import number_and_write
+from paperdesk.store.tick_rows import tick_closing
 
 _AUDITED = (
     OrderAccepted,
@@ -402,6 +405,9 @@ class LedgerWriter:
         recorded_at: datetime,
     ) -> None:
         self._session.add(equity_row(portfolio_id, point, tick_id))
+        self._publish_equity(portfolio_id, point, recorded_at)
+
+    def _publish_equity(self, portfolio_id: int, point: EquityView, recorded_at: datetime) -> None:
         document = {name: plain(getattr(point, name)) for name in point.__slots__}
         document["at"] = document.pop("ts")  # the published key, as in the pnl ledger
         self.publish(portfolio_id, "portfolio.equity", point.ts, recorded_at, document)
@@ -472,11 +478,7 @@ class LedgerWriter:
         changes: the write bumps the portfolio's revision (migration 0010), so every unit of
         work that saves a cursor, every tick, leaves a new revision, which is what lets a
         process keep what a tick reads (``paperdesk.live.tick_memory``) keyed by it."""
-        values: dict[str, Any] = {"last_price": last_price}
-        if bar is not None:
-            values["candle_at"], values["candle_close_at"], values["bar_index"] = bar
-        if replay_index is not None:
-            values["replay_index"] = replay_index
+        values = _cursor_values(last_price, bar, replay_index)
         updated = self._session.execute(
             _UPDATE_CURSOR, {"cursor_portfolio": portfolio_id, "cursor_symbol": symbol, **values}
         )
@@ -485,9 +487,67 @@ class LedgerWriter:
                 _INSERT_CURSOR,
                 {"portfolio_id": portfolio_id, "symbol": symbol, "timeframe": timeframe, **values},
             )
+        self._saved_cursor(portfolio_id, symbol, last_price, bar)
+
+    def _saved_cursor(
+        self,
+        portfolio_id: int,
+        symbol: str,
+        last_price: Decimal | None,
+        bar: tuple[datetime, datetime, int | None] | None,
+    ) -> None:
         saved = self.cursors.setdefault(portfolio_id, {})
         # the close stays what it was when no bar is given (None: unchanged)
         saved[symbol] = (last_price, bar[1] if bar is not None else None)
+
+    def close_tick(
+        self,
+        portfolio_id: int,
+        symbol: str,
+        timeframe: str,
+        *,
+        tick_id: int,
+        recorded_at: datetime,
+        message: str,
+        details: Mapping[str, Any],
+        point: EquityView,
+        last_price: Decimal | None,
+        bar: tuple[datetime, datetime, int | None] | None = None,
+        replay_index: int | None = None,
+    ) -> None:
+        """A tick's last rows: its audit entry (at the equity point's time), its equity
+        snapshot (published) and its cursor (``save_cursor``'s). On PostgreSQL one statement
+        (``store/tick_rows.py``); elsewhere ``audit``, ``equity_snapshot`` and
+        ``save_cursor`` in turn, which write the same rows."""
+        session = self._session
+        if session.get_bind().dialect.name != "postgresql":
+            self.audit(portfolio_id, "tick", message, point.ts, recorded_at, details, tick_id)
+            self.equity_snapshot(portfolio_id, point, tick_id, recorded_at)
+            self.save_cursor(
+                portfolio_id,
+                symbol,
+                timeframe,
+                last_price=last_price,
+                bar=bar,
+                replay_index=replay_index,
+            )
+            return
+        cursor: dict[str, Any] = {
+            "portfolio_id": portfolio_id,
+            "symbol": symbol,
+            "timeframe": timeframe,
+            **_cursor_values(last_price, bar, replay_index),
+        }
+        audit = audit_entry(
+            portfolio_id, "tick", message, point.ts, recorded_at, dict(details), tick_id
+        )
+        flush_pending(session)  # the unit's rows before (in id order too)
+        statement, parameters = tick_closing(
+            audit, equity_values(portfolio_id, point, tick_id), cursor
+        )
+        session.execute(statement, parameters)
+        self._publish_equity(portfolio_id, point, recorded_at)
+        self._saved_cursor(portfolio_id, symbol, last_price, bar)
 
     def carry_accepted_signal(self, portfolio_id: int, symbol: str, ts_bar: datetime) -> None:
         """The last accepted signal of an exported portfolio, which the cooldown counts from."""
@@ -544,19 +604,55 @@ class LedgerWriter:
         """Number and write this transaction's outbox entries (just before the commit); the
         numbered entries are returned for the listeners told after the commit. The watched
         portfolios' revision numbers are read here, after the last write."""
-        self._read_revisions()
         pending, self._outbox = self._outbox, []
-        if not pending:
-            return []
+        if pending and self._session.get_bind().dialect.name == "postgresql":
+            # one round trip: numbered, written and the revisions read (store/outbox_writes.py)
+            flush_pending(self._session)
+            entries = [
+                {
+                    "portfolio_id": entry.portfolio_id,
+                    "kind": entry.kind,
+                    "event_at": entry.event_at,
+                    "recorded_at": entry.recorded_at,
+                    "payload": entry.payload,
+                }
+                for entry in pending
+            ]
+            last, revisions = number_and_write(self._session, entries, sorted(self.watched))
+            if self.watched:
+                self.revisions = revisions
+        else:
+            self._read_revisions()
+            if not pending:
+                return []
+            last = self._number(pending)
+        first = last - len(pending) + 1
+        self.published_through = last
+        return [
+            OutboxEntry(
+                first + offset,
+                entry.portfolio_id,
+                entry.kind,
+                entry.event_at,
+                entry.recorded_at,
+                entry.payload,
+            )
+            for offset, entry in enumerate(pending)
+        ]
+
+    def _number(self, pending: Sequence[_PendingEntry]) -> int:
+        """Take the next ``len(pending)`` outbox numbers (the counter row) and write the
+        entries with them; returns the last number."""
         counter = OutboxCounterRow.__table__.c
-        last = self._session.execute(
-            update(OutboxCounterRow)
-            .where(counter.id == 1)
-            .values(last_sequence=counter.last_sequence + len(pending))
-            .returning(counter.last_sequence)
-        ).scalar_one()
-        first = int(last) - len(pending) + 1
-        self.published_through = int(last)
+        last = int(
+            self._session.execute(
+                update(OutboxCounterRow)
+                .where(counter.id == 1)
+                .values(last_sequence=counter.last_sequence + len(pending))
+                .returning(counter.last_sequence)
+            ).scalar_one()
+        )
+        first = last - len(pending) + 1
         flush_pending(self._session)
         insert_outbox(
             self._session,
@@ -572,17 +668,7 @@ class LedgerWriter:
                 for offset, entry in enumerate(pending)
             ],
         )
-        return [
-            OutboxEntry(
-                first + offset,
-                entry.portfolio_id,
-                entry.kind,
-                entry.event_at,
-                entry.recorded_at,
-                entry.payload,
-            )
-            for offset, entry in enumerate(pending)
-        ]
+        return last
 
     def watch(self, portfolio_id: int) -> None:
         """Read ``portfolio_id``'s revision number when the transaction finishes."""
@@ -610,6 +696,21 @@ class LedgerWriter:
         if row is None:
             raise UnknownNameError(f"no portfolio with id {portfolio_id}")
         return row
+
+
+def _cursor_values(
+    last_price: Decimal | None,
+    bar: tuple[datetime, datetime, int | None] | None,
+    replay_index: int | None,
+) -> dict[str, Any]:
+    """The cursor columns a save sets: the mark, the bar when given, the replay's position
+    when given."""
+    values: dict[str, Any] = {"last_price": last_price}
+    if bar is not None:
+        values["candle_at"], values["candle_close_at"], values["bar_index"] = bar
+    if replay_index is not None:
+        values["replay_index"] = replay_index
+    return values
 
 
 def _signal_row(

@@ -142,8 +142,13 @@ def test_a_tick_after_its_own_reads_no_tick_facts(database: Database, tmp_path: 
         assert not _reads_tick_facts(sent), sent
         # the one read before the lock names the cursor's table in a join, nothing else does
         assert sum("market_cursors" in s for s in sent if s.startswith("SELECT")) == 1
-        writes = [s for s in sent if s.startswith(("INSERT", "UPDATE"))]
-        assert sum(s.startswith("UPDATE market_cursors") for s in writes) == 1
+        writes = [s for s in sent if s.startswith(("INSERT", "UPDATE", "WITH"))]
+        # the cursor is written once (on PostgreSQL by the statement that also inserts the
+        # tick's audit entry and snapshot, store/tick_rows.py)
+        assert sum("market_cursors" in s for s in writes) == 1
+        assert sum(s.startswith("UPDATE market_cursors") for s in writes) == (
+            database.dialect == "sqlite"
+        )
         assert sum(s.startswith("INSERT INTO tick_runs") for s in writes) == 1
 
         theirs.tick(pid, "SPY", catch_up=False)
