@@ -41,7 +41,8 @@ from paperdesk.store.database import Database
 from paperdesk.store.models import BarRow, BarSeriesRow
 
 _BARS = BarRow.__table__
-_CHUNK = 1 << 16  # rows whose texts are built at once (in Arrow: about 7 MB)
+_CHUNK = 1 << 14  # rows whose texts are built at once (in Arrow: about 2 MB; 4x as many
+# rows cost 15 MB more peak memory for 1% less CPU)
 
 
 class SqlBarStore:
