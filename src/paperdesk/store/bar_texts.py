@@ -56,8 +56,9 @@ def decimal_texts(values: np.ndarray) -> pa.StringArray:
 
 
 def _has_exponent(texts: pa.StringArray) -> bool:
-    """Whether any of ``texts`` (fresh from a cast: no offset) may hold an ``e``: one scan of
-    their characters."""
+    """Whether any of ``texts`` may hold an ``e``: one scan of their characters' buffer (a
+    byte of it outside the texts could only raise a false alarm, which costs the search
+    text by text and nothing else)."""
     characters = texts.buffers()[2]
     return characters is not None and bool(
         (np.frombuffer(characters, dtype=np.uint8) == ord("e")).any()
