@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import resource
 import subprocess
 import sys
 import tempfile
@@ -69,12 +68,16 @@ def _rounded(values: np.ndarray, digits: int | None) -> np.ndarray:
     return values if digits is None else np.round(values, digits)
 
 
-def timed(action: Callable[[], Any], repeat: int) -> tuple[float, Any]:
+def timed(
+    action: Callable[[], Any], repeat: int, clock: Callable[[], float] = time.perf_counter
+) -> tuple[float, Any]:
+    """The best of ``repeat`` runs of ``action`` by ``clock`` (wall time; CPU time with
+    ``time.process_time``) and its result."""
     best, result = float("inf"), None
     for _ in range(repeat):
-        started = time.perf_counter()
+        started = clock()
         result = action()
-        best = min(best, time.perf_counter() - started)
+        best = min(best, clock() - started)
     return best, result
 
 
@@ -106,24 +109,29 @@ def raw_fetch(database: Database) -> int:
         return len(cursor.fetchall())
 
 
-def run_measured(command: list[str], environment: dict[str, str]) -> float:
-    """Run ``command``; its peak resident memory in MB. Read from ``/proc/PID/status``
-    (``VmHWM``, the peak of the program after ``exec``) while it runs: the child's
-    ``ru_maxrss`` also counts this benchmark's own memory, which the child shares until it
-    execs the command (measured 600 MB for any import). Elsewhere, ``ru_maxrss`` it is."""
+def run_measured(command: list[str], environment: dict[str, str]) -> tuple[float, float]:
+    """Run ``command``; its peak resident memory in MB and its CPU seconds (user and system,
+    from ``os.wait4``). The peak is read from ``/proc/PID/status`` (``VmHWM``, the peak of the
+    program after ``exec``) while it runs: the child's ``ru_maxrss`` also counts this
+    benchmark's own memory, which the child shares until it execs the command (measured
+    600 MB for any import). Elsewhere, ``ru_maxrss`` it is."""
     process = subprocess.Popen(command, env=environment, stdout=subprocess.DEVNULL)
-    status, peak = Path(f"/proc/{process.pid}/status"), 0.0
-    while process.poll() is None:
+    status_file, peak = Path(f"/proc/{process.pid}/status"), 0.0
+    while True:
+        pid, status, usage = os.wait4(process.pid, os.WNOHANG)
+        if pid:
+            break
         try:
-            found = [row for row in status.read_text().splitlines() if row.startswith("VmHWM")]
+            found = [row for row in status_file.read_text().splitlines() if row.startswith("VmHWM")]
         except OSError:
             found = []
         if found:
             peak = max(peak, int(found[0].split()[1]) / 1024)
         time.sleep(0.02)
+    process.returncode = os.waitstatus_to_exitcode(status)
     if process.returncode != 0:
         raise subprocess.CalledProcessError(process.returncode, command)
-    return peak or resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    return peak or usage.ru_maxrss / 1024, usage.ru_utime + usage.ru_stime
 
 
 def write_csv(frame: pd.DataFrame, directory: Path) -> Path:
@@ -149,6 +157,7 @@ def csv_import(frame: pd.DataFrame, directory: Path, server: str, repeat: int) -
     path = write_csv(frame, directory)
     print(f"CSV import of {len(frame):,} rows ({path.stat().st_size / 1e6:.0f} MB)")
     read, _ = timed(lambda: pd.read_csv(path), repeat)
+    read_cpu, _ = timed(lambda: pd.read_csv(path), repeat, clock=time.process_time)
     line("pandas.read_csv", read, len(frame))
     url, cleanup = f"sqlite:///{directory / 'import.db'}", None
     if server.startswith("postgres"):
@@ -157,13 +166,18 @@ def csv_import(frame: pd.DataFrame, directory: Path, server: str, repeat: int) -
     command = import_command(path)
     started = time.perf_counter()
     try:
-        peak = run_measured(command, environment)
+        peak, cpu = run_measured(command, environment)
     finally:
         if cleanup is not None:
             cleanup()
     seconds = time.perf_counter() - started
     line("paperdesk data import (process)", seconds, len(frame))
     print(f"  import / read_csv: {seconds / read:.1f}x (target <= 3x); peak {peak:.0f} MB (< 300)")
+    where = " (this client's alone)" if server.startswith("postgres") else ""
+    print(
+        f"  CPU: import {cpu:.2f} s{where}, read_csv {read_cpu:.2f} s (best of {repeat}): "
+        f"{cpu / read_cpu:.1f}x"
+    )
     print(f"  load average (1, 5, 15 min): {', '.join(f'{load:.1f}' for load in os.getloadavg())}")
 
 

@@ -25,7 +25,6 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import exchange_calendars
 import numpy as np
 import pandas as pd
 
@@ -51,7 +50,12 @@ def calendar_name(calendar: str) -> str:
 
 @functools.cache
 def exchange_calendar(name: str) -> Any:
-    """The cached exchange_calendars object for ``name`` (slow to build, so built once)."""
+    """The cached exchange_calendars object for ``name`` (slow to build, so built once).
+
+    The package is imported here, on first use: a process that needs no exchange calendar
+    (an import of crypto or FX bars) is spared its 7 MB and 0.15 s of CPU."""
+    import exchange_calendars
+
     with warnings.catch_warnings():
         # exchange_calendars 4.13 still reads Series.values, which pandas 3.1 deprecates.
         warnings.filterwarnings("ignore", message="Series.values returning")

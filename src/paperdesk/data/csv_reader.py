@@ -35,7 +35,7 @@ import pandas as pd
 
 from paperdesk.data.bar_rule import BarColumns, check_columns, exact_decimal
 from paperdesk.data.calendars import bar_close_times, calendar_name
-from paperdesk.data.csv_blocks import file_shape, line_blocks
+from paperdesk.data.csv_blocks import count_bytes, file_shape, line_blocks
 from paperdesk.data.csv_timestamps import NAT, parse_times
 from paperdesk.data.instruments import calendar_or_default
 from paperdesk.domain import DataError, InvalidInputError, Timeframe
@@ -934,7 +934,7 @@ def _fast_timestamps(path: Path, rows: int) -> tuple[np.ndarray, str] | None:
         starts = _line_starts(buffer)
         if first_line > 0:  # the block begins a line (the first block: the header's)
             starts = np.concatenate(([0], starts))
-        lines += block.count(b"\n")
+        lines += count_bytes(block, b"\n")
         last = block[-1:]
         if row + len(starts) > rows or (
             len(starts) and int(starts[-1]) + _FIELD_WIDTH > len(block)

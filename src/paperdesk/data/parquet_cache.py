@@ -282,14 +282,26 @@ def _to_table(
             raise DataError(f"cached bars need a {name!r} column")
         columns[name] = pa.array(frame[name].to_numpy(dtype=np.float64), type=pa.float64())
     columns["ts_close"] = pa.array(closes, type=_TS)
-    has_sources = source is not None or any(c in frame.columns for c in ("provider", "source"))
-    sources = row_sources(frame, source or "") if has_sources else [None] * len(frame)
-    columns["source"] = pa.array(sources, type=pa.string())
+    columns["source"] = _sources(frame, source)
     quoted = all(name in frame.columns for name in QUOTE_FIELDS)
     for name in QUOTE_FIELDS:
-        values = frame[name].to_numpy(dtype=np.float64) if quoted else np.full(len(frame), np.nan)
-        columns[name] = pa.array(values, type=pa.float64(), from_pandas=True)  # NaN -> null
+        if quoted:
+            values = frame[name].to_numpy(dtype=np.float64)
+            columns[name] = pa.array(values, type=pa.float64(), from_pandas=True)  # NaN -> null
+        else:
+            columns[name] = pa.nulls(len(frame), pa.float64())
     return pa.Table.from_pydict(columns, schema=_SCHEMA)
+
+
+def _sources(frame: pd.DataFrame, source: str | None) -> pa.Array:
+    """Each row's source: its ``provider``/``source`` value, else ``source`` (null without
+    one); ``source`` repeated by Arrow when the frame has no such column (no Python string
+    per row)."""
+    if any(column in frame.columns for column in ("provider", "source")):
+        return pa.array(row_sources(frame, source or ""), type=pa.string())
+    if source is None:
+        return pa.nulls(len(frame), pa.string())
+    return pa.repeat(pa.scalar(source, type=pa.string()), len(frame))
 
 
 def _keep_quotes(cached: pa.Table, part: pa.Table) -> pa.Table:

@@ -33,6 +33,7 @@ from paperdesk.store.bar_texts import decimal_texts, time_texts
 PRICES = ("open", "high", "low", "close", "volume")
 KEY = ("symbol", "timeframe", "ts")
 _ROWS_PER_STATEMENT = 500
+_ROWS_BOUND_AT_ONCE = 5_000  # rows handed to SQLite as Python strings at once
 
 
 @dataclass(frozen=True)
@@ -118,30 +119,42 @@ def upsert_sql(names: Sequence[str], source: str) -> str:
 
 
 def write_sqlite(connection: sqlite3.Connection, batch: BarBatch) -> None:
-    """Upsert the batch with multi-row ``VALUES`` statements on the open transaction."""
+    """Upsert the batch with multi-row ``VALUES`` statements on the open transaction: the
+    texts of a chunk built in Arrow, handed to the driver as Python strings
+    ``_ROWS_BOUND_AT_ONCE`` rows at a time (the strings cost far more memory than the texts)."""
     constants = batch.constants(postgres=False)
     varying = batch.varying()
     limit = _variable_limit(connection)
     per_statement = max(1, min(_ROWS_PER_STATEMENT, (limit - len(constants)) // len(varying)))
     statements: dict[int, str] = {}
     for columns in batch.chunks(postgres=False):
-        rows = len(columns[0])
-        table = np.empty((rows, len(varying)), dtype=object)
-        for position, column in enumerate(columns):
-            table[:, position] = column.to_numpy(zero_copy_only=False)
-        full = rows - rows % per_statement
-        groups = [(per_statement, table[:full])] if full else []
-        if full < rows:
-            groups.append((rows - full, table[full:]))
-        for size, block in groups:
-            if size not in statements:
-                statements[size] = _values_statement(batch.names, constants, varying, size)
-            statements_run = len(block) // size
-            parameters = np.empty((statements_run, len(constants) + block[0].size * size), object)
-            parameters[:, : len(constants)] = list(constants.values())
-            parameters[:, len(constants) :] = block.reshape(statements_run, -1)
-            connection.executemany(statements[size], parameters.tolist())
-        del table, groups, block, parameters  # before the next chunk's texts are built
+        for first in range(0, len(columns[0]), _ROWS_BOUND_AT_ONCE):
+            part = [column.slice(first, _ROWS_BOUND_AT_ONCE) for column in columns]
+            rows = len(part[0])
+            full = rows - rows % per_statement
+            groups = [(per_statement, 0, full)] if full else []
+            if full < rows:
+                groups.append((rows - full, full, rows - full))
+            for size, start, length in groups:
+                if size not in statements:
+                    statements[size] = _values_statement(batch.names, constants, varying, size)
+                chosen = [column.slice(start, length) for column in part]
+                connection.executemany(statements[size], _parameters(chosen, constants, size))
+
+
+def _parameters(
+    columns: Sequence[pa.Array], constants: dict[str, str], size: int
+) -> list[list[object]]:
+    """The parameters of the statements of ``size`` rows that bind ``columns`` (a multiple of
+    ``size`` rows): the constants, then each row's values in turn, a list per statement."""
+    statements = len(columns[0]) // size
+    parameters = np.empty((statements, len(constants) + size * len(columns)), dtype=object)
+    parameters[:, : len(constants)] = list(constants.values())
+    values = parameters[:, len(constants) :].reshape(statements, size, len(columns))  # a view
+    for position, column in enumerate(columns):
+        texts = column.to_numpy(zero_copy_only=False)
+        values[:, :, position] = texts.reshape(statements, size)
+    return parameters.tolist()
 
 
 def _values_statement(

@@ -22,6 +22,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 from sqlalchemy import BigInteger, Float, String, cast, func, literal, or_, select, type_coerce
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.sql import ColumnElement
@@ -41,7 +42,9 @@ from paperdesk.store.database import Database
 from paperdesk.store.models import BarRow, BarSeriesRow
 
 _BARS = BarRow.__table__
-_CHUNK = 5_000  # rows whose texts are built at once (a few MB of Python strings)
+_CHUNK = 1 << 14  # rows whose texts are built at once (in Arrow: about 2 MB; 4x as many
+# rows cost 15 MB more peak memory for 1% less CPU)
+_COPY_CHUNK = 5_000  # at most, on PostgreSQL: 16,384 rows a COPY write cost 16 MB more peak
 
 
 class SqlBarStore:
@@ -94,7 +97,7 @@ class SqlBarStore:
             source=source,
             sources=row_sources(frame, source) if provenance else None,
             quoted=all(field in frame.columns for field in QUOTE_FIELDS),
-            chunk_rows=_CHUNK,
+            chunk_rows=min(_CHUNK, _COPY_CHUNK) if self._postgres else _CHUNK,
         )
         with self._database.writing_connection() as connection:  # one import, one transaction
             bump = _bump_version(self._postgres, name, frame_timeframe, fetched_at, asset_class)
@@ -105,6 +108,7 @@ class SqlBarStore:
                 write_postgres(driver, batch, overlapping=overlapping)
             else:
                 write_sqlite(driver, batch)
+        pa.default_memory_pool().release_unused()  # the texts' memory, kept by Arrow's allocator
         if asset_class is not None:
             remember_asset_class(name, asset_class)
         return len(frame)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
@@ -165,3 +167,21 @@ def test_daily_bar_closes_follow_the_same_calendar() -> None:
     assert list(bar_close_times(days[[0, 2]], "1d", "XNYS")) == list(xnys["close"])
     # a daily FX bar covers the 24 hours after its label, whatever the holidays
     assert list(bar_close_times(days, "1d", "FX")) == list(days + pd.Timedelta(days=1))
+
+
+def test_exchange_calendars_is_loaded_only_for_a_calendar_that_needs_it() -> None:
+    """Bar close times on 24/7 and FX need no exchange_calendars (an import of crypto bars is
+    spared loading it); XNYS loads it. A fresh interpreter, as this one has it loaded."""
+    script = (
+        "import sys, pandas as pd\n"
+        "from paperdesk.data.calendars import bar_close_times\n"
+        "labels = pd.date_range('2024-03-04', periods=3, freq='1min', tz='UTC')\n"
+        "bar_close_times(labels, '1m', '24/7'); bar_close_times(labels, '1m', 'FX')\n"
+        "print('exchange_calendars' in sys.modules)\n"
+        "bar_close_times(labels, '1d', 'XNYS')\n"
+        "print('exchange_calendars' in sys.modules)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True, timeout=120
+    )
+    assert done.stdout.split() == ["False", "True"]

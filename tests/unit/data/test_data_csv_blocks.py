@@ -6,10 +6,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from paperdesk.data import csv_reader
-from paperdesk.data.csv_blocks import file_shape, line_blocks
+from paperdesk.data.csv_blocks import count_bytes, file_shape, line_blocks
 from paperdesk.data.csv_import import CsvImportError, parse_csv
 
 HEADER = "timestamp,open,high,low,close,volume\n"
@@ -77,3 +78,11 @@ def test_a_bad_timestamp_in_a_later_block_is_named_by_its_line(
     assert [(problem.line, problem.column) for problem in raised.value.problems] == [
         (52, "timestamp")
     ]
+
+
+def test_count_bytes_agrees_with_bytes_count() -> None:
+    generator = np.random.default_rng(5)
+    block = generator.choice(list(b'0123456789.,\n"T:-'), 200_003).astype(np.uint8).tobytes()
+    for byte in (b",", b"\n", b'"', b"x"):
+        assert count_bytes(block, byte) == block.count(byte)
+    assert count_bytes(b"", b",") == 0

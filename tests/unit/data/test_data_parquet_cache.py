@@ -93,3 +93,17 @@ def test_symbols_that_differ_only_by_slash_or_dash_keep_apart(tmp_path: Path) ->
     first, last = slash.index[0].to_pydatetime(), slash.index[-1].to_pydatetime()
     assert cache.read("BTC/USD", "1h", first, last)["close"].tolist() == slash["close"].tolist()
     assert cache.read("BTC-USD", "1h", first, last)["close"].tolist() == dash["close"].tolist()
+
+
+def test_each_row_records_its_source_a_given_one_or_none(tmp_path: Path) -> None:
+    """A frame's own provider column wins (an empty value: the given source); without one
+    every row records the given source; with neither, no source."""
+    cache = ParquetBarCache(tmp_path)
+    own = bars("2025-03-03", 3)
+    own["provider"] = ["alpaca", "", "yahoo"]
+    cache.write(own, "SPY", "1h", source="csv:x")
+    assert cache.read("SPY", "1h")["source"].tolist() == ["alpaca", "csv:x", "yahoo"]
+    cache.write(bars("2025-03-03", 4), "QQQ", "1h", source="csv:y")
+    assert cache.read("QQQ", "1h")["source"].tolist() == ["csv:y"] * 4
+    cache.write(bars("2025-03-03", 2), "IWM", "1h")
+    assert cache.read("IWM", "1h")["source"].isna().all()

@@ -81,3 +81,29 @@ def test_a_time_before_year_1_uses_numpy_forms() -> None:
         "1970-01-01 00:00:00.000000",
     ]
     assert time_texts(micros, postgres=True).to_pylist()[0] == "0000-12-31T23:59:59.999999+00:00"
+
+
+def test_dense_times_read_as_the_iso_forms_from_the_tables() -> None:
+    """Minute bars over a year end and a leap day (dates from the span's table), first on
+    whole seconds (the microseconds' digits left as zeros), then with some microseconds."""
+    start = datetime(2023, 12, 30, 22, 0, tzinfo=UTC)
+    moments = [start + timedelta(minutes=minute) for minute in range(0, 90 * 24 * 60, 7)]
+    epoch = datetime(1970, 1, 1, tzinfo=UTC)
+    micros = np.array([(moment - epoch) // timedelta(microseconds=1) for moment in moments])
+    for shift in (0, 1):
+        shifted = micros.copy()
+        shifted[::1000] += shift * 999_999
+        instants = [epoch + timedelta(microseconds=int(value)) for value in shifted]
+        assert time_texts(shifted, postgres=False).to_pylist() == [
+            moment.replace(tzinfo=None).isoformat(sep=" ", timespec="microseconds")
+            for moment in instants
+        ]
+        assert time_texts(shifted, postgres=True).to_pylist() == [
+            moment.isoformat(timespec="microseconds") for moment in instants
+        ]
+    days = {text[:10] for text in time_texts(micros, postgres=False).to_pylist()}
+    assert {"2023-12-31", "2024-01-01", "2024-02-29", "2024-03-01"} <= days
+
+
+def test_no_times_give_no_texts() -> None:
+    assert time_texts(np.array([], dtype=np.int64), postgres=False).to_pylist() == []

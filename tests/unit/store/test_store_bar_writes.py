@@ -11,6 +11,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pytest
 from sqlalchemy import select
 
 from paperdesk.store import Database, SqlBarStore
@@ -114,5 +115,28 @@ def test_statements_shrink_to_the_parameters_sqlite_allows(tmp_path: Path) -> No
         rows = stored(database)
         assert [row.close for row in rows] == [Decimal(cent) / 100 for cent in cents]
         assert {row.source for row in rows} == {"low"}
+    finally:
+        database.close()
+
+
+def test_a_chunk_is_bound_in_slices_each_with_its_own_remainder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A chunk's texts reach SQLite as Python strings a slice at a time: 1,234 rows in slices
+    of 700 are statements of 500 and 200 rows, then of 500 and 34, every row in place."""
+    import paperdesk.store.bar_writes as writes
+
+    monkeypatch.setattr(writes, "_ROWS_BOUND_AT_ONCE", 700)
+    database = Database(f"sqlite:///{tmp_path / 'ledger.db'}")
+    try:
+        store = SqlBarStore(database)
+        cents = [2_000_000 - 3 * row for row in range(ROWS)]
+        frame = bars("2024-03-01 14:30", cents)
+        store.write_bars(frame, symbol="SPY", timeframe="1m", source="s", fetched_at=FETCHED)
+        rows = stored(database)
+        assert [row.close for row in rows] == [Decimal(cent) / 100 for cent in cents]
+        assert [row.low for row in rows] == [Decimal(cent) / 100 - 1 for cent in cents]
+        assert [row.ts for row in rows] == frame.index.to_pydatetime().tolist()
+        assert [row.ts_close for row in rows] == frame["ts_close"].dt.to_pydatetime().tolist()
     finally:
         database.close()
