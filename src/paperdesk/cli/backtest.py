@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from datetime import date, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -89,6 +90,8 @@ def backtest_command(
     report_path = _report_path(report) if report is not None else None
     with progress_bar(enabled=not json_output and sys.stderr.isatty()) as progress:
         result = services().backtests.run(run_config, progress, asset_class=asset_class)
+    for warning in coverage_warnings(run_config.start, run_config.end, result):
+        typer.echo(f"warning: {warning}", err=True)
     if json_output:
         print_json(result_to_dict(result))
     else:
@@ -103,6 +106,27 @@ def backtest_command(
         curve = result.equity_curve
         title = f"{result.config.strategy} on {result.symbol} ({result.timeframe})"
         write_plot(plot_path, list(curve.index), curve.tolist(), title)
+
+
+SHORTFALL = timedelta(days=7)  # weekends and holidays are no gap worth a warning
+
+
+def coverage_warnings(start: date | None, end: date | None, result: BacktestResult) -> list[str]:
+    """What the run's bars leave out of the asked --from..--to: an imported or backfilled
+    series is used instead of the bundled one, so a short one silently narrows the run."""
+    first, last = result.stats.start.date(), result.stats.end.date()
+    series = f"the {result.symbol} {result.timeframe} bars"
+    found: list[str] = []
+    if start is not None and first - start > SHORTFALL:
+        found.append(f"{series} begin on {first}, {(first - start).days} days after --from {start}")
+    if end is not None and end - last > SHORTFALL:
+        found.append(f"{series} end on {last}, {(end - last).days} days before --to {end}")
+    if found and result.config.data is None:
+        found.append(
+            "stored bars (imported or backfilled) take the place of a bundled series: "
+            "`paperdesk data list` shows what is stored"
+        )
+    return found
 
 
 def _report_path(report: Path) -> Path:

@@ -215,3 +215,27 @@ def test_import_defaults_to_daily_bars_and_takes_adjusted(home: Path) -> None:
     document = json.loads(out)
     assert document["timeframe"] == "1d"
     assert document["notes"] == ["prices adjusted by adj close / close"]
+
+
+def test_a_short_imported_series_in_place_of_the_bundled_one_is_warned_about(
+    home: Path,
+) -> None:
+    bundled_spy = Path(__file__).parents[3] / "src/paperdesk/data/bundled/lean_SPY_1d.csv"
+    lines = bundled_spy.read_text().splitlines()
+    week = [line for line in lines[1:] if line.startswith("2021-03-0")]
+    imported = home / "spy_week.csv"
+    imported.write_text(HEADER + "\n".join(week) + "\n")
+    assert runner.invoke(app, ["data", "import", str(imported), "--symbol", "SPY"]).exit_code == 0
+    run = ["backtest", "--strategy", "sma-cross", "--symbol", "SPY", "--param", "fast=2"]
+    result = runner.invoke(app, [*run, "--param", "slow=3", "--from", "2020-01-01"])
+    assert result.exit_code == 0, result.stderr
+    first = week[0][:10]
+    assert f"warning: the SPY 1d bars begin on {first}, 425 days after --from 2020-01-01" in (
+        result.stderr
+    )
+    assert "stored bars (imported or backfilled) take the place of a bundled series" in (
+        result.stderr
+    )
+    within = runner.invoke(app, [*run, "--param", "slow=3", "--from", first])
+    assert within.exit_code == 0, within.stderr
+    assert "warning" not in within.stderr  # the asked range is covered: nothing to say
