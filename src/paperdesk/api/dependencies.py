@@ -3,7 +3,8 @@ portfolios the key may see (another portfolio is "not found": ids do not leak)."
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Annotated, TypeVar
 
 from fastapi import Depends, Path
@@ -12,7 +13,7 @@ from starlette.requests import HTTPConnection
 
 from paperdesk.api.errors import ApiError, not_found
 from paperdesk.api.rate_limit import RateLimiter
-from paperdesk.domain import Order, UnknownNameError
+from paperdesk.domain import Order, PaperdeskError, UnknownNameError
 from paperdesk.domain.api_keys import ApiKeyRecord, Scope
 from paperdesk.service import Services
 from paperdesk.service.views import PortfolioDetail
@@ -116,3 +117,24 @@ def active_portfolio(container: Services, key: ApiKeyRecord, portfolio_id: int) 
     """404 unless the key sees the portfolio; 409 when it is archived."""
     if check_visible(container, key, portfolio_id) == "archived":
         raise ApiError(409, "portfolio_archived", f"portfolio {portfolio_id} is archived")
+
+
+@contextmanager
+def checked_when_refused(
+    container: Services, key: ApiKeyRecord, portfolio_id: int, order_id: str | None = None
+) -> Iterator[None]:
+    """An order's write without the reads before it: the checks ``active_portfolio`` and
+    ``known_order`` make (404 for an unknown portfolio or order, 409 for an archived
+    portfolio) run only when the write is refused, so a refusal answers exactly as if they
+    had run first, and an accepted write costs no read transaction of its own. The write's
+    lock read already refuses an unknown or archived portfolio and the kernel an order it does
+    not work; nothing was written when it raised (one transaction, rolled back)."""
+    if not key.sees(portfolio_id):
+        raise not_found("portfolio", portfolio_id)
+    try:
+        yield
+    except PaperdeskError:
+        active_portfolio(container, key, portfolio_id)
+        if order_id is not None:
+            known_order(container, portfolio_id, order_id)
+        raise
