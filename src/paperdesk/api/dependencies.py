@@ -3,12 +3,13 @@ portfolios the key may see (another portfolio is "not found": ids do not leak)."
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from typing import Annotated, TypeVar
 
 from fastapi import Depends, Path
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import HTTPConnection
 
 from paperdesk.api.errors import ApiError, not_found
@@ -23,7 +24,15 @@ bearer = HTTPBearer(auto_error=False, description="Authorization: Bearer KEY")
 header_key = APIKeyHeader(name="X-API-Key", auto_error=False, description="X-API-Key: KEY")
 
 
-def services(connection: HTTPConnection) -> Services:
+# The dependencies every request runs are ``async`` and do no I/O on the event loop (a key
+# verified in the last seconds, an in-process rate limit): FastAPI runs a plain ``def``
+# dependency in a worker thread, and each such hop (the queue, the thread's wake-up, the GIL
+# handed back and forth) cost more server CPU than the check itself
+# (docs/live-speed.md, "Orders over HTTP"). What may block (a key's row read, a Redis rate
+# limit) still runs in a worker thread.
+
+
+async def services(connection: HTTPConnection) -> Services:
     container: Services = connection.app.state.services
     return container
 
@@ -34,7 +43,7 @@ PortfolioId = Annotated[int, Path(ge=1, le=2**63 - 1)]
 OrderId = Annotated[str, Path(min_length=1, max_length=64)]
 
 
-def api_key(
+async def api_key(
     connection: HTTPConnection,  # a request or a WebSocket handshake: both are limited
     container: ServicesDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
@@ -44,13 +53,18 @@ def api_key(
     token = credentials.credentials if credentials is not None else header
     if not token:
         raise ApiError(401, "missing_api_key", "an API key is required (Authorization: Bearer KEY)")
-    record = container.api_keys.authenticate(token)
+    keys = container.api_keys
+    record = keys.remembered(token) or await run_in_threadpool(keys.authenticate, token)
     if record is None:
         raise ApiError(401, "invalid_api_key", "unknown API key")
     if record.is_revoked:
         raise ApiError(401, "revoked_api_key", f"API key {record.prefix}... was revoked")
     limiter: RateLimiter = connection.app.state.rate_limiter
-    decision = limiter.hit(record.id)
+    decision = (
+        limiter.hit(record.id)
+        if limiter.in_memory
+        else await run_in_threadpool(limiter.hit, record.id)
+    )
     if not decision.allowed:
         wait = decision.retry_after_header
         raise ApiError(
@@ -65,10 +79,10 @@ def api_key(
 KeyDep = Annotated[ApiKeyRecord, Depends(api_key)]
 
 
-def require(scope: Scope) -> Callable[[ApiKeyRecord], ApiKeyRecord]:
+def require(scope: Scope) -> Callable[[ApiKeyRecord], Awaitable[ApiKeyRecord]]:
     """A dependency passing keys whose scope covers ``scope`` (403 otherwise)."""
 
-    def check(key: KeyDep) -> ApiKeyRecord:
+    async def check(key: KeyDep) -> ApiKeyRecord:
         if not key.scope.allows(scope):
             raise ApiError(
                 403,
