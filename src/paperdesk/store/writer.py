@@ -103,6 +103,20 @@ _UPDATE_CURSOR = update(_CURSORS).where(
 )
 _INSERT_CURSOR = insert(_CURSORS)
 PORTFOLIOS = cast(Table, PortfolioRow.__table__)
+_COUNTER = cast(Table, OutboxCounterRow.__table__)
+# the order path's statements, built once as the tick's are: the totals (the SET clause is the
+# columns the parameters name), the watched portfolios' revisions (an expanding IN), and the
+# outbox counter's bump (a Core UPDATE of the table, not the ORM's bulk update of the class)
+_UPDATE_TOTALS = update(PORTFOLIOS).where(PORTFOLIOS.c.id == bindparam("totals_portfolio"))
+_SELECT_REVISIONS = select(PORTFOLIOS.c.id, PORTFOLIOS.c.revision).where(
+    PORTFOLIOS.c.id.in_(bindparam("watched_portfolios", expanding=True))
+)
+_BUMP_COUNTER = (
+    update(_COUNTER)
+    .where(_COUNTER.c.id == 1)
+    .values(last_sequence=_COUNTER.c.last_sequence + bindparam("added_entries"))
+    .returning(_COUNTER.c.last_sequence)
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -246,14 +260,14 @@ class LedgerWriter:
         session = self._session
         flush_pending(session)
         updated = session.execute(
-            update(PORTFOLIOS)
-            .where(PORTFOLIOS.c.id == portfolio_id)
-            .values(
-                cash=account.cash,
-                fees_paid=account.fees_paid,
-                realized_pnl=account.realized_pnl,
-                order_sequence=account.order_sequence,
-            )
+            _UPDATE_TOTALS,
+            {
+                "totals_portfolio": portfolio_id,
+                "cash": account.cash,
+                "fees_paid": account.fees_paid,
+                "realized_pnl": account.realized_pnl,
+                "order_sequence": account.order_sequence,
+            },
         )
         if cast("CursorResult[Any]", updated).rowcount == 0:
             raise UnknownNameError(f"no portfolio with id {portfolio_id}")
@@ -548,13 +562,10 @@ class LedgerWriter:
         pending, self._outbox = self._outbox, []
         if not pending:
             return []
-        counter = OutboxCounterRow.__table__.c
-        last = self._session.execute(
-            update(OutboxCounterRow)
-            .where(counter.id == 1)
-            .values(last_sequence=counter.last_sequence + len(pending))
-            .returning(counter.last_sequence)
-        ).scalar_one()
+        last = self._session.execute(_BUMP_COUNTER, {"added_entries": len(pending)}).scalar_one()
+        loaded = self._session.identity_map.get(identity_key(OutboxCounterRow, 1))
+        if loaded is not None:  # a Core write: a copy the session holds is read again
+            self._session.expire(loaded)
         first = int(last) - len(pending) + 1
         self.published_through = int(last)
         flush_pending(self._session)
@@ -597,9 +608,8 @@ class LedgerWriter:
         if not self.watched:
             return
         flush_pending(self._session)
-        table = PORTFOLIOS.c
         rows = self._session.execute(
-            select(table.id, table.revision).where(table.id.in_(sorted(self.watched)))
+            _SELECT_REVISIONS, {"watched_portfolios": sorted(self.watched)}
         )
         self.revisions = {int(row[0]): int(row[1]) for row in rows}
 
