@@ -7,10 +7,12 @@ Run on demand (not part of the test suite):
 
 The loop is what the API's order routes ask of the service container for
 ``bench_service.py``'s traffic, without the HTTP layer: a buy limit order far below the market
-(it rests) on a SPY portfolio of bundled bars, through ``services.portfolios``, with the API's
-checks before it (the portfolio's status; for a cancel also the order), and once 25 orders
-rest, a cancel of the oldest. One thread, one process, its pooled connections; the first 30
-orders (which load the bars and fill the caches) are not timed. Each round prints the
+(it rests) on a SPY portfolio of bundled bars, through ``services.portfolios`` as the API's
+routes call it (no read before the write: the routes check the portfolio and the order only
+when a write is refused), and once 25 orders rest, a cancel of the oldest. One thread, one
+process, its pooled connections; the first 30 orders (which load the bars and fill the
+caches) are not timed. It first prints the statements one order with its cancel sends (BEGIN
+and COMMIT counted). Each round prints the
 process's CPU time (user + system) per order with its cancel and the wall time per pair; the
 summary line gives their medians over the rounds (the rounds of the databases interleave, so
 a change of the machine's load touches both alike). PostgreSQL is the server at
@@ -33,6 +35,8 @@ from decimal import Decimal
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
+
+from sqlalchemy import event
 
 from bench_streams import database_url
 from paperdesk.config import RunConfig
@@ -71,18 +75,38 @@ def ledger(name: str, work: Path) -> Iterator[tuple[Services, int]]:
 
 
 def loop(services: Services, portfolio_id: int, orders: int, resting: list[str]) -> None:
-    """``orders`` placements, each followed by a cancel once ``RESTING`` orders rest, with the
-    reads the API's routes make first."""
+    """``orders`` placements, each followed by a cancel once ``RESTING`` orders rest, as the
+    API's routes make them."""
     portfolios = services.portfolios
     for _ in range(orders):
-        portfolios.status(portfolio_id)
         placed = portfolios.place_order(portfolio_id, ORDER)
         resting.append(placed[0].order_id)
         if len(resting) >= RESTING:
-            oldest = resting.pop(0)
-            portfolios.status(portfolio_id)
-            portfolios.order(portfolio_id, oldest)
-            portfolios.cancel_order(portfolio_id, oldest)
+            portfolios.cancel_order(portfolio_id, resting.pop(0))
+
+
+def count_statements(services: Services, portfolio_id: int, pairs: int = 10) -> int:
+    """Statements (cursor executions, BEGIN and COMMIT included) per order with its cancel."""
+    resting: list[str] = []
+    loop(services, portfolio_id, RESTING, resting)
+    sent: list[str] = []
+
+    def count(*_arguments: object) -> None:
+        sent.append("statement")
+
+    engine = services.database.engine
+    event.listen(engine, "before_cursor_execute", count)
+    event.listen(engine, "commit", count)
+    event.listen(engine, "begin", count)
+    try:
+        loop(services, portfolio_id, pairs, resting)
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+        event.remove(engine, "commit", count)
+        event.remove(engine, "begin", count)
+    for order_id in resting:
+        services.portfolios.cancel_order(portfolio_id, order_id)
+    return round(len(sent) / pairs)
 
 
 def measure(
@@ -121,6 +145,11 @@ def main() -> None:
             for order_id in resting:
                 services.portfolios.cancel_order(portfolio, order_id)
             ledgers[name] = (services, portfolio)
+            print(
+                f"{name:<10} {count_statements(services, portfolio)} statements per order with "
+                "its cancel (BEGIN and COMMIT counted)",
+                flush=True,
+            )
         for number in range(1, args.rounds + 1):
             for name, (services, portfolio) in ledgers.items():
                 cpu_ms, wall_ms = measure(services, portfolio, args.orders, profile)

@@ -21,6 +21,11 @@ the load average at the end. Every response is checked: a non-201 placement stop
 ``--profile FILE`` records the server with py-spy (``uv pip install py-spy``) meanwhile, into
 ``FILE.sqlite`` and ``FILE.postgresql`` (raw stacks with counts).
 
+``--floor`` measures instead what the server costs without orders: its CPU over 10 idle seconds
+(its background loops: the outbox tailer's poll), and its CPU per request of ``/healthz`` (no
+key, no database) and ``/api/v1/me`` (the key's check and a response model), 1,000 requests
+each from ``--clients`` keep-alive clients: the HTTP layer's share of an order's CPU.
+
 Then it runs ``benchmarks/bench_streams.py`` (event delivery latency to 1,000 concurrent
 WebSocket clients, p50 and p99, same databases; ``--no-streams`` skips it).
 
@@ -162,6 +167,47 @@ def run(name: str, orders: int, clients: int, profile: str | None) -> Result:
         return result
 
 
+def floor(name: str, requests: int, clients: int, idle_seconds: float = 10.0) -> None:
+    """Print the server's idle CPU and its CPU per request of two endpoints without orders."""
+    with served(name) as (base, token, pid):
+        time.sleep(1)
+        before = cpu_seconds(pid)
+        time.sleep(idle_seconds)
+        idle = cpu_seconds(pid) - before
+        print(
+            f"{name:<10} idle: {idle * 1000:.0f} ms of server CPU in {idle_seconds:.0f} s",
+            flush=True,
+        )
+        headers = {"Authorization": f"Bearer {token}"}
+
+        def ask(path: str, count: int) -> None:
+            with httpx.Client(headers=headers, timeout=30) as client:
+                for _ in range(count):
+                    response = client.get(f"{base}{path}")
+                    if response.status_code != 200:
+                        raise SystemExit(f"{path}: {response.status_code} {response.text}")
+
+        for path in ("/healthz", "/api/v1/me"):
+            ask(path, 20)  # warm
+            threads = [
+                threading.Thread(target=ask, args=(path, requests // clients))
+                for _ in range(clients)
+            ]
+            cpu_before, started = cpu_seconds(pid), time.perf_counter()
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join()
+            seconds = time.perf_counter() - started
+            spent = cpu_seconds(pid) - cpu_before
+            done = requests // clients * clients
+            print(
+                f"{name:<10} {path:<12} {done / seconds:7.1f} requests/s   server CPU "
+                f"{spent / done * 1000:5.2f} ms a request   load average {os.getloadavg()[0]:.1f}",
+                flush=True,
+            )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--orders", type=int, default=500)
@@ -171,6 +217,11 @@ def main() -> None:
     parser.add_argument(
         "--profile", help="record the server with py-spy into FILE.sqlite / FILE.postgresql"
     )
+    parser.add_argument(
+        "--floor",
+        action="store_true",
+        help="the server's idle CPU and CPU per request without orders (no orders, no streams)",
+    )
     arguments = parser.parse_args()
     # the rate limit off: the benchmark's one key asks faster than a client is allowed to
     os.environ["PAPERDESK_RATE_LIMIT_PER_MINUTE"] = "0"
@@ -178,11 +229,14 @@ def main() -> None:
         if name not in ("sqlite", "postgresql"):
             raise SystemExit(f"unknown database {name!r} (sqlite or postgresql)")
         try:
+            if arguments.floor:
+                floor(name, 1000, arguments.clients)
+                continue
             result = run(name, arguments.orders, arguments.clients, arguments.profile)
             print(result.line(), flush=True)
         except OperationalError as error:  # no PostgreSQL server here: say so, as the tests do
             print(f"{name}: skipped ({str(error).splitlines()[0]})")
-    if not arguments.no_streams:
+    if not arguments.no_streams and not arguments.floor:
         streams = Path(__file__).with_name("bench_streams.py")
         subprocess.run(
             [sys.executable, str(streams), "--databases", arguments.databases], check=True

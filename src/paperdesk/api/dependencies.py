@@ -3,16 +3,18 @@ portfolios the key may see (another portfolio is "not found": ids do not leak)."
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
 from typing import Annotated, TypeVar
 
 from fastapi import Depends, Path
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import HTTPConnection
 
 from paperdesk.api.errors import ApiError, not_found
 from paperdesk.api.rate_limit import RateLimiter
-from paperdesk.domain import Order, UnknownNameError
+from paperdesk.domain import Order, PaperdeskError, UnknownNameError
 from paperdesk.domain.api_keys import ApiKeyRecord, Scope
 from paperdesk.service import Services
 from paperdesk.service.views import PortfolioDetail
@@ -22,7 +24,15 @@ bearer = HTTPBearer(auto_error=False, description="Authorization: Bearer KEY")
 header_key = APIKeyHeader(name="X-API-Key", auto_error=False, description="X-API-Key: KEY")
 
 
-def services(connection: HTTPConnection) -> Services:
+# The dependencies every request runs are ``async`` and do no I/O on the event loop (a key
+# verified in the last seconds, an in-process rate limit): FastAPI runs a plain ``def``
+# dependency in a worker thread, and each such hop (the queue, the thread's wake-up, the GIL
+# handed back and forth) cost more server CPU than the check itself
+# (docs/live-speed.md, "Orders over HTTP"). What may block (a key's row read, a Redis rate
+# limit) still runs in a worker thread.
+
+
+async def services(connection: HTTPConnection) -> Services:
     container: Services = connection.app.state.services
     return container
 
@@ -33,7 +43,7 @@ PortfolioId = Annotated[int, Path(ge=1, le=2**63 - 1)]
 OrderId = Annotated[str, Path(min_length=1, max_length=64)]
 
 
-def api_key(
+async def api_key(
     connection: HTTPConnection,  # a request or a WebSocket handshake: both are limited
     container: ServicesDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
@@ -43,13 +53,18 @@ def api_key(
     token = credentials.credentials if credentials is not None else header
     if not token:
         raise ApiError(401, "missing_api_key", "an API key is required (Authorization: Bearer KEY)")
-    record = container.api_keys.authenticate(token)
+    keys = container.api_keys
+    record = keys.remembered(token) or await run_in_threadpool(keys.authenticate, token)
     if record is None:
         raise ApiError(401, "invalid_api_key", "unknown API key")
     if record.is_revoked:
         raise ApiError(401, "revoked_api_key", f"API key {record.prefix}... was revoked")
     limiter: RateLimiter = connection.app.state.rate_limiter
-    decision = limiter.hit(record.id)
+    decision = (
+        limiter.hit(record.id)
+        if limiter.in_memory
+        else await run_in_threadpool(limiter.hit, record.id)
+    )
     if not decision.allowed:
         wait = decision.retry_after_header
         raise ApiError(
@@ -64,10 +79,10 @@ def api_key(
 KeyDep = Annotated[ApiKeyRecord, Depends(api_key)]
 
 
-def require(scope: Scope) -> Callable[[ApiKeyRecord], ApiKeyRecord]:
+def require(scope: Scope) -> Callable[[ApiKeyRecord], Awaitable[ApiKeyRecord]]:
     """A dependency passing keys whose scope covers ``scope`` (403 otherwise)."""
 
-    def check(key: KeyDep) -> ApiKeyRecord:
+    async def check(key: KeyDep) -> ApiKeyRecord:
         if not key.scope.allows(scope):
             raise ApiError(
                 403,
@@ -116,3 +131,24 @@ def active_portfolio(container: Services, key: ApiKeyRecord, portfolio_id: int) 
     """404 unless the key sees the portfolio; 409 when it is archived."""
     if check_visible(container, key, portfolio_id) == "archived":
         raise ApiError(409, "portfolio_archived", f"portfolio {portfolio_id} is archived")
+
+
+@contextmanager
+def checked_when_refused(
+    container: Services, key: ApiKeyRecord, portfolio_id: int, order_id: str | None = None
+) -> Iterator[None]:
+    """An order's write without the reads before it: the checks ``active_portfolio`` and
+    ``known_order`` make (404 for an unknown portfolio or order, 409 for an archived
+    portfolio) run only when the write is refused, so a refusal answers exactly as if they
+    had run first, and an accepted write costs no read transaction of its own. The write's
+    lock read already refuses an unknown or archived portfolio and the kernel an order it does
+    not work; nothing was written when it raised (one transaction, rolled back)."""
+    if not key.sees(portfolio_id):
+        raise not_found("portfolio", portfolio_id)
+    try:
+        yield
+    except PaperdeskError:
+        active_portfolio(container, key, portfolio_id)
+        if order_id is not None:
+            known_order(container, portfolio_id, order_id)
+        raise

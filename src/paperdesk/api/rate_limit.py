@@ -54,11 +54,15 @@ class Limit:
 
 
 class RateLimiter(Protocol):
+    in_memory: bool  # ``hit`` does no I/O (an event loop may call it without a thread)
+
     def hit(self, key_id: int) -> Decision: ...
 
 
 class NoLimit:
     """``rate_limit_per_minute = 0``: every request passes."""
+
+    in_memory = True
 
     def hit(self, key_id: int) -> Decision:
         return Decision(True)
@@ -66,6 +70,8 @@ class NoLimit:
 
 class InProcessLimiter:
     """The limit within this process (no ``REDIS_URL``)."""
+
+    in_memory = True
 
     def __init__(self, limit: Limit, clock: Clock = time.time) -> None:
         self.limit = limit
@@ -107,6 +113,8 @@ return ''
 
 class RedisLimiter:
     """The limit shared by every process using this Redis (and this key prefix)."""
+
+    in_memory = False  # a Redis round trip: called in a worker thread
 
     def __init__(
         self, client: redis.Redis, prefix: str, limit: Limit, clock: Clock = time.time

@@ -98,16 +98,25 @@ class ApiKeyService:
                 del self._verified[digest]
         return revoked
 
+    def remembered(self, token: str) -> ApiKeyRecord | None:
+        """The key of ``token`` when it was verified less than ``cache_seconds`` ago (from
+        memory, no I/O: what an event loop may call itself), else None (``authenticate``)."""
+        digest = token_hash(token)
+        with self._verified_lock:
+            kept = self._verified.get(digest)
+        if kept is not None and self._monotonic() - kept[0] < self.cache_seconds:
+            return kept[1]
+        return None
+
     def authenticate(self, token: str) -> ApiKeyRecord | None:
         """The key whose token this is (revoked or not), None for an unknown token; a key
         read less than ``cache_seconds`` ago is answered from memory (see the module
         docstring)."""
+        remembered = self.remembered(token)
+        if remembered is not None:
+            return remembered
         digest = token_hash(token)
         now = self._monotonic()
-        with self._verified_lock:
-            kept = self._verified.get(digest)
-        if kept is not None and now - kept[0] < self.cache_seconds:
-            return kept[1]
         with self.database.reading() as repository:
             record = repository.api_keys.by_hash(digest)
         with self._verified_lock:

@@ -23,7 +23,18 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pyarrow as pa
-from sqlalchemy import BigInteger, Float, String, cast, func, literal, or_, select, type_coerce
+from sqlalchemy import (
+    BigInteger,
+    Float,
+    String,
+    bindparam,
+    cast,
+    func,
+    literal,
+    or_,
+    select,
+    type_coerce,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.sql import ColumnElement
 
@@ -42,6 +53,12 @@ from paperdesk.store.database import Database
 from paperdesk.store.models import BarRow, BarSeriesRow
 
 _BARS = BarRow.__table__
+# built once: every order placement asks it (the reference price's series token)
+_SERIES_VERSIONS = (
+    select(BarSeriesRow.timeframe, BarSeriesRow.version)
+    .where(BarSeriesRow.symbol == bindparam("versions_symbol"))
+    .order_by(BarSeriesRow.timeframe)
+)
 _CHUNK = 1 << 14  # rows whose texts are built at once (in Arrow: about 2 MB; 4x as many
 # rows cost 15 MB more peak memory for 1% less CPU)
 _COPY_CHUNK = 5_000  # at most, on PostgreSQL: 16,384 rows a COPY write cost 16 MB more peak
@@ -52,6 +69,7 @@ class SqlBarStore:
 
     def __init__(self, database: Database) -> None:
         self._database = database
+        self._readers: Any = None  # the engine with the reading options, made on first use
 
     @property
     def _postgres(self) -> bool:
@@ -202,10 +220,14 @@ class SqlBarStore:
         return pd.DatetimeIndex(stamps).as_unit("ns").tz_localize("UTC")
 
     def _reader(self) -> Any:
-        engine = self._database.engine
-        if self._postgres:
-            return engine.execution_options(isolation_level="REPEATABLE READ").begin()
-        return engine.execution_options(sqlite_begin="DEFERRED").begin()
+        if self._readers is None:  # once: an options engine is not free to make per read
+            engine = self._database.engine
+            self._readers = (
+                engine.execution_options(isolation_level="REPEATABLE READ")
+                if self._postgres
+                else engine.execution_options(sqlite_begin="DEFERRED")
+            )
+        return self._readers.begin()
 
     # ----------------------------------------------------------------------------- summary
 
@@ -258,13 +280,8 @@ class SqlBarStore:
         """The version of each of ``symbol``'s stored series, by timeframe (one indexed
         query; empty before any bar of the symbol was stored)."""
         name = symbol.strip().upper()
-        statement = (
-            select(BarSeriesRow.timeframe, BarSeriesRow.version)
-            .where(BarSeriesRow.symbol == name)
-            .order_by(BarSeriesRow.timeframe)
-        )
         with self._reader() as connection:
-            rows = connection.execute(statement).all()
+            rows = connection.execute(_SERIES_VERSIONS, {"versions_symbol": name}).all()
         return tuple((str(timeframe), int(version)) for timeframe, version in rows)
 
     def stored_asset_class(self, symbol: str) -> str | None:

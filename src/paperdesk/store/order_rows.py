@@ -29,6 +29,8 @@ ORDERS = cast(Table, OrderRow.__table__)
 AUDIT = cast(Table, AuditRow.__table__)
 OUTBOX = cast(Table, OutboxRow.__table__)
 _ORDERS = ORDERS.c
+_INSERT_AUDIT = insert(AUDIT)  # built once: a statement's construction costs more than its run
+_INSERT_OUTBOX = insert(OUTBOX)
 
 
 def flush_pending(session: Session) -> None:
@@ -126,10 +128,10 @@ def insert_audit(session: Session, rows: Sequence[Mapping[str, Any]]) -> None:
     """Audit rows (``audit.audit_values``), in the order given."""
     if rows:
         flush_pending(session)
-        session.execute(insert(AUDIT), list(rows))
+        session.execute(_INSERT_AUDIT, list(rows))
 
 
 def insert_outbox(session: Session, rows: Sequence[Mapping[str, Any]]) -> None:
     """Numbered outbox rows (sequence, portfolio_id, kind, event_at, recorded_at, payload)."""
     if rows:
-        session.execute(insert(OUTBOX), list(rows))
+        session.execute(_INSERT_OUTBOX, list(rows))

@@ -92,6 +92,11 @@ _TICK_START = (
     )
     .where(PortfolioRow.id == bindparam("start_portfolio"))
 )
+# built once: a portfolio's row (every unit of work locks it: PostgreSQL FOR UPDATE, the row
+# read again over what the session holds), and its status alone (the API's check)
+_PORTFOLIO = select(PortfolioRow).where(PortfolioRow.id == bindparam("portfolio"))
+_LOCKED_PORTFOLIO = _PORTFOLIO.with_for_update().execution_options(populate_existing=True)
+_PORTFOLIO_STATUS = select(PORTFOLIOS.c.status).where(PORTFOLIOS.c.id == bindparam("portfolio"))
 
 
 class LedgerRepository:
@@ -147,10 +152,8 @@ class LedgerRepository:
     def portfolio(self, portfolio_id: int, *, lock: bool = False) -> PortfolioRecord:
         """The portfolio; ``lock`` holds it for the rest of the transaction (PostgreSQL
         ``FOR UPDATE``; SQLite transactions already hold the database's write lock)."""
-        statement = select(PortfolioRow).where(PortfolioRow.id == portfolio_id)
-        if lock:
-            statement = statement.with_for_update().execution_options(populate_existing=True)
-        row = self._session.scalars(statement).one_or_none()
+        statement = _LOCKED_PORTFOLIO if lock else _PORTFOLIO
+        row = self._session.scalars(statement, {"portfolio": portfolio_id}).one_or_none()
         if row is None:
             raise UnknownNameError(f"no portfolio with id {portfolio_id}{self._known_ids()}")
         if lock:
@@ -172,7 +175,7 @@ class LedgerRepository:
         """The portfolio's status alone (one column, no ORM object: what the API checks
         before every action); an unknown portfolio is named as by ``portfolio``."""
         status = self._session.execute(
-            select(PORTFOLIOS.c.status).where(PORTFOLIOS.c.id == portfolio_id)
+            _PORTFOLIO_STATUS, {"portfolio": portfolio_id}
         ).scalar_one_or_none()
         if status is None:
             raise UnknownNameError(f"no portfolio with id {portfolio_id}{self._known_ids()}")

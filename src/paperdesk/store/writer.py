@@ -106,6 +106,20 @@ _UPDATE_CURSOR = update(_CURSORS).where(
 )
 _INSERT_CURSOR = insert(_CURSORS)
 PORTFOLIOS = cast(Table, PortfolioRow.__table__)
+_COUNTER = cast(Table, OutboxCounterRow.__table__)
+# the order path's statements, built once as the tick's are: the totals (the SET clause is the
+# columns the parameters name), the watched portfolios' revisions (an expanding IN), and the
+# outbox counter's bump (a Core UPDATE of the table, not the ORM's bulk update of the class)
+_UPDATE_TOTALS = update(PORTFOLIOS).where(PORTFOLIOS.c.id == bindparam("totals_portfolio"))
+_SELECT_REVISIONS = select(PORTFOLIOS.c.id, PORTFOLIOS.c.revision).where(
+    PORTFOLIOS.c.id.in_(bindparam("watched_portfolios", expanding=True))
+)
+_BUMP_COUNTER = (
+    update(_COUNTER)
+    .where(_COUNTER.c.id == 1)
+    .values(last_sequence=_COUNTER.c.last_sequence + bindparam("added_entries"))
+    .returning(_COUNTER.c.last_sequence)
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -249,14 +263,14 @@ class LedgerWriter:
         session = self._session
         flush_pending(session)
         updated = session.execute(
-            update(PORTFOLIOS)
-            .where(PORTFOLIOS.c.id == portfolio_id)
-            .values(
-                cash=account.cash,
-                fees_paid=account.fees_paid,
-                realized_pnl=account.realized_pnl,
-                order_sequence=account.order_sequence,
-            )
+            _UPDATE_TOTALS,
+            {
+                "totals_portfolio": portfolio_id,
+                "cash": account.cash,
+                "fees_paid": account.fees_paid,
+                "realized_pnl": account.realized_pnl,
+                "order_sequence": account.order_sequence,
+            },
         )
         if cast("CursorResult[Any]", updated).rowcount == 0:
             raise UnknownNameError(f"no portfolio with id {portfolio_id}")
@@ -626,6 +640,9 @@ class LedgerWriter:
             if not pending:
                 return []
             last = self._number(pending)
+        loaded = self._session.identity_map.get(identity_key(OutboxCounterRow, 1))
+        if loaded is not None:  # the counter moved by a Core write: a copy held is read again
+            self._session.expire(loaded)
         first = last - len(pending) + 1
         self.published_through = last
         return [
@@ -643,14 +660,8 @@ class LedgerWriter:
     def _number(self, pending: Sequence[_PendingEntry]) -> int:
         """Take the next ``len(pending)`` outbox numbers (the counter row) and write the
         entries with them; returns the last number."""
-        counter = OutboxCounterRow.__table__.c
         last = int(
-            self._session.execute(
-                update(OutboxCounterRow)
-                .where(counter.id == 1)
-                .values(last_sequence=counter.last_sequence + len(pending))
-                .returning(counter.last_sequence)
-            ).scalar_one()
+            self._session.execute(_BUMP_COUNTER, {"added_entries": len(pending)}).scalar_one()
         )
         first = last - len(pending) + 1
         flush_pending(self._session)
@@ -683,9 +694,8 @@ class LedgerWriter:
         if not self.watched:
             return
         flush_pending(self._session)
-        table = PORTFOLIOS.c
         rows = self._session.execute(
-            select(table.id, table.revision).where(table.id.in_(sorted(self.watched)))
+            _SELECT_REVISIONS, {"watched_portfolios": sorted(self.watched)}
         )
         self.revisions = {int(row[0]): int(row[1]) for row in rows}
 

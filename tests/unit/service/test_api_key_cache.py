@@ -69,3 +69,21 @@ def test_an_unknown_token_is_not_kept(database: Database) -> None:
     found = server.authenticate(token)  # the same clock time: read again, not remembered
     assert found is not None
     assert found.id == key_id
+
+
+def test_remembered_answers_only_a_key_verified_within_the_cache_time(
+    database: Database,
+) -> None:
+    """What the API's event loop asks without a thread: never a read, never an unknown token."""
+    ticks = Ticks()
+    server = ApiKeyService(database, monotonic=ticks)
+    created = server.create("bot", "trade")
+    assert server.remembered(created.token) is None  # not verified yet
+    assert server.remembered("pd_unknown") is None
+    verified = server.authenticate(created.token)
+    assert server.remembered(created.token) == verified
+    ticks.now += KEY_CACHE_SECONDS
+    assert server.remembered(created.token) is None
+    server.authenticate(created.token)
+    server.revoke(created.record.id)
+    assert server.remembered(created.token) is None  # revoked here: forgotten at once

@@ -16,6 +16,7 @@ from paperdesk.api.dependencies import (
     Trader,
     active_portfolio,
     check_visible,
+    checked_when_refused,
     known_order,
     visible_portfolio,
 )
@@ -57,7 +58,8 @@ def place_order(
 ) -> JSONResponse:
     """Place a market, limit, stop or stop-limit order (a bracket with stop_loss and
     take_profit); it fills on a later bar, as every order does."""
-    active_portfolio(container, key, portfolio_id)
+    if idempotency_key is not None:  # a replay answers after the portfolio's checks
+        active_portfolio(container, key, portfolio_id)
     order = OrderRequest(
         symbol=body.symbol,
         side=body.side,
@@ -73,9 +75,12 @@ def place_order(
     )
 
     def place() -> tuple[int, PlacedOut]:
-        placed = container.portfolios.place_order(portfolio_id, order)
+        with checked_when_refused(container, key, portfolio_id):
+            placed = container.portfolios.place_order(portfolio_id, order)
         return 201, PlacedOut(orders=[OrderOut.of(o) for o in placed])
 
+    if idempotency_key is None:
+        return run_once(container, key, None, "", place)
     fingerprint = request_hash("POST", request.url.path, body)
     return run_once(container, key, idempotency_key, fingerprint, place)
 
@@ -122,11 +127,14 @@ def cancel_order(
     idempotency_key: IdempotencyKey = None,
 ) -> JSONResponse:
     """Cancel a working order (a bracket's parent takes its children with it)."""
-    active_portfolio(container, key, portfolio_id)
-    known_order(container, portfolio_id, order_id)
+    if idempotency_key is not None:  # a replay answers after the portfolio's and order's checks
+        active_portfolio(container, key, portfolio_id)
+        known_order(container, portfolio_id, order_id)
 
     def cancel() -> tuple[int, OrderOut]:
-        return 200, OrderOut.of(container.portfolios.cancel_order(portfolio_id, order_id))
+        with checked_when_refused(container, key, portfolio_id, order_id):
+            canceled = container.portfolios.cancel_order(portfolio_id, order_id)
+        return 200, OrderOut.of(canceled)
 
     fingerprint = request_hash("DELETE", request.url.path, None)
     return run_once(container, key, idempotency_key, fingerprint, cancel)
