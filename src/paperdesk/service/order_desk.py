@@ -18,12 +18,14 @@ from paperdesk.domain import (
     Event,
     InvalidInputError,
     Order,
+    OrderError,
     OrderEvent,
     OrderIntent,
     OrderRole,
     UnknownNameError,
     limits,
 )
+from paperdesk.routing import OrderRefusedError
 from paperdesk.service.order_checks import check_order_request
 
 if TYPE_CHECKING:
@@ -134,9 +136,34 @@ class OrderDesk:
         )
         client_id = request.client_order_id
         kernel.check_order(intent, price=price, client_order_id=client_id)
+        if client_id is not None:  # the book knows its working orders; the ledger every one
+            used = self.existing_order(client_id)
+            if used is not None:
+                raise OrderRefusedError(
+                    f"client order id {client_id!r} is already used by order {used.order_id} "
+                    f"({used.status.value}); a client order id names one order for good",
+                    "duplicate_client_order_id",
+                )
         events = kernel.submit_order(intent, self.at, price=price, client_order_id=client_id)
         self.events.extend(events)
         return orders_of(events)
+
+
+def working_order(
+    repository: LedgerRepository, state: RestoredPortfolio, order_id: str, change: str
+) -> Order:
+    """Order ``order_id`` of the book, to ``change`` (cancel, modify); a finished order the
+    ledger holds is named with its status rather than called unknown."""
+    try:
+        return state.kernel.order(order_id)
+    except OrderError as unknown:
+        try:
+            stored = repository.order(state.portfolio_id, order_id)
+        except UnknownNameError:
+            raise unknown from None
+        raise OrderError(
+            f"order {order_id} is {stored.status.value}: only a working order can be {change}"
+        ) from None
 
 
 def orders_of(events: Sequence[Event]) -> list[Order]:

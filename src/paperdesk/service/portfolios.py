@@ -39,7 +39,7 @@ from paperdesk.domain.records import (
 )
 from paperdesk.domain.ticks import BarTick, TickStatus
 from paperdesk.service.order_checks import check_order_request
-from paperdesk.service.order_desk import OrderDesk, orders_of
+from paperdesk.service.order_desk import OrderDesk, orders_of, working_order
 from paperdesk.service.order_requests import OrderRequest
 from paperdesk.service.portfolio_edits import check_settings_change, setting_changes
 from paperdesk.service.views import PortfolioDetail, PortfolioSummary, PositionView
@@ -441,7 +441,7 @@ class PortfolioService:
     def cancel_order(self, portfolio_id: int, order_id: str) -> Order:
         with self.database.transaction() as repository:
             state = self._restore(repository, portfolio_id)
-            state.kernel.order(order_id)  # an unknown order is named before anything else
+            working_order(repository, state, order_id, "canceled")  # named before anything else
             at = self._market_time(repository, state)
             events = state.kernel.cancel_order(order_id, at, "canceled by user")
             self._persist(repository, state, events, at)
@@ -459,7 +459,7 @@ class PortfolioService:
         with self.database.transaction() as repository:
             state = self._restore(repository, portfolio_id)
             kernel = state.kernel
-            symbol = kernel.order(order_id).symbol
+            symbol = working_order(repository, state, order_id, "modified").symbol
             price = self._reference_price(state, symbol)
             at = self._market_time(repository, state)
             events = kernel.modify_order(

@@ -113,7 +113,12 @@ def test_show_and_cancel_an_order(api: Harness) -> None:
     assert statuses == ["canceled", "canceled", "canceled"]  # the bracket's children go too
     before = api.dump()
     again = api.delete(f"{path}/O1")
-    assert_refused(api, again, 409, "order_not_changeable", "O1", before=before)
+    named = "order O1 is canceled: only a working order can be canceled"
+    assert_refused(api, again, 409, "order_not_changeable", named, before=before)
+    modified = api.client.patch(
+        f"/api/v1{path}/O1", json={"quantity": "2"}, headers=api.headers(api.trader)
+    )
+    assert_refused(api, modified, 409, "order_not_changeable", "O1 is canceled", before=before)
 
 
 def test_a_market_order_fills_at_the_next_open_and_shows_in_positions_and_fills(
@@ -164,7 +169,9 @@ def test_an_order_the_cash_cannot_pay_is_refused_and_nothing_changes(api: Harnes
     response = api.post(
         f"/portfolios/{portfolio}/orders", {"symbol": "SPY", "side": "buy", "quantity": "26"}
     )
-    assert_refused(api, response, 422, "insufficient_cash", "from 26 to 25", before=before)
+    assert_refused(
+        api, response, 422, "insufficient_cash", "at most 25 SPY would fit, not 26", before=before
+    )
 
 
 @pytest.mark.parametrize(
@@ -264,6 +271,11 @@ def test_a_reused_client_order_id_is_refused(api: Harness) -> None:
     before = api.dump()
     again = api.post(path, {**BRACKET, "quantity": "1"})
     assert_refused(api, again, 409, "duplicate_client_order_id", "bracket-1", before=before)
+    assert api.delete(f"{path}/O1").status_code == 200
+    before = api.dump()  # a finished order's id stays its own: 409, never the database's 500
+    reused = api.post(path, {**BRACKET, "quantity": "1"})
+    named = ("'bracket-1' is already used by order O1 (canceled)",)
+    assert_refused(api, reused, 409, "duplicate_client_order_id", *named, before=before)
 
 
 def test_unknown_orders_and_archived_portfolios(api: Harness) -> None:

@@ -161,8 +161,24 @@ def test_orders_and_positions_must_exist(database: Database, service: PortfolioS
         lambda: service.place_order(pid, _buy("1", client_order_id="mine")),
     )
     service.cancel_order(pid, order.order_id)
+    finished = f"order {order.order_id} is canceled: only a working order can be"
     _refused(
-        database, OrderError, order.order_id, lambda: service.cancel_order(pid, order.order_id)
+        database,
+        OrderError,
+        f"{finished} canceled",
+        lambda: service.cancel_order(pid, order.order_id),
+    )
+    _refused(
+        database,
+        OrderError,
+        f"{finished} modified",
+        lambda: service.modify_order(pid, order.order_id, quantity=Decimal(2)),
+    )
+    _refused(  # a finished order's client order id stays its own (the ledger's unique key)
+        database,
+        InvalidInputError,
+        rf"'mine' is already used by order {order.order_id} \(canceled\)",
+        lambda: service.place_order(pid, _buy("1", client_order_id="mine")),
     )
 
 
