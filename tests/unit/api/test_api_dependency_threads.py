@@ -11,7 +11,7 @@ import pytest
 from api_fixtures import Harness, api
 
 import paperdesk.api.dependencies as dependencies
-from paperdesk.api.rate_limit import Decision
+from paperdesk.api.rate_limit import Decision, InProcessLimiter, Limit
 
 __all__ = ["api"]
 
@@ -27,6 +27,9 @@ def test_the_key_is_read_in_a_thread_once_then_checked_on_the_loop(
         return await hop(function, *arguments)
 
     monkeypatch.setattr(dependencies, "run_in_threadpool", recorded)
+    # this process's own limit (with REDIS_URL set, as in CI, the app would use Redis's, whose
+    # hit goes to a thread: the last part of this test)
+    api.client.app.state.rate_limiter = InProcessLimiter(Limit(600, 100))  # type: ignore[attr-defined]
     api.services.api_keys.cache_seconds = 3600.0  # no expiry between the two requests
     token = api.services.api_keys.create("fresh", "read").token
     first = api.client.get("/api/v1/me", headers=api.headers(token))

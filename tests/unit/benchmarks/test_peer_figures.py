@@ -73,7 +73,9 @@ def test_the_tick_target_needs_both_latencies() -> None:
 def test_only_names_rows_and_postgresql_needs_a_server() -> None:
     assert [row.key for row in chosen("bracket, memory", postgres=True)] == ["bracket", "memory"]
     everything = chosen("", postgres=False)
-    assert "load-postgresql" not in {row.key for row in everything}
-    assert len(chosen("", postgres=True)) == len(ROWS) == len(everything) + 1
+    server_rows = {"load-postgresql", "live-tick-postgresql"}
+    assert not server_rows & {row.key for row in everything}
+    assert {row.key for row in ROWS if row.postgres_only} == server_rows
+    assert len(chosen("", postgres=True)) == len(ROWS) == len(everything) + len(server_rows)
     with pytest.raises(SystemExit, match="unknown row nonsense"):
         chosen("bracket,nonsense", postgres=False)
