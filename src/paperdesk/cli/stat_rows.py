@@ -3,9 +3,11 @@ figures follow, the risk figures and the benchmark-relative ones (docs/statistic
 
 from __future__ import annotations
 
+import math
+from datetime import timedelta
 from typing import TYPE_CHECKING
 
-from paperdesk.cli.money import NOT_AVAILABLE, float_money, percent, ratio
+from paperdesk.cli.money import NOT_AVAILABLE, duration, float_money, percent, ratio
 
 if TYPE_CHECKING:
     from paperdesk.service.performance import Stats
@@ -22,7 +24,11 @@ def conventions_row(stats: Stats) -> Row:
 
 
 def drawdown_duration(stats: Stats) -> str:
-    return f"{stats.max_drawdown_duration_days:,.1f} days"
+    """The longest drawdown as every duration reads: ``1061 d``, ``3 d 4 h``, ``12 min``."""
+    days = stats.max_drawdown_duration_days
+    if not math.isfinite(days):
+        return NOT_AVAILABLE
+    return duration(timedelta(days=days))
 
 
 def risk_rows(stats: Stats) -> list[Row]:

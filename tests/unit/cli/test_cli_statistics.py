@@ -51,7 +51,8 @@ def test_the_report_shows_the_conventions_and_the_benchmark_within_80_columns() 
     ):
         assert re.fullmatch(r"-?\d+\.\d\d%", row(out, label)), label  # fmt: skip
     assert re.fullmatch(r"-?\d+\.\d\d", row(out, "Beta"))
-    assert re.fullmatch(r"\d+\.\d days", row(out, "Longest drawdown"))
+    longest = row(out, "Longest drawdown")  # a duration as every duration reads: 3 d 4 h
+    assert re.fullmatch(r"\d+ d( \d+ h)?|\d+ h( \d+ min)?|\d+ min( \d+ s)?|\d+ s", longest)
     assert "Beta" not in invoke(*BACKTEST)  # no benchmark, no benchmark rows
 
 
