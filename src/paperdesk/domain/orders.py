@@ -94,6 +94,21 @@ class OrderIntent(_IntentFields):
         return tuple.__new__(type(self), (*self[:2], quantity, *self[3:]))
 
 
+def misplaced_bracket_legs(
+    side: Side, entry: Decimal, stop_loss: Decimal | None, take_profit: Decimal | None
+) -> list[tuple[str, Decimal, str]]:
+    """The bracket legs on the wrong side of ``entry``, each as (field, price, the side it must
+    lie on): a buy's stop-loss below its entry and its take-profit above, a sell's the other way
+    round (a leg on the wrong side would trigger at once and close the trade at a loss)."""
+    buy = side is Side.BUY
+    misplaced: list[tuple[str, Decimal, str]] = []
+    legs = (("stop_loss", stop_loss, buy), ("take_profit", take_profit, not buy))
+    for name, price, below in legs:
+        if price is not None and not (price < entry if below else price > entry):
+            misplaced.append((name, price, "below" if below else "above"))
+    return misplaced
+
+
 def validate_order_fields(
     symbol: str,
     quantity: Decimal,

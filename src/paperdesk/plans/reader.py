@@ -31,6 +31,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 from paperdesk.domain.enums import Side
+from paperdesk.domain.orders import misplaced_bracket_legs
 from paperdesk.domain.parsing import FIRST_YEAR, LARGEST, LAST_YEAR, SMALLEST_PLACES
 from paperdesk.plans.problems import PlanError, PlanProblem
 from paperdesk.plans.rows import PlanRow
@@ -413,22 +414,10 @@ def _check_brackets(
     take_profit: Decimal | None,
 ) -> None:
     """A long's stop is below its entry and its target above; a short's the other way round
-    (a stop on the wrong side would trigger at once and close the trade at a loss)."""
-    long = side is Side.BUY
-    if stop_loss is not None and (stop_loss >= entry if long else stop_loss <= entry):
-        where = "below" if long else "above"
-        check.problem(
-            "stop_loss",
-            str(stop_loss),
-            f"must be {where} the entry price {entry} for a {side.value}",
-        )
-    if take_profit is not None and (take_profit <= entry if long else take_profit >= entry):
-        where = "above" if long else "below"
-        check.problem(
-            "take_profit",
-            str(take_profit),
-            f"must be {where} the entry price {entry} for a {side.value}",
-        )
+    (``misplaced_bracket_legs``, the rule a person's bracket order passes too)."""
+    for name, price, where in misplaced_bracket_legs(side, entry, stop_loss, take_profit):
+        wanted = f"must be {where} the entry price {entry} for a {side.value}"
+        check.problem(name, str(price), wanted)
 
 
 def _entry_datetime(

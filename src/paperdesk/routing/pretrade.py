@@ -17,6 +17,7 @@ from paperdesk.domain import (
     PortfolioView,
     Side,
 )
+from paperdesk.domain.orders import misplaced_bracket_legs
 from paperdesk.routing.outcomes import Adjusted, Rejection
 from paperdesk.routing.risk import RiskRule
 
@@ -60,21 +61,15 @@ def check_increments(
 
 
 def check_bracket_sides(intent: OrderIntent, last_price: Decimal) -> None:
-    """A bracket's stop-loss lies on the losing side of its entry and its take-profit on the
-    winning side: below and above a buy's entry, above and below a sell's. The entry is the
-    order's limit price, else its stop price, else (a market order) the last price. A leg on the
-    wrong side would trigger at once and close the trade at a loss (Alpaca refuses it too)."""
+    """A bracket's legs on their sides of the entry (``misplaced_bracket_legs``): the entry is
+    the order's limit price, else its stop price, else (a market order) the last price (Alpaca
+    refuses a leg on the wrong side too)."""
     priced = intent.limit_price or intent.stop_price
     entry = priced or last_price
     basis = "its entry price" if priced else "the last price"
-    buy = intent.side is Side.BUY
-    for name, price, below in (
-        ("stop_loss", intent.stop_loss, buy),
-        ("take_profit", intent.take_profit, not buy),
+    for name, price, where in misplaced_bracket_legs(
+        intent.side, entry, intent.stop_loss, intent.take_profit
     ):
-        if price is None or (price < entry if below else price > entry):
-            continue
-        where = "below" if below else "above"
         raise OrderRefusedError(
             f"{name} {price} must be {where} {basis} {entry} for a {intent.side.value} bracket",
             "bracket_side",
