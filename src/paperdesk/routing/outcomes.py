@@ -17,11 +17,14 @@ class Rejection:
 
 @dataclass(frozen=True, slots=True)
 class Adjusted:
-    """The stage lets the order through changed (e.g. a trimmed quantity) and says why."""
+    """The stage lets the order through changed (e.g. a trimmed quantity) and says why:
+    ``notes`` for the trimmed entry, ``limits`` the rules' own words without the trim (what a
+    refused person's order quotes beside the quantity that would fit)."""
 
     intent: OrderIntent
     notes: tuple[str, ...]
     code: str = field(default="", compare=False)
+    limits: tuple[str, ...] = field(default=(), compare=False)
 
 
 RiskOutcome = OrderIntent | Adjusted | Rejection

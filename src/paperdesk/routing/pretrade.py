@@ -4,7 +4,6 @@ tick grid, a sale that would take a long-only book short). Each refusal says why
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from decimal import Decimal
 
@@ -20,6 +19,7 @@ from paperdesk.domain import (
 from paperdesk.domain.orders import misplaced_bracket_legs
 from paperdesk.routing.outcomes import Adjusted, Rejection
 from paperdesk.routing.risk import RiskRule
+from paperdesk.routing.wording import amount
 
 INSUFFICIENT_CASH = "insufficient_cash"
 
@@ -120,18 +120,13 @@ def check_risk(
     outcome = risk.check(intent, view, instrument, price)
     if isinstance(outcome, Rejection):
         raise OrderRefusedError(_worded(outcome.reason, outcome.code), outcome.code or "risk")
-    if isinstance(outcome, Adjusted):
-        note = "; ".join(_TRIMMED.sub(_would_fit, note) for note in outcome.notes)
+    if isinstance(outcome, Adjusted):  # refused, so the message says what would fit
+        fits = (
+            f"at most {amount(outcome.intent.quantity)} {intent.symbol} would fit, "
+            f"not {amount(intent.quantity)}"
+        )
+        note = "; ".join((*outcome.limits, fits))
         raise OrderRefusedError(_worded(note, outcome.code), outcome.code or "risk")
-
-
-# A rule's note for a strategy's entry it trims; a person's order is refused instead, so its
-# message says what would fit rather than that the quantity was trimmed.
-_TRIMMED = re.compile(r"(?P<symbol>\S+) quantity trimmed from (?P<asked>\S+) to (?P<fits>\S+)$")
-
-
-def _would_fit(found: re.Match[str]) -> str:
-    return f"at most {found['fits']} {found['symbol']} would fit, not {found['asked']}"
 
 
 def _worded(reason: str, code: str) -> str:

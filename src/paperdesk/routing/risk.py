@@ -69,7 +69,7 @@ def _trim(
     if fitted <= 0:
         return Rejection(f"{limit}; not even one lot of {intent.symbol} fits", code)
     note = f"{limit}; {intent.symbol} quantity trimmed from {amount(intent.quantity)} to "
-    return Adjusted(intent.with_quantity(fitted), (note + amount(fitted),), code)
+    return Adjusted(intent.with_quantity(fitted), (note + amount(fitted),), code, (limit,))
 
 
 class NullRisk:
@@ -330,6 +330,7 @@ class CompositeRisk:
         if intent.role is not _ENTRY:
             return intent
         notes: tuple[str, ...] = ()
+        limits: tuple[str, ...] = ()
         code = ""
         for rule in self.rules:
             outcome = rule.check(intent, view, instrument, price)
@@ -338,10 +339,11 @@ class CompositeRisk:
             elif isinstance(outcome, Adjusted):
                 intent = outcome.intent
                 notes += outcome.notes
+                limits += outcome.limits
                 code = code or outcome.code
             else:
                 return outcome
-        return Adjusted(intent, notes, code) if notes else intent
+        return Adjusted(intent, notes, code, limits) if notes else intent
 
 
 class MaxHoldingPeriod:

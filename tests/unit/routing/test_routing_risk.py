@@ -18,8 +18,10 @@ from paperdesk.routing import (
     MaxOpenPositions,
     MaxPositionSize,
     NullRisk,
+    OrderRefusedError,
     Rejection,
 )
+from paperdesk.routing.pretrade import check_risk
 
 D = Decimal
 EQUITY = Instrument.equity("AAPL")
@@ -227,6 +229,21 @@ def test_composite_chains_trims_and_collects_notes(make_view) -> None:
         " AAPL quantity trimmed from 100 to 50",
         " AAPL quantity trimmed from 50 to 30",
     ]
+    assert outcome.limits == tuple(note.split(";")[0] for note in outcome.notes)
+
+
+def test_a_person_s_order_the_chain_would_trim_is_refused_saying_what_would_fit(
+    make_view,
+) -> None:
+    rule = CompositeRisk([MaxPositionSize(D(50)), ExposureCap(D(30)), CashAndBuyingPower()])
+    trimmed_by = rule.check(entry("100"), make_view("10000"), EQUITY, PRICE)
+    assert isinstance(trimmed_by, Adjusted)
+    with pytest.raises(OrderRefusedError) as refused:
+        check_risk(rule, entry("100"), make_view("10000"), EQUITY, PRICE)
+    limits = "; ".join(trimmed_by.limits)
+    assert str(refused.value) == (
+        f"order refused by the risk rules: {limits}; at most 30 AAPL would fit, not 100"
+    )
 
 
 def test_composite_stops_at_the_first_rejection(make_view) -> None:
