@@ -177,15 +177,7 @@ def audit_values(
     for event in events:
         kind, message, details = event_entry(event)
         rows.append(
-            {
-                "portfolio_id": portfolio_id,
-                "tick_id": tick_id,
-                "recorded_at": recorded_at,
-                "at": event.ts_event,
-                "kind": kind,
-                "message": message,
-                "details": details,
-            }
+            audit_entry(portfolio_id, kind, message, event.ts_event, recorded_at, details, tick_id)
         )
     return rows
 
