@@ -32,10 +32,11 @@ from typing import Any, NamedTuple
 
 import numpy as np
 import pandas as pd
+from numpy.lib.stride_tricks import sliding_window_view
 
 from paperdesk.data.bar_rule import BarColumns, check_columns, exact_decimal
 from paperdesk.data.calendars import bar_close_times, calendar_name
-from paperdesk.data.csv_blocks import count_bytes, file_shape, line_blocks
+from paperdesk.data.csv_blocks import count_bytes, file_shape, has_digit_run, line_blocks
 from paperdesk.data.csv_timestamps import NAT, parse_times
 from paperdesk.data.instruments import calendar_or_default
 from paperdesk.domain import DataError, InvalidInputError, Timeframe
@@ -669,6 +670,8 @@ def _check_digits(
     cells: dict[tuple[str, int], str] = {}
     for block, first_line in line_blocks(table.path, _SLICE_BYTES):
         buffer = np.frombuffer(block, dtype=np.uint8)
+        if not has_digit_run(buffer, _LONG_RUN):  # nearly every block: ruled out at once
+            continue
         starts, ends = _long_runs(buffer)
         if len(starts) == 0:
             continue
@@ -926,7 +929,6 @@ def _fast_timestamps(path: Path, rows: int) -> tuple[np.ndarray, str] | None:
     if rows == 0:
         return None
     stamps = np.empty(rows, dtype=np.int64)
-    offsets = np.arange(_FIELD_WIDTH, dtype=np.int64)
     row = zulu_rows = lines = 0
     last = b""
     for block, first_line in line_blocks(path, _SLICE_BYTES):
@@ -940,9 +942,12 @@ def _fast_timestamps(path: Path, rows: int) -> tuple[np.ndarray, str] | None:
             len(starts) and int(starts[-1]) + _FIELD_WIDTH > len(block)
         ):
             return None
+        if len(starts) == 0:
+            continue
+        fields = sliding_window_view(buffer, _FIELD_WIDTH)  # row i: the bytes from i on (a view)
         for first in range(0, len(starts), _CHUNK_ROWS):
             chunk = starts[first : first + _CHUNK_ROWS]
-            parsed = _chunk_seconds(buffer[chunk[:, None] + offsets])
+            parsed = _chunk_seconds(fields[chunk])  # a row of bytes per line
             if parsed is None:
                 return None
             seconds, zulu = parsed

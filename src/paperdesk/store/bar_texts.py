@@ -28,7 +28,6 @@ _MICROS_PER_DAY = 86_400_000_000
 _FIRST_DAY = -719_162  # 0001-01-01, days since the epoch
 _LAST_DAY = 2_932_896  # 9999-12-31
 _DATES_AT_LEAST = 4096  # days of a span whose dates are made whatever the rows
-_POINT_ZERO = pa.scalar(".0")
 _SQLITE_LAYOUT = b"0000-00-00 00:00:00.000000"
 _POSTGRES_LAYOUT = b"0000-00-00T00:00:00.000000+00:00"
 
@@ -46,13 +45,36 @@ def decimal_texts(values: np.ndarray) -> pa.StringArray:
         plain = fixed & ~pc.match_substring(texts, "e").to_numpy(zero_copy_only=False)
     whole = plain & integral
     if whole.any():  # "100" -> "100.0", "-0" -> "-0.0"
-        pointed = pc.binary_join_element_wise(texts.filter(whole), _POINT_ZERO, "")
-        texts = pc.replace_with_mask(texts, whole, pointed)
+        texts = _point_zero(texts, whole)
     other = ~plain
     if other.any():
         formatted = [None if value != value else repr(value) for value in floats[other].tolist()]
         texts = pc.replace_with_mask(texts, other, pa.array(formatted, pa.string()))
     return texts
+
+
+def _point_zero(texts: pa.StringArray, rows: np.ndarray) -> pa.StringArray:
+    """``texts`` (without nulls: a cast's) with ``.0`` after each of the texts where ``rows``
+    (a mask) is set, copied once by numpy: the characters that were there keep their order,
+    each such text's end moves two bytes on (Arrow's replace of masked texts cost twice as
+    much, which showed on the 5,000-row chunks of a PostgreSQL import)."""
+    if texts.null_count:
+        raise ValueError("texts with nulls")
+    offsets = np.frombuffer(texts.buffers()[1], dtype=np.int32)
+    offsets = offsets[texts.offset : texts.offset + len(texts) + 1]
+    characters = np.frombuffer(texts.buffers()[2], dtype=np.uint8)[offsets[0] : offsets[-1]]
+    added = np.zeros(len(texts) + 1, dtype=np.int32)
+    added[1:][rows] = 2
+    moved = offsets - offsets[0] + np.cumsum(added, dtype=np.int32)
+    ends = moved[1:][rows]
+    result = np.empty(int(moved[-1]), dtype=np.uint8)
+    new = np.zeros(len(result), dtype=bool)
+    new[ends - 2] = True
+    new[ends - 1] = True
+    result[~new] = characters
+    result[ends - 2] = ord(".")
+    result[ends - 1] = ord("0")
+    return pa.StringArray.from_buffers(len(texts), pa.py_buffer(moved), pa.py_buffer(result))
 
 
 def _has_exponent(texts: pa.StringArray) -> bool:

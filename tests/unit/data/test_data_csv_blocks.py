@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from paperdesk.data import csv_reader
-from paperdesk.data.csv_blocks import count_bytes, file_shape, line_blocks
+from paperdesk.data.csv_blocks import count_bytes, file_shape, has_digit_run, line_blocks
 from paperdesk.data.csv_import import CsvImportError, parse_csv
 
 HEADER = "timestamp,open,high,low,close,volume\n"
@@ -86,3 +86,28 @@ def test_count_bytes_agrees_with_bytes_count() -> None:
     for byte in (b",", b"\n", b'"', b"x"):
         assert count_bytes(block, byte) == block.count(byte)
     assert count_bytes(b"", b",") == 0
+
+
+def longest_digit_run(block: bytes) -> int:
+    longest = current = 0
+    for byte in block:
+        current = current + 1 if chr(byte) in "0123456789." else 0
+        longest = max(longest, current)
+    return longest
+
+
+@pytest.mark.parametrize("length", [1, 2, 3, 5, 15, 16, 17, 31])
+def test_a_digit_run_is_found_exactly_when_one_is_that_long(length: int) -> None:
+    generator = np.random.default_rng(length)
+    for _ in range(200):  # mostly digits and dots, so runs of every length turn up
+        size = int(generator.integers(0, 60))
+        block = generator.choice(list(b"0123456789.,\n-e"), size, p=[0.088] * 11 + [0.008] * 4)
+        data = block.astype(np.uint8).tobytes()
+        buffer = np.frombuffer(data, dtype=np.uint8)
+        assert has_digit_run(buffer, length) == (longest_digit_run(data) >= length), data
+
+
+def test_a_digit_run_at_either_end_of_the_block_is_found() -> None:
+    for data in (b"1234567890.123456,x", b"x,1234567890.123456", b"1234567890.123456"):
+        assert has_digit_run(np.frombuffer(data, dtype=np.uint8), 16)
+        assert not has_digit_run(np.frombuffer(data, dtype=np.uint8), 18)

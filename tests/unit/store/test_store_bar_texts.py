@@ -7,10 +7,12 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import numpy as np
+import pyarrow as pa
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from paperdesk.store.bar_texts import decimal_texts, time_texts
+from paperdesk.store.bar_texts import _point_zero, decimal_texts, time_texts
 
 EDGES = [
     0.0, -0.0, 100.0, -100.0, 0.1, 0.30000000000000004, 19999.879999999997, 1e-4,
@@ -39,6 +41,23 @@ def test_decimals_of_every_scale_read_as_repr() -> None:
     digits = generator.integers(-(10**15), 10**15, 300_000)
     values = digits / 10.0 ** generator.integers(0, 22, len(digits))
     assert decimal_texts(values).to_pylist() == expected(values)
+
+
+def test_whole_numbers_among_others_read_as_repr() -> None:
+    generator = np.random.default_rng(13)
+    values = np.round(generator.normal(0, 1e4, 50_000), 2)
+    values[generator.integers(0, len(values), 5_000)] = np.round(values[:5_000])  # "x.0" texts
+    values[:3] = [0.0, -0.0, 1e15]
+    for chunk in (values, values[:1], values[7:5007]):
+        assert decimal_texts(chunk).to_pylist() == expected(chunk)
+
+
+def test_point_zero_appends_to_the_masked_texts_of_a_slice() -> None:
+    texts = pa.array(["x", "1", "", "-0", "22", "3"]).slice(1, 4)
+    masked = np.array([True, True, False, True])
+    assert _point_zero(texts, masked).to_pylist() == ["1.0", ".0", "-0", "22.0"]
+    with pytest.raises(ValueError, match="nulls"):
+        _point_zero(pa.array(["1", None]), np.array([True, False]))
 
 
 @settings(max_examples=300, deadline=None)
