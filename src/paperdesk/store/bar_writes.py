@@ -180,9 +180,13 @@ def _variable_limit(connection: sqlite3.Connection) -> int:
 # -------------------------------------------------------------------------------- PostgreSQL
 
 
-def write_postgres(connection: object, batch: BarBatch, *, overlapping: bool) -> None:
+def write_postgres(
+    connection: object, batch: BarBatch, *, overlapping: bool, copy_rows: int = 5_000
+) -> None:
     """``COPY`` the batch (a psycopg connection's cursor): into ``bars`` itself when no stored
-    bar is ``overlapping`` its range, else into a temporary table, then one upsert."""
+    bar is ``overlapping`` its range, else into a temporary table, then one upsert. Each
+    chunk's texts are built at once; they are joined and written ``copy_rows`` rows at a
+    time (a larger COPY write costs more peak memory than larger chunks of texts)."""
     names = batch.names
     listed = ", ".join(names)
     cursor = connection.cursor()  # type: ignore[attr-defined]
@@ -199,12 +203,14 @@ def write_postgres(connection: object, batch: BarBatch, *, overlapping: bool) ->
     varying = batch.varying()
     with cursor.copy(f"COPY {target} ({listed}) FROM STDIN") as copy:
         for columns in batch.chunks(postgres=True):
-            given = dict(zip(varying, columns, strict=True))
-            fields = [given[name] if name in given else constants[name] for name in names]
-            lines = pc.binary_join_element_wise(
-                *fields, "\t", null_handling="replace", null_replacement="\\N"
-            )
-            copy.write(_text_buffer(pc.binary_join_element_wise(lines, _NEWLINE, "")))
+            for first in range(0, len(columns[0]), copy_rows):
+                part = [column.slice(first, copy_rows) for column in columns]
+                given = dict(zip(varying, part, strict=True))
+                fields = [given[name] if name in given else constants[name] for name in names]
+                lines = pc.binary_join_element_wise(
+                    *fields, "\t", null_handling="replace", null_replacement="\\N"
+                )
+                copy.write(_text_buffer(pc.binary_join_element_wise(lines, _NEWLINE, "")))
     if overlapping:
         cursor.execute(upsert_sql(names, f"SELECT {listed} FROM bars_import"))
 

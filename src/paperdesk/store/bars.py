@@ -61,7 +61,7 @@ _SERIES_VERSIONS = (
 )
 _CHUNK = 1 << 14  # rows whose texts are built at once (in Arrow: about 2 MB; 4x as many
 # rows cost 15 MB more peak memory for 1% less CPU)
-_COPY_CHUNK = 5_000  # at most, on PostgreSQL: 16,384 rows a COPY write cost 16 MB more peak
+_COPY_CHUNK = 5_000  # rows a COPY write sends on PostgreSQL: 16,384 cost 16 MB more peak
 
 
 class SqlBarStore:
@@ -115,7 +115,7 @@ class SqlBarStore:
             source=source,
             sources=row_sources(frame, source) if provenance else None,
             quoted=all(field in frame.columns for field in QUOTE_FIELDS),
-            chunk_rows=min(_CHUNK, _COPY_CHUNK) if self._postgres else _CHUNK,
+            chunk_rows=_CHUNK,
         )
         with self._database.writing_connection() as connection:  # one import, one transaction
             bump = _bump_version(self._postgres, name, frame_timeframe, fetched_at, asset_class)
@@ -123,7 +123,7 @@ class SqlBarStore:
             driver: Any = connection.connection.driver_connection
             if self._postgres:
                 overlapping = self._stored_between(connection, name, frame_timeframe, index)
-                write_postgres(driver, batch, overlapping=overlapping)
+                write_postgres(driver, batch, overlapping=overlapping, copy_rows=_COPY_CHUNK)
             else:
                 write_sqlite(driver, batch)
         pa.default_memory_pool().release_unused()  # the texts' memory, kept by Arrow's allocator

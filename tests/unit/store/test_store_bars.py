@@ -145,12 +145,13 @@ def test_bulk_write_keeps_special_sources_and_missing_quotes_exactly(database: D
         for part in ("open", "high", "low", "close"):
             frame[f"{field}_{part}"] = [99.5, np.nan, 99.25, np.nan, 1e-05, 99.0, np.nan]
         frame[f"{field}_size"] = [3.0, np.nan, 1.0, np.nan, 2.0, 5.0, np.nan]
-    chunk = bar_module._CHUNK
+    chunk, copied = bar_module._CHUNK, bar_module._COPY_CHUNK
     bar_module._CHUNK = 3  # three chunks: the chunking itself is exercised
+    bar_module._COPY_CHUNK = 2  # and COPY writes smaller than a chunk, across its ends
     try:
         store.write_bars(frame, symbol="SPY", timeframe="1m", source="csv:x", fetched_at=FETCHED)
     finally:
-        bar_module._CHUNK = chunk
+        bar_module._CHUNK, bar_module._COPY_CHUNK = chunk, copied
     read = store.read_bars("SPY", "1m")
     expected_sources = [*frame["provider"].tolist()[:6], "csv:x"]  # an empty provider: default
     assert read["source"].tolist() == expected_sources
