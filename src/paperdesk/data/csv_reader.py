@@ -36,7 +36,7 @@ from numpy.lib.stride_tricks import sliding_window_view
 
 from paperdesk.data.bar_rule import BarColumns, check_columns, exact_decimal
 from paperdesk.data.calendars import bar_close_times, calendar_name
-from paperdesk.data.csv_blocks import count_bytes, file_shape, has_digit_run, line_blocks
+from paperdesk.data.csv_blocks import file_shape, has_digit_run, line_blocks
 from paperdesk.data.csv_timestamps import NAT, parse_times
 from paperdesk.data.instruments import calendar_or_default
 from paperdesk.domain import DataError, InvalidInputError, Timeframe
@@ -934,10 +934,10 @@ def _fast_timestamps(path: Path, rows: int) -> tuple[np.ndarray, str] | None:
     for block, first_line in line_blocks(path, _SLICE_BYTES):
         buffer = np.frombuffer(block, dtype=np.uint8)
         starts = _line_starts(buffer)
+        last = block[-1:]
+        lines += len(starts) + (last == b"\n")  # a newline before each start, and the last
         if first_line > 0:  # the block begins a line (the first block: the header's)
             starts = np.concatenate(([0], starts))
-        lines += count_bytes(block, b"\n")
-        last = block[-1:]
         if row + len(starts) > rows or (
             len(starts) and int(starts[-1]) + _FIELD_WIDTH > len(block)
         ):

@@ -111,3 +111,24 @@ def test_a_digit_run_at_either_end_of_the_block_is_found() -> None:
     for data in (b"1234567890.123456,x", b"x,1234567890.123456", b"1234567890.123456"):
         assert has_digit_run(np.frombuffer(data, dtype=np.uint8), 16)
         assert not has_digit_run(np.frombuffer(data, dtype=np.uint8), 18)
+
+
+@pytest.mark.parametrize("ending", ["", "\n", "\n\n", "\n\n\n"])
+@pytest.mark.parametrize("size", [5, 41, 1 << 20])
+def test_a_file_ending_with_or_without_blank_lines_reads_its_bars(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, ending: str, size: int
+) -> None:
+    path = tmp_path / "bars.csv"
+    path.write_text(HEADER + rows(30).rstrip("\n") + ending)
+    monkeypatch.setattr(csv_reader, "_SLICE_BYTES", size)
+    frame = parse_csv(path, symbol="TESTX", timeframe="1h").frame
+    assert len(frame) == 30
+    assert str(frame.index[-1]) == "2021-01-02 05:00:00+00:00"
+
+
+def test_the_fast_timestamps_count_every_line(tmp_path: Path) -> None:
+    path = tmp_path / "bars.csv"
+    path.write_text(HEADER + rows(30))
+    assert csv_reader._fast_timestamps(path, 30) is not None
+    path.write_text(HEADER + rows(30) + "\n")  # a blank line beyond the rows
+    assert csv_reader._fast_timestamps(path, 30) is None
