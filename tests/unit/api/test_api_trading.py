@@ -77,6 +77,38 @@ def test_a_filled_or_canceled_order_is_not_changeable(api: Harness) -> None:
         assert_refused(api, refused, 409, "order_not_changeable", order, before=before)
 
 
+def test_a_filled_bracket_entry_is_not_changeable_whatever_the_new_quantity(api: Harness) -> None:
+    """A filled entry whose exits still work stays in the book as their parent: a modify of it
+    is refused for being filled, not for the quantity left over (3 - 5 filled was "order
+    quantity must be positive, got -2", a 422 that hid the reason)."""
+    portfolio = holding_five_in_a_bracket(api)  # O1 filled, O2 and O3 its working exits
+    before = api.dump()
+    for quantity in ("3", "5", "8"):
+        refused = patch(api, f"/portfolios/{portfolio}/orders/O1", {"quantity": quantity})
+        assert_refused(api, refused, 409, "order_not_changeable", "O1", "filled", before=before)
+
+
+def holding_five_in_a_bracket(harness: Harness) -> int:
+    """As ``holding_five``, the 5 SPY bought by a bracket (stop loss 250, take profit 400)."""
+    settings = RunConfig(
+        **QUIET, symbols=("SPY",), source=SourceConfig("replay", replay_from=date(2020, 1, 2))
+    )
+    service = harness.services.portfolios
+    portfolio = service.create_portfolio("held", Decimal(10000), settings=settings)
+    service.tick(portfolio, "SPY")
+    bracket = OrderRequest(
+        "SPY", Side.BUY, Decimal(5), stop_loss=Decimal(250), take_profit=Decimal(400)
+    )
+    service.place_order(portfolio, bracket)
+    service.tick(portfolio, "SPY")
+    assert [order.status.value for order in service.orders(portfolio)] == [
+        "filled",
+        "accepted",
+        "accepted",
+    ]
+    return portfolio
+
+
 BAD_CHANGES: list[tuple[dict[str, object], int, str, str]] = [
     ({}, 422, "validation_error", "at least one"),
     ({"quantity": "0"}, 422, "validation_error", "body.quantity"),
