@@ -167,6 +167,22 @@ def test_a_part_close_sells_the_quantity_and_the_rest_stays(api: Harness) -> Non
     assert [(o["side"], o["quantity"]) for o in whole.json()["orders"]] == [("sell", "3")]
 
 
+def test_a_part_close_leaves_figures_at_the_fills_own_decimals(api: Harness) -> None:
+    """3 of 5 shares left cost 3 x the buy price, shown as such: not 963.450000000000 (a
+    partial close's cost share was written with 12 decimals, and so were the realized and
+    unrealized P&L after it, in the API and on the dashboard)."""
+    portfolio = holding_five(api)
+    api.post(f"/portfolios/{portfolio}/positions/SPY/close", {"quantity": "2"})
+    api.services.portfolios.tick(portfolio, "SPY")
+    bought, sold = api.get(f"/portfolios/{portfolio}/fills", api.reader).json()["items"]
+    buy_price, sell_price = Decimal(bought["price"]), Decimal(sold["price"])
+    [position] = api.get(f"/portfolios/{portfolio}/positions", api.reader).json()
+    assert position["cost"] == str(3 * buy_price)
+    assert position["unrealized_pnl"] == str(3 * Decimal(position["last_price"]) - 3 * buy_price)
+    summary = api.get(f"/portfolios/{portfolio}", api.reader).json()["summary"]
+    assert summary["realized_pnl"] == str(2 * sell_price - 2 * buy_price)
+
+
 def test_a_close_with_an_idempotency_key_sends_one_order(api: Harness) -> None:
     portfolio = holding_five(api)
     path = f"/portfolios/{portfolio}/positions/SPY/close"
