@@ -247,3 +247,39 @@ def test_a_key_of_another_portfolio_gets_not_found(api: Harness) -> None:
     for response in attempts:
         assert_refused(api, response, 404, "not_found", f"portfolio with id {theirs}",
                        before=before)  # fmt: skip
+
+
+SELL = {"symbol": "SPY", "side": "sell", "type": "market"}
+
+
+def test_a_brackets_two_exits_count_once_against_what_is_held(api: Harness) -> None:
+    """5 SPY bought plainly, then 5 by a bracket: its stop loss and take profit (5 each) are one
+    cancels other and can sell 5 of the 10 between them, so the other 5 may be sold (they were
+    counted twice: "holds 10 and 10 are already being sold"); a sixth may not."""
+    portfolio = holding_five(api)
+    bracket = {"symbol": "SPY", "side": "buy", "quantity": "5", "type": "market",
+               "stop_loss": "250", "take_profit": "400"}  # fmt: skip
+    assert api.post(f"/portfolios/{portfolio}/orders", bracket).status_code == 201
+    api.services.portfolios.tick(portfolio, "SPY")
+    before = api.dump()
+    refused = api.post(f"/portfolios/{portfolio}/orders", {**SELL, "quantity": "6"})
+    assert_refused(api, refused, 422, "short_selling_off", "holds 10 and 5 are already being sold",
+                   before=before)  # fmt: skip
+    placed = api.post(f"/portfolios/{portfolio}/orders", {**SELL, "quantity": "5"})
+    assert placed.status_code == 201, placed.text
+
+
+def test_the_exits_of_an_entry_not_filled_yet_sell_nothing_held(api: Harness) -> None:
+    """Holding 5, a bracket buy of 3 waits with its exits pending: they will sell what the
+    entry buys, not the 5 held, so the 5 may be sold (the pending exits were counted: "holds
+    5 and 6 are already being sold")."""
+    portfolio = holding_five(api)
+    bracket = {"symbol": "SPY", "side": "buy", "quantity": "3", "type": "limit",
+               "limit_price": "300", "stop_loss": "250", "take_profit": "400"}  # fmt: skip
+    assert api.post(f"/portfolios/{portfolio}/orders", bracket).status_code == 201
+    placed = api.post(f"/portfolios/{portfolio}/orders", {**SELL, "quantity": "5"})
+    assert placed.status_code == 201, placed.text
+    before = api.dump()
+    refused = api.post(f"/portfolios/{portfolio}/orders", {**SELL, "quantity": "1"})
+    assert_refused(api, refused, 422, "short_selling_off", "holds 5 and 5 are already being sold",
+                   before=before)  # fmt: skip
