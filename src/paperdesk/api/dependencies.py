@@ -87,7 +87,7 @@ def require(scope: Scope) -> Callable[[ApiKeyRecord], Awaitable[ApiKeyRecord]]:
             raise ApiError(
                 403,
                 "insufficient_scope",
-                f"this needs a {scope} key; this key's scope is {key.scope}",
+                f"this needs {scope.a_key}; this key's scope is {key.scope}",
             )
         return key
 

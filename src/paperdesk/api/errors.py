@@ -45,13 +45,19 @@ class ApiError(Exception):
     """A refusal the API itself makes (unknown id, missing key, wrong scope, rate limit...)."""
 
     def __init__(
-        self, status_code: int, code: str, message: str, headers: dict[str, str] | None = None
+        self,
+        status_code: int,
+        code: str,
+        message: str,
+        headers: dict[str, str] | None = None,
+        **extra: Any,
     ) -> None:
         super().__init__(message)
         self.status_code = status_code
         self.code = code
         self.message = message
         self.headers = headers
+        self.extra = extra  # more fields of the body (``problems``...)
 
 
 def not_found(what: str, identifier: object) -> ApiError:
@@ -103,7 +109,8 @@ async def _api_error(request: Request, error: Exception) -> JSONResponse:
     headers = dict(error.headers or {})
     if error.status_code == 401:
         headers["WWW-Authenticate"] = "Bearer"
-    return _answer(request, error_body(error.code, error.message), error.status_code, headers)
+    body = error_body(error.code, error.message, **error.extra)
+    return _answer(request, body, error.status_code, headers)
 
 
 def domain_error_body(error: PaperdeskError) -> tuple[int, dict[str, Any]]:

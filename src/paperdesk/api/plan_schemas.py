@@ -33,7 +33,7 @@ MAX_PLAN_CHARACTERS = 2_000_000
 
 
 def _zero_or_more(value: object, info: ValidationInfo) -> Decimal:
-    label = info.field_name or "value"
+    label = info.field_name or "the amount"  # a query parameter has no field name here
     if isinstance(value, float):
         raise ValueError(f'send {label} as a decimal string such as "5" (exact), not a float')
     return values.decimal_value(value, label, allow_zero=True)

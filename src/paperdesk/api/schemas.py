@@ -25,7 +25,7 @@ OptionalMoney = Annotated[
 def exact_decimal(value: object, info: ValidationInfo) -> Decimal:
     """A positive amount read as the CLI reads one (``parsing.decimal_value``: exact, finite,
     below 1e15, at most 12 decimals); a JSON float is refused, its text already lost."""
-    label = info.field_name or "value"
+    label = info.field_name or "the amount"  # a query parameter has no field name here
     if isinstance(value, float):
         raise ValueError(f'send {label} as a decimal string such as "300.5" (exact), not a float')
     return values.decimal_value(value, label)

@@ -19,6 +19,11 @@ class Scope(StrEnum):
         order = (Scope.READ, Scope.TRADE, Scope.ADMIN)
         return order.index(self) >= order.index(needed)
 
+    @property
+    def a_key(self) -> str:
+        """``a read key``, ``a trade key``, ``an admin key``: how a message names it."""
+        return f"{'an' if self.value[0] in 'aeiou' else 'a'} {self.value} key"
+
 
 @dataclass(frozen=True, slots=True)
 class ApiKeyRecord:

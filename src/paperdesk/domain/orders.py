@@ -125,13 +125,15 @@ def validate_order_fields(
     needs_limit = order_type is OrderType.LIMIT or order_type is OrderType.STOP_LIMIT
     needs_stop = order_type is OrderType.STOP or order_type is OrderType.STOP_LIMIT
     if needs_limit and (limit_price is None or limit_price <= 0):
-        raise InvalidInputError(
-            f"{order_type.value} order needs a positive limit price, got {limit_price}"
-        )
+        raise InvalidInputError(_price_needed(order_type, "limit", limit_price))
     if needs_stop and (stop_price is None or stop_price <= 0):
-        raise InvalidInputError(
-            f"{order_type.value} order needs a positive stop price, got {stop_price}"
-        )
+        raise InvalidInputError(_price_needed(order_type, "stop", stop_price))
+
+
+def _price_needed(order_type: OrderType, which: str, given: Decimal | None) -> str:
+    """``a limit order needs a limit price; none was given`` (it said ``got None``)."""
+    got = "none was given" if given is None else f"got {given}"
+    return f"a {order_type.value} order needs a positive {which} price; {got}"
 
 
 class _OrderFields(NamedTuple):

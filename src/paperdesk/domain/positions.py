@@ -59,10 +59,7 @@ class Position(NamedTuple):
             opened = self.ts_opened if quantity != 0 else fill.ts
             return self._with(new_quantity, new_cost, self.realized_pnl, opened), ZERO
         closing = min(abs(signed), abs(quantity))
-        if closing == abs(quantity):
-            removed = cost
-        else:
-            removed = (cost * closing / abs(quantity)).quantize(COST_INCREMENT)
+        removed = cost if closing == abs(quantity) else cost_share(cost, closing, abs(quantity))
         sign = 1 if quantity > 0 else -1
         realized = closing * fill.price * sign - removed
         new_quantity = quantity + signed
@@ -84,4 +81,18 @@ class Position(NamedTuple):
         return _position((self.symbol, quantity, cost / quantity, realized, opened, cost))
 
 
+def cost_share(cost: Decimal, part: Decimal, whole: Decimal) -> Decimal:
+    """The cost of ``part`` of ``whole`` (a partial close's cost), rounded to ``COST_INCREMENT``
+    and written with no more decimals than it needs down to the cost's own: 2 of 5 shares
+    costing 1468.5 cost 587.4, not 587.400000000000, whose trailing zeros would go on into
+    the position's cost, its realized and unrealized P&L and every figure the API shows (the
+    value is the same either way)."""
+    rounded = (cost * part / whole).quantize(COST_INCREMENT)
+    exponent = cost.as_tuple().exponent
+    places = min(exponent, 0) if isinstance(exponent, int) else 0
+    shorter = rounded.quantize(_ONE.scaleb(places))
+    return shorter if shorter == rounded else rounded
+
+
+_ONE = Decimal(1)
 _position = trusted_maker(Position)  # every field of a Position, in order

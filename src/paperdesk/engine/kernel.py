@@ -331,8 +331,10 @@ class TradingKernel:
         limit_price: Decimal | None = None,
         stop_price: Decimal | None = None,
     ) -> list[Event]:
-        """Change a working order; the result passes the checks a new order would."""
-        order = self.orders.get(order_id)
+        """Change a working order; the result passes the checks a new order would. A finished
+        order is named as such before any check of the new values (a quantity below what a
+        filled order filled is no reason to give)."""
+        order = self.orders.require_open(order_id)
         instrument = self._instrument(order.symbol)
         check_increments(instrument, quantity, limit=limit_price, stop=stop_price)
         if quantity is not None:

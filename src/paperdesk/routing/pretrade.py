@@ -13,6 +13,7 @@ from paperdesk.domain import (
     InvalidInputError,
     Order,
     OrderIntent,
+    OrderStatus,
     PortfolioView,
     Side,
 )
@@ -85,23 +86,9 @@ def check_not_short(
     replacing: Order | None = None,
 ) -> None:
     """Selling ``quantity`` more must not take a long-only book short, counting what the open
-    sells already sell; a modified order (``replacing``) does not count itself or its
-    one-cancels-other sibling."""
-    selling = sum(
-        (
-            o.remaining
-            for o in open_orders
-            if o.side is Side.SELL
-            and (
-                replacing is None
-                or (
-                    o.order_id != replacing.order_id
-                    and (replacing.parent_id is None or o.parent_id != replacing.parent_id)
-                )
-            )
-        ),
-        ZERO,
-    )
+    sells already sell (``selling_already``); a modified order (``replacing``) does not count
+    itself or its one-cancels-other sibling."""
+    selling = selling_already(open_orders, replacing)
     if quantity + selling > held:
         shown = quantity if replacing is None else replacing.filled_quantity + quantity
         raise OrderRefusedError(
@@ -110,6 +97,28 @@ def check_not_short(
             + " (short selling is off for this portfolio)",
             "short_selling_off",
         )
+
+
+def selling_already(open_orders: Iterable[Order], replacing: Order | None = None) -> Decimal:
+    """What the open sell orders can still sell of a holding: a bracket's two exits are one
+    cancels other, so they sell at most the larger of them, and the exits of an entry not
+    filled yet (pending) sell nothing that is held now (they sell what their entry buys)."""
+    alone = ZERO
+    by_bracket: dict[str, Decimal] = {}
+    for order in open_orders:
+        if order.side is not Side.SELL or order.status is OrderStatus.PENDING:
+            continue
+        if replacing is not None and (
+            order.order_id == replacing.order_id
+            or (replacing.parent_id is not None and order.parent_id == replacing.parent_id)
+        ):
+            continue
+        parent = order.parent_id
+        if parent is None:
+            alone += order.remaining
+        else:
+            by_bracket[parent] = max(by_bracket.get(parent, ZERO), order.remaining)
+    return alone + sum(by_bracket.values(), ZERO)
 
 
 def check_risk(

@@ -26,13 +26,17 @@ from paperdesk.store.models import AuditRow
 
 
 def describe_order(order: Order) -> str:
-    price = ""
-    if order.limit_price is not None:
-        price += f" limit {order.limit_price}"
+    """``buy 10 SPY limit 300.50 (entry, O1)``: the type's word once, each price after its own
+    (``stop 400 limit 401`` for a stop-limit order; the type was also repeated before them:
+    ``limit limit 300.50``)."""
+    prices = []
     if order.stop_price is not None:
-        price += f" stop {order.stop_price}"
+        prices.append(f"stop {order.stop_price}")
+    if order.limit_price is not None:
+        prices.append(f"limit {order.limit_price}")
+    terms = " ".join(prices) or order.order_type.value
     return (
-        f"{order.side.value} {order.quantity} {order.symbol} {order.order_type.value}{price}"
+        f"{order.side.value} {order.quantity} {order.symbol} {terms}"
         f" ({order.role.value}, {order.order_id})"
     )
 

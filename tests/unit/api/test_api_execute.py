@@ -164,6 +164,15 @@ def test_a_refused_click_names_the_rule_and_changes_nothing(api: Harness) -> Non
         assert_refused(api, api.post(path, body), status, code, named, before=before)
     preview = api.get(f"{path}/preview", params={"symbol": "SPY", "direction": "short"})
     assert_refused(api, preview, 422, "signal_refused", "short", before=before)
+    bad_stop = api.get(f"{path}/preview", params={**BUY_BRACKET, "stop": "abc"})
+    assert_refused(
+        api,
+        bad_stop,
+        422,
+        "validation_error",
+        "query.stop: Value error, invalid value for the amount: 'abc'",
+        before=before,
+    )  # it said "invalid value for value"
     order = {"symbol": "SPY", "direction": "long"}
     assert_refused(api, api.post(path, order, token=api.reader), 403, "insufficient_scope",
                    before=before)  # fmt: skip

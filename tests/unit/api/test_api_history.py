@@ -105,3 +105,27 @@ def test_history_refusals_change_nothing(api: Harness) -> None:
         if resource != "audit":  # the audit log holds the portfolio's creation
             assert api.get(path, api.reader).json() == {"items": [], "next_cursor": None}
     assert api.dump() == before  # a change by any of them would still be there
+
+
+def test_the_audit_log_names_each_orders_type_and_prices_once(api: Harness) -> None:
+    """One order of each type: its audit message says its terms once (it said "limit limit
+    300.50" and "stop stop 290")."""
+    portfolio = api.create_portfolio()
+    orders = [
+        {"type": "market"},
+        {"type": "limit", "limit_price": "300.50"},
+        {"type": "stop", "stop_price": "400"},
+        {"type": "stop_limit", "stop_price": "400", "limit_price": "401"},
+    ]
+    for terms in orders:
+        body = {"symbol": "SPY", "side": "buy", "quantity": "2", **terms}
+        assert api.post(f"/portfolios/{portfolio}/orders", body).status_code == 201
+    entries = api.get(
+        f"/portfolios/{portfolio}/audit", api.reader, params={"kind": "order.accepted"}
+    ).json()["items"]
+    assert [entry["message"] for entry in entries] == [
+        "accepted buy 2 SPY market (entry, O1)",
+        "accepted buy 2 SPY limit 300.50 (entry, O2)",
+        "accepted buy 2 SPY stop 400 (entry, O3)",
+        "accepted buy 2 SPY stop 400 limit 401 (entry, O4)",
+    ]

@@ -64,6 +64,8 @@ def test_a_bad_file_names_line_and_column_and_stores_nothing(api: Harness) -> No
     ]
     assert "/tmp" not in refused.text
     assert api.get("/prices/ACME/ohlc", api.reader).status_code == 404
+    # the request's id, as on every other error (this one had none)
+    assert refused.json()["request_id"] == refused.headers["X-Request-ID"]
 
 
 def test_duplicates_are_refused_unless_dropped_as_the_cli_offers(api: Harness) -> None:
@@ -86,8 +88,8 @@ def test_an_upload_over_the_limit_is_refused(api: Harness, monkeypatch: pytest.M
 def test_bad_imports_are_named_and_change_nothing(api: Harness) -> None:
     before = api.dump()
     cases: list[tuple[dict[str, Any], int, str, str]] = [
-        ({"token": api.trader}, 403, "insufficient_scope", "admin"),
-        ({"token": api.reader}, 403, "insufficient_scope", "admin"),
+        ({"token": api.trader}, 403, "insufficient_scope", "needs an admin key"),
+        ({"token": api.reader}, 403, "insufficient_scope", "needs an admin key"),
         ({"timeframe": "2x"}, 422, "invalid_input", "2x"),
         ({"symbol": "AC ME"}, 422, "invalid_option", "symbol"),
         ({"symbol": "NEWCO", "asset_class": ""}, 422, "unknown_name", "NEWCO"),

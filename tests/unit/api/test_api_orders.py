@@ -195,7 +195,19 @@ def test_an_order_the_cash_cannot_pay_is_refused_and_nothing_changes(api: Harnes
             {"symbol": "SPY", "side": "buy", "quantity": "1", "type": "limit"},
             422,
             "invalid_input",
-            "limit",
+            "a limit order needs a positive limit price; none was given",  # was "got None"
+        ),
+        (
+            {
+                "symbol": "SPY",
+                "side": "buy",
+                "quantity": "1",
+                "type": "stop_limit",
+                "limit_price": "400",
+            },
+            422,
+            "invalid_input",
+            "a stop_limit order needs a positive stop price; none was given",
         ),
         (
             {"symbol": "SPY", "side": "buy", "quantity": "1", "type": "market", "limit_price": "1"},

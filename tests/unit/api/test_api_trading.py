@@ -77,6 +77,38 @@ def test_a_filled_or_canceled_order_is_not_changeable(api: Harness) -> None:
         assert_refused(api, refused, 409, "order_not_changeable", order, before=before)
 
 
+def test_a_filled_bracket_entry_is_not_changeable_whatever_the_new_quantity(api: Harness) -> None:
+    """A filled entry whose exits still work stays in the book as their parent: a modify of it
+    is refused for being filled, not for the quantity left over (3 - 5 filled was "order
+    quantity must be positive, got -2", a 422 that hid the reason)."""
+    portfolio = holding_five_in_a_bracket(api)  # O1 filled, O2 and O3 its working exits
+    before = api.dump()
+    for quantity in ("3", "5", "8"):
+        refused = patch(api, f"/portfolios/{portfolio}/orders/O1", {"quantity": quantity})
+        assert_refused(api, refused, 409, "order_not_changeable", "O1", "filled", before=before)
+
+
+def holding_five_in_a_bracket(harness: Harness) -> int:
+    """As ``holding_five``, the 5 SPY bought by a bracket (stop loss 250, take profit 400)."""
+    settings = RunConfig(
+        **QUIET, symbols=("SPY",), source=SourceConfig("replay", replay_from=date(2020, 1, 2))
+    )
+    service = harness.services.portfolios
+    portfolio = service.create_portfolio("held", Decimal(10000), settings=settings)
+    service.tick(portfolio, "SPY")
+    bracket = OrderRequest(
+        "SPY", Side.BUY, Decimal(5), stop_loss=Decimal(250), take_profit=Decimal(400)
+    )
+    service.place_order(portfolio, bracket)
+    service.tick(portfolio, "SPY")
+    assert [order.status.value for order in service.orders(portfolio)] == [
+        "filled",
+        "accepted",
+        "accepted",
+    ]
+    return portfolio
+
+
 BAD_CHANGES: list[tuple[dict[str, object], int, str, str]] = [
     ({}, 422, "validation_error", "at least one"),
     ({"quantity": "0"}, 422, "validation_error", "body.quantity"),
@@ -133,6 +165,22 @@ def test_a_part_close_sells_the_quantity_and_the_rest_stays(api: Harness) -> Non
     whole = api.post(f"/portfolios/{portfolio}/positions/spy/close")
     assert whole.status_code == 201, whole.text
     assert [(o["side"], o["quantity"]) for o in whole.json()["orders"]] == [("sell", "3")]
+
+
+def test_a_part_close_leaves_figures_at_the_fills_own_decimals(api: Harness) -> None:
+    """3 of 5 shares left cost 3 x the buy price, shown as such: not 963.450000000000 (a
+    partial close's cost share was written with 12 decimals, and so were the realized and
+    unrealized P&L after it, in the API and on the dashboard)."""
+    portfolio = holding_five(api)
+    api.post(f"/portfolios/{portfolio}/positions/SPY/close", {"quantity": "2"})
+    api.services.portfolios.tick(portfolio, "SPY")
+    bought, sold = api.get(f"/portfolios/{portfolio}/fills", api.reader).json()["items"]
+    buy_price, sell_price = Decimal(bought["price"]), Decimal(sold["price"])
+    [position] = api.get(f"/portfolios/{portfolio}/positions", api.reader).json()
+    assert position["cost"] == str(3 * buy_price)
+    assert position["unrealized_pnl"] == str(3 * Decimal(position["last_price"]) - 3 * buy_price)
+    summary = api.get(f"/portfolios/{portfolio}", api.reader).json()["summary"]
+    assert summary["realized_pnl"] == str(2 * sell_price - 2 * buy_price)
 
 
 def test_a_close_with_an_idempotency_key_sends_one_order(api: Harness) -> None:
@@ -199,3 +247,39 @@ def test_a_key_of_another_portfolio_gets_not_found(api: Harness) -> None:
     for response in attempts:
         assert_refused(api, response, 404, "not_found", f"portfolio with id {theirs}",
                        before=before)  # fmt: skip
+
+
+SELL = {"symbol": "SPY", "side": "sell", "type": "market"}
+
+
+def test_a_brackets_two_exits_count_once_against_what_is_held(api: Harness) -> None:
+    """5 SPY bought plainly, then 5 by a bracket: its stop loss and take profit (5 each) are one
+    cancels other and can sell 5 of the 10 between them, so the other 5 may be sold (they were
+    counted twice: "holds 10 and 10 are already being sold"); a sixth may not."""
+    portfolio = holding_five(api)
+    bracket = {"symbol": "SPY", "side": "buy", "quantity": "5", "type": "market",
+               "stop_loss": "250", "take_profit": "400"}  # fmt: skip
+    assert api.post(f"/portfolios/{portfolio}/orders", bracket).status_code == 201
+    api.services.portfolios.tick(portfolio, "SPY")
+    before = api.dump()
+    refused = api.post(f"/portfolios/{portfolio}/orders", {**SELL, "quantity": "6"})
+    assert_refused(api, refused, 422, "short_selling_off", "holds 10 and 5 are already being sold",
+                   before=before)  # fmt: skip
+    placed = api.post(f"/portfolios/{portfolio}/orders", {**SELL, "quantity": "5"})
+    assert placed.status_code == 201, placed.text
+
+
+def test_the_exits_of_an_entry_not_filled_yet_sell_nothing_held(api: Harness) -> None:
+    """Holding 5, a bracket buy of 3 waits with its exits pending: they will sell what the
+    entry buys, not the 5 held, so the 5 may be sold (the pending exits were counted: "holds
+    5 and 6 are already being sold")."""
+    portfolio = holding_five(api)
+    bracket = {"symbol": "SPY", "side": "buy", "quantity": "3", "type": "limit",
+               "limit_price": "300", "stop_loss": "250", "take_profit": "400"}  # fmt: skip
+    assert api.post(f"/portfolios/{portfolio}/orders", bracket).status_code == 201
+    placed = api.post(f"/portfolios/{portfolio}/orders", {**SELL, "quantity": "5"})
+    assert placed.status_code == 201, placed.text
+    before = api.dump()
+    refused = api.post(f"/portfolios/{portfolio}/orders", {**SELL, "quantity": "1"})
+    assert_refused(api, refused, 422, "short_selling_off", "holds 5 and 5 are already being sold",
+                   before=before)  # fmt: skip

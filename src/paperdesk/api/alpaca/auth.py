@@ -86,7 +86,7 @@ def require(scope: Scope, caller: AlpacaAccount) -> AlpacaAccount:
         raise AlpacaError(
             403,
             FORBIDDEN,
-            f"this needs a {scope} key; key {caller.key.prefix}... has scope {caller.key.scope}",
+            f"this needs {scope.a_key}; key {caller.key.prefix}... has scope {caller.key.scope}",
         )
     return caller
 

@@ -17,7 +17,7 @@ from fastapi import APIRouter, Depends, File, Form, Path, Query, UploadFile
 from fastapi.responses import JSONResponse
 
 from paperdesk.api.dependencies import Reader, ServicesDep, require
-from paperdesk.api.errors import ApiError, error_body
+from paperdesk.api.errors import ApiError
 from paperdesk.api.market_schemas import ImportOut, ProviderOut, QualityOut
 from paperdesk.api.schemas import ErrorOut
 from paperdesk.domain import UnknownNameError
@@ -64,7 +64,7 @@ def import_csv(
                 for p in error.problems
             ]
             message = str(error).replace(str(path), filename)
-            return JSONResponse(error_body("invalid_csv", message, problems=problems), 422)
+            raise ApiError(422, "invalid_csv", message, problems=problems) from None
     out = ImportOut.of(report, filename)
     out.source = out.source.replace(str(path), filename).replace(folder, "upload")
     return JSONResponse(out.model_dump(mode="json"), 201)
