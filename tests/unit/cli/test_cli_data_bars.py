@@ -239,3 +239,22 @@ def test_a_short_imported_series_in_place_of_the_bundled_one_is_warned_about(
     within = runner.invoke(app, [*run, "--param", "slow=3", "--from", first])
     assert within.exit_code == 0, within.stderr
     assert "warning" not in within.stderr  # the asked range is covered: nothing to say
+
+
+def test_backfill_shows_the_last_day_asked_not_the_exclusive_end(providers: FakeProvider) -> None:
+    providers.fail_months.clear()
+    code, out, err = invoke("backfill", "SPY", "--from", "2020-01-01", "--to", "2020-04-30",
+                            "--timeframe", "1h")  # fmt: skip
+    assert code == 0, err
+    assert "Backfill SPY 1h 2020-01-01 to 2020-04-30:" in out
+    assert "2020-05-01" not in out  # the exclusive end of the range and of its last chunk
+    assert "2020-04-01  2020-04-30  fetched" in out  # the last chunk, to its last day
+    code, out, err = invoke("backfill", "SPY", "--from", "2020-01-01", "--to", "2020-04-30",
+                            "--timeframe", "1h", "--json")  # fmt: skip
+    assert json.loads(out)["end"] == "2020-05-01T00:00:00+00:00"  # JSON: the exclusive instant
+
+
+def test_a_backfill_capped_at_now_shows_the_last_day_before_it(providers: FakeProvider) -> None:
+    code, out, err = invoke("backfill", "SPY", "--from", "2020-06-01", "--to", "2020-12-31")
+    assert code == 0, err
+    assert "2020-06-01 to 2020-06-30:" in out  # capped at the clock's now, 2020-07-01 00:00
