@@ -95,6 +95,8 @@ def rejection_lines(error: CsvImportError) -> list[str]:
         lines.append(f"  {where}: {problem.reason}")
     if error.total > SHOWN_PROBLEMS:
         lines.append(f"  ... and {error.total - SHOWN_PROBLEMS} more")
+    if error.stopped is not None:
+        lines.append(f"  {error.stopped}")
     return lines
 
 
@@ -106,6 +108,7 @@ def rejection_document(error: CsvImportError) -> dict[str, object]:
         "problems": [
             {"line": p.line, "column": p.column, "reason": p.reason} for p in error.problems
         ],
+        "stopped": error.stopped,
     }
 
 

@@ -258,3 +258,22 @@ def test_a_backfill_capped_at_now_shows_the_last_day_before_it(providers: FakePr
     code, out, err = invoke("backfill", "SPY", "--from", "2020-06-01", "--to", "2020-12-31")
     assert code == 0, err
     assert "2020-06-01 to 2020-06-30:" in out  # capped at the clock's now, 2020-07-01 00:00
+
+
+def test_a_wrong_field_count_is_named_and_says_the_checks_stopped_there(home: Path) -> None:
+    path = home / "bad.csv"
+    path.write_text(HEADER + "2024-01-02,10,9,11,10,1\n2024-01-03,10,11,9,10\n")
+    code, out, err = invoke("import", str(path), "--symbol", "SPY")
+    assert code == 1
+    assert err.splitlines()[1:] == [
+        "  line 3: 5 fields where the header has 6",
+        "  stopped there: the other checks need every line split into the header's columns, "
+        "so they did not run; fix the field counts and check the file again",
+    ]
+    code, out, err = invoke("import", str(path), "--symbol", "SPY", "--json")
+    document = json.loads(out)
+    assert [p["line"] for p in document["problems"]] == [3]
+    assert document["stopped"].startswith("stopped there: the other checks need every line")
+    path.write_text(HEADER + "2024-01-02,10,9,11,10,1\n")
+    code, out, err = invoke("import", str(path), "--symbol", "SPY", "--json")
+    assert json.loads(out)["stopped"] is None  # every check ran: high below low was found
