@@ -34,13 +34,13 @@ import numpy as np
 import pandas as pd
 from numpy.lib.stride_tricks import sliding_window_view
 
-from paperdesk.data.bar_rule import BarColumns, check_columns, exact_decimal
+from paperdesk.data.bar_rule import BarColumns, check_columns, exact_decimal, row_problems
 from paperdesk.data.calendars import bar_close_times, calendar_name
 from paperdesk.data.csv_blocks import file_shape, has_digit_run, line_blocks
 from paperdesk.data.csv_timestamps import NAT, parse_times
 from paperdesk.data.instruments import calendar_or_default
 from paperdesk.domain import DataError, InvalidInputError, Timeframe
-from paperdesk.domain.bar_rule import MISSING, NumberText, exact_text
+from paperdesk.domain.bar_rule import MISSING, BarProblem, NumberText, exact_text
 from paperdesk.domain.parsing import FIRST_YEAR, LARGEST, LAST_YEAR
 
 PRICES = ("open", "high", "low", "close")
@@ -644,8 +644,11 @@ def _check_values(values: dict[str, np.ndarray], table: _Table, report: _Report)
     that is not a number was reported as such already)."""
     columns = BarColumns(*(values[column] for column in NUMBERS))
     rule = check_columns(columns, limit=MAX_PROBLEMS, number_text=table.wording.number_text)
+    worded: dict[int, list[BarProblem]] = {}
     for row, problem in rule.problems:
-        reason = problem.reason
+        if row not in worded:  # the same problems, their numbers as the file writes them
+            worded[row] = row_problems(columns, row, number_text=_as_written(table, values, row))
+        reason = worded[row].pop(0).reason
         if problem.check == MISSING:
             if table.unparsed(problem.field)[row]:
                 continue
@@ -653,6 +656,28 @@ def _check_values(values: dict[str, np.ndarray], table: _Table, report: _Report)
         report.problems.append(Problem(row + 2, problem.field, reason))
     unparsed = sum(int(np.count_nonzero(table.unparsed(column))) for column in NUMBERS)
     report.total += rule.total - unparsed
+
+
+def _as_written(table: _Table, values: dict[str, np.ndarray], row: int) -> NumberText:
+    """Row ``row``'s numbers as its cells write them (``398.00``, not the float's ``398.0``);
+    a number no cell of the row holds (an adjusted price) in the wording's own way."""
+    cells: dict[Decimal, str] = {}
+    for column in NUMBERS:
+        text = table.text(column)
+        if text is None:
+            continue
+        cell = str(text.iloc[row])
+        try:
+            written = Decimal(cell)
+        except InvalidOperation:
+            continue
+        if written.is_finite() and written == exact_decimal(values[column][row]):
+            cells.setdefault(written, cell)
+
+    def number_text(value: Decimal) -> str:
+        return cells.get(value) or table.wording.number_text(value)
+
+    return number_text
 
 
 def _check_magnitudes(values: dict[str, np.ndarray], table: _Table, report: _Report) -> None:

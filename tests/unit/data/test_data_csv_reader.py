@@ -84,11 +84,11 @@ def test_a_load_error_names_the_first_bad_lines_and_counts_them_all(tmp_path: Pa
     error = caught.value
     assert isinstance(error, DataError)
     assert str(error) == (
-        "SPY.csv line 2: high 9.0 is below low 11.0; "
+        "SPY.csv line 2: high 9 is below low 11; "
         "line 3: close is missing or NaN (the cell is empty); "
         "line 4: open value 'x' is not a number; "
-        "line 6: volume -1.0 is negative; "
-        "line 7: high 11.0 is below open 12.0 (open is outside the low-high range) (and 1 more)"
+        "line 6: volume -1 is negative; "
+        "line 7: high 11 is below open 12 (open is outside the low-high range) (and 1 more)"
     )
     assert error.total == 6
 
@@ -163,3 +163,21 @@ def test_wrong_field_counts_say_the_other_checks_did_not_run(tmp_path: Path) -> 
         parse_csv(write(tmp_path, fixed), symbol="SPY", timeframe="1d")
     assert [(p.line, p.column) for p in caught.value.problems] == [(2, "high")]
     assert caught.value.stopped is None
+
+
+def test_problems_write_the_numbers_as_the_file_does(tmp_path: Path) -> None:
+    """``398.00`` is named ``398.00``, not the float's ``398.0`` (a backtest's --data) nor
+    ``398`` (an import)."""
+    text = (
+        "timestamp,open,high,low,close,volume\n"
+        "2024-01-02,398.00,397.50,399.00,398,100\n"
+        "2024-01-03,398.00,399.00,397.00,400.10,100.0\n"
+    )
+    expected = [
+        "high 397.50 is below low 399.00",
+        "high 399.00 is below close 400.10 (close is outside the low-high range)",
+    ]
+    for read in (load_bars, lambda path: parse_csv(path, symbol="SPY", timeframe="1d")):
+        with pytest.raises(CsvReadError) as caught:
+            read(write(tmp_path, text))
+        assert [p.reason for p in caught.value.problems] == expected
