@@ -7,7 +7,9 @@ from typing import Annotated
 import typer
 
 from paperdesk.cli import paper_options as opt
+from paperdesk.cli.access_tables import api_keys_table
 from paperdesk.cli.output import print_json
+from paperdesk.cli.paper_tables import console, width_of
 from paperdesk.cli.services import services
 from paperdesk.domain.api_keys import ApiKeyRecord
 
@@ -56,22 +58,16 @@ def create_command(
 
 
 @apikey_app.command("list")
-def list_command(json_output: opt.JsonFlag = False) -> None:
+def list_command(json_output: opt.JsonFlag = False, wide: opt.WideFlag = False) -> None:
     """List the keys (never their tokens)."""
     keys = services().api_keys.list_keys()
     if json_output:
         print_json({"keys": [_document(k) for k in keys]})
-        return
-    if not keys:
+    elif keys:
+        out = console(wide=wide)
+        out.print(api_keys_table(keys, width_of(out, wide)))
+    else:
         typer.echo("no API keys (create one with: paperdesk apikey create NAME --scope read)")
-    for record in keys:
-        document = _document(record)
-        portfolios = document["portfolios"] or "all"
-        state = f"revoked {document['revoked']}" if record.is_revoked else "active"
-        typer.echo(
-            f"{record.id}\t{record.name}\t{record.scope}\tportfolios: {portfolios}\t"
-            f"{record.prefix}...\t{state}"
-        )
 
 
 @apikey_app.command("revoke")

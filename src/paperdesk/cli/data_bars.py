@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from rich.console import Console
@@ -59,6 +59,16 @@ def _time(moment: datetime | None) -> str:
     return text[:10] if text.endswith("00:00") else text
 
 
+def _through(end: datetime) -> str:
+    """An exclusive end as people read a range: a midnight end is the day before it, the last
+    whole day inside (``--to 2024-06-30`` ends at 2024-07-01 00:00 and reads ``2024-06-30``);
+    any other end (a time, or now when the range reaches it) is that moment."""
+    moment = end.astimezone(UTC)
+    if (moment.hour, moment.minute, moment.second, moment.microsecond) == (0, 0, 0, 0):
+        return (moment - timedelta(days=1)).strftime("%Y-%m-%d")
+    return moment.strftime("%Y-%m-%d %H:%M")
+
+
 # ----------------------------------------------------------------------------------- import
 
 
@@ -85,6 +95,8 @@ def rejection_lines(error: CsvImportError) -> list[str]:
         lines.append(f"  {where}: {problem.reason}")
     if error.total > SHOWN_PROBLEMS:
         lines.append(f"  ... and {error.total - SHOWN_PROBLEMS} more")
+    if error.stopped is not None:
+        lines.append(f"  {error.stopped}")
     return lines
 
 
@@ -96,6 +108,7 @@ def rejection_document(error: CsvImportError) -> dict[str, object]:
         "problems": [
             {"line": p.line, "column": p.column, "reason": p.reason} for p in error.problems
         ],
+        "stopped": error.stopped,
     }
 
 
@@ -191,7 +204,7 @@ def backfill_progress(console: Console | None) -> Iterator[BackfillProgress | No
 def backfill_table(report: BackfillReport, width: int | None = 80) -> Table:
     title = (
         f"Backfill {report.symbol} {report.timeframe} {_time(report.start)} to "
-        f"{_time(report.end)}: {report.fetched} fetched, {report.skipped} already stored, "
+        f"{_through(report.end)}: {report.fetched} fetched, {report.skipped} already stored, "
         f"{report.stale} stale, {report.failed} failed, {report.rows:,} bars written"
     )
     columns = (
@@ -205,7 +218,7 @@ def backfill_table(report: BackfillReport, width: int | None = 80) -> Table:
     rows = [
         (
             _time(chunk.start),
-            _time(chunk.end),
+            _through(chunk.end),
             chunk.status,
             chunk.provider or "-",
             f"{chunk.rows:,}",

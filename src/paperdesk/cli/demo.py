@@ -35,7 +35,6 @@ def demo_command(
     the live runner, one bar per tick; then show the portfolio, its trades and performance."""
     service = services().portfolios
     console = Console()
-    console.print(f"ledger: {service.database.describe()}")
     columns = (TextColumn("replaying"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
     with Progress(*columns, console=Console(stderr=True), transient=True) as progress:
         task = progress.add_task("ticks", total=None)

@@ -43,6 +43,11 @@ def price(value: Decimal | None, symbol: str) -> str:
     return f"{rounded:,.{places}f}"
 
 
+def exact(text: str | None) -> Decimal | None:
+    """A document's decimal string (``"-42.100"``) as the Decimal it writes; None stays None."""
+    return None if text is None else Decimal(text)
+
+
 def symbol_money(value: Decimal | None, symbol: str) -> str:
     """An amount in the currency ``symbol`` is quoted in (a fee, a trade's P&L)."""
     return money(value, instrument_of(symbol).currency)

@@ -17,7 +17,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from paperdesk.cli.fit import VALUE, Column, console, fitted, text
-from paperdesk.cli.money import float_money, money, percent, ratio
+from paperdesk.cli.money import float_money, money, percent, price, quantity, ratio, symbol_money
 from paperdesk.cli.open_positions import open_positions_table
 from paperdesk.cli.stat_rows import (
     benchmark_rows,
@@ -27,7 +27,8 @@ from paperdesk.cli.stat_rows import (
     risk_rows,
 )
 from paperdesk.cli.trade_rows import TRADE_COLUMNS, trade_cells
-from paperdesk.domain import InvalidInputError, MarginCalled, Timeframe, Trade
+from paperdesk.domain import AccountEvent, InvalidInputError, MarginCalled, Timeframe, Trade
+from paperdesk.domain.account_words import fill_words, margin_call_words, overdraft_words
 from paperdesk.domain.pnl import RealizedPnl
 from paperdesk.service.instruments import instrument_of
 
@@ -152,8 +153,33 @@ def account_lines(result: BacktestResult) -> list[str]:
         )
     for event in result.account_events:
         label = "Margin call" if isinstance(event, MarginCalled) else "Cash overdrawn"
-        lines.append(f"{label} {event.ts_event:%Y-%m-%d %H:%M}: {event.reason}")
+        lines.append(f"{label} {event.ts_event:%Y-%m-%d %H:%M}: {event_words(result, event)}")
     return lines
+
+
+def event_words(result: BacktestResult, event: AccountEvent) -> str:
+    """An account event's reason with its prices to the tick and its money to the cent (the
+    exact figures stay in --json); the stored reason when its fill is not in the result."""
+    currency = instrument_of(result.symbol).currency
+    if isinstance(event, MarginCalled):
+        return margin_call_words(
+            money(event.equity, currency), money(event.requirement, currency), event.symbols
+        )
+    fill = next(
+        (f for f in result.fills if f.order_id == event.order_id and f.ts == event.ts_event), None
+    )
+    order = next((o for o in result.orders if o.order_id == event.order_id), None)
+    if fill is None or order is None:
+        return event.reason
+    what = fill_words(
+        fill.side.value,
+        quantity(fill.quantity),
+        fill.symbol,
+        price(fill.price, fill.symbol),
+        symbol_money(fill.fee, fill.symbol),
+    )
+    cash_check = result.config.account.cash_check
+    return overdraft_words(what, money(event.cash, currency), cash_check, order.role)
 
 
 def print_report(result: BacktestResult, *, wide: bool = False) -> None:

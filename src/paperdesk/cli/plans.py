@@ -135,7 +135,7 @@ def _print_filter(result: PlanFilterResult, written: Sequence[Path], wide: bool)
         f"{kept} of {len(filtered.decisions)} rows kept; capital {money(filtered.capital)}, "
         f"cap {money(filtered.cap)}, exposure used {money(filtered.exposure_used)}"
     )
-    typer.echo("wrote " + " and ".join(str(path) for path in written))
+    typer.echo("wrote " + " and ".join(str(path) for path in written), err=True)
 
 
 def decisions_table(decisions: Sequence[RowDecision], width: int | None) -> object:

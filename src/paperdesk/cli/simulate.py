@@ -12,9 +12,11 @@ import typer
 
 from paperdesk.cli import paper_options as opt
 from paperdesk.cli.fit import Column, console, fitted, text
+from paperdesk.cli.money import NOT_AVAILABLE, exact, price, quantity, symbol_money
 from paperdesk.cli.output import print_json
 from paperdesk.cli.paper_options import WideFlag
 from paperdesk.cli.services import services
+from paperdesk.cli.sim_figures import pnl_after_fees
 from paperdesk.domain.errors import OptionError
 
 
@@ -166,13 +168,13 @@ def _print(document: dict[str, Any], wide: bool) -> None:
             str(trade["row"]),
             trade["ticker"],
             trade["side"],
-            trade["qty"],
+            quantity(exact(trade["qty"])),
             trade["outcome"] + (" *" if trade["ambiguous"] else ""),
             _time(trade["entry_time"]),
-            trade["entry_price"] or "-",
+            price(exact(trade["entry_price"] or None), trade["ticker"]),
             _time(trade["exit_time"]),
-            trade["exit_price"] or "-",
-            trade["pnl"] or "-",
+            price(exact(trade["exit_price"] or None), trade["ticker"]),
+            symbol_money(exact(trade["pnl"] or None), trade["ticker"]),
             trade["hours_held"] or "-",
             trade["reason"],
         ]
@@ -186,13 +188,10 @@ def _print(document: dict[str, Any], wide: bool) -> None:
     win_rate = summary["win_rate"]
     lines = [
         ("Rows", f"{summary['rows']} ({outcomes or 'none'})"),
-        (
-            "P&L after fees",
-            f"{summary['pnl']} (gross {summary['gross_pnl']}, fees {summary['fees']})",
-        ),
+        ("P&L after fees", pnl_after_fees(summary)),
         (
             "Win rate",
-            "-"
+            NOT_AVAILABLE
             if win_rate is None
             else f"{Decimal(win_rate) * 100:.2f}% of "
             f"{summary['closed']} closed ({summary['wins']} won, {summary['losses']} lost)",

@@ -116,7 +116,7 @@ def sweep_command(
         return
     _print(result, wide)
     if out is not None:
-        typer.echo(f"every run written to {out}")
+        typer.echo(f"every run written to {out}", err=True)
 
 
 @contextmanager

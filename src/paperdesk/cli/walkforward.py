@@ -13,8 +13,10 @@ import typer
 from paperdesk.cli import paper_options as opt
 from paperdesk.cli.fit import Column, console, fitted, text
 from paperdesk.cli.interrupt import note_committed
+from paperdesk.cli.money import NOT_AVAILABLE, exact, money, percent, ratio
 from paperdesk.cli.output import print_json
 from paperdesk.cli.services import services
+from paperdesk.cli.sim_figures import pnl_after_fees
 from paperdesk.domain.errors import OptionError
 
 
@@ -227,23 +229,21 @@ def _print(report: Any) -> None:
     summary = report.summary
     outcomes = ", ".join(f"{name} {count}" for name, count in summary["outcomes"].items() if count)
     win_rate = summary["win_rate"]
+    start, final = summary["start_equity"], summary["final_equity"]
     lines = [
         ("Period", f"{summary['from']} to {summary['to']} ({report.days} trading days)"),
         ("Days", f"{len(report.simulated)} simulated now, {len(report.resumed)} already done"),
         ("Plan rows", f"{summary['rows']} ({outcomes or 'none'})"),
         ("Trades closed", str(summary["trades"])),
-        (
-            "P&L after fees",
-            f"{summary['pnl']} (gross {summary['gross_pnl']}, fees {summary['fees']})",
-        ),
-        ("Equity", f"{summary['start_equity']} -> {summary['final_equity']}"),
+        ("P&L after fees", pnl_after_fees(summary)),
+        ("Equity", f"{money(exact(start))} -> {money(exact(final))}"),
         (
             "Win rate",
-            "-" if win_rate is None else f"{Decimal(win_rate) * 100:.2f}%",
+            NOT_AVAILABLE if win_rate is None else f"{Decimal(win_rate) * 100:.2f}%",
         ),
-        ("Max drawdown", _figure(summary["max_drawdown_pct"], "%")),
-        ("CAGR", _figure(summary["cagr_pct"], "%")),
-        ("Sharpe", _figure(summary["sharpe"], "")),
+        ("Max drawdown", percent(summary["max_drawdown_pct"])),
+        ("CAGR", percent(summary["cagr_pct"])),
+        ("Sharpe", ratio(summary["sharpe"])),
         ("Evidence", str(report.out)),
     ]
     for window in summary.get("fitted_parameters") or []:
@@ -264,7 +264,3 @@ def _print(report: Any) -> None:
             show_header=False,
         )
     )
-
-
-def _figure(value: float | None, unit: str) -> str:
-    return "-" if value is None else f"{value:.2f}{unit}"

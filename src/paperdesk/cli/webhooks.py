@@ -8,7 +8,9 @@ from typing import Annotated
 import typer
 
 from paperdesk.cli import paper_options as opt
+from paperdesk.cli.access_tables import webhooks_table
 from paperdesk.cli.output import print_json
+from paperdesk.cli.paper_tables import console, width_of
 from paperdesk.cli.services import services
 from paperdesk.domain.webhooks import DEFAULT_EVENTS, EVENT_GROUPS, WebhookRecord
 
@@ -66,25 +68,18 @@ def add_command(
 
 
 @webhook_app.command("list")
-def list_command(portfolio_id: PortfolioArgument, json_output: opt.JsonFlag = False) -> None:
+def list_command(
+    portfolio_id: PortfolioArgument, json_output: opt.JsonFlag = False, wide: opt.WideFlag = False
+) -> None:
     """List the portfolio's webhooks and their delivery state (never their secrets)."""
     hooks = services().webhooks.list_webhooks(portfolio_id)
     if json_output:
         print_json({"webhooks": [_document(h) for h in hooks]})
-        return
-    if not hooks:
+    elif hooks:
+        out = console(wide=wide)
+        out.print(webhooks_table(hooks, width_of(out, wide)))
+    else:
         typer.echo(f"portfolio {portfolio_id} has no webhooks (paperdesk webhook add ID URL)")
-    for hook in hooks:
-        state = str(hook.status)
-        if hook.attempts and hook.next_attempt_at is not None:
-            retry = hook.next_attempt_at.isoformat(timespec="seconds")
-            state += f", {hook.attempts} failed attempts, next attempt {retry}"
-        if hook.last_error:
-            state += f", last error: {hook.last_error}"
-        typer.echo(
-            f"{hook.id}\t{hook.url}\t{','.join(hook.kinds)}\tafter event {hook.last_sequence}"
-            f"\t{state}"
-        )
 
 
 @webhook_app.command("remove")

@@ -14,12 +14,15 @@ import numpy as np
 @dataclass(frozen=True)
 class FileShape:
     """What one pass over a file's bytes counts: the header's commas, every comma, the lines
-    (a last line without a newline counts), and whether any byte is a double quote."""
+    (a last line without a newline counts), whether any byte is a double quote, and whether
+    every line holds as many commas as the header (``even``: equal totals alone can hide a
+    line one field short beside one a field long)."""
 
     header_commas: int
     commas: int
     lines: int
     quoted: bool
+    even: bool = True
 
 
 def line_blocks(path: Path, size: int) -> Iterator[tuple[bytes, int]]:
@@ -66,16 +69,26 @@ def file_shape(path: Path, size: int) -> FileShape:
     """Count the file's commas, lines and quotes a block at a time."""
     header_commas = commas = newlines = 0
     quoted = False
+    even = True
     ends_with_newline = False
     for block, first_line in line_blocks(path, size):
         if first_line == 0:
             header_end = block.find(b"\n")
             header_commas = block.count(b",", 0, header_end if header_end >= 0 else len(block))
-        commas += count_bytes(block, b",")
-        newlines += count_bytes(block, b"\n")
+        buffer = np.frombuffer(block, dtype=np.uint8)
+        comma_positions = np.flatnonzero(buffer == ord(","))
+        ends = np.flatnonzero(buffer == ord("\n"))
+        commas += len(comma_positions)
+        newlines += len(ends)
+        if even:  # each line's commas: those before its newline less those before the last
+            before = np.searchsorted(comma_positions, ends)
+            if len(ends) == 0 or ends[-1] != len(buffer) - 1:  # a last line without newline
+                before = np.append(before, len(comma_positions))
+            even = bool((np.diff(before, prepend=0) == header_commas).all())
         quoted = quoted or b'"' in block
         ends_with_newline = block.endswith(b"\n")
-    return FileShape(header_commas, commas, newlines + (0 if ends_with_newline else 1), quoted)
+    lines = newlines + (0 if ends_with_newline else 1)
+    return FileShape(header_commas, commas, lines, quoted, even)
 
 
 __all__ = ["FileShape", "count_bytes", "file_shape", "has_digit_run", "line_blocks"]

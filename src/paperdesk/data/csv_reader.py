@@ -34,19 +34,23 @@ import numpy as np
 import pandas as pd
 from numpy.lib.stride_tricks import sliding_window_view
 
-from paperdesk.data.bar_rule import BarColumns, check_columns, exact_decimal
+from paperdesk.data.bar_rule import BarColumns, check_columns, exact_decimal, row_problems
 from paperdesk.data.calendars import bar_close_times, calendar_name
 from paperdesk.data.csv_blocks import file_shape, has_digit_run, line_blocks
 from paperdesk.data.csv_timestamps import NAT, parse_times
 from paperdesk.data.instruments import calendar_or_default
 from paperdesk.domain import DataError, InvalidInputError, Timeframe
-from paperdesk.domain.bar_rule import MISSING, NumberText, exact_text
+from paperdesk.domain.bar_rule import MISSING, BarProblem, NumberText, exact_text
 from paperdesk.domain.parsing import FIRST_YEAR, LARGEST, LAST_YEAR
 
 PRICES = ("open", "high", "low", "close")
 NUMBERS = (*PRICES, "volume")
 MAX_PROBLEMS = 1000  # problems kept in a report (all are counted)
 SHOWN_PROBLEMS = 5  # problems named in an error's message
+FIELD_COUNT_STOP = (
+    "stopped there: the other checks need every line split into the header's columns, so "
+    "they did not run; fix the field counts and check the file again"
+)
 SOURCE_TAGS = frozenset(
     {"lean", "bt", "btpy", "ft", "oanda", "fxcm", "coinbase", "binance", "bitfinex", "bybit"}
 )
@@ -81,20 +85,30 @@ class Problem(NamedTuple):
 
 
 class CsvReadError(DataError):
-    """A CSV file was refused; ``problems`` lists (line, column, reason), ``total`` counts all.
+    """A CSV file was refused; ``problems`` lists (line, column, reason), ``total`` counts all;
+    ``stopped`` says why the checks stopped before the rest of the file (None: every check ran).
 
     The message names the file and the first problems by line (``bars.csv line 3: ...``).
     """
 
-    def __init__(self, label: str, problems: list[Problem], total: int | None = None) -> None:
+    def __init__(
+        self,
+        label: str,
+        problems: list[Problem],
+        total: int | None = None,
+        *,
+        stopped: str | None = None,
+    ) -> None:
         self.label = label
         self.problems = sorted(problems)[:MAX_PROBLEMS]
         self.total = len(problems) if total is None else total
+        self.stopped = stopped
         super().__init__(self._message())
 
     def _more(self) -> str:
         hidden = self.total - min(len(self.problems), SHOWN_PROBLEMS)
-        return f" (and {hidden} more)" if hidden > 0 else ""
+        more = f" (and {hidden} more)" if hidden > 0 else ""
+        return more if self.stopped is None else f"{more}; {self.stopped}"
 
     def _message(self) -> str:
         named = "; ".join(f"line {p.line}: {p.reason}" for p in self.problems[:SHOWN_PROBLEMS])
@@ -324,8 +338,8 @@ class _Table:
         if self.rows == 0:
             raise self.fail([Problem(1, "", "no bars after the header line")])
 
-    def fail(self, problems: list[Problem]) -> CsvReadError:
-        return self.wording.error(self.label, problems)
+    def fail(self, problems: list[Problem], *, stopped: str | None = None) -> CsvReadError:
+        return self.wording.error(self.label, problems, stopped=stopped)
 
     def _header(self) -> list[str]:
         try:
@@ -400,7 +414,8 @@ class _Table:
         if found is None:
             return self.fail([Problem(1, "", f"not a CSV file: {error}")])
         expected, line, saw = (int(group) for group in found.groups())
-        return self.fail([Problem(line, "", f"{saw} fields where the header has {expected}")])
+        problem = Problem(line, "", f"{saw} fields where the header has {expected}")
+        return self.fail([problem], stopped=FIELD_COUNT_STOP)
 
     def _read_numbers(self) -> dict[str, np.ndarray | None]:
         """The number columns as float64, parsed by pandas' C parser a chunk of rows at a time
@@ -449,11 +464,11 @@ class _Table:
         settles nearly every file; only one with quotes or a mismatch is read line by line."""
         shape = file_shape(self.path, _SLICE_BYTES)
         self.quoted = shape.quoted
-        if shape.commas == shape.header_commas * shape.lines and not shape.quoted:
+        if shape.even and not shape.quoted:
             return
         problems = self._field_count_problems()
         if problems:
-            raise self.fail(problems)
+            raise self.fail(problems, stopped=FIELD_COUNT_STOP)
 
     def _field_count_problems(self) -> list[Problem]:
         text = self.content().decode("utf-8-sig", errors="replace")
@@ -629,8 +644,11 @@ def _check_values(values: dict[str, np.ndarray], table: _Table, report: _Report)
     that is not a number was reported as such already)."""
     columns = BarColumns(*(values[column] for column in NUMBERS))
     rule = check_columns(columns, limit=MAX_PROBLEMS, number_text=table.wording.number_text)
+    worded: dict[int, list[BarProblem]] = {}
     for row, problem in rule.problems:
-        reason = problem.reason
+        if row not in worded:  # the same problems, their numbers as the file writes them
+            worded[row] = row_problems(columns, row, number_text=_as_written(table, values, row))
+        reason = worded[row].pop(0).reason
         if problem.check == MISSING:
             if table.unparsed(problem.field)[row]:
                 continue
@@ -638,6 +656,28 @@ def _check_values(values: dict[str, np.ndarray], table: _Table, report: _Report)
         report.problems.append(Problem(row + 2, problem.field, reason))
     unparsed = sum(int(np.count_nonzero(table.unparsed(column))) for column in NUMBERS)
     report.total += rule.total - unparsed
+
+
+def _as_written(table: _Table, values: dict[str, np.ndarray], row: int) -> NumberText:
+    """Row ``row``'s numbers as its cells write them (``398.00``, not the float's ``398.0``);
+    a number no cell of the row holds (an adjusted price) in the wording's own way."""
+    cells: dict[Decimal, str] = {}
+    for column in NUMBERS:
+        text = table.text(column)
+        if text is None:
+            continue
+        cell = str(text.iloc[row])
+        try:
+            written = Decimal(cell)
+        except InvalidOperation:
+            continue
+        if written.is_finite() and written == exact_decimal(values[column][row]):
+            cells.setdefault(written, cell)
+
+    def number_text(value: Decimal) -> str:
+        return cells.get(value) or table.wording.number_text(value)
+
+    return number_text
 
 
 def _check_magnitudes(values: dict[str, np.ndarray], table: _Table, report: _Report) -> None:

@@ -33,6 +33,8 @@ from paperdesk.domain import (
     SignalAccepted,
     SignalRejected,
 )
+from paperdesk.domain.instruments import Instrument
+from paperdesk.domain.price_forms import plain_form, tick_form
 from paperdesk.domain.records import CursorRecord
 from paperdesk.domain.suggestions import did_you_mean
 from paperdesk.domain.ticks import BarTick, SignalOutcome, TickStatus
@@ -230,7 +232,8 @@ class LiveRunner:
         )  # fmt: skip
         for name, strategy_state in states.items():
             writer.strategy_state(portfolio_id, name, symbol, strategy_state, recorded_at)
-        message = _tick_message(bar, pending, decisions, late)
+        traded = state.instruments.get(symbol)
+        message = _tick_message(bar, pending, decisions, late, traded)
         details = {"symbol": symbol, "strategies": [s.name for s in pending]}
         # the kernel's mark: the quote mid with mark=mid; outside the session, the last
         # in-session mark (show, the mark command and the next tick's restore read it)
@@ -249,7 +252,12 @@ class LiveRunner:
             "tick.processed",
             bar.ts_close,
             recorded_at,
-            {"tick_id": tick_id, "bar_open": bar.ts_open.isoformat(), **details, **_price(bar)},
+            {
+                "tick_id": tick_id,
+                "bar_open": bar.ts_open.isoformat(),
+                **details,
+                **_price(bar, traded),
+            },
         )
         if memory is not None:
             after = _facts_after(
@@ -489,11 +497,16 @@ def _summary(strategy: str, decisions: Sequence[Decision]) -> str:
 
 
 def _tick_message(
-    bar: Bar, specs: Sequence[StrategySpec], decisions: Sequence[Decision], late: bool
+    bar: Bar,
+    specs: Sequence[StrategySpec],
+    decisions: Sequence[Decision],
+    late: bool,
+    instrument: Instrument | None,
 ) -> str:
     summaries = ", ".join(f"{s.name}: {_summary(s.name, decisions)}" for s in specs)
     late_note = " (orders already matched on this bar)" if late else ""
-    return f"{bar.symbol} bar {bar.ts_open.isoformat()} close {bar.close}{late_note}: {summaries}"
+    close = _price(bar, instrument)["close"]  # as the prices API writes it: 398.00, not 398.0
+    return f"{bar.symbol} bar {bar.ts_open.isoformat()} close {close}{late_note}: {summaries}"
 
 
 def _report(
@@ -540,14 +553,17 @@ def _report(
     )
 
 
-def _price(bar: Bar) -> dict[str, str]:
-    """The bar a tick processed, as the price streams send it (exact decimals as text)."""
+def _price(bar: Bar, instrument: Instrument | None) -> dict[str, str]:
+    """The bar a tick processed, as the price streams send it (exact decimals as text, written
+    as the prices API writes them: ``domain.price_forms``)."""
+    prices = (bar.open, bar.high, bar.low, bar.close)
+    if instrument is None:
+        shown = [str(plain_form(price)) for price in prices]
+    else:
+        shown = [str(tick_form(price, instrument.tick_size)) for price in prices]
     return {
         "timeframe": bar.timeframe,
         "bar_close": bar.ts_close.isoformat(),
-        "open": str(bar.open),
-        "high": str(bar.high),
-        "low": str(bar.low),
-        "close": str(bar.close),
-        "volume": str(bar.volume),
+        **dict(zip(("open", "high", "low", "close"), shown, strict=True)),
+        "volume": str(plain_form(bar.volume)),
     }

@@ -77,12 +77,15 @@ class EntryWindow:
 @dataclass(frozen=True, slots=True)
 class PlanReading:
     """A read plan: its good rows, the problems of the rows skipped (only with
-    ``skip_bad_rows``), and the extra columns that were ignored."""
+    ``skip_bad_rows``), the extra columns that were ignored, and every well-formed ticker a
+    row names, a skipped row's too (a caller checking tickers against the ledger asks for
+    these, so that a row bad for another reason is not also called an unknown ticker)."""
 
     source: str
     rows: tuple[PlanRow, ...]
     skipped: tuple[PlanProblem, ...] = ()
     ignored_columns: tuple[str, ...] = ()
+    tickers: tuple[str, ...] = ()
 
     @property
     def skipped_rows(self) -> tuple[int, ...]:
@@ -205,8 +208,12 @@ def parse_plan(
 
     rows: list[PlanRow] = []
     problems: list[PlanProblem] = []
+    named: dict[str, None] = {}
     for number, record in enumerate(records, start=1):
         values = {key.strip().lower(): value for key, value in record.items()}
+        ticker = _RowCheck(number, values).raw("ticker").upper()
+        if TICKER_PATTERN.match(ticker):
+            named[ticker] = None
         known = None if known_tickers is None else (known_tickers, tickers_known_as)
         row, row_problems = _row(number, values, known, as_of, entry_window)
         if row_problems:
@@ -215,7 +222,7 @@ def parse_plan(
             rows.append(row)
     if problems and not skip_bad_rows:
         raise PlanError(source, problems)
-    return PlanReading(source, tuple(rows), tuple(problems), tuple(ignored))
+    return PlanReading(source, tuple(rows), tuple(problems), tuple(ignored), tuple(named))
 
 
 def _file_problem(source: str, expected: str, error: OSError) -> PlanProblem:

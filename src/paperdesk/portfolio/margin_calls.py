@@ -13,7 +13,6 @@ from decimal import Decimal
 
 from paperdesk.domain import (
     AccountKind,
-    CashCheck,
     CashOverdrawn,
     Fill,
     MarginCalled,
@@ -21,6 +20,7 @@ from paperdesk.domain import (
     OrderRole,
     Side,
 )
+from paperdesk.domain.account_words import fill_words, margin_call_words, overdraft_words
 from paperdesk.portfolio.ledger import PortfolioLedger
 
 MARGIN_CALL = "margin-call"  # the strategy name a margin call's liquidation orders carry
@@ -60,10 +60,7 @@ def margin_call(
             break
         chosen.append(symbol)
         remaining -= _requirement_of(ledger, symbol, prices)
-    reason = (
-        f"margin call: equity {equity} below the maintenance requirement {requirement}; "
-        f"liquidating {', '.join(chosen)} (largest loser first) at the next price"
-    )
+    reason = margin_call_words(str(equity), str(requirement), chosen)
     exits = [
         OrderIntent(
             symbol,
@@ -96,13 +93,10 @@ def overdraft(
     cash = ledger.free_cash(prices)
     if cash >= 0 or ledger.cash >= cash_before:
         return None
-    what = f"{fill.side.value} {fill.quantity} {fill.symbol} at {fill.price} fee {fill.fee}"
-    if rules.cash_check is CashCheck.OFF:
-        reason = f"cash_check=off: {what} left cash at {cash}"
-    elif role is OrderRole.ENTRY:
-        reason = f"{what} left cash at {cash} (the entry was checked at an estimated fee)"
-    else:
-        reason = f"exit {what} left cash at {cash}; exits are never refused"
+    what = fill_words(
+        fill.side.value, str(fill.quantity), fill.symbol, str(fill.price), str(fill.fee)
+    )
+    reason = overdraft_words(what, str(cash), rules.cash_check, role)
     return CashOverdrawn(fill.ts, order_id, fill.symbol, cash, reason)
 
 

@@ -18,6 +18,8 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from paperdesk.domain import Bar, InvalidInputError, UnknownNameError, limits
+from paperdesk.domain.price_forms import plain_form, tick_form
+from paperdesk.service.instruments import instrument_of
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -106,14 +108,15 @@ class PriceService:
                 continue
             [(candle, bar)] = _candles(frame, len(frame) - 1)
             quote = bar.quote
+            tick = instrument_of(name).tick_size
             found.append(
                 LatestPrice(
                     name,
                     bar.timeframe,
-                    bar.close,
+                    candle.close,
                     candle,
-                    None if quote is None else quote.bid_close,
-                    None if quote is None else quote.ask_close,
+                    None if quote is None else tick_form(quote.bid_close, tick),
+                    None if quote is None else tick_form(quote.ask_close, tick),
                     _provenance(frame),
                 )
             )
@@ -150,18 +153,28 @@ class PriceService:
 
 
 def _candles(frame: pd.DataFrame, first: int) -> list[tuple[Candle, Bar]]:
-    """Rows ``first`` onwards as exact candles (column arrays: one conversion per page)."""
+    """Rows ``first`` onwards as exact candles (column arrays: one conversion per page), their
+    prices with the instrument's tick's decimals and volumes plain (``domain.price_forms``)."""
     from paperdesk.data.bar_convert import BarArrays
 
     rows = frame.iloc[first:]
-    arrays = BarArrays(rows, str(frame.attrs.get("symbol")), str(frame.attrs.get("timeframe")))
+    symbol = str(frame.attrs.get("symbol"))
+    arrays = BarArrays(rows, symbol, str(frame.attrs.get("timeframe")))
+    tick = instrument_of(symbol).tick_size
     sources = rows["source"].tolist() if "source" in rows.columns else [None] * len(rows)
     found: list[tuple[Candle, Bar]] = []
     for position, source in enumerate(sources):
         bar = arrays.bar(position)
         named = source if isinstance(source, str) and source else None
         candle = Candle(
-            bar.ts_open, bar.ts_close, bar.open, bar.high, bar.low, bar.close, bar.volume, named
+            bar.ts_open,
+            bar.ts_close,
+            tick_form(bar.open, tick),
+            tick_form(bar.high, tick),
+            tick_form(bar.low, tick),
+            tick_form(bar.close, tick),
+            plain_form(bar.volume),
+            named,
         )
         found.append((candle, bar))
     return found

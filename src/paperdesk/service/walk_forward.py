@@ -349,9 +349,8 @@ class _Run:
 
         request = self.request
         first = read_plan(path, skip_bad_rows=True)
-        tickers = {row.ticker for row in first.rows}
         known: dict[str, Any] = {}
-        for ticker in sorted(tickers):
+        for ticker in sorted(first.tickers):  # a bad row's too: its ticker is checked as well
             bars = self.market.bars(ticker, request.timeframe, self.start, self.end)
             if bars and bars[0].ts_close <= day.as_of:  # it had bars when the plan was made
                 known[ticker] = None

@@ -8,6 +8,7 @@ import csv
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from importlib import resources
+from pathlib import Path
 
 import pytest
 from api_fixtures import API, Harness, api, assert_refused
@@ -26,9 +27,19 @@ def bundled_rows(file: str) -> list[dict[str, str]]:
     return list(csv.DictReader(text.splitlines()))
 
 
+def cents(text: str) -> str:
+    """A price of the file with at least a cent's two decimals, as the API writes SPY's
+    (``386.0`` is ``386.00``, ``388.1702`` stays)."""
+    whole, _, fraction = text.partition(".")
+    return f"{whole}.{fraction.ljust(2, '0')}"
+
+
 def prices(rows: list[dict[str, str]]) -> list[tuple[str, ...]]:
-    """(day or hour label, open, high, low, close) as the file writes them."""
-    return [(r["timestamp"][:13], r["open"], r["high"], r["low"], r["close"]) for r in rows]
+    """(day or hour label, open, high, low, close): the file's values, to the cent at least."""
+    return [
+        (r["timestamp"][:13], *(cents(r[name]) for name in ("open", "high", "low", "close")))
+        for r in rows
+    ]
 
 
 def candle_prices(candles: list[dict[str, str]]) -> list[tuple[str, ...]]:
@@ -54,7 +65,7 @@ def test_the_latest_price_is_the_last_closed_bars_close(api: Harness) -> None:
     body = response.json()
     assert body["missing"] == ["QQQ"]
     [spy] = body["items"]
-    assert (spy["symbol"], spy["timeframe"], spy["price"]) == ("SPY", "1d", last["close"])
+    assert (spy["symbol"], spy["timeframe"], spy["price"]) == ("SPY", "1d", cents(last["close"]))
     assert spy["ts"] == "2021-03-31T20:00:00Z"  # the close of the NYSE session
     assert spy["candle"]["source"] == "bundled:lean_SPY_1d.csv"
     assert spy["candle"]["closed"] is True
@@ -67,7 +78,7 @@ def test_a_forming_bar_is_never_served(mid_session: tuple[TestClient, dict[str, 
     daily = bundled_rows("lean_SPY_1d.csv")
     hourly = [r for r in bundled_rows("lean_SPY_1h.csv") if r["timestamp"] < "2021-03-31T15"]
     latest = client.get(f"{API}/prices/latest", params={"symbols": "SPY"}, headers=headers)
-    assert latest.json()["items"][0]["price"] == daily[-2]["close"]  # 2021-03-30, not the 31st
+    assert latest.json()["items"][0]["price"] == cents(daily[-2]["close"])  # 03-30, not the 31st
     hours = client.get(
         f"{API}/prices/SPY/ohlc",
         params={"timeframe": "1h", "start": "2021-03-31T00:00:00Z", "limit": 50},
@@ -125,3 +136,25 @@ def test_bad_price_requests_are_named(api: Harness) -> None:
         assert_refused(api, response, status, code, named, before=before)
     unauthenticated = api.client.get(f"{API}/prices/latest", params={"symbols": "SPY"})
     assert (unauthenticated.status_code, unauthenticated.json()["code"]) == (401, "missing_api_key")
+
+
+def test_a_price_is_written_with_its_ticks_decimals_whatever_the_file_wrote(
+    api: Harness, tmp_path: Path
+) -> None:
+    """A bar is kept as its float's shortest text (398.0 for a file's 398.00 or 398): the API
+    answers 398.00, as every table prints an SPY price; a volume keeps no trailing zero."""
+    path = tmp_path / "SPY.csv"
+    path.write_text(
+        "timestamp,open,high,low,close,volume\n"
+        "2021-03-01,397.50,399.00,397.00,398.00,1000\n"
+        "2021-03-02,398,399.255,397,398,1500.0\n"
+    )
+    api.services.market_data.import_file(path, "SPY", "1d")
+    [spy] = api.get("/prices/latest", api.reader, params={"symbols": "SPY"}).json()["items"]
+    assert spy["price"] == "398.00"
+    candle = spy["candle"]
+    assert [candle[name] for name in ("open", "high", "low", "close", "volume")] == [
+        "398.00", "399.255", "397.00", "398.00", "1500",
+    ]  # fmt: skip
+    page = api.get("/prices/SPY/ohlc", api.reader, params={"start": "2021-03-01"}).json()
+    assert [c["open"] for c in page["items"]] == ["397.50", "398.00"]

@@ -239,3 +239,41 @@ def test_a_short_imported_series_in_place_of_the_bundled_one_is_warned_about(
     within = runner.invoke(app, [*run, "--param", "slow=3", "--from", first])
     assert within.exit_code == 0, within.stderr
     assert "warning" not in within.stderr  # the asked range is covered: nothing to say
+
+
+def test_backfill_shows_the_last_day_asked_not_the_exclusive_end(providers: FakeProvider) -> None:
+    providers.fail_months.clear()
+    code, out, err = invoke("backfill", "SPY", "--from", "2020-01-01", "--to", "2020-04-30",
+                            "--timeframe", "1h")  # fmt: skip
+    assert code == 0, err
+    assert "Backfill SPY 1h 2020-01-01 to 2020-04-30:" in out
+    assert "2020-05-01" not in out  # the exclusive end of the range and of its last chunk
+    assert "2020-04-01  2020-04-30  fetched" in out  # the last chunk, to its last day
+    code, out, err = invoke("backfill", "SPY", "--from", "2020-01-01", "--to", "2020-04-30",
+                            "--timeframe", "1h", "--json")  # fmt: skip
+    assert json.loads(out)["end"] == "2020-05-01T00:00:00+00:00"  # JSON: the exclusive instant
+
+
+def test_a_backfill_capped_at_now_shows_the_last_day_before_it(providers: FakeProvider) -> None:
+    code, out, err = invoke("backfill", "SPY", "--from", "2020-06-01", "--to", "2020-12-31")
+    assert code == 0, err
+    assert "2020-06-01 to 2020-06-30:" in out  # capped at the clock's now, 2020-07-01 00:00
+
+
+def test_a_wrong_field_count_is_named_and_says_the_checks_stopped_there(home: Path) -> None:
+    path = home / "bad.csv"
+    path.write_text(HEADER + "2024-01-02,10,9,11,10,1\n2024-01-03,10,11,9,10\n")
+    code, out, err = invoke("import", str(path), "--symbol", "SPY")
+    assert code == 1
+    assert err.splitlines()[1:] == [
+        "  line 3: 5 fields where the header has 6",
+        "  stopped there: the other checks need every line split into the header's columns, "
+        "so they did not run; fix the field counts and check the file again",
+    ]
+    code, out, err = invoke("import", str(path), "--symbol", "SPY", "--json")
+    document = json.loads(out)
+    assert [p["line"] for p in document["problems"]] == [3]
+    assert document["stopped"].startswith("stopped there: the other checks need every line")
+    path.write_text(HEADER + "2024-01-02,10,9,11,10,1\n")
+    code, out, err = invoke("import", str(path), "--symbol", "SPY", "--json")
+    assert json.loads(out)["stopped"] is None  # every check ran: high below low was found

@@ -261,3 +261,21 @@ def test_create_portfolio_takes_a_replay_interval_and_refuses_a_start_past_the_d
     )  # fmt: skip
     assert "--replay-from 2099-01-01 is after the last SPY 1d bar (" in message
     assert ledger_state() == before
+
+
+def test_a_trade_names_the_bars_close_with_the_ticks_decimals(tmp_path: Path) -> None:
+    """The stored close of a file's ``398`` is the float's ``398.0``: the message writes it as
+    the prices API and every table do, ``398.00``."""
+    path = tmp_path / "SPY.csv"
+    path.write_text(
+        "timestamp,open,high,low,close,volume\n"
+        "2021-03-01,397.50,399.00,397.00,398,1000\n"
+        "2021-03-02,398,399.25,397,398.5,1500\n"
+    )
+    ok("data", "import", str(path), "--symbol", "SPY", "--timeframe", "1d")
+    portfolio = json_of("create-portfolio", "closes", "10000", "--symbol", "SPY", "--source",
+                        "replay", "--replay-from", "2021-03-01")["id"]  # fmt: skip
+    first = ok("trade", str(portfolio), "SPY", "LIVE").stdout
+    assert "SPY bar 2021-03-01T00:00:00+00:00 close 398.00:" in first
+    second = ok("trade", str(portfolio), "SPY", "DRY").stdout
+    assert "close 398.50:" in second

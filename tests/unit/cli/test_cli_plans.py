@@ -49,6 +49,8 @@ def test_filter_writes_the_filtered_plan_and_the_audit(plan: Path, tmp_path: Pat
     )
     assert "2 of 3 rows kept" in result.stdout
     assert "exposure used 6,451.60" in result.stdout  # 3,895.80 + 2,555.80
+    assert "wrote " not in result.stdout  # a note, on stderr (README "Logs")
+    assert result.stderr.startswith(f"wrote {out / 'trade_plan_filtered.csv'} and ")
     rows = read_rows(out / "trade_plan_filtered.csv")
     assert [(r["ticker"], r["qty"], r["source_row"]) for r in rows] == [
         ("SPY", "10", "1"),

@@ -110,3 +110,22 @@ def test_a_missing_plan_file_is_one_error_line(tmp_path: Path) -> None:
         "simulate", str(tmp_path / "none.csv"), "--timeframe", "1h", "--out", str(tmp_path)
     )
     assert "none.csv" in error
+
+
+def test_money_is_printed_to_the_cent_from_the_exact_figures(tmp_path: Path) -> None:
+    """A per-share fee of 0.005 on 10 shares is 0.050 exactly: the table shows 0.05 (the JSON
+    keeps every digit)."""
+    path = tmp_path / "plan.csv"
+    path.write_text(
+        "ticker,side,qty,entry_price,take_profit,stop_loss,entry_datetime\n"
+        "SPY,buy,10,389.00,395,385,2021-03-02\n",
+        encoding="utf-8",
+    )
+    arguments = ("simulate", str(path), "--timeframe", "1h", "--out", str(tmp_path / "out"),
+                 "--commission", "per-share:0.005")  # fmt: skip
+    text = ok(*arguments, "--wide").stdout
+    assert "-42.10 (gross -42.00, fees 0.10)" in text
+    row = next(line for line in text.splitlines() if line.lstrip().startswith("1 "))
+    assert " 384.80  -42.10 " in row  # the exit and the P&L, to the cent
+    summary = json_of(*arguments)["summary"]
+    assert (summary["pnl"], summary["fees"]) == ("-42.100", "0.100")

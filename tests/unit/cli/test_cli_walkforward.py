@@ -4,6 +4,7 @@ tests/unit/service/test_service_walk_forward.py)."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -93,3 +94,14 @@ def test_a_strategy_symbol_without_daily_bars_is_one_error_line(tmp_path: Path) 
     )  # fmt: skip
     assert "--symbol: 'ZZZZ'" in error
     assert not out.exists()
+
+
+def test_the_summary_prints_money_as_every_table_does(plans: str, tmp_path: Path) -> None:
+    text = ok("walkforward", "--plans", plans, "--from", "2021-03-08", "--to", "2021-03-08",
+              "--out", str(tmp_path / "evidence")).stdout  # fmt: skip
+    cells = [re.split(r"\s{2,}", line.strip(), maxsplit=1) for line in text.splitlines()]
+    lines = {cell[0]: cell[-1] for cell in cells}
+    start, arrow, final = lines["Equity"].split()
+    assert (start, arrow) == ("100,000.00", "->")  # the document's "100000"
+    assert re.fullmatch(r"\d{2,3},\d{3}\.\d{2}", final)
+    assert lines["P&L after fees"].endswith(", fees 0.00)")  # the document's "0"

@@ -29,7 +29,7 @@ def test_add_prints_the_secret_once_and_deliver_sends_signed_events(paper_home: 
         failed = ok("webhook", "deliver")
         assert failed.stdout.strip() == "delivered 0 events, 1 failed attempts (1 webhooks due)"
         assert "HTTP 500" in failed.stderr
-        listed = ok("webhook", "list", str(portfolio)).stdout
+        listed = ok("webhook", "list", str(portfolio), "--wide").stdout
         assert "active, 1 failed attempts, next attempt " in listed
         assert "last error: HTTP 500 Internal Server Error" in listed
         services.webhook_dispatcher.deliver_due(services.clock.now() + timedelta(minutes=1))

@@ -132,3 +132,22 @@ def test_the_fast_timestamps_count_every_line(tmp_path: Path) -> None:
     assert csv_reader._fast_timestamps(path, 30) is not None
     path.write_text(HEADER + rows(30) + "\n")  # a blank line beyond the rows
     assert csv_reader._fast_timestamps(path, 30) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "even"),
+    [
+        (b"a,b,c\n1,2,3\n4,5,6\n", True),
+        (b"a,b,c\n1,2,3\n4,5,6", True),  # the last line without a newline
+        (b"a,b,c\n1,2\n4,5,6,7\n", False),  # the totals match, the lines do not
+        (b"a,b,c\n1,2,3\n4,5,6,7", False),
+        (b"a,b,c\n1,2,3\n\n", False),  # a blank line: the line-by-line check decides
+    ],
+)
+def test_even_says_whether_every_line_has_the_headers_commas(
+    tmp_path: Path, text: bytes, even: bool
+) -> None:
+    path = tmp_path / "file.csv"
+    path.write_bytes(text)
+    for size in (3, 7, 1 << 20):  # lines split across reads, and whole
+        assert file_shape(path, size).even is even

@@ -84,11 +84,11 @@ def test_a_load_error_names_the_first_bad_lines_and_counts_them_all(tmp_path: Pa
     error = caught.value
     assert isinstance(error, DataError)
     assert str(error) == (
-        "SPY.csv line 2: high 9.0 is below low 11.0; "
+        "SPY.csv line 2: high 9 is below low 11; "
         "line 3: close is missing or NaN (the cell is empty); "
         "line 4: open value 'x' is not a number; "
-        "line 6: volume -1.0 is negative; "
-        "line 7: high 11.0 is below open 12.0 (open is outside the low-high range) (and 1 more)"
+        "line 6: volume -1 is negative; "
+        "line 7: high 11 is below open 12 (open is outside the low-high range) (and 1 more)"
     )
     assert error.total == 6
 
@@ -124,3 +124,60 @@ def test_a_wrong_number_of_fields_names_its_line(tmp_path: Path) -> None:
     text = "timestamp,open,high,low,close,volume\n2024-01-02,10,11,9,10,1\n2024-01-03,1,2,1,1,1,7\n"
     with pytest.raises(CsvReadError, match=r"SPY\.csv line 3: 7 fields where the header has 6"):
         load_bars(write(tmp_path, text))
+
+
+def test_a_line_short_of_a_field_beside_one_long_by_one_is_named(tmp_path: Path) -> None:
+    """Equal comma totals hid both: the short line was read as a missing volume."""
+    text = (
+        "timestamp,open,high,low,close,volume\n"
+        "2024-01-02,10,11,9,10,1\n"
+        "2024-01-03,10,11,9,10\n"  # one field short
+        "2024-01-04,10,11,9,10,1,7\n"  # one field long
+    )
+    for read in (load_bars, lambda path: parse_csv(path, symbol="SPY", timeframe="1d")):
+        with pytest.raises(CsvReadError) as caught:
+            read(write(tmp_path, text))
+        assert [(p.line, p.reason) for p in caught.value.problems] == [
+            (3, "5 fields where the header has 6"),
+            (4, "7 fields where the header has 6"),
+        ]
+
+
+def test_wrong_field_counts_say_the_other_checks_did_not_run(tmp_path: Path) -> None:
+    text = (
+        "timestamp,open,high,low,close,volume\n"
+        "2024-01-02,10,9,11,10,1\n"  # high below low: found once the field counts are right
+        "2024-01-03,10,11,9,10,1,7\n"
+    )
+    with pytest.raises(CsvImportError) as caught:
+        parse_csv(write(tmp_path, text), symbol="SPY", timeframe="1d")
+    assert [p.line for p in caught.value.problems] == [3]
+    assert caught.value.stopped is not None
+    assert str(caught.value).endswith(
+        "line 3: 7 fields where the header has 6; stopped there: the other checks need every "
+        "line split into the header's columns, so they did not run; fix the field counts and "
+        "check the file again"
+    )
+    fixed = text.replace(",1,7\n", ",1\n")
+    with pytest.raises(CsvImportError) as caught:
+        parse_csv(write(tmp_path, fixed), symbol="SPY", timeframe="1d")
+    assert [(p.line, p.column) for p in caught.value.problems] == [(2, "high")]
+    assert caught.value.stopped is None
+
+
+def test_problems_write_the_numbers_as_the_file_does(tmp_path: Path) -> None:
+    """``398.00`` is named ``398.00``, not the float's ``398.0`` (a backtest's --data) nor
+    ``398`` (an import)."""
+    text = (
+        "timestamp,open,high,low,close,volume\n"
+        "2024-01-02,398.00,397.50,399.00,398,100\n"
+        "2024-01-03,398.00,399.00,397.00,400.10,100.0\n"
+    )
+    expected = [
+        "high 397.50 is below low 399.00",
+        "high 399.00 is below close 400.10 (close is outside the low-high range)",
+    ]
+    for read in (load_bars, lambda path: parse_csv(path, symbol="SPY", timeframe="1d")):
+        with pytest.raises(CsvReadError) as caught:
+            read(write(tmp_path, text))
+        assert [p.reason for p in caught.value.problems] == expected

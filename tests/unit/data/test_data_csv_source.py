@@ -78,9 +78,9 @@ def test_fast_and_slow_timestamp_paths_agree(tmp_path: Path) -> None:
         ([GOOD_ROWS[0], "2024-01-03T00:00:00Z,10.5,12.0,10.9,11.0,1"], 3,
          "low 10.9 is above open 10.5"),
         (["2024-01-02T00:00:00Z,10.0,11.0,0.0,10.5,100"], 2, "low 0.0 is not positive"),
-        (["2024-01-02T00:00:00Z,-1,11.0,-2,10.5,100"], 2, "open -1.0 is not positive"),
+        (["2024-01-02T00:00:00Z,-1,11.0,-2,10.5,100"], 2, "open -1 is not positive"),
         ([*GOOD_ROWS[:2], "2024-01-04T00:00:00Z,11.0,11.2,10.8,11.1,-5"], 4,
-         "volume -5.0 is negative"),
+         "volume -5 is negative"),
         ([GOOD_ROWS[0], "2024-01-03T00:00:00Z,10.5,abc,10.0,11.0,1"], 3,
          "high value 'abc' is not a number"),
         ([GOOD_ROWS[0], "2024-01-03T00:00:00Z,10.5,11.5,10.0,,1"], 3, "close is missing or NaN"),
@@ -114,7 +114,7 @@ def test_the_first_bad_line_is_reported(tmp_path: Path) -> None:
         "2024-01-03T00:00:00Z,10.5,11.5,10.0,11.0,-1",
         "2024-01-04T00:00:00Z,11.0,11.2,11.1,11.1,0",
     ]
-    with pytest.raises(DataError, match=r"bars\.csv line 3: volume -1\.0 is negative"):
+    with pytest.raises(DataError, match=r"bars\.csv line 3: volume -1 is negative"):
         load_bars(write_csv(tmp_path, rows))
 
 

@@ -222,3 +222,10 @@ def test_json_booleans_are_not_numbers() -> None:
 def test_an_empty_plan_has_no_rows() -> None:
     assert parse_plan("ticker,side,qty,entry_price\n", source="x", json_format=False).rows == ()
     assert parse_plan("[]", source="x", json_format=True).rows == ()
+
+
+def test_the_tickers_named_include_those_of_skipped_rows(tmp_path: Path) -> None:
+    text = "ticker,side,qty,entry_price\nspy,buy,1,390\nAAPL,buy,5,\nSPY,sell,1,\nB@D,buy,1,1\n"
+    reading = read_plan(write(tmp_path, text), skip_bad_rows=True)
+    assert [row.ticker for row in reading.rows] == ["SPY"]
+    assert reading.tickers == ("SPY", "AAPL")  # once each, in file order; not a malformed one

@@ -21,6 +21,7 @@ import pandas as pd
 import pytest
 
 from paperdesk.domain.errors import InvalidInputError, OptionError
+from paperdesk.plans.problems import PlanError
 from paperdesk.plans.settings import ExecutionMode
 from paperdesk.plans.simulator import simulate_plan
 from paperdesk.service import Services
@@ -455,3 +456,20 @@ def test_no_room_left_under_the_cap_drops_every_row_and_says_why() -> None:
     assert len(walk_forward_module._filtered(
         cheap, ExecutionMode.INTRADAY, almost, PlanSettings(), filter_plan
     ).rows) == 1  # fmt: skip
+
+
+def test_a_row_without_its_entry_price_is_named_for_that_alone(
+    services: Services, tmp_path: Path
+) -> None:
+    plans = tmp_path / "plans"
+    plans.mkdir()
+    (plans / "2021-03-09.csv").write_text(
+        "ticker,side,qty,entry_price\nSPY,buy,1,390\nAAPL,buy,5,\nZZZZ,buy,1,\n",
+        encoding="utf-8",
+    )
+    request = request_for(tmp_path, plans, "2021-03-09", "2021-03-09")
+    with pytest.raises(PlanError) as refused:
+        services.walk_forward.run(request)
+    named = [(p.row, p.field) for p in refused.value.problems]
+    # AAPL has bars: only its empty entry price is wrong; ZZZZ has none and no entry price
+    assert named == [(2, "entry_price"), (3, "ticker"), (3, "entry_price")]

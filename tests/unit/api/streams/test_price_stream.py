@@ -32,7 +32,14 @@ def _bundled(symbol: str, day: str) -> tuple[str, str, str, str, str, str]:
     history = HISTORY if symbol == "SPY" else AAPL
     row = history.iloc[position_of(history, day)]
     opened = history.index[position_of(history, day)].isoformat()
-    return (symbol, opened, *(str(row[name]) for name in ("open", "high", "low", "close")))
+    return (symbol, opened, *(_cents(str(row[name])) for name in ("open", "high", "low", "close")))
+
+
+def _cents(text: str) -> str:
+    """A bundled price with at least a cent's two decimals, as the streams write a US equity's
+    (the prices API's form: ``320.5`` is ``320.50``, ``322.125`` stays)."""
+    whole, _, fraction = text.partition(".")
+    return f"{whole}.{fraction.ljust(2, '0')}"
 
 
 def test_prices_come_for_subscribed_symbols_once_per_bar(database: Database) -> None:

@@ -1,0 +1,15 @@
+"""The money lines of ``simulate`` and ``walkforward`` summaries, printed as every amount is
+(``cli.money``: to the cent, thousands separated), from the documents' exact decimal strings."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from paperdesk.cli.money import exact, money
+
+
+def pnl_after_fees(summary: Mapping[str, Any]) -> str:
+    """``-42.10 (gross -42.00, fees 0.10)``: net, then gross and fees."""
+    net, gross, fees = (exact(summary[key]) for key in ("pnl", "gross_pnl", "fees"))
+    return f"{money(net)} (gross {money(gross)}, fees {money(fees)})"
