@@ -16,7 +16,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, Table, bindparam, func, insert, select, update
+from sqlalchemy import CursorResult, Table, bindparam, insert, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.util import identity_key
 
@@ -53,23 +53,31 @@ from paperdesk.domain.records import (
 from paperdesk.portfolio import LedgerState
 from paperdesk.store.audit import AuditedEvent, audit_entry, audit_row, audit_rows, audit_values
 from paperdesk.store.event_documents import event_document, event_kind, plain
+from paperdesk.store.event_rows import (
+    insert_checkpoint,
+    insert_fills,
+    insert_signals,
+    insert_trades,
+    last_fill_id,
+    write_positions,
+)
 from paperdesk.store.mappers import (
     equity_row,
     equity_values,
     fill_row,
+    fill_values,
     ledger_state_document,
     position_row,
+    position_values,
     trade_row,
+    trade_values,
     write_order,
 )
 from paperdesk.store.models import (
-    FillRow,
-    LedgerCheckpointRow,
     MarketCursorRow,
     OrderRow,
     OutboxCounterRow,
     PortfolioRow,
-    PositionRow,
     SignalRow,
     StrategyStateRow,
     TickRunRow,
@@ -169,6 +177,8 @@ class LedgerWriter:
         self.cursors: dict[int, dict[str, tuple[Decimal | None, datetime | None]]] = {}
         # the totals this transaction wrote last, per portfolio (``save_account``)
         self._accounts: dict[int, AccountState] = {}
+        # the last fill id this transaction inserted, per portfolio (``checkpoint``)
+        self._last_fills: dict[int, int] = {}
 
     # -------------------------------------------------------------------------- portfolios
 
@@ -302,26 +312,45 @@ class LedgerWriter:
                 if isinstance(event, _ORDER_EVENTS)
             ],
         )
+        fills: list[dict[str, Any]] = []
+        trades: list[dict[str, Any]] = []
+        signals: list[dict[str, Any]] = []
+        positions: list[tuple[str, dict[str, Any] | None]] = []
         for event in events:
             if isinstance(event, OrderFilled):
                 order = event.order
-                row = fill_row(portfolio_id, event.fill, order.strategy, exit_reason(order))
-                row.tick_id = tick_id
-                session.add(row)
+                fills.append(
+                    fill_values(
+                        portfolio_id, event.fill, order.strategy, exit_reason(order), tick_id
+                    )
+                )
             elif isinstance(event, PositionOpened | PositionChanged):
-                self._save_position(portfolio_id, event)
+                position = event.position
+                positions.append((position.symbol, position_values(portfolio_id, position, None)))
             elif isinstance(event, PositionClosed):
-                stored = session.get(PositionRow, (portfolio_id, event.position.symbol))
-                if stored is not None:
-                    session.delete(stored)
-                    session.flush()  # a position reopened by the same fill is a new row
-                trade = trade_row(portfolio_id, event.trade)
-                trade.tick_id = tick_id
-                session.add(trade)
+                positions.append((event.position.symbol, None))
+                trades.append(trade_values(portfolio_id, event.trade, tick_id))
             elif isinstance(event, CorporateActionApplied):
-                self._save_corporate_action(portfolio_id, event, tick_id)
+                position = event.position
+                if position.quantity != 0:
+                    positions.append(
+                        (position.symbol, position_values(portfolio_id, position, None))
+                    )
+                    continue
+                # a reverse split that left only a fraction closes it and its round trip
+                positions.append((position.symbol, None))
+                if event.trade is not None:
+                    trades.append(trade_values(portfolio_id, event.trade, tick_id))
             elif isinstance(event, SignalAccepted | SignalRejected) and bar is not None:
-                session.add(_signal_row(portfolio_id, event, bar))
+                signals.append(_signal_values(portfolio_id, event, bar))
+        # one statement per kind of row (store/event_rows.py): no read before a position's
+        # write, the fills' ids taken from their INSERT (the checkpoint's last fill)
+        write_positions(session, portfolio_id, positions)
+        filled = insert_fills(session, fills)
+        if filled:
+            self._last_fills[portfolio_id] = max(filled)
+        insert_signals(session, signals)
+        insert_trades(session, trades)
         audited: list[AuditedEvent] = [
             e
             for e in events
@@ -332,35 +361,6 @@ class LedgerWriter:
             self.publish(
                 portfolio_id, event_kind(event), event.ts_event, recorded_at, event_document(event)
             )
-
-    def _save_corporate_action(
-        self, portfolio_id: int, event: CorporateActionApplied, tick_id: int | None
-    ) -> None:
-        """The position on the new terms; a reverse split that left only a fraction closes it
-        and completes its round trip."""
-        if event.position.quantity != 0:
-            self._save_position(portfolio_id, event)
-            return
-        stored = self._session.get(PositionRow, (portfolio_id, event.position.symbol))
-        if stored is not None:
-            self._session.delete(stored)
-        if event.trade is not None:
-            trade = trade_row(portfolio_id, event.trade)
-            trade.tick_id = tick_id
-            self._session.add(trade)
-
-    def _save_position(
-        self, portfolio_id: int, event: PositionOpened | PositionChanged | CorporateActionApplied
-    ) -> None:
-        position = event.position
-        fresh = position_row(portfolio_id, position, None)
-        stored = self._session.get(PositionRow, (portfolio_id, position.symbol))
-        if stored is None:
-            self._session.add(fresh)
-            return
-        stored.quantity, stored.cost = fresh.quantity, fresh.cost
-        stored.average_price, stored.realized_pnl = fresh.average_price, fresh.realized_pnl
-        stored.opened_at = fresh.opened_at
 
     def import_history(
         self,
@@ -374,6 +374,7 @@ class LedgerWriter:
     ) -> None:
         """An imported portfolio's history as it was exported (checked by the caller)."""
         session = self._session
+        self._last_fills.pop(portfolio_id, None)  # its checkpoint reads the last fill stored
         session.add_all(
             write_order(OrderRow(portfolio_id=portfolio_id), stored.order, stored.ts_eligible)
             for stored in orders
@@ -394,21 +395,24 @@ class LedgerWriter:
     # -------------------------------------------------------------------------- checkpoints
 
     def checkpoint(self, portfolio_id: int, state: LedgerState, recorded_at: datetime) -> None:
-        """The books as they stand after this unit of work's fills (restore starts here)."""
-        self._session.flush()
-        last_fill = self._session.scalar(
-            select(func.max(FillRow.id)).where(FillRow.portfolio_id == portfolio_id)
-        )
-        self._session.add(
-            LedgerCheckpointRow(
-                portfolio_id=portfolio_id,
-                last_fill_id=int(last_fill or 0),
-                cash=state.cash,
-                fees_paid=state.fees,
-                realized_pnl=state.realized_pnl,
-                state=ledger_state_document(state),
-                recorded_at=recorded_at,
-            )
+        """The books as they stand after this unit of work's fills (restore starts here). Its
+        last fill is the last this transaction inserted (``record_events``: under the
+        portfolio's lock no other fill of it can come after them), read from the rows only
+        when it inserted none."""
+        last_fill = self._last_fills.get(portfolio_id)
+        if last_fill is None:
+            last_fill = last_fill_id(self._session, portfolio_id)
+        insert_checkpoint(
+            self._session,
+            {
+                "portfolio_id": portfolio_id,
+                "last_fill_id": last_fill,
+                "cash": state.cash,
+                "fees_paid": state.fees,
+                "realized_pnl": state.realized_pnl,
+                "state": ledger_state_document(state),
+                "recorded_at": recorded_at,
+            },
         )
 
     def equity_snapshot(
@@ -723,23 +727,23 @@ def _cursor_values(
     return values
 
 
-def _signal_row(
+def _signal_values(
     portfolio_id: int, event: SignalAccepted | SignalRejected, bar: BarContext
-) -> SignalRow:
+) -> dict[str, Any]:
     signal = event.signal
     rejection = event.reason if isinstance(event, SignalRejected) else None
-    return SignalRow(
-        portfolio_id=portfolio_id,
-        tick_id=bar.tick_id,
-        strategy=signal.strategy,
-        symbol=signal.symbol,
-        candle_at=bar.ts_bar,
-        bar_index=bar.bar_index,
-        direction=int(signal.direction),
-        confidence=signal.confidence,
-        stop=signal.stop,
-        target=signal.target,
-        reason=signal.reason,
-        status="accepted" if rejection is None else "rejected",
-        rejection=rejection,
-    )
+    return {
+        "portfolio_id": portfolio_id,
+        "tick_id": bar.tick_id,
+        "strategy": signal.strategy,
+        "symbol": signal.symbol,
+        "candle_at": bar.ts_bar,
+        "bar_index": bar.bar_index,
+        "direction": int(signal.direction),
+        "confidence": signal.confidence,
+        "stop": signal.stop,
+        "target": signal.target,
+        "reason": signal.reason,
+        "status": "accepted" if rejection is None else "rejected",
+        "rejection": rejection,
+    }

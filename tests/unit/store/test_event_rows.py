@@ -1,0 +1,256 @@
+"""A unit's event rows as Core statements (``store.event_rows``, used by
+``LedgerWriter.record_events`` and ``checkpoint``): the fill ids an INSERT returns are the rows'
+ids in the order given, the checkpoint's last fill is the last one stored, a position's upsert
+leaves the row the read-then-write left (a new row when it opens, the figures updated and the
+opened bar index kept when it changes, no row when it closes, a new row when the same fill
+reopens it), without a read before the write, and a copy the session loaded reads back the new
+row."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+
+from sqlalchemy import event, select, text
+
+from paperdesk.domain import (
+    Direction,
+    Fill,
+    Order,
+    OrderFilled,
+    OrderStatus,
+    OrderType,
+    Position,
+    PositionChanged,
+    PositionClosed,
+    PositionOpened,
+    Side,
+    Signal,
+    SignalAccepted,
+    SignalRejected,
+    Trade,
+)
+from paperdesk.portfolio import LedgerState
+from paperdesk.store import BarContext, Database, TickRun
+from paperdesk.store.event_rows import insert_fills
+from paperdesk.store.mappers import fill_values
+from paperdesk.store.models import FillRow, PositionRow
+
+DAY = datetime(2024, 3, 4, 15, tzinfo=UTC)
+LATER = DAY + timedelta(hours=1)
+
+
+def _portfolio(database: Database) -> int:
+    with database.transaction() as repository:
+        return repository.writer.create_portfolio(
+            name="rows",
+            base_currency="USD",
+            starting_cash=Decimal(1000),
+            settings={},
+            created_at=DAY,
+        )
+
+
+def _filled(order_id: str, side: Side, quantity: str, price: str) -> OrderFilled:
+    order = Order(
+        order_id,
+        f"client-{order_id}",
+        "SPY",
+        side,
+        OrderType.MARKET,
+        Decimal(quantity),
+        DAY,
+        status=OrderStatus.FILLED,
+        filled_quantity=Decimal(quantity),
+        average_price=Decimal(price),
+        strategy="macd-cross",
+        reason="entry",
+    )
+    fill = Fill(order_id, "SPY", side, Decimal(quantity), Decimal(price), Decimal("0.35"), LATER)
+    return OrderFilled(LATER, order, fill)
+
+
+def _position(quantity: str, price: str, realized: str = "0") -> Position:
+    return Position("SPY", Decimal(quantity), Decimal(price), Decimal(realized), DAY)
+
+
+def _positions(database: Database, pid: int) -> list[tuple[object, ...]]:
+    with database.reading() as repository:
+        rows = repository._session.execute(
+            text(
+                "SELECT symbol, quantity, cost, average_price, realized_pnl, opened_bar_index "
+                "FROM positions WHERE portfolio_id = :pid ORDER BY symbol"
+            ),
+            {"pid": pid},
+        )
+        return [
+            (row[0], Decimal(str(row[1])), Decimal(str(row[2])), Decimal(str(row[3])),
+             Decimal(str(row[4])), row[5])
+            for row in rows
+        ]  # fmt: skip
+
+
+@contextmanager
+def _statements(database: Database) -> Iterator[list[str]]:
+    sent: list[str] = []
+
+    def record(_conn: object, _cursor: object, statement: str, *_rest: object) -> None:
+        sent.append(" ".join(statement.split()))
+
+    event.listen(database.engine, "before_cursor_execute", record)
+    try:
+        yield sent
+    finally:
+        event.remove(database.engine, "before_cursor_execute", record)
+
+
+def test_the_fill_ids_returned_are_the_rows_ids_in_the_order_given(database: Database) -> None:
+    pid = _portfolio(database)
+    fills = [_filled(f"O{n}", Side.BUY, str(n), f"10{n}.5") for n in range(1, 5)]
+    with database.transaction() as repository:
+        ids = insert_fills(
+            repository._session,
+            [
+                fill_values(pid, f.fill, "macd-cross", f"reason {n}", None)
+                for n, f in enumerate(fills)
+            ],
+        )
+        more = insert_fills(
+            repository._session, [fill_values(pid, fills[0].fill, "manual", "again", None)]
+        )
+    with database.reading() as repository:
+        stored = repository._session.execute(
+            select(FillRow.id, FillRow.order_id, FillRow.reason, FillRow.quantity)
+            .where(FillRow.portfolio_id == pid)
+            .order_by(FillRow.id)
+        ).all()
+    assert [row[0] for row in stored] == ids + more
+    assert ids == sorted(ids)
+    assert more[0] > ids[-1]
+    assert [(row[1], row[2], row[3]) for row in stored[:4]] == [
+        (f"O{n}", f"reason {n - 1}", Decimal(n)) for n in range(1, 5)
+    ]
+
+
+def test_a_checkpoint_takes_the_last_fill_stored(database: Database) -> None:
+    pid = _portfolio(database)
+    state = LedgerState(Decimal(1000), Decimal(0), Decimal(0), (), ())
+    with database.transaction() as repository:
+        writer = repository.writer
+        writer.record_events(
+            pid, [_filled("O1", Side.BUY, "1", "100"), _filled("O2", Side.BUY, "2", "101")],
+            recorded_at=LATER,
+        )  # fmt: skip
+        writer.checkpoint(pid, state, LATER)
+    with database.transaction() as repository:  # no fill in this unit: read from the rows
+        repository.writer.checkpoint(pid, state, LATER)
+    with database.reading() as repository:
+        session = repository._session
+        last = session.scalar(text("SELECT max(id) FROM fills WHERE portfolio_id = :p"), {"p": pid})
+        marks = session.scalars(
+            text("SELECT last_fill_id FROM ledger_checkpoints WHERE portfolio_id = :p ORDER BY id"),
+            {"p": pid},
+        ).all()
+    assert last is not None
+    assert list(marks) == [last, last]
+
+
+def test_a_checkpoint_after_fills_sends_no_read_of_the_last_fill(database: Database) -> None:
+    pid = _portfolio(database)
+    state = LedgerState(Decimal(1000), Decimal(0), Decimal(0), (), ())
+    with _statements(database) as sent, database.transaction() as repository:
+        repository.writer.record_events(pid, [_filled("O1", Side.BUY, "1", "100")], recorded_at=DAY)
+        repository.writer.checkpoint(pid, state, DAY)
+    assert not [s for s in sent if s.startswith("SELECT max(fills.id)")]
+    with _statements(database) as sent, database.transaction() as repository:
+        repository.writer.checkpoint(pid, state, DAY)
+    assert [s for s in sent if s.startswith("SELECT max(fills.id)")]
+
+
+def test_a_position_opened_changed_closed_and_reopened(database: Database) -> None:
+    pid = _portfolio(database)
+
+    def record(*events: object) -> list[str]:
+        with _statements(database) as sent, database.transaction() as repository:
+            repository.writer.record_events(pid, list(events), recorded_at=LATER)  # type: ignore[arg-type]
+        return [s for s in sent if "positions" in s]
+
+    opened = _position("3", "100.25")
+    assert len(record(PositionOpened(LATER, opened))) == 1  # no read before the write
+    assert _positions(database, pid) == [
+        ("SPY", Decimal(3), Decimal("300.75"), Decimal("100.25"), Decimal(0), None)
+    ]
+    with database.transaction() as repository:  # a bar index a row may hold is kept
+        repository._session.execute(
+            text("UPDATE positions SET opened_bar_index = 7 WHERE portfolio_id = :p"), {"p": pid}
+        )
+    added, reduced = _position("5", "100.45"), _position("4", "100.45", "1.10")
+    writes = record(
+        PositionChanged(LATER, added, Decimal(0)), PositionChanged(LATER, reduced, Decimal("1.1"))
+    )
+    assert len(writes) == 1  # one symbol's run of writes: its last
+    assert _positions(database, pid) == [
+        ("SPY", Decimal(4), Decimal("401.80"), Decimal("100.45"), Decimal("1.10"), 7)
+    ]
+    trade = Trade(
+        "SPY", Side.BUY, Decimal(4), Decimal("100.45"), Decimal(102), DAY, LATER,
+        Decimal("0.70"), Decimal("5.50"), "macd-cross", "signal",
+    )  # fmt: skip
+    reversed_into = Position("SPY", Decimal(-2), Decimal(102), Decimal(0), LATER)
+    writes = record(
+        PositionClosed(LATER, _position("0", "0", "6.20"), trade),
+        PositionOpened(LATER, reversed_into),
+    )
+    assert [s.split()[0] for s in writes] == ["DELETE", "INSERT"]
+    assert _positions(database, pid) == [
+        ("SPY", Decimal(-2), Decimal(-204), Decimal(102), Decimal(0), None)  # a new row
+    ]
+    record(PositionClosed(LATER, _position("0", "0", "6.20"), trade))
+    assert _positions(database, pid) == []
+    with database.reading() as repository:
+        trades = repository.trades(pid)
+    assert trades == [trade, trade]
+
+
+def test_a_position_the_session_loaded_reads_back_the_new_row(database: Database) -> None:
+    pid = _portfolio(database)
+    with database.transaction() as repository:
+        repository.writer.record_events(
+            pid, [PositionOpened(LATER, _position("3", "100"))], recorded_at=LATER
+        )
+    with database.transaction() as repository:
+        loaded = repository._session.get(PositionRow, (pid, "SPY"))
+        assert loaded is not None
+        assert loaded.quantity == 3
+        repository.writer.record_events(
+            pid, [PositionChanged(LATER, _position("5", "100"), Decimal(0))], recorded_at=LATER
+        )
+        assert loaded.quantity == 5
+        assert repository.positions(pid)[0].quantity == 5
+
+
+def test_signals_and_round_trips_of_a_tick_are_one_insert_each(database: Database) -> None:
+    pid = _portfolio(database)
+    signals = [
+        SignalAccepted(LATER, Signal(name, "SPY", Direction.LONG, LATER, 0.5))
+        for name in ("macd-cross", "tsi-momentum")
+    ]
+    signals.append(
+        SignalRejected(LATER, Signal("rsi-divergence", "SPY", Direction.SHORT, LATER), "cooldown")
+    )
+    run = TickRun("macd-cross", "SPY", "1h", DAY, LATER, "long", "signal")
+    with _statements(database) as sent, database.transaction() as repository:
+        tick_id = repository.writer.record_ticks(pid, [run], LATER)
+        repository.writer.record_events(
+            pid, signals, recorded_at=LATER, bar=BarContext(tick_id, DAY, 41)
+        )
+    assert len([s for s in sent if s.startswith("INSERT INTO signals")]) == 1
+    with database.reading() as repository:
+        stored = repository.signals(pid)
+    assert sorted((s.strategy, s.status, s.rejection, s.confidence) for s in stored) == [
+        ("macd-cross", "accepted", None, 0.5),
+        ("rsi-divergence", "rejected", "cooldown", 1.0),
+        ("tsi-momentum", "accepted", None, 0.5),
+    ]
