@@ -34,8 +34,8 @@ from paperdesk.store.order_rows import flush_pending
 
 FILLS = cast(Table, FillRow.__table__)
 POSITIONS = cast(Table, PositionRow.__table__)
-_TRADES = cast(Table, TradeRow.__table__)
-_SIGNALS = cast(Table, SignalRow.__table__)
+TRADES = cast(Table, TradeRow.__table__)
+SIGNALS = cast(Table, SignalRow.__table__)
 _CHECKPOINTS = cast(Table, LedgerCheckpointRow.__table__)
 # built once (a statement's construction costs more than its execution here): the fills with
 # their ids in the order given (``sort_by_parameter_order``, asked for on PostgreSQL, whose
@@ -44,8 +44,8 @@ _INSERT_FILLS = {
     ordered: insert(FILLS).returning(FILLS.c.id, sort_by_parameter_order=ordered)
     for ordered in (False, True)
 }
-_INSERT_TRADES = insert(_TRADES)
-_INSERT_SIGNALS = insert(_SIGNALS)
+_INSERT_TRADES = insert(TRADES)
+_INSERT_SIGNALS = insert(SIGNALS)
 _INSERT_CHECKPOINT = insert(_CHECKPOINTS)
 _DELETE_POSITION = delete(POSITIONS).where(
     POSITIONS.c.portfolio_id == bindparam("position_portfolio"),

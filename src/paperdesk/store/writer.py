@@ -54,6 +54,9 @@ from paperdesk.portfolio import LedgerState
 from paperdesk.store.audit import AuditedEvent, audit_entry, audit_row, audit_rows, audit_values
 from paperdesk.store.event_documents import event_document, event_kind, plain
 from paperdesk.store.event_rows import (
+    FILLS,
+    SIGNALS,
+    TRADES,
     insert_checkpoint,
     insert_fills,
     insert_signals,
@@ -82,9 +85,16 @@ from paperdesk.store.models import (
     StrategyStateRow,
     TickRunRow,
 )
-from paperdesk.store.order_rows import flush_pending, insert_audit, insert_outbox, write_orders
+from paperdesk.store.order_rows import (
+    AUDIT,
+    flush_pending,
+    insert_audit,
+    insert_outbox,
+    write_orders,
+)
 from paperdesk.store.outbox_writes import number_and_write
 from paperdesk.store.tick_rows import tick_closing
+from paperdesk.store.unnest_inserts import insert_together
 
 _AUDITED = (
     OrderAccepted,
@@ -318,12 +328,8 @@ class LedgerWriter:
         positions: list[tuple[str, dict[str, Any] | None]] = []
         for event in events:
             if isinstance(event, OrderFilled):
-                order = event.order
-                fills.append(
-                    fill_values(
-                        portfolio_id, event.fill, order.strategy, exit_reason(order), tick_id
-                    )
-                )
+                strategy, reason = event.order.strategy, exit_reason(event.order)
+                fills.append(fill_values(portfolio_id, event.fill, strategy, reason, tick_id))
             elif isinstance(event, PositionOpened | PositionChanged):
                 position = event.position
                 positions.append((position.symbol, position_values(portfolio_id, position, None)))
@@ -343,20 +349,28 @@ class LedgerWriter:
                     trades.append(trade_values(portfolio_id, event.trade, tick_id))
             elif isinstance(event, SignalAccepted | SignalRejected) and bar is not None:
                 signals.append(_signal_values(portfolio_id, event, bar))
-        # one statement per kind of row (store/event_rows.py): no read before a position's
-        # write, the fills' ids taken from their INSERT (the checkpoint's last fill)
-        write_positions(session, portfolio_id, positions)
-        filled = insert_fills(session, fills)
-        if filled:
-            self._last_fills[portfolio_id] = max(filled)
-        insert_signals(session, signals)
-        insert_trades(session, trades)
         audited: list[AuditedEvent] = [
             e
             for e in events
             if isinstance(e, _AUDITED) or (isinstance(e, SignalAccepted) and e.notes)
         ]
-        insert_audit(session, audit_values(portfolio_id, audited, recorded_at, tick_id))
+        audit = audit_values(portfolio_id, audited, recorded_at, tick_id)
+        # no read before a position's write, the fills' ids taken from their INSERT (the
+        # checkpoint's last fill): store/event_rows.py
+        write_positions(session, portfolio_id, positions)
+        if (fills or signals or trades) and session.get_bind().dialect.name == "postgresql":
+            # one round trip for the new rows (store/unnest_inserts.py), the fills' ids back
+            flush_pending(session)
+            kinds = ((SIGNALS, signals), (TRADES, trades), (AUDIT, audit), (FILLS, fills))
+            filled = insert_together(session, [(table, rows) for table, rows in kinds if rows])
+            filled = filled if fills else []
+        else:  # one statement per kind of row
+            filled = insert_fills(session, fills)
+            insert_signals(session, signals)
+            insert_trades(session, trades)
+            insert_audit(session, audit)
+        if filled:
+            self._last_fills[portfolio_id] = max(filled)
         for event in events:
             self.publish(
                 portfolio_id, event_kind(event), event.ts_event, recorded_at, event_document(event)

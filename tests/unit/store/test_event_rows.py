@@ -231,26 +231,116 @@ def test_a_position_the_session_loaded_reads_back_the_new_row(database: Database
         assert repository.positions(pid)[0].quantity == 5
 
 
-def test_signals_and_round_trips_of_a_tick_are_one_insert_each(database: Database) -> None:
-    pid = _portfolio(database)
-    signals = [
-        SignalAccepted(LATER, Signal(name, "SPY", Direction.LONG, LATER, 0.5))
-        for name in ("macd-cross", "tsi-momentum")
+def _tick_events() -> list[object]:
+    """A tick's events with two fills, a closed position, an entry signal and a rejected one."""
+    closing = _filled("O1", Side.SELL, "4", "102")
+    entry = _filled("O2", Side.SELL, "2", "102")
+    trade = Trade(
+        "SPY", Side.BUY, Decimal(4), Decimal("100.45"), Decimal(102), DAY, LATER,
+        Decimal("0.70"), Decimal("5.50"), "macd-cross", "signal",
+    )  # fmt: skip
+    return [
+        SignalAccepted(
+            LATER, Signal("macd-cross", "SPY", Direction.SHORT, LATER, 0.5), ("a note",)
+        ),
+        SignalRejected(LATER, Signal("rsi-divergence", "SPY", Direction.SHORT, LATER), "cooldown"),
+        closing,
+        PositionClosed(LATER, _position("0", "0", "6.20"), trade),
+        entry,
+        PositionOpened(LATER, Position("SPY", Decimal(-2), Decimal(102), Decimal(0), LATER)),
     ]
-    signals.append(
-        SignalRejected(LATER, Signal("rsi-divergence", "SPY", Direction.SHORT, LATER), "cooldown")
-    )
-    run = TickRun("macd-cross", "SPY", "1h", DAY, LATER, "long", "signal")
-    with _statements(database) as sent, database.transaction() as repository:
-        tick_id = repository.writer.record_ticks(pid, [run], LATER)
-        repository.writer.record_events(
-            pid, signals, recorded_at=LATER, bar=BarContext(tick_id, DAY, 41)
-        )
-    assert len([s for s in sent if s.startswith("INSERT INTO signals")]) == 1
+
+
+def _rows(database: Database, pid: int) -> dict[str, list[tuple[object, ...]]]:
+    """Every column but the ids of the portfolio's new rows, in id order."""
+    tables = {
+        "fills": "tick_id, order_id, symbol, side, quantity, price, fee, slippage, filled_at, "
+        "strategy, reason",
+        "trades": "tick_id, symbol, side, quantity, entry_price, exit_price, entry_at, exit_at, "
+        "fees, pnl, strategy, exit_reason",
+        "signals": "tick_id, strategy, symbol, candle_at, bar_index, direction, confidence, stop, "
+        "target, reason, status, rejection",
+        "audit_log": "tick_id, recorded_at, at, kind, message, CAST(details AS TEXT)",
+    }
     with database.reading() as repository:
-        stored = repository.signals(pid)
-    assert sorted((s.strategy, s.status, s.rejection, s.confidence) for s in stored) == [
-        ("macd-cross", "accepted", None, 0.5),
-        ("rsi-divergence", "rejected", "cooldown", 1.0),
-        ("tsi-momentum", "accepted", None, 0.5),
-    ]
+        return {
+            table: [
+                tuple(row)
+                for row in repository._session.execute(
+                    text(f"SELECT {columns} FROM {table} WHERE portfolio_id = :p ORDER BY id"),
+                    {"p": pid},
+                )
+            ]
+            for table, columns in tables.items()
+        }
+
+
+def test_a_ticks_new_rows_are_one_statement_on_postgresql(database: Database) -> None:
+    """Fills, round trips, signals and audit entries: one INSERT ... RETURNING on PostgreSQL
+    (``store/unnest_inserts.py``), one INSERT per kind on SQLite; the same rows either way
+    (the rows written one INSERT per kind on the same database are the reference)."""
+    rows = []
+    for together in (True, False):
+        pid = _portfolio(database)
+        run = TickRun("macd-cross", "SPY", "1h", DAY, LATER, "short", "signal")
+        with _statements(database) as sent, database.transaction() as repository:
+            tick_id = repository.writer.record_ticks(pid, [run], LATER)
+            bar = BarContext(tick_id, DAY, 41)
+            if together:
+                repository.writer.record_events(pid, _tick_events(), recorded_at=LATER, bar=bar)  # type: ignore[arg-type]
+            else:
+                _one_insert_per_kind(repository, pid, bar)
+        inserts = [s for s in sent if s.startswith(("INSERT", "WITH"))]
+        if together and database.engine.dialect.name == "postgresql":
+            assert len([s for s in inserts if "INSERT INTO fills" in s]) == 1
+            (statement,) = [s for s in inserts if "INSERT INTO fills" in s]
+            for table in ("signals", "trades", "audit_log"):
+                assert f"INSERT INTO {table}" in statement
+        elif together:
+            for table in ("fills", "signals", "trades", "audit_log"):
+                assert len([s for s in inserts if s.startswith(f"INSERT INTO {table}")]) == 1
+        stored = _rows(database, pid)
+        tick_ids = {row[0] for row in stored["fills"]} | {row[0] for row in stored["signals"]}
+        assert tick_ids == {tick_id}
+        rows.append({table: [row[1:] for row in kept] for table, kept in stored.items()})
+    together_rows, reference = rows
+    assert together_rows == reference
+    assert [len(together_rows[t]) for t in ("fills", "trades", "signals")] == [2, 1, 2]
+    assert [row[2] for row in together_rows["audit_log"]] == [
+        "signal.adjusted", "signal.rejected", "order.filled", "order.filled"
+    ]  # fmt: skip
+
+
+def _one_insert_per_kind(repository: object, pid: int, bar: BarContext) -> None:
+    """The same rows written one Core INSERT per kind (SQLite's path on either database)."""
+    from paperdesk.domain.orders import exit_reason
+    from paperdesk.store import event_rows
+    from paperdesk.store.audit import audit_values
+    from paperdesk.store.mappers import trade_values
+    from paperdesk.store.order_rows import insert_audit
+    from paperdesk.store.writer import _signal_values
+
+    session = repository._session  # type: ignore[attr-defined]
+    events = _tick_events()
+    filled = [e for e in events if isinstance(e, OrderFilled)]
+    event_rows.insert_signals(
+        session,
+        [
+            _signal_values(pid, e, bar)
+            for e in events
+            if isinstance(e, SignalAccepted | SignalRejected)
+        ],
+    )
+    event_rows.insert_trades(
+        session,
+        [trade_values(pid, e.trade, bar.tick_id) for e in events if isinstance(e, PositionClosed)],
+    )
+    audited = [events[0], events[1], *filled]  # the adjusted and the rejected signal, the fills
+    insert_audit(session, audit_values(pid, audited, LATER, bar.tick_id))  # type: ignore[arg-type]
+    event_rows.insert_fills(
+        session,
+        [
+            fill_values(pid, e.fill, e.order.strategy, exit_reason(e.order), bar.tick_id)
+            for e in filled
+        ],
+    )
