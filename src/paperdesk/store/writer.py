@@ -189,6 +189,8 @@ class LedgerWriter:
         self._accounts: dict[int, AccountState] = {}
         # the last fill id this transaction inserted, per portfolio (``checkpoint``)
         self._last_fills: dict[int, int] = {}
+        # a checkpoint left to the tick's last rows or the end of the unit (PostgreSQL)
+        self._checkpoint: dict[str, Any] | None = None
 
     # -------------------------------------------------------------------------- portfolios
 
@@ -412,22 +414,32 @@ class LedgerWriter:
         """The books as they stand after this unit of work's fills (restore starts here). Its
         last fill is the last this transaction inserted (``record_events``: under the
         portfolio's lock no other fill of it can come after them), read from the rows only
-        when it inserted none."""
+        when it inserted none. On PostgreSQL the row waits for the tick's last rows
+        (``close_tick`` writes it in the same statement) or the end of the unit (``finish``):
+        nothing in a unit reads a checkpoint after writing it."""
         last_fill = self._last_fills.get(portfolio_id)
         if last_fill is None:
             last_fill = last_fill_id(self._session, portfolio_id)
-        insert_checkpoint(
-            self._session,
-            {
-                "portfolio_id": portfolio_id,
-                "last_fill_id": last_fill,
-                "cash": state.cash,
-                "fees_paid": state.fees,
-                "realized_pnl": state.realized_pnl,
-                "state": ledger_state_document(state),
-                "recorded_at": recorded_at,
-            },
-        )
+        values = {
+            "portfolio_id": portfolio_id,
+            "last_fill_id": last_fill,
+            "cash": state.cash,
+            "fees_paid": state.fees,
+            "realized_pnl": state.realized_pnl,
+            "state": ledger_state_document(state),
+            "recorded_at": recorded_at,
+        }
+        if self._session.get_bind().dialect.name != "postgresql":
+            insert_checkpoint(self._session, values)
+            return
+        self._write_checkpoints()  # one waits at most: an earlier one goes first
+        self._checkpoint = values
+
+    def _write_checkpoints(self) -> None:
+        """The checkpoint left for later (PostgreSQL), written now."""
+        if self._checkpoint is not None:
+            values, self._checkpoint = self._checkpoint, None
+            insert_checkpoint(self._session, values)
 
     def equity_snapshot(
         self,
@@ -574,8 +586,13 @@ class LedgerWriter:
             portfolio_id, "tick", message, point.ts, recorded_at, dict(details), tick_id
         )
         flush_pending(session)  # the unit's rows before (in id order too)
+        checkpoint = self._checkpoint
+        if checkpoint is not None and checkpoint["portfolio_id"] != portfolio_id:
+            self._write_checkpoints()  # another portfolio's: on its own
+            checkpoint = None
+        self._checkpoint = None
         statement, parameters = tick_closing(
-            audit, equity_values(portfolio_id, point, tick_id), cursor
+            audit, equity_values(portfolio_id, point, tick_id), cursor, checkpoint
         )
         session.execute(statement, parameters)
         self._publish_equity(portfolio_id, point, recorded_at)
@@ -636,6 +653,7 @@ class LedgerWriter:
         """Number and write this transaction's outbox entries (just before the commit); the
         numbered entries are returned for the listeners told after the commit. The watched
         portfolios' revision numbers are read here, after the last write."""
+        self._write_checkpoints()
         pending, self._outbox = self._outbox, []
         if pending and self._session.get_bind().dialect.name == "postgresql":
             # one round trip: numbered, written and the revisions read (store/outbox_writes.py)
