@@ -11,21 +11,20 @@ hourly bars (the bundled ``lean_SPY_1h.csv``: its last N candles, N from ``--his
 last ``--ticks`` of them are replayed). Each tick goes through the service container as the CLI,
 the API and the worker call it (``services.portfolios.tick``), one bar per tick, in one
 process with its pooled connection; the first tick (which loads the candles and fills the
-caches) is not timed. The benchmark prints the median and 99th percentile per tick (wall
-time), the median and 99th percentile of this process's CPU time per tick (which a loaded
-machine inflates less: flat means the long history costs what the short one does), and the
-same two wall figures for the ticks that wrote events (an order, a fill or a signal: about 40
-of 200 here, the ticks the p99 comes from). The p99 of 198 ticks is their third slowest, a
-figure one scheduling delay moves: ``--repeat N`` runs each case N times (interleaved rounds,
-each in a fresh ledger) and prints the median of the runs' figures too, which is what
-``bench_peers.py``'s live-tick rows report (the median of their ``--repeat`` rounds).
-``--warm-up N`` first ticks N bars of another portfolio with the same settings in the same
-process, untimed: the first tick with an order, a fill or a closed position compiles those
+caches) is not timed. The benchmark prints the median and 99th percentile per tick (wall time),
+the median and 99th percentile of this process's CPU time per tick (which a loaded machine
+inflates less: flat means the long history costs what the short one does), and the same two
+wall figures and the median CPU of the ticks that wrote events (an order, a fill or a signal:
+about 40 of 200 here, the ticks the p99 comes from). The p99 of 198 ticks is their third
+slowest, a figure one scheduling delay moves: ``--repeat N`` runs each case N times
+(interleaved rounds, each in a fresh ledger) and prints the median of the runs' figures too,
+which is what ``bench_peers.py``'s live-tick rows report (the median of their ``--repeat``
+rounds). ``--warm-up N`` first ticks N bars of another portfolio with the same settings in the
+same process, untimed: the first tick with an order, a fill or a closed position compiles those
 statements (SQLAlchemy's compiled cache, once per process), 15-25 ms of CPU that a process
 running for days pays once, and that a run of 198 ticks otherwise counts among its slowest
-three. PostgreSQL is the server at
-``DATABASE_URL`` (default ``postgresql://postgres@127.0.0.1:5432/test``), in a fresh schema
-dropped afterwards.
+three. PostgreSQL is the server at ``DATABASE_URL`` (default
+``postgresql://postgres@127.0.0.1:5432/test``), in a fresh schema dropped afterwards.
 
 ``--statements`` also prints the SQL statements one tick sends (the median count, and the
 statements of the last timed tick with ``--show-statements``): every cursor execution of the
@@ -169,9 +168,10 @@ def _counter(sent: list[str]) -> Callable[..., None]:
 
 
 def figures(measured: Measured, sent: Sequence[Sequence[str]]) -> dict[str, float]:
-    """One run's figures: wall p50 and p99, CPU p50 and p99, the busy ticks' count and wall
-    p50 and p99, and the median statement count (when counted)."""
+    """One run's figures: wall p50 and p99, CPU p50 and p99, the busy ticks' count, wall p50
+    and p99 and CPU p50, and the median statement counts (when counted)."""
     busy = [time for time, wrote in zip(measured.times, measured.busy, strict=True) if wrote]
+    busy_cpu = [cpu for cpu, wrote in zip(measured.cpu, measured.busy, strict=True) if wrote]
     result = {
         "p50": statistics.median(measured.times),
         "p99": percentile(measured.times, 0.99),
@@ -180,6 +180,7 @@ def figures(measured: Measured, sent: Sequence[Sequence[str]]) -> dict[str, floa
         "busy": len(busy),
         "busy_p50": statistics.median(busy) if busy else 0.0,
         "busy_p99": percentile(busy, 0.99) if busy else 0.0,
+        "busy_cpu_p50": statistics.median(busy_cpu) if busy else 0.0,
     }
     if sent:
         result["statements"] = statistics.median(len(each) for each in sent)
@@ -193,7 +194,7 @@ def line(name: str, rows: int, ticks: int, found: dict[str, float], counting: bo
     text = (
         f"{name:<11} {rows:>8} {ticks:>6} {found['p50']:>8.1f} {found['p99']:>8.1f} "
         f"{found['cpu_p50']:>8.1f} {found['cpu_p99']:>8.1f} {found['busy']:>5.0f} "
-        f"{found['busy_p50']:>8.1f} {found['busy_p99']:>8.1f}"
+        f"{found['busy_p50']:>8.1f} {found['busy_p99']:>8.1f} {found['busy_cpu_p50']:>8.1f}"
     )
     if counting:
         text += f" {found['statements']:>6.0f} {found['busy_statements']:>6.0f}"
@@ -214,7 +215,7 @@ def main() -> None:
     counting = args.statements or args.show_statements
     print(
         f"{'database':<11} {'history':>8} {'ticks':>6} {'p50 ms':>8} {'p99 ms':>8} {'cpu p50':>8}"
-        f" {'cpu p99':>8} {'busy':>5} {'busy p50':>8} {'busy p99':>8}"
+        f" {'cpu p99':>8} {'busy':>5} {'busy p50':>8} {'busy p99':>8} {'busy cpu':>8}"
         + (f" {'stmts':>6} {'busy':>6}" if counting else "")
     )
     profile = cProfile.Profile() if args.profile else None
