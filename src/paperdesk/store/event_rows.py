@@ -15,7 +15,7 @@ ORM wrote (``mappers``); a position row the session loaded is expired after its 
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from functools import cache
 from typing import Any, cast
 
@@ -53,7 +53,7 @@ _DELETE_POSITION = delete(POSITIONS).where(
 )
 _LAST_FILL = select(func.max(FILLS.c.id)).where(FILLS.c.portfolio_id == bindparam("portfolio"))
 # the columns an existing position's row takes from a write (its opened bar index is kept)
-_POSITION_CHANGES = ("quantity", "cost", "average_price", "realized_pnl", "opened_at")
+POSITION_CHANGES = ("quantity", "cost", "average_price", "realized_pnl", "opened_at")
 
 
 def insert_fills(session: Session, rows: Sequence[Mapping[str, Any]]) -> list[int]:
@@ -80,30 +80,43 @@ def insert_signals(session: Session, rows: Sequence[Mapping[str, Any]]) -> None:
         session.execute(_INSERT_SIGNALS, list(rows))
 
 
-def write_positions(
-    session: Session, portfolio_id: int, changes: Sequence[tuple[str, Mapping[str, Any] | None]]
-) -> None:
-    """Each position's row as ``changes`` leave it: (symbol, its columns from
-    ``mappers.position_values``, or None when it closed), in the order they happened. A run of
-    writes of one symbol is its last; a close is a DELETE (a position the same fill reopens is
-    then a new row, as before)."""
-    if not changes:
-        return
-    flush_pending(session)
+def position_writes(
+    changes: Sequence[tuple[str, Mapping[str, Any] | None]],
+) -> list[tuple[str, Mapping[str, Any] | None]]:
+    """``changes`` (symbol, its columns from ``mappers.position_values``, or None when it
+    closed; in the order they happened) less the writes a later one replaces: a run of writes
+    of one symbol is its last."""
     kept: list[tuple[str, Mapping[str, Any] | None]] = []
     for symbol, values in changes:
         if kept and values is not None and kept[-1][0] == symbol and kept[-1][1] is not None:
-            kept[-1] = (symbol, values)  # the last write of a run of one symbol's writes
+            kept[-1] = (symbol, values)
         else:
             kept.append((symbol, values))
+    return kept
+
+
+def write_positions(
+    session: Session, portfolio_id: int, changes: Sequence[tuple[str, Mapping[str, Any] | None]]
+) -> None:
+    """Each position's row as ``changes`` leave it (``position_writes``): an upsert, or a
+    DELETE when it closed (a position the same fill reopens is then a new row, as before)."""
+    if not changes:
+        return
+    flush_pending(session)
     upsert = _position_upsert(session.get_bind().dialect.name)
-    for symbol, values in kept:
+    for symbol, values in position_writes(changes):
         if values is None:
             session.execute(
                 _DELETE_POSITION, {"position_portfolio": portfolio_id, "position_symbol": symbol}
             )
         else:
             session.execute(upsert, dict(values))
+    expire_positions(session, portfolio_id, [symbol for symbol, _ in changes])
+
+
+def expire_positions(session: Session, portfolio_id: int, symbols: Iterable[str]) -> None:
+    """A position row the session loaded reads the row again (after a Core write of it)."""
+    for symbol in symbols:
         loaded = session.identity_map.get(identity_key(PositionRow, (portfolio_id, symbol)))
         if loaded is not None:
             session.expire(loaded)
@@ -117,7 +130,7 @@ def _position_upsert(dialect: str) -> Any:
     statement = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(POSITIONS)
     return statement.on_conflict_do_update(
         index_elements=[POSITIONS.c.portfolio_id, POSITIONS.c.symbol],
-        set_={name: statement.excluded[name] for name in _POSITION_CHANGES},
+        set_={name: statement.excluded[name] for name in POSITION_CHANGES},
     )
 
 

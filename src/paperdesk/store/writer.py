@@ -55,13 +55,17 @@ from paperdesk.store.audit import AuditedEvent, audit_entry, audit_row, audit_ro
 from paperdesk.store.event_documents import event_document, event_kind, plain
 from paperdesk.store.event_rows import (
     FILLS,
+    POSITION_CHANGES,
+    POSITIONS,
     SIGNALS,
     TRADES,
+    expire_positions,
     insert_checkpoint,
     insert_fills,
     insert_signals,
     insert_trades,
     last_fill_id,
+    position_writes,
     write_positions,
 )
 from paperdesk.store.mappers import (
@@ -359,14 +363,26 @@ class LedgerWriter:
         audit = audit_values(portfolio_id, audited, recorded_at, tick_id)
         # no read before a position's write, the fills' ids taken from their INSERT (the
         # checkpoint's last fill): store/event_rows.py
-        write_positions(session, portfolio_id, positions)
         if (fills or signals or trades) and session.get_bind().dialect.name == "postgresql":
-            # one round trip for the new rows (store/unnest_inserts.py), the fills' ids back
+            # one round trip for the new rows and the positions (store/unnest_inserts.py), the
+            # fills' ids back; a position closed (a DELETE) or written twice goes first alone
+            written = position_writes(positions)
+            symbols = [symbol for symbol, _ in written]
+            together = len(set(symbols)) == len(symbols) and all(v is not None for _, v in written)
+            if not together:
+                write_positions(session, portfolio_id, positions)
             flush_pending(session)
             kinds = ((SIGNALS, signals), (TRADES, trades), (AUDIT, audit), (FILLS, fills))
-            filled = insert_together(session, [(table, rows) for table, rows in kinds if rows])
+            upsert = (POSITIONS, POSITION_CHANGES, [v for _, v in written if v is not None])
+            filled = insert_together(
+                session,
+                [(table, rows) for table, rows in kinds if rows],
+                upsert if together and written else None,
+            )
+            expire_positions(session, portfolio_id, symbols)
             filled = filled if fills else []
         else:  # one statement per kind of row
+            write_positions(session, portfolio_id, positions)
             filled = insert_fills(session, fills)
             insert_signals(session, signals)
             insert_trades(session, trades)

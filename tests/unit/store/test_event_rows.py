@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import event, select, text
 
@@ -344,3 +345,40 @@ def _one_insert_per_kind(repository: object, pid: int, bar: BarContext) -> None:
             for e in filled
         ],
     )
+
+
+def test_positions_written_with_a_ticks_new_rows(database: Database) -> None:
+    """With fills, the positions' upserts join the new rows' statement on PostgreSQL (no
+    statement of their own); the rows are those the upsert alone writes: a stored row's
+    figures updated with its opened bar index kept, a new symbol's row inserted."""
+    pid = _portfolio(database)
+    record = _recorder(database, pid)
+    record(PositionOpened(LATER, _position("3", "100.25")))
+    with database.transaction() as repository:
+        repository._session.execute(
+            text("UPDATE positions SET opened_bar_index = 7 WHERE portfolio_id = :p"), {"p": pid}
+        )
+    other = Position("QQQ", Decimal(1), Decimal("400.5"), Decimal(0), LATER)
+    sent = record(
+        _filled("O1", Side.BUY, "2", "100.75"),
+        PositionChanged(LATER, _position("5", "100.45"), Decimal(0)),
+        PositionOpened(LATER, other),
+    )
+    if database.engine.dialect.name == "postgresql":
+        (statement,) = sent
+        assert "INSERT INTO fills" in statement
+    else:
+        assert len(sent) == 2  # one upsert per symbol
+    assert _positions(database, pid) == [
+        ("QQQ", Decimal(1), Decimal("400.5"), Decimal("400.5"), Decimal(0), None),
+        ("SPY", Decimal(5), Decimal("502.25"), Decimal("100.45"), Decimal(0), 7),
+    ]
+
+
+def _recorder(database: Database, pid: int) -> Any:
+    def record(*events: object) -> list[str]:
+        with _statements(database) as sent, database.transaction() as repository:
+            repository.writer.record_events(pid, list(events), recorded_at=LATER)  # type: ignore[arg-type]
+        return [s for s in sent if "positions" in s]
+
+    return record
