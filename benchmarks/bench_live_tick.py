@@ -3,18 +3,28 @@
 Run on demand (not part of the test suite):
 
     .venv/bin/python benchmarks/bench_live_tick.py [--ticks 200] [--histories 500,40000]
-        [--databases sqlite,postgresql] [--profile FILE.prof]
+        [--databases sqlite,postgresql] [--repeat 1] [--warm-up 0] [--statements]
+        [--profile FILE.prof]
 
 A replay portfolio runs three strategies (macd-cross, tsi-momentum, rsi-divergence) on SPY
 hourly bars (the bundled ``lean_SPY_1h.csv``: its last N candles, N from ``--histories``; the
 last ``--ticks`` of them are replayed). Each tick goes through the service container as the CLI,
 the API and the worker call it (``services.portfolios.tick``), one bar per tick, in one
 process with its pooled connection; the first tick (which loads the candles and fills the
-caches) is not timed. The benchmark prints the median and 99th percentile per tick (wall
-time), and the median CPU time of this process per tick (which a loaded machine inflates
-less): flat means the long history costs what the short one does. PostgreSQL is the server at
-``DATABASE_URL`` (default ``postgresql://postgres@127.0.0.1:5432/test``), in a fresh schema
-dropped afterwards.
+caches) is not timed. The benchmark prints the median and 99th percentile per tick (wall time),
+the median and 99th percentile of this process's CPU time per tick (which a loaded machine
+inflates less: flat means the long history costs what the short one does), and the same two
+wall figures and the median CPU of the ticks that wrote events (an order, a fill or a signal:
+about 40 of 200 here, the ticks the p99 comes from). The p99 of 198 ticks is their third
+slowest, a figure one scheduling delay moves: ``--repeat N`` runs each case N times
+(interleaved rounds, each in a fresh ledger) and prints the median of the runs' figures too,
+which is what ``bench_peers.py``'s live-tick rows report (the median of their ``--repeat``
+rounds). ``--warm-up N`` first ticks N bars of another portfolio with the same settings in the
+same process, untimed: the first tick with an order, a fill or a closed position compiles those
+statements (SQLAlchemy's compiled cache, once per process), 15-25 ms of CPU that a process
+running for days pays once, and that a run of 198 ticks otherwise counts among its slowest
+three. PostgreSQL is the server at ``DATABASE_URL`` (default
+``postgresql://postgres@127.0.0.1:5432/test``), in a fresh schema dropped afterwards.
 
 ``--statements`` also prints the SQL statements one tick sends (the median count, and the
 statements of the last timed tick with ``--show-statements``): every cursor execution of the
@@ -35,11 +45,12 @@ import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from contextlib import nullcontext
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
+from typing import NamedTuple
 
 sys.path.insert(0, str(Path(__file__).parent))
 
@@ -87,6 +98,14 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
 
 
+class Measured(NamedTuple):
+    """The timed ticks: wall and CPU milliseconds each, and whether it wrote events."""
+
+    times: list[float]
+    cpu: list[float]
+    busy: list[bool]  # an order, a fill or a signal
+
+
 def measure(
     url: str,
     rows: int,
@@ -94,7 +113,8 @@ def measure(
     work: Path,
     profile: cProfile.Profile | None,
     statements: list[list[str]] | None = None,
-) -> tuple[list[float], list[float]]:
+    warm_up: int = 0,
+) -> Measured:
     path, start = candles(work, rows, ticks)
     settings = RunConfig(
         strategies=tuple(StrategySpec(name) for name in STRATEGIES),
@@ -105,27 +125,32 @@ def measure(
     database = Database(url)
     services = Services(Settings(), database=database)
     portfolios = services.portfolios
+    if warm_up:  # another portfolio's ticks, untimed: the process's one-time costs
+        other = portfolios.create_portfolio("warm-up", Decimal(100_000), settings=settings)
+        for _ in range(warm_up):
+            portfolios.tick(other, "SPY")
     portfolio = portfolios.create_portfolio("bench", Decimal(100_000), settings=settings)
     portfolios.tick(portfolio, "SPY")  # loads the candles: not timed
     sent: list[str] = []
     if statements is not None:
         event.listen(database.engine, "before_cursor_execute", _counter(sent))
-    times: list[float] = []
-    cpu: list[float] = []
+    measured = Measured([], [], [])
     for _ in range(ticks - 2):
         sent.clear()
         with profile or nullcontext():
             began, began_cpu = time.perf_counter(), time.process_time()
             report = portfolios.tick(portfolio, "SPY")
-            times.append((time.perf_counter() - began) * 1000)
-            cpu.append((time.process_time() - began_cpu) * 1000)
-        if report[-1].status is not TickStatus.PROCESSED:
-            raise SystemExit(f"tick not processed: {report[-1].message}")
+            measured.times.append((time.perf_counter() - began) * 1000)
+            measured.cpu.append((time.process_time() - began_cpu) * 1000)
+        last = report[-1]
+        if last.status is not TickStatus.PROCESSED:
+            raise SystemExit(f"tick not processed: {last.message}")
+        measured.busy.append(bool(last.orders or last.fills or last.signals))
         if statements is not None:
             statements.append(list(sent))
     services.close()
     database.close()
-    return times, cpu
+    return measured
 
 
 def _counter(sent: list[str]) -> Callable[..., None]:
@@ -142,11 +167,47 @@ def _counter(sent: list[str]) -> Callable[..., None]:
     return count
 
 
+def figures(measured: Measured, sent: Sequence[Sequence[str]]) -> dict[str, float]:
+    """One run's figures: wall p50 and p99, CPU p50 and p99, the busy ticks' count, wall p50
+    and p99 and CPU p50, and the median statement counts (when counted)."""
+    busy = [time for time, wrote in zip(measured.times, measured.busy, strict=True) if wrote]
+    busy_cpu = [cpu for cpu, wrote in zip(measured.cpu, measured.busy, strict=True) if wrote]
+    result = {
+        "p50": statistics.median(measured.times),
+        "p99": percentile(measured.times, 0.99),
+        "cpu_p50": statistics.median(measured.cpu),
+        "cpu_p99": percentile(measured.cpu, 0.99),
+        "busy": len(busy),
+        "busy_p50": statistics.median(busy) if busy else 0.0,
+        "busy_p99": percentile(busy, 0.99) if busy else 0.0,
+        "busy_cpu_p50": statistics.median(busy_cpu) if busy else 0.0,
+    }
+    if sent:
+        result["statements"] = statistics.median(len(each) for each in sent)
+        result["busy_statements"] = statistics.median(
+            len(each) for each, wrote in zip(sent, measured.busy, strict=True) if wrote
+        ) if busy else 0.0  # fmt: skip
+    return result
+
+
+def line(name: str, rows: int, ticks: int, found: dict[str, float], counting: bool) -> str:
+    text = (
+        f"{name:<11} {rows:>8} {ticks:>6} {found['p50']:>8.1f} {found['p99']:>8.1f} "
+        f"{found['cpu_p50']:>8.1f} {found['cpu_p99']:>8.1f} {found['busy']:>5.0f} "
+        f"{found['busy_p50']:>8.1f} {found['busy_p99']:>8.1f} {found['busy_cpu_p50']:>8.1f}"
+    )
+    if counting:
+        text += f" {found['statements']:>6.0f} {found['busy_statements']:>6.0f}"
+    return text
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--ticks", type=int, default=200)
     parser.add_argument("--histories", default="500,40000")
     parser.add_argument("--databases", default="sqlite,postgresql")
+    parser.add_argument("--repeat", type=int, default=1)
+    parser.add_argument("--warm-up", type=int, default=0)
     parser.add_argument("--profile", type=Path)
     parser.add_argument("--statements", action="store_true")
     parser.add_argument("--show-statements", action="store_true")
@@ -154,23 +215,34 @@ def main() -> None:
     counting = args.statements or args.show_statements
     print(
         f"{'database':<11} {'history':>8} {'ticks':>6} {'p50 ms':>8} {'p99 ms':>8} {'cpu p50':>8}"
-        + (f" {'stmts':>6}" if counting else "")
+        f" {'cpu p99':>8} {'busy':>5} {'busy p50':>8} {'busy p99':>8} {'busy cpu':>8}"
+        + (f" {'stmts':>6} {'busy':>6}" if counting else "")
     )
     profile = cProfile.Profile() if args.profile else None
-    for name in args.databases.split(","):
-        for rows in (int(value) for value in args.histories.split(",")):
+    cases = [
+        (name, int(rows))
+        for name in args.databases.split(",")
+        for rows in args.histories.split(",")
+    ]
+    runs: dict[tuple[str, int], list[dict[str, float]]] = {case: [] for case in cases}
+    for _ in range(args.repeat):
+        for name, rows in cases:
             with tempfile.TemporaryDirectory() as folder, database_url(name, Path(folder)) as url:
-                sent: list[list[str]] | None = [] if counting else None
-                times, cpu = measure(url, rows, args.ticks, Path(folder), profile, sent)
-            p50, p99 = statistics.median(times), percentile(times, 0.99)
-            counted = f" {statistics.median(len(s) for s in sent):>6.0f}" if sent else ""
-            print(
-                f"{name:<11} {rows:>8} {len(times):>6} {p50:>8.1f} {p99:>8.1f} "
-                f"{statistics.median(cpu):>8.1f}{counted}",
-                flush=True,
-            )
+                sent: list[list[str]] = []
+                measured = measure(
+                    url, rows, args.ticks, Path(folder), profile, sent if counting else None,
+                    args.warm_up,
+                )  # fmt: skip
+            found = figures(measured, sent)
+            runs[name, rows].append(found)
+            print(line(name, rows, len(measured.times), found, counting), flush=True)
             if sent and args.show_statements:
-                print("\n".join(f"    {line[:160]}" for line in sent[-1]), flush=True)
+                print("\n".join(f"    {text[:160]}" for text in sent[-1]), flush=True)
+    if args.repeat > 1:
+        print(f"median of {args.repeat} runs:")
+        for (name, rows), found in runs.items():
+            middle = {key: statistics.median(run[key] for run in found) for key in found[0]}
+            print(line(name, rows, args.ticks - 2, middle, counting), flush=True)
     if profile is not None and args.profile is not None:
         profile.dump_stats(args.profile)
 

@@ -30,9 +30,9 @@ def tick_side(database: str, history: int, ticks: int) -> tuple[float, Facts]:
     """``ticks`` live ticks of a replay portfolio whose symbol has ``history`` hourly bars;
     ``database`` is ``sqlite`` or ``postgresql`` (a fresh ledger either way)."""
     with tempfile.TemporaryDirectory() as folder, database_url(database, Path(folder)) as url:
-        times, cpu = measure(url, history, ticks, Path(folder), None)
-    facts = latencies(times)
-    facts["cpu_p50_ms"] = statistics.median(cpu)
+        measured = measure(url, history, ticks, Path(folder), None)
+    facts = latencies(measured.times)
+    facts["cpu_p50_ms"] = statistics.median(measured.cpu)
     return float(facts["p50_ms"]) / 1000, facts
 
 

@@ -104,19 +104,27 @@ def read_order(row: OrderRow | Row[Any]) -> Order:
 
 
 def fill_row(portfolio_id: int, fill: Fill, strategy: str, reason: str) -> FillRow:
-    return FillRow(
-        portfolio_id=portfolio_id,
-        order_id=fill.order_id,
-        symbol=fill.symbol,
-        side=fill.side.value,
-        quantity=fill.quantity,
-        price=fill.price,
-        fee=fill.fee,
-        slippage=fill.slippage,
-        filled_at=fill.ts,
-        strategy=strategy,
-        reason=reason,
-    )
+    return FillRow(**fill_values(portfolio_id, fill, strategy, reason, None))
+
+
+def fill_values(
+    portfolio_id: int, fill: Fill, strategy: str, reason: str, tick_id: int | None
+) -> dict[str, Any]:
+    """A fill row's columns but its id (for a Core insert)."""
+    return {
+        "portfolio_id": portfolio_id,
+        "tick_id": tick_id,
+        "order_id": fill.order_id,
+        "symbol": fill.symbol,
+        "side": fill.side.value,
+        "quantity": fill.quantity,
+        "price": fill.price,
+        "fee": fill.fee,
+        "slippage": fill.slippage,
+        "filled_at": fill.ts,
+        "strategy": strategy,
+        "reason": reason,
+    }
 
 
 def read_fill(row: FillRow) -> Fill:
@@ -133,20 +141,26 @@ def read_fill(row: FillRow) -> Fill:
 
 
 def trade_row(portfolio_id: int, trade: Trade) -> TradeRow:
-    return TradeRow(
-        portfolio_id=portfolio_id,
-        symbol=trade.symbol,
-        side=trade.side.value,
-        quantity=trade.quantity,
-        entry_price=trade.entry_price,
-        exit_price=trade.exit_price,
-        entry_at=trade.ts_entry,
-        exit_at=trade.ts_exit,
-        fees=trade.fees,
-        pnl=trade.pnl,
-        strategy=trade.strategy,
-        exit_reason=trade.exit_reason,
-    )
+    return TradeRow(**trade_values(portfolio_id, trade, None))
+
+
+def trade_values(portfolio_id: int, trade: Trade, tick_id: int | None) -> dict[str, Any]:
+    """A round trip row's columns but its id (for a Core insert)."""
+    return {
+        "portfolio_id": portfolio_id,
+        "tick_id": tick_id,
+        "symbol": trade.symbol,
+        "side": trade.side.value,
+        "quantity": trade.quantity,
+        "entry_price": trade.entry_price,
+        "exit_price": trade.exit_price,
+        "entry_at": trade.ts_entry,
+        "exit_at": trade.ts_exit,
+        "fees": trade.fees,
+        "pnl": trade.pnl,
+        "strategy": trade.strategy,
+        "exit_reason": trade.exit_reason,
+    }
 
 
 def read_trade(row: TradeRow) -> Trade:
@@ -168,16 +182,23 @@ def read_trade(row: TradeRow) -> Trade:
 def position_row(
     portfolio_id: int, position: Position, opened_bar_index: int | None
 ) -> PositionRow:
-    return PositionRow(
-        portfolio_id=portfolio_id,
-        symbol=position.symbol,
-        quantity=position.quantity,
-        cost=position.cost_basis,
-        average_price=position.average_price,
-        realized_pnl=position.realized_pnl,
-        opened_at=position.ts_opened,
-        opened_bar_index=opened_bar_index,
-    )
+    return PositionRow(**position_values(portfolio_id, position, opened_bar_index))
+
+
+def position_values(
+    portfolio_id: int, position: Position, opened_bar_index: int | None
+) -> dict[str, Any]:
+    """A position row's columns (for a Core write)."""
+    return {
+        "portfolio_id": portfolio_id,
+        "symbol": position.symbol,
+        "quantity": position.quantity,
+        "cost": position.cost_basis,
+        "average_price": position.average_price,
+        "realized_pnl": position.realized_pnl,
+        "opened_at": position.ts_opened,
+        "opened_bar_index": opened_bar_index,
+    }
 
 
 def read_fill_record(row: FillRow) -> FillRecord:

@@ -16,7 +16,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, Table, bindparam, func, insert, select, update
+from sqlalchemy import CursorResult, Table, bindparam, insert, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.util import identity_key
 
@@ -53,30 +53,52 @@ from paperdesk.domain.records import (
 from paperdesk.portfolio import LedgerState
 from paperdesk.store.audit import AuditedEvent, audit_entry, audit_row, audit_rows, audit_values
 from paperdesk.store.event_documents import event_document, event_kind, plain
+from paperdesk.store.event_rows import (
+    FILLS,
+    POSITION_CHANGES,
+    POSITIONS,
+    SIGNALS,
+    TRADES,
+    expire_positions,
+    insert_checkpoint,
+    insert_fills,
+    insert_signals,
+    insert_trades,
+    last_fill_id,
+    position_writes,
+    write_positions,
+)
 from paperdesk.store.mappers import (
     equity_row,
     equity_values,
     fill_row,
+    fill_values,
     ledger_state_document,
     position_row,
+    position_values,
     trade_row,
+    trade_values,
     write_order,
 )
 from paperdesk.store.models import (
-    FillRow,
-    LedgerCheckpointRow,
     MarketCursorRow,
     OrderRow,
     OutboxCounterRow,
     PortfolioRow,
-    PositionRow,
     SignalRow,
     StrategyStateRow,
     TickRunRow,
 )
-from paperdesk.store.order_rows import flush_pending, insert_audit, insert_outbox, write_orders
+from paperdesk.store.order_rows import (
+    AUDIT,
+    flush_pending,
+    insert_audit,
+    insert_outbox,
+    write_orders,
+)
 from paperdesk.store.outbox_writes import number_and_write
 from paperdesk.store.tick_rows import tick_closing
+from paperdesk.store.unnest_inserts import insert_together
 
 _AUDITED = (
     OrderAccepted,
@@ -169,6 +191,10 @@ class LedgerWriter:
         self.cursors: dict[int, dict[str, tuple[Decimal | None, datetime | None]]] = {}
         # the totals this transaction wrote last, per portfolio (``save_account``)
         self._accounts: dict[int, AccountState] = {}
+        # the last fill id this transaction inserted, per portfolio (``checkpoint``)
+        self._last_fills: dict[int, int] = {}
+        # a checkpoint left to the tick's last rows or the end of the unit (PostgreSQL)
+        self._checkpoint: dict[str, Any] | None = None
 
     # -------------------------------------------------------------------------- portfolios
 
@@ -302,65 +328,71 @@ class LedgerWriter:
                 if isinstance(event, _ORDER_EVENTS)
             ],
         )
+        fills: list[dict[str, Any]] = []
+        trades: list[dict[str, Any]] = []
+        signals: list[dict[str, Any]] = []
+        positions: list[tuple[str, dict[str, Any] | None]] = []
         for event in events:
             if isinstance(event, OrderFilled):
-                order = event.order
-                row = fill_row(portfolio_id, event.fill, order.strategy, exit_reason(order))
-                row.tick_id = tick_id
-                session.add(row)
+                strategy, reason = event.order.strategy, exit_reason(event.order)
+                fills.append(fill_values(portfolio_id, event.fill, strategy, reason, tick_id))
             elif isinstance(event, PositionOpened | PositionChanged):
-                self._save_position(portfolio_id, event)
+                position = event.position
+                positions.append((position.symbol, position_values(portfolio_id, position, None)))
             elif isinstance(event, PositionClosed):
-                stored = session.get(PositionRow, (portfolio_id, event.position.symbol))
-                if stored is not None:
-                    session.delete(stored)
-                    session.flush()  # a position reopened by the same fill is a new row
-                trade = trade_row(portfolio_id, event.trade)
-                trade.tick_id = tick_id
-                session.add(trade)
+                positions.append((event.position.symbol, None))
+                trades.append(trade_values(portfolio_id, event.trade, tick_id))
             elif isinstance(event, CorporateActionApplied):
-                self._save_corporate_action(portfolio_id, event, tick_id)
+                position = event.position
+                if position.quantity != 0:
+                    positions.append(
+                        (position.symbol, position_values(portfolio_id, position, None))
+                    )
+                    continue
+                # a reverse split that left only a fraction closes it and its round trip
+                positions.append((position.symbol, None))
+                if event.trade is not None:
+                    trades.append(trade_values(portfolio_id, event.trade, tick_id))
             elif isinstance(event, SignalAccepted | SignalRejected) and bar is not None:
-                session.add(_signal_row(portfolio_id, event, bar))
+                signals.append(_signal_values(portfolio_id, event, bar))
         audited: list[AuditedEvent] = [
             e
             for e in events
             if isinstance(e, _AUDITED) or (isinstance(e, SignalAccepted) and e.notes)
         ]
-        insert_audit(session, audit_values(portfolio_id, audited, recorded_at, tick_id))
+        audit = audit_values(portfolio_id, audited, recorded_at, tick_id)
+        # no read before a position's write, the fills' ids taken from their INSERT (the
+        # checkpoint's last fill): store/event_rows.py
+        if (fills or signals or trades) and session.get_bind().dialect.name == "postgresql":
+            # one round trip for the new rows and the positions (store/unnest_inserts.py), the
+            # fills' ids back; a position closed (a DELETE) or written twice goes first alone
+            written = position_writes(positions)
+            symbols = [symbol for symbol, _ in written]
+            together = len(set(symbols)) == len(symbols) and all(v is not None for _, v in written)
+            if not together:
+                write_positions(session, portfolio_id, positions)
+            flush_pending(session)
+            kinds = ((SIGNALS, signals), (TRADES, trades), (AUDIT, audit), (FILLS, fills))
+            upsert = (POSITIONS, POSITION_CHANGES, [v for _, v in written if v is not None])
+            filled = insert_together(
+                session,
+                [(table, rows) for table, rows in kinds if rows],
+                upsert if together and written else None,
+            )
+            expire_positions(session, portfolio_id, symbols)
+            filled = filled if fills else []
+        else:  # one statement per kind of row
+            write_positions(session, portfolio_id, positions)
+            filled = insert_fills(session, fills)
+            insert_signals(session, signals)
+            insert_trades(session, trades)
+            insert_audit(session, audit)
+        if filled:
+            self._last_fills[portfolio_id] = max(filled)
         for event in events:
             self.publish(
                 portfolio_id, event_kind(event), event.ts_event, recorded_at, event_document(event)
             )
-
-    def _save_corporate_action(
-        self, portfolio_id: int, event: CorporateActionApplied, tick_id: int | None
-    ) -> None:
-        """The position on the new terms; a reverse split that left only a fraction closes it
-        and completes its round trip."""
-        if event.position.quantity != 0:
-            self._save_position(portfolio_id, event)
-            return
-        stored = self._session.get(PositionRow, (portfolio_id, event.position.symbol))
-        if stored is not None:
-            self._session.delete(stored)
-        if event.trade is not None:
-            trade = trade_row(portfolio_id, event.trade)
-            trade.tick_id = tick_id
-            self._session.add(trade)
-
-    def _save_position(
-        self, portfolio_id: int, event: PositionOpened | PositionChanged | CorporateActionApplied
-    ) -> None:
-        position = event.position
-        fresh = position_row(portfolio_id, position, None)
-        stored = self._session.get(PositionRow, (portfolio_id, position.symbol))
-        if stored is None:
-            self._session.add(fresh)
-            return
-        stored.quantity, stored.cost = fresh.quantity, fresh.cost
-        stored.average_price, stored.realized_pnl = fresh.average_price, fresh.realized_pnl
-        stored.opened_at = fresh.opened_at
 
     def import_history(
         self,
@@ -374,6 +406,7 @@ class LedgerWriter:
     ) -> None:
         """An imported portfolio's history as it was exported (checked by the caller)."""
         session = self._session
+        self._last_fills.pop(portfolio_id, None)  # its checkpoint reads the last fill stored
         session.add_all(
             write_order(OrderRow(portfolio_id=portfolio_id), stored.order, stored.ts_eligible)
             for stored in orders
@@ -394,22 +427,35 @@ class LedgerWriter:
     # -------------------------------------------------------------------------- checkpoints
 
     def checkpoint(self, portfolio_id: int, state: LedgerState, recorded_at: datetime) -> None:
-        """The books as they stand after this unit of work's fills (restore starts here)."""
-        self._session.flush()
-        last_fill = self._session.scalar(
-            select(func.max(FillRow.id)).where(FillRow.portfolio_id == portfolio_id)
-        )
-        self._session.add(
-            LedgerCheckpointRow(
-                portfolio_id=portfolio_id,
-                last_fill_id=int(last_fill or 0),
-                cash=state.cash,
-                fees_paid=state.fees,
-                realized_pnl=state.realized_pnl,
-                state=ledger_state_document(state),
-                recorded_at=recorded_at,
-            )
-        )
+        """The books as they stand after this unit of work's fills (restore starts here). Its
+        last fill is the last this transaction inserted (``record_events``: under the
+        portfolio's lock no other fill of it can come after them), read from the rows only
+        when it inserted none. On PostgreSQL the row waits for the tick's last rows
+        (``close_tick`` writes it in the same statement) or the end of the unit (``finish``):
+        nothing in a unit reads a checkpoint after writing it."""
+        last_fill = self._last_fills.get(portfolio_id)
+        if last_fill is None:
+            last_fill = last_fill_id(self._session, portfolio_id)
+        values = {
+            "portfolio_id": portfolio_id,
+            "last_fill_id": last_fill,
+            "cash": state.cash,
+            "fees_paid": state.fees,
+            "realized_pnl": state.realized_pnl,
+            "state": ledger_state_document(state),
+            "recorded_at": recorded_at,
+        }
+        if self._session.get_bind().dialect.name != "postgresql":
+            insert_checkpoint(self._session, values)
+            return
+        self._write_checkpoints()  # one waits at most: an earlier one goes first
+        self._checkpoint = values
+
+    def _write_checkpoints(self) -> None:
+        """The checkpoint left for later (PostgreSQL), written now."""
+        if self._checkpoint is not None:
+            values, self._checkpoint = self._checkpoint, None
+            insert_checkpoint(self._session, values)
 
     def equity_snapshot(
         self,
@@ -556,8 +602,13 @@ class LedgerWriter:
             portfolio_id, "tick", message, point.ts, recorded_at, dict(details), tick_id
         )
         flush_pending(session)  # the unit's rows before (in id order too)
+        checkpoint = self._checkpoint
+        if checkpoint is not None and checkpoint["portfolio_id"] != portfolio_id:
+            self._write_checkpoints()  # another portfolio's: on its own
+            checkpoint = None
+        self._checkpoint = None
         statement, parameters = tick_closing(
-            audit, equity_values(portfolio_id, point, tick_id), cursor
+            audit, equity_values(portfolio_id, point, tick_id), cursor, checkpoint
         )
         session.execute(statement, parameters)
         self._publish_equity(portfolio_id, point, recorded_at)
@@ -618,6 +669,7 @@ class LedgerWriter:
         """Number and write this transaction's outbox entries (just before the commit); the
         numbered entries are returned for the listeners told after the commit. The watched
         portfolios' revision numbers are read here, after the last write."""
+        self._write_checkpoints()
         pending, self._outbox = self._outbox, []
         if pending and self._session.get_bind().dialect.name == "postgresql":
             # one round trip: numbered, written and the revisions read (store/outbox_writes.py)
@@ -723,23 +775,23 @@ def _cursor_values(
     return values
 
 
-def _signal_row(
+def _signal_values(
     portfolio_id: int, event: SignalAccepted | SignalRejected, bar: BarContext
-) -> SignalRow:
+) -> dict[str, Any]:
     signal = event.signal
     rejection = event.reason if isinstance(event, SignalRejected) else None
-    return SignalRow(
-        portfolio_id=portfolio_id,
-        tick_id=bar.tick_id,
-        strategy=signal.strategy,
-        symbol=signal.symbol,
-        candle_at=bar.ts_bar,
-        bar_index=bar.bar_index,
-        direction=int(signal.direction),
-        confidence=signal.confidence,
-        stop=signal.stop,
-        target=signal.target,
-        reason=signal.reason,
-        status="accepted" if rejection is None else "rejected",
-        rejection=rejection,
-    )
+    return {
+        "portfolio_id": portfolio_id,
+        "tick_id": bar.tick_id,
+        "strategy": signal.strategy,
+        "symbol": signal.symbol,
+        "candle_at": bar.ts_bar,
+        "bar_index": bar.bar_index,
+        "direction": int(signal.direction),
+        "confidence": signal.confidence,
+        "stop": signal.stop,
+        "target": signal.target,
+        "reason": signal.reason,
+        "status": "accepted" if rejection is None else "rejected",
+        "rejection": rejection,
+    }

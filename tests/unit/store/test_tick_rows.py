@@ -8,10 +8,12 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
-from sqlalchemy import text
+from sqlalchemy import event, text
 
 from paperdesk.config import RunConfig
+from paperdesk.domain import Position
 from paperdesk.domain.records import EquityView
+from paperdesk.portfolio import LedgerState
 from paperdesk.store import Database, TickRun
 
 OPENED = datetime(2024, 1, 2, 14, 30, tzinfo=UTC)
@@ -105,3 +107,67 @@ def test_a_ticks_last_rows(database: Database) -> None:
     assert [entry.kind for entry in outbox] == ["portfolio.equity", "tick.processed"] * 3
     assert outbox[0].payload["cash"] == "101.25"
     assert outbox[0].payload["at"] == CLOSED.isoformat()
+
+
+def _books(cash: str) -> LedgerState:
+    held = Position("SPY", Decimal(3), Decimal("100.25"), Decimal("1.5"), OPENED)
+    return LedgerState(Decimal(cash), Decimal("0.35"), Decimal("1.5"), (held,), ())
+
+
+def test_a_ticks_checkpoint_is_written_with_its_last_rows(database: Database) -> None:
+    """A checkpoint made before the tick's last rows: on PostgreSQL in their statement (no
+    INSERT of its own), on SQLite its own INSERT; the same row either way, and the revision it
+    bumps read after it."""
+    pid = _portfolio(database)
+    sent: list[str] = []
+
+    def record(_conn: object, _cursor: object, statement: str, *_rest: object) -> None:
+        sent.append(" ".join(statement.split()))
+
+    run = TickRun("s1", "SPY", "1h", OPENED, CLOSED, "long", "entry")
+    event.listen(database.engine, "before_cursor_execute", record)
+    try:
+        with database.transaction() as repository:
+            writer = repository.writer
+            writer.watch(pid)
+            tick_id = writer.record_ticks(pid, [run], RECORDED)
+            writer.checkpoint(pid, _books("699.40"), RECORDED)
+            writer.close_tick(
+                pid, "SPY", "1h", tick_id=tick_id, recorded_at=RECORDED, message="tick",
+                details={}, point=_point("699.40"), last_price=Decimal("101"),
+                bar=(OPENED, CLOSED, 7),
+            )  # fmt: skip
+    finally:
+        event.remove(database.engine, "before_cursor_execute", record)
+    naming = [s for s in sent if "ledger_checkpoints" in s]
+    assert len(naming) == 1
+    if database.engine.dialect.name == "postgresql":
+        assert "market_cursors" in naming[0]  # the tick's closing statement
+    else:
+        assert naming[0].startswith("INSERT INTO ledger_checkpoints")
+    with database.reading() as repository:
+        assert repository.latest_checkpoint(pid) == (_books("699.40"), 0)
+        assert repository.portfolio(pid).revision == writer.revisions[pid]
+
+
+def test_a_checkpoint_without_a_tick_is_written_by_the_end_of_the_unit(
+    database: Database,
+) -> None:
+    """An order's unit (no tick's last rows): its checkpoint is written before the commit,
+    and a second checkpoint of the unit after the first."""
+    pid = _portfolio(database)
+    with database.transaction() as repository:
+        writer = repository.writer
+        writer.watch(pid)
+        writer.checkpoint(pid, _books("700"), RECORDED)
+        writer.checkpoint(pid, _books("699.40"), RECORDED)
+        writer.publish(pid, "order.accepted", CLOSED, RECORDED, {})
+    with database.reading() as repository:
+        assert repository.latest_checkpoint(pid) == (_books("699.40"), 0)
+        assert repository.portfolio(pid).revision == writer.revisions[pid]
+    with database.engine.connect() as connection:
+        stored = connection.execute(
+            text("SELECT cash FROM ledger_checkpoints WHERE portfolio_id = :p ORDER BY id"),
+            {"p": pid},
+        ).scalars()
+        assert [Decimal(str(cash)) for cash in stored] == [Decimal(700), Decimal("699.40")]
