@@ -10,14 +10,17 @@ free local port, its own home folder; PostgreSQL in a fresh schema of ``DATABASE
 ``postgresql://postgres@127.0.0.1:5432/test``, dropped afterwards, skipped with a message when
 unreachable; the ledger and server helpers are bench_streams.py's), creates an admin key with
 ``paperdesk apikey create`` and a portfolio through the
-API, then ``--clients`` concurrent HTTP clients (httpx, keep-alive) place ``--orders`` limit
+API, then ``--clients`` concurrent HTTP clients (keep-alive connections of the lean client
+``lean_http.py`` on one event loop of this process) place ``--orders`` limit
 orders in all (a buy limit far below the market, so it rests), each followed by a cancel of the
 order once 25 of that client's orders rest (a trader's book of working orders stays small). It
 reports orders placed per second of wall time (the cancels share that time; the requests per
 second counting them too are printed beside it) and the p50 and p99 of one placement's
 latency as the client sees it (the cancels are timed apart), the server process's CPU time
-(user + system, from ``/proc``) per order with its cancel (the figure load changes least), and
-the load average at the end. Every response is checked: a non-201 placement stops the run.
+(user + system, from ``/proc``) per order with its cancel (the figure load changes least), the
+clients' own CPU time per order with its cancel (they share the machine's 2 cores with the
+server), and the load average at the end. Every response is checked: a non-201 placement
+stops the run.
 ``--profile FILE`` records the server with py-spy (``uv pip install py-spy``) meanwhile, into
 ``FILE.sqlite`` and ``FILE.postgresql`` (raw stacks with counts).
 
@@ -36,6 +39,7 @@ p99 event delivery under 100 ms to 1,000 clients.
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
 import os
 import statistics
@@ -53,6 +57,7 @@ import httpx
 from sqlalchemy.exc import OperationalError
 
 from bench_streams import cpu_seconds, database_url, server
+from lean_http import LeanConnection
 
 PAPERDESK = str(Path(sys.executable).with_name("paperdesk"))
 RESTING = 25  # working orders a client keeps before it cancels its oldest
@@ -66,6 +71,7 @@ class Result:
     latencies: list[float] = field(default_factory=list)
     cancels: list[float] = field(default_factory=list)
     server_cpu: float = 0.0
+    client_cpu: float = 0.0
 
     def line(self) -> str:
         ordered = sorted(self.latencies)
@@ -78,6 +84,7 @@ class Result:
             f"placement p50 {statistics.median(ordered) * 1000:6.1f} ms  p99 {p99 * 1000:6.1f} ms"
             f"   cancel p50 {cancel * 1000:6.1f} ms"
             f"   server CPU {self.server_cpu / self.orders * 1000:5.2f} ms an order with its cancel"
+            f" (the clients' {self.client_cpu / self.orders * 1000:4.2f} ms)"
             f"   load average {os.getloadavg()[0]:.1f}"
         )
 
@@ -103,25 +110,35 @@ def served(name: str) -> Iterator[tuple[str, str, int]]:
                 yield base.replace("ws://", "http://", 1), token, pid
 
 
-def place_orders(base: str, token: str, portfolio_id: int, count: int, result: Result) -> None:
-    headers = {"Authorization": f"Bearer {token}"}
-    path = f"{base}/api/v1/portfolios/{portfolio_id}/orders"
+async def place_orders(
+    base: str, token: str, portfolio_id: int, count: int, result: Result
+) -> None:
+    """One client's orders on one keep-alive connection: place, and once ``RESTING`` orders
+    rest, cancel the oldest; every answer is checked."""
+    path = f"/api/v1/portfolios/{portfolio_id}/orders"
     body = {"symbol": "SPY", "side": "buy", "quantity": "1", "type": "limit", "limit_price": "50"}
     resting: list[str] = []
-    with httpx.Client(headers=headers, timeout=30) as client:
+    clock = time.perf_counter
+    async with LeanConnection(base, {"Authorization": f"Bearer {token}"}) as connection:
         for _ in range(count):
-            started = time.perf_counter()
-            response = client.post(path, json=body)
-            result.latencies.append(time.perf_counter() - started)
-            if response.status_code != 201:
-                raise SystemExit(f"placement failed: {response.status_code} {response.text}")
-            resting.append(response.json()["orders"][0]["order_id"])
+            started = clock()
+            status, answer = await connection.request("POST", path, body)
+            result.latencies.append(clock() - started)
+            if status != 201:
+                raise SystemExit(f"placement failed: {status} {answer.decode()}")
+            resting.append(json.loads(answer)["orders"][0]["order_id"])
             if len(resting) >= RESTING:
-                started = time.perf_counter()
-                canceled = client.delete(f"{path}/{resting.pop(0)}")
-                result.cancels.append(time.perf_counter() - started)
-                if canceled.status_code != 200:
-                    raise SystemExit(f"cancel failed: {canceled.status_code} {canceled.text}")
+                started = clock()
+                status, answer = await connection.request("DELETE", f"{path}/{resting.pop(0)}")
+                result.cancels.append(clock() - started)
+                if status != 200:
+                    raise SystemExit(f"cancel failed: {status} {answer.decode()}")
+
+
+async def place_concurrently(
+    base: str, token: str, portfolio_id: int, shares: list[int], result: Result
+) -> None:
+    await asyncio.gather(*(place_orders(base, token, portfolio_id, n, result) for n in shares))
 
 
 def run(name: str, orders: int, clients: int, profile: str | None) -> Result:
@@ -136,13 +153,10 @@ def run(name: str, orders: int, clients: int, profile: str | None) -> Result:
         created.raise_for_status()
         portfolio_id = int(created.json()["summary"]["id"])
         warm = Result(name, 0, 0.0)
-        place_orders(base, token, portfolio_id, 10, warm)  # first requests load the bars
+        # the first requests load the bars
+        asyncio.run(place_concurrently(base, token, portfolio_id, [10], warm))
         result = Result(name, orders, 0.0)
         share = [orders // clients + (1 if i < orders % clients else 0) for i in range(clients)]
-        threads = [
-            threading.Thread(target=place_orders, args=(base, token, portfolio_id, n, result))
-            for n in share
-        ]
         profiler = None
         if profile:
             # py-spy (uv pip install py-spy) samples the server without stopping it; raw
@@ -153,14 +167,12 @@ def run(name: str, orders: int, clients: int, profile: str | None) -> Result:
                 [*record, "-f", "raw", "--nonblocking"], stdout=subprocess.DEVNULL
             )
             time.sleep(1)
-        cpu_before = cpu_seconds(pid)
+        cpu_before, client_before = cpu_seconds(pid), time.process_time()
         started = time.perf_counter()
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
+        asyncio.run(place_concurrently(base, token, portfolio_id, share, result))
         result.seconds = time.perf_counter() - started
         result.server_cpu = cpu_seconds(pid) - cpu_before
+        result.client_cpu = time.process_time() - client_before
         if profiler is not None:
             profiler.send_signal(2)  # SIGINT: py-spy writes its file and exits
             profiler.wait(60)
