@@ -39,12 +39,17 @@ from paperdesk.domain.records import (
 )
 from paperdesk.domain.ticks import BarTick, TickStatus
 from paperdesk.service.order_checks import check_order_request
-from paperdesk.service.order_desk import OrderDesk, orders_of, working_order
+from paperdesk.service.order_desk import (
+    OrderDesk,
+    orders_of,
+    used_client_order_id,
+    working_order,
+)
 from paperdesk.service.order_requests import OrderRequest
 from paperdesk.service.portfolio_edits import check_settings_change, setting_changes
 from paperdesk.service.views import PortfolioDetail, PortfolioSummary, PositionView
 from paperdesk.settings import Settings
-from paperdesk.store import Database, LedgerRepository
+from paperdesk.store import Database, DuplicateClientOrderIdError, LedgerRepository
 
 if TYPE_CHECKING:  # loaded where used: reading the ledger needs none of them (a fast start)
     import pandas as pd
@@ -425,18 +430,26 @@ class PortfolioService:
     def order_desk(self, portfolio_id: int, symbols: Sequence[str] = ()) -> Iterator[OrderDesk]:
         """Portfolio ``portfolio_id`` locked in one transaction, to place orders on through the
         checks of ``place_order``; what the desk placed is written when the block ends, and
-        nothing is if it raises."""
-        with self.database.transaction() as repository:
-            state = self._restore(repository, portfolio_id, symbols)
-            desk = OrderDesk(
-                repository,
-                state,
-                lambda: self._market_time(repository, state),
-                self._reference_price,
-            )
-            yield desk
-            if desk.events:
-                self._persist(repository, state, desk.events, desk.at)
+        nothing is if it raises (a client order id the ledger holds already: the unique key
+        refuses the write, and the refusal names the order that has it)."""
+        placed: list[str] = []
+        try:
+            with self.database.transaction() as repository:
+                state = self._restore(repository, portfolio_id, symbols)
+                desk = OrderDesk(
+                    repository,
+                    state,
+                    lambda: self._market_time(repository, state),
+                    self._reference_price,
+                )
+                placed = desk.client_order_ids
+                yield desk
+                if desk.events:
+                    self._persist(repository, state, desk.events, desk.at)
+        except DuplicateClientOrderIdError:
+            with self.database.reading() as reader:
+                refusal = used_client_order_id(reader, portfolio_id, placed)
+            raise refusal from None
 
     def cancel_order(self, portfolio_id: int, order_id: str) -> Order:
         with self.database.transaction() as repository:
