@@ -60,6 +60,7 @@ from bench_streams import cpu_seconds, database_url, server
 from lean_http import LeanConnection
 
 PAPERDESK = str(Path(sys.executable).with_name("paperdesk"))
+REDIS = "redis://127.0.0.1:6379/0"  # --workers N > 1 needs one (REDIS_URL wins)
 RESTING = 25  # working orders a client keeps before it cancels its oldest
 
 
@@ -72,6 +73,8 @@ class Result:
     cancels: list[float] = field(default_factory=list)
     server_cpu: float = 0.0
     client_cpu: float = 0.0
+    workers: int = 1
+    portfolios: int = 1
 
     def line(self) -> str:
         ordered = sorted(self.latencies)
@@ -79,7 +82,9 @@ class Result:
         cancel = statistics.median(self.cancels) if self.cancels else float("nan")
         requests = (self.orders + len(self.cancels)) / self.seconds
         return (
-            f"{self.database:<10} {self.orders / self.seconds:8.1f} orders/s "
+            f"{self.database:<10} {self.workers} worker{'s' if self.workers > 1 else ' '} "
+            f"{self.portfolios} portfolio{'s' if self.portfolios > 1 else ' '} "
+            f"{self.orders / self.seconds:8.1f} orders/s "
             f"({requests:.1f} requests/s with the cancels)   "
             f"placement p50 {statistics.median(ordered) * 1000:6.1f} ms  p99 {p99 * 1000:6.1f} ms"
             f"   cancel p50 {cancel * 1000:6.1f} ms"
@@ -90,7 +95,7 @@ class Result:
 
 
 @contextmanager
-def served(name: str) -> Iterator[tuple[str, str, int]]:
+def served(name: str, workers: int = 1, redis: bool = False) -> Iterator[tuple[str, str, int]]:
     """A running ``paperdesk serve`` on an empty ledger of database ``name`` (the streams
     benchmark's ledger and server) and an admin key made for it: (HTTP base, token, the
     server's process id)."""
@@ -106,7 +111,8 @@ def served(name: str) -> Iterator[tuple[str, str, int]]:
                 check=True,
             )
             token = json.loads(created.stdout)["key"]
-            with server(url, None, 1.0, work) as (base, pid):
+            redis_url = os.environ.get("REDIS_URL", REDIS) if workers > 1 or redis else None
+            with server(url, redis_url, 1.0, work, workers=workers) as (base, pid):
                 yield base.replace("ws://", "http://", 1), token, pid
 
 
@@ -136,26 +142,44 @@ async def place_orders(
 
 
 async def place_concurrently(
-    base: str, token: str, portfolio_id: int, shares: list[int], result: Result
+    base: str, token: str, portfolio_ids: list[int], shares: list[int], result: Result
 ) -> None:
-    await asyncio.gather(*(place_orders(base, token, portfolio_id, n, result) for n in shares))
-
-
-def run(name: str, orders: int, clients: int, profile: str | None) -> Result:
-    with served(name) as (base, token, pid):
-        headers = {"Authorization": f"Bearer {token}"}
-        created = httpx.post(
-            f"{base}/api/v1/portfolios",
-            json={"name": "bench", "cash": "100000000", "symbols": ["SPY"]},
-            headers=headers,
-            timeout=60,
+    """Client ``i`` places ``shares[i]`` orders in portfolio ``portfolio_ids[i % len]``."""
+    await asyncio.gather(
+        *(
+            place_orders(base, token, portfolio_ids[i % len(portfolio_ids)], n, result)
+            for i, n in enumerate(shares)
         )
-        created.raise_for_status()
-        portfolio_id = int(created.json()["summary"]["id"])
+    )
+
+
+def run(
+    name: str,
+    orders: int,
+    clients: int,
+    profile: str | None,
+    workers: int = 1,
+    portfolios: int = 1,
+    redis: bool = False,
+) -> Result:
+    with served(name, workers, redis) as (base, token, pid):
+        headers = {"Authorization": f"Bearer {token}"}
+        portfolio_ids: list[int] = []
+        for number in range(portfolios):
+            created = httpx.post(
+                f"{base}/api/v1/portfolios",
+                json={"name": f"bench-{number}", "cash": "100000000", "symbols": ["SPY"]},
+                headers=headers,
+                timeout=60,
+            )
+            created.raise_for_status()
+            portfolio_ids.append(int(created.json()["summary"]["id"]))
         warm = Result(name, 0, 0.0)
-        # the first requests load the bars
-        asyncio.run(place_concurrently(base, token, portfolio_id, [10], warm))
-        result = Result(name, orders, 0.0)
+        # the first requests load the bars (10 orders on a connection per client: with several
+        # workers, each process gets some)
+        warm_share = [10 // clients + (1 if i < 10 % clients else 0) for i in range(clients)]
+        asyncio.run(place_concurrently(base, token, portfolio_ids, warm_share, warm))
+        result = Result(name, orders, 0.0, workers=workers, portfolios=portfolios)
         share = [orders // clients + (1 if i < orders % clients else 0) for i in range(clients)]
         profiler = None
         if profile:
@@ -164,12 +188,12 @@ def run(name: str, orders: int, clients: int, profile: str | None) -> Result:
             py_spy = str(Path(sys.executable).parent / "py-spy")
             record = [py_spy, "record", "-o", f"{profile}.{name}", "-p", str(pid), "-r", "200"]
             profiler = subprocess.Popen(
-                [*record, "-f", "raw", "--nonblocking"], stdout=subprocess.DEVNULL
+                [*record, "-f", "raw", "--nonblocking", "--subprocesses"], stdout=subprocess.DEVNULL
             )
             time.sleep(1)
         cpu_before, client_before = cpu_seconds(pid), time.process_time()
         started = time.perf_counter()
-        asyncio.run(place_concurrently(base, token, portfolio_id, share, result))
+        asyncio.run(place_concurrently(base, token, portfolio_ids, share, result))
         result.seconds = time.perf_counter() - started
         result.server_cpu = cpu_seconds(pid) - cpu_before
         result.client_cpu = time.process_time() - client_before
@@ -225,6 +249,23 @@ def main() -> None:
     parser.add_argument("--orders", type=int, default=500)
     parser.add_argument("--clients", type=int, default=4)
     parser.add_argument("--databases", default="sqlite,postgresql")
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        help="server processes (paperdesk serve --workers N; more than 1 uses REDIS_URL, "
+        f"default {REDIS})",
+    )
+    parser.add_argument(
+        "--redis", action="store_true", help="give one worker REDIS_URL too (as several have)"
+    )
+    parser.add_argument(
+        "--portfolios",
+        type=int,
+        default=1,
+        help="portfolios the clients trade (client i trades portfolio i modulo N; default 1: "
+        "all clients trade one portfolio)",
+    )
     parser.add_argument("--no-streams", action="store_true", help="skip the WebSocket part")
     parser.add_argument(
         "--profile", help="record the server with py-spy into FILE.sqlite / FILE.postgresql"
@@ -244,7 +285,15 @@ def main() -> None:
             if arguments.floor:
                 floor(name, 1000, arguments.clients)
                 continue
-            result = run(name, arguments.orders, arguments.clients, arguments.profile)
+            result = run(
+                name,
+                arguments.orders,
+                arguments.clients,
+                arguments.profile,
+                arguments.workers,
+                arguments.portfolios,
+                arguments.redis,
+            )
             print(result.line(), flush=True)
         except OperationalError as error:  # no PostgreSQL server here: say so, as the tests do
             print(f"{name}: skipped ({str(error).splitlines()[0]})")
