@@ -14,8 +14,11 @@ as before.
 A cached state is never half-applied: ``take`` removes it from the cache, the unit of work
 changes it, and only when the transaction has committed is the state rebuilt (``rebuilt``: the
 books, the working orders, the stored marks; not the finished orders and report lists a kernel
-collects) and put back under the new revision. A unit that rolls back (an error, a refused
-order, a dry run) never puts it back, so the next unit restores from the rows.
+collects) and put back under the new revision. A unit that ran only order commands (place,
+cancel, modify: nothing but the order book changes) hands back its own state instead, its
+finished orders dropped (``as_stored``): what a restore would read, without building a kernel.
+A unit that rolls back (an error, a refused order, a dry run) never puts it back, so the next
+unit restores from the rows.
 """
 
 from __future__ import annotations
@@ -27,7 +30,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from paperdesk.domain.records import AccountState, PortfolioRecord
-from paperdesk.live.restore import RestoredPortfolio, rebuilt
+from paperdesk.live.restore import RestoredPortfolio, as_stored, rebuilt
 
 if TYPE_CHECKING:
     from paperdesk.store import Database
@@ -108,7 +111,9 @@ class StateCache:
                 marks[symbol] = mark
             if close is not None:
                 closes[symbol] = close
-        fresh = rebuilt(state, state.record, marks, closes)
+        fresh = as_stored(state, state.record, marks, closes) or rebuilt(
+            state, state.record, marks, closes
+        )
         with self._lock:
             current = self._entries.get(portfolio_id)
             if current is not None and current[0] > revision:

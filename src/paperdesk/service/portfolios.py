@@ -445,7 +445,7 @@ class PortfolioService:
                 placed = desk.client_order_ids
                 yield desk
                 if desk.events:
-                    self._persist(repository, state, desk.events, desk.at)
+                    self._persist(repository, state, desk.events, desk.at, book_only=True)
         except DuplicateClientOrderIdError:
             with self.database.reading() as reader:
                 refusal = used_client_order_id(reader, portfolio_id, placed)
@@ -457,7 +457,7 @@ class PortfolioService:
             working_order(repository, state, order_id, "canceled")  # named before anything else
             at = self._market_time(repository, state)
             events = state.kernel.cancel_order(order_id, at, "canceled by user")
-            self._persist(repository, state, events, at)
+            self._persist(repository, state, events, at, book_only=True)
             return state.kernel.order(order_id)
 
     def modify_order(
@@ -483,7 +483,7 @@ class PortfolioService:
                 limit_price=limit_price,
                 stop_price=stop_price,
             )
-            self._persist(repository, state, events, at)
+            self._persist(repository, state, events, at, book_only=True)
             return kernel.order(order_id)
 
     def close_position(
@@ -609,10 +609,14 @@ class PortfolioService:
         state: RestoredPortfolio,
         events: list[Event],
         at: datetime,
+        *,
+        book_only: bool = False,
     ) -> None:
+        """Write what the unit did (``book_only``: it ran only the kernel's order commands,
+        place, cancel, modify, so the state cache may keep its kernel as it is)."""
         from paperdesk.live.restore import persist
 
-        persist(repository, state, events, at, recorded_at=self._now())
+        persist(repository, state, events, at, recorded_at=self._now(), book_only=book_only)
 
     def _market_time(self, repository: LedgerRepository, state: RestoredPortfolio) -> datetime:
         """The portfolio's clock: the replay's position for a replay, else the clock's time."""
