@@ -131,7 +131,9 @@ def server(
     if redis_url is not None:
         environment["REDIS_URL"] = redis_url
     log = (work / f"serve-{port}.log").open("w")
-    command = [str(PAPERDESK), "serve", "--port", str(port), "--workers", str(workers)]
+    command = [str(PAPERDESK), "serve", "--port", str(port)]
+    if workers > 1:
+        command += ["--workers", str(workers)]
     if ws != "serve":  # the same application on another uvicorn WebSocket implementation
         command = [sys.executable, "-c", SERVE.format(port=port, ws=ws)]
     process = subprocess.Popen(
