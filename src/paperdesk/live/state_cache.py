@@ -99,10 +99,6 @@ class StateCache:
         unwritten = revision == state.record.revision  # nothing a restore reads was written
         if unwritten and state.kernel.account() != _stored_account(state.record):
             return  # changed in memory and not written: only the rows are the truth
-        if any(working.order.triggered for working in state.kernel.working_orders()):
-            # a stop-limit triggered without a fill is not written (no event changes its row):
-            # only a restore from the rows gives what another process would see
-            return
         marks, closes = dict(state.marks), dict(state.bar_closes)
         for symbol, (mark, close) in writer.cursors.get(portfolio_id, {}).items():
             if mark is None:
@@ -111,9 +107,15 @@ class StateCache:
                 marks[symbol] = mark
             if close is not None:
                 closes[symbol] = close
-        fresh = as_stored(state, state.record, marks, closes) or rebuilt(
-            state, state.record, marks, closes
-        )
+        # a unit of order commands triggers no stop (only a bar does), and a state holding a
+        # triggered one is never kept (below): the check of every working order is not needed
+        fresh = as_stored(state, state.record, marks, closes)
+        if fresh is None:
+            if any(working.order.triggered for working in state.kernel.working_orders()):
+                # a stop-limit triggered without a fill is not written (no event changes its
+                # row): only a restore from the rows gives what another process would see
+                return
+            fresh = rebuilt(state, state.record, marks, closes)
         with self._lock:
             current = self._entries.get(portfolio_id)
             if current is not None and current[0] > revision:
