@@ -86,7 +86,10 @@ def restore(
     if not record.active:
         raise InvalidInputError(f"portfolio {portfolio_id} is {record.status}; it cannot trade")
     symbols = tuple(symbols)
-    state = cache.take(record, symbols) if cache is not None else None
+    state = None
+    if cache is not None:
+        repository.on_finished.append(lambda: cache.release(portfolio_id, repository))
+        state = cache.take(record, symbols, unit=repository)
     if state is None:
         state = _restore_rows(repository, record, symbols)
     if cache is not None:

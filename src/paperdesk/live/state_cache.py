@@ -37,6 +37,7 @@ if TYPE_CHECKING:
     from paperdesk.store.writer import LedgerWriter
 
 CAPACITY = 1024  # portfolios kept per database (least recently used dropped first)
+IN_FLIGHT_WAIT_SECONDS = 2.0  # the longest a unit waits for another's state to come back
 
 
 class StateCache:
@@ -46,6 +47,8 @@ class StateCache:
         self.capacity = capacity
         self._entries: OrderedDict[int, tuple[int, RestoredPortfolio]] = OrderedDict()
         self._lock = threading.Lock()
+        self._in_flight: dict[int, object] = {}  # portfolio -> the unit that took its state
+        self._returned = threading.Condition(self._lock)
         self.hits = 0
         self.misses = 0
 
@@ -53,14 +56,28 @@ class StateCache:
         return len(self._entries)
 
     def take(
-        self, record: PortfolioRecord, symbols: Sequence[str] = ()
+        self, record: PortfolioRecord, symbols: Sequence[str] = (), *, unit: object = None
     ) -> RestoredPortfolio | None:
         """The cached state of ``record``'s portfolio, removed from the cache, when it is
         current: the revision read under the lock matches, the portfolio is the same one (its
         creation time and settings), and it trades ``symbols`` already. None otherwise (the
-        caller restores from the rows)."""
+        caller restores from the rows).
+
+        ``unit`` (the unit of work; ``release`` is called with it when the unit ends) marks the
+        portfolio's state in flight. A unit that finds the state in flight in another unit of
+        this process waits for it to come back (up to ``IN_FLIGHT_WAIT_SECONDS``): on
+        PostgreSQL the row lock is released at COMMIT, so the next unit's lock read returns
+        before the committed unit has kept its state, and would otherwise restore from the
+        rows (SQLite's in-process write queue is held until the state is back)."""
         with self._lock:
             entry = self._entries.pop(record.id, None)
+            if entry is None and self._in_flight.get(record.id, unit) is not unit:
+                self._returned.wait_for(
+                    lambda: record.id not in self._in_flight, IN_FLIGHT_WAIT_SECONDS
+                )
+                entry = self._entries.pop(record.id, None)
+            if unit is not None:
+                self._in_flight[record.id] = unit
         if entry is None:
             self.misses += 1
             return None
@@ -124,6 +141,14 @@ class StateCache:
             self._entries.move_to_end(portfolio_id)
             while len(self._entries) > self.capacity:
                 self._entries.popitem(last=False)
+
+    def release(self, portfolio_id: int, unit: object) -> None:
+        """``unit`` ended (committed, its state kept or not, or rolled back): the portfolio's
+        state is no longer in flight, and a unit waiting for it takes what the cache holds."""
+        with self._lock:
+            if self._in_flight.get(portfolio_id) is unit:
+                del self._in_flight[portfolio_id]
+                self._returned.notify_all()
 
     def peek(self, portfolio_id: int) -> tuple[int, RestoredPortfolio] | None:
         """The cached (revision, state) of ``portfolio_id``, left in the cache (to look at

@@ -357,18 +357,26 @@ class Database:
         """One unit of work: committed when the block ends, rolled back if it raises. The
         outbox entries of the unit are numbered just before the commit (see ``LedgerWriter``)."""
         with self._writers:
-            with self._translated_errors(), self._sessions.begin() as session:
-                repository = LedgerRepository(session)
-                yield repository
-                committed = repository.finish()
-            ticket = self._count_commit()
-            # still under SQLite's write queue: the next unit of work of this process finds
-            # what the callbacks keep (the state cache) instead of restoring from the rows
-            for callback in repository.on_committed:
-                try:
-                    callback(repository)
-                except Exception:
-                    log.exception("an after-commit callback failed (the transaction stands)")
+            repository: LedgerRepository | None = None
+            try:
+                with self._translated_errors(), self._sessions.begin() as session:
+                    repository = LedgerRepository(session)
+                    yield repository
+                    committed = repository.finish()
+                ticket = self._count_commit()
+                # still under SQLite's write queue: the next unit of work of this process finds
+                # what the callbacks keep (the state cache) instead of restoring from the rows
+                for callback in repository.on_committed:
+                    try:
+                        callback(repository)
+                    except Exception:
+                        log.exception("an after-commit callback failed (the transaction stands)")
+            finally:
+                for finished in repository.on_finished if repository is not None else ():
+                    try:
+                        finished()
+                    except Exception:
+                        log.exception("an end-of-unit callback failed")
         self._wait_durable(ticket)  # on disk before anything is told of it
         if committed:
             self._tell_committed(committed)
