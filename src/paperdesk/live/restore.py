@@ -197,8 +197,12 @@ def as_stored(
     if changed is None or marks != state.marks or bar_closes != state.bar_closes:
         return None
     kernel = state.kernel
-    if kernel.prices != marks or state.instruments.keys() != set(state.settings.symbols):
+    if state.instruments.keys() != set(state.settings.symbols):
         return None
+    if any(
+        kernel.last_price(symbol) != marks.get(symbol) for symbol in {*marks, *state.instruments}
+    ):
+        return None  # the kernel was built on these marks; a unit of order commands sets none
     if not kernel.settle_orders_as_stored(changed):
         return None
     state.record = record
