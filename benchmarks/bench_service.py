@@ -10,14 +10,17 @@ free local port, its own home folder; PostgreSQL in a fresh schema of ``DATABASE
 ``postgresql://postgres@127.0.0.1:5432/test``, dropped afterwards, skipped with a message when
 unreachable; the ledger and server helpers are bench_streams.py's), creates an admin key with
 ``paperdesk apikey create`` and a portfolio through the
-API, then ``--clients`` concurrent HTTP clients (httpx, keep-alive) place ``--orders`` limit
+API, then ``--clients`` concurrent HTTP clients (keep-alive connections of the lean client
+``lean_http.py`` on one event loop of this process) place ``--orders`` limit
 orders in all (a buy limit far below the market, so it rests), each followed by a cancel of the
 order once 25 of that client's orders rest (a trader's book of working orders stays small). It
 reports orders placed per second of wall time (the cancels share that time; the requests per
 second counting them too are printed beside it) and the p50 and p99 of one placement's
 latency as the client sees it (the cancels are timed apart), the server process's CPU time
-(user + system, from ``/proc``) per order with its cancel (the figure load changes least), and
-the load average at the end. Every response is checked: a non-201 placement stops the run.
+(user + system, from ``/proc``) per order with its cancel (the figure load changes least), the
+clients' own CPU time per order with its cancel (they share the machine's 2 cores with the
+server), and the load average at the end. Every response is checked: a non-201 placement
+stops the run.
 ``--profile FILE`` records the server with py-spy (``uv pip install py-spy``) meanwhile, into
 ``FILE.sqlite`` and ``FILE.postgresql`` (raw stacks with counts).
 
@@ -36,6 +39,7 @@ p99 event delivery under 100 ms to 1,000 clients.
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
 import os
 import statistics
@@ -53,8 +57,10 @@ import httpx
 from sqlalchemy.exc import OperationalError
 
 from bench_streams import cpu_seconds, database_url, server
+from lean_http import LeanConnection
 
 PAPERDESK = str(Path(sys.executable).with_name("paperdesk"))
+REDIS = "redis://127.0.0.1:6379/0"  # --workers N > 1 needs one (REDIS_URL wins)
 RESTING = 25  # working orders a client keeps before it cancels its oldest
 
 
@@ -66,6 +72,9 @@ class Result:
     latencies: list[float] = field(default_factory=list)
     cancels: list[float] = field(default_factory=list)
     server_cpu: float = 0.0
+    client_cpu: float = 0.0
+    workers: int = 1
+    portfolios: int = 1
 
     def line(self) -> str:
         ordered = sorted(self.latencies)
@@ -73,17 +82,20 @@ class Result:
         cancel = statistics.median(self.cancels) if self.cancels else float("nan")
         requests = (self.orders + len(self.cancels)) / self.seconds
         return (
-            f"{self.database:<10} {self.orders / self.seconds:8.1f} orders/s "
+            f"{self.database:<10} {self.workers} worker{'s' if self.workers > 1 else ' '} "
+            f"{self.portfolios} portfolio{'s' if self.portfolios > 1 else ' '} "
+            f"{self.orders / self.seconds:8.1f} orders/s "
             f"({requests:.1f} requests/s with the cancels)   "
             f"placement p50 {statistics.median(ordered) * 1000:6.1f} ms  p99 {p99 * 1000:6.1f} ms"
             f"   cancel p50 {cancel * 1000:6.1f} ms"
             f"   server CPU {self.server_cpu / self.orders * 1000:5.2f} ms an order with its cancel"
+            f" (the clients' {self.client_cpu / self.orders * 1000:4.2f} ms)"
             f"   load average {os.getloadavg()[0]:.1f}"
         )
 
 
 @contextmanager
-def served(name: str) -> Iterator[tuple[str, str, int]]:
+def served(name: str, workers: int = 1, redis: bool = False) -> Iterator[tuple[str, str, int]]:
     """A running ``paperdesk serve`` on an empty ledger of database ``name`` (the streams
     benchmark's ledger and server) and an admin key made for it: (HTTP base, token, the
     server's process id)."""
@@ -99,50 +111,76 @@ def served(name: str) -> Iterator[tuple[str, str, int]]:
                 check=True,
             )
             token = json.loads(created.stdout)["key"]
-            with server(url, None, 1.0, work) as (base, pid):
+            redis_url = os.environ.get("REDIS_URL", REDIS) if workers > 1 or redis else None
+            with server(url, redis_url, 1.0, work, workers=workers) as (base, pid):
                 yield base.replace("ws://", "http://", 1), token, pid
 
 
-def place_orders(base: str, token: str, portfolio_id: int, count: int, result: Result) -> None:
-    headers = {"Authorization": f"Bearer {token}"}
-    path = f"{base}/api/v1/portfolios/{portfolio_id}/orders"
+async def place_orders(
+    base: str, token: str, portfolio_id: int, count: int, result: Result
+) -> None:
+    """One client's orders on one keep-alive connection: place, and once ``RESTING`` orders
+    rest, cancel the oldest; every answer is checked."""
+    path = f"/api/v1/portfolios/{portfolio_id}/orders"
     body = {"symbol": "SPY", "side": "buy", "quantity": "1", "type": "limit", "limit_price": "50"}
     resting: list[str] = []
-    with httpx.Client(headers=headers, timeout=30) as client:
+    clock = time.perf_counter
+    async with LeanConnection(base, {"Authorization": f"Bearer {token}"}) as connection:
         for _ in range(count):
-            started = time.perf_counter()
-            response = client.post(path, json=body)
-            result.latencies.append(time.perf_counter() - started)
-            if response.status_code != 201:
-                raise SystemExit(f"placement failed: {response.status_code} {response.text}")
-            resting.append(response.json()["orders"][0]["order_id"])
+            started = clock()
+            status, answer = await connection.request("POST", path, body)
+            result.latencies.append(clock() - started)
+            if status != 201:
+                raise SystemExit(f"placement failed: {status} {answer.decode()}")
+            resting.append(json.loads(answer)["orders"][0]["order_id"])
             if len(resting) >= RESTING:
-                started = time.perf_counter()
-                canceled = client.delete(f"{path}/{resting.pop(0)}")
-                result.cancels.append(time.perf_counter() - started)
-                if canceled.status_code != 200:
-                    raise SystemExit(f"cancel failed: {canceled.status_code} {canceled.text}")
+                started = clock()
+                status, answer = await connection.request("DELETE", f"{path}/{resting.pop(0)}")
+                result.cancels.append(clock() - started)
+                if status != 200:
+                    raise SystemExit(f"cancel failed: {status} {answer.decode()}")
 
 
-def run(name: str, orders: int, clients: int, profile: str | None) -> Result:
-    with served(name) as (base, token, pid):
-        headers = {"Authorization": f"Bearer {token}"}
-        created = httpx.post(
-            f"{base}/api/v1/portfolios",
-            json={"name": "bench", "cash": "100000000", "symbols": ["SPY"]},
-            headers=headers,
-            timeout=60,
+async def place_concurrently(
+    base: str, token: str, portfolio_ids: list[int], shares: list[int], result: Result
+) -> None:
+    """Client ``i`` places ``shares[i]`` orders in portfolio ``portfolio_ids[i % len]``."""
+    await asyncio.gather(
+        *(
+            place_orders(base, token, portfolio_ids[i % len(portfolio_ids)], n, result)
+            for i, n in enumerate(shares)
         )
-        created.raise_for_status()
-        portfolio_id = int(created.json()["summary"]["id"])
+    )
+
+
+def run(
+    name: str,
+    orders: int,
+    clients: int,
+    profile: str | None,
+    workers: int = 1,
+    portfolios: int = 1,
+    redis: bool = False,
+) -> Result:
+    with served(name, workers, redis) as (base, token, pid):
+        headers = {"Authorization": f"Bearer {token}"}
+        portfolio_ids: list[int] = []
+        for number in range(portfolios):
+            created = httpx.post(
+                f"{base}/api/v1/portfolios",
+                json={"name": f"bench-{number}", "cash": "100000000", "symbols": ["SPY"]},
+                headers=headers,
+                timeout=60,
+            )
+            created.raise_for_status()
+            portfolio_ids.append(int(created.json()["summary"]["id"]))
         warm = Result(name, 0, 0.0)
-        place_orders(base, token, portfolio_id, 10, warm)  # first requests load the bars
-        result = Result(name, orders, 0.0)
+        # the first requests load the bars (10 orders on a connection per client: with several
+        # workers, each process gets some)
+        warm_share = [10 // clients + (1 if i < 10 % clients else 0) for i in range(clients)]
+        asyncio.run(place_concurrently(base, token, portfolio_ids, warm_share, warm))
+        result = Result(name, orders, 0.0, workers=workers, portfolios=portfolios)
         share = [orders // clients + (1 if i < orders % clients else 0) for i in range(clients)]
-        threads = [
-            threading.Thread(target=place_orders, args=(base, token, portfolio_id, n, result))
-            for n in share
-        ]
         profiler = None
         if profile:
             # py-spy (uv pip install py-spy) samples the server without stopping it; raw
@@ -150,17 +188,15 @@ def run(name: str, orders: int, clients: int, profile: str | None) -> Result:
             py_spy = str(Path(sys.executable).parent / "py-spy")
             record = [py_spy, "record", "-o", f"{profile}.{name}", "-p", str(pid), "-r", "200"]
             profiler = subprocess.Popen(
-                [*record, "-f", "raw", "--nonblocking"], stdout=subprocess.DEVNULL
+                [*record, "-f", "raw", "--nonblocking", "--subprocesses"], stdout=subprocess.DEVNULL
             )
             time.sleep(1)
-        cpu_before = cpu_seconds(pid)
+        cpu_before, client_before = cpu_seconds(pid), time.process_time()
         started = time.perf_counter()
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
+        asyncio.run(place_concurrently(base, token, portfolio_ids, share, result))
         result.seconds = time.perf_counter() - started
         result.server_cpu = cpu_seconds(pid) - cpu_before
+        result.client_cpu = time.process_time() - client_before
         if profiler is not None:
             profiler.send_signal(2)  # SIGINT: py-spy writes its file and exits
             profiler.wait(60)
@@ -213,6 +249,23 @@ def main() -> None:
     parser.add_argument("--orders", type=int, default=500)
     parser.add_argument("--clients", type=int, default=4)
     parser.add_argument("--databases", default="sqlite,postgresql")
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        help="server processes (paperdesk serve --workers N; more than 1 uses REDIS_URL, "
+        f"default {REDIS})",
+    )
+    parser.add_argument(
+        "--redis", action="store_true", help="give one worker REDIS_URL too (as several have)"
+    )
+    parser.add_argument(
+        "--portfolios",
+        type=int,
+        default=1,
+        help="portfolios the clients trade (client i trades portfolio i modulo N; default 1: "
+        "all clients trade one portfolio)",
+    )
     parser.add_argument("--no-streams", action="store_true", help="skip the WebSocket part")
     parser.add_argument(
         "--profile", help="record the server with py-spy into FILE.sqlite / FILE.postgresql"
@@ -232,7 +285,15 @@ def main() -> None:
             if arguments.floor:
                 floor(name, 1000, arguments.clients)
                 continue
-            result = run(name, arguments.orders, arguments.clients, arguments.profile)
+            result = run(
+                name,
+                arguments.orders,
+                arguments.clients,
+                arguments.profile,
+                arguments.workers,
+                arguments.portfolios,
+                arguments.redis,
+            )
             print(result.line(), flush=True)
         except OperationalError as error:  # no PostgreSQL server here: say so, as the tests do
             print(f"{name}: skipped ({str(error).splitlines()[0]})")

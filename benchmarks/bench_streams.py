@@ -44,7 +44,7 @@ import threading
 import time
 import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from decimal import Decimal
 from pathlib import Path
 
@@ -93,16 +93,30 @@ def database_url(name: str, work: Path) -> Iterator[str]:
 
 
 def cpu_seconds(pid: int) -> float:
-    """A process's CPU time so far (user + system), from ``/proc`` (Linux)."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    """A process's CPU time so far (user + system), with its living children's (the workers
+    of ``serve --workers``), from ``/proc`` (Linux)."""
+    total = 0
+    for process in (pid, *_children(pid)):
+        with suppress(FileNotFoundError, ProcessLookupError):
+            fields = Path(f"/proc/{process}/stat").read_text().rpartition(")")[2].split()
+            total += int(fields[11]) + int(fields[12])
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def _children(pid: int) -> list[int]:
+    children: list[int] = []
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        with suppress(FileNotFoundError):
+            children.extend(int(child) for child in (task / "children").read_text().split())
+    return children
 
 
 @contextmanager
 def server(
-    url: str, redis_url: str | None, poll: float, work: Path, ws: str = "serve"
+    url: str, redis_url: str | None, poll: float, work: Path, ws: str = "serve", workers: int = 1
 ) -> Iterator[tuple[str, int]]:
-    """``paperdesk serve`` on a free port; yields its ws:// base and its process id."""
+    """``paperdesk serve`` (``--workers``) on a free port; yields its ws:// base and its
+    process id (the supervisor's with several workers)."""
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
@@ -118,6 +132,8 @@ def server(
         environment["REDIS_URL"] = redis_url
     log = (work / f"serve-{port}.log").open("w")
     command = [str(PAPERDESK), "serve", "--port", str(port)]
+    if workers > 1:
+        command += ["--workers", str(workers)]
     if ws != "serve":  # the same application on another uvicorn WebSocket implementation
         command = [sys.executable, "-c", SERVE.format(port=port, ws=ws)]
     process = subprocess.Popen(

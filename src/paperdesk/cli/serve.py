@@ -2,16 +2,29 @@
 
 from __future__ import annotations
 
+import logging
+import os
 from typing import Annotated
 
 import typer
 
 from paperdesk.cli.services import services
+from paperdesk.domain import OptionError
+
+SERVED_APPLICATION = "paperdesk.api.served:application"  # what each of --workers N serves
 
 
 def serve_command(
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(min=1, max=65535, help="Port to listen on.")] = 8000,
+    workers: Annotated[
+        int,
+        typer.Option(
+            min=1,
+            help="Server processes sharing the port (default 1). More than one needs REDIS_URL: "
+            "rate limits and the wake-ups of every process's event streams go through Redis.",
+        ),
+    ] = 1,
 ) -> None:
     """Run the service's REST API (/api/v1, OpenAPI at /api/v1/openapi.json).
 
@@ -21,22 +34,56 @@ def serve_command(
 
     from paperdesk.api.app import create_app
     from paperdesk.api.streams.transport import WEBSOCKET_SERVER_OPTIONS, tune_garbage_collector
+    from paperdesk.cli.platform_server import listening_socket
 
     container = services()
+    settings = container.settings
+    if workers > 1 and settings.redis_url_value() is None:
+        raise OptionError(
+            f"--workers {workers} needs REDIS_URL: each process would keep its own rate limits "
+            "(a key could ask the limit once per process) and wake only its own event streams; "
+            "set REDIS_URL, or serve with one process (the default)"
+        )
+    listener = listening_socket(host, port) if workers > 1 else None  # a busy port: no change
     container.database  # noqa: B018 (open and migrate the ledger before the first request)
-    grace = container.settings.shutdown_grace_seconds
-    typer.echo(f"paperdesk API on http://{host}:{port}/api/v1 (Ctrl-C stops it)", err=True)
+    grace = settings.shutdown_grace_seconds
+    shown = f"{workers} processes" if workers > 1 else "Ctrl-C stops it"
+    typer.echo(f"paperdesk API on http://{host}:{port}/api/v1 ({shown})", err=True)
+    options = {
+        "log_config": None,  # paperdesk's own logging (--log-format json, request ids)
+        "access_log": False,  # the API logs each request itself, with its request id
+        "timeout_graceful_shutdown": grace,
+        **WEBSOCKET_SERVER_OPTIONS,
+    }
+    if listener is not None:
+        container.close()  # each worker opens the migrated ledger with a container of its own
+        _share_logging_with_workers()
+        config = uvicorn.Config(
+            SERVED_APPLICATION, factory=True, workers=workers, host=host, port=port, **options
+        )
+        from uvicorn.supervisors import Multiprocess
+
+        try:
+            Multiprocess(config, sockets=[listener]).run()
+        finally:
+            listener.close()
+        return
     application = create_app(container)
     tune_garbage_collector()  # after start-up's allocations (docs/api-streams.md)
     try:
-        uvicorn.run(
-            application,
-            host=host,
-            port=port,
-            log_config=None,  # paperdesk's own logging (--log-format json, request ids)
-            access_log=False,  # the API logs each request itself, with its request id
-            timeout_graceful_shutdown=grace,
-            **WEBSOCKET_SERVER_OPTIONS,
-        )
+        uvicorn.run(application, host=host, port=port, **options)
     finally:
         container.close()  # on Ctrl-C; after SIGTERM uvicorn re-raises the signal and exits
+
+
+def _share_logging_with_workers() -> None:
+    """Put the log level and format this command resolved (``-v``, ``--log-level``,
+    ``--log-format`` or the environment) where the spawned workers read them."""
+    from paperdesk.service.logs import JsonLineFormatter, StderrHandler
+
+    root = logging.getLogger()
+    os.environ["PAPERDESK_LOG_LEVEL"] = logging.getLevelName(root.level)
+    handlers = [handler for handler in root.handlers if isinstance(handler, StderrHandler)]
+    if handlers:
+        json_lines = isinstance(handlers[-1].formatter, JsonLineFormatter)
+        os.environ["PAPERDESK_LOG_FORMAT"] = "json" if json_lines else "text"

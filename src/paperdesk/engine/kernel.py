@@ -427,6 +427,13 @@ class TradingKernel:
         for symbol, ts_close in bar_closes.items():
             self.last_trade_date[symbol] = trade_date(ts_close)
 
+    def settle_orders_as_stored(self, order_ids: Iterable[str]) -> bool:
+        """After commands that changed only the orders ``order_ids`` (placed, canceled,
+        modified), make the book what a restore of the stored rows loads
+        (``OrderBook.settle_as_stored``); False, with nothing changed, when only a whole
+        restore of the book gives it."""
+        return self.orders.settle_as_stored(order_ids)
+
     def replay_fills(self, fills: Iterable[FillRecord]) -> int:
         """Book stored fills again (those after the ledger's checkpoint); returns how many."""
         count = 0

@@ -149,6 +149,30 @@ class OrderBook:
                 self._books.setdefault(order.symbol, {})[order.order_id] = None
         self._sequence = max(self._sequence, sequence)
 
+    def settle_as_stored(self, order_ids: Iterable[str]) -> bool:
+        """Make the book what ``restore`` would load from the stored rows after a unit of work
+        that changed only ``order_ids`` (placed, canceled, modified; no fills) on a book that
+        was such a restore before: each finished one of them is dropped (a restore loads open
+        orders and their bracket relatives only), each open one keeps its client id as a
+        restore does, and a symbol left without open orders has no book. False, with nothing
+        changed, when a finished one has bracket relatives (``working`` decides what a restore
+        keeps of a family: the caller restores the whole book instead)."""
+        orders = self._orders
+        changed = [orders[order_id] for order_id in dict.fromkeys(order_ids) if order_id in orders]
+        finished = [order for order in changed if not order.is_open]
+        if any(order.parent_id is not None or order.children for order in finished):
+            return False
+        for order in finished:
+            del orders[order.order_id]
+            self._eligible_from.pop(order.order_id, None)
+            self._client_ids.discard(order.client_order_id)
+            if not self._books.get(order.symbol, True):
+                del self._books[order.symbol]
+        for order in changed:
+            if order.is_open:
+                self._client_ids.add(order.client_order_id)
+        return True
+
     # ------------------------------------------------------------------------------ commands
 
     def submit(

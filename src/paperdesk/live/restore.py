@@ -36,6 +36,7 @@ from paperdesk.domain import (
     Event,
     Instrument,
     InvalidInputError,
+    OrderEvent,
     OrderFilled,
     Position,
 )
@@ -63,6 +64,9 @@ class RestoredPortfolio:
     instruments: dict[str, Instrument] = field(default_factory=dict)
     marks: dict[str, Decimal] = field(default_factory=dict)
     bar_closes: dict[str, datetime] = field(default_factory=dict)
+    # the orders the unit of work changed when it changed nothing else (``persist`` with
+    # ``book_only``): the cache then keeps this state as it is (``as_stored``)
+    book_changes: list[str] | None = None
 
     @property
     def portfolio_id(self) -> int:
@@ -82,7 +86,10 @@ def restore(
     if not record.active:
         raise InvalidInputError(f"portfolio {portfolio_id} is {record.status}; it cannot trade")
     symbols = tuple(symbols)
-    state = cache.take(record, symbols) if cache is not None else None
+    state = None
+    if cache is not None:
+        repository.on_finished.append(lambda: cache.release(portfolio_id, repository))
+        state = cache.take(record, symbols, unit=repository)
     if state is None:
         state = _restore_rows(repository, record, symbols)
     if cache is not None:
@@ -174,6 +181,35 @@ def rebuilt(
     )
 
 
+def as_stored(
+    state: RestoredPortfolio,
+    record: PortfolioRecord,
+    marks: dict[str, Decimal],
+    bar_closes: dict[str, datetime],
+) -> RestoredPortfolio | None:
+    """``state`` itself as ``restore`` would read it back after its unit of work committed,
+    when the unit changed only orders (``book_changes``: placed, canceled, modified) and left
+    the cursors as they were: the finished orders are dropped from its book, the rest of the
+    kernel (ledger, router, marks) is what a build gives already. None when that does not
+    hold (the caller rebuilds): another change, a symbol traded outside the watch list (a
+    restore's instruments are those held), or a finished order of a bracket family."""
+    changed, state.book_changes = state.book_changes, None
+    if changed is None or marks != state.marks or bar_closes != state.bar_closes:
+        return None
+    kernel = state.kernel
+    if state.instruments.keys() != set(state.settings.symbols):
+        return None
+    if any(
+        kernel.last_price(symbol) != marks.get(symbol) for symbol in {*marks, *state.instruments}
+    ):
+        return None  # the kernel was built on these marks; a unit of order commands sets none
+    if not kernel.settle_orders_as_stored(changed):
+        return None
+    state.record = record
+    state.positions = kernel.positions()
+    return state
+
+
 def corporate_actions(
     settings: RunConfig, instruments: dict[str, Instrument]
 ) -> dict[str, tuple[CorporateActionTerms, ...]]:
@@ -234,18 +270,23 @@ def persist(
     recorded_at: datetime,
     bar: BarContext | None = None,
     snapshot: bool = True,
+    book_only: bool = False,
 ) -> None:
     """Hand what the kernel did to the ledger writer, in the open transaction: the rows of the
     events, the new totals, a checkpoint when fills or corporate actions were booked (restore
     starts from it: the fills after it alone would not give the split), and the equity
     snapshot (not with ``snapshot=False``: a tick writes it with its last rows,
-    ``LedgerWriter.close_tick``)."""
+    ``LedgerWriter.close_tick``). ``book_only``: the unit ran only the kernel's order
+    commands (place, cancel, modify), so the state cache may keep its kernel (``as_stored``)."""
     writer, kernel, portfolio_id = repository.writer, state.kernel, state.portfolio_id
     writer.record_events(portfolio_id, events, recorded_at=recorded_at, bar=bar)
     record = state.record  # the totals read under the unit's lock (unchanged: no write)
     stored = AccountState(record.cash, record.fees_paid, record.realized_pnl, record.order_sequence)
     writer.save_account(portfolio_id, kernel.account(), stored)
     filled = any(isinstance(event, OrderFilled | CorporateActionApplied) for event in events)
+    state.book_changes = None
+    if book_only and not filled:
+        state.book_changes = [e.order.order_id for e in events if isinstance(e, OrderEvent)]
     if filled or state.needs_checkpoint:
         writer.checkpoint(portfolio_id, kernel.ledger_state(), recorded_at)
         state.needs_checkpoint = False

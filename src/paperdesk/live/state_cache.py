@@ -14,8 +14,11 @@ as before.
 A cached state is never half-applied: ``take`` removes it from the cache, the unit of work
 changes it, and only when the transaction has committed is the state rebuilt (``rebuilt``: the
 books, the working orders, the stored marks; not the finished orders and report lists a kernel
-collects) and put back under the new revision. A unit that rolls back (an error, a refused
-order, a dry run) never puts it back, so the next unit restores from the rows.
+collects) and put back under the new revision. A unit that ran only order commands (place,
+cancel, modify: nothing but the order book changes) hands back its own state instead, its
+finished orders dropped (``as_stored``): what a restore would read, without building a kernel.
+A unit that rolls back (an error, a refused order, a dry run) never puts it back, so the next
+unit restores from the rows.
 """
 
 from __future__ import annotations
@@ -27,13 +30,14 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from paperdesk.domain.records import AccountState, PortfolioRecord
-from paperdesk.live.restore import RestoredPortfolio, rebuilt
+from paperdesk.live.restore import RestoredPortfolio, as_stored, rebuilt
 
 if TYPE_CHECKING:
     from paperdesk.store import Database
     from paperdesk.store.writer import LedgerWriter
 
 CAPACITY = 1024  # portfolios kept per database (least recently used dropped first)
+IN_FLIGHT_WAIT_SECONDS = 2.0  # the longest a unit waits for another's state to come back
 
 
 class StateCache:
@@ -43,6 +47,8 @@ class StateCache:
         self.capacity = capacity
         self._entries: OrderedDict[int, tuple[int, RestoredPortfolio]] = OrderedDict()
         self._lock = threading.Lock()
+        self._in_flight: dict[int, object] = {}  # portfolio -> the unit that took its state
+        self._returned = threading.Condition(self._lock)
         self.hits = 0
         self.misses = 0
 
@@ -50,14 +56,28 @@ class StateCache:
         return len(self._entries)
 
     def take(
-        self, record: PortfolioRecord, symbols: Sequence[str] = ()
+        self, record: PortfolioRecord, symbols: Sequence[str] = (), *, unit: object = None
     ) -> RestoredPortfolio | None:
         """The cached state of ``record``'s portfolio, removed from the cache, when it is
         current: the revision read under the lock matches, the portfolio is the same one (its
         creation time and settings), and it trades ``symbols`` already. None otherwise (the
-        caller restores from the rows)."""
+        caller restores from the rows).
+
+        ``unit`` (the unit of work; ``release`` is called with it when the unit ends) marks the
+        portfolio's state in flight. A unit that finds the state in flight in another unit of
+        this process waits for it to come back (up to ``IN_FLIGHT_WAIT_SECONDS``): on
+        PostgreSQL the row lock is released at COMMIT, so the next unit's lock read returns
+        before the committed unit has kept its state, and would otherwise restore from the
+        rows (SQLite's in-process write queue is held until the state is back)."""
         with self._lock:
             entry = self._entries.pop(record.id, None)
+            if entry is None and self._in_flight.get(record.id, unit) is not unit:
+                self._returned.wait_for(
+                    lambda: record.id not in self._in_flight, IN_FLIGHT_WAIT_SECONDS
+                )
+                entry = self._entries.pop(record.id, None)
+            if unit is not None:
+                self._in_flight[record.id] = unit
         if entry is None:
             self.misses += 1
             return None
@@ -96,10 +116,6 @@ class StateCache:
         unwritten = revision == state.record.revision  # nothing a restore reads was written
         if unwritten and state.kernel.account() != _stored_account(state.record):
             return  # changed in memory and not written: only the rows are the truth
-        if any(working.order.triggered for working in state.kernel.working_orders()):
-            # a stop-limit triggered without a fill is not written (no event changes its row):
-            # only a restore from the rows gives what another process would see
-            return
         marks, closes = dict(state.marks), dict(state.bar_closes)
         for symbol, (mark, close) in writer.cursors.get(portfolio_id, {}).items():
             if mark is None:
@@ -108,7 +124,15 @@ class StateCache:
                 marks[symbol] = mark
             if close is not None:
                 closes[symbol] = close
-        fresh = rebuilt(state, state.record, marks, closes)
+        # a unit of order commands triggers no stop (only a bar does), and a state holding a
+        # triggered one is never kept (below): the check of every working order is not needed
+        fresh = as_stored(state, state.record, marks, closes)
+        if fresh is None:
+            if any(working.order.triggered for working in state.kernel.working_orders()):
+                # a stop-limit triggered without a fill is not written (no event changes its
+                # row): only a restore from the rows gives what another process would see
+                return
+            fresh = rebuilt(state, state.record, marks, closes)
         with self._lock:
             current = self._entries.get(portfolio_id)
             if current is not None and current[0] > revision:
@@ -117,6 +141,14 @@ class StateCache:
             self._entries.move_to_end(portfolio_id)
             while len(self._entries) > self.capacity:
                 self._entries.popitem(last=False)
+
+    def release(self, portfolio_id: int, unit: object) -> None:
+        """``unit`` ended (committed, its state kept or not, or rolled back): the portfolio's
+        state is no longer in flight, and a unit waiting for it takes what the cache holds."""
+        with self._lock:
+            if self._in_flight.get(portfolio_id) is unit:
+                del self._in_flight[portfolio_id]
+                self._returned.notify_all()
 
     def peek(self, portfolio_id: int) -> tuple[int, RestoredPortfolio] | None:
         """The cached (revision, state) of ``portfolio_id``, left in the cache (to look at

@@ -50,6 +50,7 @@ class OrderDesk:
         self._market_time = market_time
         self._reference_price = reference_price
         self.events: list[Event] = []
+        self.client_order_ids: list[str] = []  # those the desk placed, in order
 
     @cached_property
     def at(self) -> datetime:
@@ -135,18 +136,35 @@ class OrderDesk:
             reason=request.reason,
         )
         client_id = request.client_order_id
-        kernel.check_order(intent, price=price, client_order_id=client_id)
-        if client_id is not None:  # the book knows its working orders; the ledger every one
-            used = self.existing_order(client_id)
-            if used is not None:
-                raise OrderRefusedError(
-                    f"client order id {client_id!r} is already used by order {used.order_id} "
-                    f"({used.status.value}); a client order id names one order for good",
-                    "duplicate_client_order_id",
-                )
+        kernel.check_order(intent, price=price, client_order_id=client_id)  # before the clock
+        # the book knows its working orders' client ids; a finished order's is refused by the
+        # ledger's unique key when the unit writes (``used_client_order_id`` names it then)
         events = kernel.submit_order(intent, self.at, price=price, client_order_id=client_id)
+        if client_id is not None:
+            self.client_order_ids.append(client_id)
         self.events.extend(events)
         return orders_of(events)
+
+
+def used_client_order_id(
+    repository: LedgerRepository, portfolio_id: int, client_order_ids: Sequence[str]
+) -> OrderRefusedError:
+    """The refusal of a unit whose write hit the unique key of a portfolio's client order ids:
+    the first of the unit's ``client_order_ids`` that an order of the ledger holds, named with
+    that order and its status (read after the unit rolled back)."""
+    for client_id in client_order_ids:
+        used = repository.order_by_client_id(portfolio_id, client_id)
+        if used is not None:
+            return OrderRefusedError(
+                f"client order id {client_id!r} is already used by order {used.order_id} "
+                f"({used.status.value}); a client order id names one order for good",
+                "duplicate_client_order_id",
+            )
+    return OrderRefusedError(
+        "a client order id of this request is already used; a client order id names one "
+        "order for good",
+        "duplicate_client_order_id",
+    )
 
 
 def working_order(

@@ -39,12 +39,17 @@ from paperdesk.domain.records import (
 )
 from paperdesk.domain.ticks import BarTick, TickStatus
 from paperdesk.service.order_checks import check_order_request
-from paperdesk.service.order_desk import OrderDesk, orders_of, working_order
+from paperdesk.service.order_desk import (
+    OrderDesk,
+    orders_of,
+    used_client_order_id,
+    working_order,
+)
 from paperdesk.service.order_requests import OrderRequest
 from paperdesk.service.portfolio_edits import check_settings_change, setting_changes
 from paperdesk.service.views import PortfolioDetail, PortfolioSummary, PositionView
 from paperdesk.settings import Settings
-from paperdesk.store import Database, LedgerRepository
+from paperdesk.store import Database, DuplicateClientOrderIdError, LedgerRepository
 
 if TYPE_CHECKING:  # loaded where used: reading the ledger needs none of them (a fast start)
     import pandas as pd
@@ -425,18 +430,26 @@ class PortfolioService:
     def order_desk(self, portfolio_id: int, symbols: Sequence[str] = ()) -> Iterator[OrderDesk]:
         """Portfolio ``portfolio_id`` locked in one transaction, to place orders on through the
         checks of ``place_order``; what the desk placed is written when the block ends, and
-        nothing is if it raises."""
-        with self.database.transaction() as repository:
-            state = self._restore(repository, portfolio_id, symbols)
-            desk = OrderDesk(
-                repository,
-                state,
-                lambda: self._market_time(repository, state),
-                self._reference_price,
-            )
-            yield desk
-            if desk.events:
-                self._persist(repository, state, desk.events, desk.at)
+        nothing is if it raises (a client order id the ledger holds already: the unique key
+        refuses the write, and the refusal names the order that has it)."""
+        placed: list[str] = []
+        try:
+            with self.database.transaction() as repository:
+                state = self._restore(repository, portfolio_id, symbols)
+                desk = OrderDesk(
+                    repository,
+                    state,
+                    lambda: self._market_time(repository, state),
+                    self._reference_price,
+                )
+                placed = desk.client_order_ids
+                yield desk
+                if desk.events:
+                    self._persist(repository, state, desk.events, desk.at, book_only=True)
+        except DuplicateClientOrderIdError:
+            with self.database.reading() as reader:
+                refusal = used_client_order_id(reader, portfolio_id, placed)
+            raise refusal from None
 
     def cancel_order(self, portfolio_id: int, order_id: str) -> Order:
         with self.database.transaction() as repository:
@@ -444,7 +457,7 @@ class PortfolioService:
             working_order(repository, state, order_id, "canceled")  # named before anything else
             at = self._market_time(repository, state)
             events = state.kernel.cancel_order(order_id, at, "canceled by user")
-            self._persist(repository, state, events, at)
+            self._persist(repository, state, events, at, book_only=True)
             return state.kernel.order(order_id)
 
     def modify_order(
@@ -470,7 +483,7 @@ class PortfolioService:
                 limit_price=limit_price,
                 stop_price=stop_price,
             )
-            self._persist(repository, state, events, at)
+            self._persist(repository, state, events, at, book_only=True)
             return kernel.order(order_id)
 
     def close_position(
@@ -596,10 +609,14 @@ class PortfolioService:
         state: RestoredPortfolio,
         events: list[Event],
         at: datetime,
+        *,
+        book_only: bool = False,
     ) -> None:
+        """Write what the unit did (``book_only``: it ran only the kernel's order commands,
+        place, cancel, modify, so the state cache may keep its kernel as it is)."""
         from paperdesk.live.restore import persist
 
-        persist(repository, state, events, at, recorded_at=self._now())
+        persist(repository, state, events, at, recorded_at=self._now(), book_only=book_only)
 
     def _market_time(self, repository: LedgerRepository, state: RestoredPortfolio) -> datetime:
         """The portfolio's clock: the replay's position for a replay, else the clock's time."""

@@ -11,7 +11,12 @@ from paperdesk._lazy import lazy_exports
 
 if TYPE_CHECKING:
     from paperdesk.store.bars import SqlBarStore
-    from paperdesk.store.database import Database, DuplicateTickError, normalise_url
+    from paperdesk.store.database import (
+        Database,
+        DuplicateClientOrderIdError,
+        DuplicateTickError,
+        normalise_url,
+    )
     from paperdesk.store.repository import LedgerRepository
     from paperdesk.store.writer import BarContext, LedgerWriter, TickRun
 
@@ -19,7 +24,12 @@ __getattr__, __dir__ = lazy_exports(
     __name__,
     {
         "paperdesk.store.bars": ("SqlBarStore",),
-        "paperdesk.store.database": ("Database", "DuplicateTickError", "normalise_url"),
+        "paperdesk.store.database": (
+            "Database",
+            "DuplicateClientOrderIdError",
+            "DuplicateTickError",
+            "normalise_url",
+        ),
         "paperdesk.store.repository": ("LedgerRepository",),
         "paperdesk.store.writer": ("BarContext", "LedgerWriter", "TickRun"),
     },
@@ -28,6 +38,7 @@ __getattr__, __dir__ = lazy_exports(
 __all__ = [
     "BarContext",
     "Database",
+    "DuplicateClientOrderIdError",
     "DuplicateTickError",
     "LedgerRepository",
     "LedgerWriter",

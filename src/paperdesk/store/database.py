@@ -165,6 +165,19 @@ class DuplicateTickError(PaperdeskError):
     """Another transaction recorded the same (portfolio, strategy, symbol, bar) tick first."""
 
 
+class DuplicateClientOrderIdError(PaperdeskError):
+    """An order row took a client order id the portfolio already used (its unique key): a
+    unit of work placing a client's id does not read first, the key refuses the second use."""
+
+
+def _is_duplicate_client_order_id(error: IntegrityError) -> bool:
+    text_of_error = str(error.orig)
+    return (
+        "uq_orders_client_order_id" in text_of_error  # PostgreSQL names the constraint
+        or "orders.portfolio_id, orders.client_order_id" in text_of_error  # SQLite its columns
+    )
+
+
 def _is_duplicate_tick(error: IntegrityError) -> bool:
     text_of_error = str(error.orig)
     return "uq_tick_runs_key" in text_of_error or "tick_runs.portfolio_id" in text_of_error
@@ -323,12 +336,15 @@ class Database:
 
     @contextmanager
     def _translated_errors(self) -> Iterator[None]:
-        """A duplicate tick and an unreachable database become paperdesk errors."""
+        """A duplicate tick or client order id and an unreachable database become paperdesk
+        errors."""
         try:
             yield
         except IntegrityError as error:
             if _is_duplicate_tick(error):
                 raise DuplicateTickError(str(error.orig)) from error
+            if _is_duplicate_client_order_id(error):
+                raise DuplicateClientOrderIdError(str(error.orig)) from error
             raise
         except (OperationalError, InterfaceError) as error:
             if not _is_connection_problem(error):
@@ -341,18 +357,26 @@ class Database:
         """One unit of work: committed when the block ends, rolled back if it raises. The
         outbox entries of the unit are numbered just before the commit (see ``LedgerWriter``)."""
         with self._writers:
-            with self._translated_errors(), self._sessions.begin() as session:
-                repository = LedgerRepository(session)
-                yield repository
-                committed = repository.finish()
-            ticket = self._count_commit()
-            # still under SQLite's write queue: the next unit of work of this process finds
-            # what the callbacks keep (the state cache) instead of restoring from the rows
-            for callback in repository.on_committed:
-                try:
-                    callback(repository)
-                except Exception:
-                    log.exception("an after-commit callback failed (the transaction stands)")
+            repository: LedgerRepository | None = None
+            try:
+                with self._translated_errors(), self._sessions.begin() as session:
+                    repository = LedgerRepository(session)
+                    yield repository
+                    committed = repository.finish()
+                ticket = self._count_commit()
+                # still under SQLite's write queue: the next unit of work of this process finds
+                # what the callbacks keep (the state cache) instead of restoring from the rows
+                for callback in repository.on_committed:
+                    try:
+                        callback(repository)
+                    except Exception:
+                        log.exception("an after-commit callback failed (the transaction stands)")
+            finally:
+                for finished in repository.on_finished if repository is not None else ():
+                    try:
+                        finished()
+                    except Exception:
+                        log.exception("an end-of-unit callback failed")
         self._wait_durable(ticket)  # on disk before anything is told of it
         if committed:
             self._tell_committed(committed)

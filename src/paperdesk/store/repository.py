@@ -108,6 +108,9 @@ class LedgerRepository:
         # called with this repository after its transaction commits (never after a rollback
         # or a dry run): how an in-memory copy of what the unit changed is kept current
         self.on_committed: list[Callable[[LedgerRepository], None]] = []
+        # called when the unit ends, committed (after ``on_committed``) or rolled back: how a
+        # claim the unit made in memory (the state cache's state in flight) is released
+        self.on_finished: list[Callable[[], None]] = []
         # the row ``portfolio(lock=True)`` read, held so that the session's identity map keeps
         # it (it holds rows weakly): the writer's ORM changes to it (archive, rename, settings)
         # find it there instead of reading it again (the totals are a Core UPDATE)

@@ -67,3 +67,21 @@ def test_serve_answers_health_and_an_authenticated_request(tmp_path: Path) -> No
         except subprocess.TimeoutExpired:
             server.kill()
             server.wait()
+
+
+def test_several_workers_without_redis_are_refused_before_the_ledger_is_opened(
+    tmp_path: Path,
+) -> None:
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
+    env["PAPERDESK_HOME"] = str(tmp_path)
+    refused = subprocess.run(
+        [*CLI, "serve", "--port", str(free_port()), "--workers", "2"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert refused.returncode != 0
+    assert "--workers 2 needs REDIS_URL" in refused.stderr
+    assert "Traceback" not in refused.stderr
+    assert not list(tmp_path.iterdir())  # no ledger made

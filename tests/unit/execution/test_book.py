@@ -202,3 +202,39 @@ def test_a_finished_bracket_forgets_its_eligibility_while_an_open_one_keeps_it()
     assert book.get("O3").status is OrderStatus.CANCELED
     assert book.working() == []
     assert book._eligible_from == {}  # what a long run would otherwise keep, one per order
+
+
+def _restored(book: OrderBook) -> OrderBook:
+    """A book loaded from ``book``'s working orders, as a restore from the stored rows."""
+    fresh = make_book()
+    fresh.restore(book.working(), book.sequence)
+    return fresh
+
+
+def _contents(book: OrderBook, client_ids: list[str]) -> tuple[object, ...]:
+    return (
+        book.all_orders(),
+        book.working(),
+        book.open_orders(),
+        book.working_entry_symbols(),
+        [book.client_order_id_in_use(client_id) for client_id in client_ids],
+    )
+
+
+def test_settling_a_book_after_order_commands_gives_what_a_restore_loads() -> None:
+    book = _restored(make_book())
+    book.submit(make_intent(quantity="5", limit="90", order_type=OrderType.LIMIT), before(0), "a")
+    book.submit(make_intent(quantity="5", limit="91", order_type=OrderType.LIMIT), before(0))
+    book.cancel("O1", before(0))
+    book.modify("O2", before(0), limit_price=D(92))
+    assert book.settle_as_stored(["O1", "O2"])
+    ids = ["a", "O1", "O2"]
+    assert _contents(book, ids) == _contents(_restored(book), ids)
+    assert [o.order_id for o in book.all_orders()] == ["O2"]  # the canceled one is gone
+    assert not book.client_order_id_in_use("a")  # as after a restore: the ledger's key guards it
+
+    book.submit(make_intent(quantity="5", stop_loss="80", take_profit="120"), before(1), "b")
+    book.cancel("O3", before(1))  # the bracket's parent and its pending legs end together
+    kept = _contents(book, ["b"])
+    assert not book.settle_as_stored(["O3", "O4", "O5"])  # a family: the caller restores
+    assert _contents(book, ["b"]) == kept  # nothing changed

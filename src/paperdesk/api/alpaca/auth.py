@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, Header, Request
+from starlette.concurrency import run_in_threadpool
 
 from paperdesk.api.alpaca.errors import FORBIDDEN, RATE_LIMITED, UNAUTHORIZED, AlpacaError
 from paperdesk.api.rate_limit import RateLimiter
@@ -31,7 +32,7 @@ class AlpacaAccount:
     portfolio_id: int
 
 
-def services(request: Request) -> Services:
+async def services(request: Request) -> Services:
     container: Services = request.app.state.services
     return container
 
@@ -41,13 +42,21 @@ ServicesDep = Annotated[Services, Depends(services)]
 
 def authenticate(container: Services, key_id: str | None, secret: str | None) -> AlpacaAccount:
     """The account of the key these credentials name (AlpacaError 401 or 403 otherwise)."""
+    _check_headers(key_id, secret)
+    assert secret is not None
+    return _account_of(container.api_keys.authenticate(secret), key_id)
+
+
+def _check_headers(key_id: str | None, secret: str | None) -> None:
     if not key_id or not secret:
         raise AlpacaError(
             401,
             UNAUTHORIZED,
             f"request is not authorized: send the {KEY_ID_HEADER} and {SECRET_HEADER} headers",
         )
-    record = container.api_keys.authenticate(secret)
+
+
+def _account_of(record: ApiKeyRecord | None, key_id: str | None) -> AlpacaAccount:
     if record is None or key_id not in (record.name, record.prefix):
         raise AlpacaError(401, UNAUTHORIZED, "request is not authorized: unknown key")
     if record.is_revoked:
@@ -63,15 +72,28 @@ def authenticate(container: Services, key_id: str | None, secret: str | None) ->
     return AlpacaAccount(record, portfolios[0])
 
 
-def account(
+async def account(
     request: Request,
     container: ServicesDep,
     key_id: Annotated[str | None, Header(alias=KEY_ID_HEADER)] = None,
     secret: Annotated[str | None, Header(alias=SECRET_HEADER)] = None,
 ) -> AlpacaAccount:
-    caller = authenticate(container, key_id, secret)
+    """The caller's account, checked on the event loop when that needs no I/O (a key verified
+    within the cache time, an in-process rate limit), as ``/api/v1``'s key check; reading the
+    key's row or asking Redis goes to a worker thread."""
+    _check_headers(key_id, secret)
+    assert secret is not None
+    keys = container.api_keys
+    record = keys.remembered(secret) or await run_in_threadpool(keys.authenticate, secret)
+    caller = _account_of(record, key_id)
     limiter: RateLimiter | None = getattr(request.app.state, "rate_limiter", None)
-    decision = limiter.hit(caller.key.id) if limiter is not None else None
+    decision = None
+    if limiter is not None:
+        decision = (
+            limiter.hit(caller.key.id)
+            if limiter.in_memory
+            else await run_in_threadpool(limiter.hit, caller.key.id)
+        )
     if decision is not None and not decision.allowed:  # the same per-key limit as /api/v1
         wait = decision.retry_after_header
         raise AlpacaError(
@@ -91,11 +113,11 @@ def require(scope: Scope, caller: AlpacaAccount) -> AlpacaAccount:
     return caller
 
 
-def reader(caller: Annotated[AlpacaAccount, Depends(account)]) -> AlpacaAccount:
+async def reader(caller: Annotated[AlpacaAccount, Depends(account)]) -> AlpacaAccount:
     return require(Scope.READ, caller)
 
 
-def trader(caller: Annotated[AlpacaAccount, Depends(account)]) -> AlpacaAccount:
+async def trader(caller: Annotated[AlpacaAccount, Depends(account)]) -> AlpacaAccount:
     return require(Scope.TRADE, caller)
 
 
