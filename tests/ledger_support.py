@@ -95,3 +95,18 @@ def check_ledger(database: Database, portfolio_id: int) -> None:
         if latest:  # cash only moves by fills, and every fill is followed by a snapshot
             assert latest[0].cash == row.cash
             assert latest[0].fees_paid == row.fees_paid
+
+
+def bare_portfolio(
+    database: Database, created_at: datetime, name: str = "rows", settings: Any = None
+) -> int:
+    """A new portfolio of 1,000 USD made by the ledger writer alone (no service, no run
+    description unless ``settings`` gives one): the store tests' subject."""
+    with database.transaction() as repository:
+        return repository.writer.create_portfolio(
+            name=name,
+            base_currency="USD",
+            starting_cash=Decimal(1000),
+            settings={} if settings is None else settings,
+            created_at=created_at,
+        )

@@ -17,26 +17,18 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from functools import cache
-from typing import Any, cast
+from typing import Any
 
-from sqlalchemy import Table, bindparam, delete, func, insert, select
+from sqlalchemy import bindparam, delete, func, insert, select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.util import identity_key
 
 from paperdesk.store.models import (
-    FillRow,
-    LedgerCheckpointRow,
     PositionRow,
-    SignalRow,
-    TradeRow,
 )
 from paperdesk.store.order_rows import flush_pending
+from paperdesk.store.tables import CHECKPOINTS, FILLS, POSITIONS, SIGNALS, TRADES
 
-FILLS = cast(Table, FillRow.__table__)
-POSITIONS = cast(Table, PositionRow.__table__)
-TRADES = cast(Table, TradeRow.__table__)
-SIGNALS = cast(Table, SignalRow.__table__)
-_CHECKPOINTS = cast(Table, LedgerCheckpointRow.__table__)
 # built once (a statement's construction costs more than its execution here): the fills with
 # their ids in the order given (``sort_by_parameter_order``, asked for on PostgreSQL, whose
 # multi-row INSERT does not otherwise promise it; SQLite numbers one INSERT's rows in turn)
@@ -46,7 +38,7 @@ _INSERT_FILLS = {
 }
 _INSERT_TRADES = insert(TRADES)
 _INSERT_SIGNALS = insert(SIGNALS)
-_INSERT_CHECKPOINT = insert(_CHECKPOINTS)
+_INSERT_CHECKPOINT = insert(CHECKPOINTS)
 _DELETE_POSITION = delete(POSITIONS).where(
     POSITIONS.c.portfolio_id == bindparam("position_portfolio"),
     POSITIONS.c.symbol == bindparam("position_symbol"),

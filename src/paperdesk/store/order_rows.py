@@ -15,19 +15,17 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from functools import cache
-from typing import Any, cast
+from typing import Any
 
-from sqlalchemy import Table, insert
+from sqlalchemy import insert
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.util import identity_key
 
 from paperdesk.domain import Order
 from paperdesk.store.mappers import order_sequence
-from paperdesk.store.models import AuditRow, OrderRow, OutboxRow
+from paperdesk.store.models import OrderRow
+from paperdesk.store.tables import AUDIT, ORDERS, OUTBOX
 
-ORDERS = cast(Table, OrderRow.__table__)
-AUDIT = cast(Table, AuditRow.__table__)
-OUTBOX = cast(Table, OutboxRow.__table__)
 _ORDERS = ORDERS.c
 _INSERT_AUDIT = insert(AUDIT)  # built once: a statement's construction costs more than its run
 _INSERT_OUTBOX = insert(OUTBOX)

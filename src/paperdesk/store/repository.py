@@ -60,8 +60,9 @@ from paperdesk.store.models import (
     TickRunRow,
     TradeRow,
 )
-from paperdesk.store.order_rows import ORDERS, flush_pending
-from paperdesk.store.writer import PORTFOLIOS, LedgerWriter
+from paperdesk.store.order_rows import flush_pending
+from paperdesk.store.tables import ORDERS, PORTFOLIOS
+from paperdesk.store.writer import LedgerWriter
 
 if TYPE_CHECKING:
     from paperdesk.store.api_keys import ApiKeyRepository

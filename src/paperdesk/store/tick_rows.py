@@ -18,22 +18,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from functools import cache
-from typing import Any, cast
+from typing import Any
 
 from sqlalchemy import Insert, Table, bindparam, insert
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 
-from paperdesk.store.models import (
-    AuditRow,
-    EquitySnapshotRow,
-    LedgerCheckpointRow,
-    MarketCursorRow,
-)
+from paperdesk.store.tables import AUDIT, CHECKPOINTS, CURSORS, EQUITY_SNAPSHOTS
 
-_AUDIT = cast(Table, AuditRow.__table__)
-_CHECKPOINTS = cast(Table, LedgerCheckpointRow.__table__)
-_EQUITY = cast(Table, EquitySnapshotRow.__table__)
-_CURSORS = cast(Table, MarketCursorRow.__table__)
 _KEY = ("portfolio_id", "symbol")
 
 
@@ -47,14 +38,16 @@ def _values(table: Table, prefix: str) -> dict[str, Any]:
 
 @cache
 def _statement(cursor_columns: tuple[str, ...], checkpoint: bool) -> Insert:
-    audit = insert(_AUDIT).values(_values(_AUDIT, "audit_")).cte("tick_audit")
-    equity = insert(_EQUITY).values(_values(_EQUITY, "equity_")).cte("tick_equity")
+    audit = insert(AUDIT).values(_values(AUDIT, "audit_")).cte("tick_audit")
+    equity = (
+        insert(EQUITY_SNAPSHOTS).values(_values(EQUITY_SNAPSHOTS, "equity_")).cte("tick_equity")
+    )
     written = [audit, equity]
     if checkpoint:
-        values = _values(_CHECKPOINTS, "checkpoint_")
-        written.append(insert(_CHECKPOINTS).values(values).cte("tick_checkpoint"))
+        values = _values(CHECKPOINTS, "checkpoint_")
+        written.append(insert(CHECKPOINTS).values(values).cte("tick_checkpoint"))
     columns = (*_KEY, "timeframe", *cursor_columns)
-    upsert = postgresql_insert(_CURSORS).values(
+    upsert = postgresql_insert(CURSORS).values(
         {name: bindparam(f"cursor_{name}") for name in columns}
     )
     changed = {name: upsert.excluded[name] for name in cursor_columns}

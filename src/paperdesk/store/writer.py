@@ -16,7 +16,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, Table, bindparam, insert, select, update
+from sqlalchemy import CursorResult, bindparam, insert, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.util import identity_key
 
@@ -54,11 +54,7 @@ from paperdesk.portfolio import LedgerState
 from paperdesk.store.audit import AuditedEvent, audit_entry, audit_row, audit_rows, audit_values
 from paperdesk.store.event_documents import event_document, event_kind, plain
 from paperdesk.store.event_rows import (
-    FILLS,
     POSITION_CHANGES,
-    POSITIONS,
-    SIGNALS,
-    TRADES,
     expire_positions,
     insert_checkpoint,
     insert_fills,
@@ -81,22 +77,30 @@ from paperdesk.store.mappers import (
     write_order,
 )
 from paperdesk.store.models import (
-    MarketCursorRow,
     OrderRow,
     OutboxCounterRow,
     PortfolioRow,
     SignalRow,
     StrategyStateRow,
-    TickRunRow,
 )
 from paperdesk.store.order_rows import (
-    AUDIT,
     flush_pending,
     insert_audit,
     insert_outbox,
     write_orders,
 )
 from paperdesk.store.outbox_writes import number_and_write
+from paperdesk.store.tables import (
+    AUDIT,
+    CURSORS,
+    FILLS,
+    OUTBOX_COUNTER,
+    PORTFOLIOS,
+    POSITIONS,
+    SIGNALS,
+    TICK_RUNS,
+    TRADES,
+)
 from paperdesk.store.tick_rows import tick_closing
 from paperdesk.store.unnest_inserts import insert_together
 
@@ -113,22 +117,18 @@ _AUDITED = (
     CashOverdrawn,
 )
 _ORDER_EVENTS = _AUDITED[:6]
-_TICK_RUNS = cast(Table, TickRunRow.__table__)
-_CURSORS = cast(Table, MarketCursorRow.__table__)
 # built once (a statement's construction costs more than its execution here): the tick
 # records with their ids (in the order given: ``sort_by_parameter_order``), and the cursor's
 # UPDATE, whose SET clause is the columns named by the parameters
 _INSERT_TICK_RUNS = {
-    ordered: insert(_TICK_RUNS).returning(_TICK_RUNS.c.id, sort_by_parameter_order=ordered)
+    ordered: insert(TICK_RUNS).returning(TICK_RUNS.c.id, sort_by_parameter_order=ordered)
     for ordered in (False, True)
 }
-_UPDATE_CURSOR = update(_CURSORS).where(
-    _CURSORS.c.portfolio_id == bindparam("cursor_portfolio"),
-    _CURSORS.c.symbol == bindparam("cursor_symbol"),
+_UPDATE_CURSOR = update(CURSORS).where(
+    CURSORS.c.portfolio_id == bindparam("cursor_portfolio"),
+    CURSORS.c.symbol == bindparam("cursor_symbol"),
 )
-_INSERT_CURSOR = insert(_CURSORS)
-PORTFOLIOS = cast(Table, PortfolioRow.__table__)
-_COUNTER = cast(Table, OutboxCounterRow.__table__)
+_INSERT_CURSOR = insert(CURSORS)
 # the order path's statements, built once as the tick's are: the totals (the SET clause is the
 # columns the parameters name), the watched portfolios' revisions (an expanding IN), and the
 # outbox counter's bump (a Core UPDATE of the table, not the ORM's bulk update of the class)
@@ -137,10 +137,10 @@ _SELECT_REVISIONS = select(PORTFOLIOS.c.id, PORTFOLIOS.c.revision).where(
     PORTFOLIOS.c.id.in_(bindparam("watched_portfolios", expanding=True))
 )
 _BUMP_COUNTER = (
-    update(_COUNTER)
-    .where(_COUNTER.c.id == 1)
-    .values(last_sequence=_COUNTER.c.last_sequence + bindparam("added_entries"))
-    .returning(_COUNTER.c.last_sequence)
+    update(OUTBOX_COUNTER)
+    .where(OUTBOX_COUNTER.c.id == 1)
+    .values(last_sequence=OUTBOX_COUNTER.c.last_sequence + bindparam("added_entries"))
+    .returning(OUTBOX_COUNTER.c.last_sequence)
 )
 
 

@@ -8,20 +8,11 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
+from ledger_support import bare_portfolio
 from paperdesk.config import RunConfig
 from paperdesk.store import Database, TickRun
 
-
-def _portfolio(database: Database) -> int:
-    at = datetime(2024, 1, 2, tzinfo=UTC)
-    with database.transaction() as repository:
-        return repository.writer.create_portfolio(
-            name="cursor",
-            base_currency="USD",
-            starting_cash=Decimal(1000),
-            settings=RunConfig().to_json(),
-            created_at=at,
-        )
+CREATED = datetime(2024, 1, 2, tzinfo=UTC)
 
 
 def _revision(database: Database, portfolio_id: int) -> int:
@@ -30,7 +21,9 @@ def _revision(database: Database, portfolio_id: int) -> int:
 
 
 def test_every_saved_cursor_bumps_the_revision_even_unchanged(database: Database) -> None:
-    pid = _portfolio(database)
+    pid = bare_portfolio(
+        database, datetime(2024, 1, 2, tzinfo=UTC), "cursor", RunConfig().to_json()
+    )
     opened = datetime(2024, 1, 2, 14, 30, tzinfo=UTC)
     closed = opened + timedelta(hours=1)
     revisions = [_revision(database, pid)]
@@ -59,7 +52,9 @@ def test_every_saved_cursor_bumps_the_revision_even_unchanged(database: Database
 def test_a_ticks_records_are_written_together_and_the_first_id_returned(
     database: Database,
 ) -> None:
-    pid = _portfolio(database)
+    pid = bare_portfolio(
+        database, datetime(2024, 1, 2, tzinfo=UTC), "cursor", RunConfig().to_json()
+    )
     opened = datetime(2024, 1, 2, 14, 30, tzinfo=UTC)
     runs = [
         TickRun(name, "SPY", "1h", opened, opened + timedelta(hours=1), "neutral", "none")

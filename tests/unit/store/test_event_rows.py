@@ -16,6 +16,7 @@ from typing import Any
 
 from sqlalchemy import event, select, text
 
+from ledger_support import bare_portfolio
 from paperdesk.domain import (
     Direction,
     Fill,
@@ -41,17 +42,6 @@ from paperdesk.store.models import FillRow, PositionRow
 
 DAY = datetime(2024, 3, 4, 15, tzinfo=UTC)
 LATER = DAY + timedelta(hours=1)
-
-
-def _portfolio(database: Database) -> int:
-    with database.transaction() as repository:
-        return repository.writer.create_portfolio(
-            name="rows",
-            base_currency="USD",
-            starting_cash=Decimal(1000),
-            settings={},
-            created_at=DAY,
-        )
 
 
 def _filled(order_id: str, side: Side, quantity: str, price: str) -> OrderFilled:
@@ -108,7 +98,7 @@ def _statements(database: Database) -> Iterator[list[str]]:
 
 
 def test_the_fill_ids_returned_are_the_rows_ids_in_the_order_given(database: Database) -> None:
-    pid = _portfolio(database)
+    pid = bare_portfolio(database, DAY, "rows")
     fills = [_filled(f"O{n}", Side.BUY, str(n), f"10{n}.5") for n in range(1, 5)]
     with database.transaction() as repository:
         ids = insert_fills(
@@ -136,7 +126,7 @@ def test_the_fill_ids_returned_are_the_rows_ids_in_the_order_given(database: Dat
 
 
 def test_a_checkpoint_takes_the_last_fill_stored(database: Database) -> None:
-    pid = _portfolio(database)
+    pid = bare_portfolio(database, DAY, "rows")
     state = LedgerState(Decimal(1000), Decimal(0), Decimal(0), (), ())
     with database.transaction() as repository:
         writer = repository.writer
@@ -159,7 +149,7 @@ def test_a_checkpoint_takes_the_last_fill_stored(database: Database) -> None:
 
 
 def test_a_checkpoint_after_fills_sends_no_read_of_the_last_fill(database: Database) -> None:
-    pid = _portfolio(database)
+    pid = bare_portfolio(database, DAY, "rows")
     state = LedgerState(Decimal(1000), Decimal(0), Decimal(0), (), ())
     with _statements(database) as sent, database.transaction() as repository:
         repository.writer.record_events(pid, [_filled("O1", Side.BUY, "1", "100")], recorded_at=DAY)
@@ -171,7 +161,7 @@ def test_a_checkpoint_after_fills_sends_no_read_of_the_last_fill(database: Datab
 
 
 def test_a_position_opened_changed_closed_and_reopened(database: Database) -> None:
-    pid = _portfolio(database)
+    pid = bare_portfolio(database, DAY, "rows")
 
     def record(*events: object) -> list[str]:
         with _statements(database) as sent, database.transaction() as repository:
@@ -216,7 +206,7 @@ def test_a_position_opened_changed_closed_and_reopened(database: Database) -> No
 
 
 def test_a_position_the_session_loaded_reads_back_the_new_row(database: Database) -> None:
-    pid = _portfolio(database)
+    pid = bare_portfolio(database, DAY, "rows")
     with database.transaction() as repository:
         repository.writer.record_events(
             pid, [PositionOpened(LATER, _position("3", "100"))], recorded_at=LATER
@@ -282,7 +272,7 @@ def test_a_ticks_new_rows_are_one_statement_on_postgresql(database: Database) ->
     (the rows written one INSERT per kind on the same database are the reference)."""
     rows = []
     for together in (True, False):
-        pid = _portfolio(database)
+        pid = bare_portfolio(database, DAY, "rows")
         run = TickRun("macd-cross", "SPY", "1h", DAY, LATER, "short", "signal")
         with _statements(database) as sent, database.transaction() as repository:
             tick_id = repository.writer.record_ticks(pid, [run], LATER)
@@ -351,7 +341,7 @@ def test_positions_written_with_a_ticks_new_rows(database: Database) -> None:
     """With fills, the positions' upserts join the new rows' statement on PostgreSQL (no
     statement of their own); the rows are those the upsert alone writes: a stored row's
     figures updated with its opened bar index kept, a new symbol's row inserted."""
-    pid = _portfolio(database)
+    pid = bare_portfolio(database, DAY, "rows")
     record = _recorder(database, pid)
     record(PositionOpened(LATER, _position("3", "100.25")))
     with database.transaction() as repository:

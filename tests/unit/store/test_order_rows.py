@@ -10,6 +10,7 @@ from decimal import Decimal
 
 from sqlalchemy import event
 
+from ledger_support import bare_portfolio
 from paperdesk.domain import (
     OrderAccepted,
     OrderCanceled,
@@ -25,17 +26,6 @@ from paperdesk.store import Database
 DAY = datetime(2024, 3, 4, 15, tzinfo=UTC)
 LATER = DAY + timedelta(hours=1)
 NEXT_BAR = DAY + timedelta(days=1)
-
-
-def _portfolio(database: Database) -> int:
-    with database.transaction() as repository:
-        return repository.writer.create_portfolio(
-            name="rows",
-            base_currency="USD",
-            starting_cash=Decimal(1000),
-            settings={},
-            created_at=DAY,
-        )
 
 
 def _order(order_id: str, status: OrderStatus = OrderStatus.ACCEPTED) -> Order:
@@ -62,7 +52,7 @@ def _eligible(database: Database, portfolio_id: int) -> dict[str, datetime]:
 def test_a_new_order_is_eligible_from_its_change_and_keeps_it_when_canceled(
     database: Database,
 ) -> None:
-    pid = _portfolio(database)
+    pid = bare_portfolio(database, DAY, "rows")
     with database.transaction() as repository:
         repository.writer.record_events(pid, [OrderAccepted(DAY, _order("O1"))], recorded_at=DAY)
     assert _eligible(database, pid) == {"O1": DAY}  # no eligibility given: the change's time
@@ -78,7 +68,7 @@ def test_a_new_order_is_eligible_from_its_change_and_keeps_it_when_canceled(
 def test_a_change_that_gives_an_eligibility_moves_it_and_the_last_change_wins(
     database: Database,
 ) -> None:
-    pid = _portfolio(database)
+    pid = bare_portfolio(database, DAY, "rows")
     smaller = _order("O2")._replace(quantity=Decimal(1), ts_updated=LATER)
     events = [
         OrderAccepted(DAY, _order("O2"), NEXT_BAR),  # both in one unit of work
@@ -100,7 +90,7 @@ def test_a_change_that_gives_an_eligibility_moves_it_and_the_last_change_wins(
 def test_an_order_the_session_loaded_before_the_write_reads_back_the_new_row(
     database: Database,
 ) -> None:
-    pid = _portfolio(database)
+    pid = bare_portfolio(database, DAY, "rows")
     with database.transaction() as repository:
         repository.writer.record_events(pid, [OrderAccepted(DAY, _order("O3"))], recorded_at=DAY)
     canceled = _order("O3", OrderStatus.CANCELED)
@@ -112,7 +102,7 @@ def test_an_order_the_session_loaded_before_the_write_reads_back_the_new_row(
 
 
 def test_audit_rows_follow_the_ones_the_session_held_pending(database: Database) -> None:
-    pid = _portfolio(database)
+    pid = bare_portfolio(database, DAY, "rows")
     with database.transaction() as repository:
         repository.writer.audit(pid, "note.first", "made first", DAY, DAY)  # ORM, pending
         repository.writer.record_events(pid, [OrderAccepted(DAY, _order("O4"))], recorded_at=DAY)
@@ -125,7 +115,7 @@ def test_audit_rows_follow_the_ones_the_session_held_pending(database: Database)
 def test_a_unit_that_leaves_the_totals_as_they_are_does_not_write_them(
     database: Database,
 ) -> None:
-    pid = _portfolio(database)
+    pid = bare_portfolio(database, DAY, "rows")
     statements: list[str] = []
 
     def record(_conn: object, _cursor: object, statement: str, *_rest: object) -> None:

@@ -8,25 +8,15 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta, timezone
 from decimal import Decimal
 
+from ledger_support import bare_portfolio
 from paperdesk.config import RunConfig
 from paperdesk.store import Database
 
 AT = datetime(2024, 3, 4, 15, 30, tzinfo=UTC)
 
 
-def _portfolio(database: Database) -> int:
-    with database.transaction() as repository:
-        return repository.writer.create_portfolio(
-            name="outbox",
-            base_currency="USD",
-            starting_cash=Decimal(1000),
-            settings=RunConfig().to_json(),
-            created_at=AT,
-        )
-
-
 def test_entries_are_numbered_in_order_and_stored_as_given(database: Database) -> None:
-    pid = _portfolio(database)
+    pid = bare_portfolio(database, AT, "outbox", RunConfig().to_json())
     with database.reading() as repository:
         before = repository.outbox_last_sequence()
     payloads = [
@@ -53,7 +43,7 @@ def test_entries_are_numbered_in_order_and_stored_as_given(database: Database) -
 
 
 def test_the_revisions_read_are_those_the_unit_leaves(database: Database) -> None:
-    pid = _portfolio(database)
+    pid = bare_portfolio(database, AT, "outbox", RunConfig().to_json())
     with database.transaction() as repository:
         writer = repository.writer
         writer.watch(pid)

@@ -10,6 +10,7 @@ from decimal import Decimal
 
 from sqlalchemy import event, text
 
+from ledger_support import bare_portfolio
 from paperdesk.config import RunConfig
 from paperdesk.domain import Position
 from paperdesk.domain.records import EquityView
@@ -19,17 +20,6 @@ from paperdesk.store import Database, TickRun
 OPENED = datetime(2024, 1, 2, 14, 30, tzinfo=UTC)
 CLOSED = OPENED + timedelta(hours=1)
 RECORDED = datetime(2024, 1, 2, 16, tzinfo=UTC)
-
-
-def _portfolio(database: Database) -> int:
-    with database.transaction() as repository:
-        return repository.writer.create_portfolio(
-            name="ticks",
-            base_currency="USD",
-            starting_cash=Decimal(1000),
-            settings=RunConfig().to_json(),
-            created_at=OPENED,
-        )
 
 
 def _point(cash: str) -> EquityView:
@@ -65,7 +55,7 @@ def _close(
 
 
 def test_a_ticks_last_rows(database: Database) -> None:
-    pid = _portfolio(database)
+    pid = bare_portfolio(database, OPENED, "ticks", RunConfig().to_json())
     with database.reading() as repository:
         revisions = [repository.portfolio(pid).revision]
         sequence = repository.outbox_last_sequence()
@@ -118,7 +108,7 @@ def test_a_ticks_checkpoint_is_written_with_its_last_rows(database: Database) ->
     """A checkpoint made before the tick's last rows: on PostgreSQL in their statement (no
     INSERT of its own), on SQLite its own INSERT; the same row either way, and the revision it
     bumps read after it."""
-    pid = _portfolio(database)
+    pid = bare_portfolio(database, OPENED, "ticks", RunConfig().to_json())
     sent: list[str] = []
 
     def record(_conn: object, _cursor: object, statement: str, *_rest: object) -> None:
@@ -155,7 +145,7 @@ def test_a_checkpoint_without_a_tick_is_written_by_the_end_of_the_unit(
 ) -> None:
     """An order's unit (no tick's last rows): its checkpoint is written before the commit,
     and a second checkpoint of the unit after the first."""
-    pid = _portfolio(database)
+    pid = bare_portfolio(database, OPENED, "ticks", RunConfig().to_json())
     with database.transaction() as repository:
         writer = repository.writer
         writer.watch(pid)
