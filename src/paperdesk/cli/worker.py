@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+from datetime import UTC
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -82,13 +84,22 @@ def worker_command(
 
 
 def _report_once(report: WorkerRound) -> None:
-    """``--once``: the one round is reported even when it had nothing to do."""
+    """``--once``: the one round is reported even when it had nothing to do, with when the
+    next one would have something (the moment a running worker waits for)."""
     if not report.portfolios:
-        typer.echo(
-            f"[{report.number}] nothing due: every closed bar was served already "
-            "and no price is due for a mark"
-        )
+        typer.echo(f"[{report.number}] nothing due: {_next(report)}")
     _report(report)
+
+
+def _next(report: WorkerRound) -> str:
+    moment, now = report.next_claimable, report.ended_at
+    if moment is None or now is None:
+        return "no active portfolio to work"
+    seconds = max(0, math.ceil((moment - now).total_seconds()))
+    return (
+        f"the next portfolio can be claimed at {moment.astimezone(UTC):%Y-%m-%d %H:%M:%S} UTC, "
+        f"in {seconds} s (when it falls due, or when another worker's hold on it expires)"
+    )
 
 
 def _report(report: WorkerRound) -> None:

@@ -94,6 +94,10 @@ class PortfolioRound:
 class WorkerRound:
     number: int
     portfolios: tuple[PortfolioRound, ...]
+    # when a round found nothing to claim: the first moment one can be (a portfolio falls due,
+    # or another worker's hold expires); None with no active portfolio or when it worked one
+    next_claimable: datetime | None = None
+    ended_at: datetime | None = None  # by the worker's clock
 
 
 class Worker:
@@ -171,7 +175,9 @@ class Worker:
                 break
             worked.add(lease.portfolio_id)
             done.append(self._work(lease))
-        report = WorkerRound(self.rounds, tuple(done))
+        idle = not done and not self.stopped
+        next_claimable = self._earliest_claimable() if idle else None
+        report = WorkerRound(self.rounds, tuple(done), next_claimable, self._clock.now())
         if self._after_round is not None:  # e.g. deliver the webhooks the round's events made due
             try:
                 self._after_round(self._clock.now())
@@ -252,12 +258,15 @@ class Worker:
         with self._portfolios.database.transaction() as repository:
             repository.leases.release(result.portfolio_id, self.holder, round_at, due)
 
+    def _earliest_claimable(self) -> datetime | None:
+        with self._portfolios.database.reading() as repository:
+            return repository.leases.earliest_claimable(self._only)
+
     def _pause(self) -> float:
         """Seconds until a lease can next be claimed (due, and not held by a live worker), at
         most the interval (which also picks up new portfolios)."""
         try:
-            with self._portfolios.database.reading() as repository:
-                earliest = repository.leases.earliest_claimable(self._only)
+            earliest = self._earliest_claimable()
         except PaperdeskError:  # the ledger unreachable: the next round says so
             return self.interval
         if earliest is None:

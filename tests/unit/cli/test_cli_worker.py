@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import signal
 from pathlib import Path
 
@@ -33,9 +34,21 @@ def test_once_runs_one_round_and_a_second_worker_within_the_interval_finds_nothi
     assert f"[1] portfolio {second}: 1 bar(s), 0 fill(s)" in result.stdout
     assert "done after 1 round(s)" in result.stderr
     again = ok("worker", "--once", "--interval", "1h")
-    assert "portfolio" not in again.stdout  # each was served this interval already
-    assert "[1] nothing due" in again.stdout  # and --once says so
+    assert f"portfolio {first}:" not in again.stdout  # each was served this interval already
+    assert f"portfolio {second}:" not in again.stdout
+    # and --once says so, with when a portfolio can next be claimed (the first worker's
+    # interval, 60 s, after its round)
+    found = re.search(
+        r"\[1\] nothing due: the next portfolio can be claimed at .+ UTC, in (\d+) s", again.stdout
+    )
+    assert found is not None, again.stdout
+    assert 0 <= int(found.group(1)) <= 60
     assert (_ticks(first), _ticks(second)) == (1, 1)
+
+
+def test_once_with_no_active_portfolio_says_so() -> None:
+    result = ok("worker", "--once")
+    assert "[1] nothing due: no active portfolio to work" in result.stdout
 
 
 def test_portfolio_limits_the_worker_to_the_ids_given_and_an_unknown_id_is_named() -> None:
