@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 from pathlib import Path
 from typing import Annotated, Any
@@ -309,6 +310,15 @@ class Settings(BaseSettings):
             else:
                 shown[variable] = str(value)
         return shown
+
+
+def hand_to_spawned_processes(**values: str) -> None:
+    """Set settings (by field name) in this process's environment, where the processes it
+    spawns from now on read them: ``serve --workers N``'s workers build their own container
+    from the environment, and take the log level and format the command resolved this way."""
+    variables = Settings.environment_variables()
+    for name, value in values.items():
+        os.environ[variables[name]] = value
 
 
 def hide_password(url: str) -> str:

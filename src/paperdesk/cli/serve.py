@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import logging
-import os
 from typing import Annotated
 
 import typer
@@ -57,7 +55,9 @@ def serve_command(
     }
     if listener is not None:
         container.close()  # each worker opens the migrated ledger with a container of its own
-        _share_logging_with_workers()
+        from paperdesk.service.logs import share_logging_with_spawned_processes
+
+        share_logging_with_spawned_processes()
         config = uvicorn.Config(
             SERVED_APPLICATION, factory=True, workers=workers, host=host, port=port, **options
         )
@@ -74,16 +74,3 @@ def serve_command(
         uvicorn.run(application, host=host, port=port, **options)
     finally:
         container.close()  # on Ctrl-C; after SIGTERM uvicorn re-raises the signal and exits
-
-
-def _share_logging_with_workers() -> None:
-    """Put the log level and format this command resolved (``-v``, ``--log-level``,
-    ``--log-format`` or the environment) where the spawned workers read them."""
-    from paperdesk.service.logs import JsonLineFormatter, StderrHandler
-
-    root = logging.getLogger()
-    os.environ["PAPERDESK_LOG_LEVEL"] = logging.getLevelName(root.level)
-    handlers = [handler for handler in root.handlers if isinstance(handler, StderrHandler)]
-    if handlers:
-        json_lines = isinstance(handlers[-1].formatter, JsonLineFormatter)
-        os.environ["PAPERDESK_LOG_FORMAT"] = "json" if json_lines else "text"

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from paperdesk.domain.errors import OptionError
-from paperdesk.settings import LOG_FORMATS, LOG_LEVELS, Settings
+from paperdesk.settings import LOG_FORMATS, LOG_LEVELS, Settings, hand_to_spawned_processes
 
 TEXT_FORMAT = "%(levelname)s %(name)s: %(message)s"
 # The id of the API request being served (set by the API's middleware, None outside a request):
@@ -131,3 +131,15 @@ def configure_logging(setup: LogSetup) -> None:
     handler.addFilter(RequestIdFilter())
     root.addHandler(handler)
     root.setLevel(setup.level)
+
+
+def share_logging_with_spawned_processes() -> None:
+    """Put the log level and format this process resolved (``-v``, ``--log-level``,
+    ``--log-format`` or the environment) where the processes it spawns read them
+    (``serve --workers N``'s workers)."""
+    root = logging.getLogger()
+    hand_to_spawned_processes(log_level=logging.getLevelName(root.level))
+    handlers = [handler for handler in root.handlers if isinstance(handler, StderrHandler)]
+    if handlers:
+        json_lines = isinstance(handlers[-1].formatter, JsonLineFormatter)
+        hand_to_spawned_processes(log_format="json" if json_lines else "text")

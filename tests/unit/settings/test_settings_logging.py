@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 import pytest
 
 from paperdesk.domain import InvalidInputError
@@ -35,3 +37,30 @@ def test_a_bad_value_names_the_variable(
     with pytest.raises(InvalidInputError) as raised:
         Settings()
     assert str(raised.value) == f"{variable} is '{value}'; expected one of {expected}"
+
+
+@pytest.mark.parametrize(("level", "shape"), [("DEBUG", "json"), ("WARNING", "text")])
+def test_the_resolved_logging_is_what_a_spawned_process_reads(
+    clean_environment: pytest.MonkeyPatch, level: str, shape: str
+) -> None:
+    """``serve --workers N``: the level and format the command resolved (``-v``,
+    ``--log-format``) reach the workers through the environment, read by their Settings."""
+    from paperdesk.service.logs import (
+        LogSetup,
+        configure_logging,
+        share_logging_with_spawned_processes,
+    )
+
+    root = logging.getLogger()
+    saved = (root.level, list(root.handlers))
+    # set first, so that the fixture restores them after the function under test sets them
+    clean_environment.setenv("PAPERDESK_LOG_LEVEL", "ERROR")
+    clean_environment.setenv("PAPERDESK_LOG_FORMAT", "text" if shape == "json" else "json")
+    try:
+        configure_logging(LogSetup(level, shape))
+        share_logging_with_spawned_processes()
+        spawned = Settings()
+    finally:
+        root.handlers[:] = saved[1]
+        root.setLevel(saved[0])
+    assert (spawned.log_level, spawned.log_format) == (level, shape)
