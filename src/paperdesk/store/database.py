@@ -170,17 +170,24 @@ class DuplicateClientOrderIdError(PaperdeskError):
     unit of work placing a client's id does not read first, the key refuses the second use."""
 
 
-def _is_duplicate_client_order_id(error: IntegrityError) -> bool:
-    text_of_error = str(error.orig)
-    return (
-        "uq_orders_client_order_id" in text_of_error  # PostgreSQL names the constraint
-        or "orders.portfolio_id, orders.client_order_id" in text_of_error  # SQLite its columns
-    )
+# the unique keys whose violation is a paperdesk error: PostgreSQL names the constraint, SQLite
+# the columns
+_UNIQUE_KEYS: tuple[tuple[tuple[str, str], type[PaperdeskError]], ...] = (
+    (("uq_tick_runs_key", "tick_runs.portfolio_id"), DuplicateTickError),
+    (
+        ("uq_orders_client_order_id", "orders.portfolio_id, orders.client_order_id"),
+        DuplicateClientOrderIdError,
+    ),
+)
 
 
-def _is_duplicate_tick(error: IntegrityError) -> bool:
+def _unique_key_error(error: IntegrityError) -> PaperdeskError | None:
+    """The paperdesk error of a violated unique key it knows, else None."""
     text_of_error = str(error.orig)
-    return "uq_tick_runs_key" in text_of_error or "tick_runs.portfolio_id" in text_of_error
+    for names, kind in _UNIQUE_KEYS:
+        if any(name in text_of_error for name in names):
+            return kind(text_of_error)
+    return None
 
 
 def _is_connection_problem(error: OperationalError | InterfaceError) -> bool:
@@ -341,10 +348,9 @@ class Database:
         try:
             yield
         except IntegrityError as error:
-            if _is_duplicate_tick(error):
-                raise DuplicateTickError(str(error.orig)) from error
-            if _is_duplicate_client_order_id(error):
-                raise DuplicateClientOrderIdError(str(error.orig)) from error
+            known = _unique_key_error(error)
+            if known is not None:
+                raise known from error
             raise
         except (OperationalError, InterfaceError) as error:
             if not _is_connection_problem(error):
