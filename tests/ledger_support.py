@@ -15,7 +15,7 @@ from sqlalchemy import select
 from paperdesk.config import SourceConfig
 from paperdesk.data import find_bundled
 from paperdesk.domain import ZERO
-from paperdesk.live.restore import restore
+from paperdesk.live.restore import RestoredPortfolio, restore
 from paperdesk.live.sources import BarSource
 from paperdesk.store import Database
 from paperdesk.store.models import Base
@@ -110,3 +110,26 @@ def bare_portfolio(
             settings={} if settings is None else settings,
             created_at=created_at,
         )
+
+
+def restored_from_rows(database: Database, portfolio_id: int) -> RestoredPortfolio:
+    """The portfolio restored from its rows (no cache), in a transaction rolled back."""
+    with database.dry_transaction() as repository:
+        return restore(repository, portfolio_id)
+
+
+def unit_start(state: RestoredPortfolio) -> dict[str, Any]:
+    """What a unit of work starts from in a restored portfolio: the kernel's ledger, account,
+    positions, orders and prices, and the stored positions and instruments."""
+    kernel = state.kernel
+    return {
+        "ledger": kernel.ledger_state(),
+        "account": kernel.account(),
+        "positions": kernel.positions(),
+        "stored positions": state.positions,
+        "working orders": kernel.working_orders(),
+        "open orders": kernel.open_orders(),
+        "prices": dict(kernel.prices),
+        "last trade dates": dict(kernel.last_trade_date),
+        "instruments": sorted(state.instruments),
+    }

@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select, update
 
-from ledger_support import check_ledger, dump, spy_slice
+from ledger_support import check_ledger, dump, restored_from_rows, spy_slice, unit_start
 from paperdesk.config import (
     ExecutionConfig,
     RiskConfig,
@@ -29,7 +29,7 @@ from paperdesk.config import (
     StrategySpec,
 )
 from paperdesk.domain import InvalidInputError, OrderType, PaperdeskError, Side
-from paperdesk.live.restore import RestoredPortfolio, restore
+from paperdesk.live.restore import RestoredPortfolio
 from paperdesk.live.state_cache import state_cache
 from paperdesk.service.portfolios import OrderRequest, PortfolioService
 from paperdesk.store import Database
@@ -52,27 +52,9 @@ def _settings(tmp_path: Path) -> RunConfig:
     )
 
 
-def _fresh(database: Database, portfolio_id: int) -> RestoredPortfolio:
-    """The portfolio restored from its rows (no cache), in a transaction rolled back."""
-    with database.dry_transaction() as repository:
-        return restore(repository, portfolio_id)
-
-
 def _state(state: RestoredPortfolio) -> dict[str, Any]:
     """Everything a unit of work starts from."""
-    kernel = state.kernel
-    return {
-        "ledger": kernel.ledger_state(),
-        "account": kernel.account(),
-        "positions": kernel.positions(),
-        "stored positions": state.positions,
-        "working orders": kernel.working_orders(),
-        "open orders": kernel.open_orders(),
-        "prices": dict(kernel.prices),
-        "last trade dates": dict(kernel.last_trade_date),
-        "instruments": sorted(state.instruments),
-        "settings": state.settings,
-    }
+    return {**unit_start(state), "settings": state.settings}
 
 
 def _assert_cache_is_the_database(database: Database, portfolio_id: int) -> None:
@@ -80,7 +62,7 @@ def _assert_cache_is_the_database(database: Database, portfolio_id: int) -> None
     if entry is None:
         return
     revision, cached = entry
-    fresh = _fresh(database, portfolio_id)
+    fresh = restored_from_rows(database, portfolio_id)
     if revision != fresh.record.revision:
         return  # stale: a unit of work will see the revision differ and restore
     assert _state(cached) == _state(fresh)
@@ -301,7 +283,7 @@ def test_a_state_holding_a_triggered_stop_limit_is_not_kept(
         service.tick(pid, "SPY")
     cache = state_cache(database)
     assert cache.peek(pid) is not None  # an ordinary tick leaves its state in the cache
-    close = _fresh(database, pid).kernel.last_price("SPY")
+    close = restored_from_rows(database, pid).kernel.last_price("SPY")
     assert close is not None
     (order,) = [
         o
@@ -320,7 +302,9 @@ def test_a_state_holding_a_triggered_stop_limit_is_not_kept(
     ]
     service.tick(pid, "SPY")
     (working,) = [
-        o for o in _fresh(database, pid).kernel.open_orders() if o.order_id == order.order_id
+        o
+        for o in restored_from_rows(database, pid).kernel.open_orders()
+        if o.order_id == order.order_id
     ]
     assert cache.peek(pid) is None
     assert working.order_id == order.order_id

@@ -11,18 +11,13 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from ledger_support import spy_slice
+from ledger_support import restored_from_rows, spy_slice, unit_start
 from paperdesk.config import RunConfig, SourceConfig
 from paperdesk.domain import OrderType, Side
-from paperdesk.live.restore import RestoredPortfolio, restore
+from paperdesk.live.restore import RestoredPortfolio
 from paperdesk.live.state_cache import state_cache
 from paperdesk.service.portfolios import OrderRequest, PortfolioService
 from paperdesk.store import Database
-
-
-def _fresh(database: Database, portfolio_id: int) -> RestoredPortfolio:
-    with database.dry_transaction() as repository:
-        return restore(repository, portfolio_id)
 
 
 def _whole_state(state: RestoredPortfolio, client_ids: set[str]) -> dict[str, Any]:
@@ -35,15 +30,7 @@ def _whole_state(state: RestoredPortfolio, client_ids: set[str]) -> dict[str, An
         "eligible": {o.order_id: book.eligible_from(o.order_id) for o in kernel.open_orders()},
         "client ids in use": {i for i in client_ids if book.client_order_id_in_use(i)},
         "sequence": book.sequence,
-        "ledger": kernel.ledger_state(),
-        "account": kernel.account(),
-        "positions": kernel.positions(),
-        "stored positions": state.positions,
-        "working orders": kernel.working_orders(),
-        "open orders": kernel.open_orders(),
-        "prices": dict(kernel.prices),
-        "last trade dates": dict(kernel.last_trade_date),
-        "instruments": sorted(state.instruments),
+        **unit_start(state),
         "marks": state.marks,
         "bar closes": state.bar_closes,
     }
@@ -83,7 +70,7 @@ def test_order_units_keep_their_own_state_equal_to_a_restore(
         entry = cache.peek(pid)
         assert entry is not None, step
         revision, cached = entry
-        fresh = _fresh(database, pid)
+        fresh = restored_from_rows(database, pid)
         assert revision == fresh.record.revision, step
         assert _whole_state(cached, client_ids) == _whole_state(fresh, client_ids), step
         assert (cached.kernel is before) is kept, step  # handed back, or rebuilt
