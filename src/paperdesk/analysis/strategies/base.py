@@ -19,7 +19,7 @@ from abc import abstractmethod
 from collections.abc import Sequence
 from datetime import datetime
 from math import isnan
-from typing import ClassVar, TypeVar
+from typing import ClassVar, NamedTuple, TypeVar
 
 import numpy as np
 import numpy.typing as npt
@@ -34,6 +34,7 @@ from paperdesk.analysis.strategies.common import (
     require_period,
 )
 from paperdesk.analysis.strategies.incremental import IncrementalSignals
+from paperdesk.analysis.strategies.reasons import compose, words
 from paperdesk.domain.enums import Direction
 from paperdesk.domain.errors import InvalidInputError
 from paperdesk.domain.money import to_decimal
@@ -246,6 +247,50 @@ def atr_levels(
     if multiple == 0.0:
         return None
     return close + side * direction.astype(np.float64) * multiple * average_true_range
+
+
+def line_cross_frame(
+    bars: pd.DataFrame,
+    positions: npt.NDArray[np.intp],
+    direction: npt.NDArray[np.int8],
+    confidence: npt.ArrayLike,
+    crossing: LineCross,
+) -> pd.DataFrame:
+    """The signal rows of a strategy whose line crossed its signal line (macd-cross,
+    tsi-momentum): the reason quotes both lines' values, the stop and the target are the
+    strategy's ATR multiples from the close (the one construction for both strategies)."""
+    reasons = compose(
+        crossing.line_name + " ",
+        crossing.line,
+        " crossed ",
+        words(direction, "above", "below"),
+        " signal ",
+        crossing.signal_line,
+        significant=4,
+    )
+    close, true_range = crossing.close, crossing.average_true_range
+    return make_signal_frame(
+        bars,
+        positions,
+        direction,
+        confidence=confidence,
+        stop=atr_levels(close, true_range, direction, crossing.stop_atr, -1),
+        target=atr_levels(close, true_range, direction, crossing.target_atr, 1),
+        reason=reasons,
+    )
+
+
+class LineCross(NamedTuple):
+    """What ``line_cross_frame`` quotes and places, one value per signal row (the ATR
+    multiples one per strategy)."""
+
+    line_name: str
+    line: npt.NDArray[np.float64]
+    signal_line: npt.NDArray[np.float64]
+    close: npt.NDArray[np.float64]
+    average_true_range: npt.NDArray[np.float64]
+    stop_atr: float
+    target_atr: float
 
 
 class SignalColumns:

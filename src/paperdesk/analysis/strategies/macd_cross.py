@@ -22,11 +22,11 @@ from paperdesk.analysis.indicators import (
     open_ema,
 )
 from paperdesk.analysis.strategies.base import (
+    LineCross,
     Strategy,
-    atr_levels,
     column,
     drop_before,
-    make_signal_frame,
+    line_cross_frame,
     require,
     require_at_least,
     require_period,
@@ -46,7 +46,6 @@ from paperdesk.analysis.strategies.incremental import (
     bar_prices,
     opening_checks,
 )
-from paperdesk.analysis.strategies.reasons import compose, words
 from paperdesk.analysis.strategies.registry import register
 
 __all__ = [
@@ -156,25 +155,16 @@ class MacdCross(Strategy[MacdCrossParameters]):
         jump = np.abs(values.histogram - values.histogram_before)
         with np.errstate(divide="ignore", invalid="ignore"):
             confidence = np.where(np.isnan(range_at), 0.5, jump / range_at / CONFIDENCE_SCALE)
-        reasons = compose(
-            "MACD ",
+        crossing = LineCross(
+            "MACD",
             values.line,
-            " crossed ",
-            words(direction, "above", "below"),
-            " signal ",
             values.signal_line,
-            significant=4,
+            values.close,
+            range_at,
+            parameters.stop_atr,
+            parameters.target_atr,
         )
-        close_at = values.close
-        return make_signal_frame(
-            bars,
-            positions,
-            direction,
-            confidence=confidence,
-            stop=atr_levels(close_at, range_at, direction, parameters.stop_atr, -1),
-            target=atr_levels(close_at, range_at, direction, parameters.target_atr, 1),
-            reason=reasons,
-        )
+        return line_cross_frame(bars, positions, direction, confidence, crossing)
 
     def incremental(self, bars: pd.DataFrame) -> IncrementalSignals | None:
         """The TA-Lib seeding steps exactly (TA-Lib's EMA and ATR handles); ``ema_seed="first"``

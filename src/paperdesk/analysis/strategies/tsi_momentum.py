@@ -23,11 +23,11 @@ from paperdesk.analysis.indicators import (
     tsi,
 )
 from paperdesk.analysis.strategies.base import (
+    LineCross,
     Strategy,
-    atr_levels,
     column,
     drop_before,
-    make_signal_frame,
+    line_cross_frame,
     require_at_least,
     require_period,
 )
@@ -48,7 +48,6 @@ from paperdesk.analysis.strategies.incremental import (
     finite_bar,
     opening_checks,
 )
-from paperdesk.analysis.strategies.reasons import compose, words
 from paperdesk.analysis.strategies.registry import register
 
 __all__ = ["ATR_PERIOD", "TsiIncremental", "TsiMomentum", "TsiMomentumParameters"]
@@ -142,25 +141,16 @@ class TsiMomentum(Strategy[TsiMomentumParameters]):
         parameters = self.params
         value_at = values.index_line
         confidence = 0.5 + 0.5 * direction * value_at / 50.0
-        range_at, close_at = values.average_true_range, values.close
-        reasons = compose(
-            "TSI ",
+        crossing = LineCross(
+            "TSI",
             value_at,
-            " crossed ",
-            words(direction, "above", "below"),
-            " signal ",
             values.signal_line,
-            significant=4,
+            values.close,
+            values.average_true_range,
+            parameters.stop_atr,
+            parameters.target_atr,
         )
-        return make_signal_frame(
-            bars,
-            positions,
-            direction,
-            confidence=confidence,
-            stop=atr_levels(close_at, range_at, direction, parameters.stop_atr, -1),
-            target=atr_levels(close_at, range_at, direction, parameters.target_atr, 1),
-            reason=reasons,
-        )
+        return line_cross_frame(bars, positions, direction, confidence, crossing)
 
     def incremental(self, bars: pd.DataFrame) -> IncrementalSignals | None:
         """The TA-Lib seeding steps exactly (TA-Lib's EMA and ATR handles); ``ema_seed="first"``
