@@ -17,12 +17,17 @@ order once 25 of that client's orders rest (a trader's book of working orders st
 reports orders placed per second of wall time (the cancels share that time; the requests per
 second counting them too are printed beside it) and the p50 and p99 of one placement's
 latency as the client sees it (the cancels are timed apart), the server process's CPU time
-(user + system, from ``/proc``) per order with its cancel (the figure load changes least), the
-clients' own CPU time per order with its cancel (they share the machine's 2 cores with the
+(user + system, from ``/proc``) per order with its cancel (the figure load changes least; the
+part of it spent in the kernel, and the server threads' context switches per order, beside
+it), the clients' own CPU time per order with its cancel (they share the machine's 2 cores with the
 server), and the load average at the end. Every response is checked: a non-201 placement
 stops the run.
 ``--profile FILE`` records the server with py-spy (``uv pip install py-spy``) meanwhile, into
 ``FILE.sqlite`` and ``FILE.postgresql`` (raw stacks with counts).
+
+``--uvicorn OPTION=VALUE`` (repeatable) runs the same command with one of its uvicorn options
+replaced (``http=h11``, ``loop=asyncio``; ``paperdesk serve`` runs httptools on uvloop), to
+compare them on the same code.
 
 ``--floor`` measures instead what the server costs without orders: its CPU over 10 idle seconds
 (its background loops: the outbox tailer's poll), and its CPU per request of ``/healthz`` (no
