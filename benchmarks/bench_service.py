@@ -17,12 +17,17 @@ order once 25 of that client's orders rest (a trader's book of working orders st
 reports orders placed per second of wall time (the cancels share that time; the requests per
 second counting them too are printed beside it) and the p50 and p99 of one placement's
 latency as the client sees it (the cancels are timed apart), the server process's CPU time
-(user + system, from ``/proc``) per order with its cancel (the figure load changes least), the
-clients' own CPU time per order with its cancel (they share the machine's 2 cores with the
+(user + system, from ``/proc``) per order with its cancel (the figure load changes least; the
+part of it spent in the kernel, and the server threads' context switches per order, beside
+it), the clients' own CPU time per order with its cancel (they share the machine's 2 cores with the
 server), and the load average at the end. Every response is checked: a non-201 placement
 stops the run.
 ``--profile FILE`` records the server with py-spy (``uv pip install py-spy``) meanwhile, into
 ``FILE.sqlite`` and ``FILE.postgresql`` (raw stacks with counts).
+
+``--uvicorn OPTION=VALUE`` (repeatable) runs the same command with one of its uvicorn options
+replaced (``http=h11``, ``loop=asyncio``; ``paperdesk serve`` runs httptools on uvloop), to
+compare them on the same code.
 
 ``--floor`` measures instead what the server costs without orders: its CPU over 10 idle seconds
 (its background loops: the outbox tailer's poll), and its CPU per request of ``/healthz`` (no
@@ -56,7 +61,7 @@ from pathlib import Path
 import httpx
 from sqlalchemy.exc import OperationalError
 
-from bench_streams import cpu_seconds, database_url, server
+from bench_streams import context_switches, cpu_seconds, cpu_times, database_url, server
 from lean_http import LeanConnection
 
 PAPERDESK = str(Path(sys.executable).with_name("paperdesk"))
@@ -72,6 +77,8 @@ class Result:
     latencies: list[float] = field(default_factory=list)
     cancels: list[float] = field(default_factory=list)
     server_cpu: float = 0.0
+    server_system: float = 0.0  # the part of server_cpu spent in the kernel (syscalls, fsync)
+    server_switches: int = 0  # the server threads' context switches (sleeps and wake-ups)
     client_cpu: float = 0.0
     workers: int = 1
     portfolios: int = 1
@@ -89,13 +96,17 @@ class Result:
             f"placement p50 {statistics.median(ordered) * 1000:6.1f} ms  p99 {p99 * 1000:6.1f} ms"
             f"   cancel p50 {cancel * 1000:6.1f} ms"
             f"   server CPU {self.server_cpu / self.orders * 1000:5.2f} ms an order with its cancel"
+            f" ({self.server_system / self.orders * 1000:4.2f} ms of it in the kernel,"
+            f" {self.server_switches / self.orders:.1f} context switches)"
             f" (the clients' {self.client_cpu / self.orders * 1000:4.2f} ms)"
             f"   load average {os.getloadavg()[0]:.1f}"
         )
 
 
 @contextmanager
-def served(name: str, workers: int = 1, redis: bool = False) -> Iterator[tuple[str, str, int]]:
+def served(
+    name: str, workers: int = 1, redis: bool = False, uvicorn_options: dict[str, str] | None = None
+) -> Iterator[tuple[str, str, int]]:
     """A running ``paperdesk serve`` on an empty ledger of database ``name`` (the streams
     benchmark's ledger and server) and an admin key made for it: (HTTP base, token, the
     server's process id)."""
@@ -112,7 +123,9 @@ def served(name: str, workers: int = 1, redis: bool = False) -> Iterator[tuple[s
             )
             token = json.loads(created.stdout)["key"]
             redis_url = os.environ.get("REDIS_URL", REDIS) if workers > 1 or redis else None
-            with server(url, redis_url, 1.0, work, workers=workers) as (base, pid):
+            with server(
+                url, redis_url, 1.0, work, workers=workers, uvicorn_options=uvicorn_options
+            ) as (base, pid):
                 yield base.replace("ws://", "http://", 1), token, pid
 
 
@@ -161,8 +174,9 @@ def run(
     workers: int = 1,
     portfolios: int = 1,
     redis: bool = False,
+    uvicorn_options: dict[str, str] | None = None,
 ) -> Result:
-    with served(name, workers, redis) as (base, token, pid):
+    with served(name, workers, redis, uvicorn_options) as (base, token, pid):
         headers = {"Authorization": f"Bearer {token}"}
         portfolio_ids: list[int] = []
         for number in range(portfolios):
@@ -191,11 +205,15 @@ def run(
                 [*record, "-f", "raw", "--nonblocking", "--subprocesses"], stdout=subprocess.DEVNULL
             )
             time.sleep(1)
-        cpu_before, client_before = cpu_seconds(pid), time.process_time()
+        (user_before, system_before), client_before = cpu_times(pid), time.process_time()
+        switches_before = context_switches(pid)
         started = time.perf_counter()
         asyncio.run(place_concurrently(base, token, portfolio_ids, share, result))
         result.seconds = time.perf_counter() - started
-        result.server_cpu = cpu_seconds(pid) - cpu_before
+        user_after, system_after = cpu_times(pid)
+        result.server_switches = context_switches(pid) - switches_before
+        result.server_system = system_after - system_before
+        result.server_cpu = user_after - user_before + result.server_system
         result.client_cpu = time.process_time() - client_before
         if profiler is not None:
             profiler.send_signal(2)  # SIGINT: py-spy writes its file and exits
@@ -203,9 +221,15 @@ def run(
         return result
 
 
-def floor(name: str, requests: int, clients: int, idle_seconds: float = 10.0) -> None:
+def floor(
+    name: str,
+    requests: int,
+    clients: int,
+    idle_seconds: float = 10.0,
+    uvicorn_options: dict[str, str] | None = None,
+) -> None:
     """Print the server's idle CPU and its CPU per request of two endpoints without orders."""
-    with served(name) as (base, token, pid):
+    with served(name, uvicorn_options=uvicorn_options) as (base, token, pid):
         time.sleep(1)
         before = cpu_seconds(pid)
         time.sleep(idle_seconds)
@@ -275,7 +299,16 @@ def main() -> None:
         action="store_true",
         help="the server's idle CPU and CPU per request without orders (no orders, no streams)",
     )
+    parser.add_argument(
+        "--uvicorn",
+        action="append",
+        default=[],
+        metavar="OPTION=VALUE",
+        help="replace one of the server's uvicorn options, e.g. http=h11 or loop=asyncio "
+        "(paperdesk serve runs http=httptools, loop=uvloop), to compare them on the same code",
+    )
     arguments = parser.parse_args()
+    uvicorn_options = dict(option.split("=", 1) for option in arguments.uvicorn) or None
     # the rate limit off: the benchmark's one key asks faster than a client is allowed to
     os.environ["PAPERDESK_RATE_LIMIT_PER_MINUTE"] = "0"
     for name in arguments.databases.split(","):
@@ -283,7 +316,7 @@ def main() -> None:
             raise SystemExit(f"unknown database {name!r} (sqlite or postgresql)")
         try:
             if arguments.floor:
-                floor(name, 1000, arguments.clients)
+                floor(name, 1000, arguments.clients, uvicorn_options=uvicorn_options)
                 continue
             result = run(
                 name,
@@ -293,6 +326,7 @@ def main() -> None:
                 arguments.workers,
                 arguments.portfolios,
                 arguments.redis,
+                uvicorn_options,
             )
             print(result.line(), flush=True)
         except OperationalError as error:  # no PostgreSQL server here: say so, as the tests do

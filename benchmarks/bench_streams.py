@@ -95,12 +95,32 @@ def database_url(name: str, work: Path) -> Iterator[str]:
 def cpu_seconds(pid: int) -> float:
     """A process's CPU time so far (user + system), with its living children's (the workers
     of ``serve --workers``), from ``/proc`` (Linux)."""
-    total = 0
+    return sum(cpu_times(pid))
+
+
+def cpu_times(pid: int) -> tuple[float, float]:
+    """A process's user and system CPU time so far, with its living children's."""
+    user = system = 0
     for process in (pid, *_children(pid)):
         with suppress(FileNotFoundError, ProcessLookupError):
             fields = Path(f"/proc/{process}/stat").read_text().rpartition(")")[2].split()
-            total += int(fields[11]) + int(fields[12])
-    return total / os.sysconf("SC_CLK_TCK")
+            user += int(fields[11])
+            system += int(fields[12])
+    ticks = os.sysconf("SC_CLK_TCK")
+    return user / ticks, system / ticks
+
+
+def context_switches(pid: int) -> int:
+    """The context switches (voluntary and not) of a process's living threads and of its
+    living children's, from ``/proc`` (Linux): each is a thread put to sleep or woken."""
+    total = 0
+    for process in (pid, *_children(pid)):
+        for task in Path(f"/proc/{process}/task").glob("*"):
+            with suppress(FileNotFoundError, ProcessLookupError):
+                for line in (task / "status").read_text().splitlines():
+                    if "ctxt_switches:" in line:
+                        total += int(line.split()[1])
+    return total
 
 
 def _children(pid: int) -> list[int]:
@@ -113,10 +133,18 @@ def _children(pid: int) -> list[int]:
 
 @contextmanager
 def server(
-    url: str, redis_url: str | None, poll: float, work: Path, ws: str = "serve", workers: int = 1
+    url: str,
+    redis_url: str | None,
+    poll: float,
+    work: Path,
+    ws: str = "serve",
+    workers: int = 1,
+    uvicorn_options: dict[str, str] | None = None,
 ) -> Iterator[tuple[str, int]]:
     """``paperdesk serve`` (``--workers``) on a free port; yields its ws:// base and its
-    process id (the supervisor's with several workers)."""
+    process id (the supervisor's with several workers). ``uvicorn_options`` replace some of
+    the command's uvicorn options (``streams/transport.SERVER_OPTIONS``: ``http``, ``loop``),
+    to compare them on the same code."""
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
@@ -134,6 +162,14 @@ def server(
     command = [str(PAPERDESK), "serve", "--port", str(port)]
     if workers > 1:
         command += ["--workers", str(workers)]
+    if uvicorn_options:  # the shipped command with some of its uvicorn options replaced
+        command = [
+            sys.executable,
+            "-c",
+            "import paperdesk.api.streams.transport as t; from paperdesk.cli import"
+            f" main; t.SERVER_OPTIONS.update({uvicorn_options!r}); main()",
+            *command[1:],
+        ]
     if ws != "serve":  # the same application on another uvicorn WebSocket implementation
         command = [sys.executable, "-c", SERVE.format(port=port, ws=ws)]
     process = subprocess.Popen(

@@ -31,7 +31,7 @@ def serve_command(
     import uvicorn
 
     from paperdesk.api.app import create_app
-    from paperdesk.api.streams.transport import WEBSOCKET_SERVER_OPTIONS, tune_garbage_collector
+    from paperdesk.api.streams.transport import SERVER_OPTIONS, tune_garbage_collector
     from paperdesk.cli.platform_server import listening_socket
 
     container = services()
@@ -51,7 +51,7 @@ def serve_command(
         "log_config": None,  # paperdesk's own logging (--log-format json, request ids)
         "access_log": False,  # the API logs each request itself, with its request id
         "timeout_graceful_shutdown": grace,
-        **WEBSOCKET_SERVER_OPTIONS,
+        **SERVER_OPTIONS,
     }
     if listener is not None:
         container.close()  # each worker opens the migrated ledger with a container of its own

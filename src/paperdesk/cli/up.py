@@ -50,7 +50,7 @@ def up_command(
     import uvicorn
 
     from paperdesk.api.app import create_app
-    from paperdesk.api.streams.transport import WEBSOCKET_SERVER_OPTIONS, tune_garbage_collector
+    from paperdesk.api.streams.transport import SERVER_OPTIONS, tune_garbage_collector
     from paperdesk.cli.platform_server import (
         Platform,
         PlatformServer,
@@ -69,7 +69,7 @@ def up_command(
             log_config=None,  # paperdesk's own logging (--log-format json, request ids)
             access_log=False,  # the API logs each request itself, with its request id
             timeout_graceful_shutdown=container.settings.shutdown_grace_seconds,
-            **WEBSOCKET_SERVER_OPTIONS,
+            **SERVER_OPTIONS,
         )
         platform = Platform(None, worker)
         tune_garbage_collector()  # after start-up's allocations (docs/api-streams.md)

@@ -6,6 +6,8 @@ from __future__ import annotations
 import pytest
 from api_fixtures import Harness, api, assert_refused
 
+from paperdesk.api.routers import orders
+
 __all__ = ["api"]
 
 LIMIT = {"symbol": "SPY", "side": "buy", "quantity": "1", "type": "limit", "limit_price": "50"}
@@ -30,6 +32,24 @@ def test_an_accepted_placement_and_cancel_read_nothing_before_their_write(
     again = api.delete(f"{path}/O1")  # refused: now the checks run, and name the state
     assert_refused(api, again, 409, "order_not_changeable", "O1", before=before)
     assert reads == ["status", "order"]
+
+
+def test_a_placement_and_cancel_without_an_idempotency_key_hash_no_request(
+    api: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The request's hash is what a replay is compared by: without the header nothing is
+    kept, so nothing is hashed (the request's URL and a SHA-256 of its document per order)."""
+    portfolio = api.create_portfolio()
+    path = f"/portfolios/{portfolio}/orders"
+    hashed: list[str] = []
+    real = orders.request_hash
+    monkeypatch.setattr(orders, "request_hash", lambda *a: hashed.append(a[0]) or real(*a))
+    assert api.post(path, LIMIT).status_code == 201
+    assert api.delete(f"{path}/O1").status_code == 200
+    assert hashed == []
+    assert api.post(path, LIMIT, **{"Idempotency-Key": "k-1"}).status_code == 201
+    assert api.delete(f"{path}/O2", **{"Idempotency-Key": "k-2"}).status_code == 200
+    assert hashed == ["POST", "DELETE"]
 
 
 def test_a_refused_order_answers_with_the_portfolio_check_first(api: Harness) -> None:

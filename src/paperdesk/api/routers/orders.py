@@ -136,6 +136,8 @@ def cancel_order(
             canceled = container.portfolios.cancel_order(portfolio_id, order_id)
         return 200, OrderOut.of(canceled)
 
+    if idempotency_key is None:
+        return run_once(container, key, None, "", cancel)
     fingerprint = request_hash("DELETE", request.url.path, None)
     return run_once(container, key, idempotency_key, fingerprint, cancel)
 

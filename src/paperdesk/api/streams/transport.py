@@ -1,4 +1,11 @@
-"""How uvicorn runs the WebSocket side of the application (``paperdesk serve``, ``paperdesk up``).
+"""How uvicorn runs the application (``paperdesk serve``, ``paperdesk up``): its HTTP parser,
+its event loop and the WebSocket side.
+
+HTTP/1.1 is parsed by httptools (llhttp, in C) and the event loop is uvloop (libuv), both
+dependencies of paperdesk (uvicorn's ``[standard]`` choice), named here rather than left to
+uvicorn's ``auto``, which falls back to the pure-Python h11 parser and asyncio's own loop
+without a word when they are missing (docs/live-speed.md, "Orders over HTTP, sixth pass").
+uvloop has no Windows build; there the loop is asyncio's.
 
 permessage-deflate is OFF. Every stream message is built once and the same text goes to every
 client, but a compressed frame cannot be shared: each connection keeps its own compression
@@ -13,9 +20,14 @@ is unchanged.
 from __future__ import annotations
 
 import gc
+import sys
 from typing import Any
 
-WEBSOCKET_SERVER_OPTIONS: dict[str, Any] = {"ws_per_message_deflate": False}
+SERVER_OPTIONS: dict[str, Any] = {
+    "http": "httptools",
+    "loop": "asyncio" if sys.platform == "win32" else "uvloop",
+    "ws_per_message_deflate": False,
+}
 
 
 # Allocations between two collections of the youngest generation (CPython's default is 700).
