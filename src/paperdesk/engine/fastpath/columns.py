@@ -232,3 +232,26 @@ def datetimes(nanoseconds: npt.NDArray[np.int64]) -> list[datetime]:
         return []
     stamps: list[datetime] = datetime_index(nanoseconds).to_pydatetime().tolist()
     return stamps
+
+
+_EXACT_FLOAT = 2**53  # integers below this in magnitude are exact as floats
+
+
+def units_to_floats(
+    units: Sequence[int] | npt.NDArray[np.int64], places: int
+) -> npt.NDArray[np.float64]:
+    """``units x 10**-places`` as the nearest floats (exactly what ``float(Decimal)`` gives):
+    one correctly rounded division of two exact floats when both are exact, else Python's
+    correctly rounded integer division."""
+    divisor = 10**places
+    if not len(units):
+        return np.zeros(0)
+    if isinstance(units, np.ndarray) and units.dtype == object:
+        units = units.tolist()  # Python ints, of any size
+    array = units if isinstance(units, np.ndarray) else None
+    low, high = (array.min(), array.max()) if array is not None else (min(units), max(units))
+    if places <= 22 and low > -_EXACT_FLOAT and high < _EXACT_FLOAT:
+        floats: npt.NDArray[np.float64] = np.asarray(units, dtype=np.int64) / float(divisor)
+        return floats
+    exact = units.tolist() if isinstance(units, np.ndarray) else units  # Python ints
+    return np.array([unit / divisor for unit in exact], dtype=np.float64)

@@ -4,6 +4,7 @@ the event kernel); tests prove the fast path identical to the event kernel on th
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -39,13 +40,23 @@ def is_eligible(
     valid: npt.NDArray[np.bool_],
     ts_open_ns: npt.NDArray[np.int64],
     ts_close_ns: npt.NDArray[np.int64],
+    highs: npt.NDArray[np.float64] | None = None,
+    lows: npt.NDArray[np.float64] | None = None,
 ) -> bool:
-    """Whether the fast path reproduces this run (cheap checks, configuration first)."""
-    return (
+    """Whether the fast path reproduces this run (cheap checks, configuration first).
+    ``highs`` and ``lows`` are needed when a signal carries a stop or a target (without them
+    such a run is not eligible)."""
+    if not (
         _config_eligible(config, instrument)
-        and _signals_eligible(frame, signal_rows)
+        and _signals_eligible(frame, signal_rows, config.risk.allow_short)
         and _bars_eligible(instrument, opens, closes, valid, ts_open_ns, ts_close_ns)
-    )
+    ):
+        return False
+    if not _carries_levels(frame):
+        return True
+    if highs is None or lows is None:
+        return False
+    return _on_the_tick(instrument, highs) and _on_the_tick(instrument, lows)
 
 
 def _config_eligible(config: RunConfig, instrument: Instrument) -> bool:
@@ -89,9 +100,14 @@ def _config_eligible(config: RunConfig, instrument: Instrument) -> bool:
     )
 
 
-def _signals_eligible(frame: pd.DataFrame, signal_rows: npt.NDArray[np.intp]) -> bool:
-    """No stops, targets or entries; valid directions and confidences; one signal per bar, in
-    bar order (else the event path explains or orders them)."""
+def _signals_eligible(
+    frame: pd.DataFrame, signal_rows: npt.NDArray[np.intp], allow_short: bool
+) -> bool:
+    """No entry prices; stops and targets NaN or finite, and where a signal can open a position
+    (a long, or a short when shorts are allowed) positive, below 1e12 and, when both are set,
+    on their sides of each other (else the order book rejects the entry); valid directions and
+    confidences; one signal per bar, in bar order (else the event path explains or orders
+    them)."""
     if len(frame) == 0:
         return True
     confidences = frame["confidence"].to_numpy(dtype=np.float64)
@@ -100,12 +116,49 @@ def _signals_eligible(frame: pd.DataFrame, signal_rows: npt.NDArray[np.intp]) ->
     return bool(
         (signal_rows >= 0).all()
         and (np.diff(signal_rows) > 0).all()
-        and np.isnan(frame["stop"].to_numpy(dtype=np.float64)).all()
-        and np.isnan(frame["target"].to_numpy(dtype=np.float64)).all()
+        and _levels_eligible(frame, directions, allow_short)
         and (entries is None or np.isnan(entries).all())
         and ((confidences >= 0.0) & (confidences <= 1.0)).all()
         and np.isin(directions, (-1, 0, 1)).all()
     )
+
+
+def _carries_levels(frame: pd.DataFrame) -> bool:
+    return len(frame) > 0 and not (
+        np.isnan(frame["stop"].to_numpy(dtype=np.float64)).all()
+        and np.isnan(frame["target"].to_numpy(dtype=np.float64)).all()
+    )
+
+
+def _levels_eligible(frame: pd.DataFrame, directions: npt.NDArray[Any], allow_short: bool) -> bool:
+    stops = frame["stop"].to_numpy(dtype=np.float64)
+    targets = frame["target"].to_numpy(dtype=np.float64)
+    for levels in (stops, targets):  # a signal's levels become Decimals: NaN or finite
+        if np.isinf(levels).any():
+            return False
+    entering = (directions == 1) | ((directions == -1) & allow_short)
+    for levels in (stops, targets):
+        given = entering & ~np.isnan(levels)
+        if not ((levels[given] > 0) & (levels[given] < _LARGEST_PRICE)).all():
+            return False
+    both = entering & ~np.isnan(stops) & ~np.isnan(targets)
+    long = both & (directions == 1)
+    short = both & (directions == -1)
+    return bool((stops[long] < targets[long]).all() and (stops[short] > targets[short]).all())
+
+
+def _on_the_tick(instrument: Instrument, prices: npt.NDArray[np.float64]) -> bool:
+    """Every price below 1e12 and on the tick (its Decimal a whole number of ticks)."""
+    places = tick_places(instrument)
+    if places is None:
+        return False
+    if len(prices) and not prices.max() < _LARGEST_PRICE:
+        return False
+    scale = 10.0**places
+    on_tick = prices * scale
+    np.rint(on_tick, out=on_tick)
+    on_tick /= scale
+    return bool(np.array_equal(on_tick, prices))
 
 
 def _bars_eligible(

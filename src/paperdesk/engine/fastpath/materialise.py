@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from decimal import Decimal
 from functools import cache, partial
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 
 import numpy as np
 import numpy.typing as npt
@@ -19,7 +19,8 @@ from paperdesk.config import RunConfig
 from paperdesk.domain import ZERO, Instrument, SignalRejected, to_decimal
 from paperdesk.engine.equity_curve import equity_arrays
 from paperdesk.engine.fastpath import compiled
-from paperdesk.engine.fastpath.columns import FillPrices, OrderColumns, exponent
+from paperdesk.engine.fastpath.bracket_result import BracketBars, carries_levels, run_bracket_path
+from paperdesk.engine.fastpath.columns import FillPrices, OrderColumns, exponent, units_to_floats
 from paperdesk.engine.fastpath.eligibility import tick_places
 from paperdesk.engine.fastpath.errors import FastPathUnsupportedError
 from paperdesk.engine.fastpath.integer_money import AllInSizer, MoneyScale, slipped_tick_array
@@ -98,6 +99,23 @@ def run_fast_path(
     starting_cash = config.cash * 10**scale.money_places
     if starting_cash != starting_cash.to_integral_value():
         raise FastPathUnsupportedError("starting cash is finer than the money unit")
+    if carries_levels(frame):  # brackets: their own loop
+        return run_bracket_path(
+            config,
+            instrument,
+            cast(BracketBars, feed),
+            frame,
+            signal_rows,
+            strategy_name,
+            explain_rejections,
+            conventions,
+            places=places,
+            fee_model=fee_model,
+            slippage=slippage,
+            scale=scale,
+            fraction=fraction,
+            starting_cash=int(starting_cash),
+        )
     record, columns = _decide(
         frame["direction"].to_numpy().astype(np.int64),
         fill_rows,
@@ -321,23 +339,3 @@ def _trade_pnls(columns: OrderColumns, scale: MoneyScale) -> npt.NDArray[np.floa
         - column(fees[exits])
     )
     return units_to_floats(units, scale.money_places)
-
-
-def units_to_floats(
-    units: Sequence[int] | npt.NDArray[np.int64], places: int
-) -> npt.NDArray[np.float64]:
-    """``units x 10**-places`` as the nearest floats (exactly what ``float(Decimal)`` gives):
-    one correctly rounded division of two exact floats when both are exact, else Python's
-    correctly rounded integer division."""
-    divisor = 10**places
-    if not len(units):
-        return np.zeros(0)
-    if isinstance(units, np.ndarray) and units.dtype == object:
-        units = units.tolist()  # Python ints, of any size
-    array = units if isinstance(units, np.ndarray) else None
-    low, high = (array.min(), array.max()) if array is not None else (min(units), max(units))
-    if places <= 22 and low > -_EXACT_FLOAT and high < _EXACT_FLOAT:
-        floats: npt.NDArray[np.float64] = np.asarray(units, dtype=np.int64) / float(divisor)
-        return floats
-    exact = units.tolist() if isinstance(units, np.ndarray) else units  # Python ints
-    return np.array([unit / divisor for unit in exact], dtype=np.float64)

@@ -1,0 +1,121 @@
+"""Where a bracket's legs act, for every signal that could open a position: the first bar of its
+window (from the entry's fill bar to the next signal that would close the position, or the last
+bar) whose low reaches a long's stop or whose high reaches its target (a short's mirrored), and
+which leg trades there at what price, by the venue's rule (``execution.fills.bracket_exit``).
+
+A signal's window and levels do not depend on what happened before it, so the search runs once
+for all signals, vectorised: the first bars of every window at once, then the next, longer
+stretch of the windows not yet hit, and so on."""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import numpy as np
+import numpy.typing as npt
+
+NO_HIT = -1
+_FIRST_WIDTH = 8
+_GROWTH = 4
+_BELOW_ANY = np.int64(-(2**62))  # a level no price reaches
+_ABOVE_ANY = np.int64(2**62)
+
+
+def window_ends(
+    rows: npt.NDArray[np.int64], sides: npt.NDArray[np.int64], length: int
+) -> npt.NDArray[np.int64]:
+    """Per signal: the row of the next signal whose side differs from its own (a position on its
+    side is closed there, or is left alone by the signals before it), else the last row."""
+    count = len(sides)
+    ends = np.full(count, length - 1, dtype=np.int64)
+    if count < 2:
+        return ends
+    changes = (
+        np.flatnonzero(sides[1:] != sides[:-1]) + 1
+    )  # signals whose side differs from the previous
+    following = np.searchsorted(changes, np.arange(count), side="right")
+    inside = following < len(changes)
+    ends[inside] = rows[changes[following[inside]]]
+    return ends
+
+
+def first_hits(
+    starts: npt.NDArray[np.int64],
+    ends: npt.NDArray[np.int64],
+    long: npt.NDArray[np.bool_],
+    stop_ticks: npt.NDArray[np.int64],
+    target_ticks: npt.NDArray[np.int64],
+    highs: npt.NDArray[np.int64],
+    lows: npt.NDArray[np.int64],
+) -> npt.NDArray[np.int64]:
+    """For each window [start, end] (inclusive; none when start > end) the first row whose bar
+    reaches a leg, else ``NO_HIT``. A level of -1 is no leg. Long: low <= stop or high >= target;
+    short: high >= stop or low <= target (a bar opening through a leg reaches it too)."""
+    count = len(starts)
+    hits = np.full(count, NO_HIT, dtype=np.int64)
+    has_stop, has_target = stop_ticks >= 0, target_ticks >= 0
+    # as "low <= down or high >= up": a long's stop and target, a short's target and stop
+    down = np.where(
+        long,
+        np.where(has_stop, stop_ticks, _BELOW_ANY),
+        np.where(has_target, target_ticks, _BELOW_ANY),
+    )
+    up = np.where(
+        long,
+        np.where(has_target, target_ticks, _ABOVE_ANY),
+        np.where(has_stop, stop_ticks, _ABOVE_ANY),
+    )
+    pending = np.flatnonzero((starts <= ends) & (has_stop | has_target))
+    offset, width = 0, _FIRST_WIDTH
+    last = len(highs) - 1
+    while len(pending):
+        first = starts[pending] + offset
+        steps = np.arange(width, dtype=np.int64)
+        at = first[:, None] + steps[None, :]
+        inside = at <= ends[pending][:, None]
+        at = np.minimum(at, last)
+        reached = (lows[at] <= down[pending][:, None]) | (highs[at] >= up[pending][:, None])
+        reached &= inside
+        found = reached.any(axis=1)
+        hits[pending[found]] = first[found] + reached[found].argmax(axis=1)
+        going_on = ~found & (first + width <= ends[pending])
+        pending = pending[going_on]
+        offset += width
+        width *= _GROWTH
+    return hits
+
+
+class LegExit(NamedTuple):
+    """The leg that trades on a bar and its price in ticks before slippage."""
+
+    is_stop: bool
+    ticks: int
+    at_open: bool  # the bar opened through the leg: the price is the open
+    ambiguous: bool  # both legs reached, neither at the open: the stop-loss by the rule
+
+
+def leg_exit(long: bool, stop: int, target: int, open_: int, high: int, low: int) -> LegExit:
+    """``fills.bracket_exit`` in ticks on a bar that reaches a leg (a level of -1: no leg): the
+    stop-loss is a stop order (the open when the bar opens at or through it), the take-profit a
+    limit (likewise); when both are reached the one the bar opened through trades, else the
+    stop-loss (ambiguous)."""
+    stop_open = target_open = stop_reached = target_reached = False
+    if long:
+        if stop >= 0:
+            stop_open = open_ <= stop
+            stop_reached = stop_open or low <= stop
+        if target >= 0:
+            target_open = open_ >= target
+            target_reached = target_open or high >= target
+    else:
+        if stop >= 0:
+            stop_open = open_ >= stop
+            stop_reached = stop_open or high >= stop
+        if target >= 0:
+            target_open = open_ <= target
+            target_reached = target_open or low <= target
+    if target_reached and (not stop_reached or (target_open and not stop_open)):
+        return LegExit(False, open_ if target_open else target, target_open, False)
+    if not stop_reached:
+        raise AssertionError("no leg reached on a bar found to reach one")
+    return LegExit(True, open_ if stop_open else stop, stop_open, target_reached and not stop_open)
