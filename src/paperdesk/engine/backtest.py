@@ -230,8 +230,6 @@ def _fast_path_eligible(
         feed.valid,
         feed.ts_open_ns,
         feed.ts_close_ns,
-        highs=feed.highs,
-        lows=feed.lows,
     )
 
 

@@ -3,6 +3,13 @@ window (from the entry's fill bar to the next signal that would close the positi
 bar) whose low reaches a long's stop or whose high reaches its target (a short's mirrored), and
 which leg trades there at what price, by the venue's rule (``execution.fills.bracket_exit``).
 
+Highs and lows need not be on the tick: a bar's low is the Decimal of its float's shortest repr,
+and a leg's price a whole number of ticks below 10**15, at most 15 significant digits, whose
+float is the correctly rounded quotient ticks / 10**places. Rounding to the nearest double is
+monotonic, and two decimals of at most 15 significant digits never round to the same double, so
+comparing the low's float with the leg's float compares the two Decimals exactly. Opens are on
+the tick (eligibility), and compared in ticks.
+
 A signal's window and levels do not depend on what happened before it, so the search runs once
 for all signals, vectorised: the first bars of every window at once, then the next, longer
 stretch of the windows not yet hit, and so on."""
@@ -14,11 +21,13 @@ from typing import NamedTuple
 import numpy as np
 import numpy.typing as npt
 
+from paperdesk.engine.fastpath.errors import FastPathUnsupportedError
+
 NO_HIT = -1
 _FIRST_WIDTH = 8
 _GROWTH = 4
-_BELOW_ANY = np.int64(-(2**62))  # a level no price reaches
-_ABOVE_ANY = np.int64(2**62)
+_BELOW_ANY = -np.inf  # a level no price reaches
+_ABOVE_ANY = np.inf
 
 
 def window_ends(
@@ -45,8 +54,9 @@ def first_hits(
     long: npt.NDArray[np.bool_],
     stop_ticks: npt.NDArray[np.int64],
     target_ticks: npt.NDArray[np.int64],
-    highs: npt.NDArray[np.int64],
-    lows: npt.NDArray[np.int64],
+    places: int,
+    highs: npt.NDArray[np.float64],
+    lows: npt.NDArray[np.float64],
 ) -> npt.NDArray[np.int64]:
     """For each window [start, end] (inclusive; none when start > end) the first row whose bar
     reaches a leg, else ``NO_HIT``. A level of -1 is no leg. Long: low <= stop or high >= target;
@@ -55,15 +65,12 @@ def first_hits(
     hits = np.full(count, NO_HIT, dtype=np.int64)
     has_stop, has_target = stop_ticks >= 0, target_ticks >= 0
     # as "low <= down or high >= up": a long's stop and target, a short's target and stop
+    stops, targets = level_floats(stop_ticks, places), level_floats(target_ticks, places)
     down = np.where(
-        long,
-        np.where(has_stop, stop_ticks, _BELOW_ANY),
-        np.where(has_target, target_ticks, _BELOW_ANY),
+        long, np.where(has_stop, stops, _BELOW_ANY), np.where(has_target, targets, _BELOW_ANY)
     )
     up = np.where(
-        long,
-        np.where(has_target, target_ticks, _ABOVE_ANY),
-        np.where(has_stop, stop_ticks, _ABOVE_ANY),
+        long, np.where(has_target, targets, _ABOVE_ANY), np.where(has_stop, stops, _ABOVE_ANY)
     )
     pending = np.flatnonzero((starts <= ends) & (has_stop | has_target))
     offset, width = 0, _FIRST_WIDTH
@@ -85,6 +92,16 @@ def first_hits(
     return hits
 
 
+def level_floats(ticks: npt.NDArray[np.int64], places: int) -> npt.NDArray[np.float64]:
+    """Each level's float: ticks / 10**places correctly rounded (both exact as doubles)."""
+    if len(ticks) and int(np.abs(ticks).max()) >= _PLAIN_TICKS:
+        raise FastPathUnsupportedError("a leg price of more than 15 digits")
+    return ticks.astype(np.float64) / float(10**places)
+
+
+_PLAIN_TICKS = 10**15
+
+
 class LegExit(NamedTuple):
     """The leg that trades on a bar and its price in ticks before slippage."""
 
@@ -94,26 +111,36 @@ class LegExit(NamedTuple):
     ambiguous: bool  # both legs reached, neither at the open: the stop-loss by the rule
 
 
-def leg_exit(long: bool, stop: int, target: int, open_: int, high: int, low: int) -> LegExit:
-    """``fills.bracket_exit`` in ticks on a bar that reaches a leg (a level of -1: no leg): the
-    stop-loss is a stop order (the open when the bar opens at or through it), the take-profit a
-    limit (likewise); when both are reached the one the bar opened through trades, else the
+def leg_exit(
+    long: bool,
+    stop: int,
+    target: int,
+    stop_level: float,
+    target_level: float,
+    open_: int,
+    high: float,
+    low: float,
+) -> LegExit:
+    """``fills.bracket_exit`` on a bar that reaches a leg (ticks of -1: no leg; the open and the
+    levels in ticks, the high and low as floats against the levels' floats): the stop-loss is a
+    stop order (the open when the bar opens at or through it), the take-profit a limit
+    (likewise); when both are reached the one the bar opened through trades, else the
     stop-loss (ambiguous)."""
     stop_open = target_open = stop_reached = target_reached = False
     if long:
         if stop >= 0:
             stop_open = open_ <= stop
-            stop_reached = stop_open or low <= stop
+            stop_reached = stop_open or low <= stop_level
         if target >= 0:
             target_open = open_ >= target
-            target_reached = target_open or high >= target
+            target_reached = target_open or high >= target_level
     else:
         if stop >= 0:
             stop_open = open_ >= stop
-            stop_reached = stop_open or high >= stop
+            stop_reached = stop_open or high >= stop_level
         if target >= 0:
             target_open = open_ <= target
-            target_reached = target_open or low <= target
+            target_reached = target_open or low <= target_level
     if target_reached and (not stop_reached or (target_open and not stop_open)):
         return LegExit(False, open_ if target_open else target, target_open, False)
     if not stop_reached:

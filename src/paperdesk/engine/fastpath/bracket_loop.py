@@ -30,8 +30,8 @@ class BarTicks:
     """The bars in ticks, and the timestamps an order's updates take."""
 
     opens: list[int]
-    highs: list[int]
-    lows: list[int]
+    highs: list[float]  # highs and lows as floats (see ``bracket_hits``)
+    lows: list[float]
     buy_opens: list[int]  # each open as a market-like buy fills there (slipped)
     sell_opens: list[int]
     ts_open_ns: list[int]
@@ -74,6 +74,7 @@ class _Run:
         self.legs: list[list[int]] = []  # the open position's working legs
         self.hit = NO_HIT  # the bar where they act (NO_HIT: never, in their window)
         self.entry_signal = -1
+        self.tick_scale = float(10**levels.places)  # a level's float: ticks / this
 
     def change(self, row: int) -> None:
         record = self.record
@@ -104,7 +105,16 @@ class _Run:
         signal = self.entry_signal
         stop = int(self.levels.stop_ticks[signal])
         target = int(self.levels.target_ticks[signal])
-        leg = leg_exit(long, stop, target, bars.opens[row], bars.highs[row], bars.lows[row])
+        leg = leg_exit(
+            long,
+            stop,
+            target,
+            stop / self.tick_scale,
+            target / self.tick_scale,
+            bars.opens[row],
+            bars.highs[row],
+            bars.lows[row],
+        )
         side = -1 if long else 1
         if not leg.is_stop:
             price = leg.ticks  # a limit: no slippage, at the open or at its level

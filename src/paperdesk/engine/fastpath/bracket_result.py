@@ -142,8 +142,6 @@ def run_bracket_path(
     length = feed.length
     tick_scale = 10.0**places
     raw_opens = np.rint(feed.opens * tick_scale).astype(np.int64)
-    highs = np.rint(feed.highs * tick_scale).astype(np.int64)
-    lows = np.rint(feed.lows * tick_scale).astype(np.int64)
     buy_opens = slipped_tick_array(raw_opens, True, slippage)
     sell_opens = slipped_tick_array(raw_opens, False, slippage)
     if buy_opens.dtype != np.int64 or sell_opens.dtype != np.int64:
@@ -169,8 +167,9 @@ def run_bracket_path(
         sides > 0,
         levels.stop_ticks,
         levels.target_ticks,
-        highs,
-        lows,
+        places,
+        feed.highs,
+        feed.lows,
     )
 
     def slip_level(ticks: int, side: int) -> int:
@@ -178,8 +177,8 @@ def run_bracket_path(
 
     bars = BarTicks(
         raw_opens.tolist(),
-        highs.tolist(),
-        lows.tolist(),
+        feed.highs.tolist(),
+        feed.lows.tolist(),
         buy_opens.tolist(),
         sell_opens.tolist(),
         feed.ts_open_ns.tolist(),

@@ -40,23 +40,13 @@ def is_eligible(
     valid: npt.NDArray[np.bool_],
     ts_open_ns: npt.NDArray[np.int64],
     ts_close_ns: npt.NDArray[np.int64],
-    highs: npt.NDArray[np.float64] | None = None,
-    lows: npt.NDArray[np.float64] | None = None,
 ) -> bool:
-    """Whether the fast path reproduces this run (cheap checks, configuration first).
-    ``highs`` and ``lows`` are needed when a signal carries a stop or a target (without them
-    such a run is not eligible)."""
-    if not (
+    """Whether the fast path reproduces this run (cheap checks, configuration first)."""
+    return (
         _config_eligible(config, instrument)
         and _signals_eligible(frame, signal_rows, config.risk.allow_short)
         and _bars_eligible(instrument, opens, closes, valid, ts_open_ns, ts_close_ns)
-    ):
-        return False
-    if not _carries_levels(frame):
-        return True
-    if highs is None or lows is None:
-        return False
-    return _on_the_tick(instrument, highs) and _on_the_tick(instrument, lows)
+    )
 
 
 def _config_eligible(config: RunConfig, instrument: Instrument) -> bool:
@@ -123,13 +113,6 @@ def _signals_eligible(
     )
 
 
-def _carries_levels(frame: pd.DataFrame) -> bool:
-    return len(frame) > 0 and not (
-        np.isnan(frame["stop"].to_numpy(dtype=np.float64)).all()
-        and np.isnan(frame["target"].to_numpy(dtype=np.float64)).all()
-    )
-
-
 def _levels_eligible(frame: pd.DataFrame, directions: npt.NDArray[Any], allow_short: bool) -> bool:
     stops = frame["stop"].to_numpy(dtype=np.float64)
     targets = frame["target"].to_numpy(dtype=np.float64)
@@ -145,20 +128,6 @@ def _levels_eligible(frame: pd.DataFrame, directions: npt.NDArray[Any], allow_sh
     long = both & (directions == 1)
     short = both & (directions == -1)
     return bool((stops[long] < targets[long]).all() and (stops[short] > targets[short]).all())
-
-
-def _on_the_tick(instrument: Instrument, prices: npt.NDArray[np.float64]) -> bool:
-    """Every price below 1e12 and on the tick (its Decimal a whole number of ticks)."""
-    places = tick_places(instrument)
-    if places is None:
-        return False
-    if len(prices) and not prices.max() < _LARGEST_PRICE:
-        return False
-    scale = 10.0**places
-    on_tick = prices * scale
-    np.rint(on_tick, out=on_tick)
-    on_tick /= scale
-    return bool(np.array_equal(on_tick, prices))
 
 
 def _bars_eligible(
