@@ -194,7 +194,7 @@ def test_an_eligible_run_takes_the_fast_path(
 @pytest.mark.parametrize(
     "case",
     [
-        "a signal with a stop",
+        "a stop above the target of a long, then a plain entry",
         "a volume cap",
         "a max holding period",
         "fixed sizing",
@@ -214,8 +214,8 @@ def test_ineligible_runs_take_the_event_path(
     bars = flat_bars
     script: dict[int, Any] = {1: 1, 5: 0}
     execution = config.execution
-    if case == "a signal with a stop":
-        script = {1: (1, 90.0, float("nan")), 5: 0}
+    if case == "a stop above the target of a long, then a plain entry":
+        script = {1: (1, 110.0, 90.0), 3: 1, 5: 0}  # the book rejects the bracket entry
     elif case == "a volume cap":
         config = config.with_changes(execution=execution.with_changes(volume_cap=D("0.5")))
     elif case == "a max holding period":
