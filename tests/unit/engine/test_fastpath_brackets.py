@@ -233,7 +233,7 @@ def test_macd_cross_with_atr_levels_on_the_bundled_spy_bars(
 
 @settings(max_examples=300, deadline=None)
 @given(
-    ticks=st.lists(st.integers(1, 10**9), min_size=1, max_size=20),
+    ticks=st.lists(st.integers(2, 10**9), min_size=1, max_size=20),
     nudges=st.lists(
         st.sampled_from([0.0, 0.0, 1e-13, -1e-13, 1e-10, 0.3, 0.5, 0.999]), min_size=20, max_size=20
     ),
