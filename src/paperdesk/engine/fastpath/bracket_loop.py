@@ -7,6 +7,7 @@ identical to the event kernel."""
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -26,16 +27,24 @@ SIGNAL, KIND, SIDE, QUANTITY, STATUS, TICKS, FEE, UPDATED, SOURCE, ROW, PARENT =
 
 
 @dataclass(frozen=True, slots=True)
-class BarTicks:
-    """The bars in ticks, and the timestamps an order's updates take."""
+class SignalBars:
+    """What the loop reads of the bars, per signal k (gathered once, vectorised): the times its
+    orders are submitted (its bar's close) and fill (the next bar's open), its legs' ticks
+    (``NO_LEVEL``: none), and the bar where they act (``hits[k]``): its open in ticks, high and
+    low as floats (see ``bracket_hits``), its open as a market-like buy and sell fill there
+    (slipped) and its opening time."""
 
-    opens: list[int]
-    highs: list[float]  # highs and lows as floats (see ``bracket_hits``)
-    lows: list[float]
-    buy_opens: list[int]  # each open as a market-like buy fills there (slipped)
-    sell_opens: list[int]
-    ts_open_ns: list[int]
-    ts_close_ns: list[int]
+    submitted_ns: list[int]
+    filled_ns: list[int]
+    stops: list[int]
+    targets: list[int]
+    hits: list[int]
+    hit_opens: list[int]
+    hit_highs: list[float]
+    hit_lows: list[float]
+    hit_buys: list[int]
+    hit_sells: list[int]
+    hit_ns: list[int]
 
 
 @dataclass(slots=True)
@@ -58,7 +67,7 @@ class _Run:
 
     def __init__(
         self,
-        bars: BarTicks,
+        bars: SignalBars,
         levels: LegLevels,
         slip_level: Callable[[int, int], int],
         starting_cash: int,
@@ -103,30 +112,29 @@ class _Run:
         row, bars, position = self.hit, self.bars, self.position
         long = position > 0
         signal = self.entry_signal
-        stop = int(self.levels.stop_ticks[signal])
-        target = int(self.levels.target_ticks[signal])
+        stop, target = bars.stops[signal], bars.targets[signal]
         leg = leg_exit(
             long,
             stop,
             target,
             stop / self.tick_scale,
             target / self.tick_scale,
-            bars.opens[row],
-            bars.highs[row],
-            bars.lows[row],
+            bars.hit_opens[signal],
+            bars.hit_highs[signal],
+            bars.hit_lows[signal],
         )
         side = -1 if long else 1
         if not leg.is_stop:
             price = leg.ticks  # a limit: no slippage, at the open or at its level
         elif leg.at_open:
-            price = bars.buy_opens[row] if side > 0 else bars.sell_opens[row]
+            price = bars.hit_buys[signal] if side > 0 else bars.hit_sells[signal]
         else:
             price = self.slip_level(leg.ticks, side)
         quantity = abs(position)
         fee = quantity * price * self.scale.fee_per_tick
         self.cash += position * price * self.scale.units_per_tick - fee
         self.position = 0
-        updated = bars.ts_open_ns[row]
+        updated = bars.hit_ns[signal]
         kind = STOP if leg.is_stop else TARGET
         for order in self.legs:
             if order[KIND] == kind:
@@ -149,9 +157,8 @@ def run_bracket_loop(
     buy_prices: list[int],
     sell_prices: list[int],
     signal_closes: list[int],
-    hits: list[int],
     *,
-    bars: BarTicks,
+    bars: SignalBars,
     levels: LegLevels,
     slip_level: Callable[[int, int], int],
     starting_cash: int,
@@ -162,13 +169,45 @@ def run_bracket_loop(
     """Route signal k (at bar ``rows[k]``, filling at ``fill_rows[k]`` or never when -1) as
     ``loop.run_loop`` does, with the bracket's legs: before a signal is routed, the open
     position's legs act if their bar (``hits[k]`` of the entry's signal) has come (a leg works
-    on the bar of the signal too, which is matched before the signal is routed)."""
+    on the bar of the signal too, which is matched before the signal is routed).
+
+    The orders are lists of ints (no cycles): the cyclic garbage collector, which would walk
+    every one of them again and again as they accumulate, is paused for the loop."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return _run_bracket_loop(
+            directions, rows, fill_rows, buy_prices, sell_prices, signal_closes, bars=bars,
+            levels=levels, slip_level=slip_level, starting_cash=starting_cash,
+            allow_short=allow_short, scale=scale, sizer=sizer,
+        )  # fmt: skip
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _run_bracket_loop(
+    directions: list[int],
+    rows: list[int],
+    fill_rows: list[int],
+    buy_prices: list[int],
+    sell_prices: list[int],
+    signal_closes: list[int],
+    *,
+    bars: SignalBars,
+    levels: LegLevels,
+    slip_level: Callable[[int, int], int],
+    starting_cash: int,
+    allow_short: bool,
+    scale: MoneyScale,
+    sizer: AllInSizer,
+) -> BracketRecord:
+    hits, stops, targets = bars.hits, bars.stops, bars.targets
     run = _Run(bars, levels, slip_level, starting_cash, scale)
     record = run.record
     orders = record.orders
     per_tick, fee_per_tick = scale.units_per_tick, scale.fee_per_tick
     size = sizer.quantity
-    stop_ticks, target_ticks = levels.stop_ticks, levels.target_ticks
     for k, direction in enumerate(directions):
         row = rows[k]
         if run.hit != NO_HIT and run.hit <= row:
@@ -189,7 +228,7 @@ def run_bracket_loop(
             enter = False
         else:
             enter = True
-        submitted = bars.ts_close_ns[row]
+        submitted = bars.submitted_ns[k]
         fill_row = fill_rows[k]
         exit_order = None
         if position:  # the new exit replaces the working legs
@@ -211,7 +250,7 @@ def run_bracket_loop(
             )
             if estimated_equity <= 0:  # the signal-time risk check could reject: not ours
                 raise FastPathUnsupportedError("equity at or below zero at an entry signal")
-        filled_at = bars.ts_open_ns[fill_row]
+        filled_at = bars.filled_ns[k]
         if exit_order is not None:
             price = sell_prices[k] if position > 0 else buy_prices[k]
             quantity = abs(position)
@@ -241,8 +280,9 @@ def run_bracket_loop(
         run.position = direction * quantity
         entry = _add_entry(run, k, direction, quantity, FILLED, filled_at, ACCEPTED, quantity)
         entry[TICKS], entry[FEE], entry[ROW] = price, fee, fill_row
-        if stop_ticks[k] != NO_LEVEL or target_ticks[k] != NO_LEVEL:
-            run.legs = orders[len(orders) - _leg_count(levels, k) :]
+        legs = (stops[k] != NO_LEVEL) + (targets[k] != NO_LEVEL)
+        if legs:
+            run.legs = orders[len(orders) - legs :]
             run.hit = hits[k]
             run.entry_signal = k
         run.change(fill_row)
@@ -250,10 +290,6 @@ def run_bracket_loop(
         run.settle_legs()
     record.cash, record.position = run.cash, run.position
     return record
-
-
-def _leg_count(levels: LegLevels, k: int) -> int:
-    return int(levels.stop_ticks[k] != NO_LEVEL) + int(levels.target_ticks[k] != NO_LEVEL)
 
 
 def _add_entry(
@@ -272,7 +308,7 @@ def _add_entry(
     parent = len(run.record.orders) - 1
     if leg_status != ACCEPTED:  # a placeholder: the entry's estimate, or one lot
         leg_quantity = leg_quantity if leg_quantity > 0 else 1
-    for kind, ticks in ((STOP, run.levels.stop_ticks[k]), (TARGET, run.levels.target_ticks[k])):
+    for kind, ticks in ((STOP, run.bars.stops[k]), (TARGET, run.bars.targets[k])):
         if ticks != NO_LEVEL:
             run.add(
                 k, kind, -direction, leg_quantity, leg_status, 0, 0, updated, AT_LEVEL, -1,

@@ -53,8 +53,8 @@ from paperdesk.engine.fastpath.bracket_loop import (
     TARGET,
     TICKS,
     UPDATED,
-    BarTicks,
     BracketRecord,
+    SignalBars,
     run_bracket_loop,
 )
 from paperdesk.engine.fastpath.bracket_prices import BracketFillPrices
@@ -175,14 +175,20 @@ def run_bracket_path(
     def slip_level(ticks: int, side: int) -> int:
         return slipped_ticks([ticks], side > 0, slippage)[0]
 
-    bars = BarTicks(
-        raw_opens.tolist(),
-        feed.highs.tolist(),
-        feed.lows.tolist(),
-        buy_opens.tolist(),
-        sell_opens.tolist(),
-        feed.ts_open_ns.tolist(),
-        feed.ts_close_ns.tolist(),
+    hit_rows = np.where(hits >= 0, hits, 0)
+    filled_rows = np.where(fill_rows >= 0, fill_rows, 0)
+    bars = SignalBars(
+        feed.ts_close_ns[signal_rows].tolist(),
+        feed.ts_open_ns[filled_rows].tolist(),
+        levels.stop_ticks.tolist(),
+        levels.target_ticks.tolist(),
+        hits.tolist(),
+        raw_opens[hit_rows].tolist(),
+        feed.highs[hit_rows].tolist(),
+        feed.lows[hit_rows].tolist(),
+        buy_opens[hit_rows].tolist(),
+        sell_opens[hit_rows].tolist(),
+        feed.ts_open_ns[hit_rows].tolist(),
     )
     record = run_bracket_loop(
         directions.tolist(),
@@ -191,7 +197,6 @@ def run_bracket_path(
         buy_opens[next_rows].tolist(),
         sell_opens[next_rows].tolist(),
         close_ticks.tolist(),
-        hits.tolist(),
         bars=bars,
         levels=levels,
         slip_level=slip_level,
