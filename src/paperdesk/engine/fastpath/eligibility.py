@@ -1,5 +1,37 @@
 """Which runs the fast path may take: a narrow, explicitly listed subset (everything else runs on
-the event kernel); tests prove the fast path identical to the event kernel on this subset."""
+the event kernel); tests prove the fast path identical to the event kernel on this subset, every
+field of the result by repr (``tests/unit/engine/test_fastpath_equivalence.py``,
+``test_fastpath_brackets.py``).
+
+The subset:
+
+- one instrument whose tick is exactly 10**-places and whose lot is 1; every bar valid, in
+  whole microseconds, each opening no earlier than the previous one closes, opens and closes on
+  the tick and below 1e12 (highs and lows may be off the tick: ``bracket_hits`` compares them
+  exactly); no quotes, no corporate action inside the bars, every bar inside the trading
+  session (``engine.backtest`` checks those three);
+- a cash account with the cash check ``trim``; fills at the next open; no volume cap; no fee or
+  a percent-of-notional fee; no slippage or fixed basis points (no spread);
+- all-in percent-equity sizing decided at the fill; no risk rule (no minimum confidence, allowed
+  symbols, cooldown, pyramiding, exposure cap, position cap, open-position cap, holding limit or
+  daily loss limit);
+- signals: one per bar, in bar order, direction -1, 0 or 1, confidence in [0, 1], no entry
+  price; a stop and/or a target per signal (NaN: none), finite, and where the signal can open
+  a position (a long, or a short with shorts allowed) positive, below 1e12 and, with both, a
+  long's stop below its target and a short's above (the order book rejects the entry
+  otherwise). A signal with a stop or target is a bracket: a market entry at the next open
+  whose stop-loss (a stop order, slipped) and take-profit (a limit, not slipped) legs, rounded
+  to the tick against the trader, work from the entry's own bar; the first bar reaching a leg
+  closes the position there (at the open when it opens through the leg; a bar reaching both
+  legs is a stop-loss unless it opened through the target, and counts in ``ambiguous_bars``);
+  an opposite or flat signal closes it at the next open and cancels the legs; a leg on the
+  wrong side of the fill trades on the entry's bar, as the event kernel does.
+
+Inside the subset the fast path still gives up (``FastPathUnsupportedError``, the event kernel
+then runs the run) where its integers would not reproduce the Decimal ledger: a leg that rounds
+to no tick, amounts beyond the Decimal context, equity at or below zero at an entry signal, an
+all-in budget that divides exactly into round lots, slippage that differs from the model.
+"""
 
 from __future__ import annotations
 
