@@ -265,3 +265,28 @@ def test_leg_levels_are_the_order_books_decimals(
             assert repr(levels.decimal(signal, is_stop)) == repr(expected)
             assert levels.exponent(signal, is_stop) == expected.as_tuple().exponent
             assert int(found[signal]) == int(expected.scaleb(places))
+
+
+@pytest.mark.parametrize("script", [{0: 1}, {0: (1, 90.0, 110.0)}])
+def test_an_entry_nothing_fits_at_is_an_adjustment_on_both_paths(script: dict[int, Any]) -> None:
+    """The kernel records an entry canceled at its fill (nothing fits) among the adjustments;
+    the fast path did not (the equivalence checks now compare the adjustments too)."""
+    bars = make_bars([(97, 98, 96, 97)] * 3)
+    config = _config().with_changes(cash=D("1"))
+    fast = simulate(bars, Scripted(script), config, TEST, engine="fastpath")
+    slow = simulate(bars, Scripted(script), config, TEST, engine="event")
+    assert_identical(fast, slow)
+    assert [reason for _, reason in fast.adjustments] == ["nothing fits at fill"]
+
+
+@pytest.mark.parametrize("script", [{0: -1, 2: 0}, {0: (-1, 60.0, 5.0), 2: 0}])
+def test_an_overdraft_is_left_to_the_event_kernel(script: dict[int, Any]) -> None:
+    """A short bought back far above its entry leaves the cash below zero: the kernel records
+    the overdraft among the account events, which the fast path does not reproduce."""
+    bars = make_bars([(10.01,) * 4, (10.03,) * 4, (50.07,) * 4, (50.09,) * 4])
+    config = _config(allow_short=True)
+    with pytest.raises(fastpath.FastPathUnsupportedError, match="overdraws"):
+        simulate(bars, Scripted(script), config, TEST, engine="fastpath")
+    result = simulate(bars, Scripted(script), config, TEST)
+    assert_identical(result, simulate(bars, Scripted(script), config, TEST, engine="event"))
+    assert [type(event).__name__ for event in result.account_events] == ["CashOverdrawn"]

@@ -38,7 +38,8 @@ REFERENCES = Path(__file__).resolve().parents[3] / "examples" / "references"
 
 def assert_identical(fast: BacktestResult, slow: BacktestResult) -> None:
     """Field by field, and by repr too, so that even Decimal exponents must agree."""
-    for name in ("fills", "trades", "orders", "rejections", "final_equity", "final_cash"):
+    names = ("fills", "trades", "orders", "rejections", "final_equity", "final_cash")
+    for name in (*names, "adjustments", "account_events", "last_close", "open_positions"):
         assert getattr(fast, name) == getattr(slow, name), name
         assert repr(getattr(fast, name)) == repr(getattr(slow, name)), name
     assert (fast.config, fast.symbol, fast.timeframe, fast.bars, fast.signals) == (

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import gc
 from collections.abc import Callable
+from datetime import datetime
 from decimal import Decimal, getcontext, localcontext
 from functools import partial
 from itertools import repeat
@@ -58,7 +59,13 @@ from paperdesk.engine.fastpath.bracket_loop import (
     run_bracket_loop,
 )
 from paperdesk.engine.fastpath.bracket_prices import BracketFillPrices
-from paperdesk.engine.fastpath.columns import SIDES, datetimes, exponent, units_to_floats
+from paperdesk.engine.fastpath.columns import (
+    NOTHING_FITS,
+    SIDES,
+    datetimes,
+    exponent,
+    units_to_floats,
+)
 from paperdesk.engine.fastpath.errors import FastPathUnsupportedError
 from paperdesk.engine.fastpath.integer_money import (
     AllInSizer,
@@ -255,7 +262,21 @@ def run_bracket_path(
         signals=len(frame),
         trade_pnls=_trade_pnls(fills, scale),
         conventions=conventions,
+        adjustments=_nothing_fits(record),
     )
+
+
+def _nothing_fits(record: BracketRecord) -> list[tuple[datetime, str]]:
+    """The kernel's adjustment for each entry canceled at its fill because nothing fits."""
+    canceled = [
+        order[UPDATED]
+        for order in record.orders
+        if order[KIND] == ENTRY and order[STATUS] == CANCELED
+    ]
+    if not canceled:
+        return []
+    stamps = datetimes(np.array(canceled, dtype=np.int64))
+    return [(stamp, NOTHING_FITS) for stamp in stamps]
 
 
 def _check(record: BracketRecord, fills: list[list[int]], scale: MoneyScale) -> None:
@@ -274,6 +295,8 @@ def _check(record: BracketRecord, fills: list[list[int]], scale: MoneyScale) -> 
     )
     if max(largest_cash, abs(record.cash), largest_fill * 2 * (len(fills) + 1)) >= _LIMIT:
         raise FastPathUnsupportedError("amounts too large for exact Decimal arithmetic")
+    if record.change_cash and min(record.change_cash) < 0:
+        raise FastPathUnsupportedError("a fill overdraws the cash")  # see materialise
 
 
 def _final_cash(

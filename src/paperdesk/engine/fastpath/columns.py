@@ -21,6 +21,7 @@ from paperdesk.engine.fastpath.vectorised import OrderTable
 from paperdesk.execution import NoSlippage, SlippageModel
 
 T = TypeVar("T")
+NOTHING_FITS = "nothing fits at fill"  # the venue's reason for an entry canceled at its fill
 SIDES = {1: Side.BUY, -1: Side.SELL}
 
 

@@ -6,6 +6,7 @@ results identical to the event kernel's."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from decimal import Decimal
 from functools import cache, partial
 from typing import Any, Protocol, cast
@@ -20,11 +21,25 @@ from paperdesk.domain import ZERO, Instrument, SignalRejected, to_decimal
 from paperdesk.engine.equity_curve import equity_arrays
 from paperdesk.engine.fastpath import compiled
 from paperdesk.engine.fastpath.bracket_result import BracketBars, carries_levels, run_bracket_path
-from paperdesk.engine.fastpath.columns import FillPrices, OrderColumns, exponent, units_to_floats
+from paperdesk.engine.fastpath.columns import (
+    NOTHING_FITS,
+    FillPrices,
+    OrderColumns,
+    datetimes,
+    exponent,
+    units_to_floats,
+)
 from paperdesk.engine.fastpath.eligibility import tick_places
 from paperdesk.engine.fastpath.errors import FastPathUnsupportedError
 from paperdesk.engine.fastpath.integer_money import AllInSizer, MoneyScale, slipped_tick_array
-from paperdesk.engine.fastpath.loop import ENTRY, EXIT, ORDER_FIELDS, LoopRecord, run_loop
+from paperdesk.engine.fastpath.loop import (
+    CANCELED,
+    ENTRY,
+    EXIT,
+    ORDER_FIELDS,
+    LoopRecord,
+    run_loop,
+)
 from paperdesk.engine.fastpath.objects import ObjectInputs, ResultObjects
 from paperdesk.engine.fastpath.vectorised import VectorRecord, run_vectorised
 from paperdesk.engine.result import BacktestResult, assemble_result
@@ -208,7 +223,25 @@ def run_fast_path(
             else _trade_pnls(columns, scale)
         ),
         conventions=conventions,
+        adjustments=_nothing_fits(columns, feed.ts_open_ns[next_rows]),
     )
+
+
+def _nothing_fits(
+    columns: OrderColumns, filled_ns: npt.NDArray[np.int64]
+) -> list[tuple[datetime, str]]:
+    """The kernel's adjustment for each entry canceled at its fill because nothing fits (the
+    venue's reason; the all-in sizer gives no rule's reason): (its fill bar's open, reason)."""
+    canceled = [
+        signal
+        for signal, role, status in zip(
+            columns.signal_of, columns.roles, columns.statuses, strict=True
+        )
+        if role == ENTRY and status == CANCELED
+    ]
+    if not canceled:
+        return []
+    return [(stamp, NOTHING_FITS) for stamp in datetimes(filled_ns[canceled])]
 
 
 def _decide(
@@ -269,6 +302,10 @@ def _check_magnitudes(
     all_fills = largest_fill * ORDER_FIELDS * columns.count
     if max(largest_cash, all_fills, abs(record.cash)) >= limit:
         raise FastPathUnsupportedError("amounts too large for exact Decimal arithmetic")
+    if len(record.change_cash) and min(record.change_cash) < 0:
+        # a fill that leaves the cash below zero (a short bought back far above its entry) is
+        # an overdraft the kernel records among the account events: not reproduced here
+        raise FastPathUnsupportedError("a fill overdraws the cash")
 
 
 def _largest_magnitude(values: Sequence[int] | npt.NDArray[Any]) -> int:
