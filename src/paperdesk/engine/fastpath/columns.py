@@ -16,7 +16,7 @@ from paperdesk.domain import Instrument, Side
 from paperdesk.engine.equity_curve import datetime_index
 from paperdesk.engine.fastpath.errors import FastPathUnsupportedError
 from paperdesk.engine.fastpath.integer_money import MoneyScale
-from paperdesk.engine.fastpath.loop import FILLED, ORDER_FIELDS
+from paperdesk.engine.fastpath.loop import CANCELED, ENTRY, FILLED, ORDER_FIELDS
 from paperdesk.engine.fastpath.vectorised import OrderTable
 from paperdesk.execution import NoSlippage, SlippageModel
 
@@ -124,6 +124,21 @@ class OrderColumns:
         if self._table is None:
             return sum(self._list(name))
         return int(getattr(self._table, name).sum())
+
+    def canceled_entries(self) -> list[int]:
+        """The signals whose entry was canceled (at its fill: nothing fits), in order."""
+        if self._table is None:
+            roles, statuses = self._list("roles"), self._list("statuses")
+            signals = self._list("signal_of")
+            return [
+                signal
+                for signal, role, status in zip(signals, roles, statuses, strict=True)
+                if role == ENTRY and status == CANCELED
+            ]
+        table = self._table
+        canceled = (table.roles == ENTRY) & (table.statuses == CANCELED)
+        found: list[int] = table.signal_of[canceled].tolist()
+        return found
 
     def filled_column(self, name: str) -> npt.NDArray[np.int64] | npt.NDArray[np.object_]:
         """A column's values at the fills, as an array."""

@@ -33,7 +33,6 @@ from paperdesk.engine.fastpath.eligibility import tick_places
 from paperdesk.engine.fastpath.errors import FastPathUnsupportedError
 from paperdesk.engine.fastpath.integer_money import AllInSizer, MoneyScale, slipped_tick_array
 from paperdesk.engine.fastpath.loop import (
-    CANCELED,
     ENTRY,
     EXIT,
     ORDER_FIELDS,
@@ -232,13 +231,7 @@ def _nothing_fits(
 ) -> list[tuple[datetime, str]]:
     """The kernel's adjustment for each entry canceled at its fill because nothing fits (the
     venue's reason; the all-in sizer gives no rule's reason): (its fill bar's open, reason)."""
-    canceled = [
-        signal
-        for signal, role, status in zip(
-            columns.signal_of, columns.roles, columns.statuses, strict=True
-        )
-        if role == ENTRY and status == CANCELED
-    ]
+    canceled = columns.canceled_entries()
     if not canceled:
         return []
     return [(stamp, NOTHING_FITS) for stamp in datetimes(filled_ns[canceled])]
@@ -302,10 +295,14 @@ def _check_magnitudes(
     all_fills = largest_fill * ORDER_FIELDS * columns.count
     if max(largest_cash, all_fills, abs(record.cash)) >= limit:
         raise FastPathUnsupportedError("amounts too large for exact Decimal arithmetic")
-    if len(record.change_cash) and min(record.change_cash) < 0:
+    if len(record.change_cash) and _least(record.change_cash) < 0:
         # a fill that leaves the cash below zero (a short bought back far above its entry) is
         # an overdraft the kernel records among the account events: not reproduced here
         raise FastPathUnsupportedError("a fill overdraws the cash")
+
+
+def _least(values: Sequence[int] | npt.NDArray[Any]) -> int:
+    return int(values.min()) if isinstance(values, np.ndarray) else min(values)
 
 
 def _largest_magnitude(values: Sequence[int] | npt.NDArray[Any]) -> int:
