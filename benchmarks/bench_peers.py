@@ -177,7 +177,7 @@ def agreement(row: Row, ours: Sample, theirs: Sample) -> str:
 def details(row: Row, ours: Sample, theirs: Sample) -> str:
     """What the ratio does not say: the other latency, the other peak, deferred costs."""
     notes = [agreement(row, ours, theirs)]
-    if row.key == "sma-fast":
+    if row.key in ("sma-fast", "bracket-auto"):
         notes.append(f"+{float(ours.facts['objects_seconds']):.2f} s objects on first read")
         if "cpu_seconds" in ours.facts and "cpu_seconds" in theirs.facts:
             notes.append(

@@ -405,7 +405,8 @@ class _Objects:
         signal_rows = self.signal_rows
         submitted_at = datetimes(feed.ts_close_ns[signal_rows[[o[SIGNAL] for o in orders]]])
         updated_at = datetimes(np.array([o[UPDATED] for o in orders], dtype=np.int64))
-        reasons = self.reasons
+        reasons = [str(reason) for reason in self.reasons.tolist()]
+        decimals: dict[int, Decimal] = {}  # one Decimal per quantity (entry, legs, exit share it)
         prices, slips = self.prices.build()
         fees = self.fees()
         price_of: dict[int, Decimal] = {}
@@ -417,12 +418,14 @@ class _Objects:
             self.filled, fills, prices, fees, slips, strict=True
         ):
             price_of[index] = price
-            quantity = Decimal(fill[QUANTITY])
+            quantity = decimals.get(fill[QUANTITY]) or decimals.setdefault(
+                fill[QUANTITY], Decimal(fill[QUANTITY])
+            )
             stamp = updated_at[index]
             fill_quantities.append(quantity)
             fill_stamps.append(stamp)
             kind = fill[KIND]
-            exit_reasons.append(_EXIT_REASONS.get(kind) or str(reasons[fill[SIGNAL]]))
+            exit_reasons.append(_EXIT_REASONS.get(kind) or reasons[fill[SIGNAL]])
             fill_objects.append(
                 _new_fill(
                     (ids[index], symbol, SIDES[fill[SIDE]], quantity, price, fee, stamp, slip)
@@ -435,7 +438,9 @@ class _Objects:
         order_objects = []
         for index, order in enumerate(orders):
             kind, status = order[KIND], order[STATUS]
-            quantity = Decimal(order[QUANTITY])
+            quantity = decimals.get(order[QUANTITY]) or decimals.setdefault(
+                order[QUANTITY], Decimal(order[QUANTITY])
+            )
             leg_price = (
                 levels.decimal(order[SIGNAL], kind == STOP) if kind in (STOP, TARGET) else None
             )
@@ -463,7 +468,7 @@ class _Objects:
                         updated_at[index],
                         self.fraction if kind == ENTRY else None,
                         strategy,
-                        _LEG_REASONS.get(kind) or str(reasons[order[SIGNAL]]),
+                        _LEG_REASONS.get(kind) or reasons[order[SIGNAL]],
                         tuple(children.get(index, ())),
                     )
                 )
