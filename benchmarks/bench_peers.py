@@ -10,8 +10,10 @@ Run on demand (not part of the test suite); the peers are an optional extra:
 Rows (``--only`` keys): ``sma-fast`` (SMA 10/20 cross on 1M one-minute bars, the fast path
 against vectorbt's ``Portfolio.from_signals`` on its numba and its rust engine), ``sma-event``
 (the same on the event kernel against backtesting.py), ``bracket`` (macd-cross with an ATR
-stop and target on 200k bars, event kernel against backtesting.py), ``memory`` (the peak
-resident memory of that bracket backtest on 1M bars, each in its own process), ``csv-import``
+stop and target on 200k bars, event kernel against backtesting.py), ``bracket-auto`` (the
+same run as a user calls ``simulate``, engine auto: the fast path, which takes brackets),
+``memory`` (the peak resident memory of that bracket backtest on 1M bars, each in its own
+process), ``csv-import``
 (``paperdesk data import`` of a 1M-row CSV file into a SQLite ledger, the whole process,
 against ``pandas.read_csv`` of the same file), ``load-sqlite`` and ``load-postgresql`` (1M
 bars from the database against a raw fetch of the same rows; PostgreSQL when
@@ -175,7 +177,7 @@ def agreement(row: Row, ours: Sample, theirs: Sample) -> str:
 def details(row: Row, ours: Sample, theirs: Sample) -> str:
     """What the ratio does not say: the other latency, the other peak, deferred costs."""
     notes = [agreement(row, ours, theirs)]
-    if row.key == "sma-fast":
+    if row.key in ("sma-fast", "bracket-auto"):
         notes.append(f"+{float(ours.facts['objects_seconds']):.2f} s objects on first read")
         if "cpu_seconds" in ours.facts and "cpu_seconds" in theirs.facts:
             notes.append(

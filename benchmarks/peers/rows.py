@@ -107,6 +107,17 @@ ROWS: tuple[Row, ...] = (
         same_trades=True,
     ),
     Row(
+        "bracket-auto",
+        "macd-cross, ATR stop and target, simulate() as called (engine auto: the fast path)",
+        Unit.BARS_PER_SECOND,
+        200_000,
+        20_000,
+        Side("paperdesk simulate(), engine auto", "paperdesk-bracket-auto"),
+        BRACKET_PEER,
+        Verdict("at least 5x backtesting.py", times_peer(5)),
+        same_trades=True,
+    ),
+    Row(
         "memory",
         "peak memory, macd-cross bracket backtest",
         Unit.MEGABYTES,

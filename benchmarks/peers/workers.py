@@ -48,6 +48,14 @@ def paperdesk_bracket(size: int, _work: Path, _options: argparse.Namespace) -> t
     return run(size)
 
 
+def paperdesk_bracket_auto(
+    size: int, _work: Path, _options: argparse.Namespace
+) -> tuple[float, Facts]:
+    from peers.backtests import paperdesk_bracket as run
+
+    return run(size, "auto")
+
+
 def backtesting_bracket(
     size: int, _work: Path, _options: argparse.Namespace
 ) -> tuple[float, Facts]:
@@ -113,6 +121,7 @@ WORKERS: dict[str, Worker] = {
     "vectorbt-rust": vectorbt_rust,
     "backtesting-sma": backtesting_sma,
     "paperdesk-bracket": paperdesk_bracket,
+    "paperdesk-bracket-auto": paperdesk_bracket_auto,
     "backtesting-bracket": backtesting_bracket,
     "read-csv": read_csv,
     "load-bars": load_bars,

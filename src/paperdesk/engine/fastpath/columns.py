@@ -16,11 +16,12 @@ from paperdesk.domain import Instrument, Side
 from paperdesk.engine.equity_curve import datetime_index
 from paperdesk.engine.fastpath.errors import FastPathUnsupportedError
 from paperdesk.engine.fastpath.integer_money import MoneyScale
-from paperdesk.engine.fastpath.loop import FILLED, ORDER_FIELDS
+from paperdesk.engine.fastpath.loop import CANCELED, ENTRY, FILLED, ORDER_FIELDS
 from paperdesk.engine.fastpath.vectorised import OrderTable
 from paperdesk.execution import NoSlippage, SlippageModel
 
 T = TypeVar("T")
+NOTHING_FITS = "nothing fits at fill"  # the venue's reason for an entry canceled at its fill
 SIDES = {1: Side.BUY, -1: Side.SELL}
 
 
@@ -123,6 +124,21 @@ class OrderColumns:
         if self._table is None:
             return sum(self._list(name))
         return int(getattr(self._table, name).sum())
+
+    def canceled_entries(self) -> list[int]:
+        """The signals whose entry was canceled (at its fill: nothing fits), in order."""
+        if self._table is None:
+            roles, statuses = self._list("roles"), self._list("statuses")
+            signals = self._list("signal_of")
+            return [
+                signal
+                for signal, role, status in zip(signals, roles, statuses, strict=True)
+                if role == ENTRY and status == CANCELED
+            ]
+        table = self._table
+        canceled = (table.roles == ENTRY) & (table.statuses == CANCELED)
+        found: list[int] = table.signal_of[canceled].tolist()
+        return found
 
     def filled_column(self, name: str) -> npt.NDArray[np.int64] | npt.NDArray[np.object_]:
         """A column's values at the fills, as an array."""
@@ -232,3 +248,26 @@ def datetimes(nanoseconds: npt.NDArray[np.int64]) -> list[datetime]:
         return []
     stamps: list[datetime] = datetime_index(nanoseconds).to_pydatetime().tolist()
     return stamps
+
+
+_EXACT_FLOAT = 2**53  # integers below this in magnitude are exact as floats
+
+
+def units_to_floats(
+    units: Sequence[int] | npt.NDArray[np.int64], places: int
+) -> npt.NDArray[np.float64]:
+    """``units x 10**-places`` as the nearest floats (exactly what ``float(Decimal)`` gives):
+    one correctly rounded division of two exact floats when both are exact, else Python's
+    correctly rounded integer division."""
+    divisor = 10**places
+    if not len(units):
+        return np.zeros(0)
+    if isinstance(units, np.ndarray) and units.dtype == object:
+        units = units.tolist()  # Python ints, of any size
+    array = units if isinstance(units, np.ndarray) else None
+    low, high = (array.min(), array.max()) if array is not None else (min(units), max(units))
+    if places <= 22 and low > -_EXACT_FLOAT and high < _EXACT_FLOAT:
+        floats: npt.NDArray[np.float64] = np.asarray(units, dtype=np.int64) / float(divisor)
+        return floats
+    exact = units.tolist() if isinstance(units, np.ndarray) else units  # Python ints
+    return np.array([unit / divisor for unit in exact], dtype=np.float64)

@@ -1,9 +1,42 @@
 """Which runs the fast path may take: a narrow, explicitly listed subset (everything else runs on
-the event kernel); tests prove the fast path identical to the event kernel on this subset."""
+the event kernel); tests prove the fast path identical to the event kernel on this subset, every
+field of the result by repr (``tests/unit/engine/test_fastpath_equivalence.py``,
+``test_fastpath_brackets.py``).
+
+The subset:
+
+- one instrument whose tick is exactly 10**-places and whose lot is 1; every bar valid, in
+  whole microseconds, each opening no earlier than the previous one closes, opens and closes on
+  the tick and below 1e12 (highs and lows may be off the tick: ``bracket_hits`` compares them
+  exactly); no quotes, no corporate action inside the bars, every bar inside the trading
+  session (``engine.backtest`` checks those three);
+- a cash account with the cash check ``trim``; fills at the next open; no volume cap; no fee or
+  a percent-of-notional fee; no slippage or fixed basis points (no spread);
+- all-in percent-equity sizing decided at the fill; no risk rule (no minimum confidence, allowed
+  symbols, cooldown, pyramiding, exposure cap, position cap, open-position cap, holding limit or
+  daily loss limit);
+- signals: one per bar, in bar order, direction -1, 0 or 1, confidence in [0, 1], no entry
+  price; a stop and/or a target per signal (NaN: none), finite, and where the signal can open
+  a position (a long, or a short with shorts allowed) positive, below 1e12 and, with both, a
+  long's stop below its target and a short's above (the order book rejects the entry
+  otherwise). A signal with a stop or target is a bracket: a market entry at the next open
+  whose stop-loss (a stop order, slipped) and take-profit (a limit, not slipped) legs, rounded
+  to the tick against the trader, work from the entry's own bar; the first bar reaching a leg
+  closes the position there (at the open when it opens through the leg; a bar reaching both
+  legs is a stop-loss unless it opened through the target, and counts in ``ambiguous_bars``);
+  an opposite or flat signal closes it at the next open and cancels the legs; a leg on the
+  wrong side of the fill trades on the entry's bar, as the event kernel does.
+
+Inside the subset the fast path still gives up (``FastPathUnsupportedError``, the event kernel
+then runs the run) where its integers would not reproduce the Decimal ledger: a leg that rounds
+to no tick, amounts beyond the Decimal context, equity at or below zero at an entry signal, an
+all-in budget that divides exactly into round lots, slippage that differs from the model.
+"""
 
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -43,7 +76,7 @@ def is_eligible(
     """Whether the fast path reproduces this run (cheap checks, configuration first)."""
     return (
         _config_eligible(config, instrument)
-        and _signals_eligible(frame, signal_rows)
+        and _signals_eligible(frame, signal_rows, config.risk.allow_short)
         and _bars_eligible(instrument, opens, closes, valid, ts_open_ns, ts_close_ns)
     )
 
@@ -89,9 +122,14 @@ def _config_eligible(config: RunConfig, instrument: Instrument) -> bool:
     )
 
 
-def _signals_eligible(frame: pd.DataFrame, signal_rows: npt.NDArray[np.intp]) -> bool:
-    """No stops, targets or entries; valid directions and confidences; one signal per bar, in
-    bar order (else the event path explains or orders them)."""
+def _signals_eligible(
+    frame: pd.DataFrame, signal_rows: npt.NDArray[np.intp], allow_short: bool
+) -> bool:
+    """No entry prices; stops and targets NaN or finite, and where a signal can open a position
+    (a long, or a short when shorts are allowed) positive, below 1e12 and, when both are set,
+    on their sides of each other (else the order book rejects the entry); valid directions and
+    confidences; one signal per bar, in bar order (else the event path explains or orders
+    them)."""
     if len(frame) == 0:
         return True
     confidences = frame["confidence"].to_numpy(dtype=np.float64)
@@ -100,12 +138,28 @@ def _signals_eligible(frame: pd.DataFrame, signal_rows: npt.NDArray[np.intp]) ->
     return bool(
         (signal_rows >= 0).all()
         and (np.diff(signal_rows) > 0).all()
-        and np.isnan(frame["stop"].to_numpy(dtype=np.float64)).all()
-        and np.isnan(frame["target"].to_numpy(dtype=np.float64)).all()
+        and _levels_eligible(frame, directions, allow_short)
         and (entries is None or np.isnan(entries).all())
         and ((confidences >= 0.0) & (confidences <= 1.0)).all()
         and np.isin(directions, (-1, 0, 1)).all()
     )
+
+
+def _levels_eligible(frame: pd.DataFrame, directions: npt.NDArray[Any], allow_short: bool) -> bool:
+    stops = frame["stop"].to_numpy(dtype=np.float64)
+    targets = frame["target"].to_numpy(dtype=np.float64)
+    for levels in (stops, targets):  # a signal's levels become Decimals: NaN or finite
+        if np.isinf(levels).any():
+            return False
+    entering = (directions == 1) | ((directions == -1) & allow_short)
+    for levels in (stops, targets):
+        given = entering & ~np.isnan(levels)
+        if not ((levels[given] > 0) & (levels[given] < _LARGEST_PRICE)).all():
+            return False
+    both = entering & ~np.isnan(stops) & ~np.isnan(targets)
+    long = both & (directions == 1)
+    short = both & (directions == -1)
+    return bool((stops[long] < targets[long]).all() and (stops[short] > targets[short]).all())
 
 
 def _bars_eligible(

@@ -6,9 +6,10 @@ results identical to the event kernel's."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from decimal import Decimal
 from functools import cache, partial
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 
 import numpy as np
 import numpy.typing as npt
@@ -19,11 +20,25 @@ from paperdesk.config import RunConfig
 from paperdesk.domain import ZERO, Instrument, SignalRejected, to_decimal
 from paperdesk.engine.equity_curve import equity_arrays
 from paperdesk.engine.fastpath import compiled
-from paperdesk.engine.fastpath.columns import FillPrices, OrderColumns, exponent
+from paperdesk.engine.fastpath.bracket_result import BracketBars, carries_levels, run_bracket_path
+from paperdesk.engine.fastpath.columns import (
+    NOTHING_FITS,
+    FillPrices,
+    OrderColumns,
+    datetimes,
+    exponent,
+    units_to_floats,
+)
 from paperdesk.engine.fastpath.eligibility import tick_places
 from paperdesk.engine.fastpath.errors import FastPathUnsupportedError
 from paperdesk.engine.fastpath.integer_money import AllInSizer, MoneyScale, slipped_tick_array
-from paperdesk.engine.fastpath.loop import ENTRY, EXIT, ORDER_FIELDS, LoopRecord, run_loop
+from paperdesk.engine.fastpath.loop import (
+    ENTRY,
+    EXIT,
+    ORDER_FIELDS,
+    LoopRecord,
+    run_loop,
+)
 from paperdesk.engine.fastpath.objects import ObjectInputs, ResultObjects
 from paperdesk.engine.fastpath.vectorised import VectorRecord, run_vectorised
 from paperdesk.engine.result import BacktestResult, assemble_result
@@ -98,6 +113,23 @@ def run_fast_path(
     starting_cash = config.cash * 10**scale.money_places
     if starting_cash != starting_cash.to_integral_value():
         raise FastPathUnsupportedError("starting cash is finer than the money unit")
+    if carries_levels(frame):  # brackets: their own loop
+        return run_bracket_path(
+            config,
+            instrument,
+            cast(BracketBars, feed),
+            frame,
+            signal_rows,
+            strategy_name,
+            explain_rejections,
+            conventions,
+            places=places,
+            fee_model=fee_model,
+            slippage=slippage,
+            scale=scale,
+            fraction=fraction,
+            starting_cash=int(starting_cash),
+        )
     record, columns = _decide(
         frame["direction"].to_numpy().astype(np.int64),
         fill_rows,
@@ -190,7 +222,19 @@ def run_fast_path(
             else _trade_pnls(columns, scale)
         ),
         conventions=conventions,
+        adjustments=_nothing_fits(columns, feed.ts_open_ns[next_rows]),
     )
+
+
+def _nothing_fits(
+    columns: OrderColumns, filled_ns: npt.NDArray[np.int64]
+) -> list[tuple[datetime, str]]:
+    """The kernel's adjustment for each entry canceled at its fill because nothing fits (the
+    venue's reason; the all-in sizer gives no rule's reason): (its fill bar's open, reason)."""
+    canceled = columns.canceled_entries()
+    if not canceled:
+        return []
+    return [(stamp, NOTHING_FITS) for stamp in datetimes(filled_ns[canceled])]
 
 
 def _decide(
@@ -251,6 +295,14 @@ def _check_magnitudes(
     all_fills = largest_fill * ORDER_FIELDS * columns.count
     if max(largest_cash, all_fills, abs(record.cash)) >= limit:
         raise FastPathUnsupportedError("amounts too large for exact Decimal arithmetic")
+    if len(record.change_cash) and _least(record.change_cash) < 0:
+        # a fill that leaves the cash below zero (a short bought back far above its entry) is
+        # an overdraft the kernel records among the account events: not reproduced here
+        raise FastPathUnsupportedError("a fill overdraws the cash")
+
+
+def _least(values: Sequence[int] | npt.NDArray[Any]) -> int:
+    return int(values.min()) if isinstance(values, np.ndarray) else min(values)
 
 
 def _largest_magnitude(values: Sequence[int] | npt.NDArray[Any]) -> int:
@@ -321,23 +373,3 @@ def _trade_pnls(columns: OrderColumns, scale: MoneyScale) -> npt.NDArray[np.floa
         - column(fees[exits])
     )
     return units_to_floats(units, scale.money_places)
-
-
-def units_to_floats(
-    units: Sequence[int] | npt.NDArray[np.int64], places: int
-) -> npt.NDArray[np.float64]:
-    """``units x 10**-places`` as the nearest floats (exactly what ``float(Decimal)`` gives):
-    one correctly rounded division of two exact floats when both are exact, else Python's
-    correctly rounded integer division."""
-    divisor = 10**places
-    if not len(units):
-        return np.zeros(0)
-    if isinstance(units, np.ndarray) and units.dtype == object:
-        units = units.tolist()  # Python ints, of any size
-    array = units if isinstance(units, np.ndarray) else None
-    low, high = (array.min(), array.max()) if array is not None else (min(units), max(units))
-    if places <= 22 and low > -_EXACT_FLOAT and high < _EXACT_FLOAT:
-        floats: npt.NDArray[np.float64] = np.asarray(units, dtype=np.int64) / float(divisor)
-        return floats
-    exact = units.tolist() if isinstance(units, np.ndarray) else units  # Python ints
-    return np.array([unit / divisor for unit in exact], dtype=np.float64)

@@ -1,0 +1,317 @@
+"""The fast path's decision loop for signals that carry a stop and/or a target (a bracket): the
+market entry at the next open, its stop-loss and take-profit legs working from the entry's own
+bar, the first bar that reaches a leg closing the position (``bracket_hits``), an opposite or
+flat signal closing it at the next open and cancelling the legs. One pass over the signals in
+whole integer money units, doing what router, order book, venue and ledger do; tests prove it
+identical to the event kernel."""
+
+from __future__ import annotations
+
+import gc
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from paperdesk.engine.fastpath.bracket_hits import NO_HIT, leg_exit
+from paperdesk.engine.fastpath.bracket_levels import NO_LEVEL, LegLevels
+from paperdesk.engine.fastpath.errors import FastPathUnsupportedError
+from paperdesk.engine.fastpath.integer_money import AllInSizer, MoneyScale
+from paperdesk.engine.fastpath.loop import _estimate
+
+# order kinds, statuses and where a fill's price comes from
+EXIT, ENTRY, STOP, TARGET = 0, 1, 2, 3
+ACCEPTED, FILLED, CANCELED, PENDING = 0, 1, 2, 3
+AT_OPEN, AT_LEVEL = 0, 1
+
+# an order's fields, by position in its list
+SIGNAL, KIND, SIDE, QUANTITY, STATUS, TICKS, FEE, UPDATED, SOURCE, ROW, PARENT = range(11)
+
+
+@dataclass(frozen=True, slots=True)
+class SignalBars:
+    """What the loop reads of the bars, per signal k (gathered once, vectorised): the times its
+    orders are submitted (its bar's close) and fill (the next bar's open), its legs' ticks
+    (``NO_LEVEL``: none), and the bar where they act (``hits[k]``): its open in ticks, high and
+    low as floats (see ``bracket_hits``), its open as a market-like buy and sell fill there
+    (slipped) and its opening time."""
+
+    submitted_ns: list[int]
+    filled_ns: list[int]
+    stops: list[int]
+    targets: list[int]
+    hits: list[int]
+    hit_opens: list[int]
+    hit_highs: list[float]
+    hit_lows: list[float]
+    hit_buys: list[int]
+    hit_sells: list[int]
+    hit_ns: list[int]
+
+
+@dataclass(slots=True)
+class BracketRecord:
+    """What the loop decided: the orders in submission order (an order's id is its position +
+    1), each a list of the fields named above; the fills are the FILLED orders in that order."""
+
+    orders: list[list[int]] = field(default_factory=list)
+    rejected: list[tuple[int, int, int]] = field(default_factory=list)  # (k, held, cash)
+    change_row: list[int] = field(default_factory=list)
+    change_cash: list[int] = field(default_factory=list)
+    change_quantity: list[int] = field(default_factory=list)
+    cash: int = 0
+    position: int = 0
+    ambiguous_bars: int = 0
+
+
+class _Run:
+    """The loop's state: cash, position and the working legs of the open bracket."""
+
+    def __init__(
+        self,
+        bars: SignalBars,
+        levels: LegLevels,
+        slip_level: Callable[[int, int], int],
+        starting_cash: int,
+        scale: MoneyScale,
+    ) -> None:
+        self.bars = bars
+        self.levels = levels
+        self.slip_level = slip_level
+        self.scale = scale
+        self.record = BracketRecord()
+        self.cash = starting_cash
+        self.position = 0
+        self.legs: list[list[int]] = []  # the open position's working legs
+        self.hit = NO_HIT  # the bar where they act (NO_HIT: never, in their window)
+        self.entry_signal = -1
+        self.tick_scale = float(10**levels.places)  # a level's float: ticks / this
+
+    def change(self, row: int) -> None:
+        record = self.record
+        if record.change_row and record.change_row[-1] == row:
+            record.change_cash[-1] = self.cash
+            record.change_quantity[-1] = self.position
+            return
+        record.change_row.append(row)
+        record.change_cash.append(self.cash)
+        record.change_quantity.append(self.position)
+
+    def add(self, *fields: int) -> list[int]:
+        order = list(fields)
+        self.record.orders.append(order)
+        return order
+
+    def cancel_legs(self, updated: int) -> None:
+        for leg in self.legs:
+            leg[STATUS] = CANCELED
+            leg[UPDATED] = updated
+        self.legs = []
+        self.hit = NO_HIT
+
+    def settle_legs(self) -> None:
+        """The legs of the open position act on their bar: one fills, the other is canceled."""
+        row, bars, position = self.hit, self.bars, self.position
+        long = position > 0
+        signal = self.entry_signal
+        stop, target = bars.stops[signal], bars.targets[signal]
+        leg = leg_exit(
+            long,
+            stop,
+            target,
+            stop / self.tick_scale,
+            target / self.tick_scale,
+            bars.hit_opens[signal],
+            bars.hit_highs[signal],
+            bars.hit_lows[signal],
+        )
+        side = -1 if long else 1
+        if not leg.is_stop:
+            price = leg.ticks  # a limit: no slippage, at the open or at its level
+        elif leg.at_open:
+            price = bars.hit_buys[signal] if side > 0 else bars.hit_sells[signal]
+        else:
+            price = self.slip_level(leg.ticks, side)
+        quantity = abs(position)
+        fee = quantity * price * self.scale.fee_per_tick
+        self.cash += position * price * self.scale.units_per_tick - fee
+        self.position = 0
+        updated = bars.hit_ns[signal]
+        kind = STOP if leg.is_stop else TARGET
+        for order in self.legs:
+            if order[KIND] == kind:
+                order[STATUS], order[TICKS], order[FEE] = FILLED, price, fee
+                order[SOURCE] = AT_OPEN if leg.at_open else AT_LEVEL
+                order[ROW] = row
+            else:
+                order[STATUS] = CANCELED
+            order[UPDATED] = updated
+        self.record.ambiguous_bars += leg.ambiguous
+        self.legs = []
+        self.hit = NO_HIT
+        self.change(row)
+
+
+def run_bracket_loop(
+    directions: list[int],
+    rows: list[int],
+    fill_rows: list[int],
+    buy_prices: list[int],
+    sell_prices: list[int],
+    signal_closes: list[int],
+    *,
+    bars: SignalBars,
+    levels: LegLevels,
+    slip_level: Callable[[int, int], int],
+    starting_cash: int,
+    allow_short: bool,
+    scale: MoneyScale,
+    sizer: AllInSizer,
+) -> BracketRecord:
+    """Route signal k (at bar ``rows[k]``, filling at ``fill_rows[k]`` or never when -1) as
+    ``loop.run_loop`` does, with the bracket's legs: before a signal is routed, the open
+    position's legs act if their bar (``hits[k]`` of the entry's signal) has come (a leg works
+    on the bar of the signal too, which is matched before the signal is routed).
+
+    The orders are lists of ints (no cycles): the cyclic garbage collector, which would walk
+    every one of them again and again as they accumulate, is paused for the loop."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return _run_bracket_loop(
+            directions, rows, fill_rows, buy_prices, sell_prices, signal_closes, bars=bars,
+            levels=levels, slip_level=slip_level, starting_cash=starting_cash,
+            allow_short=allow_short, scale=scale, sizer=sizer,
+        )  # fmt: skip
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _run_bracket_loop(
+    directions: list[int],
+    rows: list[int],
+    fill_rows: list[int],
+    buy_prices: list[int],
+    sell_prices: list[int],
+    signal_closes: list[int],
+    *,
+    bars: SignalBars,
+    levels: LegLevels,
+    slip_level: Callable[[int, int], int],
+    starting_cash: int,
+    allow_short: bool,
+    scale: MoneyScale,
+    sizer: AllInSizer,
+) -> BracketRecord:
+    hits, stops, targets = bars.hits, bars.stops, bars.targets
+    run = _Run(bars, levels, slip_level, starting_cash, scale)
+    record = run.record
+    orders = record.orders
+    per_tick, fee_per_tick = scale.units_per_tick, scale.fee_per_tick
+    size = sizer.quantity
+    for k, direction in enumerate(directions):
+        row = rows[k]
+        if run.hit != NO_HIT and run.hit <= row:
+            run.settle_legs()
+        position, cash = run.position, run.cash
+        if direction == 0:
+            if not position:
+                record.rejected.append((k, position, cash))
+                continue
+            enter = False
+        elif position and (position > 0) == (direction > 0):
+            record.rejected.append((k, position, cash))
+            continue
+        elif direction < 0 and not allow_short:
+            if not position:
+                record.rejected.append((k, position, cash))
+                continue
+            enter = False
+        else:
+            enter = True
+        submitted = bars.submitted_ns[k]
+        fill_row = fill_rows[k]
+        exit_order = None
+        if position:  # the new exit replaces the working legs
+            run.cancel_legs(submitted)
+            exit_order = run.add(
+                k, EXIT, -1 if position > 0 else 1, abs(position), ACCEPTED, 0, 0, submitted,
+                AT_OPEN, -1, -1,
+            )  # fmt: skip
+        if fill_row < 0:  # a signal on the last bar: its orders stay accepted, never filled
+            if enter:
+                quantity = _estimate(k, position, cash, signal_closes, scale, sizer)
+                _add_entry(run, k, direction, quantity, ACCEPTED, submitted, PENDING, quantity)
+            break
+        estimated_equity = 0
+        if enter:
+            close = signal_closes[k]
+            estimated_equity = (
+                cash + position * close * per_tick - abs(position) * close * fee_per_tick
+            )
+            if estimated_equity <= 0:  # the signal-time risk check could reject: not ours
+                raise FastPathUnsupportedError("equity at or below zero at an entry signal")
+        filled_at = bars.filled_ns[k]
+        if exit_order is not None:
+            price = sell_prices[k] if position > 0 else buy_prices[k]
+            quantity = abs(position)
+            fee = quantity * price * fee_per_tick
+            cash += position * price * per_tick - fee
+            exit_order[STATUS], exit_order[TICKS], exit_order[FEE] = FILLED, price, fee
+            exit_order[UPDATED], exit_order[ROW] = filled_at, fill_row
+            position = 0
+            run.cash, run.position = cash, 0
+            if not enter:
+                run.change(fill_row)
+                continue
+        price = buy_prices[k] if direction > 0 else sell_prices[k]
+        quantity = size(cash, price)
+        if quantity <= 0:
+            estimate = _estimate(k, 0, estimated_equity, signal_closes, scale, sizer)
+            _add_entry(run, k, direction, estimate, CANCELED, filled_at, CANCELED, estimate)
+            if exit_order is not None:  # the exit's fill changed the cash
+                run.change(fill_row)
+            continue
+        if not quantity % 10:
+            # the order keeps the router's signal-time estimate when the fill resolves to the
+            # same value; the sizer gives up where that Decimal's exponent would show
+            size(estimated_equity, signal_closes[k])
+        fee = quantity * price * fee_per_tick
+        run.cash = cash - direction * quantity * price * per_tick - fee
+        run.position = direction * quantity
+        entry = _add_entry(run, k, direction, quantity, FILLED, filled_at, ACCEPTED, quantity)
+        entry[TICKS], entry[FEE], entry[ROW] = price, fee, fill_row
+        legs = (stops[k] != NO_LEVEL) + (targets[k] != NO_LEVEL)
+        if legs:
+            run.legs = orders[len(orders) - legs :]
+            run.hit = hits[k]
+            run.entry_signal = k
+        run.change(fill_row)
+    if run.hit != NO_HIT:
+        run.settle_legs()
+    record.cash, record.position = run.cash, run.position
+    return record
+
+
+def _add_entry(
+    run: _Run,
+    k: int,
+    direction: int,
+    quantity: int,
+    status: int,
+    updated: int,
+    leg_status: int,
+    leg_quantity: int,
+) -> list[int]:
+    """The entry order of signal k and its legs (stop first, then target; a pending leg holds
+    the entry's estimate, or one lot when that is nothing, until the entry fills)."""
+    entry = run.add(k, ENTRY, direction, quantity, status, 0, 0, updated, AT_OPEN, -1, -1)
+    parent = len(run.record.orders) - 1
+    if leg_status != ACCEPTED:  # a placeholder: the entry's estimate, or one lot
+        leg_quantity = leg_quantity if leg_quantity > 0 else 1
+    for kind, ticks in ((STOP, run.bars.stops[k]), (TARGET, run.bars.targets[k])):
+        if ticks != NO_LEVEL:
+            run.add(
+                k, kind, -direction, leg_quantity, leg_status, 0, 0, updated, AT_LEVEL, -1,
+                parent,
+            )  # fmt: skip
+    return entry
