@@ -13,7 +13,7 @@ against vectorbt's ``Portfolio.from_signals`` on its numba and its rust engine),
 stop and target on 200k bars, event kernel against backtesting.py), ``bracket-auto`` (the
 same run as a user calls ``simulate``, engine auto: the fast path, which takes brackets),
 ``memory`` (the peak resident memory of that bracket backtest on 1M bars, each in its own
-process), ``csv-import``
+process), ``memory-auto`` (the same as a user calls ``simulate``, engine auto), ``csv-import``
 (``paperdesk data import`` of a 1M-row CSV file into a SQLite ledger, the whole process,
 against ``pandas.read_csv`` of the same file), ``load-sqlite`` and ``load-postgresql`` (1M
 bars from the database against a raw fetch of the same rows; PostgreSQL when
@@ -192,7 +192,7 @@ def details(row: Row, ours: Sample, theirs: Sample) -> str:
         notes.append(
             f"peak {ours.peak_megabytes:.0f} MB vs {theirs.peak_megabytes:.0f} MB (process)"
         )
-    if row.key == "memory":
+    if row.key in ("memory", "memory-auto"):
         notes.append(f"{ours.seconds:.1f} s vs {theirs.seconds:.1f} s")
     return "; ".join(note for note in notes if note)
 

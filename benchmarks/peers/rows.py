@@ -129,6 +129,17 @@ ROWS: tuple[Row, ...] = (
         same_trades=True,
     ),
     Row(
+        "memory-auto",
+        "peak memory, macd-cross bracket backtest, simulate() as called (engine auto)",
+        Unit.MEGABYTES,
+        1_000_000,
+        50_000,
+        Side("paperdesk simulate(), engine auto", "paperdesk-bracket-auto"),
+        BRACKET_PEER,
+        Verdict("under backtesting.py's peak", lambda ours, theirs, _sample: ours < theirs),
+        same_trades=True,
+    ),
+    Row(
         "csv-import",
         "CSV import (SQLite ledger)",
         Unit.SECONDS,
