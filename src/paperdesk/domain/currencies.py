@@ -22,9 +22,12 @@ def minor_unit(currency: str | None) -> int:
 
 def money_text(value: Decimal, currency: str | None) -> str:
     """An amount as a statement shows it: rounded half-up to ``currency``'s minor unit, with
-    thousands separators (``0.125`` USD is ``0.13``; the CLI and the HTML reports alike)."""
+    thousands separators (``0.125`` USD is ``0.13``; the CLI, the HTML reports and the
+    dashboard alike); an amount that rounds to zero is ``0.00``, never ``-0.00``."""
     places = minor_unit(currency)
     rounded = value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    if rounded.is_zero():
+        rounded = abs(rounded)
     return f"{rounded:,.{places}f}"
 
 

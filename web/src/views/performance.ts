@@ -1,11 +1,13 @@
 // The performance view: KPI cards (equity, cash, P&L), the statistics, the equity curve over
-// its drawdown, and the returns by month. Every figure is the API's own text (decimal strings
-// as sent, undefined ones "—"); the view re-reads the API when an equity event of the
+// its drawdown, and the returns by month. Every figure is the API's own (money rounded to the
+// currency's minor unit and grouped as the CLI and the report print it, the exact text in the
+// tooltip; realized P&L net of fees, its gross and fees under it; undefined figures "—"); the view re-reads the API when an equity event of the
 // portfolio arrives on /ws/trading, so the cards never drift from what the API says.
 
 import type { PortfolioSummary } from "../api";
 import { getAllTrades, getPerformance, type ClosedTrade, type Performance } from "../api-views";
 import { equityChart, type EquityChart, type PlottedPoint } from "../components/equity-chart";
+import { formatMoney } from "../components/decimal";
 import { direction, shown, UNDEFINED_TEXT, utcTime } from "../components/figures";
 import type { AppContext } from "../context";
 import { h, replaceChildren } from "../dom";
@@ -18,6 +20,7 @@ interface Card {
   suffix?: string;
   note?: string;
   signed?: boolean;
+  exact?: string | null; // a money card's exact decimal text (the tooltip)
 }
 
 const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
@@ -103,26 +106,36 @@ export function mount(root: HTMLElement, app: AppContext): () => void {
     const stats = performance.statistics ?? {};
     const { day, total, total_pips: pips } = performance.breakdown;
     const currency = summary.base_currency;
+    const money = (value: string): string => formatMoney(value, currency);
     replaceChildren(
       kpis,
       ...[
-        { key: "equity", label: "Equity", value: summary.equity, note: currency },
-        { key: "cash", label: "Cash", value: summary.cash, note: currency },
-        { key: "unrealized_pnl", label: "Unrealized P&L", value: summary.unrealized_pnl, signed: true },
-        { key: "realized_pnl", label: "Realized P&L", value: summary.realized_pnl, signed: true },
+        { key: "equity", label: "Equity", value: money(summary.equity), exact: summary.equity, note: currency },
+        { key: "cash", label: "Cash", value: money(summary.cash), exact: summary.cash, note: currency },
+        { key: "unrealized_pnl", label: "Unrealized P&L", value: money(summary.unrealized_pnl), exact: summary.unrealized_pnl, signed: true },
+        {
+          key: "realized_pnl_net",
+          label: "Realized P&L (net)",
+          value: money(summary.realized_pnl_net),
+          exact: summary.realized_pnl_net,
+          signed: true,
+          note: `gross ${money(summary.realized_pnl)} − fees ${money(summary.fees_paid)}`,
+        },
         {
           key: "day_pnl",
           label: "Today's P&L",
-          value: day?.pnl,
+          value: day === null ? null : money(day.pnl),
+          exact: day === null ? null : day.pnl,
           signed: true,
           note: day === null ? "no snapshot yet" : `${day.period} (UTC day of the last snapshot)`,
         },
         {
           key: "total_pnl",
           label: "Total P&L",
-          value: total.pnl,
+          value: money(total.pnl),
+          exact: total.pnl,
           signed: true,
-          note: `${shown(total.return_pct, "%")} of ${total.start_equity}`,
+          note: `${shown(total.return_pct, "%")} of ${money(total.start_equity)}`,
         },
         ...(pips === null ? [] : [{ key: "total_pips", label: "Total pips", value: pips, signed: true }]),
       ].map(card),
@@ -183,7 +196,11 @@ function card(spec: Card): HTMLElement {
     {
       class: "figure-card card",
       "data-kpi": spec.key,
-      ...(typeof spec.value === "number" ? { title: String(spec.value) } : {}),
+      ...(typeof spec.exact === "string"
+        ? { title: spec.exact }
+        : typeof spec.value === "number"
+          ? { title: String(spec.value) }
+          : {}),
     },
     h("span", { class: "figure-label" }, spec.label),
     h("span", { class: `figure-value ${tone}`.trim() }, text),
