@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from paperdesk.domain.currencies import MINOR_UNITS, money_text
+from paperdesk.domain import OptionError
+from paperdesk.domain.currencies import MINOR_UNITS, check_books_currency, money_text
 
 DASHBOARD_DECIMALS = Path(__file__).parents[3] / "web" / "src" / "components" / "decimal.ts"
 
@@ -37,3 +38,14 @@ def test_the_dashboard_rounds_money_with_the_same_minor_units() -> None:
     assert table is not None, "web/src/components/decimal.ts has no MINOR_UNITS table"
     pairs = re.findall(r"([A-Z]{3,4}): (\d+)", table.group("body"))
     assert {code: int(places) for code, places in pairs} == MINOR_UNITS
+
+
+def test_a_symbol_must_be_quoted_in_the_books_currency_stablecoins_at_par_in_usd() -> None:
+    check_books_currency("EURUSD", "USD", "USD")
+    check_books_currency("BTCUSDT", "USDT", "USD")  # the one conversion: at par
+    with pytest.raises(OptionError, match="give the portfolio --currency JPY"):
+        check_books_currency("USDJPY", "JPY", "USD")
+    with pytest.raises(OptionError) as refused:  # BTC is no currency a portfolio can keep
+        check_books_currency("ETHBTC", "BTC", "USD")
+    assert "--currency" not in str(refused.value)
+    assert "trade symbols quoted in USD" in str(refused.value)
