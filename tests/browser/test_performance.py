@@ -11,20 +11,16 @@ from decimal import Decimal
 
 from browser_support import DashboardServer
 from playwright.sync_api import Page
-from view_support import open_view, own_portfolio, page_number, screenshots
+from view_support import UNDEFINED, open_view, own_portfolio, page_number, screenshots
 
+from paperdesk.cli.money import NOT_AVAILABLE, percent, ratio
 from paperdesk.domain.currencies import money_text
 
 KPIS = ("equity", "cash", "unrealized_pnl", "realized_pnl_net")
-STATISTICS = {
-    "win_rate_pct": "%",
-    "profit_factor": "",
-    "max_drawdown_pct": "%",
-    "sharpe": "",
-    "trades": "",
-    "best_trade": "",
-    "worst_trade": "",
-}
+# each statistic as the CLI prints it (paperdesk.cli.money): the same text on both surfaces
+PERCENTS = ("win_rate_pct", "max_drawdown_pct")
+RATIOS = ("profit_factor", "sharpe")
+MONEY = ("best_trade", "worst_trade")
 
 
 def card_text(page: Page, key: str) -> str:
@@ -43,9 +39,21 @@ def expected_cards(server: DashboardServer, portfolio_id: int) -> dict[str, str]
     cards = {key: money_text(Decimal(summary[key]), currency) for key in KPIS}
     cards["day_pnl"] = money_text(Decimal(breakdown["day"]["pnl"]), currency)
     cards["total_pnl"] = money_text(Decimal(breakdown["total"]["pnl"]), currency)
-    for key, suffix in STATISTICS.items():
-        cards[key] = page_number(performance["statistics"][key], suffix)
+    statistics = performance["statistics"]
+    for key in PERCENTS:
+        cards[key] = shown_as_cli(percent(statistics[key]))
+    for key in RATIOS:
+        cards[key] = shown_as_cli(ratio(statistics[key]))
+    for key in MONEY:
+        value = statistics[key]
+        cards[key] = UNDEFINED if value is None else money_text(Decimal(value), currency)
+    cards["trades"] = page_number(statistics["trades"])
     return cards
+
+
+def shown_as_cli(text: str) -> str:
+    """The CLI's text of a statistic, its undefined "n/a" being the page's "—"."""
+    return UNDEFINED if text == NOT_AVAILABLE else text
 
 
 def test_the_cards_curve_and_months_are_the_apis(

@@ -57,7 +57,12 @@ const DEFAULT_MINOR_UNIT = 2;
  * thousands grouped: "10111.605" USD is "10,111.61", "-0.004" is "0.00". */
 export function formatMoney(value: Decimal | null | undefined, currency: string | null | undefined): string {
   if (value === null || value === undefined || value.trim() === "") return "—";
-  const places = MINOR_UNITS[(currency ?? "").trim().toUpperCase()] ?? DEFAULT_MINOR_UNIT;
+  return formatRounded(value, MINOR_UNITS[(currency ?? "").trim().toUpperCase()] ?? DEFAULT_MINOR_UNIT);
+}
+
+/** A plain decimal text rounded half-up (ties away from zero) to `places` decimals, thousands
+ * grouped, never "-0.00": the rule of `currencies.money_text` and of the CLI's figures. */
+export function formatRounded(value: Decimal, places: number): string {
   const text = value.trim();
   const negative = text.startsWith("-");
   const digits = negative || text.startsWith("+") ? text.slice(1) : text;

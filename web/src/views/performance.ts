@@ -8,7 +8,7 @@ import type { PortfolioSummary } from "../api";
 import { getAllTrades, getPerformance, type ClosedTrade, type Performance } from "../api-views";
 import { equityChart, type EquityChart, type PlottedPoint } from "../components/equity-chart";
 import { formatMoney } from "../components/decimal";
-import { direction, shown, UNDEFINED_TEXT, utcTime } from "../components/figures";
+import { direction, ratioText, shown, UNDEFINED_TEXT, utcTime } from "../components/figures";
 import type { AppContext } from "../context";
 import { h, replaceChildren } from "../dom";
 import "../views.css";
@@ -107,6 +107,20 @@ export function mount(root: HTMLElement, app: AppContext): () => void {
     const { day, total, total_pips: pips } = performance.breakdown;
     const currency = summary.base_currency;
     const money = (value: string): string => formatMoney(value, currency);
+    // the statistics as the CLI prints them (two decimals, half-up, grouped), the API's value
+    // in the tooltip; money statistics (decimal strings at the cent) as the money cards
+    const ratioCard = (key: string, label: string, suffix = ""): Card => ({
+      key,
+      label,
+      value: ratioText(stats[key], suffix),
+      exact: typeof stats[key] === "number" ? String(stats[key]) : null,
+    });
+    const moneyCard = (key: string, label: string): Card => {
+      const value = stats[key];
+      return typeof value === "string"
+        ? { key, label, value: money(value), exact: value }
+        : { key, label, value: null };
+    };
     replaceChildren(
       kpis,
       ...[
@@ -143,13 +157,13 @@ export function mount(root: HTMLElement, app: AppContext): () => void {
     replaceChildren(
       statistics,
       ...[
-        { key: "win_rate_pct", label: "Win rate", value: stats["win_rate_pct"], suffix: "%" },
-        { key: "profit_factor", label: "Profit factor", value: stats["profit_factor"] },
-        { key: "max_drawdown_pct", label: "Max drawdown", value: stats["max_drawdown_pct"], suffix: "%", signed: true },
-        { key: "sharpe", label: "Sharpe", value: stats["sharpe"] },
+        ratioCard("win_rate_pct", "Win rate", "%"),
+        ratioCard("profit_factor", "Profit factor"),
+        { ...ratioCard("max_drawdown_pct", "Max drawdown", "%"), signed: true },
+        ratioCard("sharpe", "Sharpe"),
         { key: "trades", label: "Trades", value: stats["trades"] },
-        { key: "best_trade", label: "Best trade", value: stats["best_trade"], signed: true },
-        { key: "worst_trade", label: "Worst trade", value: stats["worst_trade"], signed: true },
+        { ...moneyCard("best_trade", "Best trade (net)"), signed: true },
+        { ...moneyCard("worst_trade", "Worst trade (net)"), signed: true },
       ].map(card),
     );
     chart.show(performance.equity_curve);
