@@ -1,5 +1,6 @@
 """How money is printed (``currencies.money_text``): the CLI, the reports and the dashboard
-round an amount half-up to its currency's minor unit and group the thousands, from one table."""
+round an amount half-up to its currency's minor unit and group the thousands, from one table;
+and a portfolio's books are in one currency (``check_books_currency``)."""
 
 from __future__ import annotations
 
