@@ -109,7 +109,7 @@ def test_the_cards_curve_and_months_are_the_apis(
     assert [m["period"] for m in months] == ["2020-01", "2020-02"]
     for month in months:
         cell = page.inner_text(f"[data-month='{month['period']}']")
-        assert cell == page_number(month["return_pct"], "%")
+        assert cell == shown_as_cli(percent(month["return_pct"]))  # as the CLI prints it
 
     # the best and the worst round trips are the API's, with their exact net P&L
     trades = server.get(f"/portfolios/{portfolio_id}/trades", server.reader, limit=500)["items"]

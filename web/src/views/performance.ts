@@ -247,7 +247,7 @@ function monthTable(performance: Performance): HTMLElement {
             "data-month": period,
             title: `${period}: P&L ${month.pnl} (${month.start_equity} → ${month.end_equity})`,
           },
-          shown(percent, "%"),
+          ratioText(percent, "%"),
         );
       }),
     ),
