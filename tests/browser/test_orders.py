@@ -96,6 +96,16 @@ def test_closing_part_then_all_of_a_position_moves_it_to_the_history(
     assert server.get(f"/portfolios/{portfolio_id}/positions") == []
     [trade] = server.get(f"/portfolios/{portfolio_id}/trades")["items"]
     assert trade["quantity"] == position["quantity"]
+    # the realized P&L is labelled gross, beside the fees and the net (gross - fees)
+    summary = server.get(f"/portfolios/{portfolio_id}")["summary"]
+    for kpi, label, key in (
+        ("realized", "Realized P&L (gross)", "realized_pnl"),
+        ("fees", "Fees", "fees_paid"),
+        ("realized_net", "Realized P&L (net)", "realized_pnl_net"),
+    ):
+        card = page.locator(f"#order-summary [data-kpi='{kpi}']")
+        expect(card.locator(".hint")).to_have_text(label)
+        expect(card.locator("strong")).to_have_text(shown(summary[key]), timeout=10_000)
     trade_rows = page.locator("#history-trades tbody tr:not(.empty)")
     expect(trade_rows).to_have_count(1, timeout=10_000)
     assert _cells(trade_rows.first)[1:7] == [

@@ -1,6 +1,8 @@
 """The performance view against the real server: the KPI cards and statistics are the API's
-numbers as text, the equity curve plots the API's points (the drawdown pane too), the months
-are the API's, and an equity event on /ws/trading brings the cards up to date."""
+numbers (money as a statement prints it: the currency's minor unit, half-up, grouped, the
+exact text in the tooltip; realized P&L net of fees, its gross and fees under it), the equity
+curve plots the API's points (the drawdown pane too), the months are the API's, and an equity
+event on /ws/trading brings the cards up to date."""
 
 from __future__ import annotations
 
@@ -9,18 +11,16 @@ from decimal import Decimal
 
 from browser_support import DashboardServer
 from playwright.sync_api import Page
-from view_support import open_view, own_portfolio, page_number, screenshots
+from view_support import UNDEFINED, open_view, own_portfolio, page_number, screenshots
 
-KPIS = ("equity", "cash", "unrealized_pnl", "realized_pnl")
-STATISTICS = {
-    "win_rate_pct": "%",
-    "profit_factor": "",
-    "max_drawdown_pct": "%",
-    "sharpe": "",
-    "trades": "",
-    "best_trade": "",
-    "worst_trade": "",
-}
+from paperdesk.cli.money import NOT_AVAILABLE, percent, ratio
+from paperdesk.domain.currencies import money_text
+
+KPIS = ("equity", "cash", "unrealized_pnl", "realized_pnl_net")
+# each statistic as the CLI prints it (paperdesk.cli.money): the same text on both surfaces
+PERCENTS = ("win_rate_pct", "max_drawdown_pct")
+RATIOS = ("profit_factor", "sharpe")
+MONEY = ("best_trade", "worst_trade")
 
 
 def card_text(page: Page, key: str) -> str:
@@ -35,19 +35,34 @@ def expected_cards(server: DashboardServer, portfolio_id: int) -> dict[str, str]
     summary = server.get(f"/portfolios/{portfolio_id}", server.reader)["summary"]
     performance = server.get(f"/portfolios/{portfolio_id}/performance", server.reader)
     breakdown = performance["breakdown"]
-    cards = {key: summary[key] for key in KPIS}
-    cards["day_pnl"] = page_number(breakdown["day"]["pnl"])
-    cards["total_pnl"] = page_number(breakdown["total"]["pnl"])
-    for key, suffix in STATISTICS.items():
-        cards[key] = page_number(performance["statistics"][key], suffix)
+    currency = summary["base_currency"]
+    cards = {key: money_text(Decimal(summary[key]), currency) for key in KPIS}
+    cards["day_pnl"] = money_text(Decimal(breakdown["day"]["pnl"]), currency)
+    cards["total_pnl"] = money_text(Decimal(breakdown["total"]["pnl"]), currency)
+    statistics = performance["statistics"]
+    for key in PERCENTS:
+        cards[key] = shown_as_cli(percent(statistics[key]))
+    for key in RATIOS:
+        cards[key] = shown_as_cli(ratio(statistics[key]))
+    for key in MONEY:
+        value = statistics[key]
+        cards[key] = UNDEFINED if value is None else money_text(Decimal(value), currency)
+    cards["trades"] = page_number(statistics["trades"])
     return cards
+
+
+def shown_as_cli(text: str) -> str:
+    """The CLI's text of a statistic, its undefined "n/a" being the page's "—"."""
+    return UNDEFINED if text == NOT_AVAILABLE else text
 
 
 def test_the_cards_curve_and_months_are_the_apis(
     page: Page, dashboard_server: DashboardServer
 ) -> None:
     server = dashboard_server
-    portfolio_id = own_portfolio(server, "Performance desk", ticks=25)  # into February 2020
+    portfolio_id = own_portfolio(  # into February 2020, paying fees
+        server, "Performance desk", ticks=25, settings={"commission": "percent:0.1"}
+    )
     page.emulate_media(color_scheme="light")
     open_view(page, server, server.reader, "performance", portfolio_id)
     page.wait_for_function("() => Number(document.querySelector('#view').dataset.loads) >= 1")
@@ -58,6 +73,22 @@ def test_the_cards_curve_and_months_are_the_apis(
     assert page.query_selector("[data-kpi='total_pips']") is None  # SPY: no pips
     performance = server.get(f"/portfolios/{portfolio_id}/performance", server.reader)
     assert performance["statistics"]["trades"] >= 1  # the scenario closed round trips
+
+    # realized P&L is net of every fee (the report's and the CLI's "Realized P&L net"), labelled
+    # so, its gross and the fees under it; each money card keeps the exact text in its tooltip
+    summary = server.get(f"/portfolios/{portfolio_id}", server.reader)["summary"]
+    net = Decimal(summary["realized_pnl"]) - Decimal(summary["fees_paid"])
+    assert Decimal(summary["realized_pnl_net"]) == net
+    assert Decimal(summary["fees_paid"]) > 0  # so gross and net differ
+    realized = "[data-kpi='realized_pnl_net']"
+    assert page.inner_text(f"{realized} .figure-label") == "Realized P&L (net)"
+    assert page.inner_text(f"{realized} .figure-note") == (
+        f"gross {money_text(Decimal(summary['realized_pnl']), 'USD')}"
+        f" − fees {money_text(Decimal(summary['fees_paid']), 'USD')}"
+    )
+    for key in KPIS:
+        assert page.get_attribute(f"[data-kpi='{key}']", "title") == summary[key]
+    assert page.query_selector("[data-kpi='realized_pnl']") is None  # no unlabeled gross card
 
     # the chart plots the API's curve: one point per moment (the last snapshot of it)
     last_of_moment: dict[int, dict[str, object]] = {}
@@ -78,7 +109,7 @@ def test_the_cards_curve_and_months_are_the_apis(
     assert [m["period"] for m in months] == ["2020-01", "2020-02"]
     for month in months:
         cell = page.inner_text(f"[data-month='{month['period']}']")
-        assert cell == page_number(month["return_pct"], "%")
+        assert cell == shown_as_cli(percent(month["return_pct"]))  # as the CLI prints it
 
     # the best and the worst round trips are the API's, with their exact net P&L
     trades = server.get(f"/portfolios/{portfolio_id}/trades", server.reader, limit=500)["items"]

@@ -6,10 +6,13 @@ archive and unarchive after a confirmation; a read-only key sees no control that
 from __future__ import annotations
 
 import itertools
+from decimal import Decimal
 
 from browser_support import DashboardServer, PageProblems, sign_in, visible_trading_controls
 from playwright.sync_api import Page
 from view_support import own_portfolio, page_number, screenshots
+
+from paperdesk.domain.currencies import money_text
 
 _NAMES = itertools.count(1)
 
@@ -166,3 +169,28 @@ def test_a_read_only_key_sees_the_list_without_controls(
     assert page.query_selector("#create-form") is None
     assert page.query_selector("[data-action='archive']") is None
     assert visible_trading_controls(page) == []
+
+
+def test_the_list_shows_money_as_a_statement_and_realized_pnl_net_of_fees(
+    page: Page, dashboard_server: DashboardServer
+) -> None:
+    server = dashboard_server
+    portfolio_id = own_portfolio(
+        server, "Fees desk", ticks=25, settings={"commission": "percent:0.1"}
+    )
+    summary = server.get(f"/portfolios/{portfolio_id}", server.reader)["summary"]
+    assert Decimal(summary["fees_paid"]) > 0  # so gross and net differ
+    sign_in(page, server, server.reader, "portfolios")
+    row = f"#portfolios-table tr[data-portfolio='{portfolio_id}']"
+    page.wait_for_selector(row)
+    headers = page.eval_on_selector_all(
+        "#portfolios-table thead th", "hs => hs.map(h => h.textContent)"
+    )
+    assert headers[3:6] == ["Equity", "Cash", "Realized P&L (net)"]
+    cells = page.eval_on_selector_all(f"{row} td", "cs => cs.map(c => c.textContent)")
+    currency = summary["base_currency"]
+    assert cells[3:6] == [
+        f"{money_text(Decimal(summary['equity']), currency)} {currency}",
+        money_text(Decimal(summary["cash"]), currency),
+        money_text(Decimal(summary["realized_pnl"]) - Decimal(summary["fees_paid"]), currency),
+    ]

@@ -25,9 +25,14 @@ TRADING = {
 UNDEFINED = "—"
 
 
-def own_portfolio(server: DashboardServer, label: str, ticks: int = 0) -> int:
-    """A new replay portfolio named after the test, ticked ``ticks`` bars through the API."""
+def own_portfolio(
+    server: DashboardServer, label: str, ticks: int = 0, settings: dict[str, str] | None = None
+) -> int:
+    """A new replay portfolio named after the test, ticked ``ticks`` bars through the API;
+    ``settings`` adds run settings (``{"commission": "percent:0.1"}``)."""
     body = {**TRADING, "name": f"{label} {next(_NAMES)}"}
+    if settings:
+        body["settings"] = {**TRADING["settings"], **settings}  # type: ignore[dict-item]
     portfolio_id = int(server.post("/portfolios", body)["summary"]["id"])
     for _ in range(ticks):
         server.post(f"/portfolios/{portfolio_id}/ticks", {})

@@ -26,9 +26,10 @@ export interface PortfolioSummary {
   cash: Decimal;
   positions_value: Decimal;
   equity: Decimal;
-  realized_pnl: Decimal;
+  realized_pnl: Decimal; // gross, before fees
   unrealized_pnl: Decimal;
   fees_paid: Decimal;
+  realized_pnl_net: Decimal; // realized_pnl - fees_paid
   ts_created: string;
 }
 

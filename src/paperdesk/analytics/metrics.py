@@ -20,7 +20,7 @@ from paperdesk.analytics.relative import (
     summarise,
 )
 from paperdesk.analytics.returns import period_returns, price_returns
-from paperdesk.analytics.stats import Stats
+from paperdesk.analytics.stats import Stats, win_rate_pct
 from paperdesk.config.statistics import ReturnBasis
 from paperdesk.domain import InvalidInputError, Trade
 
@@ -123,7 +123,7 @@ def compute_stats(
         max_drawdown_trough=trough,
         sharpe=_finite(sharpe),
         sortino=_finite(sortino),
-        win_rate_pct=_finite(wins.size / count * 100.0) if count else None,
+        win_rate_pct=win_rate_pct(int(wins.size), count),
         average_win=_finite(float(wins.mean())) if wins.size else None,
         average_loss=_finite(float(losses.mean())) if losses.size else None,
         profit_factor=profit_factor,

@@ -54,3 +54,10 @@ class Stats:
         for key, value in asdict(self).items():
             result[key] = value.isoformat() if isinstance(value, datetime) else value
         return result
+
+
+def win_rate_pct(wins: int, trades: int) -> float | None:
+    """The win rate every surface reports, in percent: round trips (or simulated trades) with a
+    net P&L above zero over all of them (one of exactly 0 counts in the total, neither won nor
+    lost); None without any (docs/statistics.md)."""
+    return wins / trades * 100.0 if trades else None

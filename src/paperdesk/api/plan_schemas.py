@@ -219,8 +219,11 @@ class SimulationOut(BaseModel):
     timeframe: str
     mode: str | None
     entry: str
-    max_hold_days: str
-    eod_close: bool
+    max_hold_days: str = Field(description="the timeout in effect (the default is 3, never null)")
+    eod_close: bool = Field(description="the option as set (intraday mode closes at the end)")
+    end_of_day_close: bool = Field(
+        description="whether trades were closed at the session's end: eod_close in intraday mode"
+    )
     stop_loss_priority: bool
     resolve_with: str | None
     slippage_bps: str

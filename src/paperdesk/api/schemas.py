@@ -88,9 +88,10 @@ class SummaryOut(BaseModel):
     cash: Money
     positions_value: Money
     equity: Money
-    realized_pnl: Money
+    realized_pnl: Money = Field(description="realized P&L gross, before fees")
     unrealized_pnl: Money
     fees_paid: Money
+    realized_pnl_net: Money = Field(description="realized P&L net: realized_pnl - fees_paid")
     ts_created: datetime
 
     @classmethod

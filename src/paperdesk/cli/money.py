@@ -20,7 +20,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from paperdesk.domain.currencies import money_text
 from paperdesk.domain.durations import human_duration
-from paperdesk.domain.money import round_to_increment
+from paperdesk.domain.money import figure_text, round_to_increment
 from paperdesk.service.instruments import instrument_of
 
 NOT_AVAILABLE = "n/a"
@@ -70,14 +70,14 @@ def percent(value: float | None, digits: int = 2) -> str:
     """A percentage (already times 100) with ``digits`` decimals, or ``n/a``."""
     if value is None or not _defined(value):
         return NOT_AVAILABLE
-    return f"{_half_up(value, digits):,.{digits}f}%"
+    return f"{figure_text(value, digits)}%"
 
 
 def ratio(value: float | None, digits: int = 2) -> str:
     """A ratio such as Sharpe or the profit factor, or ``n/a``."""
     if value is None or not _defined(value):
         return NOT_AVAILABLE
-    return f"{_half_up(value, digits):,.{digits}f}"
+    return figure_text(value, digits)
 
 
 def float_money(value: float | None, currency: str | None = DEFAULT_CURRENCY) -> str:
@@ -85,10 +85,6 @@ def float_money(value: float | None, currency: str | None = DEFAULT_CURRENCY) ->
     if value is None or not _defined(value):
         return NOT_AVAILABLE
     return money(Decimal(repr(value)), currency)
-
-
-def _half_up(value: float, digits: int) -> Decimal:
-    return Decimal(repr(value)).quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP)
 
 
 def duration(value: timedelta | None) -> str:

@@ -12,7 +12,7 @@ import typer
 
 from paperdesk.cli import paper_options as opt
 from paperdesk.cli.fit import Column, console, fitted, text
-from paperdesk.cli.money import NOT_AVAILABLE, exact, price, quantity, symbol_money
+from paperdesk.cli.money import NOT_AVAILABLE, exact, percent, price, quantity, symbol_money
 from paperdesk.cli.output import print_json
 from paperdesk.cli.paper_options import WideFlag
 from paperdesk.cli.services import services
@@ -185,7 +185,7 @@ def _print(document: dict[str, Any], wide: bool) -> None:
     summary = document["summary"]
     outcomes = ", ".join(f"{name} {count}" for name, count in summary["outcomes"].items() if count)
     same = summary["same_candle"]
-    win_rate = summary["win_rate"]
+    win_rate = summary["win_rate_pct"]
     lines = [
         ("Rows", f"{summary['rows']} ({outcomes or 'none'})"),
         ("P&L after fees", pnl_after_fees(summary)),
@@ -193,7 +193,7 @@ def _print(document: dict[str, Any], wide: bool) -> None:
             "Win rate",
             NOT_AVAILABLE
             if win_rate is None
-            else f"{Decimal(win_rate) * 100:.2f}% of "
+            else f"{percent(win_rate)} of "
             f"{summary['closed']} closed ({summary['wins']} won, {summary['losses']} lost)",
         ),
         (
@@ -204,9 +204,8 @@ def _print(document: dict[str, Any], wide: bool) -> None:
         ),
         (
             "Assumed",
-            f"max hold {document['max_hold_days']} days, EOD close "
-            f"{'on' if document['eod_close'] else 'off'}, slippage {document['slippage_bps']} "
-            f"bps, commission {document['commission']}",
+            f"max hold {document['max_hold_days']} days, EOD close {_eod_close(document)}, "
+            f"slippage {document['slippage_bps']} bps, commission {document['commission']}",
         ),
         ("Written", ", ".join(document["files"].values())),
     ]
@@ -227,3 +226,10 @@ def _print(document: dict[str, Any], wide: bool) -> None:
 
 def _time(value: str | None) -> str:
     return "-" if value is None else value.replace("+00:00", "").replace("T", " ")
+
+
+def _eod_close(document: dict[str, Any]) -> str:
+    """Whether trades closed at the session's end, and why not: the option or the mode."""
+    if document["end_of_day_close"]:
+        return "on"
+    return "off (--no-eod-close)" if not document["eod_close"] else "off (not intraday mode)"

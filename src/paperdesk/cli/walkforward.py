@@ -13,7 +13,7 @@ import typer
 from paperdesk.cli import paper_options as opt
 from paperdesk.cli.fit import Column, console, fitted, text
 from paperdesk.cli.interrupt import note_committed
-from paperdesk.cli.money import NOT_AVAILABLE, exact, money, percent, ratio
+from paperdesk.cli.money import exact, money, percent, ratio
 from paperdesk.cli.output import print_json
 from paperdesk.cli.services import services
 from paperdesk.cli.sim_figures import pnl_after_fees
@@ -228,7 +228,6 @@ def _entry(value: str, kinds: Any) -> Any:
 def _print(report: Any) -> None:
     summary = report.summary
     outcomes = ", ".join(f"{name} {count}" for name, count in summary["outcomes"].items() if count)
-    win_rate = summary["win_rate"]
     start, final = summary["start_equity"], summary["final_equity"]
     lines = [
         ("Period", f"{summary['from']} to {summary['to']} ({report.days} trading days)"),
@@ -237,10 +236,7 @@ def _print(report: Any) -> None:
         ("Trades closed", str(summary["trades"])),
         ("P&L after fees", pnl_after_fees(summary)),
         ("Equity", f"{money(exact(start))} -> {money(exact(final))}"),
-        (
-            "Win rate",
-            NOT_AVAILABLE if win_rate is None else f"{Decimal(win_rate) * 100:.2f}%",
-        ),
+        ("Win rate", percent(summary["win_rate_pct"])),
         ("Max drawdown", percent(summary["max_drawdown_pct"])),
         ("CAGR", percent(summary["cagr_pct"])),
         ("Sharpe", ratio(summary["sharpe"])),

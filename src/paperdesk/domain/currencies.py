@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal
 
+from paperdesk.domain.errors import OptionError
+
 DEFAULT_MINOR_UNIT = 2
 MINOR_UNITS = {
     "BHD": 3, "CLP": 0, "HUF": 2, "IDR": 2, "ISK": 0, "JOD": 3, "JPY": 0, "KRW": 0, "KWD": 3,
@@ -22,10 +24,33 @@ def minor_unit(currency: str | None) -> int:
 
 def money_text(value: Decimal, currency: str | None) -> str:
     """An amount as a statement shows it: rounded half-up to ``currency``'s minor unit, with
-    thousands separators (``0.125`` USD is ``0.13``; the CLI and the HTML reports alike)."""
+    thousands separators (``0.125`` USD is ``0.13``; the CLI, the HTML reports and the
+    dashboard alike); an amount that rounds to zero is ``0.00``, never ``-0.00``."""
     places = minor_unit(currency)
     rounded = value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    if rounded.is_zero():
+        rounded = abs(rounded)
     return f"{rounded:,.{places}f}"
+
+
+# stablecoins a USD book counts at par (1 USDT = 1 USD): the one conversion paperdesk makes
+AT_PAR = {"USDT": "USD", "USDC": "USD", "BUSD": "USD"}
+
+
+def check_books_currency(symbol: str, quoted_in: str, books: str, label: str = "--symbol") -> None:
+    """Refuse ``symbol`` in a portfolio whose books are in another currency than the one it is
+    quoted in: paperdesk converts no currency, so its P&L (yen for USDJPY, pounds for EURGBP)
+    would be booked as if it were the portfolio's own money."""
+    quoted = quoted_in.strip().upper()
+    book = books.strip().upper()
+    if quoted == book or AT_PAR.get(quoted) == book:
+        return
+    other_book = f"give the portfolio --currency {quoted}, or " if quoted in ISO_4217 else ""
+    raise OptionError(
+        f"invalid value for {label}: {symbol!r} is quoted in {quoted} but the portfolio keeps "
+        f"its books in {book}, and paperdesk converts no currency (its P&L in {quoted} would be "
+        f"booked as {book}); {other_book}trade symbols quoted in {book}"
+    )
 
 
 _CODES = """

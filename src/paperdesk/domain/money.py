@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
-from decimal import ROUND_DOWN, ROUND_HALF_EVEN, Decimal, InvalidOperation, getcontext
+from decimal import (
+    ROUND_DOWN,
+    ROUND_HALF_EVEN,
+    ROUND_HALF_UP,
+    Decimal,
+    InvalidOperation,
+    getcontext,
+)
 
 from paperdesk.domain.errors import InvalidInputError
 
@@ -86,3 +93,15 @@ def shared(value: Decimal, candidate: Decimal | None) -> Decimal:
     ):
         return candidate
     return value
+
+
+def figure_text(value: float | Decimal | str, digits: int = 2) -> str:
+    """A statistic as every surface prints it (the CLI's tables, the HTML reports, the
+    dashboard): rounded half-up on its shortest decimal text (a float's ``repr``, not its
+    binary value: 1.005 is 1.01, 0.125 is 0.13) to ``digits`` decimals, thousands grouped,
+    never ``-0.00``."""
+    exact = Decimal(float.__repr__(value)) if isinstance(value, float) else Decimal(value)
+    rounded = exact.quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP)
+    if rounded.is_zero():
+        rounded = abs(rounded)
+    return f"{rounded:,.{digits}f}"

@@ -8,6 +8,7 @@ from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
 
+from paperdesk.analytics.stats import win_rate_pct
 from paperdesk.domain import Side
 
 ZERO = Decimal(0)
@@ -76,15 +77,16 @@ class SimulatedTrade:
 class SimulationSummary:
     """Counts per outcome, P&L and the same-candle bookkeeping of a simulated plan.
 
-    ``win_rate`` is wins over closed trades (a trade with ``pnl > 0`` after fees wins), None
-    when nothing closed."""
+    ``win_rate_pct`` is wins over closed trades in percent (a trade with ``pnl > 0`` after
+    fees wins), None when nothing closed: the statistics' win rate
+    (``analytics.metrics.win_rate_pct``)."""
 
     rows: int
     outcomes: dict[str, int]
     closed: int
     wins: int
     losses: int
-    win_rate: Decimal | None
+    win_rate_pct: float | None
     gross_pnl: Decimal
     fees: Decimal
     pnl: Decimal
@@ -106,9 +108,7 @@ class SimulationSummary:
             closed=len(closed),
             wins=wins,
             losses=sum(1 for trade in closed if (trade.pnl or ZERO) < 0),
-            win_rate=(Decimal(wins) / Decimal(len(closed))).quantize(Decimal("0.0001"))
-            if closed
-            else None,
+            win_rate_pct=win_rate_pct(wins, len(closed)),
             gross_pnl=sum((trade.gross_pnl or ZERO for trade in closed), ZERO),
             fees=sum((trade.fees for trade in closed), ZERO),
             pnl=sum((trade.pnl or ZERO for trade in closed), ZERO),

@@ -14,7 +14,7 @@ import pandas as pd
 
 from paperdesk.analytics.conventions import Conventions
 from paperdesk.analytics.metrics import compute_stats
-from paperdesk.analytics.stats import Stats
+from paperdesk.analytics.stats import Stats, win_rate_pct
 from paperdesk.config.statistics import ReturnBasis
 
 ZERO = Decimal(0)
@@ -126,9 +126,7 @@ def period_summary(
         "outcomes": {name: sum(1 for t in trades if t.outcome == name) for name in OUTCOMES},
         "wins": wins,
         "losses": sum(1 for t in closed if (t.pnl or ZERO) < 0),
-        "win_rate": format((Decimal(wins) / Decimal(len(closed))).quantize(Decimal("0.0001")), "f")
-        if closed
-        else None,
+        "win_rate_pct": _rounded(win_rate_pct(wins, len(closed))),
         "gross_pnl": format(sum((t.gross_pnl or ZERO for t in closed), ZERO), "f"),
         "fees": format(sum((t.fees or ZERO for t in closed), ZERO), "f"),
         "pnl": format(pnl, "f"),

@@ -26,13 +26,19 @@ def performance_stats(
     conventions: Conventions | None = None,
 ) -> Stats:
     """Statistics over the equity curve (the last snapshot of each moment counts), following
-    ``conventions`` (none: periods per year estimated from the curve, no benchmark)."""
+    ``conventions`` (none: periods per year estimated from the curve, no benchmark).
+
+    ``fees`` is every fee the fills paid up to the curve's last point (its snapshot's
+    ``fees_paid``), a position still open included: a backtest's definition, so the same run
+    reports the same fees in both (docs/statistics.md); the closed round trips' share is in
+    their net P&L."""
     if not equity:
         raise InvalidInputError("the portfolio has no equity history yet; run a tick first")
     frame = pd.DataFrame(
         {
             "equity": [float(e.equity) for e in equity],
             "invested": [e.positions_value != 0 for e in equity],
+            "fees": [e.fees_paid for e in equity],
         },
         index=pd.DatetimeIndex([pd.Timestamp(e.ts) for e in equity]),
     )
@@ -43,7 +49,7 @@ def performance_stats(
         in_market=np.asarray(last["invested"], dtype=bool),
         start_equity=starting_cash,
         ambiguous_bars=0,
-        fees=float(sum(t.fees for t in trades)),
+        fees=float(last["fees"].iloc[-1]),
         conventions=conventions,
     )
 

@@ -152,6 +152,7 @@ class PortfolioService:
         from paperdesk.engine.wiring import check_run
 
         check_run(settings)
+        _check_books_currency(settings, currency)
         from paperdesk.live import replay
 
         if settings.source.kind is SourceKind.LIVE:  # the first bars come from the providers
@@ -259,6 +260,7 @@ class PortfolioService:
             positions = [p.symbol for p in repository.positions(portfolio_id)]
             working = [o.symbol for o in repository.orders(portfolio_id, open_only=True)]
             check_settings_change(portfolio_id, current, settings, positions, working)
+            _check_books_currency(settings, record.base_currency)
             held = {*settings.symbols, *positions, *working}
             from paperdesk.data import instrument_for
             from paperdesk.engine.wiring import check_run
@@ -730,6 +732,16 @@ def _summary(
 
 
 __all__ = ["CursorRecord", "OrderRequest", "PortfolioService"]
+
+
+def _check_books_currency(settings: RunConfig, currency: str) -> None:
+    """Every watched symbol is quoted in the portfolio's currency (paperdesk converts none)."""
+    from paperdesk.data import instrument_for
+    from paperdesk.domain.currencies import check_books_currency
+
+    for symbol in settings.symbols:
+        instrument = instrument_for(symbol, settings.source.asset_class_of(symbol))
+        check_books_currency(symbol, instrument.currency, currency)
 
 
 def _check_contract(settings: RunConfig, symbol: str, history: pd.DataFrame) -> None:

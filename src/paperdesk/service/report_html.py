@@ -19,6 +19,7 @@ from decimal import Decimal
 from typing import Any
 
 from paperdesk.domain.currencies import money_text
+from paperdesk.domain.money import figure_text
 
 Document = dict[str, Any]
 MISSING = "—"  # an undefined statistic (no trades, no losses...) is shown as this, never 0
@@ -145,11 +146,12 @@ def exact(value: str | None) -> str:
 
 
 def percent(value: float | None) -> str:
-    return MISSING if value is None else f"{value:,.2f}%"
+    """A statistic's percent as the CLI prints it (``domain.money.figure_text``), or "—"."""
+    return MISSING if value is None else f"{figure_text(value)}%"
 
 
 def ratio(value: float | None) -> str:
-    return MISSING if value is None else f"{value:,.2f}"
+    return MISSING if value is None else figure_text(value)
 
 
 def pips(value: str | None) -> str:

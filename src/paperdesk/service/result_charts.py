@@ -9,6 +9,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from decimal import Decimal
 
+from paperdesk.domain.money import figure_text
 from paperdesk.service.report_html import MISSING, moment, money, table_html, text
 from paperdesk.service.result_page_assets import (
     CHART_WIDTH,
@@ -25,7 +26,7 @@ HEAT_STEPS = (Decimal(1), Decimal(3), Decimal(6))  # percent: the heat map's sha
 
 def percent_shown(value: str | None) -> str:
     """A percentage's decimal text shown to 2 places, or "—"."""
-    return MISSING if value is None else f"{Decimal(value):,.2f}%"
+    return MISSING if value is None else f"{figure_text(value)}%"
 
 
 def _shown(count: int) -> list[int]:

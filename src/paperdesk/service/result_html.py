@@ -9,8 +9,8 @@ script adds hover read-outs (``result_page_assets.SCRIPT``).
 from __future__ import annotations
 
 from collections.abc import Callable
-from decimal import Decimal
 
+from paperdesk.domain.money import figure_text
 from paperdesk.service.report_html import (
     MISSING,
     embedded_json,
@@ -37,7 +37,7 @@ KINDS = {"walk_forward": "Walk-forward", "backtest": "Backtest"}
 
 
 def ratio_text(value: str | None) -> str:
-    return MISSING if value is None else f"{Decimal(value):,.2f}"
+    return MISSING if value is None else figure_text(value)
 
 
 def count_text(value: object) -> str:

@@ -9,7 +9,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from paperdesk.plans.sim_results import SimulatedTrade, SimulationSummary
-from paperdesk.service.documents import decimal_text, utc_text
+from paperdesk.service.documents import decimal_text, rounded_statistic, utc_text
 
 TRADE_COLUMNS = (
     "row",
@@ -69,7 +69,9 @@ def summary_document(summary: SimulationSummary) -> dict[str, object]:
         "closed": summary.closed,
         "wins": summary.wins,
         "losses": summary.losses,
-        "win_rate": _json(summary.win_rate),
+        "win_rate_pct": None
+        if summary.win_rate_pct is None
+        else rounded_statistic(summary.win_rate_pct),
         "gross_pnl": decimal_text(summary.gross_pnl),
         "fees": decimal_text(summary.fees),
         "pnl": decimal_text(summary.pnl),

@@ -99,7 +99,8 @@ class SimulationReport:
             "mode": request.mode.value if request.mode is not None else None,
             "entry": request.entry.value,
             "max_hold_days": decimal_text(self.max_hold_days),
-            "eod_close": self.end_of_day_close,
+            "eod_close": request.eod_close,  # the option as set, as a walk-forward records it
+            "end_of_day_close": self.end_of_day_close,  # in effect: the option, intraday mode
             "stop_loss_priority": request.stop_loss_priority,
             "resolve_with": request.resolve_with,
             "slippage_bps": decimal_text(request.slippage_bps),

@@ -33,6 +33,12 @@ class PortfolioSummary:
         return RealizedPnl(self.realized_pnl, self.fees_paid)
 
     @property
+    def realized_pnl_net(self) -> Decimal:
+        """Realized P&L net of every fee paid (``realized_pnl`` is gross): what every surface
+        shows as "Realized P&L" (docs/statistics.md, Audit)."""
+        return self.realized.net
+
+    @property
     def total_pnl(self) -> Decimal:
         """Equity - starting cash = net realized + unrealized."""
         return self.equity - self.starting_cash

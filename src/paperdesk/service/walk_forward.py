@@ -105,19 +105,23 @@ class WalkForwardRequest:
             "timeframe": self.timeframe,
             "resolve_with": self.resolve_with,
             "entry": self.entry.value,
-            "max_hold_days": None
-            if self.max_hold_days is None
-            else format(self.max_hold_days, "f"),
+            "max_hold_days": format(self.hold_days, "f"),
             "slippage_bps": format(self.slippage_bps, "f"),
             "commission": self.commission,
             "skip_bad_rows": self.skip_bad_rows,
             "fit_window": self.fit_window,
             "fit_params": dict(self.fit_params),
             "refit_every": self.refit_every if self.fit_window is not None else None,
-            # recorded only when changed, so evidence written before these options resumes
-            **({} if self.stop_loss_priority else {"stop_loss_priority": False}),
-            **({} if self.eod_close else {"eod_close": False}),
+            # every assumption as it is in effect (evidence written before that recorded a
+            # default as null or left it out resumes: walk_forward_files.written_before)
+            "stop_loss_priority": self.stop_loss_priority,
+            "eod_close": self.eod_close,
         }
+
+    @property
+    def hold_days(self) -> Decimal:
+        """The timeout in effect: ``max_hold_days``, else the guardrail's default (3)."""
+        return PlanSettings().max_hold_days if self.max_hold_days is None else self.max_hold_days
 
 
 @dataclass(frozen=True, slots=True)
@@ -247,13 +251,10 @@ class _Run:
         self.strategy = strategy
         self.days = list(days)
         self.fits: dict[int, dict[str, object]] = {}
-        defaults = PlanSettings()
         self.settings = PlanSettings(
             exposure_cap=request.exposure_cap,
             entry_type=request.entry,
-            max_hold_days=defaults.max_hold_days
-            if request.max_hold_days is None
-            else request.max_hold_days,
+            max_hold_days=request.hold_days,
             stop_loss_priority=request.stop_loss_priority,
             eod_close_intraday=request.eod_close,
         )

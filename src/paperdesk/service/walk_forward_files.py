@@ -13,6 +13,7 @@ import shutil
 from pathlib import Path
 
 from paperdesk.domain.errors import OptionError
+from paperdesk.plans.settings import PlanSettings
 from paperdesk.service.export_folder import write_file, write_folder
 
 MANIFEST = "manifest.json"
@@ -43,6 +44,7 @@ def prepare(out: Path, inputs: dict[str, object], *, restart: bool) -> None:
             previous = json.loads(manifest.read_text(encoding="utf-8"))
         except (OSError, ValueError):
             previous = None
+        previous = written_before(previous)
         if previous != inputs and not restart:
             changed = _changes(previous, inputs)
             raise OptionError(
@@ -60,6 +62,20 @@ def prepare(out: Path, inputs: dict[str, object], *, restart: bool) -> None:
         ) from None
     if not manifest.is_file():
         replace_file(manifest, json_bytes(inputs))
+
+
+def written_before(manifest: object) -> object:
+    """A manifest as this version writes it: before 2026-12-05 a manifest recorded the default
+    timeout as ``max_hold_days: null`` and left ``stop_loss_priority`` and ``eod_close`` out
+    unless they were off; the same run now records every assumption in effect, and resumes."""
+    if not isinstance(manifest, dict):
+        return manifest
+    now = dict(manifest)
+    if "max_hold_days" in now and now["max_hold_days"] is None:
+        now["max_hold_days"] = format(PlanSettings().max_hold_days, "f")
+    now.setdefault("stop_loss_priority", True)
+    now.setdefault("eod_close", True)
+    return now
 
 
 def complete_days(out: Path) -> set[str]:

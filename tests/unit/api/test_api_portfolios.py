@@ -88,6 +88,11 @@ def test_list_show_and_archive(api: Harness) -> None:
         ({"cash": "100"}, "validation_error", "body.name"),
         ({"name": "x", "cash": "100", "colour": "red"}, "validation_error", "body.colour"),
         ({"name": "x", "cash": "100", "currency": "XYZ"}, "invalid_option", "XYZ"),
+        (  # a EUR book of a USD stock: its dollars would be booked as euros
+            {"name": "x", "cash": "100", "currency": "EUR", "symbols": ["SPY"]},
+            "invalid_option",
+            "'SPY' is quoted in USD but the portfolio keeps its books in EUR",
+        ),
         ({"name": "a\tb", "cash": "100"}, "invalid_input", "printable"),
         ({"name": "x", "cash": "100", "strategies": ["nope"]}, "unknown_name", "nope"),
         ({"name": "x", "cash": "100", "symbols": ["NOSUCH"]}, "unknown_name", "NOSUCH"),

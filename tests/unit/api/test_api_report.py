@@ -104,6 +104,7 @@ def test_the_report_has_the_api_numbers_after_a_real_run(api: Harness) -> None:
         assert Decimal(kpis[name]) == Decimal(summary[name]), name
     net = Decimal(summary["realized_pnl"]) - Decimal(summary["fees_paid"])
     assert Decimal(kpis["realized_pnl"]) == net
+    assert Decimal(summary["realized_pnl_net"]) == net  # the dashboard's card: the same net
     assert Decimal(kpis["total_pnl"]) == Decimal(summary["equity"]) - Decimal("10000")
     assert report["statistics"] == performance["statistics"]
     for name in ("win_rate_pct", "profit_factor", "max_drawdown_pct", "sharpe"):

@@ -64,6 +64,7 @@ def test_a_simulation_gives_the_hand_checked_trades(api: Harness, tmp_path: Path
     )  # fmt: skip
     assert (trades[2]["exit_price"], trades[2]["pnl"]) == ("167.42", "-0.10")
     assert answer["summary"]["pnl"] == "8.70"  # 6.80 + 2.00 - 0.10
+    assert answer["summary"]["win_rate_pct"] == 66.666667  # 2 of 3: a percent, never 0.6667
     # the same plan through the service, from a file as the CLI reads it
     path = tmp_path / "plan.csv"
     path.write_text(PLAN, encoding="utf-8")

@@ -32,7 +32,7 @@ def test_create_with_options_and_json() -> None:
         "Multi",
         "25000.50",
         "--currency",
-        "eur",
+        "usd",  # the books' currency must be the symbols' (a EUR book of SPY is refused below)
         "--strategy",
         "sma-cross",
         "--strategy",
@@ -66,7 +66,7 @@ def test_create_with_options_and_json() -> None:
     assert document["id"] == 1
     portfolio, settings = document["portfolio"], document["settings"]
     assert portfolio["starting_cash"] == "25000.50"
-    assert portfolio["base_currency"] == "EUR"
+    assert portfolio["base_currency"] == "USD"
     assert settings["strategies"] == [
         {"name": "sma-cross", "params": {"fast": 5}},
         {"name": "rsi-divergence", "params": {"period": 10}},
@@ -81,6 +81,12 @@ def test_create_with_options_and_json() -> None:
     assert settings["execution"]["commission"] == "percent:0.1"
     assert document["positions"] == []
     assert document["open_orders"] == []
+
+
+def test_a_book_in_another_currency_than_its_symbols_is_refused() -> None:
+    error = fails("create-portfolio", "Euro desk", "25000", "--currency", "eur", "--symbol", "spy")
+    assert "'SPY' is quoted in USD but the portfolio keeps its books in EUR" in error
+    assert "give the portfolio --currency USD" in error
 
 
 @pytest.mark.parametrize(

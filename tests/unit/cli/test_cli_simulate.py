@@ -83,6 +83,25 @@ def test_no_eod_close_keeps_an_intraday_trade_open_past_the_session(tmp_path: Pa
     kept = json_of(*common, "--no-eod-close", "--out", str(tmp_path / "b"))
     assert (closed["eod_close"], closed["trades"][0]["outcome"]) == (True, "EOD")
     assert (kept["eod_close"], kept["trades"][0]["outcome"]) == (False, "TIMEOUT")
+    assert (closed["end_of_day_close"], kept["end_of_day_close"]) == (True, False)
+
+
+def test_eod_close_is_the_option_as_set_and_end_of_day_close_what_it_did(tmp_path: Path) -> None:
+    # outside INTRADAY mode the option (on by default) closes nothing: the answer says both, so
+    # eod_close means what the request's field means, in a walk-forward's manifest too
+    path = tmp_path / "plan.csv"
+    path.write_text(
+        "ticker,side,qty,entry_price,take_profit,stop_loss,entry_datetime\n"
+        "SPY,buy,10,167.43,175,160,2013-10-07T13:00:00Z\n",
+        encoding="utf-8",
+    )
+    common = ("simulate", str(path), "--timeframe", "1h", "--mode", "balanced")
+    document = json_of(*common, "--out", str(tmp_path / "a"))
+    assert (document["eod_close"], document["end_of_day_close"]) == (True, False)
+    assert (document["mode"], document["max_hold_days"]) == ("balanced", "3")
+    assert document["trades"][0]["outcome"] == "TIMEOUT"
+    table = ok(*common, "--out", str(tmp_path / "b"), "--wide").stdout
+    assert "EOD close off (not intraday mode)" in " ".join(table.split())
 
 
 @pytest.mark.parametrize(

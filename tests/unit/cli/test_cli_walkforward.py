@@ -4,6 +4,7 @@ tests/unit/service/test_service_walk_forward.py)."""
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -49,6 +50,21 @@ def test_the_table_and_a_resumed_rerun(plans: str, tmp_path: Path) -> None:
     assert "changed: stop_loss_priority" in error
     error = fails(*args, "--mode", "intraday", "--no-eod-close", "--out", str(out))
     assert "changed: eod_close" in error
+    # every assumption is recorded as it is in effect: asking for the default timeout is the
+    # same run, and the manifest never says null for a default nor leaves one out
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert (manifest["max_hold_days"], manifest["stop_loss_priority"], manifest["eod_close"]) == (
+        "3",
+        True,
+        True,
+    )
+    again = json_of(*args, "--mode", "intraday", "--max-hold-days", "3", "--out", str(out))
+    assert again["simulated"] == []
+    # evidence written before (the default as null, the two switches left out) still resumes
+    del manifest["stop_loss_priority"], manifest["eod_close"]
+    manifest["max_hold_days"] = None
+    (out / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    assert json_of(*args, "--mode", "intraday", "--out", str(out))["simulated"] == []
 
 
 @pytest.mark.parametrize(

@@ -318,7 +318,7 @@ def test_summary_counts_outcomes_pnl_and_win_rate() -> None:
     assert summary.outcomes["SL"] == 1
     assert summary.outcomes["NO_DATA"] == 1
     assert (summary.closed, summary.wins, summary.losses) == (2, 1, 1)
-    assert summary.win_rate == D("0.5000")
+    assert summary.win_rate_pct == 50.0  # a percent, as every statistics' win rate
     # +6.80 (TP, above) and 10 x (166.90 - 167.45) = -5.50 without costs
     assert summary.pnl == D("1.30")
     assert sum(trade.pnl or 0 for trade in result.trades) == summary.pnl

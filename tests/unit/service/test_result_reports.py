@@ -102,9 +102,7 @@ def test_the_walk_forward_document_matches_the_evidence_read_back(evidence: Path
     assert Decimal(figures["pnl"]) == sum(Decimal(row["pnl"]) for row in closed)
     assert Decimal(figures["pnl"]) == Decimal(summary["pnl"])
     assert figures["wins"] == sum(1 for row in closed if Decimal(row["pnl"]) > 0)
-    assert math.isclose(
-        float(figures["win_rate_pct"]), float(summary["win_rate"]) * 100, abs_tol=0.01
-    )
+    assert math.isclose(float(figures["win_rate_pct"]), summary["win_rate_pct"], abs_tol=1e-6)
     assert document["outcomes"] == summary["outcomes"]
     assert {k: n for k, n in document["outcomes"].items() if n} == Counter(
         row["outcome"] for row in trades

@@ -139,7 +139,9 @@ def test_a_month_of_daily_plans_gives_a_complete_evidence_folder_whose_summary_m
     assert summary["trades"] == len(closed) > 0
     assert Decimal(summary["pnl"]) == pnl
     assert summary["wins"] == wins
-    assert Decimal(summary["win_rate"]) == (Decimal(wins) / len(closed)).quantize(Decimal("0.0001"))
+    # the win rate is a percent (6 decimals), as every statistics' win_rate_pct; no fraction
+    assert "win_rate" not in summary
+    assert summary["win_rate_pct"] == round(wins / len(closed) * 100, 6)
     for outcome in ("TP", "SL", "TIMEOUT", "EOD", "NOT_FILLED", "NO_DATA"):
         assert summary["outcomes"][outcome] == sum(1 for t in trades if t["outcome"] == outcome)
     # the daily equity: the capital plus the P&L of the trades closed by each day

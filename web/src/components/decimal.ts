@@ -43,6 +43,37 @@ export function formatDecimal(value: Decimal | null | undefined): string {
   return `${negative ? "-" : ""}${grouped}${fraction === undefined ? "" : `.${fraction}`}`;
 }
 
+/** The decimals each currency's amounts are shown with (ISO 4217 minor units): the same table
+ * as `paperdesk.domain.currencies.MINOR_UNITS` (a test holds the two equal); 2 if unknown. */
+export const MINOR_UNITS: Readonly<Record<string, number>> = {
+  BHD: 3, CLP: 0, HUF: 2, IDR: 2, ISK: 0, JOD: 3, JPY: 0, KRW: 0, KWD: 3,
+  OMR: 3, TND: 3, TWD: 2, VND: 0, XAG: 2, XAU: 2,
+  BTC: 8, ETH: 8, USDT: 2, USDC: 2, BUSD: 2,
+};
+const DEFAULT_MINOR_UNIT = 2;
+
+/** An amount as a statement shows it, the rule of the CLI and the reports
+ * (`currencies.money_text`): rounded half-up (ties away from zero) to the currency's minor unit,
+ * thousands grouped: "10111.605" USD is "10,111.61", "-0.004" is "0.00". */
+export function formatMoney(value: Decimal | null | undefined, currency: string | null | undefined): string {
+  if (value === null || value === undefined || value.trim() === "") return "—";
+  return formatRounded(value, MINOR_UNITS[(currency ?? "").trim().toUpperCase()] ?? DEFAULT_MINOR_UNIT);
+}
+
+/** A plain decimal text rounded half-up (ties away from zero) to `places` decimals, thousands
+ * grouped, never "-0.00": the rule of `currencies.money_text` and of the CLI's figures. */
+export function formatRounded(value: Decimal, places: number): string {
+  const text = value.trim();
+  const negative = text.startsWith("-");
+  const digits = negative || text.startsWith("+") ? text.slice(1) : text;
+  const kept = scaled(digits, places + 1); // one digit more than shown, to round on
+  const rounded = (kept + 5n) / 10n; // half-up on the magnitude: ties away from zero
+  const whole = (rounded / 10n ** BigInt(places)).toString();
+  const fraction = places === 0 ? "" : `.${(rounded % 10n ** BigInt(places)).toString().padStart(places, "0")}`;
+  const sign = negative && rounded !== 0n ? "-" : "";
+  return `${sign}${formatDecimal(whole)}${fraction}`;
+}
+
 function decimalsOf(value: Decimal): number {
   return value.split(".")[1]?.length ?? 0;
 }

@@ -1,7 +1,10 @@
 // How the performance, portfolios and health views show figures: money exactly as the API's
 // decimal text; a statistic (a JSON number: a ratio or a percentage, float analytics) to two
 // decimals as a trader reads it (whole numbers as they are; the full value in the tooltip);
-// "—" for an undefined one, never a made-up 0.
+// "—" for an undefined one, never a made-up 0. The performance view's statistics cards print
+// as the CLI does (`ratioText`).
+
+import { formatRounded } from "./decimal";
 
 export const UNDEFINED_TEXT = "—";
 
@@ -57,4 +60,14 @@ export function duration(seconds: number | null): string {
 export function actionKey(prefix: string): string {
   const random = crypto.getRandomValues(new Uint32Array(2));
   return `${prefix}-${Date.now().toString(36)}-${Array.from(random, (n) => n.toString(36)).join("")}`;
+}
+
+/** A statistic as the CLI prints it (`cli.money.percent` and `ratio`): rounded half-up on its
+ * shortest decimal text (JavaScript's `String` and Python's `repr` agree on it) to `digits`
+ * decimals, always that many, thousands grouped; "—" when undefined. */
+export function ratioText(value: unknown, suffix = "", digits = 2): string {
+  if (typeof value !== "number" || !Number.isFinite(value)) return UNDEFINED_TEXT;
+  const text = String(value);
+  const plain = /e/i.test(text) ? value.toFixed(20) : text; // 1e-7: no exponent to round on
+  return `${formatRounded(plain, digits)}${suffix}`;
 }

@@ -51,8 +51,9 @@ export function mount(root: HTMLElement, app: AppContext): () => void {
       kpi("cash", "Cash", money(s.cash)),
       kpi("equity", "Equity", money(s.equity)),
       kpi("unrealized", "Unrealized P&L", pnl(s.unrealized_pnl)),
-      kpi("realized", "Realized P&L", pnl(s.realized_pnl)),
+      kpi("realized", "Realized P&L (gross)", pnl(s.realized_pnl)),
       kpi("fees", "Fees", money(s.fees_paid)),
+      kpi("realized_net", "Realized P&L (net)", pnl(s.realized_pnl_net)),
     );
     replaceChildren(positions, positionsTable(app, portfolio.id, detail.positions, positionControls, reload));
     replaceChildren(orders, restingOrdersTable(app, portfolio.id, detail.open_orders, orderControls, reload));

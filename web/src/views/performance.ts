@@ -1,12 +1,14 @@
 // The performance view: KPI cards (equity, cash, P&L), the statistics, the equity curve over
-// its drawdown, and the returns by month. Every figure is the API's own text (decimal strings
-// as sent, undefined ones "—"); the view re-reads the API when an equity event of the
+// its drawdown, and the returns by month. Every figure is the API's own (money rounded to the
+// currency's minor unit and grouped as the CLI and the report print it, the exact text in the
+// tooltip; realized P&L net of fees, its gross and fees under it; undefined figures "—"); the view re-reads the API when an equity event of the
 // portfolio arrives on /ws/trading, so the cards never drift from what the API says.
 
 import type { PortfolioSummary } from "../api";
 import { getAllTrades, getPerformance, type ClosedTrade, type Performance } from "../api-views";
 import { equityChart, type EquityChart, type PlottedPoint } from "../components/equity-chart";
-import { direction, shown, UNDEFINED_TEXT, utcTime } from "../components/figures";
+import { formatMoney } from "../components/decimal";
+import { direction, ratioText, shown, UNDEFINED_TEXT, utcTime } from "../components/figures";
 import type { AppContext } from "../context";
 import { h, replaceChildren } from "../dom";
 import "../views.css";
@@ -18,6 +20,7 @@ interface Card {
   suffix?: string;
   note?: string;
   signed?: boolean;
+  exact?: string | null; // a money card's exact decimal text (the tooltip)
 }
 
 const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
@@ -103,26 +106,50 @@ export function mount(root: HTMLElement, app: AppContext): () => void {
     const stats = performance.statistics ?? {};
     const { day, total, total_pips: pips } = performance.breakdown;
     const currency = summary.base_currency;
+    const money = (value: string): string => formatMoney(value, currency);
+    // the statistics as the CLI prints them (two decimals, half-up, grouped), the API's value
+    // in the tooltip; money statistics (decimal strings at the cent) as the money cards
+    const ratioCard = (key: string, label: string, suffix = ""): Card => ({
+      key,
+      label,
+      value: ratioText(stats[key], suffix),
+      exact: typeof stats[key] === "number" ? String(stats[key]) : null,
+    });
+    const moneyCard = (key: string, label: string): Card => {
+      const value = stats[key];
+      return typeof value === "string"
+        ? { key, label, value: money(value), exact: value }
+        : { key, label, value: null };
+    };
     replaceChildren(
       kpis,
       ...[
-        { key: "equity", label: "Equity", value: summary.equity, note: currency },
-        { key: "cash", label: "Cash", value: summary.cash, note: currency },
-        { key: "unrealized_pnl", label: "Unrealized P&L", value: summary.unrealized_pnl, signed: true },
-        { key: "realized_pnl", label: "Realized P&L", value: summary.realized_pnl, signed: true },
+        { key: "equity", label: "Equity", value: money(summary.equity), exact: summary.equity, note: currency },
+        { key: "cash", label: "Cash", value: money(summary.cash), exact: summary.cash, note: currency },
+        { key: "unrealized_pnl", label: "Unrealized P&L", value: money(summary.unrealized_pnl), exact: summary.unrealized_pnl, signed: true },
+        {
+          key: "realized_pnl_net",
+          label: "Realized P&L (net)",
+          value: money(summary.realized_pnl_net),
+          exact: summary.realized_pnl_net,
+          signed: true,
+          note: `gross ${money(summary.realized_pnl)} − fees ${money(summary.fees_paid)}`,
+        },
         {
           key: "day_pnl",
           label: "Today's P&L",
-          value: day?.pnl,
+          value: day === null ? null : money(day.pnl),
+          exact: day === null ? null : day.pnl,
           signed: true,
           note: day === null ? "no snapshot yet" : `${day.period} (UTC day of the last snapshot)`,
         },
         {
           key: "total_pnl",
           label: "Total P&L",
-          value: total.pnl,
+          value: money(total.pnl),
+          exact: total.pnl,
           signed: true,
-          note: `${shown(total.return_pct, "%")} of ${total.start_equity}`,
+          note: `${shown(total.return_pct, "%")} of ${money(total.start_equity)}`,
         },
         ...(pips === null ? [] : [{ key: "total_pips", label: "Total pips", value: pips, signed: true }]),
       ].map(card),
@@ -130,13 +157,13 @@ export function mount(root: HTMLElement, app: AppContext): () => void {
     replaceChildren(
       statistics,
       ...[
-        { key: "win_rate_pct", label: "Win rate", value: stats["win_rate_pct"], suffix: "%" },
-        { key: "profit_factor", label: "Profit factor", value: stats["profit_factor"] },
-        { key: "max_drawdown_pct", label: "Max drawdown", value: stats["max_drawdown_pct"], suffix: "%", signed: true },
-        { key: "sharpe", label: "Sharpe", value: stats["sharpe"] },
+        ratioCard("win_rate_pct", "Win rate", "%"),
+        ratioCard("profit_factor", "Profit factor"),
+        { ...ratioCard("max_drawdown_pct", "Max drawdown", "%"), signed: true },
+        ratioCard("sharpe", "Sharpe"),
         { key: "trades", label: "Trades", value: stats["trades"] },
-        { key: "best_trade", label: "Best trade", value: stats["best_trade"], signed: true },
-        { key: "worst_trade", label: "Worst trade", value: stats["worst_trade"], signed: true },
+        { ...moneyCard("best_trade", "Best trade (net)"), signed: true },
+        { ...moneyCard("worst_trade", "Worst trade (net)"), signed: true },
       ].map(card),
     );
     chart.show(performance.equity_curve);
@@ -183,7 +210,11 @@ function card(spec: Card): HTMLElement {
     {
       class: "figure-card card",
       "data-kpi": spec.key,
-      ...(typeof spec.value === "number" ? { title: String(spec.value) } : {}),
+      ...(typeof spec.exact === "string"
+        ? { title: spec.exact }
+        : typeof spec.value === "number"
+          ? { title: String(spec.value) }
+          : {}),
     },
     h("span", { class: "figure-label" }, spec.label),
     h("span", { class: `figure-value ${tone}`.trim() }, text),
@@ -216,7 +247,7 @@ function monthTable(performance: Performance): HTMLElement {
             "data-month": period,
             title: `${period}: P&L ${month.pnl} (${month.start_equity} → ${month.end_equity})`,
           },
-          shown(percent, "%"),
+          ratioText(percent, "%"),
         );
       }),
     ),

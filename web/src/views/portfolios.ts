@@ -14,6 +14,7 @@ import {
   type PortfolioCreateBody,
   type Strategy,
 } from "../api-views";
+import { formatMoney } from "../components/decimal";
 import { actionKey, utcTime } from "../components/figures";
 import { schemaForm, type SchemaForm } from "../components/schema-form";
 import {
@@ -60,9 +61,13 @@ export function mount(root: HTMLElement, app: AppContext): () => void {
         h("td", {}, String(portfolio.id)),
         h("td", {}, portfolio.name, portfolio.id === current ? h("span", { class: "badge" }, "shown") : null),
         h("td", {}, h("span", { class: `status status-${portfolio.status}` }, portfolio.status)),
-        h("td", { class: "number" }, `${portfolio.equity} ${portfolio.base_currency}`),
-        h("td", { class: "number" }, portfolio.cash),
-        h("td", { class: "number" }, portfolio.realized_pnl),
+        h("td", { class: "number", title: portfolio.equity }, `${formatMoney(portfolio.equity, portfolio.base_currency)} ${portfolio.base_currency}`),
+        h("td", { class: "number", title: portfolio.cash }, formatMoney(portfolio.cash, portfolio.base_currency)),
+        h(
+          "td",
+          { class: "number", title: `gross ${portfolio.realized_pnl}, fees ${portfolio.fees_paid}` },
+          formatMoney(portfolio.realized_pnl_net, portfolio.base_currency),
+        ),
         h("td", {}, utcTime(portfolio.ts_created)),
         actions,
       );
@@ -78,7 +83,7 @@ export function mount(root: HTMLElement, app: AppContext): () => void {
         h(
           "thead",
           {},
-          h("tr", {}, ...["#", "Name", "Status", "Equity", "Cash", "Realized P&L", "Created", ""].map((t) => h("th", { scope: "col" }, t))),
+          h("tr", {}, ...["#", "Name", "Status", "Equity", "Cash", "Realized P&L (net)", "Created", ""].map((t) => h("th", { scope: "col" }, t))),
         ),
         h("tbody", {}, ...rows),
       ),
