@@ -48,7 +48,7 @@ from paperdesk.engine.fastpath.bracket_loop import (
     BracketRecord,
 )
 from paperdesk.engine.fastpath.bracket_prices import BracketFillPrices
-from paperdesk.engine.fastpath.columns import SIDES, datetimes
+from paperdesk.engine.fastpath.columns import SIDES, shared_datetimes
 from paperdesk.engine.fastpath.objects import _round_trips
 from paperdesk.execution import FeeModel, NoFee
 
@@ -82,6 +82,9 @@ _STATUSES = {
 }
 _LEG_REASONS = {STOP: "stop loss", TARGET: "take profit"}  # the order book's leg reasons
 _EXIT_REASONS = {STOP: "stop-loss", TARGET: "take-profit"}  # a round trip's (``exit_reason``)
+
+
+_READ: list[int] = []  # the place of an order row already made into its object
 
 
 class BracketObjects:
@@ -150,8 +153,10 @@ class BracketObjects:
         symbol, strategy, levels = feed.symbol, self.strategy, self.levels
         ids = [f"O{number}" for number in range(1, len(orders) + 1)]
         signal_rows = self.signal_rows
-        submitted_at = datetimes(feed.ts_close_ns[signal_rows[[o[SIGNAL] for o in orders]]])
-        updated_at = datetimes(np.array([o[UPDATED] for o in orders], dtype=np.int64))
+        submitted_at = shared_datetimes(
+            feed.ts_close_ns[signal_rows[[o[SIGNAL] for o in orders]]]
+        )
+        updated_at = shared_datetimes(np.array([o[UPDATED] for o in orders], dtype=np.int64))
         reasons = [str(reason) for reason in self.reasons.tolist()]
         decimals: dict[int, Decimal] = {}  # one Decimal per quantity (entry, legs, exit share it)
         prices, slips = self.prices.build()
@@ -161,6 +166,7 @@ class BracketObjects:
         fill_quantities = []
         fill_stamps = []
         exit_reasons = []
+        fill_sides = []
         for index, fill, price, fee, slip in zip(
             self.filled, fills, prices, fees, slips, strict=True
         ):
@@ -171,19 +177,22 @@ class BracketObjects:
             stamp = updated_at[index]
             fill_quantities.append(quantity)
             fill_stamps.append(stamp)
-            kind = fill[KIND]
+            kind, side = fill[KIND], SIDES[fill[SIDE]]
+            fill_sides.append(side)
             exit_reasons.append(_EXIT_REASONS.get(kind) or reasons[fill[SIGNAL]])
             fill_objects.append(
                 _new_fill(
-                    (ids[index], symbol, SIDES[fill[SIDE]], quantity, price, fee, stamp, slip)
+                    (ids[index], symbol, side, quantity, price, fee, stamp, slip)
                 )
             )
         children: dict[int, list[str]] = {}
         for index, order in enumerate(orders):
             if order[PARENT] >= 0:
                 children.setdefault(order[PARENT], []).append(ids[index])
+        self.fills = fills = []  # the fill rows are the order rows: let each go once read
         order_objects = []
         for index, order in enumerate(orders):
+            orders[index] = _READ  # the record is read once: its rows go as the objects come
             kind, status = order[KIND], order[STATUS]
             quantity = decimals.get(order[QUANTITY]) or decimals.setdefault(
                 order[QUANTITY], Decimal(order[QUANTITY])
@@ -223,7 +232,7 @@ class BracketObjects:
         trades = _round_trips(
             symbol,
             strategy,
-            [SIDES[fill[SIDE]] for fill in fills],
+            fill_sides,
             fill_quantities,
             prices,
             fees,

@@ -250,6 +250,16 @@ def datetimes(nanoseconds: npt.NDArray[np.int64]) -> list[datetime]:
     return stamps
 
 
+def shared_datetimes(nanoseconds: npt.NDArray[np.int64]) -> list[datetime]:
+    """``datetimes(nanoseconds)`` with one object per distinct instant (an order's legs and
+    the orders of one bar share theirs): equal values, a fraction of the memory."""
+    if not len(nanoseconds):
+        return []
+    distinct, positions = np.unique(nanoseconds, return_inverse=True)
+    stamps = datetimes(distinct)
+    return [stamps[position] for position in positions.tolist()]
+
+
 _EXACT_FLOAT = 2**53  # integers below this in magnitude are exact as floats
 
 
