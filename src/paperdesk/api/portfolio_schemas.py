@@ -26,7 +26,7 @@ class PortfolioUpdate(Strict):
     )
     params: list[str] = Field(
         default_factory=list,
-        description="--param texts (key=value or strategy.key=value); alone they change the "
+        description="key=value or strategy.key=value texts; alone they change the "
         "parameters of the strategies the portfolio already runs",
     )
     symbols: list[str] | None = Field(None, description="replaces the watch list")

@@ -57,7 +57,7 @@ class PortfolioCreate(Strict):
     currency: str = Field("USD", min_length=1, max_length=8)
     strategies: list[str] = Field(default_factory=list, description="default: macd-cross")
     params: list[str] = Field(
-        default_factory=list, description="strategy parameters as --param texts: key=value"
+        default_factory=list, description="strategy parameters as key=value texts"
     )
     symbols: list[str] = Field(default_factory=list)
     settings: dict[str, Any] = Field(
