@@ -20,6 +20,7 @@ from paperdesk.domain.errors import (
     OptionError,
     OrderError,
     PaperdeskError,
+    StateConflictError,
     StrategyLoadError,
     UnknownNameError,
 )
@@ -97,7 +98,10 @@ def _answer(
 
 
 def domain_status(error: PaperdeskError) -> tuple[int, str]:
-    """The status and code of a domain error (a rule's own ``code`` wins)."""
+    """The status and code of a domain error (a rule's own ``code`` wins; a conflict with the
+    stored state is 409)."""
+    if isinstance(error, StateConflictError):
+        return 409, error.code
     own = getattr(error, "code", None)
     if isinstance(own, str) and own:
         return (409 if own in CONFLICT_CODES else 422), own

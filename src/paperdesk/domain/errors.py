@@ -42,3 +42,11 @@ class StrategyLoadError(InvalidInputError):
     """A strategy plug-in or file cannot be used: it fails to import, holds no strategy class,
     or its strategy name is already taken by another class."""
 
+
+class StateConflictError(InvalidInputError):
+    """A request the stored state refuses (archiving a portfolio that still holds positions,
+    one already archived); ``code`` names the conflict, stable for the API (409)."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
