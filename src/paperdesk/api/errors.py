@@ -20,9 +20,11 @@ from paperdesk.domain.errors import (
     OptionError,
     OrderError,
     PaperdeskError,
+    StateConflictError,
     StrategyLoadError,
     UnknownNameError,
 )
+from paperdesk.domain.fields import as_field
 from paperdesk.service.plans import PlanError
 
 log = logging.getLogger(__name__)
@@ -60,6 +62,12 @@ class ApiError(Exception):
         self.extra = extra  # more fields of the body (``problems``...)
 
 
+def api_words(error: BaseException) -> str:
+    """The message of ``error`` naming the request's JSON fields (``stop_loss``), never the
+    command line's options (``--stop-loss``): see ``domain.fields``."""
+    return error.named_by(as_field) if isinstance(error, PaperdeskError) else str(error)
+
+
 def not_found(what: str, identifier: object) -> ApiError:
     return ApiError(404, "not_found", f"no {what} with id {identifier}")
 
@@ -90,7 +98,10 @@ def _answer(
 
 
 def domain_status(error: PaperdeskError) -> tuple[int, str]:
-    """The status and code of a domain error (a rule's own ``code`` wins)."""
+    """The status and code of a domain error (a rule's own ``code`` wins; a conflict with the
+    stored state is 409)."""
+    if isinstance(error, StateConflictError):
+        return 409, error.code
     own = getattr(error, "code", None)
     if isinstance(own, str) and own:
         return (409 if own in CONFLICT_CODES else 422), own
@@ -119,14 +130,14 @@ def domain_error_body(error: PaperdeskError) -> tuple[int, dict[str, Any]]:
     message}``, so a client can point at each bad cell without parsing the message."""
     if isinstance(error, PlanError):
         listed = [problem.as_dict() for problem in error.problems]
-        return 422, error_body("invalid_plan", str(error), problems=listed)
+        return 422, error_body("invalid_plan", api_words(error), problems=listed)
     status, code = domain_status(error)
-    return status, error_body(code, str(error))
+    return status, error_body(code, api_words(error))
 
 
 async def _domain_error(request: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, PaperdeskError)
-    status, body = domain_error_body(error)
+    status, body = domain_error_body(error)  # the message names the JSON fields
     return _answer(request, body, status)
 
 

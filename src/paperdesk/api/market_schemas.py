@@ -4,11 +4,11 @@ imports, quality reports and providers. Prices are decimal strings; times ISO-86
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 from pydantic import BaseModel, Field
 
 from paperdesk.api.schemas import Money, OptionalMoney
+from paperdesk.api.times import Document
 from paperdesk.service.market_data import ImportReport, ProviderStatus, QualityReport
 from paperdesk.service.prices import Candle, CandlePage, LatestPrice, Provenance
 
@@ -127,7 +127,7 @@ class QualityOut(BaseModel):
     first: datetime | None
     last: datetime | None
     missing_bars: int
-    gaps: list[dict[str, Any]]
+    gaps: list[Document]
     duplicates: int
     off_session: int
     outliers: int
@@ -150,10 +150,7 @@ class QualityOut(BaseModel):
             first=report.first,
             last=report.last,
             missing_bars=report.missing_bars,
-            gaps=[
-                {"start": g.start.isoformat(), "end": g.end.isoformat(), "missing": g.missing}
-                for g in report.gaps
-            ],
+            gaps=[{"start": g.start, "end": g.end, "missing": g.missing} for g in report.gaps],
             duplicates=len(report.duplicates),
             off_session=len(report.off_session),
             outliers=len(report.outliers),

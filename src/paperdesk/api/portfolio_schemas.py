@@ -10,6 +10,7 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from paperdesk.api.schemas import FillOut, Money, OptionalMoney, OrderOut, PortfolioOut, Strict
+from paperdesk.api.times import Document
 from paperdesk.domain import Trade
 from paperdesk.domain.records import AuditView
 from paperdesk.domain.ticks import BarTick
@@ -26,11 +27,11 @@ class PortfolioUpdate(Strict):
     )
     params: list[str] = Field(
         default_factory=list,
-        description="--param texts (key=value or strategy.key=value); alone they change the "
+        description="key=value or strategy.key=value texts; alone they change the "
         "parameters of the strategies the portfolio already runs",
     )
     symbols: list[str] | None = Field(None, description="replaces the watch list")
-    settings: dict[str, Any] = Field(
+    settings: Document = Field(
         default_factory=dict, description="run-file keys to change (commission, size_pct, ...)"
     )
 
@@ -196,7 +197,7 @@ class AuditOut(BaseModel):
     ts_event: datetime
     kind: str
     message: str
-    details: dict[str, Any]
+    details: Document
     tick_id: int | None
 
     @classmethod

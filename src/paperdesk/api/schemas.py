@@ -10,6 +10,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer
 from pydantic_core.core_schema import ValidationInfo
 
+from paperdesk.api.times import Document
 from paperdesk.domain import Fill, Order, OrderStatus, OrderType, Side, TimeInForce
 from paperdesk.domain import parsing as values
 from paperdesk.service.views import FeedHealth, PortfolioDetail, PortfolioSummary, PositionView
@@ -57,7 +58,7 @@ class PortfolioCreate(Strict):
     currency: str = Field("USD", min_length=1, max_length=8)
     strategies: list[str] = Field(default_factory=list, description="default: macd-cross")
     params: list[str] = Field(
-        default_factory=list, description="strategy parameters as --param texts: key=value"
+        default_factory=list, description="strategy parameters as key=value texts"
     )
     symbols: list[str] = Field(default_factory=list)
     settings: dict[str, Any] = Field(
@@ -178,7 +179,7 @@ class PortfolioOut(BaseModel):
     summary: SummaryOut
     positions: list[PositionOut]
     open_orders: list[OrderOut]
-    settings: dict[str, Any] = Field(description="the stored run description")
+    settings: Document = Field(description="the stored run description")
     feeds: list[FeedOut] = Field(
         default_factory=list, description="live portfolios: each symbol's feed health"
     )

@@ -14,6 +14,7 @@ from rich.table import Table
 
 from paperdesk.cli.fit import Column, fitted, number, text
 from paperdesk.cli.money import duration
+from paperdesk.domain.fields import as_option
 from paperdesk.domain.parsing import invalid
 
 if TYPE_CHECKING:  # only named in annotations: the help of `data` commands stays light
@@ -92,7 +93,7 @@ def rejection_lines(error: CsvImportError) -> list[str]:
     lines = [f"error: {error.label}: rejected, nothing imported: {error.total} problem{plural}"]
     for problem in error.problems[:SHOWN_PROBLEMS]:
         where = f"line {problem.line} {problem.column}".rstrip()  # a whole-line problem: no column
-        lines.append(f"  {where}: {problem.reason}")
+        lines.append(f"  {where}: {problem.reason_in(as_option)}")
     if error.total > SHOWN_PROBLEMS:
         lines.append(f"  ... and {error.total - SHOWN_PROBLEMS} more")
     if error.stopped is not None:
@@ -106,7 +107,8 @@ def rejection_document(error: CsvImportError) -> dict[str, object]:
         "file": error.label,
         "total": error.total,
         "problems": [
-            {"line": p.line, "column": p.column, "reason": p.reason} for p in error.problems
+            {"line": p.line, "column": p.column, "reason": p.reason_in(as_option)}
+            for p in error.problems
         ],
         "stopped": error.stopped,
     }

@@ -18,6 +18,7 @@ from paperdesk.config.options import Option, Panel
 from paperdesk.domain import AccountKind, CashCheck
 from paperdesk.domain import parsing as values
 from paperdesk.domain.errors import OptionError
+from paperdesk.domain.fields import setting_mark
 
 _ONE = Decimal(1)
 _HUNDRED = Decimal(100)
@@ -107,26 +108,28 @@ class AccountConfig(ConfigModel):
         kind = self.kind
         if self.leverage != _ONE and kind is not AccountKind.MARGIN:
             raise OptionError(
-                f"--leverage {self.leverage} applies only to --account margin "
-                f"(the account is {kind.value}; allowed accounts: cash, margin, futures)"
+                f"{setting_mark('leverage')} {self.leverage} applies only to "
+                f"{setting_mark('account')} margin (the account is {kind.value}; allowed "
+                "accounts: cash, margin, futures)"
             )
         if kind is not AccountKind.FUTURES:
             for name in ("multiplier", "initial_margin", "maintenance_margin"):
                 if getattr(self, name) is not None:
-                    flag = "--" + name.replace("_", "-")
                     raise OptionError(
-                        f"{flag} applies only to --account futures (the account is {kind.value})"
+                        f"{setting_mark(name)} applies only to {setting_mark('account')} futures "
+                        f"(the account is {kind.value})"
                     )
             return self
         initial = self.initial_margin
         if initial is None:
             raise OptionError(
-                "--account futures needs --initial-margin (money blocked per contract)"
+                f"{setting_mark('account')} futures needs {setting_mark('initial_margin')} (money "
+                "blocked per contract)"
             )
         maintenance = self.maintenance_margin
         if maintenance is not None and maintenance > initial:
             raise OptionError(
-                f"invalid value for --maintenance-margin: {maintenance} (expected at most the "
-                f"initial margin {initial})"
+                f"invalid value for {setting_mark('maintenance_margin')}: {maintenance} (expected "
+                f"at most the initial margin {initial})"
             )
         return self

@@ -25,6 +25,7 @@ from paperdesk.config.statistics import StatisticsConfig
 from paperdesk.domain import AssetClass, InvalidInputError, Timeframe, limits
 from paperdesk.domain import parsing as values
 from paperdesk.domain.errors import OptionError
+from paperdesk.domain.fields import marked, setting_mark
 
 
 class FillTiming(StrEnum):
@@ -391,16 +392,22 @@ class SourceConfig(ConfigModel):
     @model_validator(mode="after")
     def _replay_from_needs_replay(self) -> SourceConfig:
         if self.replay_from is not None and self.kind is not SourceKind.REPLAY:
-            raise OptionError("--replay-from only applies to --source replay")
+            raise OptionError(
+                f"{setting_mark('replay_from')} only applies to {setting_mark('source')} replay"
+            )
         if self.replay_interval is not None and self.kind is not SourceKind.REPLAY:
-            raise OptionError("--replay-interval only applies to --source replay")
+            raise OptionError(
+                f"{setting_mark('replay_interval')} only applies to {setting_mark('source')} replay"
+            )
         if self.stale_after is not None and self.kind is not SourceKind.LIVE:
-            raise OptionError("--stale-after only applies to --source live")
+            raise OptionError(
+                f"{setting_mark('stale_after')} only applies to {setting_mark('source')} live"
+            )
         if self.factor_file is not None and self.adjust is Adjustment.RAW:
             raise OptionError(
-                f"--factor-file {self.factor_file} is used only for adjusted prices, and this "
-                "run trades raw ones: give --adjust split or --adjust split-dividend, or drop "
-                "--factor-file"
+                f"{setting_mark('factor_file')} {self.factor_file} is used only for adjusted "
+                f"prices, and this run trades raw ones: give {setting_mark('adjust')} split or "
+                f"{setting_mark('adjust')} split-dividend, or drop {setting_mark('factor_file')}"
             )
         started = self.replay_started_at
         if started is not None and started.utcoffset() is None:
@@ -488,12 +495,14 @@ class RunConfig(ConfigModel):
             raise OptionError(f"strategies are listed twice: {', '.join(names)}")
         if self.source.factor_file is not None and len(self.symbols) > 1:
             raise OptionError(
-                f"--factor-file {self.source.factor_file} is the factor file of one symbol; this "
-                f"run trades {', '.join(self.symbols)} (the bundled factor files cover SPY and "
-                "AAPL)"
+                f"{setting_mark('factor_file')} {self.source.factor_file} is the factor file of "
+                f"one symbol; this run trades {', '.join(self.symbols)} (the bundled factor files "
+                "cover SPY and AAPL)"
             )
         if self.start is not None and self.end is not None and self.start > self.end:
-            raise OptionError(f"--from {self.start} is after --to {self.end}")
+            raise OptionError(
+                f"{setting_mark('from')} {self.start} is after {setting_mark('to')} {self.end}"
+            )
         return self
 
     @classmethod
@@ -541,4 +550,4 @@ class RunConfig(ConfigModel):
         try:
             return cls.parse(document)
         except InvalidInputError as error:
-            raise InvalidInputError(f"malformed portfolio settings: {error}") from None
+            raise InvalidInputError(f"malformed portfolio settings: {marked(error)}") from None

@@ -29,6 +29,7 @@ from paperdesk.data.bar_rule import exact_decimal
 from paperdesk.data.corporate_actions import FactorFile, bundled_factor_file, trade_dates
 from paperdesk.domain import AssetClass, DataError, Instrument
 from paperdesk.domain.errors import OptionError
+from paperdesk.domain.fields import marked, setting_mark
 from paperdesk.domain.quotes import QUOTE_FIELDS, QUOTE_PRICE_FIELDS
 
 RAW_COLUMNS = {"open": "raw_open", "high": "raw_high", "low": "raw_low", "close": "raw_close"}
@@ -87,7 +88,8 @@ def price_adjustment(
     name = symbol.strip().upper()
     if factor_file is not None and instrument.asset_class is not AssetClass.EQUITY:
         raise OptionError(
-            f"--factor-file applies to equities; {name} is {instrument.asset_class.value}"
+            f"{setting_mark('factor_file')} applies to equities; {name} is "
+            f"{instrument.asset_class.value}"
         )
     if factor_file is not None:
         found: FactorFile | None = read_factor_file(factor_file, name)
@@ -102,13 +104,14 @@ def price_adjustment(
         return PriceAdjustment(name, mode)
     if instrument.asset_class is not AssetClass.EQUITY:
         raise OptionError(
-            f"--adjust {mode.value} applies to equities; {name} is "
-            f"{instrument.asset_class.value} (use --adjust raw)"
+            f"{setting_mark('adjust')} {mode.value} applies to equities; {name} is "
+            f"{instrument.asset_class.value} (use {setting_mark('adjust')} raw)"
         )
     if found is None:
         raise OptionError(
-            f"--adjust {mode.value}: no factor file is bundled for {name}; give its Lean "
-            f"factor file with --factor-file FILE, or use --adjust raw"
+            f"{setting_mark('adjust')} {mode.value}: no factor file is bundled for {name}; give "
+            f"its Lean factor file with {setting_mark('factor_file')} FILE, or use "
+            f"{setting_mark('adjust')} raw"
         )
     return PriceAdjustment(name, mode, found, file_name)
 
@@ -124,15 +127,17 @@ def portfolio_prices(symbol: str, instrument: Instrument, source: SourceConfig) 
 def read_factor_file(path: Path, symbol: str) -> FactorFile:
     """A Lean factor file given by a person; a problem names the file (and the line)."""
     if not path.is_file():
-        raise OptionError(f"--factor-file: file not found: {path}")
+        raise OptionError(f"{setting_mark('factor_file')}: file not found: {path}")
     try:
         factor_file = FactorFile.read(path, symbol)
     except UnicodeDecodeError:
-        raise OptionError(f"--factor-file {path}: not UTF-8 text") from None
+        raise OptionError(f"{setting_mark('factor_file')} {path}: not UTF-8 text") from None
     except DataError as error:
-        raise OptionError(f"--factor-file {path}: {error}") from None
+        raise OptionError(f"{setting_mark('factor_file')} {path}: {marked(error)}") from None
     if not factor_file.rows:
-        raise OptionError(f"--factor-file {path}: no factor rows (YYYYMMDD,price,split[,ref])")
+        raise OptionError(
+            f"{setting_mark('factor_file')} {path}: no factor rows (YYYYMMDD,price,split[,ref])"
+        )
     return factor_file
 
 

@@ -41,6 +41,7 @@ from paperdesk.data.csv_timestamps import NAT, parse_times
 from paperdesk.data.instruments import calendar_or_default
 from paperdesk.domain import DataError, InvalidInputError, Timeframe
 from paperdesk.domain.bar_rule import MISSING, BarProblem, NumberText, exact_text
+from paperdesk.domain.fields import Namer, field_mark, named
 from paperdesk.domain.parsing import FIRST_YEAR, LARGEST, LAST_YEAR
 
 PRICES = ("open", "high", "low", "close")
@@ -81,7 +82,11 @@ _DAYS_IN_MONTH = np.array([0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31], d
 class Problem(NamedTuple):
     line: int  # as in the file: the header is line 1
     column: str
-    reason: str
+    reason: str  # may mark an option it names (``domain.fields``): show it with ``reason_in``
+
+    def reason_in(self, namer: Namer) -> str:
+        """The reason naming its fields in a surface's words (``as_option``, ``as_field``)."""
+        return named(self.reason, namer)
 
 
 class CsvReadError(DataError):
@@ -889,7 +894,7 @@ def _check_order(
             mask = np.zeros(len(stamps), dtype=bool)
             mask[positions[repeated]] = True
             first_of = dict(zip(positions.tolist(), first_row.tolist(), strict=True))
-            hint = "; --drop-duplicates keeps the first" if options else ""
+            hint = f"; {field_mark('drop_duplicates')} keeps the first" if options else ""
             report.add(
                 mask,
                 "timestamp",

@@ -11,6 +11,7 @@ from functools import lru_cache
 from importlib.resources import files
 
 from paperdesk.domain import AssetClass, Instrument, UnknownNameError
+from paperdesk.domain.fields import field_mark
 
 ISO_CURRENCIES = frozenset(
     {
@@ -58,7 +59,8 @@ class UnknownSymbolError(UnknownNameError):
 
     def __init__(self, symbol: str) -> None:
         super().__init__(
-            f"unknown symbol {symbol}: say its asset class with --asset-class {ASSET_CLASSES}"
+            f"unknown symbol {symbol}: say its asset class with {field_mark('asset_class')} "
+            f"{ASSET_CLASSES}"
         )
         self.symbol = symbol
 

@@ -2,9 +2,20 @@
 
 from __future__ import annotations
 
+from paperdesk.domain.fields import Namer, as_option, named
+
 
 class PaperdeskError(Exception):
-    """Base class for every error paperdesk raises on purpose."""
+    """Base class for every error paperdesk raises on purpose. Its message may mark the fields
+    it names (``domain.fields``): ``str()`` names them as the command line's options, and
+    ``named_by`` in the words of another surface (an API's JSON fields)."""
+
+    def __str__(self) -> str:
+        return named(super().__str__(), as_option)
+
+    def named_by(self, namer: Namer) -> str:
+        """The message with its fields named by ``namer``."""
+        return named(super().__str__(), namer)
 
 
 class InvalidInputError(PaperdeskError, ValueError):
@@ -30,3 +41,12 @@ class OptionError(InvalidInputError):
 class StrategyLoadError(InvalidInputError):
     """A strategy plug-in or file cannot be used: it fails to import, holds no strategy class,
     or its strategy name is already taken by another class."""
+
+
+class StateConflictError(InvalidInputError):
+    """A request the stored state refuses (archiving a portfolio that still holds positions,
+    one already archived); ``code`` names the conflict, stable for the API (409)."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code

@@ -9,6 +9,7 @@ from enum import Enum
 from typing import TypeVar
 
 from paperdesk.domain.errors import OptionError
+from paperdesk.domain.fields import field_mark
 
 EnumType = TypeVar("EnumType", bound=Enum)
 
@@ -159,7 +160,10 @@ def parse_param(text: str) -> tuple[str, object]:
     key, separator, raw = text.partition("=")
     key = key.strip()
     if not separator or not key:
-        raise OptionError(f"invalid value for --param: {text!r} (expected key=value, e.g. fast=10)")
+        raise OptionError(
+            f"invalid value for {field_mark('params', '--param')}: {text!r} (expected key=value, "
+            "e.g. fast=10)"
+        )
     return key, param_value(raw.strip())
 
 

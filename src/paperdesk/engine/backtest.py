@@ -33,6 +33,7 @@ from paperdesk.domain import (
     InvalidInputError,
     Signal,
 )
+from paperdesk.domain.fields import setting_mark
 from paperdesk.engine import fastpath
 from paperdesk.engine.equity_curve import ChangePoints
 from paperdesk.engine.kernel import TradingKernel, trade_date
@@ -49,7 +50,9 @@ _FAST_PATH_ENABLED = True  # auto and fastpath may take the fast path (tests pro
 def slice_dates(bars: pd.DataFrame, start: date | None, end: date | None) -> pd.DataFrame:
     """Keep bars whose label falls on or after ``start`` and on or before ``end`` (UTC dates)."""
     if start and end and start > end:
-        raise InvalidInputError(f"--from {start} is after --to {end}")
+        raise InvalidInputError(
+            f"{setting_mark('from')} {start} is after {setting_mark('to')} {end}"
+        )
     labels = bars.index
     mask = np.ones(len(bars), dtype=bool)
     if start is not None:

@@ -10,6 +10,7 @@ from decimal import Decimal
 from paperdesk.config import AccountConfig, MarkPrice, RunConfig, TradingSession
 from paperdesk.data.sessions import RegularSession
 from paperdesk.domain import CorporateActionTerms, Instrument, OptionError
+from paperdesk.domain.fields import setting_mark
 from paperdesk.engine.kernel import TradingKernel
 from paperdesk.execution import OrderBook, SimulatedVenue
 from paperdesk.execution.costs import cost_models
@@ -137,8 +138,9 @@ def check_contract_price(account: AccountConfig, symbol: str, price: Decimal) ->
     notional = price * multiplier
     if account.initial_margin > notional:
         raise OptionError(
-            f"invalid value for --initial-margin: {account.initial_margin} (expected at most "
-            f"one {symbol} contract's notional, {price} x multiplier {multiplier} = {notional})"
+            f"invalid value for {setting_mark('initial_margin')}: {account.initial_margin} "
+            f"(expected at most one {symbol} contract's notional, {price} x multiplier "
+            f"{multiplier} = {notional})"
         )
 
 

@@ -13,6 +13,7 @@ from decimal import Decimal
 
 from paperdesk.config import ExecutionConfig
 from paperdesk.domain import AssetClass, Instrument, InvalidInputError, Side
+from paperdesk.domain.fields import setting_mark
 from paperdesk.execution.fees import FeeModel, parse_fee_model
 from paperdesk.execution.slippage import (
     FixedBasisPoints,
@@ -58,7 +59,7 @@ def cost_models(execution: ExecutionConfig, instruments: Iterable[Instrument]) -
     if held and not any(instrument.asset_class is _FOREX for instrument in held):
         first = held[0]
         raise InvalidInputError(
-            f"--spread-pips applies to forex pairs; {first.symbol} is "
-            f"{first.asset_class.value} (use --slippage-bps)"
+            f"{setting_mark('spread_pips')} applies to forex pairs; {first.symbol} is "
+            f"{first.asset_class.value} (use {setting_mark('slippage_bps')})"
         )
     return CostModels(fees, BySpreadOrBasisPoints(HalfSpread(execution.spread_pips), bps))

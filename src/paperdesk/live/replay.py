@@ -22,6 +22,7 @@ import pandas as pd
 from paperdesk.config import RunConfig, SourceConfig, SourceKind
 from paperdesk.config.replay import describe_interval
 from paperdesk.domain import InvalidInputError
+from paperdesk.domain.fields import setting_mark
 from paperdesk.domain.ticks import BarTick, TickStatus
 from paperdesk.engine.strategies import run_strategies
 
@@ -46,8 +47,9 @@ def check_start(settings: RunConfig, symbol: str, history: pd.DataFrame) -> None
     last = history.index[-1]
     if pd.Timestamp(start, tz="UTC") > last:
         raise InvalidInputError(
-            f"--replay-from {start} is after the last {symbol} {settings.bar_timeframe} bar "
-            f"({last.date().isoformat()}): choose a date on or before it"
+            f"{setting_mark('replay_from')} {start} is after the last {symbol} "
+            f"{settings.bar_timeframe} bar ({last.date().isoformat()}): choose a date on or "
+            "before it"
         )
 
 

@@ -26,6 +26,7 @@ from decimal import ROUND_FLOOR, Decimal
 from enum import StrEnum
 
 from paperdesk.domain.errors import InvalidInputError
+from paperdesk.domain.fields import field_mark
 from paperdesk.plans.rows import PlanRow
 from paperdesk.plans.settings import ExecutionMode, FitRule, PlanSettings
 
@@ -146,7 +147,9 @@ def filter_plan(
     """
     settings = settings or PlanSettings()
     if not capital.is_finite() or capital <= 0:
-        raise InvalidInputError(f"invalid value for --capital: '{capital}' (expected above 0)")
+        raise InvalidInputError(
+            f"invalid value for {field_mark('capital')}: '{capital}' (expected above 0)"
+        )
     steps = quantity_steps or {}
     decided: dict[int, RowDecision] = {}
     scored: list[tuple[Decimal, int, PlanRow, str]] = []

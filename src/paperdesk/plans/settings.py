@@ -10,6 +10,7 @@ from decimal import Decimal
 from enum import StrEnum
 
 from paperdesk.domain.errors import OptionError
+from paperdesk.domain.fields import field_mark
 
 
 class ExecutionMode(StrEnum):
@@ -68,18 +69,18 @@ class PlanSettings:
     def __post_init__(self) -> None:
         if not self.exposure_cap.is_finite() or not 0 < self.exposure_cap <= ONE:
             raise OptionError(
-                f"invalid value for --exposure-cap: '{self.exposure_cap}' "
-                "(expected a share of capital above 0 and at most 1, e.g. 0.8)"
+                f"invalid value for {field_mark('exposure_cap')}: '{self.exposure_cap}' (expected "
+                "a share of capital above 0 and at most 1, e.g. 0.8)"
             )
         fraction = self.max_position_fraction
         if fraction is not None and (not fraction.is_finite() or not 0 < fraction <= ONE):
             raise OptionError(
-                f"invalid value for --max-position: '{fraction}' "
-                "(expected a share of capital above 0 and at most 1)"
+                f"invalid value for {field_mark('max_position')}: '{fraction}' (expected a share "
+                "of capital above 0 and at most 1)"
             )
         if not self.max_hold_days.is_finite() or self.max_hold_days <= 0:
             raise OptionError(
-                f"invalid value for --max-hold-days: '{self.max_hold_days}' "
+                f"invalid value for {field_mark('max_hold_days')}: '{self.max_hold_days}' "
                 "(expected a number of days above 0)"
             )
 
@@ -108,7 +109,7 @@ def parse_mode(value: str) -> ExecutionMode:
     except ValueError:
         names = ", ".join(mode.value for mode in ExecutionMode)
         raise OptionError(
-            f"invalid value for --mode: {value!r} (expected one of {names})"
+            f"invalid value for {field_mark('mode')}: {value!r} (expected one of {names})"
         ) from None
 
 

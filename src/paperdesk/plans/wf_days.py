@@ -15,6 +15,7 @@ import pandas as pd
 
 from paperdesk.data.calendars import market_calendar
 from paperdesk.domain.errors import InvalidInputError, OptionError
+from paperdesk.domain.fields import field_mark, marked
 
 _LOOK_BACK = timedelta(days=14)  # enough to find the session before any period's first day
 
@@ -41,7 +42,7 @@ def month_period(text: str) -> tuple[date, date]:
         first = date(year, month, 1)
     except ValueError:
         raise OptionError(
-            f"invalid value for --month: '{text}' (expected a month such as 2021-03)"
+            f"invalid value for {field_mark('month')}: '{text}' (expected a month such as 2021-03)"
         ) from None
     last_day = month_calendar.monthrange(first.year, first.month)[1]
     return first, first.replace(day=last_day)
@@ -61,12 +62,13 @@ def trading_days(calendar: str, first: date, last: date) -> list[TradingDay]:
     empty period or one without a session is refused (there would be nothing to test)."""
     if last < first:
         raise OptionError(
-            f"invalid period: --to {last.isoformat()} is before --from {first.isoformat()}"
+            f"invalid period: {field_mark('end', '--to')} {last.isoformat()} is before "
+            f"{field_mark('start', '--from')} {first.isoformat()}"
         )
     try:
         sessions = market_calendar(calendar).sessions(first - _LOOK_BACK, last)
     except InvalidInputError as error:
-        raise OptionError(f"invalid period {first} to {last}: {error}") from None
+        raise OptionError(f"invalid period {first} to {last}: {marked(error)}") from None
     except (OverflowError, pd.errors.OutOfBoundsDatetime):  # year 1 or 9999: no calendar
         raise OptionError(
             f"invalid period {first} to {last}: outside the dates the {calendar} calendar knows"

@@ -24,6 +24,7 @@ from paperdesk.config import RunConfig, StrategySpec
 from paperdesk.data.instruments import instrument_for
 from paperdesk.domain import PaperdeskError
 from paperdesk.domain.errors import OptionError
+from paperdesk.domain.fields import field_mark
 from paperdesk.engine.backtest import simulate
 
 
@@ -49,7 +50,9 @@ def parse_window(text: str) -> int:
     """``--fit-window 60d``: a number of calendar days."""
     value = text.strip().lower().removesuffix("d")
     if not value.isdigit() or int(value) <= 0:
-        raise OptionError(f"invalid value for --fit-window: '{text}' (expected days, such as 60d)")
+        raise OptionError(
+            f"invalid value for {field_mark('fit_window')}: '{text}' (expected days, such as 60d)"
+        )
     return int(value)
 
 
@@ -59,7 +62,10 @@ def grid(choices: Sequence[tuple[str, str]]) -> list[dict[str, str]]:
     values = [[v.strip() for v in text.split(",") if v.strip()] for _, text in choices]
     for key, options in zip(keys, values, strict=True):
         if not options:
-            raise OptionError(f"invalid value for --fit-param: '{key}=' (expected values)")
+            raise OptionError(
+                f"invalid value for {field_mark('fit_params', '--fit-param')}: '{key}=' (expected "
+                "values)"
+            )
     return [dict(zip(keys, combo, strict=True)) for combo in itertools.product(*values)]
 
 

@@ -10,6 +10,7 @@ from decimal import Decimal
 
 from paperdesk.config import AccountConfig, RiskConfig, SizeTiming, SizingConfig, SizingMethod
 from paperdesk.domain import CashCheck, InvalidInputError, OrderType, TimeInForce
+from paperdesk.domain.fields import setting_mark
 from paperdesk.routing.affordability import FeeEstimator
 from paperdesk.routing.filters import (
     AllowedSymbols,
@@ -143,8 +144,8 @@ def build_router(
     size_at_fill = sizing.timing is SizeTiming.FILL
     if size_at_fill and sizing.method is not SizingMethod.PERCENT_EQUITY:
         raise InvalidInputError(
-            f"size_at_fill (--size-at fill) works only with sizing_method 'percent-equity', "
-            f"got {sizing.method.value!r}"
+            f"size_at_fill ({setting_mark('size_at')} fill) works only with sizing_method "
+            f"'percent-equity', got {sizing.method.value!r}"
         )
     return SignalRouter(
         build_filters(risk),

@@ -24,6 +24,7 @@ from datetime import UTC, datetime
 from paperdesk.domain import InvalidInputError
 from paperdesk.domain import parsing as values
 from paperdesk.domain.api_keys import ApiKeyRecord, IdempotentResponse, Scope
+from paperdesk.domain.fields import field_mark
 from paperdesk.store import Database
 
 TOKEN_PREFIX = "pd_"
@@ -66,7 +67,7 @@ class ApiKeyService:
             raise InvalidInputError(
                 f"API key name must be 1 to {MAX_NAME_LENGTH} printable characters, got {name!r}"
             )
-        chosen = values.choice_value(scope, "--scope", Scope)
+        chosen = values.choice_value(scope, field_mark("scope"), Scope)
         limited = None if not portfolio_ids else tuple(sorted(set(portfolio_ids)))
         token = TOKEN_PREFIX + secrets.token_urlsafe(32)
         with self.database.transaction() as repository:

@@ -22,6 +22,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from paperdesk.domain import DataError, PaperdeskError
+from paperdesk.domain.fields import marked
 from paperdesk.service.export_manifest import MANIFEST_FILE
 from paperdesk.service.exports import export_portfolio
 from paperdesk.service.imports import ImportReport, import_portfolio, read_state
@@ -70,7 +71,7 @@ def import_archive(
         except ArchiveError:
             raise
         except PaperdeskError as error:  # the import's checks: said of the archive, not the folder
-            message = str(error).replace(str(folder.resolve()), "archive")
+            message = marked(error).replace(str(folder.resolve()), "archive")
             message = message.replace(str(folder), "archive").replace(work, "archive")
             raise ArchiveError(f"the archive is not a valid export: {message}") from None
 

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 from paperdesk.config import RunConfig
 from paperdesk.domain import DataError, InvalidInputError, OptionError, UnknownNameError
+from paperdesk.domain.fields import marked, setting_mark
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -47,8 +48,9 @@ def benchmark_from_store(symbol: str, timeframe: str, data: DataManager | None =
             find_bundled(symbol, timeframe)
         except (InvalidInputError, UnknownNameError) as error:
             raise OptionError(
-                f"invalid value for --benchmark: {symbol!r} (no {timeframe} bars of it: {error}; "
-                "import them with paperdesk data import, or give --benchmark-data FILE.csv)"
+                f"invalid value for {setting_mark('benchmark')}: {symbol!r} (no {timeframe} bars "
+                f"of it: {marked(error)}; import them with paperdesk data import, or give "
+                f"{setting_mark('benchmark_data')} FILE.csv)"
             ) from None
         raise DataError(f"no {symbol} {timeframe} bars are available for the benchmark")
     return _benchmark(symbol, bars)

@@ -31,6 +31,7 @@ from paperdesk.data.providers import (
 from paperdesk.data.providers.base import utc_now
 from paperdesk.data.quality import QualityReport
 from paperdesk.domain import InvalidInputError, limits
+from paperdesk.domain.fields import field_mark
 from paperdesk.service.market_documents import (
     backfill_document,
     import_document,
@@ -183,7 +184,7 @@ class MarketDataService:
         with ``asset_class`` when given (an unknown symbol without one is refused). A quote
         file (``quotes``, or a file whose header names the quote columns) adds its bid and
         ask to the stored bars of the series instead."""
-        symbol = limits.symbol_value(symbol, "--symbol")
+        symbol = limits.symbol_value(symbol, field_mark("symbol"))
         if quotes or _has_quote_header(Path(path)):
             return self.manager.import_quotes(path, symbol, timeframe, timezone=timezone)
         return self.manager.import_csv(
@@ -203,7 +204,10 @@ class MarketDataService:
         low = None if start is None else _instant(start)
         high = None if end is None else _instant(end, end_of_day=True)
         if low is not None and high is not None and low > high:
-            raise InvalidInputError(f"--from {start} is after --to {end}")
+            raise InvalidInputError(
+                f"{field_mark('start', '--from')} {start} is after {field_mark('end', '--to')} "
+                f"{end}"
+            )
         return self.manager.check_quality(symbol, timeframe, low, high)
 
     def backfill(

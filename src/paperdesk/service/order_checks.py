@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from paperdesk.domain import OrderType, limits
 from paperdesk.domain.errors import OptionError
+from paperdesk.domain.fields import field_mark
 
 if TYPE_CHECKING:
     from paperdesk.service.order_requests import OrderRequest
@@ -21,13 +22,16 @@ def check_order_request(request: OrderRequest) -> None:
     kind = request.order_type
     if request.limit_price is not None and kind not in _TAKES_LIMIT:
         raise OptionError(
-            f"invalid value for --limit-price: '{request.limit_price}' (a {kind.value} order takes "
-            "no limit price; use --type limit or stop-limit)"
+            f"invalid value for {field_mark('limit_price')}: '{request.limit_price}' (a "
+            f"{kind.value} order takes no limit price; use {field_mark('type')} limit or "
+            "stop-limit)"
         )
     if request.stop_price is not None and kind not in _TAKES_STOP:
         raise OptionError(
-            f"invalid value for --stop-price: '{request.stop_price}' (a {kind.value} order takes "
-            "no stop price; use --type stop or stop-limit)"
+            f"invalid value for {field_mark('stop_price')}: '{request.stop_price}' (a "
+            f"{kind.value} order takes no stop price; use {field_mark('type')} stop or stop-limit)"
         )
     if request.client_order_id is not None:
-        limits.client_order_id_value(request.client_order_id, "--client-id")
+        limits.client_order_id_value(
+            request.client_order_id, field_mark("client_order_id", "--client-id")
+        )

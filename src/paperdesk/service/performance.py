@@ -13,6 +13,7 @@ from paperdesk.analytics.metrics import compute_stats
 from paperdesk.analytics.stats import Stats
 from paperdesk.config import RunConfig
 from paperdesk.domain import DataError, InvalidInputError, OptionError, Trade, UnknownNameError
+from paperdesk.domain.fields import marked, setting_mark
 from paperdesk.service.views import EquityView
 
 if TYPE_CHECKING:
@@ -81,8 +82,8 @@ def portfolio_benchmark(settings: RunConfig, source: BarSource) -> Benchmark:
         bars = source.history(symbol, settings.bar_timeframe, settings.source)
     except (InvalidInputError, UnknownNameError, DataError) as error:
         raise OptionError(
-            f"invalid value for --benchmark: {symbol!r} (no {settings.bar_timeframe} bars of it: "
-            f"{error})"
+            f"invalid value for {setting_mark('benchmark')}: {symbol!r} (no "
+            f"{settings.bar_timeframe} bars of it: {marked(error)})"
         ) from None
     closes = pd.Series(
         bars["close"].to_numpy(dtype=np.float64), index=pd.DatetimeIndex(bars["ts_close"])

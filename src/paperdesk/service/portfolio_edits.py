@@ -15,6 +15,7 @@ from typing import Any
 from paperdesk.config import RunConfig
 from paperdesk.domain import limits
 from paperdesk.domain.errors import OptionError
+from paperdesk.domain.fields import field_mark, setting_mark
 from paperdesk.service.run_files import (
     MergedOptions,
     absolute_path_spec,
@@ -49,7 +50,11 @@ def edited_config(
     if files:
         document["source"]["files"] = {**document["source"].get("files", {}), **files}
     if symbols or files:
-        watched = list(dict.fromkeys(limits.symbol_value(s, "--symbol") for s in symbols))
+        watched = list(
+            dict.fromkeys(
+                limits.symbol_value(s, field_mark("symbols", "--symbol")) for s in symbols
+            )
+        )
         if not watched:
             watched = list(current.symbols)
         watched += [symbol for symbol in files if symbol not in watched]
@@ -101,26 +106,27 @@ def check_settings_change(
     while it holds positions or working orders (its bar counts and marks are in the old bars),
     and dropping a symbol it still holds or has orders in."""
     busy = sorted({*positions, *working_orders})
-    for label, old, new in (
-        ("--timeframe", before.bar_timeframe, after.bar_timeframe),
-        ("--source", before.source.kind.value, after.source.kind.value),
-        ("--adjust", _adjust(before), _adjust(after)),
-        ("--factor-file", str(before.source.factor_file), str(after.source.factor_file)),
+    for key, old, new in (
+        ("timeframe", before.bar_timeframe, after.bar_timeframe),
+        ("source", before.source.kind.value, after.source.kind.value),
+        ("adjust", _adjust(before), _adjust(after)),
+        ("factor_file", str(before.source.factor_file), str(after.source.factor_file)),
         # futures equity is cash plus the margin and variation the contract terms derive
-        ("--account", *_futures_kinds(before, after)),
-        ("--multiplier", str(before.account.multiplier), str(after.account.multiplier)),
-        ("--initial-margin", str(before.account.initial_margin), str(after.account.initial_margin)),
+        ("account", *_futures_kinds(before, after)),
+        ("multiplier", str(before.account.multiplier), str(after.account.multiplier)),
+        ("initial_margin", str(before.account.initial_margin), str(after.account.initial_margin)),
     ):
         if old != new and busy:
             raise OptionError(
-                f"invalid value for {label}: {new!r}: portfolio {portfolio_id} still has "
-                f"positions or open orders in {', '.join(busy)} (close and cancel them first)"
+                f"invalid value for {setting_mark(key)}: {new!r}: portfolio {portfolio_id} still "
+                f"has positions or open orders in {', '.join(busy)} (close and cancel them first)"
             )
     dropped = [symbol for symbol in busy if before.symbols and symbol not in after.symbols]
     if dropped and after.symbols:
         raise OptionError(
-            f"invalid value for --symbol: portfolio {portfolio_id} still has positions or open "
-            f"orders in {', '.join(dropped)}; keep them in the watch list or close them first"
+            f"invalid value for {field_mark('symbols', '--symbol')}: portfolio {portfolio_id} "
+            f"still has positions or open orders in {', '.join(dropped)}; keep them in the watch "
+            "list or close them first"
         )
 
 

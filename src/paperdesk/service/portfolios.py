@@ -29,6 +29,7 @@ from paperdesk.domain import (
     UnknownNameError,
     limits,
 )
+from paperdesk.domain.errors import StateConflictError
 from paperdesk.domain.records import (
     AuditView,
     CursorRecord,
@@ -208,12 +209,15 @@ class PortfolioService:
         with self.database.transaction() as repository:
             record = repository.portfolio(portfolio_id, lock=True)
             if record.status == "archived":
-                raise InvalidInputError(f"portfolio {portfolio_id} is already archived")
+                raise StateConflictError(
+                    "portfolio_archived", f"portfolio {portfolio_id} is already archived"
+                )
             open_orders = repository.orders(portfolio_id, open_only=True)
             if repository.positions(portfolio_id) or open_orders:
-                raise InvalidInputError(
+                raise StateConflictError(
+                    "portfolio_not_empty",
                     f"portfolio {portfolio_id} still has positions or open orders; "
-                    "close and cancel them before archiving"
+                    "close and cancel them before archiving",
                 )
             repository.writer.archive_portfolio(portfolio_id, now)
 
@@ -222,7 +226,9 @@ class PortfolioService:
         with self.database.transaction() as repository:
             record = repository.portfolio(portfolio_id, lock=True)
             if record.status != "archived":
-                raise InvalidInputError(f"portfolio {portfolio_id} is not archived")
+                raise StateConflictError(
+                    "portfolio_not_archived", f"portfolio {portfolio_id} is not archived"
+                )
             repository.writer.unarchive_portfolio(portfolio_id, self._now())
 
     def rename_portfolio(self, portfolio_id: int, name: str) -> None:

@@ -20,6 +20,7 @@ from paperdesk.config.options import DeclaredOption
 from paperdesk.domain import limits
 from paperdesk.domain import parsing as values
 from paperdesk.domain.errors import OptionError
+from paperdesk.domain.fields import field_mark
 
 DECLARED: dict[str, DeclaredOption] = {item.key: item for item in declared_options(RunConfig)}
 RUN_KEYS = ("strategy", "symbol", "strategy_path")
@@ -217,8 +218,9 @@ def strategy_specs(
     for name in chosen:
         if chosen.count(name) > 1:
             raise OptionError(
-                f"invalid value for --strategy: {name!r} is given twice (each strategy runs "
-                "once; give its parameters with --param)"
+                f"invalid value for {field_mark('strategies', '--strategy')}: {name!r} is given "
+                "twice (each strategy runs once; give its parameters with "
+                f"{field_mark('params', '--param')})"
             )
     assigned = {name: dict((current or {}).get(name, {})) for name in chosen}
     for text in params:
@@ -227,13 +229,14 @@ def strategy_specs(
         if not dot:
             if len(chosen) != 1:
                 raise OptionError(
-                    f"--param {text!r}: with several strategies write strategy.key=value "
-                    f"(strategies: {', '.join(chosen)})"
+                    f"{field_mark('params', '--param')} {text!r}: with several strategies write "
+                    f"strategy.key=value (strategies: {', '.join(chosen)})"
                 )
             owner, name = chosen[0], key
         if owner not in assigned:
             raise OptionError(
-                f"--param {text!r}: {owner!r} is not one of the strategies ({', '.join(chosen)})"
+                f"{field_mark('params', '--param')} {text!r}: {owner!r} is not one of the "
+                f"strategies ({', '.join(chosen)})"
             )
         assigned[owner][name] = value
     return tuple(StrategySpec(name, assigned[name]) for name in chosen)

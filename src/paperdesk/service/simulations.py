@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 
 from paperdesk.domain import Instrument, InvalidInputError, PaperdeskError, Timeframe
 from paperdesk.domain.errors import OptionError
+from paperdesk.domain.fields import field_mark
 from paperdesk.plans.settings import EntryType, ExecutionMode, PlanSettings, parse_mode
 from paperdesk.service.plan_sources import PlanText
 
@@ -201,18 +202,20 @@ class SimulationService:
         from paperdesk.plans.sim_rules import SimulationRules
         from paperdesk.service.plan_sources import read_plan_source
 
-        timeframe = _timeframe(request.timeframe, "--timeframe")
+        timeframe = _timeframe(request.timeframe, field_mark("timeframe"))
         finer_timeframe = None
         if request.resolve_with is not None:
-            finer_timeframe = _timeframe(request.resolve_with, "--resolve-with")
+            finer_timeframe = _timeframe(request.resolve_with, field_mark("resolve_with"))
             if Timeframe.parse(finer_timeframe).seconds >= Timeframe.parse(timeframe).seconds:
                 raise OptionError(
-                    f"invalid value for --resolve-with: '{request.resolve_with}' (expected a "
-                    f"timeframe finer than --timeframe {timeframe}, e.g. 1m)"
+                    f"invalid value for {field_mark('resolve_with')}: '{request.resolve_with}' "
+                    f"(expected a timeframe finer than {field_mark('timeframe')} {timeframe}, "
+                    "e.g. 1m)"
                 )
         if request.slippage_bps < 0 or not request.slippage_bps.is_finite():
             raise OptionError(
-                f"invalid value for --slippage-bps: '{request.slippage_bps}' (expected 0 or more)"
+                f"invalid value for {field_mark('slippage_bps')}: '{request.slippage_bps}' "
+                "(expected 0 or more)"
             )
         defaults = PlanSettings()
         settings = PlanSettings(

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from paperdesk.domain import PaperdeskError
 from paperdesk.domain.errors import OptionError
+from paperdesk.domain.fields import field_mark, marked
 from paperdesk.plans.settings import EntryType, ExecutionMode, PlanSettings, parse_mode
 from paperdesk.service import walk_forward_documents as documents
 from paperdesk.service import walk_forward_inputs as checks
@@ -278,11 +279,14 @@ class _Run:
             try:
                 frame = self.market.daily(symbol, self.end)
             except PaperdeskError as error:
-                raise OptionError(f"invalid value for --symbol: '{symbol}' ({error})") from None
+                raise OptionError(
+                    f"invalid value for {field_mark('symbols', '--symbol')}: '{symbol}' "
+                    f"({marked(error)})"
+                ) from None
             if frame.empty or not (frame["ts_close"] <= first.as_of).any():
                 raise OptionError(
-                    f"invalid value for --symbol: '{symbol}' (no daily bars closed by "
-                    f"{first.as_of.isoformat()}, the period's first plan time)"
+                    f"invalid value for {field_mark('symbols', '--symbol')}: '{symbol}' (no daily "
+                    f"bars closed by {first.as_of.isoformat()}, the period's first plan time)"
                 )
 
     # ------------------------------------------------------------------------- one day

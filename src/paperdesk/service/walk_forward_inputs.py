@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from paperdesk.domain import PaperdeskError, Timeframe
 from paperdesk.domain.errors import OptionError
+from paperdesk.domain.fields import field_mark
 
 if TYPE_CHECKING:
     from paperdesk.plans.rows import PlanRow
@@ -21,36 +22,53 @@ CALENDAR = "XNYS"
 
 def check_request(request: WalkForwardRequest) -> None:
     if (request.plans is None) == (request.strategy is None):
-        raise OptionError("give either --plans DIR or --strategy NAME (one of them)")
+        raise OptionError(
+            f"give either {field_mark('plans')} DIR or {field_mark('strategy')} NAME (one of them)"
+        )
     if request.plans is not None and not request.plans.is_dir():
-        raise OptionError(f"invalid value for --plans: '{request.plans}' (expected a folder)")
+        raise OptionError(
+            f"invalid value for {field_mark('plans')}: '{request.plans}' (expected a folder)"
+        )
     if not request.capital.is_finite() or request.capital <= 0:
-        raise OptionError(f"invalid value for --capital: '{request.capital}' (expected above 0)")
+        raise OptionError(
+            f"invalid value for {field_mark('capital')}: '{request.capital}' (expected above 0)"
+        )
     if not request.slippage_bps.is_finite() or request.slippage_bps < 0:
         raise OptionError(
-            f"invalid value for --slippage-bps: '{request.slippage_bps}' (expected 0 or more)"
+            f"invalid value for {field_mark('slippage_bps')}: '{request.slippage_bps}' (expected "
+            "0 or more)"
         )
-    timeframe = _timeframe(request.timeframe, "--timeframe")
+    timeframe = _timeframe(request.timeframe, field_mark("timeframe"))
     if request.resolve_with is not None:
-        finer = _timeframe(request.resolve_with, "--resolve-with")
+        finer = _timeframe(request.resolve_with, field_mark("resolve_with"))
         if finer.seconds >= timeframe.seconds:
             raise OptionError(
-                f"invalid value for --resolve-with: '{request.resolve_with}' (expected a "
-                f"timeframe finer than --timeframe {request.timeframe})"
+                f"invalid value for {field_mark('resolve_with')}: '{request.resolve_with}' "
+                f"(expected a timeframe finer than {field_mark('timeframe')} {request.timeframe})"
             )
     if request.strategy is not None and not request.symbols:
-        raise OptionError("a --strategy walk-forward needs at least one --symbol")
+        raise OptionError(
+            f"a {field_mark('strategy')} walk-forward needs at least one "
+            f"{field_mark('symbols', '--symbol')}"
+        )
     if (request.fit_window is None) != (not request.fit_params):
-        raise OptionError("re-fitting needs both --fit-window (e.g. 60d) and --fit-param KEY=V1,V2")
+        raise OptionError(
+            f"re-fitting needs both {field_mark('fit_window')} (e.g. 60d) and "
+            f"{field_mark('fit_params', '--fit-param')} KEY=V1,V2"
+        )
     if request.fit_window is not None:
         from paperdesk.plans.wf_fit import parse_window
 
         parse_window(request.fit_window)
         if request.strategy is None:
-            raise OptionError("--fit-window re-fits a --strategy; plans from files are not fitted")
+            raise OptionError(
+                f"{field_mark('fit_window')} re-fits a {field_mark('strategy')}; plans from files "
+                "are not fitted"
+            )
         if request.refit_every < 1:
             raise OptionError(
-                f"invalid value for --refit-every: '{request.refit_every}' (expected 1 or more)"
+                f"invalid value for {field_mark('refit_every')}: '{request.refit_every}' "
+                "(expected 1 or more)"
             )
 
 
@@ -89,14 +107,14 @@ def plan_files(folder: Path, days: Sequence[TradingDay]) -> tuple[dict[str, Path
             continue
         if name in found:
             raise OptionError(
-                f"invalid value for --plans: two plans for {name} ({found[name].name} and "
-                f"{path.name}); keep one"
+                f"invalid value for {field_mark('plans')}: two plans for {name} "
+                f"({found[name].name} and {path.name}); keep one"
             )
         found[name] = path
     if not found:
         raise OptionError(
-            f"invalid value for --plans: '{folder}' holds no daily plan (YYYY-MM-DD.csv or "
-            f".json) for a trading day from {first} to {last}"
+            f"invalid value for {field_mark('plans')}: '{folder}' holds no daily plan "
+            f"(YYYY-MM-DD.csv or .json) for a trading day from {first} to {last}"
         )
     return found, unused
 

@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from paperdesk.domain.errors import InvalidInputError, PaperdeskError, UnknownNameError
+from paperdesk.domain.fields import marked
 from paperdesk.service.jobs import JobState, JobView, Progress
 from paperdesk.service.walk_forward import WalkForwardRequest
 
@@ -386,19 +387,20 @@ class WalkForwardRuns:
 
 
 def failure_document(error: BaseException) -> dict[str, Any]:
-    """What ``failure.json`` keeps of a failed run: the error's code, message and, for a plan,
-    its problems (an unexpected error: ``internal_error``, its text in the log only)."""
+    """What ``failure.json`` keeps of a failed run: the error's code, message (its fields
+    marked, for the API to name: ``domain.fields``) and, for a plan, its problems (an
+    unexpected error: ``internal_error``, its text in the log only)."""
     from paperdesk.plans.problems import PlanError
 
     if isinstance(error, PlanError):
         return {
             "code": "invalid_plan",
-            "message": str(error),
+            "message": marked(error),
             "problems": [problem.as_dict() for problem in error.problems],
         }
     if isinstance(error, PaperdeskError):
         code = getattr(error, "code", None)
-        return {"code": code if isinstance(code, str) else "refused", "message": str(error)}
+        return {"code": code if isinstance(code, str) else "refused", "message": marked(error)}
     return {"code": "internal_error", "message": "internal error (logged)"}
 
 

@@ -9,8 +9,8 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from fastapi.testclient import TestClient
 
+from answer_words import FieldWordsClient
 from paperdesk.api import create_app
 from paperdesk.service import Services
 from paperdesk.store import Database
@@ -22,7 +22,7 @@ SPY_LAST_CLOSE = Decimal("396.33")  # lean_SPY_1d.csv, 2021-03-31 (the bundled f
 
 @dataclass
 class Harness:
-    client: TestClient
+    client: FieldWordsClient
     services: Services
     url: str
     admin: str
@@ -58,7 +58,7 @@ def api(database: Database) -> Iterator[Harness]:
     services = Services(database=database)
     keys = services.api_keys
     harness = Harness(
-        client=TestClient(create_app(services)),
+        client=FieldWordsClient(create_app(services)),
         services=services,
         url=database.url,
         admin=keys.create("admin", "admin").token,

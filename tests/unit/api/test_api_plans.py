@@ -123,7 +123,7 @@ def test_problems_of_the_file_are_listed(
 def test_bad_options_are_refused_with_their_name(api: Harness) -> None:
     cases = [
         ({"mode": "hasty"}, "mode"),
-        ({"exposure_cap": "1.5"}, "exposure-cap"),
+        ({"exposure_cap": "1.5"}, "exposure_cap"),
         ({"exposure_cap": 0.5}, "exposure_cap"),  # a float: its exact text is lost
         ({"format": "xml"}, "format"),
     ]

@@ -142,12 +142,12 @@ def test_archiving_a_portfolio_with_open_orders_is_refused(api: Harness) -> None
     assert placed.status_code == 201, placed.text
     before = api.dump()
     response = api.post(f"/portfolios/{portfolio_id}/archive")
-    assert_refused(api, response, 422, "invalid_input", "open orders", before=before)
+    assert_refused(api, response, 409, "portfolio_not_empty", "open orders", before=before)
     api.delete(f"/portfolios/{portfolio_id}/orders/O1")
     assert api.post(f"/portfolios/{portfolio_id}/archive").status_code == 200
     again = api.dump()
     twice = api.post(f"/portfolios/{portfolio_id}/archive")
-    assert_refused(api, twice, 422, "invalid_input", "already archived", before=again)
+    assert_refused(api, twice, 409, "portfolio_archived", "already archived", before=again)
 
 
 @pytest.mark.parametrize(

@@ -31,6 +31,7 @@ from schemathesis.specs.openapi.checks import (
     response_schema_conformance,
 )
 
+from answer_words import options_named
 from paperdesk.api import create_app
 from paperdesk.api.schemas import HealthOut
 from paperdesk.domain import OrderType, Side
@@ -39,7 +40,18 @@ from paperdesk.service.order_requests import OrderRequest
 from paperdesk.store import Database
 
 EXAMPLES = int(os.environ.get("PAPERDESK_SCHEMATHESIS_EXAMPLES", "5"))
-CHECKS = [not_a_server_error, content_type_conformance, response_schema_conformance]
+
+
+@schemathesis.check
+def speaks_the_api(ctx: Any, response: Any, case: Any) -> bool | None:
+    """An error answer names the request's JSON fields, never a command-line option
+    (``--stop-loss``): ``domain.fields``, checked by ``answer_words``."""
+    if response.status_code >= 400 and (found := options_named(response.text)):
+        raise AssertionError(f"an error answer names the CLI's options {found}: {response.text}")
+    return None
+
+
+CHECKS = [not_a_server_error, content_type_conformance, response_schema_conformance, speaks_the_api]
 # (name, path ids fixed to the seeded ones, generation mode): valid requests on the seeded
 # portfolio, order and key; valid requests on ids drawn freely (mostly unknown: 404s); and
 # invalid requests (a wrong type, a missing field, a value out of range: 422s naming it)
@@ -161,9 +173,17 @@ def test_the_run_fails_on_a_server_error_or_an_answer_outside_its_schema(
     def off_schema() -> JSONResponse:
         return JSONResponse({"state": 3})
 
+    @app.get(f"{API}/option-words", response_model=HealthOut, responses={422: {}})
+    def option_words() -> JSONResponse:
+        return JSONResponse({"code": "invalid_option", "message": "use --stop-loss"}, 422)
+
     schema = schemathesis.openapi.from_asgi(f"{API}/openapi.json", app)
     # over ASGI a bug propagates as itself (or is reported as a 500, were it answered)
-    for path, expected in (("/broken", r"a bug|500"), ("/off-schema", r"(?i)schema")):
+    for path, expected in (
+        ("/broken", r"a bug|500"),
+        ("/off-schema", r"(?i)schema"),
+        ("/option-words", r"--stop-loss"),
+    ):
         operation = schema[f"{API}{path}"]["GET"]
         with pytest.raises((RuntimeError, BaseExceptionGroup)) as raised:
             exercise(operation, token, {}, fixed=True, statuses=[])

@@ -29,6 +29,7 @@ from paperdesk.analysis.strategies.plugins import (
     load_entry_points,
 )
 from paperdesk.domain.errors import InvalidInputError, StrategyLoadError, UnknownNameError
+from paperdesk.domain.fields import field_mark
 from paperdesk.domain.suggestions import did_you_mean
 
 __all__ = [
@@ -185,10 +186,9 @@ class StrategyRegistry:
         available = ", ".join(sorted(self._classes)) or "none"
         message = (
             f"unknown strategy {name!r}{did_you_mean(name, self._classes, inline=True)}; "
-            f"available strategies: {available}. Add your own with "
-            f"--strategy-path (load_strategy_path in Python) and {PATH_FORMS}, or install a "
-            f"package that declares it in the {ENTRY_POINT_GROUP!r} entry-point group "
-            "(see docs/writing-strategies.md)"
+            f"available strategies: {available}. Add your own with {field_mark('strategy_path')} "
+            f"(load_strategy_path in Python) and {PATH_FORMS}, or install a package that declares "
+            f"it in the {ENTRY_POINT_GROUP!r} entry-point group (see docs/writing-strategies.md)"
         )
         if self._problems:
             failed = "; ".join(str(problem) for problem in self._problems.values())

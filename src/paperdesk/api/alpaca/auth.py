@@ -67,7 +67,7 @@ def _account_of(record: ApiKeyRecord | None, key_id: str | None) -> AlpacaAccoun
             403,
             FORBIDDEN,
             f"key {key_id} is not limited to exactly one portfolio; an Alpaca account is one "
-            "portfolio: create the key with a single --portfolio ID",
+            "portfolio: create a key limited to a single portfolio",
         )
     return AlpacaAccount(record, portfolios[0])
 

@@ -6,6 +6,8 @@ field; a missing or bad key 401 ``40110000``; a key that may not do this (wrong 
 limited to one portfolio) or too little cash 403 ``40310000``; an unknown order, position or
 asset 404 ``40410000``; a refusal by a rule (an order that cannot be changed any more, a price
 off the tick...) 422 ``42210000``. A refused request changes nothing, as everywhere in the API.
+A message names the request's fields as Alpaca does (``qty``, ``stop_loss.stop_price``), never
+paperdesk's command-line options (``ALPACA_FIELDS``).
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from starlette.exceptions import HTTPException
 
 from paperdesk.api.errors import domain_status
 from paperdesk.domain.errors import PaperdeskError
+from paperdesk.domain.fields import renamed
 
 log = logging.getLogger(__name__)
 
@@ -36,6 +39,16 @@ REFUSALS: dict[str, tuple[int, int]] = {
     "duplicate_client_order_id": (422, BAD_REQUEST),
     "order_not_changeable": (422, UNPROCESSABLE),
 }
+
+# paperdesk's order fields (the REST API's JSON names) as Alpaca's order request names them;
+# the rest are the same words (symbol, side, type, limit_price, time_in_force...).
+ALPACA_FIELDS = renamed(
+    {
+        "quantity": "qty",
+        "stop_loss": "stop_loss.stop_price",
+        "take_profit": "take_profit.limit_price",
+    }
+)
 
 
 class AlpacaError(Exception):
@@ -77,7 +90,7 @@ async def _alpaca_error(_request: Request, error: Exception) -> JSONResponse:
 async def _domain_error(_request: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, PaperdeskError)
     status, code = domain_refusal(error)
-    return JSONResponse(body(code, str(error)), status)
+    return JSONResponse(body(code, error.named_by(ALPACA_FIELDS)), status)
 
 
 async def _validation_error(_request: Request, error: Exception) -> JSONResponse:

@@ -13,6 +13,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
+from paperdesk.api.times import utc_text
 from paperdesk.domain import AssetClass, Instrument, Order, OrderStatus
 from paperdesk.service.alpaca_support import MarketClock
 from paperdesk.service.instruments import instrument_of
@@ -58,7 +59,8 @@ def money(value: Decimal | None) -> str | None:
 
 
 def when(value: datetime | None) -> str | None:
-    return None if value is None else value.isoformat()
+    """A time as Alpaca writes it: ISO-8601 UTC with ``Z`` (``api.times``)."""
+    return None if value is None else utc_text(value)
 
 
 def asset_class(value: AssetClass) -> str:

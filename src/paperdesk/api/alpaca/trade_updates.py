@@ -14,6 +14,7 @@ from decimal import Decimal
 from typing import Any
 
 from paperdesk.api.alpaca.mapping import Document, execution_uuid, order_document
+from paperdesk.api.times import utc_text
 from paperdesk.domain import Order, OrderRole, OrderStatus, OrderType, Side, TimeInForce
 from paperdesk.domain.records import OutboxEntry
 
@@ -77,7 +78,7 @@ def trade_update_messages(portfolio_id: int, entries: list[OutboxEntry]) -> list
         order = order_of(entry.payload["order"])
         data: Document = {
             "event": EVENTS.get(entry.kind, "fill"),
-            "timestamp": entry.ts_event.isoformat(),
+            "timestamp": utc_text(entry.ts_event),
             "order": order_document(portfolio_id, order),
             "paperdesk_sequence": entry.sequence,
         }

@@ -17,11 +17,12 @@ from fastapi import APIRouter, Depends, File, Form, Path, Query, UploadFile
 from fastapi.responses import JSONResponse
 
 from paperdesk.api.dependencies import Reader, ServicesDep, require
-from paperdesk.api.errors import ApiError
+from paperdesk.api.errors import ApiError, api_words
 from paperdesk.api.market_schemas import ImportOut, ProviderOut, QualityOut
 from paperdesk.api.schemas import ErrorOut
 from paperdesk.domain import UnknownNameError
 from paperdesk.domain.api_keys import ApiKeyRecord, Scope
+from paperdesk.domain.fields import as_field
 from paperdesk.service.market_data import CsvImportError
 
 router = APIRouter(prefix="/market-data", tags=["market data"])
@@ -60,10 +61,10 @@ def import_csv(
             )  # fmt: skip
         except CsvImportError as error:
             problems = [
-                {"line": p.line, "column": p.column or None, "reason": p.reason}
+                {"line": p.line, "column": p.column or None, "reason": p.reason_in(as_field)}
                 for p in error.problems
             ]
-            message = str(error).replace(str(path), filename)
+            message = api_words(error).replace(str(path), filename)
             raise ApiError(422, "invalid_csv", message, problems=problems) from None
     out = ImportOut.of(report, filename)
     out.source = out.source.replace(str(path), filename).replace(folder, "upload")
@@ -91,7 +92,7 @@ def quality(
     try:
         report = container.market_data.check(symbol, timeframe, _utc(start), _utc(end))
     except UnknownNameError as error:
-        raise ApiError(404, "not_found", str(error)) from None
+        raise ApiError(404, "not_found", api_words(error)) from None
     return QualityOut.of(report)
 
 

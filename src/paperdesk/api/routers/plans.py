@@ -18,7 +18,7 @@ from paperdesk.api.dependencies import (
     Trader,
     active_portfolio,
 )
-from paperdesk.api.errors import ApiError, domain_error_body, not_found
+from paperdesk.api.errors import ApiError, api_words, domain_error_body, not_found
 from paperdesk.api.idempotency import request_hash, run_once
 from paperdesk.api.plan_schemas import (
     JobError,
@@ -170,7 +170,7 @@ def simulate(
     try:
         job = container.jobs.submit("simulation", key.id, work, total=prepared.steps)
     except JobsBusyError as error:
-        raise ApiError(429, "too_many_jobs", str(error), {"Retry-After": "5"}) from None
+        raise ApiError(429, "too_many_jobs", api_words(error), {"Retry-After": "5"}) from None
     return JSONResponse(
         JobOut.of(job).model_dump(mode="json"),
         202,

@@ -11,7 +11,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query
 
 from paperdesk.api.dependencies import Reader, ServicesDep
-from paperdesk.api.errors import ApiError
+from paperdesk.api.errors import ApiError, api_words
 from paperdesk.api.market_schemas import CandlePageOut, LatestPriceOut, LatestPricesOut
 from paperdesk.api.schemas import ErrorOut
 from paperdesk.domain import UnknownNameError
@@ -64,7 +64,7 @@ def ohlc(
             older_than=older_than,
         )  # fmt: skip
     except UnknownNameError as error:
-        raise ApiError(404, "not_found", str(error)) from None
+        raise ApiError(404, "not_found", api_words(error)) from None
     older = None if page.older_than is None else encode_time_cursor(page.older_than)
     return CandlePageOut.of(page, older)
 

@@ -24,7 +24,7 @@ JSON_TYPES = {"int": "integer", "float": "number", "bool": "boolean", "str": "st
 
 class ParameterOut(BaseModel):
     name: str
-    type: str = Field(description="int, float, bool or str (the CLI's --param types)")
+    type: str = Field(description="int, float, bool or str (the types of params' values)")
     default: Any
     description: str
     minimum: float | None = Field(None, description="the smallest value the strategy accepts")

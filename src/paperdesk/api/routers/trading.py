@@ -19,7 +19,7 @@ from paperdesk.api.dependencies import (
     active_portfolio,
     known_order,
 )
-from paperdesk.api.errors import ApiError, not_found
+from paperdesk.api.errors import ApiError, api_words, not_found
 from paperdesk.api.idempotency import request_hash, run_once
 from paperdesk.api.schemas import Amount, ErrorOut, OrderOut, PlacedOut
 from paperdesk.api.trading_schemas import (
@@ -201,7 +201,7 @@ def _conflicts(action: Callable[[], T]) -> T:
         return action()
     except PaperdeskError as error:
         if getattr(error, "code", None) == "no_position":
-            raise ApiError(409, "no_position", str(error)) from None
+            raise ApiError(409, "no_position", api_words(error)) from None
         raise
 
 

@@ -14,7 +14,7 @@ from fastapi import APIRouter, Path, Query
 from fastapi.responses import JSONResponse
 
 from paperdesk.api.dependencies import Reader, ServicesDep, Trader
-from paperdesk.api.errors import ApiError, domain_error_body, not_found
+from paperdesk.api.errors import ApiError, api_words, domain_error_body, not_found
 from paperdesk.api.plan_schemas import JobError, JobProgress, PlanErrorOut
 from paperdesk.api.schemas import ErrorOut
 from paperdesk.api.walk_forward_schemas import (
@@ -26,6 +26,7 @@ from paperdesk.api.walk_forward_schemas import (
 )
 from paperdesk.domain import UnknownNameError
 from paperdesk.domain.errors import OptionError, PaperdeskError
+from paperdesk.domain.fields import as_field, named
 from paperdesk.service.jobs import JobsBusyError
 from paperdesk.service.walk_forward import WalkForwardRequest, month_period
 from paperdesk.service.walk_forward_runs import DayPlan, WalkForwardRunView
@@ -38,36 +39,12 @@ ERRORS: dict[int | str, dict[str, object]] = {
     422: {"model": PlanErrorOut},
 }
 MAX_TRADES_PAGE = 1000
-# The walk-forward service names the CLI's options; the API's answer names the body's fields.
-_FIELDS = {
-    "--plans": "plans",
-    "--strategy": "strategy",
-    "--param": "params",
-    "--symbol": "symbols",
-    "--month": "month",
-    "--from": "start",
-    "--to": "end",
-    "--mode": "mode",
-    "--capital": "capital",
-    "--exposure-cap": "exposure_cap",
-    "--timeframe": "timeframe",
-    "--resolve-with": "resolve_with",
-    "--entry": "entry",
-    "--max-hold-days": "max_hold_days",
-    "--slippage-bps": "slippage_bps",
-    "--commission": "commission",
-    "--fit-window": "fit_window",
-    "--fit-param": "fit_params",
-    "--refit-every": "refit_every",
-    "--skip-bad-rows": "skip_bad_rows",
-}
-_OPTION = re.compile(r"--[a-z][a-z-]*")
-_PLANS_FOLDER = re.compile(r"--plans: '[^']*'")  # the server's folder: never in an answer
+# The server's folder of the uploaded plans: never in an answer.
+_PLANS_FOLDER = re.compile(r"\bplans: '[^']*'")
 
 
 def _field_names(message: str) -> str:
-    message = _PLANS_FOLDER.sub("--plans: the upload", message)
-    return _OPTION.sub(lambda match: _FIELDS.get(match.group(0), match.group(0)), message)
+    return _PLANS_FOLDER.sub("plans: the upload", message)
 
 
 def _request(body: WalkForwardIn) -> WalkForwardRequest:
@@ -116,9 +93,9 @@ def start_walk_forward(body: WalkForwardIn, container: ServicesDep, key: Trader)
     try:
         started = container.walk_forward_runs.start(_request(body), plans, key.id)
     except JobsBusyError as error:
-        raise ApiError(429, "too_many_jobs", str(error), {"Retry-After": "5"}) from None
+        raise ApiError(429, "too_many_jobs", api_words(error), {"Retry-After": "5"}) from None
     except OptionError as error:
-        raise OptionError(_field_names(str(error))) from None
+        raise OptionError(_field_names(api_words(error))) from None
     job = started.job
     answer = WalkForwardStartedOut(
         run_id=started.run_id,
@@ -179,5 +156,8 @@ def _error(view: WalkForwardRunView) -> JobError | None:
             return JobError.model_validate(body)
         return JobError(code="internal_error", message="internal error (logged)")
     if view.failure_document is not None:
-        return JobError.model_validate(view.failure_document)
+        document = view.failure_document
+        return JobError.model_validate(
+            {**document, "message": named(document["message"], as_field)}
+        )
     return None

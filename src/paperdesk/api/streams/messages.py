@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from paperdesk.api.times import utc_text as api_utc_text
 from paperdesk.domain.records import OutboxEntry
 
 MESSAGE_TYPES: Mapping[str, str] = {
@@ -52,9 +53,8 @@ def message_type(kind: str) -> str:
 
 
 def utc_text(value: datetime) -> str:
-    """ISO-8601 in UTC (a naive time read back from SQLite is UTC already)."""
-    aware = value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
-    return aware.isoformat()
+    """ISO-8601 in UTC, the API's one form (``api.times``)."""
+    return api_utc_text(value)
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,5 +111,5 @@ def envelope(
 
 def control(kind: str, sequence: int | None, **data: Any) -> str:
     """A message of the stream itself (``subscribed``, ``error``): no portfolio, no event."""
-    now = datetime.now(UTC).isoformat()
+    now = api_utc_text(datetime.now(UTC))
     return json.dumps(envelope(kind, sequence, now, None, data), separators=(",", ":"))

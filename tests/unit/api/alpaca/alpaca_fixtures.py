@@ -10,8 +10,8 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from fastapi.testclient import TestClient
 
+from answer_words import FieldWordsClient
 from paperdesk.api import create_app
 from paperdesk.config import RunConfig
 from paperdesk.data.clock import FixedClock
@@ -26,7 +26,7 @@ NOW = datetime(2024, 7, 3, 15, 0, tzinfo=UTC)
 
 @dataclass
 class AlpacaHarness:
-    client: TestClient
+    client: FieldWordsClient
     services: Services
     url: str
     portfolio: int
@@ -67,7 +67,7 @@ def alpaca(database: Database) -> Iterator[AlpacaHarness]:
     trader = keys.create("alpaca-trader", "trade", [portfolio]).token
     reader = keys.create("alpaca-reader", "read", [portfolio])
     harness = AlpacaHarness(
-        client=TestClient(create_app(services)),
+        client=FieldWordsClient(create_app(services)),
         services=services,
         url=database.url,
         portfolio=portfolio,

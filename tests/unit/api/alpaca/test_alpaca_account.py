@@ -83,10 +83,10 @@ def test_the_clock_follows_the_market_calendar(alpaca: AlpacaHarness) -> None:
     Independence Day and opens again on Friday 5 July."""
     clock = alpaca.get("/clock", alpaca.reader).json()
     assert clock == {
-        "timestamp": "2024-07-03T15:00:00+00:00",
+        "timestamp": "2024-07-03T15:00:00Z",
         "is_open": True,
-        "next_open": "2024-07-05T13:30:00+00:00",
-        "next_close": "2024-07-03T17:00:00+00:00",
+        "next_open": "2024-07-05T13:30:00Z",
+        "next_close": "2024-07-03T17:00:00Z",
     }
 
 

@@ -57,7 +57,7 @@ def test_a_ticks_events_arrive_in_sequence_exactly_as_committed(database: Databa
     for message, entry in zip(received, committed, strict=True):
         stamp = message["timestamp"]
         assert isinstance(stamp, str)
-        assert stamp.endswith("+00:00"), stamp
+        assert stamp.endswith("Z"), stamp  # the API's one form of a UTC time (api.times)
         assert abs(entry.ts_event - datetime.fromisoformat(stamp)) == timedelta(0)
     fills = trading.services.portfolios.fills(trading.portfolio_id)
     executions = [m["data"]["fill"] for m in received if m["type"] == "trade_execution"]
