@@ -1,10 +1,7 @@
 """How every command prints numbers: one place, so a trader reads the same figure everywhere.
 
 - Money is printed from its ``Decimal``, rounded half-up to its currency's minor unit (USD 2,
-  JPY 0): ``0.125`` USD prints ``0.13``; except a paper portfolio's statement (its cash,
-  equity, P&L and fees in ``portfolio list``, ``show`` and ``performance``), printed exactly
-  (``ledger_money``): at least the minor unit and every further digit its ledger holds, so the
-  CLI, the API and the dashboard show the same figure to the last digit.
+  JPY 0): ``0.125`` USD prints ``0.13``.
 - Prices are rounded half-up to the instrument's tick (0.01 for US equities, 0.00001 for
   EURUSD) and printed with the tick's decimals.
 - Quantities keep every digit they have and no trailing zeros (``30``, ``0.0015``).
@@ -21,7 +18,7 @@ import math
 from datetime import timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
-from paperdesk.domain.currencies import minor_unit, money_text
+from paperdesk.domain.currencies import money_text
 from paperdesk.domain.durations import human_duration
 from paperdesk.domain.money import figure_text, round_to_increment
 from paperdesk.service.instruments import instrument_of
@@ -34,16 +31,6 @@ DEFAULT_CURRENCY = "USD"
 def money(value: Decimal | None, currency: str | None = DEFAULT_CURRENCY) -> str:
     """An amount to the currency's minor unit, half-up, with thousands separators."""
     return MISSING if value is None else money_text(value, currency)
-
-
-def ledger_money(value: Decimal | None, currency: str | None = DEFAULT_CURRENCY) -> str:
-    """A ledger figure exactly: at least the currency's minor unit (``10,000.00``), never
-    rounded (a balance of ``9603.6725`` prints ``9,603.6725``), with thousands separators."""
-    if value is None:
-        return MISSING
-    exponent = value.normalize().as_tuple().exponent
-    digits = -exponent if isinstance(exponent, int) else 0
-    return f"{value:,.{max(minor_unit(currency), digits)}f}"
 
 
 def price(value: Decimal | None, symbol: str) -> str:

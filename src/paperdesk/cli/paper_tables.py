@@ -15,16 +15,7 @@ from rich.table import Table
 
 from paperdesk.cli import fit
 from paperdesk.cli.fit import VALUE, Column, fitted, number, text
-from paperdesk.cli.money import (
-    float_money,
-    ledger_money,
-    money,
-    percent,
-    price,
-    quantity,
-    ratio,
-    symbol_money,
-)
+from paperdesk.cli.money import float_money, money, percent, price, quantity, ratio, symbol_money
 from paperdesk.cli.safe_text import printable
 from paperdesk.cli.stat_rows import (
     benchmark_rows,
@@ -98,12 +89,12 @@ def portfolios_table(summaries: Sequence[PortfolioSummary], width: Width = 80) -
                 str(s.id),
                 printable(s.name),
                 s.status,
-                ledger_money(s.cash, ccy),
-                ledger_money(s.equity, ccy),
-                ledger_money(s.realized.gross, ccy),
-                ledger_money(s.realized.fees, ccy),
-                ledger_money(s.realized.net, ccy),
-                ledger_money(s.unrealized_pnl, ccy),
+                money(s.cash, ccy),
+                money(s.equity, ccy),
+                money(s.realized.gross, ccy),
+                money(s.realized.fees, ccy),
+                money(s.realized.net, ccy),
+                money(s.unrealized_pnl, ccy),
             )
         )
     return fitted("Portfolios", columns, rows, width)
@@ -112,9 +103,9 @@ def portfolios_table(summaries: Sequence[PortfolioSummary], width: Width = 80) -
 def pnl_rows(realized: RealizedPnl, currency: str) -> list[tuple[str, str]]:
     """Gross, fees and net side by side (the README's "Numbers" definitions)."""
     return [
-        ("Realized P&L gross", ledger_money(realized.gross, currency)),
-        ("Fees", ledger_money(realized.fees, currency)),
-        ("Realized P&L net", ledger_money(realized.net, currency)),
+        ("Realized P&L gross", money(realized.gross, currency)),
+        ("Fees", money(realized.fees, currency)),
+        ("Realized P&L net", money(realized.net, currency)),
     ]
 
 
@@ -125,13 +116,13 @@ def summary_table(
     rows = [
         ("Status", summary.status),
         ("Currency", ccy),
-        ("Starting cash", ledger_money(summary.starting_cash, ccy)),
-        ("Cash", ledger_money(summary.cash, ccy)),
-        ("Positions value", ledger_money(summary.positions_value, ccy)),
-        ("Equity", ledger_money(summary.equity, ccy)),
+        ("Starting cash", money(summary.starting_cash, ccy)),
+        ("Cash", money(summary.cash, ccy)),
+        ("Positions value", money(summary.positions_value, ccy)),
+        ("Equity", money(summary.equity, ccy)),
         *pnl_rows(summary.realized, ccy),
-        ("Unrealized P&L", ledger_money(summary.unrealized_pnl, ccy)),
-        ("Total P&L", ledger_money(summary.total_pnl, ccy)),
+        ("Unrealized P&L", money(summary.unrealized_pnl, ccy)),
+        ("Total P&L", money(summary.total_pnl, ccy)),
         ("Created", when(summary.ts_created)),
     ]
     if detail is not None:
@@ -162,8 +153,8 @@ def print_detail(detail: PortfolioDetail, *, wide: bool = False) -> None:
                 quantity(p.quantity),
                 price(p.average_price, p.symbol),
                 price(p.last_price, p.symbol),
-                ledger_money(p.market_value, ccy),
-                ledger_money(p.unrealized_pnl, ccy),
+                money(p.market_value, ccy),
+                money(p.unrealized_pnl, ccy),
             )
             for p in detail.positions
         ]
@@ -358,17 +349,16 @@ def print_ticks(
 
 
 def performance_table(summary: PortfolioSummary, stats: Stats, width: Width = 80) -> Table:
-    """A portfolio's money (exactly, as its ledger holds it) and its statistics (n/a when
-    undefined)."""
+    """A portfolio's money (to its currency's cents) and its statistics (n/a when undefined)."""
     ccy = summary.base_currency
     rows = [
         ("Period", f"{stats.start.date()} to {stats.end.date()}"),
-        ("Starting cash", ledger_money(summary.starting_cash, ccy)),
-        ("Cash", ledger_money(summary.cash, ccy)),
-        ("Equity", ledger_money(summary.equity, ccy)),
+        ("Starting cash", money(summary.starting_cash, ccy)),
+        ("Cash", money(summary.cash, ccy)),
+        ("Equity", money(summary.equity, ccy)),
         *pnl_rows(summary.realized, ccy),
-        ("Unrealized P&L", ledger_money(summary.unrealized_pnl, ccy)),
-        ("Total P&L", ledger_money(summary.total_pnl, ccy)),
+        ("Unrealized P&L", money(summary.unrealized_pnl, ccy)),
+        ("Total P&L", money(summary.total_pnl, ccy)),
         ("Total return", percent(stats.total_return_pct)),
         ("CAGR", percent(stats.cagr_pct)),
         ("Max drawdown", percent(stats.max_drawdown_pct)),

@@ -9,16 +9,7 @@ from decimal import Decimal
 
 import pytest
 
-from paperdesk.cli.money import (
-    duration,
-    float_money,
-    ledger_money,
-    money,
-    percent,
-    price,
-    quantity,
-    ratio,
-)
+from paperdesk.cli.money import duration, float_money, money, percent, price, quantity, ratio
 
 
 @pytest.mark.parametrize(
@@ -83,21 +74,3 @@ def test_undefined_statistics_are_not_available() -> None:
 )
 def test_durations_read_like_a_person_wrote_them(age: timedelta, shown: str) -> None:
     assert duration(age) == shown
-
-
-@pytest.mark.parametrize(
-    ("value", "currency", "expected"),
-    [
-        ("10000", "USD", "10,000.00"),
-        ("9603.6725", "USD", "9,603.6725"),
-        ("-0.39633", "USD", "-0.39633"),
-        ("12.5", "USD", "12.50"),
-        ("1234.5", "JPY", "1,234.5"),
-        ("1000000", "JPY", "1,000,000"),
-    ],
-)
-def test_a_ledger_figure_prints_every_digit_it_holds(
-    value: str, currency: str, expected: str
-) -> None:
-    assert ledger_money(Decimal(value), currency) == expected
-    assert ledger_money(None) == "-"
