@@ -153,9 +153,7 @@ class BracketObjects:
         symbol, strategy, levels = feed.symbol, self.strategy, self.levels
         ids = [f"O{number}" for number in range(1, len(orders) + 1)]
         signal_rows = self.signal_rows
-        submitted_at = shared_datetimes(
-            feed.ts_close_ns[signal_rows[[o[SIGNAL] for o in orders]]]
-        )
+        submitted_at = shared_datetimes(feed.ts_close_ns[signal_rows[[o[SIGNAL] for o in orders]]])
         updated_at = shared_datetimes(np.array([o[UPDATED] for o in orders], dtype=np.int64))
         reasons = [str(reason) for reason in self.reasons.tolist()]
         decimals: dict[int, Decimal] = {}  # one Decimal per quantity (entry, legs, exit share it)
@@ -181,9 +179,7 @@ class BracketObjects:
             fill_sides.append(side)
             exit_reasons.append(_EXIT_REASONS.get(kind) or reasons[fill[SIGNAL]])
             fill_objects.append(
-                _new_fill(
-                    (ids[index], symbol, side, quantity, price, fee, stamp, slip)
-                )
+                _new_fill((ids[index], symbol, side, quantity, price, fee, stamp, slip))
             )
         children: dict[int, list[str]] = {}
         for index, order in enumerate(orders):
