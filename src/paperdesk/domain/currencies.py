@@ -7,6 +7,7 @@ from __future__ import annotations
 from decimal import ROUND_HALF_UP, Decimal
 
 from paperdesk.domain.errors import OptionError
+from paperdesk.domain.fields import field_mark
 
 DEFAULT_MINOR_UNIT = 2
 MINOR_UNITS = {
@@ -37,7 +38,7 @@ def money_text(value: Decimal, currency: str | None) -> str:
 AT_PAR = {"USDT": "USD", "USDC": "USD", "BUSD": "USD"}
 
 
-def check_books_currency(symbol: str, quoted_in: str, books: str, label: str = "--symbol") -> None:
+def check_books_currency(symbol: str, quoted_in: str, books: str) -> None:
     """Refuse ``symbol`` in a portfolio whose books are in another currency than the one it is
     quoted in: paperdesk converts no currency, so its P&L (yen for USDJPY, pounds for EURGBP)
     would be booked as if it were the portfolio's own money."""
@@ -45,9 +46,10 @@ def check_books_currency(symbol: str, quoted_in: str, books: str, label: str = "
     book = books.strip().upper()
     if quoted == book or AT_PAR.get(quoted) == book:
         return
-    other_book = f"give the portfolio --currency {quoted}, or " if quoted in ISO_4217 else ""
+    currency, symbols = field_mark("currency"), field_mark("symbols", "--symbol")
+    other_book = f"give the portfolio {currency} {quoted}, or " if quoted in ISO_4217 else ""
     raise OptionError(
-        f"invalid value for {label}: {symbol!r} is quoted in {quoted} but the portfolio keeps "
+        f"invalid value for {symbols}: {symbol!r} is quoted in {quoted} but the portfolio keeps "
         f"its books in {book}, and paperdesk converts no currency (its P&L in {quoted} would be "
         f"booked as {book}); {other_book}trade symbols quoted in {book}"
     )
