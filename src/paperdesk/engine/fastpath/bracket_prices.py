@@ -70,6 +70,7 @@ class BracketFillPrices:
         prices: list[Decimal] = []
         slips: list[Decimal] = []
         slipped_opens: dict[tuple[int, int], Decimal] = {}
+        zeros: dict[int, Decimal] = {}  # raw - raw, one per raw (kept alive in ``prices``)
         for fill in self._fills:
             kind = fill[KIND]
             if fill[SOURCE] == AT_OPEN:
@@ -78,7 +79,9 @@ class BracketFillPrices:
                 raw = levels.decimal(fill[SIGNAL], kind == STOP)
             if self._exact or kind == TARGET:
                 price = raw
-                slip = raw - raw
+                slip = zeros.get(id(raw))  # a Decimal zero is falsy: no ``or`` here
+                if slip is None:
+                    slip = zeros[id(raw)] = raw - raw
             else:
                 key = (fill[ROW], fill[SIDE]) if fill[SOURCE] == AT_OPEN else None
                 cached = slipped_opens.get(key) if key is not None else None
