@@ -26,6 +26,7 @@ from paperdesk.domain import (
 )
 from paperdesk.engine.equity_curve import equity_arrays
 from paperdesk.engine.fastpath import compiled
+from paperdesk.engine.fastpath.bracket_columns import order_columns, positions, take
 from paperdesk.engine.fastpath.bracket_hits import first_hits, window_ends
 from paperdesk.engine.fastpath.bracket_levels import leg_levels
 from paperdesk.engine.fastpath.bracket_loop import (
@@ -34,8 +35,12 @@ from paperdesk.engine.fastpath.bracket_loop import (
     FEE,
     FILLED,
     KIND,
+    PARENT,
     QUANTITY,
+    ROW,
     SIDE,
+    SIGNAL,
+    SOURCE,
     STATUS,
     TICKS,
     UPDATED,
@@ -61,6 +66,8 @@ from paperdesk.engine.fastpath.integer_money import (
 from paperdesk.engine.result import BacktestResult, Deferred, assemble_result
 from paperdesk.execution import FeeModel, NoFee, SlippageModel
 
+_FILL_FIELDS = (KIND, SOURCE, SIDE, SIGNAL, ROW, TICKS)  # what the fill prices are made from
+_KEPT = (*_FILL_FIELDS, STATUS, PARENT, QUANTITY, UPDATED)  # and the objects
 _LIMIT = 10**27  # the ledger's Decimals are exact (as the integers) below this
 
 
@@ -174,12 +181,22 @@ def run_bracket_path(
         scale=scale,
         sizer=AllInSizer(fraction, scale),
     )
+    del bars, buy_opens, sell_opens  # the run's peak is ahead: what is done with goes now
     filled = [index for index, order in enumerate(record.orders) if order[STATUS] == FILLED]
     fills = [record.orders[index] for index in filled]
     _check(record, fills, scale)
-    prices = BracketFillPrices(fills, raw_opens, levels, slippage, instrument)
+    fee_units = sum(fill[FEE] for fill in fills)
+    trade_pnls = _trade_pnls(fills, scale)
+    adjustments = _nothing_fits(record)
+    columns = order_columns(record.orders, _KEPT)
+    del fills
+    record.orders.clear()  # the rows, a list each, go: the objects are made from the columns
+    at = positions(filled)
+    fill_columns = {field: take(columns[field], at) for field in _FILL_FIELDS}
+    prices = BracketFillPrices(fill_columns, raw_opens, levels, slippage, instrument)
+    del raw_opens, fill_columns, filled
     objects = BracketObjects(
-        record, filled, fills, prices, levels, feed, frame, signal_rows, strategy_name, fraction,
+        columns, at, prices, levels, feed, frame, signal_rows, strategy_name, fraction,
         fee_model, instrument,
     )  # fmt: skip
     cash = _final_cash(config.cash, record, scale, objects, prices)
@@ -204,7 +221,6 @@ def run_bracket_path(
         np.asarray(record.change_quantity, dtype=np.float64),
         feed.closes,
     )
-    fee_units = sum(fill[FEE] for fill in fills)
     return assemble_result(
         config,
         symbol=feed.symbol,
@@ -222,9 +238,9 @@ def run_bracket_path(
         fees=fee_units / 10**scale.money_places,
         ambiguous_bars=record.ambiguous_bars,
         signals=len(frame),
-        trade_pnls=_trade_pnls(fills, scale),
+        trade_pnls=trade_pnls,
         conventions=conventions,
-        adjustments=_nothing_fits(record),
+        adjustments=adjustments,
     )
 
 
@@ -270,7 +286,7 @@ def _final_cash(
 ) -> Decimal:
     """The ledger's cash: a sum of exact amounts, so its value is the loop's and its exponent the
     least of the starting cash's, the prices' and the fees' (as ``materialise._final_cash``)."""
-    if not objects.fills:
+    if not objects.filled:
         return cash
     fee_total = ZERO if isinstance(objects.fee_model, NoFee) else sum(objects.fees(), ZERO)
     least = min(exponent(cash), exponent(fee_total))
