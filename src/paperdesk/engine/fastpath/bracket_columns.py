@@ -30,19 +30,6 @@ def order_columns(rows: list[list[int]], fields: Sequence[int]) -> dict[int, Col
     return {field: _compact(table[:, field], field in CODES) for field in fields}
 
 
-def take(column: Column, at: array[int]) -> Column:
-    """The column's values at the positions ``at``, as compact as the column."""
-    if isinstance(column, array):
-        values = np.asarray(column)[np.asarray(at, dtype=np.intp)]
-        return _compact(values, column.typecode == "b")
-    return [column[position] for position in at]
-
-
-def positions(values: list[int]) -> array[int]:
-    """Row positions (each below the row count) as a compact column."""
-    return _compact(np.array(values, dtype=np.int64), False)
-
-
 def _compact(values: npt.NDArray[np.int64] | npt.NDArray[np.int8], code: bool) -> array[int]:
     column = array("b" if code else "q")
     dtype = np.int8 if code else np.int64

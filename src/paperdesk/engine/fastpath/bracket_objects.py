@@ -28,7 +28,7 @@ from paperdesk.domain import (
     TimeInForce,
     Trade,
 )
-from paperdesk.engine.fastpath.bracket_columns import Column
+from paperdesk.engine.fastpath.bracket_columns import order_columns
 from paperdesk.engine.fastpath.bracket_levels import LegLevels
 from paperdesk.engine.fastpath.bracket_loop import (
     ACCEPTED,
@@ -80,6 +80,7 @@ _STATUSES = {
     CANCELED: OrderStatus.CANCELED,
     PENDING: OrderStatus.PENDING,
 }
+_FIELDS = (SIGNAL, KIND, SIDE, STATUS, PARENT, QUANTITY, UPDATED)  # what the objects read
 _LEG_REASONS = {STOP: "stop loss", TARGET: "take profit"}  # the order book's leg reasons
 _EXIT_REASONS = {STOP: "stop-loss", TARGET: "take-profit"}  # a round trip's (``exit_reason``)
 
@@ -91,8 +92,8 @@ class BracketObjects:
 
     def __init__(
         self,
-        orders: dict[int, Column],
-        filled: Column,
+        orders: list[list[int]],
+        fills: list[list[int]],
         prices: BracketFillPrices,
         levels: LegLevels,
         feed: OrderTimes,
@@ -103,19 +104,12 @@ class BracketObjects:
         fee_model: FeeModel,
         instrument: Instrument,
     ) -> None:
-        """``orders``: the loop's order columns (``bracket_columns``; SIGNAL, KIND, SIDE,
-        STATUS, PARENT, QUANTITY and UPDATED); ``filled``: the fills' positions among them."""
-        self.signals = orders[SIGNAL]
-        self.kinds = orders[KIND]
-        self.sides = orders[SIDE]
-        self.statuses = orders[STATUS]
-        self.parents = orders[PARENT]
-        self.quantities = orders[QUANTITY]
-        order_rows = signal_rows[np.asarray(self.signals, dtype=np.intp)]
-        self.submitted_ns = feed.ts_close_ns[order_rows]  # each order's signal bar's close
-        self.updated_ns = np.asarray(orders[UPDATED], dtype=np.int64)
+        """``orders``: the loop's order rows; ``fills``: the FILLED ones, in order. Both are let
+        go as the objects are built, made from their columns (``bracket_columns``)."""
+        self.orders = orders
+        self.fills = fills
+        self.signal_ns = feed.ts_close_ns[signal_rows]  # each signal's bar's close
         self.symbol = feed.symbol
-        self.filled = filled
         self.prices = prices
         self.levels = levels
         self.reasons = frame["reason"].to_numpy()
@@ -131,12 +125,11 @@ class BracketObjects:
         """Each fill's fee, as the fee model gives it."""
         if self._fees is None:
             if isinstance(self.fee_model, NoFee):
-                self._fees = [ZERO] * len(self.filled)
+                self._fees = [ZERO] * len(self.fills)
             else:
                 with localcontext(self._context):
                     prices = self.prices.build()[0]
-                    units = self.quantities
-                    quantities = [Decimal(units[index]) for index in self.filled]
+                    quantities = [Decimal(fill[QUANTITY]) for fill in self.fills]
                     fee = self.fee_model.fee
                     self._fees = list(map(fee, quantities, prices, repeat(self.instrument)))
         return self._fees
@@ -154,23 +147,28 @@ class BracketObjects:
         return self._built
 
     def _build(self) -> tuple[tuple[Fill, ...], tuple[Order, ...], tuple[Trade, ...]]:
-        kinds, sides, signals, quantities = self.kinds, self.sides, self.signals, self.quantities
-        if not kinds:
+        if not self.orders:
             return (), (), ()
-        symbol, strategy, levels = self.symbol, self.strategy, self.levels
-        ids = [f"O{number}" for number in range(1, len(kinds) + 1)]
-        submitted_at = shared_datetimes(self.submitted_ns)
-        updated_at = shared_datetimes(self.updated_ns)
-        reasons = [str(reason) for reason in self.reasons.tolist()]
-        decimals: dict[int, Decimal] = {}  # one Decimal per quantity (entry, legs, exit share it)
         prices, slips = self.prices.build()
         fees = self.fees()
+        columns = order_columns(self.orders, _FIELDS)
+        self.prices.release()
+        self.orders = self.fills = []  # the rows go: the objects take their room
+        kinds, sides, signals = columns[KIND], columns[SIDE], columns[SIGNAL]
+        statuses, parents, quantities = columns[STATUS], columns[PARENT], columns[QUANTITY]
+        filled = np.flatnonzero(np.asarray(statuses) == FILLED).tolist()
+        symbol, strategy, levels = self.symbol, self.strategy, self.levels
+        ids = [f"O{number}" for number in range(1, len(kinds) + 1)]
+        submitted_at = shared_datetimes(self.signal_ns[np.asarray(signals, dtype=np.intp)])
+        updated_at = shared_datetimes(np.asarray(columns[UPDATED], dtype=np.int64))
+        reasons = [str(reason) for reason in self.reasons.tolist()]
+        decimals: dict[int, Decimal] = {}  # one Decimal per quantity (entry, legs, exit share it)
         fill_objects = []
         fill_quantities = []
         fill_stamps = []
         exit_reasons = []
         fill_sides = []
-        for index, price, fee, slip in zip(self.filled, prices, fees, slips, strict=True):
+        for index, price, fee, slip in zip(filled, prices, fees, slips, strict=True):
             units = quantities[index]
             quantity = decimals.get(units) or decimals.setdefault(units, Decimal(units))
             stamp = updated_at[index]
@@ -182,11 +180,11 @@ class BracketObjects:
             fill_objects.append(
                 _new_fill((ids[index], symbol, side, quantity, price, fee, stamp, slip))
             )
-        parents, count = self.parents, len(kinds)
+        count = len(kinds)
         fill_prices = iter(prices)  # the fills are the FILLED orders, in order
         order_objects = []
         for index, (kind, status, side, signal, parent, units) in enumerate(
-            zip(kinds, self.statuses, sides, signals, parents, quantities, strict=True)
+            zip(kinds, statuses, sides, signals, parents, quantities, strict=True)
         ):
             quantity = decimals.get(units) or decimals.setdefault(units, Decimal(units))
             leg_price = levels.decimal(signal, kind == STOP) if kind in (STOP, TARGET) else None

@@ -11,7 +11,6 @@ import numpy as np
 import numpy.typing as npt
 
 from paperdesk.domain import Instrument
-from paperdesk.engine.fastpath.bracket_columns import Column
 from paperdesk.engine.fastpath.bracket_levels import LegLevels
 from paperdesk.engine.fastpath.bracket_loop import (
     AT_OPEN,
@@ -36,23 +35,16 @@ class BracketFillPrices:
 
     def __init__(
         self,
-        fills: dict[int, Column],
+        fills: list[list[int]],
         raw_opens: npt.NDArray[np.int64],
         levels: LegLevels,
         slippage: SlippageModel,
         instrument: Instrument,
     ) -> None:
-        """``fills``: the columns of the loop's filled orders (``bracket_columns``; KIND,
-        SOURCE, SIDE, SIGNAL, ROW and TICKS); ``raw_opens``: each bar's open in ticks, of which
-        only the fills' are kept."""
-        self._kinds = fills[KIND]
-        self._sources = fills[SOURCE]
-        self._sides = fills[SIDE]
-        self._signals = fills[SIGNAL]
-        self._rows = fills[ROW]
-        self._ticks = fills[TICKS]
-        self._fill_opens = raw_opens[np.asarray(self._rows, dtype=np.intp)]  # at ROW (-1: none)
-        self._count = len(self._kinds)
+        """``fills``: the loop's filled orders; ``raw_opens``: each bar's open in ticks, of which
+        only the fills' are kept (at their ROW)."""
+        self._fills = fills
+        self._fill_opens = raw_opens[np.array([fill[ROW] for fill in fills], dtype=np.intp)]
         self._levels = levels
         self._slippage = slippage
         self._instrument = instrument
@@ -79,48 +71,47 @@ class BracketFillPrices:
         slips: list[Decimal] = []
         slipped_opens: dict[tuple[int, int], Decimal] = {}
         zeros: dict[int, Decimal] = {}  # raw - raw, one per raw (kept alive in ``prices``)
-        for kind, source, side, signal, row, ticks, open_ticks in zip(
-            self._kinds,
-            self._sources,
-            self._sides,
-            self._signals,
-            self._rows,
-            self._ticks,
-            self._fill_opens.tolist(),
-            strict=True,
-        ):
-            if source == AT_OPEN:
+        for fill, open_ticks in zip(self._fills, self._fill_opens.tolist(), strict=True):
+            kind = fill[KIND]
+            if fill[SOURCE] == AT_OPEN:
                 raw = self._open(open_ticks)
             else:
-                raw = levels.decimal(signal, kind == STOP)
+                raw = levels.decimal(fill[SIGNAL], kind == STOP)
             if self._exact or kind == TARGET:
                 price = raw
                 slip = zeros.get(id(raw))  # a Decimal zero is falsy: no ``or`` here
                 if slip is None:
                     slip = zeros[id(raw)] = raw - raw
             else:
-                key = (row, side) if source == AT_OPEN else None
+                key = (fill[ROW], fill[SIDE]) if fill[SOURCE] == AT_OPEN else None
                 cached = slipped_opens.get(key) if key is not None else None
                 price = (
-                    cached if cached is not None else slippage.adjust(raw, SIDES[side], instrument)
+                    cached
+                    if cached is not None
+                    else slippage.adjust(raw, SIDES[fill[SIDE]], instrument)
                 )
                 if key is not None:
                     slipped_opens[key] = price
-                if price != ticks * tick_unit:
+                if price != fill[TICKS] * tick_unit:
                     raise FastPathUnsupportedError("integer slippage differs from the model")
-                slip = price - raw if side > 0 else raw - price
+                slip = price - raw if fill[SIDE] > 0 else raw - price
             prices.append(price)
             slips.append(slip)
         self._built = (prices, slips)
         return self._built
 
+    def release(self) -> None:
+        """Lets the loop's rows go once the prices are built (as ``build`` then returns them)."""
+        self.build()
+        self._fills = []
+
     def least_exponent(self) -> int | None:
         """The least exponent of the fill prices (None without fills)."""
-        if not self._count:
+        if not self._fills:
             return None
         if not self._exact:
             return min(exponent(price) for price in self.build()[0])
-        at_open = np.asarray(self._sources, dtype=np.int64) == AT_OPEN
+        at_open = np.array([fill[SOURCE] == AT_OPEN for fill in self._fills])
         least: int | None = None
         if at_open.any():
             raw = self._fill_opens[at_open]
@@ -129,8 +120,8 @@ class BracketFillPrices:
             else:
                 least = min(exponent(self._open(int(tick))) for tick in raw.tolist())
         levels = self._levels
-        for kind, source, signal in zip(self._kinds, self._sources, self._signals, strict=True):
-            if source != AT_OPEN:
-                found = levels.exponent(signal, kind == STOP)
+        for fill in self._fills:
+            if fill[SOURCE] != AT_OPEN:
+                found = levels.exponent(fill[SIGNAL], fill[KIND] == STOP)
                 least = found if least is None else min(least, found)
         return least

@@ -26,7 +26,6 @@ from paperdesk.domain import (
 )
 from paperdesk.engine.equity_curve import equity_arrays
 from paperdesk.engine.fastpath import compiled
-from paperdesk.engine.fastpath.bracket_columns import order_columns, positions, take
 from paperdesk.engine.fastpath.bracket_hits import first_hits, window_ends
 from paperdesk.engine.fastpath.bracket_levels import leg_levels
 from paperdesk.engine.fastpath.bracket_loop import (
@@ -35,12 +34,8 @@ from paperdesk.engine.fastpath.bracket_loop import (
     FEE,
     FILLED,
     KIND,
-    PARENT,
     QUANTITY,
-    ROW,
     SIDE,
-    SIGNAL,
-    SOURCE,
     STATUS,
     TICKS,
     UPDATED,
@@ -66,8 +61,6 @@ from paperdesk.engine.fastpath.integer_money import (
 from paperdesk.engine.result import BacktestResult, Deferred, assemble_result
 from paperdesk.execution import FeeModel, NoFee, SlippageModel
 
-_FILL_FIELDS = (KIND, SOURCE, SIDE, SIGNAL, ROW, TICKS)  # what the fill prices are made from
-_KEPT = (*_FILL_FIELDS, STATUS, PARENT, QUANTITY, UPDATED)  # and the objects
 _LIMIT = 10**27  # the ledger's Decimals are exact (as the integers) below this
 
 
@@ -188,15 +181,10 @@ def run_bracket_path(
     fee_units = sum(fill[FEE] for fill in fills)
     trade_pnls = _trade_pnls(fills, scale)
     adjustments = _nothing_fits(record)
-    columns = order_columns(record.orders, _KEPT)
-    del fills
-    record.orders.clear()  # the rows, a list each, go: the objects are made from the columns
-    at = positions(filled)
-    fill_columns = {field: take(columns[field], at) for field in _FILL_FIELDS}
-    prices = BracketFillPrices(fill_columns, raw_opens, levels, slippage, instrument)
-    del raw_opens, fill_columns, filled
+    prices = BracketFillPrices(fills, raw_opens, levels, slippage, instrument)
+    del raw_opens  # the prices keep the fills' opens only
     objects = BracketObjects(
-        columns, at, prices, levels, feed, frame, signal_rows, strategy_name, fraction,
+        record.orders, fills, prices, levels, feed, frame, signal_rows, strategy_name, fraction,
         fee_model, instrument,
     )  # fmt: skip
     cash = _final_cash(config.cash, record, scale, objects, prices)
@@ -286,7 +274,7 @@ def _final_cash(
 ) -> Decimal:
     """The ledger's cash: a sum of exact amounts, so its value is the loop's and its exponent the
     least of the starting cash's, the prices' and the fees' (as ``materialise._final_cash``)."""
-    if not objects.filled:
+    if not objects.fills:
         return cash
     fee_total = ZERO if isinstance(objects.fee_model, NoFee) else sum(objects.fees(), ZERO)
     least = min(exponent(cash), exponent(fee_total))
