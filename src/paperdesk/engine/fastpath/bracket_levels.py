@@ -9,7 +9,7 @@ of its own, or one too close to call) is rounded by the order book's own functio
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 import numpy as np
@@ -38,14 +38,18 @@ class LegLevels:
     exact: dict[tuple[int, bool], Decimal]  # the levels rounded by the order book's function
     places: int
     instrument: Instrument
+    shared: dict[int, Decimal] = field(default_factory=dict)  # one Decimal per tick count
 
     def decimal(self, signal: int, is_stop: bool) -> Decimal:
         """The leg's price as the order book gives it."""
         found = self.exact.get((signal, is_stop))
         if found is not None:
             return found
-        ticks = self.stop_ticks[signal] if is_stop else self.target_ticks[signal]
-        return Decimal(int(ticks)).scaleb(-self.places)
+        ticks = int(self.stop_ticks[signal] if is_stop else self.target_ticks[signal])
+        found = self.shared.get(ticks)
+        if found is None:
+            found = self.shared[ticks] = Decimal(ticks).scaleb(-self.places)
+        return found
 
     def exponent(self, signal: int, is_stop: bool) -> int:
         """The exponent of ``decimal(signal, is_stop)``."""

@@ -28,6 +28,7 @@ from paperdesk.domain import (
     TimeInForce,
     Trade,
 )
+from paperdesk.engine.fastpath.bracket_columns import order_columns
 from paperdesk.engine.fastpath.bracket_levels import LegLevels
 from paperdesk.engine.fastpath.bracket_loop import (
     ACCEPTED,
@@ -45,7 +46,6 @@ from paperdesk.engine.fastpath.bracket_loop import (
     STOP,
     TARGET,
     UPDATED,
-    BracketRecord,
 )
 from paperdesk.engine.fastpath.bracket_prices import BracketFillPrices
 from paperdesk.engine.fastpath.columns import SIDES, shared_datetimes
@@ -80,20 +80,19 @@ _STATUSES = {
     CANCELED: OrderStatus.CANCELED,
     PENDING: OrderStatus.PENDING,
 }
+_FIELDS = (SIGNAL, KIND, SIDE, STATUS, PARENT, QUANTITY, UPDATED)  # what the objects read
 _LEG_REASONS = {STOP: "stop loss", TARGET: "take profit"}  # the order book's leg reasons
 _EXIT_REASONS = {STOP: "stop-loss", TARGET: "take-profit"}  # a round trip's (``exit_reason``)
 
 
-_READ: list[int] = []  # the place of an order row already made into its object
-
-
 class BracketObjects:
-    """Builds the fills, orders and round trips of a bracket run, at most once."""
+    """Builds the fills, orders and round trips of a bracket run, at most once. Keeps only the
+    order columns they are made from (not the loop's rows, the bars or the signal frame), so
+    the run's record is gone before the objects are built."""
 
     def __init__(
         self,
-        record: BracketRecord,
-        filled: list[int],
+        orders: list[list[int]],
         fills: list[list[int]],
         prices: BracketFillPrices,
         levels: LegLevels,
@@ -105,14 +104,15 @@ class BracketObjects:
         fee_model: FeeModel,
         instrument: Instrument,
     ) -> None:
-        self.record = record
-        self.filled = filled  # the fills' positions among the orders
+        """``orders``: the loop's order rows; ``fills``: the FILLED ones, in order. Both are let
+        go as the objects are built, made from their columns (``bracket_columns``)."""
+        self.orders = orders
         self.fills = fills
+        self.signal_ns = feed.ts_close_ns[signal_rows]  # each signal's bar's close
+        self.symbol = feed.symbol
         self.prices = prices
         self.levels = levels
-        self.feed = feed
         self.reasons = frame["reason"].to_numpy()
-        self.signal_rows = signal_rows
         self.strategy = strategy
         self.fraction = fraction
         self.fee_model = fee_model
@@ -147,55 +147,53 @@ class BracketObjects:
         return self._built
 
     def _build(self) -> tuple[tuple[Fill, ...], tuple[Order, ...], tuple[Trade, ...]]:
-        orders, fills, feed = self.record.orders, self.fills, self.feed
-        if not orders:
+        if not self.orders:
             return (), (), ()
-        symbol, strategy, levels = feed.symbol, self.strategy, self.levels
-        ids = [f"O{number}" for number in range(1, len(orders) + 1)]
-        signal_rows = self.signal_rows
-        submitted_at = shared_datetimes(feed.ts_close_ns[signal_rows[[o[SIGNAL] for o in orders]]])
-        updated_at = shared_datetimes(np.array([o[UPDATED] for o in orders], dtype=np.int64))
-        reasons = [str(reason) for reason in self.reasons.tolist()]
-        decimals: dict[int, Decimal] = {}  # one Decimal per quantity (entry, legs, exit share it)
         prices, slips = self.prices.build()
         fees = self.fees()
-        price_of: dict[int, Decimal] = {}
+        columns = order_columns(self.orders, _FIELDS)
+        self.prices.release()
+        self.orders = self.fills = []  # the rows go: the objects take their room
+        kinds, sides, signals = columns[KIND], columns[SIDE], columns[SIGNAL]
+        statuses, parents, quantities = columns[STATUS], columns[PARENT], columns[QUANTITY]
+        filled = np.flatnonzero(np.asarray(statuses) == FILLED).tolist()
+        symbol, strategy, levels = self.symbol, self.strategy, self.levels
+        ids = [f"O{number}" for number in range(1, len(kinds) + 1)]
+        submitted_at = shared_datetimes(self.signal_ns[np.asarray(signals, dtype=np.intp)])
+        updated_at = shared_datetimes(np.asarray(columns[UPDATED], dtype=np.int64))
+        reasons = [str(reason) for reason in self.reasons.tolist()]
+        decimals: dict[int, Decimal] = {}  # one Decimal per quantity (entry, legs, exit share it)
         fill_objects = []
         fill_quantities = []
         fill_stamps = []
         exit_reasons = []
         fill_sides = []
-        for index, fill, price, fee, slip in zip(
-            self.filled, fills, prices, fees, slips, strict=True
-        ):
-            price_of[index] = price
-            quantity = decimals.get(fill[QUANTITY]) or decimals.setdefault(
-                fill[QUANTITY], Decimal(fill[QUANTITY])
-            )
+        for index, price, fee, slip in zip(filled, prices, fees, slips, strict=True):
+            units = quantities[index]
+            quantity = decimals.get(units) or decimals.setdefault(units, Decimal(units))
             stamp = updated_at[index]
             fill_quantities.append(quantity)
             fill_stamps.append(stamp)
-            kind, side = fill[KIND], SIDES[fill[SIDE]]
+            kind, side = kinds[index], SIDES[sides[index]]
             fill_sides.append(side)
-            exit_reasons.append(_EXIT_REASONS.get(kind) or reasons[fill[SIGNAL]])
+            exit_reasons.append(_EXIT_REASONS.get(kind) or reasons[signals[index]])
             fill_objects.append(
                 _new_fill((ids[index], symbol, side, quantity, price, fee, stamp, slip))
             )
-        children: dict[int, list[str]] = {}
-        for index, order in enumerate(orders):
-            if order[PARENT] >= 0:
-                children.setdefault(order[PARENT], []).append(ids[index])
-        self.fills = fills = []  # the fill rows are the order rows: let each go once read
+        count = len(kinds)
+        fill_prices = iter(prices)  # the fills are the FILLED orders, in order
         order_objects = []
-        for index, order in enumerate(orders):
-            orders[index] = _READ  # the record is read once: its rows go as the objects come
-            kind, status = order[KIND], order[STATUS]
-            quantity = decimals.get(order[QUANTITY]) or decimals.setdefault(
-                order[QUANTITY], Decimal(order[QUANTITY])
-            )
-            leg_price = (
-                levels.decimal(order[SIGNAL], kind == STOP) if kind in (STOP, TARGET) else None
-            )
+        for index, (kind, status, side, signal, parent, units) in enumerate(
+            zip(kinds, statuses, sides, signals, parents, quantities, strict=True)
+        ):
+            quantity = decimals.get(units) or decimals.setdefault(units, Decimal(units))
+            leg_price = levels.decimal(signal, kind == STOP) if kind in (STOP, TARGET) else None
+            children: tuple[str, ...] = ()
+            if kind == ENTRY:  # its legs follow it (``bracket_loop._add_entry``)
+                last = index + 1
+                while last < count and parents[last] == index:
+                    last += 1
+                children = tuple(ids[index + 1 : last])
             filled = status == FILLED
             order_objects.append(
                 _new_order(
@@ -203,7 +201,7 @@ class BracketObjects:
                         ids[index],
                         ids[index],
                         symbol,
-                        SIDES[order[SIDE]],
+                        SIDES[side],
                         _TYPES[kind],
                         quantity,
                         submitted_at[index],
@@ -211,17 +209,17 @@ class BracketObjects:
                         leg_price if kind == STOP else None,
                         TimeInForce.GTC,
                         _ROLES[kind],
-                        ids[order[PARENT]] if order[PARENT] >= 0 else None,
+                        ids[parent] if parent >= 0 else None,
                         _STATUSES[status],
                         quantity if filled else ZERO,
-                        price_of[index] if filled else None,
+                        next(fill_prices) if filled else None,
                         False,
                         None,
                         updated_at[index],
                         self.fraction if kind == ENTRY else None,
                         strategy,
-                        _LEG_REASONS.get(kind) or reasons[order[SIGNAL]],
-                        tuple(children.get(index, ())),
+                        _LEG_REASONS.get(kind) or reasons[signal],
+                        children,
                     )
                 )
             )

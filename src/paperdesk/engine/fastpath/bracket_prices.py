@@ -41,9 +41,10 @@ class BracketFillPrices:
         slippage: SlippageModel,
         instrument: Instrument,
     ) -> None:
-        """``fills``: the loop's filled orders; ``raw_opens``: each bar's open in ticks."""
+        """``fills``: the loop's filled orders; ``raw_opens``: each bar's open in ticks, of which
+        only the fills' are kept (at their ROW)."""
         self._fills = fills
-        self._raw_opens = raw_opens
+        self._fill_opens = raw_opens[np.array([fill[ROW] for fill in fills], dtype=np.intp)]
         self._levels = levels
         self._slippage = slippage
         self._instrument = instrument
@@ -65,20 +66,22 @@ class BracketFillPrices:
         if self._built is not None:
             return self._built
         tick_unit = Decimal(1).scaleb(-self._places)
-        raw_opens = self._raw_opens
         levels, slippage, instrument = self._levels, self._slippage, self._instrument
         prices: list[Decimal] = []
         slips: list[Decimal] = []
         slipped_opens: dict[tuple[int, int], Decimal] = {}
-        for fill in self._fills:
+        zeros: dict[int, Decimal] = {}  # raw - raw, one per raw (kept alive in ``prices``)
+        for fill, open_ticks in zip(self._fills, self._fill_opens.tolist(), strict=True):
             kind = fill[KIND]
             if fill[SOURCE] == AT_OPEN:
-                raw = self._open(int(raw_opens[fill[ROW]]))
+                raw = self._open(open_ticks)
             else:
                 raw = levels.decimal(fill[SIGNAL], kind == STOP)
             if self._exact or kind == TARGET:
                 price = raw
-                slip = raw - raw
+                slip = zeros.get(id(raw))  # a Decimal zero is falsy: no ``or`` here
+                if slip is None:
+                    slip = zeros[id(raw)] = raw - raw
             else:
                 key = (fill[ROW], fill[SIDE]) if fill[SOURCE] == AT_OPEN else None
                 cached = slipped_opens.get(key) if key is not None else None
@@ -97,16 +100,21 @@ class BracketFillPrices:
         self._built = (prices, slips)
         return self._built
 
+    def release(self) -> None:
+        """Lets the loop's rows go once the prices are built (as ``build`` then returns them)."""
+        self.build()
+        self._fills = []
+
     def least_exponent(self) -> int | None:
         """The least exponent of the fill prices (None without fills)."""
         if not self._fills:
             return None
         if not self._exact:
             return min(exponent(price) for price in self.build()[0])
-        at_open = [fill[ROW] for fill in self._fills if fill[SOURCE] == AT_OPEN]
+        at_open = np.array([fill[SOURCE] == AT_OPEN for fill in self._fills])
         least: int | None = None
-        if at_open:
-            raw = self._raw_opens[np.array(at_open, dtype=np.intp)]
+        if at_open.any():
+            raw = self._fill_opens[at_open]
             if raw.max() < _PLAIN_TICKS:
                 least = open_exponent(raw, self._places)
             else:

@@ -174,12 +174,17 @@ def run_bracket_path(
         scale=scale,
         sizer=AllInSizer(fraction, scale),
     )
+    del bars, buy_opens, sell_opens  # the run's peak is ahead: what is done with goes now
     filled = [index for index, order in enumerate(record.orders) if order[STATUS] == FILLED]
     fills = [record.orders[index] for index in filled]
     _check(record, fills, scale)
+    fee_units = sum(fill[FEE] for fill in fills)
+    trade_pnls = _trade_pnls(fills, scale)
+    adjustments = _nothing_fits(record)
     prices = BracketFillPrices(fills, raw_opens, levels, slippage, instrument)
+    del raw_opens  # the prices keep the fills' opens only
     objects = BracketObjects(
-        record, filled, fills, prices, levels, feed, frame, signal_rows, strategy_name, fraction,
+        record.orders, fills, prices, levels, feed, frame, signal_rows, strategy_name, fraction,
         fee_model, instrument,
     )  # fmt: skip
     cash = _final_cash(config.cash, record, scale, objects, prices)
@@ -204,7 +209,6 @@ def run_bracket_path(
         np.asarray(record.change_quantity, dtype=np.float64),
         feed.closes,
     )
-    fee_units = sum(fill[FEE] for fill in fills)
     return assemble_result(
         config,
         symbol=feed.symbol,
@@ -222,9 +226,9 @@ def run_bracket_path(
         fees=fee_units / 10**scale.money_places,
         ambiguous_bars=record.ambiguous_bars,
         signals=len(frame),
-        trade_pnls=_trade_pnls(fills, scale),
+        trade_pnls=trade_pnls,
         conventions=conventions,
-        adjustments=_nothing_fits(record),
+        adjustments=adjustments,
     )
 
 
