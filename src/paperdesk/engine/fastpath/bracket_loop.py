@@ -7,12 +7,12 @@ identical to the event kernel."""
 
 from __future__ import annotations
 
-import gc
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from paperdesk.engine.fastpath.bracket_hits import NO_HIT, leg_exit
 from paperdesk.engine.fastpath.bracket_levels import NO_LEVEL, LegLevels
+from paperdesk.engine.fastpath.collector import collector_paused
 from paperdesk.engine.fastpath.errors import FastPathUnsupportedError
 from paperdesk.engine.fastpath.integer_money import AllInSizer, MoneyScale
 from paperdesk.engine.fastpath.loop import _estimate
@@ -150,6 +150,7 @@ class _Run:
         self.change(row)
 
 
+@collector_paused()
 def run_bracket_loop(
     directions: list[int],
     rows: list[int],
@@ -173,35 +174,6 @@ def run_bracket_loop(
 
     The orders are lists of ints (no cycles): the cyclic garbage collector, which would walk
     every one of them again and again as they accumulate, is paused for the loop."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        return _run_bracket_loop(
-            directions, rows, fill_rows, buy_prices, sell_prices, signal_closes, bars=bars,
-            levels=levels, slip_level=slip_level, starting_cash=starting_cash,
-            allow_short=allow_short, scale=scale, sizer=sizer,
-        )  # fmt: skip
-    finally:
-        if enabled:
-            gc.enable()
-
-
-def _run_bracket_loop(
-    directions: list[int],
-    rows: list[int],
-    fill_rows: list[int],
-    buy_prices: list[int],
-    sell_prices: list[int],
-    signal_closes: list[int],
-    *,
-    bars: SignalBars,
-    levels: LegLevels,
-    slip_level: Callable[[int, int], int],
-    starting_cash: int,
-    allow_short: bool,
-    scale: MoneyScale,
-    sizer: AllInSizer,
-) -> BracketRecord:
     hits, stops, targets = bars.hits, bars.stops, bars.targets
     run = _Run(bars, levels, slip_level, starting_cash, scale)
     record = run.record

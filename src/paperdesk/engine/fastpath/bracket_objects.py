@@ -7,7 +7,6 @@ kernel's."""
 
 from __future__ import annotations
 
-import gc
 from decimal import Decimal, getcontext, localcontext
 from functools import partial
 from itertools import repeat
@@ -48,6 +47,7 @@ from paperdesk.engine.fastpath.bracket_loop import (
     UPDATED,
 )
 from paperdesk.engine.fastpath.bracket_prices import BracketFillPrices
+from paperdesk.engine.fastpath.collector import collector_paused
 from paperdesk.engine.fastpath.columns import SIDES, shared_datetimes
 from paperdesk.engine.fastpath.objects import _round_trips
 from paperdesk.execution import FeeModel, NoFee
@@ -136,14 +136,8 @@ class BracketObjects:
 
     def build(self) -> tuple[tuple[Fill, ...], tuple[Order, ...], tuple[Trade, ...]]:
         if self._built is None:
-            enabled = gc.isenabled()
-            gc.disable()  # only acyclic tuples are made
-            try:
-                with localcontext(self._context):
-                    self._built = self._build()
-            finally:
-                if enabled:
-                    gc.enable()
+            with collector_paused(), localcontext(self._context):  # acyclic tuples only
+                self._built = self._build()
         return self._built
 
     def _build(self) -> tuple[tuple[Fill, ...], tuple[Order, ...], tuple[Trade, ...]]:

@@ -6,11 +6,9 @@ event kernel's."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import datetime
 from decimal import Decimal
 from functools import partial
-from typing import Protocol
 
 import numpy as np
 import numpy.typing as npt
@@ -21,7 +19,6 @@ from paperdesk.config import RunConfig
 from paperdesk.domain import (
     ZERO,
     Instrument,
-    SignalRejected,
     to_decimal,
 )
 from paperdesk.engine.equity_curve import equity_arrays
@@ -52,6 +49,7 @@ from paperdesk.engine.fastpath.columns import (
     units_to_floats,
 )
 from paperdesk.engine.fastpath.errors import FastPathUnsupportedError
+from paperdesk.engine.fastpath.inputs import BarHistory, ExplainRejections
 from paperdesk.engine.fastpath.integer_money import (
     AllInSizer,
     MoneyScale,
@@ -62,20 +60,6 @@ from paperdesk.engine.result import BacktestResult, Deferred, assemble_result
 from paperdesk.execution import FeeModel, NoFee, SlippageModel
 
 _LIMIT = 10**27  # the ledger's Decimals are exact (as the integers) below this
-
-
-class BracketBars(Protocol):
-    """The bar history as column arrays (``engine.backtest._BarArrays``)."""
-
-    symbol: str
-    timeframe: str
-    length: int
-    opens: npt.NDArray[np.float64]
-    highs: npt.NDArray[np.float64]
-    lows: npt.NDArray[np.float64]
-    closes: npt.NDArray[np.float64]
-    ts_open_ns: npt.NDArray[np.int64]
-    ts_close_ns: npt.NDArray[np.int64]
 
 
 def carries_levels(frame: pd.DataFrame) -> bool:
@@ -91,11 +75,11 @@ def carries_levels(frame: pd.DataFrame) -> bool:
 def run_bracket_path(
     config: RunConfig,
     instrument: Instrument,
-    feed: BracketBars,
+    feed: BarHistory,
     frame: pd.DataFrame,
     signal_rows: npt.NDArray[np.intp],
     strategy_name: str,
-    explain_rejections: Callable[..., list[SignalRejected]],
+    explain_rejections: ExplainRejections,
     conventions: Conventions | None,
     *,
     places: int,

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from decimal import Decimal
 from functools import cache, partial
-from typing import Any, Protocol, cast
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -17,10 +17,10 @@ import pandas as pd
 
 from paperdesk.analytics.conventions import Conventions
 from paperdesk.config import RunConfig
-from paperdesk.domain import ZERO, Instrument, SignalRejected, to_decimal
+from paperdesk.domain import ZERO, Instrument, to_decimal
 from paperdesk.engine.equity_curve import equity_arrays
 from paperdesk.engine.fastpath import compiled
-from paperdesk.engine.fastpath.bracket_result import BracketBars, carries_levels, run_bracket_path
+from paperdesk.engine.fastpath.bracket_result import carries_levels, run_bracket_path
 from paperdesk.engine.fastpath.columns import (
     NOTHING_FITS,
     FillPrices,
@@ -31,6 +31,7 @@ from paperdesk.engine.fastpath.columns import (
 )
 from paperdesk.engine.fastpath.eligibility import tick_places
 from paperdesk.engine.fastpath.errors import FastPathUnsupportedError
+from paperdesk.engine.fastpath.inputs import BarHistory, ExplainRejections
 from paperdesk.engine.fastpath.integer_money import AllInSizer, MoneyScale, slipped_tick_array
 from paperdesk.engine.fastpath.loop import (
     ENTRY,
@@ -50,40 +51,10 @@ _EXACT_FLOAT = 2**53  # integers below this in magnitude are exact as floats
 _EXACT_INT64 = 2**62  # products bounded below this cannot overflow int64
 
 
-class BarColumns(Protocol):
-    """The bar history as column arrays (``engine.backtest._BarArrays``)."""
-
-    symbol: str
-    timeframe: str
-    length: int
-    opens: npt.NDArray[np.float64]
-    closes: npt.NDArray[np.float64]
-    ts_open_ns: npt.NDArray[np.int64]
-    ts_close_ns: npt.NDArray[np.int64]
-
-
-class ExplainRejections(Protocol):
-    """Gives each signal the loop rejected the reason the real router gives (the engine's
-    ``rejection_reasons.rejected_signals``; the fast path itself imports no routing)."""
-
-    def __call__(
-        self,
-        rejected: list[tuple[int, int, int]],
-        *,
-        config: RunConfig,
-        instrument: Instrument,
-        feed: BarColumns,
-        frame: pd.DataFrame,
-        rows: list[int],
-        strategy_name: str,
-        scale: MoneyScale,
-    ) -> list[SignalRejected]: ...
-
-
 def run_fast_path(
     config: RunConfig,
     instrument: Instrument,
-    feed: BarColumns,
+    feed: BarHistory,
     frame: pd.DataFrame,
     signal_rows: npt.NDArray[np.intp],
     strategy_name: str,
@@ -117,7 +88,7 @@ def run_fast_path(
         return run_bracket_path(
             config,
             instrument,
-            cast(BracketBars, feed),
+            feed,
             frame,
             signal_rows,
             strategy_name,

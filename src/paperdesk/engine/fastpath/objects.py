@@ -9,7 +9,6 @@ magnitudes) is made before the result is returned.
 
 from __future__ import annotations
 
-import gc
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -33,6 +32,7 @@ from paperdesk.domain import (
     TimeInForce,
     Trade,
 )
+from paperdesk.engine.fastpath.collector import collector_paused
 from paperdesk.engine.fastpath.columns import SIDES, FillPrices, OrderColumns, datetimes
 from paperdesk.engine.fastpath.loop import ACCEPTED, ENTRY
 from paperdesk.engine.result import Deferred
@@ -115,14 +115,8 @@ class ResultObjects:
 
     def build(self) -> tuple[tuple[Fill, ...], tuple[Order, ...], tuple[Trade, ...]]:
         if self._built is None:
-            enabled = gc.isenabled()
-            gc.disable()  # only acyclic tuples are made: no garbage for the collector to find
-            try:
-                with localcontext(self._context):
-                    self._built = self._build()
-            finally:
-                if enabled:
-                    gc.enable()
+            with collector_paused(), localcontext(self._context):  # acyclic tuples only
+                self._built = self._build()
         return self._built
 
     def _build(self) -> tuple[tuple[Fill, ...], tuple[Order, ...], tuple[Trade, ...]]:
