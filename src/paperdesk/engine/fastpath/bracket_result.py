@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
-from functools import partial
 
 import numpy as np
 import numpy.typing as npt
@@ -21,7 +20,6 @@ from paperdesk.domain import (
     Instrument,
     to_decimal,
 )
-from paperdesk.engine.equity_curve import equity_arrays
 from paperdesk.engine.fastpath import compiled
 from paperdesk.engine.fastpath.bracket_hits import first_hits, window_ends
 from paperdesk.engine.fastpath.bracket_levels import leg_levels
@@ -184,9 +182,7 @@ def run_bracket_path(
         strategy_name=strategy_name,
         scale=scale,
     )
-    loops = compiled.loaded()
-    curve_of = equity_arrays if loops is None else partial(compiled.equity_arrays, loops)
-    equity, in_market = curve_of(
+    equity, in_market = compiled.curve_arrays(
         float(config.cash),
         np.asarray(record.change_row, dtype=np.int64),
         units_to_floats(record.change_cash, scale.money_places),

@@ -22,10 +22,13 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from paperdesk.engine import equity_curve
+
 __all__ = [
     "CompiledLoops",
     "as_float64",
     "as_int64",
+    "curve_arrays",
     "equity_arrays",
     "load",
     "loaded",
@@ -186,6 +189,23 @@ def equity_arrays(
         held,
     )
     return equity, held
+
+
+def curve_arrays(
+    starting_cash: float,
+    change_rows: Any,
+    change_cash: npt.NDArray[np.float64],
+    change_quantity: npt.NDArray[np.float64],
+    closes: npt.NDArray[np.float64],
+) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.bool_]]:
+    """``equity_curve.equity_arrays`` in one compiled pass when the loops are loaded, else by
+    NumPy (the same arrays bit for bit either way)."""
+    loops = loaded()
+    if loops is None:
+        return equity_curve.equity_arrays(
+            starting_cash, change_rows, change_cash, change_quantity, closes
+        )
+    return equity_arrays(loops, starting_cash, change_rows, change_cash, change_quantity, closes)
 
 
 def as_int64(values: Any) -> npt.NDArray[np.int64]:

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 from decimal import Decimal
-from functools import cache, partial
+from functools import cache
 from typing import Any
 
 import numpy as np
@@ -18,7 +18,6 @@ import pandas as pd
 from paperdesk.analytics.conventions import Conventions
 from paperdesk.config import RunConfig
 from paperdesk.domain import ZERO, Instrument, to_decimal
-from paperdesk.engine.equity_curve import equity_arrays
 from paperdesk.engine.fastpath import compiled
 from paperdesk.engine.fastpath.bracket_result import carries_levels, run_bracket_path
 from paperdesk.engine.fastpath.columns import (
@@ -160,9 +159,7 @@ def run_fast_path(
         strategy_name=strategy_name,
         scale=scale,
     )
-    loops = compiled.loaded()  # the curve in one compiled pass, when loaded
-    curve_of = equity_arrays if loops is None else partial(compiled.equity_arrays, loops)
-    equity, in_market = curve_of(
+    equity, in_market = compiled.curve_arrays(
         float(config.cash),
         record.change_row,
         units_to_floats(record.change_cash, scale.money_places),
