@@ -4,10 +4,11 @@ precious-metal, SDR and testing codes: XXX, XTS, XAU...)."""
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from paperdesk.domain.errors import OptionError
 from paperdesk.domain.fields import field_mark
+from paperdesk.domain.money import figure_text
 
 DEFAULT_MINOR_UNIT = 2
 MINOR_UNITS = {
@@ -27,11 +28,7 @@ def money_text(value: Decimal, currency: str | None) -> str:
     """An amount as a statement shows it: rounded half-up to ``currency``'s minor unit, with
     thousands separators (``0.125`` USD is ``0.13``; the CLI, the HTML reports and the
     dashboard alike); an amount that rounds to zero is ``0.00``, never ``-0.00``."""
-    places = minor_unit(currency)
-    rounded = value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
-    if rounded.is_zero():
-        rounded = abs(rounded)
-    return f"{rounded:,.{places}f}"
+    return figure_text(value, minor_unit(currency))
 
 
 # stablecoins a USD book counts at par (1 USDT = 1 USD): the one conversion paperdesk makes
