@@ -40,6 +40,7 @@ from paperdesk.engine.kernel import TradingKernel, trade_date
 from paperdesk.engine.per_bar import decide
 from paperdesk.engine.rejection_reasons import rejected_signals
 from paperdesk.engine.result import BacktestResult, assemble_result
+from paperdesk.engine.trim_reasons import trimmed_at_fill
 from paperdesk.engine.wiring import build_kernel, check_contract_price, session_rule
 
 Progress = Callable[[int, int], None]
@@ -129,6 +130,7 @@ def simulate(
                 strategy.name,
                 rejected_signals,
                 conventions,
+                word_trims=trimmed_at_fill,
             )
         except fastpath.FastPathUnsupportedError:
             if engine == "fastpath":

@@ -199,7 +199,7 @@ def test_an_eligible_run_takes_the_fast_path(
         "a volume cap",
         "a max holding period",
         "fixed sizing",
-        "sizing at the signal",
+        "sizing at the signal above the exposure cap",
         "a cooldown",
         "an exposure cap",
         "fills at the close",
@@ -223,8 +223,10 @@ def test_ineligible_runs_take_the_event_path(
         config = _config(max_holding_bars=2)
     elif case == "fixed sizing":
         config = config.with_changes(sizing=SizingConfig(method="fixed", quantity=D(3)))
-    elif case == "sizing at the signal":
-        config = config.with_changes(sizing=SizingConfig(method="percent-equity", percent=D(50)))
+    elif case == "sizing at the signal above the exposure cap":
+        config = _config(exposure_cap_percent=D(40)).with_changes(
+            sizing=SizingConfig(method="percent-equity", percent=D(50))
+        )
     elif case == "a cooldown":
         config = _config(cooldown_bars=3)
     elif case == "an exposure cap":

@@ -16,6 +16,7 @@ from paperdesk.engine.fastpath.collector import collector_paused
 from paperdesk.engine.fastpath.errors import FastPathUnsupportedError
 from paperdesk.engine.fastpath.integer_money import AllInSizer, MoneyScale
 from paperdesk.engine.fastpath.loop import _estimate
+from paperdesk.engine.fastpath.signal_sizing import SignalSizing
 
 # order kinds, statuses and where a fill's price comes from
 EXIT, ENTRY, STOP, TARGET = 0, 1, 2, 3
@@ -166,11 +167,13 @@ def run_bracket_loop(
     allow_short: bool,
     scale: MoneyScale,
     sizer: AllInSizer,
+    at_signal: SignalSizing | None = None,
 ) -> BracketRecord:
     """Route signal k (at bar ``rows[k]``, filling at ``fill_rows[k]`` or never when -1) as
     ``loop.run_loop`` does, with the bracket's legs: before a signal is routed, the open
     position's legs act if their bar (``hits[k]`` of the entry's signal) has come (a leg works
-    on the bar of the signal too, which is matched before the signal is routed).
+    on the bar of the signal too, which is matched before the signal is routed). With
+    ``at_signal``, entries are sized at the signal and checked at the fill (``signal_sizing``).
 
     The orders are lists of ints (no cycles): the cyclic garbage collector, which would walk
     every one of them again and again as they accumulate, is paused for the loop."""
@@ -212,6 +215,8 @@ def run_bracket_loop(
         if fill_row < 0:  # a signal on the last bar: its orders stay accepted, never filled
             if enter:
                 quantity = _estimate(k, position, cash, signal_closes, scale, sizer)
+                if at_signal is not None and quantity <= 0:  # the router rejects it
+                    raise FastPathUnsupportedError("an entry sized at the signal rounds to zero")
                 _add_entry(run, k, direction, quantity, ACCEPTED, submitted, PENDING, quantity)
             break
         estimated_equity = 0
@@ -236,14 +241,18 @@ def run_bracket_loop(
                 run.change(fill_row)
                 continue
         price = buy_prices[k] if direction > 0 else sell_prices[k]
-        quantity = size(cash, price)
+        if at_signal is not None:
+            close = signal_closes[k]
+            quantity = at_signal.quantity(k, estimated_equity, close, cash, price, direction)
+        else:
+            quantity = size(cash, price)
         if quantity <= 0:
             estimate = _estimate(k, 0, estimated_equity, signal_closes, scale, sizer)
             _add_entry(run, k, direction, estimate, CANCELED, filled_at, CANCELED, estimate)
             if exit_order is not None:  # the exit's fill changed the cash
                 run.change(fill_row)
             continue
-        if not quantity % 10:
+        if not quantity % 10 and at_signal is None:
             # the order keeps the router's signal-time estimate when the fill resolves to the
             # same value; the sizer gives up where that Decimal's exponent would show
             size(estimated_equity, signal_closes[k])

@@ -100,7 +100,7 @@ class BracketObjects:
         frame: pd.DataFrame,
         signal_rows: npt.NDArray[np.intp],
         strategy: str,
-        fraction: Decimal,
+        fraction: Decimal | None,
         fee_model: FeeModel,
         instrument: Instrument,
     ) -> None:

@@ -47,13 +47,14 @@ from paperdesk.engine.fastpath.columns import (
     units_to_floats,
 )
 from paperdesk.engine.fastpath.errors import FastPathUnsupportedError
-from paperdesk.engine.fastpath.inputs import BarHistory, ExplainRejections
+from paperdesk.engine.fastpath.inputs import BarHistory, ExplainRejections, WordTrims
 from paperdesk.engine.fastpath.integer_money import (
     AllInSizer,
     MoneyScale,
     slipped_tick_array,
     slipped_ticks,
 )
+from paperdesk.engine.fastpath.signal_sizing import SignalSizing
 from paperdesk.engine.result import BacktestResult, Deferred, assemble_result
 from paperdesk.execution import FeeModel, NoFee, SlippageModel
 
@@ -80,11 +81,14 @@ def run_bracket_path(
     explain_rejections: ExplainRejections,
     conventions: Conventions | None,
     *,
+    word_trims: WordTrims,
     places: int,
     fee_model: FeeModel,
     slippage: SlippageModel,
     scale: MoneyScale,
     fraction: Decimal,
+    sizer: AllInSizer,
+    at_signal: SignalSizing | None,
     starting_cash: int,
 ) -> BacktestResult:
     """The result of an eligible run whose signals carry stops or targets (see ``eligibility``),
@@ -154,7 +158,8 @@ def run_bracket_path(
         starting_cash=starting_cash,
         allow_short=config.risk.allow_short,
         scale=scale,
-        sizer=AllInSizer(fraction, scale),
+        sizer=sizer,
+        at_signal=at_signal,
     )
     del bars, buy_opens, sell_opens  # the run's peak is ahead: what is done with goes now
     filled = [index for index, order in enumerate(record.orders) if order[STATUS] == FILLED]
@@ -163,11 +168,19 @@ def run_bracket_path(
     fee_units = sum(fill[FEE] for fill in fills)
     trade_pnls = _trade_pnls(fills, scale)
     adjustments = _nothing_fits(record)
+    if at_signal is not None and at_signal.trims:  # never both: see materialise._trimmed
+        adjustments += word_trims(
+            at_signal.trims,
+            symbol=feed.symbol,
+            cap_percent=config.risk.exposure_cap_percent,
+            scale=scale,
+            filled_ns=feed.ts_open_ns[np.maximum(fill_rows, 0)],
+        )
     prices = BracketFillPrices(fills, raw_opens, levels, slippage, instrument)
     del raw_opens  # the prices keep the fills' opens only
     objects = BracketObjects(
-        record.orders, fills, prices, levels, feed, frame, signal_rows, strategy_name, fraction,
-        fee_model, instrument,
+        record.orders, fills, prices, levels, feed, frame, signal_rows, strategy_name,
+        fraction if at_signal is None else None, fee_model, instrument,
     )  # fmt: skip
     cash = _final_cash(config.cash, record, scale, objects, prices)
     last_close = to_decimal(float(feed.closes[-1]))

@@ -12,9 +12,12 @@ The subset:
   session (``engine.backtest`` checks those three);
 - a cash account with the cash check ``trim``; fills at the next open; no volume cap; no fee or
   a percent-of-notional fee; no slippage or fixed basis points (no spread);
-- all-in percent-equity sizing decided at the fill; no risk rule (no minimum confidence, allowed
-  symbols, cooldown, pyramiding, exposure cap, position cap, open-position cap, holding limit or
-  daily loss limit);
+- percent-equity sizing (above 0, at most 100%) decided at the fill (all-in) or at the signal
+  (the default: at the signal bar's close, then checked at the fill price by the exposure cap
+  and the cash check, which may trim it: ``signal_sizing``); no risk rule (no minimum
+  confidence, allowed symbols, cooldown, pyramiding, position cap, open-position cap, holding
+  limit or daily loss limit) but an exposure cap at or above the sizing percent (the default
+  80% with the default 80% sizing);
 - signals: one per bar, in bar order, direction -1, 0 or 1, confidence in [0, 1], no entry
   price; a stop and/or a target per signal (NaN: none), finite, and where the signal can open
   a position (a long, or a short with shorts allowed) positive, below 1e12 and, with both, a
@@ -30,7 +33,9 @@ The subset:
 Inside the subset the fast path still gives up (``FastPathUnsupportedError``, the event kernel
 then runs the run) where its integers would not reproduce the Decimal ledger: a leg that rounds
 to no tick, amounts beyond the Decimal context, equity at or below zero at an entry signal, an
-all-in budget that divides exactly into round lots, slippage that differs from the model.
+all-in budget that divides exactly into round lots, slippage that differs from the model, an
+entry sized at the signal that rounds to zero there or that a fill-time rule trims to nothing, a
+cap that divides exactly into round lots.
 """
 
 from __future__ import annotations
@@ -108,18 +113,26 @@ def _config_eligible(config: RunConfig, instrument: Instrument) -> bool:
         and not risk.allowed_symbols
         and risk.cooldown_bars == 0
         and risk.pyramiding is False
-        and risk.exposure_cap_percent is None
+        and _cap_eligible(risk.exposure_cap_percent, percent)
         and risk.max_position_percent is None
         and risk.max_open_positions is None
         and risk.max_holding_bars is None
         and risk.daily_loss_limit_percent is None
         and sizing.method == "percent-equity"
-        and sizing.timing is SizeTiming.FILL
+        and sizing.timing in (SizeTiming.FILL, SizeTiming.SIGNAL)
         and percent.is_finite()
         and Decimal(0) < percent <= Decimal(100)
         and config.cash.is_finite()
         and config.cash > 0
     )
+
+
+def _cap_eligible(cap: Decimal | None, percent: Decimal) -> bool:
+    """No exposure cap, or one at or above the sizing percent: it then never trims an entry at
+    its signal (the book is flat once the exit is counted, so the room is the whole cap, and the
+    budget is the same equity's smaller share), nor an all-in entry at its fill; an entry sized
+    at its signal is checked against it at the fill (``signal_sizing``)."""
+    return cap is None or (cap.is_finite() and cap >= percent)
 
 
 def _signals_eligible(

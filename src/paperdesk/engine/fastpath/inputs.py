@@ -1,8 +1,11 @@
-"""What the fast path reads from the engine: the bar history as column arrays, and the router's
-explanation of the signals its loops reject (one definition for the plain and bracket paths)."""
+"""What the fast path reads from the engine: the bar history as column arrays, the router's
+explanation of the signals its loops reject and the risk rules' wording of the entries they trim
+at the fill (one definition for the plain and bracket paths)."""
 
 from __future__ import annotations
 
+from datetime import datetime
+from decimal import Decimal
 from typing import Protocol
 
 import numpy as np
@@ -12,6 +15,7 @@ import pandas as pd
 from paperdesk.config import RunConfig
 from paperdesk.domain import Instrument, SignalRejected
 from paperdesk.engine.fastpath.integer_money import MoneyScale
+from paperdesk.engine.fastpath.signal_sizing import Trim
 
 
 class BarHistory(Protocol):
@@ -44,3 +48,19 @@ class ExplainRejections(Protocol):
         strategy_name: str,
         scale: MoneyScale,
     ) -> list[SignalRejected]: ...
+
+
+class WordTrims(Protocol):
+    """Words the entries the fill-time checks trimmed (``signal_sizing``) as the kernel's
+    adjustments, (the fill bar's open, the reason) each (the engine's
+    ``trim_reasons.trimmed_at_fill``; the fast path itself imports no routing)."""
+
+    def __call__(
+        self,
+        trims: list[Trim],
+        *,
+        symbol: str,
+        cap_percent: Decimal | None,
+        scale: MoneyScale,
+        filled_ns: npt.NDArray[np.int64],
+    ) -> list[tuple[datetime, str]]: ...

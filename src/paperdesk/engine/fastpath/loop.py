@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 from paperdesk.engine.fastpath.errors import FastPathUnsupportedError
 from paperdesk.engine.fastpath.integer_money import AllInSizer, MoneyScale
+from paperdesk.engine.fastpath.signal_sizing import SignalSizing
 
 EXIT, ENTRY = 0, 1
 ACCEPTED, FILLED, CANCELED = 0, 1, 2
@@ -45,6 +46,7 @@ def run_loop(
     allow_short: bool,
     scale: MoneyScale,
     sizer: AllInSizer,
+    at_signal: SignalSizing | None = None,
 ) -> LoopRecord:
     """Route signal k (filling at ``fill_rows[k]``, or never when that is -1) against the book.
 
@@ -52,6 +54,8 @@ def run_loop(
     (an opposite signal exits, then enters unless it is a short and shorts are disabled),
     all-in sizing at the fill price (exits fill first, so an entry sizes from the cash then),
     "nothing fits at fill" cancellations, and the ledger's cash and position bookkeeping.
+    With ``at_signal``, entries are sized at the signal instead and checked at the fill
+    (``signal_sizing``).
     """
     record = LoopRecord()
     orders = record.orders
@@ -87,6 +91,8 @@ def run_loop(
                 add_order((k, EXIT, -1 if position > 0 else 1, abs(position), ACCEPTED, 0, 0))
             if enter:
                 quantity = _estimate(k, position, cash, signal_closes, scale, sizer)
+                if at_signal is not None and quantity <= 0:  # the router rejects it
+                    raise FastPathUnsupportedError("an entry sized at the signal rounds to zero")
                 add_order((k, ENTRY, direction, quantity, ACCEPTED, 0, 0))
             break
         estimated_equity = 0
@@ -117,7 +123,11 @@ def run_loop(
                 change_quantity(0)
                 continue
         price = buy_prices[k] if direction > 0 else sell_prices[k]
-        quantity = size(cash, price)
+        if at_signal is not None:
+            close = signal_closes[k]
+            quantity = at_signal.quantity(k, estimated_equity, close, cash, price, direction)
+        else:
+            quantity = size(cash, price)
         if quantity <= 0:
             estimate = _estimate(k, 0, estimated_equity, signal_closes, scale, sizer)
             add_order((k, ENTRY, direction, estimate, CANCELED, 0, 0))
@@ -126,7 +136,7 @@ def run_loop(
                 change_cash(cash)
                 change_quantity(0)
             continue
-        if not quantity % 10:
+        if not quantity % 10 and at_signal is None:
             # the order keeps the router's signal-time estimate when the fill resolves to the
             # same value; the sizer gives up where that Decimal's exponent would show (an exact
             # quotient ending in zeros, so only for such quantities)

@@ -16,7 +16,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from paperdesk.analytics.conventions import Conventions
-from paperdesk.config import RunConfig
+from paperdesk.config import RunConfig, SizeTiming
 from paperdesk.domain import ZERO, Instrument, to_decimal
 from paperdesk.engine.fastpath import compiled
 from paperdesk.engine.fastpath.bracket_result import carries_levels, run_bracket_path
@@ -30,7 +30,7 @@ from paperdesk.engine.fastpath.columns import (
 )
 from paperdesk.engine.fastpath.eligibility import tick_places
 from paperdesk.engine.fastpath.errors import FastPathUnsupportedError
-from paperdesk.engine.fastpath.inputs import BarHistory, ExplainRejections
+from paperdesk.engine.fastpath.inputs import BarHistory, ExplainRejections, WordTrims
 from paperdesk.engine.fastpath.integer_money import AllInSizer, MoneyScale, slipped_tick_array
 from paperdesk.engine.fastpath.loop import (
     ENTRY,
@@ -40,6 +40,7 @@ from paperdesk.engine.fastpath.loop import (
     run_loop,
 )
 from paperdesk.engine.fastpath.objects import ObjectInputs, ResultObjects
+from paperdesk.engine.fastpath.signal_sizing import SignalSizing
 from paperdesk.engine.fastpath.vectorised import VectorRecord, run_vectorised
 from paperdesk.engine.result import BacktestResult, assemble_result
 from paperdesk.execution import NoFee, NoSlippage, SlippageModel, parse_fee_model
@@ -59,6 +60,8 @@ def run_fast_path(
     strategy_name: str,
     explain_rejections: ExplainRejections,
     conventions: Conventions | None = None,
+    *,
+    word_trims: WordTrims,
 ) -> BacktestResult:
     """The result of an eligible run (see ``eligibility``), equal to the event kernel's.
 
@@ -83,6 +86,10 @@ def run_fast_path(
     starting_cash = config.cash * 10**scale.money_places
     if starting_cash != starting_cash.to_integral_value():
         raise FastPathUnsupportedError("starting cash is finer than the money unit")
+    sizer = AllInSizer(fraction, scale)
+    at_signal = None
+    if config.sizing.timing is SizeTiming.SIGNAL:
+        at_signal = SignalSizing(sizer, scale, config.risk.exposure_cap_percent)
     if carries_levels(frame):  # brackets: their own loop
         return run_bracket_path(
             config,
@@ -93,11 +100,14 @@ def run_fast_path(
             strategy_name,
             explain_rejections,
             conventions,
+            word_trims=word_trims,
             places=places,
             fee_model=fee_model,
             slippage=slippage,
             scale=scale,
             fraction=fraction,
+            sizer=sizer,
+            at_signal=at_signal,
             starting_cash=int(starting_cash),
         )
     record, columns = _decide(
@@ -109,7 +119,8 @@ def run_fast_path(
         starting_cash=int(starting_cash),
         allow_short=config.risk.allow_short,
         scale=scale,
-        sizer=AllInSizer(fraction, scale),
+        sizer=sizer,
+        at_signal=at_signal,
     )
     _check_magnitudes(record, columns, scale)
     _check_alternation(columns)
@@ -136,7 +147,7 @@ def run_fast_path(
             feed.symbol,
             instrument,
             strategy_name,
-            fraction,
+            fraction if at_signal is None else None,
             feed.ts_close_ns[signal_rows],
             feed.ts_open_ns[next_rows],
             fill_raw_ticks,
@@ -190,7 +201,30 @@ def run_fast_path(
             else _trade_pnls(columns, scale)
         ),
         conventions=conventions,
-        adjustments=_nothing_fits(columns, feed.ts_open_ns[next_rows]),
+        adjustments=_nothing_fits(columns, feed.ts_open_ns[next_rows])
+        + _trimmed(at_signal, word_trims, config, feed.symbol, scale, feed.ts_open_ns[next_rows]),
+    )
+
+
+def _trimmed(
+    at_signal: SignalSizing | None,
+    word_trims: WordTrims,
+    config: RunConfig,
+    symbol: str,
+    scale: MoneyScale,
+    filled_ns: npt.NDArray[np.int64],
+) -> list[tuple[datetime, str]]:
+    """The kernel's adjustment for each entry sized at its signal that a rule trimmed at its
+    fill. Such an entry is never canceled at its fill here (``signal_sizing`` gives up instead),
+    and an all-in one never trimmed, so these and ``_nothing_fits`` never both occur."""
+    if at_signal is None or not at_signal.trims:
+        return []
+    return word_trims(
+        at_signal.trims,
+        symbol=symbol,
+        cap_percent=config.risk.exposure_cap_percent,
+        scale=scale,
+        filled_ns=filled_ns,
     )
 
 
@@ -216,13 +250,16 @@ def _decide(
     allow_short: bool,
     scale: MoneyScale,
     sizer: AllInSizer,
+    at_signal: SignalSizing | None,
 ) -> tuple[LoopRecord | VectorRecord, OrderColumns]:
-    """The loop's decisions: in array form (``vectorised``) when every entry fills, else by the
-    loop itself (both give the same orders, change points and rejections)."""
+    """The loop's decisions: in array form (``vectorised``) when every entry fills all-in at
+    the fill, else by the loop itself (both give the same orders, change points and
+    rejections)."""
     buy_prices = slipped_tick_array(raw_ticks, True, slippage)
     sell_prices = slipped_tick_array(raw_ticks, False, slippage)
     found = None
-    if buy_prices.dtype == sell_prices.dtype == np.int64:  # else prices too large for arrays
+    # in arrays when all-in at the fill and the prices fit int64
+    if at_signal is None and buy_prices.dtype == sell_prices.dtype == np.int64:
         found = run_vectorised(
             directions,
             fill_rows,
@@ -246,6 +283,7 @@ def _decide(
         allow_short=allow_short,
         scale=scale,
         sizer=sizer,
+        at_signal=at_signal,
     )
     return record, OrderColumns.of(record.orders)
 

@@ -55,7 +55,7 @@ class ObjectInputs:
     symbol: str
     instrument: Instrument
     strategy: str
-    fraction: Decimal  # the entries' size fraction
+    fraction: Decimal | None  # the entries' size fraction (None: sized at the signal)
     submitted_ns: npt.NDArray[np.int64]  # each signal's bar close: its orders' submission
     filled_ns: npt.NDArray[np.int64]  # the next bar's open: their fills (any, if none)
     fill_raw_ticks: npt.NDArray[np.int64]  # each fill's bar's open, in ticks

@@ -1,0 +1,136 @@
+"""Entries sized at the signal (``SizeTiming.SIGNAL``, the default) on the fast path, in whole
+integer money units, as the router and the kernel size them; tests prove it identical to the
+event kernel.
+
+At the signal bar's close the router sizes the entry with ``PercentOfEquity``: the largest q with
+q x close + fee <= equity x percent / 100, the equity being the portfolio's once the held
+position (if any) is closed at that close, its fee paid (``loop._estimate`` computes it, as it
+does for the all-in estimate). With the exposure cap at or above the percent (or none) and a
+cash account, the signal-time risk rules pass that q unchanged (after the exit the book is
+flat, so the cap's room is the whole cap, and q's cost fits the cash). A q of 0 is a rejection
+with a reason the fast path does not write: it gives up.
+
+At the fill (the next open, the exit filled first, so the book is flat and the equity is the
+cash) the kernel checks the entry again at the fill price (slipped), ``SignalRouter.
+sized_at_fill`` with no size fraction: the exposure cap trims q to floor(cap / price) when
+q x price exceeds the cap (equity x cap percent / 100), then the cash check trims it to the
+largest quantity whose cost and fee fit the cash (a long) or the equity (a short, 100% margin).
+Each trim is an ``OrderModified`` whose reason ("trimmed at fill: " and the rules' notes) is an
+adjustment of the result: the loop records each trim's numbers (``Trim``) and the engine words
+them as the rules do (``engine.trim_reasons``; the fast path imports no routing). A trim to
+nothing, a quotient the Decimal context would round across a whole number, and an exact quotient
+ending in zeros (its Decimal exponent would show) are given up on.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import NamedTuple
+
+from paperdesk.engine.fastpath.errors import FastPathUnsupportedError
+from paperdesk.engine.fastpath.integer_money import AllInSizer, MoneyScale, integer_parts
+
+_HUNDRED = Decimal(100)
+_LIMIT = 10**27  # the Decimal context's 28 digits hold every product below this exactly
+_PRECISION = 28
+
+
+class Trim(NamedTuple):
+    """An entry the fill-time checks trimmed: signal k's ``quantity`` (decided at the signal),
+    ``capped`` by the exposure cap (equal when it did not trim), then ``fitted`` by the cash
+    check (equal to ``capped`` when it did not trim); ``cash`` the flat book's cash (and equity)
+    in money units; ``side`` +1 for a buy, -1 for a short sale."""
+
+    k: int
+    quantity: int
+    capped: int
+    fitted: int
+    cash: int
+    side: int
+
+
+class SignalSizing:
+    """The quantity an entry decided at its signal fills with, and the trims' adjustments.
+
+    ``quantity(k, equity, close, cash, price, side)``: signal k's entry, sized from the
+    signal-time ``equity`` (money units) at ``close`` (ticks), filling at ``price`` (ticks) with
+    the ``cash`` of the flat book then; ``side`` +1 buys, -1 sells short. ``trims``: (k, reason)
+    for each entry a rule trimmed at its fill, in signal order.
+    """
+
+    __slots__ = (
+        "_cap_coefficient",
+        "_cap_unit",
+        "_capped",
+        "_signal_size",
+        "_unit_cost",
+        "_whole",
+        "trims",
+    )
+
+    def __init__(self, sizer: AllInSizer, scale: MoneyScale, cap_percent: Decimal | None) -> None:
+        self._signal_size = sizer.quantity
+        self._whole = AllInSizer(Decimal(1), scale).quantity  # what the cash pays for
+        self._unit_cost = scale.units_per_tick + scale.fee_per_tick
+        self._capped = cap_percent is not None
+        self._cap_coefficient = 0
+        self._cap_unit = 0
+        if cap_percent is not None:
+            # the cap's room over the price: equity x coefficient / (price x cap unit), exact
+            coefficient, exponent = integer_parts(cap_percent / _HUNDRED)
+            if exponent >= 0:
+                coefficient *= 10**exponent
+                exponent = 0
+            self._cap_coefficient = coefficient
+            self._cap_unit = scale.units_per_tick * 10**-exponent
+        self.trims: list[Trim] = []
+
+    def at_signal(self, equity: int, close: int) -> int:
+        """The router's quantity at the signal bar's close (equity in money units, after the
+        held position's exit there)."""
+        if equity <= 0:
+            raise FastPathUnsupportedError("equity at or below zero at an entry signal")
+        quantity = self._signal_size(equity, close)
+        if quantity <= 0:  # the router rejects it ("size rounds to zero"): not written here
+            raise FastPathUnsupportedError("an entry sized at the signal rounds to zero")
+        return quantity
+
+    def quantity(self, k: int, equity: int, close: int, cash: int, price: int, side: int) -> int:
+        """Signal k's entry quantity at its fill (see the class)."""
+        return self.at_fill(k, self.at_signal(equity, close), cash, price, side)
+
+    def at_fill(self, k: int, quantity: int, cash: int, price: int, side: int) -> int:
+        """The fill-time risk checks of an entry of ``quantity`` at ``price`` on a flat book
+        whose cash (and equity) is ``cash``: the exposure cap, then the cash check."""
+        signalled = capped = quantity
+        if self._capped:
+            room = cash * self._cap_coefficient  # the cap x 10**k, in the unit of the divisor
+            divisor = price * self._cap_unit
+            if room >= _LIMIT or quantity * divisor >= _LIMIT:
+                raise FastPathUnsupportedError("amounts too large for exact Decimal arithmetic")
+            if quantity * divisor > room:
+                quantity = capped = _whole_quotient(room, divisor)
+        if quantity * price * self._unit_cost > cash:
+            quantity = self._whole(cash, price)
+            if quantity <= 0:
+                raise FastPathUnsupportedError("nothing fits at fill")
+        if quantity != signalled:
+            self.trims.append(Trim(k, signalled, capped, quantity, cash, side))
+        return quantity
+
+
+def _whole_quotient(room: int, divisor: int) -> int:
+    """``round_quantity(room / price)`` for lot 1: the whole part of the Decimal quotient, given
+    up on where the context's rounding could carry it to the next whole number, where its
+    exponent would show (an exact quotient ending in zeros) and where nothing fits."""
+    fitted, remainder = divmod(room, divisor)
+    if fitted <= 0:
+        raise FastPathUnsupportedError("the exposure cap leaves not even one lot")
+    if not remainder:
+        if not fitted % 10:
+            raise FastPathUnsupportedError("the cap divides exactly into round lots")
+        return fitted
+    digits = len(str(fitted + 1))
+    if (divisor - remainder) * 2 * 10 ** (_PRECISION - digits) <= divisor:
+        raise FastPathUnsupportedError("the cap's quotient rounds to a whole number")
+    return fitted
