@@ -12,7 +12,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from paperdesk.analysis.strategies.base import SignalColumns
-from paperdesk.config import RiskConfig, RunConfig, SizeTiming, SizingConfig
+from paperdesk.config import RiskConfig, RunConfig, SizingConfig
 from paperdesk.domain import (
     ZERO,
     Instrument,
@@ -75,7 +75,8 @@ def rejected_signals(
 def _router(config: RunConfig, instrument: Instrument) -> SignalRouter:
     risk, sizing = config.risk, config.sizing
     return build_router(
-        SizingConfig(method=sizing.method, percent=sizing.percent, timing=SizeTiming.FILL),
+        # the run's timing: sized at the signal, an entry that rounds to zero is rejected
+        SizingConfig(method=sizing.method, percent=sizing.percent, timing=sizing.timing),
         RiskConfig(allow_short=risk.allow_short, exposure_cap_percent=None),
         fees=parse_fee_model(config.execution.commission),
     )

@@ -1,8 +1,10 @@
 """The fast path's entries trimmed at their fill (sized at the signal, then cut by the exposure
 cap or the cash check at the fill price), as the kernel's adjustments: "trimmed at fill: " and
-the notes ``routing.risk.ExposureCap`` and ``CashAndBuyingPower`` write, worded with the same
-``routing.wording`` helpers (the engine hands this to the fast path, which itself imports no
-routing; tests compare every adjustment with the event kernel's)."""
+the notes ``routing.risk.ExposureCap`` and ``CashAndBuyingPower`` write (or "nothing fits at
+fill: " and the reason of the rule that left nothing), worded with the same ``routing.wording``
+helpers (the engine hands this to the fast path, which itself imports no routing; tests compare
+every adjustment with the event kernel's).
+"""
 
 from __future__ import annotations
 
@@ -34,32 +36,51 @@ def trimmed_at_fill(
         return []
     stamps = datetimes(filled_ns[np.array([trim.k for trim in trims], dtype=np.intp)])
     return [
-        (stamp, "trimmed at fill: " + "; ".join(_notes(trim, symbol, cap_percent, scale)))
+        (stamp, _notes(trim, symbol, cap_percent, scale))
         for stamp, trim in zip(stamps, trims, strict=True)
     ]
 
 
-def _notes(trim: Trim, symbol: str, cap_percent: Decimal | None, scale: MoneyScale) -> list[str]:
-    notes = []
+def _notes(trim: Trim, symbol: str, cap_percent: Decimal | None, scale: MoneyScale) -> str:
+    """``SignalRouter.sized_at_fill``'s reason and the venue's prefix: the trimming rules' notes,
+    or the reason of the rule that left nothing (``risk._trim``'s words)."""
     cash = scale.to_decimal(trim.cash)  # the flat book's equity too
+    if not trim.capped:
+        return f"nothing fits at fill: {_cap_limit(cash, symbol, cap_percent)}; " + _none(symbol)
+    if not trim.fitted:
+        return f"nothing fits at fill: {_cash_limit(cash, symbol, trim.side)}; " + _none(symbol)
+    notes = []
     if trim.capped != trim.quantity:
-        assert cap_percent is not None
-        cap = cash * (cap_percent / _HUNDRED)
-        limit = (
-            f"gross exposure {_NO_EXPOSURE} plus the {symbol} entry would exceed the cap "
-            f"{money(cap)} ({percent(cap_percent)} of equity {money(cash)})"
-        )
+        limit = _cap_limit(cash, symbol, cap_percent)
         notes.append(_trimmed(limit, symbol, trim.quantity, trim.capped))
     if trim.fitted != trim.capped:
-        if trim.side > 0:
-            limit = f"cash {money(cash)} cannot pay for the {symbol} entry and its fee"
-        else:
-            limit = (
-                f"a short needs 100% margin: equity {money(cash)} less open shorts "
-                f"{_NO_EXPOSURE} leaves {money(cash)}"
-            )
+        limit = _cash_limit(cash, symbol, trim.side)
         notes.append(_trimmed(limit, symbol, trim.capped, trim.fitted))
-    return notes
+    return "trimmed at fill: " + "; ".join(notes)
+
+
+def _cap_limit(equity: Decimal, symbol: str, cap_percent: Decimal | None) -> str:
+    """``ExposureCap``'s limit on a flat book."""
+    assert cap_percent is not None
+    cap = equity * (cap_percent / _HUNDRED)
+    return (
+        f"gross exposure {_NO_EXPOSURE} plus the {symbol} entry would exceed the cap "
+        f"{money(cap)} ({percent(cap_percent)} of equity {money(equity)})"
+    )
+
+
+def _cash_limit(cash: Decimal, symbol: str, side: int) -> str:
+    """``CashAndBuyingPower``'s limit for a cash account on a flat book."""
+    if side > 0:
+        return f"cash {money(cash)} cannot pay for the {symbol} entry and its fee"
+    return (
+        f"a short needs 100% margin: equity {money(cash)} less open shorts {_NO_EXPOSURE} "
+        f"leaves {money(cash)}"
+    )
+
+
+def _none(symbol: str) -> str:
+    return f"not even one lot of {symbol} fits"
 
 
 def _trimmed(limit: str, symbol: str, before: int, after: int) -> str:

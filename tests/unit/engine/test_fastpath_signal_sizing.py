@@ -46,13 +46,14 @@ D = Decimal
 
 @st.composite
 def signal_configs(draw: st.DrawFn) -> RunConfig:
-    """Percent-equity sizing at the signal, an exposure cap at or above the percent (or none),
-    every fee, slippage, cash and short setting of the all-in harness."""
+    """Percent-equity sizing at the signal (or all-in at the fill), an exposure cap at or above
+    the percent (or none), every fee, slippage, cash and short setting of the all-in harness."""
     percent = draw(st.sampled_from([D("1"), D("33.3"), D("50"), D("80"), D("80"), D("100")]))
     cap = draw(st.sampled_from([None, percent, D("80"), D("100"), D("150")]))
     if cap is not None and cap < percent:
         cap = percent
-    sizing = SizingConfig(method="percent-equity", percent=percent, timing=SizeTiming.SIGNAL)
+    timing = draw(st.sampled_from([SizeTiming.SIGNAL, SizeTiming.SIGNAL, SizeTiming.FILL]))
+    sizing = SizingConfig(method="percent-equity", percent=percent, timing=timing)
     risk = RiskConfig(allow_short=draw(st.booleans()), exposure_cap_percent=cap)
     fee = draw(st.sampled_from(["none", "percent:0", "percent:0.1", "0.0015", "percent:1"]))
     execution = ExecutionConfig(
@@ -143,17 +144,59 @@ def test_an_entry_trimmed_at_its_fill_by_the_cash_check_is_an_adjustment_on_both
     assert reason.startswith(f"trimmed at fill: {wording}")
 
 
-def test_an_entry_the_cap_leaves_nothing_of_is_left_to_the_event_kernel() -> None:
-    """A trim to nothing cancels the entry with the rule's reason, which the fast path does not
-    write: it gives up and the event kernel runs the run."""
-    bars = make_bars([(100, 100, 100, 100), (250, 250, 250, 250), (250, 250, 250, 250)])
-    config = _default_config(cash=D(200))
-    strategy = Scripted({0: 1, 2: 0})
-    with pytest.raises(fastpath.FastPathUnsupportedError, match="not even one lot"):
+@pytest.mark.parametrize(
+    ("percent", "cap", "direction", "wording"),
+    [
+        (D(80), D(80), 1, "gross exposure 0.00 plus the TEST entry would exceed the cap 160.00"),
+        (D(100), None, 1, "cash 200.00 cannot pay for the TEST entry and its fee"),
+        (D(100), None, -1, "a short needs 100% margin: equity 200.00 less open shorts 0.00"),
+    ],
+)
+def test_an_entry_a_rule_leaves_nothing_of_at_its_fill_is_canceled_on_both_paths(
+    percent: Decimal, cap: Decimal | None, direction: int, wording: str
+) -> None:
+    """One lot fits at the signal's close, none at the gapped open: the venue cancels the entry
+    with the rejecting rule's reason (an adjustment), on the plain and the bracket path."""
+    bars = make_bars([(101, 101, 101, 101), (251, 251, 251, 251), (251, 251, 251, 251)])
+    config = _default_config(
+        cash=D(200),
+        sizing=SizingConfig(method="percent-equity", percent=percent),
+        risk=RiskConfig(allow_short=True, exposure_cap_percent=cap),
+    )
+    for signal in (direction, (direction, 101.0 - 50 * direction, 101.0 + 50 * direction)):
+        strategy = Scripted({0: signal, 2: 0})
+        fast = simulate(bars, strategy, config, TEST, engine="fastpath")
+        assert_identical(fast, simulate(bars, strategy, config, TEST, engine="event"))
+        [(_, reason)] = fast.adjustments
+        assert reason.startswith(f"nothing fits at fill: {wording}")
+        assert reason.endswith("; not even one lot of TEST fits")
+        assert fast.orders[0].status.value == "canceled"
+
+
+def test_an_entry_that_rounds_to_zero_at_its_signal_is_a_rejection_on_both_paths() -> None:
+    """80% of 50.00 buys nothing at 101: the router rejects the signal (its reason written by
+    the router itself, as for every rejection of the fast path)."""
+    bars = make_bars([(101, 101, 101, 101), (101, 101, 101, 101), (101, 101, 101, 101)])
+    config = _default_config(cash=D(50))
+    for script in ({0: 1, 1: 1}, {0: (1, 90.0, 110.0), 1: (1, 90.0, 110.0)}):
+        strategy = Scripted(script)
+        fast = simulate(bars, strategy, config, TEST, engine="fastpath")
+        assert_identical(fast, simulate(bars, strategy, config, TEST, engine="event"))
+        assert [rejection.reason for rejection in fast.rejections] == [
+            "TEST size rounds to zero at price 101 (equity 50.00, lot size 1)"
+        ] * 2
+
+
+def test_a_reversal_whose_entry_rounds_to_zero_is_left_to_the_event_kernel() -> None:
+    """The router keeps the exit and notes the entry's rejection: the fast path gives up."""
+    bars = make_bars([(10, 10, 10, 10), (10, 10, 10, 10), (20, 20, 20, 20), (20, 20, 20, 20)])
+    config = _default_config(cash=D(50), risk=RiskConfig(allow_short=True))
+    strategy = Scripted({0: -1, 2: 1})  # short 4 at 10; at 20, 80% of the 10.00 left buys none
+    with pytest.raises(fastpath.FastPathUnsupportedError, match="reversal"):
         simulate(bars, strategy, config, TEST, engine="fastpath")
     slow = simulate(bars, strategy, config, TEST, engine="event")
     assert_identical(simulate(bars, strategy, config, TEST), slow)
-    assert "nothing fits at fill" in slow.adjustments[0][1]
+    assert "entry rejected" in slow.adjustments[-1][1]
 
 
 def test_the_cap_quotient_is_the_decimal_whole_part() -> None:

@@ -203,6 +203,12 @@ def run_bracket_loop(
             enter = False
         else:
             enter = True
+        signalled = 0  # an entry's quantity sized at its signal from a flat book
+        if at_signal is not None and enter and not position:
+            signalled = at_signal.at_signal(cash, signal_closes[k])
+            if not signalled:  # the router rejects it: size rounds to zero
+                record.rejected.append((k, position, cash))
+                continue
         submitted = bars.submitted_ns[k]
         fill_row = fill_rows[k]
         exit_order = None
@@ -242,8 +248,9 @@ def run_bracket_loop(
                 continue
         price = buy_prices[k] if direction > 0 else sell_prices[k]
         if at_signal is not None:
-            close = signal_closes[k]
-            quantity = at_signal.quantity(k, estimated_equity, close, cash, price, direction)
+            if not signalled:  # a reversal: sized once the held position is closed at the close
+                signalled = at_signal.reversal(estimated_equity, signal_closes[k])
+            quantity = at_signal.at_fill(k, signalled, cash, price, direction)
         else:
             quantity = size(cash, price)
         if quantity <= 0:

@@ -167,9 +167,9 @@ def run_bracket_path(
     _check(record, fills, scale)
     fee_units = sum(fill[FEE] for fill in fills)
     trade_pnls = _trade_pnls(fills, scale)
-    adjustments = _nothing_fits(record)
-    if at_signal is not None and at_signal.trims:  # never both: see materialise._trimmed
-        adjustments += word_trims(
+    adjustments = _nothing_fits(record) if at_signal is None else []
+    if at_signal is not None and at_signal.trims:  # trims and cancels, worded by their rules
+        adjustments = word_trims(
             at_signal.trims,
             symbol=feed.symbol,
             cap_percent=config.risk.exposure_cap_percent,

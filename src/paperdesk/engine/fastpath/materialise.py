@@ -178,6 +178,7 @@ def run_fast_path(
         feed.closes,
     )
     fills, orders, trades = objects.deferred()
+    filled_ns = feed.ts_open_ns[next_rows]
     return assemble_result(
         config,
         symbol=feed.symbol,
@@ -201,23 +202,25 @@ def run_fast_path(
             else _trade_pnls(columns, scale)
         ),
         conventions=conventions,
-        adjustments=_nothing_fits(columns, feed.ts_open_ns[next_rows])
-        + _trimmed(at_signal, word_trims, config, feed.symbol, scale, feed.ts_open_ns[next_rows]),
+        adjustments=(
+            _nothing_fits(columns, filled_ns)
+            if at_signal is None
+            else _trimmed(at_signal, word_trims, config, feed.symbol, scale, filled_ns)
+        ),
     )
 
 
 def _trimmed(
-    at_signal: SignalSizing | None,
+    at_signal: SignalSizing,
     word_trims: WordTrims,
     config: RunConfig,
     symbol: str,
     scale: MoneyScale,
     filled_ns: npt.NDArray[np.int64],
 ) -> list[tuple[datetime, str]]:
-    """The kernel's adjustment for each entry sized at its signal that a rule trimmed at its
-    fill. Such an entry is never canceled at its fill here (``signal_sizing`` gives up instead),
-    and an all-in one never trimmed, so these and ``_nothing_fits`` never both occur."""
-    if at_signal is None or not at_signal.trims:
+    """The kernel's adjustment for each entry sized at its signal that a rule trimmed or left
+    nothing of at its fill (its reason names the rule, unlike an all-in entry's)."""
+    if not at_signal.trims:
         return []
     return word_trims(
         at_signal.trims,

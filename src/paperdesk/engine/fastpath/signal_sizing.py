@@ -7,19 +7,21 @@ q x close + fee <= equity x percent / 100, the equity being the portfolio's once
 position (if any) is closed at that close, its fee paid (``loop._estimate`` computes it, as it
 does for the all-in estimate). With the exposure cap at or above the percent (or none) and a
 cash account, the signal-time risk rules pass that q unchanged (after the exit the book is
-flat, so the cap's room is the whole cap, and q's cost fits the cash). A q of 0 is a rejection
-with a reason the fast path does not write: it gives up.
+flat, so the cap's room is the whole cap, and q's cost fits the cash). A q of 0 rejects the
+signal ("size rounds to zero", worded by the engine's ``rejection_reasons``); for a reversal
+the router keeps the exit and notes the entry's rejection, which the fast path gives up on.
 
-At the fill (the next open, the exit filled first, so the book is flat and the equity is the
-cash) the kernel checks the entry again at the fill price (slipped), ``SignalRouter.
-sized_at_fill`` with no size fraction: the exposure cap trims q to floor(cap / price) when
-q x price exceeds the cap (equity x cap percent / 100), then the cash check trims it to the
-largest quantity whose cost and fee fit the cash (a long) or the equity (a short, 100% margin).
-Each trim is an ``OrderModified`` whose reason ("trimmed at fill: " and the rules' notes) is an
-adjustment of the result: the loop records each trim's numbers (``Trim``) and the engine words
-them as the rules do (``engine.trim_reasons``; the fast path imports no routing). A trim to
-nothing, a quotient the Decimal context would round across a whole number, and an exact quotient
-ending in zeros (its Decimal exponent would show) are given up on.
+At the fill (the next open, the exit filled first, so the book is flat and the equity is the cash)
+the kernel checks the entry again at the fill price (slipped), ``SignalRouter. sized_at_fill`` with
+no size fraction: the exposure cap trims q to floor(cap / price) when q x price exceeds the cap
+(equity x cap percent / 100), then the cash check trims it to the largest quantity whose cost and
+fee fit the cash (a long) or the equity (a short, 100% margin). Each trim is an ``OrderModified``
+whose reason ("trimmed at fill: " and the rules' notes) is an adjustment of the result, and so is a
+trim to nothing ("nothing fits at fill: " and the rejecting rule's reason; the venue cancels the
+entry): the loop records each trim's numbers (``Trim``) and the engine words them as the rules do
+(``engine.trim_reasons``; the fast path imports no routing). A quotient the Decimal context would
+round across a whole number and an exact quotient ending in zeros (its Decimal exponent would show)
+are given up on.
 """
 
 from __future__ import annotations
@@ -36,10 +38,11 @@ _PRECISION = 28
 
 
 class Trim(NamedTuple):
-    """An entry the fill-time checks trimmed: signal k's ``quantity`` (decided at the signal),
-    ``capped`` by the exposure cap (equal when it did not trim), then ``fitted`` by the cash
-    check (equal to ``capped`` when it did not trim); ``cash`` the flat book's cash (and equity)
-    in money units; ``side`` +1 for a buy, -1 for a short sale."""
+    """An entry the fill-time checks trimmed or canceled: signal k's ``quantity`` (decided at
+    the signal), ``capped`` by the exposure cap (equal when it did not trim; 0: not one lot
+    fits, the entry is canceled), then ``fitted`` by the cash check (equal to ``capped`` when
+    it did not trim; 0: canceled); ``cash`` the flat book's cash (and equity) in money units;
+    ``side`` +1 for a buy, -1 for a short sale."""
 
     k: int
     quantity: int
@@ -52,10 +55,11 @@ class Trim(NamedTuple):
 class SignalSizing:
     """The quantity an entry decided at its signal fills with, and the trims' adjustments.
 
-    ``quantity(k, equity, close, cash, price, side)``: signal k's entry, sized from the
-    signal-time ``equity`` (money units) at ``close`` (ticks), filling at ``price`` (ticks) with
-    the ``cash`` of the flat book then; ``side`` +1 buys, -1 sells short. ``trims``: (k, reason)
-    for each entry a rule trimmed at its fill, in signal order.
+    ``at_signal(equity, close)``: an entry's quantity at its signal, from the signal-time
+    ``equity`` (money units) at ``close`` (ticks); ``at_fill(k, quantity, cash, price, side)``:
+    signal k's entry filling at ``price`` (ticks) with the ``cash`` of the flat book then;
+    ``side`` +1 buys, -1 sells short. ``trims``: each entry a rule trimmed at its fill, in
+    signal order.
     """
 
     __slots__ = (
@@ -86,22 +90,25 @@ class SignalSizing:
         self.trims: list[Trim] = []
 
     def at_signal(self, equity: int, close: int) -> int:
-        """The router's quantity at the signal bar's close (equity in money units, after the
-        held position's exit there)."""
+        """The router's quantity at the signal bar's close (``equity`` in money units, after
+        the held position's exit there); 0 when not one lot fits (the router rejects the
+        signal: "size rounds to zero")."""
         if equity <= 0:
             raise FastPathUnsupportedError("equity at or below zero at an entry signal")
-        quantity = self._signal_size(equity, close)
-        if quantity <= 0:  # the router rejects it ("size rounds to zero"): not written here
-            raise FastPathUnsupportedError("an entry sized at the signal rounds to zero")
-        return quantity
+        return self._signal_size(equity, close)
 
-    def quantity(self, k: int, equity: int, close: int, cash: int, price: int, side: int) -> int:
-        """Signal k's entry quantity at its fill (see the class)."""
-        return self.at_fill(k, self.at_signal(equity, close), cash, price, side)
+    def reversal(self, equity: int, close: int) -> int:
+        """``at_signal`` for a reversal's entry, given up on when nothing fits (the router then
+        keeps the exit and notes the entry's rejection, which is not written here)."""
+        quantity = self.at_signal(equity, close)
+        if quantity <= 0:
+            raise FastPathUnsupportedError("a reversal's entry sized at the signal rounds to zero")
+        return quantity
 
     def at_fill(self, k: int, quantity: int, cash: int, price: int, side: int) -> int:
         """The fill-time risk checks of an entry of ``quantity`` at ``price`` on a flat book
-        whose cash (and equity) is ``cash``: the exposure cap, then the cash check."""
+        whose cash (and equity) is ``cash``: the exposure cap, then the cash check; 0 when a
+        rule leaves not one lot (the venue cancels the entry: "nothing fits at fill")."""
         signalled = capped = quantity
         if self._capped:
             room = cash * self._cap_coefficient  # the cap x 10**k, in the unit of the divisor
@@ -110,10 +117,8 @@ class SignalSizing:
                 raise FastPathUnsupportedError("amounts too large for exact Decimal arithmetic")
             if quantity * divisor > room:
                 quantity = capped = _whole_quotient(room, divisor)
-        if quantity * price * self._unit_cost > cash:
+        if quantity and quantity * price * self._unit_cost > cash:
             quantity = self._whole(cash, price)
-            if quantity <= 0:
-                raise FastPathUnsupportedError("nothing fits at fill")
         if quantity != signalled:
             self.trims.append(Trim(k, signalled, capped, quantity, cash, side))
         return quantity
@@ -122,12 +127,10 @@ class SignalSizing:
 def _whole_quotient(room: int, divisor: int) -> int:
     """``round_quantity(room / price)`` for lot 1: the whole part of the Decimal quotient, given
     up on where the context's rounding could carry it to the next whole number, where its
-    exponent would show (an exact quotient ending in zeros) and where nothing fits."""
+    exponent would show (an exact quotient ending in zeros)."""
     fitted, remainder = divmod(room, divisor)
-    if fitted <= 0:
-        raise FastPathUnsupportedError("the exposure cap leaves not even one lot")
     if not remainder:
-        if not fitted % 10:
+        if fitted and not fitted % 10:
             raise FastPathUnsupportedError("the cap divides exactly into round lots")
         return fitted
     digits = len(str(fitted + 1))
