@@ -91,6 +91,24 @@ def paperdesk_run(
     return result, time.perf_counter() - started
 
 
+def paperdesk_default_run(
+    bars: pd.DataFrame,
+    strategy_name: str,
+    engine: str = "auto",
+    params: Mapping[str, object] | None = None,
+) -> tuple[BacktestResult, float]:
+    """``strategy_name`` as a user runs it with the defaults (``RunConfig`` given only the
+    strategy, its parameters, the symbol and the timeframe): 10,000 of cash, 80% of the equity
+    sized at the signal bar's close, an 80% exposure cap, 5 bp slippage, no fee, long only
+    (``allow_short`` is off by default)."""
+    config = RunConfig(strategy=strategy_name, params=params or {}, symbol="SYNTH", timeframe="1m")
+    instrument = Instrument.equity("SYNTH", calendar="24/7")
+    strategy = create_strategy(strategy_name, params)
+    started = time.perf_counter()
+    result = simulate(bars, strategy, config, instrument, engine=engine)
+    return result, time.perf_counter() - started
+
+
 def objects_time(result: BacktestResult) -> tuple[float, int]:
     """Seconds to build the orders, fills and trades the fast path defers to their first read
     (about 0 for the event kernel, whose result holds them already), and how many there are."""

@@ -12,6 +12,10 @@ against vectorbt's ``Portfolio.from_signals`` on its numba and its rust engine),
 (the same on the event kernel against backtesting.py), ``bracket`` (macd-cross with an ATR
 stop and target on 200k bars, event kernel against backtesting.py), ``bracket-auto`` (the
 same run as a user calls ``simulate``, engine auto: the fast path, which takes brackets),
+``sma-default`` and ``bracket-default`` (the SMA cross on 1M bars and the bracket run on 200k
+with the DEFAULT ``RunConfig``, as a user's run has it: 80% of the equity sized at the signal,
+the 80% exposure cap, 5 bp slippage, long only; against backtesting.py with ``size=0.8`` and a
+5 bp spread: speed only, the trades differ, see ``peers.backtests.backtesting_default``),
 ``memory`` (the peak resident memory of that bracket backtest on 1M bars, each in its own
 process), ``memory-auto`` (the same as a user calls ``simulate``, engine auto), ``csv-import``
 (``paperdesk data import`` of a 1M-row CSV file into a SQLite ledger, the whole process,

@@ -118,6 +118,27 @@ ROWS: tuple[Row, ...] = (
         same_trades=True,
     ),
     Row(
+        "sma-default",
+        "SMA 10/20 cross, DEFAULT RunConfig, simulate() engine auto (speed only: trades differ)",
+        Unit.BARS_PER_SECOND,
+        1_000_000,
+        50_000,
+        Side("paperdesk simulate(), defaults, engine auto", "paperdesk-sma-default"),
+        (Side("backtesting.py 0.6.6, size=0.8, spread 5 bp", "backtesting-sma-default"),),
+        Verdict("at least 5x backtesting.py", times_peer(5)),
+    ),
+    Row(
+        "bracket-default",
+        "macd-cross, ATR stop and target, DEFAULT RunConfig, simulate() engine auto (speed "
+        "only: trades differ)",
+        Unit.BARS_PER_SECOND,
+        200_000,
+        20_000,
+        Side("paperdesk simulate(), defaults, engine auto", "paperdesk-bracket-default"),
+        (Side("backtesting.py 0.6.6, size=0.8, spread 5 bp", "backtesting-bracket-default"),),
+        Verdict("at least 5x backtesting.py", times_peer(5)),
+    ),
+    Row(
         "memory",
         "peak memory, macd-cross bracket backtest",
         Unit.MEGABYTES,

@@ -64,6 +64,38 @@ def backtesting_bracket(
     return run(size)
 
 
+def paperdesk_sma_default(
+    size: int, _work: Path, _options: argparse.Namespace
+) -> tuple[float, Facts]:
+    from peers.backtests import paperdesk_default
+
+    return paperdesk_default(size, "sma-cross")
+
+
+def backtesting_sma_default(
+    size: int, _work: Path, _options: argparse.Namespace
+) -> tuple[float, Facts]:
+    from peers.backtests import backtesting_default
+
+    return backtesting_default(size, "sma-cross")
+
+
+def paperdesk_bracket_default(
+    size: int, _work: Path, _options: argparse.Namespace
+) -> tuple[float, Facts]:
+    from peers.backtests import paperdesk_default
+
+    return paperdesk_default(size, "macd-cross")
+
+
+def backtesting_bracket_default(
+    size: int, _work: Path, _options: argparse.Namespace
+) -> tuple[float, Facts]:
+    from peers.backtests import backtesting_default
+
+    return backtesting_default(size, "macd-cross")
+
+
 def read_csv(_size: int, _work: Path, options: argparse.Namespace) -> tuple[float, Facts]:
     from peers.storage import read_csv_side
 
@@ -123,6 +155,10 @@ WORKERS: dict[str, Worker] = {
     "paperdesk-bracket": paperdesk_bracket,
     "paperdesk-bracket-auto": paperdesk_bracket_auto,
     "backtesting-bracket": backtesting_bracket,
+    "paperdesk-sma-default": paperdesk_sma_default,
+    "backtesting-sma-default": backtesting_sma_default,
+    "paperdesk-bracket-default": paperdesk_bracket_default,
+    "backtesting-bracket-default": backtesting_bracket_default,
     "read-csv": read_csv,
     "load-bars": load_bars,
     "raw-fetch": raw_fetch,
