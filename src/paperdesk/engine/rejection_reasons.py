@@ -12,7 +12,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from paperdesk.analysis.strategies.base import SignalColumns
-from paperdesk.config import RiskConfig, RunConfig, SizingConfig
+from paperdesk.config import RiskConfig, RunConfig
 from paperdesk.domain import (
     ZERO,
     Instrument,
@@ -75,8 +75,9 @@ def rejected_signals(
 def _router(config: RunConfig, instrument: Instrument) -> SignalRouter:
     risk, sizing = config.risk, config.sizing
     return build_router(
-        # the run's timing: sized at the signal, an entry that rounds to zero is rejected
-        SizingConfig(method=sizing.method, percent=sizing.percent, timing=sizing.timing),
-        RiskConfig(allow_short=risk.allow_short, exposure_cap_percent=None),
+        # the run's sizing and cap: sized at the signal, an entry a rule or the sizer leaves
+        # nothing of is rejected with their reason
+        sizing,
+        RiskConfig(allow_short=risk.allow_short, exposure_cap_percent=risk.exposure_cap_percent),
         fees=parse_fee_model(config.execution.commission),
     )

@@ -29,12 +29,16 @@ def trimmed_at_fill(
     symbol: str,
     cap_percent: Decimal | None,
     scale: MoneyScale,
+    signal_ns: npt.NDArray[np.int64],
     filled_ns: npt.NDArray[np.int64],
 ) -> list[tuple[datetime, str]]:
-    """(the fill bar's open, the reason) of each trim; ``filled_ns[k]``: signal k's fill time."""
+    """(when, the reason) of each trim: at signal k's bar close (``signal_ns[k]``) for a trim
+    at the signal, at its fill bar's open (``filled_ns[k]``) for one at the fill."""
     if not trims:
         return []
-    stamps = datetimes(filled_ns[np.array([trim.k for trim in trims], dtype=np.intp)])
+    signals = np.array([trim.k for trim in trims], dtype=np.intp)
+    at_fill = np.array([trim.at_fill for trim in trims], dtype=bool)
+    stamps = datetimes(np.where(at_fill, filled_ns[signals], signal_ns[signals]))
     return [
         (stamp, _notes(trim, symbol, cap_percent, scale))
         for stamp, trim in zip(stamps, trims, strict=True)
@@ -49,14 +53,14 @@ def _notes(trim: Trim, symbol: str, cap_percent: Decimal | None, scale: MoneySca
         return f"nothing fits at fill: {_cap_limit(cash, symbol, cap_percent)}; " + _none(symbol)
     if not trim.fitted:
         return f"nothing fits at fill: {_cash_limit(cash, symbol, trim.side)}; " + _none(symbol)
-    notes = []
+    notes = []  # the router's notes at the signal; the venue's reason at the fill
     if trim.capped != trim.quantity:
         limit = _cap_limit(cash, symbol, cap_percent)
         notes.append(_trimmed(limit, symbol, trim.quantity, trim.capped))
     if trim.fitted != trim.capped:
         limit = _cash_limit(cash, symbol, trim.side)
         notes.append(_trimmed(limit, symbol, trim.capped, trim.fitted))
-    return "trimmed at fill: " + "; ".join(notes)
+    return ("trimmed at fill: " if trim.at_fill else "") + "; ".join(notes)
 
 
 def _cap_limit(equity: Decimal, symbol: str, cap_percent: Decimal | None) -> str:

@@ -198,8 +198,8 @@ def test_an_eligible_run_takes_the_fast_path(
         "a stop above the target of a long, then a plain entry",
         "a volume cap",
         "a max holding period",
-        "fixed sizing",
-        "sizing at the signal above the exposure cap",
+        "risk sizing",
+        "target-percent sizing",
         "a cooldown",
         "an exposure cap",
         "fills at the close",
@@ -221,12 +221,11 @@ def test_ineligible_runs_take_the_event_path(
         config = config.with_changes(execution=execution.with_changes(volume_cap=D("0.5")))
     elif case == "a max holding period":
         config = _config(max_holding_bars=2)
-    elif case == "fixed sizing":
-        config = config.with_changes(sizing=SizingConfig(method="fixed", quantity=D(3)))
-    elif case == "sizing at the signal above the exposure cap":
-        config = _config(exposure_cap_percent=D(40)).with_changes(
-            sizing=SizingConfig(method="percent-equity", percent=D(50))
-        )
+    elif case == "risk sizing":
+        script = {1: (1, 90.0, 110.0), 5: 0}
+        config = config.with_changes(sizing=SizingConfig(method="risk", risk_percent=D(1)))
+    elif case == "target-percent sizing":
+        config = config.with_changes(sizing=SizingConfig(method="target-percent", percent=D(50)))
     elif case == "a cooldown":
         config = _config(cooldown_bars=3)
     elif case == "an exposure cap":
@@ -281,14 +280,15 @@ def test_an_unknown_engine_is_refused(flat_bars: pd.DataFrame) -> None:
 @pytest.mark.parametrize(
     ("name", "expected", "fast"),
     [
-        ("backtrader_sma_cross.toml", "10284.10", False),
+        ("backtrader_sma_cross.toml", "10284.10", True),
         ("backtesting_py_goog.toml", "56263.52", True),
     ],
 )
 def test_the_reference_runs_equal_the_event_path(
     name: str, expected: str, fast: bool, spy_fast_path: list[str]
 ) -> None:
-    """backtesting.py's GOOG run (all-in at the fill) goes fast; backtrader's (fixed) does not."""
+    """backtesting.py's GOOG run (all-in at the fill) and backtrader's (a fixed quantity, at the
+    signal) go fast."""
     config = build_config({}, (), REFERENCES / name)
     result = run_backtest(config)
     assert spy_fast_path == (["fastpath"] if fast else [])

@@ -46,14 +46,19 @@ D = Decimal
 
 @st.composite
 def signal_configs(draw: st.DrawFn) -> RunConfig:
-    """Percent-equity sizing at the signal (or all-in at the fill), an exposure cap at or above
-    the percent (or none), every fee, slippage, cash and short setting of the all-in harness."""
+    """Percent-equity sizing at the signal (or all-in at the fill) or a fixed quantity, an
+    exposure cap or none (all-in at the fill: at or above the percent), every fee, slippage,
+    cash and short setting of the all-in harness."""
     percent = draw(st.sampled_from([D("1"), D("33.3"), D("50"), D("80"), D("80"), D("100")]))
-    cap = draw(st.sampled_from([None, percent, D("80"), D("100"), D("150")]))
-    if cap is not None and cap < percent:
+    method = draw(st.sampled_from(["percent-equity", "percent-equity", "fixed"]))
+    timing = SizeTiming.SIGNAL
+    if method == "percent-equity":
+        timing = draw(st.sampled_from([SizeTiming.SIGNAL, SizeTiming.SIGNAL, SizeTiming.FILL]))
+    quantity = draw(st.sampled_from([D(1), D(3), D("7.9"), D(25), D(400)]))
+    cap = draw(st.sampled_from([None, percent, D("20"), D("80"), D("80"), D("100"), D("150")]))
+    if cap is not None and cap < percent and timing is SizeTiming.FILL:
         cap = percent
-    timing = draw(st.sampled_from([SizeTiming.SIGNAL, SizeTiming.SIGNAL, SizeTiming.FILL]))
-    sizing = SizingConfig(method="percent-equity", percent=percent, timing=timing)
+    sizing = SizingConfig(method=method, percent=percent, quantity=quantity, timing=timing)
     risk = RiskConfig(allow_short=draw(st.booleans()), exposure_cap_percent=cap)
     fee = draw(st.sampled_from(["none", "percent:0", "percent:0.1", "0.0015", "percent:1"]))
     execution = ExecutionConfig(
@@ -209,12 +214,13 @@ def test_the_cap_quotient_is_the_decimal_whole_part() -> None:
         sizing.at_fill(0, 81, 1_000_000, 10_000, 1)
     # at 99.00: 8,000 / 99 = 80.8...: 80
     assert sizing.at_fill(3, 90, 1_000_000, 9_900, 1) == 80
-    assert sizing.trims == [Trim(3, 90, 80, 80, 1_000_000, 1)]
+    assert sizing.trims == [Trim(3, 90, 80, 80, 1_000_000, 1, True)]
     [(_, reason)] = trimmed_at_fill(
         sizing.trims,
         symbol="TEST",
         cap_percent=D(80),
         scale=scale,
+        signal_ns=np.arange(4, dtype=np.int64),
         filled_ns=np.arange(4, dtype=np.int64),
     )
     assert reason == (
@@ -246,3 +252,33 @@ def test_a_default_run_on_the_bundled_bars_takes_the_fast_path(
     assert_identical(fast, slow)
     assert len(fast.trades) > 10
     assert any(reason.startswith("trimmed at fill") for _, reason in fast.adjustments)
+
+
+@pytest.mark.parametrize("bracket", [False, True])
+def test_a_fixed_quantity_is_trimmed_at_its_signal_and_at_its_fill_on_both_paths(
+    bracket: bool,
+) -> None:
+    """100 units at 101 exceed the 80% cap at the signal (trimmed to 79 there, an adjustment
+    without a prefix) and again at the gapped open (to 72, "trimmed at fill")."""
+    bars = make_bars([(101, 101, 101, 101), (111, 112, 110, 111), (111, 111, 111, 111)])
+    config = _default_config(sizing=SizingConfig(method="fixed", quantity=D(100)))
+    signal: Any = (1, 90.0, 130.0) if bracket else 1
+    strategy = Scripted({0: signal, 2: 0})
+    fast = simulate(bars, strategy, config, TEST, engine="fastpath")
+    assert_identical(fast, simulate(bars, strategy, config, TEST, engine="event"))
+    assert [reason[:40] for _, reason in fast.adjustments] == [
+        "gross exposure 0.00 plus the TEST entry ",
+        "trimmed at fill: gross exposure 0.00 plu",
+    ]
+    assert fast.adjustments[0][1].endswith("trimmed from 100 to 79")
+    assert fast.fills[0].quantity == 72
+
+
+def test_a_fixed_quantity_no_lot_of_which_fits_at_its_signal_is_a_rejection() -> None:
+    bars = make_bars([(101, 101, 101, 101)] * 3)
+    config = _default_config(cash=D(50), sizing=SizingConfig(method="fixed", quantity=D(5)))
+    strategy = Scripted({0: 1})
+    fast = simulate(bars, strategy, config, TEST, engine="fastpath")
+    assert_identical(fast, simulate(bars, strategy, config, TEST, engine="event"))
+    [rejection] = fast.rejections
+    assert rejection.reason.endswith("; not even one lot of TEST fits")

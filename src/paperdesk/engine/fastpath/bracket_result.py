@@ -174,6 +174,7 @@ def run_bracket_path(
             symbol=feed.symbol,
             cap_percent=config.risk.exposure_cap_percent,
             scale=scale,
+            signal_ns=feed.ts_close_ns[signal_rows],
             filled_ns=feed.ts_open_ns[np.maximum(fill_rows, 0)],
         )
     prices = BracketFillPrices(fills, raw_opens, levels, slippage, instrument)

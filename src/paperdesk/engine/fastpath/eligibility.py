@@ -13,11 +13,12 @@ The subset:
 - a cash account with the cash check ``trim``; fills at the next open; no volume cap; no fee or
   a percent-of-notional fee; no slippage or fixed basis points (no spread);
 - percent-equity sizing (above 0, at most 100%) decided at the fill (all-in) or at the signal
-  (the default: at the signal bar's close, then checked at the fill price by the exposure cap
-  and the cash check, which may trim it: ``signal_sizing``); no risk rule (no minimum
-  confidence, allowed symbols, cooldown, pyramiding, position cap, open-position cap, holding
-  limit or daily loss limit) but an exposure cap at or above the sizing percent (the default
-  80% with the default 80% sizing);
+  (the default), or a fixed quantity of whole units (at the signal); an entry decided at the
+  signal is checked there (at the close) and at the fill price by the exposure cap and the cash
+  check, which may trim or cancel it (``signal_sizing``); no risk rule (no minimum confidence,
+  allowed symbols, cooldown, pyramiding, position cap, open-position cap, holding limit or
+  daily loss limit) but an exposure cap (the default 80%; with all-in sizing at the fill, one
+  at or above the sizing percent);
 - signals: one per bar, in bar order, direction -1, 0 or 1, confidence in [0, 1], no entry
   price; a stop and/or a target per signal (NaN: none), finite, and where the signal can open
   a position (a long, or a short with shorts allowed) positive, below 1e12 and, with both, a
@@ -54,7 +55,7 @@ from paperdesk.engine.fastpath.errors import FastPathUnsupportedError
 from paperdesk.execution import FixedBasisPoints, NoFee, NoSlippage, PercentOfNotional
 from paperdesk.execution.costs import cost_models
 
-__all__ = ["FastPathUnsupportedError", "is_eligible", "tick_places"]
+__all__ = ["FastPathUnsupportedError", "fixed_quantity", "is_eligible", "tick_places"]
 
 _LARGEST_PRICE = 1e12  # prices print as plain decimals well below this
 
@@ -113,26 +114,54 @@ def _config_eligible(config: RunConfig, instrument: Instrument) -> bool:
         and not risk.allowed_symbols
         and risk.cooldown_bars == 0
         and risk.pyramiding is False
-        and _cap_eligible(risk.exposure_cap_percent, percent)
+        and _cap_eligible(risk.exposure_cap_percent, percent, sizing.timing)
         and risk.max_position_percent is None
         and risk.max_open_positions is None
         and risk.max_holding_bars is None
         and risk.daily_loss_limit_percent is None
-        and sizing.method == "percent-equity"
-        and sizing.timing in (SizeTiming.FILL, SizeTiming.SIGNAL)
-        and percent.is_finite()
-        and Decimal(0) < percent <= Decimal(100)
+        and _sizing_eligible(config, instrument)
         and config.cash.is_finite()
         and config.cash > 0
     )
 
 
-def _cap_eligible(cap: Decimal | None, percent: Decimal) -> bool:
-    """No exposure cap, or one at or above the sizing percent: it then never trims an entry at
-    its signal (the book is flat once the exit is counted, so the room is the whole cap, and the
-    budget is the same equity's smaller share), nor an all-in entry at its fill; an entry sized
-    at its signal is checked against it at the fill (``signal_sizing``)."""
-    return cap is None or (cap.is_finite() and cap >= percent)
+def _cap_eligible(cap: Decimal | None, percent: Decimal, timing: SizeTiming) -> bool:
+    """No exposure cap, or a positive one: sized at the signal, the cap is checked at the signal
+    and at the fill (``signal_sizing``); all-in at the fill, only one at or above the sizing
+    percent, which never trims (the book is flat once the exit is counted, so the room is the
+    whole cap, and the budget is the same equity's smaller share)."""
+    if cap is None:
+        return True
+    if not cap.is_finite() or cap <= 0:
+        return False
+    return timing is SizeTiming.SIGNAL or cap >= percent
+
+
+def _sizing_eligible(config: RunConfig, instrument: Instrument) -> bool:
+    """Percent-equity sizing (above 0, at most 100%) at the fill or at the signal, or a fixed
+    quantity (whole units, at the signal, the only timing it takes)."""
+    sizing = config.sizing
+    if sizing.method == "fixed":
+        return sizing.timing is SizeTiming.SIGNAL and fixed_quantity(config, instrument) is not None
+    percent = sizing.percent
+    return (
+        sizing.method == "percent-equity"
+        and sizing.timing in (SizeTiming.FILL, SizeTiming.SIGNAL)
+        and percent.is_finite()
+        and Decimal(0) < percent <= Decimal(100)
+    )
+
+
+def fixed_quantity(config: RunConfig, instrument: Instrument) -> int | None:
+    """The fixed sizer's quantity in whole units (``round_quantity``, lot 1) when the run sizes
+    so and that Decimal is a plain positive whole number (else its exponent would show)."""
+    sizing = config.sizing
+    if sizing.method != "fixed" or not sizing.quantity.is_finite():
+        return None
+    quantity = instrument.round_quantity(sizing.quantity)
+    if quantity <= 0 or quantity >= 10**15 or repr(quantity) != repr(Decimal(int(quantity))):
+        return None
+    return int(quantity)
 
 
 def _signals_eligible(

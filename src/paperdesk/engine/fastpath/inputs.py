@@ -62,5 +62,6 @@ class WordTrims(Protocol):
         symbol: str,
         cap_percent: Decimal | None,
         scale: MoneyScale,
+        signal_ns: npt.NDArray[np.int64],
         filled_ns: npt.NDArray[np.int64],
     ) -> list[tuple[datetime, str]]: ...

@@ -87,7 +87,7 @@ def run_loop(
             enter = True
         signalled = 0  # an entry's quantity sized at its signal from a flat book
         if at_signal is not None and enter and not position:
-            signalled = at_signal.at_signal(cash, signal_closes[k])
+            signalled = at_signal.at_signal(k, cash, signal_closes[k], direction)
             if not signalled:  # the router rejects it: size rounds to zero
                 rejected((k, position, cash))
                 continue
@@ -96,9 +96,12 @@ def run_loop(
             if position:
                 add_order((k, EXIT, -1 if position > 0 else 1, abs(position), ACCEPTED, 0, 0))
             if enter:
-                quantity = _estimate(k, position, cash, signal_closes, scale, sizer)
-                if at_signal is not None and quantity <= 0:  # the router rejects it
-                    raise FastPathUnsupportedError("an entry sized at the signal rounds to zero")
+                if at_signal is None:
+                    quantity = _estimate(k, position, cash, signal_closes, scale, sizer)
+                elif not (quantity := signalled):  # a reversal: sized once the exit is counted
+                    close = signal_closes[k]
+                    equity = cash + position * close * per_tick - scale.fee(abs(position), close)
+                    quantity = at_signal.reversal(k, equity, close, direction)
                 add_order((k, ENTRY, direction, quantity, ACCEPTED, 0, 0))
             break
         estimated_equity = 0
@@ -131,12 +134,12 @@ def run_loop(
         price = buy_prices[k] if direction > 0 else sell_prices[k]
         if at_signal is not None:
             if not signalled:  # a reversal: sized once the held position is closed at the close
-                signalled = at_signal.reversal(estimated_equity, signal_closes[k])
+                signalled = at_signal.reversal(k, estimated_equity, signal_closes[k], direction)
             quantity = at_signal.at_fill(k, signalled, cash, price, direction)
         else:
             quantity = size(cash, price)
         if quantity <= 0:
-            estimate = _estimate(k, 0, estimated_equity, signal_closes, scale, sizer)
+            estimate = signalled or _estimate(k, 0, estimated_equity, signal_closes, scale, sizer)
             add_order((k, ENTRY, direction, estimate, CANCELED, 0, 0))
             if exited:  # the exit's fill changed the cash
                 change_row(row)

@@ -28,7 +28,7 @@ from paperdesk.engine.fastpath.columns import (
     exponent,
     units_to_floats,
 )
-from paperdesk.engine.fastpath.eligibility import tick_places
+from paperdesk.engine.fastpath.eligibility import fixed_quantity, tick_places
 from paperdesk.engine.fastpath.errors import FastPathUnsupportedError
 from paperdesk.engine.fastpath.inputs import BarHistory, ExplainRejections, WordTrims
 from paperdesk.engine.fastpath.integer_money import AllInSizer, MoneyScale, slipped_tick_array
@@ -89,7 +89,9 @@ def run_fast_path(
     sizer = AllInSizer(fraction, scale)
     at_signal = None
     if config.sizing.timing is SizeTiming.SIGNAL:
-        at_signal = SignalSizing(sizer, scale, config.risk.exposure_cap_percent)
+        at_signal = SignalSizing(
+            sizer, scale, config.risk.exposure_cap_percent, fixed_quantity(config, instrument)
+        )
     if carries_levels(frame):  # brackets: their own loop
         return run_bracket_path(
             config,
@@ -205,7 +207,7 @@ def run_fast_path(
         adjustments=(
             _nothing_fits(columns, filled_ns)
             if at_signal is None
-            else _trimmed(at_signal, word_trims, config, feed.symbol, scale, filled_ns)
+            else _trimmed(at_signal, word_trims, config, feed, scale, signal_rows, filled_ns)
         ),
     )
 
@@ -214,19 +216,22 @@ def _trimmed(
     at_signal: SignalSizing,
     word_trims: WordTrims,
     config: RunConfig,
-    symbol: str,
+    feed: BarHistory,
     scale: MoneyScale,
+    signal_rows: npt.NDArray[np.intp],
     filled_ns: npt.NDArray[np.int64],
 ) -> list[tuple[datetime, str]]:
-    """The kernel's adjustment for each entry sized at its signal that a rule trimmed or left
-    nothing of at its fill (its reason names the rule, unlike an all-in entry's)."""
+    """The kernel's adjustment for each entry sized at its signal that a rule trimmed there or
+    trimmed or left nothing of at its fill (its reason names the rule, unlike an all-in
+    entry's)."""
     if not at_signal.trims:
         return []
     return word_trims(
         at_signal.trims,
-        symbol=symbol,
+        symbol=feed.symbol,
         cap_percent=config.risk.exposure_cap_percent,
         scale=scale,
+        signal_ns=feed.ts_close_ns[signal_rows],
         filled_ns=filled_ns,
     )
 

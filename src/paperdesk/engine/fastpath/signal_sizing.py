@@ -50,6 +50,7 @@ class Trim(NamedTuple):
     fitted: int
     cash: int
     side: int
+    at_fill: bool  # at the fill (else at the signal: a trim, never a cancel)
 
 
 class SignalSizing:
@@ -66,13 +67,21 @@ class SignalSizing:
         "_cap_coefficient",
         "_cap_unit",
         "_capped",
+        "_fixed",
         "_signal_size",
         "_unit_cost",
         "_whole",
         "trims",
     )
 
-    def __init__(self, sizer: AllInSizer, scale: MoneyScale, cap_percent: Decimal | None) -> None:
+    def __init__(
+        self,
+        sizer: AllInSizer,
+        scale: MoneyScale,
+        cap_percent: Decimal | None,
+        fixed: int | None = None,
+    ) -> None:
+        self._fixed = fixed  # a fixed quantity per entry (the fixed sizer), else percent-equity
         self._signal_size = sizer.quantity
         self._whole = AllInSizer(Decimal(1), scale).quantity  # what the cash pays for
         self._unit_cost = scale.units_per_tick + scale.fee_per_tick
@@ -89,18 +98,25 @@ class SignalSizing:
             self._cap_unit = scale.units_per_tick * 10**-exponent
         self.trims: list[Trim] = []
 
-    def at_signal(self, equity: int, close: int) -> int:
-        """The router's quantity at the signal bar's close (``equity`` in money units, after
-        the held position's exit there); 0 when not one lot fits (the router rejects the
-        signal: "size rounds to zero")."""
+    def at_signal(self, k: int, equity: int, close: int, side: int) -> int:
+        """Signal k's entry quantity at its bar's close (``equity`` in money units, after the
+        held position's exit there): the sizer's, then the risk rules' (the exposure cap and
+        the cash check, at the close, on the flat book); 0 when the router rejects the signal
+        (nothing fits: "size rounds to zero", or a rule's reason)."""
         if equity <= 0:
             raise FastPathUnsupportedError("equity at or below zero at an entry signal")
-        return self._signal_size(equity, close)
+        quantity = self._fixed or self._signal_size(equity, close)
+        if quantity <= 0:
+            return 0
+        capped, fitted = self._checked(quantity, equity, close)
+        if fitted and fitted != quantity:
+            self.trims.append(Trim(k, quantity, capped, fitted, equity, side, False))
+        return fitted
 
-    def reversal(self, equity: int, close: int) -> int:
+    def reversal(self, k: int, equity: int, close: int, side: int) -> int:
         """``at_signal`` for a reversal's entry, given up on when nothing fits (the router then
         keeps the exit and notes the entry's rejection, which is not written here)."""
-        quantity = self.at_signal(equity, close)
+        quantity = self.at_signal(k, equity, close, side)
         if quantity <= 0:
             raise FastPathUnsupportedError("a reversal's entry sized at the signal rounds to zero")
         return quantity
@@ -109,19 +125,25 @@ class SignalSizing:
         """The fill-time risk checks of an entry of ``quantity`` at ``price`` on a flat book
         whose cash (and equity) is ``cash``: the exposure cap, then the cash check; 0 when a
         rule leaves not one lot (the venue cancels the entry: "nothing fits at fill")."""
-        signalled = capped = quantity
+        capped, fitted = self._checked(quantity, cash, price)
+        if fitted != quantity:
+            self.trims.append(Trim(k, quantity, capped, fitted, cash, side, True))
+        return fitted
+
+    def _checked(self, quantity: int, cash: int, price: int) -> tuple[int, int]:
+        """(the quantity after the exposure cap, then after the cash check) of an entry at
+        ``price`` on a flat book whose cash and equity are ``cash``; 0: not one lot fits."""
+        capped = quantity
         if self._capped:
             room = cash * self._cap_coefficient  # the cap x 10**k, in the unit of the divisor
             divisor = price * self._cap_unit
             if room >= _LIMIT or quantity * divisor >= _LIMIT:
                 raise FastPathUnsupportedError("amounts too large for exact Decimal arithmetic")
             if quantity * divisor > room:
-                quantity = capped = _whole_quotient(room, divisor)
-        if quantity and quantity * price * self._unit_cost > cash:
-            quantity = self._whole(cash, price)
-        if quantity != signalled:
-            self.trims.append(Trim(k, signalled, capped, quantity, cash, side))
-        return quantity
+                capped = _whole_quotient(room, divisor)
+        if capped and capped * price * self._unit_cost > cash:
+            return capped, self._whole(cash, price)
+        return capped, capped
 
 
 def _whole_quotient(room: int, divisor: int) -> int:
