@@ -198,7 +198,7 @@ def test_an_eligible_run_takes_the_fast_path(
         "a stop above the target of a long, then a plain entry",
         "a volume cap",
         "a max holding period",
-        "risk sizing",
+        "a position cap",
         "target-percent sizing",
         "a cooldown",
         "an exposure cap",
@@ -221,9 +221,8 @@ def test_ineligible_runs_take_the_event_path(
         config = config.with_changes(execution=execution.with_changes(volume_cap=D("0.5")))
     elif case == "a max holding period":
         config = _config(max_holding_bars=2)
-    elif case == "risk sizing":
-        script = {1: (1, 90.0, 110.0), 5: 0}
-        config = config.with_changes(sizing=SizingConfig(method="risk", risk_percent=D(1)))
+    elif case == "a position cap":
+        config = _config(max_position_percent=D(50))
     elif case == "target-percent sizing":
         config = config.with_changes(sizing=SizingConfig(method="target-percent", percent=D(50)))
     elif case == "a cooldown":

@@ -46,11 +46,12 @@ D = Decimal
 
 @st.composite
 def signal_configs(draw: st.DrawFn) -> RunConfig:
-    """Percent-equity sizing at the signal (or all-in at the fill) or a fixed quantity, an
+    """Percent-equity sizing at the signal (or all-in at the fill), a fixed quantity or risk per
+    trade (to each signal's stop; without one the router rejects the signal), an
     exposure cap or none (all-in at the fill: at or above the percent), every fee, slippage,
     cash and short setting of the all-in harness."""
     percent = draw(st.sampled_from([D("1"), D("33.3"), D("50"), D("80"), D("80"), D("100")]))
-    method = draw(st.sampled_from(["percent-equity", "percent-equity", "fixed"]))
+    method = draw(st.sampled_from(["percent-equity", "percent-equity", "fixed", "risk"]))
     timing = SizeTiming.SIGNAL
     if method == "percent-equity":
         timing = draw(st.sampled_from([SizeTiming.SIGNAL, SizeTiming.SIGNAL, SizeTiming.FILL]))
@@ -58,7 +59,10 @@ def signal_configs(draw: st.DrawFn) -> RunConfig:
     cap = draw(st.sampled_from([None, percent, D("20"), D("80"), D("80"), D("100"), D("150")]))
     if cap is not None and cap < percent and timing is SizeTiming.FILL:
         cap = percent
-    sizing = SizingConfig(method=method, percent=percent, quantity=quantity, timing=timing)
+    risk_percent = draw(st.sampled_from([D("0.5"), D(1), D(2), D(10)]))
+    sizing = SizingConfig(
+        method=method, percent=percent, quantity=quantity, risk_percent=risk_percent, timing=timing
+    )
     risk = RiskConfig(allow_short=draw(st.booleans()), exposure_cap_percent=cap)
     fee = draw(st.sampled_from(["none", "percent:0", "percent:0.1", "0.0015", "percent:1"]))
     execution = ExecutionConfig(
@@ -282,3 +286,26 @@ def test_a_fixed_quantity_no_lot_of_which_fits_at_its_signal_is_a_rejection() ->
     assert_identical(fast, simulate(bars, strategy, config, TEST, engine="event"))
     [rejection] = fast.rejections
     assert rejection.reason.endswith("; not even one lot of TEST fits")
+
+
+@pytest.mark.parametrize("allow_short", [False, True])
+def test_risk_sizing_of_the_bracket_run_on_the_bundled_bars_takes_the_fast_path(
+    allow_short: bool,
+) -> None:
+    """macd-cross with its ATR stop and target, 1% of the equity risked to the stop, the other
+    settings the defaults (the 80% cap trims the entries whose stop is close)."""
+    config = RunConfig(
+        strategy="macd-cross",
+        params=BRACKET_PARAMETERS,
+        symbol="SPY",
+        sizing=SizingConfig(method="risk", risk_percent=D(1)),
+        risk=RiskConfig(allow_short=allow_short),
+    )
+    config = config.with_changes(source=config.source.with_changes(adjust="raw"))
+    bars = load_run_bars(config)
+    strategy = create_strategy("macd-cross", BRACKET_PARAMETERS)
+    instrument = instrument_for("SPY")
+    fast = simulate(bars, strategy, config, instrument, engine="fastpath")
+    assert_identical(fast, simulate(bars, strategy, config, instrument, engine="event"))
+    assert len(fast.trades) > 10
+    assert len({trade.quantity for trade in fast.trades}) > 10  # sized by each stop's distance

@@ -13,7 +13,8 @@ The subset:
 - a cash account with the cash check ``trim``; fills at the next open; no volume cap; no fee or
   a percent-of-notional fee; no slippage or fixed basis points (no spread);
 - percent-equity sizing (above 0, at most 100%) decided at the fill (all-in) or at the signal
-  (the default), or a fixed quantity of whole units (at the signal); an entry decided at the
+  (the default), a fixed quantity of whole units or risk per trade (a percent of the equity
+  between the signal bar's close and the signal's stop), both at the signal; an entry decided at the
   signal is checked there (at the close) and at the fill price by the exposure cap and the cash
   check, which may trim or cancel it (``signal_sizing``); no risk rule (no minimum confidence,
   allowed symbols, cooldown, pyramiding, position cap, open-position cap, holding limit or
@@ -138,11 +139,15 @@ def _cap_eligible(cap: Decimal | None, percent: Decimal, timing: SizeTiming) -> 
 
 
 def _sizing_eligible(config: RunConfig, instrument: Instrument) -> bool:
-    """Percent-equity sizing (above 0, at most 100%) at the fill or at the signal, or a fixed
-    quantity (whole units, at the signal, the only timing it takes)."""
+    """Percent-equity sizing (above 0, at most 100%) at the fill or at the signal, a fixed
+    quantity (whole units) or risk per trade (a positive percent of the equity to the signal's
+    stop), both at the signal (the only timing they take)."""
     sizing = config.sizing
     if sizing.method == "fixed":
         return sizing.timing is SizeTiming.SIGNAL and fixed_quantity(config, instrument) is not None
+    if sizing.method == "risk":
+        risk = sizing.risk_percent
+        return sizing.timing is SizeTiming.SIGNAL and risk.is_finite() and risk > 0
     percent = sizing.percent
     return (
         sizing.method == "percent-equity"

@@ -89,8 +89,11 @@ def run_fast_path(
     sizer = AllInSizer(fraction, scale)
     at_signal = None
     if config.sizing.timing is SizeTiming.SIGNAL:
+        risk = None
+        if config.sizing.method == "risk":
+            risk = (config.sizing.risk_percent, frame["stop"].to_numpy(dtype=np.float64).tolist())
         at_signal = SignalSizing(
-            sizer, scale, config.risk.exposure_cap_percent, fixed_quantity(config, instrument)
+            sizer, scale, config.risk.exposure_cap_percent, fixed_quantity(config, instrument), risk
         )
     if carries_levels(frame):  # brackets: their own loop
         return run_bracket_path(

@@ -68,6 +68,7 @@ class SignalSizing:
         "_cap_unit",
         "_capped",
         "_fixed",
+        "_risk_size",
         "_signal_size",
         "_unit_cost",
         "_whole",
@@ -80,9 +81,12 @@ class SignalSizing:
         scale: MoneyScale,
         cap_percent: Decimal | None,
         fixed: int | None = None,
+        risk: tuple[Decimal, list[float]] | None = None,
     ) -> None:
         self._fixed = fixed  # a fixed quantity per entry (the fixed sizer), else percent-equity
         self._signal_size = sizer.quantity
+        # risk-per-trade: (the risk percent, each signal's stop, NaN for none)
+        self._risk_size = None if risk is None else _RiskSizer(risk[0], risk[1], scale).quantity
         self._whole = AllInSizer(Decimal(1), scale).quantity  # what the cash pays for
         self._unit_cost = scale.units_per_tick + scale.fee_per_tick
         self._capped = cap_percent is not None
@@ -105,7 +109,12 @@ class SignalSizing:
         (nothing fits: "size rounds to zero", or a rule's reason)."""
         if equity <= 0:
             raise FastPathUnsupportedError("equity at or below zero at an entry signal")
-        quantity = self._fixed or self._signal_size(equity, close)
+        if self._fixed:
+            quantity = self._fixed
+        elif self._risk_size is not None:
+            quantity = self._risk_size(equity, close, k, side)
+        else:
+            quantity = self._signal_size(equity, close)
         if quantity <= 0:
             return 0
         capped, fitted = self._checked(quantity, equity, close)
@@ -146,14 +155,54 @@ class SignalSizing:
         return capped, capped
 
 
+class _RiskSizer:
+    """``RiskPerTrade.size`` in integers: round_quantity(equity x risk percent / 100 / |close -
+    stop|), the stop the signal's own (its float's shortest repr, not rounded to the tick); 0
+    where the router rejects the signal (no stop, a stop on the wrong side of the close, or
+    nothing fits)."""
+
+    __slots__ = ("_coefficient", "_money_places", "_stops", "_tick_places")
+
+    def __init__(self, risk_percent: Decimal, stops: list[float], scale: MoneyScale) -> None:
+        coefficient, exponent = integer_parts(risk_percent / _HUNDRED)
+        self._coefficient = coefficient
+        # the budget in units of 10**(exponent - money places)
+        self._money_places = scale.money_places - exponent
+        self._tick_places = scale.tick_places
+        self._stops = stops
+
+    def quantity(self, equity: int, close: int, k: int, side: int) -> int:
+        stop = self._stops[k]
+        if stop != stop:  # NaN: "risk-per-trade sizing needs a stop"
+            return 0
+        stop_coefficient, stop_exponent = integer_parts(Decimal(float.__repr__(stop)))
+        places = self._tick_places
+        least = min(-places, stop_exponent)  # the difference's exponent
+        distance = close * 10 ** (-places - least) - stop_coefficient * 10 ** (
+            stop_exponent - least
+        )
+        if (side > 0 and distance <= 0) or (side < 0 and distance >= 0):
+            return 0  # the stop on the wrong side of the close: rejected
+        distance = abs(distance)
+        budget = equity * self._coefficient
+        if budget >= _LIMIT or distance >= _LIMIT:
+            raise FastPathUnsupportedError("amounts too large for exact Decimal arithmetic")
+        # budget x 10**-money_places / (distance x 10**least)
+        shift = least + self._money_places
+        if shift >= 0:
+            return _whole_quotient(budget, distance * 10**shift)
+        return _whole_quotient(budget * 10**-shift, distance)
+
+
 def _whole_quotient(room: int, divisor: int) -> int:
-    """``round_quantity(room / price)`` for lot 1: the whole part of the Decimal quotient, given
+    """``round_quantity(room / divisor)`` for lot 1 (the cap over the price, the risk budget over
+    the stop's distance): the whole part of the Decimal quotient, given
     up on where the context's rounding could carry it to the next whole number, where its
     exponent would show (an exact quotient ending in zeros)."""
     fitted, remainder = divmod(room, divisor)
     if not remainder:
         if fitted and not fitted % 10:
-            raise FastPathUnsupportedError("the cap divides exactly into round lots")
+            raise FastPathUnsupportedError("a quotient divides exactly into round lots")
         return fitted
     digits = len(str(fitted + 1))
     if (divisor - remainder) * 2 * 10 ** (_PRECISION - digits) <= divisor:
