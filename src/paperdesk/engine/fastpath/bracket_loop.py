@@ -206,7 +206,7 @@ def run_bracket_loop(
         signalled = 0  # an entry's quantity sized at its signal from a flat book
         if at_signal is not None and enter and not position:
             signalled = at_signal.at_signal(k, cash, signal_closes[k], direction)
-            if not signalled:  # the router rejects it: size rounds to zero
+            if not signalled:  # the router rejects it (nothing fits, by the sizer or a rule)
                 record.rejected.append((k, position, cash))
                 continue
         submitted = bars.submitted_ns[k]

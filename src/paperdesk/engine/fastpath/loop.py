@@ -88,7 +88,7 @@ def run_loop(
         signalled = 0  # an entry's quantity sized at its signal from a flat book
         if at_signal is not None and enter and not position:
             signalled = at_signal.at_signal(k, cash, signal_closes[k], direction)
-            if not signalled:  # the router rejects it: size rounds to zero
+            if not signalled:  # the router rejects it (nothing fits, by the sizer or a rule)
                 rejected((k, position, cash))
                 continue
         row = fill_rows[k]
