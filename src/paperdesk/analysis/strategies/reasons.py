@@ -148,5 +148,5 @@ def compose(*parts: Part | Sequence[str], significant: int = 6) -> list[str]:
             matrices.append(_text_codes(array.astype(np.str_)))
     matrices.append(np.full((count, 1), _NEWLINE, dtype=np.uint8))
     joined = np.concatenate(matrices, axis=1)
-    text: str = joined.tobytes().translate(None, b"\0").decode("latin-1")
+    text: str = joined.tobytes().replace(b"\0", b"").decode("latin-1")
     return text.split("\n")[:count]
