@@ -191,6 +191,7 @@ def run_fast_path(
         ),
         conventions=conventions,
         adjustments=_nothing_fits(columns, feed.ts_open_ns[next_rows]),
+        stats_on_read=True,  # the curve, flags and P&L column are this run's own arrays
     )
 
 
