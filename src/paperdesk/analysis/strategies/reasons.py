@@ -60,8 +60,9 @@ def _digit_codes(values: npt.NDArray[np.int64], width: int) -> CodeMatrix:
     return chunks.view(np.uint8)[:, 4 * groups - width :]
 
 
-def _number_codes(values: npt.NDArray[np.float64], significant: int) -> CodeMatrix:
-    """Code points of ``values`` in fixed-point notation with ``significant`` digits.
+def _number_codes(values: npt.NDArray[np.float64], significant: int) -> list[CodeMatrix]:
+    """Code points of ``values`` in fixed-point notation with ``significant`` digits, as code
+    matrices to be joined side by side (one, when a value is formatted by Python).
 
     The digits come four at a time (``_digit_codes``: a short loop over at most
     ``(_INTEGER_DIGITS + MAX_DECIMALS) / 4`` groups, each a vector operation over all rows);
@@ -70,7 +71,9 @@ def _number_codes(values: npt.NDArray[np.float64], significant: int) -> CodeMatr
     count = values.shape[0]
     magnitude = np.abs(values)
     regular = np.isfinite(values) & (magnitude < _LIMIT)
-    magnitude = np.where(regular, magnitude, 0.0)
+    all_regular = bool(regular.all())
+    if not all_regular:
+        magnitude = np.where(regular, magnitude, 0.0)
     exponent = np.floor(np.log10(magnitude, where=magnitude > 0, out=np.zeros(count)))
     decimals = np.clip(significant - 1 - exponent, 0, MAX_DECIMALS).astype(np.int64)
     scaled = np.rint(magnitude * _FLOAT_POWERS[decimals]).astype(np.int64)
@@ -95,17 +98,18 @@ def _number_codes(values: npt.NDArray[np.float64], significant: int) -> CodeMatr
     parts = [integer_codes, point, fraction_codes]
     if negative.any():  # else the sign column would be all NULs
         parts.insert(0, np.where(negative, _MINUS, 0).astype(np.uint8)[:, None])
+    if all_regular:
+        return parts
     codes = np.concatenate(parts, axis=1)
-    if not regular.all():
-        irregular = np.flatnonzero(~regular)
-        fallback = _text_codes(
-            np.array([f"{value:.{significant}g}" for value in values[irregular].tolist()])
-        )
-        width = max(codes.shape[1], fallback.shape[1])
-        codes = np.pad(codes, ((0, 0), (0, width - codes.shape[1])))
-        codes[irregular] = 0
-        codes[irregular, : fallback.shape[1]] = fallback
-    return codes
+    irregular = np.flatnonzero(~regular)
+    fallback = _text_codes(
+        np.array([f"{value:.{significant}g}" for value in values[irregular].tolist()])
+    )
+    width = max(codes.shape[1], fallback.shape[1])
+    codes = np.pad(codes, ((0, 0), (0, width - codes.shape[1])))
+    codes[irregular] = 0
+    codes[irregular, : fallback.shape[1]] = fallback
+    return [codes]
 
 
 def format_numbers(values: npt.ArrayLike, significant: int = 6) -> list[str]:
@@ -143,7 +147,7 @@ def compose(*parts: Part | Sequence[str], significant: int = 6) -> list[str]:
         if array.shape != (count,):
             raise ValueError(f"every array part must have shape ({count},), got {array.shape}")
         if array.dtype.kind in "fiu":
-            matrices.append(_number_codes(array.astype(np.float64), significant))
+            matrices.extend(_number_codes(array.astype(np.float64), significant))
         else:
             matrices.append(_text_codes(array.astype(np.str_)))
     matrices.append(np.full((count, 1), _NEWLINE, dtype=np.uint8))
