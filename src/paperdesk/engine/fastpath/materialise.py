@@ -5,7 +5,7 @@ results identical to the event kernel's."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from decimal import Decimal
 from functools import cache
@@ -15,6 +15,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from paperdesk.analysis.strategies.base import with_reasons
 from paperdesk.analytics.conventions import Conventions
 from paperdesk.config import RunConfig
 from paperdesk.domain import ZERO, Instrument, to_decimal
@@ -59,8 +60,13 @@ def run_fast_path(
     strategy_name: str,
     explain_rejections: ExplainRejections,
     conventions: Conventions | None = None,
+    later_reasons: Callable[[], list[str]] | None = None,
 ) -> BacktestResult:
     """The result of an eligible run (see ``eligibility``), equal to the event kernel's.
+
+    ``later_reasons``: the frame's reason strings, when its ``reason`` column was left blank
+    (``Strategy.signals_reasons_later``); made when the orders, fills and trades are first read,
+    or now for the rejections and the brackets.
 
     Raises ``FastPathUnsupportedError`` when the run leaves what the loop reproduces.
     """
@@ -84,6 +90,7 @@ def run_fast_path(
     if starting_cash != starting_cash.to_integral_value():
         raise FastPathUnsupportedError("starting cash is finer than the money unit")
     if carries_levels(frame):  # brackets: their own loop
+        frame = with_reasons(frame, later_reasons)
         return run_bracket_path(
             config,
             instrument,
@@ -129,6 +136,8 @@ def run_fast_path(
 
     @cache
     def reasons() -> list[str]:
+        if later_reasons is not None:
+            return later_reasons()
         return [str(reason) for reason in reason_values.tolist()]
 
     objects = ResultObjects(
@@ -149,6 +158,8 @@ def run_fast_path(
     cash = _final_cash(config, record, scale, objects, prices)
     last_close = to_decimal(float(feed.closes[-1]))
     market_value = ZERO + Decimal(record.position) * last_close if record.position else ZERO
+    if record.rejected and later_reasons is not None:  # the rejections quote the reasons
+        frame = frame.assign(reason=pd.Series(reasons(), index=frame.index, dtype=object))
     rejections = explain_rejections(
         record.rejected,
         config=config,
