@@ -46,7 +46,8 @@ def paperdesk_sma(size: int, engine: str) -> tuple[float, Facts]:
     vectorbt's loads its own, so neither side's timed run pays for loading numba. The fast path
     computes its statistics when ``result.stats`` is first read (as vectorbt computes its own
     on request): that read's CPU time is reported apart (``stats_cpu_seconds``), as the
-    objects built on first read are (``objects_seconds``)."""
+    objects built on first read are (``objects_seconds``, which since the reason strings are
+    made when first read includes them too)."""
     bars = synthetic_bars(size)
     if engine == "fastpath":
         compiled.prepare()
