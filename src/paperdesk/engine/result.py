@@ -3,7 +3,8 @@
 The fast path may hand over its orders, fills and trades as ``Deferred`` columns: the result then
 builds those objects the first time one of the three fields is read (and keeps them), so a caller
 that reads only the figures, the curve and the statistics never pays for them. Readers always see
-plain tuples, equal to the event kernel's.
+plain tuples, equal to the event kernel's. The statistics may likewise be computed on first read
+(``StatsOnRead``, where nothing left for later can raise).
 """
 
 from __future__ import annotations

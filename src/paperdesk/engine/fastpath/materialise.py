@@ -1,7 +1,8 @@
 """The fast path's entry point: runs the integer loop, then settles what every result carries
-(exact final cash and equity, the curve, the statistics, the rejections) from its integer columns,
-leaving the orders, fills and trades to be built when first read (``objects``). Tests prove the
-results identical to the event kernel's."""
+(exact final cash and equity, the curve, the rejections) from its integer columns, leaving the
+orders, fills and trades (with the reason strings, when the strategy defers them) to be built
+when first read (``objects``) and the statistics to be computed when first read where that is
+safe (``assemble_result``). Tests prove the results identical to the event kernel's."""
 
 from __future__ import annotations
 
