@@ -182,7 +182,13 @@ def details(row: Row, ours: Sample, theirs: Sample) -> str:
     """What the ratio does not say: the other latency, the other peak, deferred costs."""
     notes = [agreement(row, ours, theirs)]
     if row.key in ("sma-fast", "bracket-auto"):
-        notes.append(f"+{float(ours.facts['objects_seconds']):.2f} s objects on first read")
+        built = "objects and their reason strings" if row.key == "sma-fast" else "objects"
+        notes.append(f"+{float(ours.facts['objects_seconds']):.2f} s {built} on first read")
+        if "stats_cpu_seconds" in ours.facts:
+            notes.append(
+                f"+{float(ours.facts['stats_cpu_seconds']) * 1e3:.0f} ms CPU statistics on "
+                "first read"
+            )
         if "cpu_seconds" in ours.facts and "cpu_seconds" in theirs.facts:
             notes.append(
                 f"CPU {float(ours.facts['cpu_seconds']) * 1e3:.0f} ms vs "

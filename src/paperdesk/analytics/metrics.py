@@ -61,22 +61,13 @@ def compute_stats(
     when given, wins), the risk-free rate and the benchmark of the relative figures.
     """
     conventions = conventions or Conventions()
-    values, times = _equity_values(equity)
-    market = np.asarray(in_market, dtype=bool)
-    if market.shape != values.shape:
-        raise InvalidInputError(
-            f"in_market has {market.size} values but equity has {values.size} bars"
-        )
-    if not math.isfinite(start_equity) or start_equity <= 0:
-        raise InvalidInputError(f"start_equity must be positive, got {start_equity}")
+    values, times, market = _checked_inputs(equity, in_market, start_equity)
     start, end = _to_datetime(times[0]), _to_datetime(times[-1])
     years = (times[-1] - times[0]).total_seconds() / SECONDS_PER_YEAR
     final = float(values[-1])
 
     total_return = (final / start_equity - 1.0) * 100.0
-    cagr: float | None = None  # undefined over no time
-    if years > 0:
-        cagr = ((final / start_equity) ** (1.0 / years) - 1.0) * 100.0 if final > 0 else -100.0
+    cagr = _cagr(final, start_equity, years)
 
     peaks = _peak_line(values, start_equity)
     drawdown, peak, trough = _deepest_drawdown(values, times, peaks)
@@ -150,6 +141,71 @@ def compute_stats(
         information_ratio=relative.information_ratio,
         treynor_ratio=relative.treynor_ratio,
     )
+
+
+def _checked_inputs(
+    equity: pd.Series, in_market: np.ndarray, start_equity: float
+) -> tuple[np.ndarray, pd.DatetimeIndex, np.ndarray]:
+    """What ``compute_stats`` refuses, checked alone (for statistics computed later): the curve's
+    values and times and the in-market flags, or InvalidInputError."""
+    values, times = _equity_values(equity)
+    market = np.asarray(in_market, dtype=bool)
+    if market.shape != values.shape:
+        raise InvalidInputError(
+            f"in_market has {market.size} values but equity has {values.size} bars"
+        )
+    if not math.isfinite(start_equity) or start_equity <= 0:
+        raise InvalidInputError(f"start_equity must be positive, got {start_equity}")
+    return values, times, market
+
+
+LATER_RATIO = 1e10
+"""``periods_per_year_for_later`` accepts a curve whose values (and the starting equity) lie
+within this ratio of each other."""
+
+
+def periods_per_year_for_later(
+    equity: pd.Series,
+    in_market: np.ndarray,
+    start_equity: float,
+    conventions: Conventions | None = None,
+) -> float | None:
+    """The periods per year ``compute_stats`` would use, when its figures can safely be computed
+    later (passing this as its ``periods_per_year``), else None: compute them now.
+
+    Later is safe where ``compute_stats`` cannot raise, so that a result whose statistics are
+    computed on first read fails (or not) exactly when and where it did: inputs it accepts,
+    per-bar returns, no benchmark, the growth rate and the annualisation computable (both are
+    computed here, and raise here as they would there), and a positive curve within
+    ``LATER_RATIO`` of the starting equity. The returns are then 0 or between about 1e-26 and
+    1e10 in magnitude, so none of the powers and quotients of Python floats in the moments, the
+    Sharpe ratios and the probabilistic Sharpe ratio can overflow or divide by zero.
+    """
+    conventions = conventions or Conventions()
+    if conventions.returns is not ReturnBasis.BAR or conventions.benchmark is not None:
+        return None
+    times = equity.index
+    if not len(equity) or not isinstance(times, pd.DatetimeIndex) or times.tz is None:
+        return None
+    values = equity.to_numpy(dtype=np.float64)
+    if np.shape(in_market) != values.shape or not math.isfinite(start_equity):
+        return None
+    # NaN in the curve makes both NaN (and fails the test below): no separate finiteness pass
+    lowest = min(float(values.min()), start_equity)
+    highest = max(float(values.max()), start_equity)
+    if not (lowest > 0 and highest <= lowest * LATER_RATIO):
+        return None
+    start, end = _to_datetime(times[0]), _to_datetime(times[-1])
+    years = (times[-1] - times[0]).total_seconds() / SECONDS_PER_YEAR
+    _cagr(float(values[-1]), start_equity, years)  # raises (OverflowError) here as there
+    return _periods_per_year(conventions, start, end, len(values), years)
+
+
+def _cagr(final: float, start_equity: float, years: float) -> float | None:
+    """The compound annual growth rate in percent; None over no time (undefined)."""
+    if not years > 0:
+        return None
+    return ((final / start_equity) ** (1.0 / years) - 1.0) * 100.0 if final > 0 else -100.0
 
 
 def max_drawdown(equity: pd.Series) -> tuple[float, datetime | None, datetime | None]:

@@ -79,7 +79,50 @@ class RuleReport:
 
 
 def valid_rows(columns: BarColumns) -> Mask:
-    """Which rows pass the rule, decided for all rows at once (one pass, for the backtest)."""
+    """Which rows pass the rule, decided for all rows at once (one pass, for the backtest).
+
+    Fewer passes than the checks' plain form (``valid_rows_plain``, tested equal): a NaN fails
+    one of the comparisons below, and so does an infinite price, except a high of +inf (hence
+    ``highs < inf``), so only the high and the volume need a finiteness test; the times are
+    whole microseconds apart whenever they are at least 1,000 ns apart, so only the closer
+    pairs are divided.
+    """
+    opens, highs, lows, closes, volumes = (
+        columns.opens,
+        columns.highs,
+        columns.lows,
+        columns.closes,
+        columns.volumes,
+    )
+    with np.errstate(invalid="ignore"):
+        bound = np.maximum(opens, closes)
+        valid: Mask = highs >= bound
+        np.minimum(opens, closes, out=bound)
+        valid &= lows <= bound
+        valid &= lows > 0
+        valid &= highs < np.inf
+        valid &= volumes >= 0
+        valid &= volumes < np.inf
+    if columns.ts_open_ns is not None and columns.ts_close_ns is not None:
+        valid &= _later_microsecond(columns.ts_open_ns, columns.ts_close_ns)
+    return valid
+
+
+def _later_microsecond(
+    ts_open_ns: npt.NDArray[np.int64], ts_close_ns: npt.NDArray[np.int64]
+) -> Mask:
+    """``ts_close_ns // 1000 > ts_open_ns // 1000``, dividing only the pairs less than 1,000 ns
+    apart (a difference past int64 wraps to a negative one, so it is divided too)."""
+    later: Mask = ts_close_ns > ts_open_ns
+    gap = ts_close_ns - ts_open_ns
+    close = np.flatnonzero(later & (gap < 1000))
+    if close.size:
+        later[close] = ts_close_ns[close] // 1000 > ts_open_ns[close] // 1000
+    return later
+
+
+def valid_rows_plain(columns: BarColumns) -> Mask:
+    """``valid_rows`` check by check, as the rule reads (the form it is tested against)."""
     opens, highs, lows, closes, volumes = (
         columns.opens,
         columns.highs,

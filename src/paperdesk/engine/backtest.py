@@ -19,7 +19,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from paperdesk.analysis.strategies.base import SignalColumns as _SignalColumns
-from paperdesk.analysis.strategies.base import Strategy
+from paperdesk.analysis.strategies.base import Strategy, with_reasons
 from paperdesk.analysis.strategies.per_bar import BarStrategy
 from paperdesk.analytics.conventions import Benchmark, Conventions
 from paperdesk.config import RunConfig
@@ -114,7 +114,12 @@ def simulate(
         driver = _Driver(kernel, feed, config, progress)
         driver.run_per_bar(strategy, bars)
         return driver.result(config, strategy.name, conventions)
-    frame = strategy.signals(bars)
+    # the reason strings only when read: by the fast path's objects, else filled below
+    frame, reasons = (
+        strategy.signals_reasons_later(bars)
+        if engine != "event"
+        else (strategy.signals(bars), None)
+    )
     signal_rows = _rows_of(bars.index, frame.index)
     if (signal_rows < 0).any():
         raise DataError(f"strategy {strategy.name} emitted a signal at a time that is not a bar")
@@ -130,6 +135,7 @@ def simulate(
                 strategy.name,
                 rejected_signals,
                 conventions,
+                reasons,
                 word_trims=trimmed_at_fill,
             )
         except fastpath.FastPathUnsupportedError:
@@ -142,7 +148,7 @@ def simulate(
     elif engine == "fastpath":
         raise InvalidInputError("this run is not eligible for the fast path")
     driver = _Driver(kernel, feed, config, progress)
-    driver.run(signal_rows, frame, strategy.name)
+    driver.run(signal_rows, with_reasons(frame, reasons), strategy.name)
     return driver.result(config, strategy.name, conventions)
 
 

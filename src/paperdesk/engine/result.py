@@ -3,7 +3,8 @@
 The fast path may hand over its orders, fills and trades as ``Deferred`` columns: the result then
 builds those objects the first time one of the three fields is read (and keeps them), so a caller
 that reads only the figures, the curve and the statistics never pays for them. Readers always see
-plain tuples, equal to the event kernel's.
+plain tuples, equal to the event kernel's. The statistics may likewise be computed on first read
+(``StatsOnRead``, where nothing left for later can raise).
 """
 
 from __future__ import annotations
@@ -12,14 +13,15 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
-from typing import Any, Generic, TypeVar
+from functools import partial
+from typing import Any, Generic, TypeVar, cast
 
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
 from paperdesk.analytics.conventions import Conventions
-from paperdesk.analytics.metrics import compute_stats
+from paperdesk.analytics.metrics import compute_stats, periods_per_year_for_later
 from paperdesk.analytics.stats import Stats
 from paperdesk.config import RunConfig
 from paperdesk.domain import AccountEvent, Fill, Order, Position, SignalRejected, Trade
@@ -77,10 +79,24 @@ class BacktestResult:
         return open_positions(self.fills, marks, self.final_positions)
 
 
+class StatsOnRead:
+    """The statistics of a result computed on first read, by ``build`` (called at most once per
+    result; the inputs that could make it fail are checked before the result exists)."""
+
+    __slots__ = ("_build",)
+
+    def __init__(self, build: Callable[[], Stats]) -> None:
+        self._build = build
+
+    def resolve(self) -> Stats:
+        return self._build()
+
+
 class _ResolvedOnRead:
-    """Wraps the slot of a ``BacktestResult`` field: a ``Deferred`` stored there is replaced by
-    its tuple the first time the field is read, so every reader (attribute access, the generated
-    ``__eq__`` and ``__repr__``, ``dataclasses.replace``, pickling) sees only the tuple."""
+    """Wraps the slot of a ``BacktestResult`` field: a ``Deferred`` (or ``StatsOnRead``) stored
+    there is replaced by its value the first time the field is read, so every reader (attribute
+    access, the generated ``__eq__`` and ``__repr__``, ``dataclasses.replace``, pickling) sees
+    only the value."""
 
     __slots__ = ("_slot",)
 
@@ -91,7 +107,7 @@ class _ResolvedOnRead:
         if instance is None:
             return self
         value = self._slot.__get__(instance, owner)
-        if type(value) is Deferred:
+        if type(value) is Deferred or type(value) is StatsOnRead:
             value = value.resolve()
             self._slot.__set__(instance, value)
         return value
@@ -101,7 +117,7 @@ class _ResolvedOnRead:
 
 
 _DEFERRABLE = ("trades", "fills", "orders")
-for _name in _DEFERRABLE:
+for _name in (*_DEFERRABLE, "stats"):
     setattr(BacktestResult, _name, _ResolvedOnRead(BacktestResult.__dict__[_name]))
 
 
@@ -130,6 +146,7 @@ def assemble_result(
     last_close: Decimal | None = None,
     account_events: Sequence[AccountEvent] = (),
     adjustments: Sequence[tuple[datetime, str]] = (),
+    stats_on_read: bool = False,
 ) -> BacktestResult:
     """The result both engines return: the curve by bar close and the statistics over it are
     built here once, so the event kernel and the fast path cannot compute them differently.
@@ -141,31 +158,51 @@ def assemble_result(
     (split-adjusted, for a run that booked splits on raw prices). ``last_close``: the exact
     price open positions are marked at in the end (the exact adjusted close, or with mark=mid
     the last quote's mid), when not the last close as a float gives it.
+    ``stats_on_read``: compute the statistics when ``stats`` is first read where that is safe
+    (``periods_per_year_for_later``: nothing left for later can raise; the closes read are kept
+    now, so the figures are those of this moment), else now; the
+    equity, ``in_market`` and ``trade_pnls`` arrays must then be the caller's own, never
+    written to again.
     """
     if isinstance(trades, Deferred) and trade_pnls is None:
         raise ValueError("deferred trades need their P&L column for the statistics")
     close_index = datetime_index(ts_close_ns)
     curve = pd.Series(equity, index=close_index, name="equity", copy=False)  # ours alone
-    stats = compute_stats(
+    benchmark = closes if benchmark_closes is None else benchmark_closes
+    benchmark_index = close_index
+    # the periods per year, when the statistics are computed later (else None: now)
+    later = (
+        periods_per_year_for_later(curve, in_market, float(config.cash), conventions)
+        if stats_on_read
+        else None
+    )
+    if later is not None and len(benchmark) and np.isfinite(benchmark[[0, -1]]).all():
+        # buy and hold, all the statistics read of the closes, reads the first and the last
+        # finite ones: kept now, as the caller's bars may change after the run
+        benchmark, benchmark_index = benchmark[[0, -1]], close_index[[0, -1]]
+    elif later is not None:
+        benchmark = benchmark.copy()
+    statistics = partial(
+        compute_stats,
         curve,
         () if isinstance(trades, Deferred) else trades,
         in_market=in_market,
         start_equity=float(config.cash),
         ambiguous_bars=ambiguous_bars,
         fees=fees,
-        benchmark_close=pd.Series(  # read only
-            closes if benchmark_closes is None else benchmark_closes, index=close_index, copy=False
-        ),
+        benchmark_close=pd.Series(benchmark, index=benchmark_index, copy=False),  # read only
+        periods_per_year=later,
         trade_pnls=trade_pnls,
         conventions=conventions,
     )
+    stats = StatsOnRead(statistics) if later is not None else statistics()
     result = BacktestResult(
         config=config,
         symbol=symbol,
         timeframe=timeframe,
         final_equity=final_equity,
         final_cash=final_cash,
-        stats=stats,
+        stats=cast(Stats, stats),  # a StatsOnRead is resolved on first read (above)
         trades=_now(trades),
         fills=_now(fills),
         orders=_now(orders),

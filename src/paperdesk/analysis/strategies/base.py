@@ -16,7 +16,7 @@ Signals are CAUSAL: the row for bar ``t`` is computed from rows ``<= t`` only, s
 from __future__ import annotations
 
 from abc import abstractmethod
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from math import isnan
 from typing import ClassVar, NamedTuple, TypeVar
@@ -56,6 +56,7 @@ __all__ = [
     "require_at_least",
     "require_period",
     "to_signals",
+    "with_reasons",
 ]
 
 BAR_COLUMNS: tuple[str, ...] = ("open", "high", "low", "close", "volume")
@@ -98,6 +99,16 @@ class Strategy(StrategyBase[ParametersT]):
             )
         return frame
 
+    def signals_reasons_later(
+        self, bars: pd.DataFrame
+    ) -> tuple[pd.DataFrame, Callable[[], list[str]] | None]:
+        """``signals(bars)`` with the ``reason`` column possibly left blank, and then the function
+        that gives that column (one string per row, what ``signals`` would hold); else None with
+        the frame complete. For a caller that may never read the reasons (the fast path reads
+        them when its orders, fills and trades are first read), which must fill the column
+        (``with_reasons``) before the frame goes anywhere else. The default: ``signals``."""
+        return self.signals(bars), None
+
     def incremental(self, bars: pd.DataFrame) -> IncrementalSignals | None:
         """This strategy's incremental form opened on ``bars`` (its state after their last
         bar; see ``strategies.incremental``), or None: none for these parameters, or
@@ -106,6 +117,14 @@ class Strategy(StrategyBase[ParametersT]):
         exactly the rows ``signals`` gives. The default: None (the tick computes the whole
         history every bar)."""
         return None
+
+
+def with_reasons(frame: pd.DataFrame, reasons: Callable[[], list[str]] | None) -> pd.DataFrame:
+    """``frame`` from ``Strategy.signals_reasons_later`` with its ``reason`` column made: the frame
+    ``signals`` gives."""
+    if reasons is None:
+        return frame
+    return frame.assign(reason=pd.Series(reasons(), index=frame.index, dtype=object))
 
 
 def check_bars(bars: pd.DataFrame) -> None:

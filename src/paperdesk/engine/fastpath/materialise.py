@@ -1,11 +1,12 @@
 """The fast path's entry point: runs the integer loop, then settles what every result carries
-(exact final cash and equity, the curve, the statistics, the rejections) from its integer columns,
-leaving the orders, fills and trades to be built when first read (``objects``). Tests prove the
-results identical to the event kernel's."""
+(exact final cash and equity, the curve, the rejections) from its integer columns, leaving the
+orders, fills and trades (with the reason strings, when the strategy defers them) to be built
+when first read (``objects``) and the statistics to be computed when first read where that is
+safe (``assemble_result``). Tests prove the results identical to the event kernel's."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from decimal import Decimal
 from functools import cache
@@ -15,6 +16,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from paperdesk.analysis.strategies.base import with_reasons
 from paperdesk.analytics.conventions import Conventions
 from paperdesk.config import RunConfig, SizeTiming
 from paperdesk.domain import ZERO, Instrument, to_decimal
@@ -60,10 +62,15 @@ def run_fast_path(
     strategy_name: str,
     explain_rejections: ExplainRejections,
     conventions: Conventions | None = None,
+    later_reasons: Callable[[], list[str]] | None = None,
     *,
     word_trims: WordTrims,
 ) -> BacktestResult:
     """The result of an eligible run (see ``eligibility``), equal to the event kernel's.
+
+    ``later_reasons``: the frame's reason strings, when its ``reason`` column was left blank
+    (``Strategy.signals_reasons_later``); made when the orders, fills and trades are first read,
+    or now for the rejections and the brackets.
 
     Raises ``FastPathUnsupportedError`` when the run leaves what the loop reproduces.
     """
@@ -96,6 +103,7 @@ def run_fast_path(
             sizer, scale, config.risk.exposure_cap_percent, fixed_quantity(config, instrument), risk
         )
     if carries_levels(frame):  # brackets: their own loop
+        frame = with_reasons(frame, later_reasons)
         return run_bracket_path(
             config,
             instrument,
@@ -145,6 +153,8 @@ def run_fast_path(
 
     @cache
     def reasons() -> list[str]:
+        if later_reasons is not None:
+            return later_reasons()
         return [str(reason) for reason in reason_values.tolist()]
 
     objects = ResultObjects(
@@ -165,6 +175,8 @@ def run_fast_path(
     cash = _final_cash(config, record, scale, objects, prices)
     last_close = to_decimal(float(feed.closes[-1]))
     market_value = ZERO + Decimal(record.position) * last_close if record.position else ZERO
+    if record.rejected and later_reasons is not None:  # the rejections quote the reasons
+        frame = frame.assign(reason=pd.Series(reasons(), index=frame.index, dtype=object))
     rejections = explain_rejections(
         record.rejected,
         config=config,
@@ -212,6 +224,7 @@ def run_fast_path(
             if at_signal is None
             else _trimmed(at_signal, word_trims, config, feed, scale, signal_rows, filled_ns)
         ),
+        stats_on_read=True,  # the curve, flags and P&L column are this run's own arrays
     )
 
 

@@ -161,10 +161,12 @@ def run_vectorised(
 
     # change points: each filling signal's state once its orders are booked
     acting = np.flatnonzero(filling)
-    entry_at = np.searchsorted(entries, acting)
-    is_entry = entry_at < len(entries)
-    is_entry[is_entry] = entries[entry_at[is_entry]] == acting[is_entry]
-    exit_at = np.searchsorted(exits, acting)
+    # entries and exits are the filling signals with a side after (before) them, so the
+    # entries (exits) before acting signal i are those among acting[:i]: counts, not searches
+    is_entry = sides[acting] != 0
+    entry_at = np.cumsum(is_entry) - is_entry
+    is_exit = previous[acting] != 0
+    exit_at = np.cumsum(is_exit) - is_exit
     change_cash: IntArray = np.empty(len(acting), dtype=dtype)
     change_quantity: IntArray = np.zeros(len(acting), dtype=dtype)
     change_cash[is_entry] = after_entry[entry_at[is_entry]]
