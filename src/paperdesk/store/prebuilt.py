@@ -36,13 +36,15 @@ from sqlalchemy.util.typing import TupleAny
 ENABLED = True  # False: every statement through ``session.execute`` (the old path)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class _Compiled:
     compiled: SQLCompiler
     text: str
     positions: tuple[str, ...] | None  # the bind names in order (positional paramstyles)
     processors: Mapping[str, Any]
     escaped: Mapping[str, str]
+    # the result columns' converters, taken from the cursor's description at the first fetch
+    results: list[Any] | None = None
 
 
 class Prebuilt:
@@ -60,6 +62,36 @@ class Prebuilt:
     ) -> CursorResult[*TupleAny]:
         """Run the statement in the session's transaction with one row of parameters (a
         mapping) or several (``executemany``); returns the cursor's result."""
+        return self._run(session, parameters)[0]
+
+    def fetch(self, session: Session, parameters: Mapping[str, Any]) -> list[tuple[Any, ...]]:
+        """Run a SELECT (or a statement with RETURNING) and return its rows, each value
+        converted by its column's type as SQLAlchemy's result converts it."""
+        result, compiled = self._run(session, parameters)
+        if compiled is None:  # SQLAlchemy's result: converted already
+            return [tuple(row) for row in result.fetchall()]
+        processors = compiled.results
+        if processors is None:
+            description = result.cursor.description if result.cursor is not None else None
+            dialect = session.get_bind().dialect
+            processors = compiled.results = [
+                column[3]._cached_result_processor(dialect, about[1])
+                for column, about in zip(
+                    compiled.compiled._result_columns, description or (), strict=True
+                )
+            ]
+        rows = result.fetchall()
+        return [
+            tuple(
+                value if process is None else process(value)
+                for process, value in zip(processors, row, strict=True)
+            )
+            for row in rows
+        ]
+
+    def _run(
+        self, session: Session, parameters: Mapping[str, Any] | Sequence[Mapping[str, Any]]
+    ) -> tuple[CursorResult[*TupleAny], _Compiled | None]:
         rows: Sequence[Mapping[str, Any]]
         rows = [parameters] if isinstance(parameters, Mapping) else parameters
         connection = session.connection()
@@ -67,11 +99,11 @@ class Prebuilt:
         if ENABLED and rows:
             compiled = self._compile(connection.dialect, tuple(rows[0]), len(rows) > 1)
         if compiled is None:
-            return session.execute(self.statement, parameters)  # type: ignore[return-value]
+            return session.execute(self.statement, parameters), None  # type: ignore[return-value]
         converted = [_converted(compiled, row) for row in rows]
         if len(converted) == 1:
-            return connection.exec_driver_sql(compiled.text, converted[0])
-        return connection.exec_driver_sql(compiled.text, converted)
+            return connection.exec_driver_sql(compiled.text, converted[0]), compiled
+        return connection.exec_driver_sql(compiled.text, converted), compiled
 
     def _compile(self, dialect: Dialect, keys: tuple[str, ...], many: bool) -> _Compiled | None:
         key = (dialect.name, keys, many)

@@ -16,18 +16,20 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import event, text
+from sqlalchemy import event, text, update
 
 from ledger_support import spy_slice
 from ledger_templates import SchemaPool, SqliteTemplate
 from paperdesk.config import RunConfig, SourceConfig
 from paperdesk.domain import OrderType, Side
+from paperdesk.domain.records import PortfolioRecord
 from paperdesk.live import runner
 from paperdesk.routing.pretrade import OrderRefusedError
 from paperdesk.service import portfolios as portfolio_module
 from paperdesk.service.portfolios import OrderRequest, PortfolioService
 from paperdesk.store import Database, prebuilt
-from paperdesk.store.models import Base
+from paperdesk.store.models import Base, PortfolioRow
+from paperdesk.store.tables import PORTFOLIOS
 
 START = datetime(2026, 1, 5, 14, 30, tzinfo=UTC)
 
@@ -181,6 +183,43 @@ def test_an_order_and_its_cancel_write_without_a_compiled_statement(
         service.cancel_order(pid, service.place_order(pid, _limit("200"))[0].order_id)
     finally:
         event.remove(database.engine, "before_cursor_execute", seen)
-    writes = [compiled for verb, compiled in sent if verb in ("INSERT", "UPDATE", "WITH")]
-    assert writes  # the order, audit and outbox rows, the totals and the counter
-    assert not any(writes)  # each sent as the driver-level text compiled once
+    assert len(sent) >= 9  # the locks, the order, audit and outbox rows, the counter...
+    # each sent as the driver-level text compiled once (a replay's reference price reads no
+    # series token)
+    assert not any(was_compiled for _, was_compiled in sent), sent
+
+
+def test_the_locked_read_gives_the_portfolio_the_orm_read_gives(
+    database: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    service = PortfolioService(database)
+    pid = service.create_portfolio(
+        "locked", Decimal("1234.5"), settings=RunConfig(symbols=("SPY", "AAPL"))
+    )
+    service.rename_portfolio(pid, "locked again")
+    read: list[PortfolioRecord] = []
+    for enabled in (True, False):
+        monkeypatch.setattr(prebuilt, "ENABLED", enabled)
+        with database.transaction() as repository:
+            read.append(repository.portfolio(pid, lock=True))
+    with database.reading() as repository:
+        read.append(repository.portfolio(pid))  # an ORM object's values
+    assert read[0].cash == Decimal("1234.5")
+    assert read[0].settings["symbols"] == ["SPY", "AAPL"]
+    assert repr(read[0]) == repr(read[1]) == repr(read[2])
+
+
+def test_the_locked_read_sees_what_the_session_held_and_refreshes_its_copy(
+    database: Database,
+) -> None:
+    service = PortfolioService(database)
+    pid = service.create_portfolio("held", Decimal(1000), settings=RunConfig(symbols=("SPY",)))
+    with database.transaction() as repository:
+        session = repository._session
+        row = session.get(PortfolioRow, pid)
+        assert row is not None
+        row.name = "pending"  # held by the session, not yet flushed
+        assert repository.portfolio(pid, lock=True).name == "pending"
+        session.execute(update(PORTFOLIOS).where(PORTFOLIOS.c.id == pid).values(cash=Decimal(5)))
+        assert repository.portfolio(pid, lock=True).cash == Decimal(5)
+        assert row.cash == Decimal(5)  # the copy held is read again
