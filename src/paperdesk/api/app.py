@@ -74,6 +74,9 @@ def create_app(services: Services) -> FastAPI:
     app.add_middleware(RequestContext)
     install_error_handlers(app)
     install_streams(app)  # /ws/trading and /ws/prices, and the process's outbox tailer
+    # placing and cancelling an order matched first (the same two routes, again, out of the
+    # schema): routers are tried in turn for every request (routers/orders.py)
+    app.include_router(orders.placing_and_cancelling(), prefix=PREFIX, include_in_schema=False)
     app.include_router(transfers.router, prefix=PREFIX)  # before /portfolios/{id}: "import"
     app.include_router(portfolios.router, prefix=PREFIX)
     app.include_router(portfolio_settings.router, prefix=PREFIX)

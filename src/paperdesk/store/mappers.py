@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -226,6 +227,25 @@ def read_portfolio(row: PortfolioRow) -> PortfolioRecord:
         ts_created=row.created_at,
         ts_archived=row.archived_at,
         revision=row.revision,
+    )
+
+
+def portfolio_record(values: Mapping[str, Any]) -> PortfolioRecord:
+    """``read_portfolio`` of a row read with Core: its values by column."""
+    return PortfolioRecord(
+        id=values["id"],
+        name=values["name"],
+        base_currency=values["base_currency"],
+        starting_cash=values["starting_cash"],
+        cash=values["cash"],
+        fees_paid=values["fees_paid"],
+        realized_pnl=values["realized_pnl"],
+        status=values["status"],
+        settings=dict(values["settings"]),
+        order_sequence=values["order_sequence"],
+        ts_created=values["created_at"],
+        ts_archived=values["archived_at"],
+        revision=values["revision"],
     )
 
 

@@ -24,11 +24,14 @@ from sqlalchemy.orm.util import identity_key
 from paperdesk.domain import Order
 from paperdesk.store.mappers import order_sequence
 from paperdesk.store.models import OrderRow
+from paperdesk.store.prebuilt import Prebuilt
 from paperdesk.store.tables import AUDIT, ORDERS, OUTBOX
 
 _ORDERS = ORDERS.c
-_INSERT_AUDIT = insert(AUDIT)  # built once: a statement's construction costs more than its run
-_INSERT_OUTBOX = insert(OUTBOX)
+# built once and compiled once (store/prebuilt.py): a statement's construction and SQLAlchemy's
+# work per run cost more than the database's
+_INSERT_AUDIT = Prebuilt(insert(AUDIT))
+_INSERT_OUTBOX = Prebuilt(insert(OUTBOX))
 
 
 def flush_pending(session: Session) -> None:
@@ -90,14 +93,14 @@ def write_orders(
     kept = [order_values(portfolio_id, o, at) for o, e, at in latest.values() if e is None]
     dialect = session.get_bind().dialect.name
     if moved:
-        session.execute(_upsert(dialect, keep_eligible=False), moved)
+        _upsert(dialect, keep_eligible=False).execute(session, moved)
     if kept:
-        session.execute(_upsert(dialect, keep_eligible=True), kept)
+        _upsert(dialect, keep_eligible=True).execute(session, kept)
     _expire_loaded(session, portfolio_id, latest)
 
 
 @cache
-def _upsert(dialect: str, *, keep_eligible: bool) -> Any:
+def _upsert(dialect: str, *, keep_eligible: bool) -> Prebuilt:
     """Insert an order's row, or update the stored one (its eligibility too unless
     ``keep_eligible``)."""
     from sqlalchemy.dialects import postgresql, sqlite
@@ -105,13 +108,15 @@ def _upsert(dialect: str, *, keep_eligible: bool) -> Any:
     statement = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(ORDERS)
     key = ("portfolio_id", "order_id")
     unchanged = (*key, "eligible_at") if keep_eligible else key
-    return statement.on_conflict_do_update(
-        index_elements=[_ORDERS[name] for name in key],
-        set_={
-            column.key: statement.excluded[column.key]
-            for column in ORDERS.columns
-            if column.key not in unchanged
-        },
+    return Prebuilt(
+        statement.on_conflict_do_update(
+            index_elements=[_ORDERS[name] for name in key],
+            set_={
+                column.key: statement.excluded[column.key]
+                for column in ORDERS.columns
+                if column.key not in unchanged
+            },
+        )
     )
 
 
@@ -126,10 +131,10 @@ def insert_audit(session: Session, rows: Sequence[Mapping[str, Any]]) -> None:
     """Audit rows (``audit.audit_values``), in the order given."""
     if rows:
         flush_pending(session)
-        session.execute(_INSERT_AUDIT, list(rows))
+        _INSERT_AUDIT.execute(session, rows)
 
 
 def insert_outbox(session: Session, rows: Sequence[Mapping[str, Any]]) -> None:
     """Numbered outbox rows (sequence, portfolio_id, kind, event_at, recorded_at, payload)."""
     if rows:
-        session.execute(_INSERT_OUTBOX, list(rows))
+        _INSERT_OUTBOX.execute(session, rows)

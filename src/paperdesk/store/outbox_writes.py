@@ -25,10 +25,12 @@ from typing import Any
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
+from paperdesk.store.prebuilt import Prebuilt
 from paperdesk.store.types import UtcDateTime
 
-_NUMBER_AND_WRITE = text(
-    """
+_NUMBER_AND_WRITE = Prebuilt(
+    text(
+        """
     WITH counter AS (
         UPDATE outbox_counter SET last_sequence = last_sequence + :entries
         WHERE id = 1
@@ -47,6 +49,7 @@ _NUMBER_AND_WRITE = text(
     FROM counter
     LEFT JOIN portfolios ON portfolios.id = ANY(CAST(:watched AS BIGINT[]))
     """
+    )
 )
 _TIME = UtcDateTime()
 
@@ -62,8 +65,8 @@ def number_and_write(
     def times(name: str) -> list[Any]:
         return [_TIME.process_bind_param(entry[name], dialect) for entry in entries]
 
-    rows = session.execute(
-        _NUMBER_AND_WRITE,
+    rows = _NUMBER_AND_WRITE.execute(
+        session,
         {
             "entries": len(entries),
             "portfolio_ids": [entry["portfolio_id"] for entry in entries],

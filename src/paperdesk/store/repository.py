@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.util import identity_key
 
 from paperdesk.domain import Fill, Order, Position, Trade, UnknownNameError
 from paperdesk.domain.records import (
@@ -30,6 +31,7 @@ from paperdesk.domain.records import (
 from paperdesk.portfolio import LedgerState
 from paperdesk.store.event_documents import FEED_KINDS
 from paperdesk.store.mappers import (
+    portfolio_record,
     read_audit,
     read_cursor,
     read_equity,
@@ -61,6 +63,7 @@ from paperdesk.store.models import (
     TradeRow,
 )
 from paperdesk.store.order_rows import flush_pending
+from paperdesk.store.prebuilt import Prebuilt
 from paperdesk.store.tables import ORDERS, PORTFOLIOS
 from paperdesk.store.writer import LedgerWriter
 
@@ -96,7 +99,13 @@ _TICK_START = (
 # built once: a portfolio's row (every unit of work locks it: PostgreSQL FOR UPDATE, the row
 # read again over what the session holds), and its status alone (the API's check)
 _PORTFOLIO = select(PortfolioRow).where(PortfolioRow.id == bindparam("portfolio"))
-_LOCKED_PORTFOLIO = _PORTFOLIO.with_for_update().execution_options(populate_existing=True)
+# the locked read is a Core SELECT of the row's columns sent as driver-level SQL
+# (store/prebuilt.py): every order and cancel starts with it, and the ORM's loading of an
+# object cost more than the read
+_LOCKED_PORTFOLIO = Prebuilt(
+    select(*PORTFOLIOS.columns).where(PORTFOLIOS.c.id == bindparam("portfolio")).with_for_update()
+)
+_PORTFOLIO_KEYS = tuple(column.key for column in PORTFOLIOS.columns)
 _PORTFOLIO_STATUS = select(PORTFOLIOS.c.status).where(PORTFOLIOS.c.id == bindparam("portfolio"))
 
 
@@ -112,10 +121,6 @@ class LedgerRepository:
         # called when the unit ends, committed (after ``on_committed``) or rolled back: how a
         # claim the unit made in memory (the state cache's state in flight) is released
         self.on_finished: list[Callable[[], None]] = []
-        # the row ``portfolio(lock=True)`` read, held so that the session's identity map keeps
-        # it (it holds rows weakly): the writer's ORM changes to it (archive, rename, settings)
-        # find it there instead of reading it again (the totals are a Core UPDATE)
-        self._locked: list[PortfolioRow] = []
 
     @property
     def api_keys(self) -> ApiKeyRepository:
@@ -156,13 +161,26 @@ class LedgerRepository:
     def portfolio(self, portfolio_id: int, *, lock: bool = False) -> PortfolioRecord:
         """The portfolio; ``lock`` holds it for the rest of the transaction (PostgreSQL
         ``FOR UPDATE``; SQLite transactions already hold the database's write lock)."""
-        statement = _LOCKED_PORTFOLIO if lock else _PORTFOLIO
-        row = self._session.scalars(statement, {"portfolio": portfolio_id}).one_or_none()
+        if lock:
+            return self._locked_portfolio(portfolio_id)
+        row = self._session.scalars(_PORTFOLIO, {"portfolio": portfolio_id}).one_or_none()
         if row is None:
             raise UnknownNameError(f"no portfolio with id {portfolio_id}{self._known_ids()}")
-        if lock:
-            self._locked.append(row)
         return read_portfolio(row)
+
+    def _locked_portfolio(self, portfolio_id: int) -> PortfolioRecord:
+        """The row read under its lock as the ORM read it (``populate_existing``: what the
+        session holds pending written first, a copy it holds read again), without an ORM
+        object: the copy is expired instead, so a later ORM read of it sees the row."""
+        session = self._session
+        flush_pending(session)
+        found = _LOCKED_PORTFOLIO.fetch(session, {"portfolio": portfolio_id})
+        if not found:
+            raise UnknownNameError(f"no portfolio with id {portfolio_id}{self._known_ids()}")
+        loaded = session.identity_map.get(identity_key(PortfolioRow, portfolio_id))
+        if loaded is not None:
+            session.expire(loaded)
+        return portfolio_record(dict(zip(_PORTFOLIO_KEYS, found[0], strict=True)))
 
     def tick_start(self, portfolio_id: int, symbol: str) -> tuple[dict[str, Any], datetime | None]:
         """What a tick reads before it takes the portfolio's lock, in one statement: the

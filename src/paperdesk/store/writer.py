@@ -14,9 +14,10 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
-from typing import Any, cast
+from functools import cache
+from typing import Any
 
-from sqlalchemy import CursorResult, bindparam, insert, select, update
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.util import identity_key
 
@@ -90,6 +91,7 @@ from paperdesk.store.order_rows import (
     write_orders,
 )
 from paperdesk.store.outbox_writes import number_and_write
+from paperdesk.store.prebuilt import Prebuilt
 from paperdesk.store.tables import (
     AUDIT,
     CURSORS,
@@ -129,19 +131,29 @@ _UPDATE_CURSOR = update(CURSORS).where(
     CURSORS.c.symbol == bindparam("cursor_symbol"),
 )
 _INSERT_CURSOR = insert(CURSORS)
-# the order path's statements, built once as the tick's are: the totals (the SET clause is the
-# columns the parameters name), the watched portfolios' revisions (an expanding IN), and the
-# outbox counter's bump (a Core UPDATE of the table, not the ORM's bulk update of the class)
-_UPDATE_TOTALS = update(PORTFOLIOS).where(PORTFOLIOS.c.id == bindparam("totals_portfolio"))
-_SELECT_REVISIONS = select(PORTFOLIOS.c.id, PORTFOLIOS.c.revision).where(
-    PORTFOLIOS.c.id.in_(bindparam("watched_portfolios", expanding=True))
+# the order path's statements, built and compiled once (store/prebuilt.py): the totals (the SET
+# clause is the columns the parameters name), the watched portfolios' revisions, and the outbox
+# counter's bump (a Core UPDATE of the table, not the ORM's bulk update of the class)
+_UPDATE_TOTALS = Prebuilt(
+    update(PORTFOLIOS).where(PORTFOLIOS.c.id == bindparam("totals_portfolio"))
 )
-_BUMP_COUNTER = (
+_BUMP_COUNTER = Prebuilt(
     update(OUTBOX_COUNTER)
     .where(OUTBOX_COUNTER.c.id == 1)
     .values(last_sequence=OUTBOX_COUNTER.c.last_sequence + bindparam("added_entries"))
     .returning(OUTBOX_COUNTER.c.last_sequence)
 )
+
+
+@cache
+def _select_revisions(watched: int) -> Prebuilt:
+    """The revisions of ``watched`` portfolios (an IN of that many parameters, ``watched_0``
+    and on: a fixed text per count, where an expanding IN is rendered at every run)."""
+    return Prebuilt(
+        select(PORTFOLIOS.c.id, PORTFOLIOS.c.revision).where(
+            PORTFOLIOS.c.id.in_([bindparam(f"watched_{n}") for n in range(watched)])
+        )
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -288,8 +300,8 @@ class LedgerWriter:
             return
         session = self._session
         flush_pending(session)
-        updated = session.execute(
-            _UPDATE_TOTALS,
+        updated = _UPDATE_TOTALS.execute(
+            session,
             {
                 "totals_portfolio": portfolio_id,
                 "cash": account.cash,
@@ -298,7 +310,7 @@ class LedgerWriter:
                 "order_sequence": account.order_sequence,
             },
         )
-        if cast("CursorResult[Any]", updated).rowcount == 0:
+        if updated.rowcount == 0:
             raise UnknownNameError(f"no portfolio with id {portfolio_id}")
         self._accounts[portfolio_id] = account
         loaded = session.identity_map.get(identity_key(PortfolioRow, portfolio_id))
@@ -713,7 +725,7 @@ class LedgerWriter:
         """Take the next ``len(pending)`` outbox numbers (the counter row) and write the
         entries with them; returns the last number."""
         last = int(
-            self._session.execute(_BUMP_COUNTER, {"added_entries": len(pending)}).scalar_one()
+            _BUMP_COUNTER.execute(self._session, {"added_entries": len(pending)}).scalar_one()
         )
         first = last - len(pending) + 1
         flush_pending(self._session)
@@ -746,8 +758,9 @@ class LedgerWriter:
         if not self.watched:
             return
         flush_pending(self._session)
-        rows = self._session.execute(
-            _SELECT_REVISIONS, {"watched_portfolios": sorted(self.watched)}
+        watched = sorted(self.watched)
+        rows = _select_revisions(len(watched)).execute(
+            self._session, {f"watched_{n}": id_ for n, id_ in enumerate(watched)}
         )
         self.revisions = {int(row[0]): int(row[1]) for row in rows}
 

@@ -278,8 +278,7 @@ def test_restore_and_tick_read_the_same_rows_however_long_the_history(
         _ticks(service, (pid,), more)
         with _rows_loaded() as restoring, _restored(database, pid) as state:
             bounded = Counter(
-                {
-                    "portfolios": 1,
+                {  # the portfolio's row is read with Core (store/prebuilt.py)
                     "ledger_checkpoints": 1,
                     "market_cursors": 1,
                     "positions": len(state.positions),

@@ -1,0 +1,153 @@
+"""The order path's statements compiled once per dialect and sent as driver-level SQL through
+the session's connection (store-only).
+
+A Core statement run by ``session.execute`` costs far more than SQLite's own work: the ORM's
+execution layer, the statement's cache key (walked again at every run, although the compiled
+form is cached), the execution context's set-up and the result's metadata. The order path
+sends the same few statements at every order and cancel (the order upsert, the audit and
+outbox rows, the totals, the revisions, the outbox counter), so each ``Prebuilt`` compiles its
+statement once per dialect and set of parameter names, exactly as SQLAlchemy compiles it for
+``session.execute``, and at each run converts the parameters as SQLAlchemy's execution context
+does (``construct_params``, then the types' bind processors in the compiled order) and sends
+the compiled text with ``Connection.exec_driver_sql``: the same SQL, the same values, on the
+session's connection inside its transaction, with SQLAlchemy's events (statement counters) and
+error translation (a unique key's ``IntegrityError``) as before.
+
+A statement that SQLAlchemy would run differently than plain text with converted values
+(Python-side column defaults computed at execution, expanding or literal-execute parameters,
+a multi-row INSERT that SQLAlchemy batches into one ``VALUES`` list) is run by
+``session.execute`` as before. ``ENABLED`` set to False runs every statement that way (the
+old path: the equivalence tests compare the rows both paths write).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, cast
+
+from sqlalchemy import CursorResult
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import Session
+from sqlalchemy.sql import ClauseElement, Executable
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.util.typing import TupleAny
+
+ENABLED = True  # False: every statement through ``session.execute`` (the old path)
+
+
+@dataclass(slots=True)
+class _Compiled:
+    compiled: SQLCompiler
+    text: str
+    positions: tuple[str, ...] | None  # the bind names in order (positional paramstyles)
+    processors: Mapping[str, Any]
+    escaped: Mapping[str, str]
+    # the result columns' converters, taken from the cursor's description at the first fetch
+    results: list[Any] | None = None
+
+
+class Prebuilt:
+    """A Core statement compiled once per (dialect, parameter names, one row or many) and run
+    as driver-level SQL (see the module docstring)."""
+
+    __slots__ = ("_compiled", "statement")
+
+    def __init__(self, statement: Executable) -> None:
+        self.statement = statement
+        self._compiled: dict[tuple[str, tuple[str, ...], bool], _Compiled | None] = {}
+
+    def execute(
+        self, session: Session, parameters: Mapping[str, Any] | Sequence[Mapping[str, Any]]
+    ) -> CursorResult[*TupleAny]:
+        """Run the statement in the session's transaction with one row of parameters (a
+        mapping) or several (``executemany``); returns the cursor's result."""
+        return self._run(session, parameters)[0]
+
+    def fetch(self, session: Session, parameters: Mapping[str, Any]) -> list[tuple[Any, ...]]:
+        """Run a SELECT (or a statement with RETURNING) and return its rows, each value
+        converted by its column's type as SQLAlchemy's result converts it."""
+        result, compiled = self._run(session, parameters)
+        if compiled is None:  # SQLAlchemy's result: converted already
+            return [tuple(row) for row in result.fetchall()]
+        processors = compiled.results
+        if processors is None:
+            description = result.cursor.description if result.cursor is not None else None
+            dialect = session.get_bind().dialect
+            processors = compiled.results = [
+                column[3]._cached_result_processor(dialect, about[1])
+                for column, about in zip(
+                    compiled.compiled._result_columns, description or (), strict=True
+                )
+            ]
+        rows = result.fetchall()
+        return [
+            tuple(
+                value if process is None else process(value)
+                for process, value in zip(processors, row, strict=True)
+            )
+            for row in rows
+        ]
+
+    def _run(
+        self, session: Session, parameters: Mapping[str, Any] | Sequence[Mapping[str, Any]]
+    ) -> tuple[CursorResult[*TupleAny], _Compiled | None]:
+        rows: Sequence[Mapping[str, Any]]
+        rows = [parameters] if isinstance(parameters, Mapping) else parameters
+        connection = session.connection()
+        compiled = None
+        if ENABLED and rows:
+            compiled = self._compile(connection.dialect, tuple(rows[0]), len(rows) > 1)
+        if compiled is None:
+            return session.execute(self.statement, parameters), None  # type: ignore[return-value]
+        converted = [_converted(compiled, row) for row in rows]
+        if len(converted) == 1:
+            return connection.exec_driver_sql(compiled.text, converted[0]), compiled
+        return connection.exec_driver_sql(compiled.text, converted), compiled
+
+    def _compile(self, dialect: Dialect, keys: tuple[str, ...], many: bool) -> _Compiled | None:
+        key = (dialect.name, keys, many)
+        try:
+            return self._compiled[key]
+        except KeyError:
+            pass
+        compiled = cast(ClauseElement, self.statement).compile(
+            dialect=dialect, column_keys=list(keys), for_executemany=many
+        )
+        found = None
+        if isinstance(compiled, SQLCompiler) and not (
+            compiled.insert_prefetch
+            or compiled.update_prefetch
+            or compiled.literal_execute_params
+            or compiled.post_compile_params
+            or compiled.schema_translate_map
+            or (many and compiled._insertmanyvalues is not None)
+        ):
+            found = _Compiled(
+                compiled,
+                compiled.string,
+                tuple(compiled.positiontup or ()) if compiled.positional else None,
+                compiled._bind_processors,
+                dict(compiled.escaped_bind_names or {}),
+            )
+        self._compiled[key] = found
+        return found
+
+
+def _converted(compiled: _Compiled, row: Mapping[str, Any]) -> Any:
+    """One row's parameters as the DBAPI receives them from SQLAlchemy's execution context:
+    every bind's value (the statement's own literals too), through its type's processor, in
+    the compiled order (a tuple) or by the compiled names (a dict)."""
+    values = compiled.compiled.construct_params(row, escape_names=False)
+    assert values is not None
+    processors = compiled.processors
+    if compiled.positions is not None:
+        return tuple(
+            processors[name](values[name]) if name in processors else values[name]
+            for name in compiled.positions
+        )
+    escaped = compiled.escaped
+    return {
+        escaped.get(name, name): (processors[name](value) if name in processors else value)
+        for name, value in values.items()
+    }
