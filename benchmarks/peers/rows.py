@@ -108,7 +108,7 @@ ROWS: tuple[Row, ...] = (
     ),
     Row(
         "bracket-auto",
-        "macd-cross, ATR stop and target, simulate() as called (engine auto: the fast path)",
+        "macd-cross, ATR stop and target, all-in at the fill, no cap, engine auto (the fast path)",
         Unit.BARS_PER_SECOND,
         200_000,
         20_000,
@@ -151,7 +151,7 @@ ROWS: tuple[Row, ...] = (
     ),
     Row(
         "memory-auto",
-        "peak memory, macd-cross bracket backtest, simulate() as called (engine auto)",
+        "peak memory, macd-cross bracket backtest, all-in at the fill, engine auto",
         Unit.MEGABYTES,
         1_000_000,
         50_000,
