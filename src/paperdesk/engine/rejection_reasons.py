@@ -15,6 +15,7 @@ from paperdesk.analysis.strategies.base import SignalColumns
 from paperdesk.config import RiskConfig, RunConfig
 from paperdesk.domain import (
     ZERO,
+    Direction,
     Instrument,
     PortfolioView,
     Position,
@@ -55,10 +56,22 @@ def rejected_signals(
     signals = SignalColumns(frame, strategy_name, symbol)
     stamps = datetimes(feed.ts_close_ns[[rows[k] for k, _, _ in rejected]])
     rejections: list[SignalRejected] = []
+    # a signal that cannot trade while flat (a flat one; a short one with shorts off): the
+    # router words those from the direction alone, before any amount or filter the fast path
+    # allows could differ, so the first of each direction is routed and its reason kept
+    kept: dict[object, str] = {}
+    allow_short = config.risk.allow_short
     for number, (k, held, cash_units) in enumerate(rejected):
         row = rows[k]
         ts = stamps[number]
         signal = signals.signal(k, ts)
+        stateless = not held and (
+            signal.direction is Direction.FLAT
+            or (signal.direction is Direction.SHORT and not allow_short)
+        )
+        if stateless and signal.direction in kept:
+            rejections.append(SignalRejected(ts, signal, kept[signal.direction]))
+            continue
         close = to_decimal(float(feed.closes[row]))
         cash = scale.to_decimal(cash_units)
         positions = {symbol: Position(symbol, ZERO + Decimal(held))} if held else {}
@@ -68,6 +81,8 @@ def rejected_signals(
         decision = router.route(signal, view, instrument, close, row)
         if decision.rejection is None:
             raise FastPathUnsupportedError("the router accepted a signal the loop rejected")
+        if stateless:
+            kept[signal.direction] = decision.rejection
         rejections.append(SignalRejected(ts, signal, decision.rejection))
     return rejections
 
