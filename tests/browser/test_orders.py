@@ -193,6 +193,47 @@ def test_the_ticket_checks_then_a_resting_order_is_modified_and_canceled(
     expect(page.locator("#history-audit")).to_contain_text("order.canceled", timeout=10_000)
 
 
+def test_typing_in_a_modify_form_goes_on_after_the_stream_redraws_the_table(
+    page: Page, dashboard_server: DashboardServer
+) -> None:
+    """The stream redraws the working orders on every event of the portfolio; the open modify
+    form is kept, and so is its focus: what the user types next still lands in the field."""
+    server = dashboard_server
+    portfolio_id = create_portfolio(server)
+    tick(server, portfolio_id)
+    resting = {"symbol": "SPY", "side": "buy", "quantity": "2", "type": "limit",
+               "limit_price": "200", "time_in_force": "gtc"}  # fmt: skip
+    placed = server.api("POST", f"/portfolios/{portfolio_id}/orders", server.trader, json=resting)
+    assert placed.status_code == 201, placed.text
+    sign_in(page, server, server.trader, "orders")
+    choose_portfolio(page, portfolio_id, "orders")
+    page.wait_for_selector("#connection[data-state='open']")
+    [first] = [o["order_id"] for o in orders_of(server, portfolio_id) if o["type"] == "limit"]
+    row = page.locator(f"#open-orders tr[data-order-id='{first}']")
+    expect(row).to_be_visible(timeout=10_000)
+    row.locator("button.modify-order").click()
+    quantity = row.locator("form.modify-form input[name='quantity']")
+    quantity.click()
+    page.keyboard.press("End")
+    page.keyboard.type("1")
+    expect(quantity).to_have_value("21")
+
+    # Another order's event: the table is drawn again with the new row.
+    other = server.api(
+        "POST", f"/portfolios/{portfolio_id}/orders", server.trader,
+        json={**resting, "limit_price": "199"},
+    )  # fmt: skip
+    assert other.status_code == 201, other.text
+    [second] = [
+        o["order_id"] for o in orders_of(server, portfolio_id)
+        if o["type"] == "limit" and o["order_id"] != first
+    ]  # fmt: skip
+    expect(page.locator(f"#open-orders tr[data-order-id='{second}']")).to_be_visible(timeout=10_000)
+    page.keyboard.type("5")
+    expect(quantity).to_have_value("215")
+    expect(quantity).to_be_focused()
+
+
 def test_screenshots_of_the_trading_views(
     page: Page, dashboard_server: DashboardServer, page_problems: PageProblems
 ) -> None:

@@ -33,6 +33,24 @@ export function replaceChildren(parent: Element, ...children: Child[]): void {
   append(parent, ...children);
 }
 
+/**
+ * Runs `redraw` and gives the focus back to the element that had it, with its caret, when the
+ * element is still in the page: a control kept across a table's redraw (a half-typed quantity)
+ * is moved into the new row, and moving an element out of the document drops its focus, so the
+ * next keystroke would go nowhere.
+ */
+export function keepingFocus(redraw: () => void): void {
+  const active = document.activeElement;
+  const field = active instanceof HTMLInputElement || active instanceof HTMLTextAreaElement ? active : null;
+  const caret = field === null ? null : [field.selectionStart, field.selectionEnd] as const;
+  redraw();
+  if (!(active instanceof HTMLElement) || !active.isConnected || document.activeElement === active) return;
+  active.focus({ preventScroll: true });
+  if (field !== null && caret !== null && caret[0] !== null && caret[1] !== null) {
+    field.setSelectionRange(caret[0], caret[1]);
+  }
+}
+
 /** Adds an event listener and returns the function that removes it. */
 export function listen<K extends keyof HTMLElementEventMap>(
   target: HTMLElement,

@@ -7,7 +7,7 @@
 
 import type { Order, PortfolioDetail, Position } from "../api";
 import type { AppContext } from "../context";
-import { h, replaceChildren } from "../dom";
+import { h, keepingFocus, replaceChildren } from "../dom";
 import { money, pnl } from "../components/format";
 import { history } from "../components/history";
 import { KeptControls } from "../components/kept";
@@ -55,8 +55,10 @@ export function mount(root: HTMLElement, app: AppContext): () => void {
       kpi("fees", "Fees", money(s.fees_paid)),
       kpi("realized_net", "Realized P&L (net)", pnl(s.realized_pnl_net)),
     );
-    replaceChildren(positions, positionsTable(app, portfolio.id, detail.positions, positionControls, reload));
-    replaceChildren(orders, restingOrdersTable(app, portfolio.id, detail.open_orders, orderControls, reload));
+    keepingFocus(() => {
+      replaceChildren(positions, positionsTable(app, portfolio.id, detail.positions, positionControls, reload));
+      replaceChildren(orders, restingOrdersTable(app, portfolio.id, detail.open_orders, orderControls, reload));
+    });
     if (app.canTrade && !ticketBuilt) {
       ticketBuilt = true; // built once: a refresh must not wipe what the user is typing
       const symbols = Array.isArray(detail.settings["symbols"]) ? (detail.settings["symbols"] as string[]) : [];
