@@ -15,7 +15,7 @@ from paperdesk.engine.fastpath.bracket_levels import NO_LEVEL, LegLevels
 from paperdesk.engine.fastpath.collector import collector_paused
 from paperdesk.engine.fastpath.errors import FastPathUnsupportedError
 from paperdesk.engine.fastpath.integer_money import AllInSizer, MoneyScale
-from paperdesk.engine.fastpath.loop import _estimate
+from paperdesk.engine.fastpath.loop import _estimate, _last_bar_entry
 from paperdesk.engine.fastpath.signal_sizing import SignalSizing
 
 # order kinds, statuses and where a fill's price comes from
@@ -220,12 +220,9 @@ def run_bracket_loop(
             )  # fmt: skip
         if fill_row < 0:  # a signal on the last bar: its orders stay accepted, never filled
             if enter:
-                if at_signal is None:
-                    quantity = _estimate(k, position, cash, signal_closes, scale, sizer)
-                elif not (quantity := signalled):  # a reversal: sized once the exit is counted
-                    close = signal_closes[k]
-                    equity = cash + position * close * per_tick - scale.fee(abs(position), close)
-                    quantity = at_signal.reversal(k, equity, close, direction)
+                quantity = _last_bar_entry(
+                    k, direction, position, cash, signalled, signal_closes, scale, sizer, at_signal
+                )
                 _add_entry(run, k, direction, quantity, ACCEPTED, submitted, PENDING, quantity)
             break
         estimated_equity = 0

@@ -96,12 +96,9 @@ def run_loop(
             if position:
                 add_order((k, EXIT, -1 if position > 0 else 1, abs(position), ACCEPTED, 0, 0))
             if enter:
-                if at_signal is None:
-                    quantity = _estimate(k, position, cash, signal_closes, scale, sizer)
-                elif not (quantity := signalled):  # a reversal: sized once the exit is counted
-                    close = signal_closes[k]
-                    equity = cash + position * close * per_tick - scale.fee(abs(position), close)
-                    quantity = at_signal.reversal(k, equity, close, direction)
+                quantity = _last_bar_entry(
+                    k, direction, position, cash, signalled, signal_closes, scale, sizer, at_signal
+                )
                 add_order((k, ENTRY, direction, quantity, ACCEPTED, 0, 0))
             break
         estimated_equity = 0
@@ -161,6 +158,28 @@ def run_loop(
     record.cash = cash
     record.position = position
     return record
+
+
+def _last_bar_entry(
+    k: int,
+    direction: int,
+    position: int,
+    cash: int,
+    signalled: int,
+    signal_closes: list[int],
+    scale: MoneyScale,
+    sizer: AllInSizer,
+    at_signal: SignalSizing | None,
+) -> int:
+    """The quantity of an entry signalled on the last bar (accepted, never filled): the all-in
+    estimate, or the quantity sized at the signal, a reversal's once the exit is counted."""
+    if at_signal is None:
+        return _estimate(k, position, cash, signal_closes, scale, sizer)
+    if signalled:
+        return signalled
+    close = signal_closes[k]
+    equity = cash + position * close * scale.units_per_tick - scale.fee(abs(position), close)
+    return at_signal.reversal(k, equity, close, direction)
 
 
 def _estimate(
