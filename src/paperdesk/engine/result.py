@@ -207,7 +207,9 @@ def assemble_result(
         fills=_now(fills),
         orders=_now(orders),
         rejections=tuple(rejections),
-        equity_curve=curve,
+        # a shallow copy: copy-on-write keeps a caller's write into it from reaching the curve
+        # the statistics read later (no copy of the data unless the caller writes)
+        equity_curve=curve.copy(deep=False) if later is not None else curve,
         bars=len(closes),
         signals=signals,
         last_close=_last_close(closes) if last_close is None else last_close,

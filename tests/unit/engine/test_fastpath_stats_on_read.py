@@ -58,6 +58,20 @@ def test_the_callers_bars_changed_after_the_run_leave_the_statistics(
     assert repr(result.stats) == repr(expected)
 
 
+def test_writing_into_the_results_curve_before_reading_leaves_the_statistics(
+    flat_bars: pd.DataFrame,
+) -> None:
+    """The curve a caller gets is a copy on write of the one the statistics read later: a write
+    into it (a user rescaling or masking the curve in place) changes that copy only."""
+    expected = simulate(flat_bars, Scripted(SCRIPT), CONFIG, TEST, engine="fastpath").stats
+    result = simulate(flat_bars, Scripted(SCRIPT), CONFIG, TEST, engine="fastpath")
+    assert type(_stored(result, "stats")) is StatsOnRead
+    curve = result.equity_curve
+    curve.iloc[:] = 0.0
+    assert (result.equity_curve == 0.0).all()  # the caller's write is kept in its curve
+    assert repr(result.stats) == repr(expected)
+
+
 def test_inputs_the_statistics_refuse_are_refused_when_the_result_is_made() -> None:
     index = pd.date_range("2024-01-01", periods=3, freq="h", tz="UTC")
     arguments = {
