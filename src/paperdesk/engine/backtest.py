@@ -236,11 +236,8 @@ def _fast_path_eligible(
         instrument,
         frame,
         signal_rows,
-        feed.opens,
-        feed.closes,
-        feed.valid,
-        feed.ts_open_ns,
-        feed.ts_close_ns,
+        feed.columns,
+        lambda: feed.valid,  # decided when asked for: the compiled loops check it themselves
     )
 
 
@@ -405,6 +402,7 @@ class _Driver:
             symbol=feed.symbol,
             timeframe=feed.timeframe,
             ts_close_ns=feed.ts_close_ns,
+            close_index=feed.close_index(),
             closes=feed.closes,
             equity=equity,
             in_market=in_market,

@@ -208,6 +208,7 @@ def run_bracket_path(
         symbol=feed.symbol,
         timeframe=feed.timeframe,
         ts_close_ns=feed.ts_close_ns,
+        close_index=feed.close_index(),
         closes=feed.closes,
         equity=equity,
         in_market=in_market,

@@ -31,6 +31,10 @@ class BarHistory(Protocol):
     ts_open_ns: npt.NDArray[np.int64]
     ts_close_ns: npt.NDArray[np.int64]
 
+    def close_index(self) -> pd.DatetimeIndex | None:
+        """``ts_close_ns`` as the UTC index a result keeps, when the history owns one."""
+        ...
+
 
 class ExplainRejections(Protocol):
     """Gives each signal the loop rejected the reason the real router gives (the engine's

@@ -201,6 +201,7 @@ def run_fast_path(
         symbol=feed.symbol,
         timeframe=feed.timeframe,
         ts_close_ns=feed.ts_close_ns,
+        close_index=feed.close_index(),
         closes=feed.closes,
         equity=equity,
         in_market=in_market,
