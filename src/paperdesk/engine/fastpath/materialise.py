@@ -83,7 +83,6 @@ def run_fast_path(
     fraction = config.sizing.percent / _HUNDRED
     length = feed.length
     tick_scale = 10.0**places
-    rows: list[int] = signal_rows.tolist()
     next_rows = np.minimum(signal_rows + 1, length - 1)
     raw_ticks = np.rint(feed.opens[next_rows] * tick_scale).astype(np.int64)
     close_ticks = np.rint(feed.closes[signal_rows] * tick_scale).astype(np.int64)
@@ -183,7 +182,7 @@ def run_fast_path(
         instrument=instrument,
         feed=feed,
         frame=frame,
-        rows=rows,
+        rows=signal_rows.tolist() if record.rejected else [],  # read only for the rejected
         strategy_name=strategy_name,
         scale=scale,
     )
