@@ -149,6 +149,7 @@ def run_fast_path(
     )
 
     reason_values = frame["reason"].to_numpy()
+    filled_ns = feed.ts_open_ns[next_rows]  # each signal's fill bar's open (any, if none)
 
     @cache
     def reasons() -> list[str]:
@@ -163,7 +164,7 @@ def run_fast_path(
             strategy_name,
             fraction if at_signal is None else None,
             feed.ts_close_ns[signal_rows],
-            feed.ts_open_ns[next_rows],
+            filled_ns,
             fill_raw_ticks,
             reasons,
             fee_model,
@@ -194,7 +195,6 @@ def run_fast_path(
         feed.closes,
     )
     fills, orders, trades = objects.deferred()
-    filled_ns = feed.ts_open_ns[next_rows]
     return assemble_result(
         config,
         symbol=feed.symbol,
