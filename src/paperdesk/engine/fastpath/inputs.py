@@ -4,6 +4,7 @@ at the fill (one definition for the plain and bracket paths)."""
 
 from __future__ import annotations
 
+from collections.abc import Set as AbstractSet
 from datetime import datetime
 from decimal import Decimal
 from typing import Protocol
@@ -51,6 +52,7 @@ class ExplainRejections(Protocol):
         rows: list[int],
         strategy_name: str,
         scale: MoneyScale,
+        unsized: AbstractSet[int] = ...,
     ) -> list[SignalRejected]: ...
 
 

@@ -186,6 +186,7 @@ def run_fast_path(
         rows=signal_rows.tolist() if record.rejected else [],  # read only for the rejected
         strategy_name=strategy_name,
         scale=scale,
+        unsized=frozenset() if at_signal is None else at_signal.unsized,
     )
     equity, in_market = compiled.curve_arrays(
         float(config.cash),
