@@ -78,3 +78,29 @@ def test_the_reasons_are_the_event_kernel_s(
     if cash == "110":  # every long sized to nothing, every short refused (kept per direction)
         assert len(unsized) > 20
         assert len(routed) == 2  # the first of each: the rest worded without the router
+
+
+@pytest.mark.parametrize(("cash", "seed"), [("110", 6), ("150", 7), ("10000", 8)])
+def test_a_bracket_run_s_reasons_are_the_event_kernel_s(
+    cash: str, seed: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """macd-cross with its ATR stop and target, sized at the signal (the default)."""
+    bars = walk(3000, seed)
+    config = RunConfig(strategy="macd-cross", symbol="TEST", timeframe="1m", cash=Decimal(cash))
+    strategy = create_strategy("macd-cross", {"stop_atr": 2.0, "target_atr": 3.0})
+    event = simulate(bars, strategy, config, TEST, engine="event")
+    routed = []
+    route = SignalRouter.route
+
+    def counted(self: SignalRouter, *arguments: object, **options: object) -> object:
+        routed.append(1)
+        return route(self, *arguments, **options)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(SignalRouter, "route", counted)
+    fast = simulate(bars, strategy, config, TEST, engine="fastpath")
+    assert repr(fast.rejections) == repr(event.rejections)
+    assert repr(fast.fills) == repr(event.fills)
+    if cash == "110":
+        unsized = [r for r in fast.rejections if "size rounds to zero" in r.reason]
+        assert len(unsized) > 20
+        assert len(routed) <= 3  # the first of each kind
