@@ -216,21 +216,52 @@ def crossing_points(difference: Any) -> tuple[npt.NDArray[np.intp], SignArray]:
     the strict test ``d[t-1] < 0 and d[t] > 0`` (backtesting.py's ``crossover``).
     """
     values = _as_float(difference, "difference")
+    count = values.shape[0]
     positive = values > 0.0
-    defined = positive | (values < 0.0)  # NaN and exact zero are neither
-    first = int(defined.argmax()) if values.shape[0] else 0
-    if values.shape[0] == 0 or not defined[first]:
+    defined = values < 0.0
+    defined |= positive  # NaN and exact zero are neither
+    first = int(defined.argmax()) if count else 0
+    if count == 0 or not defined[first]:
         return np.empty(0, dtype=np.intp), np.empty(0, dtype=np.int8)
-    if defined[first:].all():
-        # fast path: no zero or NaN after the first defined value
-        tail = positive[first:]
-        positions = np.flatnonzero(tail[1:] != tail[:-1]) + (first + 1)
-    else:
-        nonzero = np.flatnonzero(defined)
-        tail = positive[nonzero]
-        positions = nonzero[np.flatnonzero(tail[1:] != tail[:-1]) + 1]
+    # a cross is a defined value on the other side from the last defined one before it: its
+    # neighbour, where that is defined (a change of side there), else the one before the run
+    # of zeros and NaNs (looked up for those few rows below); one scan of the whole history
+    candidates = positive[1:] != positive[:-1]
+    candidates |= ~defined[:-1]
+    candidates &= defined[1:]
+    positions = np.flatnonzero(candidates) + 1
+    after_gap = np.flatnonzero(~defined[positions - 1])
+    if after_gap.size:
+        rows = positions[after_gap]
+        before = _last_defined_before(defined, rows, first)
+        crossed = (before >= 0) & (positive[rows] != positive[np.maximum(before, 0)])
+        keep = np.ones(positions.shape[0], dtype=bool)
+        keep[after_gap] = crossed
+        positions = positions[keep]
     directions = np.where(positive[positions], 1, -1).astype(np.int8)
     return positions, directions
+
+
+def _last_defined_before(
+    defined: npt.NDArray[np.bool_], rows: npt.NDArray[np.intp], first: int
+) -> npt.NDArray[np.intp]:
+    """For each of ``rows`` (each after an undefined one), the last defined row before it, -1
+    if none (none is before ``first``, the first defined row): a few steps back for short runs
+    of zeros and NaNs, else by a binary search among all the defined rows."""
+    before = rows - 1  # undefined
+    before[before < first] = -1
+    for _ in range(4):
+        searching = np.flatnonzero(before >= 0)
+        searching = searching[~defined[before[searching]]]
+        if not searching.size:
+            return before
+        before[searching] -= 1
+    searching = np.flatnonzero((before >= 0) & ~defined[np.maximum(before, 0)])
+    if searching.size:
+        known = np.flatnonzero(defined)
+        found = np.searchsorted(known, before[searching], side="right") - 1
+        before[searching] = np.where(found >= 0, known[np.maximum(found, 0)], -1)
+    return before
 
 
 def crossings(difference: Any) -> SignArray:

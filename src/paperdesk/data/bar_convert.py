@@ -13,16 +13,19 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
+from functools import cached_property
 from typing import Any, cast
 
 import numpy as np
 import pandas as pd
+from pandas.arrays import DatetimeArray
 
 from paperdesk.data.bar_rule import BarColumns, exact_decimal, utc_datetime, valid_rows
 from paperdesk.domain import Bar, Quote, Timeframe
 from paperdesk.domain.quotes import QUOTE_FIELDS, QUOTE_PRICE_FIELDS
 
 _PRICE_MEMO_SIZE = 100_000
+_UTC = pd.DatetimeIndex([], dtype="datetime64[ns]").tz_localize("UTC").tz  # as a result's index
 _trusted_bar = Bar._make
 
 
@@ -39,7 +42,8 @@ class BarArrays:
         self.closes = bars["close"].to_numpy(dtype=np.float64)
         self.volumes = bars["volume"].to_numpy(dtype=np.float64)
         self.ts_open_ns = index.as_unit("ns").asi8
-        self.ts_close_ns = _close_times(bars, timeframe).as_unit("ns").asi8
+        self._close_times, self._close_times_own = _close_times_ns(bars, timeframe)
+        self.ts_close_ns = self._close_times.asi8
         self.length = len(bars)
         self._prices: dict[float, Decimal] = {}
         self._exact = ExactPrices.of(bars)
@@ -52,9 +56,23 @@ class BarArrays:
             self.ts_open_ns,
             self.ts_close_ns,
         )
-        self.valid = valid_rows(self.columns)
         self.quotes = quote_array(bars)
         self.has_quotes = self.quotes is not None
+
+    @cached_property
+    def valid(self) -> np.ndarray:
+        """Which rows pass the bar rule (``valid_rows``), decided when first read: a run that
+        never reads it (the fast path with its compiled loops checks every bar in its own pass)
+        never pays for it."""
+        return valid_rows(self.columns)
+
+    def close_index(self) -> pd.DatetimeIndex | None:
+        """The close times as a UTC DatetimeIndex in nanoseconds (``engine.equity_curve.
+        datetime_index`` of ``ts_close_ns``) for a result to keep, on the nanoseconds' own memory,
+        when converting the frame's UTC times made them (no one writes to them); else None (the
+        caller copies them), so that the index never shares the caller's frame."""
+        times = self._close_times
+        return times if self._close_times_own and times.tz is _UTC else None
 
     def mid_closes(self) -> np.ndarray:
         """Each bar's quote mid at the close, else its (trade) close: the marks of mark=mid."""
@@ -259,6 +277,18 @@ def _checked_bar(
         exact_decimal(volume),
         quote,
     )
+
+
+def _close_times_ns(bars: pd.DataFrame, timeframe: str) -> tuple[pd.DatetimeIndex, bool]:
+    """The close times (``_close_times``) in nanoseconds, unnamed and without a frequency, a
+    datetime column converted without being copied first, and whether their memory is their own
+    (shares nothing of ``bars``)."""
+    source = bars["ts_close"].array if "ts_close" in bars else None
+    if isinstance(source, DatetimeArray):
+        times = pd.DatetimeIndex(source.as_unit("ns"), copy=False)
+        return times, not np.may_share_memory(times.asi8, pd.DatetimeIndex(source, copy=False).asi8)
+    times = pd.DatetimeIndex(_close_times(bars, timeframe).as_unit("ns").array, copy=False)
+    return times, not np.may_share_memory(times.asi8, pd.DatetimeIndex(bars.index).asi8)
 
 
 def _close_times(bars: pd.DataFrame, timeframe: str) -> pd.DatetimeIndex:

@@ -192,8 +192,9 @@ def _session_mark_rows(kernel: TradingKernel, feed: _BarArrays) -> npt.NDArray[n
 
 def _rows_of(index: pd.Index, labels: pd.Index) -> npt.NDArray[np.intp]:
     """Each label's row in ``index`` (-1 if absent), as ``index.get_indexer(labels)`` gives it;
-    for a strictly increasing bar index and signal times of the same dtype, by a binary search
-    of the nanoseconds instead of a hash table of the whole history."""
+    for a strictly increasing bar index and signal times of the same dtype, from the nanoseconds
+    instead of a hash table of the whole history: first where a regular index would hold each
+    label (``_rows_on_the_step``, checked), then by a binary search for the others."""
     if (
         isinstance(index, pd.DatetimeIndex)
         and isinstance(labels, pd.DatetimeIndex)
@@ -202,14 +203,45 @@ def _rows_of(index: pd.Index, labels: pd.Index) -> npt.NDArray[np.intp]:
         and index.is_unique  # known from the monotonic check when strictly increasing
     ):
         stamps, wanted = index.asi8, labels.asi8
-        rows = np.searchsorted(stamps, wanted).astype(np.intp)
-        inside = rows < len(stamps)
-        found = np.zeros(len(wanted), dtype=bool)
-        found[inside] = stamps[rows[inside]] == wanted[inside]
-        rows[~found] = -1
+        rows = _rows_on_the_step(stamps, wanted)
+        missed = np.flatnonzero(rows < 0)
+        if missed.size:
+            rows[missed] = _searched_rows(stamps, wanted[missed])
         return rows
     found_rows: npt.NDArray[np.intp] = index.get_indexer(labels)
     return found_rows
+
+
+def _rows_on_the_step(
+    stamps: npt.NDArray[np.int64], wanted: npt.NDArray[np.int64]
+) -> npt.NDArray[np.intp]:
+    """The row of each of ``wanted`` in ``stamps`` (strictly increasing) where the first step
+    between them, repeated, puts it (a row of bars without gaps), else -1: each guess is
+    checked against the stamp there, and strictly increasing stamps hold each value at one row
+    at most, so a row found is the row (a guess from a difference that wraps past int64 is
+    checked as any other)."""
+    step = int(stamps[1]) - int(stamps[0]) if len(stamps) > 1 else 0  # > 0: they increase
+    if not 0 < step < 2**63:
+        return np.full(len(wanted), -1, dtype=np.intp)
+    guess = wanted - stamps[0]
+    guess //= step
+    np.clip(guess, 0, len(stamps) - 1, out=guess)
+    rows: npt.NDArray[np.intp] = guess.astype(np.intp, copy=False)
+    rows[stamps[rows] != wanted] = -1
+    return rows
+
+
+def _searched_rows(
+    stamps: npt.NDArray[np.int64], wanted: npt.NDArray[np.int64]
+) -> npt.NDArray[np.intp]:
+    """The row of each of ``wanted`` in ``stamps`` (strictly increasing) by a binary search, -1
+    where it is not there."""
+    rows = np.searchsorted(stamps, wanted).astype(np.intp)
+    inside = rows < len(stamps)
+    found = np.zeros(len(wanted), dtype=bool)
+    found[inside] = stamps[rows[inside]] == wanted[inside]
+    rows[~found] = -1
+    return rows
 
 
 def _fast_path_eligible(
@@ -236,11 +268,8 @@ def _fast_path_eligible(
         instrument,
         frame,
         signal_rows,
-        feed.opens,
-        feed.closes,
-        feed.valid,
-        feed.ts_open_ns,
-        feed.ts_close_ns,
+        feed.columns,
+        lambda: feed.valid,  # decided when asked for: the compiled loops check it themselves
     )
 
 
@@ -405,6 +434,7 @@ class _Driver:
             symbol=feed.symbol,
             timeframe=feed.timeframe,
             ts_close_ns=feed.ts_close_ns,
+            close_index=feed.close_index(),
             closes=feed.closes,
             equity=equity,
             in_market=in_market,

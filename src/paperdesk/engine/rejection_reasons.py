@@ -4,6 +4,7 @@ knows that a signal was rejected, so each one is routed again against the book t
 
 from __future__ import annotations
 
+from collections.abc import Set as AbstractSet
 from decimal import Decimal
 from typing import Protocol
 
@@ -27,6 +28,7 @@ from paperdesk.engine.fastpath.errors import FastPathUnsupportedError
 from paperdesk.engine.fastpath.integer_money import MoneyScale
 from paperdesk.execution import parse_fee_model
 from paperdesk.routing import SignalRouter, build_router
+from paperdesk.routing.router import size_rounds_to_zero
 
 
 class SignalBars(Protocol):
@@ -47,8 +49,10 @@ def rejected_signals(
     rows: list[int],
     strategy_name: str,
     scale: MoneyScale,
+    unsized: AbstractSet[int] = frozenset(),
 ) -> list[SignalRejected]:
-    """``rejected``: the loop's (signal k, position held, cash units) of each rejected signal."""
+    """``rejected``: the loop's (signal k, position held, cash units) of each rejected signal;
+    ``unsized``: the signals whose entry the loop's sizer sized to nothing on a flat book."""
     if not rejected:
         return []
     symbol = feed.symbol
@@ -61,6 +65,11 @@ def rejected_signals(
     # allows could differ, so the first of each direction is routed and its reason kept
     kept: dict[object, str] = {}
     allow_short = config.risk.allow_short
+    # an entry the sizer sizes to nothing on a flat book: the router's reason is its sizer's
+    # words over the close and the equity (``size_rounds_to_zero``), checked against the
+    # router on the first one; the rest are worded so without routing them
+    worded: bool | None = None if unsized and not router.remembers else False
+    lot_size = instrument.lot_size
     for number, (k, held, cash_units) in enumerate(rejected):
         row = rows[k]
         ts = stamps[number]
@@ -74,15 +83,21 @@ def rejected_signals(
             continue
         close = to_decimal(float(feed.closes[row]))
         cash = scale.to_decimal(cash_units)
+        equity = cash + Decimal(held) * close
+        sized_to_nothing = not held and k in unsized
+        if sized_to_nothing and worded:
+            reason = size_rounds_to_zero(symbol, close, equity, lot_size)
+            rejections.append(SignalRejected(ts, signal, reason))
+            continue
         positions = {symbol: Position(symbol, ZERO + Decimal(held))} if held else {}
-        view = PortfolioView(
-            ts, cash, cash + Decimal(held) * close, positions, {symbol: close}, None
-        )
+        view = PortfolioView(ts, cash, equity, positions, {symbol: close}, None)
         decision = router.route(signal, view, instrument, close, row)
         if decision.rejection is None:
             raise FastPathUnsupportedError("the router accepted a signal the loop rejected")
         if stateless:
             kept[signal.direction] = decision.rejection
+        if sized_to_nothing and worded is None:
+            worded = decision.rejection == size_rounds_to_zero(symbol, close, equity, lot_size)
         rejections.append(SignalRejected(ts, signal, decision.rejection))
     return rejections
 

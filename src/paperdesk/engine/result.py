@@ -147,6 +147,7 @@ def assemble_result(
     account_events: Sequence[AccountEvent] = (),
     adjustments: Sequence[tuple[datetime, str]] = (),
     stats_on_read: bool = False,
+    close_index: pd.DatetimeIndex | None = None,
 ) -> BacktestResult:
     """The result both engines return: the curve by bar close and the statistics over it are
     built here once, so the event kernel and the fast path cannot compute them differently.
@@ -162,11 +163,13 @@ def assemble_result(
     (``periods_per_year_for_later``: nothing left for later can raise; the closes read are kept
     now, so the figures are those of this moment), else now; the
     equity, ``in_market`` and ``trade_pnls`` arrays must then be the caller's own, never
-    written to again.
+    written to again. ``close_index``: ``datetime_index(ts_close_ns)`` when the caller has it
+    already (its own, never written to: the curve keeps it).
     """
     if isinstance(trades, Deferred) and trade_pnls is None:
         raise ValueError("deferred trades need their P&L column for the statistics")
-    close_index = datetime_index(ts_close_ns)
+    if close_index is None:
+        close_index = datetime_index(ts_close_ns)
     curve = pd.Series(equity, index=close_index, name="equity", copy=False)  # ours alone
     benchmark = closes if benchmark_closes is None else benchmark_closes
     benchmark_index = close_index

@@ -50,6 +50,15 @@ class RoutingDecision(NamedTuple):
         return self.rejection is None
 
 
+def size_rounds_to_zero(symbol: str, price: Decimal, equity: Decimal, lot_size: Decimal) -> str:
+    """The router's reason for an entry its sizer sizes to nothing at ``price`` (the signal's
+    close) with the portfolio's ``equity``."""
+    return (
+        f"{symbol} size rounds to zero at price {amount(price)} "
+        f"(equity {money(equity)}, lot size {amount(lot_size)})"
+    )
+
+
 class SignalRouter:
     """Turns a signal into order intents against the current position.
 
@@ -125,6 +134,12 @@ class SignalRouter:
             for memory in memories:
                 memory.remember(signal)
         return decision
+
+    @property
+    def remembers(self) -> bool:
+        """Whether a filter remembers the signals routed (``route`` then advances it bar by
+        bar, so every signal must go through it)."""
+        return bool(self._memories)
 
     def check_order(
         self, intent: OrderIntent, view: PortfolioView, instrument: Instrument, price: Decimal
@@ -231,8 +246,7 @@ class SignalRouter:
                 return sized
             if sized <= 0:
                 return Rejection(
-                    f"{signal.symbol} size rounds to zero at price {amount(price)} "
-                    f"(equity {money(view.equity)}, lot size {amount(instrument.lot_size)})"
+                    size_rounds_to_zero(signal.symbol, price, view.equity, instrument.lot_size)
                 )
             quantity = sized
         intent = OrderIntent(

@@ -195,6 +195,7 @@ def run_bracket_path(
         rows=signal_rows.tolist(),
         strategy_name=strategy_name,
         scale=scale,
+        unsized=frozenset() if at_signal is None else at_signal.unsized,
     )
     equity, in_market = compiled.curve_arrays(
         float(config.cash),
@@ -208,6 +209,7 @@ def run_bracket_path(
         symbol=feed.symbol,
         timeframe=feed.timeframe,
         ts_close_ns=feed.ts_close_ns,
+        close_index=feed.close_index(),
         closes=feed.closes,
         equity=equity,
         in_market=in_market,

@@ -45,6 +45,7 @@ class CompiledLoops:
 
     all_in_run: Callable[..., tuple[int, int]]
     bars_on_grid: Callable[..., bool]
+    bars_valid_on_grid: Callable[..., bool]
     equity_curve: Callable[..., None]
 
 
@@ -71,6 +72,7 @@ def load() -> CompiledLoops | None:
     loops = CompiledLoops(
         all_in_run=compile_loop(_all_in_run),
         bars_on_grid=compile_loop(_bars_on_grid),
+        bars_valid_on_grid=compile_loop(_bars_valid_on_grid),
         equity_curve=compile_loop(_equity_curve),
     )
     # the first call reads each loop from the cache (or compiles it): done here, not in a run
@@ -79,6 +81,7 @@ def load() -> CompiledLoops | None:
     loops.all_in_run(one, one, np.zeros(1, dtype=np.int64), 1, 0, quantities)
     stamps = np.zeros(1, dtype=np.int64)
     loops.bars_on_grid(one, one, stamps, stamps, 100.0)
+    loops.bars_valid_on_grid(one, one, one, one, one, stamps, stamps, 100.0)
     loops.equity_curve(1.0, stamps, one, one, one, np.empty(1), np.empty(1, dtype=np.bool_))
     return loops
 
@@ -137,6 +140,41 @@ def _bars_on_grid(
         if index and opened < ts_close_ns[index - 1]:
             return False
         for price in (opens[index], closes[index]):
+            if not price < 1e12 or np.rint(price * scale) / scale != price:
+                return False
+    return True
+
+
+def _bars_valid_on_grid(
+    opens: npt.NDArray[np.float64],
+    highs: npt.NDArray[np.float64],
+    lows: npt.NDArray[np.float64],
+    closes: npt.NDArray[np.float64],
+    volumes: npt.NDArray[np.float64],
+    ts_open_ns: npt.NDArray[np.int64],
+    ts_close_ns: npt.NDArray[np.int64],
+    scale: float,
+) -> bool:
+    """``valid_rows(...).all()`` and ``_bars_on_grid`` in one pass, without the validity mask:
+    per row the bar rule's checks as ``data.bar_rule.valid_rows`` makes them (a NaN fails a
+    comparison: high at or above the open and the close, low at or below both and above 0, high
+    below +inf, volume at or above 0 and below +inf) and the grid's; on the grid (times at or
+    after the epoch in whole microseconds) a close later in microseconds is a later close."""
+    for index in range(len(opens)):
+        opened, closed = ts_open_ns[index], ts_close_ns[index]
+        if opened < 0 or closed < 0 or opened % 1000 != 0 or closed % 1000 != 0:
+            return False
+        if closed <= opened or (index and opened < ts_close_ns[index - 1]):
+            return False
+        open_, close = opens[index], closes[index]
+        high, low, volume = highs[index], lows[index], volumes[index]
+        if not (high >= open_ and high >= close and high < np.inf):
+            return False
+        if not (low <= open_ and low <= close and low > 0.0):
+            return False
+        if not (volume >= 0.0 and volume < np.inf):
+            return False
+        for price in (open_, close):
             if not price < 1e12 or np.rint(price * scale) / scale != price:
                 return False
     return True

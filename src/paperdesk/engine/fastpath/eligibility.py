@@ -42,6 +42,7 @@ cap that divides exactly into round lots.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
@@ -50,6 +51,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from paperdesk.config import FillTiming, RunConfig, SizeTiming
+from paperdesk.data.bar_rule import BarColumns
 from paperdesk.domain import AccountKind, CashCheck, Instrument
 from paperdesk.engine.fastpath import compiled
 from paperdesk.engine.fastpath.errors import FastPathUnsupportedError
@@ -74,17 +76,43 @@ def is_eligible(
     instrument: Instrument,
     frame: pd.DataFrame,
     signal_rows: npt.NDArray[np.intp],
-    opens: npt.NDArray[np.float64],
-    closes: npt.NDArray[np.float64],
-    valid: npt.NDArray[np.bool_],
-    ts_open_ns: npt.NDArray[np.int64],
-    ts_close_ns: npt.NDArray[np.int64],
+    bars: BarColumns,
+    valid: Callable[[], npt.NDArray[np.bool_]],
 ) -> bool:
-    """Whether the fast path reproduces this run (cheap checks, configuration first)."""
+    """Whether the fast path reproduces this run (cheap checks, configuration first). ``bars``
+    with their times; ``valid`` gives which rows pass the bar rule (``data.bar_rule.valid_rows``
+    of ``bars``), asked for only without the compiled loops (which check the rule in their own
+    pass over the bars)."""
     return (
         _config_eligible(config, instrument)
         and _signals_eligible(frame, signal_rows, config.risk.allow_short)
-        and _bars_eligible(instrument, opens, closes, valid, ts_open_ns, ts_close_ns)
+        and _columns_eligible(instrument, bars, valid)
+    )
+
+
+def _columns_eligible(
+    instrument: Instrument, bars: BarColumns, valid: Callable[[], npt.NDArray[np.bool_]]
+) -> bool:
+    """``_bars_eligible`` of ``bars`` and their validity: with the compiled loops in one pass
+    that decides the validity too (``compiled._bars_valid_on_grid``), else from ``valid()``."""
+    places = tick_places(instrument)
+    ts_open_ns, ts_close_ns = bars.ts_open_ns, bars.ts_close_ns
+    if ts_open_ns is None or ts_close_ns is None:
+        raise ValueError("the fast path checks bars with their times")
+    loops = compiled.loaded()
+    if loops is None or places is None:
+        return _bars_eligible(instrument, bars.opens, bars.closes, valid(), ts_open_ns, ts_close_ns)
+    return bool(
+        loops.bars_valid_on_grid(
+            compiled.as_float64(bars.opens),
+            compiled.as_float64(bars.highs),
+            compiled.as_float64(bars.lows),
+            compiled.as_float64(bars.closes),
+            compiled.as_float64(bars.volumes),
+            compiled.as_int64(ts_open_ns),
+            compiled.as_int64(ts_close_ns),
+            10.0**places,
+        )
     )
 
 

@@ -4,6 +4,7 @@ at the fill (one definition for the plain and bracket paths)."""
 
 from __future__ import annotations
 
+from collections.abc import Set as AbstractSet
 from datetime import datetime
 from decimal import Decimal
 from typing import Protocol
@@ -31,6 +32,10 @@ class BarHistory(Protocol):
     ts_open_ns: npt.NDArray[np.int64]
     ts_close_ns: npt.NDArray[np.int64]
 
+    def close_index(self) -> pd.DatetimeIndex | None:
+        """``ts_close_ns`` as the UTC index a result keeps, when the history owns one."""
+        ...
+
 
 class ExplainRejections(Protocol):
     """Gives each signal the loop rejected the reason the real router gives (the engine's
@@ -47,6 +52,7 @@ class ExplainRejections(Protocol):
         rows: list[int],
         strategy_name: str,
         scale: MoneyScale,
+        unsized: AbstractSet[int] = ...,
     ) -> list[SignalRejected]: ...
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal, getcontext
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 import numpy.typing as npt
@@ -120,9 +120,22 @@ class AllInSizer:
         return undecided
 
 
-Entries = Callable[
-    [npt.NDArray[np.int64], npt.NDArray[np.int64], int], tuple[list[int], int] | None
-]
+Quantities = list[int] | npt.NDArray[np.int64]
+"""The entries' quantities: a list of ints, or (from the compiled loop) an int64 array of them."""
+
+
+class Entries(Protocol):
+    """``AllInSizer.entries``: (the quantities, the final cash), or None. The quantities are a
+    list, or with ``as_array`` possibly the compiled loop's int64 array of the same values."""
+
+    def __call__(
+        self,
+        prices: npt.NDArray[np.int64],
+        increments: npt.NDArray[np.int64],
+        cash: int,
+        *,
+        as_array: bool = False,
+    ) -> tuple[Quantities, int] | None: ...
 
 
 def _fast_all_in_quantity(
@@ -171,14 +184,21 @@ def _all_in_entries(exact: Callable[[int, int], int], low: float, high: float) -
     float-first entries run compiled and only the ones it hands back run here."""
 
     def entries(
-        prices: npt.NDArray[np.int64], increments: npt.NDArray[np.int64], cash: int
-    ) -> tuple[list[int], int] | None:
+        prices: npt.NDArray[np.int64],
+        increments: npt.NDArray[np.int64],
+        cash: int,
+        *,
+        as_array: bool = False,
+    ) -> tuple[Quantities, int] | None:
         if low > 0 and (not len(prices) or (prices.min() > 0 and prices.max() < _EXACT_FLOAT)):
             floats = prices.astype(np.float64)
             lows, highs = low / floats, high / floats
             loops = compiled.loaded()
             if loops is not None and increments.dtype == np.int64:
-                return _compiled_entries(loops, exact, prices, lows, highs, increments, cash)
+                found = _compiled_entries(loops, exact, prices, lows, highs, increments, cash)
+                if found is None or as_array or isinstance(found[0], list):
+                    return found
+                return found[0].tolist(), found[1]
             return _float_first_entries(
                 exact, prices.tolist(), lows.tolist(), highs.tolist(), increments.tolist(), cash
             )
@@ -228,9 +248,10 @@ def _compiled_entries(
     highs: npt.NDArray[np.float64],
     increments: npt.NDArray[np.int64],
     cash: int,
-) -> tuple[list[int], int] | None:
+) -> tuple[Quantities, int] | None:
     """``entries`` by the compiled loop, which stops at each entry it leaves to Python (the
-    exact rule, or cash beyond int64's safe range: then the rest runs in Python)."""
+    exact rule, or cash beyond int64's safe range: then the rest runs in Python); the
+    quantities as the loop's int64 array when it decided them all, without a list between."""
     count = len(increments)
     quantities = np.zeros(count, dtype=np.int64)
     start = 0
@@ -262,7 +283,7 @@ def _compiled_entries(
             return None
         quantities[start], cash = decided[0][0], decided[1]
         start += 1
-    return quantities.tolist(), cash
+    return quantities, cash
 
 
 def _all_in_quantity(coefficient: int, unit_cost: int, precision: int) -> Callable[[int, int], int]:

@@ -83,7 +83,6 @@ def run_fast_path(
     fraction = config.sizing.percent / _HUNDRED
     length = feed.length
     tick_scale = 10.0**places
-    rows: list[int] = signal_rows.tolist()
     next_rows = np.minimum(signal_rows + 1, length - 1)
     raw_ticks = np.rint(feed.opens[next_rows] * tick_scale).astype(np.int64)
     close_ticks = np.rint(feed.closes[signal_rows] * tick_scale).astype(np.int64)
@@ -150,6 +149,7 @@ def run_fast_path(
     )
 
     reason_values = frame["reason"].to_numpy()
+    filled_ns = feed.ts_open_ns[next_rows]  # each signal's fill bar's open (any, if none)
 
     @cache
     def reasons() -> list[str]:
@@ -164,7 +164,7 @@ def run_fast_path(
             strategy_name,
             fraction if at_signal is None else None,
             feed.ts_close_ns[signal_rows],
-            feed.ts_open_ns[next_rows],
+            filled_ns,
             fill_raw_ticks,
             reasons,
             fee_model,
@@ -183,9 +183,10 @@ def run_fast_path(
         instrument=instrument,
         feed=feed,
         frame=frame,
-        rows=rows,
+        rows=signal_rows.tolist() if record.rejected else [],  # read only for the rejected
         strategy_name=strategy_name,
         scale=scale,
+        unsized=frozenset() if at_signal is None else at_signal.unsized,
     )
     equity, in_market = compiled.curve_arrays(
         float(config.cash),
@@ -195,12 +196,12 @@ def run_fast_path(
         feed.closes,
     )
     fills, orders, trades = objects.deferred()
-    filled_ns = feed.ts_open_ns[next_rows]
     return assemble_result(
         config,
         symbol=feed.symbol,
         timeframe=feed.timeframe,
         ts_close_ns=feed.ts_close_ns,
+        close_index=feed.close_index(),
         closes=feed.closes,
         equity=equity,
         in_market=in_market,

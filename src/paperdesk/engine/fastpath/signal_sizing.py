@@ -73,6 +73,7 @@ class SignalSizing:
         "_unit_cost",
         "_whole",
         "trims",
+        "unsized",
     )
 
     def __init__(
@@ -101,6 +102,9 @@ class SignalSizing:
             self._cap_coefficient = coefficient
             self._cap_unit = scale.units_per_tick * 10**-exponent
         self.trims: list[Trim] = []
+        # the signals whose entry the percent-equity sizer itself sized to nothing at the
+        # signal (no rule's doing): the router rejects those with "size rounds to zero"
+        self.unsized: set[int] = set()
 
     def at_signal(self, k: int, equity: int, close: int, side: int) -> int:
         """Signal k's entry quantity at its bar's close (``equity`` in money units, after the
@@ -115,6 +119,8 @@ class SignalSizing:
             quantity = self._risk_size(equity, close, k, side)
         else:
             quantity = self._signal_size(equity, close)
+            if quantity <= 0:
+                self.unsized.add(k)
         if quantity <= 0:
             return 0
         capped, fitted = self._checked(quantity, equity, close)

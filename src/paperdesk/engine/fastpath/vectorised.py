@@ -108,16 +108,23 @@ def run_vectorised(
     exit_proceeds = exit_prices * (entry_sides[:closed] * per_tick - fee_per_tick)
     increments = -entry_cost
     increments[:closed] += exit_proceeds
-    solved = sizer.entries(entry_prices, increments, starting_cash)
+    solved = sizer.entries(entry_prices, increments, starting_cash, as_array=True)
     if solved is None:
         return None
-    quantities_list, cash = solved
-    largest_quantity = max(quantities_list, default=0)
+    found, cash = solved
+    if isinstance(found, np.ndarray):  # the compiled loop's int64 quantities
+        largest_quantity = int(found.max()) if len(found) else 0
+    else:
+        largest_quantity = max(found, default=0)
     largest_fill = largest_quantity * largest_price * unit_cost  # bounds q x price x (1 + fee)
     # the cash at any point is the starting cash plus at most two fills per entry
-    largest = abs(starting_cash) + 2 * largest_fill * len(quantities_list)
+    largest = abs(starting_cash) + 2 * largest_fill * len(found)
     dtype: type = np.int64 if largest + 4 * largest_fill < _INT64_SAFE // 4 else object
-    quantities: IntArray = np.array(quantities_list, dtype=dtype)
+    quantities: IntArray = (
+        found  # int64 already, no longer the loop's (it returned it)
+        if isinstance(found, np.ndarray) and dtype is np.int64
+        else np.array(found.tolist() if isinstance(found, np.ndarray) else found, dtype=dtype)
+    )  # object: Python ints, never NumPy's (which would wrap)
     before: IntArray = np.empty(len(quantities), dtype=dtype)  # cash when each entry is sized
     if len(before):
         before[0] = starting_cash
