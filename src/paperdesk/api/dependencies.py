@@ -95,7 +95,8 @@ def require(scope: Scope) -> Callable[[ApiKeyRecord], Awaitable[ApiKeyRecord]]:
 
 
 Reader = Annotated[ApiKeyRecord, Depends(require(Scope.READ))]
-Trader = Annotated[ApiKeyRecord, Depends(require(Scope.TRADE))]
+may_trade = require(Scope.TRADE)  # also called by the bare path (api/bare_routes.py)
+Trader = Annotated[ApiKeyRecord, Depends(may_trade)]
 Administrator = Annotated[ApiKeyRecord, Depends(require(Scope.ADMIN))]
 
 

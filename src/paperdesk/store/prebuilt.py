@@ -13,6 +13,15 @@ the compiled text with ``Connection.exec_driver_sql``: the same SQL, the same va
 session's connection inside its transaction, with SQLAlchemy's events (statement counters) and
 error translation (a unique key's ``IntegrityError``) as before.
 
+On SQLite, when nothing listens to the engine's or the connection's statement or error events
+and statements are not echoed (the server as run), the text goes to the driver's cursor directly
+(``_DriverRows``): what ``exec_driver_sql`` adds around the same ``cursor.execute`` (its
+execution context, the events' and the echo's checks, the cursor result's metadata) is about
+30 us a statement. A driver error still goes through the connection's
+``_handle_dbapi_exception``, as in ``exec_driver_sql`` (the same ``IntegrityError`` for a
+unique key, a lost connection invalidated); with a listener (the statement counters of the
+tests and benchmarks) or on PostgreSQL, ``exec_driver_sql`` runs it as before.
+
 A statement that SQLAlchemy would run differently than plain text with converted values
 (Python-side column defaults computed at execution, expanding or literal-execute parameters,
 a multi-row INSERT that SQLAlchemy batches into one ``VALUES`` list) is run by
@@ -26,14 +35,16 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, cast
 
-from sqlalchemy import CursorResult
-from sqlalchemy.engine import Dialect
+from sqlalchemy import CursorResult, util
+from sqlalchemy.engine import Connection, Dialect
+from sqlalchemy.exc import MultipleResultsFound, NoResultFound
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import ClauseElement, Executable
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.util.typing import TupleAny
 
 ENABLED = True  # False: every statement through ``session.execute`` (the old path)
+DRIVER = True  # False: the compiled text through ``exec_driver_sql`` only (not the cursor)
 
 
 @dataclass(slots=True)
@@ -59,7 +70,7 @@ class Prebuilt:
 
     def execute(
         self, session: Session, parameters: Mapping[str, Any] | Sequence[Mapping[str, Any]]
-    ) -> CursorResult[*TupleAny]:
+    ) -> CursorResult[*TupleAny] | _DriverRows:
         """Run the statement in the session's transaction with one row of parameters (a
         mapping) or several (``executemany``); returns the cursor's result."""
         return self._run(session, parameters)[0]
@@ -72,7 +83,10 @@ class Prebuilt:
             return [tuple(row) for row in result.fetchall()]
         processors = compiled.results
         if processors is None:
-            description = result.cursor.description if result.cursor is not None else None
+            if isinstance(result, _DriverRows):
+                description = result.description
+            else:
+                description = result.cursor.description if result.cursor is not None else None
             dialect = session.get_bind().dialect
             processors = compiled.results = [
                 column[3]._cached_result_processor(dialect, about[1])
@@ -91,7 +105,7 @@ class Prebuilt:
 
     def _run(
         self, session: Session, parameters: Mapping[str, Any] | Sequence[Mapping[str, Any]]
-    ) -> tuple[CursorResult[*TupleAny], _Compiled | None]:
+    ) -> tuple[CursorResult[*TupleAny] | _DriverRows, _Compiled | None]:
         rows: Sequence[Mapping[str, Any]]
         rows = [parameters] if isinstance(parameters, Mapping) else parameters
         connection = session.connection()
@@ -101,6 +115,8 @@ class Prebuilt:
         if compiled is None:
             return session.execute(self.statement, parameters), None  # type: ignore[return-value]
         converted = [_converted(compiled, row) for row in rows]
+        if DRIVER and _driver_ready(connection):
+            return _DriverRows.run(connection, compiled.text, converted), compiled
         if len(converted) == 1:
             return connection.exec_driver_sql(compiled.text, converted[0]), compiled
         return connection.exec_driver_sql(compiled.text, converted), compiled
@@ -151,3 +167,77 @@ def _converted(compiled: _Compiled, row: Mapping[str, Any]) -> Any:
         escaped.get(name, name): (processors[name](value) if name in processors else value)
         for name, value in values.items()
     }
+
+
+def _driver_ready(connection: Connection) -> bool:
+    """Whether the cursor may be used directly: SQLite, nothing listening to the statements
+    (the engine's own ``connect`` and ``begin`` listeners do not; ``handle_error`` listens on
+    the dialect), no echo."""
+    engine = connection.engine
+    return (
+        connection.dialect.name == "sqlite"
+        and not connection._echo
+        and not connection.dialect._has_events
+        and not engine.dispatch.before_cursor_execute
+        and not engine.dispatch.after_cursor_execute
+        and not (
+            connection._has_events
+            and (
+                connection.dispatch.before_cursor_execute
+                or connection.dispatch.after_cursor_execute
+            )
+        )
+    )
+
+
+class _DriverRows:
+    """A statement run on the driver's cursor, its rows fetched at once: what the order path
+    reads of a ``CursorResult`` (``rowcount``, ``all``, ``fetchall``, ``scalar_one``, the
+    rows in turn, the cursor's ``description``), with the driver's raw values, as
+    ``exec_driver_sql``'s result gives them (driver-level SQL has no result types)."""
+
+    __slots__ = ("_rows", "description", "rowcount")
+
+    def __init__(self, rows: list[Any], description: Any, rowcount: int) -> None:
+        self._rows = rows
+        self.description = description
+        self.rowcount = rowcount
+
+    @classmethod
+    def run(cls, connection: Connection, text: str, converted: list[Any]) -> _DriverRows:
+        parameters: Any = converted[0] if len(converted) == 1 else converted
+        cursor = connection.connection.cursor()
+        try:
+            if len(converted) == 1:
+                cursor.execute(text, parameters)
+            else:
+                cursor.executemany(text, parameters)
+            description = cursor.description
+            rows = list(cursor.fetchall()) if description is not None else []
+            done = cls(rows, description, cursor.rowcount)
+        except BaseException as error:
+            if isinstance(error, connection.dialect.loaded_dbapi.Error) or (
+                util.is_exit_exception(error)
+            ):
+                # SQLAlchemy's own translation (and a lost connection's invalidation), as
+                # exec_driver_sql calls it; it raises and closes the cursor
+                connection._handle_dbapi_exception(error, text, parameters, cursor, None)
+            cursor.close()
+            raise
+        cursor.close()
+        return done
+
+    def all(self) -> list[Any]:
+        return list(self._rows)
+
+    fetchall = all
+
+    def __iter__(self) -> Any:
+        return iter(self._rows)
+
+    def scalar_one(self) -> Any:
+        if not self._rows:
+            raise NoResultFound("No row was found when one was required")
+        if len(self._rows) > 1:
+            raise MultipleResultsFound("Multiple rows were found when exactly one was required")
+        return self._rows[0][0]

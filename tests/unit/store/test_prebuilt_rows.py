@@ -16,7 +16,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import event, text, update
+from sqlalchemy import Column, Integer, MetaData, Table, event, insert, text, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 from ledger_support import spy_slice
 from ledger_templates import SchemaPool, SqliteTemplate
@@ -223,3 +225,70 @@ def test_the_locked_read_sees_what_the_session_held_and_refreshes_its_copy(
         session.execute(update(PORTFOLIOS).where(PORTFOLIOS.c.id == pid).values(cash=Decimal(5)))
         assert repository.portfolio(pid, lock=True).cash == Decimal(5)
         assert row.cash == Decimal(5)  # the copy held is read again
+
+
+def test_the_driver_cursor_writes_the_same_rows(
+    database_url: str,
+    tmp_path: Path,
+    request: pytest.FixtureRequest,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """On SQLite without statement listeners the compiled text goes to the driver's cursor
+    (``prebuilt.DRIVER``): the same rows as through ``exec_driver_sql`` and as through
+    ``session.execute``, byte for byte."""
+    bars = spy_slice(tmp_path, "2019-01-02", 60)
+    monkeypatch.setattr(portfolio_module, "datetime", _Clock)
+    monkeypatch.setattr(runner, "datetime", _Clock)
+    runs: list[int] = []
+    real = prebuilt._DriverRows.run
+
+    def counted(*arguments: Any) -> Any:
+        runs.append(1)
+        return real(*arguments)
+
+    monkeypatch.setattr(prebuilt._DriverRows, "run", counted)
+    tables: list[dict[str, list[str]]] = []
+    for number, (enabled, driver) in enumerate(((False, False), (True, False), (True, True))):
+        monkeypatch.setattr(prebuilt, "ENABLED", enabled)
+        monkeypatch.setattr(prebuilt, "DRIVER", driver)
+        _Clock.readings = 0
+        with _fresh_database(database_url, tmp_path / f"ledger-{number}", request) as database:
+            _script(database, bars)
+            tables.append(_every_table(database))
+    assert tables[2]["orders"]
+    assert len(tables[2]["outbox"]) > 10
+    assert tables[0] == tables[1] == tables[2]
+    if database_url.startswith("sqlite"):
+        assert len(runs) > 20  # the cursor path was taken (PostgreSQL: exec_driver_sql)
+    else:
+        assert runs == []
+
+
+def test_a_unique_key_refused_on_the_driver_cursor_is_sqlalchemys_integrity_error(
+    database: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The driver's error goes through SQLAlchemy's translation as ``exec_driver_sql`` sends
+    it: the same ``IntegrityError`` (the client order id's refusal relies on it), and the
+    transaction goes on."""
+    metadata = MetaData()
+    keyed = Table("prebuilt_keyed", metadata, Column("id", Integer, primary_key=True))
+    metadata.create_all(database.engine)
+    statement = prebuilt.Prebuilt(insert(keyed))
+    refusals: list[tuple[type, str, type]] = []
+    try:
+        for number, driver in enumerate((False, True)):
+            monkeypatch.setattr(prebuilt, "DRIVER", driver)
+            with Session(database.engine) as session, session.begin():
+                statement.execute(session, {"id": 10 + number})
+                with pytest.raises(IntegrityError) as refused:
+                    statement.execute(session, {"id": 10 + number})
+                refusals.append((type(refused.value), str(refused.value), type(refused.value.orig)))
+                if database.dialect == "sqlite":  # PostgreSQL aborts the transaction
+                    statement.execute(session, [{"id": 20 + number}, {"id": 30 + number}])
+            if database.dialect == "sqlite":
+                with database.engine.connect() as connection:
+                    count = connection.execute(text("SELECT count(*) FROM prebuilt_keyed"))
+                    assert count.scalar() == 3 * (number + 1)
+    finally:
+        metadata.drop_all(database.engine)
+    assert refusals[0] == (refusals[1][0], refusals[1][1].replace("11", "10"), refusals[1][2])

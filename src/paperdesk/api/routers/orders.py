@@ -7,7 +7,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, Header, Query, Request
 from fastapi.responses import JSONResponse
+from fastapi.routing import APIRoute
 
+from paperdesk.api.bare_routes import bare
 from paperdesk.api.dependencies import (
     OrderId,
     PortfolioId,
@@ -150,14 +152,23 @@ def placing_and_cancelling() -> APIRouter:
     cost about 250 us of server CPU to reach this one (docs/live-speed.md, "Orders over HTTP,
     seventh pass"). No route before this router matches a request on those paths
     (``tests/unit/api/test_api_route_order.py``), so only the time to find them changes; the
-    OpenAPI document is built from the routers in their order, without it."""
+    OpenAPI document is built from the routers in their order, without it. The placement and
+    the cancel themselves are copies served on the bare path (``api/bare_routes.py``: the same
+    endpoints, dependencies and answers without FastAPI's dependency solver; docs/live-speed.md,
+    "Orders over HTTP, eighth pass")."""
     paths = {
         getattr(route, "path", None)
         for route in router.routes
         if getattr(route, "endpoint", None) in (place_order, cancel_order)
     }
     first = APIRouter()
-    first.routes.extend(route for route in router.routes if getattr(route, "path", None) in paths)
+    first.routes.extend(
+        bare(route)
+        if isinstance(route, APIRoute) and route.endpoint in (place_order, cancel_order)
+        else route
+        for route in router.routes
+        if getattr(route, "path", None) in paths
+    )
     return first
 
 
