@@ -69,6 +69,13 @@ def tick_places(instrument: Instrument) -> int | None:
     return -exponent
 
 
+def no_tick_grid(instrument: Instrument) -> bool:
+    """Whether the instrument trades on no tick grid (tick 0: an adjusted series, whose exact
+    prices the fast path takes in units of their own decimals, ``price_grid``)."""
+    tick = instrument.tick_size
+    return tick.is_finite() and tick == 0
+
+
 def is_eligible(
     config: RunConfig,
     instrument: Instrument,
@@ -84,13 +91,26 @@ def is_eligible(
     return (
         _config_eligible(config, instrument)
         and _signals_eligible(frame, signal_rows, config.risk.allow_short)
+        and (not no_tick_grid(instrument) or not _carries_levels(frame))
         and _bars_eligible(instrument, opens, closes, valid, ts_open_ns, ts_close_ns)
+    )
+
+
+def _carries_levels(frame: pd.DataFrame) -> bool:
+    """Whether any signal sets a stop or a target (a bracket)."""
+    return bool(
+        len(frame)
+        and (
+            (~np.isnan(frame["stop"].to_numpy(dtype=np.float64))).any()
+            or (~np.isnan(frame["target"].to_numpy(dtype=np.float64))).any()
+        )
     )
 
 
 def _config_eligible(config: RunConfig, instrument: Instrument) -> bool:
     execution, risk, sizing = config.execution, config.risk, config.sizing
-    if tick_places(instrument) is None or repr(instrument.lot_size) != "Decimal('1')":
+    on_grid = tick_places(instrument) is not None or no_tick_grid(instrument)
+    if not on_grid or repr(instrument.lot_size) != "Decimal('1')":
         return False
     if execution.spread_pips is not None:
         return False
@@ -221,10 +241,10 @@ def _bars_eligible(
     an order submitted at a close fills at the next open; timestamps in whole microseconds after
     the epoch; opens and closes on the tick."""
     places = tick_places(instrument)
-    if places is None or not valid.all():
+    if (places is None and not no_tick_grid(instrument)) or not valid.all():
         return False
     loops = compiled.loaded()
-    if loops is not None:
+    if loops is not None and places is not None:
         return bool(
             loops.bars_on_grid(
                 compiled.as_float64(opens),
@@ -240,10 +260,13 @@ def _bars_eligible(
     # in whole microseconds, comparing the nanoseconds compares the microseconds
     if not (ts_open_ns[1:] >= ts_close_ns[:-1]).all():
         return False
-    scale = 10.0**places
     for prices in (opens, closes):
         if len(prices) and not prices.max() < _LARGEST_PRICE:  # NaN is not below it either
             return False
+    if places is None:  # no tick: the exact prices in units of their own decimals
+        return True
+    scale = 10.0**places
+    for prices in (opens, closes):
         on_tick = prices * scale
         np.rint(on_tick, out=on_tick)
         on_tick /= scale

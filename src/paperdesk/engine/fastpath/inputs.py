@@ -31,6 +31,14 @@ class BarHistory(Protocol):
     ts_open_ns: npt.NDArray[np.int64]
     ts_close_ns: npt.NDArray[np.int64]
 
+    def open_price(self, i: int) -> Decimal:
+        """Row ``i``'s exact open (on an adjusted series: raw x the bar's price scale)."""
+        ...
+
+    def close_price(self, i: int) -> Decimal:
+        """Row ``i``'s exact close."""
+        ...
+
 
 class ExplainRejections(Protocol):
     """Gives each signal the loop rejected the reason the real router gives (the engine's

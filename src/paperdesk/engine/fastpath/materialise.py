@@ -30,7 +30,7 @@ from paperdesk.engine.fastpath.columns import (
     exponent,
     units_to_floats,
 )
-from paperdesk.engine.fastpath.eligibility import fixed_quantity, tick_places
+from paperdesk.engine.fastpath.eligibility import fixed_quantity, no_tick_grid, tick_places
 from paperdesk.engine.fastpath.errors import FastPathUnsupportedError
 from paperdesk.engine.fastpath.inputs import BarHistory, ExplainRejections, WordTrims
 from paperdesk.engine.fastpath.integer_money import AllInSizer, MoneyScale, slipped_tick_array
@@ -42,6 +42,7 @@ from paperdesk.engine.fastpath.loop import (
     run_loop,
 )
 from paperdesk.engine.fastpath.objects import ObjectInputs, ResultObjects
+from paperdesk.engine.fastpath.price_grid import price_grid
 from paperdesk.engine.fastpath.signal_sizing import SignalSizing
 from paperdesk.engine.fastpath.vectorised import VectorRecord, run_vectorised
 from paperdesk.engine.result import BacktestResult, assemble_result
@@ -74,19 +75,27 @@ def run_fast_path(
 
     Raises ``FastPathUnsupportedError`` when the run leaves what the loop reproduces.
     """
-    places = tick_places(instrument)
-    if places is None:
-        raise FastPathUnsupportedError("tick size is not a power of ten")
     fee_model = parse_fee_model(config.execution.commission)
     slippage = cost_models(config.execution, (instrument,)).slippage
-    scale = MoneyScale.for_run(places, fee_model)
-    fraction = config.sizing.percent / _HUNDRED
     length = feed.length
-    tick_scale = 10.0**places
     rows: list[int] = signal_rows.tolist()
     next_rows = np.minimum(signal_rows + 1, length - 1)
-    raw_ticks = np.rint(feed.opens[next_rows] * tick_scale).astype(np.int64)
-    close_ticks = np.rint(feed.closes[signal_rows] * tick_scale).astype(np.int64)
+    places = tick_places(instrument)
+    grid = None
+    if places is None:
+        if not no_tick_grid(instrument):
+            raise FastPathUnsupportedError("tick size is not a power of ten")
+        if carries_levels(frame):
+            raise FastPathUnsupportedError("brackets on no tick grid")
+        # no tick: the exact prices (an adjusted series') in units of their own decimals
+        grid = price_grid(feed, next_rows.tolist(), rows, length - 1, slippage)
+        places, raw_ticks, close_ticks = grid.places, grid.raw_ticks, grid.close_ticks
+    else:
+        tick_scale = 10.0**places
+        raw_ticks = np.rint(feed.opens[next_rows] * tick_scale).astype(np.int64)
+        close_ticks = np.rint(feed.closes[signal_rows] * tick_scale).astype(np.int64)
+    scale = MoneyScale.for_run(places, fee_model)
+    fraction = config.sizing.percent / _HUNDRED
     fill_rows = np.where(signal_rows + 1 < length, signal_rows + 1, -1).astype(np.int64)
     if config.cash.adjusted() >= 20:
         raise FastPathUnsupportedError("starting cash too large for exact Decimal arithmetic")
@@ -147,6 +156,7 @@ def run_fast_path(
         slippage,
         scale,
         instrument,
+        None if grid is None else grid.open_decimals,
     )
 
     reason_values = frame["reason"].to_numpy()
@@ -173,7 +183,7 @@ def run_fast_path(
         prices,
     )
     cash = _final_cash(config, record, scale, objects, prices)
-    last_close = to_decimal(float(feed.closes[-1]))
+    last_close = to_decimal(float(feed.closes[-1])) if grid is None else grid.last_close
     market_value = ZERO + Decimal(record.position) * last_close if record.position else ZERO
     if record.rejected and later_reasons is not None:  # the rejections quote the reasons
         frame = frame.assign(reason=pd.Series(reasons(), index=frame.index, dtype=object))
