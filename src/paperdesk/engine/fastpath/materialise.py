@@ -216,6 +216,7 @@ def run_fast_path(
         in_market=in_market,
         final_equity=cash + market_value,
         final_cash=cash,
+        last_close=None if grid is None else grid.last_close,
         trades=trades,
         fills=fills,
         orders=orders,
