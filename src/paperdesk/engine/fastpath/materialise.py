@@ -52,6 +52,7 @@ from paperdesk.execution.costs import cost_models
 _HUNDRED = Decimal(100)
 _EXACT_FLOAT = 2**53  # integers below this in magnitude are exact as floats
 _EXACT_INT64 = 2**62  # products bounded below this cannot overflow int64
+_DECIMAL_LIMIT = 10**27  # amounts in money units below this are exact in the Decimal context
 
 
 def run_fast_path(
@@ -102,6 +103,11 @@ def run_fast_path(
     starting_cash = config.cash * 10**scale.money_places
     if starting_cash != starting_cash.to_integral_value():
         raise FastPathUnsupportedError("starting cash is finer than the money unit")
+    if grid is not None and int(starting_cash) * max(1, len(rows)) >= _DECIMAL_LIMIT:
+        # fills near the equity's size, about one order a signal: the magnitudes' check after the
+        # loop (``_check_magnitudes``) would give up, so give up before it (a series of many
+        # decimals, as adjusted AAPL's 10**-21 with slippage)
+        raise FastPathUnsupportedError("amounts too large for exact Decimal arithmetic")
     sizer = AllInSizer(fraction, scale)
     at_signal = None
     if config.sizing.timing is SizeTiming.SIGNAL:
@@ -327,7 +333,7 @@ def _check_magnitudes(
     record: LoopRecord | VectorRecord, columns: OrderColumns, scale: MoneyScale
 ) -> None:
     """The ledger's Decimals are exact (as the integers) only while they fit the context."""
-    limit = 10**27
+    limit = _DECIMAL_LIMIT
     largest_cash = _largest_magnitude(record.change_cash)
     largest_price = columns.largest("ticks")
     largest_quantity = columns.largest("quantities")
