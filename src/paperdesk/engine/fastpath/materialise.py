@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from decimal import Decimal
-from functools import cache
+from functools import cache, partial
 from typing import Any
 
 import numpy as np
@@ -46,7 +46,7 @@ from paperdesk.engine.fastpath.price_grid import price_grid
 from paperdesk.engine.fastpath.signal_sizing import SignalSizing
 from paperdesk.engine.fastpath.vectorised import VectorRecord, run_vectorised
 from paperdesk.engine.result import BacktestResult, assemble_result
-from paperdesk.execution import NoFee, NoSlippage, SlippageModel, parse_fee_model
+from paperdesk.execution import FeeModel, NoFee, NoSlippage, SlippageModel, parse_fee_model
 from paperdesk.execution.costs import cost_models
 
 _HUNDRED = Decimal(100)
@@ -89,7 +89,14 @@ def run_fast_path(
         if carries_levels(frame):
             raise FastPathUnsupportedError("brackets on no tick grid")
         # no tick: the exact prices (an adjusted series') in units of their own decimals
-        grid = price_grid(feed, next_rows.tolist(), rows, length - 1, slippage)
+        grid = price_grid(
+            feed,
+            next_rows.tolist(),
+            rows,
+            length - 1,
+            slippage,
+            partial(_check_grid, config.cash, fee_model, len(rows)),
+        )
         places, raw_ticks, close_ticks = grid.places, grid.raw_ticks, grid.close_ticks
     else:
         tick_scale = 10.0**places
@@ -103,11 +110,6 @@ def run_fast_path(
     starting_cash = config.cash * 10**scale.money_places
     if starting_cash != starting_cash.to_integral_value():
         raise FastPathUnsupportedError("starting cash is finer than the money unit")
-    if grid is not None and int(starting_cash) * max(1, len(rows)) >= _DECIMAL_LIMIT:
-        # fills near the equity's size, about one order a signal: the magnitudes' check after the
-        # loop (``_check_magnitudes``) would give up, so give up before it (a series of many
-        # decimals, as adjusted AAPL's 10**-21 with slippage)
-        raise FastPathUnsupportedError("amounts too large for exact Decimal arithmetic")
     sizer = AllInSizer(fraction, scale)
     at_signal = None
     if config.sizing.timing is SizeTiming.SIGNAL:
@@ -278,6 +280,16 @@ def _nothing_fits(
     if not canceled:
         return []
     return [(stamp, NOTHING_FITS) for stamp in datetimes(filled_ns[canceled])]
+
+
+def _check_grid(cash: Decimal, fee_model: FeeModel, signals: int, places: int) -> None:
+    """Gives up on a grid whose starting cash in money units times the signals reaches the
+    Decimal context's bound: fills near the equity's size, about one order a signal, so the
+    magnitudes' check after the loop (``_check_magnitudes``) would give up (a series of many
+    decimals, as adjusted AAPL's 10**-21 with slippage); the loop is not run for nothing."""
+    money_places = MoneyScale.for_run(places, fee_model).money_places
+    if cash.scaleb(money_places) * max(1, signals) >= _DECIMAL_LIMIT:
+        raise FastPathUnsupportedError("amounts too large for exact Decimal arithmetic")
 
 
 def _decide(

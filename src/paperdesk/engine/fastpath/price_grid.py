@@ -16,6 +16,7 @@ the cash) are the kernel's own: each distinct open's is kept by its units.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Protocol
@@ -24,7 +25,7 @@ import numpy as np
 import numpy.typing as npt
 
 from paperdesk.engine.fastpath.errors import FastPathUnsupportedError
-from paperdesk.engine.fastpath.integer_money import decimal_places, integer_parts
+from paperdesk.engine.fastpath.integer_money import decimal_places
 from paperdesk.execution import FixedBasisPoints, NoSlippage, SlippageModel
 
 _BASIS_POINTS = Decimal(10_000)
@@ -69,17 +70,27 @@ def price_grid(
     signal_rows: list[int],
     last_row: int,
     slippage: SlippageModel,
+    check_places: Callable[[int], None] | None = None,
 ) -> PriceGrid:
-    """The grid of a run whose signals at ``signal_rows`` fill at the opens of ``fill_rows``."""
+    """The grid of a run whose signals at ``signal_rows`` fill at the opens of ``fill_rows``.
+    ``check_places`` may refuse the places (``FastPathUnsupportedError``) before the units are
+    made."""
     opens = [bars.open_price(row) for row in fill_rows]
     closes = [bars.close_price(row) for row in signal_rows]
     last_close = bars.close_price(last_row)
-    parts = [integer_parts(price) for price in (*opens, *closes, last_close)]
-    least = min((exponent for _, exponent in parts), default=0)
+    prices = [*opens, *closes, last_close]
+    exponents = [price.as_tuple().exponent for price in prices]
+    if not all(isinstance(exponent, int) for exponent in exponents):
+        raise FastPathUnsupportedError("a price that is not finite")
+    least = min(exponents, default=0)
+    assert isinstance(least, int)
     places = max(0, -least) + slippage_places(slippage)
     if places > _MOST_PLACES:
         raise FastPathUnsupportedError("prices have too many decimals")
-    units = [coefficient * 10 ** (places + exponent) for coefficient, exponent in parts]
+    if check_places is not None:
+        check_places(places)
+    # exact: each price's coefficient fits the context, and ``places`` covers its decimals
+    units = [int(price.scaleb(places)) for price in prices]
     count = len(opens)
     open_units, close_units = units[:count], units[count : count + len(closes)]
     open_decimals: dict[int, Decimal] = {}
