@@ -278,3 +278,18 @@ def test_all_in_sizing_on_adjusted_bundled_spy(timing: SizeTiming) -> None:
     bars, instrument = prepared.bars, prepared.instrument
     fast = simulate(bars, strategy, config, instrument, engine="fastpath")
     assert_identical(fast, simulate(bars, strategy, config, instrument, engine="event"))
+
+
+def test_a_grid_beyond_int64_runs_on_python_ints() -> None:
+    """AAPL's 15-decimal scale and 5 bp: units of 10**-21, a price of 0.75 is 7.5e20 units,
+    beyond int64: the loop runs on Python ints (cash of 1 keeps the money in the context)."""
+    bars = _adjusted(make_bars(_CORNER_ROWS), [D("0.007690763948049")] * len(_CORNER_ROWS))
+    config = _default_config(cash=D(1))
+    strategy = Scripted({0: 1, 2: 0, 3: 1})
+    feed = backtest._BarArrays(bars, "TEST", "1h")
+    grid = price_grid(feed, [1, 3, 4], [0, 2, 3], 4, FixedBasisPoints(D(5)))
+    assert grid.places == 21
+    assert grid.raw_ticks.dtype == object
+    fast = simulate(bars, strategy, config, NO_TICK, engine="fastpath")
+    assert_identical(fast, simulate(bars, strategy, config, NO_TICK, engine="event"))
+    assert len(fast.fills) == 3
