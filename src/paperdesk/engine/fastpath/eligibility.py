@@ -91,19 +91,7 @@ def is_eligible(
     return (
         _config_eligible(config, instrument)
         and _signals_eligible(frame, signal_rows, config.risk.allow_short)
-        and (not no_tick_grid(instrument) or not _carries_levels(frame))
         and _bars_eligible(instrument, opens, closes, valid, ts_open_ns, ts_close_ns)
-    )
-
-
-def _carries_levels(frame: pd.DataFrame) -> bool:
-    """Whether any signal sets a stop or a target (a bracket)."""
-    return bool(
-        len(frame)
-        and (
-            (~np.isnan(frame["stop"].to_numpy(dtype=np.float64))).any()
-            or (~np.isnan(frame["target"].to_numpy(dtype=np.float64))).any()
-        )
     )
 
 

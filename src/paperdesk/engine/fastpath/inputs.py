@@ -39,6 +39,14 @@ class BarHistory(Protocol):
         """Row ``i``'s exact close."""
         ...
 
+    def high_price(self, i: int) -> Decimal:
+        """Row ``i``'s exact high."""
+        ...
+
+    def low_price(self, i: int) -> Decimal:
+        """Row ``i``'s exact low."""
+        ...
+
 
 class ExplainRejections(Protocol):
     """Gives each signal the loop rejected the reason the real router gives (the engine's

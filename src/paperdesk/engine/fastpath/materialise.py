@@ -21,6 +21,7 @@ from paperdesk.analytics.conventions import Conventions
 from paperdesk.config import RunConfig, SizeTiming
 from paperdesk.domain import ZERO, Instrument, to_decimal
 from paperdesk.engine.fastpath import compiled
+from paperdesk.engine.fastpath.bracket_grid import bracket_grid
 from paperdesk.engine.fastpath.bracket_result import carries_levels, run_bracket_path
 from paperdesk.engine.fastpath.columns import (
     NOTHING_FITS,
@@ -82,22 +83,20 @@ def run_fast_path(
     rows: list[int] = signal_rows.tolist()
     next_rows = np.minimum(signal_rows + 1, length - 1)
     places = tick_places(instrument)
-    grid = None
+    grid = bracket_prices = None
     if places is None:
         if not no_tick_grid(instrument):
             raise FastPathUnsupportedError("tick size is not a power of ten")
-        if carries_levels(frame):
-            raise FastPathUnsupportedError("brackets on no tick grid")
         # no tick: the exact prices (an adjusted series') in units of their own decimals
-        grid = price_grid(
-            feed,
-            next_rows.tolist(),
-            rows,
-            length - 1,
-            slippage,
-            partial(_check_grid, config.cash, fee_model, len(rows)),
-        )
-        places, raw_ticks, close_ticks = grid.places, grid.raw_ticks, grid.close_ticks
+        check = partial(_check_grid, config.cash, fee_model, len(rows))
+        if carries_levels(frame):
+            bracket_prices = bracket_grid(
+                feed, frame, signal_rows, config.risk.allow_short, slippage, instrument, check
+            )
+            places = bracket_prices.places
+        else:
+            grid = price_grid(feed, next_rows.tolist(), rows, length - 1, slippage, check)
+            places, raw_ticks, close_ticks = grid.places, grid.raw_ticks, grid.close_ticks
     else:
         tick_scale = 10.0**places
         raw_ticks = np.rint(feed.opens[next_rows] * tick_scale).astype(np.int64)
@@ -139,6 +138,7 @@ def run_fast_path(
             sizer=sizer,
             at_signal=at_signal,
             starting_cash=int(starting_cash),
+            grid=bracket_prices,
         )
     record, columns = _decide(
         frame["direction"].to_numpy().astype(np.int64),

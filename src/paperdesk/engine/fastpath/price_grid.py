@@ -64,6 +64,45 @@ def slippage_places(slippage: SlippageModel) -> int:
     raise FastPathUnsupportedError(f"slippage model {type(slippage).__name__}")
 
 
+def grid_units(
+    prices: list[Decimal],
+    slippage: SlippageModel,
+    check_places: Callable[[int], None] | None = None,
+) -> tuple[int, list[int]]:
+    """(places, each price in units of 10**-places): ``places`` the most decimals of
+    ``prices`` plus the slippage factor's; ``check_places`` may refuse it first."""
+    exponents = [price.as_tuple().exponent for price in prices]
+    if not all(isinstance(exponent, int) for exponent in exponents):
+        raise FastPathUnsupportedError("a price that is not finite")
+    least = min(exponents, default=0)
+    assert isinstance(least, int)
+    places = max(0, -least) + slippage_places(slippage)
+    if places > _MOST_PLACES:
+        raise FastPathUnsupportedError("prices have too many decimals")
+    if check_places is not None:
+        check_places(places)
+    # exact: each price's coefficient fits the context, and ``places`` covers its decimals
+    return places, [int(price.scaleb(places)) for price in prices]
+
+
+def unit_dtype(units: list[int], slippage: SlippageModel) -> type:
+    """int64 where a price times the slippage factor (below 10**5 x 10**its places) still fits,
+    else object (Python ints)."""
+    largest = max(map(abs, units), default=0)
+    return np.int64 if largest * 10 ** (slippage_places(slippage) + 5) < _INT64_SAFE else object
+
+
+def open_decimals_of(units: list[int], opens: list[Decimal]) -> dict[int, Decimal]:
+    """Each distinct open's Decimal by its units; one value with two exponents (97.3 x 1 and
+    48.65 x 2) is given up on (which one a fill shows is its bar's)."""
+    found: dict[int, Decimal] = {}
+    for unit, price in zip(units, opens, strict=True):
+        known = found.setdefault(unit, price)
+        if known is not price and repr(known) != repr(price):
+            raise FastPathUnsupportedError("an open's Decimal differs between bars")
+    return found
+
+
 def price_grid(
     bars: ExactBars,
     fill_rows: list[int],
@@ -78,34 +117,14 @@ def price_grid(
     opens = [bars.open_price(row) for row in fill_rows]
     closes = [bars.close_price(row) for row in signal_rows]
     last_close = bars.close_price(last_row)
-    prices = [*opens, *closes, last_close]
-    exponents = [price.as_tuple().exponent for price in prices]
-    if not all(isinstance(exponent, int) for exponent in exponents):
-        raise FastPathUnsupportedError("a price that is not finite")
-    least = min(exponents, default=0)
-    assert isinstance(least, int)
-    places = max(0, -least) + slippage_places(slippage)
-    if places > _MOST_PLACES:
-        raise FastPathUnsupportedError("prices have too many decimals")
-    if check_places is not None:
-        check_places(places)
-    # exact: each price's coefficient fits the context, and ``places`` covers its decimals
-    units = [int(price.scaleb(places)) for price in prices]
+    places, units = grid_units([*opens, *closes, last_close], slippage, check_places)
     count = len(opens)
     open_units, close_units = units[:count], units[count : count + len(closes)]
-    open_decimals: dict[int, Decimal] = {}
-    for unit, price in zip(open_units, opens, strict=True):
-        known = open_decimals.setdefault(unit, price)
-        if known is not price and repr(known) != repr(price):  # one value, two exponents
-            raise FastPathUnsupportedError("an open's Decimal differs between bars")
-    largest = max(map(abs, units), default=0)
-    # int64 where a price times the slippage factor (below 10**5 x 10**its places) still fits
-    fits = largest * 10 ** (slippage_places(slippage) + 5) < _INT64_SAFE
-    dtype: type = np.int64 if fits else object
+    dtype = unit_dtype(units, slippage)
     return PriceGrid(
         places,
         np.array(open_units, dtype=dtype),
         np.array(close_units, dtype=dtype),
-        open_decimals,
+        open_decimals_of(open_units, opens),
         last_close,
     )
