@@ -22,7 +22,12 @@ from paperdesk.domain import Instrument
 from paperdesk.engine.fastpath.bracket_hits import first_hits_near, window_ends
 from paperdesk.engine.fastpath.bracket_levels import LegLevels, grid_levels, level_decimals
 from paperdesk.engine.fastpath.inputs import BarHistory
-from paperdesk.engine.fastpath.price_grid import grid_units, open_decimals_of, unit_dtype
+from paperdesk.engine.fastpath.price_grid import (
+    grid_places,
+    grid_units,
+    open_decimals_of,
+    unit_dtype,
+)
 from paperdesk.execution import SlippageModel
 
 
@@ -54,6 +59,12 @@ def bracket_grid(
     check_places: Callable[[int], None],
 ) -> BracketGrid:
     length = feed.length
+    next_rows = np.minimum(signal_rows + 1, length - 1)
+    closes = [feed.close_price(row) for row in signal_rows.tolist()]
+    last_close = feed.close_price(length - 1)
+    entries = [feed.open_price(row) for row in next_rows.tolist()]
+    # the grid's places are at least these prices': refused before the legs and hits are made
+    check_places(grid_places([*entries, *closes, last_close], slippage))
     directions = frame["direction"].to_numpy().astype(np.int64)
     sides = np.sign(directions).astype(np.int64)
     if not allow_short:
@@ -73,15 +84,13 @@ def bracket_grid(
         feed.highs,
         feed.lows,
     )
-    next_rows = np.minimum(signal_rows + 1, length - 1)
     hit_list = hits.tolist()
     reached = [row for row in hit_list if row >= 0]
     open_rows = sorted(set(next_rows.tolist()) | set(reached))
-    opens = [feed.open_price(row) for row in open_rows]
-    closes = [feed.close_price(row) for row in signal_rows.tolist()]
+    known = dict(zip(next_rows.tolist(), entries, strict=True))
+    opens = [known[row] if row in known else feed.open_price(row) for row in open_rows]
     highs = [feed.high_price(row) for row in reached]
     lows = [feed.low_price(row) for row in reached]
-    last_close = feed.close_price(length - 1)
     legs = list(decimals.values())
     places, units = grid_units(
         [*opens, *closes, *highs, *lows, last_close, *legs], slippage, check_places

@@ -64,13 +64,8 @@ def slippage_places(slippage: SlippageModel) -> int:
     raise FastPathUnsupportedError(f"slippage model {type(slippage).__name__}")
 
 
-def grid_units(
-    prices: list[Decimal],
-    slippage: SlippageModel,
-    check_places: Callable[[int], None] | None = None,
-) -> tuple[int, list[int]]:
-    """(places, each price in units of 10**-places): ``places`` the most decimals of
-    ``prices`` plus the slippage factor's; ``check_places`` may refuse it first."""
+def grid_places(prices: list[Decimal], slippage: SlippageModel) -> int:
+    """The most decimals of ``prices`` plus the slippage factor's."""
     exponents = [price.as_tuple().exponent for price in prices]
     if not all(isinstance(exponent, int) for exponent in exponents):
         raise FastPathUnsupportedError("a price that is not finite")
@@ -79,6 +74,17 @@ def grid_units(
     places = max(0, -least) + slippage_places(slippage)
     if places > _MOST_PLACES:
         raise FastPathUnsupportedError("prices have too many decimals")
+    return places
+
+
+def grid_units(
+    prices: list[Decimal],
+    slippage: SlippageModel,
+    check_places: Callable[[int], None] | None = None,
+) -> tuple[int, list[int]]:
+    """(places, each price in units of 10**-places): ``places`` the most decimals of
+    ``prices`` plus the slippage factor's; ``check_places`` may refuse it first."""
+    places = grid_places(prices, slippage)
     if check_places is not None:
         check_places(places)
     # exact: each price's coefficient fits the context, and ``places`` covers its decimals
