@@ -5,10 +5,12 @@ field of the result by repr (``tests/unit/engine/test_fastpath_equivalence.py``,
 
 The subset:
 
-- one instrument whose tick is exactly 10**-places and whose lot is 1; every bar valid, in
-  whole microseconds, each opening no earlier than the previous one closes, opens and closes on
-  the tick and below 1e12 (highs and lows may be off the tick: ``bracket_hits`` compares them
-  exactly); no quotes, no corporate action inside the bars, every bar inside the trading
+- one instrument whose tick is exactly 10**-places, or 0 (no tick grid: an adjusted series,
+  whose exact prices are raw x each bar's price scale; ``price_grid`` and ``bracket_grid`` take
+  them in units of their own decimals), and whose lot is 1; every bar valid, in whole
+  microseconds, each opening no earlier than the previous one closes, opens and closes below
+  1e12 and, with a tick, on it (highs and lows may be off the tick: ``bracket_hits`` compares
+  them exactly); no quotes, no corporate action inside the bars, every bar inside the trading
   session (``engine.backtest`` checks those three);
 - a cash account with the cash check ``trim``; fills at the next open; no volume cap; no fee or
   a percent-of-notional fee; no slippage or fixed basis points (no spread);
@@ -37,7 +39,9 @@ then runs the run) where its integers would not reproduce the Decimal ledger: a 
 to no tick, amounts beyond the Decimal context, equity at or below zero at an entry signal, an
 all-in budget that divides exactly into round lots, slippage that differs from the model, an
 entry sized at the signal that rounds to zero there or that a fill-time rule trims to nothing, a
-cap that divides exactly into round lots.
+cap that divides exactly into round lots; on no tick grid, prices of more than 30 decimals, money
+units beyond the Decimal context (adjusted AAPL's 10**-21), a bar's high or low within 1e-9 of a
+leg, one open value of two Decimal exponents.
 """
 
 from __future__ import annotations
