@@ -133,6 +133,24 @@ class BarArrays:
             return self._exact.price("close", i)
         return self._price(float(self.closes[i]))
 
+    def open_price(self, i: int) -> Decimal:
+        """The exact open of row ``i`` (the price of a fill at that open), as ``bar(i).open``."""
+        if self._exact is not None:
+            return self._exact.price("open", i)
+        return self._price(float(self.opens[i]))
+
+    def high_price(self, i: int) -> Decimal:
+        """The exact high of row ``i``, as ``bar(i).high``."""
+        if self._exact is not None:
+            return self._exact.price("high", i)
+        return self._price(float(self.highs[i]))
+
+    def low_price(self, i: int) -> Decimal:
+        """The exact low of row ``i``, as ``bar(i).low``."""
+        if self._exact is not None:
+            return self._exact.price("low", i)
+        return self._price(float(self.lows[i]))
+
     def _price(self, value: float) -> Decimal:
         """The exact Decimal of a (valid) price; prices recur, so conversions are memoised."""
         exact = self._prices.get(value)

@@ -21,7 +21,6 @@ from paperdesk.domain import (
     PortfolioView,
     Position,
     SignalRejected,
-    to_decimal,
 )
 from paperdesk.engine.fastpath.columns import datetimes
 from paperdesk.engine.fastpath.errors import FastPathUnsupportedError
@@ -37,6 +36,10 @@ class SignalBars(Protocol):
     symbol: str
     closes: npt.NDArray[np.float64]
     ts_close_ns: npt.NDArray[np.int64]
+
+    def close_price(self, i: int) -> Decimal:
+        """Row ``i``'s exact close (the router's price of the signal)."""
+        ...
 
 
 def rejected_signals(
@@ -81,7 +84,7 @@ def rejected_signals(
         if stateless and signal.direction in kept:
             rejections.append(SignalRejected(ts, signal, kept[signal.direction]))
             continue
-        close = to_decimal(float(feed.closes[row]))
+        close = feed.close_price(row)  # exact (an adjusted series: raw x price scale)
         cash = scale.to_decimal(cash_units)
         equity = cash + Decimal(held) * close
         sized_to_nothing = not held and k in unsized

@@ -61,11 +61,61 @@ def first_hits(
     """For each window [start, end] (inclusive; none when start > end) the first row whose bar
     reaches a leg, else ``NO_HIT``. A level of -1 is no leg. Long: low <= stop or high >= target;
     short: high >= stop or low <= target (a bar opening through a leg reaches it too)."""
+    has_stop, has_target = stop_ticks >= 0, target_ticks >= 0
+    stops, targets = level_floats(stop_ticks, places), level_floats(target_ticks, places)
+    return _first_hits(starts, ends, long, has_stop, has_target, stops, targets, highs, lows)
+
+
+_NEAR = 1e-9  # far above the error of an adjusted float (raw x scale: a few 2**-53 relatively)
+
+
+def first_hits_near(
+    starts: npt.NDArray[np.int64],
+    ends: npt.NDArray[np.int64],
+    long: npt.NDArray[np.bool_],
+    has_stop: npt.NDArray[np.bool_],
+    has_target: npt.NDArray[np.bool_],
+    stops: npt.NDArray[np.float64],
+    targets: npt.NDArray[np.float64],
+    highs: npt.NDArray[np.float64],
+    lows: npt.NDArray[np.float64],
+) -> npt.NDArray[np.int64]:
+    """``first_hits`` where the highs and lows are floats near exact prices (an adjusted
+    series': raw x scale) and the levels the floats of their own Decimals: the hits with each
+    level moved a relative 1e-9 towards the prices and away from them; where they differ (a
+    price that close to a level) the fast path gives up, else they are the exact hits."""
+    toward = 1.0 - _NEAR, 1.0 + _NEAR  # a level below (down) moved up, one above moved down
+    near = _first_hits(
+        starts, ends, long, has_stop, has_target,
+        np.where(long, stops * toward[1], stops * toward[0]),
+        np.where(long, targets * toward[0], targets * toward[1]),
+        highs, lows,
+    )  # fmt: skip
+    far = _first_hits(
+        starts, ends, long, has_stop, has_target,
+        np.where(long, stops * toward[0], stops * toward[1]),
+        np.where(long, targets * toward[1], targets * toward[0]),
+        highs, lows,
+    )  # fmt: skip
+    if not np.array_equal(near, far):
+        raise FastPathUnsupportedError("a bar's high or low too close to a leg to compare")
+    return near
+
+
+def _first_hits(
+    starts: npt.NDArray[np.int64],
+    ends: npt.NDArray[np.int64],
+    long: npt.NDArray[np.bool_],
+    has_stop: npt.NDArray[np.bool_],
+    has_target: npt.NDArray[np.bool_],
+    stops: npt.NDArray[np.float64],
+    targets: npt.NDArray[np.float64],
+    highs: npt.NDArray[np.float64],
+    lows: npt.NDArray[np.float64],
+) -> npt.NDArray[np.int64]:
     count = len(starts)
     hits = np.full(count, NO_HIT, dtype=np.int64)
-    has_stop, has_target = stop_ticks >= 0, target_ticks >= 0
     # as "low <= down or high >= up": a long's stop and target, a short's target and stop
-    stops, targets = level_floats(stop_ticks, places), level_floats(target_ticks, places)
     down = np.where(
         long, np.where(has_stop, stops, _BELOW_ANY), np.where(has_target, targets, _BELOW_ANY)
     )

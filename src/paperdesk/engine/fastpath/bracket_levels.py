@@ -39,6 +39,7 @@ class LegLevels:
     places: int
     instrument: Instrument
     shared: dict[int, Decimal] = field(default_factory=dict)  # one Decimal per tick count
+    exact_prices: bool = False  # on no tick grid: the loop compares highs and lows in units
 
     def decimal(self, signal: int, is_stop: bool) -> Decimal:
         """The leg's price as the order book gives it."""
@@ -110,3 +111,47 @@ def _ticks(
     if (ticks[present] < 1).any():
         raise FastPathUnsupportedError("a leg price rounds to no tick")
     return ticks
+
+
+def level_decimals(
+    stops: npt.NDArray[np.float64],
+    targets: npt.NDArray[np.float64],
+    sides: npt.NDArray[np.int64],
+    instrument: Instrument,
+) -> dict[tuple[int, bool], Decimal]:
+    """On no tick grid (tick 0): each leg's Decimal, (signal, is_stop) -> the float's shortest
+    repr as the order book rounds it (``round_against_trader`` keeps every digit on tick 0)."""
+    found: dict[tuple[int, bool], Decimal] = {}
+    for levels, is_stop in ((stops, True), (targets, False)):
+        present = ~np.isnan(levels) & (sides != 0)
+        if not ((levels[present] > 0) & (levels[present] < 1e12)).all():
+            raise FastPathUnsupportedError("a stop or target that is not a positive price")
+        for signal in np.flatnonzero(present).tolist():
+            side = Side.SELL if sides[signal] > 0 else Side.BUY  # the legs' side
+            price = to_decimal(float(levels[signal]), "stop" if is_stop else "target")
+            found[signal, is_stop] = round_against_trader(price, side, is_stop, instrument)
+    return found
+
+
+def grid_levels(
+    decimals: dict[tuple[int, bool], Decimal],
+    units: list[int],
+    stops: npt.NDArray[np.float64],
+    targets: npt.NDArray[np.float64],
+    sides: npt.NDArray[np.int64],
+    places: int,
+    instrument: Instrument,
+) -> LegLevels:
+    """The legs of ``level_decimals`` in units of 10**-places (``units`` in its order; Python
+    ints), each leg's Decimal its own."""
+    count = len(sides)
+    stop_ticks = np.full(count, NO_LEVEL, dtype=object)
+    target_ticks = np.full(count, NO_LEVEL, dtype=object)
+    for (signal, is_stop), unit in zip(decimals, units, strict=True):
+        if unit < 1:
+            raise FastPathUnsupportedError("a leg price rounds to no unit")
+        (stop_ticks if is_stop else target_ticks)[signal] = unit
+    return LegLevels(
+        stop_ticks, target_ticks, stops, targets, sides, decimals, places, instrument,
+        exact_prices=True,
+    )  # fmt: skip

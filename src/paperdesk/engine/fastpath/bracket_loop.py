@@ -41,8 +41,8 @@ class SignalBars:
     targets: list[int]
     hits: list[int]
     hit_opens: list[int]
-    hit_highs: list[float]
-    hit_lows: list[float]
+    hit_highs: list[float] | list[int]  # exact units on no tick grid (``bracket_grid``)
+    hit_lows: list[float] | list[int]
     hit_buys: list[int]
     hit_sells: list[int]
     hit_ns: list[int]
@@ -84,7 +84,8 @@ class _Run:
         self.legs: list[list[int]] = []  # the open position's working legs
         self.hit = NO_HIT  # the bar where they act (NO_HIT: never, in their window)
         self.entry_signal = -1
-        self.tick_scale = float(10**levels.places)  # a level's float: ticks / this
+        # a level's float: ticks / this (None: the highs and lows are exact units, as the levels)
+        self.tick_scale = None if levels.exact_prices else float(10**levels.places)
 
     def change(self, row: int) -> None:
         record = self.record
@@ -114,12 +115,13 @@ class _Run:
         long = position > 0
         signal = self.entry_signal
         stop, target = bars.stops[signal], bars.targets[signal]
+        tick_scale = self.tick_scale
         leg = leg_exit(
             long,
             stop,
             target,
-            stop / self.tick_scale,
-            target / self.tick_scale,
+            stop if tick_scale is None else stop / tick_scale,
+            target if tick_scale is None else target / tick_scale,
             bars.hit_opens[signal],
             bars.hit_highs[signal],
             bars.hit_lows[signal],

@@ -40,9 +40,11 @@ class BracketFillPrices:
         levels: LegLevels,
         slippage: SlippageModel,
         instrument: Instrument,
+        open_decimals: dict[int, Decimal] | None = None,
     ) -> None:
         """``fills``: the loop's filled orders; ``raw_opens``: each bar's open in ticks, of which
-        only the fills' are kept (at their ROW)."""
+        only the fills' are kept (at their ROW); ``open_decimals``: each open's exact Decimal
+        by its units on no tick grid (``bracket_grid``; else the float's shortest repr)."""
         self._fills = fills
         self._fill_opens = raw_opens[np.array([fill[ROW] for fill in fills], dtype=np.intp)]
         self._levels = levels
@@ -50,7 +52,8 @@ class BracketFillPrices:
         self._instrument = instrument
         self._places = levels.places
         self._exact = isinstance(slippage, NoSlippage)
-        self._opens: dict[int, Decimal] = {}
+        self._given_opens = open_decimals is not None
+        self._opens: dict[int, Decimal] = {} if open_decimals is None else open_decimals
         self._built: tuple[list[Decimal], list[Decimal]] | None = None
         if not self._exact:  # every slipped price checked now: the objects cannot fail later
             self.build()
@@ -115,7 +118,7 @@ class BracketFillPrices:
         least: int | None = None
         if at_open.any():
             raw = self._fill_opens[at_open]
-            if raw.max() < _PLAIN_TICKS:
+            if not self._given_opens and raw.max() < _PLAIN_TICKS:
                 least = open_exponent(raw, self._places)
             else:
                 least = min(exponent(self._open(int(tick))) for tick in raw.tolist())

@@ -21,6 +21,7 @@ from paperdesk.domain import (
     to_decimal,
 )
 from paperdesk.engine.fastpath import compiled
+from paperdesk.engine.fastpath.bracket_grid import BracketGrid
 from paperdesk.engine.fastpath.bracket_hits import first_hits, window_ends
 from paperdesk.engine.fastpath.bracket_levels import leg_levels
 from paperdesk.engine.fastpath.bracket_loop import (
@@ -90,42 +91,51 @@ def run_bracket_path(
     sizer: AllInSizer,
     at_signal: SignalSizing | None,
     starting_cash: int,
+    grid: BracketGrid | None = None,
 ) -> BacktestResult:
     """The result of an eligible run whose signals carry stops or targets (see ``eligibility``),
     equal to the event kernel's. Raises ``FastPathUnsupportedError`` where the loop cannot
-    reproduce it."""
+    reproduce it. ``grid``: the prices on no tick grid in units of ``places`` (``bracket_grid``;
+    else the floats on the tick)."""
     length = feed.length
-    tick_scale = 10.0**places
-    raw_opens = np.rint(feed.opens * tick_scale).astype(np.int64)
-    buy_opens = slipped_tick_array(raw_opens, True, slippage)
-    sell_opens = slipped_tick_array(raw_opens, False, slippage)
-    if buy_opens.dtype != np.int64 or sell_opens.dtype != np.int64:
-        raise FastPathUnsupportedError("prices too large for the bracket loop")
     next_rows = np.minimum(signal_rows + 1, length - 1)
     fill_rows = np.where(signal_rows + 1 < length, signal_rows + 1, -1).astype(np.int64)
-    close_ticks = np.rint(feed.closes[signal_rows] * tick_scale).astype(np.int64)
     directions = frame["direction"].to_numpy().astype(np.int64)
-    sides = np.sign(directions).astype(np.int64)
-    if not config.risk.allow_short:
-        sides[sides < 0] = 0
-    levels = leg_levels(
-        frame["stop"].to_numpy(dtype=np.float64),
-        frame["target"].to_numpy(dtype=np.float64),
-        sides,
-        places,
-        instrument,
-    )
-    rows64 = signal_rows.astype(np.int64)
-    hits = first_hits(
-        rows64 + 1,
-        window_ends(rows64, sides, length),
-        sides > 0,
-        levels.stop_ticks,
-        levels.target_ticks,
-        places,
-        feed.highs,
-        feed.lows,
-    )
+    if grid is not None:
+        raw_opens, close_ticks, levels, hits = (
+            grid.raw_opens, grid.close_ticks, grid.levels, grid.hits
+        )  # fmt: skip
+        buy_opens = slipped_tick_array(raw_opens, True, slippage)
+        sell_opens = slipped_tick_array(raw_opens, False, slippage)
+    else:
+        tick_scale = 10.0**places
+        raw_opens = np.rint(feed.opens * tick_scale).astype(np.int64)
+        buy_opens = slipped_tick_array(raw_opens, True, slippage)
+        sell_opens = slipped_tick_array(raw_opens, False, slippage)
+        if buy_opens.dtype != np.int64 or sell_opens.dtype != np.int64:
+            raise FastPathUnsupportedError("prices too large for the bracket loop")
+        close_ticks = np.rint(feed.closes[signal_rows] * tick_scale).astype(np.int64)
+        sides = np.sign(directions).astype(np.int64)
+        if not config.risk.allow_short:
+            sides[sides < 0] = 0
+        levels = leg_levels(
+            frame["stop"].to_numpy(dtype=np.float64),
+            frame["target"].to_numpy(dtype=np.float64),
+            sides,
+            places,
+            instrument,
+        )
+        rows64 = signal_rows.astype(np.int64)
+        hits = first_hits(
+            rows64 + 1,
+            window_ends(rows64, sides, length),
+            sides > 0,
+            levels.stop_ticks,
+            levels.target_ticks,
+            places,
+            feed.highs,
+            feed.lows,
+        )
 
     def slip_level(ticks: int, side: int) -> int:
         return slipped_ticks([ticks], side > 0, slippage)[0]
@@ -139,8 +149,8 @@ def run_bracket_path(
         levels.target_ticks.tolist(),
         hits.tolist(),
         raw_opens[hit_rows].tolist(),
-        feed.highs[hit_rows].tolist(),
-        feed.lows[hit_rows].tolist(),
+        feed.highs[hit_rows].tolist() if grid is None else grid.hit_highs,
+        feed.lows[hit_rows].tolist() if grid is None else grid.hit_lows,
         buy_opens[hit_rows].tolist(),
         sell_opens[hit_rows].tolist(),
         feed.ts_open_ns[hit_rows].tolist(),
@@ -177,14 +187,17 @@ def run_bracket_path(
             signal_ns=feed.ts_close_ns[signal_rows],
             filled_ns=feed.ts_open_ns[np.maximum(fill_rows, 0)],
         )
-    prices = BracketFillPrices(fills, raw_opens, levels, slippage, instrument)
+    prices = BracketFillPrices(
+        fills, raw_opens, levels, slippage, instrument,
+        None if grid is None else grid.open_decimals,
+    )  # fmt: skip
     del raw_opens  # the prices keep the fills' opens only
     objects = BracketObjects(
         record.orders, fills, prices, levels, feed, frame, signal_rows, strategy_name,
         fraction if at_signal is None else None, fee_model, instrument,
     )  # fmt: skip
     cash = _final_cash(config.cash, record, scale, objects, prices)
-    last_close = to_decimal(float(feed.closes[-1]))
+    last_close = to_decimal(float(feed.closes[-1])) if grid is None else grid.last_close
     market_value = ZERO + Decimal(record.position) * last_close if record.position else ZERO
     rejections = explain_rejections(
         record.rejected,
@@ -215,6 +228,7 @@ def run_bracket_path(
         in_market=in_market,
         final_equity=cash + market_value,
         final_cash=cash,
+        last_close=None if grid is None else grid.last_close,
         trades=Deferred(lambda: objects.build()[2]),
         fills=Deferred(lambda: objects.build()[0]),
         orders=Deferred(lambda: objects.build()[1]),

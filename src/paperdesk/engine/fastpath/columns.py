@@ -162,13 +162,17 @@ class FillPrices:
         slippage: SlippageModel,
         scale: MoneyScale,
         instrument: Instrument,
+        open_decimals: dict[int, Decimal] | None = None,
     ) -> None:
         """``raw_ticks``, ``sides``, ``ticks``: each fill's open, side and fill price (ticks).
-        Without slippage the prices are the opens, made when first asked for."""
+        Without slippage the prices are the opens, made when first asked for.
+        ``open_decimals``: each open's exact Decimal by its ticks, on a run with no tick grid
+        (``price_grid``; else the float's shortest repr)."""
         self._tick_places = scale.tick_places
         self._raw_ticks = raw_ticks
         self._exact = isinstance(slippage, NoSlippage)  # the price is the open
-        self._opens: dict[int, Decimal] | None = None
+        self._given_opens = open_decimals is not None
+        self._opens: dict[int, Decimal] | None = open_decimals
         self._price_of: dict[tuple[int, int], Decimal] = {}
         self._slip_of: dict[tuple[int, int], Decimal] = {}
         self._zeros: dict[int, Decimal] | None = None
@@ -196,8 +200,11 @@ class FillPrices:
         """The least exponent of the fill prices (None without fills)."""
         if not len(self._raw_ticks):
             return None
-        if self._exact and self._raw_ticks.max() < _PLAIN_TICKS:
+        if self._exact and not self._given_opens and self._raw_ticks.max() < _PLAIN_TICKS:
             return open_exponent(self._raw_ticks, self._tick_places)
+        if self._exact and self._given_opens:  # the given opens are every signal's
+            opens = self._raw_of
+            return min(exponent(opens[raw]) for raw in set(self._raw_ticks.tolist()))
         prices = self._raw_of.values() if self._exact else self._price_of.values()
         return min(exponent(price) for price in prices)
 

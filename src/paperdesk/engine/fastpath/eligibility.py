@@ -5,10 +5,12 @@ field of the result by repr (``tests/unit/engine/test_fastpath_equivalence.py``,
 
 The subset:
 
-- one instrument whose tick is exactly 10**-places and whose lot is 1; every bar valid, in
-  whole microseconds, each opening no earlier than the previous one closes, opens and closes on
-  the tick and below 1e12 (highs and lows may be off the tick: ``bracket_hits`` compares them
-  exactly); no quotes, no corporate action inside the bars, every bar inside the trading
+- one instrument whose tick is exactly 10**-places, or 0 (no tick grid: an adjusted series,
+  whose exact prices are raw x each bar's price scale; ``price_grid`` and ``bracket_grid`` take
+  them in units of their own decimals), and whose lot is 1; every bar valid, in whole
+  microseconds, each opening no earlier than the previous one closes, opens and closes below
+  1e12 and, with a tick, on it (highs and lows may be off the tick: ``bracket_hits`` compares
+  them exactly); no quotes, no corporate action inside the bars, every bar inside the trading
   session (``engine.backtest`` checks those three);
 - a cash account with the cash check ``trim``; fills at the next open; no volume cap; no fee or
   a percent-of-notional fee; no slippage or fixed basis points (no spread);
@@ -37,7 +39,9 @@ then runs the run) where its integers would not reproduce the Decimal ledger: a 
 to no tick, amounts beyond the Decimal context, equity at or below zero at an entry signal, an
 all-in budget that divides exactly into round lots, slippage that differs from the model, an
 entry sized at the signal that rounds to zero there or that a fill-time rule trims to nothing, a
-cap that divides exactly into round lots.
+cap that divides exactly into round lots; on no tick grid, prices of more than 30 decimals, money
+units beyond the Decimal context (adjusted AAPL's 10**-21), a bar's high or low within 1e-9 of a
+leg, one open value of two Decimal exponents.
 """
 
 from __future__ import annotations
@@ -69,6 +73,13 @@ def tick_places(instrument: Instrument) -> int | None:
     if sign or digits != (1,) or not isinstance(exponent, int) or exponent > 0:
         return None
     return -exponent
+
+
+def no_tick_grid(instrument: Instrument) -> bool:
+    """Whether the instrument trades on no tick grid (tick 0: an adjusted series, whose exact
+    prices the fast path takes in units of their own decimals, ``price_grid``)."""
+    tick = instrument.tick_size
+    return tick.is_finite() and tick == 0
 
 
 def is_eligible(
@@ -118,7 +129,8 @@ def _columns_eligible(
 
 def _config_eligible(config: RunConfig, instrument: Instrument) -> bool:
     execution, risk, sizing = config.execution, config.risk, config.sizing
-    if tick_places(instrument) is None or repr(instrument.lot_size) != "Decimal('1')":
+    on_grid = tick_places(instrument) is not None or no_tick_grid(instrument)
+    if not on_grid or repr(instrument.lot_size) != "Decimal('1')":
         return False
     if execution.spread_pips is not None:
         return False
@@ -249,10 +261,10 @@ def _bars_eligible(
     an order submitted at a close fills at the next open; timestamps in whole microseconds after
     the epoch; opens and closes on the tick."""
     places = tick_places(instrument)
-    if places is None or not valid.all():
+    if (places is None and not no_tick_grid(instrument)) or not valid.all():
         return False
     loops = compiled.loaded()
-    if loops is not None:
+    if loops is not None and places is not None:
         return bool(
             loops.bars_on_grid(
                 compiled.as_float64(opens),
@@ -268,10 +280,13 @@ def _bars_eligible(
     # in whole microseconds, comparing the nanoseconds compares the microseconds
     if not (ts_open_ns[1:] >= ts_close_ns[:-1]).all():
         return False
-    scale = 10.0**places
     for prices in (opens, closes):
         if len(prices) and not prices.max() < _LARGEST_PRICE:  # NaN is not below it either
             return False
+    if places is None:  # no tick: the exact prices in units of their own decimals
+        return True
+    scale = 10.0**places
+    for prices in (opens, closes):
         on_tick = prices * scale
         np.rint(on_tick, out=on_tick)
         on_tick /= scale

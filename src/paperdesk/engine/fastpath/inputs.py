@@ -36,6 +36,22 @@ class BarHistory(Protocol):
         """``ts_close_ns`` as the UTC index a result keeps, when the history owns one."""
         ...
 
+    def open_price(self, i: int) -> Decimal:
+        """Row ``i``'s exact open (on an adjusted series: raw x the bar's price scale)."""
+        ...
+
+    def close_price(self, i: int) -> Decimal:
+        """Row ``i``'s exact close."""
+        ...
+
+    def high_price(self, i: int) -> Decimal:
+        """Row ``i``'s exact high."""
+        ...
+
+    def low_price(self, i: int) -> Decimal:
+        """Row ``i``'s exact low."""
+        ...
+
 
 class ExplainRejections(Protocol):
     """Gives each signal the loop rejected the reason the real router gives (the engine's

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from decimal import Decimal
-from functools import cache
+from functools import cache, partial
 from typing import Any
 
 import numpy as np
@@ -21,6 +21,7 @@ from paperdesk.analytics.conventions import Conventions
 from paperdesk.config import RunConfig, SizeTiming
 from paperdesk.domain import ZERO, Instrument, to_decimal
 from paperdesk.engine.fastpath import compiled
+from paperdesk.engine.fastpath.bracket_grid import bracket_grid
 from paperdesk.engine.fastpath.bracket_result import carries_levels, run_bracket_path
 from paperdesk.engine.fastpath.columns import (
     NOTHING_FITS,
@@ -30,7 +31,7 @@ from paperdesk.engine.fastpath.columns import (
     exponent,
     units_to_floats,
 )
-from paperdesk.engine.fastpath.eligibility import fixed_quantity, tick_places
+from paperdesk.engine.fastpath.eligibility import fixed_quantity, no_tick_grid, tick_places
 from paperdesk.engine.fastpath.errors import FastPathUnsupportedError
 from paperdesk.engine.fastpath.inputs import BarHistory, ExplainRejections, WordTrims
 from paperdesk.engine.fastpath.integer_money import AllInSizer, MoneyScale, slipped_tick_array
@@ -42,15 +43,17 @@ from paperdesk.engine.fastpath.loop import (
     run_loop,
 )
 from paperdesk.engine.fastpath.objects import ObjectInputs, ResultObjects
+from paperdesk.engine.fastpath.price_grid import price_grid
 from paperdesk.engine.fastpath.signal_sizing import SignalSizing
 from paperdesk.engine.fastpath.vectorised import VectorRecord, run_vectorised
 from paperdesk.engine.result import BacktestResult, assemble_result
-from paperdesk.execution import NoFee, NoSlippage, SlippageModel, parse_fee_model
+from paperdesk.execution import FeeModel, NoFee, NoSlippage, SlippageModel, parse_fee_model
 from paperdesk.execution.costs import cost_models
 
 _HUNDRED = Decimal(100)
 _EXACT_FLOAT = 2**53  # integers below this in magnitude are exact as floats
 _EXACT_INT64 = 2**62  # products bounded below this cannot overflow int64
+_DECIMAL_LIMIT = 10**27  # amounts in money units below this are exact in the Decimal context
 
 
 def run_fast_path(
@@ -74,18 +77,33 @@ def run_fast_path(
 
     Raises ``FastPathUnsupportedError`` when the run leaves what the loop reproduces.
     """
-    places = tick_places(instrument)
-    if places is None:
-        raise FastPathUnsupportedError("tick size is not a power of ten")
     fee_model = parse_fee_model(config.execution.commission)
     slippage = cost_models(config.execution, (instrument,)).slippage
+    length = feed.length
+    next_rows = np.minimum(signal_rows + 1, length - 1)
+    places = tick_places(instrument)
+    grid = bracket_prices = None
+    if places is None:
+        if not no_tick_grid(instrument):
+            raise FastPathUnsupportedError("tick size is not a power of ten")
+        # no tick: the exact prices (an adjusted series') in units of their own decimals
+        check = partial(_check_grid, config.cash, fee_model, len(signal_rows))
+        if carries_levels(frame):
+            bracket_prices = bracket_grid(
+                feed, frame, signal_rows, config.risk.allow_short, slippage, instrument, check
+            )
+            places = bracket_prices.places
+        else:
+            grid = price_grid(
+                feed, next_rows.tolist(), signal_rows.tolist(), length - 1, slippage, check
+            )
+            places, raw_ticks, close_ticks = grid.places, grid.raw_ticks, grid.close_ticks
+    else:
+        tick_scale = 10.0**places
+        raw_ticks = np.rint(feed.opens[next_rows] * tick_scale).astype(np.int64)
+        close_ticks = np.rint(feed.closes[signal_rows] * tick_scale).astype(np.int64)
     scale = MoneyScale.for_run(places, fee_model)
     fraction = config.sizing.percent / _HUNDRED
-    length = feed.length
-    tick_scale = 10.0**places
-    next_rows = np.minimum(signal_rows + 1, length - 1)
-    raw_ticks = np.rint(feed.opens[next_rows] * tick_scale).astype(np.int64)
-    close_ticks = np.rint(feed.closes[signal_rows] * tick_scale).astype(np.int64)
     fill_rows = np.where(signal_rows + 1 < length, signal_rows + 1, -1).astype(np.int64)
     if config.cash.adjusted() >= 20:
         raise FastPathUnsupportedError("starting cash too large for exact Decimal arithmetic")
@@ -121,6 +139,7 @@ def run_fast_path(
             sizer=sizer,
             at_signal=at_signal,
             starting_cash=int(starting_cash),
+            grid=bracket_prices,
         )
     record, columns = _decide(
         frame["direction"].to_numpy().astype(np.int64),
@@ -146,6 +165,7 @@ def run_fast_path(
         slippage,
         scale,
         instrument,
+        None if grid is None else grid.open_decimals,
     )
 
     reason_values = frame["reason"].to_numpy()
@@ -173,7 +193,7 @@ def run_fast_path(
         prices,
     )
     cash = _final_cash(config, record, scale, objects, prices)
-    last_close = to_decimal(float(feed.closes[-1]))
+    last_close = to_decimal(float(feed.closes[-1])) if grid is None else grid.last_close
     market_value = ZERO + Decimal(record.position) * last_close if record.position else ZERO
     if record.rejected and later_reasons is not None:  # the rejections quote the reasons
         frame = frame.assign(reason=pd.Series(reasons(), index=frame.index, dtype=object))
@@ -207,6 +227,7 @@ def run_fast_path(
         in_market=in_market,
         final_equity=cash + market_value,
         final_cash=cash,
+        last_close=None if grid is None else grid.last_close,
         trades=trades,
         fills=fills,
         orders=orders,
@@ -264,6 +285,16 @@ def _nothing_fits(
     return [(stamp, NOTHING_FITS) for stamp in datetimes(filled_ns[canceled])]
 
 
+def _check_grid(cash: Decimal, fee_model: FeeModel, signals: int, places: int) -> None:
+    """Gives up on a grid whose starting cash in money units times the signals reaches the
+    Decimal context's bound: fills near the equity's size, about one order a signal, so the
+    magnitudes' check after the loop (``_check_magnitudes``) would give up (a series of many
+    decimals, as adjusted AAPL's 10**-21 with slippage); the loop is not run for nothing."""
+    money_places = MoneyScale.for_run(places, fee_model).money_places
+    if cash.scaleb(money_places) * max(1, signals) >= _DECIMAL_LIMIT:
+        raise FastPathUnsupportedError("amounts too large for exact Decimal arithmetic")
+
+
 def _decide(
     directions: npt.NDArray[np.int64],
     fill_rows: npt.NDArray[np.int64],
@@ -317,7 +348,7 @@ def _check_magnitudes(
     record: LoopRecord | VectorRecord, columns: OrderColumns, scale: MoneyScale
 ) -> None:
     """The ledger's Decimals are exact (as the integers) only while they fit the context."""
-    limit = 10**27
+    limit = _DECIMAL_LIMIT
     largest_cash = _largest_magnitude(record.change_cash)
     largest_price = columns.largest("ticks")
     largest_quantity = columns.largest("quantities")
