@@ -15,7 +15,8 @@ Rules (docs/trade-plans.md):
 - exposure is the entry notional (quantity times entry price), longs and shorts alike;
 - with no mode (``mode=None``) no row is dropped for its scores and the file's order ranks.
 
-Scores are exact Decimals (28 significant digits), so ranking never depends on float rounding.
+Scores are exact Decimals (``paperdesk.MONEY_PRECISION`` significant digits), so ranking never
+depends on float rounding.
 """
 
 from __future__ import annotations

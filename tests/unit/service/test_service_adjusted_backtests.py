@@ -4,12 +4,14 @@ computed by hand from the raw CSV rows and the factor file's rows, to the last d
 from __future__ import annotations
 
 import csv
+import threading
 from datetime import date
-from decimal import Decimal
+from decimal import Decimal, getcontext, localcontext
 from pathlib import Path
 
 import pytest
 
+from paperdesk import MONEY_PRECISION
 from paperdesk.analysis.strategies.registry import create_strategy
 from paperdesk.config import (
     Adjustment,
@@ -178,3 +180,36 @@ def test_a_given_factor_file_replaces_the_bundled_one(tmp_path: Path) -> None:
     buy, sell = run_backtest(config).fills
     assert buy.price == D("650.0") * D("0.142857") * (1 + BPS)
     assert sell.price == D("94.13") * (1 - BPS)
+
+
+def test_a_long_adjusted_run_with_fees_and_slippage_keeps_its_cash_exact() -> None:
+    """Bundled AAPL (prices up to 17 decimals) with 1 bp of slippage and a 0.1 % fee: the cash
+    needs more than Python's default 28 significant digits, where the ledger rounded and its
+    books stopped balancing (the run ended in an AssertionError); the cash is now the exact sum
+    of the fills' flows."""
+    config = RunConfig(
+        strategy="tsi-momentum",
+        symbol="AAPL",
+        execution=ExecutionConfig(slippage_bps=D(1), commission="percent:0.1"),
+    )
+    result = run_backtest(config)
+    with localcontext(prec=200):  # the check's own sums cannot round
+        flows = sum(
+            (
+                (-1 if fill.side is Side.BUY else 1) * fill.quantity * fill.price - fill.fee
+                for fill in result.fills
+            ),
+            config.cash,
+        )
+    assert len(result.fills) > 100
+    assert len(result.final_cash.as_tuple().digits) > 28  # beyond the default context
+    assert result.final_cash == flows
+
+
+def test_threads_compute_money_with_the_platforms_precision() -> None:
+    seen: list[int] = []
+    worker = threading.Thread(target=lambda: seen.append(getcontext().prec))
+    worker.start()
+    worker.join()
+    assert getcontext().prec >= MONEY_PRECISION
+    assert seen[0] >= MONEY_PRECISION
