@@ -6,7 +6,7 @@ result (by repr): the prices in units of their own decimals plus the slippage fa
 from __future__ import annotations
 
 from dataclasses import replace
-from decimal import Decimal
+from decimal import Decimal, getcontext, localcontext
 from typing import Any
 
 import numpy as np
@@ -24,6 +24,7 @@ from paperdesk.config import ExecutionConfig, RiskConfig, RunConfig, SizeTiming,
 from paperdesk.domain import Instrument
 from paperdesk.engine import backtest, fastpath
 from paperdesk.engine.backtest import simulate
+from paperdesk.engine.fastpath.integer_money import exact_limit
 from paperdesk.engine.fastpath.price_grid import price_grid
 from paperdesk.engine.result import BacktestResult
 from paperdesk.execution import FixedBasisPoints, NoSlippage
@@ -316,20 +317,97 @@ def _eligible_bundled(
     return backtest._fast_path_eligible(config, instrument, feed, frame, rows)
 
 
-def test_a_default_run_on_adjusted_aapl_gives_up_to_the_event_kernel() -> None:
-    """AAPL's scales have 15 decimals: its slipped prices are in units of 10**-21, and the sums
-    of its fills leave the Decimal context's 28 digits, so the fast path gives up (the event
-    kernel runs it: engine auto gives the kernel's result)."""
-    config = RunConfig(strategy="sma-cross", symbol="AAPL")
+@pytest.mark.parametrize(
+    ("strategy_name", "parameters"),
+    [
+        ("sma-cross", {}),
+        ("macd-cross", {}),
+        ("tsi-momentum", {}),
+        ("rsi-divergence", {}),  # its stops: brackets
+        ("macd-cross", BRACKET_PARAMETERS),  # ATR stop and target: brackets
+    ],
+)
+def test_a_default_run_on_adjusted_aapl_takes_the_fast_path(
+    strategy_name: str, parameters: dict[str, float]
+) -> None:
+    """AAPL's scales have 15 decimals: its slipped prices are in units of 10**-21, and its
+    amounts need more than Python's default 28 digits; paperdesk computes with at least 50
+    (``MONEY_PRECISION``), and the fast path's bound follows the context (``exact_limit``), so
+    the default run is on the fast path, identical (it gave up to the event kernel before)."""
+    config = RunConfig(strategy=strategy_name, params=parameters, symbol="AAPL")
     prepared = prepare_run(config)
-    strategy = create_strategy("sma-cross", {})
+    assert prepared.instrument.tick_size == 0
+    strategy = create_strategy(strategy_name, parameters)
     bars, instrument = prepared.bars, prepared.instrument
-    with pytest.raises(fastpath.FastPathUnsupportedError):
-        simulate(bars, strategy, config, instrument, engine="fastpath")
-    assert_identical(
-        simulate(bars, strategy, config, instrument),
-        simulate(bars, strategy, config, instrument, engine="event"),
+    assert _eligible_bundled(bars, strategy, config, instrument)
+    fast = simulate(bars, strategy, config, instrument, engine="fastpath")
+    assert_identical(fast, simulate(bars, strategy, config, instrument, engine="event"))
+    assert len(fast.trades) > 30
+    assert min(fill.price.as_tuple().exponent for fill in fast.fills) <= -17
+
+
+def _smallest_precision(run: Any) -> int:
+    """The fewest Decimal digits at which ``run`` (a fast-path run) does not give up."""
+    for precision in range(12, 80):
+        with localcontext() as context:
+            context.prec = precision
+            try:
+                run()
+            except fastpath.FastPathUnsupportedError:
+                continue
+            return precision
+    raise AssertionError("the fast path gave up at every precision")
+
+
+_AAPL_SCALE = D("0.007690763948049")
+
+
+@pytest.mark.parametrize(
+    ("script", "commission"),
+    [
+        ({0: 1, 2: 0, 3: 1}, "none"),  # plain signals
+        ({0: 1, 2: -1, 3: 0}, "percent:0.2"),  # a percent fee
+        ({0: (1, 0.48, 0.77), 4: 0}, "none"),  # a bracket: its legs on the grid
+    ],
+)
+def test_the_money_bound_follows_the_decimal_context_at_its_edge(
+    script: dict[int, Any], commission: str
+) -> None:
+    """``exact_limit`` is 10**(prec - 1) money units of the run's own context: at the fewest
+    digits the fast path accepts the run it equals the event kernel computing with those digits
+    (no amount rounded), and one digit fewer it gives up for the amounts' size (the kernel would
+    round there); the edge sits where the amounts' digits say, not at the 28 digits once
+    hardcoded, and paperdesk's 50 digits are well inside it."""
+    bars = _adjusted(make_bars(_CORNER_ROWS), [_AAPL_SCALE] * len(_CORNER_ROWS))
+    config = _default_config(
+        risk=RiskConfig(allow_short=True),
+        execution=ExecutionConfig(commission=commission, slippage_bps=D(5)),
     )
+    strategy = Scripted(script)
+    assert _eligible(bars, strategy, config, NO_TICK)
+
+    def fast() -> BacktestResult:
+        return simulate(bars, strategy, config, NO_TICK, engine="fastpath")
+
+    edge = _smallest_precision(fast)
+    assert 20 < edge < 50
+    with localcontext() as context:
+        context.prec = edge
+        inside = fast()
+        assert inside.fills
+        assert_identical(inside, simulate(bars, strategy, config, NO_TICK, engine="event"))
+    with localcontext() as context:
+        context.prec = edge - 1
+        with pytest.raises(fastpath.FastPathUnsupportedError, match="amounts too large"):
+            fast()
+    assert_identical(fast(), simulate(bars, strategy, config, NO_TICK, engine="event"))
+
+
+def test_exact_limit_is_the_context_s() -> None:
+    assert exact_limit() == 10 ** (getcontext().prec - 1)
+    with localcontext() as context:
+        context.prec = 28
+        assert exact_limit() == 10**27
 
 
 @pytest.mark.parametrize("timing", [SizeTiming.SIGNAL, SizeTiming.FILL])
@@ -361,8 +439,9 @@ def test_a_grid_beyond_int64_runs_on_python_ints() -> None:
 
 def test_money_beyond_the_decimal_context_is_given_up_on() -> None:
     """AAPL's 15-decimal scale, 1 bp and a 0.2% fee: the cash needs 10**-24 units, more digits
-    than the context's 28, so the fast path gives up (the event kernel's own ledger check
-    fails on this run too: its cash is rounded)."""
+    than a 28-digit context holds, so there the fast path gives up (the event kernel's own
+    ledger check fails on this run too: its cash is rounded); at paperdesk's 50 digits both
+    are exact and the fast path runs it, identical."""
     rows = [(50.0, 50.5, 49.5, 49.95), (49.96, 50.3, 49.7, 50.05), (50.05, 50.4, 49.9, 50.1)]
     bars = _adjusted(make_bars(rows), [D("0.007690763948049")] * len(rows))
     config = _default_config(
@@ -370,5 +449,10 @@ def test_money_beyond_the_decimal_context_is_given_up_on() -> None:
         risk=RiskConfig(allow_short=True, exposure_cap_percent=None),
         execution=ExecutionConfig(commission="percent:0.2", slippage_bps=D(1)),
     )
-    with pytest.raises(fastpath.FastPathUnsupportedError):
-        simulate(bars, Scripted({0: -1, 1: 1}), config, NO_TICK, engine="fastpath")
+    strategy = Scripted({0: -1, 1: 1})
+    with localcontext() as context:
+        context.prec = 28
+        with pytest.raises(fastpath.FastPathUnsupportedError):
+            simulate(bars, strategy, config, NO_TICK, engine="fastpath")
+    fast = simulate(bars, strategy, config, NO_TICK, engine="fastpath")
+    assert_identical(fast, simulate(bars, strategy, config, NO_TICK, engine="event"))

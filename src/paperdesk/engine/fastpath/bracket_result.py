@@ -52,14 +52,13 @@ from paperdesk.engine.fastpath.inputs import BarHistory, ExplainRejections, Word
 from paperdesk.engine.fastpath.integer_money import (
     AllInSizer,
     MoneyScale,
+    exact_limit,
     slipped_tick_array,
     slipped_ticks,
 )
 from paperdesk.engine.fastpath.signal_sizing import SignalSizing
 from paperdesk.engine.result import BacktestResult, Deferred, assemble_result
 from paperdesk.execution import FeeModel, NoFee, SlippageModel
-
-_LIMIT = 10**27  # the ledger's Decimals are exact (as the integers) below this
 
 
 def carries_levels(frame: pd.DataFrame) -> bool:
@@ -257,7 +256,9 @@ def _nothing_fits(record: BracketRecord) -> list[tuple[datetime, str]]:
 
 def _check(record: BracketRecord, fills: list[list[int]], scale: MoneyScale) -> None:
     """Fills alternate entry, exit (an entry fills only when flat, an exit closes the whole
-    position), and every amount stays where the ledger's Decimals are exact."""
+    position), and every amount stays where the ledger's Decimals are exact: below the
+    context's ``exact_limit`` (10**(prec - 1) money units), the largest cash and a bound on every
+    partial sum of the fills (the largest fill's notional plus fee, twice per fill, plus one)."""
     for number, fill in enumerate(fills):
         if (fill[KIND] == ENTRY) != (number % 2 == 0):
             raise FastPathUnsupportedError("fills do not alternate entry and exit")
@@ -269,7 +270,7 @@ def _check(record: BracketRecord, fills: list[list[int]], scale: MoneyScale) -> 
         ),
         default=0,
     )
-    if max(largest_cash, abs(record.cash), largest_fill * 2 * (len(fills) + 1)) >= _LIMIT:
+    if max(largest_cash, abs(record.cash), largest_fill * 2 * (len(fills) + 1)) >= exact_limit():
         raise FastPathUnsupportedError("amounts too large for exact Decimal arithmetic")
     if record.change_cash and min(record.change_cash) < 0:
         raise FastPathUnsupportedError("a fill overdraws the cash")  # see materialise

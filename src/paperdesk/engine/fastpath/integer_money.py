@@ -19,6 +19,27 @@ _HUNDRED = Decimal(100)
 _BASIS_POINTS = 10_000
 
 
+def exact_limit() -> int:
+    """The bound, in money units, below which the ledger's Decimal amounts are exact in the
+    current Decimal context: 10**(prec - 1) (10**49 at ``paperdesk.MONEY_PRECISION``, 10**27 in
+    Python's default 28-digit context, the bound the fast path hardcoded before).
+
+    Why it holds: every amount the ledger forms (the cash, a fill's notional q x price and its
+    fee, a trade's P&L, a partial sum of fills and fees) is a whole number N of money units of
+    10**-money_places, the unit chosen as the least exponent of the run's prices (``grid_places``
+    keeps trailing zeros; a tick is the price's own exponent) plus the slippage factor's and the
+    fee rate's decimals (``MoneyScale``). Its exact Decimal is N' x 10**e with e no lower than the
+    unit's exponent, so |N'| = |N| / 10**(e + money_places) <= |N| < 10**(prec - 1): at most
+    prec - 1 significant digits. An addition or subtraction of two such
+    amounts (each cash update is one) is below 2 x 10**(prec - 1) < 10**prec, a product q x price
+    is N itself: every result fits the context's prec digits, so no operation rounds and each
+    Decimal equals its integer. The callers check the largest amount (or a bound on every partial
+    sum) against this limit; at or above it they give up (the event kernel runs the run). The
+    context is read when called: the run's own (``paperdesk`` raises every process's to at least
+    50 digits)."""
+    return int(10 ** (getcontext().prec - 1))
+
+
 def decimal_places(value: Decimal) -> int:
     """How many decimal places ``value`` needs (0 for whole numbers)."""
     exponent = value.normalize().as_tuple().exponent

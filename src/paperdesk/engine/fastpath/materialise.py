@@ -34,7 +34,12 @@ from paperdesk.engine.fastpath.columns import (
 from paperdesk.engine.fastpath.eligibility import fixed_quantity, no_tick_grid, tick_places
 from paperdesk.engine.fastpath.errors import FastPathUnsupportedError
 from paperdesk.engine.fastpath.inputs import BarHistory, ExplainRejections, WordTrims
-from paperdesk.engine.fastpath.integer_money import AllInSizer, MoneyScale, slipped_tick_array
+from paperdesk.engine.fastpath.integer_money import (
+    AllInSizer,
+    MoneyScale,
+    exact_limit,
+    slipped_tick_array,
+)
 from paperdesk.engine.fastpath.loop import (
     ENTRY,
     EXIT,
@@ -53,7 +58,6 @@ from paperdesk.execution.costs import cost_models
 _HUNDRED = Decimal(100)
 _EXACT_FLOAT = 2**53  # integers below this in magnitude are exact as floats
 _EXACT_INT64 = 2**62  # products bounded below this cannot overflow int64
-_DECIMAL_LIMIT = 10**27  # amounts in money units below this are exact in the Decimal context
 
 
 def run_fast_path(
@@ -289,9 +293,9 @@ def _check_grid(cash: Decimal, fee_model: FeeModel, signals: int, places: int) -
     """Gives up on a grid whose starting cash in money units times the signals reaches the
     Decimal context's bound: fills near the equity's size, about one order a signal, so the
     magnitudes' check after the loop (``_check_magnitudes``) would give up (a series of many
-    decimals, as adjusted AAPL's 10**-21 with slippage); the loop is not run for nothing."""
+    decimals); the loop is not run for nothing. The bound is the context's (``exact_limit``)."""
     money_places = MoneyScale.for_run(places, fee_model).money_places
-    if cash.scaleb(money_places) * max(1, signals) >= _DECIMAL_LIMIT:
+    if cash.scaleb(money_places) * max(1, signals) >= exact_limit():
         raise FastPathUnsupportedError("amounts too large for exact Decimal arithmetic")
 
 
@@ -347,8 +351,11 @@ def _decide(
 def _check_magnitudes(
     record: LoopRecord | VectorRecord, columns: OrderColumns, scale: MoneyScale
 ) -> None:
-    """The ledger's Decimals are exact (as the integers) only while they fit the context."""
-    limit = _DECIMAL_LIMIT
+    """The ledger's Decimals are exact (as the integers) only while they fit the context
+    (``exact_limit``: below 10**(prec - 1) money units): the largest cash, and a bound on every
+    partial sum of the fills' amounts (the largest fill's notional plus fee, times the fields
+    an order moves, times the orders)."""
+    limit = exact_limit()
     largest_cash = _largest_magnitude(record.change_cash)
     largest_price = columns.largest("ticks")
     largest_quantity = columns.largest("quantities")

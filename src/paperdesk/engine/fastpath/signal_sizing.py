@@ -30,11 +30,14 @@ from decimal import Decimal
 from typing import NamedTuple
 
 from paperdesk.engine.fastpath.errors import FastPathUnsupportedError
-from paperdesk.engine.fastpath.integer_money import AllInSizer, MoneyScale, integer_parts
+from paperdesk.engine.fastpath.integer_money import (
+    AllInSizer,
+    MoneyScale,
+    exact_limit,
+    integer_parts,
+)
 
 _HUNDRED = Decimal(100)
-_LIMIT = 10**27  # the Decimal context's 28 digits hold every product below this exactly
-_PRECISION = 28
 
 
 class Trim(NamedTuple):
@@ -68,6 +71,7 @@ class SignalSizing:
         "_cap_unit",
         "_capped",
         "_fixed",
+        "_limit",
         "_risk_size",
         "_signal_size",
         "_unit_cost",
@@ -105,6 +109,8 @@ class SignalSizing:
         # the signals whose entry the percent-equity sizer itself sized to nothing at the
         # signal (no rule's doing): the router rejects those with "size rounds to zero"
         self.unsized: set[int] = set()
+        # the run's Decimal context: amounts below this are exact (``exact_limit``)
+        self._limit = exact_limit()
 
     def at_signal(self, k: int, equity: int, close: int, side: int) -> int:
         """Signal k's entry quantity at its bar's close (``equity`` in money units, after the
@@ -152,10 +158,10 @@ class SignalSizing:
         if self._capped:
             room = cash * self._cap_coefficient  # the cap x 10**k, in the unit of the divisor
             divisor = price * self._cap_unit
-            if room >= _LIMIT or quantity * divisor >= _LIMIT:
+            if room >= self._limit or quantity * divisor >= self._limit:
                 raise FastPathUnsupportedError("amounts too large for exact Decimal arithmetic")
             if quantity * divisor > room:
-                capped = _whole_quotient(room, divisor)
+                capped = _whole_quotient(room, divisor, self._limit)
         if capped and capped * price * self._unit_cost > cash:
             return capped, self._whole(cash, price)
         return capped, capped
@@ -167,7 +173,7 @@ class _RiskSizer:
     where the router rejects the signal (no stop, a stop on the wrong side of the close, or
     nothing fits)."""
 
-    __slots__ = ("_coefficient", "_money_places", "_stops", "_tick_places")
+    __slots__ = ("_coefficient", "_limit", "_money_places", "_stops", "_tick_places")
 
     def __init__(self, risk_percent: Decimal, stops: list[float], scale: MoneyScale) -> None:
         coefficient, exponent = integer_parts(risk_percent / _HUNDRED)
@@ -176,6 +182,7 @@ class _RiskSizer:
         self._money_places = scale.money_places - exponent
         self._tick_places = scale.tick_places
         self._stops = stops
+        self._limit = exact_limit()  # the run's Decimal context
 
     def quantity(self, equity: int, close: int, k: int, side: int) -> int:
         stop = self._stops[k]
@@ -191,16 +198,16 @@ class _RiskSizer:
             return 0  # the stop on the wrong side of the close: rejected
         distance = abs(distance)
         budget = equity * self._coefficient
-        if budget >= _LIMIT or distance >= _LIMIT:
+        if budget >= self._limit or distance >= self._limit:
             raise FastPathUnsupportedError("amounts too large for exact Decimal arithmetic")
         # budget x 10**-money_places / (distance x 10**least)
         shift = least + self._money_places
         if shift >= 0:
-            return _whole_quotient(budget, distance * 10**shift)
-        return _whole_quotient(budget * 10**-shift, distance)
+            return _whole_quotient(budget, distance * 10**shift, self._limit)
+        return _whole_quotient(budget * 10**-shift, distance, self._limit)
 
 
-def _whole_quotient(room: int, divisor: int) -> int:
+def _whole_quotient(room: int, divisor: int, limit: int) -> int:
     """``round_quantity(room / divisor)`` for lot 1 (the cap over the price, the risk budget over
     the stop's distance): the whole part of the Decimal quotient, given
     up on where the context's rounding could carry it to the next whole number, where its
@@ -211,6 +218,8 @@ def _whole_quotient(room: int, divisor: int) -> int:
             raise FastPathUnsupportedError("a quotient divides exactly into round lots")
         return fitted
     digits = len(str(fitted + 1))
-    if (divisor - remainder) * 2 * 10 ** (_PRECISION - digits) <= divisor:
+    # the context rounds the quotient to prec digits (``limit`` is 10**(prec - 1)): to the
+    # next whole number only if its distance to it is at most half a unit in the prec-th digit
+    if (divisor - remainder) * 2 * limit * 10 <= divisor * 10**digits:
         raise FastPathUnsupportedError("the cap's quotient rounds to a whole number")
     return fitted
