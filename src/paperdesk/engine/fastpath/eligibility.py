@@ -34,14 +34,15 @@ The subset:
   an opposite or flat signal closes it at the next open and cancels the legs; a leg on the
   wrong side of the fill trades on the entry's bar, as the event kernel does.
 
-Inside the subset the fast path still gives up (``FastPathUnsupportedError``, the event kernel
-then runs the run) where its integers would not reproduce the Decimal ledger: a leg that rounds
-to no tick, amounts beyond the Decimal context, equity at or below zero at an entry signal, an
-all-in budget that divides exactly into round lots, slippage that differs from the model, an
-entry sized at the signal that rounds to zero there or that a fill-time rule trims to nothing, a
-cap that divides exactly into round lots; on no tick grid, prices of more than 30 decimals, money
-units beyond the Decimal context (adjusted AAPL's 10**-21), a bar's high or low within 1e-9 of a
-leg, one open value of two Decimal exponents.
+Inside the subset the fast path still gives up (``FastPathUnsupportedError``, the event kernel then
+runs the run) where its integers would not reproduce the Decimal ledger: a leg that rounds to no
+tick, amounts beyond the Decimal context (10**(prec - 1) money units of the run's context,
+``integer_money.exact_limit``: 10**49 at paperdesk's 50 digits), equity at or below zero at an
+entry signal, an all-in budget that divides exactly into round lots, slippage that differs from the
+model, an entry sized at the signal that rounds to zero there or that a fill-time rule trims to
+nothing, a cap that divides exactly into round lots; on no tick grid, prices of more than 30
+decimals (adjusted AAPL's slipped prices take 21, in units of 10**-21, within the context at 50
+digits), a bar's high or low within 1e-9 of a leg, one open value of two Decimal exponents.
 """
 
 from __future__ import annotations
