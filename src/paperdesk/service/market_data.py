@@ -30,7 +30,7 @@ from paperdesk.data.providers import (
 )
 from paperdesk.data.providers.base import utc_now
 from paperdesk.data.quality import QualityReport
-from paperdesk.domain import InvalidInputError, limits
+from paperdesk.domain import InvalidInputError, UnknownNameError, limits
 from paperdesk.domain.fields import field_mark
 from paperdesk.service.market_documents import (
     backfill_document,
@@ -201,6 +201,8 @@ class MarketDataService:
     ) -> QualityReport:
         """The quality report of a series (closed bars in ``[start, end]``; a date ``end``
         covers its whole day)."""
+        if "\x00" in symbol or "\x00" in timeframe:  # no series is named so (nor can be stored)
+            raise UnknownNameError(f"no {symbol.upper()!r} {timeframe!r} bars are held anywhere")
         low = None if start is None else _instant(start)
         high = None if end is None else _instant(end, end_of_day=True)
         if low is not None and high is not None and low > high:

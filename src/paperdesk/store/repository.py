@@ -275,6 +275,8 @@ class LedgerRepository:
         return [WorkingOrder(read_order(row), row.eligible_at) for row in ordered]
 
     def order(self, portfolio_id: int, order_id: str) -> Order:
+        if "\x00" in order_id:  # no id holds one (PostgreSQL refuses the text outright)
+            raise UnknownNameError(f"portfolio {portfolio_id} has no order {order_id!r}")
         flush_pending(self._session)  # a Core read: what the session holds pending first
         columns = ORDERS.c
         row = self._session.execute(
