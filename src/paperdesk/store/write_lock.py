@@ -17,7 +17,13 @@ COMMIT (or the rollback), so SQLite's own lock is free whenever a paperdesk writ
 sidecar's, and the busy handler only still serves writers that do not use the sidecar (the
 migrations, the ``sqlite3`` shell, an older paperdesk). Nothing changes in what is written or
 when it is durable: SQLite's write lock is still what keeps two writers apart, the sidecar only
-orders who asks for it. The kernel releases a ``flock`` when its process ends, a crash included.
+orders who asks for it.
+
+A process keeps the sidecar's lock from one of its units to the next while another of its
+threads waits, up to ``RUN`` units in a row, then lets it go: the units of one process in a row
+find the portfolios in its state cache (``live/state_cache.py``), where a unit after another
+process's write on the same portfolio restores it from the rows. The kernel releases a
+``flock`` when its process ends, a crash included.
 
 A ``flock`` belongs to an open file description: the queue opens the sidecar once per process
 (and again in a forked child, which must not share its parent's), and two ``Database`` objects on
@@ -38,6 +44,7 @@ from types import TracebackType
 log = logging.getLogger(__name__)
 
 SUFFIX = "-writer"
+RUN = 8  # units of one process in a row while its other threads wait, at most
 
 
 def sidecar(database_file: Path) -> Path:
@@ -47,27 +54,43 @@ def sidecar(database_file: Path) -> Path:
 
 class WriterQueue:
     """A re-entrant lock for one SQLite file's write transactions: the threads of this process
-    queue on a ``threading.RLock``, the holder then queues with other processes on an exclusive
-    ``flock`` of the sidecar file (taken once, however deeply the holder re-enters)."""
+    queue on a ``threading.Lock``, the holder then queues with other processes on an exclusive
+    ``flock`` of the sidecar file (taken once, however deeply the holder re-enters). A thread
+    that leaves while another of this process waits hands it the sidecar's lock along with the
+    thread lock, up to ``RUN`` units in a row."""
 
     def __init__(self, database_file: Path) -> None:
         self.path = sidecar(database_file)
-        self._threads = threading.RLock()
-        self._depth = 0  # the holder's re-entries (guarded by _threads)
+        self._threads = threading.Lock()
+        self._owner: int | None = None  # the thread holding the queue
+        self._depth = 0  # the holder's re-entries
+        self._counting = threading.Lock()
+        self._wanting = 0  # threads of this process holding or waiting for the queue
+        self._held = False  # this process holds the sidecar's lock (or has no sidecar)
+        self._run = 0  # units served in a row since the sidecar was taken
         self._descriptor: int | None = None
         self._opened_by: int | None = None  # the process that opened the descriptor
         self._unusable = False
         self.waits = 0  # times the sidecar was held by another (for tests and benchmarks)
 
     def __enter__(self) -> WriterQueue:
+        me = threading.get_ident()
+        if self._owner == me:  # a unit inside the holder's own: nothing to queue for
+            self._depth += 1
+            return self
+        with self._counting:
+            self._wanting += 1
         self._threads.acquire()
         try:
-            if self._depth == 0:
+            if not self._held or self._opened_by != os.getpid():
                 self._lock_file()
+                self._held, self._run = True, 0
         except BaseException:
+            with self._counting:
+                self._wanting -= 1
             self._threads.release()
             raise
-        self._depth += 1
+        self._owner, self._depth = me, 1
         return self
 
     def __exit__(
@@ -76,10 +99,22 @@ class WriterQueue:
         error: BaseException | None,
         traceback: TracebackType | None,
     ) -> None:
+        self._depth -= 1
+        if self._depth > 0:
+            return
+        self._owner = None
         try:
-            self._depth -= 1
-            if self._depth == 0 and self._descriptor is not None:
-                fcntl.flock(self._descriptor, fcntl.LOCK_UN)
+            self._run += 1
+            with self._counting:
+                self._wanting -= 1
+                waiting = self._wanting
+            # another thread of this process waits: it gets the file with the thread lock (its
+            # unit finds the state this one left), up to RUN units in a row; then the file is
+            # released so that the other processes' writers get their turn
+            if self._held and (waiting == 0 or self._run >= RUN):
+                self._held = False
+                if self._descriptor is not None:
+                    fcntl.flock(self._descriptor, fcntl.LOCK_UN)
         finally:
             self._threads.release()
 
@@ -119,5 +154,5 @@ class WriterQueue:
         """Close the sidecar's descriptor (it is opened again if a writer comes later)."""
         with self._threads:
             if self._descriptor is not None and self._opened_by == os.getpid():
-                os.close(self._descriptor)
-            self._descriptor = None
+                os.close(self._descriptor)  # releases the sidecar's lock if held
+            self._descriptor, self._held = None, False

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-from paperdesk.store import Database, database
+from paperdesk.store import Database, database, write_lock
 from paperdesk.store.write_lock import WriterQueue, sidecar
 
 WAIT_SECONDS = 30  # the longest a test waits for a thread or process to get where it must be
@@ -115,7 +115,7 @@ def test_a_folder_without_a_sidecar_leaves_the_waiting_to_sqlite(
 WRITER = """
 import sys
 from sqlalchemy import text
-from paperdesk.store import Database, database
+from paperdesk.store import Database, database, write_lock
 database.SQLITE_BUSY_TIMEOUT_MS = 0  # no busy handler: reaching a locked SQLite fails
 url, who, count = sys.argv[1], sys.argv[2], int(sys.argv[3])
 db = Database(url)
@@ -156,3 +156,38 @@ def test_two_processes_write_at_once_and_nothing_is_refused_lost_or_doubled(ledg
     assert sorted(written) == sorted(f"{who}{n}" for who in "ab" for n in range(count))
     for who in "ab":  # each process's rows in the order it wrote them
         assert [w for w in written if w[0] == who] == [f"{who}{n}" for n in range(count)]
+
+
+def _hand_over(queue: WriterQueue) -> int:
+    """Hold ``queue`` in this thread while another thread of the process comes to wait for it,
+    then leave: the run count the other thread found on entering (1: it was handed the
+    sidecar's lock; 0: it took the lock again)."""
+    found: list[int] = []
+
+    def second_unit() -> None:
+        with queue:
+            found.append(queue._run)
+
+    waiter = threading.Thread(target=second_unit)
+    with queue:
+        waiter.start()
+        deadline = time.monotonic() + WAIT_SECONDS
+        while queue._wanting < 2 and time.monotonic() < deadline:
+            time.sleep(0.001)
+        assert queue._wanting == 2
+    waiter.join(WAIT_SECONDS)
+    return found[0]
+
+
+def test_a_waiting_thread_of_the_process_is_handed_the_sidecar(ledger: str) -> None:
+    db = Database(ledger)
+    assert _hand_over(_queue(db)) == 1  # the same run: the other processes wait a unit more
+    _try_sidecar(Database(ledger))  # and released once nobody of this process waits
+
+
+def test_a_run_ends_after_run_units_so_other_processes_get_their_turn(
+    ledger: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(write_lock, "RUN", 1)
+    db = Database(ledger)
+    assert _hand_over(_queue(db)) == 0  # released after one unit, taken again
