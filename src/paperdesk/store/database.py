@@ -33,6 +33,7 @@ from paperdesk.domain.records import OutboxEntry
 from paperdesk.store.durability import WalSync
 from paperdesk.store.pool_checks import ping_after_idle
 from paperdesk.store.repository import LedgerRepository
+from paperdesk.store.write_lock import WriterQueue
 
 if TYPE_CHECKING:
     from alembic.config import Config
@@ -230,13 +231,18 @@ class Database:
         )
         # SQLite has one writer: threads of this process queue here for it, handed over at
         # once, instead of in SQLite's busy handler, which sleeps up to 100 ms between tries
-        # (a burst of 4 concurrent orders had a p99 of 560 ms). Other processes still wait
-        # in the busy handler. PostgreSQL locks rows, so its writers run side by side.
+        # (a burst of 4 concurrent orders had a p99 of 560 ms); other processes on the same
+        # file queue with them on a sidecar's flock (store/write_lock.py). PostgreSQL locks
+        # rows, so its writers run side by side.
+        file = self.file if self.dialect == "sqlite" else None
         self._writers: AbstractContextManager[object] = (
-            threading.RLock() if self.dialect == "sqlite" else nullcontext()
+            WriterQueue(file)
+            if file is not None
+            else threading.RLock()
+            if self.dialect == "sqlite"
+            else nullcontext()
         )
         # a SQLite file's group commit (PostgreSQL syncs its own WAL at every commit)
-        file = self.file if self.dialect == "sqlite" else None
         self.wal_sync: WalSync | None = WalSync(file) if file is not None else None
         if migrate:
             self.prepare()
@@ -250,6 +256,8 @@ class Database:
 
     def close(self) -> None:
         self.engine.dispose()
+        if isinstance(self._writers, WriterQueue):
+            self._writers.close()
 
     def ping(self) -> None:
         """Ask the server one trivial question (``SELECT 1``); raises DataError naming the
@@ -456,14 +464,16 @@ class Database:
 
     @contextmanager
     def dry_transaction(self) -> Iterator[LedgerRepository]:
-        """A unit of work that is always rolled back (dry runs write nothing)."""
-        session: Session = self._sessions()
-        try:
-            with self._translated_errors():
-                session.begin()
-                repository = LedgerRepository(session)
-                yield repository
-                repository.finish()  # as a real unit would, then rolled back with the rest
-        finally:
-            session.rollback()
-            session.close()
+        """A unit of work that is always rolled back (dry runs write nothing); it queues for
+        SQLite's write lock as a real unit does (it takes the lock with ``BEGIN IMMEDIATE``)."""
+        with self._writers:
+            session: Session = self._sessions()
+            try:
+                with self._translated_errors():
+                    session.begin()
+                    repository = LedgerRepository(session)
+                    yield repository
+                    repository.finish()  # as a real unit would, then rolled back with the rest
+            finally:
+                session.rollback()
+                session.close()

@@ -1,11 +1,12 @@
 """One outbox tailer per API process, fanning committed entries out to its clients.
 
 The tailer reads the outbox after the last sequence it delivered: on a short poll interval, and
-at once when a Redis wake-up says another process committed. Reading and handing out happen in
-one step of the event loop, so a client that subscribes between two steps is told exactly where
-its live stream starts (``position``) and can replay the entries before it from the database
-with neither a gap nor a duplicate at the seam. A slow client never blocks the others: each has
-a bounded queue, and a client whose queue fills is closed (it resumes from its last sequence).
+at once when a Redis wake-up says a process committed, if a client is subscribed. Reading and
+handing out happen in one step of the event loop, so a client that subscribes between two
+steps is told exactly where its live stream starts (``position``) and can replay the entries
+before it from the database with neither a gap nor a duplicate at the seam. A slow client never
+blocks the others: each has a bounded queue, and a client whose queue fills is closed (it
+resumes from its last sequence).
 """
 
 from __future__ import annotations
@@ -74,6 +75,8 @@ class StreamHub:
     def subscribe(self, accepts: Accepts) -> tuple[Subscriber, int]:
         """A new subscriber and the sequence its live stream starts after."""
         subscriber = Subscriber(accepts, self._queue_limit)
+        if not self._subscribers:
+            self._wake.set()  # Redis wake-ups were ignored while nobody listened: catch up now
         self._subscribers.add(subscriber)
         return subscriber, self.position
 
@@ -146,5 +149,10 @@ class StreamHub:
                 return
 
     async def _listen(self) -> None:
+        # Every commit of every process wakes every process: a process with no client reads
+        # nothing then (the outbox read and its thread hop cost as much as half an order
+        # placement); its poll keeps the position and the lag gauge, and a first subscriber
+        # wakes the tailer itself.
         async for _sequence in self._outbox.wakes():
-            self._wake.set()
+            if self._subscribers:
+                self._wake.set()
