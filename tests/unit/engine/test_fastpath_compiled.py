@@ -10,12 +10,10 @@ from contextlib import contextmanager
 from decimal import Decimal
 
 import numpy as np
-import numpy.typing as npt
 import pytest
 from engine_builders import Scripted
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from test_fastpath_eligibility import CENT, MILL, bar_columns, plain_form
 from test_fastpath_equivalence import TEST, assert_identical, bar_series, eligible_configs
 from test_fastpath_vectorised import FRACTIONS, decision_inputs
 
@@ -23,7 +21,6 @@ from paperdesk.engine import fastpath
 from paperdesk.engine.backtest import simulate
 from paperdesk.engine.equity_curve import equity_arrays
 from paperdesk.engine.fastpath import compiled
-from paperdesk.engine.fastpath.eligibility import _bars_eligible
 from paperdesk.engine.fastpath.errors import FastPathUnsupportedError
 from paperdesk.engine.fastpath.integer_money import AllInSizer, MoneyScale, slipped_tick_array
 from paperdesk.engine.fastpath.vectorised import run_vectorised
@@ -122,19 +119,6 @@ def test_the_array_form_decides_the_same_with_the_loops(inputs: dict[str, object
     }
     python, compiled_form = both_ways(lambda: run_vectorised(*arrays, **options))  # type: ignore[arg-type]
     assert repr(compiled_form) == repr(python)
-
-
-@settings(max_examples=400, deadline=None)
-@given(columns=bar_columns(), mill=st.booleans())
-def test_the_compiled_bar_checks_are_their_plain_form(
-    columns: tuple[npt.NDArray[np.float64], ...], mill: bool
-) -> None:
-    instrument, places = (MILL, 3) if mill else (CENT, 2)
-    opens, closes, valid, opens_at, closes_at = columns
-    expected = plain_form(places, opens, closes, valid, opens_at, closes_at)  # type: ignore[arg-type]
-    with compiled_loops(True):
-        found = _bars_eligible(instrument, opens, closes, valid, opens_at, closes_at)  # type: ignore[arg-type]
-    assert found == expected
 
 
 @settings(max_examples=120, deadline=None)

@@ -28,6 +28,7 @@ from paperdesk.engine.fastpath.price_grid import (
     open_decimals_of,
     unit_dtype,
 )
+from paperdesk.engine.fastpath.vectorised import target_sides
 from paperdesk.execution import SlippageModel
 
 
@@ -65,10 +66,7 @@ def bracket_grid(
     entries = [feed.open_price(row) for row in next_rows.tolist()]
     # the grid's places are at least these prices': refused before the legs and hits are made
     check_places(grid_places([*entries, *closes, last_close], slippage))
-    directions = frame["direction"].to_numpy().astype(np.int64)
-    sides = np.sign(directions).astype(np.int64)
-    if not allow_short:
-        sides[sides < 0] = 0
+    sides = target_sides(frame["direction"].to_numpy().astype(np.int64), allow_short)
     stops = frame["stop"].to_numpy(dtype=np.float64)
     targets = frame["target"].to_numpy(dtype=np.float64)
     decimals = level_decimals(stops, targets, sides, instrument)

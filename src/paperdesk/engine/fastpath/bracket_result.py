@@ -57,6 +57,7 @@ from paperdesk.engine.fastpath.integer_money import (
     slipped_ticks,
 )
 from paperdesk.engine.fastpath.signal_sizing import SignalSizing
+from paperdesk.engine.fastpath.vectorised import target_sides
 from paperdesk.engine.result import BacktestResult, Deferred, assemble_result
 from paperdesk.execution import FeeModel, NoFee, SlippageModel
 
@@ -114,9 +115,7 @@ def run_bracket_path(
         if buy_opens.dtype != np.int64 or sell_opens.dtype != np.int64:
             raise FastPathUnsupportedError("prices too large for the bracket loop")
         close_ticks = np.rint(feed.closes[signal_rows] * tick_scale).astype(np.int64)
-        sides = np.sign(directions).astype(np.int64)
-        if not config.risk.allow_short:
-            sides[sides < 0] = 0
+        sides = target_sides(directions, config.risk.allow_short)
         levels = leg_levels(
             frame["stop"].to_numpy(dtype=np.float64),
             frame["target"].to_numpy(dtype=np.float64),

@@ -44,7 +44,6 @@ class CompiledLoops:
     """The compiled loops (see each ``_define`` function for what it computes)."""
 
     all_in_run: Callable[..., tuple[int, int]]
-    bars_on_grid: Callable[..., bool]
     bars_valid_on_grid: Callable[..., bool]
     equity_curve: Callable[..., None]
 
@@ -71,7 +70,6 @@ def load() -> CompiledLoops | None:
     compile_loop = numba.njit(cache=True, nogil=True)
     loops = CompiledLoops(
         all_in_run=compile_loop(_all_in_run),
-        bars_on_grid=compile_loop(_bars_on_grid),
         bars_valid_on_grid=compile_loop(_bars_valid_on_grid),
         equity_curve=compile_loop(_equity_curve),
     )
@@ -80,7 +78,6 @@ def load() -> CompiledLoops | None:
     one = np.ones(1, dtype=np.float64)
     loops.all_in_run(one, one, np.zeros(1, dtype=np.int64), 1, 0, quantities)
     stamps = np.zeros(1, dtype=np.int64)
-    loops.bars_on_grid(one, one, stamps, stamps, 100.0)
     loops.bars_valid_on_grid(one, one, one, one, one, stamps, stamps, 100.0)
     loops.equity_curve(1.0, stamps, one, one, one, np.empty(1), np.empty(1, dtype=np.bool_))
     return loops
@@ -122,29 +119,6 @@ def _all_in_run(
     return count, cash
 
 
-def _bars_on_grid(
-    opens: npt.NDArray[np.float64],
-    closes: npt.NDArray[np.float64],
-    ts_open_ns: npt.NDArray[np.int64],
-    ts_close_ns: npt.NDArray[np.int64],
-    scale: float,
-) -> bool:
-    """``eligibility._bars_eligible``'s checks after its validity and tick tests, in one pass:
-    stamps at or after the epoch in whole microseconds, each bar opening no earlier than the
-    previous one closes, prices below 1e12 (not NaN) and on the tick (``rint(p x scale) /
-    scale == p``)."""
-    for index in range(len(opens)):
-        opened, closed = ts_open_ns[index], ts_close_ns[index]
-        if opened < 0 or closed < 0 or opened % 1000 != 0 or closed % 1000 != 0:
-            return False
-        if index and opened < ts_close_ns[index - 1]:
-            return False
-        for price in (opens[index], closes[index]):
-            if not price < 1e12 or np.rint(price * scale) / scale != price:
-                return False
-    return True
-
-
 def _bars_valid_on_grid(
     opens: npt.NDArray[np.float64],
     highs: npt.NDArray[np.float64],
@@ -155,7 +129,9 @@ def _bars_valid_on_grid(
     ts_close_ns: npt.NDArray[np.int64],
     scale: float,
 ) -> bool:
-    """``valid_rows(...).all()`` and ``_bars_on_grid`` in one pass, without the validity mask:
+    """``valid_rows(...).all()`` and ``eligibility._bars_eligible``'s bar checks (stamps at or
+    after the epoch in whole microseconds, each bar opening no earlier than the previous one
+    closes, opens and closes below 1e12 and on the tick) in one pass, without the validity mask:
     per row the bar rule's checks as ``data.bar_rule.valid_rows`` makes them (a NaN fails a
     comparison: high at or above the open and the close, low at or below both and above 0, high
     below +inf, volume at or above 0 and below +inf) and the grid's; on the grid (times at or

@@ -264,17 +264,6 @@ def _bars_eligible(
     places = tick_places(instrument)
     if (places is None and not no_tick_grid(instrument)) or not valid.all():
         return False
-    loops = compiled.loaded()
-    if loops is not None and places is not None:
-        return bool(
-            loops.bars_on_grid(
-                compiled.as_float64(opens),
-                compiled.as_float64(closes),
-                compiled.as_int64(ts_open_ns),
-                compiled.as_int64(ts_close_ns),
-                10.0**places,
-            )
-        )
     for stamps in (ts_open_ns, ts_close_ns):  # whole microseconds after the epoch
         if len(stamps) and (stamps.min() < 0 or not _whole_microseconds(stamps)):
             return False
