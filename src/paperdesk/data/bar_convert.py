@@ -129,27 +129,26 @@ class BarArrays:
 
     def close_price(self, i: int) -> Decimal:
         """The exact close of row ``i`` (the mark of an open position)."""
-        if self._exact is not None:
-            return self._exact.price("close", i)
-        return self._price(float(self.closes[i]))
+        return self._exact_price("close", self.closes, i)
 
     def open_price(self, i: int) -> Decimal:
         """The exact open of row ``i`` (the price of a fill at that open), as ``bar(i).open``."""
-        if self._exact is not None:
-            return self._exact.price("open", i)
-        return self._price(float(self.opens[i]))
+        return self._exact_price("open", self.opens, i)
 
     def high_price(self, i: int) -> Decimal:
         """The exact high of row ``i``, as ``bar(i).high``."""
-        if self._exact is not None:
-            return self._exact.price("high", i)
-        return self._price(float(self.highs[i]))
+        return self._exact_price("high", self.highs, i)
 
     def low_price(self, i: int) -> Decimal:
         """The exact low of row ``i``, as ``bar(i).low``."""
+        return self._exact_price("low", self.lows, i)
+
+    def _exact_price(self, name: str, column: np.ndarray, i: int) -> Decimal:
+        """Row ``i``'s exact ``name`` price: the series' own Decimal (an adjusted series: raw x
+        the bar's price scale), else the float column's."""
         if self._exact is not None:
-            return self._exact.price("low", i)
-        return self._price(float(self.lows[i]))
+            return self._exact.price(name, i)
+        return self._price(float(column[i]))
 
     def _price(self, value: float) -> Decimal:
         """The exact Decimal of a (valid) price; prices recur, so conversions are memoised."""
