@@ -2,10 +2,15 @@
 key; a retry gets the first response (status and body), a reused key with another request is
 refused (422 ``idempotency_key_reused``).
 
-The key is claimed in the database before the write and the response stored after it, so it
-holds across restarts and processes. A refused request releases its claim (nothing was written,
-so a retry may run again); a claim whose write is still running answers 409
-``idempotency_key_in_progress``.
+The key's claim, the request's writes and the stored response commit in ONE transaction, or none
+of them (``Database.held``: every transaction of the action joins one unit of work). A crash at
+any point leaves either nothing (a retry runs afresh) or the whole with its answer (a retry gets
+it); a refused request (the action raised) leaves nothing. The claim is the unit's first
+statement: a concurrent request with the same key waits for it on the key's unique index
+(PostgreSQL) or the write lock (SQLite), then answers the first one's response. A claim without
+a response is only left by a paperdesk older than this unit of work (whose server stopped
+between the claim and the answer): its outcome is unknown, and it answers 409
+``idempotency_key_in_progress`` as it did.
 """
 
 from __future__ import annotations
@@ -19,8 +24,9 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
 from paperdesk.api.errors import ApiError
-from paperdesk.domain.api_keys import ApiKeyRecord
+from paperdesk.domain.api_keys import ApiKeyRecord, IdempotentResponse
 from paperdesk.service import Services
+from paperdesk.service.api_keys import KeyAnswered
 
 REPLAY_HEADER = "Idempotent-Replayed"
 
@@ -47,27 +53,37 @@ def run_once(
     if idempotency_key is None:
         status, model = action()
         return JSONResponse(model.model_dump(mode="json"), status)
-    stored = container.api_keys.reserve(key.id, idempotency_key, fingerprint)
+    stored = container.api_keys.stored(key.id, idempotency_key)
     if stored is not None:
-        if stored.request_hash != fingerprint:
-            raise ApiError(
-                422,
-                "idempotency_key_reused",
-                f"Idempotency-Key {idempotency_key!r} was used for a different request",
-            )
-        if stored.status_code is None or stored.body is None:
-            raise ApiError(
-                409,
-                "idempotency_key_in_progress",
-                f"the request with Idempotency-Key {idempotency_key!r} is still being carried out",
-            )
-        return JSONResponse(json.loads(stored.body), stored.status_code, {REPLAY_HEADER: "true"})
+        return _replay(stored, idempotency_key, fingerprint)
+    claimer = container.api_keys.claimer(key.id, idempotency_key, fingerprint)
     try:
-        status, model = action()
-    except BaseException:
-        container.api_keys.release(key.id, idempotency_key)
-        raise
-    content = model.model_dump(mode="json")
-    kept = content if for_replay is None else for_replay(model).model_dump(mode="json")
-    container.api_keys.complete(key.id, idempotency_key, status, json.dumps(kept))
+        with container.database.held(claimer):
+            status, model = action()
+            content = model.model_dump(mode="json")
+            kept = content if for_replay is None else for_replay(model).model_dump(mode="json")
+            # in the unit the action wrote; one of its own (the claim and the answer) if it
+            # wrote nothing
+            container.api_keys.complete(key.id, idempotency_key, status, json.dumps(kept))
+    except KeyAnswered as answered:
+        return _replay(answered.stored, idempotency_key, fingerprint)
     return JSONResponse(content, status)
+
+
+def _replay(stored: IdempotentResponse, idempotency_key: str, fingerprint: str) -> JSONResponse:
+    if stored.request_hash != fingerprint:
+        raise ApiError(
+            422,
+            "idempotency_key_reused",
+            f"Idempotency-Key {idempotency_key!r} was used for a different request",
+        )
+    if stored.status_code is None or stored.body is None:
+        # only a claim committed without its answer by an older paperdesk (see above)
+        raise ApiError(
+            409,
+            "idempotency_key_in_progress",
+            f"the request with Idempotency-Key {idempotency_key!r} was claimed by an older "
+            "paperdesk that stopped before storing its answer; its outcome is unknown (look "
+            "the order up by its client_order_id, or use a new key)",
+        )
+    return JSONResponse(json.loads(stored.body), stored.status_code, {REPLAY_HEADER: "true"})

@@ -88,8 +88,12 @@ def restore(
     symbols = tuple(symbols)
     state = None
     if cache is not None:
-        repository.on_finished.append(lambda: cache.release(portfolio_id, repository))
-        state = cache.take(record, symbols, unit=repository)
+        # a held unit's transactions are one unit: a second restore of the portfolio in it
+        # does not wait for the first's state (it restores from the rows, seeing the unit's
+        # own writes), and the state kept last after the commit is the newest
+        unit = repository.unit
+        repository.on_finished.append(lambda: cache.release(portfolio_id, unit))
+        state = cache.take(record, symbols, unit=unit)
     if state is None:
         state = _restore_rows(repository, record, symbols)
     if cache is not None:

@@ -25,7 +25,7 @@ from paperdesk.domain import InvalidInputError
 from paperdesk.domain import parsing as values
 from paperdesk.domain.api_keys import ApiKeyRecord, IdempotentResponse, Scope
 from paperdesk.domain.fields import field_mark
-from paperdesk.store import Database
+from paperdesk.store import Database, LedgerRepository
 
 TOKEN_PREFIX = "pd_"
 MAX_NAME_LENGTH = 200
@@ -128,30 +128,54 @@ class ApiKeyService:
         return record
 
     # ----------------------------------------------------------------- idempotent requests
+    # (``paperdesk.api.idempotency.run_once``: the claim, the write and the stored response
+    # commit in one transaction)
 
-    def reserve(self, key_id: int, key: str, request_hash: str) -> IdempotentResponse | None:
-        """Claim ``key`` for a new request (None), or return what is stored for it already:
-        the first response, or one still being made (``status_code`` None)."""
-        if not key or len(key) > MAX_IDEMPOTENCY_KEY_LENGTH or not key.isprintable():
-            raise InvalidInputError(
-                f"Idempotency-Key must be 1 to {MAX_IDEMPOTENCY_KEY_LENGTH} printable "
-                f"characters, got {key[:40]!r}"
-            )
-        with self.database.transaction() as repository:
-            stored = repository.api_keys.idempotent(key_id, key)
-            if stored is None:
-                return repository.api_keys.reserve(key_id, key, request_hash, _now())
-            return stored
+    def stored(self, key_id: int, key: str) -> IdempotentResponse | None:
+        """What is stored for idempotency key ``key`` (None: nothing yet), read in one
+        statement; a malformed key is refused."""
+        check_idempotency_key(key)
+        with self.database.reading(one_statement=True) as repository:
+            return repository.api_keys.idempotent(key_id, key)
+
+    def claimer(
+        self, key_id: int, key: str, request_hash: str
+    ) -> Callable[[LedgerRepository], None]:
+        """What a held unit of work (``Database.held``) runs first when it opens: claim
+        ``key`` in the unit's transaction, or raise ``KeyAnswered`` with what another
+        transaction stored for it first (on PostgreSQL a concurrent claim of the same key
+        waits on the unique key for the first one's transaction to end, then finds its row)."""
+        check_idempotency_key(key)
+
+        def claim(repository: LedgerRepository) -> None:
+            found = repository.api_keys.reserve(key_id, key, request_hash, _now())
+            if found is not None:
+                raise KeyAnswered(found)
+
+        return claim
 
     def complete(self, key_id: int, key: str, status_code: int, body: str) -> None:
+        """Store the response to ``key`` (in the held unit that claimed it: ``run_once``)."""
         with self.database.transaction() as repository:
             repository.api_keys.complete(key_id, key, status_code, body)
 
-    def release(self, key_id: int, key: str) -> None:
-        """Forget a claimed key whose request was refused (nothing was written: a retry may
-        run again)."""
-        with self.database.transaction() as repository:
-            repository.api_keys.release(key_id, key)
+
+class KeyAnswered(BaseException):
+    """The claim found the idempotency key answered by another request first (raised from
+    the held unit's opening, through the action, whose unit then rolls back). A
+    BaseException: an action's ``except Exception`` must not take it for its own failure."""
+
+    def __init__(self, stored: IdempotentResponse) -> None:
+        super().__init__("the idempotency key was answered by another request")
+        self.stored = stored
+
+
+def check_idempotency_key(key: str) -> None:
+    if not key or len(key) > MAX_IDEMPOTENCY_KEY_LENGTH or not key.isprintable():
+        raise InvalidInputError(
+            f"Idempotency-Key must be 1 to {MAX_IDEMPOTENCY_KEY_LENGTH} printable "
+            f"characters, got {key[:40]!r}"
+        )
 
 
 def _now() -> datetime:

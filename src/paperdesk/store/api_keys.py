@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import delete, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -89,13 +89,6 @@ class ApiKeyRepository:
         if row is not None:
             row.status_code = status_code
             row.response_body = body
-
-    def release(self, key_id: int, key: str) -> None:
-        self._session.execute(
-            delete(IdempotencyRow).where(
-                IdempotencyRow.api_key_id == key_id, IdempotencyRow.key == key
-            )
-        )
 
 
 def _record(row: ApiKeyRow) -> ApiKeyRecord:

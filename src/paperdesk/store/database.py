@@ -13,7 +13,8 @@ import logging
 import re
 import threading
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import AbstractContextManager, contextmanager, nullcontext
+from contextlib import AbstractContextManager, ExitStack, contextmanager, nullcontext
+from contextvars import ContextVar
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -203,6 +204,81 @@ def _is_connection_problem(error: OperationalError | InterfaceError) -> bool:
     )
 
 
+class HeldUnit:
+    """The transactions of one block (``Database.held``) made one unit of work: the first
+    ``transaction`` opens its session (and takes SQLite's writer slot), every later
+    ``transaction``, ``dry_transaction``, ``writing_connection`` and ``reading`` in the same
+    context joins it, and the whole commits once when the block ends, or rolls back whole if
+    it raised. Each joined transaction runs in a SAVEPOINT, so one that raises leaves the
+    unit as it was before it (what a separate transaction that rolled back leaves)."""
+
+    def __init__(self, database: Database, on_open: Callable[[LedgerRepository], None] | None):
+        self.database = database
+        self.on_open = on_open
+        self.session: Session | None = None
+        self._resources = ExitStack()
+        self.repositories: list[LedgerRepository] = []  # every joined transaction's
+        self.kept: list[LedgerRepository] = []  # the joined transactions that ended well
+        self.committed: list[OutboxEntry] = []  # their numbered outbox entries
+
+    @property
+    def opened(self) -> bool:
+        return self.session is not None
+
+    def _open(self) -> Session:
+        """The unit's session, opened on first use: the writer slot taken, the transaction
+        begun, and ``on_open`` run as its first statements."""
+        if self.session is None:
+            database = self.database
+            self._resources.enter_context(database._writers)
+            session = database._sessions()
+            self._resources.callback(session.close)
+            self.session = session
+            with database._translated_errors():
+                session.begin()
+                if self.on_open is not None:
+                    self.on_open(LedgerRepository(session, self))
+        return self.session
+
+    @contextmanager
+    def joined(self, *, dry: bool = False) -> Iterator[LedgerRepository]:
+        """One transaction of the unit, in a SAVEPOINT: released when the block ends (its
+        outbox entries numbered), rolled back when it raises or when ``dry``."""
+        session = self._open()
+        repository = LedgerRepository(session, self)
+        self.repositories.append(repository)
+        with self.database._translated_errors():
+            savepoint = session.begin_nested()
+            try:
+                yield repository
+                committed = repository.finish()
+            except BaseException:
+                savepoint.rollback()
+                raise
+            if dry:
+                savepoint.rollback()
+                return
+            savepoint.commit()
+        self.kept.append(repository)
+        self.committed.extend(committed)
+
+    @contextmanager
+    def connection(self) -> Iterator[Connection]:
+        """The unit's Core connection, in a SAVEPOINT (``writing_connection`` in a unit)."""
+        session = self._open()
+        with self.database._translated_errors(), session.begin_nested():
+            yield session.connection()
+
+    def reader(self) -> LedgerRepository:
+        """A repository on the unit's session (reads see the unit's own writes)."""
+        assert self.session is not None
+        return LedgerRepository(self.session, self)
+
+
+# the held unit of the running request (per thread and per async task: a context variable)
+_HELD: ContextVar[HeldUnit | None] = ContextVar("paperdesk_held_unit", default=None)
+
+
 class Database:
     """One ledger database: an engine, its migrations and its transactions."""
 
@@ -366,10 +442,65 @@ class Database:
             reason = str(error.orig or error).strip().splitlines()[0]
             raise DataError(f"cannot use the database {self.describe()}: {reason}") from error
 
+    def _held(self) -> HeldUnit | None:
+        held = _HELD.get()
+        return held if held is not None and held.database is self else None
+
+    @contextmanager
+    def held(self, on_open: Callable[[LedgerRepository], None] | None = None) -> Iterator[HeldUnit]:
+        """Make every transaction of this block (in this thread or async context) one unit of
+        work (``HeldUnit``), committed once when the block ends, or not at all if it raises.
+        ``on_open`` runs first in the unit's session when its first transaction opens it (an
+        Idempotency-Key's claim). The commit's after-effects are those of ``transaction``, once
+        and in its order: the after-commit callbacks of every joined transaction, the end-of-unit
+        callbacks, the durability wait, then the listeners told of every outbox entry."""
+        if _HELD.get() is not None:
+            raise RuntimeError("a held unit of work is open already in this context")
+        unit = HeldUnit(self, on_open)
+        token = _HELD.set(unit)
+        ticket: int | None = None
+        try:
+            try:
+                yield unit
+            finally:
+                _HELD.reset(token)
+            if unit.session is not None:
+                with self._translated_errors():
+                    unit.session.commit()
+                ticket = self._count_commit()
+                for repository in unit.kept:
+                    for callback in repository.on_committed:
+                        try:
+                            callback(repository)
+                        except Exception:
+                            log.exception("an after-commit callback failed (the unit stands)")
+        finally:
+            try:
+                if unit.session is not None and ticket is None:
+                    unit.session.rollback()
+                for repository in unit.repositories:
+                    for finished in repository.on_finished:
+                        try:
+                            finished()
+                        except Exception:
+                            log.exception("an end-of-unit callback failed")
+            finally:
+                unit._resources.close()  # the session closed, then the writer slot freed
+        if ticket is not None:
+            self._wait_durable(ticket)
+            if unit.committed:
+                self._tell_committed(unit.committed)
+
     @contextmanager
     def transaction(self) -> Iterator[LedgerRepository]:
         """One unit of work: committed when the block ends, rolled back if it raises. The
-        outbox entries of the unit are numbered just before the commit (see ``LedgerWriter``)."""
+        outbox entries of the unit are numbered just before the commit (see ``LedgerWriter``).
+        Inside ``held``, one joined transaction of the held unit instead."""
+        held = _HELD.get()
+        if held is not None and held.database is self:
+            with held.joined() as joined:
+                yield joined
+            return
         with self._writers:
             repository: LedgerRepository | None = None
             try:
@@ -399,7 +530,13 @@ class Database:
     def writing_connection(self) -> Iterator[Connection]:
         """A Core connection in one write transaction (bulk writes the ORM would slow down,
         such as a bar import), committed when the block ends, on disk when it returns (the
-        same queue for SQLite's write lock and the same group commit as ``transaction``)."""
+        same queue for SQLite's write lock and the same group commit as ``transaction``).
+        Inside ``held``, the held unit's connection."""
+        held = self._held()
+        if held is not None:
+            with held.connection() as connection:
+                yield connection
+            return
         with self._writers:
             with self._translated_errors(), self.engine.begin() as connection:
                 yield connection
@@ -452,6 +589,10 @@ class Database:
         ``one_statement``: the block sends a single SELECT, which is its own snapshot, so
         PostgreSQL runs it outside a transaction (no BEGIN and ROLLBACK round trips); more
         than one statement would each see their own snapshot there."""
+        held = self._held()
+        if held is not None and held.opened:  # the held unit's own writes are seen
+            yield held.reader()
+            return
         if durable and self.wal_sync is not None:
             self.wal_sync.wait(self.wal_sync.latest())
         session: Session = (self._glancers if one_statement else self._readers)()
@@ -465,7 +606,13 @@ class Database:
     @contextmanager
     def dry_transaction(self) -> Iterator[LedgerRepository]:
         """A unit of work that is always rolled back (dry runs write nothing); it queues for
-        SQLite's write lock as a real unit does (it takes the lock with ``BEGIN IMMEDIATE``)."""
+        SQLite's write lock as a real unit does (it takes the lock with ``BEGIN IMMEDIATE``).
+        Inside ``held``, a SAVEPOINT of the held unit, rolled back."""
+        held = self._held()
+        if held is not None:
+            with held.joined(dry=True) as repository:
+                yield repository
+            return
         with self._writers:
             session: Session = self._sessions()
             try:

@@ -112,9 +112,12 @@ _PORTFOLIO_STATUS = select(PORTFOLIOS.c.status).where(PORTFOLIOS.c.id == bindpar
 class LedgerRepository:
     """Reads the ledger inside one transaction; ``writer`` writes it."""
 
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Session, unit: object | None = None) -> None:
         self._session = session
         self.writer = LedgerWriter(session)
+        # the unit of work this repository is part of: itself, or the held unit
+        # (``Database.held``) whose transactions share one session and one commit
+        self.unit: object = self if unit is None else unit
         # called with this repository after its transaction commits (never after a rollback
         # or a dry run): how an in-memory copy of what the unit changed is kept current
         self.on_committed: list[Callable[[LedgerRepository], None]] = []
