@@ -247,20 +247,24 @@ class HeldUnit:
         session = self._open()
         repository = LedgerRepository(session, self)
         self.repositories.append(repository)
+        # what transactions joined inside this one keep, forgotten if this one rolls back
+        kept, committed = len(self.kept), len(self.committed)
         with self.database._translated_errors():
             savepoint = session.begin_nested()
             try:
                 yield repository
-                committed = repository.finish()
+                entries = repository.finish()
             except BaseException:
                 savepoint.rollback()
+                del self.kept[kept:], self.committed[committed:]
                 raise
             if dry:
                 savepoint.rollback()
+                del self.kept[kept:], self.committed[committed:]
                 return
             savepoint.commit()
         self.kept.append(repository)
-        self.committed.extend(committed)
+        self.committed.extend(entries)
 
     @contextmanager
     def connection(self) -> Iterator[Connection]:

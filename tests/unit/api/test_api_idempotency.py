@@ -5,10 +5,13 @@ from __future__ import annotations
 import threading
 from datetime import UTC, datetime
 
+import pytest
 from api_fixtures import Harness, api, assert_refused
 from fastapi.testclient import TestClient
 
 from paperdesk.api import create_app
+from paperdesk.api.schemas import OrderOut
+from paperdesk.domain import InvalidInputError
 from paperdesk.service import Services
 from paperdesk.store import Database
 
@@ -144,3 +147,26 @@ def test_concurrent_requests_with_one_key_place_one_order(api: Harness) -> None:
     assert {status for status, _ in results} == {201}, results
     assert all(body == results[0][1] for _, body in results), results
     assert len(api.get(path[len("/api/v1") :]).json()["items"]) == 1
+
+
+def test_an_action_failing_after_its_write_leaves_nothing(
+    api: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The order was written, then the answer's making failed: the claim, the order and its
+    events roll back together (no claim kept, no order), and a retry with the key runs afresh."""
+    portfolio = api.create_portfolio()
+    path = f"/portfolios/{portfolio}/orders"
+    before = api.dump()
+
+    def failing(order: object) -> OrderOut:
+        raise InvalidInputError("the answer could not be made")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(OrderOut, "of", failing)
+        failed = api.post(path, ORDER, **{"Idempotency-Key": "after-write"})
+    assert_refused(api, failed, 422, "invalid_input", "the answer", before=before)
+    retried = api.post(path, ORDER, **{"Idempotency-Key": "after-write"})
+    assert retried.status_code == 201, retried.text
+    assert "Idempotent-Replayed" not in retried.headers
+    assert [o["order_id"] for o in retried.json()["orders"]] == ["O1"]
+    assert [o["order_id"] for o in api.get(path).json()["items"]] == ["O1"]
