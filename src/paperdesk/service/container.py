@@ -13,8 +13,6 @@ from collections.abc import Callable
 from functools import cached_property
 from typing import TYPE_CHECKING
 
-from paperdesk.settings import Settings
-
 if TYPE_CHECKING:
     from paperdesk.data.clock import Clock
     from paperdesk.data.manager import DataManager
@@ -33,6 +31,7 @@ if TYPE_CHECKING:
     from paperdesk.service.walk_forward_runs import WalkForwardRuns
     from paperdesk.service.webhook_delivery import WebhookDispatcher
     from paperdesk.service.webhooks import WebhookService
+    from paperdesk.settings import Settings
     from paperdesk.store import Database
 
 log = logging.getLogger(__name__)
@@ -59,7 +58,11 @@ class Services:
 
     @cached_property
     def settings(self) -> Settings:
-        return self._settings or Settings()
+        if self._settings is not None:
+            return self._settings
+        from paperdesk.settings import Settings  # read when a command runs, not for its --help
+
+        return Settings()
 
     @cached_property
     def database(self) -> Database:

@@ -109,18 +109,32 @@ def test_listed_help_line_is_the_commands_own(entry) -> None:  # type: ignore[no
     assert inspect.cleandoc(listed.help or "") == inspect.cleandoc(loaded.help or "")
 
 
-def test_the_root_help_reads_no_settings() -> None:
-    """The root help builds no service container: pydantic-settings (and the settings the
-    container reads) load only when a command runs."""
+SETTINGS = ["pydantic_settings", "paperdesk.settings"]
+
+
+@pytest.mark.parametrize(
+    ("args", "absent"),
+    [
+        (("--help",), [*SETTINGS, "paperdesk.service"]),
+        (("backtest", "--help"), SETTINGS),
+        (("portfolio", "list", "--help"), SETTINGS),
+        (("-v", "data", "import", "--help"), SETTINGS),
+    ],
+)
+def test_a_help_reads_no_settings(args: tuple[str, ...], absent: list[str]) -> None:
+    """No help reads the settings: pydantic-settings (and the settings model) load only when a
+    command runs; the root help does not even load the service layer. (A command's ``--help``
+    runs the root callback, whose log level then comes from the flags alone.)"""
     done = subprocess.run(
-        [sys.executable, "-c", PROBE, "--help"],
-        input=json.dumps(["pydantic_settings", "paperdesk.settings", "paperdesk.service"]),
+        [sys.executable, "-c", PROBE, *args],
+        input=json.dumps(absent),
         capture_output=True,
         text=True,
         check=True,
     )
     outcome = json.loads(done.stdout)
     assert outcome["code"] == 0
+    assert "Usage" in str(outcome["output"])
     assert outcome["heavy"] == []
 
 
