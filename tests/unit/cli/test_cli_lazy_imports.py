@@ -18,7 +18,7 @@ from paperdesk.cli.lazy import COMMANDS
 
 HEAVY = (
     "pandas", "sqlalchemy", "alembic", "httpx", "exchange_calendars", "jsonschema", "numpy",
-    "talib", "pyarrow", "redis", "ccxt",
+    "talib", "pyarrow", "redis", "ccxt", "prometheus_client",
 )  # fmt: skip
 
 PROBE = """
@@ -163,3 +163,60 @@ def test_a_read_command_loads_only_the_database_layer(tmp_path: Path) -> None:
     assert json.loads(str(outcomes[1]["output"])) == json.loads(str(outcomes[0]["output"]))
     assert "alembic" in outcomes[0]["heavy"]
     assert outcomes[1]["heavy"] == ["sqlalchemy"]
+
+
+COMMAND = """
+import json, sys
+from typer.testing import CliRunner
+from paperdesk.cli import app
+result = CliRunner().invoke(app, sys.argv[1:])
+loaded = [name for name in json.loads(sys.stdin.read()) if name in sys.modules]
+print(json.dumps({"code": result.exit_code, "output": result.output, "loaded": loaded}))
+"""
+PROVIDERS = (
+    "httpx", "paperdesk.data.providers.aggregator", "paperdesk.data.backfill",
+    "prometheus_client", "redis",
+)  # fmt: skip
+
+
+def run_loading(args: list[str], watched: tuple[str, ...], home: Path) -> dict[str, object]:
+    """``paperdesk ARGS`` in a fresh interpreter on the SQLite ledger in ``home``: its exit
+    code, output and which of ``watched`` it loaded."""
+    environment = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in {"DATABASE_URL", "REDIS_URL"} and not key.startswith("PAPERDESK_")
+    }
+    environment["PAPERDESK_HOME"] = str(home)
+    done = subprocess.run(
+        [sys.executable, "-c", COMMAND, *args],
+        input=json.dumps(watched),
+        capture_output=True,
+        text=True,
+        check=True,
+        env=environment,
+    )
+    return json.loads(done.stdout)  # type: ignore[no-any-return]
+
+
+def test_a_csv_import_loads_no_price_provider(tmp_path: Path) -> None:
+    """`data import` and `data list` ask no provider: httpx, the aggregator (and its Prometheus
+    counters) and the backfill stay unloaded (they load when a command asks the providers)."""
+    bars = tmp_path / "two.csv"
+    bars.write_text("timestamp,open,high,low,close,volume\n2024-01-02,10,11,9,10.5,100\n"
+                    "2024-01-03,10.5,11,10,10.7,200\n")  # fmt: skip
+    imported = run_loading(
+        ["data", "import", str(bars), "--symbol", "TWO", "--asset-class", "crypto"],
+        PROVIDERS,
+        tmp_path,
+    )
+    assert imported["code"] == 0, imported["output"]
+    assert "Rows written" in str(imported["output"])
+    assert imported["loaded"] == []
+    listed = run_loading(["data", "list", "--json"], PROVIDERS, tmp_path)
+    assert listed["code"] == 0, listed["output"]
+    assert "TWO" in str(listed["output"])
+    assert listed["loaded"] == []
+    status = run_loading(["data", "providers"], PROVIDERS, tmp_path)  # these do load them
+    assert status["code"] == 0, status["output"]
+    assert "httpx" in status["loaded"]  # type: ignore[operator]
