@@ -19,6 +19,7 @@ from paperdesk.cli.lazy import COMMANDS
 HEAVY = (
     "pandas", "sqlalchemy", "alembic", "httpx", "exchange_calendars", "jsonschema", "numpy",
     "talib", "pyarrow", "redis", "ccxt", "prometheus_client",
+    "sqlalchemy.dialects.postgresql",  # a SQLite ledger never loads PostgreSQL's dialect
 )  # fmt: skip
 
 PROBE = """
@@ -175,7 +176,7 @@ print(json.dumps({"code": result.exit_code, "output": result.output, "loaded": l
 """
 PROVIDERS = (
     "httpx", "paperdesk.data.providers.aggregator", "paperdesk.data.backfill",
-    "prometheus_client", "redis",
+    "prometheus_client", "redis", "sqlalchemy.dialects.postgresql",
 )  # fmt: skip
 
 
@@ -201,10 +202,13 @@ def run_loading(args: list[str], watched: tuple[str, ...], home: Path) -> dict[s
 
 def test_a_csv_import_loads_no_price_provider(tmp_path: Path) -> None:
     """`data import` and `data list` ask no provider: httpx, the aggregator (and its Prometheus
-    counters) and the backfill stay unloaded (they load when a command asks the providers)."""
+    counters) and the backfill stay unloaded (they load when a command asks the providers);
+    on a SQLite ledger PostgreSQL's dialect is not loaded either."""
     bars = tmp_path / "two.csv"
     bars.write_text("timestamp,open,high,low,close,volume\n2024-01-02,10,11,9,10.5,100\n"
                     "2024-01-03,10.5,11,10,10.7,200\n")  # fmt: skip
+    created = run_loading(["data", "list"], (), tmp_path)  # creates the ledger (Alembic)
+    assert created["code"] == 0, created["output"]
     imported = run_loading(
         ["data", "import", str(bars), "--symbol", "TWO", "--asset-class", "crypto"],
         PROVIDERS,
