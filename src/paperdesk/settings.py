@@ -13,12 +13,10 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from paperdesk.data.providers.settings import DEFAULT_ORDER, ProviderSettings
 from paperdesk.domain import InvalidInputError
+from paperdesk.domain.log_choices import DEFAULT_LOG_LEVEL, LOG_FORMATS, LOG_LEVELS
 
 DEFAULT_HOME = Path("~/.paperdesk")
 DEFAULT_CCXT_EXCHANGE = "binance"
-LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
-DEFAULT_LOG_LEVEL = "WARNING"
-LOG_FORMATS = ("text", "json")
 HIDDEN = "***"
 _PASSWORD = re.compile(r"^([\w+.-]+://[^:/@]*):.*@")
 API_KEY_FIELDS = {

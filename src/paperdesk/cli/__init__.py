@@ -70,13 +70,22 @@ def root(
     ] = None,
 ) -> None:
     """paperdesk: backtest and paper-trade strategies."""
+    from paperdesk.cli.lazy import HELP_ONLY
     from paperdesk.service.logs import configure_logging, resolve
 
-    setup = resolve(level=log_level, verbosity=verbose, log_format=log_format)
-    configure_logging(setup)
-    logging.getLogger(__name__).debug(
-        "paperdesk %s: log level %s, format %s", package_version(), setup.level, setup.format
+    # a command's --help reads no settings (pydantic-settings and the settings model: 0.1 s)
+    setup = resolve(
+        level=log_level,
+        verbosity=verbose,
+        log_format=log_format,
+        read_settings=not context.meta.get(HELP_ONLY, False),
     )
+    configure_logging(setup)
+    log = logging.getLogger(__name__)
+    if log.isEnabledFor(logging.DEBUG):  # the version is read from the install's metadata
+        log.debug(
+            "paperdesk %s: log level %s, format %s", package_version(), setup.level, setup.format
+        )
     if context.invoked_subcommand is None:
         typer.echo(context.get_help())
 

@@ -129,12 +129,31 @@ COMMANDS: tuple[LazyCommand, ...] = (
 )
 
 
+HELP_ONLY = "paperdesk.help_only"  # ``ctx.meta`` key: the command line asks for a help only
+
+
+def asks_for_help(args: list[str]) -> bool:
+    """Whether the arguments after the root options ask for a command's help (``--help``
+    before any ``--``): the root callback then reads no settings."""
+    for arg in args:
+        if arg == "--":
+            return False
+        if arg == "--help":
+            return True
+    return False
+
+
 class LazyGroup(PaperdeskGroup):
     """The root group: the commands in ``COMMANDS`` are imported when first asked for; while
     the root help is being written they are listed from their placeholders."""
 
     lazy: ClassVar[dict[str, LazyCommand]] = {command.name: command for command in COMMANDS}
     _listing = False
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        rest: list[str] = super().parse_args(ctx, args)
+        ctx.meta[HELP_ONLY] = asks_for_help(rest)
+        return rest
 
     @contextmanager
     def listing(self) -> Iterator[None]:

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
@@ -21,10 +22,12 @@ from paperdesk.data.cache import DEFAULT_BARS_TTL, MarketCache
 from paperdesk.data.csv_source import load_bars
 from paperdesk.data.instruments import calendar_or_default
 from paperdesk.data.parquet_cache import ParquetBarCache
-from paperdesk.data.providers.aggregator import Fallback
 from paperdesk.data.quote_csv import merge_quotes, read_quotes
 from paperdesk.data.series import bundled_series, closed_bars, empty_bars, series_key, utc
 from paperdesk.domain import UnknownNameError
+
+if TYPE_CHECKING:
+    from paperdesk.data.providers.aggregator import Fallback
 
 LAYERS = ("cache", "parquet", "store", "bundled")
 

@@ -20,16 +20,16 @@ provider ``aggregator``; any of the last four may be missing. Rules every read o
 from __future__ import annotations
 
 import asyncio
+import threading
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from dataclasses import replace
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
 from paperdesk.data import importer, quality
-from paperdesk.data.backfill import BackfillProgress, BackfillReport, plan_chunks, run_backfill
 from paperdesk.data.bar_convert import bar_at
 from paperdesk.data.bar_store import BarStore, SeriesInfo
 from paperdesk.data.cache import DEFAULT_BARS_TTL, MarketCache
@@ -40,7 +40,6 @@ from paperdesk.data.derived_bars import derive, source_timeframes
 from paperdesk.data.instruments import instrument_for
 from paperdesk.data.layers import BarLayers, Found
 from paperdesk.data.parquet_cache import ParquetBarCache
-from paperdesk.data.providers.aggregator import FetchResult, ProviderAggregator
 from paperdesk.data.quality_report import QualityReport
 from paperdesk.data.series import (
     adjust_as_of,
@@ -51,6 +50,10 @@ from paperdesk.data.series import (
 )
 from paperdesk.data.streaming import stream_closed_bars
 from paperdesk.domain import AssetClass, Bar, DataError, UnknownNameError
+
+if TYPE_CHECKING:  # the providers (httpx, Prometheus) load when a provider is first asked
+    from paperdesk.data.backfill import BackfillProgress, BackfillReport
+    from paperdesk.data.providers.aggregator import FetchResult, ProviderAggregator
 
 DEFAULT_CALENDAR = "XNYS"
 DEFAULT_POLL_SECONDS = 5.0
@@ -68,20 +71,47 @@ class DataManager:
         parquet: ParquetBarCache | None = None,
         cache: MarketCache | None = None,
         aggregator: ProviderAggregator | None = None,
+        aggregator_factory: Callable[[], ProviderAggregator] | None = None,
         bundled: bool = True,
         cache_ttl: float = DEFAULT_BARS_TTL,
     ) -> None:
+        """``aggregator_factory`` (instead of ``aggregator``) makes the aggregator when it is
+        first asked for: a process that never asks a provider loads none of them."""
         self.clock: Clock = clock or WallClock()
         self.store = store
         self.parquet = parquet
         self.cache = cache
-        self.aggregator = aggregator
+        self._aggregator: ProviderAggregator | None = None
+        self._aggregator_factory = aggregator_factory if aggregator is None else None
+        self._aggregator_lock = threading.Lock()
         self.bundled = bundled
         self.layers = BarLayers(
             store=store, parquet=parquet, cache=cache, bundled=bundled, cache_ttl=cache_ttl
         )
-        if aggregator is not None and store is not None and aggregator.fallback is None:
+        if aggregator is not None:
+            self._aggregator = self._with_fallback(aggregator)
+
+    @property
+    def aggregator(self) -> ProviderAggregator | None:
+        """The provider aggregator (None without providers), made on first use when the
+        manager was given a factory."""
+        if self._aggregator is None and self._aggregator_factory is not None:
+            with self._aggregator_lock:  # two threads asking at once make one aggregator
+                if self._aggregator is None and self._aggregator_factory is not None:
+                    self._aggregator = self._with_fallback(self._aggregator_factory())
+                    self._aggregator_factory = None
+        return self._aggregator
+
+    @aggregator.setter
+    def aggregator(self, aggregator: ProviderAggregator | None) -> None:
+        self._aggregator = aggregator
+        self._aggregator_factory = None
+
+    def _with_fallback(self, aggregator: ProviderAggregator) -> ProviderAggregator:
+        """The aggregator's stale fallback is the store (unless it has one already)."""
+        if self.store is not None and aggregator.fallback is None:
             aggregator.fallback = self.layers.stored_fallback(self.now)
+        return aggregator
 
     # ------------------------------------------------------------------- time and sessions
 
@@ -312,6 +342,8 @@ class DataManager:
         now = self.now()
         low = _instant(start, "start")
         high = min(_instant(end, "end", end_of_day=True), now)
+        from paperdesk.data.backfill import BackfillReport, plan_chunks, run_backfill
+
         chunks = plan_chunks(frame_timeframe, low, high) if low < high else []
         try:
             reports = run_backfill(

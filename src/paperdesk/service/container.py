@@ -9,15 +9,14 @@ that needs no database (``paperdesk strategies``) opens none.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from functools import cached_property
 from typing import TYPE_CHECKING
-
-from paperdesk.settings import Settings
 
 if TYPE_CHECKING:
     from paperdesk.data.clock import Clock
     from paperdesk.data.manager import DataManager
+    from paperdesk.domain.records import OutboxEntry
     from paperdesk.service import sweeps as sweep_service
     from paperdesk.service.api_keys import ApiKeyService
     from paperdesk.service.backtests import BacktestService
@@ -33,9 +32,18 @@ if TYPE_CHECKING:
     from paperdesk.service.walk_forward_runs import WalkForwardRuns
     from paperdesk.service.webhook_delivery import WebhookDispatcher
     from paperdesk.service.webhooks import WebhookService
+    from paperdesk.settings import Settings
     from paperdesk.store import Database
 
 log = logging.getLogger(__name__)
+
+
+def count_committed(entries: Sequence[OutboxEntry]) -> None:
+    """``paperdesk.service.metrics.count_committed``, imported at the first commit with outbox
+    entries: a command that only reads loads no Prometheus client."""
+    from paperdesk.service.metrics import count_committed as count
+
+    count(entries)
 
 
 class Services:
@@ -59,7 +67,11 @@ class Services:
 
     @cached_property
     def settings(self) -> Settings:
-        return self._settings or Settings()
+        if self._settings is not None:
+            return self._settings
+        from paperdesk.settings import Settings  # read when a command runs, not for its --help
+
+        return Settings()
 
     @cached_property
     def database(self) -> Database:
@@ -70,8 +82,6 @@ class Services:
             if self._on_database is not None:
                 self._on_database(self._database.describe())
             log.info("ledger: %s", self._database.describe())
-        from paperdesk.service.metrics import count_committed
-
         self._database.on_commit(count_committed)  # once per database (listeners are a set)
         self._announce_commits(self._database)
         return self._database

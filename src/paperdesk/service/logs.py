@@ -14,9 +14,13 @@ import sys
 from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from paperdesk.domain.errors import OptionError
-from paperdesk.settings import LOG_FORMATS, LOG_LEVELS, Settings, hand_to_spawned_processes
+from paperdesk.domain.log_choices import DEFAULT_LOG_LEVEL, LOG_FORMATS, LOG_LEVELS
+
+if TYPE_CHECKING:
+    from paperdesk.settings import Settings
 
 TEXT_FORMAT = "%(levelname)s %(name)s: %(message)s"
 # The id of the API request being served (set by the API's middleware, None outside a request):
@@ -89,11 +93,18 @@ def resolve(
     verbosity: int = 0,
     log_format: str | None = None,
     settings: Settings | None = None,
+    read_settings: bool = True,
 ) -> LogSetup:
     """The level and format to use (see the module docstring); a bad value is an OptionError
-    naming it, a bad environment variable an InvalidInputError naming the variable."""
-    if (level is None and verbosity <= 0) or log_format is None:
-        settings = settings or Settings()
+    naming it, a bad environment variable an InvalidInputError naming the variable.
+
+    ``read_settings=False`` (a command's ``--help``) reads no environment: what is not given
+    is WARNING and text, and the settings (pydantic-settings, 0.1 s) are not loaded."""
+    needed = (level is None and verbosity <= 0) or log_format is None
+    if needed and settings is None and read_settings:
+        from paperdesk.settings import Settings
+
+        settings = Settings()
     if level is not None:
         chosen = level.strip().upper()
         if chosen not in LOG_LEVELS:
@@ -103,8 +114,7 @@ def resolve(
     elif verbosity > 0:
         chosen = "INFO" if verbosity == 1 else "DEBUG"
     else:
-        assert settings is not None
-        chosen = settings.log_level
+        chosen = DEFAULT_LOG_LEVEL if settings is None else settings.log_level
     if log_format is not None:
         shape = log_format.strip().lower()
         if shape not in LOG_FORMATS:
@@ -113,8 +123,7 @@ def resolve(
                 f"{', '.join(LOG_FORMATS)}"
             )
     else:
-        assert settings is not None
-        shape = settings.log_format
+        shape = LOG_FORMATS[0] if settings is None else settings.log_format
     return LogSetup(chosen, shape)
 
 
@@ -137,6 +146,8 @@ def share_logging_with_spawned_processes() -> None:
     """Put the log level and format this process resolved (``-v``, ``--log-level``,
     ``--log-format`` or the environment) where the processes it spawns read them
     (``serve --workers N``'s workers)."""
+    from paperdesk.settings import hand_to_spawned_processes
+
     root = logging.getLogger()
     hand_to_spawned_processes(log_level=logging.getLevelName(root.level))
     handlers = [handler for handler in root.handlers if isinstance(handler, StderrHandler)]

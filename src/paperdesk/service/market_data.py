@@ -12,10 +12,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import httpx
-
-from paperdesk.data.backfill import BackfillProgress, BackfillReport, ChunkReport
+from paperdesk._lazy import lazy_exports
 from paperdesk.data.bar_store import SeriesInfo
 from paperdesk.data.cache import MarketCache, open_market_cache
 from paperdesk.data.clock import Clock
@@ -23,12 +22,6 @@ from paperdesk.data.csv_import import CsvImportError
 from paperdesk.data.importer import ImportReport
 from paperdesk.data.manager import DataManager
 from paperdesk.data.parquet_cache import ParquetBarCache
-from paperdesk.data.providers import (
-    ProviderAggregator,
-    ProviderStatus,
-    QuotaStore,
-)
-from paperdesk.data.providers.base import utc_now
 from paperdesk.data.quality import QualityReport
 from paperdesk.domain import InvalidInputError, UnknownNameError, limits
 from paperdesk.domain.fields import field_mark
@@ -40,6 +33,22 @@ from paperdesk.service.market_documents import (
 )
 from paperdesk.settings import Settings
 from paperdesk.store import Database, SqlBarStore
+
+if TYPE_CHECKING:
+    import httpx
+
+    from paperdesk.data.backfill import BackfillProgress, BackfillReport, ChunkReport
+    from paperdesk.data.providers import ProviderAggregator, ProviderStatus, QuotaStore
+
+# The price providers (httpx, the aggregator, its Prometheus counters) and the backfill load
+# when a command asks the providers, not for an import or a listing of the bars held.
+__getattr__, __dir__ = lazy_exports(
+    __name__,
+    {
+        "paperdesk.data.backfill": ("BackfillProgress", "BackfillReport", "ChunkReport"),
+        "paperdesk.data.providers.aggregator": ("ProviderStatus",),
+    },
+)
 
 __all__ = [
     "BackfillProgress",
@@ -74,13 +83,20 @@ def build_data_manager(
     and the Redis key prefix are the database's own (``Settings.parquet_root``). The asset
     classes series were imported with are remembered for this process."""
     settings = settings or Settings()
-    # the providers' breakers and quotas keep the run's time (a test clock moves them too)
-    parts = aggregator or ProviderAggregator.from_settings(
-        settings.provider_settings(),
-        client=client,
-        quota_store=quota_store,
-        clock=utc_now if clock is None else clock.now,
-    )
+
+    def providers() -> ProviderAggregator:
+        """Made when the manager first asks a provider (``DataManager.aggregator``)."""
+        from paperdesk.data.providers import ProviderAggregator
+        from paperdesk.data.providers.base import utc_now
+
+        # the providers' breakers and quotas keep the run's time (a test clock moves them too)
+        return ProviderAggregator.from_settings(
+            settings.provider_settings(),
+            client=client,
+            quota_store=quota_store,
+            clock=utc_now if clock is None else clock.now,
+        )
+
     ledger = database or Database(settings.database_url_value())
     if cache is None:
         prefix = settings.redis_prefix_for(ledger.url)
@@ -92,7 +108,8 @@ def build_data_manager(
         store=store,
         parquet=ParquetBarCache(settings.parquet_root(ledger.url)),
         cache=cache,
-        aggregator=parts,
+        aggregator=aggregator,
+        aggregator_factory=None if aggregator is not None else providers,
     )
 
 
@@ -158,6 +175,10 @@ class MarketDataService:
         """The status of every provider in priority order, enabled ones first."""
         if self._aggregator is not None:
             return self._aggregator.status()
+        import httpx
+
+        from paperdesk.data.providers import ProviderAggregator
+
         with httpx.Client() as client:  # never used: status() sends no request
             providers = self.settings.provider_settings()
             aggregator = ProviderAggregator.from_settings(providers, client=client)

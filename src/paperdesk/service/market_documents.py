@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
-from paperdesk.data.backfill import BackfillReport, ChunkReport
 from paperdesk.data.bar_store import SeriesInfo
 from paperdesk.data.importer import ImportReport
-from paperdesk.data.providers import ProviderStatus
+
+if TYPE_CHECKING:  # annotations only: the backfill and the providers load when used
+    from paperdesk.data.backfill import BackfillReport, ChunkReport
+    from paperdesk.data.providers import ProviderStatus
 
 
 def _iso(moment: datetime | None) -> str | None:

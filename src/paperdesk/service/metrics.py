@@ -14,6 +14,9 @@ from threading import Lock
 
 from prometheus_client import Counter, Gauge, start_http_server
 
+# the provider calls' counter is part of every exposition (``/metrics``, ``serve_metrics``), also
+# in a process whose providers load only when first asked
+import paperdesk.data.providers.metrics  # noqa: F401
 from paperdesk.domain.records import OutboxEntry
 
 OUTBOX_EVENTS = Counter(

@@ -35,7 +35,6 @@ from sqlalchemy import (
     select,
     type_coerce,
 )
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.sql import ColumnElement
 
 from paperdesk.data.bar_store import PROVENANCE_COLUMNS, SeriesInfo, row_sources
@@ -329,8 +328,15 @@ class SqlBarStore:
 
 
 def _dialect_insert(postgres: bool) -> Any:
-    """The INSERT that takes ON CONFLICT DO UPDATE on this database."""
-    return postgresql.insert if postgres else sqlite.insert
+    """The INSERT that takes ON CONFLICT DO UPDATE on this database (its dialect's module
+    imported here: a SQLite ledger never loads PostgreSQL's)."""
+    if postgres:
+        from sqlalchemy.dialects import postgresql
+
+        return postgresql.insert
+    from sqlalchemy.dialects import sqlite
+
+    return sqlite.insert
 
 
 def _bump_version(

@@ -117,9 +117,15 @@ def expire_positions(session: Session, portfolio_id: int, symbols: Iterable[str]
 @cache
 def _position_upsert(dialect: str) -> Any:
     """Insert a position's row, or update the stored one's figures."""
-    from sqlalchemy.dialects import postgresql, sqlite
+    statement: Any
+    if dialect == "postgresql":  # the dialect's module loaded only where it is used
+        from sqlalchemy.dialects import postgresql
 
-    statement = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(POSITIONS)
+        statement = postgresql.insert(POSITIONS)
+    else:
+        from sqlalchemy.dialects import sqlite
+
+        statement = sqlite.insert(POSITIONS)
     return statement.on_conflict_do_update(
         index_elements=[POSITIONS.c.portfolio_id, POSITIONS.c.symbol],
         set_={name: statement.excluded[name] for name in POSITION_CHANGES},

@@ -12,10 +12,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import or_, select, update
-from sqlalchemy.dialects.postgresql import insert as postgres_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from paperdesk.domain.leases import WorkLease
@@ -39,9 +38,17 @@ class WorkLeaseRepository:
         missing = list(self._session.scalars(unknown))
         if not missing:
             return
-        insert = postgres_insert if self._dialect == "postgresql" else sqlite_insert
         rows = [{"portfolio_id": pid, "next_due_at": due_at} for pid in missing]
-        self._session.execute(insert(WorkLeaseRow).values(rows).on_conflict_do_nothing())
+        statement: Any
+        if self._dialect == "postgresql":  # the dialect's module loaded when used
+            from sqlalchemy.dialects.postgresql import insert as postgres_insert
+
+            statement = postgres_insert(WorkLeaseRow)
+        else:
+            from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+            statement = sqlite_insert(WorkLeaseRow)
+        self._session.execute(statement.values(rows).on_conflict_do_nothing())
 
     def claim(
         self,

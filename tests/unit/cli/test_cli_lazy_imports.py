@@ -18,7 +18,8 @@ from paperdesk.cli.lazy import COMMANDS
 
 HEAVY = (
     "pandas", "sqlalchemy", "alembic", "httpx", "exchange_calendars", "jsonschema", "numpy",
-    "talib", "pyarrow", "redis", "ccxt",
+    "talib", "pyarrow", "redis", "ccxt", "prometheus_client",
+    "sqlalchemy.dialects.postgresql",  # a SQLite ledger never loads PostgreSQL's dialect
 )  # fmt: skip
 
 PROBE = """
@@ -109,18 +110,32 @@ def test_listed_help_line_is_the_commands_own(entry) -> None:  # type: ignore[no
     assert inspect.cleandoc(listed.help or "") == inspect.cleandoc(loaded.help or "")
 
 
-def test_the_root_help_reads_no_settings() -> None:
-    """The root help builds no service container: pydantic-settings (and the settings the
-    container reads) load only when a command runs."""
+SETTINGS = ["pydantic_settings", "paperdesk.settings"]
+
+
+@pytest.mark.parametrize(
+    ("args", "absent"),
+    [
+        (("--help",), [*SETTINGS, "paperdesk.service"]),
+        (("backtest", "--help"), SETTINGS),
+        (("portfolio", "list", "--help"), SETTINGS),
+        (("-v", "data", "import", "--help"), SETTINGS),
+    ],
+)
+def test_a_help_reads_no_settings(args: tuple[str, ...], absent: list[str]) -> None:
+    """No help reads the settings: pydantic-settings (and the settings model) load only when a
+    command runs; the root help does not even load the service layer. (A command's ``--help``
+    runs the root callback, whose log level then comes from the flags alone.)"""
     done = subprocess.run(
-        [sys.executable, "-c", PROBE, "--help"],
-        input=json.dumps(["pydantic_settings", "paperdesk.settings", "paperdesk.service"]),
+        [sys.executable, "-c", PROBE, *args],
+        input=json.dumps(absent),
         capture_output=True,
         text=True,
         check=True,
     )
     outcome = json.loads(done.stdout)
     assert outcome["code"] == 0
+    assert "Usage" in str(outcome["output"])
     assert outcome["heavy"] == []
 
 
@@ -149,3 +164,63 @@ def test_a_read_command_loads_only_the_database_layer(tmp_path: Path) -> None:
     assert json.loads(str(outcomes[1]["output"])) == json.loads(str(outcomes[0]["output"]))
     assert "alembic" in outcomes[0]["heavy"]
     assert outcomes[1]["heavy"] == ["sqlalchemy"]
+
+
+COMMAND = """
+import json, sys
+from typer.testing import CliRunner
+from paperdesk.cli import app
+result = CliRunner().invoke(app, sys.argv[1:])
+loaded = [name for name in json.loads(sys.stdin.read()) if name in sys.modules]
+print(json.dumps({"code": result.exit_code, "output": result.output, "loaded": loaded}))
+"""
+PROVIDERS = (
+    "httpx", "paperdesk.data.providers.aggregator", "paperdesk.data.backfill",
+    "prometheus_client", "redis", "sqlalchemy.dialects.postgresql",
+)  # fmt: skip
+
+
+def run_loading(args: list[str], watched: tuple[str, ...], home: Path) -> dict[str, object]:
+    """``paperdesk ARGS`` in a fresh interpreter on the SQLite ledger in ``home``: its exit
+    code, output and which of ``watched`` it loaded."""
+    environment = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in {"DATABASE_URL", "REDIS_URL"} and not key.startswith("PAPERDESK_")
+    }
+    environment["PAPERDESK_HOME"] = str(home)
+    done = subprocess.run(
+        [sys.executable, "-c", COMMAND, *args],
+        input=json.dumps(watched),
+        capture_output=True,
+        text=True,
+        check=True,
+        env=environment,
+    )
+    return json.loads(done.stdout)  # type: ignore[no-any-return]
+
+
+def test_a_csv_import_loads_no_price_provider(tmp_path: Path) -> None:
+    """`data import` and `data list` ask no provider: httpx, the aggregator (and its Prometheus
+    counters) and the backfill stay unloaded (they load when a command asks the providers);
+    on a SQLite ledger PostgreSQL's dialect is not loaded either."""
+    bars = tmp_path / "two.csv"
+    bars.write_text("timestamp,open,high,low,close,volume\n2024-01-02,10,11,9,10.5,100\n"
+                    "2024-01-03,10.5,11,10,10.7,200\n")  # fmt: skip
+    created = run_loading(["data", "list"], (), tmp_path)  # creates the ledger (Alembic)
+    assert created["code"] == 0, created["output"]
+    imported = run_loading(
+        ["data", "import", str(bars), "--symbol", "TWO", "--asset-class", "crypto"],
+        PROVIDERS,
+        tmp_path,
+    )
+    assert imported["code"] == 0, imported["output"]
+    assert "Rows written" in str(imported["output"])
+    assert imported["loaded"] == []
+    listed = run_loading(["data", "list", "--json"], PROVIDERS, tmp_path)
+    assert listed["code"] == 0, listed["output"]
+    assert "TWO" in str(listed["output"])
+    assert listed["loaded"] == []
+    status = run_loading(["data", "providers"], PROVIDERS, tmp_path)  # these do load them
+    assert status["code"] == 0, status["output"]
+    assert "httpx" in status["loaded"]  # type: ignore[operator]

@@ -127,3 +127,25 @@ def test_a_bad_variable_is_one_error_naming_it(variable: str, value: str) -> Non
     assert code == 1
     assert err.startswith(f"error: {variable} is '{value}'; expected one of")
     assert "Traceback" not in err
+
+
+def test_a_commands_help_reads_no_settings_but_running_it_does() -> None:
+    """A command's --help shows even when a setting is bad (the help reads no settings: they
+    cost 0.1 s: the flags alone set its logging); running the command still refuses it,
+    naming the variable."""
+    env = {"PAPERDESK_LOG_LEVEL": "bogus"}
+    helped = runner.invoke(app, ["-vv", "portfolio", "list", "--help"], env=env)
+    assert helped.exit_code == 0
+    assert "Usage" in helped.stdout
+    assert "log level DEBUG, format text" in helped.stderr
+    code, err = list_portfolios(env=env)
+    assert code != 0
+    assert "PAPERDESK_LOG_LEVEL is 'bogus'" in err
+
+
+def test_help_after_a_double_dash_is_no_help_request() -> None:
+    from paperdesk.cli.lazy import asks_for_help
+
+    assert asks_for_help(["portfolio", "list", "--help"])
+    assert not asks_for_help(["portfolio", "list"])
+    assert not asks_for_help(["trade", "--", "--help"])

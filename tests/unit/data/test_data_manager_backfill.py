@@ -13,6 +13,7 @@ from paperdesk.data.backfill import ChunkReport, chunk_complete, plan_chunks
 from paperdesk.data.clock import FixedClock
 from paperdesk.data.manager import DataManager
 from paperdesk.data.parquet_cache import ParquetBarCache
+from paperdesk.data.providers.aggregator import ProviderAggregator
 from paperdesk.domain import DataError
 from paperdesk.store import Database, SqlBarStore
 
@@ -134,6 +135,34 @@ def test_all_providers_failing_serve_the_stored_bars_marked_stale(
     assert chunk.stale
     assert chunk.rows == len(bundled("SPY", "1h").loc["2020-05"])
     assert not forced.complete
+
+
+def test_an_aggregator_factory_is_called_once_when_a_provider_is_first_asked(
+    database: Database, tmp_path: Path
+) -> None:
+    """A manager given ``aggregator_factory`` makes no aggregator (nor loads the providers)
+    until one is needed; the one it makes falls back on the stored bars like a given one."""
+    manager(database, tmp_path, FakeProvider()).backfill(
+        "SPY", "1h", utc(2020, 5, 1), utc(2020, 6, 1)
+    )
+    made: list[ProviderAggregator] = []
+
+    def make() -> ProviderAggregator:
+        made.append(aggregator(FakeProvider(fail_all=True)))
+        return made[-1]
+
+    data = DataManager(
+        clock=FixedClock(NOW),
+        store=SqlBarStore(database),
+        aggregator_factory=make,
+    )
+    assert data.get_bars("SPY", "1h", utc(2020, 5, 4), utc(2020, 5, 8)).attrs["origin"] == "store"
+    assert made == []
+    result = data.fetch_bars("SPY", "1h", utc(2020, 5, 4), utc(2020, 5, 8))
+    assert result.stale  # the made aggregator's fallback is the store
+    assert data.aggregator is made[0]
+    data.fetch_bars("SPY", "1h", utc(2020, 5, 4), utc(2020, 5, 8))
+    assert len(made) == 1
 
 
 def test_nothing_stored_and_every_provider_down_fails_the_chunk(
