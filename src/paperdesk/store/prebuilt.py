@@ -169,6 +169,15 @@ def _converted(compiled: _Compiled, row: Mapping[str, Any]) -> Any:
     }
 
 
+def send(connection: Connection, text: str) -> None:
+    """Send a statement without parameters or rows (``BEGIN IMMEDIATE``) on ``connection``: on
+    the driver's cursor when ``_driver_ready`` allows it, else by ``exec_driver_sql``."""
+    if DRIVER and _driver_ready(connection):
+        _DriverRows.run(connection, text, [()])
+    else:
+        connection.exec_driver_sql(text)
+
+
 def _driver_ready(connection: Connection) -> bool:
     """Whether the cursor may be used directly: SQLite, nothing listening to the statements
     (the engine's own ``connect`` and ``begin`` listeners do not; ``handle_error`` listens on
