@@ -92,9 +92,13 @@ class BarStore(Protocol):
         Caches keep the version their copy was read at and serve it only while it is current."""
         ...
 
-    def series_versions(self, symbol: str) -> tuple[tuple[str, int], ...]:
+    def series_versions(
+        self, symbol: str, within: object | None = None
+    ) -> tuple[tuple[str, int], ...]:
         """``(timeframe, version)`` of each stored series of ``symbol`` (empty: none), in one
-        read: what a cache of an answer drawn from any of them compares."""
+        read: what a cache of an answer drawn from any of them compares. ``within``: the
+        unit of work asking (a ledger transaction), which a store on the same database may
+        read in instead of a read of its own; any other value is ignored."""
         ...
 
 

@@ -189,15 +189,19 @@ class DataManager:
             return Found(derive(bars, timeframe, calendar, now), found.origin, found.loaded_from)
         return None
 
-    def series_token(self, symbol: str) -> tuple[tuple[str, int], ...] | None:
+    def series_token(
+        self, symbol: str, within: object | None = None
+    ) -> tuple[tuple[str, int], ...] | None:
         """What ``get_bars`` of any of ``symbol``'s timeframes answers from, as a value that
         changes whenever it may answer differently at the same clock time: the stored version
         of each of the symbol's series (one indexed query; a derived series follows its finer
         ones, so every timeframe counts). None without a store (nothing to compare: no
-        answer may be kept). The bundled files do not change while a process runs."""
+        answer may be kept). The bundled files do not change while a process runs.
+        ``within``: the unit of work asking, which the store may read in
+        (``BarStore.series_versions``)."""
         if self.store is None:
             return None
-        return self.store.series_versions(symbol)
+        return self.store.series_versions(symbol, within)
 
     def pending_close(self, symbol: str, timeframe: str) -> datetime | None:
         """The close of the first bar the layers hold that has not closed at ``now()`` (the

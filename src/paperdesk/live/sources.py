@@ -71,7 +71,9 @@ class BarSource:
         instrument = instrument_for(symbol, settings.asset_class_of(symbol))
         return portfolio_prices(symbol, instrument, settings).apply(frame)
 
-    def last_close(self, symbol: str, timeframe: str, settings: SourceConfig) -> Decimal:
+    def last_close(
+        self, symbol: str, timeframe: str, settings: SourceConfig, within: object | None = None
+    ) -> Decimal:
         """The close of the last bar ``history`` serves (what an order is checked against
         before any tick has priced its symbol), exactly as ``history`` gives it.
 
@@ -82,12 +84,13 @@ class BarSource:
         next bar the layers held when it was read (a bar already stored but still open then).
         Anything else reads the history again, so a new bar is never missed: the kept answer
         is the one ``history`` would give, without copying and converting the whole
-        history on every order."""
+        history on every order. ``within``: the unit of work asking (a ledger transaction),
+        in which the store may read the token."""
         manager = self._manager
         if manager is None or settings.file_for(symbol) is not None or settings.factor_file:
             return self._history_close(symbol, timeframe, settings)
         key = (symbol, timeframe, settings.kind, settings.asset_class_of(symbol), settings.adjust)
-        token = manager.series_token(symbol)  # read before the bars (a write in between
+        token = manager.series_token(symbol, within)  # read before the bars (a write in between
         now = manager.now()  # makes the kept answer look older, never newer)
         with self._closes_lock:
             known = self._closes.get(key)

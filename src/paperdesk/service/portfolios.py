@@ -448,7 +448,7 @@ class PortfolioService:
                     repository,
                     state,
                     lambda: self._market_time(repository, state),
-                    self._reference_price,
+                    lambda restored, symbol: self._reference_price(restored, symbol, repository),
                 )
                 placed = desk.client_order_ids
                 yield desk
@@ -481,7 +481,7 @@ class PortfolioService:
             state = self._restore(repository, portfolio_id)
             kernel = state.kernel
             symbol = working_order(repository, state, order_id, "modified").symbol
-            price = self._reference_price(state, symbol)
+            price = self._reference_price(state, symbol, repository)
             at = self._market_time(repository, state)
             events = kernel.modify_order(
                 order_id,
@@ -528,7 +528,7 @@ class PortfolioService:
         symbol = limits.symbol_value(order.symbol, "symbol")
         with self.database.dry_transaction() as repository:
             state = self._restore(repository, portfolio_id, (symbol,), cached=False)
-            price = self._reference_price(state, symbol)
+            price = self._reference_price(state, symbol, repository)
             at = self._market_time(repository, state)
             return plan_execution(state.kernel, order, at, price)
 
@@ -542,7 +542,7 @@ class PortfolioService:
         symbol = limits.symbol_value(order.symbol, "symbol")
         with self.database.transaction() as repository:
             state = self._restore(repository, portfolio_id, (symbol,))
-            price = self._reference_price(state, symbol)
+            price = self._reference_price(state, symbol, repository)
             at = self._market_time(repository, state)
             plan = plan_execution(state.kernel, order, at, price)
             events = submit_plan(state.kernel, plan, at)
@@ -638,9 +638,12 @@ class PortfolioService:
             )
         return self.clock.now()
 
-    def _reference_price(self, state: RestoredPortfolio, symbol: str) -> Decimal:
+    def _reference_price(
+        self, state: RestoredPortfolio, symbol: str, within: LedgerRepository | None = None
+    ) -> Decimal:
         """The symbol's last known close (its bars' last close before any tick); the symbol
-        must be one the portfolio trades and have bars."""
+        must be one the portfolio trades and have bars. ``within``: the unit's transaction,
+        in which the bars' versions are read (no read transaction of their own)."""
         settings = state.settings
         if settings.symbols and symbol not in settings.symbols:
             watched = ", ".join(settings.symbols)
@@ -650,7 +653,7 @@ class PortfolioService:
         known = state.kernel.last_price(symbol)
         if known is not None:  # a tick has priced it: no need to load its history
             return known
-        return self.source.last_close(symbol, settings.bar_timeframe, settings.source)
+        return self.source.last_close(symbol, settings.bar_timeframe, settings.source, within)
 
 
 def _checked_name(name: str) -> str:

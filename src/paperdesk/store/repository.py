@@ -69,6 +69,7 @@ from paperdesk.store.writer import LedgerWriter
 
 if TYPE_CHECKING:
     from paperdesk.store.api_keys import ApiKeyRepository
+    from paperdesk.store.database import Database
     from paperdesk.store.leases import WorkLeaseRepository
     from paperdesk.store.webhooks import WebhookRepository
 
@@ -124,6 +125,12 @@ class LedgerRepository:
         # called when the unit ends, committed (after ``on_committed``) or rolled back: how a
         # claim the unit made in memory (the state cache's state in flight) is released
         self.on_finished: list[Callable[[], None]] = []
+
+    def session_of(self, database: Database) -> Session | None:
+        """This transaction's session when it is one of ``database`` (its engine), else None:
+        how a reader of the same database reads in the unit instead of on a connection of its
+        own (``SqlBarStore.series_versions``)."""
+        return self._session if self._session.get_bind() is database.engine else None
 
     @property
     def api_keys(self) -> ApiKeyRepository:

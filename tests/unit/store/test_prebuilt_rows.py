@@ -292,3 +292,44 @@ def test_a_unique_key_refused_on_the_driver_cursor_is_sqlalchemys_integrity_erro
     finally:
         metadata.drop_all(database.engine)
     assert refusals[0] == (refusals[1][0], refusals[1][1].replace("11", "10"), refusals[1][2])
+
+
+def test_the_planned_parameters_are_those_sqlalchemy_constructs(
+    database_url: str,
+    tmp_path: Path,
+    request: pytest.FixtureRequest,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Every row's parameters converted by the statement's plan (``prebuilt._plan``) are the
+    values and order ``construct_params`` with the bind processors gives, for every statement
+    of the scripted sequence (its literals, its named and positional forms)."""
+    bars = spy_slice(tmp_path, "2019-01-02", 60)
+    planned: list[int] = []
+    real = prebuilt._converted
+
+    def comparable(parameters: Any) -> Any:
+        """psycopg's ``Json`` wrappers (equal only to themselves) as what they send."""
+        if isinstance(parameters, dict):
+            return {key: comparable(value) for key, value in parameters.items()}
+        if isinstance(parameters, tuple):
+            return tuple(comparable(value) for value in parameters)
+        if type(parameters).__name__ in ("Json", "Jsonb"):
+            return (type(parameters).__name__, parameters.obj, parameters.dumps)
+        return parameters
+
+    def compared(compiled: Any, row: Any) -> Any:
+        converted = real(compiled, row)
+        constructed = prebuilt._constructed(compiled, row)
+        assert type(converted) is type(constructed)
+        assert comparable(converted) == comparable(constructed)
+        if isinstance(converted, dict):
+            assert list(converted) == list(constructed)
+        if compiled.plan is not None:
+            planned.append(len(compiled.plan))
+        return converted
+
+    monkeypatch.setattr(prebuilt, "_converted", compared)
+    with _fresh_database(database_url, tmp_path / "ledger", request) as database:
+        _script(database, bars)
+    assert len(planned) > 20
+    assert max(planned) > 10  # the order's upsert among them
