@@ -2,16 +2,17 @@
 
 An export holds the fills, not the corporate actions; the portfolio booked every action of its
 raw-price symbols whose ex-date came after its first bar and on or before the last bar it
-processed (the mark in state.json). Booking those same actions between the fills, at the
-ex-date's start, rebuilds its books exactly; an action before the first fill finds no position
-and books nothing, as it did then.
+processed (the mark in state.json), at the open of the first bar of the ex-date, before that
+bar's fills (``TradingKernel``). Booking those same actions between the fills at the same
+moment rebuilds its books exactly; an action before the first fill finds no position and books
+nothing, as it did then.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from contextlib import suppress
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pandas as pd
@@ -25,6 +26,7 @@ from paperdesk.domain import (
     CorporateActionTerms,
     DataError,
     InvalidInputError,
+    Timeframe,
 )
 from paperdesk.engine.kernel import trade_date
 from paperdesk.portfolio import PortfolioLedger
@@ -53,21 +55,24 @@ def rebuild(
     fills: list[ImportedFill],
     actions: list[CorporateActionTerms],
     rules: AccountRules = CASH_ACCOUNT,
+    *,
+    timeframe: str,
 ) -> tuple[PortfolioLedger, list[CorporateActionApplied]]:
     """A ledger with the fills and the actions booked in time order (an action at the start of
-    its ex-date, before that day's fills) by the portfolio's account ``rules``, and the actions
-    that changed a position."""
+    its ex-date's first bar of ``timeframe``, before that bar's fills) by the portfolio's
+    account ``rules``, and the actions that changed a position."""
     ledger = PortfolioLedger(starting_cash, rules)
     applied: list[CorporateActionApplied] = []
+    bars = Timeframe.parse(timeframe)
     pending = sorted(actions, key=lambda action: action.ex_date)
 
     def book(action: CorporateActionTerms) -> None:
-        event = ledger.apply_corporate_action(action, _start(action))
+        event = ledger.apply_corporate_action(action, _start(action, bars))
         if event is not None:
             applied.append(event)
 
     for item in fills:
-        while pending and _start(pending[0]) <= item.fill.ts:
+        while pending and _start(pending[0], bars) <= item.fill.ts:
             book(pending.pop(0))
         try:
             ledger.apply_fill(item.fill, strategy=item.strategy, reason=item.reason)
@@ -78,9 +83,26 @@ def rebuild(
     return ledger, applied
 
 
-def _start(action: CorporateActionTerms) -> datetime:
-    """Midnight New York of the ex-date, in UTC."""
-    moment: datetime = (
-        pd.Timestamp(action.ex_date).tz_localize("America/New_York").tz_convert("UTC")
-    ).to_pydatetime()
-    return moment
+def _start(action: CorporateActionTerms, timeframe: Timeframe) -> datetime:
+    """When the portfolio booked ``action``: the open of its first bar whose session is the
+    ex-date or later, at or before which every fill of that bar lies and after the fills of
+    the bar before.
+
+    Intraday bars of the ex-date open at or after midnight New York (an evening bar of the
+    day before, 19:00-20:00 New York, opens at 00:00 UTC in winter). A daily bar is labeled
+    with its session's date at 00:00 UTC (the bundled and imported files) or at midnight New
+    York (the providers'), so its fills lie from 00:00 UTC of the ex-date on, and the bar
+    before closed the day before; a week or a month opens on its first session, on or after
+    the Monday or the first day of the month holding the ex-date. Bars of several days, weeks
+    or months (``2d``, ``2w``) are anchored to their data; they count from the ex-date."""
+    ex_date = action.ex_date
+    if timeframe.is_intraday:
+        moment: datetime = (
+            pd.Timestamp(ex_date).tz_localize("America/New_York").tz_convert("UTC")
+        ).to_pydatetime()
+        return moment
+    if timeframe.count == 1 and timeframe.unit == "w":
+        ex_date -= timedelta(days=ex_date.weekday())
+    elif timeframe.count == 1 and timeframe.unit == "mo":
+        ex_date = ex_date.replace(day=1)
+    return datetime(ex_date.year, ex_date.month, ex_date.day, tzinfo=UTC)
