@@ -17,7 +17,7 @@ from typing import Any
 
 import pandas as pd
 
-from paperdesk.config import RunConfig
+from paperdesk.config import Adjustment, RunConfig
 from paperdesk.data import instrument_for
 from paperdesk.data.corporate_actions import ledger_actions_for
 from paperdesk.data.instruments import UnknownSymbolError
@@ -37,8 +37,13 @@ from paperdesk.service.import_rows import ImportedFill
 def booked_actions(
     settings: RunConfig, marks: Iterable[Mapping[str, Any]]
 ) -> list[CorporateActionTerms]:
-    """The actions of each marked symbol up to its last processed bar's trade date."""
+    """The actions of each marked symbol up to its last processed bar's trade date: none on
+    adjusted prices (``--adjust split`` or ``split-dividend``: the prices hold them, and the
+    portfolio booked none, ``paperdesk.live.restore.corporate_actions``), nor for a symbol
+    whose bars come from a file of the user's."""
     found: list[CorporateActionTerms] = []
+    if settings.source.adjust not in (None, Adjustment.RAW):
+        return found
     for mark in marks:
         symbol, closed = mark["symbol"], mark.get("candle_close_at")
         if closed is None or settings.source.file_for(symbol) is not None:

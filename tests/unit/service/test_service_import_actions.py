@@ -1,6 +1,7 @@
 """Export and import of paper portfolios whose books a split or dividend touched, in the cases
 the import once rebuilt differently from the portfolio: a fill on the ex-date's own daily bar
-(the portfolio books the action at that bar's open, before its fills).
+(the portfolio books the action at that bar's open, before its fills), and a portfolio on
+adjusted prices (which books no action: its prices have them already).
 
 Bars: the bundled raw Lean AAPL daily bars (the 2020-08-07 dividend, the 2020-08-31 4-for-1
 split); actions: the bundled factor file.
@@ -13,7 +14,13 @@ from decimal import Decimal
 from pathlib import Path
 
 from ledger_support import check_ledger
-from paperdesk.config import ExecutionConfig, RunConfig, SourceConfig, StrategySpec
+from paperdesk.config import (
+    Adjustment,
+    ExecutionConfig,
+    RunConfig,
+    SourceConfig,
+    StrategySpec,
+)
 from paperdesk.live import TickStatus
 from paperdesk.service.exports import export_portfolio
 from paperdesk.service.imports import import_portfolio
@@ -21,12 +28,14 @@ from paperdesk.service.portfolios import PortfolioService
 from paperdesk.store import Database
 
 
-def _settings(replay_from: date, timeframe: str = "1d") -> RunConfig:
+def _settings(
+    replay_from: date, timeframe: str = "1d", adjust: Adjustment = Adjustment.RAW
+) -> RunConfig:
     return RunConfig(
         strategies=(StrategySpec("buy-and-hold"),),
         symbols=("AAPL",),
         timeframe=timeframe,
-        source=SourceConfig("replay", replay_from=replay_from),
+        source=SourceConfig("replay", replay_from=replay_from, adjust=adjust),
         execution=ExecutionConfig(commission="per-share:0.005:min=1"),
     )
 
@@ -81,6 +90,23 @@ def test_a_buy_filled_on_the_weekly_bar_of_the_ex_date_imports_without_the_divid
     _ticks(service, original, 2)
     (held,) = service.fills(original)
     assert held.ts.date() == date(2020, 8, 3)
+
+    copy = _round_trip(database, tmp_path, original)
+    assert service.show(copy).summary.cash == service.show(original).summary.cash
+    assert service.show(copy).positions == service.show(original).positions
+    check_ledger(database, copy)
+
+
+def test_a_portfolio_on_adjusted_prices_imports_without_splits_or_dividends(
+    database: Database, tmp_path: Path
+) -> None:
+    # split- and dividend-adjusted prices: the portfolio held AAPL through the 2020-08-07
+    # dividend and the 2020-08-31 split and booked neither; the import must not either
+    service = PortfolioService(database)
+    settings = _settings(date(2020, 8, 3), adjust=Adjustment.SPLIT_DIVIDEND)
+    original = service.create_portfolio("original", Decimal(10000), settings=settings)
+    _ticks(service, original, 25)
+    assert not [a for a in service.audit(original) if a.kind.startswith("corporate_action")]
 
     copy = _round_trip(database, tmp_path, original)
     assert service.show(copy).summary.cash == service.show(original).summary.cash
