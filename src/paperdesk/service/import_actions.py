@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from contextlib import suppress
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pandas as pd
@@ -97,17 +97,23 @@ def _start(action: CorporateActionTerms, timeframe: Timeframe) -> datetime:
     day before, 19:00-20:00 New York, opens at 00:00 UTC in winter). A daily bar is labeled
     with its session's date at 00:00 UTC (the bundled and imported files) or at midnight New
     York (the providers'), so its fills lie from 00:00 UTC of the ex-date on, and the bar
-    before closed the day before; a week or a month opens on its first session, on or after
-    the Monday or the first day of the month holding the ex-date. Bars of several days, weeks
-    or months (``2d``, ``2w``) are anchored to their data; they count from the ex-date."""
+    before closed the day before. Weeks and months (``1w``, ``2w``, ``3mo``) open on the first
+    session of the period holding the ex-date, counted as ``resample_periods`` counts them
+    (weeks from a Monday, months from January 1970), and the period before closed before it."""
     ex_date = action.ex_date
     if timeframe.is_intraday:
         moment: datetime = (
             pd.Timestamp(ex_date).tz_localize("America/New_York").tz_convert("UTC")
         ).to_pydatetime()
         return moment
-    if timeframe.count == 1 and timeframe.unit == "w":
-        ex_date -= timedelta(days=ex_date.weekday())
-    elif timeframe.count == 1 and timeframe.unit == "mo":
-        ex_date = ex_date.replace(day=1)
+    if timeframe.unit == "w":
+        weeks = (ex_date - _FIRST_MONDAY).days // 7 // timeframe.count * timeframe.count
+        ex_date = _FIRST_MONDAY + timedelta(days=7 * weeks)
+    elif timeframe.unit == "mo":
+        since = (ex_date.year - 1970) * 12 + ex_date.month - 1
+        months = since // timeframe.count * timeframe.count
+        ex_date = date(1970 + months // 12, months % 12 + 1, 1)
     return datetime(ex_date.year, ex_date.month, ex_date.day, tzinfo=UTC)
+
+
+_FIRST_MONDAY = date(1970, 1, 5)  # resample_periods.MONDAY: weeks are counted from it

@@ -13,6 +13,8 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
+import pytest
+
 from ledger_support import check_ledger
 from paperdesk.config import (
     Adjustment,
@@ -78,18 +80,26 @@ def test_a_buy_filled_on_the_ex_date_bar_imports_without_the_dividend(
     check_ledger(database, copy)
 
 
+@pytest.mark.parametrize(
+    ("timeframe", "replay_from", "filled"),
+    [
+        ("1w", date(2020, 7, 27), date(2020, 8, 3)),  # the week of 2020-08-03
+        ("2w", date(2020, 7, 13), date(2020, 7, 27)),  # weeks counted in twos from 1970-01-05
+    ],
+)
 def test_a_buy_filled_on_the_weekly_bar_of_the_ex_date_imports_without_the_dividend(
-    database: Database, tmp_path: Path
+    database: Database, tmp_path: Path, timeframe: str, replay_from: date, filled: date
 ) -> None:
-    # weekly bars: the buy fills at the open of the week of 2020-08-03, whose last session is
-    # the dividend's ex-date (2020-08-07): booked at that week's open, before the buy
+    # the buy fills at the open of the bar whose last session is the dividend's ex-date
+    # (2020-08-07): booked at that bar's open, before the buy
     service = PortfolioService(database)
     original = service.create_portfolio(
-        "original", Decimal(10000), settings=_settings(date(2020, 7, 27), "1w")
+        "original", Decimal(10000), settings=_settings(replay_from, timeframe)
     )
     _ticks(service, original, 2)
     (held,) = service.fills(original)
-    assert held.ts.date() == date(2020, 8, 3)
+    assert held.ts.date() == filled
+    assert not [a for a in service.audit(original) if a.kind.startswith("corporate_action")]
 
     copy = _round_trip(database, tmp_path, original)
     assert service.show(copy).summary.cash == service.show(original).summary.cash
