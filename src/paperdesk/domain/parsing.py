@@ -175,3 +175,17 @@ def param_value(raw: str) -> object:
         return tomllib.loads(f"value = {raw}")["value"]
     except tomllib.TOMLDecodeError:
         return raw
+
+
+def file_problem(what: str, path: object) -> str | None:
+    """Why ``path`` cannot be read as ``what`` (``"data file"``), in words for an error
+    message, or None when it is a file: ``"data file not found: X"``, or ``"data file X is a
+    directory, not a file"`` (a folder is there, so "not found" would mislead)."""
+    from pathlib import Path
+
+    found = Path(str(path))
+    if found.is_file():
+        return None
+    if found.is_dir():
+        return f"{what} {found} is a directory, not a file"
+    return f"{what} not found: {found}"

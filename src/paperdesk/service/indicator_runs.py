@@ -20,6 +20,7 @@ from paperdesk.analysis.indicator_catalogue import (
     resolve_parameters,
 )
 from paperdesk.domain.errors import OptionError
+from paperdesk.domain.parsing import file_problem
 
 __all__ = ["DEFAULT_LAST", "IndicatorRun", "describe_indicators", "read_indicator_file"]
 
@@ -96,6 +97,9 @@ def _read(
 ) -> tuple[pd.DataFrame, list[str]]:
     """The file's numeric ``columns`` (the close from ``close_column`` when given) and its first
     column's text as the row labels."""
+    problem = file_problem("data file", path)
+    if problem is not None:
+        raise OptionError(problem)
     try:
         raw = pd.read_csv(path, dtype=str, keep_default_na=False)
     except FileNotFoundError:
