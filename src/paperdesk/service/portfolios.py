@@ -278,8 +278,11 @@ class PortfolioService:
                     for symbol in sorted(held)
                 },
             )
-            for symbol in settings.symbols:
-                self.source.history(symbol, settings.bar_timeframe, settings.source)
+            from paperdesk.live import replay
+
+            for symbol in settings.symbols:  # as create_portfolio checks them
+                history = self.source.history(symbol, settings.bar_timeframe, settings.source)
+                replay.check_start(settings, symbol, history)
             if settings.statistics.benchmark is not None:
                 from paperdesk.service.performance import portfolio_benchmark
 

@@ -88,6 +88,8 @@ def test_edit_changes_only_what_is_given_and_audits_each_change(database: Databa
         ({"params": ("slow=2",)}, "must be"),  # slow below fast: the strategy refuses it
         ({"strategies": ("no-such",)}, "unknown strategy 'no-such'"),
         ({"symbols": ("NOPE",)}, "NOPE"),
+        # create-portfolio refuses it too: the replay would serve nothing, ever
+        ({"source": "replay", "replay_from": "2030-01-01"}, "2030-01-01 is after the last SPY"),
     ],
 )
 def test_edits_a_tick_would_refuse_are_refused(
