@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import tomllib
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
@@ -36,6 +37,20 @@ LARGEST = Decimal("1e15")
 SMALLEST_PLACES = 12
 
 
+# A number as people and programs write one: ASCII digits, an optional sign, point and exponent.
+# ``Decimal`` alone also reads "1_000" (underscores) and any script's digits ("１０", "٣"), so a
+# typo or a pasted glyph would become an amount; the CSV reader refuses both.
+_PLAIN_DECIMAL = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
+
+
+def plain_decimal(text: str) -> Decimal:
+    """``Decimal(text)`` for a plain decimal (``"300.5"``, ``"-2"``, ``"1e3"``); anything
+    else, NaN and infinities included, raises ``InvalidOperation``."""
+    if _PLAIN_DECIMAL.fullmatch(text) is None:
+        raise InvalidOperation(text)
+    return Decimal(text)
+
+
 def decimal_value(
     value: object,
     label: str,
@@ -55,7 +70,7 @@ def decimal_value(
     if isinstance(value, bool) or not isinstance(value, str | int | Decimal):
         raise invalid(label, value, expected)
     try:
-        number = Decimal(value.strip() if isinstance(value, str) else value)
+        number = plain_decimal(value.strip()) if isinstance(value, str) else Decimal(value)
     except InvalidOperation:
         raise invalid(label, value, expected) from None
     if not number.is_finite():  # NaN and infinities cannot be compared (sNaN even raises)
@@ -93,13 +108,16 @@ def integer_value(
         raise invalid(label, value, expected)
     if isinstance(value, int):
         number = value
-    elif isinstance(value, str) and value.strip().lstrip("+-").isdigit():
+    elif isinstance(value, str) and _PLAIN_INTEGER.fullmatch(value.strip()):
         number = int(value.strip())
     else:
         raise invalid(label, value, expected)
     if not minimum <= number <= maximum:
         raise invalid(label, value, expected)
     return number
+
+
+_PLAIN_INTEGER = re.compile(r"[+-]?[0-9]+")  # str.isdigit() takes any script's digits too
 
 
 def optional_integer(value: object, label: str) -> int | None:
