@@ -280,9 +280,11 @@ class PortfolioService:
             )
             from paperdesk.live import replay
 
-            for symbol in settings.symbols:  # as create_portfolio checks them
+            moved = settings.source.replay_from != current.source.replay_from
+            for symbol in settings.symbols:
                 history = self.source.history(symbol, settings.bar_timeframe, settings.source)
-                replay.check_start(settings, symbol, history)
+                if moved or symbol not in current.symbols:  # as create_portfolio checks it
+                    replay.check_start(settings, symbol, history)
             if settings.statistics.benchmark is not None:
                 from paperdesk.service.performance import portfolio_benchmark
 
