@@ -140,10 +140,17 @@ def read_indicator_file(path: Path) -> IndicatorRun:
             document = tomllib.load(handle)
     except FileNotFoundError:
         raise OptionError(f"run file not found: {path}") from None
-    except (OSError, UnicodeDecodeError) as error:
+    except OSError as error:
+        raise OptionError(f"cannot read run file {path}: {error.strerror or error}") from None
+    except UnicodeDecodeError as error:
         raise OptionError(f"cannot read run file {path}: {error}") from None
     except tomllib.TOMLDecodeError as error:
         raise OptionError(f"malformed TOML in run file {path}: {error}") from None
+    if "strategy" in document and "indicator" not in document:
+        raise OptionError(
+            f"run file {path} describes a backtest (its key 'strategy'), not an indicator: "
+            f"paperdesk backtest --config {path} reads it"
+        )
     unknown = [key for key in document if key not in RUN_FILE_KEYS]
     if unknown:
         raise OptionError(

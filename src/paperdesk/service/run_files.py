@@ -54,6 +54,11 @@ def read_run_file(path: Path) -> RunFile:
         raise OptionError(
             f"run file {path} is not UTF-8 text (byte {error.start}: {error.reason})"
         ) from None
+    if "indicator" in document and "strategy" not in document:
+        raise OptionError(
+            f"run file {path} describes an indicator (its key 'indicator'), not a run: "
+            f"paperdesk indicator --config {path} reads it"
+        )
     options: dict[str, object] = {}
     params: dict[str, object] = {}
     for key, value in document.items():
