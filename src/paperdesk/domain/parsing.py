@@ -44,8 +44,10 @@ _PLAIN_DECIMAL = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[
 
 
 def plain_decimal(text: str) -> Decimal:
-    """``Decimal(text)`` for a plain decimal (``"300.5"``, ``"-2"``, ``"1e3"``); anything
-    else, NaN and infinities included, raises ``InvalidOperation``."""
+    """``Decimal(text)`` for a plain decimal (``"300.5"``, ``"-2"``, ``"1e3"``, spaces around
+    it allowed, as ``Decimal`` allows them); anything else, NaN and infinities included,
+    raises ``InvalidOperation``."""
+    text = text.strip()
     if _PLAIN_DECIMAL.fullmatch(text) is None:
         raise InvalidOperation(text)
     return Decimal(text)
