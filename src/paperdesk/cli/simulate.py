@@ -18,6 +18,7 @@ from paperdesk.cli.paper_options import WideFlag
 from paperdesk.cli.services import services
 from paperdesk.cli.sim_figures import pnl_after_fees
 from paperdesk.domain.errors import OptionError
+from paperdesk.domain.parsing import plain_decimal
 
 
 def simulate_command(
@@ -118,7 +119,7 @@ def simulate_command(
 
 def _decimal(value: str, option: str) -> Decimal:
     try:
-        number = Decimal(value.strip())
+        number = plain_decimal(value.strip())
     except InvalidOperation:
         raise OptionError(f"invalid value for {option}: '{value}' (expected a number)") from None
     if not number.is_finite() or (number <= 0 and option == "--max-hold-days"):

@@ -18,6 +18,7 @@ from paperdesk.cli.output import print_json
 from paperdesk.cli.services import services
 from paperdesk.cli.sim_figures import pnl_after_fees
 from paperdesk.domain.errors import OptionError
+from paperdesk.domain.parsing import plain_decimal
 
 
 def walkforward_command(
@@ -208,7 +209,7 @@ def _pair(item: str, option: str) -> tuple[str, str]:
 
 def _decimal(value: str, option: str) -> Decimal:
     try:
-        number = Decimal(value.strip())
+        number = plain_decimal(value.strip())
     except InvalidOperation:
         raise OptionError(f"invalid value for {option}: '{value}' (expected a number)") from None
     if not number.is_finite():

@@ -30,6 +30,7 @@ from paperdesk.data.corporate_actions import FactorFile, bundled_factor_file, tr
 from paperdesk.domain import AssetClass, DataError, Instrument
 from paperdesk.domain.errors import OptionError
 from paperdesk.domain.fields import marked, setting_mark
+from paperdesk.domain.parsing import file_problem
 from paperdesk.domain.quotes import QUOTE_FIELDS, QUOTE_PRICE_FIELDS
 
 RAW_COLUMNS = {"open": "raw_open", "high": "raw_high", "low": "raw_low", "close": "raw_close"}
@@ -126,8 +127,9 @@ def portfolio_prices(symbol: str, instrument: Instrument, source: SourceConfig) 
 
 def read_factor_file(path: Path, symbol: str) -> FactorFile:
     """A Lean factor file given by a person; a problem names the file (and the line)."""
-    if not path.is_file():
-        raise OptionError(f"{setting_mark('factor_file')}: file not found: {path}")
+    problem = file_problem("file", path)
+    if problem is not None:
+        raise OptionError(f"{setting_mark('factor_file')}: {problem}")
     try:
         factor_file = FactorFile.read(path, symbol)
     except UnicodeDecodeError:

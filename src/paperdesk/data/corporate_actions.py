@@ -34,6 +34,7 @@ from paperdesk.domain import (
     InvalidInputError,
     Timeframe,
 )
+from paperdesk.domain.parsing import file_problem
 from paperdesk.domain.quotes import QUOTE_FIELDS
 
 AdjustmentMode = Literal["split", "split_and_dividend"]
@@ -81,8 +82,9 @@ class FactorFile:
     def read(cls, path: str | os.PathLike[str], symbol: str | None = None) -> FactorFile:
         """Read a factor file; ``symbol`` defaults to the upper-cased file stem."""
         file_path = Path(path)
-        if not file_path.is_file():
-            raise DataError(f"factor file not found: {file_path}")
+        problem = file_problem("factor file", file_path)
+        if problem is not None:
+            raise DataError(problem)
         text = file_path.read_text(encoding="utf-8")
         return cls.parse(text.splitlines(), symbol or file_path.stem.upper(), file_path.name)
 

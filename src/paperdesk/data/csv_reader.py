@@ -42,7 +42,7 @@ from paperdesk.data.instruments import calendar_or_default
 from paperdesk.domain import DataError, InvalidInputError, Timeframe
 from paperdesk.domain.bar_rule import MISSING, BarProblem, NumberText, exact_text
 from paperdesk.domain.fields import Namer, field_mark, named
-from paperdesk.domain.parsing import FIRST_YEAR, LARGEST, LAST_YEAR
+from paperdesk.domain.parsing import FIRST_YEAR, LARGEST, LAST_YEAR, file_problem
 
 PRICES = ("open", "high", "low", "close")
 NUMBERS = (*PRICES, "volume")
@@ -265,8 +265,9 @@ def read_csv_bars(
     known_timeframe = str(Timeframe.parse(timeframe)) if timeframe else None
     # an unknown symbol is read on XNYS here; the doors (import, backtest, portfolios) refuse it
     resolved_calendar = calendar_name(calendar) if calendar else calendar_or_default(name)
-    if not file_path.is_file():
-        raise DataError(f"{label}: file not found: {file_path}")
+    problem = file_problem("file", file_path)
+    if problem is not None:
+        raise DataError(f"{label}: {problem}")
     table = _Table(file_path, label, wording, adjusted)
     frame_timeframe = known_timeframe or timeframe_from_file_name(label)
     daily = frame_timeframe is not None and not Timeframe.parse(frame_timeframe).is_intraday

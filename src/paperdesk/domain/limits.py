@@ -7,7 +7,7 @@ import re
 from decimal import Decimal, InvalidOperation
 
 from paperdesk.domain.currencies import ISO_4217
-from paperdesk.domain.parsing import invalid
+from paperdesk.domain.parsing import invalid, plain_decimal
 
 SYMBOL_LENGTH = 32  # the ledger's symbol columns
 SYMBOL = re.compile(r"[A-Z0-9][A-Z0-9._/-]*")  # starts with a letter or digit
@@ -75,7 +75,7 @@ def commission_value(value: object, label: str) -> str:
 
     def number(raw: str, maximum: Decimal) -> Decimal:
         try:
-            amount = Decimal(raw)
+            amount = plain_decimal(raw)
         except InvalidOperation:
             raise invalid(label, value, COMMISSION_FORMS) from None
         if not amount.is_finite() or amount < 0 or amount > maximum:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import tomllib
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
@@ -36,6 +37,22 @@ LARGEST = Decimal("1e15")
 SMALLEST_PLACES = 12
 
 
+# A number as people and programs write one: ASCII digits, an optional sign, point and exponent.
+# ``Decimal`` alone also reads "1_000" (underscores) and any script's digits ("１０", "٣"), so a
+# typo or a pasted glyph would become an amount; the CSV reader refuses both.
+_PLAIN_DECIMAL = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
+
+
+def plain_decimal(text: str) -> Decimal:
+    """``Decimal(text)`` for a plain decimal (``"300.5"``, ``"-2"``, ``"1e3"``, spaces around
+    it allowed, as ``Decimal`` allows them); anything else, NaN and infinities included,
+    raises ``InvalidOperation``."""
+    text = text.strip()
+    if _PLAIN_DECIMAL.fullmatch(text) is None:
+        raise InvalidOperation(text)
+    return Decimal(text)
+
+
 def decimal_value(
     value: object,
     label: str,
@@ -55,7 +72,7 @@ def decimal_value(
     if isinstance(value, bool) or not isinstance(value, str | int | Decimal):
         raise invalid(label, value, expected)
     try:
-        number = Decimal(value.strip() if isinstance(value, str) else value)
+        number = plain_decimal(value.strip()) if isinstance(value, str) else Decimal(value)
     except InvalidOperation:
         raise invalid(label, value, expected) from None
     if not number.is_finite():  # NaN and infinities cannot be compared (sNaN even raises)
@@ -93,13 +110,16 @@ def integer_value(
         raise invalid(label, value, expected)
     if isinstance(value, int):
         number = value
-    elif isinstance(value, str) and value.strip().lstrip("+-").isdigit():
+    elif isinstance(value, str) and _PLAIN_INTEGER.fullmatch(value.strip()):
         number = int(value.strip())
     else:
         raise invalid(label, value, expected)
     if not minimum <= number <= maximum:
         raise invalid(label, value, expected)
     return number
+
+
+_PLAIN_INTEGER = re.compile(r"[+-]?[0-9]+")  # str.isdigit() takes any script's digits too
 
 
 def optional_integer(value: object, label: str) -> int | None:
@@ -175,3 +195,17 @@ def param_value(raw: str) -> object:
         return tomllib.loads(f"value = {raw}")["value"]
     except tomllib.TOMLDecodeError:
         return raw
+
+
+def file_problem(what: str, path: object) -> str | None:
+    """Why ``path`` cannot be read as ``what`` (``"data file"``), in words for an error
+    message, or None when it is a file: ``"data file not found: X"``, or ``"data file X is a
+    directory, not a file"`` (a folder is there, so "not found" would mislead)."""
+    from pathlib import Path
+
+    found = Path(str(path))
+    if found.is_file():
+        return None
+    if found.is_dir():
+        return f"{what} {found} is a directory, not a file"
+    return f"{what} not found: {found}"

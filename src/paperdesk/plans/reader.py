@@ -32,7 +32,13 @@ from pathlib import Path
 
 from paperdesk.domain.enums import Side
 from paperdesk.domain.orders import misplaced_bracket_legs
-from paperdesk.domain.parsing import FIRST_YEAR, LARGEST, LAST_YEAR, SMALLEST_PLACES
+from paperdesk.domain.parsing import (
+    FIRST_YEAR,
+    LARGEST,
+    LAST_YEAR,
+    SMALLEST_PLACES,
+    plain_decimal,
+)
 from paperdesk.plans.problems import PlanError, PlanProblem
 from paperdesk.plans.rows import PlanRow
 
@@ -309,7 +315,7 @@ class _RowCheck:
             self.problem(field, text, expected)
             return None
         try:
-            number = Decimal(text)
+            number = plain_decimal(text)
         except InvalidOperation:
             self.problem(field, text, expected)
             return None

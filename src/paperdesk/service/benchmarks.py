@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 from paperdesk.config import RunConfig
 from paperdesk.domain import DataError, InvalidInputError, OptionError, UnknownNameError
 from paperdesk.domain.fields import marked, setting_mark
+from paperdesk.domain.parsing import file_problem
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -26,8 +27,9 @@ def load_benchmark(
     if settings.benchmark_data is not None:
         from paperdesk.data import load_bars
 
-        if not settings.benchmark_data.is_file():
-            raise OptionError(f"benchmark data file not found: {settings.benchmark_data}")
+        problem = file_problem("benchmark data file", settings.benchmark_data)
+        if problem is not None:
+            raise OptionError(problem)
         bars = load_bars(settings.benchmark_data, symbol=settings.benchmark, timeframe=timeframe)
         symbol = str(bars.attrs.get("symbol") or settings.benchmark or "BENCHMARK")
         return _benchmark(symbol, bars)

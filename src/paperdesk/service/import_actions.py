@@ -2,21 +2,22 @@
 
 An export holds the fills, not the corporate actions; the portfolio booked every action of its
 raw-price symbols whose ex-date came after its first bar and on or before the last bar it
-processed (the mark in state.json). Booking those same actions between the fills, at the
-ex-date's start, rebuilds its books exactly; an action before the first fill finds no position
-and books nothing, as it did then.
+processed (the mark in state.json), at the open of the first bar of the ex-date, before that
+bar's fills (``TradingKernel``). Booking those same actions between the fills at the same
+moment rebuilds its books exactly; an action before the first fill finds no position and books
+nothing, as it did then.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from contextlib import suppress
-from datetime import datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pandas as pd
 
-from paperdesk.config import RunConfig
+from paperdesk.config import Adjustment, RunConfig
 from paperdesk.data import instrument_for
 from paperdesk.data.corporate_actions import ledger_actions_for
 from paperdesk.data.instruments import UnknownSymbolError
@@ -25,6 +26,7 @@ from paperdesk.domain import (
     CorporateActionTerms,
     DataError,
     InvalidInputError,
+    Timeframe,
 )
 from paperdesk.engine.kernel import trade_date
 from paperdesk.portfolio import PortfolioLedger
@@ -35,8 +37,13 @@ from paperdesk.service.import_rows import ImportedFill
 def booked_actions(
     settings: RunConfig, marks: Iterable[Mapping[str, Any]]
 ) -> list[CorporateActionTerms]:
-    """The actions of each marked symbol up to its last processed bar's trade date."""
+    """The actions of each marked symbol up to its last processed bar's trade date: none on
+    adjusted prices (``--adjust split`` or ``split-dividend``: the prices hold them, and the
+    portfolio booked none, ``paperdesk.live.restore.corporate_actions``), nor for a symbol
+    whose bars come from a file of the user's."""
     found: list[CorporateActionTerms] = []
+    if settings.source.adjust not in (None, Adjustment.RAW):
+        return found
     for mark in marks:
         symbol, closed = mark["symbol"], mark.get("candle_close_at")
         if closed is None or settings.source.file_for(symbol) is not None:
@@ -53,21 +60,24 @@ def rebuild(
     fills: list[ImportedFill],
     actions: list[CorporateActionTerms],
     rules: AccountRules = CASH_ACCOUNT,
+    *,
+    timeframe: str,
 ) -> tuple[PortfolioLedger, list[CorporateActionApplied]]:
     """A ledger with the fills and the actions booked in time order (an action at the start of
-    its ex-date, before that day's fills) by the portfolio's account ``rules``, and the actions
-    that changed a position."""
+    its ex-date's first bar of ``timeframe``, before that bar's fills) by the portfolio's
+    account ``rules``, and the actions that changed a position."""
     ledger = PortfolioLedger(starting_cash, rules)
     applied: list[CorporateActionApplied] = []
+    bars = Timeframe.parse(timeframe)
     pending = sorted(actions, key=lambda action: action.ex_date)
 
     def book(action: CorporateActionTerms) -> None:
-        event = ledger.apply_corporate_action(action, _start(action))
+        event = ledger.apply_corporate_action(action, _start(action, bars))
         if event is not None:
             applied.append(event)
 
     for item in fills:
-        while pending and _start(pending[0]) <= item.fill.ts:
+        while pending and _start(pending[0], bars) <= item.fill.ts:
             book(pending.pop(0))
         try:
             ledger.apply_fill(item.fill, strategy=item.strategy, reason=item.reason)
@@ -78,9 +88,32 @@ def rebuild(
     return ledger, applied
 
 
-def _start(action: CorporateActionTerms) -> datetime:
-    """Midnight New York of the ex-date, in UTC."""
-    moment: datetime = (
-        pd.Timestamp(action.ex_date).tz_localize("America/New_York").tz_convert("UTC")
-    ).to_pydatetime()
-    return moment
+def _start(action: CorporateActionTerms, timeframe: Timeframe) -> datetime:
+    """When the portfolio booked ``action``: the open of its first bar whose session is the
+    ex-date or later, at or before which every fill of that bar lies and after the fills of
+    the bar before.
+
+    Intraday bars of the ex-date open at or after midnight New York (an evening bar of the
+    day before, 19:00-20:00 New York, opens at 00:00 UTC in winter). A daily bar is labeled
+    with its session's date at 00:00 UTC (the bundled and imported files) or at midnight New
+    York (the providers'), so its fills lie from 00:00 UTC of the ex-date on, and the bar
+    before closed the day before. Weeks and months (``1w``, ``2w``, ``3mo``) open on the first
+    session of the period holding the ex-date, counted as ``resample_periods`` counts them
+    (weeks from a Monday, months from January 1970), and the period before closed before it."""
+    ex_date = action.ex_date
+    if timeframe.is_intraday:
+        moment: datetime = (
+            pd.Timestamp(ex_date).tz_localize("America/New_York").tz_convert("UTC")
+        ).to_pydatetime()
+        return moment
+    if timeframe.unit == "w":
+        weeks = (ex_date - _FIRST_MONDAY).days // 7 // timeframe.count * timeframe.count
+        ex_date = _FIRST_MONDAY + timedelta(days=7 * weeks)
+    elif timeframe.unit == "mo":
+        since = (ex_date.year - 1970) * 12 + ex_date.month - 1
+        months = since // timeframe.count * timeframe.count
+        ex_date = date(1970 + months // 12, months % 12 + 1, 1)
+    return datetime(ex_date.year, ex_date.month, ex_date.day, tzinfo=UTC)
+
+
+_FIRST_MONDAY = date(1970, 1, 5)  # resample_periods.MONDAY: weeks are counted from it

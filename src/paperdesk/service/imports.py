@@ -110,7 +110,9 @@ def import_portfolio(
     equity = read_equity(directory)
     actions = booked_actions(settings, state["marks"])
     rules = account_rules_for_symbols(settings.account, {item.fill.symbol for item in fills})
-    ledger, applied = rebuild(Decimal(source["starting_cash"]), fills, actions, rules)
+    ledger, applied = rebuild(
+        Decimal(source["starting_cash"]), fills, actions, rules, timeframe=settings.bar_timeframe
+    )
     _check_against_state(state, ledger, orders, fills)
     _check_positions_file(read_positions(directory), ledger)
     moment = now or datetime.now(UTC)

@@ -20,6 +20,7 @@ from paperdesk.analysis.indicator_catalogue import (
     resolve_parameters,
 )
 from paperdesk.domain.errors import OptionError
+from paperdesk.domain.parsing import file_problem
 
 __all__ = ["DEFAULT_LAST", "IndicatorRun", "describe_indicators", "read_indicator_file"]
 
@@ -96,6 +97,9 @@ def _read(
 ) -> tuple[pd.DataFrame, list[str]]:
     """The file's numeric ``columns`` (the close from ``close_column`` when given) and its first
     column's text as the row labels."""
+    problem = file_problem("data file", path)
+    if problem is not None:
+        raise OptionError(problem)
     try:
         raw = pd.read_csv(path, dtype=str, keep_default_na=False)
     except FileNotFoundError:
@@ -136,10 +140,17 @@ def read_indicator_file(path: Path) -> IndicatorRun:
             document = tomllib.load(handle)
     except FileNotFoundError:
         raise OptionError(f"run file not found: {path}") from None
-    except (OSError, UnicodeDecodeError) as error:
+    except OSError as error:
+        raise OptionError(f"cannot read run file {path}: {error.strerror or error}") from None
+    except UnicodeDecodeError as error:
         raise OptionError(f"cannot read run file {path}: {error}") from None
     except tomllib.TOMLDecodeError as error:
         raise OptionError(f"malformed TOML in run file {path}: {error}") from None
+    if "strategy" in document and "indicator" not in document:
+        raise OptionError(
+            f"run file {path} describes a backtest (its key 'strategy'), not an indicator: "
+            f"paperdesk backtest --config {path} reads it"
+        )
     unknown = [key for key in document if key not in RUN_FILE_KEYS]
     if unknown:
         raise OptionError(

@@ -278,8 +278,13 @@ class PortfolioService:
                     for symbol in sorted(held)
                 },
             )
+            from paperdesk.live import replay
+
+            moved = settings.source.replay_from != current.source.replay_from
             for symbol in settings.symbols:
-                self.source.history(symbol, settings.bar_timeframe, settings.source)
+                history = self.source.history(symbol, settings.bar_timeframe, settings.source)
+                if moved or symbol not in current.symbols:  # as create_portfolio checks it
+                    replay.check_start(settings, symbol, history)
             if settings.statistics.benchmark is not None:
                 from paperdesk.service.performance import portfolio_benchmark
 

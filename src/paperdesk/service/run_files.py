@@ -54,6 +54,11 @@ def read_run_file(path: Path) -> RunFile:
         raise OptionError(
             f"run file {path} is not UTF-8 text (byte {error.start}: {error.reason})"
         ) from None
+    if "indicator" in document and "strategy" not in document:
+        raise OptionError(
+            f"run file {path} describes an indicator (its key 'indicator'), not a run: "
+            f"paperdesk indicator --config {path} reads it"
+        )
     options: dict[str, object] = {}
     params: dict[str, object] = {}
     for key, value in document.items():
@@ -162,10 +167,11 @@ def build_config(
     document["symbols"] = [symbol] if symbol else []
     document["strategy_paths"] = _paths(merged)
     config = RunConfig.parse(document, merged.labels)
-    if config.data is not None and not config.data.is_file():
-        raise OptionError(f"data file not found: {config.data} (from {merged.label('data')})")
-    if config.quotes is not None and not config.quotes.is_file():
-        raise OptionError(f"quote file not found: {config.quotes} (from {merged.label('quotes')})")
+    for key, what in (("data", "data file"), ("quotes", "quote file")):
+        path = getattr(config, key)
+        problem = None if path is None else values.file_problem(what, path)
+        if problem is not None:
+            raise OptionError(f"{problem} (from {merged.label(key)})")
     return config
 
 
@@ -253,8 +259,9 @@ def data_files(
             raise OptionError(f"invalid value for {flag}: {entry!r} (expected SYMBOL=FILE.csv)")
         symbol = limits.symbol_value(symbol, flag)
         path = Path(name.strip()).expanduser()
-        if not path.is_file():
-            raise OptionError(f"{what} not found: {path} (from {flag} {entry})")
+        problem = values.file_problem(what, path)
+        if problem is not None:
+            raise OptionError(f"{problem} (from {flag} {entry})")
         files[symbol] = str(path.resolve())
     return files
 

@@ -209,8 +209,8 @@ class SimulationService:
             if Timeframe.parse(finer_timeframe).seconds >= Timeframe.parse(timeframe).seconds:
                 raise OptionError(
                     f"invalid value for {field_mark('resolve_with')}: '{request.resolve_with}' "
-                    f"(expected a timeframe finer than {field_mark('timeframe')} {timeframe}, "
-                    "e.g. 1m)"
+                    f"(expected a timeframe finer than {field_mark('timeframe')} {timeframe}"
+                    f"{', e.g. 1m' if Timeframe.parse(timeframe).seconds > 60 else ''})"
                 )
         if request.slippage_bps < 0 or not request.slippage_bps.is_finite():
             raise OptionError(

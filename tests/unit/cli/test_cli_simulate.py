@@ -124,6 +124,15 @@ def test_bad_options_are_one_error_line(
     assert not (tmp_path / "out" / "sim_trades.csv").exists()
 
 
+def test_resolve_with_on_minute_candles_suggests_nothing_coarser(plan: str, tmp_path: Path) -> None:
+    # nothing is finer than 1m: "e.g. 1m" would suggest the very timeframe it refuses
+    error = fails(
+        "simulate", plan, "--timeframe", "1m", "--resolve-with", "1h", "--out", str(tmp_path)
+    )
+    assert "finer than --timeframe 1m" in error
+    assert "e.g. 1m" not in error
+
+
 def test_a_missing_plan_file_is_one_error_line(tmp_path: Path) -> None:
     error = fails(
         "simulate", str(tmp_path / "none.csv"), "--timeframe", "1h", "--out", str(tmp_path)

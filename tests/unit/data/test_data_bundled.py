@@ -73,6 +73,18 @@ def test_find_bundled_unknown_lists_what_is_bundled(symbol: str, timeframe: str)
         assert "EURUSD 1h" in str(caught.value)
 
 
+def test_find_bundled_names_the_timeframes_of_a_bundled_symbol_not_the_symbol_itself() -> None:
+    # SPY is bundled, just not at 2d: "did you mean SPY?" to someone who typed SPY helps nobody
+    with pytest.raises(UnknownNameError) as caught:
+        find_bundled("SPY", "2d")
+    message = str(caught.value)
+    assert "did you mean" not in message
+    assert "SPY is bundled at 1m, 1h, 1d" in message
+    with pytest.raises(UnknownNameError) as caught:
+        find_bundled("SPYY", "1d")
+    assert "did you mean SPY?" in str(caught.value)
+
+
 @pytest.mark.parametrize("item", bundled_files(), ids=lambda item: item.path.name)
 def test_every_bundled_file_loads(item: object) -> None:
     from paperdesk.data import BundledFile

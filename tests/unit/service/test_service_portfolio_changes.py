@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import pytest
@@ -88,6 +88,8 @@ def test_edit_changes_only_what_is_given_and_audits_each_change(database: Databa
         ({"params": ("slow=2",)}, "must be"),  # slow below fast: the strategy refuses it
         ({"strategies": ("no-such",)}, "unknown strategy 'no-such'"),
         ({"symbols": ("NOPE",)}, "NOPE"),
+        # create-portfolio refuses it too: the replay would serve nothing, ever
+        ({"source": "replay", "replay_from": "2030-01-01"}, "2030-01-01 is after the last SPY"),
     ],
 )
 def test_edits_a_tick_would_refuse_are_refused(
@@ -98,6 +100,25 @@ def test_edits_a_tick_would_refuse_are_refused(
     with pytest.raises(PaperdeskError, match=message):
         _edit(service, pid, **options)
     assert (ledger_counts(service), service.settings(pid)) == before
+
+
+def test_a_stored_replay_start_past_the_data_does_not_block_other_edits(
+    database: Database,
+) -> None:
+    # a portfolio edited before the start was checked keeps it: other edits still go through
+    # (its replay start is checked when it changes, or for a symbol added to the watch list)
+    service = PortfolioService(database)
+    settings = RunConfig(
+        symbols=("SPY",), source=SourceConfig("replay", replay_from=date(2020, 1, 2))
+    )
+    pid = service.create_portfolio("Replay", Decimal("10000"), settings=settings)
+    stored = settings.with_changes(cash=Decimal("10000"), timeframe="1d").to_json()
+    stored["source"]["replay_from"] = "2030-01-01"
+    with database.transaction() as repository:
+        repository.writer.change_settings(pid, stored, {}, datetime.now(UTC))
+    assert _edit(service, pid, slippage_bps="3")
+    with pytest.raises(InvalidInputError, match="2030-01-01 is after the last GOOG"):
+        _edit(service, pid, symbols=("SPY", "GOOG"))
 
 
 def test_timeframe_cannot_change_under_open_orders(database: Database) -> None:

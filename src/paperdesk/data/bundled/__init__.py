@@ -81,10 +81,15 @@ def find_bundled(symbol: str, timeframe: str) -> Path:
     ]
     if not matches:
         available = ", ".join(f"{item.symbol} {item.timeframe}" for item in _bundled_files())
+        same = [item for item in _bundled_files() if compact_symbol(item.symbol) == wanted_symbol]
+        held = sorted({item.timeframe for item in same}, key=lambda tf: Timeframe.parse(tf).seconds)
+        hint = (
+            f" ({same[0].symbol} is bundled at {', '.join(held)})"
+            if same
+            else did_you_mean(symbol, (item.symbol for item in _bundled_files()), inline=True)
+        )
         raise UnknownNameError(
-            f"no bundled data for {symbol!r} at {timeframe!r}"
-            f"{did_you_mean(symbol, (item.symbol for item in _bundled_files()), inline=True)}; "
-            f"bundled: {available}"
+            f"no bundled data for {symbol!r} at {timeframe!r}{hint}; bundled: {available}"
         )
     matches.sort(key=lambda item: (not item.path.name.startswith(PREFERRED_PREFIX), item.path.name))
     return matches[0].path
