@@ -20,6 +20,7 @@ from typing import Any
 
 from paperdesk.analysis.strategies.registry import get_strategy_class
 from paperdesk.domain.errors import InvalidInputError
+from paperdesk.domain.parsing import plain_decimal
 
 MOST_POINTS = 10_000  # a grid larger than this is a mistake in a range, not a sweep
 
@@ -73,8 +74,8 @@ def _range_values(text: str, name: str, raw: str) -> tuple[str, ...]:
             f"--param {text!r}: a range of parameter {name!r} is start:stop or start:stop:step"
         )
     try:
-        start, stop = Decimal(parts[0]), Decimal(parts[1])
-        step = Decimal(parts[2]) if len(parts) == 3 else Decimal(1)
+        start, stop = plain_decimal(parts[0]), plain_decimal(parts[1])
+        step = plain_decimal(parts[2]) if len(parts) == 3 else Decimal(1)
     except InvalidOperation:
         raise InvalidInputError(
             f"--param {text!r}: the range of parameter {name!r} must be numbers"

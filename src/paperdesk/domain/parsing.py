@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 import tomllib
 from datetime import date, datetime
@@ -188,13 +189,20 @@ def parse_param(text: str) -> tuple[str, object]:
 
 
 def param_value(raw: str) -> object:
-    """``10`` -> 10, ``0.5`` -> 0.5, ``true`` -> True, ``"a b"`` -> "a b", ``sma`` -> "sma"."""
+    """``10`` -> 10, ``0.5`` -> 0.5, ``true`` -> True, ``"a b"`` -> "a b", ``sma`` -> "sma".
+    A number TOML reads but the plain grammar of every other number does not (``1_0``,
+    ``0x10``, ``inf``, ``nan``), or one beyond a float (``1e400``), stays the text typed, which
+    the strategy's parameter parser then refuses naming it."""
     if not raw or "\n" in raw:
         return raw
     try:
-        return tomllib.loads(f"value = {raw}")["value"]
+        value = tomllib.loads(f"value = {raw}")["value"]
     except tomllib.TOMLDecodeError:
         return raw
+    number = isinstance(value, int | float) and not isinstance(value, bool)
+    if number and (_PLAIN_DECIMAL.fullmatch(raw) is None or not math.isfinite(value)):
+        return raw
+    return value
 
 
 def file_problem(what: str, path: object) -> str | None:

@@ -125,7 +125,15 @@ def test_unknown_parameter_lists_the_valid_ones() -> None:
         ("sma-cross", {"slow": 2.5}, "parameter 'slow': value 2.5 is not a valid int"),
         ("sma-cross", {"slow": True}, "parameter 'slow': value True is not a valid int"),
         ("macd-cross", {"stop_atr": "x"}, "parameter 'stop_atr': value 'x' is not a valid float"),
-        ("macd-cross", {"stop_atr": "nan"}, "parameter 'stop_atr'.*finite"),
+        ("macd-cross", {"stop_atr": "nan"}, "parameter 'stop_atr'.*not a valid float"),
+        # the plain ASCII grammar of every other number: no underscores, no other scripts'
+        # digits, the typed text named (not the float it would have become)
+        ("sma-cross", {"fast": "1_0"}, "parameter 'fast': value '1_0' is not a valid int"),
+        ("sma-cross", {"fast": "\u0663"}, "parameter 'fast': value '\u0663' is not a valid int"),
+        ("sma-cross", {"fast": "\uff11\uff10"}, "value '\uff11\uff10' is not a valid int"),
+        ("sma-cross", {"fast": "1e400"}, "value '1e400' is beyond a 64-bit whole number"),
+        ("macd-cross", {"stop_atr": "1_5"}, "value '1_5' is not a valid float"),
+        ("macd-cross", {"stop_atr": "1e400"}, "parameter 'stop_atr': value '1e400'.*finite"),
         (
             "tsi-momentum",
             {"zero_line_filter": "maybe"},

@@ -68,6 +68,8 @@ def test_fixed_parameters_are_checked_with_each_combination() -> None:
         (["slow=60:20:10"], r"the range of parameter 'slow' ends \(20\) before it starts \(60\)"),
         (["slow=20:60:0"], "the step of parameter 'slow' must be positive"),
         (["slow=20:x"], "the range of parameter 'slow' must be numbers"),
+        (["slow=2_0:6_0"], "the range of parameter 'slow' must be numbers"),
+        (["fast=\u0663,\u0664"], "value '\u0663' is refused in every combination"),
         (["slow=1:2:3:4"], "start:stop or start:stop:step"),
         (["slow"], "expected NAME=VALUES"),
         (["slow="], "parameter 'slow' has no value"),

@@ -6,14 +6,14 @@ import dataclasses
 import typing
 from abc import ABC, abstractmethod
 from collections.abc import Mapping
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 from typing import Any, ClassVar, Generic, NamedTuple, TypeVar
 
 import numpy as np
 
 from paperdesk.domain.errors import InvalidInputError
-from paperdesk.domain.parsing import LARGEST_INTEGER
+from paperdesk.domain.parsing import LARGEST_INTEGER, plain_decimal
 
 __all__ = [
     "NoParameters",
@@ -120,6 +120,16 @@ def _bounded(name: str, raw: object, number: int) -> int:
     return number
 
 
+def _plain_number(text: str) -> Decimal | None:
+    """The number a parameter's text spells in the plain ASCII grammar of every other number
+    (``paperdesk.domain.parsing.plain_decimal``: no underscores, no other scripts' digits, no
+    NaN or infinity), or None."""
+    try:
+        return plain_decimal(text)
+    except InvalidOperation:
+        return None
+
+
 def _convert(name: str, raw: object, expected: Any) -> object:
     """Convert ``raw`` (often a string from a CLI or a config file) to type ``expected``."""
     type_name = getattr(expected, "__name__", str(expected))
@@ -144,16 +154,9 @@ def _convert(name: str, raw: object, expected: Any) -> object:
         if isinstance(raw, float | np.floating) and float(raw).is_integer():
             return _bounded(name, raw, int(raw))
         if isinstance(raw, str):
-            text = raw.strip().replace("_", "")
-            try:
-                return _bounded(name, raw, int(text))
-            except ValueError:
-                try:
-                    number = float(text)
-                except ValueError:
-                    raise problem from None
-                if number.is_integer():
-                    return _bounded(name, raw, int(number))
+            number = _plain_number(raw)
+            if number is not None and number == number.to_integral_value():
+                return _bounded(name, raw, int(number))
         raise problem
     if expected is float:
         if isinstance(raw, bool):
@@ -161,10 +164,10 @@ def _convert(name: str, raw: object, expected: Any) -> object:
         if isinstance(raw, int | float | np.integer | np.floating | Decimal):
             value = float(raw)
         elif isinstance(raw, str):
-            try:
-                value = float(raw.strip().replace("_", ""))
-            except ValueError:
-                raise problem from None
+            number = _plain_number(raw)
+            if number is None:
+                raise problem
+            value = float(number)
         else:
             raise problem
         if not np.isfinite(value):
