@@ -15,6 +15,7 @@ business (``SourceConfig.replay_interval``):
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 import pandas as pd
@@ -23,6 +24,7 @@ from paperdesk.config import RunConfig, SourceConfig, SourceKind
 from paperdesk.config.replay import describe_interval
 from paperdesk.domain import InvalidInputError
 from paperdesk.domain.fields import setting_mark
+from paperdesk.domain.records import CursorRecord
 from paperdesk.domain.ticks import BarTick, TickStatus
 from paperdesk.engine.strategies import run_strategies
 
@@ -50,6 +52,25 @@ def check_start(settings: RunConfig, symbol: str, history: pd.DataFrame) -> None
             f"{setting_mark('replay_from')} {start} is after the last {symbol} "
             f"{settings.bar_timeframe} bar ({last.date().isoformat()}): choose a date on or "
             "before it"
+        )
+
+
+def check_not_begun(settings: RunConfig, cursors: Iterable[CursorRecord]) -> None:
+    """Refuse a new replay start that would change nothing: a replay's start applies to a
+    symbol whose replay has not begun (its first tick serves the bar at the start), so once
+    every watched symbol has been served a bar, a moved start would be stored, audited and
+    ignored."""
+    if settings.source.kind is not SourceKind.REPLAY or not settings.symbols:
+        return
+    served = {c.symbol: c.ts_bar for c in cursors if c.ts_bar is not None}
+    if all(symbol in served for symbol in settings.symbols):
+        where = ", ".join(
+            f"{symbol} up to {served[symbol].date().isoformat()}" for symbol in settings.symbols
+        )
+        raise InvalidInputError(
+            f"{setting_mark('replay_from')} cannot change: the replay has served bars of every "
+            f"watched symbol ({where}); a start applies only to a symbol whose replay has not "
+            "begun (create a new portfolio to replay from another date)"
         )
 
 

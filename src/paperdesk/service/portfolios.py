@@ -281,6 +281,8 @@ class PortfolioService:
             from paperdesk.live import replay
 
             moved = settings.source.replay_from != current.source.replay_from
+            if moved:
+                replay.check_not_begun(settings, repository.cursors(portfolio_id))
             for symbol in settings.symbols:
                 history = self.source.history(symbol, settings.bar_timeframe, settings.source)
                 if moved or symbol not in current.symbols:  # as create_portfolio checks it

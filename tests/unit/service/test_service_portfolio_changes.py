@@ -121,6 +121,20 @@ def test_a_stored_replay_start_past_the_data_does_not_block_other_edits(
         _edit(service, pid, symbols=("SPY", "GOOG"))
 
 
+def test_a_replay_start_cannot_move_once_every_symbol_was_served(database: Database) -> None:
+    # a moved start applies only to a symbol whose replay has not begun: once every watched
+    # symbol has been served a bar, the edit would be stored and ignored, so it is refused
+    service, pid = traded_portfolio(database, ticks=2)
+    before = ledger_counts(service), service.settings(pid)
+    refused = r"replay.from cannot change: .*SPY up to 2020-01-03"
+    with pytest.raises(InvalidInputError, match=refused):
+        _edit(service, pid, replay_from="2020-03-02")
+    assert (ledger_counts(service), service.settings(pid)) == before
+    # with a symbol whose replay has not begun, the start is its start
+    changes = _edit(service, pid, replay_from="2020-03-02", symbols=("SPY", "AAPL"))
+    assert changes["source.replay_from"] == {"from": "2020-01-02", "to": "2020-03-02"}
+
+
 def test_timeframe_cannot_change_under_open_orders(database: Database) -> None:
     service, pid = traded_portfolio(database, ticks=2)  # leaves a resting limit order
     before = ledger_counts(service), service.settings(pid)
