@@ -284,6 +284,27 @@ class HeldUnit:
         return LedgerRepository(self.session, self)
 
 
+def _after_commit(repositories: Sequence[LedgerRepository]) -> None:
+    """The after-commit callbacks of committed units of work (the state cache keeps what they
+    left); one that raises is logged and skipped: the commit stands."""
+    for repository in repositories:
+        for callback in repository.on_committed:
+            try:
+                callback(repository)
+            except Exception:
+                log.exception("an after-commit callback failed (the transaction stands)")
+
+
+def _end_of_unit(repositories: Sequence[LedgerRepository]) -> None:
+    """The end-of-unit callbacks, committed or rolled back (the state cache's release)."""
+    for repository in repositories:
+        for finished in repository.on_finished:
+            try:
+                finished()
+            except Exception:
+                log.exception("an end-of-unit callback failed")
+
+
 # the held unit of the running request (per thread and per async task: a context variable)
 _HELD: ContextVar[HeldUnit | None] = ContextVar("paperdesk_held_unit", default=None)
 
@@ -477,22 +498,12 @@ class Database:
                 with self._translated_errors():
                     unit.session.commit()
                 ticket = self._count_commit()
-                for repository in unit.kept:
-                    for callback in repository.on_committed:
-                        try:
-                            callback(repository)
-                        except Exception:
-                            log.exception("an after-commit callback failed (the unit stands)")
+                _after_commit(unit.kept)
         finally:
             try:
                 if unit.session is not None and ticket is None:
                     unit.session.rollback()
-                for repository in unit.repositories:
-                    for finished in repository.on_finished:
-                        try:
-                            finished()
-                        except Exception:
-                            log.exception("an end-of-unit callback failed")
+                _end_of_unit(unit.repositories)
             finally:
                 unit._resources.close()  # the session closed, then the writer slot freed
         if ticket is not None:
@@ -520,17 +531,9 @@ class Database:
                 ticket = self._count_commit()
                 # still under SQLite's write queue: the next unit of work of this process finds
                 # what the callbacks keep (the state cache) instead of restoring from the rows
-                for callback in repository.on_committed:
-                    try:
-                        callback(repository)
-                    except Exception:
-                        log.exception("an after-commit callback failed (the transaction stands)")
+                _after_commit((repository,))
             finally:
-                for finished in repository.on_finished if repository is not None else ():
-                    try:
-                        finished()
-                    except Exception:
-                        log.exception("an end-of-unit callback failed")
+                _end_of_unit((repository,) if repository is not None else ())
         self._wait_durable(ticket)  # on disk before anything is told of it
         if committed:
             self._tell_committed(committed)

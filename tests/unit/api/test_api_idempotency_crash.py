@@ -10,13 +10,11 @@ import subprocess
 import sys
 import textwrap
 from collections import Counter
-from decimal import Decimal
 
 import pytest
 from api_fixtures import API, Harness, api
 
-from paperdesk.live.restore import restore
-from paperdesk.store import Database
+from ledger_support import check_ledger
 
 __all__ = ["api"]
 
@@ -67,16 +65,6 @@ def outbox_kinds(api: Harness, portfolio: int) -> Counter[str]:
     return Counter(entry.kind for entry in entries)
 
 
-def ledger_checks_out(database: Database, portfolio: int) -> None:
-    """The ledger's check: a restore from the rows (no cache) refuses stored totals and
-    positions the checkpoint and the fills after it do not give; and the books balance (cash is
-    the starting cash plus realized P&L less fees and the open positions' cost)."""
-    with database.dry_transaction() as repository:
-        ledger = restore(repository, portfolio).kernel.ledger
-    open_cost = sum((position.cost_basis for position in ledger.positions.values()), Decimal(0))
-    assert ledger.cash == ledger.starting_cash + ledger.realized_pnl - ledger.fees - open_cost
-
-
 @pytest.mark.parametrize("where", ["answer", "commit"])
 def test_a_retry_after_the_server_died_gets_the_one_order(api: Harness, where: str) -> None:
     control = api.create_portfolio()  # the same order placed once, nothing crashing
@@ -97,4 +85,4 @@ def test_a_retry_after_the_server_died_gets_the_one_order(api: Harness, where: s
     assert outbox_kinds(api, portfolio) == outbox_kinds(api, control)
     again = api.post(path, ORDER, **{"Idempotency-Key": "crash"})
     assert (again.status_code, again.json()) == (201, retried.json())
-    ledger_checks_out(api.services.database, portfolio)
+    check_ledger(api.services.database, portfolio)

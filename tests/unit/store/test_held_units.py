@@ -11,10 +11,10 @@ from typing import Any
 
 import pytest
 
+from ledger_support import check_ledger
 from paperdesk.config import RunConfig, SourceConfig, StrategySpec
 from paperdesk.domain import InvalidInputError, Side
 from paperdesk.domain.records import OutboxEntry
-from paperdesk.live.restore import restore
 from paperdesk.live.state_cache import state_cache
 from paperdesk.service.portfolios import OrderRequest, PortfolioService
 from paperdesk.store import Database, LedgerRepository
@@ -53,16 +53,6 @@ def books(service: PortfolioService, portfolio: int) -> tuple[Any, ...]:
     ]
     fills = [(f.order_id, f.price, f.quantity, f.fee) for f in service.fills(portfolio)]
     return summary.cash, summary.equity, orders, fills
-
-
-def ledger_checks_out(database: Database, portfolio: int) -> None:
-    """The ledger's check: a restore from the rows (no cache) refuses stored totals and
-    positions the checkpoint and the fills after it do not give; and the books balance (cash is
-    the starting cash plus realized P&L less fees and the open positions' cost)."""
-    with database.dry_transaction() as repository:
-        ledger = restore(repository, portfolio).kernel.ledger
-    open_cost = sum((position.cost_basis for position in ledger.positions.values()), Decimal(0))
-    assert ledger.cash == ledger.starting_cash + ledger.realized_pnl - ledger.fees - open_cost
 
 
 class NoWait:
@@ -111,7 +101,7 @@ def test_restores_in_one_held_unit_see_its_own_writes(
     service.place_order(held, BUY)
     separate.place_order(apart, BUY)
     assert books(service, held) == books(separate, apart)
-    ledger_checks_out(database, held)
+    check_ledger(database, held)
 
 
 def fail_after_writes(database: Database, service: PortfolioService, portfolio: int) -> None:
@@ -135,7 +125,7 @@ def test_a_held_unit_that_raises_changes_nothing(database: Database) -> None:
     placed = service.place_order(portfolio, BUY)
     assert [o.order_id for o in placed] == ["O1"]
     assert [o.order_id for o in service.orders(portfolio)] == ["O1"]
-    ledger_checks_out(database, portfolio)
+    check_ledger(database, portfolio)
 
 
 def test_a_unit_opens_with_its_first_write_and_on_open_runs_first(database: Database) -> None:
@@ -179,4 +169,4 @@ def test_a_dry_transaction_inside_a_held_unit_is_rolled_back(database: Database)
     assert len(told) == 1
     assert told[0] == stored  # the listeners are told what committed, and only that
     assert [o.order_id for o in service.place_order(portfolio, BUY)] == ["O2"]
-    ledger_checks_out(database, portfolio)
+    check_ledger(database, portfolio)
