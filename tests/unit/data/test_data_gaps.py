@@ -47,9 +47,10 @@ def test_only_gaps_of_two_sessions_or_more_are_long() -> None:
     two = daily.drop(daily.loc["2015-07-06":"2015-07-07"].index)
     assert [gap.missing for gap in _gaps(two, "XNYS").long] == [2]
     hours = load_bars(find_bundled("SPY", "1h")).loc["2019-03-01":"2019-03-31"]
-    # 13 hourly bars: 13 h < two 6.5 h sessions; 14 is beyond
-    assert _gaps(hours.drop(hours.index[20:33]), "XNYS").long == ()
-    assert len(_gaps(hours.drop(hours.index[20:34]), "XNYS").long) == 1
+    # the 13 bars dropped miss 12 hours of session time, less than two 6.5 h sessions (13
+    # one-hour bars); one bar more is two
+    assert [gap.missing for gap in _gaps(hours.drop(hours.index[20:33]), "XNYS").long] == []
+    assert [gap.missing for gap in _gaps(hours.drop(hours.index[20:34]), "XNYS").long] == [13]
 
 
 def test_long_gaps_come_longest_first() -> None:
