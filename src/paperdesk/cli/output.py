@@ -29,6 +29,7 @@ from paperdesk.cli.stat_rows import (
 from paperdesk.cli.trade_rows import TRADE_COLUMNS, trade_cells
 from paperdesk.domain import AccountEvent, InvalidInputError, MarginCalled, Timeframe, Trade
 from paperdesk.domain.account_words import fill_words, margin_call_words, overdraft_words
+from paperdesk.domain.durations import human_duration
 from paperdesk.domain.pnl import RealizedPnl
 from paperdesk.service.instruments import instrument_of
 
@@ -36,6 +37,7 @@ if TYPE_CHECKING:  # the engine's result (pandas) is imported when a backtest ru
     from paperdesk.service import BacktestResult, ProgressCallback
 
 LAST_TRADES = 10
+LONGEST_GAPS = 3  # the long gaps the report names (every one in --json 'data_gaps')
 OUTSIDE_SESSION = "outside the regular session"  # how the kernel's session rejections begin
 
 
@@ -157,6 +159,35 @@ def account_lines(result: BacktestResult) -> list[str]:
     return lines
 
 
+def gap_lines(result: BacktestResult) -> list[str]:
+    """The report's warning about the bars' gaps against the calendar: none for a clean series
+    or one whose gaps each miss less than two sessions of trading time (a holiday the calendar
+    does not know, a late open); else how many and the longest few, their dates and lengths."""
+    gaps = result.data_gaps
+    if gaps is None or not gaps.long:
+        return []
+    moment_format = "%Y-%m-%d %H:%M" if is_intraday(result.timeframe) else "%Y-%m-%d"
+    named = "; ".join(
+        f"{gap.start:{moment_format}} to {gap.end:{moment_format}} "
+        f"({human_duration(gap.end - gap.start)}, {_count(gap.missing, 'bar')})"
+        for gap in gaps.long[:LONGEST_GAPS]
+    )
+    long = len(gaps.long)
+    which = f"the longest {LONGEST_GAPS}: " if long > LONGEST_GAPS else ""
+    check = f"paperdesk data check {result.symbol} --timeframe {result.timeframe}"
+    return [
+        f"Warning: the {result.symbol} {result.timeframe} bars miss two sessions or more of "
+        f"trading time ({gaps.calendar} calendar) in {_count(long, 'place')}, and the run may "
+        f"hold a position across such a gap as if the price had moved in one bar: {which}{named} "
+        f"({_count(gaps.count, 'gap')} in all, about {_count(gaps.missing_bars, 'missing bar')}; "
+        f"every long one in --json 'data_gaps', all in `{check}`)"
+    ]
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number:,} {noun}" + ("" if number == 1 else "s")
+
+
 def event_words(result: BacktestResult, event: AccountEvent) -> str:
     """An account event's reason with its prices to the tick and its money to the cent (the
     exact figures stay in --json); the stored reason when its fill is not in the result."""
@@ -191,7 +222,7 @@ def print_report(result: BacktestResult, *, wide: bool = False) -> None:
         line = f"Prices: {result.prices}"
         wrapped = textwrap.fill(line, width, subsequent_indent="  ") if width else line
         out.print(wrapped, highlight=False, markup=False)
-    for line in account_lines(result):  # cuts, margin calls and overdrafts: never silent
+    for line in (*gap_lines(result), *account_lines(result)):  # never silent
         out.print(
             line if width is None else wrap(line, width, subsequent_indent="  "), markup=False
         )

@@ -20,6 +20,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -45,6 +46,8 @@ __all__ = [
     "Run",
     "check_quality",
     "default_outlier_threshold",
+    "find_gaps",
+    "session_seconds",
 ]
 
 
@@ -108,20 +111,10 @@ def check_quality(
     stamps = stamps[unique]
     values = {column: array[unique] for column, array in values.items()}
 
-    length = (
-        frame_timeframe.seconds * NANOSECONDS
-        if frame_timeframe.is_intraday
-        else 86400 * NANOSECONDS
-    )
+    length = _bar_length(frame_timeframe)
     ends = stamps + length
-    grid = SessionGrid.covering(market_calendar(name), int(stamps[0]), int(ends[-1]))
-    session = grid.locate(stamps, ends)
-    inside = session >= 0
+    report.gaps, inside = _gaps_and_inside(stamps, frame_timeframe, name)
     report.off_session = [_time(ts) for ts in stamps[~inside]]
-    if frame_timeframe.is_intraday:
-        report.gaps = _intraday_gaps(grid, stamps[inside], ends[inside], length)
-    else:
-        report.gaps = _session_gaps(grid, session[inside])
 
     close = values["close"]
     returns = close[1:] / close[:-1] - 1.0
@@ -143,6 +136,46 @@ def check_quality(
     if now is not None:
         _feed_age(report, frame, stamps, ends, length, now, frame_timeframe)
     return report
+
+
+def find_gaps(stamps: np.ndarray, timeframe: str, calendar: str) -> list[Gap]:
+    """The gaps of bars opening at ``stamps`` (UTC nanoseconds, strictly increasing) against
+    ``calendar``, as ``check_quality`` reports them (bars outside every session left out)."""
+    if len(stamps) == 0:
+        return []
+    gaps, _ = _gaps_and_inside(
+        np.asarray(stamps, dtype=np.int64), Timeframe.parse(timeframe), calendar_name(calendar)
+    )
+    return gaps
+
+
+@lru_cache(maxsize=16)
+def session_seconds(calendar: str) -> int:
+    """The typical length of one of ``calendar``'s sessions (the median over a reference month,
+    January 2017: 6.5 hours for XNYS, a day for FX and 24/7)."""
+    start = pd.Timestamp("2017-01-01", tz="UTC").value
+    grid = SessionGrid.covering(
+        market_calendar(calendar_name(calendar)), start, start + 31 * 86400 * NANOSECONDS
+    )
+    return int(np.median(grid.closes - grid.opens)) // NANOSECONDS
+
+
+def _bar_length(timeframe: Timeframe) -> int:
+    return (timeframe.seconds if timeframe.is_intraday else 86400) * NANOSECONDS
+
+
+def _gaps_and_inside(
+    stamps: np.ndarray, timeframe: Timeframe, calendar: str
+) -> tuple[list[Gap], np.ndarray]:
+    """The gaps of sorted unique bar opens, and which bars lie inside a session."""
+    length = _bar_length(timeframe)
+    ends = stamps + length
+    grid = SessionGrid.covering(market_calendar(calendar), int(stamps[0]), int(ends[-1]))
+    session = grid.locate(stamps, ends)
+    inside = session >= 0
+    if timeframe.is_intraday:
+        return _intraday_gaps(grid, stamps[inside], ends[inside], length), inside
+    return _session_gaps(grid, session[inside]), inside
 
 
 def _intraday_gaps(

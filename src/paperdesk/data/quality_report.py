@@ -20,6 +20,50 @@ class Gap:
     missing: int
 
 
+LONG_GAP_SESSIONS = 2  # a gap missing two sessions of trading time or more is worth a warning
+
+
+@dataclass(frozen=True, slots=True)
+class DataGaps:
+    """The gaps of a run's bars against its calendar (found as ``paperdesk data check`` finds
+    them): how many and the bars they miss, and the long ones, longest first: those missing at
+    least ``LONG_GAP_SESSIONS`` sessions of trading time (daily bars: sessions; intraday:
+    missing bars x bar length against the calendar's typical session, 6.5 h for XNYS, a day
+    for FX and 24/7), so a holiday the calendar does not know or a late open is no warning."""
+
+    calendar: str
+    count: int = 0
+    missing_bars: int = 0
+    long: tuple[Gap, ...] = ()
+    long_from_bars: int = LONG_GAP_SESSIONS  # the missing bars that make a gap long
+
+    @classmethod
+    def of(cls, gaps: list[Gap], calendar: str, bar_seconds: int, session_seconds: int) -> DataGaps:
+        """Intraday ``bar_seconds`` (below a day), else daily bars (one per session)."""
+        minimum = LONG_GAP_SESSIONS
+        if bar_seconds < 86400:
+            minimum = -(-LONG_GAP_SESSIONS * session_seconds // max(bar_seconds, 1))
+        long = sorted(
+            (gap for gap in gaps if gap.missing >= minimum),
+            key=lambda gap: (-gap.missing, gap.start),
+        )
+        total = sum(gap.missing for gap in gaps)
+        return cls(calendar, len(gaps), total, tuple(long), minimum)
+
+    def to_dict(self, limit: int = LIST_LIMIT) -> dict[str, Any]:
+        return {
+            "calendar": self.calendar,
+            "gaps": self.count,
+            "missing_bars": self.missing_bars,
+            "long_gap_bars": self.long_from_bars,
+            "long_gaps": [
+                {"start": gap.start.isoformat(), "end": gap.end.isoformat(), "missing": gap.missing}
+                for gap in self.long[:limit]
+            ],
+            "long_gaps_count": len(self.long),
+        }
+
+
 @dataclass(frozen=True, slots=True)
 class Duplicate:
     ts: datetime

@@ -24,6 +24,7 @@ from paperdesk.analytics.conventions import Conventions
 from paperdesk.analytics.metrics import compute_stats, periods_per_year_for_later
 from paperdesk.analytics.stats import Stats
 from paperdesk.config import RunConfig
+from paperdesk.data.quality_report import DataGaps
 from paperdesk.domain import AccountEvent, Fill, Order, Position, SignalRejected, Trade
 from paperdesk.domain.money import to_decimal
 from paperdesk.engine.equity_curve import datetime_index
@@ -69,6 +70,8 @@ class BacktestResult:
     account_events: tuple[AccountEvent, ...] = ()
     # entries the cash check or a risk rule trimmed (or cut to nothing at the fill): when, why
     adjustments: tuple[tuple[datetime, str], ...] = ()
+    # the bars' gaps against the calendar (None: not checked, e.g. weekly bars)
+    data_gaps: DataGaps | None = None
 
     @property
     def open_positions(self) -> tuple[OpenPosition, ...]:

@@ -97,6 +97,7 @@ class PreparedRun:
     actions: tuple[Any, ...]
     adjust: str
     prices: str
+    gaps: Any = None  # the bars' DataGaps against the instrument's calendar (None: unchecked)
 
 
 def prepare_run(
@@ -136,7 +137,30 @@ def prepare_run(
         actions=tuple(actions),
         adjust=prices.mode.value,
         prices=prices.describe(),
+        gaps=bar_gaps(bars, timeframe, instrument.calendar),
     )
+
+
+def bar_gaps(bars: pd.DataFrame, timeframe: str, calendar: str) -> Any:
+    """The gaps of ``bars`` against ``calendar`` as ``paperdesk data check`` finds them, from
+    the index once (vectorised); None for bars longer than a day (a week's bar spans sessions
+    the session check would count as missing)."""
+    import numpy as np
+    import pandas as pd
+
+    from paperdesk.data.quality import find_gaps, session_seconds
+    from paperdesk.data.quality_report import DataGaps
+    from paperdesk.domain import Timeframe
+
+    frame_timeframe = Timeframe.parse(timeframe)
+    index = bars.index
+    if frame_timeframe.seconds > 86400 or not isinstance(index, pd.DatetimeIndex):
+        return None
+    stamps = index.tz_convert("UTC").as_unit("ns").asi8
+    if len(stamps) > 1 and not (stamps[1:] > stamps[:-1]).all():
+        stamps = np.unique(stamps)
+    gaps = find_gaps(stamps, str(frame_timeframe), calendar)
+    return DataGaps.of(gaps, calendar, frame_timeframe.seconds, session_seconds(calendar))
 
 
 def run_prepared(
@@ -152,9 +176,10 @@ def run_prepared(
         prepared.bars, strategy, config, prepared.instrument, progress,
         benchmark=prepared.benchmark, corporate_actions=prepared.actions,
     )  # fmt: skip
-    # the result is frozen; these two fields describe the bars it was computed on
+    # the result is frozen; these three fields describe the bars it was computed on
     object.__setattr__(result, "adjust", prepared.adjust)
     object.__setattr__(result, "prices", prepared.prices)
+    object.__setattr__(result, "data_gaps", prepared.gaps)
     return result
 
 

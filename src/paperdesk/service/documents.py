@@ -122,4 +122,5 @@ def result_to_dict(result: BacktestResult) -> dict[str, object]:
         "signals": result.signals,
         "adjust": result.adjust,
         "prices": result.prices,
+        "data_gaps": result.data_gaps.to_dict() if result.data_gaps is not None else None,
     }

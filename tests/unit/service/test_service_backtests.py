@@ -135,6 +135,7 @@ def test_document_shape_and_exact_decimals() -> None:
         "signals",
         "adjust",
         "prices",
+        "data_gaps",
     }
     assert document["account_events"] == []  # margin calls and overdrafts, with their reasons
     assert document["start_cash"] == "1000.00"

@@ -1,0 +1,55 @@
+"""``paperdesk backtest`` over bundled series: a warning names the long gaps of the bars against
+the calendar (as ``paperdesk data check`` finds them), none for a clean series, and ``--json``
+carries them as ``data_gaps``."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from paperdesk.cli import app
+
+runner = CliRunner()
+BTCUSD = ["backtest", "-s", "sma-cross", "--symbol", "BTCUSD", "--timeframe", "1m"]
+
+
+def _report(arguments: list[str]) -> str:
+    result = runner.invoke(app, arguments, env={"COLUMNS": "200"})
+    assert result.exit_code == 0, result.output
+    return result.stdout
+
+
+def test_btcusd_minutes_warn_of_the_missing_months(paper_home: Path) -> None:
+    out = _report([*BTCUSD, "--allow-short", "--wide"])  # unwrapped lines
+    warning = next(line for line in out.splitlines() if line.startswith("Warning:"))
+    assert "the BTCUSD 1m bars miss two sessions or more of trading time" in warning
+    assert "(24/7 calendar) in 3 places" in warning
+    # the short held from 2016-10-09 to 2017-09-03 crossed this one, the longest, named first
+    assert "in one bar: 2016-10-10 00:00 to 2017-09-03 00:00 (328 d, 472,320 bars);" in warning
+    assert "99 gaps in all" in warning
+    assert "`paperdesk data check BTCUSD --timeframe 1m`" in warning
+
+
+def test_spy_daily_bars_have_no_gap_and_no_warning(paper_home: Path) -> None:
+    out = _report(["backtest", "-s", "sma-cross", "--symbol", "SPY"])
+    assert "Final equity" in out
+    assert "Warning" not in out
+    assert "gap" not in out
+
+
+def test_json_carries_the_gaps(paper_home: Path) -> None:
+    document = json.loads(_report([*BTCUSD, "--json"]))
+    gaps = document["data_gaps"]
+    assert (gaps["calendar"], gaps["gaps"], gaps["missing_bars"]) == ("24/7", 99, 775257)
+    assert gaps["long_gap_bars"] == 2880  # two days of minutes on the 24/7 calendar
+    assert gaps["long_gaps_count"] == 3
+    assert gaps["long_gaps"][0] == {
+        "start": "2016-10-10T00:00:00+00:00",
+        "end": "2017-09-03T00:00:00+00:00",
+        "missing": 472320,
+    }
+    clean = json.loads(_report(["backtest", "-s", "sma-cross", "--symbol", "SPY", "--json"]))
+    assert clean["data_gaps"]["gaps"] == 0
+    assert clean["data_gaps"]["long_gaps"] == []
