@@ -56,9 +56,8 @@ def run_once(
     stored = container.api_keys.stored(key.id, idempotency_key)
     if stored is not None:
         return _replay(stored, idempotency_key, fingerprint)
-    claimer = container.api_keys.claimer(key.id, idempotency_key, fingerprint)
     try:
-        with container.database.held(claimer):
+        with container.api_keys.claiming(key.id, idempotency_key, fingerprint):
             status, model = action()
             content = model.model_dump(mode="json")
             kept = content if for_replay is None else for_replay(model).model_dump(mode="json")

@@ -18,6 +18,7 @@ import secrets
 import threading
 import time
 from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -26,6 +27,7 @@ from paperdesk.domain import parsing as values
 from paperdesk.domain.api_keys import ApiKeyRecord, IdempotentResponse, Scope
 from paperdesk.domain.fields import field_mark
 from paperdesk.store import Database, LedgerRepository
+from paperdesk.store.database import HeldUnit
 
 TOKEN_PREFIX = "pd_"
 MAX_NAME_LENGTH = 200
@@ -153,6 +155,14 @@ class ApiKeyService:
                 raise KeyAnswered(found)
 
         return claim
+
+    def claiming(
+        self, key_id: int, key: str, request_hash: str
+    ) -> AbstractContextManager[HeldUnit]:
+        """One unit of work for an idempotent request (``Database.held``): the claim of ``key``
+        first, the action's transactions joined, the answer stored (``complete``) before the
+        one commit; ``KeyAnswered`` when another request answered the key first."""
+        return self.database.held(self.claimer(key_id, key, request_hash))
 
     def complete(self, key_id: int, key: str, status_code: int, body: str) -> None:
         """Store the response to ``key`` (in the held unit that claimed it: ``run_once``)."""
