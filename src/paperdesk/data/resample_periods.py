@@ -10,7 +10,7 @@ dropped, and a last period the data stops inside of is dropped too.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 import numpy as np
 import pandas as pd
@@ -35,6 +35,18 @@ def period_keys(days: pd.DatetimeIndex, target: Timeframe) -> np.ndarray:
     else:
         raise InvalidInputError(f"not a weekly or monthly timeframe: {target}")
     return np.asarray(raw // target.count, dtype=np.int64)
+
+
+def period_start(day: date, target: Timeframe) -> date:
+    """The first calendar day of the ``target`` period holding ``day``, as ``period_keys``
+    counts the periods (weeks from a Monday, months from January 1970, ``count`` at a time)."""
+    first = int(period_keys(pd.DatetimeIndex([day]), target)[0]) * target.count
+    if target.unit == "w":
+        start = MONDAY + np.timedelta64(7 * first, "D")
+    else:
+        start = np.datetime64(first, "M").astype("datetime64[D]")
+    found: date = start.item()
+    return found
 
 
 def resample_periods(

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from contextlib import suppress
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 import pandas as pd
@@ -21,6 +21,7 @@ from paperdesk.config import Adjustment, RunConfig
 from paperdesk.data import instrument_for
 from paperdesk.data.corporate_actions import ledger_actions_for
 from paperdesk.data.instruments import UnknownSymbolError
+from paperdesk.data.resample_periods import period_start
 from paperdesk.domain import (
     CorporateActionApplied,
     CorporateActionTerms,
@@ -106,14 +107,6 @@ def _start(action: CorporateActionTerms, timeframe: Timeframe) -> datetime:
             pd.Timestamp(ex_date).tz_localize("America/New_York").tz_convert("UTC")
         ).to_pydatetime()
         return moment
-    if timeframe.unit == "w":
-        weeks = (ex_date - _FIRST_MONDAY).days // 7 // timeframe.count * timeframe.count
-        ex_date = _FIRST_MONDAY + timedelta(days=7 * weeks)
-    elif timeframe.unit == "mo":
-        since = (ex_date.year - 1970) * 12 + ex_date.month - 1
-        months = since // timeframe.count * timeframe.count
-        ex_date = date(1970 + months // 12, months % 12 + 1, 1)
+    if timeframe.unit in ("w", "mo"):
+        ex_date = period_start(ex_date, timeframe)
     return datetime(ex_date.year, ex_date.month, ex_date.day, tzinfo=UTC)
-
-
-_FIRST_MONDAY = date(1970, 1, 5)  # resample_periods.MONDAY: weeks are counted from it
