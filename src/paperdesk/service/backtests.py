@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from paperdesk.data.manager import DataManager
+    from paperdesk.data.quality_report import DataGaps
     from paperdesk.engine.result import BacktestResult
 
 __all__ = [
@@ -97,7 +98,7 @@ class PreparedRun:
     actions: tuple[Any, ...]
     adjust: str
     prices: str
-    gaps: Any = None  # the bars' DataGaps against the instrument's calendar (None: unchecked)
+    gaps: DataGaps | None = None  # the bars' gaps against their calendar (None: unchecked)
 
 
 def prepare_run(
@@ -141,7 +142,7 @@ def prepare_run(
     )
 
 
-def bar_gaps(bars: pd.DataFrame, timeframe: str, calendar: str) -> Any:
+def bar_gaps(bars: pd.DataFrame, timeframe: str, calendar: str) -> DataGaps | None:
     """The gaps of ``bars`` against ``calendar`` as ``paperdesk data check`` finds them, from
     the index once (vectorised); None for bars longer than a day (a week's bar spans sessions
     the session check would count as missing)."""
