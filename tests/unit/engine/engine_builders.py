@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import Any, ClassVar
@@ -78,3 +79,17 @@ def make_config(**overrides: Any) -> RunConfig:
         execution=execution,
         **overrides,
     )
+
+
+def bracket_step(
+    direction: int, stop: float, target: float, allow_short: bool
+) -> tuple[int, float, float]:
+    """One row of a scripted bracket strategy: an entry's stop below and target above its
+    price for a long (the other way for a short), a target equal to the stop dropped (NaN)."""
+    entering = direction == 1 or (direction == -1 and allow_short)
+    if entering and not (math.isnan(stop) or math.isnan(target)):
+        low, high = sorted((stop, target))
+        stop, target = (low, high) if direction == 1 else (high, low)
+        if stop == target:
+            target = math.nan
+    return direction, stop, target

@@ -10,7 +10,7 @@ from decimal import Decimal
 from typing import Any
 
 import pandas as pd
-from engine_builders import Scripted
+from engine_builders import Scripted, bracket_step
 from hypothesis import assume, event, given, settings
 from hypothesis import strategies as st
 from test_fastpath_adjusted import NO_TICK, _adjusted, _assert_same_outcome, _eligible
@@ -65,13 +65,7 @@ def wide_scripts(draw: st.DrawFn, bars: pd.DataFrame, allow_short: bool) -> dict
             )
 
         stop, target = leg(True), leg(False)
-        entering = direction == 1 or (direction == -1 and allow_short)
-        if entering and not (math.isnan(stop) or math.isnan(target)):
-            low, high = sorted((stop, target))
-            stop, target = (low, high) if direction == 1 else (high, low)
-            if stop == target:
-                target = NAN
-        script[row] = (direction, stop, target)
+        script[row] = bracket_step(direction, stop, target, allow_short)
     return script
 
 

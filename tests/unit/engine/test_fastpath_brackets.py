@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pytest
-from engine_builders import Scripted, make_bars
+from engine_builders import Scripted, bracket_step, make_bars
 from hypothesis import event, given, settings
 from hypothesis import strategies as st
 from test_fastpath_equivalence import (
@@ -74,13 +74,7 @@ def bracket_scripts(draw: st.DrawFn, bars: pd.DataFrame, allow_short: bool) -> d
         close = float(closes[row])
         stop = draw(level(close, direction, True))
         target = draw(level(close, direction, False))
-        entering = direction == 1 or (direction == -1 and allow_short)
-        if entering and not (math.isnan(stop) or math.isnan(target)):
-            low, high = sorted((stop, target))
-            stop, target = (low, high) if direction == 1 else (high, low)
-            if stop == target:
-                target = NAN
-        script[row] = (direction, stop, target)
+        script[row] = bracket_step(direction, stop, target, allow_short)
     return script
 
 
