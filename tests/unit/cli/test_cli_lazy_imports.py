@@ -8,6 +8,7 @@ import json
 import os
 import subprocess
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
@@ -33,12 +34,15 @@ print(json.dumps({"code": result.exit_code, "output": result.stdout, "heavy": he
 
 
 def in_a_fresh_interpreter(
-    script: str, *args: str, env: dict[str, str] | None = None
+    script: str,
+    *args: str,
+    env: dict[str, str] | None = None,
+    watched: Sequence[str] = HEAVY,
 ) -> dict[str, object]:
-    """Run ``script`` in a new Python, handing it the HEAVY names; its JSON answer."""
+    """Run ``script`` in a new Python, handing it the ``watched`` names; its JSON answer."""
     done = subprocess.run(
         [sys.executable, "-c", script, *args],
-        input=json.dumps(HEAVY),
+        input=json.dumps(list(watched)),
         capture_output=True,
         text=True,
         check=False,
@@ -189,15 +193,7 @@ def run_loading(args: list[str], watched: tuple[str, ...], home: Path) -> dict[s
         if key not in {"DATABASE_URL", "REDIS_URL"} and not key.startswith("PAPERDESK_")
     }
     environment["PAPERDESK_HOME"] = str(home)
-    done = subprocess.run(
-        [sys.executable, "-c", COMMAND, *args],
-        input=json.dumps(watched),
-        capture_output=True,
-        text=True,
-        check=True,
-        env=environment,
-    )
-    return json.loads(done.stdout)  # type: ignore[no-any-return]
+    return in_a_fresh_interpreter(COMMAND, *args, env=environment, watched=watched)
 
 
 def test_a_csv_import_loads_no_price_provider(tmp_path: Path) -> None:
