@@ -25,9 +25,7 @@ def export_command(
 ) -> None:
     """Write orders.csv, fills.csv, positions.csv, pnl_ledger.csv, state.json and MANIFEST.json
     (whole or not at all)."""
-    from paperdesk.service.exports import export_portfolio  # loaded when run, not for --help
-
-    report = export_portfolio(open_service().database, portfolio_id, to.expanduser(), force=force)
+    report = services().transfers.export_folder(portfolio_id, to.expanduser(), force=force)
     if json_output:
         print_json(
             {
@@ -61,15 +59,8 @@ def import_command(
 ) -> None:
     """Restore an export as a NEW portfolio (checked in full; nothing is written on error)."""
     from paperdesk.service.documents import decimal_text
-    from paperdesk.service.imports import import_portfolio  # loaded when run, not for --help
 
-    service = open_service()
-    report = import_portfolio(
-        service.database,
-        directory.expanduser(),
-        name=name,
-        attachments_home=services().settings.home / "imports",
-    )
+    report = services().transfers.import_folder(directory.expanduser(), name=name)
     if json_output:
         print_json(
             {
@@ -86,7 +77,7 @@ def import_command(
         )
         return
     typer.echo(report.portfolio_id)
-    currency = service.show(report.portfolio_id).summary.base_currency
+    currency = open_service().show(report.portfolio_id).summary.base_currency
     typer.echo(
         f"imported {directory} as portfolio {report.portfolio_id} {report.name!r}: "
         f"{report.fills} fills, {report.trades} trades, {report.positions} positions, "

@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from paperdesk.service.portfolios import PortfolioService
     from paperdesk.service.result_reports import ResultReportService
     from paperdesk.service.simulations import SimulationService
+    from paperdesk.service.transfers import TransferService
     from paperdesk.service.walk_forward import WalkForwardService
     from paperdesk.service.walk_forward_runs import WalkForwardRuns
     from paperdesk.service.webhook_delivery import WebhookDispatcher
@@ -194,6 +195,13 @@ class Services:
             channel=wake_channel(settings.redis_prefix_for(self.database.url)),
             poll_seconds=settings.stream_poll_seconds,
         )
+
+    @cached_property
+    def transfers(self) -> TransferService:
+        """A portfolio's export and import (folders for the CLI, zip archives for the API)."""
+        from paperdesk.service.transfers import TransferService
+
+        return TransferService(self.database, attachments_home=self.settings.home / "imports")
 
     @cached_property
     def api_keys(self) -> ApiKeyService:

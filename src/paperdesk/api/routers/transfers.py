@@ -25,7 +25,7 @@ from paperdesk.api.errors import ApiError
 from paperdesk.api.idempotency import run_once
 from paperdesk.api.portfolio_schemas import ImportedOut
 from paperdesk.api.schemas import ErrorOut
-from paperdesk.service.archive_transfers import MAX_UNPACKED_BYTES, export_archive, import_archive
+from paperdesk.service.archive_transfers import MAX_UNPACKED_BYTES
 
 router = APIRouter(prefix="/portfolios", tags=["transfers"])
 IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key")]
@@ -44,7 +44,7 @@ def export_portfolio(portfolio_id: PortfolioId, container: ServicesDep, key: Rea
     """orders.csv, fills.csv, positions.csv, pnl_ledger.csv, state.json, MANIFEST.json (and
     the data files the settings name) as one zip, read in one transaction."""
     check_visible(container, key, portfolio_id)
-    content = export_archive(container.database, portfolio_id)
+    content = container.transfers.export_archive(portfolio_id)
     filename = f"paperdesk-portfolio-{portfolio_id}.zip"
     headers = {"Content-Disposition": f'attachment; filename="{filename}"'}
     return Response(content, media_type=ZIP, headers=headers)
@@ -71,10 +71,9 @@ async def import_portfolio(
     content = await archive.read(MAX_UNPACKED_BYTES + 1)
     if len(content) > MAX_UNPACKED_BYTES:
         raise ApiError(413, "archive_too_large", "archive: the upload is too large")
-    home = container.settings.home / "imports"
 
     def restore() -> tuple[int, ImportedOut]:
-        report = import_archive(container.database, content, name=name, attachments_home=home)
+        report = container.transfers.import_archive(content, name=name)
         return 201, ImportedOut(
             id=report.portfolio_id,
             name=report.name,
