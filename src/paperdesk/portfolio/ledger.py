@@ -58,6 +58,7 @@ class PortfolioLedger:
         "_actions",
         "_futures",
         "_open_trades",
+        "_opening",
         "cash",
         "fees",
         "fills",
@@ -80,6 +81,7 @@ class PortfolioLedger:
         self.fills: list[Fill] = []
         self._open_trades: dict[str, OpenTrade] = {}
         self._actions: list[tuple[int, CorporateActionTerms]] = []  # (fills booked before, it)
+        self._opening: dict[str, Decimal] = {}  # quantities held before ``fills`` (a restore)
         self.rules = rules
         self._futures = rules.is_futures
 
@@ -96,10 +98,12 @@ class PortfolioLedger:
     def restore(
         cls, starting_cash: Decimal, state: LedgerState, rules: AccountRules = CASH_ACCOUNT
     ) -> PortfolioLedger:
-        """A ledger standing where ``state`` was taken (its fills list starts empty)."""
+        """A ledger standing where ``state`` was taken (its fills list starts empty; the
+        quantities held then are where ``check_invariants`` starts counting the later fills)."""
         ledger = cls(starting_cash, rules)
         ledger.cash, ledger.fees, ledger.realized_pnl = state.cash, state.fees, state.realized_pnl
         ledger.positions = {p.symbol: p for p in state.positions}
+        ledger._opening = {p.symbol: p.quantity for p in state.positions}
         ledger._open_trades = {t.symbol: OpenTrade(*astuple(t)) for t in state.open_trades}
         return ledger
 
@@ -339,7 +343,9 @@ class PortfolioLedger:
         )
 
     def check_invariants(self) -> None:
-        """Raise AssertionError if the books do not balance (used by tests and after runs)."""
+        """Raise AssertionError if the books do not balance (used by tests and after runs).
+        Each position is the quantity held at the start (nothing, or what a restored state
+        held) plus the fills booked since, through the splits booked between them."""
         if self._futures:
             open_cost, what = self.blocked_margin(), "blocked margin"
         else:
@@ -351,7 +357,7 @@ class PortfolioLedger:
                 f"cash {self.cash} != starting cash + realized - fees - {what} = {expected}"
             )
         for symbol, position in self.positions.items():
-            total, booked = ZERO, 0
+            total, booked = self._opening.get(symbol, ZERO), 0
             for fills_before, action in self._actions:
                 if action.symbol != symbol:
                     continue

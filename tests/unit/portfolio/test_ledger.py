@@ -136,3 +136,18 @@ def test_ledger_identities_hold_exactly_after_any_fill_sequence(
         gross = sum((t.pnl + t.fees for t in ledger.trades), D(0))
         assert abs(gross - ledger.realized_pnl) < D("1e-12")
         assert abs(sum((t.fees for t in ledger.trades), D(0)) - ledger.fees) < D("1e-12")
+
+
+def test_a_restored_ledger_checks_its_positions_from_the_state_it_restored() -> None:
+    ledger = PortfolioLedger(D("10000"))
+    ledger.apply_fill(fill(Side.BUY, "10", "100", "1"))
+    ledger.apply_fill(fill(Side.SELL, "4", "120", minutes=1))  # SPY 6 at the state
+    restored = PortfolioLedger.restore(D("10000"), ledger.state())
+    restored.check_invariants()  # no fills since the state: the positions are the state's
+    restored.apply_fill(fill(Side.BUY, "3", "104", "1", minutes=2))
+    restored.apply_fill(fill(Side.SELL, "1", "106", minutes=3))
+    restored.check_invariants()  # 6 + 3 - 1: the state's quantity plus the later fills
+    assert restored.position("SPY").quantity == D("8")
+    restored.positions["SPY"] = restored.positions["SPY"]._replace(quantity=D("7"))
+    with pytest.raises(AssertionError, match="SPY position 7 != sum of fills and splits 8"):
+        restored.check_invariants()
