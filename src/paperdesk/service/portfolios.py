@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
 from functools import cached_property
@@ -66,6 +67,17 @@ if TYPE_CHECKING:  # loaded where used: reading the ledger needs none of them (a
 
 MAX_NAME_LENGTH = 200
 T = TypeVar("T")
+
+
+@dataclass(frozen=True, slots=True)
+class StartedTick:
+    """A tick read and fed (``PortfolioService.start_tick``), not yet run: ``no_bar`` is its
+    answer when a live portfolio has no bar of the symbol stored yet."""
+
+    portfolio_id: int
+    symbol: str
+    seen: datetime | None  # the last bar processed when it started (None before the first)
+    no_bar: BarTick | None
 
 
 class PortfolioService:
@@ -394,21 +406,46 @@ class PortfolioService:
         """Run the live tick for ``symbol`` (DRY: compute and show, write nothing). A
         ``source=live`` portfolio first fetches the symbol's new closed bars (not in a dry
         run: it computes on the bars already stored)."""
-        symbol = limits.symbol_value(symbol, "symbol")
         if dry_run:
+            symbol = limits.symbol_value(symbol, "symbol")
             return self.runner.tick(
                 portfolio_id, symbol, strategies=strategies, dry_run=True, catch_up=catch_up
             )
-        # one read before the tick's transaction: is the portfolio live (its feed first), and
-        # the last bar it processed (a manual replay serves nothing if a tick moves on meanwhile)
+        started = self.start_tick(portfolio_id, symbol)
+        return self.run_started_tick(started, strategies=strategies, catch_up=catch_up)
+
+    def start_tick(self, portfolio_id: int, symbol: str) -> StartedTick:
+        """What a tick needs before its transaction: one read (is the portfolio live, and the
+        last bar it processed: a manual replay serves nothing if a tick moves on meanwhile),
+        then a ``source=live`` portfolio's new closed bars fetched and stored. Started before
+        an Idempotency-Key's unit of work, so no provider call waits inside it."""
+        symbol = limits.symbol_value(symbol, "symbol")
         with self.database.reading(one_statement=True) as repository:
             document, seen = repository.tick_start(portfolio_id, symbol)
         report = self._refresh_feed(portfolio_id, symbol, document)
         if report is not None and report.last_bar_close is None:
             message = f"no live {symbol} bar is stored yet: {report.reason}"
-            return [BarTick(portfolio_id, symbol, TickStatus.NO_NEW_BAR, message)]
+            waiting = BarTick(portfolio_id, symbol, TickStatus.NO_NEW_BAR, message)
+            return StartedTick(portfolio_id, symbol, seen, waiting)
+        return StartedTick(portfolio_id, symbol, seen, None)
+
+    def run_started_tick(
+        self,
+        started: StartedTick,
+        *,
+        strategies: Sequence[str] | None = None,
+        catch_up: bool = True,
+    ) -> list[BarTick]:
+        """The tick's transaction(s) after ``start_tick``: each closed bar not yet processed,
+        once."""
+        if started.no_bar is not None:
+            return [started.no_bar]
         return self.runner.tick(
-            portfolio_id, symbol, strategies=strategies, catch_up=catch_up, seen=seen
+            started.portfolio_id,
+            started.symbol,
+            strategies=strategies,
+            catch_up=catch_up,
+            seen=started.seen,
         )
 
     def refresh_feed(self, portfolio_id: int, symbol: str) -> FeedReport | None:

@@ -5,8 +5,10 @@ Idempotency-Key) never ticks twice."""
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 import pandas as pd
+import pytest
 from api_fixtures import Harness, api, assert_refused
 from portfolio_scenario import MACD, spy_closes
 
@@ -95,3 +97,26 @@ def test_tick_refusals_change_nothing(api: Harness) -> None:
     old = api.post(f"/portfolios/{archived}/ticks", {})
     assert_refused(api, old, 409, "portfolio_archived", before=before)
     assert_refused(api, api.post("/portfolios/999/ticks", {}), 404, "not_found", before=before)
+
+
+def test_a_keyed_tick_of_several_symbols_feeds_them_all_before_its_unit_opens(
+    api: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A live portfolio's feed is fetched from the providers; with an Idempotency-Key the
+    request's writes are one unit that holds the writer slot (SQLite) or the portfolio's rows
+    (PostgreSQL) from its first write, so every symbol is fed before that first write."""
+    portfolio = api.create_portfolio(**{**MACD, "symbols": ["SPY", "AAPL"]})
+    portfolios, database = api.services.portfolios, api.services.database
+    feed = portfolios._refresh_feed
+    fed: list[tuple[str, bool]] = []
+
+    def watched_feed(portfolio_id: int, symbol: str, document: Any) -> Any:
+        held = database._held()
+        fed.append((symbol, held is not None and held.opened))
+        return feed(portfolio_id, symbol, document)
+
+    monkeypatch.setattr(portfolios, "_refresh_feed", watched_feed)
+    response = api.post(f"/portfolios/{portfolio}/ticks", {}, **{"Idempotency-Key": "feed-1"})
+    assert response.status_code == 200, response.text
+    assert response.json()["processed"] == 2
+    assert fed == [("SPY", False), ("AAPL", False)]  # both fed, neither inside the open unit

@@ -50,12 +50,13 @@ def run_tick(
     else:
         symbols = tuple(detail.settings.symbols)
 
+    # read, and a live portfolio's bars fetched, before the keyed unit of work: no provider
+    # call waits while the unit holds the writer slot (SQLite) or the portfolio's row lock
+    started = [container.portfolios.start_tick(portfolio_id, s) for s in symbols]
+
     def tick() -> tuple[int, TickOut]:
-        ticks = [
-            t
-            for s in symbols
-            for t in container.portfolios.tick(portfolio_id, s, catch_up=request_body.catch_up)
-        ]
+        portfolios, catch_up = container.portfolios, request_body.catch_up
+        ticks = [t for s in started for t in portfolios.run_started_tick(s, catch_up=catch_up)]
         return 200, TickOut(
             portfolio_id=portfolio_id,
             processed=sum(1 for t in ticks if t.processed),
