@@ -356,6 +356,28 @@ def test_fitting_options_are_checked_before_anything_is_written(
     assert not base.out.exists()
 
 
+def test_a_strategy_period_after_its_symbols_daily_bars_end_is_refused(
+    services: Services, tmp_path: Path
+) -> None:
+    # the bundled SPY days end 2021-03-31: from 04-05 on no day has its previous session's bar
+    request = WalkForwardRequest(
+        out=tmp_path / "evidence",
+        first=date(2021, 4, 5),
+        last=date(2021, 4, 30),
+        strategy="sma-cross",
+        symbols=("SPY",),
+    )
+    with pytest.raises(OptionError, match=r"'SPY' \(no daily bar of the session before "):
+        services.walk_forward.run(request)
+    assert not request.out.exists()
+    # 04-01's previous session is 03-31, the last bar: a run from 04-01 starts, and its later
+    # days say why they have no plan
+    report = services.walk_forward.run(replace(request, first=date(2021, 4, 1)))
+    assert report.summary["rows"] == 0
+    day = json.loads((request.out / "days" / "2021-04-05" / "day_report.json").read_text())
+    assert day["plan"]["notes"]["SPY"].startswith("no daily bar of the session before 2021-04-05")
+
+
 def test_a_trade_held_overnight_takes_its_room_under_the_next_day_cap(
     services: Services, tmp_path: Path
 ) -> None:
