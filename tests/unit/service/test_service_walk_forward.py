@@ -336,6 +336,32 @@ def test_refitted_parameters_are_chosen_in_sample_and_recorded_per_window(
     assert day["plan"]["fit"] == fits[1]
 
 
+def test_a_fit_where_every_candidate_ties_says_so(services: Services, tmp_path: Path) -> None:
+    # a one-day window holds one daily bar: no candidate can trade, every P&L is 0, and the
+    # first combination is taken by the tie rule; the evidence says it was no fit
+    request = WalkForwardRequest(
+        out=tmp_path / "evidence",
+        first=date(2021, 3, 1),
+        last=date(2021, 3, 2),
+        strategy="sma-cross",
+        symbols=("SPY",),
+        fit_window="1d",
+        fit_params=(("fast", "5,10"),),
+    )
+    report = services.walk_forward.run(request)
+    [fit] = report.summary["fitted_parameters"]
+    assert [c["pnl"] for c in fit["candidates"]] == ["0", "0"]
+    assert fit["params"] == {"fast": "5"}
+    assert fit["note"] == "a tie: every candidate's in-sample P&L is 0, so the first is used"
+    day = json.loads((request.out / "days" / "2021-03-01" / "day_report.json").read_text())
+    assert day["plan"]["fit"]["note"] == fit["note"]
+    # a fit that chose (test_refitted_parameters_are_chosen_in_sample...) carries no note
+    chosen = replace(request, out=tmp_path / "chosen", fit_window="90d")
+    [window] = services.walk_forward.run(chosen).summary["fitted_parameters"]
+    assert len({c["pnl"] for c in window["candidates"]}) == 2
+    assert "note" not in window
+
+
 def test_fitting_options_are_checked_before_anything_is_written(
     services: Services, tmp_path: Path
 ) -> None:
