@@ -117,6 +117,12 @@ def test_a_mode_filters_before_placing(services: Services, tmp_path: Path) -> No
         # the portfolio's current day is 2021-03-01: it takes entries up to 2021-03-05
         ("SPY,buy,1,389.58,,,0.5,1,2021-02-26", "entry_datetime", "from 2021-03-01 to 2021-03-05"),
         ("SPY,buy,1,389.58,,,0.5,1,2021-03-10", "entry_datetime", "from 2021-03-01 to 2021-03-05"),
+        # 2021-03-05 is four days on, not "its next trading day" (03-02), as it was called
+        (
+            "SPY,buy,1,389.58,,,0.5,1,2021-03-10",
+            "entry_datetime",
+            "2021-03-05 (UTC): the portfolio's current day and the four days after it",
+        ),
         # a short sale in a long-only book: the portfolio's own checks refuse it
         ("AAPL,sell,5,127.79,,,0.5,1,2021-03-02", "order", "refused by the portfolio"),
     ],
