@@ -89,6 +89,18 @@ def request_for(tmp_path: Path, plans: Path, first: str, last: str, **changes: A
     return replace(base, **changes)
 
 
+def strategy_request(tmp_path: Path, first: str, last: str, **changes: Any) -> Any:
+    """A run whose plans ``sma-cross`` makes from SPY's daily bars, with ``changes``."""
+    base = WalkForwardRequest(
+        out=tmp_path / "evidence",
+        first=date.fromisoformat(first),
+        last=date.fromisoformat(last),
+        strategy="sma-cross",
+        symbols=("SPY",),
+    )
+    return replace(base, **changes)
+
+
 def table(path: Path) -> list[dict[str, str]]:
     with path.open(encoding="utf-8", newline="") as handle:
         return list(csv.DictReader(handle))
@@ -298,11 +310,10 @@ def test_a_plan_entering_on_another_day_or_naming_an_unknown_ticker_is_refused(
 def test_refitted_parameters_are_chosen_in_sample_and_recorded_per_window(
     services: Services, tmp_path: Path
 ) -> None:
-    request = WalkForwardRequest(
-        out=tmp_path / "evidence",
-        first=date(2021, 3, 1),
-        last=date(2021, 3, 10),
-        strategy="sma-cross",
+    request = strategy_request(
+        tmp_path,
+        "2021-03-01",
+        "2021-03-10",
         params=(("mode", "level"),),
         symbols=("SPY", "AAPL"),
         mode=ExecutionMode.BALANCED,
@@ -339,14 +350,8 @@ def test_refitted_parameters_are_chosen_in_sample_and_recorded_per_window(
 def test_a_fit_where_every_candidate_ties_says_so(services: Services, tmp_path: Path) -> None:
     # a one-day window holds one daily bar: no candidate can trade, every P&L is 0, and the
     # first combination is taken by the tie rule; the evidence says it was no fit
-    request = WalkForwardRequest(
-        out=tmp_path / "evidence",
-        first=date(2021, 3, 1),
-        last=date(2021, 3, 2),
-        strategy="sma-cross",
-        symbols=("SPY",),
-        fit_window="1d",
-        fit_params=(("fast", "5,10"),),
+    request = strategy_request(
+        tmp_path, "2021-03-01", "2021-03-02", fit_window="1d", fit_params=(("fast", "5,10"),)
     )
     report = services.walk_forward.run(request)
     [fit] = report.summary["fitted_parameters"]
@@ -365,11 +370,11 @@ def test_a_fit_where_every_candidate_ties_says_so(services: Services, tmp_path: 
 def test_fitting_options_are_checked_before_anything_is_written(
     services: Services, tmp_path: Path
 ) -> None:
-    base = WalkForwardRequest(
-        out=tmp_path / "evidence",
-        first=date(2021, 3, 1),
-        last=date(2021, 3, 2),
-        strategy="sma-cross",
+    base = strategy_request(
+        tmp_path,
+        "2021-03-01",
+        "2021-03-02",
+        symbols=("SPY", "AAPL"),
         fit_window="60d",
         fit_params=(("fast", "5,50"),),
     )
@@ -386,13 +391,7 @@ def test_a_strategy_period_after_its_symbols_daily_bars_end_is_refused(
     services: Services, tmp_path: Path
 ) -> None:
     # the bundled SPY days end 2021-03-31: from 04-05 on no day has its previous session's bar
-    request = WalkForwardRequest(
-        out=tmp_path / "evidence",
-        first=date(2021, 4, 5),
-        last=date(2021, 4, 30),
-        strategy="sma-cross",
-        symbols=("SPY",),
-    )
+    request = strategy_request(tmp_path, "2021-04-05", "2021-04-30")
     with pytest.raises(OptionError, match=r"'SPY' \(no daily bar of the session before "):
         services.walk_forward.run(request)
     assert not request.out.exists()
