@@ -129,7 +129,9 @@ def build_grid(
     accepted: dict[tuple[str, str], bool] = {}
     problems: dict[tuple[str, str], str] = {}
     names = [axis.name for axis in axes]
-    for combination in itertools.product(*(axis.values for axis in axes)):
+    spelled: dict[tuple[str, Any], tuple[int, str]] = {}  # a typed value: its first position
+    for positions in itertools.product(*(range(len(axis.values)) for axis in axes)):
+        combination = [axis.values[at] for axis, at in zip(axes, positions, strict=True)]
         texts = dict(zip(names, combination, strict=True))
         try:
             parsed = strategy_class.parse_params({**(fixed or {}), **texts})
@@ -142,6 +144,8 @@ def build_grid(
         for name, value in texts.items():
             accepted[(name, value)] = True
         typed = {field.name: getattr(parsed, field.name) for field in dataclasses.fields(parsed)}
+        for name, at, value in zip(names, positions, combination, strict=True):
+            _once(spelled, name, typed[name], at, value)
         points.append({name: typed[name] for name in names})
     for (name, value), ok in accepted.items():
         if not ok:
@@ -150,3 +154,23 @@ def build_grid(
                 f"{problems[(name, value)]}"
             )
     return ParameterGrid(strategy, tuple(axes), tuple(points), tuple(skipped))
+
+
+def _once(
+    spelled: dict[tuple[str, Any], tuple[int, str]], name: str, typed: Any, at: int, text: str
+) -> None:
+    """Refuse a parameter's value listed twice (``fast=5,5``, ``fast=5,05``): the same run
+    twice is not a second trial, and it would count in the deflated Sharpe ratio's number of
+    trials and tie with itself in the overfitting probability's ranks."""
+    try:
+        first_at, first_text = spelled.setdefault((name, typed), (at, text))
+    except TypeError:  # a value that cannot be compared as a key: nothing to say of it
+        return
+    if first_at == at:
+        return
+    same = (
+        f"{text!r} is listed twice"
+        if text == first_text
+        else f"{text!r} is the same value as {first_text!r} ({typed})"
+    )
+    raise InvalidInputError(f"parameter {name!r}: {same}; list each value once")

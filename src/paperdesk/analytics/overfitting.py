@@ -75,10 +75,12 @@ class DeflatedSharpe:
     periods: int  # T: the best run's returns
     skewness: float | None
     kurtosis: float | None  # non-excess (3 for a normal law)
+    note: str | None = None  # why ``probability`` is None
 
     def to_dict(self) -> dict[str, object]:
         return {
             "deflated_sharpe_ratio": self.probability,
+            "note": self.note,
             "sharpe_per_period": self.sharpe,
             "expected_maximum_sharpe": self.expected_maximum,
             "trials": self.trials,
@@ -111,9 +113,26 @@ def deflated_sharpe_ratio(
     probability = None
     if expected is not None and sharpe is not None:
         probability = probabilistic_sharpe_ratio(returns, risk_free, benchmark_sharpe=expected)
+    note = None
+    if probability is None:
+        note = _undefined(trials, int(known.size), sharpe)
     return DeflatedSharpe(
-        probability, sharpe, expected, trials, variance, int(returns.size), skewness, kurtosis
+        probability, sharpe, expected, trials, variance, int(returns.size), skewness, kurtosis, note
     )
+
+
+def _undefined(trials: int, with_sharpe: int, sharpe: float | None) -> str:
+    """Why a deflated Sharpe ratio is not computed, in the words of its definition."""
+    if trials < 2:
+        return f"the deflated Sharpe ratio needs two trials or more, got {trials}"
+    if with_sharpe < 2:
+        return (
+            f"the deflated Sharpe ratio needs two runs with a Sharpe ratio, got {with_sharpe} of "
+            f"{trials} (a run without trades or without dispersion has none)"
+        )
+    if sharpe is None:
+        return "the best run has no Sharpe ratio (no dispersion in its returns)"
+    return "the deflated Sharpe ratio is undefined for these returns"
 
 
 @dataclass(frozen=True, slots=True)

@@ -200,7 +200,9 @@ def _diagnostics(result: SweepResult) -> list[list[str]]:
         ["Best parameters", label],
         [
             "Deflated Sharpe ratio",
-            _probability(deflated.probability)
+            f"n/a: {deflated.note}"
+            if deflated.probability is None
+            else _probability(deflated.probability)
             + f" (P(true Sharpe > {_number(deflated.expected_maximum)} per period, the expected "
             f"best of {deflated.trials} trials))",
         ],

@@ -248,7 +248,8 @@ def _print(report: Any) -> None:
         lines.append(
             (
                 f"Fit {window['window']}",
-                f"{params} for {window['out_of_sample_from']}..{window['out_of_sample_to']}",
+                f"{params} for {window['out_of_sample_from']}..{window['out_of_sample_to']}"
+                + (f" ({window['note']})" if window.get("note") else ""),
             )
         )
     out = console()

@@ -19,7 +19,10 @@ NONE_WORDS = frozenset({"none", "off"})
 
 
 def invalid(label: str, value: object, expected: str) -> OptionError:
-    return OptionError(f"invalid value for {label}: {value!r} (expected {expected})")
+    # a Decimal is a number as the sender wrote it (a JSON number read exactly): shown as one,
+    # never as Python's Decimal('-1')
+    shown = str(value) if isinstance(value, Decimal) else repr(value)
+    return OptionError(f"invalid value for {label}: {shown} (expected {expected})")
 
 
 def is_none_word(value: object) -> bool:

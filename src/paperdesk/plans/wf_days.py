@@ -22,13 +22,17 @@ _LOOK_BACK = timedelta(days=14)  # enough to find the session before any period'
 
 @dataclass(frozen=True, slots=True)
 class TradingDay:
-    """One session of the period: its date, its open and close (UTC), and ``as_of``, the
-    close of the session before it (the moment its plan is made)."""
+    """One session of the period: its date, its open and close (UTC), ``as_of``, the close of
+    the session before it (the moment its plan is made), and ``previous_from``, the close of
+    the session before that one: the previous session's daily bar closes after it (at
+    ``as_of`` for a US equity; a forex or crypto day, which ends at 17:00 New York or midnight
+    UTC, before ``as_of``)."""
 
     day: date
     open: datetime
     close: datetime
     as_of: datetime
+    previous_from: datetime
 
     @property
     def name(self) -> str:
@@ -75,13 +79,14 @@ def trading_days(calendar: str, first: date, last: date) -> list[TradingDay]:
         ) from None
     days: list[TradingDay] = []
     previous_close: datetime | None = None
+    before_previous: datetime | None = None
     for label, row in sessions.iterrows():
         stamp = pd.Timestamp(str(label))
         opened = pd.Timestamp(row["open"]).to_pydatetime()
         closed = pd.Timestamp(row["close"]).to_pydatetime()
-        if stamp.date() >= first and previous_close is not None:
-            days.append(TradingDay(stamp.date(), opened, closed, previous_close))
-        previous_close = closed
+        if stamp.date() >= first and previous_close is not None and before_previous is not None:
+            days.append(TradingDay(stamp.date(), opened, closed, previous_close, before_previous))
+        before_previous, previous_close = previous_close, closed
     if not days:
         raise OptionError(
             f"invalid period: no {calendar} session from {first.isoformat()} to {last.isoformat()}"

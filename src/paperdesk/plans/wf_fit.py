@@ -37,13 +37,26 @@ class FitResult:
     params: dict[str, str]
     scores: tuple[tuple[dict[str, str], str], ...]
 
+    @property
+    def note(self) -> str | None:
+        """Why the choice is no fit: every candidate scored the same (a window too short for
+        a trade, or one where no candidate traded), so the first was taken by the tie rule."""
+        values = {Decimal(score) for _, score in self.scores}
+        if len(self.scores) < 2 or len(values) != 1:
+            return None
+        (score,) = values
+        return f"a tie: every candidate's in-sample P&L is {score}, so the first is used"
+
     def as_dict(self) -> dict[str, object]:
-        return {
+        document: dict[str, object] = {
             "in_sample_from": self.start.isoformat(),
             "in_sample_to": self.end.isoformat(),
             "params": dict(self.params),
             "candidates": [{"params": p, "pnl": score} for p, score in self.scores],
         }
+        if self.note is not None:  # only then: other evidence keeps its bytes
+            document["note"] = self.note
+        return document
 
 
 def parse_window(text: str) -> int:

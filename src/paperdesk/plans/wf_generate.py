@@ -10,6 +10,10 @@ The rule, written out in docs/walk-forward.md:
   from the plan on: the day's first candle); ``stop_loss`` and ``take_profit``: the signal's
   stop and target, rounded to the tick (a level on the wrong side of the entry is left out,
   and the note says so);
+- a symbol whose last known daily bar is not the previous session's (it closed by the close
+  of the session before that, ``day.previous_from``: the data ends, or misses the previous
+  session) gets no row: a plan priced at an old close is not the previous session's plan, and
+  the note says which bar was the last;
 - ``strength``: the signal's confidence (4 decimals);
 - ``etth_days`` (expected time to hit): the distance to the target over the mean daily range
   (high - low) of the last ``RANGE_BARS`` bars: how many average days the move takes; without
@@ -71,8 +75,16 @@ def plan_from_strategy(
         if history.empty:
             notes[symbol] = "no daily bars known yet"
             continue
-        signals = strategy.signals(history)
         last_label = history.index[-1]
+        last_close = history["ts_close"].iloc[-1]
+        if last_close <= day.previous_from:
+            notes[symbol] = (
+                f"no daily bar of the session before {day.name}: the last known is of "
+                f"{last_label.date().isoformat()} (closed {last_close.isoformat()}); no plan "
+                "from an old close"
+            )
+            continue
+        signals = strategy.signals(history)
         if signals.empty or signals.index[-1] != last_label:
             notes[symbol] = f"no signal on the bar of {last_label.date().isoformat()}"
             continue

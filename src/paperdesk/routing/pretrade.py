@@ -33,6 +33,23 @@ class OrderRefusedError(InvalidInputError):
         self.code = code
 
 
+def _not_whole(instrument: Instrument, quantity: Decimal) -> str:
+    """A quantity off the instrument's step. Where one lot holds many units (forex: 100,000),
+    quantities are units and the step is named so, not a "lot" of 1 beside the per-lot fee's
+    lot of 100,000."""
+    symbol = instrument.symbol
+    if instrument.contract_size != 1:
+        return (
+            f"quantity {quantity} is not a whole number of {symbol} steps of "
+            f"{instrument.lot_size} unit(s) (quantities are units; a lot is "
+            f"{instrument.contract_size} units)"
+        )
+    return (
+        f"quantity {quantity} is not a whole number of {symbol} lots (lot size "
+        f"{instrument.lot_size})"
+    )
+
+
 def check_increments(
     instrument: Instrument, quantity: Decimal | None, **prices: Decimal | None
 ) -> None:
@@ -42,11 +59,7 @@ def check_increments(
         if not quantity.is_finite() or quantity <= 0:
             raise OrderRefusedError(f"order quantity must be positive, got {quantity}", "quantity")
         if instrument.round_quantity(quantity) != quantity:
-            raise OrderRefusedError(
-                f"quantity {quantity} is not a whole number of {symbol} lots "
-                f"(lot size {instrument.lot_size})",
-                "lot_size",
-            )
+            raise OrderRefusedError(_not_whole(instrument, quantity), "lot_size")
     tick = instrument.tick_size
     for name, price in prices.items():
         if price is None:

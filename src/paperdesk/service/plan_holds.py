@@ -148,11 +148,12 @@ def _end(
     deadline, said = _deadline(desk, symbol, hold, first_fill, session_close)
     if desk.at < deadline:
         return None
+    # the orders say which plan row closed them; the hold carries its date and row already
     reason = f"trade plan {hold.plan_date} row {hold.row}: {said}"
     for order in (*legs, entry):  # asked each time: canceling one leg may end its sibling
         if desk.is_working(order.order_id):
             desk.cancel(order.order_id, reason)
-    return ended(reason, _close(desk, symbol, entry, reason))
+    return ended(said, _close(desk, symbol, entry, reason))
 
 
 def _deadline(

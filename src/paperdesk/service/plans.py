@@ -169,7 +169,10 @@ def execution_window(now: datetime) -> EntryWindow:
     stale (its price is history); a later one is not the next day's plan."""
     start = datetime.combine(now.astimezone(UTC).date(), time.min, tzinfo=UTC)
     end = datetime.combine(start.date() + NEXT_TRADING_DAY, time.max, tzinfo=UTC)
-    return EntryWindow(start, end, "the portfolio's current day to its next trading day")
+    # the end is four calendar days on, whatever the calendar: not itself a trading day
+    return EntryWindow(
+        start, end, "the portfolio's current day and the four days after it (UTC dates)"
+    )
 
 
 def client_order_id(plan_date: date, row: int) -> str:

@@ -274,7 +274,8 @@ class _Run:
         return self._market
 
     def check_symbols(self, first: TradingDay) -> None:
-        """A strategy's symbols must have daily bars before the period's first plan."""
+        """A strategy's symbols must have daily bars before the period's first plan, the
+        last of them the previous session's (as ``plan_from_strategy`` wants it)."""
         for symbol in self.request.symbols:
             try:
                 frame = self.market.daily(symbol, self.end)
@@ -287,6 +288,13 @@ class _Run:
                 raise OptionError(
                     f"invalid value for {field_mark('symbols', '--symbol')}: '{symbol}' (no daily "
                     f"bars closed by {first.as_of.isoformat()}, the period's first plan time)"
+                )
+            last_close = frame["ts_close"][frame["ts_close"] <= first.as_of].iloc[-1]
+            if last_close <= first.previous_from:  # the data ends, or misses that session
+                raise OptionError(
+                    f"invalid value for {field_mark('symbols', '--symbol')}: '{symbol}' (no "
+                    f"daily bar of the session before {first.name}, the period's first day: the "
+                    f"last closed by then closed {last_close.isoformat()})"
                 )
 
     # ------------------------------------------------------------------------- one day

@@ -95,6 +95,23 @@ def test_deflated_sharpe_ratio_is_undefined_for_one_trial() -> None:
     assert found.probability is None
     assert found.expected_maximum is None
     assert found.sharpe == pytest.approx(per_period_sharpe([0.01, 0.02, -0.01]))
+    assert found.note == "the deflated Sharpe ratio needs two trials or more, got 1"
+    assert found.to_dict()["note"] == found.note
+
+
+def test_an_undefined_deflated_sharpe_ratio_says_why() -> None:
+    # the CLI printed "n/a (P(true Sharpe > n/a per period, the expected best of 2 trials))"
+    flat = deflated_sharpe_ratio(np.zeros(22), [None, None])  # no run traded
+    assert flat.probability is None
+    assert flat.note == (
+        "the deflated Sharpe ratio needs two runs with a Sharpe ratio, got 0 of 2 (a run "
+        "without trades or without dispersion has none)"
+    )
+    best_flat = deflated_sharpe_ratio(np.zeros(5), [0.1, 0.2, None])
+    assert best_flat.note == "the best run has no Sharpe ratio (no dispersion in its returns)"
+    defined = deflated_sharpe_ratio(np.array([0.01, -0.02, 0.03, 0.015]), [0.1, 0.2])
+    assert defined.probability is not None
+    assert defined.note is None
 
 
 def test_relative_rank_shares_ties() -> None:

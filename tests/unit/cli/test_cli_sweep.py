@@ -78,3 +78,9 @@ def test_bad_input_is_one_error_line(arguments: list[str], message: str) -> None
 
 def test_an_unknown_strategy_is_named() -> None:
     assert "unknown strategy 'sma-crosss'" in fails("sweep", "sma-crosss", *PERIOD, *GRID)
+
+
+def test_an_undefined_deflated_sharpe_ratio_says_why_in_the_table() -> None:
+    one = ok("sweep", "sma-cross", *PERIOD, "--param", "fast=5", "--workers", "1", "--wide")
+    assert "n/a: the deflated Sharpe ratio needs two trials or more, got 1" in one.stdout
+    assert "P(true Sharpe > n/a" not in one.stdout

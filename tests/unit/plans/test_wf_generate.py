@@ -104,3 +104,32 @@ def test_macd_cross_rows_are_the_signals_of_the_previous_session() -> None:
         assert made == expected, day.day
         planned += len(made)
     assert planned > 0
+
+
+def test_a_symbol_without_the_previous_session_bar_gets_no_row_from_an_old_close() -> None:
+    # The bundled SPY days end 2021-03-31; 04-05's previous session is 04-01 (04-02 is Good
+    # Friday): a plan priced at 03-31's close would not be that session's plan.
+    frame = daily("SPY")
+    assert frame.index[-1].date() == date(2021, 3, 31)
+    first, later = trading_days("XNYS", date(2021, 4, 1), date(2021, 4, 5))
+    assert (first.day, later.day) == (date(2021, 4, 1), date(2021, 4, 5))
+    made = plan_from_strategy(LongOnLastBar(), {"SPY": frame}, first, Decimal(100000), CAP, HOLD)
+    assert len(made.rows) == 1  # 03-31 is 04-01's previous session
+    stale = plan_from_strategy(LongOnLastBar(), {"SPY": frame}, later, Decimal(100000), CAP, HOLD)
+    assert stale.rows == ()
+    assert stale.notes["SPY"] == (
+        "no daily bar of the session before 2021-04-05: the last known is of 2021-03-31 "
+        "(closed 2021-03-31T20:00:00+00:00); no plan from an old close"
+    )
+
+
+def test_a_day_that_ends_before_the_equity_close_is_the_previous_session_bar() -> None:
+    # A forex day ends at 17:00 New York, an hour after the XNYS close: the last one closed at
+    # a plan time is the day before the previous session's, 23 hours earlier, and is current.
+    day = trading_days("XNYS", date(2021, 3, 10), date(2021, 3, 10))[0]
+    frame = daily("SPY")
+    shifted = frame.assign(ts_close=frame["ts_close"] + pd.Timedelta(hours=1))
+    history = shifted[shifted["ts_close"] <= day.as_of]
+    assert day.as_of - history["ts_close"].iloc[-1] == pd.Timedelta(hours=23)
+    plan = plan_from_strategy(LongOnLastBar(), {"SPY": history}, day, Decimal(100000), CAP, HOLD)
+    assert len(plan.rows) == 1

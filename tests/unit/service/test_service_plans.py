@@ -117,6 +117,12 @@ def test_a_mode_filters_before_placing(services: Services, tmp_path: Path) -> No
         # the portfolio's current day is 2021-03-01: it takes entries up to 2021-03-05
         ("SPY,buy,1,389.58,,,0.5,1,2021-02-26", "entry_datetime", "from 2021-03-01 to 2021-03-05"),
         ("SPY,buy,1,389.58,,,0.5,1,2021-03-10", "entry_datetime", "from 2021-03-01 to 2021-03-05"),
+        # 2021-03-05 is four days on, not "its next trading day" (03-02), as it was called
+        (
+            "SPY,buy,1,389.58,,,0.5,1,2021-03-10",
+            "entry_datetime",
+            "2021-03-05 (UTC): the portfolio's current day and the four days after it",
+        ),
         # a short sale in a long-only book: the portfolio's own checks refuse it
         ("AAPL,sell,5,127.79,,,0.5,1,2021-03-02", "order", "refused by the portfolio"),
     ],
@@ -225,9 +231,13 @@ def test_reconcile_closes_a_row_held_past_its_max_hold_days(
     [closed] = result.closed
     assert (closed.symbol, closed.row, closed.plan_date) == ("SPY", 1, "2021-03-02")
     deadline = spy_fill.ts + timedelta(days=1)
-    assert f"max hold 1 days reached ({deadline.isoformat()})" in closed.reason
+    # the date and row are the hold's fields, not repeated in its reason (the CLI printed
+    # "SPY plan 2021-03-02 row 1: trade plan 2021-03-02 row 1: max hold ..."); the orders
+    # name the plan row
+    assert closed.reason == f"max hold 1 days reached ({deadline.isoformat()})"
     orders = {o.order_id: o for o in services.portfolios.orders(portfolio)}
     exit_order = orders[closed.order_id]
+    assert exit_order.reason == f"trade plan 2021-03-02 row 1: {closed.reason}"
     assert (exit_order.side, exit_order.order_type, exit_order.quantity) == (
         Side.SELL, OrderType.MARKET, Decimal(10),
     )  # fmt: skip
@@ -258,7 +268,7 @@ def test_an_intraday_row_is_closed_at_the_end_of_its_session(
     services.plans.execute(portfolio, write_plan(tmp_path, intraday), mode=ExecutionMode.INTRADAY)
     services.portfolios.tick(portfolio, "SPY")  # 03-02: filled; the portfolio's clock at close
     [closed] = services.plans.reconcile(portfolio).closed
-    assert closed.reason.startswith("trade plan 2021-03-02 row 1: INTRADAY: closed at the session")
+    assert closed.reason.startswith("INTRADAY: closed at the session")
     assert closed.order_id is not None
 
 

@@ -89,6 +89,18 @@ def request_for(tmp_path: Path, plans: Path, first: str, last: str, **changes: A
     return replace(base, **changes)
 
 
+def strategy_request(tmp_path: Path, first: str, last: str, **changes: Any) -> Any:
+    """A run whose plans ``sma-cross`` makes from SPY's daily bars, with ``changes``."""
+    base = WalkForwardRequest(
+        out=tmp_path / "evidence",
+        first=date.fromisoformat(first),
+        last=date.fromisoformat(last),
+        strategy="sma-cross",
+        symbols=("SPY",),
+    )
+    return replace(base, **changes)
+
+
 def table(path: Path) -> list[dict[str, str]]:
     with path.open(encoding="utf-8", newline="") as handle:
         return list(csv.DictReader(handle))
@@ -298,11 +310,10 @@ def test_a_plan_entering_on_another_day_or_naming_an_unknown_ticker_is_refused(
 def test_refitted_parameters_are_chosen_in_sample_and_recorded_per_window(
     services: Services, tmp_path: Path
 ) -> None:
-    request = WalkForwardRequest(
-        out=tmp_path / "evidence",
-        first=date(2021, 3, 1),
-        last=date(2021, 3, 10),
-        strategy="sma-cross",
+    request = strategy_request(
+        tmp_path,
+        "2021-03-01",
+        "2021-03-10",
         params=(("mode", "level"),),
         symbols=("SPY", "AAPL"),
         mode=ExecutionMode.BALANCED,
@@ -336,14 +347,34 @@ def test_refitted_parameters_are_chosen_in_sample_and_recorded_per_window(
     assert day["plan"]["fit"] == fits[1]
 
 
+def test_a_fit_where_every_candidate_ties_says_so(services: Services, tmp_path: Path) -> None:
+    # a one-day window holds one daily bar: no candidate can trade, every P&L is 0, and the
+    # first combination is taken by the tie rule; the evidence says it was no fit
+    request = strategy_request(
+        tmp_path, "2021-03-01", "2021-03-02", fit_window="1d", fit_params=(("fast", "5,10"),)
+    )
+    report = services.walk_forward.run(request)
+    [fit] = report.summary["fitted_parameters"]
+    assert [c["pnl"] for c in fit["candidates"]] == ["0", "0"]
+    assert fit["params"] == {"fast": "5"}
+    assert fit["note"] == "a tie: every candidate's in-sample P&L is 0, so the first is used"
+    day = json.loads((request.out / "days" / "2021-03-01" / "day_report.json").read_text())
+    assert day["plan"]["fit"]["note"] == fit["note"]
+    # a fit that chose (test_refitted_parameters_are_chosen_in_sample...) carries no note
+    chosen = replace(request, out=tmp_path / "chosen", fit_window="90d")
+    [window] = services.walk_forward.run(chosen).summary["fitted_parameters"]
+    assert len({c["pnl"] for c in window["candidates"]}) == 2
+    assert "note" not in window
+
+
 def test_fitting_options_are_checked_before_anything_is_written(
     services: Services, tmp_path: Path
 ) -> None:
-    base = WalkForwardRequest(
-        out=tmp_path / "evidence",
-        first=date(2021, 3, 1),
-        last=date(2021, 3, 2),
-        strategy="sma-cross",
+    base = strategy_request(
+        tmp_path,
+        "2021-03-01",
+        "2021-03-02",
+        symbols=("SPY", "AAPL"),
         fit_window="60d",
         fit_params=(("fast", "5,50"),),
     )
@@ -354,6 +385,22 @@ def test_fitting_options_are_checked_before_anything_is_written(
     with pytest.raises(OptionError, match="both --fit-window"):
         services.walk_forward.run(replace(base, fit_params=()))
     assert not base.out.exists()
+
+
+def test_a_strategy_period_after_its_symbols_daily_bars_end_is_refused(
+    services: Services, tmp_path: Path
+) -> None:
+    # the bundled SPY days end 2021-03-31: from 04-05 on no day has its previous session's bar
+    request = strategy_request(tmp_path, "2021-04-05", "2021-04-30")
+    with pytest.raises(OptionError, match=r"'SPY' \(no daily bar of the session before "):
+        services.walk_forward.run(request)
+    assert not request.out.exists()
+    # 04-01's previous session is 03-31, the last bar: a run from 04-01 starts, and its later
+    # days say why they have no plan
+    report = services.walk_forward.run(replace(request, first=date(2021, 4, 1)))
+    assert report.summary["rows"] == 0
+    day = json.loads((request.out / "days" / "2021-04-05" / "day_report.json").read_text())
+    assert day["plan"]["notes"]["SPY"].startswith("no daily bar of the session before 2021-04-05")
 
 
 def test_a_trade_held_overnight_takes_its_room_under_the_next_day_cap(

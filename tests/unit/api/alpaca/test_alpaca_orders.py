@@ -210,3 +210,17 @@ def test_an_archived_portfolio_is_a_blocked_account(alpaca: AlpacaHarness) -> No
     before = alpaca.dump()
     refused = alpaca.post("/orders", MARKET)
     assert_alpaca_refused(alpaca, refused, 403, 40310000, "archived", before=before)
+
+
+def test_a_refused_json_number_is_named_as_it_was_sent(alpaca: AlpacaHarness) -> None:
+    """A JSON number is read as an exact Decimal; its message shows the number, not Python's
+    ``Decimal('-1')``."""
+    before = alpaca.dump()
+    for text, shown in (("-1", "-1"), ("1e400", "1E+400"), ("0.5e-20", "5E-21")):
+        body = '{"symbol": "SPY", "qty": ' + text + ', "side": "buy", "type": "market", '
+        body += '"time_in_force": "day"}'
+        answer = alpaca.post_raw("/orders", body)
+        assert_alpaca_refused(alpaca, answer, 422, 40010001, "qty", before=before)
+        message = answer.json()["message"]
+        assert f"invalid value for qty: {shown} (expected" in message, message
+        assert "Decimal(" not in message
