@@ -133,16 +133,31 @@ _UPDATE_CURSOR = update(CURSORS).where(
 _INSERT_CURSOR = insert(CURSORS)
 # the order path's statements, built and compiled once (store/prebuilt.py): the totals (the SET
 # clause is the columns the parameters name), the watched portfolios' revisions, and the outbox
-# counter's bump (a Core UPDATE of the table, not the ORM's bulk update of the class)
+# counter's bump (a Core UPDATE of the table, not the ORM's bulk update of the class, below)
 _UPDATE_TOTALS = Prebuilt(
     update(PORTFOLIOS).where(PORTFOLIOS.c.id == bindparam("totals_portfolio"))
 )
-_BUMP_COUNTER = Prebuilt(
-    update(OUTBOX_COUNTER)
-    .where(OUTBOX_COUNTER.c.id == 1)
-    .values(last_sequence=OUTBOX_COUNTER.c.last_sequence + bindparam("added_entries"))
-    .returning(OUTBOX_COUNTER.c.last_sequence)
-)
+
+
+@cache
+def _bump_counter_reading(watched: int) -> Prebuilt:
+    """The outbox counter's bump returning, beside the last number taken, the revisions of
+    ``watched`` portfolios (a scalar subquery each, ``watched_0`` and on; NULL for a portfolio
+    that is not there): on SQLite, whose statements cannot modify in a CTE, one statement
+    where the bump and the revisions' SELECT were two. Neither the counter nor the outbox
+    bumps a revision, so the revisions are those the unit leaves, as when read last."""
+    revisions = [
+        select(PORTFOLIOS.c.revision)
+        .where(PORTFOLIOS.c.id == bindparam(f"watched_{n}"))
+        .scalar_subquery()
+        for n in range(watched)
+    ]
+    return Prebuilt(
+        update(OUTBOX_COUNTER)
+        .where(OUTBOX_COUNTER.c.id == 1)
+        .values(last_sequence=OUTBOX_COUNTER.c.last_sequence + bindparam("added_entries"))
+        .returning(OUTBOX_COUNTER.c.last_sequence, *revisions)
+    )
 
 
 @cache
@@ -699,10 +714,10 @@ class LedgerWriter:
             last, revisions = number_and_write(self._session, entries, sorted(self.watched))
             if self.watched:
                 self.revisions = revisions
-        else:
+        elif not pending:
             self._read_revisions()
-            if not pending:
-                return []
+            return []
+        else:  # SQLite: the revisions read by the counter's bump (_bump_counter_reading)
             last = self._number(pending)
         loaded = self._session.identity_map.get(identity_key(OutboxCounterRow, 1))
         if loaded is not None:  # the counter moved by a Core write: a copy held is read again
@@ -722,13 +737,22 @@ class LedgerWriter:
         ]
 
     def _number(self, pending: Sequence[_PendingEntry]) -> int:
-        """Take the next ``len(pending)`` outbox numbers (the counter row) and write the
-        entries with them; returns the last number."""
-        last = int(
-            _BUMP_COUNTER.execute(self._session, {"added_entries": len(pending)}).scalar_one()
-        )
-        first = last - len(pending) + 1
+        """Take the next ``len(pending)`` outbox numbers (the counter row), read the watched
+        portfolios' revisions in the same statement (after the unit's last write: the pending
+        rows are flushed first) and write the entries with them; returns the last number."""
         flush_pending(self._session)
+        watched = sorted(self.watched)
+        parameters: dict[str, Any] = {"added_entries": len(pending)}
+        parameters.update((f"watched_{n}", id_) for n, id_ in enumerate(watched))
+        row = _bump_counter_reading(len(watched)).execute(self._session, parameters).all()[0]
+        last = int(row[0])
+        if watched:
+            self.revisions = {
+                id_: int(revision)
+                for id_, revision in zip(watched, row[1:], strict=True)
+                if revision is not None
+            }
+        first = last - len(pending) + 1
         insert_outbox(
             self._session,
             [
