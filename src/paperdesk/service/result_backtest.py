@@ -31,6 +31,7 @@ if TYPE_CHECKING:
 OUTCOMES = ("TP", "SL", "TIMEOUT", "SIGNAL")
 CURVE_PLACES = 6
 TIMEOUT_REASON = "max holding period"  # the engine's reason for a time exit
+SHOWN_GAPS = 3  # the long gaps a warning names
 
 
 def outcome_of(reason: str) -> str:
@@ -77,7 +78,20 @@ def backtest_report(result: BacktestResult, title: str | None = None) -> Documen
             "open_positions": len(result.open_positions),
             "returns": result.stats.returns_basis,
         },
+        warnings=gap_warnings(result),
     )
+
+
+def gap_warnings(result: BacktestResult) -> list[str]:
+    """The warning of the bars' long gaps (``DataGaps.warning``), as the CLI report words it
+    (``paperdesk.cli.output.gap_lines``); none without long gaps."""
+    gaps = result.data_gaps
+    words = None if gaps is None else gaps.warning(result.symbol, result.timeframe, SHOWN_GAPS)
+    if words is None:
+        return []
+    risk, totals = words
+    check = f"paperdesk data check {result.symbol} --timeframe {result.timeframe}"
+    return [f"{risk[:1].upper()}{risk[1:]} ({totals}; all of them in `{check}`)"]
 
 
 def _curve_money(value: float) -> Decimal:
