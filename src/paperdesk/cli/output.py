@@ -36,7 +36,6 @@ if TYPE_CHECKING:  # the engine's result (pandas) is imported when a backtest ru
     from paperdesk.service import BacktestResult, ProgressCallback
 
 LAST_TRADES = 10
-LONGEST_GAPS = 3  # the long gaps the report names (every one in --json 'data_gaps')
 OUTSIDE_SESSION = "outside the regular session"  # how the kernel's session rejections begin
 
 
@@ -162,12 +161,12 @@ def gap_lines(result: BacktestResult) -> list[str]:
     """The report's warning about the bars' gaps against the calendar: none for a clean series
     or one whose gaps each miss less than two sessions of trading time (a holiday the calendar
     does not know, a late open); else how many and the longest few, their dates and lengths."""
-    gaps = result.data_gaps
-    words = None if gaps is None else gaps.warning(result.symbol, result.timeframe, LONGEST_GAPS)
+    from paperdesk.service.result_backtest import gap_warning
+
+    words = gap_warning(result)
     if words is None:
         return []
-    risk, totals = words
-    check = f"paperdesk data check {result.symbol} --timeframe {result.timeframe}"
+    risk, totals, check = words
     return [f"Warning: {risk} ({totals}; every long one in --json 'data_gaps', all in `{check}`)"]
 
 

@@ -82,15 +82,22 @@ def backtest_report(result: BacktestResult, title: str | None = None) -> Documen
     )
 
 
-def gap_warnings(result: BacktestResult) -> list[str]:
-    """The warning of the bars' long gaps (``DataGaps.warning``), as the CLI report words it
-    (``paperdesk.cli.output.gap_lines``); none without long gaps."""
+def gap_warning(result: BacktestResult) -> tuple[str, str, str] | None:
+    """The words of the warning of the bars' long gaps (``DataGaps.warning``: the risk with the
+    longest gaps named, their totals) and the command listing them all; None without long
+    gaps. The CLI's line (``paperdesk.cli.output.gap_lines``) and the page's box say them."""
     gaps = result.data_gaps
     words = None if gaps is None else gaps.warning(result.symbol, result.timeframe, SHOWN_GAPS)
+    check = f"paperdesk data check {result.symbol} --timeframe {result.timeframe}"
+    return None if words is None else (*words, check)
+
+
+def gap_warnings(result: BacktestResult) -> list[str]:
+    """The report's warnings: the long gaps', if any, as the page words them."""
+    words = gap_warning(result)
     if words is None:
         return []
-    risk, totals = words
-    check = f"paperdesk data check {result.symbol} --timeframe {result.timeframe}"
+    risk, totals, check = words
     return [f"{risk[:1].upper()}{risk[1:]} ({totals}; all of them in `{check}`)"]
 
 
@@ -118,4 +125,4 @@ def _trade(trade: Trade) -> ReportTrade:
     )
 
 
-__all__ = ["OUTCOMES", "backtest_report", "outcome_of"]
+__all__ = ["OUTCOMES", "backtest_report", "gap_warning", "outcome_of"]
