@@ -249,7 +249,8 @@ export interface Fill {
 
 export interface Trade {
   symbol: string;
-  side: "buy" | "sell";
+  /** A round trip's direction (its orders and fills are buys and sells). */
+  side: "long" | "short";
   quantity: Decimal;
   entry_price: Decimal;
   exit_price: Decimal;

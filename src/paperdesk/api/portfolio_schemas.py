@@ -5,13 +5,13 @@ out as decimal strings, ratios as numbers, times as ISO-8601 UTC (see ``schemas`
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
 from paperdesk.api.schemas import FillOut, Money, OptionalMoney, OrderOut, PortfolioOut, Strict
 from paperdesk.api.times import Document
-from paperdesk.domain import Trade
+from paperdesk.domain import Side, Trade
 from paperdesk.domain.records import AuditView
 from paperdesk.domain.ticks import BarTick
 from paperdesk.service.performance_periods import PerformanceBreakdown, PeriodPnl
@@ -124,7 +124,10 @@ class PerformanceOut(BaseModel):
 
 class TradeOut(BaseModel):
     symbol: str
-    side: str = Field(description="buy for a long round trip, sell for a short one")
+    side: Literal["long", "short"] = Field(
+        description="long or short: the round trip's direction, the words of `paperdesk trades "
+        "--json` and a backtest's trades (its orders and fills are buys and sells)"
+    )
     quantity: Money
     entry_price: Money
     exit_price: Money
@@ -140,7 +143,7 @@ class TradeOut(BaseModel):
     @classmethod
     def of(cls, trade: Trade) -> TradeOut:
         fields = {name: getattr(trade, name) for name in cls.model_fields}
-        fields["side"] = str(trade.side)
+        fields["side"] = "long" if trade.side is Side.BUY else "short"
         return cls(**fields)
 
 

@@ -29,7 +29,6 @@ from paperdesk.cli.stat_rows import (
 from paperdesk.cli.trade_rows import TRADE_COLUMNS, trade_cells
 from paperdesk.domain import AccountEvent, InvalidInputError, MarginCalled, Timeframe, Trade
 from paperdesk.domain.account_words import fill_words, margin_call_words, overdraft_words
-from paperdesk.domain.durations import human_duration
 from paperdesk.domain.pnl import RealizedPnl
 from paperdesk.service.instruments import instrument_of
 
@@ -37,7 +36,6 @@ if TYPE_CHECKING:  # the engine's result (pandas) is imported when a backtest ru
     from paperdesk.service import BacktestResult, ProgressCallback
 
 LAST_TRADES = 10
-LONGEST_GAPS = 3  # the long gaps the report names (every one in --json 'data_gaps')
 OUTSIDE_SESSION = "outside the regular session"  # how the kernel's session rejections begin
 
 
@@ -163,29 +161,13 @@ def gap_lines(result: BacktestResult) -> list[str]:
     """The report's warning about the bars' gaps against the calendar: none for a clean series
     or one whose gaps each miss less than two sessions of trading time (a holiday the calendar
     does not know, a late open); else how many and the longest few, their dates and lengths."""
-    gaps = result.data_gaps
-    if gaps is None or not gaps.long:
+    from paperdesk.service.result_backtest import gap_warning
+
+    words = gap_warning(result)
+    if words is None:
         return []
-    moment_format = "%Y-%m-%d %H:%M" if is_intraday(result.timeframe) else "%Y-%m-%d"
-    named = "; ".join(
-        f"{gap.start:{moment_format}} to {gap.end:{moment_format}} "
-        f"({human_duration(gap.end - gap.start)}, {_count(gap.missing, 'bar')})"
-        for gap in gaps.long[:LONGEST_GAPS]
-    )
-    long = len(gaps.long)
-    which = f"the longest {LONGEST_GAPS}: " if long > LONGEST_GAPS else ""
-    check = f"paperdesk data check {result.symbol} --timeframe {result.timeframe}"
-    return [
-        f"Warning: the {result.symbol} {result.timeframe} bars miss two sessions or more of "
-        f"trading time ({gaps.calendar} calendar) in {_count(long, 'place')}, and the run may "
-        f"hold a position across such a gap as if the price had moved in one bar: {which}{named} "
-        f"({_count(gaps.count, 'gap')} in all, about {_count(gaps.missing_bars, 'missing bar')}; "
-        f"every long one in --json 'data_gaps', all in `{check}`)"
-    ]
-
-
-def _count(number: int, noun: str) -> str:
-    return f"{number:,} {noun}" + ("" if number == 1 else "s")
+    risk, totals, check = words
+    return [f"Warning: {risk} ({totals}; every long one in --json 'data_gaps', all in `{check}`)"]
 
 
 def event_words(result: BacktestResult, event: AccountEvent) -> str:

@@ -179,9 +179,11 @@ def modify_command(
 def close_command(
     portfolio_id: PortfolioId, symbol: Symbol, json_output: opt.JsonFlag = False
 ) -> None:
-    """Cancel the symbol's working orders and send a market order that flattens it."""
-    orders = open_service().close_position(portfolio_id, symbol)
-    _print_orders(orders, "Closing orders", json_output)
+    """Cancel the symbol's working orders and send a market order that flattens it (run again
+    while that order stands, it shows it and changes nothing)."""
+    closed = open_service().close_position(portfolio_id, symbol)
+    title = "Closing orders" if closed.placed else "Closing order already standing (no change)"
+    _print_orders(closed.orders, title, json_output)
 
 
 def mark_command(portfolio_id: PortfolioId, json_output: opt.JsonFlag = False) -> None:

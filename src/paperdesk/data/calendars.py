@@ -339,6 +339,22 @@ def sessions_covering(
     return calendar.sessions(first - margin, last + margin)
 
 
+@functools.lru_cache(maxsize=4096)
+def sessions_before(calendar: str, day: date) -> int:
+    """How many sessions of ``calendar`` have a trade date from ``CALENDAR_START`` (1970-01-01)
+    up to the day before ``day``; negative for a day before it (minus the sessions from ``day``
+    to 1969-12-31). The session count of a day, from a fixed epoch: what ``nd`` bars (``2d``,
+    ``3d``) are grouped by, so that no later or earlier data moves a bar's boundaries."""
+    market = market_calendar(calendar)
+    epoch = _day(CALENDAR_START)
+    moment = _day(day)
+    if moment >= epoch:
+        if isinstance(market, XnysCalendar):
+            return int(_xnys_schedule().index.searchsorted(moment))
+        return len(market.sessions(epoch, moment - _ONE_DAY))
+    return -len(market.sessions(moment, epoch - _ONE_DAY))
+
+
 def session_close(calendar: str, ts: datetime) -> datetime:
     """The close of the session in force at or after ``ts`` (the next one if ``ts`` is at or
     past a close), as a timezone-aware UTC datetime: ``market_calendar(calendar)``'s sessions

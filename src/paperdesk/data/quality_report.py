@@ -6,6 +6,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from paperdesk.domain import InvalidInputError, Timeframe
 from paperdesk.domain.durations import human_duration
 
 LIST_LIMIT = 100
@@ -21,6 +22,17 @@ class Gap:
 
 
 LONG_GAP_SESSIONS = 2  # a gap missing two sessions of trading time or more is worth a warning
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number:,} {noun}" + ("" if number == 1 else "s")
+
+
+def _is_intraday(timeframe: str) -> bool:
+    try:
+        return Timeframe.parse(timeframe).is_intraday
+    except InvalidInputError:
+        return True
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,6 +61,31 @@ class DataGaps:
         )
         total = sum(gap.missing for gap in gaps)
         return cls(calendar, len(gaps), total, tuple(long), minimum)
+
+    def warning(self, symbol: str, timeframe: str, shown: int = 3) -> tuple[str, str] | None:
+        """The words of a run's warning about its long gaps, None without one: what the gaps
+        risk with the ``shown`` longest named (dates and lengths), and their totals (a report
+        adds where to see them all)."""
+        if not self.long:
+            return None
+        intraday = _is_intraday(timeframe)
+        moment = "%Y-%m-%d %H:%M" if intraday else "%Y-%m-%d"
+        named = "; ".join(
+            f"{gap.start:{moment}} to {gap.end:{moment}} "
+            f"({human_duration(gap.end - gap.start)}, {_count(gap.missing, 'bar')})"
+            for gap in self.long[:shown]
+        )
+        which = f"the longest {shown}: " if len(self.long) > shown else ""
+        risk = (
+            f"the {symbol} {timeframe} bars miss two sessions or more of trading time "
+            f"({self.calendar} calendar) in {_count(len(self.long), 'place')}, and the run may "
+            f"hold a position across such a gap as if the price had moved in one bar: "
+            f"{which}{named}"
+        )
+        totals = (
+            f"{_count(self.count, 'gap')} in all, about {_count(self.missing_bars, 'missing bar')}"
+        )
+        return risk, totals
 
     def to_dict(self, limit: int = LIST_LIMIT) -> dict[str, Any]:
         return {

@@ -408,6 +408,29 @@ class TradingKernel:
         events.extend(self.orders.submit(intent, ts))
         return events
 
+    def standing_close(
+        self, symbol: str, reason: str, quantity: Decimal | None = None
+    ) -> Order | None:
+        """The close order an earlier ``close_position(symbol, ..., reason, quantity)`` placed,
+        when it still stands alone for the position: the symbol's one open order, a market exit
+        on the closing side, for the same kind of close (``reason``) and the same quantity (the
+        whole remaining position, or ``quantity``). None otherwise. A retried close answers it
+        instead of canceling it and placing a new one."""
+        position = self.ledger.positions.get(symbol)
+        standing = self.orders.open_orders(symbol)
+        if position is None or len(standing) != 1:
+            return None
+        order = standing[0]
+        if quantity is None:
+            same_size = order.quantity - order.filled_quantity == abs(position.quantity)
+        else:
+            same_size = order.quantity == quantity
+        closing = _SELL if position.quantity > 0 else _BUY
+        same_kind = (order.order_type, order.role, order.side, order.strategy, order.reason) == (
+            _MARKET, _EXIT, closing, "manual", reason
+        )  # fmt: skip
+        return order if same_size and same_kind else None
+
     # ----------------------------------------------------------------------- restoring
 
     def restore(

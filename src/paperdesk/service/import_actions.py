@@ -21,7 +21,7 @@ from paperdesk.config import Adjustment, RunConfig
 from paperdesk.data import instrument_for
 from paperdesk.data.corporate_actions import ledger_actions_for
 from paperdesk.data.instruments import UnknownSymbolError
-from paperdesk.data.resample_periods import period_start
+from paperdesk.data.resample_periods import is_period, period_start
 from paperdesk.domain import (
     CorporateActionApplied,
     CorporateActionTerms,
@@ -98,15 +98,16 @@ def _start(action: CorporateActionTerms, timeframe: Timeframe) -> datetime:
     day before, 19:00-20:00 New York, opens at 00:00 UTC in winter). A daily bar is labeled
     with its session's date at 00:00 UTC (the bundled and imported files) or at midnight New
     York (the providers'), so its fills lie from 00:00 UTC of the ex-date on, and the bar
-    before closed the day before. Weeks and months (``1w``, ``2w``, ``3mo``) open on the first
-    session of the period holding the ex-date, counted as ``resample_periods`` counts them
-    (weeks from a Monday, months from January 1970), and the period before closed before it."""
+    before closed the day before. Weeks, months and n-day bars (``1w``, ``2w``, ``3mo``,
+    ``2d``) open on the first session of the period holding the ex-date, counted as
+    ``resample_periods`` counts them (weeks from a Monday, months from January 1970, n-day
+    bars in the symbol's sessions from 1970), and the period before closed before it."""
     ex_date = action.ex_date
     if timeframe.is_intraday:
         moment: datetime = (
             pd.Timestamp(ex_date).tz_localize("America/New_York").tz_convert("UTC")
         ).to_pydatetime()
         return moment
-    if timeframe.unit in ("w", "mo"):
-        ex_date = period_start(ex_date, timeframe)
+    if is_period(timeframe):
+        ex_date = period_start(ex_date, timeframe, instrument_for(action.symbol).calendar)
     return datetime(ex_date.year, ex_date.month, ex_date.day, tzinfo=UTC)

@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from decimal import Decimal
 from functools import cached_property
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from paperdesk.domain import (
     Event,
@@ -182,6 +182,14 @@ def working_order(
         raise OrderError(
             f"order {order_id} is {stored.status.value}: only a working order can be {change}"
         ) from None
+
+
+class PositionClose(NamedTuple):
+    """What closing a position did: the orders it placed or canceled, or, for a retried close
+    whose order still stands, that order alone and ``placed`` False (nothing was written)."""
+
+    orders: list[Order]
+    placed: bool = True
 
 
 def orders_of(events: Sequence[Event]) -> list[Order]:

@@ -43,6 +43,7 @@ from paperdesk.domain.ticks import BarTick, TickStatus
 from paperdesk.service.order_checks import check_order_request
 from paperdesk.service.order_desk import (
     OrderDesk,
+    PositionClose,
     orders_of,
     used_client_order_id,
     working_order,
@@ -540,9 +541,12 @@ class PortfolioService:
 
     def close_position(
         self, portfolio_id: int, symbol: str, *, quantity: Decimal | None = None
-    ) -> list[Order]:
+    ) -> PositionClose:
         """Cancel the symbol's working orders and send a market order that flattens it, or
-        that reduces it by ``quantity`` (a part close; at most the position)."""
+        that reduces it by ``quantity`` (a part close; at most the position). A retried close
+        whose order still stands alone (the same kind, whole or part, and the same quantity:
+        ``TradingKernel.standing_close``) answers that order and changes nothing; another
+        close replaces it."""
         symbol = limits.symbol_value(symbol, "symbol")
         with self.database.transaction() as repository:
             from paperdesk.routing.pretrade import OrderRefusedError
@@ -552,11 +556,14 @@ class PortfolioService:
                 raise OrderRefusedError(
                     f"portfolio {portfolio_id} holds no {symbol} position", "no_position"
                 )
-            at = self._market_time(repository, state)
             reason = "position closed by user" if quantity is None else "position reduced by user"
+            standing = state.kernel.standing_close(symbol, reason, quantity)
+            if standing is not None:
+                return PositionClose([standing], placed=False)
+            at = self._market_time(repository, state)
             events = state.kernel.close_position(symbol, at, reason, quantity)
             self._persist(repository, state, events, at)
-            return orders_of(events)
+            return PositionClose(orders_of(events))
 
     def signal(self, portfolio_id: int, signal_id: int) -> SignalView:
         """One stored signal of the portfolio (``UnknownNameError`` when it has no such id)."""

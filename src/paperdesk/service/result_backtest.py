@@ -31,6 +31,7 @@ if TYPE_CHECKING:
 OUTCOMES = ("TP", "SL", "TIMEOUT", "SIGNAL")
 CURVE_PLACES = 6
 TIMEOUT_REASON = "max holding period"  # the engine's reason for a time exit
+SHOWN_GAPS = 3  # the long gaps a warning names
 
 
 def outcome_of(reason: str) -> str:
@@ -77,7 +78,27 @@ def backtest_report(result: BacktestResult, title: str | None = None) -> Documen
             "open_positions": len(result.open_positions),
             "returns": result.stats.returns_basis,
         },
+        warnings=gap_warnings(result),
     )
+
+
+def gap_warning(result: BacktestResult) -> tuple[str, str, str] | None:
+    """The words of the warning of the bars' long gaps (``DataGaps.warning``: the risk with the
+    longest gaps named, their totals) and the command listing them all; None without long
+    gaps. The CLI's line (``paperdesk.cli.output.gap_lines``) and the page's box say them."""
+    gaps = result.data_gaps
+    words = None if gaps is None else gaps.warning(result.symbol, result.timeframe, SHOWN_GAPS)
+    check = f"paperdesk data check {result.symbol} --timeframe {result.timeframe}"
+    return None if words is None else (*words, check)
+
+
+def gap_warnings(result: BacktestResult) -> list[str]:
+    """The report's warnings: the long gaps', if any, as the page words them."""
+    words = gap_warning(result)
+    if words is None:
+        return []
+    risk, totals, check = words
+    return [f"{risk[:1].upper()}{risk[1:]} ({totals}; all of them in `{check}`)"]
 
 
 def _curve_money(value: float) -> Decimal:
@@ -104,4 +125,4 @@ def _trade(trade: Trade) -> ReportTrade:
     )
 
 
-__all__ = ["OUTCOMES", "backtest_report", "outcome_of"]
+__all__ = ["OUTCOMES", "backtest_report", "gap_warning", "outcome_of"]

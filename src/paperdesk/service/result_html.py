@@ -117,6 +117,16 @@ def trades_table(document: Document) -> str:
     return f"<section><h2>{text(title)}</h2>{table}</section>"
 
 
+def warning_box(document: Document) -> str:
+    """The run's warnings (its data's long gaps), first on the page; nothing without any."""
+    warnings = document.get("warnings") or []
+    if not warnings:
+        return ""
+    items = "".join(f"<p>{text(warning)}</p>" for warning in warnings)
+    heading = "<h2>Warning</h2>"
+    return f'<section class="warnings" id="report-warnings" role="alert">{heading}{items}</section>'
+
+
 def details_list(document: Document) -> str:
     entries = [
         (key.replace("_", " "), MISSING if value is None else str(value))
@@ -140,6 +150,7 @@ def render_result_report(document: Document) -> str:
     heading = f"{moment(period['start'])} to {moment(period['end'])}"
     body = "".join(
         (
+            warning_box(document),
             kpi_cards(document),
             equity_charts(document),
             monthly_heat_map(document),

@@ -30,6 +30,8 @@ svg.histogram rect:hover,svg.histogram rect:focus{opacity:.75}
 .outcomes td.bar-cell{width:60%}
 svg.outcome{height:.9rem}
 .outcome rect{fill:var(--accent)}
+.warnings{border:2px solid var(--bad);border-radius:.5rem;padding:.2rem 1rem;margin:1rem 0}
+.warnings h2{color:var(--bad)}
 .kind{font-size:.75rem;border:1px solid rgba(255,255,255,.7);border-radius:1rem;padding:.1rem .6rem}
 """.strip()
 

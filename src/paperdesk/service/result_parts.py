@@ -252,6 +252,7 @@ def result_document(
     start_equity: Decimal,
     final_equity: Decimal,
     details: Document,
+    warnings: Sequence[str] = (),
 ) -> Document:
     """The whole document (its shape in docs/report.md)."""
     outcomes = outcome_counts(trades, known_outcomes)
@@ -261,6 +262,7 @@ def result_document(
         "title": title,
         "period": {"start": utc_text(start), "end": utc_text(end)},
         "details": details,
+        "warnings": list(warnings),
         "summary": summary_document(stats, trades, outcomes, start_equity, final_equity),
         "equity": equity_document(points, start_equity),
         "monthly_returns": monthly_returns(points, start_equity),

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pandas as pd
 import pytest
-from api_fixtures import Harness, api
+from api_fixtures import API, Harness, api
 from portfolio_scenario import spy_closes, traded_portfolio
 
 __all__ = ["api"]
@@ -35,7 +35,9 @@ def test_history_of_a_portfolio_that_traded(api: Harness) -> None:
     fills = api.get(f"{base}/fills").json()["items"]
     assert [(f["side"], f["price"]) for f in fills] == [("buy", "321.36"), ("sell", "320.27")]
     quantity = Decimal(trade["quantity"])
-    assert (trade["side"], trade["entry_price"], trade["exit_price"]) == ("buy", "321.36", "320.27")
+    # a round trip is long or short, as `paperdesk trades --json` says; its fills buy and sell
+    assert (trade["side"], trade["entry_price"]) == ("long", "321.36")
+    assert trade["exit_price"] == "320.27"
     gross = (Decimal("320.27") - Decimal("321.36")) * quantity
     assert Decimal(trade["pnl"]) == gross - Decimal(trade["fees"])
     assert trade["strategy"] == "macd-cross"
@@ -76,6 +78,13 @@ def test_history_of_a_portfolio_that_traded(api: Harness) -> None:
     assert [e["id"] for e in created] == [entries[0]["id"]]
     prefix = api.get(f"{base}/audit", params={"kind": "portfolio."}).json()["items"]
     assert {e["kind"].split(".")[0] for e in prefix} == {"portfolio"}
+
+
+def test_a_round_trips_side_is_long_or_short_in_the_openapi_document(api: Harness) -> None:
+    schemas = api.client.get(f"{API}/openapi.json").json()["components"]["schemas"]
+    assert schemas["TradeOut"]["properties"]["side"]["enum"] == ["long", "short"]
+    assert schemas["FillOut"]["properties"]["side"] == {"$ref": "#/components/schemas/Side"}
+    assert schemas["Side"]["enum"] == ["buy", "sell"]  # an order's and a fill's side
 
 
 def test_history_refusals_change_nothing(api: Harness) -> None:

@@ -147,10 +147,10 @@ def test_a_forex_portfolio_counts_the_pips_of_its_round_trips(api: Harness) -> N
     for _ in range(40):
         api.services.portfolios.tick(portfolio, "EURUSD")
     trades = api.get(f"/portfolios/{portfolio}/trades").json()["items"]
-    assert {trade["side"] for trade in trades} == {"buy", "sell"}  # long and short trips
+    assert {trade["side"] for trade in trades} == {"long", "short"}
     expected = Decimal(0)
     for trade in trades:
         move = Decimal(trade["exit_price"]) - Decimal(trade["entry_price"])
-        expected += (move if trade["side"] == "buy" else -move) / Decimal("0.0001")
+        expected += (move if trade["side"] == "long" else -move) / Decimal("0.0001")
     breakdown = api.get(f"/portfolios/{portfolio}/performance").json()["breakdown"]
     assert Decimal(breakdown["total_pips"]) == expected

@@ -158,3 +158,20 @@ def test_a_price_is_written_with_its_ticks_decimals_whatever_the_file_wrote(
     ]  # fmt: skip
     page = api.get("/prices/SPY/ohlc", api.reader, params={"start": "2021-03-01"}).json()
     assert [c["open"] for c in page["items"]] == ["397.50", "398.00"]
+
+
+def test_two_day_candles_are_pairs_of_sessions(api: Harness) -> None:
+    # two sessions a candle, counted from 1970-01-02 (see tests/unit/data/test_data_resample_days)
+    page = api.get(
+        "/prices/SPY/ohlc",
+        api.reader,
+        params={"timeframe": "2d", "start": "2019-11-25", "end": "2019-11-29"},
+    )
+    assert page.status_code == 200, page.text
+    candles = page.json()["items"]
+    assert candle_prices(candles) == [
+        ("2019-11-25T00", "311.99", "314.28", "311.98", "314.08"),
+        ("2019-11-27T00", "314.67", "315.48", "314.06", "314.31"),
+    ]
+    assert [c["ts_close"] for c in candles] == ["2019-11-26T21:00:00Z", "2019-11-29T18:00:00Z"]
+    assert {c["source"] for c in candles} == {"resampled from 1d"}

@@ -196,6 +196,27 @@ def test_a_close_with_an_idempotency_key_sends_one_order(api: Harness) -> None:
     assert len(exits) == 1
 
 
+def test_a_close_retried_without_a_key_answers_the_standing_order(api: Harness) -> None:
+    portfolio = holding_five(api)
+    path = f"/portfolios/{portfolio}/positions/SPY/close"
+    for body in (None, {"quantity": "2"}):
+        first = api.post(path, body)
+        assert first.status_code == 201, first.text
+        [order] = [o for o in first.json()["orders"] if o["status"] == "accepted"]
+        before = api.dump()
+        again = api.post(path, body)
+        assert again.status_code == 200, again.text  # the order exists: nothing is created
+        assert again.json() == {"orders": [order]}
+        assert api.dump() == before
+    # another quantity replaces the standing close: its order is canceled, a new one placed
+    other = api.post(path, {"quantity": "3"})
+    assert other.status_code == 201, other.text
+    assert [(o["quantity"], o["status"]) for o in other.json()["orders"]] == [
+        ("2", "canceled"),
+        ("3", "accepted"),
+    ]
+
+
 BAD_CLOSES: list[tuple[dict[str, object], int, str, str]] = [
     ({"quantity": "6"}, 422, "quantity_exceeds_position", "quantity 6"),
     ({"quantity": "0.5"}, 422, "lot_size", "quantity 0.5"),

@@ -1,10 +1,12 @@
 """``paperdesk backtest`` over bundled series: a warning names the long gaps of the bars against
 the calendar (as ``paperdesk data check`` finds them), none for a clean series, and ``--json``
-carries them as ``data_gaps``."""
+carries them as ``data_gaps``; the HTML report (``--report``) shows the warning in a box."""
 
 from __future__ import annotations
 
+import html
 import json
+import re
 from pathlib import Path
 
 from typer.testing import CliRunner
@@ -53,3 +55,32 @@ def test_json_carries_the_gaps(paper_home: Path) -> None:
     clean = json.loads(_report(["backtest", "-s", "sma-cross", "--symbol", "SPY", "--json"]))
     assert clean["data_gaps"]["gaps"] == 0
     assert clean["data_gaps"]["long_gaps"] == []
+
+
+def _warning_box(page: str) -> str | None:
+    found = re.search(
+        r'<section class="warnings" id="report-warnings" role="alert">(.*?)</section>', page
+    )
+    return None if found is None else html.unescape(re.sub(r"<[^>]+>", " ", found.group(1)))
+
+
+def test_the_html_report_shows_the_warning_in_a_box(paper_home: Path, tmp_path: Path) -> None:
+    page_path = tmp_path / "btc.html"
+    _report([*BTCUSD, "--allow-short", "--report", str(page_path)])
+    page = page_path.read_text()
+    box = _warning_box(page)
+    assert box is not None
+    assert "The BTCUSD 1m bars miss two sessions or more of trading time (24/7 calendar)" in box
+    assert "in 3 places" in box
+    assert "2016-10-10 00:00 to 2017-09-03 00:00 (328 d, 472,320 bars);" in box
+    assert "99 gaps in all" in box
+    assert "`paperdesk data check BTCUSD --timeframe 1m`" in box
+    assert page.index('id="report-warnings"') < page.index("data-kpi")  # first on the page
+
+
+def test_a_clean_series_html_report_has_no_warning_box(paper_home: Path, tmp_path: Path) -> None:
+    page_path = tmp_path / "spy.html"
+    _report(["backtest", "-s", "sma-cross", "--symbol", "SPY", "--report", str(page_path)])
+    page = page_path.read_text()
+    assert _warning_box(page) is None
+    assert '"warnings": []' in page or '"warnings":[]' in page

@@ -140,6 +140,10 @@ def test_manual_orders_place_modify_cancel_and_close() -> None:
     assert "unrealized_pnl" in shown["positions"][0]
     closing = json_of("position", "close", str(pid), "SPY")["orders"]
     assert closing[-1]["role"] == "exit"
+    before = ledger_state()  # run again, the close order standing: shown, nothing changed
+    assert "Closing order already standing" in ok("position", "close", str(pid), "SPY").stdout
+    assert json_of("position", "close", str(pid), "SPY")["orders"] == [closing[-1]]
+    assert ledger_state() == before
     ok("trade", str(pid), "SPY", "LIVE")
     assert json_of("portfolio", "show", str(pid))["positions"] == []
     marked = json_of("mark", str(pid))

@@ -120,4 +120,4 @@ def test_sources_are_whole_divisors_coarsest_first() -> None:
     assert source_timeframes("90m") == ["30m", "15m", "5m", "1m"]
     assert source_timeframes("1w") == ["1d", "1h", "30m", "15m", "5m", "1m"]
     assert source_timeframes("1h") == ["30m", "15m", "5m", "1m"]
-    assert source_timeframes("2d") == []
+    assert source_timeframes("2d") == ["1d", "1h", "30m", "15m", "5m", "1m"]

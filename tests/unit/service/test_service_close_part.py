@@ -31,13 +31,49 @@ def _holding_five(database: Database) -> tuple[PortfolioService, int]:
 
 def test_a_part_close_sells_the_quantity_and_keeps_the_rest(database: Database) -> None:
     service, portfolio = _holding_five(database)
-    [order] = service.close_position(portfolio, "SPY", quantity=Decimal(2))
+    [order] = service.close_position(portfolio, "SPY", quantity=Decimal(2)).orders
     assert (order.side, order.quantity, order.role) == (Side.SELL, Decimal(2), OrderRole.EXIT)
     service.tick(portfolio, "SPY")
     [position] = service.show(portfolio).positions
     assert position.quantity == Decimal(3)
-    [whole] = service.close_position(portfolio, "SPY")
+    [whole] = service.close_position(portfolio, "SPY").orders
     assert whole.quantity == Decimal(3)
+
+
+@pytest.mark.parametrize("quantity", [None, Decimal(2), Decimal(5)])
+def test_a_retried_close_answers_the_standing_order_and_writes_nothing(
+    database: Database, quantity: Decimal | None
+) -> None:
+    service, portfolio = _holding_five(database)
+    first = service.close_position(portfolio, "SPY", quantity=quantity)
+    [order] = [o for o in first.orders if o.status.is_open]
+    before = dump(database)
+    again = service.close_position(portfolio, "SPY", quantity=quantity)
+    assert again.placed is False
+    assert [o.order_id for o in again.orders] == [order.order_id]
+    assert again.orders[0].quantity == order.quantity
+    assert dump(database) == before  # no order canceled, none placed, no audit row
+
+
+@pytest.mark.parametrize(
+    ("first", "then"),
+    [(None, Decimal(2)), (Decimal(2), None), (Decimal(2), Decimal(3)), (Decimal(5), None)],
+)
+def test_a_different_close_replaces_the_standing_one(
+    database: Database, first: Decimal | None, then: Decimal | None
+) -> None:
+    service, portfolio = _holding_five(database)
+    [standing] = [
+        o for o in service.close_position(portfolio, "SPY", quantity=first).orders
+        if o.status.is_open
+    ]  # fmt: skip
+    replaced = service.close_position(portfolio, "SPY", quantity=then)
+    assert replaced.placed is True
+    canceled, placed = replaced.orders
+    assert (canceled.order_id, canceled.status.is_open) == (standing.order_id, False)
+    assert placed.quantity == (then or Decimal(5))
+    working = [o.order_id for o in service.orders(portfolio) if o.status.is_open]
+    assert working == [placed.order_id]
 
 
 @pytest.mark.parametrize(

@@ -85,6 +85,8 @@ def test_a_buy_filled_on_the_ex_date_bar_imports_without_the_dividend(
     [
         ("1w", date(2020, 7, 27), date(2020, 8, 3)),  # the week of 2020-08-03
         ("2w", date(2020, 7, 13), date(2020, 7, 27)),  # weeks counted in twos from 1970-01-05
+        # sessions counted in threes from 1970-01-02: 2020-08-05, 06 and 07 make one bar
+        ("3d", date(2020, 7, 31), date(2020, 8, 5)),
     ],
 )
 def test_a_buy_filled_on_the_weekly_bar_of_the_ex_date_imports_without_the_dividend(

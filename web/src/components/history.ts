@@ -57,7 +57,7 @@ const KINDS: { [R in Resource]: Kind<R extends "fills" ? Fill : R extends "trade
     cells: (t) => [
       when(t.ts_exit),
       t.symbol,
-      t.side === "buy" ? "long" : "short",
+      t.side,
       money(t.quantity),
       money(t.entry_price),
       money(t.exit_price),

@@ -268,7 +268,7 @@ function tradeTable(trades: readonly ClosedTrade[]): HTMLElement {
       "tr",
       { "data-rank": rank },
       h("td", {}, rank.startsWith("best") ? "best" : "worst"),
-      h("td", {}, `${trade.symbol} ${trade.side === "buy" ? "long" : "short"} ${trade.quantity}`),
+      h("td", {}, `${trade.symbol} ${trade.side} ${trade.quantity}`),
       h("td", {}, `${utcTime(trade.ts_entry)} → ${utcTime(trade.ts_exit)}`),
       h("td", { class: "number" }, `${trade.entry_price} → ${trade.exit_price}`),
       h("td", { class: `number ${direction(trade.pnl)}`.trim(), "data-cell": "pnl" }, trade.pnl),

@@ -57,7 +57,7 @@ def close_position(
         raise bad_request("qty/percentage: only whole positions are closed here; place an order")
     active(container, caller)
     position = _position(container, caller.portfolio_id, symbol_or_asset_id)
-    orders = container.portfolios.close_position(caller.portfolio_id, position.symbol)
+    orders = container.portfolios.close_position(caller.portfolio_id, position.symbol).orders
     return order_document(caller.portfolio_id, _closing_order(orders))
 
 
@@ -66,7 +66,7 @@ def close_all_positions(container: ServicesDep, caller: Trader) -> list[dict[str
     active(container, caller)
     answers = []
     for position in container.portfolios.show(caller.portfolio_id).positions:
-        orders = container.portfolios.close_position(caller.portfolio_id, position.symbol)
+        orders = container.portfolios.close_position(caller.portfolio_id, position.symbol).orders
         answers.append(
             {
                 "symbol": position.symbol,

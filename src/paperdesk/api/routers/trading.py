@@ -76,8 +76,16 @@ def modify_order(
     return run_once(container, key, idempotency_key, fingerprint, modify)
 
 
+STANDING_CLOSE: dict[int | str, dict[str, object]] = {
+    200: {"model": PlacedOut, "description": "a retried close: the close order standing"},
+}
+
+
 @router.post(
-    "/positions/{symbol}/close", status_code=201, response_model=PlacedOut, responses=ERRORS
+    "/positions/{symbol}/close",
+    status_code=201,
+    response_model=PlacedOut,
+    responses={**STANDING_CLOSE, **ERRORS},
 )
 def close_position(
     portfolio_id: PortfolioId,
@@ -89,18 +97,21 @@ def close_position(
     idempotency_key: IdempotencyKey = None,
 ) -> JSONResponse:
     """Cancel the symbol's working orders and send a market exit of the whole position, or of
-    ``quantity``. No position is 409 ``no_position``; more than the position is 422
-    ``quantity_exceeds_position``."""
+    ``quantity`` (201). A retried close whose order still stands (the same whole or part
+    close, of the same quantity) answers that order with 200 and changes nothing. No position
+    is 409 ``no_position``; more than the position is 422 ``quantity_exceeds_position``."""
     active_portfolio(container, key, portfolio_id)
     change = body or PositionClose(quantity=None)
 
     def close() -> tuple[int, PlacedOut]:
-        orders = _conflicts(
+        closed = _conflicts(
             lambda: container.portfolios.close_position(
                 portfolio_id, symbol, quantity=change.quantity
             )
         )
-        return 201, PlacedOut(orders=[OrderOut.of(o) for o in orders])
+        return 201 if closed.placed else 200, PlacedOut(
+            orders=[OrderOut.of(o) for o in closed.orders]
+        )
 
     fingerprint = request_hash("POST", request.url.path, change)
     return run_once(container, key, idempotency_key, fingerprint, close)
