@@ -12,20 +12,20 @@ import pytest
 from engine_builders import Scripted, make_bars
 from hypothesis import event, given, settings
 from hypothesis import strategies as st
-from test_fastpath_adjusted import _eligible_bundled, adjusted_bars
+from test_fastpath_adjusted import _assert_same_outcome as same_outcome_on_no_tick
+from test_fastpath_adjusted import _eligible_bundled, adjusted_bars, scripts
 from test_fastpath_equivalence import (
     TEST,
     _assert_same_outcome,
     _eligible,
     assert_identical,
     bar_series,
-    scripted_signals,
 )
 from test_fastpath_signal_sizing import signal_configs
 
 from paperdesk.analysis.strategies.registry import create_strategy
 from paperdesk.config import ExecutionConfig, RiskConfig, RunConfig, SizeTiming, SizingConfig
-from paperdesk.domain import Instrument, InvalidInputError
+from paperdesk.domain import InvalidInputError
 from paperdesk.engine import fastpath
 from paperdesk.engine.backtest import simulate
 from paperdesk.engine.fastpath.integer_money import MoneyScale
@@ -59,11 +59,13 @@ def per_share_configs(draw: st.DrawFn) -> RunConfig:
     return config.with_changes(execution=config.execution.with_changes(commission=fee))
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=500, deadline=None)
 @given(data=st.data())
 def test_a_per_share_fee_equals_the_event_path(data: st.DataObject) -> None:
+    """Plain signals at random bars, or alternating ones (each reversal sizes its entry from the
+    equity once the held position's exit fee, at least the minimum, is paid)."""
     bars = data.draw(bar_series())
-    strategy = Scripted(data.draw(scripted_signals(len(bars))))
+    strategy = Scripted(data.draw(scripts(len(bars))))
     config = data.draw(per_share_configs())
     assert _eligible(bars, strategy, config)
     _assert_same_outcome(bars, strategy, config)
@@ -71,40 +73,11 @@ def test_a_per_share_fee_equals_the_event_path(data: st.DataObject) -> None:
 
 @settings(max_examples=200, deadline=None)
 @given(data=st.data())
-def test_a_per_share_fee_equals_the_event_path_when_reversing(data: st.DataObject) -> None:
-    """Alternating directions: each reversal sizes its entry from the equity once the held
-    position's exit fee (at least the minimum) is paid."""
-    bars = data.draw(bar_series())
-    rows = data.draw(st.lists(st.integers(0, len(bars) - 1), min_size=1, unique=True))
-    first = data.draw(st.sampled_from((-1, 1)))
-    script = {row: first * (-1) ** number for number, row in enumerate(sorted(rows))}
-    _assert_same_outcome(bars, Scripted(script), data.draw(per_share_configs()))
-
-
-@settings(max_examples=150, deadline=None)
-@given(data=st.data())
 def test_a_per_share_fee_on_adjusted_prices_equals_the_event_path(data: st.DataObject) -> None:
     """No tick grid (an adjusted series' prices of up to 17 decimals)."""
     bars = data.draw(adjusted_bars())
-    strategy = Scripted(data.draw(scripted_signals(len(bars))))
-    config = data.draw(per_share_configs())
-    instrument = Instrument.equity("TEST", calendar="24/7")
-    no_tick = Instrument(**{**_fields(instrument), "tick_size": D(0)})
-    try:
-        slow = simulate(bars, strategy, config, no_tick, engine="event")
-    except ArithmeticError:
-        event("the event kernel raises")
-        return
-    try:
-        fast = simulate(bars, strategy, config, no_tick, engine="fastpath")
-    except fastpath.FastPathUnsupportedError:
-        event("the fast path gave up")
-        return
-    assert_identical(fast, slow)
-
-
-def _fields(instrument: Instrument) -> dict[str, Any]:
-    return {name: getattr(instrument, name) for name in instrument.__dataclass_fields__}
+    strategy = Scripted(data.draw(scripts(len(bars))))
+    same_outcome_on_no_tick(bars, strategy, data.draw(per_share_configs()))
 
 
 @settings(max_examples=600, deadline=None)

@@ -366,14 +366,11 @@ def _compiled_entries(
 
 def _all_in_quantity(coefficient: int, unit_cost: int, precision: int) -> Callable[[int, int], int]:
     """``AllInSizer.quantity``: a closure over its constants, since the loop calls it per entry."""
-    limit = 10**precision
 
     def quantity(equity_units: int, price_ticks: int) -> int:
         if equity_units <= 0 or price_ticks <= 0:
             return 0
-        budget = equity_units * coefficient
-        if budget >= limit:
-            budget = context_rounded(budget, precision)
+        budget = rounded_budget(equity_units, coefficient, precision)
         units, remainder = divmod(budget, price_ticks * unit_cost)
         if not remainder and units and not units % 10:
             # an exact quotient keeps trailing zeros in its exponent (2E+1 for 20), which the
@@ -400,9 +397,10 @@ def fraction_terms(fraction: Decimal) -> tuple[int, int, int]:
     return coefficient, 10**-exponent, context.prec
 
 
-def context_rounded(budget: int, precision: int) -> int:
-    """``budget`` > 0 rounded to ``precision`` significant digits, half-even, as the Decimal
-    context rounds the product equity x fraction."""
+def rounded_budget(equity_units: int, coefficient: int, precision: int) -> int:
+    """equity x coefficient (both > 0) rounded to ``precision`` significant digits, half-even,
+    as the Decimal context rounds the product equity x fraction."""
+    budget = equity_units * coefficient
     drop = _digits(budget) - precision
     if drop <= 0:
         return budget

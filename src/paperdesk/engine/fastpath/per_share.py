@@ -28,8 +28,8 @@ from paperdesk.engine.fastpath.integer_money import (
     AllInSizer,
     MoneyScale,
     PerShareUnits,
-    context_rounded,
     fraction_terms,
+    rounded_budget,
 )
 
 
@@ -69,7 +69,6 @@ def _quantity(
 ) -> Callable[[int, int], int]:
     """``PerShareSizer.quantity``: a closure over its constants, in units of 10**-money_places
     / ``spread`` (the budget's)."""
-    limit = 10**precision
     per_tick = scale.units_per_tick * spread
     rate, minimum = fee.rate * spread, fee.minimum * spread
     cap = None if fee.cap_per_tick is None else fee.cap_per_tick * spread
@@ -77,9 +76,7 @@ def _quantity(
     def quantity(equity_units: int, price_ticks: int) -> int:
         if equity_units <= 0 or price_ticks <= 0:
             return 0
-        budget = equity_units * coefficient
-        if budget >= limit:
-            budget = context_rounded(budget, precision)
+        budget = rounded_budget(equity_units, coefficient, precision)
         notional = price_ticks * per_tick  # one unit's
         fitted = min(budget // (notional + rate), (budget - minimum) // notional)
         if cap is not None:
