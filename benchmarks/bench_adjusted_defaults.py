@@ -5,13 +5,15 @@ prices of up to 9 decimals on SPY, 17 on AAPL) with the default ``RunConfig``.
 Run on demand (not part of the test suite):
 
     .venv/bin/python benchmarks/bench_adjusted_defaults.py [--repeat 7] [--symbols SPY,AAPL]
+        [--commission per-share:0.005:min=1]
 
 For each strategy and symbol: the median CPU time (``time.process_time``) of ``run_prepared``
 (what the CLI, the service and the sweeps call) with engine auto and with the event kernel
 forced, which path auto took (``fast path`` or ``event kernel``: auto tries the fast path with
 ``engine="fastpath"`` first), and whether the two results are identical (a SHA-256 of the repr
 of the trades, fills, orders, rejections, adjustments, final cash and equity, last close and
-curve). The machine may be shared: read CPU times, run before and after back to back.
+curve). ``--commission`` runs the defaults with that fee instead of none (the only option
+changed). The machine may be shared: read CPU times, run before and after back to back.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ import statistics
 import time
 from typing import Any
 
-from paperdesk.config import RunConfig
+from paperdesk.config import ExecutionConfig, RunConfig
 from paperdesk.engine.backtest import simulate
 from paperdesk.engine.fastpath import FastPathUnsupportedError
 from paperdesk.engine.result import BacktestResult
@@ -80,12 +82,16 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=7)
     parser.add_argument("--symbols", default="SPY,AAPL")
+    parser.add_argument("--commission", default=None, help="e.g. per-share:0.005:min=1")
     args = parser.parse_args()
+    changes: dict[str, Any] = {}
+    if args.commission is not None:
+        changes["execution"] = ExecutionConfig(commission=args.commission)
     print(f"load average {os.getloadavg()[0]:.2f}; median of {args.repeat} runs, CPU ms")
     print(f"{'run':20s} {'symbol':6s} {'auto':>8s} {'event':>8s}  same  path")
     for symbol in args.symbols.split(","):
         for label, (name, params) in RUNS.items():
-            config = RunConfig(strategy=name, params=params, symbol=symbol)
+            config = RunConfig(strategy=name, params=params, symbol=symbol, **changes)
             prepared = prepare_run(config)
             strategy = run_strategies(config)[name]
             auto = simulate(prepared.bars, strategy, config, prepared.instrument)

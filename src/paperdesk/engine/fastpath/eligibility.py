@@ -12,8 +12,10 @@ The subset:
   1e12 and, with a tick, on it (highs and lows may be off the tick: ``bracket_hits`` compares
   them exactly); no quotes, no corporate action inside the bars, every bar inside the trading
   session (``engine.backtest`` checks those three);
-- a cash account with the cash check ``trim``; fills at the next open; no volume cap; no fee or
-  a percent-of-notional fee; no slippage or fixed basis points (no spread);
+- a cash account with the cash check ``trim``; fills at the next open; no volume cap; no fee, a
+  percent-of-notional fee, or a per-share fee (with its minimum and maximum percent, if any) for
+  plain signals (no stop or target) with entries sized at the signal (``per_share``); no
+  slippage or fixed basis points (no spread);
 - percent-equity sizing (above 0, at most 100%) decided at the fill (all-in) or at the signal
   (the default), a fixed quantity of whole units or risk per trade (a percent of the equity
   between the signal bar's close and the signal's stop), both at the signal; an entry decided at the
@@ -38,7 +40,8 @@ Inside the subset the fast path still gives up (``FastPathUnsupportedError``, th
 runs the run) where its integers would not reproduce the Decimal ledger: a leg that rounds to no
 tick, amounts beyond the Decimal context (10**(prec - 1) money units of the run's context,
 ``integer_money.exact_limit``: 10**49 at paperdesk's 50 digits), equity at or below zero at an
-entry signal, an all-in budget that divides exactly into round lots, slippage that differs from the
+entry signal, an all-in budget that divides exactly into round lots (with a per-share fee: the
+kernel's estimate an exact quotient, for a quantity ending in zero), slippage that differs from the
 model, an entry sized at the signal that rounds to zero there or that a fill-time rule trims to
 nothing, a cap that divides exactly into round lots; on no tick grid, prices of more than 30
 decimals (adjusted AAPL's slipped prices take 21, in units of 10**-21, within the context at 50
@@ -60,7 +63,14 @@ from paperdesk.data.bar_rule import BarColumns
 from paperdesk.domain import AccountKind, CashCheck, Instrument
 from paperdesk.engine.fastpath import compiled
 from paperdesk.engine.fastpath.errors import FastPathUnsupportedError
-from paperdesk.execution import FixedBasisPoints, NoFee, NoSlippage, PercentOfNotional
+from paperdesk.execution import (
+    FixedBasisPoints,
+    NoFee,
+    NoSlippage,
+    PercentOfNotional,
+    PerShare,
+    parse_fee_model,
+)
 from paperdesk.execution.costs import cost_models
 
 __all__ = ["FastPathUnsupportedError", "fixed_quantity", "is_eligible", "tick_places"]
@@ -97,9 +107,17 @@ def is_eligible(
     pass over the bars)."""
     return (
         _config_eligible(config, instrument)
-        and _signals_eligible(frame, signal_rows, config.risk.allow_short)
+        and _signals_eligible(
+            frame, signal_rows, config.risk.allow_short, plain_only=_per_share_fee(config)
+        )
         and _columns_eligible(instrument, bars, valid)
     )
+
+
+def _per_share_fee(config: RunConfig) -> bool:
+    """Whether the run pays a per-share fee (then only plain signals: the bracket loop takes a
+    fee linear in the notional)."""
+    return type(parse_fee_model(config.execution.commission)) is PerShare
 
 
 def _columns_eligible(
@@ -150,7 +168,7 @@ def _config_eligible(config: RunConfig, instrument: Instrument) -> bool:
         and account.cash_check is CashCheck.TRIM
         and execution.fill_timing is FillTiming.NEXT_OPEN
         and execution.volume_cap is None
-        and type(fee_model) in (NoFee, PercentOfNotional)
+        and _fee_eligible(fee_model, sizing.timing)
         and type(slippage) in (NoSlippage, FixedBasisPoints)
         and risk.min_confidence == 0.0
         and not risk.allowed_symbols
@@ -165,6 +183,15 @@ def _config_eligible(config: RunConfig, instrument: Instrument) -> bool:
         and config.cash.is_finite()
         and config.cash > 0
     )
+
+
+def _fee_eligible(fee_model: object, timing: SizeTiming) -> bool:
+    """No fee or a percent of the notional; a per-share fee (its minimum and maximum percent
+    too) with entries sized at the signal (the loop of ``signal_sizing`` takes any fee; the
+    all-in loops one linear in the notional)."""
+    if type(fee_model) is PerShare:
+        return timing is SizeTiming.SIGNAL
+    return type(fee_model) in (NoFee, PercentOfNotional)
 
 
 def _cap_eligible(cap: Decimal | None, percent: Decimal, timing: SizeTiming) -> bool:
@@ -211,7 +238,11 @@ def fixed_quantity(config: RunConfig, instrument: Instrument) -> int | None:
 
 
 def _signals_eligible(
-    frame: pd.DataFrame, signal_rows: npt.NDArray[np.intp], allow_short: bool
+    frame: pd.DataFrame,
+    signal_rows: npt.NDArray[np.intp],
+    allow_short: bool,
+    *,
+    plain_only: bool = False,
 ) -> bool:
     """No entry prices; stops and targets NaN or finite, and where a signal can open a position
     (a long, or a short when shorts are allowed) positive, below 1e12 and, when both are set,
@@ -226,16 +257,20 @@ def _signals_eligible(
     return bool(
         (signal_rows >= 0).all()
         and (np.diff(signal_rows) > 0).all()
-        and _levels_eligible(frame, directions, allow_short)
+        and _levels_eligible(frame, directions, allow_short, plain_only)
         and (entries is None or np.isnan(entries).all())
         and ((confidences >= 0.0) & (confidences <= 1.0)).all()
         and np.isin(directions, (-1, 0, 1)).all()
     )
 
 
-def _levels_eligible(frame: pd.DataFrame, directions: npt.NDArray[Any], allow_short: bool) -> bool:
+def _levels_eligible(
+    frame: pd.DataFrame, directions: npt.NDArray[Any], allow_short: bool, plain_only: bool
+) -> bool:
     stops = frame["stop"].to_numpy(dtype=np.float64)
     targets = frame["target"].to_numpy(dtype=np.float64)
+    if plain_only and not (np.isnan(stops).all() and np.isnan(targets).all()):
+        return False  # a bracket: not with this run's fee
     for levels in (stops, targets):  # a signal's levels become Decimals: NaN or finite
         if np.isinf(levels).any():
             return False

@@ -13,7 +13,14 @@ import numpy.typing as npt
 
 from paperdesk.engine.fastpath import compiled
 from paperdesk.engine.fastpath.errors import FastPathUnsupportedError
-from paperdesk.execution import FeeModel, FixedBasisPoints, NoFee, PercentOfNotional, SlippageModel
+from paperdesk.execution import (
+    FeeModel,
+    FixedBasisPoints,
+    NoFee,
+    PercentOfNotional,
+    PerShare,
+    SlippageModel,
+)
 
 _HUNDRED = Decimal(100)
 _BASIS_POINTS = 10_000
@@ -56,20 +63,45 @@ def integer_parts(value: Decimal) -> tuple[int, int]:
 
 
 @dataclass(frozen=True, slots=True)
+class PerShareUnits:
+    """``PerShare`` in money units: ``rate`` per unit traded, at least ``minimum``, at most
+    ``cap_per_tick`` per unit per price tick (the maximum percent of the notional; None: no
+    maximum). Each is whole in the money unit (``MoneyScale.for_run`` picks it so)."""
+
+    rate: int
+    minimum: int
+    cap_per_tick: int | None
+
+    def fee(self, quantity: int, price_ticks: int) -> int:
+        """``PerShare.fee`` of ``quantity`` >= 0 units (0 units still pay the minimum, as the
+        model charges)."""
+        amount = max(self.rate * quantity, self.minimum)
+        cap = self.cap_per_tick
+        if cap is not None:
+            amount = min(amount, quantity * price_ticks * cap)
+        return amount
+
+
+@dataclass(frozen=True, slots=True)
 class MoneyScale:
     """Money in units of 10**-money_places; prices in ticks of 10**-tick_places.
 
     ``units_per_tick`` is the money of one unit traded at one tick; ``fee_per_tick`` the fee of
-    one unit at one tick (PercentOfNotional: notional x percent / 100, exact in these units).
+    one unit at one tick (PercentOfNotional: notional x percent / 100, exact in these units; 0
+    with a per-share fee, which ``per_share`` carries: not linear in the notional, so only the
+    code that calls ``fee`` takes it).
     """
 
     tick_places: int
     money_places: int
     units_per_tick: int
     fee_per_tick: int
+    per_share: PerShareUnits | None = None
 
     @classmethod
     def for_run(cls, tick_places: int, fee_model: FeeModel) -> MoneyScale:
+        if isinstance(fee_model, PerShare):
+            return cls._per_share(tick_places, fee_model)
         if isinstance(fee_model, NoFee):
             rate = Decimal(0)
         elif isinstance(fee_model, PercentOfNotional):
@@ -83,9 +115,44 @@ class MoneyScale:
             raise FastPathUnsupportedError("fee rate is not whole in the money unit")
         return cls(tick_places, money_places, units_per_tick, int(fee_per_tick))
 
+    @classmethod
+    def _per_share(cls, tick_places: int, fee_model: PerShare) -> MoneyScale:
+        """The unit in which a notional, the rate x a quantity, the minimum and the maximum
+        percent's share of a notional are all whole: the most decimals of the four."""
+        cap = None if fee_model.maximum_percent is None else fee_model.maximum_percent / _HUNDRED
+        money_places = max(
+            tick_places,
+            decimal_places(fee_model.rate),
+            decimal_places(fee_model.minimum),
+            tick_places + (0 if cap is None else decimal_places(cap)),
+        )
+        units_per_tick = 10 ** (money_places - tick_places)
+        per_share = PerShareUnits(
+            int(fee_model.rate.scaleb(money_places)),
+            int(fee_model.minimum.scaleb(money_places)),
+            None if cap is None else int(cap * units_per_tick),
+        )
+        return cls(tick_places, money_places, units_per_tick, 0, per_share)
+
     def fee(self, quantity: int, price_ticks: int) -> int:
         """The fee of ``quantity`` units at ``price_ticks``, in money units (exact)."""
-        return quantity * price_ticks * self.fee_per_tick
+        per_share = self.per_share
+        if per_share is None:
+            return quantity * price_ticks * self.fee_per_tick
+        return per_share.fee(quantity, price_ticks)
+
+    def exit_fee(self, quantity: int, price_ticks: int) -> int:
+        """The fee the router deducts for closing ``quantity`` held units (signed or not) at
+        ``price_ticks``: none when nothing is held (a per-share fee's minimum is not charged
+        for nothing)."""
+        return self.fee(abs(quantity), price_ticks) if quantity else 0
+
+    def linear(self) -> MoneyScale:
+        """This scale, asserting the fee is linear in the notional (``fee_per_tick``): the
+        all-in and bracket loops read it directly; a per-share fee gives up there."""
+        if self.per_share is not None:
+            raise FastPathUnsupportedError("a per-share fee outside the loop sized at the signal")
+        return self
 
     def to_decimal(self, units: int) -> Decimal:
         return Decimal(units).scaleb(-self.money_places)
@@ -105,23 +172,13 @@ class AllInSizer:
     __slots__ = ("_ends", "entries", "fast_quantity", "quantity")
 
     def __init__(self, fraction: Decimal, scale: MoneyScale) -> None:
-        coefficient, exponent = integer_parts(fraction)
-        if coefficient <= 0:
-            raise FastPathUnsupportedError("all-in fraction must be positive")
-        context = getcontext()
-        if context.rounding != "ROUND_HALF_EVEN":
-            raise FastPathUnsupportedError("Decimal context rounding is not half-even")
-        unit_cost = scale.units_per_tick + scale.fee_per_tick
-        # budget (money units) = equity x coefficient x 10**exponent
-        if exponent >= 0:
-            coefficient *= 10**exponent
-        else:
-            unit_cost *= 10**-exponent
+        coefficient, spread, precision = fraction_terms(fraction)
+        unit_cost = (scale.linear().units_per_tick + scale.fee_per_tick) * spread
         self.quantity: Callable[[int, int], int] = _all_in_quantity(
-            coefficient, unit_cost, context.prec
+            coefficient, unit_cost, precision
         )
         self.fast_quantity, self.entries, self._ends = _fast_all_in_quantity(
-            coefficient, unit_cost, context.prec, self.quantity
+            coefficient, unit_cost, precision, self.quantity
         )
 
     def undecided(
@@ -309,24 +366,11 @@ def _compiled_entries(
 
 def _all_in_quantity(coefficient: int, unit_cost: int, precision: int) -> Callable[[int, int], int]:
     """``AllInSizer.quantity``: a closure over its constants, since the loop calls it per entry."""
-    limit = 10**precision
-    powers = _POWERS_OF_TEN
-    largest = len(powers) - 1
-    digits = _digits
 
     def quantity(equity_units: int, price_ticks: int) -> int:
         if equity_units <= 0 or price_ticks <= 0:
             return 0
-        budget = equity_units * coefficient
-        if budget >= limit:  # round to the context's precision, half-even
-            drop = digits(budget) - precision
-            if drop > 0:
-                divisor = powers[drop] if drop <= largest else 10**drop
-                high, low = divmod(budget, divisor)
-                twice = low + low
-                if twice > divisor or (twice == divisor and high & 1):
-                    high += 1
-                budget = high * divisor
+        budget = rounded_budget(equity_units, coefficient, precision)
         units, remainder = divmod(budget, price_ticks * unit_cost)
         if not remainder and units and not units % 10:
             # an exact quotient keeps trailing zeros in its exponent (2E+1 for 20), which the
@@ -335,6 +379,37 @@ def _all_in_quantity(coefficient: int, unit_cost: int, precision: int) -> Callab
         return units
 
     return quantity
+
+
+def fraction_terms(fraction: Decimal) -> tuple[int, int, int]:
+    """A budget of equity x ``fraction`` in integers: (coefficient, spread, precision) with
+    equity x fraction = equity x coefficient / spread, spread a power of ten (the costs it is
+    compared with are multiplied by it), precision the Decimal context's. Gives up on a
+    fraction of at most 0 and on a context that does not round half-even."""
+    coefficient, exponent = integer_parts(fraction)
+    if coefficient <= 0:
+        raise FastPathUnsupportedError("all-in fraction must be positive")
+    context = getcontext()
+    if context.rounding != "ROUND_HALF_EVEN":
+        raise FastPathUnsupportedError("Decimal context rounding is not half-even")
+    if exponent >= 0:
+        return coefficient * 10**exponent, 1, context.prec
+    return coefficient, 10**-exponent, context.prec
+
+
+def rounded_budget(equity_units: int, coefficient: int, precision: int) -> int:
+    """equity x coefficient (both > 0) rounded to ``precision`` significant digits, half-even,
+    as the Decimal context rounds the product equity x fraction."""
+    budget = equity_units * coefficient
+    drop = _digits(budget) - precision
+    if drop <= 0:
+        return budget
+    divisor = _POWERS_OF_TEN[drop] if drop < len(_POWERS_OF_TEN) else int(10**drop)
+    high, low = divmod(budget, divisor)
+    twice = low + low
+    if twice > divisor or (twice == divisor and high & 1):
+        high += 1
+    return high * divisor
 
 
 _POWERS_OF_TEN = [10**exponent for exponent in range(400)]

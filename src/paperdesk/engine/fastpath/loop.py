@@ -7,7 +7,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from paperdesk.engine.fastpath.errors import FastPathUnsupportedError
-from paperdesk.engine.fastpath.integer_money import AllInSizer, MoneyScale
+from paperdesk.engine.fastpath.integer_money import MoneyScale
+from paperdesk.engine.fastpath.per_share import Sizer
 from paperdesk.engine.fastpath.signal_sizing import SignalSizing
 
 EXIT, ENTRY = 0, 1
@@ -45,7 +46,7 @@ def run_loop(
     starting_cash: int,
     allow_short: bool,
     scale: MoneyScale,
-    sizer: AllInSizer,
+    sizer: Sizer,
     at_signal: SignalSizing | None = None,
 ) -> LoopRecord:
     """Route signal k (filling at ``fill_rows[k]``, or never when that is -1) against the book.
@@ -65,7 +66,7 @@ def run_loop(
     change_cash = record.change_cash.append
     change_quantity = record.change_quantity.append
     per_tick = scale.units_per_tick
-    fee_per_tick = scale.fee_per_tick
+    fee_of, exit_fee = scale.fee, scale.exit_fee
     size = sizer.quantity
     cash = starting_cash
     position = 0
@@ -104,9 +105,7 @@ def run_loop(
         estimated_equity = 0
         if enter:
             close = signal_closes[k]
-            estimated_equity = (
-                cash + position * close * per_tick - abs(position) * close * fee_per_tick
-            )
+            estimated_equity = cash + position * close * per_tick - exit_fee(position, close)
             if estimated_equity <= 0:  # the signal-time risk check could reject: not ours
                 raise FastPathUnsupportedError("equity at or below zero at an entry signal")
         exited = position != 0
@@ -119,7 +118,7 @@ def run_loop(
                 price = buy_prices[k]
                 side = 1
                 quantity = -position
-            fee = quantity * price * fee_per_tick
+            fee = fee_of(quantity, price)
             cash += position * price * per_tick - fee
             add_order((k, EXIT, side, quantity, FILLED, price, fee))
             position = 0
@@ -148,7 +147,7 @@ def run_loop(
             # same value; the sizer gives up where that Decimal's exponent would show (an exact
             # quotient ending in zeros, so only for such quantities)
             size(estimated_equity, signal_closes[k])
-        fee = quantity * price * fee_per_tick
+        fee = fee_of(quantity, price)
         cash -= direction * quantity * price * per_tick + fee
         position = direction * quantity
         add_order((k, ENTRY, direction, quantity, FILLED, price, fee))
@@ -168,7 +167,7 @@ def _last_bar_entry(
     signalled: int,
     signal_closes: list[int],
     scale: MoneyScale,
-    sizer: AllInSizer,
+    sizer: Sizer,
     at_signal: SignalSizing | None,
 ) -> int:
     """The quantity of an entry signalled on the last bar (accepted, never filled): the all-in
@@ -178,7 +177,7 @@ def _last_bar_entry(
     if signalled:
         return signalled
     close = signal_closes[k]
-    equity = cash + position * close * scale.units_per_tick - scale.fee(abs(position), close)
+    equity = cash + position * close * scale.units_per_tick - scale.exit_fee(position, close)
     return at_signal.reversal(k, equity, close, direction)
 
 
@@ -188,12 +187,12 @@ def _estimate(
     cash: int,
     signal_closes: list[int],
     scale: MoneyScale,
-    sizer: AllInSizer,
+    sizer: Sizer,
 ) -> int:
     """The router's signal-time quantity of an all-in entry: sized at the signal bar's close from
     the equity left once the held position (if any) is closed there, its fee paid."""
     close = signal_closes[k]
-    equity = cash + position * close * scale.units_per_tick - scale.fee(abs(position), close)
+    equity = cash + position * close * scale.units_per_tick - scale.exit_fee(position, close)
     if equity <= 0:
         raise FastPathUnsupportedError("equity at or below zero at an entry signal")
     return sizer.quantity(equity, close)

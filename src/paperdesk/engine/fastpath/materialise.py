@@ -48,6 +48,7 @@ from paperdesk.engine.fastpath.loop import (
     run_loop,
 )
 from paperdesk.engine.fastpath.objects import ObjectInputs, ResultObjects
+from paperdesk.engine.fastpath.per_share import Sizer, affordable_sizer
 from paperdesk.engine.fastpath.price_grid import price_grid
 from paperdesk.engine.fastpath.signal_sizing import SignalSizing
 from paperdesk.engine.fastpath.vectorised import VectorRecord, run_vectorised
@@ -114,7 +115,7 @@ def run_fast_path(
     starting_cash = config.cash * 10**scale.money_places
     if starting_cash != starting_cash.to_integral_value():
         raise FastPathUnsupportedError("starting cash is finer than the money unit")
-    sizer = AllInSizer(fraction, scale)
+    sizer = affordable_sizer(fraction, scale)
     at_signal = None
     if config.sizing.timing is SizeTiming.SIGNAL:
         risk = None
@@ -123,7 +124,10 @@ def run_fast_path(
         at_signal = SignalSizing(
             sizer, scale, config.risk.exposure_cap_percent, fixed_quantity(config, instrument), risk
         )
-    if carries_levels(frame):  # brackets: their own loop
+    if not isinstance(sizer, AllInSizer) and (at_signal is None or carries_levels(frame)):
+        # the all-in and bracket loops take a fee linear in the notional
+        raise FastPathUnsupportedError("a per-share fee outside plain entries sized at the signal")
+    if carries_levels(frame) and isinstance(sizer, AllInSizer):  # brackets: their own loop
         frame = with_reasons(frame, later_reasons)
         return run_bracket_path(
             config,
@@ -309,7 +313,7 @@ def _decide(
     starting_cash: int,
     allow_short: bool,
     scale: MoneyScale,
-    sizer: AllInSizer,
+    sizer: Sizer,
     at_signal: SignalSizing | None,
 ) -> tuple[LoopRecord | VectorRecord, OrderColumns]:
     """The loop's decisions: in array form (``vectorised``) when every entry fills all-in at
@@ -318,8 +322,12 @@ def _decide(
     buy_prices = slipped_tick_array(raw_ticks, True, slippage)
     sell_prices = slipped_tick_array(raw_ticks, False, slippage)
     found = None
-    # in arrays when all-in at the fill and the prices fit int64
-    if at_signal is None and buy_prices.dtype == sell_prices.dtype == np.int64:
+    # in arrays when all-in at the fill (a fee linear in the notional) and the prices fit int64
+    if (
+        at_signal is None
+        and isinstance(sizer, AllInSizer)
+        and buy_prices.dtype == sell_prices.dtype == np.int64
+    ):
         found = run_vectorised(
             directions,
             fill_rows,
@@ -359,7 +367,10 @@ def _check_magnitudes(
     largest_cash = _largest_magnitude(record.change_cash)
     largest_price = columns.largest("ticks")
     largest_quantity = columns.largest("quantities")
-    largest_fill = largest_quantity * largest_price * (scale.units_per_tick + scale.fee_per_tick)
+    # a fee non-decreasing in the quantity and the price: its largest is at the largest of both
+    largest_fill = largest_quantity * largest_price * scale.units_per_tick + scale.fee(
+        largest_quantity, largest_price
+    )
     # bounds any partial sum of the fills (the bound the loop's flat order list gave)
     all_fills = largest_fill * ORDER_FIELDS * columns.count
     if max(largest_cash, all_fills, abs(record.cash)) >= limit:

@@ -30,12 +30,8 @@ from decimal import Decimal
 from typing import NamedTuple
 
 from paperdesk.engine.fastpath.errors import FastPathUnsupportedError
-from paperdesk.engine.fastpath.integer_money import (
-    AllInSizer,
-    MoneyScale,
-    exact_limit,
-    integer_parts,
-)
+from paperdesk.engine.fastpath.integer_money import MoneyScale, exact_limit, integer_parts
+from paperdesk.engine.fastpath.per_share import Sizer, affordable_sizer
 
 _HUNDRED = Decimal(100)
 
@@ -70,11 +66,12 @@ class SignalSizing:
         "_cap_coefficient",
         "_cap_unit",
         "_capped",
+        "_fee",
         "_fixed",
         "_limit",
+        "_per_tick",
         "_risk_size",
         "_signal_size",
-        "_unit_cost",
         "_whole",
         "trims",
         "unsized",
@@ -82,7 +79,7 @@ class SignalSizing:
 
     def __init__(
         self,
-        sizer: AllInSizer,
+        sizer: Sizer,
         scale: MoneyScale,
         cap_percent: Decimal | None,
         fixed: int | None = None,
@@ -92,8 +89,9 @@ class SignalSizing:
         self._signal_size = sizer.quantity
         # risk-per-trade: (the risk percent, each signal's stop, NaN for none)
         self._risk_size = None if risk is None else _RiskSizer(risk[0], risk[1], scale).quantity
-        self._whole = AllInSizer(Decimal(1), scale).quantity  # what the cash pays for
-        self._unit_cost = scale.units_per_tick + scale.fee_per_tick
+        self._whole = affordable_sizer(Decimal(1), scale).quantity  # what the cash pays for
+        self._per_tick = scale.units_per_tick
+        self._fee = scale.fee
         self._capped = cap_percent is not None
         self._cap_coefficient = 0
         self._cap_unit = 0
@@ -162,7 +160,7 @@ class SignalSizing:
                 raise FastPathUnsupportedError("amounts too large for exact Decimal arithmetic")
             if quantity * divisor > room:
                 capped = _whole_quotient(room, divisor, self._limit)
-        if capped and capped * price * self._unit_cost > cash:
+        if capped and capped * price * self._per_tick + self._fee(capped, price) > cash:
             return capped, self._whole(cash, price)
         return capped, capped
 
