@@ -504,10 +504,9 @@ def _strategy(request: WalkForwardRequest) -> Any:
 
     assert request.strategy is not None
     if request.fit_params:  # every candidate is checked before anything is written
-        from paperdesk.plans.wf_fit import grid
+        from paperdesk.plans.wf_fit import check_candidates
 
-        for candidate in grid(request.fit_params):
-            create_vectorised_strategy(request.strategy, {**dict(request.params), **candidate})
+        check_candidates(request.strategy, dict(request.params), request.fit_params)
     return create_vectorised_strategy(request.strategy, dict(request.params))
 
 

@@ -387,6 +387,23 @@ def test_fitting_options_are_checked_before_anything_is_written(
     assert not base.out.exists()
 
 
+def test_a_fit_candidate_listed_twice_is_refused_as_the_sweep_refuses_it(
+    services: Services, tmp_path: Path
+) -> None:
+    # fast=5,5 (or 5,05) would run one candidate twice; the sweep's check refuses it
+    base = strategy_request(
+        tmp_path, "2021-03-01", "2021-03-02", fit_window="60d", fit_params=(("fast", "5,5"),)
+    )
+    with pytest.raises(InvalidInputError, match=r"^parameter 'fast': '5' is listed twice; list"):
+        services.walk_forward.run(base)
+    spelled = replace(base, fit_params=(("fast", "5,10"), ("slow", "20,030,30")))
+    with pytest.raises(
+        InvalidInputError, match=r"parameter 'slow': '30' is the same value as '030' \(30\)"
+    ):
+        services.walk_forward.run(spelled)
+    assert not base.out.exists()
+
+
 def test_a_strategy_period_after_its_symbols_daily_bars_end_is_refused(
     services: Services, tmp_path: Path
 ) -> None:
