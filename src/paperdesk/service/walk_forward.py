@@ -355,7 +355,10 @@ class _Run:
             return _DayPlan(
                 (), "trade_plan.csv", documents.plan_csv(()), {"source": "no plan file"}
             )
-        return self._read(day, path)
+        from paperdesk.plans.problems import refused_as
+
+        with refused_as(f"the walk-forward stopped before simulating {day.name}"):
+            return self._read(day, path)
 
     def _read(self, day: TradingDay, path: Path) -> _DayPlan:
         from paperdesk.plans.reader import read_plan

@@ -295,8 +295,10 @@ def test_a_plan_entering_on_another_day_or_naming_an_unknown_ticker_is_refused(
         encoding="utf-8",
     )
     request = request_for(tmp_path, plans, "2021-03-08", "2021-03-09")
-    with pytest.raises(InvalidInputError, match=r"row 2, ticker: 'ZZZZ'"):
+    with pytest.raises(InvalidInputError, match=r"row 2, ticker: 'ZZZZ'") as caught:
         services.walk_forward.run(request)
+    refused = f"trade plan {plans / '2021-03-09.csv'} refused, the walk-forward stopped before "
+    assert str(caught.value).startswith(refused + "simulating 2021-03-09 (1 problem)")
     (plans / "2021-03-09.csv").write_text(
         "ticker,side,qty,entry_price,entry_datetime\nSPY,buy,1,390,2021-03-10T15:00:00Z\n",
         encoding="utf-8",
