@@ -335,7 +335,7 @@ class _Run:
                 "trade_plan_filtered.csv": documents.plan_csv(filtered.rows),
                 "audit.json": files.json_bytes(filtered.audit()),
                 "sim_trades.csv": documents.trades_csv(result),
-                "day_report.json": files.json_bytes(report),
+                files.DAY_REPORT: files.json_bytes(report),
             },
         )
 
