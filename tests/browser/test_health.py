@@ -55,6 +55,18 @@ def test_health_shows_the_workers_tick_the_providers_and_the_quality(
     assert bars.startswith(f"{quality['bars']} (")
     missing = page.inner_text("#quality-report [data-fact='Missing bars']")
     assert missing == f"{quality['missing_bars']} in {len(quality['gaps'])} gap(s)"
+    # the portfolio is a replay: its series says where the replay stands, and is not stale
+    # (the bundled file's last bar is years old by the wall clock)
+    assert quality["feed_stale"] is True
+    seen = server.get(
+        "/market-data/SPY/quality", server.reader, timeframe="1d", portfolio=str(portfolio_id)
+    )
+    assert seen["replay"] is not None
+    assert seen["replay"]["served"] >= 1
+    replay = page.inner_text("#quality-report [data-fact='Replay']")
+    assert replay == seen["replay"]["text"]
+    assert page.locator("#quality-report [data-fact='Feed']").count() == 0
+    assert "stale" not in page.inner_text("#quality-report")
 
     page.wait_for_selector("#health-stream-state[data-state='open']")
     page.wait_for_selector("#readiness li[data-check='database'][data-ok='true']")

@@ -112,6 +112,8 @@ export interface Quality {
   last_close: string | null;
   last_bar_age_seconds: number | null;
   feed_stale: boolean;
+  /** Where a replay portfolio stands in the series (asked with `portfolio`); null otherwise. */
+  replay: { portfolio_id: number; at: string | null; served: number; remaining: number; text: string } | null;
   warnings: string[];
 }
 
@@ -172,8 +174,10 @@ export function getProviders(api: ApiClient): Promise<Provider[]> {
   return api.get<Provider[]>("/market-data/providers");
 }
 
-export function getQuality(api: ApiClient, symbol: string, timeframe: string): Promise<Quality> {
-  return api.get<Quality>(`/market-data/${encodeURIComponent(symbol)}/quality`, { timeframe });
+export function getQuality(api: ApiClient, symbol: string, timeframe: string, portfolio: number | null = null): Promise<Quality> {
+  const query: Record<string, string> = { timeframe };
+  if (portfolio !== null) query["portfolio"] = String(portfolio);
+  return api.get<Quality>(`/market-data/${encodeURIComponent(symbol)}/quality`, query);
 }
 
 export function getWorkerStatus(api: ApiClient): Promise<WorkerStatus> {

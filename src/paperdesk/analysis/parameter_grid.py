@@ -145,7 +145,7 @@ def build_grid(
             accepted[(name, value)] = True
         typed = {field.name: getattr(parsed, field.name) for field in dataclasses.fields(parsed)}
         for name, at, value in zip(names, positions, combination, strict=True):
-            _once(spelled, name, typed[name], at, value)
+            refuse_repeat(spelled, name, typed[name], at, value)
         points.append({name: typed[name] for name in names})
     for (name, value), ok in accepted.items():
         if not ok:
@@ -156,12 +156,14 @@ def build_grid(
     return ParameterGrid(strategy, tuple(axes), tuple(points), tuple(skipped))
 
 
-def _once(
+def refuse_repeat(
     spelled: dict[tuple[str, Any], tuple[int, str]], name: str, typed: Any, at: int, text: str
 ) -> None:
     """Refuse a parameter's value listed twice (``fast=5,5``, ``fast=5,05``): the same run
     twice is not a second trial, and it would count in the deflated Sharpe ratio's number of
-    trials and tie with itself in the overfitting probability's ranks."""
+    trials and tie with itself in the overfitting probability's ranks (the walk-forward's
+    re-fit grid refuses it too: a candidate run twice). ``spelled`` maps (name, typed value)
+    to the position and text that first gave it; ``at`` is this text's position in its list."""
     try:
         first_at, first_text = spelled.setdefault((name, typed), (at, text))
     except TypeError:  # a value that cannot be compared as a key: nothing to say of it

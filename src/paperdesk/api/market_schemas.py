@@ -119,6 +119,17 @@ class ImportOut(BaseModel):
         )
 
 
+class ReplayOut(BaseModel):
+    """Where a replay portfolio stands in the series: the label of the last bar it served
+    (null before the first), the bars served and left, and the sentence saying so."""
+
+    portfolio_id: int
+    at: datetime | None
+    served: int
+    remaining: int
+    text: str
+
+
 class QualityOut(BaseModel):
     symbol: str
     timeframe: str
@@ -137,6 +148,7 @@ class QualityOut(BaseModel):
     last_close: datetime | None
     last_bar_age_seconds: float | None
     feed_stale: bool
+    replay: ReplayOut | None = None
     warnings: list[str]
 
     @classmethod
@@ -160,6 +172,7 @@ class QualityOut(BaseModel):
             last_close=report.last_close,
             last_bar_age_seconds=None if age is None else age.total_seconds(),
             feed_stale=report.feed_stale,
+            replay=None if report.replay is None else ReplayOut(**report.replay.to_dict()),
             warnings=report.warnings,
         )
 

@@ -161,13 +161,16 @@ class FillOut(BaseModel):
 
 
 class FeedOut(BaseModel):
-    """A ``source=live`` portfolio's feed of one symbol (its last change of state)."""
+    """A ``source=live`` portfolio's feed of one symbol: its state as its last change left it,
+    and its newest stored bar."""
 
     symbol: str
     state: str = Field(description="ok, stale (no bar the calendar expected) or failing")
     since: datetime | None = Field(description="when it became so; null: always ok")
     last_bar_close: datetime | None
-    age_seconds: OptionalMoney = Field(description="the newest bar's age then, in seconds")
+    age_seconds: OptionalMoney = Field(
+        description="the newest stored bar's age now, in whole seconds (null: no bar stored)"
+    )
     reason: str
 
     @classmethod

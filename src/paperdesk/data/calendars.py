@@ -363,6 +363,19 @@ def session_close(calendar: str, ts: datetime) -> datetime:
     return market_calendar(calendar).session_close(ts)
 
 
+def daily_bar_start(calendar: str, label: datetime) -> datetime:
+    """When trading in the daily bar labelled ``label`` begins: the open of its date's session
+    when that is later than the label (an XNYS bar labelled 00:00 UTC trades from 14:30 or
+    13:30 UTC), else the label itself (FX and 24/7 daily bars start at their label, and a
+    time already past the open is kept)."""
+    start = _aware(label)
+    sessions = market_calendar(calendar).sessions(start.date(), start.date())
+    if sessions.empty:
+        return start.to_pydatetime()
+    opened = pd.Timestamp(sessions["open"].iloc[0])
+    return max(start, opened).to_pydatetime()
+
+
 def bar_close_times(ts_open: pd.DatetimeIndex, timeframe: str, calendar: str) -> pd.DatetimeIndex:
     """When each bar closes (becomes visible), as a UTC nanosecond DatetimeIndex.
 

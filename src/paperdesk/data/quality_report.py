@@ -124,6 +124,36 @@ class Run:
     length: int
 
 
+@dataclass(frozen=True, slots=True)
+class ReplayStand:
+    """Where a replay portfolio stands in a series: the bars it has served (``at``: the label
+    of the last, None before the first) and the bars left. A replay's series is history, not
+    a feed: how old its last bar is says nothing of its health."""
+
+    portfolio_id: int
+    at: datetime | None
+    served: int
+    remaining: int
+
+    @property
+    def text(self) -> str:
+        where = f"at the bar of {self.at:%Y-%m-%d %H:%M} UTC" if self.at else "no bar served yet"
+        total = self.served + self.remaining
+        return (
+            f"replay of portfolio {self.portfolio_id}: {where}, {self.served} of {total} bars "
+            f"served, {self.remaining} left"
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "portfolio_id": self.portfolio_id,
+            "at": None if self.at is None else self.at.isoformat(),
+            "served": self.served,
+            "remaining": self.remaining,
+            "text": self.text,
+        }
+
+
 @dataclass(slots=True)
 class QualityReport:
     symbol: str
@@ -146,6 +176,14 @@ class QualityReport:
     last_close: datetime | None = None
     last_bar_age: timedelta | None = None
     feed_stale: bool = False
+    replay: ReplayStand | None = None  # the series as a replay portfolio serves it
+
+    def of_replay(self, stand: ReplayStand) -> QualityReport:
+        """This report for a replay portfolio's series: no staleness (the replay's clock, not
+        the wall clock's, decides which bars are served), and where the replay stands."""
+        self.replay = stand
+        self.feed_stale = False
+        return self
 
     @property
     def missing_bars(self) -> int:
@@ -212,6 +250,7 @@ class QualityReport:
             "last_close": convert(self.last_close),
             "last_bar_age_seconds": convert(self.last_bar_age),
             "feed_stale": self.feed_stale,
+            "replay": None if self.replay is None else self.replay.to_dict(),
         }
         for name in ("gaps", "duplicates", "outliers", "zero_volume_runs", "stale_runs"):
             items = getattr(self, name)

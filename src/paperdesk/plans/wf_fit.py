@@ -71,6 +71,33 @@ def parse_window(text: str) -> int:
 
 def grid(choices: Sequence[tuple[str, str]]) -> list[dict[str, str]]:
     """Every combination of ``KEY=V1,V2,...`` choices, in the order given."""
+    keys, values = _options(choices)
+    return [dict(zip(keys, combo, strict=True)) for combo in itertools.product(*values)]
+
+
+def check_candidates(
+    name: str, base: Mapping[str, str], choices: Sequence[tuple[str, str]]
+) -> None:
+    """Every candidate of the grid built as a strategy (a refused combination is an error,
+    before anything is written), and no value listed twice for a parameter (``fast=5,5`` or
+    ``fast=5,05`` would run one candidate twice): the sweep's check
+    (``paperdesk.analysis.parameter_grid.refuse_repeat``) on the values as the strategy types
+    them."""
+    from paperdesk.analysis.parameter_grid import refuse_repeat
+
+    keys, values = _options(choices)
+    spelled: dict[tuple[str, object], tuple[int, str]] = {}
+    for positions in itertools.product(*(range(len(options)) for options in values)):
+        candidate = {
+            key: options[at] for key, options, at in zip(keys, values, positions, strict=True)
+        }
+        strategy = create_vectorised_strategy(name, {**base, **candidate})
+        for key, at in zip(keys, positions, strict=True):
+            typed = getattr(strategy.params, key.strip().replace("-", "_"), None)
+            refuse_repeat(spelled, key, typed, at, candidate[key])
+
+
+def _options(choices: Sequence[tuple[str, str]]) -> tuple[list[str], list[list[str]]]:
     keys = [key for key, _ in choices]
     values = [[v.strip() for v in text.split(",") if v.strip()] for _, text in choices]
     for key, options in zip(keys, values, strict=True):
@@ -79,7 +106,7 @@ def grid(choices: Sequence[tuple[str, str]]) -> list[dict[str, str]]:
                 f"invalid value for {field_mark('fit_params', '--fit-param')}: '{key}=' (expected "
                 "values)"
             )
-    return [dict(zip(keys, combo, strict=True)) for combo in itertools.product(*values)]
+    return keys, values
 
 
 def fit(

@@ -58,32 +58,32 @@ def refresh_live_feed(
 
 
 def feed_health(
-    repository: LedgerRepository, portfolio_id: int, settings: RunConfig
+    repository: LedgerRepository, portfolio_id: int, settings: RunConfig, now: datetime
 ) -> tuple[FeedHealth, ...]:
-    """Each watched symbol's feed state as its last ``feed.*`` event left it (a live portfolio
-    only; other sources have no feed)."""
+    """Each watched symbol's feed: its state as its last ``feed.*`` event left it (ok when it
+    never changed), and the newest stored bar's close and its age at ``now`` from the bar
+    store (one read), so a feed that never changed state shows its last bar too. A live
+    portfolio only; other sources have no feed."""
     if settings.source.kind != "live":
         return ()
     latest = repository.latest_feed_events(portfolio_id)
+    closes = repository.newest_bar_closes(settings.symbols, settings.bar_timeframe, now)
     views = []
     for symbol in settings.symbols:
         entry = latest.get(symbol)
+        last_close = closes.get(symbol.strip().upper())
+        age = None if last_close is None else Decimal(int((now - last_close).total_seconds()))
         if entry is None:
-            views.append(FeedHealth(symbol, FeedState.OK.value, None, None, None, ""))
+            views.append(FeedHealth(symbol, FeedState.OK.value, None, last_close, age, ""))
             continue
-        payload = entry.payload
-        text = payload.get("last_bar_close")
-        last_close = None if text is None else datetime.fromisoformat(str(text))
         views.append(
             FeedHealth(
                 symbol=symbol,
                 state=state_of(entry).value,
                 since=entry.ts_event,
-                last_bar_close=None
-                if last_close is None
-                else datetime.fromisoformat(str(last_close)),
-                age_seconds=Decimal(str(payload.get("age_seconds", "0"))),
-                reason=str(payload.get("reason", "")),
+                last_bar_close=last_close,
+                age_seconds=age,
+                reason=str(entry.payload.get("reason", "")),
             )
         )
     return tuple(views)

@@ -9,8 +9,9 @@ deadline, in one transaction with the portfolio locked:
 
 - an entry that ended without a fill (canceled, expired, rejected) drops its hold;
 - an entry whose bracket leg filled (stop-loss or take-profit) drops it: the trade is over;
-- a filled entry past its deadline (first fill + max hold days; for an INTRADAY row the
-  session close of the day it filled, whichever comes first): its working legs (and any rest
+- a filled entry past its deadline (first fill + max hold days, counted from the fill's real
+  time: the session's open for a fill stamped with a daily bar's 00:00 label; for an INTRADAY
+  row the session close of the day it filled, whichever comes first): its working legs (and any rest
   of the entry) are canceled and a market order closes what the row still holds (the row's
   filled quantity, at most the position), filled at the next price like any order.
 
@@ -145,7 +146,9 @@ def _end(
         names = ", ".join(f"{leg.role.value} {leg.order_id}" for leg in exited)
         return ended(f"exited by its bracket ({names})")
     first_fill = desk.first_fill_at(entry.order_id) or entry.ts_updated or entry.ts_submitted
-    deadline, said = _deadline(desk, symbol, hold, first_fill, session_close)
+    deadline, said = _deadline(
+        desk, symbol, hold, _filled_at(desk, symbol, first_fill), session_close
+    )
     if desk.at < deadline:
         return None
     # the orders say which plan row closed them; the hold carries its date and row already
@@ -170,6 +173,19 @@ def _deadline(
         if close < deadline:
             return close, f"INTRADAY: closed at the session's end ({close.isoformat()})"
     return deadline, said
+
+
+def _filled_at(desk: OrderDesk, symbol: str, stamped: datetime) -> datetime:
+    """When the entry really filled: a fill on a daily (or longer) bar is stamped with the
+    bar's label (00:00 UTC for an equity day), so the hold counts from the moment its session
+    opened (``daily_bar_start``), not hours before it; an intraday bar's stamp is its real
+    open already."""
+    from paperdesk.data.calendars import daily_bar_start
+    from paperdesk.domain import Timeframe
+
+    if Timeframe.parse(desk.state.settings.bar_timeframe).is_intraday:
+        return stamped
+    return daily_bar_start(desk.instrument(symbol).calendar, stamped)
 
 
 def _close(desk: OrderDesk, symbol: str, entry: Order, reason: str) -> str | None:

@@ -28,7 +28,7 @@ from paperdesk.domain import InvalidInputError, Order, OrderType, limits
 from paperdesk.domain.errors import OrderError
 from paperdesk.domain.records import EquityView
 from paperdesk.plans.modes import FilteredPlan, RowDecision, filter_plan
-from paperdesk.plans.problems import PlanError, PlanProblem
+from paperdesk.plans.problems import PlanError, PlanProblem, refused_as
 from paperdesk.plans.reader import DataSpan, EntryWindow, PlanReading
 from paperdesk.plans.rows import PlanRow
 from paperdesk.plans.settings import (
@@ -240,7 +240,8 @@ class PlanService:
         skip_bad_rows: bool = False,
     ) -> PlanFilterResult:
         """Read and filter a plan on ``capital`` (no portfolio involved)."""
-        reading = self.read(path, skip_bad_rows=skip_bad_rows)
+        with refused_as("nothing filtered"):
+            reading = self.read(path, skip_bad_rows=skip_bad_rows)
         steps = _quantity_steps(reading.rows)
         filtered = filter_plan(reading.rows, mode, capital, settings, quantity_steps=steps)
         return PlanFilterResult(reading, filtered)
@@ -292,7 +293,10 @@ class PlanService:
         # the symbols it trades (their bars were checked when it was created), without spans:
         # a live portfolio's data ends now, and a plan is for what comes next
         known: dict[str, DataSpan | None] = dict.fromkeys(traded or self.known_tickers())
-        with self._portfolios.order_desk(portfolio_id, traded) as desk:
+        with (
+            refused_as("nothing placed"),
+            self._portfolios.order_desk(portfolio_id, traded) as desk,
+        ):
             reading = read_plan_source(
                 path,
                 skip_bad_rows=skip_bad_rows,

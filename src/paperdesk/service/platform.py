@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING
 
 from paperdesk.config import ExecutionConfig, RunConfig, SourceConfig, StrategySpec
 from paperdesk.config.replay import describe_interval, replay_interval_value
+from paperdesk.data.quality_report import ReplayStand
 from paperdesk.domain.errors import OptionError
 from paperdesk.service.demo import DEMO_COMMISSION, DEMO_FROM, DEMO_STRATEGIES, DEMO_SYMBOLS
 
@@ -137,23 +138,38 @@ def ensure_platform_portfolio(
 def replay_progress(service: PortfolioService, portfolio_id: int) -> tuple[int, int]:
     """(bars served, bars left) of a replay portfolio: the fewest served and the most left
     over its symbols, so a resumed clock makes no symbol skip a bar."""
+    settings = service.settings(portfolio_id)
+    stands = [_stand(service, portfolio_id, settings, symbol) for symbol in settings.symbols]
+    if not stands:
+        return (0, 0)
+    return min(s.served for s in stands), max(s.remaining for s in stands)
+
+
+def replay_stand(service: PortfolioService, portfolio_id: int, symbol: str) -> ReplayStand | None:
+    """Where replay portfolio ``portfolio_id`` stands in ``symbol`` (None: the portfolio is
+    no replay, or does not trade the symbol)."""
+    settings = service.settings(portfolio_id)
+    if settings.source.kind != "replay" or symbol not in settings.symbols:
+        return None
+    return _stand(service, portfolio_id, settings, symbol)
+
+
+def _stand(
+    service: PortfolioService, portfolio_id: int, settings: RunConfig, symbol: str
+) -> ReplayStand:
     from paperdesk.live import replay
     from paperdesk.live.sources import bar_index_at
 
-    settings = service.settings(portfolio_id)
-    served: list[int] = []
-    remaining: list[int] = []
-    for symbol in settings.symbols:
-        history = service.source.history(symbol, settings.bar_timeframe, settings.source)
-        first = replay.first_index(settings, history)
-        with service.database.reading() as repository:
-            cursor = repository.cursor(portfolio_id, symbol)
-        following = first
-        if cursor is not None and cursor.ts_bar is not None:
-            following = max(bar_index_at(history, cursor.ts_bar) + 1, first)
-        served.append(following - first)
-        remaining.append(max(len(history) - following, 0))
-    return (min(served), max(remaining)) if served else (0, 0)
+    history = service.source.history(symbol, settings.bar_timeframe, settings.source)
+    first = replay.first_index(settings, history)
+    with service.database.reading() as repository:
+        cursor = repository.cursor(portfolio_id, symbol)
+    following = first
+    at = None
+    if cursor is not None and cursor.ts_bar is not None:
+        following = max(bar_index_at(history, cursor.ts_bar) + 1, first)
+        at = cursor.ts_bar
+    return ReplayStand(portfolio_id, at, following - first, max(len(history) - following, 0))
 
 
 def demo_key_path(container: Services) -> Path:

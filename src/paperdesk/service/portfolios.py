@@ -351,7 +351,7 @@ class PortfolioService:
                 settings=settings,
                 positions=tuple(positions),
                 open_orders=tuple(repository.orders(portfolio_id, open_only=True)),
-                feeds=feed_health(repository, portfolio_id, settings),
+                feeds=feed_health(repository, portfolio_id, settings, self.clock.now()),
             )
 
     def orders(self, portfolio_id: int, *, limit: int | None = None) -> list[Order]:

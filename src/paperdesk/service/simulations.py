@@ -229,7 +229,10 @@ class SimulationService:
         costs = CostModels(
             parse_fee_model(request.commission), basis_points_model(request.slippage_bps)
         )
-        reading = read_plan_source(request.plan, skip_bad_rows=request.skip_bad_rows)
+        from paperdesk.plans.problems import refused_as
+
+        with refused_as("nothing simulated"):
+            reading = read_plan_source(request.plan, skip_bad_rows=request.skip_bad_rows)
         default_entry = (
             datetime.combine(request.plan_date, time(0), tzinfo=UTC)
             if request.plan_date is not None

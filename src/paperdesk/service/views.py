@@ -58,9 +58,9 @@ class PositionView:
 
 @dataclass(frozen=True, slots=True)
 class FeedHealth:
-    """A live portfolio's feed of one symbol as its last change left it: ``state`` ok, stale or
-    failing, ``since`` when it became so (None: never anything but ok), the newest bar's close
-    and age then, and why."""
+    """A live portfolio's feed of one symbol: ``state`` ok, stale or failing as its last change
+    left it, ``since`` when it became so (None: never anything but ok) and why; the newest
+    stored bar's close and its age now (None: no bar stored)."""
 
     symbol: str
     state: str

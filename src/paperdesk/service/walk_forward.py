@@ -335,7 +335,7 @@ class _Run:
                 "trade_plan_filtered.csv": documents.plan_csv(filtered.rows),
                 "audit.json": files.json_bytes(filtered.audit()),
                 "sim_trades.csv": documents.trades_csv(result),
-                "day_report.json": files.json_bytes(report),
+                files.DAY_REPORT: files.json_bytes(report),
             },
         )
 
@@ -355,7 +355,10 @@ class _Run:
             return _DayPlan(
                 (), "trade_plan.csv", documents.plan_csv(()), {"source": "no plan file"}
             )
-        return self._read(day, path)
+        from paperdesk.plans.problems import refused_as
+
+        with refused_as(f"the walk-forward stopped before simulating {day.name}"):
+            return self._read(day, path)
 
     def _read(self, day: TradingDay, path: Path) -> _DayPlan:
         from paperdesk.plans.reader import read_plan
@@ -504,10 +507,9 @@ def _strategy(request: WalkForwardRequest) -> Any:
 
     assert request.strategy is not None
     if request.fit_params:  # every candidate is checked before anything is written
-        from paperdesk.plans.wf_fit import grid
+        from paperdesk.plans.wf_fit import check_candidates
 
-        for candidate in grid(request.fit_params):
-            create_vectorised_strategy(request.strategy, {**dict(request.params), **candidate})
+        check_candidates(request.strategy, dict(request.params), request.fit_params)
     return create_vectorised_strategy(request.strategy, dict(request.params))
 
 

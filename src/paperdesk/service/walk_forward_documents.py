@@ -117,11 +117,11 @@ def read_fits(out: Path, days: Sequence[TradingDay]) -> list[object]:
     """The parameters fitted per window, read back from the day reports."""
     import json
 
-    from paperdesk.service.walk_forward_files import DAYS
+    from paperdesk.service.walk_forward_files import DAY_REPORT, DAYS
 
     found: dict[object, object] = {}
     for day in days:
-        report = json.loads((out / DAYS / day.name / "day_report.json").read_text("utf-8"))
+        report = json.loads((out / DAYS / day.name / DAY_REPORT).read_text("utf-8"))
         fitted = report["plan"].get("fit")
         if fitted is not None:
             found.setdefault(fitted["window"], fitted)

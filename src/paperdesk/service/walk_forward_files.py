@@ -18,6 +18,7 @@ from paperdesk.service.export_folder import write_file, write_folder
 
 MANIFEST = "manifest.json"
 DAYS = "days"
+DAY_REPORT = "day_report.json"
 ALL_TRADES = "all_trades.csv"
 DAILY_EQUITY = "daily_equity.csv"
 SUMMARY = "summary.json"
@@ -46,11 +47,13 @@ def prepare(out: Path, inputs: dict[str, object], *, restart: bool) -> None:
             previous = None
         previous = written_before(previous)
         if previous != inputs and not restart:
-            changed = _changes(previous, inputs)
-            raise OptionError(
-                f"{out} holds a walk-forward run with other inputs ({changed}); pass "
-                "--restart to discard it and start again, or choose another --out"
-            )
+            if not _skipping_changed_alone(out, previous, inputs):
+                changed = _changes(previous, inputs)
+                raise OptionError(
+                    f"{out} holds a walk-forward run with other inputs ({changed}); pass "
+                    "--restart to discard it and start again, or choose another --out"
+                )
+            replace_file(manifest, json_bytes(inputs))  # resumed under the new option
         if restart:
             _clear(out)
     try:
@@ -110,6 +113,32 @@ def _clear(out: Path) -> None:
     shutil.rmtree(out / DAYS, ignore_errors=True)
     for name in WRITTEN:
         (out / name).unlink(missing_ok=True)
+
+
+def _skipping_changed_alone(out: Path, previous: object, inputs: dict[str, object]) -> bool:
+    """Whether only ``skip_bad_rows`` changed and the days already done read no bad row:
+    then each was computed as it would be now (a plan without a bad row reads the same rows
+    either way), and the run goes on. Refused (naming the days) when a day done skipped a
+    row that the option now off would refuse."""
+    key = "skip_bad_rows"
+    if not isinstance(previous, dict) or {**previous, key: inputs.get(key)} != inputs:
+        return False
+    skipped = []
+    for name in sorted(complete_days(out)):
+        try:
+            report = json.loads((out / DAYS / name / DAY_REPORT).read_text(encoding="utf-8"))
+            rows = report["plan"].get("skipped") or []
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):
+            return False  # unreadable: nothing can be said of it
+        if rows:
+            skipped.append(f"{name}: {len(rows)} row{'s' if len(rows) > 1 else ''}")
+    if skipped:
+        raise OptionError(
+            f"{out} holds days that skipped bad plan rows ({', '.join(skipped)}); without "
+            "--skip-bad-rows those rows would be refused: pass --restart to run every day "
+            "again, or keep --skip-bad-rows"
+        )
+    return True
 
 
 def _changes(previous: object, inputs: dict[str, object]) -> str:

@@ -455,6 +455,33 @@ class LedgerRepository:
                 )  # fmt: skip
         return latest
 
+    def newest_bar_closes(
+        self, symbols: Sequence[str], timeframe: str, now: datetime
+    ) -> dict[str, datetime]:
+        """The close of each symbol's newest stored ``timeframe`` bar closed by ``now`` (a
+        symbol without one is absent): one grouped read of the bar store's table, in this
+        unit (a live portfolio's view of its feeds)."""
+        from paperdesk.domain import Timeframe
+        from paperdesk.store.models import BarRow
+
+        names = sorted({symbol.strip().upper() for symbol in symbols})
+        if not names:
+            return {}
+        statement = (
+            select(BarRow.symbol, func.max(BarRow.ts_close))
+            .where(
+                BarRow.symbol.in_(names),
+                BarRow.timeframe == str(Timeframe.parse(timeframe)),
+                BarRow.ts_close <= now,
+            )
+            .group_by(BarRow.symbol)
+        )
+        return {
+            str(symbol): close
+            for symbol, close in self._session.execute(statement)
+            if close is not None
+        }
+
     # ----------------------------------------------------------------------------- helpers
 
     def _by_id(self, row_type: type[RowT], portfolio_id: int, limit: int | None) -> list[RowT]:

@@ -4,12 +4,17 @@ limit), the quality report of a series, and the providers without their keys."""
 
 from __future__ import annotations
 
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import pytest
 from api_fixtures import API, Harness, api, assert_refused
 
 from paperdesk.api.routers import market_data
+from paperdesk.config import RunConfig, SourceConfig
+from quiet_strategy import QUIET
 
 __all__ = ["api"]
 
@@ -126,6 +131,40 @@ def test_the_quality_report_of_a_series(api: Harness) -> None:
     ]:
         refused = api.get("/market-data/ZZZZ/quality", params=params)
         assert_refused(api, refused, status, code, before=before)
+
+
+def test_a_replay_portfolios_series_says_where_the_replay_stands_not_stale(
+    api: Harness, clean_environment: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    # the health view asks for the series of its portfolio: a replay's series is history, so
+    # the wall clock's age of its last bar (years) is no staleness; where the replay is, is
+    clean_environment.setenv("PAPERDESK_HOME", str(tmp_path / "home"))
+    settings = RunConfig(
+        symbols=("SPY",), source=SourceConfig("replay", replay_from=date(2021, 3, 1)), **QUIET
+    )
+    portfolios = api.services.portfolios
+    portfolio = portfolios.create_portfolio("replayed", Decimal(10_000), settings=settings)
+    portfolios.tick(portfolio, "SPY")  # the bar of 2021-03-01
+    params = {"timeframe": "1d", "portfolio": str(portfolio)}
+    body = api.get("/market-data/SPY/quality", api.reader, params=params).json()
+    assert body["feed_stale"] is False
+    assert not any("stale" in warning for warning in body["warnings"])
+    assert body["replay"] == {
+        "portfolio_id": portfolio,
+        "at": "2021-03-01T00:00:00Z",
+        "served": 1,
+        "remaining": 22,  # the other March 2021 sessions, the last of the bundled file
+        "text": f"replay of portfolio {portfolio}: at the bar of 2021-03-01 00:00 UTC, 1 of 23 "
+        "bars served, 22 left",
+    }
+    # without the portfolio (or for a symbol it does not trade) the series is judged as data
+    plain = api.get("/market-data/SPY/quality", params={"timeframe": "1d"}).json()
+    assert (plain["feed_stale"], plain["replay"]) == (True, None)
+    other = api.get("/market-data/AAPL/quality", params=params).json()
+    assert (other["feed_stale"], other["replay"]) == (True, None)
+    before = api.dump()
+    unknown = api.get("/market-data/SPY/quality", params={"portfolio": "999"})
+    assert_refused(api, unknown, 404, "not_found", "portfolio", before=before)
 
 
 def test_providers_show_quotas_and_circuits_but_never_a_key(

@@ -101,6 +101,7 @@ def test_a_bad_plan_names_every_row_and_field(api: Harness) -> None:
     assert body["code"] == "invalid_plan"
     assert [(p["row"], p["field"]) for p in body["problems"]] == [(3, "qty"), (4, "stop_loss")]
     assert "row 3, qty: '-5'" in body["message"]
+    assert body["message"].startswith("trade plan upload refused, nothing filtered (2 problems)")
 
 
 @pytest.mark.parametrize(

@@ -152,6 +152,7 @@ def test_a_bad_plan_is_refused_at_once_even_in_the_background(api: Harness) -> N
     assert [(p["row"], p["field"]) for p in problems] == [
         (4, "qty"), (5, "stop_loss"), (5, "take_profit"),
     ]  # fmt: skip
+    assert "refused, nothing simulated (3 problems): row 4, qty" in response.json()["message"]
 
 
 @pytest.mark.parametrize(

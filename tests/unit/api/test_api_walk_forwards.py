@@ -161,6 +161,13 @@ def test_a_read_key_may_read_but_not_start(api: Harness) -> None:
 
 
 BAD_ROW = PLAN_HEADER + "SPY,buy,-5,389.58,392,387,0.6,1\n"
+REFIT_TWICE = {
+    "plans": None,
+    "strategy": "sma-cross",
+    "fit_window": 60,
+    "fit_params": {"fast": ["5", "5"]},
+}
+NOT_RUN = "trade plan 2021-03-02.csv refused, nothing run (1 problem): row 1, qty"
 
 
 @pytest.mark.parametrize(
@@ -171,8 +178,9 @@ BAD_ROW = PLAN_HEADER + "SPY,buy,-5,389.58,392,387,0.6,1\n"
         ({"month": "2021-03"}, "validation_error", "either month"),
         ({"start": None}, "validation_error", "give the period"),
         ({"plans": [{"name": "../x.csv", "plan": PLAN_HEADER}]}, "validation_error", "plans.0"),
-        ({"plans": [{"name": "2021-03-02.csv", "plan": BAD_ROW}]}, "invalid_plan", "qty"),
+        ({"plans": [{"name": "2021-03-02.csv", "plan": BAD_ROW}]}, "invalid_plan", NOT_RUN),
         ({"timeframe": "1d"}, "invalid_option", "timeframe"),
+        (REFIT_TWICE, "invalid_input", "parameter 'fast': '5' is listed twice"),
         ({"resolve_with": "1h"}, "invalid_option", "resolve_with"),
         ({"capital": "0"}, "validation_error", "capital"),
         ({"capital": 1.5}, "validation_error", "capital"),

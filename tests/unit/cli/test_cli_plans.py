@@ -78,6 +78,17 @@ def test_filter_refuses_to_overwrite_without_force(plan: Path, tmp_path: Path) -
     assert json.loads((out / "audit.json").read_text(encoding="utf-8"))["mode"] == "balanced"
 
 
+def test_filter_refuses_a_bad_plan_saying_nothing_was_filtered(tmp_path: Path) -> None:
+    # the filter places nothing, ever: its refusal says what it did not do
+    bad = tmp_path / "bad.csv"
+    bad.write_text(PLAN + "SPY,buy,-5,389.58,400,380,0.8,1,2021-03-02\n", encoding="utf-8")
+    out = tmp_path / "out"
+    error = fails("plan", "filter", str(bad), "--mode", "fast", "--out", str(out), code=1)
+    assert f"trade plan {bad} refused, nothing filtered (1 problem): row 4, qty: '-5'" in error
+    assert "placed" not in error
+    assert not out.exists()
+
+
 def test_filter_trims_at_the_cap_with_trim(plan: Path, tmp_path: Path) -> None:
     # capital 5,000: cap 4,000; SPY's 3,895.80 fits, then 104.20 is left: not one AAPL share
     # (127.79); with the cap at 0.9 (4,500) 604.20 is left: 4 AAPL shares (511.16)

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from paperdesk.data import MarketCalendar, TradingHours, market_calendar
+from paperdesk.data.calendars import daily_bar_start
 from paperdesk.domain import InvalidInputError, UnknownNameError
 
 NEW_YORK = ZoneInfo("America/New_York")
@@ -171,3 +172,19 @@ def test_crypto_is_always_open() -> None:
     hours = crypto.trading_hours(date(2024, 3, 9))
     assert hours == TradingHours(date(2024, 3, 9), utc(2024, 3, 9), utc(2024, 3, 10))
     assert len(crypto.sessions(date(2024, 1, 1), date(2024, 12, 31))) == 366
+
+
+def test_a_daily_bar_starts_at_its_sessions_open_or_its_label() -> None:
+    # the time a fill at a daily bar's open really happened (a plan row's hold counts from it)
+    label = datetime(2021, 3, 2, tzinfo=UTC)
+    assert daily_bar_start("XNYS", label) == datetime(2021, 3, 2, 14, 30, tzinfo=UTC)
+    summer = datetime(2021, 7, 1, tzinfo=UTC)  # EDT: 09:30 New York is 13:30 UTC
+    assert daily_bar_start("XNYS", summer) == datetime(2021, 7, 1, 13, 30, tzinfo=UTC)
+    # FX and 24/7 daily bars start at their label; a time past the open, or a day without a
+    # session, is kept
+    assert daily_bar_start("FX", label) == label
+    assert daily_bar_start("24/7", label) == label
+    later = datetime(2021, 3, 2, 20, 0, tzinfo=UTC)
+    assert daily_bar_start("XNYS", later) == later
+    sunday = datetime(2021, 3, 7, tzinfo=UTC)
+    assert daily_bar_start("XNYS", sunday) == sunday

@@ -5,7 +5,7 @@ same plan at once; and the reconciler."""
 from __future__ import annotations
 
 import threading
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -230,7 +230,10 @@ def test_reconcile_closes_a_row_held_past_its_max_hold_days(
     result = services.plans.reconcile(portfolio)
     [closed] = result.closed
     assert (closed.symbol, closed.row, closed.plan_date) == ("SPY", 1, "2021-03-02")
-    deadline = spy_fill.ts + timedelta(days=1)
+    # the fill is stamped with the daily bar's label (00:00 UTC); the hold counts from the
+    # moment it filled, the session's open at 14:30 UTC
+    assert spy_fill.ts == datetime(2021, 3, 2, tzinfo=UTC)
+    deadline = datetime(2021, 3, 2, 14, 30, tzinfo=UTC) + timedelta(days=1)
     # the date and row are the hold's fields, not repeated in its reason (the CLI printed
     # "SPY plan 2021-03-02 row 1: trade plan 2021-03-02 row 1: max hold ..."); the orders
     # name the plan row
@@ -255,6 +258,22 @@ def test_reconcile_closes_a_row_held_past_its_max_hold_days(
     assert (aapl.symbol, aapl.order_id) == ("AAPL", None)
     assert aapl.reason.startswith("exited by its bracket (stop_loss ")
     assert services.plans.reconcile(portfolio).closed == ()
+
+
+def test_a_half_day_hold_on_daily_bars_counts_from_the_sessions_open(
+    services: Services, tmp_path: Path
+) -> None:
+    # filled at 03-02's open (14:30 UTC), a 0.5-day hold ends at 03-03 02:30 UTC: not at the
+    # reconcile after 03-02's close (21:00, 6.5 hours held), as it did when it counted from the
+    # bar's 00:00 label (deadline 12:00, before the session opened)
+    portfolio = replay_portfolio(services)
+    half = HOLD_PLAN.splitlines()[0] + "\nSPY,buy,10,389.58,420,360,0.5,2021-03-02T14:30:00Z\n"
+    services.plans.execute(portfolio, write_plan(tmp_path, half))
+    services.portfolios.tick(portfolio, "SPY")  # 03-02: filled at the open
+    assert services.plans.reconcile(portfolio).closed == ()
+    services.portfolios.tick(portfolio, "SPY")  # 03-03's close: past 02:30
+    [closed] = services.plans.reconcile(portfolio).closed
+    assert closed.reason == "max hold 0.5 days reached (2021-03-03T02:30:00+00:00)"
 
 
 def test_an_intraday_row_is_closed_at_the_end_of_its_session(

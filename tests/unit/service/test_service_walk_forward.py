@@ -283,6 +283,36 @@ def test_changed_inputs_are_refused_unless_restart(services: Services, tmp_path:
     assert len(trades) == 5
 
 
+def test_a_run_stopped_by_a_bad_row_goes_on_with_skip_bad_rows_alone(
+    services: Services, tmp_path: Path
+) -> None:
+    plans = write_plans(tmp_path / "plans", "2021-03-01", "2021-03-05")
+    with (plans / "2021-03-04.csv").open("a", encoding="utf-8") as handle:
+        handle.write("SPY,buy,-5,390,392,387,0.6,1\n")
+    request = request_for(tmp_path, plans, "2021-03-01", "2021-03-05")
+    with pytest.raises(InvalidInputError, match=r"row 3, qty"):
+        services.walk_forward.run(request)
+    # the days done read no bad row: each is what --skip-bad-rows would have made, so adding
+    # the option resumes, and the evidence is the uninterrupted run's byte for byte
+    skipping = replace(request, skip_bad_rows=True)
+    report = services.walk_forward.run(skipping)
+    assert report.resumed == ("2021-03-01", "2021-03-02", "2021-03-03")
+    assert report.simulated == ("2021-03-04", "2021-03-05")
+    fresh = services.walk_forward.run(replace(skipping, out=tmp_path / "fresh"))
+    assert fresh.simulated == report.resumed + report.simulated
+    assert folder_bytes(request.out) == folder_bytes(tmp_path / "fresh")
+    # now a day done skipped a row: without the option that day would be refused, so no resume
+    before = folder_bytes(request.out)
+    with pytest.raises(
+        OptionError, match=r"holds days that skipped bad plan rows \(2021-03-04: 1 row\)"
+    ):
+        services.walk_forward.run(request)
+    # another change beside the option is refused as before, naming both
+    with pytest.raises(OptionError, match=r"changed: capital, skip_bad_rows"):
+        services.walk_forward.run(replace(request, capital=Decimal(50000)))
+    assert folder_bytes(request.out) == before
+
+
 def test_a_plan_entering_on_another_day_or_naming_an_unknown_ticker_is_refused(
     services: Services, tmp_path: Path
 ) -> None:
@@ -295,8 +325,10 @@ def test_a_plan_entering_on_another_day_or_naming_an_unknown_ticker_is_refused(
         encoding="utf-8",
     )
     request = request_for(tmp_path, plans, "2021-03-08", "2021-03-09")
-    with pytest.raises(InvalidInputError, match=r"row 2, ticker: 'ZZZZ'"):
+    with pytest.raises(InvalidInputError, match=r"row 2, ticker: 'ZZZZ'") as caught:
         services.walk_forward.run(request)
+    refused = f"trade plan {plans / '2021-03-09.csv'} refused, the walk-forward stopped before "
+    assert str(caught.value).startswith(refused + "simulating 2021-03-09 (1 problem)")
     (plans / "2021-03-09.csv").write_text(
         "ticker,side,qty,entry_price,entry_datetime\nSPY,buy,1,390,2021-03-10T15:00:00Z\n",
         encoding="utf-8",
@@ -384,6 +416,23 @@ def test_fitting_options_are_checked_before_anything_is_written(
         services.walk_forward.run(replace(base, fit_window="60 weeks"))
     with pytest.raises(OptionError, match="both --fit-window"):
         services.walk_forward.run(replace(base, fit_params=()))
+    assert not base.out.exists()
+
+
+def test_a_fit_candidate_listed_twice_is_refused_as_the_sweep_refuses_it(
+    services: Services, tmp_path: Path
+) -> None:
+    # fast=5,5 (or 5,05) would run one candidate twice; the sweep's check refuses it
+    base = strategy_request(
+        tmp_path, "2021-03-01", "2021-03-02", fit_window="60d", fit_params=(("fast", "5,5"),)
+    )
+    with pytest.raises(InvalidInputError, match=r"^parameter 'fast': '5' is listed twice; list"):
+        services.walk_forward.run(base)
+    spelled = replace(base, fit_params=(("fast", "5,10"), ("slow", "20,030,30")))
+    with pytest.raises(
+        InvalidInputError, match=r"parameter 'slow': '30' is the same value as '030' \(30\)"
+    ):
+        services.walk_forward.run(spelled)
     assert not base.out.exists()
 
 

@@ -75,6 +75,9 @@ def test_a_failure_found_while_running_is_kept_with_its_problems(root: Path) -> 
     assert after.state == "failed"
     assert after.failure_document is not None
     assert after.failure_document["code"] == "invalid_plan"
+    assert "refused, the walk-forward stopped before simulating 2021-03-" in str(
+        after.failure_document["message"]
+    )
     assert [(p["row"], p["field"]) for p in after.failure_document["problems"]] == [
         (1, "entry_datetime")
     ]

@@ -89,7 +89,8 @@ export function mount(root: HTMLElement, app: AppContext): () => void {
     if (wanted === "") return;
     check.disabled = true;
     try {
-      const report = await getQuality(app.api, wanted, timeframe.value);
+      // the shown portfolio's series as it sees it: a replay's says where the replay stands
+      const report = await getQuality(app.api, wanted, timeframe.value, app.portfolio?.id ?? null);
       if (!stopped) replaceChildren(quality, qualityCard(report));
     } catch (error) {
       if (!stopped) app.reportError(error);
@@ -256,7 +257,7 @@ function qualityCard(report: Quality): HTMLElement {
     ["Zero-volume runs", String(report.zero_volume_runs)],
     ["Stale runs", String(report.stale_runs)],
     ["Last close", `${utcTime(report.last_close)} (${duration(report.last_bar_age_seconds)} ago)`],
-    ["Feed", report.feed_stale ? "stale" : "fresh"],
+    report.replay !== null ? ["Replay", report.replay.text] : ["Feed", report.feed_stale ? "stale" : "fresh"],
   ];
   return h(
     "div",

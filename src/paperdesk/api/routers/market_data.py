@@ -16,7 +16,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, File, Form, Path, Query, UploadFile
 from fastapi.responses import JSONResponse
 
-from paperdesk.api.dependencies import Reader, ServicesDep, require
+from paperdesk.api.dependencies import Reader, ServicesDep, check_visible, require
 from paperdesk.api.errors import ApiError, api_words
 from paperdesk.api.market_schemas import ImportOut, ProviderOut, QualityOut
 from paperdesk.api.schemas import ErrorOut
@@ -86,13 +86,24 @@ def quality(
     timeframe: Annotated[str, Query(min_length=1, max_length=8)] = "1d",
     start: datetime | None = None,
     end: datetime | None = None,
+    portfolio: Annotated[int | None, Query(ge=1, le=2**62)] = None,
 ) -> QualityOut:
     """The quality report of a series' closed bars: gaps, duplicates, bars outside the
-    session, outliers, zero-volume and stale runs, and how old the last bar is."""
+    session, outliers, zero-volume and stale runs, and how old the last bar is. With
+    ``portfolio``, a replay portfolio trading the symbol: the series as the replay serves it
+    (``replay``: where it stands) and no staleness, which applies to live feeds only."""
+    from paperdesk.service.platform import replay_stand
+
+    if portfolio is not None:
+        check_visible(container, key, portfolio)
     try:
         report = container.market_data.check(symbol, timeframe, _utc(start), _utc(end))
     except UnknownNameError as error:
         raise ApiError(404, "not_found", api_words(error)) from None
+    if portfolio is not None:
+        stand = replay_stand(container.portfolios, portfolio, report.symbol or symbol.upper())
+        if stand is not None:
+            report = report.of_replay(stand)
     return QualityOut.of(report)
 
 
