@@ -8,7 +8,6 @@ from decimal import Decimal
 
 from paperdesk.domain.errors import OptionError
 from paperdesk.domain.fields import field_mark
-from paperdesk.domain.money import figure_text
 
 DEFAULT_MINOR_UNIT = 2
 MINOR_UNITS = {
@@ -25,10 +24,20 @@ def minor_unit(currency: str | None) -> int:
 
 
 def money_text(value: Decimal, currency: str | None) -> str:
-    """An amount as a statement shows it: rounded half-up to ``currency``'s minor unit, with
-    thousands separators (``0.125`` USD is ``0.13``; the CLI, the HTML reports and the
-    dashboard alike); an amount that rounds to zero is ``0.00``, never ``-0.00``."""
-    return figure_text(value, minor_unit(currency))
+    """An amount as every surface shows it (the CLI, the HTML reports and the dashboard's
+    ``formatMoney`` alike): exact, never rounded, thousands grouped, at least ``currency``'s
+    minor-unit decimals and every further decimal the amount has, its trailing zeros beyond the
+    minor unit dropped: ``24385.290`` USD is ``24,385.29``, ``134.485`` is ``134.485``, ``7`` is
+    ``7.00``; zero is ``0.00``, never ``-0.00``. Shown amounts therefore add up exactly (gross
+    ``57,353.03`` - fees ``134.485`` = net ``57,218.545``). A float statistic in money is not
+    exact and is rounded instead (``figure_text``)."""
+    if not value.is_finite():
+        return str(value)
+    if value.is_zero():
+        value = abs(value)
+    exponent = value.normalize().as_tuple().exponent
+    decimals = max(minor_unit(currency), -exponent if isinstance(exponent, int) else 0)
+    return f"{value:,.{decimals}f}"
 
 
 # stablecoins a USD book counts at par (1 USDT = 1 USD): the one conversion paperdesk makes

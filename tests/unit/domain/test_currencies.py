@@ -1,5 +1,5 @@
 """How money is printed (``currencies.money_text``): the CLI, the reports and the dashboard
-round an amount half-up to its currency's minor unit and group the thousands, from one table;
+print an amount exactly, grouped, with at least its currency's minor-unit decimals (one table);
 and a portfolio's books are in one currency (``check_books_currency``)."""
 
 from __future__ import annotations
@@ -19,18 +19,33 @@ DASHBOARD_DECIMALS = Path(__file__).parents[3] / "web" / "src" / "components" / 
 @pytest.mark.parametrize(
     ("value", "currency", "text"),
     [
-        ("10111.605", "USD", "10,111.61"),  # a tie goes up
-        ("-10111.605", "USD", "-10,111.61"),  # and away from zero below it
-        ("-0.004", "USD", "0.00"),  # never a negative zero
-        ("1234567.5", "JPY", "1,234,568"),
-        ("0.123456789", "BTC", "0.12345679"),
-        ("999.995", "EUR", "1,000.00"),
+        ("24385.290", "USD", "24,385.29"),  # trailing zeros beyond the minor unit dropped
+        ("10111.605", "USD", "10,111.605"),  # a third decimal kept, never rounded
+        ("-57218.545", "USD", "-57,218.545"),
+        ("7", "USD", "7.00"),  # at least the minor unit
+        ("1E+3", "USD", "1,000.00"),
+        ("-0.000", "USD", "0.00"),  # never a negative zero
+        ("-0.004", "USD", "-0.004"),
+        ("1234567.5", "JPY", "1,234,567.5"),
+        ("1234567", "JPY", "1,234,567"),
+        ("0.123456789", "BTC", "0.123456789"),
+        ("0.1", "BTC", "0.10000000"),
+        ("999.995", "EUR", "999.995"),
     ],
 )
-def test_money_is_rounded_half_up_to_the_minor_unit_and_grouped(
+def test_money_is_exact_grouped_with_at_least_the_minor_unit(
     value: str, currency: str, text: str
 ) -> None:
     assert money_text(Decimal(value), currency) == text
+
+
+def test_shown_money_adds_up() -> None:
+    # the demo's figures: gross 57,353.03 - fees 134.485 = net 57,218.545, each shown exactly
+    gross, fees = Decimal("57353.030"), Decimal("134.485")
+    shown = [money_text(amount, "USD") for amount in (gross, fees, gross - fees)]
+    assert shown == ["57,353.03", "134.485", "57,218.545"]
+    parsed = [Decimal(text.replace(",", "")) for text in shown]
+    assert parsed[0] - parsed[1] == parsed[2]
 
 
 def test_the_dashboard_rounds_money_with_the_same_minor_units() -> None:
