@@ -14,7 +14,7 @@ from paperdesk.execution import FixedBasisPoints
 from paperdesk.execution.costs import BySpreadOrBasisPoints
 from paperdesk.execution.slippage import HalfSpread
 
-from ._support import before, make_bar, make_intent, make_manager
+from ._support import ExecutionDesk, before, make_bar, make_intent, make_manager
 
 D = Decimal
 ONE_PIP = BySpreadOrBasisPoints(HalfSpread(D(1)), FixedBasisPoints(D(5)))  # half: 0.00005
@@ -91,15 +91,23 @@ def test_a_market_order_still_pays_half_the_spread_as_slippage() -> None:
     assert (filled.fill.price, filled.fill.slippage) == (D("1.16895"), D("0.00005"))
 
 
-def test_a_take_profit_trades_the_bid_and_a_stop_loss_the_bar() -> None:
+def long_bracket(stop_loss: str, take_profit: str, open_: str) -> tuple[ExecutionDesk, D]:
+    """A long of 10,000 EURUSD with its legs, entered on a narrow bar 0 opening at ``open_``
+    (no leg touched); the entry's fill price."""
     manager = make_manager(slippage_model=ONE_PIP)
     entry = make_intent(
-        Side.BUY, "10000", symbol="EURUSD", stop_loss="1.16000", take_profit="1.16998"
+        Side.BUY, "10000", symbol="EURUSD", stop_loss=stop_loss, take_profit=take_profit
     )
     manager.submit(entry, before(0))
-    narrow = make_bar(0, "1.16890", "1.16900", "1.16880", "1.16890", symbol="EURUSD")
+    low, high = D(open_) - D("0.00005"), D(open_) + D("0.00005")
+    narrow = make_bar(0, open_, str(high), str(low), open_, symbol="EURUSD")
     [entered] = fills(manager.on_bar(narrow))
-    assert entered.fill.price == D("1.16895")
+    return manager, entered.fill.price
+
+
+def test_a_take_profit_trades_the_bid_and_a_stop_loss_the_bar() -> None:
+    manager, entry_price = long_bracket("1.16000", "1.16998", "1.16890")
+    assert entry_price == D("1.16895")
     assert fills(manager.on_bar(bar(1))) == []  # high 1.17000, bid high 1.16995 < 1.16998
     [target] = fills(manager.on_bar(bar(2, high="1.17010")))  # bid high 1.17005
     assert target.fill.price == D("1.16998")
@@ -107,13 +115,7 @@ def test_a_take_profit_trades_the_bid_and_a_stop_loss_the_bar() -> None:
 
 
 def test_a_bar_touching_both_legs_reads_the_target_on_the_bid() -> None:
-    manager = make_manager(slippage_model=ONE_PIP)
-    entry = make_intent(
-        Side.BUY, "10000", symbol="EURUSD", stop_loss="1.16860", take_profit="1.16880"
-    )
-    manager.submit(entry, before(0))
-    narrow = make_bar(0, "1.16870", "1.16875", "1.16865", "1.16870", symbol="EURUSD")
-    fills(manager.on_bar(narrow))
+    manager, _ = long_bracket("1.16860", "1.16880", "1.16870")
     # opens at 1.16890 (through the target), bid open 1.16885 >= 1.16880: the target, at the bid
     [target] = fills(manager.on_bar(bar(1)))
     assert manager.get(target.fill.order_id).role is OrderRole.TAKE_PROFIT
