@@ -3,7 +3,9 @@
 - Money is printed exactly from its ``Decimal`` (``currencies.money_text``, the dashboard's
   rule too): thousands grouped, at least its currency's minor-unit decimals (USD 2, JPY 0) and
   every further decimal it has, trailing zeros beyond them dropped: ``24385.290`` USD prints
-  ``24,385.29``, a fee of ``1.555`` prints ``1.555``, so printed figures add up exactly. A
+  ``24,385.29``, a fee of ``1.555`` prints ``1.555``, so printed figures add up exactly; an
+  amount with more than three decimals past the minor unit (adjusted prices) is rounded
+  half-up to it (``15,948.47``). A
   statistic in money held as a float (average win, best trade) is rounded half-up to the minor
   unit instead.
 - Prices are rounded half-up to the instrument's tick (0.01 for US equities, 0.00001 for

@@ -84,4 +84,4 @@ def test_trades_show_gross_fees_and_net_that_reconcile(result: BacktestResult) -
     assert shown["Realized P&L gross"] - shown["Fees of the trades"] == shown["Realized P&L net"]
     first = result.trades[0]  # 398.0000000001 net, 1.75 fees
     gross_text = re.escape(money_text(first.gross_pnl, "USD"))
-    assert re.search(rf"{gross_text}\s+1\.75\s+398\.0000000001", out), out
+    assert re.search(rf"{gross_text}\s+1\.75\s+398\.00\s", out), out  # 10 decimals: the cent

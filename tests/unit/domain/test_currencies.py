@@ -11,7 +11,12 @@ from pathlib import Path
 import pytest
 
 from paperdesk.domain import OptionError
-from paperdesk.domain.currencies import MINOR_UNITS, check_books_currency, money_text
+from paperdesk.domain.currencies import (
+    EXACT_EXTRA_DECIMALS,
+    MINOR_UNITS,
+    check_books_currency,
+    money_text,
+)
 
 DASHBOARD_DECIMALS = Path(__file__).parents[3] / "web" / "src" / "components" / "decimal.ts"
 
@@ -31,6 +36,14 @@ DASHBOARD_DECIMALS = Path(__file__).parents[3] / "web" / "src" / "components" / 
         ("0.123456789", "BTC", "0.123456789"),
         ("0.1", "BTC", "0.10000000"),
         ("999.995", "EUR", "999.995"),
+        ("0.86415", "USD", "0.86415"),  # three decimals past the cent: still exact
+        # more (prices adjusted for splits and dividends): rounded half-up to the minor unit
+        ("15948.470480161655", "USD", "15,948.47"),
+        ("-324.35180353708", "USD", "-324.35"),
+        ("0.125001", "USD", "0.13"),
+        ("-0.0000001", "USD", "0.00"),
+        ("1.12345678901", "BTC", "1.12345678901"),  # 8 + 3 decimals or fewer: exact
+        ("1.1234567890123", "BTC", "1.12345679"),
     ],
 )
 def test_money_is_exact_grouped_with_at_least_the_minor_unit(
@@ -54,6 +67,13 @@ def test_the_dashboard_rounds_money_with_the_same_minor_units() -> None:
     assert table is not None, "web/src/components/decimal.ts has no MINOR_UNITS table"
     pairs = re.findall(r"([A-Z]{3,4}): (\d+)", table.group("body"))
     assert {code: int(places) for code, places in pairs} == MINOR_UNITS
+
+
+def test_the_dashboard_keeps_as_many_decimals_exact() -> None:
+    source = DASHBOARD_DECIMALS.read_text(encoding="utf-8")
+    found = re.search(r"const EXACT_EXTRA_DECIMALS = (\d+);", source)
+    assert found is not None, "web/src/components/decimal.ts has no EXACT_EXTRA_DECIMALS"
+    assert int(found.group(1)) == EXACT_EXTRA_DECIMALS
 
 
 def test_a_symbol_must_be_quoted_in_the_books_currency_stablecoins_at_par_in_usd() -> None:

@@ -201,8 +201,10 @@ def test_the_page_refers_to_nothing_outside_itself(database: Database) -> None:
 def test_the_pages_show_money_as_a_statement_and_prices_with_every_digit() -> None:
     from paperdesk.service.report_html import MISSING, exact, money
 
-    # money by the CLI's rule: exact, grouped, at least the currency's decimals
-    assert money("4718.804674770767002440") == "4,718.80467477076700244"
+    # money by the CLI's rule: exact, grouped, at least the currency's decimals; more than three
+    # past them (an engine P&L on adjusted prices) half-up to the minor unit
+    assert money("4718.804674770767002440") == "4,718.80"
+    assert money("4718.8046") == "4,718.8046"
     assert money("24385.290") == "24,385.29"
     assert money("-0.125") == "-0.125"
     assert money("7") == "7.00"

@@ -51,12 +51,16 @@ export const MINOR_UNITS: Readonly<Record<string, number>> = {
   BTC: 8, ETH: 8, USDT: 2, USDC: 2, BUSD: 2,
 };
 const DEFAULT_MINOR_UNIT = 2;
+/** Decimals past the minor unit shown as they are (`currencies.EXACT_EXTRA_DECIMALS`); an amount
+ * with more is rounded half-up to the minor unit. */
+const EXACT_EXTRA_DECIMALS = 3;
 
 /** An amount as every surface shows it, the rule of the CLI and the reports
  * (`currencies.money_text`): exact, never rounded, thousands grouped, at least the currency's
  * minor-unit decimals and every further decimal the amount has, trailing zeros beyond the minor
  * unit dropped: "24385.290" USD is "24,385.29", "134.485" is "134.485", "7" is "7.00", "-0.000"
- * is "0.00"; so shown amounts add up exactly. */
+ * is "0.00"; so shown amounts add up exactly. An amount with more than 3 decimals past the minor
+ * unit (prices adjusted for splits and dividends) is rounded half-up to the minor unit. */
 export function formatMoney(value: Decimal | null | undefined, currency: string | null | undefined): string {
   if (value === null || value === undefined || value.trim() === "") return "—";
   const places = MINOR_UNITS[(currency ?? "").trim().toUpperCase()] ?? DEFAULT_MINOR_UNIT;
@@ -66,6 +70,7 @@ export function formatMoney(value: Decimal | null | undefined, currency: string 
   const [rawWhole = "", rawFraction = ""] = (negative || text.startsWith("+") ? text.slice(1) : text).split(".");
   const whole = rawWhole.replace(/^0+(?=\d)/, "") || "0";
   const kept = rawFraction.replace(/0+$/, "");
+  if (kept.length > places + EXACT_EXTRA_DECIMALS) return formatRounded(text, places); // adjusted prices' digits
   const fraction = kept.length >= places ? kept : kept.padEnd(places, "0");
   const zero = /^0*$/.test(whole + kept);
   return `${negative && !zero ? "-" : ""}${formatDecimal(whole)}${fraction === "" ? "" : `.${fraction}`}`;
