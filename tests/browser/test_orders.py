@@ -6,6 +6,7 @@ widths, light and dark."""
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from browser_support import (
@@ -17,7 +18,14 @@ from browser_support import (
     sign_in,
 )
 from playwright.sync_api import Locator, Page, expect
-from trading_support import choose_portfolio, create_portfolio, orders_of, shown, tick
+from trading_support import (
+    choose_portfolio,
+    create_portfolio,
+    money_shown,
+    orders_of,
+    shown,
+    tick,
+)
 
 
 def _position(server: DashboardServer, portfolio_id: int) -> dict[str, Any]:
@@ -45,7 +53,7 @@ def test_closing_part_then_all_of_a_position_moves_it_to_the_history(
     position = _position(server, portfolio_id)
     row = page.locator("#positions tr[data-symbol='SPY']")
     expect(row.locator("td").nth(1)).to_have_text(shown(position["quantity"]), timeout=10_000)
-    expect(row.locator("td").nth(5)).to_have_text(shown(position["unrealized_pnl"]))
+    expect(row.locator("td").nth(5)).to_have_text(money_shown(position["unrealized_pnl"]))
     expect(
         page.locator(f"#open-orders tr[data-order-id='{exit_order['order_id']}']")
     ).to_be_visible()
@@ -74,7 +82,7 @@ def test_closing_part_then_all_of_a_position_moves_it_to_the_history(
     after = _position(server, portfolio_id)
     assert after["quantity"] == str(int(position["quantity"]) - 10)
     expect(row.locator("td").nth(1)).to_have_text(shown(after["quantity"]), timeout=10_000)
-    expect(row.locator("td").nth(5)).to_have_text(shown(after["unrealized_pnl"]))
+    expect(row.locator("td").nth(5)).to_have_text(money_shown(after["unrealized_pnl"]))
     # a partial close is a fill, not yet a round trip: the fills show it, the trades not yet
     fills = server.get(f"/portfolios/{portfolio_id}/fills")["items"]
     assert [(f["side"], f["quantity"]) for f in fills] == [
@@ -105,7 +113,7 @@ def test_closing_part_then_all_of_a_position_moves_it_to_the_history(
     ):
         card = page.locator(f"#order-summary [data-kpi='{kpi}']")
         expect(card.locator(".hint")).to_have_text(label)
-        expect(card.locator("strong")).to_have_text(shown(summary[key]), timeout=10_000)
+        expect(card.locator("strong")).to_have_text(money_shown(summary[key]), timeout=10_000)
     trade_rows = page.locator("#history-trades tbody tr:not(.empty)")
     expect(trade_rows).to_have_count(1, timeout=10_000)
     assert _cells(trade_rows.first)[1:7] == [
@@ -114,7 +122,7 @@ def test_closing_part_then_all_of_a_position_moves_it_to_the_history(
         shown(position["quantity"]),
         shown(trade["entry_price"]),
         shown(trade["exit_price"]),
-        shown(trade["pnl"]),
+        money_shown(trade["pnl"]),
     ]
 
 
@@ -302,3 +310,33 @@ def test_the_history_pages_through_the_audit_log_and_filters_it(
     orders_only = [entry for entry in audit if entry["kind"].startswith("order.")]
     expect(rows).to_have_count(min(25, len(orders_only)), timeout=10_000)
     assert shown_ids() == [entry["id"] for entry in orders_only[:25]]
+
+
+def test_the_summary_cards_keep_a_third_decimal_and_add_up(
+    page: Page, dashboard_server: DashboardServer
+) -> None:
+    # a per-share fee of 0.0055 puts a third decimal into the fees and the cash: each card shows
+    # the exact amount (grouped, trailing zeros beyond the cents dropped), so gross - fees = net
+    server = dashboard_server
+    portfolio_id = create_portfolio(server, commission="per-share:0.0055")
+    for _ in range(3):  # a buy, its exit, the round trip closed
+        tick(server, portfolio_id)
+    summary = server.get(f"/portfolios/{portfolio_id}")["summary"]
+    fees = Decimal(summary["fees_paid"])
+    assert fees != fees.quantize(Decimal("0.01"))  # the scenario has a third decimal
+    sign_in(page, server, server.trader, "orders")
+    choose_portfolio(page, portfolio_id, "orders")
+    cards = page.locator("#order-summary")
+    expect(cards.locator("[data-kpi='fees'] strong")).to_have_text(
+        money_shown(summary["fees_paid"]), timeout=10_000
+    )
+
+    def card(kpi: str) -> Decimal:
+        text = cards.locator(f"[data-kpi='{kpi}'] strong").inner_text()
+        return Decimal(text.replace(",", ""))
+
+    assert card("fees") == fees
+    assert card("cash") == Decimal(summary["cash"])
+    assert card("realized") - card("fees") == card("realized_net")
+    assert card("realized_net") == Decimal(summary["realized_pnl_net"])
+    assert cards.locator("[data-kpi='cash'] strong").inner_text() == money_shown(summary["cash"])

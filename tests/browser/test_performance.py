@@ -1,6 +1,6 @@
 """The performance view against the real server: the KPI cards and statistics are the API's
-numbers (money as a statement prints it: the currency's minor unit, half-up, grouped, the
-exact text in the tooltip; realized P&L net of fees, its gross and fees under it), the equity
+numbers (money by the CLI's rule: exact, grouped, at least the currency's decimals, the API's
+text in the tooltip; realized P&L net of fees, its gross and fees under it), the equity
 curve plots the API's points (the drawdown pane too), the months are the API's, and an equity
 event on /ws/trading brings the cards up to date."""
 
@@ -111,11 +111,12 @@ def test_the_cards_curve_and_months_are_the_apis(
         cell = page.inner_text(f"[data-month='{month['period']}']")
         assert cell == shown_as_cli(percent(month["return_pct"]))  # as the CLI prints it
 
-    # the best and the worst round trips are the API's, with their exact net P&L
+    # the best and the worst round trips are the API's, their net P&L by the money rule
     trades = server.get(f"/portfolios/{portfolio_id}/trades", server.reader, limit=500)["items"]
-    pnls = sorted((Decimal(t["pnl"]), t["pnl"]) for t in trades)
-    assert page.inner_text("[data-rank='best-1'] [data-cell='pnl']") == pnls[-1][1]
-    assert page.inner_text("[data-rank='worst-1'] [data-cell='pnl']") == pnls[0][1]
+    pnls = sorted(Decimal(t["pnl"]) for t in trades)
+    best = page.inner_text("[data-rank='best-1'] [data-cell='pnl']")
+    assert best == money_text(pnls[-1], "USD")
+    assert page.inner_text("[data-rank='worst-1'] [data-cell='pnl']") == money_text(pnls[0], "USD")
 
     screenshots(page, "performance", "[data-kpi='equity']")
 
@@ -141,3 +142,30 @@ def test_an_equity_event_brings_the_cards_up_to_date(
     )
     assert loads(page) > before
     assert {key: card_text(page, key) for key in expected} == expected
+
+
+def test_the_cards_keep_a_third_decimal_and_add_up(
+    page: Page, dashboard_server: DashboardServer
+) -> None:
+    # a per-share fee of 0.0051 a share: fees and cash carry a third decimal, which the cards
+    # show (never rounded to the cent), so the net card is the gross less the fees under it
+    server = dashboard_server
+    portfolio_id = own_portfolio(
+        server, "Fees desk", ticks=25, settings={"commission": "per-share:0.0051"}
+    )
+    summary = server.get(f"/portfolios/{portfolio_id}", server.reader)["summary"]
+    fees = Decimal(summary["fees_paid"])
+    assert fees != fees.quantize(Decimal("0.01"))  # the scenario has a third decimal
+    open_view(page, server, server.reader, "performance", portfolio_id)
+    page.wait_for_function("() => Number(document.querySelector('#view').dataset.loads) >= 1")
+
+    def amount(text: str) -> Decimal:
+        return Decimal(text.replace(",", ""))
+
+    net = amount(card_text(page, "realized_pnl_net"))
+    note = page.inner_text("[data-kpi='realized_pnl_net'] .figure-note")
+    gross_text, fees_text = note.removeprefix("gross ").split(" − fees ")
+    assert amount(fees_text) == fees
+    assert amount(gross_text) - amount(fees_text) == net == Decimal(summary["realized_pnl_net"])
+    assert amount(card_text(page, "cash")) == Decimal(summary["cash"])
+    assert card_text(page, "cash") == money_text(Decimal(summary["cash"]), "USD")

@@ -13,6 +13,8 @@ from typing import Any
 from browser_support import REPOSITORY, DashboardServer
 from playwright.sync_api import Page
 
+from paperdesk.domain.currencies import money_text
+
 BUNDLED_SPY = REPOSITORY / "src" / "paperdesk" / "data" / "bundled" / "lean_SPY_1d.csv"
 STARTING_CASH = Decimal("25000")
 
@@ -58,8 +60,15 @@ def bundled_close(day: str) -> Decimal:
 
 
 def shown(value: str | Decimal) -> str:
-    """How the dashboard prints a decimal: its digits as the API sent them, thousands grouped."""
+    """How the dashboard prints a price or a quantity: its digits as the API sent them,
+    thousands grouped."""
     return format(Decimal(value), ",")
+
+
+def money_shown(value: str | Decimal, currency: str = "USD") -> str:
+    """How the dashboard prints money: the CLI's rule (``currencies.money_text``), exact,
+    grouped, at least the currency's decimals."""
+    return money_text(Decimal(value), currency)
 
 
 def orders_of(server: DashboardServer, portfolio_id: int) -> list[dict[str, Any]]:

@@ -1,7 +1,13 @@
 """How every command prints numbers: one place, so a trader reads the same figure everywhere.
 
-- Money is printed from its ``Decimal``, rounded half-up to its currency's minor unit (USD 2,
-  JPY 0): ``0.125`` USD prints ``0.13``.
+- Money is printed exactly from its ``Decimal`` (``currencies.money_text``, the dashboard's
+  rule too): thousands grouped, at least its currency's minor-unit decimals (USD 2, JPY 0) and
+  every further decimal it has, trailing zeros beyond them dropped: ``24385.290`` USD prints
+  ``24,385.29``, a fee of ``1.555`` prints ``1.555``, so printed figures add up exactly; an
+  amount with more than three decimals past the minor unit (adjusted prices) is rounded
+  half-up to it (``15,948.47``). A
+  statistic in money held as a float (average win, best trade) is rounded half-up to the minor
+  unit instead.
 - Prices are rounded half-up to the instrument's tick (0.01 for US equities, 0.00001 for
   EURUSD) and printed with the tick's decimals.
 - Quantities keep every digit they have and no trailing zeros (``30``, ``0.0015``).
@@ -18,7 +24,7 @@ import math
 from datetime import timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
-from paperdesk.domain.currencies import money_text
+from paperdesk.domain.currencies import minor_unit, money_text
 from paperdesk.domain.durations import human_duration
 from paperdesk.domain.money import figure_text, round_to_increment
 from paperdesk.service.instruments import instrument_of
@@ -29,7 +35,7 @@ DEFAULT_CURRENCY = "USD"
 
 
 def money(value: Decimal | None, currency: str | None = DEFAULT_CURRENCY) -> str:
-    """An amount to the currency's minor unit, half-up, with thousands separators."""
+    """An amount exactly: grouped, the currency's decimals and every further one it has."""
     return MISSING if value is None else money_text(value, currency)
 
 
@@ -84,7 +90,7 @@ def float_money(value: float | None, currency: str | None = DEFAULT_CURRENCY) ->
     """A statistic in money (average win, best trade) held as a float, or ``n/a``."""
     if value is None or not _defined(value):
         return NOT_AVAILABLE
-    return money(Decimal(repr(value)), currency)
+    return figure_text(Decimal(repr(value)), minor_unit(currency))
 
 
 def duration(value: timedelta | None) -> str:

@@ -66,7 +66,7 @@ def day(moment: datetime | None) -> str:
 
 
 def stats_table(result: BacktestResult, width: int | None = 80) -> Table:
-    """The key statistics of a run, one per row: money to the currency's minor unit, gross,
+    """The key statistics of a run, one per row: money by the money rule (exact), gross,
     fees and net P&L side by side, and n/a for a statistic the run leaves undefined."""
     stats = result.stats
     ccy = instrument_of(result.symbol).currency
@@ -171,8 +171,8 @@ def gap_lines(result: BacktestResult) -> list[str]:
 
 
 def event_words(result: BacktestResult, event: AccountEvent) -> str:
-    """An account event's reason with its prices to the tick and its money to the cent (the
-    exact figures stay in --json); the stored reason when its fill is not in the result."""
+    """An account event's reason with its prices to the tick and its money by the money rule
+    (exact, as --json keeps it); the stored reason when its fill is not in the result."""
     currency = instrument_of(result.symbol).currency
     if isinstance(event, MarginCalled):
         return margin_call_words(

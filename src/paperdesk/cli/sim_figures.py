@@ -1,5 +1,6 @@
 """The money lines of ``simulate`` and ``walkforward`` summaries, printed as every amount is
-(``cli.money``: to the cent, thousands separated), from the documents' exact decimal strings."""
+(``cli.money``: exact, thousands separated, at least the cents), from the documents' exact
+decimal strings."""
 
 from __future__ import annotations
 

@@ -11,6 +11,9 @@ from paperdesk.domain.fields import field_mark
 from paperdesk.domain.money import figure_text
 
 DEFAULT_MINOR_UNIT = 2
+# a tenth of a cent (per-share fees) and the mils of percent fees are shown as they are; an
+# amount with more decimals than this past its minor unit is rounded to the minor unit
+EXACT_EXTRA_DECIMALS = 3
 MINOR_UNITS = {
     "BHD": 3, "CLP": 0, "HUF": 2, "IDR": 2, "ISK": 0, "JOD": 3, "JPY": 0, "KRW": 0, "KWD": 3,
     "OMR": 3, "TND": 3, "TWD": 2, "VND": 0, "XAG": 2, "XAU": 2,
@@ -25,10 +28,26 @@ def minor_unit(currency: str | None) -> int:
 
 
 def money_text(value: Decimal, currency: str | None) -> str:
-    """An amount as a statement shows it: rounded half-up to ``currency``'s minor unit, with
-    thousands separators (``0.125`` USD is ``0.13``; the CLI, the HTML reports and the
-    dashboard alike); an amount that rounds to zero is ``0.00``, never ``-0.00``."""
-    return figure_text(value, minor_unit(currency))
+    """An amount as every surface shows it (the CLI, the HTML reports and the dashboard's
+    ``formatMoney`` alike): exact, never rounded, thousands grouped, at least ``currency``'s
+    minor-unit decimals and every further decimal the amount has, its trailing zeros beyond the
+    minor unit dropped: ``24385.290`` USD is ``24,385.29``, ``134.485`` is ``134.485``, ``7`` is
+    ``7.00``; zero is ``0.00``, never ``-0.00``. Shown amounts therefore add up exactly (gross
+    ``57,353.03`` - fees ``134.485`` = net ``57,218.545``). A float statistic in money is not
+    exact and is rounded instead (``figure_text``). So is an amount with more than
+    ``EXACT_EXTRA_DECIMALS`` decimals past the minor unit (prices adjusted for splits and
+    dividends give cash and P&L 15 decimals and more): rounded half-up to the minor unit, as
+    a statement would show it, where shown figures can then miss each other by a cent."""
+    if not value.is_finite():
+        return str(value)
+    if value.is_zero():
+        value = abs(value)
+    places = minor_unit(currency)
+    exponent = value.normalize().as_tuple().exponent
+    decimals = max(places, -exponent if isinstance(exponent, int) else 0)
+    if decimals > places + EXACT_EXTRA_DECIMALS:  # adjusted prices' many digits: the cent
+        return figure_text(value, places)
+    return f"{value:,.{decimals}f}"
 
 
 # stablecoins a USD book counts at par (1 USDT = 1 USD): the one conversion paperdesk makes

@@ -12,10 +12,11 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from paperdesk.config import ExecutionConfig
-from paperdesk.domain import AssetClass, Instrument, InvalidInputError, Side
+from paperdesk.domain import AssetClass, Instrument, InvalidInputError
 from paperdesk.domain.fields import setting_mark
 from paperdesk.execution.fees import FeeModel, parse_fee_model
 from paperdesk.execution.slippage import (
+    BySpreadOrBasisPoints,
     FixedBasisPoints,
     HalfSpread,
     NoSlippage,
@@ -23,18 +24,6 @@ from paperdesk.execution.slippage import (
 )
 
 _FOREX = AssetClass.FOREX
-
-
-@dataclass(frozen=True, slots=True)
-class BySpreadOrBasisPoints:
-    """Forex pairs pay half their quoted spread; every other instrument pays basis points."""
-
-    forex: SlippageModel
-    others: SlippageModel
-
-    def adjust(self, price: Decimal, side: Side, instrument: Instrument) -> Decimal:
-        model = self.forex if instrument.asset_class is _FOREX else self.others
-        return model.adjust(price, side, instrument)
 
 
 @dataclass(frozen=True, slots=True)

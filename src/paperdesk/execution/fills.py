@@ -96,7 +96,11 @@ class BracketExit(NamedTuple):
 
 
 def bracket_exit(
-    side: Side, stop_loss: Decimal | None, take_profit: Decimal | None, bar: Bar
+    side: Side,
+    stop_loss: Decimal | None,
+    take_profit: Decimal | None,
+    bar: Bar,
+    target_bar: Bar | None = None,
 ) -> BracketExit | None:
     """The exit of a position on ``bar`` through its bracket legs (``side``: the exits' side,
     SELL for a long), or None when neither leg is touched.
@@ -105,12 +109,16 @@ def bracket_exit(
     (``limit_fill_price``). When both are touched the one the bar opened through traded first;
     otherwise the bar's path inside is unknown and the stop-loss wins (``ambiguous``), the
     conservative choice. The engine's venue and the plan simulator both decide here, so they
-    cannot disagree. ``bar`` is the side's prices already (``side_bar`` for a quoted bar).
+    cannot disagree. ``bar`` is the side's prices already (``side_bar`` for a quoted bar);
+    ``target_bar``, when given, the prices the take-profit trades at instead (under a spread
+    without quotes: the bid for a long's exit, the ask for a short's; the stop-loss reads the
+    bar and pays the half spread as slippage).
     """
+    limit_bar = bar if target_bar is None else target_bar
     stop_price = None if stop_loss is None else stop_trigger_price(side, stop_loss, bar)
-    target_price = None if take_profit is None else limit_fill_price(side, take_profit, bar)
+    target_price = None if take_profit is None else limit_fill_price(side, take_profit, limit_bar)
     if stop_price is not None and target_price is not None:
-        if target_price == bar.open and stop_price != bar.open:
+        if target_price == limit_bar.open and stop_price != bar.open:
             return BracketExit(_TAKE_PROFIT, target_price, False)  # opened through the target
         return BracketExit(_STOP_LOSS, stop_price, stop_price != bar.open)
     if stop_price is not None:

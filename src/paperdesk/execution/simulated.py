@@ -7,10 +7,14 @@ are touched in one bar the stop-loss wins, unless the bar opened through the tar
 counts in ``ambiguous_bars``. With a quote on the bar every rule reads the side that trades
 (``fills.side_bar``: buys the ask, sells the bid), and a quoted price pays no slippage on top,
 the spread being already in it (as Lean's quote fills); without one, market-like fills (market,
-stop, stop-loss) pay slippage. Every fill pays its fee; both are asked with the instrument in
-hand (``paperdesk.execution.costs``). A volume cap shares a fraction of the bar's volume among
-the orders of the bar (the rest fills later), IOC fills what it can on its first bar, FOK all
-of it or nothing.
+stop, stop-loss) pay slippage. Under a spread (``--spread-pips``, a forex pair) and no quote,
+limit orders, triggered stop-limits and take-profits trigger and fill against the ask (a buy:
+each bar price plus half the spread, rounded up to the tick) or the bid (a sell), never at a
+price worse than their limit, at the better ask or bid when the bar gaps through; market-like
+fills pay the half spread as slippage. Every fill pays its fee; both are asked with the
+instrument in hand (``paperdesk.execution.costs``). A volume cap shares a fraction of the bar's
+volume among the orders of the bar (the rest fills later), IOC fills what it can on its first
+bar, FOK all of it or nothing.
 
 Fills from ``match`` are stamped with ``bar.ts_open`` (the bar they happened in), fills from
 ``fill_at_close`` with ``bar.ts_close``, expiries with the order's ``ts_expire``.
@@ -49,6 +53,7 @@ from paperdesk.execution.fills import (
     stop_limit_fill_price,
     stop_trigger_price,
 )
+from paperdesk.execution.slippage import spread_of
 from paperdesk.execution.venue import SizeEntry, VenueStep
 
 if TYPE_CHECKING:  # only its two fields are read; importing it would load the run config
@@ -85,6 +90,12 @@ class SimulatedVenue:
         self._instruments = dict(instruments)
         self._fee_model = costs.fees
         self._slippage_model = costs.slippage
+        # the forex pairs under ``--spread-pips``: their limits trade the ask (buys) or bid (sells)
+        self._spreads = {
+            symbol: spread
+            for symbol, instrument in self._instruments.items()
+            if (spread := spread_of(costs.slippage, instrument)) is not None
+        }
         self._volume_cap = volume_cap
         self._cap_left: Decimal | None = None
         self.ambiguous_bars = 0
@@ -163,7 +174,12 @@ class SimulatedVenue:
                 if sized is None:
                     continue
                 order = sized
-            opened = side_bar(bar, order.side).open if quoted else bar.open
+            if quoted:
+                opened = side_bar(bar, order.side).open
+            elif not market_like and self._spreads and order.symbol in self._spreads:
+                opened = self._spread_bar(bar, order).open
+            else:
+                opened = bar.open
             children_from = ts_open if raw_price == opened else bar.ts_close
             filled = self._fill(
                 order, raw_price, price, ts_open, children_from, book, events, queue
@@ -206,6 +222,8 @@ class SimulatedVenue:
         order_type = order.order_type
         if bar.quote is not None:
             bar = side_bar(bar, order.side)
+        elif self._spreads and order_type is not _MARKET and order_type is not _STOP:
+            bar = self._spread_bar(bar, order)  # a limit or stop-limit: the ask or the bid
         if order_type is _MARKET:
             price: Decimal | None = bar.open
         elif order_type is _LIMIT or order.triggered:
@@ -230,13 +248,17 @@ class SimulatedVenue:
         """Both legs active: the one touched at the open wins, else the stop-loss (ambiguous);
         the rule is ``fills.bracket_exit``, shared with the plan simulator."""
         stop_leg, target_leg = (order, sibling) if order.role is _STOP_LOSS else (sibling, order)
+        target_bar = None
         if bar.quote is not None:  # both legs trade on the same side
             bar = side_bar(bar, stop_leg.side)
+        elif self._spreads:  # the take-profit, a limit, trades the bid (a long's) or the ask
+            target_bar = self._spread_bar(bar, target_leg)
         decided = bracket_exit(
             stop_leg.side,
             cast(Decimal, stop_leg.stop_price),
             cast(Decimal, target_leg.limit_price),
             bar,
+            target_bar,
         )
         if decided is None:
             return None
@@ -245,6 +267,14 @@ class SimulatedVenue:
         if decided.leg is _STOP_LOSS:
             return stop_leg, decided.price, True
         return target_leg, decided.price, False
+
+    def _spread_bar(self, bar: Bar, order: Order) -> Bar:
+        """The prices a limit ``order`` trades at on a bar without a quote: under a spread the
+        ask OHLC for a buy and the bid OHLC for a sell (``HalfSpread.side_bar``), else the bar."""
+        spread = self._spreads.get(order.symbol)
+        if spread is None:
+            return bar
+        return spread.side_bar(bar, order.side, self._instruments[order.symbol])
 
     def _slipped(self, order: Order, raw_price: Decimal, market_like: bool) -> Decimal:
         """The price ``order`` trades at: market-like orders pay slippage, limits do not."""

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 from typing import Protocol
 
-from paperdesk.domain import Instrument, InvalidInputError, Side
+from paperdesk.domain import AssetClass, Bar, Instrument, InvalidInputError, Side
 from paperdesk.domain.money import round_to_increment
 
 _BASIS_POINTS = Decimal(10000)
@@ -61,6 +61,43 @@ class HalfSpread:
         half = self.spread_pips * pip / _TWO
         moved = price + half if side is Side.BUY else price - half
         return round_against_taker(moved, side, instrument)
+
+    def side_bar(self, bar: Bar, side: Side, instrument: Instrument) -> Bar:
+        """The prices ``side`` trades at on ``bar`` under this spread: the ask OHLC (each price
+        plus half the spread, rounded up to the tick) for a buy, the bid OHLC (minus half,
+        rounded down) for a sell; what a limit order triggers and fills against."""
+        adjust = self.adjust
+        return bar._replace(
+            open=adjust(bar.open, side, instrument),
+            high=adjust(bar.high, side, instrument),
+            low=adjust(bar.low, side, instrument),
+            close=adjust(bar.close, side, instrument),
+        )
+
+
+_FOREX = AssetClass.FOREX
+
+
+@dataclass(frozen=True, slots=True)
+class BySpreadOrBasisPoints:
+    """Forex pairs pay half their quoted spread; every other instrument pays basis points."""
+
+    forex: SlippageModel
+    others: SlippageModel
+
+    def adjust(self, price: Decimal, side: Side, instrument: Instrument) -> Decimal:
+        model = self.forex if instrument.asset_class is _FOREX else self.others
+        return model.adjust(price, side, instrument)
+
+
+def spread_of(model: SlippageModel, instrument: Instrument) -> HalfSpread | None:
+    """The spread ``model`` charges ``instrument`` (a forex pair under ``--spread-pips``), or
+    None when it charges none: then limit orders trade the bar's own prices."""
+    if isinstance(model, BySpreadOrBasisPoints):
+        model = model.forex if instrument.asset_class is _FOREX else model.others
+    if isinstance(model, HalfSpread) and model.spread_pips > 0:
+        return model
+    return None
 
 
 def round_against_taker(price: Decimal, side: Side, instrument: Instrument) -> Decimal:

@@ -133,9 +133,8 @@ def embedded_json(document: Document) -> str:
 
 
 def money(value: str | None, currency: str = "USD") -> str:
-    """An amount as a statement shows it: rounded half-up to the currency's minor unit, with
-    thousands separators (the CLI's rule, ``cli/money.py``), or "—". The embedded JSON keeps
-    every digit."""
+    """An amount by the money rule (the CLI's and the dashboard's, ``currencies.money_text``):
+    exact, thousands grouped, at least the currency's minor-unit decimals, or "—"."""
     return MISSING if value is None else money_text(Decimal(value), currency)
 
 

@@ -1,6 +1,7 @@
 """Every command that prints a table or amounts, at 80 columns, on a small seeded ledger: no
-id or amount is dropped or cut, no line is wider than the terminal, and no amount has more
-decimals than its currency (or its instrument's tick) allows."""
+id or amount is dropped or cut, no line is wider than the terminal; money is printed exactly by
+the money rule (``currencies.money_text``: at least its currency's decimals and every further one
+it has) and prices to their instrument's tick."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from click.testing import Result
 from typer.testing import CliRunner
 
 from paperdesk.cli import app
+from paperdesk.domain.currencies import money_text
 
 runner = CliRunner()
 NARROW = {"COLUMNS": "80"}
@@ -25,9 +27,15 @@ CUT = ("…", "...")
 
 
 def cents(text: str, places: int = 2) -> str:
-    """The expected display of an exact amount (an independent half-up rounding)."""
+    """The expected display of a price on a tick of ``places`` decimals (an independent
+    half-up rounding)."""
     rounded = Decimal(text).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
     return f"{rounded:,.{places}f}"
+
+
+def money(text: str, currency: str = "USD") -> str:
+    """The expected display of an amount: exact, grouped, at least the currency's decimals."""
+    return money_text(Decimal(text), currency)
 
 
 @pytest.fixture(scope="module")
@@ -63,7 +71,9 @@ def document(*arguments: str) -> Any:
     return json.loads(run(*arguments, "--json").stdout)
 
 
-def assert_fits(out: str, *expected: str, decimals: int | None = 2, width: int | None = 80) -> None:
+def assert_fits(
+    out: str, *expected: str, decimals: int | None = None, width: int | None = 80
+) -> None:
     """Every line within ``width`` cells, nothing cut short, every expected string shown
     whole, and (unless ``decimals`` is None) no number with more than ``decimals`` decimals."""
     for line in out.splitlines():
@@ -84,23 +94,23 @@ def test_portfolio_list(ledger: Path) -> None:
     assert_fits(
         out,
         *(f" {p['id']} " for p in portfolios),
-        cents(usd["equity"]),
-        cents(usd["fees_paid"]),
-        cents(usd["realized_pnl_net"]),
-        cents(yen["equity"], 0),  # JPY has no minor unit
+        money(usd["equity"]),
+        money(usd["fees_paid"]),
+        money(usd["realized_pnl_net"]),
+        money(yen["equity"], "JPY"),  # JPY has no minor unit
     )
-    assert cents(yen["equity"], 0) + ".00" not in out
+    assert money(yen["equity"], "JPY") + ".00" not in out
     assert "not shown: Status, Cash" in out  # dropped deliberately, and said so
     wide = run("portfolio", "list", "--wide").stdout
     assert LONG_NAME in wide
-    assert cents(usd["cash"]) in wide
+    assert money(usd["cash"]) in wide
     assert "not shown" not in wide
 
 
 def test_portfolio_show_and_performance(ledger: Path) -> None:
     portfolio = document("portfolio", "show", "1")["portfolio"]
     amounts = [
-        cents(portfolio[key])
+        money(portfolio[key])
         for key in ("starting_cash", "cash", "equity", "realized_pnl", "fees_paid",
                     "realized_pnl_net", "total_pnl")
     ]  # fmt: skip
@@ -119,12 +129,12 @@ def test_record_listings(ledger: Path) -> None:
     trades = document("trades", "1")["trades"]
     out = run("trades", "1").stdout
     assert trades
-    assert_fits(out, *(cents(t[k]) for t in trades for k in ("gross_pnl", "fees", "pnl")))
+    assert_fits(out, *(money(t[k]) for t in trades for k in ("gross_pnl", "fees", "pnl")))
     wide = run("trades", "1", "--wide").stdout
     assert_fits(wide, *(cents(t["entry_price"]) for t in trades), width=None)
     fills = document("fills", "1")["fills"]
     out = run("fills", "1").stdout
-    assert_fits(out, *(f["order_id"] for f in fills), *(cents(f["fee"]) for f in fills))
+    assert_fits(out, *(f["order_id"] for f in fills), *(money(f["fee"]) for f in fills))
     orders = document("orders", "1")["orders"]
     assert_fits(run("orders", "1").stdout, *(o["order_id"] for o in orders))
     audit = document("audit", "1", "--limit", "12")["audit"]
@@ -139,24 +149,21 @@ def test_trade_mark_and_run_lines(ledger: Path) -> None:
     tick = document("trade", "1", "SPY", "DRY")["ticks"][0]
     out = run("trade", "1", "SPY", "DRY").stdout
     tables = "\n".join(line for line in out.splitlines() if "bar 20" not in line)  # the message
-    fee = cents(tick["fills"][0]["fee"])
+    fee = money(tick["fills"][0]["fee"])
     assert_fits(tables, "O3", fee, decimals=None)  # signal reasons are the strategy's text
     cash_line = next(line for line in out.splitlines() if line.startswith("cash "))
-    assert cash_line == f"cash {cents(tick['cash'])}  equity {cents(tick['equity'])}"
-    fills_row = next(line for line in out.splitlines() if fee in line)
-    assert not [m.group(0) for m in NUMBER.finditer(fills_row) if len(m.group(1)) > 2]
+    assert cash_line == f"cash {money(tick['cash'])}  equity {money(tick['equity'])}"
     mark = run("mark", "1", "--json").stdout
     point = json.loads(mark)
     line = run("mark", "1").stdout
-    assert cents(point["cash"]) in line
-    assert not [m.group(0) for m in NUMBER.finditer(line) if len(m.group(1)) > 2], line
+    assert money(point["cash"]) in line
 
 
-def test_run_prints_cash_and_equity_in_cents(ledger: Path) -> None:
+def test_run_prints_cash_and_equity_exactly(ledger: Path) -> None:
     dry = document("trade", "1", "SPY", "DRY")["ticks"][0]
     out = run("run", "--portfolio", "1", "--every", "0.001s", "--max-ticks", "1").stdout
     fills_line = next(line for line in out.splitlines() if "fills" in line)
-    assert f"cash {cents(dry['cash'])}, equity {cents(dry['equity'])}" in fills_line
+    assert f"cash {money(dry['cash'])}, equity {money(dry['equity'])}" in fills_line
 
 
 def test_backtest_strategies_and_data(ledger: Path) -> None:
@@ -165,7 +172,7 @@ def test_backtest_strategies_and_data(ledger: Path) -> None:
     result = document(*backtest)
     out = run(*backtest).stdout
     last = result["trades"][-1]
-    assert_fits(out, cents(result["final_equity"]), cents(last["pnl"]), cents(last["fees"]))
+    assert_fits(out, money(result["final_equity"]), money(last["pnl"]), money(last["fees"]))
     assert_fits(run("strategies").stdout, "sma-cross", "macd-cross", "tsi-momentum")
     assert_fits(run("data", "list").stdout, "SPY", "EURUSD", "5,849", decimals=None)
     check = run("data", "check", "SPY", "--timeframe", "1d").stdout

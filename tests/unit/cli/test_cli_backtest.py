@@ -130,7 +130,7 @@ def test_human_output_shows_stats_and_trades(engine: FakeEngine) -> None:
     assert result.exit_code == 0, result.output
     for text in (
         "Final equity",
-        "10,234.57",
+        "10,234.57",  # 10 decimals, more than 3 past the cent: rounded half-up to it
         "Max drawdown",
         "2020-03-23",
         "Profit factor",

@@ -13,6 +13,7 @@ from typer.testing import CliRunner
 
 from paperdesk.cli import app
 from paperdesk.config import RunConfig
+from paperdesk.domain.currencies import money_text
 from paperdesk.engine.result import BacktestResult
 from paperdesk.service import backtests
 
@@ -46,7 +47,7 @@ def test_undefined_statistics_print_n_a(result: BacktestResult) -> None:
     for label in ("Sharpe", "Sortino", "Profit factor", "CAGR"):
         line = next(line for line in out.splitlines() if line.startswith(label))
         assert line.split()[-1] == "n/a", line
-    assert "61,129.77" in out  # 61129.765 half-up to cents
+    assert "61,129.765" in out  # money exactly: 61129.765, never rounded
     for line in out.splitlines():
         assert len(line.rstrip()) <= 80, line
 
@@ -75,9 +76,12 @@ def test_trades_show_gross_fees_and_net_that_reconcile(result: BacktestResult) -
     gross = sum((t.gross_pnl for t in result.trades), Decimal(0))
     fees = sum((t.fees for t in result.trades), Decimal(0))
     assert rows == {
-        "Realized P&L gross": f"{gross:,.2f}",
-        "Fees of the trades": f"{fees:,.2f}",
-        "Realized P&L net": f"{gross - fees:,.2f}",
+        "Realized P&L gross": money_text(gross, "USD"),
+        "Fees of the trades": money_text(fees, "USD"),
+        "Realized P&L net": money_text(gross - fees, "USD"),
     }
+    shown = {label: Decimal(text.replace(",", "")) for label, text in rows.items()}
+    assert shown["Realized P&L gross"] - shown["Fees of the trades"] == shown["Realized P&L net"]
     first = result.trades[0]  # 398.0000000001 net, 1.75 fees
-    assert re.search(rf"{first.gross_pnl:,.2f}\s+1\.75\s+398\.00", out), out
+    gross_text = re.escape(money_text(first.gross_pnl, "USD"))
+    assert re.search(rf"{gross_text}\s+1\.75\s+398\.00\s", out), out  # 10 decimals: the cent

@@ -15,19 +15,22 @@ from paperdesk.cli.money import duration, float_money, money, percent, price, qu
 @pytest.mark.parametrize(
     ("value", "currency", "shown"),
     [
-        ("0.125", "USD", "0.13"),  # half-up, not banker's rounding (which gives 0.12)
-        ("-0.125", "USD", "-0.13"),
-        ("0.135", "USD", "0.14"),
-        ("14.65112", "USD", "14.65"),
-        ("10202.65744", "USD", "10,202.66"),
-        ("-782.490000000000", "USD", "-782.49"),
-        ("10000", "USD", "10,000.00"),
-        ("1234.5", "JPY", "1,235"),  # no minor unit
-        ("0.123456789", "BTC", "0.12345679"),
-        ("3.14159", "EUR", "3.14"),
+        ("0.125", "USD", "0.125"),  # exact: every decimal it has, never rounded
+        ("-0.125", "USD", "-0.125"),
+        ("14.65112", "USD", "14.65112"),
+        ("10202.65744", "USD", "10,202.65744"),
+        ("-782.490000000000", "USD", "-782.49"),  # trailing zeros beyond the cents dropped
+        ("24385.290", "USD", "24,385.29"),
+        ("10000", "USD", "10,000.00"),  # at least the minor unit
+        ("1234.5", "JPY", "1,234.5"),
+        ("1235", "JPY", "1,235"),  # no minor unit
+        ("0.123456789", "BTC", "0.123456789"),
+        ("3.14159", "EUR", "3.14159"),
     ],
 )
-def test_money_rounds_half_up_to_the_currency(value: str, currency: str, shown: str) -> None:
+def test_money_is_exact_with_at_least_the_currencys_decimals(
+    value: str, currency: str, shown: str
+) -> None:
     assert money(Decimal(value), currency) == shown
 
 

@@ -12,8 +12,9 @@ import numpy.typing as npt
 from hypothesis import event, given, settings
 from hypothesis import strategies as st
 
+from paperdesk.config import ExecutionConfig, RunConfig
 from paperdesk.domain import Instrument
-from paperdesk.engine.fastpath.eligibility import _bars_eligible
+from paperdesk.engine.fastpath.eligibility import _bars_eligible, _config_eligible
 
 CENT = Instrument.equity("TEST", calendar="24/7")
 MILL = dataclasses.replace(CENT, tick_size=Decimal("0.001"))
@@ -89,3 +90,13 @@ def test_the_bar_checks_are_their_plain_form(
     expected = plain_form(places, opens, closes, valid, opens_at, closes_at)  # type: ignore[arg-type]
     found = _bars_eligible(instrument, opens, closes, valid, opens_at, closes_at)  # type: ignore[arg-type]
     assert found == expected
+
+
+def test_a_forex_spread_run_takes_the_event_kernel() -> None:
+    # under --spread-pips a limit trades the ask or the bid (the venue's rule); the fast path
+    # models no spread, so it gives such a run up rather than fill its limits at the bar's prices
+    eurusd = Instrument.forex("EURUSD")
+    plain = RunConfig(strategy="sma-cross", symbols=("EURUSD",))
+    spread = plain.model_copy(update={"execution": ExecutionConfig(spread_pips=Decimal(1))})
+    assert _config_eligible(plain, eurusd)
+    assert not _config_eligible(spread, eurusd)

@@ -201,11 +201,15 @@ def test_the_page_refers_to_nothing_outside_itself(database: Database) -> None:
 def test_the_pages_show_money_as_a_statement_and_prices_with_every_digit() -> None:
     from paperdesk.service.report_html import MISSING, exact, money
 
-    # an engine P&L with every digit it holds reads to the cent, half-up, as the CLI prints it
+    # money by the CLI's rule: exact, grouped, at least the currency's decimals; more than three
+    # past them (an engine P&L on adjusted prices) half-up to the minor unit
     assert money("4718.804674770767002440") == "4,718.80"
-    assert money("0.125") == "0.13"
-    assert money("-0.125") == "-0.13"
-    assert money("1234.5", "JPY") == "1,235"  # no minor unit
+    assert money("4718.8046") == "4,718.8046"
+    assert money("24385.290") == "24,385.29"
+    assert money("-0.125") == "-0.125"
+    assert money("7") == "7.00"
+    assert money("1234.5", "JPY") == "1,234.5"
+    assert money("1235", "JPY") == "1,235"  # no minor unit
     assert money(None) == MISSING
     # prices and quantities are on their tick and lot already: nothing is rounded away
     assert exact("1.10345") == "1.10345"

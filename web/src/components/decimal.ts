@@ -51,17 +51,33 @@ export const MINOR_UNITS: Readonly<Record<string, number>> = {
   BTC: 8, ETH: 8, USDT: 2, USDC: 2, BUSD: 2,
 };
 const DEFAULT_MINOR_UNIT = 2;
+/** Decimals past the minor unit shown as they are (`currencies.EXACT_EXTRA_DECIMALS`); an amount
+ * with more is rounded half-up to the minor unit. */
+const EXACT_EXTRA_DECIMALS = 3;
 
-/** An amount as a statement shows it, the rule of the CLI and the reports
- * (`currencies.money_text`): rounded half-up (ties away from zero) to the currency's minor unit,
- * thousands grouped: "10111.605" USD is "10,111.61", "-0.004" is "0.00". */
+/** An amount as every surface shows it, the rule of the CLI and the reports
+ * (`currencies.money_text`): exact, never rounded, thousands grouped, at least the currency's
+ * minor-unit decimals and every further decimal the amount has, trailing zeros beyond the minor
+ * unit dropped: "24385.290" USD is "24,385.29", "134.485" is "134.485", "7" is "7.00", "-0.000"
+ * is "0.00"; so shown amounts add up exactly. An amount with more than 3 decimals past the minor
+ * unit (prices adjusted for splits and dividends) is rounded half-up to the minor unit. */
 export function formatMoney(value: Decimal | null | undefined, currency: string | null | undefined): string {
   if (value === null || value === undefined || value.trim() === "") return "—";
-  return formatRounded(value, MINOR_UNITS[(currency ?? "").trim().toUpperCase()] ?? DEFAULT_MINOR_UNIT);
+  const places = MINOR_UNITS[(currency ?? "").trim().toUpperCase()] ?? DEFAULT_MINOR_UNIT;
+  const text = value.trim();
+  if (!/^[-+]?\d*(\.\d*)?$/.test(text) || !/\d/.test(text)) return text; // not a plain decimal: as sent
+  const negative = text.startsWith("-");
+  const [rawWhole = "", rawFraction = ""] = (negative || text.startsWith("+") ? text.slice(1) : text).split(".");
+  const whole = rawWhole.replace(/^0+(?=\d)/, "") || "0";
+  const kept = rawFraction.replace(/0+$/, "");
+  if (kept.length > places + EXACT_EXTRA_DECIMALS) return formatRounded(text, places); // adjusted prices' digits
+  const fraction = kept.length >= places ? kept : kept.padEnd(places, "0");
+  const zero = /^0*$/.test(whole + kept);
+  return `${negative && !zero ? "-" : ""}${formatDecimal(whole)}${fraction === "" ? "" : `.${fraction}`}`;
 }
 
 /** A plain decimal text rounded half-up (ties away from zero) to `places` decimals, thousands
- * grouped, never "-0.00": the rule of `currencies.money_text` and of the CLI's figures. */
+ * grouped, never "-0.00": the rule of `money.figure_text` (the CLI's statistics). */
 export function formatRounded(value: Decimal, places: number): string {
   const text = value.trim();
   const negative = text.startsWith("-");

@@ -1,19 +1,27 @@
-// How the trading views show values: decimals exactly as the API sent them (grouped), P&L
-// coloured by its sign, times in UTC as the API keeps them.
+// How the trading views show values: prices and quantities exactly as the API sent them
+// (grouped), money by the one money rule (`formatMoney`: exact, grouped, at least the currency's
+// decimals), P&L coloured by its sign, times in UTC as the API keeps them.
 
 import type { Decimal } from "../api";
 import { h } from "../dom";
-import { formatDecimal, sign } from "./decimal";
+import { formatDecimal, formatMoney, sign } from "./decimal";
 
-export function money(value: Decimal | null | undefined): string {
+/** A price or a quantity: every digit the API sent, thousands grouped. */
+export function exact(value: Decimal | null | undefined): string {
   return formatDecimal(value);
 }
 
-/** A P&L cell's content: the exact value with a class for its sign (up, down). */
-export function pnl(value: Decimal | null | undefined): HTMLSpanElement {
+/** An amount of money (cash, equity, a fee, a P&L) by the money rule; a currency not given
+ * shows at least two decimals. */
+export function money(value: Decimal | null | undefined, currency?: string | null): string {
+  return formatMoney(value, currency);
+}
+
+/** A P&L cell's content: the money rule's text with a class for its sign (up, down). */
+export function pnl(value: Decimal | null | undefined, currency?: string | null): HTMLSpanElement {
   const direction = value === null || value === undefined ? 0 : sign(value);
   const cls = direction > 0 ? "pnl up" : direction < 0 ? "pnl down" : "pnl";
-  return h("span", { class: cls }, formatDecimal(value));
+  return h("span", { class: cls }, formatMoney(value, currency));
 }
 
 /** `2020-01-02T21:00:00Z` as `2020-01-02 21:00` (UTC). */

@@ -5,7 +5,7 @@
 import { describeError, listPage, type AuditEntry, type Fill, type Trade } from "../api";
 import type { AppContext } from "../context";
 import { h, replaceChildren } from "../dom";
-import { money, pnl, when } from "./format";
+import { exact, money, pnl, when } from "./format";
 import { row, table, type Column } from "./table";
 
 type Resource = "fills" | "trades" | "audit";
@@ -33,7 +33,7 @@ const KINDS: { [R in Resource]: Kind<R extends "fills" ? Fill : R extends "trade
     ],
     numeric: [4, 5, 6, 7],
     filters: [],
-    cells: (f) => [when(f.ts), f.order_id, f.symbol, f.side, money(f.quantity), money(f.price), money(f.fee), money(f.slippage)],
+    cells: (f) => [when(f.ts), f.order_id, f.symbol, f.side, exact(f.quantity), exact(f.price), money(f.fee), exact(f.slippage)],
   },
   trades: {
     title: "Closed trades",
@@ -58,9 +58,9 @@ const KINDS: { [R in Resource]: Kind<R extends "fills" ? Fill : R extends "trade
       when(t.ts_exit),
       t.symbol,
       t.side,
-      money(t.quantity),
-      money(t.entry_price),
-      money(t.exit_price),
+      exact(t.quantity),
+      exact(t.entry_price),
+      exact(t.exit_price),
       pnl(t.pnl),
       money(t.fees),
       t.strategy,

@@ -5,7 +5,7 @@ import { closePosition, describeError, type Position } from "../api";
 import type { AppContext } from "../context";
 import { h, tradingControl } from "../dom";
 import { amountProblem, compare } from "./decimal";
-import { money, pnl, when } from "./format";
+import { exact, money, pnl, when } from "./format";
 import { actOnce } from "./intent";
 import type { KeptControl, KeptControls } from "./kept";
 import { row, table } from "./table";
@@ -32,9 +32,9 @@ export function positionsTable(
   const rows = positions.map((position) => {
     const cells: (string | Node)[] = [
       position.symbol,
-      money(position.quantity),
-      money(position.average_price),
-      money(position.last_price),
+      exact(position.quantity),
+      exact(position.average_price),
+      exact(position.last_price),
       money(position.market_value),
       pnl(position.unrealized_pnl),
       when(position.ts_opened),

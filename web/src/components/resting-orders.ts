@@ -6,7 +6,7 @@ import type { AppContext } from "../context";
 import { h, tradingControl } from "../dom";
 import { amountProblem } from "./decimal";
 import { FieldErrors } from "./field-errors";
-import { money, when } from "./format";
+import { exact, when } from "./format";
 import { actOnce } from "./intent";
 import type { KeptControl, KeptControls } from "./kept";
 import { row, table } from "./table";
@@ -40,9 +40,9 @@ export function restingOrdersTable(
       order.symbol,
       order.side,
       order.type.replace("_", "-"),
-      money(order.quantity),
-      money(order.limit_price),
-      money(order.stop_price),
+      exact(order.quantity),
+      exact(order.limit_price),
+      exact(order.stop_price),
       order.time_in_force,
       order.role,
       order.status,

@@ -13,7 +13,7 @@ import {
 import type { AppContext } from "../context";
 import { h, replaceChildren, tradingControl } from "../dom";
 import { amountProblem } from "./decimal";
-import { money } from "./format";
+import { exact } from "./format";
 import { actOnce } from "./intent";
 
 export interface ExecutionBox {
@@ -58,7 +58,7 @@ export function executionBox(app: AppContext, portfolioId: number, signal: Signa
     sizerQuantity = preview.quantity;
     if (!edited) quantity.value = preview.quantity;
     const parts: (string | HTMLElement)[] = [
-      `${preview.direction} ${preview.symbol} at ${money(preview.price)} (last close); `,
+      `${preview.direction} ${preview.symbol} at ${exact(preview.price)} (last close); `,
       `sized by ${preview.sized_by === "sizer" ? "the portfolio's rules" : "you"}`,
     ];
     if (preview.lots !== null) parts.push(h("span", { class: "lots" }, ` · ${preview.lots} lots`));

@@ -48,12 +48,12 @@ export function mount(root: HTMLElement, app: AppContext): () => void {
     const s = detail.summary;
     replaceChildren(
       summary,
-      kpi("cash", "Cash", money(s.cash)),
-      kpi("equity", "Equity", money(s.equity)),
-      kpi("unrealized", "Unrealized P&L", pnl(s.unrealized_pnl)),
-      kpi("realized", "Realized P&L (gross)", pnl(s.realized_pnl)),
-      kpi("fees", "Fees", money(s.fees_paid)),
-      kpi("realized_net", "Realized P&L (net)", pnl(s.realized_pnl_net)),
+      kpi("cash", "Cash", money(s.cash, s.base_currency)),
+      kpi("equity", "Equity", money(s.equity, s.base_currency)),
+      kpi("unrealized", "Unrealized P&L", pnl(s.unrealized_pnl, s.base_currency)),
+      kpi("realized", "Realized P&L (gross)", pnl(s.realized_pnl, s.base_currency)),
+      kpi("fees", "Fees", money(s.fees_paid, s.base_currency)),
+      kpi("realized_net", "Realized P&L (net)", pnl(s.realized_pnl_net, s.base_currency)),
     );
     keepingFocus(() => {
       replaceChildren(positions, positionsTable(app, portfolio.id, detail.positions, positionControls, reload));

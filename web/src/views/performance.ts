@@ -1,7 +1,7 @@
 // The performance view: KPI cards (equity, cash, P&L), the statistics, the equity curve over
-// its drawdown, and the returns by month. Every figure is the API's own (money rounded to the
-// currency's minor unit and grouped as the CLI and the report print it, the exact text in the
-// tooltip; realized P&L net of fees, its gross and fees under it; undefined figures "—"); the view re-reads the API when an equity event of the
+// its drawdown, and the returns by month. Every figure is the API's own (money by the one money
+// rule the CLI and the report print it with: exact, grouped, at least the currency's decimals,
+// the API's text in the tooltip; realized P&L net of fees, its gross and fees under it; undefined figures "—"); the view re-reads the API when an equity event of the
 // portfolio arrives on /ws/trading, so the cards never drift from what the API says.
 
 import type { PortfolioSummary } from "../api";
@@ -88,7 +88,7 @@ export function mount(root: HTMLElement, app: AppContext): () => void {
       ]);
       if (stopped) return;
       render(detail.summary, performance);
-      replaceChildren(extremes, tradeTable(trades));
+      replaceChildren(extremes, tradeTable(trades, detail.summary.base_currency));
       hook.loads += 1;
       root.dataset["loads"] = String(hook.loads);
     } catch (error) {
@@ -258,7 +258,7 @@ function monthTable(performance: Performance): HTMLElement {
 const EXTREMES = 3;
 
 /** The best and the worst round trips by net P&L (each trip once), with the API's exact text. */
-function tradeTable(trades: readonly ClosedTrade[]): HTMLElement {
+function tradeTable(trades: readonly ClosedTrade[], currency: string): HTMLElement {
   if (trades.length === 0) return h("p", { class: "hint" }, "No closed round trip yet.");
   const ordered = [...trades].sort((a, b) => Number(b.pnl) - Number(a.pnl));
   const best = ordered.slice(0, Math.min(EXTREMES, Math.ceil(ordered.length / 2)));
@@ -271,7 +271,7 @@ function tradeTable(trades: readonly ClosedTrade[]): HTMLElement {
       h("td", {}, `${trade.symbol} ${trade.side} ${trade.quantity}`),
       h("td", {}, `${utcTime(trade.ts_entry)} → ${utcTime(trade.ts_exit)}`),
       h("td", { class: "number" }, `${trade.entry_price} → ${trade.exit_price}`),
-      h("td", { class: `number ${direction(trade.pnl)}`.trim(), "data-cell": "pnl" }, trade.pnl),
+      h("td", { class: `number ${direction(trade.pnl)}`.trim(), "data-cell": "pnl", title: trade.pnl }, formatMoney(trade.pnl, currency)),
       h("td", {}, trade.exit_reason || UNDEFINED_TEXT),
     );
   return h(

@@ -6,7 +6,7 @@
 import { describeError, listPage, type Signal } from "../api";
 import type { AppContext } from "../context";
 import { h, replaceChildren, tradingControl } from "../dom";
-import { money, number, percent, when } from "../components/format";
+import { exact, number, percent, when } from "../components/format";
 import { executionBox, type ExecutionBox } from "../components/signal-execution";
 
 const SHOWN = 100;
@@ -101,9 +101,9 @@ export function mount(root: HTMLElement, app: AppContext): () => void {
         { class: "metrics" },
         metric("confidence", percent(signal.confidence)),
         metric("reward:risk", number(signal.reward_to_risk)),
-        metric("entry", money(signal.entry)),
-        metric("stop", money(signal.stop)),
-        metric("target", money(signal.target)),
+        metric("entry", exact(signal.entry)),
+        metric("stop", exact(signal.stop)),
+        metric("target", exact(signal.target)),
       ),
       h(
         "p",
