@@ -212,6 +212,8 @@ class ParquetBarCache:
 
 
 _TS = pa.timestamp("ns", tz="UTC")
+_EARLIEST = pd.Timestamp.min.tz_localize("UTC")  # the range of int64 nanoseconds
+_LATEST = pd.Timestamp.max.tz_localize("UTC")
 _VERSION_FILE = "STORE_VERSION"
 
 
@@ -257,11 +259,15 @@ def _months(index: pd.DatetimeIndex) -> Iterator[tuple[str, int, int]]:
 
 
 def _utc(moment: datetime | None, what: str) -> pd.Timestamp | None:
+    """A read's bound in UTC nanoseconds, the files' unit: a moment outside what nanoseconds
+    hold (before 1677-09-21, after 2262-04-11: no bar can be stored there) is the nearest end
+    of that range, which selects the same bars."""
     if moment is None:
         return None
     if moment.tzinfo is None:
         raise DataError(f"{what} must be timezone-aware, got {moment.isoformat()}")
-    return pd.Timestamp(moment).tz_convert("UTC")
+    stamp = pd.Timestamp(moment).tz_convert("UTC")
+    return min(max(stamp, _EARLIEST), _LATEST).as_unit("ns")
 
 
 def _to_table(

@@ -128,9 +128,14 @@ def test_the_quality_report_of_a_series(api: Harness) -> None:
     for params, status, code in [
         ({"timeframe": "1d"}, 404, "not_found"),
         ({"timeframe": "nope"}, 422, "invalid_input"),
+        ({"start": "0001-01-01T00:00:00Z", "end": "9999-12-31T00:00:00Z"}, 404, "not_found"),
     ]:
         refused = api.get("/market-data/ZZZZ/quality", params=params)
         assert_refused(api, refused, status, code, before=before)
+    far = {"start": "0001-01-01T00:00:00Z", "end": "9999-12-31T00:00:00Z"}
+    everything = api.get("/market-data/SPY/quality", params=far)  # beyond nanoseconds' range
+    assert everything.status_code == 200, everything.text
+    assert everything.json()["bars"] == body["bars"]
 
 
 def test_a_replay_portfolios_series_says_where_the_replay_stands_not_stale(

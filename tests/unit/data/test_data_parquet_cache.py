@@ -107,3 +107,15 @@ def test_each_row_records_its_source_a_given_one_or_none(tmp_path: Path) -> None
     assert cache.read("QQQ", "1h")["source"].tolist() == ["csv:y"] * 4
     cache.write(bars("2025-03-03", 2), "IWM", "1h")
     assert cache.read("IWM", "1h")["source"].isna().all()
+
+
+def test_bounds_beyond_what_nanoseconds_hold_read_every_bar(tmp_path: Path) -> None:
+    """The files keep nanoseconds (1677 to 2262): a read from year 1 to year 9999 (an API
+    client's dates) selects every bar instead of failing on the conversion."""
+    cache = ParquetBarCache(tmp_path)
+    frame = bars("2025-09-01", 10)
+    cache.write(frame, "SPY", "1h")
+    far = cache.read("SPY", "1h", datetime(1, 1, 1, tzinfo=UTC), datetime(9999, 12, 31, tzinfo=UTC))
+    pd.testing.assert_frame_equal(far.drop(columns="source"), frame, check_freq=False)
+    assert cache.read("SPY", "1h", datetime(2300, 1, 1, tzinfo=UTC)).empty
+    assert cache.read("SPY", "1h", None, datetime(1600, 1, 1, tzinfo=UTC)).empty
