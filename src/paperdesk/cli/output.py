@@ -34,6 +34,7 @@ from paperdesk.service.instruments import instrument_of
 
 if TYPE_CHECKING:  # the engine's result (pandas) is imported when a backtest runs, not at start
     from paperdesk.service import BacktestResult, ProgressCallback
+    from paperdesk.service.result_backtest import GappedRun
 
 LAST_TRADES = 10
 OUTSIDE_SESSION = "outside the regular session"  # how the kernel's session rejections begin
@@ -157,7 +158,7 @@ def account_lines(result: BacktestResult) -> list[str]:
     return lines
 
 
-def gap_lines(result: BacktestResult) -> list[str]:
+def gap_lines(result: GappedRun) -> list[str]:
     """The report's warning about the bars' gaps against the calendar: none for a clean series
     or one whose gaps each miss less than two sessions of trading time (a holiday the calendar
     does not know, a late open); else how many and the longest few, their dates and lengths."""

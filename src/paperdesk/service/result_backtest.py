@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 import pandas as pd
 
@@ -26,6 +26,7 @@ from paperdesk.service.result_parts import (
 )
 
 if TYPE_CHECKING:
+    from paperdesk.data.quality_report import DataGaps
     from paperdesk.engine.result import BacktestResult
 
 OUTCOMES = ("TP", "SL", "TIMEOUT", "SIGNAL")
@@ -82,7 +83,20 @@ def backtest_report(result: BacktestResult, title: str | None = None) -> Documen
     )
 
 
-def gap_warning(result: BacktestResult) -> tuple[str, str, str] | None:
+class GappedRun(Protocol):
+    """A run on one series whose bars' gaps were looked at: a backtest's result or a sweep's."""
+
+    @property
+    def symbol(self) -> str: ...
+
+    @property
+    def timeframe(self) -> str: ...
+
+    @property
+    def data_gaps(self) -> DataGaps | None: ...
+
+
+def gap_warning(result: GappedRun) -> tuple[str, str, str] | None:
     """The words of the warning of the bars' long gaps (``DataGaps.warning``: the risk with the
     longest gaps named, their totals) and the command listing them all; None without long
     gaps. The CLI's line (``paperdesk.cli.output.gap_lines``) and the page's box say them."""

@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from paperdesk.analysis.parameter_grid import ParameterGrid
     from paperdesk.analytics.overfitting import BacktestOverfitting, DeflatedSharpe
     from paperdesk.data.manager import DataManager
+    from paperdesk.data.quality_report import DataGaps
     from paperdesk.service.backtests import PreparedRun
 
 __all__ = [
@@ -117,6 +118,7 @@ class SweepResult:
     overfitting_note: str | None  # why the PBO was not computed
     periods: int  # the returns each run's diagnostics use
     returns: np.ndarray = field(repr=False, compare=False)  # periods x runs
+    data_gaps: DataGaps | None = None  # the bars' gaps against their calendar, every run's
 
     @property
     def best(self) -> SweepRun:
@@ -141,6 +143,7 @@ class SweepResult:
             "overfitting": self.overfitting.to_dict() if self.overfitting else None,
             "overfitting_note": self.overfitting_note,
             "periods": self.periods,
+            "data_gaps": self.data_gaps.to_dict() if self.data_gaps is not None else None,
         }
 
 
@@ -435,6 +438,7 @@ def _summarise(
         overfitting_note=note,
         periods=int(matrix.shape[0]),
         returns=matrix,
+        data_gaps=prepared.gaps,
     )
 
 
