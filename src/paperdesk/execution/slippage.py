@@ -85,16 +85,19 @@ class BySpreadOrBasisPoints:
     forex: SlippageModel
     others: SlippageModel
 
+    def model_for(self, instrument: Instrument) -> SlippageModel:
+        """The model ``instrument`` pays: the spread's for a forex pair, else the others'."""
+        return self.forex if instrument.asset_class is _FOREX else self.others
+
     def adjust(self, price: Decimal, side: Side, instrument: Instrument) -> Decimal:
-        model = self.forex if instrument.asset_class is _FOREX else self.others
-        return model.adjust(price, side, instrument)
+        return self.model_for(instrument).adjust(price, side, instrument)
 
 
 def spread_of(model: SlippageModel, instrument: Instrument) -> HalfSpread | None:
     """The spread ``model`` charges ``instrument`` (a forex pair under ``--spread-pips``), or
     None when it charges none: then limit orders trade the bar's own prices."""
     if isinstance(model, BySpreadOrBasisPoints):
-        model = model.forex if instrument.asset_class is _FOREX else model.others
+        model = model.model_for(instrument)
     if isinstance(model, HalfSpread) and model.spread_pips > 0:
         return model
     return None

@@ -27,7 +27,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from paperdesk.domain import OrderType, Side
+from paperdesk.domain import OrderType, Side, Timeframe
 from paperdesk.plans.settings import hold_deadline
 
 if TYPE_CHECKING:
@@ -181,7 +181,6 @@ def _filled_at(desk: OrderDesk, symbol: str, stamped: datetime) -> datetime:
     opened (``daily_bar_start``), not hours before it; an intraday bar's stamp is its real
     open already."""
     from paperdesk.data.calendars import daily_bar_start
-    from paperdesk.domain import Timeframe
 
     if Timeframe.parse(desk.state.settings.bar_timeframe).is_intraday:
         return stamped
