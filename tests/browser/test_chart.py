@@ -227,13 +227,15 @@ def test_a_bar_closed_by_a_tick_arrives_over_the_websocket(
     assert chart(page, "pages") == 1
 
 
-def weekly_expected(server: DashboardServer, position: str) -> list[dict[str, Any]]:
-    """What a weekly chart of the replay at ``position`` (its last bar's close) must show, from
-    the API alone: the weeks closed by then, then the week forming, merged from its daily bars
-    (the highest high, the lowest low, the last close)."""
-    weeks = server.get("/prices/SPY/ohlc", server.reader, timeframe="1w", end=position, limit=5000)[
-        "items"
-    ]
+def coarser_expected(
+    server: DashboardServer, position: str, timeframe: str = "1w"
+) -> list[dict[str, Any]]:
+    """What a weekly (or other coarser) chart of the replay at ``position`` (its last bar's
+    close) must show, from the API alone: the candles closed by then, then the one forming,
+    merged from its daily bars (the highest high, the lowest low, the last close)."""
+    weeks = server.get(
+        "/prices/SPY/ohlc", server.reader, timeframe=timeframe, end=position, limit=5000
+    )["items"]
     closed = [w for w in weeks if epoch(w["ts_close"]) <= epoch(position)]
     days = server.get(
         "/prices/SPY/ohlc", server.reader, timeframe="1d", start=closed[-1]["ts_close"],
@@ -260,7 +262,7 @@ def test_a_weekly_chart_forms_its_candle_from_the_daily_bars_then_closes_it(
     open_chart(page, dashboard_server, dashboard_server.reader)
     page.select_option("#chart-timeframe", "1w")
     page.wait_for_selector("#chart[data-ready='true'][data-timeframe='1w']")
-    expected = weekly_expected(dashboard_server, position)
+    expected = coarser_expected(dashboard_server, position)
     first = chart(page, "candles")
     assert len(first) in (500, 501)  # a page of closed weeks, and the week forming if any
     assert first == expected[-len(first) :]
@@ -268,7 +270,7 @@ def test_a_weekly_chart_forms_its_candle_from_the_daily_bars_then_closes_it(
     # six daily bars: the forming week moves with each, and a week closes on the way
     for _ in range(6):
         processed = tick(dashboard_server)
-        expected = weekly_expected(dashboard_server, processed["ts_bar_close"])
+        expected = coarser_expected(dashboard_server, processed["ts_bar_close"])
         page.wait_for_function(
             "close => { const c = window.paperdeskDebug.candles(); "
             "return c.length > 0 && c[c.length - 1].close === close; }",
@@ -282,6 +284,36 @@ def test_a_weekly_chart_forms_its_candle_from_the_daily_bars_then_closes_it(
     assert len(times) > len(first)  # six trading days cross into a new week
     assert times == sorted(set(times))  # a closed week replaced its forming candle, no double
     assert chart(page, "pages") == 1
+
+
+def test_the_timeframe_menu_offers_the_apis_timeframes_and_a_two_day_chart_forms_its_candle(
+    page: Page, dashboard_server: DashboardServer
+) -> None:
+    position = tick(dashboard_server)["ts_bar_close"]
+    open_chart(page, dashboard_server, dashboard_server.reader)
+    offered = page.eval_on_selector_all("#chart-timeframe option", "os => os.map(o => o.value)")
+    served = dashboard_server.get("/prices/timeframes", dashboard_server.reader, base="1d")
+    assert offered == served["timeframes"]
+    assert {"2d", "3d", "1w", "1mo"} <= set(offered)
+    page.select_option("#chart-timeframe", "2d")
+    page.wait_for_selector("#chart[data-ready='true'][data-timeframe='2d']")
+    first = chart(page, "candles")
+    assert first == coarser_expected(dashboard_server, position, "2d")[-len(first) :]
+    page.wait_for_function("() => window.paperdeskDebug.streamState().prices === 'open'")
+    for _ in range(3):  # three daily bars: a two-session candle forms, closes, starts again
+        processed = tick(dashboard_server)
+        expected = coarser_expected(dashboard_server, processed["ts_bar_close"], "2d")
+        page.wait_for_function(
+            "close => { const c = window.paperdeskDebug.candles(); "
+            "return c.length > 0 && c[c.length - 1].close === close; }",
+            arg=float(processed["close"]),
+            timeout=15_000,
+        )
+        drawn = chart(page, "candles")
+        assert drawn == expected[-len(drawn) :]
+    times = [bar["time"] for bar in chart(page, "candles")]
+    assert len(times) > len(first)
+    assert times == sorted(set(times))
 
 
 def test_signal_markers_match_the_apis_signals(

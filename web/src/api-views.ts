@@ -180,6 +180,18 @@ export function getQuality(api: ApiClient, symbol: string, timeframe: string, po
   return api.get<Quality>(`/market-data/${encodeURIComponent(symbol)}/quality`, query);
 }
 
+/** The timeframes the API serves over bars of `base` (`base`, then the coarser ones resampled
+ * from it), and the bar lengths series are stored in: the one list every menu offers. */
+export interface ChartTimeframes {
+  base: string;
+  timeframes: string[];
+  bar_lengths: string[];
+}
+
+export function getTimeframes(api: ApiClient, base: string): Promise<ChartTimeframes> {
+  return api.get<ChartTimeframes>("/prices/timeframes", { base });
+}
+
 export function getWorkerStatus(api: ApiClient): Promise<WorkerStatus> {
   return api.get<WorkerStatus>("/worker");
 }

@@ -91,6 +91,14 @@ class CandlePageOut(BaseModel):
         )
 
 
+class ChartTimeframesOut(BaseModel):
+    base: str = Field(description="the bar length asked about (normalised: 1D -> 1d)")
+    timeframes: list[str] = Field(
+        description="base, then the coarser timeframes resampled from it, finest first"
+    )
+    bar_lengths: list[str] = Field(description="the bar lengths series are stored in")
+
+
 class ImportOut(BaseModel):
     filename: str
     symbol: str

@@ -189,3 +189,22 @@ def _provenance(frame: pd.DataFrame) -> Provenance:
         None if loaded_from is None else str(loaded_from),
         as_of,
     )
+
+
+@dataclass(frozen=True, slots=True)
+class ChartTimeframes:
+    """What a chart of ``base`` bars offers (``base`` first, then the coarser timeframes the
+    DataManager resamples to, finest first), and the bar lengths stored series come in."""
+
+    base: str
+    timeframes: list[str]
+    bar_lengths: list[str]
+
+
+def chart_timeframes_of(base: str) -> ChartTimeframes:
+    """The one list of timeframes the interfaces offer (``derived_bars``); a ``base`` that is
+    no timeframe raises ``InvalidInputError``."""
+    from paperdesk.data.derived_bars import SOURCES, chart_timeframes
+
+    timeframes = chart_timeframes(base)
+    return ChartTimeframes(timeframes[0], timeframes, list(SOURCES))

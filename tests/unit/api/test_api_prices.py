@@ -175,3 +175,34 @@ def test_two_day_candles_are_pairs_of_sessions(api: Harness) -> None:
     ]
     assert [c["ts_close"] for c in candles] == ["2019-11-26T21:00:00Z", "2019-11-29T18:00:00Z"]
     assert {c["source"] for c in candles} == {"resampled from 1d"}
+
+
+@pytest.mark.parametrize("base", ["1d", "1h"])
+def test_the_timeframes_offered_over_a_bar_length_are_all_served(api: Harness, base: str) -> None:
+    """Every timeframe the chart menu is offered over ``base`` bars is a series the OHLC
+    endpoint serves, each candle at least as long as a ``base`` bar; ``2d`` and the week and
+    month are among them (docs/resampling.md)."""
+    response = api.get("/prices/timeframes", api.reader, params={"base": base.upper()})
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert body["base"] == base
+    assert body["timeframes"][0] == base
+    assert {"2d", "3d", "1w", "1mo"} <= set(body["timeframes"])
+    assert base in body["bar_lengths"]
+    for timeframe in body["timeframes"]:
+        page = api.get("/prices/SPY/ohlc", api.reader, params={"timeframe": timeframe, "limit": 3})
+        assert page.status_code == 200, (timeframe, page.text)
+        assert page.json()["items"], timeframe
+
+
+def test_a_timeframe_menu_never_offers_what_its_bars_cannot_form(api: Harness) -> None:
+    """Weekly bars do not add up to months nor two-day bars to weeks: those menus offer only
+    their own bar length; a bad ``base`` is refused naming it."""
+    for base in ("1w", "2d"):
+        body = api.get("/prices/timeframes", api.reader, params={"base": base}).json()
+        assert body["timeframes"] == [base]
+    before = api.dump()
+    response = api.get("/prices/timeframes", api.reader, params={"base": "2x"})
+    assert_refused(api, response, 422, "invalid_input", "base", "2x", before=before)
+    unauthenticated = api.client.get(f"{API}/prices/timeframes")
+    assert (unauthenticated.status_code, unauthenticated.json()["code"]) == (401, "missing_api_key")

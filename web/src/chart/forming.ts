@@ -6,22 +6,6 @@
 import type { Candle } from "../api";
 import { candleTime } from "./history";
 
-/** Coarser timeframes the DataManager resamples each timeframe to (README: `4h` from `1h`,
- * `1d` from intraday, `1w` and `1mo` from `1d`). */
-const COARSER: Record<string, string[]> = {
-  "1m": ["5m", "15m", "1h"],
-  "5m": ["15m", "1h"],
-  "15m": ["1h"],
-  "1h": ["4h", "1d"],
-  "4h": ["1d"],
-  "1d": ["1w", "1mo"],
-  "1w": ["1mo"],
-};
-
-export function timeframesFor(base: string): string[] {
-  return [base, ...(COARSER[base] ?? [])];
-}
-
 /** One candle of `bars` (oldest first): the first open, the highest high, the lowest low, the
  * last close, the volumes added. */
 export function mergeBars(bars: readonly Candle[]): Candle | null {

@@ -35,7 +35,8 @@ export const SETTING_SECTIONS: readonly SettingSection[] = [
       { key: "replay_from", label: "Replay from", kind: "date", initial: "2020-01-02", when: { key: "source", values: ["replay"] } },
       { key: "replay_interval", label: "Replay interval", kind: "text", hint: "manual (a bar per tick) or e.g. 1s, 1m",
         when: { key: "source", values: ["replay"] } },
-      { key: "timeframe", label: "Bar length", kind: "select", options: ["1d", "1h", "1m"], initial: "1d" },
+      // options: the API's bar lengths (GET /prices/timeframes), set by the create form
+      { key: "timeframe", label: "Bar length", kind: "select", initial: "1d" },
     ],
   },
   {

@@ -27,8 +27,9 @@ import {
 } from "lightweight-charts";
 
 import type { Candle, CandlePage, Page, PortfolioDetail, Signal } from "../api";
+import { getTimeframes } from "../api-views";
 import { exposeDebugHook } from "../chart/debugHook";
-import { FormingCandle, timeframesFor } from "../chart/forming";
+import { FormingCandle } from "../chart/forming";
 import { CandleHistory, candleOfPriceUpdate, candleTime, normaliseTime } from "../chart/history";
 import { IndicatorPane, indicatorOf, type Parameters } from "../chart/indicatorPane";
 import { directionWord, priceLines, signalMarker, type LineSpec, type Palette } from "../chart/overlays";
@@ -132,7 +133,7 @@ export function mount(root: HTMLElement, app: AppContext): () => void {
       return;
     }
     const baseTimeframe = (detail.settings["timeframe"] as string | undefined) ?? "1d";
-    const timeframes = timeframesFor(baseTimeframe);
+    const { timeframes } = await getTimeframes(app.api, baseTimeframe);
     const drawn = timeframe !== null && timeframes.includes(timeframe) ? timeframe : baseTimeframe;
     replaceChildren(
       timeframeSelect,

@@ -3,7 +3,7 @@
 // report of a symbol. It re-reads the worker table when a tick of a shown portfolio arrives
 // on /ws/trading, and every 15 s.
 
-import { getProviders, getQuality, getWorkerStatus, type Provider, type Quality, type WorkerStatus } from "../api-views";
+import { getProviders, getQuality, getTimeframes, getWorkerStatus, type Provider, type Quality, type WorkerStatus } from "../api-views";
 import { duration, shown, utcTime } from "../components/figures";
 import type { AppContext } from "../context";
 import { h, listen, replaceChildren } from "../dom";
@@ -28,11 +28,7 @@ export function mount(root: HTMLElement, app: AppContext): () => void {
   const providers = h("div", { id: "providers" }, h("p", { class: "hint" }, "loading…"));
   const quality = h("div", { id: "quality-report" });
   const symbol = h("input", { id: "quality-symbol", type: "text", value: "", "aria-label": "Symbol", placeholder: "SPY" });
-  const timeframe = h(
-    "select",
-    { id: "quality-timeframe", "aria-label": "Bar length" },
-    ...["1d", "1h", "1m"].map((tf) => h("option", { value: tf }, tf)),
-  );
+  const timeframe = h("select", { id: "quality-timeframe", "aria-label": "Bar length" }, h("option", { value: "1d" }, "1d"));
   const check = h("button", { type: "submit", id: "quality-check" }, "Check");
   const qualityForm = h("form", { class: "quality-form", id: "quality-form" }, symbol, timeframe, check);
   root.append(
@@ -124,22 +120,33 @@ export function mount(root: HTMLElement, app: AppContext): () => void {
   void loadWorker();
   void loadProviders();
   void loadReadiness();
+  /** The bar lengths the API stores series in, the portfolio's own first (chosen). */
+  const offerBarLengths = async (bars: string): Promise<void> => {
+    const { base, bar_lengths } = await getTimeframes(app.api, bars);
+    if (stopped) return;
+    const lengths = [base, ...bar_lengths.filter((length) => length !== base)];
+    replaceChildren(timeframe, ...lengths.map((length) => h("option", { value: length, selected: length === base }, length)));
+  };
   if (app.portfolio !== null) {
     const portfolioId = app.portfolio.id;
     app.api
       .portfolio(portfolioId)
-      .then((detail) => {
+      .then(async (detail) => {
         const symbols = detail.settings["symbols"];
         const first = Array.isArray(symbols) && typeof symbols[0] === "string" ? symbols[0] : "";
         const bars = detail.settings["timeframe"];
+        await offerBarLengths(typeof bars === "string" ? bars : "1d");
         if (stopped || first === "") return;
         symbol.value = first;
-        if (typeof bars === "string" && ["1d", "1h", "1m"].includes(bars)) timeframe.value = bars;
         void loadQuality();
       })
       .catch((error: unknown) => {
         if (!stopped) app.reportError(error);
       });
+  } else {
+    offerBarLengths("1d").catch((error: unknown) => {
+      if (!stopped) app.reportError(error);
+    });
   }
 
   return () => {

@@ -10,6 +10,7 @@ import {
   createPortfolio,
   getAllPortfolios,
   getStrategies,
+  getTimeframes,
   unarchivePortfolio,
   type PortfolioCreateBody,
   type Strategy,
@@ -141,11 +142,11 @@ export function mount(root: HTMLElement, app: AppContext): () => void {
   if (canCreate) {
     const section = tradingControl(h("section", { class: "create-portfolio card", id: "create-portfolio" }));
     root.append(section);
-    getStrategies(app.api)
-      .then((strategies) => {
+    Promise.all([getStrategies(app.api), getTimeframes(app.api, "1d")])
+      .then(([strategies, { bar_lengths }]) => {
         if (stopped) return;
         cleanups.push(
-          buildCreateForm(section, strategies, app, async (created) => {
+          buildCreateForm(section, strategies, bar_lengths, app, async (created) => {
             await app.refreshPortfolios();
             await loadList();
             return created;
@@ -181,6 +182,7 @@ interface FieldSlot {
 function buildCreateForm(
   section: HTMLElement,
   strategies: Strategy[],
+  barLengths: readonly string[],
   app: AppContext,
   created: (id: number) => Promise<number>,
 ): () => void {
@@ -237,7 +239,7 @@ function buildCreateForm(
       { class: "settings-group", "data-group": group.title },
       h("legend", {}, group.title),
       ...group.fields.map((spec) => {
-        const input = settingField(spec);
+        const input = settingField(spec.key === "timeframe" ? { ...spec, options: barLengths } : spec);
         settingInputs.set(spec.key, { spec, input });
         return field(spec.key, spec.label, input, spec.hint);
       }),

@@ -12,11 +12,16 @@ from fastapi import APIRouter, Path, Query
 
 from paperdesk.api.dependencies import Reader, ServicesDep
 from paperdesk.api.errors import ApiError, api_words
-from paperdesk.api.market_schemas import CandlePageOut, LatestPriceOut, LatestPricesOut
+from paperdesk.api.market_schemas import (
+    CandlePageOut,
+    ChartTimeframesOut,
+    LatestPriceOut,
+    LatestPricesOut,
+)
 from paperdesk.api.schemas import ErrorOut
-from paperdesk.domain import UnknownNameError
+from paperdesk.domain import InvalidInputError, UnknownNameError
 from paperdesk.service import Services
-from paperdesk.service.prices import MAX_SYMBOLS, PriceService
+from paperdesk.service.prices import MAX_SYMBOLS, PriceService, chart_timeframes_of
 
 router = APIRouter(prefix="/prices", tags=["prices"])
 ERRORS: dict[int | str, dict[str, object]] = {
@@ -42,6 +47,24 @@ def latest_prices(
     names = [part for part in symbols.split(",") if part.strip()]
     found, missing = prices_of(container).latest(names, timeframe)
     return LatestPricesOut(items=[LatestPriceOut.of(p) for p in found], missing=missing)
+
+
+@router.get("/timeframes", response_model=ChartTimeframesOut, responses=ERRORS)
+def timeframes(
+    key: Reader,
+    base: Annotated[
+        str, Query(min_length=1, max_length=8, description="the bars' length, e.g. 1d")
+    ] = "1d",
+) -> ChartTimeframesOut:
+    """The timeframes ``/prices/{symbol}/ohlc`` serves over ``base`` bars: ``base``, then the
+    coarser ones resampled from it (``1d``: ``2d``, ``3d``, ``1w``, ``1mo``), finest first."""
+    try:
+        found = chart_timeframes_of(base)
+    except InvalidInputError as error:
+        raise ApiError(422, "invalid_input", f"base: {api_words(error)}") from None
+    return ChartTimeframesOut(
+        base=found.base, timeframes=found.timeframes, bar_lengths=found.bar_lengths
+    )
 
 
 @router.get("/{symbol}/ohlc", response_model=CandlePageOut, responses=ERRORS)
