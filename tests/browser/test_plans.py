@@ -14,6 +14,8 @@ from browser_support import PHONE, DashboardServer, screenshot, visible_trading_
 from playwright.sync_api import Locator, Page
 from view_support import open_view
 
+from paperdesk.domain.currencies import money_text
+
 # Bundled SPY hours and minutes of October 2013 (tests/unit/api/test_api_simulations.py): row 1
 # takes profit, row 2 touches both levels in one hour (the minutes decide), row 3's etth of 8
 # days is beyond BALANCED's 6-day limit.
@@ -110,6 +112,12 @@ def test_a_simulation_shows_the_trades_and_their_markers(
         screenshot(page, "plans-simulation", device, "light")
 
 
+def _money(value: str) -> str:
+    """A walk-forward's money as the page shows it: the money rule with no currency (it keeps
+    none), at least two decimals, grouped."""
+    return money_text(Decimal(value), None)
+
+
 def _day_plans() -> list[dict[str, Any]]:
     """The hand-made daily plans of tests/unit/api/test_api_walk_forwards.py: SPY long at the
     previous session's close, target +0.6%, stop -0.6%."""
@@ -146,16 +154,23 @@ def test_a_walk_forward_shows_its_evidence(page: Page, dashboard_server: Dashboa
     evidence = run["evidence"]
     summary = evidence["summary"]
     assert page.inner_text("[data-kpi='trades'] .figure-value") == str(summary["trades"])
-    assert page.inner_text("[data-kpi='pnl'] .figure-value") == summary["pnl"]
-    assert page.inner_text("[data-kpi='final_equity'] .figure-value") == summary["final_equity"]
+    # money by the one money rule (no currency: at least two decimals, grouped)
+    assert page.inner_text("[data-kpi='pnl'] .figure-value") == _money(summary["pnl"])
+    assert page.inner_text("[data-kpi='final_equity'] .figure-value") == _money(
+        summary["final_equity"]
+    )
     months = page.locator("#wf-months tbody tr")
     assert [_cells(months.nth(i)) for i in range(months.count())] == [
-        [m["month"], f"{m['return']}%", m["pnl"]] for m in evidence["monthly_returns"]
+        [m["month"], f"{m['return']}%", _money(m["pnl"])] for m in evidence["monthly_returns"]
     ]
     outcomes = page.locator("#wf-outcomes tbody tr")
     counted = dict(_cells(outcomes.nth(i)) for i in range(outcomes.count()))
     assert counted == {key: str(value) for key, value in evidence["outcomes"].items()}
-    assert page.locator("#wf-trades tbody tr").count() == run["trades"]["total"] == 3
+    trades = page.locator("#wf-trades tbody tr")
+    assert trades.count() == run["trades"]["total"] == 3
+    assert [_cells(trades.nth(i))[8] for i in range(3)] == [
+        _money(t["pnl"]) for t in run["trades"]["items"]
+    ]
     plotted = page.evaluate("() => window.paperdeskPlans.equity()")
     assert [p["value"] for p in plotted["equity"]] == [
         float(point["equity"]) for point in evidence["equity"]

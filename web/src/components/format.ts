@@ -11,14 +11,15 @@ export function exact(value: Decimal | null | undefined): string {
   return formatDecimal(value);
 }
 
-/** An amount of money (cash, equity, a fee, a P&L) by the money rule; a currency not given
- * shows at least two decimals. */
-export function money(value: Decimal | null | undefined, currency?: string | null): string {
+/** An amount of money (cash, equity, a fee, a P&L) by the money rule, in the book's currency
+ * (required, so no table forgets it: JPY shows no `.00`); null (a walk-forward, which keeps no
+ * currency) shows at least two decimals. */
+export function money(value: Decimal | null | undefined, currency: string | null): string {
   return formatMoney(value, currency);
 }
 
 /** A P&L cell's content: the money rule's text with a class for its sign (up, down). */
-export function pnl(value: Decimal | null | undefined, currency?: string | null): HTMLSpanElement {
+export function pnl(value: Decimal | null | undefined, currency: string | null): HTMLSpanElement {
   const direction = value === null || value === undefined ? 0 : sign(value);
   const cls = direction > 0 ? "pnl up" : direction < 0 ? "pnl down" : "pnl";
   return h("span", { class: cls }, formatMoney(value, currency));

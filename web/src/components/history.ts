@@ -15,7 +15,8 @@ interface Kind<T> {
   readonly columns: readonly Column[];
   readonly numeric: readonly number[];
   readonly filters: readonly { name: string; label: string }[];
-  cells(item: T): (string | Node)[];
+  /** The row's cells; money in the book's `currency`. */
+  cells(item: T, currency: string): (string | Node)[];
 }
 
 const KINDS: { [R in Resource]: Kind<R extends "fills" ? Fill : R extends "trades" ? Trade : AuditEntry> } = {
@@ -33,7 +34,7 @@ const KINDS: { [R in Resource]: Kind<R extends "fills" ? Fill : R extends "trade
     ],
     numeric: [4, 5, 6, 7],
     filters: [],
-    cells: (f) => [when(f.ts), f.order_id, f.symbol, f.side, exact(f.quantity), exact(f.price), money(f.fee), exact(f.slippage)],
+    cells: (f, currency) => [when(f.ts), f.order_id, f.symbol, f.side, exact(f.quantity), exact(f.price), money(f.fee, currency), exact(f.slippage)],
   },
   trades: {
     title: "Closed trades",
@@ -54,15 +55,15 @@ const KINDS: { [R in Resource]: Kind<R extends "fills" ? Fill : R extends "trade
       { name: "symbol", label: "Symbol" },
       { name: "strategy", label: "Strategy" },
     ],
-    cells: (t) => [
+    cells: (t, currency) => [
       when(t.ts_exit),
       t.symbol,
       t.side,
       exact(t.quantity),
       exact(t.entry_price),
       exact(t.exit_price),
-      pnl(t.pnl),
-      money(t.fees),
+      pnl(t.pnl, currency),
+      money(t.fees, currency),
       t.strategy,
       t.exit_reason,
     ],
@@ -84,7 +85,7 @@ export interface History {
   refresh(): void;
 }
 
-export function history(app: AppContext, portfolioId: number): History {
+export function history(app: AppContext, portfolioId: number, currency: string): History {
   let resource: Resource = "fills";
   let cursors: (string | null)[] = [null]; // the cursor of each page seen; the last is shown
   let next: string | null = null;
@@ -114,7 +115,7 @@ export function history(app: AppContext, portfolioId: number): History {
       (page) => {
         if (shown !== resource) return;
         const kind = KINDS[shown] as Kind<unknown>;
-        const rows = (page.items as unknown[]).map((item) => row({}, kind.cells(item), kind.numeric));
+        const rows = (page.items as unknown[]).map((item) => row({}, kind.cells(item, currency), kind.numeric));
         replaceChildren(body, table(`history-${shown}`, kind.columns, rows, `No ${kind.title.toLowerCase()} yet.`));
         next = page.next_cursor;
         previous.disabled = cursors.length <= 1;

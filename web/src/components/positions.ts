@@ -26,6 +26,7 @@ export function positionsTable(
   positions: readonly Position[],
   kept: KeptControls<Position>,
   afterAction: () => void,
+  currency: string,
 ): HTMLElement {
   kept.keepOnly(positions.map((position) => position.symbol));
   const columns = app.canTrade ? [...COLUMNS, { title: "" }] : COLUMNS;
@@ -35,8 +36,8 @@ export function positionsTable(
       exact(position.quantity),
       exact(position.average_price),
       exact(position.last_price),
-      money(position.market_value),
-      pnl(position.unrealized_pnl),
+      money(position.market_value, currency),
+      pnl(position.unrealized_pnl, currency),
       when(position.ts_opened),
     ];
     if (app.canTrade) {

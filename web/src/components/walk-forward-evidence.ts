@@ -1,8 +1,10 @@
 // A walk-forward's evidence as the plans view shows it (GET /walkforwards/{run_id}): summary
 // cards, the equity curve over its drawdown (the performance view's chart), the monthly
-// returns, the outcome counts and a page of the trades; every figure the API's text.
+// returns, the outcome counts and a page of the trades; every figure the API's text, money by
+// the one money rule (a walk-forward keeps no currency: at least two decimals, as its report).
 
 import { equityChart, type EquityChart, type PlottedPoint } from "./equity-chart";
+import { formatMoney } from "./decimal";
 import { direction, shown, utcTime } from "./figures";
 import { cells, dataTable } from "./plan-tables";
 import { h, replaceChildren } from "../dom";
@@ -40,16 +42,17 @@ export function walkForwardEvidence(): WalkForwardEvidence {
 
   const show = (run: WalkForwardRun, evidence: Evidence): void => {
     const summary = evidence.summary;
-    const card = (key: string, label: string, suffix = "", signed = false): HTMLElement => {
+    const card = (key: string, label: string, suffix = "", signed = false, money = false): HTMLElement => {
       const value = summary[key];
       const tone = signed ? direction(value) : "";
-      return h("div", { class: "figure-card card", "data-kpi": key }, h("span", { class: "figure-label" }, label), h("span", { class: `figure-value ${tone}`.trim() }, shown(value, suffix)));
+      const text = money && typeof value === "string" ? formatMoney(value, null) : shown(value, suffix);
+      return h("div", { class: "figure-card card", "data-kpi": key }, h("span", { class: "figure-label" }, label), h("span", { class: `figure-value ${tone}`.trim() }, text));
     };
     replaceChildren(
       cards,
       card("trades", "Trades"),
-      card("pnl", "P&L", "", true),
-      card("final_equity", "Final equity"),
+      card("pnl", "P&L", "", true, true),
+      card("final_equity", "Final equity", "", false, true),
       card("win_rate_pct", "Win rate", "%"),
       card("max_drawdown_pct", "Max drawdown", "%", true),
       card("cagr_pct", "CAGR", "%", true),
@@ -65,7 +68,7 @@ export function walkForwardEvidence(): WalkForwardEvidence {
         "wf-months",
         ["Month", "Return", "P&L"],
         evidence.monthly_returns.map((m) =>
-          h("tr", { "data-month": m.month }, h("td", {}, m.month), h("td", { class: `number ${direction(m.return)}`.trim() }, shown(m.return, "%")), h("td", { class: `number ${direction(m.pnl)}`.trim() }, m.pnl)),
+          h("tr", { "data-month": m.month }, h("td", {}, m.month), h("td", { class: `number ${direction(m.return)}`.trim() }, shown(m.return, "%")), h("td", { class: `number ${direction(m.pnl)}`.trim() }, formatMoney(m.pnl, null))),
         ),
         "No month.",
       ),
@@ -87,7 +90,7 @@ export function walkForwardEvidence(): WalkForwardEvidence {
         "wf-trades",
         ["Symbol", "Side", "Qty", "Outcome", "Entry", "Entry price", "Exit", "Exit price", "P&L"],
         (page?.items ?? []).map((t: EvidenceTrade) =>
-          h("tr", { "data-outcome": t.outcome }, ...cells([t.symbol, t.side, t.quantity, t.outcome, utcTime(t.entry_time), t.entry_price, utcTime(t.exit_time), t.exit_price, t.pnl], [2, 5, 7, 8])),
+          h("tr", { "data-outcome": t.outcome }, ...cells([t.symbol, t.side, t.quantity, t.outcome, utcTime(t.entry_time), t.entry_price, utcTime(t.exit_time), t.exit_price, formatMoney(t.pnl, null)], [2, 5, 7, 8])),
         ),
         "No trade.",
       ),

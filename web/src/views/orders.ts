@@ -30,7 +30,7 @@ export function mount(root: HTMLElement, app: AppContext): () => void {
   const positions = h("div", { id: "positions-panel" });
   const orders = h("div", { id: "orders-panel" });
   const ticketHolder = h("div", { id: "ticket-panel" });
-  const past = history(app, portfolio.id);
+  const past = history(app, portfolio.id, portfolio.base_currency);
   root.append(
     summary,
     h("div", { class: "orders-grid" }, h("section", { class: "card" }, h("h3", {}, "Positions"), positions), ticketHolder),
@@ -56,7 +56,7 @@ export function mount(root: HTMLElement, app: AppContext): () => void {
       kpi("realized_net", "Realized P&L (net)", pnl(s.realized_pnl_net, s.base_currency)),
     );
     keepingFocus(() => {
-      replaceChildren(positions, positionsTable(app, portfolio.id, detail.positions, positionControls, reload));
+      replaceChildren(positions, positionsTable(app, portfolio.id, detail.positions, positionControls, reload, detail.summary.base_currency));
       replaceChildren(orders, restingOrdersTable(app, portfolio.id, detail.open_orders, orderControls, reload));
     });
     if (app.canTrade && !ticketBuilt) {
