@@ -11,7 +11,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -200,3 +200,47 @@ def visible_trading_controls(page: Page) -> list[str]:
         if element.is_visible() and TRADING_WORDS.search(text):
             found.append(f"action control: {text[:60]!r}")
     return found
+
+
+def _create_keys(home: Path) -> dict[str, str]:
+    from paperdesk.service import Services
+    from paperdesk.store import Database
+
+    database = Database(f"sqlite:///{home / 'paperdesk.db'}")
+    try:
+        keys = Services(database=database).api_keys
+        scopes = ("admin", "trade", "read")
+        return {scope: keys.create(f"browser {scope}", scope).token for scope in scopes}
+    finally:
+        database.close()
+
+
+@contextlib.contextmanager
+def running_server(home: Path, **extra_environment: str) -> Iterator[DashboardServer]:
+    """A ``paperdesk serve`` subprocess on a free port with its home in ``home`` (settings of
+    ``server_environment`` plus ``extra_environment``) and keys of each scope; no portfolio yet
+    (``portfolio_id`` 0). Stopped on exit."""
+    keys = _create_keys(home)
+    environment = server_environment(home, **extra_environment)
+    port = free_port()
+    log = (home / "serve.log").open("w")  # a file, never a pipe nobody reads (it would fill)
+    process = subprocess.Popen(
+        [*CLI, "serve", "--port", str(port)],
+        env=environment, stdout=log, stderr=subprocess.STDOUT, text=True,
+    )  # fmt: skip
+    base_url = f"http://127.0.0.1:{port}"
+    try:
+        wait_until_healthy(base_url, process)
+        yield DashboardServer(
+            base_url=base_url,
+            home=home,
+            environment=environment,
+            admin=keys["admin"],
+            trader=keys["trade"],
+            reader=keys["read"],
+            portfolio_id=0,
+            process=process,
+        )
+    finally:
+        stop(process)
+        log.close()

@@ -21,11 +21,9 @@ from browser_support import (
     DESKTOP,
     DashboardServer,
     PageProblems,
-    free_port,
-    server_environment,
+    running_server,
     settle,
     stop,
-    wait_until_healthy,
     watch,
 )
 from playwright.sync_api import Browser, Page, sync_playwright
@@ -67,51 +65,15 @@ def browser(chromium_executable: str) -> Iterator[Browser]:
         launched.close()
 
 
-def _create_keys(home: Path) -> dict[str, str]:
-    from paperdesk.service import Services
-    from paperdesk.store import Database
-
-    database = Database(f"sqlite:///{home / 'paperdesk.db'}")
-    try:
-        keys = Services(database=database).api_keys
-        scopes = ("admin", "trade", "read")
-        return {scope: keys.create(f"browser {scope}", scope).token for scope in scopes}
-    finally:
-        database.close()
-
-
 @pytest.fixture(scope="session")
 def dashboard_server(
     chromium_executable: str, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[DashboardServer]:
     home = tmp_path_factory.mktemp("dashboard-home")
-    keys = _create_keys(home)
-    environment = server_environment(home)
-    port = free_port()
-    log = (home / "serve.log").open("w")  # a file, never a pipe nobody reads (it would fill)
-    process = subprocess.Popen(
-        [*CLI, "serve", "--port", str(port)],
-        env=environment, stdout=log, stderr=subprocess.STDOUT, text=True,
-    )  # fmt: skip
-    base_url = f"http://127.0.0.1:{port}"
-    try:
-        wait_until_healthy(base_url, process)
-        server = DashboardServer(
-            base_url=base_url,
-            home=home,
-            environment=environment,
-            admin=keys["admin"],
-            trader=keys["trade"],
-            reader=keys["read"],
-            portfolio_id=0,
-            process=process,
-        )
+    with running_server(home) as server:
         created = server.post("/portfolios", PORTFOLIO)
         server.portfolio_id = int(created["summary"]["id"])
         yield server
-    finally:
-        stop(process)
-        log.close()
 
 
 @pytest.fixture(scope="module")

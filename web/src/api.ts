@@ -67,12 +67,24 @@ export interface Order {
   reason: string;
 }
 
+/** A `source=live` portfolio's feed of one symbol (docs/live-data.md): its state as its last
+ * `feed.*` event left it, and its newest stored bar with that bar's age when read. */
+export interface Feed {
+  symbol: string;
+  state: "ok" | "stale" | "failing";
+  since: string | null;
+  last_bar_close: string | null;
+  age_seconds: Decimal | null;
+  reason: string;
+}
+
 export interface PortfolioDetail {
   summary: PortfolioSummary;
   positions: Position[];
   open_orders: Order[];
   settings: Record<string, unknown>;
-  feeds: Record<string, unknown>[];
+  /** One per watched symbol for a `source=live` portfolio; empty for replay and file ones. */
+  feeds: Feed[];
 }
 
 export interface Candle {

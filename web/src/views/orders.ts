@@ -1,5 +1,5 @@
 // The order manager: the portfolio's cash, equity and P&L, open positions with live unrealized
-// P&L, working orders (cancel, modify), closing a position whole or in part, the manual order
+// P&L, a live portfolio's feeds (state, last bar, age), working orders (cancel, modify), closing a position whole or in part, the manual order
 // ticket, and the fills, closed trades and audit log a page at a time. Every figure is the
 // API's; the trading stream only says when to read them again (each event of this portfolio
 // re-reads the portfolio, a moment later, once for a burst). A read-only key gets the same
@@ -8,6 +8,7 @@
 import type { Order, PortfolioDetail, Position } from "../api";
 import type { AppContext } from "../context";
 import { h, keepingFocus, replaceChildren } from "../dom";
+import { feedCard } from "../components/feed-card";
 import { money, pnl } from "../components/format";
 import { history } from "../components/history";
 import { KeptControls } from "../components/kept";
@@ -27,12 +28,14 @@ export function mount(root: HTMLElement, app: AppContext): () => void {
     };
   }
   const summary = h("div", { id: "order-summary", class: "kpis" });
+  const feeds = h("div", { id: "feeds-panel" });
   const positions = h("div", { id: "positions-panel" });
   const orders = h("div", { id: "orders-panel" });
   const ticketHolder = h("div", { id: "ticket-panel" });
   const past = history(app, portfolio.id, portfolio.base_currency);
   root.append(
     summary,
+    feeds,
     h("div", { class: "orders-grid" }, h("section", { class: "card" }, h("h3", {}, "Positions"), positions), ticketHolder),
     h("section", { class: "card" }, h("h3", {}, "Working orders"), orders),
     h("section", { class: "card" }, past.element),
@@ -55,6 +58,7 @@ export function mount(root: HTMLElement, app: AppContext): () => void {
       kpi("fees", "Fees", money(s.fees_paid, s.base_currency)),
       kpi("realized_net", "Realized P&L (net)", pnl(s.realized_pnl_net, s.base_currency)),
     );
+    replaceChildren(feeds, feedCard(detail.feeds));
     keepingFocus(() => {
       replaceChildren(positions, positionsTable(app, portfolio.id, detail.positions, positionControls, reload, detail.summary.base_currency));
       replaceChildren(orders, restingOrdersTable(app, portfolio.id, detail.open_orders, orderControls, reload));
