@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
-from paperdesk.config import RunConfig, SourceConfig
+from paperdesk.config import RiskConfig, RunConfig, SourceConfig
 from paperdesk.domain import Side
 from paperdesk.service import Services
 from paperdesk.service.portfolios import OrderRequest
@@ -23,6 +23,26 @@ def replay_portfolio(services: Services, name: str = "hooked") -> int:
     portfolio = services.portfolios.create_portfolio(name, Decimal(10000), settings=settings)
     services.portfolios.tick(portfolio, "SPY")
     return portfolio
+
+
+def both_ways_portfolio(services: Services, name: str = "both ways") -> int:
+    """A replay of SPY from 2020-01-02 that may sell short, one bar processed."""
+    settings = RunConfig(
+        symbols=("SPY",),
+        source=SourceConfig("replay", replay_from=date(2020, 1, 2)),
+        risk=RiskConfig(allow_short=True, exposure_cap_percent=None),
+        **QUIET,
+    )
+    portfolio = services.portfolios.create_portfolio(name, Decimal(10000), settings=settings)
+    services.portfolios.tick(portfolio, "SPY")
+    return portfolio
+
+
+def short_round_trip(services: Services, portfolio: int) -> None:
+    """Sell 2 SPY short (filled on the next bar), then buy them back (filled on the one after)."""
+    for side in (Side.SELL, Side.BUY):
+        services.portfolios.place_order(portfolio, OrderRequest("SPY", side, Decimal(2)))
+        services.portfolios.tick(portfolio, "SPY")
 
 
 def round_trip(services: Services, portfolio: int) -> None:

@@ -13,7 +13,14 @@ from paperdesk.domain.money import ZERO
 from paperdesk.domain.positions import Position
 
 _NOTHING_HELD: Mapping[str, Position] = MappingProxyType({})
+
 _NO_PRICES: Mapping[str, Decimal] = MappingProxyType({})
+
+
+def trade_direction(side: str) -> str:
+    """A round trip's direction in the REST API's words from its opening order's side: ``long``
+    for a buy, ``short`` for a sell."""
+    return "long" if side == Side.BUY else "short"
 
 
 class Trade(NamedTuple):
@@ -34,6 +41,11 @@ class Trade(NamedTuple):
     @property
     def gross_pnl(self) -> Decimal:
         return self.pnl + self.fees
+
+    @property
+    def direction(self) -> str:
+        """``long`` or ``short``, as the trades API says it (``side`` is the opening order's)."""
+        return trade_direction(self.side)
 
     @property
     def return_pct(self) -> float:

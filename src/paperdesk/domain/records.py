@@ -10,6 +10,7 @@ from typing import Any, NamedTuple
 
 from paperdesk.domain.fills import Fill
 from paperdesk.domain.orders import Order
+from paperdesk.domain.portfolio import trade_direction
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,3 +133,15 @@ class OutboxEntry:
     ts_event: datetime
     ts_recorded: datetime
     payload: dict[str, Any]
+
+
+def delivered_payload(entry: OutboxEntry) -> dict[str, Any]:
+    """What a stream message and a webhook carry as ``data``: the entry's payload as the ledger
+    wrote it, and for a closed position (``position.closed``) the round trip's ``direction`` in
+    the trades API's words (``long``/``short``) beside its opening order's ``side`` (``buy``/
+    ``sell``), entries written before this field included."""
+    payload = dict(entry.payload)
+    trade = payload.get("trade")
+    if entry.kind == "position.closed" and isinstance(trade, Mapping) and "side" in trade:
+        payload["trade"] = {**trade, "direction": trade_direction(str(trade["side"]))}
+    return payload

@@ -107,7 +107,7 @@ def fill_document(fill: Fill) -> Document:
 def trade_document(trade: Trade) -> Document:
     return {
         "symbol": trade.symbol,
-        "side": "long" if trade.side.value == "buy" else "short",
+        "side": trade.direction,
         "quantity": decimal_text(trade.quantity),
         "entry_price": decimal_text(trade.entry_price),
         "exit_price": decimal_text(trade.exit_price),

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Protocol
 
-from paperdesk.domain.records import OutboxEntry
+from paperdesk.domain.records import OutboxEntry, delivered_payload
 from paperdesk.domain.webhooks import (
     DueWebhook,
     RetryPolicy,
@@ -106,7 +106,7 @@ def delivery_body(entry: OutboxEntry) -> bytes:
         "timestamp": entry.ts_event.isoformat(),
         "recorded_at": entry.ts_recorded.isoformat(),
         "portfolio": entry.portfolio_id,
-        "data": entry.payload,
+        "data": delivered_payload(entry),
     }
     return json.dumps(document, sort_keys=True, separators=(",", ":")).encode("utf-8")
 

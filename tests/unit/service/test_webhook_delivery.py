@@ -7,12 +7,21 @@ from collections.abc import Iterator, Mapping
 from datetime import timedelta
 
 import pytest
+from fastapi.testclient import TestClient
 
+from paperdesk.api import create_app
 from paperdesk.domain.webhooks import RetryPolicy, WebhookStatus
 from paperdesk.service import Services
 from paperdesk.service.webhook_delivery import HttpSender, WebhookDispatcher
 from paperdesk.store import Database
-from webhook_fixtures import SECRET, Clock, replay_portfolio, round_trip
+from webhook_fixtures import (
+    SECRET,
+    Clock,
+    both_ways_portfolio,
+    replay_portfolio,
+    round_trip,
+    short_round_trip,
+)
 from webhook_receiver import running_receiver
 
 POLICY = RetryPolicy(
@@ -203,3 +212,24 @@ def test_a_crash_after_an_accepted_event_resends_from_the_saved_cursor_and_loses
         assert dispatcher(services).deliver_due(clock.now).delivered == 1
     assert receiver.accepted_ids() == [*expected, expected[2]]  # the third twice
     assert list(receiver.deduplicated()) == expected  # a receiver dropping repeats has all
+
+
+def test_a_closed_trade_says_its_direction_in_the_trades_apis_words(services: Services) -> None:
+    """``data.trade.direction`` is what ``GET /portfolios/{id}/trades`` calls a round trip
+    (``long``/``short``); ``data.trade.side`` stays its opening order's (``buy``/``sell``)."""
+    hooked = both_ways_portfolio(services)
+    with running_receiver() as receiver:
+        services.webhooks.add(hooked, receiver.url, ["trades"], SECRET)
+        round_trip(services, hooked)
+        short_round_trip(services, hooked)
+        assert dispatcher(services).deliver_due(Clock().now).delivered == 2
+    sent = [r.document["data"]["trade"] for r in receiver.accepted()]
+    token = services.api_keys.create("reader", "read").token
+    with TestClient(create_app(services)) as client:
+        answer = client.get(
+            f"/api/v1/portfolios/{hooked}/trades", headers={"Authorization": f"Bearer {token}"}
+        )
+    rest = answer.json()["items"]
+    assert [t["side"] for t in rest] == ["long", "short"]
+    assert [t["direction"] for t in sent] == [t["side"] for t in rest]
+    assert [t["side"] for t in sent] == ["buy", "sell"]  # as before: existing receivers keep it

@@ -4,7 +4,8 @@ message type, and the message envelope every stream shares.
 Every message is ``{"type", "sequence", "timestamp", "portfolio_id", "event", "data"}``:
 ``sequence`` is the outbox number (resume with it), ``timestamp`` the event's time in ISO-8601
 UTC, ``event`` the outbox kind the message came from and ``data`` the entry's payload as the
-ledger wrote it (money as exact decimal strings).
+ledger wrote it (money as exact decimal strings), a closed trade's ``direction`` added
+(``delivered_payload``).
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from paperdesk.api.times import utc_text as api_utc_text
-from paperdesk.domain.records import OutboxEntry
+from paperdesk.domain.records import OutboxEntry, delivered_payload
 
 MESSAGE_TYPES: Mapping[str, str] = {
     "tick.processed": "price_update",  # the bar a tick processed (open, high, low, close...)
@@ -77,7 +78,7 @@ def stream_item(entry: OutboxEntry) -> StreamItem:
         entry.sequence,
         utc_text(entry.ts_event),
         entry.portfolio_id,
-        dict(payload),
+        delivered_payload(entry),
         event=entry.kind,
     )
     return StreamItem(

@@ -7,9 +7,12 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from decimal import Decimal
 
+import httpx
+
 from ledger_support import position_of
 from paperdesk.api.streams.messages import MESSAGE_TYPES
-from paperdesk.domain.records import OutboxEntry
+from paperdesk.domain.records import OutboxEntry, delivered_payload
+from paperdesk.service import Services
 from paperdesk.store import Database
 from stream_support import (
     DAYS,
@@ -22,6 +25,7 @@ from stream_support import (
     serving,
     subscribed,
 )
+from webhook_fixtures import both_ways_portfolio, round_trip, short_round_trip
 
 
 def _expected(entry: OutboxEntry) -> dict[str, object]:
@@ -30,7 +34,7 @@ def _expected(entry: OutboxEntry) -> dict[str, object]:
         "sequence": entry.sequence,
         "portfolio_id": entry.portfolio_id,
         "event": entry.kind,
-        "data": entry.payload,
+        "data": delivered_payload(entry),  # the payload, a closed trade's direction added
     }
 
 
@@ -114,3 +118,29 @@ def _spy_closes(trading: Desk) -> list[Decimal]:
         Decimal(str(HISTORY["close"].iloc[position_of(HISTORY, day)]))
         for day in DAYS[: trading.day + 1]
     ]
+
+
+def test_a_closed_trade_says_its_direction_in_the_trades_apis_words(database: Database) -> None:
+    """``trade_closed``'s ``data.trade.direction`` is what ``GET /portfolios/{id}/trades`` calls
+    the round trip (``long``/``short``); ``data.trade.side`` stays the opening order's."""
+    services = Services(database=database)  # the wall clock: the replay keeps its own
+    try:
+        portfolio = both_ways_portfolio(services)
+        reader = services.api_keys.create("reader", "read").token
+        with serving(services) as url, client(url, "/ws/trading", reader) as connection:
+            start = subscribed(connection)["sequence"]
+            round_trip(services, portfolio)
+            short_round_trip(services, portfolio)
+            committed = services.outbox.entries(after=start, limit=10**6)
+            received = events(connection, len(committed))
+            answer = httpx.get(
+                f"{url.replace('ws://', 'http://')}/api/v1/portfolios/{portfolio}/trades",
+                headers={"Authorization": f"Bearer {reader}"},
+            )
+    finally:
+        services.close()
+    rest = answer.json()["items"]
+    assert [t["side"] for t in rest] == ["long", "short"]
+    sent = [m["data"]["trade"] for m in received if m["type"] == "trade_closed"]
+    assert [t["direction"] for t in sent] == [t["side"] for t in rest]
+    assert [t["side"] for t in sent] == ["buy", "sell"]  # as before: existing clients keep it
