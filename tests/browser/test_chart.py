@@ -255,6 +255,22 @@ def coarser_expected(
     return bars
 
 
+def tick_on_a_coarser_chart(
+    page: Page, server: DashboardServer, timeframe: str
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """One daily bar ticked while the chart shows ``timeframe``: what it draws once the bar's
+    close arrived, and what the API says it must show."""
+    processed = tick(server)
+    expected = coarser_expected(server, processed["ts_bar_close"], timeframe)
+    page.wait_for_function(
+        "close => { const c = window.paperdeskDebug.candles(); "
+        "return c.length > 0 && c[c.length - 1].close === close; }",
+        arg=float(processed["close"]),
+        timeout=15_000,
+    )
+    return chart(page, "candles"), expected
+
+
 def test_a_weekly_chart_forms_its_candle_from_the_daily_bars_then_closes_it(
     page: Page, dashboard_server: DashboardServer
 ) -> None:
@@ -269,15 +285,7 @@ def test_a_weekly_chart_forms_its_candle_from_the_daily_bars_then_closes_it(
     page.wait_for_function("() => window.paperdeskDebug.streamState().prices === 'open'")
     # six daily bars: the forming week moves with each, and a week closes on the way
     for _ in range(6):
-        processed = tick(dashboard_server)
-        expected = coarser_expected(dashboard_server, processed["ts_bar_close"])
-        page.wait_for_function(
-            "close => { const c = window.paperdeskDebug.candles(); "
-            "return c.length > 0 && c[c.length - 1].close === close; }",
-            arg=float(processed["close"]),
-            timeout=15_000,
-        )
-        drawn = chart(page, "candles")
+        drawn, expected = tick_on_a_coarser_chart(page, dashboard_server, "1w")
         assert drawn[: len(first) - 1] == first[:-1]  # the closed weeks stay as they were
         assert drawn == expected[-len(drawn) :]
     times = [bar["time"] for bar in chart(page, "candles")]
@@ -301,15 +309,7 @@ def test_the_timeframe_menu_offers_the_apis_timeframes_and_a_two_day_chart_forms
     assert first == coarser_expected(dashboard_server, position, "2d")[-len(first) :]
     page.wait_for_function("() => window.paperdeskDebug.streamState().prices === 'open'")
     for _ in range(3):  # three daily bars: a two-session candle forms, closes, starts again
-        processed = tick(dashboard_server)
-        expected = coarser_expected(dashboard_server, processed["ts_bar_close"], "2d")
-        page.wait_for_function(
-            "close => { const c = window.paperdeskDebug.candles(); "
-            "return c.length > 0 && c[c.length - 1].close === close; }",
-            arg=float(processed["close"]),
-            timeout=15_000,
-        )
-        drawn = chart(page, "candles")
+        drawn, expected = tick_on_a_coarser_chart(page, dashboard_server, "2d")
         assert drawn == expected[-len(drawn) :]
     times = [bar["time"] for bar in chart(page, "candles")]
     assert len(times) > len(first)
