@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import dataclasses
+import inspect
+import traceback
 import typing
 from abc import ABC, abstractmethod
 from collections.abc import Mapping
@@ -208,6 +210,27 @@ class StrategyBase(ABC, Generic[ParametersT]):
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.params!r})"
+
+    def failure(self, where: str, method: str, error: Exception) -> InvalidInputError:
+        """The error to raise when ``method`` (``compute()``, ``decide()``) raised ``error``:
+        ``where`` (naming this strategy) and the error's words; for an error other than an
+        input error, its type and the line of the strategy's own file that raised it, so a
+        plug-in's bug reaches the CLI and the API as one clear refusal, not a traceback."""
+        if isinstance(error, InvalidInputError):
+            return InvalidInputError(f"{where}: {error}")
+        return InvalidInputError(
+            f"{where}: {method} raised {type(error).__name__}: {error}{self._raised_at(error)}"
+        )
+
+    def _raised_at(self, error: Exception) -> str:
+        frames = traceback.extract_tb(error.__traceback__)
+        try:
+            own = inspect.getsourcefile(type(self))
+        except TypeError:  # a class without a file (defined in a REPL)
+            own = None
+        mine = [frame for frame in frames if frame.filename == own]
+        last = (mine or frames)[-1] if frames else None
+        return f" (at {last.filename}, line {last.lineno})" if last is not None else ""
 
     @property
     @abstractmethod

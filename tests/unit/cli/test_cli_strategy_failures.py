@@ -1,0 +1,77 @@
+"""A user strategy that raises is one ``error:`` line naming it and the line that raised, in a
+backtest and in a paper portfolio's tick, which changes nothing."""
+
+from __future__ import annotations
+
+import textwrap
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from paper_cli_helpers import fails, ledger_state, ok
+
+from paperdesk.analysis.strategies.registry import default_registry
+
+SOURCE = """
+from typing import ClassVar
+
+from paperdesk.analysis.strategies.base import Strategy
+
+
+class Raises(Strategy):
+    name: ClassVar[str] = "cli-raises"
+    description: ClassVar[str] = "compute() fails"
+    warmup = 0
+
+    def compute(self, bars):
+        raise RuntimeError("the model file is missing")
+"""
+
+
+@pytest.fixture(autouse=True)
+def _registry_as_it_was() -> Iterator[None]:
+    """A class loaded by path stays registered for the process: leave the registry as found."""
+    registry = default_registry()
+    registry.discover()
+    classes, sources = dict(registry._classes), dict(registry._sources)
+    yield
+    registry._classes.clear()
+    registry._classes.update(classes)
+    registry._sources.clear()
+    registry._sources.update(sources)
+
+
+@pytest.fixture
+def raising_file(tmp_path: Path) -> Path:
+    path = tmp_path / "raises.py"
+    path.write_text(textwrap.dedent(SOURCE))
+    return path
+
+
+def _expected(path: Path) -> str:
+    return (
+        "error: strategy 'cli-raises': compute() raised RuntimeError: the model file is "
+        f"missing (at {path}, line 13)"
+    )
+
+
+def test_a_backtest_of_a_raising_strategy_is_one_error_line(raising_file: Path) -> None:
+    line = fails(
+        "backtest", "--strategy", "cli-raises", "--strategy-path", str(raising_file),
+        "--symbol", "SPY",
+        code=1,
+    )  # fmt: skip
+    assert line == _expected(raising_file)
+
+
+def test_a_paper_tick_of_a_raising_strategy_changes_nothing(
+    paper_home: Path, raising_file: Path
+) -> None:
+    ok(
+        "create-portfolio", "raises", "10000", "--symbol", "SPY", "--source", "replay",
+        "--replay-from", "2018-01-02", "--strategy", "cli-raises",
+        "--strategy-path", str(raising_file),
+    )  # fmt: skip
+    before = ledger_state()
+    assert fails("trade", "1", "SPY", "LIVE", code=1) == _expected(raising_file)
+    assert ledger_state() == before
