@@ -180,3 +180,25 @@ def test_a_refused_click_names_the_rule_and_changes_nothing(api: Harness) -> Non
                    "portfolio_archived", before=before)  # fmt: skip
     assert_refused(api, api.post("/portfolios/77/execute", order), 404, "not_found",
                    before=before)  # fmt: skip
+
+
+def test_the_preview_refuses_what_the_click_would_refuse(api: Harness) -> None:
+    """The preview passes the plan through the pre-trade checks the click passes: a dashboard
+    never pre-fills an order the click then refuses (the preview answered 200 to each)."""
+    portfolio = api.create_portfolio(strategies=[])
+    path = f"/portfolios/{portfolio}/execute"
+    cases: list[tuple[dict[str, str], str, str]] = [
+        ({"quantity": "0.5"}, "lot_size", "quantity 0.5 is not a whole number of SPY lots"),
+        ({"quantity": "26"}, "insufficient_cash", "at most 25 SPY would fit, not 26"),
+        ({"stop": "400"}, "bracket_side", "stop_loss 400 must be below the last price 396.33"),
+        ({"target": "300"}, "bracket_side", "take_profit 300 must be above the last price"),
+        ({"stop": "380.001"}, "tick_size", "380.001 is not a whole tick of SPY (tick size 0.01)"),
+    ]
+    before = api.dump()
+    for extra, code, named in cases:
+        wanted = {"symbol": "SPY", "direction": "buy", **extra}
+        preview = api.get(f"{path}/preview", api.reader, params=wanted)
+        assert_refused(api, preview, 422, code, named, before=before)
+        clicked = api.post(path, wanted)
+        assert_refused(api, clicked, 422, code, named, before=before)
+        assert preview.json()["message"] == clicked.json()["message"]
