@@ -3,6 +3,7 @@ wrong (an ``InvalidInputError``, which every door shows as one line), never a tr
 
 from __future__ import annotations
 
+import dataclasses
 import textwrap
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -163,3 +164,37 @@ def test_a_file_whose_strategy_is_abstract_says_what_it_does_not_implement(
         f"strategy path {str(path)!r} defines no strategy class (a subclass of Strategy or "
         "BarStrategy implementing it) (only abstract ones: NoWarmup does not implement warmup)"
     )
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class _Window:
+    lookback: int = 20
+
+
+class _CheckRaises(Strategy[_Window]):
+    name: ClassVar[str] = "test-check-raises"
+    description: ClassVar[str] = "check_parameters() refuses with a plain ValueError"
+    Parameters: ClassVar[type[_Window]] = _Window
+    warmup = 0
+
+    @classmethod
+    def check_parameters(cls, params: _Window) -> None:
+        if params.lookback > 10:
+            raise ValueError("lookback above what the model was trained on")
+
+    def compute(self, bars: pd.DataFrame) -> pd.DataFrame:
+        return make_signal_frame(bars, [0], 1)
+
+
+def test_an_exception_in_check_parameters_names_the_strategy_when_built_or_parsed() -> None:
+    expected = (
+        "strategy 'test-check-raises': check_parameters() raised ValueError: lookback above "
+        f"what the model was trained on (at {__file__}, line "
+    )
+    with pytest.raises(InvalidInputError) as built:
+        _CheckRaises()
+    with pytest.raises(InvalidInputError) as parsed:
+        _CheckRaises.parse_params({"lookback": "30"})
+    assert str(built.value).startswith(expected)
+    assert str(parsed.value).startswith(expected)
+    assert _CheckRaises.parse_params({"lookback": "5"}) == _Window(5)

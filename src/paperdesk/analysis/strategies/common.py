@@ -205,13 +205,14 @@ class StrategyBase(ABC, Generic[ParametersT]):
                 f"strategy {self.name!r} expects {self.Parameters.__name__}, "
                 f"got {type(params).__name__}"
             )
-        self.check_parameters(params)
+        self._check(params)
         self.params = params
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.params!r})"
 
-    def failure(self, where: str, method: str, error: Exception) -> InvalidInputError:
+    @classmethod
+    def failure(cls, where: str, method: str, error: Exception) -> InvalidInputError:
         """The error to raise when ``method`` (``compute()``, ``decide()``) raised ``error``:
         ``where`` (naming this strategy) and the error's words; for an error other than an
         input error, its type and the line of the strategy's own file that raised it, so a
@@ -219,13 +220,14 @@ class StrategyBase(ABC, Generic[ParametersT]):
         if isinstance(error, InvalidInputError):
             return InvalidInputError(f"{where}: {error}")
         return InvalidInputError(
-            f"{where}: {method} raised {type(error).__name__}: {error}{self._raised_at(error)}"
+            f"{where}: {method} raised {type(error).__name__}: {error}{cls._raised_at(error)}"
         )
 
-    def _raised_at(self, error: Exception) -> str:
+    @classmethod
+    def _raised_at(cls, error: Exception) -> str:
         frames = traceback.extract_tb(error.__traceback__)
         try:
-            own = inspect.getsourcefile(type(self))
+            own = inspect.getsourcefile(cls)
         except TypeError:  # a class without a file (defined in a REPL)
             own = None
         mine = [frame for frame in frames if frame.filename == own]
@@ -281,8 +283,19 @@ class StrategyBase(ABC, Generic[ParametersT]):
                 )
             converted[name] = _convert(name, raw, types[name])
         params = cls.Parameters(**converted)
-        cls.check_parameters(params)
+        cls._check(params)
         return params
+
+    @classmethod
+    def _check(cls, params: Any) -> None:
+        """``check_parameters``, its own refusals as they are; any other exception it raises
+        (a bug in a user strategy) as an input error naming the strategy."""
+        try:
+            cls.check_parameters(params)
+        except InvalidInputError:
+            raise
+        except Exception as error:
+            raise cls.failure(f"strategy {cls.name!r}", "check_parameters()", error) from error
 
     @classmethod
     def check_parameters(cls, params: Any) -> None:
