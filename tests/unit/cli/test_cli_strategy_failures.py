@@ -4,13 +4,12 @@ backtest and in a paper portfolio's tick, which changes nothing."""
 from __future__ import annotations
 
 import textwrap
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from paper_cli_helpers import fails, ledger_state, ok
 
-from paperdesk.analysis.strategies.registry import default_registry
+pytestmark = pytest.mark.usefixtures("registry_as_it_was")
 
 SOURCE = """
 from typing import ClassVar
@@ -26,19 +25,6 @@ class Raises(Strategy):
     def compute(self, bars):
         raise RuntimeError("the model file is missing")
 """
-
-
-@pytest.fixture(autouse=True)
-def _registry_as_it_was() -> Iterator[None]:
-    """A class loaded by path stays registered for the process: leave the registry as found."""
-    registry = default_registry()
-    registry.discover()
-    classes, sources = dict(registry._classes), dict(registry._sources)
-    yield
-    registry._classes.clear()
-    registry._classes.update(classes)
-    registry._sources.clear()
-    registry._sources.update(sources)
 
 
 @pytest.fixture
