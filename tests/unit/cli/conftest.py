@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -32,19 +31,3 @@ def paper_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("PAPERDESK_HOME", str(tmp_path))
     monkeypatch.delenv("DATABASE_URL", raising=False)
     return tmp_path
-
-
-@pytest.fixture
-def registry_as_it_was() -> Iterator[None]:
-    """A class loaded by path stays registered for the process, and other tests list the
-    registry: leave it as it was found."""
-    from paperdesk.analysis.strategies.registry import default_registry
-
-    registry = default_registry()
-    registry.discover()
-    classes, sources = dict(registry._classes), dict(registry._sources)
-    yield
-    registry._classes.clear()
-    registry._classes.update(classes)
-    registry._sources.clear()
-    registry._sources.update(sources)
