@@ -4,13 +4,17 @@ Idempotency-Key) never ticks twice."""
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
 import pytest
 from api_fixtures import Harness, api, assert_refused
 from portfolio_scenario import MACD, spy_closes
+
+from paperdesk.config import RunConfig, SourceConfig, SourceKind, StrategySpec
 
 __all__ = ["api"]
 
@@ -120,3 +124,46 @@ def test_a_keyed_tick_of_several_symbols_feeds_them_all_before_its_unit_opens(
     assert response.status_code == 200, response.text
     assert response.json()["processed"] == 2
     assert fed == [("SPY", False), ("AAPL", False)]  # both fed, neither inside the open unit
+
+
+RAISING_STRATEGY = """
+from typing import ClassVar
+
+from paperdesk.analysis.strategies.base import Strategy
+
+
+class Raises(Strategy):
+    name: ClassVar[str] = "api-raises"
+    description: ClassVar[str] = "compute() fails"
+    warmup = 0
+
+    def compute(self, bars):
+        raise RuntimeError("the model file is missing")
+"""
+
+
+@pytest.mark.usefixtures("registry_as_it_was")
+def test_a_tick_of_a_raising_user_strategy_is_refused_by_name_and_changes_nothing(
+    api: Harness, tmp_path: Path
+) -> None:
+    """A plug-in's exception answered 500; now 422 naming the strategy and its line."""
+    plugin = tmp_path / "raises.py"
+    plugin.write_text(RAISING_STRATEGY)
+    settings = RunConfig(
+        strategies=(StrategySpec("api-raises", {}),),
+        strategy_paths=(str(plugin),),
+        symbols=("SPY",),
+        source=SourceConfig(kind=SourceKind.REPLAY, replay_from=date(2020, 1, 2)),
+    )
+    portfolio = api.services.portfolios.create_portfolio("p", Decimal(10000), settings=settings)
+    before = api.dump()
+    response = api.post(f"/portfolios/{portfolio}/ticks", {"symbol": "SPY"})
+    assert_refused(
+        api,
+        response,
+        422,
+        "invalid_input",
+        "strategy 'api-raises': compute() raised RuntimeError: the model file is missing "
+        f"(at {plugin}, line 13)",
+        before=before,
+    )
