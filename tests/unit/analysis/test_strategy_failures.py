@@ -198,3 +198,36 @@ def test_an_exception_in_check_parameters_names_the_strategy_when_built_or_parse
     assert str(built.value).startswith(expected)
     assert str(parsed.value).startswith(expected)
     assert _CheckRaises.parse_params({"lookback": "5"}) == _Window(5)
+
+
+@pytest.mark.parametrize(
+    ("warmup", "shown"),
+    [('"20"', "'20'"), ("-1", "-1"), ("2.5", "2.5"), ("True", "True"), ("None", "None")],
+)
+def test_a_warmup_that_is_no_whole_number_of_bars_is_refused_when_loaded(
+    tmp_path: Path, warmup: str, shown: str
+) -> None:
+    """``warmup = "20"`` loaded and ran (no check anywhere) until this check."""
+    path = tmp_path / "odd_warmup.py"
+    path.write_text(
+        textwrap.dedent(
+            f"""
+            from typing import ClassVar
+            from paperdesk.analysis.strategies.base import Strategy, make_signal_frame
+
+            class OddWarmup(Strategy):
+                name: ClassVar[str] = "odd-warmup"
+                description: ClassVar[str] = "a warm-up of text"
+                warmup = {warmup}
+
+                def compute(self, bars):
+                    return make_signal_frame(bars, [0], 1)
+            """
+        )
+    )
+    with pytest.raises(StrategyLoadError) as raised:
+        StrategyRegistry(entry_points=lambda: ()).load_path(str(path))
+    assert str(raised.value).endswith(
+        "('odd-warmup') needs a 'warmup' of 0 or more bars (a whole number, or a property "
+        f"giving one), got {shown}"
+    )

@@ -12,6 +12,7 @@ import sys
 import traceback
 from collections.abc import Iterable
 from importlib.metadata import EntryPoint, entry_points
+from numbers import Integral
 from pathlib import Path
 from types import ModuleType
 from typing import Any, NamedTuple
@@ -114,6 +115,14 @@ def check_strategy_class(target: object, where: str) -> StrategyClass:
         )
     if not isinstance(getattr(target, "description", None), str):
         raise StrategyLoadError(f"{where}: {label} ({name!r}) needs a 'description' string")
+    warmup = inspect.getattr_static(target, "warmup", None)
+    if not isinstance(warmup, property) and (
+        isinstance(warmup, bool) or not isinstance(warmup, Integral) or warmup < 0
+    ):  # a plain class attribute is checked here; a property when the strategy runs
+        raise StrategyLoadError(
+            f"{where}: {label} ({name!r}) needs a 'warmup' of 0 or more bars (a whole number, "
+            f"or a property giving one), got {warmup!r}"
+        )
     _check_parameters_class(target, where, label)
     return target
 
