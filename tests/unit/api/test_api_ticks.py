@@ -15,6 +15,7 @@ from api_fixtures import Harness, api, assert_refused
 from portfolio_scenario import MACD, spy_closes
 
 from paperdesk.config import RunConfig, SourceConfig, SourceKind, StrategySpec
+from raising_strategy import raised_message, write_raising_strategy
 
 __all__ = ["api"]
 
@@ -126,29 +127,12 @@ def test_a_keyed_tick_of_several_symbols_feeds_them_all_before_its_unit_opens(
     assert fed == [("SPY", False), ("AAPL", False)]  # both fed, neither inside the open unit
 
 
-RAISING_STRATEGY = """
-from typing import ClassVar
-
-from paperdesk.analysis.strategies.base import Strategy
-
-
-class Raises(Strategy):
-    name: ClassVar[str] = "api-raises"
-    description: ClassVar[str] = "compute() fails"
-    warmup = 0
-
-    def compute(self, bars):
-        raise RuntimeError("the model file is missing")
-"""
-
-
 @pytest.mark.usefixtures("registry_as_it_was")
 def test_a_tick_of_a_raising_user_strategy_is_refused_by_name_and_changes_nothing(
     api: Harness, tmp_path: Path
 ) -> None:
     """A plug-in's exception answered 500; now 422 naming the strategy and its line."""
-    plugin = tmp_path / "raises.py"
-    plugin.write_text(RAISING_STRATEGY)
+    plugin = write_raising_strategy(tmp_path, "api-raises")
     settings = RunConfig(
         strategies=(StrategySpec("api-raises", {}),),
         strategy_paths=(str(plugin),),
@@ -163,7 +147,6 @@ def test_a_tick_of_a_raising_user_strategy_is_refused_by_name_and_changes_nothin
         response,
         422,
         "invalid_input",
-        "strategy 'api-raises': compute() raised RuntimeError: the model file is missing "
-        f"(at {plugin}, line 13)",
+        raised_message("api-raises", plugin),
         before=before,
     )

@@ -3,42 +3,23 @@ backtest and in a paper portfolio's tick, which changes nothing."""
 
 from __future__ import annotations
 
-import textwrap
 from pathlib import Path
 
 import pytest
 from paper_cli_helpers import fails, ledger_state, ok
 
+from raising_strategy import raised_message, write_raising_strategy
+
 pytestmark = pytest.mark.usefixtures("registry_as_it_was")
-
-SOURCE = """
-from typing import ClassVar
-
-from paperdesk.analysis.strategies.base import Strategy
-
-
-class Raises(Strategy):
-    name: ClassVar[str] = "cli-raises"
-    description: ClassVar[str] = "compute() fails"
-    warmup = 0
-
-    def compute(self, bars):
-        raise RuntimeError("the model file is missing")
-"""
 
 
 @pytest.fixture
 def raising_file(tmp_path: Path) -> Path:
-    path = tmp_path / "raises.py"
-    path.write_text(textwrap.dedent(SOURCE))
-    return path
+    return write_raising_strategy(tmp_path, "cli-raises")
 
 
 def _expected(path: Path) -> str:
-    return (
-        "error: strategy 'cli-raises': compute() raised RuntimeError: the model file is "
-        f"missing (at {path}, line 13)"
-    )
+    return f"error: {raised_message('cli-raises', path)}"
 
 
 def test_a_backtest_of_a_raising_strategy_is_one_error_line(raising_file: Path) -> None:
