@@ -162,3 +162,19 @@ def _forget_asset_classes() -> Iterator[None]:
     forget_asset_classes()
     yield
     forget_asset_classes()
+
+
+@pytest.fixture
+def registry_as_it_was() -> Iterator[None]:
+    """A class loaded by path stays registered for the process, and other tests list the
+    registry: leave it as it was found."""
+    from paperdesk.analysis.strategies.registry import default_registry
+
+    registry = default_registry()
+    registry.discover()
+    classes, sources = dict(registry._classes), dict(registry._sources)
+    yield
+    registry._classes.clear()
+    registry._classes.update(classes)
+    registry._sources.clear()
+    registry._sources.update(sources)

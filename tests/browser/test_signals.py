@@ -5,7 +5,7 @@ the user set, and the position follows; a read-only key sees the signals but no 
 
 from __future__ import annotations
 
-from decimal import ROUND_FLOOR, Decimal
+from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 from typing import Any
 
 from browser_support import DashboardServer, PageProblems, sign_in, visible_trading_controls
@@ -141,16 +141,22 @@ def test_a_forex_signal_shows_its_bracket_in_lots_and_pips(
 
     plan = server.get(f"/portfolios/{portfolio_id}/signals/{long_signal['id']}/execute/preview")
     price, units = Decimal(plan["price"]), Decimal(plan["quantity"])
-    pip = Decimal("0.0001")
+    pip, tick_size = Decimal("0.0001"), Decimal("0.00001")
+    [planned] = plan["planned"]  # the legs on the tick against the trader, as the strategy's
+    legs = Decimal(planned["stop_loss"]), Decimal(planned["take_profit"])
+    assert legs == (
+        stop.quantize(tick_size, ROUND_FLOOR),
+        target.quantize(tick_size, ROUND_CEILING),
+    )
     assert Decimal(plan["lots"]) == units / 100_000  # a standard lot
-    assert Decimal(plan["stop_pips"]) == (price - stop) / pip
-    assert Decimal(plan["target_pips"]) == (target - price) / pip
+    assert Decimal(plan["stop_pips"]) == (price - legs[0]) / pip
+    assert Decimal(plan["target_pips"]) == (legs[1] - price) / pip
     expect(card.locator("input.quantity")).to_have_value(plan["quantity"], timeout=10_000)
     expect(card.locator(".plan")).to_contain_text(f"{plan['lots']} lots")
     expect(card.locator(".plan")).to_contain_text(f"stop {plan['stop_pips']} pips")
     expect(card.locator(".plan")).to_contain_text(f"target {plan['target_pips']} pips")
     expect(card.locator(".plan .planned")).to_contain_text(
-        f"stop-loss {long_signal['stop']} · take-profit {long_signal['target']}"
+        f"stop-loss {planned['stop_loss']} · take-profit {planned['take_profit']}"
     )
 
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-from collections.abc import Iterator
 from datetime import date
 from decimal import Decimal
 from importlib.metadata import entry_points
@@ -19,7 +18,6 @@ import pytest
 from typer.testing import CliRunner
 
 from ledger_support import check_ledger, spy_slice
-from paperdesk.analysis.strategies.registry import default_registry
 from paperdesk.cli import app
 from paperdesk.config import ExecutionConfig, RiskConfig, RunConfig, SourceConfig, StrategySpec
 from paperdesk.domain import Fill
@@ -32,19 +30,8 @@ HOLD = 5
 FIRST, ROWS = date(2018, 1, 2), 160
 USER_FILE = Path(__file__).resolve().parent / "user_strategies" / "my_hold.py"
 
-
-@pytest.fixture(autouse=True)
-def _registry_as_it_was() -> Iterator[None]:
-    """Strategies loaded by path stay registered for the process; other tests list the
-    registry, so each test here leaves it as it found it."""
-    registry = default_registry()
-    registry.discover()
-    classes, sources = dict(registry._classes), dict(registry._sources)
-    yield
-    registry._classes.clear()
-    registry._classes.update(classes)
-    registry._sources.clear()
-    registry._sources.update(sources)
+# strategies loaded by path stay registered for the process: each test leaves the registry as found
+pytestmark = pytest.mark.usefixtures("registry_as_it_was")
 
 
 def _fills(fills: tuple[Fill, ...] | list[Fill]) -> list[tuple[object, ...]]:

@@ -71,7 +71,9 @@ def list_command(json_output: opt.JsonFlag = False, wide: opt.WideFlag = False) 
 
 
 @apikey_app.command("revoke")
-def revoke_command(key_id: Annotated[int, typer.Argument(metavar="ID")]) -> None:
+def revoke_command(
+    key_id: Annotated[int, typer.Argument(metavar="ID", help="The key's id (apikey list).")],
+) -> None:
     """Revoke a key: it is refused from the next request on."""
     record = services().api_keys.revoke(key_id)
     typer.echo(f"revoked API key {record.id} {record.name!r}")

@@ -96,7 +96,7 @@ def backtest_command(
         print_json(result_to_dict(result))
     else:
         print_report(result, wide=wide)
-        print_equity(result)
+        print_equity(result, wide=wide)
     if report_path is not None:
         reports = services().result_reports
         reports.write(reports.backtest(result), report_path)
@@ -135,8 +135,9 @@ def _report_path(report: Path) -> Path:
     return check_report_path(report, "--report")
 
 
-def print_equity(result: BacktestResult) -> None:
-    """The equity curve and its drawdown as a small block chart."""
-    text = chart_text(result.equity_curve.tolist(), "Equity curve")
+def print_equity(result: BacktestResult, *, wide: bool = False) -> None:
+    """The equity curve and its drawdown as a small block chart, fitted to the terminal."""
+    out = Console()
+    text = chart_text(result.equity_curve.tolist(), "Equity curve", None if wide else out.width)
     if text:
-        Console().print(Text(text))
+        out.print(Text(text))

@@ -70,7 +70,18 @@ def equity_chart(values: Sequence[float], width: int = WIDTH, height: int = HEIG
     return lines
 
 
-def chart_text(values: Sequence[float], title: str) -> str:
-    """The chart under a title line, ready to print (empty for an empty curve)."""
-    lines = equity_chart(values)
+def fitting_width(values: Sequence[float], columns: int | None) -> int:
+    """The chart's width for a terminal of ``columns`` (None: no limit): at most ``WIDTH``,
+    and no wider than what is left beside the value labels (each row is the label, " │" and
+    the columns), at least 10, so no row wraps."""
+    if columns is None or not values:
+        return WIDTH
+    label = max(len(f"{max(values):,.2f}"), len(f"{min(values):,.2f}"), len("drawdown"))
+    return max(10, min(WIDTH, columns - label - 2))
+
+
+def chart_text(values: Sequence[float], title: str, columns: int | None = None) -> str:
+    """The chart under a title line, ready to print in ``columns`` (empty for an empty
+    curve)."""
+    lines = equity_chart(values, fitting_width(values, columns))
     return "\n".join([title, *lines]) if lines else ""

@@ -30,9 +30,35 @@ def usage_hint(error: typer.TyperException) -> str:
     return f" (see '{command_path} --help')" if command_path else ""
 
 
+# Words a trader types for an option paperdesk spells otherwise: click's spelling suggestions
+# (``--start``: "Possible options: --mark, --size-at, --strategy") never find these.
+SYNONYMS = {
+    "--start": "--from",
+    "--begin": "--from",
+    "--since": "--from",
+    "--end": "--to",
+    "--until": "--to",
+}
+
+
+def _suggest_synonym(error: typer.TyperException) -> None:
+    """Point an unknown option that is a synonym of one the command has to that option."""
+    name = getattr(error, "option_name", None)  # click's NoSuchOption (typer vendors click)
+    if not isinstance(name, str) or not hasattr(error, "possibilities"):
+        return
+    wanted = SYNONYMS.get(name.split("=", 1)[0])
+    context = getattr(error, "ctx", None)
+    command = getattr(context, "command", None)
+    if wanted is None or command is None:
+        return
+    if any(wanted in getattr(parameter, "opts", ()) for parameter in command.params):
+        error.possibilities = [wanted]
+
+
 def exit_code_for(error: BaseException) -> int:
     """Report ``error`` on stderr and return the process exit code it deserves."""
     if isinstance(error, typer.TyperException):  # click's usage and parameter errors
+        _suggest_synonym(error)
         hint = usage_hint(error) if error.exit_code == USAGE_EXIT_CODE else ""
         report(error.format_message() + hint)
         return error.exit_code

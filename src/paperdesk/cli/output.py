@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import sys
 import textwrap
 from collections.abc import Iterator
@@ -37,6 +38,7 @@ if TYPE_CHECKING:  # the engine's result (pandas) is imported when a backtest ru
     from paperdesk.service.result_backtest import GappedRun
 
 LAST_TRADES = 10
+_NUMBERS = re.compile(r"\d[\d,.]*")  # the numbers in a refusal's reason, for its kind
 OUTSIDE_SESSION = "outside the regular session"  # how the kernel's session rejections begin
 
 
@@ -158,6 +160,24 @@ def account_lines(result: BacktestResult) -> list[str]:
     return lines
 
 
+def refusal_words(result: BacktestResult) -> str:
+    """Why a run without trades has none: how many signals the router refused and the most
+    frequent kinds of reason (reasons alike but for their numbers are one kind), each with
+    its count and its first instance; empty without refusals."""
+    if not result.rejections:
+        return ""
+    kinds: dict[str, list[str]] = {}
+    for rejection in result.rejections:
+        kinds.setdefault(_NUMBERS.sub("#", rejection.reason), []).append(rejection.reason)
+    ranked = sorted(kinds.values(), key=len, reverse=True)
+    shown = "; ".join(f"{len(reasons)} x {reasons[0]}" for reasons in ranked[:3])
+    more = f"; and {len(ranked) - 3} other kinds" if len(ranked) > 3 else ""
+    return (
+        f" The router refused {len(result.rejections)} of the {result.signals} signals: "
+        f"{shown}{more}."
+    )
+
+
 def gap_lines(result: GappedRun) -> list[str]:
     """The report's warning about the bars' gaps against the calendar: none for a clean series
     or one whose gaps each miss less than two sessions of trading time (a holiday the calendar
@@ -212,7 +232,10 @@ def print_report(result: BacktestResult, *, wide: bool = False) -> None:
     if result.trades:
         out.print(trades_table(result.trades, result.timeframe, width))
     else:
-        out.print("No trades.")
+        line = "No trades." + refusal_words(result)
+        out.print(
+            line if width is None else wrap(line, width, subsequent_indent="  "), markup=False
+        )
     held = open_positions_table(result, width)
     if held is not None:
         out.print(held)

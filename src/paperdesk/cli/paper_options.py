@@ -70,6 +70,15 @@ StrategyNames = Annotated[
         help="Strategy to run (repeatable). (default: macd-cross)",
     ),
 ]
+EditedStrategyNames = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--strategy",
+        "-s",
+        metavar="NAME",
+        help="Strategy to run (repeatable; replaces the list). (default: unchanged)",
+    ),
+]
 StrategyParams = Annotated[
     list[str] | None,
     typer.Option(

@@ -146,8 +146,9 @@ def show_equity_history(
     times = [snapshot.ts for snapshot in snapshots]
     values = [float(snapshot.equity) for snapshot in snapshots]
     if not quiet:
-        text = chart_text(values, "Equity curve (snapshots)")
+        out = Console()
+        text = chart_text(values, "Equity curve (snapshots)", out.width)
         if text:
-            Console().print(Text(text))
+            out.print(Text(text))
     if plot is not None:
         write_plot(plot, times, values, f"portfolio {name}")

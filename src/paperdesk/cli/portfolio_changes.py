@@ -41,10 +41,10 @@ def unarchive_command(portfolio_id: PortfolioId, json_output: opt.JsonFlag = Fal
         typer.echo(f"unarchived portfolio {portfolio_id}")
 
 
-@with_run_options("portfolio")
+@with_run_options("portfolio", changes=True)
 def edit_command(
     portfolio_id: PortfolioId,
-    strategy: opt.StrategyNames = None,
+    strategy: opt.EditedStrategyNames = None,
     param: opt.StrategyParams = None,
     strategy_path: opt.StrategyPath = None,
     symbol: opt.WatchSymbols = None,

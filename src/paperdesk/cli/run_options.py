@@ -43,13 +43,16 @@ def parameter_name(key: str) -> str:
     return key if key.isidentifier() and not keyword.iskeyword(key) else f"{key}_"
 
 
-def _parameter(key: str) -> inspect.Parameter:
+UNCHANGED = "(default: unchanged)"  # a command that changes stored settings: omitted keeps them
+
+
+def _parameter(key: str, *, changes: bool = False) -> inspect.Parameter:
     declared = DECLARED[key]
     option = declared.option
     shown = option.shown_default or default_text(declared.default)
     if option.unit and shown != "none":
         shown += option.unit if option.unit == "%" else f" {option.unit}"
-    help_text = f"{option.help} (default: {shown})"
+    help_text = f"{option.help} {UNCHANGED if changes else f'(default: {shown})'}"
     annotation: Any
     if option.is_flag:
         annotation = Annotated[
@@ -80,14 +83,18 @@ def keys_for(command: str) -> list[str]:
     return [key for key, declared in DECLARED.items() if command in declared.option.commands]
 
 
-def with_run_options(command: str) -> Callable[[Callable[..., None]], Callable[..., None]]:
-    """Decorate a command function that takes ``run_options: dict[str, object | None]``."""
+def with_run_options(
+    command: str, *, changes: bool = False
+) -> Callable[[Callable[..., None]], Callable[..., None]]:
+    """Decorate a command function that takes ``run_options: dict[str, object | None]``;
+    ``changes``: the command changes stored settings, so an option left out keeps its stored
+    value and the help says "(default: unchanged)" rather than a new run's default."""
 
     def decorate(function: Callable[..., None]) -> Callable[..., None]:
         keys = keys_for(command)
         signature = inspect.signature(function, eval_str=True)
         own = [p for name, p in signature.parameters.items() if name != RUN_OPTIONS]
-        generated = [_parameter(key) for key in keys]
+        generated = [_parameter(key, changes=changes) for key in keys]
         positional = [p for p in own if p.kind is not inspect.Parameter.KEYWORD_ONLY]
         keyword = [
             p.replace(kind=inspect.Parameter.KEYWORD_ONLY) for p in own if p not in positional

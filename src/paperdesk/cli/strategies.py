@@ -12,7 +12,7 @@ from rich.text import Text
 
 from paperdesk.cli.fit import console
 from paperdesk.cli.output import print_json
-from paperdesk.cli.paper_options import WideFlag
+from paperdesk.cli.paper_options import StrategyPath, WideFlag
 from paperdesk.cli.services import services
 
 
@@ -24,17 +24,19 @@ def strategies_command(
         bool, typer.Option("--json", help="Print one JSON object instead of a table.")
     ] = False,
     wide: WideFlag = False,
+    strategy_path: StrategyPath = None,
 ) -> None:
     """List the strategies with their parameters (type, default, meaning), or show one."""
     backtests = services().backtests
+    paths = strategy_path or ()
     if name is not None:
-        document = backtests.describe_strategy(name)
+        document = backtests.describe_strategy(name, paths)
         if json_output:
             print_json(document)
         else:
             console(wide=wide).print(strategy_detail(document))
         return
-    described = backtests.describe_strategies()
+    described = backtests.describe_strategies(paths)
     if json_output:
         print_json({"strategies": described})
     else:

@@ -29,7 +29,6 @@ ORDER_TYPES = {
 }
 Symbol = Annotated[str, typer.Argument(metavar="SYMBOL", help="The instrument, e.g. SPY.")]
 OrderId = Annotated[str, typer.Argument(metavar="ORDER_ID", help="The order's id, e.g. O3.")]
-Price = Annotated[str | None, typer.Option(metavar="PRICE")]
 LimitPrice = Annotated[
     str | None, typer.Option("--limit-price", metavar="PRICE", help="Limit price.")
 ]
@@ -100,20 +99,29 @@ def _print_orders(orders: list[Order], title: str, json_output: bool) -> None:
         out.print(orders_table(orders, title, width_of(out, wide=False)))
 
 
+QUANTITY_HELP = "Units: whole lots of the instrument (shares, coins; forex: 100000 units a lot)."
+
+
 @order_app.command("place")
 def place_command(
     portfolio_id: PortfolioId,
     symbol: Symbol,
-    side: Annotated[str, typer.Argument(metavar="buy|sell")],
-    quantity: Annotated[str, typer.Argument(metavar="QTY")],
+    side: Annotated[str, typer.Argument(metavar="buy|sell", help="The order's side.")],
+    quantity: Annotated[str, typer.Argument(metavar="QTY", help=QUANTITY_HELP)],
     order_type: Annotated[
         str, typer.Option("--type", metavar="market|limit|stop|stop-limit")
     ] = "market",
     limit: LimitPrice = None,
     stop: StopPrice = None,
     tif: Annotated[str, typer.Option(metavar="day|gtc|ioc|fok", help="Time in force.")] = "gtc",
-    stop_loss: Price = None,
-    take_profit: Price = None,
+    stop_loss: Annotated[
+        str | None,
+        typer.Option(metavar="PRICE", help="A bracket's stop-loss (below a buy, above a sell)."),
+    ] = None,
+    take_profit: Annotated[
+        str | None,
+        typer.Option(metavar="PRICE", help="A bracket's take-profit (above a buy, below a sell)."),
+    ] = None,
     client_id: Annotated[str | None, typer.Option(metavar="ID", help="Client order id.")] = None,
     json_output: opt.JsonFlag = False,
     old_limit: OldLimit = None,
@@ -154,7 +162,9 @@ def cancel_command(
 def modify_command(
     portfolio_id: PortfolioId,
     order_id: OrderId,
-    quantity: Annotated[str | None, typer.Option(metavar="QTY")] = None,
+    quantity: Annotated[
+        str | None, typer.Option(metavar="QTY", help=f"The new quantity. {QUANTITY_HELP}")
+    ] = None,
     limit: LimitPrice = None,
     stop: StopPrice = None,
     json_output: opt.JsonFlag = False,

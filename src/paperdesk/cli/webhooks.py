@@ -85,7 +85,9 @@ def list_command(
 @webhook_app.command("remove")
 def remove_command(
     portfolio_id: PortfolioArgument,
-    webhook_id: Annotated[int, typer.Argument(metavar="WEBHOOK_ID")],
+    webhook_id: Annotated[
+        int, typer.Argument(metavar="WEBHOOK_ID", help="The webhook's id (webhook list).")
+    ],
 ) -> None:
     """Remove a webhook: nothing more is sent to it."""
     record = services().webhooks.remove(portfolio_id, webhook_id)

@@ -40,13 +40,13 @@ def _not_whole(instrument: Instrument, quantity: Decimal) -> str:
     symbol = instrument.symbol
     if instrument.contract_size != 1:
         return (
-            f"quantity {quantity} is not a whole number of {symbol} steps of "
-            f"{instrument.lot_size} unit(s) (quantities are units; a lot is "
-            f"{instrument.contract_size} units)"
+            f"quantity {amount(quantity)} is not a whole number of {symbol} steps of "
+            f"{amount(instrument.lot_size)} unit(s) (quantities are units; a lot is "
+            f"{amount(instrument.contract_size)} units)"
         )
     return (
-        f"quantity {quantity} is not a whole number of {symbol} lots (lot size "
-        f"{instrument.lot_size})"
+        f"quantity {amount(quantity)} is not a whole number of {symbol} lots (lot size "
+        f"{amount(instrument.lot_size)})"
     )
 
 
@@ -69,7 +69,8 @@ def check_increments(
             raise OrderRefusedError(f"{label} price must be positive, got {price}", "price")
         if tick > 0 and price % tick != 0:  # tick 0: an adjusted series, on no grid
             raise OrderRefusedError(
-                f"{label} price {price} is not a whole tick of {symbol} (tick size {tick})",
+                f"{label} price {amount(price)} is not a whole tick of {symbol} "
+                f"(tick size {amount(tick)})",
                 "tick_size",
             )
 

@@ -7,7 +7,7 @@ Bars come from the DataManager, the same door paper portfolios use, so a symbol 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -241,14 +241,25 @@ class BacktestService:
             described.append((name, description))
         return described
 
-    def describe_strategies(self) -> list[dict[str, object]]:
-        """Every strategy with its kind, source and parameters (type, default, meaning)."""
+    def describe_strategies(self, strategy_paths: Sequence[str] = ()) -> list[dict[str, object]]:
+        """Every strategy with its kind, source and parameters (type, default, meaning), the
+        plug-ins named by path (``module:Class`` or a file) loaded first."""
         from paperdesk.service.strategy_documents import strategy_documents
 
+        _load_paths(strategy_paths)
         return strategy_documents()
 
-    def describe_strategy(self, name: str) -> dict[str, object]:
-        """One strategy in detail; an unknown name is an error listing the available ones."""
+    def describe_strategy(self, name: str, strategy_paths: Sequence[str] = ()) -> dict[str, object]:
+        """One strategy in detail (plug-ins named by path loaded first); an unknown name is an
+        error listing the available ones."""
         from paperdesk.service.strategy_documents import one_strategy_document
 
+        _load_paths(strategy_paths)
         return one_strategy_document(name)
+
+
+def _load_paths(strategy_paths: Sequence[str]) -> None:
+    from paperdesk.analysis.strategies.registry import load_strategy_path
+
+    for path in strategy_paths:
+        load_strategy_path(path)

@@ -53,9 +53,16 @@ def write_folder(target: Path, fill: Callable[[Path], None], *, force: bool = Fa
     """Build the folder in a temporary place with ``fill(folder)``, then move it to ``target``."""
     check_target(target, force=force)
     parent = target.parent
-    parent.mkdir(parents=True, exist_ok=True)
-    remove_abandoned(target)
-    staging = Path(tempfile.mkdtemp(dir=parent, prefix=f".{target.name}.tmp-"))
+    if parent.exists() and not parent.is_dir():
+        raise InvalidInputError(f"{parent} exists and is not a directory (it would hold {target})")
+    try:  # the errno of the staging folder's hidden name sent the trader to a file not theirs
+        parent.mkdir(parents=True, exist_ok=True)
+        remove_abandoned(target)
+        staging = Path(tempfile.mkdtemp(dir=parent, prefix=f".{target.name}.tmp-"))
+    except OSError as error:
+        raise InvalidInputError(
+            f"cannot write {target}: {error.strerror or error} (in {parent})"
+        ) from error
     try:
         fill(staging)
         _fsync_directory(staging)

@@ -573,15 +573,19 @@ class PortfolioService:
         raise UnknownNameError(f"portfolio {portfolio_id} has no signal {signal_id}")
 
     def preview_signal(self, portfolio_id: int, order: SignalOrder) -> ExecutionPlan:
-        """What executing ``order`` would send (sized by the portfolio's rules); writes nothing."""
-        from paperdesk.service.signal_execution import plan_execution
+        """What executing ``order`` would send (sized by the portfolio's rules), refused as the
+        execution would refuse it: its intents pass the same pre-trade checks (lot, tick,
+        bracket side, cash) on this dry unit's own copy of the books; writes nothing."""
+        from paperdesk.service.signal_execution import plan_execution, submit_plan
 
         symbol = limits.symbol_value(order.symbol, "symbol")
         with self.database.dry_transaction() as repository:
             state = self._restore(repository, portfolio_id, (symbol,), cached=False)
             price = self._reference_price(state, symbol, repository)
             at = self._market_time(repository, state)
-            return plan_execution(state.kernel, order, at, price)
+            plan = plan_execution(state.kernel, order, at, price)
+            submit_plan(state.kernel, plan, at)  # a refusal raises here; the copy is dropped
+            return plan
 
     def execute_signal(
         self, portfolio_id: int, order: SignalOrder

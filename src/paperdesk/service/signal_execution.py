@@ -118,6 +118,8 @@ def plan_execution(
         intents = _with_quantity(intents, order.quantity)
         sized_by = "request"
     instrument = kernel.instrument(order.symbol)
+    if order.signal_id is not None:  # a strategy's prices: on the tick, as its own legs were
+        intents = tuple(_on_the_tick(intent, instrument) for intent in intents)
     main = _main_intent(intents)
     return ExecutionPlan(
         symbol=order.symbol,
@@ -152,6 +154,22 @@ def _with_quantity(intents: tuple[OrderIntent, ...], quantity: Decimal) -> tuple
     main = _main_intent(intents)
     changed = main.with_quantity(quantity)._replace(size_fraction=None)
     return tuple(changed if intent is main else intent for intent in intents)
+
+
+def _on_the_tick(intent: OrderIntent, instrument: Instrument) -> OrderIntent:
+    """``intent`` with its bracket prices rounded to the tick against the trader, as the
+    strategy's own bracket legs were placed (a strategy's ATR stop is a float's digits, which
+    the pre-trade check refused as off the tick)."""
+    from paperdesk.execution.orders_from_intents import round_against_trader
+
+    legs = intent.side.opposite
+    stop, target = intent.stop_loss, intent.take_profit
+    return intent._replace(
+        stop_loss=None if stop is None else round_against_trader(stop, legs, True, instrument),
+        take_profit=(
+            None if target is None else round_against_trader(target, legs, False, instrument)
+        ),
+    )
 
 
 def _main_intent(intents: tuple[OrderIntent, ...]) -> OrderIntent:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import csv
 from datetime import date
-from decimal import ROUND_FLOOR, Decimal
+from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 from importlib import resources
 
 from api_fixtures import SPY_LAST_CLOSE, Harness, api, assert_refused
@@ -180,3 +180,69 @@ def test_a_refused_click_names_the_rule_and_changes_nothing(api: Harness) -> Non
                    "portfolio_archived", before=before)  # fmt: skip
     assert_refused(api, api.post("/portfolios/77/execute", order), 404, "not_found",
                    before=before)  # fmt: skip
+
+
+def test_the_preview_refuses_what_the_click_would_refuse(api: Harness) -> None:
+    """The preview passes the plan through the pre-trade checks the click passes: a dashboard
+    never pre-fills an order the click then refuses (the preview answered 200 to each)."""
+    portfolio = api.create_portfolio(strategies=[])
+    path = f"/portfolios/{portfolio}/execute"
+    cases: list[tuple[dict[str, str], str, str]] = [
+        ({"quantity": "0.5"}, "lot_size", "quantity 0.5 is not a whole number of SPY lots"),
+        ({"quantity": "26"}, "insufficient_cash", "at most 25 SPY would fit, not 26"),
+        ({"stop": "400"}, "bracket_side", "stop_loss 400 must be below the last price 396.33"),
+        ({"target": "300"}, "bracket_side", "take_profit 300 must be above the last price"),
+        ({"stop": "380.001"}, "tick_size", "380.001 is not a whole tick of SPY (tick size 0.01)"),
+    ]
+    before = api.dump()
+    for extra, code, named in cases:
+        wanted = {"symbol": "SPY", "direction": "buy", **extra}
+        preview = api.get(f"{path}/preview", api.reader, params=wanted)
+        assert_refused(api, preview, 422, code, named, before=before)
+        clicked = api.post(path, wanted)
+        assert_refused(api, clicked, 422, code, named, before=before)
+        assert preview.json()["message"] == clicked.json()["message"]
+
+
+def test_a_stored_signal_with_an_atr_bracket_executes_on_the_tick(api: Harness) -> None:
+    """A strategy's ATR stop and target are a float's digits (1.2018793188629913): the click
+    refused them as off the tick (``tick_size``), though the strategy's own bracket placed them
+    rounded; now the click's legs are rounded as the strategy's were, against the trader."""
+    created = api.post(
+        "/portfolios",
+        {
+            "name": "fx",
+            "cash": "10000",
+            "symbols": ["EURUSD"],
+            "strategies": ["macd-cross"],
+            "params": ["stop_atr=1.5", "target_atr=3"],
+            "settings": {"source": "replay", "replay_from": "2018-01-02", "timeframe": "1h",
+                         "sizer": "risk", "risk_pct": "1", "pyramiding": True},
+        },
+    )  # fmt: skip
+    assert created.status_code == 201, created.text
+    portfolio = created.json()["summary"]["id"]
+    signals: list[dict[str, object]] = []
+    while not any(s["direction"] == 1 for s in signals):
+        api.post(f"/portfolios/{portfolio}/ticks", {"symbol": "EURUSD"})
+        signals = api.get(f"/portfolios/{portfolio}/signals").json()["items"]
+    signal = signals[-1]
+    stop, target = Decimal(str(signal["stop"])), Decimal(str(signal["target"]))
+    tick = Decimal("0.00001")
+    assert stop % tick != 0  # the strategy's own digits
+    assert target % tick != 0
+    legs = {o["role"]: o for o in api.get(f"/portfolios/{portfolio}/orders").json()["items"]}
+    own_stop, own_target = legs["stop_loss"]["stop_price"], legs["take_profit"]["limit_price"]
+    assert Decimal(own_stop) == stop.quantize(tick, ROUND_FLOOR)  # a selling stop: down
+    assert Decimal(own_target) == target.quantize(tick, ROUND_CEILING)  # a selling target: up
+    path = f"/portfolios/{portfolio}/signals/{signal['id']}/execute"
+    preview = api.get(f"{path}/preview")
+    assert preview.status_code == 200, preview.text
+    executed = api.post(path)
+    assert executed.status_code == 201, executed.text
+    [entry] = executed.json()["planned"]
+    assert (entry["stop_loss"], entry["take_profit"]) == (own_stop, own_target)
+    price = Decimal(executed.json()["price"])
+    pip = Decimal("0.0001")
+    assert Decimal(executed.json()["stop_pips"]) == (price - Decimal(own_stop)) / pip
+    assert preview.json() == {k: v for k, v in executed.json().items() if k != "orders"}

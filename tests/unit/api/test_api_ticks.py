@@ -4,13 +4,18 @@ Idempotency-Key) never ticks twice."""
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
 import pytest
 from api_fixtures import Harness, api, assert_refused
 from portfolio_scenario import MACD, spy_closes
+
+from paperdesk.config import RunConfig, SourceConfig, SourceKind, StrategySpec
+from raising_strategy import raised_message, write_raising_strategy
 
 __all__ = ["api"]
 
@@ -120,3 +125,28 @@ def test_a_keyed_tick_of_several_symbols_feeds_them_all_before_its_unit_opens(
     assert response.status_code == 200, response.text
     assert response.json()["processed"] == 2
     assert fed == [("SPY", False), ("AAPL", False)]  # both fed, neither inside the open unit
+
+
+@pytest.mark.usefixtures("registry_as_it_was")
+def test_a_tick_of_a_raising_user_strategy_is_refused_by_name_and_changes_nothing(
+    api: Harness, tmp_path: Path
+) -> None:
+    """A plug-in's exception answered 500; now 422 naming the strategy and its line."""
+    plugin = write_raising_strategy(tmp_path, "api-raises")
+    settings = RunConfig(
+        strategies=(StrategySpec("api-raises", {}),),
+        strategy_paths=(str(plugin),),
+        symbols=("SPY",),
+        source=SourceConfig(kind=SourceKind.REPLAY, replay_from=date(2020, 1, 2)),
+    )
+    portfolio = api.services.portfolios.create_portfolio("p", Decimal(10000), settings=settings)
+    before = api.dump()
+    response = api.post(f"/portfolios/{portfolio}/ticks", {"symbol": "SPY"})
+    assert_refused(
+        api,
+        response,
+        422,
+        "invalid_input",
+        raised_message("api-raises", plugin),
+        before=before,
+    )

@@ -210,6 +210,36 @@ def test_a_symlink_as_the_target_is_refused(ledger: Ledger, tmp_path: Path) -> N
     assert list(elsewhere.iterdir()) == []
 
 
+def test_a_file_where_the_folder_would_go_is_named_as_such(ledger: Ledger, tmp_path: Path) -> None:
+    database, _, pid = ledger
+    (tmp_path / "afile").write_text("kept")
+    with pytest.raises(InvalidInputError) as refusal:
+        export_portfolio(database, pid, tmp_path / "afile" / "out")
+    assert str(refusal.value) == (
+        f"{tmp_path / 'afile'} exists and is not a directory (it would hold "
+        f"{tmp_path / 'afile' / 'out'})"
+    )  # it said "File exists: afile"
+    assert (tmp_path / "afile").read_text() == "kept"
+
+
+def test_a_folder_it_cannot_write_in_names_the_target_not_a_hidden_name(
+    ledger: Ledger, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A read-only folder (root writes anywhere, so the refusal is simulated where it comes)."""
+    database, _, pid = ledger
+
+    def read_only(dir: str, prefix: str) -> str:
+        raise PermissionError(13, "Permission denied", os.path.join(dir, f"{prefix}abc123"))
+
+    monkeypatch.setattr(export_folder.tempfile, "mkdtemp", read_only)
+    with pytest.raises(InvalidInputError) as refusal:
+        export_portfolio(database, pid, tmp_path / "out")
+    assert str(refusal.value) == (
+        f"cannot write {tmp_path / 'out'}: Permission denied (in {tmp_path})"
+    )  # it said "Permission denied: .../.out.tmp-abc123"
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_every_written_file_is_opened_new_and_without_following_links(tmp_path: Path) -> None:
     victim = tmp_path / "victim"
     victim.write_text("precious")

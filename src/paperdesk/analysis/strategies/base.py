@@ -90,7 +90,10 @@ class Strategy(StrategyBase[ParametersT]):
         check_bars(bars)
         if len(bars) == 0:
             return empty_signal_frame(bars.index)
-        frame = self.compute(bars)
+        try:
+            frame = self.compute(bars)
+        except Exception as error:
+            raise self.failure(f"strategy {self.name!r}", "compute()", error) from error
         if not isinstance(frame, pd.DataFrame) or tuple(frame.columns) != SIGNAL_COLUMNS:
             found = list(frame.columns) if isinstance(frame, pd.DataFrame) else type(frame)
             raise InvalidInputError(
@@ -335,19 +338,25 @@ class SignalColumns:
         confidence = self.confidences[k]
         direction = _DIRECTIONS.get(self.directions[k])
         stop, target = self.stops[k], self.targets[k]
-        fields = (
-            self.name,
-            self.symbol,
-            Direction(self.directions[k]) if direction is None else direction,
-            ts,
-            confidence,
-            None,
-            None if isnan(stop) else to_decimal(stop, "stop"),
-            None if isnan(target) else to_decimal(target, "target"),
-            str(self.reasons[k]),
-        )
-        if not 0.0 <= confidence <= 1.0 or ts.tzinfo is None:
-            return Signal(*fields)  # the checking constructor names what is wrong
+        try:
+            fields = (
+                self.name,
+                self.symbol,
+                Direction(self.directions[k]) if direction is None else direction,
+                ts,
+                confidence,
+                None,
+                None if isnan(stop) else to_decimal(stop, "stop"),
+                None if isnan(target) else to_decimal(target, "target"),
+                str(self.reasons[k]),
+            )
+            if not 0.0 <= confidence <= 1.0 or ts.tzinfo is None:
+                return Signal(*fields)  # the checking constructor names what is wrong
+        except ValueError as error:  # a frame not built by make_signal_frame, or bad prices
+            raise InvalidInputError(
+                f"strategy {self.name!r}: its signal for {self.symbol} on the bar of "
+                f"{ts.isoformat()} is not usable: {error}"
+            ) from error
         return _trusted_signal(fields)
 
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import dataclasses
+import inspect
+import traceback
 import typing
 from abc import ABC, abstractmethod
 from collections.abc import Mapping
@@ -203,11 +205,34 @@ class StrategyBase(ABC, Generic[ParametersT]):
                 f"strategy {self.name!r} expects {self.Parameters.__name__}, "
                 f"got {type(params).__name__}"
             )
-        self.check_parameters(params)
+        self._check(params)
         self.params = params
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.params!r})"
+
+    @classmethod
+    def failure(cls, where: str, method: str, error: Exception) -> InvalidInputError:
+        """The error to raise when ``method`` (``compute()``, ``decide()``) raised ``error``:
+        ``where`` (naming this strategy) and the error's words; for an error other than an
+        input error, its type and the line of the strategy's own file that raised it, so a
+        plug-in's bug reaches the CLI and the API as one clear refusal, not a traceback."""
+        if isinstance(error, InvalidInputError):
+            return InvalidInputError(f"{where}: {error}")
+        return InvalidInputError(
+            f"{where}: {method} raised {type(error).__name__}: {error}{cls._raised_at(error)}"
+        )
+
+    @classmethod
+    def _raised_at(cls, error: Exception) -> str:
+        frames = traceback.extract_tb(error.__traceback__)
+        try:
+            own = inspect.getsourcefile(cls)
+        except TypeError:  # a class without a file (defined in a REPL)
+            own = None
+        mine = [frame for frame in frames if frame.filename == own]
+        last = (mine or frames)[-1] if frames else None
+        return f" (at {last.filename}, line {last.lineno})" if last is not None else ""
 
     @property
     @abstractmethod
@@ -258,8 +283,19 @@ class StrategyBase(ABC, Generic[ParametersT]):
                 )
             converted[name] = _convert(name, raw, types[name])
         params = cls.Parameters(**converted)
-        cls.check_parameters(params)
+        cls._check(params)
         return params
+
+    @classmethod
+    def _check(cls, params: Any) -> None:
+        """``check_parameters``, its own refusals as they are; any other exception it raises
+        (a bug in a user strategy) as an input error naming the strategy."""
+        try:
+            cls.check_parameters(params)
+        except InvalidInputError:
+            raise
+        except Exception as error:
+            raise cls.failure(f"strategy {cls.name!r}", "check_parameters()", error) from error
 
     @classmethod
     def check_parameters(cls, params: Any) -> None:

@@ -53,7 +53,7 @@ class BarStrategy(StrategyBase[ParametersT]):
         called). A bare action or None from ``decide`` becomes a Decision that leaves the state
         unchanged; an order intent without a strategy name gets this strategy's. Raises
         ``InvalidInputError`` naming the strategy, the symbol and the bar for a bad return
-        value, an action for another symbol, or any input error raised inside ``decide``
+        value, an action for another symbol, or any error raised inside ``decide``
         (such as a state JSON cannot store).
         """
         check_bars(history)
@@ -66,8 +66,8 @@ class BarStrategy(StrategyBase[ParametersT]):
         where = f"strategy {self.name!r} deciding {context.symbol} at {context.ts.isoformat()}"
         try:
             outcome = self.decide(history, context)
-        except InvalidInputError as error:
-            raise InvalidInputError(f"{where}: {error}") from error
+        except Exception as error:
+            raise self.failure(where, "decide()", error) from error
         if outcome is not None and not isinstance(outcome, Decision | Signal | OrderIntent):
             raise InvalidInputError(
                 f"{where}: decide() must return a Signal, an OrderIntent, a Decision or None, "

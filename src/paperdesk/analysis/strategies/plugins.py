@@ -12,6 +12,7 @@ import sys
 import traceback
 from collections.abc import Iterable
 from importlib.metadata import EntryPoint, entry_points
+from numbers import Integral
 from pathlib import Path
 from types import ModuleType
 from typing import Any, NamedTuple
@@ -103,8 +104,9 @@ def check_strategy_class(target: object, where: str) -> StrategyClass:
         )
     label = _label(target)
     if inspect.isabstract(target):
-        missing = ", ".join(sorted(getattr(target, "__abstractmethods__", ())))
-        raise StrategyLoadError(f"{where}: {label} is abstract; it does not implement {missing}")
+        raise StrategyLoadError(
+            f"{where}: {label} is abstract; it does not implement {_missing(target)}"
+        )
     name = getattr(target, "name", None)
     if not isinstance(name, str) or not _NAME_PATTERN.fullmatch(name):
         raise StrategyLoadError(
@@ -113,6 +115,14 @@ def check_strategy_class(target: object, where: str) -> StrategyClass:
         )
     if not isinstance(getattr(target, "description", None), str):
         raise StrategyLoadError(f"{where}: {label} ({name!r}) needs a 'description' string")
+    warmup = inspect.getattr_static(target, "warmup", None)
+    if not isinstance(warmup, property) and (
+        isinstance(warmup, bool) or not isinstance(warmup, Integral) or warmup < 0
+    ):  # a plain class attribute is checked here; a property when the strategy runs
+        raise StrategyLoadError(
+            f"{where}: {label} ({name!r}) needs a 'warmup' of 0 or more bars (a whole number, "
+            f"or a property giving one), got {warmup!r}"
+        )
     _check_parameters_class(target, where, label)
     return target
 
@@ -219,8 +229,8 @@ def _only_strategy_class(module: ModuleType, where: str, file: str) -> StrategyC
     if len(concrete) == 1:
         return check_strategy_class(concrete[0], where)
     if not concrete:
-        abstract = [value.__name__ for value in defined]
-        note = f" (only abstract ones: {', '.join(abstract)})" if abstract else ""
+        abstract = [f"{value.__name__} does not implement {_missing(value)}" for value in defined]
+        note = f" (only abstract ones: {'; '.join(abstract)})" if abstract else ""
         raise StrategyLoadError(
             f"{where} defines no strategy class (a subclass of Strategy or BarStrategy "
             f"implementing it){note}"
@@ -230,6 +240,10 @@ def _only_strategy_class(module: ModuleType, where: str, file: str) -> StrategyC
         f"{', '.join(_describe_classes(concrete))}; name the one to use, e.g. "
         f"'{file}:{concrete[0].__name__}'"
     )
+
+
+def _missing(target: type) -> str:
+    return ", ".join(sorted(getattr(target, "__abstractmethods__", ())))
 
 
 def _describe_classes(classes: Iterable[type]) -> list[str]:
