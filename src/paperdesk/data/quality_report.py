@@ -51,10 +51,13 @@ class DataGaps:
 
     @classmethod
     def of(cls, gaps: list[Gap], calendar: str, bar_seconds: int, session_seconds: int) -> DataGaps:
-        """Intraday ``bar_seconds`` (below a day), else daily bars (one per session)."""
+        """Intraday ``bar_seconds`` (below a day), daily bars (one per session), or bars of
+        several sessions (``nd``, weeks, months: one missing bar misses two sessions or more)."""
         minimum = LONG_GAP_SESSIONS
         if bar_seconds < 86400:
             minimum = -(-LONG_GAP_SESSIONS * session_seconds // max(bar_seconds, 1))
+        elif bar_seconds > 86400:
+            minimum = 1
         long = sorted(
             (gap for gap in gaps if gap.missing >= minimum),
             key=lambda gap: (-gap.missing, gap.start),
