@@ -180,6 +180,7 @@ class QualityReport:
     last_bar_age: timedelta | None = None
     feed_stale: bool = False
     replay: ReplayStand | None = None  # the series as a replay portfolio serves it
+    live_portfolios: tuple[int, ...] | None = None  # trading it live (None: not looked at)
 
     def of_replay(self, stand: ReplayStand) -> QualityReport:
         """This report for a replay portfolio's series: no staleness (the replay's clock, not
@@ -187,6 +188,20 @@ class QualityReport:
         self.replay = stand
         self.feed_stale = False
         return self
+
+    def of_feed(self, live_portfolios: tuple[int, ...]) -> QualityReport:
+        """This report knowing which live portfolios trade the series: their feed, whose age
+        is judged by the wall clock; with none, history (a bundled sample, an import), which
+        ends where it ends: no staleness, only where it ends and how long ago."""
+        self.live_portfolios = live_portfolios
+        if not live_portfolios:
+            self.feed_stale = False
+        return self
+
+    @property
+    def history(self) -> bool:
+        """Whether the series is known to be no live portfolio's feed (``of_feed``)."""
+        return self.live_portfolios == ()
 
     @property
     def missing_bars(self) -> int:
@@ -254,6 +269,8 @@ class QualityReport:
             "last_bar_age_seconds": convert(self.last_bar_age),
             "feed_stale": self.feed_stale,
             "replay": None if self.replay is None else self.replay.to_dict(),
+            "live_portfolios": None if self.live_portfolios is None else list(self.live_portfolios),
+            "history": self.history,
         }
         for name in ("gaps", "duplicates", "outliers", "zero_volume_runs", "stale_runs"):
             items = getattr(self, name)
