@@ -5,16 +5,14 @@ still judged by the wall clock. ``--json`` keeps its fields and adds ``live_port
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from datetime import UTC, datetime
 from pathlib import Path
 
-import pandas as pd
-import pytest
 from paper_cli_helpers import json_of, ok
+from test_cli_live_source import fake_yahoo  # the live source's fake provider, minutes to now
 
-from market_fakes import bundled
-from provider_server import FakeProviders, Series, provider_server
+from provider_server import FakeProviders
+
+__all__ = ["fake_yahoo"]
 
 
 def test_a_bundled_series_is_history_not_a_stale_feed(paper_home: Path) -> None:
@@ -29,24 +27,6 @@ def test_a_bundled_series_is_history_not_a_stale_feed(paper_home: Path) -> None:
     assert "history: no live portfolio trades SPY 1d" in table
     assert "stale)" not in table
     assert "no problems found" in table
-
-
-@pytest.fixture
-def fake_yahoo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeProviders]:
-    minutes = bundled("BTCUSD", "1m").iloc[:3000]
-    shift = pd.Timestamp(datetime.now(UTC)).floor("min") - minutes.index[2000]
-    moved = minutes.copy()
-    moved.index = moved.index + shift
-    moved["ts_close"] = pd.DatetimeIndex(moved["ts_close"]) + shift
-    providers = FakeProviders(
-        lambda: datetime.now(UTC), {"BTC-USD": Series(moved, daily=False, zone="UTC")}
-    )
-    with provider_server(providers) as url:
-        monkeypatch.setenv("PAPERDESK_HOME", str(tmp_path))
-        monkeypatch.delenv("DATABASE_URL", raising=False)
-        monkeypatch.setenv("PAPERDESK_PROVIDERS", "yahoo")
-        monkeypatch.setenv("PAPERDESK_YAHOO_URL", f"{url}/yahoo")
-        yield providers
 
 
 def test_a_live_portfolios_feed_is_judged_by_the_wall_clock(fake_yahoo: FakeProviders) -> None:
