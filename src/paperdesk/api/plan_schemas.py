@@ -91,6 +91,11 @@ class SimulationIn(PlanUpload):
     entry: EntryType = EntryType.LIMIT
     slippage_bps: ZeroOrMore = Decimal(5)
     commission: str = Field("none", min_length=1, max_length=100)
+    spread_pips: Amount | None = Field(
+        None,
+        description="a forex spread in pips, as a backtest's: forex pairs' limits trade the ask "
+        "or the bid, their market-like fills pay half of it instead of slippage_bps",
+    )
     plan_date: date | None = Field(None, description="the entry day of rows without a time")
     stop_loss_priority: bool = Field(
         True,
@@ -228,6 +233,7 @@ class SimulationOut(BaseModel):
     resolve_with: str | None
     slippage_bps: str
     commission: str
+    spread_pips: str | None = Field(description="the forex spread charged, null without one")
     plan_date: str | None
     skipped_rows: list[int]
     skipped_problems: list[str]

@@ -155,7 +155,7 @@ def quality_tables(report: QualityReport, width: int | None = 80) -> list[Table]
         ("Outliers", f"{len(report.outliers)} (beyond {report.outlier_threshold:.0%})"),
         ("Zero-volume runs", volume),
         ("Stale-price runs", str(len(report.stale_runs))),
-        ("Feed age", f"{age}{' (stale)' if report.feed_stale else ''}"),
+        _age_row(report, age),
     ]
     title = f"Data quality of {report.symbol} {report.timeframe} ({report.calendar})"
     tables = [fitted(title, (Column("Check"), text("Found")), rows, width)]
@@ -176,6 +176,20 @@ def quality_tables(report: QualityReport, width: int | None = 80) -> list[Table]
         columns = (Column("Kind"), Column("When"), text("Detail"))
         tables.append(fitted(title, columns, findings, width))
     return tables
+
+
+def _age_row(report: QualityReport, age: str) -> tuple[str, str]:
+    """How old the last bar is: a live portfolio's feed is stale or not; history just ends."""
+    if report.history:
+        series = f"{report.symbol} {report.timeframe}"
+        return (
+            "Ends",
+            f"{_time(report.last_close)} UTC, {age} ago (history: no live portfolio trades "
+            f"{series}, so its age is no staleness)",
+        )
+    live = ", ".join(map(str, report.live_portfolios or ()))
+    notes = (["stale"] if report.feed_stale else []) + ([f"live portfolio {live}"] if live else [])
+    return ("Feed age", f"{age} ({'; '.join(notes)})" if notes else age)
 
 
 # --------------------------------------------------------------------------------- backfill

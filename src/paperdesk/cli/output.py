@@ -6,7 +6,7 @@ import json
 import re
 import sys
 import textwrap
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from decimal import Decimal
@@ -191,6 +191,14 @@ def gap_lines(result: GappedRun) -> list[str]:
     return [f"Warning: {risk} ({totals}; every long one in --json 'data_gaps', all in `{check}`)"]
 
 
+def print_wrapped(out: Console, lines: Iterable[str], width: int | None) -> None:
+    """Print each line as it is (no markup), folded to ``width`` with the rest indented."""
+    for line in lines:
+        out.print(
+            line if width is None else wrap(line, width, subsequent_indent="  "), markup=False
+        )
+
+
 def event_words(result: BacktestResult, event: AccountEvent) -> str:
     """An account event's reason with its prices to the tick and its money by the money rule
     (exact, as --json keeps it); the stored reason when its fill is not in the result."""
@@ -225,10 +233,7 @@ def print_report(result: BacktestResult, *, wide: bool = False) -> None:
         line = f"Prices: {result.prices}"
         wrapped = textwrap.fill(line, width, subsequent_indent="  ") if width else line
         out.print(wrapped, highlight=False, markup=False)
-    for line in (*gap_lines(result), *account_lines(result)):  # never silent
-        out.print(
-            line if width is None else wrap(line, width, subsequent_indent="  "), markup=False
-        )
+    print_wrapped(out, (*gap_lines(result), *account_lines(result)), width)  # never silent
     if result.trades:
         out.print(trades_table(result.trades, result.timeframe, width))
     else:

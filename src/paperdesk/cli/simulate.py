@@ -18,7 +18,7 @@ from paperdesk.cli.paper_options import WideFlag
 from paperdesk.cli.services import services
 from paperdesk.cli.sim_figures import pnl_after_fees
 from paperdesk.domain.errors import OptionError
-from paperdesk.domain.parsing import plain_decimal
+from paperdesk.domain.parsing import optional_decimal, plain_decimal
 
 
 def simulate_command(
@@ -71,6 +71,14 @@ def simulate_command(
             "per-lot:A or per-contract:A.",
         ),
     ] = "none",
+    spread_pips: Annotated[
+        str | None,
+        typer.Option(
+            metavar="N",
+            help="Forex spread in pips (forex pairs pay half of it instead of the bps "
+            "slippage; limits trade the ask or the bid), as the backtest's.",
+        ),
+    ] = None,
     plan_date: Annotated[
         str | None,
         typer.Option(
@@ -104,6 +112,7 @@ def simulate_command(
         entry=_entry(entry, EntryType),
         slippage_bps=_decimal(slippage_bps, "--slippage-bps"),
         commission=commission,
+        spread_pips=None if spread_pips is None else optional_decimal(spread_pips, "--spread-pips"),
         plan_date=_date(plan_date) if plan_date is not None else None,
         skip_bad_rows=skip_bad_rows,
         stop_loss_priority=not take_profit_first,
@@ -206,7 +215,8 @@ def _print(document: dict[str, Any], wide: bool) -> None:
         (
             "Assumed",
             f"max hold {document['max_hold_days']} days, EOD close {_eod_close(document)}, "
-            f"slippage {document['slippage_bps']} bps, commission {document['commission']}",
+            f"slippage {document['slippage_bps']} bps, commission {document['commission']}"
+            + (f", spread {document['spread_pips']} pips" if document.get("spread_pips") else ""),
         ),
         ("Written", ", ".join(document["files"].values())),
     ]

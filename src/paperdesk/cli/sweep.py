@@ -8,7 +8,6 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from textwrap import fill as wrap
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
@@ -19,7 +18,7 @@ from paperdesk.cli.asset_class import AssetClassOption
 from paperdesk.cli.fit import Column, console, fitted, number, text
 from paperdesk.cli.interrupt import note_committed
 from paperdesk.cli.money import money, percent, ratio
-from paperdesk.cli.output import gap_lines, print_json
+from paperdesk.cli.output import gap_lines, print_json, print_wrapped
 from paperdesk.cli.paper_options import StrategyPath, WideFlag
 from paperdesk.cli.run_options import with_run_options
 from paperdesk.cli.services import services
@@ -174,10 +173,7 @@ def _print(result: SweepResult, wide: bool) -> None:
     out.print(fitted(title, columns, rows, width))
     if len(ranked) > SHOWN_RUNS:
         out.print(f"{len(ranked) - SHOWN_RUNS} more runs: --out FILE.csv or --json holds them")
-    for line in gap_lines(result):  # every run trades the same bars: never silent about them
-        out.print(
-            line if width is None else wrap(line, width, subsequent_indent="  "), markup=False
-        )
+    print_wrapped(out, gap_lines(result), width)  # every run trades the same bars: never silent
     if result.grid.skipped:
         out.print(f"{len(result.grid.skipped)} combinations left out (the strategy refuses them):")
         for params, reason in result.grid.skipped[:5]:

@@ -14,7 +14,7 @@ from paperdesk.cli import paper_options as opt
 from paperdesk.cli.fit import Column, console, fitted, text
 from paperdesk.cli.interrupt import note_committed
 from paperdesk.cli.money import exact, money, percent, ratio
-from paperdesk.cli.output import print_json
+from paperdesk.cli.output import gap_lines, print_json, print_wrapped
 from paperdesk.cli.services import services
 from paperdesk.cli.sim_figures import pnl_after_fees
 from paperdesk.domain.errors import OptionError
@@ -171,6 +171,7 @@ def walkforward_command(
                 "simulated": list(report.simulated),
                 "resumed": list(report.resumed),
                 "summary": report.summary,
+                "data_gaps": report.summary.get("data_gaps"),
             }
         )
         return
@@ -262,3 +263,4 @@ def _print(report: Any) -> None:
             show_header=False,
         )
     )
+    print_wrapped(out, [line for gaps in report.gaps for line in gap_lines(gaps)], out.width)

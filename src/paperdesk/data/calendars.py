@@ -382,8 +382,10 @@ def bar_close_times(ts_open: pd.DatetimeIndex, timeframe: str, calendar: str) ->
     Intraday bars close at ``ts_open + timeframe``. Daily bars are date labels closed by the
     calendar (``MarketCalendar.daily_bar_closes``): on ``XNYS`` at that date's session close
     (early closes included; a date that is not a session falls back to the next 00:00 UTC), on
-    ``24/7`` at the next 00:00 UTC, on ``FX`` at ``label + 1 day``. Weekly and monthly bars
-    close at ``label + timeframe`` (calendar months).
+    ``24/7`` at the next 00:00 UTC, on ``FX`` at ``label + 1 day``. An ``nd`` bar (``2d``,
+    ``3d``) is n consecutive sessions from its label's (``nd_bar_closes``): it closes as the
+    daily bar of its last session does. Weekly and monthly bars close at ``label + timeframe``
+    (calendar months).
     """
     market = market_calendar(calendar)
     frame = Timeframe.parse(timeframe)
@@ -395,7 +397,39 @@ def bar_close_times(ts_open: pd.DatetimeIndex, timeframe: str, calendar: str) ->
         return pd.DatetimeIndex(index + pd.Timedelta(seconds=frame.seconds), name="ts_close")
     if frame.unit == "mo":
         return pd.DatetimeIndex(index + pd.DateOffset(months=frame.count), name="ts_close")
+    if frame.unit == "d" and frame.count > 1:
+        return pd.DatetimeIndex(nd_bar_closes(market, index, frame.count), name="ts_close")
     if frame.unit == "w" or frame.count != 1:
         return pd.DatetimeIndex(index + pd.Timedelta(seconds=frame.seconds), name="ts_close")
     closes = market.daily_bar_closes(index)
     return pd.DatetimeIndex(closes.as_unit("ns"), name="ts_close")
+
+
+def nd_bar_closes(market: MarketCalendar, labels: pd.DatetimeIndex, count: int) -> pd.DatetimeIndex:
+    """When ``count``-session bars labelled ``labels`` (UTC, nanoseconds) close: a bar holds
+    the session in force at its label (or the next one: the first closing after it) and the
+    ``count - 1`` sessions after it, and closes when the last of them closes, or when a daily
+    bar labelled as it is, moved on to that session, would close if that is later (an FX bar
+    labelled 00:00 UTC, as Lean's are, spans to the next midnight): never before its last
+    session has closed. On XNYS the ``2d`` bar of a Wednesday before Thanksgiving closes at
+    Friday's early close, not on Friday at 00:00 UTC. A label outside the sessions the calendar
+    knows keeps ``label + count days``."""
+    if len(labels) == 0:
+        return labels
+    if isinstance(market, XnysCalendar):
+        table = _xnys_schedule()  # the whole known range: labels outside it fall back below
+    else:
+        before, after = pd.Timedelta(days=7), pd.Timedelta(days=3 * count + 10)
+        table = market.sessions(_day(labels[0]) - before, _day(labels[-1]) + after)
+    closes = pd.DatetimeIndex(table["close"]).as_unit("ns").asi8
+    days = pd.DatetimeIndex(table.index).as_unit("ns").asi8
+    stamps = labels.asi8
+    first = np.searchsorted(closes, stamps, side="right")
+    last = first + count - 1
+    known = (first > 0) & (last < len(closes))  # the table holds the label and the sessions
+    first, last = np.minimum(first, len(closes) - 1), np.minimum(last, len(closes) - 1)
+    moved = pd.DatetimeIndex(stamps + (days[last] - days[first]), tz="UTC").as_unit("ns")
+    daily = market.daily_bar_closes(moved).as_unit("ns").asi8
+    closed = np.maximum(closes[last], daily)
+    fallback = stamps + count * _ONE_DAY.value
+    return pd.DatetimeIndex(np.where(known, closed, fallback), tz="UTC").as_unit("ns")

@@ -5,8 +5,11 @@
 * **gaps**: trading time with no bar. Intraday: between two consecutive bars, the session time
   (time the calendar is open) from the end of the first to the start of the next, counted as
   ``ceil(session time / timeframe)`` missing bars (so a bar shortened by the open or the close
-  still counts as one). Daily: sessions with no bar between two bars. Only the span between
-  the first and the last bar is checked; the tail is the feed-age check.
+  still counts as one). Daily: sessions with no bar between two bars. ``nd``, weekly and
+  monthly: periods of the calendar (as the resampler groups its sessions: n sessions from its
+  epoch, ISO weeks, calendar months) holding a session but no bar, so a week of holidays alone
+  is no gap. Only the span between the first and the last bar is checked; the tail is the
+  feed-age check.
 * **duplicates**: bar times present more than once.
 * **off-session bars**: bars overlapping no session (e.g. on a holiday).
 * **outliers**: absolute close-to-close simple return above ``outlier_threshold``.
@@ -35,6 +38,7 @@ from paperdesk.data.quality_report import (
     Run,
 )
 from paperdesk.data.resample import OHLCV
+from paperdesk.data.resample_periods import is_period, period_keys
 from paperdesk.data.session_grid import NANOSECONDS, SessionGrid
 from paperdesk.domain import InvalidInputError, Timeframe
 
@@ -169,12 +173,16 @@ def _gaps_and_inside(
 ) -> tuple[list[Gap], np.ndarray]:
     """The gaps of sorted unique bar opens, and which bars lie inside a session."""
     length = _bar_length(timeframe)
-    ends = stamps + length
+    periods = is_period(timeframe)
+    # a period's bar is in its first session, which its label (a holiday Monday) may precede
+    ends = stamps + (timeframe.seconds * NANOSECONDS if periods else length)
     grid = SessionGrid.covering(market_calendar(calendar), int(stamps[0]), int(ends[-1]))
     session = grid.locate(stamps, ends)
     inside = session >= 0
     if timeframe.is_intraday:
         return _intraday_gaps(grid, stamps[inside], ends[inside], length), inside
+    if periods:
+        return _period_gaps(grid, session[inside], timeframe, calendar), inside
     return _session_gaps(grid, session[inside]), inside
 
 
@@ -205,6 +213,31 @@ def _session_gaps(grid: SessionGrid, session: np.ndarray) -> list[Gap]:
             int(steps[i] - 1),
         )
         for i in where
+    ]
+
+
+def _period_gaps(
+    grid: SessionGrid, session: np.ndarray, timeframe: Timeframe, calendar: str
+) -> list[Gap]:
+    """The periods holding sessions of the grid but no bar, between bars in the sessions
+    ``session``: each gap from the open of the first such period's first session to the close
+    of the last one's last session, missing one bar per period."""
+    if len(session) < 2:
+        return []
+    keys = period_keys(grid.days, timeframe, calendar)
+    starts = np.concatenate([[True], keys[1:] != keys[:-1]])
+    number = np.cumsum(starts) - 1  # each session's period, counted along the grid
+    firsts = np.flatnonzero(starts)  # each period's first session
+    lasts = np.concatenate([firsts[1:], [len(keys)]]) - 1
+    held = number[session]
+    steps = np.diff(held)
+    return [
+        Gap(
+            _time(grid.opens[firsts[held[i] + 1]]),
+            _time(grid.closes[lasts[held[i + 1] - 1]]),
+            int(steps[i] - 1),
+        )
+        for i in np.flatnonzero(steps > 1)
     ]
 
 

@@ -51,10 +51,13 @@ class DataGaps:
 
     @classmethod
     def of(cls, gaps: list[Gap], calendar: str, bar_seconds: int, session_seconds: int) -> DataGaps:
-        """Intraday ``bar_seconds`` (below a day), else daily bars (one per session)."""
+        """Intraday ``bar_seconds`` (below a day), daily bars (one per session), or bars of
+        several sessions (``nd``, weeks, months: one missing bar misses two sessions or more)."""
         minimum = LONG_GAP_SESSIONS
         if bar_seconds < 86400:
             minimum = -(-LONG_GAP_SESSIONS * session_seconds // max(bar_seconds, 1))
+        elif bar_seconds > 86400:
+            minimum = 1
         long = sorted(
             (gap for gap in gaps if gap.missing >= minimum),
             key=lambda gap: (-gap.missing, gap.start),
@@ -177,6 +180,7 @@ class QualityReport:
     last_bar_age: timedelta | None = None
     feed_stale: bool = False
     replay: ReplayStand | None = None  # the series as a replay portfolio serves it
+    live_portfolios: tuple[int, ...] | None = None  # trading it live (None: not looked at)
 
     def of_replay(self, stand: ReplayStand) -> QualityReport:
         """This report for a replay portfolio's series: no staleness (the replay's clock, not
@@ -184,6 +188,20 @@ class QualityReport:
         self.replay = stand
         self.feed_stale = False
         return self
+
+    def of_feed(self, live_portfolios: tuple[int, ...]) -> QualityReport:
+        """This report knowing which live portfolios trade the series: their feed, whose age
+        is judged by the wall clock; with none, history (a bundled sample, an import), which
+        ends where it ends: no staleness, only where it ends and how long ago."""
+        self.live_portfolios = live_portfolios
+        if not live_portfolios:
+            self.feed_stale = False
+        return self
+
+    @property
+    def history(self) -> bool:
+        """Whether the series is known to be no live portfolio's feed (``of_feed``)."""
+        return self.live_portfolios == ()
 
     @property
     def missing_bars(self) -> int:
@@ -251,6 +269,8 @@ class QualityReport:
             "last_bar_age_seconds": convert(self.last_bar_age),
             "feed_stale": self.feed_stale,
             "replay": None if self.replay is None else self.replay.to_dict(),
+            "live_portfolios": None if self.live_portfolios is None else list(self.live_portfolios),
+            "history": self.history,
         }
         for name in ("gaps", "duplicates", "outliers", "zero_volume_runs", "stale_runs"):
             items = getattr(self, name)

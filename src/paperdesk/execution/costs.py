@@ -7,7 +7,7 @@ per-lot fee of a EURUSD lot is not the fee of a SPY share; a forex spread is not
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -40,15 +40,30 @@ def basis_points_model(bps: Decimal) -> SlippageModel:
 
 def cost_models(execution: ExecutionConfig, instruments: Iterable[Instrument]) -> CostModels:
     """The run's costs; ``--spread-pips`` needs a forex pair among the instruments to apply to."""
-    fees = parse_fee_model(execution.commission)
-    bps = basis_points_model(execution.slippage_bps)
-    if execution.spread_pips is None:
+    return costs_of(
+        execution.commission, execution.slippage_bps, execution.spread_pips, instruments
+    )
+
+
+def costs_of(
+    commission: str,
+    slippage_bps: Decimal,
+    spread_pips: Decimal | None,
+    instruments: Iterable[Instrument],
+    mark: Callable[[str], str] = setting_mark,
+) -> CostModels:
+    """The costs of a run or a plan simulation: the fee model, bps slippage, and under
+    ``spread_pips`` half that spread for forex pairs instead (refused, naming the field by
+    ``mark``, when no instrument held is a forex pair)."""
+    fees = parse_fee_model(commission)
+    bps = basis_points_model(slippage_bps)
+    if spread_pips is None:
         return CostModels(fees, bps)
     held = list(instruments)
     if held and not any(instrument.asset_class is _FOREX for instrument in held):
         first = held[0]
         raise InvalidInputError(
-            f"{setting_mark('spread_pips')} applies to forex pairs; {first.symbol} is "
-            f"{first.asset_class.value} (use {setting_mark('slippage_bps')})"
+            f"{mark('spread_pips')} applies to forex pairs; {first.symbol} is "
+            f"{first.asset_class.value} (use {mark('slippage_bps')})"
         )
-    return CostModels(fees, BySpreadOrBasisPoints(HalfSpread(execution.spread_pips), bps))
+    return CostModels(fees, BySpreadOrBasisPoints(HalfSpread(spread_pips), bps))

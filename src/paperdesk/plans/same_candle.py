@@ -12,7 +12,7 @@ stop-loss-first rule, with the reason said.
 from __future__ import annotations
 
 from bisect import bisect_left
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -65,14 +65,19 @@ def decide_from_finer_bars(
     exit_side: Side,
     stop_loss: Decimal | None,
     take_profit: Decimal | None,
+    target_prices: Callable[[Bar], Bar] | None = None,
 ) -> SameCandleDecision:
-    """Walk the finer bars inside ``candle`` with the engine's bracket rule."""
+    """Walk the finer bars inside ``candle`` with the engine's bracket rule (``target_prices``:
+    the prices the take-profit trades at on a finer bar, under a spread its bid or ask)."""
     inside = finer.inside(candle)
     if not inside:
         return SameCandleDecision(None, None, "no finer bars inside the candle")
     for bar in inside:
         traded = bar if bar.quote is None else bar._replace(quote=None)
-        decided = bracket_exit(exit_side, stop_loss, take_profit, traded)
+        target = None if target_prices is None else target_prices(traded)
+        decided = bracket_exit(
+            exit_side, stop_loss, take_profit, traded, None if target is traded else target
+        )
         if decided is None:
             continue
         if decided.ambiguous:

@@ -13,10 +13,13 @@ Pure: the candles (and any finer bars) are passed in, nothing is read or written
    take-profit and stop-loss by ``execution.fills.bracket_exit`` (a gap through the stop fills
    at the open; both inside one candle: the stop-loss, unless the candle opened through the
    target, or the finer bars inside it say otherwise); the stop-loss pays slippage, the
-   take-profit (a limit) does not. Then, at a candle's close: ``EOD`` in INTRADAY mode at the
-   session's last candle (the calendar's close), ``TIMEOUT`` at the last candle closing within
-   the maximum hold. Both are market-on-close exits known before the candle opens (a time,
-   not a price), filled at its close plus slippage, as the engine's ``fill_at_close``.
+   take-profit (a limit) does not. Under a spread (a forex pair, ``--spread-pips``) and no
+   quote, limits (the limit entry, the take-profit) trade the ask (buys) or the bid (sells) and
+   market-like fills pay the half spread as slippage, as in the engine's venue. Then, at a
+   candle's close: ``EOD`` in INTRADAY mode at the session's last candle (the calendar's
+   close), ``TIMEOUT`` at the last candle closing within the maximum hold. Both are
+   market-on-close exits known before the candle opens (a time, not a price), filled at its
+   close plus slippage, as the engine's ``fill_at_close``.
 3. **P&L**: ``(exit - entry) x qty x multiplier`` (a short the other way) minus the fee of
    each fill (the run's fee model), exact.
 
@@ -33,6 +36,7 @@ from decimal import Decimal
 from paperdesk.domain import Bar, Instrument, InvalidInputError, OrderRole, Side
 from paperdesk.execution.expiry import day_order_expiry
 from paperdesk.execution.fills import BracketExit, bracket_exit, limit_fill_price, side_bar
+from paperdesk.execution.slippage import spread_of
 from paperdesk.plans.rows import PlanRow
 from paperdesk.plans.same_candle import BarSeries, decide_from_finer_bars
 from paperdesk.plans.settings import EntryType, hold_deadline
@@ -127,7 +131,7 @@ def _enter(
                 f"limit {row.entry_price} not reached before the session closed "
                 f"{expiry.isoformat()}",
             )
-        traded = side_bar(bar, side)
+        traded = _limit_bar(bar, side, instrument, rules)
         price = limit_fill_price(side, row.entry_price, traded)
         if price is not None:
             return _Entry(index, price, price == traded.open)
@@ -160,7 +164,11 @@ def _walk(
         bar = bars[index]
         if index >= first_exit:
             traded = side_bar(bar, exit_side)
-            decided = bracket_exit(exit_side, row.stop_loss, row.take_profit, traded)
+            target_bar = _limit_bar(bar, exit_side, instrument, rules)
+            decided = bracket_exit(
+                exit_side, row.stop_loss, row.take_profit, traded,
+                None if target_bar is traded else target_bar,
+            )  # fmt: skip
             if decided is not None:
                 return _bracket_trade(opened, bar, decided, exit_side, finer)
         following = bars[index + 1] if index + 1 < len(bars) else None
@@ -193,7 +201,10 @@ def _bracket_trade(
         return opened.closed_by_leg(candle, decided, Resolution.NONE, "")
     if finer is None:
         return _by_priority(opened, candle, decided, exit_side, "no finer bars given")
-    finding = decide_from_finer_bars(candle, finer, exit_side, row.stop_loss, row.take_profit)
+    finding = decide_from_finer_bars(
+        candle, finer, exit_side, row.stop_loss, row.take_profit,
+        lambda bar: _limit_bar(bar, exit_side, opened.instrument, opened.rules),
+    )  # fmt: skip
     if finding.exit is None or finding.bar is None:
         return _by_priority(opened, candle, decided, exit_side, finding.detail)
     return opened.closed_by_leg(
@@ -208,7 +219,8 @@ def _by_priority(
     took (``decided``), or, with ``stop_loss_first`` off, the take-profit at its limit fill."""
     if opened.rules.stop_loss_first or opened.row.take_profit is None:
         return opened.closed_by_leg(candle, decided, Resolution.STOP_LOSS_FIRST, detail)
-    price = limit_fill_price(exit_side, opened.row.take_profit, side_bar(candle, exit_side))
+    limit_bar = _limit_bar(candle, exit_side, opened.instrument, opened.rules)
+    price = limit_fill_price(exit_side, opened.row.take_profit, limit_bar)
     assert price is not None  # the candle touched the take-profit: that made it ambiguous
     target = BracketExit(OrderRole.TAKE_PROFIT, price, True)
     return opened.closed_by_leg(candle, target, Resolution.TAKE_PROFIT_FIRST, detail)
@@ -235,7 +247,10 @@ class _Opened:
         else:
             outcome, price = Outcome.TAKE_PROFIT, decided.price
             said = f"take-profit {self.row.take_profit}"
-        gapped = " (the candle opened through it)" if decided.price == bar.open else ""
+        opened_at = bar.open
+        if outcome is Outcome.TAKE_PROFIT:  # a limit: the side it trades under a spread
+            opened_at = _limit_bar(bar, exit_side, self.instrument, self.rules).open
+        gapped = " (the candle opened through it)" if decided.price == opened_at else ""
         reason = f"{said} hit{gapped}"
         if resolution is Resolution.LOWER_TIMEFRAME:
             reason = f"both levels inside one candle; {said} first: {detail}"
@@ -294,6 +309,16 @@ def _taker_price(
     if bar.quote is not None:
         return raw
     return rules.costs.slippage.adjust(raw, side, instrument)
+
+
+def _limit_bar(bar: Bar, side: Side, instrument: Instrument, rules: SimulationRules) -> Bar:
+    """The prices a limit of ``side`` triggers and fills against, as the venue's: a quoted
+    bar's side; under a spread (``--spread-pips``, a forex pair) the ask OHLC for a buy or the
+    bid for a sell (``HalfSpread.side_bar``); else the bar's own prices."""
+    if bar.quote is not None:
+        return side_bar(bar, side)
+    spread = spread_of(rules.costs.slippage, instrument)
+    return bar if spread is None else spread.side_bar(bar, side, instrument)
 
 
 def _not_opened(row: PlanRow, outcome: Outcome, reason: str) -> SimulatedTrade:

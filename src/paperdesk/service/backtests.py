@@ -144,8 +144,9 @@ def prepare_run(
 
 def bar_gaps(bars: pd.DataFrame, timeframe: str, calendar: str) -> DataGaps | None:
     """The gaps of ``bars`` against ``calendar`` as ``paperdesk data check`` finds them, from
-    the index once (vectorised); None for bars longer than a day (a week's bar spans sessions
-    the session check would count as missing)."""
+    the index once (vectorised): sessions for intraday and daily bars, the calendar's periods
+    for ``nd``, weekly and monthly ones (a week without a bar; a week of holidays is none);
+    None for bars without a time index."""
     import numpy as np
     import pandas as pd
 
@@ -155,7 +156,7 @@ def bar_gaps(bars: pd.DataFrame, timeframe: str, calendar: str) -> DataGaps | No
 
     frame_timeframe = Timeframe.parse(timeframe)
     index = bars.index
-    if frame_timeframe.seconds > 86400 or not isinstance(index, pd.DatetimeIndex):
+    if not isinstance(index, pd.DatetimeIndex):
         return None
     stamps = index.tz_convert("UTC").as_unit("ns").asi8
     if len(stamps) > 1 and not (stamps[1:] > stamps[:-1]).all():

@@ -23,6 +23,27 @@ from paperdesk.store import Database, LedgerRepository
 log = logging.getLogger("paperdesk.live.feed")
 
 
+def live_portfolios_on(database: Database, symbol: str, timeframe: str) -> tuple[int, ...]:
+    """The live portfolios (not archived) trading ``symbol`` on ``timeframe`` bars: those for
+    which the series is a feed meant to be current; any other series is history, whatever its
+    age (``QualityReport.of_feed``)."""
+    from paperdesk.domain import Timeframe
+
+    wanted, name = Timeframe.parse(timeframe), symbol.strip().upper()
+    with database.reading() as repository:
+        records = repository.portfolios()
+    found = []
+    for record in records:
+        settings = RunConfig.from_json(record.settings)
+        if (
+            settings.source.kind == "live"
+            and name in {watched.strip().upper() for watched in settings.symbols}
+            and Timeframe.parse(settings.bar_timeframe) == wanted
+        ):
+            found.append(record.id)
+    return tuple(found)
+
+
 def stale_after(settings: RunConfig) -> timedelta:
     """The portfolio's tolerated lag (``--stale-after``), else the timeframe's default."""
     seconds = settings.source.stale_after

@@ -84,7 +84,8 @@ def backtest_report(result: BacktestResult, title: str | None = None) -> Documen
 
 
 class GappedRun(Protocol):
-    """A run on one series whose bars' gaps were looked at: a backtest's result or a sweep's."""
+    """A run on one series whose bars' gaps were looked at: a backtest's result, a sweep's, or
+    one symbol's candles of a walk-forward."""
 
     @property
     def symbol(self) -> str: ...
@@ -106,7 +107,7 @@ def gap_warning(result: GappedRun) -> tuple[str, str, str] | None:
     return None if words is None else (*words, check)
 
 
-def gap_warnings(result: BacktestResult) -> list[str]:
+def gap_warnings(result: GappedRun) -> list[str]:
     """The report's warnings: the long gaps', if any, as the page words them."""
     words = gap_warning(result)
     if words is None:
@@ -139,4 +140,4 @@ def _trade(trade: Trade) -> ReportTrade:
     )
 
 
-__all__ = ["OUTCOMES", "backtest_report", "gap_warning", "outcome_of"]
+__all__ = ["OUTCOMES", "GappedRun", "backtest_report", "gap_warning", "gap_warnings", "outcome_of"]

@@ -90,7 +90,17 @@ def walk_forward_report(folder: Path, title: str | None = None) -> Document:
             "exposure_cap": manifest.get("exposure_cap"),
             "returns": "daily: the equity at each session close, XNYS sessions a year",
         },
+        warnings=_warnings(summary),
     )
+
+
+def _warnings(summary: Mapping[str, Any]) -> list[str]:
+    """The run's warnings as ``summary.json`` keeps them (its candles' long gaps; none in
+    evidence written before 2026-12-06)."""
+    warnings = summary.get("warnings", [])
+    if not isinstance(warnings, list) or not all(isinstance(w, str) for w in warnings):
+        raise InvalidInputError(f"{SUMMARY}: 'warnings' must be a list of texts")
+    return warnings
 
 
 def _json_object(folder: Path, name: str) -> dict[str, Any]:

@@ -57,8 +57,10 @@ class SimulationRequest:
     ``mode`` None: no execution mode (no EOD close); ``max_hold_days`` None: the guardrail's
     default (3); ``resolve_with``: a finer timeframe deciding same-candle exits; ``plan_date``:
     the entry of rows without ``entry_datetime`` (the start of that day, UTC: its first
-    candle); ``slippage_bps`` and ``commission`` as a backtest's; ``stop_loss_priority`` and
-    ``eod_close`` the guardrails of the same names (``PlanSettings``)."""
+    candle); ``slippage_bps``, ``commission`` and ``spread_pips`` (forex pairs pay half of
+    it instead of the bps; limits trade the ask or the bid) as a backtest's;
+    ``stop_loss_priority`` and ``eod_close`` the guardrails of the same names
+    (``PlanSettings``)."""
 
     plan: Path | PlanText
     timeframe: str
@@ -72,6 +74,7 @@ class SimulationRequest:
     skip_bad_rows: bool = False
     stop_loss_priority: bool = True
     eod_close: bool = True
+    spread_pips: Decimal | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,6 +109,9 @@ class SimulationReport:
             "resolve_with": request.resolve_with,
             "slippage_bps": decimal_text(request.slippage_bps),
             "commission": request.commission,
+            "spread_pips": None
+            if request.spread_pips is None
+            else decimal_text(request.spread_pips),
             "plan_date": request.plan_date.isoformat() if request.plan_date else None,
             "skipped_rows": list(self.skipped_rows),
             "skipped_problems": list(self.skipped_problems),
@@ -197,8 +203,8 @@ class SimulationService:
         """Check the options and read the plan (a bad value is refused here, before any bar
         is loaded); with ``limits``, refuse a plan beyond them."""
         from paperdesk.data.instruments import UnknownSymbolError, instrument_for
-        from paperdesk.execution.costs import CostModels, basis_points_model
-        from paperdesk.execution.fees import parse_fee_model
+        from paperdesk.domain.parsing import decimal_value
+        from paperdesk.execution.costs import costs_of
         from paperdesk.plans.sim_rules import SimulationRules
         from paperdesk.service.plan_sources import read_plan_source
 
@@ -217,6 +223,8 @@ class SimulationService:
                 f"invalid value for {field_mark('slippage_bps')}: '{request.slippage_bps}' "
                 "(expected 0 or more)"
             )
+        if request.spread_pips is not None:  # the backtest's rule: a number above 0
+            decimal_value(request.spread_pips, field_mark("spread_pips"))
         defaults = PlanSettings()
         settings = PlanSettings(
             entry_type=request.entry,
@@ -225,9 +233,6 @@ class SimulationService:
             else request.max_hold_days,
             stop_loss_priority=request.stop_loss_priority,
             eod_close_intraday=request.eod_close,
-        )
-        costs = CostModels(
-            parse_fee_model(request.commission), basis_points_model(request.slippage_bps)
         )
         from paperdesk.plans.problems import refused_as
 
@@ -246,6 +251,13 @@ class SimulationService:
                 instruments[ticker] = instrument_for(ticker)
             except UnknownSymbolError:
                 continue  # no candles either: its rows come out NO_DATA
+        costs = costs_of(
+            request.commission,
+            request.slippage_bps,
+            request.spread_pips,
+            instruments.values(),
+            field_mark,
+        )
         rules = SimulationRules.from_settings(
             settings,
             request.mode,

@@ -37,6 +37,7 @@ if TYPE_CHECKING:
     from paperdesk.plans.sim_results import SimulationResult
     from paperdesk.plans.wf_days import TradingDay
     from paperdesk.plans.wf_summary import TradeRecord
+    from paperdesk.service.walk_forward_gaps import CandleGaps
 
 __all__ = [
     "EntryType",
@@ -134,6 +135,7 @@ class WalkForwardReport:
     simulated: tuple[str, ...]
     resumed: tuple[str, ...]
     summary: dict[str, object] = field(default_factory=dict)
+    gaps: tuple[CandleGaps, ...] = ()  # each traded symbol's candles' gaps (the summary's too)
 
 
 class WalkForwardService:
@@ -190,8 +192,11 @@ class WalkForwardService:
             run.trades.extend(documents.read_trades(request.out, day.name))
             if progress is not None:
                 progress(number, len(days), day.name)
-        summary = run.write_period(days, unused)
-        return WalkForwardReport(request.out, len(days), tuple(simulated), tuple(resumed), summary)
+        gaps = run.candle_gaps(days)
+        summary = run.write_period(days, unused, gaps)
+        return WalkForwardReport(
+            request.out, len(days), tuple(simulated), tuple(resumed), summary, tuple(gaps)
+        )
 
     def _market(self) -> _Market:
         from paperdesk.data.manager import DataManager
@@ -457,10 +462,37 @@ class _Run:
 
     # ------------------------------------------------------------------------ the period
 
-    def write_period(self, days: Sequence[TradingDay], unused: Sequence[str]) -> dict[str, object]:
+    def candle_gaps(self, days: Sequence[TradingDay]) -> list[CandleGaps]:
+        """The gaps of the candles each traded symbol (a strategy's: each of its symbols) had
+        from the first plan time to the period's last close or the last exit, whichever is
+        later, as a backtest checks its bars (resumed days count: their trades are read)."""
+        from paperdesk.service.walk_forward_gaps import candle_gaps
+
+        timeframe = self.request.timeframe
+        symbols = {trade.ticker for trade in self.trades}
+        symbols.update(self.request.symbols if self.strategy is not None else ())
+        end = max([days[-1].close, *(t.exit_time for t in self.trades if t.exit_time)])
+        return [
+            candle_gaps(
+                symbol,
+                timeframe,
+                self.market.bars(symbol, timeframe, self.start, self.end),
+                days[0].as_of,
+                end,
+            )
+            for symbol in sorted(symbols)
+        ]
+
+    def write_period(
+        self,
+        days: Sequence[TradingDay],
+        unused: Sequence[str],
+        gaps: Sequence[CandleGaps],
+    ) -> dict[str, object]:
         from paperdesk.data.calendars import market_calendar
         from paperdesk.plans.wf_summary import daily_equity, period_summary
         from paperdesk.service import walk_forward_files as files
+        from paperdesk.service.walk_forward_gaps import gaps_summary
 
         request = self.request
         closes = [(day.name, day.close) for day in days]
@@ -482,6 +514,7 @@ class _Run:
             **period_summary(request.capital, self.trades, equity),
             "unused_plan_files": list(unused),
             "fitted_parameters": documents.read_fits(request.out, days),
+            **gaps_summary(gaps),
         }
         files.replace_file(
             request.out / files.ALL_TRADES, documents.all_trades_csv(request.out, days)

@@ -84,3 +84,16 @@ def test_a_clean_series_html_report_has_no_warning_box(paper_home: Path, tmp_pat
     page = page_path.read_text()
     assert _warning_box(page) is None
     assert '"warnings": []' in page or '"warnings":[]' in page
+
+
+def test_weekly_and_nd_bars_are_checked_by_the_calendars_periods(paper_home: Path) -> None:
+    weekly = json.loads(_report([*BTCUSD[:-1], "1w", "--json"]))["data_gaps"]
+    # the week after 2016-10-07's is the first of the eleven months without a bar
+    assert (weekly["calendar"], weekly["long_gap_bars"]) == ("24/7", 1)
+    assert weekly["long_gaps"][0]["start"].startswith("2016-10-10T00:00")
+    out = _report([*BTCUSD[:-1], "2d", "--wide"])
+    assert "Warning: the BTCUSD 2d bars miss two sessions or more" in out
+    spy = ["backtest", "-s", "sma-cross", "--symbol", "SPY", "--json", "--timeframe"]
+    for timeframe in ("2d", "1w", "1mo"):  # holidays are no gap
+        gaps = json.loads(_report([*spy, timeframe]))["data_gaps"]
+        assert (gaps["gaps"], gaps["long_gaps_count"]) == (0, 0)

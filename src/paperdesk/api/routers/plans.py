@@ -152,6 +152,7 @@ def simulate(
             entry=body.entry,
             slippage_bps=body.slippage_bps,
             commission=body.commission,
+            spread_pips=body.spread_pips,
             plan_date=body.plan_date,
             skip_bad_rows=body.skip_bad_rows,
             stop_loss_priority=body.stop_loss_priority,
