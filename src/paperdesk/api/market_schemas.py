@@ -156,6 +156,10 @@ class QualityOut(BaseModel):
     last_close: datetime | None
     last_bar_age_seconds: float | None
     feed_stale: bool
+    history: bool = Field(
+        description="no live portfolio the key may see trades the series (a bundled sample, an "
+        "import): it ends where it ends and is never called stale"
+    )
     replay: ReplayOut | None = None
     warnings: list[str]
 
@@ -180,6 +184,7 @@ class QualityOut(BaseModel):
             last_close=report.last_close,
             last_bar_age_seconds=None if age is None else age.total_seconds(),
             feed_stale=report.feed_stale,
+            history=report.history,
             replay=None if report.replay is None else ReplayOut(**report.replay.to_dict()),
             warnings=report.warnings,
         )

@@ -149,15 +149,9 @@ def check_command(
 ) -> None:
     """The data quality report of a series: gaps against its calendar, duplicates, outliers,
     zero-volume runs, stale prices and feed age (warnings do not fail the command)."""
-    from paperdesk.service.live_feeds import live_portfolios_on
-
     low, high = show.when_value(start, "--from"), show.when_value(end, "--to")
     with opened_service() as service:
-        report = service.check(symbol, timeframe, low, high)
-    # stale only for a live portfolio's feed: a bundled sample or an import is history
-    report = report.of_feed(
-        live_portfolios_on(services().database, report.symbol, report.timeframe)
-    )
+        report = service.check(symbol, timeframe, low, high)  # stale only for a live feed
     if json_output:
         print_json(report.to_dict())
         return

@@ -179,9 +179,15 @@ class Services:
 
     @cached_property
     def market_data(self) -> MarketDataService:
+        from paperdesk.service.live_feeds import live_portfolios_on
         from paperdesk.service.market_data import MarketDataService
 
-        return MarketDataService(self.settings, manager=lambda: self.data, clock=self.clock)
+        return MarketDataService(
+            self.settings, manager=lambda: self.data, clock=self.clock,
+            live_portfolios=lambda symbol, timeframe: live_portfolios_on(
+                self.database, symbol, timeframe
+            ),
+        )  # fmt: skip
 
     @cached_property
     def outbox(self) -> OutboxService:

@@ -132,15 +132,19 @@ class MarketDataService:
         database: Database | None = None,
         manager: DataManager | Callable[[], DataManager] | None = None,
         clock: Clock | None = None,
+        live_portfolios: Callable[[str, str], tuple[int, ...]] | None = None,
     ) -> None:
         """``manager`` may be a function that makes it (the container's, made on first use:
-        listing the providers opens no database)."""
+        listing the providers opens no database). ``live_portfolios`` names the live
+        portfolios trading a symbol on a timeframe (the container's ledger): with it, ``check``
+        judges staleness only for such a feed; any other series is history."""
         self._settings = settings
         self._aggregator = aggregator
         self._database = database
         self._owned_database: Database | None = None
         self._manager = manager
         self._clock = clock
+        self._live_portfolios = live_portfolios
 
     @property
     def settings(self) -> Settings:
@@ -221,7 +225,8 @@ class MarketDataService:
         end: date | datetime | None = None,
     ) -> QualityReport:
         """The quality report of a series (closed bars in ``[start, end]``; a date ``end``
-        covers its whole day)."""
+        covers its whole day). A series no live portfolio trades (a bundled sample, an import)
+        is history: where it ends and how long ago, never stale (``QualityReport.of_feed``)."""
         if "\x00" in symbol or "\x00" in timeframe:  # no series is named so (nor can be stored)
             raise UnknownNameError(f"no {symbol.upper()!r} {timeframe!r} bars are held anywhere")
         low = None if start is None else _instant(start)
@@ -231,7 +236,10 @@ class MarketDataService:
                 f"{field_mark('start', '--from')} {start} is after {field_mark('end', '--to')} "
                 f"{end}"
             )
-        return self.manager.check_quality(symbol, timeframe, low, high)
+        report = self.manager.check_quality(symbol, timeframe, low, high)
+        if self._live_portfolios is None:
+            return report
+        return report.of_feed(self._live_portfolios(report.symbol, report.timeframe))
 
     def backfill(
         self,

@@ -12,11 +12,13 @@ from typing import Any
 import pytest
 from api_fixtures import API, Harness, api, assert_refused
 
+from live_minutes import fake_yahoo  # the live source's fake provider, minutes to now
 from paperdesk.api.routers import market_data
 from paperdesk.config import RunConfig, SourceConfig
+from provider_server import FakeProviders
 from quiet_strategy import QUIET
 
-__all__ = ["api"]
+__all__ = ["api", "fake_yahoo"]
 
 HEADER = "timestamp,open,high,low,close,volume\n"
 GOOD = HEADER + "2024-01-02,10,11,9,10.5,100\n2024-01-03,10.5,12,10,11.25,200\n"
@@ -118,8 +120,9 @@ def test_the_quality_report_of_a_series(api: Harness) -> None:
     body = report.json()
     assert (body["symbol"], body["timeframe"], body["calendar"]) == ("SPY", "1d", "XNYS")
     assert (body["first"], body["last"]) == ("1998-01-02T00:00:00Z", "2021-03-31T00:00:00Z")
-    assert body["feed_stale"] is True  # the bundled file ends in 2021
-    assert any("stale" in warning for warning in body["warnings"])
+    # the bundled file ends in 2021, and no live portfolio trades it: history, not a stale feed
+    assert (body["feed_stale"], body["history"]) == (False, True)
+    assert not any("stale" in warning for warning in body["warnings"])
     ranged = api.get(
         "/market-data/SPY/quality", params={"start": "2021-03-01", "end": "2021-03-31"}
     ).json()
@@ -164,12 +167,37 @@ def test_a_replay_portfolios_series_says_where_the_replay_stands_not_stale(
     }
     # without the portfolio (or for a symbol it does not trade) the series is judged as data
     plain = api.get("/market-data/SPY/quality", params={"timeframe": "1d"}).json()
-    assert (plain["feed_stale"], plain["replay"]) == (True, None)
+    assert (plain["feed_stale"], plain["history"], plain["replay"]) == (False, True, None)
     other = api.get("/market-data/AAPL/quality", params=params).json()
-    assert (other["feed_stale"], other["replay"]) == (True, None)
+    assert (other["feed_stale"], other["history"], other["replay"]) == (False, True, None)
     before = api.dump()
     unknown = api.get("/market-data/SPY/quality", params={"portfolio": "999"})
     assert_refused(api, unknown, 404, "not_found", "portfolio", before=before)
+
+
+def test_a_series_is_a_feed_only_for_keys_that_see_a_live_portfolio_trading_it(
+    fake_yahoo: FakeProviders, api: Harness
+) -> None:
+    # as `paperdesk data check`: a series a live portfolio trades is its feed, whose age the
+    # wall clock judges; any other series is history, never stale; for a key limited to another
+    # portfolio the feed is history too (whether someone trades it live does not leak)
+    settings = RunConfig(symbols=("BTCUSD",), timeframe="1m", source=SourceConfig("live"), **QUIET)
+    portfolios = api.services.portfolios
+    live = portfolios.create_portfolio("live", Decimal(10_000), settings=settings)
+    other = portfolios.create_portfolio(
+        "other", Decimal(10_000), settings=RunConfig(symbols=("AAPL",), **QUIET)
+    )
+    minutes = {"timeframe": "1m"}
+    seen = api.get("/market-data/BTCUSD/quality", api.reader, params=minutes).json()
+    assert (seen["history"], seen["feed_stale"]) == (False, False)  # its minutes end now
+    own = api.services.api_keys.create("own", "read", [live]).token
+    assert api.get("/market-data/BTCUSD/quality", own, params=minutes).json()["history"] is False
+    limited = api.services.api_keys.create("limited", "read", [other]).token
+    blind = api.get("/market-data/BTCUSD/quality", limited, params=minutes).json()
+    assert (blind["history"], blind["feed_stale"]) == (True, False)
+    # another timeframe of the symbol is no feed of the portfolio
+    daily = api.get("/market-data/BTCUSD/quality", params={"timeframe": "1d"}).json()
+    assert (daily["history"], daily["feed_stale"]) == (True, False)
 
 
 def test_providers_show_quotas_and_circuits_but_never_a_key(

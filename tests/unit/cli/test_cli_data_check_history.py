@@ -8,8 +8,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from paper_cli_helpers import json_of, ok
-from test_cli_live_source import fake_yahoo  # the live source's fake provider, minutes to now
 
+from live_minutes import fake_yahoo  # the live source's fake provider, minutes to now
 from provider_server import FakeProviders
 
 __all__ = ["fake_yahoo"]

@@ -91,7 +91,9 @@ def quality(
     """The quality report of a series' closed bars: gaps, duplicates, bars outside the
     session, outliers, zero-volume and stale runs, and how old the last bar is. With
     ``portfolio``, a replay portfolio trading the symbol: the series as the replay serves it
-    (``replay``: where it stands) and no staleness, which applies to live feeds only."""
+    (``replay``: where it stands) and no staleness, which applies to live feeds only. A series
+    no live portfolio the key may see trades is ``history`` (a bundled sample, an import):
+    never stale, whatever its age."""
     from paperdesk.service.platform import replay_stand
 
     if portfolio is not None:
@@ -100,6 +102,8 @@ def quality(
         report = container.market_data.check(symbol, timeframe, _utc(start), _utc(end))
     except UnknownNameError as error:
         raise ApiError(404, "not_found", api_words(error)) from None
+    if report.live_portfolios is not None:  # judged against the live portfolios it may see
+        report = report.of_feed(tuple(filter(key.sees, report.live_portfolios)))
     if portfolio is not None:
         stand = replay_stand(container.portfolios, portfolio, report.symbol or symbol.upper())
         if stand is not None:
