@@ -56,8 +56,9 @@ def test_health_shows_the_workers_tick_the_providers_and_the_quality(
     missing = page.inner_text("#quality-report [data-fact='Missing bars']")
     assert missing == f"{quality['missing_bars']} in {len(quality['gaps'])} gap(s)"
     # the portfolio is a replay: its series says where the replay stands, and is not stale
-    # (the bundled file's last bar is years old by the wall clock)
-    assert quality["feed_stale"] is True
+    # (the bundled file's last bar is years old by the wall clock); without the portfolio no
+    # live portfolio trades it: history, not stale either
+    assert (quality["feed_stale"], quality["history"]) == (False, True)
     seen = server.get(
         "/market-data/SPY/quality", server.reader, timeframe="1d", portfolio=str(portfolio_id)
     )
