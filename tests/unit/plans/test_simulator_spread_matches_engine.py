@@ -51,3 +51,33 @@ def test_simulator_and_venue_agree_under_a_spread(
     assert_bracket_matches(
         window, EURUSD, COSTS, Decimal(100000), (entry_price, stop, target), long, market
     )
+
+
+HALF_TICK = EURUSD.tick_size / 2
+
+
+@settings(max_examples=150, deadline=None, derandomize=True)
+@given(
+    start=st.integers(min_value=0, max_value=len(BARS) - WINDOW - 1),
+    long=st.booleans(),
+    stop_distance=st.integers(min_value=2, max_value=60),  # pips from the candle's open
+    target_distance=st.integers(min_value=2, max_value=60),
+    stop_off=st.sampled_from((-1, 1)),  # half a tick below or above the tick
+    target_off=st.sampled_from((-1, 1)),
+)
+def test_levels_off_the_tick_are_rounded_against_the_trader_as_the_engine_does(
+    start: int, long: bool, stop_distance: int, target_distance: int, stop_off: int,
+    target_off: int,
+) -> None:  # fmt: skip
+    # a plan may quote levels off the tick (the Oanda mid prices hold half ticks): the engine
+    # places its legs rounded to the tick against the trader, so the simulator must trigger
+    # and fill at those prices, not at the quoted ones
+    window = BARS[start : start + WINDOW]
+    first = window[0]
+    entry_price = first.open.quantize(EURUSD.tick_size)
+    sign = 1 if long else -1
+    stop = entry_price - sign * stop_distance * PIP + stop_off * HALF_TICK
+    target = entry_price + sign * target_distance * PIP + target_off * HALF_TICK
+    assert_bracket_matches(
+        window, EURUSD, COSTS, Decimal(100000), (entry_price, stop, target), long, True
+    )
