@@ -108,9 +108,14 @@ def rejected_signals(
 def _router(config: RunConfig, instrument: Instrument) -> SignalRouter:
     risk, sizing = config.risk, config.sizing
     return build_router(
-        # the run's sizing and cap: sized at the signal, an entry a rule or the sizer leaves
+        # the run's sizing and caps: sized at the signal, an entry a rule or the sizer leaves
         # nothing of is rejected with their reason
         sizing,
-        RiskConfig(allow_short=risk.allow_short, exposure_cap_percent=risk.exposure_cap_percent),
+        RiskConfig(
+            allow_short=risk.allow_short,
+            exposure_cap_percent=risk.exposure_cap_percent,
+            max_position_percent=risk.max_position_percent,
+            max_open_positions=risk.max_open_positions,
+        ),
         fees=parse_fee_model(config.execution.commission),
     )

@@ -1,6 +1,7 @@
-"""The fast path's entries trimmed at their fill (sized at the signal, then cut by the exposure
-cap or the cash check at the fill price), as the kernel's adjustments: "trimmed at fill: " and
-the notes ``routing.risk.ExposureCap`` and ``CashAndBuyingPower`` write (or "nothing fits at
+"""The fast path's entries trimmed at their fill (sized at the signal, then cut by the position
+cap, the exposure cap or the cash check at the fill price), as the kernel's adjustments: "trimmed
+at fill: " and the notes ``routing.risk.MaxPositionSize``, ``ExposureCap`` and
+``CashAndBuyingPower`` write (or "nothing fits at
 fill: " and the reason of the rule that left nothing), worded with the same ``routing.wording``
 helpers (the engine hands this to the fast path, which itself imports no routing; tests compare
 every adjustment with the event kernel's).
@@ -28,6 +29,7 @@ def trimmed_at_fill(
     *,
     symbol: str,
     cap_percent: Decimal | None,
+    position_percent: Decimal | None = None,
     scale: MoneyScale,
     signal_ns: npt.NDArray[np.int64],
     filled_ns: npt.NDArray[np.int64],
@@ -40,37 +42,60 @@ def trimmed_at_fill(
     at_fill = np.array([trim.at_fill for trim in trims], dtype=bool)
     stamps = datetimes(np.where(at_fill, filled_ns[signals], signal_ns[signals]))
     return [
-        (stamp, _notes(trim, symbol, cap_percent, scale))
+        (stamp, _notes(trim, symbol, (position_percent, cap_percent), scale))
         for stamp, trim in zip(stamps, trims, strict=True)
     ]
 
 
-def _notes(trim: Trim, symbol: str, cap_percent: Decimal | None, scale: MoneyScale) -> str:
+def _notes(
+    trim: Trim, symbol: str, caps: tuple[Decimal | None, Decimal | None], scale: MoneyScale
+) -> str:
     """``SignalRouter.sized_at_fill``'s reason and the venue's prefix: the trimming rules' notes,
-    or the reason of the rule that left nothing (``risk._trim``'s words)."""
+    or the reason of the rule that left nothing (``risk._trim``'s words); ``caps``: the
+    position cap's and the exposure cap's percents."""
     cash = scale.to_decimal(trim.cash)  # the flat book's equity too
+    position_percent, cap_percent = caps
+    positioned = trim.quantity if trim.positioned is None else trim.positioned
+    if not positioned:
+        limit = _position_limit(cash, symbol, position_percent)
+        return f"nothing fits at fill: {limit}; " + _none(symbol)
     if not trim.capped:
         return f"nothing fits at fill: {_cap_limit(cash, symbol, cap_percent)}; " + _none(symbol)
     if not trim.fitted:
         return f"nothing fits at fill: {_cash_limit(cash, symbol, trim.side)}; " + _none(symbol)
     notes = []  # the router's notes at the signal; the venue's reason at the fill
-    if trim.capped != trim.quantity:
+    if positioned != trim.quantity:
+        limit = _position_limit(cash, symbol, position_percent)
+        notes.append(_trimmed(limit, symbol, trim.quantity, positioned))
+    if trim.capped != positioned:
         limit = _cap_limit(cash, symbol, cap_percent)
-        notes.append(_trimmed(limit, symbol, trim.quantity, trim.capped))
+        notes.append(_trimmed(limit, symbol, positioned, trim.capped))
     if trim.fitted != trim.capped:
         limit = _cash_limit(cash, symbol, trim.side)
         notes.append(_trimmed(limit, symbol, trim.capped, trim.fitted))
     return ("trimmed at fill: " if trim.at_fill else "") + "; ".join(notes)
 
 
+def _position_limit(equity: Decimal, symbol: str, position_percent: Decimal | None) -> str:
+    """``MaxPositionSize``'s limit on a flat book."""
+    limit, share = _share(equity, position_percent)
+    return f"the {symbol} position may not exceed {limit} {share}"
+
+
 def _cap_limit(equity: Decimal, symbol: str, cap_percent: Decimal | None) -> str:
     """``ExposureCap``'s limit on a flat book."""
-    assert cap_percent is not None
-    cap = equity * (cap_percent / _HUNDRED)
+    cap, share = _share(equity, cap_percent)
     return (
-        f"gross exposure {_NO_EXPOSURE} plus the {symbol} entry would exceed the cap "
-        f"{money(cap)} ({percent(cap_percent)} of equity {money(equity)})"
+        f"gross exposure {_NO_EXPOSURE} plus the {symbol} entry would exceed the cap {cap} {share}"
     )
+
+
+def _share(equity: Decimal, share_percent: Decimal | None) -> tuple[str, str]:
+    """A cap of ``share_percent`` of ``equity`` as the caps word it: the amount and "(P% of
+    equity E)"."""
+    assert share_percent is not None
+    amount_text = money(equity * (share_percent / _HUNDRED))
+    return amount_text, f"({percent(share_percent)} of equity {money(equity)})"
 
 
 def _cash_limit(cash: Decimal, symbol: str, side: int) -> str:

@@ -181,6 +181,7 @@ def run_bracket_path(
             at_signal.trims,
             symbol=feed.symbol,
             cap_percent=config.risk.exposure_cap_percent,
+            position_percent=config.risk.max_position_percent,
             scale=scale,
             signal_ns=feed.ts_close_ns[signal_rows],
             filled_ns=feed.ts_open_ns[np.maximum(fill_rows, 0)],

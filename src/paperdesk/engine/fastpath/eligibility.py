@@ -19,11 +19,12 @@ The subset:
 - percent-equity sizing (above 0, at most 100%) decided at the fill (all-in) or at the signal
   (the default), a fixed quantity of whole units or risk per trade (a percent of the equity
   between the signal bar's close and the signal's stop), both at the signal; an entry decided at the
-  signal is checked there (at the close) and at the fill price by the exposure cap and the cash
-  check, which may trim or cancel it (``signal_sizing``); no risk rule (no minimum confidence,
-  allowed symbols, cooldown, pyramiding, position cap, open-position cap, holding limit or
-  daily loss limit) but an exposure cap (the default 80%; with all-in sizing at the fill, one
-  at or above the sizing percent);
+  signal is checked there (at the close) and at the fill price by the position cap
+  (``--max-position-pct``), the exposure cap and the cash check, in the router's order, which
+  may trim or cancel it (``signal_sizing``); no risk rule (no minimum confidence, allowed
+  symbols, cooldown, pyramiding, holding limit or daily loss limit) but a position cap and an
+  exposure cap (the default 80%; with all-in sizing at the fill, each at or above the sizing
+  percent, where it never trims) and an open-position cap (of one instrument: it never refuses);
 - signals: one per bar, in bar order, direction -1, 0 or 1, confidence in [0, 1], no entry
   price; a stop and/or a target per signal (NaN: none), finite, and where the signal can open
   a position (a long, or a short with shorts allowed) positive, below 1e12 and, with both, a
@@ -43,9 +44,10 @@ tick, amounts beyond the Decimal context (10**(prec - 1) money units of the run'
 entry signal, an all-in budget that divides exactly into round lots (with a per-share fee: the
 kernel's estimate an exact quotient, for a quantity ending in zero), slippage that differs from the
 model, an entry sized at the signal that rounds to zero there or that a fill-time rule trims to
-nothing, a cap that divides exactly into round lots; on no tick grid, prices of more than 30
-decimals (adjusted AAPL's slipped prices take 21, in units of 10**-21, within the context at 50
-digits), a bar's high or low within 1e-9 of a leg, one open value of two Decimal exponents.
+nothing, a cap (exposure or position) that divides exactly into round lots; on no tick grid,
+prices of more than 30 decimals (adjusted AAPL's slipped prices take 21, in units of 10**-21,
+within the context at 50 digits), a bar's high or low within 1e-9 of a leg, one open value of two
+Decimal exponents.
 """
 
 from __future__ import annotations
@@ -175,8 +177,8 @@ def _config_eligible(config: RunConfig, instrument: Instrument) -> bool:
         and risk.cooldown_bars == 0
         and risk.pyramiding is False
         and _cap_eligible(risk.exposure_cap_percent, percent, sizing.timing)
-        and risk.max_position_percent is None
-        and risk.max_open_positions is None
+        and _cap_eligible(risk.max_position_percent, percent, sizing.timing)
+        and _open_positions_eligible(risk.max_open_positions)
         and risk.max_holding_bars is None
         and risk.daily_loss_limit_percent is None
         and _sizing_eligible(config, instrument)
@@ -195,15 +197,23 @@ def _fee_eligible(fee_model: object, timing: SizeTiming) -> bool:
 
 
 def _cap_eligible(cap: Decimal | None, percent: Decimal, timing: SizeTiming) -> bool:
-    """No exposure cap, or a positive one: sized at the signal, the cap is checked at the signal
-    and at the fill (``signal_sizing``); all-in at the fill, only one at or above the sizing
-    percent, which never trims (the book is flat once the exit is counted, so the room is the
-    whole cap, and the budget is the same equity's smaller share)."""
+    """No exposure (or position) cap, or a positive one: sized at the signal, the cap is checked
+    at the signal and at the fill (``signal_sizing``); all-in at the fill, only one at or above
+    the sizing percent, which never trims (the book is flat once the exit is counted, so the
+    room is the whole cap, and the budget is the same equity's smaller share)."""
     if cap is None:
         return True
     if not cap.is_finite() or cap <= 0:
         return False
     return timing is SizeTiming.SIGNAL or cap >= percent
+
+
+def _open_positions_eligible(count: int | None) -> bool:
+    """No open-position cap, or one of 1 or more (``MaxOpenPositions``), which never refuses an
+    entry of the one instrument: it passes an entry to a symbol already held, and the book is
+    flat at any other (no pyramiding; a reversal's entry counts the exit first), so no position
+    is open."""
+    return count is None or count >= 1
 
 
 def _sizing_eligible(config: RunConfig, instrument: Instrument) -> bool:

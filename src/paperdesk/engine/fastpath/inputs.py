@@ -83,6 +83,7 @@ class WordTrims(Protocol):
         *,
         symbol: str,
         cap_percent: Decimal | None,
+        position_percent: Decimal | None,
         scale: MoneyScale,
         signal_ns: npt.NDArray[np.int64],
         filled_ns: npt.NDArray[np.int64],

@@ -122,7 +122,12 @@ def run_fast_path(
         if config.sizing.method == "risk":
             risk = (config.sizing.risk_percent, frame["stop"].to_numpy(dtype=np.float64).tolist())
         at_signal = SignalSizing(
-            sizer, scale, config.risk.exposure_cap_percent, fixed_quantity(config, instrument), risk
+            sizer,
+            scale,
+            config.risk.exposure_cap_percent,
+            fixed_quantity(config, instrument),
+            risk,
+            config.risk.max_position_percent,
         )
     if not isinstance(sizer, AllInSizer) and (at_signal is None or carries_levels(frame)):
         # the all-in and bracket loops take a fee linear in the notional
@@ -276,6 +281,7 @@ def _trimmed(
         at_signal.trims,
         symbol=feed.symbol,
         cap_percent=config.risk.exposure_cap_percent,
+        position_percent=config.risk.max_position_percent,
         scale=scale,
         signal_ns=feed.ts_close_ns[signal_rows],
         filled_ns=filled_ns,

@@ -39,7 +39,8 @@ _HUNDRED = Decimal(100)
 class Trim(NamedTuple):
     """An entry the fill-time checks trimmed or canceled: signal k's ``quantity`` (decided at
     the signal), ``capped`` by the exposure cap (equal when it did not trim; 0: not one lot
-    fits, the entry is canceled), then ``fitted`` by the cash check (equal to ``capped`` when
+    fits, the entry is canceled; ``positioned`` the quantity the position cap, checked first,
+    left), then ``fitted`` by the cash check (equal to ``capped`` when
     it did not trim; 0: canceled); ``cash`` the flat book's cash (and equity) in money units;
     ``side`` +1 for a buy, -1 for a short sale."""
 
@@ -50,6 +51,9 @@ class Trim(NamedTuple):
     cash: int
     side: int
     at_fill: bool  # at the fill (else at the signal: a trim, never a cancel)
+    # after the position cap (``MaxPositionSize``, checked before the exposure cap; 0: not one
+    # lot fits), None when the run has none
+    positioned: int | None = None
 
 
 class SignalSizing:
@@ -63,13 +67,12 @@ class SignalSizing:
     """
 
     __slots__ = (
-        "_cap_coefficient",
-        "_cap_unit",
-        "_capped",
+        "_cap",
         "_fee",
         "_fixed",
         "_limit",
         "_per_tick",
+        "_position",
         "_risk_size",
         "_signal_size",
         "_whole",
@@ -84,6 +87,7 @@ class SignalSizing:
         cap_percent: Decimal | None,
         fixed: int | None = None,
         risk: tuple[Decimal, list[float]] | None = None,
+        position_percent: Decimal | None = None,
     ) -> None:
         self._fixed = fixed  # a fixed quantity per entry (the fixed sizer), else percent-equity
         self._signal_size = sizer.quantity
@@ -92,17 +96,10 @@ class SignalSizing:
         self._whole = affordable_sizer(Decimal(1), scale).quantity  # what the cash pays for
         self._per_tick = scale.units_per_tick
         self._fee = scale.fee
-        self._capped = cap_percent is not None
-        self._cap_coefficient = 0
-        self._cap_unit = 0
-        if cap_percent is not None:
-            # the cap's room over the price: equity x coefficient / (price x cap unit), exact
-            coefficient, exponent = integer_parts(cap_percent / _HUNDRED)
-            if exponent >= 0:
-                coefficient *= 10**exponent
-                exponent = 0
-            self._cap_coefficient = coefficient
-            self._cap_unit = scale.units_per_tick * 10**-exponent
+        # the exposure cap and the position cap (``MaxPositionSize``): on the flat book an
+        # entry meets, each trims to the whole part of equity x percent / 100 / price
+        self._cap = None if cap_percent is None else _Cap(cap_percent, scale)
+        self._position = None if position_percent is None else _Cap(position_percent, scale)
         self.trims: list[Trim] = []
         # the signals whose entry the percent-equity sizer itself sized to nothing at the
         # signal (no rule's doing): the router rejects those with "size rounds to zero"
@@ -127,9 +124,9 @@ class SignalSizing:
                 self.unsized.add(k)
         if quantity <= 0:
             return 0
-        capped, fitted = self._checked(quantity, equity, close)
+        positioned, capped, fitted = self._checked(quantity, equity, close)
         if fitted and fitted != quantity:
-            self.trims.append(Trim(k, quantity, capped, fitted, equity, side, False))
+            self.trims.append(Trim(k, quantity, capped, fitted, equity, side, False, positioned))
         return fitted
 
     def reversal(self, k: int, equity: int, close: int, side: int) -> int:
@@ -142,27 +139,54 @@ class SignalSizing:
 
     def at_fill(self, k: int, quantity: int, cash: int, price: int, side: int) -> int:
         """The fill-time risk checks of an entry of ``quantity`` at ``price`` on a flat book
-        whose cash (and equity) is ``cash``: the exposure cap, then the cash check; 0 when a
-        rule leaves not one lot (the venue cancels the entry: "nothing fits at fill")."""
-        capped, fitted = self._checked(quantity, cash, price)
+        whose cash (and equity) is ``cash``: the position cap, the exposure cap, then the cash
+        check; 0 when a rule leaves not one lot (the venue cancels the entry: "nothing fits at
+        fill")."""
+        positioned, capped, fitted = self._checked(quantity, cash, price)
         if fitted != quantity:
-            self.trims.append(Trim(k, quantity, capped, fitted, cash, side, True))
+            self.trims.append(Trim(k, quantity, capped, fitted, cash, side, True, positioned))
         return fitted
 
-    def _checked(self, quantity: int, cash: int, price: int) -> tuple[int, int]:
-        """(the quantity after the exposure cap, then after the cash check) of an entry at
-        ``price`` on a flat book whose cash and equity are ``cash``; 0: not one lot fits."""
+    def _checked(self, quantity: int, cash: int, price: int) -> tuple[int | None, int, int]:
+        """(the quantity after the position cap, None without one; after the exposure cap;
+        then after the cash check) of an entry at ``price`` on a flat book whose cash and
+        equity are ``cash``, the router's rules in their order; 0: not one lot fits (the later
+        ones then 0 too)."""
+        positioned = None
         capped = quantity
-        if self._capped:
-            room = cash * self._cap_coefficient  # the cap x 10**k, in the unit of the divisor
-            divisor = price * self._cap_unit
-            if room >= self._limit or quantity * divisor >= self._limit:
-                raise FastPathUnsupportedError("amounts too large for exact Decimal arithmetic")
-            if quantity * divisor > room:
-                capped = _whole_quotient(room, divisor, self._limit)
+        if self._position is not None:
+            positioned = capped = self._position.fitted(capped, cash, price, self._limit)
+        if capped and self._cap is not None:
+            capped = self._cap.fitted(capped, cash, price, self._limit)
         if capped and capped * price * self._per_tick + self._fee(capped, price) > cash:
-            return capped, self._whole(cash, price)
-        return capped, capped
+            return positioned, capped, self._whole(cash, price)
+        return positioned, capped, capped
+
+
+class _Cap:
+    """A cap of ``percent`` of the equity on the flat book's one position (``ExposureCap``,
+    ``MaxPositionSize``): an entry worth more than equity x percent / 100 at the price is
+    trimmed to the whole part of that over the price (0: not one lot fits)."""
+
+    __slots__ = ("_coefficient", "_unit")
+
+    def __init__(self, percent: Decimal, scale: MoneyScale) -> None:
+        # the cap's room over the price: equity x coefficient / (price x unit), exact
+        coefficient, exponent = integer_parts(percent / _HUNDRED)
+        if exponent >= 0:
+            coefficient *= 10**exponent
+            exponent = 0
+        self._coefficient = coefficient
+        self._unit = scale.units_per_tick * 10**-exponent
+
+    def fitted(self, quantity: int, equity: int, price: int, limit: int) -> int:
+        room = equity * self._coefficient  # the cap x 10**k, in the unit of the divisor
+        divisor = price * self._unit
+        if room >= limit or quantity * divisor >= limit:
+            raise FastPathUnsupportedError("amounts too large for exact Decimal arithmetic")
+        if quantity * divisor > room:
+            return _whole_quotient(room, divisor, limit)
+        return quantity
 
 
 class _RiskSizer:
