@@ -18,10 +18,11 @@ from paperdesk.domain.currencies import money_text
 
 # Bundled SPY hours and minutes of October 2013 (tests/unit/api/test_api_simulations.py): row 1
 # takes profit, row 2 touches both levels in one hour (the minutes decide), row 3's etth of 8
-# days is beyond BALANCED's 6-day limit.
+# days is beyond BALANCED's 6-day limit. Row 1's prices have one decimal, so its P&L is "7.0"
+# in the API and 7.00 by the money rule.
 PLAN = (
     "ticker,side,qty,entry_price,take_profit,stop_loss,strength,etth_days,entry_datetime\n"
-    "SPY,buy,10,167.32,168.00,166.50,0.8,1,2013-10-10T13:00:00Z\n"
+    "SPY,buy,10,167.3,168.0,166.5,0.8,1,2013-10-10T13:00:00Z\n"
     "SPY,buy,10,165.00,165.20,164.60,0.6,2,2013-10-09T15:00:00Z\n"
     "SPY,buy,10,167.43,170,166,0.9,8,2013-10-07T13:00:00Z\n"
 )
@@ -93,8 +94,11 @@ def test_a_simulation_shows_the_trades_and_their_markers(
     for index, trade in enumerate(expected["trades"]):
         shown = _cells(rows.nth(index))
         assert (shown[0], shown[4], shown[8], shown[9]) == (
-            str(trade["row"]), trade["outcome"], trade["exit_price"], trade["pnl"],
+            str(trade["row"]), trade["outcome"], trade["exit_price"], _money(trade["pnl"]),
         )  # fmt: skip
+    # P&L by the money rule, as the other tables show it (it was the API's bare text)
+    assert any(_money(trade["pnl"]) != trade["pnl"] for trade in expected["trades"])
+    assert f"P&L {_money(expected['summary']['pnl'])} · " in page.inner_text("#sim-status")
     drawn: dict[str, Any] = page.evaluate("() => window.paperdeskPlans.tradeChart()")
     assert drawn["candles"] > 0
     markers = drawn["markers"]
@@ -113,8 +117,8 @@ def test_a_simulation_shows_the_trades_and_their_markers(
 
 
 def _money(value: str) -> str:
-    """A walk-forward's money as the page shows it: the money rule with no currency (it keeps
-    none), at least two decimals, grouped."""
+    """A walk-forward's or a simulation's money as the page shows it: the money rule with no
+    currency (they keep none), at least two decimals, grouped."""
     return money_text(Decimal(value), None)
 
 

@@ -26,14 +26,31 @@ OptionalMoney = Annotated[
 def exact_decimal(value: object, info: ValidationInfo) -> Decimal:
     """A positive amount read as the CLI reads one (``parsing.decimal_value``: exact, finite,
     below 1e15, at most 12 decimals); a JSON float is refused, its text already lost."""
-    label = info.field_name or "the amount"  # a query parameter has no field name here
+    return named_decimal(value, info.field_name or "the amount")
+
+
+def named_decimal(value: object, label: str) -> Decimal:
+    """``exact_decimal`` of the field named ``label``."""
     if isinstance(value, float):
         raise ValueError(f'send {label} as a decimal string such as "300.5" (exact), not a float')
     return values.decimal_value(value, label)
 
 
+def query_amount(name: str) -> BeforeValidator:
+    """A positive amount in the query parameter ``name``: FastAPI validates a query parameter
+    without its name (``info.field_name`` is None), so its errors would say "the amount" where
+    the same field in a body says its name."""
+    return BeforeValidator(
+        lambda value: named_decimal(value, name), json_schema_input_type=str | int
+    )
+
+
 # A positive exact amount in a request: a decimal string (or an integer).
 Amount = Annotated[Decimal, BeforeValidator(exact_decimal, json_schema_input_type=str | int)]
+# The same in the query parameters of the execute previews, named as their bodies name them.
+QuantityQuery = Annotated[Decimal, query_amount("quantity")]
+StopQuery = Annotated[Decimal, query_amount("stop")]
+TargetQuery = Annotated[Decimal, query_amount("target")]
 
 
 class Strict(BaseModel):

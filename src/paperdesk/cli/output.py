@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import re
 import sys
 import textwrap
 from collections.abc import Iterable, Iterator
@@ -38,7 +37,6 @@ if TYPE_CHECKING:  # the engine's result (pandas) is imported when a backtest ru
     from paperdesk.service.result_backtest import GappedRun
 
 LAST_TRADES = 10
-_NUMBERS = re.compile(r"\d[\d,.]*")  # the numbers in a refusal's reason, for its kind
 OUTSIDE_SESSION = "outside the regular session"  # how the kernel's session rejections begin
 
 
@@ -164,13 +162,12 @@ def refusal_words(result: BacktestResult) -> str:
     """Why a run without trades has none: how many signals the router refused and the most
     frequent kinds of reason (reasons alike but for their numbers are one kind), each with
     its count and its first instance; empty without refusals."""
+    from paperdesk.service.documents import refusal_kinds
+
     if not result.rejections:
         return ""
-    kinds: dict[str, list[str]] = {}
-    for rejection in result.rejections:
-        kinds.setdefault(_NUMBERS.sub("#", rejection.reason), []).append(rejection.reason)
-    ranked = sorted(kinds.values(), key=len, reverse=True)
-    shown = "; ".join(f"{len(reasons)} x {reasons[0]}" for reasons in ranked[:3])
+    ranked = refusal_kinds(result.rejections)
+    shown = "; ".join(f"{len(refusals)} x {refusals[0].reason}" for refusals in ranked[:3])
     more = f"; and {len(ranked) - 3} other kinds" if len(ranked) > 3 else ""
     return (
         f" The router refused {len(result.rejections)} of the {result.signals} signals: "

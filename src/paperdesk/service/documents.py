@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 from datetime import UTC, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING
@@ -11,7 +12,12 @@ from paperdesk.domain import AccountEvent, MarginCalled, Side, Trade
 from paperdesk.engine.open_positions import OpenPosition
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from paperdesk.domain.events import SignalRejected
     from paperdesk.engine.result import BacktestResult
+
+_NUMBERS = re.compile(r"\d[\d,.]*")  # the numbers in a refusal's reason, for its kind
 
 
 def decimal_text(value: Decimal) -> str:
@@ -98,6 +104,26 @@ def account_event_to_dict(event: AccountEvent) -> dict[str, object]:
     return document
 
 
+def refusal_kinds(rejections: Sequence[SignalRejected]) -> list[list[SignalRejected]]:
+    """The router's refusals grouped by kind of reason (reasons alike but for their numbers are
+    one kind), the most frequent first; kinds as frequent stay in the order they first came."""
+    kinds: dict[str, list[SignalRejected]] = {}
+    for rejection in rejections:
+        kinds.setdefault(_NUMBERS.sub("#", rejection.reason), []).append(rejection)
+    return sorted(kinds.values(), key=len, reverse=True)
+
+
+def refusal_kind_to_dict(refusals: Sequence[SignalRejected]) -> dict[str, object]:
+    """One kind of refusal: its reason with '#' for the numbers, how often, the first instance."""
+    first = refusals[0]
+    return {
+        "kind": _NUMBERS.sub("#", first.reason),
+        "count": len(refusals),
+        "first_reason": first.reason,
+        "first_at": utc_text(first.ts_event),
+    }
+
+
 def result_to_dict(result: BacktestResult) -> dict[str, object]:
     """The JSON document of a backtest result."""
     stats = {key: json_value(getattr(result.stats, key)) for key in result.stats.to_dict()}
@@ -114,6 +140,9 @@ def result_to_dict(result: BacktestResult) -> dict[str, object]:
         "fills": len(result.fills),
         "orders": len(result.orders),
         "rejected_signals": len(result.rejections),
+        "rejection_reasons": [
+            refusal_kind_to_dict(refusals) for refusals in refusal_kinds(result.rejections)
+        ],
         "account_events": [account_event_to_dict(event) for event in result.account_events],
         "adjustments": [
             {"at": utc_text(moment), "reason": reason} for moment, reason in result.adjustments

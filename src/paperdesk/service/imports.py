@@ -21,6 +21,7 @@ from typing import Any
 
 from paperdesk.config import RunConfig
 from paperdesk.domain import ZERO, CorporateActionApplied, DataError, InvalidInputError, Order
+from paperdesk.domain.currencies import money_text
 from paperdesk.domain.orders import order_number
 from paperdesk.domain.records import EquityView, FillRecord, WorkingOrder
 from paperdesk.engine.wiring import account_rules_for_symbols, check_run
@@ -185,7 +186,7 @@ def _write(database: Database, directory: Path, restore: _Restore, moment: datet
             pid,
             "portfolio.imported",
             f"imported {new_name!r} from {directory} (exported portfolio {source['id']}): "
-            f"{len(fills)} fills, cash {ledger.cash}",
+            f"{len(fills)} fills, cash {money_text(ledger.cash, source['base_currency'])}",
             moment,
             moment,
             {"source_id": source["id"], "exported_at": state["exported_at"]},

@@ -30,6 +30,7 @@ from paperdesk.domain import (
     UnknownNameError,
     limits,
 )
+from paperdesk.domain.currencies import money_text
 from paperdesk.domain.errors import StateConflictError
 from paperdesk.domain.records import (
     AuditView,
@@ -194,7 +195,7 @@ class PortfolioService:
             writer.audit(
                 portfolio_id,
                 "portfolio.created",
-                f"created {name!r} with {starting_cash} {currency}",
+                f"created {name!r} with {money_text(starting_cash, currency)} {currency}",
                 now,
                 now,
                 {"starting_cash": str(starting_cash), "settings": document},
@@ -621,7 +622,7 @@ class PortfolioService:
             writer.audit(
                 portfolio_id,
                 "portfolio.marked",
-                f"marked to market: equity {point.equity}",
+                f"marked to market: equity {money_text(point.equity, state.record.base_currency)}",
                 at,
                 now,
                 {

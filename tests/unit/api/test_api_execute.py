@@ -170,9 +170,9 @@ def test_a_refused_click_names_the_rule_and_changes_nothing(api: Harness) -> Non
         bad_stop,
         422,
         "validation_error",
-        "query.stop: Value error, invalid value for the amount: 'abc'",
+        "query.stop: Value error, invalid value for stop: 'abc'",
         before=before,
-    )  # it said "invalid value for value"
+    )  # it said "invalid value for value", then "for the amount"
     order = {"symbol": "SPY", "direction": "long"}
     assert_refused(api, api.post(path, order, token=api.reader), 403, "insufficient_scope",
                    before=before)  # fmt: skip
@@ -180,6 +180,28 @@ def test_a_refused_click_names_the_rule_and_changes_nothing(api: Harness) -> Non
                    "portfolio_archived", before=before)  # fmt: skip
     assert_refused(api, api.post("/portfolios/77/execute", order), 404, "not_found",
                    before=before)  # fmt: skip
+
+
+def test_the_preview_names_a_bad_value_as_the_click_names_it(api: Harness) -> None:
+    """A bad quantity, stop or target: the preview's query error and the click's body error
+    name the same field in the same words (the query's said "invalid value for the amount")."""
+    portfolio = api.create_portfolio(strategies=[])
+    before = api.dump()
+    doors = [
+        (f"/portfolios/{portfolio}/execute", {"symbol": "SPY", "direction": "buy"}),
+        (f"/portfolios/{portfolio}/signals/1/execute", {}),  # checked before the signal is read
+    ]
+    for path, base in doors:
+        for field in ("quantity", "stop", "target") if base else ("quantity",):
+            for bad in ("0", "abc", "-5"):
+                click = api.post(path, {**base, field: bad})
+                preview = api.get(f"{path}/preview", api.reader, params={**base, field: bad})
+                words = f"invalid value for {field}: '{bad}'"
+                assert_refused(api, click, 422, "validation_error", words, before=before)
+                assert_refused(api, preview, 422, "validation_error", words, before=before)
+                assert preview.json()["message"] == click.json()["message"].replace(
+                    "body.", "query.", 1
+                )
 
 
 def test_the_preview_refuses_what_the_click_would_refuse(api: Harness) -> None:

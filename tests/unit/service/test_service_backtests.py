@@ -129,6 +129,7 @@ def test_document_shape_and_exact_decimals() -> None:
         "fills",
         "orders",
         "rejected_signals",
+        "rejection_reasons",
         "account_events",
         "adjustments",
         "bars",
@@ -142,6 +143,7 @@ def test_document_shape_and_exact_decimals() -> None:
     assert document["final_equity"] == "1000"  # plain notation, never 1E+3
     assert document["final_cash"] == "999.123456789012345678"
     assert (document["fills"], document["orders"], document["rejected_signals"]) == (0, 0, 0)
+    assert document["rejection_reasons"] == []
     assert (document["bars"], document["signals"]) == (10, 1)
 
 

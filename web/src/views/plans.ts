@@ -7,6 +7,7 @@
 // the API's text; the API does all the work (docs/api-plans.md).
 
 import { ApiError, type Candle, type CandlePage } from "../api";
+import { formatMoney } from "../components/decimal";
 import { actionKey, shown, utcTime } from "../components/figures";
 import { cells, dataTable } from "../components/plan-tables";
 import { tradeChart, type TradeChart, type TradeMarker } from "../components/trade-chart";
@@ -48,6 +49,12 @@ declare global {
 
 function field(label: string, control: HTMLElement, hint?: string): HTMLElement {
   return h("label", { class: "plan-field" }, h("span", {}, label), control, hint === undefined ? null : h("span", { class: "hint" }, hint));
+}
+
+/** A simulation's P&L by the one money rule (a plan has no book currency: the default minor
+ * unit, as the walk-forward evidence shows its P&L); a value that is not text as sent. */
+function simulatedPnl(value: unknown): string {
+  return typeof value === "string" ? formatMoney(value, null) : shown(value);
 }
 
 function sleep(ms: number): Promise<void> {
@@ -236,7 +243,7 @@ export function mount(root: HTMLElement, app: AppContext): () => void {
   const showSimulation = (result: Simulation): void => {
     simulation = result;
     const outcomes = result.summary["outcomes"] as Record<string, number> | undefined;
-    simStatus.textContent = `${result.trades.length} trades · P&L ${shown(result.summary["pnl"])} · ${Object.entries(outcomes ?? {}).filter(([, n]) => n > 0).map(([k, n]) => `${k} ${n}`).join(", ")}`;
+    simStatus.textContent = `${result.trades.length} trades · P&L ${simulatedPnl(result.summary["pnl"])} · ${Object.entries(outcomes ?? {}).filter(([, n]) => n > 0).map(([k, n]) => `${k} ${n}`).join(", ")}`;
     replaceChildren(
       simTrades,
       dataTable(
@@ -246,7 +253,7 @@ export function mount(root: HTMLElement, app: AppContext): () => void {
           h(
             "tr",
             { "data-row": t.row, "data-outcome": t.outcome },
-            ...cells([t.row, t.ticker, t.side, t.qty, t.outcome, utcTime(t.entry_time), t.entry_price, utcTime(t.exit_time), t.exit_price, t.pnl, t.hours_held], [0, 3, 6, 8, 9, 10]),
+            ...cells([t.row, t.ticker, t.side, t.qty, t.outcome, utcTime(t.entry_time), t.entry_price, utcTime(t.exit_time), t.exit_price, formatMoney(t.pnl, null), t.hours_held], [0, 3, 6, 8, 9, 10]),
           ),
         ),
         "No trade.",

@@ -21,7 +21,14 @@ from paperdesk.api.dependencies import (
 )
 from paperdesk.api.errors import ApiError, api_words, not_found
 from paperdesk.api.idempotency import request_hash, run_once
-from paperdesk.api.schemas import Amount, ErrorOut, OrderOut, PlacedOut
+from paperdesk.api.schemas import (
+    ErrorOut,
+    OrderOut,
+    PlacedOut,
+    QuantityQuery,
+    StopQuery,
+    TargetQuery,
+)
 from paperdesk.api.trading_schemas import (
     ExecuteDirection,
     ExecutedOut,
@@ -146,7 +153,7 @@ def preview_signal(
     signal_id: SignalId,
     container: ServicesDep,
     key: Reader,
-    quantity: Annotated[Amount | None, Query()] = None,
+    quantity: Annotated[QuantityQuery | None, Query()] = None,
 ) -> ExecutionPlanOut:
     """What executing the stored signal would send (writes nothing)."""
     active_portfolio(container, key, portfolio_id)
@@ -180,9 +187,9 @@ def preview_trade(
     key: Reader,
     symbol: Annotated[str, Query(min_length=1, max_length=32)],
     direction: ExecuteDirection,
-    quantity: Annotated[Amount | None, Query()] = None,
-    stop: Annotated[Amount | None, Query()] = None,
-    target: Annotated[Amount | None, Query()] = None,
+    quantity: Annotated[QuantityQuery | None, Query()] = None,
+    stop: Annotated[StopQuery | None, Query()] = None,
+    target: Annotated[TargetQuery | None, Query()] = None,
 ) -> ExecutionPlanOut:
     """What ``POST /execute`` would send (writes nothing): a dashboard pre-fills its quantity."""
     active_portfolio(container, key, portfolio_id)
