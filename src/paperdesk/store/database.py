@@ -25,11 +25,12 @@ from sqlalchemy.exc import (
     DatabaseError,
     IntegrityError,
     InterfaceError,
+    InternalError,
     OperationalError,
 )
 from sqlalchemy.orm import Session, sessionmaker
 
-from paperdesk.domain import DataError, InvalidInputError, PaperdeskError
+from paperdesk.domain import DataError, InvalidInputError, LedgerUnavailableError, PaperdeskError
 from paperdesk.domain.records import OutboxEntry
 from paperdesk.store.durability import WalSync
 from paperdesk.store.pool_checks import ping_after_idle
@@ -207,6 +208,23 @@ def _is_connection_problem(error: OperationalError | InterfaceError) -> bool:
         phrase in text_of_error
         for phrase in ("connection", "could not connect", "unable to open", "server closed")
     )
+
+
+# what the disk under the ledger refused, and what the operator can do about it
+_STORAGE_PROBLEMS = (
+    ("readonly database", "the file or its folder is read-only: check their permissions"),
+    ("read-only transaction", "the server takes no writes: a standby, or read-only by setting"),
+    ("read-only file system", "the disk is mounted read-only"),
+    ("database or disk is full", "its disk is full: free some space"),
+    ("no space left on device", "its disk is full: free some space"),
+    ("disk i/o error", "the disk failed to read or write"),
+)
+
+
+def _storage_problem(error: OperationalError | InternalError) -> str | None:
+    """What to check when the disk under the ledger refused a write, else None."""
+    text_of_error = str(error.orig).lower()
+    return next((hint for phrase, hint in _STORAGE_PROBLEMS if phrase in text_of_error), None)
 
 
 class HeldUnit:
@@ -466,11 +484,19 @@ class Database:
             if known is not None:
                 raise known from error
             raise
-        except (OperationalError, InterfaceError) as error:
-            if not _is_connection_problem(error):
-                raise
+        except (OperationalError, InterfaceError, InternalError) as error:
             reason = str(error.orig or error).strip().splitlines()[0]
-            raise DataError(f"cannot use the database {self.describe()}: {reason}") from error
+            storage = None if isinstance(error, InterfaceError) else _storage_problem(error)
+            if storage is not None:
+                raise LedgerUnavailableError(
+                    f"cannot write the ledger {self.describe()}: {reason} ({storage}); "
+                    "nothing was written"
+                ) from error
+            if isinstance(error, InternalError) or not _is_connection_problem(error):
+                raise
+            raise LedgerUnavailableError(
+                f"cannot use the database {self.describe()}: {reason}"
+            ) from error
 
     def _held(self) -> HeldUnit | None:
         held = _HELD.get()
