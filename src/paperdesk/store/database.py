@@ -443,19 +443,37 @@ class Database:
     def prepare(self) -> None:
         """Make the ledger ready for use: checked (``check``), created if it is a SQLite file
         not there yet, and migrated to the newest schema."""
-        if self.file is not None:
-            self.file.parent.mkdir(parents=True, exist_ok=True)
+        self._make_folder()
         self.check()
         if not self.is_current():
             self.upgrade()
+
+    def _make_folder(self) -> None:
+        """The SQLite ledger's folder, made if missing, or an error naming the ledger (its
+        folder is PAPERDESK_HOME's, unless DATABASE_URL names another file)."""
+        if self.file is None:
+            return
+        try:
+            self.file.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            folder = self.file.parent
+            there = next((path for path in (folder, *folder.parents) if path.exists()), folder)
+            reason = (
+                f"{there} is a file, not a folder"
+                if there.exists() and not there.is_dir()
+                else f"{error.strerror or error} ({error.filename or folder})"
+            )
+            raise LedgerUnavailableError(
+                f"cannot make the folder {self.file.parent} of the SQLite ledger {self.file}: "
+                f"{reason}; check PAPERDESK_HOME (or DATABASE_URL)"
+            ) from None
 
     def knows_revision(self, revision: str) -> bool:
         return revision in known_revisions()
 
     def upgrade(self) -> tuple[str | None, str | None]:
         """Apply every pending migration; return the revisions before and after."""
-        if self.file is not None:
-            self.file.parent.mkdir(parents=True, exist_ok=True)
+        self._make_folder()
         self.check()
         before = self.current_revision()
         from alembic import command

@@ -3,6 +3,8 @@ one error naming the ledger and what to check, never a traceback, and nothing is
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from sqlalchemy import text
 
@@ -39,3 +41,19 @@ def test_a_full_sqlite_disk_is_named(database: Database) -> None:
         pytest.skip("a full disk is simulated with SQLite's page limit")
     refuse_writes(database, full=True)
     assert "database or disk is full (its disk is full: free some space)" in refusal(database)
+
+
+@pytest.mark.parametrize("below", ["", "sub/deeper"])
+def test_a_sqlite_ledger_under_a_file_names_the_file_and_the_setting(
+    tmp_path: Path, below: str
+) -> None:
+    a_file = tmp_path / "home"
+    a_file.write_text("not a folder")
+    ledger = a_file / below / "paperdesk.db"
+    with pytest.raises(LedgerUnavailableError) as caught:
+        Database(f"sqlite:///{ledger}").prepare()
+    assert str(caught.value) == (
+        f"cannot make the folder {ledger.parent} of the SQLite ledger {ledger}: {a_file} is a "
+        "file, not a folder; check PAPERDESK_HOME (or DATABASE_URL)"
+    )
+    assert a_file.read_text() == "not a folder"
