@@ -1,24 +1,14 @@
 """The ports an operator gives ``serve`` and ``worker --metrics-port``: a busy or unusable one is
-one ``error:`` line naming it (the ledger untouched), and ``serve --port 0`` says which free port
-it took."""
+one ``error:`` line naming it, the ledger untouched (``serve --port 0``: test_cli_serve.py)."""
 
 from __future__ import annotations
 
-import os
-import re
-import signal
 import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import pytest
 from paper_cli_helpers import fails
-
-CLI = [sys.executable, "-c", "from paperdesk.cli import main; main()"]
 
 
 @pytest.fixture(autouse=True)
@@ -55,37 +45,3 @@ def test_the_worker_names_a_busy_metrics_port(busy_port: int) -> None:
     assert line.startswith(
         f"error: --metrics-port {busy_port}: cannot listen on 127.0.0.1:{busy_port}: "
     )
-
-
-def test_serve_on_port_zero_says_the_port_it_took(home: Path) -> None:
-    server = subprocess.Popen(
-        [*CLI, "serve", "--port", "0"],
-        env={**os.environ},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert server.stderr is not None
-        first = server.stderr.readline()
-        announced = re.fullmatch(r"paperdesk API on http://127\.0\.0\.1:(\d+)/api/v1 .*\n", first)
-        assert announced, first
-        port = int(announced.group(1))
-        assert port != 0
-        deadline = time.monotonic() + 30
-        while True:  # the line comes before the server's start-up is done
-            try:
-                health = httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1)
-                break
-            except httpx.TransportError:
-                assert server.poll() is None, server.communicate()
-                assert time.monotonic() < deadline, "paperdesk serve did not answer in 30 s"
-                time.sleep(0.2)
-        assert health.json() == {"status": "ok"}
-    finally:
-        server.send_signal(signal.SIGINT)
-        try:
-            server.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
