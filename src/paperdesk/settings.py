@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import difflib
 import hashlib
 import os
 import re
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated, Any
+from urllib.parse import urlsplit
 
 from pydantic import Field, SecretStr, ValidationError, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -138,6 +141,9 @@ class Settings(BaseSettings):
     )
 
     def __init__(self, **values: Any) -> None:
+        misspelled = misspelled_variables(os.environ)
+        if misspelled:
+            raise InvalidInputError("; ".join(misspelled))
         try:
             super().__init__(**values)
         except ValidationError as error:
@@ -169,6 +175,18 @@ class Settings(BaseSettings):
             value = value.get_secret_value()
         if isinstance(value, str):
             return value.strip() or None
+        return value
+
+    @field_validator("redis_url")
+    @classmethod
+    def _redis_url(cls, value: SecretStr | None) -> SecretStr | None:
+        """A Redis URL redis-py can open: a typo fails at start, not as a traceback later."""
+        if value is not None and not _is_redis_url(value.get_secret_value()):
+            shown = hide_password(value.get_secret_value())
+            raise ValueError(
+                f"{shown!r} is not a Redis URL (expected redis://[:password@]host[:port][/db], "
+                "rediss://... or unix:///path/to/socket)"
+            )
         return value
 
     @field_validator("stream_poll_seconds", mode="before")
@@ -342,6 +360,39 @@ def explain(error: ValidationError) -> str:
         expected = problem["msg"][:1].lower() + problem["msg"][1:]
         problems.append(f"{variable}: {expected}, not {given}")
     return "; ".join(problems)
+
+
+def misspelled_variables(environment: Mapping[str, str]) -> list[str]:
+    """A line for each set ``PAPERDESK_*`` variable that is no setting but close to one (a typo
+    would otherwise be ignored in silence and its default used); other unknown ``PAPERDESK_*``
+    names (a test harness's own) are left alone."""
+    known = {variable.upper() for variable in Settings.environment_variables().values()}
+    prefix = str(Settings.model_config.get("env_prefix", "")).upper()
+    by_suffix = {variable.removeprefix(prefix): variable for variable in known}
+    lines = []
+    for name, value in sorted(environment.items()):
+        upper = name.upper()
+        if not upper.startswith(prefix) or upper in known or not value.strip():
+            continue
+        close = difflib.get_close_matches(upper.removeprefix(prefix), by_suffix, n=1, cutoff=0.8)
+        if close:
+            lines.append(
+                f"{name} is not a paperdesk setting (did you mean {by_suffix[close[0]]}?); "
+                "rename or unset it"
+            )
+    return lines
+
+
+def _is_redis_url(url: str) -> bool:
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 (raises ValueError for a port that is not a number in range)
+    except ValueError:
+        return False
+    if parts.scheme.lower() == "unix":
+        return bool(parts.path)
+    database = parts.path.lstrip("/")
+    return parts.scheme.lower() in {"redis", "rediss"} and (not database or database.isdigit())
 
 
 def _digest(database_url: str) -> str:

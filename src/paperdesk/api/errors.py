@@ -17,6 +17,7 @@ from starlette.exceptions import HTTPException
 from paperdesk.domain.errors import (
     DataError,
     InvalidInputError,
+    LedgerUnavailableError,
     OptionError,
     OrderError,
     PaperdeskError,
@@ -36,6 +37,7 @@ DOMAIN_ERRORS: tuple[tuple[type[PaperdeskError], int, str], ...] = (
     (UnknownNameError, 422, "unknown_name"),
     (InvalidInputError, 422, "invalid_input"),
     (OrderError, 409, "order_not_changeable"),
+    (LedgerUnavailableError, 503, "ledger_unavailable"),
     (DataError, 422, "data_error"),
     (PaperdeskError, 422, "refused"),
 )

@@ -14,7 +14,9 @@ SERVED_APPLICATION = "paperdesk.api.served:application"  # what each of --worker
 
 def serve_command(
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(min=1, max=65535, help="Port to listen on.")] = 8000,
+    port: Annotated[
+        int, typer.Option(min=0, max=65535, help="Port to listen on (0: a free one).")
+    ] = 8000,
     workers: Annotated[
         int,
         typer.Option(
@@ -42,7 +44,8 @@ def serve_command(
             "(a key could ask the limit once per process) and wake only its own event streams; "
             "set REDIS_URL, or serve with one process (the default)"
         )
-    listener = listening_socket(host, port) if workers > 1 else None  # a busy port: no change
+    listener = listening_socket(host, port)  # a busy port is named, the ledger untouched
+    port = listener.getsockname()[1]  # --port 0: the free one it got
     container.database  # noqa: B018 (open and migrate the ledger before the first request)
     grace = settings.shutdown_grace_seconds
     shown = f"{workers} processes" if workers > 1 else "Ctrl-C stops it"
@@ -53,7 +56,7 @@ def serve_command(
         "timeout_graceful_shutdown": grace,
         **SERVER_OPTIONS,
     }
-    if listener is not None:
+    if workers > 1:
         container.close()  # each worker opens the migrated ledger with a container of its own
         from paperdesk.service.logs import share_logging_with_spawned_processes
 
@@ -70,7 +73,11 @@ def serve_command(
         return
     application = create_app(container)
     tune_garbage_collector()  # after start-up's allocations (docs/api-streams.md)
+    server = uvicorn.Server(uvicorn.Config(application, host=host, port=port, **options))
     try:
-        uvicorn.run(application, host=host, port=port, **options)
+        server.run(sockets=[listener])  # what uvicorn.run does, on the socket bound above
+    except KeyboardInterrupt:  # Ctrl-C after the graceful stop, as uvicorn.run ends it
+        pass
     finally:
+        listener.close()
         container.close()  # on Ctrl-C; after SIGTERM uvicorn re-raises the signal and exits

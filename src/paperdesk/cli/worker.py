@@ -70,7 +70,13 @@ def worker_command(
     if metrics_port is not None:
         from paperdesk.service.metrics import serve_metrics
 
-        serve_metrics(metrics_port)
+        try:
+            serve_metrics(metrics_port)
+        except OSError as error:  # a busy port: named before any round
+            raise OptionError(
+                f"--metrics-port {metrics_port}: cannot listen on 127.0.0.1:{metrics_port}: "
+                f"{error.strerror or error} (another worker's metrics?); choose another port"
+            ) from None
         typer.echo(f"metrics on http://127.0.0.1:{metrics_port}/metrics", err=True)
     which = ", ".join(str(p) for p in portfolio) if portfolio else "every active portfolio"
     typer.echo(

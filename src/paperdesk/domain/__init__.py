@@ -16,6 +16,7 @@ from paperdesk.domain.enums import (
 from paperdesk.domain.errors import (
     DataError,
     InvalidInputError,
+    LedgerUnavailableError,
     OptionError,
     OrderError,
     PaperdeskError,
@@ -77,6 +78,7 @@ __all__ = [
     "Fill",
     "Instrument",
     "InvalidInputError",
+    "LedgerUnavailableError",
     "MarginCalled",
     "OptionError",
     "Order",

@@ -30,6 +30,11 @@ class DataError(PaperdeskError):
     """Market data is missing, malformed or inconsistent."""
 
 
+class LedgerUnavailableError(DataError):
+    """The ledger's database cannot be reached or written (a server down, a read-only or full
+    disk): nothing was written, and it is no fault of the request (the API answers 503)."""
+
+
 class OrderError(PaperdeskError):
     """An order operation cannot be carried out (unknown order, already closed...)."""
 

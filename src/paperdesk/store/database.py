@@ -25,11 +25,12 @@ from sqlalchemy.exc import (
     DatabaseError,
     IntegrityError,
     InterfaceError,
+    InternalError,
     OperationalError,
 )
 from sqlalchemy.orm import Session, sessionmaker
 
-from paperdesk.domain import DataError, InvalidInputError, PaperdeskError
+from paperdesk.domain import DataError, InvalidInputError, LedgerUnavailableError, PaperdeskError
 from paperdesk.domain.records import OutboxEntry
 from paperdesk.store.durability import WalSync
 from paperdesk.store.pool_checks import ping_after_idle
@@ -207,6 +208,23 @@ def _is_connection_problem(error: OperationalError | InterfaceError) -> bool:
         phrase in text_of_error
         for phrase in ("connection", "could not connect", "unable to open", "server closed")
     )
+
+
+# what the disk under the ledger refused, and what the operator can do about it
+_STORAGE_PROBLEMS = (
+    ("readonly database", "the file or its folder is read-only: check their permissions"),
+    ("read-only transaction", "the server takes no writes: a standby, or read-only by setting"),
+    ("read-only file system", "the disk is mounted read-only"),
+    ("database or disk is full", "its disk is full: free some space"),
+    ("no space left on device", "its disk is full: free some space"),
+    ("disk i/o error", "the disk failed to read or write"),
+)
+
+
+def _storage_problem(error: OperationalError | InternalError) -> str | None:
+    """What to check when the disk under the ledger refused a write, else None."""
+    text_of_error = str(error.orig).lower()
+    return next((hint for phrase, hint in _STORAGE_PROBLEMS if phrase in text_of_error), None)
 
 
 class HeldUnit:
@@ -425,19 +443,37 @@ class Database:
     def prepare(self) -> None:
         """Make the ledger ready for use: checked (``check``), created if it is a SQLite file
         not there yet, and migrated to the newest schema."""
-        if self.file is not None:
-            self.file.parent.mkdir(parents=True, exist_ok=True)
+        self._make_folder()
         self.check()
         if not self.is_current():
             self.upgrade()
+
+    def _make_folder(self) -> None:
+        """The SQLite ledger's folder, made if missing, or an error naming the ledger (its
+        folder is PAPERDESK_HOME's, unless DATABASE_URL names another file)."""
+        if self.file is None:
+            return
+        try:
+            self.file.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            folder = self.file.parent
+            there = next((path for path in (folder, *folder.parents) if path.exists()), folder)
+            reason = (
+                f"{there} is a file, not a folder"
+                if there.exists() and not there.is_dir()
+                else f"{error.strerror or error} ({error.filename or folder})"
+            )
+            raise LedgerUnavailableError(
+                f"cannot make the folder {self.file.parent} of the SQLite ledger {self.file}: "
+                f"{reason}; check PAPERDESK_HOME (or DATABASE_URL)"
+            ) from None
 
     def knows_revision(self, revision: str) -> bool:
         return revision in known_revisions()
 
     def upgrade(self) -> tuple[str | None, str | None]:
         """Apply every pending migration; return the revisions before and after."""
-        if self.file is not None:
-            self.file.parent.mkdir(parents=True, exist_ok=True)
+        self._make_folder()
         self.check()
         before = self.current_revision()
         from alembic import command
@@ -466,11 +502,19 @@ class Database:
             if known is not None:
                 raise known from error
             raise
-        except (OperationalError, InterfaceError) as error:
-            if not _is_connection_problem(error):
-                raise
+        except (OperationalError, InterfaceError, InternalError) as error:
             reason = str(error.orig or error).strip().splitlines()[0]
-            raise DataError(f"cannot use the database {self.describe()}: {reason}") from error
+            storage = None if isinstance(error, InterfaceError) else _storage_problem(error)
+            if storage is not None:
+                raise LedgerUnavailableError(
+                    f"cannot write the ledger {self.describe()}: {reason} ({storage}); "
+                    "nothing was written"
+                ) from error
+            if isinstance(error, InternalError) or not _is_connection_problem(error):
+                raise
+            raise LedgerUnavailableError(
+                f"cannot use the database {self.describe()}: {reason}"
+            ) from error
 
     def _held(self) -> HeldUnit | None:
         held = _HELD.get()

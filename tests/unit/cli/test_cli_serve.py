@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -20,6 +21,27 @@ def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])
+
+
+def health_of(server: subprocess.Popen[str], base: str) -> object:
+    """``/healthz``'s answer once the server is up (it prints its line before it is)."""
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            return httpx.get(f"{base}/healthz", timeout=1).json()
+        except httpx.TransportError:
+            assert server.poll() is None, server.communicate()
+            assert time.monotonic() < deadline, "paperdesk serve did not answer in 30 s"
+            time.sleep(0.2)
+
+
+def interrupt(server: subprocess.Popen[str]) -> None:
+    server.send_signal(signal.SIGINT)
+    try:
+        server.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        server.kill()
+        server.wait()
 
 
 def test_serve_answers_health_and_an_authenticated_request(tmp_path: Path) -> None:
@@ -44,16 +66,7 @@ def test_serve_answers_health_and_an_authenticated_request(tmp_path: Path) -> No
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                health = httpx.get(f"{base}/healthz", timeout=1)
-                break
-            except httpx.TransportError:
-                assert server.poll() is None, server.communicate()
-                assert time.monotonic() < deadline, "paperdesk serve did not answer in 30 s"
-                time.sleep(0.2)
-        assert health.json() == {"status": "ok"}
+        assert health_of(server, base) == {"status": "ok"}
         anonymous = httpx.get(f"{base}/api/v1/portfolios", timeout=5)
         assert anonymous.status_code == 401
         listed = httpx.get(
@@ -61,12 +74,7 @@ def test_serve_answers_health_and_an_authenticated_request(tmp_path: Path) -> No
         )
         assert (listed.status_code, listed.json()) == (200, [])
     finally:
-        server.send_signal(signal.SIGINT)
-        try:
-            server.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
+        interrupt(server)
 
 
 def test_several_workers_without_redis_are_refused_before_the_ledger_is_opened(
@@ -85,3 +93,26 @@ def test_several_workers_without_redis_are_refused_before_the_ledger_is_opened(
     assert "--workers 2 needs REDIS_URL" in refused.stderr
     assert "Traceback" not in refused.stderr
     assert not list(tmp_path.iterdir())  # no ledger made
+
+
+def test_serve_on_port_zero_says_the_port_it_took(tmp_path: Path) -> None:
+    env = {**os.environ, "PAPERDESK_HOME": str(tmp_path)}
+    env.pop("DATABASE_URL", None)
+    env.pop("REDIS_URL", None)
+    server = subprocess.Popen(
+        [*CLI, "serve", "--port", "0"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert server.stderr is not None
+        first = server.stderr.readline()
+        announced = re.fullmatch(r"paperdesk API on http://127\.0\.0\.1:(\d+)/api/v1 .*\n", first)
+        assert announced, first
+        port = int(announced.group(1))
+        assert port != 0
+        assert health_of(server, f"http://127.0.0.1:{port}") == {"status": "ok"}
+    finally:
+        interrupt(server)

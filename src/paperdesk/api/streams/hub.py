@@ -19,6 +19,7 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 
 from paperdesk.api.streams.messages import StreamItem, stream_item
+from paperdesk.domain import LedgerUnavailableError
 from paperdesk.service.metrics import record_delivered
 from paperdesk.service.outbox import OutboxService
 
@@ -127,14 +128,33 @@ class StreamHub:
                 )
 
     async def _tail(self) -> None:
+        failures = 0  # polls in a row the ledger did not answer (a database outage)
         while True:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), self._outbox.poll_seconds)
             self._wake.clear()
             try:
                 await self._catch_up()
+            except LedgerUnavailableError as error:  # an outage: one line, not one per poll
+                failures += 1
+                if failures == 1:
+                    log.warning(
+                        "reading the outbox after %d failed: %s; retrying at every poll, "
+                        "quietly until it answers",
+                        self.position,
+                        error,
+                    )
+                continue
             except Exception:  # a database hiccup: the next poll reads from the same place
                 log.warning("reading the outbox after %d failed", self.position, exc_info=True)
+                continue
+            if failures:
+                log.warning(
+                    "reading the outbox works again after %d failed poll(s), from %d",
+                    failures,
+                    self.position,
+                )
+                failures = 0
 
     async def _catch_up(self) -> None:
         while True:
