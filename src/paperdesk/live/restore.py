@@ -283,8 +283,9 @@ def persist(
     ``LedgerWriter.close_tick``). ``book_only``: the unit ran only the kernel's order
     commands (place, cancel, modify), so the state cache may keep its kernel (``as_stored``)."""
     writer, kernel, portfolio_id = repository.writer, state.kernel, state.portfolio_id
-    writer.record_events(portfolio_id, events, recorded_at=recorded_at, bar=bar)
     record = state.record  # the totals read under the unit's lock (unchanged: no write)
+    currency = record.base_currency
+    writer.record_events(portfolio_id, events, recorded_at=recorded_at, bar=bar, currency=currency)
     stored = AccountState(record.cash, record.fees_paid, record.realized_pnl, record.order_sequence)
     writer.save_account(portfolio_id, kernel.account(), stored)
     filled = any(isinstance(event, OrderFilled | CorporateActionApplied) for event in events)

@@ -180,7 +180,7 @@ def _write(database: Database, directory: Path, restore: _Restore, moment: datet
             equity=equity,
         )
         writer.checkpoint(pid, ledger.state(), moment)
-        writer.audit_history(pid, restore.actions, moment)
+        writer.audit_history(pid, restore.actions, moment, source["base_currency"])
         _add_marks(repository, pid, state, settings, moment)
         writer.audit(
             pid,

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
 from paperdesk.domain import (
+    CashCheck,
     CashOverdrawn,
     CorporateActionApplied,
     MarginCalled,
@@ -22,6 +23,8 @@ from paperdesk.domain import (
     SignalAccepted,
     SignalRejected,
 )
+from paperdesk.domain.account_words import fill_words, margin_call_words, overdraft_words
+from paperdesk.domain.currencies import money_text
 from paperdesk.store.models import AuditRow
 
 
@@ -65,7 +68,9 @@ AuditedEvent = (
 )
 
 
-def _corporate_action_entry(event: CorporateActionApplied) -> tuple[str, str, dict[str, Any]]:
+def _corporate_action_entry(
+    event: CorporateActionApplied, currency: str | None
+) -> tuple[str, str, dict[str, Any]]:
     action, position = event.action, event.position
     details: dict[str, Any] = {
         "symbol": action.symbol,
@@ -90,22 +95,59 @@ def _corporate_action_entry(event: CorporateActionApplied) -> tuple[str, str, di
             f"{position.average_price}"
         )
         if event.cash:
-            message += f"; fraction paid in cash {event.cash}"
+            message += f"; fraction paid in cash {money_text(event.cash, currency)}"
         return "corporate_action.split", message, details
     details["distribution"] = str(action.distribution)
     verb = "credited" if event.cash >= 0 else "debited (short)"
     message = (
         f"{action.description} (ex {action.ex_date}, booked on the ex-date): "
-        f"{event.quantity_before} shares, {verb} {abs(event.cash)}"
+        f"{event.quantity_before} shares, {verb} {money_text(abs(event.cash), currency)}"
     )
     return "corporate_action.dividend", message, details
 
 
-def event_entry(event: AuditedEvent) -> tuple[str, str, dict[str, Any]]:
+def _margin_call_text(event: MarginCalled, currency: str | None) -> str:
+    """The margin call's reason with its money by the money rule (the reason as stored when
+    it is not the words ``margin_call_words`` gives for the event's numbers)."""
+    if event.reason != margin_call_words(str(event.equity), str(event.requirement), event.symbols):
+        return event.reason
+    equity, requirement = (
+        money_text(event.equity, currency),
+        money_text(event.requirement, currency),
+    )
+    return margin_call_words(equity, requirement, event.symbols)
+
+
+def _overdraft_text(event: CashOverdrawn, currency: str | None, filled: OrderFilled | None) -> str:
+    """The overdraft's reason with the fill's fee and the cash left by the money rule: the
+    words ``overdraft_words`` gives for the fill that overdrew (found in the same unit's
+    events) once they reproduce the stored reason; else the reason as stored."""
+    if filled is None or filled.fill.ts != event.ts_event:
+        return event.reason
+    fill, role = filled.fill, filled.order.role
+
+    def words(fee: str, cash: str, cash_check: CashCheck) -> str:
+        what = fill_words(fill.side.value, str(fill.quantity), fill.symbol, str(fill.price), fee)
+        return overdraft_words(what, cash, cash_check, role)
+
+    for cash_check in (CashCheck.OFF, CashCheck.TRIM):  # the words tell only off from on
+        if words(str(fill.fee), str(event.cash), cash_check) == event.reason:
+            fee = money_text(fill.fee, currency)
+            return words(fee, money_text(event.cash, currency), cash_check)
+    return event.reason
+
+
+def event_entry(
+    event: AuditedEvent,
+    currency: str | None,
+    filled: Mapping[str, OrderFilled] | None = None,
+) -> tuple[str, str, dict[str, Any]]:
     """(kind, message, details) for one order event, signal rejection, account event or
-    corporate action."""
+    corporate action. The message shows money (fees, cash, equity) by the money rule with the
+    book's ``currency``; the details keep the exact strings. ``filled``: the last fill of each
+    order among the same unit's events (an overdraft's words name its fill)."""
     if isinstance(event, CorporateActionApplied):
-        return _corporate_action_entry(event)
+        return _corporate_action_entry(event, currency)
     if isinstance(event, MarginCalled):
         called: dict[str, Any] = {
             "equity": str(event.equity),
@@ -113,7 +155,7 @@ def event_entry(event: AuditedEvent) -> tuple[str, str, dict[str, Any]]:
             "symbols": list(event.symbols),
             "reason": event.reason,
         }
-        return "account.margin_called", event.reason, called
+        return "account.margin_called", _margin_call_text(event, currency), called
     if isinstance(event, CashOverdrawn):
         overdrawn: dict[str, Any] = {
             "order_id": event.order_id,
@@ -121,7 +163,8 @@ def event_entry(event: AuditedEvent) -> tuple[str, str, dict[str, Any]]:
             "cash": str(event.cash),
             "reason": event.reason,
         }
-        return "account.cash_overdrawn", event.reason, overdrawn
+        message = _overdraft_text(event, currency, (filled or {}).get(event.order_id))
+        return "account.cash_overdrawn", message, overdrawn
     if isinstance(event, SignalAccepted):  # audited only when the router changed something
         accepted = event.signal
         notes = "; ".join(event.notes)
@@ -147,7 +190,8 @@ def event_entry(event: AuditedEvent) -> tuple[str, str, dict[str, Any]]:
         fill = event.fill
         details |= {"price": str(fill.price), "fee": str(fill.fee), "filled": str(fill.quantity)}
         message = f"filled {fill.side.value} {fill.quantity} {fill.symbol} at {fill.price}"
-        return "order.filled", message + f" fee {fill.fee} ({order.order_id})", details
+        fee = money_text(fill.fee, currency)
+        return "order.filled", message + f" fee {fee} ({order.order_id})", details
     if isinstance(event, OrderRejected):
         details["reason"] = event.reason
         return "order.rejected", f"rejected {describe_order(order)}: {event.reason}", details
@@ -167,19 +211,31 @@ def event_entry(event: AuditedEvent) -> tuple[str, str, dict[str, Any]]:
 
 
 def audit_rows(
-    portfolio_id: int, events: Iterable[AuditedEvent], recorded_at: datetime, tick_id: int | None
+    portfolio_id: int,
+    events: Iterable[AuditedEvent],
+    recorded_at: datetime,
+    tick_id: int | None,
+    currency: str | None,
 ) -> list[AuditRow]:
-    values = audit_values(portfolio_id, events, recorded_at, tick_id)
+    values = audit_values(portfolio_id, events, recorded_at, tick_id, currency)
     return [AuditRow(**row) for row in values]
 
 
 def audit_values(
-    portfolio_id: int, events: Iterable[AuditedEvent], recorded_at: datetime, tick_id: int | None
+    portfolio_id: int,
+    events: Iterable[AuditedEvent],
+    recorded_at: datetime,
+    tick_id: int | None,
+    currency: str | None,
 ) -> list[dict[str, Any]]:
-    """The audit rows of ``events`` as column values (for a Core insert)."""
+    """The audit rows of ``events`` as column values (for a Core insert), their messages'
+    money in the book's ``currency``."""
     rows = []
+    filled: dict[str, OrderFilled] = {}
     for event in events:
-        kind, message, details = event_entry(event)
+        if isinstance(event, OrderFilled):
+            filled[event.order.order_id] = event
+        kind, message, details = event_entry(event, currency, filled)
         rows.append(
             audit_entry(portfolio_id, kind, message, event.ts_event, recorded_at, details, tick_id)
         )

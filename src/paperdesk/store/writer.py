@@ -341,8 +341,10 @@ class LedgerWriter:
         *,
         recorded_at: datetime,
         bar: BarContext | None = None,
+        currency: str | None = None,
     ) -> None:
-        """Rows for what ``events`` changed, their audit entries and their outbox entries."""
+        """Rows for what ``events`` changed, their audit entries (their money shown in the
+        book's ``currency``: ``store/audit.py``) and their outbox entries."""
         session = self._session
         tick_id = bar.tick_id if bar is not None else None
         # orders first: fills and audit entries refer to them
@@ -387,7 +389,7 @@ class LedgerWriter:
             for e in events
             if isinstance(e, _AUDITED) or (isinstance(e, SignalAccepted) and e.notes)
         ]
-        audit = audit_values(portfolio_id, audited, recorded_at, tick_id)
+        audit = audit_values(portfolio_id, audited, recorded_at, tick_id, currency)
         # no read before a position's write, the fills' ids taken from their INSERT (the
         # checkpoint's last fill): store/event_rows.py
         if (fills or signals or trades) and session.get_bind().dialect.name == "postgresql":
@@ -445,11 +447,15 @@ class LedgerWriter:
         session.add_all(equity_row(portfolio_id, point, None) for point in equity)
 
     def audit_history(
-        self, portfolio_id: int, events: Sequence[CorporateActionApplied], recorded_at: datetime
+        self,
+        portfolio_id: int,
+        events: Sequence[CorporateActionApplied],
+        recorded_at: datetime,
+        currency: str,
     ) -> None:
         """Audit entries of the splits and dividends an imported portfolio's history holds (its
         rows are written by ``import_history``; nothing is published again)."""
-        self._session.add_all(audit_rows(portfolio_id, events, recorded_at, None))
+        self._session.add_all(audit_rows(portfolio_id, events, recorded_at, None, currency))
 
     # -------------------------------------------------------------------------- checkpoints
 

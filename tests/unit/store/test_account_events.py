@@ -18,7 +18,7 @@ OVERDRAWN = CashOverdrawn(TS, "O7", "ES", Decimal("-2.16"), "cash_check=off: buy
 
 
 def test_a_margin_call_is_audited_and_published_with_its_numbers() -> None:
-    kind, message, details = event_entry(CALLED)
+    kind, message, details = event_entry(CALLED, "USD")
     assert (kind, message) == ("account.margin_called", CALLED.reason)
     assert details == {
         "equity": "1579.00",
@@ -31,7 +31,7 @@ def test_a_margin_call_is_audited_and_published_with_its_numbers() -> None:
 
 
 def test_an_overdraft_is_audited_and_published_with_the_cash_left() -> None:
-    kind, message, details = event_entry(OVERDRAWN)
+    kind, message, details = event_entry(OVERDRAWN, "USD")
     assert (kind, message) == ("account.cash_overdrawn", OVERDRAWN.reason)
     assert (details["order_id"], details["cash"]) == ("O7", "-2.16")
     assert event_kind(OVERDRAWN) == "account.cash_overdrawn"
@@ -41,6 +41,6 @@ def test_an_overdraft_is_audited_and_published_with_the_cash_left() -> None:
 def test_a_trimmed_entry_is_audited_with_the_routers_note() -> None:
     signal = Signal("sma-cross", "SPY", Direction.LONG, TS)
     note = "cash 10,000.00 cannot pay for the SPY entry and its fee; SPY quantity trimmed"
-    kind, message, details = event_entry(SignalAccepted(TS, signal, (note,)))
+    kind, message, details = event_entry(SignalAccepted(TS, signal, (note,)), "USD")
     assert (kind, message) == ("signal.adjusted", f"sma-cross SPY: {note}")
     assert details["notes"] == [note]

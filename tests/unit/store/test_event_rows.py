@@ -327,7 +327,7 @@ def _one_insert_per_kind(repository: object, pid: int, bar: BarContext) -> None:
         [trade_values(pid, e.trade, bar.tick_id) for e in events if isinstance(e, PositionClosed)],
     )
     audited = [events[0], events[1], *filled]  # the adjusted and the rejected signal, the fills
-    insert_audit(session, audit_values(pid, audited, LATER, bar.tick_id))  # type: ignore[arg-type]
+    insert_audit(session, audit_values(pid, audited, LATER, bar.tick_id, "USD"))  # type: ignore[arg-type]
     event_rows.insert_fills(
         session,
         [
