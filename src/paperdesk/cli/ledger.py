@@ -21,9 +21,10 @@ from paperdesk.service.paper_documents import (
     audit_document,
     fill_document,
     order_document,
-    signal_document,
+    signal_detail_document,
     trade_document,
 )
+from paperdesk.service.performance_views import signal_details
 
 
 def _empty(kind: str, portfolio_id: int) -> None:
@@ -89,9 +90,12 @@ def signals_command(
     wide: opt.WideFlag = False,
 ) -> None:
     """Every signal the strategies gave, accepted or rejected with the reason."""
-    signals = open_service().signals(portfolio_id, limit=limit)
-    if json_output:
-        documents = [signal_document(s) for s in signals]
+    service = open_service()
+    signals = service.signals(portfolio_id, limit=limit)
+    if json_output:  # the CLI's keys and the API's for the same things (signal_detail_document)
+        documents = [
+            signal_detail_document(d) for d in signal_details(service, portfolio_id, signals)
+        ]
         print_json({"portfolio_id": portfolio_id, "signals": documents})
     elif signals:
         out = console(wide=wide)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from paperdesk.domain import Fill, Order, Trade
 from paperdesk.domain.ticks import BarTick, SignalOutcome
@@ -23,6 +23,9 @@ from paperdesk.service.views import (
     SignalView,
     TickRunView,
 )
+
+if TYPE_CHECKING:
+    from paperdesk.service.performance_views import SignalDetail
 
 Document = dict[str, Any]
 
@@ -134,6 +137,23 @@ def signal_document(signal: SignalView) -> Document:
         "reason": signal.reason,
         "status": signal.status,
         "rejection": signal.rejection,
+    }
+
+
+def signal_detail_document(detail: SignalDetail) -> Document:
+    """``signal_document`` with the keys the API's ``GET /portfolios/{id}/signals`` gives the
+    same things, their values alike: ``ts`` (the bar, as ``candle_at``), ``decision`` (as
+    ``status``), ``decision_reason`` (as ``rejection``), ``entry`` (the close of the signal's
+    bar, ``null`` when the bars are gone) and ``reward_to_risk``. The CLI's keys stay, so a
+    script reading either set reads this one."""
+    signal = detail.signal
+    document = signal_document(signal)
+    return document | {
+        "ts": document["candle_at"],
+        "decision": signal.status,
+        "decision_reason": signal.rejection,
+        "entry": money(detail.entry),
+        "reward_to_risk": detail.reward_to_risk,
     }
 
 
