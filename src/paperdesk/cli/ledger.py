@@ -24,7 +24,6 @@ from paperdesk.service.paper_documents import (
     signal_detail_document,
     trade_document,
 )
-from paperdesk.service.performance_views import signal_details
 
 
 def _empty(kind: str, portfolio_id: int) -> None:
@@ -93,6 +92,8 @@ def signals_command(
     service = open_service()
     signals = service.signals(portfolio_id, limit=limit)
     if json_output:  # the CLI's keys and the API's for the same things (signal_detail_document)
+        from paperdesk.service.performance_views import signal_details  # pandas: not for --help
+
         documents = [
             signal_detail_document(d) for d in signal_details(service, portfolio_id, signals)
         ]

@@ -179,14 +179,18 @@ class Services:
 
     @cached_property
     def market_data(self) -> MarketDataService:
-        from paperdesk.service.live_feeds import live_portfolios_on
         from paperdesk.service.market_data import MarketDataService
+
+        def live_portfolios(symbol: str, timeframe: str) -> tuple[int, ...]:
+            # loaded when a report asks: the live feed's modules (providers, httpx) stay
+            # unloaded for an import
+            from paperdesk.service.live_feeds import live_portfolios_on
+
+            return live_portfolios_on(self.database, symbol, timeframe)
 
         return MarketDataService(
             self.settings, manager=lambda: self.data, clock=self.clock,
-            live_portfolios=lambda symbol, timeframe: live_portfolios_on(
-                self.database, symbol, timeframe
-            ),
+            live_portfolios=live_portfolios,
         )  # fmt: skip
 
     @cached_property
