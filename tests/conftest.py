@@ -15,7 +15,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from ledger_templates import SchemaPool, SqliteTemplate
-from paperdesk.settings import Settings
+from paperdesk.settings import ENV_FILE_VARIABLE, NO_ENV_FILE, Settings
 from paperdesk.store import Database, normalise_url
 
 DEFAULT_POSTGRES = "postgresql://postgres@127.0.0.1:5432/test"
@@ -70,9 +70,11 @@ def postgres_schema_url(postgres_server: str) -> Iterator[str]:
 
 @pytest.fixture
 def clean_environment(monkeypatch: pytest.MonkeyPatch) -> pytest.MonkeyPatch:
-    """No paperdesk setting in the environment: set the ones a test needs on what it returns."""
+    """No paperdesk setting in the environment and no ``.env`` file read: set the ones a test
+    needs on what it returns."""
     for variable in Settings.environment_variables().values():
         monkeypatch.delenv(variable, raising=False)
+    monkeypatch.setenv(ENV_FILE_VARIABLE, NO_ENV_FILE)
     return monkeypatch
 
 
@@ -144,14 +146,20 @@ def redis_server() -> str:
 @pytest.fixture(autouse=True, scope="session")
 def _own_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
     """The session's own empty PAPERDESK_HOME under pytest's temporary folder (tests and
-    fixtures set others as they need): no test reads or migrates the user's ``~/.paperdesk``."""
-    before = os.environ.get("PAPERDESK_HOME")
-    os.environ["PAPERDESK_HOME"] = str(tmp_path_factory.mktemp("session-home"))
+    fixtures set others as they need): no test reads or migrates the user's ``~/.paperdesk``,
+    and no test (nor a process it starts) reads a developer's ``.env`` file."""
+    chosen = {
+        "PAPERDESK_HOME": str(tmp_path_factory.mktemp("session-home")),
+        ENV_FILE_VARIABLE: NO_ENV_FILE,
+    }
+    before = {variable: os.environ.get(variable) for variable in chosen}
+    os.environ.update(chosen)
     yield
-    if before is None:
-        os.environ.pop("PAPERDESK_HOME", None)
-    else:
-        os.environ["PAPERDESK_HOME"] = before
+    for variable, value in before.items():
+        if value is None:
+            os.environ.pop(variable, None)
+        else:
+            os.environ[variable] = value
 
 
 @pytest.fixture(autouse=True)

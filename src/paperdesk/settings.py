@@ -6,7 +6,7 @@ import difflib
 import hashlib
 import os
 import re
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import urlsplit
@@ -21,6 +21,8 @@ from paperdesk.domain.log_choices import DEFAULT_LOG_LEVEL, LOG_FORMATS, LOG_LEV
 DEFAULT_HOME = Path("~/.paperdesk")
 DEFAULT_CCXT_EXCHANGE = "binance"
 HIDDEN = "***"
+ENV_FILE_VARIABLE = "PAPERDESK_ENV_FILE"  # read from the environment only, never from a .env
+NO_ENV_FILE = "none"
 _PASSWORD = re.compile(r"^([\w+.-]+://[^:/@]*):.*@")
 API_KEY_FIELDS = {
     "twelvedata": "twelvedata_api_key",
@@ -39,7 +41,10 @@ URL_FIELDS = {
 
 
 class Settings(BaseSettings):
-    """paperdesk's settings: ``PAPERDESK_*`` variables, plus ``DATABASE_URL`` and ``REDIS_URL``.
+    """paperdesk's settings: ``PAPERDESK_*`` variables, plus ``DATABASE_URL`` and ``REDIS_URL``,
+    from the environment and then from a ``.env`` file (the working directory's, or the one
+    ``PAPERDESK_ENV_FILE`` names; ``none`` reads none): the environment wins, other keys in the
+    file are ignored, a key close to a setting's name is refused as a typo.
 
     Secrets (API keys, and the URLs, which may carry a password) are ``SecretStr``: printing,
     ``repr`` and ``model_dump_json`` show them masked; the ``*_value()`` methods give the real
@@ -48,7 +53,11 @@ class Settings(BaseSettings):
     """
 
     model_config = SettingsConfigDict(
-        env_prefix="PAPERDESK_", env_ignore_empty=True, populate_by_name=True, frozen=True
+        env_prefix="PAPERDESK_",
+        env_ignore_empty=True,
+        populate_by_name=True,
+        frozen=True,
+        extra="ignore",  # a .env holds other programs' keys too (typos are refused first)
     )
 
     home: Path = Field(
@@ -141,13 +150,22 @@ class Settings(BaseSettings):
     )
 
     def __init__(self, **values: Any) -> None:
+        variables = self.environment_variables()
+        unknown = sorted(set(values) - set(variables) - set(variables.values()))
+        if unknown:  # extra="ignore" is for the .env's other keys, not for a caller's slip
+            raise InvalidInputError(f"{', '.join(unknown)}: not a paperdesk setting")
+        env_file = env_file_path(os.environ)
+        from_file = read_env_file(env_file) if env_file is not None else {}
         misspelled = misspelled_variables(os.environ)
+        misspelled += misspelled_variables(from_file, source=env_file)
         if misspelled:
             raise InvalidInputError("; ".join(misspelled))
         try:
-            super().__init__(**values)
+            super().__init__(_env_file=env_file, **values)
         except ValidationError as error:
-            raise InvalidInputError(explain(error)) from None
+            exported = {name.upper() for name, value in os.environ.items() if value.strip()}
+            in_file = {name.upper() for name in from_file} - exported
+            raise InvalidInputError(explain(error, in_file, env_file)) from None
 
     # ---------------------------------------------------------------------------- validation
 
@@ -343,8 +361,44 @@ def hide_password(url: str) -> str:
     return _PASSWORD.sub(rf"\1:{HIDDEN}@", url, count=1)
 
 
-def explain(error: ValidationError) -> str:
-    """One line naming each bad environment variable and what was expected (secrets unshown)."""
+def env_file_path(environment: Mapping[str, str]) -> Path | None:
+    """The ``.env`` file to read: the one ``PAPERDESK_ENV_FILE`` names (it must exist), none
+    when it is ``none``, else ``.env`` in the working directory when there is one."""
+    named = environment.get(ENV_FILE_VARIABLE, "").strip()
+    if named.lower() == NO_ENV_FILE:
+        return None
+    if not named:
+        default = Path(".env")
+        return default.absolute() if default.is_file() else None
+    path = Path(named).expanduser()
+    if not path.is_file():
+        raise InvalidInputError(
+            f"{ENV_FILE_VARIABLE} names {named!r}, which is not a file; name an existing .env "
+            f"file, or set it to {NO_ENV_FILE} to read no .env file"
+        )
+    return path.absolute()
+
+
+def read_env_file(path: Path) -> dict[str, str]:
+    """The keys set in the ``.env`` file at ``path`` (a key without ``=`` is left out); an
+    unreadable file is an ``InvalidInputError`` naming it (its contents never shown)."""
+    from dotenv import dotenv_values  # pydantic-settings' own .env reader
+
+    try:
+        values = dotenv_values(path, encoding="utf-8")
+    except UnicodeDecodeError:
+        raise InvalidInputError(f"cannot read the .env file {path}: it is not UTF-8 text") from None
+    except OSError as error:
+        reason = error.strerror or type(error).__name__
+        raise InvalidInputError(f"cannot read the .env file {path}: {reason}") from None
+    return {name: value for name, value in values.items() if value is not None}
+
+
+def explain(
+    error: ValidationError, from_file: Collection[str] = (), env_file: Path | None = None
+) -> str:
+    """One line naming each bad environment variable and what was expected (secrets unshown);
+    a variable among ``from_file`` (upper case) is named with the ``.env`` file it came from."""
     variables = Settings.environment_variables()
     field_at = {**{name: name for name in variables}, **{v: name for name, v in variables.items()}}
     problems = []
@@ -352,6 +406,8 @@ def explain(error: ValidationError) -> str:
         location = str(problem["loc"][0]) if problem["loc"] else "settings"
         field = field_at.get(location, location)
         variable = variables.get(field, location)
+        if variable.upper() in from_file:
+            variable = f"{variable} (in {env_file})"
         cause = problem.get("ctx", {}).get("error")
         if problem["type"] == "value_error" and cause is not None:
             problems.append(f"{variable} {cause}")
@@ -362,11 +418,14 @@ def explain(error: ValidationError) -> str:
     return "; ".join(problems)
 
 
-def misspelled_variables(environment: Mapping[str, str]) -> list[str]:
+def misspelled_variables(
+    environment: Mapping[str, str], *, source: Path | None = None
+) -> list[str]:
     """A line for each set ``PAPERDESK_*`` variable that is no setting but close to one (a typo
     would otherwise be ignored in silence and its default used); other unknown ``PAPERDESK_*``
-    names (a test harness's own) are left alone."""
+    names (a test harness's own) are left alone. ``source``: the ``.env`` file they come from."""
     known = {variable.upper() for variable in Settings.environment_variables().values()}
+    known.add(ENV_FILE_VARIABLE)
     prefix = str(Settings.model_config.get("env_prefix", "")).upper()
     by_suffix = {variable.removeprefix(prefix): variable for variable in known}
     lines = []
@@ -376,9 +435,11 @@ def misspelled_variables(environment: Mapping[str, str]) -> list[str]:
             continue
         close = difflib.get_close_matches(upper.removeprefix(prefix), by_suffix, n=1, cutoff=0.8)
         if close:
+            where = "" if source is None else f" in {source}"
+            action = "rename or unset it" if source is None else "rename or remove it"
             lines.append(
-                f"{name} is not a paperdesk setting (did you mean {by_suffix[close[0]]}?); "
-                "rename or unset it"
+                f"{name}{where} is not a paperdesk setting (did you mean "
+                f"{by_suffix[close[0]]}?); {action}"
             )
     return lines
 

@@ -140,7 +140,11 @@ def test_an_unknown_strategy_lists_what_is_available(tmp_path: Path) -> None:
 
 def test_a_paper_portfolio_runs_a_plugin_by_path_from_the_command_line(tmp_path: Path) -> None:
     home = tmp_path / "home"
-    env = {"PAPERDESK_HOME": str(home), "PATH": str(Path(sys.executable).parent)}
+    env = {
+        "PAPERDESK_HOME": str(home),
+        "PAPERDESK_ENV_FILE": "none",
+        "PATH": str(Path(sys.executable).parent),
+    }
     command = [str(Path(sys.executable).parent / "paperdesk")]
 
     def run(*args: str) -> str:

@@ -35,6 +35,7 @@ def serve_command(
     from paperdesk.api.app import create_app
     from paperdesk.api.streams.transport import SERVER_OPTIONS, tune_garbage_collector
     from paperdesk.cli.platform_server import listening_socket
+    from paperdesk.service.logs import announce
 
     container = services()
     settings = container.settings
@@ -49,7 +50,7 @@ def serve_command(
     container.database  # noqa: B018 (open and migrate the ledger before the first request)
     grace = settings.shutdown_grace_seconds
     shown = f"{workers} processes" if workers > 1 else "Ctrl-C stops it"
-    typer.echo(f"paperdesk API on http://{host}:{port}/api/v1 ({shown})", err=True)
+    announce(f"paperdesk API on http://{host}:{port}/api/v1 ({shown})", __name__)
     options = {
         "log_config": None,  # paperdesk's own logging (--log-format json, request ids)
         "access_log": False,  # the API logs each request itself, with its request id

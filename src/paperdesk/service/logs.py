@@ -142,6 +142,19 @@ def configure_logging(setup: LogSetup) -> None:
     root.setLevel(setup.level)
 
 
+def announce(message: str, logger: str) -> None:
+    """Write ``message`` on stderr whatever the level (a server's start line): as a JSON
+    object (level INFO, ``logger``) when records go out as JSON lines, else as it is."""
+    handlers = [h for h in logging.getLogger().handlers if isinstance(h, StderrHandler)]
+    formatter = handlers[-1].formatter if handlers else None
+    line = message
+    if isinstance(formatter, JsonLineFormatter):
+        record = logging.LogRecord(logger, logging.INFO, __file__, 0, message, None, None)
+        line = formatter.format(record)
+    sys.stderr.write(line + "\n")
+    sys.stderr.flush()
+
+
 def share_logging_with_spawned_processes() -> None:
     """Put the log level and format this process resolved (``-v``, ``--log-level``,
     ``--log-format`` or the environment) where the processes it spawns read them

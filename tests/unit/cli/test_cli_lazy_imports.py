@@ -161,7 +161,7 @@ def test_a_read_command_loads_only_the_database_layer(tmp_path: Path) -> None:
         for key, value in os.environ.items()
         if key not in {"DATABASE_URL", "REDIS_URL"} and not key.startswith("PAPERDESK_")
     }
-    environment["PAPERDESK_HOME"] = str(tmp_path)
+    environment.update(PAPERDESK_HOME=str(tmp_path), PAPERDESK_ENV_FILE="none")
     # the first run creates the SQLite ledger (migrations: Alembic)
     outcomes = [in_a_fresh_interpreter(READ_COMMAND, env=environment) for _ in range(2)]
     assert [outcome["code"] for outcome in outcomes] == [0, 0]
@@ -192,7 +192,7 @@ def run_loading(args: list[str], watched: tuple[str, ...], home: Path) -> dict[s
         for key, value in os.environ.items()
         if key not in {"DATABASE_URL", "REDIS_URL"} and not key.startswith("PAPERDESK_")
     }
-    environment["PAPERDESK_HOME"] = str(home)
+    environment.update(PAPERDESK_HOME=str(home), PAPERDESK_ENV_FILE="none")
     return in_a_fresh_interpreter(COMMAND, *args, env=environment, watched=watched)
 
 
