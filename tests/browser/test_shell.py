@@ -10,7 +10,7 @@ from browser_support import (
     sign_in,
     visible_trading_controls,
 )
-from playwright.sync_api import Page
+from playwright.sync_api import Page, Route
 
 
 def test_a_good_key_signs_in_and_shows_the_app(
@@ -122,3 +122,33 @@ def test_the_shell_fits_a_phone_width(page: Page, dashboard_server: DashboardSer
         assert box is not None, selector
         assert box["x"] >= 0, selector
         assert box["x"] + box["width"] <= PHONE["width"], selector
+
+
+def test_leaving_the_chart_while_it_loads_leaves_nothing_to_touch_a_removed_chart(
+    page: Page, dashboard_server: DashboardServer
+) -> None:
+    # the chart view waits for the strategy's parameters (its indicator pane) and, before
+    # drawing, for the portfolio and its timeframes; a view left while one of those answers
+    # is in flight must not draw on the chart it removed (lightweight-charts throws "Object
+    # is disposed": the page fixture fails on any uncaught exception)
+    held: list[Route] = []
+    page.route("**/api/v1/strategies/*", lambda route: held.append(route))
+    sign_in(page, dashboard_server, dashboard_server.reader)
+    page.click("nav a[data-route='chart']")
+    page.wait_for_selector("#view[data-view='chart']")
+    for _ in range(100):
+        if held:
+            break
+        page.wait_for_timeout(50)
+    assert held, "the chart never asked for its strategy's parameters"
+    page.click("nav a[data-route='orders']")
+    page.wait_for_selector("#view[data-view='orders']")
+    for route in held:
+        route.continue_()
+    page.wait_for_timeout(500)  # the held answers arrive after the chart was removed
+    # and switching back and forth quickly draws one chart, not two
+    page.unroute("**/api/v1/strategies/*")
+    page.click("nav a[data-route='chart']")
+    page.click("#theme-toggle")
+    page.wait_for_selector("#chart[data-ready='true']")
+    assert page.locator("#chart > .tv-lightweight-charts").count() == 1

@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import text
 
 from ledger_faults import refuse_writes
+from ledger_templates import SqliteTemplate
 from paperdesk.domain import LedgerUnavailableError
 from paperdesk.store import Database
 from table_dump import dump_all_tables
@@ -36,11 +37,15 @@ def test_a_read_only_ledger_is_named_and_nothing_is_written(database: Database) 
     assert dump_all_tables(database.url) == before
 
 
-def test_a_full_sqlite_disk_is_named(database: Database) -> None:
-    if database.dialect != "sqlite":
-        pytest.skip("a full disk is simulated with SQLite's page limit")
-    refuse_writes(database, full=True)
-    assert "database or disk is full (its disk is full: free some space)" in refusal(database)
+def test_a_full_sqlite_disk_is_named(sqlite_template: SqliteTemplate, tmp_path: Path) -> None:
+    # SQLite only: a full disk is simulated with its page limit (no skip on PostgreSQL)
+    sqlite_template.copy_to(tmp_path / "ledger.db")
+    database = Database(f"sqlite:///{tmp_path / 'ledger.db'}")
+    try:
+        refuse_writes(database, full=True)
+        assert "database or disk is full (its disk is full: free some space)" in refusal(database)
+    finally:
+        database.close()
 
 
 @pytest.mark.parametrize("below", ["", "sub/deeper"])

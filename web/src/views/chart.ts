@@ -121,10 +121,14 @@ export function mount(root: HTMLElement, app: AppContext): () => void {
   );
 
   let teardownChart: (() => void) | null = null;
+  let latestStart = 0; // a later choice supersedes a start still waiting for its answers
   const start = async (symbol: string | null, timeframe: string | null): Promise<void> => {
+    const started = ++latestStart;
+    const superseded = (): boolean => disposed || started !== latestStart;
     teardownChart?.();
     teardownChart = null;
     const detail = await app.api.portfolio(portfolio.id);
+    if (superseded()) return;
     const symbols = (detail.settings["symbols"] as string[] | undefined) ?? [];
     const chosen = symbol ?? symbols[0] ?? null;
     replaceChildren(symbolSelect, ...symbols.map((s) => h("option", { value: s, selected: s === chosen }, s)));
@@ -134,13 +138,14 @@ export function mount(root: HTMLElement, app: AppContext): () => void {
     }
     const baseTimeframe = (detail.settings["timeframe"] as string | undefined) ?? "1d";
     const { timeframes } = await getTimeframes(app.api, baseTimeframe);
+    if (superseded()) return;
     const drawn = timeframe !== null && timeframes.includes(timeframe) ? timeframe : baseTimeframe;
     replaceChildren(
       timeframeSelect,
       ...timeframes.map((t) => h("option", { value: t, selected: t === drawn }, t)),
     );
     const end = await replayPosition(app, detail);
-    if (disposed) return;
+    if (superseded()) return;
     teardownChart = drawChart(app, box, tooltip, ticker, legend, {
       detail,
       symbol: chosen,
@@ -469,13 +474,16 @@ function drawChart(
     drawLines(latestDetail);
   });
 
+  const removed = (): boolean => disposed; // read after an await (not narrowed by the check before it)
   const load = async (): Promise<void> => {
     prices.start(); // first, so no bar closing while the history loads is missed
     await history.loadNewest();
     if (resampled) await startForming();
     if (disposed) return;
     if (indicatorName !== null && strategy !== undefined) {
-      indicator = new IndicatorPane(chart, indicatorName, await strategyParameters(app, strategy), palette());
+      const parameters = await strategyParameters(app, strategy);
+      if (removed()) return; // the view was left while the parameters were asked for
+      indicator = new IndicatorPane(chart, indicatorName, parameters, palette());
       chart.panes()[1]?.setHeight(Math.round(box.clientHeight * 0.25));
     }
     drawCandles();
