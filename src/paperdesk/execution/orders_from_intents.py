@@ -108,12 +108,12 @@ def bracket_legs(
     quantity = intent.quantity if intent.quantity > 0 else instrument.lot_size
     ids = iter(leg_ids)
     side = intent.side.opposite
-    for role, price in ((_STOP_LOSS, intent.stop_loss), (_TAKE_PROFIT, intent.take_profit)):
+    stop, target = levels_on_the_tick(intent.side, intent.stop_loss, intent.take_profit, instrument)
+    for role, price in ((_STOP_LOSS, stop), (_TAKE_PROFIT, target)):
         if price is None:
             continue
         leg_id = next(ids)
         is_stop = role is _STOP_LOSS
-        price = round_against_trader(price, side, is_stop, instrument)
         limit_price, stop_price = (None, price) if is_stop else (price, None)
         order_type = _STOP if is_stop else _LIMIT
         # the checks of Order's constructor (a price rounded to the tick can reach zero)
@@ -147,6 +147,21 @@ def bracket_legs(
             )
         )
     return tuple(legs)
+
+
+def levels_on_the_tick(
+    entry_side: Side,
+    stop_loss: Decimal | None,
+    take_profit: Decimal | None,
+    instrument: Instrument,
+) -> tuple[Decimal | None, Decimal | None]:
+    """A bracket's stop-loss and take-profit (of an entry on ``entry_side``) rounded to the
+    tick against the trader: the prices ``bracket_legs`` gives its legs."""
+    legs = entry_side.opposite
+    return (
+        None if stop_loss is None else round_against_trader(stop_loss, legs, True, instrument),
+        None if take_profit is None else round_against_trader(take_profit, legs, False, instrument),
+    )
 
 
 def round_against_trader(

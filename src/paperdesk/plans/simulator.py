@@ -36,7 +36,7 @@ from decimal import Decimal
 from paperdesk.domain import Bar, Instrument, InvalidInputError, OrderRole, Side
 from paperdesk.execution.expiry import day_order_expiry
 from paperdesk.execution.fills import BracketExit, bracket_exit, limit_fill_price, side_bar
-from paperdesk.execution.orders_from_intents import round_against_trader
+from paperdesk.execution.orders_from_intents import levels_on_the_tick
 from paperdesk.execution.slippage import spread_of
 from paperdesk.plans.rows import PlanRow
 from paperdesk.plans.same_candle import BarSeries, decide_from_finer_bars
@@ -112,14 +112,9 @@ def simulate_row(
 
 def _legs_on_the_tick(row: PlanRow, instrument: Instrument) -> PlanRow:
     """``row`` with its stop-loss and take-profit rounded to the tick against the trader, the
-    prices the engine gives a bracket's legs (``bracket_legs``): a level quoted off the tick
+    prices the engine gives a bracket's legs (``levels_on_the_tick``): a level quoted off the tick
     (a half pip of a forex mid price) triggers and fills where the engine's leg would."""
-    exit_side = row.side.opposite
-    stop, target = row.stop_loss, row.take_profit
-    if stop is not None:
-        stop = round_against_trader(stop, exit_side, True, instrument)
-    if target is not None:
-        target = round_against_trader(target, exit_side, False, instrument)
+    stop, target = levels_on_the_tick(row.side, row.stop_loss, row.take_profit, instrument)
     if (stop, target) == (row.stop_loss, row.take_profit):
         return row
     return replace(row, stop_loss=stop, take_profit=target)

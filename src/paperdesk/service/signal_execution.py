@@ -160,16 +160,10 @@ def _on_the_tick(intent: OrderIntent, instrument: Instrument) -> OrderIntent:
     """``intent`` with its bracket prices rounded to the tick against the trader, as the
     strategy's own bracket legs were placed (a strategy's ATR stop is a float's digits, which
     the pre-trade check refused as off the tick)."""
-    from paperdesk.execution.orders_from_intents import round_against_trader
+    from paperdesk.execution.orders_from_intents import levels_on_the_tick
 
-    legs = intent.side.opposite
-    stop, target = intent.stop_loss, intent.take_profit
-    return intent._replace(
-        stop_loss=None if stop is None else round_against_trader(stop, legs, True, instrument),
-        take_profit=(
-            None if target is None else round_against_trader(target, legs, False, instrument)
-        ),
-    )
+    stop, target = levels_on_the_tick(intent.side, intent.stop_loss, intent.take_profit, instrument)
+    return intent._replace(stop_loss=stop, take_profit=target)
 
 
 def _main_intent(intents: tuple[OrderIntent, ...]) -> OrderIntent:
