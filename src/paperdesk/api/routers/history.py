@@ -58,12 +58,14 @@ def list_trades(
     """Closed round trips in the order they closed, filtered by symbol and strategy."""
     check_visible(container, key, portfolio_id)
     wanted = _symbol(symbol)
-    chosen = [
-        t
-        for t in container.portfolios.trades(portfolio_id)
-        if (wanted is None or t.symbol == wanted) and (strategy is None or t.strategy == strategy)
-    ]
-    items, next_cursor = page(chosen, cursor, limit)
+    items, next_cursor = page(
+        container.portfolios.trades(portfolio_id),
+        cursor,
+        limit,
+        lambda t: (
+            (wanted is None or t.symbol == wanted) and (strategy is None or t.strategy == strategy)
+        ),
+    )
     return TradePage(items=[TradeOut.of(t) for t in items], next_cursor=next_cursor)
 
 
@@ -82,14 +84,16 @@ def list_signals(
     filtered by symbol, strategy and decision."""
     check_visible(container, key, portfolio_id)
     wanted = _symbol(symbol)
-    chosen = [
-        s
-        for s in container.portfolios.signals(portfolio_id)
-        if (wanted is None or s.symbol == wanted)
-        and (strategy is None or s.strategy == strategy)
-        and (decision is None or s.status == decision)
-    ]
-    items, next_cursor = page(chosen, cursor, limit)
+    items, next_cursor = page(
+        container.portfolios.signals(portfolio_id),
+        cursor,
+        limit,
+        lambda s: (
+            (wanted is None or s.symbol == wanted)
+            and (strategy is None or s.strategy == strategy)
+            and (decision is None or s.status == decision)
+        ),
+    )
     details = signal_details(container.portfolios, portfolio_id, items)
     return SignalPage(items=[SignalOut.of(d) for d in details], next_cursor=next_cursor)
 
@@ -106,9 +110,11 @@ def list_audit(
     """The audit log (every change, with its details), filtered by kind (``order.placed``) or
     a kind's prefix ending in a dot (``portfolio.``)."""
     check_visible(container, key, portfolio_id)
-    entries = container.portfolios.audit(portfolio_id)
-    if kind is not None:
-        prefix = kind.endswith(".")
-        entries = [e for e in entries if (e.kind.startswith(kind) if prefix else e.kind == kind)]
-    items, next_cursor = page(entries, cursor, limit)
+    prefix = kind is not None and kind.endswith(".")
+    items, next_cursor = page(
+        container.portfolios.audit(portfolio_id),
+        cursor,
+        limit,
+        None if kind is None else lambda e: e.kind.startswith(kind) if prefix else e.kind == kind,
+    )
     return AuditPage(items=[AuditOut.of(e) for e in items], next_cursor=next_cursor)

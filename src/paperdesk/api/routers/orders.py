@@ -34,6 +34,7 @@ from paperdesk.api.schemas import (
     PlacedOut,
     PositionOut,
 )
+from paperdesk.domain import Order
 from paperdesk.service.order_requests import OrderRequest
 
 router = APIRouter(prefix="/portfolios/{portfolio_id}", tags=["orders"])
@@ -93,7 +94,7 @@ def list_orders(
     container: ServicesDep,
     key: Reader,
     status: StatusFilter = StatusFilter.ALL,
-    symbol: Annotated[str | None, Query(max_length=32)] = None,
+    symbol: Annotated[str | None, Query(min_length=1, max_length=32)] = None,
     limit: Limit = DEFAULT_LIMIT,
     cursor: Annotated[str | None, Query(max_length=200)] = None,
 ) -> OrderPage:
@@ -101,13 +102,13 @@ def list_orders(
     check_visible(container, key, portfolio_id)
     orders = container.portfolios.orders(portfolio_id)
     wanted = symbol.strip().upper() if symbol is not None else None
-    chosen = [
-        o
-        for o in orders
-        if (status is StatusFilter.ALL or o.status.is_open)
-        and (wanted is None or o.symbol == wanted)
-    ]
-    items, next_cursor = page(chosen, cursor, limit)
+
+    def kept(order: Order) -> bool:
+        return (status is StatusFilter.ALL or order.status.is_open) and (
+            wanted is None or order.symbol == wanted
+        )
+
+    items, next_cursor = page(orders, cursor, limit, kept)
     return OrderPage(items=[OrderOut.of(o) for o in items], next_cursor=next_cursor)
 
 

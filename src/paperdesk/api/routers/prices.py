@@ -98,8 +98,9 @@ def encode_time_cursor(moment: datetime) -> str:
 
 
 def decode_time_cursor(cursor: str | None) -> datetime | None:
-    """The open time a page of older candles ends before (a cursor this API gave)."""
-    if cursor is None:
+    """The open time a page of older candles ends before (a cursor this API gave); no cursor,
+    or an empty one (``cursor=``), is the newest page."""
+    if not cursor:
         return None
     try:
         text = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode("ascii")
