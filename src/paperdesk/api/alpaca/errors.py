@@ -3,11 +3,11 @@ so alpaca-py raises its ``APIError`` with the status, code and message a bot exp
 
 The mapping (documented in docs/alpaca.md): a malformed request is 422 ``40010001`` naming the
 field; a missing or bad key 401 ``40110000``; a key that may not do this (wrong scope, not
-limited to one portfolio) or too little cash 403 ``40310000``; an unknown order, position or
-asset 404 ``40410000``; a refusal by a rule (an order that cannot be changed any more, a price
-off the tick...) 422 ``42210000``. A refused request changes nothing, as everywhere in the API.
-A message names the request's fields as Alpaca does (``qty``, ``stop_loss.stop_price``), never
-paperdesk's command-line options (``ALPACA_FIELDS``).
+limited to one portfolio) or too little cash, buying power or margin 403 ``40310000``; an
+unknown order, position or asset 404 ``40410000``; a refusal by a rule (an order that cannot
+be changed any more, a price off the tick...) 422 ``42210000``. A refused request changes
+nothing, as everywhere in the API. A message names the request's fields as Alpaca does
+(``qty``, ``stop_loss.stop_price``), never paperdesk's command-line options (``ALPACA_FIELDS``).
 """
 
 from __future__ import annotations
@@ -35,7 +35,10 @@ RATE_LIMITED = 42910000
 INTERNAL = 50010000
 # paperdesk's refusal codes that Alpaca answers with another status and code.
 REFUSALS: dict[str, tuple[int, int]] = {
+    # too little to pay for it, whatever the account's kind: Alpaca's "insufficient buying power"
     "insufficient_cash": (403, FORBIDDEN),
+    "insufficient_buying_power": (403, FORBIDDEN),
+    "insufficient_margin": (403, FORBIDDEN),
     "duplicate_client_order_id": (422, BAD_REQUEST),
     "order_not_changeable": (422, UNPROCESSABLE),
 }

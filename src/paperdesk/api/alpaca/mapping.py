@@ -14,7 +14,7 @@ from decimal import Decimal
 from typing import Any
 
 from paperdesk.api.times import utc_text
-from paperdesk.domain import AssetClass, Instrument, Order, OrderStatus
+from paperdesk.domain import AccountKind, AssetClass, Instrument, Order, OrderStatus
 from paperdesk.service.alpaca_support import MarketClock
 from paperdesk.service.instruments import instrument_of
 from paperdesk.service.views import PortfolioDetail, PositionView
@@ -143,20 +143,30 @@ def position_document(position: PositionView) -> Document:
 
 
 def account_document(detail: PortfolioDetail) -> Document:
-    """The portfolio as an Alpaca account: cash is the buying power (a cash account)."""
+    """The portfolio as an Alpaca account. Buying power is what the portfolio's cash check
+    lets an entry spend: the cash in a cash (or futures) account, equity x leverage - gross
+    exposure in a margin account (``routing.risk``'s rule, so never the negative cash of a
+    margin loan); shorting is enabled when the portfolio allows short sales."""
     summary = detail.summary
     positions = detail.positions
+    account = detail.settings.account
     long_value = sum((p.market_value for p in positions if p.quantity > 0), Decimal(0))
     short_value = sum((p.market_value for p in positions if p.quantity < 0), Decimal(0))
     archived = summary.status == "archived"
+    buying_power, multiplier, maintenance = summary.cash, Decimal(1), Decimal(0)
+    if account.kind is AccountKind.MARGIN:
+        gross = sum((abs(p.market_value) for p in positions), Decimal(0))
+        multiplier = account.leverage
+        buying_power = summary.equity * multiplier - gross
+        maintenance = gross * account.maintenance_percent / 100
     return {
         "id": account_uuid(summary.id),
         "account_number": f"PD{summary.id}",
         "status": "INACTIVE" if archived else "ACTIVE",
         "crypto_status": "ACTIVE",
         "currency": summary.base_currency,
-        "buying_power": money(summary.cash),
-        "regt_buying_power": money(summary.cash),
+        "buying_power": money(buying_power),
+        "regt_buying_power": money(buying_power),
         "daytrading_buying_power": "0",
         "non_marginable_buying_power": money(summary.cash),
         "cash": money(summary.cash),
@@ -167,14 +177,14 @@ def account_document(detail: PortfolioDetail) -> Document:
         "long_market_value": money(long_value),
         "short_market_value": money(short_value),
         "initial_margin": "0",
-        "maintenance_margin": "0",
-        "multiplier": "1",
+        "maintenance_margin": money(maintenance),
+        "multiplier": money(multiplier),
         "pattern_day_trader": False,
         "trading_blocked": archived,
         "transfers_blocked": True,
         "account_blocked": archived,
         "trade_suspended_by_user": False,
-        "shorting_enabled": True,
+        "shorting_enabled": detail.settings.risk.allow_short,
         "created_at": when(summary.ts_created),
         "daytrade_count": 0,
         "sma": "0",

@@ -9,7 +9,7 @@ would answer a new order that replaces it (see docs/alpaca.md).
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Annotated, Any
 
@@ -97,9 +97,12 @@ def list_orders(
     side: Annotated[str | None, Query(pattern="^(buy|sell)$")] = None,
 ) -> list[dict[str, Any]]:
     """Orders as Alpaca lists them: open by default, newest first, at most 50."""
-    for name, moment in (("after", after), ("until", until)):
-        if moment is not None and moment.utcoffset() is None:
-            raise bad_request(f"{name}: give a time with its zone (such as 2021-03-01T00:00:00Z)")
+    # a time without a zone, or a bare date, is UTC: as Alpaca reads them (and alpaca-py sends
+    # a naive datetime's isoformat() as it is, taking it for UTC)
+    after, until = (
+        moment.replace(tzinfo=UTC) if moment is not None and moment.utcoffset() is None else moment
+        for moment in (after, until)
+    )
     orders = container.portfolios.orders(caller.portfolio_id)
     wanted = {s.strip().upper() for s in symbols.split(",") if s.strip()} if symbols else None
 
@@ -183,7 +186,7 @@ def replace_order(
         limit_price=change.limit_price,
         stop_price=change.stop_price,
     )
-    return order_document(portfolio_id, changed)
+    return _with_legs(portfolio_id, changed, container.portfolios.orders(portfolio_id))
 
 
 @router.delete("/orders/{order_id}", status_code=204)

@@ -1,0 +1,75 @@
+"""What a bot reads before it sizes an order: the Alpaca account's buying power is what the
+portfolio's cash check lets an entry spend (a margin account's equity x leverage - gross
+exposure, never the negative cash of its loan), and ``shorting_enabled`` says whether the
+portfolio sells short. Real fills of a replayed SPY portfolio, SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from alpaca_fixtures import AlpacaHarness, alpaca, assert_alpaca_error
+
+from paperdesk.config import AccountConfig, RiskConfig, RunConfig, SourceConfig
+from paperdesk.domain import AccountKind, Side
+from paperdesk.service.order_requests import OrderRequest
+from quiet_strategy import QUIET
+
+__all__ = ["alpaca"]
+
+
+def _margin_bot(alpaca: AlpacaHarness, *, allow_short: bool) -> tuple[int, tuple[str, str]]:
+    """A 2x margin portfolio replaying SPY that borrowed to buy 50 shares, and its trade key."""
+    portfolios = alpaca.services.portfolios
+    settings = RunConfig(
+        symbols=("SPY",),
+        source=SourceConfig("replay", replay_from=date(2020, 1, 2)),
+        account=AccountConfig(kind=AccountKind.MARGIN, leverage=Decimal(2)),
+        risk=RiskConfig(exposure_cap_percent=Decimal(200), allow_short=allow_short),
+        **QUIET,
+    )
+    portfolio = portfolios.create_portfolio("margin", Decimal(10000), settings=settings)
+    portfolios.tick(portfolio, "SPY")
+    portfolios.place_order(portfolio, OrderRequest("SPY", Side.BUY, Decimal(50)))
+    portfolios.tick(portfolio, "SPY")
+    name = f"margin-bot-{allow_short}"
+    return portfolio, (name, alpaca.services.api_keys.create(name, "trade", [portfolio]).token)
+
+
+def test_a_margin_accounts_buying_power_is_equity_times_leverage_less_exposure(
+    alpaca: AlpacaHarness,
+) -> None:
+    portfolio, key = _margin_bot(alpaca, allow_short=False)
+    detail = alpaca.services.portfolios.show(portfolio)
+    assert detail.summary.cash < 0  # the purchase was paid with a loan
+    gross = sum(abs(p.market_value) for p in detail.positions)
+    expected = detail.summary.equity * 2 - gross
+    assert expected > 0
+    account = alpaca.get("/account", key).json()
+    assert account["cash"] == format(detail.summary.cash, "f")
+    assert Decimal(account["buying_power"]) == expected
+    assert Decimal(account["regt_buying_power"]) == expected
+    assert Decimal(account["multiplier"]) == 2
+    assert Decimal(account["maintenance_margin"]) == gross * Decimal("0.25")
+    assert account["shorting_enabled"] is False
+    # what the account says it can buy, it can: a share within the buying power is placed...
+    price = detail.positions[0].last_price
+    fits = int(expected / price / Decimal("1.01"))
+    order = {"symbol": "SPY", "side": "buy", "type": "market", "time_in_force": "day"}
+    placed = alpaca.post("/orders", {**order, "qty": str(fits)}, key)
+    assert placed.status_code == 200, placed.text
+    # ...and twice the buying power is refused for want of it
+    refused = alpaca.post("/orders", {**order, "qty": str(2 * int(expected / price) + 2)}, key)
+    assert_alpaca_error(refused, 403, 40310000, "buying power")
+
+
+def test_shorting_enabled_follows_the_portfolios_short_rule(alpaca: AlpacaHarness) -> None:
+    default = alpaca.get("/account").json()  # the fixture's portfolio: allow_short off
+    assert default["shorting_enabled"] is False
+    refused = alpaca.post(
+        "/orders",
+        {"symbol": "SPY", "qty": "1", "side": "sell", "type": "market", "time_in_force": "day"},
+    )
+    assert refused.status_code == 422, refused.text
+    _, key = _margin_bot(alpaca, allow_short=True)
+    assert alpaca.get("/account", key).json()["shorting_enabled"] is True

@@ -1,0 +1,50 @@
+"""What a bot reads back from /v2/orders: ``after`` and ``until`` as Alpaca reads them (a time
+without a zone, or a bare date, is UTC: alpaca-py sends a naive datetime so), and a replaced
+bracket entry answered with its legs, as GET answers it. SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from alpaca_fixtures import NOW, AlpacaHarness, alpaca
+
+__all__ = ["alpaca"]
+
+MARKET = {"symbol": "SPY", "qty": "1", "side": "buy", "type": "market", "time_in_force": "day"}
+BRACKET = {
+    **MARKET,
+    "type": "limit",
+    "limit_price": "300.5",
+    "time_in_force": "gtc",
+    "order_class": "bracket",
+    "take_profit": {"limit_price": "340.25"},
+    "stop_loss": {"stop_price": "290"},
+}
+
+
+def _listed(alpaca: AlpacaHarness, **params: str) -> list[str]:
+    response = alpaca.get("/orders", params={"status": "all", **params})
+    assert response.status_code == 200, response.text
+    return [o["paperdesk_order_id"] for o in response.json()]
+
+
+def test_after_and_until_without_a_zone_or_as_a_date_are_utc(alpaca: AlpacaHarness) -> None:
+    assert alpaca.post("/orders", MARKET).status_code == 200  # submitted at NOW, 15:00 UTC
+    day = NOW.date().isoformat()
+    hour = NOW.hour
+    assert _listed(alpaca, after=day) == ["O1"]
+    assert _listed(alpaca, after=f"{day}T{hour - 1:02d}:00:00") == ["O1"]
+    assert _listed(alpaca, after=f"{day}T{hour + 1:02d}:00:00") == []
+    assert _listed(alpaca, until=f"{day}T{hour - 1:02d}:00:00") == []
+    assert _listed(alpaca, until=f"{day}T{hour + 1:02d}:00:00") == ["O1"]
+    # the same moments with their zone agree
+    assert _listed(alpaca, until=f"{day}T{hour + 1:02d}:00:00Z") == ["O1"]
+    assert _listed(alpaca, until=f"{day}T{hour + 1:02d}:00:00+02:00") == []
+
+
+def test_a_replaced_bracket_entry_is_answered_with_its_legs(alpaca: AlpacaHarness) -> None:
+    placed = alpaca.post("/orders", BRACKET).json()
+    replaced = alpaca.patch(f"/orders/{placed['id']}", {"limit_price": "301.25"})
+    assert replaced.status_code == 200, replaced.text
+    shown = alpaca.get(f"/orders/{placed['id']}").json()
+    assert replaced.json() == shown
+    assert [leg["paperdesk_order_id"] for leg in replaced.json()["legs"]] == ["O2", "O3"]
+    assert replaced.json()["limit_price"] == "301.25"
