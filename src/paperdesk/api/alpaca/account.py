@@ -19,12 +19,13 @@ from paperdesk.api.alpaca.mapping import (
     position_document,
 )
 from paperdesk.api.alpaca.orders import active
-from paperdesk.domain import Order, UnknownNameError
+from paperdesk.domain import AssetClass, Order, UnknownNameError
 from paperdesk.service import Services
 from paperdesk.service.alpaca_support import known_asset, known_assets, market_clock
 from paperdesk.service.views import PositionView
 
 router = APIRouter(prefix="/v2")
+ALPACA_ASSET_CLASSES = frozenset({"us_equity", "us_option", "crypto"})
 
 
 @router.get("/account")
@@ -91,7 +92,14 @@ def list_assets(
     status: Annotated[str | None, Query(pattern="^(active|inactive)$")] = None,
     asset_class_filter: Annotated[str | None, Query(alias="asset_class", max_length=20)] = None,
 ) -> list[dict[str, Any]]:
-    """The instruments paperdesk knows (its symbol table and the account's symbols)."""
+    """The instruments paperdesk knows (its symbol table and the account's symbols); an
+    ``asset_class`` neither Alpaca nor paperdesk has is refused by name (not an empty list)."""
+    known = ALPACA_ASSET_CLASSES | {asset_class(c) for c in AssetClass}
+    if asset_class_filter is not None and asset_class_filter not in known:
+        raise bad_request(
+            f"asset_class: {asset_class_filter!r} is not an asset class; "
+            f"expected one of {', '.join(sorted(known))}"
+        )
     if status == "inactive":
         return []
     extra = _symbols(container, caller.portfolio_id)

@@ -1,10 +1,11 @@
-"""What a bot reads back from /v2/orders: ``after`` and ``until`` as Alpaca reads them (a time
-without a zone, or a bare date, is UTC: alpaca-py sends a naive datetime so), and a replaced
-bracket entry answered with its legs, as GET answers it. SQLite and PostgreSQL."""
+"""What a bot reads back: ``after`` and ``until`` of /v2/orders as Alpaca reads them (a time
+without a zone, or a bare date, is UTC: alpaca-py sends a naive datetime so), a replaced
+bracket entry answered with its legs, as GET answers it, and an asset class that does not
+exist refused instead of an empty list. SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
-from alpaca_fixtures import NOW, AlpacaHarness, alpaca
+from alpaca_fixtures import NOW, AlpacaHarness, alpaca, assert_alpaca_error
 
 __all__ = ["alpaca"]
 
@@ -48,3 +49,11 @@ def test_a_replaced_bracket_entry_is_answered_with_its_legs(alpaca: AlpacaHarnes
     assert replaced.json() == shown
     assert [leg["paperdesk_order_id"] for leg in replaced.json()["legs"]] == ["O2", "O3"]
     assert replaced.json()["limit_price"] == "301.25"
+
+
+def test_an_unknown_asset_class_is_refused_by_name(alpaca: AlpacaHarness) -> None:
+    equities = alpaca.get("/assets", params={"asset_class": "us_equity"})
+    assert "SPY" in [a["symbol"] for a in equities.json()]
+    assert alpaca.get("/assets", params={"asset_class": "us_option"}).json() == []
+    typo = alpaca.get("/assets", params={"asset_class": "us_equities"})
+    assert_alpaca_error(typo, 422, 40010001, "asset_class", "us_equities", "us_equity")
