@@ -97,8 +97,8 @@ def list_orders(
     side: Annotated[str | None, Query(pattern="^(buy|sell)$")] = None,
 ) -> list[dict[str, Any]]:
     """Orders as Alpaca lists them: open by default, newest first, at most 50."""
-    # a time without a zone, or a bare date, is UTC: as Alpaca reads them (and alpaca-py sends
-    # a naive datetime's isoformat() as it is, taking it for UTC)
+    # a time without a zone, or a bare date, is UTC, as Alpaca reads them (alpaca-py itself
+    # sends a naive datetime as UTC; curl and other SDKs send it as written)
     after, until = (
         moment.replace(tzinfo=UTC) if moment is not None and moment.utcoffset() is None else moment
         for moment in (after, until)

@@ -1,5 +1,5 @@
 """What a bot reads back: ``after`` and ``until`` of /v2/orders as Alpaca reads them (a time
-without a zone, or a bare date, is UTC: alpaca-py sends a naive datetime so), a replaced
+without a zone, or a bare date, is UTC, as alpaca-py takes a naive datetime), a replaced
 bracket entry answered with its legs, as GET answers it, and an asset class that does not
 exist refused instead of an empty list. SQLite and PostgreSQL."""
 
