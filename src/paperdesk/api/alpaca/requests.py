@@ -19,7 +19,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationEr
 from pydantic_core.core_schema import ValidationInfo
 
 from paperdesk.api.alpaca.errors import bad_request
-from paperdesk.domain import OrderType, Side, TimeInForce
+from paperdesk.domain import OrderType, Side, TimeInForce, limits
 from paperdesk.domain import parsing as values
 
 MAX_BODY = 64 * 1024
@@ -42,6 +42,15 @@ def plain(number: Decimal) -> Decimal:
 
 
 Amount = Annotated[Decimal, BeforeValidator(exact)]
+
+
+def client_order_id(value: object) -> str:
+    """The domain's rule (1 to 64 printable characters without spaces), checked with the
+    request's other fields: a malformed one is 422 ``40010001`` naming it, as alpaca.md says."""
+    return limits.client_order_id_value(value, "client_order_id")
+
+
+ClientOrderId = Annotated[str, BeforeValidator(client_order_id)]
 
 
 class OrderClass(StrEnum):
@@ -80,7 +89,7 @@ class OrderIn(Relaxed):
     trail_price: Amount | None = None
     trail_percent: Amount | None = None
     extended_hours: bool | None = None
-    client_order_id: str | None = Field(None, min_length=1, max_length=128)
+    client_order_id: ClientOrderId | None = None
     order_class: OrderClass | None = None
     take_profit: TakeProfit | None = None
     stop_loss: StopLoss | None = None

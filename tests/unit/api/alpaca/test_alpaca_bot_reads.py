@@ -1,11 +1,12 @@
 """What a bot reads back: ``after`` and ``until`` of /v2/orders as Alpaca reads them (a time
 without a zone, or a bare date, is UTC, as alpaca-py takes a naive datetime), a replaced
-bracket entry answered with its legs, as GET answers it, and an asset class that does not
-exist refused instead of an empty list. SQLite and PostgreSQL."""
+bracket entry answered with its legs, as GET answers it, an asset class that does not exist
+refused instead of an empty list, and a malformed client order id refused as the malformed
+field it is. SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
-from alpaca_fixtures import NOW, AlpacaHarness, alpaca, assert_alpaca_error
+from alpaca_fixtures import NOW, AlpacaHarness, alpaca, assert_alpaca_error, assert_alpaca_refused
 
 __all__ = ["alpaca"]
 
@@ -57,3 +58,10 @@ def test_an_unknown_asset_class_is_refused_by_name(alpaca: AlpacaHarness) -> Non
     assert alpaca.get("/assets", params={"asset_class": "us_option"}).json() == []
     typo = alpaca.get("/assets", params={"asset_class": "us_equities"})
     assert_alpaca_error(typo, 422, 40010001, "asset_class", "us_equities", "us_equity")
+
+
+def test_a_malformed_client_order_id_is_a_bad_request_naming_it(alpaca: AlpacaHarness) -> None:
+    before = alpaca.dump()
+    for wrong in ("has space", "x" * 65, ""):
+        response = alpaca.post("/orders", {**MARKET, "client_order_id": wrong})
+        assert_alpaca_refused(alpaca, response, 422, 40010001, "client_order_id", before=before)

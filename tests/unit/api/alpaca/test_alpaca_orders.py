@@ -148,7 +148,7 @@ BAD_ORDERS: list[tuple[dict[str, Any], int, int, str]] = [
     ({**MARKET, "symbol": "AAPL"}, 422, 42210000, "AAPL"),
     ({**MARKET, "type": "limit", "limit_price": 300.001}, 422, 42210000, "300.001"),
     ({**MARKET, "qty": 26}, 403, 40310000, "insufficient"),
-    ({**MARKET, "client_order_id": "has space"}, 422, 42210000, "client"),
+    ({**MARKET, "client_order_id": "has space"}, 422, 40010001, "client_order_id"),
     ([MARKET], 422, 40010001, "body"),
 ]
 
