@@ -112,6 +112,7 @@ class ErrorReportingGroup(TyperGroup):
         windows_expand_args: bool = True,
         **extra: Any,
     ) -> Any:
+        refusals_as_log_records(None)  # until the root callback knows the command
         try:
             outcome = super().main(
                 args,
