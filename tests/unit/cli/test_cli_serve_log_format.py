@@ -7,10 +7,8 @@ import json
 import os
 import re
 import signal
-import socket
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -66,14 +64,6 @@ runner = CliRunner()
 def home(clean_environment: pytest.MonkeyPatch, tmp_path: Path) -> pytest.MonkeyPatch:
     clean_environment.setenv("PAPERDESK_HOME", str(tmp_path))
     return clean_environment
-
-
-@pytest.fixture
-def busy_port() -> Iterator[int]:
-    with socket.socket() as taken:
-        taken.bind(("127.0.0.1", 0))
-        taken.listen()
-        yield int(taken.getsockname()[1])
 
 
 def _refused(*arguments: str, env: dict[str, str] | None = None) -> tuple[int, str]:

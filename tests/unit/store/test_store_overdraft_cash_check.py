@@ -11,17 +11,12 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import update
 
-from ledger_support import bare_portfolio
+from ledger_support import bare_portfolio, es_bought
 from paperdesk.domain import (
     CashCheck,
     CashOverdrawn,
-    Fill,
-    Order,
     OrderFilled,
     OrderRole,
-    OrderStatus,
-    OrderType,
-    Side,
 )
 from paperdesk.domain.account_words import fill_words, overdraft_words
 from paperdesk.domain.records import delivered_payload
@@ -33,24 +28,8 @@ LATER = DAY + timedelta(hours=1)
 FEE, CASH_LEFT = Decimal("1.00000"), Decimal("-1234.50000")
 
 
-def _filled(role: OrderRole) -> OrderFilled:
-    order = Order(
-        "O1",
-        "client-O1",
-        "ES",
-        Side.BUY,
-        OrderType.MARKET,
-        Decimal(2),
-        DAY,
-        status=OrderStatus.FILLED,
-        filled_quantity=Decimal(2),
-        average_price=Decimal("4500.25"),
-        strategy="sma-cross",
-        reason="entry",
-        role=role,
-    )
-    fill = Fill("O1", "ES", Side.BUY, Decimal(2), Decimal("4500.25"), FEE, LATER)
-    return OrderFilled(LATER, order, fill)
+def _filled(role: OrderRole = OrderRole.ENTRY) -> OrderFilled:
+    return es_bought(role, DAY, LATER, FEE)
 
 
 def _reason(cash_check: CashCheck, role: OrderRole) -> str:
