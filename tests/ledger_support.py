@@ -14,7 +14,16 @@ from sqlalchemy import select
 
 from paperdesk.config import SourceConfig
 from paperdesk.data import find_bundled
-from paperdesk.domain import ZERO
+from paperdesk.domain import (
+    ZERO,
+    Fill,
+    Order,
+    OrderFilled,
+    OrderRole,
+    OrderStatus,
+    OrderType,
+    Side,
+)
 from paperdesk.live.restore import RestoredPortfolio, restore
 from paperdesk.live.sources import BarSource
 from paperdesk.store import Database
@@ -133,3 +142,27 @@ def unit_start(state: RestoredPortfolio) -> dict[str, Any]:
         "last trade dates": dict(kernel.last_trade_date),
         "instruments": sorted(state.instruments),
     }
+
+
+def es_bought(
+    role: OrderRole, ordered_at: datetime, filled_at: datetime, fee: Decimal
+) -> OrderFilled:
+    """Order O1 of ``role`` buying 2 ES at 4500.25, filled at ``filled_at`` for ``fee``: the
+    fill an overdraft's words name (the audit tests)."""
+    order = Order(
+        "O1",
+        "client-O1",
+        "ES",
+        Side.BUY,
+        OrderType.MARKET,
+        Decimal(2),
+        ordered_at,
+        status=OrderStatus.FILLED,
+        filled_quantity=Decimal(2),
+        average_price=Decimal("4500.25"),
+        strategy="sma-cross",
+        reason="entry",
+        role=role,
+    )
+    fill = Fill("O1", "ES", Side.BUY, Decimal(2), Decimal("4500.25"), fee, filled_at)
+    return OrderFilled(filled_at, order, fill)

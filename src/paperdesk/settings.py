@@ -355,6 +355,13 @@ def hand_to_spawned_processes(**values: str) -> None:
         os.environ[variables[name]] = value
 
 
+def unchecked_setting(name: str) -> str | None:
+    """A setting (by field name) as this process's environment holds it, unchecked (None: not
+    set): for when the settings were refused as a whole (a server refused for another setting
+    still refuses in the log format this one asks for); a ``.env`` file is not read."""
+    return os.environ.get(Settings.environment_variables()[name])
+
+
 def hide_password(url: str) -> str:
     """``url`` with the password of its ``user:password@`` part replaced by ``***`` (up to the
     last ``@``: a password holding ``@`` or ``/`` is hidden whole, never shown in part)."""

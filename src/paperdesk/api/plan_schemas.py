@@ -41,6 +41,14 @@ def _zero_or_more(value: object, info: ValidationInfo) -> Decimal:
 
 # An exact amount of 0 or more in a request (a decimal string or an integer).
 ZeroOrMore = Annotated[Decimal, BeforeValidator(_zero_or_more, json_schema_input_type=str | int)]
+# A forex spread, as ``--spread-pips`` of simulate, walkforward and the backtest.
+SpreadPips = Annotated[
+    Amount | None,
+    Field(
+        description="a forex spread in pips, as a backtest's: forex pairs' limits trade the ask "
+        "or the bid, their market-like fills pay half of it instead of slippage_bps",
+    ),
+]
 
 
 class PlanUpload(Strict):
@@ -91,11 +99,7 @@ class SimulationIn(PlanUpload):
     entry: EntryType = EntryType.LIMIT
     slippage_bps: ZeroOrMore = Decimal(5)
     commission: str = Field("none", min_length=1, max_length=100)
-    spread_pips: Amount | None = Field(
-        None,
-        description="a forex spread in pips, as a backtest's: forex pairs' limits trade the ask "
-        "or the bid, their market-like fills pay half of it instead of slippage_bps",
-    )
+    spread_pips: SpreadPips = None
     plan_date: date | None = Field(None, description="the entry day of rows without a time")
     stop_loss_priority: bool = Field(
         True,

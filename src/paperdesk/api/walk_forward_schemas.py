@@ -11,7 +11,13 @@ from typing import Any, Literal, Self
 
 from pydantic import BaseModel, Field, model_validator
 
-from paperdesk.api.plan_schemas import MAX_PLAN_CHARACTERS, JobError, JobProgress, ZeroOrMore
+from paperdesk.api.plan_schemas import (
+    MAX_PLAN_CHARACTERS,
+    JobError,
+    JobProgress,
+    SpreadPips,
+    ZeroOrMore,
+)
 from paperdesk.api.schemas import Amount, Strict
 from paperdesk.service.plans import EntryType, ExecutionMode
 from paperdesk.service.walk_forward_runs import WalkForwardRunView
@@ -74,6 +80,7 @@ class WalkForwardIn(Strict):
     max_hold_days: Amount | None = Field(None, description="timeout in days (default 3)")
     slippage_bps: ZeroOrMore = Decimal(5)
     commission: str = Field("none", min_length=1, max_length=100)
+    spread_pips: SpreadPips = None
     skip_bad_rows: bool = False
     stop_loss_priority: bool = Field(
         True, description="same-candle exits at the stop (true) or the target (false)"

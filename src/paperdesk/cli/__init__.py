@@ -17,6 +17,7 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
+SERVE = "serve"  # the server command whose refusals follow --log-format (cli.errors.report)
 
 
 def package_version() -> str:
@@ -70,16 +71,25 @@ def root(
     ] = None,
 ) -> None:
     """paperdesk: backtest and paper-trade strategies."""
+    from paperdesk.cli.errors import refusals_as_log_records
     from paperdesk.cli.lazy import HELP_ONLY
-    from paperdesk.service.logs import configure_logging, resolve
+    from paperdesk.domain import PaperdeskError
+    from paperdesk.service.logs import configure_logging, resolve, settings_refused
 
-    # a command's --help reads no settings (pydantic-settings and the settings model: 0.1 s)
-    setup = resolve(
-        level=log_level,
-        verbosity=verbose,
-        log_format=log_format,
-        read_settings=not context.meta.get(HELP_ONLY, False),
-    )
+    # a server's refusals before it starts are records of its log stream, as its start line
+    serving = context.invoked_subcommand == SERVE
+    refusals_as_log_records(f"{__name__}.{SERVE}" if serving else None)
+    try:  # a command's --help reads no settings (pydantic-settings and its model: 0.1 s)
+        setup = resolve(
+            level=log_level,
+            verbosity=verbose,
+            log_format=log_format,
+            read_settings=not context.meta.get(HELP_ONLY, False),
+        )
+    except PaperdeskError:
+        if serving:  # a bad setting: still refused in the format asked for, if it can be told
+            configure_logging(settings_refused(log_format))
+        raise
     configure_logging(setup)
     log = logging.getLogger(__name__)
     if log.isEnabledFor(logging.DEBUG):  # the version is read from the install's metadata

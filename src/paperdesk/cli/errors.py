@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import sys
 from collections.abc import Sequence
 from typing import Any
@@ -20,8 +21,29 @@ def one_line(message: str) -> str:
     return " ".join(message.split())
 
 
+# the logger of a server command (``serve``) whose refusals before it starts go to its log
+# stream as records, as its start line does; None for every other command (set per invocation)
+_refusals_logger: str | None = None
+
+
+def refusals_as_log_records(logger: str | None) -> None:
+    """Report this invocation's refusals as records of ``logger`` when records go out as JSON
+    lines (``--log-format json``): a log shipper reads every line of a server's stderr as
+    one; None: as ``error: ...`` lines (every command but a server)."""
+    global _refusals_logger
+    _refusals_logger = logger
+
+
 def report(message: str) -> None:
-    typer.echo(f"error: {one_line(message)}", err=True)
+    """``error: MESSAGE`` on stderr (one line); a server's refusal as a JSON record at level
+    ERROR with the same words when its records go out as JSON lines."""
+    line = one_line(message)
+    if _refusals_logger is not None:
+        from paperdesk.service.logs import json_record
+
+        if json_record(line, _refusals_logger, logging.ERROR):
+            return
+    typer.echo(f"error: {line}", err=True)
 
 
 def usage_hint(error: typer.TyperException) -> str:
@@ -90,6 +112,7 @@ class ErrorReportingGroup(TyperGroup):
         windows_expand_args: bool = True,
         **extra: Any,
     ) -> Any:
+        refusals_as_log_records(None)  # until the root callback knows the command
         try:
             outcome = super().main(
                 args,

@@ -16,6 +16,7 @@ from rich import box
 from rich.cells import cell_len
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 TEXT_MIN_WIDTH = 12  # a folded text column is never narrower than this
 GAP = 2  # the space between two columns
@@ -54,10 +55,12 @@ def fitted(
     width: int | None,
     *,
     show_header: bool = True,
+    row_lines: bool = False,
 ) -> Table:
-    """A table of ``rows`` laid out for ``width`` columns (None: no limit)."""
+    """A table of ``rows`` laid out for ``width`` columns (None: no limit); ``row_lines``
+    leaves a blank line between rows (for cells of several lines)."""
     natural = [
-        max([cell_len(c.heading) if show_header else 0, *(cell_len(row[i]) for row in rows)])
+        max([cell_len(c.heading) if show_header else 0, *(_cell_width(row[i]) for row in rows)])
         for i, c in enumerate(columns)
     ]
     least = [_least_width(c, natural[i], [row[i] for row in rows]) for i, c in enumerate(columns)]
@@ -79,6 +82,7 @@ def fitted(
         title_justify="left",
         caption_justify="left",
         show_header=show_header,
+        show_lines=row_lines,
     )
     for i in shown:
         column = columns[i]
@@ -94,6 +98,16 @@ def fitted(
     return table
 
 
+def _shown_text(cell: str) -> str:
+    """The text a cell shows: its markup (``\\[`` for a bracket) read."""
+    return Text.from_markup(cell).plain if "[" in cell else cell
+
+
+def _cell_width(cell: str) -> int:
+    """The width of a cell's widest line (a cell may hold several)."""
+    return max(cell_len(line) for line in _shown_text(cell).split("\n"))
+
+
 def _narrowest(shown: Sequence[int], least: Sequence[int]) -> int:
     return sum(least[i] for i in shown) + GAP * max(len(shown) - 1, 0)
 
@@ -103,5 +117,7 @@ def _least_width(column: Column, natural: int, cells: Sequence[str]) -> int:
     set is never broken), at least ``TEXT_MIN_WIDTH``, at most its widest cell."""
     if not column.text:
         return natural
-    longest_word = max((cell_len(word) for cell in cells for word in cell.split()), default=0)
+    longest_word = max(
+        (cell_len(word) for cell in cells for word in _shown_text(cell).split()), default=0
+    )
     return min(natural, max(TEXT_MIN_WIDTH, longest_word))

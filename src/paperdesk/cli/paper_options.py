@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from decimal import Decimal
 from typing import Annotated
 
 import typer
 
-from paperdesk.domain.parsing import LARGEST_INTEGER
+from paperdesk.domain.parsing import LARGEST_INTEGER, optional_decimal
 
 DATA = "Data"
 
@@ -32,6 +33,20 @@ NoEodClose = Annotated[
         "--no-eod-close", help="In INTRADAY mode, keep trades open past the session's close."
     ),
 ]
+# the backtest's forex spread, for the plan simulator of ``simulate`` and ``walkforward``
+SpreadPips = Annotated[
+    str | None,
+    typer.Option(
+        metavar="N",
+        help="Forex spread in pips (forex pairs pay half of it instead of the bps "
+        "slippage; limits trade the ask or the bid), as the backtest's.",
+    ),
+]
+
+
+def spread_pips(value: str | None) -> Decimal | None:
+    """``--spread-pips`` read as the backtest reads it (a number above 0; none: no spread)."""
+    return None if value is None else optional_decimal(value, "--spread-pips")
 
 
 def counting_number(label: str) -> Callable[[int | None], int | None]:

@@ -18,7 +18,7 @@ from paperdesk.cli.paper_options import WideFlag
 from paperdesk.cli.services import services
 from paperdesk.cli.sim_figures import pnl_after_fees
 from paperdesk.domain.errors import OptionError
-from paperdesk.domain.parsing import optional_decimal, plain_decimal
+from paperdesk.domain.parsing import plain_decimal
 
 
 def simulate_command(
@@ -71,14 +71,7 @@ def simulate_command(
             "per-lot:A or per-contract:A.",
         ),
     ] = "none",
-    spread_pips: Annotated[
-        str | None,
-        typer.Option(
-            metavar="N",
-            help="Forex spread in pips (forex pairs pay half of it instead of the bps "
-            "slippage; limits trade the ask or the bid), as the backtest's.",
-        ),
-    ] = None,
+    spread_pips: opt.SpreadPips = None,
     plan_date: Annotated[
         str | None,
         typer.Option(
@@ -112,7 +105,7 @@ def simulate_command(
         entry=_entry(entry, EntryType),
         slippage_bps=_decimal(slippage_bps, "--slippage-bps"),
         commission=commission,
-        spread_pips=None if spread_pips is None else optional_decimal(spread_pips, "--spread-pips"),
+        spread_pips=opt.spread_pips(spread_pips),
         plan_date=_date(plan_date) if plan_date is not None else None,
         skip_bad_rows=skip_bad_rows,
         stop_loss_priority=not take_profit_first,

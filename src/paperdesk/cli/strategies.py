@@ -7,10 +7,11 @@ from typing import Annotated, Any
 import typer
 from rich import box
 from rich.console import Group
+from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
-from paperdesk.cli.fit import console
+from paperdesk.cli.fit import Column, console, fitted, text
 from paperdesk.cli.output import print_json
 from paperdesk.cli.paper_options import StrategyPath, WideFlag
 from paperdesk.cli.services import services
@@ -40,7 +41,8 @@ def strategies_command(
     if json_output:
         print_json({"strategies": described})
     else:
-        console(wide=wide).print(strategies_table(described))
+        out = console(wide=wide)
+        out.print(strategies_table(described, None if wide else out.width))
 
 
 def default_text(value: object) -> str:
@@ -56,25 +58,35 @@ def _parameters(document: dict[str, Any]) -> list[dict[str, Any]]:
     return list(document.get("parameters") or [])
 
 
-def strategies_table(described: list[dict[str, Any]]) -> Table:
-    """One row per strategy: name, kind, its parameters with defaults, and the description."""
-    table = Table(title="Strategies", show_lines=True)
-    table.add_column("Name", no_wrap=True)
-    table.add_column("Kind", no_wrap=True)
-    table.add_column("Parameters (defaults)", overflow="fold")
-    table.add_column("Description", overflow="fold")
-    for document in described:
-        parameters = "\n".join(
-            f"{parameter['name']}={default_text(parameter['default'])}"
-            for parameter in _parameters(document)
+# Kind is left out first when narrow, then the description (``strategies NAME`` shows it);
+# a parameter is one line of its cell, never folded, so the column is kept whole.
+STRATEGY_COLUMNS = (
+    Column("Name"),
+    Column("Kind", drop=2),
+    Column("Parameters (defaults)"),
+    text("Description", drop=1),
+)
+
+
+def strategies_table(described: list[dict[str, Any]], width: int | None = 80) -> Table:
+    """One row per strategy: name, kind, its parameters with defaults, and the description,
+    laid out for ``width`` columns (None: no limit)."""
+    rows = [
+        (
+            escape(str(document["name"])),
+            escape(str(document.get("kind", ""))),
+            escape(
+                "\n".join(
+                    f"{parameter['name']}={default_text(parameter['default'])}"
+                    for parameter in _parameters(document)
+                )
+                or "-"
+            ),
+            escape(str(document.get("description", ""))),
         )
-        table.add_row(
-            Text(str(document["name"])),
-            Text(str(document.get("kind", ""))),
-            Text(parameters or "-"),
-            Text(str(document.get("description", ""))),
-        )
-    return table
+        for document in described
+    ]
+    return fitted("Strategies", STRATEGY_COLUMNS, rows, width, row_lines=True)
 
 
 def strategy_detail(document: dict[str, Any]) -> Group:

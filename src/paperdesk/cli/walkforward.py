@@ -92,6 +92,7 @@ def walkforward_command(
     commission: Annotated[
         str, typer.Option(metavar="SPEC", help="Fee model, as the backtest's (none).")
     ] = "none",
+    spread_pips: opt.SpreadPips = None,
     fit_window: Annotated[
         str | None,
         typer.Option(
@@ -154,6 +155,7 @@ def walkforward_command(
         max_hold_days=_decimal(max_hold_days, "--max-hold-days") if max_hold_days else None,
         slippage_bps=_decimal(slippage_bps, "--slippage-bps"),
         commission=commission,
+        spread_pips=opt.spread_pips(spread_pips),
         skip_bad_rows=skip_bad_rows,
         restart=restart,
         fit_window=fit_window,
@@ -231,13 +233,14 @@ def _print(report: Any) -> None:
     summary = report.summary
     outcomes = ", ".join(f"{name} {count}" for name, count in summary["outcomes"].items() if count)
     start, final = summary["start_equity"], summary["final_equity"]
+    currency = summary.get("currency")  # the instruments', as a backtest's is its symbol's
     lines = [
         ("Period", f"{summary['from']} to {summary['to']} ({report.days} trading days)"),
         ("Days", f"{len(report.simulated)} simulated now, {len(report.resumed)} already done"),
         ("Plan rows", f"{summary['rows']} ({outcomes or 'none'})"),
         ("Trades closed", str(summary["trades"])),
-        ("P&L after fees", pnl_after_fees(summary)),
-        ("Equity", f"{money(exact(start))} -> {money(exact(final))}"),
+        ("P&L after fees", pnl_after_fees(summary, currency)),
+        ("Equity", f"{money(exact(start), currency)} -> {money(exact(final), currency)}"),
         ("Win rate", percent(summary["win_rate_pct"])),
         ("Max drawdown", percent(summary["max_drawdown_pct"])),
         ("CAGR", percent(summary["cagr_pct"])),

@@ -6,6 +6,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import NamedTuple, TypeAlias, TypeVar
 
+from paperdesk.domain.accounts import CashCheck
 from paperdesk.domain.corporate_actions import CorporateActionTerms
 from paperdesk.domain.fills import Fill
 from paperdesk.domain.orders import Order
@@ -147,6 +148,8 @@ class CashOverdrawn(NamedTuple):
     symbol: str
     cash: Decimal  # cash after the fill
     reason: str
+    # the account's cash check when it happened; None: an event recorded before it was carried
+    cash_check: CashCheck | None = None
 
 
 AccountEvent: TypeAlias = MarginCalled | CashOverdrawn

@@ -139,9 +139,12 @@ def delivered_payload(entry: OutboxEntry) -> dict[str, Any]:
     """What a stream message and a webhook carry as ``data``: the entry's payload as the ledger
     wrote it, and for a closed position (``position.closed``) the round trip's ``direction`` in
     the trades API's words (``long``/``short``) beside its opening order's ``side`` (``buy``/
-    ``sell``), entries written before this field included."""
+    ``sell``), entries written before this field included; an overdraft's ``cash_check``
+    (``off``, ``trim`` or ``reject``), null in an entry written before the event carried it."""
     payload = dict(entry.payload)
     trade = payload.get("trade")
     if entry.kind == "position.closed" and isinstance(trade, Mapping) and "side" in trade:
         payload["trade"] = {**trade, "direction": trade_direction(str(trade["side"]))}
+    if entry.kind == "account.cash_overdrawn":  # null: written before the event carried it
+        payload.setdefault("cash_check", None)
     return payload

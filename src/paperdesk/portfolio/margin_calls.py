@@ -97,7 +97,7 @@ def overdraft(
         fill.side.value, str(fill.quantity), fill.symbol, str(fill.price), str(fill.fee)
     )
     reason = overdraft_words(what, str(cash), rules.cash_check, role)
-    return CashOverdrawn(fill.ts, order_id, fill.symbol, cash, reason)
+    return CashOverdrawn(fill.ts, order_id, fill.symbol, cash, reason, rules.cash_check)
 
 
 def _requirement_of(ledger: PortfolioLedger, symbol: str, prices: Mapping[str, Decimal]) -> Decimal:

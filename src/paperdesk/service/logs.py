@@ -127,6 +127,18 @@ def resolve(
     return LogSetup(chosen, shape)
 
 
+def settings_refused(log_format: str | None) -> LogSetup:
+    """The logging of a server refused for a bad setting (so ``resolve`` could not read the
+    settings): the default level, in the format ``--log-format`` asks for, else the one
+    ``PAPERDESK_LOG_FORMAT`` in the environment names (a ``.env`` file is not read then), else
+    text; a format that is no format is text."""
+    from paperdesk.settings import unchecked_setting
+
+    asked = log_format if log_format is not None else unchecked_setting("log_format")
+    shape = (asked or "").strip().lower()
+    return LogSetup(DEFAULT_LOG_LEVEL, shape if shape in LOG_FORMATS else LOG_FORMATS[0])
+
+
 def configure_logging(setup: LogSetup) -> None:
     """Send log records at ``setup.level`` and above to stderr in ``setup.format``; calling it
     again replaces the handler it installed (never two)."""
@@ -145,14 +157,22 @@ def configure_logging(setup: LogSetup) -> None:
 def announce(message: str, logger: str) -> None:
     """Write ``message`` on stderr whatever the level (a server's start line): as a JSON
     object (level INFO, ``logger``) when records go out as JSON lines, else as it is."""
+    if not json_record(message, logger, logging.INFO):
+        sys.stderr.write(message + "\n")
+        sys.stderr.flush()
+
+
+def json_record(message: str, logger: str, level: int) -> bool:
+    """Write ``message`` on stderr as one JSON record of ``logger`` at ``level``, whatever the
+    level set, when records go out as JSON lines; False (nothing written) when they do not."""
     handlers = [h for h in logging.getLogger().handlers if isinstance(h, StderrHandler)]
     formatter = handlers[-1].formatter if handlers else None
-    line = message
-    if isinstance(formatter, JsonLineFormatter):
-        record = logging.LogRecord(logger, logging.INFO, __file__, 0, message, None, None)
-        line = formatter.format(record)
-    sys.stderr.write(line + "\n")
+    if not isinstance(formatter, JsonLineFormatter):
+        return False
+    record = logging.LogRecord(logger, level, __file__, 0, message, None, None)
+    sys.stderr.write(formatter.format(record) + "\n")
     sys.stderr.flush()
+    return True
 
 
 def share_logging_with_spawned_processes() -> None:

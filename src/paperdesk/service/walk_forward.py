@@ -86,6 +86,7 @@ class WalkForwardRequest:
     refit_every: int = 5
     stop_loss_priority: bool = True
     eod_close: bool = True
+    spread_pips: Decimal | None = None  # simulate's and the backtest's: forex pairs pay half
 
     def inputs(self, plan_files: Mapping[str, Path]) -> dict[str, object]:
         """What the manifest records: every input that changes the evidence (the plan files
@@ -118,6 +119,7 @@ class WalkForwardRequest:
             # default as null or left it out resumes: walk_forward_files.written_before)
             "stop_loss_priority": self.stop_loss_priority,
             "eod_close": self.eod_close,
+            "spread_pips": None if self.spread_pips is None else format(self.spread_pips, "f"),
         }
 
     @property
@@ -245,8 +247,7 @@ class _Run:
         strategy: Any,
         days: Sequence[TradingDay],
     ) -> None:
-        from paperdesk.execution.costs import CostModels, basis_points_model
-        from paperdesk.execution.fees import parse_fee_model
+        from paperdesk.execution.costs import costs_of
         from paperdesk.plans.simulator import simulate_plan
 
         self.request = request
@@ -264,12 +265,37 @@ class _Run:
             stop_loss_priority=request.stop_loss_priority,
             eod_close_intraday=request.eod_close,
         )
-        self.costs = CostModels(
-            parse_fee_model(request.commission), basis_points_model(request.slippage_bps)
+        self.costs = costs_of(
+            request.commission,
+            request.slippage_bps,
+            request.spread_pips,
+            self._instruments() if request.spread_pips is not None else (),
+            field_mark,
         )
         self.trades: list[TradeRecord] = []
         self.start = _midnight(request.first) - _HISTORY_BEFORE
         self.end = _midnight(request.last) + _CANDLES_AFTER
+
+    def currency(self) -> str | None:
+        """The currency the run's money is in, as a backtest's is its symbol's: the one its
+        instruments are quoted in (None when they are quoted in several, or none is known)."""
+        currencies = {instrument.currency for instrument in self._instruments()}
+        return currencies.pop() if len(currencies) == 1 else None
+
+    def _instruments(self) -> list[Any]:
+        """The instruments the run may trade, which a spread needs a forex pair among: a
+        strategy's symbols, or every ticker of the plan files (a file that cannot be read is
+        left to its day, which says why)."""
+        from paperdesk.plans.reader import read_plan
+
+        tickers = set(self.request.symbols) if self.strategy is not None else set()
+        for path in self.plan_files.values():
+            try:
+                tickers.update(read_plan(path, skip_bad_rows=True).tickers)
+            except PaperdeskError:
+                continue
+        found = (_instrument(ticker) for ticker in sorted(tickers))
+        return [instrument for instrument in found if instrument is not None]
 
     @property
     def market(self) -> _Market:
@@ -511,6 +537,7 @@ class _Run:
             "trading_days": len(days),
             "plans": "strategy " + request.strategy if request.strategy else "files",
             "mode": request.mode.value if request.mode is not None else None,
+            "currency": self.currency(),
             **period_summary(request.capital, self.trades, equity),
             "unused_plan_files": list(unused),
             "fitted_parameters": documents.read_fits(request.out, days),

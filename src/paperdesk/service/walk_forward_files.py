@@ -70,7 +70,8 @@ def prepare(out: Path, inputs: dict[str, object], *, restart: bool) -> None:
 def written_before(manifest: object) -> object:
     """A manifest as this version writes it: before 2026-12-05 a manifest recorded the default
     timeout as ``max_hold_days: null`` and left ``stop_loss_priority`` and ``eod_close`` out
-    unless they were off; the same run now records every assumption in effect, and resumes."""
+    unless they were off, and before 2026-12-06 it had no ``spread_pips`` (none could be given);
+    the same run now records every assumption in effect, and resumes."""
     if not isinstance(manifest, dict):
         return manifest
     now = dict(manifest)
@@ -78,6 +79,7 @@ def written_before(manifest: object) -> object:
         now["max_hold_days"] = format(PlanSettings().max_hold_days, "f")
     now.setdefault("stop_loss_priority", True)
     now.setdefault("eod_close", True)
+    now.setdefault("spread_pips", None)
     return now
 
 

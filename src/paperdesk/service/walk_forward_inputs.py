@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 from paperdesk.domain import PaperdeskError, Timeframe
 from paperdesk.domain.errors import OptionError
 from paperdesk.domain.fields import field_mark
+from paperdesk.domain.parsing import decimal_value
 
 if TYPE_CHECKING:
     from paperdesk.plans.rows import PlanRow
@@ -38,6 +39,8 @@ def check_request(request: WalkForwardRequest) -> None:
             f"invalid value for {field_mark('slippage_bps')}: '{request.slippage_bps}' (expected "
             "0 or more)"
         )
+    if request.spread_pips is not None:  # the backtest's rule: a number above 0
+        decimal_value(request.spread_pips, field_mark("spread_pips"))
     timeframe = _timeframe(request.timeframe, field_mark("timeframe"))
     if request.resolve_with is not None:
         finer = _timeframe(request.resolve_with, field_mark("resolve_with"))

@@ -121,7 +121,9 @@ def _margin_call_text(event: MarginCalled, currency: str | None) -> str:
 def _overdraft_text(event: CashOverdrawn, currency: str | None, filled: OrderFilled | None) -> str:
     """The overdraft's reason with the fill's fee and the cash left by the money rule: the
     words ``overdraft_words`` gives for the fill that overdrew (found in the same unit's
-    events) once they reproduce the stored reason; else the reason as stored."""
+    events) under the event's cash check, once they reproduce the stored reason; else the
+    reason as stored. An event without its cash check (recorded before it carried one) is
+    tried with the cash check off and on, which is all its words tell apart."""
     if filled is None or filled.fill.ts != event.ts_event:
         return event.reason
     fill, role = filled.fill, filled.order.role
@@ -130,7 +132,8 @@ def _overdraft_text(event: CashOverdrawn, currency: str | None, filled: OrderFil
         what = fill_words(fill.side.value, str(fill.quantity), fill.symbol, str(fill.price), fee)
         return overdraft_words(what, cash, cash_check, role)
 
-    for cash_check in (CashCheck.OFF, CashCheck.TRIM):  # the words tell only off from on
+    checks = (CashCheck.OFF, CashCheck.TRIM) if event.cash_check is None else (event.cash_check,)
+    for cash_check in checks:
         if words(str(fill.fee), str(event.cash), cash_check) == event.reason:
             fee = money_text(fill.fee, currency)
             return words(fee, money_text(event.cash, currency), cash_check)
@@ -163,6 +166,8 @@ def event_entry(
             "cash": str(event.cash),
             "reason": event.reason,
         }
+        if event.cash_check is not None:
+            overdrawn["cash_check"] = event.cash_check.value
         message = _overdraft_text(event, currency, (filled or {}).get(event.order_id))
         return "account.cash_overdrawn", message, overdrawn
     if isinstance(event, SignalAccepted):  # audited only when the router changed something

@@ -12,6 +12,7 @@ from engine_builders import Scripted
 from paperdesk.config import AccountConfig, ExecutionConfig, RiskConfig, RunConfig, SizingConfig
 from paperdesk.data.bar_convert import BarArrays
 from paperdesk.domain import (
+    CashCheck,
     CashOverdrawn,
     Direction,
     Event,
@@ -126,6 +127,7 @@ def test_off_fills_the_whole_entry_and_records_the_overdraft() -> None:
     assert isinstance(overdrawn, CashOverdrawn)
     assert overdrawn.cash == D("-812.24")
     assert overdrawn.reason.startswith("cash_check=off: buy 3 2006-DAY-001 at 3604.08 fee 0")
+    assert overdrawn.cash_check is CashCheck.OFF  # carried, for the audit's words
 
 
 def test_a_gap_at_the_fill_trims_the_entry_with_a_recorded_reason() -> None:

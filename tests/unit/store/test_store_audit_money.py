@@ -8,18 +8,13 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
-from ledger_support import bare_portfolio
+from ledger_support import bare_portfolio, es_bought
 from paperdesk.domain import (
     CashCheck,
     CashOverdrawn,
-    Fill,
     MarginCalled,
-    Order,
     OrderFilled,
     OrderRole,
-    OrderStatus,
-    OrderType,
-    Side,
 )
 from paperdesk.domain.account_words import fill_words, margin_call_words, overdraft_words
 from paperdesk.store import Database
@@ -31,23 +26,7 @@ EQUITY, REQUIREMENT = Decimal("1579.000"), Decimal("2500")
 
 
 def _filled(role: OrderRole = OrderRole.ENTRY) -> OrderFilled:
-    order = Order(
-        "O1",
-        "client-O1",
-        "ES",
-        Side.BUY,
-        OrderType.MARKET,
-        Decimal(2),
-        DAY,
-        status=OrderStatus.FILLED,
-        filled_quantity=Decimal(2),
-        average_price=Decimal("4500.25"),
-        strategy="sma-cross",
-        reason="entry",
-        role=role,
-    )
-    fill = Fill("O1", "ES", Side.BUY, Decimal(2), Decimal("4500.25"), FEE, LATER)
-    return OrderFilled(LATER, order, fill)
+    return es_bought(role, DAY, LATER, FEE)
 
 
 def _audit(database: Database, pid: int) -> dict[str, tuple[str, dict[str, object]]]:

@@ -70,6 +70,7 @@ def _request(body: WalkForwardIn) -> WalkForwardRequest:
         max_hold_days=body.max_hold_days,
         slippage_bps=body.slippage_bps,
         commission=body.commission,
+        spread_pips=body.spread_pips,
         skip_bad_rows=body.skip_bad_rows,
         fit_window=f"{body.fit_window}d" if body.fit_window is not None else None,
         fit_params=tuple((key, ",".join(values)) for key, values in body.fit_params.items()),
