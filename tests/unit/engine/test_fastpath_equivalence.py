@@ -200,12 +200,11 @@ def test_an_eligible_run_takes_the_fast_path(
         "a max holding period",
         "a position cap",
         "target-percent sizing",
-        "a cooldown",
         "an exposure cap",
         "fills at the close",
         "a per-share fee",
         "a price off the tick",
-        "a minimum confidence",
+        "allowed symbols",
     ],
 )
 def test_ineligible_runs_take_the_event_path(
@@ -225,8 +224,6 @@ def test_ineligible_runs_take_the_event_path(
         config = _config(max_position_percent=D(50))
     elif case == "target-percent sizing":
         config = config.with_changes(sizing=SizingConfig(method="target-percent", percent=D(50)))
-    elif case == "a cooldown":
-        config = _config(cooldown_bars=3)
     elif case == "an exposure cap":
         config = _config(exposure_cap_percent=D(50))
     elif case == "fills at the close":
@@ -237,7 +234,7 @@ def test_ineligible_runs_take_the_event_path(
         bars = flat_bars.copy()
         bars.loc[bars.index[2], "open"] = 102.005
     else:
-        config = _config(min_confidence=0.5)
+        config = _config(allowed_symbols=("TEST",))
     result = simulate(bars, Scripted(script), config, TEST)
     assert spy_fast_path == []
     assert result.fills

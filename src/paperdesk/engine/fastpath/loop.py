@@ -48,6 +48,8 @@ def run_loop(
     scale: MoneyScale,
     sizer: Sizer,
     at_signal: SignalSizing | None = None,
+    rows: list[int] | None = None,
+    cooldown: int = 0,
 ) -> LoopRecord:
     """Route signal k (filling at ``fill_rows[k]``, or never when that is -1) against the book.
 
@@ -56,7 +58,8 @@ def run_loop(
     all-in sizing at the fill price (exits fill first, so an entry sizes from the cash then),
     "nothing fits at fill" cancellations, and the ledger's cash and position bookkeeping.
     With ``at_signal``, entries are sized at the signal instead and checked at the fill
-    (``signal_sizing``).
+    (``signal_sizing``). With a ``cooldown`` (``routing.filters.Cooldown``), a signal at
+    ``rows[k]`` fewer than ``cooldown`` rows after the last accepted one is rejected.
     """
     record = LoopRecord()
     orders = record.orders
@@ -70,7 +73,14 @@ def run_loop(
     size = sizer.quantity
     cash = starting_cash
     position = 0
+    if cooldown and rows is None:
+        raise ValueError("a cooldown needs the signals' rows")
+    row_of = rows if rows is not None else []
+    accepted_row = -cooldown  # the last accepted signal's row (none yet: out of any cooldown)
     for k, direction in enumerate(directions):
+        if cooldown and row_of[k] - accepted_row < cooldown:  # the router's cooldown rejects it
+            rejected((k, position, cash))
+            continue
         if direction == 0:
             if not position:
                 rejected((k, position, cash))
@@ -92,6 +102,8 @@ def run_loop(
             if not signalled:  # the router rejects it (nothing fits, by the sizer or a rule)
                 rejected((k, position, cash))
                 continue
+        if cooldown:
+            accepted_row = row_of[k]  # accepted: the router remembers it (``Cooldown``)
         row = fill_rows[k]
         if row < 0:  # a signal on the last bar: its orders stay accepted, never filled
             if position:

@@ -31,6 +31,7 @@ from paperdesk.engine.fastpath.columns import (
     exponent,
     units_to_floats,
 )
+from paperdesk.engine.fastpath.confidence import ConfidentSignals, confident
 from paperdesk.engine.fastpath.eligibility import fixed_quantity, no_tick_grid, tick_places
 from paperdesk.engine.fastpath.errors import FastPathUnsupportedError
 from paperdesk.engine.fastpath.inputs import BarHistory, ExplainRejections, WordTrims
@@ -82,6 +83,14 @@ def run_fast_path(
 
     Raises ``FastPathUnsupportedError`` when the run leaves what the loop reproduces.
     """
+    signal_count = len(frame)
+    kept = confident(frame, config.risk.min_confidence)
+    if kept is not None:  # the signals below the minimum: rejected, whatever the book holds
+        confident_signals = ConfidentSignals(kept, frame, signal_rows, later_reasons)
+        frame, signal_rows = confident_signals.frame, confident_signals.signal_rows
+        later_reasons = confident_signals.later_reasons()
+        explain_rejections = confident_signals.explain(explain_rejections)
+    cooldown = config.risk.cooldown_bars
     fee_model = parse_fee_model(config.execution.commission)
     slippage = cost_models(config.execution, (instrument,)).slippage
     length = feed.length
@@ -95,7 +104,14 @@ def run_fast_path(
         check = partial(_check_grid, config.cash, fee_model, len(signal_rows))
         if carries_levels(frame):
             bracket_prices = bracket_grid(
-                feed, frame, signal_rows, config.risk.allow_short, slippage, instrument, check
+                feed,
+                frame,
+                signal_rows,
+                config.risk.allow_short,
+                slippage,
+                instrument,
+                check,
+                cooldown,
             )
             places = bracket_prices.places
         else:
@@ -153,6 +169,7 @@ def run_fast_path(
             at_signal=at_signal,
             starting_cash=int(starting_cash),
             grid=bracket_prices,
+            signal_count=signal_count,
         )
     record, columns = _decide(
         frame["direction"].to_numpy().astype(np.int64),
@@ -165,6 +182,8 @@ def run_fast_path(
         scale=scale,
         sizer=sizer,
         at_signal=at_signal,
+        rows=signal_rows.tolist() if cooldown else None,
+        cooldown=cooldown,
     )
     _check_magnitudes(record, columns, scale)
     _check_alternation(columns)
@@ -247,7 +266,7 @@ def run_fast_path(
         rejections=rejections,
         fees=columns.total("fees") / 10**scale.money_places,
         ambiguous_bars=0,
-        signals=len(frame),
+        signals=signal_count,
         trade_pnls=(
             units_to_floats(record.trade_units, scale.money_places)
             if isinstance(record, VectorRecord)
@@ -321,16 +340,19 @@ def _decide(
     scale: MoneyScale,
     sizer: Sizer,
     at_signal: SignalSizing | None,
+    rows: list[int] | None = None,
+    cooldown: int = 0,
 ) -> tuple[LoopRecord | VectorRecord, OrderColumns]:
     """The loop's decisions: in array form (``vectorised``) when every entry fills all-in at
-    the fill, else by the loop itself (both give the same orders, change points and
-    rejections)."""
+    the fill and no cooldown rejects signals by the ones accepted before, else by the loop
+    itself (both give the same orders, change points and rejections)."""
     buy_prices = slipped_tick_array(raw_ticks, True, slippage)
     sell_prices = slipped_tick_array(raw_ticks, False, slippage)
     found = None
     # in arrays when all-in at the fill (a fee linear in the notional) and the prices fit int64
     if (
         at_signal is None
+        and not cooldown
         and isinstance(sizer, AllInSizer)
         and buy_prices.dtype == sell_prices.dtype == np.int64
     ):
@@ -358,6 +380,8 @@ def _decide(
         scale=scale,
         sizer=sizer,
         at_signal=at_signal,
+        rows=rows,
+        cooldown=cooldown,
     )
     return record, OrderColumns.of(record.orders)
 
