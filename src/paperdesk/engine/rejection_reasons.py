@@ -146,8 +146,8 @@ class _FilterWords:
         if cooldown is None:
             return None
         before = bisect_left(self._accepted, row)
-        if not before:
-            return None
+        if not before or row - self._accepted[before - 1] >= cooldown.bars:
+            return None  # out of the cooldown (the filter's own test, without its words)
         cooldown.reset()
         cooldown.restore(self._symbol, self._accepted[before - 1])
         cooldown.advance(row)

@@ -22,7 +22,12 @@ from test_fastpath_equivalence import (
     assert_identical,
     bar_series,
 )
-from test_fastpath_signal_filters import _script, filtered_configs, per_share_filtered_configs
+from test_fastpath_signal_filters import (
+    Confident,
+    _script,
+    filtered_configs,
+    per_share_filtered_configs,
+)
 
 from paperdesk.analysis.strategies.registry import create_strategy
 from paperdesk.config import RiskConfig, RunConfig
@@ -84,6 +89,8 @@ def test_held_brackets_take_the_event_path(data: st.DataObject) -> None:
     strategy = _script(data, bars, "brackets", config.risk.allow_short)
     levels = strategy.signals(bars)[["stop", "target"]].notna().to_numpy().any()
     assert _eligible(bars, strategy, config) is not levels
+    plain = {row: int(step[0]) for row, step in strategy.script.items()}
+    assert _eligible(bars, Confident(plain, strategy.confidences), config)  # the levels dropped
     try:
         slow = simulate(bars, strategy, config, TEST, engine="event")
     except ArithmeticError:
