@@ -16,9 +16,7 @@ from hypothesis import strategies as st
 from test_fastpath_adjusted import _eligible_bundled
 from test_fastpath_equivalence import (
     TEST,
-    _assert_same_outcome,
     _eligible,
-    _fast_or_skip,
     assert_identical,
     bar_series,
 )
@@ -27,6 +25,7 @@ from test_fastpath_signal_filters import (
     _script,
     filtered_configs,
     per_share_filtered_configs,
+    same_drawn_outcome,
 )
 
 from paperdesk.analysis.strategies.registry import create_strategy
@@ -61,14 +60,8 @@ def held_configs(draw: st.DrawFn, base: st.SearchStrategy[RunConfig]) -> RunConf
 def test_held_runs_equal_the_event_path(
     shape: str, configs: st.SearchStrategy[RunConfig], data: st.DataObject
 ) -> None:
-    bars = data.draw(bar_series())
-    config = data.draw(configs)
-    strategy = _script(data, bars, shape, config.risk.allow_short)
-    assert _eligible(bars, strategy, config)
-    _assert_same_outcome(bars, strategy, config)
-    try:
-        result = _fast_or_skip(bars, strategy, config)
-    except ArithmeticError:
+    result = same_drawn_outcome(data, shape, configs)
+    if result is None:
         return
     held = sum(order.reason.startswith(_HOLDING) for order in result.orders)
     replaced = sum(

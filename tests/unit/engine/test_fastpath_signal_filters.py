@@ -105,6 +105,23 @@ def _script(data: st.DataObject, bars: pd.DataFrame, shape: str, allow_short: bo
     return Confident(script, confidences)
 
 
+def same_drawn_outcome(
+    data: st.DataObject, shape: str, configs: st.SearchStrategy[RunConfig]
+) -> BacktestResult | None:
+    """A drawn run (bars, one of ``configs``, signals of ``shape``): eligible, and the fast path's
+    result identical to the event kernel's (``_assert_same_outcome``); that result, or None when
+    both paths raise the same arithmetic error."""
+    bars = data.draw(bar_series())
+    config = data.draw(configs)
+    strategy = _script(data, bars, shape, config.risk.allow_short)
+    assert _eligible(bars, strategy, config)
+    _assert_same_outcome(bars, strategy, config)
+    try:
+        return _fast_or_skip(bars, strategy, config)
+    except ArithmeticError:
+        return None
+
+
 @pytest.mark.parametrize(
     ("shape", "configs"),
     [
@@ -121,14 +138,8 @@ def _script(data: st.DataObject, bars: pd.DataFrame, shape: str, allow_short: bo
 def test_filtered_runs_equal_the_event_path(
     shape: str, configs: st.SearchStrategy[RunConfig], data: st.DataObject
 ) -> None:
-    bars = data.draw(bar_series())
-    config = data.draw(configs)
-    strategy = _script(data, bars, shape, config.risk.allow_short)
-    assert _eligible(bars, strategy, config)
-    _assert_same_outcome(bars, strategy, config)
-    try:
-        result = _fast_or_skip(bars, strategy, config)
-    except ArithmeticError:
+    result = same_drawn_outcome(data, shape, configs)
+    if result is None:
         return
     reasons = [rejection.reason for rejection in result.rejections]
     event(f"a confidence rejection: {any('below the minimum' in r for r in reasons)}")
