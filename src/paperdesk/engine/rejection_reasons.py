@@ -4,7 +4,9 @@ knows that a signal was rejected, so each one is routed again against the book t
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Set as AbstractSet
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Protocol
 
@@ -20,13 +22,14 @@ from paperdesk.domain import (
     Instrument,
     PortfolioView,
     Position,
+    Signal,
     SignalRejected,
 )
 from paperdesk.engine.fastpath.columns import datetimes
 from paperdesk.engine.fastpath.errors import FastPathUnsupportedError
 from paperdesk.engine.fastpath.integer_money import MoneyScale
 from paperdesk.execution import parse_fee_model
-from paperdesk.routing import SignalRouter, build_router
+from paperdesk.routing import Cooldown, MinimumConfidence, SignalRouter, build_router
 from paperdesk.routing.router import size_rounds_to_zero
 
 
@@ -73,10 +76,15 @@ def rejected_signals(
     # router on the first one; the rest are worded so without routing them
     worded: bool | None = None if unsized and not router.remembers else False
     lot_size = instrument.lot_size
+    filtered = _FilterWords(config.risk, symbol, rows, rejected)
     for number, (k, held, cash_units) in enumerate(rejected):
         row = rows[k]
         ts = stamps[number]
         signal = signals.signal(k, ts)
+        filter_reason = filtered.reason(signal, row)
+        if filter_reason is not None:
+            rejections.append(SignalRejected(ts, signal, filter_reason))
+            continue
         stateless = not held and (
             signal.direction is Direction.FLAT
             or (signal.direction is Direction.SHORT and not allow_short)
@@ -103,6 +111,47 @@ def rejected_signals(
             worded = decision.rejection == size_rounds_to_zero(symbol, close, equity, lot_size)
         rejections.append(SignalRejected(ts, signal, decision.rejection))
     return rejections
+
+
+class _FilterWords:
+    """The reasons of the router's filters that read no book, checked before the others in the
+    router's order (``routing.factory.build_filters``): the minimum confidence, then the
+    cooldown. The cooldown counts from the last accepted signal: every signal before the one
+    rejected that the loop did not reject (each signal is one or the other)."""
+
+    def __init__(
+        self,
+        risk: RiskConfig,
+        symbol: str,
+        rows: list[int],
+        rejected: list[tuple[int, int, int]],
+    ) -> None:
+        self._symbol = symbol
+        minimum = risk.min_confidence
+        self._confidence = MinimumConfidence(minimum) if minimum > 0 else None
+        self._cooldown = Cooldown(risk.cooldown_bars) if risk.cooldown_bars > 0 else None
+        self._accepted: list[int] = []
+        if self._cooldown is not None:
+            refused = {k for k, _, _ in rejected}
+            self._accepted = [row for k, row in enumerate(rows) if k not in refused]
+        self._view = PortfolioView(datetime.min.replace(tzinfo=UTC), ZERO, ZERO)  # unread
+
+    def reason(self, signal: Signal, row: int) -> str | None:
+        """Why the filters reject ``signal`` (at bar ``row``), or None when they pass it."""
+        if self._confidence is not None:
+            reason = self._confidence.allow(signal, self._view)
+            if reason is not None:
+                return reason
+        cooldown = self._cooldown
+        if cooldown is None:
+            return None
+        before = bisect_left(self._accepted, row)
+        if not before or row - self._accepted[before - 1] >= cooldown.bars:
+            return None  # out of the cooldown (the filter's own test, without its words)
+        cooldown.reset()
+        cooldown.restore(self._symbol, self._accepted[before - 1])
+        cooldown.advance(row)
+        return cooldown.allow(signal, self._view)
 
 
 def _router(config: RunConfig, instrument: Instrument) -> SignalRouter:

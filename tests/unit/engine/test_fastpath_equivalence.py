@@ -197,15 +197,14 @@ def test_an_eligible_run_takes_the_fast_path(
     [
         "a stop above the target of a long, then a plain entry",
         "a volume cap",
-        "a max holding period",
+        "a max holding period with a bracket",
         "a position cap",
         "target-percent sizing",
-        "a cooldown",
         "an exposure cap",
         "fills at the close",
         "a per-share fee",
         "a price off the tick",
-        "a minimum confidence",
+        "allowed symbols",
     ],
 )
 def test_ineligible_runs_take_the_event_path(
@@ -219,14 +218,13 @@ def test_ineligible_runs_take_the_event_path(
         script = {1: (1, 110.0, 90.0), 3: 1, 5: 0}  # the book rejects the bracket entry
     elif case == "a volume cap":
         config = config.with_changes(execution=execution.with_changes(volume_cap=D("0.5")))
-    elif case == "a max holding period":
+    elif case == "a max holding period with a bracket":
         config = _config(max_holding_bars=2)
+        script = {1: (1, 50.0, 200.0), 5: 0}
     elif case == "a position cap":
         config = _config(max_position_percent=D(50))
     elif case == "target-percent sizing":
         config = config.with_changes(sizing=SizingConfig(method="target-percent", percent=D(50)))
-    elif case == "a cooldown":
-        config = _config(cooldown_bars=3)
     elif case == "an exposure cap":
         config = _config(exposure_cap_percent=D(50))
     elif case == "fills at the close":
@@ -237,7 +235,7 @@ def test_ineligible_runs_take_the_event_path(
         bars = flat_bars.copy()
         bars.loc[bars.index[2], "open"] = 102.005
     else:
-        config = _config(min_confidence=0.5)
+        config = _config(allowed_symbols=("TEST",))
     result = simulate(bars, Scripted(script), config, TEST)
     assert spy_fast_path == []
     assert result.fills

@@ -58,6 +58,7 @@ def bracket_grid(
     slippage: SlippageModel,
     instrument: Instrument,
     check_places: Callable[[int], None],
+    cooldown: int = 0,
 ) -> BracketGrid:
     length = feed.length
     next_rows = np.minimum(signal_rows + 1, length - 1)
@@ -73,7 +74,7 @@ def bracket_grid(
     rows64 = signal_rows.astype(np.int64)
     hits = first_hits_near(
         rows64 + 1,
-        window_ends(rows64, sides, length),
+        window_ends(rows64, sides, length, cooldown),
         sides > 0,
         ~np.isnan(stops) & (sides != 0),
         ~np.isnan(targets) & (sides != 0),

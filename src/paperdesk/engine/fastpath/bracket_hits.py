@@ -31,10 +31,13 @@ _ABOVE_ANY = np.inf
 
 
 def window_ends(
-    rows: npt.NDArray[np.int64], sides: npt.NDArray[np.int64], length: int
+    rows: npt.NDArray[np.int64], sides: npt.NDArray[np.int64], length: int, cooldown: int = 0
 ) -> npt.NDArray[np.int64]:
     """Per signal: the row of the next signal whose side differs from its own (a position on its
-    side is closed there, or is left alone by the signals before it), else the last row."""
+    side is closed there, or is left alone by the signals before it), else the last row. With a
+    ``cooldown`` (``routing.filters.Cooldown``), the next such signal at least ``cooldown`` rows
+    after it: a position is opened by an accepted signal, so the router rejects every signal
+    before that row, and the signals between of its own side are repeats it rejects too."""
     count = len(sides)
     ends = np.full(count, length - 1, dtype=np.int64)
     if count < 2:
@@ -42,9 +45,26 @@ def window_ends(
     changes = (
         np.flatnonzero(sides[1:] != sides[:-1]) + 1
     )  # signals whose side differs from the previous
+    if not len(changes):
+        return ends
+    if cooldown <= 0:
+        following = np.searchsorted(changes, np.arange(count), side="right")
+        inside = following < len(changes)
+        ends[inside] = rows[changes[following[inside]]]
+        return ends
+    # the first signal out of the cooldown, then the first from it on whose side differs
+    first = np.maximum(np.searchsorted(rows, rows + cooldown, side="left"), np.arange(count) + 1)
+    # per signal: the first later one whose side differs from its own (count: none)
     following = np.searchsorted(changes, np.arange(count), side="right")
-    inside = following < len(changes)
-    ends[inside] = rows[changes[following[inside]]]
+    next_change = np.full(count + 1, count, dtype=np.int64)
+    next_change[:count] = np.where(
+        following < len(changes), changes[np.minimum(following, len(changes) - 1)], count
+    )
+    safe = np.minimum(first, count - 1)
+    differs = (first < count) & (sides[safe] != sides)
+    found = np.where(differs, first, next_change[np.where(first < count, first, count)])
+    inside = found < count
+    ends[inside] = rows[found[inside]]
     return ends
 
 

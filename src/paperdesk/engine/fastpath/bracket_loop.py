@@ -170,12 +170,14 @@ def run_bracket_loop(
     scale: MoneyScale,
     sizer: AllInSizer,
     at_signal: SignalSizing | None = None,
+    cooldown: int = 0,
 ) -> BracketRecord:
     """Route signal k (at bar ``rows[k]``, filling at ``fill_rows[k]`` or never when -1) as
     ``loop.run_loop`` does, with the bracket's legs: before a signal is routed, the open
     position's legs act if their bar (``hits[k]`` of the entry's signal) has come (a leg works
     on the bar of the signal too, which is matched before the signal is routed). With
     ``at_signal``, entries are sized at the signal and checked at the fill (``signal_sizing``).
+    ``cooldown``: rows to wait after an accepted signal (``loop.run_loop``).
 
     The orders are lists of ints (no cycles): the cyclic garbage collector, which would walk
     every one of them again and again as they accumulate, is paused for the loop."""
@@ -185,11 +187,15 @@ def run_bracket_loop(
     orders = record.orders
     per_tick, fee_per_tick = scale.units_per_tick, scale.fee_per_tick
     size = sizer.quantity
+    accepted_row = -cooldown  # the last accepted signal's row (none yet: out of any cooldown)
     for k, direction in enumerate(directions):
         row = rows[k]
         if run.hit != NO_HIT and run.hit <= row:
             run.settle_legs()
         position, cash = run.position, run.cash
+        if row - accepted_row < cooldown:  # the router's cooldown rejects it
+            record.rejected.append((k, position, cash))
+            continue
         if direction == 0:
             if not position:
                 record.rejected.append((k, position, cash))
@@ -211,6 +217,7 @@ def run_bracket_loop(
             if not signalled:  # the router rejects it (nothing fits, by the sizer or a rule)
                 record.rejected.append((k, position, cash))
                 continue
+        accepted_row = row  # accepted: the router remembers it (``Cooldown``)
         submitted = bars.submitted_ns[k]
         fill_row = fill_rows[k]
         exit_order = None

@@ -92,11 +92,13 @@ def run_bracket_path(
     at_signal: SignalSizing | None,
     starting_cash: int,
     grid: BracketGrid | None = None,
+    signal_count: int | None = None,
 ) -> BacktestResult:
     """The result of an eligible run whose signals carry stops or targets (see ``eligibility``),
     equal to the event kernel's. Raises ``FastPathUnsupportedError`` where the loop cannot
     reproduce it. ``grid``: the prices on no tick grid in units of ``places`` (``bracket_grid``;
-    else the floats on the tick)."""
+    else the floats on the tick). ``signal_count``: the strategy's signals, when the frame keeps
+    only those above the minimum confidence (``confidence``)."""
     length = feed.length
     next_rows = np.minimum(signal_rows + 1, length - 1)
     fill_rows = np.where(signal_rows + 1 < length, signal_rows + 1, -1).astype(np.int64)
@@ -126,7 +128,7 @@ def run_bracket_path(
         rows64 = signal_rows.astype(np.int64)
         hits = first_hits(
             rows64 + 1,
-            window_ends(rows64, sides, length),
+            window_ends(rows64, sides, length, config.risk.cooldown_bars),
             sides > 0,
             levels.stop_ticks,
             levels.target_ticks,
@@ -168,6 +170,7 @@ def run_bracket_path(
         scale=scale,
         sizer=sizer,
         at_signal=at_signal,
+        cooldown=config.risk.cooldown_bars,
     )
     del bars, buy_opens, sell_opens  # the run's peak is ahead: what is done with goes now
     filled = [index for index, order in enumerate(record.orders) if order[STATUS] == FILLED]
@@ -234,7 +237,7 @@ def run_bracket_path(
         rejections=rejections,
         fees=fee_units / 10**scale.money_places,
         ambiguous_bars=record.ambiguous_bars,
-        signals=len(frame),
+        signals=len(frame) if signal_count is None else signal_count,
         trade_pnls=trade_pnls,
         conventions=conventions,
         adjustments=adjustments,

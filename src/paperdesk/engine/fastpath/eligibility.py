@@ -21,10 +21,19 @@ The subset:
   between the signal bar's close and the signal's stop), both at the signal; an entry decided at the
   signal is checked there (at the close) and at the fill price by the position cap
   (``--max-position-pct``), the exposure cap and the cash check, in the router's order, which
-  may trim or cancel it (``signal_sizing``); no risk rule (no minimum confidence, allowed
-  symbols, cooldown, pyramiding, holding limit or daily loss limit) but a position cap and an
-  exposure cap (the default 80%; with all-in sizing at the fill, each at or above the sizing
-  percent, where it never trims) and an open-position cap (of one instrument: it never refuses);
+  may trim or cancel it (``signal_sizing``); no risk rule (no allowed symbols, pyramiding or
+  daily loss limit) but a position cap and an exposure cap (the default 80%;
+  with all-in sizing at the fill, each at or above the sizing percent, where it never trims), an
+  open-position cap (of one instrument: it never refuses), a minimum confidence (the router's
+  first filter: a signal below it is rejected in its words whatever the book holds and is not
+  remembered; the loops never see it, ``confidence``) and a cooldown (a signal fewer than N bars,
+  by row, after the last accepted signal is rejected in the cooldown's words before any other
+  rule is read; accepted: every signal the router does not reject, an exit alone included; a
+  bracket's legs work until the first signal of another side out of the cooldown,
+  ``bracket_hits.window_ends``) and a holding limit for plain signals on a tick grid (the exit
+  N bars after the entry's fill bar, submitted at that bar's close before its signals are
+  routed, filled at the next open, replaced by a signal's own exit on that bar, ``holding``;
+  brackets, whose legs it would cancel, and prices of no tick grid take the event kernel);
 - signals: one per bar, in bar order, direction -1, 0 or 1, confidence in [0, 1], no entry
   price; a stop and/or a target per signal (NaN: none), finite, and where the signal can open
   a position (a long, or a short with shorts allowed) positive, below 1e12 and, with both, a
@@ -110,7 +119,10 @@ def is_eligible(
     return (
         _config_eligible(config, instrument)
         and _signals_eligible(
-            frame, signal_rows, config.risk.allow_short, plain_only=_per_share_fee(config)
+            frame,
+            signal_rows,
+            config.risk.allow_short,
+            plain_only=_per_share_fee(config) or config.risk.max_holding_bars is not None,
         )
         and _columns_eligible(instrument, bars, valid)
     )
@@ -172,14 +184,14 @@ def _config_eligible(config: RunConfig, instrument: Instrument) -> bool:
         and execution.volume_cap is None
         and _fee_eligible(fee_model, sizing.timing)
         and type(slippage) in (NoSlippage, FixedBasisPoints)
-        and risk.min_confidence == 0.0
+        and 0.0 <= risk.min_confidence <= 1.0
         and not risk.allowed_symbols
-        and risk.cooldown_bars == 0
+        and risk.cooldown_bars >= 0
         and risk.pyramiding is False
         and _cap_eligible(risk.exposure_cap_percent, percent, sizing.timing)
         and _cap_eligible(risk.max_position_percent, percent, sizing.timing)
         and _open_positions_eligible(risk.max_open_positions)
-        and risk.max_holding_bars is None
+        and (risk.max_holding_bars is None or tick_places(instrument) is not None)
         and risk.daily_loss_limit_percent is None
         and _sizing_eligible(config, instrument)
         and config.cash.is_finite()

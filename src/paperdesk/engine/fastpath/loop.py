@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from paperdesk.engine.fastpath.errors import FastPathUnsupportedError
+from paperdesk.engine.fastpath.holding import HoldingLimit
 from paperdesk.engine.fastpath.integer_money import MoneyScale
 from paperdesk.engine.fastpath.per_share import Sizer
 from paperdesk.engine.fastpath.signal_sizing import SignalSizing
@@ -48,6 +49,9 @@ def run_loop(
     scale: MoneyScale,
     sizer: Sizer,
     at_signal: SignalSizing | None = None,
+    rows: list[int] | None = None,
+    cooldown: int = 0,
+    holding: HoldingLimit | None = None,
 ) -> LoopRecord:
     """Route signal k (filling at ``fill_rows[k]``, or never when that is -1) against the book.
 
@@ -56,7 +60,9 @@ def run_loop(
     all-in sizing at the fill price (exits fill first, so an entry sizes from the cash then),
     "nothing fits at fill" cancellations, and the ledger's cash and position bookkeeping.
     With ``at_signal``, entries are sized at the signal instead and checked at the fill
-    (``signal_sizing``).
+    (``signal_sizing``). With a ``cooldown`` (``routing.filters.Cooldown``), a signal at
+    ``rows[k]`` fewer than ``cooldown`` rows after the last accepted one is rejected. With a
+    ``holding`` limit, the held position's exit N bars after its entry (``holding``).
     """
     record = LoopRecord()
     orders = record.orders
@@ -70,7 +76,17 @@ def run_loop(
     size = sizer.quantity
     cash = starting_cash
     position = 0
+    if (cooldown or holding is not None) and rows is None:
+        raise ValueError("a cooldown or a holding limit needs the signals' rows")
+    row_of = rows if rows is not None else []
+    accepted_row = -cooldown  # the last accepted signal's row (none yet: out of any cooldown)
+    on_last_bar = False
     for k, direction in enumerate(directions):
+        if holding is not None and (position or holding.working):
+            cash, position = holding.before(row_of[k], cash, position, record, scale)
+        if cooldown and row_of[k] - accepted_row < cooldown:  # the router's cooldown rejects it
+            rejected((k, position, cash))
+            continue
         if direction == 0:
             if not position:
                 rejected((k, position, cash))
@@ -92,6 +108,10 @@ def run_loop(
             if not signalled:  # the router rejects it (nothing fits, by the sizer or a rule)
                 rejected((k, position, cash))
                 continue
+        if cooldown:
+            accepted_row = row_of[k]  # accepted: the router remembers it (``Cooldown``)
+        if holding is not None and position:  # its exit replaces a holding exit of this bar
+            holding.replaced(record)
         row = fill_rows[k]
         if row < 0:  # a signal on the last bar: its orders stay accepted, never filled
             if position:
@@ -101,6 +121,7 @@ def run_loop(
                     k, direction, position, cash, signalled, signal_closes, scale, sizer, at_signal
                 )
                 add_order((k, ENTRY, direction, quantity, ACCEPTED, 0, 0))
+            on_last_bar = True
             break
         estimated_equity = 0
         if enter:
@@ -154,6 +175,10 @@ def run_loop(
         change_row(row)
         change_cash(cash)
         change_quantity(position)
+        if holding is not None:
+            holding.entry_row = row
+    if holding is not None and not on_last_bar:
+        cash, position = holding.finish(cash, position, record, scale)
     record.cash = cash
     record.position = position
     return record

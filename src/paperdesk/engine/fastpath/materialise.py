@@ -31,8 +31,10 @@ from paperdesk.engine.fastpath.columns import (
     exponent,
     units_to_floats,
 )
+from paperdesk.engine.fastpath.confidence import ConfidentSignals, confident
 from paperdesk.engine.fastpath.eligibility import fixed_quantity, no_tick_grid, tick_places
 from paperdesk.engine.fastpath.errors import FastPathUnsupportedError
+from paperdesk.engine.fastpath.holding import HoldingLimit, holding_reason
 from paperdesk.engine.fastpath.inputs import BarHistory, ExplainRejections, WordTrims
 from paperdesk.engine.fastpath.integer_money import (
     AllInSizer,
@@ -82,6 +84,14 @@ def run_fast_path(
 
     Raises ``FastPathUnsupportedError`` when the run leaves what the loop reproduces.
     """
+    signal_count = len(frame)
+    kept = confident(frame, config.risk.min_confidence)
+    if kept is not None:  # the signals below the minimum: rejected, whatever the book holds
+        confident_signals = ConfidentSignals(kept, frame, signal_rows, later_reasons)
+        frame, signal_rows = confident_signals.frame, confident_signals.signal_rows
+        later_reasons = confident_signals.later_reasons()
+        explain_rejections = confident_signals.explain(explain_rejections)
+    cooldown = config.risk.cooldown_bars
     fee_model = parse_fee_model(config.execution.commission)
     slippage = cost_models(config.execution, (instrument,)).slippage
     length = feed.length
@@ -95,7 +105,14 @@ def run_fast_path(
         check = partial(_check_grid, config.cash, fee_model, len(signal_rows))
         if carries_levels(frame):
             bracket_prices = bracket_grid(
-                feed, frame, signal_rows, config.risk.allow_short, slippage, instrument, check
+                feed,
+                frame,
+                signal_rows,
+                config.risk.allow_short,
+                slippage,
+                instrument,
+                check,
+                cooldown,
             )
             places = bracket_prices.places
         else:
@@ -153,6 +170,19 @@ def run_fast_path(
             at_signal=at_signal,
             starting_cash=int(starting_cash),
             grid=bracket_prices,
+            signal_count=signal_count,
+        )
+    holding = None
+    if config.risk.max_holding_bars is not None:
+        if grid is not None or places is None:  # the exits' opens: on a tick grid only
+            raise FastPathUnsupportedError("a holding limit on no tick grid")
+        all_opens = np.rint(feed.opens * 10.0**places).astype(np.int64)
+        holding = HoldingLimit(
+            config.risk.max_holding_bars,
+            slipped_tick_array(all_opens, True, slippage),
+            slipped_tick_array(all_opens, False, slippage),
+            length,
+            len(signal_rows),
         )
     record, columns = _decide(
         frame["direction"].to_numpy().astype(np.int64),
@@ -165,9 +195,19 @@ def run_fast_path(
         scale=scale,
         sizer=sizer,
         at_signal=at_signal,
+        rows=signal_rows.tolist() if cooldown or holding is not None else None,
+        cooldown=cooldown,
+        holding=holding,
     )
     _check_magnitudes(record, columns, scale)
     _check_alternation(columns)
+    submitted_ns = feed.ts_close_ns[signal_rows]
+    filled_ns = feed.ts_open_ns[next_rows]  # each signal's fill bar's open (any, if none)
+    signal_reasons = None
+    if holding is not None and holding.exits:  # orders of no signal, numbered after them
+        raw_ticks, submitted_ns, filled_ns, signal_reasons = _with_holding_exits(
+            holding, all_opens, raw_ticks, submitted_ns, filled_ns, feed
+        )
     fill_signals = columns.filled_column("signal_of").astype(np.intp)
     fill_raw_ticks = raw_ticks[fill_signals]
     exact_prices = isinstance(slippage, NoSlippage)  # the prices are the opens
@@ -182,13 +222,14 @@ def run_fast_path(
     )
 
     reason_values = frame["reason"].to_numpy()
-    filled_ns = feed.ts_open_ns[next_rows]  # each signal's fill bar's open (any, if none)
 
     @cache
     def reasons() -> list[str]:
         if later_reasons is not None:
-            return later_reasons()
-        return [str(reason) for reason in reason_values.tolist()]
+            made = later_reasons()
+        else:
+            made = [str(reason) for reason in reason_values.tolist()]
+        return made if signal_reasons is None else [*made, *signal_reasons]
 
     objects = ResultObjects(
         ObjectInputs(
@@ -196,11 +237,12 @@ def run_fast_path(
             instrument,
             strategy_name,
             fraction if at_signal is None else None,
-            feed.ts_close_ns[signal_rows],
+            submitted_ns,
             filled_ns,
             fill_raw_ticks,
             reasons,
             fee_model,
+            None if signal_reasons is None else len(signal_rows),
         ),
         columns,
         prices,
@@ -209,7 +251,8 @@ def run_fast_path(
     last_close = to_decimal(float(feed.closes[-1])) if grid is None else grid.last_close
     market_value = ZERO + Decimal(record.position) * last_close if record.position else ZERO
     if record.rejected and later_reasons is not None:  # the rejections quote the reasons
-        frame = frame.assign(reason=pd.Series(reasons(), index=frame.index, dtype=object))
+        made = reasons()[: len(frame)]  # the signals' (a holding exit's follow)
+        frame = frame.assign(reason=pd.Series(made, index=frame.index, dtype=object))
     rejections = explain_rejections(
         record.rejected,
         config=config,
@@ -247,7 +290,7 @@ def run_fast_path(
         rejections=rejections,
         fees=columns.total("fees") / 10**scale.money_places,
         ambiguous_bars=0,
-        signals=len(frame),
+        signals=signal_count,
         trade_pnls=(
             units_to_floats(record.trade_units, scale.money_places)
             if isinstance(record, VectorRecord)
@@ -260,6 +303,30 @@ def run_fast_path(
             else _trimmed(at_signal, word_trims, config, feed, scale, signal_rows, filled_ns)
         ),
         stats_on_read=True,  # the curve, flags and P&L column are this run's own arrays
+    )
+
+
+def _with_holding_exits(
+    holding: HoldingLimit,
+    opens: npt.NDArray[np.int64],
+    raw_ticks: npt.NDArray[np.int64],
+    submitted_ns: npt.NDArray[np.int64],
+    filled_ns: npt.NDArray[np.int64],
+    feed: BarHistory,
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.int64], list[str]]:
+    """The per-signal columns the objects read, with the holding exits' after the signals':
+    the open they fill at (the next bar's), their submission (their bar's close), their fill (or
+    their cancel, at that close, when a signal's exit replaced them) and their reason."""
+    dues = np.asarray(holding.exits, dtype=np.intp)
+    after = np.minimum(dues + 1, feed.length - 1)
+    canceled = np.zeros(len(dues), dtype=np.bool_)
+    canceled[list(holding.canceled)] = True
+    updated = np.where(canceled, feed.ts_close_ns[dues], feed.ts_open_ns[after])
+    return (
+        np.concatenate([raw_ticks, opens[after]]),
+        np.concatenate([submitted_ns, feed.ts_close_ns[dues]]),
+        np.concatenate([filled_ns, updated]),
+        [holding_reason(holding.bars)] * len(dues),
     )
 
 
@@ -321,16 +388,21 @@ def _decide(
     scale: MoneyScale,
     sizer: Sizer,
     at_signal: SignalSizing | None,
+    rows: list[int] | None = None,
+    cooldown: int = 0,
+    holding: HoldingLimit | None = None,
 ) -> tuple[LoopRecord | VectorRecord, OrderColumns]:
     """The loop's decisions: in array form (``vectorised``) when every entry fills all-in at
-    the fill, else by the loop itself (both give the same orders, change points and
-    rejections)."""
+    the fill and no cooldown rejects signals by the ones accepted before, else by the loop
+    itself (both give the same orders, change points and rejections)."""
     buy_prices = slipped_tick_array(raw_ticks, True, slippage)
     sell_prices = slipped_tick_array(raw_ticks, False, slippage)
     found = None
     # in arrays when all-in at the fill (a fee linear in the notional) and the prices fit int64
     if (
         at_signal is None
+        and not cooldown
+        and holding is None
         and isinstance(sizer, AllInSizer)
         and buy_prices.dtype == sell_prices.dtype == np.int64
     ):
@@ -358,6 +430,9 @@ def _decide(
         scale=scale,
         sizer=sizer,
         at_signal=at_signal,
+        rows=rows,
+        cooldown=cooldown,
+        holding=holding,
     )
     return record, OrderColumns.of(record.orders)
 

@@ -16,6 +16,7 @@ from decimal import Decimal, getcontext, localcontext
 from functools import partial
 from itertools import repeat
 from operator import add, mul, sub
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -61,6 +62,9 @@ class ObjectInputs:
     fill_raw_ticks: npt.NDArray[np.int64]  # each fill's bar's open, in ticks
     reasons: Callable[[], list[str]]  # each signal's reason
     fee_model: FeeModel
+    # the first order number in the signal column that is no signal's (a holding exit, of no
+    # strategy: ``holding``), None when every order is a signal's
+    strategyless_from: int | None = None
 
 
 class ResultObjects:
@@ -197,7 +201,7 @@ class ResultObjects:
                     repeat(None),
                     ts_updated,
                     [inputs.fraction if entry else None for entry in entries],
-                    repeat(strategy),
+                    _strategies(strategy, signal_of, inputs.strategyless_from),
                     reasons,
                     repeat(()),
                     strict=False,  # repeat() columns are endless
@@ -208,6 +212,13 @@ class ResultObjects:
             symbol, strategy, fill_sides, fill_quantities, prices, fees, stamps, pick(reasons)
         )
         return fills, orders, trades
+
+
+def _strategies(strategy: str, signal_of: list[int], strategyless_from: int | None) -> Any:
+    """Each order's strategy: the run's, or none for an order of no signal (a holding exit)."""
+    if strategyless_from is None:
+        return repeat(strategy)
+    return [strategy if k < strategyless_from else "" for k in signal_of]
 
 
 def _round_trips(
