@@ -15,6 +15,7 @@ from paperdesk.analysis.strategies.base import NoParameters, Strategy, column, m
 from paperdesk.domain import InvalidInputError
 from paperdesk.domain.instruments import Instrument
 from paperdesk.engine.backtest import simulate
+from peeking_strategy import NextClose
 
 TEST = Instrument.equity("TEST", calendar="24/7")
 
@@ -27,20 +28,6 @@ def _walk(count: int, seed: int = 7) -> pd.DataFrame:
     return make_bars(
         [(o, max(o, c) + 0.05, min(o, c) - 0.05, c) for o, c in zip(opens, closes, strict=True)]
     )
-
-
-class _NextClose(Strategy[NoParameters]):
-    """Long when the NEXT bar's close is higher, flat otherwise: ``shift(-1)``."""
-
-    name: ClassVar[str] = "next-close"
-    description: ClassVar[str] = "test double"
-    warmup: ClassVar[int] = 0
-
-    def compute(self, bars: pd.DataFrame) -> pd.DataFrame:
-        close = pd.Series(column(bars, "close"))
-        up = (close.shift(-1) > close).astype(np.int8).to_numpy()
-        rows = np.arange(len(close))
-        return make_signal_frame(bars, rows, up, reason="peek")
 
 
 class _CentredMean(Strategy[NoParameters]):
@@ -70,7 +57,7 @@ class _Coin(Strategy[NoParameters]):
 
 
 @pytest.mark.parametrize("engine", ["auto", "event"])
-@pytest.mark.parametrize("strategy", [_NextClose(), _CentredMean(), _Coin()], ids=str)
+@pytest.mark.parametrize("strategy", [NextClose(), _CentredMean(), _Coin()], ids=str)
 def test_a_strategy_that_reads_later_bars_is_refused(
     strategy: Strategy[NoParameters], engine: str
 ) -> None:
@@ -84,7 +71,7 @@ def test_a_strategy_that_reads_later_bars_is_refused(
 def test_the_refusal_names_the_bar_and_both_signals() -> None:
     bars = make_bars([(10, 11, 9, c) for c in (10.0, 10.5, 10.2, 10.8, 10.1, 10.6, 10.9)])
     with pytest.raises(InvalidInputError) as refused:
-        simulate(bars, _NextClose(), make_config(), TEST)
+        simulate(bars, NextClose(), make_config(), TEST)
     message = str(refused.value)
     # the first cut point is row 0: the whole history says long there (10.5 > 10.0), the bar
     # alone can only say flat
@@ -105,4 +92,4 @@ def test_a_causal_strategy_runs_as_before() -> None:
     )
     assert checked.final_equity != checked.final_cash
     with pytest.raises(InvalidInputError, match="looks ahead"):
-        simulate(bars, _NextClose(), make_config(), TEST, engine="event")
+        simulate(bars, NextClose(), make_config(), TEST, engine="event")
