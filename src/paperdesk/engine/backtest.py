@@ -20,6 +20,7 @@ import pandas as pd
 
 from paperdesk.analysis.strategies.base import SignalColumns as _SignalColumns
 from paperdesk.analysis.strategies.base import Strategy, with_reasons
+from paperdesk.analysis.strategies.causality import check_causal
 from paperdesk.analysis.strategies.per_bar import BarStrategy
 from paperdesk.analytics.conventions import Benchmark, Conventions
 from paperdesk.config import RunConfig
@@ -123,6 +124,7 @@ def simulate(
     signal_rows = _rows_of(bars.index, frame.index)
     if (signal_rows < 0).any():
         raise DataError(f"strategy {strategy.name} emitted a signal at a time that is not a bar")
+    check_causal(strategy, bars, frame)
     eligible = not actions and _fast_path_eligible(config, instrument, feed, frame, signal_rows)
     if engine != "event" and eligible:
         try:

@@ -19,6 +19,7 @@ from decimal import Decimal
 
 import pandas as pd
 
+from paperdesk.analysis.strategies.causality import LookAheadError
 from paperdesk.analysis.strategies.registry import create_vectorised_strategy
 from paperdesk.config import RunConfig, StrategySpec
 from paperdesk.data.instruments import instrument_for
@@ -135,6 +136,8 @@ def fit(
             )
             try:
                 result = simulate(bars, strategy, config, instrument_for(symbol))
+            except LookAheadError:
+                raise  # a strategy that reads later bars scores nothing anywhere: say so
             except PaperdeskError:
                 continue  # too few bars for this candidate: it scores nothing here
             total += result.final_equity - cash
