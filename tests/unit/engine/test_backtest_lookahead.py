@@ -93,3 +93,27 @@ def test_a_causal_strategy_runs_as_before() -> None:
     assert checked.final_equity != checked.final_cash
     with pytest.raises(InvalidInputError, match="looks ahead"):
         simulate(bars, NextClose(), make_config(), TEST, engine="event")
+
+
+class _TrustedPeek(NextClose):
+    """The peeking strategy with the check turned off, as a costly model's plug-in may."""
+
+    name: ClassVar[str] = "trusted-peek"
+    check_look_ahead: ClassVar[bool] = False
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.calls = 0
+
+    def compute(self, bars: pd.DataFrame) -> pd.DataFrame:
+        self.calls += 1
+        return super().compute(bars)
+
+
+def test_a_strategy_may_turn_the_check_off_and_is_then_called_once() -> None:
+    bars = _walk(300)
+    trusted = _TrustedPeek()
+    result = simulate(bars, trusted, make_config(), TEST, engine="event")
+    # not refused, and ``compute`` ran on the whole history alone: no cut point re-ran it
+    assert trusted.calls == 1
+    assert result.trades

@@ -78,6 +78,10 @@ class Strategy(StrategyBase[ParametersT]):
     """
 
     kind: ClassVar[StrategyKind] = StrategyKind.VECTORISED
+    # whether a backtest checks the signals for look-ahead (``causality.check_causal``): a
+    # plug-in whose ``compute`` is costly to call again (a model behind a paid API) may set it
+    # False, and then answers for its own causality
+    check_look_ahead: ClassVar[bool] = True
 
     @abstractmethod
     def compute(self, bars: pd.DataFrame) -> pd.DataFrame:
