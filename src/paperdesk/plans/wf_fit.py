@@ -6,7 +6,9 @@ No ``fit`` optimiser exists elsewhere in paperdesk yet, so this is the plain one
 combination of the grid (in the order given) is run on each symbol's in-sample bars (the
 window, after the strategy's warm-up bars before it), the candidate with the highest total
 P&L over the symbols wins, a tie goes to the earlier combination. Nothing after ``as_of`` is
-given to it: the out-of-sample days it is used on come after.
+given to it: the out-of-sample days it is used on come after. Each candidate pays the
+walk-forward's own costs (fee model, basis points, a forex pair's spread), so the winner is the
+best after the costs it will trade with.
 """
 
 from __future__ import annotations
@@ -21,9 +23,9 @@ import pandas as pd
 
 from paperdesk.analysis.strategies.causality import LookAheadError
 from paperdesk.analysis.strategies.registry import create_vectorised_strategy
-from paperdesk.config import RunConfig, StrategySpec
+from paperdesk.config import ExecutionConfig, RunConfig, StrategySpec
 from paperdesk.data.instruments import instrument_for
-from paperdesk.domain import PaperdeskError
+from paperdesk.domain import AssetClass, Instrument, PaperdeskError
 from paperdesk.domain.errors import OptionError
 from paperdesk.domain.fields import field_mark
 from paperdesk.engine.backtest import simulate
@@ -118,9 +120,13 @@ def fit(
     as_of: datetime,
     window_days: int,
     cash: Decimal,
+    execution: ExecutionConfig | None = None,
 ) -> FitResult:
     """The candidate with the best in-sample P&L (see the module docstring); ``histories``
-    are the symbols' daily bars closed by ``as_of``."""
+    are the symbols' daily bars closed by ``as_of``; ``execution`` the out-of-sample days'
+    costs (fee model, basis points, a forex pair's spread), so a candidate is scored on the
+    costs it will trade with (the defaults when None)."""
+    costs = execution if execution is not None else ExecutionConfig()
     start = as_of - timedelta(days=window_days)
     scores: list[tuple[dict[str, str], Decimal]] = []
     for candidate in candidates:
@@ -131,11 +137,15 @@ def fit(
             bars = _in_sample(history, start, as_of, strategy.warmup)
             if bars.empty:
                 continue
+            instrument = instrument_for(symbol)
             config = RunConfig(
-                strategies=(StrategySpec(name, dict(params)),), symbols=(symbol,), cash=cash
+                strategies=(StrategySpec(name, dict(params)),),
+                symbols=(symbol,),
+                cash=cash,
+                execution=_costs_for(costs, instrument),
             )
             try:
-                result = simulate(bars, strategy, config, instrument_for(symbol))
+                result = simulate(bars, strategy, config, instrument)
             except LookAheadError:
                 raise  # a strategy that reads later bars scores nothing anywhere: say so
             except PaperdeskError:
@@ -149,6 +159,14 @@ def fit(
         scores[best][0],
         tuple((params, format(score, "f")) for params, score in scores),
     )
+
+
+def _costs_for(execution: ExecutionConfig, instrument: Instrument) -> ExecutionConfig:
+    """``execution`` for one symbol's fit: a spread in pips is a forex pair's cost alone (the
+    walk-forward's other symbols pay its basis points, as its out-of-sample days do)."""
+    if execution.spread_pips is None or instrument.asset_class is AssetClass.FOREX:
+        return execution
+    return execution.model_copy(update={"spread_pips": None})
 
 
 def _in_sample(history: pd.DataFrame, start: datetime, end: datetime, warmup: int) -> pd.DataFrame:

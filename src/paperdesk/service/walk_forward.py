@@ -455,6 +455,7 @@ class _Run:
         if request.fit_window is None:
             return self.strategy, None
         from paperdesk.analysis.strategies.registry import create_vectorised_strategy
+        from paperdesk.config import ExecutionConfig
         from paperdesk.plans.wf_fit import fit, grid, parse_window
 
         assert request.strategy is not None
@@ -475,6 +476,11 @@ class _Run:
                 first.as_of,
                 parse_window(request.fit_window),
                 request.capital,
+                ExecutionConfig(
+                    commission=request.commission,
+                    slippage_bps=request.slippage_bps,
+                    spread_pips=request.spread_pips,
+                ),
             )
             self.fits[block] = {
                 "window": block + 1,

@@ -571,3 +571,29 @@ def test_a_row_without_its_entry_price_is_named_for_that_alone(
     named = [(p.row, p.field) for p in refused.value.problems]
     # AAPL has bars: only its empty entry price is wrong; ZZZZ has none and no entry price
     assert named == [(2, "entry_price"), (3, "ticker"), (3, "entry_price")]
+
+
+def test_a_fit_scores_its_candidates_on_the_walk_forwards_own_costs(
+    services: Services, tmp_path: Path
+) -> None:
+    def candidates(**costs: Any) -> dict[str, Decimal]:
+        request = strategy_request(
+            tmp_path / "_".join(costs) if costs else tmp_path,
+            "2021-03-01",
+            "2021-03-02",
+            fit_window="180d",
+            fit_params=(("fast", "3,5"), ("slow", "8,20")),
+            slippage_bps=Decimal(0),
+            **costs,
+        )
+        report = services.walk_forward.run(request)
+        (window,) = report.summary["fitted_parameters"]
+        return {json.dumps(c["params"]): Decimal(c["pnl"]) for c in window["candidates"]}
+
+    free = candidates()
+    charged = candidates(commission="percent:1")
+    # a candidate that trades in the window pays 1% of each fill's notional: its in-sample P&L
+    # falls; one that never traded pays nothing (before the fix every figure was the same)
+    assert any(free[key] != 0 for key in free)
+    for key, pnl in free.items():
+        assert (charged[key] < pnl) if pnl != 0 else (charged[key] == 0)
