@@ -1,0 +1,51 @@
+"""``PATCH /v2/orders/{id}`` of a resting bracket entry's ``qty``: its ``held`` legs show the
+new quantity at once, nested in the answer and in the orders list and read alone, at their own
+prices; a refused replace changes nothing. SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from alpaca_fixtures import AlpacaHarness, alpaca, assert_alpaca_refused
+
+__all__ = ["alpaca"]
+
+BRACKET = {
+    "symbol": "SPY",
+    "qty": "1",
+    "side": "buy",
+    "type": "limit",
+    "limit_price": "300.5",
+    "time_in_force": "gtc",
+    "order_class": "bracket",
+    "take_profit": {"limit_price": "340.25"},
+    "stop_loss": {"stop_price": "290"},
+}
+
+
+def _legs(order: dict[str, Any]) -> list[tuple[str, str, str, str | None, str | None]]:
+    return [
+        (leg["qty"], leg["status"], leg["type"], leg["limit_price"], leg["stop_price"])
+        for leg in order["legs"]
+    ]
+
+
+def test_a_replaced_entry_qty_reaches_its_held_legs(alpaca: AlpacaHarness) -> None:
+    placed = alpaca.post("/orders", BRACKET).json()
+    replaced = alpaca.patch(f"/orders/{placed['id']}", {"qty": "3", "limit_price": "301.25"})
+    assert replaced.status_code == 200, replaced.text
+    expected = [
+        ("3", "held", "stop", None, "290"),
+        ("3", "held", "limit", "340.25", None),
+    ]
+    assert replaced.json()["qty"] == "3"
+    assert _legs(replaced.json()) == expected
+    [listed] = alpaca.get("/orders", params={"status": "open", "nested": "true"}).json()
+    assert _legs(listed) == expected
+    for leg in replaced.json()["legs"]:
+        assert alpaca.get(f"/orders/{leg['id']}").json()["qty"] == "3"
+
+    before = alpaca.dump()
+    refused = alpaca.patch(f"/orders/{placed['id']}", {"qty": "0"})
+    assert_alpaca_refused(alpaca, refused, 422, 40010001, "qty", before=before)
+    assert _legs(alpaca.get(f"/orders/{placed['id']}").json()) == expected
