@@ -30,7 +30,8 @@ def _patch(api: Harness, path: str, body: dict[str, Any]) -> Any:
 def _orders(api: Harness, portfolio: int) -> list[tuple[str, str, str, str | None, str | None]]:
     items = api.get(f"/portfolios/{portfolio}/orders", api.reader).json()["items"]
     return [
-        (o["order_id"], o["quantity"], o["status"], o["limit_price"], o["stop_price"]) for o in items
+        (o["order_id"], o["quantity"], o["status"], o["limit_price"], o["stop_price"])
+        for o in items
     ]
 
 
@@ -65,3 +66,19 @@ def test_a_modified_entry_quantity_reaches_its_held_legs(api: Harness) -> None:
     refused = _patch(api, f"{path}/O1", {"quantity": "7", "stop_price": "280"})
     assert_refused(api, refused, 409, "order_not_changeable", "no stop price", before=before)
     assert _orders(api, portfolio) == expected
+
+
+def test_an_entry_price_moved_past_a_leg_is_refused_as_a_new_bracket_would_be(
+    api: Harness,
+) -> None:
+    portfolio = api.create_portfolio()
+    path = f"/portfolios/{portfolio}/orders"
+    assert api.post(path, BRACKET).status_code == 201
+    before = api.dump()
+    refused = _patch(api, f"{path}/O1", {"limit_price": "345"})
+    named = "take_profit 340 must be above its entry price 345 for a buy bracket"
+    assert_refused(api, refused, 422, "bracket_side", named, before=before)
+    refused = _patch(api, f"{path}/O1", {"quantity": "3", "limit_price": "285"})
+    named = "stop_loss 290 must be below its entry price 285 for a buy bracket"
+    assert_refused(api, refused, 422, "bracket_side", named, before=before)
+    assert api.post(path, {**BRACKET, "limit_price": "345"}).json()["code"] == "bracket_side"
