@@ -76,8 +76,8 @@ __all__ = [
     "TargetPercent",
     "build_router",
     "check_bracket_sides",
-    "check_modified_bracket_sides",
     "check_increments",
+    "check_modified_bracket_sides",
     "check_not_short",
     "max_affordable_quantity",
 ]
