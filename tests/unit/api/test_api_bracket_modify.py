@@ -7,20 +7,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from api_fixtures import API, Harness, api, assert_refused
+from api_fixtures import API, BRACKET, Harness, api, assert_refused
 
 __all__ = ["api"]
-
-BRACKET = {
-    "symbol": "SPY",
-    "side": "buy",
-    "quantity": "2",
-    "type": "limit",
-    "limit_price": "300.5",
-    "stop_loss": "290",
-    "take_profit": "340",
-    "time_in_force": "gtc",
-}
 
 
 def _patch(api: Harness, path: str, body: dict[str, Any]) -> Any:

@@ -6,23 +6,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from alpaca_fixtures import AlpacaHarness, alpaca, assert_alpaca_refused
+from alpaca_fixtures import BRACKET, AlpacaHarness, alpaca, assert_alpaca_refused
 
 from paperdesk.api.alpaca.trade_updates import trade_update_messages
 
 __all__ = ["alpaca"]
-
-BRACKET = {
-    "symbol": "SPY",
-    "qty": "1",
-    "side": "buy",
-    "type": "limit",
-    "limit_price": "300.5",
-    "time_in_force": "gtc",
-    "order_class": "bracket",
-    "take_profit": {"limit_price": "340.25"},
-    "stop_loss": {"stop_price": "290"},
-}
 
 
 def _legs(order: dict[str, Any]) -> list[tuple[str, str, str, str | None, str | None]]:
