@@ -81,6 +81,7 @@ from paperdesk.routing import (
     SignalRouter,
     check_bracket_sides,
     check_increments,
+    check_modified_bracket_sides,
     check_not_short,
 )
 
@@ -337,6 +338,13 @@ class TradingKernel:
         order = self.orders.require_open(order_id)
         instrument = self._instrument(order.symbol)
         check_increments(instrument, quantity, limit=limit_price, stop=stop_price)
+        if order.children and (limit_price is not None or stop_price is not None):
+            moved = order._replace(
+                limit_price=order.limit_price if limit_price is None else limit_price,
+                stop_price=order.stop_price if stop_price is None else stop_price,
+            )
+            legs = [self.orders.get(leg_id) for leg_id in order.children]
+            check_modified_bracket_sides(moved, legs, price)
         if quantity is not None:
             remaining = quantity - order.filled_quantity
             held = self.ledger.position(order.symbol).quantity

@@ -252,7 +252,12 @@ class OrderBook:
         limit_price: Decimal | None = None,
         stop_price: Decimal | None = None,
     ) -> list[Event]:
-        """Change an open order's quantity or prices; it applies to bars opening from ``ts``."""
+        """Change an open order's quantity or prices; it applies to bars opening from ``ts``.
+
+        A bracket entry's new quantity reaches its pending legs (each with its own
+        ``OrderModified``): they show what the entry will buy until its fill sizes them to what
+        it bought. Active legs are already sized to the entry's fills, and no price of the entry
+        moves a leg (its levels are the bracket's own prices)."""
         order = self.require_open(order_id)
         if quantity is None and limit_price is None and stop_price is None:
             raise InvalidInputError(f"modify of order {order_id} changes nothing")
@@ -280,7 +285,10 @@ class OrderBook:
         eligible = self._eligible_from[order_id] = max(self._eligible_from[order_id], ts)
         if modified.status is _FILLED:
             del self._books[order.symbol][order_id]
-        return [OrderModified(ts, modified, eligible)]
+        events: list[Event] = [OrderModified(ts, modified, eligible)]
+        if quantity is not None and modified.children:
+            self._size_pending_legs(modified, ts, events)
+        return events
 
     # ------------------------------------------------------------- what a venue reports
 
@@ -511,6 +519,19 @@ class OrderBook:
             else:
                 continue
             self._orders[child_id] = child
+
+    def _size_pending_legs(self, parent: Order, ts: datetime, events: list[Event]) -> None:
+        """Give the pending legs of ``parent`` its quantity (a modified entry): the placeholder
+        ``bracket_legs`` gave them at submission, kept when the entry is sized at its fill."""
+        quantity = parent.quantity
+        if quantity <= 0:
+            return
+        for child_id in parent.children:
+            child = self._orders[child_id]
+            if child.status is _PENDING and child.quantity != quantity:
+                child = _with_quantity(child, quantity, ts)
+                self._orders[child_id] = child
+                events.append(OrderModified(ts, child, self._eligible_from[child_id]))
 
     def _cancel_siblings(self, leg: Order, ts: datetime, events: list[Event]) -> None:
         """A leg filled: cancel the other leg (OCO) and what the parent has not filled yet, which

@@ -17,6 +17,7 @@ from paperdesk.routing.pretrade import (
     OrderRefusedError,
     check_bracket_sides,
     check_increments,
+    check_modified_bracket_sides,
     check_not_short,
 )
 from paperdesk.routing.risk import (
@@ -76,6 +77,7 @@ __all__ = [
     "build_router",
     "check_bracket_sides",
     "check_increments",
+    "check_modified_bracket_sides",
     "check_not_short",
     "max_affordable_quantity",
 ]

@@ -13,6 +13,7 @@ from paperdesk.domain import (
     InvalidInputError,
     Order,
     OrderIntent,
+    OrderRole,
     OrderStatus,
     PortfolioView,
     Side,
@@ -79,14 +80,42 @@ def check_bracket_sides(intent: OrderIntent, last_price: Decimal) -> None:
     """A bracket's legs on their sides of the entry (``misplaced_bracket_legs``): the entry is
     the order's limit price, else its stop price, else (a market order) the last price (Alpaca
     refuses a leg on the wrong side too)."""
-    priced = intent.limit_price or intent.stop_price
+    _check_sides(
+        intent.side,
+        intent.limit_price or intent.stop_price,
+        intent.stop_loss,
+        intent.take_profit,
+        last_price,
+    )
+
+
+def check_modified_bracket_sides(entry: Order, legs: Iterable[Order], last_price: Decimal) -> None:
+    """A bracket entry with its new prices (``entry``) keeps its open legs on their sides, the
+    rule a new bracket passes (``check_bracket_sides``): the legs' own levels against the
+    entry's new price."""
+    stop_loss = take_profit = None
+    for leg in legs:
+        if leg.status.is_open and leg.role is OrderRole.STOP_LOSS:
+            stop_loss = leg.stop_price
+        elif leg.status.is_open and leg.role is OrderRole.TAKE_PROFIT:
+            take_profit = leg.limit_price
+    _check_sides(
+        entry.side, entry.limit_price or entry.stop_price, stop_loss, take_profit, last_price
+    )
+
+
+def _check_sides(
+    side: Side,
+    priced: Decimal | None,
+    stop_loss: Decimal | None,
+    take_profit: Decimal | None,
+    last_price: Decimal,
+) -> None:
     entry = priced or last_price
     basis = "its entry price" if priced else "the last price"
-    for name, price, where in misplaced_bracket_legs(
-        intent.side, entry, intent.stop_loss, intent.take_profit
-    ):
+    for name, price, where in misplaced_bracket_legs(side, entry, stop_loss, take_profit):
         raise OrderRefusedError(
-            f"{name} {price} must be {where} {basis} {entry} for a {intent.side.value} bracket",
+            f"{name} {price} must be {where} {basis} {entry} for a {side.value} bracket",
             "bracket_side",
         )
 

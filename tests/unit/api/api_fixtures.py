@@ -18,6 +18,18 @@ from table_dump import TableDump, dump_all_tables
 
 API = "/api/v1"
 SPY_LAST_CLOSE = Decimal("396.33")  # lean_SPY_1d.csv, 2021-03-31 (the bundled file's last bar)
+# a bracket entry resting below the last close, its legs on their sides
+BRACKET = {
+    "symbol": "SPY",
+    "side": "buy",
+    "quantity": "2",
+    "type": "limit",
+    "limit_price": "300.5",
+    "stop_loss": "290",
+    "take_profit": "340",
+    "time_in_force": "gtc",
+    "client_order_id": "bracket-1",
+}
 
 
 @dataclass

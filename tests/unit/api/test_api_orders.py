@@ -7,24 +7,12 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
-from api_fixtures import SPY_LAST_CLOSE, Harness, api, assert_refused
+from api_fixtures import BRACKET, SPY_LAST_CLOSE, Harness, api, assert_refused
 
 from paperdesk.config import RunConfig, SourceConfig
 from quiet_strategy import QUIET
 
 __all__ = ["api"]
-
-BRACKET = {
-    "symbol": "SPY",
-    "side": "buy",
-    "quantity": "2",
-    "type": "limit",
-    "limit_price": "300.5",
-    "stop_loss": "290",
-    "take_profit": "340",
-    "time_in_force": "gtc",
-    "client_order_id": "bracket-1",
-}
 
 
 def test_every_order_type_is_placed_through_the_service(api: Harness) -> None:

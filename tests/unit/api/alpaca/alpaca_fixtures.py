@@ -22,6 +22,18 @@ from table_dump import TableDump, dump_all_tables
 ALPACA = "/alpaca/v2"
 # A Wednesday in session (11:00 New York time), the day before Independence Day: an early close.
 NOW = datetime(2024, 7, 3, 15, 0, tzinfo=UTC)
+# a bracket entry resting below the last close, its legs on their sides
+BRACKET = {
+    "symbol": "SPY",
+    "qty": "1",
+    "side": "buy",
+    "type": "limit",
+    "limit_price": "300.5",
+    "time_in_force": "gtc",
+    "order_class": "bracket",
+    "take_profit": {"limit_price": "340.25"},
+    "stop_loss": {"stop_price": "290"},
+}
 
 
 @dataclass

@@ -6,20 +6,18 @@ field it is. SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
-from alpaca_fixtures import NOW, AlpacaHarness, alpaca, assert_alpaca_error, assert_alpaca_refused
+from alpaca_fixtures import (
+    BRACKET,
+    NOW,
+    AlpacaHarness,
+    alpaca,
+    assert_alpaca_error,
+    assert_alpaca_refused,
+)
 
 __all__ = ["alpaca"]
 
 MARKET = {"symbol": "SPY", "qty": "1", "side": "buy", "type": "market", "time_in_force": "day"}
-BRACKET = {
-    **MARKET,
-    "type": "limit",
-    "limit_price": "300.5",
-    "time_in_force": "gtc",
-    "order_class": "bracket",
-    "take_profit": {"limit_price": "340.25"},
-    "stop_loss": {"stop_price": "290"},
-}
 
 
 def _listed(alpaca: AlpacaHarness, **params: str) -> list[str]:
