@@ -346,6 +346,7 @@ class TradingKernel:
             legs = [self.orders.get(leg_id) for leg_id in order.children]
             check_modified_bracket_sides(moved, legs, price)
         if quantity is not None:
+            self.orders.check_quantity_changeable(order)
             remaining = quantity - order.filled_quantity
             held = self.ledger.position(order.symbol).quantity
             if order.side is _SELL and not self.router.allow_short:

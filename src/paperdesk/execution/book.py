@@ -268,6 +268,7 @@ class OrderBook:
             raise OrderError(f"order {order_id} is a {order_type.value} order: no stop price")
         changes: dict[str, object] = {"ts_updated": ts}
         if quantity is not None:
+            self.check_quantity_changeable(order)
             if quantity < order.filled_quantity:
                 raise OrderError(
                     f"order {order_id} cannot go to quantity {quantity}: "
@@ -289,6 +290,19 @@ class OrderBook:
         if quantity is not None and modified.children:
             self._size_pending_legs(modified, ts, events)
         return events
+
+    @staticmethod
+    def check_quantity_changeable(order: Order) -> None:
+        """Refuse (``OrderError``) a new quantity for a bracket leg whose entry has not filled:
+        the leg follows the entry's quantity and is sized to what the entry fills, so a change
+        of the leg alone would be undone at the fill (a long-only book refused it as a short
+        sale instead, naming no leg)."""
+        if order.status is _PENDING and order.parent_id is not None:
+            raise OrderError(
+                f"order {order.order_id} is the {order.role.value} leg of the bracket entry "
+                f"{order.parent_id}, which has not filled: its quantity follows the entry's "
+                f"(modify the quantity of {order.parent_id})"
+            )
 
     # ------------------------------------------------------------- what a venue reports
 

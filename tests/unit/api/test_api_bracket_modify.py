@@ -71,3 +71,22 @@ def test_an_entry_price_moved_past_a_leg_is_refused_as_a_new_bracket_would_be(
     named = "stop_loss 290 must be below its entry price 285 for a buy bracket"
     assert_refused(api, refused, 422, "bracket_side", named, before=before)
     assert api.post(path, {**BRACKET, "limit_price": "345"}).json()["code"] == "bracket_side"
+
+
+def test_a_held_legs_own_quantity_is_refused_naming_its_entry(api: Harness) -> None:
+    portfolio = api.create_portfolio()
+    path = f"/portfolios/{portfolio}/orders"
+    assert api.post(path, BRACKET).status_code == 201
+    before = api.dump()
+    # the long-only default refused it as a short sale ("cannot sell 5 SPY: the portfolio holds
+    # 0"), naming no leg; with shorts allowed it was accepted, then undone by the entry's fill
+    refused = _patch(api, f"{path}/O2", {"quantity": "5"})
+    named = (
+        "order O2 is the stop_loss leg of the bracket entry O1, which has not filled: its "
+        "quantity follows the entry's (modify the quantity of O1)"
+    )
+    assert_refused(api, refused, 409, "order_not_changeable", named, before=before)
+    # a held leg's level may still move
+    moved = _patch(api, f"{path}/O3", {"limit_price": "345"})
+    assert moved.status_code == 200, moved.text
+    assert moved.json()["limit_price"] == "345"

@@ -82,3 +82,16 @@ def test_after_a_modified_quantity_the_fills_size_the_legs_as_before() -> None:
     manager.on_bar(make_bar(1, "95", "96", "88", "92", volume="150"))  # 15 more
     assert manager.get("O1").filled_quantity == D("35")
     assert [leg.quantity for leg in (manager.get("O2"), manager.get("O3"))] == [D("35")] * 2
+
+
+def test_a_pending_legs_own_quantity_is_refused_and_its_level_may_move() -> None:
+    manager = _resting_bracket()
+    with pytest.raises(OrderError, match="order O3 is the take_profit leg of the bracket entry O1"):
+        manager.modify("O3", before(0), quantity=D("4"))
+    assert _legs(manager) == [
+        ("O2", D("10"), OrderStatus.PENDING, D("85")),
+        ("O3", D("10"), OrderStatus.PENDING, D("120")),
+    ]
+    # its level may move while it is held
+    manager.modify("O3", before(0), limit_price=D("121"))
+    assert manager.get("O3").limit_price == D("121")
