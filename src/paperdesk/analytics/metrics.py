@@ -19,8 +19,9 @@ from paperdesk.analytics.relative import (
     sharpe_sortino,
     summarise,
 )
-from paperdesk.analytics.returns import period_returns, price_returns
+from paperdesk.analytics.returns import period_returns, price_returns, traded_bars
 from paperdesk.analytics.stats import Stats, win_rate_pct
+from paperdesk.config.run import TradingSession
 from paperdesk.config.statistics import ReturnBasis
 from paperdesk.domain import InvalidInputError, Trade
 
@@ -72,7 +73,9 @@ def compute_stats(
     peaks = _peak_line(values, start_equity)
     drawdown, peak, trough = _deepest_drawdown(values, times, peaks)
 
-    series = period_returns(equity, start_equity, conventions.returns, conventions.calendar)
+    series = period_returns(
+        _traded(equity, conventions), start_equity, conventions.returns, conventions.calendar
+    )
     returns = series.to_numpy()
     if periods_per_year is None:
         periods_per_year = _periods_per_year(conventions, start, end, returns.size, years)
@@ -89,7 +92,9 @@ def compute_stats(
     relative = NO_BENCHMARK
     if conventions.benchmark is not None:
         theirs = price_returns(
-            conventions.benchmark.closes, conventions.returns, conventions.calendar
+            _traded(conventions.benchmark.closes, conventions),
+            conventions.returns,
+            conventions.calendar,
         )
         relative = benchmark_stats(series, theirs, periods_per_year, risk_free)
 
@@ -198,7 +203,8 @@ def periods_per_year_for_later(
     start, end = _to_datetime(times[0]), _to_datetime(times[-1])
     years = (times[-1] - times[0]).total_seconds() / SECONDS_PER_YEAR
     _cagr(float(values[-1]), start_equity, years)  # raises (OverflowError) here as there
-    return _periods_per_year(conventions, start, end, len(values), years)
+    count = len(_traded(equity, conventions))  # the returns compute_stats takes
+    return _periods_per_year(conventions, start, end, count, years)
 
 
 def _cagr(final: float, start_equity: float, years: float) -> float | None:
@@ -269,14 +275,36 @@ def _drawdown_at_trough(
     return deepest, _to_datetime(times[peak]), _to_datetime(times[trough])
 
 
+def _traded(series: pd.Series, conventions: Conventions) -> pd.Series:
+    """The values at the bars whose per-bar returns count (``returns.traded_bars``): in the
+    regular session, an intraday US equity curve's (or benchmark's) in-session bars."""
+    if not isinstance(series.index, pd.DatetimeIndex):
+        return series
+    traded = traded_bars(
+        series.index,
+        conventions.timeframe,
+        conventions.calendar,
+        conventions.session,
+        conventions.returns,
+    )
+    return series if traded is None else series[traded]
+
+
 def _periods_per_year(
     conventions: Conventions, start: datetime, end: datetime, count: int, years: float
 ) -> float:
-    """From the calendar when the bar length is known (sessions per year for daily returns),
-    else the number of periods over the curve's span in 365.25-day years."""
+    """From the calendar when the bar length is known (sessions per year for daily returns;
+    an extended run's intraday US equity bars in the extended session), else the number of
+    periods over the curve's span in 365.25-day years."""
     if conventions.timeframe is not None:
         timeframe = "1d" if conventions.returns is ReturnBasis.DAILY else conventions.timeframe
-        found = annualisation.periods_per_year(timeframe, conventions.calendar, start, end)
+        found = annualisation.periods_per_year(
+            timeframe,
+            conventions.calendar,
+            start,
+            end,
+            extended=conventions.session is TradingSession.EXTENDED,
+        )
         if found is not None:
             return found
     return count / years if years > 0 else 0.0

@@ -1,12 +1,42 @@
-"""The returns statistics are computed on: one per bar, or one per trading day of the calendar."""
+"""The returns statistics are computed on: one per bar the run can trade on, or one per trading
+day of the calendar."""
 
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
 
+from paperdesk.config.run import TradingSession
 from paperdesk.config.statistics import ReturnBasis
-from paperdesk.data.calendars import market_calendar, sessions_covering
+from paperdesk.data.calendars import calendar_name, market_calendar, sessions_covering
+from paperdesk.data.sessions import JUDGED_CALENDAR, overlaps_session
+from paperdesk.domain import Timeframe
+
+
+def traded_bars(
+    times: pd.DatetimeIndex,
+    timeframe: str | None,
+    calendar: str,
+    session: TradingSession,
+    basis: ReturnBasis,
+) -> np.ndarray | None:
+    """Which of the bars closing at ``times`` the per-bar returns are taken at, as a mask, or
+    None when every bar counts (all but one case).
+
+    A run in the regular session (``session = regular``) of intraday bars on the XNYS calendar
+    trades only the bars overlapping a regular session (``data.sessions``' rule, a bar closing at
+    ``t`` holding ``[t - bar length, t)``): a pre- or post-market bar's return is 0 by
+    construction (the positions are marked at the last in-session close), so it is left out,
+    as the periods per year count only the regular session's bars. Daily returns, bars of a day
+    or longer, other calendars and the extended session count every bar."""
+    if basis is not ReturnBasis.BAR or session is not TradingSession.REGULAR or timeframe is None:
+        return None
+    frame = Timeframe.parse(timeframe)
+    if not frame.is_intraday or calendar_name(calendar) != JUDGED_CALENDAR or times.empty:
+        return None
+    closes = pd.DatetimeIndex(times).tz_convert("UTC").as_unit("ns").asi8
+    inside = overlaps_session(closes - frame.seconds * 1_000_000_000, closes)
+    return None if inside.all() else inside
 
 
 def period_returns(

@@ -8,12 +8,17 @@ that holds the 09:30-10:00 trading is in the session, and the minute bar 09:29-0
 
 Only intraday bars of instruments on the XNYS calendar are judged (US equities): daily and longer
 bars, and instruments on the FX or 24/7 calendars, are always "in session".
+
+The **extended session** (``session = extended``, which trades every bar) is defined here too,
+once: on each XNYS trade date from 04:00 America/New_York (the pre-market's open) to four hours
+after the regular close (20:00; 17:00 on an early close), 960 minutes on a full day. The
+statistics annualise an extended run's intraday bars by it (``extended_hours``).
 """
 
 from __future__ import annotations
 
 import functools
-from datetime import datetime
+from datetime import datetime, time
 from typing import Protocol
 
 import numpy as np
@@ -29,10 +34,19 @@ from paperdesk.data.calendars import (
 from paperdesk.data.session_grid import SessionGrid
 from paperdesk.domain import Bar, Instrument, Timeframe
 
-__all__ = ["JUDGED_CALENDAR", "RegularSession", "SessionRule", "outside_reason", "overlaps_session"]
+__all__ = [
+    "JUDGED_CALENDAR",
+    "RegularSession",
+    "SessionRule",
+    "extended_hours",
+    "outside_reason",
+    "overlaps_session",
+]
 
 JUDGED_CALENDAR = "XNYS"
 OUTSIDE_SESSION = "outside_session"  # the rejection code, for machines
+PRE_MARKET_OPEN = time(4, 0)  # New York: the extended session opens
+POST_MARKET_LENGTH = pd.Timedelta(hours=4)  # the extended session closes this long after the close
 
 
 class SessionRule(Protocol):
@@ -109,6 +123,18 @@ class RegularSession:
         if not self.judges(symbol, timeframe):
             return np.ones(len(ts_open_ns), dtype=bool)
         return overlaps_session(ts_open_ns, ts_close_ns)
+
+
+def extended_hours(sessions: pd.DataFrame) -> pd.DataFrame:
+    """The extended session of each XNYS session in ``sessions`` (``MarketCalendar.sessions``'
+    frame): the same frame with ``open`` at 04:00 New York of the trade date and ``close`` four
+    hours after the regular close (see the module's docstring)."""
+    days = pd.DatetimeIndex(sessions.index)
+    opens = days + pd.Timedelta(hours=PRE_MARKET_OPEN.hour, minutes=PRE_MARKET_OPEN.minute)
+    extended = sessions.copy()
+    extended["open"] = opens.tz_localize(NEW_YORK).tz_convert("UTC").as_unit("ns")
+    extended["close"] = pd.DatetimeIndex(sessions["close"]) + POST_MARKET_LENGTH
+    return extended
 
 
 def outside_reason(symbol: str, ts_open: datetime, ts_close: datetime) -> str:

@@ -107,7 +107,11 @@ def simulate(
         corporate_actions={symbol: actions},
     )
     conventions = Conventions.of(
-        config.statistics, timeframe=timeframe, calendar=instrument.calendar, benchmark=benchmark
+        config.statistics,
+        timeframe=timeframe,
+        calendar=instrument.calendar,
+        session=config.execution.session,
+        benchmark=benchmark,
     )
     if isinstance(strategy, BarStrategy):
         if engine == "fastpath":

@@ -57,7 +57,7 @@ def performance_stats(
 
 def portfolio_conventions(settings: RunConfig, source: BarSource) -> Conventions:
     """A portfolio's statistics conventions: its timeframe on the calendar of its first symbol,
-    its return basis and risk-free rate, and its benchmark's bars (read as its symbols' are)."""
+    its trading session, its return basis and risk-free rate, and its benchmark's bars (read as its symbols' are)."""
     from paperdesk.data import instrument_for
 
     if not settings.symbols:
@@ -69,7 +69,11 @@ def portfolio_conventions(settings: RunConfig, source: BarSource) -> Conventions
     if settings.statistics.benchmark is not None:
         benchmark = portfolio_benchmark(settings, source)
     return Conventions.of(
-        settings.statistics, timeframe=timeframe, calendar=calendar, benchmark=benchmark
+        settings.statistics,
+        timeframe=timeframe,
+        calendar=calendar,
+        session=settings.execution.session,
+        benchmark=benchmark,
     )
 
 
