@@ -57,7 +57,8 @@ def performance_stats(
 
 def portfolio_conventions(settings: RunConfig, source: BarSource) -> Conventions:
     """A portfolio's statistics conventions: its timeframe on the calendar of its first symbol,
-    its trading session, its return basis and risk-free rate, and its benchmark's bars (read as its symbols' are)."""
+    its trading session, its return basis and risk-free rate, and its benchmark's bars (read as
+    its symbols' are)."""
     from paperdesk.data import instrument_for
 
     if not settings.symbols:

@@ -131,5 +131,6 @@ def test_on_bars_all_in_the_session_the_two_sessions_differ_by_their_minutes_alo
     extended = _buy_and_hold(regular_only, "extended").stats
     assert regular.total_return_pct == extended.total_return_pct
     ratio = _minutes_a_year(RUN_YEARS, extended=True) / _minutes_a_year(RUN_YEARS, extended=False)
-    assert regular.sharpe is not None and extended.sharpe is not None
+    assert regular.sharpe is not None
+    assert extended.sharpe is not None
     assert extended.sharpe / regular.sharpe == pytest.approx(np.sqrt(ratio), rel=1e-12)

@@ -36,8 +36,10 @@ def _stats(session: str) -> tuple[float, float]:
     )
     zero = Decimal(0)
     equity = [EquityView(ts, CASH, zero, Decimal(v), zero, zero, zero) for ts, v in SNAPSHOTS]
-    stats = performance_stats(equity, [], float(CASH), portfolio_conventions(settings, None))  # type: ignore[arg-type]
-    assert stats.sharpe is not None and stats.periods_per_year is not None
+    conventions = portfolio_conventions(settings, None)  # type: ignore[arg-type]  # no benchmark
+    stats = performance_stats(equity, [], float(CASH), conventions)
+    assert stats.sharpe is not None
+    assert stats.periods_per_year is not None
     return stats.sharpe, stats.periods_per_year
 
 
