@@ -45,8 +45,9 @@ def compute_stats(
     """Summarise a run.
 
     ``equity`` holds the equity at each bar close (index: tz-aware bar times; the first value is
-    the equity after the first bar). Simple returns (per bar, or per session with
-    ``conventions.returns`` daily) start from ``start_equity``, so the first period counts.
+    the equity after the first bar). Simple returns (per bar the run trades on, see
+    ``returns.traded_bars``, or per session with ``conventions.returns`` daily) start from
+    ``start_equity``, so the first period counts.
     Sharpe = mean(r - rf)/std (ddof=1) and Sortino = mean(r - rf)/sqrt(mean(min(r - rf,0)^2)),
     both times sqrt(periods_per_year); periods_per_year comes from the conventions' bar length
     and calendar, else it is the periods per year over the curve's span (first to last index,
