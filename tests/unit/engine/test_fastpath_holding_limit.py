@@ -1,8 +1,9 @@
 """A holding limit (``--max-holding-bars``, ``routing.risk.MaxHoldingPeriod``) on the integer fast
-path gives exactly the event kernel's result (by repr) for plain signals on a tick grid: the exit
+path gives exactly the event kernel's result (by repr) for plain signals: the exit
 N bars after the entry's fill bar, submitted at that bar's close before its signals are routed
 (no strategy, "max holding period: held N bars"), filled at the next open, replaced by a signal's
-own exit on that bar. Brackets and prices of no tick grid take the event kernel."""
+own exit on that bar, on a tick grid and on prices of no tick grid (an adjusted series: the exits
+fill at the exact slipped opens). Brackets take the event kernel."""
 
 from __future__ import annotations
 
@@ -13,12 +14,13 @@ import pytest
 from engine_builders import Scripted, make_bars
 from hypothesis import event, given, settings
 from hypothesis import strategies as st
-from test_fastpath_adjusted import _eligible_bundled
+from test_fastpath_adjusted import _assert_same_outcome, _eligible_bundled, adjusted_bars, scripts
 from test_fastpath_equivalence import (
     TEST,
     _eligible,
     assert_identical,
     bar_series,
+    eligible_configs,
 )
 from test_fastpath_signal_filters import (
     Confident,
@@ -27,6 +29,7 @@ from test_fastpath_signal_filters import (
     per_share_filtered_configs,
     same_drawn_outcome,
 )
+from test_fastpath_signal_sizing import signal_configs
 
 from paperdesk.analysis.strategies.registry import create_strategy
 from paperdesk.config import RiskConfig, RunConfig
@@ -160,13 +163,50 @@ def test_an_exit_due_on_the_last_bar_stays_accepted() -> None:
     assert fast.open_positions
 
 
-def test_plain_signals_on_a_tick_grid_are_eligible_brackets_and_no_tick_grid_not() -> None:
+def test_plain_signals_are_eligible_brackets_not() -> None:
     """Plain signals on the tick grid take the fast path; a bracket with a holding limit does
-    not, nor does the bundled adjusted series (no tick grid)."""
+    not."""
     assert _eligible(_BARS, Scripted({1: 1, 10: 0}), _held(4))
     assert not _eligible(_BARS, Scripted({1: (1, 90.0, 130.0), 10: 0}), _held(4))
-    config = RunConfig(strategy="sma-cross", symbol="SPY", risk=RiskConfig(max_holding_bars=20))
+
+
+@pytest.mark.parametrize(
+    ("symbol", "strategy_name", "holding"),
+    [("SPY", "sma-cross", 20), ("SPY", "macd-cross", 20), ("AAPL", "sma-cross", 7)],
+)
+def test_a_held_default_run_on_the_bundled_adjusted_bars_takes_the_fast_path(
+    symbol: str, strategy_name: str, holding: int
+) -> None:
+    """``paperdesk backtest`` with ``--max-holding-bars`` trades the bundled series adjusted for
+    splits and dividends (no tick grid): the exits fill at the exact slipped opens, on the fast
+    path, identical to the event kernel."""
+    config = RunConfig(
+        strategy=strategy_name, symbol=symbol, risk=RiskConfig(max_holding_bars=holding)
+    )
     prepared = prepare_run(config)
     bars, instrument = prepared.bars, prepared.instrument
-    sma = create_strategy("sma-cross", {})
-    assert not _eligible_bundled(bars, sma, config, instrument)
+    assert instrument.tick_size == 0
+    strategy = create_strategy(strategy_name, {})
+    assert _eligible_bundled(bars, strategy, config, instrument)
+    fast = simulate(bars, strategy, config, instrument, engine="fastpath")
+    assert_identical(fast, simulate(bars, strategy, config, instrument, engine="event"))
+    held = [trade for trade in fast.trades if trade.exit_reason.startswith(_HOLDING)]
+    assert len(held) > 5
+    assert min(trade.exit_price.as_tuple().exponent for trade in held) <= -9  # exact prices
+
+
+@pytest.mark.parametrize("configs", [signal_configs(), eligible_configs()])
+@settings(max_examples=150, deadline=None)
+@given(data=st.data())
+def test_held_adjusted_runs_equal_the_event_path(
+    configs: st.SearchStrategy[RunConfig], data: st.DataObject
+) -> None:
+    """Plain signals on an adjusted series (no tick grid, each bar's price scale) held 1 to 40
+    bars: every sizing, cap, fee, slippage, cash and short setting of the adjusted harness."""
+    bars = data.draw(adjusted_bars())
+    config = data.draw(held_configs(configs))
+    strategy = Scripted(data.draw(scripts(len(bars))))
+    result = _assert_same_outcome(bars, strategy, config)
+    if result is not None:
+        held = sum(order.reason.startswith(_HOLDING) for order in result.orders)
+        event(f"holding exits: {min(held, 3)}{'+' if held >= 3 else ''}")

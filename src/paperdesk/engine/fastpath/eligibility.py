@@ -191,7 +191,6 @@ def _config_eligible(config: RunConfig, instrument: Instrument) -> bool:
         and _cap_eligible(risk.exposure_cap_percent, percent, sizing.timing)
         and _cap_eligible(risk.max_position_percent, percent, sizing.timing)
         and _open_positions_eligible(risk.max_open_positions)
-        and (risk.max_holding_bars is None or tick_places(instrument) is not None)
         and risk.daily_loss_limit_percent is None
         and _sizing_eligible(config, instrument)
         and config.cash.is_finite()
