@@ -3,10 +3,13 @@ path gives exactly the event kernel's result (by repr) for plain signals: the ex
 N bars after the entry's fill bar, submitted at that bar's close before its signals are routed
 (no strategy, "max holding period: held N bars"), filled at the next open, replaced by a signal's
 own exit on that bar, on a tick grid and on prices of no tick grid (an adjusted series: the exits
-fill at the exact slipped opens). Brackets take the event kernel."""
+fill at the exact slipped opens); with brackets on a tick grid, the exit cancels the legs at its
+bar's close, after they were matched on that bar. Brackets held on no tick grid take the event
+kernel."""
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 import pandas as pd
@@ -14,17 +17,22 @@ import pytest
 from engine_builders import Scripted, make_bars
 from hypothesis import event, given, settings
 from hypothesis import strategies as st
-from test_fastpath_adjusted import _assert_same_outcome, _eligible_bundled, adjusted_bars, scripts
+from test_fastpath_adjusted import (
+    NO_TICK,
+    _adjusted,
+    _assert_same_outcome,
+    _eligible_bundled,
+    adjusted_bars,
+    scripts,
+)
+from test_fastpath_adjusted import _eligible as _eligible_adjusted
 from test_fastpath_equivalence import (
     TEST,
     _eligible,
     assert_identical,
-    bar_series,
     eligible_configs,
 )
 from test_fastpath_signal_filters import (
-    Confident,
-    _script,
     filtered_configs,
     per_share_filtered_configs,
     same_drawn_outcome,
@@ -75,23 +83,24 @@ def test_held_runs_equal_the_event_path(
     event(f"a holding exit replaced by a signal's: {bool(replaced)}")
 
 
-@settings(max_examples=100, deadline=None)
+@pytest.mark.parametrize("shape", ["brackets", "dense brackets"])
+@settings(max_examples=200, deadline=None)
 @given(data=st.data())
-def test_held_brackets_take_the_event_path(data: st.DataObject) -> None:
-    """A bracket's legs would be canceled by the holding exit: not eligible, and engine auto
-    gives the event kernel's result."""
-    bars = data.draw(bar_series())
-    config = data.draw(held_configs(filtered_configs()))
-    strategy = _script(data, bars, "brackets", config.risk.allow_short)
-    levels = strategy.signals(bars)[["stop", "target"]].notna().to_numpy().any()
-    assert _eligible(bars, strategy, config) is not levels
-    plain = {row: int(step[0]) for row, step in strategy.script.items()}
-    assert _eligible(bars, Confident(plain, strategy.confidences), config)  # the levels dropped
-    try:
-        slow = simulate(bars, strategy, config, TEST, engine="event")
-    except ArithmeticError:
+def test_held_brackets_equal_the_event_path(shape: str, data: st.DataObject) -> None:
+    """Brackets held at most 1 to 40 bars on a tick grid: the holding exit cancels the legs at
+    its bar's close, after they were matched there (a leg reaching that bar closes first)."""
+    result = same_drawn_outcome(data, shape, held_configs(filtered_configs()))
+    if result is None:
         return
-    assert_identical(simulate(bars, strategy, config, TEST), slow)
+    held = [order for order in result.orders if order.reason.startswith(_HOLDING)]
+    legs_canceled = any(
+        order.role.value in ("stop_loss", "take_profit")
+        and order.status.value == "canceled"
+        and order.ts_updated in {exit_.ts_submitted for exit_ in held}
+        for order in result.orders
+    )
+    event(f"holding exits: {min(len(held), 3)}{'+' if len(held) >= 3 else ''}")
+    event(f"legs canceled by a holding exit: {legs_canceled}")
 
 
 def _both(bars: pd.DataFrame, strategy: Scripted, config: RunConfig) -> BacktestResult:
@@ -163,11 +172,39 @@ def test_an_exit_due_on_the_last_bar_stays_accepted() -> None:
     assert fast.open_positions
 
 
-def test_plain_signals_are_eligible_brackets_not() -> None:
-    """Plain signals on the tick grid take the fast path; a bracket with a holding limit does
-    not."""
+def test_plain_signals_and_brackets_are_eligible_brackets_on_no_tick_grid_not() -> None:
+    """Plain signals and brackets on the tick grid take the fast path; a bracket with a holding
+    limit on prices of no tick grid does not."""
     assert _eligible(_BARS, Scripted({1: 1, 10: 0}), _held(4))
-    assert not _eligible(_BARS, Scripted({1: (1, 90.0, 130.0), 10: 0}), _held(4))
+    assert _eligible(_BARS, Scripted({1: (1, 90.0, 130.0), 10: 0}), _held(4))
+    adjusted = _adjusted(_BARS, [Decimal("0.6566606")] * len(_BARS))
+    bracket = Scripted({1: (1, 60.0, 90.0), 10: 0})
+    assert not _eligible_adjusted(adjusted, bracket, _held(4), NO_TICK)
+    assert _eligible_adjusted(adjusted, Scripted({1: 1, 10: 0}), _held(4), NO_TICK)
+
+
+def test_the_holding_exit_cancels_the_legs_at_its_bar_s_close() -> None:
+    """Entered at row 2's open with legs no bar reaches, held 4 bars: the exit is submitted at
+    row 6's close and cancels both legs there ("replaced by a new exit"), then fills at row
+    7's open."""
+    fast = _both(_BARS, Scripted({1: (1, 50.0, 200.0), 10: 0}), _held(4))
+    _entry, stop, target, exit_order = fast.orders[:4]
+    assert (stop.status.value, target.status.value) == ("canceled", "canceled")
+    assert stop.ts_updated == target.ts_updated == _BARS["ts_close"].iloc[6]
+    assert exit_order.reason == "max holding period: held 4 bars"
+    assert (exit_order.strategy, exit_order.status.value) == ("", "filled")
+    [trade] = fast.trades
+    assert (trade.ts_exit, trade.exit_reason) == (_BARS.index[7], exit_order.reason)
+
+
+def test_a_leg_reaching_the_exit_s_bar_closes_first() -> None:
+    """The legs are matched at the due bar's open onwards, before the holding exit is placed at
+    its close: a target reached on row 6 (its high 108.37) fills, and no holding exit is made."""
+    fast = _both(_BARS, Scripted({1: (1, 50.0, 108.0), 10: 0}), _held(4))
+    assert not any(order.reason.startswith(_HOLDING) for order in fast.orders)
+    [trade] = fast.trades
+    assert trade.exit_reason == "take-profit"
+    assert trade.ts_exit == _BARS.index[6]
 
 
 @pytest.mark.parametrize(
