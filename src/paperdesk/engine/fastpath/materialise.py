@@ -324,7 +324,8 @@ def _holding_exit_rows(
     if bars is None:
         return None
     due = signal_rows + 1 + bars
-    return np.unique(np.minimum(due[due < length] + 1, length - 1)).tolist()
+    rows: list[int] = np.unique(np.minimum(due[due < length] + 1, length - 1)).tolist()
+    return rows
 
 
 def _with_holding_exits(
