@@ -3,9 +3,8 @@ path gives exactly the event kernel's result (by repr) for plain signals: the ex
 N bars after the entry's fill bar, submitted at that bar's close before its signals are routed
 (no strategy, "max holding period: held N bars"), filled at the next open, replaced by a signal's
 own exit on that bar, on a tick grid and on prices of no tick grid (an adjusted series: the exits
-fill at the exact slipped opens); with brackets on a tick grid, the exit cancels the legs at its
-bar's close, after they were matched on that bar. Brackets held on no tick grid take the event
-kernel."""
+fill at the exact slipped opens); with brackets, the exit cancels the legs at its bar's close,
+after they were matched on that bar."""
 
 from __future__ import annotations
 
@@ -26,6 +25,7 @@ from test_fastpath_adjusted import (
     scripts,
 )
 from test_fastpath_adjusted import _eligible as _eligible_adjusted
+from test_fastpath_brackets import bracket_scripts
 from test_fastpath_equivalence import (
     TEST,
     _eligible,
@@ -49,11 +49,11 @@ _HOLDING = "max holding period: held"
 
 
 @st.composite
-def held_configs(draw: st.DrawFn, base: st.SearchStrategy[RunConfig]) -> RunConfig:
+def held_configs(draw: st.DrawFn, base: st.SearchStrategy[RunConfig], most: int = 40) -> RunConfig:
     """``base``'s runs (every sizing, cap, fee, slippage, cash and short setting, a minimum
-    confidence and a cooldown or none) with a holding limit of 1 to 40 bars."""
+    confidence and a cooldown or none) with a holding limit of 1 to ``most`` bars."""
     config = draw(base)
-    holding = draw(st.sampled_from([1, 2, 3, 5, 10, 40]))
+    holding = draw(st.sampled_from([bars for bars in (1, 2, 3, 5, 10, 40) if bars <= most]))
     return config.with_changes(risk=config.risk.with_changes(max_holding_bars=holding))
 
 
@@ -172,15 +172,32 @@ def test_an_exit_due_on_the_last_bar_stays_accepted() -> None:
     assert fast.open_positions
 
 
-def test_plain_signals_and_brackets_are_eligible_brackets_on_no_tick_grid_not() -> None:
-    """Plain signals and brackets on the tick grid take the fast path; a bracket with a holding
-    limit on prices of no tick grid does not."""
+def test_plain_signals_and_brackets_are_eligible_on_and_off_the_tick_grid() -> None:
+    """Plain signals and brackets held at most N bars take the fast path, on the tick grid and
+    on prices of no tick grid (an adjusted series)."""
     assert _eligible(_BARS, Scripted({1: 1, 10: 0}), _held(4))
     assert _eligible(_BARS, Scripted({1: (1, 90.0, 130.0), 10: 0}), _held(4))
     adjusted = _adjusted(_BARS, [Decimal("0.6566606")] * len(_BARS))
     bracket = Scripted({1: (1, 60.0, 90.0), 10: 0})
-    assert not _eligible_adjusted(adjusted, bracket, _held(4), NO_TICK)
+    assert _eligible_adjusted(adjusted, bracket, _held(4), NO_TICK)
     assert _eligible_adjusted(adjusted, Scripted({1: 1, 10: 0}), _held(4), NO_TICK)
+
+
+@pytest.mark.parametrize("configs", [signal_configs(), eligible_configs()])
+@settings(max_examples=150, deadline=None)
+@given(data=st.data())
+def test_held_adjusted_brackets_equal_the_event_path(
+    configs: st.SearchStrategy[RunConfig], data: st.DataObject
+) -> None:
+    """Brackets on an adjusted series held 1 to 3 bars (their legs are near: a longer hold is
+    seldom reached): the exits fill at the exact slipped opens of the bracket grid."""
+    bars = data.draw(adjusted_bars())
+    config = data.draw(held_configs(configs, most=3))
+    strategy = Scripted(data.draw(bracket_scripts(bars, config.risk.allow_short)))
+    result = _assert_same_outcome(bars, strategy, config)
+    if result is not None:
+        held = sum(order.reason.startswith(_HOLDING) for order in result.orders)
+        event(f"holding exits: {min(held, 3)}{'+' if held >= 3 else ''}")
 
 
 def test_the_holding_exit_cancels_the_legs_at_its_bar_s_close() -> None:
@@ -247,3 +264,19 @@ def test_held_adjusted_runs_equal_the_event_path(
     if result is not None:
         held = sum(order.reason.startswith(_HOLDING) for order in result.orders)
         event(f"holding exits: {min(held, 3)}{'+' if held >= 3 else ''}")
+
+
+@pytest.mark.parametrize("script", [{1: (1, 30.0, 150.0), 10: 0}, {1: (1, 30.0, 150.0), 6: 0}])
+def test_a_held_bracket_on_an_adjusted_series_exits_at_the_exact_open(
+    script: dict[int, Any],
+) -> None:
+    """The legs never reached on an adjusted series (0.6566606 x the raw prices): the holding
+    exit cancels them at row 6's close and fills at row 7's exact slipped open, or a flat
+    signal there replaces it."""
+    adjusted = _adjusted(_BARS, [Decimal("0.6566606")] * len(_BARS))
+    result = _assert_same_outcome(adjusted, Scripted(script), _held(4))
+    assert result is not None
+    [held] = [order for order in result.orders if order.reason.startswith(_HOLDING)]
+    assert held.ts_submitted == adjusted["ts_close"].iloc[6]
+    assert held.status.value == ("filled" if 10 in script else "canceled")
+    assert result.fills[-1].price.as_tuple().exponent <= -9

@@ -158,9 +158,7 @@ def run_bracket_path(
         feed.ts_open_ns[hit_rows].tolist(),
     )
     holding = None
-    if config.risk.max_holding_bars is not None:
-        if grid is not None:  # the exits' opens: on a tick grid only
-            raise FastPathUnsupportedError("a holding limit with brackets on no tick grid")
+    if config.risk.max_holding_bars is not None:  # the exits fill at rows' slipped opens
         holding = BracketHolding(
             config.risk.max_holding_bars,
             buy_opens.tolist(),

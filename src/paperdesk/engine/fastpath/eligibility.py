@@ -126,8 +126,7 @@ def is_eligible(
             frame,
             signal_rows,
             config.risk.allow_short,
-            plain_only=_per_share_fee(config)
-            or (config.risk.max_holding_bars is not None and no_tick_grid(instrument)),
+            plain_only=_per_share_fee(config),
         )
         and _columns_eligible(instrument, bars, valid)
     )

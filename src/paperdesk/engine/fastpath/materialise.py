@@ -113,6 +113,7 @@ def run_fast_path(
                 instrument,
                 check,
                 cooldown,
+                _holding_exit_rows(config.risk.max_holding_bars, signal_rows, length),
             )
             places = bracket_prices.places
         else:
