@@ -32,12 +32,11 @@ The subset:
   bracket's legs work until the first signal of another side out of the cooldown,
   ``bracket_hits.window_ends``) and a holding limit (the exit N bars after the entry's fill
   bar, submitted at that bar's close before its signals are routed, filled at the next open,
-  replaced by a signal's own exit on that bar, ``holding``): plain signals on a tick grid and
-  on no tick grid (the exits' possible fill opens join ``price_grid``), brackets on a tick grid
-  (the legs are matched on the due bar first, a leg reaching it closes the position and no exit
-  is made; else the exit cancels the legs at that bar's close, ``bracket_loop._Run.before``);
-  brackets held on no tick grid take the event kernel (``bracket_grid`` prices the legs' bars
-  only);
+  replaced by a signal's own exit on that bar, ``holding``), plain signals and brackets, on a
+  tick grid and on no tick grid (the exits' possible fill opens join ``price_grid`` and
+  ``bracket_grid``); with brackets the legs are matched on the due bar first (a leg reaching it
+  closes the position and no exit is made), else the exit cancels the legs at that bar's close
+  (``bracket_loop._Run.before``);
 - signals: one per bar, in bar order, direction -1, 0 or 1, confidence in [0, 1], no entry
   price; a stop and/or a target per signal (NaN: none), finite, and where the signal can open
   a position (a long, or a short with shorts allowed) positive, below 1e12 and, with both, a
