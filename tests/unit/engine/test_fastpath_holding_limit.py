@@ -183,23 +183,6 @@ def test_plain_signals_and_brackets_are_eligible_on_and_off_the_tick_grid() -> N
     assert _eligible_adjusted(adjusted, Scripted({1: 1, 10: 0}), _held(4), NO_TICK)
 
 
-@pytest.mark.parametrize("configs", [signal_configs(), eligible_configs()])
-@settings(max_examples=150, deadline=None)
-@given(data=st.data())
-def test_held_adjusted_brackets_equal_the_event_path(
-    configs: st.SearchStrategy[RunConfig], data: st.DataObject
-) -> None:
-    """Brackets on an adjusted series held 1 to 3 bars (their legs are near: a longer hold is
-    seldom reached): the exits fill at the exact slipped opens of the bracket grid."""
-    bars = data.draw(adjusted_bars())
-    config = data.draw(held_configs(configs, most=3))
-    strategy = Scripted(data.draw(bracket_scripts(bars, config.risk.allow_short)))
-    result = _assert_same_outcome(bars, strategy, config)
-    if result is not None:
-        held = sum(order.reason.startswith(_HOLDING) for order in result.orders)
-        event(f"holding exits: {min(held, 3)}{'+' if held >= 3 else ''}")
-
-
 def test_the_holding_exit_cancels_the_legs_at_its_bar_s_close() -> None:
     """Entered at row 2's open with legs no bar reaches, held 4 bars: the exit is submitted at
     row 6's close and cancels both legs there ("replaced by a new exit"), then fills at row
@@ -249,17 +232,29 @@ def test_a_held_default_run_on_the_bundled_adjusted_bars_takes_the_fast_path(
     assert min(trade.exit_price.as_tuple().exponent for trade in held) <= -9  # exact prices
 
 
-@pytest.mark.parametrize("configs", [signal_configs(), eligible_configs()])
+@pytest.mark.parametrize(
+    ("shape", "configs", "most"),
+    [
+        ("plain", signal_configs(), 40),
+        ("plain", eligible_configs(), 40),
+        ("brackets", signal_configs(), 3),  # the legs are near: a longer hold is seldom reached
+        ("brackets", eligible_configs(), 3),
+    ],
+)
 @settings(max_examples=150, deadline=None)
 @given(data=st.data())
 def test_held_adjusted_runs_equal_the_event_path(
-    configs: st.SearchStrategy[RunConfig], data: st.DataObject
+    shape: str, configs: st.SearchStrategy[RunConfig], most: int, data: st.DataObject
 ) -> None:
-    """Plain signals on an adjusted series (no tick grid, each bar's price scale) held 1 to 40
-    bars: every sizing, cap, fee, slippage, cash and short setting of the adjusted harness."""
+    """Plain signals and brackets on an adjusted series (no tick grid, each bar's price scale)
+    held 1 to ``most`` bars: every sizing, cap, fee, slippage, cash and short setting of the
+    adjusted harness; the exits fill at the exact slipped opens of the grid."""
     bars = data.draw(adjusted_bars())
-    config = data.draw(held_configs(configs))
-    strategy = Scripted(data.draw(scripts(len(bars))))
+    config = data.draw(held_configs(configs, most=most))
+    if shape == "plain":
+        strategy = Scripted(data.draw(scripts(len(bars))))
+    else:
+        strategy = Scripted(data.draw(bracket_scripts(bars, config.risk.allow_short)))
     result = _assert_same_outcome(bars, strategy, config)
     if result is not None:
         held = sum(order.reason.startswith(_HOLDING) for order in result.orders)
