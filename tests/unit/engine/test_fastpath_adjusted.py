@@ -91,7 +91,10 @@ def _fast_or_skip(bars: pd.DataFrame, strategy: Scripted, config: RunConfig) -> 
         raise
 
 
-def _assert_same_outcome(bars: pd.DataFrame, strategy: Scripted, config: RunConfig) -> None:
+def _assert_same_outcome(
+    bars: pd.DataFrame, strategy: Scripted, config: RunConfig
+) -> BacktestResult | None:
+    """The fast path's result, identical to the event kernel's (None when the kernel raises)."""
     assert _eligible(bars, strategy, config, NO_TICK)
     try:
         slow = simulate(bars, strategy, config, NO_TICK, engine="event")
@@ -102,8 +105,10 @@ def _assert_same_outcome(bars: pd.DataFrame, strategy: Scripted, config: RunConf
         event(f"the event kernel raises {type(error).__name__}")
         with pytest.raises((type(error), fastpath.FastPathUnsupportedError)):
             simulate(bars, strategy, config, NO_TICK, engine="fastpath")
-        return
-    assert_identical(_fast_or_skip(bars, strategy, config), slow)
+        return None
+    fast = _fast_or_skip(bars, strategy, config)
+    assert_identical(fast, slow)
+    return fast
 
 
 @st.composite

@@ -197,7 +197,7 @@ def test_an_eligible_run_takes_the_fast_path(
     [
         "a stop above the target of a long, then a plain entry",
         "a volume cap",
-        "a max holding period with a bracket",
+        "a daily loss limit",
         "a position cap",
         "target-percent sizing",
         "an exposure cap",
@@ -218,9 +218,8 @@ def test_ineligible_runs_take_the_event_path(
         script = {1: (1, 110.0, 90.0), 3: 1, 5: 0}  # the book rejects the bracket entry
     elif case == "a volume cap":
         config = config.with_changes(execution=execution.with_changes(volume_cap=D("0.5")))
-    elif case == "a max holding period with a bracket":
-        config = _config(max_holding_bars=2)
-        script = {1: (1, 50.0, 200.0), 5: 0}
+    elif case == "a daily loss limit":
+        config = _config(daily_loss_limit_percent=D(5))
     elif case == "a position cap":
         config = _config(max_position_percent=D(50))
     elif case == "target-percent sizing":

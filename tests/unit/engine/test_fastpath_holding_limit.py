@@ -1,11 +1,14 @@
 """A holding limit (``--max-holding-bars``, ``routing.risk.MaxHoldingPeriod``) on the integer fast
-path gives exactly the event kernel's result (by repr) for plain signals on a tick grid: the exit
+path gives exactly the event kernel's result (by repr) for plain signals: the exit
 N bars after the entry's fill bar, submitted at that bar's close before its signals are routed
 (no strategy, "max holding period: held N bars"), filled at the next open, replaced by a signal's
-own exit on that bar. Brackets and prices of no tick grid take the event kernel."""
+own exit on that bar, on a tick grid and on prices of no tick grid (an adjusted series: the exits
+fill at the exact slipped opens); with brackets, the exit cancels the legs at its bar's close,
+after they were matched on that bar."""
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 import pandas as pd
@@ -13,20 +16,28 @@ import pytest
 from engine_builders import Scripted, make_bars
 from hypothesis import event, given, settings
 from hypothesis import strategies as st
-from test_fastpath_adjusted import _eligible_bundled
+from test_fastpath_adjusted import (
+    NO_TICK,
+    _adjusted,
+    _assert_same_outcome,
+    _eligible_bundled,
+    adjusted_bars,
+    scripts,
+)
+from test_fastpath_adjusted import _eligible as _eligible_adjusted
+from test_fastpath_brackets import bracket_scripts
 from test_fastpath_equivalence import (
     TEST,
     _eligible,
     assert_identical,
-    bar_series,
+    eligible_configs,
 )
 from test_fastpath_signal_filters import (
-    Confident,
-    _script,
     filtered_configs,
     per_share_filtered_configs,
     same_drawn_outcome,
 )
+from test_fastpath_signal_sizing import signal_configs
 
 from paperdesk.analysis.strategies.registry import create_strategy
 from paperdesk.config import RiskConfig, RunConfig
@@ -38,11 +49,11 @@ _HOLDING = "max holding period: held"
 
 
 @st.composite
-def held_configs(draw: st.DrawFn, base: st.SearchStrategy[RunConfig]) -> RunConfig:
+def held_configs(draw: st.DrawFn, base: st.SearchStrategy[RunConfig], most: int = 40) -> RunConfig:
     """``base``'s runs (every sizing, cap, fee, slippage, cash and short setting, a minimum
-    confidence and a cooldown or none) with a holding limit of 1 to 40 bars."""
+    confidence and a cooldown or none) with a holding limit of 1 to ``most`` bars."""
     config = draw(base)
-    holding = draw(st.sampled_from([1, 2, 3, 5, 10, 40]))
+    holding = draw(st.sampled_from([bars for bars in (1, 2, 3, 5, 10, 40) if bars <= most]))
     return config.with_changes(risk=config.risk.with_changes(max_holding_bars=holding))
 
 
@@ -72,23 +83,24 @@ def test_held_runs_equal_the_event_path(
     event(f"a holding exit replaced by a signal's: {bool(replaced)}")
 
 
-@settings(max_examples=100, deadline=None)
+@pytest.mark.parametrize("shape", ["brackets", "dense brackets"])
+@settings(max_examples=200, deadline=None)
 @given(data=st.data())
-def test_held_brackets_take_the_event_path(data: st.DataObject) -> None:
-    """A bracket's legs would be canceled by the holding exit: not eligible, and engine auto
-    gives the event kernel's result."""
-    bars = data.draw(bar_series())
-    config = data.draw(held_configs(filtered_configs()))
-    strategy = _script(data, bars, "brackets", config.risk.allow_short)
-    levels = strategy.signals(bars)[["stop", "target"]].notna().to_numpy().any()
-    assert _eligible(bars, strategy, config) is not levels
-    plain = {row: int(step[0]) for row, step in strategy.script.items()}
-    assert _eligible(bars, Confident(plain, strategy.confidences), config)  # the levels dropped
-    try:
-        slow = simulate(bars, strategy, config, TEST, engine="event")
-    except ArithmeticError:
+def test_held_brackets_equal_the_event_path(shape: str, data: st.DataObject) -> None:
+    """Brackets held at most 1 to 40 bars on a tick grid: the holding exit cancels the legs at
+    its bar's close, after they were matched there (a leg reaching that bar closes first)."""
+    result = same_drawn_outcome(data, shape, held_configs(filtered_configs()))
+    if result is None:
         return
-    assert_identical(simulate(bars, strategy, config, TEST), slow)
+    held = [order for order in result.orders if order.reason.startswith(_HOLDING)]
+    legs_canceled = any(
+        order.role.value in ("stop_loss", "take_profit")
+        and order.status.value == "canceled"
+        and order.ts_updated in {exit_.ts_submitted for exit_ in held}
+        for order in result.orders
+    )
+    event(f"holding exits: {min(len(held), 3)}{'+' if len(held) >= 3 else ''}")
+    event(f"legs canceled by a holding exit: {legs_canceled}")
 
 
 def _both(bars: pd.DataFrame, strategy: Scripted, config: RunConfig) -> BacktestResult:
@@ -160,13 +172,106 @@ def test_an_exit_due_on_the_last_bar_stays_accepted() -> None:
     assert fast.open_positions
 
 
-def test_plain_signals_on_a_tick_grid_are_eligible_brackets_and_no_tick_grid_not() -> None:
-    """Plain signals on the tick grid take the fast path; a bracket with a holding limit does
-    not, nor does the bundled adjusted series (no tick grid)."""
+def test_plain_signals_and_brackets_are_eligible_on_and_off_the_tick_grid() -> None:
+    """Plain signals and brackets held at most N bars take the fast path, on the tick grid and
+    on prices of no tick grid (an adjusted series)."""
     assert _eligible(_BARS, Scripted({1: 1, 10: 0}), _held(4))
-    assert not _eligible(_BARS, Scripted({1: (1, 90.0, 130.0), 10: 0}), _held(4))
-    config = RunConfig(strategy="sma-cross", symbol="SPY", risk=RiskConfig(max_holding_bars=20))
+    assert _eligible(_BARS, Scripted({1: (1, 90.0, 130.0), 10: 0}), _held(4))
+    adjusted = _adjusted(_BARS, [Decimal("0.6566606")] * len(_BARS))
+    bracket = Scripted({1: (1, 60.0, 90.0), 10: 0})
+    assert _eligible_adjusted(adjusted, bracket, _held(4), NO_TICK)
+    assert _eligible_adjusted(adjusted, Scripted({1: 1, 10: 0}), _held(4), NO_TICK)
+
+
+def test_the_holding_exit_cancels_the_legs_at_its_bar_s_close() -> None:
+    """Entered at row 2's open with legs no bar reaches, held 4 bars: the exit is submitted at
+    row 6's close and cancels both legs there ("replaced by a new exit"), then fills at row
+    7's open."""
+    fast = _both(_BARS, Scripted({1: (1, 50.0, 200.0), 10: 0}), _held(4))
+    _entry, stop, target, exit_order = fast.orders[:4]
+    assert (stop.status.value, target.status.value) == ("canceled", "canceled")
+    assert stop.ts_updated == target.ts_updated == _BARS["ts_close"].iloc[6]
+    assert exit_order.reason == "max holding period: held 4 bars"
+    assert (exit_order.strategy, exit_order.status.value) == ("", "filled")
+    [trade] = fast.trades
+    assert (trade.ts_exit, trade.exit_reason) == (_BARS.index[7], exit_order.reason)
+
+
+def test_a_leg_reaching_the_exit_s_bar_closes_first() -> None:
+    """The legs are matched at the due bar's open onwards, before the holding exit is placed at
+    its close: a target reached on row 6 (its high 108.37) fills, and no holding exit is made."""
+    fast = _both(_BARS, Scripted({1: (1, 50.0, 108.0), 10: 0}), _held(4))
+    assert not any(order.reason.startswith(_HOLDING) for order in fast.orders)
+    [trade] = fast.trades
+    assert trade.exit_reason == "take-profit"
+    assert trade.ts_exit == _BARS.index[6]
+
+
+@pytest.mark.parametrize(
+    ("symbol", "strategy_name", "holding"),
+    [("SPY", "sma-cross", 20), ("SPY", "macd-cross", 20), ("AAPL", "sma-cross", 7)],
+)
+def test_a_held_default_run_on_the_bundled_adjusted_bars_takes_the_fast_path(
+    symbol: str, strategy_name: str, holding: int
+) -> None:
+    """``paperdesk backtest`` with ``--max-holding-bars`` trades the bundled series adjusted for
+    splits and dividends (no tick grid): the exits fill at the exact slipped opens, on the fast
+    path, identical to the event kernel."""
+    config = RunConfig(
+        strategy=strategy_name, symbol=symbol, risk=RiskConfig(max_holding_bars=holding)
+    )
     prepared = prepare_run(config)
     bars, instrument = prepared.bars, prepared.instrument
-    sma = create_strategy("sma-cross", {})
-    assert not _eligible_bundled(bars, sma, config, instrument)
+    assert instrument.tick_size == 0
+    strategy = create_strategy(strategy_name, {})
+    assert _eligible_bundled(bars, strategy, config, instrument)
+    fast = simulate(bars, strategy, config, instrument, engine="fastpath")
+    assert_identical(fast, simulate(bars, strategy, config, instrument, engine="event"))
+    held = [trade for trade in fast.trades if trade.exit_reason.startswith(_HOLDING)]
+    assert len(held) > 5
+    assert min(trade.exit_price.as_tuple().exponent for trade in held) <= -9  # exact prices
+
+
+@pytest.mark.parametrize(
+    ("shape", "configs", "most"),
+    [
+        ("plain", signal_configs(), 40),
+        ("plain", eligible_configs(), 40),
+        ("brackets", signal_configs(), 3),  # the legs are near: a longer hold is seldom reached
+        ("brackets", eligible_configs(), 3),
+    ],
+)
+@settings(max_examples=150, deadline=None)
+@given(data=st.data())
+def test_held_adjusted_runs_equal_the_event_path(
+    shape: str, configs: st.SearchStrategy[RunConfig], most: int, data: st.DataObject
+) -> None:
+    """Plain signals and brackets on an adjusted series (no tick grid, each bar's price scale)
+    held 1 to ``most`` bars: every sizing, cap, fee, slippage, cash and short setting of the
+    adjusted harness; the exits fill at the exact slipped opens of the grid."""
+    bars = data.draw(adjusted_bars())
+    config = data.draw(held_configs(configs, most=most))
+    if shape == "plain":
+        strategy = Scripted(data.draw(scripts(len(bars))))
+    else:
+        strategy = Scripted(data.draw(bracket_scripts(bars, config.risk.allow_short)))
+    result = _assert_same_outcome(bars, strategy, config)
+    if result is not None:
+        held = sum(order.reason.startswith(_HOLDING) for order in result.orders)
+        event(f"holding exits: {min(held, 3)}{'+' if held >= 3 else ''}")
+
+
+@pytest.mark.parametrize("script", [{1: (1, 30.0, 150.0), 10: 0}, {1: (1, 30.0, 150.0), 6: 0}])
+def test_a_held_bracket_on_an_adjusted_series_exits_at_the_exact_open(
+    script: dict[int, Any],
+) -> None:
+    """The legs never reached on an adjusted series (0.6566606 x the raw prices): the holding
+    exit cancels them at row 6's close and fills at row 7's exact slipped open, or a flat
+    signal there replaces it."""
+    adjusted = _adjusted(_BARS, [Decimal("0.6566606")] * len(_BARS))
+    result = _assert_same_outcome(adjusted, Scripted(script), _held(4))
+    assert result is not None
+    [held] = [order for order in result.orders if order.reason.startswith(_HOLDING)]
+    assert held.ts_submitted == adjusted["ts_close"].iloc[6]
+    assert held.status.value == ("filled" if 10 in script else "canceled")
+    assert result.fills[-1].price.as_tuple().exponent <= -9

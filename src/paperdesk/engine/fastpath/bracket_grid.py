@@ -35,9 +35,9 @@ from paperdesk.execution import SlippageModel
 @dataclass(frozen=True, slots=True)
 class BracketGrid:
     """``raw_opens``: per bar, the open in units at the rows a fill can take (the signals' next
-    bars and the legs' bars), 0 elsewhere (never read); ``close_ticks`` per signal; ``hits``,
-    ``hit_highs``, ``hit_lows`` per signal (the bar where its legs act, ``NO_HIT`` and 0 where
-    none)."""
+    bars, the legs' bars and a holding limit's exits'), 0 elsewhere (never read);
+    ``close_ticks`` per signal; ``hits``, ``hit_highs``, ``hit_lows`` per signal (the bar where
+    its legs act, ``NO_HIT`` and 0 where none)."""
 
     places: int
     raw_opens: npt.NDArray[Any]
@@ -59,7 +59,10 @@ def bracket_grid(
     instrument: Instrument,
     check_places: Callable[[int], None],
     cooldown: int = 0,
+    exit_rows: list[int] | None = None,
 ) -> BracketGrid:
+    """The grid of a bracket run; ``exit_rows``: the rows a holding limit's exits may fill at
+    (their opens join the grid, as ``price_grid``'s)."""
     length = feed.length
     next_rows = np.minimum(signal_rows + 1, length - 1)
     closes = [feed.close_price(row) for row in signal_rows.tolist()]
@@ -85,7 +88,7 @@ def bracket_grid(
     )
     hit_list = hits.tolist()
     reached = [row for row in hit_list if row >= 0]
-    open_rows = sorted(set(next_rows.tolist()) | set(reached))
+    open_rows = sorted(set(next_rows.tolist()) | set(reached) | set(exit_rows or ()))
     known = dict(zip(next_rows.tolist(), entries, strict=True))
     opens = [known[row] if row in known else feed.open_price(row) for row in open_rows]
     highs = [feed.high_price(row) for row in reached]

@@ -48,6 +48,20 @@ class SignalBars:
     hit_ns: list[int]
 
 
+@dataclass(frozen=True, slots=True)
+class BracketHolding:
+    """A holding limit in the bracket loop (``holding``): ``bars``, every row's open as a market
+    buy and sell fill there (slipped ticks), every row's open and close time, and ``first``, the
+    number the first holding exit carries in the signal column (the signals' count)."""
+
+    bars: int
+    buys: list[int]
+    sells: list[int]
+    opens_ns: list[int]
+    closes_ns: list[int]
+    first: int
+
+
 @dataclass(slots=True)
 class BracketRecord:
     """What the loop decided: the orders in submission order (an order's id is its position +
@@ -61,6 +75,7 @@ class BracketRecord:
     cash: int = 0
     position: int = 0
     ambiguous_bars: int = 0
+    holding_exits: list[int] = field(default_factory=list)  # each holding exit's due row
 
 
 class _Run:
@@ -84,6 +99,8 @@ class _Run:
         self.legs: list[list[int]] = []  # the open position's working legs
         self.hit = NO_HIT  # the bar where they act (NO_HIT: never, in their window)
         self.entry_signal = -1
+        self.due = -1  # the row the held position's holding exit is due at (-1: none)
+        self.pending: list[int] | None = None  # a holding exit submitted, not yet filled
         # a level's float: ticks / this (None: the highs and lows are exact units, as the levels)
         self.tick_scale = None if levels.exact_prices else float(10**levels.places)
 
@@ -150,7 +167,63 @@ class _Run:
         self.record.ambiguous_bars += leg.ambiguous
         self.legs = []
         self.hit = NO_HIT
+        self.due = -1
         self.change(row)
+
+    def before(self, row: int, holding: BracketHolding | None) -> None:
+        """What acts before the signal of bar ``row`` is routed (``row`` = the bars' count: after
+        the last one): a holding exit submitted at an earlier bar fills; the legs act on their
+        bar when it is not after the holding exit's; the holding exit is submitted at its bar's
+        close (after that bar's legs were matched), canceling the legs, and fills at the next
+        open when that came before ``row`` (``holding``: the kernel's
+        ``_close_if_held_too_long``)."""
+        if holding is None:
+            if self.hit != NO_HIT and self.hit <= row:
+                self.settle_legs()
+            return
+        length = len(holding.buys)
+        if self.pending is not None:
+            self.fill_holding(holding, length)
+            if self.pending is not None:  # submitted at the last bar: it never fills
+                return
+        due = self.due
+        if self.hit != NO_HIT and self.hit <= row and (due < 0 or self.hit <= due):
+            self.settle_legs()
+            return
+        if not self.position or due < 0 or due > row or due >= length:
+            return
+        self.cancel_legs(holding.closes_ns[due])
+        record = self.record
+        self.pending = self.add(
+            holding.first + len(record.holding_exits), EXIT, -1 if self.position > 0 else 1,
+            abs(self.position), ACCEPTED, 0, 0, holding.closes_ns[due], AT_OPEN, -1, -1,
+        )  # fmt: skip
+        record.holding_exits.append(due)
+        if due < row:
+            self.fill_holding(holding, length)
+
+    def fill_holding(self, holding: BracketHolding, length: int) -> None:
+        """The submitted holding exit fills at the open after its bar (never after the last)."""
+        order, row = self.pending, self.due + 1
+        if order is None or row >= length:
+            return
+        position = self.position
+        price = holding.sells[row] if position > 0 else holding.buys[row]
+        fee = abs(position) * price * self.scale.fee_per_tick
+        self.cash += position * price * self.scale.units_per_tick - fee
+        order[STATUS], order[TICKS], order[FEE] = FILLED, price, fee
+        order[UPDATED], order[ROW] = holding.opens_ns[row], row
+        self.position = 0
+        self.pending = None
+        self.due = -1
+        self.change(row)
+
+    def replace_holding(self, updated: int) -> None:
+        """A signal's exit at the holding exit's bar cancels it ("replaced by a new exit")."""
+        if self.pending is not None:
+            self.pending[STATUS], self.pending[UPDATED] = CANCELED, updated
+            self.pending = None
+        self.due = -1
 
 
 @collector_paused()
@@ -171,13 +244,15 @@ def run_bracket_loop(
     sizer: AllInSizer,
     at_signal: SignalSizing | None = None,
     cooldown: int = 0,
+    holding: BracketHolding | None = None,
 ) -> BracketRecord:
     """Route signal k (at bar ``rows[k]``, filling at ``fill_rows[k]`` or never when -1) as
     ``loop.run_loop`` does, with the bracket's legs: before a signal is routed, the open
     position's legs act if their bar (``hits[k]`` of the entry's signal) has come (a leg works
     on the bar of the signal too, which is matched before the signal is routed). With
     ``at_signal``, entries are sized at the signal and checked at the fill (``signal_sizing``).
-    ``cooldown``: rows to wait after an accepted signal (``loop.run_loop``).
+    ``cooldown``: rows to wait after an accepted signal (``loop.run_loop``). ``holding``: the
+    holding limit's exit N bars after the entry's fill bar (``_Run.before``).
 
     The orders are lists of ints (no cycles): the cyclic garbage collector, which would walk
     every one of them again and again as they accumulate, is paused for the loop."""
@@ -190,8 +265,8 @@ def run_bracket_loop(
     accepted_row = -cooldown  # the last accepted signal's row (none yet: out of any cooldown)
     for k, direction in enumerate(directions):
         row = rows[k]
-        if run.hit != NO_HIT and run.hit <= row:
-            run.settle_legs()
+        if run.hit != NO_HIT or run.due >= 0:
+            run.before(row, holding)
         position, cash = run.position, run.cash
         if row - accepted_row < cooldown:  # the router's cooldown rejects it
             record.rejected.append((k, position, cash))
@@ -221,8 +296,9 @@ def run_bracket_loop(
         submitted = bars.submitted_ns[k]
         fill_row = fill_rows[k]
         exit_order = None
-        if position:  # the new exit replaces the working legs
+        if position:  # the new exit replaces the working legs (and a holding exit)
             run.cancel_legs(submitted)
+            run.replace_holding(submitted)
             exit_order = run.add(
                 k, EXIT, -1 if position > 0 else 1, abs(position), ACCEPTED, 0, 0, submitted,
                 AT_OPEN, -1, -1,
@@ -282,9 +358,11 @@ def run_bracket_loop(
             run.legs = orders[len(orders) - legs :]
             run.hit = hits[k]
             run.entry_signal = k
+        if holding is not None:
+            run.due = fill_row + holding.bars
         run.change(fill_row)
-    if run.hit != NO_HIT:
-        run.settle_legs()
+    if run.hit != NO_HIT or run.due >= 0 or run.pending is not None:
+        run.before(len(holding.buys) if holding is not None else 1 << 62, holding)
     record.cash, record.position = run.cash, run.position
     return record
 

@@ -103,9 +103,12 @@ class BracketObjects:
         fraction: Decimal | None,
         fee_model: FeeModel,
         instrument: Instrument,
+        holding_exits: tuple[npt.NDArray[np.int64], str] | None = None,
     ) -> None:
         """``orders``: the loop's order rows; ``fills``: the FILLED ones, in order. Both are let
-        go as the objects are built, made from their columns (``bracket_columns``)."""
+        go as the objects are built, made from their columns (``bracket_columns``).
+        ``holding_exits``: the submission times and reason of the orders of no signal (a
+        holding limit's exits, of no strategy), numbered after the signals."""
         self.orders = orders
         self.fills = fills
         self.signal_ns = feed.ts_close_ns[signal_rows]  # each signal's bar's close
@@ -113,6 +116,12 @@ class BracketObjects:
         self.prices = prices
         self.levels = levels
         self.reasons = frame["reason"].to_numpy()
+        self.first_strategyless = len(signal_rows)
+        if holding_exits is not None:
+            self.signal_ns = np.concatenate([self.signal_ns, holding_exits[0]])
+            self.reasons = np.concatenate(
+                [self.reasons, np.array([holding_exits[1]] * len(holding_exits[0]), dtype=object)]
+            )
         self.strategy = strategy
         self.fraction = fraction
         self.fee_model = fee_model
@@ -152,6 +161,7 @@ class BracketObjects:
         statuses, parents, quantities = columns[STATUS], columns[PARENT], columns[QUANTITY]
         filled = np.flatnonzero(np.asarray(statuses) == FILLED).tolist()
         symbol, strategy, levels = self.symbol, self.strategy, self.levels
+        first_strategyless = self.first_strategyless
         ids = [f"O{number}" for number in range(1, len(kinds) + 1)]
         submitted_at = shared_datetimes(self.signal_ns[np.asarray(signals, dtype=np.intp)])
         updated_at = shared_datetimes(np.asarray(columns[UPDATED], dtype=np.int64))
@@ -211,7 +221,7 @@ class BracketObjects:
                         None,
                         updated_at[index],
                         self.fraction if kind == ENTRY else None,
-                        strategy,
+                        strategy if signal < first_strategyless else "",
                         _LEG_REASONS.get(kind) or reasons[signal],
                         children,
                     )

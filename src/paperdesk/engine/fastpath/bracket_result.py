@@ -35,6 +35,7 @@ from paperdesk.engine.fastpath.bracket_loop import (
     STATUS,
     TICKS,
     UPDATED,
+    BracketHolding,
     BracketRecord,
     SignalBars,
     run_bracket_loop,
@@ -48,6 +49,7 @@ from paperdesk.engine.fastpath.columns import (
     units_to_floats,
 )
 from paperdesk.engine.fastpath.errors import FastPathUnsupportedError
+from paperdesk.engine.fastpath.holding import holding_reason
 from paperdesk.engine.fastpath.inputs import BarHistory, ExplainRejections, WordTrims
 from paperdesk.engine.fastpath.integer_money import (
     AllInSizer,
@@ -155,6 +157,16 @@ def run_bracket_path(
         sell_opens[hit_rows].tolist(),
         feed.ts_open_ns[hit_rows].tolist(),
     )
+    holding = None
+    if config.risk.max_holding_bars is not None:  # the exits fill at rows' slipped opens
+        holding = BracketHolding(
+            config.risk.max_holding_bars,
+            buy_opens.tolist(),
+            sell_opens.tolist(),
+            feed.ts_open_ns.tolist(),
+            feed.ts_close_ns.tolist(),
+            len(signal_rows),
+        )
     record = run_bracket_loop(
         directions.tolist(),
         signal_rows.tolist(),
@@ -171,8 +183,9 @@ def run_bracket_path(
         sizer=sizer,
         at_signal=at_signal,
         cooldown=config.risk.cooldown_bars,
+        holding=holding,
     )
-    del bars, buy_opens, sell_opens  # the run's peak is ahead: what is done with goes now
+    del bars, buy_opens, sell_opens, holding  # the run's peak is ahead: what is done with goes now
     filled = [index for index, order in enumerate(record.orders) if order[STATUS] == FILLED]
     fills = [record.orders[index] for index in filled]
     _check(record, fills, scale)
@@ -197,6 +210,7 @@ def run_bracket_path(
     objects = BracketObjects(
         record.orders, fills, prices, levels, feed, frame, signal_rows, strategy_name,
         fraction if at_signal is None else None, fee_model, instrument,
+        _holding_exits(config, feed, record),
     )  # fmt: skip
     cash = _final_cash(config.cash, record, scale, objects, prices)
     last_close = to_decimal(float(feed.closes[-1])) if grid is None else grid.last_close
@@ -242,6 +256,19 @@ def run_bracket_path(
         conventions=conventions,
         adjustments=adjustments,
     )
+
+
+def _holding_exits(
+    config: RunConfig, feed: BarHistory, record: BracketRecord
+) -> tuple[npt.NDArray[np.int64], str] | None:
+    """The holding exits' submission times (their bars' closes) and reason, for the orders of
+    no signal numbered after the signals; None when there are none."""
+    if not record.holding_exits:
+        return None
+    bars = config.risk.max_holding_bars
+    assert bars is not None
+    dues = np.asarray(record.holding_exits, dtype=np.intp)
+    return feed.ts_close_ns[dues], holding_reason(bars)
 
 
 def _nothing_fits(record: BracketRecord) -> list[tuple[datetime, str]]:

@@ -30,10 +30,13 @@ The subset:
   by row, after the last accepted signal is rejected in the cooldown's words before any other
   rule is read; accepted: every signal the router does not reject, an exit alone included; a
   bracket's legs work until the first signal of another side out of the cooldown,
-  ``bracket_hits.window_ends``) and a holding limit for plain signals on a tick grid (the exit
-  N bars after the entry's fill bar, submitted at that bar's close before its signals are
-  routed, filled at the next open, replaced by a signal's own exit on that bar, ``holding``;
-  brackets, whose legs it would cancel, and prices of no tick grid take the event kernel);
+  ``bracket_hits.window_ends``) and a holding limit (the exit N bars after the entry's fill
+  bar, submitted at that bar's close before its signals are routed, filled at the next open,
+  replaced by a signal's own exit on that bar, ``holding``), plain signals and brackets, on a
+  tick grid and on no tick grid (the exits' possible fill opens join ``price_grid`` and
+  ``bracket_grid``); with brackets the legs are matched on the due bar first (a leg reaching it
+  closes the position and no exit is made), else the exit cancels the legs at that bar's close
+  (``bracket_loop._Run.before``);
 - signals: one per bar, in bar order, direction -1, 0 or 1, confidence in [0, 1], no entry
   price; a stop and/or a target per signal (NaN: none), finite, and where the signal can open
   a position (a long, or a short with shorts allowed) positive, below 1e12 and, with both, a
@@ -122,7 +125,7 @@ def is_eligible(
             frame,
             signal_rows,
             config.risk.allow_short,
-            plain_only=_per_share_fee(config) or config.risk.max_holding_bars is not None,
+            plain_only=_per_share_fee(config),
         )
         and _columns_eligible(instrument, bars, valid)
     )
@@ -191,7 +194,6 @@ def _config_eligible(config: RunConfig, instrument: Instrument) -> bool:
         and _cap_eligible(risk.exposure_cap_percent, percent, sizing.timing)
         and _cap_eligible(risk.max_position_percent, percent, sizing.timing)
         and _open_positions_eligible(risk.max_open_positions)
-        and (risk.max_holding_bars is None or tick_places(instrument) is not None)
         and risk.daily_loss_limit_percent is None
         and _sizing_eligible(config, instrument)
         and config.cash.is_finite()

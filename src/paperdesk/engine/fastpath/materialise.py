@@ -113,11 +113,18 @@ def run_fast_path(
                 instrument,
                 check,
                 cooldown,
+                _holding_exit_rows(config.risk.max_holding_bars, signal_rows, length),
             )
             places = bracket_prices.places
         else:
             grid = price_grid(
-                feed, next_rows.tolist(), signal_rows.tolist(), length - 1, slippage, check
+                feed,
+                next_rows.tolist(),
+                signal_rows.tolist(),
+                length - 1,
+                slippage,
+                check,
+                _holding_exit_rows(config.risk.max_holding_bars, signal_rows, length),
             )
             places, raw_ticks, close_ticks = grid.places, grid.raw_ticks, grid.close_ticks
     else:
@@ -174,9 +181,12 @@ def run_fast_path(
         )
     holding = None
     if config.risk.max_holding_bars is not None:
-        if grid is not None or places is None:  # the exits' opens: on a tick grid only
-            raise FastPathUnsupportedError("a holding limit on no tick grid")
-        all_opens = np.rint(feed.opens * 10.0**places).astype(np.int64)
+        if grid is None:
+            all_opens = np.rint(feed.opens * 10.0**places).astype(np.int64)
+        else:  # no tick: the exact opens the exits may fill at, in the grid's units
+            all_opens = np.zeros(length, dtype=grid.raw_ticks.dtype)
+            for row, units in grid.exit_opens.items():
+                all_opens[row] = units
         holding = HoldingLimit(
             config.risk.max_holding_bars,
             slipped_tick_array(all_opens, True, slippage),
@@ -304,6 +314,19 @@ def run_fast_path(
         ),
         stats_on_read=True,  # the curve, flags and P&L column are this run's own arrays
     )
+
+
+def _holding_exit_rows(
+    bars: int | None, signal_rows: npt.NDArray[np.intp], length: int
+) -> list[int] | None:
+    """The rows a holding limit's exits may fill at (or, due on the last bar, be priced by):
+    an entry fills at the row after its signal's, so its exit is due ``bars`` rows later and
+    fills at the next open; None without a holding limit."""
+    if bars is None:
+        return None
+    due = signal_rows + 1 + bars
+    rows: list[int] = np.unique(np.minimum(due[due < length] + 1, length - 1)).tolist()
+    return rows
 
 
 def _with_holding_exits(

@@ -46,13 +46,15 @@ class PriceGrid:
     """The run's prices in units of 10**-places: the fill opens (``raw_ticks``, one per signal,
     the next bar's) and the signal closes (``close_ticks``), int64 where every product of the
     loops fits, else Python ints; each distinct open's exact Decimal by its units; the last
-    bar's exact close (the final mark)."""
+    bar's exact close (the final mark); the opens of ``exit_rows`` (a holding limit's exits
+    fill there) by their row."""
 
     places: int
     raw_ticks: npt.NDArray[Any]  # int64, or object (Python ints) where int64 could overflow
     close_ticks: npt.NDArray[Any]
     open_decimals: dict[int, Decimal]
     last_close: Decimal
+    exit_opens: dict[int, int]
 
 
 def slippage_places(slippage: SlippageModel) -> int:
@@ -116,21 +118,25 @@ def price_grid(
     last_row: int,
     slippage: SlippageModel,
     check_places: Callable[[int], None] | None = None,
+    exit_rows: list[int] | None = None,
 ) -> PriceGrid:
-    """The grid of a run whose signals at ``signal_rows`` fill at the opens of ``fill_rows``.
-    ``check_places`` may refuse the places (``FastPathUnsupportedError``) before the units are
-    made."""
-    opens = [bars.open_price(row) for row in fill_rows]
+    """The grid of a run whose signals at ``signal_rows`` fill at the opens of ``fill_rows``,
+    and whose orders of no signal (a holding limit's exits) may fill at the opens of
+    ``exit_rows``. ``check_places`` may refuse the places (``FastPathUnsupportedError``) before
+    the units are made."""
+    exit_rows = exit_rows or []
+    opens = [bars.open_price(row) for row in [*fill_rows, *exit_rows]]
     closes = [bars.close_price(row) for row in signal_rows]
     last_close = bars.close_price(last_row)
     places, units = grid_units([*opens, *closes, last_close], slippage, check_places)
-    count = len(opens)
+    count, fills = len(opens), len(fill_rows)
     open_units, close_units = units[:count], units[count : count + len(closes)]
     dtype = unit_dtype(units, slippage)
     return PriceGrid(
         places,
-        np.array(open_units, dtype=dtype),
+        np.array(open_units[:fills], dtype=dtype),
         np.array(close_units, dtype=dtype),
         open_decimals_of(open_units, opens),
         last_close,
+        dict(zip(exit_rows, open_units[fills:], strict=True)),
     )
