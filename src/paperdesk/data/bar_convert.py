@@ -176,6 +176,23 @@ class ExactPrices:
         raw = {name: frame[f"raw_{name}"].to_numpy(dtype=np.float64) for name in names}
         return cls(raw, frame["price_scale"].to_numpy(dtype=object))
 
+    @classmethod
+    def of_row(cls, frame: pd.DataFrame, position: int) -> ExactPrices | None:
+        """``of`` for row ``position`` alone (its row 0): one cell per column, so reading one
+        bar (a live tick) does not convert whole columns."""
+        columns = frame.columns
+        if "price_scale" not in columns:
+            return None
+
+        def cell(name: str) -> Any:
+            return frame.iat[position, cast(int, columns.get_loc(name))]
+
+        names = [*_PRICES, *(q for q in QUOTE_PRICE_FIELDS if f"raw_{q}" in columns)]
+        raw = {name: np.array([cell(f"raw_{name}")], dtype=np.float64) for name in names}
+        scales = np.empty(1, dtype=object)
+        scales[0] = cell("price_scale")
+        return cls(raw, scales)
+
     def price(self, name: str, i: int) -> Decimal:
         scale: Decimal = self.scales[i]
         return exact_decimal(self.raw[name][i]) * scale
@@ -204,9 +221,9 @@ _PRICES = ("open", "high", "low", "close")
 
 def bar_at(frame: pd.DataFrame, position: int) -> Bar:
     """Row ``position`` of a bar frame as a checked Bar (symbol and timeframe from ``attrs``)."""
-    exact = ExactPrices.of(frame)
+    exact = ExactPrices.of_row(frame, position)
     if exact is not None:
-        return exact.bar(position, _bar_of_floats(frame, position))
+        return exact.bar(0, _bar_of_floats(frame, position))
     return _bar_of_floats(frame, position)
 
 
@@ -236,7 +253,7 @@ def _bar_of_floats(frame: pd.DataFrame, position: int) -> Bar:
         value("low"),
         value("close"),
         value("volume"),
-        quote_of(frame.iloc[position][list(QUOTE_FIELDS)].to_numpy(dtype=np.float64))
+        quote_of(np.array([cell(name) for name in QUOTE_FIELDS], dtype=np.float64))
         if has_quote_columns(frame)
         else None,
     )

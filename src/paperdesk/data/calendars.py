@@ -114,6 +114,9 @@ def _session_frame(
     )
 
 
+_HOURS_KEPT = 4096  # trade dates whose session ``trading_hours`` keeps (about 16 years)
+
+
 class MarketCalendar:
     """Sessions of one calendar, and the session closes and daily bar closes they imply;
     subclasses implement :meth:`_sessions`, :meth:`session_close` and
@@ -145,17 +148,27 @@ class MarketCalendar:
         raise NotImplementedError
 
     def trading_hours(self, day: date) -> TradingHours | None:
-        """The session of trade date ``day``, or None when the market does not trade that day."""
+        """The session of trade date ``day``, or None when the market does not trade that day.
+
+        Kept per day (a calendar's sessions never change while a process runs): a live tick
+        rejecting an intraday bar outside the session names the session in its reason."""
+        kept: dict[date, TradingHours | None] = self.__dict__.setdefault("_hours_of_day", {})
+        if day in kept:
+            return kept[day]
+        if len(kept) >= _HOURS_KEPT:
+            kept.clear()
         table = self.sessions(day, day)
-        if table.empty:
-            return None
-        row = table.iloc[0]
-        return TradingHours(
-            day=table.index[0].date(),
-            open=pd.Timestamp(row["open"]).to_pydatetime(),
-            close=pd.Timestamp(row["close"]).to_pydatetime(),
-            early_close=bool(row["early_close"]),
-        )
+        hours = None
+        if not table.empty:
+            row = table.iloc[0]
+            hours = TradingHours(
+                day=table.index[0].date(),
+                open=pd.Timestamp(row["open"]).to_pydatetime(),
+                close=pd.Timestamp(row["close"]).to_pydatetime(),
+                early_close=bool(row["early_close"]),
+            )
+        kept[day] = hours
+        return hours
 
     def holidays(self, start: date, end: date) -> list[date]:
         """Weekdays (Monday to Friday) in ``[start, end]`` with no session."""

@@ -56,6 +56,11 @@ class BarSource:
         self._quoted: dict[
             tuple[str, str, str], tuple[tuple[float, int], pd.DataFrame, pd.DataFrame]
         ] = {}
+        # the adjusted history of (symbol, timeframe, mode): (the raw frame and the factor
+        # file it was made from, the adjusted frame)
+        self._adjusted: dict[
+            tuple[str, str, object], tuple[pd.DataFrame, object, pd.DataFrame]
+        ] = {}
         # the last closes ``last_close`` answered, by (symbol, timeframe, the settings that
         # decide the history's prices)
         self._closes: dict[tuple[object, ...], _KnownClose] = {}
@@ -69,7 +74,19 @@ class BarSource:
         otherwise; see ``paperdesk.data.adjustment``), with their quotes when it has a file."""
         frame = self._raw_history(symbol, timeframe, settings)
         instrument = instrument_for(symbol, settings.asset_class_of(symbol))
-        return portfolio_prices(symbol, instrument, settings).apply(frame)
+        prices = portfolio_prices(symbol, instrument, settings)
+        if not prices.adjusted or prices.factor_file is None:
+            return frame
+        # adjusting is a pass over every bar: done again only when the raw history (a new
+        # object whenever its file or the store's bars change) or the factor file changed,
+        # so a tick's cost does not grow with the history's length
+        key = (symbol, timeframe, prices.mode)
+        kept = self._adjusted.get(key)
+        if kept is not None and kept[0] is frame and kept[1] == prices.factor_file:
+            return kept[2]
+        adjusted = prices.apply(frame)
+        self._adjusted[key] = (frame, prices.factor_file, adjusted)
+        return adjusted
 
     def last_close(
         self, symbol: str, timeframe: str, settings: SourceConfig, within: object | None = None
