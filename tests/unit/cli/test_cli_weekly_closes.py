@@ -24,10 +24,8 @@ runner = CliRunner()
 
 
 @pytest.fixture(autouse=True)
-def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setenv("PAPERDESK_HOME", str(tmp_path))
-    for name in ("DATABASE_URL", "REDIS_URL", "PAPERDESK_PROVIDERS"):
-        monkeypatch.delenv(name, raising=False)
+def home(clean_environment: pytest.MonkeyPatch, tmp_path: Path) -> Path:
+    clean_environment.setenv("PAPERDESK_HOME", str(tmp_path))
     return tmp_path
 
 
@@ -74,20 +72,10 @@ def test_an_imported_week_is_visible_at_its_last_session_close_and_not_before(
 
 def test_a_backtest_on_a_stored_weekly_file_trades_as_one_on_resampled_weeks(home: Path) -> None:
     path = weekly_csv(home / "SPY_1w.csv", "1998-01-05", "2021-12-31")
+    common = ["--symbol", "SPY", "--timeframe", "1w", "-s", "sma-cross", "--json"]
     runs = []
     for data in (["--data", str(path)], ["--adjust", "raw"]):
-        arguments = [
-            "backtest",
-            *data,
-            "--symbol",
-            "SPY",
-            "--timeframe",
-            "1w",
-            "-s",
-            "sma-cross",
-            "--json",
-        ]
-        result = runner.invoke(app, arguments)
+        result = runner.invoke(app, ["backtest", *data, *common])
         assert result.exit_code == 0, result.output
         runs.append(json.loads(result.stdout))
     stored, resampled = runs
