@@ -467,14 +467,12 @@ def period_bar_closes(
     calendar knows."""
     if len(labels) == 0:
         return labels
-    if isinstance(market, XnysCalendar):
-        table = _xnys_schedule()  # the whole known range: labels outside it fall back below
+    if isinstance(market, XnysCalendar):  # the whole known range: labels outside it fall back
+        closes, day_stamps, keys = _xnys_periods(frame.unit, frame.count)
     else:
         before, after = pd.Timedelta(days=7), pd.Timedelta(days=31 * frame.count + 10)
         table = market.sessions(_day(labels.min()) - before, _day(labels.max()) + after)
-    closes = pd.DatetimeIndex(table["close"]).as_unit("ns").asi8
-    days = pd.DatetimeIndex(table.index).as_unit("ns")
-    keys = calendar_period_keys(days.to_numpy(dtype="datetime64[D]"), frame.unit, frame.count)
+        closes, day_stamps, keys = _periods(table, frame.unit, frame.count)
     stamps = labels.asi8
     first = np.searchsorted(closes, stamps, side="right")
     inside = np.minimum(first, len(closes) - 1)
@@ -484,7 +482,7 @@ def period_bar_closes(
     # the table holds a session before the label, and one after its period: the whole period
     known = (first > 0) & (first < len(closes)) & (after_period < len(closes)) & opens_period
     last = np.minimum(after_period, len(closes)) - 1
-    moved_by = days.asi8[last] - days.asi8[inside]
+    moved_by = day_stamps[last] - day_stamps[inside]
     daily = market.daily_bar_closes(pd.DatetimeIndex(stamps + moved_by, tz="UTC").as_unit("ns"))
     closed = np.maximum(closes[last], daily.as_unit("ns").asi8)
     if frame.unit == "mo":
@@ -492,3 +490,19 @@ def period_bar_closes(
     else:
         fallback = stamps + 7 * frame.count * _ONE_DAY.value
     return pd.DatetimeIndex(np.where(known, closed, fallback), tz="UTC").as_unit("ns")
+
+
+def _periods(table: pd.DataFrame, unit: str, count: int) -> tuple[np.ndarray, ...]:
+    """The sessions of ``table`` as arrays: closes and trade dates (nanoseconds), period keys."""
+    closes = pd.DatetimeIndex(table["close"]).as_unit("ns").asi8
+    days = pd.DatetimeIndex(table.index).as_unit("ns")
+    keys = calendar_period_keys(days.to_numpy(dtype="datetime64[D]"), unit, count)
+    return closes, days.asi8, keys
+
+
+@functools.cache
+def _xnys_periods(unit: str, count: int) -> tuple[np.ndarray, ...]:
+    arrays = _periods(_xnys_schedule(), unit, count)
+    for array in arrays:
+        array.flags.writeable = False  # shared by every later call
+    return arrays
