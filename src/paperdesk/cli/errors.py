@@ -37,13 +37,23 @@ def refusals_as_log_records(logger: str | None) -> None:
 def report(message: str) -> None:
     """``error: MESSAGE`` on stderr (one line); a server's refusal as a JSON record at level
     ERROR with the same words when its records go out as JSON lines."""
-    line = one_line(message)
+    _say(one_line(message), "error: ", logging.ERROR)
+
+
+def report_interrupted(line: str) -> None:
+    """The ``interrupted: ...`` line of a Ctrl-C on stderr; a server's (``serve`` stopped
+    during its start-up) as a JSON record at level WARNING with the same words when its
+    records go out as JSON lines, as its refusals are."""
+    _say(one_line(line), "", logging.WARNING)
+
+
+def _say(line: str, prefix: str, level: int) -> None:
     if _refusals_logger is not None:
         from paperdesk.service.logs import json_record
 
-        if json_record(line, _refusals_logger, logging.ERROR):
+        if json_record(line, _refusals_logger, level):
             return
-    typer.echo(f"error: {line}", err=True)
+    typer.echo(f"{prefix}{line}", err=True)
 
 
 def usage_hint(error: typer.TyperException) -> str:

@@ -44,7 +44,9 @@ class InterruptibleGroup(LazyGroup):
             with command_services():
                 return super().invoke(ctx)
         except KeyboardInterrupt:
-            typer.echo(interrupted_line(), err=True)
+            from paperdesk.cli.errors import report_interrupted
+
+            report_interrupted(interrupted_line())
             raise typer.Exit(INTERRUPTED_EXIT_CODE) from None
 
 

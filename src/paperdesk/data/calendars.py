@@ -36,6 +36,7 @@ FX_CLOSE_TIME = time(17, 0)
 CALENDAR_START = "1970-01-01"
 _ALIASES = {"XNYS": "XNYS", "NYSE": "XNYS", "FX": "FX", "24/7": "24/7", "CRYPTO": "24/7"}
 _ONE_DAY = pd.Timedelta(days=1)
+MONDAY = np.datetime64("1970-01-05", "D")  # weekly periods are counted from a Monday
 
 
 def calendar_name(calendar: str) -> str:
@@ -397,8 +398,9 @@ def bar_close_times(ts_open: pd.DatetimeIndex, timeframe: str, calendar: str) ->
     (early closes included; a date that is not a session falls back to the next 00:00 UTC), on
     ``24/7`` at the next 00:00 UTC, on ``FX`` at ``label + 1 day``. An ``nd`` bar (``2d``,
     ``3d``) is n consecutive sessions from its label's (``nd_bar_closes``): it closes as the
-    daily bar of its last session does. Weekly and monthly bars close at ``label + timeframe``
-    (calendar months).
+    daily bar of its last session does. Weekly and monthly bars (``1w``, ``2w``, ``1mo``,
+    ``3mo``) are the calendar's periods as the resampler groups them (``period_bar_closes``):
+    they close with the last session of their period.
     """
     market = market_calendar(calendar)
     frame = Timeframe.parse(timeframe)
@@ -408,11 +410,11 @@ def bar_close_times(ts_open: pd.DatetimeIndex, timeframe: str, calendar: str) ->
     index = index.tz_convert("UTC").as_unit("ns")
     if frame.is_intraday:
         return pd.DatetimeIndex(index + pd.Timedelta(seconds=frame.seconds), name="ts_close")
-    if frame.unit == "mo":
-        return pd.DatetimeIndex(index + pd.DateOffset(months=frame.count), name="ts_close")
+    if frame.unit in ("w", "mo"):
+        return pd.DatetimeIndex(period_bar_closes(market, index, frame), name="ts_close")
     if frame.unit == "d" and frame.count > 1:
         return pd.DatetimeIndex(nd_bar_closes(market, index, frame.count), name="ts_close")
-    if frame.unit == "w" or frame.count != 1:
+    if frame.count != 1:
         return pd.DatetimeIndex(index + pd.Timedelta(seconds=frame.seconds), name="ts_close")
     closes = market.daily_bar_closes(index)
     return pd.DatetimeIndex(closes.as_unit("ns"), name="ts_close")
@@ -446,3 +448,74 @@ def nd_bar_closes(market: MarketCalendar, labels: pd.DatetimeIndex, count: int) 
     closed = np.maximum(closes[last], daily)
     fallback = stamps + count * _ONE_DAY.value
     return pd.DatetimeIndex(np.where(known, closed, fallback), tz="UTC").as_unit("ns")
+
+
+def calendar_period_keys(days: np.ndarray, unit: str, count: int) -> np.ndarray:
+    """Which weekly (``unit`` ``w``) or monthly (``mo``) period each trade date of ``days``
+    (``datetime64[D]``) is in: ISO weeks counted from Monday 1970-01-05, months from January
+    1970, ``count`` at a time (a ``2w`` period is two weeks, a ``3mo`` one a quarter)."""
+    if unit == "w":
+        raw = (days - MONDAY).astype(np.int64) // 7
+    elif unit == "mo":
+        raw = days.astype("datetime64[M]").astype(np.int64)
+    else:
+        raise InvalidInputError(f"not a weekly or monthly unit: {unit!r}")
+    return np.asarray(raw // count, dtype=np.int64)
+
+
+def period_bar_closes(
+    market: MarketCalendar, labels: pd.DatetimeIndex, frame: Timeframe
+) -> pd.DatetimeIndex:
+    """When weekly or monthly bars labelled ``labels`` (UTC, nanoseconds) close: a bar is the
+    period (``calendar_period_keys``) of the first session closing after its label, and closes
+    when that period's last session closes, or when a daily bar labelled as it is, moved on to
+    that session, would close if that is later (FX and 24/7 labels at 00:00 UTC span to the
+    next midnight): never before the period's last session has closed. The week of Good Friday
+    2021 on XNYS closes on Thursday 1 April at 16:00 New York, not on Monday 5 April.
+
+    The label must open its period: its first session is the period's first (a holiday Monday
+    labelled or skipped alike). A label inside a period (a week labelled Wednesday, a month
+    labelled on its last day) says nothing of where the file's period ends, so it keeps
+    ``label + timeframe`` (late, never early), as does a label outside the sessions the
+    calendar knows."""
+    if len(labels) == 0:
+        return labels
+    if isinstance(market, XnysCalendar):  # the whole known range: labels outside it fall back
+        closes, day_stamps, keys = _xnys_periods(frame.unit, frame.count)
+    else:
+        before, after = pd.Timedelta(days=7), pd.Timedelta(days=31 * frame.count + 10)
+        table = market.sessions(_day(labels.min()) - before, _day(labels.max()) + after)
+        closes, day_stamps, keys = _periods(table, frame.unit, frame.count)
+    stamps = labels.asi8
+    first = np.searchsorted(closes, stamps, side="right")
+    inside = np.minimum(first, len(closes) - 1)
+    period = keys[inside]
+    after_period = np.searchsorted(keys, period, side="right")
+    opens_period = keys[np.maximum(inside - 1, 0)] != period
+    # the table holds a session before the label, and one after its period: the whole period
+    known = (first > 0) & (first < len(closes)) & (after_period < len(closes)) & opens_period
+    last = np.minimum(after_period, len(closes)) - 1
+    moved_by = day_stamps[last] - day_stamps[inside]
+    daily = market.daily_bar_closes(pd.DatetimeIndex(stamps + moved_by, tz="UTC").as_unit("ns"))
+    closed = np.maximum(closes[last], daily.as_unit("ns").asi8)
+    if frame.unit == "mo":
+        fallback = (labels + pd.DateOffset(months=frame.count)).as_unit("ns").asi8
+    else:
+        fallback = stamps + 7 * frame.count * _ONE_DAY.value
+    return pd.DatetimeIndex(np.where(known, closed, fallback), tz="UTC").as_unit("ns")
+
+
+def _periods(table: pd.DataFrame, unit: str, count: int) -> tuple[np.ndarray, ...]:
+    """The sessions of ``table`` as arrays: closes and trade dates (nanoseconds), period keys."""
+    closes = pd.DatetimeIndex(table["close"]).as_unit("ns").asi8
+    days = pd.DatetimeIndex(table.index).as_unit("ns")
+    keys = calendar_period_keys(days.to_numpy(dtype="datetime64[D]"), unit, count)
+    return closes, days.asi8, keys
+
+
+@functools.cache
+def _xnys_periods(unit: str, count: int) -> tuple[np.ndarray, ...]:
+    arrays = _periods(_xnys_schedule(), unit, count)
+    for array in arrays:
+        array.flags.writeable = False  # shared by every later call
+    return arrays

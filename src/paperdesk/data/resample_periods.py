@@ -19,13 +19,18 @@ from datetime import date, datetime, timedelta
 import numpy as np
 import pandas as pd
 
-from paperdesk.data.calendars import calendar_name, market_calendar, sessions_before
+from paperdesk.data.calendars import (
+    MONDAY,
+    calendar_name,
+    calendar_period_keys,
+    market_calendar,
+    sessions_before,
+)
 from paperdesk.data.resample import OHLCV, _result, aggregate, resample
 from paperdesk.data.session_grid import NANOSECONDS, SessionGrid
 from paperdesk.domain import InvalidInputError, Timeframe
 
 DAY_NS = 86400 * NANOSECONDS
-MONDAY = np.datetime64("1970-01-05", "D")  # weeks are counted from a Monday
 SLACK_NS = 40 * DAY_NS  # the calendar is read this far past the data: a period's last session
 
 
@@ -41,16 +46,13 @@ def period_keys(
     in. Days count the sessions of ``calendar`` from its epoch (``sessions_before``): ``days``
     must then be consecutive sessions of it, as a ``SessionGrid``'s are."""
     dates = days.to_numpy(dtype="datetime64[D]")
-    if target.unit == "w":
-        raw = (dates - MONDAY).astype(np.int64) // 7
-    elif target.unit == "mo":
-        raw = dates.astype("datetime64[M]").astype(np.int64)
-    elif target.unit == "d" and calendar is not None:
+    if target.unit in ("w", "mo"):
+        return calendar_period_keys(dates, target.unit, target.count)
+    if target.unit == "d" and calendar is not None:
         first = sessions_before(calendar, dates[0].item()) if len(dates) else 0
         raw = first + np.arange(len(dates), dtype=np.int64)
-    else:
-        raise InvalidInputError(f"not a weekly, monthly or n-day timeframe: {target}")
-    return np.asarray(raw // target.count, dtype=np.int64)
+        return np.asarray(raw // target.count, dtype=np.int64)
+    raise InvalidInputError(f"not a weekly, monthly or n-day timeframe: {target}")
 
 
 def period_start(day: date, target: Timeframe, calendar: str | None = None) -> date:

@@ -123,3 +123,31 @@ def test_workers_without_redis_and_a_bad_option_are_refused_as_json_records(
         code, text_line, record = _as_text_and_as_json(*arguments)
         assert code == 2
         _same_words(text_line, record)
+
+
+def test_a_ctrl_c_during_start_up_is_a_json_record(
+    home: pytest.MonkeyPatch, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from paperdesk.cli import platform_server
+
+    def interrupted(*arguments: object) -> None:
+        raise KeyboardInterrupt  # Ctrl-C while the port is being bound
+
+    monkeypatch.setattr(platform_server, "listening_socket", interrupted)
+    text = runner.invoke(app, ["serve"])
+    words = "interrupted: the transaction in progress was rolled back; the ledger is consistent"
+    assert (text.exit_code, text.stderr, text.stdout) == (130, f"{words}\n", "")
+    for arguments, env in (
+        (["--log-format", "json", "serve"], None),
+        (["serve"], {FORMAT: "json"}),
+    ):
+        result = runner.invoke(app, arguments, env=env)
+        assert (result.exit_code, result.stdout) == (130, "")
+        assert len(result.stderr.splitlines()) == 1, result.stderr
+        record = json.loads(result.stderr)
+        assert (record["level"], record["logger"]) == ("WARNING", "paperdesk.cli.serve")
+        assert record["message"] == words
+    # any other command keeps its line, whatever the log format
+    monkeypatch.setattr("paperdesk.cli.portfolios.open_service", interrupted)
+    other = runner.invoke(app, ["--log-format", "json", "portfolio", "list"])
+    assert (other.exit_code, other.stderr) == (130, f"{words}\n")

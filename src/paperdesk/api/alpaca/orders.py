@@ -95,8 +95,14 @@ def list_orders(
     nested: bool = False,
     symbols: Annotated[str | None, Query(max_length=2000)] = None,
     side: Annotated[str | None, Query(pattern="^(buy|sell)$")] = None,
+    before_order_id: Annotated[str | None, Query(max_length=64)] = None,
+    after_order_id: Annotated[str | None, Query(max_length=64)] = None,
 ) -> list[dict[str, Any]]:
-    """Orders as Alpaca lists them: open by default, newest first, at most 50."""
+    """Orders as Alpaca lists them: open by default, newest first, at most 50. Orders are in
+    submission order (their ledger sequence: orders submitted at the same moment keep the
+    order they were placed in); ``before_order_id`` / ``after_order_id`` keep those submitted
+    before / after the order named (exclusive), Alpaca's cursor for paging through orders
+    that share a ``submitted_at``, which ``until`` / ``after`` (exclusive times) cannot."""
     # a time without a zone, or a bare date, is UTC, as Alpaca reads them (alpaca-py itself
     # sends a naive datetime as UTC; curl and other SDKs send it as written)
     after, until = (
@@ -104,6 +110,10 @@ def list_orders(
         for moment in (after, until)
     )
     orders = container.portfolios.orders(caller.portfolio_id)
+    first, stop = _cursor_span(caller.portfolio_id, orders, before_order_id, after_order_id)
+    cursor = "before_order_id" if before_order_id is not None else "after_order_id"
+    if (before_order_id or after_order_id) is not None and (after or until) is not None:
+        raise bad_request(f"{cursor}: not with after or until (page by one or the other)")
     wanted = {s.strip().upper() for s in symbols.split(",") if s.strip()} if symbols else None
 
     def kept(order: Order) -> bool:
@@ -120,7 +130,7 @@ def list_orders(
             and (until is None or order.ts_submitted < until)
         )
 
-    chosen = [o for o in orders if kept(o)]
+    chosen = [o for o in orders[first:stop] if kept(o)]
     if direction is Direction.DESC:
         chosen.reverse()
     by_id = {o.order_id: o for o in orders}
@@ -132,6 +142,24 @@ def list_orders(
         )
         for o in chosen[:limit]
     ]
+
+
+def _cursor_span(
+    portfolio_id: int, orders: list[Order], before: str | None, after: str | None
+) -> tuple[int, int]:
+    """The slice of ``orders`` (submission order) that ``before_order_id`` or
+    ``after_order_id`` keeps: the orders before or after the one named, exclusive; an order
+    id that is not the account's is refused by name, as are both cursors at once."""
+    if before is not None and after is not None:
+        raise bad_request("before_order_id and after_order_id: give one or the other")
+    named = before if before is not None else after
+    if named is None:
+        return 0, len(orders)
+    position = _position(portfolio_id, orders, named)
+    if position is None:
+        cursor = "before_order_id" if before is not None else "after_order_id"
+        raise bad_request(f"{cursor}: no order {named!r} in this account")
+    return (0, position) if before is not None else (position + 1, len(orders))
 
 
 @router.get("/orders:by_client_order_id")
@@ -222,11 +250,18 @@ def cancel_all_orders(container: ServicesDep, caller: Trader) -> list[dict[str, 
 
 def find_order(portfolio_id: int, orders: list[Order], order_id: str) -> Order:
     """The order ``order_id`` names: its Alpaca UUID, or its paperdesk id (``O1``)."""
+    position = _position(portfolio_id, orders, order_id)
+    if position is None:
+        raise not_found("order", order_id)
+    return orders[position]
+
+
+def _position(portfolio_id: int, orders: list[Order], order_id: str) -> int | None:
     wanted = order_id.strip().lower()
-    for order in orders:
+    for position, order in enumerate(orders):
         if order_uuid(portfolio_id, order.order_id) == wanted or order.order_id.lower() == wanted:
-            return order
-    raise not_found("order", order_id)
+            return position
+    return None
 
 
 def _legs(order: Order, by_id: dict[str, Order]) -> list[Order] | None:

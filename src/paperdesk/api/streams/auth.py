@@ -2,9 +2,11 @@
 
 A key comes with the handshake (``?token=KEY``, ``Authorization: Bearer KEY`` or
 ``X-API-Key: KEY``) or, failing those, as the first message ``{"action": "auth", "key": KEY}``
-(which may also carry ``"after"``). A missing, unknown or revoked key closes the socket with
-1008 (policy violation) and the error code as the reason; bad parameters close it with 4400
-and a reason naming the parameter.
+(which may also carry ``"after"``). A client of ``/ws/trading`` with a key in the handshake may
+send that message all the same: its ``after`` is honoured (``handshake_auth_after``), a key in
+it other than the handshake's is refused. A missing, unknown or revoked key closes the socket
+with 1008 (policy violation) and the error code as the reason; bad parameters close it with
+4400 and a reason naming the parameter (an ``after`` in the message and another in the URL).
 """
 
 from __future__ import annotations
@@ -42,6 +44,7 @@ class Opening:
     key: ApiKeyRecord
     after: int | None
     first_message: dict[str, Any] | None  # the auth message, when the key came that way
+    handshake_token: str | None = None  # the key, when it came in the handshake
 
 
 def handshake_token(websocket: WebSocket) -> str | None:
@@ -71,8 +74,7 @@ async def open_stream(websocket: WebSocket, services: Services) -> Opening:
     if token is None:
         first = await _auth_message(websocket)
         token = first.get("key") if isinstance(first.get("key"), str) else None
-        if "after" in first:
-            after = sequence_parameter(first["after"])
+        after = message_after(first, after)
     if not token:
         raise RefusedError(POLICY_VIOLATION, "missing_api_key")
     record = await asyncio.to_thread(services.api_keys.authenticate, token)
@@ -83,7 +85,37 @@ async def open_stream(websocket: WebSocket, services: Services) -> Opening:
     limiter: RateLimiter | None = getattr(websocket.app.state, "rate_limiter", None)
     if limiter is not None and not limiter.hit(record.id).allowed:  # a connection is a request
         raise RefusedError(TRY_AGAIN_LATER, "rate_limited")
-    return Opening(record, after, first)
+    return Opening(record, after, first, token if first is None else None)
+
+
+def message_after(message: dict[str, Any], query_after: int | None) -> int | None:
+    """The resume point of a stream given ``?after=`` (``query_after``) and the auth message
+    ``message``: the one given, or the same twice; two different ones are refused."""
+    given = sequence_parameter(message.get("after"))
+    if given is None:
+        return query_after
+    if query_after is not None and given != query_after:
+        raise RefusedError(
+            BAD_REQUEST,
+            f"after={given} in the auth message differs from after={query_after} in the URL; "
+            "give one",
+        )
+    return given
+
+
+def handshake_auth_after(
+    message: dict[str, Any], token: str, query_after: int | None
+) -> int | None:
+    """What the first message of a client that authenticated in the handshake asks for: a
+    resume point to honour (None: nothing). Only an auth message counts; its key, if any, must
+    be the handshake's, and its ``after`` agree with ``?after=``."""
+    if message.get("action") != "auth":
+        return None
+    key = message.get("key")
+    if key is not None and key != token:
+        raise RefusedError(POLICY_VIOLATION, "conflicting_api_key")
+    given = message_after(message, query_after)
+    return None if query_after is not None else given
 
 
 async def _auth_message(websocket: WebSocket) -> dict[str, Any]:

@@ -15,6 +15,7 @@ from paperdesk.api.streams.auth import (
     BAD_REQUEST,
     Opening,
     RefusedError,
+    handshake_auth_after,
     open_stream,
     parse_message,
     receive_text,
@@ -57,7 +58,7 @@ async def trading(websocket: WebSocket) -> None:
         return item.portfolio_id is not None and key.sees(item.portfolio_id)
 
     stream = Stream(websocket, _hub(websocket), accepts)
-    await until_either(stream.run(opening.after), _drain(websocket))
+    await until_either(stream.run(opening.after), _drain(websocket, stream, opening))
 
 
 @router.websocket("/ws/prices")
@@ -115,8 +116,22 @@ def _hub(websocket: WebSocket) -> StreamHub:
     return hub
 
 
-async def _drain(websocket: WebSocket) -> None:
-    """Read (and ignore) what a trading client sends, to notice when it leaves."""
+async def _drain(websocket: WebSocket, stream: Stream, opening: Opening) -> None:
+    """Read (and ignore) what a trading client sends, to notice when it leaves; but the first
+    message of a client with a key in the handshake may be the auth message, whose ``after``
+    resumes the stream (``handshake_auth_after``)."""
+    if opening.handshake_token is not None:
+        try:
+            first = parse_message(await receive_text(websocket))
+        except RefusedError:
+            first = {}  # not a JSON object: ignored, as every other message
+        try:
+            after = handshake_auth_after(first, opening.handshake_token, opening.after)
+            if after is not None:
+                await stream.resume(after)
+        except RefusedError as refused:
+            await websocket.close(refused.code, refused.reason)
+            return
     while True:
         await receive_text(websocket)
 

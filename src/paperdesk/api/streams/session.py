@@ -13,6 +13,7 @@ from collections.abc import Awaitable, Callable
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from paperdesk.api.metrics import WEBSOCKET_CLIENTS
+from paperdesk.api.streams.auth import BAD_REQUEST, RefusedError
 from paperdesk.api.streams.hub import Accepts, StreamHub, Subscriber
 from paperdesk.api.streams.messages import StreamItem, control
 
@@ -37,6 +38,10 @@ class Stream:
         self.hub = hub
         self.accepts = accepts
         self.last_sent = 0
+        self.position = 0  # the sequence the live stream started after
+        self._send_item: Send = self._send
+        self._sending = asyncio.Lock()  # a replay and the live items never interleave
+        self._started = asyncio.Event()
 
     async def run(self, after: int | None, send: Send | None = None) -> None:
         """Replay after ``after`` (None: live only), then the live stream, until the client
@@ -45,23 +50,47 @@ class Stream:
         clients = WEBSOCKET_CLIENTS.labels(channel=self.channel)
         clients.inc()
         try:
-            self.last_sent = position if after is None else after
-            await self.websocket.send_text(control("subscribed", position, after=self.last_sent))
-            deliver = send or self._send
-            async for item in self.hub.replay(self.last_sent, position, self.accepts):
-                self._check(subscriber)
-                await self._deliver(item, deliver)
+            self._send_item = send or self._send
+            async with self._sending:
+                self.position = position
+                self._started.set()
+                await self._replay(position if after is None else after, subscriber)
             while True:
                 items = await subscriber.take()
                 self._check(subscriber)
-                for item in items:
-                    await self._deliver(item, deliver)
+                async with self._sending:
+                    for item in items:
+                        await self._deliver(item, self._send_item)
         except TooFarBehindError:
             reason = f"too far behind; reconnect with after={self.last_sent}"
             await self.websocket.close(BEHIND, reason)
         finally:
             clients.dec()
             self.hub.unsubscribe(subscriber)
+
+    async def resume(self, after: int) -> None:
+        """Replay after ``after`` a stream that started live (a client that authenticated in
+        the handshake and gave its resume point in an auth message): a new ``subscribed``, the
+        entries in ``(after, P]``, then the live ones, with no gap and no repeat. Refused
+        (``RefusedError``) once a live entry has been sent: the client resumes by reconnecting
+        with ``?after=``."""
+        await self._started.wait()
+        async with self._sending:
+            if self.last_sent != self.position:
+                raise RefusedError(
+                    BAD_REQUEST,
+                    f"after={after} came once live entries after {self.position} were sent; "
+                    f"reconnect with after={after}",
+                )
+            await self._replay(after, None)
+
+    async def _replay(self, after: int, subscriber: Subscriber | None) -> None:
+        self.last_sent = after
+        await self.websocket.send_text(control("subscribed", self.position, after=after))
+        async for item in self.hub.replay(after, self.position, self.accepts):
+            if subscriber is not None:
+                self._check(subscriber)
+            await self._deliver(item, self._send_item)
 
     def _check(self, subscriber: Subscriber) -> None:
         if subscriber.overflowed:
