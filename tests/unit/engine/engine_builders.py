@@ -21,6 +21,11 @@ class Scripted(Strategy[NoParameters]):
 
     name: ClassVar[str] = "scripted"
     description: ClassVar[str] = "test strategy"
+    # causal by construction (a row's signal is the script's, whatever bars follow it), so the
+    # backtest's look-ahead check, which recomputes the signals on up to 8 cuts of the history,
+    # is skipped: it was most of the engine-equivalence tests' time; the check has tests of
+    # its own (``test_backtest_lookahead.py``, which also checks a scripted strategy)
+    check_look_ahead: ClassVar[bool] = False
 
     def __init__(self, script: Mapping[int, ScriptRow | int]) -> None:
         super().__init__()

@@ -79,10 +79,16 @@ def test_the_refusal_names_the_bar_and_both_signals() -> None:
     assert "and a long signal (confidence 1) computed on the whole history" in message
 
 
+class _CheckedScript(Scripted):
+    """A scripted strategy the backtest checks (the tests' ``Scripted`` is not checked)."""
+
+    check_look_ahead: ClassVar[bool] = True
+
+
 def test_a_causal_strategy_runs_as_before() -> None:
     bars = _walk(300)
     script = {5: 1, 40: 0, 90: -1, 150: 0, 200: 1}
-    checked = simulate(bars, Scripted(script), make_config(), TEST, engine="event")
+    checked = simulate(bars, _CheckedScript(script), make_config(), TEST, engine="event")
     # long-only: the long of row 5 fills at row 6's open and closes at row 41's; the short of
     # row 90 only closes nothing; the long of row 200 is still open
     (trade,) = checked.trades

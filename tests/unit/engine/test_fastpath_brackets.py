@@ -38,24 +38,30 @@ NAN = math.nan
 BRACKET_PARAMETERS = {"stop_atr": 2.0, "target_atr": 3.0}  # benchmarks/peers/backtests.py's
 
 
-@st.composite
-def level(draw: st.DrawFn, close: float, direction: int, is_stop: bool) -> float:
+_LEVEL_KINDS = st.sampled_from(["none", "near", "near", "far", "tick", "wrong side", "one tick"])
+_NEAR, _FAR, _WITHIN_5_PERCENT = st.floats(0.0001, 0.01), st.floats(0.01, 0.5), st.floats(0.0, 0.05)
+DIRECTIONS = st.sampled_from((-1, 0, 1, 1, -1))
+
+
+def draw_level(draw: st.DrawFn, close: float, direction: int, is_stop: bool) -> float:
     """A stop or target around the signal's close: none, near (inside a bar's range, so both
-    legs can be reached), far, on the tick, on the wrong side of the close, or a tick away."""
-    kind = draw(st.sampled_from(["none", "near", "near", "far", "tick", "wrong side", "one tick"]))
+    legs can be reached), far, on the tick, on the wrong side of the close, or a tick away.
+    (A function of ``draw`` with strategies made once: a composite made anew for every level
+    of a dense script was most of the tests' time.)"""
+    kind = draw(_LEVEL_KINDS)
     if kind == "none":
         return NAN
     away = -1.0 if (direction >= 0) == is_stop else 1.0  # a long's stop below, target above
     if kind == "near":
-        value = close * (1 + away * draw(st.floats(0.0001, 0.01)))
+        value = close * (1 + away * draw(_NEAR))
     elif kind == "far":
-        value = close * (1 + away * draw(st.floats(0.01, 0.5)))
+        value = close * (1 + away * draw(_FAR))
     elif kind == "tick":
-        value = round(close * (1 + away * draw(st.floats(0.0, 0.05))), 2)
+        value = round(close * (1 + away * draw(_WITHIN_5_PERCENT)), 2)
     elif kind == "one tick":
         value = round(close + away * 0.01, 2)
     else:
-        value = close * (1 - away * draw(st.floats(0.0, 0.05)))
+        value = close * (1 - away * draw(_WITHIN_5_PERCENT))
     return max(value, 0.01)
 
 
@@ -70,10 +76,10 @@ def bracket_scripts(draw: st.DrawFn, bars: pd.DataFrame, allow_short: bool) -> d
     closes = bars["close"].to_numpy()
     script: dict[int, Any] = {}
     for row in sorted(set(rows)):
-        direction = draw(st.sampled_from((-1, 0, 1, 1, -1)))
+        direction = draw(DIRECTIONS)
         close = float(closes[row])
-        stop = draw(level(close, direction, True))
-        target = draw(level(close, direction, False))
+        stop = draw_level(draw, close, direction, True)
+        target = draw_level(draw, close, direction, False)
         script[row] = bracket_step(direction, stop, target, allow_short)
     return script
 

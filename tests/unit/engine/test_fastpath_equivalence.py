@@ -135,17 +135,21 @@ def test_the_fast_path_equals_the_event_path_when_reversing(data: st.DataObject)
     _assert_same_outcome(bars, strategy, config)
 
 
-def _assert_same_outcome(bars: pd.DataFrame, strategy: Scripted, config: RunConfig) -> None:
+def _assert_same_outcome(
+    bars: pd.DataFrame, strategy: Scripted, config: RunConfig
+) -> BacktestResult | None:
     """Identical results, or the same arithmetic error (the statistics of a few wild bars can
-    overflow a float, on either path)."""
+    overflow a float, on either path); the fast path's result (None: both raised)."""
     try:
         slow = simulate(bars, strategy, config, TEST, engine="event")
     except ArithmeticError as error:
         event(f"both paths raise {type(error).__name__}")
         with pytest.raises(type(error)):
             _fast_or_skip(bars, strategy, config)
-        return
-    assert_identical(_fast_or_skip(bars, strategy, config), slow)
+        return None
+    fast = _fast_or_skip(bars, strategy, config)
+    assert_identical(fast, slow)
+    return fast
 
 
 def _fast_or_skip(bars: pd.DataFrame, strategy: Scripted, config: RunConfig) -> BacktestResult:

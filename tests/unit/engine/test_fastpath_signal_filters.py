@@ -17,12 +17,11 @@ from engine_builders import Scripted, bracket_step, make_bars
 from hypothesis import event, given, settings
 from hypothesis import strategies as st
 from test_fastpath_adjusted import _eligible_bundled
-from test_fastpath_brackets import BRACKET_PARAMETERS, bracket_scripts, level
+from test_fastpath_brackets import BRACKET_PARAMETERS, DIRECTIONS, bracket_scripts, draw_level
 from test_fastpath_equivalence import (
     TEST,
     _assert_same_outcome,
     _eligible,
-    _fast_or_skip,
     assert_identical,
     bar_series,
     scripted_signals,
@@ -78,30 +77,43 @@ def per_share_filtered_configs(draw: st.DrawFn) -> RunConfig:
 
 def _script(data: st.DataObject, bars: pd.DataFrame, shape: str, allow_short: bool) -> Confident:
     """Plain signals, alternating ones (a crossover's reversals) or brackets, each with a
-    confidence."""
+    confidence (one draw: ``data.draw`` records every value it gives, costly for a dense
+    script's hundreds)."""
+    return data.draw(confident_scripts(bars, shape, allow_short))
+
+
+_DENSITY = st.integers(0, 3)
+_CONFIDENCE = st.sampled_from(_CONFIDENCES)
+
+
+@st.composite
+def confident_scripts(
+    draw: st.DrawFn, bars: pd.DataFrame, shape: str, allow_short: bool
+) -> Confident:
+    """``_script``'s strategy."""
     script: dict[int, Any]
     if shape == "brackets":
-        script = data.draw(bracket_scripts(bars, allow_short))
+        script = draw(bracket_scripts(bars, allow_short))
     elif shape.startswith("dense"):  # a signal on most bars: the cooldown rejects many
-        rows = [row for row in range(len(bars)) if data.draw(st.integers(0, 3))]
+        rows = [row for row in range(len(bars)) if draw(_DENSITY)]
         closes = bars["close"].to_numpy()
         script = {}
         for row in rows:
-            direction = data.draw(st.sampled_from((-1, 0, 1, 1, -1)))
+            direction = draw(DIRECTIONS)
             if shape == "dense":
                 script[row] = direction
                 continue
             close = float(closes[row])
-            stop = data.draw(level(close, direction, True))
-            target = data.draw(level(close, direction, False))
+            stop = draw_level(draw, close, direction, True)
+            target = draw_level(draw, close, direction, False)
             script[row] = bracket_step(direction, stop, target, allow_short)
     elif shape == "plain":
-        script = data.draw(scripted_signals(len(bars)))
+        script = draw(scripted_signals(len(bars)))
     else:
-        rows = data.draw(st.lists(st.integers(0, len(bars) - 1), min_size=1, unique=True))
-        first = data.draw(st.sampled_from((-1, 1)))
+        rows = draw(st.lists(st.integers(0, len(bars) - 1), min_size=1, unique=True))
+        first = draw(st.sampled_from((-1, 1)))
         script = {row: first * (-1) ** number for number, row in enumerate(sorted(rows))}
-    confidences = {row: data.draw(st.sampled_from(_CONFIDENCES)) for row in script}
+    confidences = {row: draw(_CONFIDENCE) for row in script}
     return Confident(script, confidences)
 
 
@@ -115,11 +127,7 @@ def same_drawn_outcome(
     config = data.draw(configs)
     strategy = _script(data, bars, shape, config.risk.allow_short)
     assert _eligible(bars, strategy, config)
-    _assert_same_outcome(bars, strategy, config)
-    try:
-        return _fast_or_skip(bars, strategy, config)
-    except ArithmeticError:
-        return None
+    return _assert_same_outcome(bars, strategy, config)
 
 
 @pytest.mark.parametrize(
