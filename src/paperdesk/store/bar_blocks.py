@@ -157,7 +157,7 @@ def merge(old: BarColumns, new: BarColumns) -> BarColumns:
 # ------------------------------------------------------------------------------ the payload
 
 
-def encode(columns: BarColumns) -> bytes:
+def encode(columns: BarColumns) -> memoryview:
     """The Arrow IPC stream of one block's bars (quotes only when one of them has one)."""
     fields: dict[str, pa.Array] = {
         "ts": pa.array(columns.ts, pa.int64()),
@@ -177,10 +177,10 @@ def encode(columns: BarColumns) -> bytes:
     options = pa.ipc.IpcWriteOptions(compression=_COMPRESSION)
     with pa.ipc.new_stream(sink, table.schema, options=options) as writer:
         writer.write_table(table)
-    return bytes(sink.getvalue())
+    return memoryview(sink.getvalue())  # the drivers bind it as it is: no copy of a block
 
 
-def decode(payload: bytes) -> BarColumns:
+def decode(payload: bytes | memoryview) -> BarColumns:
     """A block's bars from its payload (the number columns without a copy)."""
     table = pa.ipc.open_stream(pa.py_buffer(payload)).read_all()
     source = table.column("source").combine_chunks()
@@ -220,12 +220,17 @@ def next_month(micros: int) -> int:
 
 
 def by_month(columns: BarColumns) -> Iterable[tuple[int, BarColumns]]:
-    """Sorted bars cut into calendar months of labels: (the month's start, its bars)."""
-    starts = month_starts(columns.ts)
-    cuts = np.flatnonzero(starts[1:] != starts[:-1]) + 1
-    bounds = [0, *cuts.tolist(), len(columns)]
-    for first, last in pairwise(bounds):
-        yield int(starts[first]), columns.take(slice(first, last))
+    """Sorted bars cut into calendar months of labels: (the month's start, its bars), the
+    months' first instants searched for in the labels (no array per bar)."""
+    if not len(columns):
+        return
+    first, last = (np.datetime64(int(columns.ts[at]), "us") for at in (0, -1))
+    months = np.arange(first.astype("datetime64[M]"), last.astype("datetime64[M]") + 1)
+    starts = months.astype("datetime64[us]").view(np.int64)
+    bounds = [*np.searchsorted(columns.ts, starts).tolist(), len(columns)]
+    for start, (low, high) in zip(starts.tolist(), pairwise(bounds), strict=False):
+        if high > low:
+            yield start, columns.take(slice(low, high))
 
 
 def instant(micros: int) -> datetime:
