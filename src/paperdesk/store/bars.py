@@ -39,7 +39,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.sql import ColumnElement
 
-from paperdesk.data.bar_store import PROVENANCE_COLUMNS, SeriesInfo, row_sources
+from paperdesk.data.bar_store import BLOCK_ROWS, PROVENANCE_COLUMNS, SeriesInfo, row_sources
 from paperdesk.data.calendars import bar_close_times
 from paperdesk.data.instruments import (
     calendar_or_default,
@@ -77,7 +77,6 @@ from paperdesk.store.repository import LedgerRepository
 
 _BARS = BarRow.__table__
 _BLOCKS = BarBlockRow.__table__
-BLOCK_ROWS = 5_000  # a write of this many bars or more is stored in column blocks
 # built once: every order placement asks it (the reference price's series token)
 _SERIES_VERSIONS = (
     select(BarSeriesRow.timeframe, BarSeriesRow.version)
@@ -147,7 +146,7 @@ class SqlBarStore:
             bump = _bump_version(self._postgres, name, frame_timeframe, fetched_at, asset_class)
             connection.execute(bump)  # the series' row lock on PostgreSQL: one writer at a time
             driver: Any = connection.connection.driver_connection
-            if len(frame) >= BLOCK_ROWS or _blocks_between(connection, batch):
+            if len(frame) >= BLOCK_ROWS or _blocks_between(connection, batch):  # a large write
                 self._write_blocks(connection, batch)
             elif self._postgres:
                 overlapping = self._stored_between(connection, name, frame_timeframe, index)
