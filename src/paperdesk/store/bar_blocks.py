@@ -201,7 +201,8 @@ def decode(payload: bytes | memoryview) -> BarColumns:
 
 
 def _numbers(table: pa.Table, name: str) -> np.ndarray:
-    return table.column(name).chunk(0).to_numpy()
+    values: np.ndarray = table.column(name).chunk(0).to_numpy()
+    return values
 
 
 # ---------------------------------------------------------------------------------- months

@@ -28,9 +28,11 @@ from sqlalchemy import (
     BigInteger,
     Float,
     String,
+    Table,
     and_,
     bindparam,
     cast,
+    delete,
     func,
     literal,
     or_,
@@ -74,9 +76,10 @@ from paperdesk.store.database import Database
 from paperdesk.store.models import BarBlockRow, BarRow, BarSeriesRow
 from paperdesk.store.prebuilt import Prebuilt
 from paperdesk.store.repository import LedgerRepository
+from paperdesk.store.types import UtcDateTime
 
 _BARS = BarRow.__table__
-_BLOCKS = BarBlockRow.__table__
+_BLOCKS: Table = BarBlockRow.__table__  # type: ignore[assignment]
 # built once: every order placement asks it (the reference price's series token)
 _SERIES_VERSIONS = (
     select(BarSeriesRow.timeframe, BarSeriesRow.version)
@@ -86,6 +89,16 @@ _SERIES_VERSIONS = (
 _SERIES_VERSIONS_IN_UNIT = Prebuilt(_SERIES_VERSIONS)  # in an order's transaction (prebuilt.py)
 _CHUNK = 1 << 14  # rows whose texts are built at once (in Arrow: about 2 MB; 4x as many
 # rows cost 15 MB more peak memory for 1% less CPU)
+_BLOCK_SPAN = (  # built once: every small write (a live tick's bar) asks it
+    select(literal(1))
+    .where(
+        _BLOCKS.c.symbol == bindparam("span_symbol"),
+        _BLOCKS.c.timeframe == bindparam("span_timeframe"),
+        _BLOCKS.c.first_ts <= bindparam("span_last", type_=UtcDateTime()),
+        _BLOCKS.c.last_ts >= bindparam("span_first", type_=UtcDateTime()),
+    )
+    .limit(1)
+)
 _COPY_CHUNK = 5_000  # rows a COPY write sends on PostgreSQL: 16,384 cost 16 MB more peak
 
 
@@ -182,7 +195,7 @@ class SqlBarStore:
         merged = merge(concatenate(parts), new)
         del parts
         connection.execute(_BLOCKS.delete().where(*months))
-        connection.execute(_BARS.delete().where(*rows))
+        connection.execute(delete(BarRow).where(*rows))
         for month, part in by_month(merged):
             connection.execute(
                 _BLOCKS.insert().values(
@@ -473,21 +486,21 @@ class SqlBarStore:
 def _blocks_between(connection: Any, batch: BarBatch) -> bool:
     """Whether a block of the batch's series spans one of its labels' range (a write there
     goes to the blocks, so that no label is stored twice)."""
-    blocks = _BLOCKS.c
-    query = select(literal(1)).where(
-        blocks.symbol == batch.symbol,
-        blocks.timeframe == batch.timeframe,
-        blocks.first_ts <= batch.index.max().to_pydatetime(),
-        blocks.last_ts >= batch.index.min().to_pydatetime(),
-    )
-    return connection.execute(query.limit(1)).first() is not None
+    parameters = {
+        "span_symbol": batch.symbol,
+        "span_timeframe": batch.timeframe,
+        "span_first": batch.index.min().to_pydatetime(),
+        "span_last": batch.index.max().to_pydatetime(),
+    }
+    return connection.execute(_BLOCK_SPAN, parameters).first() is not None
 
 
 def _batch_columns(batch: BarBatch) -> BarColumns:
     """A batch's bars as columns (the frame's floats as they are, one fetch time)."""
     frame, rows = batch.frame, len(batch.frame)
+    sources: tuple[str, ...] = (batch.source,)
     if batch.sources is None:
-        codes, sources = np.zeros(rows, np.int32), (batch.source,)
+        codes = np.zeros(rows, np.int32)
     else:
         found, uniques = pd.factorize(np.asarray(batch.sources, dtype=object))
         codes, sources = found.astype(np.int32), tuple(str(text) for text in uniques)

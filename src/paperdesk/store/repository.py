@@ -474,24 +474,26 @@ class LedgerRepository:
             .where(BarRow.symbol.in_(names), BarRow.timeframe == frame, BarRow.ts_close <= now)
             .group_by(BarRow.symbol)
         )
-        found = [tuple(row) for row in self._session.execute(statement)]
+        found: list[tuple[str, datetime | None]] = [
+            (str(symbol), close) for symbol, close in self._session.execute(statement)
+        ]
         blocks = BarBlockRow.symbol.in_(names), BarBlockRow.timeframe == frame
         closed = (  # the bar blocks closed by ``now``: their largest close, no decoding
             select(BarBlockRow.symbol, func.max(BarBlockRow.last_close))
             .where(*blocks, BarBlockRow.last_close <= now)
             .group_by(BarBlockRow.symbol)
         )
-        found.extend(tuple(row) for row in self._session.execute(closed))
+        found.extend((str(symbol), close) for symbol, close in self._session.execute(closed))
         across = select(BarBlockRow.symbol, BarBlockRow.payload).where(
             *blocks, BarBlockRow.first_close <= now, BarBlockRow.last_close > now
         )
         for symbol, payload in self._session.execute(across):  # a block ``now`` falls in
             closes = decode(payload).ts_close
-            found.append((symbol, instant(int(closes[closes <= micros_of(now)].max()))))
+            found.append((str(symbol), instant(int(closes[closes <= micros_of(now)].max()))))
         newest: dict[str, datetime] = {}
         for symbol, close in found:
-            if close is not None and (str(symbol) not in newest or close > newest[str(symbol)]):
-                newest[str(symbol)] = close
+            if close is not None and (symbol not in newest or close > newest[symbol]):
+                newest[symbol] = close
         return newest
 
     # ----------------------------------------------------------------------------- helpers
