@@ -33,6 +33,7 @@ from sqlalchemy import (
     bindparam,
     cast,
     delete,
+    exists,
     func,
     literal,
     or_,
@@ -89,16 +90,21 @@ _SERIES_VERSIONS = (
 _SERIES_VERSIONS_IN_UNIT = Prebuilt(_SERIES_VERSIONS)  # in an order's transaction (prebuilt.py)
 _CHUNK = 1 << 14  # rows whose texts are built at once (in Arrow: about 2 MB; 4x as many
 # rows cost 15 MB more peak memory for 1% less CPU)
-_BLOCK_SPAN = (  # built once: every small write (a live tick's bar) asks it
-    select(literal(1))
-    .where(
-        _BLOCKS.c.symbol == bindparam("span_symbol"),
-        _BLOCKS.c.timeframe == bindparam("span_timeframe"),
-        _BLOCKS.c.first_ts <= bindparam("span_last", type_=UtcDateTime()),
-        _BLOCKS.c.last_ts >= bindparam("span_first", type_=UtcDateTime()),
-    )
-    .limit(1)
+# Built once (every small write, a live tick's bar, asks it): whether a block of the series
+# spans the labels' range, and (PostgreSQL's COPY needs it) whether a row lies in it.
+_BLOCK_SPAN = exists().where(
+    _BLOCKS.c.symbol == bindparam("span_symbol"),
+    _BLOCKS.c.timeframe == bindparam("span_timeframe"),
+    _BLOCKS.c.first_ts <= bindparam("span_last", type_=UtcDateTime()),
+    _BLOCKS.c.last_ts >= bindparam("span_first", type_=UtcDateTime()),
 )
+_ROW_SPAN = exists().where(
+    _BARS.c.symbol == bindparam("span_symbol"),
+    _BARS.c.timeframe == bindparam("span_timeframe"),
+    _BARS.c.ts >= bindparam("span_first", type_=UtcDateTime()),
+    _BARS.c.ts <= bindparam("span_last", type_=UtcDateTime()),
+)
+_SPANS = {False: select(_BLOCK_SPAN), True: select(_BLOCK_SPAN, _ROW_SPAN)}
 _COPY_CHUNK = 5_000  # rows a COPY write sends on PostgreSQL: 16,384 cost 16 MB more peak
 
 
@@ -159,11 +165,12 @@ class SqlBarStore:
             bump = _bump_version(self._postgres, name, frame_timeframe, fetched_at, asset_class)
             connection.execute(bump)  # the series' row lock on PostgreSQL: one writer at a time
             driver: Any = connection.connection.driver_connection
-            if len(frame) >= BLOCK_ROWS or _blocks_between(connection, batch):  # a large write
+            # read after the version bump: its lock keeps other writers of the series out
+            spans = (True,) if len(frame) >= BLOCK_ROWS else _spans(connection, batch)
+            if spans[0]:  # a large write, or one into a block's range
                 self._write_blocks(connection, batch)
             elif self._postgres:
-                overlapping = self._stored_between(connection, name, frame_timeframe, index)
-                write_postgres(driver, batch, overlapping=overlapping, copy_rows=_COPY_CHUNK)
+                write_postgres(driver, batch, overlapping=spans[1], copy_rows=_COPY_CHUNK)
             else:
                 write_sqlite(driver, batch)
         pa.default_memory_pool().release_unused()  # the texts' memory, kept by Arrow's allocator
@@ -210,21 +217,6 @@ class SqlBarStore:
                     payload=encode(part),
                 )
             )
-
-    @staticmethod
-    def _stored_between(
-        connection: Any, symbol: str, timeframe: str, index: pd.DatetimeIndex
-    ) -> bool:
-        """Whether a bar of the series is stored between the first and last label of
-        ``index`` (read after the version bump: its row lock keeps other writers out)."""
-        bars = _BARS.c
-        query = select(literal(1)).where(
-            bars.symbol == symbol,
-            bars.timeframe == timeframe,
-            bars.ts >= index.min().to_pydatetime(),
-            bars.ts <= index.max().to_pydatetime(),
-        )
-        return connection.execute(query.limit(1)).first() is not None
 
     # ----------------------------------------------------------------------------- reading
 
@@ -483,16 +475,18 @@ class SqlBarStore:
         return count
 
 
-def _blocks_between(connection: Any, batch: BarBatch) -> bool:
-    """Whether a block of the batch's series spans one of its labels' range (a write there
-    goes to the blocks, so that no label is stored twice)."""
+def _spans(connection: Any, batch: BarBatch) -> tuple[bool, ...]:
+    """Whether a block of the batch's series spans one of its labels' range (then the write
+    goes to the blocks, so that no label is stored twice) and, on PostgreSQL, whether a row
+    of it lies between its first and last label (then its COPY needs an upsert): one query."""
     parameters = {
         "span_symbol": batch.symbol,
         "span_timeframe": batch.timeframe,
         "span_first": batch.index.min().to_pydatetime(),
         "span_last": batch.index.max().to_pydatetime(),
     }
-    return connection.execute(_BLOCK_SPAN, parameters).first() is not None
+    postgres = connection.dialect.name == "postgresql"
+    return tuple(bool(flag) for flag in connection.execute(_SPANS[postgres], parameters).one())
 
 
 def _batch_columns(batch: BarBatch) -> BarColumns:
