@@ -22,8 +22,9 @@ process), ``memory-auto`` (the same as a user calls ``simulate``, engine auto), 
 against ``pandas.read_csv`` of the same file timed in a process that has imported pandas, as
 first measured, and against ``python -c "import pandas; pandas.read_csv(...)"`` as a whole
 process too), ``csv-import-in-process`` (the import's own work, ``MarketDataService.
-import_file`` with the modules loaded and the ledger open, against ``read_csv``), ``load-sqlite`` and ``load-postgresql`` (1M
-bars from the database against a raw fetch of the same rows; PostgreSQL when
+import_file`` with the modules loaded and the ledger open, against ``read_csv``),
+``load-sqlite`` and ``load-postgresql`` (1M bars from the database against a raw fetch of the
+same bars: rows as tuples, column blocks as bytes; PostgreSQL when
 ``--database-url`` or ``DATABASE_URL`` names a server) and ``live-tick`` / ``tick-history``
 (``bench_live_tick.py``'s tick on SQLite: p50 and p99 against one durable WAL commit, and its
 CPU time with 40,000 bars of history against 500), ``live-tick-postgresql`` (the same tick on
