@@ -19,8 +19,12 @@ the 80% exposure cap, 5 bp slippage, long only; against backtesting.py with ``si
 ``memory`` (the peak resident memory of that bracket backtest on 1M bars, each in its own
 process), ``memory-auto`` (the same as a user calls ``simulate``, engine auto), ``csv-import``
 (``paperdesk data import`` of a 1M-row CSV file into a SQLite ledger, the whole process,
-against ``pandas.read_csv`` of the same file), ``load-sqlite`` and ``load-postgresql`` (1M
-bars from the database against a raw fetch of the same rows; PostgreSQL when
+against ``pandas.read_csv`` of the same file timed in a process that has imported pandas, as
+first measured, and against ``python -c "import pandas; pandas.read_csv(...)"`` as a whole
+process too), ``csv-import-in-process`` (the import's own work, ``MarketDataService.
+import_file`` with the modules loaded and the ledger open, against ``read_csv``),
+``load-sqlite`` and ``load-postgresql`` (1M bars from the database against a raw fetch of the
+same bars: rows as tuples, column blocks as bytes; PostgreSQL when
 ``--database-url`` or ``DATABASE_URL`` names a server) and ``live-tick`` / ``tick-history``
 (``bench_live_tick.py``'s tick on SQLite: p50 and p99 against one durable WAL commit, and its
 CPU time with 40,000 bars of history against 500), ``live-tick-postgresql`` (the same tick on
@@ -59,7 +63,7 @@ from rich.table import Table
 
 from peers.figures import Sample, describe, median_sample, ratio, value
 from peers.process import SideFailedError, run_command, run_worker, write_sample
-from peers.rows import IMPORT_COMMAND, ROWS, Row, Side, chosen
+from peers.rows import IMPORT_COMMAND, READ_CSV_COMMAND, ROWS, Row, Side, chosen
 
 PEER_MODULES = {"vectorbt-numba": "vectorbt", "vectorbt-rust": "vectorbt_rust"}
 PEER_MODULES.update(dict.fromkeys(("backtesting-sma", "backtesting-bracket"), "backtesting"))
@@ -156,6 +160,9 @@ def measure(
 
         command, environment = import_side(Path(inputs[row.key]), work, run)
         return run_command(command, environment)
+    if side.worker == READ_CSV_COMMAND:
+        reading = f"import pandas; pandas.read_csv({inputs[row.key]!r})"
+        return run_command([sys.executable, "-c", reading], dict(os.environ))
     arguments = ["--ticks", str(ticks)]
     if row.key in inputs:
         arguments += ["--input", inputs[row.key]]

@@ -17,7 +17,7 @@ Worker = Callable[[int, Path, argparse.Namespace], tuple[float, Facts]]
 @dataclass(frozen=True)
 class Side:
     label: str
-    worker: str  # a key of WORKERS, or IMPORT_COMMAND for ``paperdesk data import`` itself
+    worker: str  # a key of WORKERS, or IMPORT_COMMAND / READ_CSV_COMMAND: a whole process
 
 
 @dataclass(frozen=True)
@@ -46,6 +46,7 @@ class Row:
 
 
 IMPORT_COMMAND = "command:paperdesk-data-import"
+READ_CSV_COMMAND = "command:python-read-csv"  # python -c "import pandas; pandas.read_csv(...)"
 
 
 def at_least_peer(_ours: float, _theirs: float, _sample: Sample) -> bool:
@@ -167,8 +168,28 @@ ROWS: tuple[Row, ...] = (
         1_000_000,
         50_000,
         Side("paperdesk data import (process)", IMPORT_COMMAND),
-        (Side("pandas.read_csv", "read-csv"),),
+        (
+            Side("pandas.read_csv, pandas loaded (as first measured)", "read-csv"),
+            Side(
+                "python -c 'import pandas; pandas.read_csv' (process vs process)", READ_CSV_COMMAND
+            ),
+        ),
         Verdict("within 3x, peak under 300 MB", import_target),
+        prepared="csv",
+    ),
+    Row(
+        "csv-import-in-process",
+        "CSV import in process (SQLite ledger)",
+        Unit.SECONDS,
+        1_000_000,
+        50_000,
+        Side("MarketDataService.import_file, modules loaded, ledger open", "import-in-process"),
+        (
+            Side(
+                "pandas.read_csv in the same kind of process (in process vs in process)", "read-csv"
+            ),
+        ),
+        Verdict("within 3x", within(3)),
         prepared="csv",
     ),
     Row(

@@ -47,6 +47,26 @@ def import_side(path: Path, work: Path, run: int) -> tuple[list[str], dict[str, 
     return import_command(path), environment
 
 
+def import_in_process_side(path: Path, work: Path) -> tuple[float, Facts]:
+    """The import's own work: ``MarketDataService.import_file`` in a process that has loaded
+    its modules and opened a fresh ledger (a 10-row import of another series first)."""
+    run = time.monotonic_ns()
+    os.environ["PAPERDESK_HOME"] = str(work / f"in-process-home-{run}")
+    os.environ["DATABASE_URL"] = f"sqlite:///{work / f'in-process-{run}.db'}"
+    from paperdesk.cli.services import services
+
+    service = services().market_data
+    small = work / f"WARMUP-{run}_1m.csv"
+    with path.open() as source:
+        small.write_text("".join(source.readline() for _ in range(11)))
+    service.import_file(small, "ETHUSD", "1m", asset_class="crypto")
+    started, cpu = time.perf_counter(), time.process_time()
+    report = service.import_file(path, "BTCUSD", "1m", asset_class="crypto")
+    seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
+    service.close()
+    return seconds, {"rows": report.rows_written, "cpu_seconds": cpu}
+
+
 def read_csv_side(path: Path) -> tuple[float, Facts]:
     started = time.perf_counter()
     frame = pd.read_csv(path)

@@ -102,6 +102,12 @@ def read_csv(_size: int, _work: Path, options: argparse.Namespace) -> tuple[floa
     return read_csv_side(Path(options.input))
 
 
+def import_in_process(_size: int, work: Path, options: argparse.Namespace) -> tuple[float, Facts]:
+    from peers.storage import import_in_process_side
+
+    return import_in_process_side(Path(options.input), work)
+
+
 def load_bars(_size: int, _work: Path, options: argparse.Namespace) -> tuple[float, Facts]:
     from peers.storage import load_side
 
@@ -160,6 +166,7 @@ WORKERS: dict[str, Worker] = {
     "paperdesk-bracket-default": paperdesk_bracket_default,
     "backtesting-bracket-default": backtesting_bracket_default,
     "read-csv": read_csv,
+    "import-in-process": import_in_process,
     "load-bars": load_bars,
     "raw-fetch": raw_fetch,
     "tick-sqlite": tick_sqlite,

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from paperdesk.data.bar_store import BarStore
+from paperdesk.data.bar_store import BarStore, copied_to_cache
 from paperdesk.data.csv_import import parse_csv
 from paperdesk.data.instruments import (
     UnknownSymbolError,
@@ -94,7 +94,7 @@ def import_csv(
         last=frame.index[-1].to_pydatetime(),
         layout=imported.layout,
         notes=(*imported.notes, *note),
-        cached=cache is not None,
+        cached=cache is not None and copied_to_cache(frame),
     )
 
 
@@ -140,7 +140,7 @@ def import_quotes(
         last=quoted.index[-1].to_pydatetime(),
         layout="quotes (bid and ask OHLC and sizes) merged with the stored trade bars",
         notes=notes,
-        cached=cache is not None,
+        cached=cache is not None and copied_to_cache(quoted),
     )
 
 

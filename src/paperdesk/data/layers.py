@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from paperdesk.data.bar_store import BarStore
+from paperdesk.data.bar_store import BarStore, copied_to_cache
 from paperdesk.data.bundled import find_bundled, find_bundled_quotes
 from paperdesk.data.cache import DEFAULT_BARS_TTL, MarketCache
 from paperdesk.data.csv_source import load_bars
@@ -97,7 +97,7 @@ class BarLayers:
             ):
                 continue  # the Parquet copy misses bars the store holds: the store answers
             if len(frame):
-                if origin == "store" and parquet is not None:
+                if origin == "store" and parquet is not None and copied_to_cache(frame):
                     parquet.write(frame, name, timeframe)  # re-fill the cache
                     if current is not None:
                         parquet.set_version(name, timeframe, current)

@@ -26,7 +26,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from paperdesk.data.bar_store import BarStore, row_sources
+from paperdesk.data.bar_store import BarStore, copied_to_cache, row_sources
 from paperdesk.data.calendars import bar_close_times
 from paperdesk.data.instruments import calendar_or_default, instrument_for
 from paperdesk.domain import DataError, Timeframe
@@ -230,13 +230,16 @@ def write_through(
 ) -> int:
     """Write ``frame`` to the store (one transaction, the series' version raised) and then its
     copy to the Parquet cache, versioned only when no other write came in between (see
-    ``ParquetBarCache.write_copy``); the rows written."""
+    ``ParquetBarCache.write_copy``); the rows written. A large write (``copied_to_cache``) is
+    not copied: the series' cached months are dropped and the store answers its reads."""
     before = None if cache is None else cache.known_version(symbol, timeframe)
     written = store.write_bars(
         frame, symbol=symbol, timeframe=timeframe, source=source, fetched_at=fetched_at,
         asset_class=asset_class,
     )  # fmt: skip
-    if cache is not None:
+    if cache is not None and not copied_to_cache(frame):
+        cache.clear(symbol, timeframe)  # now older than the store's bars
+    elif cache is not None:
         after = store.series_version(symbol, timeframe)
         cache.write_copy(
             frame, symbol, timeframe, source=source, version_before=before, version_after=after

@@ -76,8 +76,8 @@ class BarBatch:
         for first in range(0, len(self.frame), self.chunk_rows):
             part = slice(first, first + self.chunk_rows)
             columns: dict[str, pa.Array] = {
-                "ts": time_texts(_micros(self.index[part]), postgres),
-                "ts_close": time_texts(_micros(self.closes[part]), postgres),
+                "ts": time_texts(index_micros(self.index[part]), postgres),
+                "ts_close": time_texts(index_micros(self.closes[part]), postgres),
             }
             for name, values in prices.items():
                 columns[name] = decimal_texts(values[part])
@@ -89,7 +89,7 @@ class BarBatch:
             yield [columns[name] for name in self.varying()]
 
     def constants(self, postgres: bool) -> dict[str, str]:
-        fetched = _micros(pd.DatetimeIndex([self.fetched_at]))
+        fetched = index_micros(pd.DatetimeIndex([self.fetched_at]))
         values = {
             "symbol": self.symbol,
             "timeframe": self.timeframe,
@@ -99,7 +99,7 @@ class BarBatch:
         return {name: values[name] for name in self.constant_names()}
 
 
-def _micros(index: pd.DatetimeIndex) -> np.ndarray:
+def index_micros(index: pd.DatetimeIndex) -> np.ndarray:
     """Microseconds since the epoch of UTC instants (as numpy casts them to microseconds)."""
     naive = index.tz_convert("UTC").tz_localize(None).to_numpy()
     return naive.astype("datetime64[us]").view(np.int64)
@@ -237,4 +237,11 @@ def copy_field(value: str) -> str:
     return value
 
 
-__all__ = ["BarBatch", "copy_field", "upsert_sql", "write_postgres", "write_sqlite"]
+__all__ = [
+    "BarBatch",
+    "copy_field",
+    "index_micros",
+    "upsert_sql",
+    "write_postgres",
+    "write_sqlite",
+]

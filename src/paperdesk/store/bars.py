@@ -28,8 +28,12 @@ from sqlalchemy import (
     BigInteger,
     Float,
     String,
+    Table,
+    and_,
     bindparam,
     cast,
+    delete,
+    exists,
     func,
     literal,
     or_,
@@ -38,7 +42,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.sql import ColumnElement
 
-from paperdesk.data.bar_store import PROVENANCE_COLUMNS, SeriesInfo, row_sources
+from paperdesk.data.bar_store import BLOCK_ROWS, PROVENANCE_COLUMNS, SeriesInfo, row_sources
 from paperdesk.data.calendars import bar_close_times
 from paperdesk.data.instruments import (
     calendar_or_default,
@@ -48,13 +52,35 @@ from paperdesk.data.instruments import (
 )
 from paperdesk.domain import DataError, Timeframe
 from paperdesk.domain.quotes import QUOTE_FIELDS
-from paperdesk.store.bar_writes import PRICES, BarBatch, write_postgres, write_sqlite
+from paperdesk.store.bar_blocks import (
+    BarColumns,
+    by_month,
+    concatenate,
+    decode,
+    empty_columns,
+    encode,
+    in_order,
+    instant,
+    merge,
+    micros_of,
+    month_starts,
+    next_month,
+)
+from paperdesk.store.bar_writes import (
+    PRICES,
+    BarBatch,
+    index_micros,
+    write_postgres,
+    write_sqlite,
+)
 from paperdesk.store.database import Database
-from paperdesk.store.models import BarRow, BarSeriesRow
+from paperdesk.store.models import BarBlockRow, BarRow, BarSeriesRow
 from paperdesk.store.prebuilt import Prebuilt
 from paperdesk.store.repository import LedgerRepository
+from paperdesk.store.types import UtcDateTime
 
 _BARS = BarRow.__table__
+_BLOCKS: Table = BarBlockRow.__table__  # type: ignore[assignment]
 # built once: every order placement asks it (the reference price's series token)
 _SERIES_VERSIONS = (
     select(BarSeriesRow.timeframe, BarSeriesRow.version)
@@ -64,6 +90,21 @@ _SERIES_VERSIONS = (
 _SERIES_VERSIONS_IN_UNIT = Prebuilt(_SERIES_VERSIONS)  # in an order's transaction (prebuilt.py)
 _CHUNK = 1 << 14  # rows whose texts are built at once (in Arrow: about 2 MB; 4x as many
 # rows cost 15 MB more peak memory for 1% less CPU)
+# Built once (every small write, a live tick's bar, asks it): whether a block of the series
+# spans the labels' range, and (PostgreSQL's COPY needs it) whether a row lies in it.
+_BLOCK_SPAN = exists().where(
+    _BLOCKS.c.symbol == bindparam("span_symbol"),
+    _BLOCKS.c.timeframe == bindparam("span_timeframe"),
+    _BLOCKS.c.first_ts <= bindparam("span_last", type_=UtcDateTime()),
+    _BLOCKS.c.last_ts >= bindparam("span_first", type_=UtcDateTime()),
+)
+_ROW_SPAN = exists().where(
+    _BARS.c.symbol == bindparam("span_symbol"),
+    _BARS.c.timeframe == bindparam("span_timeframe"),
+    _BARS.c.ts >= bindparam("span_first", type_=UtcDateTime()),
+    _BARS.c.ts <= bindparam("span_last", type_=UtcDateTime()),
+)
+_SPANS = {False: select(_BLOCK_SPAN), True: select(_BLOCK_SPAN, _ROW_SPAN)}
 _COPY_CHUNK = 5_000  # rows a COPY write sends on PostgreSQL: 16,384 cost 16 MB more peak
 
 
@@ -122,11 +163,14 @@ class SqlBarStore:
         )
         with self._database.writing_connection() as connection:  # one import, one transaction
             bump = _bump_version(self._postgres, name, frame_timeframe, fetched_at, asset_class)
-            connection.execute(bump)
+            connection.execute(bump)  # the series' row lock on PostgreSQL: one writer at a time
             driver: Any = connection.connection.driver_connection
-            if self._postgres:
-                overlapping = self._stored_between(connection, name, frame_timeframe, index)
-                write_postgres(driver, batch, overlapping=overlapping, copy_rows=_COPY_CHUNK)
+            # read after the version bump: its lock keeps other writers of the series out
+            spans = (True,) if len(frame) >= BLOCK_ROWS else _spans(connection, batch)
+            if spans[0]:  # a large write, or one into a block's range
+                self._write_blocks(connection, batch)
+            elif self._postgres:
+                write_postgres(driver, batch, overlapping=spans[1], copy_rows=_COPY_CHUNK)
             else:
                 write_sqlite(driver, batch)
         pa.default_memory_pool().release_unused()  # the texts' memory, kept by Arrow's allocator
@@ -134,20 +178,45 @@ class SqlBarStore:
             remember_asset_class(name, asset_class)
         return len(frame)
 
-    @staticmethod
-    def _stored_between(
-        connection: Any, symbol: str, timeframe: str, index: pd.DatetimeIndex
-    ) -> bool:
-        """Whether a bar of the series is stored between the first and last label of
-        ``index`` (read after the version bump: its row lock keeps other writers out)."""
+    def _write_blocks(self, connection: Any, batch: BarBatch) -> None:
+        """Store the batch in column blocks: the whole months its labels touch are read
+        (their blocks and rows), merged with it (its bars win), deleted and written again as
+        one block a month, so each label stays in one place."""
+        new = in_order(_batch_columns(batch))
+        lowest = int(month_starts(new.ts[:1])[0])
+        above = next_month(int(month_starts(new.ts[-1:])[0]))
+        low, high = instant(lowest), instant(above)
+        blocks = _BLOCKS.c
+        series = (blocks.symbol == batch.symbol, blocks.timeframe == batch.timeframe)
+        months = (*series, blocks.month >= low, blocks.month < high)
+        stored = connection.execute(select(blocks.payload).where(*months)).scalars()
+        parts = [decode(payload) for payload in stored]
         bars = _BARS.c
-        query = select(literal(1)).where(
-            bars.symbol == symbol,
-            bars.timeframe == timeframe,
-            bars.ts >= index.min().to_pydatetime(),
-            bars.ts <= index.max().to_pydatetime(),
+        rows = (
+            bars.symbol == batch.symbol,
+            bars.timeframe == batch.timeframe,
+            bars.ts >= low,
+            bars.ts < high,
         )
-        return connection.execute(query.limit(1)).first() is not None
+        parts.append(self._row_columns(connection, rows))
+        merged = merge(concatenate(parts), new)
+        del parts
+        connection.execute(_BLOCKS.delete().where(*months))
+        connection.execute(delete(BarRow).where(*rows))
+        for month, part in by_month(merged):
+            connection.execute(
+                _BLOCKS.insert().values(
+                    symbol=batch.symbol,
+                    timeframe=batch.timeframe,
+                    month=instant(month),
+                    first_ts=instant(int(part.ts[0])),
+                    last_ts=instant(int(part.ts[-1])),
+                    first_close=instant(int(part.ts_close.min())),
+                    last_close=instant(int(part.ts_close.max())),
+                    rows=len(part),
+                    payload=encode(part),
+                )
+            )
 
     # ----------------------------------------------------------------------------- reading
 
@@ -165,44 +234,73 @@ class SqlBarStore:
             where.append(bars.ts >= _aware(start, "start"))
         if end is not None:
             where.append(bars.ts <= _aware(end, "end"))
-        any_quote = or_(*(bars[field].is_not(None) for field in QUOTE_FIELDS))
-        with self._reader() as connection:  # one snapshot for both queries
-            quoted = connection.execute(select(literal(1)).where(*where, any_quote).limit(1))
-            fields = QUOTE_FIELDS if quoted.first() is not None else ()
-            query = select(
-                self._time_column(bars.ts),
-                self._time_column(bars.ts_close),
-                *(self._price_column(bars[price]) for price in PRICES),
-                bars.source,
-                self._time_column(bars.fetched_at),
-                *(self._price_column(bars[field]) for field in fields),
-            ).where(*where)
-            result = connection.execute(query.order_by(bars.ts))
-            rows = result.cursor.fetchall()  # plain DB-API tuples: no Row objects per bar
-        # one object array, then whole columns converted by numpy (no Python loop per value)
-        table = np.array(rows, dtype=object) if rows else np.empty((0, 9 + len(fields)), object)
-        del rows
-        index = pd.DatetimeIndex(self._instants(table[:, 0]), name="ts")
+        with self._reader() as connection:  # one snapshot for rows and blocks
+            rows = self._row_columns(connection, where)
+            blocks = _block_columns(connection, name, frame_timeframe, start, end)
+        columns = in_order(concatenate([rows, blocks]))  # each label in one of them
+        del rows, blocks
+        index = pd.DatetimeIndex(_from_micros(columns.ts), name="ts")
         frame = pd.DataFrame(
-            {
-                price: table[:, 2 + position].astype(np.float64)
-                for position, price in enumerate(PRICES)
-            },
-            index=index,
-            copy=False,
+            {price: columns.prices[price] for price in PRICES}, index=index, copy=False
         )
-        frame["ts_close"] = self._instants(table[:, 1])
-        frame["source"] = pd.Categorical(table[:, 7])
-        frame["fetched_at"] = self._instants(table[:, 8])
-        for position, field in enumerate(fields):  # NULL (None) becomes NaN
-            values = table[:, 9 + position]
-            frame[field] = np.where(values == None, np.nan, values).astype(np.float64)  # noqa: E711
+        frame["ts_close"] = _from_micros(columns.ts_close)
+        frame["source"] = _categories(columns)
+        frame["fetched_at"] = _from_micros(columns.fetched_at)
+        if columns.quoted():
+            for field, values in columns.quote_columns().items():
+                frame[field] = values
         if name not in symbol_table():  # the series' class, remembered for this process
             self.stored_asset_class(name)
         frame.attrs.update(
             symbol=name, timeframe=frame_timeframe, calendar=calendar_or_default(name)
         )
         return frame
+
+    def _row_columns(self, connection: Any, where: Sequence[Any]) -> BarColumns:
+        """The rows of ``bars`` matching ``where`` as columns, sorted by label (the quote
+        fields only when one of them has a quote)."""
+        bars = _BARS.c
+        any_quote = or_(*(bars[field].is_not(None) for field in QUOTE_FIELDS))
+        quoted = connection.execute(select(literal(1)).where(*where, any_quote).limit(1))
+        fields = QUOTE_FIELDS if quoted.first() is not None else ()
+        query = select(
+            self._time_column(bars.ts),
+            self._time_column(bars.ts_close),
+            *(self._price_column(bars[price]) for price in PRICES),
+            bars.source,
+            self._time_column(bars.fetched_at),
+            *(self._price_column(bars[field]) for field in fields),
+        ).where(*where)
+        result = connection.execute(query.order_by(bars.ts))
+        found = result.cursor.fetchall()  # plain DB-API tuples: no Row objects per bar
+        if not found:
+            return empty_columns()
+        # one object array, then whole columns converted by numpy (no Python loop per value)
+        table = np.array(found, dtype=object)
+        del found
+        codes, sources = pd.factorize(table[:, 7])
+        quotes = None
+        if fields:  # NULL (None) becomes NaN
+            quotes = {
+                field: np.where(
+                    table[:, 9 + position] == None,  # noqa: E711
+                    np.nan,
+                    table[:, 9 + position],
+                ).astype(np.float64)
+                for position, field in enumerate(fields)
+            }
+        return BarColumns(
+            ts=self._micros(table[:, 0]),
+            ts_close=self._micros(table[:, 1]),
+            prices={
+                price: table[:, 2 + position].astype(np.float64)
+                for position, price in enumerate(PRICES)
+            },
+            codes=codes.astype(np.int32),
+            sources=tuple(str(text) for text in sources),
+            fetched_at=self._micros(table[:, 8]),
+            quotes=quotes,
+        )
 
     def _time_column(self, time_column: Any) -> ColumnElement[Any]:
         if self._postgres:  # whole microseconds since the epoch
@@ -215,12 +313,11 @@ class SqlBarStore:
             return cast(price_column, Float)
         return type_coerce(price_column, String)
 
-    def _instants(self, values: np.ndarray) -> pd.DatetimeIndex:
+    def _micros(self, values: np.ndarray) -> np.ndarray:
+        """Microseconds since the epoch of the times a row query returned."""
         if self._postgres:
-            micros = np.asarray(values, dtype=np.int64).astype("datetime64[us]")
-            return pd.DatetimeIndex(micros).as_unit("ns").tz_localize("UTC")
-        stamps = np.asarray(values, dtype="datetime64[us]")
-        return pd.DatetimeIndex(stamps).as_unit("ns").tz_localize("UTC")
+            return np.asarray(values, dtype=np.int64)
+        return np.asarray(values, dtype="datetime64[us]").view(np.int64)
 
     def _reader(self) -> Any:
         if self._readers is None:  # once: an options engine is not free to make per read
@@ -235,39 +332,60 @@ class SqlBarStore:
     # ----------------------------------------------------------------------------- summary
 
     def series(self) -> list[SeriesInfo]:
-        bars = _BARS.c
-        query = (
-            select(bars.symbol, bars.timeframe, func.min(bars.ts), func.max(bars.ts), func.count())
-            .group_by(bars.symbol, bars.timeframe)
-            .order_by(bars.symbol, bars.timeframe)
-        )
+        bars, blocks = _BARS.c, _BLOCKS.c
+        rows = select(
+            bars.symbol, bars.timeframe, func.min(bars.ts), func.max(bars.ts), func.count()
+        ).group_by(bars.symbol, bars.timeframe)
+        blocked = select(
+            blocks.symbol,
+            blocks.timeframe,
+            func.min(blocks.first_ts),
+            func.max(blocks.last_ts),
+            func.sum(blocks.rows),
+        ).group_by(blocks.symbol, blocks.timeframe)
+        found: dict[tuple[str, str], list[Any]] = {}
         with self._reader() as connection:
-            rows = connection.execute(query).all()
+            for query in (rows, blocked):
+                for symbol, timeframe, first, last, count in connection.execute(query).all():
+                    known = found.setdefault((symbol, timeframe), [first, last, 0])
+                    known[0], known[1] = min(known[0], first), max(known[1], last)
+                    known[2] += int(count)
         return [
-            SeriesInfo(symbol=row[0], timeframe=row[1], first=row[2], last=row[3], rows=row[4])
-            for row in rows
+            SeriesInfo(symbol=key[0], timeframe=key[1], first=first, last=last, rows=count)
+            for key, (first, last, count) in sorted(found.items())
         ]
 
     def date_range(self, symbol: str, timeframe: str) -> tuple[datetime, datetime] | None:
         name, frame_timeframe = _series_key(symbol, timeframe)
-        bars = _BARS.c
-        query = select(func.min(bars.ts), func.max(bars.ts)).where(
-            bars.symbol == name, bars.timeframe == frame_timeframe
+        bars, blocks = _BARS.c, _BLOCKS.c
+        queries = (
+            select(func.min(bars.ts), func.max(bars.ts)).where(
+                bars.symbol == name, bars.timeframe == frame_timeframe
+            ),
+            select(func.min(blocks.first_ts), func.max(blocks.last_ts)).where(
+                blocks.symbol == name, blocks.timeframe == frame_timeframe
+            ),
         )
         with self._reader() as connection:
-            first, last = connection.execute(query).one()
-        return None if first is None else (first, last)
+            found = [connection.execute(query).one() for query in queries]
+        ranges = [(first, last) for first, last in found if first is not None]
+        if not ranges:
+            return None
+        return min(first for first, _ in ranges), max(last for _, last in ranges)
 
     def count(self, symbol: str | None = None, timeframe: str | None = None) -> int:
         """How many bars are stored (all, or of one symbol, or of one series)."""
-        bars = _BARS.c
-        query = select(func.count()).select_from(_BARS)
+        bars, blocks = _BARS.c, _BLOCKS.c
+        rows = select(func.count()).select_from(_BARS)
+        blocked = select(func.coalesce(func.sum(blocks.rows), 0))
         if symbol is not None:
-            query = query.where(bars.symbol == symbol.strip().upper())
+            rows = rows.where(bars.symbol == symbol.strip().upper())
+            blocked = blocked.where(blocks.symbol == symbol.strip().upper())
         if timeframe is not None:
-            query = query.where(bars.timeframe == str(Timeframe.parse(timeframe)))
+            rows = rows.where(bars.timeframe == str(Timeframe.parse(timeframe)))
+            blocked = blocked.where(blocks.timeframe == str(Timeframe.parse(timeframe)))
         with self._reader() as connection:
-            return int(connection.execute(query).scalar_one())
+            return sum(int(connection.execute(query).scalar_one()) for query in (rows, blocked))
 
     def series_version(self, symbol: str, timeframe: str) -> int:
         """The series' version (0 before any bar was stored); it changes with every write."""
@@ -330,18 +448,111 @@ class SqlBarStore:
         end: datetime | None = None,
     ) -> int:
         name, frame_timeframe = _series_key(symbol, timeframe)
-        bars = _BARS.c
+        bars, blocks = _BARS.c, _BLOCKS.c
         query = (
             select(func.count())
             .select_from(_BARS)
             .where(bars.symbol == name, bars.timeframe == frame_timeframe)
         )
+        series = [blocks.symbol == name, blocks.timeframe == frame_timeframe]
+        inside, across = list(series), list(series)  # blocks wholly in the range, or not
         if start is not None:
             query = query.where(bars.ts >= _aware(start, "start"))
+            inside.append(blocks.first_ts >= _aware(start, "start"))
+            across.append(blocks.last_ts >= _aware(start, "start"))
         if end is not None:
             query = query.where(bars.ts <= _aware(end, "end"))
+            inside.append(blocks.last_ts <= _aware(end, "end"))
+            across.append(blocks.first_ts <= _aware(end, "end"))
+        whole = select(func.coalesce(func.sum(blocks.rows), 0)).where(*inside)
         with self._reader() as connection:
-            return int(connection.execute(query).scalar_one())
+            count = int(connection.execute(query).scalar_one())
+            count += int(connection.execute(whole).scalar_one())
+            if len(inside) > 2:  # a bound cuts some blocks: their labels counted
+                partly = select(blocks.payload).where(*across, ~and_(*inside[2:]))
+                for payload in connection.execute(partly).scalars():
+                    count += len(_within(decode(payload), start, end))
+        return count
+
+
+def _spans(connection: Any, batch: BarBatch) -> tuple[bool, ...]:
+    """Whether a block of the batch's series spans one of its labels' range (then the write
+    goes to the blocks, so that no label is stored twice) and, on PostgreSQL, whether a row
+    of it lies between its first and last label (then its COPY needs an upsert): one query."""
+    parameters = {
+        "span_symbol": batch.symbol,
+        "span_timeframe": batch.timeframe,
+        "span_first": batch.index.min().to_pydatetime(),
+        "span_last": batch.index.max().to_pydatetime(),
+    }
+    postgres = connection.dialect.name == "postgresql"
+    return tuple(bool(flag) for flag in connection.execute(_SPANS[postgres], parameters).one())
+
+
+def _batch_columns(batch: BarBatch) -> BarColumns:
+    """A batch's bars as columns (the frame's floats as they are, one fetch time)."""
+    frame, rows = batch.frame, len(batch.frame)
+    sources: tuple[str, ...] = (batch.source,)
+    if batch.sources is None:
+        codes = np.zeros(rows, np.int32)
+    else:
+        found, uniques = pd.factorize(np.asarray(batch.sources, dtype=object))
+        codes, sources = found.astype(np.int32), tuple(str(text) for text in uniques)
+    return BarColumns(
+        ts=index_micros(batch.index),
+        ts_close=index_micros(batch.closes),
+        prices={price: frame[price].to_numpy(np.float64) for price in PRICES},
+        codes=codes,
+        sources=sources,
+        fetched_at=np.full(rows, micros_of(batch.fetched_at), np.int64),
+        quotes={field: frame[field].to_numpy(np.float64) for field in QUOTE_FIELDS}
+        if batch.quoted
+        else None,
+    )
+
+
+def _block_columns(
+    connection: Any, symbol: str, timeframe: str, start: datetime | None, end: datetime | None
+) -> BarColumns:
+    """The bars of the series' blocks with ``start <= ts <= end``, sorted by label."""
+    blocks = _BLOCKS.c
+    query = select(blocks.payload).where(blocks.symbol == symbol, blocks.timeframe == timeframe)
+    if start is not None:
+        query = query.where(blocks.last_ts >= _aware(start, "start"))
+    if end is not None:
+        query = query.where(blocks.first_ts <= _aware(end, "end"))
+    payloads = connection.execute(query.order_by(blocks.month)).scalars()
+    parts = [_within(decode(payload), start, end) for payload in payloads]
+    return concatenate(parts) if parts else empty_columns()
+
+
+def _within(columns: BarColumns, start: datetime | None, end: datetime | None) -> BarColumns:
+    """The sorted bars with ``start <= ts <= end``."""
+    first, last = 0, len(columns)
+    if start is not None:
+        first = int(np.searchsorted(columns.ts, micros_of(start), "left"))
+    if end is not None:
+        last = int(np.searchsorted(columns.ts, micros_of(end), "right"))
+    if first == 0 and last == len(columns):
+        return columns
+    return columns.take(slice(first, last))
+
+
+def _from_micros(micros: np.ndarray) -> pd.DatetimeIndex:
+    """UTC instants of microseconds since the epoch (one copy: their nanoseconds)."""
+    nanos = (np.asarray(micros, dtype=np.int64) * 1000).view("datetime64[ns]")
+    return pd.DatetimeIndex(nanos, dtype=pd.DatetimeTZDtype("ns", "UTC"), copy=False)
+
+
+def _categories(columns: BarColumns) -> pd.Categorical:
+    """The sources as a categorical of the texts present, sorted (as ``pd.Categorical`` of
+    the texts makes it), without a Python object per bar."""
+    present = np.bincount(columns.codes, minlength=len(columns.sources)) > 0
+    names = sorted(text for text, used in zip(columns.sources, present, strict=True) if used)
+    position = {text: place for place, text in enumerate(names)}
+    remap = np.array([position.get(text, -1) for text in columns.sources], dtype=np.int32)
+    codes = remap[columns.codes] if len(columns) else np.empty(0, np.int32)
+    return pd.Categorical.from_codes(codes, categories=pd.Index(names, dtype=object))
 
 
 def _dialect_insert(postgres: bool) -> Any:

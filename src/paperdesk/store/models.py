@@ -20,6 +20,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     String,
     Text,
     UniqueConstraint,
@@ -254,6 +255,25 @@ class BarRow(Base):
     ask_low: Mapped[Decimal | None] = mapped_column(ExactDecimal(), nullable=True)
     ask_close: Mapped[Decimal | None] = mapped_column(ExactDecimal(), nullable=True)
     ask_size: Mapped[Decimal | None] = mapped_column(ExactDecimal(), nullable=True)
+
+
+class BarBlockRow(Base):
+    """A calendar month of one series' bars as one column block (``store/bar_blocks.py``):
+    an Arrow IPC payload, with its first and last label, smallest and largest close time and
+    row count kept as plain columns for summaries. A label of a series is stored either here
+    or in ``bars``, never both (``SqlBarStore``)."""
+
+    __tablename__ = "bar_blocks"
+
+    symbol: Mapped[str] = mapped_column(String(32), primary_key=True)
+    timeframe: Mapped[str] = mapped_column(String(8), primary_key=True)
+    month: Mapped[datetime] = mapped_column(UtcDateTime(), primary_key=True)  # its first instant
+    first_ts: Mapped[datetime] = mapped_column(UtcDateTime())
+    last_ts: Mapped[datetime] = mapped_column(UtcDateTime())
+    first_close: Mapped[datetime] = mapped_column(UtcDateTime())  # the smallest ts_close
+    last_close: Mapped[datetime] = mapped_column(UtcDateTime())  # the largest ts_close
+    rows: Mapped[int] = mapped_column(Integer)
+    payload: Mapped[bytes] = mapped_column(LargeBinary())
 
 
 class OutboxRow(Base):

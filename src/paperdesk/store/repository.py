@@ -462,25 +462,39 @@ class LedgerRepository:
         symbol without one is absent): one grouped read of the bar store's table, in this
         unit (a live portfolio's view of its feeds)."""
         from paperdesk.domain import Timeframe
-        from paperdesk.store.models import BarRow
+        from paperdesk.store.bar_blocks import decode, instant, micros_of
+        from paperdesk.store.models import BarBlockRow, BarRow
 
         names = sorted({symbol.strip().upper() for symbol in symbols})
         if not names:
             return {}
+        frame = str(Timeframe.parse(timeframe))
         statement = (
             select(BarRow.symbol, func.max(BarRow.ts_close))
-            .where(
-                BarRow.symbol.in_(names),
-                BarRow.timeframe == str(Timeframe.parse(timeframe)),
-                BarRow.ts_close <= now,
-            )
+            .where(BarRow.symbol.in_(names), BarRow.timeframe == frame, BarRow.ts_close <= now)
             .group_by(BarRow.symbol)
         )
-        return {
-            str(symbol): close
-            for symbol, close in self._session.execute(statement)
-            if close is not None
-        }
+        found: list[tuple[str, datetime | None]] = [
+            (str(symbol), close) for symbol, close in self._session.execute(statement)
+        ]
+        blocks = BarBlockRow.symbol.in_(names), BarBlockRow.timeframe == frame
+        closed = (  # the bar blocks closed by ``now``: their largest close, no decoding
+            select(BarBlockRow.symbol, func.max(BarBlockRow.last_close))
+            .where(*blocks, BarBlockRow.last_close <= now)
+            .group_by(BarBlockRow.symbol)
+        )
+        found.extend((str(symbol), close) for symbol, close in self._session.execute(closed))
+        across = select(BarBlockRow.symbol, BarBlockRow.payload).where(
+            *blocks, BarBlockRow.first_close <= now, BarBlockRow.last_close > now
+        )
+        for symbol, payload in self._session.execute(across):  # a block ``now`` falls in
+            closes = decode(payload).ts_close
+            found.append((str(symbol), instant(int(closes[closes <= micros_of(now)].max()))))
+        newest: dict[str, datetime] = {}
+        for symbol, close in found:
+            if close is not None and (symbol not in newest or close > newest[symbol]):
+                newest[symbol] = close
+        return newest
 
     # ----------------------------------------------------------------------------- helpers
 
