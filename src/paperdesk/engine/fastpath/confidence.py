@@ -21,6 +21,7 @@ from paperdesk.config import RunConfig
 from paperdesk.domain import Instrument, SignalRejected
 from paperdesk.engine.fastpath.inputs import BarHistory, ExplainRejections
 from paperdesk.engine.fastpath.integer_money import MoneyScale
+from paperdesk.engine.result import Deferred
 
 
 def confident(frame: pd.DataFrame, minimum: float) -> npt.NDArray[np.intp] | None:
@@ -93,7 +94,7 @@ class _Merged:
         strategy_name: str,
         scale: MoneyScale,
         unsized: AbstractSet[int] = frozenset(),
-    ) -> list[SignalRejected]:
+    ) -> Deferred[SignalRejected] | list[SignalRejected]:
         signals = self._signals
         kept = signals.kept.tolist()
         merged = [(kept[k], held, cash) for k, held, cash in rejected]
