@@ -33,7 +33,13 @@ from paperdesk.engine.fastpath.errors import FastPathUnsupportedError
 from paperdesk.engine.fastpath.integer_money import MoneyScale
 from paperdesk.engine.result import Deferred
 from paperdesk.execution import parse_fee_model
-from paperdesk.routing import Cooldown, MinimumConfidence, SignalRouter, build_router
+from paperdesk.routing import (
+    AllowedSymbols,
+    Cooldown,
+    MinimumConfidence,
+    SignalRouter,
+    build_router,
+)
 from paperdesk.routing.router import size_rounds_to_zero, size_rounds_to_zero_words
 from paperdesk.routing.wording import amount, money
 
@@ -201,16 +207,19 @@ class _RouterWords:
 
 class _FilterWords:
     """The reasons of the router's filters that read no book, checked before the others in the
-    router's order (``routing.factory.build_filters``): the minimum confidence, then the
-    cooldown. The cooldown counts from the last accepted signal: every signal before the one
-    rejected that the loop did not reject (each signal is one or the other). Their words quote
-    the signal's confidence, or the bars since the last accepted signal: each distinct number is
-    worded by the filter once."""
+    router's order (``routing.factory.build_filters``): the minimum confidence, the allowed
+    symbols (a symbol outside them: every signal), then the cooldown. The cooldown counts from
+    the last accepted signal: every signal before the one rejected that the loop did not reject
+    (each signal is one or the other). Their words quote the signal's confidence, the allowed
+    symbols, or the bars since the last accepted signal: each distinct number (and the
+    symbols' words) is worded by the filter once."""
 
     def __init__(self, risk: RiskConfig, symbol: str, rows: list[int], refused: list[int]) -> None:
         self._symbol = symbol
         minimum = risk.min_confidence
         self._confidence = MinimumConfidence(minimum) if minimum > 0 else None
+        symbols = risk.allowed_symbols
+        self._symbols = AllowedSymbols(symbols) if symbols and symbol not in symbols else None
         self._cooldown = Cooldown(risk.cooldown_bars) if risk.cooldown_bars > 0 else None
         self._accepted = np.zeros(0, dtype=np.int64)
         if self._cooldown is not None:
@@ -240,6 +249,14 @@ class _FilterWords:
                     if reason is None or not value:  # 0.0 and -0.0: one key, two words
                         reason = worded[value] = confidence.allow(signal(number), self._view)
                     reasons[number] = reason
+        if self._symbols is not None:  # not allowed: every signal the confidence passes
+            outside: str | None = None
+            for number, reason in enumerate(reasons):
+                if reason is None:
+                    if outside is None:
+                        outside = self._symbols.allow(signal(number), self._view)
+                    reasons[number] = outside
+            return reasons  # none accepted: the cooldown never counts
         cooldown = self._cooldown
         if cooldown is None or not len(self._accepted):
             return reasons

@@ -25,7 +25,7 @@ _BARS = make_bars([(100.37 + i, 101.37 + i, 99.37 + i, 100.37 + i) for i in rang
 # off and flat signals with nothing to close (on a flat book), the long again and its repeats;
 # some below the minimum confidence, some inside the cooldown
 _SCRIPT = {0: 1, 2: 1, 3: 1, 5: 1, 6: 1, 8: 0, 9: -1, 11: -1, 12: 0, 14: 0, 17: -1, 19: -1}
-_SCRIPT |= {21: 1, 22: 1} | {row: 1 for row in range(24, 39, 2)}
+_SCRIPT |= {21: 1, 22: 1} | dict.fromkeys(range(24, 39, 2), 1)
 _CONFIDENCES = {3: 0.25, 6: 0.25, 11: 0.1, 26: 0.25}
 _CONFIG = RunConfig(
     strategy="scripted",

@@ -21,8 +21,11 @@ The subset:
   between the signal bar's close and the signal's stop), both at the signal; an entry decided at the
   signal is checked there (at the close) and at the fill price by the position cap
   (``--max-position-pct``), the exposure cap and the cash check, in the router's order, which
-  may trim or cancel it (``signal_sizing``); no risk rule (no allowed symbols, pyramiding or
-  daily loss limit) but a position cap and an exposure cap (the default 80%;
+  may trim or cancel it (``signal_sizing``); no risk rule (no pyramiding or daily loss limit)
+  but allowed symbols (the router's second filter, after the minimum confidence: the run's
+  symbol among them, it never refuses; else it refuses every signal, exits included, so the
+  loops see none and no position is ever opened, ``confidence.confident``), a position cap and
+  an exposure cap (the default 80%;
   with all-in sizing at the fill, each at or above the sizing percent, where it never trims), an
   open-position cap (of one instrument: it never refuses), a minimum confidence (the router's
   first filter: a signal below it is rejected in its words whatever the book holds and is not
@@ -188,7 +191,6 @@ def _config_eligible(config: RunConfig, instrument: Instrument) -> bool:
         and _fee_eligible(fee_model, sizing.timing)
         and type(slippage) in (NoSlippage, FixedBasisPoints)
         and 0.0 <= risk.min_confidence <= 1.0
-        and not risk.allowed_symbols
         and risk.cooldown_bars >= 0
         and risk.pyramiding is False
         and _cap_eligible(risk.exposure_cap_percent, percent, sizing.timing)

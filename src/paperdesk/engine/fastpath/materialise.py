@@ -85,8 +85,9 @@ def run_fast_path(
     Raises ``FastPathUnsupportedError`` when the run leaves what the loop reproduces.
     """
     signal_count = len(frame)
-    kept = confident(frame, config.risk.min_confidence)
-    if kept is not None:  # the signals below the minimum: rejected, whatever the book holds
+    symbols = config.risk.allowed_symbols
+    kept = confident(frame, config.risk.min_confidence, not symbols or feed.symbol in symbols)
+    if kept is not None:  # below the minimum, or not allowed: rejected whatever the book holds
         confident_signals = ConfidentSignals(kept, frame, signal_rows, later_reasons)
         frame, signal_rows = confident_signals.frame, confident_signals.signal_rows
         later_reasons = confident_signals.later_reasons()
