@@ -14,7 +14,6 @@ from hypothesis import event, given, settings
 from hypothesis import strategies as st
 from test_fastpath_adjusted import (
     _assert_same_outcome,
-    _eligible_bundled,
     adjusted_bars,
     scripts,
 )
@@ -24,16 +23,15 @@ from test_fastpath_holding_limit import held_configs
 from test_fastpath_signal_filters import (
     Confident,
     filtered_configs,
+    identical_bundled_run,
     per_share_filtered_configs,
     same_drawn_outcome,
 )
 from test_fastpath_signal_sizing import signal_configs
 
-from paperdesk.analysis.strategies.registry import create_strategy
 from paperdesk.config import RiskConfig, RunConfig
 from paperdesk.engine.backtest import simulate
 from paperdesk.engine.result import BacktestResult
-from paperdesk.service.backtests import prepare_run
 
 _OUTSIDE = "is not among the allowed symbols"
 _LISTS = [("TEST",), ("OTHER",), ("TEST", "ZZZ"), ("AAA", "BBB")]  # the run's symbol is TEST
@@ -154,12 +152,7 @@ def test_a_default_run_on_the_bundled_bars_with_allowed_symbols_takes_the_fast_p
         symbol="SPY",
         risk=RiskConfig(allowed_symbols=allowed, min_confidence=0.5, cooldown_bars=10),
     )
-    prepared = prepare_run(config)
-    bars, instrument = prepared.bars, prepared.instrument
-    strategy = create_strategy(strategy_name, parameters)
-    assert _eligible_bundled(bars, strategy, config, instrument)
-    fast = simulate(bars, strategy, config, instrument, engine="fastpath")
-    assert_identical(fast, simulate(bars, strategy, config, instrument, engine="event"))
+    fast = identical_bundled_run(config, parameters)
     outside = [r for r in fast.rejections if _OUTSIDE in r.reason]
     if "SPY" in allowed:
         assert len(fast.trades) > 10
