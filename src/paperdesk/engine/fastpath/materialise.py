@@ -154,10 +154,10 @@ def run_fast_path(
             risk,
             config.risk.max_position_percent,
         )
-    if not isinstance(sizer, AllInSizer) and (at_signal is None or carries_levels(frame)):
-        # the all-in and bracket loops take a fee linear in the notional
-        raise FastPathUnsupportedError("a per-share fee outside plain entries sized at the signal")
-    if carries_levels(frame) and isinstance(sizer, AllInSizer):  # brackets: their own loop
+    if not isinstance(sizer, AllInSizer) and at_signal is None:
+        # the all-in loops take a fee linear in the notional
+        raise FastPathUnsupportedError("a per-share fee outside entries sized at the signal")
+    if carries_levels(frame):  # brackets: their own loop
         frame = with_reasons(frame, later_reasons)
         return run_bracket_path(
             config,
