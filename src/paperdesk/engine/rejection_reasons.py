@@ -4,10 +4,11 @@ knows that a signal was rejected, so each one is routed again against the book t
 
 from __future__ import annotations
 
-from bisect import bisect_left
+from collections.abc import Callable
 from collections.abc import Set as AbstractSet
 from datetime import UTC, datetime
 from decimal import Decimal
+from functools import partial
 from typing import Protocol
 
 import numpy as np
@@ -16,6 +17,7 @@ import pandas as pd
 
 from paperdesk.analysis.strategies.base import SignalColumns
 from paperdesk.config import RiskConfig, RunConfig
+from paperdesk.data.bar_rule import utc_datetime
 from paperdesk.domain import (
     ZERO,
     Direction,
@@ -25,12 +27,21 @@ from paperdesk.domain import (
     Signal,
     SignalRejected,
 )
+from paperdesk.engine.fastpath.collector import collector_paused
 from paperdesk.engine.fastpath.columns import datetimes
 from paperdesk.engine.fastpath.errors import FastPathUnsupportedError
 from paperdesk.engine.fastpath.integer_money import MoneyScale
+from paperdesk.engine.result import Deferred
 from paperdesk.execution import parse_fee_model
-from paperdesk.routing import Cooldown, MinimumConfidence, SignalRouter, build_router
-from paperdesk.routing.router import size_rounds_to_zero
+from paperdesk.routing import (
+    AllowedSymbols,
+    Cooldown,
+    MinimumConfidence,
+    SignalRouter,
+    build_router,
+)
+from paperdesk.routing.router import size_rounds_to_zero, size_rounds_to_zero_words
+from paperdesk.routing.wording import amount, money
 
 
 class SignalBars(Protocol):
@@ -56,102 +67,215 @@ def rejected_signals(
     strategy_name: str,
     scale: MoneyScale,
     unsized: AbstractSet[int] = frozenset(),
-) -> list[SignalRejected]:
+) -> Deferred[SignalRejected] | list[SignalRejected]:
     """``rejected``: the loop's (signal k, position held, cash units) of each rejected signal;
-    ``unsized``: the signals whose entry the loop's sizer sized to nothing on a flat book."""
+    ``unsized``: the signals whose entry the loop's sizer sized to nothing on a flat book.
+
+    The reasons are decided now, in bulk (everything that can fail or give up fails here): the
+    filters' by the numbers they quote (``_FilterWords``), the router's by what its words read
+    (``_RouterWords``: only the first signal of each kind is routed). The ``Signal`` and
+    ``SignalRejected`` objects are made when the result's ``rejections`` are first read,
+    column by column (``SignalColumns.signals``)."""
     if not rejected:
         return []
-    symbol = feed.symbol
-    router = _router(config, instrument)
-    signals = SignalColumns(frame, strategy_name, symbol)
-    stamps = datetimes(feed.ts_close_ns[[rows[k] for k, _, _ in rejected]])
-    rejections: list[SignalRejected] = []
-    # a signal that cannot trade while flat (a flat one; a short one with shorts off): the
-    # router words those from the direction alone, before any amount or filter the fast path
-    # allows could differ, so the first of each direction is routed and its reason kept
-    kept: dict[object, str] = {}
-    allow_short = config.risk.allow_short
-    # an entry the sizer sizes to nothing on a flat book: the router's reason is its sizer's
-    # words over the close and the equity (``size_rounds_to_zero``), checked against the
-    # router on the first one; the rest are worded so without routing them
-    worded: bool | None = None if unsized and not router.remembers else False
-    lot_size = instrument.lot_size
-    filtered = _FilterWords(config.risk, symbol, rows, rejected)
-    for number, (k, held, cash_units) in enumerate(rejected):
-        row = rows[k]
-        ts = stamps[number]
-        signal = signals.signal(k, ts)
-        filter_reason = filtered.reason(signal, row)
-        if filter_reason is not None:
-            rejections.append(SignalRejected(ts, signal, filter_reason))
-            continue
-        stateless = not held and (
-            signal.direction is Direction.FLAT
-            or (signal.direction is Direction.SHORT and not allow_short)
-        )
-        if stateless and signal.direction in kept:
-            rejections.append(SignalRejected(ts, signal, kept[signal.direction]))
-            continue
+    columns = SignalColumns(frame, strategy_name, feed.symbol)
+    ks = [k for k, _, _ in rejected]
+    signal_rows = [rows[k] for k in ks]
+    stamps_ns = feed.ts_close_ns[signal_rows]
+
+    def signal(number: int) -> Signal:
+        """Rejected signal ``number`` (one made now, to be worded)."""
+        return columns.signal(ks[number], utc_datetime(int(stamps_ns[number])))
+
+    reasons = _FilterWords(config.risk, feed.symbol, rows, ks).reasons(
+        columns.confidences, ks, signal_rows, signal
+    )
+    _RouterWords(config, instrument, feed, scale, unsized).fill(
+        reasons, rejected, columns.directions, signal_rows, signal
+    )
+    worded: list[str] = reasons  # type: ignore[assignment]  # every one filled
+
+    def build() -> tuple[SignalRejected, ...]:
+        with collector_paused():  # acyclic tuples only
+            stamps = datetimes(stamps_ns)
+            signals = columns.signals(ks, stamps)
+            return tuple(map(_REJECTION, zip(stamps, signals, worded, strict=True)))
+
+    return Deferred(build)
+
+
+_REJECTION = partial(tuple.__new__, SignalRejected)  # fields already made: the NamedTuple's own
+_FLAT, _LONG, _SHORT = int(Direction.FLAT), int(Direction.LONG), int(Direction.SHORT)
+
+
+class _RouterWords:
+    """The router's reason for each signal the loop rejected and no filter of ``_FilterWords``
+    did, from the book the loop had then. Signals whose words read only their direction (a flat
+    one or a short with shorts off, on a flat book) or their direction and the position held
+    (a repeat of the side held: pyramiding's words) are routed once per kind and the reason
+    kept; an entry the sizer sizes to nothing on a flat book is worded by
+    ``size_rounds_to_zero`` once the first such reason was the router's; any other is routed
+    against its book."""
+
+    def __init__(
+        self,
+        config: RunConfig,
+        instrument: Instrument,
+        feed: SignalBars,
+        scale: MoneyScale,
+        unsized: AbstractSet[int],
+    ) -> None:
+        self._router = _router(config, instrument)
+        self._instrument = instrument
+        self._feed = feed
+        self._scale = scale
+        self._unsized = unsized
+        self._allow_short = config.risk.allow_short
+        # None: not yet checked against the router (it advances no memory: none is built)
+        self._worded: bool | None = None if unsized and not self._router.remembers else False
+        self._price_words: dict[Decimal, str] = {}
+        self._cash_words: dict[int, str] = {}
+        self._lot_words = amount(instrument.lot_size)
+
+    def fill(
+        self,
+        reasons: list[str | None],
+        rejected: list[tuple[int, int, int]],
+        directions: list[int],
+        rows: list[int],
+        signal: Callable[[int], Signal],
+    ) -> None:
+        """Fills each reason still None (rejected signal ``number``: ``rejected[number]``, at
+        bar ``rows[number]``, ``signal(number)`` made when it is routed)."""
+        kept: dict[object, str] = {}
+        unsized, allow_short = self._unsized, self._allow_short
+        for number, reason in enumerate(reasons):
+            if reason is not None:
+                continue
+            k, held, cash_units = rejected[number]
+            direction = directions[k]
+            kind: object = None
+            if not held:
+                if direction == _FLAT or (direction == _SHORT and not allow_short):
+                    kind = direction
+                elif self._worded and k in unsized:
+                    reasons[number] = self._size_rounds_to_zero(rows[number], cash_units)
+                    continue
+            elif (held > 0 and direction == _LONG) or (held < 0 and direction == _SHORT):
+                kind = (direction, held)
+            if kind is not None and kind in kept:
+                reasons[number] = kept[kind]
+                continue
+            reasons[number] = reason = self._routed(
+                signal(number), k, held, cash_units, rows[number]
+            )
+            if kind is not None:
+                kept[kind] = reason
+
+    def _routed(self, signal: Signal, k: int, held: int, cash_units: int, row: int) -> str:
+        """The router's reason for ``signal`` against the loop's book (the position ``held``,
+        ``cash_units`` of cash) at bar ``row``."""
+        feed, symbol = self._feed, self._feed.symbol
         close = feed.close_price(row)  # exact (an adjusted series: raw x price scale)
-        cash = scale.to_decimal(cash_units)
+        cash = self._scale.to_decimal(cash_units)
         equity = cash + Decimal(held) * close
-        sized_to_nothing = not held and k in unsized
-        if sized_to_nothing and worded:
-            reason = size_rounds_to_zero(symbol, close, equity, lot_size)
-            rejections.append(SignalRejected(ts, signal, reason))
-            continue
         positions = {symbol: Position(symbol, ZERO + Decimal(held))} if held else {}
-        view = PortfolioView(ts, cash, equity, positions, {symbol: close}, None)
-        decision = router.route(signal, view, instrument, close, row)
-        if decision.rejection is None:
+        view = PortfolioView(signal.ts, cash, equity, positions, {symbol: close}, None)
+        decision = self._router.route(signal, view, self._instrument, close, row)
+        reason = decision.rejection
+        if reason is None:
             raise FastPathUnsupportedError("the router accepted a signal the loop rejected")
-        if stateless:
-            kept[signal.direction] = decision.rejection
-        if sized_to_nothing and worded is None:
-            worded = decision.rejection == size_rounds_to_zero(symbol, close, equity, lot_size)
-        rejections.append(SignalRejected(ts, signal, decision.rejection))
-    return rejections
+        if not held and k in self._unsized and self._worded is None:
+            self._worded = reason == size_rounds_to_zero(
+                symbol, close, equity, self._instrument.lot_size
+            )
+        return reason
+
+    def _size_rounds_to_zero(self, row: int, cash_units: int) -> str:
+        """``size_rounds_to_zero`` at row ``row``'s close with ``cash_units`` of cash, the
+        equity of a flat book: each distinct price and cash printed once (a flat book's cash
+        stays the same from one signal to the next until a trade)."""
+        close = self._feed.close_price(row)
+        price = self._price_words.get(close)
+        if price is None:
+            price = self._price_words[close] = amount(close)  # equal Decimals print alike
+        equity = self._cash_words.get(cash_units)
+        if equity is None:
+            equity = self._cash_words[cash_units] = money(self._scale.to_decimal(cash_units))
+        return size_rounds_to_zero_words(self._feed.symbol, price, equity, self._lot_words)
 
 
 class _FilterWords:
     """The reasons of the router's filters that read no book, checked before the others in the
-    router's order (``routing.factory.build_filters``): the minimum confidence, then the
-    cooldown. The cooldown counts from the last accepted signal: every signal before the one
-    rejected that the loop did not reject (each signal is one or the other)."""
+    router's order (``routing.factory.build_filters``): the minimum confidence, the allowed
+    symbols (a symbol outside them: every signal), then the cooldown. The cooldown counts from
+    the last accepted signal: every signal before the one rejected that the loop did not reject
+    (each signal is one or the other). Their words quote the signal's confidence, the allowed
+    symbols, or the bars since the last accepted signal: each distinct number (and the
+    symbols' words) is worded by the filter once."""
 
-    def __init__(
-        self,
-        risk: RiskConfig,
-        symbol: str,
-        rows: list[int],
-        rejected: list[tuple[int, int, int]],
-    ) -> None:
+    def __init__(self, risk: RiskConfig, symbol: str, rows: list[int], refused: list[int]) -> None:
         self._symbol = symbol
         minimum = risk.min_confidence
         self._confidence = MinimumConfidence(minimum) if minimum > 0 else None
+        symbols = risk.allowed_symbols
+        self._symbols = AllowedSymbols(symbols) if symbols and symbol not in symbols else None
         self._cooldown = Cooldown(risk.cooldown_bars) if risk.cooldown_bars > 0 else None
-        self._accepted: list[int] = []
+        self._accepted = np.zeros(0, dtype=np.int64)
         if self._cooldown is not None:
-            refused = {k for k, _, _ in rejected}
-            self._accepted = [row for k, row in enumerate(rows) if k not in refused]
+            accepted = np.ones(len(rows), dtype=np.bool_)
+            accepted[refused] = False
+            self._accepted = np.asarray(rows, dtype=np.int64)[accepted]
         self._view = PortfolioView(datetime.min.replace(tzinfo=UTC), ZERO, ZERO)  # unread
 
-    def reason(self, signal: Signal, row: int) -> str | None:
-        """Why the filters reject ``signal`` (at bar ``row``), or None when they pass it."""
-        if self._confidence is not None:
-            reason = self._confidence.allow(signal, self._view)
-            if reason is not None:
-                return reason
+    def reasons(
+        self,
+        confidences: list[float],
+        ks: list[int],
+        rows: list[int],
+        signal: Callable[[int], Signal],
+    ) -> list[str | None]:
+        """Why the filters reject each signal ``ks[number]`` (at bar ``rows[number]``; made by
+        ``signal(number)`` when worded), None where they pass it."""
+        reasons: list[str | None] = [None] * len(ks)
+        confidence = self._confidence
+        if confidence is not None:
+            minimum = confidence.minimum
+            worded: dict[float, str | None] = {}
+            for number, k in enumerate(ks):
+                value = confidences[k]
+                if value < minimum:
+                    reason = worded.get(value)
+                    if reason is None or not value:  # 0.0 and -0.0: one key, two words
+                        reason = worded[value] = confidence.allow(signal(number), self._view)
+                    reasons[number] = reason
+        if self._symbols is not None:  # not allowed: every signal the confidence passes
+            outside: str | None = None
+            for number, reason in enumerate(reasons):
+                if reason is None:
+                    if outside is None:
+                        outside = self._symbols.allow(signal(number), self._view)
+                    reasons[number] = outside
+            return reasons  # none accepted: the cooldown never counts
         cooldown = self._cooldown
-        if cooldown is None:
-            return None
-        before = bisect_left(self._accepted, row)
-        if not before or row - self._accepted[before - 1] >= cooldown.bars:
-            return None  # out of the cooldown (the filter's own test, without its words)
-        cooldown.reset()
-        cooldown.restore(self._symbol, self._accepted[before - 1])
-        cooldown.advance(row)
-        return cooldown.allow(signal, self._view)
+        if cooldown is None or not len(self._accepted):
+            return reasons
+        at = np.asarray(rows, dtype=np.int64)
+        before = np.searchsorted(self._accepted, at, side="left")
+        last = self._accepted[np.maximum(before - 1, 0)]
+        inside = (before > 0) & (at - last < cooldown.bars)  # the filter's own test
+        gaps: dict[int, str | None] = {}
+        for number in np.flatnonzero(inside).tolist():
+            if reasons[number] is not None:
+                continue  # the confidence comes first
+            gap = int(at[number] - last[number])
+            if gap not in gaps:
+                cooldown.reset()
+                cooldown.restore(self._symbol, int(last[number]))
+                cooldown.advance(int(at[number]))
+                gaps[gap] = cooldown.allow(signal(number), self._view)
+            reasons[number] = gaps[gap]
+        return reasons
 
 
 def _router(config: RunConfig, instrument: Instrument) -> SignalRouter:

@@ -1,10 +1,10 @@
 """What a backtest returns: exact ledger figures, the trades, the curve and the statistics.
 
-The fast path may hand over its orders, fills and trades as ``Deferred`` columns: the result then
-builds those objects the first time one of the three fields is read (and keeps them), so a caller
-that reads only the figures, the curve and the statistics never pays for them. Readers always see
-plain tuples, equal to the event kernel's. The statistics may likewise be computed on first read
-(``StatsOnRead``, where nothing left for later can raise).
+The fast path may hand over its orders, fills, trades and rejections as ``Deferred`` columns: the
+result then builds those objects the first time one of the four fields is read (and keeps them),
+so a caller that reads only the figures, the curve and the statistics never pays for them.
+Readers always see plain tuples, equal to the event kernel's. The statistics may likewise be
+computed on first read (``StatsOnRead``, where nothing left for later can raise).
 """
 
 from __future__ import annotations
@@ -57,7 +57,7 @@ class BacktestResult:
     trades: tuple[Trade, ...]  # the three object fields may be built on first read (see above)
     fills: tuple[Fill, ...]
     orders: tuple[Order, ...]
-    rejections: tuple[SignalRejected, ...]
+    rejections: tuple[SignalRejected, ...]  # the fast path's may be built on first read too
     equity_curve: pd.Series = field(repr=False)  # float equity at each bar close, by ts_close
     bars: int = 0
     signals: int = 0
@@ -119,7 +119,7 @@ class _ResolvedOnRead:
         self._slot.__set__(instance, value)  # only __init__ gets here: the dataclass is frozen
 
 
-_DEFERRABLE = ("trades", "fills", "orders")
+_DEFERRABLE = ("trades", "fills", "orders", "rejections")
 for _name in (*_DEFERRABLE, "stats"):
     setattr(BacktestResult, _name, _ResolvedOnRead(BacktestResult.__dict__[_name]))
 
@@ -138,7 +138,7 @@ def assemble_result(
     trades: Sequence[Trade] | Deferred[Trade],
     fills: Sequence[Fill] | Deferred[Fill],
     orders: Sequence[Order] | Deferred[Order],
-    rejections: Sequence[SignalRejected],
+    rejections: Sequence[SignalRejected] | Deferred[SignalRejected],
     fees: float,
     ambiguous_bars: int,
     signals: int,
@@ -212,7 +212,7 @@ def assemble_result(
         trades=_now(trades),
         fills=_now(fills),
         orders=_now(orders),
-        rejections=tuple(rejections),
+        rejections=_now(rejections),
         # a shallow copy: copy-on-write keeps a caller's write into it from reaching the curve
         # the statistics read later (no copy of the data unless the caller writes)
         equity_curve=curve.copy(deep=False) if later is not None else curve,
@@ -223,7 +223,7 @@ def assemble_result(
         account_events=tuple(account_events),
         adjustments=tuple(adjustments),
     )
-    for name, value in zip(_DEFERRABLE, (trades, fills, orders), strict=True):
+    for name, value in zip(_DEFERRABLE, (trades, fills, orders, rejections), strict=True):
         if isinstance(value, Deferred):
             object.__setattr__(result, name, value)  # resolved on first read
     return result

@@ -53,10 +53,13 @@ class RoutingDecision(NamedTuple):
 def size_rounds_to_zero(symbol: str, price: Decimal, equity: Decimal, lot_size: Decimal) -> str:
     """The router's reason for an entry its sizer sizes to nothing at ``price`` (the signal's
     close) with the portfolio's ``equity``."""
-    return (
-        f"{symbol} size rounds to zero at price {amount(price)} "
-        f"(equity {money(equity)}, lot size {amount(lot_size)})"
-    )
+    return size_rounds_to_zero_words(symbol, amount(price), money(equity), amount(lot_size))
+
+
+def size_rounds_to_zero_words(symbol: str, price: str, equity: str, lot_size: str) -> str:
+    """``size_rounds_to_zero`` of the amounts printed already (the price and the lot size by
+    ``amount``, the equity by ``money``)."""
+    return f"{symbol} size rounds to zero at price {price} (equity {equity}, lot size {lot_size})"
 
 
 class SignalRouter:

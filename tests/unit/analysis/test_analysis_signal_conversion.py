@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import re
+from datetime import UTC, datetime
 from decimal import Decimal
 
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from paperdesk.analysis.strategies.base import SignalColumns, make_signal_frame, to_signals
 from paperdesk.domain import Direction, InvalidInputError
@@ -64,3 +68,46 @@ def test_a_row_outside_the_signal_rules_is_refused_by_both(
         to_signals(frame, "s", "SPY")
     with pytest.raises(InvalidInputError, match=message):
         SignalColumns(frame, "s", "SPY").signal(0, frame.index[0].to_pydatetime())
+
+
+_LEVELS = st.one_of(
+    st.sampled_from([float("nan"), 0.0, -0.0, 9.5, 0.1 + 0.2, 1e-7, 123456.789]),
+    st.floats(-1e6, 1e6, allow_nan=False),
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(data=st.data(), count=st.integers(1, 30))
+def test_signals_in_bulk_are_the_signals_one_by_one(data: st.DataObject, count: int) -> None:
+    """``SignalColumns.signals`` (the fast path's rejections, column by column) gives by repr
+    what ``signal`` gives each: repeated and NaN levels, zero of either sign; a row outside the
+    Signal's rules (a confidence above 1, an infinite stop, a naive stamp) raises the same."""
+    column = st.lists(_LEVELS, min_size=count, max_size=count)
+    frame = pd.DataFrame(
+        {
+            "direction": data.draw(
+                st.lists(st.sampled_from([-1, 0, 1]), min_size=count, max_size=count)
+            ),
+            "confidence": data.draw(
+                st.lists(
+                    st.sampled_from([0.0, -0.0, 0.3, 1.0, 1.5]), min_size=count, max_size=count
+                )
+            ),
+            "stop": data.draw(st.one_of(column, st.just([float("inf")] * count))),
+            "target": data.draw(column),
+            "reason": [f"row {k}" for k in range(count)],
+        }
+    )
+    ks = data.draw(st.lists(st.integers(0, count - 1), max_size=40))
+    aware = data.draw(st.booleans()) or not ks
+    stamps = [
+        datetime(2024, 1, 2, 15, k % 60, tzinfo=UTC if aware else None) for k in range(len(ks))
+    ]
+    columns = SignalColumns(frame, "sma-cross", "SPY")
+    try:
+        expected = [columns.signal(k, stamp) for k, stamp in zip(ks, stamps, strict=True)]
+    except InvalidInputError as error:
+        with pytest.raises(InvalidInputError, match=re.escape(str(error))):
+            columns.signals(ks, stamps)
+        return
+    assert repr(columns.signals(ks, stamps)) == repr(expected)

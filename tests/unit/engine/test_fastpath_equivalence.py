@@ -208,7 +208,7 @@ def test_an_eligible_run_takes_the_fast_path(
         "fills at the close",
         "a per-share fee",
         "a price off the tick",
-        "allowed symbols",
+        "pyramiding",
     ],
 )
 def test_ineligible_runs_take_the_event_path(
@@ -238,7 +238,7 @@ def test_ineligible_runs_take_the_event_path(
         bars = flat_bars.copy()
         bars.loc[bars.index[2], "open"] = 102.005
     else:
-        config = _config(allowed_symbols=("TEST",))
+        config = _config(pyramiding=True)
     result = simulate(bars, Scripted(script), config, TEST)
     assert spy_fast_path == []
     assert result.fills

@@ -173,16 +173,14 @@ def test_an_estimate_that_divides_exactly_into_round_lots_is_given_up_on() -> No
     assert repr(auto.orders[0].quantity) == "Decimal('2E+1')"
 
 
-@pytest.mark.parametrize("case", ["a bracket", "all-in at the fill"])
-def test_a_per_share_fee_outside_the_subset_takes_the_event_path(case: str) -> None:
+def test_a_per_share_fee_all_in_at_the_fill_takes_the_event_path() -> None:
+    """(A bracket with a per-share fee sized at the signal takes the fast path since branch
+    ``h-fast4``: ``test_fastpath_per_share_brackets.py``.)"""
     bars = make_bars([(100.0 + i, 101.0 + i, 99.0 + i, 100.5 + i) for i in range(6)])
     config = _config(D(10_000), "per-share:0.005:min=1")
     script: dict[int, Any] = {1: 1, 4: 0}
-    if case == "a bracket":
-        script = {1: (1, 90.0, 130.0), 4: 0}
-    else:
-        sizing = SizingConfig(method="percent-equity", percent=D(50), timing=SizeTiming.FILL)
-        config = config.with_changes(sizing=sizing)
+    sizing = SizingConfig(method="percent-equity", percent=D(50), timing=SizeTiming.FILL)
+    config = config.with_changes(sizing=sizing)
     strategy = Scripted(script)
     assert not _eligible(bars, strategy, config)
     with pytest.raises(InvalidInputError, match="not eligible"):

@@ -256,14 +256,22 @@ def test_a_filtered_default_run_on_the_bundled_bars_takes_the_fast_path(
         symbol="SPY",
         risk=RiskConfig(min_confidence=0.5, cooldown_bars=10),
     )
-    prepared = prepare_run(config)
-    bars, instrument = prepared.bars, prepared.instrument
-    strategy = create_strategy(strategy_name, parameters)
-    assert _eligible_bundled(bars, strategy, config, instrument)
-    fast = simulate(bars, strategy, config, instrument, engine="fastpath")
-    assert_identical(fast, simulate(bars, strategy, config, instrument, engine="event"))
+    fast = identical_bundled_run(config, parameters)
     assert len(fast.trades) > 10
     reasons = [rejection.reason for rejection in fast.rejections]
     assert any(reason.startswith("cooldown:") for reason in reasons)
     if strategy_name == "macd-cross":  # sma-cross's confidences are all above 0.5
         assert any("below the minimum" in reason for reason in reasons)
+
+
+def identical_bundled_run(config: RunConfig, parameters: dict[str, float]) -> BacktestResult:
+    """``config``'s run on ``paperdesk backtest``'s bundled bars for its symbol (its strategy
+    with ``parameters``): eligible, and the fast path's result identical to the event
+    kernel's."""
+    prepared = prepare_run(config)
+    bars, instrument = prepared.bars, prepared.instrument
+    strategy = create_strategy(config.strategy, parameters)
+    assert _eligible_bundled(bars, strategy, config, instrument)
+    fast = simulate(bars, strategy, config, instrument, engine="fastpath")
+    assert_identical(fast, simulate(bars, strategy, config, instrument, engine="event"))
+    return fast

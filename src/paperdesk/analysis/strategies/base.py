@@ -18,6 +18,9 @@ from __future__ import annotations
 from abc import abstractmethod
 from collections.abc import Callable, Sequence
 from datetime import datetime
+from decimal import Decimal
+from functools import partial
+from itertools import repeat
 from math import isnan
 from typing import ClassVar, NamedTuple, TypeVar
 
@@ -66,6 +69,7 @@ ParametersT = TypeVar("ParametersT")
 
 _DIRECTIONS = {int(direction): direction for direction in Direction}
 _trusted_signal = Signal._make
+_trusted_fields = partial(tuple.__new__, Signal)  # ``_make`` without its count of the fields
 
 
 class Strategy(StrategyBase[ParametersT]):
@@ -362,6 +366,60 @@ class SignalColumns:
                 f"{ts.isoformat()} is not usable: {error}"
             ) from error
         return _trusted_signal(fields)
+
+    def signals(self, ks: Sequence[int], stamps: Sequence[datetime]) -> list[Signal]:
+        """``[self.signal(k, ts) for k, ts in zip(ks, stamps)]`` in bulk: column by column,
+        each distinct stop and target converted once; any signal outside the Signal's rules
+        sends them all through ``signal`` (which names what is wrong)."""
+        picked = [self.directions[k] for k in ks]
+        confidences = [self.confidences[k] for k in ks]
+        directions = list(map(_DIRECTIONS.get, picked))
+        if (
+            None in directions
+            or not all(0.0 <= confidence <= 1.0 for confidence in confidences)
+            or any(ts.tzinfo is None for ts in stamps)
+        ):
+            return list(map(self.signal, ks, stamps))
+        try:
+            stops = _levels([self.stops[k] for k in ks], "stop")
+            targets = _levels([self.targets[k] for k in ks], "target")
+        except ValueError:
+            return list(map(self.signal, ks, stamps))
+        reasons = self.reasons
+        count = len(ks)
+        return list(
+            map(
+                _trusted_fields,
+                zip(
+                    repeat(self.name, count),
+                    repeat(self.symbol, count),
+                    directions,
+                    stamps,
+                    confidences,
+                    repeat(None, count),
+                    stops,
+                    targets,
+                    [str(reasons[k]) for k in ks],
+                    strict=True,
+                ),
+            )
+        )
+
+
+def _levels(values: list[float], name: str) -> list[Decimal | None]:
+    """Each stop (or target) as ``SignalColumns.signal`` converts it, NaN None, each distinct
+    value (but zero's two signs) converted once."""
+    converted: dict[float, Decimal] = {}
+    levels: list[Decimal | None] = []
+    for value in values:
+        if isnan(value):
+            levels.append(None)
+            continue
+        level = converted.get(value)
+        if level is None or not value:  # 0.0 and -0.0 are one key but two Decimals
+            level = converted[value] = to_decimal(value, name)
+        levels.append(level)
+    return levels
 
 
 def to_signals(frame: pd.DataFrame, strategy_name: str, symbol: str) -> list[Signal]:

@@ -14,8 +14,9 @@ from paperdesk.engine.fastpath.bracket_hits import NO_HIT, leg_exit
 from paperdesk.engine.fastpath.bracket_levels import NO_LEVEL, LegLevels
 from paperdesk.engine.fastpath.collector import collector_paused
 from paperdesk.engine.fastpath.errors import FastPathUnsupportedError
-from paperdesk.engine.fastpath.integer_money import AllInSizer, MoneyScale
+from paperdesk.engine.fastpath.integer_money import MoneyScale
 from paperdesk.engine.fastpath.loop import _estimate, _last_bar_entry
+from paperdesk.engine.fastpath.per_share import Sizer
 from paperdesk.engine.fastpath.signal_sizing import SignalSizing
 
 # order kinds, statuses and where a fill's price comes from
@@ -151,7 +152,7 @@ class _Run:
         else:
             price = self.slip_level(leg.ticks, side)
         quantity = abs(position)
-        fee = quantity * price * self.scale.fee_per_tick
+        fee = self.scale.fee(quantity, price)
         self.cash += position * price * self.scale.units_per_tick - fee
         self.position = 0
         updated = bars.hit_ns[signal]
@@ -209,7 +210,7 @@ class _Run:
             return
         position = self.position
         price = holding.sells[row] if position > 0 else holding.buys[row]
-        fee = abs(position) * price * self.scale.fee_per_tick
+        fee = self.scale.fee(abs(position), price)
         self.cash += position * price * self.scale.units_per_tick - fee
         order[STATUS], order[TICKS], order[FEE] = FILLED, price, fee
         order[UPDATED], order[ROW] = holding.opens_ns[row], row
@@ -241,7 +242,7 @@ def run_bracket_loop(
     starting_cash: int,
     allow_short: bool,
     scale: MoneyScale,
-    sizer: AllInSizer,
+    sizer: Sizer,
     at_signal: SignalSizing | None = None,
     cooldown: int = 0,
     holding: BracketHolding | None = None,
@@ -260,7 +261,7 @@ def run_bracket_loop(
     run = _Run(bars, levels, slip_level, starting_cash, scale)
     record = run.record
     orders = record.orders
-    per_tick, fee_per_tick = scale.units_per_tick, scale.fee_per_tick
+    per_tick, fee_of = scale.units_per_tick, scale.fee
     size = sizer.quantity
     accepted_row = -cooldown  # the last accepted signal's row (none yet: out of any cooldown)
     for k, direction in enumerate(directions):
@@ -313,16 +314,14 @@ def run_bracket_loop(
         estimated_equity = 0
         if enter:
             close = signal_closes[k]
-            estimated_equity = (
-                cash + position * close * per_tick - abs(position) * close * fee_per_tick
-            )
+            estimated_equity = cash + position * close * per_tick - scale.exit_fee(position, close)
             if estimated_equity <= 0:  # the signal-time risk check could reject: not ours
                 raise FastPathUnsupportedError("equity at or below zero at an entry signal")
         filled_at = bars.filled_ns[k]
         if exit_order is not None:
             price = sell_prices[k] if position > 0 else buy_prices[k]
             quantity = abs(position)
-            fee = quantity * price * fee_per_tick
+            fee = fee_of(quantity, price)
             cash += position * price * per_tick - fee
             exit_order[STATUS], exit_order[TICKS], exit_order[FEE] = FILLED, price, fee
             exit_order[UPDATED], exit_order[ROW] = filled_at, fill_row
@@ -348,7 +347,7 @@ def run_bracket_loop(
             # the order keeps the router's signal-time estimate when the fill resolves to the
             # same value; the sizer gives up where that Decimal's exponent would show
             size(estimated_equity, signal_closes[k])
-        fee = quantity * price * fee_per_tick
+        fee = fee_of(quantity, price)
         run.cash = cash - direction * quantity * price * per_tick - fee
         run.position = direction * quantity
         entry = _add_entry(run, k, direction, quantity, FILLED, filled_at, ACCEPTED, quantity)

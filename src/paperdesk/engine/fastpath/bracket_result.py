@@ -52,12 +52,12 @@ from paperdesk.engine.fastpath.errors import FastPathUnsupportedError
 from paperdesk.engine.fastpath.holding import holding_reason
 from paperdesk.engine.fastpath.inputs import BarHistory, ExplainRejections, WordTrims
 from paperdesk.engine.fastpath.integer_money import (
-    AllInSizer,
     MoneyScale,
     exact_limit,
     slipped_tick_array,
     slipped_ticks,
 )
+from paperdesk.engine.fastpath.per_share import Sizer
 from paperdesk.engine.fastpath.signal_sizing import SignalSizing
 from paperdesk.engine.fastpath.vectorised import target_sides
 from paperdesk.engine.result import BacktestResult, Deferred, assemble_result
@@ -90,7 +90,7 @@ def run_bracket_path(
     slippage: SlippageModel,
     scale: MoneyScale,
     fraction: Decimal,
-    sizer: AllInSizer,
+    sizer: Sizer,
     at_signal: SignalSizing | None,
     starting_cash: int,
     grid: BracketGrid | None = None,
@@ -295,7 +295,8 @@ def _check(record: BracketRecord, fills: list[list[int]], scale: MoneyScale) -> 
     largest_cash = max((abs(cash) for cash in record.change_cash), default=0)
     largest_fill = max(
         (
-            fill[QUANTITY] * fill[TICKS] * (scale.units_per_tick + scale.fee_per_tick)
+            fill[QUANTITY] * fill[TICKS] * scale.units_per_tick
+            + scale.fee(fill[QUANTITY], fill[TICKS])
             for fill in fills
         ),
         default=0,

@@ -1,10 +1,12 @@
-"""The router's minimum confidence on the fast path (``routing.filters.MinimumConfidence``).
+"""The router's minimum confidence and allowed symbols on the fast path
+(``routing.filters.MinimumConfidence``, ``AllowedSymbols``).
 
-The filter is the router's first (``routing.factory.build_filters``) and reads the signal alone,
-so a signal below the minimum is rejected whatever the book holds, changes nothing and is not
-remembered (a cooldown counts from accepted signals only): the loops run on the other signals,
-and the rejections of both are merged in signal order and worded by the router
-(``ExplainRejections``, which checks the confidence first)."""
+The two filters are the router's first (``routing.factory.build_filters``) and read the signal
+alone, so a signal below the minimum, or of a symbol outside the allowed ones, is rejected
+whatever the book holds, changes nothing and is not remembered (a cooldown counts from accepted
+signals only): the loops run on the other signals (none, for a symbol not allowed), and the
+rejections of both are merged in signal order and worded by the router (``ExplainRejections``,
+which checks the confidence first, then the symbol)."""
 
 from __future__ import annotations
 
@@ -21,12 +23,21 @@ from paperdesk.config import RunConfig
 from paperdesk.domain import Instrument, SignalRejected
 from paperdesk.engine.fastpath.inputs import BarHistory, ExplainRejections
 from paperdesk.engine.fastpath.integer_money import MoneyScale
+from paperdesk.engine.result import Deferred
 
 
-def confident(frame: pd.DataFrame, minimum: float) -> npt.NDArray[np.intp] | None:
+def confident(
+    frame: pd.DataFrame, minimum: float, allowed: bool = True
+) -> npt.NDArray[np.intp] | None:
     """The positions of the signals at or above ``minimum`` (the filter rejects
-    ``confidence < minimum``), or None when that is every signal."""
-    if minimum <= 0 or not len(frame):
+    ``confidence < minimum``), or None when that is every signal; none when the symbol is not
+    ``allowed`` (the allowed symbols' filter, the router's second, rejects every signal of a
+    symbol outside them, whatever the book holds)."""
+    if not len(frame):
+        return None
+    if not allowed:
+        return np.zeros(0, dtype=np.intp)
+    if minimum <= 0:
         return None
     passes = frame["confidence"].to_numpy(dtype=np.float64) >= minimum
     return None if passes.all() else np.flatnonzero(passes)
@@ -93,7 +104,7 @@ class _Merged:
         strategy_name: str,
         scale: MoneyScale,
         unsized: AbstractSet[int] = frozenset(),
-    ) -> list[SignalRejected]:
+    ) -> Deferred[SignalRejected] | list[SignalRejected]:
         signals = self._signals
         kept = signals.kept.tolist()
         merged = [(kept[k], held, cash) for k, held, cash in rejected]

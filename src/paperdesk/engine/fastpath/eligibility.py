@@ -14,15 +14,19 @@ The subset:
   session (``engine.backtest`` checks those three);
 - a cash account with the cash check ``trim``; fills at the next open; no volume cap; no fee, a
   percent-of-notional fee, or a per-share fee (with its minimum and maximum percent, if any) for
-  plain signals (no stop or target) with entries sized at the signal (``per_share``); no
+  plain and bracket signals with entries sized at the signal (``per_share``; every fill, a
+  leg's too, pays ``MoneyScale.fee`` of its quantity at its price); no
   slippage or fixed basis points (no spread);
 - percent-equity sizing (above 0, at most 100%) decided at the fill (all-in) or at the signal
   (the default), a fixed quantity of whole units or risk per trade (a percent of the equity
   between the signal bar's close and the signal's stop), both at the signal; an entry decided at the
   signal is checked there (at the close) and at the fill price by the position cap
   (``--max-position-pct``), the exposure cap and the cash check, in the router's order, which
-  may trim or cancel it (``signal_sizing``); no risk rule (no allowed symbols, pyramiding or
-  daily loss limit) but a position cap and an exposure cap (the default 80%;
+  may trim or cancel it (``signal_sizing``); no risk rule (no pyramiding or daily loss limit)
+  but allowed symbols (the router's second filter, after the minimum confidence: the run's
+  symbol among them, it never refuses; else it refuses every signal, exits included, so the
+  loops see none and no position is ever opened, ``confidence.confident``), a position cap and
+  an exposure cap (the default 80%;
   with all-in sizing at the fill, each at or above the sizing percent, where it never trims), an
   open-position cap (of one instrument: it never refuses), a minimum confidence (the router's
   first filter: a signal below it is rejected in its words whatever the book holds and is not
@@ -83,7 +87,6 @@ from paperdesk.execution import (
     NoSlippage,
     PercentOfNotional,
     PerShare,
-    parse_fee_model,
 )
 from paperdesk.execution.costs import cost_models
 
@@ -121,20 +124,9 @@ def is_eligible(
     pass over the bars)."""
     return (
         _config_eligible(config, instrument)
-        and _signals_eligible(
-            frame,
-            signal_rows,
-            config.risk.allow_short,
-            plain_only=_per_share_fee(config),
-        )
+        and _signals_eligible(frame, signal_rows, config.risk.allow_short)
         and _columns_eligible(instrument, bars, valid)
     )
-
-
-def _per_share_fee(config: RunConfig) -> bool:
-    """Whether the run pays a per-share fee (then only plain signals: the bracket loop takes a
-    fee linear in the notional)."""
-    return type(parse_fee_model(config.execution.commission)) is PerShare
 
 
 def _columns_eligible(
@@ -188,7 +180,6 @@ def _config_eligible(config: RunConfig, instrument: Instrument) -> bool:
         and _fee_eligible(fee_model, sizing.timing)
         and type(slippage) in (NoSlippage, FixedBasisPoints)
         and 0.0 <= risk.min_confidence <= 1.0
-        and not risk.allowed_symbols
         and risk.cooldown_bars >= 0
         and risk.pyramiding is False
         and _cap_eligible(risk.exposure_cap_percent, percent, sizing.timing)
@@ -262,11 +253,7 @@ def fixed_quantity(config: RunConfig, instrument: Instrument) -> int | None:
 
 
 def _signals_eligible(
-    frame: pd.DataFrame,
-    signal_rows: npt.NDArray[np.intp],
-    allow_short: bool,
-    *,
-    plain_only: bool = False,
+    frame: pd.DataFrame, signal_rows: npt.NDArray[np.intp], allow_short: bool
 ) -> bool:
     """No entry prices; stops and targets NaN or finite, and where a signal can open a position
     (a long, or a short when shorts are allowed) positive, below 1e12 and, when both are set,
@@ -281,20 +268,16 @@ def _signals_eligible(
     return bool(
         (signal_rows >= 0).all()
         and (np.diff(signal_rows) > 0).all()
-        and _levels_eligible(frame, directions, allow_short, plain_only)
+        and _levels_eligible(frame, directions, allow_short)
         and (entries is None or np.isnan(entries).all())
         and ((confidences >= 0.0) & (confidences <= 1.0)).all()
         and np.isin(directions, (-1, 0, 1)).all()
     )
 
 
-def _levels_eligible(
-    frame: pd.DataFrame, directions: npt.NDArray[Any], allow_short: bool, plain_only: bool
-) -> bool:
+def _levels_eligible(frame: pd.DataFrame, directions: npt.NDArray[Any], allow_short: bool) -> bool:
     stops = frame["stop"].to_numpy(dtype=np.float64)
     targets = frame["target"].to_numpy(dtype=np.float64)
-    if plain_only and not (np.isnan(stops).all() and np.isnan(targets).all()):
-        return False  # a bracket: not with this run's fee
     for levels in (stops, targets):  # a signal's levels become Decimals: NaN or finite
         if np.isinf(levels).any():
             return False

@@ -17,6 +17,7 @@ from paperdesk.config import RunConfig
 from paperdesk.domain import Instrument, SignalRejected
 from paperdesk.engine.fastpath.integer_money import MoneyScale
 from paperdesk.engine.fastpath.signal_sizing import Trim
+from paperdesk.engine.result import Deferred
 
 
 class BarHistory(Protocol):
@@ -55,7 +56,9 @@ class BarHistory(Protocol):
 
 class ExplainRejections(Protocol):
     """Gives each signal the loop rejected the reason the real router gives (the engine's
-    ``rejection_reasons.rejected_signals``; the fast path itself imports no routing)."""
+    ``rejection_reasons.rejected_signals``; the fast path itself imports no routing): the
+    reasons decided now (it raises ``FastPathUnsupportedError`` here), the objects possibly
+    made on first read (``Deferred``)."""
 
     def __call__(
         self,
@@ -69,7 +72,7 @@ class ExplainRejections(Protocol):
         strategy_name: str,
         scale: MoneyScale,
         unsized: AbstractSet[int] = ...,
-    ) -> list[SignalRejected]: ...
+    ) -> Deferred[SignalRejected] | list[SignalRejected]: ...
 
 
 class WordTrims(Protocol):

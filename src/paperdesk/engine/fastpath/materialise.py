@@ -85,8 +85,9 @@ def run_fast_path(
     Raises ``FastPathUnsupportedError`` when the run leaves what the loop reproduces.
     """
     signal_count = len(frame)
-    kept = confident(frame, config.risk.min_confidence)
-    if kept is not None:  # the signals below the minimum: rejected, whatever the book holds
+    symbols = config.risk.allowed_symbols
+    kept = confident(frame, config.risk.min_confidence, not symbols or feed.symbol in symbols)
+    if kept is not None:  # below the minimum, or not allowed: rejected whatever the book holds
         confident_signals = ConfidentSignals(kept, frame, signal_rows, later_reasons)
         frame, signal_rows = confident_signals.frame, confident_signals.signal_rows
         later_reasons = confident_signals.later_reasons()
@@ -153,10 +154,10 @@ def run_fast_path(
             risk,
             config.risk.max_position_percent,
         )
-    if not isinstance(sizer, AllInSizer) and (at_signal is None or carries_levels(frame)):
-        # the all-in and bracket loops take a fee linear in the notional
-        raise FastPathUnsupportedError("a per-share fee outside plain entries sized at the signal")
-    if carries_levels(frame) and isinstance(sizer, AllInSizer):  # brackets: their own loop
+    if not isinstance(sizer, AllInSizer) and at_signal is None:
+        # the all-in loops take a fee linear in the notional
+        raise FastPathUnsupportedError("a per-share fee outside entries sized at the signal")
+    if carries_levels(frame):  # brackets: their own loop
         frame = with_reasons(frame, later_reasons)
         return run_bracket_path(
             config,
