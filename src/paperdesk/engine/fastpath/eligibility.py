@@ -125,7 +125,16 @@ def is_eligible(
     return (
         _config_eligible(config, instrument)
         and _signals_eligible(frame, signal_rows, config.risk.allow_short)
+        and (config.risk.daily_loss_limit_percent is None or not _any_levels(frame))
         and _columns_eligible(instrument, bars, valid)
+    )
+
+
+def _any_levels(frame: pd.DataFrame) -> bool:
+    """Whether any signal sets a stop or a target (a bracket)."""
+    return len(frame) > 0 and not (
+        np.isnan(frame["stop"].to_numpy(dtype=np.float64)).all()
+        and np.isnan(frame["target"].to_numpy(dtype=np.float64)).all()
     )
 
 
@@ -185,10 +194,25 @@ def _config_eligible(config: RunConfig, instrument: Instrument) -> bool:
         and _cap_eligible(risk.exposure_cap_percent, percent, sizing.timing)
         and _cap_eligible(risk.max_position_percent, percent, sizing.timing)
         and _open_positions_eligible(risk.max_open_positions)
-        and risk.daily_loss_limit_percent is None
+        and _daily_loss_eligible(config, instrument)
         and _sizing_eligible(config, instrument)
         and config.cash.is_finite()
         and config.cash > 0
+    )
+
+
+def _daily_loss_eligible(config: RunConfig, instrument: Instrument) -> bool:
+    """No daily loss limit, or one between 0 (excluded) and 100 with entries sized at the
+    signal, on a tick grid, without a holding limit (and plain signals: ``is_eligible``)."""
+    limit = config.risk.daily_loss_limit_percent
+    if limit is None:
+        return True
+    return (
+        limit.is_finite()
+        and Decimal(0) < limit <= Decimal(100)
+        and config.sizing.timing is SizeTiming.SIGNAL
+        and tick_places(instrument) is not None
+        and config.risk.max_holding_bars is None
     )
 
 

@@ -32,10 +32,16 @@ from paperdesk.engine.fastpath.columns import (
     units_to_floats,
 )
 from paperdesk.engine.fastpath.confidence import ConfidentSignals, confident
+from paperdesk.engine.fastpath.daily_loss import DailyLoss
 from paperdesk.engine.fastpath.eligibility import fixed_quantity, no_tick_grid, tick_places
 from paperdesk.engine.fastpath.errors import FastPathUnsupportedError
 from paperdesk.engine.fastpath.holding import HoldingLimit, holding_reason
-from paperdesk.engine.fastpath.inputs import BarHistory, ExplainRejections, WordTrims
+from paperdesk.engine.fastpath.inputs import (
+    BarHistory,
+    ExplainRejections,
+    WordRefusals,
+    WordTrims,
+)
 from paperdesk.engine.fastpath.integer_money import (
     AllInSizer,
     MoneyScale,
@@ -75,12 +81,14 @@ def run_fast_path(
     later_reasons: Callable[[], list[str]] | None = None,
     *,
     word_trims: WordTrims,
+    word_refusals: WordRefusals | None = None,
 ) -> BacktestResult:
     """The result of an eligible run (see ``eligibility``), equal to the event kernel's.
 
     ``later_reasons``: the frame's reason strings, when its ``reason`` column was left blank
     (``Strategy.signals_reasons_later``); made when the orders, fills and trades are first read,
-    or now for the rejections and the brackets.
+    or now for the rejections and the brackets. ``word_refusals``: words the reversals whose
+    entry the daily loss limit refused (none given: such a run is given up on).
 
     Raises ``FastPathUnsupportedError`` when the run leaves what the loop reproduces.
     """
@@ -157,6 +165,21 @@ def run_fast_path(
     if not isinstance(sizer, AllInSizer) and at_signal is None:
         # the all-in loops take a fee linear in the notional
         raise FastPathUnsupportedError("a per-share fee outside entries sized at the signal")
+    daily = None
+    limit = config.risk.daily_loss_limit_percent
+    if limit is not None:
+        if grid is not None or at_signal is None or config.risk.max_holding_bars is not None:
+            raise FastPathUnsupportedError("the daily loss limit outside plain signals on a tick")
+        if carries_levels(frame):
+            raise FastPathUnsupportedError("the daily loss limit with brackets")
+        daily = DailyLoss(
+            limit,
+            feed.ts_close_ns,
+            np.rint(feed.closes * 10.0**places).astype(np.int64),
+            signal_rows,
+            int(starting_cash),
+            scale,
+        )
     if carries_levels(frame):  # brackets: their own loop
         frame = with_reasons(frame, later_reasons)
         return run_bracket_path(
@@ -209,6 +232,7 @@ def run_fast_path(
         rows=signal_rows.tolist() if cooldown or holding is not None else None,
         cooldown=cooldown,
         holding=holding,
+        daily=daily,
     )
     _check_magnitudes(record, columns, scale)
     _check_alternation(columns)
@@ -274,6 +298,11 @@ def run_fast_path(
         strategy_name=strategy_name,
         scale=scale,
         unsized=frozenset() if at_signal is None else at_signal.unsized,
+        day_start=(
+            partial(daily.day_start, record=record)
+            if daily is not None and isinstance(record, LoopRecord)
+            else None
+        ),
     )
     equity, in_market = compiled.curve_arrays(
         float(config.cash),
@@ -311,7 +340,23 @@ def run_fast_path(
         adjustments=(
             _nothing_fits(columns, filled_ns)
             if at_signal is None
-            else _trimmed(at_signal, word_trims, config, feed, scale, signal_rows, filled_ns)
+            else _with_refusals(
+                _trimmed(at_signal, word_trims, config, feed, scale, signal_rows, filled_ns),
+                at_signal,
+                record,
+                lambda: _refusals(
+                    word_refusals,
+                    record,
+                    daily,
+                    config,
+                    instrument,
+                    feed,
+                    frame,
+                    signal_rows,
+                    strategy_name,
+                    scale,
+                ),
+            )
         ),
         stats_on_read=True,  # the curve, flags and P&L column are this run's own arrays
     )
@@ -379,6 +424,55 @@ def _trimmed(
     )
 
 
+def _with_refusals(
+    trimmed: list[tuple[datetime, str]],
+    at_signal: SignalSizing,
+    record: LoopRecord | VectorRecord,
+    refusals: Callable[[], list[tuple[datetime, str]]],
+) -> list[tuple[datetime, str]]:
+    """The trims' adjustments and the daily loss limit's refused reversals' (at their signal's
+    close), in the order the kernel notes them: by the bar it is at (a trim at the fill: the
+    signal's next row), a fill's before a signal's on the same bar."""
+    refused = record.refused if isinstance(record, LoopRecord) else []
+    if not refused:
+        return trimmed
+    keyed = [
+        ((trim.k, 1) if trim.at_fill else (trim.k, 0), note)
+        for trim, note in zip(at_signal.trims, trimmed, strict=True)
+    ]
+    keyed += [((k, 0), note) for (k, _, _), note in zip(refused, refusals(), strict=True)]
+    keyed.sort(key=lambda pair: pair[0])
+    return [note for _, note in keyed]
+
+
+def _refusals(
+    word_refusals: WordRefusals | None,
+    record: LoopRecord | VectorRecord,
+    daily: DailyLoss | None,
+    config: RunConfig,
+    instrument: Instrument,
+    feed: BarHistory,
+    frame: pd.DataFrame,
+    signal_rows: npt.NDArray[np.intp],
+    strategy_name: str,
+    scale: MoneyScale,
+) -> list[tuple[datetime, str]]:
+    """The kernel's adjustment of each reversal whose entry the daily loss limit refused."""
+    if word_refusals is None or daily is None or not isinstance(record, LoopRecord):
+        raise FastPathUnsupportedError("a refused reversal's entry is not worded here")
+    return word_refusals(
+        record.refused,
+        config=config,
+        instrument=instrument,
+        feed=feed,
+        frame=frame,
+        rows=signal_rows.tolist(),
+        strategy_name=strategy_name,
+        scale=scale,
+        day_start=partial(daily.day_start, record=record),
+    )
+
+
 def _nothing_fits(
     columns: OrderColumns, filled_ns: npt.NDArray[np.int64]
 ) -> list[tuple[datetime, str]]:
@@ -415,6 +509,7 @@ def _decide(
     rows: list[int] | None = None,
     cooldown: int = 0,
     holding: HoldingLimit | None = None,
+    daily: DailyLoss | None = None,
 ) -> tuple[LoopRecord | VectorRecord, OrderColumns]:
     """The loop's decisions: in array form (``vectorised``) when every entry fills all-in at
     the fill and no cooldown rejects signals by the ones accepted before, else by the loop
@@ -457,6 +552,7 @@ def _decide(
         rows=rows,
         cooldown=cooldown,
         holding=holding,
+        daily=daily,
     )
     return record, OrderColumns.of(record.orders)
 
