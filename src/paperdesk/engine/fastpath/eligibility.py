@@ -22,8 +22,12 @@ The subset:
   between the signal bar's close and the signal's stop), both at the signal; an entry decided at the
   signal is checked there (at the close) and at the fill price by the position cap
   (``--max-position-pct``), the exposure cap and the cash check, in the router's order, which
-  may trim or cancel it (``signal_sizing``); no risk rule (no pyramiding or daily loss limit)
-  but allowed symbols (the router's second filter, after the minimum confidence: the run's
+  may trim or cancel it (``signal_sizing``); no risk rule (no pyramiding) but a daily loss limit
+  (above 0, at most 100%) on plain signals sized at the signal on a tick grid without a holding
+  limit (the day the UTC day of the bar's close, its start the equity at the previous day's last
+  close; an entry refused at its signal is rejected on a flat book and dropped from a reversal,
+  whose exit goes, ``daily_loss``; with brackets, all-in sizing at the fill, no tick grid or a
+  holding limit it takes the event kernel), allowed symbols (the router's second filter, after the minimum confidence: the run's
   symbol among them, it never refuses; else it refuses every signal, exits included, so the
   loops see none and no position is ever opened, ``confidence.confident``), a position cap and
   an exposure cap (the default 80%;
