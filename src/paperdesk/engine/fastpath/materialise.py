@@ -22,7 +22,7 @@ from paperdesk.config import RunConfig, SizeTiming
 from paperdesk.domain import ZERO, Instrument, to_decimal
 from paperdesk.engine.fastpath import compiled
 from paperdesk.engine.fastpath.bracket_grid import bracket_grid
-from paperdesk.engine.fastpath.bracket_result import carries_levels, run_bracket_path
+from paperdesk.engine.fastpath.bracket_result import run_bracket_path
 from paperdesk.engine.fastpath.columns import (
     NOTHING_FITS,
     FillPrices,
@@ -33,7 +33,12 @@ from paperdesk.engine.fastpath.columns import (
 )
 from paperdesk.engine.fastpath.confidence import ConfidentSignals, confident
 from paperdesk.engine.fastpath.daily_loss import DailyLoss
-from paperdesk.engine.fastpath.eligibility import fixed_quantity, no_tick_grid, tick_places
+from paperdesk.engine.fastpath.eligibility import (
+    carries_levels,
+    fixed_quantity,
+    no_tick_grid,
+    tick_places,
+)
 from paperdesk.engine.fastpath.errors import FastPathUnsupportedError
 from paperdesk.engine.fastpath.holding import HoldingLimit, holding_reason
 from paperdesk.engine.fastpath.inputs import (
@@ -288,6 +293,11 @@ def run_fast_path(
     if record.rejected and later_reasons is not None:  # the rejections quote the reasons
         made = reasons()[: len(frame)]  # the signals' (a holding exit's follow)
         frame = frame.assign(reason=pd.Series(made, index=frame.index, dtype=object))
+    day_start = (
+        partial(daily.day_start, record=record)
+        if daily is not None and isinstance(record, LoopRecord)
+        else None
+    )
     rejections = explain_rejections(
         record.rejected,
         config=config,
@@ -298,12 +308,24 @@ def run_fast_path(
         strategy_name=strategy_name,
         scale=scale,
         unsized=frozenset() if at_signal is None else at_signal.unsized,
-        day_start=(
-            partial(daily.day_start, record=record)
-            if daily is not None and isinstance(record, LoopRecord)
-            else None
-        ),
+        day_start=day_start,
     )
+    refused = record.refused if isinstance(record, LoopRecord) else []
+    refusals: list[tuple[datetime, str]] = []
+    if refused:  # the reversals whose entry the daily loss limit refused: the router's notes
+        if word_refusals is None or day_start is None:
+            raise FastPathUnsupportedError("a refused reversal's entry is not worded here")
+        refusals = word_refusals(
+            refused,
+            config=config,
+            instrument=instrument,
+            feed=feed,
+            frame=frame,
+            rows=signal_rows.tolist(),
+            strategy_name=strategy_name,
+            scale=scale,
+            day_start=day_start,
+        )
     equity, in_market = compiled.curve_arrays(
         float(config.cash),
         record.change_row,
@@ -343,19 +365,8 @@ def run_fast_path(
             else _with_refusals(
                 _trimmed(at_signal, word_trims, config, feed, scale, signal_rows, filled_ns),
                 at_signal,
-                record,
-                lambda: _refusals(
-                    word_refusals,
-                    record,
-                    daily,
-                    config,
-                    instrument,
-                    feed,
-                    frame,
-                    signal_rows,
-                    strategy_name,
-                    scale,
-                ),
+                refused,
+                refusals,
             )
         ),
         stats_on_read=True,  # the curve, flags and P&L column are this run's own arrays
@@ -427,50 +438,22 @@ def _trimmed(
 def _with_refusals(
     trimmed: list[tuple[datetime, str]],
     at_signal: SignalSizing,
-    record: LoopRecord | VectorRecord,
-    refusals: Callable[[], list[tuple[datetime, str]]],
+    refused: list[tuple[int, int, int]],
+    refusals: list[tuple[datetime, str]],
 ) -> list[tuple[datetime, str]]:
-    """The trims' adjustments and the daily loss limit's refused reversals' (at their signal's
-    close), in the order the kernel notes them: by the bar it is at (a trim at the fill: the
-    signal's next row), a fill's before a signal's on the same bar."""
-    refused = record.refused if isinstance(record, LoopRecord) else []
+    """The trims' adjustments and the daily loss limit's refused reversals' (``refused``, worded
+    as ``refusals``, at their signal's close), in the order the kernel notes them: by the bar it
+    is at (a trim at the fill: the signal's next row), a fill's before a signal's on the same
+    bar."""
     if not refused:
         return trimmed
     keyed = [
         ((trim.k, 1) if trim.at_fill else (trim.k, 0), note)
         for trim, note in zip(at_signal.trims, trimmed, strict=True)
     ]
-    keyed += [((k, 0), note) for (k, _, _), note in zip(refused, refusals(), strict=True)]
+    keyed += [((k, 0), note) for (k, _, _), note in zip(refused, refusals, strict=True)]
     keyed.sort(key=lambda pair: pair[0])
     return [note for _, note in keyed]
-
-
-def _refusals(
-    word_refusals: WordRefusals | None,
-    record: LoopRecord | VectorRecord,
-    daily: DailyLoss | None,
-    config: RunConfig,
-    instrument: Instrument,
-    feed: BarHistory,
-    frame: pd.DataFrame,
-    signal_rows: npt.NDArray[np.intp],
-    strategy_name: str,
-    scale: MoneyScale,
-) -> list[tuple[datetime, str]]:
-    """The kernel's adjustment of each reversal whose entry the daily loss limit refused."""
-    if word_refusals is None or daily is None or not isinstance(record, LoopRecord):
-        raise FastPathUnsupportedError("a refused reversal's entry is not worded here")
-    return word_refusals(
-        record.refused,
-        config=config,
-        instrument=instrument,
-        feed=feed,
-        frame=frame,
-        rows=signal_rows.tolist(),
-        strategy_name=strategy_name,
-        scale=scale,
-        day_start=partial(daily.day_start, record=record),
-    )
 
 
 def _nothing_fits(
