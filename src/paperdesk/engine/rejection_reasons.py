@@ -130,6 +130,9 @@ class _RouterWords:
     ) -> None:
         self._router = _router(config, instrument)
         self._day_start = day_start
+        # the sizer sizes every entry the loop did not list in ``unsized``: a fixed quantity or
+        # percent-equity (risk per trade rejects by the signal's stop)
+        self._sized = config.sizing.method in ("fixed", "percent-equity")
         self._instrument = instrument
         self._feed = feed
         self._scale = scale
@@ -153,6 +156,7 @@ class _RouterWords:
         bar ``rows[number]``, ``signal(number)`` made when it is routed)."""
         kept: dict[object, str] = {}
         unsized, allow_short = self._unsized, self._allow_short
+        refused: dict[tuple[int, Decimal], str] = {}  # the daily loss limit's, by (cash, start)
         for number, reason in enumerate(reasons):
             if reason is not None:
                 continue
@@ -165,6 +169,11 @@ class _RouterWords:
                 elif self._worded and k in unsized:
                     reasons[number] = self._size_rounds_to_zero(rows[number], cash_units)
                     continue
+                elif self._day_start is not None and self._sized and k not in unsized:
+                    reasons[number] = self._refused(
+                        refused, signal(number), cash_units, rows[number]
+                    )
+                    continue
             elif (held > 0 and direction == _LONG) or (held < 0 and direction == _SHORT):
                 kind = (direction, held)
             if kind is not None and kind in kept:
@@ -175,6 +184,30 @@ class _RouterWords:
             )
             if kind is not None:
                 kept[kind] = reason
+
+    def _refused(
+        self,
+        refused: dict[tuple[int, Decimal], str],
+        signal: Signal,
+        cash_units: int,
+        row: int,
+    ) -> str:
+        """The reason of a flat book's entry the sizer sized (``_sized``): once the daily loss
+        limit refused an entry with this cash (the flat book's equity) against this day start,
+        it refuses every such entry in the same words (it comes first among the risk rules and
+        reads only those two); else the router's, against the book."""
+        assert self._day_start is not None
+        key = (cash_units, self._day_start(row))
+        reason = refused.get(key)
+        if reason is not None:
+            return reason
+        decision = self.route(signal, 0, cash_units, row)
+        reason = decision.rejection
+        if reason is None:
+            raise FastPathUnsupportedError("the router accepted a signal the loop rejected")
+        if decision.code == "daily_loss_limit":
+            refused[key] = reason
+        return reason
 
     def route(self, signal: Signal, held: int, cash_units: int, row: int) -> RoutingDecision:
         """The router's decision on ``signal`` against the loop's book (the position ``held``,
