@@ -47,7 +47,8 @@ def wild_bars(draw: st.DrawFn) -> pd.DataFrame:
 @st.composite
 def daily_loss_configs(draw: st.DrawFn) -> RunConfig:
     """The filtered signal-sizing runs (every sizing at the signal, cap, fee, slippage, cash and
-    short setting; a minimum confidence and a cooldown, mostly none) with a daily loss limit."""
+    short setting; a minimum confidence, a cooldown and a holding limit, mostly none) with a
+    daily loss limit."""
     config = draw(filtered_configs())
     if config.sizing.timing is SizeTiming.FILL:
         config = config.with_changes(sizing=config.sizing.with_changes(timing=SizeTiming.SIGNAL))
@@ -56,6 +57,7 @@ def daily_loss_configs(draw: st.DrawFn) -> RunConfig:
         # mostly none: a filter that rejects most signals leaves few entries to refuse
         min_confidence=draw(st.sampled_from([0.0, 0.0, 0.0, 0.5])),
         cooldown_bars=draw(st.sampled_from([0, 0, 0, 2, 5])),
+        max_holding_bars=draw(st.sampled_from([None, None, None, 1, 3, 10])),
     )
     cash = draw(st.sampled_from([D(1000), D(10000), D("25000.50")]))  # entries that fit
     return config.with_changes(risk=risk, cash=cash)
@@ -77,6 +79,9 @@ def test_daily_loss_runs_equal_the_event_path(shape: str, data: st.DataObject) -
     notes = [note for _, note in result.adjustments]
     event(f"a daily loss rejection: {any('the daily loss limit is' in r for r in reasons)}")
     event(f"a refused reversal: {any('the daily loss limit is' in n for n in notes)}")
+    if config.risk.max_holding_bars is not None:
+        held = any(trade.exit_reason.startswith("max holding") for trade in result.trades)
+        event(f"with a holding limit, a holding exit: {held}")
 
 
 def _both(bars: pd.DataFrame, strategy: Scripted, config: RunConfig) -> BacktestResult:
@@ -176,3 +181,19 @@ def test_a_day_without_bars_takes_the_last_close_before_it() -> None:
     fast = _both(bars, strategy, _config("1"))
     reasons = _limit_reasons(fast)
     assert len(reasons) == 1
+
+
+def test_a_holding_exit_below_the_day_start_refuses_the_days_entries() -> None:
+    """A holding limit of 2 bars closes the long (filled at row 1, 100.37) at row 4's open,
+    85.37: the entry signalled at row 4's close, the same day, is refused (8,815.00 is 11.85%
+    below the day's start, the starting cash); the next day starts from that equity, so the
+    entry at row 6 is accepted."""
+    closes = [100.0, 100.0, 95.0, 90.0, 85.0, 85.0, 85.0, 86.0, 87.0]
+    strategy = Scripted({0: 1, 4: 1, 6: 1})
+    fast = _both(_bars(closes), strategy, _config("5", max_holding_bars=2))
+    assert _limit_reasons(fast) == [
+        "equity 8,815.00 is 11.85% below the day's start 10,000.00; the daily loss limit is 5%"
+    ]
+    [trade] = fast.trades
+    assert trade.exit_reason == "max holding period: held 2 bars"
+    assert len(fast.fills) == 3  # the next day's entry filled

@@ -10,7 +10,10 @@ before it, marked at the exact close of the row before the day's first (the driv
 bar's close (a reversal's once the exit is counted, its fee paid) is above start x (1 - limit /
 100) in the Decimal context; else it is refused: on a flat book the signal is rejected (worded
 by the engine's router), on a reversal the exit goes and the entry is dropped (the kernel's
-adjustment "entry rejected: ...", ``refused``). A start at or below zero refuses nothing.
+adjustment "entry rejected: ...", ``refused``). A start at or below zero refuses nothing. A
+holding limit's exits are change points too: each fills at a row no later than the signal the
+loop routes next (``holding.HoldingLimit.before``), so a day's start, computed at its first entry
+signal, has every change before the day's first row.
 """
 
 from __future__ import annotations

@@ -23,19 +23,19 @@ The subset:
   checked there (at the close) and at the fill price by the position cap (``--max-position-pct``),
   the exposure cap and the cash check, in the router's order, which may trim or cancel it
   (``signal_sizing``); no risk rule (no pyramiding) but a daily loss limit (above 0, at most 100%)
-  on plain signals sized at the signal on a tick grid without a holding limit (the day the UTC day
-  of the bar's close, its start the equity at the previous day's last close; an entry refused at
-  its signal is rejected on a flat book and dropped from a reversal, whose exit goes,
-  ``daily_loss``; with brackets, all-in sizing at the fill, no tick grid or a holding limit it
-  takes the event kernel), allowed symbols (the router's second filter, after the minimum
-  confidence: the run's symbol among them, it never refuses; else it refuses every signal, exits
-  included, so the loops see none and no position is ever opened, ``confidence.confident``), a
-  position cap and an exposure cap (the default 80%; with all-in sizing at the fill, each at or
-  above the sizing percent, where it never trims), an open-position cap (of one instrument: it
-  never refuses), a minimum confidence (the router's first filter: a signal below it is rejected in
-  its words whatever the book holds and is not remembered; the loops never see it, ``confidence``)
-  and a cooldown (a signal fewer than N bars, by row, after the last accepted signal is rejected in
-  the cooldown's words before any other rule is read; accepted: every signal the router does not
+  on plain signals sized at the signal on a tick grid, with or without a holding limit (the day the
+  UTC day of the bar's close, its start the equity at the previous day's last close; an entry
+  refused at its signal is rejected on a flat book and dropped from a reversal, whose exit goes,
+  ``daily_loss``; with brackets, all-in sizing at the fill or no tick grid it takes the event
+  kernel), allowed symbols (the router's second filter, after the minimum confidence: the run's
+  symbol among them, it never refuses; else it refuses every signal, exits included, so the loops
+  see none and no position is ever opened, ``confidence.confident``), a position cap and an
+  exposure cap (the default 80%; with all-in sizing at the fill, each at or above the sizing
+  percent, where it never trims), an open-position cap (of one instrument: it never refuses), a
+  minimum confidence (the router's first filter: a signal below it is rejected in its words
+  whatever the book holds and is not remembered; the loops never see it, ``confidence``) and a
+  cooldown (a signal fewer than N bars, by row, after the last accepted signal is rejected in the
+  cooldown's words before any other rule is read; accepted: every signal the router does not
   reject, an exit alone included; a bracket's legs work until the first signal of another side out
   of the cooldown, ``bracket_hits.window_ends``) and a holding limit (the exit N bars after the
   entry's fill bar, submitted at that bar's close before its signals are routed, filled at the next
@@ -208,7 +208,7 @@ def _config_eligible(config: RunConfig, instrument: Instrument) -> bool:
 
 def _daily_loss_eligible(config: RunConfig, instrument: Instrument) -> bool:
     """No daily loss limit, or one between 0 (excluded) and 100 with entries sized at the
-    signal, on a tick grid, without a holding limit (and plain signals: ``is_eligible``)."""
+    signal, on a tick grid (and plain signals: ``is_eligible``)."""
     limit = config.risk.daily_loss_limit_percent
     if limit is None:
         return True
@@ -217,7 +217,6 @@ def _daily_loss_eligible(config: RunConfig, instrument: Instrument) -> bool:
         and Decimal(0) < limit <= Decimal(100)
         and config.sizing.timing is SizeTiming.SIGNAL
         and tick_places(instrument) is not None
-        and config.risk.max_holding_bars is None
     )
 
 

@@ -173,7 +173,7 @@ def run_fast_path(
     daily = None
     limit = config.risk.daily_loss_limit_percent
     if limit is not None:
-        if grid is not None or at_signal is None or config.risk.max_holding_bars is not None:
+        if grid is not None or at_signal is None:
             raise FastPathUnsupportedError("the daily loss limit outside plain signals on a tick")
         if carries_levels(frame):
             raise FastPathUnsupportedError("the daily loss limit with brackets")
