@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from test_fastpath_equivalence import TEST, _assert_same_outcome, _eligible, assert_identical
 from test_fastpath_signal_filters import confident_scripts, filtered_configs
 
-from paperdesk.config import RiskConfig, RunConfig, SizeTiming
+from paperdesk.config import RiskConfig, RunConfig, SizeTiming, SizingConfig
 from paperdesk.engine.backtest import simulate
 from paperdesk.engine.result import BacktestResult
 
@@ -46,12 +46,10 @@ def wild_bars(draw: st.DrawFn) -> pd.DataFrame:
 
 @st.composite
 def daily_loss_configs(draw: st.DrawFn) -> RunConfig:
-    """The filtered signal-sizing runs (every sizing at the signal, cap, fee, slippage, cash and
-    short setting; a minimum confidence, a cooldown and a holding limit, mostly none) with a
-    daily loss limit."""
+    """The filtered signal-sizing runs (every sizing at the signal or all-in at the fill, cap,
+    fee, slippage, cash and short setting; a minimum confidence, a cooldown and a holding limit,
+    mostly none) with a daily loss limit."""
     config = draw(filtered_configs())
-    if config.sizing.timing is SizeTiming.FILL:
-        config = config.with_changes(sizing=config.sizing.with_changes(timing=SizeTiming.SIGNAL))
     risk = config.risk.with_changes(
         daily_loss_limit_percent=draw(st.sampled_from(_LIMITS)),
         # mostly none: a filter that rejects most signals leaves few entries to refuse
@@ -79,6 +77,9 @@ def test_daily_loss_runs_equal_the_event_path(shape: str, data: st.DataObject) -
     notes = [note for _, note in result.adjustments]
     event(f"a daily loss rejection: {any('the daily loss limit is' in r for r in reasons)}")
     event(f"a refused reversal: {any('the daily loss limit is' in n for n in notes)}")
+    if config.sizing.timing is SizeTiming.FILL:
+        hit = any("the daily loss limit is" in reason for reason in reasons)
+        event(f"all-in at the fill, a daily loss rejection: {hit}")
     if config.risk.max_holding_bars is not None:
         held = any(trade.exit_reason.startswith("max holding") for trade in result.trades)
         event(f"with a holding limit, a holding exit: {held}")
@@ -197,3 +198,17 @@ def test_a_holding_exit_below_the_day_start_refuses_the_days_entries() -> None:
     [trade] = fast.trades
     assert trade.exit_reason == "max holding period: held 2 bars"
     assert len(fast.fills) == 3  # the next day's entry filled
+
+
+def test_an_all_in_entry_is_refused_whatever_its_quantity() -> None:
+    """All-in at the fill (``SizeTiming.FILL``): the rule reads no quantity. Short 49 from
+    100.37; the long at row 3 (115.37, equity 9,265.00) closes it and its entry is dropped; the
+    short signalled at row 4, on the flat book of 9,412.00 (the exit at 112.37), is rejected."""
+    closes = [100.0, 100.0, 110.0, 115.0, 112.0, 100.0, 100.0]
+    strategy = Scripted({0: -1, 3: 1, 4: -1})
+    config = _config("5", allow_short=True)
+    sizing = SizingConfig(method="percent-equity", percent=D(50), timing=SizeTiming.FILL)
+    fast = _both(_bars(closes), strategy, config.with_changes(sizing=sizing))
+    [(_, note)] = fast.adjustments
+    assert note.startswith("entry rejected: equity ")
+    assert len(_limit_reasons(fast)) == 1

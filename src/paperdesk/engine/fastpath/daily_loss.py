@@ -13,7 +13,9 @@ by the engine's router), on a reversal the exit goes and the entry is dropped (t
 adjustment "entry rejected: ...", ``refused``). A start at or below zero refuses nothing. A
 holding limit's exits are change points too: each fills at a row no later than the signal the
 loop routes next (``holding.HoldingLimit.before``), so a day's start, computed at its first entry
-signal, has every change before the day's first row.
+signal, has every change before the day's first row. Sized at the signal, the sizer comes
+first (an entry it sizes to nothing is rejected in its words); all-in at the fill, the rule
+reads no quantity and refuses before any sizing.
 """
 
 from __future__ import annotations

@@ -23,10 +23,10 @@ The subset:
   checked there (at the close) and at the fill price by the position cap (``--max-position-pct``),
   the exposure cap and the cash check, in the router's order, which may trim or cancel it
   (``signal_sizing``); no risk rule (no pyramiding) but a daily loss limit (above 0, at most 100%)
-  on plain signals sized at the signal on a tick grid, with or without a holding limit (the day the
+  on plain signals on a tick grid, with or without a holding limit (the day the
   UTC day of the bar's close, its start the equity at the previous day's last close; an entry
   refused at its signal is rejected on a flat book and dropped from a reversal, whose exit goes,
-  ``daily_loss``; with brackets, all-in sizing at the fill or no tick grid it takes the event
+  ``daily_loss``; with brackets or no tick grid it takes the event
   kernel), allowed symbols (the router's second filter, after the minimum confidence: the run's
   symbol among them, it never refuses; else it refuses every signal, exits included, so the loops
   see none and no position is ever opened, ``confidence.confident``), a position cap and an
@@ -207,15 +207,14 @@ def _config_eligible(config: RunConfig, instrument: Instrument) -> bool:
 
 
 def _daily_loss_eligible(config: RunConfig, instrument: Instrument) -> bool:
-    """No daily loss limit, or one between 0 (excluded) and 100 with entries sized at the
-    signal, on a tick grid (and plain signals: ``is_eligible``)."""
+    """No daily loss limit, or one between 0 (excluded) and 100 on a tick grid (and plain
+    signals: ``is_eligible``)."""
     limit = config.risk.daily_loss_limit_percent
     if limit is None:
         return True
     return (
         limit.is_finite()
         and Decimal(0) < limit <= Decimal(100)
-        and config.sizing.timing is SizeTiming.SIGNAL
         and tick_places(instrument) is not None
     )
 

@@ -67,8 +67,8 @@ def run_loop(
     (``signal_sizing``). With a ``cooldown`` (``routing.filters.Cooldown``), a signal at
     ``rows[k]`` fewer than ``cooldown`` rows after the last accepted one is rejected. With a
     ``holding`` limit, the held position's exit N bars after its entry (``holding``). With a
-    ``daily`` loss limit (entries sized at the signal only), an entry refused at its signal:
-    rejected on a flat book, dropped from a reversal whose exit goes (``daily_loss``).
+    ``daily`` loss limit, an entry refused at its signal: rejected on a flat book, dropped from a
+    reversal whose exit goes (``daily_loss``).
     """
     record = LoopRecord()
     orders = record.orders
@@ -117,12 +117,14 @@ def run_loop(
             if not signalled:  # the router rejects it (nothing fits, by the sizer or a rule)
                 rejected((k, position, cash))
                 continue
+        elif refused and not position:  # all-in: the rule refuses whatever the quantity
+            rejected((k, position, cash))
+            continue
         elif refused:  # a reversal: the exit goes, the entry is dropped (an adjustment)
-            if at_signal is None:
-                raise ValueError("the daily loss limit takes entries sized at the signal")
-            close = signal_closes[k]
-            equity = cash + position * close * per_tick - exit_fee(position, close)
-            at_signal.refused_reversal(k, equity, close, direction)
+            if at_signal is not None:  # the sizer first
+                close = signal_closes[k]
+                equity = cash + position * close * per_tick - exit_fee(position, close)
+                at_signal.refused_reversal(k, equity, close, direction)
             record.refused.append((k, position, cash))
             enter = False
         if cooldown:

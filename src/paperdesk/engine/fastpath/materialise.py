@@ -173,7 +173,7 @@ def run_fast_path(
     daily = None
     limit = config.risk.daily_loss_limit_percent
     if limit is not None:
-        if grid is not None or at_signal is None:
+        if grid is not None:
             raise FastPathUnsupportedError("the daily loss limit outside plain signals on a tick")
         if carries_levels(frame):
             raise FastPathUnsupportedError("the daily loss limit with brackets")
@@ -359,15 +359,14 @@ def run_fast_path(
             else _trade_pnls(columns, scale)
         ),
         conventions=conventions,
-        adjustments=(
-            _nothing_fits(columns, filled_ns)
-            if at_signal is None
-            else _with_refusals(
-                _trimmed(at_signal, word_trims, config, feed, scale, signal_rows, filled_ns),
-                at_signal,
-                refused,
-                refusals,
-            )
+        adjustments=_with_refusals(
+            *(
+                _nothing_fits(columns, filled_ns)
+                if at_signal is None
+                else _trimmed(at_signal, word_trims, config, feed, scale, signal_rows, filled_ns)
+            ),
+            refused,
+            refusals,
         ),
         stats_on_read=True,  # the curve, flags and P&L column are this run's own arrays
     )
@@ -418,13 +417,14 @@ def _trimmed(
     scale: MoneyScale,
     signal_rows: npt.NDArray[np.intp],
     filled_ns: npt.NDArray[np.int64],
-) -> list[tuple[datetime, str]]:
+) -> tuple[list[tuple[datetime, str]], list[tuple[int, int]]]:
     """The kernel's adjustment for each entry sized at its signal that a rule trimmed there or
     trimmed or left nothing of at its fill (its reason names the rule, unlike an all-in
-    entry's)."""
+    entry's), and its key (``_with_refusals``)."""
     if not at_signal.trims:
-        return []
-    return word_trims(
+        return [], []
+    keys = [(trim.k, 1 if trim.at_fill else 0) for trim in at_signal.trims]
+    notes = word_trims(
         at_signal.trims,
         symbol=feed.symbol,
         cap_percent=config.risk.exposure_cap_percent,
@@ -433,24 +433,22 @@ def _trimmed(
         signal_ns=feed.ts_close_ns[signal_rows],
         filled_ns=filled_ns,
     )
+    return notes, keys
 
 
 def _with_refusals(
     trimmed: list[tuple[datetime, str]],
-    at_signal: SignalSizing,
+    keys: list[tuple[int, int]],
     refused: list[tuple[int, int, int]],
     refusals: list[tuple[datetime, str]],
 ) -> list[tuple[datetime, str]]:
-    """The trims' adjustments and the daily loss limit's refused reversals' (``refused``, worded
-    as ``refusals``, at their signal's close), in the order the kernel notes them: by the bar it
-    is at (a trim at the fill: the signal's next row), a fill's before a signal's on the same
-    bar."""
+    """The trims' (or cancels') adjustments, each at ``keys`` (signal k, 1 at its fill, else 0),
+    and the daily loss limit's refused reversals' (``refused``, worded as ``refusals``, at their
+    signal's close), in the order the kernel notes them: by the bar it is at (at the fill: the
+    signal's next row), a fill's before a signal's on the same bar."""
     if not refused:
         return trimmed
-    keyed = [
-        ((trim.k, 1) if trim.at_fill else (trim.k, 0), note)
-        for trim, note in zip(at_signal.trims, trimmed, strict=True)
-    ]
+    keyed = list(zip(keys, trimmed, strict=True))
     keyed += [((k, 0), note) for (k, _, _), note in zip(refused, refusals, strict=True)]
     keyed.sort(key=lambda pair: pair[0])
     return [note for _, note in keyed]
@@ -458,13 +456,15 @@ def _with_refusals(
 
 def _nothing_fits(
     columns: OrderColumns, filled_ns: npt.NDArray[np.int64]
-) -> list[tuple[datetime, str]]:
+) -> tuple[list[tuple[datetime, str]], list[tuple[int, int]]]:
     """The kernel's adjustment for each entry canceled at its fill because nothing fits (the
-    venue's reason; the all-in sizer gives no rule's reason): (its fill bar's open, reason)."""
+    venue's reason; the all-in sizer gives no rule's reason): (its fill bar's open, reason), and
+    its key (``_with_refusals``)."""
     canceled = columns.canceled_entries()
     if not canceled:
-        return []
-    return [(stamp, NOTHING_FITS) for stamp in datetimes(filled_ns[canceled])]
+        return [], []
+    notes = [(stamp, NOTHING_FITS) for stamp in datetimes(filled_ns[canceled])]
+    return notes, [(k, 1) for k in canceled]
 
 
 def _check_grid(cash: Decimal, fee_model: FeeModel, signals: int, places: int) -> None:
@@ -505,6 +505,7 @@ def _decide(
         at_signal is None
         and not cooldown
         and holding is None
+        and daily is None
         and isinstance(sizer, AllInSizer)
         and buy_prices.dtype == sell_prices.dtype == np.int64
     ):
