@@ -39,7 +39,7 @@ from paperdesk.engine import fastpath
 from paperdesk.engine.equity_curve import ChangePoints
 from paperdesk.engine.kernel import TradingKernel, trade_date
 from paperdesk.engine.per_bar import decide
-from paperdesk.engine.rejection_reasons import rejected_signals
+from paperdesk.engine.rejection_reasons import refused_entries, rejected_signals
 from paperdesk.engine.result import BacktestResult, assemble_result
 from paperdesk.engine.trim_reasons import trimmed_at_fill
 from paperdesk.engine.wiring import build_kernel, check_contract_price, session_rule
@@ -143,6 +143,7 @@ def simulate(
                 conventions,
                 reasons,
                 word_trims=trimmed_at_fill,
+                word_refusals=refused_entries,
             )
         except fastpath.FastPathUnsupportedError:
             if engine == "fastpath":

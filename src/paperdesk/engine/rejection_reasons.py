@@ -40,7 +40,7 @@ from paperdesk.routing import (
     SignalRouter,
     build_router,
 )
-from paperdesk.routing.router import size_rounds_to_zero, size_rounds_to_zero_words
+from paperdesk.routing.router import RoutingDecision, size_rounds_to_zero, size_rounds_to_zero_words
 from paperdesk.routing.wording import amount, money
 
 
@@ -67,9 +67,11 @@ def rejected_signals(
     strategy_name: str,
     scale: MoneyScale,
     unsized: AbstractSet[int] = frozenset(),
+    day_start: Callable[[int], Decimal] | None = None,
 ) -> Deferred[SignalRejected] | list[SignalRejected]:
     """``rejected``: the loop's (signal k, position held, cash units) of each rejected signal;
-    ``unsized``: the signals whose entry the loop's sizer sized to nothing on a flat book.
+    ``unsized``: the signals whose entry the loop's sizer sized to nothing on a flat book;
+    ``day_start``: a row's day-start equity (the daily loss limit's), with the limit.
 
     The reasons are decided now, in bulk (everything that can fail or give up fails here): the
     filters' by the numbers they quote (``_FilterWords``), the router's by what its words read
@@ -90,7 +92,7 @@ def rejected_signals(
     reasons = _FilterWords(config.risk, feed.symbol, rows, ks).reasons(
         columns.confidences, ks, signal_rows, signal
     )
-    _RouterWords(config, instrument, feed, scale, unsized).fill(
+    _RouterWords(config, instrument, feed, scale, unsized, day_start).fill(
         reasons, rejected, columns.directions, signal_rows, signal
     )
     worded: list[str] = reasons  # type: ignore[assignment]  # every one filled
@@ -124,8 +126,13 @@ class _RouterWords:
         feed: SignalBars,
         scale: MoneyScale,
         unsized: AbstractSet[int],
+        day_start: Callable[[int], Decimal] | None = None,
     ) -> None:
         self._router = _router(config, instrument)
+        self._day_start = day_start
+        # the sizer sizes every entry the loop did not list in ``unsized``: a fixed quantity or
+        # percent-equity (risk per trade rejects by the signal's stop)
+        self._sized = config.sizing.method in ("fixed", "percent-equity")
         self._instrument = instrument
         self._feed = feed
         self._scale = scale
@@ -149,6 +156,7 @@ class _RouterWords:
         bar ``rows[number]``, ``signal(number)`` made when it is routed)."""
         kept: dict[object, str] = {}
         unsized, allow_short = self._unsized, self._allow_short
+        refused: dict[tuple[int, Decimal], str] = {}  # the daily loss limit's, by (cash, start)
         for number, reason in enumerate(reasons):
             if reason is not None:
                 continue
@@ -161,6 +169,11 @@ class _RouterWords:
                 elif self._worded and k in unsized:
                     reasons[number] = self._size_rounds_to_zero(rows[number], cash_units)
                     continue
+                elif self._day_start is not None and self._sized and k not in unsized:
+                    reasons[number] = self._refused(
+                        refused, signal(number), cash_units, rows[number]
+                    )
+                    continue
             elif (held > 0 and direction == _LONG) or (held < 0 and direction == _SHORT):
                 kind = (direction, held)
             if kind is not None and kind in kept:
@@ -172,17 +185,49 @@ class _RouterWords:
             if kind is not None:
                 kept[kind] = reason
 
-    def _routed(self, signal: Signal, k: int, held: int, cash_units: int, row: int) -> str:
-        """The router's reason for ``signal`` against the loop's book (the position ``held``,
+    def _refused(
+        self,
+        refused: dict[tuple[int, Decimal], str],
+        signal: Signal,
+        cash_units: int,
+        row: int,
+    ) -> str:
+        """The reason of a flat book's entry the sizer sized (``_sized``): once the daily loss
+        limit refused an entry with this cash (the flat book's equity) against this day start,
+        it refuses every such entry in the same words (it comes first among the risk rules and
+        reads only those two); else the router's, against the book."""
+        assert self._day_start is not None
+        key = (cash_units, self._day_start(row))
+        reason = refused.get(key)
+        if reason is not None:
+            return reason
+        decision = self.route(signal, 0, cash_units, row)
+        reason = decision.rejection
+        if reason is None:
+            raise FastPathUnsupportedError("the router accepted a signal the loop rejected")
+        if decision.code == "daily_loss_limit":
+            refused[key] = reason
+        return reason
+
+    def route(self, signal: Signal, held: int, cash_units: int, row: int) -> RoutingDecision:
+        """The router's decision on ``signal`` against the loop's book (the position ``held``,
         ``cash_units`` of cash) at bar ``row``."""
         feed, symbol = self._feed, self._feed.symbol
         close = feed.close_price(row)  # exact (an adjusted series: raw x price scale)
         cash = self._scale.to_decimal(cash_units)
         equity = cash + Decimal(held) * close
         positions = {symbol: Position(symbol, ZERO + Decimal(held))} if held else {}
-        view = PortfolioView(signal.ts, cash, equity, positions, {symbol: close}, None)
-        decision = self._router.route(signal, view, self._instrument, close, row)
-        reason = decision.rejection
+        start = None if self._day_start is None else self._day_start(row)
+        view = PortfolioView(signal.ts, cash, equity, positions, {symbol: close}, start)
+        return self._router.route(signal, view, self._instrument, close, row)
+
+    def _routed(self, signal: Signal, k: int, held: int, cash_units: int, row: int) -> str:
+        """The router's reason for ``signal`` against the loop's book (the position ``held``,
+        ``cash_units`` of cash) at bar ``row``."""
+        feed, symbol = self._feed, self._feed.symbol
+        close = feed.close_price(row)
+        equity = self._scale.to_decimal(cash_units) + Decimal(held) * close
+        reason = self.route(signal, held, cash_units, row).rejection
         if reason is None:
             raise FastPathUnsupportedError("the router accepted a signal the loop rejected")
         if not held and k in self._unsized and self._worded is None:
@@ -278,6 +323,36 @@ class _FilterWords:
         return reasons
 
 
+def refused_entries(
+    refused: list[tuple[int, int, int]],
+    *,
+    config: RunConfig,
+    instrument: Instrument,
+    feed: SignalBars,
+    frame: pd.DataFrame,
+    rows: list[int],
+    strategy_name: str,
+    scale: MoneyScale,
+    day_start: Callable[[int], Decimal],
+) -> list[tuple[datetime, str]]:
+    """The kernel's adjustment of each reversal whose entry the daily loss limit refused (the
+    loop's (signal k, position held, cash units)): at the signal bar's close, the router's note
+    ("entry rejected: " and the rule's reason), routed against the loop's book then."""
+    if not refused:
+        return []
+    columns = SignalColumns(frame, strategy_name, feed.symbol)
+    words = _RouterWords(config, instrument, feed, scale, frozenset(), day_start)
+    notes: list[tuple[datetime, str]] = []
+    for k, held, cash_units in refused:
+        row = rows[k]
+        stamp = utc_datetime(int(feed.ts_close_ns[row]))
+        decision = words.route(columns.signal(k, stamp), held, cash_units, row)
+        if decision.rejection is not None or not decision.notes:
+            raise FastPathUnsupportedError("the router kept a refused reversal's entry")
+        notes.append((stamp, "; ".join(decision.notes)))
+    return notes
+
+
 def _router(config: RunConfig, instrument: Instrument) -> SignalRouter:
     risk, sizing = config.risk, config.sizing
     return build_router(
@@ -289,6 +364,7 @@ def _router(config: RunConfig, instrument: Instrument) -> SignalRouter:
             exposure_cap_percent=risk.exposure_cap_percent,
             max_position_percent=risk.max_position_percent,
             max_open_positions=risk.max_open_positions,
+            daily_loss_limit_percent=risk.daily_loss_limit_percent,
         ),
         fees=parse_fee_model(config.execution.commission),
     )

@@ -201,7 +201,7 @@ def test_an_eligible_run_takes_the_fast_path(
     [
         "a stop above the target of a long, then a plain entry",
         "a volume cap",
-        "a daily loss limit",
+        "a daily loss limit with a bracket",
         "a position cap",
         "target-percent sizing",
         "an exposure cap",
@@ -222,8 +222,9 @@ def test_ineligible_runs_take_the_event_path(
         script = {1: (1, 110.0, 90.0), 3: 1, 5: 0}  # the book rejects the bracket entry
     elif case == "a volume cap":
         config = config.with_changes(execution=execution.with_changes(volume_cap=D("0.5")))
-    elif case == "a daily loss limit":
+    elif case == "a daily loss limit with a bracket":  # plain signals take the fast path
         config = _config(daily_loss_limit_percent=D(5))
+        script = {1: (1, 90.0, 110.0), 5: 0}
     elif case == "a position cap":
         config = _config(max_position_percent=D(50))
     elif case == "target-percent sizing":

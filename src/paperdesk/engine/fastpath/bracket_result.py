@@ -64,16 +64,6 @@ from paperdesk.engine.result import BacktestResult, Deferred, assemble_result
 from paperdesk.execution import FeeModel, NoFee, SlippageModel
 
 
-def carries_levels(frame: pd.DataFrame) -> bool:
-    """Whether any signal sets a stop or a target."""
-    if not len(frame):
-        return False
-    return bool(
-        (~np.isnan(frame["stop"].to_numpy(dtype=np.float64))).any()
-        or (~np.isnan(frame["target"].to_numpy(dtype=np.float64))).any()
-    )
-
-
 def run_bracket_path(
     config: RunConfig,
     instrument: Instrument,

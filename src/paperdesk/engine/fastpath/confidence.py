@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from collections.abc import Set as AbstractSet
+from decimal import Decimal
 from functools import cache
 
 import numpy as np
@@ -104,6 +105,7 @@ class _Merged:
         strategy_name: str,
         scale: MoneyScale,
         unsized: AbstractSet[int] = frozenset(),
+        day_start: Callable[[int], Decimal] | None = None,
     ) -> Deferred[SignalRejected] | list[SignalRejected]:
         signals = self._signals
         kept = signals.kept.tolist()
@@ -121,4 +123,5 @@ class _Merged:
             strategy_name=strategy_name,
             scale=scale,
             unsized=frozenset(kept[k] for k in unsized),
+            day_start=day_start,  # by row: the same for the whole frame
         )

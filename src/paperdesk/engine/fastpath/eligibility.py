@@ -17,26 +17,29 @@ The subset:
   plain and bracket signals with entries sized at the signal (``per_share``; every fill, a
   leg's too, pays ``MoneyScale.fee`` of its quantity at its price); no
   slippage or fixed basis points (no spread);
-- percent-equity sizing (above 0, at most 100%) decided at the fill (all-in) or at the signal
-  (the default), a fixed quantity of whole units or risk per trade (a percent of the equity
-  between the signal bar's close and the signal's stop), both at the signal; an entry decided at the
-  signal is checked there (at the close) and at the fill price by the position cap
-  (``--max-position-pct``), the exposure cap and the cash check, in the router's order, which
-  may trim or cancel it (``signal_sizing``); no risk rule (no pyramiding or daily loss limit)
-  but allowed symbols (the router's second filter, after the minimum confidence: the run's
-  symbol among them, it never refuses; else it refuses every signal, exits included, so the
-  loops see none and no position is ever opened, ``confidence.confident``), a position cap and
-  an exposure cap (the default 80%;
-  with all-in sizing at the fill, each at or above the sizing percent, where it never trims), an
-  open-position cap (of one instrument: it never refuses), a minimum confidence (the router's
-  first filter: a signal below it is rejected in its words whatever the book holds and is not
-  remembered; the loops never see it, ``confidence``) and a cooldown (a signal fewer than N bars,
-  by row, after the last accepted signal is rejected in the cooldown's words before any other
-  rule is read; accepted: every signal the router does not reject, an exit alone included; a
-  bracket's legs work until the first signal of another side out of the cooldown,
-  ``bracket_hits.window_ends``) and a holding limit (the exit N bars after the entry's fill
-  bar, submitted at that bar's close before its signals are routed, filled at the next open,
-  replaced by a signal's own exit on that bar, ``holding``), plain signals and brackets, on a
+- percent-equity sizing (above 0, at most 100%) decided at the fill (all-in) or at the signal (the
+  default), a fixed quantity of whole units or risk per trade (a percent of the equity between the
+  signal bar's close and the signal's stop), both at the signal; an entry decided at the signal is
+  checked there (at the close) and at the fill price by the position cap (``--max-position-pct``),
+  the exposure cap and the cash check, in the router's order, which may trim or cancel it
+  (``signal_sizing``); no risk rule (no pyramiding) but a daily loss limit (above 0, at most 100%)
+  on plain signals on a tick grid, with or without a holding limit (the day the
+  UTC day of the bar's close, its start the equity at the previous day's last close; an entry
+  refused at its signal is rejected on a flat book and dropped from a reversal, whose exit goes,
+  ``daily_loss``; with brackets or no tick grid it takes the event
+  kernel), allowed symbols (the router's second filter, after the minimum confidence: the run's
+  symbol among them, it never refuses; else it refuses every signal, exits included, so the loops
+  see none and no position is ever opened, ``confidence.confident``), a position cap and an
+  exposure cap (the default 80%; with all-in sizing at the fill, each at or above the sizing
+  percent, where it never trims), an open-position cap (of one instrument: it never refuses), a
+  minimum confidence (the router's first filter: a signal below it is rejected in its words
+  whatever the book holds and is not remembered; the loops never see it, ``confidence``) and a
+  cooldown (a signal fewer than N bars, by row, after the last accepted signal is rejected in the
+  cooldown's words before any other rule is read; accepted: every signal the router does not
+  reject, an exit alone included; a bracket's legs work until the first signal of another side out
+  of the cooldown, ``bracket_hits.window_ends``) and a holding limit (the exit N bars after the
+  entry's fill bar, submitted at that bar's close before its signals are routed, filled at the next
+  open, replaced by a signal's own exit on that bar, ``holding``), plain signals and brackets, on a
   tick grid and on no tick grid (the exits' possible fill opens join ``price_grid`` and
   ``bracket_grid``); with brackets the legs are matched on the due bar first (a leg reaching it
   closes the position and no exit is made), else the exit cancels the legs at that bar's close
@@ -125,7 +128,18 @@ def is_eligible(
     return (
         _config_eligible(config, instrument)
         and _signals_eligible(frame, signal_rows, config.risk.allow_short)
+        and (config.risk.daily_loss_limit_percent is None or not carries_levels(frame))
         and _columns_eligible(instrument, bars, valid)
+    )
+
+
+def carries_levels(frame: pd.DataFrame) -> bool:
+    """Whether any signal sets a stop or a target (a bracket)."""
+    if not len(frame):
+        return False
+    return bool(
+        (~np.isnan(frame["stop"].to_numpy(dtype=np.float64))).any()
+        or (~np.isnan(frame["target"].to_numpy(dtype=np.float64))).any()
     )
 
 
@@ -185,10 +199,23 @@ def _config_eligible(config: RunConfig, instrument: Instrument) -> bool:
         and _cap_eligible(risk.exposure_cap_percent, percent, sizing.timing)
         and _cap_eligible(risk.max_position_percent, percent, sizing.timing)
         and _open_positions_eligible(risk.max_open_positions)
-        and risk.daily_loss_limit_percent is None
+        and _daily_loss_eligible(config, instrument)
         and _sizing_eligible(config, instrument)
         and config.cash.is_finite()
         and config.cash > 0
+    )
+
+
+def _daily_loss_eligible(config: RunConfig, instrument: Instrument) -> bool:
+    """No daily loss limit, or one between 0 (excluded) and 100 on a tick grid (and plain
+    signals: ``is_eligible``)."""
+    limit = config.risk.daily_loss_limit_percent
+    if limit is None:
+        return True
+    return (
+        limit.is_finite()
+        and Decimal(0) < limit <= Decimal(100)
+        and tick_places(instrument) is not None
     )
 
 

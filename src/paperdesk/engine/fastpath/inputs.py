@@ -1,9 +1,11 @@
 """What the fast path reads from the engine: the bar history as column arrays, the router's
-explanation of the signals its loops reject and the risk rules' wording of the entries they trim
-at the fill (one definition for the plain and bracket paths)."""
+explanation of the signals its loops reject, the risk rules' wording of the entries they trim
+at the fill (one definition for the plain and bracket paths) and of the reversals whose entry
+the daily loss limit refused."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from collections.abc import Set as AbstractSet
 from datetime import datetime
 from decimal import Decimal
@@ -72,7 +74,29 @@ class ExplainRejections(Protocol):
         strategy_name: str,
         scale: MoneyScale,
         unsized: AbstractSet[int] = ...,
+        day_start: Callable[[int], Decimal] | None = ...,
     ) -> Deferred[SignalRejected] | list[SignalRejected]: ...
+
+
+class WordRefusals(Protocol):
+    """Words each reversal whose entry the daily loss limit refused as the kernel's adjustment,
+    (the signal bar's close, "entry rejected: " and the rule's reason) each, from the loop's
+    (k, position held, cash units) and ``day_start`` (a row's day-start equity; the engine's
+    ``rejection_reasons.refused_entries``; the fast path itself imports no routing)."""
+
+    def __call__(
+        self,
+        refused: list[tuple[int, int, int]],
+        *,
+        config: RunConfig,
+        instrument: Instrument,
+        feed: BarHistory,
+        frame: pd.DataFrame,
+        rows: list[int],
+        strategy_name: str,
+        scale: MoneyScale,
+        day_start: Callable[[int], Decimal],
+    ) -> list[tuple[datetime, str]]: ...
 
 
 class WordTrims(Protocol):

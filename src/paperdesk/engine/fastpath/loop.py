@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from paperdesk.engine.fastpath.daily_loss import DailyLoss
 from paperdesk.engine.fastpath.errors import FastPathUnsupportedError
 from paperdesk.engine.fastpath.holding import HoldingLimit
 from paperdesk.engine.fastpath.integer_money import MoneyScale
@@ -33,6 +34,8 @@ class LoopRecord:
     change_row: list[int] = field(default_factory=list)
     change_cash: list[int] = field(default_factory=list)
     change_quantity: list[int] = field(default_factory=list)
+    # reversals whose entry the daily loss limit refused (their exit goes): (k, held, cash)
+    refused: list[tuple[int, int, int]] = field(default_factory=list)
     cash: int = 0
     position: int = 0
 
@@ -52,6 +55,7 @@ def run_loop(
     rows: list[int] | None = None,
     cooldown: int = 0,
     holding: HoldingLimit | None = None,
+    daily: DailyLoss | None = None,
 ) -> LoopRecord:
     """Route signal k (filling at ``fill_rows[k]``, or never when that is -1) against the book.
 
@@ -62,7 +66,9 @@ def run_loop(
     With ``at_signal``, entries are sized at the signal instead and checked at the fill
     (``signal_sizing``). With a ``cooldown`` (``routing.filters.Cooldown``), a signal at
     ``rows[k]`` fewer than ``cooldown`` rows after the last accepted one is rejected. With a
-    ``holding`` limit, the held position's exit N bars after its entry (``holding``).
+    ``holding`` limit, the held position's exit N bars after its entry (``holding``). With a
+    ``daily`` loss limit, an entry refused at its signal: rejected on a flat book, dropped from a
+    reversal whose exit goes (``daily_loss``).
     """
     record = LoopRecord()
     orders = record.orders
@@ -102,12 +108,25 @@ def run_loop(
             enter = False
         else:
             enter = True
+        refused = False
+        if daily is not None and enter:  # first among the risk rules, after the sizer
+            refused = _refused(k, direction, position, cash, signal_closes, scale, daily, record)
         signalled = 0  # an entry's quantity sized at its signal from a flat book
         if at_signal is not None and enter and not position:
-            signalled = at_signal.at_signal(k, cash, signal_closes[k], direction)
+            signalled = at_signal.at_signal(k, cash, signal_closes[k], direction, refused)
             if not signalled:  # the router rejects it (nothing fits, by the sizer or a rule)
                 rejected((k, position, cash))
                 continue
+        elif refused and not position:  # all-in: the rule refuses whatever the quantity
+            rejected((k, position, cash))
+            continue
+        elif refused:  # a reversal: the exit goes, the entry is dropped (an adjustment)
+            if at_signal is not None:  # the sizer first
+                close = signal_closes[k]
+                equity = cash + position * close * per_tick - exit_fee(position, close)
+                at_signal.refused_reversal(k, equity, close, direction)
+            record.refused.append((k, position, cash))
+            enter = False
         if cooldown:
             accepted_row = row_of[k]  # accepted: the router remembers it (``Cooldown``)
         if holding is not None and position:  # its exit replaces a holding exit of this bar
@@ -182,6 +201,27 @@ def run_loop(
     record.cash = cash
     record.position = position
     return record
+
+
+def _refused(
+    k: int,
+    direction: int,
+    position: int,
+    cash: int,
+    signal_closes: list[int],
+    scale: MoneyScale,
+    daily: DailyLoss,
+    record: LoopRecord,
+) -> bool:
+    """Whether the daily loss limit refuses signal k's entry: the router's equity at the signal
+    bar's close, a reversal's once the held position is closed there, its fee paid."""
+    equity = cash
+    if position:
+        close = signal_closes[k]
+        equity += position * close * scale.units_per_tick - scale.exit_fee(position, close)
+    if equity <= 0:  # the risk check could reject: not ours
+        raise FastPathUnsupportedError("equity at or below zero at an entry signal")
+    return daily.refuses(k, equity, record)
 
 
 def _last_bar_entry(

@@ -22,7 +22,7 @@ from paperdesk.config import RunConfig, SizeTiming
 from paperdesk.domain import ZERO, Instrument, to_decimal
 from paperdesk.engine.fastpath import compiled
 from paperdesk.engine.fastpath.bracket_grid import bracket_grid
-from paperdesk.engine.fastpath.bracket_result import carries_levels, run_bracket_path
+from paperdesk.engine.fastpath.bracket_result import run_bracket_path
 from paperdesk.engine.fastpath.columns import (
     NOTHING_FITS,
     FillPrices,
@@ -32,10 +32,21 @@ from paperdesk.engine.fastpath.columns import (
     units_to_floats,
 )
 from paperdesk.engine.fastpath.confidence import ConfidentSignals, confident
-from paperdesk.engine.fastpath.eligibility import fixed_quantity, no_tick_grid, tick_places
+from paperdesk.engine.fastpath.daily_loss import DailyLoss
+from paperdesk.engine.fastpath.eligibility import (
+    carries_levels,
+    fixed_quantity,
+    no_tick_grid,
+    tick_places,
+)
 from paperdesk.engine.fastpath.errors import FastPathUnsupportedError
 from paperdesk.engine.fastpath.holding import HoldingLimit, holding_reason
-from paperdesk.engine.fastpath.inputs import BarHistory, ExplainRejections, WordTrims
+from paperdesk.engine.fastpath.inputs import (
+    BarHistory,
+    ExplainRejections,
+    WordRefusals,
+    WordTrims,
+)
 from paperdesk.engine.fastpath.integer_money import (
     AllInSizer,
     MoneyScale,
@@ -75,12 +86,14 @@ def run_fast_path(
     later_reasons: Callable[[], list[str]] | None = None,
     *,
     word_trims: WordTrims,
+    word_refusals: WordRefusals | None = None,
 ) -> BacktestResult:
     """The result of an eligible run (see ``eligibility``), equal to the event kernel's.
 
     ``later_reasons``: the frame's reason strings, when its ``reason`` column was left blank
     (``Strategy.signals_reasons_later``); made when the orders, fills and trades are first read,
-    or now for the rejections and the brackets.
+    or now for the rejections and the brackets. ``word_refusals``: words the reversals whose
+    entry the daily loss limit refused (none given: such a run is given up on).
 
     Raises ``FastPathUnsupportedError`` when the run leaves what the loop reproduces.
     """
@@ -157,6 +170,21 @@ def run_fast_path(
     if not isinstance(sizer, AllInSizer) and at_signal is None:
         # the all-in loops take a fee linear in the notional
         raise FastPathUnsupportedError("a per-share fee outside entries sized at the signal")
+    daily = None
+    limit = config.risk.daily_loss_limit_percent
+    if limit is not None:
+        if grid is not None:
+            raise FastPathUnsupportedError("the daily loss limit outside plain signals on a tick")
+        if carries_levels(frame):
+            raise FastPathUnsupportedError("the daily loss limit with brackets")
+        daily = DailyLoss(
+            limit,
+            feed.ts_close_ns,
+            np.rint(feed.closes * 10.0**places).astype(np.int64),
+            signal_rows,
+            int(starting_cash),
+            scale,
+        )
     if carries_levels(frame):  # brackets: their own loop
         frame = with_reasons(frame, later_reasons)
         return run_bracket_path(
@@ -209,6 +237,7 @@ def run_fast_path(
         rows=signal_rows.tolist() if cooldown or holding is not None else None,
         cooldown=cooldown,
         holding=holding,
+        daily=daily,
     )
     _check_magnitudes(record, columns, scale)
     _check_alternation(columns)
@@ -264,6 +293,11 @@ def run_fast_path(
     if record.rejected and later_reasons is not None:  # the rejections quote the reasons
         made = reasons()[: len(frame)]  # the signals' (a holding exit's follow)
         frame = frame.assign(reason=pd.Series(made, index=frame.index, dtype=object))
+    day_start = (
+        partial(daily.day_start, record=record)
+        if daily is not None and isinstance(record, LoopRecord)
+        else None
+    )
     rejections = explain_rejections(
         record.rejected,
         config=config,
@@ -274,7 +308,24 @@ def run_fast_path(
         strategy_name=strategy_name,
         scale=scale,
         unsized=frozenset() if at_signal is None else at_signal.unsized,
+        day_start=day_start,
     )
+    refused = record.refused if isinstance(record, LoopRecord) else []
+    refusals: list[tuple[datetime, str]] = []
+    if refused:  # the reversals whose entry the daily loss limit refused: the router's notes
+        if word_refusals is None or day_start is None:
+            raise FastPathUnsupportedError("a refused reversal's entry is not worded here")
+        refusals = word_refusals(
+            refused,
+            config=config,
+            instrument=instrument,
+            feed=feed,
+            frame=frame,
+            rows=signal_rows.tolist(),
+            strategy_name=strategy_name,
+            scale=scale,
+            day_start=day_start,
+        )
     equity, in_market = compiled.curve_arrays(
         float(config.cash),
         record.change_row,
@@ -308,10 +359,14 @@ def run_fast_path(
             else _trade_pnls(columns, scale)
         ),
         conventions=conventions,
-        adjustments=(
-            _nothing_fits(columns, filled_ns)
-            if at_signal is None
-            else _trimmed(at_signal, word_trims, config, feed, scale, signal_rows, filled_ns)
+        adjustments=_with_refusals(
+            *(
+                _nothing_fits(columns, filled_ns)
+                if at_signal is None
+                else _trimmed(at_signal, word_trims, config, feed, scale, signal_rows, filled_ns)
+            ),
+            refused,
+            refusals,
         ),
         stats_on_read=True,  # the curve, flags and P&L column are this run's own arrays
     )
@@ -362,13 +417,14 @@ def _trimmed(
     scale: MoneyScale,
     signal_rows: npt.NDArray[np.intp],
     filled_ns: npt.NDArray[np.int64],
-) -> list[tuple[datetime, str]]:
+) -> tuple[list[tuple[datetime, str]], list[tuple[int, int]]]:
     """The kernel's adjustment for each entry sized at its signal that a rule trimmed there or
     trimmed or left nothing of at its fill (its reason names the rule, unlike an all-in
-    entry's)."""
+    entry's), and its key (``_with_refusals``)."""
     if not at_signal.trims:
-        return []
-    return word_trims(
+        return [], []
+    keys = [(trim.k, 1 if trim.at_fill else 0) for trim in at_signal.trims]
+    notes = word_trims(
         at_signal.trims,
         symbol=feed.symbol,
         cap_percent=config.risk.exposure_cap_percent,
@@ -377,17 +433,38 @@ def _trimmed(
         signal_ns=feed.ts_close_ns[signal_rows],
         filled_ns=filled_ns,
     )
+    return notes, keys
+
+
+def _with_refusals(
+    trimmed: list[tuple[datetime, str]],
+    keys: list[tuple[int, int]],
+    refused: list[tuple[int, int, int]],
+    refusals: list[tuple[datetime, str]],
+) -> list[tuple[datetime, str]]:
+    """The trims' (or cancels') adjustments, each at ``keys`` (signal k, 1 at its fill, else 0),
+    and the daily loss limit's refused reversals' (``refused``, worded as ``refusals``, at their
+    signal's close), in the order the kernel notes them: by the bar it is at (at the fill: the
+    signal's next row), a fill's before a signal's on the same bar."""
+    if not refused:
+        return trimmed
+    keyed = list(zip(keys, trimmed, strict=True))
+    keyed += [((k, 0), note) for (k, _, _), note in zip(refused, refusals, strict=True)]
+    keyed.sort(key=lambda pair: pair[0])
+    return [note for _, note in keyed]
 
 
 def _nothing_fits(
     columns: OrderColumns, filled_ns: npt.NDArray[np.int64]
-) -> list[tuple[datetime, str]]:
+) -> tuple[list[tuple[datetime, str]], list[tuple[int, int]]]:
     """The kernel's adjustment for each entry canceled at its fill because nothing fits (the
-    venue's reason; the all-in sizer gives no rule's reason): (its fill bar's open, reason)."""
+    venue's reason; the all-in sizer gives no rule's reason): (its fill bar's open, reason), and
+    its key (``_with_refusals``)."""
     canceled = columns.canceled_entries()
     if not canceled:
-        return []
-    return [(stamp, NOTHING_FITS) for stamp in datetimes(filled_ns[canceled])]
+        return [], []
+    notes = [(stamp, NOTHING_FITS) for stamp in datetimes(filled_ns[canceled])]
+    return notes, [(k, 1) for k in canceled]
 
 
 def _check_grid(cash: Decimal, fee_model: FeeModel, signals: int, places: int) -> None:
@@ -415,6 +492,7 @@ def _decide(
     rows: list[int] | None = None,
     cooldown: int = 0,
     holding: HoldingLimit | None = None,
+    daily: DailyLoss | None = None,
 ) -> tuple[LoopRecord | VectorRecord, OrderColumns]:
     """The loop's decisions: in array form (``vectorised``) when every entry fills all-in at
     the fill and no cooldown rejects signals by the ones accepted before, else by the loop
@@ -427,6 +505,7 @@ def _decide(
         at_signal is None
         and not cooldown
         and holding is None
+        and daily is None
         and isinstance(sizer, AllInSizer)
         and buy_prices.dtype == sell_prices.dtype == np.int64
     ):
@@ -457,6 +536,7 @@ def _decide(
         rows=rows,
         cooldown=cooldown,
         holding=holding,
+        daily=daily,
     )
     return record, OrderColumns.of(record.orders)
 

@@ -107,27 +107,39 @@ class SignalSizing:
         # the run's Decimal context: amounts below this are exact (``exact_limit``)
         self._limit = exact_limit()
 
-    def at_signal(self, k: int, equity: int, close: int, side: int) -> int:
+    def at_signal(self, k: int, equity: int, close: int, side: int, refused: bool = False) -> int:
         """Signal k's entry quantity at its bar's close (``equity`` in money units, after the
-        held position's exit there): the sizer's, then the risk rules' (the exposure cap and
-        the cash check, at the close, on the flat book); 0 when the router rejects the signal
-        (nothing fits: "size rounds to zero", or a rule's reason)."""
-        if equity <= 0:
-            raise FastPathUnsupportedError("equity at or below zero at an entry signal")
-        if self._fixed:
-            quantity = self._fixed
-        elif self._risk_size is not None:
-            quantity = self._risk_size(equity, close, k, side)
-        else:
-            quantity = self._signal_size(equity, close)
-            if quantity <= 0:
-                self.unsized.add(k)
-        if quantity <= 0:
+        held position's exit there): the sizer's, then the risk rules' (the daily loss limit,
+        ``refused`` when it refuses, then the exposure cap and the cash check, at the close, on
+        the flat book); 0 when the router rejects the signal (nothing fits: "size rounds to
+        zero", or a rule's reason)."""
+        quantity = self._sized(k, equity, close, side)
+        if quantity <= 0 or refused:
             return 0
         positioned, capped, fitted = self._checked(quantity, equity, close)
         if fitted and fitted != quantity:
             self.trims.append(Trim(k, quantity, capped, fitted, equity, side, False, positioned))
         return fitted
+
+    def _sized(self, k: int, equity: int, close: int, side: int) -> int:
+        """The sizer's quantity of signal k's entry (0: the sizer rejects the signal)."""
+        if equity <= 0:
+            raise FastPathUnsupportedError("equity at or below zero at an entry signal")
+        if self._fixed:
+            return self._fixed
+        if self._risk_size is not None:
+            return self._risk_size(equity, close, k, side)
+        quantity = self._signal_size(equity, close)
+        if quantity <= 0:
+            self.unsized.add(k)
+        return quantity
+
+    def refused_reversal(self, k: int, equity: int, close: int, side: int) -> None:
+        """A reversal whose entry a risk rule refuses (the daily loss limit): the router sizes
+        it first, so one the sizer sizes to nothing is rejected in the sizer's words, which are
+        not written here (given up on)."""
+        if self._sized(k, equity, close, side) <= 0:
+            raise FastPathUnsupportedError("a reversal's entry sized at the signal rounds to zero")
 
     def reversal(self, k: int, equity: int, close: int, side: int) -> int:
         """``at_signal`` for a reversal's entry, given up on when nothing fits (the router then
