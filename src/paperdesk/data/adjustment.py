@@ -69,10 +69,16 @@ class PriceAdjustment:
         """The instrument as this run trades it: on no tick grid when the prices are adjusted."""
         return replace(instrument, tick_size=NO_PRICE_GRID) if self.adjusted else instrument
 
+    @property
+    def changes_prices(self) -> bool:
+        """Whether ``apply`` gives new prices (an adjustment with its factor file)."""
+        return self.adjusted and self.factor_file is not None
+
     def apply(self, frame: pd.DataFrame) -> pd.DataFrame:
         """``frame`` on this run's prices (unchanged when raw; see the module docstring)."""
-        if not self.adjusted or self.factor_file is None:
+        if not self.changes_prices:
             return frame
+        assert self.factor_file is not None
         return adjusted_frame(frame, self.factor_file, self.mode)
 
 

@@ -183,14 +183,13 @@ class ExactPrices:
         columns = frame.columns
         if "price_scale" not in columns:
             return None
-
-        def cell(name: str) -> Any:
-            return frame.iat[position, cast(int, columns.get_loc(name))]
-
         names = [*_PRICES, *(q for q in QUOTE_PRICE_FIELDS if f"raw_{q}" in columns)]
-        raw = {name: np.array([cell(f"raw_{name}")], dtype=np.float64) for name in names}
+        raw = {
+            name: np.array([_cell(frame, position, f"raw_{name}")], dtype=np.float64)
+            for name in names
+        }
         scales = np.empty(1, dtype=object)
-        scales[0] = cell("price_scale")
+        scales[0] = _cell(frame, position, "price_scale")
         return cls(raw, scales)
 
     def price(self, name: str, i: int) -> Decimal:
@@ -232,8 +231,7 @@ def _bar_of_floats(frame: pd.DataFrame, position: int) -> Bar:
     columns = frame.columns
 
     def cell(name: str) -> Any:
-        # one cell, without building the column's Series (a live tick reads one row)
-        return frame.iat[position, cast(int, columns.get_loc(name))]
+        return _cell(frame, position, name)
 
     if "ts_close" in columns:
         ts_close = pd.Timestamp(cell("ts_close"))
@@ -257,6 +255,11 @@ def _bar_of_floats(frame: pd.DataFrame, position: int) -> Bar:
         if has_quote_columns(frame)
         else None,
     )
+
+
+def _cell(frame: pd.DataFrame, position: int, name: str) -> Any:
+    """One cell, without building the column's Series (a live tick reads one row)."""
+    return frame.iat[position, cast(int, frame.columns.get_loc(name))]
 
 
 def has_quote_columns(frame: pd.DataFrame) -> bool:

@@ -443,10 +443,27 @@ def nd_bar_closes(market: MarketCalendar, labels: pd.DatetimeIndex, count: int) 
     last = first + count - 1
     known = (first > 0) & (last < len(closes))  # the table holds the label and the sessions
     first, last = np.minimum(first, len(closes) - 1), np.minimum(last, len(closes) - 1)
+    fallback = stamps + count * _ONE_DAY.value
+    return _last_session_closes(market, stamps, closes, days, first, last, known, fallback)
+
+
+def _last_session_closes(
+    market: MarketCalendar,
+    stamps: np.ndarray,
+    closes: np.ndarray,
+    days: np.ndarray,
+    first: np.ndarray,
+    last: np.ndarray,
+    known: np.ndarray,
+    fallback: np.ndarray,
+) -> pd.DatetimeIndex:
+    """The close of each bar whose label ``stamps`` falls in session ``first`` and whose last
+    session is ``last`` (indexes into the sessions' ``closes`` and trade dates ``days``, all
+    nanoseconds): that session's close, or the close of a daily bar labelled as the bar is,
+    moved on to it, when later; ``fallback`` where the sessions are not ``known``."""
     moved = pd.DatetimeIndex(stamps + (days[last] - days[first]), tz="UTC").as_unit("ns")
     daily = market.daily_bar_closes(moved).as_unit("ns").asi8
     closed = np.maximum(closes[last], daily)
-    fallback = stamps + count * _ONE_DAY.value
     return pd.DatetimeIndex(np.where(known, closed, fallback), tz="UTC").as_unit("ns")
 
 
@@ -495,14 +512,11 @@ def period_bar_closes(
     # the table holds a session before the label, and one after its period: the whole period
     known = (first > 0) & (first < len(closes)) & (after_period < len(closes)) & opens_period
     last = np.minimum(after_period, len(closes)) - 1
-    moved_by = day_stamps[last] - day_stamps[inside]
-    daily = market.daily_bar_closes(pd.DatetimeIndex(stamps + moved_by, tz="UTC").as_unit("ns"))
-    closed = np.maximum(closes[last], daily.as_unit("ns").asi8)
     if frame.unit == "mo":
         fallback = (labels + pd.DateOffset(months=frame.count)).as_unit("ns").asi8
     else:
         fallback = stamps + 7 * frame.count * _ONE_DAY.value
-    return pd.DatetimeIndex(np.where(known, closed, fallback), tz="UTC").as_unit("ns")
+    return _last_session_closes(market, stamps, closes, day_stamps, inside, last, known, fallback)
 
 
 def _periods(table: pd.DataFrame, unit: str, count: int) -> tuple[np.ndarray, ...]:

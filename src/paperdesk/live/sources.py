@@ -75,7 +75,7 @@ class BarSource:
         frame = self._raw_history(symbol, timeframe, settings)
         instrument = instrument_for(symbol, settings.asset_class_of(symbol))
         prices = portfolio_prices(symbol, instrument, settings)
-        if not prices.adjusted or prices.factor_file is None:
+        if not prices.changes_prices:
             return frame
         # adjusting is a pass over every bar: done again only when the raw history (a new
         # object whenever its file or the store's bars change) or the factor file changed,
