@@ -19,12 +19,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from itertools import pairwise
 
 import numpy as np
 import pyarrow as pa
 
+from paperdesk.data.bar_rule import utc_datetime
 from paperdesk.domain.quotes import QUOTE_FIELDS
 
 PRICES = ("open", "high", "low", "close", "volume")
@@ -236,7 +237,7 @@ def by_month(columns: BarColumns) -> Iterable[tuple[int, BarColumns]]:
 
 def instant(micros: int) -> datetime:
     """A UTC datetime of microseconds since the epoch."""
-    return _EPOCH + timedelta(microseconds=micros)
+    return utc_datetime(micros * 1_000)
 
 
 def micros_of(moment: datetime) -> int:
