@@ -28,7 +28,6 @@ from sqlalchemy import (
     BigInteger,
     Float,
     String,
-    Table,
     and_,
     bindparam,
     cast,
@@ -66,6 +65,7 @@ from paperdesk.store.bar_blocks import (
     month_starts,
     next_month,
 )
+from paperdesk.store.bar_tables import BAR_BLOCKS, BAR_SERIES, BARS
 from paperdesk.store.bar_writes import (
     PRICES,
     BarBatch,
@@ -74,18 +74,16 @@ from paperdesk.store.bar_writes import (
     write_sqlite,
 )
 from paperdesk.store.database import Database
-from paperdesk.store.models import BarBlockRow, BarRow, BarSeriesRow
 from paperdesk.store.prebuilt import Prebuilt
-from paperdesk.store.repository import LedgerRepository
 from paperdesk.store.types import UtcDateTime
 
-_BARS = BarRow.__table__
-_BLOCKS: Table = BarBlockRow.__table__  # type: ignore[assignment]
+# Core tables: the bar store never loads the ORM (a CSV import or a read of bars need not)
+_BARS, _BLOCKS, _SERIES = BARS, BAR_BLOCKS, BAR_SERIES
 # built once: every order placement asks it (the reference price's series token)
 _SERIES_VERSIONS = (
-    select(BarSeriesRow.timeframe, BarSeriesRow.version)
-    .where(BarSeriesRow.symbol == bindparam("versions_symbol"))
-    .order_by(BarSeriesRow.timeframe)
+    select(_SERIES.c.timeframe, _SERIES.c.version)
+    .where(_SERIES.c.symbol == bindparam("versions_symbol"))
+    .order_by(_SERIES.c.timeframe)
 )
 _SERIES_VERSIONS_IN_UNIT = Prebuilt(_SERIES_VERSIONS)  # in an order's transaction (prebuilt.py)
 _CHUNK = 1 << 14  # rows whose texts are built at once (in Arrow: about 2 MB; 4x as many
@@ -202,7 +200,7 @@ class SqlBarStore:
         merged = merge(concatenate(parts), new)
         del parts
         connection.execute(_BLOCKS.delete().where(*months))
-        connection.execute(delete(BarRow).where(*rows))
+        connection.execute(delete(_BARS).where(*rows))
         for month, part in by_month(merged):
             connection.execute(
                 _BLOCKS.insert().values(
@@ -390,8 +388,8 @@ class SqlBarStore:
     def series_version(self, symbol: str, timeframe: str) -> int:
         """The series' version (0 before any bar was stored); it changes with every write."""
         name, frame_timeframe = _series_key(symbol, timeframe)
-        statement = select(BarSeriesRow.version).where(
-            BarSeriesRow.symbol == name, BarSeriesRow.timeframe == frame_timeframe
+        statement = select(_SERIES.c.version).where(
+            _SERIES.c.symbol == name, _SERIES.c.timeframe == frame_timeframe
         )
         with self._reader() as connection:
             found = connection.execute(statement).scalar()
@@ -409,7 +407,11 @@ class SqlBarStore:
         "Orders over HTTP, tenth pass")."""
         name = symbol.strip().upper()
         parameters = {"versions_symbol": name}
-        unit = within if isinstance(within, LedgerRepository) else None
+        unit = None
+        if within is not None:  # a repository is loaded already when one is handed in
+            from paperdesk.store.repository import LedgerRepository
+
+            unit = within if isinstance(within, LedgerRepository) else None
         session = unit.session_of(self._database) if unit is not None else None
         if session is not None:
             rows: Sequence[Any] = _SERIES_VERSIONS_IN_UNIT.fetch(session, parameters)
@@ -422,8 +424,8 @@ class SqlBarStore:
         """The asset class ``symbol``'s series were imported with (remembered for this
         process), or None when none was given."""
         name = symbol.strip().upper()
-        statement = select(BarSeriesRow.asset_class).where(
-            BarSeriesRow.symbol == name, BarSeriesRow.asset_class.is_not(None)
+        statement = select(_SERIES.c.asset_class).where(
+            _SERIES.c.symbol == name, _SERIES.c.asset_class.is_not(None)
         )
         with self._reader() as connection:
             found = connection.execute(statement.limit(1)).scalar()
@@ -433,8 +435,8 @@ class SqlBarStore:
 
     def remember_stored_classes(self) -> None:
         """Remember, for this process, the asset class of every series imported with one."""
-        statement = select(BarSeriesRow.symbol, BarSeriesRow.asset_class).where(
-            BarSeriesRow.asset_class.is_not(None)
+        statement = select(_SERIES.c.symbol, _SERIES.c.asset_class).where(
+            _SERIES.c.asset_class.is_not(None)
         )
         with self._reader() as connection:
             for symbol, asset_class in connection.execute(statement).all():
@@ -573,11 +575,11 @@ def _bump_version(
     """The upsert raising the series' version, run in the write's own transaction (it takes
     the series' row lock on PostgreSQL): a reader that saw the old version knows its copy is
     stale. A given ``asset_class`` is stored with it; None keeps the one stored."""
-    changes: dict[str, Any] = {"version": BarSeriesRow.version + 1, "updated_at": at}
+    changes: dict[str, Any] = {"version": _SERIES.c.version + 1, "updated_at": at}
     if asset_class is not None:
         changes["asset_class"] = asset_class
     return (
-        _dialect_insert(postgres)(BarSeriesRow)
+        _dialect_insert(postgres)(_SERIES)
         .values(
             symbol=symbol, timeframe=timeframe, version=1, updated_at=at, asset_class=asset_class
         )

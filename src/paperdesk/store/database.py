@@ -15,6 +15,7 @@ import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager, ExitStack, contextmanager, nullcontext
 from contextvars import ContextVar
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -28,18 +29,19 @@ from sqlalchemy.exc import (
     InternalError,
     OperationalError,
 )
-from sqlalchemy.orm import Session, sessionmaker
 
 from paperdesk.domain import DataError, InvalidInputError, LedgerUnavailableError, PaperdeskError
 from paperdesk.domain.records import OutboxEntry
 from paperdesk.store.durability import WalSync
 from paperdesk.store.pool_checks import ping_after_idle
 from paperdesk.store.prebuilt import send
-from paperdesk.store.repository import LedgerRepository
 from paperdesk.store.write_lock import WriterQueue
 
 if TYPE_CHECKING:
     from alembic.config import Config
+    from sqlalchemy.orm import Session, sessionmaker
+
+    from paperdesk.store.repository import LedgerRepository
 
 log = logging.getLogger(__name__)
 
@@ -227,6 +229,14 @@ def _storage_problem(error: OperationalError | InternalError) -> str | None:
     return next((hint for phrase, hint in _STORAGE_PROBLEMS if phrase in text_of_error), None)
 
 
+def _repository(session: Session, unit: HeldUnit | None = None) -> LedgerRepository:
+    """A repository on ``session``. The repository and the ORM load with the first session:
+    a command that only writes or reads bars (Core, ``SqlBarStore``) never loads them."""
+    from paperdesk.store.repository import LedgerRepository
+
+    return LedgerRepository(session, unit)
+
+
 class HeldUnit:
     """The transactions of one block (``Database.held``) made one unit of work: the first
     ``transaction`` opens its session (and takes SQLite's writer slot), every later
@@ -260,7 +270,7 @@ class HeldUnit:
             with database._translated_errors():
                 session.begin()
                 if self.on_open is not None:
-                    self.on_open(LedgerRepository(session, self))
+                    self.on_open(_repository(session, self))
         return self.session
 
     @contextmanager
@@ -268,7 +278,7 @@ class HeldUnit:
         """One transaction of the unit, in a SAVEPOINT: released when the block ends (its
         outbox entries numbered), rolled back when it raises or when ``dry``."""
         session = self._open()
-        repository = LedgerRepository(session, self)
+        repository = _repository(session, self)
         self.repositories.append(repository)
         # what transactions joined inside this one keep, forgotten if this one rolls back
         kept, committed = len(self.kept), len(self.committed)
@@ -299,7 +309,7 @@ class HeldUnit:
     def reader(self) -> LedgerRepository:
         """A repository on the unit's session (reads see the unit's own writes)."""
         assert self.session is not None
-        return LedgerRepository(self.session, self)
+        return _repository(self.session, self)
 
 
 def _after_commit(repositories: Sequence[LedgerRepository]) -> None:
@@ -334,25 +344,6 @@ class Database:
         self.url = normalise_url(url)
         self._commit_listeners: list[Callable[[Sequence[OutboxEntry]], None]] = []
         self.engine = make_engine(self.url)
-        self._sessions = sessionmaker(self.engine, expire_on_commit=False, autoflush=True)
-        # read-only work sees one snapshot, and on SQLite need not queue for the write lock
-        readers = (
-            self.engine.execution_options(isolation_level="REPEATABLE READ")  # one snapshot
-            if self.dialect == "postgresql"
-            else self.engine.execution_options(sqlite_begin="DEFERRED")
-        )
-        self._readers = sessionmaker(readers, expire_on_commit=False, autoflush=False)
-        # a read of one statement on PostgreSQL: no BEGIN and ROLLBACK round trips (a single
-        # statement sees one snapshot by itself); SQLite's BEGIN costs no round trip
-        self._glancers = (
-            sessionmaker(
-                self.engine.execution_options(isolation_level="AUTOCOMMIT"),
-                expire_on_commit=False,
-                autoflush=False,
-            )
-            if self.dialect == "postgresql"
-            else self._readers
-        )
         # SQLite has one writer: threads of this process queue here for it, handed over at
         # once, instead of in SQLite's busy handler, which sleeps up to 100 ms between tries
         # (a burst of 4 concurrent orders had a p99 of 560 ms); other processes on the same
@@ -370,6 +361,41 @@ class Database:
         self.wal_sync: WalSync | None = WalSync(file) if file is not None else None
         if migrate:
             self.prepare()
+
+    # The sessions' makers, made at the first session: the ORM loads only then (a command that
+    # only writes or reads bars uses Core connections and never loads it).
+    @cached_property
+    def _sessions(self) -> sessionmaker[Session]:
+        from sqlalchemy.orm import sessionmaker
+
+        return sessionmaker(self.engine, expire_on_commit=False, autoflush=True)
+
+    @cached_property
+    def _readers(self) -> sessionmaker[Session]:
+        """Read-only work sees one snapshot, and on SQLite need not queue for the write
+        lock."""
+        from sqlalchemy.orm import sessionmaker
+
+        readers = (
+            self.engine.execution_options(isolation_level="REPEATABLE READ")  # one snapshot
+            if self.dialect == "postgresql"
+            else self.engine.execution_options(sqlite_begin="DEFERRED")
+        )
+        return sessionmaker(readers, expire_on_commit=False, autoflush=False)
+
+    @cached_property
+    def _glancers(self) -> sessionmaker[Session]:
+        """A read of one statement on PostgreSQL: no BEGIN and ROLLBACK round trips (a single
+        statement sees one snapshot by itself); SQLite's BEGIN costs no round trip."""
+        if self.dialect != "postgresql":
+            return self._readers
+        from sqlalchemy.orm import sessionmaker
+
+        return sessionmaker(
+            self.engine.execution_options(isolation_level="AUTOCOMMIT"),
+            expire_on_commit=False,
+            autoflush=False,
+        )
 
     @property
     def dialect(self) -> str:
@@ -569,7 +595,7 @@ class Database:
             repository: LedgerRepository | None = None
             try:
                 with self._translated_errors(), self._sessions.begin() as session:
-                    repository = LedgerRepository(session)
+                    repository = _repository(session)
                     yield repository
                     committed = repository.finish()
                 ticket = self._count_commit()
@@ -655,7 +681,7 @@ class Database:
         try:
             with self._translated_errors():
                 session.begin()
-                yield LedgerRepository(session)
+                yield _repository(session)
         finally:
             session.close()  # ends the transaction; rows read stay readable (not expired)
 
@@ -674,7 +700,7 @@ class Database:
             try:
                 with self._translated_errors():
                     session.begin()
-                    repository = LedgerRepository(session)
+                    repository = _repository(session)
                     yield repository
                     repository.finish()  # as a real unit would, then rolled back with the rest
             finally:

@@ -20,13 +20,13 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
-    LargeBinary,
     String,
     Text,
     UniqueConstraint,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from paperdesk.store.bar_tables import BAR_BLOCKS, BAR_SERIES, BARS, METADATA
 from paperdesk.store.types import ExactDecimal, UtcDateTime
 
 # BigInteger ids that still autoincrement on SQLite (which only does so for INTEGER keys).
@@ -34,7 +34,7 @@ IdType = BigInteger().with_variant(Integer(), "sqlite")
 
 
 class Base(DeclarativeBase):
-    pass
+    metadata = METADATA  # shared with the bar store's Core tables (``store/bar_tables.py``)
 
 
 class PortfolioRow(Base):
@@ -229,51 +229,49 @@ class MarketCursorRow(Base):
 
 class BarRow(Base):
     """One stored bar with its provenance: which source gave it (a provider's name or
-    ``csv:<file name>``) and when it was fetched. Prices are exact Decimals."""
+    ``csv:<file name>``) and when it was fetched. Prices are exact Decimals. The table is
+    ``bar_tables.BARS`` (Core: the bar store writes it without the ORM)."""
 
-    __tablename__ = "bars"
+    __table__ = BARS
 
-    symbol: Mapped[str] = mapped_column(String(32), primary_key=True)
-    timeframe: Mapped[str] = mapped_column(String(8), primary_key=True)
-    ts: Mapped[datetime] = mapped_column(UtcDateTime(), primary_key=True)  # the open label
-    ts_close: Mapped[datetime] = mapped_column(UtcDateTime())
-    open: Mapped[Decimal] = mapped_column(ExactDecimal())
-    high: Mapped[Decimal] = mapped_column(ExactDecimal())
-    low: Mapped[Decimal] = mapped_column(ExactDecimal())
-    close: Mapped[Decimal] = mapped_column(ExactDecimal())
-    volume: Mapped[Decimal] = mapped_column(ExactDecimal())
-    source: Mapped[str] = mapped_column(String(200))
-    fetched_at: Mapped[datetime] = mapped_column(UtcDateTime())
-    # the bar's quote (bid and ask OHLC and sizes), all NULL when the bar has none (0006)
-    bid_open: Mapped[Decimal | None] = mapped_column(ExactDecimal(), nullable=True)
-    bid_high: Mapped[Decimal | None] = mapped_column(ExactDecimal(), nullable=True)
-    bid_low: Mapped[Decimal | None] = mapped_column(ExactDecimal(), nullable=True)
-    bid_close: Mapped[Decimal | None] = mapped_column(ExactDecimal(), nullable=True)
-    bid_size: Mapped[Decimal | None] = mapped_column(ExactDecimal(), nullable=True)
-    ask_open: Mapped[Decimal | None] = mapped_column(ExactDecimal(), nullable=True)
-    ask_high: Mapped[Decimal | None] = mapped_column(ExactDecimal(), nullable=True)
-    ask_low: Mapped[Decimal | None] = mapped_column(ExactDecimal(), nullable=True)
-    ask_close: Mapped[Decimal | None] = mapped_column(ExactDecimal(), nullable=True)
-    ask_size: Mapped[Decimal | None] = mapped_column(ExactDecimal(), nullable=True)
+    symbol: Mapped[str]
+    timeframe: Mapped[str]
+    ts: Mapped[datetime]  # the open label
+    ts_close: Mapped[datetime]
+    open: Mapped[Decimal]
+    high: Mapped[Decimal]
+    low: Mapped[Decimal]
+    close: Mapped[Decimal]
+    volume: Mapped[Decimal]
+    source: Mapped[str]
+    fetched_at: Mapped[datetime]
+    bid_open: Mapped[Decimal | None]
+    bid_high: Mapped[Decimal | None]
+    bid_low: Mapped[Decimal | None]
+    bid_close: Mapped[Decimal | None]
+    bid_size: Mapped[Decimal | None]
+    ask_open: Mapped[Decimal | None]
+    ask_high: Mapped[Decimal | None]
+    ask_low: Mapped[Decimal | None]
+    ask_close: Mapped[Decimal | None]
+    ask_size: Mapped[Decimal | None]
 
 
 class BarBlockRow(Base):
-    """A calendar month of one series' bars as one column block (``store/bar_blocks.py``):
-    an Arrow IPC payload, with its first and last label, smallest and largest close time and
-    row count kept as plain columns for summaries. A label of a series is stored either here
-    or in ``bars``, never both (``SqlBarStore``)."""
+    """A calendar month of one series' bars as one column block (``store/bar_blocks.py``);
+    the table is ``bar_tables.BAR_BLOCKS``."""
 
-    __tablename__ = "bar_blocks"
+    __table__ = BAR_BLOCKS
 
-    symbol: Mapped[str] = mapped_column(String(32), primary_key=True)
-    timeframe: Mapped[str] = mapped_column(String(8), primary_key=True)
-    month: Mapped[datetime] = mapped_column(UtcDateTime(), primary_key=True)  # its first instant
-    first_ts: Mapped[datetime] = mapped_column(UtcDateTime())
-    last_ts: Mapped[datetime] = mapped_column(UtcDateTime())
-    first_close: Mapped[datetime] = mapped_column(UtcDateTime())  # the smallest ts_close
-    last_close: Mapped[datetime] = mapped_column(UtcDateTime())  # the largest ts_close
-    rows: Mapped[int] = mapped_column(Integer)
-    payload: Mapped[bytes] = mapped_column(LargeBinary())
+    symbol: Mapped[str]
+    timeframe: Mapped[str]
+    month: Mapped[datetime]
+    first_ts: Mapped[datetime]
+    last_ts: Mapped[datetime]
+    first_close: Mapped[datetime]
+    last_close: Mapped[datetime]
+    rows: Mapped[int]
+    payload: Mapped[bytes]
 
 
 class OutboxRow(Base):
@@ -332,17 +330,15 @@ class StrategyStateRow(Base):
 
 
 class BarSeriesRow(Base):
-    """One row per stored bar series: its version goes up in the same transaction as every write
-    of its bars, so a cache (Parquet files, Redis, memory) can tell it holds the current bars."""
+    """One row per stored bar series and its version (``bar_tables.BAR_SERIES``)."""
 
-    __tablename__ = "bar_series"
+    __table__ = BAR_SERIES
 
-    symbol: Mapped[str] = mapped_column(String(32), primary_key=True)
-    timeframe: Mapped[str] = mapped_column(String(8), primary_key=True)
-    version: Mapped[int] = mapped_column(BigInteger)
-    updated_at: Mapped[datetime] = mapped_column(UtcDateTime())
-    # The class the series was imported with (``data import --asset-class``), if it was given.
-    asset_class: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    symbol: Mapped[str]
+    timeframe: Mapped[str]
+    version: Mapped[int]
+    updated_at: Mapped[datetime]
+    asset_class: Mapped[str | None]
 
 
 class ApiKeyRow(Base):

@@ -33,15 +33,17 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from sqlalchemy import CursorResult, util
 from sqlalchemy.engine import Connection, Dialect
 from sqlalchemy.exc import MultipleResultsFound, NoResultFound
-from sqlalchemy.orm import Session
 from sqlalchemy.sql import ClauseElement, Executable
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.util.typing import TupleAny
+
+if TYPE_CHECKING:  # the ORM loads only where a session is made (not for the bar store)
+    from sqlalchemy.orm import Session
 
 ENABLED = True  # False: every statement through ``session.execute`` (the old path)
 DRIVER = True  # False: the compiled text through ``exec_driver_sql`` only (not the cursor)

@@ -9,6 +9,7 @@ import os
 import subprocess
 import sys
 from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -220,3 +221,37 @@ def test_a_csv_import_loads_no_price_provider(tmp_path: Path) -> None:
     status = run_loading(["data", "providers"], PROVIDERS, tmp_path)  # these do load them
     assert status["code"] == 0, status["output"]
     assert "httpx" in status["loaded"]  # type: ignore[operator]
+
+
+ORM = ("sqlalchemy.orm", "paperdesk.store.models", "paperdesk.store.repository")
+
+
+def test_a_csv_import_and_a_bar_listing_load_no_orm(tmp_path: Path) -> None:
+    """The bar store writes and reads its tables with SQLAlchemy Core: a large import (column
+    blocks), a small one (rows) and `data list` into a ledger that exists load neither the ORM
+    nor the ledger's models and repository (the ledger's creation, with Alembic, does)."""
+    small = tmp_path / "two.csv"
+    small.write_text("timestamp,open,high,low,close,volume\n2024-01-02,10,11,9,10.5,100\n"
+                     "2024-01-03,10.5,11,10,10.7,200\n")  # fmt: skip
+    large = tmp_path / "many.csv"  # BLOCK_ROWS bars or more: written as column blocks
+    first = datetime(2024, 1, 2, tzinfo=UTC)
+    large.write_text("timestamp,open,high,low,close,volume\n" + "".join(
+        f"{first + timedelta(minutes=minute):%Y-%m-%dT%H:%M:%SZ},10,11,9,10.5,1\n"
+        for minute in range(6_000)
+    ))  # fmt: skip
+    created = run_loading(["data", "list"], ORM, tmp_path)  # creates the ledger (Alembic)
+    assert created["code"] == 0, created["output"]
+    for path, symbol in ((large, "MANY"), (small, "TWO")):
+        imported = run_loading(
+            ["data", "import", str(path), "--symbol", symbol, "--asset-class", "crypto"],
+            ORM,
+            tmp_path,
+        )
+        assert imported["code"] == 0, imported["output"]
+        assert "Rows written" in str(imported["output"])
+        assert imported["loaded"] == []
+    listed = run_loading(["data", "list", "--json"], ORM, tmp_path)
+    assert listed["code"] == 0, listed["output"]
+    series = json.loads(str(listed["output"]))["series"]
+    assert {"MANY", "TWO"} <= {row["symbol"] for row in series}
+    assert listed["loaded"] == []
