@@ -4,7 +4,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -65,9 +65,35 @@ def has_digit_run(buffer: np.ndarray, length: int) -> bool:
     return bool(window.any())
 
 
-def file_shape(path: Path, size: int) -> FileShape:
-    """Count the file's commas, lines and quotes a block at a time."""
-    header_commas = commas = newlines = 0
+# what ``file_shape`` hands a visitor for each block: the block, its bytes as uint8, the index
+# of its first line, its offset in the file, and the positions of its newlines when every line
+# of the block (and every one before it) holds the header's commas, else None
+BlockVisitor = Callable[[bytes, np.ndarray, int, int, np.ndarray | None], None]
+
+
+def even_newlines(buffer: np.ndarray, commas: int, ends_line: bool) -> np.ndarray | None:
+    """The positions of the newlines of ``buffer`` (a block of whole lines) when each of its
+    lines holds exactly ``commas`` commas, else None: its commas and newlines, found in one
+    vectorised pass, must then repeat as ``commas`` commas and a newline (the last line, when
+    the block does not end with a newline, its commas alone)."""
+    separators = np.flatnonzero((buffer == ord(",")) | (buffer == ord("\n")))
+    group = commas + 1
+    lines, rest = divmod(len(separators), group)
+    if rest != (0 if ends_line else commas):
+        return None
+    kinds = buffer[separators]
+    grouped = kinds[: lines * group].reshape(lines, group)
+    if not ((grouped[:, -1] == ord("\n")).all() and (grouped[:, :-1] == ord(",")).all()):
+        return None
+    if not (kinds[lines * group :] == ord(",")).all():
+        return None
+    return separators[commas::group]
+
+
+def file_shape(path: Path, size: int, visit: BlockVisitor | None = None) -> FileShape:
+    """Count the file's commas, lines and quotes a block at a time; ``visit`` (when given) is
+    called with each block, so the reader's other scans of the bytes share this one read."""
+    header_commas = commas = newlines = offset = 0
     quoted = False
     even = True
     ends_with_newline = False
@@ -76,19 +102,29 @@ def file_shape(path: Path, size: int) -> FileShape:
             header_end = block.find(b"\n")
             header_commas = block.count(b",", 0, header_end if header_end >= 0 else len(block))
         buffer = np.frombuffer(block, dtype=np.uint8)
-        comma_positions = np.flatnonzero(buffer == ord(","))
-        ends = np.flatnonzero(buffer == ord("\n"))
-        commas += len(comma_positions)
-        newlines += len(ends)
-        if even:  # each line's commas: those before its newline less those before the last
-            before = np.searchsorted(comma_positions, ends)
-            if len(ends) == 0 or ends[-1] != len(buffer) - 1:  # a last line without newline
-                before = np.append(before, len(comma_positions))
-            even = bool((np.diff(before, prepend=0) == header_commas).all())
-        quoted = quoted or b'"' in block
         ends_with_newline = block.endswith(b"\n")
+        ends = even_newlines(buffer, header_commas, ends_with_newline) if even else None
+        if ends is not None:  # every line holds the header's commas
+            newlines += len(ends)
+            commas += header_commas * (len(ends) + (0 if ends_with_newline else 1))
+        else:
+            even = False
+            commas += count_bytes(block, b",")
+            newlines += count_bytes(block, b"\n")
+        quoted = quoted or b'"' in block
+        if visit is not None:
+            visit(block, buffer, first_line, offset, ends)
+        offset += len(block)
     lines = newlines + (0 if ends_with_newline else 1)
     return FileShape(header_commas, commas, lines, quoted, even)
 
 
-__all__ = ["FileShape", "count_bytes", "file_shape", "has_digit_run", "line_blocks"]
+__all__ = [
+    "BlockVisitor",
+    "FileShape",
+    "count_bytes",
+    "even_newlines",
+    "file_shape",
+    "has_digit_run",
+    "line_blocks",
+]

@@ -268,7 +268,7 @@ def read_csv_bars(
     problem = file_problem("file", file_path)
     if problem is not None:
         raise DataError(f"{label}: {problem}")
-    table = _Table(file_path, label, wording, adjusted)
+    table = _Table(file_path, label, wording, adjusted, fast_times=timezone is None)
     frame_timeframe = known_timeframe or timeframe_from_file_name(label)
     daily = frame_timeframe is not None and not Timeframe.parse(frame_timeframe).is_intraday
     report = _Report()
@@ -327,17 +327,24 @@ def read_csv_bars(
 class _Table:
     """The file's header and the columns the reader needs, parsed on demand."""
 
-    def __init__(self, file_path: Path, label: str, wording: Wording, adjusted: bool) -> None:
+    def __init__(
+        self, file_path: Path, label: str, wording: Wording, adjusted: bool, fast_times: bool
+    ) -> None:
         self.path = file_path
         self.label = label
         self.wording = wording
         self.notes: list[str] = []
         self.quoted = False  # whether any byte of the file is a double quote
         self._content: bytes | None = None
+        self.digit_blocks: list[tuple[int, int, int]] = []  # (offset, size, first line)
         self._texts: dict[str, pd.Series] = {}
         self._unparsed: dict[str, np.ndarray] = {}
         header = self._header()
         self.positions = self._columns(header, adjusted)
+        # the timestamps parsed by the one scan of the bytes (``_visit``), when the first
+        # column is the timestamp and no time zone is given
+        fast_times = fast_times and self.positions.get("timestamp") == 0
+        self._times: _FastTimes | None = _FastTimes() if fast_times else None
         self._numbers = self._read_numbers()
         self.rows = self._row_count()
         self.rows -= self._trailing_blanks()
@@ -468,13 +475,26 @@ class _Table:
         """Every line must have as many fields as the header (reading selected columns ignores
         extra fields, and pandas takes an extra first-row field for an index). Counting commas
         settles nearly every file; only one with quotes or a mismatch is read line by line."""
-        shape = file_shape(self.path, _SLICE_BYTES)
+        shape = file_shape(self.path, _SLICE_BYTES, self._visit)
         self.quoted = shape.quoted
         if shape.even and not shape.quoted:
             return
         problems = self._field_count_problems()
         if problems:
             raise self.fail(problems, stopped=FIELD_COUNT_STOP)
+
+    def _visit(
+        self, block: bytes, buffer: np.ndarray, first_line: int, offset: int, ends: Any
+    ) -> None:
+        """The reader's other scans of the bytes, on ``file_shape``'s one read of the file:
+        the timestamps (while every line holds the header's commas, its newlines found) and
+        which blocks may hold a cell with more digits than kept (``_check_digits``)."""
+        if ends is not None and self._times is not None:
+            self._times.add(block, buffer, first_line, ends)
+        elif self._times is not None:  # an uneven file: read on its own (``timestamps``)
+            self._times = None
+        if has_digit_run(buffer, _LONG_RUN):  # nearly every block: ruled out at once
+            self.digit_blocks.append((offset, len(block), first_line))
 
     def _field_count_problems(self) -> list[Problem]:
         text = self.content().decode("utf-8-sig", errors="replace")
@@ -488,6 +508,13 @@ class _Table:
                     Problem(line, "", f"{len(row)} fields where the header has {len(header)}")
                 )
         return problems
+
+    def blocks(self, where: list[tuple[int, int, int]]) -> Iterator[tuple[bytes, int]]:
+        """The blocks of ``where`` (offset, size, first line) read again from the file."""
+        with self.path.open("rb") as handle:
+            for offset, size, first_line in where:
+                handle.seek(offset)
+                yield handle.read(size), first_line
 
     def content(self) -> bytes:
         if self._content is None:
@@ -538,7 +565,11 @@ class _Table:
     ) -> tuple[np.ndarray, str]:
         """Nanoseconds since the epoch per row, and the layout they were read in."""
         if self.positions.get("timestamp") == 0 and timezone is None:
-            fast = _fast_timestamps(self.path, self.rows)
+            scanned, self._times = self._times, None
+            if scanned is not None:  # parsed by the scan of the bytes
+                fast = scanned.result(self.rows)
+            else:
+                fast = _fast_timestamps(self.path, self.rows)
             if fast is not None:
                 return fast
         text = self._timestamp_text()
@@ -714,10 +745,8 @@ def _check_digits(
     work."""
     checked = {column: values[column] for column in NUMBERS if column not in skip}
     cells: dict[tuple[str, int], str] = {}
-    for block, first_line in line_blocks(table.path, _SLICE_BYTES):
+    for block, first_line in table.blocks(table.digit_blocks):  # the blocks with a long run
         buffer = np.frombuffer(block, dtype=np.uint8)
-        if not has_digit_run(buffer, _LONG_RUN):  # nearly every block: ruled out at once
-            continue
         starts, ends = _long_runs(buffer)
         if len(starts) == 0:
             continue
@@ -968,47 +997,77 @@ def _line_starts(buffer: np.ndarray) -> np.ndarray:
     return starts[starts < len(buffer)]
 
 
-def _fast_timestamps(path: Path, rows: int) -> tuple[np.ndarray, str] | None:
-    """Parse ``YYYY-MM-DDTHH:MM:SS[Z]`` first fields with numpy (UTC), a block of the file's
-    lines at a time (memory stays a block's); None when any row differs, or the file has
-    lines beyond the rows (the general parser then reads them)."""
-    if rows == 0:
-        return None
-    stamps = np.empty(rows, dtype=np.int64)
-    row = zulu_rows = lines = 0
-    last = b""
-    for block, first_line in line_blocks(path, _SLICE_BYTES):
-        buffer = np.frombuffer(block, dtype=np.uint8)
-        starts = _line_starts(buffer)
-        last = block[-1:]
-        lines += len(starts) + (last == b"\n")  # a newline before each start, and the last
+class _FastTimes:
+    """``YYYY-MM-DDTHH:MM:SS[Z]`` first fields parsed with numpy (UTC), a block of the file's
+    lines at a time (``add``; memory stays a block's), then checked against the rows pandas
+    read (``result``): None when any line differs, or the file has lines beyond the rows (the
+    general parser then reads them)."""
+
+    def __init__(self) -> None:
+        self.parts: list[np.ndarray] = []
+        self.rows = self.zulu_rows = self.lines = 0
+        self.last = b""
+        self.failed = False
+
+    def add(self, block: bytes, buffer: np.ndarray, first_line: int, ends: np.ndarray) -> None:
+        """Parse the first field of each line of ``block`` (its bytes ``buffer``, its newlines
+        at ``ends``, its first line the file's ``first_line``; the header is line 0)."""
+        if self.failed:
+            return
+        starts = ends + 1
+        starts = starts[starts < len(buffer)]
+        self.last = block[-1:]
+        self.lines += len(starts) + (
+            self.last == b"\n"
+        )  # a newline before each start, and the last
         if first_line > 0:  # the block begins a line (the first block: the header's)
             starts = np.concatenate(([0], starts))
-        if row + len(starts) > rows or (
-            len(starts) and int(starts[-1]) + _FIELD_WIDTH > len(block)
-        ):
-            return None
+        if len(starts) and int(starts[-1]) + _FIELD_WIDTH > len(block):
+            self.failed = True
+            return
         if len(starts) == 0:
-            continue
+            return
         fields = sliding_window_view(buffer, _FIELD_WIDTH)  # row i: the bytes from i on (a view)
         for first in range(0, len(starts), _CHUNK_ROWS):
             chunk = starts[first : first + _CHUNK_ROWS]
             parsed = _chunk_seconds(fields[chunk])  # a row of bytes per line
             if parsed is None:
-                return None
+                self.failed = True
+                self.parts = []
+                return
             seconds, zulu = parsed
-            stamps[row : row + len(chunk)] = seconds * _NANOSECONDS
-            row += len(chunk)
-            zulu_rows += zulu
-    if row != rows or lines + (0 if last == b"\n" else 1) != rows + 1:
+            self.parts.append(seconds * _NANOSECONDS)
+            self.rows += len(chunk)
+            self.zulu_rows += zulu
+
+    def result(self, rows: int) -> tuple[np.ndarray, str] | None:
+        if rows == 0 or self.failed or self.rows != rows:
+            return None
+        if self.lines + (0 if self.last == b"\n" else 1) != rows + 1:
+            return None
+        stamps = np.concatenate(self.parts) if len(self.parts) != 1 else self.parts[0]
+        self.parts = []
+        if self.zulu_rows == rows:
+            layout = "ISO-8601 with offsets"
+        elif self.zulu_rows:
+            layout = "ISO-8601, with offsets and naive times in UTC"
+        else:
+            layout = "ISO-8601, naive times in UTC"
+        return stamps, layout
+
+
+def _fast_timestamps(path: Path, rows: int) -> tuple[np.ndarray, str] | None:
+    """``_FastTimes`` of the whole file read on its own (a file whose lines do not all hold
+    the header's commas: the shared scan of ``file_shape`` then found no newlines for it)."""
+    if rows == 0:
         return None
-    if zulu_rows == rows:
-        layout = "ISO-8601 with offsets"
-    elif zulu_rows:
-        layout = "ISO-8601, with offsets and naive times in UTC"
-    else:
-        layout = "ISO-8601, naive times in UTC"
-    return stamps, layout
+    times = _FastTimes()
+    for block, first_line in line_blocks(path, _SLICE_BYTES):
+        buffer = np.frombuffer(block, dtype=np.uint8)
+        times.add(block, buffer, first_line, np.flatnonzero(buffer == ord("\n")))
+        if times.failed or times.rows > rows:
+            return None
+    return times.result(rows)
 
 
 def _chunk_seconds(block: np.ndarray) -> tuple[np.ndarray, int] | None:

@@ -8,9 +8,17 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from paperdesk.data import csv_reader
-from paperdesk.data.csv_blocks import count_bytes, file_shape, has_digit_run, line_blocks
+from paperdesk.data import csv_blocks, csv_reader
+from paperdesk.data.csv_blocks import (
+    count_bytes,
+    even_newlines,
+    file_shape,
+    has_digit_run,
+    line_blocks,
+)
 from paperdesk.data.csv_import import CsvImportError, parse_csv
 
 HEADER = "timestamp,open,high,low,close,volume\n"
@@ -151,3 +159,79 @@ def test_even_says_whether_every_line_has_the_headers_commas(
     path.write_bytes(text)
     for size in (3, 7, 1 << 20):  # lines split across reads, and whole
         assert file_shape(path, size).even is even
+
+
+@st.composite
+def separated_texts(draw: st.DrawFn) -> tuple[bytes, int]:
+    """A text of fields, commas, newlines and now and then a quote (lines of the header's
+    commas, with some lines a comma short or long), and a block size to read it in."""
+    commas = draw(st.integers(0, 4))
+    lines = draw(
+        st.lists(
+            st.tuples(
+                st.integers(-1, 1) if draw(st.booleans()) else st.just(0),
+                st.sampled_from(["1", "22", '"q"', ""]),
+            ),
+            max_size=12,
+        )
+    )
+    text = ",".join(["h"] * (commas + 1))
+    for change, field in lines:
+        text += "\n" + ",".join([field] * max(commas + 1 + change, 1))
+    text += draw(st.sampled_from(["", "\n", "\n\n"]))
+    return text.encode(), draw(st.integers(1, 40))
+
+
+@settings(max_examples=300, deadline=None)
+@given(case=separated_texts())
+def test_the_one_scan_finds_the_newlines_of_a_file_whose_lines_hold_the_headers_commas(
+    tmp_path_factory: pytest.TempPathFactory, case: tuple[bytes, int]
+) -> None:
+    """``file_shape``'s ``even`` (from the pattern of commas and newlines) is the line by line
+    count's, and its visitor gets every block with its newlines while the file is even."""
+    text, size = case
+    path = tmp_path_factory.mktemp("scan") / "file.csv"
+    path.write_bytes(text)
+    header = text.split(b"\n")[0].count(b",")
+    counts = [line.count(b",") for line in text.split(b"\n")]
+    if text.endswith(b"\n"):
+        counts.pop()  # no line after the last newline
+    seen: list[tuple[bytes, int, np.ndarray | None]] = []
+    shape = file_shape(path, size, lambda block, _b, _f, at, ends: seen.append((block, at, ends)))
+    assert shape.even is all(count == header for count in counts)
+    assert b"".join(block for block, _, _ in seen) == text
+    assert [at for _, at, _ in seen] == [
+        sum(len(b) for b, _, _ in seen[:i]) for i in range(len(seen))
+    ]
+    for block, _, ends in seen:
+        if shape.even:
+            assert ends is not None
+            assert list(ends) == [i for i, byte in enumerate(block) if byte == ord("\n")]
+        buffer = np.frombuffer(block, dtype=np.uint8)
+        found = even_newlines(buffer, header, block.endswith(b"\n"))
+        lines = block.split(b"\n")[: -1 if block.endswith(b"\n") else None]
+        assert (found is not None) is all(line.count(b",") == header for line in lines)
+
+
+def test_a_plain_file_is_read_once_for_its_counts_timestamps_and_digit_check(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The field counts, the timestamps and the digit check share one read of the bytes
+    (pandas' own read of the numbers aside); a block with a long run of digits is read again
+    for the digit check, and only that block."""
+    path = tmp_path / "bars.csv"
+    path.write_text(HEADER + rows(60) + "2021-01-03T12:00:00Z,10.0000000000000001,11,9,10,1\n")
+    monkeypatch.setattr(csv_reader, "_SLICE_BYTES", 200)
+    reads: list[Path] = []
+    real = csv_blocks.line_blocks
+
+    def counted(where: Path, size: int):  # type: ignore[no-untyped-def]
+        reads.append(where)
+        return real(where, size)
+
+    monkeypatch.setattr(csv_blocks, "line_blocks", counted)
+    monkeypatch.setattr(csv_reader, "line_blocks", counted)
+    with pytest.raises(CsvImportError) as raised:
+        parse_csv(path, symbol="TESTX", timeframe="1h")
+    assert [(problem.line, problem.column) for problem in raised.value.problems] == [(62, "open")]
+    assert reads == [path]
