@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-from alembic import context
-from sqlalchemy import create_engine
+from typing import Any
 
-from paperdesk.store.models import Base
+from alembic import context
+from sqlalchemy import MetaData, create_engine
 
 config = context.config
 
 
-def _run(connection: object) -> None:
+def _run(connection: object, metadata: MetaData | None) -> None:
     context.configure(
         connection=connection,  # type: ignore[arg-type]
-        target_metadata=Base.metadata,
+        target_metadata=metadata,
         render_as_batch=True,
         compare_type=True,
     )
@@ -21,9 +21,17 @@ def _run(connection: object) -> None:
         context.run_migrations()
 
 
-connection = config.attributes.get("connection")
+def _models() -> MetaData:
+    """The models' tables, which only authoring a migration compares against (autogenerate):
+    an upgrade runs the scripts alone, so a fresh ledger's creation loads no ORM."""
+    from paperdesk.store.models import Base
+
+    return Base.metadata
+
+
+connection: Any = config.attributes.get("connection")
 if connection is not None:
-    _run(connection)
+    _run(connection, None)
 else:  # the alembic command line, for authoring migrations
     with create_engine(config.get_main_option("sqlalchemy.url") or "").begin() as new:
-        _run(new)
+        _run(new, _models())
