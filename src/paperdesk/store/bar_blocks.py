@@ -139,9 +139,12 @@ def merge(old: BarColumns, new: BarColumns) -> BarColumns:
     """``old`` with ``new`` written over it, sorted by label: a label of both takes ``new``'s
     bar; when ``new`` carries no quote columns such a bar keeps ``old``'s quote (a write
     without quotes leaves the stored quotes as they are, as the rows' upsert does)."""
-    if not len(old):
-        return in_order(new)
-    replaced = np.isin(old.ts, new.ts)
+    if not len(old) or not len(new):
+        return in_order(concatenate([old, new]))
+    new = in_order(new)  # sorted labels: each old label is looked up by bisection
+    where = np.searchsorted(new.ts, old.ts)
+    replaced = new.ts[np.minimum(where, len(new) - 1)] == old.ts  # (np.isin hashed them:
+    # 0.9 s of CPU for 1M bars written over 1M stored, the file imported a second time)
     if new.quotes is None and old.quotes is not None and replaced.any():
         kept = old.take(replaced)  # the quotes of the labels rewritten
         where = np.searchsorted(kept.ts, new.ts)
