@@ -5,39 +5,39 @@ its ``BarRow``, ``BarBlockRow`` and ``BarSeriesRow`` onto these same tables)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import BigInteger, Column, Integer, LargeBinary, MetaData, String, Table
 
+from paperdesk.domain.quotes import QUOTE_FIELDS
 from paperdesk.store.types import ExactDecimal, UtcDateTime
 
 METADATA = MetaData()  # every table of the ledger (``models.Base.metadata``)
+
+
+def _series(*instants: str) -> list[Column[Any]]:
+    """A series' key (symbol, timeframe) and ``instants``: the primary key of each table."""
+    return [
+        Column("symbol", String(32), primary_key=True),
+        Column("timeframe", String(8), primary_key=True),
+        *(Column(name, UtcDateTime(), primary_key=True) for name in instants),
+    ]
+
+
+_PRICES = ("open", "high", "low", "close", "volume")  # and the volume, exact too
 
 # One stored bar with its provenance: which source gave it (a provider's name or
 # ``csv:<file name>``) and when it was fetched. Prices are exact Decimals.
 BARS = Table(
     "bars",
     METADATA,
-    Column("symbol", String(32), primary_key=True),
-    Column("timeframe", String(8), primary_key=True),
-    Column("ts", UtcDateTime(), primary_key=True),  # the open label
+    *_series("ts"),  # ts: the open label
     Column("ts_close", UtcDateTime(), nullable=False),
-    Column("open", ExactDecimal(), nullable=False),
-    Column("high", ExactDecimal(), nullable=False),
-    Column("low", ExactDecimal(), nullable=False),
-    Column("close", ExactDecimal(), nullable=False),
-    Column("volume", ExactDecimal(), nullable=False),
+    *(Column(price, ExactDecimal(), nullable=False) for price in _PRICES),
     Column("source", String(200), nullable=False),
     Column("fetched_at", UtcDateTime(), nullable=False),
     # the bar's quote (bid and ask OHLC and sizes), all NULL when the bar has none (0006)
-    Column("bid_open", ExactDecimal(), nullable=True),
-    Column("bid_high", ExactDecimal(), nullable=True),
-    Column("bid_low", ExactDecimal(), nullable=True),
-    Column("bid_close", ExactDecimal(), nullable=True),
-    Column("bid_size", ExactDecimal(), nullable=True),
-    Column("ask_open", ExactDecimal(), nullable=True),
-    Column("ask_high", ExactDecimal(), nullable=True),
-    Column("ask_low", ExactDecimal(), nullable=True),
-    Column("ask_close", ExactDecimal(), nullable=True),
-    Column("ask_size", ExactDecimal(), nullable=True),
+    *(Column(field, ExactDecimal(), nullable=True) for field in QUOTE_FIELDS),
 )
 
 # A calendar month of one series' bars as one column block (``store/bar_blocks.py``): an
@@ -47,9 +47,7 @@ BARS = Table(
 BAR_BLOCKS = Table(
     "bar_blocks",
     METADATA,
-    Column("symbol", String(32), primary_key=True),
-    Column("timeframe", String(8), primary_key=True),
-    Column("month", UtcDateTime(), primary_key=True),  # its first instant
+    *_series("month"),  # month: its first instant
     Column("first_ts", UtcDateTime(), nullable=False),
     Column("last_ts", UtcDateTime(), nullable=False),
     Column("first_close", UtcDateTime(), nullable=False),  # the smallest ts_close
@@ -63,8 +61,7 @@ BAR_BLOCKS = Table(
 BAR_SERIES = Table(
     "bar_series",
     METADATA,
-    Column("symbol", String(32), primary_key=True),
-    Column("timeframe", String(8), primary_key=True),
+    *_series(),
     Column("version", BigInteger(), nullable=False),
     Column("updated_at", UtcDateTime(), nullable=False),
     # the class the series was imported with (``data import --asset-class``), if it was given

@@ -197,23 +197,34 @@ def run_loading(args: list[str], watched: tuple[str, ...], home: Path) -> dict[s
     return in_a_fresh_interpreter(COMMAND, *args, env=environment, watched=watched)
 
 
+TWO_BARS = (
+    "timestamp,open,high,low,close,volume\n2024-01-02,10,11,9,10.5,100\n"
+    "2024-01-03,10.5,11,10,10.7,200\n"
+)
+
+
+def import_loading(path: Path, symbol: str, watched: tuple[str, ...], home: Path) -> object:
+    """``paperdesk data import PATH`` (a crypto series ``symbol``) run by ``run_loading``,
+    which must succeed: which of ``watched`` it loaded."""
+    imported = run_loading(
+        ["data", "import", str(path), "--symbol", symbol, "--asset-class", "crypto"],
+        watched,
+        home,
+    )
+    assert imported["code"] == 0, imported["output"]
+    assert "Rows written" in str(imported["output"])
+    return imported["loaded"]
+
+
 def test_a_csv_import_loads_no_price_provider(tmp_path: Path) -> None:
     """`data import` and `data list` ask no provider: httpx, the aggregator (and its Prometheus
     counters) and the backfill stay unloaded (they load when a command asks the providers);
     on a SQLite ledger PostgreSQL's dialect is not loaded either."""
     bars = tmp_path / "two.csv"
-    bars.write_text("timestamp,open,high,low,close,volume\n2024-01-02,10,11,9,10.5,100\n"
-                    "2024-01-03,10.5,11,10,10.7,200\n")  # fmt: skip
+    bars.write_text(TWO_BARS)
     created = run_loading(["data", "list"], (), tmp_path)  # creates the ledger (Alembic)
     assert created["code"] == 0, created["output"]
-    imported = run_loading(
-        ["data", "import", str(bars), "--symbol", "TWO", "--asset-class", "crypto"],
-        PROVIDERS,
-        tmp_path,
-    )
-    assert imported["code"] == 0, imported["output"]
-    assert "Rows written" in str(imported["output"])
-    assert imported["loaded"] == []
+    assert import_loading(bars, "TWO", PROVIDERS, tmp_path) == []
     listed = run_loading(["data", "list", "--json"], PROVIDERS, tmp_path)
     assert listed["code"] == 0, listed["output"]
     assert "TWO" in str(listed["output"])
@@ -231,23 +242,15 @@ def test_a_csv_import_and_a_bar_listing_load_no_orm(tmp_path: Path) -> None:
     blocks) into a fresh ledger (created by the migrations, which need no models), a small one
     (rows) and `data list` load neither the ORM nor the ledger's models and repository."""
     small = tmp_path / "two.csv"
-    small.write_text("timestamp,open,high,low,close,volume\n2024-01-02,10,11,9,10.5,100\n"
-                     "2024-01-03,10.5,11,10,10.7,200\n")  # fmt: skip
+    small.write_text(TWO_BARS)
     large = tmp_path / "many.csv"  # BLOCK_ROWS bars or more: written as column blocks
     first = datetime(2024, 1, 2, tzinfo=UTC)
     large.write_text("timestamp,open,high,low,close,volume\n" + "".join(
         f"{first + timedelta(minutes=minute):%Y-%m-%dT%H:%M:%SZ},10,11,9,10.5,1\n"
         for minute in range(6_000)
     ))  # fmt: skip
-    for path, symbol in ((large, "MANY"), (small, "TWO")):  # the first creates the ledger
-        imported = run_loading(
-            ["data", "import", str(path), "--symbol", symbol, "--asset-class", "crypto"],
-            ORM,
-            tmp_path,
-        )
-        assert imported["code"] == 0, imported["output"]
-        assert "Rows written" in str(imported["output"])
-        assert imported["loaded"] == []
+    assert import_loading(large, "MANY", ORM, tmp_path) == []  # it creates the ledger
+    assert import_loading(small, "TWO", ORM, tmp_path) == []
     listed = run_loading(["data", "list", "--json"], ORM, tmp_path)
     assert listed["code"] == 0, listed["output"]
     series = json.loads(str(listed["output"]))["series"]
