@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from daily_frames import daily_frame
 from paperdesk.analysis.strategies.registry import create_vectorised_strategy
 from paperdesk.config import ExecutionConfig, RiskConfig, RunConfig, SizingConfig, StrategySpec
 from paperdesk.data.instruments import instrument_for
@@ -81,15 +82,7 @@ def _daily(symbol: str, count: int) -> pd.DataFrame:
     rng = np.random.default_rng(5)
     drift = np.concatenate([np.full(60, -0.004), np.full(70, 0.004), np.full(count - 130, -0.003)])
     closes = np.round(400 * np.exp(np.cumsum(drift + rng.normal(0, 0.006, count))), 2)
-    index = pd.date_range("2024-01-01", periods=count, freq="D", tz="UTC")
-    frame = pd.DataFrame(
-        {"open": closes, "high": closes * 1.003, "low": closes * 0.997, "close": closes},
-        index=index,
-    )
-    frame["volume"] = 1_000_000.0
-    frame["ts_close"] = index + pd.Timedelta(hours=21)
-    frame.attrs.update(symbol=symbol, timeframe="1d")
-    return frame
+    return daily_frame(symbol, closes, 0.003, 1_000_000.0)
 
 
 def _backtest(history: pd.DataFrame, as_of: Any, config: RunConfig) -> Decimal:
