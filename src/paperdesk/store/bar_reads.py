@@ -41,8 +41,9 @@ def bar_frame(rows: BarColumns, blocks: Blocks) -> pd.DataFrame:
     again and the bars are sorted first (a stable sort, the rows before the blocks)."""
     total, found = blocks()
     builder = FrameBuilder(rows, len(rows) + total)
-    for block in found:  # each let go once copied: its payload's memory takes the next
+    for block in found:
         builder.add(block)
+        del block  # its payload let go before the next is fetched: the next takes its memory
     if not builder.finish():
         total, found = blocks()
         builder = FrameBuilder(in_order(concatenate([rows, *found])), len(rows) + total)
@@ -58,7 +59,9 @@ class FrameBuilder:
         self._rows, self._rows_at, self._at = rows, 0, 0
         self._times = {name: np.empty(capacity, np.int64) for name in _TIMES}
         self._prices = {name: np.empty(capacity) for name in PRICES}
-        self._codes = np.empty(capacity, np.int32)  # into ``_sources``, in order of arrival
+        self._room = capacity
+        # into ``_sources`` (in order of arrival): made when a second text comes
+        self._codes: np.ndarray | None = None
         self._sources: dict[str, int] = {}
         self._quotes: np.ndarray | None = None  # made when a bar with quote columns comes
 
@@ -83,7 +86,7 @@ class FrameBuilder:
         """The frame of the bars given (``finish`` first): its columns as they are, or, when
         fewer bars came than there is room for (a bound cut a block), copies of their bars
         (the frame then holds no more than its own)."""
-        end, room = self._at, len(self._codes)
+        end, room = self._at, self._room
 
         def kept(values: np.ndarray) -> np.ndarray:
             return values[..., :end] if end == room else values[..., :end].copy()
@@ -107,12 +110,14 @@ class FrameBuilder:
         for name in PRICES:
             self._prices[name][at:end] = piece.prices[name]
         codes = [self._sources.setdefault(text, len(self._sources)) for text in piece.sources]
-        if len(codes) == 1:
+        if self._codes is None and len(self._sources) > 1:  # the bars before: the first text
+            self._codes = np.zeros(self._room, np.int32)
+        if self._codes is not None and len(codes) == 1:
             self._codes[at:end] = codes[0]
-        else:
+        elif self._codes is not None:
             np.take(np.array(codes, np.int32), piece.codes, out=self._codes[at:end])
         if piece.quotes is not None and self._quotes is None:
-            self._quotes = np.full((len(QUOTE_FIELDS), len(self._codes)), np.nan)
+            self._quotes = np.full((len(QUOTE_FIELDS), self._room), np.nan)
         if self._quotes is not None:
             quotes = piece.quote_columns()
             for row, field in enumerate(QUOTE_FIELDS):
@@ -122,8 +127,12 @@ class FrameBuilder:
     def _categories(self) -> pd.Categorical:
         """The sources as a categorical of the texts present, sorted (as ``pd.Categorical`` of
         the texts makes it), without a Python object per bar."""
-        codes = self._codes[: self._at]
         arrived = list(self._sources)
+        if self._codes is None:  # one text for every bar (an import's), or no bar
+            dtype = pd.CategoricalDtype(pd.Index(arrived, dtype=object))
+            codes = np.zeros(self._at, np.int8)
+            return pd.Categorical.from_codes(codes, dtype=dtype, validate=False)
+        codes = self._codes[: self._at]
         present = np.bincount(codes, minlength=len(arrived)) > 0
         names = sorted(text for text, used in zip(arrived, present, strict=True) if used)
         position = {text: place for place, text in enumerate(names)}

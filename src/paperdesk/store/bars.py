@@ -239,8 +239,7 @@ class SqlBarStore:
             rows = self._row_columns(connection, where)
 
             def blocks() -> tuple[int, Iterator[BarColumns]]:
-                total, payloads = _block_payloads(connection, name, frame_timeframe, start, end)
-                return total, (_within(decode(payload), start, end) for payload in payloads)
+                return _blocks(connection, name, frame_timeframe, start, end)
 
             frame = bar_frame(rows, blocks)  # each label in one of them, copied once
         del rows
@@ -506,11 +505,11 @@ def _batch_columns(batch: BarBatch) -> BarColumns:
     )
 
 
-def _block_payloads(
+def _blocks(
     connection: Any, symbol: str, timeframe: str, start: datetime | None, end: datetime | None
-) -> tuple[int, Iterator[bytes]]:
+) -> tuple[int, Iterator[BarColumns]]:
     """How many bars the series' blocks that reach into ``start <= ts <= end`` hold, and
-    their payloads in month order, fetched one at a time as they are taken."""
+    their bars in that range, block after block in month order."""
     blocks = _BLOCKS.c
     where = [blocks.symbol == symbol, blocks.timeframe == timeframe]
     if start is not None:
@@ -519,7 +518,23 @@ def _block_payloads(
         where.append(blocks.first_ts <= _aware(end, "end"))
     total = connection.execute(select(func.coalesce(func.sum(blocks.rows), 0)).where(*where))
     payloads = select(blocks.payload).where(*where).order_by(blocks.month)
-    return int(total.scalar_one()), connection.execute(payloads).scalars()
+    cursor = connection.execute(payloads).cursor
+    return int(total.scalar_one()), _decoded(cursor, start, end)
+
+
+def _decoded(cursor: Any, start: datetime | None, end: datetime | None) -> Iterator[BarColumns]:
+    """The bars of each payload the DB-API ``cursor`` gives, fetched one at a time and held by
+    nothing here once given: a block's payload is let go (by the taker) before the next is
+    fetched, so the next takes its memory, whose pages are already there (holding two at a
+    time made a third of the payloads' pages new)."""
+    try:
+        while (row := cursor.fetchone()) is not None:
+            block = _within(decode(row[0]), start, end)
+            del row
+            yield block
+            del block
+    finally:
+        cursor.close()
 
 
 def _within(columns: BarColumns, start: datetime | None, end: datetime | None) -> BarColumns:
