@@ -22,8 +22,11 @@ from __future__ import annotations
 
 import copy
 import json
-from typing import Any
+from collections.abc import Mapping, Sequence
+from typing import Any, NamedTuple
 
+from fastapi._compat import Undefined, field_annotation_is_sequence
+from fastapi.dependencies import utils as fastapi_parameters
 from fastapi.dependencies.utils import request_body_to_args, request_params_to_args
 from fastapi.routing import APIRoute
 from starlette.concurrency import run_in_threadpool
@@ -42,10 +45,23 @@ class NotBareError(Exception):
     """The request takes FastAPI's own path (nothing has happened yet)."""
 
 
+class _Parameter(NamedTuple):
+    """A path or header parameter as ``request_params_to_args`` reads it, what it works out
+    for the field on every request worked out once: its request keys in FastAPI's order of
+    preference and where it is (the error's ``loc``)."""
+
+    field: Any  # FastAPI's ModelField
+    keys: tuple[str, ...]
+    where: str
+
+
 class BareRoute(APIRoute):
     """An ``APIRoute`` serving its own method's requests on the bare path (``bare(route)``)."""
 
     roles: dict[str, str]  # the endpoint's names for the container and the key
+    # the path's and the headers' parameters planned (None: read by request_params_to_args)
+    path_plan: tuple[_Parameter, ...] | None
+    header_plan: tuple[_Parameter, ...] | None
 
     async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         if (
@@ -64,13 +80,8 @@ class BareRoute(APIRoute):
     async def _serve(self, scope: Scope, receive: Receive, send: Send) -> None:
         dependant = self.dependant
         request = Request(scope, receive, send)
-        values, errors = request_params_to_args(dependant.path_params, request.path_params)
-        header_values, header_errors = request_params_to_args(
-            dependant.header_params, request.headers
-        )
-        if errors or header_errors:
-            raise NotBareError
-        values.update(header_values)
+        values = _parameters(self.path_plan, dependant.path_params, request.path_params)
+        values.update(_parameters(self.header_plan, dependant.header_params, request.headers))
         if dependant.body_params:
             document = await _json_body(request)
             body_values, body_errors = await request_body_to_args(
@@ -112,7 +123,62 @@ def bare(route: APIRoute) -> APIRoute:
     clone.__class__ = BareRoute
     assert isinstance(clone, BareRoute)
     clone.roles = _names(route)
+    clone.path_plan = _planned(dependant.path_params)
+    clone.header_plan = _planned(dependant.header_params)
     return clone
+
+
+def _planned(fields: Sequence[Any]) -> tuple[_Parameter, ...] | None:
+    """``fields`` as ``request_params_to_args`` reads a plain parameter (one value by the
+    first of its request keys present, None read as missing, then the field's own
+    validation), each field's keys worked out once; None when one of them is read another way
+    (a parameter model, a sequence or a ``Json`` field) or this FastAPI has not the helpers
+    (its own function then reads them all)."""
+    try:
+        aliases = fastapi_parameters._get_param_aliases
+        model = fastapi_parameters._get_param_model
+        json_field = fastapi_parameters._is_json_field
+        fastapi_parameters._validate_value_with_model_field  # noqa: B018 (used per request)
+    except AttributeError:
+        return None
+    plan = []
+    for field in fields:
+        if (
+            model(field) is not None
+            or json_field(field)
+            or field_annotation_is_sequence(field.field_info.annotation)
+        ):
+            return None
+        keys = tuple(key for _, key in aliases(field))
+        plan.append(_Parameter(field, keys, field.field_info.in_.value))
+    return tuple(plan)
+
+
+def _parameters(
+    plan: tuple[_Parameter, ...] | None, fields: Sequence[Any], received: Mapping[str, Any]
+) -> dict[str, Any]:
+    """The parameters' values as ``request_params_to_args(fields, received)`` gives them;
+    a value that does not validate takes FastAPI's own path (``NotBareError``)."""
+    if plan is None:
+        values, errors = request_params_to_args(fields, received)
+        if errors:
+            raise NotBareError
+        return values
+    values = {}
+    validate = fastapi_parameters._validate_value_with_model_field
+    for field, keys, where in plan:
+        key = next((key for key in keys if key in received), keys[0])
+        value = received.get(key)
+        checked, errors = validate(
+            field=field,
+            value=Undefined if value is None else value,
+            values=values,
+            loc=(where, key),
+        )
+        if errors:
+            raise NotBareError
+        values[field.name] = checked
+    return values
 
 
 def _names(route: APIRoute) -> dict[str, str]:
