@@ -199,7 +199,7 @@ class _Cells:
 def _cells_of(column: np.ndarray, dtype: type[np.generic]) -> memoryview:
     """A read-only memoryview of ``column`` as ``dtype`` (a copy only when it is not that dtype
     already)."""
-    return memoryview(np.asarray(column, dtype=dtype)).toreadonly()
+    return np.asarray(column, dtype=dtype).data.toreadonly()
 
 
 class ExactPrices:

@@ -5,7 +5,6 @@ keeps again and again), and turns it on again after, an error included."""
 from __future__ import annotations
 
 import gc
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -23,14 +22,7 @@ SHORTS = RiskConfig(allow_short=True, exposure_cap_percent=None)
 SCRIPT = {1: (1, 95.0, 120.0), 4: -1, 8: 0}
 
 
-@pytest.fixture(autouse=True)
-def _restore_collector() -> Iterator[None]:
-    enabled = gc.isenabled()
-    yield None
-    if enabled:
-        gc.enable()
-    else:
-        gc.disable()
+pytestmark = pytest.mark.usefixtures("collector_restored")
 
 
 def _spy_on_bars(monkeypatch: pytest.MonkeyPatch, *, fail_at: int | None = None) -> list[bool]:
