@@ -201,6 +201,12 @@ def details(row: Row, ours: Sample, theirs: Sample) -> str:
                 f"CPU {float(ours.facts['cpu_seconds']) * 1e3:.0f} ms vs "
                 f"{float(theirs.facts['cpu_seconds']) * 1e3:.0f} ms"
             )
+    if row.key in ("load-sqlite", "load-postgresql"):
+        ours_cpu, theirs_cpu = (float(side.facts["cpu_seconds"]) for side in (ours, theirs))
+        notes.append(
+            f"CPU {ours_cpu * 1e3:.0f} ms vs {theirs_cpu * 1e3:.0f} ms "
+            f"({ours_cpu / theirs_cpu:.2f}x)"
+        )
     if row.key in ("live-tick", "live-tick-postgresql", "tick-history"):
         notes.append(
             f"p99 {float(ours.facts['p99_ms']):.1f} ms vs {float(theirs.facts['p99_ms']):.1f} ms"

@@ -74,9 +74,7 @@ def compute_stats(
     peaks = _peak_line(values, start_equity)
     drawdown, peak, trough = _deepest_drawdown(values, times, peaks)
 
-    series = period_returns(
-        _traded(equity, conventions), start_equity, conventions.returns, conventions.calendar
-    )
+    series = statistics_returns(equity, start_equity, conventions)
     returns = series.to_numpy()
     if periods_per_year is None:
         periods_per_year = _periods_per_year(conventions, start, end, returns.size, years)
@@ -274,6 +272,20 @@ def _drawdown_at_trough(
     at_peak = np.flatnonzero(values[: trough + 1] == running_peak[trough])
     peak = int(at_peak[-1]) if at_peak.size else 0
     return deepest, _to_datetime(times[peak]), _to_datetime(times[trough])
+
+
+def statistics_returns(
+    equity: pd.Series, start_equity: float, conventions: Conventions
+) -> pd.Series:
+    """The returns every per-period figure is taken on (Sharpe, Sortino, volatility, the
+    relative figures, a sweep's per-period Sharpe and its overfitting diagnostics): one per bar
+    the run trades on (``returns.traded_bars``: an intraday US equity run in the regular session
+    leaves its out-of-session bars out) or one per session (``conventions.returns`` daily),
+    the first from ``start_equity``. The one rule, so the figures agree wherever they are
+    computed (docs/statistics.md)."""
+    return period_returns(
+        _traded(equity, conventions), start_equity, conventions.returns, conventions.calendar
+    )
 
 
 def _traded(series: pd.Series, conventions: Conventions) -> pd.Series:

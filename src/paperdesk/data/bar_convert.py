@@ -23,10 +23,11 @@ from pandas.arrays import DatetimeArray
 from paperdesk.data.bar_rule import BarColumns, exact_decimal, utc_datetime, valid_rows
 from paperdesk.domain import Bar, Quote, Timeframe
 from paperdesk.domain.quotes import QUOTE_FIELDS, QUOTE_PRICE_FIELDS
+from paperdesk.domain.trusted import trusted_maker
 
 _PRICE_MEMO_SIZE = 100_000
 _UTC = pd.DatetimeIndex([], dtype="datetime64[ns]").tz_localize("UTC").tz  # as a result's index
-_trusted_bar = Bar._make
+_bar = trusted_maker(Bar)  # every field of a Bar, in order
 
 
 class BarArrays:
@@ -92,25 +93,34 @@ class BarArrays:
 
     def bar(self, i: int) -> Bar:
         """The bar at row ``i``; rows known to be valid skip the per-bar check."""
-        if not self.valid[i]:
+        if not self._cells.valid[i]:
             return self.checked_bar(i)  # raises, naming what is wrong
         if self._exact is not None:
             return self._exact.bar(i, self.checked_bar(i))
-        volume = float(self.volumes[i])  # memoised as prices are, but for a signed zero or NaN
-        return _trusted_bar(
+        cells = self._cells  # Python floats and ints read straight from the columns' memory
+        known = self._prices.get
+        price = self._price
+        open_, high, low, close = cells.opens[i], cells.highs[i], cells.lows[i], cells.closes[i]
+        volume = cells.volumes[i]  # memoised as prices are, but for a signed zero or NaN
+        return _bar(
             (
                 self.symbol,
                 self.timeframe,
-                utc_datetime(int(self.ts_open_ns[i])),
-                utc_datetime(int(self.ts_close_ns[i])),
-                self._price(float(self.opens[i])),
-                self._price(float(self.highs[i])),
-                self._price(float(self.lows[i])),
-                self._price(float(self.closes[i])),
-                self._price(volume) if volume > 0 else exact_decimal(volume),
+                utc_datetime(cells.ts_open_ns[i]),
+                utc_datetime(cells.ts_close_ns[i]),
+                known(open_) or price(open_),
+                known(high) or price(high),
+                known(low) or price(low),
+                known(close) or price(close),
+                (known(volume) or price(volume)) if volume > 0 else exact_decimal(volume),
                 None if self.quotes is None else quote_of(self.quotes[i]),
             )
         )
+
+    @cached_property
+    def _cells(self) -> _Cells:
+        """Zero-copy views of the columns ``bar`` reads (``valid`` decided on first read)."""
+        return _Cells(self)
 
     def checked_bar(self, i: int) -> Bar:
         """The bar at row ``i`` through Bar's checking constructor."""
@@ -158,6 +168,38 @@ class BarArrays:
                 self._prices.clear()
             exact = self._prices[value] = exact_decimal(value)
         return exact
+
+
+class _Cells:
+    """Memoryviews of a feed's columns: indexing one gives the Python float (or int, or bool)
+    that ``float(column[i])`` gives, without a NumPy scalar in between."""
+
+    __slots__ = (
+        "closes",
+        "highs",
+        "lows",
+        "opens",
+        "ts_close_ns",
+        "ts_open_ns",
+        "valid",
+        "volumes",
+    )
+
+    def __init__(self, feed: BarArrays) -> None:
+        self.opens = _cells_of(feed.opens, np.float64)
+        self.highs = _cells_of(feed.highs, np.float64)
+        self.lows = _cells_of(feed.lows, np.float64)
+        self.closes = _cells_of(feed.closes, np.float64)
+        self.volumes = _cells_of(feed.volumes, np.float64)
+        self.ts_open_ns = _cells_of(feed.ts_open_ns, np.int64)
+        self.ts_close_ns = _cells_of(feed.ts_close_ns, np.int64)
+        self.valid = _cells_of(feed.valid, np.bool_)
+
+
+def _cells_of(column: np.ndarray, dtype: type[np.generic]) -> memoryview:
+    """A read-only memoryview of ``column`` as ``dtype`` (a copy only when it is not that dtype
+    already)."""
+    return np.asarray(column, dtype=dtype).data.toreadonly()
 
 
 class ExactPrices:

@@ -37,6 +37,7 @@ from paperdesk.domain import (
 from paperdesk.domain.fields import setting_mark
 from paperdesk.engine import fastpath
 from paperdesk.engine.equity_curve import ChangePoints
+from paperdesk.engine.fastpath.collector import collector_paused
 from paperdesk.engine.kernel import TradingKernel, trade_date
 from paperdesk.engine.per_bar import decide
 from paperdesk.engine.rejection_reasons import refused_entries, rejected_signals
@@ -317,7 +318,16 @@ class _Driver:
                 np.searchsorted(starts, np.arange(feed.length), side="right") - 1
             ]
 
+    @collector_paused(age=True)
     def run(self, signal_rows: npt.NDArray[np.intp], frame: pd.DataFrame, name: str) -> None:
+        """Visit the bars where something can happen, the signals' and the orders', in order.
+
+        The cyclic garbage collector is paused for the loop (as it was after): the kernel's
+        orders, fills, events and views hold no reference cycles (a run on generated bars leaves
+        no cyclic garbage to collect), and the collector would otherwise walk every object the
+        run keeps again and again as they accumulate (10-15% of a bracket run's CPU time).
+        Reference counting still frees what is dropped. On the way out the run's objects go to
+        the oldest generation: the first collection after would otherwise walk them all."""
         feed, kernel, ledger, orders = (
             self.feed,
             self.kernel,

@@ -6,9 +6,11 @@ No ``fit`` optimiser exists elsewhere in paperdesk yet, so this is the plain one
 combination of the grid (in the order given) is run on each symbol's in-sample bars (the
 window, after the strategy's warm-up bars before it), the candidate with the highest total
 P&L over the symbols wins, a tie goes to the earlier combination. Nothing after ``as_of`` is
-given to it: the out-of-sample days it is used on come after. Each candidate pays the
-walk-forward's own costs (fee model, basis points, a forex pair's spread), so the winner is the
-best after the costs it will trade with.
+given to it: the out-of-sample days it is used on come after. Each candidate runs with the
+walk-forward's own run description (``run``): its costs (fee model, basis points, a forex
+pair's spread), its sizing (the share of the capital a plan row commits for each symbol) and
+its risk (the exposure cap, shorts, the holding time), so the winner is the best on the terms
+it will trade with.
 """
 
 from __future__ import annotations
@@ -121,12 +123,16 @@ def fit(
     window_days: int,
     cash: Decimal,
     execution: ExecutionConfig | None = None,
+    *,
+    run: RunConfig | None = None,
 ) -> FitResult:
     """The candidate with the best in-sample P&L (see the module docstring); ``histories``
-    are the symbols' daily bars closed by ``as_of``; ``execution`` the out-of-sample days'
-    costs (fee model, basis points, a forex pair's spread), so a candidate is scored on the
-    costs it will trade with (the defaults when None)."""
-    costs = execution if execution is not None else ExecutionConfig()
+    are the symbols' daily bars closed by ``as_of``; ``run`` the walk-forward's run
+    description (costs, sizing, risk; its strategies, symbols and cash are the fit's own), so a
+    candidate is scored on the terms it will trade with (the defaults when None);
+    ``execution``, when given, its costs instead of ``run``'s."""
+    described = run if run is not None else RunConfig()
+    costs = execution if execution is not None else described.execution
     start = as_of - timedelta(days=window_days)
     scores: list[tuple[dict[str, str], Decimal]] = []
     for candidate in candidates:
@@ -138,11 +144,13 @@ def fit(
             if bars.empty:
                 continue
             instrument = instrument_for(symbol)
-            config = RunConfig(
-                strategies=(StrategySpec(name, dict(params)),),
-                symbols=(symbol,),
-                cash=cash,
-                execution=_costs_for(costs, instrument),
+            config = described.model_copy(
+                update={
+                    "strategies": (StrategySpec(name, dict(params)),),
+                    "symbols": (symbol,),
+                    "cash": cash,
+                    "execution": _costs_for(costs, instrument),
+                }
             )
             try:
                 result = simulate(bars, strategy, config, instrument)

@@ -12,6 +12,7 @@ same inputs resumes, skipping the complete days). docs/walk-forward.md has the r
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
@@ -30,6 +31,7 @@ from paperdesk.service.walk_forward_inputs import CALENDAR
 if TYPE_CHECKING:
     import pandas as pd
 
+    from paperdesk.config import RunConfig
     from paperdesk.data.manager import DataManager
     from paperdesk.domain import Bar
     from paperdesk.plans.modes import FilteredPlan
@@ -53,6 +55,7 @@ DAILY = "1d"
 _HISTORY_BEFORE = timedelta(days=10)  # candles before the period: which tickers are known
 _CANDLES_AFTER = timedelta(days=40)  # candles after the period: trades held past its end
 MANIFEST_VERSION = 1
+FIT_TERMS = "costs, sizing, risk"  # what a fit candidate shares with the out-of-sample days
 
 ProgressCallback = Callable[[int, int, str], None]
 Simulator = Callable[..., "SimulationResult"]
@@ -120,7 +123,41 @@ class WalkForwardRequest:
             "stop_loss_priority": self.stop_loss_priority,
             "eod_close": self.eod_close,
             "spread_pips": None if self.spread_pips is None else format(self.spread_pips, "f"),
+            # the terms a fit's candidates run on (``fit_run``): days fitted on other terms
+            # are not resumed into this run's evidence
+            "fit_terms": FIT_TERMS if self.fit_window is not None else None,
         }
+
+    def fit_run(self) -> RunConfig:
+        """The run description each fit candidate is backtested with (``plans.wf_fit``): the
+        out-of-sample days' terms, as a daily backtest of one symbol holds them. Costs: the
+        fee model, basis points and spread. Sizing: percent of equity, the share of the
+        capital a generated plan row commits (the position fraction, the exposure cap, split
+        over the symbols: ``plans.wf_generate``). Risk: the exposure cap; shorts allowed (a
+        short signal is a sell row); a position held at most the trades' timeout in daily
+        bars (``max_hold_days`` rounded up; one bar in intraday mode, whose trades end with
+        their day). Entries fill at the next open (the plans' limit at the previous close has
+        no daily-bar counterpart)."""
+        from paperdesk.config import ExecutionConfig, RiskConfig, RunConfig, SizingConfig
+
+        hundred = Decimal(100)
+        fraction = PlanSettings(exposure_cap=self.exposure_cap).position_fraction
+        intraday = self.mode is ExecutionMode.INTRADAY and self.eod_close
+        holding = 1 if intraday else max(math.ceil(self.hold_days), 1)
+        return RunConfig(
+            cash=self.capital,
+            execution=ExecutionConfig(
+                commission=self.commission,
+                slippage_bps=self.slippage_bps,
+                spread_pips=self.spread_pips,
+            ),
+            sizing=SizingConfig(percent=fraction * hundred / max(len(self.symbols), 1)),
+            risk=RiskConfig(
+                exposure_cap_percent=self.exposure_cap * hundred,
+                allow_short=True,
+                max_holding_bars=holding,
+            ),
+        )
 
     @property
     def hold_days(self) -> Decimal:
@@ -455,7 +492,6 @@ class _Run:
         if request.fit_window is None:
             return self.strategy, None
         from paperdesk.analysis.strategies.registry import create_vectorised_strategy
-        from paperdesk.config import ExecutionConfig
         from paperdesk.plans.wf_fit import fit, grid, parse_window
 
         assert request.strategy is not None
@@ -476,11 +512,7 @@ class _Run:
                 first.as_of,
                 parse_window(request.fit_window),
                 request.capital,
-                ExecutionConfig(
-                    commission=request.commission,
-                    slippage_bps=request.slippage_bps,
-                    spread_pips=request.spread_pips,
-                ),
+                run=request.fit_run(),
             )
             self.fits[block] = {
                 "window": block + 1,

@@ -71,7 +71,9 @@ def written_before(manifest: object) -> object:
     """A manifest as this version writes it: before 2026-12-05 a manifest recorded the default
     timeout as ``max_hold_days: null`` and left ``stop_loss_priority`` and ``eod_close`` out
     unless they were off, and before 2026-12-06 it had no ``spread_pips`` (none could be given);
-    the same run now records every assumption in effect, and resumes."""
+    the same run now records every assumption in effect, and resumes. A re-fitting run written
+    before its fits took the walk-forward's sizing and risk (no ``fit_terms``) fitted on its
+    costs alone: it is not resumed (its days were planned with other parameters)."""
     if not isinstance(manifest, dict):
         return manifest
     now = dict(manifest)
@@ -80,6 +82,7 @@ def written_before(manifest: object) -> object:
     now.setdefault("stop_loss_priority", True)
     now.setdefault("eod_close", True)
     now.setdefault("spread_pips", None)
+    now.setdefault("fit_terms", "costs" if now.get("fit_window") is not None else None)
     return now
 
 

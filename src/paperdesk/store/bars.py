@@ -17,7 +17,7 @@ their quotes can be imported in either order.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -65,6 +65,7 @@ from paperdesk.store.bar_blocks import (
     month_starts,
     next_month,
 )
+from paperdesk.store.bar_reads import bar_frame
 from paperdesk.store.bar_tables import BAR_BLOCKS, BAR_SERIES, BARS
 from paperdesk.store.bar_writes import (
     PRICES,
@@ -234,19 +235,12 @@ class SqlBarStore:
             where.append(bars.ts <= _aware(end, "end"))
         with self._reader() as connection:  # one snapshot for rows and blocks
             rows = self._row_columns(connection, where)
-            blocks = _block_columns(connection, name, frame_timeframe, start, end)
-        columns = in_order(concatenate([rows, blocks]))  # each label in one of them
-        del rows, blocks
-        index = pd.DatetimeIndex(_from_micros(columns.ts), name="ts")
-        frame = pd.DataFrame(
-            {price: columns.prices[price] for price in PRICES}, index=index, copy=False
-        )
-        frame["ts_close"] = _from_micros(columns.ts_close)
-        frame["source"] = _categories(columns)
-        frame["fetched_at"] = _from_micros(columns.fetched_at)
-        if columns.quoted():
-            for field, values in columns.quote_columns().items():
-                frame[field] = values
+
+            def blocks() -> tuple[int, Iterator[BarColumns]]:
+                return _blocks(connection, name, frame_timeframe, start, end)
+
+            frame = bar_frame(rows, blocks)  # each label in one of them, copied once
+        del rows
         if name not in symbol_table():  # the series' class, remembered for this process
             self.stored_asset_class(name)
         frame.attrs.update(
@@ -513,19 +507,36 @@ def _batch_columns(batch: BarBatch) -> BarColumns:
     )
 
 
-def _block_columns(
+def _blocks(
     connection: Any, symbol: str, timeframe: str, start: datetime | None, end: datetime | None
-) -> BarColumns:
-    """The bars of the series' blocks with ``start <= ts <= end``, sorted by label."""
+) -> tuple[int, Iterator[BarColumns]]:
+    """How many bars the series' blocks that reach into ``start <= ts <= end`` hold, and
+    their bars in that range, block after block in month order."""
     blocks = _BLOCKS.c
-    query = select(blocks.payload).where(blocks.symbol == symbol, blocks.timeframe == timeframe)
+    where = [blocks.symbol == symbol, blocks.timeframe == timeframe]
     if start is not None:
-        query = query.where(blocks.last_ts >= _aware(start, "start"))
+        where.append(blocks.last_ts >= _aware(start, "start"))
     if end is not None:
-        query = query.where(blocks.first_ts <= _aware(end, "end"))
-    payloads = connection.execute(query.order_by(blocks.month)).scalars()
-    parts = [_within(decode(payload), start, end) for payload in payloads]
-    return concatenate(parts) if parts else empty_columns()
+        where.append(blocks.first_ts <= _aware(end, "end"))
+    total = connection.execute(select(func.coalesce(func.sum(blocks.rows), 0)).where(*where))
+    payloads = select(blocks.payload).where(*where).order_by(blocks.month)
+    cursor = connection.execute(payloads).cursor
+    return int(total.scalar_one()), _decoded(cursor, start, end)
+
+
+def _decoded(cursor: Any, start: datetime | None, end: datetime | None) -> Iterator[BarColumns]:
+    """The bars of each payload the DB-API ``cursor`` gives, fetched one at a time and held by
+    nothing here once given: a block's payload is let go (by the taker) before the next is
+    fetched, so the next takes its memory, whose pages are already there (holding two at a
+    time made a third of the payloads' pages new)."""
+    try:
+        while (row := cursor.fetchone()) is not None:
+            block = _within(decode(row[0]), start, end)
+            del row
+            yield block
+            del block
+    finally:
+        cursor.close()
 
 
 def _within(columns: BarColumns, start: datetime | None, end: datetime | None) -> BarColumns:
@@ -538,23 +549,6 @@ def _within(columns: BarColumns, start: datetime | None, end: datetime | None) -
     if first == 0 and last == len(columns):
         return columns
     return columns.take(slice(first, last))
-
-
-def _from_micros(micros: np.ndarray) -> pd.DatetimeIndex:
-    """UTC instants of microseconds since the epoch (one copy: their nanoseconds)."""
-    nanos = (np.asarray(micros, dtype=np.int64) * 1000).view("datetime64[ns]")
-    return pd.DatetimeIndex(nanos, dtype=pd.DatetimeTZDtype("ns", "UTC"), copy=False)
-
-
-def _categories(columns: BarColumns) -> pd.Categorical:
-    """The sources as a categorical of the texts present, sorted (as ``pd.Categorical`` of
-    the texts makes it), without a Python object per bar."""
-    present = np.bincount(columns.codes, minlength=len(columns.sources)) > 0
-    names = sorted(text for text, used in zip(columns.sources, present, strict=True) if used)
-    position = {text: place for place, text in enumerate(names)}
-    remap = np.array([position.get(text, -1) for text in columns.sources], dtype=np.int32)
-    codes = remap[columns.codes] if len(columns) else np.empty(0, np.int32)
-    return pd.Categorical.from_codes(codes, categories=pd.Index(names, dtype=object))
 
 
 def _dialect_insert(postgres: bool) -> Any:

@@ -9,6 +9,7 @@ from decimal import Decimal
 import numpy as np
 import pandas as pd
 
+from daily_frames import daily_frame
 from paperdesk.analysis.strategies.registry import create_vectorised_strategy
 from paperdesk.config import ExecutionConfig, RunConfig, StrategySpec
 from paperdesk.data.instruments import instrument_for
@@ -20,16 +21,7 @@ PARAMS = {"fast": "3", "slow": "8"}
 
 def _daily(symbol: str, count: int, start: float) -> pd.DataFrame:
     steps = np.random.default_rng(11).normal(0, 0.01, count)
-    closes = np.round(start * np.exp(np.cumsum(steps)), 5)
-    index = pd.date_range("2024-01-01", periods=count, freq="D", tz="UTC")
-    frame = pd.DataFrame(
-        {"open": closes, "high": closes * 1.002, "low": closes * 0.998, "close": closes},
-        index=index,
-    )
-    frame["volume"] = 1000.0
-    frame["ts_close"] = index + pd.Timedelta(hours=21)
-    frame.attrs.update(symbol=symbol, timeframe="1d")
-    return frame
+    return daily_frame(symbol, np.round(start * np.exp(np.cumsum(steps)), 5), 0.002, 1000.0)
 
 
 def _score(symbol: str, history: pd.DataFrame, execution: ExecutionConfig | None) -> Decimal:

@@ -2,11 +2,12 @@
 
 A key comes with the handshake (``?token=KEY``, ``Authorization: Bearer KEY`` or
 ``X-API-Key: KEY``) or, failing those, as the first message ``{"action": "auth", "key": KEY}``
-(which may also carry ``"after"``). A client of ``/ws/trading`` with a key in the handshake may
-send that message all the same: its ``after`` is honoured (``handshake_auth_after``), a key in
-it other than the handshake's is refused. A missing, unknown or revoked key closes the socket
-with 1008 (policy violation) and the error code as the reason; bad parameters close it with
-4400 and a reason naming the parameter (an ``after`` in the message and another in the URL).
+(which may also carry ``"after"``). A client of ``/ws/trading`` or ``/ws/prices`` with a key in
+the handshake may send that message first all the same: its ``after`` is honoured
+(``handshake_auth_after``), a key in it other than the handshake's is refused. A missing,
+unknown or revoked key closes the socket with 1008 (policy violation) and the error code as the
+reason; bad parameters close it with 4400 and a reason naming the parameter (an ``after`` in
+the message and another in the URL).
 """
 
 from __future__ import annotations

@@ -64,11 +64,15 @@ async def trading(websocket: WebSocket) -> None:
 @router.websocket("/ws/prices")
 async def prices(websocket: WebSocket) -> None:
     """The bars ticks processed, for the symbols the client subscribed to (each bar of a
-    symbol once, however many of the key's portfolios trade it)."""
+    symbol once, however many of the key's portfolios trade it). A client with its key in the
+    handshake may send the auth message first all the same: its ``after`` is honoured, as on
+    ``/ws/trading`` (``_handshake_auth``)."""
     opening = await _open(websocket)
     if opening is None:
         return
     key = opening.key
+    after = opening.after
+    awaiting_auth = opening.handshake_token is not None  # its first message may be an auth one
     # each symbol's entries are sent after the sequence it was subscribed at (-1: from the
     # stream's start, replay included); a later subscribe sends what commits after its answer
     symbols: dict[str, int] = {}
@@ -77,7 +81,14 @@ async def prices(websocket: WebSocket) -> None:
         if listed is not None:
             symbols.update(dict.fromkeys(_symbols(listed.split(",")), -1))
         while not symbols:  # the stream starts once the client names its symbols
-            _action, named = _subscription(parse_message(await receive_text(websocket)))
+            message = parse_message(await receive_text(websocket))
+            if awaiting_auth:
+                awaiting_auth = False
+                if message.get("action") == "auth":  # before the stream: it starts there
+                    asked = _handshake_auth(message, opening)
+                    after = after if asked is None else asked
+                    continue
+            _action, named = _subscription(message)
             symbols.update(dict.fromkeys(named, -1))
     except RefusedError as refused:
         await websocket.close(refused.code, refused.reason)
@@ -98,7 +109,8 @@ async def prices(websocket: WebSocket) -> None:
             await websocket.send_text(item.text)
 
     stream = Stream(websocket, _hub(websocket), accepts, channel="prices")
-    await until_either(stream.run(opening.after, send), _subscriptions(websocket, symbols))
+    resume = (stream, opening) if awaiting_auth else None
+    await until_either(stream.run(after, send), _subscriptions(websocket, symbols, resume))
 
 
 async def _open(websocket: WebSocket) -> Opening | None:
@@ -119,31 +131,62 @@ def _hub(websocket: WebSocket) -> StreamHub:
 async def _drain(websocket: WebSocket, stream: Stream, opening: Opening) -> None:
     """Read (and ignore) what a trading client sends, to notice when it leaves; but the first
     message of a client with a key in the handshake may be the auth message, whose ``after``
-    resumes the stream (``handshake_auth_after``)."""
+    resumes the stream (``_handshake_auth``)."""
     if opening.handshake_token is not None:
         try:
             first = parse_message(await receive_text(websocket))
         except RefusedError:
             first = {}  # not a JSON object: ignored, as every other message
-        try:
-            after = handshake_auth_after(first, opening.handshake_token, opening.after)
-            if after is not None:
-                await stream.resume(after)
-        except RefusedError as refused:
-            await websocket.close(refused.code, refused.reason)
+        if not await _resume_on_auth(websocket, stream, opening, first):
             return
     while True:
         await receive_text(websocket)
 
 
-async def _subscriptions(websocket: WebSocket, symbols: dict[str, int]) -> None:
+def _handshake_auth(message: dict[str, Any], opening: Opening) -> int | None:
+    """The resume point an auth message asks for from a client whose key came in the
+    handshake (None: nothing to resume; raises ``RefusedError``: another key, another
+    ``after`` than the URL's)."""
+    token = opening.handshake_token
+    return None if token is None else handshake_auth_after(message, token, opening.after)
+
+
+async def _resume_on_auth(
+    websocket: WebSocket, stream: Stream, opening: Opening, message: dict[str, Any]
+) -> bool:
+    """Resume ``stream`` (started live) at the ``after`` of ``message`` when it is an auth
+    message asking for one; a refusal closes the socket with its reason (False)."""
+    try:
+        after = _handshake_auth(message, opening)
+        if after is not None:
+            await stream.resume(after)
+    except RefusedError as refused:
+        await websocket.close(refused.code, refused.reason)
+        return False
+    return True
+
+
+async def _subscriptions(
+    websocket: WebSocket, symbols: dict[str, int], resume: tuple[Stream, Opening] | None
+) -> None:
     """Apply ``subscribe`` and ``unsubscribe`` messages to ``symbols`` as they come; the
-    answer names the symbols and the sequence the new ones start after."""
+    answer names the symbols and the sequence the new ones start after. ``resume``: the stream
+    started live for a client with its key in the handshake, whose first message may be the
+    auth message (``_resume_on_auth``)."""
     services: Services = websocket.app.state.services
     while True:
         try:
-            action, named = _subscription(parse_message(await receive_text(websocket)))
+            message = parse_message(await receive_text(websocket))
+            if resume is not None:
+                stream, opening = resume
+                resume = None
+                if message.get("action") == "auth":
+                    if not await _resume_on_auth(websocket, stream, opening, message):
+                        return
+                    continue
+            action, named = _subscription(message)
         except RefusedError as refused:
+            resume = None  # a bad first message: the next is no auth message either
             problem = control("error", None, code="bad_message", message=refused.reason)
             await websocket.send_text(problem)
             continue
