@@ -158,8 +158,11 @@ class SchemaPool:
         self._free.append(migrated)
 
     def close(self) -> None:
-        self._drop([migrated.name for migrated in self._free])
+        """Drop every schema of the pool: the free ones and any still taken (a test that
+        never gave its schema back left one behind in the test database per process)."""
+        self._drop([migrated.name for migrated in [*self._free, *self._taken.values()]])
         self._free.clear()
+        self._taken.clear()
         self.admin.dispose()
 
     def _drop(self, schemas: Sequence[str]) -> None:
