@@ -1017,9 +1017,8 @@ class _FastTimes:
         starts = ends + 1
         starts = starts[starts < len(buffer)]
         self.last = block[-1:]
-        self.lines += len(starts) + (
-            self.last == b"\n"
-        )  # a newline before each start, and the last
+        # a newline before each start, and the last
+        self.lines += len(starts) + (self.last == b"\n")
         if first_line > 0:  # the block begins a line (the first block: the header's)
             starts = np.concatenate(([0], starts))
         if len(starts) and int(starts[-1]) + _FIELD_WIDTH > len(block):

@@ -21,7 +21,11 @@ import numpy.typing as npt
 import pandas as pd
 
 from paperdesk.analytics.conventions import Conventions
-from paperdesk.analytics.metrics import compute_stats, periods_per_year_for_later
+from paperdesk.analytics.metrics import (
+    compute_stats,
+    periods_per_year_for_later,
+    statistics_returns,
+)
 from paperdesk.analytics.stats import Stats
 from paperdesk.config import RunConfig
 from paperdesk.data.quality_report import DataGaps
@@ -72,6 +76,15 @@ class BacktestResult:
     adjustments: tuple[tuple[datetime, str], ...] = ()
     # the bars' gaps against the calendar (None: not checked, e.g. weekly bars)
     data_gaps: DataGaps | None = None
+    # how the statistics were computed (bar length, calendar, session, return basis)
+    conventions: Conventions | None = field(default=None, repr=False, compare=False)
+
+    def statistics_returns(self) -> pd.Series:
+        """The returns the run's per-period statistics are taken on, by the conventions they
+        were computed with (``analytics.metrics.statistics_returns``): a sweep's diagnostics
+        read these, so they cannot take other returns than the run's Sharpe ratio."""
+        conventions = self.conventions or Conventions()
+        return statistics_returns(self.equity_curve, self.stats.start_equity, conventions)
 
     @property
     def open_positions(self) -> tuple[OpenPosition, ...]:
@@ -222,6 +235,7 @@ def assemble_result(
         final_positions=final_positions,
         account_events=tuple(account_events),
         adjustments=tuple(adjustments),
+        conventions=conventions,
     )
     for name, value in zip(_DEFERRABLE, (trades, fills, orders, rejections), strict=True):
         if isinstance(value, Deferred):

@@ -356,8 +356,6 @@ def run_point(
     prepared: PreparedRun, config: RunConfig, index: int, params: Mapping[str, Any]
 ) -> _Outcome | _Failure:
     """One grid point's backtest on the prepared bars (in a worker or in this process)."""
-    from paperdesk.analytics.conventions import Conventions
-    from paperdesk.analytics.metrics import statistics_returns
     from paperdesk.analytics.overfitting import per_period_sharpe
     from paperdesk.service.backtests import run_prepared
 
@@ -371,15 +369,7 @@ def run_point(
         return _Failure(index, dict(params), str(error))
     stats = result.stats
     # the returns the run's Sharpe is taken on (its traded bars), for the diagnostics too
-    conventions = Conventions.of(
-        config.statistics,
-        timeframe=result.timeframe,
-        calendar=prepared.instrument.calendar,
-        session=config.execution.session,
-    )
-    returns = statistics_returns(result.equity_curve, stats.start_equity, conventions).to_numpy(
-        dtype=np.float64
-    )
+    returns = result.statistics_returns().to_numpy(dtype=np.float64)
     periods_per_year = stats.periods_per_year
     risk_free = stats.risk_free_rate_pct / 100.0 / periods_per_year if periods_per_year else 0.0
     run = SweepRun(
