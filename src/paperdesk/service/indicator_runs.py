@@ -101,24 +101,36 @@ def _read(
     if problem is not None:
         raise OptionError(problem)
     try:
-        raw = pd.read_csv(path, dtype=str, keep_default_na=False)
+        # the header read as a row: pandas would rename a repeated name ("close.1") and take
+        # a first column without a name for the index, each row's fields then one place off
+        table = pd.read_csv(path, dtype=str, keep_default_na=False, header=None, index_col=False)
     except FileNotFoundError:
         raise OptionError(f"data file not found: {path}") from None
+    except pd.errors.EmptyDataError:
+        raise OptionError(f"data file {path} is empty: no header line") from None
     except (OSError, UnicodeDecodeError, pd.errors.ParserError) as error:
         raise OptionError(f"cannot read data file {path}: {error}") from None
+    header = [name.strip() for name in table.iloc[0]]
+    raw = table.iloc[1:].reset_index(drop=True)
+    raw.columns = pd.Index(header)
     if raw.empty or len(raw.columns) < 2:
         raise OptionError(f"data file {path} holds no rows of a label and prices")
-    by_name = {str(name).strip().lower(): str(name) for name in raw.columns}
     frame = pd.DataFrame(index=raw.index)
     for column in columns:
         wanted = close_column if column == "close" and close_column else column
-        source = by_name.get(wanted.strip().lower())
-        if source is None:
+        matches = [name for name in header if name.lower() == wanted.strip().lower()]
+        if len(matches) > 1:
+            raise OptionError(
+                f"data file {path.name} names the column {wanted!r} {len(matches)} times "
+                f"({', '.join(map(repr, matches))}): which one holds the prices cannot be told"
+            )
+        if not matches:
             hint = "; name the close with --column" if column == "close" else ""
             raise OptionError(
                 f"data file {path.name} has no column {wanted!r} "
-                f"(columns: {', '.join(map(str, raw.columns))}){hint}"
+                f"(columns: {', '.join(header)}){hint}"
             )
+        source = matches[0]
         numbers = pd.to_numeric(raw[source].str.strip(), errors="coerce")
         bad = ~np.isfinite(numbers.to_numpy(dtype=np.float64))
         if bad.any():
@@ -128,7 +140,7 @@ def _read(
                 f"{raw[source].iloc[row]!r}, not a number"
             )
         frame[column] = numbers.astype("float64")
-    labels = [text.strip() for text in raw[raw.columns[0]].tolist()]
+    labels = [text.strip() for text in raw.iloc[:, 0].tolist()]
     return frame, labels
 
 

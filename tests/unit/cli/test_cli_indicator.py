@@ -128,3 +128,23 @@ def test_a_relative_data_path_is_read_beside_the_run_file(tmp_path: Path) -> Non
     )
     document = json.loads(ok("indicator", "--config", str(tmp_path / "run.toml"), "--json").stdout)
     assert [entry["sma"] for entry in document["values"]] == [None, 1.5, 3.0]
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ("", "is empty: no header line"),
+        ("\n\n", "is empty: no header line"),
+        # every row one field longer than the header: pandas took the first field for an
+        # index, each row's labels and prices then one column off (the sma of the volume)
+        ("day,close\nd1,1,100\nd2,2,200\n", "Expected 2 fields in line 2, saw 3"),
+        ("day,close,Close\nd1,1,9\nd2,2,9\n", "names the column 'close' 2 times"),
+    ],
+)
+def test_a_malformed_data_file_is_one_clear_error_line(
+    tmp_path: Path, content: str, message: str
+) -> None:
+    path = tmp_path / "bars.csv"
+    path.write_text(content)
+    assert message in fails("indicator", "sma", "--data", str(path), "--param", "period=1")
+
