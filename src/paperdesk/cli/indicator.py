@@ -8,10 +8,10 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from rich.markup import escape
 from rich.table import Table
-from rich.text import Text
 
-from paperdesk.cli.fit import console
+from paperdesk.cli.fit import Column, console, fitted, number, text
 from paperdesk.cli.output import print_json
 from paperdesk.domain.errors import OptionError
 from paperdesk.domain.parsing import parse_param
@@ -70,7 +70,8 @@ def indicator_command(
         if json_output:
             print_json({"indicators": listed})
         else:
-            console().print(_catalogue(listed))
+            out = console()
+            out.print(_catalogue(listed, out.width))
         return
     run = read_indicator_file(config) if config is not None else None
     given = dict(parse_param(text) for text in param or ())
@@ -91,38 +92,46 @@ def indicator_command(
     if json_output:
         print_json(document)
     else:
-        console().print(_values(document))
+        out = console()
+        out.print(_values(document, out.width))
 
 
-def _catalogue(listed: list[dict[str, Any]]) -> Table:
-    table = Table(title="Indicators")
-    for heading in ("Name", "Parameters (defaults)", "Reads", "Lines", "What"):
-        table.add_column(heading, overflow="fold")
-    for entry in listed:
-        parameters = " ".join(f"{key}={value}" for key, value in entry["params"].items())
-        table.add_row(
-            Text(entry["name"]),
-            Text(parameters),
-            Text(", ".join(entry["columns"])),
-            Text(", ".join(entry["lines"])),
-            Text(entry["description"]),
-        )
-    return table
+def _catalogue(listed: list[dict[str, Any]], width: int | None) -> Table:
+    """The indicators, laid out as every other table (``cli.fit``)."""
+    columns = [
+        Column("Name"),
+        text("Parameters (defaults)"),
+        Column("Reads"),
+        text("Lines"),
+        text("What"),
+    ]
+    rows = [
+        [
+            escape(entry["name"]),
+            escape(" ".join(f"{key}={value}" for key, value in entry["params"].items())),
+            escape(", ".join(entry["columns"])),
+            escape(", ".join(entry["lines"])),
+            escape(entry["description"]),
+        ]
+        for entry in listed
+    ]
+    return fitted("Indicators", columns, rows, width)
 
 
-def _values(document: dict[str, Any]) -> Table:
+def _values(document: dict[str, Any], width: int | None) -> Table:
+    """The rows asked for, laid out as every other table (``cli.fit``)."""
     parameters = ", ".join(f"{key}={value}" for key, value in document["params"].items())
-    table = Table(
-        title=f"{document['indicator']}({parameters}) over {Path(document['data']).name}, "
+    title = (
+        f"{document['indicator']}({parameters}) over {Path(document['data']).name}, "
         f"{document['bars']} rows"
     )
-    table.add_column("Row", justify="right")
-    table.add_column("Label")
-    for line in document["lines"]:
-        table.add_column(line, justify="right")
-    for entry in document["values"]:
-        numbers = [
-            "-" if entry[line] is None else f"{entry[line]:.8f}" for line in document["lines"]
+    columns = [number("Row"), text("Label"), *(number(line) for line in document["lines"])]
+    rows = [
+        [
+            str(entry["row"]),
+            escape(str(entry["label"])),
+            *("-" if entry[line] is None else f"{entry[line]:.8f}" for line in document["lines"]),
         ]
-        table.add_row(str(entry["row"]), Text(str(entry["label"])), *numbers)
-    return table
+        for entry in document["values"]
+    ]
+    return fitted(escape(title), columns, rows, width)

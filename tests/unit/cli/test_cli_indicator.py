@@ -148,3 +148,10 @@ def test_a_malformed_data_file_is_one_clear_error_line(
     path.write_text(content)
     assert message in fails("indicator", "sma", "--data", str(path), "--param", "period=1")
 
+
+def test_the_tables_look_like_every_other_table() -> None:
+    for arguments in (["sma", "--data", BARS, "--last", "2"], []):
+        lines = ok("indicator", *arguments).stdout.splitlines()
+        assert not any(mark in "".join(lines) for mark in "┏┃┡│└"), lines
+        rule = next(index for index, line in enumerate(lines) if set(line.strip()) == {"─"})
+        assert lines[rule - 1].split()[0] in {"Row", "Name"}
