@@ -129,8 +129,9 @@ def performance_command(
     """Total return, drawdown, Sharpe, win rate and the rest over the equity history."""
     service = open_service()
     plot_path = check_plot_path(plot) if plot is not None else None
-    stats = service.performance(portfolio_id)
-    summary = service.show(portfolio_id).summary
+    snapshot = service.performance_snapshot(portfolio_id)  # one read: the figures agree
+    stats = snapshot.required_statistics()
+    summary = snapshot.detail.summary
     if json_output:
         # the API's and the report's document: money statistics as decimal strings
         from paperdesk.service.performance_views import statistics_document  # imports pandas
@@ -139,7 +140,7 @@ def performance_command(
     else:
         out = console(wide=wide)
         out.print(performance_table(summary, stats, width_of(out, wide)))
-    show_equity_history(service.equity_curve(portfolio_id), summary.name, plot_path, json_output)
+    show_equity_history(snapshot.equity, summary.name, plot_path, json_output)
 
 
 @portfolio_app.command("archive")

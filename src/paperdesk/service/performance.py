@@ -34,7 +34,9 @@ def performance_stats(
     reports the same fees in both (docs/statistics.md); the closed round trips' share is in
     their net P&L."""
     if not equity:
-        raise InvalidInputError("the portfolio has no equity history yet; run a tick first")
+        from paperdesk.service.performance_snapshot import NO_HISTORY
+
+        raise InvalidInputError(NO_HISTORY)
     frame = pd.DataFrame(
         {
             "equity": [float(e.equity) for e in equity],

@@ -21,7 +21,6 @@ from paperdesk.domain.records import EquityView
 
 if TYPE_CHECKING:
     from paperdesk.config.run import RunConfig
-    from paperdesk.service.portfolios import PortfolioService
 
 PERCENT_PLACES = Decimal("0.000001")  # as ``--json`` rounds the statistics
 
@@ -137,20 +136,6 @@ def breakdown(
     )
 
 
-def read_breakdown(service: PortfolioService, portfolio_id: int) -> PerformanceBreakdown:
-    """The breakdown of one portfolio, read in one transaction (an unknown one is named)."""
-    from paperdesk.config.run import RunConfig
-
-    with service.database.reading() as repository:
-        record = repository.portfolio(portfolio_id)
-        equity = repository.equity(portfolio_id)
-        trades = repository.trades(portfolio_id)
-    settings = RunConfig.from_json(record.settings)
-    return breakdown(
-        equity, trades, record.starting_cash, lambda symbol: forex_pip(settings, symbol)
-    )
-
-
 def forex_pip(settings: RunConfig, symbol: str) -> Decimal | None:
     """The pip size of ``symbol`` if the portfolio trades it as forex (the asset class it was
     told, else the symbol table's or the series'), else None."""
@@ -173,7 +158,6 @@ __all__ = [
     "forex_pip",
     "month_of",
     "periods",
-    "read_breakdown",
     "total_pips",
     "trade_pips",
 ]

@@ -65,6 +65,7 @@ if TYPE_CHECKING:  # loaded where used: reading the ledger needs none of them (a
     from paperdesk.live.restore import RestoredPortfolio
     from paperdesk.live.runner import LiveRunner
     from paperdesk.live.sources import BarSource, Clock
+    from paperdesk.service.performance_snapshot import PerformanceSnapshot
     from paperdesk.service.signal_execution import ExecutionPlan, SignalOrder
 
 MAX_NAME_LENGTH = 200
@@ -342,18 +343,22 @@ class PortfolioService:
 
     def show(self, portfolio_id: int) -> PortfolioDetail:
         with self.database.reading() as repository:
-            record = repository.portfolio(portfolio_id)
-            settings = RunConfig.from_json(record.settings)
-            positions = _position_views(repository, portfolio_id, settings.account)
-            from paperdesk.service.live_feeds import feed_health
+            return self.detail_in(repository, portfolio_id)
 
-            return PortfolioDetail(
-                summary=_summary(record, positions, settings.account),
-                settings=settings,
-                positions=tuple(positions),
-                open_orders=tuple(repository.orders(portfolio_id, open_only=True)),
-                feeds=feed_health(repository, portfolio_id, settings, self.clock.now()),
-            )
+    def detail_in(self, repository: LedgerRepository, portfolio_id: int) -> PortfolioDetail:
+        """``show``'s detail read through ``repository`` (its transaction's snapshot)."""
+        record = repository.portfolio(portfolio_id)
+        settings = RunConfig.from_json(record.settings)
+        positions = _position_views(repository, portfolio_id, settings.account)
+        from paperdesk.service.live_feeds import feed_health
+
+        return PortfolioDetail(
+            summary=_summary(record, positions, settings.account),
+            settings=settings,
+            positions=tuple(positions),
+            open_orders=tuple(repository.orders(portfolio_id, open_only=True)),
+            feeds=feed_health(repository, portfolio_id, settings, self.clock.now()),
+        )
 
     def orders(self, portfolio_id: int, *, limit: int | None = None) -> list[Order]:
         return self._read(portfolio_id, lambda r: r.orders(portfolio_id, limit=limit))
@@ -375,6 +380,15 @@ class PortfolioService:
 
     def tick_runs(self, portfolio_id: int, *, limit: int | None = None) -> list[TickRunView]:
         return self._read(portfolio_id, lambda r: r.tick_runs(portfolio_id, limit=limit))
+
+    def performance_snapshot(
+        self, portfolio_id: int, *, with_fills: bool = False
+    ) -> PerformanceSnapshot:
+        """The detail, equity curve, round trips (and fills) in one snapshot of the ledger,
+        with the statistics over them, so the figures shown together agree."""
+        from paperdesk.service.performance_snapshot import read_performance
+
+        return read_performance(self, portfolio_id, with_fills=with_fills)
 
     def performance(self, portfolio_id: int) -> Stats:
         """Return, drawdown, Sharpe, win rate... over the equity snapshots and round trips."""

@@ -37,12 +37,13 @@ def portfolio_report(
     service: PortfolioService, portfolio_id: int, *, last_fills: int = LAST_FILLS
 ) -> Document:
     """The report of ``portfolio_id`` (an unknown id raises ``UnknownNameError``, naming it)."""
-    detail = service.show(portfolio_id)
+    snapshot = service.performance_snapshot(portfolio_id, with_fills=True)  # one read
+    detail = snapshot.detail
     summary = detail.summary
-    equity = service.equity_curve(portfolio_id)
-    statistics = statistics_document(service.performance(portfolio_id)) if equity else None
-    fills = service.fills(portfolio_id)
-    trades = service.trades(portfolio_id)
+    equity = snapshot.equity
+    statistics = None if snapshot.statistics is None else statistics_document(snapshot.statistics)
+    fills = snapshot.fills
+    trades = snapshot.trades
     symbols = dict.fromkeys([*detail.settings.symbols, *(t.symbol for t in trades)])
     pip_sizes = {symbol: forex_pip(detail.settings, symbol) for symbol in symbols}
     forex = {symbol: size for symbol, size in pip_sizes.items() if size is not None}

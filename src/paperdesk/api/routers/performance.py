@@ -13,7 +13,6 @@ from paperdesk.api.dependencies import (
 )
 from paperdesk.api.portfolio_schemas import BreakdownOut, EquityPointOut, PerformanceOut
 from paperdesk.api.schemas import ErrorOut
-from paperdesk.service.performance_periods import read_breakdown
 from paperdesk.service.performance_views import drawdown_curve, statistics_document
 
 router = APIRouter(prefix="/portfolios/{portfolio_id}", tags=["performance"])
@@ -28,13 +27,11 @@ def performance(portfolio_id: PortfolioId, container: ServicesDep, key: Reader) 
     curve: each snapshot with the peak so far and the drawdown from it; the exact P&L in
     total, of the last day and by month, and the forex pips."""
     check_visible(container, key, portfolio_id)
-    equity = container.portfolios.equity_curve(portfolio_id)
-    statistics = None
-    if equity:
-        statistics = statistics_document(container.portfolios.performance(portfolio_id))
+    snapshot = container.portfolios.performance_snapshot(portfolio_id)  # one read: they agree
+    statistics = snapshot.statistics
     return PerformanceOut(
         portfolio_id=portfolio_id,
-        statistics=statistics,
-        equity_curve=[EquityPointOut.of(point) for point in drawdown_curve(equity)],
-        breakdown=BreakdownOut.of(read_breakdown(container.portfolios, portfolio_id)),
+        statistics=None if statistics is None else statistics_document(statistics),
+        equity_curve=[EquityPointOut.of(point) for point in drawdown_curve(snapshot.equity)],
+        breakdown=BreakdownOut.of(snapshot.breakdown()),
     )
