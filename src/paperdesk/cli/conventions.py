@@ -7,6 +7,7 @@ below it once and
   so help never prints ``<bool>`` or ``<str>``);
 - writes every default the same way, ``(default: X)`` at the end of the help text (the run
   options already do; Typer's ``[default: X]`` is turned off);
+- writes each paragraph of a command's help on one line, for the terminal to wrap;
 - lets a token that looks like a negative number (``-5``, ``-0.5``) reach the command as a
   value, so ``order place 1 SPY buy -5`` is refused for its quantity, not as "No such option".
 """
@@ -111,9 +112,21 @@ def commands_under(command: Any) -> Iterator[Any]:
             yield from commands_under(child)
 
 
+def unwrapped(help_text: str | None) -> str | None:
+    """``help_text`` with each paragraph on one line, for the terminal to wrap: a docstring's
+    line breaks are where its source wraps, and Rich keeps them (a command listing broke
+    mid-sentence: "...or a walk-forward's" / "(equity, drawdown..."). A paragraph marked
+    ``\\b`` (click's "do not rewrap") is kept as written."""
+    if not help_text:
+        return help_text
+    paragraphs = help_text.split("\n\n")
+    return "\n\n".join(p if p.startswith("\b") else " ".join(p.split()) for p in paragraphs)
+
+
 def tidy(command: TyperCommand | TyperGroup) -> None:
     """Apply the conventions above to ``command`` and everything below it."""
     for each in commands_under(command):
+        each.help = unwrapped(each.help)
         if type(each) is TyperCommand:
             each.__class__ = NumberFriendlyCommand  # same state, a more forgiving parser
         help_option = each.get_help_option(typer.Context(each))  # made once, then reused

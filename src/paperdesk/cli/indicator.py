@@ -33,7 +33,10 @@ def indicator_command(
     param: Annotated[
         list[str] | None,
         typer.Option(
-            metavar="KEY=VALUE", help="Indicator parameter, repeatable (e.g. fast=12, seed=first)."
+            "--param",
+            "-p",
+            metavar="KEY=VALUE",
+            help="Indicator parameter, repeatable (e.g. fast=12, seed=first).",
         ),
     ] = None,
     column: Annotated[
@@ -46,7 +49,7 @@ def indicator_command(
         ),
     ] = None,
     last: Annotated[
-        int | None, typer.Option(metavar="N", help="Show the last N rows (default 10).")
+        int | None, typer.Option(metavar="N", help="Show the last N rows. (default: 10)")
     ] = None,
     config: Annotated[
         Path | None,

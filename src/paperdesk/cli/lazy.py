@@ -23,7 +23,7 @@ import typer
 from typer.core import TyperCommand
 from typer.main import get_group
 
-from paperdesk.cli.conventions import PaperdeskGroup, tidy
+from paperdesk.cli.conventions import PaperdeskGroup, tidy, unwrapped
 
 log = logging.getLogger(__name__)
 
@@ -48,7 +48,9 @@ class LazyCommand:
             holder.add_typer(value, name=self.name)
         else:
             holder.command(self.name)(value)
-        return get_group(holder).commands[self.name]
+        command = get_group(holder).commands[self.name]
+        command.help = unwrapped(command.help)  # as its placeholder lists it
+        return command
 
     def help_text(self) -> str:
         """The command's help read from its module's source, not imported: the function's
@@ -66,7 +68,7 @@ class LazyCommand:
 
     def placeholder(self) -> TyperCommand:
         """What the root help lists: the name and help, nothing imported."""
-        return TyperCommand(self.name, help=self.help_text())
+        return TyperCommand(self.name, help=unwrapped(self.help_text()))
 
 
 @functools.cache

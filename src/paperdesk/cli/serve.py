@@ -21,7 +21,7 @@ def serve_command(
         int,
         typer.Option(
             min=1,
-            help="Server processes sharing the port (default 1). More than one needs REDIS_URL: "
+            help="Server processes sharing the port; more than one needs REDIS_URL: "
             "rate limits and the wake-ups of every process's event streams go through Redis.",
         ),
     ] = 1,

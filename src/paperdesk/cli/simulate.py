@@ -43,7 +43,7 @@ def simulate_command(
     ] = None,
     max_hold_days: Annotated[
         str | None,
-        typer.Option(metavar="N", help="Close a trade still open after N days (default 3)."),
+        typer.Option(metavar="N", help="Close a trade still open after N days. (default: 3)"),
     ] = None,
     resolve_with: Annotated[
         str | None,
@@ -57,17 +57,17 @@ def simulate_command(
         str,
         typer.Option(
             metavar="limit|market",
-            help="limit: a DAY limit at entry_price (default); market: the next candle's open.",
+            help="limit: a DAY limit at entry_price; market: the next candle's open.",
         ),
     ] = "limit",
     slippage_bps: Annotated[
-        str, typer.Option(metavar="N", help="Slippage of market-like fills, in bps (default 5).")
+        str, typer.Option(metavar="N", help="Slippage of market-like fills, in bps.")
     ] = "5",
     commission: Annotated[
         str,
         typer.Option(
             metavar="SPEC",
-            help="Fee model: none (default), percent:P, per-share:R[:min=M][:max-pct=P], "
+            help="Fee model: none, percent:P, per-share:R[:min=M][:max-pct=P], "
             "per-lot:A or per-contract:A.",
         ),
     ] = "none",

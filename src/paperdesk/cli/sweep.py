@@ -65,7 +65,7 @@ def sweep_command(
         typer.Option(
             metavar="S",
             help="Even number of time slices of the overfitting probability's "
-            "cross-validation (default 16).",
+            "cross-validation.",
         ),
     ] = 16,
     out: Annotated[

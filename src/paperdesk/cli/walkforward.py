@@ -34,6 +34,8 @@ def walkforward_command(
     strategy: Annotated[
         str | None,
         typer.Option(
+            "--strategy",
+            "-s",
             metavar="NAME",
             help="A registered strategy making each day's plan from the daily bars known at "
             "the previous close (instead of --plans).",
@@ -41,7 +43,9 @@ def walkforward_command(
     ] = None,
     param: Annotated[
         list[str] | None,
-        typer.Option(metavar="KEY=VALUE", help="A strategy parameter (repeatable)."),
+        typer.Option(
+            "--param", "-p", metavar="KEY=VALUE", help="A strategy parameter (repeatable)."
+        ),
     ] = None,
     symbol: Annotated[
         list[str] | None,
@@ -65,32 +69,37 @@ def walkforward_command(
         ),
     ] = None,
     capital: Annotated[
-        str, typer.Option(metavar="N", help="Starting capital (default 100000).")
+        str, typer.Option(metavar="N", help="Starting capital.")
     ] = "100000",
     exposure_cap: Annotated[
-        str, typer.Option(metavar="F", help="Share of the running equity committed (0.8).")
+        str,
+        typer.Option(
+            metavar="F",
+            help="Share of the running equity the open trades may commit, above 0 and at most "
+            "1 (a backtest's --exposure-cap is a percent).",
+        ),
     ] = "0.8",
     timeframe: Annotated[
-        str, typer.Option(metavar="TF", help="The candles simulated (default 1h).")
+        str, typer.Option(metavar="TF", help="The candles simulated.")
     ] = "1h",
     resolve_with: Annotated[
         str,
         typer.Option(
             metavar="TF|none",
-            help="Finer bars deciding a candle touching stop and target, when held (1m).",
+            help="Finer bars deciding a candle touching stop and target, where held.",
         ),
     ] = "1m",
     entry: Annotated[
-        str, typer.Option(metavar="limit|market", help="Entry order (default limit).")
+        str, typer.Option(metavar="limit|market", help="Entry order.")
     ] = "limit",
     max_hold_days: Annotated[
-        str | None, typer.Option(metavar="N", help="Timeout in days (default 3).")
+        str | None, typer.Option(metavar="N", help="Timeout in days. (default: 3)")
     ] = None,
     slippage_bps: Annotated[
-        str, typer.Option(metavar="N", help="Slippage of market-like fills, bps (5).")
+        str, typer.Option(metavar="N", help="Slippage of market-like fills, in bps.")
     ] = "5",
     commission: Annotated[
-        str, typer.Option(metavar="SPEC", help="Fee model, as the backtest's (none).")
+        str, typer.Option(metavar="SPEC", help="Fee model, as the backtest's.")
     ] = "none",
     spread_pips: opt.SpreadPips = None,
     fit_window: Annotated[
@@ -106,7 +115,7 @@ def walkforward_command(
         typer.Option(metavar="KEY=V1,V2", help="A parameter's candidates (repeatable)."),
     ] = None,
     refit_every: Annotated[
-        int, typer.Option(metavar="N", help="Trading days per out-of-sample block (5).")
+        int, typer.Option(metavar="N", help="Trading days per out-of-sample block.")
     ] = 5,
     skip_bad_rows: Annotated[
         bool, typer.Option("--skip-bad-rows", help="Skip invalid plan rows (each reported).")

@@ -3,6 +3,7 @@ given positionally and negative numbers refused for their value."""
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Iterator
 from pathlib import Path
@@ -139,3 +140,31 @@ def test_each_option_states_its_default_once(path: tuple[str, ...]) -> None:
     result = runner.invoke(app, [*path, "--help"], env={"COLUMNS": "250"})
     for line in result.stdout.splitlines():
         assert line.count("(default:") <= 1, line
+
+
+def test_help_paragraphs_are_written_on_one_line_for_the_terminal_to_wrap() -> None:
+    from paperdesk.cli.lazy import COMMANDS as LAZY
+
+    helps = [(" ".join(path), command.help or "") for path, command in COMMANDS]
+    helps += [(f"{entry.name} (listed)", entry.placeholder().help or "") for entry in LAZY]
+    for name, help_text in helps:
+        for paragraph in help_text.split("\n\n"):
+            assert "\n" not in paragraph, (name, paragraph)  # Rich kept the source's breaks
+
+
+@pytest.mark.parametrize("path", [path for path, _ in COMMANDS], ids=" ".join)
+def test_each_default_reads_default_colon_and_is_said_once(path: tuple[str, ...]) -> None:
+    result = runner.invoke(app, [*path, "--help"], env={"COLUMNS": "250"})
+    for line in result.stdout.splitlines():
+        assert "(default " not in line, line
+        assert "(default)" not in line, line
+        said = re.search(r"\(([^()]*)\)\. \(default: ([^()]*)\)", line)
+        assert said is None or said.group(1) != said.group(2), line
+
+
+def test_strategy_and_param_have_their_short_flags_wherever_they_exist() -> None:
+    for path, command in COMMANDS:
+        for param in command.params:
+            for long, short in (("--strategy", "-s"), ("--param", "-p")):
+                if long in param.opts:
+                    assert short in param.opts, (" ".join(path), long)
