@@ -64,8 +64,7 @@ def sweep_command(
         int,
         typer.Option(
             metavar="S",
-            help="Even number of time slices of the overfitting probability's "
-            "cross-validation.",
+            help="Even number of time slices of the overfitting probability's cross-validation.",
         ),
     ] = 16,
     out: Annotated[

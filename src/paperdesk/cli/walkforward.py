@@ -68,9 +68,7 @@ def walkforward_command(
             "for intraday, the close at the session's end. Default: no mode (file order).",
         ),
     ] = None,
-    capital: Annotated[
-        str, typer.Option(metavar="N", help="Starting capital.")
-    ] = "100000",
+    capital: Annotated[str, typer.Option(metavar="N", help="Starting capital.")] = "100000",
     exposure_cap: Annotated[
         str,
         typer.Option(
@@ -79,9 +77,7 @@ def walkforward_command(
             "1 (a backtest's --exposure-cap is a percent).",
         ),
     ] = "0.8",
-    timeframe: Annotated[
-        str, typer.Option(metavar="TF", help="The candles simulated.")
-    ] = "1h",
+    timeframe: Annotated[str, typer.Option(metavar="TF", help="The candles simulated.")] = "1h",
     resolve_with: Annotated[
         str,
         typer.Option(
@@ -89,9 +85,7 @@ def walkforward_command(
             help="Finer bars deciding a candle touching stop and target, where held.",
         ),
     ] = "1m",
-    entry: Annotated[
-        str, typer.Option(metavar="limit|market", help="Entry order.")
-    ] = "limit",
+    entry: Annotated[str, typer.Option(metavar="limit|market", help="Entry order.")] = "limit",
     max_hold_days: Annotated[
         str | None, typer.Option(metavar="N", help="Timeout in days. (default: 3)")
     ] = None,
