@@ -8,6 +8,7 @@ needs to decide first: the equity, the exposure held, and whether a client order
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from decimal import Decimal
@@ -33,6 +34,8 @@ if TYPE_CHECKING:
     from paperdesk.live.restore import RestoredPortfolio
     from paperdesk.service.order_requests import OrderRequest
     from paperdesk.store import LedgerRepository
+
+ORDER_ID = re.compile(r"O[1-9][0-9]*")  # as the book issues them: O1, O2, ...
 
 
 class OrderDesk:
@@ -178,10 +181,23 @@ def working_order(
         try:
             stored = repository.order(state.portfolio_id, order_id)
         except UnknownNameError:
-            raise unknown from None
+            raise _no_such_order(state, order_id, unknown) from None
         raise OrderError(
             f"order {order_id} is {stored.status.value}: only a working order can be {change}"
         ) from None
+
+
+def _no_such_order(state: RestoredPortfolio, order_id: str, unknown: OrderError) -> OrderError:
+    """The refusal of an order id the ledger does not hold: one written as ids are (``O12``)
+    is named with the ids the portfolio has, since "ids look like O10" says nothing of it;
+    any other keeps the book's hint (what ids look like, the closest ones)."""
+    if ORDER_ID.fullmatch(order_id) is None:
+        return unknown
+    last = state.kernel.orders.sequence  # ids are issued O1, O2, ... with none skipped
+    held = {0: "it has no order yet", 1: "its one order is O1"}.get(
+        last, f"its orders are O1 to O{last}"
+    )
+    return OrderError(f"portfolio {state.portfolio_id} has no order {order_id}; {held}")
 
 
 class PositionClose(NamedTuple):
