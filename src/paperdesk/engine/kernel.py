@@ -187,8 +187,9 @@ class TradingKernel:
         # resting orders fill from the open onwards
         self.prices[symbol] = bar.open if quote is None else quote.mid_open
         self._settle(self.venue.match(bar, self.orders, events))
-        events = self._with_positions(events)
-        self._note_cuts(events)
+        if events:  # a quiet kernel's bar usually has none
+            events = self._with_positions(events)
+            self._note_cuts(events)
         self.prices[symbol] = bar.close if quote is None else quote.mid_close
         if self._watch_margin and self.ledger.positions:
             events.extend(self._margin_call_if_due(bar))
