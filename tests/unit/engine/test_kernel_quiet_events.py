@@ -6,7 +6,6 @@ kernel reads itself (the venue's cancels, the trims at the fill) are still there
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -14,10 +13,10 @@ import pytest
 from engine_builders import Scripted, make_bars, make_config
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from kernel_feed import feed_kernel, spy_kernel
 
-from paperdesk.config import ExecutionConfig, RiskConfig, RunConfig, SizeTiming, SizingConfig
+from paperdesk.config import ExecutionConfig, RiskConfig
 from paperdesk.domain import (
-    Bar,
     Direction,
     Event,
     Instrument,
@@ -27,17 +26,13 @@ from paperdesk.domain import (
     PositionChanged,
     PositionClosed,
     PositionOpened,
-    Signal,
     SignalAccepted,
 )
 from paperdesk.engine.backtest import simulate
 from paperdesk.engine.kernel import TradingKernel
-from paperdesk.engine.wiring import build_kernel
 
 D = Decimal
-SPY = Instrument.equity("SPY", calendar="24/7")
 TEST = Instrument.equity("TEST", calendar="24/7")
-START = datetime(2024, 1, 2, 14, 30, tzinfo=UTC)
 UNREAD = (
     SignalAccepted,
     OrderAccepted,
@@ -86,47 +81,20 @@ def scripts(draw: st.DrawFn) -> Script:
 
 
 def kernel(script: Script) -> TradingKernel:
-    config = RunConfig(
-        strategy="scripted",
-        symbol="SPY",
-        timeframe="1h",
-        cash=D(10_000),
-        sizing=SizingConfig(method="percent-equity", percent=D(95), timing=SizeTiming.FILL),
-        risk=RiskConfig(
-            allow_short=True, exposure_cap_percent=D(60) if script.exposure_cap else None
-        ),
-        execution=ExecutionConfig(
+    return spy_kernel(
+        D(95),
+        RiskConfig(allow_short=True, exposure_cap_percent=D(60) if script.exposure_cap else None),
+        ExecutionConfig(
             slippage_bps=D(5),
             commission="percent:0.1",
             fill_timing="close" if script.close_fills else "next-open",
             volume_cap=D("0.5") if script.volume_cap else None,
         ),
     )
-    return build_kernel(config, {"SPY": SPY}, None)
 
 
 def feed(trading: TradingKernel, script: Script) -> list[Event]:
-    events: list[Event] = []
-    for row, ((open_, high, low, close, volume), wish) in enumerate(
-        zip(script.bars, script.wishes, strict=True)
-    ):
-        ts_open = START + timedelta(hours=row)
-        bar = Bar(
-            "SPY", "1h", ts_open, ts_open + timedelta(hours=1),
-            D(open_), D(high), D(low), D(close), D(volume),
-        )  # fmt: skip
-        signals = []
-        if wish is not None:
-            direction, stop, target = wish
-            signals.append(
-                Signal(
-                    "scripted", "SPY", direction, bar.ts_close,
-                    stop=None if stop is None else D(stop),
-                    target=None if target is None else D(target),
-                )
-            )  # fmt: skip
-        events.extend(trading.on_bar(bar, signals, row))
-    return events
+    return feed_kernel(trading, list(zip(script.bars, script.wishes, strict=True)))
 
 
 def read_by_the_kernel(events: list[Event]) -> list[Event]:
