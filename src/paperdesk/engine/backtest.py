@@ -292,7 +292,7 @@ class _Driver:
         progress: Progress | None,
     ) -> None:
         self.kernel = kernel
-        kernel.quiet_positions()  # the driver reads the books, never the events a bar returns
+        kernel.quiet_events()  # the driver reads the books, never the events a bar returns
         self.feed = feed
         self.config = config
         self.progress = progress

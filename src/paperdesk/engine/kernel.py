@@ -44,13 +44,13 @@ from paperdesk.domain import (
     Instrument,
     MarginCalled,
     Order,
-    OrderAccepted,
     OrderCanceled,
     OrderFilled,
     OrderIntent,
     OrderModified,
     OrderRejected,
     OrderRole,
+    OrderStatus,
     OrderType,
     PortfolioView,
     Position,
@@ -86,6 +86,7 @@ from paperdesk.routing import (
 )
 
 _MARKET, _GTC = OrderType.MARKET, TimeInForce.GTC
+_ACCEPTED = OrderStatus.ACCEPTED
 _ENTRY, _EXIT = OrderRole.ENTRY, OrderRole.EXIT
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _BUY, _SELL = Side.BUY, Side.SELL
@@ -146,11 +147,23 @@ class TradingKernel:
         # the position events of each fill (opened, changed, closed) follow it in the events a
         # bar returns; a backtest reads none of them and turns them off (``quiet_positions``)
         self.position_events = True
+        # a signal's acceptance is an event (``quiet_events`` turns it off with the book's)
+        self.signal_events = True
 
     def quiet_positions(self) -> None:
         """Stop building the position events of fills (a backtest never reads the events a bar
         returns; fills, trades, cash and positions are booked the same either way)."""
         self.position_events = False
+
+    def quiet_events(self) -> None:
+        """Stop building the events a backtest never reads: signals accepted, and the book's
+        orders accepted, filled and canceled by a command or a bracket (``OrderBook.quiet``).
+        What the kernel reads itself stays: the venue's cancels (nothing fits at the fill) and
+        the trims at the fill (``adjustments``), the order a fill at the close fills. Live
+        trading keeps every event. The position events go too (``quiet_positions``)."""
+        self.quiet_positions()
+        self.signal_events = False
+        self.orders.quiet()
 
     # ------------------------------------------------------------------------------- bars
 
@@ -174,8 +187,9 @@ class TradingKernel:
         # resting orders fill from the open onwards
         self.prices[symbol] = bar.open if quote is None else quote.mid_open
         self._settle(self.venue.match(bar, self.orders, events))
-        events = self._with_positions(events)
-        self._note_cuts(events)
+        if events:  # a quiet kernel's bar usually has none
+            events = self._with_positions(events)
+            self._note_cuts(events)
         self.prices[symbol] = bar.close if quote is None else quote.mid_close
         if self._watch_margin and self.ledger.positions:
             events.extend(self._margin_call_if_due(bar))
@@ -613,7 +627,9 @@ class TradingKernel:
             return [self._reject(signal, decision.rejection)]
         if decision.notes:
             self.adjustments.append((signal.ts, "; ".join(decision.notes)))
-        events: list[Event] = [_signal_accepted((signal.ts, signal, decision.notes))]
+        events: list[Event] = (
+            [_signal_accepted((signal.ts, signal, decision.notes))] if self.signal_events else []
+        )
         for intent in decision.intents:
             events.extend(self._submit(intent, bar))
         return events
@@ -632,16 +648,16 @@ class TradingKernel:
             events.extend(
                 self.orders.cancel_all(intent.symbol, bar.ts_close, "replaced by a new exit")
             )
-        submitted = self.orders.submit(intent, bar.ts_close)
-        events.extend(submitted)
+        orders = self.orders
+        events.extend(orders.submit(intent, bar.ts_close))
         if self.fill_timing is FillTiming.CLOSE and intent.order_type is OrderType.MARKET:
-            for order in _accepted_orders(submitted):
-                if order.parent_id is None:
-                    filled: list[Event] = []
-                    self._settle(self.venue.fill_at_close(order.order_id, bar, self.orders, filled))
-                    filled = self._with_positions(filled)
-                    self._note_cuts(filled)
-                    events.extend(filled)
+            order = orders.last_submitted  # the order this intent made (its legs follow it)
+            if order is not None and order.status is _ACCEPTED:
+                filled: list[Event] = []
+                self._settle(self.venue.fill_at_close(order.order_id, bar, orders, filled))
+                filled = self._with_positions(filled)
+                self._note_cuts(filled)
+                events.extend(filled)
         return events
 
     def _note_cuts(self, events: list[Event]) -> None:
@@ -800,7 +816,3 @@ def _expected_price(
     if stop is not None:
         return max(last, stop)
     return last
-
-
-def _accepted_orders(events: list[Event]) -> list[Order]:
-    return [e.order for e in events if isinstance(e, OrderAccepted)]

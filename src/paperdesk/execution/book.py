@@ -134,6 +134,20 @@ class OrderBook:
         # the client order ids a caller chose (a generated one is its order's id, in ``_orders``)
         self._client_ids: set[str] = set()
         self._sequence = 0
+        # the order the last ``submit`` made (accepted or rejected), for a caller that fills it
+        # at once without reading the events
+        self.last_submitted: Order | None = None
+        # off (``quiet``): the events of changes a backtest never reads are not built
+        self._events = True
+
+    def quiet(self) -> None:
+        """Stop building the events of the changes a backtest never reads: an order accepted
+        (submitted, or a pending bracket leg activated), filled, or canceled by a command or by
+        its bracket (a parent's pending legs, one-cancels-other, a parent's unfilled rest).
+        Every change to the book is the same; the cancels and expiries a venue reports
+        (``on_canceled``, ``on_expired``: time in force, nothing fits at the fill, whose reason
+        the kernel keeps), rejections and modifications keep their events."""
+        self._events = False
 
     def restore(self, orders: Iterable[tuple[Order, datetime]], sequence: int) -> None:
         """Load a persisted book: every order with the first bar open it may trade at.
@@ -194,6 +208,7 @@ class OrderBook:
         if reason is not None or instrument is None:
             rejected = order_from_intent(intent, order_id, client_id, ts, OrderStatus.REJECTED)
             self._orders[order_id] = rejected
+            self.last_submitted = rejected
             return [OrderRejected(ts, rejected, reason or "")]
         ts_expire = None
         if intent.time_in_force is TimeInForce.DAY:
@@ -204,7 +219,8 @@ class OrderBook:
             self._orders[order_id] = order
             self._eligible_from[order_id] = ts
             book[order_id] = None
-            return [_accepted((ts, order, ts))]
+            self.last_submitted = order
+            return [_accepted((ts, order, ts))] if self._events else []
         leg_ids = [
             self._next_id() for price in (intent.stop_loss, intent.take_profit) if price is not None
         ]
@@ -212,19 +228,22 @@ class OrderBook:
         order = order_from_intent(
             intent, order_id, client_id, ts, _ACCEPTED, ts_expire, tuple(leg_ids)
         )
+        self.last_submitted = order
         events: list[Event] = []
+        emit = self._events
         for placed in (order, *legs):
             self._orders[placed.order_id] = placed
             self._eligible_from[placed.order_id] = ts
             book[placed.order_id] = None
-            events.append(_accepted((ts, placed, ts)))
+            if emit:
+                events.append(_accepted((ts, placed, ts)))
         return events
 
     def cancel(self, order_id: str, ts: datetime, reason: str = "") -> list[Event]:
         """Cancel an open order (and its pending bracket legs)."""
         order = self.require_open(order_id)
         events: list[Event] = []
-        self._close(order, _CANCELED, reason, ts, events)
+        self._close(order, _CANCELED, reason, ts, events, self._events)
         return events
 
     def cancel_all(
@@ -240,7 +259,7 @@ class OrderBook:
         for order_id in list(self._books.get(symbol, ())):
             order = self._orders[order_id]
             if order.status in _OPEN and (wanted is None or order.role in wanted):
-                self._close(order, _CANCELED, reason, ts, events)
+                self._close(order, _CANCELED, reason, ts, events, self._events)
         return events
 
     def modify(
@@ -345,7 +364,8 @@ class OrderBook:
         order = _with_fill(order, status, filled, average, ts)
         self._orders[order_id] = order
         filled_event = _filled((ts, order, fill))
-        events.append(filled_event)
+        if self._events:
+            events.append(filled_event)
         if order.children:
             self._size_children(order, children_from, ts, events, activated)
         if order.parent_id is not None and order.role in _BRACKET_LEGS:
@@ -408,6 +428,7 @@ class OrderBook:
         self._books.clear()
         self._eligible_from.clear()
         self._client_ids.clear()
+        self.last_submitted = None
         return orders
 
     def working(self) -> list[tuple[Order, datetime]]:
@@ -524,7 +545,8 @@ class OrderBook:
                 quantity = parent.filled_quantity
                 child = _with_quantity(child, quantity, ts, _ACCEPTED)
                 self._eligible_from[child_id] = eligible_from
-                events.append(_accepted((ts, child, eligible_from)))
+                if self._events:
+                    events.append(_accepted((ts, child, eligible_from)))
                 if activated is not None:
                     activated.append(child_id)
             elif child.status in _OPEN and child.quantity != parent.filled_quantity:
@@ -551,30 +573,41 @@ class OrderBook:
         """A leg filled: cancel the other leg (OCO) and what the parent has not filled yet, which
         would otherwise keep buying (or selling) without a stop or a target."""
         parent = self._orders[cast(str, leg.parent_id)]
+        emit = self._events
         if parent.status in _OPEN:
-            self._close(parent, _CANCELED, f"bracket leg {leg.order_id} filled", ts, events)
+            reason = f"bracket leg {leg.order_id} filled" if emit else ""
+            self._close(parent, _CANCELED, reason, ts, events, emit)
         for sibling_id in parent.children:
             sibling = self._orders[sibling_id]
             if sibling_id != leg.order_id and sibling.status in _OPEN:
-                self._close(
-                    sibling, _CANCELED, f"one-cancels-other: {leg.order_id} filled", ts, events
-                )
+                reason = f"one-cancels-other: {leg.order_id} filled" if emit else ""
+                self._close(sibling, _CANCELED, reason, ts, events, emit)
 
     def _close(
-        self, order: Order, status: OrderStatus, reason: str, ts: datetime, events: list[Event]
+        self,
+        order: Order,
+        status: OrderStatus,
+        reason: str,
+        ts: datetime,
+        events: list[Event],
+        emit: bool = True,
     ) -> None:
-        """End ``order`` (canceled or expired); its still-pending bracket legs are canceled."""
+        """End ``order`` (canceled or expired); its still-pending bracket legs are canceled.
+        ``emit`` False: no event (and ``reason`` unread) for it and its legs."""
         order = _with_status(order, status, ts)
         self._orders[order.order_id] = order
         self._books[order.symbol].pop(order.order_id, None)
-        if status is _EXPIRED:
+        if not emit:
+            pass
+        elif status is _EXPIRED:
             events.append(OrderExpired(ts, order))
         else:
             events.append(_canceled((ts, order, reason)))
         for child_id in order.children:
             child = self._orders[child_id]
             if child.status is _PENDING:
-                self._close(child, _CANCELED, f"parent {order.order_id} {status.value}", ts, events)
+                why = f"parent {order.order_id} {status.value}" if emit else ""
+                self._close(child, _CANCELED, why, ts, events, emit)
         self._forget_settled(order)
 
     def _forget_settled(self, order: Order) -> None:

@@ -24,6 +24,7 @@ from paperdesk.domain import (
     Side,
     Trade,
 )
+from paperdesk.domain.trusted import trusted_maker
 from paperdesk.portfolio.accounting import CASH_ACCOUNT, AccountRules
 from paperdesk.portfolio.corporate_actions import ActionOutcome, apply_action, split_quantity
 from paperdesk.portfolio.round_trips import OpenTrade
@@ -327,14 +328,21 @@ class PortfolioLedger:
         day_start_equity: Decimal | None = None,
         working_entry_symbols: frozenset[str] = frozenset(),
     ) -> PortfolioView:
-        return PortfolioView(
-            ts=ts,
-            cash=self.free_cash(prices),
-            equity=self.equity(prices),
-            positions=dict(self.positions),
-            prices=prices,
-            day_start_equity=day_start_equity,
-            working_entry_symbols=working_entry_symbols,
+        if self._futures:
+            cash, equity = self.free_cash(prices), self.equity(prices)
+        else:  # the same two operations without their frames
+            cash = self.cash
+            equity = cash + self.market_value(prices)
+        return _view(
+            (
+                ts,
+                cash,
+                equity,
+                dict(self.positions),
+                prices,
+                day_start_equity,
+                working_entry_symbols,
+            )
         )
 
     def snapshot(self, ts: datetime, prices: Mapping[str, Decimal]) -> PortfolioSnapshot:
@@ -372,6 +380,7 @@ class PortfolioLedger:
                 )
 
 
+_view = trusted_maker(PortfolioView)  # every field of a view, in order
 _FLAT_POSITIONS: dict[str, Position] = {}
 
 

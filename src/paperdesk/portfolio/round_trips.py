@@ -8,6 +8,9 @@ from decimal import Decimal
 
 from paperdesk.domain import ZERO, Side, Trade
 from paperdesk.domain.money import plus, shared
+from paperdesk.domain.trusted import trusted_maker
+
+_trade = trusted_maker(Trade)  # every field of a Trade, in order
 
 
 @dataclass(slots=True)
@@ -43,16 +46,18 @@ class OpenTrade:
         self.realized += realized
 
     def close(self, ts_exit: datetime, exit_reason: str) -> Trade:
-        return Trade(
-            symbol=self.symbol,
-            side=self.side,
-            quantity=self.entry_quantity,
-            entry_price=shared(self.entry_notional / self.entry_quantity, self.last_entry_price),
-            exit_price=shared(self.exit_notional / self.exit_quantity, self.last_exit_price),
-            ts_entry=self.ts_entry,
-            ts_exit=ts_exit,
-            fees=self.fees,
-            pnl=self.realized - self.fees,
-            strategy=self.strategy,
-            exit_reason=exit_reason,
+        return _trade(
+            (
+                self.symbol,
+                self.side,
+                self.entry_quantity,
+                shared(self.entry_notional / self.entry_quantity, self.last_entry_price),
+                shared(self.exit_notional / self.exit_quantity, self.last_exit_price),
+                self.ts_entry,
+                ts_exit,
+                self.fees,
+                self.realized - self.fees,
+                self.strategy,
+                exit_reason,
+            )
         )

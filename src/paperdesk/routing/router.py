@@ -19,6 +19,7 @@ from paperdesk.domain import (
     TimeInForce,
 )
 from paperdesk.domain.money import plain_whole
+from paperdesk.domain.trusted import trusted_maker
 from paperdesk.routing.affordability import FeeEstimator, max_affordable_quantity
 from paperdesk.routing.filters import FilterRule, signal_memories
 from paperdesk.routing.outcomes import Adjusted, Rejection, RiskOutcome
@@ -34,6 +35,7 @@ _MARKET, _LIMIT = OrderType.MARKET, OrderType.LIMIT
 _ENTRY, _EXIT = OrderRole.ENTRY, OrderRole.EXIT
 _NO_INTENTS: tuple[OrderIntent, ...] = ()
 _NO_NOTES: tuple[str, ...] = ()
+_view = trusted_maker(PortfolioView)  # every field of a view, in order
 
 
 class RoutingDecision(NamedTuple):
@@ -294,12 +296,14 @@ class SignalRouter:
         positions = {
             name: held_position for name, held_position in view.positions.items() if name != symbol
         }
-        return PortfolioView(
-            view.ts,
-            view.cash + held * price - fee,
-            view.equity + held * (price - mark) - fee,
-            positions,
-            view.prices,
-            view.day_start_equity,
-            view.working_entry_symbols,
+        return _view(
+            (
+                view.ts,
+                view.cash + held * price - fee,
+                view.equity + held * (price - mark) - fee,
+                positions,
+                view.prices,
+                view.day_start_equity,
+                view.working_entry_symbols,
+            )
         )

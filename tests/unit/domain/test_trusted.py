@@ -19,10 +19,12 @@ from paperdesk.domain import (
     OrderIntent,
     OrderRole,
     OrderType,
+    PortfolioView,
     Position,
     Side,
     Signal,
     SignalAccepted,
+    Trade,
 )
 from paperdesk.domain.trusted import trusted_maker
 
@@ -42,6 +44,8 @@ RECORDS: list[Any] = [
     SignalAccepted(TS, SIGNAL, ("trimmed",)),
     Position("SPY", D("3"), D("101.25"), D("-2.5"), TS, D("303.75")),
     OrderIntent("SPY", Side.SELL, D("2"), stop_loss=D("99"), take_profit=D("104")),
+    PortfolioView(TS, D("9.5"), D("310"), {}, {"SPY": D("101")}, D("300"), frozenset({"SPY"})),
+    Trade("SPY", Side.BUY, D("3"), D("101.25"), D("102"), TS, TS, D("0.5"), D("1.75"), "x", "y"),
 ]
 
 
@@ -90,6 +94,29 @@ def test_the_positional_call_sites_match_the_field_layouts() -> None:
         "cost",
     )
     assert len(OrderIntent._fields) == 13
+    # portfolio/ledger.py, routing/router.py (views) and portfolio/round_trips.py (trades)
+    assert PortfolioView._fields == (
+        "ts",
+        "cash",
+        "equity",
+        "positions",
+        "prices",
+        "day_start_equity",
+        "working_entry_symbols",
+    )
+    assert Trade._fields == (
+        "symbol",
+        "side",
+        "quantity",
+        "entry_price",
+        "exit_price",
+        "ts_entry",
+        "ts_exit",
+        "fees",
+        "pnl",
+        "strategy",
+        "exit_reason",
+    )
 
 
 def test_an_intent_with_a_new_quantity_is_its_replace() -> None:

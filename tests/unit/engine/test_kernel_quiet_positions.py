@@ -3,26 +3,21 @@ books every fill as one with them on: the events are the only difference."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
-from paperdesk.config import ExecutionConfig, RiskConfig, RunConfig, SizeTiming, SizingConfig
+from kernel_feed import feed_kernel, spy_kernel
+
+from paperdesk.config import ExecutionConfig, RiskConfig
 from paperdesk.domain import (
-    Bar,
     Direction,
     Event,
-    Instrument,
     PositionChanged,
     PositionClosed,
     PositionOpened,
-    Signal,
 )
 from paperdesk.engine.kernel import TradingKernel
-from paperdesk.engine.wiring import build_kernel
 
 D = Decimal
-SPY = Instrument.equity("SPY", calendar="24/7")
-START = datetime(2024, 1, 2, 14, 30, tzinfo=UTC)
 POSITION_EVENTS = (PositionOpened, PositionChanged, PositionClosed)
 # (open, high, low, close) and the signal at the bar's close: long with a bracket, a reversal
 # to short, its stop hit, a long whose target is hit, then a plain long and a flat exit
@@ -40,38 +35,15 @@ SCRIPT: list[tuple[tuple[str, str, str, str], tuple[Direction, str | None, str |
 
 
 def kernel() -> TradingKernel:
-    config = RunConfig(
-        strategy="scripted",
-        symbol="SPY",
-        timeframe="1h",
-        cash=D(10_000),
-        sizing=SizingConfig(method="percent-equity", percent=D(50), timing=SizeTiming.FILL),
-        risk=RiskConfig(allow_short=True, exposure_cap_percent=None),
-        execution=ExecutionConfig(slippage_bps=D(0), commission="percent:0.1"),
+    return spy_kernel(
+        D(50),
+        RiskConfig(allow_short=True, exposure_cap_percent=None),
+        ExecutionConfig(slippage_bps=D(0), commission="percent:0.1"),
     )
-    return build_kernel(config, {"SPY": SPY}, None)
 
 
 def feed(trading: TradingKernel) -> list[Event]:
-    events: list[Event] = []
-    for row, ((open_, high, low, close), wish) in enumerate(SCRIPT):
-        ts_open = START + timedelta(hours=row)
-        bar = Bar(
-            "SPY", "1h", ts_open, ts_open + timedelta(hours=1),
-            D(open_), D(high), D(low), D(close), D(1000),
-        )  # fmt: skip
-        signals = []
-        if wish is not None:
-            direction, stop, target = wish
-            signals.append(
-                Signal(
-                    "scripted", "SPY", direction, bar.ts_close,
-                    stop=None if stop is None else D(stop),
-                    target=None if target is None else D(target),
-                )
-            )  # fmt: skip
-        events.extend(trading.on_bar(bar, signals, row))
-    return events
+    return feed_kernel(trading, [((*prices, "1000"), wish) for prices, wish in SCRIPT])
 
 
 def test_quiet_kernel_books_the_same_fills_trades_and_orders_without_position_events() -> None:
