@@ -95,8 +95,10 @@ def import_command(
 ) -> None:
     """Validate a CSV file and import its bars into the database and the Parquet cache; a file
     with any problem is rejected with a report and nothing is written."""
+    from paperdesk.cli.allocator import keep_freed_memory
     from paperdesk.service import market_data as market
 
+    keep_freed_memory()  # this process ends with the import: keep the memory it frees
     with opened_service() as service:
         try:
             report = service.import_file(

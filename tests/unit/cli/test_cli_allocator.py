@@ -1,0 +1,81 @@
+"""``paperdesk data import`` keeps the memory it frees (``paperdesk.cli.allocator``): glibc's
+thresholds are fixed for the import's process, so the megabyte arrays a large import frees and
+allocates again for every block are not faulted in anew each time."""
+
+from __future__ import annotations
+
+import platform
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from paperdesk.cli import allocator, app
+
+GLIBC = platform.system() == "Linux" and platform.libc_ver()[0] == "glibc"
+
+# Blocks of 2 MiB allocated, touched and freed together, as a scan of a file's blocks does:
+# glibc's adaptive thresholds give the freed top of the heap back each round (every page
+# faulted in again next round), fixed ones keep it. Prints the minor faults of the rounds.
+CHURN = """
+import resource, sys
+sys.path[:0] = sys.argv[2:]
+if sys.argv[1] == "kept":
+    from paperdesk.cli.allocator import keep_freed_memory
+    assert keep_freed_memory()
+import numpy as np
+def rounds():
+    for _ in range(40):
+        blocks = [np.ones(1 << 18) for _ in range(4)]  # 4 x 2 MiB, every page touched
+        del blocks
+rounds()  # the first round faults in whatever is kept
+before = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
+rounds()
+print(resource.getrusage(resource.RUSAGE_SELF).ru_minflt - before)
+"""
+
+
+def churn_faults(mode: str) -> int:
+    source = str(Path(allocator.__file__).resolve().parents[2])
+    done = subprocess.run(
+        [sys.executable, "-c", CHURN, mode, source],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return int(done.stdout)
+
+
+@pytest.mark.skipif(not GLIBC, reason="mallopt's thresholds are glibc's")
+def test_kept_memory_is_not_faulted_in_again() -> None:
+    adaptive, kept = churn_faults("adaptive"), churn_faults("kept")
+    # 40 rounds of 8 MiB: about 80,000 faults when given back each round, a few hundred kept
+    assert adaptive > 20_000
+    assert kept < adaptive / 20
+
+
+def test_without_mallopt_nothing_changes(monkeypatch: pytest.MonkeyPatch) -> None:
+    class NoMallopt:
+        def __init__(self, name: object) -> None:
+            pass
+
+    monkeypatch.setattr(allocator.ctypes, "CDLL", NoMallopt)
+    assert allocator.keep_freed_memory() is False
+
+
+def test_the_import_command_keeps_freed_memory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PAPERDESK_HOME", str(tmp_path))
+    for name in ("DATABASE_URL", "REDIS_URL", "PAPERDESK_PROVIDERS"):
+        monkeypatch.delenv(name, raising=False)
+    calls: list[str] = []
+    monkeypatch.setattr(allocator, "keep_freed_memory", lambda: calls.append("kept") or True)
+    path = tmp_path / "bars.csv"
+    path.write_text("timestamp,open,high,low,close,volume\n2024-01-02,10,11,9,10.5,100\n")
+    arguments = ["data", "import", str(path), "--symbol", "XYZ", "--asset-class", "equity"]
+    result = CliRunner().invoke(app, arguments)
+    assert result.exit_code == 0, result.stderr
+    assert calls == ["kept"]
