@@ -25,6 +25,7 @@ import re
 import warnings
 import zoneinfo
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -433,14 +434,23 @@ class _Table:
     def _read_numbers(self) -> dict[str, np.ndarray | None]:
         """The number columns as float64, parsed by one call of pandas' C parser (which reads
         its own chunks of rows and joins each column's once); None for a column some cell of
-        which it cannot parse (``numbers`` then parses the column's text)."""
+        which it cannot parse (``numbers`` then parses the column's text).
+
+        The field counts are checked meanwhile on another thread (``_check_field_counts``,
+        with the rest of the one scan of the bytes): pandas' tokenizer and numpy's passes over
+        each block run mostly outside the GIL, so a second core takes the scan. The scan's
+        refusal wins over whatever pandas made of the file, as when it ran first."""
         wanted = [column for column in (*NUMBERS, "adj close") if column in self.positions]
         positions = sorted(self.positions[column] for column in wanted)
-        self._check_field_counts()
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="csv-scan") as pool:
+            scan = pool.submit(self._check_field_counts)
+            try:
+                table = self._number_table(positions)
+            except Exception:
+                scan.result()  # a wrong field count is the file's first problem
+                raise
+            scan.result()
         self._content = None  # the whole file is held only to name wrong field counts
-        with warnings.catch_warnings():  # a column of mixed cells is read as text below
-            warnings.simplefilter("ignore", pd.errors.DtypeWarning)
-            table = self._read(positions)
         by_position = dict(zip(positions, range(len(positions)), strict=True))
         numbers: dict[str, np.ndarray | None] = {}
         for column in wanted:
@@ -448,6 +458,11 @@ class _Table:
             parsed = series.dtype.kind in "fiu"
             numbers[column] = series.to_numpy(dtype=np.float64) if parsed else None
         return numbers
+
+    def _number_table(self, positions: list[int]) -> pd.DataFrame:
+        with warnings.catch_warnings():  # a column of mixed cells is read as text (``numbers``)
+            warnings.simplefilter("ignore", pd.errors.DtypeWarning)
+            return self._read(positions)
 
     def _check_field_counts(self) -> None:
         """Every line must have as many fields as the header (reading selected columns ignores
