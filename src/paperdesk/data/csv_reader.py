@@ -22,6 +22,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+import threading
 import warnings
 import zoneinfo
 from collections.abc import Callable, Iterator
@@ -119,6 +120,10 @@ class CsvReadError(DataError):
     def _message(self) -> str:
         named = "; ".join(f"line {p.line}: {p.reason}" for p in self.problems[:SHOWN_PROBLEMS])
         return f"{self.label} {named}{self._more()}"
+
+
+class _ScanInterruptedError(Exception):
+    """The scan of the bytes stopped because the reading of the numbers was interrupted."""
 
 
 class CsvImportError(CsvReadError):
@@ -340,6 +345,7 @@ class _Table:
         self.digit_blocks: list[tuple[int, int, int]] = []  # (offset, size, first line)
         self._texts: dict[str, pd.Series] = {}
         self._unparsed: dict[str, np.ndarray] = {}
+        self._interrupted = threading.Event()  # the scan's thread stops at its next block
         header = self._header()
         self.positions = self._columns(header, adjusted)
         # the timestamps parsed by the one scan of the bytes (``_visit``), when the first
@@ -449,6 +455,9 @@ class _Table:
             except Exception:
                 scan.result()  # a wrong field count is the file's first problem
                 raise
+            except BaseException:  # an interrupt: the scan stops at its next block
+                self._interrupted.set()
+                raise
             scan.result()
         self._content = None  # the whole file is held only to name wrong field counts
         by_position = dict(zip(positions, range(len(positions)), strict=True))
@@ -482,6 +491,8 @@ class _Table:
         """The reader's other scans of the bytes, on ``file_shape``'s one read of the file:
         the timestamps (while every line holds the header's commas, its newlines found) and
         which blocks may hold a cell with more digits than kept (``_check_digits``)."""
+        if self._interrupted.is_set():
+            raise _ScanInterruptedError
         if ends is not None and self._times is not None:
             self._times.add(block, buffer, first_line, ends)
         elif self._times is not None:  # an uneven file: read on its own (``timestamps``)

@@ -97,3 +97,32 @@ def test_a_column_of_mixed_cells_is_read_as_text_without_a_warning(
     ]
     assert "high value 'eleven' is not a number" in str(refused.value)
     assert not [warning for warning in recwarn if warning.category is pd.errors.DtypeWarning]
+
+
+def test_an_interrupt_stops_the_scan_at_its_next_block(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Ctrl-C while pandas parses: the scan's thread is not left to read the rest of a large
+    file before the interrupt reaches the command."""
+    path = tmp_path / "BTCUSD_1m.csv"
+    path.write_text(HEADER + bars(2_000))  # about 120 blocks of 1 KB
+    monkeypatch.setattr(csv_reader, "_SLICE_BYTES", 1 << 10)
+    started = threading.Event()
+    visited: list[int] = []
+    visit = csv_reader._Table._visit
+
+    def slow_visit(table: Any, *args: Any) -> None:
+        visited.append(args[2])
+        started.set()
+        threading.Event().wait(0.01)  # each block takes a while
+        visit(table, *args)
+
+    def interrupted(table: Any, positions: list[int]) -> None:
+        started.wait(5)
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(csv_reader._Table, "_visit", slow_visit)
+    monkeypatch.setattr(csv_reader._Table, "_number_table", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        parse_csv(path, symbol="BTCUSD", timeframe="1m")
+    assert 1 <= len(visited) <= 3  # the block under way when the interrupt came, and one more
