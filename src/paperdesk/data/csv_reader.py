@@ -22,11 +22,9 @@ from __future__ import annotations
 import csv
 import io
 import re
-import threading
 import warnings
 import zoneinfo
 from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -120,10 +118,6 @@ class CsvReadError(DataError):
     def _message(self) -> str:
         named = "; ".join(f"line {p.line}: {p.reason}" for p in self.problems[:SHOWN_PROBLEMS])
         return f"{self.label} {named}{self._more()}"
-
-
-class _ScanInterruptedError(Exception):
-    """The scan of the bytes stopped because the reading of the numbers was interrupted."""
 
 
 class CsvImportError(CsvReadError):
@@ -345,7 +339,6 @@ class _Table:
         self.digit_blocks: list[tuple[int, int, int]] = []  # (offset, size, first line)
         self._texts: dict[str, pd.Series] = {}
         self._unparsed: dict[str, np.ndarray] = {}
-        self._interrupted = threading.Event()  # the scan's thread stops at its next block
         header = self._header()
         self.positions = self._columns(header, adjusted)
         # the timestamps parsed by the one scan of the bytes (``_visit``), when the first
@@ -440,26 +433,14 @@ class _Table:
     def _read_numbers(self) -> dict[str, np.ndarray | None]:
         """The number columns as float64, parsed by one call of pandas' C parser (which reads
         its own chunks of rows and joins each column's once); None for a column some cell of
-        which it cannot parse (``numbers`` then parses the column's text).
-
-        The field counts are checked meanwhile on another thread (``_check_field_counts``,
-        with the rest of the one scan of the bytes): pandas' tokenizer and numpy's passes over
-        each block run mostly outside the GIL, so a second core takes the scan. The scan's
-        refusal wins over whatever pandas made of the file, as when it ran first."""
+        which it cannot parse (``numbers`` then parses the column's text)."""
         wanted = [column for column in (*NUMBERS, "adj close") if column in self.positions]
         positions = sorted(self.positions[column] for column in wanted)
-        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="csv-scan") as pool:
-            scan = pool.submit(self._check_field_counts)
-            try:
-                table = self._number_table(positions)
-            except Exception:
-                scan.result()  # a wrong field count is the file's first problem
-                raise
-            except BaseException:  # an interrupt: the scan stops at its next block
-                self._interrupted.set()
-                raise
-            scan.result()
+        self._check_field_counts()
         self._content = None  # the whole file is held only to name wrong field counts
+        with warnings.catch_warnings():  # a column of mixed cells is read as text below
+            warnings.simplefilter("ignore", pd.errors.DtypeWarning)
+            table = self._read(positions)
         by_position = dict(zip(positions, range(len(positions)), strict=True))
         numbers: dict[str, np.ndarray | None] = {}
         for column in wanted:
@@ -467,11 +448,6 @@ class _Table:
             parsed = series.dtype.kind in "fiu"
             numbers[column] = series.to_numpy(dtype=np.float64) if parsed else None
         return numbers
-
-    def _number_table(self, positions: list[int]) -> pd.DataFrame:
-        with warnings.catch_warnings():  # a column of mixed cells is read as text (``numbers``)
-            warnings.simplefilter("ignore", pd.errors.DtypeWarning)
-            return self._read(positions)
 
     def _check_field_counts(self) -> None:
         """Every line must have as many fields as the header (reading selected columns ignores
@@ -491,8 +467,6 @@ class _Table:
         """The reader's other scans of the bytes, on ``file_shape``'s one read of the file:
         the timestamps (while every line holds the header's commas, its newlines found) and
         which blocks may hold a cell with more digits than kept (``_check_digits``)."""
-        if self._interrupted.is_set():
-            raise _ScanInterruptedError
         if ends is not None and self._times is not None:
             self._times.add(block, buffer, first_line, ends)
         elif self._times is not None:  # an uneven file: read on its own (``timestamps``)
