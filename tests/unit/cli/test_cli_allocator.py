@@ -4,10 +4,12 @@ allocates again for every block are not faulted in anew each time."""
 
 from __future__ import annotations
 
+import gc
 import platform
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 from typer.testing import CliRunner
@@ -79,3 +81,39 @@ def test_the_import_command_keeps_freed_memory(
     result = CliRunner().invoke(app, arguments)
     assert result.exit_code == 0, result.stderr
     assert calls == ["kept"]
+
+
+def test_the_import_runs_with_the_cycle_collector_paused_then_running_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PAPERDESK_HOME", str(tmp_path))
+    for name in ("DATABASE_URL", "REDIS_URL", "PAPERDESK_PROVIDERS"):
+        monkeypatch.delenv(name, raising=False)
+    from paperdesk.service.market_data import MarketDataService
+
+    collecting: list[bool] = []
+    import_file = MarketDataService.import_file
+
+    def recorded(service: MarketDataService, *args: Any, **options: Any) -> Any:
+        collecting.append(gc.isenabled())
+        return import_file(service, *args, **options)
+
+    monkeypatch.setattr(MarketDataService, "import_file", recorded)
+    path = tmp_path / "bars.csv"
+    path.write_text("timestamp,open,high,low,close,volume\n2024-01-02,10,11,9,10.5,100\n")
+    for rows in ("", "2024-01-03,10,9,11,10.5,100\n"):  # imported, then refused
+        path.write_text(path.read_text() + rows)
+        arguments = ["data", "import", str(path), "--symbol", "XYZ", "--asset-class", "equity"]
+        CliRunner().invoke(app, arguments)
+        assert gc.isenabled()
+    assert collecting == [False, False]
+
+
+def test_a_paused_collector_stays_off_when_it_was_off() -> None:
+    gc.disable()
+    try:
+        with allocator.paused_collector():
+            assert not gc.isenabled()
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
