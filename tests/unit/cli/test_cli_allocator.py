@@ -67,28 +67,35 @@ def test_without_mallopt_nothing_changes(monkeypatch: pytest.MonkeyPatch) -> Non
     assert allocator.keep_freed_memory() is False
 
 
-def test_the_import_command_keeps_freed_memory(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+@pytest.fixture
+def bars_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A one-bar file in a home of its own (the ledger there, no providers)."""
     monkeypatch.setenv("PAPERDESK_HOME", str(tmp_path))
     for name in ("DATABASE_URL", "REDIS_URL", "PAPERDESK_PROVIDERS"):
         monkeypatch.delenv(name, raising=False)
-    calls: list[str] = []
-    monkeypatch.setattr(allocator, "keep_freed_memory", lambda: calls.append("kept") or True)
     path = tmp_path / "bars.csv"
     path.write_text("timestamp,open,high,low,close,volume\n2024-01-02,10,11,9,10.5,100\n")
+    return path
+
+
+def import_bars(path: Path) -> Any:
     arguments = ["data", "import", str(path), "--symbol", "XYZ", "--asset-class", "equity"]
-    result = CliRunner().invoke(app, arguments)
+    return CliRunner().invoke(app, arguments)
+
+
+def test_the_import_command_keeps_freed_memory(
+    bars_file: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls: list[str] = []
+    monkeypatch.setattr(allocator, "keep_freed_memory", lambda: calls.append("kept") or True)
+    result = import_bars(bars_file)
     assert result.exit_code == 0, result.stderr
     assert calls == ["kept"]
 
 
 def test_the_import_runs_with_the_cycle_collector_paused_then_running_again(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    bars_file: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv("PAPERDESK_HOME", str(tmp_path))
-    for name in ("DATABASE_URL", "REDIS_URL", "PAPERDESK_PROVIDERS"):
-        monkeypatch.delenv(name, raising=False)
     from paperdesk.service.market_data import MarketDataService
 
     collecting: list[bool] = []
@@ -99,13 +106,11 @@ def test_the_import_runs_with_the_cycle_collector_paused_then_running_again(
         return import_file(service, *args, **options)
 
     monkeypatch.setattr(MarketDataService, "import_file", recorded)
-    path = tmp_path / "bars.csv"
-    path.write_text("timestamp,open,high,low,close,volume\n2024-01-02,10,11,9,10.5,100\n")
-    for rows in ("", "2024-01-03,10,9,11,10.5,100\n"):  # imported, then refused
-        path.write_text(path.read_text() + rows)
-        arguments = ["data", "import", str(path), "--symbol", "XYZ", "--asset-class", "equity"]
-        CliRunner().invoke(app, arguments)
-        assert gc.isenabled()
+    assert import_bars(bars_file).exit_code == 0
+    assert gc.isenabled()
+    bars_file.write_text(bars_file.read_text() + "2024-01-03,10,9,11,10.5,100\n")  # high < low
+    assert import_bars(bars_file).exit_code == 1
+    assert gc.isenabled()
     assert collecting == [False, False]
 
 
