@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import atexit
+import gc
 import logging
 from typing import Annotated
 
@@ -101,5 +103,12 @@ def root(
 
 
 def main() -> None:
-    """Console-script entry point: errors end as one line on stderr and an exit code."""
+    """Console-script entry point: errors end as one line on stderr and an exit code.
+
+    At exit, every object left is frozen out of the cycle collector (``gc.freeze``) before
+    the interpreter's own shutdown collections, which would otherwise walk the 100,000-odd
+    objects of the modules a command loaded several times over (0.1-0.2 s of CPU after a CSV
+    import; the process's memory goes back to the system whole). Commands close what they
+    open (ledgers, files) themselves: nothing waits for the collector to be closed."""
+    atexit.register(gc.freeze)  # atexit runs before the shutdown collects
     app()

@@ -95,26 +95,30 @@ def import_command(
 ) -> None:
     """Validate a CSV file and import its bars into the database and the Parquet cache; a file
     with any problem is rejected with a report and nothing is written."""
-    from paperdesk.service import market_data as market
+    from paperdesk.cli.allocator import keep_freed_memory, paused_collector
 
-    with opened_service() as service:
-        try:
-            report = service.import_file(
-                file, symbol, timeframe, timezone=timezone, sort=sort,
-                drop_duplicates=drop_duplicates, adjusted=adjusted, asset_class=asset_class,
-                quotes=quotes,
-            )  # fmt: skip
-        except market.CsvImportError as error:
-            if json_output:
-                print_json(show.rejection_document(error))
-            for line in show.rejection_lines(error):
-                typer.echo(line, err=True)
-            raise typer.Exit(1) from None
-    if json_output:
-        print_json({"imported": True, **market.import_document(report)})
-        return
-    out = fitted_console(wide=wide)
-    out.print(show.import_table(report, None if wide else out.width))
+    keep_freed_memory()  # this process ends with the import: keep the memory it frees
+    with paused_collector():  # the modules the import loads too
+        from paperdesk.service import market_data as market
+
+        with opened_service() as service:
+            try:
+                report = service.import_file(
+                    file, symbol, timeframe, timezone=timezone, sort=sort,
+                    drop_duplicates=drop_duplicates, adjusted=adjusted, asset_class=asset_class,
+                    quotes=quotes,
+                )  # fmt: skip
+            except market.CsvImportError as error:
+                if json_output:
+                    print_json(show.rejection_document(error))
+                for line in show.rejection_lines(error):
+                    typer.echo(line, err=True)
+                raise typer.Exit(1) from None
+        if json_output:
+            print_json({"imported": True, **market.import_document(report)})
+            return
+        out = fitted_console(wide=wide)
+        out.print(show.import_table(report, None if wide else out.width))
 
 
 # paperdesk data list

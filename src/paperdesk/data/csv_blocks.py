@@ -30,19 +30,19 @@ def line_blocks(path: Path, size: int) -> Iterator[tuple[bytes, int]]:
     ``size`` bytes at a time (every block ends with a newline but the file's last, which ends
     where the file does; the header is line 0)."""
     line = 0
-    pending = bytearray()
+    pending: list[bytes] = []  # the bytes read since the last newline (one copy per block)
     with path.open("rb") as handle:
         while piece := handle.read(size):
-            pending += piece
-            end = pending.rfind(b"\n", len(pending) - len(piece)) + 1
+            end = piece.rfind(b"\n") + 1
             if end == 0:
+                pending.append(piece)
                 continue
-            block = bytes(pending[:end])
-            del pending[:end]
+            block = b"".join((*pending, memoryview(piece)[:end])) if pending else piece[:end]
+            pending = [piece[end:]] if end < len(piece) else []
             yield block, line
             line += count_bytes(block, b"\n")
     if pending:
-        yield bytes(pending), line
+        yield b"".join(pending), line
 
 
 def count_bytes(block: bytes, byte: bytes) -> int:

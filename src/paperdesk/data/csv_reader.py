@@ -22,6 +22,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+import warnings
 import zoneinfo
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -72,7 +73,6 @@ _TIMEFRAME_TOKEN = re.compile(r"^\d+(m|h|d|w|mo)$")
 _NANOSECONDS = 1_000_000_000
 _FIELD_WIDTH = 21
 _CHUNK_ROWS = 1 << 16
-_READ_ROWS = 1 << 17  # rows pandas parses at once
 _SEPARATOR_POSITIONS = [4, 7, 13, 16]
 _SEPARATORS = np.frombuffer(b"--::", dtype=np.uint8)
 _DIGIT_POSITIONS = [0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18]
@@ -431,45 +431,23 @@ class _Table:
         return self.fail([problem], stopped=FIELD_COUNT_STOP)
 
     def _read_numbers(self) -> dict[str, np.ndarray | None]:
-        """The number columns as float64, parsed by pandas' C parser a chunk of rows at a time
-        (no copy of the whole table is made); None for a column some cell of which it cannot
-        parse (``numbers`` then parses the column's text)."""
+        """The number columns as float64, parsed by one call of pandas' C parser (which reads
+        its own chunks of rows and joins each column's once); None for a column some cell of
+        which it cannot parse (``numbers`` then parses the column's text)."""
         wanted = [column for column in (*NUMBERS, "adj close") if column in self.positions]
         positions = sorted(self.positions[column] for column in wanted)
         self._check_field_counts()
         self._content = None  # the whole file is held only to name wrong field counts
+        with warnings.catch_warnings():  # a column of mixed cells is read as text below
+            warnings.simplefilter("ignore", pd.errors.DtypeWarning)
+            table = self._read(positions)
         by_position = dict(zip(positions, range(len(positions)), strict=True))
-        parts: dict[str, list[np.ndarray] | None] = {column: [] for column in wanted}
-        for table in self._read_chunks(positions):
-            for column in wanted:
-                series = table.iloc[:, by_position[self.positions[column]]]
-                found = parts[column]
-                if found is not None and series.dtype.kind in "fiu":
-                    found.append(series.to_numpy(dtype=np.float64))
-                else:
-                    parts[column] = None
         numbers: dict[str, np.ndarray | None] = {}
-        for column in wanted:  # each column's chunks freed as soon as they are joined
-            found = parts.pop(column)
-            numbers[column] = None if found is None else np.concatenate([*found, np.empty(0)])
-            del found
+        for column in wanted:
+            series = table.iloc[:, by_position[self.positions[column]]]
+            parsed = series.dtype.kind in "fiu"
+            numbers[column] = series.to_numpy(dtype=np.float64) if parsed else None
         return numbers
-
-    def _read_chunks(self, positions: list[int]) -> Iterator[pd.DataFrame]:
-        """Columns ``positions`` of the file, ``_READ_ROWS`` rows at a time (the errors of
-        ``_read``)."""
-        with (
-            self._pandas_errors(),
-            pd.read_csv(
-                self.path,
-                engine="c",
-                usecols=positions,
-                skip_blank_lines=False,
-                encoding="utf-8-sig",
-                chunksize=_READ_ROWS,
-            ) as reader,
-        ):
-            yield from reader
 
     def _check_field_counts(self) -> None:
         """Every line must have as many fields as the header (reading selected columns ignores
