@@ -1,8 +1,8 @@
 """The order path's fifteenth pass changes no answer and no row: the scripted order sequence
 (``order_sequence.play``: every answer, then every row of every table) gives the same digest
 on fresh ledgers with the pass's paths (the event documents by dispatch, the connection asked
-once a transaction, the placement's and the cancel's answers written by pydantic) and with
-the paths they replace. SQLite and PostgreSQL."""
+once a transaction, a thread's session reused, the placement's and the cancel's answers
+written by pydantic) and with the paths they replace. SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
@@ -69,6 +69,7 @@ def test_the_scripted_sequence_answers_and_writes_the_same_by_the_replaced_paths
     monkeypatch.setattr(writer, "event_document", event_documents.generic_document)
     monkeypatch.setattr(prebuilt, "unit_connection", lambda session: session.connection())
     monkeypatch.setattr(idempotency, "WRITTEN_BY_PYDANTIC", frozenset())
+    monkeypatch.setattr(Database, "_unit_session", lambda self: self._sessions.begin())
     before = _played(fresh_ledgers())
     assert now == before
     assert now[1] == 50  # answers
