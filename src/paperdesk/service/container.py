@@ -44,9 +44,9 @@ def count_committed(entries: Sequence[OutboxEntry]) -> None:
     entries: a command that only reads loads no Prometheus client."""
     count = _counting.get("count")
     if count is None:
-        from paperdesk.service.metrics import count_committed as count
+        from paperdesk.service import metrics
 
-        _counting["count"] = count
+        count = _counting["count"] = metrics.count_committed
     count(entries)
 
 
