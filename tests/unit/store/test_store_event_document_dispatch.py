@@ -13,38 +13,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from paperdesk.domain import (
-    CashCheck,
-    CashOverdrawn,
-    CorporateActionApplied,
-    CorporateActionTerms,
-    Direction,
-    FeedFailing,
-    FeedRecovered,
-    FeedStale,
-    Fill,
-    MarginCalled,
-    Order,
-    OrderAccepted,
-    OrderCanceled,
-    OrderExpired,
-    OrderFilled,
-    OrderModified,
-    OrderRejected,
-    OrderRole,
-    OrderStatus,
-    OrderType,
-    Position,
-    PositionChanged,
-    PositionClosed,
-    PositionOpened,
-    Side,
-    Signal,
-    SignalAccepted,
-    SignalRejected,
-    TimeInForce,
-    Trade,
-)
+from paperdesk import domain
 from paperdesk.store import event_documents
 from paperdesk.store.event_documents import event_document, generic_document
 
@@ -60,20 +29,20 @@ def events(draw: st.DrawFn) -> Any:
     positive = st.decimals(min_value=Decimal("0.0001"), max_value=10**6, places=4)
     maybe = st.none() | positive
     text = st.text(max_size=8)
-    order = Order(
+    order = domain.Order(
         draw(st.text(min_size=1, max_size=6)),
         draw(text),
         "SPY",
-        draw(st.sampled_from(Side)),
-        OrderType.LIMIT,
+        draw(st.sampled_from(domain.Side)),
+        domain.OrderType.LIMIT,
         draw(positive),
         moment,
         limit_price=draw(positive),
         stop_price=draw(maybe),
-        time_in_force=draw(st.sampled_from(TimeInForce)),
-        role=draw(st.sampled_from(OrderRole)),
+        time_in_force=draw(st.sampled_from(domain.TimeInForce)),
+        role=draw(st.sampled_from(domain.OrderRole)),
         parent_id=draw(st.none() | text),
-        status=draw(st.sampled_from(OrderStatus)),
+        status=draw(st.sampled_from(domain.OrderStatus)),
         average_price=draw(maybe),
         triggered=draw(st.booleans()),
         ts_expire=draw(st.none() | st.just(later)),
@@ -83,10 +52,10 @@ def events(draw: st.DrawFn) -> Any:
         reason=draw(text),
         children=tuple(draw(st.lists(text, max_size=2))),
     )
-    fill = Fill(
+    fill = domain.Fill(
         order.order_id, "SPY", order.side, draw(positive), draw(positive), draw(decimals), later
     )
-    position = Position(
+    position = domain.Position(
         "SPY",
         draw(decimals),
         draw(decimals),
@@ -94,7 +63,7 @@ def events(draw: st.DrawFn) -> Any:
         draw(st.none() | st.just(moment)),
         draw(st.none() | decimals),
     )
-    trade = Trade(
+    trade = domain.Trade(
         "SPY",
         order.side,
         draw(positive),
@@ -107,10 +76,10 @@ def events(draw: st.DrawFn) -> Any:
         draw(text),
         draw(text),
     )
-    signal = Signal(
+    signal = domain.Signal(
         "sma-cross",
         "SPY",
-        draw(st.sampled_from(Direction)),
+        draw(st.sampled_from(domain.Direction)),
         moment,
         draw(st.floats(0, 1)),
         draw(maybe),
@@ -118,7 +87,7 @@ def events(draw: st.DrawFn) -> Any:
         draw(maybe),
         draw(text),
     )
-    terms = CorporateActionTerms(
+    terms = domain.CorporateActionTerms(
         "SPY",
         draw(st.sampled_from(("split", "dividend"))),
         date(2020, 1, 2),
@@ -138,18 +107,18 @@ def events(draw: st.DrawFn) -> Any:
         reason,
     )
     every = [
-        OrderAccepted(moment, order, draw(st.none() | st.just(later))),
-        OrderRejected(moment, order, reason),
-        OrderFilled(moment, order, fill),
-        OrderCanceled(moment, order, reason),
-        OrderExpired(moment, order),
-        OrderModified(moment, order, draw(st.none() | st.just(later)), reason),
-        SignalAccepted(moment, signal, tuple(draw(st.lists(text, max_size=2)))),
-        SignalRejected(moment, signal, reason),
-        PositionOpened(moment, position),
-        PositionChanged(moment, position, draw(decimals)),
-        PositionClosed(moment, position, trade),
-        CorporateActionApplied(
+        domain.OrderAccepted(moment, order, draw(st.none() | st.just(later))),
+        domain.OrderRejected(moment, order, reason),
+        domain.OrderFilled(moment, order, fill),
+        domain.OrderCanceled(moment, order, reason),
+        domain.OrderExpired(moment, order),
+        domain.OrderModified(moment, order, draw(st.none() | st.just(later)), reason),
+        domain.SignalAccepted(moment, signal, tuple(draw(st.lists(text, max_size=2)))),
+        domain.SignalRejected(moment, signal, reason),
+        domain.PositionOpened(moment, position),
+        domain.PositionChanged(moment, position, draw(decimals)),
+        domain.PositionClosed(moment, position, trade),
+        domain.CorporateActionApplied(
             moment,
             terms,
             position,
@@ -159,18 +128,18 @@ def events(draw: st.DrawFn) -> Any:
             draw(decimals),
             draw(st.none() | st.just(trade)),
         ),
-        MarginCalled(moment, draw(decimals), draw(decimals), ("SPY", "QQQ"), reason),
-        CashOverdrawn(
+        domain.MarginCalled(moment, draw(decimals), draw(decimals), ("SPY", "QQQ"), reason),
+        domain.CashOverdrawn(
             moment,
             order.order_id,
             "SPY",
             draw(decimals),
             reason,
-            draw(st.none() | st.sampled_from(CashCheck)),
+            draw(st.none() | st.sampled_from(domain.CashCheck)),
         ),
-        FeedStale(*feed),
-        FeedFailing(*feed),
-        FeedRecovered(*feed),
+        domain.FeedStale(*feed),
+        domain.FeedFailing(*feed),
+        domain.FeedRecovered(*feed),
     ]
     assert len(every) == KINDS == len(event_documents._KINDS)
     return draw(st.sampled_from(every))
@@ -191,8 +160,10 @@ def test_an_order_event_calls_plain_only_for_its_tuple(monkeypatch: pytest.Monke
     """On fresh dispatch tables (the types learned during this test), an order's cancel is
     built with one call of ``plain`` (its ``children`` tuple), not one a field (23)."""
     at = datetime(2026, 12, 6, tzinfo=UTC)
-    order = Order("O1", "", "SPY", Side.BUY, OrderType.LIMIT, Decimal(1), at, Decimal(50))
-    event = OrderCanceled(at, order, "canceled by user")
+    order = domain.Order(
+        "O1", "", "SPY", domain.Side.BUY, domain.OrderType.LIMIT, Decimal(1), at, Decimal(50)
+    )
+    event = domain.OrderCanceled(at, order, "canceled by user")
     expected = generic_document(event)
     calls: list[object] = []
     plain = event_documents.plain
