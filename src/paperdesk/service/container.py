@@ -42,9 +42,15 @@ log = logging.getLogger(__name__)
 def count_committed(entries: Sequence[OutboxEntry]) -> None:
     """``paperdesk.service.metrics.count_committed``, imported at the first commit with outbox
     entries: a command that only reads loads no Prometheus client."""
-    from paperdesk.service.metrics import count_committed as count
+    count = _counting.get("count")
+    if count is None:
+        from paperdesk.service import metrics
 
+        count = _counting["count"] = metrics.count_committed
     count(entries)
+
+
+_counting: dict[str, Callable[[Sequence[OutboxEntry]], None]] = {}  # the import, once
 
 
 class Services:

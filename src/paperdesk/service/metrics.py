@@ -56,13 +56,29 @@ _delivered: dict[str, int] = {}
 _delivered_lock = Lock()
 
 
+# each kind's child of OUTBOX_EVENTS with the kind's own counter, taken once: ``labels``
+# (its keyword arguments, label checks and lock) cost more than the two increments
+_COUNTERS: dict[str, tuple[Counter, ...]] = {}
+
+
 def count_committed(entries: Sequence[OutboxEntry]) -> None:
     """Count a committed transaction's outbox entries (the ``Database.on_commit`` listener)."""
     for entry in entries:
-        OUTBOX_EVENTS.labels(kind=entry.kind).inc()
-        counter = _BY_KIND.get(entry.kind)
-        if counter is not None:
+        counters = _COUNTERS.get(entry.kind)
+        if counters is None:
+            counters = _counters(entry.kind)
+        for counter in counters:
             counter.inc()
+
+
+def _counters(kind: str) -> tuple[Counter, ...]:
+    """The counters an outbox entry of ``kind`` increments: its child of ``OUTBOX_EVENTS``,
+    then its kind's own counter, if any (the same children ``labels`` gives every time: no
+    label of these counters is ever removed)."""
+    by_kind = _BY_KIND.get(kind)
+    counters = (OUTBOX_EVENTS.labels(kind=kind), *(() if by_kind is None else (by_kind,)))
+    _COUNTERS[kind] = counters
+    return counters
 
 
 def record_delivered(consumer: str, sequence: int) -> None:

@@ -21,12 +21,11 @@ from typing import Any
 
 from sqlalchemy import bindparam, delete, func, insert, select
 from sqlalchemy.orm import Session
-from sqlalchemy.orm.util import identity_key
 
 from paperdesk.store.models import (
     PositionRow,
 )
-from paperdesk.store.order_rows import flush_pending
+from paperdesk.store.order_rows import expire_loaded, flush_pending
 from paperdesk.store.tables import CHECKPOINTS, FILLS, POSITIONS, SIGNALS, TRADES
 
 # built once (a statement's construction costs more than its execution here): the fills with
@@ -108,10 +107,7 @@ def write_positions(
 
 def expire_positions(session: Session, portfolio_id: int, symbols: Iterable[str]) -> None:
     """A position row the session loaded reads the row again (after a Core write of it)."""
-    for symbol in symbols:
-        loaded = session.identity_map.get(identity_key(PositionRow, (portfolio_id, symbol)))
-        if loaded is not None:
-            session.expire(loaded)
+    expire_loaded(session, PositionRow, ((portfolio_id, symbol) for symbol in symbols))
 
 
 @cache

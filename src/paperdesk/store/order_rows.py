@@ -127,8 +127,19 @@ def _upsert(dialect: str, *, keep_eligible: bool) -> Prebuilt:
 
 
 def _expire_loaded(session: Session, portfolio_id: int, order_ids: Iterable[str]) -> None:
-    for order_id in order_ids:
-        loaded = session.identity_map.get(identity_key(OrderRow, (portfolio_id, order_id)))
+    expire_loaded(session, OrderRow, ((portfolio_id, order_id) for order_id in order_ids))
+
+
+def expire_loaded(session: Session, model: type[Any], keys: Iterable[Any]) -> None:
+    """Expire the session's copies of ``model``'s rows of primary ``keys``, if it holds any
+    (after a Core write of them, a later ORM read reads them again). A session holding no
+    object at all (a unit of the order path, written with Core only) has none to look up: a
+    key's lookup (``identity_key``, the model's mapper) cost about 1.4 us."""
+    identity_map = session.identity_map
+    if not len(identity_map):
+        return
+    for key in keys:
+        loaded = identity_map.get(identity_key(model, key))
         if loaded is not None:
             session.expire(loaded)
 

@@ -31,6 +31,7 @@ old path: the equivalence tests compare the rows both paths write).
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, cast
@@ -117,7 +118,7 @@ class Prebuilt:
     ) -> tuple[CursorResult[*TupleAny] | _DriverRows, _Compiled | None]:
         rows: Sequence[Mapping[str, Any]]
         rows = [parameters] if isinstance(parameters, Mapping) else parameters
-        connection = session.connection()
+        connection = unit_connection(session)
         compiled = None
         if ENABLED and rows:
             compiled = self._compile(connection.dialect, tuple(rows[0]), len(rows) > 1)
@@ -158,6 +159,34 @@ class Prebuilt:
             _plan(found)
         self._compiled[key] = found
         return found
+
+
+_UNIT_CONNECTION = "paperdesk.unit_connection"  # the session's ``info`` key
+
+
+def unit_connection(session: Session) -> Connection:
+    """``session.connection()``, asked of the session once a transaction: its answer is kept
+    in the session's ``info`` with the transaction it was given for (a weak reference), and
+    given again while that transaction is the session's current one and active. A unit of
+    work sends six prebuilt statements, and the session's bookkeeping of each ask (its state
+    checks, the bind's lookup) cost about as much as converting a statement's parameters. A
+    SAVEPOINT, a new transaction or one no longer active (a failed flush) asks the session
+    again, which begins the savepoint, the transaction, or raises as before."""
+    transaction = session._transaction
+    held = session.info.get(_UNIT_CONNECTION)
+    if (
+        held is not None
+        and transaction is not None
+        and held[0]() is transaction
+        and transaction.is_active
+    ):
+        connection: Connection = held[1]
+        return connection
+    connection = session.connection()
+    current = session._transaction
+    if current is not None:
+        session.info[_UNIT_CONNECTION] = (weakref.ref(current), connection)
+    return connection
 
 
 def _plan(compiled: _Compiled) -> None:

@@ -14,7 +14,6 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
-from sqlalchemy.orm.util import identity_key
 
 from paperdesk.domain import Fill, Order, Position, Trade, UnknownNameError
 from paperdesk.domain.records import (
@@ -62,7 +61,7 @@ from paperdesk.store.models import (
     TickRunRow,
     TradeRow,
 )
-from paperdesk.store.order_rows import flush_pending
+from paperdesk.store.order_rows import expire_loaded, flush_pending
 from paperdesk.store.prebuilt import Prebuilt
 from paperdesk.store.tables import ORDERS, PORTFOLIOS
 from paperdesk.store.writer import LedgerWriter
@@ -187,9 +186,7 @@ class LedgerRepository:
         found = _LOCKED_PORTFOLIO.fetch(session, {"portfolio": portfolio_id})
         if not found:
             raise UnknownNameError(f"no portfolio with id {portfolio_id}{self._known_ids()}")
-        loaded = session.identity_map.get(identity_key(PortfolioRow, portfolio_id))
-        if loaded is not None:
-            session.expire(loaded)
+        expire_loaded(session, PortfolioRow, (portfolio_id,))
         return portfolio_record(dict(zip(_PORTFOLIO_KEYS, found[0], strict=True)))
 
     def tick_start(self, portfolio_id: int, symbol: str) -> tuple[dict[str, Any], datetime | None]:

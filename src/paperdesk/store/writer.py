@@ -19,7 +19,6 @@ from typing import Any
 
 from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.orm import Session
-from sqlalchemy.orm.util import identity_key
 
 from paperdesk.domain import (
     ZERO,
@@ -85,6 +84,7 @@ from paperdesk.store.models import (
     StrategyStateRow,
 )
 from paperdesk.store.order_rows import (
+    expire_loaded,
     flush_pending,
     insert_audit,
     insert_outbox,
@@ -328,9 +328,7 @@ class LedgerWriter:
         if updated.rowcount == 0:
             raise UnknownNameError(f"no portfolio with id {portfolio_id}")
         self._accounts[portfolio_id] = account
-        loaded = session.identity_map.get(identity_key(PortfolioRow, portfolio_id))
-        if loaded is not None:
-            session.expire(loaded)
+        expire_loaded(session, PortfolioRow, (portfolio_id,))
 
     # ------------------------------------------------------------------------------ events
 
@@ -725,9 +723,8 @@ class LedgerWriter:
             return []
         else:  # SQLite: the revisions read by the counter's bump (_bump_counter_reading)
             last = self._number(pending)
-        loaded = self._session.identity_map.get(identity_key(OutboxCounterRow, 1))
-        if loaded is not None:  # the counter moved by a Core write: a copy held is read again
-            self._session.expire(loaded)
+        # the counter moved by a Core write: a copy held is read again
+        expire_loaded(self._session, OutboxCounterRow, (1,))
         first = last - len(pending) + 1
         self.published_through = last
         return [
