@@ -193,7 +193,7 @@ def _no_such_order(state: RestoredPortfolio, order_id: str, unknown: OrderError)
     any other keeps the book's hint (what ids look like, the closest ones)."""
     if ORDER_ID.fullmatch(order_id) is None:
         return unknown
-    last = state.kernel.orders.sequence  # ids are issued O1, O2, ... with none skipped
+    last = state.kernel.account().order_sequence  # ids are issued O1, O2, ... with none skipped
     held = {0: "it has no order yet", 1: "its one order is O1"}.get(
         last, f"its orders are O1 to O{last}"
     )
