@@ -12,13 +12,17 @@ from paperdesk.domain import (
     Direction,
     Event,
     Instrument,
+    Order,
     OrderAccepted,
     OrderRole,
+    OrderType,
+    Side,
     Signal,
     SignalRejected,
 )
 from paperdesk.engine.kernel import TradingKernel
 from paperdesk.engine.wiring import build_kernel
+from paperdesk.engine.working_entries import working_entries
 
 D = Decimal
 START = datetime(2024, 1, 2, 14, 30, tzinfo=UTC)
@@ -86,3 +90,24 @@ def test_max_open_positions_counts_a_symbol_whose_entry_is_still_working() -> No
         "0 positions are open plus 1 with a working entry (AAA) and the maximum is 1; "
         "not opening BBB"
     )
+
+
+def order(order_type: OrderType, limit: str | None = None, stop: str | None = None) -> Order:
+    return Order(
+        "o-1", "c-1", "AAPL", Side.BUY, order_type, D(30), START,
+        limit_price=None if limit is None else D(limit),
+        stop_price=None if stop is None else D(stop),
+        filled_quantity=D(10),
+    )  # fmt: skip
+
+
+def test_working_entries_are_valued_where_a_broker_checks_buying_power() -> None:
+    last = {"AAPL": D(100)}
+    market, limit = order(OrderType.MARKET), order(OrderType.LIMIT, limit="95")
+    stop_above, stop_below = order(OrderType.STOP, stop="110"), order(OrderType.STOP, stop="90")
+    valued = working_entries([market, limit, stop_above, stop_below], last)
+    assert [entry.price for entry in valued] == [D(100), D(95), D(110), D(100)]
+    assert {entry.quantity for entry in valued} == {D(20)}  # what is still to fill
+    unpriced = working_entries([market, limit], {})
+    assert [entry.price for entry in unpriced] == [None, D(95)]
+    assert unpriced[0].notional == 0
