@@ -281,11 +281,15 @@ class TradingKernel:
         ts: datetime,
         prices: Mapping[str, Decimal],
         day_start_equity: Decimal | None = None,
+        replacing: str | None = None,
     ) -> PortfolioView:
         """The ledger's view with the entry orders still working, which the filters and the
         risk rules count (an entry routed on the same bar as another symbol's may not take
-        the room the other has asked for)."""
+        the room the other has asked for); ``replacing``: the id of an order being modified,
+        which its new values replace."""
         working = self.orders.working_entry_orders()
+        if replacing is not None:
+            working = [order for order in working if order.order_id != replacing]
         if not working:
             return self.ledger.view(ts, prices, day_start_equity=day_start_equity)
         return self.ledger.view(
@@ -397,9 +401,8 @@ class TradingKernel:
                 reference = expected_price(
                     changed.order_type, price, changed.limit_price, changed.stop_price
                 )
-                self.router.check_order(
-                    changed, self._view_at(ts, order.symbol, reference), instrument, reference
-                )
+                view = self._view_at(ts, order.symbol, reference, replacing=order_id)
+                self.router.check_order(changed, view, instrument, reference)
         return self.orders.modify(
             order_id, ts, quantity=quantity, limit_price=limit_price, stop_price=stop_price
         )
@@ -626,10 +629,12 @@ class TradingKernel:
             view = self._view_at(ts, symbol, reference)
             self.router.check_order(intent, view, self.instruments[symbol], reference)
 
-    def _view_at(self, ts: datetime, symbol: str, price: Decimal) -> PortfolioView:
+    def _view_at(
+        self, ts: datetime, symbol: str, price: Decimal, replacing: str | None = None
+    ) -> PortfolioView:
         prices = dict(self.prices)
         prices.setdefault(symbol, price)
-        return self._working_view(ts, prices)
+        return self._working_view(ts, prices, replacing=replacing)
 
     def _route(self, signal: Signal, bar: Bar, day_start_equity: Decimal | None) -> list[Event]:
         self.signals_seen += 1

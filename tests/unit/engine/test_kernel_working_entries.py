@@ -14,6 +14,7 @@ from paperdesk.domain import (
     Instrument,
     Order,
     OrderAccepted,
+    OrderIntent,
     OrderRole,
     OrderType,
     Side,
@@ -111,3 +112,19 @@ def test_working_entries_are_valued_where_a_broker_checks_buying_power() -> None
     unpriced = working_entries([market, limit], {})
     assert [entry.price for entry in unpriced] == [None, D(95)]
     assert unpriced[0].notional == 0
+
+
+def test_a_modified_entry_is_checked_in_place_of_its_old_values_not_beside_them() -> None:
+    kernel = two_symbol_kernel(RiskConfig(exposure_cap_percent=CAP))
+    price = CLOSES["AAA"]
+    cap_quantity = CASH * CAP / 100 / price
+    first = cap_quantity / 2
+    intent = OrderIntent(
+        "AAA", Side.BUY, first, OrderType.LIMIT, limit_price=price, role=OrderRole.ENTRY
+    )
+    [accepted] = kernel.submit_order(intent, START, price=price)
+    assert isinstance(accepted, OrderAccepted)
+
+    kernel.modify_order(accepted.order.order_id, START, price=price, quantity=cap_quantity)
+
+    assert kernel.order(accepted.order.order_id).quantity == cap_quantity
