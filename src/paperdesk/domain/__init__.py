@@ -51,7 +51,7 @@ from paperdesk.domain.fills import Fill
 from paperdesk.domain.instruments import Instrument
 from paperdesk.domain.money import ONE, ZERO, to_decimal
 from paperdesk.domain.orders import Order, OrderIntent
-from paperdesk.domain.portfolio import PortfolioSnapshot, PortfolioView, Trade
+from paperdesk.domain.portfolio import PortfolioSnapshot, PortfolioView, Trade, WorkingEntry
 from paperdesk.domain.positions import Position
 from paperdesk.domain.quotes import Quote
 from paperdesk.domain.signals import Signal
@@ -113,5 +113,6 @@ __all__ = [
     "Timeframe",
     "Trade",
     "UnknownNameError",
+    "WorkingEntry",
     "to_decimal",
 ]

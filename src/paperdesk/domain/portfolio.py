@@ -60,6 +60,25 @@ class PortfolioSnapshot(NamedTuple):
     positions: tuple[Position, ...] = ()
 
 
+class WorkingEntry(NamedTuple):
+    """An entry order still working, as the risk rules count it: its symbol, side, the
+    quantity still to fill and the price they value it at (its limit, its stop, or the last
+    price for a market order; ``None`` when no price is known, then it adds no notional)."""
+
+    symbol: str
+    side: Side
+    quantity: Decimal
+    price: Decimal | None
+
+    @property
+    def notional(self) -> Decimal:
+        price = self.price
+        return self.quantity * price if price is not None else ZERO
+
+
+_NO_WORKING_ENTRIES: tuple[WorkingEntry, ...] = ()
+
+
 class PortfolioView(NamedTuple):
     """What the router may read of a portfolio when it decides: nothing it could change."""
 
@@ -70,6 +89,7 @@ class PortfolioView(NamedTuple):
     prices: Mapping[str, Decimal] = _NO_PRICES
     day_start_equity: Decimal | None = None
     working_entry_symbols: frozenset[str] = frozenset()  # an entry order is still working
+    working_entries: tuple[WorkingEntry, ...] = _NO_WORKING_ENTRIES  # what the rules count
 
     def position(self, symbol: str) -> Position:
         return self.positions.get(symbol) or Position(symbol)
@@ -77,6 +97,18 @@ class PortfolioView(NamedTuple):
     @property
     def open_positions(self) -> int:
         return sum(1 for p in self.positions.values() if p.quantity != 0)
+
+    def working_notional(self) -> Decimal:
+        """The working entries' notional at the prices the rules value them at."""
+        return sum((entry.notional for entry in self.working_entries), ZERO)
+
+    def working_quantity(self, symbol: str, side: Side) -> Decimal:
+        """The quantity still to fill of ``symbol``'s working entries on ``side``."""
+        total = ZERO
+        for entry in self.working_entries:
+            if entry.symbol == symbol and entry.side is side:
+                total += entry.quantity
+        return total
 
     def gross_exposure(self) -> Decimal:
         total = ZERO

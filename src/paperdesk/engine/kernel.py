@@ -65,6 +65,7 @@ from paperdesk.domain import (
 from paperdesk.domain.orders import exit_reason
 from paperdesk.domain.records import AccountState, EquityView, FillRecord, WorkingOrder
 from paperdesk.domain.trusted import trusted_maker
+from paperdesk.engine.working_entries import expected_price, working_entries
 from paperdesk.execution import (
     ExecutionVenue,
     OrderBook,
@@ -273,11 +274,30 @@ class TradingKernel:
         return quote.mid_close
 
     def view(self, bar: Bar, day_start_equity: Decimal | None = None) -> PortfolioView:
+        return self._working_view(bar.ts_close, self.prices, day_start_equity)
+
+    def _working_view(
+        self,
+        ts: datetime,
+        prices: Mapping[str, Decimal],
+        day_start_equity: Decimal | None = None,
+        replacing: str | None = None,
+    ) -> PortfolioView:
+        """The ledger's view with the entry orders still working, which the filters and the
+        risk rules count (an entry routed on the same bar as another symbol's may not take
+        the room the other has asked for); ``replacing``: the id of an order being modified,
+        which its new values replace."""
+        working = self.orders.working_entry_orders()
+        if replacing is not None:
+            working = [order for order in working if order.order_id != replacing]
+        if not working:
+            return self.ledger.view(ts, prices, day_start_equity=day_start_equity)
         return self.ledger.view(
-            bar.ts_close,
-            self.prices,
+            ts,
+            prices,
             day_start_equity=day_start_equity,
-            working_entry_symbols=self.orders.working_entry_symbols(),
+            working_entry_symbols=frozenset(order.symbol for order in working),
+            working_entries=working_entries(working, prices),
         )
 
     # --------------------------------------------------------------------------- commands
@@ -378,12 +398,11 @@ class TradingKernel:
                     stop_price if stop_price is not None else order.stop_price,
                     role=_ENTRY,
                 )
-                reference = _expected_price(
+                reference = expected_price(
                     changed.order_type, price, changed.limit_price, changed.stop_price
                 )
-                self.router.check_order(
-                    changed, self._view_at(ts, order.symbol, reference), instrument, reference
-                )
+                view = self._view_at(ts, order.symbol, reference, replacing=order_id)
+                self.router.check_order(changed, view, instrument, reference)
         return self.orders.modify(
             order_id, ts, quantity=quantity, limit_price=limit_price, stop_price=stop_price
         )
@@ -604,18 +623,18 @@ class TradingKernel:
         if intent.side is _SELL and not self.router.allow_short:
             check_not_short(symbol, intent.quantity, held, self.orders.open_orders(symbol))
         if intent.role is _ENTRY:
-            reference = _expected_price(
+            reference = expected_price(
                 intent.order_type, price, intent.limit_price, intent.stop_price
             )
             view = self._view_at(ts, symbol, reference)
             self.router.check_order(intent, view, self.instruments[symbol], reference)
 
-    def _view_at(self, ts: datetime, symbol: str, price: Decimal) -> PortfolioView:
+    def _view_at(
+        self, ts: datetime, symbol: str, price: Decimal, replacing: str | None = None
+    ) -> PortfolioView:
         prices = dict(self.prices)
         prices.setdefault(symbol, price)
-        return self.ledger.view(
-            ts, prices, working_entry_symbols=self.orders.working_entry_symbols()
-        )
+        return self._working_view(ts, prices, replacing=replacing)
 
     def _route(self, signal: Signal, bar: Bar, day_start_equity: Decimal | None) -> list[Event]:
         self.signals_seen += 1
@@ -803,16 +822,3 @@ def _role(side: Side, quantity: Decimal, held: Decimal) -> OrderRole:
     """A person's order reduces a position (an exit) or opens or adds to one (an entry)."""
     reducing = (held > 0 and side is _SELL) or (held < 0 and side is _BUY)
     return _EXIT if reducing and quantity <= abs(held) else _ENTRY
-
-
-def _expected_price(
-    order_type: OrderType, last: Decimal, limit: Decimal | None, stop: Decimal | None
-) -> Decimal:
-    """The price the risk rules check an order at, as a broker checks buying power: the last
-    price for a market order, the limit for a limit (the worst it can fill at), the higher of
-    the last price and the stop for a stop."""
-    if limit is not None:
-        return limit
-    if stop is not None:
-        return max(last, stop)
-    return last

@@ -502,6 +502,17 @@ class OrderBook:
             if any(orders[order_id].role is _ENTRY for order_id in book)
         )
 
+    def working_entry_orders(self) -> list[Order]:
+        """The entry orders still working (accepted or partly filled), in no set order."""
+        orders = self._orders
+        working: list[Order] = []
+        for book in self._books.values():
+            for order_id in book:
+                order = orders[order_id]
+                if order.role is _ENTRY:
+                    working.append(order)
+        return working
+
     def has_open_orders(self, symbol: str) -> bool:
         return bool(self._books.get(symbol))
 

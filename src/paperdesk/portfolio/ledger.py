@@ -23,6 +23,7 @@ from paperdesk.domain import (
     PositionOpened,
     Side,
     Trade,
+    WorkingEntry,
 )
 from paperdesk.domain.trusted import trusted_maker
 from paperdesk.portfolio.accounting import CASH_ACCOUNT, AccountRules
@@ -327,6 +328,7 @@ class PortfolioLedger:
         *,
         day_start_equity: Decimal | None = None,
         working_entry_symbols: frozenset[str] = frozenset(),
+        working_entries: tuple[WorkingEntry, ...] = (),
     ) -> PortfolioView:
         if self._futures:
             cash, equity = self.free_cash(prices), self.equity(prices)
@@ -342,6 +344,7 @@ class PortfolioLedger:
                 prices,
                 day_start_equity,
                 working_entry_symbols,
+                working_entries,
             )
         )
 

@@ -84,7 +84,8 @@ class NullRisk:
 
 
 class ExposureCap:
-    """Gross exposure of all positions plus this entry stays within ``percent`` of equity."""
+    """Gross exposure of all positions plus the entries still working plus this entry stays
+    within ``percent`` of equity."""
 
     __slots__ = ("fraction", "percent")
 
@@ -99,18 +100,23 @@ class ExposureCap:
             return intent
         cap = view.equity * self.fraction
         exposure = view.gross_exposure() if view.positions else ZERO
-        room = cap - exposure
+        working = view.working_notional() if view.working_entries else ZERO
+        room = cap - exposure - working
         if intent.quantity * price <= room:
             return intent
+        counted = f"gross exposure {money(exposure)} plus "
+        if view.working_entries:
+            counted += f"working entries {money(working)} plus "
         limit = (
-            f"gross exposure {money(exposure)} plus the {intent.symbol} entry would exceed the "
+            f"{counted}the {intent.symbol} entry would exceed the "
             f"cap {money(cap)} ({percent(self.percent)} of equity {money(view.equity)})"
         )
         return _trim(intent, room / price, instrument, limit, "exposure_cap")
 
 
 class MaxPositionSize:
-    """This symbol's resulting position notional stays within ``percent`` of equity."""
+    """This symbol's resulting position notional, with its entries still working on the same
+    side, stays within ``percent`` of equity."""
 
     __slots__ = ("fraction", "percent")
 
@@ -127,18 +133,26 @@ class MaxPositionSize:
         held = ZERO
         if position is not None and (position.quantity > 0) == (intent.side is _BUY):
             held = abs(position.quantity)
+        working = ZERO
+        if view.working_entries:
+            working = view.working_quantity(intent.symbol, intent.side)
+            held += working
         limit_value = view.equity * self.fraction
         if (held + intent.quantity) * price <= limit_value:
             return intent
+        counted = f"the {intent.symbol} position "
+        if working:
+            counted += f"plus its working entries of {amount(working)} "
         limit = (
-            f"the {intent.symbol} position may not exceed {money(limit_value)} "
+            f"{counted}may not exceed {money(limit_value)} "
             f"({percent(self.percent)} of equity {money(view.equity)})"
         )
         return _trim(intent, limit_value / price - held, instrument, limit, "max_position_size")
 
 
 class MaxOpenPositions:
-    """Rejects an entry that would open a new symbol while ``count`` positions are open."""
+    """Rejects an entry that would open a new symbol while ``count`` positions are open, a
+    symbol with an entry still working counting as open."""
 
     __slots__ = ("count",)
 
@@ -156,13 +170,31 @@ class MaxOpenPositions:
         if position is not None and position.quantity != 0:
             return intent
         open_positions = view.open_positions
-        if open_positions >= self.count:
+        pending = _pending_symbols(view)
+        if intent.symbol in pending:
+            return intent  # an entry of this symbol is working: it opens nothing new
+        if open_positions + len(pending) >= self.count:
+            counted = f"{open_positions} positions are open"
+            if pending:
+                names = ", ".join(sorted(pending))
+                counted += f" plus {len(pending)} with a working entry ({names})"
             return Rejection(
-                f"{open_positions} positions are open and the maximum is {self.count}; "
-                f"not opening {intent.symbol}",
+                f"{counted} and the maximum is {self.count}; not opening {intent.symbol}",
                 "max_open_positions",
             )
         return intent
+
+
+def _pending_symbols(view: PortfolioView) -> frozenset[str]:
+    """The symbols with an entry still working and no position open yet."""
+    if not view.working_entries:
+        return frozenset()
+    positions = view.positions
+    return frozenset(
+        entry.symbol
+        for entry in view.working_entries
+        if (held := positions.get(entry.symbol)) is None or held.quantity == 0
+    )
 
 
 class CashAndBuyingPower:

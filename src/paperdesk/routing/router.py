@@ -305,5 +305,6 @@ class SignalRouter:
                 view.prices,
                 view.day_start_equity,
                 view.working_entry_symbols,
+                view.working_entries,
             )
         )

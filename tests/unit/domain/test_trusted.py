@@ -25,6 +25,7 @@ from paperdesk.domain import (
     Signal,
     SignalAccepted,
     Trade,
+    WorkingEntry,
 )
 from paperdesk.domain.trusted import trusted_maker
 
@@ -44,7 +45,16 @@ RECORDS: list[Any] = [
     SignalAccepted(TS, SIGNAL, ("trimmed",)),
     Position("SPY", D("3"), D("101.25"), D("-2.5"), TS, D("303.75")),
     OrderIntent("SPY", Side.SELL, D("2"), stop_loss=D("99"), take_profit=D("104")),
-    PortfolioView(TS, D("9.5"), D("310"), {}, {"SPY": D("101")}, D("300"), frozenset({"SPY"})),
+    PortfolioView(
+        TS,
+        D("9.5"),
+        D("310"),
+        {},
+        {"SPY": D("101")},
+        D("300"),
+        frozenset({"SPY"}),
+        (WorkingEntry("SPY", Side.BUY, D("2"), D("101")),),
+    ),
     Trade("SPY", Side.BUY, D("3"), D("101.25"), D("102"), TS, TS, D("0.5"), D("1.75"), "x", "y"),
 ]
 
@@ -103,6 +113,7 @@ def test_the_positional_call_sites_match_the_field_layouts() -> None:
         "prices",
         "day_start_equity",
         "working_entry_symbols",
+        "working_entries",
     )
     assert Trade._fields == (
         "symbol",

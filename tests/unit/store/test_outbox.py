@@ -22,7 +22,7 @@ from outbox_support import (
     last_sequence,
     utc_text,
 )
-from paperdesk.config import ExecutionConfig, RunConfig, StrategySpec
+from paperdesk.config import ExecutionConfig, RiskConfig, RunConfig, StrategySpec
 from paperdesk.domain import InvalidInputError, Side
 from paperdesk.domain.records import OutboxEntry
 from paperdesk.live import FAILPOINTS, FixedClock, LiveRunner
@@ -40,12 +40,14 @@ class InjectedCrashError(RuntimeError):
     pass
 
 
-def _prepared(database: Database) -> tuple[PortfolioService, int]:
+def _prepared(database: Database, risk: RiskConfig | None = None) -> tuple[PortfolioService, int]:
     """A portfolio whose next tick (the 2020-01-03 bar) fills a buy and routes a sell; the
     tick after it (2020-01-06) fills the sell and closes the round trip."""
     clock = FixedClock(after_close(HISTORY, "2019-12-31"))
     service = PortfolioService(database, clock=clock)
-    settings = RunConfig(strategies=MACD, symbols=("SPY",), execution=COSTS)
+    settings = RunConfig(
+        strategies=MACD, symbols=("SPY",), execution=COSTS, risk=risk or RiskConfig()
+    )
     pid = service.create_portfolio("outbox", Decimal(10000), settings=settings)
     service.tick(pid, "SPY")
     clock.set(after_close(HISTORY, "2020-01-02"))
@@ -203,7 +205,9 @@ def test_event_payloads_carry_the_stored_values_exactly(database: Database) -> N
 def test_manual_commands_publish_their_events_and_refused_ones_publish_nothing(
     database: Database,
 ) -> None:
-    service, pid = _prepared(database)
+    # no exposure cap: the strategy's buy, still working, takes the default cap's room, which
+    # a person's buy beside it counts
+    service, pid = _prepared(database, RiskConfig(exposure_cap_percent=None))
     start = len(check_gap_free(database))
 
     (placed,) = service.place_order(pid, OrderRequest("SPY", Side.BUY, Decimal(3)))
