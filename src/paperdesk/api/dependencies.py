@@ -43,6 +43,15 @@ PortfolioId = Annotated[int, Path(ge=1, le=2**63 - 1)]
 OrderId = Annotated[str, Path(min_length=1, max_length=64)]
 
 
+def _missing_key_message(connection: HTTPConnection) -> str:
+    """Why no key was read: none sent, or an Authorization header of another scheme (its value
+    is never quoted: it may be the key itself, sent without ``Bearer``)."""
+    message = "an API key is required (Authorization: Bearer KEY)"
+    if connection.headers.get("authorization"):
+        return f"{message}; the Authorization header sent does not use the Bearer scheme"
+    return message
+
+
 async def api_key(
     connection: HTTPConnection,  # a request or a WebSocket handshake: both are limited
     container: ServicesDep,
@@ -52,7 +61,7 @@ async def api_key(
     """The caller's key, once it is known, not revoked and within its rate limit."""
     token = credentials.credentials if credentials is not None else header
     if not token:
-        raise ApiError(401, "missing_api_key", "an API key is required (Authorization: Bearer KEY)")
+        raise ApiError(401, "missing_api_key", _missing_key_message(connection))
     keys = container.api_keys
     record = keys.remembered(token) or await run_in_threadpool(keys.authenticate, token)
     if record is None:

@@ -143,12 +143,39 @@ async def _domain_error(request: Request, error: Exception) -> JSONResponse:
     return _answer(request, body, status)
 
 
+def _json_position(document: object, position: int) -> str:
+    """``line 1, column 17`` of the character at ``position`` of the refused body."""
+    if not isinstance(document, str) or not 0 <= position <= len(document):
+        return f"character {position + 1}"
+    line = document.count("\n", 0, position) + 1
+    column = position - document.rfind("\n", 0, position)
+    return f"line {line}, column {column}"
+
+
+def _validation_problem(item: dict[str, Any], request: Request, document: object) -> dict[str, str]:
+    """One problem as ``{field, message}``. A body that is not JSON names the body and the
+    reason (FastAPI's own words are ``body.16: JSON decode error``), and a body FastAPI did not
+    read as JSON (no ``Content-Type: application/json``) says so, where FastAPI's words are
+    ``Input should be a valid dictionary``."""
+    location = tuple(item.get("loc", ()))
+    if item.get("type") == "json_invalid" and len(location) == 2:
+        reason = str((item.get("ctx") or {}).get("error", "invalid JSON"))
+        where = _json_position(document, int(location[1]))
+        return {"field": "body", "message": f"the body is not valid JSON: {reason} at {where}"}
+    if location == ("body",) and isinstance(item.get("input"), bytes):
+        content_type = request.headers.get("content-type")
+        sent = f"'{content_type}'" if content_type else "none"
+        return {
+            "field": "body",
+            "message": "send the body as a JSON object with the header "
+            f"Content-Type: application/json (this request's Content-Type: {sent})",
+        }
+    return {"field": _field(location), "message": str(item.get("msg", ""))}
+
+
 async def _validation_error(request: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, RequestValidationError)
-    problems = [
-        {"field": _field(tuple(item.get("loc", ()))), "message": str(item.get("msg", ""))}
-        for item in error.errors()
-    ]
+    problems = [_validation_problem(item, request, error.body) for item in error.errors()]
     message = "; ".join(f"{p['field']}: {p['message']}" for p in problems) or "invalid request"
     return _answer(request, error_body("validation_error", message, errors=problems), 422)
 

@@ -35,6 +35,13 @@ def setting_mark(key: str) -> str:
     return field_mark(f"settings.{key}")
 
 
+def surface_words(api: str, command_line: str) -> str:
+    """Words that differ by surface, marked as a field is: the REST and Alpaca APIs read
+    ``api``, the command line, Python and the logs ``command_line`` (a hint naming options or
+    paths that the APIs refuse)."""
+    return field_mark(api, command_line)
+
+
 def option_flag(key: str) -> str:
     """The command-line option of a field whose mark gives none: ``--key-with-dashes``."""
     return "--" + key.rsplit(".", 1)[-1].replace("_", "-")

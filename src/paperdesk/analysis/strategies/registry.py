@@ -29,7 +29,7 @@ from paperdesk.analysis.strategies.plugins import (
     load_entry_points,
 )
 from paperdesk.domain.errors import InvalidInputError, StrategyLoadError, UnknownNameError
-from paperdesk.domain.fields import field_mark
+from paperdesk.domain.fields import option_flag, surface_words
 from paperdesk.domain.suggestions import did_you_mean
 
 __all__ = [
@@ -186,14 +186,23 @@ class StrategyRegistry:
         available = ", ".join(sorted(self._classes)) or "none"
         message = (
             f"unknown strategy {name!r}{did_you_mean(name, self._classes, inline=True)}; "
-            f"available strategies: {available}. Add your own with {field_mark('strategy_path')} "
-            f"(load_strategy_path in Python) and {PATH_FORMS}, or install a package that declares "
-            f"it in the {ENTRY_POINT_GROUP!r} entry-point group (see docs/writing-strategies.md)"
+            f"available strategies: {available}. {_ADD_YOUR_OWN}"
         )
         if self._problems:
             failed = "; ".join(str(problem) for problem in self._problems.values())
             message += f". Plug-ins left out: {failed}"
         return message
+
+
+# The API refuses a strategy named by a file (server_path_refused): its users are told who
+# installs one, the command line and Python how to load one.
+_ADD_YOUR_OWN = surface_words(
+    "A strategy of your own is installed on the server by its operator, as a package that "
+    f"declares it in the {ENTRY_POINT_GROUP!r} entry-point group (see docs/writing-strategies.md)",
+    f"Add your own with {option_flag('strategy_path')} (load_strategy_path in Python) and "
+    f"{PATH_FORMS}, or install a package that declares it in the {ENTRY_POINT_GROUP!r} "
+    "entry-point group (see docs/writing-strategies.md)",
+)
 
 
 def _label(cls: type) -> str:
