@@ -16,16 +16,14 @@ keeps glibc's own adaptive thresholds. Elsewhere than glibc (no ``mallopt``) not
 
 The cycle collector, left running, walks the objects of the modules the command imports as they
 pile up (about 300 collections, two of them full, 0.05-0.1 s of CPU for an import); the import's
-own work makes arrays, not reference cycles. Paused for the command only (``paused_collector``),
-so a process that runs it among other work (a test) has its collector back afterwards.
+own work makes arrays, not reference cycles. Paused for the command only
+(``paperdesk.collector.collector_paused``), so a process that runs it among other work (a
+test) has its collector back afterwards.
 """
 
 from __future__ import annotations
 
 import ctypes
-import gc
-from collections.abc import Iterator
-from contextlib import contextmanager
 
 M_TRIM_THRESHOLD = -1  # glibc's <malloc.h>
 M_MMAP_THRESHOLD = -3
@@ -45,15 +43,3 @@ def keep_freed_memory() -> bool:
     return bool(mallopt(M_MMAP_THRESHOLD, HEAP_BLOCKS_UNDER)) and bool(
         mallopt(M_TRIM_THRESHOLD, TRIM_ABOVE)
     )
-
-
-@contextmanager
-def paused_collector() -> Iterator[None]:
-    """The cycle collector off while the block runs, then as it was (see the module)."""
-    running = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if running:
-            gc.enable()

@@ -95,10 +95,11 @@ def import_command(
 ) -> None:
     """Validate a CSV file and import its bars into the database and the Parquet cache; a file
     with any problem is rejected with a report and nothing is written."""
-    from paperdesk.cli.allocator import keep_freed_memory, paused_collector
+    from paperdesk.cli.allocator import keep_freed_memory
+    from paperdesk.collector import collector_paused
 
     keep_freed_memory()  # this process ends with the import: keep the memory it frees
-    with paused_collector():  # the modules the import loads too
+    with collector_paused():  # the modules the import loads too
         from paperdesk.service import market_data as market
 
         with opened_service() as service:

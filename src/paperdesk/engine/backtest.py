@@ -23,6 +23,7 @@ from paperdesk.analysis.strategies.base import Strategy, with_reasons
 from paperdesk.analysis.strategies.causality import check_causal
 from paperdesk.analysis.strategies.per_bar import BarStrategy
 from paperdesk.analytics.conventions import Benchmark, Conventions
+from paperdesk.collector import collector_paused
 from paperdesk.config import RunConfig
 from paperdesk.data import session_close
 from paperdesk.data.bar_convert import BarArrays as _BarArrays
@@ -37,7 +38,6 @@ from paperdesk.domain import (
 from paperdesk.domain.fields import setting_mark
 from paperdesk.engine import fastpath
 from paperdesk.engine.equity_curve import ChangePoints
-from paperdesk.engine.fastpath.collector import collector_paused
 from paperdesk.engine.kernel import TradingKernel, trade_date
 from paperdesk.engine.per_bar import decide
 from paperdesk.engine.rejection_reasons import refused_entries, rejected_signals

@@ -16,6 +16,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from paperdesk.analysis.strategies.base import SignalColumns
+from paperdesk.collector import collector_paused
 from paperdesk.config import RiskConfig, RunConfig
 from paperdesk.data.bar_rule import utc_datetime
 from paperdesk.domain import (
@@ -27,7 +28,6 @@ from paperdesk.domain import (
     Signal,
     SignalRejected,
 )
-from paperdesk.engine.fastpath.collector import collector_paused
 from paperdesk.engine.fastpath.columns import datetimes
 from paperdesk.engine.fastpath.errors import FastPathUnsupportedError
 from paperdesk.engine.fastpath.integer_money import MoneyScale

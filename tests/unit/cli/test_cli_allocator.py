@@ -15,6 +15,7 @@ import pytest
 from typer.testing import CliRunner
 
 from paperdesk.cli import allocator, app
+from paperdesk.collector import collector_paused
 
 GLIBC = platform.system() == "Linux" and platform.libc_ver()[0] == "glibc"
 
@@ -117,7 +118,7 @@ def test_the_import_runs_with_the_cycle_collector_paused_then_running_again(
 def test_a_paused_collector_stays_off_when_it_was_off() -> None:
     gc.disable()
     try:
-        with allocator.paused_collector():
+        with collector_paused():
             assert not gc.isenabled()
         assert not gc.isenabled()
     finally:

@@ -7,7 +7,7 @@ import gc
 
 import pytest
 
-from paperdesk.engine.fastpath.collector import collector_paused
+from paperdesk.collector import collector_paused
 
 pytestmark = pytest.mark.usefixtures("collector_restored")
 

@@ -10,9 +10,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from paperdesk.collector import collector_paused
 from paperdesk.engine.fastpath.bracket_hits import NO_HIT, leg_exit
 from paperdesk.engine.fastpath.bracket_levels import NO_LEVEL, LegLevels
-from paperdesk.engine.fastpath.collector import collector_paused
 from paperdesk.engine.fastpath.errors import FastPathUnsupportedError
 from paperdesk.engine.fastpath.integer_money import MoneyScale
 from paperdesk.engine.fastpath.loop import _estimate, _last_bar_entry

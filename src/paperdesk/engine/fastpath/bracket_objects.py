@@ -16,6 +16,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from paperdesk.collector import collector_paused
 from paperdesk.domain import (
     ZERO,
     Fill,
@@ -47,7 +48,6 @@ from paperdesk.engine.fastpath.bracket_loop import (
     UPDATED,
 )
 from paperdesk.engine.fastpath.bracket_prices import BracketFillPrices
-from paperdesk.engine.fastpath.collector import collector_paused
 from paperdesk.engine.fastpath.columns import SIDES, shared_datetimes
 from paperdesk.engine.fastpath.objects import _round_trips
 from paperdesk.execution import FeeModel, NoFee

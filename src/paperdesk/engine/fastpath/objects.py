@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from paperdesk.collector import collector_paused
 from paperdesk.domain import (
     ZERO,
     Fill,
@@ -33,7 +34,6 @@ from paperdesk.domain import (
     TimeInForce,
     Trade,
 )
-from paperdesk.engine.fastpath.collector import collector_paused
 from paperdesk.engine.fastpath.columns import SIDES, FillPrices, OrderColumns, datetimes
 from paperdesk.engine.fastpath.loop import ACCEPTED, ENTRY
 from paperdesk.engine.result import Deferred

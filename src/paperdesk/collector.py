@@ -1,4 +1,5 @@
-"""Pausing Python's cyclic garbage collector while the fast path makes many acyclic objects."""
+"""Pausing Python's cyclic garbage collector around work that makes many acyclic objects (the
+fast path's loops, the backtest driver, a CSV import's command)."""
 
 from __future__ import annotations
 
