@@ -493,15 +493,6 @@ class OrderBook:
                 return sibling
         return None
 
-    def working_entry_symbols(self) -> frozenset[str]:
-        """The symbols with an entry order still working (accepted or partly filled)."""
-        orders = self._orders
-        return frozenset(
-            symbol
-            for symbol, book in self._books.items()
-            if any(orders[order_id].role is _ENTRY for order_id in book)
-        )
-
     def working_entry_orders(self) -> list[Order]:
         """The entry orders still working (accepted or partly filled), in no set order."""
         orders = self._orders

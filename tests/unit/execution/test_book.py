@@ -216,7 +216,7 @@ def _contents(book: OrderBook, client_ids: list[str]) -> tuple[object, ...]:
         book.all_orders(),
         book.working(),
         book.open_orders(),
-        book.working_entry_symbols(),
+        sorted(order.order_id for order in book.working_entry_orders()),
         [book.client_order_id_in_use(client_id) for client_id in client_ids],
     )
 
