@@ -17,10 +17,11 @@ again as blocks, all in the series' write transaction.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from itertools import pairwise
+from typing import Any
 
 import numpy as np
 import pyarrow as pa
@@ -238,6 +239,29 @@ def by_month(columns: BarColumns) -> Iterable[tuple[int, BarColumns]]:
             yield start, columns.take(slice(low, high))
 
 
+def month_range(columns: BarColumns) -> tuple[int, int]:
+    """The first microsecond of the sorted bars' first month and of the month after their
+    last: the months a write of them rewrites whole."""
+    lowest = int(month_starts(columns.ts[:1])[0])
+    return lowest, next_month(int(month_starts(columns.ts[-1:])[0]))
+
+
+def block_rows(columns: BarColumns) -> Iterator[dict[str, Any]]:
+    """The ``bar_blocks`` row of each calendar month of the sorted bars (all but the series'
+    key): its first instant, first and last label, smallest and largest close time, row count
+    and payload."""
+    for month, part in by_month(columns):
+        yield {
+            "month": instant(month),
+            "first_ts": instant(int(part.ts[0])),
+            "last_ts": instant(int(part.ts[-1])),
+            "first_close": instant(int(part.ts_close.min())),
+            "last_close": instant(int(part.ts_close.max())),
+            "rows": len(part),
+            "payload": encode(part),
+        }
+
+
 def instant(micros: int) -> datetime:
     """A UTC datetime of microseconds since the epoch."""
     return utc_datetime(micros * 1_000)
@@ -251,6 +275,7 @@ def micros_of(moment: datetime) -> int:
 
 __all__ = [
     "BarColumns",
+    "block_rows",
     "by_month",
     "concatenate",
     "decode",
@@ -260,6 +285,7 @@ __all__ = [
     "instant",
     "merge",
     "micros_of",
+    "month_range",
     "month_starts",
     "next_month",
 ]

@@ -21,13 +21,19 @@ import sqlite3
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from paperdesk.data.bar_store import PROVENANCE_COLUMNS, row_sources
+from paperdesk.data.calendars import bar_close_times
+from paperdesk.data.instruments import instrument_for
+from paperdesk.domain import DataError, Timeframe
 from paperdesk.domain.quotes import QUOTE_FIELDS
+from paperdesk.store.bar_blocks import BarColumns, micros_of
 from paperdesk.store.bar_texts import decimal_texts, time_texts
 
 PRICES = ("open", "high", "low", "close", "volume")
@@ -97,6 +103,99 @@ class BarBatch:
             "source": self.source,
         }
         return {name: values[name] for name in self.constant_names()}
+
+
+def resolved_batch(
+    frame: pd.DataFrame,
+    *,
+    symbol: str,
+    timeframe: str,
+    source: str,
+    fetched_at: datetime,
+    asset_class: str | None,
+    chunk_rows: int,
+) -> BarBatch | None:
+    """``frame``'s bars resolved for a write of the series (None when it has none): its
+    labels and close times in UTC (computed from the instrument's calendar when the frame
+    has no ``ts_close``), every price finite, the provenance per row when the frame names
+    it. A ``DataError`` names what makes the frame unfit to store."""
+    if fetched_at.tzinfo is None:
+        raise DataError("fetched_at must be timezone-aware")
+    name, frame_timeframe = series_key(symbol, timeframe)
+    if len(frame) == 0:
+        return None
+    index = _utc_index(frame.index)
+    if index.has_duplicates:
+        raise DataError(f"{name} {frame_timeframe}: the frame repeats a bar label")
+    if "ts_close" in frame.columns:
+        closes = _utc_index(pd.DatetimeIndex(frame["ts_close"]))
+    else:
+        calendar = instrument_for(name, asset_class).calendar
+        closes = bar_close_times(index, frame_timeframe, calendar)
+    for price in PRICES:
+        _check_finite(frame, price, name)
+    provenance = any(column in frame.columns for column in PROVENANCE_COLUMNS)
+    return BarBatch(
+        symbol=name,
+        timeframe=frame_timeframe,
+        frame=frame,
+        index=index,
+        closes=closes,
+        fetched_at=fetched_at,
+        source=source,
+        sources=row_sources(frame, source) if provenance else None,
+        quoted=all(field in frame.columns for field in QUOTE_FIELDS),
+        chunk_rows=chunk_rows,
+    )
+
+
+def batch_columns(batch: BarBatch) -> BarColumns:
+    """A batch's bars as columns (the frame's floats as they are, one fetch time)."""
+    frame, rows = batch.frame, len(batch.frame)
+    sources: tuple[str, ...] = (batch.source,)
+    if batch.sources is None:
+        codes = np.zeros(rows, np.int32)
+    else:
+        found, uniques = pd.factorize(np.asarray(batch.sources, dtype=object))
+        codes, sources = found.astype(np.int32), tuple(str(text) for text in uniques)
+    return BarColumns(
+        ts=index_micros(batch.index),
+        ts_close=index_micros(batch.closes),
+        prices={price: frame[price].to_numpy(np.float64) for price in PRICES},
+        codes=codes,
+        sources=sources,
+        fetched_at=np.full(rows, micros_of(batch.fetched_at), np.int64),
+        quotes={field: frame[field].to_numpy(np.float64) for field in QUOTE_FIELDS}
+        if batch.quoted
+        else None,
+    )
+
+
+def series_key(symbol: str, timeframe: str) -> tuple[str, str]:
+    """A series' stored key: the symbol upper-cased, the timeframe in its canonical text."""
+    name = symbol.strip().upper()
+    if not name:
+        raise DataError("symbol must not be empty")
+    return name, str(Timeframe.parse(timeframe))
+
+
+def _utc_index(values: Any) -> pd.DatetimeIndex:
+    index = pd.DatetimeIndex(values)
+    if index.tz is None:
+        raise DataError("bar times must be timezone-aware (UTC)")
+    if index.hasnans:
+        raise DataError("bar times must not be missing")
+    return index.tz_convert("UTC")
+
+
+def _check_finite(frame: pd.DataFrame, name: str, symbol: str) -> None:
+    if name not in frame.columns:
+        raise DataError(f"{symbol}: the bars have no {name!r} column")
+    values = frame[name].to_numpy(dtype=np.float64)
+    bad = ~np.isfinite(values)
+    if bad.any():
+        row = int(np.flatnonzero(bad)[0])
+        raise DataError(f"{symbol}: {name} at {frame.index[row]} is {values[row]}, not a number")
 
 
 def index_micros(index: pd.DatetimeIndex) -> np.ndarray:

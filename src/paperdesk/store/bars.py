@@ -41,36 +41,29 @@ from sqlalchemy import (
 )
 from sqlalchemy.sql import ColumnElement
 
-from paperdesk.data.bar_store import BLOCK_ROWS, PROVENANCE_COLUMNS, SeriesInfo, row_sources
-from paperdesk.data.calendars import bar_close_times
-from paperdesk.data.instruments import (
-    calendar_or_default,
-    instrument_for,
-    remember_asset_class,
-    symbol_table,
-)
+from paperdesk.data.bar_store import BLOCK_ROWS, SeriesInfo
+from paperdesk.data.instruments import calendar_or_default, remember_asset_class, symbol_table
 from paperdesk.domain import DataError, Timeframe
 from paperdesk.domain.quotes import QUOTE_FIELDS
 from paperdesk.store.bar_blocks import (
     BarColumns,
-    by_month,
+    block_rows,
     concatenate,
     decode,
-    empty_columns,
-    encode,
     in_order,
     instant,
     merge,
     micros_of,
-    month_starts,
-    next_month,
+    month_range,
 )
-from paperdesk.store.bar_reads import bar_frame
+from paperdesk.store.bar_reads import bar_frame, row_columns
 from paperdesk.store.bar_tables import BAR_BLOCKS, BAR_SERIES, BARS
 from paperdesk.store.bar_writes import (
     PRICES,
     BarBatch,
-    index_micros,
+    batch_columns,
+    resolved_batch,
+    series_key,
     write_postgres,
     write_sqlite,
 )
@@ -132,34 +125,13 @@ class SqlBarStore:
     ) -> int:
         """Upsert the bars and raise the series' version in one transaction; ``asset_class``
         (when given) is stored with the series, so later reads build the right instrument."""
-        if fetched_at.tzinfo is None:
-            raise DataError("fetched_at must be timezone-aware")
-        name, frame_timeframe = _series_key(symbol, timeframe)
-        if len(frame) == 0:
+        batch = resolved_batch(
+            frame, symbol=symbol, timeframe=timeframe, source=source, fetched_at=fetched_at,
+            asset_class=asset_class, chunk_rows=_CHUNK,
+        )  # fmt: skip
+        if batch is None:
             return 0
-        index = _utc_index(frame.index)
-        if index.has_duplicates:
-            raise DataError(f"{name} {frame_timeframe}: the frame repeats a bar label")
-        if "ts_close" in frame.columns:
-            closes = _utc_index(pd.DatetimeIndex(frame["ts_close"]))
-        else:
-            calendar = instrument_for(name, asset_class).calendar
-            closes = bar_close_times(index, frame_timeframe, calendar)
-        for price in PRICES:
-            _check_finite(frame, price, name)
-        provenance = any(column in frame.columns for column in PROVENANCE_COLUMNS)
-        batch = BarBatch(
-            symbol=name,
-            timeframe=frame_timeframe,
-            frame=frame,
-            index=index,
-            closes=closes,
-            fetched_at=fetched_at,
-            source=source,
-            sources=row_sources(frame, source) if provenance else None,
-            quoted=all(field in frame.columns for field in QUOTE_FIELDS),
-            chunk_rows=_CHUNK,
-        )
+        name, frame_timeframe = batch.symbol, batch.timeframe
         with self._database.writing_connection() as connection:  # one import, one transaction
             bump = _bump_version(self._postgres, name, frame_timeframe, fetched_at, asset_class)
             connection.execute(bump)  # the series' row lock on PostgreSQL: one writer at a time
@@ -181,10 +153,8 @@ class SqlBarStore:
         """Store the batch in column blocks: the whole months its labels touch are read
         (their blocks and rows), merged with it (its bars win), deleted and written again as
         one block a month, so each label stays in one place."""
-        new = in_order(_batch_columns(batch))
-        lowest = int(month_starts(new.ts[:1])[0])
-        above = next_month(int(month_starts(new.ts[-1:])[0]))
-        low, high = instant(lowest), instant(above)
+        new = in_order(batch_columns(batch))
+        low, high = (instant(micros) for micros in month_range(new))
         blocks = _BLOCKS.c
         series = (blocks.symbol == batch.symbol, blocks.timeframe == batch.timeframe)
         months = (*series, blocks.month >= low, blocks.month < high)
@@ -202,19 +172,9 @@ class SqlBarStore:
         del parts
         connection.execute(_BLOCKS.delete().where(*months))
         connection.execute(delete(_BARS).where(*rows))
-        for month, part in by_month(merged):
+        for row in block_rows(merged):
             connection.execute(
-                _BLOCKS.insert().values(
-                    symbol=batch.symbol,
-                    timeframe=batch.timeframe,
-                    month=instant(month),
-                    first_ts=instant(int(part.ts[0])),
-                    last_ts=instant(int(part.ts[-1])),
-                    first_close=instant(int(part.ts_close.min())),
-                    last_close=instant(int(part.ts_close.max())),
-                    rows=len(part),
-                    payload=encode(part),
-                )
+                _BLOCKS.insert().values(symbol=batch.symbol, timeframe=batch.timeframe, **row)
             )
 
     # ----------------------------------------------------------------------------- reading
@@ -226,7 +186,7 @@ class SqlBarStore:
         start: datetime | None = None,
         end: datetime | None = None,
     ) -> pd.DataFrame:
-        name, frame_timeframe = _series_key(symbol, timeframe)
+        name, frame_timeframe = series_key(symbol, timeframe)
         bars = _BARS.c
         where = [bars.symbol == name, bars.timeframe == frame_timeframe]
         if start is not None:
@@ -264,35 +224,8 @@ class SqlBarStore:
             *(self._price_column(bars[field]) for field in fields),
         ).where(*where)
         result = connection.execute(query.order_by(bars.ts))
-        found = result.cursor.fetchall()  # plain DB-API tuples: no Row objects per bar
-        if not found:
-            return empty_columns()
-        # one object array, then whole columns converted by numpy (no Python loop per value)
-        table = np.array(found, dtype=object)
-        del found
-        codes, sources = pd.factorize(table[:, 7])
-        quotes = None
-        if fields:  # NULL (None) becomes NaN
-            quotes = {
-                field: np.where(
-                    table[:, 9 + position] == None,  # noqa: E711
-                    np.nan,
-                    table[:, 9 + position],
-                ).astype(np.float64)
-                for position, field in enumerate(fields)
-            }
-        return BarColumns(
-            ts=self._micros(table[:, 0]),
-            ts_close=self._micros(table[:, 1]),
-            prices={
-                price: table[:, 2 + position].astype(np.float64)
-                for position, price in enumerate(PRICES)
-            },
-            codes=codes.astype(np.int32),
-            sources=tuple(str(text) for text in sources),
-            fetched_at=self._micros(table[:, 8]),
-            quotes=quotes,
-        )
+        # plain DB-API tuples: no Row objects per bar
+        return row_columns(result.cursor.fetchall(), bool(fields), self._micros)
 
     def _time_column(self, time_column: Any) -> ColumnElement[Any]:
         if self._postgres:  # whole microseconds since the epoch
@@ -348,7 +281,7 @@ class SqlBarStore:
         ]
 
     def date_range(self, symbol: str, timeframe: str) -> tuple[datetime, datetime] | None:
-        name, frame_timeframe = _series_key(symbol, timeframe)
+        name, frame_timeframe = series_key(symbol, timeframe)
         bars, blocks = _BARS.c, _BLOCKS.c
         queries = (
             select(func.min(bars.ts), func.max(bars.ts)).where(
@@ -381,7 +314,7 @@ class SqlBarStore:
 
     def series_version(self, symbol: str, timeframe: str) -> int:
         """The series' version (0 before any bar was stored); it changes with every write."""
-        name, frame_timeframe = _series_key(symbol, timeframe)
+        name, frame_timeframe = series_key(symbol, timeframe)
         statement = select(_SERIES.c.version).where(
             _SERIES.c.symbol == name, _SERIES.c.timeframe == frame_timeframe
         )
@@ -443,7 +376,7 @@ class SqlBarStore:
         start: datetime | None = None,
         end: datetime | None = None,
     ) -> int:
-        name, frame_timeframe = _series_key(symbol, timeframe)
+        name, frame_timeframe = series_key(symbol, timeframe)
         bars, blocks = _BARS.c, _BLOCKS.c
         query = (
             select(func.count())
@@ -483,28 +416,6 @@ def _spans(connection: Any, batch: BarBatch) -> tuple[bool, ...]:
     }
     postgres = connection.dialect.name == "postgresql"
     return tuple(bool(flag) for flag in connection.execute(_SPANS[postgres], parameters).one())
-
-
-def _batch_columns(batch: BarBatch) -> BarColumns:
-    """A batch's bars as columns (the frame's floats as they are, one fetch time)."""
-    frame, rows = batch.frame, len(batch.frame)
-    sources: tuple[str, ...] = (batch.source,)
-    if batch.sources is None:
-        codes = np.zeros(rows, np.int32)
-    else:
-        found, uniques = pd.factorize(np.asarray(batch.sources, dtype=object))
-        codes, sources = found.astype(np.int32), tuple(str(text) for text in uniques)
-    return BarColumns(
-        ts=index_micros(batch.index),
-        ts_close=index_micros(batch.closes),
-        prices={price: frame[price].to_numpy(np.float64) for price in PRICES},
-        codes=codes,
-        sources=sources,
-        fetched_at=np.full(rows, micros_of(batch.fetched_at), np.int64),
-        quotes={field: frame[field].to_numpy(np.float64) for field in QUOTE_FIELDS}
-        if batch.quoted
-        else None,
-    )
 
 
 def _blocks(
@@ -581,36 +492,10 @@ def _bump_version(
     )
 
 
-def _series_key(symbol: str, timeframe: str) -> tuple[str, str]:
-    name = symbol.strip().upper()
-    if not name:
-        raise DataError("symbol must not be empty")
-    return name, str(Timeframe.parse(timeframe))
-
-
 def _aware(moment: datetime, what: str) -> datetime:
     if moment.tzinfo is None:
         raise DataError(f"{what} must be timezone-aware, got {moment.isoformat()}")
     return moment.astimezone(UTC)
-
-
-def _utc_index(values: Any) -> pd.DatetimeIndex:
-    index = pd.DatetimeIndex(values)
-    if index.tz is None:
-        raise DataError("bar times must be timezone-aware (UTC)")
-    if index.hasnans:
-        raise DataError("bar times must not be missing")
-    return index.tz_convert("UTC")
-
-
-def _check_finite(frame: pd.DataFrame, name: str, symbol: str) -> None:
-    if name not in frame.columns:
-        raise DataError(f"{symbol}: the bars have no {name!r} column")
-    values = frame[name].to_numpy(dtype=np.float64)
-    bad = ~np.isfinite(values)
-    if bad.any():
-        row = int(np.flatnonzero(bad)[0])
-        raise DataError(f"{symbol}: {name} at {frame.index[row]} is {values[row]}, not a number")
 
 
 __all__ = ["SqlBarStore"]
