@@ -6,7 +6,7 @@ Each subcommand is a function registered on ``data_app``; their logic lives in
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -36,9 +36,17 @@ def market_data_service() -> MarketDataService:
     return services().market_data
 
 
+def import_service() -> MarketDataService:
+    """The service ``data import`` uses (on a current SQLite ledger, one that does not load
+    SQLAlchemy: ``Services.bar_import``; tests may replace it)."""
+    return services().bar_import
+
+
 @contextmanager
-def opened_service() -> Iterator[MarketDataService]:
-    service = market_data_service()
+def opened_service(
+    make: Callable[[], MarketDataService] | None = None,
+) -> Iterator[MarketDataService]:
+    service = (make or market_data_service)()
     try:
         yield service
     finally:
@@ -102,7 +110,7 @@ def import_command(
     with collector_paused():  # the modules the import loads too
         from paperdesk.service import market_data as market
 
-        with opened_service() as service:
+        with opened_service(import_service) as service:
             try:
                 report = service.import_file(
                     file, symbol, timeframe, timezone=timezone, sort=sort,

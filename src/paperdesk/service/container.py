@@ -14,6 +14,7 @@ from functools import cached_property
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from paperdesk.data.cache import MarketCache
     from paperdesk.data.clock import Clock
     from paperdesk.data.manager import DataManager
     from paperdesk.domain.records import OutboxEntry
@@ -35,6 +36,7 @@ if TYPE_CHECKING:
     from paperdesk.service.webhooks import WebhookService
     from paperdesk.settings import Settings
     from paperdesk.store import Database
+    from paperdesk.store.sqlite_bars import SqliteBarWriter
 
 log = logging.getLogger(__name__)
 
@@ -71,6 +73,7 @@ class Services:
         self._clock = clock
         self._data = data
         self._owns_database = database is None
+        self._bar_writer: SqliteBarWriter | None = None  # a CSV import's (``bar_import``)
 
     @cached_property
     def settings(self) -> Settings:
@@ -115,18 +118,24 @@ class Services:
     def data(self) -> DataManager:
         """The DataManager on this database, with this clock."""
         if self._data is None:
-            from paperdesk.data.cache import InProcessCache, open_market_cache
-            from paperdesk.data.tiered_cache import TieredCache
             from paperdesk.service.market_data import build_data_manager
 
-            settings = self.settings
-            prefix = settings.redis_prefix_for(self.database.url)
-            shared = open_market_cache(settings.redis_url_value(), prefix=prefix)
-            cache = shared if isinstance(shared, InProcessCache) else TieredCache(shared)
+            cache = self._market_cache(self.database.url)
             self._data = build_data_manager(
-                self.database, settings=settings, clock=self.clock, cache=cache
+                self.database, settings=self.settings, clock=self.clock, cache=cache
             )
         return self._data
+
+    def _market_cache(self, database_url: str) -> MarketCache:
+        """The recent-bars cache of the ledger at ``database_url``: Redis with a near
+        in-process cache in front when ``REDIS_URL`` answers, else the in-process one."""
+        from paperdesk.data.cache import InProcessCache, open_market_cache
+        from paperdesk.data.tiered_cache import TieredCache
+
+        settings = self.settings
+        prefix = settings.redis_prefix_for(database_url)
+        shared = open_market_cache(settings.redis_url_value(), prefix=prefix)
+        return shared if isinstance(shared, InProcessCache) else TieredCache(shared)
 
     @cached_property
     def portfolios(self) -> PortfolioService:
@@ -200,6 +209,30 @@ class Services:
         )  # fmt: skip
 
     @cached_property
+    def bar_import(self) -> MarketDataService:
+        """The market-data service of ``paperdesk data import``: on a SQLite ledger at the
+        newest schema (or a new one) the bars are written through the standard library's
+        ``sqlite3`` (``store/sqlite_bars.py``: the same rows, one transaction, the same write
+        queue and sync), and SQLAlchemy is not loaded; on any other ledger, or in a container
+        handed a database or a DataManager, ``market_data``."""
+        if self._database is None and self._data is None and "database" not in self.__dict__:
+            from paperdesk.service.market_data import MarketDataService, build_data_manager
+            from paperdesk.store.sqlite_bars import open_current
+
+            writer = open_current(self.settings.database_url_value())
+            if writer is not None:
+                self._bar_writer = writer
+                if self._on_database is not None:
+                    self._on_database(writer.describe())
+                log.info("ledger: %s", writer.describe())
+                data = build_data_manager(
+                    settings=self.settings, clock=self.clock,
+                    cache=self._market_cache(writer.url), writer=writer,
+                )  # fmt: skip
+                return MarketDataService(self.settings, manager=data, clock=self.clock)
+        return self.market_data
+
+    @cached_property
     def outbox(self) -> OutboxService:
         """The committed events the streams send, and the wake-ups between processes."""
         from paperdesk.service.outbox import OutboxService, wake_channel
@@ -262,3 +295,6 @@ class Services:
             self.jobs.close()
         if self._owns_database and "database" in self.__dict__:
             self.database.close()
+        if self._bar_writer is not None:
+            self._bar_writer.close()
+            self._bar_writer = None

@@ -32,13 +32,14 @@ from paperdesk.service.market_documents import (
     series_document,
 )
 from paperdesk.settings import Settings
-from paperdesk.store import Database, SqlBarStore
 
 if TYPE_CHECKING:
     import httpx
 
     from paperdesk.data.backfill import BackfillProgress, BackfillReport, ChunkReport
     from paperdesk.data.providers import ProviderAggregator, ProviderStatus, QuotaStore
+    from paperdesk.store import Database, SqlBarStore
+    from paperdesk.store.sqlite_bars import SqliteBarWriter
 
 # The price providers (httpx, the aggregator, its Prometheus counters) and the backfill load
 # when a command asks the providers, not for an import or a listing of the bars held.
@@ -77,11 +78,13 @@ def build_data_manager(
     aggregator: ProviderAggregator | None = None,
     client: httpx.Client | None = None,
     quota_store: QuotaStore | None = None,
+    writer: SqliteBarWriter | None = None,
 ) -> DataManager:
     """A DataManager on the configured database, caches and providers (each part may be
     given instead). The aggregator's stale fallback is the database's bars; the Parquet folder
     and the Redis key prefix are the database's own (``Settings.parquet_root``). The asset
-    classes series were imported with are remembered for this process."""
+    classes series were imported with are remembered for this process. ``writer`` (a CSV
+    import's, ``store/sqlite_bars.py``) is the store instead of the database's."""
     settings = settings or Settings()
 
     def providers() -> ProviderAggregator:
@@ -97,16 +100,22 @@ def build_data_manager(
             clock=utc_now if clock is None else clock.now,
         )
 
-    ledger = database or Database(settings.database_url_value())
+    store: SqlBarStore | SqliteBarWriter
+    if writer is not None:
+        url, store = writer.url, writer
+    else:
+        from paperdesk.store import Database, SqlBarStore
+
+        ledger = database or Database(settings.database_url_value())
+        url, store = ledger.url, SqlBarStore(ledger)
     if cache is None:
-        prefix = settings.redis_prefix_for(ledger.url)
+        prefix = settings.redis_prefix_for(url)
         cache = open_market_cache(settings.redis_url_value(), prefix=prefix)
-    store = SqlBarStore(ledger)
     store.remember_stored_classes()  # series imported with --asset-class get their instrument
     return DataManager(
         clock=clock,
         store=store,
-        parquet=ParquetBarCache(settings.parquet_root(ledger.url)),
+        parquet=ParquetBarCache(settings.parquet_root(url)),
         cache=cache,
         aggregator=aggregator,
         aggregator_factory=None if aggregator is not None else providers,
@@ -160,6 +169,8 @@ class MarketDataService:
         if self._manager is None:
             database = self._database
             if database is None:
+                from paperdesk.store import Database
+
                 database = self._owned_database = Database(self.settings.database_url_value())
             self._manager = build_data_manager(
                 database, settings=self.settings, clock=self._clock,

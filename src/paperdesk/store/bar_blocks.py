@@ -17,7 +17,7 @@ again as blocks, all in the series' write transaction.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from itertools import pairwise
@@ -246,17 +246,17 @@ def month_range(columns: BarColumns) -> tuple[int, int]:
     return lowest, next_month(int(month_starts(columns.ts[-1:])[0]))
 
 
-def block_rows(columns: BarColumns) -> Iterator[dict[str, Any]]:
+def block_rows(columns: BarColumns, at: Callable[[int], object]) -> Iterator[dict[str, Any]]:
     """The ``bar_blocks`` row of each calendar month of the sorted bars (all but the series'
-    key): its first instant, first and last label, smallest and largest close time, row count
-    and payload."""
+    key): its first instant, first and last label, smallest and largest close time (each
+    instant as ``at`` gives it from microseconds since the epoch), row count and payload."""
     for month, part in by_month(columns):
         yield {
-            "month": instant(month),
-            "first_ts": instant(int(part.ts[0])),
-            "last_ts": instant(int(part.ts[-1])),
-            "first_close": instant(int(part.ts_close.min())),
-            "last_close": instant(int(part.ts_close.max())),
+            "month": at(month),
+            "first_ts": at(int(part.ts[0])),
+            "last_ts": at(int(part.ts[-1])),
+            "first_close": at(int(part.ts_close.min())),
+            "last_close": at(int(part.ts_close.max())),
             "rows": len(part),
             "payload": encode(part),
         }

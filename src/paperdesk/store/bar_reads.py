@@ -192,4 +192,9 @@ def row_columns(
     )
 
 
-__all__ = ["Blocks", "FrameBuilder", "bar_frame", "row_columns"]
+def text_micros(values: np.ndarray) -> np.ndarray:
+    """Microseconds since the epoch of the time texts SQLite holds (``UtcDateTime``'s)."""
+    return np.asarray(values, dtype="datetime64[us]").view(np.int64)
+
+
+__all__ = ["Blocks", "FrameBuilder", "bar_frame", "row_columns", "text_micros"]

@@ -40,6 +40,8 @@ PRICES = ("open", "high", "low", "close", "volume")
 KEY = ("symbol", "timeframe", "ts")
 _ROWS_PER_STATEMENT = 500
 _ROWS_BOUND_AT_ONCE = 5_000  # rows handed to SQLite as Python strings at once
+WRITE_CHUNK_ROWS = 1 << 14  # rows whose texts a store builds at once (in Arrow: about 2 MB;
+# 4x as many rows cost 15 MB more peak memory for 1% less CPU)
 
 
 @dataclass(frozen=True)

@@ -56,10 +56,11 @@ from paperdesk.store.bar_blocks import (
     micros_of,
     month_range,
 )
-from paperdesk.store.bar_reads import bar_frame, row_columns
+from paperdesk.store.bar_reads import bar_frame, row_columns, text_micros
 from paperdesk.store.bar_tables import BAR_BLOCKS, BAR_SERIES, BARS
 from paperdesk.store.bar_writes import (
     PRICES,
+    WRITE_CHUNK_ROWS,
     BarBatch,
     batch_columns,
     resolved_batch,
@@ -80,8 +81,6 @@ _SERIES_VERSIONS = (
     .order_by(_SERIES.c.timeframe)
 )
 _SERIES_VERSIONS_IN_UNIT = Prebuilt(_SERIES_VERSIONS)  # in an order's transaction (prebuilt.py)
-_CHUNK = 1 << 14  # rows whose texts are built at once (in Arrow: about 2 MB; 4x as many
-# rows cost 15 MB more peak memory for 1% less CPU)
 # Built once (every small write, a live tick's bar, asks it): whether a block of the series
 # spans the labels' range, and (PostgreSQL's COPY needs it) whether a row lies in it.
 _BLOCK_SPAN = exists().where(
@@ -127,7 +126,7 @@ class SqlBarStore:
         (when given) is stored with the series, so later reads build the right instrument."""
         batch = resolved_batch(
             frame, symbol=symbol, timeframe=timeframe, source=source, fetched_at=fetched_at,
-            asset_class=asset_class, chunk_rows=_CHUNK,
+            asset_class=asset_class, chunk_rows=WRITE_CHUNK_ROWS,
         )  # fmt: skip
         if batch is None:
             return 0
@@ -172,7 +171,7 @@ class SqlBarStore:
         del parts
         connection.execute(_BLOCKS.delete().where(*months))
         connection.execute(delete(_BARS).where(*rows))
-        for row in block_rows(merged):
+        for row in block_rows(merged, instant):
             connection.execute(
                 _BLOCKS.insert().values(symbol=batch.symbol, timeframe=batch.timeframe, **row)
             )
@@ -242,7 +241,7 @@ class SqlBarStore:
         """Microseconds since the epoch of the times a row query returned."""
         if self._postgres:
             return np.asarray(values, dtype=np.int64)
-        return np.asarray(values, dtype="datetime64[us]").view(np.int64)
+        return text_micros(values)
 
     def _reader(self) -> Any:
         if self._readers is None:  # once: an options engine is not free to make per read

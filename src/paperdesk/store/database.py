@@ -35,6 +35,14 @@ from paperdesk.domain.records import OutboxEntry
 from paperdesk.store.durability import WalSync
 from paperdesk.store.pool_checks import ping_after_idle
 from paperdesk.store.prebuilt import send
+from paperdesk.store.sqlite_ledger import (
+    SQLITE_BUSY_TIMEOUT_MS,
+    SQLITE_PRAGMAS,
+    connection_problem,
+    head_revision,
+    known_revisions,
+    storage_problem,
+)
 from paperdesk.store.write_lock import WriterQueue
 
 if TYPE_CHECKING:
@@ -46,23 +54,9 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 _MIGRATIONS = Path(__file__).parent / "migrations"
-_REVISION_FILE = re.compile(r"^(\d{4})_\w+\.py$")
-
-
-def known_revisions() -> frozenset[str]:
-    """The schema revisions this paperdesk ships, from the migration files' names
-    (``NNNN_what.py`` holds revision ``NNNN``, revising the one before: a test holds Alembic's
-    own reading of the scripts to this)."""
-    versions = _MIGRATIONS / "versions"
-    return frozenset(
-        match.group(1)
-        for match in map(_REVISION_FILE.match, (path.name for path in versions.iterdir()))
-        if match
-    )
 
 
 _MIGRATION_LOCK = 7_301_955  # PostgreSQL advisory lock key held while migrating
-SQLITE_BUSY_TIMEOUT_MS = 60_000
 
 
 POSTGRES_NAMES = ("postgresql", "postgres")  # postgres:// is what Heroku and others hand out
@@ -129,11 +123,8 @@ def make_engine(url: str) -> Engine:
 def _configure_sqlite(dbapi_connection: Any, _record: Any) -> None:
     dbapi_connection.isolation_level = None  # transactions are begun by _begin_immediate
     cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
-    # the WAL is synced by the Database after each COMMIT, once for every commit waiting
-    # (store/durability.py: a transaction returns only once it is on disk, as with FULL)
-    cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.execute("PRAGMA foreign_keys=ON")
+    for pragma in SQLITE_PRAGMAS:  # WAL at synchronous=NORMAL, synced by the Database
+        cursor.execute(pragma)
     cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
     cursor.close()
 
@@ -205,28 +196,12 @@ def _is_connection_problem(error: OperationalError | InterfaceError) -> bool:
     lock timeout or a bad statement, which stay errors of their own."""
     if isinstance(error, InterfaceError) or getattr(error, "connection_invalidated", False):
         return True
-    text_of_error = str(error.orig).lower()
-    return any(
-        phrase in text_of_error
-        for phrase in ("connection", "could not connect", "unable to open", "server closed")
-    )
-
-
-# what the disk under the ledger refused, and what the operator can do about it
-_STORAGE_PROBLEMS = (
-    ("readonly database", "the file or its folder is read-only: check their permissions"),
-    ("read-only transaction", "the server takes no writes: a standby, or read-only by setting"),
-    ("read-only file system", "the disk is mounted read-only"),
-    ("database or disk is full", "its disk is full: free some space"),
-    ("no space left on device", "its disk is full: free some space"),
-    ("disk i/o error", "the disk failed to read or write"),
-)
+    return connection_problem(str(error.orig))
 
 
 def _storage_problem(error: OperationalError | InternalError) -> str | None:
     """What to check when the disk under the ledger refused a write, else None."""
-    text_of_error = str(error.orig).lower()
-    return next((hint for phrase, hint in _STORAGE_PROBLEMS if phrase in text_of_error), None)
+    return storage_problem(str(error.orig))
 
 
 def _repository(session: Session, unit: HeldUnit | None = None) -> LedgerRepository:
@@ -446,7 +421,7 @@ class Database:
 
     def head_revision(self) -> str | None:
         """The newest schema revision this paperdesk knows."""
-        return max(known_revisions(), default=None)
+        return head_revision()
 
     def current_revision(self) -> str | None:
         """The schema revision the database is at (None when it has no schema yet).
@@ -529,7 +504,8 @@ class Database:
             from paperdesk.store import schema_snapshot
 
             with self.engine.begin() as connection:
-                made = schema_snapshot.apply(connection, self.head_revision())
+                driver: Any = connection.connection.driver_connection  # this transaction
+                made = schema_snapshot.apply(driver, self.head_revision())
             if made:
                 self._made_durable()
                 return before, self.current_revision()

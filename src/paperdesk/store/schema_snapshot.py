@@ -16,6 +16,7 @@ paperdesk.store.schema_snapshot`` writes it again.
 from __future__ import annotations
 
 import json
+import sqlite3
 import sys
 from functools import cache
 from pathlib import Path
@@ -54,23 +55,24 @@ def build(connection: Any) -> dict[str, Any]:
     return {"schema": [[kind, name, sql] for kind, name, sql in entries], "rows": rows}
 
 
-def apply(connection: Any, head: str | None) -> bool:
-    """Make the newest schema in the empty SQLite database behind ``connection`` (a SQLAlchemy
-    connection in a transaction the caller commits) from the shipped snapshot. False, with
-    nothing done, when the database has any schema already or the snapshot is not at ``head``
-    (then Alembic migrates it)."""
+def apply(connection: sqlite3.Connection, head: str | None) -> bool:
+    """Make the newest schema in the empty SQLite database of ``connection`` (the driver's
+    connection, in a transaction the caller commits: ``Database.upgrade``'s, or a CSV
+    import's, ``sqlite_bars``) from the shipped snapshot. False, with nothing done, when the
+    database has any schema already or the snapshot is not at ``head`` (then Alembic
+    migrates it)."""
     snapshot = shipped()
     if head is None or revision(snapshot) != head:
         return False
-    if connection.exec_driver_sql("SELECT count(*) FROM sqlite_master").scalar_one():
+    if connection.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]:
         return False
     for _, _, sql in snapshot["schema"]:  # in creation order, as the migrations made them
-        connection.exec_driver_sql(sql)
+        connection.execute(sql)
     # the rows after the whole schema: a trigger firing on them would change them, and the
     # test comparing a new ledger with a migrated one would fail
     for table, values in snapshot["rows"].items():
         marks = ", ".join("?" * len(values[0]))
-        connection.exec_driver_sql(
+        connection.executemany(
             f'INSERT INTO "{table}" VALUES ({marks})', [tuple(row) for row in values]
         )
     return True

@@ -17,6 +17,7 @@ from typer.testing import CliRunner
 
 from paperdesk.cli import app
 from paperdesk.cli.lazy import COMMANDS
+from paperdesk.store import Database
 
 HEAVY = (
     "pandas", "sqlalchemy", "alembic", "httpx", "exchange_calendars", "jsonschema", "numpy",
@@ -70,6 +71,7 @@ import json, sys
 from typer.testing import CliRunner
 from paperdesk.cli import app
 from paperdesk.cli.lazy import COMMANDS
+from paperdesk.store import Database
 watched = json.loads(sys.stdin.read())
 loaded = {}
 def note(cause):
@@ -256,3 +258,44 @@ def test_a_csv_import_and_a_bar_listing_load_no_orm(tmp_path: Path) -> None:
     series = json.loads(str(listed["output"]))["series"]
     assert {"MANY", "TWO"} <= {row["symbol"] for row in series}
     assert listed["loaded"] == []
+
+
+def test_a_csv_import_on_sqlite_loads_no_sqlalchemy(tmp_path: Path) -> None:
+    """On a SQLite ledger at the newest schema `data import` writes through the standard
+    library's sqlite3 (store/sqlite_bars.py): a large import (blocks) into a new ledger, a
+    small one (rows), the large file again over its stored months, and a refused file load no
+    SQLAlchemy; a ledger at an older revision is migrated through SQLAlchemy as before."""
+    small = tmp_path / "two.csv"
+    small.write_text(TWO_BARS)
+    large = tmp_path / "many.csv"
+    first = datetime(2024, 1, 2, tzinfo=UTC)
+    large.write_text("timestamp,open,high,low,close,volume\n" + "".join(
+        f"{first + timedelta(minutes=minute):%Y-%m-%dT%H:%M:%SZ},10,11,9,10.5,1\n"
+        for minute in range(6_000)
+    ))  # fmt: skip
+    home = tmp_path / "home"
+    assert import_loading(large, "MANY", ("sqlalchemy",), home) == []  # a new ledger
+    assert import_loading(small, "TWO", ("sqlalchemy",), home) == []
+    assert import_loading(large, "MANY", ("sqlalchemy",), home) == []  # over its blocks
+    bad = tmp_path / "bad.csv"
+    bad.write_text("timestamp,open,high,low,close,volume\n2024-01-02,10,9,11,10,1\n")
+    refused = run_loading(["data", "import", str(bad), "--symbol", "TWO"], ("sqlalchemy",), home)
+    assert refused["code"] == 1
+    assert refused["loaded"] == []
+    listed = run_loading(["data", "list", "--json"], (), home)
+    rows = {row["symbol"]: row["rows"] for row in json.loads(str(listed["output"]))["series"]}
+    assert rows["MANY"] == 6_000
+    assert rows["TWO"] == 2
+
+    from alembic import command
+
+    older = tmp_path / "older"  # a ledger at an older revision: migrated, with SQLAlchemy
+    older.mkdir()
+    database = Database(f"sqlite:///{older / 'paperdesk.db'}", migrate=False)
+    config = database._alembic_config()
+    with database.engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "0010")
+    database.close()
+    assert import_loading(small, "TWO", ("sqlalchemy",), older) == ["sqlalchemy"]
+    assert Database(f"sqlite:///{older / 'paperdesk.db'}", migrate=False).is_current()

@@ -288,7 +288,7 @@ def test_a_failed_block_write_changes_nothing(
             raise OSError("disk full")
         return encode(columns)
 
-    monkeypatch.setattr(bar_module, "encode", failing)
+    monkeypatch.setattr(bar_blocks, "encode", failing)  # the block rows encode each month
     with pytest.raises(OSError, match="disk full"):
         store.write_bars(frame_of(list(range(0, 24 * 45, 24)), np.full((45, 5), 7.0), None),
                          symbol="SPY", timeframe="1h", source="b", fetched_at=FETCHED)  # fmt: skip

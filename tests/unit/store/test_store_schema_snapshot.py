@@ -80,7 +80,8 @@ def test_a_file_with_a_schema_or_a_stale_snapshot_is_migrated_by_alembic(
     try:
         with other.engine.begin() as connection:
             connection.exec_driver_sql("CREATE TABLE notes (body TEXT)")
-            assert not schema_snapshot.apply(connection, other.head_revision())
+            driver = connection.connection.driver_connection
+            assert not schema_snapshot.apply(driver, other.head_revision())
         other.upgrade()  # Alembic, beside the table that was there
         assert other.is_current()
         with other.engine.connect() as connection:
@@ -96,7 +97,8 @@ def test_a_file_with_a_schema_or_a_stale_snapshot_is_migrated_by_alembic(
     older = Database(f"sqlite:///{tmp_path / 'older.db'}", migrate=False)
     try:
         with older.engine.begin() as connection:
-            assert not schema_snapshot.apply(connection, older.head_revision())
+            driver = connection.connection.driver_connection
+            assert not schema_snapshot.apply(driver, older.head_revision())
         older.upgrade()  # by Alembic: the snapshot is not at the newest revision
         assert _state(older) == expected
     finally:
