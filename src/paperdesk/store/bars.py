@@ -81,6 +81,7 @@ _SERIES_VERSIONS = (
     .order_by(_SERIES.c.timeframe)
 )
 _SERIES_VERSIONS_IN_UNIT = Prebuilt(_SERIES_VERSIONS)  # in an order's transaction (prebuilt.py)
+_CHUNK = WRITE_CHUNK_ROWS  # rows whose texts are built at once (a test makes it smaller)
 # Built once (every small write, a live tick's bar, asks it): whether a block of the series
 # spans the labels' range, and (PostgreSQL's COPY needs it) whether a row lies in it.
 _BLOCK_SPAN = exists().where(
@@ -126,7 +127,7 @@ class SqlBarStore:
         (when given) is stored with the series, so later reads build the right instrument."""
         batch = resolved_batch(
             frame, symbol=symbol, timeframe=timeframe, source=source, fetched_at=fetched_at,
-            asset_class=asset_class, chunk_rows=WRITE_CHUNK_ROWS,
+            asset_class=asset_class, chunk_rows=_CHUNK,
         )  # fmt: skip
         if batch is None:
             return 0
