@@ -9,6 +9,7 @@ not take (a PostgreSQL one, another revision, a corrupt file, a URL with options
 
 from __future__ import annotations
 
+import itertools
 import sqlite3
 import tomllib
 from collections.abc import Callable, Iterator
@@ -161,13 +162,15 @@ def test_the_corpus_imported_four_ways_stores_the_same_rows(
     corpus = _corpus(tmp_path)
     assert len(corpus) > 50
     imported = refused = 0
+    steps = itertools.count()  # each import at its own time (the same on both stores)
     for path, symbol, timeframe, kind in corpus:
         for way in WAYS:
+            fetched = FETCHED + timedelta(seconds=next(steps))
             outcomes = _outcomes(
                 (old, new),
                 partial(
                     import_csv, path, cache=None, symbol=symbol, timeframe=timeframe,
-                    fetched_at=FETCHED, asset_class=kind, **way,
+                    fetched_at=fetched, asset_class=kind, **way,
                 ),
             )  # fmt: skip
             assert outcomes[0] == outcomes[1], (path.name, way)
