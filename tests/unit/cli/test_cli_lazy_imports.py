@@ -71,7 +71,6 @@ import json, sys
 from typer.testing import CliRunner
 from paperdesk.cli import app
 from paperdesk.cli.lazy import COMMANDS
-from paperdesk.store import Database
 watched = json.loads(sys.stdin.read())
 loaded = {}
 def note(cause):
