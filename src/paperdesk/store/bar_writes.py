@@ -18,7 +18,7 @@ their float (``bar_texts.decimal_texts``), times in UTC.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -30,7 +30,7 @@ import pyarrow.compute as pc
 
 from paperdesk.data.bar_store import PROVENANCE_COLUMNS, row_sources
 from paperdesk.data.calendars import bar_close_times
-from paperdesk.data.instruments import instrument_for
+from paperdesk.data.instruments import instrument_for, remember_asset_class
 from paperdesk.domain import DataError, Timeframe
 from paperdesk.domain.quotes import QUOTE_FIELDS
 from paperdesk.store.bar_blocks import BarColumns, micros_of
@@ -149,6 +149,33 @@ def resolved_batch(
         quoted=all(field in frame.columns for field in QUOTE_FIELDS),
         chunk_rows=chunk_rows,
     )
+
+
+def write_frame(
+    frame: pd.DataFrame,
+    write: Callable[[BarBatch], None],
+    *,
+    symbol: str,
+    timeframe: str,
+    source: str,
+    fetched_at: datetime,
+    asset_class: str | None,
+    chunk_rows: int,
+) -> int:
+    """A store's ``write_bars``: ``frame`` resolved (``resolved_batch``) and handed to
+    ``write`` (the store's one transaction), then the texts' memory handed back and the
+    series' ``asset_class`` remembered for this process; the rows written."""
+    batch = resolved_batch(
+        frame, symbol=symbol, timeframe=timeframe, source=source, fetched_at=fetched_at,
+        asset_class=asset_class, chunk_rows=chunk_rows,
+    )  # fmt: skip
+    if batch is None:
+        return 0
+    write(batch)
+    pa.default_memory_pool().release_unused()  # the texts' memory, kept by Arrow's allocator
+    if asset_class is not None:
+        remember_asset_class(batch.symbol, asset_class)
+    return len(frame)
 
 
 def batch_columns(batch: BarBatch) -> BarColumns:

@@ -23,7 +23,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import pyarrow as pa
 from sqlalchemy import (
     BigInteger,
     Float,
@@ -63,8 +62,8 @@ from paperdesk.store.bar_writes import (
     WRITE_CHUNK_ROWS,
     BarBatch,
     batch_columns,
-    resolved_batch,
     series_key,
+    write_frame,
     write_postgres,
     write_sqlite,
 )
@@ -125,29 +124,29 @@ class SqlBarStore:
     ) -> int:
         """Upsert the bars and raise the series' version in one transaction; ``asset_class``
         (when given) is stored with the series, so later reads build the right instrument."""
-        batch = resolved_batch(
-            frame, symbol=symbol, timeframe=timeframe, source=source, fetched_at=fetched_at,
-            asset_class=asset_class, chunk_rows=_CHUNK,
+        postgres = self._postgres
+
+        def write(batch: BarBatch) -> None:
+            with self._database.writing_connection() as connection:  # one transaction
+                bump = _bump_version(
+                    postgres, batch.symbol, batch.timeframe, fetched_at, asset_class
+                )
+                connection.execute(bump)  # the series' row lock on PostgreSQL: one writer
+                driver: Any = connection.connection.driver_connection
+                # read after the version bump: its lock keeps other writers of the series out
+                large = len(batch.frame) >= BLOCK_ROWS
+                spans = (True,) if large else _spans(connection, batch)
+                if spans[0]:  # a large write, or one into a block's range
+                    self._write_blocks(connection, batch)
+                elif postgres:
+                    write_postgres(driver, batch, overlapping=spans[1], copy_rows=_COPY_CHUNK)
+                else:
+                    write_sqlite(driver, batch)
+
+        return write_frame(
+            frame, write, symbol=symbol, timeframe=timeframe, source=source,
+            fetched_at=fetched_at, asset_class=asset_class, chunk_rows=_CHUNK,
         )  # fmt: skip
-        if batch is None:
-            return 0
-        name, frame_timeframe = batch.symbol, batch.timeframe
-        with self._database.writing_connection() as connection:  # one import, one transaction
-            bump = _bump_version(self._postgres, name, frame_timeframe, fetched_at, asset_class)
-            connection.execute(bump)  # the series' row lock on PostgreSQL: one writer at a time
-            driver: Any = connection.connection.driver_connection
-            # read after the version bump: its lock keeps other writers of the series out
-            spans = (True,) if len(frame) >= BLOCK_ROWS else _spans(connection, batch)
-            if spans[0]:  # a large write, or one into a block's range
-                self._write_blocks(connection, batch)
-            elif self._postgres:
-                write_postgres(driver, batch, overlapping=spans[1], copy_rows=_COPY_CHUNK)
-            else:
-                write_sqlite(driver, batch)
-        pa.default_memory_pool().release_unused()  # the texts' memory, kept by Arrow's allocator
-        if asset_class is not None:
-            remember_asset_class(name, asset_class)
-        return len(frame)
 
     def _write_blocks(self, connection: Any, batch: BarBatch) -> None:
         """Store the batch in column blocks: the whole months its labels touch are read

@@ -26,7 +26,6 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
-import pyarrow as pa
 
 from paperdesk.data.bar_store import BLOCK_ROWS, SeriesInfo
 from paperdesk.data.instruments import remember_asset_class
@@ -51,8 +50,8 @@ from paperdesk.store.bar_writes import (
     BarBatch,
     batch_columns,
     index_micros,
-    resolved_batch,
     series_key,
+    write_frame,
     write_sqlite,
 )
 from paperdesk.store.durability import WalSync
@@ -175,22 +174,19 @@ class SqliteBarWriter:
     ) -> int:
         """``SqlBarStore.write_bars`` on this connection: the series' version raised, then
         the bars as rows or as month blocks, in one transaction."""
-        batch = resolved_batch(
-            frame, symbol=symbol, timeframe=timeframe, source=source, fetched_at=fetched_at,
-            asset_class=asset_class, chunk_rows=WRITE_CHUNK_ROWS,
+
+        def write(batch: BarBatch) -> None:
+            with self._transaction() as connection:  # one import, one transaction
+                _bump_version(connection, batch, asset_class)
+                if len(batch.frame) >= BLOCK_ROWS or _in_a_block(connection, batch):
+                    _write_blocks(connection, batch)
+                else:
+                    write_sqlite(connection, batch)
+
+        return write_frame(
+            frame, write, symbol=symbol, timeframe=timeframe, source=source,
+            fetched_at=fetched_at, asset_class=asset_class, chunk_rows=WRITE_CHUNK_ROWS,
         )  # fmt: skip
-        if batch is None:
-            return 0
-        with self._transaction() as connection:  # one import, one transaction
-            _bump_version(connection, batch, asset_class)
-            if len(frame) >= BLOCK_ROWS or _in_a_block(connection, batch):
-                _write_blocks(connection, batch)
-            else:
-                write_sqlite(connection, batch)
-        pa.default_memory_pool().release_unused()  # the texts' memory, kept by Arrow's allocator
-        if asset_class is not None:
-            remember_asset_class(batch.symbol, asset_class)
-        return len(frame)
 
     @contextmanager
     def _transaction(self) -> Iterator[sqlite3.Connection]:
