@@ -12,8 +12,10 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from fastapi.routing import APIRoute
 from starlette.exceptions import HTTPException
 
+from paperdesk.api.request_fields import file_fields
 from paperdesk.domain.errors import (
     DataError,
     InvalidInputError,
@@ -173,9 +175,38 @@ def _validation_problem(item: dict[str, Any], request: Request, document: object
     return {"field": _field(location), "message": str(item.get("msg", ""))}
 
 
+def _file_fields(request: Request) -> list[str]:
+    """The names of the file fields of the matched route's form body (none: it takes no file)."""
+    route = request.scope.get("route")
+    return file_fields(route.dependant) if isinstance(route, APIRoute) else []
+
+
+def _not_multipart(request: Request, errors: list[dict[str, Any]]) -> dict[str, str] | None:
+    """A route that takes a file sent a body of another kind (JSON, say): one problem saying
+    how to send it, where FastAPI's words are ``body.archive: Field required``."""
+    files = _file_fields(request) if any(e.get("loc", ())[:1] == ("body",) for e in errors) else []
+    content_type = request.headers.get("content-type")
+    if not files or (content_type or "").lower().startswith("multipart/form-data"):
+        return None
+    named = ", ".join(f"'{name}'" for name in files)
+    sent = f"'{content_type}'" if content_type else "none"
+    return {
+        "field": "body",
+        "message": f"send the body as multipart/form-data with the file field {named} "
+        f"(this request's Content-Type: {sent})",
+    }
+
+
 async def _validation_error(request: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, RequestValidationError)
-    problems = [_validation_problem(item, request, error.body) for item in error.errors()]
+    items = list(error.errors())
+    multipart = _not_multipart(request, items)
+    if multipart is not None:
+        body_errors = [item for item in items if item.get("loc", ())[:1] != ("body",)]
+        others = [_validation_problem(item, request, error.body) for item in body_errors]
+        problems = [multipart, *others]
+    else:
+        problems = [_validation_problem(item, request, error.body) for item in items]
     message = "; ".join(f"{p['field']}: {p['message']}" for p in problems) or "invalid request"
     return _answer(request, error_body("validation_error", message, errors=problems), 422)
 
