@@ -12,10 +12,13 @@ from paperdesk.api.dependencies import PortfolioId, ServicesDep, Trader, active_
 from paperdesk.api.errors import ApiError
 from paperdesk.api.idempotency import request_hash, run_once
 from paperdesk.api.portfolio_schemas import BarTickOut, TickCreate, TickOut
+from paperdesk.api.query_parameters import QueryCheckedRoute
 from paperdesk.api.schemas import ErrorOut
 from paperdesk.domain import limits
 
-router = APIRouter(prefix="/portfolios/{portfolio_id}", tags=["ticks"])
+router = APIRouter(
+    prefix="/portfolios/{portfolio_id}", tags=["ticks"], route_class=QueryCheckedRoute
+)
 IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key")]
 ERRORS: dict[int | str, dict[str, object]] = {
     status: {"model": ErrorOut} for status in (401, 403, 404, 409, 422)
