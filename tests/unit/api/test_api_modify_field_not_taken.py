@@ -26,7 +26,7 @@ def test_a_price_the_orders_type_does_not_take_is_a_422_naming_the_field(api: Ha
     assert api.post(path, STOP).status_code == 201  # O2
     before = api.dump()
     refused = _patch(api, f"{path}/O1", {"stop_price": "280"})
-    named = "order O1 is a limit order: no stop price (stop_price is for stop and stop-limit orders)"
+    named = "order O1 is a limit order: no stop price (stop_price is for stop and stop-limit"
     assert_refused(api, refused, 422, "stop_price_not_allowed", named, before=before)
     refused = _patch(api, f"{path}/O2", {"quantity": "3", "limit_price": "451"})
     named = "order O2 is a stop order: no limit price (limit_price is for limit and stop-limit"

@@ -49,5 +49,6 @@ def test_an_upload_sent_as_json_names_multipart_and_the_file_field(
         API + path, data={"name": "x"}, files={"other": ("a", b"1")}, headers=headers
     )
     assert form.status_code == 422, form.text
-    assert "body." in form.json()["message"] and "Field required" in form.json()["message"]
+    assert "body." in form.json()["message"]
+    assert "Field required" in form.json()["message"]
     assert api.dump() == before
