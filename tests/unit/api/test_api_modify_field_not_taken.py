@@ -24,13 +24,16 @@ def test_a_price_the_orders_type_does_not_take_is_a_422_naming_the_field(api: Ha
     path = f"/portfolios/{portfolio}/orders"
     assert api.post(path, LIMIT).status_code == 201  # O1
     assert api.post(path, STOP).status_code == 201  # O2
+    cases = [
+        ("O1", {"stop_price": "280"}, "stop_price", "a limit order: no stop price", "stop"),
+        ("O2", {"quantity": "3", "limit_price": "451"}, "limit_price", "a stop order", "limit"),
+    ]
     before = api.dump()
-    refused = _patch(api, f"{path}/O1", {"stop_price": "280"})
-    named = "order O1 is a limit order: no stop price (stop_price is for stop and stop-limit"
-    assert_refused(api, refused, 422, "stop_price_not_allowed", named, before=before)
-    refused = _patch(api, f"{path}/O2", {"quantity": "3", "limit_price": "451"})
-    named = "order O2 is a stop order: no limit price (limit_price is for limit and stop-limit"
-    assert_refused(api, refused, 422, "limit_price_not_allowed", named, before=before)
+    for order, change, field, what, takes in cases:
+        refused = _patch(api, f"{path}/{order}", change)
+        named = f"order {order} is {what}"
+        also = f"({field} is for {takes} and stop-limit orders)"
+        assert_refused(api, refused, 422, f"{field}_not_allowed", named, also, before=before)
     # the state conflict keeps its 409
     assert api.delete(f"{path}/O1").status_code == 200
     before = api.dump()
