@@ -43,6 +43,7 @@ DOMAIN_ERRORS: tuple[tuple[type[PaperdeskError], int, str], ...] = (
     (DataError, 422, "data_error"),
     (PaperdeskError, 422, "refused"),
 )
+FORM = "application/x-www-form-urlencoded"
 # Codes a refusing rule carries itself (``error.code``) that are conflicts with the stored state.
 CONFLICT_CODES = frozenset({"duplicate_client_order_id"})
 
@@ -202,9 +203,12 @@ async def _validation_error(request: Request, error: Exception) -> JSONResponse:
     items = list(error.errors())
     multipart = _not_multipart(request, items)
     if multipart is not None:
-        body_errors = [item for item in items if item.get("loc", ())[:1] != ("body",)]
-        others = [_validation_problem(item, request, error.body) for item in body_errors]
-        problems = [multipart, *others]
+        # a urlencoded form was read as a form: its fields' problems (the file's too) stand;
+        # a body of another kind (JSON) was not read at all: FastAPI's body problems are noise
+        content_type = (request.headers.get("content-type") or "").lower()
+        if not content_type.startswith(FORM):
+            items = [item for item in items if item.get("loc", ())[:1] != ("body",)]
+        problems = [multipart, *(_validation_problem(i, request, error.body) for i in items)]
     else:
         problems = [_validation_problem(item, request, error.body) for item in items]
     message = "; ".join(f"{p['field']}: {p['message']}" for p in problems) or "invalid request"

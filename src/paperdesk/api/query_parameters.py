@@ -12,6 +12,7 @@ Alpaca's own parameters, some of which paperdesk does not read.
 
 from __future__ import annotations
 
+import re
 from functools import cached_property
 
 from fastapi.routing import APIRoute
@@ -23,7 +24,9 @@ from paperdesk.api.middleware import route_template
 from paperdesk.api.request_fields import query_names
 
 CODE = "unknown_query_parameter"
-SHOWN = 40  # characters of an unknown name quoted back
+# a parameter name quoted back in a refusal: what a person types (no control character, no
+# leading dash that reads as a command-line option), at most 40 characters
+PLAIN = re.compile(r"^[A-Za-z_][A-Za-z0-9_.\[\]-]{0,39}$")
 
 
 class QueryCheckedRoute(APIRoute):
@@ -48,19 +51,28 @@ class QueryCheckedRoute(APIRoute):
 
 
 def unknown_query_error(route: APIRoute, scope: Scope, unknown: list[str]) -> ApiError:
-    """422 naming each unknown parameter (and where it was sent) and the ones the route takes."""
+    """422 naming each unknown parameter and the ones the route takes. A name is quoted back
+    only when it is a plain name (``PLAIN``); any other (control characters, a leading dash)
+    is counted, never echoed."""
     allowed = sorted(query_names(route.dependant))
     takes = ", ".join(allowed) if allowed else "no query parameter"
-    named = ", ".join(repr(name[:SHOWN]) for name in unknown)
-    plural = "s" if len(unknown) > 1 else ""
     where = f"{scope['method']} {route_template(scope)}"
+    shown = [name for name in unknown if PLAIN.match(name)]
+    problems = [
+        {"field": f"query.{name}", "message": f"not a parameter of {where}"} for name in shown
+    ]
+    named = [repr(name) for name in shown]
+    others = len(unknown) - len(shown)
+    if others:
+        unplain = f"{others} name{'s' if others > 1 else ''} of other characters"
+        named.append(unplain)
+        plain = "a plain name: a letter or _, then letters, digits and _.-[]"
+        problems.append({"field": "query", "message": f"{unplain}: not {plain}"})
+    plural = "s" if len(unknown) > 1 else ""
     return ApiError(
         422,
         CODE,
-        f"unknown query parameter{plural} {named}: {where} takes {takes}",
-        errors=[
-            {"field": f"query.{name[:SHOWN]}", "message": f"not a parameter of {where}"}
-            for name in unknown
-        ],
+        f"unknown query parameter{plural} {', '.join(named)}: {where} takes {takes}",
+        errors=problems,
         allowed=allowed,
     )

@@ -72,6 +72,15 @@ def test_a_filter_the_list_does_not_have_or_a_typo_is_refused(api: Harness) -> N
         "takes cursor, limit, status, symbol"
     )
     assert_refused(api, orders, 422, "unknown_query_parameter", named, before=before)
+    # a name that is no plain name (a leading dash, a control character) is counted, not echoed
+    odd = api.get(f"/portfolios/{portfolio}/fills?--since=1&%01x=2&limit=5&page=3", api.reader)
+    named = (
+        "unknown query parameters 'page', 2 names of other characters: "
+        "GET /api/v1/portfolios/{portfolio_id}/fills takes cursor, limit"
+    )
+    assert_refused(api, odd, 422, "unknown_query_parameter", named, before=before)
+    assert [p["field"] for p in odd.json()["errors"]] == ["query.page", "query"]
+    assert "since" not in odd.text
     # the ones it takes filter as before; an empty value of a known one is still known
     known = api.get(f"/portfolios/{portfolio}/orders?status=open&limit=5&cursor=", api.reader)
     assert known.status_code == 200, known.text

@@ -44,6 +44,10 @@ def test_an_upload_sent_as_json_names_multipart_and_the_file_field(
     assert_refused(
         api, bare, 422, "validation_error", "(this request's Content-Type: none)", before=before
     )
+    # a urlencoded form (it cannot carry a file): how to send it, then each field's problem
+    form = api.client.post(API + path, data={"name": "x"}, headers=headers)
+    named = "(this request's Content-Type: 'application/x-www-form-urlencoded'); body."
+    assert_refused(api, form, 422, "validation_error", "multipart/form-data", named, before=before)
     # multipart without the file keeps FastAPI's words, naming the missing field
     form = api.client.post(
         API + path, data={"name": "x"}, files={"other": ("a", b"1")}, headers=headers
