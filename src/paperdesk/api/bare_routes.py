@@ -12,7 +12,8 @@ CPU per order (docs/live-speed.md, "Orders over HTTP, eighth pass").
 
 Anything else takes FastAPI's own path, with the body read so far replayed, before anything
 happened: a method the route does not serve (405), a body that is not exactly one JSON document
-sent as ``application/json`` (FastAPI's 422 or 400), a parameter that does not validate
+sent as ``application/json`` (FastAPI's 422 or 400), a query string (422
+``unknown_query_parameter``: the route takes no query parameter), a parameter that does not validate
 (FastAPI answers it after the key's checks, as always), a request limit on the body's size.
 A refusal raised by a dependency or the endpoint (401, 403, 404, 409, 422, 429) propagates to
 the application's exception handlers, which answer it as they answer FastAPI's own.
@@ -32,6 +33,7 @@ from starlette.types import Message, Receive, Scope, Send
 
 from paperdesk.api import dependencies
 from paperdesk.api.dependencies import bearer, header_key, may_trade, services
+from paperdesk.api.query_parameters import QueryCheckedRoute
 
 MAX_BODY_SIZE_SCOPE_KEY = "starlette.max_body_size"  # starlette.middleware.body_limit's key
 JSON = "application/json"
@@ -42,8 +44,10 @@ class NotBareError(Exception):
     """The request takes FastAPI's own path (nothing has happened yet)."""
 
 
-class BareRoute(APIRoute):
-    """An ``APIRoute`` serving its own method's requests on the bare path (``bare(route)``)."""
+class BareRoute(QueryCheckedRoute):
+    """An ``APIRoute`` serving its own method's requests on the bare path (``bare(route)``);
+    a request with a query string (the route takes no query parameter) takes FastAPI's path,
+    where ``QueryCheckedRoute`` refuses it."""
 
     roles: dict[str, str]  # the endpoint's names for the container and the key
 
@@ -62,6 +66,8 @@ class BareRoute(APIRoute):
             await super().handle(scope, _replaying(received, receive), send)
 
     async def _serve(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope.get("query_string"):
+            raise NotBareError
         dependant = self.dependant
         request = Request(scope, receive, send)
         values, errors = request_params_to_args(dependant.path_params, request.path_params)

@@ -12,8 +12,10 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from fastapi.routing import APIRoute
 from starlette.exceptions import HTTPException
 
+from paperdesk.api.request_fields import file_fields
 from paperdesk.domain.errors import (
     DataError,
     InvalidInputError,
@@ -41,6 +43,7 @@ DOMAIN_ERRORS: tuple[tuple[type[PaperdeskError], int, str], ...] = (
     (DataError, 422, "data_error"),
     (PaperdeskError, 422, "refused"),
 )
+FORM = "application/x-www-form-urlencoded"
 # Codes a refusing rule carries itself (``error.code``) that are conflicts with the stored state.
 CONFLICT_CODES = frozenset({"duplicate_client_order_id"})
 
@@ -173,9 +176,41 @@ def _validation_problem(item: dict[str, Any], request: Request, document: object
     return {"field": _field(location), "message": str(item.get("msg", ""))}
 
 
+def _file_fields(request: Request) -> list[str]:
+    """The names of the file fields of the matched route's form body (none: it takes no file)."""
+    route = request.scope.get("route")
+    return file_fields(route.dependant) if isinstance(route, APIRoute) else []
+
+
+def _not_multipart(request: Request, errors: list[dict[str, Any]]) -> dict[str, str] | None:
+    """A route that takes a file sent a body of another kind (JSON, say): one problem saying
+    how to send it, where FastAPI's words are ``body.archive: Field required``."""
+    files = _file_fields(request) if any(e.get("loc", ())[:1] == ("body",) for e in errors) else []
+    content_type = request.headers.get("content-type")
+    if not files or (content_type or "").lower().startswith("multipart/form-data"):
+        return None
+    named = ", ".join(f"'{name}'" for name in files)
+    sent = f"'{content_type}'" if content_type else "none"
+    return {
+        "field": "body",
+        "message": f"send the body as multipart/form-data with the file field {named} "
+        f"(this request's Content-Type: {sent})",
+    }
+
+
 async def _validation_error(request: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, RequestValidationError)
-    problems = [_validation_problem(item, request, error.body) for item in error.errors()]
+    items = list(error.errors())
+    multipart = _not_multipart(request, items)
+    if multipart is not None:
+        # a urlencoded form was read as a form: its fields' problems (the file's too) stand;
+        # a body of another kind (JSON) was not read at all: FastAPI's body problems are noise
+        content_type = (request.headers.get("content-type") or "").lower()
+        if not content_type.startswith(FORM):
+            items = [item for item in items if item.get("loc", ())[:1] != ("body",)]
+        problems = [multipart, *(_validation_problem(i, request, error.body) for i in items)]
+    else:
+        problems = [_validation_problem(item, request, error.body) for item in items]
     message = "; ".join(f"{p['field']}: {p['message']}" for p in problems) or "invalid request"
     return _answer(request, error_body("validation_error", message, errors=problems), 422)
 

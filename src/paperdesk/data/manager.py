@@ -265,6 +265,14 @@ class DataManager:
         stored = self.store.series() if self.store is not None else []
         return [*stored, *(bundled_series() if self.bundled else [])]
 
+    def holds(self, symbol: str) -> bool:
+        """Whether any layer holds bars of ``symbol``, of any timeframe: the store (the Parquet
+        cache mirrors it) or a bundled file. One read of the store's series versions."""
+        name = symbol.strip().upper()
+        if self.store is not None and self.store.series_versions(name):
+            return True
+        return self.bundled and any(series.symbol == name for series in bundled_series())
+
     def date_range(self, symbol: str, timeframe: str) -> tuple[datetime, datetime] | None:
         """The first and last bar labels held for a series (store, Parquet, then bundled),
         not limited to closed bars; None when nothing is held."""

@@ -39,6 +39,16 @@ class OrderError(PaperdeskError):
     """An order operation cannot be carried out (unknown order, already closed...)."""
 
 
+class OrderFieldError(OrderError):
+    """A change names a field the order's type does not take (a stop price for a limit order):
+    a fault of the request, not of the order's state; ``code`` names the field
+    (``stop_price_not_allowed``), stable for the API (422, where a state conflict is 409)."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.code = f"{field}_not_allowed"
+
+
 class OptionError(InvalidInputError):
     """An option, run-file key or request field is missing or malformed (a usage error)."""
 

@@ -35,6 +35,8 @@ from paperdesk.domain import (
     OrderType,
     TimeInForce,
 )
+from paperdesk.domain.errors import OrderFieldError
+from paperdesk.domain.fields import field_mark
 from paperdesk.domain.money import plus
 from paperdesk.domain.suggestions import order_id_hint
 from paperdesk.domain.trusted import trusted_maker
@@ -282,9 +284,17 @@ class OrderBook:
             raise InvalidInputError(f"modify of order {order_id} changes nothing")
         order_type = order.order_type
         if limit_price is not None and order_type not in (OrderType.LIMIT, OrderType.STOP_LIMIT):
-            raise OrderError(f"order {order_id} is a {order_type.value} order: no limit price")
+            raise OrderFieldError(
+                "limit_price",
+                f"order {order_id} is a {order_type.value} order: no limit price "
+                f"({field_mark('limit_price')} is for limit and stop-limit orders)",
+            )
         if stop_price is not None and order_type not in (OrderType.STOP, OrderType.STOP_LIMIT):
-            raise OrderError(f"order {order_id} is a {order_type.value} order: no stop price")
+            raise OrderFieldError(
+                "stop_price",
+                f"order {order_id} is a {order_type.value} order: no stop price "
+                f"({field_mark('stop_price')} is for stop and stop-limit orders)",
+            )
         changes: dict[str, object] = {"ts_updated": ts}
         if quantity is not None:
             self.check_quantity_changeable(order)

@@ -90,6 +90,8 @@ def _refuse_plugins(state: dict[str, Any]) -> None:
 
 def _unpack(content: bytes, target: Path) -> Path:
     """Extract the archive into ``target``; the folder holding MANIFEST.json."""
+    if not content:
+        raise ArchiveError("the upload is empty (0 bytes): send the zip that an export made, whole")
     try:
         archive = zipfile.ZipFile(io.BytesIO(content))
     except zipfile.BadZipFile:

@@ -122,6 +122,11 @@ class PriceService:
             )
         return found, missing
 
+    def unheld(self, symbols: Sequence[str]) -> list[str]:
+        """The symbols of ``symbols`` no layer holds bars of, of any timeframe (in the order
+        given): nothing can price them until some bars arrive."""
+        return [symbol for symbol in symbols if not self.data.holds(symbol)]
+
     def candles(
         self,
         symbol: str,

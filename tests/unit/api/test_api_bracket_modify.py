@@ -53,7 +53,7 @@ def test_a_modified_entry_quantity_reaches_its_held_legs(api: Harness) -> None:
     assert _orders(api, portfolio) == expected
     before = api.dump()
     refused = _patch(api, f"{path}/O1", {"quantity": "7", "stop_price": "280"})
-    assert_refused(api, refused, 409, "order_not_changeable", "no stop price", before=before)
+    assert_refused(api, refused, 422, "stop_price_not_allowed", "no stop price", before=before)
     assert _orders(api, portfolio) == expected
 
 

@@ -17,10 +17,11 @@ from paperdesk.api.dependencies import Administrator, ServicesDep
 from paperdesk.api.errors import ApiError, not_found
 from paperdesk.api.idempotency import request_hash, run_once
 from paperdesk.api.key_schemas import ApiKeyCreate, ApiKeyCreated, ApiKeyOut
+from paperdesk.api.query_parameters import QueryCheckedRoute
 from paperdesk.api.schemas import ErrorOut
 from paperdesk.domain.api_keys import ApiKeyRecord
 
-router = APIRouter(prefix="/api-keys", tags=["api keys"])
+router = APIRouter(prefix="/api-keys", tags=["api keys"], route_class=QueryCheckedRoute)
 ERRORS: dict[int | str, dict[str, object]] = {
     status: {"model": ErrorOut} for status in (401, 403, 404, 409, 422, 429)
 }

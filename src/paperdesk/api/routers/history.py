@@ -23,10 +23,13 @@ from paperdesk.api.portfolio_schemas import (
     TradeOut,
     TradePage,
 )
+from paperdesk.api.query_parameters import QueryCheckedRoute
 from paperdesk.api.schemas import ErrorOut
 from paperdesk.service.performance_views import signal_details
 
-router = APIRouter(prefix="/portfolios/{portfolio_id}", tags=["history"])
+router = APIRouter(
+    prefix="/portfolios/{portfolio_id}", tags=["history"], route_class=QueryCheckedRoute
+)
 ERRORS: dict[int | str, dict[str, object]] = {
     status: {"model": ErrorOut} for status in (401, 403, 404, 422)
 }

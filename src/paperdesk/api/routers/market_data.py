@@ -19,13 +19,14 @@ from fastapi.responses import JSONResponse
 from paperdesk.api.dependencies import Reader, ServicesDep, check_visible, require
 from paperdesk.api.errors import ApiError, api_words
 from paperdesk.api.market_schemas import ImportOut, ProviderOut, QualityOut
+from paperdesk.api.query_parameters import QueryCheckedRoute
 from paperdesk.api.schemas import ErrorOut
 from paperdesk.domain import UnknownNameError
 from paperdesk.domain.api_keys import ApiKeyRecord, Scope
 from paperdesk.domain.fields import as_field
 from paperdesk.service.market_data import CsvImportError
 
-router = APIRouter(prefix="/market-data", tags=["market data"])
+router = APIRouter(prefix="/market-data", tags=["market data"], route_class=QueryCheckedRoute)
 Admin = Annotated[ApiKeyRecord, Depends(require(Scope.ADMIN))]
 ERRORS: dict[int | str, dict[str, object]] = {
     status: {"model": ErrorOut} for status in (401, 403, 404, 413, 422)

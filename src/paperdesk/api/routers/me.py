@@ -8,10 +8,11 @@ from pydantic import Field
 
 from paperdesk.api.dependencies import KeyDep
 from paperdesk.api.key_schemas import ApiKeyOut
+from paperdesk.api.query_parameters import QueryCheckedRoute
 from paperdesk.api.schemas import ErrorOut
 from paperdesk.domain.api_keys import ApiKeyRecord, Scope
 
-router = APIRouter(tags=["api keys"])
+router = APIRouter(tags=["api keys"], route_class=QueryCheckedRoute)
 ERRORS: dict[int | str, dict[str, object]] = {status: {"model": ErrorOut} for status in (401, 429)}
 
 

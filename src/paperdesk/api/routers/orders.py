@@ -24,6 +24,7 @@ from paperdesk.api.dependencies import (
 )
 from paperdesk.api.idempotency import request_hash, run_once
 from paperdesk.api.paging import DEFAULT_LIMIT, MAX_LIMIT, page
+from paperdesk.api.query_parameters import QueryCheckedRoute
 from paperdesk.api.schemas import (
     ErrorOut,
     FillOut,
@@ -37,7 +38,9 @@ from paperdesk.api.schemas import (
 from paperdesk.domain import Order
 from paperdesk.service.order_requests import OrderRequest
 
-router = APIRouter(prefix="/portfolios/{portfolio_id}", tags=["orders"])
+router = APIRouter(
+    prefix="/portfolios/{portfolio_id}", tags=["orders"], route_class=QueryCheckedRoute
+)
 IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key")]
 Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT)]
 ERRORS: dict[int | str, dict[str, object]] = {
@@ -162,7 +165,7 @@ def placing_and_cancelling() -> APIRouter:
         for route in router.routes
         if getattr(route, "endpoint", None) in (place_order, cancel_order)
     }
-    first = APIRouter()
+    first = APIRouter(route_class=QueryCheckedRoute)
     first.routes.extend(
         bare(route)
         if isinstance(route, APIRoute) and route.endpoint in (place_order, cancel_order)

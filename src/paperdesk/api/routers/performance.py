@@ -12,10 +12,13 @@ from paperdesk.api.dependencies import (
     check_visible,
 )
 from paperdesk.api.portfolio_schemas import BreakdownOut, EquityPointOut, PerformanceOut
+from paperdesk.api.query_parameters import QueryCheckedRoute
 from paperdesk.api.schemas import ErrorOut
 from paperdesk.service.performance_views import drawdown_curve, statistics_document
 
-router = APIRouter(prefix="/portfolios/{portfolio_id}", tags=["performance"])
+router = APIRouter(
+    prefix="/portfolios/{portfolio_id}", tags=["performance"], route_class=QueryCheckedRoute
+)
 ERRORS: dict[int | str, dict[str, object]] = {
     status: {"model": ErrorOut} for status in (401, 403, 404, 422)
 }

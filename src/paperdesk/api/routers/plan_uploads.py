@@ -26,11 +26,12 @@ from paperdesk.api.plan_schemas import (
     SimulationIn,
     SimulationOut,
 )
+from paperdesk.api.query_parameters import QueryCheckedRoute
 from paperdesk.api.routers import plans
 from paperdesk.service.plan_sources import MAX_PLAN_BYTES, PlanText
 
 M = TypeVar("M", bound=PlanUpload)
-router = APIRouter(tags=["plans"])
+router = APIRouter(tags=["plans"], route_class=QueryCheckedRoute)
 _SAFE_NAME = re.compile(r"[^A-Za-z0-9._-]")
 PlanFile = Annotated[UploadFile, File(description="the plan: CSV, or JSON when named .json")]
 Options = Annotated[

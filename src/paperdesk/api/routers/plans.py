@@ -32,6 +32,7 @@ from paperdesk.api.plan_schemas import (
     SimulationIn,
     SimulationOut,
 )
+from paperdesk.api.query_parameters import QueryCheckedRoute
 from paperdesk.api.schemas import ErrorOut
 from paperdesk.domain import UnknownNameError
 from paperdesk.domain.errors import PaperdeskError
@@ -40,7 +41,7 @@ from paperdesk.service.plans import EntryType, FitRule, PlanSettings
 from paperdesk.service.simulations import SimulationLimits, SimulationRequest
 
 log = logging.getLogger(__name__)
-router = APIRouter(tags=["plans"])
+router = APIRouter(tags=["plans"], route_class=QueryCheckedRoute)
 IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key")]
 JobId = Annotated[str, Path(min_length=1, max_length=64)]
 ERRORS: dict[int | str, dict[str, object]] = {

@@ -18,11 +18,14 @@ from paperdesk.api.dependencies import (
 from paperdesk.api.errors import ApiError
 from paperdesk.api.idempotency import request_hash, run_once
 from paperdesk.api.portfolio_schemas import ChangeOut, PortfolioUpdate, UpdatedOut
+from paperdesk.api.query_parameters import QueryCheckedRoute
 from paperdesk.api.schemas import ErrorOut, PortfolioOut
 from paperdesk.config import RunConfig
 from paperdesk.service.api_requests import api_edited_config
 
-router = APIRouter(prefix="/portfolios/{portfolio_id}", tags=["portfolios"])
+router = APIRouter(
+    prefix="/portfolios/{portfolio_id}", tags=["portfolios"], route_class=QueryCheckedRoute
+)
 IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key")]
 ERRORS: dict[int | str, dict[str, object]] = {
     status: {"model": ErrorOut} for status in (401, 403, 404, 409, 422)

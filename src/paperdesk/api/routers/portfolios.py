@@ -17,10 +17,11 @@ from paperdesk.api.dependencies import (
 )
 from paperdesk.api.errors import ApiError
 from paperdesk.api.idempotency import request_hash, run_once
+from paperdesk.api.query_parameters import QueryCheckedRoute
 from paperdesk.api.schemas import ErrorOut, PortfolioCreate, PortfolioOut, SummaryOut
 from paperdesk.service.api_requests import api_portfolio_config
 
-router = APIRouter(prefix="/portfolios", tags=["portfolios"])
+router = APIRouter(prefix="/portfolios", tags=["portfolios"], route_class=QueryCheckedRoute)
 IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key")]
 ERRORS: dict[int | str, dict[str, object]] = {
     status: {"model": ErrorOut} for status in (401, 403, 404, 409, 422)

@@ -18,12 +18,13 @@ from paperdesk.api.market_schemas import (
     LatestPriceOut,
     LatestPricesOut,
 )
+from paperdesk.api.query_parameters import QueryCheckedRoute
 from paperdesk.api.schemas import ErrorOut
 from paperdesk.domain import InvalidInputError, UnknownNameError
 from paperdesk.service import Services
 from paperdesk.service.prices import MAX_SYMBOLS, PriceService, chart_timeframes_of
 
-router = APIRouter(prefix="/prices", tags=["prices"])
+router = APIRouter(prefix="/prices", tags=["prices"], route_class=QueryCheckedRoute)
 ERRORS: dict[int | str, dict[str, object]] = {
     status: {"model": ErrorOut} for status in (401, 403, 404, 422)
 }

@@ -12,11 +12,14 @@ from fastapi import APIRouter
 from fastapi.responses import HTMLResponse, Response
 
 from paperdesk.api.dependencies import PortfolioId, Reader, ServicesDep, check_visible
+from paperdesk.api.query_parameters import QueryCheckedRoute
 from paperdesk.api.schemas import ErrorOut
 from paperdesk.service.report import portfolio_report
 from paperdesk.service.report_html import content_security_policy, render_report
 
-router = APIRouter(prefix="/portfolios/{portfolio_id}", tags=["performance"])
+router = APIRouter(
+    prefix="/portfolios/{portfolio_id}", tags=["performance"], route_class=QueryCheckedRoute
+)
 RESPONSES: dict[int | str, dict[str, object]] = {
     200: {
         "content": {"text/html": {"schema": {"type": "string"}}},

@@ -10,11 +10,12 @@ from pydantic import BaseModel, Field
 
 from paperdesk.api.dependencies import Reader, ServicesDep
 from paperdesk.api.errors import ApiError
+from paperdesk.api.query_parameters import QueryCheckedRoute
 from paperdesk.api.schemas import ErrorOut
 from paperdesk.domain import UnknownNameError
 from paperdesk.service.strategy_documents import parameter_bounds
 
-router = APIRouter(prefix="/strategies", tags=["strategies"])
+router = APIRouter(prefix="/strategies", tags=["strategies"], route_class=QueryCheckedRoute)
 ERRORS: dict[int | str, dict[str, object]] = {
     status: {"model": ErrorOut} for status in (401, 403, 404, 422)
 }

@@ -12,10 +12,13 @@ from paperdesk.api.dependencies import PortfolioId, ServicesDep, Trader, active_
 from paperdesk.api.errors import ApiError
 from paperdesk.api.idempotency import request_hash, run_once
 from paperdesk.api.portfolio_schemas import BarTickOut, TickCreate, TickOut
+from paperdesk.api.query_parameters import QueryCheckedRoute
 from paperdesk.api.schemas import ErrorOut
 from paperdesk.domain import limits
 
-router = APIRouter(prefix="/portfolios/{portfolio_id}", tags=["ticks"])
+router = APIRouter(
+    prefix="/portfolios/{portfolio_id}", tags=["ticks"], route_class=QueryCheckedRoute
+)
 IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key")]
 ERRORS: dict[int | str, dict[str, object]] = {
     status: {"model": ErrorOut} for status in (401, 403, 404, 409, 422)
@@ -32,23 +35,33 @@ def run_tick(
     idempotency_key: IdempotencyKey = None,
 ) -> JSONResponse:
     """Tick one symbol (or every watched symbol): each closed bar not yet processed is processed
-    once (with ``catch_up``, every such bar); the response says what each tick did."""
+    once (with ``catch_up``, every such bar); the response says what each tick did. A portfolio
+    that watches no symbol ticks the symbol it is asked to (as the runner does), and a tick
+    that names none is refused (422 ``symbol_required``)."""
     request_body = body or TickCreate.model_validate({})
     active_portfolio(container, key, portfolio_id)
     detail = container.portfolios.show(portfolio_id)
     if request_body.symbol is not None:
         symbol = limits.symbol_value(request_body.symbol, "symbol")
         watched = detail.settings.symbols
-        if symbol not in watched:
+        if watched and symbol not in watched:  # no watch list: any symbol, as the runner ticks
             raise ApiError(
                 422,
                 "unknown_symbol",
                 f"symbol: {symbol} is not watched by portfolio {portfolio_id} "
-                f"(watched: {', '.join(watched) or 'none'})",
+                f"(watched: {', '.join(watched)})",
             )
         symbols: tuple[str, ...] = (symbol,)
     else:
         symbols = tuple(detail.settings.symbols)
+        if not symbols:  # "every watched symbol" would tick nothing, and say nothing
+            raise ApiError(
+                422,
+                "symbol_required",
+                f"symbol: portfolio {portfolio_id} watches no symbol, so a tick names the "
+                "symbol to tick (a portfolio without a watch list ticks the symbols it is "
+                "asked to; the worker ticks only watched symbols)",
+            )
 
     # read, and a live portfolio's bars fetched, before the keyed unit of work: no provider
     # call waits while the unit holds the writer slot (SQLite) or the portfolio's row lock

@@ -21,6 +21,7 @@ from paperdesk.api.dependencies import (
 )
 from paperdesk.api.errors import ApiError, api_words, not_found
 from paperdesk.api.idempotency import request_hash, run_once
+from paperdesk.api.query_parameters import QueryCheckedRoute
 from paperdesk.api.schemas import (
     ErrorOut,
     OrderOut,
@@ -45,7 +46,9 @@ from paperdesk.service import Services
 from paperdesk.service.signal_execution import SignalOrder
 
 T = TypeVar("T")
-router = APIRouter(prefix="/portfolios/{portfolio_id}", tags=["trading"])
+router = APIRouter(
+    prefix="/portfolios/{portfolio_id}", tags=["trading"], route_class=QueryCheckedRoute
+)
 IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key")]
 Symbol = Annotated[str, Path(min_length=1, max_length=32)]
 SignalId = Annotated[int, Path(ge=1, le=2**63 - 1)]

@@ -24,10 +24,11 @@ from paperdesk.api.dependencies import (
 from paperdesk.api.errors import ApiError
 from paperdesk.api.idempotency import run_once
 from paperdesk.api.portfolio_schemas import ImportedOut
+from paperdesk.api.query_parameters import QueryCheckedRoute
 from paperdesk.api.schemas import ErrorOut
 from paperdesk.service.archive_transfers import MAX_UNPACKED_BYTES
 
-router = APIRouter(prefix="/portfolios", tags=["transfers"])
+router = APIRouter(prefix="/portfolios", tags=["transfers"], route_class=QueryCheckedRoute)
 IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key")]
 ERRORS: dict[int | str, dict[str, object]] = {
     status: {"model": ErrorOut} for status in (401, 403, 404, 413, 422)

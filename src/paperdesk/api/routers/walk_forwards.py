@@ -16,6 +16,7 @@ from fastapi.responses import JSONResponse
 from paperdesk.api.dependencies import Reader, ServicesDep, Trader
 from paperdesk.api.errors import ApiError, api_words, domain_error_body, not_found
 from paperdesk.api.plan_schemas import JobError, JobProgress, PlanErrorOut
+from paperdesk.api.query_parameters import QueryCheckedRoute
 from paperdesk.api.schemas import ErrorOut
 from paperdesk.api.walk_forward_schemas import (
     TradesPage,
@@ -32,7 +33,7 @@ from paperdesk.service.walk_forward import WalkForwardRequest, month_period
 from paperdesk.service.walk_forward_runs import DayPlan, WalkForwardRunView
 
 log = logging.getLogger(__name__)
-router = APIRouter(tags=["walk-forward"])
+router = APIRouter(tags=["walk-forward"], route_class=QueryCheckedRoute)
 RunId = Annotated[str, Path(min_length=1, max_length=64)]
 ERRORS: dict[int | str, dict[str, object]] = {
     **{status: {"model": ErrorOut} for status in (401, 403, 404, 429)},

@@ -16,11 +16,14 @@ from paperdesk.api.dependencies import (
 )
 from paperdesk.api.errors import not_found
 from paperdesk.api.idempotency import request_hash, run_once
+from paperdesk.api.query_parameters import QueryCheckedRoute
 from paperdesk.api.schemas import ErrorOut
 from paperdesk.api.webhook_schemas import WebhookCreate, WebhookCreatedOut, WebhookOut
 from paperdesk.domain import UnknownNameError
 
-router = APIRouter(prefix="/portfolios/{portfolio_id}/webhooks", tags=["webhooks"])
+router = APIRouter(
+    prefix="/portfolios/{portfolio_id}/webhooks", tags=["webhooks"], route_class=QueryCheckedRoute
+)
 IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key")]
 WebhookId = Annotated[int, Path(ge=1, le=2**63 - 1)]
 ERRORS: dict[int | str, dict[str, object]] = {

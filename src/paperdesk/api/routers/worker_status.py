@@ -8,10 +8,11 @@ from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
 from paperdesk.api.dependencies import Reader, ServicesDep
+from paperdesk.api.query_parameters import QueryCheckedRoute
 from paperdesk.api.schemas import ErrorOut
 from paperdesk.service.worker_status import PortfolioWork
 
-router = APIRouter(prefix="/worker", tags=["worker"])
+router = APIRouter(prefix="/worker", tags=["worker"], route_class=QueryCheckedRoute)
 ERRORS: dict[int | str, dict[str, object]] = {status: {"model": ErrorOut} for status in (401, 403)}
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -24,7 +25,9 @@ from paperdesk.api.streams.hub import StreamHub
 from paperdesk.api.streams.messages import StreamItem, control
 from paperdesk.api.streams.session import Stream, until_either
 from paperdesk.service import Services
+from paperdesk.service.prices import PriceService
 
+log = logging.getLogger(__name__)
 router = APIRouter()
 SYMBOL = re.compile(r"^[A-Za-z0-9][A-Za-z0-9.=^/_-]{0,31}$")
 MOST_SYMBOLS = 200
@@ -110,7 +113,39 @@ async def prices(websocket: WebSocket) -> None:
 
     stream = Stream(websocket, _hub(websocket), accepts, channel="prices")
     resume = (stream, opening) if awaiting_auth else None
-    await until_either(stream.run(after, send), _subscriptions(websocket, symbols, resume))
+    await until_either(
+        stream.run(after, send),
+        _tell_unheld(websocket, stream, sorted(symbols)),
+        _subscriptions(websocket, symbols, resume, stream),
+    )
+
+
+async def _tell_unheld(websocket: WebSocket, stream: Stream, named: list[str]) -> None:
+    """Tell the client which of the symbols it subscribed to no layer holds bars of, once the
+    stream has started: ``error`` ``unknown_symbol`` naming them (still subscribed, harmless:
+    nothing is sent for them until a portfolio the key sees ticks them)."""
+    notice = await _unheld_notice(websocket, named)
+    if notice is not None:
+        await stream.say(notice)
+    await asyncio.Event().wait()  # done: the stream and the subscriptions go on
+
+
+async def _unheld_notice(websocket: WebSocket, named: list[str]) -> str | None:
+    services: Services = websocket.app.state.services
+    prices = PriceService(lambda: services.data)
+    try:
+        unheld = await asyncio.to_thread(prices.unheld, named)
+    except Exception as error:  # a notice only: the subscription stands without it
+        log.warning("the held symbols were not read for /ws/prices: %s", error)
+        return None
+    if not unheld:
+        return None
+    listed = ", ".join(unheld)
+    message = (
+        f"no market data is held for {listed}: subscribed all the same; nothing is sent for "
+        "a symbol until a portfolio this key sees ticks it"
+    )
+    return control("error", None, code="unknown_symbol", message=message, symbols=unheld)
 
 
 async def _open(websocket: WebSocket) -> Opening | None:
@@ -167,7 +202,10 @@ async def _resume_on_auth(
 
 
 async def _subscriptions(
-    websocket: WebSocket, symbols: dict[str, int], resume: tuple[Stream, Opening] | None
+    websocket: WebSocket,
+    symbols: dict[str, int],
+    resume: tuple[Stream, Opening] | None,
+    stream: Stream,
 ) -> None:
     """Apply ``subscribe`` and ``unsubscribe`` messages to ``symbols`` as they come; the
     answer names the symbols and the sequence the new ones start after. ``resume``: the stream
@@ -197,6 +235,10 @@ async def _subscriptions(
             else:
                 symbols.setdefault(symbol, since)
         await websocket.send_text(control("symbols", since, symbols=sorted(symbols)))
+        if action == "subscribe":
+            notice = await _unheld_notice(websocket, sorted(named))
+            if notice is not None:
+                await stream.say(notice)
 
 
 def _subscription(message: dict[str, Any]) -> tuple[str, set[str]]:

@@ -68,6 +68,13 @@ class Stream:
             clients.dec()
             self.hub.unsubscribe(subscriber)
 
+    async def say(self, text: str) -> None:
+        """Send a control message of the stream's own once its ``subscribed`` and the replay
+        after it went out (never between two entries of the replay)."""
+        await self._started.wait()
+        async with self._sending:
+            await self.websocket.send_text(text)
+
     async def resume(self, after: int) -> None:
         """Replay after ``after`` a stream that started live (a client that authenticated in
         the handshake and gave its resume point in an auth message): a new ``subscribed``, the
