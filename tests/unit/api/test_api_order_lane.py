@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from api_fixtures import API, Harness, api
 from starlette.middleware.errors import ServerErrorMiddleware
-from test_api_bare_routes import LIMIT, _accepted, _same
+from test_api_bare_routes import LIMIT, _accepted, _same, broken_orders, refusing
 
 from paperdesk.api import order_lane
 from paperdesk.api.metrics import HTTP_LATENCY, HTTP_REQUESTS
@@ -84,17 +84,8 @@ def test_refusals_metrics_and_the_access_log_are_the_stacks(
     caplog: pytest.LogCaptureFixture,
     stacked: list[str],
 ) -> None:
-    portfolio = api.create_portfolio()
-    other = api.create_portfolio(name="other")
-    archived = api.create_portfolio(name="old")
-    api.services.portfolios.archive_portfolio(archived)
-    keys = api.services.api_keys
-    limited = keys.create("limited", "trade", [other]).token
-    revoked = keys.create("revoked", "trade")
-    keys.revoke(revoked.record.id)
+    portfolio, archived, tokens = refusing(api)
     orders = f"{API}/portfolios/{portfolio}/orders"
-    assert api.post(f"/portfolios/{portfolio}/orders", LIMIT).status_code == 201  # O1
-    assert api.delete(f"/portfolios/{portfolio}/orders/O1").status_code == 200
     cases: list[tuple[str, str, Any]] = [
         ("POST", orders, {**LIMIT, "symbol": "NOPE"}),  # the service's refusal: 422
         ("POST", orders, {**LIMIT, "quantity": "100000000"}),  # insufficient cash
@@ -104,7 +95,6 @@ def test_refusals_metrics_and_the_access_log_are_the_stacks(
         ("DELETE", f"{orders}/O404", None),  # unknown order: 404
         ("DELETE", f"{API}/portfolios/{archived}/orders/O1", None),
     ]
-    tokens: list[str | None] = [api.trader, api.reader, limited, revoked.token, "nope", None]
     caplog.set_level(logging.INFO, logger="paperdesk.api.access")
     before = api.dump()
     for method, url, body in cases:
@@ -114,27 +104,24 @@ def test_refusals_metrics_and_the_access_log_are_the_stacks(
                 headers["Authorization"] = f"Bearer {token}"
             template = f"{API}/portfolios/{{portfolio_id}}/orders"
             template += "/{order_id}" if method == "DELETE" else ""
-            answers, counted, logged = [], [], []
-            stacked.clear()
-            for enabled in (False, True):
-                monkeypatch.setattr(order_lane, "ENABLED", enabled)
-                caplog.clear()
-                requests = _samples(HTTP_REQUESTS, method, template)
-                timed = _samples(HTTP_LATENCY, method, template)
-                answers.append(api.client.request(method, url, headers=headers, json=body))
-                counted.append(
-                    (
-                        _delta(requests, _samples(HTTP_REQUESTS, method, template)),
-                        _delta(timed, _samples(HTTP_LATENCY, method, template)),
-                    )
-                )
-                logged.append([record.getMessage().rsplit(" ", 1)[0] for record in caplog.records])
-            assert len(stacked) == 1  # the lane answered the second
+            answers, counted, logged = _stack_then_lane(
+                monkeypatch,
+                stacked,
+                caplog,
+                (method, template),
+                lambda m=method, u=url, h=headers, b=body: api.client.request(
+                    m, u, headers=h, json=b
+                ),
+            )
             assert answers[0].status_code in (401, 403, 404, 409, 422), (url, token)
             _same(*answers)
             assert counted[0] == counted[1]
             assert counted[0][0] == {f"status={answers[0].status_code}": 1.0}
-            assert logged[0] == logged[1] == [f"{method} {url} {answers[0].status_code}"]
+            assert counted[0][1] == {"": 1.0}  # one latency observed
+            assert logged[0] == logged[1]
+            assert [message for _, message, _ in logged[0]] == [
+                f"{method} {url} {answers[0].status_code}"
+            ]
     assert api.dump() == before
 
 
@@ -170,16 +157,7 @@ def test_an_unexpected_exception_is_the_stacks_500_and_is_raised_to_the_server(
     caplog: pytest.LogCaptureFixture,
     stacked: list[str],
 ) -> None:
-    portfolio = api.create_portfolio()
-    path = f"/portfolios/{portfolio}/orders"
-    assert api.post(path, LIMIT).status_code == 201  # O1
-
-    def broken(*arguments: Any) -> Any:
-        raise RuntimeError("a bug")
-
-    service = api.services.portfolios
-    monkeypatch.setattr(service, "place_order", broken)
-    monkeypatch.setattr(service, "cancel_order", broken)
+    path = broken_orders(api, monkeypatch)
     caplog.set_level(logging.INFO, logger="paperdesk.api")
     before = api.dump()
     route = f"{API}/portfolios/{{portfolio_id}}/orders"
@@ -196,35 +174,62 @@ def test_an_unexpected_exception_is_the_stacks_500_and_is_raised_to_the_server(
             with pytest.raises(RuntimeError, match="a bug"):  # to the server, which logs it
                 send()
         monkeypatch.setattr(api.client._transport, "raise_server_exceptions", False)  # type: ignore[attr-defined]
-        answers, counted, logged = [], [], []
-        stacked.clear()
-        for enabled in (False, True):
-            monkeypatch.setattr(order_lane, "ENABLED", enabled)
-            caplog.clear()
-            requests = _samples(HTTP_REQUESTS, method, template)
-            answers.append(send())
-            counted.append(_delta(requests, _samples(HTTP_REQUESTS, method, template)))
-            logged.append(
-                [
-                    (record.name, record.getMessage().rsplit(" ", 1)[0], record.request_id)  # type: ignore[attr-defined]
-                    if record.name == "paperdesk.api.errors"
-                    else (record.name, record.getMessage().rsplit(" ", 1)[0], None)
-                    for record in caplog.records
-                    if record.name.startswith("paperdesk.api")
-                ]
-            )
+        answers, counted, logged = _stack_then_lane(
+            monkeypatch, stacked, caplog, (method, template), send
+        )
         monkeypatch.setattr(api.client._transport, "raise_server_exceptions", True)  # type: ignore[attr-defined]
-        assert len(stacked) == 1  # the lane answered the second
         assert answers[0].status_code == 500
         assert answers[0].json()["code"] == "internal_error"
         _same(*answers)
-        assert counted[0] == counted[1] == {"status=500": 1.0}
+        assert counted[0] == counted[1]
+        assert counted[0][0] == {"status=500": 1.0}
         assert logged[0] == logged[1]
+        assert logged[0][1][2] == "r"  # the error's record names the request
         assert [name for name, _, _ in logged[0]] == [
             "paperdesk.api.access",
             "paperdesk.api.errors",
         ]
     assert api.dump() == before
+
+
+def _stack_then_lane(
+    monkeypatch: pytest.MonkeyPatch,
+    stacked: list[str],
+    caplog: pytest.LogCaptureFixture,
+    labels: tuple[str, str],
+    send: Callable[[], Any],
+) -> tuple[list[Any], list[Any], list[Any]]:
+    """``send()`` through the stack, then on the lane (which must not enter the stack): the
+    answers, the changes of the requests' counter and latency histogram under ``labels``
+    (method, route template), and the API's log records (logger, message without its time,
+    the record's request id)."""
+    answers, counted, logged = [], [], []
+    stacked.clear()
+    for enabled in (False, True):
+        monkeypatch.setattr(order_lane, "ENABLED", enabled)
+        caplog.clear()
+        requests, timed = _samples(HTTP_REQUESTS, *labels), _samples(HTTP_LATENCY, *labels)
+        answers.append(send())
+        counted.append(
+            (
+                _delta(requests, _samples(HTTP_REQUESTS, *labels)),
+                _delta(timed, _samples(HTTP_LATENCY, *labels)),
+            )
+        )
+        logged.append(
+            [
+                (record.name, _timeless(record), getattr(record, "request_id", None))
+                for record in caplog.records
+                if record.name.startswith("paperdesk.api")
+            ]
+        )
+    assert len(stacked) == 1  # the lane answered the second
+    return answers, counted, logged
+
+
+def _timeless(record: logging.LogRecord) -> str:
+    """The record's message without the access line's time (its last word)."""
+    return record.getMessage().rsplit(" ", 1)[0]
 
 
 def _samples(metric: Any, method: str, route: str) -> dict[str, float]:
