@@ -58,7 +58,7 @@ class RequestRecord:
     around every request, and the order lane (``api/order_lane.py``) around the requests it
     serves ahead of the middleware stack."""
 
-    __slots__ = ("identifier", "scope", "started", "status", "token")
+    __slots__ = ("identifier", "responded", "scope", "started", "status", "token")
 
     def __init__(self, scope: Scope) -> None:
         self.scope = scope
@@ -66,6 +66,7 @@ class RequestRecord:
         scope.setdefault("state", {})["request_id"] = self.identifier
         self.token = request_id.set(self.identifier)
         self.status = 500  # what a request that raised before answering amounts to
+        self.responded = False  # the response's start was sent (or is being sent)
         self.started = time.perf_counter()
 
     def sending(self, send: Send) -> Send:
@@ -74,6 +75,7 @@ class RequestRecord:
         async def send_with_id(message: Message) -> None:
             if message["type"] == "http.response.start":
                 self.status = int(message["status"])
+                self.responded = True
                 MutableHeaders(scope=message)[REQUEST_ID_HEADER] = self.identifier
             await send(message)
 

@@ -168,17 +168,16 @@ class OrderLane:
     ) -> None:
         record = RequestRecord(scope)
         sending = record.sending(send)
-        responded = False
+        ended = False  # RequestContext ends its record whatever ends the request
         try:
             try:
                 response = await route.respond(request, values)
-                responded = True
                 await response(scope, receive, sending)
             except Exception as error:  # Starlette's exception middleware
                 handler = self._handler(error)
                 if handler is None:
                     raise
-                if responded:
+                if record.responded:
                     raise RuntimeError(
                         "Caught handled exception, but response already started."
                     ) from error
@@ -187,11 +186,14 @@ class OrderLane:
                     await answer(scope, receive, sending)
         except Exception as error:  # Starlette's server-error middleware, outside the record
             record.end()
+            ended = True
             answer = await _called(self.server_error or _plain_500, Request(scope), error)
-            if not responded:
+            if not record.responded:
                 await answer(scope, receive, send)
             raise
-        record.end()
+        finally:
+            if not ended:
+                record.end()
 
     def _handler(self, error: Exception) -> Handler | None:
         handler = None

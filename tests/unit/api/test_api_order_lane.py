@@ -4,8 +4,12 @@ every answer, metric and access log line is the one the stack gives (SQLite and 
 
 from __future__ import annotations
 
+import asyncio
+import json
 import logging
+import sys
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -16,6 +20,11 @@ from test_api_bare_routes import LIMIT, _accepted, _same, broken_orders, refusin
 from paperdesk.api import order_lane
 from paperdesk.api.metrics import HTTP_LATENCY, HTTP_REQUESTS
 from paperdesk.api.rate_limit import InProcessLimiter, Limit
+from paperdesk.service.logs import request_id
+
+sys.path.insert(0, str(Path(__file__).parents[3] / "benchmarks"))
+
+from bench_order_asgi import call  # the benchmark's requests, as uvicorn sends them
 
 __all__ = ["api"]
 
@@ -251,3 +260,43 @@ def _samples(metric: Any, method: str, route: str) -> dict[str, float]:
 
 def _delta(before: dict[str, float], after: dict[str, float]) -> dict[str, float]:
     return {k: v - before.get(k, 0.0) for k, v in after.items() if v != before.get(k, 0.0)}
+
+
+def test_a_request_cancelled_in_its_endpoint_is_counted_and_logged_as_by_the_stack(
+    api: Harness,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+    stacked: list[str],
+) -> None:
+    """Whatever ends a request (here a cancellation out of its endpoint), its metrics and log
+    line are written once and its id unset, as ``RequestContext``'s ``finally`` does."""
+    path = broken_orders(api, monkeypatch)
+
+    def cancelled(*arguments: Any) -> Any:
+        raise asyncio.CancelledError
+
+    monkeypatch.setattr(api.services.portfolios, "place_order", cancelled)
+    caplog.set_level(logging.INFO, logger="paperdesk.api")
+    app = api.client.app
+    body = json.dumps(LIMIT).encode()
+
+    async def ended() -> str:
+        """How the request sent straight to the application (as uvicorn sends it) ended."""
+        try:
+            await call(app, "POST", API + path, api.trader, body)
+        except asyncio.CancelledError:
+            return "cancelled"
+        return "answered"
+
+    def send() -> Any:
+        outcome = asyncio.run(ended())
+        assert request_id.get() is None
+        return outcome
+
+    answers, counted, logged = _stack_then_lane(
+        monkeypatch, stacked, caplog, ("POST", f"{API}/portfolios/{{portfolio_id}}/orders"), send
+    )
+    assert answers == ["cancelled", "cancelled"]
+    assert counted[0] == counted[1]
+    assert counted[0][0] == {"status=500": 1.0}
+    assert logged[0] == logged[1] == [("paperdesk.api.access", f"POST {API}{path} 500", None)]
