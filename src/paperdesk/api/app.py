@@ -7,6 +7,7 @@ from contextlib import asynccontextmanager
 
 import anyio.to_thread
 from fastapi import FastAPI
+from starlette.types import ASGIApp
 
 from paperdesk.api.alpaca import MOUNT as ALPACA
 from paperdesk.api.alpaca import create_alpaca_app
@@ -14,6 +15,7 @@ from paperdesk.api.dashboard import install_dashboard
 from paperdesk.api.docs_page import install_api_docs
 from paperdesk.api.errors import install_error_handlers
 from paperdesk.api.middleware import RequestContext
+from paperdesk.api.order_lane import Lane, OrderLane, lanes
 from paperdesk.api.rate_limit import Limit, build_limiter
 from paperdesk.api.routers import (
     api_keys,
@@ -48,6 +50,19 @@ PREFIX = "/api/v1"
 REQUEST_THREADS = 8
 
 
+class PaperdeskApp(FastAPI):
+    """FastAPI with the order lane (``api/order_lane.py``) as the outermost layer of its stack:
+    a placement or a cancel served without the middleware stack and the router's walk."""
+
+    lanes: tuple[Lane, ...] = ()  # create_app gives the bare routes'
+
+    def build_middleware_stack(self) -> ASGIApp:
+        stack = super().build_middleware_stack()
+        if not self.lanes or self.debug or self.max_body_size is not None:
+            return stack
+        return OrderLane(stack, self, self.lanes)
+
+
 @asynccontextmanager
 async def _bounded_threads(app: FastAPI) -> AsyncIterator[None]:
     anyio.to_thread.current_default_thread_limiter().total_tokens = REQUEST_THREADS
@@ -56,7 +71,7 @@ async def _bounded_threads(app: FastAPI) -> AsyncIterator[None]:
 
 def create_app(services: Services) -> FastAPI:
     """The REST API on ``services`` (one container per process, shared by every request)."""
-    app = FastAPI(
+    app = PaperdeskApp(
         title="paperdesk",
         version="1",
         openapi_url=f"{PREFIX}/openapi.json",
@@ -76,7 +91,9 @@ def create_app(services: Services) -> FastAPI:
     install_streams(app)  # /ws/trading and /ws/prices, and the process's outbox tailer
     # placing and cancelling an order matched first (the same two routes, again, out of the
     # schema): routers are tried in turn for every request (routers/orders.py)
-    app.include_router(orders.placing_and_cancelling(), prefix=PREFIX, include_in_schema=False)
+    first = orders.placing_and_cancelling()
+    app.include_router(first, prefix=PREFIX, include_in_schema=False)
+    app.lanes = tuple(lanes(PREFIX, first.routes))  # the same routes, served ahead of the stack
     app.include_router(transfers.router, prefix=PREFIX)  # before /portfolios/{id}: "import"
     app.include_router(portfolios.router, prefix=PREFIX)
     app.include_router(portfolio_settings.router, prefix=PREFIX)

@@ -29,6 +29,7 @@ from fastapi.dependencies.utils import request_body_to_args, request_params_to_a
 from fastapi.routing import APIRoute
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
+from starlette.responses import Response
 from starlette.types import Message, Receive, Scope, Send
 
 from paperdesk.api import dependencies
@@ -61,9 +62,9 @@ class BareRoute(QueryCheckedRoute):
             return
         received: list[Message] = []
         try:
-            await self._serve(scope, _recording(receive, received), send)
+            await self._serve(scope, recording(receive, received), send)
         except NotBareError:
-            await super().handle(scope, _replaying(received, receive), send)
+            await super().handle(scope, replaying(received, receive), send)
 
     async def _serve(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope.get("query_string"):
@@ -78,24 +79,30 @@ class BareRoute(QueryCheckedRoute):
             raise NotBareError
         values.update(header_values)
         if dependant.body_params:
-            document = await _json_body(request)
+            document = await json_body(request)
             body_values, body_errors = await request_body_to_args(
                 dependant.body_params, document, self._embed_body_fields
             )
             if body_errors:
                 raise NotBareError
             values.update(body_values)
-        # the dependencies, as FastAPI solves them: the container, then the key's chain
+        response = await self.respond(request, values)
+        await response(scope, receive, send)
+
+    async def respond(self, request: Request, values: dict[str, Any]) -> Response:
+        """The endpoint's response to a request whose parameters are ``values``: the route's
+        dependencies called as FastAPI solves them (the container, then the key's chain), then
+        the endpoint in a worker thread. A refusal propagates (to the exception handlers)."""
         container = await services(request)
         credentials = await bearer(request)
         header = await header_key(request)
         key = await dependencies.api_key(request, container, credentials, header)
         values[self.roles["container"]] = container
         values[self.roles["key"]] = await may_trade(key)
-        if dependant.request_param_name:
-            values[dependant.request_param_name] = request
-        response = await run_in_threadpool(self.endpoint, **values)
-        await response(scope, receive, send)
+        if self.dependant.request_param_name:
+            values[self.dependant.request_param_name] = request
+        response: Response = await run_in_threadpool(self.endpoint, **values)
+        return response
 
 
 def bare(route: APIRoute) -> APIRoute:
@@ -132,7 +139,7 @@ def _names(route: APIRoute) -> dict[str, str]:
     return {role: str(name) for role, name in found.items()}
 
 
-async def _json_body(request: Request) -> Any:
+async def json_body(request: Request) -> Any:
     """The body's JSON document when FastAPI would parse it so (``application/json``, not
     empty, valid JSON); otherwise FastAPI's own path answers (422 or 400)."""
     if request.headers.get("content-type") != JSON:
@@ -157,7 +164,7 @@ async def _body(request: Request) -> bytes:
             return b"".join(chunks)
 
 
-def _recording(receive: Receive, received: list[Message]) -> Receive:
+def recording(receive: Receive, received: list[Message]) -> Receive:
     async def recorded() -> Message:
         message = await receive()
         received.append(message)
@@ -166,7 +173,7 @@ def _recording(receive: Receive, received: list[Message]) -> Receive:
     return recorded
 
 
-def _replaying(received: list[Message], receive: Receive) -> Receive:
+def replaying(received: list[Message], receive: Receive) -> Receive:
     pending = list(received)
 
     async def replayed() -> Message:

@@ -13,6 +13,7 @@ import logging
 import re
 import time
 import uuid
+from typing import Any
 
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -52,6 +53,62 @@ def route_template(scope: Scope) -> str:
     return template
 
 
+class RequestRecord:
+    """One HTTP request's id, timing, metrics and access log line: what ``RequestContext`` does
+    around every request, and the order lane (``api/order_lane.py``) around the requests it
+    serves ahead of the middleware stack."""
+
+    __slots__ = ("identifier", "responded", "scope", "started", "status", "token")
+
+    def __init__(self, scope: Scope) -> None:
+        self.scope = scope
+        self.identifier = choose_request_id(Headers(scope=scope).get(REQUEST_ID_HEADER))
+        scope.setdefault("state", {})["request_id"] = self.identifier
+        self.token = request_id.set(self.identifier)
+        self.status = 500  # what a request that raised before answering amounts to
+        self.responded = False  # the response's start was sent (or is being sent)
+        self.started = time.perf_counter()
+
+    def sending(self, send: Send) -> Send:
+        """``send`` with the response's status noted and the request's id on its headers."""
+
+        async def send_with_id(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                self.status = int(message["status"])
+                self.responded = True
+                MutableHeaders(scope=message)[REQUEST_ID_HEADER] = self.identifier
+            await send(message)
+
+        return send_with_id
+
+    def end(self) -> None:
+        """Counted under the route's template, timed, logged; the request's id unset."""
+        scope = self.scope
+        elapsed = time.perf_counter() - self.started
+        method = str(scope.get("method", ""))
+        route = route_template(scope)
+        status = str(self.status)
+        counted = _COUNTERS.get((method, route, status))
+        if counted is None:  # a labelled child is never removed: the same one every time
+            counted = _COUNTERS[method, route, status] = HTTP_REQUESTS.labels(
+                method=method, route=route, status=status
+            )
+        counted.inc()
+        timed = _TIMERS.get((method, route))
+        if timed is None:
+            timed = _TIMERS[method, route] = HTTP_LATENCY.labels(method=method, route=route)
+        timed.observe(elapsed)
+        access_log.info(
+            "%s %s %s %.1fms", method, scope.get("path", ""), self.status, elapsed * 1000
+        )
+        request_id.reset(self.token)
+
+
+# the metrics' labelled children by their labels (``labels()`` checks and locks at every call)
+_COUNTERS: dict[tuple[str, str, str], Any] = {}
+_TIMERS: dict[tuple[str, str], Any] = {}
+
+
 class RequestContext:
     """Request id, metrics and one access log line per HTTP request."""
 
@@ -62,28 +119,8 @@ class RequestContext:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        identifier = choose_request_id(Headers(scope=scope).get(REQUEST_ID_HEADER))
-        scope.setdefault("state", {})["request_id"] = identifier
-        token = request_id.set(identifier)
-        status = 500  # what a request that raised before answering amounts to
-        started = time.perf_counter()
-
-        async def send_with_id(message: Message) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = int(message["status"])
-                MutableHeaders(scope=message)[REQUEST_ID_HEADER] = identifier
-            await send(message)
-
+        record = RequestRecord(scope)
         try:
-            await self.app(scope, receive, send_with_id)
+            await self.app(scope, receive, record.sending(send))
         finally:
-            elapsed = time.perf_counter() - started
-            method = str(scope.get("method", ""))
-            route = route_template(scope)
-            HTTP_REQUESTS.labels(method=method, route=route, status=str(status)).inc()
-            HTTP_LATENCY.labels(method=method, route=route).observe(elapsed)
-            access_log.info(
-                "%s %s %s %.1fms", method, scope.get("path", ""), status, elapsed * 1000
-            )
-            request_id.reset(token)
+            record.end()

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 from api_fixtures import API, Harness, api
-from test_api_bare_routes import LIMIT, _accepted, _both, _same
+from test_api_bare_routes import LIMIT, _accepted, _both, _same, broken_orders
 
 __all__ = ["api"]
 
@@ -94,16 +94,7 @@ def test_odd_bodies_and_paths_answer_as_on_fastapis_path(
 def test_an_unexpected_exception_answers_as_on_fastapis_path_and_writes_nothing(
     api: Harness, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    portfolio = api.create_portfolio()
-    path = f"/portfolios/{portfolio}/orders"
-    assert api.post(path, LIMIT).status_code == 201  # O1
-
-    def broken(*arguments: Any) -> Any:
-        raise RuntimeError("a bug")
-
-    service = api.services.portfolios
-    monkeypatch.setattr(service, "place_order", broken)
-    monkeypatch.setattr(service, "cancel_order", broken)
+    path = broken_orders(api, monkeypatch)
     monkeypatch.setattr(api.client._transport, "raise_server_exceptions", False)  # type: ignore[attr-defined]
     before = api.dump()
     sends = [

@@ -64,6 +64,39 @@ def _accepted(body: Any) -> Any:
     return body
 
 
+def refusing(api: Harness) -> tuple[int, int, list[str | None]]:
+    """A portfolio with order O1 placed and canceled, an archived portfolio, and the callers:
+    the trading key, a read key, a key limited to another portfolio, a revoked key, an unknown
+    key and none."""
+    portfolio = api.create_portfolio()
+    other = api.create_portfolio(name="other")
+    archived = api.create_portfolio(name="old")
+    api.services.portfolios.archive_portfolio(archived)
+    keys = api.services.api_keys
+    limited = keys.create("limited", "trade", [other]).token
+    revoked = keys.create("revoked", "trade")
+    keys.revoke(revoked.record.id)
+    assert api.post(f"/portfolios/{portfolio}/orders", LIMIT).status_code == 201  # O1
+    assert api.delete(f"/portfolios/{portfolio}/orders/O1").status_code == 200
+    return portfolio, archived, [api.trader, api.reader, limited, revoked.token, "nope", None]
+
+
+def broken_orders(api: Harness, monkeypatch: pytest.MonkeyPatch) -> str:
+    """The path of a portfolio's orders (O1 placed) whose placements and cancels then raise an
+    unexpected error in the service."""
+    portfolio = api.create_portfolio()
+    path = f"/portfolios/{portfolio}/orders"
+    assert api.post(path, LIMIT).status_code == 201  # O1
+
+    def broken(*arguments: Any) -> Any:
+        raise RuntimeError("a bug")
+
+    service = api.services.portfolios
+    monkeypatch.setattr(service, "place_order", broken)
+    monkeypatch.setattr(service, "cancel_order", broken)
+    return path
+
+
 def test_a_placement_and_a_cancel_are_served_without_fastapis_dependency_solver(
     api: Harness, solved: list[str]
 ) -> None:
@@ -94,16 +127,7 @@ def test_a_request_the_bare_path_does_not_take_is_served_by_fastapi(
 def test_every_refusal_answers_as_on_fastapis_path(
     api: Harness, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    portfolio = api.create_portfolio()
-    other = api.create_portfolio(name="other")
-    archived = api.create_portfolio(name="old")
-    api.services.portfolios.archive_portfolio(archived)
-    keys = api.services.api_keys
-    limited = keys.create("limited", "trade", [other]).token
-    revoked = keys.create("revoked", "trade")
-    keys.revoke(revoked.record.id)
-    assert api.post(f"/portfolios/{portfolio}/orders", LIMIT).status_code == 201  # O1
-    assert api.delete(f"/portfolios/{portfolio}/orders/O1").status_code == 200
+    portfolio, archived, tokens = refusing(api)
     orders = f"{API}/portfolios/{portfolio}/orders"
     json_type = {"Content-Type": "application/json"}
     bad = {**LIMIT, "quantity": "-1"}
@@ -136,7 +160,6 @@ def test_every_refusal_answers_as_on_fastapis_path(
         ("PUT", orders, {}, LIMIT),  # 405
         ("PATCH", f"{orders}/O1", {}, {"quantity": "2"}),  # the trading router's route
     ]
-    tokens: list[str | None] = [api.trader, api.reader, limited, revoked.token, "nope", None]
     before = api.dump()
     for method, url, extra, body in cases:
         for token in tokens:
