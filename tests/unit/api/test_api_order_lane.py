@@ -75,6 +75,8 @@ def test_a_placement_and_a_cancel_skip_the_stack_and_the_unusual_take_it(
         ("POST", api.post(f"/portfolios/{portfolio}x/orders", LIMIT), 422),  # the path's
         ("DELETE", api.delete(f"{path}/{'O' * 65}"), 422),
         ("DELETE", api.delete(f"{path}/O2", **{"Idempotency-Key": "k-3"}), 200),
+        ("POST", api.client.post(f"{url}?dry=1", json=LIMIT, headers=api.headers(api.trader)), 422),
+        ("DELETE", api.client.delete(f"{url}/O3?now=1", headers=api.headers(api.trader)), 422),
         ("PUT", api.client.put(url, json=LIMIT, headers=api.headers(api.trader)), 405),
     ]
     for method, answer, status in unusual:
