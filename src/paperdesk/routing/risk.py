@@ -244,7 +244,7 @@ class CashAndBuyingPower:
         kind = self.kind
         if kind is AccountKind.FUTURES:
             margin = instrument.initial_margin or ZERO
-            working = self._working_cost(view, None) if view.working_entries else None
+            working = self.working_cost(view, intent.side) if view.working_entries else None
             budget = view.cash if working is None else view.cash - working
             if quantity * margin + fee <= budget:
                 return intent
@@ -260,7 +260,7 @@ class CashAndBuyingPower:
         cost = quantity * price + fee
         if kind is AccountKind.MARGIN:
             exposure = view.gross_exposure() if view.positions else ZERO
-            working = self._working_cost(view, None) if view.working_entries else None
+            working = self.working_cost(view, intent.side) if view.working_entries else None
             budget = view.equity * self.leverage - exposure
             if working is not None:
                 budget -= working
@@ -276,7 +276,7 @@ class CashAndBuyingPower:
             )
             code = "insufficient_buying_power"
         elif intent.side is _BUY:
-            working = self._working_cost(view, _BUY) if view.working_entries else None
+            working = self.working_cost(view, _BUY) if view.working_entries else None
             budget = view.cash if working is None else view.cash - working
             if cost <= budget:
                 return intent
@@ -287,7 +287,7 @@ class CashAndBuyingPower:
             code = "insufficient_cash"
         else:
             short_exposure = self._short_exposure(view)
-            working = self._working_cost(view, _SELL) if view.working_entries else None
+            working = self.working_cost(view, _SELL) if view.working_entries else None
             budget = view.equity - short_exposure
             if working is not None:
                 budget -= working
@@ -304,18 +304,20 @@ class CashAndBuyingPower:
         allowed = max_affordable_quantity(budget, price, instrument, fee_estimator)
         return self._outcome(intent, allowed, instrument, limit, code)
 
-    def _working_cost(self, view: PortfolioView, side: Side | None) -> Decimal | None:
-        """What the entries still working on ``side`` (None: either side) will take of the
-        budget when they fill, estimated as this rule estimates a new entry: notional (for a
-        contract, its initial margin) plus the fee model's fee, at the price they are valued
-        at. None when none is counted (one of no known price adds nothing), so a message names
+    def working_cost(self, view: PortfolioView, side: Side) -> Decimal | None:
+        """What the entries still working take off the budget of a new entry on ``side`` when
+        they fill, estimated as this rule estimates the entry itself: notional (a contract's
+        initial margin) plus the fee model's fee, at the price they are valued at; a cash
+        account counts those on ``side`` (a long's cash, a short's margin), the others all.
+        None when none is counted (one with no known price adds nothing), so a message names
         working entries only when there are some."""
         fee_estimator = self.fee_estimator
         futures = self.kind is AccountKind.FUTURES
+        either = self.kind is not AccountKind.CASH
         total: Decimal | None = None
         for entry in view.working_entries:
             price = entry.price
-            if (side is not None and entry.side is not side) or price is None:
+            if (not either and entry.side is not side) or price is None:
                 continue
             quantity, instrument = entry.quantity, entry.instrument
             if futures:

@@ -8,10 +8,11 @@ from __future__ import annotations
 from decimal import ROUND_FLOOR, Decimal
 from pathlib import Path
 
-from paperdesk.config import RiskConfig, SizingConfig
-from paperdesk.store import Database
 from test_paper_working_entries import CASH, _compared, exact_rows, kernel_fills, paper_run
 from test_paper_working_entries import write_slices as slices
+
+from paperdesk.config import RiskConfig, SizingConfig
+from paperdesk.store import Database
 
 D = Decimal
 NO_CAP = RiskConfig(exposure_cap_percent=None)
