@@ -4,17 +4,18 @@ cash left and fills untrimmed; a person's order beside a resting entry is refuse
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from test_kernel_working_entries import CASH, CLOSES, START, entries
+from test_kernel_working_entries import two_symbol_kernel as two_kernel
 
-from paperdesk.config import ExecutionConfig, RiskConfig, RunConfig, SizingConfig
+from paperdesk.config import ExecutionConfig, RiskConfig
 from paperdesk.domain import (
     Bar,
     Direction,
     Event,
-    Instrument,
     OrderAccepted,
     OrderFilled,
     OrderIntent,
@@ -24,28 +25,16 @@ from paperdesk.domain import (
     Signal,
 )
 from paperdesk.engine.kernel import TradingKernel
-from paperdesk.engine.wiring import build_kernel
 from paperdesk.routing import OrderRefusedError
 
 D = Decimal
-START = datetime(2024, 1, 2, 14, 30, tzinfo=UTC)
-CASH, PERCENT = D(10_000), D(60)
-CLOSES = {"AAA": D(100), "BBB": D(40)}
-INSTRUMENTS = {symbol: Instrument.equity(symbol, calendar="24/7") for symbol in CLOSES}
+PERCENT = D(60)
 
 
 def two_symbol_kernel() -> TradingKernel:
     """No exposure cap: only the cash check stands between the two entries."""
-    config = RunConfig(
-        strategy="scripted",
-        symbol="AAA",
-        timeframe="1h",
-        cash=CASH,
-        sizing=SizingConfig(percent=PERCENT),
-        risk=RiskConfig(exposure_cap_percent=None),
-        execution=ExecutionConfig(commission="percent:0.1", slippage_bps=D(0)),
-    )
-    return build_kernel(config, INSTRUMENTS, None)
+    costs = ExecutionConfig(commission="percent:0.1", slippage_bps=D(0))
+    return two_kernel(RiskConfig(exposure_cap_percent=None), PERCENT, costs)
 
 
 def bars(kernel: TradingKernel, index: int, *, signal: bool) -> list[Event]:
@@ -62,11 +51,7 @@ def bars(kernel: TradingKernel, index: int, *, signal: bool) -> list[Event]:
 
 def test_the_second_entry_is_sized_to_the_cash_left_at_the_signal_and_fills_untrimmed() -> None:
     kernel = two_symbol_kernel()
-    routed = {
-        event.order.symbol: event.order.quantity
-        for event in bars(kernel, 0, signal=True)
-        if isinstance(event, OrderAccepted) and event.order.role is OrderRole.ENTRY
-    }
+    routed = entries(bars(kernel, 0, signal=True))
     filled = {
         event.fill.symbol: event.fill.quantity
         for event in bars(kernel, 1, signal=False)

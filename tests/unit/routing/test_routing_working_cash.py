@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from test_routing_working_entries import PRICE, entry, with_working
+
 from paperdesk.domain import (
     AccountKind,
     AssetClass,
@@ -13,7 +15,6 @@ from paperdesk.domain import (
     Instrument,
     OrderIntent,
     OrderRole,
-    PortfolioView,
     Side,
     WorkingEntry,
 )
@@ -29,17 +30,7 @@ from paperdesk.routing import (
 
 D = Decimal
 AAPL, MSFT = Instrument.equity("AAPL"), Instrument.equity("MSFT")
-PRICE = D(100)
 FEE = FeeFunction(lambda quantity, price: quantity * price * D("0.002"))
-
-
-def entry(quantity: str, side: Side = Side.BUY) -> OrderIntent:
-    return OrderIntent("AAPL", side, D(quantity), role=OrderRole.ENTRY)
-
-
-def with_working(view: PortfolioView, *entries: WorkingEntry) -> PortfolioView:
-    symbols = frozenset(working.symbol for working in entries)
-    return view._replace(working_entry_symbols=symbols, working_entries=entries)
 
 
 def notes(outcome: object) -> tuple[Decimal, tuple[str, ...]]:
