@@ -9,6 +9,7 @@ from types import MappingProxyType
 from typing import NamedTuple
 
 from paperdesk.domain.enums import Side
+from paperdesk.domain.instruments import Instrument
 from paperdesk.domain.money import ZERO
 from paperdesk.domain.positions import Position
 
@@ -63,12 +64,15 @@ class PortfolioSnapshot(NamedTuple):
 class WorkingEntry(NamedTuple):
     """An entry order still working, as the risk rules count it: its symbol, side, the
     quantity still to fill and the price they value it at (its limit, its stop, or the last
-    price for a market order; ``None`` when no price is known, then it adds no notional)."""
+    price for a market order; ``None`` when no price is known, then it adds no notional) and
+    its instrument (the cash check estimates its fee and, for a contract, its initial margin
+    by it; ``None``: no fee is estimated and no margin counted)."""
 
     symbol: str
     side: Side
     quantity: Decimal
     price: Decimal | None
+    instrument: Instrument | None = None
 
     @property
     def notional(self) -> Decimal:

@@ -297,7 +297,7 @@ class TradingKernel:
             prices,
             day_start_equity=day_start_equity,
             working_entry_symbols=frozenset(order.symbol for order in working),
-            working_entries=working_entries(working, prices),
+            working_entries=working_entries(working, prices, self.instruments),
         )
 
     # --------------------------------------------------------------------------- commands

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
 
-from paperdesk.domain import Order, OrderType, WorkingEntry
+from paperdesk.domain import Instrument, Order, OrderType, WorkingEntry
 
 
 def expected_price(
@@ -22,11 +22,14 @@ def expected_price(
 
 
 def working_entries(
-    orders: Iterable[Order], prices: Mapping[str, Decimal]
+    orders: Iterable[Order],
+    prices: Mapping[str, Decimal],
+    instruments: Mapping[str, Instrument] | None = None,
 ) -> tuple[WorkingEntry, ...]:
     """Each working entry's symbol, side, quantity still to fill and the price it is valued
     at (``expected_price`` at the symbol's last price; without one, its limit or stop, else
-    none)."""
+    none), with its instrument from ``instruments`` (the cash check's fee estimate)."""
+    known = instruments or {}
     entries = []
     for order in orders:
         limit, stop = order.limit_price, order.stop_price
@@ -36,5 +39,7 @@ def working_entries(
         else:
             price = limit if limit is not None else stop
         remaining = order.quantity - order.filled_quantity
-        entries.append(WorkingEntry(order.symbol, order.side, remaining, price))
+        entries.append(
+            WorkingEntry(order.symbol, order.side, remaining, price, known.get(order.symbol))
+        )
     return tuple(entries)

@@ -38,7 +38,7 @@ __all__ = [
 
 _HUNDRED = Decimal(100)
 _ENTRY = OrderRole.ENTRY  # module constants: enum member lookups are slow
-_BUY = Side.BUY
+_BUY, _SELL = Side.BUY, Side.SELL
 
 
 class RiskRule(Protocol):
@@ -206,6 +206,12 @@ class CashAndBuyingPower:
     - futures: initial margin x contracts plus fee fits the free cash (cash with the open
       variation settled).
 
+    The entries still working (``PortfolioView.working_entries``) take their share first, as
+    a broker's buying power is reduced by open orders: each one's notional (a contract's
+    initial margin) plus its estimated fee, at the price the risk rules value it at, is taken
+    off the budget: a cash account's long counts the working buys, its short the working
+    sells, a margin or futures account all of them.
+
     ``mode`` trims an entry that does not fit to what does (the default), or rejects it; either
     way the outcome carries the reason. ``cash_check=off`` leaves this rule out of the chain.
     """
@@ -238,11 +244,15 @@ class CashAndBuyingPower:
         kind = self.kind
         if kind is AccountKind.FUTURES:
             margin = instrument.initial_margin or ZERO
-            budget = view.cash
+            working = self.working_cost(view, intent.side) if view.working_entries else None
+            budget = view.cash if working is None else view.cash - working
             if quantity * margin + fee <= budget:
                 return intent
+            counted = f"free cash {money(view.cash)} "
+            if working is not None:
+                counted += f"less working entries {money(working)} "
             limit = (
-                f"free cash {money(budget)} cannot block the initial margin "
+                f"{counted}cannot block the initial margin "
                 f"{money(margin)} x {amount(quantity)} {intent.symbol} contracts and the fee"
             )
             allowed = _contracts_affordable(budget, margin, instrument, fee_estimator, price)
@@ -250,33 +260,75 @@ class CashAndBuyingPower:
         cost = quantity * price + fee
         if kind is AccountKind.MARGIN:
             exposure = view.gross_exposure() if view.positions else ZERO
+            working = self.working_cost(view, intent.side) if view.working_entries else None
             budget = view.equity * self.leverage - exposure
+            if working is not None:
+                budget -= working
             if cost <= budget:
                 return intent
+            counted = f" - gross exposure {money(exposure)}"
+            if working is not None:
+                counted += f" - working entries {money(working)}"
             limit = (
                 f"buying power {money(budget)} (equity {money(view.equity)} x leverage "
-                f"{amount(self.leverage)} - gross exposure {money(exposure)}) cannot pay for "
+                f"{amount(self.leverage)}{counted}) cannot pay for "
                 f"the {intent.symbol} entry and its fee"
             )
             code = "insufficient_buying_power"
         elif intent.side is _BUY:
-            budget = view.cash
+            working = self.working_cost(view, _BUY) if view.working_entries else None
+            budget = view.cash if working is None else view.cash - working
             if cost <= budget:
                 return intent
-            limit = f"cash {money(budget)} cannot pay for the {intent.symbol} entry and its fee"
+            counted = f"cash {money(view.cash)} "
+            if working is not None:
+                counted += f"less working entries {money(working)} "
+            limit = f"{counted}cannot pay for the {intent.symbol} entry and its fee"
             code = "insufficient_cash"
         else:
             short_exposure = self._short_exposure(view)
+            working = self.working_cost(view, _SELL) if view.working_entries else None
             budget = view.equity - short_exposure
+            if working is not None:
+                budget -= working
             if cost <= budget:
                 return intent
+            counted = f"open shorts {money(short_exposure)} "
+            if working is not None:
+                counted += f"and working short entries {money(working)} "
             limit = (
-                f"a short needs 100% margin: equity {money(view.equity)} less open shorts "
-                f"{money(short_exposure)} leaves {money(budget)}"
+                f"a short needs 100% margin: equity {money(view.equity)} less "
+                f"{counted}leaves {money(budget)}"
             )
             code = "insufficient_margin"
         allowed = max_affordable_quantity(budget, price, instrument, fee_estimator)
         return self._outcome(intent, allowed, instrument, limit, code)
+
+    def working_cost(self, view: PortfolioView, side: Side) -> Decimal | None:
+        """What the entries still working take off the budget of a new entry on ``side`` when
+        they fill, estimated as this rule estimates the entry itself: notional (a contract's
+        initial margin) plus the fee model's fee, at the price they are valued at; a cash
+        account counts those on ``side`` (a long's cash, a short's margin), the others all.
+        None when none is counted (one with no known price adds nothing), so a message names
+        working entries only when there are some."""
+        fee_estimator = self.fee_estimator
+        futures = self.kind is AccountKind.FUTURES
+        either = self.kind is not AccountKind.CASH
+        total: Decimal | None = None
+        for entry in view.working_entries:
+            price = entry.price
+            if (not either and entry.side is not side) or price is None:
+                continue
+            quantity, instrument = entry.quantity, entry.instrument
+            if futures:
+                margin = instrument.initial_margin if instrument is not None else None
+                cost = quantity * (margin or ZERO)
+            else:
+                cost = quantity * price
+            if fee_estimator is not None and instrument is not None:
+                cost += fee_estimator.fee(quantity, price, instrument)
+            total = cost if total is None else total + cost
+        return total
 
     def _outcome(
         self,

@@ -288,7 +288,8 @@ class SignalRouter:
     def _after_exit(
         self, view: PortfolioView, instrument: Instrument, held: Decimal, price: Decimal
     ) -> PortfolioView:
-        """The view as it would be once the whole ``held`` position closed at ``price``."""
+        """The view as it would be once the whole ``held`` position closed at ``price``; the
+        exit replaces the symbol's working orders, so its working entries are not counted."""
         symbol = instrument.symbol
         estimator = self._fee_estimator
         fee = estimator.fee(abs(held), price, instrument) if estimator is not None else ZERO
@@ -296,6 +297,10 @@ class SignalRouter:
         positions = {
             name: held_position for name, held_position in view.positions.items() if name != symbol
         }
+        symbols, working = view.working_entry_symbols, view.working_entries
+        if working:
+            symbols = symbols - {symbol}
+            working = tuple(entry for entry in working if entry.symbol != symbol)
         return _view(
             (
                 view.ts,
@@ -304,7 +309,7 @@ class SignalRouter:
                 positions,
                 view.prices,
                 view.day_start_equity,
-                view.working_entry_symbols,
-                view.working_entries,
+                symbols,
+                working,
             )
         )

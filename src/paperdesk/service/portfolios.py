@@ -350,14 +350,17 @@ class PortfolioService:
         record = repository.portfolio(portfolio_id)
         settings = RunConfig.from_json(record.settings)
         positions = _position_views(repository, portfolio_id, settings.account)
+        from paperdesk.service.buying_power import working_entry_cost
         from paperdesk.service.live_feeds import feed_health
 
+        open_orders = tuple(repository.orders(portfolio_id, open_only=True))
         return PortfolioDetail(
             summary=_summary(record, positions, settings.account),
             settings=settings,
             positions=tuple(positions),
-            open_orders=tuple(repository.orders(portfolio_id, open_only=True)),
+            open_orders=open_orders,
             feeds=feed_health(repository, portfolio_id, settings, self.clock.now()),
+            working_entry_cost=working_entry_cost(repository, portfolio_id, settings, open_orders),
         )
 
     def orders(self, portfolio_id: int, *, limit: int | None = None) -> list[Order]:

@@ -77,6 +77,8 @@ class PortfolioDetail:
     positions: tuple[PositionView, ...]
     open_orders: tuple[Order, ...]
     feeds: tuple[FeedHealth, ...] = ()  # live portfolios: each symbol's feed health
+    # what the entries still working take off a new buy's budget (``service.buying_power``)
+    working_entry_cost: Decimal = Decimal(0)
 
 
 __all__ = [

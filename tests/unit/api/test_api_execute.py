@@ -230,8 +230,8 @@ def test_a_stored_signal_with_an_atr_bracket_executes_on_the_tick(api: Harness) 
     """A strategy's ATR stop and target are a float's digits (1.2018793188629913): the click
     refused them as off the tick (``tick_size``), though the strategy's own bracket placed them
     rounded; now the click's legs are rounded as the strategy's were, against the trader.
-    No exposure cap: the strategy's entry, still working, takes the default cap's room, which
-    the click's entry beside it counts."""
+    No exposure cap and no cash check: the strategy's entry, still working, takes the default
+    cap's room and nearly all the cash, which the click's entry beside it counts."""
     created = api.post(
         "/portfolios",
         {
@@ -242,7 +242,7 @@ def test_a_stored_signal_with_an_atr_bracket_executes_on_the_tick(api: Harness) 
             "params": ["stop_atr=1.5", "target_atr=3"],
             "settings": {"source": "replay", "replay_from": "2018-01-02", "timeframe": "1h",
                          "sizer": "risk", "risk_pct": "1", "pyramiding": True,
-                         "exposure_cap": "none"},
+                         "exposure_cap": "none", "cash_check": "off"},
         },
     )  # fmt: skip
     assert created.status_code == 201, created.text

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
-from paperdesk.config import RiskConfig, RunConfig, SizingConfig
+from paperdesk.config import ExecutionConfig, RiskConfig, RunConfig, SizingConfig
 from paperdesk.domain import (
     Bar,
     Direction,
@@ -32,14 +32,17 @@ CLOSES = {"AAA": D(100), "BBB": D(40)}
 INSTRUMENTS = {symbol: Instrument.equity(symbol, calendar="24/7") for symbol in CLOSES}
 
 
-def two_symbol_kernel(risk: RiskConfig) -> TradingKernel:
+def two_symbol_kernel(
+    risk: RiskConfig, percent: Decimal = PERCENT, execution: ExecutionConfig | None = None
+) -> TradingKernel:
     config = RunConfig(
         strategy="scripted",
         symbol="AAA",
         timeframe="1h",
         cash=CASH,
-        sizing=SizingConfig(percent=PERCENT),
+        sizing=SizingConfig(percent=percent),
         risk=risk,
+        execution=execution or ExecutionConfig(),
     )
     return build_kernel(config, INSTRUMENTS, None)
 

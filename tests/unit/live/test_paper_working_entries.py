@@ -47,7 +47,7 @@ def exact_rows(path: Path) -> list[tuple[datetime, Decimal, Decimal, Decimal, De
 
 
 def paper_run(
-    database: Database, files: dict[str, Path], risk: RiskConfig
+    database: Database, files: dict[str, Path], risk: RiskConfig, sizing: SizingConfig = SIZING
 ) -> tuple[PortfolioService, int]:
     service = PortfolioService(database)
     settings = RunConfig(
@@ -56,7 +56,7 @@ def paper_run(
         source=SourceConfig(
             "replay", files={s: str(p) for s, p in files.items()}, replay_from=FIRST
         ),
-        sizing=SIZING,
+        sizing=sizing,
         risk=risk,
     )
     pid = service.create_portfolio("working entries", CASH, settings=settings)
@@ -67,9 +67,11 @@ def paper_run(
     return service, pid
 
 
-def kernel_fills(files: dict[str, Path], risk: RiskConfig) -> list[Fill]:
+def kernel_fills(
+    files: dict[str, Path], risk: RiskConfig, sizing: SizingConfig = SIZING
+) -> list[Fill]:
     """The same bars, in the same order, through the kernel a backtest runs on."""
-    config = RunConfig(strategy="buy-and-hold", symbol="SPY", cash=CASH, sizing=SIZING, risk=risk)
+    config = RunConfig(strategy="buy-and-hold", symbol="SPY", cash=CASH, sizing=sizing, risk=risk)
     kernel = build_kernel(config, {s: instrument_for(s) for s in SYMBOLS}, None)
     feeds = {symbol: exact_rows(path) for symbol, path in files.items()}
     for row in range(ROWS):

@@ -144,9 +144,11 @@ def position_document(position: PositionView) -> Document:
 
 def account_document(detail: PortfolioDetail) -> Document:
     """The portfolio as an Alpaca account. Buying power is what the portfolio's cash check
-    lets an entry spend: the cash in a cash (or futures) account, equity x leverage - gross
+    lets a new buy spend: the cash in a cash (or futures) account, equity x leverage - gross
     exposure in a margin account (``routing.risk``'s rule, so never the negative cash of a
-    margin loan); shorting is enabled when the portfolio allows short sales."""
+    margin loan), less what the entry orders still working will take (their notional, a
+    contract's margin, plus estimated fees), as Alpaca's is reduced by open orders; shorting is
+    enabled when the portfolio allows short sales."""
     summary = detail.summary
     positions = detail.positions
     account = detail.settings.account
@@ -159,6 +161,7 @@ def account_document(detail: PortfolioDetail) -> Document:
         multiplier = account.leverage
         buying_power = summary.equity * multiplier - gross
         maintenance = gross * account.maintenance_percent / 100
+    buying_power -= detail.working_entry_cost
     return {
         "id": account_uuid(summary.id),
         "account_number": f"PD{summary.id}",

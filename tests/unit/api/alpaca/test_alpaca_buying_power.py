@@ -1,7 +1,8 @@
 """What a bot reads before it sizes an order: the Alpaca account's buying power is what the
 portfolio's cash check lets an entry spend (a margin account's equity x leverage - gross
-exposure, never the negative cash of its loan), and ``shorting_enabled`` says whether the
-portfolio sells short. Real fills of a replayed SPY portfolio, SQLite and PostgreSQL."""
+exposure, never the negative cash of its loan; less the entry orders still working), and
+``shorting_enabled`` says whether the portfolio sells short. Real fills of a replayed SPY
+portfolio, SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
@@ -10,12 +11,21 @@ from decimal import Decimal
 
 from alpaca_fixtures import AlpacaHarness, alpaca, assert_alpaca_error
 
-from paperdesk.config import AccountConfig, RiskConfig, RunConfig, SourceConfig
-from paperdesk.domain import AccountKind, Side
+from paperdesk.config import AccountConfig, ExecutionConfig, RiskConfig, RunConfig, SourceConfig
+from paperdesk.data import find_bundled
+from paperdesk.domain import AccountKind, OrderType, Side
 from paperdesk.service.order_requests import OrderRequest
 from quiet_strategy import QUIET
 
 __all__ = ["alpaca"]
+
+
+def first_close(symbol: str, day: date) -> Decimal:
+    """The bundled daily bar's close of ``day``, read exactly from the text."""
+    for line in find_bundled(symbol, "1d").read_text().splitlines():
+        if line.startswith(day.isoformat()):
+            return Decimal(line.split(",")[4])
+    raise AssertionError(f"no {symbol} bar on {day}")
 
 
 def _margin_bot(alpaca: AlpacaHarness, *, allow_short: bool) -> tuple[int, tuple[str, str]]:
@@ -73,3 +83,37 @@ def test_shorting_enabled_follows_the_portfolios_short_rule(alpaca: AlpacaHarnes
     assert refused.status_code == 422, refused.text
     _, key = _margin_bot(alpaca, allow_short=True)
     assert alpaca.get("/account", key).json()["shorting_enabled"] is True
+
+
+def test_buying_power_is_reduced_by_the_working_entry_orders(alpaca: AlpacaHarness) -> None:
+    """A resting limit buy takes its notional and estimated fee off the buying power, as the
+    cash check counts it: what the account then says it can buy, it can, and no more."""
+    portfolios = alpaca.services.portfolios
+    settings = RunConfig(
+        symbols=("SPY",),
+        source=SourceConfig("replay", replay_from=date(2020, 1, 2)),
+        risk=RiskConfig(exposure_cap_percent=None),
+        execution=ExecutionConfig(commission="percent:0.1"),
+        **QUIET,
+    )
+    portfolio = portfolios.create_portfolio("resting", Decimal(10000), settings=settings)
+    portfolios.tick(portfolio, "SPY")
+    resting = OrderRequest("SPY", Side.BUY, Decimal(20), OrderType.LIMIT, Decimal(200))
+    portfolios.place_order(portfolio, resting)  # far below the market: it rests
+    bot = (
+        "resting-bot",
+        alpaca.services.api_keys.create("resting-bot", "trade", [portfolio]).token,
+    )
+
+    account = alpaca.get("/account", bot).json()
+
+    assert Decimal(account["cash"]) == 10000
+    expected = Decimal(10000) - (20 * 200 + Decimal(4))  # 4,000 plus the 0.1% fee
+    assert Decimal(account["buying_power"]) == expected
+    price = first_close("SPY", date(2020, 1, 2))  # the tick's bar: the price orders check at
+    fits = int(expected / (price * Decimal("1.001")))
+    order = {"symbol": "SPY", "side": "buy", "type": "market", "time_in_force": "day"}
+    too_many = alpaca.post("/orders", {**order, "qty": str(fits + 1)}, bot)
+    assert_alpaca_error(too_many, 403, 40310000, "less working entries 4,004.00")
+    placed = alpaca.post("/orders", {**order, "qty": str(fits)}, bot)
+    assert placed.status_code == 200, placed.text
