@@ -114,11 +114,12 @@ def test_a_forex_signal_shows_its_bracket_in_lots_and_pips(
             "symbols": ["EURUSD"],
             "strategies": ["macd-cross"],
             "params": ["stop_atr=1.5", "target_atr=3"],  # ATR stop and target: a bracket
-            # no exposure cap: the strategy's entry, still working, takes the default cap's
-            # room, which the click's entry beside it counts (not this test's subject)
+            # no exposure cap and no cash check: the strategy's entry, still working, takes
+            # the default cap's room and the cash, which the click's entry beside it counts
+            # (not this test's subject)
             "settings": {"source": "replay", "replay_from": "2018-01-02", "timeframe": "1h",
                          "sizer": "risk", "risk_pct": "1", "pyramiding": True,
-                         "exposure_cap": "none"},
+                         "exposure_cap": "none", "cash_check": "off"},
         },
     )  # fmt: skip
     portfolio_id = int(created["summary"]["id"])
