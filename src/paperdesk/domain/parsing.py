@@ -204,10 +204,11 @@ def param_value(raw: str) -> object:
         value = tomllib.loads(f"value = {raw}")["value"]
     except tomllib.TOMLDecodeError:
         return raw
-    if not isinstance(value, bool | int | float | str):
+    if isinstance(value, bool | str):
+        return value
+    if not isinstance(value, int | float):  # an array, a table, a date or a time
         return raw
-    number = isinstance(value, int | float) and not isinstance(value, bool)
-    if number and (_PLAIN_DECIMAL.fullmatch(raw) is None or not math.isfinite(value)):
+    if _PLAIN_DECIMAL.fullmatch(raw) is None or not math.isfinite(value):
         return raw
     return value
 
