@@ -14,7 +14,9 @@ machine: ``--help`` under 0.3 s, ``portfolio list`` under 1 s.
 ``--compare SRC`` times this install's program a second way, with ``PYTHONPATH=SRC`` (another
 checkout's ``src``, e.g. a detached worktree of ``main``; this checkout's own ``src`` is then put
 on ``PYTHONPATH`` too, as the extra path costs every import a lookup), alternating the two run
-by run (each first every other time), and prints both medians side by side.
+by run (each first every other time), and prints both medians side by side. Compile both
+checkouts first (``python -m compileall -q src``) when ``PYTHONDONTWRITEBYTECODE`` is set, or the
+side without bytecode pays for compiling every module it imports, every run.
 """
 
 from __future__ import annotations
