@@ -52,4 +52,3 @@ def test_the_domain_loads_only_the_values_asked_for() -> None:
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.split() == ["paperdesk.domain.errors", "paperdesk.domain.fields"]
-

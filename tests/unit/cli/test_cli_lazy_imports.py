@@ -264,7 +264,6 @@ def test_a_csv_import_and_a_bar_listing_load_no_orm(tmp_path: Path) -> None:
     assert listed["loaded"] == []
 
 
-
 FEED = ("paperdesk.service.live_feeds", "paperdesk.live.feed", "paperdesk.data.feed_age")
 IN_TURN = """
 import json, sys
