@@ -33,3 +33,22 @@ def test_an_unknown_name_is_an_attribute_error() -> None:
     assert "find_bundled" in dir(paperdesk.data)
     with pytest.raises(AttributeError, match="no attribute 'no_such_thing'"):
         paperdesk.data.no_such_thing  # type: ignore[attr-defined]  # noqa: B018
+
+
+ERRORS_ALONE = """
+import sys
+from paperdesk.domain import OptionError, PaperdeskError
+assert issubclass(OptionError, PaperdeskError)
+loaded = sorted(name for name in sys.modules if name.startswith("paperdesk.domain."))
+print(" ".join(loaded))
+"""
+
+
+def test_the_domain_loads_only_the_values_asked_for() -> None:
+    """The command line's help needs the domain's errors alone: asking for them loads no other
+    value type or event (the package exported them all eagerly)."""
+    done = subprocess.run(
+        [sys.executable, "-c", ERRORS_ALONE], capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["paperdesk.domain.errors", "paperdesk.domain.fields"]

@@ -27,7 +27,7 @@ from paperdesk.cli.stat_rows import (
 from paperdesk.cli.trade_rows import TRADE_COLUMNS, trade_cells
 from paperdesk.domain import Fill, Order, Trade
 from paperdesk.domain.pnl import RealizedPnl
-from paperdesk.domain.ticks import BarTick, TickStatus
+from paperdesk.domain.ticks import DRY_RUN, BarTick, TickStatus
 from paperdesk.service.views import (
     AuditView,
     FeedHealth,
@@ -310,6 +310,7 @@ def print_ticks(
     """What each tick did: the signal and routing decision, orders, fills, cash and equity."""
     out = console(wide=wide)
     width = width_of(out, wide)
+    said_dry = False  # a processed tick's line begins with DRY_RUN: said once, not again
     for tick in ticks:
         if tick.status is TickStatus.ALREADY_PROCESSED:
             out.print(f"Already processed (idempotency guard): {tick.message}")
@@ -318,6 +319,7 @@ def print_ticks(
             out.print(f"Nothing to do: {tick.message}")
             continue
         out.print(tick.message)
+        said_dry = said_dry or tick.message.startswith(DRY_RUN)
         if tick.signals:
             columns = (
                 Column("Strategy"),
@@ -344,8 +346,8 @@ def print_ticks(
             title = "Fills it would book" if dry_run else "Fills"
             out.print(fills_table(tick.fills, title, width))
         out.print(f"cash {money(tick.cash, currency)}  equity {money(tick.equity, currency)}")
-    if dry_run:
-        out.print("DRY run: nothing was written.")
+    if dry_run and not said_dry:  # nothing was processed: say it in the ticks' own words
+        out.print(f"{DRY_RUN}.")
 
 
 def performance_table(summary: PortfolioSummary, stats: Stats, width: Width = 80) -> Table:

@@ -5,16 +5,17 @@ from __future__ import annotations
 from collections.abc import Sequence
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
 from paperdesk.cli import paper_options as opt
+from paperdesk.cli.conventions import NumberFriendlyCommand
 from paperdesk.cli.fit import Column, fitted, number, text
 from paperdesk.cli.money import money, price, quantity
 from paperdesk.cli.output import print_json
 from paperdesk.cli.paper_tables import amount, console, width_of
-from paperdesk.cli.portfolios import PortfolioId, portfolio_id_value
+from paperdesk.cli.portfolios import PortfolioId
 from paperdesk.cli.services import services
 from paperdesk.domain import parsing as values
 from paperdesk.service.paper_documents import equity_document
@@ -179,18 +180,34 @@ def _print_skipped(skipped: Sequence[object]) -> None:
         typer.echo(f"skipped {getattr(problem, 'message', problem)}", err=True)
 
 
-@plan_app.command("execute")
+def portfolio_first(args: list[str]) -> list[str]:
+    """``FILE --portfolio ID`` (``plan execute``'s form before 2026-12-06) as ``ID FILE``, the
+    order of every other command (``--portfolio=ID`` too); other arguments as given."""
+    rest = list(args)
+    for at, arg in enumerate(rest):
+        if arg == "--":
+            break
+        if arg.startswith("--portfolio="):
+            del rest[at]
+            return [arg.partition("=")[2], *rest]
+        if arg == "--portfolio" and at + 1 < len(rest):
+            identifier = rest[at + 1]
+            del rest[at : at + 2]
+            return [identifier, *rest]
+    return rest
+
+
+class PortfolioFirst(NumberFriendlyCommand):
+    """A command taking PORTFOLIO_ID first that still reads the old ``--portfolio ID``."""
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        return super().parse_args(ctx, portfolio_first(args))
+
+
+@plan_app.command("execute", cls=PortfolioFirst)
 def execute_command(
+    portfolio: PortfolioId,
     file: PlanFile,
-    portfolio: Annotated[
-        int,
-        typer.Option(
-            "--portfolio",
-            metavar="PORTFOLIO_ID",
-            help="The portfolio to place the plan in.",
-            callback=portfolio_id_value,
-        ),
-    ],
     mode: Annotated[
         str | None,
         typer.Option(
@@ -221,7 +238,9 @@ def execute_command(
     json_output: opt.JsonFlag = False,
     wide: opt.WideFlag = False,
 ) -> None:
-    """Place a trade plan into a portfolio as bracket orders (once per plan date and row)."""
+    """Place a trade plan into a portfolio as bracket orders (once per plan date and row).
+
+    The old form, FILE --portfolio PORTFOLIO_ID, still works."""
     settings = _settings(exposure_cap, max_position, trim, entry)
     chosen = _mode(mode)
     day = None if plan_date is None else values.date_value(plan_date, "--plan-date")

@@ -61,7 +61,7 @@ def report_command(
         str | None,
         typer.Option(
             metavar="DURATION",
-            help="Rewrite --html FILE every DURATION (e.g. 60s, 5m) until Ctrl-C or SIGTERM.",
+            help="Rewrite --html FILE every DURATION (e.g. 30s, 5m) until Ctrl-C or SIGTERM.",
         ),
     ] = None,
 ) -> None:

@@ -21,7 +21,7 @@ def worker_command(
     interval: Annotated[
         str,
         typer.Option(metavar="INTERVAL", help="How often to run the rounds, e.g. 30s, 1m, 1h."),
-    ] = "60s",
+    ] = "1m",
     once: Annotated[bool, typer.Option("--once", help="Run one round, then exit.")] = False,
     portfolio: Annotated[
         list[int] | None,
@@ -36,7 +36,7 @@ def worker_command(
             help="How long a claimed portfolio stays this worker's without a sign of life; "
             "another worker takes it over after that (renewed after every tick).",
         ),
-    ] = "60s",
+    ] = "1m",
     metrics_port: Annotated[
         int | None,
         typer.Option(

@@ -195,15 +195,20 @@ def param_value(raw: str) -> object:
     """``10`` -> 10, ``0.5`` -> 0.5, ``true`` -> True, ``"a b"`` -> "a b", ``sma`` -> "sma".
     A number TOML reads but the plain grammar of every other number does not (``1_0``,
     ``0x10``, ``inf``, ``nan``), or one beyond a float (``1e400``), stays the text typed, which
-    the strategy's parameter parser then refuses naming it."""
+    the strategy's parameter parser then refuses naming it; so does a TOML value no parameter
+    takes (an array, a table, a date: ``[1]``, ``1979-05-27``), rather than Python's spelling
+    of it (``datetime.date(1979, 5, 27)``) in that message."""
     if not raw or "\n" in raw:
         return raw
     try:
         value = tomllib.loads(f"value = {raw}")["value"]
     except tomllib.TOMLDecodeError:
         return raw
-    number = isinstance(value, int | float) and not isinstance(value, bool)
-    if number and (_PLAIN_DECIMAL.fullmatch(raw) is None or not math.isfinite(value)):
+    if isinstance(value, bool | str):
+        return value
+    if not isinstance(value, int | float):  # an array, a table, a date or a time
+        return raw
+    if _PLAIN_DECIMAL.fullmatch(raw) is None or not math.isfinite(value):
         return raw
     return value
 

@@ -10,6 +10,8 @@ from enum import StrEnum
 from paperdesk.domain.fills import Fill
 from paperdesk.domain.orders import Order
 
+DRY_RUN = "DRY RUN (nothing written)"  # how a dry tick's message begins, the one wording of it
+
 
 class TickStatus(StrEnum):
     PROCESSED = "processed"

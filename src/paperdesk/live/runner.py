@@ -37,7 +37,7 @@ from paperdesk.domain.instruments import Instrument
 from paperdesk.domain.price_forms import plain_form, tick_form
 from paperdesk.domain.records import CursorRecord
 from paperdesk.domain.suggestions import did_you_mean
-from paperdesk.domain.ticks import BarTick, SignalOutcome, TickStatus
+from paperdesk.domain.ticks import DRY_RUN, BarTick, SignalOutcome, TickStatus
 from paperdesk.engine.per_bar import decide
 from paperdesk.engine.strategies import AnyStrategy, run_strategies
 from paperdesk.live import replay
@@ -538,7 +538,7 @@ def _report(
         portfolio_id=state.portfolio_id,
         symbol=bar.symbol,
         status=TickStatus.PROCESSED,
-        message=("DRY RUN (nothing written): " if dry_run else "") + message,
+        message=(f"{DRY_RUN}: " if dry_run else "") + message,
         strategies=tuple(spec.name for spec in specs),
         ts_bar=bar.ts_open,
         ts_bar_close=bar.ts_close,

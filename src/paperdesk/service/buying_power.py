@@ -10,11 +10,6 @@ from decimal import Decimal
 
 from paperdesk.config import RunConfig
 from paperdesk.domain import ZERO, Order, OrderRole, OrderStatus, PortfolioView, Side
-from paperdesk.engine.wiring import with_contract_terms
-from paperdesk.engine.working_entries import working_entries
-from paperdesk.execution.fees import parse_fee_model
-from paperdesk.live.restore import traded_instrument
-from paperdesk.routing import CashAndBuyingPower
 from paperdesk.store import LedgerRepository
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -36,6 +31,14 @@ def working_entry_cost(
     ]
     if not working:
         return ZERO
+    # the kernel's parts load only when an entry is working: a portfolio's detail
+    # (`portfolio show`) without one loads no engine, no pandas
+    from paperdesk.engine.wiring import with_contract_terms
+    from paperdesk.engine.working_entries import working_entries
+    from paperdesk.execution.fees import parse_fee_model
+    from paperdesk.live.restore import traded_instrument
+    from paperdesk.routing import CashAndBuyingPower
+
     account = settings.account
     cursors = repository.cursors(portfolio_id)
     prices = {c.symbol: c.last_price for c in cursors if c.last_price is not None}

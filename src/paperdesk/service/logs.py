@@ -11,13 +11,14 @@ from __future__ import annotations
 import json
 import logging
 import sys
+from collections.abc import Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
-from paperdesk.domain.errors import OptionError
 from paperdesk.domain.log_choices import DEFAULT_LOG_LEVEL, LOG_FORMATS, LOG_LEVELS
+from paperdesk.domain.parsing import invalid
 
 if TYPE_CHECKING:
     from paperdesk.settings import Settings
@@ -87,6 +88,11 @@ class JsonLineFormatter(logging.Formatter):
         return json.dumps(document)
 
 
+def _one_of(choices: Sequence[str]) -> str:
+    """``DEBUG, INFO, WARNING, ERROR or CRITICAL``: what an option takes, in words."""
+    return f"{', '.join(choices[:-1])} or {choices[-1]}" if len(choices) > 1 else choices[0]
+
+
 def resolve(
     *,
     level: str | None = None,
@@ -108,9 +114,7 @@ def resolve(
     if level is not None:
         chosen = level.strip().upper()
         if chosen not in LOG_LEVELS:
-            raise OptionError(
-                f"--log-level {level!r} is not a level; expected one of {', '.join(LOG_LEVELS)}"
-            )
+            raise invalid("--log-level", level, _one_of(LOG_LEVELS))
     elif verbosity > 0:
         chosen = "INFO" if verbosity == 1 else "DEBUG"
     else:
@@ -118,10 +122,7 @@ def resolve(
     if log_format is not None:
         shape = log_format.strip().lower()
         if shape not in LOG_FORMATS:
-            raise OptionError(
-                f"--log-format {log_format!r} is not a format; expected one of "
-                f"{', '.join(LOG_FORMATS)}"
-            )
+            raise invalid("--log-format", log_format, _one_of(LOG_FORMATS))
     else:
         shape = LOG_FORMATS[0] if settings is None else settings.log_format
     return LogSetup(chosen, shape)

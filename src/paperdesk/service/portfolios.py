@@ -51,7 +51,7 @@ from paperdesk.service.order_desk import (
 )
 from paperdesk.service.order_requests import OrderRequest
 from paperdesk.service.portfolio_edits import check_settings_change, setting_changes
-from paperdesk.service.views import PortfolioDetail, PortfolioSummary, PositionView
+from paperdesk.service.views import FeedHealth, PortfolioDetail, PortfolioSummary, PositionView
 from paperdesk.settings import Settings
 from paperdesk.store import Database, DuplicateClientOrderIdError, LedgerRepository
 
@@ -351,7 +351,6 @@ class PortfolioService:
         settings = RunConfig.from_json(record.settings)
         positions = _position_views(repository, portfolio_id, settings.account)
         from paperdesk.service.buying_power import working_entry_cost
-        from paperdesk.service.live_feeds import feed_health
 
         open_orders = tuple(repository.orders(portfolio_id, open_only=True))
         return PortfolioDetail(
@@ -359,9 +358,20 @@ class PortfolioService:
             settings=settings,
             positions=tuple(positions),
             open_orders=open_orders,
-            feeds=feed_health(repository, portfolio_id, settings, self.clock.now()),
+            feeds=self._feeds(repository, portfolio_id, settings),
             working_entry_cost=working_entry_cost(repository, portfolio_id, settings, open_orders),
         )
+
+    def _feeds(
+        self, repository: LedgerRepository, portfolio_id: int, settings: RunConfig
+    ) -> tuple[FeedHealth, ...]:
+        """A live portfolio's feeds (``live_feeds.feed_health``); other sources have none, and
+        their detail loads no feed module (the live feed's pandas, calendars and providers)."""
+        if settings.source.kind is not SourceKind.LIVE:
+            return ()
+        from paperdesk.service.live_feeds import feed_health
+
+        return feed_health(repository, portfolio_id, settings, self.clock.now())
 
     def orders(self, portfolio_id: int, *, limit: int | None = None) -> list[Order]:
         return self._read(portfolio_id, lambda r: r.orders(portfolio_id, limit=limit))

@@ -123,7 +123,7 @@ def test_unknown_parameter_lists_the_valid_ones() -> None:
     [
         ("sma-cross", {"fast": "ten"}, "parameter 'fast': value 'ten' is not a valid int"),
         ("sma-cross", {"slow": 2.5}, "parameter 'slow': value 2.5 is not a valid int"),
-        ("sma-cross", {"slow": True}, "parameter 'slow': value True is not a valid int"),
+        ("sma-cross", {"slow": True}, "parameter 'slow': value 'true' is not a valid int"),
         ("macd-cross", {"stop_atr": "x"}, "parameter 'stop_atr': value 'x' is not a valid float"),
         ("macd-cross", {"stop_atr": "nan"}, "parameter 'stop_atr'.*not a valid float"),
         # the plain ASCII grammar of every other number: no underscores, no other scripts'

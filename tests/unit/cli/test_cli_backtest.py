@@ -233,3 +233,20 @@ def test_long_only_flag_overrides_the_run_file(engine: FakeEngine, tmp_path: Pat
     assert result.exit_code == 0, result.output
     assert engine.config.risk.allow_short is False
     assert engine.config.risk.exposure_cap_percent == Decimal("50")
+
+
+@pytest.mark.parametrize(
+    ("param", "shown"),
+    [
+        ("fast=true", "value 'true' is not a valid int"),
+        ("fast=false", "value 'false' is not a valid int"),
+        ("fast=[10]", "value '[10]' is not a valid int"),
+        ("fast=2021-03-01", "value '2021-03-01' is not a valid int"),
+    ],
+)
+def test_a_refused_parameter_is_shown_as_typed(paper_home: Path, param: str, shown: str) -> None:
+    """``--param fast=true``: the message quotes the text typed, not Python's spelling of the
+    value read from it (``True``, ``[10]``, ``datetime.date(2021, 3, 1)``)."""
+    result = runner.invoke(app, ["backtest", "--symbol", "SPY", "-s", "sma-cross", "-p", param])
+    assert result.exit_code == 1
+    assert result.stderr == f"error: parameter 'fast': {shown}\n"

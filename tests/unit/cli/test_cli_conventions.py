@@ -168,3 +168,35 @@ def test_strategy_and_param_have_their_short_flags_wherever_they_exist() -> None
             for long, short in (("--strategy", "-s"), ("--param", "-p")):
                 if long in param.opts:
                     assert short in param.opts, (" ".join(path), long)
+
+
+DURATION = re.compile(r"(?<![\w.])(\d+(?:\.\d+)?)([smhd])\b")
+UNIT_SECONDS = {"d": 86400, "h": 3600, "m": 60, "s": 1}
+
+
+def in_largest_unit(number: str, unit: str) -> str:
+    """``60s`` -> ``1m``, ``90s`` -> ``90s``, ``24h`` -> ``1d``: a duration in the largest unit
+    that holds it whole (``0.5s`` stays)."""
+    seconds = float(number) * UNIT_SECONDS[unit]
+    for name, size in UNIT_SECONDS.items():
+        if seconds >= size and seconds % size == 0:
+            return f"{int(seconds // size)}{name}"
+    return f"{number}{unit}"
+
+
+def test_every_duration_in_help_is_spelt_one_way() -> None:
+    """A duration option's default and examples are written in the largest whole unit, so the
+    same minute is never ``60s`` in one command's help and ``1m`` in another's."""
+    checked = set()
+    for path, command in COMMANDS:
+        for param in command.params:
+            if not {"INTERVAL", "DURATION"} & set(re.split(r"\W", param.metavar or "")):
+                continue
+            checked.add(f"{' '.join(path)} {param.opts[0]}")
+            for number, unit in DURATION.findall(param.help or ""):
+                shown = f"{number}{unit}"
+                assert shown == in_largest_unit(number, unit), (path, param.opts[0], param.help)
+    assert {
+        "run --every", "worker --interval", "worker --lease", "up --replay-interval",
+        "create-portfolio --replay-interval", "create-portfolio --stale-after", "report --every",
+    } <= checked  # fmt: skip

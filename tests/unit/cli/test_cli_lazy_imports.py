@@ -185,16 +185,22 @@ PROVIDERS = (
 )  # fmt: skip
 
 
-def run_loading(args: list[str], watched: tuple[str, ...], home: Path) -> dict[str, object]:
-    """``paperdesk ARGS`` in a fresh interpreter on the SQLite ledger in ``home``: its exit
-    code, output and which of ``watched`` it loaded."""
+def ledger_environment(home: Path) -> dict[str, str]:
+    """This environment with the SQLite ledger in ``home``: no database URL, Redis or other
+    ``PAPERDESK_`` setting."""
     environment = {
         key: value
         for key, value in os.environ.items()
         if key not in {"DATABASE_URL", "REDIS_URL"} and not key.startswith("PAPERDESK_")
     }
     environment.update(PAPERDESK_HOME=str(home), PAPERDESK_ENV_FILE="none")
-    return in_a_fresh_interpreter(COMMAND, *args, env=environment, watched=watched)
+    return environment
+
+
+def run_loading(args: list[str], watched: tuple[str, ...], home: Path) -> dict[str, object]:
+    """``paperdesk ARGS`` in a fresh interpreter on the SQLite ledger in ``home``: its exit
+    code, output and which of ``watched`` it loaded."""
+    return in_a_fresh_interpreter(COMMAND, *args, env=ledger_environment(home), watched=watched)
 
 
 TWO_BARS = (
@@ -298,3 +304,39 @@ def test_a_csv_import_on_sqlite_loads_no_sqlalchemy(tmp_path: Path) -> None:
     database.close()
     assert import_loading(small, "TWO", ("sqlalchemy",), older) == ["sqlalchemy"]
     assert Database(f"sqlite:///{older / 'paperdesk.db'}", migrate=False).is_current()
+
+
+FEED = ("paperdesk.service.live_feeds", "paperdesk.live.feed", "paperdesk.data.feed_age")
+IN_TURN = """
+import json, sys
+from typer.testing import CliRunner
+from paperdesk.cli import app
+watched = json.loads(sys.stdin.read())
+outcomes = []
+for line in sys.argv[1:]:  # one command a line, in turn in this interpreter
+    result = CliRunner().invoke(app, line.split())
+    loaded = [name for name in watched if name in sys.modules]
+    outcomes.append({"code": result.exit_code, "output": result.output, "loaded": loaded})
+print(json.dumps({"outcomes": outcomes}))
+"""
+
+
+def test_the_small_commands_load_only_what_they_use(tmp_path: Path) -> None:
+    """On a portfolio that is not fed live: `portfolio show` and `orders` read the ledger with
+    SQLAlchemy alone (the detail's feed health, which a live portfolio alone has, loaded the
+    live feed and with it pandas and the providers); then `trade ... DRY` loads pandas and the
+    engine it runs, but no live feed, provider or httpx."""
+    created = run_loading(["create-portfolio", "bot", "10000", "--symbol", "SPY"], (), tmp_path)
+    assert created["code"] == 0, created["output"]
+    lines = ["portfolio show 1 --json", "orders 1 --json", "trade 1 SPY DRY"]
+    watched = (*HEAVY, *PROVIDERS, *FEED)
+    answer = in_a_fresh_interpreter(
+        IN_TURN, *lines, env=ledger_environment(tmp_path), watched=watched
+    )
+    show, orders, dry = answer["outcomes"]  # type: ignore[misc]
+    assert [show["code"], orders["code"], dry["code"]] == [0, 0, 0], dry["output"]
+    assert json.loads(show["output"])["portfolio"]["id"] == 1
+    assert show["loaded"] == orders["loaded"] == ["sqlalchemy"]
+    assert "DRY RUN (nothing written)" in dry["output"]
+    assert not set(dry["loaded"]) & {*PROVIDERS, *FEED}
+    assert "pandas" in dry["loaded"]

@@ -38,6 +38,20 @@ def test_the_seed_commands_dry_then_live_then_the_guard() -> None:
     assert ledger_state() == after_live
 
 
+def test_dry_says_it_once_in_one_wording() -> None:
+    """A dry tick's line says it (``DRY RUN (nothing written): ...``) and nothing repeats it
+    in other words; when no tick was processed (the bar already was), the last line says it."""
+    ok("create-portfolio", "My RSI Bot", "10000")
+    dry = ok("trade", "1", "SPY", "DRY").stdout
+    assert dry.count("DRY RUN (nothing written)") == 1
+    assert dry.upper().count("DRY") == 1
+    assert dry.startswith("DRY RUN (nothing written): SPY bar ")
+    ok("trade", "1", "SPY", "LIVE")
+    again = ok("trade", "1", "SPY", "DRY").stdout.splitlines()
+    assert again[0].startswith("Already processed (idempotency guard)")
+    assert again[1:] == ["DRY RUN (nothing written)."]
+
+
 def test_dry_shows_signals_decisions_and_would_be_orders_and_writes_nothing() -> None:
     pid = create_replay()
     ticks = [json_of("trade", str(pid), "SPY", "DRY")]  # a replay: DRY peeks at the next bar

@@ -139,7 +139,7 @@ def create_quiet_portfolio() -> int:
 
 def test_execute_places_once_and_reconcile_marks(plan: Path) -> None:
     portfolio = str(create_quiet_portfolio())
-    first = json_of("plan", "execute", str(plan), "--portfolio", portfolio, "--mode", "fast")
+    first = json_of("plan", "execute", portfolio, str(plan), "--mode", "fast")
     assert first["plan_date"] == "2021-03-02"
     assert first["placed"] == 2
     assert [(r["row"], r["status"]) for r in first["rows"]] == [
@@ -152,7 +152,7 @@ def test_execute_places_once_and_reconcile_marks(plan: Path) -> None:
     assert again["placed"] == 0
     assert [r["status"] for r in again["rows"]][:2] == ["already placed", "already placed"]
     assert ledger_state() == before
-    table = ok("plan", "execute", str(plan), "--portfolio", portfolio, "--mode", "fast").stdout
+    table = ok("plan", "execute", portfolio, str(plan), "--mode", "fast").stdout
     assert "already placed" in table
 
     ok("trade", portfolio, "SPY", "LIVE")  # 2021-03-02: low 386.0 fills the 389.58 limit
@@ -179,3 +179,22 @@ def test_a_bad_plan_is_refused_and_nothing_is_placed(tmp_path: Path) -> None:
     assert "row 4, qty: '-5'" in error
     assert "nothing placed" in error
     assert ledger_state() == before
+
+
+def test_execute_takes_the_portfolio_first_and_its_old_option_still(plan: Path) -> None:
+    """``plan execute ID FILE`` as every other command takes the id; ``FILE --portfolio ID``
+    (and ``--portfolio=ID``), the form scripts used before, answers the same."""
+    portfolio = str(create_quiet_portfolio())
+    forms = [
+        [portfolio, str(plan)],
+        [str(plan), "--portfolio", portfolio],
+        ["--mode", "fast", str(plan), f"--portfolio={portfolio}"],
+    ]
+    answers = [json_of("plan", "execute", *form, "--mode", "fast") for form in forms[:2]]
+    answers.append(json_of("plan", "execute", *forms[2]))
+    assert [answer["placed"] for answer in answers] == [2, 0, 0]
+    assert answers[1] == answers[2]
+    assert [r["status"] for r in answers[1]["rows"]] == ["already placed"] * 2 + ["not kept"]
+    assert "no portfolio with id 9" in fails("plan", "execute", "9", str(plan))
+    assert "no portfolio with id 9" in fails("plan", "execute", str(plan), "--portfolio", "9")
+    assert "PORTFOLIO_ID" in fails("plan", "execute", str(plan), code=2)

@@ -29,6 +29,10 @@ from paperdesk.domain.parsing import parse_param
         ("stop=1_000.5", "1_000.5"),
         # beyond a float: the text, not the infinity it would become
         ("stop=1e400", "1e400"),
+        # TOML values no parameter takes: the text, not Python's spelling of them
+        ("fast=[1]", "[1]"),
+        ("fast={a=1}", "{a=1}"),
+        ("day=2021-03-01", "2021-03-01"),
     ],
 )
 def test_parameter_values(text: str, expected: object) -> None:

@@ -114,10 +114,22 @@ def require_period(name: str, value: int, minimum: int) -> None:
         )
 
 
+def as_written(raw: object) -> str:
+    """A parameter's value as its sender wrote it, for a message: a boolean as the ``true`` or
+    ``false`` typed (``--param fast=true``, TOML, JSON), in quotes as text is; a number as its
+    digits (an exact ``Decimal`` of a run file or a NumPy number too, never Python's
+    ``Decimal('1.5')`` or ``np.int64(5)``); text quoted."""
+    if isinstance(raw, bool | np.bool_):
+        return "'true'" if raw else "'false'"
+    if isinstance(raw, Decimal | int | float | np.integer | np.floating):
+        return str(raw)
+    return repr(raw)
+
+
 def _bounded(name: str, raw: object, number: int) -> int:
     if abs(number) > LARGEST_INTEGER:
         raise InvalidInputError(
-            f"parameter {name!r}: value {raw!r} is beyond a 64-bit whole number"
+            f"parameter {name!r}: value {as_written(raw)} is beyond a 64-bit whole number"
         )
     return number
 
@@ -135,7 +147,9 @@ def _plain_number(text: str) -> Decimal | None:
 def _convert(name: str, raw: object, expected: Any) -> object:
     """Convert ``raw`` (often a string from a CLI or a config file) to type ``expected``."""
     type_name = getattr(expected, "__name__", str(expected))
-    problem = InvalidInputError(f"parameter {name!r}: value {raw!r} is not a valid {type_name}")
+    problem = InvalidInputError(
+        f"parameter {name!r}: value {as_written(raw)} is not a valid {type_name}"
+    )
     if expected is bool:
         if isinstance(raw, bool):
             return raw
@@ -173,7 +187,9 @@ def _convert(name: str, raw: object, expected: Any) -> object:
         else:
             raise problem
         if not np.isfinite(value):
-            raise InvalidInputError(f"parameter {name!r}: value {raw!r} must be a finite number")
+            raise InvalidInputError(
+                f"parameter {name!r}: value {as_written(raw)} must be a finite number"
+            )
         return value
     if expected is str:
         if isinstance(raw, str):
