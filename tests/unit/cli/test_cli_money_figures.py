@@ -5,18 +5,22 @@ performance`` and ``portfolio show`` print every amount exactly, by the one mone
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from paper_cli_helpers import create_replay, json_of, ok
+from paper_cli_helpers import create_replay, json_of, ledger_state, ok
 
 
-@pytest.fixture(autouse=True)
-def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setenv("PAPERDESK_HOME", str(tmp_path))
-    monkeypatch.delenv("DATABASE_URL", raising=False)
-    return tmp_path
+@pytest.fixture(scope="module")
+def home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """One home for the module: its tests only read the portfolio below."""
+    folder = tmp_path_factory.mktemp("money-figures-home")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("PAPERDESK_HOME", str(folder))
+        patch.delenv("DATABASE_URL", raising=False)
+        yield folder
 
 
 def printed(table: str, label: str) -> Decimal:
@@ -25,14 +29,17 @@ def printed(table: str, label: str) -> Decimal:
     return Decimal(match.group(1).replace(",", ""))
 
 
-@pytest.fixture
-def portfolio_id() -> int:
+@pytest.fixture(scope="module")
+def portfolio_id(home: Path) -> Iterator[int]:
+    """Traded once for both commands (40 ticks): the tests read it and change nothing."""
     portfolio_id = create_replay(
         "fees", "--commission", "per-share:0.0055", "--sizer", "fixed", "--quantity", "7"
     )
     for _ in range(40):  # four round trips into February 2020
         ok("trade", str(portfolio_id), "SPY", "LIVE")
-    return portfolio_id
+    before = ledger_state()
+    yield portfolio_id
+    assert ledger_state() == before, "a test changed the shared portfolio"
 
 
 @pytest.mark.parametrize("command", ["performance", "show"])
