@@ -9,6 +9,7 @@ import base64
 import hashlib
 import json
 import re
+from collections.abc import Iterator
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -25,19 +26,34 @@ PLAN = (
 )
 
 
-@pytest.fixture
-def evidence(tmp_path: Path) -> Path:
-    """A three-day walk-forward of one plan per day (the CLI's own run)."""
-    plans = tmp_path / "plans"
+def folder_contents(folder: Path) -> dict[str, bytes]:
+    return {
+        str(path.relative_to(folder)): path.read_bytes()
+        for path in sorted(folder.rglob("*"))
+        if path.is_file()
+    }
+
+
+@pytest.fixture(scope="module")
+def evidence(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """A three-day walk-forward of one plan per day (the CLI's own run), made once for the
+    module: the tests only read it (checked at teardown)."""
+    folder = tmp_path_factory.mktemp("walk-forward-evidence")
+    plans = folder / "plans"
     plans.mkdir()
     for day in ("2021-03-08", "2021-03-09", "2021-03-10"):
         (plans / f"{day}.csv").write_text(PLAN, encoding="utf-8")
-    out = tmp_path / "evidence"
-    ok(
-        "walkforward", "--plans", str(plans), "--from", "2021-03-08", "--to", "2021-03-10",
-        "--mode", "balanced", "--out", str(out),
-    )  # fmt: skip
-    return out
+    out = folder / "evidence"
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("PAPERDESK_HOME", str(folder / "home"))
+        patch.delenv("DATABASE_URL", raising=False)
+        ok(
+            "walkforward", "--plans", str(plans), "--from", "2021-03-08", "--to", "2021-03-10",
+            "--mode", "balanced", "--out", str(out),
+        )  # fmt: skip
+    before = folder_contents(out)
+    yield out
+    assert folder_contents(out) == before, "a test changed the shared walk-forward folder"
 
 
 class Page(HTMLParser):
