@@ -22,13 +22,25 @@ def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return tmp_path
 
 
+@pytest.fixture(scope="module")
+def traded_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A home whose ledger traded a portfolio 12 ticks and exported it to ``paper_state``,
+    made once for the module; each test that wants it works on a copy (``exported``)."""
+    folder = tmp_path_factory.mktemp("traded-home")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("PAPERDESK_HOME", str(folder))
+        patch.delenv("DATABASE_URL", raising=False)
+        pid = create_replay("source", "--commission", "percent:0.1")
+        ok("run", "--portfolio", str(pid), "--every", "0.01s", "--max-ticks", "12")
+        ok("export", str(pid), "--to", str(folder / "paper_state"))
+    return folder
+
+
 @pytest.fixture
-def exported(tmp_path: Path) -> Path:
-    pid = create_replay("source", "--commission", "percent:0.1")
-    ok("run", "--portfolio", str(pid), "--every", "0.01s", "--max-ticks", "12")
-    target = tmp_path / "paper_state"
-    ok("export", str(pid), "--to", str(target))
-    return target
+def exported(traded_home: Path, home: Path) -> Path:
+    """The test's own copy of the traded home (its ledger and the export) as its home."""
+    shutil.copytree(traded_home, home, dirs_exist_ok=True)
+    return home / "paper_state"
 
 
 def test_export_writes_the_audit_files_and_a_valid_state(tmp_path: Path) -> None:
