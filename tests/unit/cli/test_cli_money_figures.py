@@ -10,7 +10,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from paper_cli_helpers import create_replay, json_of, ledger_state, ok
+from paper_cli_helpers import create_replay, json_of, ledger_state, ok, run_ticks
 
 
 @pytest.fixture(scope="module")
@@ -35,8 +35,7 @@ def portfolio_id(home: Path) -> Iterator[int]:
     portfolio_id = create_replay(
         "fees", "--commission", "per-share:0.0055", "--sizer", "fixed", "--quantity", "7"
     )
-    for _ in range(40):  # four round trips into February 2020
-        ok("trade", str(portfolio_id), "SPY", "LIVE")
+    run_ticks(portfolio_id, 40)  # four round trips into February 2020
     before = ledger_state()
     yield portfolio_id
     assert ledger_state() == before, "a test changed the shared portfolio"

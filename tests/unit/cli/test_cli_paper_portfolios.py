@@ -6,7 +6,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from paper_cli_helpers import create_replay, fails, invoke, json_of, ledger_state, ok
+from paper_cli_helpers import create_replay, fails, invoke, json_of, ledger_state, ok, run_ticks
 
 SPY_CSV = Path(__file__).parents[3] / "src/paperdesk/data/bundled/lean_SPY_1d.csv"
 
@@ -179,8 +179,7 @@ def test_a_non_numeric_id_is_a_usage_error() -> None:
 
 def test_record_listings_with_limit_and_json() -> None:
     pid = create_replay()
-    for _ in range(12):
-        ok("trade", str(pid), "SPY", "LIVE")
+    run_ticks(pid, 12)
     orders = json_of("orders", str(pid))["orders"]
     fills = json_of("fills", str(pid))["fills"]
     trades = json_of("trades", str(pid))["trades"]
@@ -248,8 +247,7 @@ def test_help_lists_the_paper_commands() -> None:
 
 def test_portfolio_performance_table_and_json() -> None:
     portfolio_id = create_replay("perf")
-    for _ in range(40):
-        ok("trade", str(portfolio_id), "SPY", "LIVE")
+    run_ticks(portfolio_id, 40)
     document = json_of("portfolio", "performance", str(portfolio_id))
     equity = Decimal(document["portfolio"]["equity"])  # money statistics: decimal strings
     assert document["stats"]["final_equity"] == str(equity.quantize(Decimal("0.01")))
