@@ -51,3 +51,21 @@ def test_a_watch_list_still_limits_the_ticks(api: Harness) -> None:
     ticked = api.post(f"/portfolios/{portfolio}/ticks", {"symbol": "AAPL"})
     assert ticked.status_code == 200, ticked.text
     assert [t["symbol"] for t in ticked.json()["ticks"]] == ["AAPL"]
+
+
+def test_a_symbol_ordered_outside_the_watch_list_is_ticked(api: Harness) -> None:
+    portfolio = api.create_portfolio(symbols=[])
+    path = f"/portfolios/{portfolio}"
+    assert api.post(f"{path}/orders", _order("AAPL")).status_code == 201
+    watched = api.client.patch(  # a watch list given afterwards leaves the AAPL order working
+        f"{API}{path}", json={"symbols": ["SPY"]}, headers=api.headers(api.trader)
+    )
+    assert watched.status_code == 200, watched.text
+    ticked = api.post(f"{path}/ticks", {"symbol": "AAPL"})  # its order needs AAPL's bars
+    assert ticked.status_code == 200, ticked.text
+    assert [t["symbol"] for t in ticked.json()["ticks"]] == ["AAPL"]
+    assert ticked.json()["processed"] == 1
+    before = api.dump()  # neither watched nor traded: refused as before
+    refused = api.post(f"{path}/ticks", {"symbol": "MSFT"})
+    named = f"symbol: MSFT is not watched by portfolio {portfolio} (watched: SPY)"
+    assert_refused(api, refused, 422, "unknown_symbol", named, before=before)
