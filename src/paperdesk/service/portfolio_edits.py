@@ -2,7 +2,7 @@
 
 Only what is given changes: declared options (``--max-position-pct 50``), the strategies
 (``--strategy`` replaces the list; ``--param`` alone changes parameters of the strategies it
-already runs), the watch list (``--symbol``), data files (``--data``, added to the others) and
+already runs), the watch list (``--symbol``; ``--no-symbols`` empties it), data files (``--data``, added to the others) and
 plug-in paths. The result is checked by the same parsers as ``create-portfolio``.
 """
 
@@ -33,8 +33,10 @@ def edited_config(
     symbols: Sequence[str] = (),
     data: Sequence[str] = (),
     strategy_paths: Sequence[str] = (),
+    no_symbols: bool = False,
 ) -> RunConfig:
-    """``current`` with the given options applied; raises naming the bad value."""
+    """``current`` with the given options applied (``no_symbols``: the watch list emptied);
+    raises naming the bad value."""
     merged = MergedOptions(cli_options, None)
     document = current.to_json()
     _overlay(document, merged.declared_document())
@@ -59,6 +61,8 @@ def edited_config(
             watched = list(current.symbols)
         watched += [symbol for symbol in files if symbol not in watched]
         document["symbols"] = watched
+    if no_symbols:
+        document["symbols"] = []
     if strategy_paths:
         document["strategy_paths"] = [absolute_path_spec(path) for path in strategy_paths]
     factor_file = merged.values.get("factor_file")
