@@ -9,8 +9,8 @@ include of ``create_app``, which no earlier route matches:
 ``tests/unit/api/test_api_route_order.py``) is served here when nothing about it is unusual:
 
 - no query string (the routes take no query parameter: the stack answers 401 without a
-  valid key, else 422 ``unknown_query_parameter``), no ``Idempotency-Key`` header (such a request takes the stack,
-  where the bare route serves it),
+  valid key, else 422 ``unknown_query_parameter``), no ``Idempotency-Key`` header (such a
+  request takes the stack, where the bare route serves it),
   no ``root_path``, no body-size limit, FastAPI's own telemetry not recording it;
 - its path parameters and its body (one JSON document sent as ``application/json``) validate
   with the route's own fields' validators, exactly as FastAPI validates them; anything else

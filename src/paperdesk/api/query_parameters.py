@@ -6,10 +6,10 @@ tell it from a filtered one. Now it is 422 ``unknown_query_parameter`` naming ea
 parameter and the ones the endpoint takes, before anything else is done but the key's
 authentication: a route that needs a key answers a request without a known, unrevoked one 401
 (``missing_api_key``, ``invalid_api_key``, ``revoked_api_key``) whatever its parameters, as
-without them. Nothing is counted against the key's rate limit, and nothing changes. The names an endpoint
-takes are its route's declared query parameters (FastAPI's dependant, ``request_fields``), the
-ones its OpenAPI document lists. ``/alpaca`` keeps its routes as they are: alpaca-py sends
-Alpaca's own parameters, some of which paperdesk does not read.
+without them. Nothing is counted against the key's rate limit, and nothing changes. The names
+an endpoint takes are its route's declared query parameters (FastAPI's dependant,
+``request_fields``), the ones its OpenAPI document lists. ``/alpaca`` keeps its routes as they
+are: alpaca-py sends Alpaca's own parameters, some of which paperdesk does not read.
 """
 
 from __future__ import annotations

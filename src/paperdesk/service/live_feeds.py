@@ -86,10 +86,11 @@ def feed_health(
     symbols: Sequence[str],
     now: datetime,
 ) -> tuple[FeedHealth, ...]:
-    """Each symbol's feed (the watched ones and those traded outside the watch list): its state as its last ``feed.*`` event left it (ok when it
-    never changed), and the newest stored bar's close and its age at ``now`` from the bar
-    store (one read), so a feed that never changed state shows its last bar too. A live
-    portfolio only; other sources have no feed."""
+    """The feed of each of ``symbols`` (the watched ones and those traded outside the watch
+    list): its state as its last ``feed.*`` event left it (ok when it never changed), and the
+    newest stored bar's close and its age at ``now`` from the bar store (one read), so a feed
+    that never changed state shows its last bar too. A live portfolio only; other sources
+    have no feed."""
     if settings.source.kind != "live":
         return ()
     latest = repository.latest_feed_events(portfolio_id)

@@ -2,8 +2,9 @@
 
 Only what is given changes: declared options (``--max-position-pct 50``), the strategies
 (``--strategy`` replaces the list; ``--param`` alone changes parameters of the strategies it
-already runs), the watch list (``--symbol``; ``--no-symbols`` empties it), data files (``--data``, added to the others) and
-plug-in paths. The result is checked by the same parsers as ``create-portfolio``.
+already runs), the watch list (``--symbol``; ``--no-symbols`` empties it), data files
+(``--data``, added to the others) and plug-in paths. The result is checked by the same parsers
+as ``create-portfolio``.
 """
 
 from __future__ import annotations
