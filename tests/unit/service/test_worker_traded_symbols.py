@@ -76,4 +76,3 @@ def test_a_watch_list_and_an_order_outside_it_are_both_ticked(database: Database
 
     with pytest.raises(InvalidInputError, match="does not watch MSFT"):  # neither watched nor held
         portfolios.tick(portfolio_id, "MSFT")
-
