@@ -65,7 +65,8 @@ def walkforward_command(
         typer.Option(
             metavar="MODE",
             help="intraday, fast, balanced or conservative: the filter (etth limit, score) and, "
-            "for intraday, the close at the session's end. Default: no mode (file order).",
+            "for intraday, the close at the session's end (default: none, every row in the "
+            "file's order).",
         ),
     ] = None,
     capital: Annotated[str, typer.Option(metavar="N", help="Starting capital.")] = "100000",
