@@ -109,7 +109,9 @@ def check_settings_change(
 ) -> None:
     """Refuse changes a running portfolio cannot take: a different bar timeframe or data source
     while it holds positions or working orders (its bar counts and marks are in the old bars),
-    and dropping a symbol it still holds or has orders in."""
+    and a watch list without a symbol it still holds or has orders in (dropped from a list, or
+    a list given to a portfolio that watched none, that is every symbol: its strategies would
+    not watch what it holds)."""
     busy = sorted({*positions, *working_orders})
     for key, old, new in (
         ("timeframe", before.bar_timeframe, after.bar_timeframe),
@@ -126,7 +128,7 @@ def check_settings_change(
                 f"invalid value for {setting_mark(key)}: {new!r}: portfolio {portfolio_id} still "
                 f"has positions or open orders in {', '.join(busy)} (close and cancel them first)"
             )
-    dropped = [symbol for symbol in busy if before.symbols and symbol not in after.symbols]
+    dropped = [symbol for symbol in busy if symbol not in after.symbols]
     if dropped and after.symbols:
         raise OptionError(
             f"invalid value for {field_mark('symbols', '--symbol')}: portfolio {portfolio_id} "

@@ -10,10 +10,10 @@ from decimal import Decimal
 import pytest
 from worker_fixtures import service, worker
 
-from ledger_support import check_ledger
+from ledger_support import check_ledger, set_watch_list
 from paperdesk.config import RunConfig
 from paperdesk.data.clock import FixedClock
-from paperdesk.domain import InvalidInputError, OrderRole, OrderStatus, Side
+from paperdesk.domain import InvalidInputError, OptionError, OrderRole, OrderStatus, Side
 from paperdesk.service.order_requests import OrderRequest
 from paperdesk.store import Database
 
@@ -58,8 +58,14 @@ def test_a_watch_list_and_an_order_outside_it_are_both_ticked(database: Database
     portfolios = service(database, clock)
     portfolio_id = portfolios.create_portfolio("both", CASH, settings=RunConfig(symbols=()))
     (order,) = portfolios.place_order(portfolio_id, OrderRequest("AAPL", Side.BUY, Decimal(3)))
-    # a watch list added afterwards (allowed: the empty list watched every symbol)
-    portfolios.edit_portfolio(portfolio_id, lambda current: current.with_changes(symbols=("SPY",)))
+    # a watch list without the ordered symbol is refused now (its strategies would not watch
+    # it), but a ledger written before that rule may hold one: put it there as it would be
+    with pytest.raises(OptionError, match="still has positions or open orders in AAPL"):
+        portfolios.edit_portfolio(
+            portfolio_id, lambda current: current.with_changes(symbols=("SPY",))
+        )
+    set_watch_list(database, portfolio_id, ("SPY",))
+    assert portfolios.show(portfolio_id).settings.symbols == ("SPY",)
 
     clock.set(_after_close(16))
     (done,) = worker(database, clock).run_round().portfolios
