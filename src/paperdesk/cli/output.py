@@ -162,10 +162,10 @@ def refusal_words(result: BacktestResult) -> str:
     """Why a run without trades has none: how many signals the router refused and the most
     frequent kinds of reason (reasons alike but for their numbers are one kind), each with
     its count and its first instance; empty without refusals."""
-    from paperdesk.service.documents import refusal_kinds
+    from paperdesk.service.documents import refusal_kinds, silence_words
 
     if not result.rejections:
-        return ""
+        return silence_words(result)
     ranked = refusal_kinds(result.rejections)
     shown = "; ".join(f"{len(refusals)} x {refusals[0].reason}" for refusals in ranked[:3])
     more = f"; and {len(ranked) - 3} other kinds" if len(ranked) > 3 else ""

@@ -16,14 +16,17 @@ def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return tmp_path
 
 
+WHOLE = "(expected a whole number)"
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["portfolio", "show", "abc"], "invalid value for PORTFOLIO_ID: 'abc' (expected a whole number)"),
-        (["trade", "1.5", "SPY", "DRY"], "invalid value for PORTFOLIO_ID: '1.5' (expected a whole number)"),
-        (["trades", "{pid}", "--limit", "x"], "invalid value for --limit: 'x' (expected a whole number)"),
-        (["worker", "--portfolio", "one", "--once"], "invalid value for --portfolio: 'one' (expected a whole number)"),
-        (["apikey", "revoke", "first"], "invalid value for ID: 'first' (expected a whole number)"),
+        (["portfolio", "show", "abc"], f"invalid value for PORTFOLIO_ID: 'abc' {WHOLE}"),
+        (["trade", "1.5", "SPY", "DRY"], f"invalid value for PORTFOLIO_ID: '1.5' {WHOLE}"),
+        (["trades", "{pid}", "--limit", "x"], f"invalid value for --limit: 'x' {WHOLE}"),
+        (["worker", "--portfolio", "a", "--once"], f"invalid value for --portfolio: 'a' {WHOLE}"),
+        (["apikey", "revoke", "first"], f"invalid value for ID: 'first' {WHOLE}"),
     ],
 )  # fmt: skip
 def test_a_value_of_the_wrong_type_is_named_with_what_was_expected(
