@@ -158,6 +158,28 @@ def account_lines(result: BacktestResult) -> list[str]:
     return lines
 
 
+def income_lines(result: BacktestResult) -> list[str]:
+    """The line saying that some trades' gross P&L holds the dividends booked while they were
+    open (a raw-price run of a US equity), so it is not their quantity times their price move;
+    none for other runs."""
+    from paperdesk.service.trade_income import income_held_over
+
+    if result.adjust != "raw" or result.config.account.multiplier is not None:
+        return []
+    held = income_held_over(result.trades)
+    if not held:
+        return []
+    currency = instrument_of(result.symbol).currency
+    total = money(sum((income for _, income in held), Decimal(0)), currency)
+    (first, income), shown = held[0], "%Y-%m-%d"
+    return [
+        f"Gross P&L includes the dividends booked while trades were open (raw prices): "
+        f"{total} on {len(held)} of {len(result.trades)} trades (the first "
+        f"{first.ts_entry:{shown}} to {first.ts_exit:{shown}}: {money(income, currency)}), "
+        f"so their gross is not quantity x (exit - entry)"
+    ]
+
+
 def refusal_words(result: BacktestResult) -> str:
     """Why a run without trades has none: how many signals the router refused and the most
     frequent kinds of reason (reasons alike but for their numbers are one kind), each with
@@ -233,6 +255,7 @@ def print_report(result: BacktestResult, *, wide: bool = False) -> None:
     print_wrapped(out, (*gap_lines(result), *account_lines(result)), width)  # never silent
     if result.trades:
         out.print(trades_table(result.trades, result.timeframe, width))
+        print_wrapped(out, income_lines(result), width)
     else:
         line = "No trades." + refusal_words(result)
         out.print(
