@@ -26,7 +26,7 @@ from paperdesk.cli.stat_rows import (
     expectancy_row,
     risk_rows,
 )
-from paperdesk.cli.trade_rows import TRADE_COLUMNS, trade_cells
+from paperdesk.cli.trade_rows import TRADE_COLUMNS, income_words, trade_cells
 from paperdesk.domain import AccountEvent, InvalidInputError, MarginCalled, Timeframe, Trade
 from paperdesk.domain.account_words import fill_words, margin_call_words, overdraft_words
 from paperdesk.domain.pnl import RealizedPnl
@@ -162,22 +162,9 @@ def income_lines(result: BacktestResult) -> list[str]:
     """The line saying that some trades' gross P&L holds the dividends booked while they were
     open (a raw-price run of a US equity), so it is not their quantity times their price move;
     none for other runs."""
-    from paperdesk.service.trade_income import income_held_over
-
     if result.adjust != "raw" or result.config.account.multiplier is not None:
         return []
-    held = income_held_over(result.trades)
-    if not held:
-        return []
-    currency = instrument_of(result.symbol).currency
-    total = money(sum((income for _, income in held), Decimal(0)), currency)
-    (first, income), shown = held[0], "%Y-%m-%d"
-    return [
-        f"Gross P&L includes the dividends booked while trades were open (raw prices): "
-        f"{total} on {len(held)} of {len(result.trades)} trades (the first "
-        f"{first.ts_entry:{shown}} to {first.ts_exit:{shown}}: {money(income, currency)}), "
-        f"so their gross is not quantity x (exit - entry)"
-    ]
+    return income_words(result.trades, instrument_of(result.symbol).currency)
 
 
 def refusal_words(result: BacktestResult) -> str:
