@@ -18,7 +18,6 @@ from paperdesk.cli.paper_tables import (
 )
 from paperdesk.cli.portfolios import PortfolioId, open_service
 from paperdesk.cli.trade_rows import income_words
-from paperdesk.config import Adjustment
 from paperdesk.service.instruments import instrument_of
 from paperdesk.service.paper_documents import (
     audit_document,
@@ -27,6 +26,7 @@ from paperdesk.service.paper_documents import (
     signal_detail_document,
     trade_document,
 )
+from paperdesk.service.trade_income import priced_by_move
 
 
 def _empty(kind: str, portfolio_id: int) -> None:
@@ -83,7 +83,7 @@ def trades_command(
         out.print(trades_table(trades, width_of(out, wide)))
         out.print(trades_total(trades))
         settings = service.settings(portfolio_id)
-        if settings.source.adjust in (None, Adjustment.RAW) and settings.account.multiplier is None:
+        if priced_by_move(settings):
             for line in income_words(trades, instrument_of(trades[0].symbol).currency):
                 out.print(line, highlight=False, markup=False)
     else:

@@ -6,8 +6,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from paperdesk.domain import Side, Trade
+
+if TYPE_CHECKING:
+    from paperdesk.config import RunConfig
 
 CENT = Decimal("0.01")
 
@@ -24,3 +28,10 @@ def income_held_over(trades: Sequence[Trade]) -> list[tuple[Trade, Decimal]]:
     move is multiplied, so such runs are not asked)."""
     held = ((trade, trade.gross_pnl - price_move(trade)) for trade in trades)
     return [(trade, income) for trade, income in held if abs(income) >= CENT]
+
+
+def priced_by_move(settings: RunConfig) -> bool:
+    """Whether a portfolio's round trips are worth their price move alone but for the dividends
+    its ledger books: raw prices (the default) and no contract multiplier."""
+    adjust = settings.source.adjust
+    return (adjust is None or adjust.value == "raw") and settings.account.multiplier is None

@@ -16,6 +16,8 @@ from paperdesk.data.corporate_actions import ledger_actions_for
 pytestmark = pytest.mark.usefixtures("paper_home")
 
 EX_DATE = date(2019, 9, 20)  # an SPY dividend's ex-date in its bundled factor file
+REPLAY = ["--symbol", "SPY", "--source", "replay", "--replay-from", "2019-09-16"]
+NEVER_DECIDES = ["-s", "macd-cross", "-p", "macd-cross.min_bars=100000"]  # the test's orders only
 
 
 def test_a_round_trip_held_over_an_ex_date_is_named(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -25,21 +27,7 @@ def test_a_round_trip_held_over_an_ex_date_is_named(monkeypatch: pytest.MonkeyPa
         for action in ledger_actions_for(instrument_for("SPY"))
         if action.kind == "dividend" and action.ex_date == EX_DATE
     ]
-    pid = json_of(
-        "create-portfolio",
-        "held",
-        "10000",
-        "--symbol",
-        "SPY",
-        "--source",
-        "replay",
-        "--replay-from",
-        "2019-09-16",
-        "-s",
-        "macd-cross",
-        "-p",
-        "macd-cross.min_bars=100000",
-    )["id"]  # fmt: skip  (a strategy that never decides: the orders are the test's)
+    pid = json_of("create-portfolio", "held", "10000", *REPLAY, *NEVER_DECIDES)["id"]
     ok("trade", str(pid), "SPY", "LIVE")  # 2019-09-16
     ok("order", "place", str(pid), "SPY", "buy", "10")
     for _ in range(4):  # 09-17 (the fill) to 09-20 (the ex-date)
