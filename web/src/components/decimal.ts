@@ -29,6 +29,19 @@ export function compare(left: Decimal, right: Decimal): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
+/** `left - right` exactly, with the decimals of the more precise of the two ("1.16498" -
+ * "1.16512" is "-0.00014", where a float's `toFixed(2)` said "-0.00"; "0.1" - "0.03" is
+ * "0.07", not 0.07000000000000001). */
+export function subtract(left: Decimal, right: Decimal): Decimal {
+  const scale = Math.max(decimalsOf(left), decimalsOf(right));
+  const difference = scaled(left, scale) - scaled(right, scale);
+  const negative = difference < 0n;
+  const digits = (negative ? -difference : difference).toString().padStart(scale + 1, "0");
+  const whole = digits.slice(0, digits.length - scale);
+  const fraction = scale === 0 ? "" : `.${digits.slice(digits.length - scale)}`;
+  return `${negative ? "-" : ""}${whole}${fraction}`;
+}
+
 /** The sign of a decimal string (-1, 0, 1), for colouring a P&L. */
 export function sign(value: Decimal): number {
   return compare(value, "0");

@@ -36,6 +36,7 @@ import { directionWord, priceLines, signalMarker, type LineSpec, type Palette } 
 import type { AppContext } from "../context";
 import { h, replaceChildren } from "../dom";
 import { StreamClient, type StreamMessage } from "../stream";
+import { formatDecimal, sign, subtract } from "../components/decimal";
 import { cssVariable } from "../theme";
 
 const SCROLL_BACK_MARGIN = 10; // load older candles when fewer than this many are left of view
@@ -328,7 +329,7 @@ function drawChart(
     legend.textContent =
       lines.length === 0
         ? `${symbol} ${timeframe}: no open position or resting order`
-        : `${symbol} ${timeframe}: ${lines.map(({ spec }) => `${spec.title} @ ${spec.price.toString()}`).join(" · ")}`;
+        : `${symbol} ${timeframe}: ${lines.map(({ spec }) => `${spec.title} @ ${spec.priceText}`).join(" · ")}`;
   };
 
   const showTicker = (): void => {
@@ -339,19 +340,22 @@ function drawChart(
       ticker.textContent = `${symbol}: no bars`;
       return;
     }
-    const change = previous === undefined ? null : Number(last.close) - Number(previous.close);
-    const percent = change === null || previous === undefined ? null : (100 * change) / Number(previous.close);
+    // the change exactly, in the prices' own digits (a forex move of 0.00014 is not "+0.00");
+    // only the percentage is a float
+    const change = previous === undefined ? null : subtract(last.close, previous.close);
+    const direction = change === null ? 0 : sign(change);
+    const percent = change === null || previous === undefined ? null : (100 * Number(change)) / Number(previous.close);
     const changeText =
       change === null || percent === null
         ? ""
-        : `${change >= 0 ? "+" : ""}${change.toFixed(2)} (${percent >= 0 ? "+" : ""}${percent.toFixed(2)}%)`;
+        : `${direction > 0 ? "+" : ""}${formatDecimal(change)} (${percent >= 0 ? "+" : ""}${percent.toFixed(2)}%)`;
     replaceChildren(
       ticker,
       h("span", { class: "symbol" }, symbol),
       " ",
       h("span", { class: "price", "data-close": last.close }, last.close),
       " ",
-      h("span", { class: `change ${change !== null && change < 0 ? "down" : "up"}` }, changeText),
+      h("span", { class: `change ${direction < 0 ? "down" : "up"}`, "data-change": change ?? "" }, changeText),
       " ",
       h("time", { class: "hint", datetime: last.ts_close }, last.ts_close.replace("T", " ").replace(":00Z", " UTC")),
     );
