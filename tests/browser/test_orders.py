@@ -181,8 +181,15 @@ def test_the_ticket_checks_then_a_resting_order_is_modified_and_canceled(
     page_problems.allow(path, 422)
     refused = server.api("PATCH", path, server.trader, json={"quantity": "2.5"})
     assert refused.status_code == 422, refused.text
+    # From the keyboard: Modify puts the caret in the form, Escape closes it as Back does and
+    # gives the focus back to Modify.
     row.locator("button.modify-order").click()
     form = row.locator("form.modify-form")
+    expect(form.locator("input[name='quantity']")).to_be_focused()
+    page.keyboard.press("Escape")
+    expect(form).to_have_count(0)
+    expect(row.locator("button.modify-order")).to_be_focused()
+    row.locator("button.modify-order").click()
     form.locator("input[name='quantity']").fill("2.5")
     form.locator("button.save-order").click()
     expect(form.locator("[data-field='quantity']")).to_have_text(
