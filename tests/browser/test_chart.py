@@ -404,12 +404,13 @@ def test_an_open_position_shows_entry_stop_and_target_lines(
     assert position["average_price"] in page.inner_text("#chart-legend")
 
 
-def test_a_forex_charts_change_and_lines_keep_the_prices_digits(
+def test_a_forex_charts_prices_change_and_lines_keep_their_digits(
     page: Page, dashboard_server: DashboardServer
 ) -> None:
-    """The ticker's change is the exact difference of the last two closes in their own digits
-    (a float's two decimals said ``+0.00`` for every EURUSD hour), and the legend gives a
-    resting order's price and remaining quantity as the API wrote them."""
+    """The price scale prints the candles' decimals, the ticker's change is the exact
+    difference of the last two closes in their own digits (a float's two decimals said
+    ``+0.00`` for every EURUSD hour), and the legend gives a resting order's price and
+    remaining quantity as the API wrote them."""
     server = dashboard_server
     created = server.post(
         "/portfolios",
@@ -440,6 +441,10 @@ def test_a_forex_charts_change_and_lines_keep_the_prices_digits(
     assert page.inner_text("#ticker .price") == candles[-1]["close"]
     sign = "+" if change > 0 else ""
     assert page.inner_text("#ticker .change").startswith(f"{sign}{change} (")
+    # the price scale prints the candles' digits (the library's default two decimals printed
+    # the last close 1.20159 as 1.20)
+    printed = page.evaluate(f"() => window.paperdeskDebug.formatPrice({candles[-1]['close']})")
+    assert Decimal(printed) == last
     page.wait_for_function("() => window.paperdeskDebug.priceLines().length === 1")
     assert f"limit buy {resting['quantity']} @ {resting['limit_price']}" in page.inner_text(
         "#chart-legend"

@@ -32,6 +32,7 @@ import { exposeDebugHook } from "../chart/debugHook";
 import { FormingCandle } from "../chart/forming";
 import { CandleHistory, candleOfPriceUpdate, candleTime, normaliseTime } from "../chart/history";
 import { IndicatorPane, indicatorOf, type Parameters } from "../chart/indicatorPane";
+import { priceFormat, pricePrecision } from "../chart/precision";
 import { directionWord, priceLines, signalMarker, type LineSpec, type Palette } from "../chart/overlays";
 import type { AppContext } from "../context";
 import { h, replaceChildren } from "../dom";
@@ -236,9 +237,19 @@ function drawChart(
     return [...history.candles, candle];
   };
 
+  let precision = 0; // the decimals the price scale and the price lines print
+  const followPrecision = (all: readonly Candle[]): void => {
+    const wanted = pricePrecision(all);
+    if (wanted === precision) return;
+    precision = wanted;
+    candles.applyOptions({ priceFormat: priceFormat(precision) });
+    indicator?.showPrices(precision);
+  };
+
   const drawCandles = (): void => {
     const p = palette();
     const all = shown();
+    followPrecision(all);
     candles.setData(
       all.map((c) => ({
         time: candleTime(c.ts_open) as UTCTimestamp,
