@@ -133,6 +133,8 @@ async function openApp(
       switcher,
       connection,
       h("span", { id: "who", class: "who", title: `key ${me.prefix}…` }, `${me.name} · ${me.scope}`),
+      // the API's own reference (Swagger UI, served offline by the server), in a new tab
+      h("a", { id: "api-docs", class: "docs-link", href: "/api/v1/docs", target: "_blank", rel: "noopener" }, "API docs"),
       themeButton,
       signOut,
     ),
