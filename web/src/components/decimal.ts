@@ -13,6 +13,7 @@ const LIMIT = 10n ** 15n;
 export function amountProblem(text: string): string | null {
   const value = text.trim();
   if (value === "") return "is required";
+  if (/^-\d+(\.\d+)?$/.test(value)) return "must be positive"; // a number, on the wrong side of 0
   if (!AMOUNT.test(value)) return `'${value}' is not a decimal number such as 300.5`;
   const decimals = value.split(".")[1]?.length ?? 0;
   if (decimals > MAX_DECIMALS) return `'${value}' has more than ${MAX_DECIMALS} decimals`;
