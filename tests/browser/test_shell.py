@@ -74,6 +74,19 @@ def test_a_key_in_the_address_signs_in_once_and_leaves_the_address_bar(
     assert dashboard_server.reader not in page.url
 
 
+def test_a_key_link_opened_in_the_sign_in_tab_signs_in(
+    page: Page, dashboard_server: DashboardServer
+) -> None:
+    # the tab already shows the form: the link changes only the hash (no reload)
+    page.goto(f"{dashboard_server.base_url}/")
+    page.wait_for_selector("#sign-in")
+    page.evaluate(f"() => {{ window.location.hash = '#key={dashboard_server.reader}'; }}")
+    page.wait_for_selector("#view[data-view='chart']")
+    assert page.inner_text("#who") == "browser read · read"
+    assert dashboard_server.reader not in page.url
+    page.wait_for_load_state("networkidle")  # the chart's requests, before leaving the page
+
+
 def test_sign_out_forgets_the_key(page: Page, dashboard_server: DashboardServer) -> None:
     sign_in(page, dashboard_server, dashboard_server.reader)
     page.click("#sign-out")
