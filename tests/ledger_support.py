@@ -10,9 +10,9 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import select
+from sqlalchemy import select, update
 
-from paperdesk.config import SourceConfig
+from paperdesk.config import RunConfig, SourceConfig
 from paperdesk.data import find_bundled
 from paperdesk.domain import (
     ZERO,
@@ -27,7 +27,7 @@ from paperdesk.domain import (
 from paperdesk.live.restore import RestoredPortfolio, restore
 from paperdesk.live.sources import BarSource
 from paperdesk.store import Database
-from paperdesk.store.models import Base
+from paperdesk.store.models import Base, PortfolioRow
 
 Dump = dict[str, list[tuple[Any, ...]]]
 
@@ -166,3 +166,17 @@ def es_bought(
     )
     fill = Fill("O1", "ES", Side.BUY, Decimal(2), Decimal("4500.25"), fee, filled_at)
     return OrderFilled(filled_at, order, fill)
+
+
+def set_watch_list(database: Database, portfolio_id: int, symbols: tuple[str, ...]) -> None:
+    """Write a portfolio's watch list straight into its settings row, past the edit's checks:
+    the state a ledger written before a rule may hold (a watch list given to a portfolio that
+    already traded a symbol outside it), which the service no longer lets an edit make."""
+    with database.writing_connection() as connection:
+        row = connection.execute(
+            select(PortfolioRow.settings).where(PortfolioRow.id == portfolio_id)
+        ).scalar_one()
+        settings = RunConfig.from_json(row).with_changes(symbols=symbols).to_json()
+        connection.execute(
+            update(PortfolioRow).where(PortfolioRow.id == portfolio_id).values(settings=settings)
+        )

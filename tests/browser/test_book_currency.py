@@ -93,3 +93,15 @@ def test_a_yen_books_tables_show_money_without_a_minor_unit(
     expect(cards.locator("[data-kpi='cash']")).to_contain_text(
         _yen(server.get(f"/portfolios/{portfolio_id}")["summary"]["cash"])
     )
+    # every amount says its currency: each card, and each money column's title
+    units = cards.locator(".kpi .unit").all_inner_texts()
+    assert units == ["JPY"] * 6
+    assert _headers(page, "#history-trades")[6:8] == ["P&L (JPY)", "Fees (JPY)"]
+    assert _headers(page, "#positions")[4:6] == ["Value (JPY)", "Unrealized P&L (JPY)"]
+    page.click("#history button[data-resource='fills']")
+    expect(page.locator("#history-fills")).to_be_visible()
+    assert _headers(page, "#history-fills")[6] == "Fee (JPY)"
+
+
+def _headers(page: Page, table: str) -> list[str]:
+    return [title.strip() for title in page.locator(f"{table} thead th").all_inner_texts()]

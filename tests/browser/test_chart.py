@@ -404,6 +404,53 @@ def test_an_open_position_shows_entry_stop_and_target_lines(
     assert position["average_price"] in page.inner_text("#chart-legend")
 
 
+def test_a_forex_charts_prices_change_and_lines_keep_their_digits(
+    page: Page, dashboard_server: DashboardServer
+) -> None:
+    """The price scale prints the candles' decimals, the ticker's change is the exact
+    difference of the last two closes in their own digits (a float's two decimals said
+    ``+0.00`` for every EURUSD hour), and the legend gives a resting order's price and
+    remaining quantity as the API wrote them."""
+    server = dashboard_server
+    created = server.post(
+        "/portfolios",
+        {
+            "name": "Forex chart desk",
+            "cash": "10000",
+            "symbols": ["EURUSD"],
+            "strategies": ["macd-cross"],
+            "settings": {"source": "replay", "replay_from": "2018-01-02", "timeframe": "1h",
+                         "min_confidence": 1.0},
+        },
+    )  # fmt: skip
+    portfolio_id = int(created["summary"]["id"])
+    processed = tick(server, portfolio_id)
+    candles = server.get(
+        "/prices/EURUSD/ohlc", server.reader, timeframe="1h", end=processed["ts_bar"], limit=2
+    )["items"]  # ``end`` bounds the candles' open: the two up to the tick's bar
+    previous, last = (Decimal(c["close"]) for c in candles)
+    change = last - previous
+    assert change != 0
+    assert abs(change) < Decimal("0.005")  # a float's two decimals hid it
+    limit = str((previous * Decimal("0.98")).quantize(Decimal("0.00001")))
+    order = {"symbol": "EURUSD", "side": "buy", "quantity": "1000", "type": "limit",
+             "limit_price": limit}  # fmt: skip
+    server.post(f"/portfolios/{portfolio_id}/orders", order)
+    [resting] = server.get(f"/portfolios/{portfolio_id}", server.trader)["open_orders"]
+    open_chart(page, server, server.trader, portfolio_id)
+    assert page.inner_text("#ticker .price") == candles[-1]["close"]
+    sign = "+" if change > 0 else ""
+    assert page.inner_text("#ticker .change").startswith(f"{sign}{change} (")
+    # the price scale prints the candles' digits (the library's default two decimals printed
+    # the last close 1.20159 as 1.20)
+    printed = page.evaluate(f"() => window.paperdeskDebug.formatPrice({candles[-1]['close']})")
+    assert Decimal(printed) == last
+    page.wait_for_function("() => window.paperdeskDebug.priceLines().length === 1")
+    assert f"limit buy {resting['quantity']} @ {resting['limit_price']}" in page.inner_text(
+        "#chart-legend"
+    )
+
+
 def test_a_dropped_connection_resumes_without_a_missing_or_doubled_event(
     page: Page, dashboard_server: DashboardServer
 ) -> None:

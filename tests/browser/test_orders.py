@@ -154,6 +154,18 @@ def test_the_ticket_checks_then_a_resting_order_is_modified_and_canceled(
     expect(ticket.locator("[data-field='stop_loss']")).to_contain_text("below its take-profit")
     assert len(orders_of(server, portfolio_id)) == count  # nothing was sent
     ticket.locator("#ticket-bracket").uncheck()
+    # a negative amount is a number, only not a positive one (it said "'-3' is not a decimal
+    # number such as 300.5"); text is not a number
+    ticket.locator("#ticket-quantity").fill("-3")
+    ticket.locator("#ticket-submit").click()
+    expect(ticket.locator("[data-field='quantity']")).to_have_text("quantity must be positive")
+    ticket.locator("#ticket-quantity").fill("two")
+    ticket.locator("#ticket-submit").click()
+    expect(ticket.locator("[data-field='quantity']")).to_have_text(
+        "quantity 'two' is not a decimal number such as 300.5"
+    )
+    ticket.locator("#ticket-quantity").fill("2")
+    assert len(orders_of(server, portfolio_id)) == count
 
     # What only the server knows (the tick size) comes back in the API's words, by the field.
     body = {"symbol": "SPY", "side": "buy", "quantity": "2", "type": "limit",
@@ -181,8 +193,15 @@ def test_the_ticket_checks_then_a_resting_order_is_modified_and_canceled(
     page_problems.allow(path, 422)
     refused = server.api("PATCH", path, server.trader, json={"quantity": "2.5"})
     assert refused.status_code == 422, refused.text
+    # From the keyboard: Modify puts the caret in the form, Escape closes it as Back does and
+    # gives the focus back to Modify.
     row.locator("button.modify-order").click()
     form = row.locator("form.modify-form")
+    expect(form.locator("input[name='quantity']")).to_be_focused()
+    page.keyboard.press("Escape")
+    expect(form).to_have_count(0)
+    expect(row.locator("button.modify-order")).to_be_focused()
+    row.locator("button.modify-order").click()
     form.locator("input[name='quantity']").fill("2.5")
     form.locator("button.save-order").click()
     expect(form.locator("[data-field='quantity']")).to_have_text(

@@ -89,6 +89,9 @@ def test_the_cards_curve_and_months_are_the_apis(
     for key in KPIS:
         assert page.get_attribute(f"[data-kpi='{key}']", "title") == summary[key]
     assert page.query_selector("[data-kpi='realized_pnl']") is None  # no unlabeled gross card
+    # the balance cards name the book's currency, the unrealized P&L beside them too
+    for key in ("equity", "cash", "unrealized_pnl"):
+        assert page.inner_text(f"[data-kpi='{key}'] .figure-note") == "USD", key
 
     # the chart plots the API's curve: one point per moment (the last snapshot of it)
     last_of_moment: dict[int, dict[str, object]] = {}

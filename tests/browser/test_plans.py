@@ -44,6 +44,10 @@ def test_a_filtered_plan_shows_the_apis_audit(
 ) -> None:
     server = dashboard_server
     open_view(page, server, server.reader, "plans", server.portfolio_id)
+    # before anything is filtered the sections say what fills them, not an empty heading
+    assert page.inner_text("#plan-audit-box").startswith("No plan filtered yet")
+    assert "rows the filter keeps" in page.inner_text("#plan-filtered-box")
+    assert page.inner_text("#sim-status").startswith("Simulate runs the plan")
     _fill_plan(page, "balanced")
     page.click("#plan-filter-button")
     page.wait_for_selector("#plan-audit tbody tr")

@@ -9,7 +9,7 @@ import itertools
 from decimal import Decimal
 
 from browser_support import DashboardServer, PageProblems, sign_in, visible_trading_controls
-from playwright.sync_api import Page
+from playwright.sync_api import Page, expect
 from view_support import own_portfolio, page_number, screenshots
 
 from paperdesk.domain.currencies import money_text
@@ -144,6 +144,13 @@ def test_archive_and_unarchive_after_a_confirmation(
     page.click(f"{row} [data-action='archive']")
     page.click(f"{row} [data-action='keep']")  # changed their mind: nothing happens
     assert server.get(f"/portfolios/{portfolio_id}", server.reader)["summary"]["status"] == "active"
+    # from the keyboard: the confirmation focuses "Keep as is" (Enter does not archive by
+    # accident) and Escape keeps it as is, the focus back on Archive
+    page.click(f"{row} [data-action='archive']")
+    expect(page.locator(f"{row} [data-action='keep']")).to_be_focused()
+    page.keyboard.press("Escape")
+    expect(page.locator(f"{row} [data-action='confirm']")).to_have_count(0)
+    expect(page.locator(f"{row} [data-action='archive']")).to_be_focused()
     page.click(f"{row} [data-action='archive']")
     page.click(f"{row} [data-action='confirm']")
     page.wait_for_selector(f"{row}[data-status='archived']")

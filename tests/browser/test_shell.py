@@ -30,6 +30,13 @@ def test_a_good_key_signs_in_and_shows_the_app(
     assert stored == dashboard_server.trader
     assert page.evaluate("() => localStorage.length") == 0
     page.wait_for_selector("#connection[data-state='open']")
+    # the API's docs are a click away, in a new tab, on this server
+    docs = page.locator("#api-docs")
+    assert docs.inner_text() == "API docs"
+    assert docs.get_attribute("target") == "_blank"
+    href = docs.evaluate("link => link.href")
+    assert href == f"{dashboard_server.base_url}/api/v1/docs"
+    assert page.request.get(href).ok
     # a reload stays signed in (same tab)
     page.reload()
     page.wait_for_selector("#view[data-view='chart']")
@@ -65,6 +72,19 @@ def test_a_key_in_the_address_signs_in_once_and_leaves_the_address_bar(
     page.wait_for_load_state("networkidle")  # the chart's requests, before leaving the page
     page.go_back()  # the entry was replaced, not pushed: Back leads off the dashboard
     assert dashboard_server.reader not in page.url
+
+
+def test_a_key_link_opened_in_the_sign_in_tab_signs_in(
+    page: Page, dashboard_server: DashboardServer
+) -> None:
+    # the tab already shows the form: the link changes only the hash (no reload)
+    page.goto(f"{dashboard_server.base_url}/")
+    page.wait_for_selector("#sign-in")
+    page.evaluate(f"() => {{ window.location.hash = '#key={dashboard_server.reader}'; }}")
+    page.wait_for_selector("#view[data-view='chart']")
+    assert page.inner_text("#who") == "browser read · read"
+    assert dashboard_server.reader not in page.url
+    page.wait_for_load_state("networkidle")  # the chart's requests, before leaving the page
 
 
 def test_sign_out_forgets_the_key(page: Page, dashboard_server: DashboardServer) -> None:
@@ -117,7 +137,13 @@ def test_the_shell_fits_a_phone_width(page: Page, dashboard_server: DashboardSer
     sign_in(page, dashboard_server, dashboard_server.trader)
     overflow = page.evaluate("() => document.documentElement.scrollWidth")
     assert overflow <= PHONE["width"]
-    for selector in ("#portfolio-switcher", "#connection", "#theme-toggle", "#sign-out"):
+    for selector in (
+        "#portfolio-switcher",
+        "#connection",
+        "#api-docs",
+        "#theme-toggle",
+        "#sign-out",
+    ):
         box = page.locator(selector).bounding_box()
         assert box is not None, selector
         assert box["x"] >= 0, selector

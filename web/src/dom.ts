@@ -69,3 +69,14 @@ export function tradingControl<T extends HTMLElement>(element: T): T {
   element.dataset["tradingControl"] = "";
   return element;
 }
+
+/** Escape inside `element` (a field or button of an inline form or a confirmation) runs
+ * `dismiss`, as its Back or Keep button does. */
+export function dismissOnEscape(element: HTMLElement, dismiss: () => void): void {
+  element.addEventListener("keydown", (event) => {
+    if (event.key !== "Escape") return;
+    event.preventDefault();
+    event.stopPropagation();
+    dismiss();
+  });
+}

@@ -37,6 +37,12 @@ export function start(root: HTMLElement): void {
     showSignIn(root, theme);
     return;
   }
+  signInWith(root, key, theme);
+}
+
+/** Checks a key from the address or the tab's storage: the app, or the sign-in form saying why
+ * not. */
+function signInWith(root: HTMLElement, key: string, theme: Theme): void {
   const api = new ApiClient(key);
   api.me().then(
     (me) => void openApp(root, key, api, me, theme),
@@ -49,6 +55,15 @@ export function start(root: HTMLElement): void {
 
 function showSignIn(root: HTMLElement, theme: Theme, problem?: string): void {
   applyTheme(theme, false);
+  // a `#key=` link opened in this tab while it shows the form only changes the hash (no
+  // reload): it signs in as the link would in a new tab
+  const fromAddress = (): void => {
+    const key = takeKeyFromAddress();
+    if (key === null) return;
+    window.removeEventListener("hashchange", fromAddress);
+    signInWith(root, key, theme);
+  };
+  window.addEventListener("hashchange", fromAddress);
   const input = h("input", {
     id: "api-key",
     name: "api-key",
@@ -85,6 +100,7 @@ function showSignIn(root: HTMLElement, theme: Theme, problem?: string): void {
     const api = new ApiClient(key);
     api.me().then(
       (me) => {
+        window.removeEventListener("hashchange", fromAddress);
         storeKey(key);
         void openApp(root, key, api, me, theme);
       },
@@ -133,6 +149,8 @@ async function openApp(
       switcher,
       connection,
       h("span", { id: "who", class: "who", title: `key ${me.prefix}…` }, `${me.name} · ${me.scope}`),
+      // the API's own reference (Swagger UI, served offline by the server), in a new tab
+      h("a", { id: "api-docs", class: "docs-link", href: "/api/v1/docs", target: "_blank", rel: "noopener" }, "API docs"),
       themeButton,
       signOut,
     ),

@@ -12,9 +12,10 @@ CPU per order (docs/live-speed.md, "Orders over HTTP, eighth pass").
 
 Anything else takes FastAPI's own path, with the body read so far replayed, before anything
 happened: a method the route does not serve (405), a body that is not exactly one JSON document
-sent as ``application/json`` (FastAPI's 422 or 400), a query string (422
-``unknown_query_parameter``: the route takes no query parameter), a parameter that does not validate
-(FastAPI answers it after the key's checks, as always), a request limit on the body's size.
+sent as ``application/json`` (FastAPI's 422 or 400), a query string (401 without a valid
+key, else 422 ``unknown_query_parameter``: the route takes no query parameter), a parameter
+that does not validate (FastAPI answers it after the key's checks, as always), a request limit
+on the body's size.
 A refusal raised by a dependency or the endpoint (401, 403, 404, 409, 422, 429) propagates to
 the application's exception handlers, which answer it as they answer FastAPI's own.
 """

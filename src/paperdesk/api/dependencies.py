@@ -10,7 +10,7 @@ from typing import Annotated, TypeVar
 from fastapi import Depends, Path
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 from starlette.concurrency import run_in_threadpool
-from starlette.requests import HTTPConnection
+from starlette.requests import HTTPConnection, Request
 
 from paperdesk.api.errors import ApiError, not_found
 from paperdesk.api.rate_limit import RateLimiter
@@ -60,14 +60,7 @@ async def api_key(
 ) -> ApiKeyRecord:
     """The caller's key, once it is known, not revoked and within its rate limit."""
     token = credentials.credentials if credentials is not None else header
-    if not token:
-        raise ApiError(401, "missing_api_key", _missing_key_message(connection))
-    keys = container.api_keys
-    record = keys.remembered(token) or await run_in_threadpool(keys.authenticate, token)
-    if record is None:
-        raise ApiError(401, "invalid_api_key", "unknown API key")
-    if record.is_revoked:
-        raise ApiError(401, "revoked_api_key", f"API key {record.prefix}... was revoked")
+    record = await known_key(connection, container, token)
     limiter: RateLimiter = connection.app.state.rate_limiter
     decision = (
         limiter.hit(record.id)
@@ -83,6 +76,30 @@ async def api_key(
             {"Retry-After": wait},
         )
     return record
+
+
+async def known_key(
+    connection: HTTPConnection, container: Services, token: str | None
+) -> ApiKeyRecord:
+    """The key ``token`` names, once it is known and not revoked (401 otherwise)."""
+    if not token:
+        raise ApiError(401, "missing_api_key", _missing_key_message(connection))
+    keys = container.api_keys
+    record = keys.remembered(token) or await run_in_threadpool(keys.authenticate, token)
+    if record is None:
+        raise ApiError(401, "invalid_api_key", "unknown API key")
+    if record.is_revoked:
+        raise ApiError(401, "revoked_api_key", f"API key {record.prefix}... was revoked")
+    return record
+
+
+async def check_authenticated(request: Request) -> None:
+    """401 unless ``request`` carries a known key that is not revoked, read from the headers
+    ``api_key`` reads; its rate limit is not counted (a refusal that follows changes nothing)."""
+    credentials = await bearer(request)
+    header = await header_key(request)
+    token = credentials.credentials if credentials is not None else header
+    await known_key(request, await services(request), token)
 
 
 KeyDep = Annotated[ApiKeyRecord, Depends(api_key)]

@@ -8,9 +8,9 @@ layer. A request on the bare routes' own paths and methods (``api/bare_routes.py
 include of ``create_app``, which no earlier route matches:
 ``tests/unit/api/test_api_route_order.py``) is served here when nothing about it is unusual:
 
-- no query string (the routes take no query parameter: the stack answers 422
-  ``unknown_query_parameter``), no ``Idempotency-Key`` header (such a request takes the stack,
-  where the bare route serves it),
+- no query string (the routes take no query parameter: the stack answers 401 without a
+  valid key, else 422 ``unknown_query_parameter``), no ``Idempotency-Key`` header (such a
+  request takes the stack, where the bare route serves it),
   no ``root_path``, no body-size limit, FastAPI's own telemetry not recording it;
 - its path parameters and its body (one JSON document sent as ``application/json``) validate
   with the route's own fields' validators, exactly as FastAPI validates them; anything else
@@ -92,7 +92,7 @@ class Lane:
 
     def takes(self, scope: Scope) -> dict[str, str] | None:
         """The path's parameters when this lane serves ``scope``'s request, else None."""
-        if scope.get("query_string"):  # the route takes none: the stack refuses it (422)
+        if scope.get("query_string"):  # the route takes none: the stack refuses it (401, 422)
             return None
         match = self.regex.match(scope["path"])
         if match is None:

@@ -87,12 +87,43 @@ def _suggest_synonym(error: typer.TyperException) -> None:
         error.possibilities = [wanted]
 
 
+# What a value of a type Typer checks with pydantic must look like, by pydantic's error type
+# (its own words, "Input should be a valid integer, unable to parse string as an integer",
+# name neither the value typed nor where it was typed)
+EXPECTED_BY_ERROR = {
+    "int_parsing": "a whole number",
+    "int_from_float": "a whole number",
+    "int_type": "a whole number",
+    "float_parsing": "a number",
+    "float_type": "a number",
+    "decimal_parsing": "a number",
+    "bool_parsing": "true or false",
+}
+
+
+def coercion_message(error: typer.TyperException) -> str | None:
+    """``invalid value for PORTFOLIO_ID: 'abc' (expected a whole number)`` for a value Typer
+    could not turn into its parameter's type, as paperdesk's own checks word a bad value;
+    None for every other error."""
+    errors = getattr(error.__cause__, "errors", None)
+    param = getattr(error, "param", None)
+    if not callable(errors) or param is None:
+        return None
+    first = errors()[0]
+    if param.param_type_name == "argument":
+        name = param.metavar or param.name.upper()
+    else:
+        name = max(param.opts, key=len)
+    expected = EXPECTED_BY_ERROR.get(first.get("type"), str(first.get("msg", "")).lower())
+    return f"invalid value for {name}: {first.get('input')!r} (expected {expected})"
+
+
 def exit_code_for(error: BaseException) -> int:
     """Report ``error`` on stderr and return the process exit code it deserves."""
     if isinstance(error, typer.TyperException):  # click's usage and parameter errors
         _suggest_synonym(error)
         hint = usage_hint(error) if error.exit_code == USAGE_EXIT_CODE else ""
-        report(error.format_message() + hint)
+        report((coercion_message(error) or error.format_message()) + hint)
         return error.exit_code
     if isinstance(error, OptionError):
         report(str(error))

@@ -17,6 +17,8 @@ from paperdesk.cli.paper_tables import (
     width_of,
 )
 from paperdesk.cli.portfolios import PortfolioId, open_service
+from paperdesk.cli.trade_rows import income_words
+from paperdesk.service.instruments import instrument_of
 from paperdesk.service.paper_documents import (
     audit_document,
     fill_document,
@@ -24,6 +26,7 @@ from paperdesk.service.paper_documents import (
     signal_detail_document,
     trade_document,
 )
+from paperdesk.service.trade_income import priced_by_move
 
 
 def _empty(kind: str, portfolio_id: int) -> None:
@@ -71,13 +74,18 @@ def trades_command(
     wide: opt.WideFlag = False,
 ) -> None:
     """The portfolio's closed round trips with their P&L."""
-    trades = open_service().trades(portfolio_id, limit=limit)
+    service = open_service()
+    trades = service.trades(portfolio_id, limit=limit)
     if json_output:
         print_json({"portfolio_id": portfolio_id, "trades": [trade_document(t) for t in trades]})
     elif trades:
         out = console(wide=wide)
         out.print(trades_table(trades, width_of(out, wide)))
         out.print(trades_total(trades))
+        settings = service.settings(portfolio_id)
+        if priced_by_move(settings):
+            for line in income_words(trades, instrument_of(trades[0].symbol).currency):
+                out.print(line, highlight=False, markup=False)
     else:
         _empty("closed trades", portfolio_id)
 

@@ -26,7 +26,7 @@ from paperdesk.cli.stat_rows import (
     expectancy_row,
     risk_rows,
 )
-from paperdesk.cli.trade_rows import TRADE_COLUMNS, trade_cells
+from paperdesk.cli.trade_rows import TRADE_COLUMNS, income_words, trade_cells
 from paperdesk.domain import AccountEvent, InvalidInputError, MarginCalled, Timeframe, Trade
 from paperdesk.domain.account_words import fill_words, margin_call_words, overdraft_words
 from paperdesk.domain.pnl import RealizedPnl
@@ -158,14 +158,23 @@ def account_lines(result: BacktestResult) -> list[str]:
     return lines
 
 
+def income_lines(result: BacktestResult) -> list[str]:
+    """The line saying that some trades' gross P&L holds the dividends booked while they were
+    open (a raw-price run of a US equity), so it is not their quantity times their price move;
+    none for other runs."""
+    if result.adjust != "raw" or result.config.account.multiplier is not None:
+        return []
+    return income_words(result.trades, instrument_of(result.symbol).currency)
+
+
 def refusal_words(result: BacktestResult) -> str:
     """Why a run without trades has none: how many signals the router refused and the most
     frequent kinds of reason (reasons alike but for their numbers are one kind), each with
     its count and its first instance; empty without refusals."""
-    from paperdesk.service.documents import refusal_kinds
+    from paperdesk.service.documents import refusal_kinds, silence_words
 
     if not result.rejections:
-        return ""
+        return silence_words(result)
     ranked = refusal_kinds(result.rejections)
     shown = "; ".join(f"{len(refusals)} x {refusals[0].reason}" for refusals in ranked[:3])
     more = f"; and {len(ranked) - 3} other kinds" if len(ranked) > 3 else ""
@@ -233,6 +242,7 @@ def print_report(result: BacktestResult, *, wide: bool = False) -> None:
     print_wrapped(out, (*gap_lines(result), *account_lines(result)), width)  # never silent
     if result.trades:
         out.print(trades_table(result.trades, result.timeframe, width))
+        print_wrapped(out, income_lines(result), width)
     else:
         line = "No trades." + refusal_words(result)
         out.print(

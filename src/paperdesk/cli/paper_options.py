@@ -24,7 +24,7 @@ TakeProfitFirst = Annotated[
     typer.Option(
         "--take-profit-first",
         help="A candle touching stop and target (undecided by finer bars) exits at the target: "
-        "the optimistic bound. Default: the stop-loss first.",
+        "the optimistic bound (default: the stop-loss first).",
     ),
 ]
 NoEodClose = Annotated[

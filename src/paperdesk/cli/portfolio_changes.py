@@ -14,6 +14,7 @@ from paperdesk.cli import paper_options as opt
 from paperdesk.cli.output import print_json
 from paperdesk.cli.portfolios import PortfolioId, open_service
 from paperdesk.cli.run_options import with_run_options
+from paperdesk.domain.errors import OptionError
 from paperdesk.service import RunConfig
 from paperdesk.service.portfolio_edits import edited_config
 
@@ -41,6 +42,17 @@ def unarchive_command(portfolio_id: PortfolioId, json_output: opt.JsonFlag = Fal
         typer.echo(f"unarchived portfolio {portfolio_id}")
 
 
+NoSymbols = Annotated[
+    bool,
+    typer.Option(
+        "--no-symbols",
+        help="Empty the watch list: the portfolio trades the symbols it is asked to, and the "
+        "worker ticks those it holds or has orders in (not with --symbol or --data).",
+        rich_help_panel=opt.DATA,
+    ),
+]
+
+
 @with_run_options("portfolio", changes=True)
 def edit_command(
     portfolio_id: PortfolioId,
@@ -48,13 +60,21 @@ def edit_command(
     param: opt.StrategyParams = None,
     strategy_path: opt.StrategyPath = None,
     symbol: opt.WatchSymbols = None,
+    no_symbols: NoSymbols = False,
     data: opt.DataFiles = None,
     json_output: opt.JsonFlag = False,
     *,
     run_options: dict[str, object | None],
 ) -> None:
     """Change a portfolio's run settings: only the options given change (--strategy and
-    --symbol replace the lists; --param alone changes the current strategies' parameters)."""
+    --symbol replace the lists, --no-symbols empties the watch list; --param alone changes
+    the current strategies' parameters)."""
+    if no_symbols and (symbol or data):
+        given = "--symbol names the symbols" if symbol else "--data adds its symbols"
+        raise OptionError(
+            f"--no-symbols cannot be given with {given.split()[0]}: --no-symbols empties the "
+            f"watch list, {given} to watch (give one of them)"
+        )
 
     def edit(current: RunConfig) -> RunConfig:
         return edited_config(
@@ -65,6 +85,7 @@ def edit_command(
             symbols=symbol or (),
             data=data or (),
             strategy_paths=strategy_path or (),
+            no_symbols=no_symbols,
         )
 
     changes = open_service().edit_portfolio(portfolio_id, edit)

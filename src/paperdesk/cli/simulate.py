@@ -16,7 +16,7 @@ from paperdesk.cli.money import NOT_AVAILABLE, exact, percent, price, quantity, 
 from paperdesk.cli.output import print_json
 from paperdesk.cli.paper_options import WideFlag
 from paperdesk.cli.services import services
-from paperdesk.cli.sim_figures import pnl_after_fees
+from paperdesk.cli.sim_figures import open_at_end, pnl_after_fees
 from paperdesk.domain.errors import OptionError
 from paperdesk.domain.parsing import plain_decimal
 
@@ -213,6 +213,13 @@ def _print(document: dict[str, Any], wide: bool) -> None:
         ),
         ("Written", ", ".join(document["files"].values())),
     ]
+    still_open = [
+        (trade["ticker"], trade["qty"], trade["entry_price"], trade["entry_time"])
+        for trade in document["trades"]
+        if trade["outcome"] == "NO_DATA" and trade["entry_time"]
+    ]
+    if still_open:
+        lines.insert(2, ("Open at the data's end", open_at_end(still_open)))
     if document["skipped_rows"]:
         lines.append(("Skipped rows", ", ".join(str(row) for row in document["skipped_rows"])))
     for problem in document["skipped_problems"]:

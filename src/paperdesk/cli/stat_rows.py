@@ -24,11 +24,12 @@ def conventions_row(stats: Stats) -> Row:
 
 
 def drawdown_duration(stats: Stats) -> str:
-    """The longest drawdown as every duration reads: ``1061 d``, ``3 d 4 h``, ``12 min``."""
+    """The longest drawdown as every duration reads: ``1061 d``, ``3 d 4 h``, ``12 min``;
+    ``none`` for a curve never below its peak (not ``0 s``, a unit of no bar)."""
     days = stats.max_drawdown_duration_days
     if not math.isfinite(days):
         return NOT_AVAILABLE
-    return duration(timedelta(days=days))
+    return duration(timedelta(days=days)) if days else "none"
 
 
 def risk_rows(stats: Stats) -> list[Row]:

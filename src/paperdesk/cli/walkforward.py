@@ -16,7 +16,7 @@ from paperdesk.cli.interrupt import note_committed
 from paperdesk.cli.money import exact, money, percent, ratio
 from paperdesk.cli.output import gap_lines, print_json, print_wrapped
 from paperdesk.cli.services import services
-from paperdesk.cli.sim_figures import pnl_after_fees
+from paperdesk.cli.sim_figures import open_at_end, pnl_after_fees
 from paperdesk.domain.errors import OptionError
 from paperdesk.domain.parsing import plain_decimal
 
@@ -65,7 +65,8 @@ def walkforward_command(
         typer.Option(
             metavar="MODE",
             help="intraday, fast, balanced or conservative: the filter (etth limit, score) and, "
-            "for intraday, the close at the session's end. Default: no mode (file order).",
+            "for intraday, the close at the session's end (default: none, every row in the "
+            "file's order).",
         ),
     ] = None,
     capital: Annotated[str, typer.Option(metavar="N", help="Starting capital.")] = "100000",
@@ -242,6 +243,11 @@ def _print(report: Any) -> None:
         ("Days", f"{len(report.simulated)} simulated now, {len(report.resumed)} already done"),
         ("Plan rows", f"{summary['rows']} ({outcomes or 'none'})"),
         ("Trades closed", str(summary["trades"])),
+        *(
+            [("Open at the data's end", open_at_end([_opened(t) for t in report.open_at_end]))]
+            if report.open_at_end
+            else []
+        ),
         ("P&L after fees", pnl_after_fees(summary, currency)),
         ("Equity", f"{money(exact(start), currency)} -> {money(exact(final), currency)}"),
         ("Win rate", percent(summary["win_rate_pct"])),
@@ -270,3 +276,8 @@ def _print(report: Any) -> None:
         )
     )
     print_wrapped(out, [line for gaps in report.gaps for line in gap_lines(gaps)], out.width)
+
+
+def _opened(trade: Any) -> tuple[str, str, str, str]:
+    """A walk-forward row still open at the candles' end as ``open_at_end`` reads it."""
+    return trade.ticker, str(trade.qty), str(trade.entry_price), trade.entry_time.isoformat()

@@ -51,7 +51,7 @@ def add_command(
     ] = ",".join(DEFAULT_EVENTS),
     secret: Annotated[
         str | None,
-        typer.Option(help="The signing secret (16+ characters); default: one is generated."),
+        typer.Option(help="The signing secret, 16+ characters (default: one is generated)."),
     ] = None,
     json_output: opt.JsonFlag = False,
 ) -> None:

@@ -51,6 +51,7 @@ class PriceAdjustment:
     factor_file: FactorFile | None = None
     file_name: str = ""  # e.g. "spy.csv (bundled)"
     defaulted: bool = False  # the mode was not given: the run's default chose it
+    asset_class: AssetClass = AssetClass.EQUITY  # only equities have splits and dividends
 
     @property
     def adjusted(self) -> bool:
@@ -59,6 +60,8 @@ class PriceAdjustment:
     def describe(self) -> str:
         """One line for the report, e.g. "adjusted for splits and dividends (Lean factor
         file spy.csv, bundled); --adjust raw for raw prices"."""
+        if not self.adjusted and self.asset_class is not AssetClass.EQUITY:
+            return f"raw ({self.symbol} is {self.asset_class.value}: no splits or dividends)"
         if not self.adjusted:
             return "raw (not adjusted for splits or dividends)"
         return (
@@ -104,11 +107,14 @@ def price_adjustment(
     else:
         found = bundled_factor_file(name) if _is_us_equity(instrument) else None
         file_name = f"{name.lower()}.csv, bundled"
+    kind = instrument.asset_class
     if mode is None:
         chosen = default if found is not None else Adjustment.RAW
-        return PriceAdjustment(name, chosen, found, file_name if found else "", defaulted=True)
+        return PriceAdjustment(
+            name, chosen, found, file_name if found else "", defaulted=True, asset_class=kind
+        )
     if mode is Adjustment.RAW:
-        return PriceAdjustment(name, mode)
+        return PriceAdjustment(name, mode, asset_class=kind)
     if instrument.asset_class is not AssetClass.EQUITY:
         raise OptionError(
             f"{setting_mark('adjust')} {mode.value} applies to equities; {name} is "

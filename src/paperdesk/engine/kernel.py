@@ -551,6 +551,14 @@ class TradingKernel:
         for an equity snapshot between bars; the next bar's close replaces them."""
         self.prices.update(prices)
 
+    def committed(self, ts: datetime) -> Decimal:
+        """What the portfolio commits at ``ts`` as the exposure cap counts it: the positions'
+        gross notional at their marks plus the entries still working, each valued at the
+        price the risk rules check it at (``expected_price``: the limit, the higher of the
+        last price and the stop, else the last price)."""
+        view = self._working_view(ts, self.prices)
+        return view.gross_exposure() + view.working_notional()
+
     def marks(self) -> dict[str, Decimal]:
         """The price each position is marked at: its symbol's last close, else its average."""
         prices = self.prices

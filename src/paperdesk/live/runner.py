@@ -160,7 +160,7 @@ class LiveRunner:
         memory = None if dry_run else tick_memory(self.database)
         facts = memory.recall(state.record, symbol) if memory is not None else None
         settings = state.settings
-        if settings.symbols and symbol not in settings.symbols:
+        if settings.symbols and symbol not in settings.symbols and not _trades(state, symbol):
             watched = ", ".join(settings.symbols)
             hint = did_you_mean(symbol, settings.symbols)
             raise InvalidInputError(
@@ -428,6 +428,12 @@ def _remember(
             memory.remember(record, symbol, revision, facts)
 
     repository.on_committed.append(keep)
+
+
+def _trades(state: RestoredPortfolio, symbol: str) -> bool:
+    """Whether the portfolio holds ``symbol`` or has a working order in it (outside its watch
+    list: its stops and resting orders still need the symbol's bars)."""
+    return symbol in state.kernel.positions() or bool(state.kernel.open_orders(symbol))
 
 
 def _chosen(settings: RunConfig, names: Sequence[str] | None) -> list[StrategySpec]:

@@ -153,3 +153,25 @@ def result_to_dict(result: BacktestResult) -> dict[str, object]:
         "prices": result.prices,
         "data_gaps": result.data_gaps.to_dict() if result.data_gaps is not None else None,
     }
+
+
+def silence_words(result: BacktestResult) -> str:
+    """Why a run whose strategy gave no signal at all has no trades: too few bars for its
+    warm-up (the first bar it may decide on, as ``warmup`` counts it from the first bar the
+    run loads), or none of its conditions met; empty when it gave a signal."""
+    from paperdesk.engine.strategies import run_strategies
+
+    if result.signals:
+        return ""
+    name = result.config.strategy
+    first = int(run_strategies(result.config)[name].warmup) + 1  # the 1-based first bar
+    if result.bars < first:
+        return (
+            f" {name} gave no signal: it can decide from the run's bar {first:,} on (its "
+            f"warm-up counts from the first bar loaded) and the run has {result.bars:,} bar"
+            f"{'' if result.bars == 1 else 's'}; start earlier (--from) or give more bars."
+        )
+    return (
+        f" {name} gave no signal in the run's {result.bars:,} bars (it can decide from bar "
+        f"{first:,} on)."
+    )

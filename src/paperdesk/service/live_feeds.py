@@ -10,6 +10,7 @@ portfolio's view reads the last state of each symbol's feed back (``feed_health`
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from decimal import Decimal
 
@@ -79,18 +80,23 @@ def refresh_live_feed(
 
 
 def feed_health(
-    repository: LedgerRepository, portfolio_id: int, settings: RunConfig, now: datetime
+    repository: LedgerRepository,
+    portfolio_id: int,
+    settings: RunConfig,
+    symbols: Sequence[str],
+    now: datetime,
 ) -> tuple[FeedHealth, ...]:
-    """Each watched symbol's feed: its state as its last ``feed.*`` event left it (ok when it
-    never changed), and the newest stored bar's close and its age at ``now`` from the bar
-    store (one read), so a feed that never changed state shows its last bar too. A live
-    portfolio only; other sources have no feed."""
+    """The feed of each of ``symbols`` (the watched ones and those traded outside the watch
+    list): its state as its last ``feed.*`` event left it (ok when it never changed), and the
+    newest stored bar's close and its age at ``now`` from the bar store (one read), so a feed
+    that never changed state shows its last bar too. A live portfolio only; other sources
+    have no feed."""
     if settings.source.kind != "live":
         return ()
     latest = repository.latest_feed_events(portfolio_id)
-    closes = repository.newest_bar_closes(settings.symbols, settings.bar_timeframe, now)
+    closes = repository.newest_bar_closes(symbols, settings.bar_timeframe, now)
     views = []
-    for symbol in settings.symbols:
+    for symbol in symbols:
         entry = latest.get(symbol)
         last_close = closes.get(symbol.strip().upper())
         age = None if last_close is None else Decimal(int((now - last_close).total_seconds()))

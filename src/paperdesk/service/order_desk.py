@@ -22,7 +22,6 @@ from paperdesk.domain import (
     OrderError,
     OrderEvent,
     OrderIntent,
-    OrderRole,
     UnknownNameError,
     limits,
 )
@@ -102,19 +101,12 @@ class OrderDesk:
         return self.state.kernel.equity_point(self.at).equity
 
     def exposure(self) -> Decimal:
-        """What the portfolio commits now: its positions at their marks plus the entries still
-        working (at their limit price, else the last price), longs and shorts alike."""
-        kernel = self.state.kernel
-        marks = kernel.marks()
-        held = sum((abs(p.quantity) * marks[s] for s, p in kernel.positions().items()), Decimal(0))
-        working = Decimal(0)
-        for order in kernel.open_orders():
-            if order.role is not OrderRole.ENTRY or order.parent_id is not None:
-                continue
-            remaining = order.quantity - order.filled_quantity
-            price = order.limit_price or kernel.last_price(order.symbol) or Decimal(0)
-            working += remaining * price
-        return held + working
+        """What the portfolio commits now, as the router's exposure cap counts it
+        (``Kernel.committed``): its positions at their marks plus the entries still working
+        at the price the risk rules value them at, longs and shorts alike. No fee: exposure
+        is notional (the plan's rows are counted at theirs); the cash check adds the fee
+        model's estimate because fees are paid in cash."""
+        return self.state.kernel.committed(self.at)
 
     def place(self, request: OrderRequest) -> list[Order]:
         """Check and submit ``request`` (the checks of any manual order: quantity, prices its

@@ -2,8 +2,9 @@
 
 Only what is given changes: declared options (``--max-position-pct 50``), the strategies
 (``--strategy`` replaces the list; ``--param`` alone changes parameters of the strategies it
-already runs), the watch list (``--symbol``), data files (``--data``, added to the others) and
-plug-in paths. The result is checked by the same parsers as ``create-portfolio``.
+already runs), the watch list (``--symbol``; ``--no-symbols`` empties it), data files
+(``--data``, added to the others) and plug-in paths. The result is checked by the same parsers
+as ``create-portfolio``.
 """
 
 from __future__ import annotations
@@ -33,8 +34,10 @@ def edited_config(
     symbols: Sequence[str] = (),
     data: Sequence[str] = (),
     strategy_paths: Sequence[str] = (),
+    no_symbols: bool = False,
 ) -> RunConfig:
-    """``current`` with the given options applied; raises naming the bad value."""
+    """``current`` with the given options applied (``no_symbols``: the watch list emptied);
+    raises naming the bad value."""
     merged = MergedOptions(cli_options, None)
     document = current.to_json()
     _overlay(document, merged.declared_document())
@@ -59,6 +62,8 @@ def edited_config(
             watched = list(current.symbols)
         watched += [symbol for symbol in files if symbol not in watched]
         document["symbols"] = watched
+    if no_symbols:
+        document["symbols"] = []
     if strategy_paths:
         document["strategy_paths"] = [absolute_path_spec(path) for path in strategy_paths]
     factor_file = merged.values.get("factor_file")
@@ -104,7 +109,9 @@ def check_settings_change(
 ) -> None:
     """Refuse changes a running portfolio cannot take: a different bar timeframe or data source
     while it holds positions or working orders (its bar counts and marks are in the old bars),
-    and dropping a symbol it still holds or has orders in."""
+    and a watch list without a symbol it still holds or has orders in (dropped from a list, or
+    a list given to a portfolio that watched none, that is every symbol: its strategies would
+    not watch what it holds)."""
     busy = sorted({*positions, *working_orders})
     for key, old, new in (
         ("timeframe", before.bar_timeframe, after.bar_timeframe),
@@ -121,7 +128,7 @@ def check_settings_change(
                 f"invalid value for {setting_mark(key)}: {new!r}: portfolio {portfolio_id} still "
                 f"has positions or open orders in {', '.join(busy)} (close and cancel them first)"
             )
-    dropped = [symbol for symbol in busy if before.symbols and symbol not in after.symbols]
+    dropped = [symbol for symbol in busy if symbol not in after.symbols]
     if dropped and after.symbols:
         raise OptionError(
             f"invalid value for {field_mark('symbols', '--symbol')}: portfolio {portfolio_id} "

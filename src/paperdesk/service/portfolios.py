@@ -317,6 +317,15 @@ class PortfolioService:
         with self.database.reading() as repository:
             return RunConfig.from_json(repository.portfolio(portfolio_id).settings)
 
+    def round_symbols(self, portfolio_id: int) -> tuple[RunConfig, list[str]]:
+        """The settings and every symbol the portfolio trades, read together: the watched
+        symbols, then those held or ordered outside the watch list (a portfolio without one
+        trades what it is asked to), whose stops and resting orders need their bars too."""
+        with self.database.reading() as repository:
+            settings = RunConfig.from_json(repository.portfolio(portfolio_id).settings)
+            traded = repository.traded_symbols(portfolio_id)
+        return settings, [*settings.symbols, *sorted(traded - set(settings.symbols))]
+
     # ------------------------------------------------------------------------------ reading
 
     def list_portfolios(self, *, include_archived: bool = False) -> list[PortfolioSummary]:
@@ -358,20 +367,29 @@ class PortfolioService:
             settings=settings,
             positions=tuple(positions),
             open_orders=open_orders,
-            feeds=self._feeds(repository, portfolio_id, settings),
+            feeds=self._feeds(repository, portfolio_id, settings, positions, open_orders),
             working_entry_cost=working_entry_cost(repository, portfolio_id, settings, open_orders),
         )
 
     def _feeds(
-        self, repository: LedgerRepository, portfolio_id: int, settings: RunConfig
+        self,
+        repository: LedgerRepository,
+        portfolio_id: int,
+        settings: RunConfig,
+        positions: Sequence[PositionView],
+        open_orders: Sequence[Order],
     ) -> tuple[FeedHealth, ...]:
-        """A live portfolio's feeds (``live_feeds.feed_health``); other sources have none, and
-        their detail loads no feed module (the live feed's pandas, calendars and providers)."""
+        """A live portfolio's feeds (``live_feeds.feed_health``): the watched symbols', then
+        those held or ordered outside the watch list (the worker fetches them too); other
+        sources have none, and their detail loads no feed module (the live feed's pandas,
+        calendars and providers)."""
         if settings.source.kind is not SourceKind.LIVE:
             return ()
         from paperdesk.service.live_feeds import feed_health
 
-        return feed_health(repository, portfolio_id, settings, self.clock.now())
+        traded = {p.symbol for p in positions} | {o.symbol for o in open_orders}
+        symbols = [*settings.symbols, *sorted(traded - set(settings.symbols))]
+        return feed_health(repository, portfolio_id, settings, symbols, self.clock.now())
 
     def orders(self, portfolio_id: int, *, limit: int | None = None) -> list[Order]:
         return self._read(portfolio_id, lambda r: r.orders(portfolio_id, limit=limit))
@@ -493,7 +511,9 @@ class PortfolioService:
         if settings.source.kind is not SourceKind.LIVE:
             return None
         if settings.symbols and symbol not in settings.symbols:
-            return None  # the tick refuses it, naming the watched symbols
+            with self.database.reading() as repository:  # held or ordered outside the list
+                if symbol not in repository.traded_symbols(portfolio_id):
+                    return None  # the tick refuses it, naming the watched symbols
         from paperdesk.service.live_feeds import refresh_live_feed
 
         return refresh_live_feed(self.database, self.live_feed, portfolio_id, settings, symbol)

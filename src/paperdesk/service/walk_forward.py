@@ -175,6 +175,8 @@ class WalkForwardReport:
     resumed: tuple[str, ...]
     summary: dict[str, object] = field(default_factory=dict)
     gaps: tuple[CandleGaps, ...] = ()  # each traded symbol's candles' gaps (the summary's too)
+    # the rows whose trade opened and was still open when the candles ended (``NO_DATA``)
+    open_at_end: tuple[TradeRecord, ...] = ()
 
 
 class WalkForwardService:
@@ -233,8 +235,15 @@ class WalkForwardService:
                 progress(number, len(days), day.name)
         gaps = run.candle_gaps(days)
         summary = run.write_period(days, unused, gaps)
+        still_open = tuple(t for t in run.trades if t.outcome == "NO_DATA" and t.entry_time)
         return WalkForwardReport(
-            request.out, len(days), tuple(simulated), tuple(resumed), summary, tuple(gaps)
+            request.out,
+            len(days),
+            tuple(simulated),
+            tuple(resumed),
+            summary,
+            tuple(gaps),
+            still_open,
         )
 
     def _market(self) -> _Market:

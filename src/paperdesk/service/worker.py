@@ -5,7 +5,9 @@ A round of one portfolio, under a work lease claimed from the ledger (``store/le
 1. refresh prices where the portfolio's source needs it (``refresh``: a hook; bundled and
    replay sources need nothing, the live source fetches inside its tick path);
 2. tick each due symbol through the exactly-once runner, one bar per transaction, walking
-   missed bars in order; the runner triggers stops, take-profits and resting orders;
+   missed bars in order; the runner triggers stops, take-profits and resting orders. The
+   symbols are the watched ones and every one held or ordered outside the watch list (a
+   portfolio without one trades what it is asked to), read with the settings;
 3. mark the portfolio to market when no bar moved it (a live price may have);
 4. the events leave through the outbox, written in the same transactions;
 
@@ -196,10 +198,10 @@ class Worker:
         started = self._clock.now()
         settings: RunConfig | None = None
         try:
-            settings = self._portfolios.settings(portfolio_id)
+            settings, traded = self._portfolios.round_symbols(portfolio_id)
             result.symbols = due_symbols(
                 settings,
-                settings.symbols,
+                traded,
                 started,
                 lease.last_round_at,
                 lambda symbol, moment: self._is_open(settings, symbol, moment),

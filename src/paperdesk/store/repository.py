@@ -12,7 +12,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import bindparam, func, select, union
 from sqlalchemy.orm import Session
 
 from paperdesk.domain import Fill, Order, Position, Trade, UnknownNameError
@@ -63,7 +63,7 @@ from paperdesk.store.models import (
 )
 from paperdesk.store.order_rows import expire_loaded, flush_pending
 from paperdesk.store.prebuilt import Prebuilt
-from paperdesk.store.tables import ORDERS, PORTFOLIOS
+from paperdesk.store.tables import ORDERS, PORTFOLIOS, POSITIONS
 from paperdesk.store.writer import LedgerWriter
 
 if TYPE_CHECKING:
@@ -234,6 +234,16 @@ class LedgerRepository:
             .order_by(PositionRow.symbol)
         )
         return [read_position(row) for row in self._session.scalars(statement)]
+
+    def traded_symbols(self, portfolio_id: int) -> set[str]:
+        """The symbols the portfolio holds a position in or has a working order in (one
+        statement, whatever the watch list says)."""
+        flush_pending(self._session)  # a Core read: what the session holds pending first
+        held = select(POSITIONS.c.symbol).where(POSITIONS.c.portfolio_id == portfolio_id)
+        ordered = select(ORDERS.c.symbol).where(
+            ORDERS.c.portfolio_id == portfolio_id, ORDERS.c.status.in_(_OPEN_STATUSES)
+        )
+        return set(self._session.scalars(union(held, ordered)))
 
     def orders(
         self, portfolio_id: int, *, open_only: bool = False, limit: int | None = None

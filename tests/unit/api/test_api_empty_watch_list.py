@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from api_fixtures import API, Harness, api, assert_refused
 
+from ledger_support import set_watch_list
+
 __all__ = ["api"]
 
 
@@ -51,3 +53,25 @@ def test_a_watch_list_still_limits_the_ticks(api: Harness) -> None:
     ticked = api.post(f"/portfolios/{portfolio}/ticks", {"symbol": "AAPL"})
     assert ticked.status_code == 200, ticked.text
     assert [t["symbol"] for t in ticked.json()["ticks"]] == ["AAPL"]
+
+
+def test_a_symbol_ordered_outside_the_watch_list_is_ticked(api: Harness) -> None:
+    portfolio = api.create_portfolio(symbols=[])
+    path = f"/portfolios/{portfolio}"
+    assert api.post(f"{path}/orders", _order("AAPL")).status_code == 201
+    before = api.dump()  # a watch list without the ordered symbol is refused now
+    watched = api.client.patch(
+        f"{API}{path}", json={"symbols": ["SPY"]}, headers=api.headers(api.trader)
+    )
+    held = f"portfolio {portfolio} still has positions or open orders in AAPL"
+    assert_refused(api, watched, 422, "invalid_option", held, before=before)
+    # a ledger written before that rule may hold such a list: its AAPL order still works
+    set_watch_list(api.services.database, portfolio, ("SPY",))
+    ticked = api.post(f"{path}/ticks", {"symbol": "AAPL"})  # its order needs AAPL's bars
+    assert ticked.status_code == 200, ticked.text
+    assert [t["symbol"] for t in ticked.json()["ticks"]] == ["AAPL"]
+    assert ticked.json()["processed"] == 1
+    before = api.dump()  # neither watched nor traded: refused as before
+    refused = api.post(f"{path}/ticks", {"symbol": "MSFT"})
+    named = f"symbol: MSFT is not watched by portfolio {portfolio} (watched: SPY)"
+    assert_refused(api, refused, 422, "unknown_symbol", named, before=before)

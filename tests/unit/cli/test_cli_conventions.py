@@ -162,6 +162,17 @@ def test_each_default_reads_default_colon_and_is_said_once(path: tuple[str, ...]
         assert said is None or said.group(1) != said.group(2), line
 
 
+def test_a_default_written_in_the_help_text_reads_default_colon() -> None:
+    """A default the help text states itself (the conventions add one only for a value) is
+    written ``(default: X)`` too: not ``Default: X.``, ``default: X`` or ``defaults to X``."""
+    for path, command in COMMANDS:
+        for param in command.params:
+            help_text = getattr(param, "help", None) or ""
+            for word in re.finditer(r"(?i)\bdefault", help_text):
+                written = help_text[max(word.start() - 1, 0) : word.end() + 2]
+                assert written == "(default: ", (" ".join(path), param.opts[0], help_text)
+
+
 def test_strategy_and_param_have_their_short_flags_wherever_they_exist() -> None:
     for path, command in COMMANDS:
         for param in command.params:

@@ -56,3 +56,24 @@ def test_unarchive(portfolio: str) -> None:
     assert ok("portfolio", "unarchive", portfolio).stdout == "unarchived portfolio 1\n"
     (listed,) = json_of("portfolio", "list")["portfolios"]
     assert listed["status"] == "active"
+
+
+def test_no_symbols_empties_the_watch_list(portfolio: str) -> None:
+    before = ledger_state()
+    both = fails("portfolio", "edit", portfolio, "--no-symbols", "--symbol", "AAPL")
+    assert "--no-symbols cannot be given with --symbol" in both
+    with_data = fails("portfolio", "edit", portfolio, "--no-symbols", "--data", "AAPL=a.csv")
+    assert "--no-symbols cannot be given with --data" in with_data
+    assert ledger_state() == before
+    ok("order", "place", portfolio, "SPY", "buy", "1", "--type", "limit", "--limit-price", "1")
+    # a symbol with an order still cannot leave a watch list, as before
+    assert "still has positions or open orders in SPY" in fails(
+        "portfolio", "edit", portfolio, "--symbol", "AAPL"
+    )
+    # an empty list trades every symbol (the worker ticks the ones ordered or held)
+    emptied = ok("portfolio", "edit", portfolio, "--no-symbols")
+    assert emptied.stdout == 'portfolio 1: symbols ["SPY"] -> []\n'
+    assert json_of("portfolio", "show", portfolio)["settings"]["symbols"] == []
+    assert json_of("portfolio", "edit", portfolio, "--no-symbols") == {"id": 1, "changes": {}}
+    watched = json_of("portfolio", "edit", portfolio, "--symbol", "SPY")
+    assert watched["changes"] == {"symbols": {"from": [], "to": ["SPY"]}}

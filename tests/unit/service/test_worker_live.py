@@ -5,9 +5,13 @@ provider rotates to the second without a missed bar, and a stopped feed is repor
 from __future__ import annotations
 
 from datetime import timedelta
+from decimal import Decimal
 from pathlib import Path
 
-from live_harness import AFTER_PUBLISH, LiveDesk, close_of, live_desk, trade_dates
+from live_harness import AFTER_PUBLISH, MACD, LiveDesk, close_of, live_desk, trade_dates
+from paperdesk.config import RunConfig, SourceConfig
+from paperdesk.domain import Side
+from paperdesk.service.order_requests import OrderRequest
 from paperdesk.service.worker import Worker
 from paperdesk.store import Database
 
@@ -47,3 +51,24 @@ def test_the_worker_trades_each_live_bar_once_rotates_past_an_outage_and_reports
         assert _round(desk, worker, close_of(DAYS[6]) + timedelta(minutes=12)) == 0
         assert [event.kind for event in desk.feed_events()] == ["feed.stale"]
         assert desk.services.portfolios.show(pid).feeds[0].state == "stale"
+
+
+def test_a_live_portfolio_without_a_watch_list_is_fed_and_ticked_for_what_it_holds(
+    database: Database, tmp_path: Path
+) -> None:
+    with live_desk(database, tmp_path, close_of(START) + AFTER_PUBLISH) as desk:
+        portfolios = desk.services.portfolios
+        settings = RunConfig(symbols=(), strategies=MACD, source=SourceConfig("live"))
+        pid = portfolios.create_portfolio("by hand", Decimal(10000), settings=settings)
+        portfolios.tick(pid, "SPY")  # the trader's own tick fetches SPY's bars
+        portfolios.place_order(pid, OrderRequest("SPY", Side.BUY, Decimal(2)))
+        worker = Worker(portfolios, clock=desk.clock, interval=60.0)
+
+        assert _round(desk, worker, close_of(DAYS[0]) + AFTER_PUBLISH) == 1
+        assert [(p.symbol, p.quantity) for p in portfolios.show(pid).positions] == [
+            ("SPY", Decimal(2))
+        ]
+        assert _round(desk, worker, close_of(DAYS[1]) + AFTER_PUBLISH) == 1
+        runs = portfolios.tick_runs(pid)
+        assert [run.ts_bar.date().isoformat() for run in runs] == [START, *DAYS[:2]]
+        assert [feed.symbol for feed in portfolios.show(pid).feeds] == ["SPY"]

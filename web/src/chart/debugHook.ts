@@ -60,6 +60,8 @@ export function exposeDebugHook(parts: DebugParts): () => void {
       const pane = parts.indicator();
       return pane === null ? null : { name: pane.name, values: pane.values() };
     },
+    /** A price as the price scale and the price lines print it. */
+    formatPrice: (price: number) => parts.candles.priceFormatter().format(price),
     pages: () => parts.history.pages,
     colours: () => {
       const layout = parts.chart.options().layout;

@@ -8,6 +8,7 @@ import { HistogramSeries, LineSeries, LineStyle, type IChartApi, type ISeriesApi
 import type { Candle } from "../api";
 import { ema, macd, rsi, tsi, type EmaSeed, type Series } from "../indicators";
 import { candleTime } from "./history";
+import { priceFormat } from "./precision";
 import type { Palette } from "./overlays";
 
 export type IndicatorName = "MACD" | "RSI" | "TSI";
@@ -91,6 +92,13 @@ export class IndicatorPane {
   }
 
   private palette: Palette | null = null;
+
+  /** MACD is in the price's units: its lines print with the candles' decimals plus one (a
+   * EURUSD MACD of 0.00174 is not 0.00); RSI and TSI keep two decimals. */
+  showPrices(precision: number): void {
+    if (this.name !== "MACD") return;
+    for (const series of this.series.values()) series.applyOptions({ priceFormat: priceFormat(precision + 1) });
+  }
 
   /** Recomputes every line over the candles (a few thousand closes: a millisecond or two). */
   update(candles: readonly Candle[]): void {

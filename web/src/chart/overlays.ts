@@ -3,6 +3,7 @@
 // entry and per resting order (stop-loss, take-profit, limit, stop).
 
 import type { Order, PortfolioDetail, Signal } from "../api";
+import { subtract } from "../components/decimal";
 
 export interface MarkerSpec {
   id: string;
@@ -16,6 +17,8 @@ export interface MarkerSpec {
 export interface LineSpec {
   kind: "entry" | "stop" | "target" | "limit";
   price: number;
+  /** The price as the API wrote it, for the legend (`1.10250`, not the float's `1.1025`). */
+  priceText: string;
   title: string;
   color: string;
   /** What the line stands for, for the legend and tests: an order id or the position. */
@@ -67,6 +70,7 @@ export function priceLines(detail: PortfolioDetail, symbol: string, palette: Pal
     lines.push({
       kind: "entry",
       price: Number(position.average_price),
+      priceText: position.average_price,
       title: `entry ${position.quantity}`,
       color: palette.accent,
       source: `position ${position.symbol}`,
@@ -84,14 +88,15 @@ function orderLine(order: Order, palette: Palette): LineSpec | null {
   // a limit rests at its limit; a stop (and a stop-limit) waits for its trigger
   const shown = order.type === "limit" ? order.limit_price : (order.stop_price ?? order.limit_price);
   if (shown === null) return null; // a market order waiting for the next bar has no price
-  const remaining = Number(order.quantity) - Number(order.filled_quantity);
-  const size = `${order.side} ${remaining.toString()}`;
+  const remaining = subtract(order.quantity, order.filled_quantity); // exact: 0.1 - 0.03 is 0.07
+  const size = `${order.side} ${remaining}`;
+  const at = { price: Number(shown), priceText: shown, source: order.order_id };
   if (order.role === "stop_loss") {
-    return { kind: "stop", price: Number(shown), title: `stop ${size}`, color: palette.down, source: order.order_id };
+    return { ...at, kind: "stop", title: `stop ${size}`, color: palette.down };
   }
   if (order.role === "take_profit") {
-    return { kind: "target", price: Number(shown), title: `target ${size}`, color: palette.up, source: order.order_id };
+    return { ...at, kind: "target", title: `target ${size}`, color: palette.up };
   }
   const kind = order.type === "limit" ? "limit" : "stop";
-  return { kind, price: Number(shown), title: `${order.type.replace("_", "-")} ${size}`, color: palette.warn, source: order.order_id };
+  return { ...at, kind, title: `${order.type.replace("_", "-")} ${size}`, color: palette.warn };
 }

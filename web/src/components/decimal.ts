@@ -13,6 +13,7 @@ const LIMIT = 10n ** 15n;
 export function amountProblem(text: string): string | null {
   const value = text.trim();
   if (value === "") return "is required";
+  if (/^-\d+(\.\d+)?$/.test(value)) return "must be positive"; // a number, on the wrong side of 0
   if (!AMOUNT.test(value)) return `'${value}' is not a decimal number such as 300.5`;
   const decimals = value.split(".")[1]?.length ?? 0;
   if (decimals > MAX_DECIMALS) return `'${value}' has more than ${MAX_DECIMALS} decimals`;
@@ -27,6 +28,19 @@ export function compare(left: Decimal, right: Decimal): number {
   const a = scaled(left, scale);
   const b = scaled(right, scale);
   return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** `left - right` exactly, with the decimals of the more precise of the two ("1.16498" -
+ * "1.16512" is "-0.00014", where a float's `toFixed(2)` said "-0.00"; "0.1" - "0.03" is
+ * "0.07", not 0.07000000000000001). */
+export function subtract(left: Decimal, right: Decimal): Decimal {
+  const scale = Math.max(decimalsOf(left), decimalsOf(right));
+  const difference = scaled(left, scale) - scaled(right, scale);
+  const negative = difference < 0n;
+  const digits = (negative ? -difference : difference).toString().padStart(scale + 1, "0");
+  const whole = digits.slice(0, digits.length - scale);
+  const fraction = scale === 0 ? "" : `.${digits.slice(digits.length - scale)}`;
+  return `${negative ? "-" : ""}${whole}${fraction}`;
 }
 
 /** The sign of a decimal string (-1, 0, 1), for colouring a P&L. */

@@ -6,7 +6,7 @@ import { describeError, listPage, type AuditEntry, type Fill, type Trade } from 
 import type { AppContext } from "../context";
 import { h, replaceChildren } from "../dom";
 import { exact, money, pnl, when } from "./format";
-import { row, table, type Column } from "./table";
+import { inCurrency, row, table, type Column } from "./table";
 
 type Resource = "fills" | "trades" | "audit";
 
@@ -29,7 +29,7 @@ const KINDS: { [R in Resource]: Kind<R extends "fills" ? Fill : R extends "trade
       { title: "Side" },
       { title: "Quantity", numeric: true },
       { title: "Price", numeric: true },
-      { title: "Fee", numeric: true },
+      { title: "Fee", numeric: true, money: true },
       { title: "Slippage", numeric: true },
     ],
     numeric: [4, 5, 6, 7],
@@ -45,8 +45,8 @@ const KINDS: { [R in Resource]: Kind<R extends "fills" ? Fill : R extends "trade
       { title: "Quantity", numeric: true },
       { title: "Entry", numeric: true },
       { title: "Exit", numeric: true },
-      { title: "P&L", numeric: true },
-      { title: "Fees", numeric: true },
+      { title: "P&L", numeric: true, money: true },
+      { title: "Fees", numeric: true, money: true },
       { title: "Strategy" },
       { title: "Exit reason" },
     ],
@@ -116,7 +116,7 @@ export function history(app: AppContext, portfolioId: number, currency: string):
         if (shown !== resource) return;
         const kind = KINDS[shown] as Kind<unknown>;
         const rows = (page.items as unknown[]).map((item) => row({}, kind.cells(item, currency), kind.numeric));
-        replaceChildren(body, table(`history-${shown}`, kind.columns, rows, `No ${kind.title.toLowerCase()} yet.`));
+        replaceChildren(body, table(`history-${shown}`, inCurrency(kind.columns, currency), rows, `No ${kind.title.toLowerCase()} yet.`));
         next = page.next_cursor;
         previous.disabled = cursors.length <= 1;
         following.disabled = next === null;

@@ -8,15 +8,15 @@ import { amountProblem, compare } from "./decimal";
 import { exact, money, pnl, when } from "./format";
 import { actOnce } from "./intent";
 import type { KeptControl, KeptControls } from "./kept";
-import { row, table } from "./table";
+import { inCurrency, row, table } from "./table";
 
 const COLUMNS = [
   { title: "Symbol" },
   { title: "Quantity", numeric: true },
   { title: "Average", numeric: true },
   { title: "Last", numeric: true },
-  { title: "Value", numeric: true },
-  { title: "Unrealized P&L", numeric: true },
+  { title: "Value", numeric: true, money: true },
+  { title: "Unrealized P&L", numeric: true, money: true },
   { title: "Opened" },
 ];
 
@@ -29,7 +29,7 @@ export function positionsTable(
   currency: string,
 ): HTMLElement {
   kept.keepOnly(positions.map((position) => position.symbol));
-  const columns = app.canTrade ? [...COLUMNS, { title: "" }] : COLUMNS;
+  const columns = inCurrency(app.canTrade ? [...COLUMNS, { title: "" }] : COLUMNS, currency);
   const rows = positions.map((position) => {
     const cells: (string | Node)[] = [
       position.symbol,

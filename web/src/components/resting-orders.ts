@@ -3,7 +3,7 @@
 
 import { cancelOrder, describeError, modifyOrder, type Order, type OrderChange } from "../api";
 import type { AppContext } from "../context";
-import { h, tradingControl } from "../dom";
+import { dismissOnEscape, h, tradingControl } from "../dom";
 import { amountProblem } from "./decimal";
 import { FieldErrors } from "./field-errors";
 import { exact, when } from "./format";
@@ -82,11 +82,12 @@ function orderControls(
   });
   modify.addEventListener("click", () => {
     modify.hidden = true;
-    holder.append(
-      modifyForm(app, portfolioId, current, afterAction, () => {
-        modify.hidden = false;
-      }),
-    );
+    const form = modifyForm(app, portfolioId, current, afterAction, () => {
+      modify.hidden = false;
+      modify.focus(); // the keyboard goes on from where it opened the form
+    });
+    holder.append(form);
+    form.querySelector("input")?.focus(); // typing goes into the form at once
   });
   return {
     element: tradingControl(holder),
@@ -117,10 +118,12 @@ function modifyForm(
   const save = h("button", { type: "submit", class: "primary save-order" }, "Save");
   const dismiss = h("button", { type: "button", class: "ghost" }, "Back");
   const form = h("form", { class: "modify-form" }, ...built.map((b) => b.parts[2]), save, dismiss, general);
-  dismiss.addEventListener("click", () => {
+  const close = (): void => {
     form.remove();
     onClose();
-  });
+  };
+  dismiss.addEventListener("click", close);
+  dismissOnEscape(form, close); // Escape closes the form as Back does
   form.addEventListener("submit", (event) => {
     event.preventDefault();
     const change: OrderChange = {};

@@ -7,6 +7,13 @@ export interface Column {
   readonly title: string;
   /** Right-aligned (numbers). */
   readonly numeric?: boolean;
+  /** An amount of money: the title names the book's currency (`Value (USD)`). */
+  readonly money?: boolean;
+}
+
+/** The columns with the currency in each money column's title: `Fee` is `Fee (JPY)`. */
+export function inCurrency(columns: readonly Column[], currency: string): Column[] {
+  return columns.map((column) => (column.money === true ? { ...column, title: `${column.title} (${currency})` } : column));
 }
 
 export function table(

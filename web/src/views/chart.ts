@@ -32,10 +32,12 @@ import { exposeDebugHook } from "../chart/debugHook";
 import { FormingCandle } from "../chart/forming";
 import { CandleHistory, candleOfPriceUpdate, candleTime, normaliseTime } from "../chart/history";
 import { IndicatorPane, indicatorOf, type Parameters } from "../chart/indicatorPane";
+import { priceFormat, pricePrecision } from "../chart/precision";
 import { directionWord, priceLines, signalMarker, type LineSpec, type Palette } from "../chart/overlays";
 import type { AppContext } from "../context";
 import { h, replaceChildren } from "../dom";
 import { StreamClient, type StreamMessage } from "../stream";
+import { formatDecimal, sign, subtract } from "../components/decimal";
 import { cssVariable } from "../theme";
 
 const SCROLL_BACK_MARGIN = 10; // load older candles when fewer than this many are left of view
@@ -235,9 +237,19 @@ function drawChart(
     return [...history.candles, candle];
   };
 
+  let precision = 0; // the decimals the price scale and the price lines print
+  const followPrecision = (all: readonly Candle[]): void => {
+    const wanted = pricePrecision(all);
+    if (wanted === precision) return;
+    precision = wanted;
+    candles.applyOptions({ priceFormat: priceFormat(precision) });
+    indicator?.showPrices(precision);
+  };
+
   const drawCandles = (): void => {
     const p = palette();
     const all = shown();
+    followPrecision(all);
     candles.setData(
       all.map((c) => ({
         time: candleTime(c.ts_open) as UTCTimestamp,
@@ -328,7 +340,7 @@ function drawChart(
     legend.textContent =
       lines.length === 0
         ? `${symbol} ${timeframe}: no open position or resting order`
-        : `${symbol} ${timeframe}: ${lines.map(({ spec }) => `${spec.title} @ ${spec.price.toString()}`).join(" · ")}`;
+        : `${symbol} ${timeframe}: ${lines.map(({ spec }) => `${spec.title} @ ${spec.priceText}`).join(" · ")}`;
   };
 
   const showTicker = (): void => {
@@ -339,19 +351,22 @@ function drawChart(
       ticker.textContent = `${symbol}: no bars`;
       return;
     }
-    const change = previous === undefined ? null : Number(last.close) - Number(previous.close);
-    const percent = change === null || previous === undefined ? null : (100 * change) / Number(previous.close);
+    // the change exactly, in the prices' own digits (a forex move of 0.00014 is not "+0.00");
+    // only the percentage is a float
+    const change = previous === undefined ? null : subtract(last.close, previous.close);
+    const direction = change === null ? 0 : sign(change);
+    const percent = change === null || previous === undefined ? null : (100 * Number(change)) / Number(previous.close);
     const changeText =
       change === null || percent === null
         ? ""
-        : `${change >= 0 ? "+" : ""}${change.toFixed(2)} (${percent >= 0 ? "+" : ""}${percent.toFixed(2)}%)`;
+        : `${direction > 0 ? "+" : ""}${formatDecimal(change)} (${percent >= 0 ? "+" : ""}${percent.toFixed(2)}%)`;
     replaceChildren(
       ticker,
       h("span", { class: "symbol" }, symbol),
       " ",
       h("span", { class: "price", "data-close": last.close }, last.close),
       " ",
-      h("span", { class: `change ${change !== null && change < 0 ? "down" : "up"}` }, changeText),
+      h("span", { class: `change ${direction < 0 ? "down" : "up"}`, "data-change": change ?? "" }, changeText),
       " ",
       h("time", { class: "hint", datetime: last.ts_close }, last.ts_close.replace("T", " ").replace(":00Z", " UTC")),
     );

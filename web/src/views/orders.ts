@@ -49,14 +49,15 @@ export function mount(root: HTMLElement, app: AppContext): () => void {
 
   const show = (detail: PortfolioDetail): void => {
     const s = detail.summary;
+    const currency = s.base_currency;
     replaceChildren(
       summary,
-      kpi("cash", "Cash", money(s.cash, s.base_currency)),
-      kpi("equity", "Equity", money(s.equity, s.base_currency)),
-      kpi("unrealized", "Unrealized P&L", pnl(s.unrealized_pnl, s.base_currency)),
-      kpi("realized", "Realized P&L (gross)", pnl(s.realized_pnl, s.base_currency)),
-      kpi("fees", "Fees", money(s.fees_paid, s.base_currency)),
-      kpi("realized_net", "Realized P&L (net)", pnl(s.realized_pnl_net, s.base_currency)),
+      kpi("cash", "Cash", money(s.cash, currency), currency),
+      kpi("equity", "Equity", money(s.equity, currency), currency),
+      kpi("unrealized", "Unrealized P&L", pnl(s.unrealized_pnl, currency), currency),
+      kpi("realized", "Realized P&L (gross)", pnl(s.realized_pnl, currency), currency),
+      kpi("fees", "Fees", money(s.fees_paid, currency), currency),
+      kpi("realized_net", "Realized P&L (net)", pnl(s.realized_pnl_net, currency), currency),
     );
     replaceChildren(feeds, feedCard(detail.feeds));
     keepingFocus(() => {
@@ -113,6 +114,13 @@ export function mount(root: HTMLElement, app: AppContext): () => void {
   };
 }
 
-function kpi(name: string, label: string, value: string | Node): HTMLElement {
-  return h("div", { class: "kpi card", "data-kpi": name }, h("span", { class: "hint" }, label), h("strong", {}, value));
+/** A summary card: its label, the amount, and the book's currency beside it (`USD`). */
+function kpi(name: string, label: string, value: string | Node, currency: string): HTMLElement {
+  return h(
+    "div",
+    { class: "kpi card", "data-kpi": name },
+    h("span", { class: "hint" }, label),
+    h("strong", {}, value),
+    h("span", { class: "unit" }, currency),
+  );
 }

@@ -126,7 +126,7 @@ export function mount(root: HTMLElement, app: AppContext): () => void {
       ...[
         { key: "equity", label: "Equity", value: money(summary.equity), exact: summary.equity, note: currency },
         { key: "cash", label: "Cash", value: money(summary.cash), exact: summary.cash, note: currency },
-        { key: "unrealized_pnl", label: "Unrealized P&L", value: money(summary.unrealized_pnl), exact: summary.unrealized_pnl, signed: true },
+        { key: "unrealized_pnl", label: "Unrealized P&L", value: money(summary.unrealized_pnl), exact: summary.unrealized_pnl, signed: true, note: currency },
         {
           key: "realized_pnl_net",
           label: "Realized P&L (net)",

@@ -111,8 +111,9 @@ export function mount(root: HTMLElement, app: AppContext): () => void {
 
   // ------------------------------------------------------------------------------ the filter
   const filterStatus = h("p", { class: "hint", id: "plan-filter-status" });
-  const audit = h("div", { id: "plan-audit-box" });
-  const filtered = h("div", { id: "plan-filtered-box" });
+  // before the first Filter, each section says what fills it (not an empty heading)
+  const audit = h("div", { id: "plan-audit-box" }, h("p", { class: "hint" }, "No plan filtered yet: choose or paste a plan above, then Filter. Each row's score, rank and decision show here."));
+  const filtered = h("div", { id: "plan-filtered-box" }, h("p", { class: "hint" }, "The rows the filter keeps show here, in rank order."));
   const executeButton = tradingControl(h("button", { type: "button", id: "plan-execute-button", disabled: true }, app.portfolio === null ? "Execute (no portfolio)" : `Execute into ${app.portfolio.name}`));
   const executed = h("div", { id: "plan-executed-box" });
 
@@ -199,7 +200,7 @@ export function mount(root: HTMLElement, app: AppContext): () => void {
   const resolveWith = h("input", { id: "sim-resolve-with", value: "1m", size: 5 });
   const simulateButton = h("button", { type: "submit", id: "sim-button" }, "Simulate");
   const simProgress = h("progress", { id: "sim-progress", max: 1, value: 0, hidden: true });
-  const simStatus = h("p", { class: "hint", id: "sim-status" });
+  const simStatus = h("p", { class: "hint", id: "sim-status" }, "Simulate runs the plan above over the chosen candles: its trades show here and on the chart.");
   const simForm = h(
     "form",
     { id: "sim-form", class: "plan-actions" },

@@ -25,7 +25,7 @@ import {
   type SettingField,
 } from "../components/portfolio-settings";
 import type { AppContext } from "../context";
-import { h, listen, replaceChildren, tradingControl } from "../dom";
+import { dismissOnEscape, h, listen, replaceChildren, tradingControl } from "../dom";
 import "../views.css";
 
 const DEFAULT_STRATEGY = "macd-cross";
@@ -118,9 +118,13 @@ export function mount(root: HTMLElement, app: AppContext): () => void {
     const yes = tradingControl(h("button", { type: "button", class: "primary", "data-action": "confirm" }, `Yes, ${verb.toLowerCase()}`));
     const no = h("button", { type: "button", class: "ghost", "data-action": "keep" }, "Keep as is");
     replaceChildren(cell, h("span", { class: "confirm-text" }, `${verb} “${portfolio.name}”?`), yes, no);
-    no.addEventListener("click", () => {
+    const keep = (): void => {
       fillActions(cell, portfolio);
-    });
+      cell.querySelector<HTMLElement>("[data-action=archive], [data-action=unarchive]")?.focus();
+    };
+    no.addEventListener("click", keep);
+    for (const button of [yes, no]) dismissOnEscape(button, keep); // Escape keeps it as is
+    no.focus(); // the safe choice has the focus: Enter does not archive by accident
     yes.addEventListener("click", () => {
       yes.disabled = true;
       no.disabled = true;

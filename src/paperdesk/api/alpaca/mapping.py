@@ -148,7 +148,10 @@ def account_document(detail: PortfolioDetail) -> Document:
     exposure in a margin account (``routing.risk``'s rule, so never the negative cash of a
     margin loan), less what the entry orders still working will take (their notional, a
     contract's margin, plus estimated fees), as Alpaca's is reduced by open orders; shorting is
-    enabled when the portfolio allows short sales."""
+    enabled when the portfolio allows short sales. ``non_marginable_buying_power`` is the same
+    in a cash (or futures) account, whose buying power is its cash: nothing can be bought on
+    margin there. A margin account's stays its cash (paperdesk has no non-marginable
+    securities: it buys every symbol at the account's leverage)."""
     summary = detail.summary
     positions = detail.positions
     account = detail.settings.account
@@ -156,12 +159,15 @@ def account_document(detail: PortfolioDetail) -> Document:
     short_value = sum((p.market_value for p in positions if p.quantity < 0), Decimal(0))
     archived = summary.status == "archived"
     buying_power, multiplier, maintenance = summary.cash, Decimal(1), Decimal(0)
+    non_marginable = summary.cash
     if account.kind is AccountKind.MARGIN:
         gross = sum((abs(p.market_value) for p in positions), Decimal(0))
         multiplier = account.leverage
         buying_power = summary.equity * multiplier - gross
         maintenance = gross * account.maintenance_percent / 100
     buying_power -= detail.working_entry_cost
+    if account.kind is not AccountKind.MARGIN:
+        non_marginable = buying_power
     return {
         "id": account_uuid(summary.id),
         "account_number": f"PD{summary.id}",
@@ -171,7 +177,7 @@ def account_document(detail: PortfolioDetail) -> Document:
         "buying_power": money(buying_power),
         "regt_buying_power": money(buying_power),
         "daytrading_buying_power": "0",
-        "non_marginable_buying_power": money(summary.cash),
+        "non_marginable_buying_power": money(non_marginable),
         "cash": money(summary.cash),
         "accrued_fees": "0",
         "portfolio_value": money(summary.equity),

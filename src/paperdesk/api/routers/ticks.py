@@ -37,14 +37,18 @@ def run_tick(
     """Tick one symbol (or every watched symbol): each closed bar not yet processed is processed
     once (with ``catch_up``, every such bar); the response says what each tick did. A portfolio
     that watches no symbol ticks the symbol it is asked to (as the runner does), and a tick
-    that names none is refused (422 ``symbol_required``)."""
+    that names none is refused (422 ``symbol_required``); a symbol held or ordered outside the
+    watch list is ticked too (its stops and resting orders need its bars)."""
     request_body = body or TickCreate.model_validate({})
     active_portfolio(container, key, portfolio_id)
     detail = container.portfolios.show(portfolio_id)
     if request_body.symbol is not None:
         symbol = limits.symbol_value(request_body.symbol, "symbol")
         watched = detail.settings.symbols
-        if watched and symbol not in watched:  # no watch list: any symbol, as the runner ticks
+        traded = {p.symbol for p in detail.positions} | {o.symbol for o in detail.open_orders}
+        # no watch list: any symbol; else the watched ones and those held or ordered outside
+        # it, as the runner ticks
+        if watched and symbol not in watched and symbol not in traded:
             raise ApiError(
                 422,
                 "unknown_symbol",
@@ -60,7 +64,7 @@ def run_tick(
                 "symbol_required",
                 f"symbol: portfolio {portfolio_id} watches no symbol, so a tick names the "
                 "symbol to tick (a portfolio without a watch list ticks the symbols it is "
-                "asked to; the worker ticks only watched symbols)",
+                "asked to; the worker ticks those it holds or has working orders in)",
             )
 
     # read, and a live portfolio's bars fetched, before the keyed unit of work: no provider

@@ -85,9 +85,9 @@ def test_shorting_enabled_follows_the_portfolios_short_rule(alpaca: AlpacaHarnes
     assert alpaca.get("/account", key).json()["shorting_enabled"] is True
 
 
-def test_buying_power_is_reduced_by_the_working_entry_orders(alpaca: AlpacaHarness) -> None:
-    """A resting limit buy takes its notional and estimated fee off the buying power, as the
-    cash check counts it: what the account then says it can buy, it can, and no more."""
+def _resting_bot(alpaca: AlpacaHarness) -> tuple[str, str]:
+    """A cash portfolio replaying SPY with a limit buy of 20 at 200 resting far below the
+    market (0.1% commission), and its trade key."""
     portfolios = alpaca.services.portfolios
     settings = RunConfig(
         symbols=("SPY",),
@@ -100,10 +100,16 @@ def test_buying_power_is_reduced_by_the_working_entry_orders(alpaca: AlpacaHarne
     portfolios.tick(portfolio, "SPY")
     resting = OrderRequest("SPY", Side.BUY, Decimal(20), OrderType.LIMIT, Decimal(200))
     portfolios.place_order(portfolio, resting)  # far below the market: it rests
-    bot = (
+    return (
         "resting-bot",
         alpaca.services.api_keys.create("resting-bot", "trade", [portfolio]).token,
     )
+
+
+def test_buying_power_is_reduced_by_the_working_entry_orders(alpaca: AlpacaHarness) -> None:
+    """A resting limit buy takes its notional and estimated fee off the buying power, as the
+    cash check counts it: what the account then says it can buy, it can, and no more."""
+    bot = _resting_bot(alpaca)
 
     account = alpaca.get("/account", bot).json()
 
@@ -117,3 +123,14 @@ def test_buying_power_is_reduced_by_the_working_entry_orders(alpaca: AlpacaHarne
     assert_alpaca_error(too_many, 403, 40310000, "less working entries 4,004.00")
     placed = alpaca.post("/orders", {**order, "qty": str(fits)}, bot)
     assert placed.status_code == 200, placed.text
+
+
+def test_a_cash_accounts_non_marginable_buying_power_is_its_buying_power(
+    alpaca: AlpacaHarness,
+) -> None:
+    """Nothing is bought on margin in a cash account: its non-marginable buying power is its
+    buying power, reduced by the working entries alike (it was the whole cash)."""
+    account = alpaca.get("/account", _resting_bot(alpaca)).json()
+    expected = Decimal(10000) - (20 * 200 + Decimal(4))
+    assert Decimal(account["non_marginable_buying_power"]) == expected
+    assert account["non_marginable_buying_power"] == account["buying_power"]
