@@ -2,21 +2,22 @@
 
 A unit of work (``Database.transaction``) took a connection out of SQLAlchemy's pool, made a
 ``Connection`` for it, began, committed, then closed the ``Connection`` and checked the
-connection back in (the pool's reset included), all for one transaction: about a quarter of
-the unit's scaffolding, which is 0.24 ms of the 2.2-2.4 ms an order with its cancel costs in
-process without the WAL's sync (docs/live-speed.md, "Orders over HTTP, seventeenth pass").
+connection back in (the pool's reset included), all for one transaction: about a third of the
+unit's scaffolding (136 -> 90 us a unit in ``benchmarks/bench_unit_scaffold.py``, whose two
+units an order with its cancel takes; docs/live-speed.md, "Orders over HTTP, seventeenth pass").
 
-``KeptConnections`` keeps instead a few pairs of one ``Connection`` and one ORM session bound to
-it: a unit takes an idle pair (or makes one: a connection from the pool, a session of the
-database's session maker bound to it), begins on it, and gives it back when the unit ends. The session begins and commits the connection's transaction exactly as it does one
-it checked out itself (SQLite's ``BEGIN IMMEDIATE`` by the engine's ``begin`` listener, the same
-statements, the same COMMIT). A SQLite file's write units run one at a time (its writer
-queue), so one pair serves a process, and a second only a unit opened inside another in the
-same thread. A unit that raises is rolled back as before and its pair kept; a pair whose
-connection was invalidated or is still in a transaction (a failed COMMIT or ROLLBACK) is not:
-its connection goes back to the pool (closed), and the next unit makes a new pair. ``close``
-(``Database.close``) closes the idle pairs; a forked child leaves its parent's pairs alone (a
-SQLite connection is not to be used, nor closed, across a fork) and makes its own.
+``KeptConnections`` keeps instead a few pairs of one ``Connection`` and one ORM session bound to it:
+a unit takes an idle pair (or makes one: a connection from the pool, a session of the database's
+session maker bound to it), begins on it, and gives it back when the unit ends. The session begins
+and commits the connection's transaction exactly as it does one it checked out itself (SQLite's
+``BEGIN IMMEDIATE`` by the engine's ``begin`` listener, the same statements, the same COMMIT). A
+SQLite file's write units run one at a time (its writer queue), so one pair serves a process, and a
+second only a unit opened inside another in the same thread. A unit that raises is rolled back as
+before and its pair kept; a pair whose connection was invalidated or is still in a transaction (a
+failed COMMIT or ROLLBACK) is not: its connection goes back to the pool (closed), and the next unit
+makes a new pair. ``close`` (``Database.close``) closes the idle pairs; a forked child leaves its
+parent's pairs alone (a SQLite connection is not to be used, nor closed, across a fork) and makes
+its own.
 """
 
 from __future__ import annotations
