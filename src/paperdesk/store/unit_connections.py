@@ -46,6 +46,7 @@ class KeptConnections:
         self._inherited: list[Pair] = []  # a forked child's parent's pairs: never touched
         self._owner = os.getpid()
         self._lock = threading.Lock()
+        self._closed = False  # after close: a unit still running gives its connection back
 
     @contextmanager
     def unit(self) -> Iterator[Session]:
@@ -60,17 +61,18 @@ class KeptConnections:
             try:
                 session.close()
             finally:
-                if _sound(connection):
-                    with self._lock:
+                with self._lock:
+                    keep = not self._closed and _sound(connection)
+                    if keep:
                         self._idle.append(pair)
-                else:
+                if not keep:
                     connection.close()
 
     def close(self) -> None:
         """Close the idle pairs (their connections back to the pool, which may then be
         disposed)."""
         with self._lock:
-            pairs, self._idle = self._idle, []
+            pairs, self._idle, self._closed = self._idle, [], True
         for connection, session in pairs:
             try:
                 session.close()
@@ -82,6 +84,7 @@ class KeptConnections:
             if os.getpid() != self._owner:  # a forked child: its parent's pairs stay unused
                 self._inherited.extend(self._idle)
                 self._idle, self._owner = [], os.getpid()
+            self._closed = False  # the database is used again after its close
             if self._idle:
                 return self._idle.pop()
         connection = self._engine.connect()
