@@ -15,7 +15,9 @@ SQLite file's write units run one at a time (its writer queue), so one pair serv
 second only a unit opened inside another in the same thread. A unit that raises is rolled back as
 before and its pair kept; a pair whose connection was invalidated or is still in a transaction (a
 failed COMMIT or ROLLBACK) is not: its connection goes back to the pool (closed), and the next unit
-makes a new pair. ``close`` (``Database.close``) closes the idle pairs; a forked child leaves its
+makes a new pair. After ``engine.dispose()`` (a new pool: new connections, with whatever the
+``connect`` listeners now do) the idle pairs are closed and new ones made. ``close``
+(``Database.close``) closes the idle pairs; a forked child leaves its
 parent's pairs alone (a SQLite connection is not to be used, nor closed, across a fork) and makes
 its own.
 """
@@ -47,6 +49,7 @@ class KeptConnections:
         self._owner = os.getpid()
         self._lock = threading.Lock()
         self._closed = False  # after close: a unit still running gives its connection back
+        self._pool = engine.pool  # the pool the idle pairs' connections came from
 
     @contextmanager
     def unit(self) -> Iterator[Session]:
@@ -85,8 +88,14 @@ class KeptConnections:
                 self._inherited.extend(self._idle)
                 self._idle, self._owner = [], os.getpid()
             self._closed = False  # the database is used again after its close
-            if self._idle:
+            stale: list[Pair] = []
+            if self._engine.pool is not self._pool:  # disposed: new connections from now on
+                stale, self._idle, self._pool = self._idle, [], self._engine.pool
+            elif self._idle:
                 return self._idle.pop()
+        for connection, session in stale:
+            session.close()
+            connection.close()
         connection = self._engine.connect()
         try:
             return connection, self._sessions(connection)
