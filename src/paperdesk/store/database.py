@@ -43,6 +43,7 @@ from paperdesk.store.sqlite_ledger import (
     known_revisions,
     storage_problem,
 )
+from paperdesk.store.unit_connections import KeptConnections
 from paperdesk.store.write_lock import WriterQueue
 
 if TYPE_CHECKING:
@@ -335,6 +336,10 @@ class Database:
         # a SQLite file's group commit (PostgreSQL syncs its own WAL at every commit)
         self.wal_sync: WalSync | None = WalSync(file) if file is not None else None
         self._idle = threading.local()  # each thread's closed unit sessions (_unit_session)
+        # a SQLite file's units run one at a time: on a connection kept between them
+        self._kept: KeptConnections | None = (
+            KeptConnections(self.engine, self._bound_session) if file is not None else None
+        )
         if migrate:
             self.prepare()
 
@@ -346,6 +351,9 @@ class Database:
 
         return sessionmaker(self.engine, expire_on_commit=False, autoflush=True)
 
+    def _bound_session(self, connection: Connection) -> Session:
+        return self._sessions(bind=connection)
+
     @contextmanager
     def _unit_session(self) -> Iterator[Session]:
         """``sessionmaker.begin()`` of ``_sessions`` (a session in one transaction, committed
@@ -355,7 +363,12 @@ class Database:
         about 17 us a unit (its constructor, its event dispatch, the sessions' registry;
         docs/live-speed.md, "fifteenth pass"). A session is idle only between its units, so a
         unit opened inside another one in the same thread gets another session; one whose
-        close failed is not kept."""
+        close failed is not kept. On a SQLite file, a session bound to a connection kept between
+        units instead (``store/unit_connections.py``)."""
+        if self._kept is not None:
+            with self._kept.unit() as kept:
+                yield kept
+            return
         idle: list[Session] = self._idle.__dict__.setdefault("sessions", [])
         session = idle.pop() if idle else self._sessions()
         try:
@@ -400,6 +413,8 @@ class Database:
         return make_url(self.url).render_as_string(hide_password=True)
 
     def close(self) -> None:
+        if self._kept is not None:
+            self._kept.close()
         self.engine.dispose()
         if isinstance(self._writers, WriterQueue):
             self._writers.close()

@@ -12,7 +12,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from sqlalchemy import bindparam, func, select, union
+from sqlalchemy import Connection, bindparam, func, select, union
 from sqlalchemy.orm import Session
 
 from paperdesk.domain import Fill, Order, Position, Trade, UnknownNameError
@@ -129,7 +129,9 @@ class LedgerRepository:
         """This transaction's session when it is one of ``database`` (its engine), else None:
         how a reader of the same database reads in the unit instead of on a connection of its
         own (``SqlBarStore.series_versions``)."""
-        return self._session if self._session.get_bind() is database.engine else None
+        bind = self._session.get_bind()  # the engine, or a connection of it kept for units
+        engine = bind.engine if isinstance(bind, Connection) else bind
+        return self._session if engine is database.engine else None
 
     @property
     def api_keys(self) -> ApiKeyRepository:
