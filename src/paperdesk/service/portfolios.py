@@ -8,7 +8,7 @@ builds a row or reaches into the kernel.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -324,7 +324,7 @@ class PortfolioService:
         with self.database.reading() as repository:
             settings = RunConfig.from_json(repository.portfolio(portfolio_id).settings)
             traded = repository.traded_symbols(portfolio_id)
-        return settings, [*settings.symbols, *sorted(traded - set(settings.symbols))]
+        return settings, symbols_traded(settings, traded)
 
     # ------------------------------------------------------------------------------ reading
 
@@ -388,7 +388,7 @@ class PortfolioService:
         from paperdesk.service.live_feeds import feed_health
 
         traded = {p.symbol for p in positions} | {o.symbol for o in open_orders}
-        symbols = [*settings.symbols, *sorted(traded - set(settings.symbols))]
+        symbols = symbols_traded(settings, traded)
         return feed_health(repository, portfolio_id, settings, symbols, self.clock.now())
 
     def orders(self, portfolio_id: int, *, limit: int | None = None) -> list[Order]:
@@ -873,3 +873,10 @@ def _check_contract(settings: RunConfig, symbol: str, history: pd.DataFrame) -> 
     else:
         close = closes.iloc[-1]
     check_contract_price(settings.account, symbol, Decimal(str(close)))
+
+
+def symbols_traded(settings: RunConfig, traded: Iterable[str]) -> list[str]:
+    """The symbols a portfolio trades, in the order the worker ticks them and the detail lists
+    their feeds: the watched ones, then those held or ordered outside the watch list, sorted."""
+    watched = set(settings.symbols)
+    return [*settings.symbols, *sorted(set(traded) - watched)]
