@@ -44,8 +44,9 @@ DOMAIN_ERRORS: tuple[tuple[type[PaperdeskError], int, str], ...] = (
     (PaperdeskError, 422, "refused"),
 )
 FORM = "application/x-www-form-urlencoded"
-# Codes a refusing rule carries itself (``error.code``) that are conflicts with the stored state.
-CONFLICT_CODES = frozenset({"duplicate_client_order_id"})
+# Codes a refusing rule carries itself (``error.code``) that are conflicts with the stored state
+# or the market's (an order that must execute now while its market is closed).
+CONFLICT_CODES = frozenset({"duplicate_client_order_id", "market_closed"})
 
 
 class ApiError(Exception):

@@ -26,6 +26,7 @@ from paperdesk.domain import (
     limits,
 )
 from paperdesk.routing import OrderRefusedError
+from paperdesk.service.market_hours import IMMEDIATE, check_market_open
 from paperdesk.service.order_checks import check_order_request
 
 if TYPE_CHECKING:
@@ -132,6 +133,7 @@ class OrderDesk:
         )
         client_id = request.client_order_id
         kernel.check_order(intent, price=price, client_order_id=client_id)  # before the clock
+        self._check_market_open(symbol, request)
         # the book knows its working orders' client ids; a finished order's is refused by the
         # ledger's unique key when the unit writes (``used_client_order_id`` names it then)
         events = kernel.submit_order(intent, self.at, price=price, client_order_id=client_id)
@@ -139,6 +141,23 @@ class OrderDesk:
             self.client_order_ids.append(client_id)
         self.events.extend(events)
         return orders_of(events)
+
+    def _check_market_open(self, symbol: str, request: OrderRequest) -> None:
+        """Refuse an IOC or FOK order while its market is closed at the portfolio's clock
+        (``service.market_hours``; the clock is read only for those)."""
+        if request.time_in_force not in IMMEDIATE:
+            return
+        from paperdesk.config.run import TradingSession
+
+        settings = self.state.settings
+        check_market_open(
+            symbol,
+            request.time_in_force,
+            calendar=self.instrument(symbol).calendar,
+            timeframe=settings.bar_timeframe,
+            extended=settings.execution.session is TradingSession.EXTENDED,
+            at=self.at,
+        )
 
 
 def used_client_order_id(

@@ -65,18 +65,22 @@ class Harness:
         return int(response.json()["summary"]["id"])
 
 
-@pytest.fixture
-def api(database: Database) -> Iterator[Harness]:
-    services = Services(database=database)
+def harness_of(services: Services) -> Harness:
+    """The application on ``services``, with a new key of each scope (not yet started)."""
     keys = services.api_keys
-    harness = Harness(
+    return Harness(
         client=FieldWordsClient(create_app(services)),
         services=services,
-        url=database.url,
+        url=services.database.url,
         admin=keys.create("admin", "admin").token,
         trader=keys.create("trader", "trade").token,
         reader=keys.create("reader", "read").token,
     )
+
+
+@pytest.fixture
+def api(database: Database) -> Iterator[Harness]:
+    harness = harness_of(Services(database=database))
     with harness.client:
         yield harness
 

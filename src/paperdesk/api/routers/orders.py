@@ -46,6 +46,20 @@ Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT)]
 ERRORS: dict[int | str, dict[str, object]] = {
     status: {"model": ErrorOut} for status in (401, 403, 404, 409, 422)
 }
+# A placement's conflicts, named in the OpenAPI document (the codes a client branches on).
+PLACE_ERRORS: dict[int | str, dict[str, object]] = {
+    **ERRORS,
+    409: {
+        "model": ErrorOut,
+        "description": (
+            "refused by the state of the portfolio or of the market: `portfolio_archived`, "
+            "`duplicate_client_order_id`, or `market_closed` (an ioc or fok order on a "
+            "portfolio of intraday bars while the symbol's market is closed at the "
+            "portfolio's clock; the message names the symbol, its calendar, the time checked "
+            "and the next open in UTC)"
+        ),
+    },
+}
 
 
 class StatusFilter(StrEnum):
@@ -53,7 +67,7 @@ class StatusFilter(StrEnum):
     ALL = "all"
 
 
-@router.post("/orders", status_code=201, response_model=PlacedOut, responses=ERRORS)
+@router.post("/orders", status_code=201, response_model=PlacedOut, responses=PLACE_ERRORS)
 def place_order(
     portfolio_id: PortfolioId,
     body: OrderCreate,
@@ -63,7 +77,10 @@ def place_order(
     idempotency_key: IdempotencyKey = None,
 ) -> JSONResponse:
     """Place a market, limit, stop or stop-limit order (a bracket with stop_loss and
-    take_profit); it fills on a later bar, as every order does."""
+    take_profit); it fills on a later bar, as every order does. While the symbol's market is
+    closed a day or gtc order is accepted and waits for the open (a day order's `ts_expire` is
+    then the next session's close); an ioc or fok order on intraday bars is refused, 409
+    `market_closed` (docs/api-trading.md, "Market hours")."""
     if idempotency_key is not None:  # a replay answers after the portfolio's checks
         active_portfolio(container, key, portfolio_id)
     order = OrderRequest(
