@@ -116,8 +116,15 @@ class DataManager:
     # ------------------------------------------------------------------- time and sessions
 
     def now(self) -> datetime:
-        """The run's current time (aware, UTC)."""
-        return utc(self.clock.now(), "the clock's time").to_pydatetime()
+        """The run's current time (aware, UTC). A plain aware ``datetime`` (what the clocks
+        give) is taken to UTC by ``astimezone``, which gives what the pandas round trip
+        gives in about 0.05 us against 14 (an order's reference price asks the time once);
+        anything else (a naive time, a pandas ``Timestamp``) takes the round trip, which
+        refuses a naive time."""
+        moment = self.clock.now()
+        if type(moment) is datetime and moment.utcoffset() is not None:
+            return moment.astimezone(UTC)
+        return utc(moment, "the clock's time").to_pydatetime()
 
     def calendar(self, *, symbol: str | None = None, calendar: str | None = None) -> MarketCalendar:
         """``calendar`` by name, else ``symbol``'s instrument calendar, else XNYS."""

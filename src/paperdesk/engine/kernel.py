@@ -344,6 +344,17 @@ class TradingKernel:
         """Place a person's order at ``ts`` after the pre-trade checks (``check_order``);
         nothing changes when a check fails."""
         intent = self.check_order(intent, price=price, client_order_id=client_order_id, ts=ts)
+        return self.submit_checked(intent, ts, client_order_id=client_order_id)
+
+    def submit_checked(
+        self, intent: OrderIntent, ts: datetime, *, client_order_id: str | None = None
+    ) -> list[Event]:
+        """Place at ``ts`` an intent ``check_order`` returned on this kernel, with nothing
+        changed since: the order desk checks an order before it reads the portfolio's clock
+        (a refusal comes before "the replay has not started"), and checking it again at the
+        clock's time would repeat the whole risk chain for the same answer (no rule reads the
+        view's time; the checks read the book, the ledger and the prices, which the clock's
+        read does not change)."""
         events = self.orders.submit(intent, ts, client_order_id)
         rejected = [e for e in events if isinstance(e, OrderRejected)]
         if rejected:

@@ -132,11 +132,13 @@ class OrderDesk:
             reason=request.reason,
         )
         client_id = request.client_order_id
-        kernel.check_order(intent, price=price, client_order_id=client_id)  # before the clock
+        # checked before the clock (a refusal comes first), once: reading the clock changes
+        # nothing the checks read (``TradingKernel.submit_checked``)
+        checked = kernel.check_order(intent, price=price, client_order_id=client_id)
         self._check_market_open(symbol, request)
         # the book knows its working orders' client ids; a finished order's is refused by the
         # ledger's unique key when the unit writes (``used_client_order_id`` names it then)
-        events = kernel.submit_order(intent, self.at, price=price, client_order_id=client_id)
+        events = kernel.submit_checked(checked, self.at, client_order_id=client_id)
         if client_id is not None:
             self.client_order_ids.append(client_id)
         self.events.extend(events)
