@@ -196,8 +196,10 @@ def test_the_list_shows_money_as_a_statement_and_realized_pnl_net_of_fees(
     assert headers[3:6] == ["Equity", "Cash", "Realized P&L (net)"]
     cells = page.eval_on_selector_all(f"{row} td", "cs => cs.map(c => c.textContent)")
     currency = summary["base_currency"]
+    # every amount names the currency, as Equity did alone before
     assert cells[3:6] == [
         f"{money_text(Decimal(summary['equity']), currency)} {currency}",
-        money_text(Decimal(summary["cash"]), currency),
-        money_text(Decimal(summary["realized_pnl"]) - Decimal(summary["fees_paid"]), currency),
+        f"{money_text(Decimal(summary['cash']), currency)} {currency}",
+        f"{money_text(Decimal(summary['realized_pnl']) - Decimal(summary['fees_paid']), currency)}"
+        f" {currency}",
     ]

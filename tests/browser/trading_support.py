@@ -10,8 +10,8 @@ import uuid
 from decimal import Decimal
 from typing import Any
 
-from browser_support import REPOSITORY, DashboardServer
-from playwright.sync_api import Page
+from browser_support import DESKTOP, REPOSITORY, DashboardServer, sign_in
+from playwright.sync_api import Page, expect
 
 from paperdesk.domain.currencies import money_text
 
@@ -76,3 +76,19 @@ def orders_of(server: DashboardServer, portfolio_id: int) -> list[dict[str, Any]
         "items"
     ]
     return items
+
+
+def show_a_working_exit(page: Page, server: DashboardServer) -> tuple[int, dict[str, Any]]:
+    """A fresh book holding SPY with the strategy's exit working, shown to a trader in the
+    orders view at 1366 px; returns the portfolio's id and the working order."""
+    portfolio_id = create_portfolio(server)
+    tick(server, portfolio_id)  # long signal: a market buy
+    tick(server, portfolio_id)  # it fills; the short signal places the strategy's exit
+    [working] = [o for o in orders_of(server, portfolio_id) if o["status"] == "accepted"]
+    page.set_viewport_size(DESKTOP)
+    sign_in(page, server, server.trader, "orders")
+    choose_portfolio(page, portfolio_id, "orders")
+    expect(page.locator(f"#open-orders tr[data-order-id='{working['order_id']}']")).to_be_visible(
+        timeout=10_000
+    )
+    return portfolio_id, working

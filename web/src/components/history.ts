@@ -23,14 +23,14 @@ const KINDS: { [R in Resource]: Kind<R extends "fills" ? Fill : R extends "trade
   fills: {
     title: "Fills",
     columns: [
-      { title: "Time" },
+      { title: "Time (UTC)" },
       { title: "Order" },
       { title: "Symbol" },
       { title: "Side" },
       { title: "Quantity", numeric: true },
       { title: "Price", numeric: true },
       { title: "Fee", numeric: true, money: true },
-      { title: "Slippage", numeric: true },
+      { title: "Slippage (price per unit)", numeric: true },
     ],
     numeric: [4, 5, 6, 7],
     filters: [],
@@ -39,7 +39,7 @@ const KINDS: { [R in Resource]: Kind<R extends "fills" ? Fill : R extends "trade
   trades: {
     title: "Closed trades",
     columns: [
-      { title: "Closed" },
+      { title: "Closed (UTC)" },
       { title: "Symbol" },
       { title: "Side" },
       { title: "Quantity", numeric: true },
@@ -70,7 +70,7 @@ const KINDS: { [R in Resource]: Kind<R extends "fills" ? Fill : R extends "trade
   },
   audit: {
     title: "Audit log",
-    columns: [{ title: "#", numeric: true }, { title: "Event time" }, { title: "Kind" }, { title: "What" }],
+    columns: [{ title: "#", numeric: true }, { title: "Event time (UTC)" }, { title: "Kind" }, { title: "What" }],
     numeric: [0],
     filters: [{ name: "kind", label: "Kind (order.filled, or order.)" }],
     cells: (a) => [String(a.id), when(a.ts_event), a.kind, a.message],

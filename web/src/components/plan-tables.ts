@@ -2,6 +2,7 @@
 // hint in place of an empty table; scrolling sideways on a phone.
 
 import { h } from "../dom";
+import { alignNumericHeaders } from "./numeric-headers";
 
 /** Table cells of the values (null: "—"); `numeric` right-aligns the cells at those indexes. */
 export function cells(values: readonly (string | number | null)[], numeric: readonly number[] = []): HTMLElement[] {
@@ -15,11 +16,13 @@ export function dataTable(id: string, titles: readonly string[], rows: readonly 
   return h(
     "div",
     { class: "table-scroll" },
-    h(
-      "table",
-      { class: "view-table", id },
-      h("thead", {}, h("tr", {}, ...titles.map((t) => h("th", { scope: "col" }, t)))),
-      h("tbody", {}, ...rows),
+    alignNumericHeaders(
+      h(
+        "table",
+        { class: "view-table", id },
+        h("thead", {}, h("tr", {}, ...titles.map((t) => h("th", { scope: "col" }, t)))),
+        h("tbody", {}, ...rows),
+      ),
     ),
   );
 }

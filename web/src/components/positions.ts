@@ -17,7 +17,7 @@ const COLUMNS = [
   { title: "Last", numeric: true },
   { title: "Value", numeric: true, money: true },
   { title: "Unrealized P&L", numeric: true, money: true },
-  { title: "Opened" },
+  { title: "Opened (UTC)" },
 ];
 
 export function positionsTable(

@@ -22,7 +22,7 @@ const COLUMNS = [
   { title: "TIF" },
   { title: "Role" },
   { title: "Status" },
-  { title: "Submitted" },
+  { title: "Submitted (UTC)" },
 ];
 
 export function restingOrdersTable(

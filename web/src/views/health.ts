@@ -5,6 +5,7 @@
 
 import { getProviders, getQuality, getTimeframes, getWorkerStatus, type Provider, type Quality, type WorkerStatus } from "../api-views";
 import { duration, shown, utcTime } from "../components/figures";
+import { alignNumericHeaders } from "../components/numeric-headers";
 import type { AppContext } from "../context";
 import { h, listen, replaceChildren } from "../dom";
 import "../views.css";
@@ -191,11 +192,13 @@ function table(id: string, headers: string[], rows: HTMLElement[]): HTMLElement 
   return h(
     "div",
     { class: "table-scroll" },
-    h(
-      "table",
-      { class: "view-table", id },
-      h("thead", {}, h("tr", {}, ...headers.map((text) => h("th", { scope: "col" }, text)))),
-      h("tbody", {}, ...rows),
+    alignNumericHeaders(
+      h(
+        "table",
+        { class: "view-table", id },
+        h("thead", {}, h("tr", {}, ...headers.map((text) => h("th", { scope: "col" }, text)))),
+        h("tbody", {}, ...rows),
+      ),
     ),
   );
 }

@@ -9,6 +9,7 @@ import { getAllTrades, getPerformance, type ClosedTrade, type Performance } from
 import { equityChart, type EquityChart, type PlottedPoint } from "../components/equity-chart";
 import { formatMoney } from "../components/decimal";
 import { direction, ratioText, shown, UNDEFINED_TEXT, utcTime } from "../components/figures";
+import { alignNumericHeaders } from "../components/numeric-headers";
 import type { AppContext } from "../context";
 import { h, replaceChildren } from "../dom";
 import "../views.css";
@@ -277,7 +278,7 @@ function tradeTable(trades: readonly ClosedTrade[], currency: string): HTMLEleme
   return h(
     "div",
     { class: "table-scroll" },
-    h(
+    alignNumericHeaders(h(
       "table",
       { class: "view-table", id: "trade-extremes" },
       h("thead", {}, h("tr", {}, ...["", "Round trip", "Held", "Prices", "Net P&L", "Exit"].map((t) => h("th", { scope: "col" }, t)))),
@@ -287,7 +288,7 @@ function tradeTable(trades: readonly ClosedTrade[], currency: string): HTMLEleme
         ...best.map((trade, index) => row(trade, `best-${index + 1}`)),
         ...worst.map((trade, index) => row(trade, `worst-${index + 1}`)),
       ),
-    ),
+    )),
   );
 }
 

@@ -17,6 +17,7 @@ import {
 } from "../api-views";
 import { formatMoney } from "../components/decimal";
 import { actionKey, utcTime } from "../components/figures";
+import { alignNumericHeaders } from "../components/numeric-headers";
 import { schemaForm, type SchemaForm } from "../components/schema-form";
 import {
   SETTING_SECTIONS,
@@ -63,11 +64,11 @@ export function mount(root: HTMLElement, app: AppContext): () => void {
         h("td", {}, portfolio.name, portfolio.id === current ? h("span", { class: "badge" }, "shown") : null),
         h("td", {}, h("span", { class: `status status-${portfolio.status}` }, portfolio.status)),
         h("td", { class: "number", title: portfolio.equity }, `${formatMoney(portfolio.equity, portfolio.base_currency)} ${portfolio.base_currency}`),
-        h("td", { class: "number", title: portfolio.cash }, formatMoney(portfolio.cash, portfolio.base_currency)),
+        h("td", { class: "number", title: portfolio.cash }, `${formatMoney(portfolio.cash, portfolio.base_currency)} ${portfolio.base_currency}`),
         h(
           "td",
           { class: "number", title: `gross ${portfolio.realized_pnl}, fees ${portfolio.fees_paid}` },
-          formatMoney(portfolio.realized_pnl_net, portfolio.base_currency),
+          `${formatMoney(portfolio.realized_pnl_net, portfolio.base_currency)} ${portfolio.base_currency}`,
         ),
         h("td", {}, utcTime(portfolio.ts_created)),
         actions,
@@ -78,7 +79,7 @@ export function mount(root: HTMLElement, app: AppContext): () => void {
     return h(
       "div",
       { class: "table-scroll" },
-      h(
+      alignNumericHeaders(h(
         "table",
         { class: "view-table", id: "portfolios-table" },
         h(
@@ -87,7 +88,7 @@ export function mount(root: HTMLElement, app: AppContext): () => void {
           h("tr", {}, ...["#", "Name", "Status", "Equity", "Cash", "Realized P&L (net)", "Created", ""].map((t) => h("th", { scope: "col" }, t))),
         ),
         h("tbody", {}, ...rows),
-      ),
+      )),
     );
   };
 
