@@ -107,6 +107,10 @@ def test_the_cards_curve_and_months_are_the_apis(
         last_of_moment[t]["drawdown_pct"] for t in sorted(last_of_moment)
     ]
     assert min(p["value"] for p in plotted["drawdown"]) < 0  # a drawdown is shaded
+    # the scales print as the cards do, grouped (`25,000.00`; it was `25000.00`)
+    whole = Decimal(summary["equity"]).quantize(Decimal(1))
+    label = page.evaluate("v => window.paperdeskPerformance.scaleLabel(v)", float(whole))
+    assert label == money_text(whole, "USD")
 
     months = performance["breakdown"]["months"]
     assert [m["period"] for m in months] == ["2020-01", "2020-02"]

@@ -7,6 +7,7 @@ import {
   ColorType,
   createChart,
   LineSeries,
+  type BarPrice,
   type IChartApi,
   type ISeriesApi,
   type UTCTimestamp,
@@ -26,6 +27,8 @@ export interface EquityChart {
   applyTheme(): void;
   /** What the two series hold now (the test hook reads it). */
   plotted(): { equity: PlottedPoint[]; drawdown: PlottedPoint[] };
+  /** How the chart's price scales print a value (the test hook reads it). */
+  scaleLabel(value: number): string;
   destroy(): void;
 }
 
@@ -40,6 +43,14 @@ export function lastOfEachMoment<P extends ChartPoint>(points: readonly P[]): P[
   return [...byTime.entries()].sort((a, b) => a[0] - b[0]).map(([, point]) => point);
 }
 
+const SCALE_FORMAT = new Intl.NumberFormat("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+
+/** A price scale's label: two decimals, thousands grouped (the chart's numbers are floats,
+ * drawn only; the exact amounts are the cards'). */
+export function scaleText(value: number): string {
+  return SCALE_FORMAT.format(value);
+}
+
 function cssColour(name: string): string {
   return getComputedStyle(document.documentElement).getPropertyValue(name).trim();
 }
@@ -47,7 +58,12 @@ function cssColour(name: string): string {
 export function equityChart(container: HTMLElement): EquityChart {
   // The library's logo is a <style> element, which the dashboard's CSP (no inline style)
   // refuses; the view shows the attribution its licence asks for as a plain link instead.
-  const chart: IChartApi = createChart(container, { autoSize: true, layout: { attributionLogo: false } });
+  // The scales print as the cards do (`120,000.00`, not the library's `120000.00`).
+  const chart: IChartApi = createChart(container, {
+    autoSize: true,
+    layout: { attributionLogo: false },
+    localization: { priceFormatter: scaleText },
+  });
   const equity: ISeriesApi<"Line"> = chart.addSeries(LineSeries, { lineWidth: 2, title: "equity" });
   const drawdown: ISeriesApi<"Area"> = chart.addSeries(
     AreaSeries,
@@ -96,6 +112,10 @@ export function equityChart(container: HTMLElement): EquityChart {
           value: "value" in item ? item.value : Number.NaN,
         }));
       return { equity: read(equity), drawdown: read(drawdown) };
+    },
+    scaleLabel(value) {
+      const formatter = chart.options().localization.priceFormatter;
+      return formatter === undefined || formatter === null ? String(value) : formatter(value as BarPrice);
     },
     destroy() {
       chart.remove();

@@ -30,7 +30,11 @@ const RELOAD_DELAY_MS = 250;
 declare global {
   interface Window {
     /** With ?debug=1 only: what the equity chart plots, for the browser tests. */
-    paperdeskPerformance?: { plotted(): { equity: PlottedPoint[]; drawdown: PlottedPoint[] }; loads: number };
+    paperdeskPerformance?: {
+      plotted(): { equity: PlottedPoint[]; drawdown: PlottedPoint[] };
+      scaleLabel(value: number): string;
+      loads: number;
+    };
   }
 }
 
@@ -72,7 +76,7 @@ export function mount(root: HTMLElement, app: AppContext): () => void {
   let loading = false;
   let again = false;
   let timer: number | null = null;
-  const hook = { plotted: () => chart.plotted(), loads: 0 };
+  const hook = { plotted: () => chart.plotted(), scaleLabel: (value: number) => chart.scaleLabel(value), loads: 0 };
   if (app.debug) window.paperdeskPerformance = hook;
 
   const load = async (): Promise<void> => {
