@@ -4,6 +4,7 @@ database, with one key of each scope."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -67,6 +68,14 @@ class Harness:
 
 @pytest.fixture
 def api(database: Database) -> Iterator[Harness]:
+    with open_harness(database) as harness:
+        yield harness
+
+
+@contextmanager
+def open_harness(database: Database, *, close_services: bool = False) -> Iterator[Harness]:
+    """The application on ``database``, running (its lifespan entered), with a new key of
+    each scope; its services closed after the application stopped if ``close_services``."""
     services = Services(database=database)
     keys = services.api_keys
     harness = Harness(
@@ -77,8 +86,12 @@ def api(database: Database) -> Iterator[Harness]:
         trader=keys.create("trader", "trade").token,
         reader=keys.create("reader", "read").token,
     )
-    with harness.client:
-        yield harness
+    try:
+        with harness.client:
+            yield harness
+    finally:
+        if close_services:
+            services.close()
 
 
 def assert_refused(
