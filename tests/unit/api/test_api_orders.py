@@ -15,7 +15,7 @@ from quiet_strategy import QUIET
 
 __all__ = ["api", "ledger"]
 
-# the bad orders share one ledger and portfolio per database (shared_ledger)
+# the bad orders and amounts share one ledger and portfolio per database (shared_ledger)
 shared_ledger = shared_ledger_fixture(with_portfolio)
 
 
@@ -259,13 +259,13 @@ def test_a_bad_order_is_refused_and_nothing_changes(
         ("stop_loss", "-0"),
     ],
 )
-def test_amounts_are_read_as_the_cli_reads_them(api: Harness, field: str, value: object) -> None:
+def test_amounts_are_read_as_the_cli_reads_them(ledger: Ledger, field: str, value: object) -> None:
     """Exact, finite, positive, below 1e15, at most 12 decimals; a JSON float is refused."""
-    portfolio = api.create_portfolio()
+    api = ledger.harness
     body = {"symbol": "SPY", "side": "buy", "quantity": "1", "type": "limit", "limit_price": "300"}
-    before = api.dump()
-    response = api.post(f"/portfolios/{portfolio}/orders", {**body, field: value})
-    assert_refused(api, response, 422, "validation_error", f"body.{field}", before=before)
+    response = api.post(f"/portfolios/{ledger.portfolio}/orders", {**body, field: value})
+    assert_refused(api, response, 422, "validation_error", f"body.{field}", before=ledger.before)
+    ledger.proven_unchanged = True
 
 
 def test_a_reused_client_order_id_is_refused(api: Harness) -> None:
