@@ -4,6 +4,7 @@ database, with one key of each scope."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -80,9 +81,22 @@ def harness_of(services: Services) -> Harness:
 
 @pytest.fixture
 def api(database: Database) -> Iterator[Harness]:
-    harness = harness_of(Services(database=database))
-    with harness.client:
+    with open_harness(database) as harness:
         yield harness
+
+
+@contextmanager
+def open_harness(database: Database, *, close_services: bool = False) -> Iterator[Harness]:
+    """The application on ``database``, running (its lifespan entered), with a new key of
+    each scope; its services closed after the application stopped if ``close_services``."""
+    services = Services(database=database)
+    harness = harness_of(services)
+    try:
+        with harness.client:
+            yield harness
+    finally:
+        if close_services:
+            services.close()
 
 
 def assert_refused(

@@ -1,16 +1,18 @@
 """The bad-input corpus (tests/fixtures/bad_inputs) drives the REST API: every ``order place``
-case, sent as a request body, is refused with a 4xx error (never a 5xx) and changes nothing."""
+case, sent as a request body, is refused with a 4xx error (never a 5xx) and changes nothing.
+The cases of one database share one ledger and portfolio (``shared_ledger``)."""
 
 from __future__ import annotations
 
 from typing import Any
 
 import pytest
-from api_fixtures import Harness, api, assert_refused
+from api_fixtures import assert_refused
+from shared_ledger import Ledger, ledger, shared_ledger_fixture, with_portfolio
 
 from bad_input_corpus import BadInput, load_corpus
 
-__all__ = ["api"]
+__all__ = ["ledger"]
 
 ORDER_CASES = [case for case in load_corpus() if case.args[:2] == ("order", "place")]
 OPTION_FIELDS = {
@@ -34,15 +36,25 @@ def request_of(case: BadInput, portfolio_id: int) -> tuple[str, dict[str, Any]]:
     return f"/portfolios/{target}/orders", body
 
 
+shared_ledger = shared_ledger_fixture(with_portfolio)
+
+
 def test_the_corpus_has_the_order_cases() -> None:
     assert len(ORDER_CASES) == 42  # 39, and number_spellings.toml: 1_0, １０, ٣٠٠
 
 
 @pytest.mark.parametrize("case", ORDER_CASES, ids=[case.name for case in ORDER_CASES])
-def test_a_corpus_order_is_refused_and_changes_nothing(api: Harness, case: BadInput) -> None:
-    portfolio = api.create_portfolio()
-    path, body = request_of(case, portfolio)
-    before = api.dump()
-    response = api.post(path, body)
+def test_a_corpus_order_is_refused_and_changes_nothing(ledger: Ledger, case: BadInput) -> None:
+    assert ledger.portfolio is not None
+    path, body = request_of(case, ledger.portfolio)
+    response = ledger.harness.post(path, body)
     assert response.status_code in (404, 409, 422), (case.name, response.text)
-    assert_refused(api, response, response.status_code, response.json()["code"], before=before)
+    assert_refused(
+        ledger.harness,
+        response,
+        response.status_code,
+        response.json()["code"],
+        before=ledger.before,
+    )
+    ledger.proven_unchanged = True
+    ledger.proven_unchanged = True

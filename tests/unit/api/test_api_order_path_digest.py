@@ -8,57 +8,30 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
-from api_fixtures import Harness
+from api_fixtures import open_harness
+from ledger_urls import FreshLedgers
 from order_sequence import play
 
-from answer_words import FieldWordsClient
-from paperdesk.api import create_app, idempotency
-from paperdesk.service import Services
+from paperdesk.api import idempotency
 from paperdesk.store import Database, event_documents, prebuilt, writer
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def fresh_ledgers(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Callable[[], str]]:
     """Makes the URLs of new migrated ledgers of one database."""
-    taken: list[str] = []
-    pool: Any = None if request.param == "sqlite" else request.getfixturevalue("postgres_schemas")
-
-    def make() -> str:
-        if pool is None:
-            folder = tmp_path / f"ledger-{len(taken)}"
-            folder.mkdir()
-            request.getfixturevalue("sqlite_template").copy_to(folder / "ledger.db")
-            taken.append(str(folder))
-            return f"sqlite:///{folder / 'ledger.db'}"
-        taken.append(pool.take())
-        return str(pool.url(taken[-1]))
-
-    yield make
-    if pool is not None:
-        for schema in taken:
-            pool.give_back(schema)
+    ledgers = FreshLedgers(request, request.param, tmp_path)
+    yield ledgers.make
+    ledgers.close()
 
 
 def _played(url: str) -> tuple[str, int, int]:
     database = Database(url)
-    services = Services(database=database)
     try:
-        keys = services.api_keys
-        harness = Harness(
-            client=FieldWordsClient(create_app(services)),
-            services=services,
-            url=url,
-            admin=keys.create("admin", "admin").token,
-            trader=keys.create("trader", "trade").token,
-            reader=keys.create("reader", "read").token,
-        )
-        with harness.client:
+        with open_harness(database, close_services=True) as harness:
             return play(harness)
     finally:
-        services.close()
         database.close()
 
 

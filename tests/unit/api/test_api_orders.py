@@ -8,11 +8,15 @@ from decimal import Decimal
 
 import pytest
 from api_fixtures import BRACKET, SPY_LAST_CLOSE, Harness, api, assert_refused
+from shared_ledger import Ledger, ledger, shared_ledger_fixture, with_portfolio
 
 from paperdesk.config import RunConfig, SourceConfig
 from quiet_strategy import QUIET
 
-__all__ = ["api"]
+__all__ = ["api", "ledger"]
+
+# the bad orders and amounts share one ledger and portfolio per database (shared_ledger)
+shared_ledger = shared_ledger_fixture(with_portfolio)
 
 
 def test_every_order_type_is_placed_through_the_service(api: Harness) -> None:
@@ -232,15 +236,15 @@ def test_an_order_the_cash_cannot_pay_is_refused_and_nothing_changes(api: Harnes
     ],
 )
 def test_a_bad_order_is_refused_and_nothing_changes(
-    api: Harness, body: dict[str, object], status: int, code: str, named: str
+    ledger: Ledger, body: dict[str, object], status: int, code: str, named: str
 ) -> None:
-    portfolio = api.create_portfolio()
-    before = api.dump()
-    response = api.post(f"/portfolios/{portfolio}/orders", body)
+    api = ledger.harness
+    response = api.post(f"/portfolios/{ledger.portfolio}/orders", body)
     assert response.status_code == status, response.text
     assert named.lower() in response.json()["message"].lower(), response.json()
-    assert_refused(api, response, status, response.json()["code"], before=before)
+    assert_refused(api, response, status, response.json()["code"], before=ledger.before)
     assert response.json()["code"] == code or code == "invalid_input"
+    ledger.proven_unchanged = True
 
 
 @pytest.mark.parametrize(
@@ -255,13 +259,13 @@ def test_a_bad_order_is_refused_and_nothing_changes(
         ("stop_loss", "-0"),
     ],
 )
-def test_amounts_are_read_as_the_cli_reads_them(api: Harness, field: str, value: object) -> None:
+def test_amounts_are_read_as_the_cli_reads_them(ledger: Ledger, field: str, value: object) -> None:
     """Exact, finite, positive, below 1e15, at most 12 decimals; a JSON float is refused."""
-    portfolio = api.create_portfolio()
+    api = ledger.harness
     body = {"symbol": "SPY", "side": "buy", "quantity": "1", "type": "limit", "limit_price": "300"}
-    before = api.dump()
-    response = api.post(f"/portfolios/{portfolio}/orders", {**body, field: value})
-    assert_refused(api, response, 422, "validation_error", f"body.{field}", before=before)
+    response = api.post(f"/portfolios/{ledger.portfolio}/orders", {**body, field: value})
+    assert_refused(api, response, 422, "validation_error", f"body.{field}", before=ledger.before)
+    ledger.proven_unchanged = True
 
 
 def test_a_reused_client_order_id_is_refused(api: Harness) -> None:

@@ -7,8 +7,12 @@ import json
 
 import pytest
 from api_fixtures import API, Harness, api, assert_refused
+from shared_ledger import Ledger, empty, ledger, shared_ledger_fixture
 
-__all__ = ["api"]
+__all__ = ["api", "ledger"]
+
+# the refused portfolios share one empty ledger per database (shared_ledger)
+shared_ledger = shared_ledger_fixture(empty)
 
 
 def test_healthz_needs_no_key(api: Harness) -> None:
@@ -116,11 +120,11 @@ def test_list_show_and_archive(api: Harness) -> None:
     ],
 )
 def test_a_bad_portfolio_is_refused_naming_the_field(
-    api: Harness, body: dict[str, object], code: str, named: str
+    ledger: Ledger, body: dict[str, object], code: str, named: str
 ) -> None:
-    before = api.dump()
-    response = api.post("/portfolios", body)
-    assert_refused(api, response, 422, code, named, before=before)
+    response = ledger.harness.post("/portfolios", body)
+    assert_refused(ledger.harness, response, 422, code, named, before=ledger.before)
+    ledger.proven_unchanged = True
 
 
 def test_unknown_portfolio_is_not_found_without_listing_the_others(api: Harness) -> None:
@@ -170,9 +174,9 @@ def test_archiving_a_portfolio_with_open_orders_is_refused(api: Harness) -> None
     ],
 )
 def test_odd_settings_values_are_refused_and_never_reach_the_catch_all(
-    api: Harness, settings: dict[str, object]
+    ledger: Ledger, settings: dict[str, object]
 ) -> None:
-    before = api.dump()
+    api = ledger.harness
     body = {"name": "odd", "cash": "1000", "symbols": ["SPY"], "settings": settings}
     content = json.dumps(body).replace("NaN", "1e400")  # JSON's way to say infinity
     headers = {**api.headers(api.trader), "Content-Type": "application/json"}
@@ -180,7 +184,8 @@ def test_odd_settings_values_are_refused_and_never_reach_the_catch_all(
     response = api.client.post(f"{API}/portfolios", content=content, headers=headers)
     assert response.status_code == 422, response.text
     assert response.json()["code"] in {"invalid_option", "invalid_input", "unknown_name"}
-    assert api.dump() == before
+    assert api.dump() == ledger.before
+    ledger.proven_unchanged = True
 
 
 def test_a_null_setting_means_its_default(api: Harness) -> None:

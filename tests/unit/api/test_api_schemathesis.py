@@ -12,6 +12,7 @@ explores longer on demand.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 from decimal import Decimal
@@ -80,6 +81,23 @@ def seeded(services: Services) -> dict[str, Any]:
     return {"portfolio_id": portfolio, "order_id": "O1", "key_id": spare}
 
 
+def negative_shape(operation: Any) -> str | None:
+    """What the invalid pass of ``operation`` can draw from, as text, when that is its
+    parameters alone (no body): two operations of the same shape draw from the same space.
+
+    An operation whose only parameters are the key headers (``/me``, ``/worker``...) has nothing
+    schemathesis can make invalid: hypothesis then rejects ~460 drawn cases before it gives up
+    (``Unsatisfiable``), which cost about half of this test's time while sending no request.
+    The test proves that once for each shape and skips the operations that share it."""
+    if operation.body:
+        return None
+    parameters = sorted(
+        json.dumps(p.definition, sort_keys=True) for p in operation.iter_parameters()
+    )
+    security = json.dumps(operation.definition.raw.get("security"), sort_keys=True)
+    return "\n".join([security, *parameters])
+
+
 def messages(error: BaseException) -> str:
     """The text of an error and, for a group (several failures at once), of each member."""
     inner = getattr(error, "exceptions", ())
@@ -134,14 +152,19 @@ def test_every_documented_operation_answers_within_its_schema(database: Database
     failures: list[str] = []
     answered: dict[str, list[int]] = {}
     invalid: list[int] = []  # the statuses of the invalid requests
+    unsatisfiable: set[str | None] = set()  # shapes proven to have nothing to make invalid
     for operation in operations:
         statuses: list[int] = []
+        shape = negative_shape(operation)
         for name, fixed, mode in PASSES:
             kept = statuses if mode == GenerationMode.POSITIVE else invalid
+            if mode == GenerationMode.NEGATIVE and shape is not None and shape in unsatisfiable:
+                continue  # the same parameters, no body: proven unsatisfiable above
             try:
                 exercise(operation, token, known, fixed=fixed, statuses=kept, mode=mode)
             except Unsatisfiable:  # nothing in this operation can be made invalid
                 assert mode == GenerationMode.NEGATIVE, operation.label
+                unsatisfiable.add(shape)
             except (Exception, BaseExceptionGroup) as error:  # schemathesis's FailureGroup too
                 failures.append(f"{operation.label} ({name}): {error}")
         answered[operation.label] = statuses
