@@ -1,4 +1,5 @@
-"""``paperdesk serve`` runs a real uvicorn: /healthz and an authenticated request answer."""
+"""``paperdesk serve`` runs a real uvicorn: /healthz and an authenticated request answer; a
+refusal before the server starts is checked in this process."""
 
 from __future__ import annotations
 
@@ -13,6 +14,8 @@ import time
 from pathlib import Path
 
 import httpx
+import pytest
+from paper_cli_helpers import fails
 
 CLI = [sys.executable, "-c", "from paperdesk.cli import main; main()"]
 
@@ -78,20 +81,15 @@ def test_serve_answers_health_and_an_authenticated_request(tmp_path: Path) -> No
 
 
 def test_several_workers_without_redis_are_refused_before_the_ledger_is_opened(
-    tmp_path: Path,
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
-    env["PAPERDESK_HOME"] = str(tmp_path)
-    refused = subprocess.run(
-        [*CLI, "serve", "--port", str(free_port()), "--workers", "2"],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    assert refused.returncode != 0
-    assert "--workers 2 needs REDIS_URL" in refused.stderr
-    assert "Traceback" not in refused.stderr
+    """A refusal before anything starts: run in this process (``fails``: a non-zero exit, one
+    ``error:`` line, no traceback), as the other refusals of ``serve`` are."""
+    monkeypatch.setenv("PAPERDESK_HOME", str(tmp_path))
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    monkeypatch.delenv("REDIS_URL", raising=False)
+    refused = fails("serve", "--port", str(free_port()), "--workers", "2")
+    assert "--workers 2 needs REDIS_URL" in refused
     assert not list(tmp_path.iterdir())  # no ledger made
 
 

@@ -1,6 +1,11 @@
 """``paperdesk sweep`` over bundled series: every run of a sweep trades the same bars, so the
 sweep warns of their long gaps as ``paperdesk backtest`` does (the same words), says nothing for
-a clean series, and ``--json`` carries them as ``data_gaps``."""
+a clean series, and ``--json`` carries them as ``data_gaps``.
+
+The first test sweeps with the default workers (one a core: the only CLI sweep through the
+process pool); the others pass ``--workers 1``: the gaps are the calling process's reading of
+the bars, the same for any number of workers (``test_service_sweeps`` holds the pool's results
+to the serial ones), and a pool's start costs more than the two small runs it would serve."""
 
 from __future__ import annotations
 
@@ -13,6 +18,7 @@ from paperdesk.cli import app
 
 runner = CliRunner()
 BTCUSD = ["sweep", "sma-cross", "--symbol", "BTCUSD", "--timeframe", "1m", "--param", "fast=5,10"]
+SERIAL = ["--workers", "1"]
 WIDE = {"COLUMNS": "200"}
 
 
@@ -34,8 +40,8 @@ def test_a_sweep_warns_of_the_long_gaps_as_a_backtest_does(paper_home: Path) -> 
 def test_a_sweeps_json_carries_the_gaps_and_a_clean_series_warns_of_none(
     paper_home: Path,
 ) -> None:
-    gaps = json.loads(_out([*BTCUSD, "--json"]))["data_gaps"]
+    gaps = json.loads(_out([*BTCUSD, *SERIAL, "--json"]))["data_gaps"]
     assert (gaps["calendar"], gaps["gaps"], gaps["long_gaps_count"]) == ("24/7", 99, 3)
-    spy = ["sweep", "sma-cross", "--symbol", "SPY", "--param", "fast=5,10"]
+    spy = ["sweep", "sma-cross", "--symbol", "SPY", "--param", "fast=5,10", *SERIAL]
     assert "Warning" not in _out(spy)
     assert json.loads(_out([*spy, "--json"]))["data_gaps"]["long_gaps"] == []

@@ -11,7 +11,6 @@ import os
 import queue
 import re
 import signal
-import socket
 import stat
 import subprocess
 import sys
@@ -272,19 +271,15 @@ def test_up_serves_the_demo_and_a_second_start_reuses_portfolio_and_key(
     assert listing.stdout.count('"name": "demo (paperdesk up)"') == 1  # ...and one was made
 
 
-def test_a_busy_port_is_named_and_nothing_is_touched(tmp_path: Path) -> None:
-    with socket.socket() as taken:
-        taken.bind(("127.0.0.1", 0))
-        taken.listen()
-        port = taken.getsockname()[1]
-        result = subprocess.run(
-            [*CLI, "up", "--port", str(port)],
-            env=environment(tmp_path), capture_output=True, text=True, timeout=WAIT,
-        )  # fmt: skip
-    assert result.returncode == 1, result.stderr
-    assert result.stderr.startswith(f"error: port {port} on 127.0.0.1 is already in use")
-    assert "--port 0" in result.stderr
-    assert "Traceback" not in result.stderr
+def test_a_busy_port_is_named_and_nothing_is_touched(
+    tmp_path: Path, busy_port: int, clean_environment: pytest.MonkeyPatch
+) -> None:
+    """A refusal before anything starts: run in this process (``fails``: exit 1, one
+    ``error:`` line, no traceback), as the bad options below are."""
+    clean_environment.setenv("PAPERDESK_HOME", str(tmp_path))
+    refused = fails("up", "--port", str(busy_port), code=1)
+    assert refused.startswith(f"error: port {busy_port} on 127.0.0.1 is already in use")
+    assert "--port 0" in refused
     assert list(tmp_path.iterdir()) == []  # no ledger, no key: a busy port changes nothing
 
 

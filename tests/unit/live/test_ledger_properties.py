@@ -3,11 +3,18 @@
 After every operation: cash = starting cash + realized P&L - fees - cost of open positions, cash
 equals the cash the fills give, each position is the signed sum of its fills, the stored books
 agree with a ledger rebuilt from the fills, and equity = cash + positions at their marks.
+
+Each example runs on a ledger of its own (a copy of the migrated template, or a pooled
+PostgreSQL schema emptied afterwards): every refusal compares a dump of the whole ledger
+before and after, and on one ledger shared by the examples those dumps grew with every
+earlier example's portfolio.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import itertools
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -17,6 +24,7 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from ledger_support import check_ledger, dump, spy_slice
+from ledger_templates import SchemaPool, SqliteTemplate
 from paperdesk.config import ExecutionConfig, RunConfig, SourceConfig, StrategySpec
 from paperdesk.domain import ZERO, OrderType, PaperdeskError, Side
 from paperdesk.service.portfolios import OrderRequest, PortfolioService
@@ -44,6 +52,40 @@ operations = st.one_of(
 @pytest.fixture(scope="module")
 def data_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return spy_slice(tmp_path_factory.mktemp("data"), "2020-01-02", 120)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def new_ledger(
+    request: pytest.FixtureRequest, tmp_path: Path
+) -> Callable[[], AbstractContextManager[Database]]:
+    """Opens a new migrated, empty ledger of one database (one an example), as ``database``
+    gives one a test."""
+    on_sqlite = request.param == "sqlite"
+    template: SqliteTemplate | None = (
+        request.getfixturevalue("sqlite_template") if on_sqlite else None
+    )
+    pool: SchemaPool | None = None if on_sqlite else request.getfixturevalue("postgres_schemas")
+    numbers = itertools.count()
+
+    @contextmanager
+    def opened() -> Iterator[Database]:
+        if template is not None:
+            file = tmp_path / f"ledger-{next(numbers)}.db"
+            template.copy_to(file)
+            url = f"sqlite:///{file}"
+        else:
+            assert pool is not None
+            schema = pool.take()
+            url = pool.url(schema)
+        database = Database(url)
+        try:
+            yield database
+        finally:
+            database.close()
+            if pool is not None:
+                pool.give_back(schema)
+
+    return opened
 
 
 def _portfolio(service: PortfolioService, path: Path) -> int:
@@ -152,10 +194,20 @@ def _check_equity(service: PortfolioService, pid: int) -> None:
     sequence=st.lists(st.tuples(operations, st.integers(0, 2)), min_size=1, max_size=10),
 )
 def test_ledger_invariants_hold_after_any_sequence(
-    database: Database, data_file: Path, opening: int, sequence: list[tuple[Operation, int]]
+    new_ledger: Callable[[], AbstractContextManager[Database]],
+    data_file: Path,
+    opening: int,
+    sequence: list[tuple[Operation, int]],
 ) -> None:
     """A position of ``opening`` shares is bought first; each step is an operation, then 0 to 2
     bars replayed."""
+    with new_ledger() as database:
+        _run_sequence(database, data_file, opening, sequence)
+
+
+def _run_sequence(
+    database: Database, data_file: Path, opening: int, sequence: list[tuple[Operation, int]]
+) -> None:
     service = PortfolioService(database)
     pid = _portfolio(service, data_file)
     if opening:

@@ -1,24 +1,61 @@
 """A portfolio's performance (service/performance.py) against its own ledger: the fees in the
 statistics are every fee its fills paid, as a backtest's are, and the books add up exactly at
-every point of the curve (docs/statistics.md, Audit)."""
+every point of the curve (docs/statistics.md, Audit).
+
+Both tests read the same demo run (120 bars of SPY and AAPL), made once per module and
+database and checked unchanged, every row of its ledger, at the module's end."""
 
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
 from datetime import date
 from decimal import Decimal
 
+import pytest
+
+from ledger_support import dump
+from ledger_templates import SchemaPool, SqliteTemplate
 from paperdesk.service.demo import run_demo
 from paperdesk.service.portfolios import PortfolioService
 from paperdesk.store import Database
 
+DemoBooks = tuple[PortfolioService, int]
+
+
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def demo_books(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[DemoBooks]:
+    """The demo's portfolio on a new migrated ledger of one database, and its service; the
+    tests only read it (every row is compared at the end)."""
+    pool: SchemaPool | None = None
+    if request.param == "sqlite":
+        template: SqliteTemplate = request.getfixturevalue("sqlite_template")
+        file = tmp_path_factory.mktemp("demo-books") / "ledger.db"
+        template.copy_to(file)
+        url = f"sqlite:///{file}"
+    else:
+        pool = request.getfixturevalue("postgres_schemas")
+        schema = pool.take()
+        url = pool.url(schema)
+    database = Database(url)
+    try:
+        service = PortfolioService(database)
+        run = run_demo(service, symbols=("SPY", "AAPL"), replay_from=date(2019, 1, 2), bars=120)
+        before = dump(database)
+        yield service, run.portfolio_id
+        assert dump(database) == before, "a test changed the shared demo's ledger"
+    finally:
+        database.close()
+        if pool is not None:
+            pool.give_back(schema)
+
 
 def test_the_statistics_fees_are_every_fee_the_fills_paid_an_open_position_included(
-    database: Database,
+    demo_books: DemoBooks,
 ) -> None:
-    service = PortfolioService(database)
-    run = run_demo(service, symbols=("SPY", "AAPL"), replay_from=date(2019, 1, 2), bars=120)
-    pid = run.portfolio_id
+    service, pid = demo_books
     detail = service.show(pid)
     fills = service.fills(pid)
     trades = service.trades(pid)
@@ -30,10 +67,8 @@ def test_the_statistics_fees_are_every_fee_the_fills_paid_an_open_position_inclu
     assert service.performance(pid).fees == float(paid)
 
 
-def test_the_books_add_up_exactly_at_every_point_and_at_the_end(database: Database) -> None:
-    service = PortfolioService(database)
-    run = run_demo(service, symbols=("SPY", "AAPL"), replay_from=date(2019, 1, 2), bars=120)
-    pid = run.portfolio_id
+def test_the_books_add_up_exactly_at_every_point_and_at_the_end(demo_books: DemoBooks) -> None:
+    service, pid = demo_books
     summary = service.show(pid).summary
     curve = service.equity_curve(pid)
     for point in curve:
