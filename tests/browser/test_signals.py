@@ -48,6 +48,9 @@ def test_a_signal_arrives_live_and_one_click_executes_it_once(
     expect(card.locator(".metric.entry dd")).to_have_text(shown(signal["entry"]))
     expect(card.locator(".metric.stop dd")).to_have_text("—")  # macd-cross sets no stop
     expect(card.locator(".decision")).to_have_text("accepted")
+    # the API's times are UTC, and the card says so (as the order manager's titles do)
+    stamp = signal["ts"].replace("T", " ")[:16]
+    expect(card.locator("header time")).to_have_text(f"{stamp} UTC")
 
     # Cancel the strategy's own entry; the plan's quantity is the sizing rules' (80 % of the
     # equity at the last close, whole shares), computed here from the bundled close.

@@ -6,7 +6,8 @@
 import { describeError, listPage, type Signal } from "../api";
 import type { AppContext } from "../context";
 import { h, replaceChildren, tradingControl } from "../dom";
-import { exact, number, percent, when } from "../components/format";
+import { exact, number, percent } from "../components/format";
+import { utcTime } from "../components/figures";
 import { executionBox, type ExecutionBox } from "../components/signal-execution";
 
 const SHOWN = 100;
@@ -94,7 +95,7 @@ export function mount(root: HTMLElement, app: AppContext): () => void {
         h("strong", { class: "symbol" }, signal.symbol),
         h("span", { class: `direction ${direction.cls}` }, direction.text),
         h("span", { class: "strategy" }, signal.strategy),
-        h("time", { datetime: signal.ts }, when(signal.ts)),
+        h("time", { datetime: signal.ts }, utcTime(signal.ts)),
       ),
       h(
         "dl",
