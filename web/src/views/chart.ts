@@ -33,7 +33,8 @@ import { FormingCandle } from "../chart/forming";
 import { CandleHistory, candleOfPriceUpdate, candleTime, normaliseTime } from "../chart/history";
 import { IndicatorPane, indicatorOf, type Parameters } from "../chart/indicatorPane";
 import { priceFormat, pricePrecision } from "../chart/precision";
-import { directionWord, priceLines, signalMarker, type LineSpec, type Palette } from "../chart/overlays";
+import { groupedMarkers, type MarkerView } from "../chart/markerGroups";
+import { directionWord, priceLines, type LineSpec, type Palette } from "../chart/overlays";
 import type { AppContext } from "../context";
 import { h, replaceChildren } from "../dom";
 import { StreamClient, type StreamMessage } from "../stream";
@@ -310,15 +311,25 @@ function drawChart(
     showTicker();
   };
 
+  /** The candles in view and the pixels each takes (the chart's width over their count). */
+  const markerView = (): MarkerView => {
+    const range = chart.timeScale().getVisibleLogicalRange();
+    const width = chart.timeScale().width();
+    if (range === null || range.to <= range.from || width <= 0) return { from: 0, to: 0, barSpacing: 0 };
+    return { from: range.from, to: range.to, barSpacing: width / (range.to - range.from) };
+  };
+  let drawnMarkers = ""; // what was last handed to the library, to skip a redraw that changes nothing
   const drawMarkers = (): void => {
     const all = shown();
-    const p = palette();
-    const specs = signals
-      .flatMap((s) => {
-        const candle = containing(all, candleTime(s.ts));
-        return candle === null ? [] : [signalMarker(s, candleTime(candle.ts_open), p)];
-      })
-      .sort((a, b) => a.time - b.time);
+    const placed = signals.flatMap((signal) => {
+      const index = indexContaining(all, candleTime(signal.ts));
+      const candle = all[index];
+      return candle === undefined ? [] : [{ signal, time: candleTime(candle.ts_open), index }];
+    });
+    const specs = groupedMarkers(placed, palette(), markerView());
+    const text = JSON.stringify(specs);
+    if (text === drawnMarkers) return;
+    drawnMarkers = text;
     markers.setMarkers(specs.map((m) => ({ ...m, time: m.time as UTCTimestamp })));
   };
 
@@ -441,6 +452,7 @@ function drawChart(
   // Scroll-back: when the left edge comes near the oldest candle, load the page before it and
   // keep the same candles in view.
   const onRange = (range: LogicalRange | null): void => {
+    drawMarkers(); // a zoom or a new width changes the room each marker's text has
     if (range === null || adjustingRange || !history.hasOlder || range.from > SCROLL_BACK_MARGIN) return;
     history
       .loadOlder()
@@ -533,17 +545,22 @@ function drawChart(
 
 /** The candle whose span holds `time` (a daily signal on a weekly candle), or null. */
 function containing(candles: readonly Candle[], time: number): Candle | null {
+  return candles[indexContaining(candles, time)] ?? null;
+}
+
+/** The index of the candle whose span holds `time`, or -1. */
+function indexContaining(candles: readonly Candle[], time: number): number {
   let low = 0;
   let high = candles.length - 1;
   while (low <= high) {
     const middle = (low + high) >> 1;
     const candle = candles[middle];
-    if (candle === undefined) return null;
+    if (candle === undefined) return -1;
     if (candleTime(candle.ts_open) > time) high = middle - 1;
     else if (candleTime(candle.ts_close) < time) low = middle + 1;
-    else return candle;
+    else return middle;
   }
-  return null;
+  return -1;
 }
 
 /** The strategy's parameters: the portfolio's own over the strategy's defaults. */
