@@ -48,6 +48,9 @@ def test_a_filtered_plan_shows_the_apis_audit(
     assert page.inner_text("#plan-audit-box").startswith("No plan filtered yet")
     assert "rows the filter keeps" in page.inner_text("#plan-filtered-box")
     assert page.inner_text("#sim-status").startswith("Simulate runs the plan")
+    # no empty Symbol select, and no chart credit under no chart, before a simulation
+    assert page.is_hidden("#sim-symbol")
+    assert page.is_hidden("#view .attribution")
     _fill_plan(page, "balanced")
     page.click("#plan-filter-button")
     page.wait_for_selector("#plan-audit tbody tr")
@@ -103,6 +106,11 @@ def test_a_simulation_shows_the_trades_and_their_markers(
     # P&L by the money rule, as the other tables show it (it was the API's bare text)
     assert any(_money(trade["pnl"]) != trade["pnl"] for trade in expected["trades"])
     assert f"P&L {_money(expected['summary']['pnl'])} · " in page.inner_text("#sim-status")
+    # the simulation's symbols fill the choice; the chart and its credit show
+    assert page.is_visible("#sim-symbol")
+    offered = page.eval_on_selector_all("#sim-symbol option", "os => os.map(o => o.value)")
+    assert offered == list(dict.fromkeys(t["ticker"] for t in expected["trades"]))
+    assert page.is_visible("#view .attribution")
     drawn: dict[str, Any] = page.evaluate("() => window.paperdeskPlans.tradeChart()")
     assert drawn["candles"] > 0
     markers = drawn["markers"]

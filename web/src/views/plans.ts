@@ -210,7 +210,23 @@ export function mount(root: HTMLElement, app: AppContext): () => void {
     simProgress,
   );
   const symbolChoice = h("select", { id: "sim-symbol" });
+  // The symbol choice and the chart (with the attribution the library's licence asks for) are
+  // hidden until a simulation has trades to draw: before it, an empty select and a credit under
+  // no chart said nothing (h-dash's walk-through).
+  const symbolField = h("label", { class: "plan-field inline", id: "sim-symbol-field", hidden: true }, h("span", {}, "Symbol"), symbolChoice);
   const chartBox = h("div", { class: "equity-box", id: "sim-chart", hidden: true });
+  const chartArea = h(
+    "div",
+    { id: "sim-chart-area", hidden: true },
+    chartBox,
+    h(
+      "p",
+      { class: "hint attribution" },
+      "Charting by ",
+      h("a", { href: "https://www.tradingview.com/", target: "_blank", rel: "noopener noreferrer" }, "TradingView"),
+      " Lightweight Charts™",
+    ),
+  );
   const simTrades = h("div", { id: "sim-trades-box" });
   let simulation: Simulation | null = null;
   let trades: TradeChart | null = null;
@@ -221,6 +237,7 @@ export function mount(root: HTMLElement, app: AppContext): () => void {
     const chosen = simulation.trades.filter((t) => t.ticker === symbol);
     const times = chosen.flatMap((t) => [t.entry_time, t.exit_time]).filter((t): t is string => t !== null).map((t) => Date.parse(t));
     if (times.length === 0) {
+      chartArea.hidden = true;
       simStatus.textContent = `${symbol}: no trade entered, nothing to draw`;
       return;
     }
@@ -233,6 +250,7 @@ export function mount(root: HTMLElement, app: AppContext): () => void {
       limit: 2000,
     });
     if (stopped) return;
+    chartArea.hidden = false;
     chartBox.hidden = false;
     trades ??= tradeChart(chartBox);
     const candles: Candle[] = page.items;
@@ -262,6 +280,8 @@ export function mount(root: HTMLElement, app: AppContext): () => void {
     );
     const symbols = [...new Set(result.trades.map((t) => t.ticker))];
     replaceChildren(symbolChoice, ...symbols.map((s) => h("option", { value: s }, s)));
+    symbolField.hidden = symbols.length === 0;
+    if (symbols.length === 0) chartArea.hidden = true;
     void drawSymbol().catch((error: unknown) => {
       if (!stopped) app.reportError(error);
     });
@@ -412,15 +432,8 @@ export function mount(root: HTMLElement, app: AppContext): () => void {
     h("h3", {}, "Simulation"),
     simForm,
     simStatus,
-    h("label", { class: "plan-field inline" }, h("span", {}, "Symbol"), symbolChoice),
-    chartBox,
-    h(
-      "p",
-      { class: "hint attribution" },
-      "Charting by ",
-      h("a", { href: "https://www.tradingview.com/", target: "_blank", rel: "noopener noreferrer" }, "TradingView"),
-      " Lightweight Charts™",
-    ),
+    symbolField,
+    chartArea,
     simTrades,
     tradingControl(h("h3", {}, "Walk-forward")),
     wfForm,
