@@ -13,6 +13,7 @@ import { alignNumericHeaders } from "../components/numeric-headers";
 import type { AppContext } from "../context";
 import { h, replaceChildren } from "../dom";
 import "../views.css";
+import { chartCredit } from "../components/chart-credit";
 
 interface Card {
   key: string;
@@ -58,13 +59,7 @@ export function mount(root: HTMLElement, app: AppContext): () => void {
     statistics,
     h("h3", {}, "Equity and drawdown"),
     chartBox,
-    h(
-      "p",
-      { class: "hint attribution" },
-      "Charting by ",
-      h("a", { href: "https://www.tradingview.com/", target: "_blank", rel: "noopener noreferrer" }, "TradingView"),
-      " Lightweight Charts™",
-    ),
+    chartCredit(),
     h("h3", {}, "Returns by month"),
     months,
     h("h3", {}, "Best and worst round trips"),

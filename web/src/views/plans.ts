@@ -31,6 +31,7 @@ import {
   type WalkForwardStart,
 } from "../plan-api";
 import "../views.css";
+import { chartCredit } from "../components/chart-credit";
 
 const POLL_MS = 400;
 const MODES: readonly (Mode | "")[] = ["", "intraday", "fast", "balanced", "conservative"];
@@ -219,13 +220,7 @@ export function mount(root: HTMLElement, app: AppContext): () => void {
     "div",
     { id: "sim-chart-area", hidden: true },
     chartBox,
-    h(
-      "p",
-      { class: "hint attribution" },
-      "Charting by ",
-      h("a", { href: "https://www.tradingview.com/", target: "_blank", rel: "noopener noreferrer" }, "TradingView"),
-      " Lightweight Charts™",
-    ),
+    chartCredit(),
   );
   const simTrades = h("div", { id: "sim-trades-box" });
   let simulation: Simulation | null = null;
