@@ -59,7 +59,7 @@ class UtcDateTime(TypeDecorator[datetime]):
             return None
         # naive as Python defines it: no tzinfo, or one that gives no offset (``astimezone``
         # would take either for the machine's local time and store it shifted by that zone)
-        if not isinstance(value, datetime) or value.utcoffset() is None:
+        if not isinstance(value, datetime) or value.tzinfo is None or value.utcoffset() is None:
             raise ValueError(f"times must be timezone-aware datetimes, got {value!r}")
         utc = value.astimezone(UTC)
         return utc.replace(tzinfo=None) if dialect.name == "sqlite" else utc

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta, tzinfo
 
+import pandas as pd
 import pytest
 from sqlalchemy import Column, Integer, MetaData, Table, func, insert, select
 from sqlalchemy.exc import StatementError
@@ -41,7 +42,8 @@ def test_a_time_without_an_offset_is_refused_and_nothing_is_written(database: Da
         transaction = connection.begin()
         table.create(connection)
         connection.execute(insert(table), {"id": 1, "at": datetime(2020, 3, 3, 12, tzinfo=UTC)})
-        for value in (datetime(2020, 3, 3, 12), datetime(2020, 3, 3, 12, tzinfo=NoOffset())):
+        no_offset = datetime(2020, 3, 3, 12, tzinfo=NoOffset())
+        for value in (datetime(2020, 3, 3, 12), no_offset, pd.NaT):  # NaT: a datetime, no zone
             with pytest.raises(StatementError, match="times must be timezone-aware"):
                 connection.execute(insert(table), {"id": 2, "at": value})
         assert connection.execute(select(func.count()).select_from(table)).scalar() == 1
