@@ -57,7 +57,9 @@ class UtcDateTime(TypeDecorator[datetime]):
     def process_bind_param(self, value: Any, dialect: Dialect) -> Any:
         if value is None:
             return None
-        if not isinstance(value, datetime) or value.tzinfo is None:
+        # naive as Python defines it: no tzinfo, or one that gives no offset (``astimezone``
+        # would take either for the machine's local time and store it shifted by that zone)
+        if not isinstance(value, datetime) or value.tzinfo is None or value.utcoffset() is None:
             raise ValueError(f"times must be timezone-aware datetimes, got {value!r}")
         utc = value.astimezone(UTC)
         return utc.replace(tzinfo=None) if dialect.name == "sqlite" else utc
@@ -74,11 +76,13 @@ class UtcDateTime(TypeDecorator[datetime]):
             return composed
         if any(_sqlite_text(probe) != composed(probe) for probe in _PROBES):
             return composed  # a storage format of its own: the two steps
-        plain = datetime
+        plain, utc = datetime, UTC
 
         def process(value: Any) -> Any:
-            if type(value) is plain and value.tzinfo is not None:
-                return _sqlite_text(value)
+            if type(value) is plain:
+                zone = value.tzinfo  # UTC, what the clocks give, needs no offset asked
+                if zone is utc or (zone is not None and value.utcoffset() is not None):
+                    return _sqlite_text(value)
             return composed(value)
 
         return process

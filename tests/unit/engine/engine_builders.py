@@ -77,7 +77,9 @@ def make_bars(
     columns = {name: prices[:, number] for number, name in enumerate(_PRICE_COLUMNS)}
     frame = pd.DataFrame(
         {**columns, "volume": np.full(len(rows), volume, dtype=np.float64), "ts_close": closes},
-        index=index,
+        # a view of its own: the stamps are shared, but an index's name and freq can be set
+        # in place, which must not reach the next frame of this length
+        index=index.view(),
     )
     frame.attrs.update(symbol="TEST", timeframe=freq.replace("min", "m"))
     return frame
@@ -88,8 +90,8 @@ _PRICE_COLUMNS = ("open", "high", "low", "close")
 
 @lru_cache(maxsize=512)
 def _stamps(start: str, periods: int, freq: str) -> tuple[pd.DatetimeIndex, pd.DatetimeIndex]:
-    """``periods`` bar opens from ``start``, ``freq`` apart, and their closes (immutable, so
-    frames can share them)."""
+    """``periods`` bar opens from ``start``, ``freq`` apart, and their closes (their values are
+    immutable, so frames share them; each frame gets a view of the index, see ``make_bars``)."""
     index = pd.date_range(start, periods=periods, freq=freq, tz="UTC", name="ts")
     return index, index + pd.Timedelta(freq)
 

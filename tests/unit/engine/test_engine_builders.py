@@ -58,6 +58,21 @@ def test_frames_sharing_stamps_stay_apart() -> None:
     )
 
 
+def test_a_frames_index_renamed_leaves_the_next_frames_as_made() -> None:
+    """The stamps are cached per length: a test (or code under test) that names or re-times
+    its frame's index in place must not change the index of every later frame of that length."""
+    first = make_bars([(1.0, 2.0, 0.5, 1.5)] * 4)
+    first.index.name = "renamed"
+    first.index.freq = None
+    second = make_bars([(1.0, 2.0, 0.5, 1.5)] * 4)
+    assert second.index.name == "ts"
+    pd.testing.assert_frame_equal(
+        second,
+        _row_wise([(1.0, 2.0, 0.5, 1.5)] * 4, 1000.0, "2024-01-02 14:00", "1h"),
+        check_freq=True,
+    )
+
+
 def test_the_remembered_signals_are_a_copy_and_follow_the_bars() -> None:
     bars = make_bars([(10.0 + row, 11.0 + row, 9.0 + row, 10.5 + row) for row in range(6)])
     strategy = Scripted({0: 1, 2: (-1, 14.0, 9.0), 4: 0})
