@@ -94,6 +94,13 @@ def check_market_open(
     )
 
 
+def is_closed(calendar: str, extended: bool, at: datetime) -> bool:
+    """Whether ``calendar``'s market (its extended hours when ``extended``) has no session at
+    ``at``; a 24/7 market never is."""
+    hours = market_hours(calendar, extended, at)
+    return hours is not None and not hours.is_open
+
+
 def market_hours(calendar: str, extended: bool, at: datetime) -> MarketHours | None:
     """The state of ``calendar``'s market at ``at`` (the extended hours when ``extended`` and
     the calendar is XNYS); None for a calendar that is never closed (24/7)."""
