@@ -9,6 +9,7 @@ would answer a new order that replaces it (see docs/alpaca.md).
 
 from __future__ import annotations
 
+import functools
 from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Annotated, Any
@@ -35,7 +36,7 @@ from paperdesk.api.alpaca.requests import (
 )
 from paperdesk.domain import Order
 from paperdesk.service import Services
-from paperdesk.service.alpaca_support import closed_markets
+from paperdesk.service.alpaca_support import ClosedAt, closed_markets
 from paperdesk.service.order_requests import OrderRequest
 
 router = APIRouter(prefix="/v2")
@@ -56,11 +57,18 @@ class Direction(StrEnum):
 
 def closed_now(container: Services, portfolio_id: int) -> ClosedMarket:
     """Whether a symbol's market is closed at the portfolio's clock (never before a replay's
-    first tick): what shows a queued order as ``accepted``."""
-    closed_at, now = closed_markets(container, portfolio_id)
-    if now is None:
-        return lambda symbol: False
-    return lambda symbol: closed_at(symbol, now)
+    first tick): what shows a queued order as ``accepted``. The portfolio's settings and clock
+    are read at the first question, so an answer with no working order reads nothing more."""
+
+    @functools.cache
+    def judge() -> tuple[ClosedAt, datetime | None]:
+        return closed_markets(container, portfolio_id)
+
+    def closed(symbol: str) -> bool:
+        closed_at, now = judge()
+        return now is not None and closed_at(symbol, now)
+
+    return closed
 
 
 def active(container: Services, caller: AlpacaAccount) -> None:
