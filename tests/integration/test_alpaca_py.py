@@ -146,7 +146,9 @@ def test_an_alpaca_py_bot_trades_and_streams_against_paperdesk(server: Server) -
             client_order_id="market-1",
         )
     )
-    assert (market.status, market.qty, market.client_order_id) == (OrderStatus.NEW, "3", "market-1")
+    # the replay's clock stands at the 2020-01-02 close: Alpaca's "received, not routed yet"
+    queued = (OrderStatus.ACCEPTED, "3", "market-1")
+    assert (market.status, market.qty, market.client_order_id) == queued
     limit = client.submit_order(
         LimitOrderRequest(
             symbol="SPY",
@@ -202,7 +204,7 @@ def test_an_alpaca_py_bot_trades_and_streams_against_paperdesk(server: Server) -
     assert (replaced.id, replaced.limit_price, replaced.status) == (
         limit.id,
         "301",
-        OrderStatus.NEW,
+        OrderStatus.ACCEPTED,
     )
     client.cancel_order_by_id(limit.id)
     assert client.get_order_by_id(limit.id).status == OrderStatus.CANCELED
@@ -233,7 +235,7 @@ def test_an_alpaca_py_bot_trades_and_streams_against_paperdesk(server: Server) -
         OrderSide.SELL,
         "3",
         "market",
-        OrderStatus.NEW,
+        OrderStatus.ACCEPTED,
     )
     server.services.portfolios.tick(server.portfolio, "SPY")  # 2020-01-06: the close fills
     assert client.get_all_positions() == []
@@ -243,9 +245,9 @@ def test_an_alpaca_py_bot_trades_and_streams_against_paperdesk(server: Server) -
     updates.stream.stop()
     events = updates.events()
     assert events == [
-        ("new", "market-1"),
-        ("new", "limit-1"),
-        ("new", "bracket-1"),
+        ("accepted", "market-1"),
+        ("accepted", "limit-1"),
+        ("accepted", "bracket-1"),
         ("new", bracket.legs[0].client_order_id),
         ("new", bracket.legs[1].client_order_id),
         ("replaced", "limit-1"),
@@ -254,7 +256,7 @@ def test_an_alpaca_py_bot_trades_and_streams_against_paperdesk(server: Server) -
         ("canceled", "bracket-1"),
         ("canceled", bracket.legs[0].client_order_id),
         ("canceled", bracket.legs[1].client_order_id),
-        ("new", closing_id),
+        ("accepted", closing_id),
         ("fill", closing_id),
     ], events
     fill = updates.received[7]

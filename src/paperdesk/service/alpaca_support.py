@@ -10,10 +10,11 @@ later ride on the shared outbox tailer of ``/ws/trading`` without the API changi
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from paperdesk.domain import Instrument, UnknownNameError, limits
+from paperdesk.domain import Instrument, InvalidInputError, UnknownNameError, limits
 from paperdesk.domain.records import OutboxEntry
 from paperdesk.service.container import Services
 from paperdesk.service.instruments import instrument_of
@@ -56,6 +57,38 @@ def market_clock(services: Services, symbol: str | None = None) -> MarketClock:
     if not opens or not closes:  # a calendar with no session in two weeks: always open
         return MarketClock(now, True, now, now + LOOK_AHEAD)
     return MarketClock(now, calendar.is_open(now), opens[0], closes[0])
+
+
+ClosedAt = Callable[[str, datetime], bool]
+
+
+def closed_markets(services: Services, portfolio_id: int) -> tuple[ClosedAt, datetime | None]:
+    """Whether a symbol's market is closed at a time, as the portfolio trades it (its
+    instruments' calendars, its extended session), and the portfolio's clock: the service's
+    time, or a replay's position (None before its first tick). Alpaca shows an order queued
+    while its market is closed as ``accepted`` (``api.alpaca.mapping``)."""
+    from paperdesk.config.run import SourceKind, TradingSession
+    from paperdesk.live.restore import traded_instrument
+    from paperdesk.service.market_hours import is_closed
+
+    settings = services.portfolios.settings(portfolio_id)
+    now: datetime | None = services.clock.now()
+    if settings.source.kind is SourceKind.REPLAY:
+        with services.database.reading() as repository:
+            closes = [c.ts_bar_close for c in repository.cursors(portfolio_id) if c.ts_bar_close]
+        now = max(closes, default=None)
+    extended = settings.execution.session is TradingSession.EXTENDED
+    calendars: dict[str, str] = {}
+
+    def closed_at(symbol: str, at: datetime) -> bool:
+        if symbol not in calendars:
+            calendars[symbol] = traded_instrument(symbol, settings.source).calendar
+        try:
+            return is_closed(calendars[symbol], extended, at)
+        except InvalidInputError:  # a time beyond the sessions the calendar knows: not judged
+            return False
+
+    return closed_at, now
 
 
 def known_assets(extra_symbols: tuple[str, ...] = ()) -> list[Instrument]:

@@ -18,7 +18,7 @@ from paperdesk.api.alpaca.mapping import (
     order_document,
     position_document,
 )
-from paperdesk.api.alpaca.orders import active
+from paperdesk.api.alpaca.orders import active, closed_now
 from paperdesk.domain import AssetClass, Order, UnknownNameError
 from paperdesk.service import Services
 from paperdesk.service.alpaca_support import known_asset, known_assets, market_clock
@@ -59,20 +59,22 @@ def close_position(
     active(container, caller)
     position = _position(container, caller.portfolio_id, symbol_or_asset_id)
     orders = container.portfolios.close_position(caller.portfolio_id, position.symbol).orders
-    return order_document(caller.portfolio_id, _closing_order(orders))
+    closed = closed_now(container, caller.portfolio_id)
+    return order_document(caller.portfolio_id, _closing_order(orders), closed=closed)
 
 
 @router.delete("/positions", status_code=207)
 def close_all_positions(container: ServicesDep, caller: Trader) -> list[dict[str, Any]]:
     active(container, caller)
     answers = []
+    closed = closed_now(container, caller.portfolio_id)
     for position in container.portfolios.show(caller.portfolio_id).positions:
         orders = container.portfolios.close_position(caller.portfolio_id, position.symbol).orders
         answers.append(
             {
                 "symbol": position.symbol,
                 "status": 200,
-                "body": order_document(caller.portfolio_id, _closing_order(orders)),
+                "body": order_document(caller.portfolio_id, _closing_order(orders), closed=closed),
             }
         )
     return answers

@@ -9,6 +9,7 @@ order always has the same UUID and no mapping table is stored.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -33,6 +34,10 @@ ORDER_STATUS: dict[OrderStatus, str] = {
     OrderStatus.EXPIRED: "expired",
     OrderStatus.REJECTED: "rejected",
 }
+# Alpaca's status of an order received but not routed yet (outside its market's session).
+QUEUED = "accepted"
+# Whether a symbol's market is closed at the time an answer describes.
+ClosedMarket = Callable[[str], bool]
 # Alpaca's "status" filter of GET /orders -> the paperdesk statuses it covers.
 CLOSED_STATUSES = frozenset(s for s in OrderStatus if not s.is_open)
 
@@ -69,8 +74,16 @@ def asset_class(value: AssetClass) -> str:
     return {AssetClass.EQUITY: "us_equity", AssetClass.CRYPTO: "crypto"}.get(value, value.value)
 
 
-def order_document(portfolio_id: int, order: Order, legs: list[Order] | None = None) -> Document:
-    """An Alpaca order; ``legs`` are a bracket's exits, shown nested under their entry."""
+def order_document(
+    portfolio_id: int,
+    order: Order,
+    legs: list[Order] | None = None,
+    closed: ClosedMarket | None = None,
+) -> Document:
+    """An Alpaca order; ``legs`` are a bracket's exits, shown nested under their entry.
+    ``closed`` tells whether a symbol's market is closed now: a working order none of which
+    has filled is then ``accepted`` (Alpaca's "received, not yet routed", as Alpaca shows an
+    order queued for the open), else ``new``."""
     updated = order.ts_updated or order.ts_submitted
     status = order.status
 
@@ -106,14 +119,25 @@ def order_document(portfolio_id: int, order: Order, legs: list[Order] | None = N
         "time_in_force": order.time_in_force.value,
         "limit_price": money(order.limit_price),
         "stop_price": money(order.stop_price),
-        "status": ORDER_STATUS[status],
+        "status": order_status(order, closed),
         "extended_hours": False,
-        "legs": None if legs is None else [order_document(portfolio_id, leg) for leg in legs],
+        "legs": None
+        if legs is None
+        else [order_document(portfolio_id, leg, closed=closed) for leg in legs],
         "trail_percent": None,
         "trail_price": None,
         "hwm": None,
         "paperdesk_order_id": order.order_id,
     }
+
+
+def order_status(order: Order, closed: ClosedMarket | None = None) -> str:
+    """Alpaca's status of ``order``: ``accepted`` for a working, unfilled order while its
+    market is ``closed`` (queued for the open), else the table's (``ORDER_STATUS``)."""
+    queued = order.status is OrderStatus.ACCEPTED and not order.filled_quantity
+    if queued and closed is not None and closed(order.symbol):
+        return QUEUED
+    return ORDER_STATUS[order.status]
 
 
 def position_document(position: PositionView) -> Document:

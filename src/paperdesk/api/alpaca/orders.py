@@ -9,6 +9,7 @@ would answer a new order that replaces it (see docs/alpaca.md).
 
 from __future__ import annotations
 
+import functools
 from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Annotated, Any
@@ -17,7 +18,12 @@ from fastapi import APIRouter, Depends, Query, Response
 
 from paperdesk.api.alpaca.auth import AlpacaAccount, Reader, ServicesDep, Trader
 from paperdesk.api.alpaca.errors import FORBIDDEN, AlpacaError, bad_request, not_found
-from paperdesk.api.alpaca.mapping import CLOSED_STATUSES, order_document, order_uuid
+from paperdesk.api.alpaca.mapping import (
+    CLOSED_STATUSES,
+    ClosedMarket,
+    order_document,
+    order_uuid,
+)
 from paperdesk.api.alpaca.requests import (
     OrderClass,
     OrderIn,
@@ -30,6 +36,7 @@ from paperdesk.api.alpaca.requests import (
 )
 from paperdesk.domain import Order
 from paperdesk.service import Services
+from paperdesk.service.alpaca_support import ClosedAt, closed_markets
 from paperdesk.service.order_requests import OrderRequest
 
 router = APIRouter(prefix="/v2")
@@ -46,6 +53,22 @@ class StatusFilter(StrEnum):
 class Direction(StrEnum):
     ASC = "asc"
     DESC = "desc"
+
+
+def closed_now(container: Services, portfolio_id: int) -> ClosedMarket:
+    """Whether a symbol's market is closed at the portfolio's clock (never before a replay's
+    first tick): what shows a queued order as ``accepted``. The portfolio's settings and clock
+    are read at the first question, so an answer with no working order reads nothing more."""
+
+    @functools.cache
+    def judge() -> tuple[ClosedAt, datetime | None]:
+        return closed_markets(container, portfolio_id)
+
+    def closed(symbol: str) -> bool:
+        closed_at, now = judge()
+        return now is not None and closed_at(symbol, now)
+
+    return closed
 
 
 def active(container: Services, caller: AlpacaAccount) -> None:
@@ -80,7 +103,8 @@ def submit_order(container: ServicesDep, caller: Trader, document: Body) -> dict
     placed = container.portfolios.place_order(caller.portfolio_id, request)
     entry, legs = placed[0], placed[1:]
     is_bracket = order.order_class is OrderClass.BRACKET
-    return order_document(caller.portfolio_id, entry, legs if is_bracket else None)
+    closed = closed_now(container, caller.portfolio_id)
+    return order_document(caller.portfolio_id, entry, legs if is_bracket else None, closed)
 
 
 @router.get("/orders")
@@ -134,11 +158,13 @@ def list_orders(
     if direction is Direction.DESC:
         chosen.reverse()
     by_id = {o.order_id: o for o in orders}
+    closed = closed_now(container, caller.portfolio_id)
     return [
         order_document(
             caller.portfolio_id,
             o,
             [by_id[c] for c in o.children] if nested and o.children else None,
+            closed,
         )
         for o in chosen[:limit]
     ]
@@ -171,7 +197,7 @@ def get_order_by_client_id(
     orders = container.portfolios.orders(caller.portfolio_id)
     for order in orders:
         if order.client_order_id == client_order_id:
-            return _with_legs(caller.portfolio_id, order, orders)
+            return _with_legs(container, caller.portfolio_id, order, orders)
     raise not_found("order", client_order_id)
 
 
@@ -182,8 +208,10 @@ def get_order(
     orders = container.portfolios.orders(caller.portfolio_id)
     order = find_order(caller.portfolio_id, orders, order_id)
     if not nested:
-        return order_document(caller.portfolio_id, order)
-    return _with_legs(caller.portfolio_id, order, orders)
+        return order_document(
+            caller.portfolio_id, order, closed=closed_now(container, caller.portfolio_id)
+        )
+    return _with_legs(container, caller.portfolio_id, order, orders)
 
 
 @router.patch("/orders/{order_id}")
@@ -214,7 +242,7 @@ def replace_order(
         limit_price=change.limit_price,
         stop_price=change.stop_price,
     )
-    return _with_legs(portfolio_id, changed, container.portfolios.orders(portfolio_id))
+    return _with_legs(container, portfolio_id, changed, container.portfolios.orders(portfolio_id))
 
 
 @router.delete("/orders/{order_id}", status_code=204)
@@ -269,5 +297,8 @@ def _legs(order: Order, by_id: dict[str, Order]) -> list[Order] | None:
     return [by_id[c] for c in order.children if c in by_id] if order.children else None
 
 
-def _with_legs(portfolio_id: int, order: Order, orders: list[Order]) -> dict[str, Any]:
-    return order_document(portfolio_id, order, _legs(order, {o.order_id: o for o in orders}))
+def _with_legs(
+    container: Services, portfolio_id: int, order: Order, orders: list[Order]
+) -> dict[str, Any]:
+    legs = _legs(order, {o.order_id: o for o in orders})
+    return order_document(portfolio_id, order, legs, closed_now(container, portfolio_id))

@@ -31,7 +31,7 @@ from paperdesk.api.alpaca.errors import AlpacaError
 from paperdesk.api.alpaca.trade_updates import trade_update_messages
 from paperdesk.domain.api_keys import Scope
 from paperdesk.service import Services
-from paperdesk.service.alpaca_support import latest_sequence, order_events
+from paperdesk.service.alpaca_support import closed_markets, latest_sequence, order_events
 
 log = logging.getLogger(__name__)
 router = APIRouter()
@@ -158,7 +158,10 @@ async def _serve(
                 found, after = await asyncio.to_thread(
                     order_events, container, portfolio_id, cursor
                 )
-                for message in trade_update_messages(portfolio_id, found):
+                closed_at = None
+                if found:
+                    closed_at, _ = await asyncio.to_thread(closed_markets, container, portfolio_id)
+                for message in trade_update_messages(portfolio_id, found, closed_at):
                     await websocket.send_json(message)
                 cursor = after if cursor is not None else None
                 if not found:

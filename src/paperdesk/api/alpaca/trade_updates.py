@@ -5,15 +5,25 @@ paperdesk event -> Alpaca event: ``order.accepted`` -> ``new``; ``order.filled``
 position after it (``position_qty``, from the position event of the same transaction);
 ``order.canceled`` -> ``canceled``; ``order.expired`` -> ``expired``; ``order.rejected`` ->
 ``rejected``; ``order.modified`` -> ``replaced``. Prices and quantities stay decimal strings.
+An order accepted while its market is closed (at the event's time, the portfolio's clock then)
+is announced as Alpaca announces an order queued for the open: event ``accepted``, its order
+``accepted`` (received, not routed yet; ``mapping.order_status``).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from paperdesk.api.alpaca.mapping import Document, execution_uuid, order_document
+from paperdesk.api.alpaca.mapping import (
+    QUEUED,
+    Document,
+    execution_uuid,
+    order_document,
+    order_status,
+)
 from paperdesk.api.times import utc_text
 from paperdesk.domain import Order, OrderRole, OrderStatus, OrderType, Side, TimeInForce
 from paperdesk.domain.records import OutboxEntry
@@ -68,18 +78,31 @@ def order_of(document: dict[str, Any]) -> Order:
     )
 
 
-def trade_update_messages(portfolio_id: int, entries: list[OutboxEntry]) -> list[Document]:
+def trade_update_messages(
+    portfolio_id: int,
+    entries: list[OutboxEntry],
+    closed_at: Callable[[str, datetime], bool] | None = None,
+) -> list[Document]:
     """The ``trade_updates`` messages of ``entries`` (order and position events, in sequence
-    order); position events only lend their quantity to the fill before them."""
+    order); position events only lend their quantity to the fill before them. ``closed_at``
+    tells whether a symbol's market is closed at a time (none is without it)."""
     messages: list[Document] = []
     for index, entry in enumerate(entries):
         if not entry.kind.startswith("order.") or "order" not in entry.payload:
             continue
         order = order_of(entry.payload["order"])
+        moment = entry.ts_event
+
+        def closed(symbol: str, moment: datetime = moment) -> bool:
+            return closed_at is not None and closed_at(symbol, moment)
+
+        event = EVENTS.get(entry.kind, "fill")
+        if entry.kind == "order.accepted" and order_status(order, closed) == QUEUED:
+            event = QUEUED
         data: Document = {
-            "event": EVENTS.get(entry.kind, "fill"),
+            "event": event,
             "timestamp": utc_text(entry.ts_event),
-            "order": order_document(portfolio_id, order),
+            "order": order_document(portfolio_id, order, closed=closed),
             "paperdesk_sequence": entry.sequence,
         }
         if entry.kind == "order.filled":
