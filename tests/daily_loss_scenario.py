@@ -3,7 +3,8 @@ manual orders meeting the limit (REST, CLI).
 
 SPY's bundled daily bars close at 21:00 UTC, so each tick is a new day: ``HELD`` SPY bought by
 hand fill at 2020-01-23's open, and 2020-01-24's 0.9% fall takes about 0.74% of the equity,
-beyond ``LIMIT``. No exposure cap, so the small entries the tests place meet only the limit.
+beyond ``LIMIT``. No exposure cap, and pyramiding on (a one-click long while long), so the
+small entries the tests place meet only the limit.
 """
 
 from __future__ import annotations
@@ -35,7 +36,7 @@ def replay_with_a_loss(portfolios: PortfolioService, limit: Decimal | None) -> F
     settings = RunConfig(
         symbols=("SPY",),
         source=SourceConfig(kind=SourceKind.REPLAY, replay_from=date(2020, 1, 22)),
-        risk=RiskConfig(daily_loss_limit_percent=limit, exposure_cap_percent=None),
+        risk=RiskConfig(daily_loss_limit_percent=limit, exposure_cap_percent=None, pyramiding=True),
         **QUIET,
     )
     portfolio = portfolios.create_portfolio("fallen", Decimal(10000), settings=settings)

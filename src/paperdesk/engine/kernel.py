@@ -430,12 +430,19 @@ class TradingKernel:
         exits and bracket legs must not sell the position a second time)."""
         return self.orders.cancel_all(symbol, ts, reason)
 
-    def decide(self, signal: Signal, ts: datetime, price: Decimal) -> RoutingDecision:
+    def decide(
+        self,
+        signal: Signal,
+        ts: datetime,
+        price: Decimal,
+        day_start_equity: Decimal | None = None,
+    ) -> RoutingDecision:
         """The router's decision on a signal a person executes (one click) at the last price
-        ``price``: the filters, the sizing and the risk chain a strategy's signal passes.
-        Nothing is submitted; the caller submits the intents (``submit_order``)."""
+        ``price``: the filters, the sizing and the risk chain a strategy's signal passes
+        (``day_start_equity``: the daily loss limit's, as at a tick). Nothing is submitted;
+        the caller submits the intents (``submit_order``)."""
         instrument = self._instrument(signal.symbol)
-        view = self._view_at(ts, signal.symbol, price)
+        view = self._view_at(ts, signal.symbol, price, day_start_equity=day_start_equity)
         return self.router.route(signal, view, instrument, price, self._bar_index)
 
     def close_position(

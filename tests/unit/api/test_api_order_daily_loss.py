@@ -87,3 +87,21 @@ def test_a_replay_not_started_is_refused_for_that_not_for_the_limit(api: Harness
     before = api.dump()
     response = api.post(f"/portfolios/{portfolio}/orders", BUY)
     assert_refused(api, response, 422, "invalid_input", "has not started", before=before)
+
+
+def test_a_one_click_entry_is_refused_as_a_signal_would_be_and_its_preview_too(
+    api: Harness,
+) -> None:
+    fallen = replay_with_a_loss(api.services.portfolios, LIMIT)
+    click = {"symbol": "SPY", "direction": "long", "quantity": "1"}
+    path = f"/portfolios/{fallen.portfolio_id}/execute"
+    day_start = f"below the day's start {money_words(fallen.day_start)}"
+    before = api.dump()
+    preview = api.get(f"{path}/preview", params=click)
+    assert preview.status_code == 422, preview.text
+    assert (preview.json()["code"], day_start in preview.json()["message"]) == (
+        "daily_loss_limit",
+        True,
+    )
+    executed = api.post(path, click)
+    assert_refused(api, executed, 422, "daily_loss_limit", day_start, before=before)
