@@ -309,11 +309,14 @@ class TradingKernel:
         price: Decimal,
         client_order_id: str | None = None,
         ts: datetime | None = None,
+        day_start_equity: Decimal | None = None,
     ) -> OrderIntent:
         """The pre-trade checks of a person's order (``price``: the last price, for the risk
         rules): whole lots and ticks, an unused client order id, no short sale in a long-only
         book, and an entry's risk chain. Returns the intent with its role (an exit when it
-        reduces the position, else an entry); raises ``OrderRefusedError`` with the reason."""
+        reduces the position, else an entry); raises ``OrderRefusedError`` with the reason.
+        ``day_start_equity``: the equity the daily loss limit measures from, computed by the
+        caller as a tick's is (an input, not a time: the checks still read no clock)."""
         instrument = self._instrument(intent.symbol)
         check_increments(
             instrument,
@@ -330,7 +333,7 @@ class TradingKernel:
             )
         held = self.ledger.position(intent.symbol).quantity
         intent = intent._replace(role=_role(intent.side, intent.quantity, held))
-        self._check(intent, held, price, ts or _EPOCH)
+        self._check(intent, held, price, ts or _EPOCH, day_start_equity)
         return intent
 
     def submit_order(
@@ -427,12 +430,19 @@ class TradingKernel:
         exits and bracket legs must not sell the position a second time)."""
         return self.orders.cancel_all(symbol, ts, reason)
 
-    def decide(self, signal: Signal, ts: datetime, price: Decimal) -> RoutingDecision:
+    def decide(
+        self,
+        signal: Signal,
+        ts: datetime,
+        price: Decimal,
+        day_start_equity: Decimal | None = None,
+    ) -> RoutingDecision:
         """The router's decision on a signal a person executes (one click) at the last price
-        ``price``: the filters, the sizing and the risk chain a strategy's signal passes.
-        Nothing is submitted; the caller submits the intents (``submit_order``)."""
+        ``price``: the filters, the sizing and the risk chain a strategy's signal passes
+        (``day_start_equity``: the daily loss limit's, as at a tick). Nothing is submitted;
+        the caller submits the intents (``submit_order``)."""
         instrument = self._instrument(signal.symbol)
-        view = self._view_at(ts, signal.symbol, price)
+        view = self._view_at(ts, signal.symbol, price, day_start_equity=day_start_equity)
         return self.router.route(signal, view, instrument, price, self._bar_index)
 
     def close_position(
@@ -637,7 +647,14 @@ class TradingKernel:
             raise UnknownNameError(f"{symbol} is not an instrument of this portfolio")
         return instrument
 
-    def _check(self, intent: OrderIntent, held: Decimal, price: Decimal, ts: datetime) -> None:
+    def _check(
+        self,
+        intent: OrderIntent,
+        held: Decimal,
+        price: Decimal,
+        ts: datetime,
+        day_start_equity: Decimal | None = None,
+    ) -> None:
         symbol = intent.symbol
         if intent.side is _SELL and not self.router.allow_short:
             check_not_short(symbol, intent.quantity, held, self.orders.open_orders(symbol))
@@ -645,15 +662,20 @@ class TradingKernel:
             reference = expected_price(
                 intent.order_type, price, intent.limit_price, intent.stop_price
             )
-            view = self._view_at(ts, symbol, reference)
+            view = self._view_at(ts, symbol, reference, day_start_equity=day_start_equity)
             self.router.check_order(intent, view, self.instruments[symbol], reference)
 
     def _view_at(
-        self, ts: datetime, symbol: str, price: Decimal, replacing: str | None = None
+        self,
+        ts: datetime,
+        symbol: str,
+        price: Decimal,
+        replacing: str | None = None,
+        day_start_equity: Decimal | None = None,
     ) -> PortfolioView:
         prices = dict(self.prices)
         prices.setdefault(symbol, price)
-        return self._working_view(ts, prices, replacing=replacing)
+        return self._working_view(ts, prices, day_start_equity, replacing=replacing)
 
     def _route(self, signal: Signal, bar: Bar, day_start_equity: Decimal | None) -> list[Event]:
         self.signals_seen += 1

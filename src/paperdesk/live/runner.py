@@ -41,6 +41,7 @@ from paperdesk.domain.ticks import DRY_RUN, BarTick, SignalOutcome, TickStatus
 from paperdesk.engine.per_bar import decide
 from paperdesk.engine.strategies import AnyStrategy, run_strategies
 from paperdesk.live import replay
+from paperdesk.live.day_start import day_start_equity
 from paperdesk.live.restore import RestoredPortfolio, persist, place_in_history, restore
 from paperdesk.live.signal_cache import SignalCache, signal_cache
 from paperdesk.live.sources import (
@@ -189,7 +190,7 @@ class LiveRunner:
         )
         self.failpoint("after-signal")
         kernel = state.kernel
-        day_start = self._day_start(repository, state, bar)
+        day_start = day_start_equity(repository, state, bar.ts_close)
         if late:
             events = kernel.route_late(bar, signals, target, day_start)
         else:
@@ -333,16 +334,6 @@ class LiveRunner:
                 names,
             )
         return following, False, specs, latest - following
-
-    def _day_start(
-        self, repository: LedgerRepository, state: RestoredPortfolio, bar: Bar
-    ) -> Decimal | None:
-        """The equity the daily loss limit measures from: the last before the bar's day."""
-        if state.settings.risk.daily_loss_limit_percent is None:
-            return None
-        midnight = bar.ts_close.replace(hour=0, minute=0, second=0, microsecond=0)
-        before = repository.equity_before(state.portfolio_id, midnight)
-        return state.record.starting_cash if before is None else before
 
 
 def _skipped(state: RestoredPortfolio, cursor: CursorRecord, done: frozenset[str]) -> list[TickRun]:

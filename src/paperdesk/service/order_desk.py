@@ -132,9 +132,16 @@ class OrderDesk:
             reason=request.reason,
         )
         client_id = request.client_order_id
-        # checked before the clock (a refusal comes first), once: reading the clock changes
-        # nothing the checks read (``TradingKernel.submit_checked``)
-        checked = kernel.check_order(intent, price=price, client_order_id=client_id)
+        # checked before the clock's refusals (a rule's refusal comes first), once: reading
+        # the clock changes nothing the checks read (``TradingKernel.submit_checked``); the
+        # day's start equity is an input computed here, as a tick computes it, not a time the
+        # rules read
+        checked = kernel.check_order(
+            intent,
+            price=price,
+            client_order_id=client_id,
+            day_start_equity=self._day_start_equity(),
+        )
         self._check_market_open(symbol, request)
         # the book knows its working orders' client ids; a finished order's is refused by the
         # ledger's unique key when the unit writes (``used_client_order_id`` names it then)
@@ -143,6 +150,22 @@ class OrderDesk:
             self.client_order_ids.append(client_id)
         self.events.extend(events)
         return orders_of(events)
+
+    def _day_start_equity(self) -> Decimal | None:
+        """The equity the daily loss limit measures from at the portfolio's clock: the same
+        rule as a tick's (``live.day_start``), so a trader's entry is refused where a
+        strategy's would be. None without the limit, and for a replay that has not started:
+        it has no clock, so no day yet and no limit (its order is then refused for that, after
+        the checks, when the clock is read to place it)."""
+        if self.state.settings.risk.daily_loss_limit_percent is None:
+            return None
+        try:
+            at = self.at
+        except InvalidInputError:  # the replay has not started (``_market_time``)
+            return None
+        from paperdesk.live.day_start import day_start_equity
+
+        return day_start_equity(self.repository, self.state, at)
 
     def _check_market_open(self, symbol: str, request: OrderRequest) -> None:
         """Refuse an IOC or FOK order while its market is closed at the portfolio's clock

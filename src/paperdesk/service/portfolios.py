@@ -624,6 +624,7 @@ class PortfolioService:
         """What executing ``order`` would send (sized by the portfolio's rules), refused as the
         execution would refuse it: its intents pass the same pre-trade checks (lot, tick,
         bracket side, cash) on this dry unit's own copy of the books; writes nothing."""
+        from paperdesk.live.day_start import day_start_equity
         from paperdesk.service.signal_execution import plan_execution, submit_plan
 
         symbol = limits.symbol_value(order.symbol, "symbol")
@@ -631,7 +632,8 @@ class PortfolioService:
             state = self._restore(repository, portfolio_id, (symbol,), cached=False)
             price = self._reference_price(state, symbol, repository)
             at = self._market_time(repository, state)
-            plan = plan_execution(state.kernel, order, at, price)
+            day_start = day_start_equity(repository, state, at)
+            plan = plan_execution(state.kernel, order, at, price, day_start)
             submit_plan(state.kernel, plan, at)  # a refusal raises here; the copy is dropped
             return plan
 
@@ -640,6 +642,7 @@ class PortfolioService:
     ) -> tuple[ExecutionPlan, list[Order]]:
         """Execute ``order`` in one transaction: the plan ``preview_signal`` shows, submitted
         through the pre-trade checks; a refusal changes nothing."""
+        from paperdesk.live.day_start import day_start_equity
         from paperdesk.service.signal_execution import plan_execution, submit_plan
 
         symbol = limits.symbol_value(order.symbol, "symbol")
@@ -647,7 +650,8 @@ class PortfolioService:
             state = self._restore(repository, portfolio_id, (symbol,))
             price = self._reference_price(state, symbol, repository)
             at = self._market_time(repository, state)
-            plan = plan_execution(state.kernel, order, at, price)
+            day_start = day_start_equity(repository, state, at)
+            plan = plan_execution(state.kernel, order, at, price, day_start)
             events = submit_plan(state.kernel, plan, at)
             self._persist(repository, state, events, at)
             return plan, orders_of(events)

@@ -91,10 +91,15 @@ class ExecutionPlan:
 
 
 def plan_execution(
-    kernel: Kernel, order: SignalOrder, at: datetime, price: Decimal
+    kernel: Kernel,
+    order: SignalOrder,
+    at: datetime,
+    price: Decimal,
+    day_start_equity: Decimal | None = None,
 ) -> ExecutionPlan:
     """The router's decision on ``order`` at ``price``; ``OrderRefusedError`` (with the
-    rule's code) when it refuses."""
+    rule's code) when it refuses. ``day_start_equity``: what the daily loss limit measures
+    from (``live.day_start``), so a click's entry is refused where a strategy's would be."""
     signal = Signal(
         order.strategy,
         order.symbol,
@@ -105,7 +110,7 @@ def plan_execution(
         target=order.target,
         reason=order.reason,
     )
-    decision = kernel.decide(signal, at, price)
+    decision = kernel.decide(signal, at, price, day_start_equity)
     if decision.rejection is not None:
         raise OrderRefusedError(
             f"the portfolio's rules refuse to {_verb(order.direction)} {order.symbol}: "
