@@ -379,8 +379,10 @@ class TradingKernel:
         quantity: Decimal | None = None,
         limit_price: Decimal | None = None,
         stop_price: Decimal | None = None,
+        day_start_equity: Decimal | None = None,
     ) -> list[Event]:
-        """Change a working order; the result passes the checks a new order would. A finished
+        """Change a working order; the result passes the checks a new order would (with
+        ``day_start_equity``, the daily loss limit's too, as ``check_order``'s). A finished
         order is named as such before any check of the new values (a quantity below what a
         filled order filled is no reason to give)."""
         order = self.orders.require_open(order_id)
@@ -415,7 +417,9 @@ class TradingKernel:
                 reference = expected_price(
                     changed.order_type, price, changed.limit_price, changed.stop_price
                 )
-                view = self._view_at(ts, order.symbol, reference, replacing=order_id)
+                view = self._view_at(
+                    ts, order.symbol, reference, order_id, day_start_equity=day_start_equity
+                )
                 self.router.check_order(changed, view, instrument, reference)
         return self.orders.modify(
             order_id, ts, quantity=quantity, limit_price=limit_price, stop_price=stop_price

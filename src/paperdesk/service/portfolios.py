@@ -576,6 +576,8 @@ class PortfolioService:
             symbol = working_order(repository, state, order_id, "modified").symbol
             price = self._reference_price(state, symbol, repository)
             at = self._market_time(repository, state)
+            from paperdesk.live.day_start import day_start_equity
+
             events = kernel.modify_order(
                 order_id,
                 at,
@@ -583,6 +585,8 @@ class PortfolioService:
                 quantity=quantity,
                 limit_price=limit_price,
                 stop_price=stop_price,
+                # a larger entry meets the daily loss limit as a new one does (``OrderDesk``)
+                day_start_equity=day_start_equity(repository, state, at),
             )
             self._persist(repository, state, events, at, book_only=True)
             return kernel.order(order_id)

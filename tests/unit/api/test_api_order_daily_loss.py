@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from api_fixtures import Harness, api, assert_refused
+from api_fixtures import API, Harness, api, assert_refused
 
 from daily_loss_scenario import HELD, LIMIT, money_words, replay_with_a_loss
 from paperdesk.config import RiskConfig, RunConfig, SourceConfig, SourceKind
@@ -105,3 +105,31 @@ def test_a_one_click_entry_is_refused_as_a_signal_would_be_and_its_preview_too(
     )
     executed = api.post(path, click)
     assert_refused(api, executed, 422, "daily_loss_limit", day_start, before=before)
+
+
+def test_a_working_entry_cannot_grow_after_a_loss_beyond_the_limit(api: Harness) -> None:
+    """Raising a resting buy's quantity is a larger entry: the limit refuses it as it refuses
+    a new one (the modify once ran the risk chain without the day's start), and nothing
+    changes; its price may still move, and a portfolio without the limit may grow it."""
+    portfolios = api.services.portfolios
+    fallen = replay_with_a_loss(portfolios, LIMIT, working_entry=True)
+    unlimited = replay_with_a_loss(portfolios, None, working_entry=True)
+    path = f"/portfolios/{fallen.portfolio_id}/orders/{fallen.working_entry}"
+    trader = api.headers(api.trader)
+    before = api.dump()
+    response = api.client.patch(API + path, json={"quantity": "2"}, headers=trader)
+    assert_refused(
+        api,
+        response,
+        422,
+        "daily_loss_limit",
+        f"below the day's start {money_words(fallen.day_start)}",
+        before=before,
+    )
+    moved = api.client.patch(API + path, json={"limit_price": "101"}, headers=trader)
+    assert moved.status_code == 200, moved.text
+    assert moved.json()["quantity"] == "1"
+    other = f"/portfolios/{unlimited.portfolio_id}/orders/{unlimited.working_entry}"
+    grown = api.client.patch(API + other, json={"quantity": "2"}, headers=trader)
+    assert grown.status_code == 200, grown.text
+    assert grown.json()["quantity"] == "2"
