@@ -67,16 +67,17 @@ def closed_markets(services: Services, portfolio_id: int) -> tuple[ClosedAt, dat
     instruments' calendars, its extended session), and the portfolio's clock: the service's
     time, or a replay's position (None before its first tick). Alpaca shows an order queued
     while its market is closed as ``accepted`` (``api.alpaca.mapping``)."""
-    from paperdesk.config.run import SourceKind, TradingSession
+    from paperdesk.config.run import TradingSession
     from paperdesk.live.restore import traded_instrument
     from paperdesk.service.market_hours import is_closed
+    from paperdesk.service.portfolios import portfolio_time
+
+    def bar_closes() -> list[datetime]:
+        with services.database.reading() as repository:
+            return [c.ts_bar_close for c in repository.cursors(portfolio_id) if c.ts_bar_close]
 
     settings = services.portfolios.settings(portfolio_id)
-    now: datetime | None = services.clock.now()
-    if settings.source.kind is SourceKind.REPLAY:
-        with services.database.reading() as repository:
-            closes = [c.ts_bar_close for c in repository.cursors(portfolio_id) if c.ts_bar_close]
-        now = max(closes, default=None)
+    now = portfolio_time(settings, bar_closes, services.clock.now)
     extended = settings.execution.session is TradingSession.EXTENDED
     calendars: dict[str, str] = {}
 

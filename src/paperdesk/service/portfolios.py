@@ -578,6 +578,8 @@ class PortfolioService:
             at = self._market_time(repository, state)
             from paperdesk.live.day_start import day_start_equity
 
+            # only a new quantity meets the risk rules (a price change alone runs none)
+            day_start = None if quantity is None else day_start_equity(repository, state, at)
             events = kernel.modify_order(
                 order_id,
                 at,
@@ -586,7 +588,7 @@ class PortfolioService:
                 limit_price=limit_price,
                 stop_price=stop_price,
                 # a larger entry meets the daily loss limit as a new one does (``OrderDesk``)
-                day_start_equity=day_start_equity(repository, state, at),
+                day_start_equity=day_start,
             )
             self._persist(repository, state, events, at, book_only=True)
             return kernel.order(order_id)
@@ -738,16 +740,15 @@ class PortfolioService:
         persist(repository, state, events, at, recorded_at=self._now(), book_only=book_only)
 
     def _market_time(self, repository: LedgerRepository, state: RestoredPortfolio) -> datetime:
-        """The portfolio's clock: the replay's position for a replay, else the clock's time."""
-        if state.settings.source.kind is SourceKind.REPLAY:
-            closes = state.bar_closes.values()  # the stored cursors', as restored or cached
-            if closes:
-                return max(closes)
+        """The portfolio's clock (``portfolio_time``; the replay's position from the stored
+        cursors' closes, as restored or cached); a replay that has not started has none."""
+        at = portfolio_time(state.settings, state.bar_closes.values, self.clock.now)
+        if at is None:
             raise InvalidInputError(
                 f"portfolio {state.portfolio_id} replays history and its replay has not started: "
                 "run a tick first (its orders are timed in the replay's clock)"
             )
-        return self.clock.now()
+        return at
 
     def _reference_price(
         self, state: RestoredPortfolio, symbol: str, within: LedgerRepository | None = None
@@ -881,6 +882,19 @@ def _check_contract(settings: RunConfig, symbol: str, history: pd.DataFrame) -> 
     else:
         close = closes.iloc[-1]
     check_contract_price(settings.account, symbol, Decimal(str(close)))
+
+
+def portfolio_time(
+    settings: RunConfig,
+    bar_closes: Callable[[], Iterable[datetime]],
+    now: Callable[[], datetime],
+) -> datetime | None:
+    """A portfolio's clock: a replay's position (the latest close of its symbols' last ticked
+    bars, None before its first tick), else the service clock's time. Each source is asked
+    only when the portfolio's kind needs it (``bar_closes`` may read the database)."""
+    if settings.source.kind is SourceKind.REPLAY:
+        return max(bar_closes(), default=None)
+    return now()
 
 
 def symbols_traded(settings: RunConfig, traded: Iterable[str]) -> list[str]:
