@@ -6,7 +6,7 @@
 // tooltip and the signal panel give the details.
 
 import type { Signal } from "../api";
-import { signalMarker, strategyLabel, type MarkerSpec, type Palette } from "./overlays";
+import { signalMarker, signalText, strategyLabel, type MarkerSpec, type Palette } from "./overlays";
 
 /** A signal on the candle that holds it: the candle's time and its index among the candles. */
 export interface PlacedSignal {
@@ -73,7 +73,7 @@ function roomOf(group: MarkerGroup, all: readonly MarkerGroup[]): number {
 
 /** A cluster's texts, longest first: `MACD 18% · RSI 20% ✕`, `MACD·RSI✕`, `2`, nothing. */
 export function textForms(signals: readonly Signal[]): string[] {
-  const full = signals.map((signal) => signalMarker(signal, 0, NO_COLOURS).text).join(" · ");
+  const full = signals.map(signalText).join(" · ");
   const labels = signals
     .map((signal) => `${strategyLabel(signal.strategy)}${signal.decision === "accepted" ? "" : "✕"}`)
     .join("·");
@@ -86,5 +86,3 @@ function fittingText(forms: readonly string[], roomPixels: number): string {
   }
   return "";
 }
-
-const NO_COLOURS: Palette = { up: "", down: "", muted: "", accent: "", warn: "" };

@@ -48,11 +48,8 @@ export function strategyLabel(strategy: string): string {
  * for flat; a refused signal in the muted colour and crossed out. The text stays short (the
  * strategy's label and the confidence); the tooltip says the rest. */
 export function signalMarker(signal: Signal, time: number, palette: Palette): MarkerSpec {
-  const confidence =
-    signal.confidence === null ? "" : ` ${Math.round(signal.confidence * 100).toString()}%`;
   const refused = signal.decision !== "accepted";
-  const text = `${strategyLabel(signal.strategy)}${confidence}${refused ? " ✕" : ""}`;
-  const base = { id: `signal-${signal.id.toString()}`, time, text };
+  const base = { id: `signal-${signal.id.toString()}`, time, text: signalText(signal) };
   if (signal.direction > 0) {
     return { ...base, position: "belowBar", shape: "arrowUp", color: refused ? palette.muted : palette.up };
   }
@@ -60,6 +57,14 @@ export function signalMarker(signal: Signal, time: number, palette: Palette): Ma
     return { ...base, position: "aboveBar", shape: "arrowDown", color: refused ? palette.muted : palette.down };
   }
   return { ...base, position: "inBar", shape: "circle", color: palette.muted };
+}
+
+/** A signal marker's text: the strategy's label, the confidence, and a cross when refused
+ * (`MACD 18%`, `RSI 20% ✕`). */
+export function signalText(signal: Signal): string {
+  const confidence =
+    signal.confidence === null ? "" : ` ${Math.round(signal.confidence * 100).toString()}%`;
+  return `${strategyLabel(signal.strategy)}${confidence}${signal.decision !== "accepted" ? " ✕" : ""}`;
 }
 
 /** The lines of `symbol`: each open position's entry, each resting order at its price. */
