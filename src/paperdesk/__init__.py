@@ -11,3 +11,8 @@ MONEY_PRECISION = 50
 _decimal.DefaultContext.prec = max(_decimal.DefaultContext.prec, MONEY_PRECISION)
 if _decimal.getcontext().prec < MONEY_PRECISION:
     _decimal.getcontext().prec = MONEY_PRECISION
+
+# The event kernel's compiled build (mypyc), used only while it matches these sources.
+from paperdesk import native as _native  # noqa: E402
+
+_native.install()

@@ -13,7 +13,6 @@ from engine_builders import Scripted, make_bars, make_config
 from paperdesk.config import RiskConfig
 from paperdesk.domain import Instrument
 from paperdesk.engine.backtest import simulate
-from paperdesk.engine.kernel import TradingKernel
 
 TEST = Instrument.equity("TEST", calendar="24/7")
 BARS = make_bars([(100 + i, 101 + i, 99 + i, 100.5 + i) for i in range(12)])
@@ -25,44 +24,43 @@ SCRIPT = {1: (1, 95.0, 120.0), 4: -1, 8: 0}
 pytestmark = pytest.mark.usefixtures("collector_restored")
 
 
-def _spy_on_bars(monkeypatch: pytest.MonkeyPatch, *, fail_at: int | None = None) -> list[bool]:
-    """The collector's state at each bar the kernel is given (raising at row ``fail_at``)."""
-    seen: list[bool] = []
-    on_bar = TradingKernel.on_bar
+class _Spy:
+    """A progress callback (called by the driver inside its loop, at the bars it visits) that
+    records the collector's state at each call, raising at the first row from ``fail_at`` on.
+    Interpreted code the driver calls, so it sees the loop's state whether the kernel is
+    compiled or not (a patched method of a compiled class would never be called)."""
 
-    def spy(
-        self: TradingKernel, bar: Any, signals: Any = (), bar_index: int = 0, *rest: Any
-    ) -> Any:
-        seen.append(gc.isenabled())
-        if bar_index == fail_at:
+    def __init__(self, fail_at: int | None = None) -> None:
+        self.seen: list[bool] = []
+        self.fail_at = fail_at
+
+    def __call__(self, done: int, total: int) -> None:
+        self.seen.append(gc.isenabled())
+        if self.fail_at is not None and self.fail_at <= done < total:
             raise RuntimeError("the kernel failed")
-        return on_bar(self, bar, signals, bar_index, *rest)
-
-    monkeypatch.setattr(TradingKernel, "on_bar", spy)
-    return seen
 
 
-def _run() -> Any:
-    return simulate(BARS, Scripted(SCRIPT), make_config(risk=SHORTS), TEST, engine="event")
+def _run(spy: _Spy) -> Any:
+    return simulate(
+        BARS, Scripted(SCRIPT), make_config(risk=SHORTS), TEST, progress=spy, engine="event"
+    )
 
 
-def test_the_collector_is_off_at_every_bar_and_on_again_after(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    seen = _spy_on_bars(monkeypatch)
+def test_the_collector_is_off_at_every_bar_and_on_again_after() -> None:
+    spy = _Spy()
     gc.enable()
-    result = _run()
+    result = _run(spy)
     assert len(result.fills) >= 4  # the entry, the reversal's two fills, the exit
-    assert seen
-    assert not any(seen)
+    assert len(spy.seen) >= 4
+    assert not any(spy.seen)
     assert gc.isenabled()
 
 
-def test_the_collector_is_on_again_when_the_run_fails(monkeypatch: pytest.MonkeyPatch) -> None:
-    seen = _spy_on_bars(monkeypatch, fail_at=4)
+def test_the_collector_is_on_again_when_the_run_fails() -> None:
+    spy = _Spy(fail_at=4)
     gc.enable()
     with pytest.raises(RuntimeError, match="the kernel failed"):
-        _run()
-    assert seen
-    assert not any(seen)
+        _run(spy)
+    assert spy.seen
+    assert not any(spy.seen)
     assert gc.isenabled()

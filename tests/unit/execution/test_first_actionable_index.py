@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import copy
 import random
 from datetime import timedelta
 from decimal import Decimal
+from typing import Any
 
 import numpy as np
 
-from paperdesk.domain import Bar, OrderType, Side, TimeInForce
+from paperdesk.domain import Bar, Event, OrderType, Side, TimeInForce
 
 from ._support import ExecutionDesk, before, make_bar, make_intent, make_manager
 
@@ -37,8 +37,32 @@ def arrays(bars: list[Bar]) -> tuple[np.ndarray, ...]:
     return opens, highs, lows, times
 
 
-def brute_force_first_action(manager: ExecutionDesk, bars: list[Bar], start: int) -> int:
-    scratch = copy.deepcopy(manager)
+class Replayable:
+    """A desk that remembers its commands, so that a scratch desk in the same state can be made
+    by replaying them (the compiled book and venue cannot be deep-copied)."""
+
+    def __init__(self) -> None:
+        self.desk = make_manager()
+        self.commands: list[tuple[str, tuple[Any, ...]]] = []
+
+    def submit(self, *arguments: Any) -> list[Event]:
+        self.commands.append(("submit", arguments))
+        return self.desk.submit(*arguments)
+
+    def on_bar(self, bar: Bar) -> list[Event]:
+        self.commands.append(("on_bar", (bar,)))
+        return self.desk.on_bar(bar)
+
+    def scratch(self) -> ExecutionDesk:
+        copy = make_manager()
+        for name, arguments in self.commands:
+            getattr(copy, name)(*arguments)
+        assert copy.all_orders() == self.desk.all_orders()
+        return copy
+
+
+def brute_force_first_action(manager: Replayable, bars: list[Bar], start: int) -> int:
+    scratch = manager.scratch()
     for index in range(start, len(bars)):
         snapshot = scratch.all_orders()
         if scratch.on_bar(bars[index]) or scratch.all_orders() != snapshot:
@@ -46,7 +70,7 @@ def brute_force_first_action(manager: ExecutionDesk, bars: list[Bar], start: int
     return len(bars)
 
 
-def submit_random_orders(generator: random.Random, manager: ExecutionDesk) -> None:
+def submit_random_orders(generator: random.Random, manager: Replayable) -> None:
     for _ in range(generator.randint(1, 4)):
         order_type = generator.choice([OrderType.LIMIT, OrderType.STOP, OrderType.STOP_LIMIT])
         side = generator.choice([Side.BUY, Side.SELL])
@@ -69,7 +93,7 @@ def submit_random_orders(generator: random.Random, manager: ExecutionDesk) -> No
         )
 
 
-def submit_random_bracket(generator: random.Random, manager: ExecutionDesk) -> None:
+def submit_random_bracket(generator: random.Random, manager: Replayable) -> None:
     limit = D(10000 + generator.randint(-1000, 1000)) / 100
     stop_loss, take_profit = limit - generator.randint(1, 10), limit + generator.randint(1, 10)
     manager.submit(
@@ -89,7 +113,7 @@ def test_first_actionable_index_agrees_with_a_bar_by_bar_scan() -> None:
     generator = random.Random(20240102)
     for _ in range(150):
         bars = random_bars(generator, generator.randint(1, 120))
-        manager = make_manager()
+        manager = Replayable()
         submit_random_orders(generator, manager)
         if generator.random() < 0.5:
             submit_random_bracket(generator, manager)
@@ -97,7 +121,7 @@ def test_first_actionable_index_agrees_with_a_bar_by_bar_scan() -> None:
         position = generator.randint(0, len(bars) - 1)
         while position < len(bars):
             expected = brute_force_first_action(manager, bars, position)
-            found = manager.first_actionable_index(
+            found = manager.desk.first_actionable_index(
                 "AAA", opens, highs, lows, times, position, len(bars)
             )
             assert found == expected

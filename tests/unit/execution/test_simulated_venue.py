@@ -9,6 +9,7 @@ from typing import Any, cast
 
 import pytest
 
+from interpreted import INTERPRETED_ONLY
 from paperdesk.domain import (
     Event,
     Fill,
@@ -29,6 +30,8 @@ from paperdesk.execution.fees import FeeModel
 from ._support import SYMBOL, before, make_bar, make_venue
 
 D = Decimal
+
+pytestmark = INTERPRETED_ONLY  # a fake book / a spy: see tests/interpreted.py
 
 
 class FakeBook:

@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 
+from interpreted import INTERPRETED_ONLY
 from ledger_support import dump
 from paperdesk.config import RunConfig, SourceConfig
 from paperdesk.domain import InvalidInputError, OrderType, Side
@@ -21,6 +22,8 @@ from paperdesk.service.portfolios import OrderRequest, PortfolioService
 from paperdesk.store import Database
 
 NOW = datetime(2020, 3, 3, 12, tzinfo=UTC)
+
+pytestmark = INTERPRETED_ONLY  # a fake book / a spy: see tests/interpreted.py
 
 
 def _buy(quantity: str, client_order_id: str | None = None) -> OrderRequest:

@@ -1,0 +1,226 @@
+"""The event kernel's compiled build: the same sources compiled by mypyc, loaded only while it
+matches them.
+
+``scripts/compile_native.py`` (run by ``./scripts/bootstrap`` where a C compiler is installed)
+compiles :data:`NATIVE_MODULES` with mypyc, unchanged, into ``src/paperdesk/_native/`` (never
+beside the sources, so a compiled module can never shadow an edited one), with a manifest of
+every paperdesk source file's SHA-256 at the time of the build. :func:`install` (called by
+``paperdesk/__init__.py``) puts :class:`NativeFinder` first on ``sys.meta_path``; the first time a
+compiled module is imported it checks the manifest against the sources, and only if every file
+is the one compiled (same set of files, same contents: a size and modification time equal to the
+manifest's, else the same digest), for this interpreter, does it load the compiled modules,
+all of them. Anything else (a file edited, added or removed, another Python, no build,
+``PAPERDESK_NATIVE=0``) loads every module from its source as before: a stale build is never
+half used, and results never depend on which is loaded (tests prove the two equal,
+``tests/unit/test_native_equivalence.py``). :func:`status` says which and why.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from importlib.machinery import EXTENSION_SUFFIXES, ExtensionFileLoader, ModuleSpec
+from importlib.util import spec_from_file_location
+from pathlib import Path
+from typing import Any, NamedTuple
+
+# Imported by every paperdesk process (``paperdesk/__init__.py``), so it imports nothing costly
+# at module level: hashlib and json only when a compiled module is first imported.
+
+# The modules compiled, the kernel's hot path (docs/kernel-speed.md, "The compiled build").
+NATIVE_MODULES: tuple[str, ...] = (
+    "paperdesk.engine.kernel",
+    "paperdesk.engine.backtest",
+    "paperdesk.execution.book",
+    "paperdesk.execution.simulated",
+    "paperdesk.execution.fills",
+    "paperdesk.execution.actionable",
+    "paperdesk.execution.orders_from_intents",
+    "paperdesk.portfolio.ledger",
+    "paperdesk.routing.router",
+    "paperdesk.routing.sizers",
+    "paperdesk.routing.risk",
+    "paperdesk.routing.affordability",
+)
+# mypyc's shared library for the group (the modules' code; each module's own library is a shim
+# that imports it by this top-level name).
+GROUP_NAME = "paperdesk_native"
+GROUP_MODULE = f"{GROUP_NAME}__mypyc"
+SWITCH_VARIABLE = "PAPERDESK_NATIVE"
+PACKAGE_DIRECTORY = Path(__file__).resolve().parent
+BUILD_DIRECTORY = PACKAGE_DIRECTORY / "_native"
+MANIFEST_NAME = "manifest.json"
+MANIFEST_VERSION = 1
+_OFF = frozenset({"0", "false", "no", "off"})
+
+
+class NativeStatus(NamedTuple):
+    """Whether this process runs the compiled modules, and why (or why not)."""
+
+    compiled: bool
+    reason: str
+
+
+def source_files(package_directory: Path = PACKAGE_DIRECTORY) -> list[Path]:
+    """Every paperdesk source file a build depends on (all of them: the compiled modules' code
+    is checked against the types of what it imports), in a stable order."""
+    build = package_directory / BUILD_DIRECTORY.name
+    return sorted(path for path in package_directory.rglob("*.py") if build not in path.parents)
+
+
+def file_digest(path: Path) -> str:
+    import hashlib
+
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def fingerprint(package_directory: Path = PACKAGE_DIRECTORY) -> dict[str, list[Any]]:
+    """Each source file's [digest, size, modification time in ns], by path inside the package."""
+    entries: dict[str, list[Any]] = {}
+    for path in source_files(package_directory):
+        stat = path.stat()
+        relative = path.relative_to(package_directory).as_posix()
+        entries[relative] = [file_digest(path), stat.st_size, stat.st_mtime_ns]
+    return entries
+
+
+def library_name(module: str) -> str:
+    """A compiled module's file name in the build directory (one flat folder)."""
+    return f"{module}{EXTENSION_SUFFIXES[0]}"
+
+
+def manifest(sources: dict[str, list[Any]], compiler_version: str) -> dict[str, Any]:
+    """What a build records: the interpreter it is for, its modules, the sources it was made from
+    (``fingerprint()`` taken before compiling: an edit meanwhile leaves the build stale)."""
+    return {
+        "version": MANIFEST_VERSION,
+        "cache_tag": sys.implementation.cache_tag,
+        "suffix": EXTENSION_SUFFIXES[0],
+        "mypy": compiler_version,
+        "modules": list(NATIVE_MODULES),
+        "sources": sources,
+    }
+
+
+def write_manifest(build_directory: Path, recorded: dict[str, Any]) -> None:
+    """Write the manifest last and in one step (a rename): a build is loadable only once whole."""
+    import json
+
+    staged = build_directory / (MANIFEST_NAME + ".new")
+    staged.write_text(json.dumps(recorded, indent=1, sort_keys=True), encoding="utf-8")
+    staged.replace(build_directory / MANIFEST_NAME)
+
+
+def check_build(
+    build_directory: Path = BUILD_DIRECTORY,
+    package_directory: Path = PACKAGE_DIRECTORY,
+    environment: dict[str, str] | None = None,
+) -> NativeStatus:
+    """Whether the build in ``build_directory`` may be loaded: it exists, was made for this
+    interpreter and from exactly these sources."""
+    import json
+
+    variables = os.environ if environment is None else environment
+    if variables.get(SWITCH_VARIABLE, "").strip().lower() in _OFF:
+        return NativeStatus(False, f"turned off by {SWITCH_VARIABLE}={variables[SWITCH_VARIABLE]}")
+    manifest_path = build_directory / MANIFEST_NAME
+    try:
+        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return NativeStatus(
+            False, "not built (./scripts/bootstrap builds it where a C compiler is installed)"
+        )
+    except (OSError, ValueError) as error:
+        return NativeStatus(False, f"the build's manifest is unreadable ({error})")
+    if not isinstance(manifest, dict) or manifest.get("version") != MANIFEST_VERSION:
+        return NativeStatus(False, "the build's manifest is of another version")
+    if (
+        manifest.get("cache_tag") != sys.implementation.cache_tag
+        or manifest.get("suffix") != EXTENSION_SUFFIXES[0]
+    ):
+        return NativeStatus(
+            False,
+            f"built for another Python ({manifest.get('cache_tag')}), this is "
+            f"{sys.implementation.cache_tag}",
+        )
+    if tuple(manifest.get("modules", ())) != NATIVE_MODULES:
+        return NativeStatus(False, "built for another list of modules")
+    for module in (*NATIVE_MODULES, GROUP_MODULE):
+        if not (build_directory / library_name(module)).is_file():
+            return NativeStatus(False, f"the build lacks {library_name(module)}")
+    stale = _changed_source(manifest.get("sources", {}), package_directory)
+    if stale is not None:
+        return NativeStatus(
+            False, f"{stale} changed since the build (./scripts/bootstrap rebuilds)"
+        )
+    return NativeStatus(True, f"compiled by mypyc {manifest.get('mypy', '?')}")
+
+
+def _changed_source(recorded: dict[str, list[Any]], package_directory: Path) -> str | None:
+    """The first source file that differs from the build's (added, removed or edited)."""
+    current = {
+        path.relative_to(package_directory).as_posix(): path
+        for path in source_files(package_directory)
+    }
+    added_or_removed = sorted(current.keys() ^ recorded.keys())
+    if added_or_removed:
+        return added_or_removed[0]
+    for relative, path in current.items():
+        digest, size, modified = recorded[relative]
+        stat = path.stat()
+        if stat.st_size != size:
+            return relative
+        if stat.st_mtime_ns != modified and file_digest(path) != digest:
+            return relative
+    return None
+
+
+class NativeFinder:
+    """Finds the compiled modules in the build while it matches the sources; finds nothing
+    otherwise (the usual finders then load the sources)."""
+
+    def __init__(
+        self, build_directory: Path = BUILD_DIRECTORY, package_directory: Path = PACKAGE_DIRECTORY
+    ) -> None:
+        self.build_directory = build_directory
+        self.package_directory = package_directory
+        self._names = frozenset((*NATIVE_MODULES, GROUP_MODULE))
+        self._status: NativeStatus | None = None
+
+    @property
+    def status(self) -> NativeStatus:
+        if self._status is None:
+            self._status = check_build(self.build_directory, self.package_directory)
+        return self._status
+
+    def find_spec(self, fullname: str, path: Any = None, target: Any = None) -> ModuleSpec | None:
+        if fullname not in self._names or not self.status.compiled:
+            return None
+        location = str(self.build_directory / library_name(fullname))
+        return spec_from_file_location(
+            fullname, location, loader=ExtensionFileLoader(fullname, location)
+        )
+
+
+def install() -> None:
+    """Put the finder first on ``sys.meta_path`` (once). Costs a path check; the build is only
+    checked when a compiled module is first imported."""
+    if not (BUILD_DIRECTORY / MANIFEST_NAME).exists():
+        return
+    if not any(isinstance(finder, NativeFinder) for finder in sys.meta_path):
+        sys.meta_path.insert(0, NativeFinder())
+
+
+def status() -> NativeStatus:
+    """Whether this process runs (or would run) the compiled modules, and why."""
+    for finder in sys.meta_path:
+        if isinstance(finder, NativeFinder):
+            return finder.status
+    return check_build()
+
+
+def loaded_compiled() -> bool:
+    """True when the kernel's module in this process is the compiled one."""
+    module = sys.modules.get("paperdesk.engine.kernel")
+    origin = getattr(module, "__file__", None) or ""
+    return origin.startswith(str(BUILD_DIRECTORY))

@@ -1,0 +1,159 @@
+"""The compiled build is loaded only while it matches the sources (``paperdesk/native.py``):
+a build made from other sources, for another Python, incomplete, missing or turned off is never
+used, and a compiled module never shadows its edited source."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+from paperdesk import native
+
+
+@pytest.fixture
+def tree(tmp_path: Path) -> tuple[Path, Path]:
+    """A package of three source files and a build made from them (placeholder libraries)."""
+    package = tmp_path / "package"
+    (package / "engine").mkdir(parents=True)
+    (package / "__init__.py").write_text("")
+    (package / "engine" / "kernel.py").write_text("X = 1\n")
+    (package / "engine" / "book.py").write_text("Y = 2\n")
+    build = package / "_native"
+    build.mkdir()
+    for module in (*native.NATIVE_MODULES, native.GROUP_MODULE):
+        (build / native.library_name(module)).write_bytes(b"\0")
+    native.write_manifest(build, native.manifest(native.fingerprint(package), "9.9"))
+    return package, build
+
+
+def _check(tree: tuple[Path, Path], **environment: str) -> native.NativeStatus:
+    package, build = tree
+    return native.check_build(build, package, environment)
+
+
+def test_a_build_of_these_sources_is_used(tree: tuple[Path, Path]) -> None:
+    assert _check(tree) == native.NativeStatus(True, "compiled by mypyc 9.9")
+
+
+def test_the_build_directory_is_not_a_source(tree: tuple[Path, Path]) -> None:
+    package, build = tree
+    (build / "leftover.py").write_text("")
+    assert _check(tree).compiled
+    assert all(build not in path.parents for path in native.source_files(package))
+
+
+def test_an_edited_source_makes_the_build_stale(tree: tuple[Path, Path]) -> None:
+    package, _ = tree
+    (package / "engine" / "book.py").write_text("Y = 3\n")  # same size, other contents
+    state = _check(tree)
+    assert not state.compiled
+    assert state.reason.startswith("engine/book.py changed since the build")
+
+
+def test_a_touched_but_unchanged_source_keeps_the_build(tree: tuple[Path, Path]) -> None:
+    package, _ = tree
+    source = package / "engine" / "kernel.py"
+    stat = source.stat()
+    os.utime(source, ns=(stat.st_atime_ns, stat.st_mtime_ns + 5_000_000_000))  # a checkout
+    assert _check(tree).compiled
+
+
+@pytest.mark.parametrize("change", ["added", "removed"])
+def test_an_added_or_removed_source_makes_the_build_stale(
+    tree: tuple[Path, Path], change: str
+) -> None:
+    package, _ = tree
+    if change == "added":
+        (package / "engine" / "new.py").write_text("")
+        expected = "engine/new.py"
+    else:
+        (package / "engine" / "book.py").unlink()
+        expected = "engine/book.py"
+    state = _check(tree)
+    assert not state.compiled
+    assert state.reason.startswith(f"{expected} changed")
+
+
+@pytest.mark.parametrize("value", ["0", "false", "off", "No"])
+def test_the_switch_turns_the_build_off(tree: tuple[Path, Path], value: str) -> None:
+    state = _check(tree, PAPERDESK_NATIVE=value)
+    assert not state.compiled
+    assert state.reason == f"turned off by PAPERDESK_NATIVE={value}"
+    assert _check(tree, PAPERDESK_NATIVE="1").compiled
+
+
+def test_no_build(tmp_path: Path) -> None:
+    state = native.check_build(tmp_path / "_native", tmp_path, {})
+    assert not state.compiled
+    assert state.reason.startswith("not built")
+
+
+def test_a_build_missing_a_library_is_not_used(tree: tuple[Path, Path]) -> None:
+    _, build = tree
+    (build / native.library_name(native.GROUP_MODULE)).unlink()
+    state = _check(tree)
+    assert not state.compiled
+    assert native.GROUP_MODULE in state.reason
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "words"),
+    [
+        ("cache_tag", "cpython-310", "another Python"),
+        ("suffix", ".cpython-310-x86_64-linux-gnu.so", "another Python"),
+        ("modules", ["paperdesk.engine.kernel"], "another list of modules"),
+        ("version", 0, "another version"),
+    ],
+)
+def test_a_build_made_for_something_else_is_not_used(
+    tree: tuple[Path, Path], field: str, value: object, words: str
+) -> None:
+    package, build = tree
+    recorded = native.manifest(native.fingerprint(package), "9.9")
+    recorded[field] = value
+    native.write_manifest(build, recorded)
+    state = _check(tree)
+    assert not state.compiled
+    assert words in state.reason
+
+
+def test_an_unreadable_manifest_is_not_used(tree: tuple[Path, Path]) -> None:
+    _, build = tree
+    (build / native.MANIFEST_NAME).write_text("{not json")
+    state = _check(tree)
+    assert not state.compiled
+    assert "unreadable" in state.reason
+
+
+def test_the_finder_answers_only_for_compiled_modules_of_a_fresh_build(
+    tree: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    package, build = tree
+    monkeypatch.delenv(native.SWITCH_VARIABLE, raising=False)
+    finder = native.NativeFinder(build, package)
+    assert finder.find_spec("paperdesk.cli") is None
+    spec = finder.find_spec("paperdesk.engine.kernel")
+    assert spec is not None
+    assert spec.origin == str(build / native.library_name("paperdesk.engine.kernel"))
+    assert type(spec.loader).__name__ == "ExtensionFileLoader"
+    group = finder.find_spec(native.GROUP_MODULE)
+    assert group is not None
+    assert group.origin is not None
+    assert group.origin.endswith(native.library_name(native.GROUP_MODULE))
+
+    (package / "engine" / "kernel.py").write_text("X = 22\n")
+    stale = native.NativeFinder(build, package)
+    assert stale.find_spec("paperdesk.engine.kernel") is None
+    assert stale.find_spec(native.GROUP_MODULE) is None
+
+
+def test_the_finder_is_installed_once() -> None:
+    if not (native.BUILD_DIRECTORY / native.MANIFEST_NAME).exists():
+        pytest.skip("no build here, so no finder is installed")
+    finders = [finder for finder in sys.meta_path if isinstance(finder, native.NativeFinder)]
+    assert len(finders) == 1
+    native.install()
+    assert sum(isinstance(finder, native.NativeFinder) for finder in sys.meta_path) == 1
