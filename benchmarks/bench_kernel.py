@@ -43,6 +43,7 @@ from bench_backtest import (
     same_trades,
     synthetic_bars,
 )
+from paperdesk import native
 from paperdesk.analysis.strategies.registry import create_strategy
 from paperdesk.config import ExecutionConfig, RiskConfig, RunConfig, SizeTiming, SizingConfig
 from paperdesk.domain import Instrument
@@ -196,6 +197,11 @@ def main() -> None:
     count = len(bars)
     print(f"{count:,} one-minute bars, one core, CPU seconds best of {arguments.runs}")
     result, seconds = best_kernel_run(bars, arguments.runs)
+    # which build of the kernel ran: compiled (./scripts/bootstrap) or interpreted (and why)
+    print(
+        f"event kernel: {'compiled' if native.loaded_compiled() else 'interpreted'} "
+        f"({native.status().reason}; PAPERDESK_NATIVE=0 runs the interpreted one)"
+    )
     per_fill = seconds / max(len(result.fills), 1) * 1e6
     print(
         f"paperdesk  {BRACKET_STRATEGY} bracket (event kernel) {seconds:7.3f} s  "
