@@ -33,7 +33,11 @@ def package_version() -> str:
 
 def show_version(requested: bool) -> None:
     if requested:
-        typer.echo(f"paperdesk {package_version()}")
+        from paperdesk import native
+
+        state = native.status()  # the kernel's build: compiled (mypyc) or interpreted, and why
+        kernel = state.reason if state.compiled else f"interpreted: {state.reason}"
+        typer.echo(f"paperdesk {package_version()}\nevent kernel: {kernel}")
         raise typer.Exit()
 
 

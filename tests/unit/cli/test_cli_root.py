@@ -9,7 +9,7 @@ from types import SimpleNamespace
 import pytest
 from typer.testing import CliRunner
 
-from paperdesk import cli
+from paperdesk import cli, native
 from paperdesk.analysis.strategies.common import StrategyKind
 from paperdesk.analysis.strategies.registry import StrategyDescription
 from paperdesk.cli import app
@@ -34,6 +34,25 @@ def test_version() -> None:
     result = runner.invoke(app, ["--version"])
     assert result.exit_code == 0
     assert result.stdout.startswith("paperdesk ")
+
+
+@pytest.mark.parametrize(
+    ("state", "line"),
+    [
+        (native.NativeStatus(True, "compiled by mypyc 2.4.1"), "compiled by mypyc 2.4.1"),
+        (
+            native.NativeStatus(False, "turned off by PAPERDESK_NATIVE=0"),
+            "interpreted: turned off by PAPERDESK_NATIVE=0",
+        ),
+    ],
+)
+def test_version_says_which_build_of_the_kernel_runs(
+    monkeypatch: pytest.MonkeyPatch, state: native.NativeStatus, line: str
+) -> None:
+    monkeypatch.setattr(native, "status", lambda: state)
+    result = runner.invoke(app, ["--version"])
+    assert result.exit_code == 0
+    assert result.stdout.splitlines()[1] == f"event kernel: {line}"
 
 
 def test_no_command_shows_help() -> None:
