@@ -113,7 +113,8 @@ def _compile() -> None:
     build = native.BUILD_DIRECTORY
     with tempfile.TemporaryDirectory(prefix="paperdesk-native-") as scratch, chdir(SOURCE_ROOT):
         extensions = mypycify(
-            ["--ignore-missing-imports", *files],
+            # mypy's cache in the scratch folder: nothing of the build is left in src/
+            ["--ignore-missing-imports", "--cache-dir", str(Path(scratch, "mypy")), *files],
             opt_level="3",
             group_name=native.GROUP_NAME,
             target_dir=str(Path(scratch, "c")),
