@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shlex
 import shutil
 import sys
 import sysconfig
@@ -35,38 +36,68 @@ def main() -> int:
     arguments = parser.parse_args()
     started = time.monotonic()
     required = os.environ.get("CI") == "true"
-    current = native.check_build(environment={})
+    build = native.BUILD_DIRECTORY
+    current = native.check_build(build, environment={})
     if current.compiled and not arguments.force:
         print(f"compile_native: the compiled kernel is up to date ({current.reason})")
         return 0
     missing = _missing_tools()
     if missing:
-        print(
-            f"compile_native: {missing}; the event kernel runs interpreted (same results, slower)",
-            file=sys.stderr,
-        )
+        print(f"compile_native: {missing}; {_outcome(required)}", file=sys.stderr)
         return 1 if required else 0
-    print(
-        "compile_native: compiling the event kernel with mypyc (about a minute, once) ...",
-        flush=True,
-    )
-    log = native.BUILD_DIRECTORY / "build.log"
-    native.BUILD_DIRECTORY.mkdir(exist_ok=True)
-    try:
-        with _output_to(log):
-            _compile()
-    except Exception as error:
-        tail = log.read_text(encoding="utf-8", errors="replace").splitlines()[-15:]
-        print("\n".join(tail), file=sys.stderr)
+    build.mkdir(exist_ok=True)
+    with _one_compile_at_a_time(build):
+        current = native.check_build(build, environment={})
+        if current.compiled and not arguments.force:  # made by the compile this one waited for
+            print(f"compile_native: the compiled kernel is up to date ({current.reason})")
+            return 0
         print(
-            f"compile_native: the compile failed ({error}; the whole output is in {log}); "
-            "the event kernel runs interpreted",
-            file=sys.stderr,
+            "compile_native: compiling the event kernel with mypyc (about a minute, once) ...",
+            flush=True,
         )
-        return 1 if required else 0
-    after = native.check_build(environment={})
+        log = build / "build.log"
+        try:
+            with _output_to(log):
+                _compile()
+        except (Exception, SystemExit) as error:  # mypyc ends a failed type check in sys.exit(1)
+            tail = log.read_text(encoding="utf-8", errors="replace").splitlines()[-15:]
+            print("\n".join(tail), file=sys.stderr)
+            print(
+                f"compile_native: the compile failed ({_described(error)}; the whole output is "
+                f"in {log}); {_outcome(required)}",
+                file=sys.stderr,
+            )
+            return 1 if required else 0
+        after = native.check_build(build, environment={})
     print(f"compile_native: {after.reason} in {time.monotonic() - started:.0f} s")
     return 0 if after.compiled or not required else 1
+
+
+@contextmanager
+def _one_compile_at_a_time(build: Path) -> Iterator[None]:
+    """Two bootstraps at once in one tree compile one after the other, never both writing the
+    build's files (the second then finds the build up to date and stops)."""
+    import fcntl
+
+    with (build / ".lock").open("a") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            print("compile_native: waiting for the compile running in this tree ...", flush=True)
+            fcntl.flock(handle, fcntl.LOCK_EX)
+        yield  # closing the file releases the lock
+
+
+def _described(error: BaseException) -> str:
+    if isinstance(error, SystemExit):  # mypyc's own exit: its messages are in the log's tail
+        return f"mypyc stopped with exit status {error.code}"
+    return str(error)
+
+
+def _outcome(required: bool) -> str:
+    if required:
+        return "CI=true requires the compiled event kernel: failing"
+    return "the event kernel runs interpreted (same results, slower)"
 
 
 @contextmanager
@@ -95,7 +126,8 @@ def _missing_tools() -> str | None:
         import setuptools  # noqa: F401
     except ImportError as error:
         return f"mypyc or setuptools is not installed ({error.name})"
-    compiler = (sysconfig.get_config_var("CC") or "cc").split()[0]
+    # the compiler setuptools runs: $CC when set, else the one Python was built with
+    compiler = shlex.split(os.environ.get("CC") or sysconfig.get_config_var("CC") or "cc")[0]
     if shutil.which(compiler) is None:
         return f"no C compiler ({compiler}) on PATH"
     if not Path(sysconfig.get_paths()["include"], "Python.h").is_file():
