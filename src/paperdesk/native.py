@@ -63,9 +63,15 @@ class NativeStatus(NamedTuple):
 
 def source_files(package_directory: Path = PACKAGE_DIRECTORY) -> list[Path]:
     """Every paperdesk source file a build depends on (all of them: the compiled modules' code
-    is checked against the types of what it imports), in a stable order."""
+    is checked against the types of what it imports), in a stable order. Hidden names are not
+    modules: an editor's lock file (Emacs' ``.#kernel.py``, a link to nowhere) is skipped."""
     build = package_directory / BUILD_DIRECTORY.name
-    return sorted(path for path in package_directory.rglob("*.py") if build not in path.parents)
+    return sorted(
+        path
+        for path in package_directory.rglob("*.py")
+        if build not in path.parents
+        and not any(part.startswith(".") for part in path.relative_to(package_directory).parts)
+    )
 
 
 def file_digest(path: Path) -> str:
@@ -74,13 +80,24 @@ def file_digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
+# A file modified this close to a build has no trusted modification time (as git's "racily
+# clean" files): a file system keeps times in ticks (a few ms, 1-2 s on some), so a save of the
+# same size in the same tick, after the compiler read the file, would keep the recorded time.
+RACY_NS = 3_000_000_000
+
+
 def fingerprint(package_directory: Path = PACKAGE_DIRECTORY) -> dict[str, list[Any]]:
-    """Each source file's [digest, size, modification time in ns], by path inside the package."""
+    """Each source file's [digest, size, modification time in ns], by path inside the package;
+    the time is None for a file modified in the last seconds (then only its digest counts)."""
+    import time
+
+    racy_after = time.time_ns() - RACY_NS
     entries: dict[str, list[Any]] = {}
     for path in source_files(package_directory):
         stat = path.stat()
         relative = path.relative_to(package_directory).as_posix()
-        entries[relative] = [file_digest(path), stat.st_size, stat.st_mtime_ns]
+        modified = stat.st_mtime_ns if stat.st_mtime_ns < racy_after else None
+        entries[relative] = [file_digest(path), stat.st_size, modified]
     return entries
 
 
@@ -148,7 +165,10 @@ def check_build(
     for module in (*NATIVE_MODULES, GROUP_MODULE):
         if not (build_directory / library_name(module)).is_file():
             return NativeStatus(False, f"the build lacks {library_name(module)}")
-    stale = _changed_source(manifest.get("sources", {}), package_directory)
+    try:
+        stale = _changed_source(manifest.get("sources", {}), package_directory)
+    except OSError as error:  # a file removed or replaced while being read (a checkout)
+        return NativeStatus(False, f"the sources could not be compared with the build ({error})")
     if stale is not None:
         return NativeStatus(
             False, f"{stale} changed since the build (./scripts/bootstrap rebuilds)"

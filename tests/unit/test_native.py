@@ -157,3 +157,45 @@ def test_the_finder_is_installed_once() -> None:
     assert len(finders) == 1
     native.install()
     assert sum(isinstance(finder, native.NativeFinder) for finder in sys.meta_path) == 1
+
+
+def test_a_save_in_the_builds_last_tick_makes_it_stale(tree: tuple[Path, Path]) -> None:
+    """A file written just before the build (the same time tick as a later save of the same
+    size) is judged by its digest, never by a modification time the save may not change."""
+    package, _ = tree
+    source = package / "engine" / "book.py"
+    recorded = source.stat()
+    source.write_text("Y = 3\n")  # same size, saved within the file system's time tick
+    os.utime(source, ns=(recorded.st_atime_ns, recorded.st_mtime_ns))
+    state = _check(tree)
+    assert not state.compiled
+    assert state.reason.startswith("engine/book.py changed")
+
+
+def test_an_old_files_time_is_kept(tmp_path: Path) -> None:
+    (tmp_path / "old.py").write_text("")
+    old = (tmp_path / "old.py").stat().st_mtime_ns - 60_000_000_000
+    os.utime(tmp_path / "old.py", ns=(old, old))
+    (tmp_path / "new.py").write_text("")
+    entries = native.fingerprint(tmp_path)
+    assert entries["old.py"][2] == old
+    assert entries["new.py"][2] is None
+
+
+def test_a_source_vanishing_while_compared_is_no_traceback(tree: tuple[Path, Path]) -> None:
+    package, _ = tree
+    source = package / "engine" / "book.py"
+    source.unlink()
+    source.symlink_to(package / "nowhere.py")  # listed, but gone when its size is read
+    state = _check(tree)
+    assert not state.compiled
+    assert state.reason.startswith("the sources could not be compared with the build")
+
+
+def test_an_editors_lock_file_is_not_a_source(tree: tuple[Path, Path]) -> None:
+    package, _ = tree
+    lock = package / "engine" / ".#book.py"
+    lock.symlink_to("user@host.4242:1700000000")  # Emacs, while a buffer has unsaved changes
+    assert lock not in native.source_files(package)
+    assert "engine/.#book.py" not in native.fingerprint(package)
+    assert _check(tree).compiled
