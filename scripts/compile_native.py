@@ -37,7 +37,7 @@ def main() -> int:
     started = time.monotonic()
     required = os.environ.get("CI") == "true"
     build = native.BUILD_DIRECTORY
-    current = native.check_build(build, environment={})
+    current = _current(build)
     if current.compiled and not arguments.force:
         print(f"compile_native: the compiled kernel is up to date ({current.reason})")
         return 0
@@ -47,7 +47,7 @@ def main() -> int:
         return 1 if required else 0
     build.mkdir(exist_ok=True)
     with _one_compile_at_a_time(build):
-        current = native.check_build(build, environment={})
+        current = _current(build)
         if current.compiled and not arguments.force:  # made by the compile this one waited for
             print(f"compile_native: the compiled kernel is up to date ({current.reason})")
             return 0
@@ -71,6 +71,17 @@ def main() -> int:
         after = native.check_build(build, environment={})
     print(f"compile_native: {after.reason} in {time.monotonic() - started:.0f} s")
     return 0 if after.compiled or not required else 1
+
+
+def _current(build: Path) -> native.NativeStatus:
+    """Whether the build matches the sources and loads on this machine (made elsewhere, it may
+    need a newer C library: compiled again here)."""
+    current = native.check_build(build, environment={})
+    if current.compiled and native.GROUP_MODULE not in sys.modules:
+        problem = native.load_group(build)
+        if problem is not None:
+            return native.NativeStatus(False, problem)
+    return current
 
 
 @contextmanager
@@ -170,7 +181,7 @@ def _compile() -> None:
             staged = target.with_name(target.name + ".new")
             shutil.copyfile(produced, staged)
             staged.replace(target)  # a running process keeps the file it mapped
-    native.write_manifest(build, native.manifest(sources, mypy.version.__version__))
+    native.write_manifest(build, native.manifest(sources, mypy.version.__version__, build))
 
 
 if __name__ == "__main__":

@@ -20,7 +20,7 @@ from __future__ import annotations
 import os
 import sys
 from importlib.machinery import EXTENSION_SUFFIXES, ExtensionFileLoader, ModuleSpec
-from importlib.util import spec_from_file_location
+from importlib.util import module_from_spec, spec_from_file_location
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -50,7 +50,7 @@ SWITCH_VARIABLE = "PAPERDESK_NATIVE"
 PACKAGE_DIRECTORY = Path(__file__).resolve().parent
 BUILD_DIRECTORY = PACKAGE_DIRECTORY / "_native"
 MANIFEST_NAME = "manifest.json"
-MANIFEST_VERSION = 1
+MANIFEST_VERSION = 2  # 2: each library's size recorded
 _OFF = frozenset({"0", "false", "no", "off"})
 
 
@@ -106,9 +106,13 @@ def library_name(module: str) -> str:
     return f"{module}{EXTENSION_SUFFIXES[0]}"
 
 
-def manifest(sources: dict[str, list[Any]], compiler_version: str) -> dict[str, Any]:
+def manifest(
+    sources: dict[str, list[Any]], compiler_version: str, build_directory: Path = BUILD_DIRECTORY
+) -> dict[str, Any]:
     """What a build records: the interpreter it is for, its modules, the sources it was made from
-    (``fingerprint()`` taken before compiling: an edit meanwhile leaves the build stale)."""
+    (``fingerprint()`` taken before compiling: an edit meanwhile leaves the build stale), and
+    the size of each library written to ``build_directory`` (one cut short is never loaded: the
+    loader would crash the process, not raise)."""
     return {
         "version": MANIFEST_VERSION,
         "cache_tag": sys.implementation.cache_tag,
@@ -116,6 +120,10 @@ def manifest(sources: dict[str, list[Any]], compiler_version: str) -> dict[str, 
         "mypy": compiler_version,
         "modules": list(NATIVE_MODULES),
         "sources": sources,
+        "libraries": {
+            name: (build_directory / name).stat().st_size
+            for name in map(library_name, (*NATIVE_MODULES, GROUP_MODULE))
+        },
     }
 
 
@@ -162,9 +170,14 @@ def check_build(
         )
     if tuple(manifest.get("modules", ())) != NATIVE_MODULES:
         return NativeStatus(False, "built for another list of modules")
-    for module in (*NATIVE_MODULES, GROUP_MODULE):
-        if not (build_directory / library_name(module)).is_file():
-            return NativeStatus(False, f"the build lacks {library_name(module)}")
+    libraries = manifest.get("libraries", {})
+    for name in map(library_name, (*NATIVE_MODULES, GROUP_MODULE)):
+        try:
+            size = (build_directory / name).stat().st_size
+        except OSError:
+            return NativeStatus(False, f"the build lacks {name}")
+        if size != libraries.get(name):
+            return NativeStatus(False, f"the build's {name} is not the one compiled (its size)")
     try:
         stale = _changed_source(manifest.get("sources", {}), package_directory)
     except OSError as error:  # a file removed or replaced while being read (a checkout)
@@ -195,6 +208,25 @@ def _changed_source(recorded: dict[str, list[Any]], package_directory: Path) -> 
     return None
 
 
+def load_group(build_directory: Path = BUILD_DIRECTORY) -> str | None:
+    """Load the build's shared library (every compiled module's code) as ``GROUP_MODULE``
+    before any compiled module is handed out: one this machine cannot load (built where the C
+    library is newer, as a tree shared with a container; a damaged file) then leaves every
+    module interpreted, with the reason returned, instead of an ImportError at the kernel's
+    import. None when loaded."""
+    location = str(build_directory / library_name(GROUP_MODULE))
+    loader = ExtensionFileLoader(GROUP_MODULE, location)
+    spec = spec_from_file_location(GROUP_MODULE, location, loader=loader)
+    try:
+        module = module_from_spec(spec)  # type: ignore[arg-type]  # a spec for a file path
+        sys.modules[GROUP_MODULE] = module
+        loader.exec_module(module)
+    except (ImportError, OSError) as error:
+        sys.modules.pop(GROUP_MODULE, None)
+        return f"the build cannot be loaded here ({error}; ./scripts/bootstrap rebuilds)"
+    return None
+
+
 class NativeFinder:
     """Finds the compiled modules in the build while it matches the sources; finds nothing
     otherwise (the usual finders then load the sources)."""
@@ -210,7 +242,12 @@ class NativeFinder:
     @property
     def status(self) -> NativeStatus:
         if self._status is None:
-            self._status = check_build(self.build_directory, self.package_directory)
+            state = check_build(self.build_directory, self.package_directory)
+            if state.compiled and GROUP_MODULE not in sys.modules:
+                problem = load_group(self.build_directory)
+                if problem is not None:
+                    state = NativeStatus(False, problem)
+            self._status = state
         return self._status
 
     def find_spec(self, fullname: str, path: Any = None, target: Any = None) -> ModuleSpec | None:

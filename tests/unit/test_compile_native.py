@@ -85,6 +85,7 @@ def test_a_second_compile_waits_and_finds_the_first_ones_build(
     compiled: list[bool] = []
     monkeypatch.setattr(script, "_missing_tools", lambda: None)
     monkeypatch.setattr(script, "_compile", lambda: compiled.append(True))
+    monkeypatch.setattr(native, "load_group", lambda build: None)  # placeholders never load
     build = native.BUILD_DIRECTORY
     build.mkdir()
     answers: list[int] = []
@@ -99,8 +100,28 @@ def test_a_second_compile_waits_and_finds_the_first_ones_build(
         # the first compile lands its build (placeholder libraries, these sources' manifest)
         for module in (*native.NATIVE_MODULES, native.GROUP_MODULE):
             (build / native.library_name(module)).write_bytes(b"\0")
-        native.write_manifest(build, native.manifest(native.fingerprint(), "9.9"))
+        native.write_manifest(build, native.manifest(native.fingerprint(), "9.9", build))
     second.join(timeout=30)
     assert answers == [0]
     assert compiled == []
     assert "the compiled kernel is up to date (compiled by mypyc 9.9)" in capfd.readouterr().out
+
+
+def test_a_build_that_does_not_load_here_is_compiled_again(
+    script: ModuleType, monkeypatch: pytest.MonkeyPatch, capfd: pytest.CaptureFixture[str]
+) -> None:
+    """Bootstrap on the machine that cannot load the build compiles it again (else the kernel
+    would stay interpreted there, with the advice to run bootstrap, forever)."""
+    compiled: list[bool] = []
+    monkeypatch.setattr(script, "_missing_tools", lambda: None)
+    monkeypatch.setattr(script, "_compile", lambda: compiled.append(True))
+    monkeypatch.delitem(sys.modules, native.GROUP_MODULE, raising=False)
+    build = native.BUILD_DIRECTORY
+    build.mkdir()
+    for module in (*native.NATIVE_MODULES, native.GROUP_MODULE):
+        (build / native.library_name(module)).write_bytes(b"\0")  # matches, never loads
+    native.write_manifest(build, native.manifest(native.fingerprint(), "9.9", build))
+    assert native.check_build(build, environment={}).compiled
+    assert script.main() == 0
+    assert compiled == [True]
+    assert "compiling the event kernel" in capfd.readouterr().out

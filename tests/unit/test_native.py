@@ -25,7 +25,7 @@ def tree(tmp_path: Path) -> tuple[Path, Path]:
     build.mkdir()
     for module in (*native.NATIVE_MODULES, native.GROUP_MODULE):
         (build / native.library_name(module)).write_bytes(b"\0")
-    native.write_manifest(build, native.manifest(native.fingerprint(package), "9.9"))
+    native.write_manifest(build, native.manifest(native.fingerprint(package), "9.9", build))
     return package, build
 
 
@@ -112,7 +112,7 @@ def test_a_build_made_for_something_else_is_not_used(
     tree: tuple[Path, Path], field: str, value: object, words: str
 ) -> None:
     package, build = tree
-    recorded = native.manifest(native.fingerprint(package), "9.9")
+    recorded = native.manifest(native.fingerprint(package), "9.9", build)
     recorded[field] = value
     native.write_manifest(build, recorded)
     state = _check(tree)
@@ -133,6 +133,7 @@ def test_the_finder_answers_only_for_compiled_modules_of_a_fresh_build(
 ) -> None:
     package, build = tree
     monkeypatch.delenv(native.SWITCH_VARIABLE, raising=False)
+    monkeypatch.setattr(native, "load_group", lambda build: None)  # placeholders never load
     finder = native.NativeFinder(build, package)
     assert finder.find_spec("paperdesk.cli") is None
     spec = finder.find_spec("paperdesk.engine.kernel")
@@ -199,3 +200,32 @@ def test_an_editors_lock_file_is_not_a_source(tree: tuple[Path, Path]) -> None:
     assert lock not in native.source_files(package)
     assert "engine/.#book.py" not in native.fingerprint(package)
     assert _check(tree).compiled
+
+
+def test_a_library_cut_short_is_not_loaded(tree: tuple[Path, Path]) -> None:
+    """A library not the size written (a copy cut short, a second build writing it) is never
+    loaded: loading a truncated library kills the process with SIGBUS, no exception."""
+    _, build = tree
+    (build / native.library_name(native.GROUP_MODULE)).write_bytes(b"")
+    state = _check(tree)
+    assert not state.compiled
+    assert state.reason == (
+        f"the build's {native.library_name(native.GROUP_MODULE)} is not the one compiled (its size)"
+    )
+
+
+def test_a_build_this_machine_cannot_load_leaves_every_module_interpreted(
+    tree: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A build that matches the sources but does not load here (made where the C library is
+    newer, then used from a container sharing the tree): the sources, not an ImportError."""
+    package, build = tree
+    monkeypatch.delenv(native.SWITCH_VARIABLE, raising=False)
+    monkeypatch.delitem(sys.modules, native.GROUP_MODULE, raising=False)
+    finder = native.NativeFinder(build, package)
+    assert finder.find_spec("paperdesk.engine.kernel") is None
+    assert finder.find_spec(native.GROUP_MODULE) is None
+    assert not finder.status.compiled
+    assert finder.status.reason.startswith("the build cannot be loaded here (")
+    assert finder.status.reason.endswith("; ./scripts/bootstrap rebuilds)")
+    assert native.GROUP_MODULE not in sys.modules
