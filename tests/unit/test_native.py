@@ -34,6 +34,13 @@ def _check(tree: tuple[Path, Path], **environment: str) -> native.NativeStatus:
     return native.check_build(build, package, environment)
 
 
+def _refused(tree: tuple[Path, Path]) -> str:
+    """Why the build is not used (it must not be)."""
+    state = _check(tree)
+    assert not state.compiled
+    return state.reason
+
+
 def test_a_build_of_these_sources_is_used(tree: tuple[Path, Path]) -> None:
     assert _check(tree) == native.NativeStatus(True, "compiled by mypyc 9.9")
 
@@ -168,9 +175,7 @@ def test_a_save_in_the_builds_last_tick_makes_it_stale(tree: tuple[Path, Path]) 
     recorded = source.stat()
     source.write_text("Y = 3\n")  # same size, saved within the file system's time tick
     os.utime(source, ns=(recorded.st_atime_ns, recorded.st_mtime_ns))
-    state = _check(tree)
-    assert not state.compiled
-    assert state.reason.startswith("engine/book.py changed")
+    assert _refused(tree).startswith("engine/book.py changed")
 
 
 def test_an_old_files_time_is_kept(tmp_path: Path) -> None:
@@ -188,9 +193,7 @@ def test_a_source_vanishing_while_compared_is_no_traceback(tree: tuple[Path, Pat
     source = package / "engine" / "book.py"
     source.unlink()
     source.symlink_to(package / "nowhere.py")  # listed, but gone when its size is read
-    state = _check(tree)
-    assert not state.compiled
-    assert state.reason.startswith("the sources could not be compared with the build")
+    assert _refused(tree).startswith("the sources could not be compared with the build")
 
 
 def test_an_editors_lock_file_is_not_a_source(tree: tuple[Path, Path]) -> None:
@@ -207,9 +210,7 @@ def test_a_library_cut_short_is_not_loaded(tree: tuple[Path, Path]) -> None:
     loaded: loading a truncated library kills the process with SIGBUS, no exception."""
     _, build = tree
     (build / native.library_name(native.GROUP_MODULE)).write_bytes(b"")
-    state = _check(tree)
-    assert not state.compiled
-    assert state.reason == (
+    assert _refused(tree) == (
         f"the build's {native.library_name(native.GROUP_MODULE)} is not the one compiled (its size)"
     )
 
