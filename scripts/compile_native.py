@@ -88,15 +88,18 @@ def _current(build: Path) -> native.NativeStatus:
 def _one_compile_at_a_time(build: Path) -> Iterator[None]:
     """Two bootstraps at once in one tree compile one after the other, never both writing the
     build's files (the second then finds the build up to date and stops)."""
-    import fcntl
+    from filelock import FileLock, Timeout
 
-    with (build / ".lock").open("a") as handle:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            print("compile_native: waiting for the compile running in this tree ...", flush=True)
-            fcntl.flock(handle, fcntl.LOCK_EX)
-        yield  # closing the file releases the lock
+    lock = FileLock(build / ".lock")
+    try:
+        lock.acquire(timeout=0)
+    except Timeout:
+        print("compile_native: waiting for the compile running in this tree ...", flush=True)
+        lock.acquire()
+    try:
+        yield
+    finally:
+        lock.release()
 
 
 def _described(error: BaseException) -> str:

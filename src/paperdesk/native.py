@@ -8,11 +8,12 @@ every paperdesk source file's SHA-256 at the time of the build. :func:`install` 
 ``paperdesk/__init__.py``) puts :class:`NativeFinder` first on ``sys.meta_path``; the first time a
 compiled module is imported it checks the manifest against the sources, and only if every file
 is the one compiled (same set of files, same contents: a size and modification time equal to the
-manifest's, else the same digest), for this interpreter, does it load the compiled modules,
-all of them. Anything else (a file edited, added or removed, another Python, no build,
-``PAPERDESK_NATIVE=0``) loads every module from its source as before: a stale build is never
-half used, and results never depend on which is loaded (tests prove the two equal,
-``tests/unit/test_native_equivalence.py``). :func:`status` says which and why.
+manifest's, else the same digest), for this interpreter, every library the size written, and
+the shared library loads here, does it load the compiled modules, all of them. Anything else (a
+file edited, added or removed, another Python, no build, a damaged build, one this machine
+cannot load, ``PAPERDESK_NATIVE=0``) loads every module from its source as before: a stale
+build is never half used, and results never depend on which is loaded (tests prove the two
+equal, ``tests/unit/engine/test_native_equivalence.py``). :func:`status` says which and why.
 """
 
 from __future__ import annotations

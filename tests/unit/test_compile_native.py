@@ -80,7 +80,7 @@ def test_a_failed_type_check_leaves_the_kernel_interpreted(
 def test_a_second_compile_waits_and_finds_the_first_ones_build(
     script: ModuleType, monkeypatch: pytest.MonkeyPatch, capfd: pytest.CaptureFixture[str]
 ) -> None:
-    import fcntl
+    from filelock import FileLock
 
     compiled: list[bool] = []
     monkeypatch.setattr(script, "_missing_tools", lambda: None)
@@ -89,8 +89,7 @@ def test_a_second_compile_waits_and_finds_the_first_ones_build(
     build = native.BUILD_DIRECTORY
     build.mkdir()
     answers: list[int] = []
-    with (build / ".lock").open("a") as first:
-        fcntl.flock(first, fcntl.LOCK_EX)  # a first compile is running
+    with FileLock(build / ".lock"):  # a first compile is running
         second = threading.Thread(target=lambda: answers.append(script.main()))
         second.start()
         deadline = time.monotonic() + 30
