@@ -66,12 +66,12 @@ def source_files(package_directory: Path = PACKAGE_DIRECTORY) -> list[Path]:
     """Every paperdesk source file a build depends on (all of them: the compiled modules' code
     is checked against the types of what it imports), in a stable order. Hidden names are not
     modules: an editor's lock file (Emacs' ``.#kernel.py``, a link to nowhere) is skipped."""
-    build = package_directory / BUILD_DIRECTORY.name
+    inside = len(package_directory.parts)
     return sorted(
         path
         for path in package_directory.rglob("*.py")
-        if build not in path.parents
-        and not any(part.startswith(".") for part in path.relative_to(package_directory).parts)
+        if path.parts[inside] != BUILD_DIRECTORY.name
+        and not any(part.startswith(".") for part in path.parts[inside:])
     )
 
 
