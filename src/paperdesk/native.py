@@ -153,9 +153,11 @@ def check_build(
     try:
         manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        return NativeStatus(
-            False, "not built (./scripts/bootstrap builds it where a C compiler is installed)"
-        )
+        if (package_directory.parent.parent / "scripts" / "bootstrap").is_file():  # a clone
+            return NativeStatus(
+                False, "not built (./scripts/bootstrap builds it where a C compiler is installed)"
+            )
+        return NativeStatus(False, "not built (an installed package carries no compiled build)")
     except (OSError, ValueError) as error:
         return NativeStatus(False, f"the build's manifest is unreadable ({error})")
     if not isinstance(manifest, dict) or manifest.get("version") != MANIFEST_VERSION:

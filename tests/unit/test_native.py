@@ -230,3 +230,20 @@ def test_a_build_this_machine_cannot_load_leaves_every_module_interpreted(
     assert finder.status.reason.startswith("the build cannot be loaded here (")
     assert finder.status.reason.endswith("; ./scripts/bootstrap rebuilds)")
     assert native.GROUP_MODULE not in sys.modules
+
+
+def test_no_build_in_an_installed_package_names_no_bootstrap(tmp_path: Path) -> None:
+    """Only a clone has ./scripts/bootstrap to advise; a wheel's user has none."""
+    clone = tmp_path / "clone"
+    (clone / "scripts").mkdir(parents=True)
+    (clone / "scripts" / "bootstrap").write_text("")
+    package = clone / "src" / "paperdesk"
+    package.mkdir(parents=True)
+    installed = tmp_path / "site-packages" / "paperdesk"
+    installed.mkdir(parents=True)
+    assert native.check_build(package / "_native", package, {}).reason == (
+        "not built (./scripts/bootstrap builds it where a C compiler is installed)"
+    )
+    assert native.check_build(installed / "_native", installed, {}).reason == (
+        "not built (an installed package carries no compiled build)"
+    )
