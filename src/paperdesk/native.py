@@ -276,7 +276,10 @@ def status() -> NativeStatus:
     for finder in sys.meta_path:
         if isinstance(finder, NativeFinder):
             return finder.status
-    return check_build()
+    state = check_build()
+    if state.compiled:  # no finder: there was no build when paperdesk was imported
+        return NativeStatus(False, "built after this process started (a new process loads it)")
+    return state
 
 
 def loaded_compiled() -> bool:

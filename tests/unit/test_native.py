@@ -247,3 +247,17 @@ def test_no_build_in_an_installed_package_names_no_bootstrap(tmp_path: Path) -> 
     assert native.check_build(installed / "_native", installed, {}).reason == (
         "not built (an installed package carries no compiled build)"
     )
+
+
+def test_a_build_made_after_the_process_started_is_not_said_to_run(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """No finder was installed (no build when paperdesk was imported): this process runs the
+    sources whatever the build now is, and says so."""
+    monkeypatch.setattr(
+        sys, "meta_path", [f for f in sys.meta_path if not isinstance(f, native.NativeFinder)]
+    )
+    monkeypatch.setattr(native, "check_build", lambda: native.NativeStatus(True, "compiled"))
+    assert native.status() == native.NativeStatus(
+        False, "built after this process started (a new process loads it)"
+    )
