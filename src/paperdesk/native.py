@@ -43,7 +43,6 @@ NATIVE_MODULES: tuple[str, ...] = (
     "paperdesk.routing.affordability",
     "paperdesk.domain.money",
     "paperdesk.domain.positions",
-    "paperdesk.domain.instruments",
     "paperdesk.data.bar_convert",
     "paperdesk.data.bar_rule",
     "paperdesk.execution.scan",

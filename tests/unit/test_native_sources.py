@@ -6,11 +6,13 @@ keep its value and runs its function again at every read (a memo that silently s
 from __future__ import annotations
 
 import ast
+import pickle
 from pathlib import Path
 
 import pytest
 
 from paperdesk import native
+from paperdesk.domain import Instrument
 
 
 def _source(module: str) -> Path:
@@ -27,3 +29,11 @@ def test_a_compiled_module_memoises_without_cached_property(module: str) -> None
         or (isinstance(node, ast.Attribute) and node.attr == "cached_property")
     ]
     assert not used, f"{module} uses cached_property (lines {used}); memoise in an attribute"
+
+
+def test_an_instrument_crosses_to_a_worker_process() -> None:
+    """A sweep sends its instrument to worker processes (``service/sweeps.py``): a frozen
+    dataclass compiled by mypyc cannot be unpickled (its state is set field by field, which a
+    frozen class refuses), so ``domain/instruments.py`` stays interpreted."""
+    instrument = Instrument.equity("SPY")
+    assert pickle.loads(pickle.dumps(instrument)) == instrument
