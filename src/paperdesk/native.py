@@ -42,6 +42,15 @@ NATIVE_MODULES: tuple[str, ...] = (
     "paperdesk.routing.sizers",
     "paperdesk.routing.risk",
     "paperdesk.routing.affordability",
+    "paperdesk.domain.money",
+    "paperdesk.domain.positions",
+    "paperdesk.data.bar_convert",
+    "paperdesk.data.bar_rule",
+    "paperdesk.execution.scan",
+    "paperdesk.portfolio.round_trips",
+    "paperdesk.portfolio.margin_calls",
+    "paperdesk.engine.equity_curve",
+    "paperdesk.domain.order_fields",
 )
 # mypyc's shared library for the group (the modules' code; each module's own library is a shim
 # that imports it by this top-level name).

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
-from functools import cached_property
 from typing import Any, cast
 
 import numpy as np
@@ -59,13 +58,18 @@ class BarArrays:
         )
         self.quotes = quote_array(bars)
         self.has_quotes = self.quotes is not None
+        self._valid: np.ndarray | None = None  # ``valid``, once read
+        self._cells: _Cells | None = None  # the views ``bar`` reads, once it is first called
 
-    @cached_property
+    @property
     def valid(self) -> np.ndarray:
         """Which rows pass the bar rule (``valid_rows``), decided when first read: a run that
         never reads it (the fast path with its compiled loops checks every bar in its own pass)
-        never pays for it."""
-        return valid_rows(self.columns)
+        never pays for it. (Memoised by hand: compiled by mypyc, a class has no ``__dict__`` for
+        ``cached_property`` to keep its value in, and would decide it at every read.)"""
+        if self._valid is None:
+            self._valid = valid_rows(self.columns)
+        return self._valid
 
     def close_index(self) -> pd.DatetimeIndex | None:
         """The close times as a UTC DatetimeIndex in nanoseconds (``engine.equity_curve.
@@ -93,11 +97,14 @@ class BarArrays:
 
     def bar(self, i: int) -> Bar:
         """The bar at row ``i``; rows known to be valid skip the per-bar check."""
-        if not self._cells.valid[i]:
+        cells = self._cells
+        if cells is None:  # zero-copy views of the columns (``valid`` decided on first read)
+            cells = self._cells = _Cells(self)
+        if not cells.valid[i]:
             return self.checked_bar(i)  # raises, naming what is wrong
         if self._exact is not None:
             return self._exact.bar(i, self.checked_bar(i))
-        cells = self._cells  # Python floats and ints read straight from the columns' memory
+        # Python floats and ints read straight from the columns' memory
         known = self._prices.get
         price = self._price
         open_, high, low, close = cells.opens[i], cells.highs[i], cells.lows[i], cells.closes[i]
@@ -116,11 +123,6 @@ class BarArrays:
                 None if self.quotes is None else quote_of(self.quotes[i]),
             )
         )
-
-    @cached_property
-    def _cells(self) -> _Cells:
-        """Zero-copy views of the columns ``bar`` reads (``valid`` decided on first read)."""
-        return _Cells(self)
 
     def checked_bar(self, i: int) -> Bar:
         """The bar at row ``i`` through Bar's checking constructor."""
@@ -185,6 +187,17 @@ class _Cells:
         "volumes",
     )
 
+    # typed by what indexing gives (a memoryview is typed as of ints; compiled, a wrong type
+    # is a TypeError)
+    opens: memoryview[float]
+    highs: memoryview[float]
+    lows: memoryview[float]
+    closes: memoryview[float]
+    volumes: memoryview[float]
+    ts_open_ns: memoryview[int]
+    ts_close_ns: memoryview[int]
+    valid: memoryview[bool]
+
     def __init__(self, feed: BarArrays) -> None:
         self.opens = _cells_of(feed.opens, np.float64)
         self.highs = _cells_of(feed.highs, np.float64)
@@ -196,7 +209,7 @@ class _Cells:
         self.valid = _cells_of(feed.valid, np.bool_)
 
 
-def _cells_of(column: np.ndarray, dtype: type[np.generic]) -> memoryview:
+def _cells_of(column: np.ndarray, dtype: type[np.generic]) -> memoryview[Any]:
     """A read-only memoryview of ``column`` as ``dtype`` (a copy only when it is not that dtype
     already)."""
     return np.asarray(column, dtype=dtype).data.toreadonly()

@@ -18,7 +18,7 @@ from paperdesk.domain import (
     TimeInForce,
 )
 from paperdesk.domain.money import round_to_increment
-from paperdesk.domain.orders import validate_order_fields
+from paperdesk.domain.order_fields import validate_order_fields
 from paperdesk.domain.trusted import trusted_maker
 
 _order = trusted_maker(Order)

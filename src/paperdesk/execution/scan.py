@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import cast
 
 import numpy as np
 from numpy.typing import NDArray
@@ -97,7 +98,10 @@ def _first_hit_nearby(
     """
     low_at_most, high_at_least = thresholds.low_at_most, thresholds.high_at_least
     time_at_least, eligible_from = thresholds.time_at_least, thresholds.eligible_from
-    lows_seen, highs_seen, times = lows.data, highs.data, ts_open_ns.data  # memoryviews
+    # memoryviews, typed by what indexing gives (compiled, a wrong type is a TypeError)
+    lows_seen = cast("memoryview[float]", lows.data)
+    highs_seen = cast("memoryview[float]", highs.data)
+    times: memoryview[int] = ts_open_ns.data
     for index in range(start, stop):
         ts = times[index]
         if eligible_from is not None and not ts >= eligible_from:

@@ -46,7 +46,7 @@ def test_the_validity_is_decided_when_first_read_as_valid_rows_decides_it() -> N
     frame.iloc[5, frame.columns.get_loc("high")] = 0.5  # below its open and close
     frame.iloc[9, frame.columns.get_loc("volume")] = np.nan
     feed = BarArrays(frame, "TEST", "1m")
-    assert "valid" not in vars(feed)  # not decided yet
+    assert feed._valid is None  # not decided yet (compiled, a BarArrays has no __dict__)
     valid = feed.valid
     assert np.array_equal(valid, valid_rows(feed.columns))
     assert not valid[5]

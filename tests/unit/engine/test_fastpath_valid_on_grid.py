@@ -5,6 +5,8 @@ the loops loaded the eligibility never asks for the mask."""
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import numpy.typing as npt
 from hypothesis import event, given, settings
@@ -145,7 +147,7 @@ def test_every_flaw_is_refused_and_a_clean_history_taken() -> None:
     for flaw, (field, value) in flawed.items():
         column = getattr(clean, field).copy()
         column[0] = value
-        bars = BarColumns(**{**clean.__dict__, field: column})
+        bars = dataclasses.replace(clean, **{field: column})
         assert not eager(bars, 2), flaw
         with compiled_loops(True):
             assert not _columns_eligible(CENT, bars, never_asked), flaw
