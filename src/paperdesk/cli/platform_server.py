@@ -10,12 +10,13 @@ than on the server's event loop.
 
 from __future__ import annotations
 
+import asyncio
 import errno
 import logging
 import socket
 import threading
 from collections.abc import Callable, Generator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from typing import TYPE_CHECKING
 
 import uvicorn
@@ -27,6 +28,9 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+# After a second stop, how long the application's own shutdown may take (it closes the
+# service's connections and the streams' listeners: milliseconds).
+FORCED_SHUTDOWN_SECONDS = 5.0
 ANY_ADDRESS = {"0.0.0.0": "127.0.0.1", "::": "::1", "": "127.0.0.1"}
 
 
@@ -79,6 +83,17 @@ class PlatformServer(uvicorn.Server):
         await super().startup(sockets=sockets)
         if self.started:
             self._on_ready()
+
+    async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
+        """uvicorn's shutdown; after a second stop (``force_exit``: requests in flight are no
+        longer waited for) the application's own shutdown still runs, bounded: uvicorn skips
+        it then, and asyncio then cancels the application's lifespan task, which uvicorn logs
+        as an error with a traceback."""
+        await super().shutdown(sockets=sockets)
+        if self.force_exit:
+            with suppress(TimeoutError):
+                async with asyncio.timeout(FORCED_SHUTDOWN_SECONDS):
+                    await self.lifespan.shutdown()
 
 
 class Platform:

@@ -283,6 +283,20 @@ def test_a_busy_port_is_named_and_nothing_is_touched(
     assert list(tmp_path.iterdir()) == []  # no ledger, no key: a busy port changes nothing
 
 
+def test_a_second_stop_ends_quietly_too(tmp_path: Path, running: list[Up]) -> None:
+    """A second SIGTERM (or Ctrl-C pressed twice, or a supervisor repeating its signal) stops
+    without waiting for requests in flight, and still without a traceback."""
+    up = start(tmp_path)
+    running.append(up)
+    demo_portfolio(up)
+    up.process.send_signal(signal.SIGTERM)
+    time.sleep(0.05)
+    assert up.stop(signal.SIGTERM) == 130
+    assert not any("Traceback" in line for line in up.stderr), up.output()
+    assert not any(line.startswith("ERROR") for line in up.stderr), up.output()
+    assert any("the ledger is consistent" in line for line in up.stdout + up.stderr), up.output()
+
+
 def test_no_worker_serves_the_portfolio_without_ticking_it(
     tmp_path: Path, running: list[Up]
 ) -> None:
