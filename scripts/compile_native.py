@@ -25,7 +25,10 @@ from pathlib import Path
 
 SOURCE_ROOT = Path(__file__).resolve().parent.parent / "src"
 sys.path.insert(0, str(SOURCE_ROOT))
-os.environ["PAPERDESK_NATIVE"] = "0"  # this process compiles; it never loads the build
+# The user's switch, read before this process turns it off for itself (it compiles the build,
+# it never loads it): PAPERDESK_NATIVE=0 skips the compile too.
+USER_SWITCH = os.environ.get("PAPERDESK_NATIVE", "")
+os.environ["PAPERDESK_NATIVE"] = "0"
 
 from paperdesk import native  # noqa: E402
 
@@ -37,6 +40,12 @@ def main() -> int:
     started = time.monotonic()
     required = os.environ.get("CI") == "true"
     build = native.BUILD_DIRECTORY
+    if native.turned_off({native.SWITCH_VARIABLE: USER_SWITCH}):
+        print(
+            f"compile_native: not compiled ({native.SWITCH_VARIABLE}={USER_SWITCH}: the event "
+            "kernel runs interpreted)"
+        )
+        return 0
     current = _current(build)
     if current.compiled and not arguments.force:
         print(f"compile_native: the compiled kernel is up to date ({current.reason})")

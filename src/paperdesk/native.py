@@ -23,7 +23,10 @@ import sys
 from importlib.machinery import EXTENSION_SUFFIXES, ExtensionFileLoader, ModuleSpec
 from importlib.util import module_from_spec, spec_from_file_location
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
 
 # Imported by every paperdesk process (``paperdesk/__init__.py``), so it imports nothing costly
 # at module level: hashlib and json only when a compiled module is first imported.
@@ -146,6 +149,11 @@ def write_manifest(build_directory: Path, recorded: dict[str, Any]) -> None:
     staged.replace(build_directory / MANIFEST_NAME)
 
 
+def turned_off(variables: Mapping[str, str]) -> bool:
+    """Whether ``PAPERDESK_NATIVE`` among ``variables`` turns the compiled build off."""
+    return variables.get(SWITCH_VARIABLE, "").strip().lower() in _OFF
+
+
 def check_build(
     build_directory: Path = BUILD_DIRECTORY,
     package_directory: Path = PACKAGE_DIRECTORY,
@@ -156,7 +164,7 @@ def check_build(
     import json
 
     variables = os.environ if environment is None else environment
-    if variables.get(SWITCH_VARIABLE, "").strip().lower() in _OFF:
+    if turned_off(variables):
         return NativeStatus(False, f"turned off by {SWITCH_VARIABLE}={variables[SWITCH_VARIABLE]}")
     manifest_path = build_directory / MANIFEST_NAME
     try:

@@ -19,11 +19,11 @@ from paperdesk import native
 SCRIPT = Path(__file__).resolve().parents[2] / "scripts" / "compile_native.py"
 
 
-@pytest.fixture
-def script(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> ModuleType:
-    """The script as a module, its build directory a scratch one (the tree's is never touched);
-    what it sets at import (the switch, sys.path) is undone after the test."""
-    monkeypatch.setenv(native.SWITCH_VARIABLE, "0")
+def _load(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, switch: str) -> ModuleType:
+    """The script as a module, imported with the user's switch ``switch``, its build directory a
+    scratch one (the tree's is never touched); what it sets at import (the switch, sys.path) is
+    undone after the test."""
+    monkeypatch.setenv(native.SWITCH_VARIABLE, switch)
     monkeypatch.setattr(sys, "path", list(sys.path))
     monkeypatch.delenv("CI", raising=False)
     monkeypatch.setattr(native, "BUILD_DIRECTORY", tmp_path / "_native")
@@ -34,6 +34,11 @@ def script(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> ModuleType:
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
+
+
+@pytest.fixture
+def script(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> ModuleType:
+    return _load(monkeypatch, tmp_path, "1")  # the user's switch: on
 
 
 def test_the_compiler_in_cc_is_the_one_looked_for(
@@ -124,3 +129,15 @@ def test_a_build_that_does_not_load_here_is_compiled_again(
     assert script.main() == 0
     assert compiled == [True]
     assert "compiling the event kernel" in capfd.readouterr().out
+
+
+def test_the_switch_off_skips_the_compile(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capfd: pytest.CaptureFixture[str]
+) -> None:
+    """A user who turned the build off (PAPERDESK_NATIVE=0) does not pay bootstrap's minute of
+    compiling; nothing is built."""
+    module = _load(monkeypatch, tmp_path, "off")
+    monkeypatch.setattr(module, "_compile", lambda: pytest.fail("compiled though turned off"))
+    assert module.main() == 0
+    assert "not compiled (PAPERDESK_NATIVE=off" in capfd.readouterr().out
+    assert not (tmp_path / "_native").exists()
