@@ -46,7 +46,7 @@ def main() -> int:
             "kernel runs interpreted)"
         )
         return 0
-    current = _current(build)
+    current = native.loadable_build(build, environment={})
     if current.compiled and not arguments.force:
         print(f"compile_native: the compiled kernel is up to date ({current.reason})")
         return 0
@@ -56,7 +56,7 @@ def main() -> int:
         return 1 if required else 0
     build.mkdir(exist_ok=True)
     with _one_compile_at_a_time(build):
-        current = _current(build)
+        current = native.loadable_build(build, environment={})
         if current.compiled and not arguments.force:  # made by the compile this one waited for
             print(f"compile_native: the compiled kernel is up to date ({current.reason})")
             return 0
@@ -80,17 +80,6 @@ def main() -> int:
         after = native.check_build(build, environment={})
     print(f"compile_native: {after.reason} in {time.monotonic() - started:.0f} s")
     return 0 if after.compiled or not required else 1
-
-
-def _current(build: Path) -> native.NativeStatus:
-    """Whether the build matches the sources and loads on this machine (made elsewhere, it may
-    need a newer C library: compiled again here)."""
-    current = native.check_build(build, environment={})
-    if current.compiled and native.GROUP_MODULE not in sys.modules:
-        problem = native.load_group(build)
-        if problem is not None:
-            return native.NativeStatus(False, problem)
-    return current
 
 
 @contextmanager
@@ -187,7 +176,7 @@ def _compile() -> None:
         built = Path(scratch, "lib")
         build.mkdir(exist_ok=True)
         (build / native.MANIFEST_NAME).unlink(missing_ok=True)  # stale until the new one lands
-        for module in (*native.NATIVE_MODULES, native.GROUP_MODULE):
+        for module in native.LIBRARY_MODULES:
             produced = built / (module.replace(".", "/") + EXTENSION_SUFFIXES[0])
             target = build / native.library_name(module)
             staged = target.with_name(target.name + ".new")

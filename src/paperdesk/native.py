@@ -59,6 +59,8 @@ NATIVE_MODULES: tuple[str, ...] = (
 # that imports it by this top-level name).
 GROUP_NAME = "paperdesk_native"
 GROUP_MODULE = f"{GROUP_NAME}__mypyc"
+# Every library a build holds: each compiled module's and the group's.
+LIBRARY_MODULES: tuple[str, ...] = (*NATIVE_MODULES, GROUP_MODULE)
 SWITCH_VARIABLE = "PAPERDESK_NATIVE"
 PACKAGE_DIRECTORY = Path(__file__).resolve().parent
 BUILD_DIRECTORY = PACKAGE_DIRECTORY / "_native"
@@ -135,7 +137,7 @@ def manifest(
         "sources": sources,
         "libraries": {
             name: (build_directory / name).stat().st_size
-            for name in map(library_name, (*NATIVE_MODULES, GROUP_MODULE))
+            for name in map(library_name, LIBRARY_MODULES)
         },
     }
 
@@ -191,7 +193,7 @@ def check_build(
     if tuple(manifest.get("modules", ())) != NATIVE_MODULES:
         return NativeStatus(False, "built for another list of modules")
     libraries = manifest.get("libraries", {})
-    for name in map(library_name, (*NATIVE_MODULES, GROUP_MODULE)):
+    for name in map(library_name, LIBRARY_MODULES):
         try:
             size = (build_directory / name).stat().st_size
         except OSError:
@@ -247,6 +249,21 @@ def load_group(build_directory: Path = BUILD_DIRECTORY) -> str | None:
     return None
 
 
+def loadable_build(
+    build_directory: Path = BUILD_DIRECTORY,
+    package_directory: Path = PACKAGE_DIRECTORY,
+    environment: dict[str, str] | None = None,
+) -> NativeStatus:
+    """``check_build``, and for a build it accepts, its shared library loaded (unless this
+    process has it already): one this machine cannot load is refused with the reason."""
+    state = check_build(build_directory, package_directory, environment)
+    if state.compiled and GROUP_MODULE not in sys.modules:
+        problem = load_group(build_directory)
+        if problem is not None:
+            return NativeStatus(False, problem)
+    return state
+
+
 class NativeFinder:
     """Finds the compiled modules in the build while it matches the sources; finds nothing
     otherwise (the usual finders then load the sources)."""
@@ -256,18 +273,13 @@ class NativeFinder:
     ) -> None:
         self.build_directory = build_directory
         self.package_directory = package_directory
-        self._names = frozenset((*NATIVE_MODULES, GROUP_MODULE))
+        self._names = frozenset(LIBRARY_MODULES)
         self._status: NativeStatus | None = None
 
     @property
     def status(self) -> NativeStatus:
         if self._status is None:
-            state = check_build(self.build_directory, self.package_directory)
-            if state.compiled and GROUP_MODULE not in sys.modules:
-                problem = load_group(self.build_directory)
-                if problem is not None:
-                    state = NativeStatus(False, problem)
-            self._status = state
+            self._status = loadable_build(self.build_directory, self.package_directory)
         return self._status
 
     def find_spec(self, fullname: str, path: Any = None, target: Any = None) -> ModuleSpec | None:

@@ -102,7 +102,7 @@ def test_a_second_compile_waits_and_finds_the_first_ones_build(
             assert time.monotonic() < deadline, "the second compile did not wait"
             time.sleep(0.05)
         # the first compile lands its build (placeholder libraries, these sources' manifest)
-        for module in (*native.NATIVE_MODULES, native.GROUP_MODULE):
+        for module in native.LIBRARY_MODULES:
             (build / native.library_name(module)).write_bytes(b"\0")
         native.write_manifest(build, native.manifest(native.fingerprint(), "9.9", build))
     second.join(timeout=30)
@@ -122,7 +122,7 @@ def test_a_build_that_does_not_load_here_is_compiled_again(
     monkeypatch.delitem(sys.modules, native.GROUP_MODULE, raising=False)
     build = native.BUILD_DIRECTORY
     build.mkdir()
-    for module in (*native.NATIVE_MODULES, native.GROUP_MODULE):
+    for module in native.LIBRARY_MODULES:
         (build / native.library_name(module)).write_bytes(b"\0")  # matches, never loads
     native.write_manifest(build, native.manifest(native.fingerprint(), "9.9", build))
     assert native.check_build(build, environment={}).compiled

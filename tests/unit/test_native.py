@@ -23,7 +23,7 @@ def tree(tmp_path: Path) -> tuple[Path, Path]:
     (package / "engine" / "book.py").write_text("Y = 2\n")
     build = package / "_native"
     build.mkdir()
-    for module in (*native.NATIVE_MODULES, native.GROUP_MODULE):
+    for module in native.LIBRARY_MODULES:
         (build / native.library_name(module)).write_bytes(b"\0")
     native.write_manifest(build, native.manifest(native.fingerprint(package), "9.9", build))
     return package, build
