@@ -3,17 +3,19 @@ matches them.
 
 ``scripts/compile_native.py`` (run by ``./scripts/bootstrap`` where a C compiler is installed)
 compiles :data:`NATIVE_MODULES` with mypyc, unchanged, into ``src/paperdesk/_native/`` (never
-beside the sources, so a compiled module can never shadow an edited one), with a manifest of
-every paperdesk source file's SHA-256 at the time of the build. :func:`install` (called by
-``paperdesk/__init__.py``) puts :class:`NativeFinder` first on ``sys.meta_path``; the first time a
-compiled module is imported it checks the manifest against the sources, and only if every file
-is the one compiled (same set of files, same contents: a size and modification time equal to the
-manifest's, else the same digest), for this interpreter, every library the size written, and
-the shared library loads here, does it load the compiled modules, all of them. Anything else (a
-file edited, added or removed, another Python, no build, a damaged build, one this machine
-cannot load, ``PAPERDESK_NATIVE=0``) loads every module from its source as before: a stale
-build is never half used, and results never depend on which is loaded (tests prove the two
-equal, ``tests/unit/engine/test_native_equivalence.py``). :func:`status` says which and why.
+beside the sources, so a compiled module can never shadow an edited one), with a manifest of every
+paperdesk source file's SHA-256 at the time of the build and of what else the compile read
+(``pyproject.toml``'s ``[tool.mypy]``, the installed packages and their versions). :func:`install`
+(called by ``paperdesk/__init__.py``) puts :class:`NativeFinder` first on ``sys.meta_path``; the
+first time a compiled module is imported it checks the manifest against the sources, and only if
+every file is the one compiled (same set of files, same contents: a size and modification time
+equal to the manifest's, else the same digest), with the same mypy options and packages, for this
+interpreter, every library the size written, and the shared library loads here, does it load the
+compiled modules, all of them. Anything else (a file edited, added or removed, another Python, no
+build, a damaged build, one this machine cannot load, ``PAPERDESK_NATIVE=0``) loads every module
+from its source as before: a stale build is never half used, and results never depend on which is
+loaded (tests prove the two equal, ``tests/unit/engine/test_native_equivalence.py``).
+:func:`status` says which and why.
 """
 
 from __future__ import annotations
@@ -65,7 +67,7 @@ SWITCH_VARIABLE = "PAPERDESK_NATIVE"
 PACKAGE_DIRECTORY = Path(__file__).resolve().parent
 BUILD_DIRECTORY = PACKAGE_DIRECTORY / "_native"
 MANIFEST_NAME = "manifest.json"
-MANIFEST_VERSION = 2  # 2: each library's size recorded
+MANIFEST_VERSION = 3  # 2: each library's size recorded; 3: what the compile read besides them
 _OFF = frozenset({"0", "false", "no", "off"})
 
 
@@ -116,19 +118,77 @@ def fingerprint(package_directory: Path = PACKAGE_DIRECTORY) -> dict[str, list[A
     return entries
 
 
+def compile_inputs(package_directory: Path = PACKAGE_DIRECTORY) -> dict[str, str]:
+    """What the compile reads besides paperdesk's sources, each as a digest: ``pyproject.toml``'s
+    ``[tool.mypy]`` tables (mypy's options: a plugin or ``always_true`` there changes the code
+    generated) and the installed distributions with their versions (the type information of the
+    packages the kernel imports: a compiled module checks a value against an annotation read
+    from them). Either changed since the build makes it stale; ``./scripts/bootstrap`` rebuilds.
+    Both are cheap to read at a process's first kernel import (one file, one folder listing)."""
+    return {
+        "mypy_options": _digest_text(_mypy_tables(package_directory.parent.parent)),
+        "packages": _digest_text("\n".join(installed_distributions())),
+    }
+
+
+def _mypy_tables(root: Path) -> str:
+    """The lines of ``root/pyproject.toml``'s ``[tool.mypy]`` tables and their overrides (empty
+    without the file: an installed package's build has no project file)."""
+    try:
+        text = (root / "pyproject.toml").read_text(encoding="utf-8")
+    except OSError:
+        return ""
+    kept: list[str] = []
+    inside = False
+    for line in text.splitlines():
+        stripped = line.strip()
+        if stripped.startswith("["):
+            inside = stripped.lstrip("[").startswith("tool.mypy")
+        if inside:
+            kept.append(line)
+    return "\n".join(kept)
+
+
+def installed_distributions() -> list[str]:
+    """The names of the ``*.dist-info`` folders (name and version) in this interpreter's site
+    packages, sorted."""
+    import site
+
+    names: set[str] = set()
+    for folder in site.getsitepackages():
+        try:
+            entries = os.scandir(folder)
+        except OSError:
+            continue
+        with entries:
+            names.update(entry.name for entry in entries if entry.name.endswith(".dist-info"))
+    return sorted(names)
+
+
+def _digest_text(text: str) -> str:
+    import hashlib
+
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
 def library_name(module: str) -> str:
     """A compiled module's file name in the build directory (one flat folder)."""
     return f"{module}{EXTENSION_SUFFIXES[0]}"
 
 
 def manifest(
-    sources: dict[str, list[Any]], compiler_version: str, build_directory: Path = BUILD_DIRECTORY
+    sources: dict[str, list[Any]],
+    compiler_version: str,
+    build_directory: Path = BUILD_DIRECTORY,
+    inputs: dict[str, str] | None = None,
 ) -> dict[str, Any]:
     """What a build records: the interpreter it is for, its modules, the sources it was made from
-    (``fingerprint()`` taken before compiling: an edit meanwhile leaves the build stale), and
-    the size of each library written to ``build_directory`` (one cut short is never loaded: the
-    loader would crash the process, not raise)."""
+    (``fingerprint()`` taken before compiling: an edit meanwhile leaves the build stale), what
+    else the compile read (``compile_inputs()``, by default of this package), and the size of
+    each library written to ``build_directory`` (one cut short is never loaded: the loader
+    would crash the process, not raise)."""
     return {
+        "inputs": compile_inputs() if inputs is None else inputs,
         "version": MANIFEST_VERSION,
         "cache_tag": sys.implementation.cache_tag,
         "suffix": EXTENSION_SUFFIXES[0],
@@ -200,6 +260,11 @@ def check_build(
             return NativeStatus(False, f"the build lacks {name}")
         if size != libraries.get(name):
             return NativeStatus(False, f"the build's {name} is not the one compiled (its size)")
+    changed_input = _changed_input(manifest.get("inputs", {}), package_directory)
+    if changed_input is not None:
+        return NativeStatus(
+            False, f"{changed_input} changed since the build (./scripts/bootstrap rebuilds)"
+        )
     try:
         stale = _changed_source(manifest.get("sources", {}), package_directory)
     except OSError as error:  # a file removed or replaced while being read (a checkout)
@@ -209,6 +274,21 @@ def check_build(
             False, f"{stale} changed since the build (./scripts/bootstrap rebuilds)"
         )
     return NativeStatus(True, f"compiled by mypyc {manifest.get('mypy', '?')}")
+
+
+_INPUT_NAMES = {
+    "mypy_options": "pyproject.toml's [tool.mypy]",
+    "packages": "the installed packages",
+}
+
+
+def _changed_input(recorded: dict[str, str], package_directory: Path) -> str | None:
+    """What the compile read besides the sources that differs now (by its name for a reader)."""
+    current = compile_inputs(package_directory)
+    for key, name in _INPUT_NAMES.items():
+        if recorded.get(key) != current[key]:
+            return name
+    return None
 
 
 def _changed_source(recorded: dict[str, list[Any]], package_directory: Path) -> str | None:

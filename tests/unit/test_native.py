@@ -15,8 +15,9 @@ from paperdesk import native
 
 @pytest.fixture
 def tree(tmp_path: Path) -> tuple[Path, Path]:
-    """A package of three source files and a build made from them (placeholder libraries)."""
-    package = tmp_path / "package"
+    """A package of three source files in a project (``tmp_path``, no ``pyproject.toml``) and a
+    build made from them (placeholder libraries)."""
+    package = tmp_path / "src" / "package"
     (package / "engine").mkdir(parents=True)
     (package / "__init__.py").write_text("")
     (package / "engine" / "kernel.py").write_text("X = 1\n")
@@ -25,8 +26,16 @@ def tree(tmp_path: Path) -> tuple[Path, Path]:
     build.mkdir()
     for module in native.LIBRARY_MODULES:
         (build / native.library_name(module)).write_bytes(b"\0")
-    native.write_manifest(build, native.manifest(native.fingerprint(package), "9.9", build))
+    _write_manifest(package, build)
     return package, build
+
+
+def _write_manifest(package: Path, build: Path) -> dict[str, object]:
+    recorded = native.manifest(
+        native.fingerprint(package), "9.9", build, native.compile_inputs(package)
+    )
+    native.write_manifest(build, recorded)
+    return recorded
 
 
 def _check(tree: tuple[Path, Path], **environment: str) -> native.NativeStatus:
@@ -119,7 +128,7 @@ def test_a_build_made_for_something_else_is_not_used(
     tree: tuple[Path, Path], field: str, value: object, words: str
 ) -> None:
     package, build = tree
-    recorded = native.manifest(native.fingerprint(package), "9.9", build)
+    recorded = _write_manifest(package, build)
     recorded[field] = value
     native.write_manifest(build, recorded)
     state = _check(tree)
@@ -261,3 +270,45 @@ def test_a_build_made_after_the_process_started_is_not_said_to_run(
     assert native.status() == native.NativeStatus(
         False, "built after this process started (a new process loads it)"
     )
+
+
+def test_a_changed_mypy_option_makes_the_build_stale(tree: tuple[Path, Path]) -> None:
+    """mypy reads ``pyproject.toml``'s ``[tool.mypy]`` when it compiles (a plugin there changes
+    the code generated): a change there, and only there, makes the build stale."""
+    package, build = tree
+    project = package.parent.parent / "pyproject.toml"
+    project.write_text('[project]\nname = "x"\n\n[tool.mypy]\nstrict = false\n')
+    assert _refused(tree).startswith("pyproject.toml's [tool.mypy] changed since the build")
+    _write_manifest(package, build)
+    assert _check(tree).compiled
+    project.write_text('[project]\nname = "y"\n\n[tool.mypy]\nstrict = false\n')  # not mypy's
+    assert _check(tree).compiled
+    project.write_text(
+        '[project]\nname = "y"\n\n[tool.mypy]\nstrict = false\n\n'
+        '[[tool.mypy.overrides]]\nmodule = ["a"]\nalways_true = ["X"]\n'
+    )
+    assert _refused(tree).startswith("pyproject.toml's [tool.mypy] changed")
+
+
+def test_an_upgraded_package_makes_the_build_stale(
+    tree: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The compile read the installed packages' annotations: another version of one (an
+    upgrade by bootstrap, a package added) makes the build stale until it is rebuilt."""
+    installed = native.installed_distributions()
+    upgraded = [
+        "numpy-0.0.1.dist-info" if name.startswith("numpy-") else name for name in installed
+    ]
+    assert upgraded != installed  # numpy is installed, under its version
+    monkeypatch.setattr(native, "installed_distributions", lambda: upgraded)
+    assert _refused(tree) == (
+        "the installed packages changed since the build (./scripts/bootstrap rebuilds)"
+    )
+    monkeypatch.setattr(native, "installed_distributions", lambda: installed)
+    assert _check(tree).compiled
+
+
+def test_the_installed_packages_are_read_with_their_versions() -> None:
+    import numpy
+
+    assert f"numpy-{numpy.__version__}.dist-info" in native.installed_distributions()
