@@ -3,6 +3,7 @@
 Run on demand (not part of the test suite; needs the ``native`` extra for mypyc and a C compiler):
 
     .venv/bin/python -W ignore benchmarks/bench_kernel_ceiling.py [--bars 200000] [--runs 3]
+        [--sma]
 
 ``kernel_ceiling/core.py`` is a measuring prototype of ``bench_kernel.py``'s bracket run
 (macd-cross, stop 2 ATR, target 3 ATR, all-in at the next open, reversed on each cross) kept to
@@ -84,8 +85,16 @@ def cents(values: np.ndarray) -> list[int]:
     return [0 if np.isnan(value) else round(value * 100) for value in values]
 
 
-def core_inputs(bars: pd.DataFrame) -> dict[str, Any]:
-    direction, stop, target = bracket_levels(bars)
+def core_inputs(bars: pd.DataFrame, strategy: str = BRACKET_STRATEGY) -> dict[str, Any]:
+    """The prototype's arguments: prices in cents, each bar's signal (0: none) and its bracket
+    levels (0: none; ``sma-cross`` has none)."""
+    if strategy == BRACKET_STRATEGY:
+        direction, stop, target = bracket_levels(bars)
+    else:
+        frame = create_strategy(strategy, {}).signals(bars)
+        direction = np.zeros(len(bars))
+        direction[bars.index.get_indexer(frame.index)] = frame["direction"].to_numpy()
+        stop = target = np.full(len(bars), np.nan)
     return {
         "opens": cents(bars["open"].to_numpy()),
         "highs": cents(bars["high"].to_numpy()),
@@ -140,32 +149,51 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--bars", type=int, default=200_000)
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--sma", action="store_true", help="also the SMA 10/20 run (no bracket)")
     arguments = parser.parse_args()
     pin_one_core()
     bars = synthetic_bars(arguments.bars)
     print(f"{len(bars):,} one-minute bars, one core, CPU seconds best of {arguments.runs}")
-    result, kernel_seconds = best_kernel_run(bars, arguments.runs)
-    print(f"event kernel: {native.status().reason if native.status().compiled else 'interpreted'}")
-    print(f"paperdesk event kernel (signals included)   {kernel_seconds:7.3f} s")
-    strategy = create_strategy(BRACKET_STRATEGY, BRACKET_PARAMETERS)
-    started = time.process_time()
-    strategy.signals(bars)
-    signal_seconds = time.process_time() - started
-    print(f"strategy.signals alone (TA-Lib)             {signal_seconds:7.3f} s")
-    inputs = core_inputs(bars)
+    state = native.status()
+    print(f"event kernel: {state.reason if state.compiled else 'interpreted: ' + state.reason}")
+    runs = [(BRACKET_STRATEGY, BRACKET_PARAMETERS)] + ([("sma-cross", {})] if arguments.sma else [])
     with tempfile.TemporaryDirectory(prefix="paperdesk-ceiling-") as folder:
         modules = [("interpreted", load_interpreted()), ("compiled", load_compiled(Path(folder)))]
-        for name, module in modules:
-            if module is None:
-                continue
-            core, seconds = best_core_run(module, inputs, arguments.runs)
-            same, detail = same_as_kernel(core, result, bars)
-            print(
-                f"prototype core, {name:<11}               {seconds:7.3f} s"
-                f"  ({kernel_seconds / seconds:5.1f}x less than the kernel; {detail})"
-            )
-            if not same:
-                raise SystemExit(1)
+        for strategy, parameters in runs:
+            compare(bars, strategy, parameters, modules, arguments.runs)
+
+
+def compare(
+    bars: pd.DataFrame,
+    strategy: str,
+    parameters: dict[str, object],
+    modules: list[tuple[str, ModuleType | None]],
+    runs: int,
+) -> None:
+    """The event kernel's run of ``strategy`` and the prototype's, interpreted and compiled."""
+    result, kernel_seconds = best_kernel_run(bars, runs, strategy, parameters)
+    rate = len(bars) / kernel_seconds
+    print(
+        f"{strategy}: paperdesk event kernel (signals included) {kernel_seconds:7.3f} s"
+        f"  {rate:>11,.0f} bars/s"
+    )
+    started = time.process_time()
+    create_strategy(strategy, parameters).signals(bars)
+    signal_seconds = time.process_time() - started
+    print(f"{strategy}: strategy.signals alone (TA-Lib)           {signal_seconds:7.3f} s")
+    inputs = core_inputs(bars, strategy)
+    for name, module in modules:
+        if module is None:
+            continue
+        core, seconds = best_core_run(module, inputs, runs)
+        same, detail = same_as_kernel(core, result, bars)
+        print(
+            f"{strategy}: prototype core, {name:<11}             {seconds:7.3f} s"
+            f"  {len(bars) / seconds:>11,.0f} bars/s  ({kernel_seconds / seconds:5.1f}x less than"
+            f" the kernel; {detail})"
+        )
+        if not same:
+            raise SystemExit(1)
 
 
 if __name__ == "__main__":

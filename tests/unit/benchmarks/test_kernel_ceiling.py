@@ -22,6 +22,15 @@ def test_the_prototype_trades_as_the_event_kernel_does() -> None:
     assert len(result.trades) > 50  # the run reverses and hits its legs many times
 
 
+def test_the_prototype_runs_the_sma_cross_as_the_event_kernel_does() -> None:
+    bars = synthetic_bars(6_000)
+    result, _ = kernel_run(bars, "sma-cross", {})
+    core = load_interpreted().run(**core_inputs(bars, "sma-cross"))
+    same, detail = same_as_kernel(core, result, bars)
+    assert same, detail
+    assert len(result.trades) > 100
+
+
 def test_the_check_names_the_first_trade_that_differs() -> None:
     bars = synthetic_bars(3_000)
     result, _ = kernel_run(bars)
