@@ -1,12 +1,17 @@
-"""The check every order and intent passes: the one rule for which fields make an order
-impossible (its own module so that the compiled build compiles it: ``paperdesk/native.py``)."""
+"""The rules every order and intent follows: the check of the fields that make an order
+impossible, and the rounding of a quantity to whole lots (their own module so that the compiled
+build compiles them: ``paperdesk/native.py``)."""
 
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import ROUND_DOWN, Decimal
 
 from paperdesk.domain.enums import OrderType
 from paperdesk.domain.errors import InvalidInputError
+
+# Enum member lookups cost a metaclass call each; these run for every order and intent.
+_LIMIT, _STOP, _STOP_LIMIT = OrderType.LIMIT, OrderType.STOP, OrderType.STOP_LIMIT
+_ZERO = Decimal(0)
 
 
 def validate_order_fields(
@@ -20,13 +25,13 @@ def validate_order_fields(
     """Raise InvalidInputError naming the first field that makes an order impossible."""
     if not symbol:
         raise InvalidInputError("order symbol must not be empty")
-    if quantity < 0 or (quantity == 0 and not allow_zero):
+    if quantity < _ZERO or (quantity == _ZERO and not allow_zero):
         raise InvalidInputError(f"order quantity must be positive, got {quantity}")
-    needs_limit = order_type is OrderType.LIMIT or order_type is OrderType.STOP_LIMIT
-    needs_stop = order_type is OrderType.STOP or order_type is OrderType.STOP_LIMIT
-    if needs_limit and (limit_price is None or limit_price <= 0):
+    needs_limit = order_type is _LIMIT or order_type is _STOP_LIMIT
+    needs_stop = order_type is _STOP or order_type is _STOP_LIMIT
+    if needs_limit and (limit_price is None or limit_price <= _ZERO):
         raise InvalidInputError(_price_needed(order_type, "limit", limit_price))
-    if needs_stop and (stop_price is None or stop_price <= 0):
+    if needs_stop and (stop_price is None or stop_price <= _ZERO):
         raise InvalidInputError(_price_needed(order_type, "stop", stop_price))
 
 
@@ -34,3 +39,14 @@ def _price_needed(order_type: OrderType, which: str, given: Decimal | None) -> s
     """``a limit order needs a limit price; none was given`` (it said ``got None``)."""
     got = "none was given" if given is None else f"got {given}"
     return f"a {order_type.value} order needs a positive {which} price; {got}"
+
+
+def whole_lots(quantity: Decimal, lot: Decimal) -> Decimal:
+    """``quantity``'s magnitude rounded down to whole steps of ``lot``, keeping its sign
+    (``Instrument.round_quantity``, which the compiled kernel calls here without the
+    interpreted method's frame)."""
+    if lot <= _ZERO:
+        magnitude = abs(quantity)
+    else:
+        magnitude = (abs(quantity) / lot).to_integral_value(rounding=ROUND_DOWN) * lot
+    return magnitude if quantity >= _ZERO else -magnitude

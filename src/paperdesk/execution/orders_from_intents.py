@@ -25,6 +25,7 @@ _order = trusted_maker(Order)
 _STOP_LOSS, _TAKE_PROFIT = OrderRole.STOP_LOSS, OrderRole.TAKE_PROFIT
 _STOP, _LIMIT = OrderType.STOP, OrderType.LIMIT
 _GTC, _PENDING = TimeInForce.GTC, OrderStatus.PENDING
+_BUY, _SELL = Side.BUY, Side.SELL
 _LEG_REASONS = {role: role.value.replace("_", " ") for role in (_STOP_LOSS, _TAKE_PROFIT)}
 
 
@@ -107,7 +108,7 @@ def bracket_legs(
     # pending legs are sized at the parent's fill; until then they hold a placeholder quantity
     quantity = intent.quantity if intent.quantity > 0 else instrument.lot_size
     ids = iter(leg_ids)
-    side = intent.side.opposite
+    side = _SELL if intent.side is _BUY else _BUY  # ``Side.opposite`` without its frame
     stop, target = levels_on_the_tick(intent.side, intent.stop_loss, intent.take_profit, instrument)
     for role, price in ((_STOP_LOSS, stop), (_TAKE_PROFIT, target)):
         if price is None:
@@ -157,7 +158,7 @@ def levels_on_the_tick(
 ) -> tuple[Decimal | None, Decimal | None]:
     """A bracket's stop-loss and take-profit (of an entry on ``entry_side``) rounded to the
     tick against the trader: the prices ``bracket_legs`` gives its legs."""
-    legs = entry_side.opposite
+    legs = _SELL if entry_side is _BUY else _BUY
     return (
         None if stop_loss is None else round_against_trader(stop_loss, legs, True, instrument),
         None if take_profit is None else round_against_trader(take_profit, legs, False, instrument),
@@ -169,7 +170,7 @@ def round_against_trader(
 ) -> Decimal:
     """Round a bracket price to the tick in the trader's disfavour: a selling stop and a buying
     target round down, a buying stop and a selling target round up."""
-    rounds_down = (leg_side is Side.SELL) == is_stop
+    rounds_down = (leg_side is _SELL) == is_stop
     return round_to_increment(
         price, instrument.tick_size, ROUND_FLOOR if rounds_down else ROUND_CEILING
     )

@@ -27,6 +27,7 @@ from decimal import Decimal
 from typing import Protocol, TypeAlias
 
 from paperdesk.domain import Bar, Event, Instrument, Order, OrderFilled
+from paperdesk.domain.order_fields import whole_lots
 from paperdesk.execution.book import OrderBook
 
 
@@ -76,5 +77,5 @@ class ExecutionVenue(Protocol):
 def entry_fill_quantity(order: Order, sized: Decimal, instrument: Instrument) -> Decimal:
     """The answer to a ``SizeEntry`` when the sizer allows ``sized`` at the fill price: in whole
     lots, all of it for an all-in order (``size_fraction``), else at most the order's quantity."""
-    quantity = instrument.round_quantity(sized)
+    quantity = whole_lots(sized, instrument.lot_size)
     return quantity if order.size_fraction is not None else min(order.quantity, quantity)

@@ -7,6 +7,7 @@ from decimal import Decimal
 from typing import Protocol
 
 from paperdesk.domain import ZERO, Instrument
+from paperdesk.domain.order_fields import whole_lots
 
 
 class FeeEstimator(Protocol):
@@ -30,10 +31,10 @@ def max_affordable_quantity(
     """
     if budget <= 0 or price <= 0:
         return ZERO
-    quantity = instrument.round_quantity(budget / price)
+    lot = instrument.lot_size
+    quantity = whole_lots(budget / price, lot)
     if quantity <= 0:
         return ZERO
-    lot = instrument.lot_size
     if fee_estimator is None:
         return quantity - lot if quantity * price > budget else quantity
 
@@ -46,7 +47,7 @@ def max_affordable_quantity(
     fee = fee_estimator.fee(quantity, price, instrument)
     if fee > 0:
         rate = fee / (quantity * price)
-        quantity = instrument.round_quantity(budget / (price * (1 + rate)))
+        quantity = whole_lots(budget / (price * (1 + rate)), lot)
     steps = 0
     while quantity > 0 and not fits(quantity):
         if steps == _NUDGE_STEPS:

@@ -17,6 +17,7 @@ from paperdesk.domain import (
     PortfolioView,
     Side,
 )
+from paperdesk.domain.order_fields import whole_lots
 from paperdesk.routing.affordability import FeeEstimator, max_affordable_quantity
 from paperdesk.routing.outcomes import Adjusted, Rejection, RiskOutcome
 from paperdesk.routing.wording import amount, money, percent
@@ -65,7 +66,7 @@ def _trim(
     """Keep ``intent`` if it fits ``allowed`` units, else trim it to whole lots or reject it."""
     if intent.quantity <= allowed:
         return intent
-    fitted = instrument.round_quantity(allowed) if allowed > 0 else ZERO
+    fitted = whole_lots(allowed, instrument.lot_size) if allowed > 0 else ZERO
     if fitted <= 0:
         return Rejection(f"{limit}; not even one lot of {intent.symbol} fits", code)
     note = f"{limit}; {intent.symbol} quantity trimmed from {amount(intent.quantity)} to "
@@ -362,7 +363,7 @@ def _contracts_affordable(
     if budget <= 0:
         return ZERO
     lot = instrument.lot_size
-    quantity = instrument.round_quantity(budget / margin) if margin > 0 else ZERO
+    quantity = whole_lots(budget / margin, lot) if margin > 0 else ZERO
     if margin <= 0:  # no margin: only the fee limits it; one lot at a time is enough here
         return ZERO
 

@@ -19,6 +19,7 @@ from paperdesk.domain import (
     TimeInForce,
 )
 from paperdesk.domain.money import plain_whole
+from paperdesk.domain.order_fields import validate_order_fields
 from paperdesk.domain.trusted import trusted_maker
 from paperdesk.routing.affordability import FeeEstimator, max_affordable_quantity
 from paperdesk.routing.filters import FilterRule, signal_memories
@@ -36,6 +37,7 @@ _ENTRY, _EXIT = OrderRole.ENTRY, OrderRole.EXIT
 _NO_INTENTS: tuple[OrderIntent, ...] = ()
 _NO_NOTES: tuple[str, ...] = ()
 _view = trusted_maker(PortfolioView)  # every field of a view, in order
+_intent = trusted_maker(OrderIntent)  # every field of an intent, in order
 
 
 class RoutingDecision(NamedTuple):
@@ -254,35 +256,50 @@ class SignalRouter:
                     size_rounds_to_zero(signal.symbol, price, view.equity, instrument.lot_size)
                 )
             quantity = sized
-        intent = OrderIntent(
-            signal.symbol,
-            side,
-            quantity,
-            order_type,
-            limit_price,
-            None,
-            self._time_in_force,
-            _ENTRY,
-            signal.stop,
-            signal.target,
-            fraction,
-            signal.strategy,
-            signal.reason,
+        symbol = signal.symbol
+        # OrderIntent's checks, then the tuple without its interpreted constructor's frame
+        validate_order_fields(
+            symbol, quantity, order_type, limit_price, None, allow_zero=fraction is not None
+        )
+        intent = _intent(
+            (
+                symbol,
+                side,
+                quantity,
+                order_type,
+                limit_price,
+                None,
+                self._time_in_force,
+                _ENTRY,
+                signal.stop,
+                signal.target,
+                fraction,
+                signal.strategy,
+                signal.reason,
+            )
         )
         return self._risk.check(intent, view, instrument, price)
 
     def _exit(self, signal: Signal, held: Decimal) -> OrderIntent:
-        return OrderIntent(
-            signal.symbol,
-            _SELL if held > 0 else _BUY,
-            held if plain_whole(held) else abs(held),  # the position's own object when equal
-            _MARKET,
-            None,
-            None,
-            self._time_in_force,
-            _EXIT,
-            strategy=signal.strategy,
-            reason=signal.reason,
+        symbol = signal.symbol
+        quantity = held if plain_whole(held) else abs(held)  # the position's own object when equal
+        validate_order_fields(symbol, quantity, _MARKET, None, None)  # OrderIntent's checks
+        return _intent(
+            (
+                symbol,
+                _SELL if held > 0 else _BUY,
+                quantity,
+                _MARKET,
+                None,
+                None,
+                self._time_in_force,
+                _EXIT,
+                None,
+                None,
+                None,
+                signal.strategy,
+                signal.reason,
+            )
         )
 
     def _after_exit(
