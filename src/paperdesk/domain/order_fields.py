@@ -1,10 +1,11 @@
 """The rules every order and intent follows: the check of the fields that make an order
-impossible, and the rounding of a quantity to whole lots (their own module so that the compiled
-build compiles them: ``paperdesk/native.py``)."""
+impossible, an intent resized, and a quantity rounded to whole lots (their own module so that
+the compiled build compiles them: ``paperdesk/native.py``)."""
 
 from __future__ import annotations
 
 from decimal import ROUND_DOWN, Decimal
+from typing import Any, TypeVar
 
 from paperdesk.domain.enums import OrderType
 from paperdesk.domain.errors import InvalidInputError
@@ -12,6 +13,9 @@ from paperdesk.domain.errors import InvalidInputError
 # Enum member lookups cost a metaclass call each; these run for every order and intent.
 _LIMIT, _STOP, _STOP_LIMIT = OrderType.LIMIT, OrderType.STOP, OrderType.STOP_LIMIT
 _ZERO = Decimal(0)
+_Intent = TypeVar("_Intent", bound=tuple[Any, ...])
+# An OrderIntent's fields by position (``domain/orders.py`` asserts the layout).
+_SYMBOL, _QUANTITY, _ORDER_TYPE, _LIMIT_PRICE, _STOP_PRICE, _SIZE_FRACTION = 0, 2, 3, 4, 5, 10
 
 
 def validate_order_fields(
@@ -50,3 +54,19 @@ def whole_lots(quantity: Decimal, lot: Decimal) -> Decimal:
     else:
         magnitude = (abs(quantity) / lot).to_integral_value(rounding=ROUND_DOWN) * lot
     return magnitude if quantity >= _ZERO else -magnitude
+
+
+def intent_with_quantity(intent: _Intent, quantity: Decimal) -> _Intent:
+    """``OrderIntent.with_quantity``: ``intent`` for ``quantity``, checked as a new intent is
+    (compiled, for the router and the risk rules, which resize an entry at each fill)."""
+    validate_order_fields(
+        intent[_SYMBOL],
+        quantity,
+        intent[_ORDER_TYPE],
+        intent[_LIMIT_PRICE],
+        intent[_STOP_PRICE],
+        allow_zero=intent[_SIZE_FRACTION] is not None,
+    )
+    fields = list(intent)
+    fields[_QUANTITY] = quantity
+    return tuple.__new__(type(intent), fields)

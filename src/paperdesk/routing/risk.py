@@ -17,7 +17,7 @@ from paperdesk.domain import (
     PortfolioView,
     Side,
 )
-from paperdesk.domain.order_fields import whole_lots
+from paperdesk.domain.order_fields import intent_with_quantity, whole_lots
 from paperdesk.routing.affordability import FeeEstimator, max_affordable_quantity
 from paperdesk.routing.outcomes import Adjusted, Rejection, RiskOutcome
 from paperdesk.routing.wording import amount, money, percent
@@ -40,6 +40,8 @@ __all__ = [
 _HUNDRED = Decimal(100)
 _ENTRY = OrderRole.ENTRY  # module constants: enum member lookups are slow
 _BUY, _SELL = Side.BUY, Side.SELL
+_CASH, _MARGIN, _FUTURES = AccountKind.CASH, AccountKind.MARGIN, AccountKind.FUTURES
+_REJECT = CashCheck.REJECT
 
 
 class RiskRule(Protocol):
@@ -70,7 +72,7 @@ def _trim(
     if fitted <= 0:
         return Rejection(f"{limit}; not even one lot of {intent.symbol} fits", code)
     note = f"{limit}; {intent.symbol} quantity trimmed from {amount(intent.quantity)} to "
-    return Adjusted(intent.with_quantity(fitted), (note + amount(fitted),), code, (limit,))
+    return Adjusted(intent_with_quantity(intent, fitted), (note + amount(fitted),), code, (limit,))
 
 
 class NullRisk:
@@ -243,7 +245,7 @@ class CashAndBuyingPower:
         quantity = intent.quantity
         fee = fee_estimator.fee(quantity, price, instrument) if fee_estimator else ZERO
         kind = self.kind
-        if kind is AccountKind.FUTURES:
+        if kind is _FUTURES:
             margin = instrument.initial_margin or ZERO
             working = self.working_cost(view, intent.side) if view.working_entries else None
             budget = view.cash if working is None else view.cash - working
@@ -259,7 +261,7 @@ class CashAndBuyingPower:
             allowed = _contracts_affordable(budget, margin, instrument, fee_estimator, price)
             return self._outcome(intent, allowed, instrument, limit, "insufficient_margin")
         cost = quantity * price + fee
-        if kind is AccountKind.MARGIN:
+        if kind is _MARGIN:
             exposure = view.gross_exposure() if view.positions else ZERO
             working = self.working_cost(view, intent.side) if view.working_entries else None
             budget = view.equity * self.leverage - exposure
@@ -313,8 +315,8 @@ class CashAndBuyingPower:
         None when none is counted (one with no known price adds nothing), so a message names
         working entries only when there are some."""
         fee_estimator = self.fee_estimator
-        futures = self.kind is AccountKind.FUTURES
-        either = self.kind is not AccountKind.CASH
+        futures = self.kind is _FUTURES
+        either = self.kind is not _CASH
         total: Decimal | None = None
         for entry in view.working_entries:
             price = entry.price
@@ -339,7 +341,7 @@ class CashAndBuyingPower:
         limit: str,
         code: str,
     ) -> RiskOutcome:
-        if self.mode is CashCheck.REJECT:
+        if self.mode is _REJECT:
             return Rejection(f"{limit}; cash_check=reject refuses it", code)
         return _trim(intent, allowed, instrument, limit, code)
 

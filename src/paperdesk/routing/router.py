@@ -19,7 +19,7 @@ from paperdesk.domain import (
     TimeInForce,
 )
 from paperdesk.domain.money import plain_whole
-from paperdesk.domain.order_fields import validate_order_fields
+from paperdesk.domain.order_fields import intent_with_quantity, validate_order_fields
 from paperdesk.domain.trusted import trusted_maker
 from paperdesk.routing.affordability import FeeEstimator, max_affordable_quantity
 from paperdesk.routing.filters import FilterRule, signal_memories
@@ -191,7 +191,8 @@ class SignalRouter:
             )
         if quantity <= 0:
             return ZERO, ""
-        outcome = self._risk.check(intent.with_quantity(quantity), view, instrument, price)
+        resized = intent if quantity is intent.quantity else intent_with_quantity(intent, quantity)
+        outcome = self._risk.check(resized, view, instrument, price)
         if isinstance(outcome, Rejection):
             return ZERO, outcome.reason
         if isinstance(outcome, Adjusted):
