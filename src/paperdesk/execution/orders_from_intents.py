@@ -110,7 +110,7 @@ def bracket_legs(
     order (one id per price the intent sets), at prices rounded against the trader."""
     legs: list[Order] = []
     # pending legs are sized at the parent's fill; until then they hold a placeholder quantity
-    quantity = intent.quantity if intent.quantity > 0 else instrument.lot_size
+    quantity = intent.quantity if intent.quantity > ZERO else instrument.lot_size
     ids = iter(leg_ids)
     side = _SELL if intent.side is _BUY else _BUY  # ``Side.opposite`` without its frame
     stop, target = levels_on_the_tick(intent.side, intent.stop_loss, intent.take_profit, instrument)

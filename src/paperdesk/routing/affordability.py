@@ -29,11 +29,11 @@ def max_affordable_quantity(
     a bisection over lot counts takes over only for fee schedules the estimate misses by more.
     Fees are assumed non-negative and non-decreasing in quantity.
     """
-    if budget <= 0 or price <= 0:
+    if budget <= ZERO or price <= ZERO:
         return ZERO
     lot = instrument.lot_size
     quantity = whole_lots(budget / price, lot)
-    if quantity <= 0:
+    if quantity <= ZERO:
         return ZERO
     if fee_estimator is None:
         return quantity - lot if quantity * price > budget else quantity
@@ -45,11 +45,11 @@ def max_affordable_quantity(
 
     upper = quantity  # fees are non-negative, so nothing above budget/price fits
     fee = fee_estimator.fee(quantity, price, instrument)
-    if fee > 0:
+    if fee > ZERO:
         rate = fee / (quantity * price)
         quantity = whole_lots(budget / (price * (1 + rate)), lot)
     steps = 0
-    while quantity > 0 and not fits(quantity):
+    while quantity > ZERO and not fits(quantity):
         if steps == _NUDGE_STEPS:
             return _bisect(ZERO, quantity - lot, lot, fits)
         quantity -= lot

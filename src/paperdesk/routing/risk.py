@@ -68,8 +68,8 @@ def _trim(
     """Keep ``intent`` if it fits ``allowed`` units, else trim it to whole lots or reject it."""
     if intent.quantity <= allowed:
         return intent
-    fitted = whole_lots(allowed, instrument.lot_size) if allowed > 0 else ZERO
-    if fitted <= 0:
+    fitted = whole_lots(allowed, instrument.lot_size) if allowed > ZERO else ZERO
+    if fitted <= ZERO:
         return Rejection(f"{limit}; not even one lot of {intent.symbol} fits", code)
     note = f"{limit}; {intent.symbol} quantity trimmed from {amount(intent.quantity)} to "
     return Adjusted(intent_with_quantity(intent, fitted), (note + amount(fitted),), code, (limit,))
@@ -134,7 +134,7 @@ class MaxPositionSize:
             return intent
         position = view.positions.get(intent.symbol)
         held = ZERO
-        if position is not None and (position.quantity > 0) == (intent.side is _BUY):
+        if position is not None and (position.quantity > ZERO) == (intent.side is _BUY):
             held = abs(position.quantity)
         working = ZERO
         if view.working_entries:
@@ -170,7 +170,7 @@ class MaxOpenPositions:
         if intent.role is not _ENTRY:
             return intent
         position = view.positions.get(intent.symbol)
-        if position is not None and position.quantity != 0:
+        if position is not None and position.quantity != ZERO:
             return intent
         open_positions = view.open_positions
         pending = _pending_symbols(view)
@@ -196,7 +196,7 @@ def _pending_symbols(view: PortfolioView) -> frozenset[str]:
     return frozenset(
         entry.symbol
         for entry in view.working_entries
-        if (held := positions.get(entry.symbol)) is None or held.quantity == 0
+        if (held := positions.get(entry.symbol)) is None or held.quantity == ZERO
     )
 
 
@@ -349,7 +349,7 @@ class CashAndBuyingPower:
     def _short_exposure(view: PortfolioView) -> Decimal:
         total = ZERO
         for symbol, position in view.positions.items():
-            if position.quantity < 0:
+            if position.quantity < ZERO:
                 total -= position.quantity * view.prices.get(symbol, position.average_price)
         return total
 

@@ -189,7 +189,7 @@ class SignalRouter:
             quantity = max_affordable_quantity(
                 view.equity * fraction, price, instrument, self._fee_estimator
             )
-        if quantity <= 0:
+        if quantity <= ZERO:
             return ZERO, ""
         resized = intent if quantity is intent.quantity else intent_with_quantity(intent, quantity)
         outcome = self._risk.check(resized, view, instrument, price)
@@ -214,7 +214,7 @@ class SignalRouter:
             return RoutingDecision(signal, (self._exit(signal, held),))
         long = direction is _LONG
         exits = _NO_INTENTS
-        if held and (held > 0) is not long:
+        if held and (held > ZERO) is not long:
             exits = (self._exit(signal, held),)
             if not long and not self.allow_short:
                 return RoutingDecision(signal, exits)
@@ -252,7 +252,7 @@ class SignalRouter:
             sized = self._sizer.size(signal, view, instrument, price)
             if isinstance(sized, Rejection):
                 return sized
-            if sized <= 0:
+            if sized <= ZERO:
                 return Rejection(
                     size_rounds_to_zero(signal.symbol, price, view.equity, instrument.lot_size)
                 )
@@ -288,7 +288,7 @@ class SignalRouter:
         return _intent(
             (
                 symbol,
-                _SELL if held > 0 else _BUY,
+                _SELL if held > ZERO else _BUY,
                 quantity,
                 _MARKET,
                 None,
