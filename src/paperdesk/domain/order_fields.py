@@ -5,17 +5,24 @@ the compiled build compiles them: ``paperdesk/native.py``)."""
 from __future__ import annotations
 
 from decimal import ROUND_DOWN, Decimal
-from typing import Any, TypeVar
+from typing import Any, Final, TypeVar
 
 from paperdesk.domain.enums import OrderType
 from paperdesk.domain.errors import InvalidInputError
 
 # Enum member lookups cost a metaclass call each; these run for every order and intent.
-_LIMIT, _STOP, _STOP_LIMIT = OrderType.LIMIT, OrderType.STOP, OrderType.STOP_LIMIT
-_ZERO = Decimal(0)
+_LIMIT: Final = OrderType.LIMIT
+_STOP: Final = OrderType.STOP
+_STOP_LIMIT: Final = OrderType.STOP_LIMIT
+_ZERO: Final = Decimal(0)
 _Intent = TypeVar("_Intent", bound=tuple[Any, ...])
 # An OrderIntent's fields by position (``domain/orders.py`` asserts the layout).
-_SYMBOL, _QUANTITY, _ORDER_TYPE, _LIMIT_PRICE, _STOP_PRICE, _SIZE_FRACTION = 0, 2, 3, 4, 5, 10
+_SYMBOL: Final = 0
+_QUANTITY: Final = 2
+_ORDER_TYPE: Final = 3
+_LIMIT_PRICE: Final = 4
+_STOP_PRICE: Final = 5
+_SIZE_FRACTION: Final = 10
 
 
 def validate_order_fields(

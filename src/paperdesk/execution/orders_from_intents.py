@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
+from typing import Final
 
 from paperdesk.domain import (
     ZERO,
@@ -21,13 +22,17 @@ from paperdesk.domain.money import round_to_increment
 from paperdesk.domain.order_fields import validate_order_fields
 from paperdesk.domain.trusted import trusted_maker
 
-_order = trusted_maker(Order)
-_STOP_LOSS, _TAKE_PROFIT = OrderRole.STOP_LOSS, OrderRole.TAKE_PROFIT
-_STOP, _LIMIT = OrderType.STOP, OrderType.LIMIT
-_GTC, _PENDING = TimeInForce.GTC, OrderStatus.PENDING
-_BUY, _SELL = Side.BUY, Side.SELL
-_ENTRY = OrderRole.ENTRY
-_LEG_REASONS = {role: role.value.replace("_", " ") for role in (_STOP_LOSS, _TAKE_PROFIT)}
+_order: Final = trusted_maker(Order)
+_STOP_LOSS: Final = OrderRole.STOP_LOSS
+_TAKE_PROFIT: Final = OrderRole.TAKE_PROFIT
+_STOP: Final = OrderType.STOP
+_LIMIT: Final = OrderType.LIMIT
+_GTC: Final = TimeInForce.GTC
+_PENDING: Final = OrderStatus.PENDING
+_BUY: Final = Side.BUY
+_SELL: Final = Side.SELL
+_ENTRY: Final = OrderRole.ENTRY
+_LEG_REASONS: Final = {role: role.value.replace("_", " ") for role in (_STOP_LOSS, _TAKE_PROFIT)}
 
 
 def order_from_intent(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from decimal import Decimal
-from typing import Protocol
+from typing import Final, Protocol
 
 from paperdesk.domain import (
     ZERO,
@@ -22,7 +22,7 @@ from paperdesk.routing.affordability import FeeEstimator, max_affordable_quantit
 from paperdesk.routing.outcomes import Adjusted, Rejection, RiskOutcome
 from paperdesk.routing.wording import amount, money, percent
 
-__all__ = [
+__all__: Final = [
     "Adjusted",
     "CashAndBuyingPower",
     "CompositeRisk",
@@ -37,11 +37,14 @@ __all__ = [
     "RiskRule",
 ]
 
-_HUNDRED = Decimal(100)
-_ENTRY = OrderRole.ENTRY  # module constants: enum member lookups are slow
-_BUY, _SELL = Side.BUY, Side.SELL
-_CASH, _MARGIN, _FUTURES = AccountKind.CASH, AccountKind.MARGIN, AccountKind.FUTURES
-_REJECT = CashCheck.REJECT
+_HUNDRED: Final = Decimal(100)
+_ENTRY: Final = OrderRole.ENTRY  # module constants: enum member lookups are slow
+_BUY: Final = Side.BUY
+_SELL: Final = Side.SELL
+_CASH: Final = AccountKind.CASH
+_MARGIN: Final = AccountKind.MARGIN
+_FUTURES: Final = AccountKind.FUTURES
+_REJECT: Final = CashCheck.REJECT
 
 
 class RiskRule(Protocol):

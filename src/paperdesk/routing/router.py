@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import NamedTuple
+from typing import Final, NamedTuple
 
 from paperdesk.domain import (
     ZERO,
@@ -30,14 +30,18 @@ from paperdesk.routing.sizers import Sizer
 from paperdesk.routing.wording import amount, money
 
 # Enum member lookups cost a metaclass call each; the hot path reads these module constants.
-_LONG, _FLAT = Direction.LONG, Direction.FLAT
-_BUY, _SELL = Side.BUY, Side.SELL
-_MARKET, _LIMIT = OrderType.MARKET, OrderType.LIMIT
-_ENTRY, _EXIT = OrderRole.ENTRY, OrderRole.EXIT
-_NO_INTENTS: tuple[OrderIntent, ...] = ()
-_NO_NOTES: tuple[str, ...] = ()
-_view = trusted_maker(PortfolioView)  # every field of a view, in order
-_intent = trusted_maker(OrderIntent)  # every field of an intent, in order
+_LONG: Final = Direction.LONG
+_FLAT: Final = Direction.FLAT
+_BUY: Final = Side.BUY
+_SELL: Final = Side.SELL
+_MARKET: Final = OrderType.MARKET
+_LIMIT: Final = OrderType.LIMIT
+_ENTRY: Final = OrderRole.ENTRY
+_EXIT: Final = OrderRole.EXIT
+_NO_INTENTS: Final[tuple[OrderIntent, ...]] = ()
+_NO_NOTES: Final[tuple[str, ...]] = ()
+_view: Final = trusted_maker(PortfolioView)  # every field of a view, in order
+_intent: Final = trusted_maker(OrderIntent)  # every field of an intent, in order
 
 
 class RoutingDecision(NamedTuple):
@@ -52,6 +56,10 @@ class RoutingDecision(NamedTuple):
     @property
     def accepted(self) -> bool:
         return self.rejection is None
+
+
+# an accepted decision without RoutingDecision's generated (interpreted) constructor
+_decision: Final = trusted_maker(RoutingDecision)  # (signal, intents, rejection, notes, code)
 
 
 def size_rounds_to_zero(symbol: str, price: Decimal, equity: Decimal, lot_size: Decimal) -> str:
@@ -211,21 +219,21 @@ class SignalRouter:
                 return RoutingDecision(
                     signal, _NO_INTENTS, f"no open position in {symbol} to close"
                 )
-            return RoutingDecision(signal, (self._exit(signal, held),))
+            return _decision((signal, (self._exit(signal, held),), None, _NO_NOTES, ""))
         long = direction is _LONG
         exits = _NO_INTENTS
         if held and (held > ZERO) is not long:
             exits = (self._exit(signal, held),)
             if not long and not self.allow_short:
-                return RoutingDecision(signal, exits)
+                return _decision((signal, exits, None, _NO_NOTES, ""))
             view = self._after_exit(view, instrument, held, price)
         elif not long and not self.allow_short:
             return RoutingDecision(signal, _NO_INTENTS, "short selling is disabled")
         outcome = self._entry(signal, view, instrument, price, _BUY if long else _SELL)
         if isinstance(outcome, OrderIntent):
-            return RoutingDecision(signal, (*exits, outcome))
+            return _decision((signal, (*exits, outcome), None, _NO_NOTES, ""))
         if isinstance(outcome, Adjusted):
-            return RoutingDecision(signal, (*exits, outcome.intent), None, outcome.notes)
+            return _decision((signal, (*exits, outcome.intent), None, outcome.notes, ""))
         if exits:
             return RoutingDecision(signal, exits, None, (f"entry rejected: {outcome.reason}",))
         return RoutingDecision(signal, _NO_INTENTS, outcome.reason, code=outcome.code)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Protocol
+from typing import Final, Protocol
 
 from paperdesk.domain import ZERO, Direction, Instrument, InvalidInputError, PortfolioView, Signal
 from paperdesk.domain.order_fields import whole_lots
@@ -12,7 +12,7 @@ from paperdesk.routing.outcomes import Rejection
 from paperdesk.routing.wording import amount, money
 from paperdesk.routing.wording import percent as percent_text
 
-_HUNDRED = Decimal(100)
+_HUNDRED: Final = Decimal(100)
 
 
 class Sizer(Protocol):
