@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import ROUND_DOWN, Decimal
+from decimal import Decimal
 
 from paperdesk.domain.enums import AssetClass
 from paperdesk.domain.errors import InvalidInputError
 from paperdesk.domain.money import round_to_increment
+from paperdesk.domain.order_fields import whole_lots
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,12 +63,7 @@ class Instrument:
 
     def round_quantity(self, quantity: Decimal) -> Decimal:
         """Round a quantity magnitude down to whole lot steps, keeping its sign."""
-        lot = self.lot_size
-        if lot <= 0:  # floor_to_increment, inlined: this runs for every entry sized at a fill
-            magnitude = abs(quantity)
-        else:
-            magnitude = (abs(quantity) / lot).to_integral_value(rounding=ROUND_DOWN) * lot
-        return magnitude if quantity >= 0 else -magnitude
+        return whole_lots(quantity, self.lot_size)
 
     @classmethod
     def equity(cls, symbol: str, *, currency: str = "USD", calendar: str = "XNYS") -> Instrument:

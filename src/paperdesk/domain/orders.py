@@ -8,7 +8,7 @@ from typing import NamedTuple
 
 from paperdesk.domain.enums import OrderRole, OrderStatus, OrderType, Side, TimeInForce
 from paperdesk.domain.money import ZERO
-from paperdesk.domain.order_fields import validate_order_fields
+from paperdesk.domain.order_fields import intent_with_quantity, validate_order_fields
 
 _GTC, _ENTRY, _ACCEPTED = TimeInForce.GTC, OrderRole.ENTRY, OrderStatus.ACCEPTED
 _MARKET = OrderType.MARKET
@@ -28,6 +28,13 @@ class _IntentFields(NamedTuple):
     size_fraction: Decimal | None = None
     strategy: str = ""
     reason: str = ""
+
+
+_INTENT_LAYOUT = ("symbol", "side", "quantity", "order_type", "limit_price", "stop_price")
+if _IntentFields._fields[:6] != _INTENT_LAYOUT or _IntentFields._fields[10] != "size_fraction":
+    raise RuntimeError(  # pragma: no cover
+        "OrderIntent's field layout changed: update domain/order_fields.py's positions"
+    )
 
 
 class OrderIntent(_IntentFields):
@@ -82,16 +89,8 @@ class OrderIntent(_IntentFields):
         )
 
     def with_quantity(self, quantity: Decimal) -> OrderIntent:
-        validate_order_fields(
-            self.symbol,
-            quantity,
-            self.order_type,
-            self.limit_price,
-            self.stop_price,
-            allow_zero=self.size_fraction is not None,
-        )
-        # ``_replace`` by position (field 2 is the quantity): no keyword mapping over 13 fields
-        return tuple.__new__(type(self), (*self[:2], quantity, *self[3:]))
+        # ``_replace`` by position (compiled; no keyword mapping over 13 fields)
+        return intent_with_quantity(self, quantity)
 
 
 def misplaced_bracket_legs(

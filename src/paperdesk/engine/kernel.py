@@ -87,6 +87,7 @@ from paperdesk.routing import (
 )
 
 _MARKET, _GTC = OrderType.MARKET, TimeInForce.GTC
+_AT_CLOSE = FillTiming.CLOSE
 _ACCEPTED = OrderStatus.ACCEPTED
 _ENTRY, _EXIT = OrderRole.ENTRY, OrderRole.EXIT
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -714,7 +715,7 @@ class TradingKernel:
             )
         orders = self.orders
         events.extend(orders.submit(intent, bar.ts_close))
-        if self.fill_timing is FillTiming.CLOSE and intent.order_type is OrderType.MARKET:
+        if self.fill_timing is _AT_CLOSE and intent.order_type is _MARKET:
             order = orders.last_submitted  # the order this intent made (its legs follow it)
             if order is not None and order.status is _ACCEPTED:
                 filled: list[Event] = []

@@ -111,6 +111,9 @@ def _with_quantity(
     return _order(fields)
 
 
+_DAY = TimeInForce.DAY  # read by every submit
+
+
 class OrderBook:
     """One run's orders: ids and client ids, state, eligibility, brackets, expiry times.
 
@@ -213,7 +216,7 @@ class OrderBook:
             self.last_submitted = rejected
             return [OrderRejected(ts, rejected, reason or "")]
         ts_expire = None
-        if intent.time_in_force is TimeInForce.DAY:
+        if intent.time_in_force is _DAY:
             ts_expire = day_order_expiry(instrument.calendar, ts, self._session_close)
         book = self._books.setdefault(intent.symbol, {})
         if intent.stop_loss is None and intent.take_profit is None:

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from decimal import Decimal
-from typing import Protocol
+from typing import Final, Protocol
 
 from paperdesk.domain import ZERO, Instrument
+from paperdesk.domain.order_fields import whole_lots
 
 
 class FeeEstimator(Protocol):
@@ -16,7 +17,7 @@ class FeeEstimator(Protocol):
     def fee(self, quantity: Decimal, price: Decimal, instrument: Instrument) -> Decimal: ...
 
 
-_NUDGE_STEPS = 3
+_NUDGE_STEPS: Final = 3
 
 
 def max_affordable_quantity(
@@ -28,48 +29,68 @@ def max_affordable_quantity(
     a bisection over lot counts takes over only for fee schedules the estimate misses by more.
     Fees are assumed non-negative and non-decreasing in quantity.
     """
-    if budget <= 0 or price <= 0:
-        return ZERO
-    quantity = instrument.round_quantity(budget / price)
-    if quantity <= 0:
+    if budget <= ZERO or price <= ZERO:
         return ZERO
     lot = instrument.lot_size
+    quantity = whole_lots(budget / price, lot)
+    if quantity <= ZERO:
+        return ZERO
     if fee_estimator is None:
         return quantity - lot if quantity * price > budget else quantity
 
     estimator = fee_estimator
-
-    def fits(candidate: Decimal) -> bool:
-        return candidate * price + estimator.fee(candidate, price, instrument) <= budget
-
     upper = quantity  # fees are non-negative, so nothing above budget/price fits
-    fee = fee_estimator.fee(quantity, price, instrument)
-    if fee > 0:
+    fee = estimator.fee(quantity, price, instrument)
+    if fee > ZERO:
         rate = fee / (quantity * price)
-        quantity = instrument.round_quantity(budget / (price * (1 + rate)))
+        quantity = whole_lots(budget / (price * (1 + rate)), lot)
+        fitting = quantity > ZERO and _fits(quantity, price, budget, estimator, instrument)
+    else:  # the estimate is ``upper``, whose fee is known: not asked again
+        fitting = quantity * price + fee <= budget
     steps = 0
-    while quantity > 0 and not fits(quantity):
+    while quantity > ZERO and not fitting:
         if steps == _NUDGE_STEPS:
-            return _bisect(ZERO, quantity - lot, lot, fits)
+            return _bisect(ZERO, quantity - lot, lot, price, budget, estimator, instrument)
         quantity -= lot
         steps += 1
+        fitting = quantity > ZERO and _fits(quantity, price, budget, estimator, instrument)
     quantity = max(quantity, ZERO)
     steps = 0
-    while quantity < upper and fits(quantity + lot):
+    while quantity < upper and _fits(quantity + lot, price, budget, estimator, instrument):
         if steps == _NUDGE_STEPS:
-            return _bisect(quantity + lot, upper, lot, fits)
+            return _bisect(quantity + lot, upper, lot, price, budget, estimator, instrument)
         quantity += lot
         steps += 1
     return quantity
 
 
-def _bisect(low: Decimal, high: Decimal, lot: Decimal, fits: Callable[[Decimal], bool]) -> Decimal:
+def _fits(
+    quantity: Decimal,
+    price: Decimal,
+    budget: Decimal,
+    estimator: FeeEstimator,
+    instrument: Instrument,
+) -> bool:
+    """Whether ``quantity`` at ``price`` plus its fee fits ``budget`` (a function, not a
+    closure: the compiled build would build one per call)."""
+    return quantity * price + estimator.fee(quantity, price, instrument) <= budget
+
+
+def _bisect(
+    low: Decimal,
+    high: Decimal,
+    lot: Decimal,
+    price: Decimal,
+    budget: Decimal,
+    estimator: FeeEstimator,
+    instrument: Instrument,
+) -> Decimal:
     """Largest lot multiple in [low, high] that fits, given that ``low`` fits (or is zero)."""
     low_lots = int(low / lot)
     high_lots = int(high / lot)
     while low_lots < high_lots:
         middle = (low_lots + high_lots + 1) // 2
-        if fits(middle * lot):
+        if _fits(middle * lot, price, budget, estimator, instrument):
             low_lots = middle
         else:
             high_lots = middle - 1

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from decimal import Decimal
-from typing import Protocol
+from typing import Final, Protocol
 
 from paperdesk.domain import (
     ZERO,
@@ -17,11 +17,12 @@ from paperdesk.domain import (
     PortfolioView,
     Side,
 )
+from paperdesk.domain.order_fields import intent_with_quantity, whole_lots
 from paperdesk.routing.affordability import FeeEstimator, max_affordable_quantity
 from paperdesk.routing.outcomes import Adjusted, Rejection, RiskOutcome
 from paperdesk.routing.wording import amount, money, percent
 
-__all__ = [
+__all__: Final = [
     "Adjusted",
     "CashAndBuyingPower",
     "CompositeRisk",
@@ -36,9 +37,14 @@ __all__ = [
     "RiskRule",
 ]
 
-_HUNDRED = Decimal(100)
-_ENTRY = OrderRole.ENTRY  # module constants: enum member lookups are slow
-_BUY, _SELL = Side.BUY, Side.SELL
+_HUNDRED: Final = Decimal(100)
+_ENTRY: Final = OrderRole.ENTRY  # module constants: enum member lookups are slow
+_BUY: Final = Side.BUY
+_SELL: Final = Side.SELL
+_CASH: Final = AccountKind.CASH
+_MARGIN: Final = AccountKind.MARGIN
+_FUTURES: Final = AccountKind.FUTURES
+_REJECT: Final = CashCheck.REJECT
 
 
 class RiskRule(Protocol):
@@ -65,11 +71,11 @@ def _trim(
     """Keep ``intent`` if it fits ``allowed`` units, else trim it to whole lots or reject it."""
     if intent.quantity <= allowed:
         return intent
-    fitted = instrument.round_quantity(allowed) if allowed > 0 else ZERO
-    if fitted <= 0:
+    fitted = whole_lots(allowed, instrument.lot_size) if allowed > ZERO else ZERO
+    if fitted <= ZERO:
         return Rejection(f"{limit}; not even one lot of {intent.symbol} fits", code)
     note = f"{limit}; {intent.symbol} quantity trimmed from {amount(intent.quantity)} to "
-    return Adjusted(intent.with_quantity(fitted), (note + amount(fitted),), code, (limit,))
+    return Adjusted(intent_with_quantity(intent, fitted), (note + amount(fitted),), code, (limit,))
 
 
 class NullRisk:
@@ -131,7 +137,7 @@ class MaxPositionSize:
             return intent
         position = view.positions.get(intent.symbol)
         held = ZERO
-        if position is not None and (position.quantity > 0) == (intent.side is _BUY):
+        if position is not None and (position.quantity > ZERO) == (intent.side is _BUY):
             held = abs(position.quantity)
         working = ZERO
         if view.working_entries:
@@ -167,7 +173,7 @@ class MaxOpenPositions:
         if intent.role is not _ENTRY:
             return intent
         position = view.positions.get(intent.symbol)
-        if position is not None and position.quantity != 0:
+        if position is not None and position.quantity != ZERO:
             return intent
         open_positions = view.open_positions
         pending = _pending_symbols(view)
@@ -193,7 +199,7 @@ def _pending_symbols(view: PortfolioView) -> frozenset[str]:
     return frozenset(
         entry.symbol
         for entry in view.working_entries
-        if (held := positions.get(entry.symbol)) is None or held.quantity == 0
+        if (held := positions.get(entry.symbol)) is None or held.quantity == ZERO
     )
 
 
@@ -242,7 +248,7 @@ class CashAndBuyingPower:
         quantity = intent.quantity
         fee = fee_estimator.fee(quantity, price, instrument) if fee_estimator else ZERO
         kind = self.kind
-        if kind is AccountKind.FUTURES:
+        if kind is _FUTURES:
             margin = instrument.initial_margin or ZERO
             working = self.working_cost(view, intent.side) if view.working_entries else None
             budget = view.cash if working is None else view.cash - working
@@ -258,7 +264,7 @@ class CashAndBuyingPower:
             allowed = _contracts_affordable(budget, margin, instrument, fee_estimator, price)
             return self._outcome(intent, allowed, instrument, limit, "insufficient_margin")
         cost = quantity * price + fee
-        if kind is AccountKind.MARGIN:
+        if kind is _MARGIN:
             exposure = view.gross_exposure() if view.positions else ZERO
             working = self.working_cost(view, intent.side) if view.working_entries else None
             budget = view.equity * self.leverage - exposure
@@ -312,8 +318,8 @@ class CashAndBuyingPower:
         None when none is counted (one with no known price adds nothing), so a message names
         working entries only when there are some."""
         fee_estimator = self.fee_estimator
-        futures = self.kind is AccountKind.FUTURES
-        either = self.kind is not AccountKind.CASH
+        futures = self.kind is _FUTURES
+        either = self.kind is not _CASH
         total: Decimal | None = None
         for entry in view.working_entries:
             price = entry.price
@@ -338,7 +344,7 @@ class CashAndBuyingPower:
         limit: str,
         code: str,
     ) -> RiskOutcome:
-        if self.mode is CashCheck.REJECT:
+        if self.mode is _REJECT:
             return Rejection(f"{limit}; cash_check=reject refuses it", code)
         return _trim(intent, allowed, instrument, limit, code)
 
@@ -346,7 +352,7 @@ class CashAndBuyingPower:
     def _short_exposure(view: PortfolioView) -> Decimal:
         total = ZERO
         for symbol, position in view.positions.items():
-            if position.quantity < 0:
+            if position.quantity < ZERO:
                 total -= position.quantity * view.prices.get(symbol, position.average_price)
         return total
 
@@ -362,7 +368,7 @@ def _contracts_affordable(
     if budget <= 0:
         return ZERO
     lot = instrument.lot_size
-    quantity = instrument.round_quantity(budget / margin) if margin > 0 else ZERO
+    quantity = whole_lots(budget / margin, lot) if margin > 0 else ZERO
     if margin <= 0:  # no margin: only the fee limits it; one lot at a time is enough here
         return ZERO
 

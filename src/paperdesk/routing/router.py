@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import NamedTuple
+from typing import Final, NamedTuple
 
 from paperdesk.domain import (
     ZERO,
@@ -19,6 +19,7 @@ from paperdesk.domain import (
     TimeInForce,
 )
 from paperdesk.domain.money import plain_whole
+from paperdesk.domain.order_fields import intent_with_quantity, validate_order_fields
 from paperdesk.domain.trusted import trusted_maker
 from paperdesk.routing.affordability import FeeEstimator, max_affordable_quantity
 from paperdesk.routing.filters import FilterRule, signal_memories
@@ -29,13 +30,18 @@ from paperdesk.routing.sizers import Sizer
 from paperdesk.routing.wording import amount, money
 
 # Enum member lookups cost a metaclass call each; the hot path reads these module constants.
-_LONG, _FLAT = Direction.LONG, Direction.FLAT
-_BUY, _SELL = Side.BUY, Side.SELL
-_MARKET, _LIMIT = OrderType.MARKET, OrderType.LIMIT
-_ENTRY, _EXIT = OrderRole.ENTRY, OrderRole.EXIT
-_NO_INTENTS: tuple[OrderIntent, ...] = ()
-_NO_NOTES: tuple[str, ...] = ()
-_view = trusted_maker(PortfolioView)  # every field of a view, in order
+_LONG: Final = Direction.LONG
+_FLAT: Final = Direction.FLAT
+_BUY: Final = Side.BUY
+_SELL: Final = Side.SELL
+_MARKET: Final = OrderType.MARKET
+_LIMIT: Final = OrderType.LIMIT
+_ENTRY: Final = OrderRole.ENTRY
+_EXIT: Final = OrderRole.EXIT
+_NO_INTENTS: Final[tuple[OrderIntent, ...]] = ()
+_NO_NOTES: Final[tuple[str, ...]] = ()
+_view: Final = trusted_maker(PortfolioView)  # every field of a view, in order
+_intent: Final = trusted_maker(OrderIntent)  # every field of an intent, in order
 
 
 class RoutingDecision(NamedTuple):
@@ -50,6 +56,10 @@ class RoutingDecision(NamedTuple):
     @property
     def accepted(self) -> bool:
         return self.rejection is None
+
+
+# an accepted decision without RoutingDecision's generated (interpreted) constructor
+_decision: Final = trusted_maker(RoutingDecision)  # (signal, intents, rejection, notes, code)
 
 
 def size_rounds_to_zero(symbol: str, price: Decimal, equity: Decimal, lot_size: Decimal) -> str:
@@ -187,9 +197,10 @@ class SignalRouter:
             quantity = max_affordable_quantity(
                 view.equity * fraction, price, instrument, self._fee_estimator
             )
-        if quantity <= 0:
+        if quantity <= ZERO:
             return ZERO, ""
-        outcome = self._risk.check(intent.with_quantity(quantity), view, instrument, price)
+        resized = intent if quantity is intent.quantity else intent_with_quantity(intent, quantity)
+        outcome = self._risk.check(resized, view, instrument, price)
         if isinstance(outcome, Rejection):
             return ZERO, outcome.reason
         if isinstance(outcome, Adjusted):
@@ -208,21 +219,21 @@ class SignalRouter:
                 return RoutingDecision(
                     signal, _NO_INTENTS, f"no open position in {symbol} to close"
                 )
-            return RoutingDecision(signal, (self._exit(signal, held),))
+            return _decision((signal, (self._exit(signal, held),), None, _NO_NOTES, ""))
         long = direction is _LONG
         exits = _NO_INTENTS
-        if held and (held > 0) is not long:
+        if held and (held > ZERO) is not long:
             exits = (self._exit(signal, held),)
             if not long and not self.allow_short:
-                return RoutingDecision(signal, exits)
+                return _decision((signal, exits, None, _NO_NOTES, ""))
             view = self._after_exit(view, instrument, held, price)
         elif not long and not self.allow_short:
             return RoutingDecision(signal, _NO_INTENTS, "short selling is disabled")
         outcome = self._entry(signal, view, instrument, price, _BUY if long else _SELL)
         if isinstance(outcome, OrderIntent):
-            return RoutingDecision(signal, (*exits, outcome))
+            return _decision((signal, (*exits, outcome), None, _NO_NOTES, ""))
         if isinstance(outcome, Adjusted):
-            return RoutingDecision(signal, (*exits, outcome.intent), None, outcome.notes)
+            return _decision((signal, (*exits, outcome.intent), None, outcome.notes, ""))
         if exits:
             return RoutingDecision(signal, exits, None, (f"entry rejected: {outcome.reason}",))
         return RoutingDecision(signal, _NO_INTENTS, outcome.reason, code=outcome.code)
@@ -249,40 +260,55 @@ class SignalRouter:
             sized = self._sizer.size(signal, view, instrument, price)
             if isinstance(sized, Rejection):
                 return sized
-            if sized <= 0:
+            if sized <= ZERO:
                 return Rejection(
                     size_rounds_to_zero(signal.symbol, price, view.equity, instrument.lot_size)
                 )
             quantity = sized
-        intent = OrderIntent(
-            signal.symbol,
-            side,
-            quantity,
-            order_type,
-            limit_price,
-            None,
-            self._time_in_force,
-            _ENTRY,
-            signal.stop,
-            signal.target,
-            fraction,
-            signal.strategy,
-            signal.reason,
+        symbol = signal.symbol
+        # OrderIntent's checks, then the tuple without its interpreted constructor's frame
+        validate_order_fields(
+            symbol, quantity, order_type, limit_price, None, allow_zero=fraction is not None
+        )
+        intent = _intent(
+            (
+                symbol,
+                side,
+                quantity,
+                order_type,
+                limit_price,
+                None,
+                self._time_in_force,
+                _ENTRY,
+                signal.stop,
+                signal.target,
+                fraction,
+                signal.strategy,
+                signal.reason,
+            )
         )
         return self._risk.check(intent, view, instrument, price)
 
     def _exit(self, signal: Signal, held: Decimal) -> OrderIntent:
-        return OrderIntent(
-            signal.symbol,
-            _SELL if held > 0 else _BUY,
-            held if plain_whole(held) else abs(held),  # the position's own object when equal
-            _MARKET,
-            None,
-            None,
-            self._time_in_force,
-            _EXIT,
-            strategy=signal.strategy,
-            reason=signal.reason,
+        symbol = signal.symbol
+        quantity = held if plain_whole(held) else abs(held)  # the position's own object when equal
+        validate_order_fields(symbol, quantity, _MARKET, None, None)  # OrderIntent's checks
+        return _intent(
+            (
+                symbol,
+                _SELL if held > ZERO else _BUY,
+                quantity,
+                _MARKET,
+                None,
+                None,
+                self._time_in_force,
+                _EXIT,
+                None,
+                None,
+                None,
+                signal.strategy,
+                signal.reason,
+            )
         )
 
     def _after_exit(

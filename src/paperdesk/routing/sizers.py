@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Protocol
+from typing import Final, Protocol
 
 from paperdesk.domain import ZERO, Direction, Instrument, InvalidInputError, PortfolioView, Signal
+from paperdesk.domain.order_fields import whole_lots
 from paperdesk.routing.affordability import FeeEstimator, max_affordable_quantity
 from paperdesk.routing.outcomes import Rejection
 from paperdesk.routing.wording import amount, money
 from paperdesk.routing.wording import percent as percent_text
 
-_HUNDRED = Decimal(100)
+_HUNDRED: Final = Decimal(100)
 
 
 class Sizer(Protocol):
@@ -39,7 +40,7 @@ class FixedQuantity:
     def size(
         self, signal: Signal, view: PortfolioView, instrument: Instrument, price: Decimal
     ) -> Decimal | Rejection:
-        return instrument.round_quantity(self.quantity)
+        return whole_lots(self.quantity, instrument.lot_size)
 
 
 class PercentOfEquity:
@@ -86,7 +87,7 @@ class RiskPerTrade:
         if view.equity <= 0:
             return ZERO
         risk_budget = view.equity * self.fraction
-        return instrument.round_quantity(risk_budget / abs(price - stop))
+        return whole_lots(risk_budget / abs(price - stop), instrument.lot_size)
 
 
 class ForexLots:
@@ -100,7 +101,7 @@ class ForexLots:
     def size(
         self, signal: Signal, view: PortfolioView, instrument: Instrument, price: Decimal
     ) -> Decimal | Rejection:
-        return instrument.round_quantity(self.lots * instrument.contract_size)
+        return whole_lots(self.lots * instrument.contract_size, instrument.lot_size)
 
 
 class TargetPercent:

@@ -68,7 +68,6 @@ SIGNAL_COLUMNS: tuple[str, ...] = ("direction", "confidence", "stop", "target", 
 ParametersT = TypeVar("ParametersT")
 
 _DIRECTIONS = {int(direction): direction for direction in Direction}
-_trusted_signal = Signal._make
 _trusted_fields = partial(tuple.__new__, Signal)  # ``_make`` without its count of the fields
 
 
@@ -344,13 +343,14 @@ class SignalColumns:
     def signal(self, k: int, ts: datetime) -> Signal:
         """Signal ``k`` of the frame, stamped ``ts`` (timezone-aware)."""
         confidence = self.confidences[k]
-        direction = _DIRECTIONS.get(self.directions[k])
+        code = self.directions[k]
+        direction = _DIRECTIONS.get(code)
         stop, target = self.stops[k], self.targets[k]
         try:
             fields = (
                 self.name,
                 self.symbol,
-                Direction(self.directions[k]) if direction is None else direction,
+                Direction(code) if direction is None else direction,
                 ts,
                 confidence,
                 None,
@@ -365,7 +365,7 @@ class SignalColumns:
                 f"strategy {self.name!r}: its signal for {self.symbol} on the bar of "
                 f"{ts.isoformat()} is not usable: {error}"
             ) from error
-        return _trusted_signal(fields)
+        return _trusted_fields(fields)
 
     def signals(self, ks: Sequence[int], stamps: Sequence[datetime]) -> list[Signal]:
         """``[self.signal(k, ts) for k, ts in zip(ks, stamps)]`` in bulk: column by column,
