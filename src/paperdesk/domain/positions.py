@@ -4,9 +4,22 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
-from typing import NamedTuple
+from typing import Final, NamedTuple
 
 from paperdesk.domain.enums import Side
+from paperdesk.domain.field_positions import (
+    FILL_PRICE,
+    FILL_QUANTITY,
+    FILL_SIDE,
+    FILL_TS,
+    POSITION_AVERAGE_PRICE,
+    POSITION_COST,
+    POSITION_FIELDS,
+    POSITION_QUANTITY,
+    POSITION_REALIZED_PNL,
+    POSITION_SYMBOL,
+    POSITION_TS_OPENED,
+)
 from paperdesk.domain.fills import Fill
 from paperdesk.domain.money import ZERO
 from paperdesk.domain.trusted import trusted_maker
@@ -14,7 +27,7 @@ from paperdesk.domain.trusted import trusted_maker
 # The cost taken off a position by a partial close is rounded to this increment, so every
 # ledger sum stays a finite decimal and the cash identity holds exactly (see ``apply``).
 COST_INCREMENT = Decimal("1e-12")
-_BUY = Side.BUY  # enum member lookups are slow on the hot path
+_BUY: Final = Side.BUY  # enum member lookups are slow on the hot path
 
 
 class Position(NamedTuple):
@@ -48,37 +61,39 @@ class Position(NamedTuple):
 
     def apply(self, fill: Fill) -> tuple[Position, Decimal]:
         """Return the position after ``fill`` and the P&L the fill realized (before fees)."""
-        signed = fill.quantity if fill.side is _BUY else -fill.quantity  # signed_quantity
-        quantity = self.quantity
-        cost = self.cost
+        # the fields are read by position (``domain/field_positions.py``): compiled, a direct
+        # read of the tuple's slot instead of a generic attribute lookup
+        fill_quantity, price, ts = fill[FILL_QUANTITY], fill[FILL_PRICE], fill[FILL_TS]
+        signed = fill_quantity if fill[FILL_SIDE] is _BUY else -fill_quantity  # signed_quantity
+        symbol, quantity = self[POSITION_SYMBOL], self[POSITION_QUANTITY]
+        realized_before, ts_opened = self[POSITION_REALIZED_PNL], self[POSITION_TS_OPENED]
+        cost = self[POSITION_COST]
         if cost is None:  # cost_basis
-            cost = quantity * self.average_price
+            cost = quantity * self[POSITION_AVERAGE_PRICE]
         if quantity == 0 or (quantity > 0) == (signed > 0):
             new_quantity = quantity + signed
-            new_cost = cost + signed * fill.price
-            opened = self.ts_opened if quantity != 0 else fill.ts
-            return self._with(new_quantity, new_cost, self.realized_pnl, opened), ZERO
+            new_cost = cost + signed * price
+            opened = ts_opened if quantity != 0 else ts
+            return _held(symbol, new_quantity, new_cost, realized_before, opened), ZERO
         closing = min(abs(signed), abs(quantity))
         removed = cost if closing == abs(quantity) else cost_share(cost, closing, abs(quantity))
         sign = 1 if quantity > 0 else -1
-        realized = closing * fill.price * sign - removed
+        realized = closing * price * sign - removed
         new_quantity = quantity + signed
-        realized_total = self.realized_pnl + realized
+        realized_total = realized_before + realized
         if new_quantity == 0:
-            return _position((self.symbol, ZERO, ZERO, realized_total, None, ZERO)), realized
+            return _position((symbol, ZERO, ZERO, realized_total, None, ZERO)), realized
         if (new_quantity > 0) == (quantity > 0):
-            return self._with(
-                new_quantity, cost - removed, realized_total, self.ts_opened
-            ), realized
+            return _held(symbol, new_quantity, cost - removed, realized_total, ts_opened), realized
         # reversed through zero: the remainder opens a new position at the fill price
-        return self._with(
-            new_quantity, new_quantity * fill.price, realized_total, fill.ts
-        ), realized
+        return _held(symbol, new_quantity, new_quantity * price, realized_total, ts), realized
 
-    def _with(
-        self, quantity: Decimal, cost: Decimal, realized: Decimal, opened: datetime | None
-    ) -> Position:
-        return _position((self.symbol, quantity, cost / quantity, realized, opened, cost))
+
+def _held(
+    symbol: str, quantity: Decimal, cost: Decimal, realized: Decimal, opened: datetime | None
+) -> Position:
+    """The position holding ``quantity`` (not zero) at ``cost``."""
+    return _position((symbol, quantity, cost / quantity, realized, opened, cost))
 
 
 def cost_share(cost: Decimal, part: Decimal, whole: Decimal) -> Decimal:
@@ -95,4 +110,6 @@ def cost_share(cost: Decimal, part: Decimal, whole: Decimal) -> Decimal:
 
 
 _ONE = Decimal(1)
-_position = trusted_maker(Position)  # every field of a Position, in order
+_position: Final = trusted_maker(Position)  # every field of a Position, in order
+if Position._fields != POSITION_FIELDS:  # pragma: no cover
+    raise RuntimeError("Position's field layout changed: update domain/field_positions.py")

@@ -25,7 +25,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Mapping
 from datetime import datetime
 from decimal import Decimal
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING, Final, cast
 
 from paperdesk.domain import (
     Bar,
@@ -42,6 +42,19 @@ from paperdesk.domain import (
     OrderType,
     Side,
     TimeInForce,
+)
+from paperdesk.domain.field_positions import (
+    ORDER_FILLED_QUANTITY,
+    ORDER_ID,
+    ORDER_PARENT_ID,
+    ORDER_QUANTITY,
+    ORDER_ROLE,
+    ORDER_SIDE,
+    ORDER_SIZE_FRACTION,
+    ORDER_STATUS,
+    ORDER_SYMBOL,
+    ORDER_TIME_IN_FORCE,
+    ORDER_TS_EXPIRE,
 )
 from paperdesk.domain.money import minus
 from paperdesk.domain.trusted import trusted_maker
@@ -60,16 +73,21 @@ if TYPE_CHECKING:  # only its two fields are read; importing it would load the r
     from paperdesk.execution.costs import CostModels
 
 # Enum member lookups cost a metaclass call each; the hot path reads these module constants.
-_ACCEPTED = OrderStatus.ACCEPTED
-_PARTIALLY_FILLED = OrderStatus.PARTIALLY_FILLED
-_FILLED = OrderStatus.FILLED
-_ENTRY, _STOP_LOSS = OrderRole.ENTRY, OrderRole.STOP_LOSS
-_BUY = Side.BUY
-_MARKET, _LIMIT, _STOP = OrderType.MARKET, OrderType.LIMIT, OrderType.STOP
-_IOC, _FOK = TimeInForce.IOC, TimeInForce.FOK
-_BRACKET_LEGS = (OrderRole.STOP_LOSS, OrderRole.TAKE_PROFIT)
+# ``Final``: compiled, a C static each (a plain module constant is a dict lookup at each read).
+_ACCEPTED: Final = OrderStatus.ACCEPTED
+_PARTIALLY_FILLED: Final = OrderStatus.PARTIALLY_FILLED
+_FILLED: Final = OrderStatus.FILLED
+_ENTRY: Final = OrderRole.ENTRY
+_STOP_LOSS: Final = OrderRole.STOP_LOSS
+_BUY: Final = Side.BUY
+_MARKET: Final = OrderType.MARKET
+_LIMIT: Final = OrderType.LIMIT
+_STOP: Final = OrderType.STOP
+_IOC: Final = TimeInForce.IOC
+_FOK: Final = TimeInForce.FOK
+_BRACKET_LEGS: Final = (OrderRole.STOP_LOSS, OrderRole.TAKE_PROFIT)
 
-_fill_record = trusted_maker(Fill)  # every field of a Fill, in order
+_fill_record: Final = trusted_maker(Fill)  # every field of a Fill, in order
 
 # A matching decision: the order, its price before slippage, whether it trades like a market order.
 _Decision = tuple[Order, Decimal, bool]
@@ -137,18 +155,19 @@ class SimulatedVenue:
             order_id = queue[index]
             index += 1
             order = book.get(order_id)
-            status = order.status
+            status = order[ORDER_STATUS]
             if status is not _ACCEPTED and status is not _PARTIALLY_FILLED:
                 continue
             if ts_open < book.eligible_from(order_id):
                 continue
             if handled is not None and order_id in handled:
                 continue
-            if order.ts_expire is not None and order.ts_expire <= ts_open:
+            ts_expire = order[ORDER_TS_EXPIRE]
+            if ts_expire is not None and ts_expire <= ts_open:
                 book.on_expired(order, events)
                 continue
             decision: _Decision | None
-            if order.parent_id is not None and order.role in _BRACKET_LEGS:
+            if order[ORDER_PARENT_ID] is not None and order[ORDER_ROLE] in _BRACKET_LEGS:
                 sibling = book.active_sibling(order, ts_open)
                 if sibling is not None:
                     handled = handled if handled is not None else set()
@@ -165,8 +184,8 @@ class SimulatedVenue:
             price = raw_price
             if market_like and not quoted:
                 price = self._slipped(order, raw_price, True)
-            if order.filled_quantity == 0 and (
-                order.size_fraction is not None or order.role is _ENTRY
+            if order[ORDER_FILLED_QUANTITY] == 0 and (
+                order[ORDER_SIZE_FRACTION] is not None or order[ORDER_ROLE] is _ENTRY
             ):
                 request = SizeEntry(order, price)
                 yield request
@@ -175,8 +194,8 @@ class SimulatedVenue:
                     continue
                 order = sized
             if quoted:
-                opened = side_bar(bar, order.side).open
-            elif not market_like and self._spreads and order.symbol in self._spreads:
+                opened = side_bar(bar, order[ORDER_SIDE]).open
+            elif not market_like and self._spreads and order[ORDER_SYMBOL] in self._spreads:
                 opened = self._spread_bar(bar, order).open
             else:
                 opened = bar.open
@@ -317,12 +336,12 @@ class SimulatedVenue:
         queue: list[str] | None,
     ) -> OrderFilled | None:
         """Fill as much of ``order`` at ``price`` as the volume cap allows (FOK: all or none)."""
-        remaining = minus(order.quantity, order.filled_quantity)
+        remaining = minus(order[ORDER_QUANTITY], order[ORDER_FILLED_QUANTITY])
         quantity = remaining
         cap_left = self._cap_left
         if self._volume_cap is not None and cap_left is not None and cap_left < quantity:
             quantity = cap_left
-        tif = order.time_in_force
+        tif = order[ORDER_TIME_IN_FORCE]
         if quantity < remaining and tif is _FOK:
             reason = f"fok: only {quantity} of {remaining} could fill"
             book.on_canceled(order, reason, ts, events)
@@ -333,14 +352,13 @@ class SimulatedVenue:
             return None
         if cap_left is not None and self._volume_cap is not None:
             self._cap_left = cap_left - quantity
-        fee = self._fee_model.fee(quantity, price, self._instruments[order.symbol])
+        symbol, side = order[ORDER_SYMBOL], order[ORDER_SIDE]
+        fee = self._fee_model.fee(quantity, price, self._instruments[symbol])
         if price is raw_price:
             slipped = self._no_slippage(price)
         else:
-            slipped = price - raw_price if order.side is _BUY else raw_price - price
-        fill = _fill_record(
-            (order.order_id, order.symbol, order.side, quantity, price, fee, ts, slipped)
-        )
+            slipped = price - raw_price if side is _BUY else raw_price - price
+        fill = _fill_record((order[ORDER_ID], symbol, side, quantity, price, fee, ts, slipped))
         return book.on_fill(fill, children_from, events, queue)
 
     def _no_slippage(self, price: Decimal) -> Decimal:
@@ -355,5 +373,5 @@ class SimulatedVenue:
 
     def _after_fill(self, order: Order, ts: datetime, book: OrderBook, events: list[Event]) -> None:
         """IOC: what the fill left is canceled."""
-        if order.status is not _FILLED and order.time_in_force is _IOC:
+        if order[ORDER_STATUS] is not _FILLED and order[ORDER_TIME_IN_FORCE] is _IOC:
             book.on_canceled(order, "ioc: remainder canceled", ts, events)
