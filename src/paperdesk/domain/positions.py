@@ -61,32 +61,38 @@ class Position(NamedTuple):
 
     def apply(self, fill: Fill) -> tuple[Position, Decimal]:
         """Return the position after ``fill`` and the P&L the fill realized (before fees)."""
-        # the fields are read by position (``domain/field_positions.py``): compiled, a direct
-        # read of the tuple's slot instead of a generic attribute lookup
-        fill_quantity, price, ts = fill[FILL_QUANTITY], fill[FILL_PRICE], fill[FILL_TS]
-        signed = fill_quantity if fill[FILL_SIDE] is _BUY else -fill_quantity  # signed_quantity
-        symbol, quantity = self[POSITION_SYMBOL], self[POSITION_QUANTITY]
-        realized_before, ts_opened = self[POSITION_REALIZED_PNL], self[POSITION_TS_OPENED]
-        cost = self[POSITION_COST]
-        if cost is None:  # cost_basis
-            cost = quantity * self[POSITION_AVERAGE_PRICE]
-        if quantity == 0 or (quantity > 0) == (signed > 0):
-            new_quantity = quantity + signed
-            new_cost = cost + signed * price
-            opened = ts_opened if quantity != 0 else ts
-            return _held(symbol, new_quantity, new_cost, realized_before, opened), ZERO
-        closing = min(abs(signed), abs(quantity))
-        removed = cost if closing == abs(quantity) else cost_share(cost, closing, abs(quantity))
-        sign = 1 if quantity > 0 else -1
-        realized = closing * price * sign - removed
+        return after_fill(self, fill)
+
+
+def after_fill(position: Position, fill: Fill) -> tuple[Position, Decimal]:
+    """``position.apply(fill)``: the position after ``fill`` and the P&L the fill realized
+    (before fees). A function, so that compiled code calls it directly (a method of a NamedTuple
+    is looked up and called through its Python entry point); the fields are read by position
+    (``domain/field_positions.py``: a direct read of the tuple's slot, not an attribute lookup)."""
+    fill_quantity, price, ts = fill[FILL_QUANTITY], fill[FILL_PRICE], fill[FILL_TS]
+    signed = fill_quantity if fill[FILL_SIDE] is _BUY else -fill_quantity  # signed_quantity
+    symbol, quantity = position[POSITION_SYMBOL], position[POSITION_QUANTITY]
+    realized_before, ts_opened = position[POSITION_REALIZED_PNL], position[POSITION_TS_OPENED]
+    cost = position[POSITION_COST]
+    if cost is None:  # cost_basis
+        cost = quantity * position[POSITION_AVERAGE_PRICE]
+    if quantity == 0 or (quantity > 0) == (signed > 0):
         new_quantity = quantity + signed
-        realized_total = realized_before + realized
-        if new_quantity == 0:
-            return _position((symbol, ZERO, ZERO, realized_total, None, ZERO)), realized
-        if (new_quantity > 0) == (quantity > 0):
-            return _held(symbol, new_quantity, cost - removed, realized_total, ts_opened), realized
-        # reversed through zero: the remainder opens a new position at the fill price
-        return _held(symbol, new_quantity, new_quantity * price, realized_total, ts), realized
+        new_cost = cost + signed * price
+        opened = ts_opened if quantity != 0 else ts
+        return _held(symbol, new_quantity, new_cost, realized_before, opened), ZERO
+    closing = min(abs(signed), abs(quantity))
+    removed = cost if closing == abs(quantity) else cost_share(cost, closing, abs(quantity))
+    sign = 1 if quantity > 0 else -1
+    realized = closing * price * sign - removed
+    new_quantity = quantity + signed
+    realized_total = realized_before + realized
+    if new_quantity == 0:
+        return _position((symbol, ZERO, ZERO, realized_total, None, ZERO)), realized
+    if (new_quantity > 0) == (quantity > 0):
+        return _held(symbol, new_quantity, cost - removed, realized_total, ts_opened), realized
+    # reversed through zero: the remainder opens a new position at the fill price
+    return _held(symbol, new_quantity, new_quantity * price, realized_total, ts), realized
 
 
 def _held(

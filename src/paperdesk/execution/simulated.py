@@ -44,17 +44,24 @@ from paperdesk.domain import (
     TimeInForce,
 )
 from paperdesk.domain.field_positions import (
+    BAR_OPEN,
+    BAR_QUOTE,
+    BAR_TS_CLOSE,
+    BAR_TS_OPEN,
     ORDER_FILLED_QUANTITY,
     ORDER_ID,
+    ORDER_LIMIT_PRICE,
     ORDER_PARENT_ID,
     ORDER_QUANTITY,
     ORDER_ROLE,
     ORDER_SIDE,
     ORDER_SIZE_FRACTION,
     ORDER_STATUS,
+    ORDER_STOP_PRICE,
     ORDER_SYMBOL,
     ORDER_TIME_IN_FORCE,
     ORDER_TS_EXPIRE,
+    ORDER_TYPE,
 )
 from paperdesk.domain.money import minus
 from paperdesk.domain.trusted import trusted_maker
@@ -66,7 +73,7 @@ from paperdesk.execution.fills import (
     stop_limit_fill_price,
     stop_trigger_price,
 )
-from paperdesk.execution.slippage import spread_of
+from paperdesk.execution.slippage import NoSlippage, spread_of
 from paperdesk.execution.venue import SizeEntry, VenueStep
 
 if TYPE_CHECKING:  # only its two fields are read; importing it would load the run config
@@ -108,6 +115,9 @@ class SimulatedVenue:
         self._instruments = dict(instruments)
         self._fee_model = costs.fees
         self._slippage_model = costs.slippage
+        # without slippage a market-like fill's price is the bar's, as ``NoSlippage`` returns
+        # it (not asked: the model's method is an interpreted call per fill)
+        self._slips = type(costs.slippage) is not NoSlippage
         # the forex pairs under ``--spread-pips``: their limits trade the ask (buys) or bid (sells)
         self._spreads = {
             symbol: spread
@@ -148,8 +158,8 @@ class SimulatedVenue:
         self, bar: Bar, queue: list[str], book: OrderBook, events: list[Event]
     ) -> Iterator[VenueStep]:
         handled: set[str] | None = None  # bracket legs already settled as a pair
-        ts_open = bar.ts_open
-        quoted = bar.quote is not None
+        ts_open = bar[BAR_TS_OPEN]
+        quoted = bar[BAR_QUOTE] is not None
         index = 0
         while index < len(queue):
             order_id = queue[index]
@@ -198,8 +208,8 @@ class SimulatedVenue:
             elif not market_like and self._spreads and order[ORDER_SYMBOL] in self._spreads:
                 opened = self._spread_bar(bar, order).open
             else:
-                opened = bar.open
-            children_from = ts_open if raw_price == opened else bar.ts_close
+                opened = bar[BAR_OPEN]
+            children_from = ts_open if raw_price == opened else bar[BAR_TS_CLOSE]
             filled = self._fill(
                 order, raw_price, price, ts_open, children_from, book, events, queue
             )
@@ -238,13 +248,13 @@ class SimulatedVenue:
     ) -> _Decision | None:
         """The price ``order`` trades at on ``bar``, if any; IOC and FOK orders that do not
         trade on their first bar are canceled, a stop-limit touched becomes a resting limit."""
-        order_type = order.order_type
-        if bar.quote is not None:
-            bar = side_bar(bar, order.side)
+        order_type = order[ORDER_TYPE]
+        if bar[BAR_QUOTE] is not None:
+            bar = side_bar(bar, order[ORDER_SIDE])
         elif self._spreads and order_type is not _MARKET and order_type is not _STOP:
             bar = self._spread_bar(bar, order)  # a limit or stop-limit: the ask or the bid
         if order_type is _MARKET:
-            price: Decimal | None = bar.open
+            price: Decimal | None = bar[BAR_OPEN]
         elif order_type is _LIMIT or order.triggered:
             price = limit_fill_price(order.side, cast(Decimal, order.limit_price), bar)
         elif order_type is _STOP:
@@ -266,26 +276,31 @@ class SimulatedVenue:
     def _settle_bracket(self, order: Order, sibling: Order, bar: Bar) -> _Decision | None:
         """Both legs active: the one touched at the open wins, else the stop-loss (ambiguous);
         the rule is ``fills.bracket_exit``, shared with the plan simulator."""
-        stop_leg, target_leg = (order, sibling) if order.role is _STOP_LOSS else (sibling, order)
+        if order[ORDER_ROLE] is _STOP_LOSS:
+            stop_leg, target_leg = order, sibling
+        else:
+            stop_leg, target_leg = sibling, order
+        side = stop_leg[ORDER_SIDE]
         target_bar = None
-        if bar.quote is not None:  # both legs trade on the same side
-            bar = side_bar(bar, stop_leg.side)
+        if bar[BAR_QUOTE] is not None:  # both legs trade on the same side
+            bar = side_bar(bar, side)
         elif self._spreads:  # the take-profit, a limit, trades the bid (a long's) or the ask
             target_bar = self._spread_bar(bar, target_leg)
         decided = bracket_exit(
-            stop_leg.side,
-            cast(Decimal, stop_leg.stop_price),
-            cast(Decimal, target_leg.limit_price),
+            side,
+            cast(Decimal, stop_leg[ORDER_STOP_PRICE]),
+            cast(Decimal, target_leg[ORDER_LIMIT_PRICE]),
             bar,
             target_bar,
         )
         if decided is None:
             return None
-        if decided.ambiguous:
+        leg, price, ambiguous = decided[0], decided[1], decided[2]  # (by position: no lookups)
+        if ambiguous:
             self.ambiguous_bars += 1
-        if decided.leg is _STOP_LOSS:
-            return stop_leg, decided.price, True
-        return target_leg, decided.price, False
+        if leg is _STOP_LOSS:
+            return stop_leg, price, True
+        return target_leg, price, False
 
     def _spread_bar(self, bar: Bar, order: Order) -> Bar:
         """The prices a limit ``order`` trades at on a bar without a quote: under a spread the
@@ -297,7 +312,7 @@ class SimulatedVenue:
 
     def _slipped(self, order: Order, raw_price: Decimal, market_like: bool) -> Decimal:
         """The price ``order`` trades at: market-like orders pay slippage, limits do not."""
-        if not market_like:
+        if not market_like or not self._slips:
             return raw_price
         return self._slippage_model.adjust(raw_price, order.side, self._instruments[order.symbol])
 

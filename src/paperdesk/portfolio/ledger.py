@@ -34,6 +34,7 @@ from paperdesk.domain.field_positions import (
     FILL_TS,
     POSITION_QUANTITY,
 )
+from paperdesk.domain.positions import after_fill
 from paperdesk.domain.trusted import trusted_maker
 from paperdesk.portfolio.accounting import CASH_ACCOUNT, AccountRules
 from paperdesk.portfolio.corporate_actions import ActionOutcome, apply_action, split_quantity
@@ -155,7 +156,7 @@ class PortfolioLedger:
         before = positions.get(symbol)
         if before is None:
             before = _flat(symbol)
-        after, realized = before.apply(fill)
+        after, realized = after_fill(before, fill)
         if self._futures:
             terms = self.rules.terms(symbol)
             realized *= terms.multiplier

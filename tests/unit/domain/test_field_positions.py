@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from paperdesk.domain import Fill, Order, Position
+from paperdesk.domain import Bar, Fill, Order, Position
 from paperdesk.domain import field_positions as positions
 
 
 def test_every_position_names_its_field() -> None:
-    records = {"ORDER": Order, "FILL": Fill, "POSITION": Position}
+    records = {"ORDER": Order, "FILL": Fill, "POSITION": Position, "BAR": Bar}
     names = [name for name in vars(positions) if name.split("_")[0] in records]
     names = [name for name in names if name not in ("ORDER_FIELD_COUNT", "POSITION_FIELDS")]
-    assert len(names) == 29  # 16 of an order, 7 of a fill, 6 of a position
+    assert len(names) == 39  # 19 of an order, 7 of a fill, 6 of a position, 7 of a bar
     for name in names:
         record = records[name.split("_")[0]]
         position = getattr(positions, name)
