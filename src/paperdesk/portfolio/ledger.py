@@ -412,20 +412,22 @@ _FLAT_POSITIONS: dict[str, Position] = {}
 
 
 def _flat(symbol: str) -> Position:
-    """``Position(symbol)``, one shared object per symbol (immutable; a fill opening a position
-    reads it, never keeps it)."""
+    """``Position(symbol)`` with its cost (zero) given, one shared object per symbol (immutable;
+    a fill opening a position reads it, never keeps it; with the cost given, ``after_fill`` does
+    not work out ``ZERO x ZERO``, a zero of the same exponent)."""
     flat = _FLAT_POSITIONS.get(symbol)
     if flat is None:
         if len(_FLAT_POSITIONS) >= 10_000:  # a bound for processes that see endless symbols
             _FLAT_POSITIONS.clear()
-        flat = _FLAT_POSITIONS[symbol] = Position(symbol)
+        flat = _FLAT_POSITIONS[symbol] = Position(symbol, cost=ZERO)
     return flat
 
 
 def _fee_share(fee: Decimal, part: Decimal, whole: Decimal) -> Decimal:
     """``fee * part / whole``: ``ZERO`` itself for no fee when that is the quotient digit for digit
-    (a zero of exponent ``part``'s minus ``whole``'s), so fee-free round trips share it."""
-    if fee is ZERO and part.same_quantum(whole):
+    (a zero of exponent ``part``'s minus ``whole``'s), so fee-free round trips share it; the
+    whole fill (``part`` is ``whole``, the usual case) needs no comparison of exponents."""
+    if fee is ZERO and (part is whole or part.same_quantum(whole)):
         return ZERO
     return fee * part / whole
 
