@@ -76,20 +76,21 @@ def after_fill(position: Position, fill: Fill) -> tuple[Position, Decimal]:
     cost = position[POSITION_COST]
     if cost is None:  # cost_basis
         cost = quantity * position[POSITION_AVERAGE_PRICE]
-    if quantity == 0 or (quantity > 0) == (signed > 0):
+    # compared with the Decimal ZERO, not the int 0 (which Decimal converts at each comparison)
+    if quantity == _ZERO or (quantity > _ZERO) == (signed > _ZERO):
         new_quantity = quantity + signed
         new_cost = cost + signed * price
-        opened = ts_opened if quantity != 0 else ts
+        opened = ts_opened if quantity != _ZERO else ts
         return _held(symbol, new_quantity, new_cost, realized_before, opened), ZERO
     closing = min(abs(signed), abs(quantity))
     removed = cost if closing == abs(quantity) else cost_share(cost, closing, abs(quantity))
-    sign = 1 if quantity > 0 else -1
+    sign = _ONE if quantity > _ZERO else _MINUS_ONE  # the int 1 or -1, as Decimal converts them
     realized = closing * price * sign - removed
     new_quantity = quantity + signed
     realized_total = realized_before + realized
-    if new_quantity == 0:
+    if new_quantity == _ZERO:
         return _position((symbol, ZERO, ZERO, realized_total, None, ZERO)), realized
-    if (new_quantity > 0) == (quantity > 0):
+    if (new_quantity > _ZERO) == (quantity > _ZERO):
         return _held(symbol, new_quantity, cost - removed, realized_total, ts_opened), realized
     # reversed through zero: the remainder opens a new position at the fill price
     return _held(symbol, new_quantity, new_quantity * price, realized_total, ts), realized
@@ -115,7 +116,9 @@ def cost_share(cost: Decimal, part: Decimal, whole: Decimal) -> Decimal:
     return shorter if shorter == rounded else rounded
 
 
-_ONE = Decimal(1)
+_ONE: Final = Decimal(1)
+_MINUS_ONE: Final = Decimal(-1)
+_ZERO: Final = ZERO
 _position: Final = trusted_maker(Position)  # every field of a Position, in order
 if Position._fields != POSITION_FIELDS:  # pragma: no cover
     raise RuntimeError("Position's field layout changed: update domain/field_positions.py")

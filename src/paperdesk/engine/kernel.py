@@ -778,7 +778,7 @@ class TradingKernel:
         held = positions.get(symbol)  # absent when flat
         # the exit reason is read only when the fill reduces the position (it may close the
         # round trip): not worked out for the others
-        if held is None or (held[POSITION_QUANTITY] > 0) == (fill[FILL_SIDE] is _BUY):
+        if held is None or (held[POSITION_QUANTITY] > ZERO) == (fill[FILL_SIDE] is _BUY):
             reason = ""
         else:
             reason = _exit_reason(order)

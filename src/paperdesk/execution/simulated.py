@@ -93,6 +93,8 @@ _STOP: Final = OrderType.STOP
 _IOC: Final = TimeInForce.IOC
 _FOK: Final = TimeInForce.FOK
 _BRACKET_LEGS: Final = (OrderRole.STOP_LOSS, OrderRole.TAKE_PROFIT)
+# quantities are compared with the Decimal zero: Decimal converts an int at each comparison
+_ZERO: Final = Decimal(0)
 
 _fill_record: Final = trusted_maker(Fill)  # every field of a Fill, in order
 
@@ -194,7 +196,7 @@ class SimulatedVenue:
             price = raw_price
             if market_like and not quoted:
                 price = self._slipped(order, raw_price, True)
-            if order[ORDER_FILLED_QUANTITY] == 0 and (
+            if order[ORDER_FILLED_QUANTITY] == _ZERO and (
                 order[ORDER_SIZE_FRACTION] is not None or order[ORDER_ROLE] is _ENTRY
             ):
                 request = SizeEntry(order, price)
@@ -329,7 +331,7 @@ class SimulatedVenue:
         cancel or an ``OrderModified`` event carries the rule's reason."""
         answer, why = request.quantity, request.reason
         quantity = order.quantity if answer is None else answer
-        if quantity <= 0:
+        if quantity <= _ZERO:
             reason = f"nothing fits at fill: {why}" if why else "nothing fits at fill"
             book.on_canceled(order, reason, ts, events)
             return None
@@ -361,7 +363,7 @@ class SimulatedVenue:
             reason = f"fok: only {quantity} of {remaining} could fill"
             book.on_canceled(order, reason, ts, events)
             return None
-        if quantity <= 0:
+        if quantity <= _ZERO:
             if tif is _IOC:
                 book.on_canceled(order, "ioc: no volume to fill", ts, events)
             return None

@@ -41,6 +41,7 @@ from paperdesk.portfolio.corporate_actions import ActionOutcome, apply_action, s
 from paperdesk.portfolio.round_trips import OpenTrade
 
 _BUY: Final = Side.BUY  # enum member lookups are slow on the hot path
+_ZERO: Final = ZERO  # compiled, a C static (an imported name is a dict lookup at each read)
 
 
 class LedgerState(NamedTuple):
@@ -150,7 +151,7 @@ class PortfolioLedger:
         # the fill's fields by position (``domain/field_positions.py``): compiled, a direct read
         symbol, side, quantity = fill[FILL_SYMBOL], fill[FILL_SIDE], fill[FILL_QUANTITY]
         fee = fill[FILL_FEE]
-        if quantity <= 0:
+        if quantity <= _ZERO:  # the Decimal ZERO: an int is converted at each comparison
             raise InvalidInputError(f"fill quantity must be positive, got {quantity}")
         positions = self.positions
         before = positions.get(symbol)
@@ -168,7 +169,7 @@ class PortfolioLedger:
             self.cash += (-notional if side is _BUY else notional) - fee
         self.fees += fee
         self.realized_pnl += realized
-        if after[POSITION_QUANTITY] == 0:
+        if after[POSITION_QUANTITY] == _ZERO:
             positions.pop(symbol, None)
         else:
             positions[symbol] = after
@@ -185,7 +186,7 @@ class PortfolioLedger:
         price, fee, ts = fill[FILL_PRICE], fill[FILL_FEE], fill[FILL_TS]
         open_trades = self._open_trades
         opening = quantity
-        if held != 0 and (held > 0) != (side is _BUY):  # the fill reduces the position
+        if held != _ZERO and (held > _ZERO) != (side is _BUY):  # the fill reduces the position
             closing = min(quantity, abs(held))
             opening = quantity - closing
             closing_fee = _fee_share(fee, closing, quantity)
@@ -194,7 +195,7 @@ class PortfolioLedger:
             if closing == abs(held):
                 self.trades.append(current.close(ts, reason))
                 del open_trades[symbol]
-        if opening > 0:
+        if opening > _ZERO:
             current_trade = open_trades.get(symbol)
             if current_trade is None:
                 current_trade = OpenTrade(symbol, side, ts, strategy)
