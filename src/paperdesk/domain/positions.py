@@ -4,9 +4,22 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
-from typing import NamedTuple
+from typing import Final, NamedTuple
 
 from paperdesk.domain.enums import Side
+from paperdesk.domain.field_positions import (
+    FILL_PRICE,
+    FILL_QUANTITY,
+    FILL_SIDE,
+    FILL_TS,
+    POSITION_AVERAGE_PRICE,
+    POSITION_COST,
+    POSITION_FIELDS,
+    POSITION_QUANTITY,
+    POSITION_REALIZED_PNL,
+    POSITION_SYMBOL,
+    POSITION_TS_OPENED,
+)
 from paperdesk.domain.fills import Fill
 from paperdesk.domain.money import ZERO
 from paperdesk.domain.trusted import trusted_maker
@@ -14,7 +27,7 @@ from paperdesk.domain.trusted import trusted_maker
 # The cost taken off a position by a partial close is rounded to this increment, so every
 # ledger sum stays a finite decimal and the cash identity holds exactly (see ``apply``).
 COST_INCREMENT = Decimal("1e-12")
-_BUY = Side.BUY  # enum member lookups are slow on the hot path
+_BUY: Final = Side.BUY  # enum member lookups are slow on the hot path
 
 
 class Position(NamedTuple):
@@ -48,37 +61,46 @@ class Position(NamedTuple):
 
     def apply(self, fill: Fill) -> tuple[Position, Decimal]:
         """Return the position after ``fill`` and the P&L the fill realized (before fees)."""
-        signed = fill.quantity if fill.side is _BUY else -fill.quantity  # signed_quantity
-        quantity = self.quantity
-        cost = self.cost
-        if cost is None:  # cost_basis
-            cost = quantity * self.average_price
-        if quantity == 0 or (quantity > 0) == (signed > 0):
-            new_quantity = quantity + signed
-            new_cost = cost + signed * fill.price
-            opened = self.ts_opened if quantity != 0 else fill.ts
-            return self._with(new_quantity, new_cost, self.realized_pnl, opened), ZERO
-        closing = min(abs(signed), abs(quantity))
-        removed = cost if closing == abs(quantity) else cost_share(cost, closing, abs(quantity))
-        sign = 1 if quantity > 0 else -1
-        realized = closing * fill.price * sign - removed
-        new_quantity = quantity + signed
-        realized_total = self.realized_pnl + realized
-        if new_quantity == 0:
-            return _position((self.symbol, ZERO, ZERO, realized_total, None, ZERO)), realized
-        if (new_quantity > 0) == (quantity > 0):
-            return self._with(
-                new_quantity, cost - removed, realized_total, self.ts_opened
-            ), realized
-        # reversed through zero: the remainder opens a new position at the fill price
-        return self._with(
-            new_quantity, new_quantity * fill.price, realized_total, fill.ts
-        ), realized
+        return after_fill(self, fill)
 
-    def _with(
-        self, quantity: Decimal, cost: Decimal, realized: Decimal, opened: datetime | None
-    ) -> Position:
-        return _position((self.symbol, quantity, cost / quantity, realized, opened, cost))
+
+def after_fill(position: Position, fill: Fill) -> tuple[Position, Decimal]:
+    """``position.apply(fill)``: the position after ``fill`` and the P&L the fill realized
+    (before fees). A function, so that compiled code calls it directly (a method of a NamedTuple
+    is looked up and called through its Python entry point); the fields are read by position
+    (``domain/field_positions.py``: a direct read of the tuple's slot, not an attribute lookup)."""
+    fill_quantity, price, ts = fill[FILL_QUANTITY], fill[FILL_PRICE], fill[FILL_TS]
+    signed = fill_quantity if fill[FILL_SIDE] is _BUY else -fill_quantity  # signed_quantity
+    symbol, quantity = position[POSITION_SYMBOL], position[POSITION_QUANTITY]
+    realized_before, ts_opened = position[POSITION_REALIZED_PNL], position[POSITION_TS_OPENED]
+    cost = position[POSITION_COST]
+    if cost is None:  # cost_basis
+        cost = quantity * position[POSITION_AVERAGE_PRICE]
+    # compared with the Decimal ZERO, not the int 0 (which Decimal converts at each comparison)
+    if quantity == _ZERO or (quantity > _ZERO) == (signed > _ZERO):
+        new_quantity = quantity + signed
+        new_cost = cost + signed * price
+        opened = ts_opened if quantity != _ZERO else ts
+        return _held(symbol, new_quantity, new_cost, realized_before, opened), ZERO
+    closing = min(abs(signed), abs(quantity))
+    removed = cost if closing == abs(quantity) else cost_share(cost, closing, abs(quantity))
+    sign = _ONE if quantity > _ZERO else _MINUS_ONE  # the int 1 or -1, as Decimal converts them
+    realized = closing * price * sign - removed
+    new_quantity = quantity + signed
+    realized_total = realized_before + realized
+    if new_quantity == _ZERO:
+        return _position((symbol, ZERO, ZERO, realized_total, None, ZERO)), realized
+    if (new_quantity > _ZERO) == (quantity > _ZERO):
+        return _held(symbol, new_quantity, cost - removed, realized_total, ts_opened), realized
+    # reversed through zero: the remainder opens a new position at the fill price
+    return _held(symbol, new_quantity, new_quantity * price, realized_total, ts), realized
+
+
+def _held(
+    symbol: str, quantity: Decimal, cost: Decimal, realized: Decimal, opened: datetime | None
+) -> Position:
+    """The position holding ``quantity`` (not zero) at ``cost``."""
+    return _position((symbol, quantity, cost / quantity, realized, opened, cost))
 
 
 def cost_share(cost: Decimal, part: Decimal, whole: Decimal) -> Decimal:
@@ -94,5 +116,9 @@ def cost_share(cost: Decimal, part: Decimal, whole: Decimal) -> Decimal:
     return shorter if shorter == rounded else rounded
 
 
-_ONE = Decimal(1)
-_position = trusted_maker(Position)  # every field of a Position, in order
+_ONE: Final = Decimal(1)
+_MINUS_ONE: Final = Decimal(-1)
+_ZERO: Final = ZERO
+_position: Final = trusted_maker(Position)  # every field of a Position, in order
+if Position._fields != POSITION_FIELDS:  # pragma: no cover
+    raise RuntimeError("Position's field layout changed: update domain/field_positions.py")

@@ -409,8 +409,10 @@ class _Driver:
         return self._action_rows[index] if index < len(self._action_rows) else self.feed.length
 
     def _record_change(self, row: int) -> None:
-        # equity = intercept + slope x close (cash + quantity x close in a cash account)
-        self.changes.record(row, *self.kernel.ledger.equity_terms(self.feed.symbol))
+        # equity = intercept + slope x close (cash + quantity x close in a cash account); the
+        # terms unpacked, not starred: compiled, a starred call goes through the Python entry
+        intercept, slope = self.kernel.ledger.equity_terms(self.feed.symbol)
+        self.changes.record(row, intercept, slope)
 
     def _day_start_equity(self, row: int) -> Decimal | None:
         if self._day_first is None:

@@ -12,6 +12,8 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from paperdesk.domain.money import ZERO
+
 
 def equity_arrays(
     starting_cash: float,
@@ -53,13 +55,14 @@ class ChangePoints:
     (a daily loss limit reads the equity at each day's start exactly); a long run otherwise
     holds 24 bytes per change instead of two Decimal objects and three list slots."""
 
-    __slots__ = ("_exact", "cash", "index", "quantity")
+    __slots__ = ("_exact", "_last_row", "cash", "index", "quantity")
 
     def __init__(self, exact: bool = False) -> None:
         self.index = array("q")
         self.cash = array("d")
         self.quantity = array("d")
         self._exact: list[tuple[Decimal, Decimal]] | None = [] if exact else None
+        self._last_row = -1  # ``index[-1]`` as a machine integer (rows are never negative)
 
     def __len__(self) -> int:
         return len(self.index)
@@ -68,14 +71,19 @@ class ChangePoints:
         """From ``row`` on, equity = ``cash`` + ``quantity`` x mark (a second change at the same
         row replaces the first)."""
         exact = self._exact
-        if self.index and self.index[-1] == row:
-            self.cash[-1], self.quantity[-1] = float(cash), float(quantity)
+        cash_float = float(cash)
+        # flat: the shared ZERO itself, whose float is 0.0 (``float`` of a Decimal goes through
+        # its text)
+        quantity_float = 0.0 if quantity is ZERO else float(quantity)
+        if self._last_row == row:
+            self.cash[-1], self.quantity[-1] = cash_float, quantity_float
             if exact is not None:
                 exact[-1] = (cash, quantity)
             return
+        self._last_row = row
         self.index.append(row)
-        self.cash.append(float(cash))
-        self.quantity.append(float(quantity))
+        self.cash.append(cash_float)
+        self.quantity.append(quantity_float)
         if exact is not None:
             exact.append((cash, quantity))
 

@@ -28,7 +28,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, Final
 from zoneinfo import ZoneInfo
 
 from paperdesk.config import FillTiming
@@ -62,7 +62,16 @@ from paperdesk.domain import (
     TimeInForce,
     UnknownNameError,
 )
-from paperdesk.domain.orders import exit_reason
+from paperdesk.domain.field_positions import (
+    FILL_SIDE,
+    FILL_SYMBOL,
+    FILL_TS,
+    ORDER_REASON,
+    ORDER_ROLE,
+    ORDER_STRATEGY,
+    POSITION_QUANTITY,
+    POSITION_TS_OPENED,
+)
 from paperdesk.domain.records import AccountState, EquityView, FillRecord, WorkingOrder
 from paperdesk.domain.trusted import trusted_maker
 from paperdesk.engine.working_entries import expected_price, working_entries
@@ -764,25 +773,36 @@ class TradingKernel:
         """Book a fill in the ledger as it happens (the venue waits for this before it matches
         the next order of the bar, so an entry is sized with the cash an exit freed)."""
         order, fill = event.order, event.fill
-        symbol, ledger = fill.symbol, self.ledger
+        symbol, ledger = fill[FILL_SYMBOL], self.ledger
+        positions = ledger.positions
         cash_before = ledger.cash
+        held = positions.get(symbol)  # absent when flat
+        # the exit reason is read only when the fill reduces the position (it may close the
+        # round trip): not worked out for the others
+        if held is None or (held[POSITION_QUANTITY] > ZERO) == (fill[FILL_SIDE] is _BUY):
+            reason = ""
+        else:
+            reason = _exit_reason(order)
+        strategy = order[ORDER_STRATEGY]
         if self.position_events:
-            changes: list[Event] = list(
-                ledger.book(fill, strategy=order.strategy, reason=exit_reason(order))
-            )
+            changes: list[Event] = list(ledger.book(fill, strategy=strategy, reason=reason))
             overdraft = self._overdraft(event, cash_before)
             if overdraft is not None:
                 changes.append(overdraft)
             self._position_events.append((event, changes))
         else:
-            ledger.apply_fill(fill, strategy=order.strategy, reason=exit_reason(order))
-            if ledger.cash < cash_before:  # a fill that did not lower cash overdraws nothing
+            ledger.apply_fill(fill, strategy=strategy, reason=reason)
+            cash = ledger.cash
+            # a fill that did not lower cash overdraws nothing, nor one leaving a cash or margin
+            # account's cash at or above zero (``overdraft``'s own first checks)
+            if cash < cash_before and (cash < 0 or ledger.is_futures):
                 self._overdraft(event, cash_before)  # recorded in ``overdrafts`` all the same
-        position = ledger.positions.get(symbol)  # absent when flat
+        position = positions.get(symbol)  # absent when flat
+        entry_bar = self.entry_bar
         if position is None:
-            self.entry_bar.pop(symbol, None)
-        elif symbol not in self.entry_bar or position.ts_opened == event.fill.ts:
-            self.entry_bar[symbol] = self._bar_index  # opened (or reversed) by this fill
+            entry_bar.pop(symbol, None)
+        elif symbol not in entry_bar or position[POSITION_TS_OPENED] == fill[FILL_TS]:
+            entry_bar[symbol] = self._bar_index  # opened (or reversed) by this fill
 
     def _with_positions(self, events: list[Event]) -> list[Event]:
         """``events`` with each fill's position events right after it."""
@@ -857,6 +877,24 @@ class TradingKernel:
         )
         sized, reason = self.router.sized_at_fill(intent, view, instrument, price)
         return entry_fill_quantity(order, sized, instrument), reason
+
+
+# ``domain/orders.py`` ``exit_reason``'s words, read here without its interpreted frame (its
+# ``role.value`` is an enum property): a bracket leg's role in words, else the order's reason or
+# its role (``tests/unit/engine/test_kernel_exit_reason.py`` holds the two equal)
+_LEG_EXIT_REASONS: Final = {
+    role: role.value.replace("_", "-") for role in (OrderRole.STOP_LOSS, OrderRole.TAKE_PROFIT)
+}
+_ROLE_WORDS: Final = {role: role.value for role in OrderRole}
+
+
+def _exit_reason(order: Order) -> str:
+    """``exit_reason(order)``: why a fill of ``order`` closes a position."""
+    role = order[ORDER_ROLE]
+    leg = _LEG_EXIT_REASONS.get(role)
+    if leg is not None:
+        return leg
+    return order[ORDER_REASON] or _ROLE_WORDS[role]
 
 
 def trade_date(ts_close: datetime) -> date:

@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from datetime import datetime
 from decimal import Decimal
-from typing import cast
+from typing import Final, cast
 
 from paperdesk.domain import (
     Event,
@@ -36,6 +36,21 @@ from paperdesk.domain import (
     TimeInForce,
 )
 from paperdesk.domain.errors import OrderFieldError
+from paperdesk.domain.field_positions import (
+    FILL_ORDER_ID,
+    FILL_PRICE,
+    FILL_QUANTITY,
+    FILL_TS,
+    ORDER_AVERAGE_PRICE,
+    ORDER_CHILDREN,
+    ORDER_FILLED_QUANTITY,
+    ORDER_ID,
+    ORDER_PARENT_ID,
+    ORDER_QUANTITY,
+    ORDER_ROLE,
+    ORDER_STATUS,
+    ORDER_SYMBOL,
+)
 from paperdesk.domain.fields import field_mark
 from paperdesk.domain.money import plus
 from paperdesk.domain.suggestions import order_id_hint
@@ -50,48 +65,45 @@ from paperdesk.execution.orders_from_intents import (
 from paperdesk.execution.scan import FloatArray, IntArray
 
 # Enum member lookups cost a metaclass call each; the hot path reads these module constants.
-_ACCEPTED = OrderStatus.ACCEPTED
-_PARTIALLY_FILLED = OrderStatus.PARTIALLY_FILLED
-_FILLED = OrderStatus.FILLED
-_PENDING = OrderStatus.PENDING
-_CANCELED = OrderStatus.CANCELED
-_EXPIRED = OrderStatus.EXPIRED
-_ENTRY = OrderRole.ENTRY
-_BRACKET_LEGS = (OrderRole.STOP_LOSS, OrderRole.TAKE_PROFIT)
-_OPEN = frozenset(status for status in OrderStatus if status.is_open)  # read directly: no
+_ACCEPTED: Final = OrderStatus.ACCEPTED
+_PARTIALLY_FILLED: Final = OrderStatus.PARTIALLY_FILLED
+_FILLED: Final = OrderStatus.FILLED
+_PENDING: Final = OrderStatus.PENDING
+_CANCELED: Final = OrderStatus.CANCELED
+_EXPIRED: Final = OrderStatus.EXPIRED
+_ENTRY: Final = OrderRole.ENTRY
+_BRACKET_LEGS: Final = (OrderRole.STOP_LOSS, OrderRole.TAKE_PROFIT)
+_OPEN: Final = frozenset(status for status in OrderStatus if status.is_open)  # read directly: no
 # property frames (``Order.is_open`` asks ``OrderStatus.is_open``) on the bracket bookkeeping
 
 # An order's state changes copy its 22 fields; ``_replace`` maps a dict lookup over every one of
-# them, these copies set the changed ones in a list of the fields by position (cheaper than
-# splicing slices) and build the tuple without a Python frame (the layout is asserted here).
+# them, these copies read the fields by position (``domain/field_positions.py``: a compiled tuple
+# read, where ``order.status`` is a generic attribute lookup) into a tuple with the changed ones
+# in place and build the record without a Python frame.
 _order = trusted_maker(Order)
 _accepted = trusted_maker(OrderAccepted)  # (ts_event, order, ts_eligible)
 _filled = trusted_maker(OrderFilled)  # (ts_event, order, fill)
 _canceled = trusted_maker(OrderCanceled)  # (ts_event, order, reason)
-_SPLICED = ("status", "filled_quantity", "average_price", "triggered", "ts_expire", "ts_updated")
-if Order._fields[5] != "quantity" or Order._fields[12:18] != _SPLICED:  # pragma: no cover
-    raise RuntimeError("Order's field layout changed: update the copies in execution/book.py")
-_QUANTITY, _STATUS, _FILLED_QUANTITY, _AVERAGE_PRICE, _TS_UPDATED = 5, 12, 13, 14, 17
 
 
 def _with_status(order: Order, status: OrderStatus, ts: datetime) -> Order:
     """``order`` with ``status`` from ``ts`` (canceled, expired)."""
-    fields = list(order)
-    fields[_STATUS] = status
-    fields[_TS_UPDATED] = ts
-    return _order(fields)
+    o = order
+    return _order(
+        (o[0], o[1], o[2], o[3], o[4], o[5], o[6], o[7], o[8], o[9], o[10], o[11], status,
+         o[13], o[14], o[15], o[16], ts, o[18], o[19], o[20], o[21])
+    )  # fmt: skip
 
 
 def _with_fill(
     order: Order, status: OrderStatus, filled: Decimal, average: Decimal, ts: datetime
 ) -> Order:
     """``order`` after a fill: its status, filled quantity and average price from ``ts``."""
-    fields = list(order)
-    fields[_STATUS] = status
-    fields[_FILLED_QUANTITY] = filled
-    fields[_AVERAGE_PRICE] = average
-    fields[_TS_UPDATED] = ts
-    return _order(fields)
+    o = order
+    return _order(
+        (o[0], o[1], o[2], o[3], o[4], o[5], o[6], o[7], o[8], o[9], o[10], o[11], status,
+         filled, average, o[15], o[16], ts, o[18], o[19], o[20], o[21])
+    )  # fmt: skip
 
 
 def _with_quantity(
@@ -102,13 +114,12 @@ def _with_quantity(
 ) -> Order:
     """``order`` for ``quantity`` (from ``ts`` when given; a resize at a fill keeps its time),
     with ``status`` when given (a pending leg activated)."""
-    fields = list(order)
-    fields[_QUANTITY] = quantity
-    if ts is not None:
-        fields[_TS_UPDATED] = ts
-    if status is not None:
-        fields[_STATUS] = status
-    return _order(fields)
+    o = order
+    return _order(
+        (o[0], o[1], o[2], o[3], o[4], quantity, o[6], o[7], o[8], o[9], o[10], o[11],
+         o[12] if status is None else status, o[13], o[14], o[15], o[16],
+         o[17] if ts is None else ts, o[18], o[19], o[20], o[21])
+    )  # fmt: skip
 
 
 _DAY = TimeInForce.DAY  # read by every submit
@@ -263,7 +274,7 @@ class OrderBook:
         events: list[Event] = []
         for order_id in list(self._books.get(symbol, ())):
             order = self._orders[order_id]
-            if order.status in _OPEN and (wanted is None or order.role in wanted):
+            if order[ORDER_STATUS] in _OPEN and (wanted is None or order[ORDER_ROLE] in wanted):
                 self._close(order, _CANCELED, reason, ts, events, self._events)
         return events
 
@@ -364,27 +375,34 @@ class OrderBook:
         still match them on this bar; active legs grow to the parent's filled quantity. A leg's
         fill cancels the other leg and the parent's unfilled rest.
         """
-        order_id, quantity, price, ts = fill.order_id, fill.quantity, fill.price, fill.ts
+        order_id, quantity, price, ts = (
+            fill[FILL_ORDER_ID],
+            fill[FILL_QUANTITY],
+            fill[FILL_PRICE],
+            fill[FILL_TS],
+        )
         order = self._orders[order_id]
-        filled = plus(order.filled_quantity, quantity)
-        previous_average = order.average_price
+        filled_before = order[ORDER_FILLED_QUANTITY]
+        filled = plus(filled_before, quantity)
+        previous_average = order[ORDER_AVERAGE_PRICE]
         average = (
             price
             if previous_average is None
-            else ((previous_average * order.filled_quantity + price * quantity) / filled)
+            else ((previous_average * filled_before + price * quantity) / filled)
         )
-        status = _FILLED if filled >= order.quantity else _PARTIALLY_FILLED
+        status = _FILLED if filled >= order[ORDER_QUANTITY] else _PARTIALLY_FILLED
         order = _with_fill(order, status, filled, average, ts)
         self._orders[order_id] = order
         filled_event = _filled((ts, order, fill))
         if self._events:
             events.append(filled_event)
-        if order.children:
+        if order[ORDER_CHILDREN]:
             self._size_children(order, children_from, ts, events, activated)
-        if order.parent_id is not None and order.role in _BRACKET_LEGS:
-            self._cancel_siblings(order, ts, events)
+        parent_id = order[ORDER_PARENT_ID]
+        if parent_id is not None and order[ORDER_ROLE] in _BRACKET_LEGS:
+            self._cancel_siblings(order, parent_id, ts, events)
         if status is _FILLED:
-            del self._books[order.symbol][order_id]
+            del self._books[order[ORDER_SYMBOL]][order_id]
             self._forget_settled(order)
         return filled_event
 
@@ -487,19 +505,21 @@ class OrderBook:
         queue: list[str] = []
         entries: list[str] = []
         for order_id in book:
-            (entries if orders[order_id].role is _ENTRY else queue).append(order_id)
+            (entries if orders[order_id][ORDER_ROLE] is _ENTRY else queue).append(order_id)
         queue.extend(entries)
         return queue
 
     def active_sibling(self, leg: Order, ts_open: datetime) -> Order | None:
         """The other leg of ``leg``'s bracket when it is working on the bar opening at
         ``ts_open`` too (both legs then compete for the bar), else None."""
-        parent = self._orders[cast(str, leg.parent_id)]
-        for sibling_id in parent.children:
-            if sibling_id == leg.order_id:
+        orders = self._orders
+        parent = orders[cast(str, leg[ORDER_PARENT_ID])]
+        leg_id = leg[ORDER_ID]
+        for sibling_id in parent[ORDER_CHILDREN]:
+            if sibling_id == leg_id:
                 continue
-            sibling = self._orders[sibling_id]
-            status = sibling.status
+            sibling = orders[sibling_id]
+            status = sibling[ORDER_STATUS]
             if (status is _ACCEPTED or status is _PARTIALLY_FILLED) and self._eligible_from[
                 sibling_id
             ] <= ts_open:
@@ -554,22 +574,24 @@ class OrderBook:
         activated: list[str] | None,
     ) -> None:
         """Activate pending legs, or grow open ones, to the parent's filled quantity."""
-        for child_id in parent.children:
-            child = self._orders[child_id]
-            if child.status is _PENDING:
-                quantity = parent.filled_quantity
+        orders = self._orders
+        quantity = parent[ORDER_FILLED_QUANTITY]
+        for child_id in parent[ORDER_CHILDREN]:
+            child = orders[child_id]
+            status = child[ORDER_STATUS]
+            if status is _PENDING:
                 child = _with_quantity(child, quantity, ts, _ACCEPTED)
                 self._eligible_from[child_id] = eligible_from
                 if self._events:
                     events.append(_accepted((ts, child, eligible_from)))
                 if activated is not None:
                     activated.append(child_id)
-            elif child.status in _OPEN and child.quantity != parent.filled_quantity:
-                child = _with_quantity(child, parent.filled_quantity, ts)
+            elif status in _OPEN and child[ORDER_QUANTITY] != quantity:
+                child = _with_quantity(child, quantity, ts)
                 events.append(OrderModified(ts, child, self._eligible_from[child_id]))
             else:
                 continue
-            self._orders[child_id] = child
+            orders[child_id] = child
 
     def _size_pending_legs(self, parent: Order, ts: datetime, events: list[Event]) -> None:
         """Give the pending legs of ``parent`` its quantity (a modified entry): the placeholder
@@ -584,18 +606,22 @@ class OrderBook:
                 self._orders[child_id] = child
                 events.append(OrderModified(ts, child, self._eligible_from[child_id]))
 
-    def _cancel_siblings(self, leg: Order, ts: datetime, events: list[Event]) -> None:
-        """A leg filled: cancel the other leg (OCO) and what the parent has not filled yet, which
-        would otherwise keep buying (or selling) without a stop or a target."""
-        parent = self._orders[cast(str, leg.parent_id)]
+    def _cancel_siblings(
+        self, leg: Order, parent_id: str, ts: datetime, events: list[Event]
+    ) -> None:
+        """A leg filled: cancel the other leg (OCO) and what the parent (``parent_id``) has not
+        filled yet, which would otherwise keep buying (or selling) without a stop or a target."""
+        orders = self._orders
+        parent = orders[parent_id]
+        leg_id = leg[ORDER_ID]
         emit = self._events
-        if parent.status in _OPEN:
-            reason = f"bracket leg {leg.order_id} filled" if emit else ""
+        if parent[ORDER_STATUS] in _OPEN:
+            reason = f"bracket leg {leg_id} filled" if emit else ""
             self._close(parent, _CANCELED, reason, ts, events, emit)
-        for sibling_id in parent.children:
-            sibling = self._orders[sibling_id]
-            if sibling_id != leg.order_id and sibling.status in _OPEN:
-                reason = f"one-cancels-other: {leg.order_id} filled" if emit else ""
+        for sibling_id in parent[ORDER_CHILDREN]:
+            sibling = orders[sibling_id]
+            if sibling_id != leg_id and sibling[ORDER_STATUS] in _OPEN:
+                reason = f"one-cancels-other: {leg_id} filled" if emit else ""
                 self._close(sibling, _CANCELED, reason, ts, events, emit)
 
     def _close(
@@ -610,18 +636,20 @@ class OrderBook:
         """End ``order`` (canceled or expired); its still-pending bracket legs are canceled.
         ``emit`` False: no event (and ``reason`` unread) for it and its legs."""
         order = _with_status(order, status, ts)
-        self._orders[order.order_id] = order
-        self._books[order.symbol].pop(order.order_id, None)
+        order_id = order[ORDER_ID]
+        orders = self._orders
+        orders[order_id] = order
+        self._books[order[ORDER_SYMBOL]].pop(order_id, None)
         if not emit:
             pass
         elif status is _EXPIRED:
             events.append(OrderExpired(ts, order))
         else:
             events.append(_canceled((ts, order, reason)))
-        for child_id in order.children:
-            child = self._orders[child_id]
-            if child.status is _PENDING:
-                why = f"parent {order.order_id} {status.value}" if emit else ""
+        for child_id in order[ORDER_CHILDREN]:
+            child = orders[child_id]
+            if child[ORDER_STATUS] is _PENDING:
+                why = f"parent {order_id} {status.value}" if emit else ""
                 self._close(child, _CANCELED, why, ts, events, emit)
         self._forget_settled(order)
 
@@ -630,16 +658,16 @@ class OrderBook:
         legs) is finished: eligibility is read for open orders and, by ``working``, for the
         relatives of open ones only, and a long run would keep one entry per order."""
         orders = self._orders
-        parent_id = order.parent_id
+        parent_id = order[ORDER_PARENT_ID]
         root = order if parent_id is None else orders.get(parent_id)
-        if root is None or root.status in _OPEN:
+        if root is None or root[ORDER_STATUS] in _OPEN:
             return
-        children = root.children
+        children = root[ORDER_CHILDREN]
         for child_id in children:
             child = orders.get(child_id)
-            if child is not None and child.status in _OPEN:
+            if child is not None and child[ORDER_STATUS] in _OPEN:
                 return
         eligible = self._eligible_from
-        eligible.pop(root.order_id, None)
+        eligible.pop(root[ORDER_ID], None)
         for child_id in children:
             eligible.pop(child_id, None)

@@ -10,18 +10,23 @@ OHLC, a sell the bid OHLC, as Lean's quote-bar fill models do; without one, the 
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import NamedTuple
+from typing import Final, NamedTuple
 
 from paperdesk.domain import Bar, OrderRole, Side
+from paperdesk.domain.field_positions import BAR_HIGH, BAR_LOW, BAR_OPEN, BAR_QUOTE
+from paperdesk.domain.trusted import trusted_maker
 
-_BUY = Side.BUY
-_STOP_LOSS, _TAKE_PROFIT = OrderRole.STOP_LOSS, OrderRole.TAKE_PROFIT
+# ``Final``: compiled, C statics; the bar's prices are read by position (a direct tuple read,
+# where ``bar.open`` is a generic attribute lookup on the NamedTuple)
+_BUY: Final = Side.BUY
+_STOP_LOSS: Final = OrderRole.STOP_LOSS
+_TAKE_PROFIT: Final = OrderRole.TAKE_PROFIT
 
 
 def side_bar(bar: Bar, side: Side) -> Bar:
     """The prices ``side`` trades at on ``bar``: the ask OHLC for a buy, the bid OHLC for a
     sell when the bar has a quote, else the bar itself (its trade OHLC)."""
-    quote = bar.quote
+    quote = bar[BAR_QUOTE]
     if quote is None:
         return bar
     if side is _BUY:
@@ -40,24 +45,26 @@ def market_fill_price(bar: Bar) -> Decimal:
 
 def limit_fill_price(side: Side, limit: Decimal, bar: Bar) -> Decimal | None:
     """Buy: open if open <= limit (gapped through), else limit if low <= limit. Sell mirrored."""
-    if side is Side.BUY:
-        if bar.open <= limit:
-            return bar.open
-        return limit if bar.low <= limit else None
-    if bar.open >= limit:
-        return bar.open
-    return limit if bar.high >= limit else None
+    opened = bar[BAR_OPEN]
+    if side is _BUY:
+        if opened <= limit:
+            return opened
+        return limit if bar[BAR_LOW] <= limit else None
+    if opened >= limit:
+        return opened
+    return limit if bar[BAR_HIGH] >= limit else None
 
 
 def stop_trigger_price(side: Side, stop: Decimal, bar: Bar) -> Decimal | None:
     """Buy: open if open >= stop (gap), else stop if high >= stop. Sell mirrored with low."""
-    if side is Side.BUY:
-        if bar.open >= stop:
-            return bar.open
-        return stop if bar.high >= stop else None
-    if bar.open <= stop:
-        return bar.open
-    return stop if bar.low <= stop else None
+    opened = bar[BAR_OPEN]
+    if side is _BUY:
+        if opened >= stop:
+            return opened
+        return stop if bar[BAR_HIGH] >= stop else None
+    if opened <= stop:
+        return opened
+    return stop if bar[BAR_LOW] <= stop else None
 
 
 def stop_limit_fill_price(
@@ -79,9 +86,9 @@ def stop_limit_fill_price(
     trigger = stop_trigger_price(side, stop, bar)
     if trigger is None:
         return False, None
-    if trigger == bar.open:
+    if trigger == bar[BAR_OPEN]:
         return True, limit_fill_price(side, limit, bar)
-    reachable = limit >= trigger if side is Side.BUY else limit <= trigger
+    reachable = limit >= trigger if side is _BUY else limit <= trigger
     return True, (trigger if reachable else None)
 
 
@@ -93,6 +100,10 @@ class BracketExit(NamedTuple):
     leg: OrderRole
     price: Decimal
     ambiguous: bool
+
+
+# (leg, price, ambiguous), built without the NamedTuple's Python ``__new__`` frame
+_bracket_exit: Final = trusted_maker(BracketExit)
 
 
 def bracket_exit(
@@ -118,11 +129,12 @@ def bracket_exit(
     stop_price = None if stop_loss is None else stop_trigger_price(side, stop_loss, bar)
     target_price = None if take_profit is None else limit_fill_price(side, take_profit, limit_bar)
     if stop_price is not None and target_price is not None:
-        if target_price == limit_bar.open and stop_price != bar.open:
-            return BracketExit(_TAKE_PROFIT, target_price, False)  # opened through the target
-        return BracketExit(_STOP_LOSS, stop_price, stop_price != bar.open)
+        opened = bar[BAR_OPEN]
+        if target_price == limit_bar[BAR_OPEN] and stop_price != opened:
+            return _bracket_exit((_TAKE_PROFIT, target_price, False))  # opened through it
+        return _bracket_exit((_STOP_LOSS, stop_price, stop_price != opened))
     if stop_price is not None:
-        return BracketExit(_STOP_LOSS, stop_price, False)
+        return _bracket_exit((_STOP_LOSS, stop_price, False))
     if target_price is not None:
-        return BracketExit(_TAKE_PROFIT, target_price, False)
+        return _bracket_exit((_TAKE_PROFIT, target_price, False))
     return None

@@ -25,7 +25,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Mapping
 from datetime import datetime
 from decimal import Decimal
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING, Final, cast
 
 from paperdesk.domain import (
     Bar,
@@ -43,6 +43,26 @@ from paperdesk.domain import (
     Side,
     TimeInForce,
 )
+from paperdesk.domain.field_positions import (
+    BAR_OPEN,
+    BAR_QUOTE,
+    BAR_TS_CLOSE,
+    BAR_TS_OPEN,
+    ORDER_FILLED_QUANTITY,
+    ORDER_ID,
+    ORDER_LIMIT_PRICE,
+    ORDER_PARENT_ID,
+    ORDER_QUANTITY,
+    ORDER_ROLE,
+    ORDER_SIDE,
+    ORDER_SIZE_FRACTION,
+    ORDER_STATUS,
+    ORDER_STOP_PRICE,
+    ORDER_SYMBOL,
+    ORDER_TIME_IN_FORCE,
+    ORDER_TS_EXPIRE,
+    ORDER_TYPE,
+)
 from paperdesk.domain.money import minus
 from paperdesk.domain.trusted import trusted_maker
 from paperdesk.execution.book import OrderBook
@@ -53,23 +73,30 @@ from paperdesk.execution.fills import (
     stop_limit_fill_price,
     stop_trigger_price,
 )
-from paperdesk.execution.slippage import spread_of
+from paperdesk.execution.slippage import NoSlippage, spread_of
 from paperdesk.execution.venue import SizeEntry, VenueStep
 
 if TYPE_CHECKING:  # only its two fields are read; importing it would load the run config
     from paperdesk.execution.costs import CostModels
 
 # Enum member lookups cost a metaclass call each; the hot path reads these module constants.
-_ACCEPTED = OrderStatus.ACCEPTED
-_PARTIALLY_FILLED = OrderStatus.PARTIALLY_FILLED
-_FILLED = OrderStatus.FILLED
-_ENTRY, _STOP_LOSS = OrderRole.ENTRY, OrderRole.STOP_LOSS
-_BUY = Side.BUY
-_MARKET, _LIMIT, _STOP = OrderType.MARKET, OrderType.LIMIT, OrderType.STOP
-_IOC, _FOK = TimeInForce.IOC, TimeInForce.FOK
-_BRACKET_LEGS = (OrderRole.STOP_LOSS, OrderRole.TAKE_PROFIT)
+# ``Final``: compiled, a C static each (a plain module constant is a dict lookup at each read).
+_ACCEPTED: Final = OrderStatus.ACCEPTED
+_PARTIALLY_FILLED: Final = OrderStatus.PARTIALLY_FILLED
+_FILLED: Final = OrderStatus.FILLED
+_ENTRY: Final = OrderRole.ENTRY
+_STOP_LOSS: Final = OrderRole.STOP_LOSS
+_BUY: Final = Side.BUY
+_MARKET: Final = OrderType.MARKET
+_LIMIT: Final = OrderType.LIMIT
+_STOP: Final = OrderType.STOP
+_IOC: Final = TimeInForce.IOC
+_FOK: Final = TimeInForce.FOK
+_BRACKET_LEGS: Final = (OrderRole.STOP_LOSS, OrderRole.TAKE_PROFIT)
+# quantities are compared with the Decimal zero: Decimal converts an int at each comparison
+_ZERO: Final = Decimal(0)
 
-_fill_record = trusted_maker(Fill)  # every field of a Fill, in order
+_fill_record: Final = trusted_maker(Fill)  # every field of a Fill, in order
 
 # A matching decision: the order, its price before slippage, whether it trades like a market order.
 _Decision = tuple[Order, Decimal, bool]
@@ -90,6 +117,9 @@ class SimulatedVenue:
         self._instruments = dict(instruments)
         self._fee_model = costs.fees
         self._slippage_model = costs.slippage
+        # without slippage a market-like fill's price is the bar's, as ``NoSlippage`` returns
+        # it (not asked: the model's method is an interpreted call per fill)
+        self._slips = type(costs.slippage) is not NoSlippage
         # the forex pairs under ``--spread-pips``: their limits trade the ask (buys) or bid (sells)
         self._spreads = {
             symbol: spread
@@ -130,25 +160,26 @@ class SimulatedVenue:
         self, bar: Bar, queue: list[str], book: OrderBook, events: list[Event]
     ) -> Iterator[VenueStep]:
         handled: set[str] | None = None  # bracket legs already settled as a pair
-        ts_open = bar.ts_open
-        quoted = bar.quote is not None
+        ts_open = bar[BAR_TS_OPEN]
+        quoted = bar[BAR_QUOTE] is not None
         index = 0
         while index < len(queue):
             order_id = queue[index]
             index += 1
             order = book.get(order_id)
-            status = order.status
+            status = order[ORDER_STATUS]
             if status is not _ACCEPTED and status is not _PARTIALLY_FILLED:
                 continue
             if ts_open < book.eligible_from(order_id):
                 continue
             if handled is not None and order_id in handled:
                 continue
-            if order.ts_expire is not None and order.ts_expire <= ts_open:
+            ts_expire = order[ORDER_TS_EXPIRE]
+            if ts_expire is not None and ts_expire <= ts_open:
                 book.on_expired(order, events)
                 continue
             decision: _Decision | None
-            if order.parent_id is not None and order.role in _BRACKET_LEGS:
+            if order[ORDER_PARENT_ID] is not None and order[ORDER_ROLE] in _BRACKET_LEGS:
                 sibling = book.active_sibling(order, ts_open)
                 if sibling is not None:
                     handled = handled if handled is not None else set()
@@ -165,8 +196,8 @@ class SimulatedVenue:
             price = raw_price
             if market_like and not quoted:
                 price = self._slipped(order, raw_price, True)
-            if order.filled_quantity == 0 and (
-                order.size_fraction is not None or order.role is _ENTRY
+            if order[ORDER_FILLED_QUANTITY] == _ZERO and (
+                order[ORDER_SIZE_FRACTION] is not None or order[ORDER_ROLE] is _ENTRY
             ):
                 request = SizeEntry(order, price)
                 yield request
@@ -175,12 +206,12 @@ class SimulatedVenue:
                     continue
                 order = sized
             if quoted:
-                opened = side_bar(bar, order.side).open
-            elif not market_like and self._spreads and order.symbol in self._spreads:
+                opened = side_bar(bar, order[ORDER_SIDE]).open
+            elif not market_like and self._spreads and order[ORDER_SYMBOL] in self._spreads:
                 opened = self._spread_bar(bar, order).open
             else:
-                opened = bar.open
-            children_from = ts_open if raw_price == opened else bar.ts_close
+                opened = bar[BAR_OPEN]
+            children_from = ts_open if raw_price == opened else bar[BAR_TS_CLOSE]
             filled = self._fill(
                 order, raw_price, price, ts_open, children_from, book, events, queue
             )
@@ -219,13 +250,13 @@ class SimulatedVenue:
     ) -> _Decision | None:
         """The price ``order`` trades at on ``bar``, if any; IOC and FOK orders that do not
         trade on their first bar are canceled, a stop-limit touched becomes a resting limit."""
-        order_type = order.order_type
-        if bar.quote is not None:
-            bar = side_bar(bar, order.side)
+        order_type = order[ORDER_TYPE]
+        if bar[BAR_QUOTE] is not None:
+            bar = side_bar(bar, order[ORDER_SIDE])
         elif self._spreads and order_type is not _MARKET and order_type is not _STOP:
             bar = self._spread_bar(bar, order)  # a limit or stop-limit: the ask or the bid
         if order_type is _MARKET:
-            price: Decimal | None = bar.open
+            price: Decimal | None = bar[BAR_OPEN]
         elif order_type is _LIMIT or order.triggered:
             price = limit_fill_price(order.side, cast(Decimal, order.limit_price), bar)
         elif order_type is _STOP:
@@ -247,26 +278,31 @@ class SimulatedVenue:
     def _settle_bracket(self, order: Order, sibling: Order, bar: Bar) -> _Decision | None:
         """Both legs active: the one touched at the open wins, else the stop-loss (ambiguous);
         the rule is ``fills.bracket_exit``, shared with the plan simulator."""
-        stop_leg, target_leg = (order, sibling) if order.role is _STOP_LOSS else (sibling, order)
+        if order[ORDER_ROLE] is _STOP_LOSS:
+            stop_leg, target_leg = order, sibling
+        else:
+            stop_leg, target_leg = sibling, order
+        side = stop_leg[ORDER_SIDE]
         target_bar = None
-        if bar.quote is not None:  # both legs trade on the same side
-            bar = side_bar(bar, stop_leg.side)
+        if bar[BAR_QUOTE] is not None:  # both legs trade on the same side
+            bar = side_bar(bar, side)
         elif self._spreads:  # the take-profit, a limit, trades the bid (a long's) or the ask
             target_bar = self._spread_bar(bar, target_leg)
         decided = bracket_exit(
-            stop_leg.side,
-            cast(Decimal, stop_leg.stop_price),
-            cast(Decimal, target_leg.limit_price),
+            side,
+            cast(Decimal, stop_leg[ORDER_STOP_PRICE]),
+            cast(Decimal, target_leg[ORDER_LIMIT_PRICE]),
             bar,
             target_bar,
         )
         if decided is None:
             return None
-        if decided.ambiguous:
+        leg, price, ambiguous = decided[0], decided[1], decided[2]  # (by position: no lookups)
+        if ambiguous:
             self.ambiguous_bars += 1
-        if decided.leg is _STOP_LOSS:
-            return stop_leg, decided.price, True
-        return target_leg, decided.price, False
+        if leg is _STOP_LOSS:
+            return stop_leg, price, True
+        return target_leg, price, False
 
     def _spread_bar(self, bar: Bar, order: Order) -> Bar:
         """The prices a limit ``order`` trades at on a bar without a quote: under a spread the
@@ -278,7 +314,7 @@ class SimulatedVenue:
 
     def _slipped(self, order: Order, raw_price: Decimal, market_like: bool) -> Decimal:
         """The price ``order`` trades at: market-like orders pay slippage, limits do not."""
-        if not market_like:
+        if not market_like or not self._slips:
             return raw_price
         return self._slippage_model.adjust(raw_price, order.side, self._instruments[order.symbol])
 
@@ -295,7 +331,7 @@ class SimulatedVenue:
         cancel or an ``OrderModified`` event carries the rule's reason."""
         answer, why = request.quantity, request.reason
         quantity = order.quantity if answer is None else answer
-        if quantity <= 0:
+        if quantity <= _ZERO:
             reason = f"nothing fits at fill: {why}" if why else "nothing fits at fill"
             book.on_canceled(order, reason, ts, events)
             return None
@@ -317,30 +353,29 @@ class SimulatedVenue:
         queue: list[str] | None,
     ) -> OrderFilled | None:
         """Fill as much of ``order`` at ``price`` as the volume cap allows (FOK: all or none)."""
-        remaining = minus(order.quantity, order.filled_quantity)
+        remaining = minus(order[ORDER_QUANTITY], order[ORDER_FILLED_QUANTITY])
         quantity = remaining
         cap_left = self._cap_left
         if self._volume_cap is not None and cap_left is not None and cap_left < quantity:
             quantity = cap_left
-        tif = order.time_in_force
+        tif = order[ORDER_TIME_IN_FORCE]
         if quantity < remaining and tif is _FOK:
             reason = f"fok: only {quantity} of {remaining} could fill"
             book.on_canceled(order, reason, ts, events)
             return None
-        if quantity <= 0:
+        if quantity <= _ZERO:
             if tif is _IOC:
                 book.on_canceled(order, "ioc: no volume to fill", ts, events)
             return None
         if cap_left is not None and self._volume_cap is not None:
             self._cap_left = cap_left - quantity
-        fee = self._fee_model.fee(quantity, price, self._instruments[order.symbol])
+        symbol, side = order[ORDER_SYMBOL], order[ORDER_SIDE]
+        fee = self._fee_model.fee(quantity, price, self._instruments[symbol])
         if price is raw_price:
             slipped = self._no_slippage(price)
         else:
-            slipped = price - raw_price if order.side is _BUY else raw_price - price
-        fill = _fill_record(
-            (order.order_id, order.symbol, order.side, quantity, price, fee, ts, slipped)
-        )
+            slipped = price - raw_price if side is _BUY else raw_price - price
+        fill = _fill_record((order[ORDER_ID], symbol, side, quantity, price, fee, ts, slipped))
         return book.on_fill(fill, children_from, events, queue)
 
     def _no_slippage(self, price: Decimal) -> Decimal:
@@ -355,5 +390,5 @@ class SimulatedVenue:
 
     def _after_fill(self, order: Order, ts: datetime, book: OrderBook, events: list[Event]) -> None:
         """IOC: what the fill left is canceled."""
-        if order.status is not _FILLED and order.time_in_force is _IOC:
+        if order[ORDER_STATUS] is not _FILLED and order[ORDER_TIME_IN_FORCE] is _IOC:
             book.on_canceled(order, "ioc: remainder canceled", ts, events)

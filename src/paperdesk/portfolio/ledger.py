@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from dataclasses import astuple
 from datetime import datetime
 from decimal import Decimal
-from typing import NamedTuple
+from typing import Final, NamedTuple
 
 from paperdesk.domain import (
     ZERO,
@@ -25,12 +25,23 @@ from paperdesk.domain import (
     Trade,
     WorkingEntry,
 )
+from paperdesk.domain.field_positions import (
+    FILL_FEE,
+    FILL_PRICE,
+    FILL_QUANTITY,
+    FILL_SIDE,
+    FILL_SYMBOL,
+    FILL_TS,
+    POSITION_QUANTITY,
+)
+from paperdesk.domain.positions import after_fill
 from paperdesk.domain.trusted import trusted_maker
 from paperdesk.portfolio.accounting import CASH_ACCOUNT, AccountRules
 from paperdesk.portfolio.corporate_actions import ActionOutcome, apply_action, split_quantity
 from paperdesk.portfolio.round_trips import OpenTrade
 
-_BUY = Side.BUY  # enum member lookups are slow on the hot path
+_BUY: Final = Side.BUY  # enum member lookups are slow on the hot path
+_ZERO: Final = ZERO  # compiled, a C static (an imported name is a dict lookup at each read)
 
 
 class LedgerState(NamedTuple):
@@ -87,6 +98,11 @@ class PortfolioLedger:
         self.rules = rules
         self._futures = rules.is_futures
 
+    @property
+    def is_futures(self) -> bool:
+        """A futures account (its cash counts blocked margin, its equity the open variation)."""
+        return self._futures
+
     def position(self, symbol: str) -> Position:
         return self.positions.get(symbol) or Position(symbol)
 
@@ -132,50 +148,59 @@ class PortfolioLedger:
 
     def apply_fill(self, fill: Fill, *, strategy: str = "", reason: str = "") -> Decimal:
         """Book one fill; return the P&L it realized (before fees)."""
-        if fill.quantity <= 0:
-            raise InvalidInputError(f"fill quantity must be positive, got {fill.quantity}")
-        before = self.positions.get(fill.symbol) or _flat(fill.symbol)
-        after, realized = before.apply(fill)
+        # the fill's fields by position (``domain/field_positions.py``): compiled, a direct read
+        symbol, side, quantity = fill[FILL_SYMBOL], fill[FILL_SIDE], fill[FILL_QUANTITY]
+        fee = fill[FILL_FEE]
+        if quantity <= _ZERO:  # the Decimal ZERO: an int is converted at each comparison
+            raise InvalidInputError(f"fill quantity must be positive, got {quantity}")
+        positions = self.positions
+        before = positions.get(symbol)
+        if before is None:
+            before = _flat(symbol)
+        after, realized = after_fill(before, fill)
         if self._futures:
-            terms = self.rules.terms(fill.symbol)
+            terms = self.rules.terms(symbol)
             realized *= terms.multiplier
             after = after._replace(realized_pnl=before.realized_pnl + realized)
             opened = abs(after.quantity) - abs(before.quantity)
-            self.cash += realized - fill.fee - opened * terms.initial_margin
+            self.cash += realized - fee - opened * terms.initial_margin
         else:
-            notional = fill.quantity * fill.price
-            self.cash += (-notional if fill.side is _BUY else notional) - fill.fee
-        self.fees += fill.fee
+            notional = quantity * fill[FILL_PRICE]
+            self.cash += (-notional if side is _BUY else notional) - fee
+        self.fees += fee
         self.realized_pnl += realized
-        if after.quantity == 0:
-            self.positions.pop(fill.symbol, None)
+        if after[POSITION_QUANTITY] == _ZERO:
+            positions.pop(symbol, None)
         else:
-            self.positions[fill.symbol] = after
+            positions[symbol] = after
         self.fills.append(fill)
-        self._record_round_trip(before, fill, realized, strategy, reason)
+        self._record_round_trip(before[POSITION_QUANTITY], fill, realized, strategy, reason)
         return realized
 
     def _record_round_trip(
-        self, before: Position, fill: Fill, realized: Decimal, strategy: str, reason: str
+        self, held: Decimal, fill: Fill, realized: Decimal, strategy: str, reason: str
     ) -> None:
-        held = before.quantity
-        opening = fill.quantity
-        if held != 0 and (held > 0) != (fill.side is _BUY):  # the fill reduces the position
-            closing = min(fill.quantity, abs(held))
-            opening = fill.quantity - closing
-            closing_fee = _fee_share(fill.fee, closing, fill.quantity)
-            current = self._open_trades[fill.symbol]
-            current.add_exit(closing, fill.price, closing_fee, realized)
+        """Add ``fill`` to the symbol's open round trip (``held`` before it), closing the trip
+        when it brings the position back to flat and opening one with what it adds."""
+        symbol, side, quantity = fill[FILL_SYMBOL], fill[FILL_SIDE], fill[FILL_QUANTITY]
+        price, fee, ts = fill[FILL_PRICE], fill[FILL_FEE], fill[FILL_TS]
+        open_trades = self._open_trades
+        opening = quantity
+        if held != _ZERO and (held > _ZERO) != (side is _BUY):  # the fill reduces the position
+            closing = min(quantity, abs(held))
+            opening = quantity - closing
+            closing_fee = _fee_share(fee, closing, quantity)
+            current = open_trades[symbol]
+            current.add_exit(closing, price, closing_fee, realized)
             if closing == abs(held):
-                self.trades.append(current.close(fill.ts, reason))
-                del self._open_trades[fill.symbol]
-        if opening > 0:
-            current_trade = self._open_trades.get(fill.symbol)
+                self.trades.append(current.close(ts, reason))
+                del open_trades[symbol]
+        if opening > _ZERO:
+            current_trade = open_trades.get(symbol)
             if current_trade is None:
-                current_trade = OpenTrade(fill.symbol, fill.side, fill.ts, strategy)
-                self._open_trades[fill.symbol] = current_trade
-            fee = _fee_share(fill.fee, opening, fill.quantity)
-            current_trade.add_entry(opening, fill.price, fee)
+                current_trade = OpenTrade(symbol, side, ts, strategy)
+                open_trades[symbol] = current_trade
+            current_trade.add_entry(opening, price, _fee_share(fee, opening, quantity))
 
     def apply_corporate_action(
         self, action: CorporateActionTerms, ts: datetime
@@ -388,20 +413,22 @@ _FLAT_POSITIONS: dict[str, Position] = {}
 
 
 def _flat(symbol: str) -> Position:
-    """``Position(symbol)``, one shared object per symbol (immutable; a fill opening a position
-    reads it, never keeps it)."""
+    """``Position(symbol)`` with its cost (zero) given, one shared object per symbol (immutable;
+    a fill opening a position reads it, never keeps it; with the cost given, ``after_fill`` does
+    not work out ``ZERO x ZERO``, a zero of the same exponent)."""
     flat = _FLAT_POSITIONS.get(symbol)
     if flat is None:
         if len(_FLAT_POSITIONS) >= 10_000:  # a bound for processes that see endless symbols
             _FLAT_POSITIONS.clear()
-        flat = _FLAT_POSITIONS[symbol] = Position(symbol)
+        flat = _FLAT_POSITIONS[symbol] = Position(symbol, cost=ZERO)
     return flat
 
 
 def _fee_share(fee: Decimal, part: Decimal, whole: Decimal) -> Decimal:
     """``fee * part / whole``: ``ZERO`` itself for no fee when that is the quotient digit for digit
-    (a zero of exponent ``part``'s minus ``whole``'s), so fee-free round trips share it."""
-    if fee is ZERO and part.same_quantum(whole):
+    (a zero of exponent ``part``'s minus ``whole``'s), so fee-free round trips share it; the
+    whole fill (``part`` is ``whole``, the usual case) needs no comparison of exponents."""
+    if fee is ZERO and (part is whole or part.same_quantum(whole)):
         return ZERO
     return fee * part / whole
 
