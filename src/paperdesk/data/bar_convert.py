@@ -11,9 +11,9 @@ the quote columns (``QUOTE_FIELDS``, NaN where a bar has no quote) gives its bar
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
-from typing import Any, cast
+from typing import Any, Final, cast
 
 import numpy as np
 import pandas as pd
@@ -26,7 +26,7 @@ from paperdesk.domain.trusted import trusted_maker
 
 _PRICE_MEMO_SIZE = 100_000
 _UTC = pd.DatetimeIndex([], dtype="datetime64[ns]").tz_localize("UTC").tz  # as a result's index
-_bar = trusted_maker(Bar)  # every field of a Bar, in order
+_bar: Final = trusted_maker(Bar)  # every field of a Bar, in order (Final: a C variable, compiled)
 
 
 class BarArrays:
@@ -60,6 +60,9 @@ class BarArrays:
         self.has_quotes = self.quotes is not None
         self._valid: np.ndarray | None = None  # ``valid``, once read
         self._cells: _Cells | None = None  # the views ``bar`` reads, once it is first called
+        # ``_times``' memos: the last bar built's close (in ns, and as built), the last length
+        self._last_close: tuple[int, datetime] | None = None
+        self._length: tuple[int, timedelta] = (0, timedelta(0))
 
     @property
     def valid(self) -> np.ndarray:
@@ -104,25 +107,41 @@ class BarArrays:
             return self.checked_bar(i)  # raises, naming what is wrong
         if self._exact is not None:
             return self._exact.bar(i, self.checked_bar(i))
-        # Python floats and ints read straight from the columns' memory
-        known = self._prices.get
-        price = self._price
+        # Python floats and ints read straight from the columns' memory; their Decimals through
+        # ``_price`` (compiled: a direct call to a native method, its memo a typed dict's lookup)
         open_, high, low, close = cells.opens[i], cells.highs[i], cells.lows[i], cells.closes[i]
         volume = cells.volumes[i]  # memoised as prices are, but for a signed zero or NaN
+        ts_open, ts_close = self._times(cells.ts_open_ns[i], cells.ts_close_ns[i])
         return _bar(
             (
                 self.symbol,
                 self.timeframe,
-                utc_datetime(cells.ts_open_ns[i]),
-                utc_datetime(cells.ts_close_ns[i]),
-                known(open_) or price(open_),
-                known(high) or price(high),
-                known(low) or price(low),
-                known(close) or price(close),
-                (known(volume) or price(volume)) if volume > 0 else exact_decimal(volume),
+                ts_open,
+                ts_close,
+                self._price(open_),
+                self._price(high),
+                self._price(low),
+                self._price(close),
+                self._price(volume) if volume > 0 else exact_decimal(volume),
                 None if self.quotes is None else quote_of(self.quotes[i]),
             )
         )
+
+    def _times(self, open_ns: int, close_ns: int) -> tuple[datetime, datetime]:
+        """A bar's open and close as ``utc_datetime`` gives them, built with fewer objects: a
+        bar opening when the last one built closed (the next row) shares that close, and the
+        close is the open plus the bar's length (whole microseconds, the length memoised: bars
+        of a history mostly share it). Equal values either way (datetimes are immutable); each
+        memo is one tuple, replaced whole, so that no reader sees half of one."""
+        last = self._last_close
+        ts_open = last[1] if last is not None and last[0] == open_ns else utc_datetime(open_ns)
+        length_us = close_ns // 1000 - open_ns // 1000
+        length = self._length
+        if length[0] != length_us:
+            length = self._length = (length_us, timedelta(0, 0, length_us))  # positional: faster
+        ts_close = ts_open + length[1]
+        self._last_close = (close_ns, ts_close)
+        return ts_open, ts_close
 
     def checked_bar(self, i: int) -> Bar:
         """The bar at row ``i`` through Bar's checking constructor."""
