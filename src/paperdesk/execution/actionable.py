@@ -5,20 +5,26 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
-from typing import cast
+from typing import Final, cast
 
 from paperdesk.domain import Order, OrderStatus, OrderType, Side, TimeInForce
 from paperdesk.execution.scan import FloatArray, IntArray, Thresholds, first_hit
 
-# Enum member lookups cost a metaclass call each; the search reads these module constants.
-_PENDING, _PARTIALLY_FILLED = OrderStatus.PENDING, OrderStatus.PARTIALLY_FILLED
-_MARKET, _LIMIT = OrderType.MARKET, OrderType.LIMIT
-_IOC, _FOK = TimeInForce.IOC, TimeInForce.FOK
-_BUY = Side.BUY
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-_MICROSECOND = timedelta(microseconds=1)
-_NANOSECONDS: dict[datetime, int] = {}  # recent times read, converted once (bounded)
-_NANOSECONDS_KEPT = 4096
+# Enum member lookups cost a metaclass call each; the search reads these module constants
+# (Final: compiled, read from C variables, not looked up in the module's dict).
+_PENDING: Final = OrderStatus.PENDING
+_PARTIALLY_FILLED: Final = OrderStatus.PARTIALLY_FILLED
+_MARKET: Final = OrderType.MARKET
+_LIMIT: Final = OrderType.LIMIT
+_IOC: Final = TimeInForce.IOC
+_FOK: Final = TimeInForce.FOK
+_BUY: Final = Side.BUY
+_UTC: Final = UTC
+_EPOCH: Final = datetime(1970, 1, 1, tzinfo=UTC)
+_MICROSECOND: Final = timedelta(microseconds=1)
+_EPOCH_ORDINAL: Final = _EPOCH.toordinal()
+# the last time ``_nanoseconds`` converted, and its nanoseconds (one tuple, replaced whole)
+_last_time: Final[list[tuple[datetime, int] | None]] = [None]
 
 
 def first_actionable_index(
@@ -43,7 +49,7 @@ def first_actionable_index(
     """
     if start >= stop:
         return stop
-    first_open = int(ts_open_ns[start])
+    first_open: int | None = None  # read with the first order that waits for a level
     groups: dict[int, Thresholds] = {}  # by eligibility: each order acts only once eligible
     for order_id in order_ids:
         order = orders[order_id]
@@ -59,6 +65,8 @@ def first_actionable_index(
             or status is _PARTIALLY_FILLED
         ):
             return start
+        if first_open is None:
+            first_open = int(ts_open_ns[start])
         eligible = max(_nanoseconds(eligible_from[order_id]), first_open)
         thresholds = groups.get(eligible)
         if thresholds is None:
@@ -79,11 +87,18 @@ def first_actionable_index(
 
 
 def _nanoseconds(ts: datetime) -> int:
-    """Epoch nanoseconds of ``ts`` (whole microseconds, as datetime holds them); an order's
-    eligibility is read at every search while it rests, so conversions are kept."""
-    known = _NANOSECONDS.get(ts)
-    if known is None:
-        if len(_NANOSECONDS) >= _NANOSECONDS_KEPT:
-            _NANOSECONDS.clear()
-        known = _NANOSECONDS[ts] = (ts - _EPOCH) // _MICROSECOND * 1000
-    return known
+    """Epoch nanoseconds of ``ts`` (whole microseconds, as datetime holds them). The legs of a
+    bracket share one eligibility, read one after the other: the last time converted is kept
+    (by identity: hashing an aware datetime costs more than converting it)."""
+    last = _last_time[0]
+    if last is not None and last[0] is ts:
+        return last[1]
+    if ts.tzinfo is _UTC:  # from its fields (what ``ts - epoch`` computes, without a timedelta)
+        seconds = (ts.toordinal() - _EPOCH_ORDINAL) * 86_400 + (
+            ts.hour * 3600 + ts.minute * 60 + ts.second
+        )
+        ns = seconds * 1_000_000_000 + ts.microsecond * 1000
+    else:
+        ns = (ts - _EPOCH) // _MICROSECOND * 1000
+    _last_time[0] = (ts, ns)
+    return ns

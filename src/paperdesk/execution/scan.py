@@ -96,20 +96,27 @@ def _first_hit_nearby(
     zero-copy memoryviews (exact Python floats and ints) and compared with the same operators
     as ``_mask``, so the answer is the same bar.
     """
+    # each threshold as a flag and a plain value (compiled: unboxed locals, no None per bar)
     low_at_most, high_at_least = thresholds.low_at_most, thresholds.high_at_least
     time_at_least, eligible_from = thresholds.time_at_least, thresholds.eligible_from
+    has_low, has_high = low_at_most is not None, high_at_least is not None
+    has_time, has_eligible = time_at_least is not None, eligible_from is not None
+    low = 0.0 if low_at_most is None else low_at_most
+    high = 0.0 if high_at_least is None else high_at_least
+    time = 0 if time_at_least is None else time_at_least
+    eligible = 0 if eligible_from is None else eligible_from
     # memoryviews, typed by what indexing gives (compiled, a wrong type is a TypeError)
     lows_seen = cast("memoryview[float]", lows.data)
     highs_seen = cast("memoryview[float]", highs.data)
     times: memoryview[int] = ts_open_ns.data
     for index in range(start, stop):
         ts = times[index]
-        if eligible_from is not None and not ts >= eligible_from:
+        if has_eligible and not ts >= eligible:
             continue
         if (
-            (low_at_most is not None and lows_seen[index] <= low_at_most)
-            or (high_at_least is not None and highs_seen[index] >= high_at_least)
-            or (time_at_least is not None and ts >= time_at_least)
+            (has_low and lows_seen[index] <= low)
+            or (has_high and highs_seen[index] >= high)
+            or (has_time and ts >= time)
         ):
             return index
     return None
