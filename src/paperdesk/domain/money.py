@@ -53,7 +53,7 @@ def round_to_increment(
     """Round ``value`` to a multiple of ``increment`` (a tick or lot size)."""
     if increment <= ZERO:
         return value
-    units = (value / increment).to_integral_value(rounding=rounding)
+    units = (value / increment).to_integral_value(rounding)  # positional: faster
     return units * increment
 
 

@@ -346,11 +346,10 @@ class _Driver:
         step = max(n // 100, 1)
         while True:
             next_signal = rows[pointer] if pointer < len(rows) else n
-            target = next_signal
-            if orders.has_open_orders(symbol):
-                target = orders.first_actionable_index(
-                    symbol, feed.opens, self.highs, self.lows, feed.ts_open_ns, cursor, next_signal
-                )
+            # the signal's bar, or an earlier one where an open order can act (none: the signal's)
+            target = orders.first_actionable_index(
+                symbol, feed.opens, self.highs, self.lows, feed.ts_open_ns, cursor, next_signal
+            )
             if max_hold is not None and symbol in kernel.entry_bar:
                 target = min(target, max(kernel.entry_bar[symbol] + max_hold, cursor))
             if self._action_rows and (symbol in ledger.positions or orders.has_open_orders(symbol)):

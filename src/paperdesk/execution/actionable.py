@@ -50,7 +50,7 @@ def first_actionable_index(
     if start >= stop:
         return stop
     first_open: int | None = None  # read with the first order that waits for a level
-    groups: dict[int, Thresholds] = {}  # by eligibility: each order acts only once eligible
+    groups: list[Thresholds] = []  # by eligibility (each order acts only once eligible): few
     for order_id in order_ids:
         order = orders[order_id]
         status = order.status
@@ -68,9 +68,7 @@ def first_actionable_index(
         if first_open is None:
             first_open = int(ts_open_ns[start])
         eligible = max(_nanoseconds(eligible_from[order_id]), first_open)
-        thresholds = groups.get(eligible)
-        if thresholds is None:
-            thresholds = groups[eligible] = Thresholds(eligible_from=eligible)
+        thresholds = _group(groups, eligible)
         if order.ts_expire is not None:
             thresholds.time_reached(_nanoseconds(order.ts_expire))
         is_buy = order.side is _BUY
@@ -81,9 +79,20 @@ def first_actionable_index(
             level = float(cast(Decimal, order.stop_price))
             thresholds.upper_touch(level) if is_buy else thresholds.lower_touch(level)
     found = stop
-    for thresholds in groups.values():
+    for thresholds in groups:
         found = first_hit(thresholds, highs, lows, ts_open_ns, start, found)
     return found
+
+
+def _group(groups: list[Thresholds], eligible: int) -> Thresholds:
+    """The thresholds of the orders eligible from ``eligible``, added after the others when
+    new (a bracket's legs share one: a list is cheaper than a dict of them)."""
+    for thresholds in groups:
+        if thresholds.eligible_from == eligible:
+            return thresholds
+    thresholds = Thresholds(eligible_from=eligible)
+    groups.append(thresholds)
+    return thresholds
 
 
 def _nanoseconds(ts: datetime) -> int:
