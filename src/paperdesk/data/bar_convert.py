@@ -25,6 +25,9 @@ from paperdesk.domain.quotes import QUOTE_FIELDS, QUOTE_PRICE_FIELDS
 from paperdesk.domain.trusted import trusted_maker
 
 _PRICE_MEMO_SIZE = 100_000
+_GRID_SIZE: Final = 1 << 18  # the most slots a feed's price grid holds (2 MB of them)
+_GRID_SAMPLE = 64  # the closes a feed's grid is chosen by
+_STEP_LIMIT: Final = float(2**52)  # a step below it converts to a float exactly
 _UTC = pd.DatetimeIndex([], dtype="datetime64[ns]").tz_localize("UTC").tz  # as a result's index
 _bar: Final = trusted_maker(Bar)  # every field of a Bar, in order (Final: a C variable, compiled)
 
@@ -45,7 +48,7 @@ class BarArrays:
         self._close_times, self._close_times_own = _close_times_ns(bars, timeframe)
         self.ts_close_ns = self._close_times.asi8
         self.length = len(bars)
-        self._prices: dict[float, Decimal] = {}
+        self._prices = _PriceMemo(self.closes)
         self._exact = ExactPrices.of(bars)
         self.columns = BarColumns(
             self.opens,
@@ -108,7 +111,7 @@ class BarArrays:
         if self._exact is not None:
             return self._exact.bar(i, self.checked_bar(i))
         # Python floats and ints read straight from the columns' memory; their Decimals through
-        # ``_price`` (compiled: a direct call to a native method, its memo a typed dict's lookup)
+        # ``_price`` (compiled: a direct call to a native method)
         open_, high, low, close = cells.opens[i], cells.highs[i], cells.lows[i], cells.closes[i]
         volume = cells.volumes[i]  # memoised as prices are, but for a signed zero or NaN
         ts_open, ts_close = self._times(cells.ts_open_ns[i], cells.ts_close_ns[i])
@@ -183,12 +186,66 @@ class BarArrays:
 
     def _price(self, value: float) -> Decimal:
         """The exact Decimal of a (valid) price; prices recur, so conversions are memoised."""
-        exact = self._prices.get(value)
-        if exact is None:
-            if len(self._prices) >= _PRICE_MEMO_SIZE:
-                self._prices.clear()
-            exact = self._prices[value] = exact_decimal(value)
-        return exact
+        return self._prices.exact(value)
+
+
+class _PriceMemo:
+    """The Decimals of a feed's prices (``exact_decimal``), each converted once. A price on the
+    feed's grid (a power of ten's multiples, chosen from its first closes: most data is in
+    cents) is found by its index in a list, without hashing a float; any other in a dict by
+    the float. Both hold the same Decimal for the same float: a float on the grid is the one
+    nearest its step (``step / scale``, exact division of exact operands, correctly rounded),
+    so a step names one float; a positive one (a signed zero never goes on the grid)."""
+
+    __slots__ = ("_base", "_by_float", "_by_step", "_limit", "_scale")
+
+    def __init__(self, closes: np.ndarray) -> None:
+        self._scale = _grid_scale(closes)
+        self._by_float: dict[float, Decimal] = {}
+        self._by_step: list[Decimal | None] = []  # grown as steps are met, to _GRID_SIZE slots
+        # the grid's slots: steps from ``_base`` (half of them below the first close's step)
+        first = float(closes[0]) * self._scale if len(closes) else 0.0
+        self._base = max(int(first) - _GRID_SIZE // 2, 0) if 0.0 < first < _STEP_LIMIT else 0
+        self._limit = self._base + _GRID_SIZE
+
+    def exact(self, value: float) -> Decimal:
+        scale = self._scale
+        scaled = value * scale
+        if 0.0 < scaled < _STEP_LIMIT:  # False for a NaN, an infinity, zero, or no grid
+            step = int(scaled + 0.5)
+            if step / scale == value and self._base <= step < self._limit:
+                slots = self._by_step
+                slot = step - self._base
+                if slot < len(slots):
+                    known = slots[slot]
+                    if known is not None:
+                        return known
+                else:  # grown by doubling (at least to this slot)
+                    slots.extend([None] * (max(slot + 1, 2 * len(slots)) - len(slots)))
+                    del slots[_GRID_SIZE:]
+                exact = exact_decimal(value)
+                slots[slot] = exact
+                return exact
+        known = self._by_float.get(value)
+        if known is None:
+            if len(self._by_float) >= _PRICE_MEMO_SIZE:
+                self._by_float.clear()
+            known = self._by_float[value] = exact_decimal(value)
+        return known
+
+
+def _grid_scale(closes: np.ndarray) -> float:
+    """The least power of ten, 1 to 10,000, whose multiples hold the first (positive, finite)
+    closes of a feed, else 0.0 (no grid: every price memoised by its float)."""
+    sample = closes[:_GRID_SAMPLE]
+    sample = sample[np.isfinite(sample) & (sample > 0)]
+    if not sample.size:
+        return 0.0
+    for digits in range(5):
+        scale = 10.0**digits
+        if np.array_equal(np.round(sample * scale) / scale, sample):
+            return scale
+    return 0.0
 
 
 class _Cells:
