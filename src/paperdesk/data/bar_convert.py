@@ -113,7 +113,7 @@ class BarArrays:
         # Python floats and ints read straight from the columns' memory; their Decimals through
         # ``_price`` (compiled: a direct call to a native method)
         open_, high, low, close = cells.opens[i], cells.highs[i], cells.lows[i], cells.closes[i]
-        volume = cells.volumes[i]  # memoised as prices are, but for a signed zero or NaN
+        volume = cells.volumes[i]  # memoised by the float, but for a signed zero or NaN
         ts_open, ts_close = self._times(cells.ts_open_ns[i], cells.ts_close_ns[i])
         return _bar(
             (
@@ -125,7 +125,7 @@ class BarArrays:
                 self._price(high),
                 self._price(low),
                 self._price(close),
-                self._price(volume) if volume > 0 else exact_decimal(volume),
+                self._prices.by_float(volume) if volume > 0 else exact_decimal(volume),
                 None if self.quotes is None else quote_of(self.quotes[i]),
             )
         )
@@ -226,6 +226,11 @@ class _PriceMemo:
                 exact = exact_decimal(value)
                 slots[slot] = exact
                 return exact
+        return self.by_float(value)
+
+    def by_float(self, value: float) -> Decimal:
+        """The Decimal of ``value`` memoised by the float alone (a volume: off the price grid,
+        whose slots it would fill with numbers of another range)."""
         known = self._by_float.get(value)
         if known is None:
             if len(self._by_float) >= _PRICE_MEMO_SIZE:

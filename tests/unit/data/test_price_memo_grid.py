@@ -34,8 +34,8 @@ def test_every_price_is_the_decimal_of_its_shortest_repr(
 ) -> None:
     memo = _PriceMemo(np.array(closes, dtype=np.float64))
     by_float: dict[float, Decimal] = {}  # the memo before the grid
-    for value in [*prices, *reversed(prices), *closes]:
-        exact = memo.exact(value)
+    for position, value in enumerate([*prices, *reversed(prices), *closes]):
+        exact = memo.by_float(value) if position % 3 == 2 else memo.exact(value)  # as a volume
         expected = by_float.setdefault(value, exact_decimal(value))
         assert str(exact) == str(expected)  # same digits, exponent and sign
         if value != 0.0:  # NaN aside, the Decimal of the float itself
