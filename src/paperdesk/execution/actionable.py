@@ -8,7 +8,7 @@ from decimal import Decimal
 from typing import Final, cast
 
 from paperdesk.domain import Order, OrderStatus, OrderType, Side, TimeInForce
-from paperdesk.execution.scan import FloatArray, IntArray, Thresholds, first_hit
+from paperdesk.execution.scan import FloatArray, IntArray, ScanColumns, Thresholds, first_hit_in
 
 # Enum member lookups cost a metaclass call each; the search reads these module constants
 # (Final: compiled, read from C variables, not looked up in the module's dict).
@@ -36,9 +36,12 @@ def first_actionable_index(
     ts_open_ns: IntArray,
     start: int,
     stop: int,
+    columns: ScanColumns | None = None,
 ) -> int:
     """The first index in [start, stop) where one of the orders ``order_ids`` (each trading from
-    the bar opening at its ``eligible_from``) could act on a bar venue, else ``stop``.
+    the bar opening at its ``eligible_from``) could act on a bar venue, else ``stop``;
+    ``columns``, when given, are ``highs``, ``lows`` and ``ts_open_ns`` with their views made
+    once (a run's driver), else made here.
 
     Never later than the truth for a venue that fills by the rules of
     ``paperdesk.execution.fills``: a limit acts once touched, a stop once reached, a DAY order at
@@ -78,9 +81,12 @@ def first_actionable_index(
         else:
             level = float(cast(Decimal, order.stop_price))
             thresholds.upper_touch(level) if is_buy else thresholds.lower_touch(level)
+    if not groups:
+        return stop
+    scanned = ScanColumns(highs, lows, ts_open_ns) if columns is None else columns
     found = stop
     for thresholds in groups:
-        found = first_hit(thresholds, highs, lows, ts_open_ns, start, found)
+        found = first_hit_in(thresholds, scanned, start, found)
     return found
 
 
