@@ -26,7 +26,7 @@ from paperdesk.domain.trusted import trusted_maker
 
 _PRICE_MEMO_SIZE = 100_000
 _GRID_SIZE: Final = 1 << 18  # the most slots a feed's price grid holds (2 MB of them)
-_GRID_SAMPLE = 64  # the closes a feed's grid is chosen by
+_GRID_SAMPLE = 64  # the values of a column its grid is chosen by
 _STEP_LIMIT: Final = float(2**52)  # a step below it converts to a float exactly
 _UTC = pd.DatetimeIndex([], dtype="datetime64[ns]").tz_localize("UTC").tz  # as a result's index
 _bar: Final = trusted_maker(Bar)  # every field of a Bar, in order (Final: a C variable, compiled)
@@ -49,6 +49,7 @@ class BarArrays:
         self.ts_close_ns = self._close_times.asi8
         self.length = len(bars)
         self._prices = _PriceMemo(self.closes)
+        self._volumes = _PriceMemo(self.volumes)  # another range of numbers: a grid of its own
         self._exact = ExactPrices.of(bars)
         self.columns = BarColumns(
             self.opens,
@@ -113,7 +114,7 @@ class BarArrays:
         # Python floats and ints read straight from the columns' memory; their Decimals through
         # ``_price`` (compiled: a direct call to a native method)
         open_, high, low, close = cells.opens[i], cells.highs[i], cells.lows[i], cells.closes[i]
-        volume = cells.volumes[i]  # memoised by the float, but for a signed zero or NaN
+        volume = cells.volumes[i]  # memoised as prices are, but for a signed zero or NaN
         ts_open, ts_close = self._times(cells.ts_open_ns[i], cells.ts_close_ns[i])
         return _bar(
             (
@@ -125,7 +126,7 @@ class BarArrays:
                 self._price(high),
                 self._price(low),
                 self._price(close),
-                self._prices.by_float(volume) if volume > 0 else exact_decimal(volume),
+                self._volumes.exact(volume) if volume > 0 else exact_decimal(volume),
                 None if self.quotes is None else quote_of(self.quotes[i]),
             )
         )
@@ -190,21 +191,22 @@ class BarArrays:
 
 
 class _PriceMemo:
-    """The Decimals of a feed's prices (``exact_decimal``), each converted once. A price on the
-    feed's grid (a power of ten's multiples, chosen from its first closes: most data is in
-    cents) is found by its index in a list, without hashing a float; any other in a dict by
-    the float. Both hold the same Decimal for the same float: a float on the grid is the one
+    """The Decimals of a feed's prices, or of its volumes (``exact_decimal``), each converted
+    once. A number on the memo's grid (a power of ten's multiples, chosen from the column's
+    first values: most prices are in cents, most volumes whole) is found by its index in a list,
+    without hashing a float (a dict of floats costs cache misses in a long run); any other in a
+    dict by the float. Both hold the same Decimal for the same float: a float on the grid is the one
     nearest its step (``step / scale``, exact division of exact operands, correctly rounded),
     so a step names one float; a positive one (a signed zero never goes on the grid)."""
 
     __slots__ = ("_base", "_by_float", "_by_step", "_limit", "_scale")
 
-    def __init__(self, closes: np.ndarray) -> None:
-        self._scale = _grid_scale(closes)
+    def __init__(self, column: np.ndarray) -> None:
+        self._scale = _grid_scale(column)
         self._by_float: dict[float, Decimal] = {}
         self._by_step: list[Decimal | None] = []  # grown as steps are met, to _GRID_SIZE slots
-        # the grid's slots: steps from ``_base`` (half of them below the first close's step)
-        first = float(closes[0]) * self._scale if len(closes) else 0.0
+        # the grid's slots: steps from ``_base`` (half of them below the first value's step)
+        first = float(column[0]) * self._scale if len(column) else 0.0
         self._base = max(int(first) - _GRID_SIZE // 2, 0) if 0.0 < first < _STEP_LIMIT else 0
         self._limit = self._base + _GRID_SIZE
 
@@ -229,8 +231,7 @@ class _PriceMemo:
         return self.by_float(value)
 
     def by_float(self, value: float) -> Decimal:
-        """The Decimal of ``value`` memoised by the float alone (a volume: off the price grid,
-        whose slots it would fill with numbers of another range)."""
+        """The Decimal of ``value`` memoised by the float alone (off the grid)."""
         known = self._by_float.get(value)
         if known is None:
             if len(self._by_float) >= _PRICE_MEMO_SIZE:
@@ -239,10 +240,10 @@ class _PriceMemo:
         return known
 
 
-def _grid_scale(closes: np.ndarray) -> float:
+def _grid_scale(column: np.ndarray) -> float:
     """The least power of ten, 1 to 10,000, whose multiples hold the first (positive, finite)
-    closes of a feed, else 0.0 (no grid: every price memoised by its float)."""
-    sample = closes[:_GRID_SAMPLE]
+    values of a feed's column, else 0.0 (no grid: every value memoised by its float)."""
+    sample = column[:_GRID_SAMPLE]
     sample = sample[np.isfinite(sample) & (sample > 0)]
     if not sample.size:
         return 0.0
