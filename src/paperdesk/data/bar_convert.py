@@ -11,9 +11,9 @@ the quote columns (``QUOTE_FIELDS``, NaN where a bar has no quote) gives its bar
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
-from typing import Any, cast
+from typing import Any, Final, cast
 
 import numpy as np
 import pandas as pd
@@ -25,8 +25,11 @@ from paperdesk.domain.quotes import QUOTE_FIELDS, QUOTE_PRICE_FIELDS
 from paperdesk.domain.trusted import trusted_maker
 
 _PRICE_MEMO_SIZE = 100_000
+_GRID_SIZE: Final = 1 << 18  # the most slots a feed's price grid holds (2 MB of them)
+_GRID_SAMPLE = 64  # the values of a column its grid is chosen by
+_STEP_LIMIT: Final = float(2**52)  # a step below it converts to a float exactly
 _UTC = pd.DatetimeIndex([], dtype="datetime64[ns]").tz_localize("UTC").tz  # as a result's index
-_bar = trusted_maker(Bar)  # every field of a Bar, in order
+_bar: Final = trusted_maker(Bar)  # every field of a Bar, in order (Final: a C variable, compiled)
 
 
 class BarArrays:
@@ -45,7 +48,8 @@ class BarArrays:
         self._close_times, self._close_times_own = _close_times_ns(bars, timeframe)
         self.ts_close_ns = self._close_times.asi8
         self.length = len(bars)
-        self._prices: dict[float, Decimal] = {}
+        self._prices = _PriceMemo(self.closes)
+        self._volumes = _PriceMemo(self.volumes)  # another range of numbers: a grid of its own
         self._exact = ExactPrices.of(bars)
         self.columns = BarColumns(
             self.opens,
@@ -60,6 +64,9 @@ class BarArrays:
         self.has_quotes = self.quotes is not None
         self._valid: np.ndarray | None = None  # ``valid``, once read
         self._cells: _Cells | None = None  # the views ``bar`` reads, once it is first called
+        # ``_times``' memos: the last bar built's close (in ns, and as built), the last length
+        self._last_close: tuple[int, datetime] | None = None
+        self._length: tuple[int, timedelta] = (0, timedelta(0))
 
     @property
     def valid(self) -> np.ndarray:
@@ -104,25 +111,41 @@ class BarArrays:
             return self.checked_bar(i)  # raises, naming what is wrong
         if self._exact is not None:
             return self._exact.bar(i, self.checked_bar(i))
-        # Python floats and ints read straight from the columns' memory
-        known = self._prices.get
-        price = self._price
+        # Python floats and ints read straight from the columns' memory; their Decimals through
+        # ``_price`` (compiled: a direct call to a native method)
         open_, high, low, close = cells.opens[i], cells.highs[i], cells.lows[i], cells.closes[i]
         volume = cells.volumes[i]  # memoised as prices are, but for a signed zero or NaN
+        ts_open, ts_close = self._times(cells.ts_open_ns[i], cells.ts_close_ns[i])
         return _bar(
             (
                 self.symbol,
                 self.timeframe,
-                utc_datetime(cells.ts_open_ns[i]),
-                utc_datetime(cells.ts_close_ns[i]),
-                known(open_) or price(open_),
-                known(high) or price(high),
-                known(low) or price(low),
-                known(close) or price(close),
-                (known(volume) or price(volume)) if volume > 0 else exact_decimal(volume),
+                ts_open,
+                ts_close,
+                self._price(open_),
+                self._price(high),
+                self._price(low),
+                self._price(close),
+                self._volumes.exact(volume) if volume > 0 else exact_decimal(volume),
                 None if self.quotes is None else quote_of(self.quotes[i]),
             )
         )
+
+    def _times(self, open_ns: int, close_ns: int) -> tuple[datetime, datetime]:
+        """A bar's open and close as ``utc_datetime`` gives them, built with fewer objects: a
+        bar opening when the last one built closed (the next row) shares that close, and the
+        close is the open plus the bar's length (whole microseconds, the length memoised: bars
+        of a history mostly share it). Equal values either way (datetimes are immutable); each
+        memo is one tuple, replaced whole, so that no reader sees half of one."""
+        last = self._last_close
+        ts_open = last[1] if last is not None and last[0] == open_ns else utc_datetime(open_ns)
+        length_us = close_ns // 1000 - open_ns // 1000
+        length = self._length
+        if length[0] != length_us:
+            length = self._length = (length_us, timedelta(0, 0, length_us))  # positional: faster
+        ts_close = ts_open + length[1]
+        self._last_close = (close_ns, ts_close)
+        return ts_open, ts_close
 
     def checked_bar(self, i: int) -> Bar:
         """The bar at row ``i`` through Bar's checking constructor."""
@@ -164,12 +187,71 @@ class BarArrays:
 
     def _price(self, value: float) -> Decimal:
         """The exact Decimal of a (valid) price; prices recur, so conversions are memoised."""
-        exact = self._prices.get(value)
-        if exact is None:
-            if len(self._prices) >= _PRICE_MEMO_SIZE:
-                self._prices.clear()
-            exact = self._prices[value] = exact_decimal(value)
-        return exact
+        return self._prices.exact(value)
+
+
+class _PriceMemo:
+    """The Decimals of a feed's prices, or of its volumes (``exact_decimal``), each converted
+    once. A number on the memo's grid (a power of ten's multiples, chosen from the column's
+    first values: most prices are in cents, most volumes whole) is found by its index in a list,
+    without hashing a float (a dict of floats costs cache misses in a long run); any other in a
+    dict by the float. Both hold the same Decimal for the same float: a float on the grid is the one
+    nearest its step (``step / scale``, exact division of exact operands, correctly rounded),
+    so a step names one float; a positive one (a signed zero never goes on the grid)."""
+
+    __slots__ = ("_base", "_by_float", "_by_step", "_limit", "_scale")
+
+    def __init__(self, column: np.ndarray) -> None:
+        self._scale = _grid_scale(column)
+        self._by_float: dict[float, Decimal] = {}
+        self._by_step: list[Decimal | None] = []  # grown as steps are met, to _GRID_SIZE slots
+        # the grid's slots: steps from ``_base`` (half of them below the first value's step)
+        first = float(column[0]) * self._scale if len(column) else 0.0
+        self._base = max(int(first) - _GRID_SIZE // 2, 0) if 0.0 < first < _STEP_LIMIT else 0
+        self._limit = self._base + _GRID_SIZE
+
+    def exact(self, value: float) -> Decimal:
+        scale = self._scale
+        scaled = value * scale
+        if 0.0 < scaled < _STEP_LIMIT:  # False for a NaN, an infinity, zero, or no grid
+            step = int(scaled + 0.5)
+            if step / scale == value and self._base <= step < self._limit:
+                slots = self._by_step
+                slot = step - self._base
+                if slot < len(slots):
+                    known = slots[slot]
+                    if known is not None:
+                        return known
+                else:  # grown by doubling (at least to this slot)
+                    slots.extend([None] * (max(slot + 1, 2 * len(slots)) - len(slots)))
+                    del slots[_GRID_SIZE:]
+                exact = exact_decimal(value)
+                slots[slot] = exact
+                return exact
+        return self.by_float(value)
+
+    def by_float(self, value: float) -> Decimal:
+        """The Decimal of ``value`` memoised by the float alone (off the grid)."""
+        known = self._by_float.get(value)
+        if known is None:
+            if len(self._by_float) >= _PRICE_MEMO_SIZE:
+                self._by_float.clear()
+            known = self._by_float[value] = exact_decimal(value)
+        return known
+
+
+def _grid_scale(column: np.ndarray) -> float:
+    """The least power of ten, 1 to 10,000, whose multiples hold the first (positive, finite)
+    values of a feed's column, else 0.0 (no grid: every value memoised by its float)."""
+    sample = column[:_GRID_SAMPLE]
+    sample = sample[np.isfinite(sample) & (sample > 0)]
+    if not sample.size:
+        return 0.0
+    for digits in range(5):
+        scale = 10.0**digits
+        if np.array_equal(np.round(sample * scale) / scale, sample):
+            return scale
+    return 0.0
 
 
 class _Cells:

@@ -10,15 +10,22 @@ from decimal import (
     InvalidOperation,
     getcontext,
 )
+from math import isfinite
+from typing import Final
 
 from paperdesk.domain.errors import InvalidInputError
 
-ZERO = Decimal(0)
-ONE = Decimal(1)
+# Final: compiled, a constant is read from a C variable, not looked up in the module's dict
+ZERO: Final = Decimal(0)
+ONE: Final = Decimal(1)
 
 
 def to_decimal(value: object, name: str = "value") -> Decimal:
     """Convert ints, strings, floats (via their shortest repr) and Decimals to a finite Decimal."""
+    if type(value) is float:  # the common case first (a strategy's stop or target)
+        if isfinite(value):
+            return Decimal(repr(value))  # a float's own repr (its subclasses' may differ)
+        raise InvalidInputError(f"{name} must be a finite number, got {value!r}")
     if isinstance(value, Decimal):
         result = value
     elif isinstance(value, bool):
@@ -44,9 +51,9 @@ def round_to_increment(
     value: Decimal, increment: Decimal, rounding: str = ROUND_HALF_EVEN
 ) -> Decimal:
     """Round ``value`` to a multiple of ``increment`` (a tick or lot size)."""
-    if increment <= 0:
+    if increment <= ZERO:
         return value
-    units = (value / increment).to_integral_value(rounding=rounding)
+    units = (value / increment).to_integral_value(rounding)  # positional: faster
     return units * increment
 
 
@@ -79,7 +86,7 @@ def plain_whole(value: Decimal) -> bool:
     """Whether ``value`` is a positive whole number of exponent 0 within the context's precision:
     then ``0 + value`` and ``value - 0`` are ``value`` digit for digit (same exponent, no
     rounding), so the sum may be ``value`` itself."""
-    return value > 0 and value.same_quantum(ZERO) and value.adjusted() < getcontext().prec
+    return value > ZERO and value.same_quantum(ZERO) and value.adjusted() < getcontext().prec
 
 
 def shared(value: Decimal, candidate: Decimal | None) -> Decimal:

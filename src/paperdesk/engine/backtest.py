@@ -44,6 +44,7 @@ from paperdesk.engine.rejection_reasons import refused_entries, rejected_signals
 from paperdesk.engine.result import BacktestResult, assemble_result
 from paperdesk.engine.trim_reasons import trimmed_at_fill
 from paperdesk.engine.wiring import build_kernel, check_contract_price, session_rule
+from paperdesk.execution.scan import ScanColumns
 
 Progress = Callable[[int, int], None]
 _ENGINES = ("auto", "event", "fastpath")
@@ -310,6 +311,7 @@ class _Driver:
         if self.mark_rows is not None:
             self.marks = self.marks[self.mark_rows]
         self.highs, self.lows = feed.envelope()
+        self.scan_columns = ScanColumns(self.highs, self.lows, feed.ts_open_ns)  # views, once
         self._day_first: npt.NDArray[np.int64] | None = None
         if config.risk.daily_loss_limit_percent is not None:
             days = feed.ts_close_ns // 86_400_000_000_000
@@ -346,11 +348,17 @@ class _Driver:
         step = max(n // 100, 1)
         while True:
             next_signal = rows[pointer] if pointer < len(rows) else n
-            target = next_signal
-            if orders.has_open_orders(symbol):
-                target = orders.first_actionable_index(
-                    symbol, feed.opens, self.highs, self.lows, feed.ts_open_ns, cursor, next_signal
-                )
+            # the signal's bar, or an earlier one where an open order can act (none: the signal's)
+            target = orders.first_actionable_index(
+                symbol,
+                feed.opens,
+                self.highs,
+                self.lows,
+                feed.ts_open_ns,
+                cursor,
+                next_signal,
+                self.scan_columns,
+            )
             if max_hold is not None and symbol in kernel.entry_bar:
                 target = min(target, max(kernel.entry_bar[symbol] + max_hold, cursor))
             if self._action_rows and (symbol in ledger.positions or orders.has_open_orders(symbol)):

@@ -5,20 +5,26 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
-from typing import cast
+from typing import Final, cast
 
 from paperdesk.domain import Order, OrderStatus, OrderType, Side, TimeInForce
-from paperdesk.execution.scan import FloatArray, IntArray, Thresholds, first_hit
+from paperdesk.execution.scan import FloatArray, IntArray, ScanColumns, Thresholds, first_hit_in
 
-# Enum member lookups cost a metaclass call each; the search reads these module constants.
-_PENDING, _PARTIALLY_FILLED = OrderStatus.PENDING, OrderStatus.PARTIALLY_FILLED
-_MARKET, _LIMIT = OrderType.MARKET, OrderType.LIMIT
-_IOC, _FOK = TimeInForce.IOC, TimeInForce.FOK
-_BUY = Side.BUY
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-_MICROSECOND = timedelta(microseconds=1)
-_NANOSECONDS: dict[datetime, int] = {}  # recent times read, converted once (bounded)
-_NANOSECONDS_KEPT = 4096
+# Enum member lookups cost a metaclass call each; the search reads these module constants
+# (Final: compiled, read from C variables, not looked up in the module's dict).
+_PENDING: Final = OrderStatus.PENDING
+_PARTIALLY_FILLED: Final = OrderStatus.PARTIALLY_FILLED
+_MARKET: Final = OrderType.MARKET
+_LIMIT: Final = OrderType.LIMIT
+_IOC: Final = TimeInForce.IOC
+_FOK: Final = TimeInForce.FOK
+_BUY: Final = Side.BUY
+_UTC: Final = UTC
+_EPOCH: Final = datetime(1970, 1, 1, tzinfo=UTC)
+_MICROSECOND: Final = timedelta(microseconds=1)
+_EPOCH_ORDINAL: Final = _EPOCH.toordinal()
+# the last time ``_nanoseconds`` converted, and its nanoseconds (one tuple, replaced whole)
+_last_time: Final[list[tuple[datetime, int] | None]] = [None]
 
 
 def first_actionable_index(
@@ -30,9 +36,12 @@ def first_actionable_index(
     ts_open_ns: IntArray,
     start: int,
     stop: int,
+    columns: ScanColumns | None = None,
 ) -> int:
     """The first index in [start, stop) where one of the orders ``order_ids`` (each trading from
-    the bar opening at its ``eligible_from``) could act on a bar venue, else ``stop``.
+    the bar opening at its ``eligible_from``) could act on a bar venue, else ``stop``;
+    ``columns``, when given, are ``highs``, ``lows`` and ``ts_open_ns`` with their views made
+    once (a run's driver), else made here.
 
     Never later than the truth for a venue that fills by the rules of
     ``paperdesk.execution.fills``: a limit acts once touched, a stop once reached, a DAY order at
@@ -43,8 +52,8 @@ def first_actionable_index(
     """
     if start >= stop:
         return stop
-    first_open = int(ts_open_ns[start])
-    groups: dict[int, Thresholds] = {}  # by eligibility: each order acts only once eligible
+    first_open: int | None = None  # read with the first order that waits for a level
+    groups: list[Thresholds] = []  # by eligibility (each order acts only once eligible): few
     for order_id in order_ids:
         order = orders[order_id]
         status = order.status
@@ -59,10 +68,10 @@ def first_actionable_index(
             or status is _PARTIALLY_FILLED
         ):
             return start
+        if first_open is None:
+            first_open = int(ts_open_ns[start])
         eligible = max(_nanoseconds(eligible_from[order_id]), first_open)
-        thresholds = groups.get(eligible)
-        if thresholds is None:
-            thresholds = groups[eligible] = Thresholds(eligible_from=eligible)
+        thresholds = _group(groups, eligible)
         if order.ts_expire is not None:
             thresholds.time_reached(_nanoseconds(order.ts_expire))
         is_buy = order.side is _BUY
@@ -72,18 +81,39 @@ def first_actionable_index(
         else:
             level = float(cast(Decimal, order.stop_price))
             thresholds.upper_touch(level) if is_buy else thresholds.lower_touch(level)
+    if not groups:
+        return stop
+    scanned = ScanColumns(highs, lows, ts_open_ns) if columns is None else columns
     found = stop
-    for thresholds in groups.values():
-        found = first_hit(thresholds, highs, lows, ts_open_ns, start, found)
+    for thresholds in groups:
+        found = first_hit_in(thresholds, scanned, start, found)
     return found
 
 
+def _group(groups: list[Thresholds], eligible: int) -> Thresholds:
+    """The thresholds of the orders eligible from ``eligible``, added after the others when
+    new (a bracket's legs share one: a list is cheaper than a dict of them)."""
+    for thresholds in groups:
+        if thresholds.eligible_from == eligible:
+            return thresholds
+    thresholds = Thresholds(eligible_from=eligible)
+    groups.append(thresholds)
+    return thresholds
+
+
 def _nanoseconds(ts: datetime) -> int:
-    """Epoch nanoseconds of ``ts`` (whole microseconds, as datetime holds them); an order's
-    eligibility is read at every search while it rests, so conversions are kept."""
-    known = _NANOSECONDS.get(ts)
-    if known is None:
-        if len(_NANOSECONDS) >= _NANOSECONDS_KEPT:
-            _NANOSECONDS.clear()
-        known = _NANOSECONDS[ts] = (ts - _EPOCH) // _MICROSECOND * 1000
-    return known
+    """Epoch nanoseconds of ``ts`` (whole microseconds, as datetime holds them). The legs of a
+    bracket share one eligibility, read one after the other: the last time converted is kept
+    (by identity: hashing an aware datetime costs more than converting it)."""
+    last = _last_time[0]
+    if last is not None and last[0] is ts:
+        return last[1]
+    if ts.tzinfo is _UTC:  # from its fields (what ``ts - epoch`` computes, without a timedelta)
+        seconds = (ts.toordinal() - _EPOCH_ORDINAL) * 86_400 + (
+            ts.hour * 3600 + ts.minute * 60 + ts.second
+        )
+        ns = seconds * 1_000_000_000 + ts.microsecond * 1000
+    else:
+        ns = (ts - _EPOCH) // _MICROSECOND * 1000
+    _last_time[0] = (ts, ns)
+    return ns

@@ -62,7 +62,7 @@ from paperdesk.execution.orders_from_intents import (
     order_from_intent,
     rejection_reason,
 )
-from paperdesk.execution.scan import FloatArray, IntArray
+from paperdesk.execution.scan import FloatArray, IntArray, ScanColumns
 
 # Enum member lookups cost a metaclass call each; the hot path reads these module constants.
 _ACCEPTED: Final = OrderStatus.ACCEPTED
@@ -549,14 +549,16 @@ class OrderBook:
         ts_open_ns: IntArray,
         start: int,
         stop: int,
+        columns: ScanColumns | None = None,
     ) -> int:
         """The first index in [start, stop) where an open order of ``symbol`` could act on a bar
-        venue, else ``stop`` (see ``paperdesk.execution.actionable``)."""
+        venue, else ``stop`` (see ``paperdesk.execution.actionable``; ``columns``: the same
+        highs, lows and times with their views made once)."""
         book = self._books.get(symbol)
         if not book or start >= stop:
             return stop
         return first_actionable_index(
-            book, self._orders, self._eligible_from, highs, lows, ts_open_ns, start, stop
+            book, self._orders, self._eligible_from, highs, lows, ts_open_ns, start, stop, columns
         )
 
     # ------------------------------------------------------------------------------- helpers

@@ -51,6 +51,29 @@ class Thresholds:
         )
 
 
+class ScanColumns:
+    """The columns a search reads (highs, lows, open times) and, when they are float64 and
+    int64, zero-copy memoryviews of them for the one-by-one look (indexing one gives the exact
+    Python float or int): made once for a run by its driver, else at each search."""
+
+    __slots__ = ("exact", "highs", "highs_seen", "lows", "lows_seen", "times_seen", "ts_open_ns")
+
+    # memoryviews typed by what indexing gives (compiled, a wrong type is a TypeError)
+    highs_seen: memoryview[float]
+    lows_seen: memoryview[float]
+    times_seen: memoryview[int]
+
+    def __init__(self, highs: FloatArray, lows: FloatArray, ts_open_ns: IntArray) -> None:
+        self.highs = highs
+        self.lows = lows
+        self.ts_open_ns = ts_open_ns
+        self.exact = highs.dtype == _FLOAT and lows.dtype == _FLOAT and ts_open_ns.dtype == _INT
+        if self.exact:
+            self.highs_seen = cast("memoryview[float]", highs.data)
+            self.lows_seen = cast("memoryview[float]", lows.data)
+            self.times_seen = ts_open_ns.data
+
+
 def first_hit(
     thresholds: Thresholds,
     highs: FloatArray,
@@ -63,12 +86,20 @@ def first_hit(
     make the cost proportional to the distance to the hit."""
     if thresholds.is_empty:
         return stop
+    return first_hit_in(thresholds, ScanColumns(highs, lows, ts_open_ns), start, stop)
+
+
+def first_hit_in(thresholds: Thresholds, columns: ScanColumns, start: int, stop: int) -> int:
+    """``first_hit`` over ``columns``."""
+    if thresholds.is_empty:
+        return stop
     position = start
-    if highs.dtype == _FLOAT and lows.dtype == _FLOAT and ts_open_ns.dtype == _INT:
+    if columns.exact:
         position = min(start + FIRST_LOOK, stop)
-        found = _first_hit_nearby(thresholds, highs, lows, ts_open_ns, start, position)
+        found = _first_hit_nearby(thresholds, columns, start, position)
         if found is not None:
             return found
+    highs, lows, ts_open_ns = columns.highs, columns.lows, columns.ts_open_ns
     window = FIRST_WINDOW
     while position < stop:
         end = min(position + window, stop)
@@ -82,12 +113,7 @@ def first_hit(
 
 
 def _first_hit_nearby(
-    thresholds: Thresholds,
-    highs: FloatArray,
-    lows: FloatArray,
-    ts_open_ns: IntArray,
-    start: int,
-    stop: int,
+    thresholds: Thresholds, columns: ScanColumns, start: int, stop: int
 ) -> int | None:
     """``first_hit`` over the few bars [start, stop), one by one (None: no hit there).
 
@@ -96,20 +122,24 @@ def _first_hit_nearby(
     zero-copy memoryviews (exact Python floats and ints) and compared with the same operators
     as ``_mask``, so the answer is the same bar.
     """
+    # each threshold as a flag and a plain value (compiled: unboxed locals, no None per bar)
     low_at_most, high_at_least = thresholds.low_at_most, thresholds.high_at_least
     time_at_least, eligible_from = thresholds.time_at_least, thresholds.eligible_from
-    # memoryviews, typed by what indexing gives (compiled, a wrong type is a TypeError)
-    lows_seen = cast("memoryview[float]", lows.data)
-    highs_seen = cast("memoryview[float]", highs.data)
-    times: memoryview[int] = ts_open_ns.data
+    has_low, has_high = low_at_most is not None, high_at_least is not None
+    has_time, has_eligible = time_at_least is not None, eligible_from is not None
+    low = 0.0 if low_at_most is None else low_at_most
+    high = 0.0 if high_at_least is None else high_at_least
+    time = 0 if time_at_least is None else time_at_least
+    eligible = 0 if eligible_from is None else eligible_from
+    lows_seen, highs_seen, times = columns.lows_seen, columns.highs_seen, columns.times_seen
     for index in range(start, stop):
         ts = times[index]
-        if eligible_from is not None and not ts >= eligible_from:
+        if has_eligible and not ts >= eligible:
             continue
         if (
-            (low_at_most is not None and lows_seen[index] <= low_at_most)
-            or (high_at_least is not None and highs_seen[index] >= high_at_least)
-            or (time_at_least is not None and ts >= time_at_least)
+            (has_low and lows_seen[index] <= low)
+            or (has_high and highs_seen[index] >= high)
+            or (has_time and ts >= time)
         ):
             return index
     return None

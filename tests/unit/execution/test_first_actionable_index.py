@@ -10,6 +10,7 @@ from typing import Any
 import numpy as np
 
 from paperdesk.domain import Bar, Event, OrderType, Side, TimeInForce
+from paperdesk.execution.scan import ScanColumns
 
 from ._support import ExecutionDesk, before, make_bar, make_intent, make_manager
 
@@ -118,6 +119,7 @@ def test_first_actionable_index_agrees_with_a_bar_by_bar_scan() -> None:
         if generator.random() < 0.5:
             submit_random_bracket(generator, manager)
         opens, highs, lows, times = arrays(bars)
+        columns = ScanColumns(highs, lows, times)  # as a run's driver makes them, once
         position = generator.randint(0, len(bars) - 1)
         while position < len(bars):
             expected = brute_force_first_action(manager, bars, position)
@@ -125,6 +127,12 @@ def test_first_actionable_index_agrees_with_a_bar_by_bar_scan() -> None:
                 "AAA", opens, highs, lows, times, position, len(bars)
             )
             assert found == expected
+            assert (
+                manager.desk.book.first_actionable_index(
+                    "AAA", opens, highs, lows, times, position, len(bars), columns
+                )
+                == expected
+            )
             if found < len(bars):
                 manager.on_bar(bars[found])
             position = found + 1

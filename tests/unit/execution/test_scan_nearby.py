@@ -7,7 +7,7 @@ import random
 import numpy as np
 
 from paperdesk.execution import scan
-from paperdesk.execution.scan import Thresholds, first_hit
+from paperdesk.execution.scan import ScanColumns, Thresholds, first_hit, first_hit_in
 
 
 def masked_first_hit(
@@ -59,6 +59,8 @@ def test_first_hit_equals_the_whole_range_mask_on_random_bars() -> None:
         stop = generator.randint(start, count)
         expected = masked_first_hit(thresholds, highs, lows, times, start, stop)
         assert first_hit(thresholds, highs, lows, times, start, stop) == expected
+        columns = ScanColumns(highs, lows, times)  # a run's: made once, read by every search
+        assert first_hit_in(thresholds, columns, start, stop) == expected
 
 
 def test_a_hit_beyond_the_first_bars_is_found_by_the_windows() -> None:
@@ -80,5 +82,10 @@ def test_other_dtypes_take_the_vectorised_search_only() -> None:
     thresholds = Thresholds()
     thresholds.upper_touch(100.5)
     assert first_hit(thresholds, highs, lows, times, 0, 3) == masked_first_hit(
+        thresholds, highs, lows, times, 0, 3
+    )
+    columns = ScanColumns(highs, lows, times)
+    assert not columns.exact  # no views of float32 columns: the windows only
+    assert first_hit_in(thresholds, columns, 0, 3) == first_hit(
         thresholds, highs, lows, times, 0, 3
     )
