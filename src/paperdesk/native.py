@@ -56,6 +56,7 @@ NATIVE_MODULES: tuple[str, ...] = (
     "paperdesk.portfolio.margin_calls",
     "paperdesk.engine.equity_curve",
     "paperdesk.domain.order_fields",
+    "paperdesk.execution.venue",
 )
 # mypyc's shared library for the group (the modules' code; each module's own library is a shim
 # that imports it by this top-level name).

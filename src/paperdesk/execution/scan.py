@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import cast
 
 import numpy as np
@@ -18,15 +17,33 @@ TOLERANCE = 1e-9
 _FLOAT, _INT = np.dtype(np.float64), np.dtype(np.int64)  # what the one-by-one look reads exactly
 
 
-@dataclass(slots=True)
 class Thresholds:
     """What makes a bar actionable: low <= ``low_at_most``, high >= ``high_at_least``, or
-    ts_open >= ``time_at_least``; only on bars opening at or after ``eligible_from``."""
+    ts_open >= ``time_at_least``; only on bars opening at or after ``eligible_from``.
 
-    low_at_most: float | None = None
-    high_at_least: float | None = None
-    time_at_least: int | None = None
-    eligible_from: int | None = None
+    A written-out ``__init__``, not a ``@dataclass``: compiled by mypyc, a dataclass keeps the
+    interpreted ``__init__`` the ``dataclasses`` module generates (a Python frame at each of the
+    few a search builds)."""
+
+    __slots__ = ("eligible_from", "high_at_least", "low_at_most", "time_at_least")
+
+    def __init__(
+        self,
+        low_at_most: float | None = None,
+        high_at_least: float | None = None,
+        time_at_least: int | None = None,
+        eligible_from: int | None = None,
+    ) -> None:
+        self.low_at_most = low_at_most
+        self.high_at_least = high_at_least
+        self.time_at_least = time_at_least
+        self.eligible_from = eligible_from
+
+    def __repr__(self) -> str:
+        return (
+            f"Thresholds(low_at_most={self.low_at_most!r}, high_at_least={self.high_at_least!r},"
+            f" time_at_least={self.time_at_least!r}, eligible_from={self.eligible_from!r})"
+        )
 
     def lower_touch(self, price: float) -> None:
         """Actionable once the low reaches ``price`` (limit buy, stop sell)."""

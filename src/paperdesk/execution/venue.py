@@ -22,7 +22,6 @@ order's quantity.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 from decimal import Decimal
 from typing import Protocol, TypeAlias
 
@@ -33,19 +32,33 @@ from paperdesk.execution.book import OrderBook
 from paperdesk.execution.orders_from_intents import entry_fill_quantity as entry_fill_quantity
 
 
-@dataclass(slots=True)
 class SizeEntry:
     """A request: how much of entry ``order`` fills at ``price`` (slippage included)?
 
     The driver answers by setting ``quantity`` before resuming the venue: the quantity to fill
     (see ``entry_fill_quantity``), 0 to cancel the order ("nothing fits at fill"); left None, the
-    order's own quantity stands.
+    order's own quantity stands. ``reason`` says why the answer is below the order's quantity
+    (a risk rule's words).
+
+    A written-out ``__init__``, not a ``@dataclass``: compiled by mypyc, a dataclass keeps the
+    interpreted ``__init__`` the ``dataclasses`` module generates (a Python frame per entry fill).
     """
 
-    order: Order
-    price: Decimal
-    quantity: Decimal | None = None
-    reason: str = ""  # why the answer is below the order's quantity (a risk rule's words)
+    __slots__ = ("order", "price", "quantity", "reason")
+
+    def __init__(
+        self, order: Order, price: Decimal, quantity: Decimal | None = None, reason: str = ""
+    ) -> None:
+        self.order = order
+        self.price = price
+        self.quantity = quantity
+        self.reason = reason
+
+    def __repr__(self) -> str:
+        return (
+            f"SizeEntry(order={self.order!r}, price={self.price!r}, "
+            f"quantity={self.quantity!r}, reason={self.reason!r})"
+        )
 
 
 VenueStep: TypeAlias = SizeEntry | OrderFilled
