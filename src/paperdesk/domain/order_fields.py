@@ -1,20 +1,25 @@
 """The rules every order and intent follows: the check of the fields that make an order
-impossible, an intent resized, and a quantity rounded to whole lots (their own module so that
-the compiled build compiles them: ``paperdesk/native.py``)."""
+impossible, an intent resized, a quantity rounded to whole lots, and the words a fill of an
+order closes a position with (their own module so that the compiled build compiles them:
+``paperdesk/native.py``)."""
 
 from __future__ import annotations
 
 from decimal import ROUND_DOWN, Decimal
-from typing import Any, Final, TypeVar
+from typing import TYPE_CHECKING, Any, Final, TypeVar
 
-from paperdesk.domain.enums import OrderType
+from paperdesk.domain.enums import OrderRole, OrderType
 from paperdesk.domain.errors import InvalidInputError
+from paperdesk.domain.money import ZERO
+
+if TYPE_CHECKING:  # ``domain/orders.py`` imports this module
+    from paperdesk.domain.orders import Order
 
 # Enum member lookups cost a metaclass call each; these run for every order and intent.
 _LIMIT: Final = OrderType.LIMIT
 _STOP: Final = OrderType.STOP
 _STOP_LIMIT: Final = OrderType.STOP_LIMIT
-_ZERO: Final = Decimal(0)
+_ZERO: Final = ZERO  # compiled, a C static
 _Intent = TypeVar("_Intent", bound=tuple[Any, ...])
 # An OrderIntent's fields by position (``domain/orders.py`` asserts the layout).
 _SYMBOL: Final = 0
@@ -78,3 +83,20 @@ def intent_with_quantity(intent: _Intent, quantity: Decimal) -> _Intent:
     fields = list(intent)
     fields[_QUANTITY] = quantity
     return tuple.__new__(type(intent), fields)
+
+
+# an exit's words by role, read from tables (``role.value`` is an enum property: a Python frame)
+_LEG_EXIT_REASONS: Final = {
+    role: role.value.replace("_", "-") for role in (OrderRole.STOP_LOSS, OrderRole.TAKE_PROFIT)
+}
+_ROLE_WORDS: Final = {role: role.value for role in OrderRole}
+
+
+def exit_reason(order: Order) -> str:
+    """Why a fill of ``order`` closes a position (the round trip's exit reason): a bracket leg's
+    role in words (``stop-loss``, ``take-profit``), else the order's reason or its role."""
+    role = order.role
+    leg = _LEG_EXIT_REASONS.get(role)
+    if leg is not None:
+        return leg
+    return order.reason or _ROLE_WORDS[role]

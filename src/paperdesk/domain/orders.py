@@ -8,6 +8,7 @@ from typing import NamedTuple
 
 from paperdesk.domain.enums import OrderRole, OrderStatus, OrderType, Side, TimeInForce
 from paperdesk.domain.money import ZERO
+from paperdesk.domain.order_fields import exit_reason as exit_reason
 from paperdesk.domain.order_fields import intent_with_quantity, validate_order_fields
 
 _GTC, _ENTRY, _ACCEPTED = TimeInForce.GTC, OrderRole.ENTRY, OrderStatus.ACCEPTED
@@ -221,16 +222,6 @@ class Order(_OrderFields):
             allow_zero=changed.size_fraction is not None,
         )
         return changed
-
-
-_BRACKET_LEG_ROLES = (OrderRole.STOP_LOSS, OrderRole.TAKE_PROFIT)
-
-
-def exit_reason(order: Order) -> str:
-    """Why a fill of ``order`` closes a position (the round trip's exit reason)."""
-    if order.role in _BRACKET_LEG_ROLES:
-        return order.role.value.replace("_", "-")
-    return order.reason or order.role.value
 
 
 def order_number(order_id: str) -> int:

@@ -28,7 +28,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, date, datetime
 from decimal import Decimal
-from typing import Any, Final
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from paperdesk.config import FillTiming
@@ -66,12 +66,11 @@ from paperdesk.domain.field_positions import (
     FILL_SIDE,
     FILL_SYMBOL,
     FILL_TS,
-    ORDER_REASON,
-    ORDER_ROLE,
     ORDER_STRATEGY,
     POSITION_QUANTITY,
     POSITION_TS_OPENED,
 )
+from paperdesk.domain.order_fields import exit_reason
 from paperdesk.domain.records import AccountState, EquityView, FillRecord, WorkingOrder
 from paperdesk.domain.trusted import trusted_maker
 from paperdesk.engine.working_entries import expected_price, working_entries
@@ -83,7 +82,12 @@ from paperdesk.execution import (
     entry_fill_quantity,
 )
 from paperdesk.portfolio import LedgerState, PortfolioLedger
-from paperdesk.portfolio.margin_calls import MARGIN_CALL, margin_call, overdraft
+from paperdesk.portfolio.margin_calls import (
+    MARGIN_CALL,
+    margin_call,
+    may_have_overdrawn,
+    overdraft,
+)
 from paperdesk.routing import (
     MaxHoldingPeriod,
     OrderRefusedError,
@@ -782,7 +786,7 @@ class TradingKernel:
         if held is None or (held[POSITION_QUANTITY] > ZERO) == (fill[FILL_SIDE] is _BUY):
             reason = ""
         else:
-            reason = _exit_reason(order)
+            reason = exit_reason(order)
         strategy = order[ORDER_STRATEGY]
         if self.position_events:
             changes: list[Event] = list(ledger.book(fill, strategy=strategy, reason=reason))
@@ -792,10 +796,7 @@ class TradingKernel:
             self._position_events.append((event, changes))
         else:
             ledger.apply_fill(fill, strategy=strategy, reason=reason)
-            cash = ledger.cash
-            # a fill that did not lower cash overdraws nothing, nor one leaving a cash or margin
-            # account's cash at or above zero (``overdraft``'s own first checks)
-            if cash < cash_before and (cash < 0 or ledger.is_futures):
+            if may_have_overdrawn(ledger, cash_before):  # ``overdraft``'s own first test
                 self._overdraft(event, cash_before)  # recorded in ``overdrafts`` all the same
         position = positions.get(symbol)  # absent when flat
         entry_bar = self.entry_bar
@@ -877,24 +878,6 @@ class TradingKernel:
         )
         sized, reason = self.router.sized_at_fill(intent, view, instrument, price)
         return entry_fill_quantity(order, sized, instrument), reason
-
-
-# ``domain/orders.py`` ``exit_reason``'s words, read here without its interpreted frame (its
-# ``role.value`` is an enum property): a bracket leg's role in words, else the order's reason or
-# its role (``tests/unit/engine/test_kernel_exit_reason.py`` holds the two equal)
-_LEG_EXIT_REASONS: Final = {
-    role: role.value.replace("_", "-") for role in (OrderRole.STOP_LOSS, OrderRole.TAKE_PROFIT)
-}
-_ROLE_WORDS: Final = {role: role.value for role in OrderRole}
-
-
-def _exit_reason(order: Order) -> str:
-    """``exit_reason(order)``: why a fill of ``order`` closes a position."""
-    role = order[ORDER_ROLE]
-    leg = _LEG_EXIT_REASONS.get(role)
-    if leg is not None:
-        return leg
-    return order[ORDER_REASON] or _ROLE_WORDS[role]
 
 
 def trade_date(ts_close: datetime) -> date:

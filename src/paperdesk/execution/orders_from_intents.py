@@ -1,5 +1,4 @@
-"""Building orders from router intents: what the book refuses, bracket legs and their prices,
-an entry's quantity at its fill."""
+"""Building orders from router intents: what the book refuses, bracket legs and their prices."""
 
 from __future__ import annotations
 
@@ -20,7 +19,7 @@ from paperdesk.domain import (
     TimeInForce,
 )
 from paperdesk.domain.money import round_to_increment
-from paperdesk.domain.order_fields import validate_order_fields, whole_lots
+from paperdesk.domain.order_fields import validate_order_fields
 from paperdesk.domain.trusted import trusted_maker
 
 _order: Final = trusted_maker(Order)
@@ -184,10 +183,3 @@ def round_against_trader(
     return round_to_increment(
         price, instrument.tick_size, ROUND_FLOOR if rounds_down else ROUND_CEILING
     )
-
-
-def entry_fill_quantity(order: Order, sized: Decimal, instrument: Instrument) -> Decimal:
-    """The answer to a ``SizeEntry`` when the sizer allows ``sized`` at the fill price: in whole
-    lots, all of it for an all-in order (``size_fraction``), else at most the order's quantity."""
-    quantity = whole_lots(sized, instrument.lot_size)
-    return quantity if order.size_fraction is not None else min(order.quantity, quantity)

@@ -25,11 +25,9 @@ from collections.abc import Iterable
 from decimal import Decimal
 from typing import Protocol, TypeAlias
 
-from paperdesk.domain import Bar, Event, Order, OrderFilled
+from paperdesk.domain import Bar, Event, Instrument, Order, OrderFilled
+from paperdesk.domain.order_fields import whole_lots
 from paperdesk.execution.book import OrderBook
-
-# defined where the compiled build compiles it (the kernel calls it for every entry's fill)
-from paperdesk.execution.orders_from_intents import entry_fill_quantity as entry_fill_quantity
 
 
 class SizeEntry:
@@ -87,3 +85,10 @@ class ExecutionVenue(Protocol):
         """Fill a just-submitted market order at ``bar``'s close, stamped ``bar.ts_close``.
         Raises ``OrderError`` at once when the order cannot fill there."""
         ...
+
+
+def entry_fill_quantity(order: Order, sized: Decimal, instrument: Instrument) -> Decimal:
+    """The answer to a ``SizeEntry`` when the sizer allows ``sized`` at the fill price: in whole
+    lots, all of it for an all-in order (``size_fraction``), else at most the order's quantity."""
+    quantity = whole_lots(sized, instrument.lot_size)
+    return quantity if order.size_fraction is not None else min(order.quantity, quantity)

@@ -12,6 +12,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from paperdesk.domain import (
+    ZERO,
     AccountKind,
     CashOverdrawn,
     Fill,
@@ -75,6 +76,14 @@ def margin_call(
     return MarginCalled(ts, equity, requirement, tuple(chosen), reason), exits
 
 
+def may_have_overdrawn(ledger: PortfolioLedger, cash_before: Decimal) -> bool:
+    """Whether the fill that took the ledger's cash from ``cash_before`` can have overdrawn it:
+    the cash fell, and it is below zero or the account is a futures one (whose free cash also
+    counts the open variation). ``overdraft``'s first test, cheap enough for every fill."""
+    cash = ledger.cash
+    return cash < cash_before and (cash < ZERO or ledger.is_futures)
+
+
 def overdraft(
     ledger: PortfolioLedger,
     fill: Fill,
@@ -88,10 +97,10 @@ def overdraft(
     sizes them so quantity x price + fee fits); exits are never refused, so an exit's fee or a
     short's cover may overdraw. A margin account borrows by design (its limit is the call)."""
     rules = ledger.rules
-    if rules.kind is AccountKind.MARGIN:
+    if rules.kind is AccountKind.MARGIN or not may_have_overdrawn(ledger, cash_before):
         return None
     cash = ledger.free_cash(prices)
-    if cash >= 0 or ledger.cash >= cash_before:
+    if cash >= 0:
         return None
     what = fill_words(
         fill.side.value, str(fill.quantity), fill.symbol, str(fill.price), str(fill.fee)
