@@ -111,3 +111,20 @@ def test_signals_in_bulk_are_the_signals_one_by_one(data: st.DataObject, count: 
             columns.signals(ks, stamps)
         return
     assert repr(columns.signals(ks, stamps)) == repr(expected)
+
+
+def test_a_frame_whose_directions_are_floats_converts_as_one_of_ints() -> None:
+    """A user's frame may hold its directions as floats (1.0, -1.0): the compiled conversion
+    reads them as the interpreted one does (``Direction`` looked up by value), and a value that
+    is no direction is refused with the frame named."""
+    frame = signal_frame()
+    floats = frame.assign(direction=frame["direction"].astype(np.float64))
+    stamps = [stamp.to_pydatetime() for stamp in frame.index]
+    as_ints = SignalColumns(frame, "s", "SPY")
+    as_floats = SignalColumns(floats, "s", "SPY")
+    for k, stamp in enumerate(stamps):
+        assert as_floats.signal(k, stamp) == as_ints.signal(k, stamp)
+    assert as_floats.signals([0, 1], stamps) == as_ints.signals([0, 1], stamps)
+    unknown = SignalColumns(frame.assign(direction=[1, 7]), "s", "SPY")
+    with pytest.raises(InvalidInputError, match=r"strategy 's': its signal for SPY .* not usable"):
+        unknown.signal(1, stamps[1])

@@ -17,11 +17,6 @@ from __future__ import annotations
 
 from abc import abstractmethod
 from collections.abc import Callable, Sequence
-from datetime import datetime
-from decimal import Decimal
-from functools import partial
-from itertools import repeat
-from math import isnan
 from typing import ClassVar, NamedTuple, TypeVar
 
 import numpy as np
@@ -38,9 +33,8 @@ from paperdesk.analysis.strategies.common import (
 )
 from paperdesk.analysis.strategies.incremental import IncrementalSignals
 from paperdesk.analysis.strategies.reasons import compose, words
-from paperdesk.domain.enums import Direction
+from paperdesk.analysis.strategies.signal_columns import SignalColumns
 from paperdesk.domain.errors import InvalidInputError
-from paperdesk.domain.money import to_decimal
 from paperdesk.domain.signals import Signal
 
 __all__ = [
@@ -66,9 +60,6 @@ BAR_COLUMNS: tuple[str, ...] = ("open", "high", "low", "close", "volume")
 SIGNAL_COLUMNS: tuple[str, ...] = ("direction", "confidence", "stop", "target", "reason")
 
 ParametersT = TypeVar("ParametersT")
-
-_DIRECTIONS = {int(direction): direction for direction in Direction}
-_trusted_fields = partial(tuple.__new__, Signal)  # ``_make`` without its count of the fields
 
 
 class Strategy(StrategyBase[ParametersT]):
@@ -320,106 +311,6 @@ class LineCross(NamedTuple):
     average_true_range: npt.NDArray[np.float64]
     stop_atr: float
     target_atr: float
-
-
-class SignalColumns:
-    """A signal frame as Python lists, converted one signal at a time: the one conversion of a
-    signal row to a domain ``Signal`` (stop and target become the Decimals of the floats'
-    shortest reprs, NaN None; a row outside the Signal's rules goes through its checking
-    constructor, which names what is wrong)."""
-
-    def __init__(self, frame: pd.DataFrame, strategy_name: str, symbol: str) -> None:
-        self.name = strategy_name
-        self.symbol = symbol
-        self.directions: list[int] = frame["direction"].to_numpy().tolist()
-        self.confidences: list[float] = frame["confidence"].to_numpy(dtype=np.float64).tolist()
-        self.stops: list[float] = frame["stop"].to_numpy(dtype=np.float64).tolist()
-        self.targets: list[float] = frame["target"].to_numpy(dtype=np.float64).tolist()
-        self.reasons: list[object] = frame["reason"].to_numpy().tolist()
-
-    def __len__(self) -> int:
-        return len(self.directions)
-
-    def signal(self, k: int, ts: datetime) -> Signal:
-        """Signal ``k`` of the frame, stamped ``ts`` (timezone-aware)."""
-        confidence = self.confidences[k]
-        code = self.directions[k]
-        direction = _DIRECTIONS.get(code)
-        stop, target = self.stops[k], self.targets[k]
-        try:
-            fields = (
-                self.name,
-                self.symbol,
-                Direction(code) if direction is None else direction,
-                ts,
-                confidence,
-                None,
-                None if isnan(stop) else to_decimal(stop, "stop"),
-                None if isnan(target) else to_decimal(target, "target"),
-                str(self.reasons[k]),
-            )
-            if not 0.0 <= confidence <= 1.0 or ts.tzinfo is None:
-                return Signal(*fields)  # the checking constructor names what is wrong
-        except ValueError as error:  # a frame not built by make_signal_frame, or bad prices
-            raise InvalidInputError(
-                f"strategy {self.name!r}: its signal for {self.symbol} on the bar of "
-                f"{ts.isoformat()} is not usable: {error}"
-            ) from error
-        return _trusted_fields(fields)
-
-    def signals(self, ks: Sequence[int], stamps: Sequence[datetime]) -> list[Signal]:
-        """``[self.signal(k, ts) for k, ts in zip(ks, stamps)]`` in bulk: column by column,
-        each distinct stop and target converted once; any signal outside the Signal's rules
-        sends them all through ``signal`` (which names what is wrong)."""
-        picked = [self.directions[k] for k in ks]
-        confidences = [self.confidences[k] for k in ks]
-        directions = list(map(_DIRECTIONS.get, picked))
-        if (
-            None in directions
-            or not all(0.0 <= confidence <= 1.0 for confidence in confidences)
-            or any(ts.tzinfo is None for ts in stamps)
-        ):
-            return list(map(self.signal, ks, stamps))
-        try:
-            stops = _levels([self.stops[k] for k in ks], "stop")
-            targets = _levels([self.targets[k] for k in ks], "target")
-        except ValueError:
-            return list(map(self.signal, ks, stamps))
-        reasons = self.reasons
-        count = len(ks)
-        return list(
-            map(
-                _trusted_fields,
-                zip(
-                    repeat(self.name, count),
-                    repeat(self.symbol, count),
-                    directions,
-                    stamps,
-                    confidences,
-                    repeat(None, count),
-                    stops,
-                    targets,
-                    [str(reasons[k]) for k in ks],
-                    strict=True,
-                ),
-            )
-        )
-
-
-def _levels(values: list[float], name: str) -> list[Decimal | None]:
-    """Each stop (or target) as ``SignalColumns.signal`` converts it, NaN None, each distinct
-    value (but zero's two signs) converted once."""
-    converted: dict[float, Decimal] = {}
-    levels: list[Decimal | None] = []
-    for value in values:
-        if isnan(value):
-            levels.append(None)
-            continue
-        level = converted.get(value)
-        if level is None or not value:  # 0.0 and -0.0 are one key but two Decimals
-            level = converted[value] = to_decimal(value, name)
-        levels.append(level)
-    return levels
 
 
 def to_signals(frame: pd.DataFrame, strategy_name: str, symbol: str) -> list[Signal]:
