@@ -84,8 +84,10 @@ def after_fill(position: Position, fill: Fill) -> tuple[Position, Decimal]:
         return _held(symbol, new_quantity, new_cost, realized_before, opened), ZERO
     closing = min(abs(signed), abs(quantity))
     removed = cost if closing == abs(quantity) else cost_share(cost, closing, abs(quantity))
-    sign = _ONE if quantity > _ZERO else _MINUS_ONE  # the int 1 or -1, as Decimal converts them
-    realized = closing * price * sign - removed
+    # ``closing x price x sign - removed``, the sign the Decimal 1 or -1 (as Decimal converts
+    # the ints): a product by 1 is the product itself, digit for digit, so a long's is skipped
+    proceeds = closing * price
+    realized = (proceeds if quantity > _ZERO else proceeds * _MINUS_ONE) - removed
     new_quantity = quantity + signed
     realized_total = realized_before + realized
     if new_quantity == _ZERO:
