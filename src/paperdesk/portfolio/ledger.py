@@ -35,6 +35,7 @@ from paperdesk.domain.field_positions import (
     POSITION_AVERAGE_PRICE,
     POSITION_QUANTITY,
 )
+from paperdesk.domain.money import plus
 from paperdesk.domain.positions import after_fill
 from paperdesk.domain.trusted import trusted_maker
 from paperdesk.portfolio.accounting import CASH_ACCOUNT, AccountRules
@@ -168,7 +169,7 @@ class PortfolioLedger:
         else:
             notional = quantity * fill[FILL_PRICE]
             self.cash += (-notional if side is _BUY else notional) - fee
-        self.fees += fee
+        self.fees = plus(self.fees, fee)  # ``+=``, digit for digit (no new zero for no fee)
         self.realized_pnl += realized
         if after[POSITION_QUANTITY] == _ZERO:
             positions.pop(symbol, None)

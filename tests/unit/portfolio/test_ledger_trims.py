@@ -1,6 +1,6 @@
-"""The ledger's trimmed loops give what the code they replace gave, digit for digit: the signed
-sum ``check_invariants`` counts with, and the round trips (the reducing test and the closing
-quantity's object) on random fills."""
+"""The ledger's trimmed loops give what the code they replace gave, digit for digit: the
+signed sum ``check_invariants`` counts with, the fees' total, and the round trips (the reducing
+test and the closing quantity's object) on random fills."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from paperdesk.portfolio.ledger import _fee_share, _signed_sum
 TS = datetime(2024, 3, 4, 14, 30, tzinfo=UTC)
 QUANTITIES = ("1", "2", "3", "10", "10.0", "0.5", "7.25", "100", "1E+1", "3.000")
 PRICES = ("99.5", "101.25", "100", "98.125", "1E+2", "100.10")
-FEES = ("0", "0.00", "1.5", "0.35")
+FEES = ("0", "0", "0.00", "1.5", "0.35", "2", "1E+1")
 
 
 def random_fills(seed: int, count: int, symbols: tuple[str, ...] = ("SPY",)) -> list[Fill]:
@@ -112,6 +112,7 @@ def test_the_round_trips_are_those_of_the_code_before(seed: int) -> None:
     open_trades: dict[str, OpenTrade] = {}
     trades: list[Trade] = []
     rng = random.Random(seed)
+    fees = ZERO
     for fill in random_fills(seed, 60):
         held = ledger.position(fill.symbol).quantity
         if held != 0 and rng.random() < 0.4:  # a fill closing the position, written its way
@@ -120,6 +121,8 @@ def test_the_round_trips_are_those_of_the_code_before(seed: int) -> None:
             fill = fill._replace(side=side, quantity=size)
         realized = ledger.apply_fill(fill, strategy="s", reason="why")
         record_before(open_trades, trades, held, fill, realized, "why")
+        fees += fill.fee
+        assert repr(ledger.fees) == repr(fees)
         assert [digits(t) for t in ledger.trades] == [digits(t) for t in trades]
         assert {s: repr(t) for s, t in ledger._open_trades.items()} == {
             s: repr(t) for s, t in open_trades.items()
