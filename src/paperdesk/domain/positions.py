@@ -76,21 +76,27 @@ def after_fill(position: Position, fill: Fill) -> tuple[Position, Decimal]:
     cost = position[POSITION_COST]
     if cost is None:  # cost_basis
         cost = quantity * position[POSITION_AVERAGE_PRICE]
-    # compared with the Decimal ZERO, not the int 0 (which Decimal converts at each comparison)
-    if quantity == _ZERO or (quantity > _ZERO) == (signed > _ZERO):
+    # compared with the Decimal ZERO, not the int 0 (which Decimal converts at each comparison);
+    # each comparison and ``abs`` made once
+    flat = quantity == _ZERO
+    long = quantity > _ZERO
+    if flat or long == (signed > _ZERO):
         new_quantity = quantity + signed
         new_cost = cost + signed * price
-        opened = ts_opened if quantity != _ZERO else ts
+        opened = ts if flat else ts_opened
         return _held(symbol, new_quantity, new_cost, realized_before, opened), ZERO
-    closing = min(abs(signed), abs(quantity))
-    removed = cost if closing == abs(quantity) else cost_share(cost, closing, abs(quantity))
-    sign = _ONE if quantity > _ZERO else _MINUS_ONE  # the int 1 or -1, as Decimal converts them
-    realized = closing * price * sign - removed
+    size = abs(quantity)
+    closing = min(abs(signed), size)
+    removed = cost if closing == size else cost_share(cost, closing, size)
+    # ``closing x price x sign - removed``, the sign the Decimal 1 or -1 (as Decimal converts
+    # the ints): a product by 1 is the product itself, digit for digit, so a long's is skipped
+    proceeds = closing * price
+    realized = (proceeds if long else proceeds * _MINUS_ONE) - removed
     new_quantity = quantity + signed
     realized_total = realized_before + realized
     if new_quantity == _ZERO:
         return _position((symbol, ZERO, ZERO, realized_total, None, ZERO)), realized
-    if (new_quantity > _ZERO) == (quantity > _ZERO):
+    if (new_quantity > _ZERO) == long:
         return _held(symbol, new_quantity, cost - removed, realized_total, ts_opened), realized
     # reversed through zero: the remainder opens a new position at the fill price
     return _held(symbol, new_quantity, new_quantity * price, realized_total, ts), realized

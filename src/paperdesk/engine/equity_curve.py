@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from array import array
 from bisect import bisect_right
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from decimal import Decimal
 
 import numpy as np
@@ -55,12 +55,26 @@ class ChangePoints:
     (a daily loss limit reads the equity at each day's start exactly); a long run otherwise
     holds 24 bytes per change instead of two Decimal objects and three list slots."""
 
-    __slots__ = ("_exact", "_last_row", "cash", "index", "quantity")
+    __slots__ = (
+        "_add_cash",
+        "_add_quantity",
+        "_add_row",
+        "_exact",
+        "_last_row",
+        "cash",
+        "index",
+        "quantity",
+    )
 
     def __init__(self, exact: bool = False) -> None:
         self.index = array("q")
         self.cash = array("d")
         self.quantity = array("d")
+        # the columns' ``append``s, bound once: compiled, ``column.append(x)`` looks the method
+        # up on the array's type at every call
+        self._add_row: Callable[[int], None] = self.index.append
+        self._add_cash: Callable[[float], None] = self.cash.append
+        self._add_quantity: Callable[[float], None] = self.quantity.append
         self._exact: list[tuple[Decimal, Decimal]] | None = [] if exact else None
         self._last_row = -1  # ``index[-1]`` as a machine integer (rows are never negative)
 
@@ -81,9 +95,9 @@ class ChangePoints:
                 exact[-1] = (cash, quantity)
             return
         self._last_row = row
-        self.index.append(row)
-        self.cash.append(cash_float)
-        self.quantity.append(quantity_float)
+        self._add_row(row)
+        self._add_cash(cash_float)
+        self._add_quantity(quantity_float)
         if exact is not None:
             exact.append((cash, quantity))
 

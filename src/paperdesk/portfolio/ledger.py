@@ -32,8 +32,10 @@ from paperdesk.domain.field_positions import (
     FILL_SIDE,
     FILL_SYMBOL,
     FILL_TS,
+    POSITION_AVERAGE_PRICE,
     POSITION_QUANTITY,
 )
+from paperdesk.domain.money import plus
 from paperdesk.domain.positions import after_fill
 from paperdesk.domain.trusted import trusted_maker
 from paperdesk.portfolio.accounting import CASH_ACCOUNT, AccountRules
@@ -167,7 +169,7 @@ class PortfolioLedger:
         else:
             notional = quantity * fill[FILL_PRICE]
             self.cash += (-notional if side is _BUY else notional) - fee
-        self.fees += fee
+        self.fees = plus(self.fees, fee)  # ``+=``, digit for digit (no new zero for no fee)
         self.realized_pnl += realized
         if after[POSITION_QUANTITY] == _ZERO:
             positions.pop(symbol, None)
@@ -186,13 +188,16 @@ class PortfolioLedger:
         price, fee, ts = fill[FILL_PRICE], fill[FILL_FEE], fill[FILL_TS]
         open_trades = self._open_trades
         opening = quantity
-        if held != _ZERO and (held > _ZERO) != (side is _BUY):  # the fill reduces the position
-            closing = min(quantity, abs(held))
+        # the fill reduces the position: a buy against a short, a sell against a long (one
+        # comparison: ``held != 0 and (held > 0) != buying``)
+        if (held < _ZERO) if side is _BUY else (held > _ZERO):
+            size = abs(held)
+            closing = size if size < quantity else quantity  # ``min(quantity, size)``'s object
             opening = quantity - closing
             closing_fee = _fee_share(fee, closing, quantity)
             current = open_trades[symbol]
             current.add_exit(closing, price, closing_fee, realized)
-            if closing == abs(held):
+            if closing == size:
                 self.trades.append(current.close(ts, reason))
                 del open_trades[symbol]
         if opening > _ZERO:
@@ -271,7 +276,10 @@ class PortfolioLedger:
             return self.blocked_margin() + self.unrealized_pnl(prices)
         value = ZERO  # a loop, not sum() of a generator: one frame less per view of the books
         for symbol, position in self.positions.items():
-            value += position.quantity * prices.get(symbol, position.average_price)
+            mark = prices.get(symbol)
+            if mark is None:
+                mark = position[POSITION_AVERAGE_PRICE]
+            value += position[POSITION_QUANTITY] * mark
         return value
 
     def equity(self, prices: Mapping[str, Decimal]) -> Decimal:
@@ -340,7 +348,7 @@ class PortfolioLedger:
         if position is None:
             return self.cash, ZERO
         if not self._futures:
-            return self.cash, position.quantity
+            return self.cash, position[POSITION_QUANTITY]
         terms = self.rules.terms(symbol)
         blocked = abs(position.quantity) * terms.initial_margin
         intercept = self.cash + blocked - position.cost_basis * terms.multiplier
@@ -392,16 +400,17 @@ class PortfolioLedger:
             raise AssertionError(
                 f"cash {self.cash} != starting cash + realized - fees - {what} = {expected}"
             )
+        fills = self.fills
         for symbol, position in self.positions.items():
             total, booked = self._opening.get(symbol, ZERO), 0
             for fills_before, action in self._actions:
                 if action.symbol != symbol:
                     continue
-                total += _signed_sum(self.fills[booked:fills_before], symbol)
+                total += _signed_sum(fills, booked, fills_before, symbol)
                 booked = fills_before
                 if action.kind == "split":
                     total = split_quantity(total, action)
-            total += _signed_sum(self.fills[booked:], symbol)
+            total += _signed_sum(fills, booked, len(fills), symbol)
             if total != position.quantity:
                 raise AssertionError(
                     f"{symbol} position {position.quantity} != sum of fills and splits {total}"
@@ -433,5 +442,15 @@ def _fee_share(fee: Decimal, part: Decimal, whole: Decimal) -> Decimal:
     return fee * part / whole
 
 
-def _signed_sum(fills: list[Fill], symbol: str) -> Decimal:
-    return sum((f.signed_quantity for f in fills if f.symbol == symbol), ZERO)
+def _signed_sum(fills: list[Fill], start: int, stop: int, symbol: str) -> Decimal:
+    """The sum of ``fills[start:stop]``'s signed quantities in ``symbol`` (``sum`` of their
+    ``signed_quantity`` from ``ZERO``, the same value): a loop reading the fields by position,
+    without the slice's copy, a generator's frame and the property's interpreted call per fill
+    (run once after every backtest over all its fills)."""
+    total = _ZERO
+    for index in range(start, stop):
+        fill = fills[index]
+        if fill[FILL_SYMBOL] == symbol:
+            quantity = fill[FILL_QUANTITY]
+            total = total + quantity if fill[FILL_SIDE] is _BUY else total - quantity
+    return total
