@@ -34,6 +34,7 @@ from paperdesk.domain import (
     TimeInForce,
     Trade,
 )
+from paperdesk.domain.money import plus
 from paperdesk.engine.fastpath.columns import SIDES, FillPrices, OrderColumns, datetimes
 from paperdesk.engine.fastpath.loop import ACCEPTED, ENTRY
 from paperdesk.engine.result import Deferred
@@ -221,6 +222,17 @@ def _strategies(strategy: str, signal_of: list[int], strategyless_from: int | No
     return [strategy if k < strategyless_from else "" for k in signal_of]
 
 
+def one_fill_average(quantity: Decimal, price: Decimal) -> Decimal:
+    """A round trip's average price over one fill as ``OpenTrade`` computes it: the notional
+    and the quantity summed from zero, ``(0 + q x p) / (0 + q)``. That is ``price`` itself, digit
+    for digit, when neither exponent is positive (the common case, no arithmetic); an adjusted
+    price such as ``5.05E+3`` (``50.5 x 1E+2``) averages to ``5050``."""
+    # ``0 + x`` has the exponent min(0, x's): the same quantum as ``x`` iff x's is not positive
+    if price.same_quantum(ZERO + price) and quantity.same_quantum(ZERO + quantity):
+        return price
+    return (ZERO + quantity * price) / (ZERO + quantity)
+
+
 def _round_trips(
     symbol: str,
     strategy: str,
@@ -249,16 +261,17 @@ def _round_trips(
     # exponent included, since the division is exact
     trade_fees = list(map(add, map(add, repeat(ZERO), fees[0 : 2 * count : 2]), fees[1::2]))
     exit_reasons = [reason or _EXIT_ROLE.value for reason in reasons[1::2]]
-    # OpenTrade.close: entry notional / quantity is the entry price (exponent <= 0)
+    # OpenTrade.close: entry (exit) notional / quantity, each summed from zero, is the fill's
+    # price digit for digit unless an exponent is positive (see ``one_fill_average``)
     return tuple(
         map(
             _new_trade,
             zip(
                 repeat(symbol),
                 entry_sides,
-                entry_quantities,
-                entry_prices,
-                prices[1::2],
+                list(map(plus, repeat(ZERO), entry_quantities)),
+                list(map(one_fill_average, entry_quantities, entry_prices)),
+                list(map(one_fill_average, quantities[1::2], prices[1::2])),
                 stamps[0 : 2 * count : 2],
                 stamps[1::2],
                 trade_fees,
