@@ -107,25 +107,26 @@ class BarArrays:
         cells = self._cells
         if cells is None:  # zero-copy views of the columns (``valid`` decided on first read)
             cells = self._cells = _Cells(self)
-        if not cells.valid[i]:
+        if not cells.all_valid and not cells.valid[i]:
             return self.checked_bar(i)  # raises, naming what is wrong
         if self._exact is not None:
             return self._exact.bar(i, self.checked_bar(i))
-        # Python floats and ints read straight from the columns' memory; their Decimals through
-        # ``_price`` (compiled: a direct call to a native method)
+        # Python floats and ints read straight from the columns' memory; their Decimals from
+        # the memo (``_price``'s, called directly: compiled, a native method, one call a price)
         open_, high, low, close = cells.opens[i], cells.highs[i], cells.lows[i], cells.closes[i]
         volume = cells.volumes[i]  # memoised as prices are, but for a signed zero or NaN
         ts_open, ts_close = self._times(cells.ts_open_ns[i], cells.ts_close_ns[i])
+        prices = self._prices
         return _bar(
             (
                 self.symbol,
                 self.timeframe,
                 ts_open,
                 ts_close,
-                self._price(open_),
-                self._price(high),
-                self._price(low),
-                self._price(close),
+                prices.exact(open_),
+                prices.exact(high),
+                prices.exact(low),
+                prices.exact(close),
                 self._volumes.exact(volume) if volume > 0 else exact_decimal(volume),
                 None if self.quotes is None else quote_of(self.quotes[i]),
             )
@@ -259,6 +260,7 @@ class _Cells:
     that ``float(column[i])`` gives, without a NumPy scalar in between."""
 
     __slots__ = (
+        "all_valid",
         "closes",
         "highs",
         "lows",
@@ -279,6 +281,7 @@ class _Cells:
     ts_open_ns: memoryview[int]
     ts_close_ns: memoryview[int]
     valid: memoryview[bool]
+    all_valid: bool
 
     def __init__(self, feed: BarArrays) -> None:
         self.opens = _cells_of(feed.opens, np.float64)
@@ -289,6 +292,7 @@ class _Cells:
         self.ts_open_ns = _cells_of(feed.ts_open_ns, np.int64)
         self.ts_close_ns = _cells_of(feed.ts_close_ns, np.int64)
         self.valid = _cells_of(feed.valid, np.bool_)
+        self.all_valid = bool(feed.valid.all())  # then no row's flag need be read
 
 
 def _cells_of(column: np.ndarray, dtype: type[np.generic]) -> memoryview[Any]:

@@ -311,7 +311,8 @@ class _Driver:
         if self.mark_rows is not None:
             self.marks = self.marks[self.mark_rows]
         self.highs, self.lows = feed.envelope()
-        self.scan_columns = ScanColumns(self.highs, self.lows, feed.ts_open_ns)  # views, once
+        # views and the blocks' extremes, made once for every search of the run
+        self.scan_columns = ScanColumns(self.highs, self.lows, feed.ts_open_ns, indexed=True)
         self._day_first: npt.NDArray[np.int64] | None = None
         if config.risk.daily_loss_limit_percent is not None:
             days = feed.ts_close_ns // 86_400_000_000_000
