@@ -166,8 +166,9 @@ class TradingKernel:
         self.signal_events = True
 
     def quiet_positions(self) -> None:
-        """Stop building the position events of fills (a backtest never reads the events a bar
-        returns; fills, trades, cash and positions are booked the same either way)."""
+        """Stop building the position events of fills and their ``CashOverdrawn`` (a backtest
+        never reads the events a bar returns; fills, trades, cash and positions are booked the
+        same either way, and an overdraft is recorded in ``overdrafts`` all the same)."""
         self.position_events = False
 
     def quiet_events(self) -> None:

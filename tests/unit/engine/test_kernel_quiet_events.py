@@ -17,6 +17,7 @@ from kernel_feed import feed_kernel, spy_kernel
 
 from paperdesk.config import ExecutionConfig, RiskConfig
 from paperdesk.domain import (
+    CashOverdrawn,
     Direction,
     Event,
     Instrument,
@@ -33,7 +34,10 @@ from paperdesk.engine.kernel import TradingKernel
 
 D = Decimal
 TEST = Instrument.equity("TEST", calendar="24/7")
+# a fill's position events and its overdraft go with ``quiet_positions`` (the overdraft is
+# recorded in ``overdrafts`` all the same, compared below)
 UNREAD = (
+    CashOverdrawn,
     SignalAccepted,
     OrderAccepted,
     OrderFilled,
@@ -132,6 +136,7 @@ def test_a_quiet_kernel_trades_as_a_loud_one_and_keeps_the_events_it_reads(
     assert quiet.adjustments == loud.adjustments
     assert quiet.rejections == loud.rejections
     assert quiet.overdrafts == loud.overdrafts
+    assert [event for event in loud_events if isinstance(event, CashOverdrawn)] == loud.overdrafts
     assert quiet.entry_bar == loud.entry_bar
     quiet.ledger.check_invariants()
 
