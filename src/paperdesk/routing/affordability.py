@@ -16,19 +16,32 @@ class FeeEstimator(Protocol):
     def fee(self, quantity: Decimal, price: Decimal, instrument: Instrument) -> Decimal: ...
 
 
+def charges_nothing(estimator: FeeEstimator | None) -> bool:
+    """Whether ``estimator`` says its ``fee`` is ZERO (``paperdesk.domain.ZERO``) for every
+    argument (a class attribute ``charges_nothing = True``: ``execution.fees.NoFee``), so a
+    caller may take ZERO instead of asking it (an interpreted call, ~200 ns). Asked once, when
+    a rule or the router is built."""
+    return estimator is not None and getattr(estimator, "charges_nothing", False) is True
+
+
 _NUDGE_STEPS: Final = 3
 _ZERO: Final = ZERO  # compiled, a C static
 _ONE: Final = Decimal(1)
 
 
 def max_affordable_quantity(
-    budget: Decimal, price: Decimal, instrument: Instrument, fee_estimator: FeeEstimator | None
+    budget: Decimal,
+    price: Decimal,
+    instrument: Instrument,
+    fee_estimator: FeeEstimator | None,
+    free: bool = False,
 ) -> Decimal:
     """Return the largest q (whole lots) with q*price + fee(q, price) <= budget, or 0.
 
     A closed-form estimate (the fee read as a rate of the notional) is nudged a few lot steps;
     a bisection over lot counts takes over only for fee schedules the estimate misses by more.
-    Fees are assumed non-negative and non-decreasing in quantity.
+    Fees are assumed non-negative and non-decreasing in quantity. ``free``: the caller knows
+    the estimator ``charges_nothing`` (its fee of the estimate is then ZERO, not asked).
     """
     if budget <= _ZERO or price <= _ZERO:
         return _ZERO
@@ -41,7 +54,7 @@ def max_affordable_quantity(
 
     estimator = fee_estimator
     upper = quantity  # fees are non-negative, so nothing above budget/price fits
-    fee = estimator.fee(quantity, price, instrument)
+    fee = _ZERO if free else estimator.fee(quantity, price, instrument)
     if fee > _ZERO:
         rate = fee / (quantity * price)
         quantity = lots_in_quotient(budget / (price * (1 + rate)), lot)

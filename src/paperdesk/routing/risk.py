@@ -18,7 +18,11 @@ from paperdesk.domain import (
     Side,
 )
 from paperdesk.domain.order_fields import intent_with_quantity, whole_lots
-from paperdesk.routing.affordability import FeeEstimator, max_affordable_quantity
+from paperdesk.routing.affordability import (
+    FeeEstimator,
+    charges_nothing,
+    max_affordable_quantity,
+)
 from paperdesk.routing.outcomes import Adjusted, Rejection, RiskOutcome
 from paperdesk.routing.view_fields import (
     INTENT_QUANTITY,
@@ -231,7 +235,7 @@ class CashAndBuyingPower:
     way the outcome carries the reason. ``cash_check=off`` leaves this rule out of the chain.
     """
 
-    __slots__ = ("fee_estimator", "kind", "leverage", "mode")
+    __slots__ = ("_free", "fee_estimator", "kind", "leverage", "mode")
 
     def __init__(
         self,
@@ -244,6 +248,7 @@ class CashAndBuyingPower:
         if mode is CashCheck.OFF:
             raise InvalidInputError("cash_check 'off' means no cash rule; do not build one")
         self.fee_estimator = fee_estimator
+        self._free = charges_nothing(fee_estimator)  # its fee not asked: ZERO
         self.kind = kind
         self.mode = mode
         self.leverage = leverage
@@ -256,7 +261,8 @@ class CashAndBuyingPower:
             return intent
         fee_estimator = self.fee_estimator
         quantity = intent[INTENT_QUANTITY]
-        fee = fee_estimator.fee(quantity, price, instrument) if fee_estimator else ZERO
+        free = self._free
+        fee = fee_estimator.fee(quantity, price, instrument) if fee_estimator and not free else ZERO
         kind = self.kind
         cash = view[VIEW_CASH]
         has_working = bool(view[VIEW_WORKING_ENTRIES])
@@ -321,7 +327,7 @@ class CashAndBuyingPower:
                 f"{counted}leaves {money(budget)}"
             )
             code = "insufficient_margin"
-        allowed = max_affordable_quantity(budget, price, instrument, fee_estimator)
+        allowed = max_affordable_quantity(budget, price, instrument, fee_estimator, free)
         return self._outcome(intent, allowed, instrument, limit, code)
 
     def working_cost(self, view: PortfolioView, side: Side) -> Decimal | None:

@@ -23,7 +23,11 @@ from paperdesk.domain.field_positions import POSITION_QUANTITY
 from paperdesk.domain.money import plain_whole
 from paperdesk.domain.order_fields import intent_with_quantity, validate_order_fields
 from paperdesk.domain.trusted import trusted_maker
-from paperdesk.routing.affordability import FeeEstimator, max_affordable_quantity
+from paperdesk.routing.affordability import (
+    FeeEstimator,
+    charges_nothing,
+    max_affordable_quantity,
+)
 from paperdesk.routing.filters import FilterRule, signal_memories
 from paperdesk.routing.outcomes import Adjusted, Rejection, RiskOutcome
 from paperdesk.routing.pretrade import check_risk
@@ -112,6 +116,7 @@ class SignalRouter:
         "_cash_rule",
         "_fee_estimator",
         "_filters",
+        "_free",
         "_memories",
         "_order_type",
         "_risk",
@@ -147,6 +152,7 @@ class SignalRouter:
         self._risk = risk
         self.allow_short = allow_short
         self._fee_estimator = fee_estimator
+        self._free = charges_nothing(fee_estimator)  # its fee not asked: ZERO
         self._order_type = order_type
         self._time_in_force = time_in_force
         self._size_fraction = size_fraction
@@ -238,7 +244,7 @@ class SignalRouter:
         if fraction is None:
             return quantity
         return max_affordable_quantity(
-            view[VIEW_EQUITY] * fraction, price, instrument, self._fee_estimator
+            view[VIEW_EQUITY] * fraction, price, instrument, self._fee_estimator, self._free
         )
 
     def checked_at_fill(
@@ -303,7 +309,7 @@ class SignalRouter:
         fraction = self._size_fraction
         if fraction is not None:
             quantity = max_affordable_quantity(
-                view[VIEW_EQUITY] * fraction, price, instrument, self._fee_estimator
+                view[VIEW_EQUITY] * fraction, price, instrument, self._fee_estimator, self._free
             )
         else:
             sized = self._sizer.size(signal, view, instrument, price)
@@ -366,7 +372,10 @@ class SignalRouter:
         exit replaces the symbol's working orders, so its working entries are not counted."""
         symbol = instrument.symbol
         estimator = self._fee_estimator
-        fee = estimator.fee(abs(held), price, instrument) if estimator is not None else ZERO
+        if estimator is None or self._free:
+            fee = ZERO
+        else:
+            fee = estimator.fee(abs(held), price, instrument)
         prices = view[VIEW_PRICES]
         mark = prices.get(symbol, price)
         held_positions = view[VIEW_POSITIONS]

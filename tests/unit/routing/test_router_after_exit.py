@@ -19,7 +19,7 @@ from paperdesk.domain import (
     Side,
     WorkingEntry,
 )
-from paperdesk.execution.fees import PercentOfNotional
+from paperdesk.execution.fees import NoFee, PercentOfNotional
 from paperdesk.routing import build_router
 from paperdesk.routing.affordability import FeeEstimator
 
@@ -69,7 +69,7 @@ def decimals(low: str, high: str, places: int) -> st.SearchStrategy[Decimal]:
     price=decimals("0.01", "500", 2),
     mark=st.one_of(st.none(), decimals("0.01", "500", 2)),
     working=st.lists(st.sampled_from(["AAPL", "MSFT"]), max_size=3),
-    fee=st.booleans(),
+    fee=st.integers(0, 2),
 )
 def test_the_view_after_an_exit_is_as_before(
     held: Decimal,
@@ -78,9 +78,9 @@ def test_the_view_after_an_exit_is_as_before(
     price: Decimal,
     mark: Decimal | None,
     working: list[str],
-    fee: bool,
+    fee: int,
 ) -> None:
-    estimator = PercentOfNotional(D("0.1")) if fee else None
+    estimator = [None, NoFee(), PercentOfNotional(D("0.1"))][fee]
     router = build_router(SizingConfig(), RiskConfig(allow_short=True), fees=estimator)
     positions = {"AAPL": Position("AAPL", held, D(100))}
     if other is not None:
