@@ -63,14 +63,23 @@ from paperdesk.domain import (
     UnknownNameError,
 )
 from paperdesk.domain.field_positions import (
+    BAR_CLOSE,
+    BAR_OPEN,
+    BAR_QUOTE,
+    BAR_TS_CLOSE,
     FILL_SIDE,
     FILL_SYMBOL,
     FILL_TS,
+    ORDER_QUANTITY,
+    ORDER_ROLE,
+    ORDER_SIDE,
+    ORDER_SIZE_FRACTION,
     ORDER_STRATEGY,
+    ORDER_SYMBOL,
     POSITION_QUANTITY,
     POSITION_TS_OPENED,
 )
-from paperdesk.domain.order_fields import exit_reason
+from paperdesk.domain.order_fields import exit_reason, validate_order_fields
 from paperdesk.domain.records import AccountState, EquityView, FillRecord, WorkingOrder
 from paperdesk.domain.trusted import trusted_maker
 from paperdesk.engine.working_entries import expected_price, working_entries
@@ -98,6 +107,8 @@ from paperdesk.routing import (
     check_modified_bracket_sides,
     check_not_short,
 )
+from paperdesk.routing.router import DECISION_INTENTS, DECISION_NOTES, DECISION_REJECTION
+from paperdesk.routing.view_fields import BAR_SYMBOL, ORDER_TS_SUBMITTED, SIGNAL_SYMBOL, SIGNAL_TS
 
 _MARKET, _GTC = OrderType.MARKET, TimeInForce.GTC
 _AT_CLOSE = FillTiming.CLOSE
@@ -192,21 +203,24 @@ class TradingKernel:
     ) -> list[Event]:
         """Process one closed bar; return every event it caused."""
         self._bar_index = bar_index
-        symbol = bar.symbol
-        quote = bar.quote if self.mark_at_mid else None
+        symbol = bar[BAR_SYMBOL]  # the bar's fields by position: a read by name is a lookup
+        quote = bar[BAR_QUOTE] if self.mark_at_mid else None
         events: list[Event] = []
         if self.corporate_actions:  # booked on the first bar of the ex-date, in session or not
             events.extend(self._apply_corporate_actions(bar))
-        outside = self.outside_session(bar)
-        if outside is not None:
-            return [*events, *self._outside_session(bar, signals, outside)]
+        session = self.session  # ``outside_session`` without its call when there is none
+        if session is not None:
+            outside = session.outside(bar)
+            if outside is not None:
+                return [*events, *self._outside_session(bar, signals, outside)]
         # resting orders fill from the open onwards
-        self.prices[symbol] = bar.open if quote is None else quote.mid_open
+        prices = self.prices
+        prices[symbol] = bar[BAR_OPEN] if quote is None else quote.mid_open
         self._settle(self.venue.match(bar, self.orders, events))
         if events:  # a quiet kernel's bar usually has none
             events = self._with_positions(events)
             self._note_cuts(events)
-        self.prices[symbol] = bar.close if quote is None else quote.mid_close
+        prices[symbol] = bar[BAR_CLOSE] if quote is None else quote.mid_close
         if self._watch_margin and self.ledger.positions:
             events.extend(self._margin_call_if_due(bar))
         if self.max_holding is not None:
@@ -698,18 +712,19 @@ class TradingKernel:
 
     def _route(self, signal: Signal, bar: Bar, day_start_equity: Decimal | None) -> list[Event]:
         self.signals_seen += 1
-        instrument = self.instruments[signal.symbol]
-        decision = self.router.route(
-            signal, self.view(bar, day_start_equity), instrument, bar.close, self._bar_index
-        )
-        if decision.rejection is not None:
-            return [self._reject(signal, decision.rejection)]
-        if decision.notes:
-            self.adjustments.append((signal.ts, "; ".join(decision.notes)))
+        instrument = self.instruments[signal[SIGNAL_SYMBOL]]
+        view = self._working_view(bar[BAR_TS_CLOSE], self.prices, day_start_equity)  # ``view``
+        decision = self.router.route(signal, view, instrument, bar[BAR_CLOSE], self._bar_index)
+        rejection = decision[DECISION_REJECTION]
+        if rejection is not None:
+            return [self._reject(signal, rejection)]
+        notes = decision[DECISION_NOTES]
+        if notes:
+            self.adjustments.append((signal[SIGNAL_TS], "; ".join(notes)))
         events: list[Event] = (
-            [_signal_accepted((signal.ts, signal, decision.notes))] if self.signal_events else []
+            [_signal_accepted((signal[SIGNAL_TS], signal, notes))] if self.signal_events else []
         )
-        for intent in decision.intents:
+        for intent in decision[DECISION_INTENTS]:
             events.extend(self._submit(intent, bar))
         return events
 
@@ -856,29 +871,40 @@ class TradingKernel:
         """An entry's quantity at its fill price: an all-in order is sized from the equity
         available at that moment; any entry is checked by the risk rules again (the reason
         says what a rule cut)."""
-        instrument = self.instruments[order.symbol]
+        symbol = order[ORDER_SYMBOL]
+        instrument = self.instruments[symbol]
         prices = dict(self.prices)
-        prices[order.symbol] = price
-        view = self.ledger.view(order.ts_submitted, prices)
-        intent = _intent(  # the order's fields were validated as an intent already
+        prices[symbol] = price
+        view = self.ledger.view(order[ORDER_TS_SUBMITTED], prices)
+        router = self.router
+        quantity, fraction = order[ORDER_QUANTITY], order[ORDER_SIZE_FRACTION]
+        # ``SignalRouter.sized_at_fill`` on the order's fields, the intent built once at the
+        # size the fill allows (its fields were validated as an intent already; a new
+        # quantity is checked as ``intent_with_quantity`` checks it)
+        sized = router.quantity_at_fill(fraction, quantity, view, instrument, price)
+        if sized <= ZERO:
+            return entry_fill_quantity(order, ZERO, instrument), ""
+        if sized is not quantity:
+            validate_order_fields(symbol, sized, _MARKET, None, None, fraction is not None)
+        intent = _intent(
             (
-                order.symbol,
-                order.side,
-                order.quantity,
+                symbol,
+                order[ORDER_SIDE],
+                sized,
                 _MARKET,
                 None,
                 None,
                 _GTC,
-                order.role,
+                order[ORDER_ROLE],
                 None,
                 None,
-                order.size_fraction,
-                order.strategy,
+                fraction,
+                order[ORDER_STRATEGY],
                 "",
             )
         )
-        sized, reason = self.router.sized_at_fill(intent, view, instrument, price)
-        return entry_fill_quantity(order, sized, instrument), reason
+        checked, reason = router.checked_at_fill(intent, view, instrument, price)
+        return entry_fill_quantity(order, checked, instrument), reason
 
 
 def trade_date(ts_close: datetime) -> date:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
-from typing import Protocol
+from typing import ClassVar, Protocol
 
 from paperdesk.domain import ZERO, Instrument, InvalidInputError
 
@@ -25,6 +25,10 @@ class FeeModel(Protocol):
 @dataclass(frozen=True, slots=True)
 class NoFee:
     """Free trading."""
+
+    # its ``fee`` is ZERO whatever it is asked: the router's sizing and cash checks take ZERO
+    # without asking (``routing.affordability.charges_nothing``)
+    charges_nothing: ClassVar[bool] = True
 
     def fee(self, quantity: Decimal, price: Decimal, instrument: Instrument) -> Decimal:
         return ZERO

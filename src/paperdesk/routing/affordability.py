@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from decimal import Decimal
+from decimal import ROUND_DOWN, Decimal
 from typing import Final, Protocol
 
 from paperdesk.domain import ZERO, Instrument
-from paperdesk.domain.order_fields import whole_lots
 
 
 class FeeEstimator(Protocol):
@@ -17,36 +16,53 @@ class FeeEstimator(Protocol):
     def fee(self, quantity: Decimal, price: Decimal, instrument: Instrument) -> Decimal: ...
 
 
+def charges_nothing(estimator: FeeEstimator | None) -> bool:
+    """Whether ``estimator`` says its ``fee`` is ZERO (``paperdesk.domain.ZERO``) for every
+    argument (a class attribute ``charges_nothing = True``: ``execution.fees.NoFee``), so a
+    caller may take ZERO instead of asking it (an interpreted call, ~200 ns). Asked once, when
+    a rule or the router is built."""
+    return estimator is not None and getattr(estimator, "charges_nothing", False) is True
+
+
 _NUDGE_STEPS: Final = 3
+_ZERO: Final = ZERO  # compiled, a C static
+_ONE: Final = Decimal(1)
 
 
 def max_affordable_quantity(
-    budget: Decimal, price: Decimal, instrument: Instrument, fee_estimator: FeeEstimator | None
+    budget: Decimal,
+    price: Decimal,
+    instrument: Instrument,
+    fee_estimator: FeeEstimator | None,
+    free: bool = False,
 ) -> Decimal:
     """Return the largest q (whole lots) with q*price + fee(q, price) <= budget, or 0.
 
     A closed-form estimate (the fee read as a rate of the notional) is nudged a few lot steps;
     a bisection over lot counts takes over only for fee schedules the estimate misses by more.
-    Fees are assumed non-negative and non-decreasing in quantity.
+    Fees are assumed non-negative and non-decreasing in quantity. ``free``: the caller knows
+    the estimator ``charges_nothing`` (its fee of the estimate is then ZERO, not asked).
     """
-    if budget <= ZERO or price <= ZERO:
-        return ZERO
+    if budget <= _ZERO or price <= _ZERO:
+        return _ZERO
     lot = instrument.lot_size
-    quantity = whole_lots(budget / price, lot)
-    if quantity <= ZERO:
-        return ZERO
+    quantity = lots_in_quotient(budget / price, lot)
+    if quantity <= _ZERO:
+        return _ZERO
     if fee_estimator is None:
         return quantity - lot if quantity * price > budget else quantity
 
     estimator = fee_estimator
     upper = quantity  # fees are non-negative, so nothing above budget/price fits
-    fee = estimator.fee(quantity, price, instrument)
-    if fee > ZERO:
+    fee = _ZERO if free else estimator.fee(quantity, price, instrument)
+    if fee > _ZERO:
         rate = fee / (quantity * price)
-        quantity = whole_lots(budget / (price * (1 + rate)), lot)
-        fitting = quantity > ZERO and _fits(quantity, price, budget, estimator, instrument)
+        quantity = lots_in_quotient(budget / (price * (1 + rate)), lot)
+        fitting = quantity > _ZERO and _fits(quantity, price, budget, estimator, instrument)
     else:  # the estimate is ``upper``, whose fee is known: not asked again
-        fitting = quantity * price + fee <= budget
+        if quantity * price + fee <= budget:
+            return quantity  # ``upper`` fits: what the two loops below come back with
+        fitting = False
     steps = 0
     while quantity > ZERO and not fitting:
         if steps == _NUDGE_STEPS:
@@ -62,6 +78,20 @@ def max_affordable_quantity(
         quantity += lot
         steps += 1
     return quantity
+
+
+def lots_in_quotient(quotient: Decimal, lot: Decimal) -> Decimal:
+    """``whole_lots(quotient, lot)`` for a positive ``quotient`` a Decimal operation has just
+    returned (so it has no more digits than the context's precision) and a positive ``lot``.
+
+    That makes ``whole_lots``' ``abs`` and its sign a no-op, and for a lot of exactly ``1``
+    (exponent 0, an equity's) its division and product too: ``quotient / 1`` is ``quotient``
+    digit for digit (an exact quotient takes the ideal exponent, the dividend's), and so is
+    ``n * 1`` for the whole number ``n`` it rounds down to (``tests/unit/routing/
+    test_affordability_lots.py`` checks both against ``whole_lots``)."""
+    if lot == _ONE and lot.same_quantum(_ONE):
+        return quotient.to_integral_value(ROUND_DOWN)  # the rounding by position: ~150 ns less
+    return (quotient / lot).to_integral_value(ROUND_DOWN) * lot
 
 
 def _fits(

@@ -18,8 +18,21 @@ from paperdesk.domain import (
     Side,
 )
 from paperdesk.domain.order_fields import intent_with_quantity, whole_lots
-from paperdesk.routing.affordability import FeeEstimator, max_affordable_quantity
+from paperdesk.routing.affordability import (
+    FeeEstimator,
+    charges_nothing,
+    max_affordable_quantity,
+)
 from paperdesk.routing.outcomes import Adjusted, Rejection, RiskOutcome
+from paperdesk.routing.view_fields import (
+    INTENT_QUANTITY,
+    INTENT_ROLE,
+    INTENT_SIDE,
+    VIEW_CASH,
+    VIEW_EQUITY,
+    VIEW_POSITIONS,
+    VIEW_WORKING_ENTRIES,
+)
 from paperdesk.routing.wording import amount, money, percent
 
 __all__: Final = [
@@ -222,7 +235,7 @@ class CashAndBuyingPower:
     way the outcome carries the reason. ``cash_check=off`` leaves this rule out of the chain.
     """
 
-    __slots__ = ("fee_estimator", "kind", "leverage", "mode")
+    __slots__ = ("_free", "fee_estimator", "kind", "leverage", "mode")
 
     def __init__(
         self,
@@ -235,6 +248,7 @@ class CashAndBuyingPower:
         if mode is CashCheck.OFF:
             raise InvalidInputError("cash_check 'off' means no cash rule; do not build one")
         self.fee_estimator = fee_estimator
+        self._free = charges_nothing(fee_estimator)  # its fee not asked: ZERO
         self.kind = kind
         self.mode = mode
         self.leverage = leverage
@@ -242,19 +256,23 @@ class CashAndBuyingPower:
     def check(
         self, intent: OrderIntent, view: PortfolioView, instrument: Instrument, price: Decimal
     ) -> RiskOutcome:
-        if intent.role is not _ENTRY:
+        # the intent's and the view's fields read by position (``routing/view_fields.py``)
+        if intent[INTENT_ROLE] is not _ENTRY:
             return intent
         fee_estimator = self.fee_estimator
-        quantity = intent.quantity
-        fee = fee_estimator.fee(quantity, price, instrument) if fee_estimator else ZERO
+        quantity = intent[INTENT_QUANTITY]
+        free = self._free
+        fee = fee_estimator.fee(quantity, price, instrument) if fee_estimator and not free else ZERO
         kind = self.kind
+        cash = view[VIEW_CASH]
+        has_working = bool(view[VIEW_WORKING_ENTRIES])
         if kind is _FUTURES:
             margin = instrument.initial_margin or ZERO
-            working = self.working_cost(view, intent.side) if view.working_entries else None
-            budget = view.cash if working is None else view.cash - working
+            working = self.working_cost(view, intent[INTENT_SIDE]) if has_working else None
+            budget = cash if working is None else cash - working
             if quantity * margin + fee <= budget:
                 return intent
-            counted = f"free cash {money(view.cash)} "
+            counted = f"free cash {money(cash)} "
             if working is not None:
                 counted += f"less working entries {money(working)} "
             limit = (
@@ -265,9 +283,10 @@ class CashAndBuyingPower:
             return self._outcome(intent, allowed, instrument, limit, "insufficient_margin")
         cost = quantity * price + fee
         if kind is _MARGIN:
-            exposure = view.gross_exposure() if view.positions else ZERO
-            working = self.working_cost(view, intent.side) if view.working_entries else None
-            budget = view.equity * self.leverage - exposure
+            exposure = view.gross_exposure() if view[VIEW_POSITIONS] else ZERO
+            working = self.working_cost(view, intent[INTENT_SIDE]) if has_working else None
+            equity = view[VIEW_EQUITY]
+            budget = equity * self.leverage - exposure
             if working is not None:
                 budget -= working
             if cost <= budget:
@@ -276,25 +295,26 @@ class CashAndBuyingPower:
             if working is not None:
                 counted += f" - working entries {money(working)}"
             limit = (
-                f"buying power {money(budget)} (equity {money(view.equity)} x leverage "
+                f"buying power {money(budget)} (equity {money(equity)} x leverage "
                 f"{amount(self.leverage)}{counted}) cannot pay for "
                 f"the {intent.symbol} entry and its fee"
             )
             code = "insufficient_buying_power"
-        elif intent.side is _BUY:
-            working = self.working_cost(view, _BUY) if view.working_entries else None
-            budget = view.cash if working is None else view.cash - working
+        elif intent[INTENT_SIDE] is _BUY:
+            working = self.working_cost(view, _BUY) if has_working else None
+            budget = cash if working is None else cash - working
             if cost <= budget:
                 return intent
-            counted = f"cash {money(view.cash)} "
+            counted = f"cash {money(cash)} "
             if working is not None:
                 counted += f"less working entries {money(working)} "
             limit = f"{counted}cannot pay for the {intent.symbol} entry and its fee"
             code = "insufficient_cash"
         else:
             short_exposure = self._short_exposure(view)
-            working = self.working_cost(view, _SELL) if view.working_entries else None
-            budget = view.equity - short_exposure
+            working = self.working_cost(view, _SELL) if has_working else None
+            equity = view[VIEW_EQUITY]
+            budget = equity - short_exposure
             if working is not None:
                 budget -= working
             if cost <= budget:
@@ -303,11 +323,11 @@ class CashAndBuyingPower:
             if working is not None:
                 counted += f"and working short entries {money(working)} "
             limit = (
-                f"a short needs 100% margin: equity {money(view.equity)} less "
+                f"a short needs 100% margin: equity {money(equity)} less "
                 f"{counted}leaves {money(budget)}"
             )
             code = "insufficient_margin"
-        allowed = max_affordable_quantity(budget, price, instrument, fee_estimator)
+        allowed = max_affordable_quantity(budget, price, instrument, fee_estimator, free)
         return self._outcome(intent, allowed, instrument, limit, code)
 
     def working_cost(self, view: PortfolioView, side: Side) -> Decimal | None:
@@ -351,9 +371,13 @@ class CashAndBuyingPower:
     @staticmethod
     def _short_exposure(view: PortfolioView) -> Decimal:
         total = ZERO
-        for symbol, position in view.positions.items():
+        positions = view[VIEW_POSITIONS]
+        if not positions:  # flat (an entry after its exit): nothing short
+            return total
+        prices = view.prices
+        for symbol, position in positions.items():
             if position.quantity < ZERO:
-                total -= position.quantity * view.prices.get(symbol, position.average_price)
+                total -= position.quantity * prices.get(symbol, position.average_price)
         return total
 
 

@@ -14,19 +14,44 @@ from paperdesk.domain import (
     OrderRole,
     OrderType,
     PortfolioView,
+    Position,
     Side,
     Signal,
     TimeInForce,
 )
+from paperdesk.domain.field_positions import POSITION_QUANTITY
 from paperdesk.domain.money import plain_whole
 from paperdesk.domain.order_fields import intent_with_quantity, validate_order_fields
 from paperdesk.domain.trusted import trusted_maker
-from paperdesk.routing.affordability import FeeEstimator, max_affordable_quantity
+from paperdesk.routing.affordability import (
+    FeeEstimator,
+    charges_nothing,
+    max_affordable_quantity,
+)
 from paperdesk.routing.filters import FilterRule, signal_memories
 from paperdesk.routing.outcomes import Adjusted, Rejection, RiskOutcome
 from paperdesk.routing.pretrade import check_risk
 from paperdesk.routing.risk import CashAndBuyingPower, RiskRule
 from paperdesk.routing.sizers import Sizer
+from paperdesk.routing.view_fields import (
+    INTENT_QUANTITY,
+    INTENT_SIZE_FRACTION,
+    SIGNAL_DIRECTION,
+    SIGNAL_ENTRY,
+    SIGNAL_REASON,
+    SIGNAL_STOP,
+    SIGNAL_STRATEGY,
+    SIGNAL_SYMBOL,
+    SIGNAL_TARGET,
+    VIEW_CASH,
+    VIEW_DAY_START_EQUITY,
+    VIEW_EQUITY,
+    VIEW_POSITIONS,
+    VIEW_PRICES,
+    VIEW_TS,
+    VIEW_WORKING_ENTRIES,
+    VIEW_WORKING_SYMBOLS,
+)
 from paperdesk.routing.wording import amount, money
 
 # Enum member lookups cost a metaclass call each; the hot path reads these module constants.
@@ -60,6 +85,12 @@ class RoutingDecision(NamedTuple):
 
 # an accepted decision without RoutingDecision's generated (interpreted) constructor
 _decision: Final = trusted_maker(RoutingDecision)  # (signal, intents, rejection, notes, code)
+# its fields by position, for the compiled kernel (a NamedTuple's read by name is a lookup)
+DECISION_INTENTS: Final = 1
+DECISION_REJECTION: Final = 2
+DECISION_NOTES: Final = 3
+if RoutingDecision._fields[1:4] != ("intents", "rejection", "notes"):  # pragma: no cover
+    raise RuntimeError("RoutingDecision's field layout changed: update its positions")
 
 
 def size_rounds_to_zero(symbol: str, price: Decimal, equity: Decimal, lot_size: Decimal) -> str:
@@ -85,6 +116,7 @@ class SignalRouter:
         "_cash_rule",
         "_fee_estimator",
         "_filters",
+        "_free",
         "_memories",
         "_order_type",
         "_risk",
@@ -120,6 +152,7 @@ class SignalRouter:
         self._risk = risk
         self.allow_short = allow_short
         self._fee_estimator = fee_estimator
+        self._free = charges_nothing(fee_estimator)  # its fee not asked: ZERO
         self._order_type = order_type
         self._time_in_force = time_in_force
         self._size_fraction = size_fraction
@@ -145,7 +178,7 @@ class SignalRouter:
         if reason is not None:
             return RoutingDecision(signal, _NO_INTENTS, reason)
         decision = self._translate(signal, view, instrument, price)
-        if memories and decision.rejection is None:
+        if memories and decision[DECISION_REJECTION] is None:
             for memory in memories:
                 memory.remember(signal)
         return decision
@@ -190,30 +223,49 @@ class SignalRouter:
         the fill price, so a gap between the signal and the fill can never spend cash the account
         does not have or break the exposure cap.
         """
-        fraction = intent.size_fraction
-        if fraction is None:
-            quantity = intent.quantity
-        else:
-            quantity = max_affordable_quantity(
-                view.equity * fraction, price, instrument, self._fee_estimator
-            )
-        if quantity <= ZERO:
+        quantity = intent[INTENT_QUANTITY]
+        fraction = intent[INTENT_SIZE_FRACTION]
+        sized = self.quantity_at_fill(fraction, quantity, view, instrument, price)
+        if sized <= ZERO:
             return ZERO, ""
-        resized = intent if quantity is intent.quantity else intent_with_quantity(intent, quantity)
-        outcome = self._risk.check(resized, view, instrument, price)
+        resized = intent if sized is quantity else intent_with_quantity(intent, sized)
+        return self.checked_at_fill(resized, view, instrument, price)
+
+    def quantity_at_fill(
+        self,
+        fraction: Decimal | None,
+        quantity: Decimal,
+        view: PortfolioView,
+        instrument: Instrument,
+        price: Decimal,
+    ) -> Decimal:
+        """``sized_at_fill``'s first step: an all-in entry's (``fraction``) largest affordable
+        quantity at ``price``, else the entry's own ``quantity`` (the same object)."""
+        if fraction is None:
+            return quantity
+        return max_affordable_quantity(
+            view[VIEW_EQUITY] * fraction, price, instrument, self._fee_estimator, self._free
+        )
+
+    def checked_at_fill(
+        self, intent: OrderIntent, view: PortfolioView, instrument: Instrument, price: Decimal
+    ) -> tuple[Decimal, str]:
+        """``sized_at_fill``'s second step: the risk rules' quantity for ``intent`` (sized
+        already, above zero) at ``price`` and the reason a rule gave (else "")."""
+        outcome = self._risk.check(intent, view, instrument, price)
         if isinstance(outcome, Rejection):
             return ZERO, outcome.reason
         if isinstance(outcome, Adjusted):
-            return outcome.intent.quantity, "; ".join(outcome.notes)
-        return outcome.quantity, ""
+            return outcome.intent[INTENT_QUANTITY], "; ".join(outcome.notes)
+        return outcome[INTENT_QUANTITY], ""
 
     def _translate(
         self, signal: Signal, view: PortfolioView, instrument: Instrument, price: Decimal
     ) -> RoutingDecision:
-        symbol = signal.symbol
-        position = view.positions.get(symbol)
-        held = position.quantity if position is not None else ZERO
-        direction = signal.direction
+        symbol = signal[SIGNAL_SYMBOL]
+        position = view[VIEW_POSITIONS].get(symbol)
+        held = position[POSITION_QUANTITY] if position is not None else ZERO
+        direction = signal[SIGNAL_DIRECTION]
         if direction is _FLAT:
             if not held:
                 return RoutingDecision(
@@ -248,13 +300,16 @@ class SignalRouter:
     ) -> RiskOutcome:
         order_type = _MARKET
         limit_price = None
-        if self._order_type is _LIMIT and signal.entry is not None:
-            order_type = _LIMIT
-            limit_price = price = signal.entry
+        if self._order_type is _LIMIT:
+            entry = signal[SIGNAL_ENTRY]
+            if entry is not None:
+                order_type = _LIMIT
+                limit_price = price = entry
+        symbol = signal[SIGNAL_SYMBOL]
         fraction = self._size_fraction
         if fraction is not None:
             quantity = max_affordable_quantity(
-                view.equity * fraction, price, instrument, self._fee_estimator
+                view[VIEW_EQUITY] * fraction, price, instrument, self._fee_estimator, self._free
             )
         else:
             sized = self._sizer.size(signal, view, instrument, price)
@@ -262,10 +317,9 @@ class SignalRouter:
                 return sized
             if sized <= ZERO:
                 return Rejection(
-                    size_rounds_to_zero(signal.symbol, price, view.equity, instrument.lot_size)
+                    size_rounds_to_zero(symbol, price, view[VIEW_EQUITY], instrument.lot_size)
                 )
             quantity = sized
-        symbol = signal.symbol
         # OrderIntent's checks, then the tuple without its interpreted constructor's frame
         validate_order_fields(
             symbol, quantity, order_type, limit_price, None, allow_zero=fraction is not None
@@ -280,17 +334,17 @@ class SignalRouter:
                 None,
                 self._time_in_force,
                 _ENTRY,
-                signal.stop,
-                signal.target,
+                signal[SIGNAL_STOP],
+                signal[SIGNAL_TARGET],
                 fraction,
-                signal.strategy,
-                signal.reason,
+                signal[SIGNAL_STRATEGY],
+                signal[SIGNAL_REASON],
             )
         )
         return self._risk.check(intent, view, instrument, price)
 
     def _exit(self, signal: Signal, held: Decimal) -> OrderIntent:
-        symbol = signal.symbol
+        symbol = signal[SIGNAL_SYMBOL]
         quantity = held if plain_whole(held) else abs(held)  # the position's own object when equal
         validate_order_fields(symbol, quantity, _MARKET, None, None)  # OrderIntent's checks
         return _intent(
@@ -306,8 +360,8 @@ class SignalRouter:
                 None,
                 None,
                 None,
-                signal.strategy,
-                signal.reason,
+                signal[SIGNAL_STRATEGY],
+                signal[SIGNAL_REASON],
             )
         )
 
@@ -318,23 +372,33 @@ class SignalRouter:
         exit replaces the symbol's working orders, so its working entries are not counted."""
         symbol = instrument.symbol
         estimator = self._fee_estimator
-        fee = estimator.fee(abs(held), price, instrument) if estimator is not None else ZERO
-        mark = view.prices.get(symbol, price)
-        positions = {
-            name: held_position for name, held_position in view.positions.items() if name != symbol
-        }
-        symbols, working = view.working_entry_symbols, view.working_entries
+        if estimator is None or self._free:
+            fee = ZERO
+        else:
+            fee = estimator.fee(abs(held), price, instrument)
+        prices = view[VIEW_PRICES]
+        mark = prices.get(symbol, price)
+        held_positions = view[VIEW_POSITIONS]
+        if len(held_positions) == 1 and symbol in held_positions:  # only the one it closes
+            positions: dict[str, Position] = {}
+        else:
+            positions = {
+                name: held_position
+                for name, held_position in held_positions.items()
+                if name != symbol
+            }
+        symbols, working = view[VIEW_WORKING_SYMBOLS], view[VIEW_WORKING_ENTRIES]
         if working:
             symbols = symbols - {symbol}
             working = tuple(entry for entry in working if entry.symbol != symbol)
         return _view(
             (
-                view.ts,
-                view.cash + held * price - fee,
-                view.equity + held * (price - mark) - fee,
+                view[VIEW_TS],
+                view[VIEW_CASH] + held * price - fee,
+                view[VIEW_EQUITY] + held * (price - mark) - fee,
                 positions,
-                view.prices,
-                view.day_start_equity,
+                prices,
+                view[VIEW_DAY_START_EQUITY],
                 symbols,
                 working,
             )
