@@ -12,7 +12,7 @@ from datetime import datetime
 from decimal import Decimal
 from itertools import repeat
 from math import isnan
-from typing import Any, Final
+from typing import Any, Final, SupportsIndex
 
 import numpy as np
 import pandas as pd
@@ -45,8 +45,9 @@ class SignalColumns:
     def __len__(self) -> int:
         return len(self.directions)
 
-    def signal(self, k: int, ts: datetime) -> Signal:
-        """Signal ``k`` of the frame, stamped ``ts`` (timezone-aware)."""
+    def signal(self, k: SupportsIndex, ts: datetime) -> Signal:
+        """Signal ``k`` of the frame, stamped ``ts`` (timezone-aware). (``k`` any index, a NumPy
+        integer too: compiled, an ``int`` parameter would refuse one.)"""
         confidence = self.confidences[k]
         code = self.directions[k]
         direction = _DIRECTIONS.get(code)
@@ -72,7 +73,7 @@ class SignalColumns:
             ) from error
         return _trusted_fields(fields)
 
-    def signals(self, ks: Sequence[int], stamps: Sequence[datetime]) -> list[Signal]:
+    def signals(self, ks: Sequence[SupportsIndex], stamps: Sequence[datetime]) -> list[Signal]:
         """``[self.signal(k, ts) for k, ts in zip(ks, stamps)]`` in bulk: column by column,
         each distinct stop and target converted once; any signal outside the Signal's rules
         sends them all through ``signal`` (which names what is wrong)."""
