@@ -20,8 +20,18 @@ def charges_nothing(estimator: FeeEstimator | None) -> bool:
     """Whether ``estimator`` says its ``fee`` is ZERO (``paperdesk.domain.ZERO``) for every
     argument (a class attribute ``charges_nothing = True``: ``execution.fees.NoFee``), so a
     caller may take ZERO instead of asking it (an interpreted call, ~200 ns). Asked once, when
-    a rule or the router is built."""
-    return estimator is not None and getattr(estimator, "charges_nothing", False) is True
+    a rule or the router is built.
+
+    The class that says it must be the one whose ``fee`` is called: a subclass of ``NoFee``
+    that overrides ``fee`` inherits the attribute but may charge, so it is asked as any model
+    is (the first class in the MRO defining either decides, and it must define both)."""
+    if estimator is None:
+        return False
+    for klass in type(estimator).__mro__:
+        defined = vars(klass)
+        if "fee" in defined or "charges_nothing" in defined:
+            return "fee" in defined and defined.get("charges_nothing", False) is True
+    return False
 
 
 _NUDGE_STEPS: Final = 3

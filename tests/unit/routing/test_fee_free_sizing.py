@@ -123,3 +123,25 @@ def test_the_cash_check_says_the_same_with_or_without_asking(
     assert max_affordable_quantity(budget, price, SPY, NoFee(), True).as_tuple() == (
         max_affordable_quantity(budget, price, SPY, NoFee()).as_tuple()
     )
+
+
+class ChargingNoFee(NoFee):
+    """A subclass of the free model that charges: it inherits ``charges_nothing``, not the
+    ``fee`` that makes it true."""
+
+    def fee(self, quantity: Decimal, price: Decimal, instrument: Instrument) -> Decimal:
+        return D(5)
+
+
+class PlainNoFee(NoFee):
+    """A subclass that keeps ``NoFee.fee``: still free."""
+
+
+def test_a_subclass_that_overrides_the_fee_is_asked() -> None:
+    assert not charges_nothing(ChargingNoFee())
+    assert charges_nothing(PlainNoFee())
+    view = PortfolioView(TS, D(1000), D(1000))
+    intent = OrderIntent("SPY", Side.BUY, D(10))
+    # 10 x 100 + a fee of 5 does not fit 1000: the fee is asked, so 9 are allowed
+    outcome = CashAndBuyingPower(ChargingNoFee()).check(intent, view, SPY, D(100))
+    assert not isinstance(outcome, OrderIntent)
