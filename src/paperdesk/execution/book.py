@@ -155,6 +155,15 @@ class OrderBook:
         self.last_submitted: Order | None = None
         # off (``quiet``): the events of changes a backtest never reads are not built
         self._events = True
+        # a quiet book's finished families in submission order (``_slot_of``: the slot of each
+        # order this book issued that is still in ``_orders``): out of the dict the matching
+        # reads, which then holds the open families only and stays small (a backtest's book
+        # reaches tens of thousands of orders, and each lookup in a dict that size misses the
+        # cache)
+        self._finished: list[Order | None] = []
+        self._slot_of: dict[str, int] = {}
+        self._leaving: list[str] = []  # finished families' ids, moved at the next ``submit``
+        self._first_number = 0  # the number of the order at ``_finished[0]``
 
     def quiet(self) -> None:
         """Stop building the events of the changes a backtest never reads: an order accepted
@@ -162,7 +171,9 @@ class OrderBook:
         its bracket (a parent's pending legs, one-cancels-other, a parent's unfilled rest).
         Every change to the book is the same; the cancels and expiries a venue reports
         (``on_canceled``, ``on_expired``: time in force, nothing fits at the fill, whose reason
-        the kernel keeps), rejections and modifications keep their events."""
+        the kernel keeps), rejections and modifications keep their events. A finished bracket
+        family (or a finished order without one) then leaves the dict the matching reads for a
+        list kept in submission order: ``get`` and ``hand_over`` still find it."""
         self._events = False
 
     def restore(self, orders: Iterable[tuple[Order, datetime]], sequence: int) -> None:
@@ -177,6 +188,8 @@ class OrderBook:
             self._eligible_from[order.order_id] = eligible_from
             if order.is_open:
                 self._books.setdefault(order.symbol, {})[order.order_id] = None
+        if self._finished and sequence > self._sequence:  # keep the slots at their numbers
+            self._finished.extend([None] * (sequence - self._sequence))
         self._sequence = max(self._sequence, sequence)
 
     def settle_as_stored(self, order_ids: Iterable[str]) -> bool:
@@ -209,6 +222,8 @@ class OrderBook:
         self, intent: OrderIntent, ts: datetime, client_order_id: str | None = None
     ) -> list[Event]:
         """Accept (or reject) ``intent`` at ``ts``; a bracket entry also creates pending legs."""
+        if self._leaving:
+            self._move_out()
         if client_order_id is not None and self.client_order_id_in_use(client_order_id):
             raise OrderError(f"client order id {client_order_id!r} is already in use")
         order_id = self._next_id()
@@ -424,7 +439,9 @@ class OrderBook:
     def get(self, order_id: str) -> Order:
         order = self._orders.get(order_id)
         if order is None:
-            hint = order_id_hint(str(order_id), self._orders)
+            order = self._finished_order(order_id)
+        if order is None:
+            hint = order_id_hint(str(order_id), [*self._orders, *self._finished_ids()])
             raise OrderError(f"unknown order id {order_id}{hint}")
         return order
 
@@ -445,17 +462,33 @@ class OrderBook:
         if client_order_id in self._client_ids:
             return True
         order = self._orders.get(client_order_id)  # a generated client id is its order's id
+        if order is None:
+            order = self._finished_order(client_order_id)
         return order is not None and order.client_order_id == client_order_id
 
     def all_orders(self) -> list[Order]:
-        return list(self._orders.values())
+        """Every order in submission order."""
+        if not self._finished:
+            return list(self._orders.values())
+        # restored orders (numbered by an earlier book) were submitted before every order this
+        # book issued, in the dict's order
+        earlier = [
+            order for order_id, order in self._orders.items() if order_id not in self._slot_of
+        ]
+        slots = list(self._finished)
+        for order_id, number in self._slot_of.items():
+            slots[number] = self._orders.get(order_id)  # none: an id issued to a refused submit
+        return earlier + [order for order in slots if order is not None]
 
     def hand_over(self) -> list[Order]:
         """Every order in submission order, leaving the book empty: the end of a backtest, whose
         result keeps the orders while what the book kept to match them (ids, eligibility, open
         books) is freed before the statistics are computed."""
-        orders = list(self._orders.values())
+        orders = self.all_orders()
         self._orders.clear()
+        self._finished.clear()
+        self._slot_of.clear()
+        self._leaving.clear()
         self._books.clear()
         self._eligible_from.clear()
         self._client_ids.clear()
@@ -565,7 +598,40 @@ class OrderBook:
 
     def _next_id(self) -> str:
         self._sequence += 1
-        return f"{self._id_prefix}{self._sequence}"
+        order_id = f"{self._id_prefix}{self._sequence}"
+        if not self._events:
+            if not self._finished:
+                self._first_number = self._sequence
+            self._slot_of[order_id] = len(self._finished)
+            self._finished.append(None)
+        return order_id
+
+    def _finished_order(self, order_id: str) -> Order | None:
+        """The finished order ``order_id`` a quiet book moved out of ``_orders``, else None."""
+        prefix = self._id_prefix
+        digits = order_id[len(prefix) :]
+        if not order_id.startswith(prefix) or not digits.isdigit() or not digits.isascii():
+            return None
+        index = int(digits) - self._first_number
+        if 0 <= index < len(self._finished):
+            order = self._finished[index]
+            if order is not None and order[ORDER_ID] == order_id:
+                return order
+        return None
+
+    def _finished_ids(self) -> list[str]:
+        return [order[ORDER_ID] for order in self._finished if order is not None]
+
+    def _move_out(self) -> None:
+        """A quiet book's finished families leave ``_orders`` for their numbered slots."""
+        orders = self._orders
+        slot_of = self._slot_of
+        finished = self._finished
+        for order_id in self._leaving:
+            number = slot_of.pop(order_id, None)
+            if number is not None:
+                finished[number] = orders.pop(order_id)
+        self._leaving.clear()
 
     def _size_children(
         self,
@@ -673,3 +739,6 @@ class OrderBook:
         eligible.pop(root[ORDER_ID], None)
         for child_id in children:
             eligible.pop(child_id, None)
+        if not self._events:  # moved out at the next submit, when nothing holds the family
+            self._leaving.append(root[ORDER_ID])
+            self._leaving.extend(children)
