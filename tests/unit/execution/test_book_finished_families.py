@@ -51,10 +51,16 @@ _STEPS = st.lists(
 
 def _apply(book: OrderBook, step: int, kind: str, pick: int, bracket: bool) -> None:
     if kind == "submit":
-        legs = {"stop_loss": "90", "take_profit": "110"} if bracket else {}
+        stop_loss, take_profit = ("90", "110") if bracket else (None, None)
         client = f"mine{pick}" if pick % 7 == 0 else None
         with contextlib.suppress(OrderError):  # a client id chosen twice: refused by both
-            book.submit(make_intent(quantity=str(pick % 9 + 2), **legs), before(step), client)
+            book.submit(
+                make_intent(
+                    quantity=str(pick % 9 + 2), stop_loss=stop_loss, take_profit=take_profit
+                ),
+                before(step),
+                client,
+            )
         return
     working = [order for order in book.open_orders() if order.status in _WORKING]
     if not working:
