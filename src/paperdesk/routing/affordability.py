@@ -34,6 +34,22 @@ def charges_nothing(estimator: FeeEstimator | None) -> bool:
     return False
 
 
+def estimated_fee(
+    estimator: FeeEstimator | None,
+    free: bool,
+    quantity: Decimal,
+    price: Decimal,
+    instrument: Instrument,
+) -> Decimal:
+    """The fee the router and the risk rules count for ``quantity`` at ``price``: ZERO (the
+    shared object, whose exponent the sums that add it keep) with no estimator or one that
+    ``charges_nothing`` (``free``, asked once when the rule or router is built), else the
+    estimator's."""
+    if estimator is None or free:
+        return _ZERO
+    return estimator.fee(quantity, price, instrument)
+
+
 _NUDGE_STEPS: Final = 3
 _ZERO: Final = ZERO  # compiled, a C static
 _ONE: Final = Decimal(1)
@@ -64,7 +80,7 @@ def max_affordable_quantity(
 
     estimator = fee_estimator
     upper = quantity  # fees are non-negative, so nothing above budget/price fits
-    fee = _ZERO if free else estimator.fee(quantity, price, instrument)
+    fee = estimated_fee(estimator, free, quantity, price, instrument)
     if fee > _ZERO:
         rate = fee / (quantity * price)
         quantity = lots_in_quotient(budget / (price * (1 + rate)), lot)

@@ -21,6 +21,7 @@ from paperdesk.domain.order_fields import intent_with_quantity, whole_lots
 from paperdesk.routing.affordability import (
     FeeEstimator,
     charges_nothing,
+    estimated_fee,
     max_affordable_quantity,
 )
 from paperdesk.routing.outcomes import Adjusted, Rejection, RiskOutcome
@@ -261,8 +262,7 @@ class CashAndBuyingPower:
             return intent
         fee_estimator = self.fee_estimator
         quantity = intent[INTENT_QUANTITY]
-        free = self._free
-        fee = fee_estimator.fee(quantity, price, instrument) if fee_estimator and not free else ZERO
+        fee = estimated_fee(fee_estimator, self._free, quantity, price, instrument)
         kind = self.kind
         cash = view[VIEW_CASH]
         has_working = bool(view[VIEW_WORKING_ENTRIES])
@@ -327,7 +327,7 @@ class CashAndBuyingPower:
                 f"{counted}leaves {money(budget)}"
             )
             code = "insufficient_margin"
-        allowed = max_affordable_quantity(budget, price, instrument, fee_estimator, free)
+        allowed = max_affordable_quantity(budget, price, instrument, fee_estimator, self._free)
         return self._outcome(intent, allowed, instrument, limit, code)
 
     def working_cost(self, view: PortfolioView, side: Side) -> Decimal | None:

@@ -26,6 +26,7 @@ from paperdesk.domain.trusted import trusted_maker
 from paperdesk.routing.affordability import (
     FeeEstimator,
     charges_nothing,
+    estimated_fee,
     max_affordable_quantity,
 )
 from paperdesk.routing.filters import FilterRule, signal_memories
@@ -371,11 +372,7 @@ class SignalRouter:
         """The view as it would be once the whole ``held`` position closed at ``price``; the
         exit replaces the symbol's working orders, so its working entries are not counted."""
         symbol = instrument.symbol
-        estimator = self._fee_estimator
-        if estimator is None or self._free:
-            fee = ZERO
-        else:
-            fee = estimator.fee(abs(held), price, instrument)
+        fee = estimated_fee(self._fee_estimator, self._free, abs(held), price, instrument)
         prices = view[VIEW_PRICES]
         mark = prices.get(symbol, price)
         held_positions = view[VIEW_POSITIONS]

@@ -26,7 +26,11 @@ from paperdesk.domain import (
 )
 from paperdesk.execution.fees import NoFee, PercentOfNotional
 from paperdesk.routing import build_router
-from paperdesk.routing.affordability import charges_nothing, max_affordable_quantity
+from paperdesk.routing.affordability import (
+    charges_nothing,
+    estimated_fee,
+    max_affordable_quantity,
+)
 from paperdesk.routing.risk import CashAndBuyingPower
 
 D = Decimal
@@ -145,3 +149,15 @@ def test_a_subclass_that_overrides_the_fee_is_asked() -> None:
     # 10 x 100 + a fee of 5 does not fit 1000: the fee is asked, so 9 are allowed
     outcome = CashAndBuyingPower(ChargingNoFee()).check(intent, view, SPY, D(100))
     assert not isinstance(outcome, OrderIntent)
+
+
+def test_the_estimated_fee_is_the_shared_zero_unless_a_model_is_asked() -> None:
+    model = CountedFree()
+    assert estimated_fee(None, False, D(10), D(100), SPY) is ZERO
+    assert estimated_fee(model, True, D(10), D(100), SPY) is ZERO
+    assert model.asked == 0
+    charged = estimated_fee(PercentOfNotional(D("0.1")), False, D(10), D(100), SPY)
+    assert charged == PercentOfNotional(D("0.1")).fee(D(10), D(100), SPY)
+    assert charged > ZERO
+    assert estimated_fee(model, False, D(10), D(100), SPY) is ZERO
+    assert model.asked == 1
