@@ -3,12 +3,43 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 
 from paperdesk.domain.enums import AssetClass
 from paperdesk.domain.errors import InvalidInputError
 from paperdesk.domain.money import round_to_increment
 from paperdesk.domain.order_fields import whole_lots
+
+# the increments and money per contract: Decimals (a whole number or a numeric string is taken
+# exactly; a float is refused, its binary value is not the number written)
+_EXACT_FIELDS = (
+    "tick_size",
+    "lot_size",
+    "pip_size",
+    "contract_size",
+    "multiplier",
+    "initial_margin",
+    "maintenance_margin",
+)
+
+
+def _exact(name: str, value: object) -> Decimal:
+    """``value`` as the exact Decimal it names, or a clear error naming the field."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return Decimal(value)
+    if isinstance(value, str):
+        try:
+            number = Decimal(value.strip())
+        except InvalidOperation:
+            raise InvalidInputError(f"{name} must be a number, got {value!r}") from None
+        if number.is_finite():
+            return number
+        raise InvalidInputError(f"{name} must be a finite number, got {value!r}")
+    kind = type(value).__name__
+    raise InvalidInputError(
+        f"{name} must be a Decimal, a whole number or a numeric string (exact), got {kind} "
+        f"{value!r}"
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,6 +71,15 @@ class Instrument:
     def __post_init__(self) -> None:
         if not self.symbol or not self.symbol.strip():
             raise InvalidInputError("instrument symbol must not be empty")
+        for name in _EXACT_FIELDS:
+            value = getattr(self, name)
+            if value is not None and not isinstance(value, Decimal):
+                object.__setattr__(self, name, _exact(name, value))
+        for name in ("tick_size", "lot_size", "contract_size"):
+            if not getattr(self, name).is_finite():
+                raise InvalidInputError(
+                    f"{name} must be a finite number, got {getattr(self, name)}"
+                )
         if not self.tick_size >= 0:  # 0: no price grid (a split/dividend-adjusted series)
             raise InvalidInputError(f"tick_size must not be negative, got {self.tick_size}")
         if self.lot_size <= 0:
