@@ -131,8 +131,13 @@ def simulate(
     if (signal_rows < 0).any():
         raise DataError(f"strategy {strategy.name} emitted a signal at a time that is not a bar")
     check_causal(strategy, bars, frame)
-    eligible = not actions and _fast_path_eligible(config, instrument, feed, frame, signal_rows)
-    if engine != "event" and eligible:
+    # the event kernel asked for by name: the fast path's checks (a pass over the bars) unasked
+    eligible = (
+        engine != "event"
+        and not actions
+        and _fast_path_eligible(config, instrument, feed, frame, signal_rows)
+    )
+    if eligible:
         try:
             fast = fastpath.run_fast_path(
                 config,
