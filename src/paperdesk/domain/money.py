@@ -18,6 +18,13 @@ from paperdesk.domain.errors import InvalidInputError
 # Final: compiled, a constant is read from a C variable, not looked up in the module's dict
 ZERO: Final = Decimal(0)
 ONE: Final = Decimal(1)
+_context: Final = getcontext  # compiled: a C variable, not a look-up in the module's dict
+# The last value ``plain_whole`` found positive and of exponent 0, with its ``adjusted()``: a
+# Decimal is immutable, so both stay true of that object while the memo holds it (its identity
+# cannot pass to another object); the precision, which a user may change at any time, is read at
+# every call. One tuple, replaced whole, so no reader (another thread) sees half of one; ``ONE``
+# (positive, exponent 0, adjusted 0) to start with.
+_last_plain: Final[list[tuple[Decimal, int]]] = [(ONE, 0)]
 
 
 def to_decimal(value: object, name: str = "value") -> Decimal:
@@ -67,10 +74,12 @@ def plus(total: Decimal, amount: Decimal) -> Decimal:
     that operand digit for digit (``plain_whole``, or both ``ZERO``): a running total's first
     amount then shares the object instead of holding an equal copy (a long backtest keeps
     hundreds of thousands of them)."""
+    if amount is ZERO:  # first: ``ZERO`` is never ``plain_whole``, so both ZERO is ``total``
+        if total is ZERO or plain_whole(total):
+            return total
+        return total + amount
     if total is ZERO and plain_whole(amount):
         return amount
-    if amount is ZERO and (total is ZERO or plain_whole(total)):
-        return total
     return total + amount
 
 
@@ -86,7 +95,14 @@ def plain_whole(value: Decimal) -> bool:
     """Whether ``value`` is a positive whole number of exponent 0 within the context's precision:
     then ``0 + value`` and ``value - 0`` are ``value`` digit for digit (same exponent, no
     rounding), so the sum may be ``value`` itself."""
-    return value > ZERO and value.same_quantum(ZERO) and value.adjusted() < getcontext().prec
+    last = _last_plain[0]
+    if value is last[0]:  # the same object as last time: only the precision is read again
+        return last[1] < _context().prec
+    if value > ZERO and value.same_quantum(ZERO):
+        adjusted = value.adjusted()
+        _last_plain[0] = (value, adjusted)
+        return adjusted < _context().prec
+    return False
 
 
 def shared(value: Decimal, candidate: Decimal | None) -> Decimal:
