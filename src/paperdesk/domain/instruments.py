@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from paperdesk.domain.enums import AssetClass
 from paperdesk.domain.errors import InvalidInputError
-from paperdesk.domain.money import round_to_increment
+from paperdesk.domain.money import round_to_increment, to_decimal
 from paperdesk.domain.order_fields import whole_lots
 
 # the increments and money per contract: Decimals (a whole number or a numeric string is taken
@@ -24,17 +24,10 @@ _EXACT_FIELDS = (
 
 
 def _exact(name: str, value: object) -> Decimal:
-    """``value`` as the exact Decimal it names, or a clear error naming the field."""
-    if isinstance(value, int) and not isinstance(value, bool):
-        return Decimal(value)
-    if isinstance(value, str):
-        try:
-            number = Decimal(value.strip())
-        except InvalidOperation:
-            raise InvalidInputError(f"{name} must be a number, got {value!r}") from None
-        if number.is_finite():
-            return number
-        raise InvalidInputError(f"{name} must be a finite number, got {value!r}")
+    """``value`` as the exact Decimal it names (``to_decimal``'s rules for a whole number or a
+    string), or a clear error naming the field."""
+    if isinstance(value, int | str) and not isinstance(value, bool):
+        return to_decimal(value, name)
     kind = type(value).__name__
     raise InvalidInputError(
         f"{name} must be a Decimal, a whole number or a numeric string (exact), got {kind} "
