@@ -75,6 +75,7 @@ from paperdesk.execution.fills import (
 )
 from paperdesk.execution.slippage import NoSlippage, spread_of
 from paperdesk.execution.venue import SizeEntry, VenueStep
+from paperdesk.routing.affordability import charges_nothing
 
 if TYPE_CHECKING:  # only its two fields are read; importing it would load the run config
     from paperdesk.execution.costs import CostModels
@@ -116,6 +117,9 @@ class SimulatedVenue:
             raise InvalidInputError(f"volume_cap must be a positive fraction, got {volume_cap}")
         self._instruments = dict(instruments)
         self._fee_model = costs.fees
+        # a model that charges nothing (``NoFee``) is not asked at each fill: its ZERO is taken
+        # (the same object it returns; its method is an interpreted call)
+        self._free = charges_nothing(costs.fees)
         self._slippage_model = costs.slippage
         # without slippage a market-like fill's price is the bar's, as ``NoSlippage`` returns
         # it (not asked: the model's method is an interpreted call per fill)
@@ -370,7 +374,10 @@ class SimulatedVenue:
         if cap_left is not None and self._volume_cap is not None:
             self._cap_left = cap_left - quantity
         symbol, side = order[ORDER_SYMBOL], order[ORDER_SIDE]
-        fee = self._fee_model.fee(quantity, price, self._instruments[symbol])
+        if self._free:
+            fee = _ZERO
+        else:
+            fee = self._fee_model.fee(quantity, price, self._instruments[symbol])
         if price is raw_price:
             slipped = self._no_slippage(price)
         else:

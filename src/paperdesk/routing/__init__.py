@@ -10,7 +10,6 @@ from paperdesk.routing.filters import (
     MinimumConfidence,
     NullFilter,
     OnePositionPerSymbol,
-    SignalMemory,
 )
 from paperdesk.routing.outcomes import Adjusted, Rejection, RiskOutcome
 from paperdesk.routing.pretrade import (
@@ -32,6 +31,7 @@ from paperdesk.routing.risk import (
     RiskRule,
 )
 from paperdesk.routing.router import RoutingDecision, SignalRouter
+from paperdesk.routing.signal_memory import SignalMemory
 from paperdesk.routing.sizers import (
     FixedQuantity,
     ForexLots,

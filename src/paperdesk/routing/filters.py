@@ -1,9 +1,13 @@
-"""Filter rules: whether a signal may be acted on at all, with the reason when it may not."""
+"""Filter rules: whether a signal may be acted on at all, with the reason when it may not.
+
+Compiled with the event kernel (``paperdesk.native``): the router asks a rule once a signal.
+The filters that remember accepted signals are found by ``routing.signal_memory``, interpreted
+(a ``runtime_checkable`` protocol does not compile)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
-from typing import Protocol, runtime_checkable
+from collections.abc import Iterable
+from typing import Protocol
 
 from paperdesk.domain import Direction, InvalidInputError, PortfolioView, Signal
 from paperdesk.routing.wording import amount
@@ -15,20 +19,6 @@ class FilterRule(Protocol):
     """One filter stage: None lets the signal through, a string is the rejection reason."""
 
     def allow(self, signal: Signal, view: PortfolioView) -> str | None: ...
-
-
-@runtime_checkable
-class SignalMemory(Protocol):
-    """A filter that remembers accepted signals across bars (the router drives both calls)."""
-
-    def advance(self, bar_index: int) -> None:
-        """Tell the filter which bar the next signals belong to."""
-
-    def remember(self, signal: Signal) -> None:
-        """Tell the filter that ``signal`` was accepted on the current bar."""
-
-    def restore(self, symbol: str, bar_index: int) -> None:
-        """Recall that a ``symbol`` signal was accepted at ``bar_index`` (a persisted run)."""
 
 
 class NullFilter:
@@ -152,12 +142,3 @@ class CompositeFilter:
             if reason is not None:
                 return reason
         return None
-
-
-def signal_memories(rule: FilterRule) -> Iterator[SignalMemory]:
-    """Every filter inside ``rule`` (composites opened) that remembers accepted signals."""
-    if isinstance(rule, CompositeFilter):
-        for inner in rule.rules:
-            yield from signal_memories(inner)
-    elif isinstance(rule, SignalMemory):
-        yield rule

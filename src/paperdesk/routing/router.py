@@ -29,10 +29,11 @@ from paperdesk.routing.affordability import (
     estimated_fee,
     max_affordable_quantity,
 )
-from paperdesk.routing.filters import FilterRule, signal_memories
+from paperdesk.routing.filters import FilterRule
 from paperdesk.routing.outcomes import Adjusted, Rejection, RiskOutcome
 from paperdesk.routing.pretrade import check_risk
 from paperdesk.routing.risk import CashAndBuyingPower, RiskRule
+from paperdesk.routing.signal_memory import signal_memories
 from paperdesk.routing.sizers import Sizer
 from paperdesk.routing.view_fields import (
     INTENT_QUANTITY,

@@ -8,6 +8,8 @@ from decimal import Decimal
 import pytest
 
 from paperdesk.domain import (
+    ZERO,
+    Instrument,
     Order,
     OrderAccepted,
     OrderCanceled,
@@ -19,7 +21,7 @@ from paperdesk.domain import (
     OrderType,
     Side,
 )
-from paperdesk.execution import FixedBasisPoints, PercentOfNotional
+from paperdesk.execution import FixedBasisPoints, NoFee, PercentOfNotional
 
 from ._support import before, make_bar, make_intent, make_manager
 
@@ -136,6 +138,26 @@ def test_fee_model_charges_every_fill() -> None:
     manager.submit(make_intent(quantity="10"), before(0))
     [filled] = fills(manager.on_bar(make_bar(0, "100", "105", "95", "102")))
     assert filled.fill.fee == D("1")
+
+
+class _ChargingNoFee(NoFee):
+    """Free by its class attribute, but its own ``fee`` charges 1 a unit: it must be asked."""
+
+    def fee(self, quantity: Decimal, price: Decimal, instrument: Instrument) -> Decimal:
+        return quantity
+
+
+def test_a_free_model_is_not_asked_and_a_subclass_that_charges_is() -> None:
+    """The venue takes ZERO for ``NoFee`` (the object ``NoFee.fee`` returns, so a ledger's sums
+    keep its exponent) without asking; a subclass that overrides ``fee`` is asked at each fill."""
+    charged = []
+    for model in (NoFee(), _ChargingNoFee()):
+        manager = make_manager(fee_model=model)
+        manager.submit(make_intent(quantity="10"), before(0))
+        [filled] = fills(manager.on_bar(make_bar(0, "100", "105", "95", "102")))
+        charged.append(filled.fill.fee)
+    assert charged[0] is ZERO
+    assert charged[1] == D("10")
 
 
 def test_exits_are_processed_before_entries_of_the_same_bar() -> None:

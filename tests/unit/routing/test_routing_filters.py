@@ -13,7 +13,7 @@ from paperdesk.routing import (
     NullFilter,
     OnePositionPerSymbol,
 )
-from paperdesk.routing.filters import signal_memories
+from paperdesk.routing.signal_memory import signal_memories
 
 
 def test_null_filter_allows_everything(make_signal, make_view) -> None:
