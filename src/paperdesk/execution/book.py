@@ -11,7 +11,7 @@ other leg and what the parent has not filled yet (one-cancels-other).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
 from decimal import Decimal
 from typing import Final, cast
@@ -468,32 +468,26 @@ class OrderBook:
 
     def all_orders(self) -> list[Order]:
         """Every order in submission order."""
-        if not self._finished:
-            return list(self._orders.values())
-        # restored orders (numbered by an earlier book) were submitted before every order this
-        # book issued, in the dict's order
-        earlier = [
-            order for order_id, order in self._orders.items() if order_id not in self._slot_of
-        ]
-        slots = list(self._finished)
-        for order_id, number in self._slot_of.items():
-            slots[number] = self._orders.get(order_id)  # none: an id issued to a refused submit
-        return earlier + [order for order in slots if order is not None]
+        return _in_submission_order(self._orders, self._finished, self._slot_of)
 
     def hand_over(self) -> list[Order]:
         """Every order in submission order, leaving the book empty: the end of a backtest, whose
         result keeps the orders while what the book kept to match them (ids, eligibility, open
         books) is freed before the statistics are computed."""
-        orders = self.all_orders()
-        self._orders.clear()
-        self._finished.clear()
-        self._slot_of.clear()
+        return list(self.hand_over_later()())
+
+    def hand_over_later(self) -> Callable[[], tuple[Order, ...]]:
+        """``hand_over`` with the orders put in submission order only when the returned
+        function is called (a backtest result's ``Deferred`` orders, built on first read): the
+        book is left empty now, the function keeps its storage."""
+        orders, finished, slot_of = self._orders, self._finished, self._slot_of
+        self._orders, self._finished, self._slot_of = {}, [], {}
         self._leaving.clear()
         self._books.clear()
         self._eligible_from.clear()
         self._client_ids.clear()
         self.last_submitted = None
-        return orders
+        return lambda: tuple(_in_submission_order(orders, finished, slot_of))
 
     def working(self) -> list[tuple[Order, datetime]]:
         """The open orders and the bracket relatives they refer to (a filled parent, a sibling
@@ -742,3 +736,19 @@ class OrderBook:
         if not self._events:  # moved out at the next submit, when nothing holds the family
             self._leaving.append(root[ORDER_ID])
             self._leaving.extend(children)
+
+
+def _in_submission_order(
+    orders: dict[str, Order], finished: list[Order | None], slot_of: dict[str, int]
+) -> list[Order]:
+    """A book's orders in submission order: ``orders`` (its dict), ``finished`` (a quiet book's
+    slots) and ``slot_of`` (the slot of each issued order still in the dict)."""
+    if not finished:
+        return list(orders.values())
+    # restored orders (numbered by an earlier book) were submitted before every order this
+    # book issued, in the dict's order
+    earlier = [order for order_id, order in orders.items() if order_id not in slot_of]
+    slots = list(finished)
+    for order_id, number in slot_of.items():
+        slots[number] = orders.get(order_id)  # none: an id issued to a refused submit
+    return earlier + [order for order in slots if order is not None]
