@@ -58,6 +58,7 @@ NATIVE_MODULES: tuple[str, ...] = (
     "paperdesk.domain.order_fields",
     "paperdesk.execution.venue",
     "paperdesk.analysis.strategies.signal_columns",
+    "paperdesk.execution.live_order",
 )
 # mypyc's shared library for the group (the modules' code; each module's own library is a shim
 # that imports it by this top-level name).
