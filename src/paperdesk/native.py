@@ -59,6 +59,7 @@ NATIVE_MODULES: tuple[str, ...] = (
     "paperdesk.execution.venue",
     "paperdesk.analysis.strategies.signal_columns",
     "paperdesk.routing.filters",
+    "paperdesk.execution.live_order",
 )
 # mypyc's shared library for the group (the modules' code; each module's own library is a shim
 # that imports it by this top-level name).

@@ -95,8 +95,12 @@ _ROLE_WORDS: Final = {role: role.value for role in OrderRole}
 def exit_reason(order: Order) -> str:
     """Why a fill of ``order`` closes a position (the round trip's exit reason): a bracket leg's
     role in words (``stop-loss``, ``take-profit``), else the order's reason or its role."""
-    role = order.role
+    return exit_reason_of(order.role, order.reason)
+
+
+def exit_reason_of(role: OrderRole, reason: str) -> str:
+    """``exit_reason`` of an order with ``role`` and ``reason``."""
     leg = _LEG_EXIT_REASONS.get(role)
     if leg is not None:
         return leg
-    return order.reason or _ROLE_WORDS[role]
+    return reason or _ROLE_WORDS[role]

@@ -41,7 +41,7 @@ from paperdesk.engine.equity_curve import ChangePoints
 from paperdesk.engine.kernel import TradingKernel, trade_date
 from paperdesk.engine.per_bar import decide
 from paperdesk.engine.rejection_reasons import refused_entries, rejected_signals
-from paperdesk.engine.result import BacktestResult, assemble_result
+from paperdesk.engine.result import BacktestResult, Deferred, assemble_result
 from paperdesk.engine.trim_reasons import trimmed_at_fill
 from paperdesk.engine.wiring import build_kernel, check_contract_price, session_rule
 from paperdesk.execution.scan import ScanColumns
@@ -460,7 +460,8 @@ class _Driver:
         last_mark = self._mark(feed.length - 1)
         final_equity = ledger.equity({feed.symbol: last_mark})
         ledger.check_invariants()
-        orders = kernel.orders.hand_over()  # the run is over: the book's indexes go first
+        # the run is over: the book's indexes go first, its orders are put in order on first read
+        orders = Deferred(kernel.orders.hand_over_later())
         equity, in_market = self.equity_arrays()
         return assemble_result(
             config,

@@ -41,6 +41,7 @@ from paperdesk.domain import (
     CorporateActionTerms,
     Direction,
     Event,
+    Fill,
     Instrument,
     MarginCalled,
     Order,
@@ -70,16 +71,14 @@ from paperdesk.domain.field_positions import (
     FILL_SIDE,
     FILL_SYMBOL,
     FILL_TS,
-    ORDER_QUANTITY,
+    ORDER_ID,
+    ORDER_REASON,
     ORDER_ROLE,
-    ORDER_SIDE,
-    ORDER_SIZE_FRACTION,
     ORDER_STRATEGY,
-    ORDER_SYMBOL,
     POSITION_QUANTITY,
     POSITION_TS_OPENED,
 )
-from paperdesk.domain.order_fields import exit_reason, validate_order_fields
+from paperdesk.domain.order_fields import exit_reason_of, validate_order_fields
 from paperdesk.domain.records import AccountState, EquityView, FillRecord, WorkingOrder
 from paperdesk.domain.trusted import trusted_maker
 from paperdesk.engine.working_entries import expected_price, working_entries
@@ -88,8 +87,9 @@ from paperdesk.execution import (
     OrderBook,
     SizeEntry,
     VenueStep,
-    entry_fill_quantity,
 )
+from paperdesk.execution.live_order import BookedFill, LiveOrder
+from paperdesk.execution.venue import fill_quantity
 from paperdesk.portfolio import LedgerState, PortfolioLedger
 from paperdesk.portfolio.margin_calls import (
     MARGIN_CALL,
@@ -108,7 +108,7 @@ from paperdesk.routing import (
     check_not_short,
 )
 from paperdesk.routing.router import DECISION_INTENTS, DECISION_NOTES, DECISION_REJECTION
-from paperdesk.routing.view_fields import BAR_SYMBOL, ORDER_TS_SUBMITTED, SIGNAL_SYMBOL, SIGNAL_TS
+from paperdesk.routing.view_fields import BAR_SYMBOL, SIGNAL_SYMBOL, SIGNAL_TS
 
 _MARKET, _GTC = OrderType.MARKET, TimeInForce.GTC
 _AT_CLOSE = FillTiming.CLOSE
@@ -789,10 +789,25 @@ class TradingKernel:
             else:
                 self._book_fill(step)
 
-    def _book_fill(self, event: OrderFilled) -> None:
+    def _book_fill(self, step: OrderFilled | BookedFill) -> None:
         """Book a fill in the ledger as it happens (the venue waits for this before it matches
         the next order of the bar, so an entry is sized with the cash an exit freed)."""
-        order, fill = event.order, event.fill
+        if isinstance(step, BookedFill):  # a quiet book's: its record, no event built
+            record, fill = step.order, step.fill
+            order_id, role, why, strategy = (
+                record.order_id,
+                record.role,
+                record.reason,
+                record.strategy,
+            )
+        else:
+            order, fill = step.order, step.fill
+            order_id, role, why, strategy = (
+                order[ORDER_ID],
+                order[ORDER_ROLE],
+                order[ORDER_REASON],
+                order[ORDER_STRATEGY],
+            )
         symbol, ledger = fill[FILL_SYMBOL], self.ledger
         positions = ledger.positions
         cash_before = ledger.cash
@@ -802,18 +817,19 @@ class TradingKernel:
         if held is None or (held[POSITION_QUANTITY] > ZERO) == (fill[FILL_SIDE] is _BUY):
             reason = ""
         else:
-            reason = exit_reason(order)
-        strategy = order[ORDER_STRATEGY]
+            reason = exit_reason_of(role, why)
         if self.position_events:
             changes: list[Event] = list(ledger.book(fill, strategy=strategy, reason=reason))
-            overdraft = self._overdraft(event, cash_before)
+            overdraft = self._overdraft(fill, order_id, role, cash_before)
             if overdraft is not None:
                 changes.append(overdraft)
+            event = step if isinstance(step, OrderFilled) else step.event()
             self._position_events.append((event, changes))
         else:
             ledger.apply_fill(fill, strategy=strategy, reason=reason)
             if may_have_overdrawn(ledger, cash_before):  # ``overdraft``'s own first test
-                self._overdraft(event, cash_before)  # recorded in ``overdrafts`` all the same
+                # recorded in ``overdrafts`` all the same
+                self._overdraft(fill, order_id, role, cash_before)
         position = positions.get(symbol)  # absent when flat
         entry_bar = self.entry_bar
         if position is None:
@@ -836,12 +852,11 @@ class TradingKernel:
         pending.clear()
         return merged
 
-    def _overdraft(self, event: OrderFilled, cash_before: Decimal) -> CashOverdrawn | None:
+    def _overdraft(
+        self, fill: Fill, order_id: str, role: OrderRole, cash_before: Decimal
+    ) -> CashOverdrawn | None:
         """The fee floor: a fill leaving cash below zero is recorded with its reason."""
-        order = event.order
-        recorded = overdraft(
-            self.ledger, event.fill, order.order_id, order.role, cash_before, self.prices
-        )
+        recorded = overdraft(self.ledger, fill, order_id, role, cash_before, self.prices)
         if recorded is not None:
             self.overdrafts.append(recorded)
         return recorded
@@ -867,44 +882,46 @@ class TradingKernel:
             for order in self.orders.open_orders(symbol)
         )
 
-    def _size_entry(self, order: Order, price: Decimal) -> tuple[Decimal, str]:
+    def _size_entry(self, entry: Order | LiveOrder, price: Decimal) -> tuple[Decimal, str]:
         """An entry's quantity at its fill price: an all-in order is sized from the equity
         available at that moment; any entry is checked by the risk rules again (the reason
-        says what a rule cut)."""
-        symbol = order[ORDER_SYMBOL]
+        says what a rule cut). ``entry``: the book's record (a venue of its own may ask about
+        an ``Order``)."""
+        order = entry if isinstance(entry, LiveOrder) else LiveOrder(entry)
+        symbol = order.symbol
         instrument = self.instruments[symbol]
         prices = dict(self.prices)
         prices[symbol] = price
-        view = self.ledger.view(order[ORDER_TS_SUBMITTED], prices)
+        view = self.ledger.view(order.ts_submitted, prices)
         router = self.router
-        quantity, fraction = order[ORDER_QUANTITY], order[ORDER_SIZE_FRACTION]
+        quantity, fraction = order.quantity, order.size_fraction
         # ``SignalRouter.sized_at_fill`` on the order's fields, the intent built once at the
         # size the fill allows (its fields were validated as an intent already; a new
         # quantity is checked as ``intent_with_quantity`` checks it)
         sized = router.quantity_at_fill(fraction, quantity, view, instrument, price)
         if sized <= ZERO:
-            return entry_fill_quantity(order, ZERO, instrument), ""
+            return fill_quantity(fraction, quantity, ZERO, instrument), ""
         if sized is not quantity:
             validate_order_fields(symbol, sized, _MARKET, None, None, fraction is not None)
         intent = _intent(
             (
                 symbol,
-                order[ORDER_SIDE],
+                order.side,
                 sized,
                 _MARKET,
                 None,
                 None,
                 _GTC,
-                order[ORDER_ROLE],
+                order.role,
                 None,
                 None,
                 fraction,
-                order[ORDER_STRATEGY],
+                order.strategy,
                 "",
             )
         )
         checked, reason = router.checked_at_fill(intent, view, instrument, price)
-        return entry_fill_quantity(order, checked, instrument), reason
+        return fill_quantity(fraction, quantity, checked, instrument), reason
 
 
 def trade_date(ts_close: datetime) -> date:

@@ -7,7 +7,8 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Final, cast
 
-from paperdesk.domain import Order, OrderStatus, OrderType, Side, TimeInForce
+from paperdesk.domain import OrderStatus, OrderType, Side, TimeInForce
+from paperdesk.execution.live_order import LiveOrder
 from paperdesk.execution.scan import FloatArray, IntArray, ScanColumns, Thresholds, first_hit_in
 
 # Enum member lookups cost a metaclass call each; the search reads these module constants
@@ -29,7 +30,7 @@ _last_time: Final[list[tuple[datetime, int] | None]] = [None]
 
 def first_actionable_index(
     order_ids: Iterable[str],
-    orders: Mapping[str, Order],
+    orders: Mapping[str, LiveOrder],
     eligible_from: Mapping[str, datetime],
     highs: FloatArray,
     lows: FloatArray,

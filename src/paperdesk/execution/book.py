@@ -11,7 +11,7 @@ other leg and what the parent has not filled yet (one-cancels-other).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
 from decimal import Decimal
 from typing import Final, cast
@@ -41,15 +41,7 @@ from paperdesk.domain.field_positions import (
     FILL_PRICE,
     FILL_QUANTITY,
     FILL_TS,
-    ORDER_AVERAGE_PRICE,
-    ORDER_CHILDREN,
-    ORDER_FILLED_QUANTITY,
     ORDER_ID,
-    ORDER_PARENT_ID,
-    ORDER_QUANTITY,
-    ORDER_ROLE,
-    ORDER_STATUS,
-    ORDER_SYMBOL,
 )
 from paperdesk.domain.fields import field_mark
 from paperdesk.domain.money import plus
@@ -57,6 +49,7 @@ from paperdesk.domain.suggestions import order_id_hint
 from paperdesk.domain.trusted import trusted_maker
 from paperdesk.execution.actionable import first_actionable_index
 from paperdesk.execution.expiry import SessionClose, day_order_expiry
+from paperdesk.execution.live_order import BookedFill, LiveOrder
 from paperdesk.execution.orders_from_intents import (
     bracket_legs,
     order_from_intent,
@@ -76,50 +69,9 @@ _BRACKET_LEGS: Final = (OrderRole.STOP_LOSS, OrderRole.TAKE_PROFIT)
 _OPEN: Final = frozenset(status for status in OrderStatus if status.is_open)  # read directly: no
 # property frames (``Order.is_open`` asks ``OrderStatus.is_open``) on the bracket bookkeeping
 
-# An order's state changes copy its 22 fields; ``_replace`` maps a dict lookup over every one of
-# them, these copies read the fields by position (``domain/field_positions.py``: a compiled tuple
-# read, where ``order.status`` is a generic attribute lookup) into a tuple with the changed ones
-# in place and build the record without a Python frame.
-_order = trusted_maker(Order)
 _accepted = trusted_maker(OrderAccepted)  # (ts_event, order, ts_eligible)
 _filled = trusted_maker(OrderFilled)  # (ts_event, order, fill)
 _canceled = trusted_maker(OrderCanceled)  # (ts_event, order, reason)
-
-
-def _with_status(order: Order, status: OrderStatus, ts: datetime) -> Order:
-    """``order`` with ``status`` from ``ts`` (canceled, expired)."""
-    o = order
-    return _order(
-        (o[0], o[1], o[2], o[3], o[4], o[5], o[6], o[7], o[8], o[9], o[10], o[11], status,
-         o[13], o[14], o[15], o[16], ts, o[18], o[19], o[20], o[21])
-    )  # fmt: skip
-
-
-def _with_fill(
-    order: Order, status: OrderStatus, filled: Decimal, average: Decimal, ts: datetime
-) -> Order:
-    """``order`` after a fill: its status, filled quantity and average price from ``ts``."""
-    o = order
-    return _order(
-        (o[0], o[1], o[2], o[3], o[4], o[5], o[6], o[7], o[8], o[9], o[10], o[11], status,
-         filled, average, o[15], o[16], ts, o[18], o[19], o[20], o[21])
-    )  # fmt: skip
-
-
-def _with_quantity(
-    order: Order,
-    quantity: Decimal,
-    ts: datetime | None = None,
-    status: OrderStatus | None = None,
-) -> Order:
-    """``order`` for ``quantity`` (from ``ts`` when given; a resize at a fill keeps its time),
-    with ``status`` when given (a pending leg activated)."""
-    o = order
-    return _order(
-        (o[0], o[1], o[2], o[3], o[4], quantity, o[6], o[7], o[8], o[9], o[10], o[11],
-         o[12] if status is None else status, o[13], o[14], o[15], o[16],
-         o[17] if ts is None else ts, o[18], o[19], o[20], o[21])
-    )  # fmt: skip
 
 
 _DAY = TimeInForce.DAY  # read by every submit
@@ -144,7 +96,9 @@ class OrderBook:
         self._instruments = dict(instruments)
         self._session_close = session_close
         self._id_prefix = id_prefix
-        self._orders: dict[str, Order] = {}
+        # each order's record, changed in place (``LiveOrder``: the public ``Order`` is built
+        # from it when a reader asks)
+        self._orders: dict[str, LiveOrder] = {}
         self._books: dict[str, dict[str, None]] = {}  # symbol -> open ids, in submission order
         self._eligible_from: dict[str, datetime] = {}  # first bar open an order may trade at
         # the client order ids a caller chose (a generated one is its order's id, in ``_orders``)
@@ -160,7 +114,7 @@ class OrderBook:
         # reads, which then holds the open families only and stays small (a backtest's book
         # reaches tens of thousands of orders, and each lookup in a dict that size misses the
         # cache)
-        self._finished: list[Order | None] = []
+        self._finished: list[LiveOrder | None] = []
         self._slot_of: dict[str, int] = {}
         self._leaving: list[str] = []  # finished families' ids, moved at the next ``submit``
         self._first_number = 0  # the number of the order at ``_finished[0]``
@@ -183,7 +137,7 @@ class OrderBook:
         ones are kept for bracket bookkeeping. ``sequence`` is the last order number issued.
         """
         for order, eligible_from in orders:
-            self._orders[order.order_id] = order
+            self._orders[order.order_id] = LiveOrder(order)
             self._client_ids.add(order.client_order_id)
             self._eligible_from[order.order_id] = eligible_from
             if order.is_open:
@@ -238,7 +192,7 @@ class OrderBook:
         reason = rejection_reason(intent, instrument, self._instruments)
         if reason is not None or instrument is None:
             rejected = order_from_intent(intent, order_id, client_id, ts, OrderStatus.REJECTED)
-            self._orders[order_id] = rejected
+            self._orders[order_id] = LiveOrder(rejected)
             self.last_submitted = rejected
             return [OrderRejected(ts, rejected, reason or "")]
         ts_expire = None
@@ -247,7 +201,7 @@ class OrderBook:
         book = self._books.setdefault(intent.symbol, {})
         if intent.stop_loss is None and intent.take_profit is None:
             order = order_from_intent(intent, order_id, client_id, ts, _ACCEPTED, ts_expire)
-            self._orders[order_id] = order
+            self._orders[order_id] = LiveOrder(order)
             self._eligible_from[order_id] = ts
             book[order_id] = None
             self.last_submitted = order
@@ -259,22 +213,29 @@ class OrderBook:
         order = order_from_intent(
             intent, order_id, client_id, ts, _ACCEPTED, ts_expire, tuple(leg_ids)
         )
-        self.last_submitted = order
         events: list[Event] = []
         emit = self._events
-        for placed in (order, *legs):
-            self._orders[placed.order_id] = placed
-            self._eligible_from[placed.order_id] = ts
-            book[placed.order_id] = None
+        orders, eligible = self._orders, self._eligible_from
+        orders[order_id] = LiveOrder(order)
+        self.last_submitted = order
+        eligible[order_id] = ts
+        book[order_id] = None
+        if emit:
+            events.append(_accepted((ts, order, ts)))
+        for leg in legs:
+            leg_id = leg[ORDER_ID]
+            orders[leg_id] = LiveOrder(leg)
+            eligible[leg_id] = ts
+            book[leg_id] = None
             if emit:
-                events.append(_accepted((ts, placed, ts)))
+                events.append(_accepted((ts, leg, ts)))
         return events
 
     def cancel(self, order_id: str, ts: datetime, reason: str = "") -> list[Event]:
         """Cancel an open order (and its pending bracket legs)."""
-        order = self.require_open(order_id)
+        self.require_open(order_id)
         events: list[Event] = []
-        self._close(order, _CANCELED, reason, ts, events, self._events)
+        self._close(self._orders[order_id], _CANCELED, reason, ts, events, self._events)
         return events
 
     def cancel_all(
@@ -289,7 +250,7 @@ class OrderBook:
         events: list[Event] = []
         for order_id in list(self._books.get(symbol, ())):
             order = self._orders[order_id]
-            if order[ORDER_STATUS] in _OPEN and (wanted is None or order[ORDER_ROLE] in wanted):
+            if order.status in _OPEN and (wanted is None or order.role in wanted):
                 self._close(order, _CANCELED, reason, ts, events, self._events)
         return events
 
@@ -340,7 +301,7 @@ class OrderBook:
         if stop_price is not None:
             changes["stop_price"] = stop_price
         modified = order.evolve(**changes)
-        self._orders[order_id] = modified
+        self._orders[order_id] = LiveOrder(modified)
         eligible = self._eligible_from[order_id] = max(self._eligible_from[order_id], ts)
         if modified.status is _FILLED:
             del self._books[order.symbol][order_id]
@@ -364,17 +325,32 @@ class OrderBook:
 
     # ------------------------------------------------------------- what a venue reports
 
-    def on_triggered(self, order: Order, ts: datetime) -> Order:
-        """A stop-limit's stop was touched at ``ts``: from now on it rests as a limit."""
-        order = order._replace(triggered=True, ts_updated=ts)
-        self._orders[order.order_id] = order
-        return order
+    def record(self, order_id: str) -> LiveOrder:
+        """The record of the open (or just finished) order ``order_id``, for a venue: its
+        fields as they are now, changed in place by the ``on_*`` handlers."""
+        return self._orders[order_id]
 
-    def on_resized(self, order: Order, quantity: Decimal) -> Order:
-        """An entry's quantity was decided at its fill price (positive: the order stays valid)."""
-        order = _with_quantity(order, quantity)
-        self._orders[order.order_id] = order
-        return order
+    def _record_of(self, order: Order | LiveOrder) -> LiveOrder:
+        """The book's record of ``order`` (a venue's record, or an ``Order`` read from the book
+        earlier: the handlers take either)."""
+        if isinstance(order, LiveOrder):
+            return order
+        return self._orders[order.order_id]
+
+    def on_triggered(self, order: Order | LiveOrder, ts: datetime) -> Order | LiveOrder:
+        """A stop-limit's stop was touched at ``ts``: from now on it rests as a limit. Returns
+        the order changed: the record when given one (a venue's), else the new ``Order``."""
+        record = self._record_of(order)
+        record.trigger(ts)
+        return record if order is record else record.snapshot()
+
+    def on_resized(self, order: Order | LiveOrder, quantity: Decimal) -> Order | LiveOrder:
+        """An entry's quantity was decided at its fill price (positive: the order stays valid).
+        Returns the order changed: the record when given one (a venue's), else the new
+        ``Order``."""
+        record = self._record_of(order)
+        record.resize(quantity)
+        return record if order is record else record.snapshot()
 
     def on_fill(
         self,
@@ -390,6 +366,18 @@ class OrderBook:
         still match them on this bar; active legs grow to the parent's filled quantity. A leg's
         fill cancels the other leg and the parent's unfilled rest.
         """
+        step = self.fill_step(fill, children_from, events, activated)
+        return step if isinstance(step, OrderFilled) else step.event()
+
+    def fill_step(
+        self,
+        fill: Fill,
+        children_from: datetime,
+        events: list[Event],
+        activated: list[str] | None = None,
+    ) -> OrderFilled | BookedFill:
+        """``on_fill`` for a venue: a quiet book gives its record and the fill (``BookedFill``)
+        where a loud one gives the ``OrderFilled`` it appended to ``events``."""
         order_id, quantity, price, ts = (
             fill[FILL_ORDER_ID],
             fill[FILL_QUANTITY],
@@ -397,37 +385,42 @@ class OrderBook:
             fill[FILL_TS],
         )
         order = self._orders[order_id]
-        filled_before = order[ORDER_FILLED_QUANTITY]
+        filled_before = order.filled_quantity
         filled = plus(filled_before, quantity)
-        previous_average = order[ORDER_AVERAGE_PRICE]
+        previous_average = order.average_price
         average = (
             price
             if previous_average is None
             else ((previous_average * filled_before + price * quantity) / filled)
         )
-        status = _FILLED if filled >= order[ORDER_QUANTITY] else _PARTIALLY_FILLED
-        order = _with_fill(order, status, filled, average, ts)
-        self._orders[order_id] = order
-        filled_event = _filled((ts, order, fill))
+        status = _FILLED if filled >= order.quantity else _PARTIALLY_FILLED
+        order.fill(status, filled, average, ts)
+        step: OrderFilled | BookedFill
         if self._events:
-            events.append(filled_event)
-        if order[ORDER_CHILDREN]:
+            step = _filled((ts, order.snapshot(), fill))
+            events.append(step)
+        else:
+            step = BookedFill(order, fill)
+        if order.children:
             self._size_children(order, children_from, ts, events, activated)
-        parent_id = order[ORDER_PARENT_ID]
-        if parent_id is not None and order[ORDER_ROLE] in _BRACKET_LEGS:
+        parent_id = order.parent_id
+        if parent_id is not None and order.role in _BRACKET_LEGS:
             self._cancel_siblings(order, parent_id, ts, events)
         if status is _FILLED:
-            del self._books[order[ORDER_SYMBOL]][order_id]
+            del self._books[order.symbol][order_id]
             self._forget_settled(order)
-        return filled_event
+        return step
 
-    def on_canceled(self, order: Order, reason: str, ts: datetime, events: list[Event]) -> None:
+    def on_canceled(
+        self, order: Order | LiveOrder, reason: str, ts: datetime, events: list[Event]
+    ) -> None:
         """The venue canceled ``order`` (IOC, FOK, nothing fits at the fill price)."""
-        self._close(order, _CANCELED, reason, ts, events)
+        self._close(self._record_of(order), _CANCELED, reason, ts, events)
 
-    def on_expired(self, order: Order, events: list[Event]) -> None:
+    def on_expired(self, order: Order | LiveOrder, events: list[Event]) -> None:
         """``order`` reached its ``ts_expire``; the event is stamped with it."""
-        self._close(order, _EXPIRED, "", cast(datetime, order.ts_expire), events)
+        record = self._record_of(order)
+        self._close(record, _EXPIRED, "", cast(datetime, record.ts_expire), events)
 
     # ------------------------------------------------------------------------------- queries
 
@@ -443,7 +436,7 @@ class OrderBook:
         if order is None:
             hint = order_id_hint(str(order_id), [*self._orders, *self._finished_ids()])
             raise OrderError(f"unknown order id {order_id}{hint}")
-        return order
+        return order.snapshot()
 
     def require_open(self, order_id: str) -> Order:
         """The open order ``order_id``; raises ``OrderError`` when it is unknown or finished."""
@@ -468,32 +461,31 @@ class OrderBook:
 
     def all_orders(self) -> list[Order]:
         """Every order in submission order."""
-        if not self._finished:
-            return list(self._orders.values())
-        # restored orders (numbered by an earlier book) were submitted before every order this
-        # book issued, in the dict's order
-        earlier = [
-            order for order_id, order in self._orders.items() if order_id not in self._slot_of
+        return [
+            order.snapshot()
+            for order in _in_submission_order(self._orders, self._finished, self._slot_of)
         ]
-        slots = list(self._finished)
-        for order_id, number in self._slot_of.items():
-            slots[number] = self._orders.get(order_id)  # none: an id issued to a refused submit
-        return earlier + [order for order in slots if order is not None]
 
     def hand_over(self) -> list[Order]:
         """Every order in submission order, leaving the book empty: the end of a backtest, whose
         result keeps the orders while what the book kept to match them (ids, eligibility, open
         books) is freed before the statistics are computed."""
-        orders = self.all_orders()
-        self._orders.clear()
-        self._finished.clear()
-        self._slot_of.clear()
+        return list(self.hand_over_later()())
+
+    def hand_over_later(self) -> Callable[[], tuple[Order, ...]]:
+        """``hand_over`` with the orders put in submission order only when the returned
+        function is called (a backtest result's ``Deferred`` orders, built on first read): the
+        book is left empty now, the function keeps its storage."""
+        orders, finished, slot_of = self._orders, self._finished, self._slot_of
+        self._orders, self._finished, self._slot_of = {}, [], {}
         self._leaving.clear()
         self._books.clear()
         self._eligible_from.clear()
         self._client_ids.clear()
         self.last_submitted = None
-        return orders
+        return lambda: tuple(
+            order.snapshot() for order in _in_submission_order(orders, finished, slot_of)
+        )
 
     def working(self) -> list[tuple[Order, datetime]]:
         """The open orders and the bracket relatives they refer to (a filled parent, a sibling
@@ -514,7 +506,7 @@ class OrderBook:
                 break
             wanted |= related
         return [
-            (order, self._eligible_from.get(order_id, order.ts_submitted))
+            (order.snapshot(), self._eligible_from.get(order_id, order.ts_submitted))
             for order_id, order in self._orders.items()
             if order_id in wanted
         ]
@@ -522,11 +514,11 @@ class OrderBook:
     def open_orders(self, symbol: str | None = None) -> list[Order]:
         """Open orders (pending bracket legs included) in submission order."""
         if symbol is not None:
-            return [self._orders[order_id] for order_id in self._books.get(symbol, ())]
+            return [self._orders[order_id].snapshot() for order_id in self._books.get(symbol, ())]
         prefix = len(self._id_prefix)
         ids = [order_id for book in self._books.values() for order_id in book]
         ids.sort(key=lambda order_id: int(order_id[prefix:]))
-        return [self._orders[order_id] for order_id in ids]
+        return [self._orders[order_id].snapshot() for order_id in ids]
 
     def matching_queue(self, symbol: str) -> list[str]:
         """The open order ids of ``symbol`` in the order a bar matches them: exits and bracket
@@ -538,21 +530,26 @@ class OrderBook:
         queue: list[str] = []
         entries: list[str] = []
         for order_id in book:
-            (entries if orders[order_id][ORDER_ROLE] is _ENTRY else queue).append(order_id)
+            (entries if orders[order_id].role is _ENTRY else queue).append(order_id)
         queue.extend(entries)
         return queue
 
-    def active_sibling(self, leg: Order, ts_open: datetime) -> Order | None:
+    def active_sibling(self, leg: Order | LiveOrder, ts_open: datetime) -> Order | None:
         """The other leg of ``leg``'s bracket when it is working on the bar opening at
         ``ts_open`` too (both legs then compete for the bar), else None."""
+        sibling = self.working_sibling(self._record_of(leg), ts_open)
+        return None if sibling is None else sibling.snapshot()
+
+    def working_sibling(self, leg: LiveOrder, ts_open: datetime) -> LiveOrder | None:
+        """``active_sibling`` on the book's records (a venue's)."""
         orders = self._orders
-        parent = orders[cast(str, leg[ORDER_PARENT_ID])]
-        leg_id = leg[ORDER_ID]
-        for sibling_id in parent[ORDER_CHILDREN]:
+        parent = orders[cast(str, leg.parent_id)]
+        leg_id = leg.order_id
+        for sibling_id in parent.children:
             if sibling_id == leg_id:
                 continue
             sibling = orders[sibling_id]
-            status = sibling[ORDER_STATUS]
+            status = sibling.status
             if (status is _ACCEPTED or status is _PARTIALLY_FILLED) and self._eligible_from[
                 sibling_id
             ] <= ts_open:
@@ -567,7 +564,7 @@ class OrderBook:
             for order_id in book:
                 order = orders[order_id]
                 if order.role is _ENTRY:
-                    working.append(order)
+                    working.append(order.snapshot())
         return working
 
     def has_open_orders(self, symbol: str) -> bool:
@@ -606,7 +603,7 @@ class OrderBook:
             self._finished.append(None)
         return order_id
 
-    def _finished_order(self, order_id: str) -> Order | None:
+    def _finished_order(self, order_id: str) -> LiveOrder | None:
         """The finished order ``order_id`` a quiet book moved out of ``_orders``, else None."""
         prefix = self._id_prefix
         digits = order_id[len(prefix) :]
@@ -615,12 +612,12 @@ class OrderBook:
         index = int(digits) - self._first_number
         if 0 <= index < len(self._finished):
             order = self._finished[index]
-            if order is not None and order[ORDER_ID] == order_id:
+            if order is not None and order.order_id == order_id:
                 return order
         return None
 
     def _finished_ids(self) -> list[str]:
-        return [order[ORDER_ID] for order in self._finished if order is not None]
+        return [order.order_id for order in self._finished if order is not None]
 
     def _move_out(self) -> None:
         """A quiet book's finished families leave ``_orders`` for their numbered slots."""
@@ -635,7 +632,7 @@ class OrderBook:
 
     def _size_children(
         self,
-        parent: Order,
+        parent: LiveOrder,
         eligible_from: datetime,
         ts: datetime,
         events: list[Event],
@@ -643,23 +640,20 @@ class OrderBook:
     ) -> None:
         """Activate pending legs, or grow open ones, to the parent's filled quantity."""
         orders = self._orders
-        quantity = parent[ORDER_FILLED_QUANTITY]
-        for child_id in parent[ORDER_CHILDREN]:
+        quantity = parent.filled_quantity
+        for child_id in parent.children:
             child = orders[child_id]
-            status = child[ORDER_STATUS]
+            status = child.status
             if status is _PENDING:
-                child = _with_quantity(child, quantity, ts, _ACCEPTED)
+                child.resize(quantity, ts, _ACCEPTED)
                 self._eligible_from[child_id] = eligible_from
                 if self._events:
-                    events.append(_accepted((ts, child, eligible_from)))
+                    events.append(_accepted((ts, child.snapshot(), eligible_from)))
                 if activated is not None:
                     activated.append(child_id)
-            elif status in _OPEN and child[ORDER_QUANTITY] != quantity:
-                child = _with_quantity(child, quantity, ts)
-                events.append(OrderModified(ts, child, self._eligible_from[child_id]))
-            else:
-                continue
-            orders[child_id] = child
+            elif status in _OPEN and child.quantity != quantity:
+                child.resize(quantity, ts)
+                events.append(OrderModified(ts, child.snapshot(), self._eligible_from[child_id]))
 
     def _size_pending_legs(self, parent: Order, ts: datetime, events: list[Event]) -> None:
         """Give the pending legs of ``parent`` its quantity (a modified entry): the placeholder
@@ -670,31 +664,30 @@ class OrderBook:
         for child_id in parent.children:
             child = self._orders[child_id]
             if child.status is _PENDING and child.quantity != quantity:
-                child = _with_quantity(child, quantity, ts)
-                self._orders[child_id] = child
-                events.append(OrderModified(ts, child, self._eligible_from[child_id]))
+                child.resize(quantity, ts)
+                events.append(OrderModified(ts, child.snapshot(), self._eligible_from[child_id]))
 
     def _cancel_siblings(
-        self, leg: Order, parent_id: str, ts: datetime, events: list[Event]
+        self, leg: LiveOrder, parent_id: str, ts: datetime, events: list[Event]
     ) -> None:
         """A leg filled: cancel the other leg (OCO) and what the parent (``parent_id``) has not
         filled yet, which would otherwise keep buying (or selling) without a stop or a target."""
         orders = self._orders
         parent = orders[parent_id]
-        leg_id = leg[ORDER_ID]
+        leg_id = leg.order_id
         emit = self._events
-        if parent[ORDER_STATUS] in _OPEN:
+        if parent.status in _OPEN:
             reason = f"bracket leg {leg_id} filled" if emit else ""
             self._close(parent, _CANCELED, reason, ts, events, emit)
-        for sibling_id in parent[ORDER_CHILDREN]:
+        for sibling_id in parent.children:
             sibling = orders[sibling_id]
-            if sibling_id != leg_id and sibling[ORDER_STATUS] in _OPEN:
+            if sibling_id != leg_id and sibling.status in _OPEN:
                 reason = f"one-cancels-other: {leg_id} filled" if emit else ""
                 self._close(sibling, _CANCELED, reason, ts, events, emit)
 
     def _close(
         self,
-        order: Order,
+        order: LiveOrder,
         status: OrderStatus,
         reason: str,
         ts: datetime,
@@ -703,42 +696,57 @@ class OrderBook:
     ) -> None:
         """End ``order`` (canceled or expired); its still-pending bracket legs are canceled.
         ``emit`` False: no event (and ``reason`` unread) for it and its legs."""
-        order = _with_status(order, status, ts)
-        order_id = order[ORDER_ID]
+        order.close(status, ts)
+        order_id = order.order_id
         orders = self._orders
-        orders[order_id] = order
-        self._books[order[ORDER_SYMBOL]].pop(order_id, None)
+        self._books[order.symbol].pop(order_id, None)
         if not emit:
             pass
         elif status is _EXPIRED:
-            events.append(OrderExpired(ts, order))
+            events.append(OrderExpired(ts, order.snapshot()))
         else:
-            events.append(_canceled((ts, order, reason)))
-        for child_id in order[ORDER_CHILDREN]:
+            events.append(_canceled((ts, order.snapshot(), reason)))
+        for child_id in order.children:
             child = orders[child_id]
-            if child[ORDER_STATUS] is _PENDING:
+            if child.status is _PENDING:
                 why = f"parent {order_id} {status.value}" if emit else ""
                 self._close(child, _CANCELED, why, ts, events, emit)
         self._forget_settled(order)
 
-    def _forget_settled(self, order: Order) -> None:
+    def _forget_settled(self, order: LiveOrder) -> None:
         """Drop when a finished order's family could trade once the whole bracket (parent and
         legs) is finished: eligibility is read for open orders and, by ``working``, for the
         relatives of open ones only, and a long run would keep one entry per order."""
         orders = self._orders
-        parent_id = order[ORDER_PARENT_ID]
+        parent_id = order.parent_id
         root = order if parent_id is None else orders.get(parent_id)
-        if root is None or root[ORDER_STATUS] in _OPEN:
+        if root is None or root.status in _OPEN:
             return
-        children = root[ORDER_CHILDREN]
+        children = root.children
         for child_id in children:
             child = orders.get(child_id)
-            if child is not None and child[ORDER_STATUS] in _OPEN:
+            if child is not None and child.status in _OPEN:
                 return
         eligible = self._eligible_from
-        eligible.pop(root[ORDER_ID], None)
+        eligible.pop(root.order_id, None)
         for child_id in children:
             eligible.pop(child_id, None)
         if not self._events:  # moved out at the next submit, when nothing holds the family
-            self._leaving.append(root[ORDER_ID])
+            self._leaving.append(root.order_id)
             self._leaving.extend(children)
+
+
+def _in_submission_order(
+    orders: dict[str, LiveOrder], finished: list[LiveOrder | None], slot_of: dict[str, int]
+) -> list[LiveOrder]:
+    """A book's orders in submission order: ``orders`` (its dict), ``finished`` (a quiet book's
+    slots) and ``slot_of`` (the slot of each issued order still in the dict)."""
+    if not finished:
+        return list(orders.values())
+    # restored orders (numbered by an earlier book) were submitted before every order this
+    # book issued, in the dict's order
+    earlier = [order for order_id, order in orders.items() if order_id not in slot_of]
+    slots = list(finished)
+    for order_id, number in slot_of.items():
+        slots[number] = orders.get(order_id)  # none: an id issued to a refused submit
+    return earlier + [order for order in slots if order is not None]

@@ -113,50 +113,72 @@ def bracket_legs(
 ) -> tuple[Order, ...]:
     """The pending stop-loss and take-profit legs of a bracket entry, with ``leg_ids`` in that
     order (one id per price the intent sets), at prices rounded against the trader."""
-    legs: list[Order] = []
+    # the intent's fields by position (compiled: an item read each, not an attribute lookup)
+    symbol, entry_side, quantity = intent[0], intent[1], intent[2]
+    stop_loss, take_profit, strategy = intent[8], intent[9], intent[11]
     # pending legs are sized at the parent's fill; until then they hold a placeholder quantity
-    quantity = intent.quantity if intent.quantity > ZERO else instrument.lot_size
-    ids = iter(leg_ids)
-    side = _SELL if intent.side is _BUY else _BUY  # ``Side.opposite`` without its frame
-    stop, target = levels_on_the_tick(intent.side, intent.stop_loss, intent.take_profit, instrument)
-    for role, price in ((_STOP_LOSS, stop), (_TAKE_PROFIT, target)):
-        if price is None:
-            continue
-        leg_id = next(ids)
-        is_stop = role is _STOP_LOSS
-        limit_price, stop_price = (None, price) if is_stop else (price, None)
-        order_type = _STOP if is_stop else _LIMIT
-        # the checks of Order's constructor (a price rounded to the tick can reach zero)
-        validate_order_fields(intent.symbol, quantity, order_type, limit_price, stop_price)
-        legs.append(
-            _order(
-                (
-                    leg_id,
-                    leg_id,
-                    intent.symbol,
-                    side,
-                    order_type,
-                    quantity,
-                    ts,
-                    limit_price,
-                    stop_price,
-                    _GTC,
-                    role,
-                    parent_id,
-                    _PENDING,
-                    ZERO,
-                    None,
-                    False,
-                    None,
-                    ts,
-                    None,
-                    intent.strategy,
-                    _LEG_REASONS[role],
-                    (),
-                )
-            )
+    if quantity <= ZERO:
+        quantity = instrument.lot_size
+    side = _SELL if entry_side is _BUY else _BUY  # ``Side.opposite`` without its frame
+    stop, target = levels_on_the_tick(entry_side, stop_loss, take_profit, instrument)
+    if stop is None:
+        if target is None:
+            return ()
+        return (
+            _leg(leg_ids[0], _TAKE_PROFIT, target, symbol, side, quantity, parent_id, strategy, ts),
         )
-    return tuple(legs)
+    stop_leg = _leg(leg_ids[0], _STOP_LOSS, stop, symbol, side, quantity, parent_id, strategy, ts)
+    if target is None:
+        return (stop_leg,)
+    return (
+        stop_leg,
+        _leg(leg_ids[1], _TAKE_PROFIT, target, symbol, side, quantity, parent_id, strategy, ts),
+    )
+
+
+def _leg(
+    leg_id: str,
+    role: OrderRole,
+    price: Decimal,
+    symbol: str,
+    side: Side,
+    quantity: Decimal,
+    parent_id: str,
+    strategy: str,
+    ts: datetime,
+) -> Order:
+    """One pending leg of ``bracket_legs``: a stop-loss stops at ``price``, a take-profit limits."""
+    is_stop = role is _STOP_LOSS
+    limit_price, stop_price = (None, price) if is_stop else (price, None)
+    order_type = _STOP if is_stop else _LIMIT
+    # the checks of Order's constructor (a price rounded to the tick can reach zero)
+    validate_order_fields(symbol, quantity, order_type, limit_price, stop_price)
+    return _order(
+        (
+            leg_id,
+            leg_id,
+            symbol,
+            side,
+            order_type,
+            quantity,
+            ts,
+            limit_price,
+            stop_price,
+            _GTC,
+            role,
+            parent_id,
+            _PENDING,
+            ZERO,
+            None,
+            False,
+            None,
+            ts,
+            None,
+            strategy,
+            _LEG_REASONS[role],
+            (),
+        )
+    )
 
 
 def levels_on_the_tick(

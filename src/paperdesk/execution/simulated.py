@@ -33,7 +33,6 @@ from paperdesk.domain import (
     Fill,
     Instrument,
     InvalidInputError,
-    Order,
     OrderError,
     OrderFilled,
     OrderModified,
@@ -48,20 +47,6 @@ from paperdesk.domain.field_positions import (
     BAR_QUOTE,
     BAR_TS_CLOSE,
     BAR_TS_OPEN,
-    ORDER_FILLED_QUANTITY,
-    ORDER_ID,
-    ORDER_LIMIT_PRICE,
-    ORDER_PARENT_ID,
-    ORDER_QUANTITY,
-    ORDER_ROLE,
-    ORDER_SIDE,
-    ORDER_SIZE_FRACTION,
-    ORDER_STATUS,
-    ORDER_STOP_PRICE,
-    ORDER_SYMBOL,
-    ORDER_TIME_IN_FORCE,
-    ORDER_TS_EXPIRE,
-    ORDER_TYPE,
 )
 from paperdesk.domain.money import ZERO, minus
 from paperdesk.domain.trusted import trusted_maker
@@ -73,6 +58,7 @@ from paperdesk.execution.fills import (
     stop_limit_fill_price,
     stop_trigger_price,
 )
+from paperdesk.execution.live_order import BookedFill, LiveOrder
 from paperdesk.execution.slippage import NoSlippage, spread_of
 from paperdesk.execution.venue import SizeEntry, VenueStep
 from paperdesk.routing.affordability import charges_nothing
@@ -100,7 +86,7 @@ _ZERO: Final = ZERO  # compiled, a C static
 _fill_record: Final = trusted_maker(Fill)  # every field of a Fill, in order
 
 # A matching decision: the order, its price before slippage, whether it trades like a market order.
-_Decision = tuple[Order, Decimal, bool]
+_Decision = tuple[LiveOrder, Decimal, bool]
 
 
 class SimulatedVenue:
@@ -156,7 +142,7 @@ class SimulatedVenue:
         if order.symbol != bar.symbol:
             raise OrderError(f"order {order_id} is for {order.symbol}, not for {bar.symbol}")
         self._open_volume(bar)
-        return self._fill_at_close(order, bar, book, events)
+        return self._fill_at_close(book.record(order_id), bar, book, events)
 
     # ------------------------------------------------------------------------------ matching
 
@@ -170,21 +156,21 @@ class SimulatedVenue:
         while index < len(queue):
             order_id = queue[index]
             index += 1
-            order = book.get(order_id)
-            status = order[ORDER_STATUS]
+            order = book.record(order_id)
+            status = order.status
             if status is not _ACCEPTED and status is not _PARTIALLY_FILLED:
                 continue
             if ts_open < book.eligible_from(order_id):
                 continue
             if handled is not None and order_id in handled:
                 continue
-            ts_expire = order[ORDER_TS_EXPIRE]
+            ts_expire = order.ts_expire
             if ts_expire is not None and ts_expire <= ts_open:
                 book.on_expired(order, events)
                 continue
             decision: _Decision | None
-            if order[ORDER_PARENT_ID] is not None and order[ORDER_ROLE] in _BRACKET_LEGS:
-                sibling = book.active_sibling(order, ts_open)
+            if order.parent_id is not None and order.role in _BRACKET_LEGS:
+                sibling = book.working_sibling(order, ts_open)
                 if sibling is not None:
                     handled = handled if handled is not None else set()
                     handled.update((order_id, sibling.order_id))
@@ -200,8 +186,8 @@ class SimulatedVenue:
             price = raw_price
             if market_like and not quoted:
                 price = self._slipped(order, raw_price, True)
-            if order[ORDER_FILLED_QUANTITY] == _ZERO and (
-                order[ORDER_SIZE_FRACTION] is not None or order[ORDER_ROLE] is _ENTRY
+            if order.filled_quantity == _ZERO and (
+                order.size_fraction is not None or order.role is _ENTRY
             ):
                 request = SizeEntry(order, price)
                 yield request
@@ -210,8 +196,8 @@ class SimulatedVenue:
                     continue
                 order = sized
             if quoted:
-                opened = side_bar(bar, order[ORDER_SIDE]).open
-            elif not market_like and self._spreads and order[ORDER_SYMBOL] in self._spreads:
+                opened = side_bar(bar, order.side).open
+            elif not market_like and self._spreads and order.symbol in self._spreads:
                 opened = self._spread_bar(bar, order).open
             else:
                 opened = bar[BAR_OPEN]
@@ -221,10 +207,10 @@ class SimulatedVenue:
             )
             if filled is not None:
                 yield filled
-                self._after_fill(filled.order, ts_open, book, events)
+                self._after_fill(order, ts_open, book, events)
 
     def _fill_at_close(
-        self, order: Order, bar: Bar, book: OrderBook, events: list[Event]
+        self, order: LiveOrder, bar: Bar, book: OrderBook, events: list[Event]
     ) -> Iterator[VenueStep]:
         ts = bar.ts_close
         close = side_bar(bar, order.side).close
@@ -239,7 +225,7 @@ class SimulatedVenue:
         filled = self._fill(order, close, price, ts, ts, book, events, None)
         if filled is not None:
             yield filled
-            self._after_fill(filled.order, ts, book, events)
+            self._after_fill(order, ts, book, events)
 
     # ------------------------------------------------------------------------------ helpers
 
@@ -250,13 +236,13 @@ class SimulatedVenue:
             self._cap_left = instrument.round_quantity(self._volume_cap * bar.volume)
 
     def _decide(
-        self, order: Order, bar: Bar, book: OrderBook, events: list[Event]
+        self, order: LiveOrder, bar: Bar, book: OrderBook, events: list[Event]
     ) -> _Decision | None:
         """The price ``order`` trades at on ``bar``, if any; IOC and FOK orders that do not
         trade on their first bar are canceled, a stop-limit touched becomes a resting limit."""
-        order_type = order[ORDER_TYPE]
+        order_type = order.order_type
         if bar[BAR_QUOTE] is not None:
-            bar = side_bar(bar, order[ORDER_SIDE])
+            bar = side_bar(bar, order.side)
         elif self._spreads and order_type is not _MARKET and order_type is not _STOP:
             bar = self._spread_bar(bar, order)  # a limit or stop-limit: the ask or the bid
         if order_type is _MARKET:
@@ -270,7 +256,7 @@ class SimulatedVenue:
                 order.side, cast(Decimal, order.stop_price), cast(Decimal, order.limit_price), bar
             )
             if triggered:
-                order = book.on_triggered(order, bar.ts_open)
+                order = cast(LiveOrder, book.on_triggered(order, bar.ts_open))
         if price is not None:
             return order, price, order_type is _MARKET or order_type is _STOP
         tif = order.time_in_force
@@ -279,14 +265,14 @@ class SimulatedVenue:
             book.on_canceled(order, reason, bar.ts_open, events)
         return None
 
-    def _settle_bracket(self, order: Order, sibling: Order, bar: Bar) -> _Decision | None:
+    def _settle_bracket(self, order: LiveOrder, sibling: LiveOrder, bar: Bar) -> _Decision | None:
         """Both legs active: the one touched at the open wins, else the stop-loss (ambiguous);
         the rule is ``fills.bracket_exit``, shared with the plan simulator."""
-        if order[ORDER_ROLE] is _STOP_LOSS:
+        if order.role is _STOP_LOSS:
             stop_leg, target_leg = order, sibling
         else:
             stop_leg, target_leg = sibling, order
-        side = stop_leg[ORDER_SIDE]
+        side = stop_leg.side
         target_bar = None
         if bar[BAR_QUOTE] is not None:  # both legs trade on the same side
             bar = side_bar(bar, side)
@@ -294,8 +280,8 @@ class SimulatedVenue:
             target_bar = self._spread_bar(bar, target_leg)
         decided = bracket_exit(
             side,
-            cast(Decimal, stop_leg[ORDER_STOP_PRICE]),
-            cast(Decimal, target_leg[ORDER_LIMIT_PRICE]),
+            cast(Decimal, stop_leg.stop_price),
+            cast(Decimal, target_leg.limit_price),
             bar,
             target_bar,
         )
@@ -308,7 +294,7 @@ class SimulatedVenue:
             return stop_leg, price, True
         return target_leg, price, False
 
-    def _spread_bar(self, bar: Bar, order: Order) -> Bar:
+    def _spread_bar(self, bar: Bar, order: LiveOrder) -> Bar:
         """The prices a limit ``order`` trades at on a bar without a quote: under a spread the
         ask OHLC for a buy and the bid OHLC for a sell (``HalfSpread.side_bar``), else the bar."""
         spread = self._spreads.get(order.symbol)
@@ -316,7 +302,7 @@ class SimulatedVenue:
             return bar
         return spread.side_bar(bar, order.side, self._instruments[order.symbol])
 
-    def _slipped(self, order: Order, raw_price: Decimal, market_like: bool) -> Decimal:
+    def _slipped(self, order: LiveOrder, raw_price: Decimal, market_like: bool) -> Decimal:
         """The price ``order`` trades at: market-like orders pay slippage, limits do not."""
         if not market_like or not self._slips:
             return raw_price
@@ -324,12 +310,12 @@ class SimulatedVenue:
 
     def _sized(
         self,
-        order: Order,
+        order: LiveOrder,
         request: SizeEntry,
         ts: datetime,
         book: OrderBook,
         events: list[Event],
-    ) -> Order | None:
+    ) -> LiveOrder | None:
         """The entry with the quantity the driver answered (None: its own), or None when that
         is nothing (the order is canceled). A quantity a risk rule cut is never silent: the
         cancel or an ``OrderModified`` event carries the rule's reason."""
@@ -340,14 +326,14 @@ class SimulatedVenue:
             book.on_canceled(order, reason, ts, events)
             return None
         if quantity != order.quantity:
-            order = book.on_resized(order, quantity)
+            order = cast(LiveOrder, book.on_resized(order, quantity))
             if why:
-                events.append(OrderModified(ts, order, None, f"trimmed at fill: {why}"))
+                events.append(OrderModified(ts, order.snapshot(), None, f"trimmed at fill: {why}"))
         return order
 
     def _fill(
         self,
-        order: Order,
+        order: LiveOrder,
         raw_price: Decimal,
         price: Decimal,
         ts: datetime,
@@ -355,14 +341,14 @@ class SimulatedVenue:
         book: OrderBook,
         events: list[Event],
         queue: list[str] | None,
-    ) -> OrderFilled | None:
+    ) -> OrderFilled | BookedFill | None:
         """Fill as much of ``order`` at ``price`` as the volume cap allows (FOK: all or none)."""
-        remaining = minus(order[ORDER_QUANTITY], order[ORDER_FILLED_QUANTITY])
+        remaining = minus(order.quantity, order.filled_quantity)
         quantity = remaining
         cap_left = self._cap_left
         if self._volume_cap is not None and cap_left is not None and cap_left < quantity:
             quantity = cap_left
-        tif = order[ORDER_TIME_IN_FORCE]
+        tif = order.time_in_force
         if quantity < remaining and tif is _FOK:
             reason = f"fok: only {quantity} of {remaining} could fill"
             book.on_canceled(order, reason, ts, events)
@@ -373,7 +359,7 @@ class SimulatedVenue:
             return None
         if cap_left is not None and self._volume_cap is not None:
             self._cap_left = cap_left - quantity
-        symbol, side = order[ORDER_SYMBOL], order[ORDER_SIDE]
+        symbol, side = order.symbol, order.side
         if self._free:
             fee = _ZERO
         else:
@@ -382,8 +368,8 @@ class SimulatedVenue:
             slipped = self._no_slippage(price)
         else:
             slipped = price - raw_price if side is _BUY else raw_price - price
-        fill = _fill_record((order[ORDER_ID], symbol, side, quantity, price, fee, ts, slipped))
-        return book.on_fill(fill, children_from, events, queue)
+        fill = _fill_record((order.order_id, symbol, side, quantity, price, fee, ts, slipped))
+        return book.fill_step(fill, children_from, events, queue)
 
     def _no_slippage(self, price: Decimal) -> Decimal:
         """``price - price`` (a zero of the price's exponent), one object per exponent: a run
@@ -395,7 +381,9 @@ class SimulatedVenue:
         self._zeros.append(zero)
         return zero
 
-    def _after_fill(self, order: Order, ts: datetime, book: OrderBook, events: list[Event]) -> None:
+    def _after_fill(
+        self, order: LiveOrder, ts: datetime, book: OrderBook, events: list[Event]
+    ) -> None:
         """IOC: what the fill left is canceled."""
-        if order[ORDER_STATUS] is not _FILLED and order[ORDER_TIME_IN_FORCE] is _IOC:
+        if order.status is not _FILLED and order.time_in_force is _IOC:
             book.on_canceled(order, "ioc: remainder canceled", ts, events)

@@ -28,6 +28,7 @@ from typing import Protocol, TypeAlias
 from paperdesk.domain import Bar, Event, Instrument, Order, OrderFilled
 from paperdesk.domain.order_fields import whole_lots
 from paperdesk.execution.book import OrderBook
+from paperdesk.execution.live_order import BookedFill, LiveOrder
 
 
 class SizeEntry:
@@ -45,7 +46,11 @@ class SizeEntry:
     __slots__ = ("order", "price", "quantity", "reason")
 
     def __init__(
-        self, order: Order, price: Decimal, quantity: Decimal | None = None, reason: str = ""
+        self,
+        order: Order | LiveOrder,
+        price: Decimal,
+        quantity: Decimal | None = None,
+        reason: str = "",
     ) -> None:
         self.order = order
         self.price = price
@@ -59,8 +64,9 @@ class SizeEntry:
         )
 
 
-VenueStep: TypeAlias = SizeEntry | OrderFilled
-"""What a venue yields: a sizing request to answer, or a fill to book before it goes on."""
+VenueStep: TypeAlias = SizeEntry | OrderFilled | BookedFill
+"""What a venue yields: a sizing request to answer, or a fill to book before it goes on (a loud
+book's ``OrderFilled``, a quiet book's ``BookedFill``)."""
 
 
 class ExecutionVenue(Protocol):
@@ -87,8 +93,17 @@ class ExecutionVenue(Protocol):
         ...
 
 
-def entry_fill_quantity(order: Order, sized: Decimal, instrument: Instrument) -> Decimal:
+def entry_fill_quantity(
+    order: Order | LiveOrder, sized: Decimal, instrument: Instrument
+) -> Decimal:
     """The answer to a ``SizeEntry`` when the sizer allows ``sized`` at the fill price: in whole
     lots, all of it for an all-in order (``size_fraction``), else at most the order's quantity."""
-    quantity = whole_lots(sized, instrument.lot_size)
-    return quantity if order.size_fraction is not None else min(order.quantity, quantity)
+    return fill_quantity(order.size_fraction, order.quantity, sized, instrument)
+
+
+def fill_quantity(
+    size_fraction: Decimal | None, quantity: Decimal, sized: Decimal, instrument: Instrument
+) -> Decimal:
+    """``entry_fill_quantity`` on an entry's ``size_fraction`` and ``quantity``."""
+    lots = whole_lots(sized, instrument.lot_size)
+    return lots if size_fraction is not None else min(quantity, lots)

@@ -128,3 +128,17 @@ def test_a_restored_quiet_book_hands_over_restored_orders_first() -> None:
     _fill(restored, "O4", D(10), 3)
     restored.submit(make_intent(), before(4))  # O5
     assert [order.order_id for order in restored.hand_over()] == ["O1", "O2", "O3", "O4", "O5"]
+
+
+def test_the_orders_handed_over_later_are_built_when_asked() -> None:
+    book = make_book()
+    book.quiet()
+    book.submit(make_intent(quantity="10", stop_loss="90"), before(0))
+    book.submit(make_intent(quantity="5"), before(1))
+    before_hand = book.all_orders()
+    build = book.hand_over_later()
+    book.submit(make_intent(quantity="3"), before(2))  # the book goes on empty: not in it
+    assert [order.order_id for order in build()] == ["O1", "O2", "O3"]
+    assert list(build()) == before_hand
+    assert [order.order_id for order in book.all_orders()] == ["O4"]
+    assert before_hand[0].symbol == SYMBOL

@@ -1,4 +1,5 @@
-"""The order book's copies of an order at a change (by field position) are ``_replace``'s."""
+"""The order book's records changed in place (``LiveOrder``) give the ``Order``s ``_replace``
+gives, each built once per state."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 from paperdesk.domain import Order, OrderRole, OrderStatus, OrderType, Side, TimeInForce
-from paperdesk.execution.book import _with_fill, _with_quantity, _with_status
+from paperdesk.execution.live_order import LiveOrder
 
 D = Decimal
 TS = datetime(2024, 3, 4, 14, 30, tzinfo=UTC)
@@ -44,19 +45,35 @@ def _same(copy: Order, expected: Order) -> None:
     assert all(mine is theirs for mine, theirs in zip(copy, expected, strict=True))
 
 
-def test_the_copies_change_only_their_fields() -> None:
+def _changed(change: str, *arguments: object) -> Order:
+    record = LiveOrder(ORDER)
+    assert record.snapshot() is ORDER  # the order it was made from, not a copy
+    getattr(record, change)(*arguments)
+    snapshot = record.snapshot()
+    assert record.snapshot() is snapshot  # cached until the next change
+    return snapshot
+
+
+def test_the_changes_change_only_their_fields() -> None:
     _same(
-        _with_status(ORDER, OrderStatus.CANCELED, LATER),
+        _changed("close", OrderStatus.CANCELED, LATER),
         ORDER._replace(status=OrderStatus.CANCELED, ts_updated=LATER),
     )
     three, average, four = D("3"), D("101.4"), D("4")
-    filled = _with_fill(ORDER, OrderStatus.FILLED, three, average, LATER)
+    filled = _changed("fill", OrderStatus.FILLED, three, average, LATER)
     expected = ORDER._replace(
         status=OrderStatus.FILLED, filled_quantity=three, average_price=average
     )
     _same(filled, expected._replace(ts_updated=LATER))
-    _same(_with_quantity(ORDER, four), ORDER._replace(quantity=four))
+    _same(_changed("resize", four), ORDER._replace(quantity=four))
     _same(
-        _with_quantity(ORDER, four, LATER, OrderStatus.ACCEPTED),
+        _changed("resize", four, LATER, OrderStatus.ACCEPTED),
         ORDER._replace(quantity=four, ts_updated=LATER, status=OrderStatus.ACCEPTED),
     )
+    _same(_changed("trigger", LATER), ORDER._replace(triggered=True, ts_updated=LATER))
+
+
+def test_a_record_reads_as_its_order() -> None:
+    record = LiveOrder(ORDER)
+    assert tuple(getattr(record, name) for name in Order._fields) == ORDER
+    assert record.is_open is ORDER.is_open

@@ -50,6 +50,9 @@ class FakeBook:
     def require_open(self, order_id: str) -> Order:
         return self.orders[order_id]
 
+    def record(self, order_id: str) -> Order:  # the venue reads a record's fields by name
+        return self.orders[order_id]
+
     def eligible_from(self, order_id: str) -> datetime:
         return before(0)
 
@@ -72,6 +75,8 @@ class FakeBook:
         event = OrderFilled(fill.ts, order, fill)
         events.append(event)
         return event
+
+    fill_step = on_fill  # what the venue calls (a quiet book's step may be a ``BookedFill``)
 
     def on_canceled(self, order: Order, reason: str, ts: datetime, events: list[Event]) -> None:
         self.reports.append(("canceled", reason))
