@@ -88,7 +88,7 @@ from paperdesk.execution import (
     SizeEntry,
     VenueStep,
 )
-from paperdesk.execution.live_order import BookedFill, LiveOrder
+from paperdesk.execution.live_order import BookedFill, LiveOrder, live_order
 from paperdesk.execution.venue import fill_quantity
 from paperdesk.portfolio import LedgerState, PortfolioLedger
 from paperdesk.portfolio.margin_calls import (
@@ -745,7 +745,7 @@ class TradingKernel:
         orders = self.orders
         events.extend(orders.submit(intent, bar.ts_close))
         if self.fill_timing is _AT_CLOSE and intent.order_type is _MARKET:
-            order = orders.last_submitted  # the order this intent made (its legs follow it)
+            order = orders.last_record  # the order this intent made (its legs follow it)
             if order is not None and order.status is _ACCEPTED:
                 filled: list[Event] = []
                 self._settle(self.venue.fill_at_close(order.order_id, bar, orders, filled))
@@ -887,7 +887,7 @@ class TradingKernel:
         available at that moment; any entry is checked by the risk rules again (the reason
         says what a rule cut). ``entry``: the book's record (a venue of its own may ask about
         an ``Order``)."""
-        order = entry if isinstance(entry, LiveOrder) else LiveOrder(entry)
+        order = entry if isinstance(entry, LiveOrder) else live_order(entry)
         symbol = order.symbol
         instrument = self.instruments[symbol]
         prices = dict(self.prices)

@@ -41,7 +41,6 @@ from paperdesk.domain.field_positions import (
     FILL_PRICE,
     FILL_QUANTITY,
     FILL_TS,
-    ORDER_ID,
 )
 from paperdesk.domain.fields import field_mark
 from paperdesk.domain.money import plus
@@ -49,10 +48,10 @@ from paperdesk.domain.suggestions import order_id_hint
 from paperdesk.domain.trusted import trusted_maker
 from paperdesk.execution.actionable import first_actionable_index
 from paperdesk.execution.expiry import SessionClose, day_order_expiry
-from paperdesk.execution.live_order import BookedFill, LiveOrder
+from paperdesk.execution.live_order import BookedFill, LiveOrder, live_order
 from paperdesk.execution.orders_from_intents import (
-    bracket_legs,
-    order_from_intent,
+    bracket_leg_records,
+    record_from_intent,
     rejection_reason,
 )
 from paperdesk.execution.scan import FloatArray, IntArray, ScanColumns
@@ -104,9 +103,9 @@ class OrderBook:
         # the client order ids a caller chose (a generated one is its order's id, in ``_orders``)
         self._client_ids: set[str] = set()
         self._sequence = 0
-        # the order the last ``submit`` made (accepted or rejected), for a caller that fills it
-        # at once without reading the events
-        self.last_submitted: Order | None = None
+        # the record of the order the last ``submit`` made (accepted or rejected), for a caller
+        # that fills it at once without reading the events (``last_submitted``: its ``Order``)
+        self.last_record: LiveOrder | None = None
         # off (``quiet``): the events of changes a backtest never reads are not built
         self._events = True
         # a quiet book's finished families in submission order (``_slot_of``: the slot of each
@@ -137,7 +136,7 @@ class OrderBook:
         ones are kept for bracket bookkeeping. ``sequence`` is the last order number issued.
         """
         for order, eligible_from in orders:
-            self._orders[order.order_id] = LiveOrder(order)
+            self._orders[order.order_id] = live_order(order)
             self._client_ids.add(order.client_order_id)
             self._eligible_from[order.order_id] = eligible_from
             if order.is_open:
@@ -191,45 +190,53 @@ class OrderBook:
         instrument = self._instruments.get(intent.symbol)
         reason = rejection_reason(intent, instrument, self._instruments)
         if reason is not None or instrument is None:
-            rejected = order_from_intent(intent, order_id, client_id, ts, OrderStatus.REJECTED)
-            self._orders[order_id] = LiveOrder(rejected)
-            self.last_submitted = rejected
-            return [OrderRejected(ts, rejected, reason or "")]
+            rejected = record_from_intent(intent, order_id, client_id, ts, OrderStatus.REJECTED)
+            self._orders[order_id] = rejected
+            self.last_record = rejected
+            return [OrderRejected(ts, rejected.snapshot(), reason or "")]
         ts_expire = None
         if intent.time_in_force is _DAY:
             ts_expire = day_order_expiry(instrument.calendar, ts, self._session_close)
         book = self._books.setdefault(intent.symbol, {})
+        # records straight from the intent: an ``Order`` only for an event (a loud book's) or a
+        # reader
         if intent.stop_loss is None and intent.take_profit is None:
-            order = order_from_intent(intent, order_id, client_id, ts, _ACCEPTED, ts_expire)
-            self._orders[order_id] = LiveOrder(order)
+            record = record_from_intent(intent, order_id, client_id, ts, _ACCEPTED, ts_expire)
+            self._orders[order_id] = record
             self._eligible_from[order_id] = ts
             book[order_id] = None
-            self.last_submitted = order
-            return [_accepted((ts, order, ts))] if self._events else []
+            self.last_record = record
+            return [_accepted((ts, record.snapshot(), ts))] if self._events else []
         leg_ids = [
             self._next_id() for price in (intent.stop_loss, intent.take_profit) if price is not None
         ]
-        legs = bracket_legs(intent, order_id, leg_ids, instrument, ts)
-        order = order_from_intent(
+        legs = bracket_leg_records(intent, order_id, leg_ids, instrument, ts)
+        record = record_from_intent(
             intent, order_id, client_id, ts, _ACCEPTED, ts_expire, tuple(leg_ids)
         )
         events: list[Event] = []
         emit = self._events
         orders, eligible = self._orders, self._eligible_from
-        orders[order_id] = LiveOrder(order)
-        self.last_submitted = order
+        orders[order_id] = record
+        self.last_record = record
         eligible[order_id] = ts
         book[order_id] = None
         if emit:
-            events.append(_accepted((ts, order, ts)))
+            events.append(_accepted((ts, record.snapshot(), ts)))
         for leg in legs:
-            leg_id = leg[ORDER_ID]
-            orders[leg_id] = LiveOrder(leg)
+            leg_id = leg.order_id
+            orders[leg_id] = leg
             eligible[leg_id] = ts
             book[leg_id] = None
             if emit:
-                events.append(_accepted((ts, leg, ts)))
+                events.append(_accepted((ts, leg.snapshot(), ts)))
         return events
+
+    @property
+    def last_submitted(self) -> Order | None:
+        """The order the last ``submit`` made (accepted or rejected), as it is now."""
+        record = self.last_record
+        return None if record is None else record.snapshot()
 
     def cancel(self, order_id: str, ts: datetime, reason: str = "") -> list[Event]:
         """Cancel an open order (and its pending bracket legs)."""
@@ -301,7 +308,7 @@ class OrderBook:
         if stop_price is not None:
             changes["stop_price"] = stop_price
         modified = order.evolve(**changes)
-        self._orders[order_id] = LiveOrder(modified)
+        self._orders[order_id] = live_order(modified)
         eligible = self._eligible_from[order_id] = max(self._eligible_from[order_id], ts)
         if modified.status is _FILLED:
             del self._books[order.symbol][order_id]
@@ -482,7 +489,7 @@ class OrderBook:
         self._books.clear()
         self._eligible_from.clear()
         self._client_ids.clear()
-        self.last_submitted = None
+        self.last_record = None
         return lambda: tuple(
             order.snapshot() for order in _in_submission_order(orders, finished, slot_of)
         )
@@ -657,7 +664,8 @@ class OrderBook:
 
     def _size_pending_legs(self, parent: Order, ts: datetime, events: list[Event]) -> None:
         """Give the pending legs of ``parent`` its quantity (a modified entry): the placeholder
-        ``bracket_legs`` gave them at submission, kept when the entry is sized at its fill."""
+        ``bracket_leg_records`` gave them at submission, kept when the entry is sized at its
+        fill."""
         quantity = parent.quantity
         if quantity <= 0:
             return

@@ -37,13 +37,56 @@ _filled: Final = trusted_maker(OrderFilled)  # (ts_event, order, fill)
 class LiveOrder:
     """One order's current state in the book (``Order``'s fields), changed in place."""
 
-    def __init__(self, order: Order) -> None:
-        (self.order_id, self.client_order_id, self.symbol, self.side, self.order_type,
-         self.quantity, self.ts_submitted, self.limit_price, self.stop_price, self.time_in_force,
-         self.role, self.parent_id, self.status, self.filled_quantity, self.average_price,
-         self.triggered, self.ts_expire, self.ts_updated, self.size_fraction, self.strategy,
-         self.reason, self.children) = order  # fmt: skip
-        self._snapshot: Order | None = order  # the order it was made from is its state now
+    def __init__(
+        self,
+        order_id: str,
+        client_order_id: str,
+        symbol: str,
+        side: Side,
+        order_type: OrderType,
+        quantity: Decimal,
+        ts_submitted: datetime,
+        limit_price: Decimal | None,
+        stop_price: Decimal | None,
+        time_in_force: TimeInForce,
+        role: OrderRole,
+        parent_id: str | None,
+        status: OrderStatus,
+        filled_quantity: Decimal,
+        average_price: Decimal | None,
+        triggered: bool,
+        ts_expire: datetime | None,
+        ts_updated: datetime | None,
+        size_fraction: Decimal | None,
+        strategy: str,
+        reason: str,
+        children: tuple[str, ...],
+    ) -> None:
+        """A record of ``Order``'s fields, in its order (a quiet book builds its records from
+        the intent: the ``Order`` only when a reader asks)."""
+        self.order_id = order_id
+        self.client_order_id = client_order_id
+        self.symbol = symbol
+        self.side = side
+        self.order_type = order_type
+        self.quantity = quantity
+        self.ts_submitted = ts_submitted
+        self.limit_price = limit_price
+        self.stop_price = stop_price
+        self.time_in_force = time_in_force
+        self.role = role
+        self.parent_id = parent_id
+        self.status = status
+        self.filled_quantity = filled_quantity
+        self.average_price = average_price
+        self.triggered = triggered
+        self.ts_expire = ts_expire
+        self.ts_updated = ts_updated
+        self.size_fraction = size_fraction
+        self.strategy = strategy
+        self.reason = reason
+        self.children = children
+        self._snapshot: Order | None = None
 
     # the fields' types, declared for mypyc (native attributes)
     order_id: str
@@ -139,6 +182,21 @@ class LiveOrder:
         self.triggered = True
         self.ts_updated = ts
         self._snapshot = None
+
+
+def live_order(order: Order) -> LiveOrder:
+    """The record of ``order``, whose snapshot is ``order`` itself until the first change."""
+    (order_id, client_order_id, symbol, side, order_type, quantity, ts_submitted, limit_price,
+     stop_price, time_in_force, role, parent_id, status, filled_quantity, average_price,
+     triggered, ts_expire, ts_updated, size_fraction, strategy, reason,
+     children) = order  # fmt: skip
+    record = LiveOrder(
+        order_id, client_order_id, symbol, side, order_type, quantity, ts_submitted, limit_price,
+        stop_price, time_in_force, role, parent_id, status, filled_quantity, average_price,
+        triggered, ts_expire, ts_updated, size_fraction, strategy, reason, children,
+    )  # fmt: skip
+    record._snapshot = order
+    return record
 
 
 class BookedFill:

@@ -1,4 +1,8 @@
-"""Building orders from router intents: what the book refuses, bracket legs and their prices."""
+"""The book's records of router intents: what the book refuses, bracket legs and their prices.
+
+The records (``LiveOrder``) are built straight from the intent's fields; the public ``Order`` of
+one is built when a reader asks (``LiveOrder.snapshot``).
+"""
 
 from __future__ import annotations
 
@@ -10,7 +14,6 @@ from typing import Final
 from paperdesk.domain import (
     ZERO,
     Instrument,
-    Order,
     OrderIntent,
     OrderRole,
     OrderStatus,
@@ -20,9 +23,8 @@ from paperdesk.domain import (
 )
 from paperdesk.domain.money import round_to_increment
 from paperdesk.domain.order_fields import validate_order_fields
-from paperdesk.domain.trusted import trusted_maker
+from paperdesk.execution.live_order import LiveOrder
 
-_order: Final = trusted_maker(Order)
 _STOP_LOSS: Final = OrderRole.STOP_LOSS
 _TAKE_PROFIT: Final = OrderRole.TAKE_PROFIT
 _STOP: Final = OrderType.STOP
@@ -35,7 +37,7 @@ _ENTRY: Final = OrderRole.ENTRY
 _LEG_REASONS: Final = {role: role.value.replace("_", " ") for role in (_STOP_LOSS, _TAKE_PROFIT)}
 
 
-def order_from_intent(
+def record_from_intent(
     intent: OrderIntent,
     order_id: str,
     client_id: str,
@@ -43,36 +45,35 @@ def order_from_intent(
     status: OrderStatus,
     ts_expire: datetime | None = None,
     children: tuple[str, ...] = (),
-) -> Order:
-    """An order for ``intent``, whose fields the intent's constructor validated."""
+) -> LiveOrder:
+    """The record of an order for ``intent``, whose fields the intent's constructor
+    validated."""
     # two unpackings (compiled: an item read each) instead of eleven attribute lookups
     symbol, side, quantity, order_type, limit_price, stop_price, time_in_force, role = intent[:8]
     size_fraction, strategy, reason = intent[10:]
-    return _order(
-        (
-            order_id,
-            client_id,
-            symbol,
-            side,
-            order_type,
-            quantity,
-            ts,
-            limit_price,
-            stop_price,
-            time_in_force,
-            role,
-            None,
-            status,
-            ZERO,
-            None,
-            False,
-            ts_expire,
-            ts,
-            size_fraction,
-            strategy,
-            reason,
-            children,
-        )
+    return LiveOrder(
+        order_id,
+        client_id,
+        symbol,
+        side,
+        order_type,
+        quantity,
+        ts,
+        limit_price,
+        stop_price,
+        time_in_force,
+        role,
+        None,
+        status,
+        ZERO,
+        None,
+        False,
+        ts_expire,
+        ts,
+        size_fraction,
+        strategy,
+        reason,
+        children,
     )
 
 
@@ -104,15 +105,16 @@ def rejection_reason(
     return None
 
 
-def bracket_legs(
+def bracket_leg_records(
     intent: OrderIntent,
     parent_id: str,
     leg_ids: Sequence[str],
     instrument: Instrument,
     ts: datetime,
-) -> tuple[Order, ...]:
-    """The pending stop-loss and take-profit legs of a bracket entry, with ``leg_ids`` in that
-    order (one id per price the intent sets), at prices rounded against the trader."""
+) -> tuple[LiveOrder, ...]:
+    """The records of the pending stop-loss and take-profit legs of a bracket entry, with
+    ``leg_ids`` in that order (one id per price the intent sets), at prices rounded against the
+    trader."""
     # the intent's fields by position (compiled: an item read each, not an attribute lookup)
     symbol, entry_side, quantity = intent[0], intent[1], intent[2]
     stop_loss, take_profit, strategy = intent[8], intent[9], intent[11]
@@ -146,38 +148,37 @@ def _leg(
     parent_id: str,
     strategy: str,
     ts: datetime,
-) -> Order:
-    """One pending leg of ``bracket_legs``: a stop-loss stops at ``price``, a take-profit limits."""
+) -> LiveOrder:
+    """One pending leg of ``bracket_leg_records``: a stop-loss stops at ``price``, a take-profit
+    limits."""
     is_stop = role is _STOP_LOSS
     limit_price, stop_price = (None, price) if is_stop else (price, None)
     order_type = _STOP if is_stop else _LIMIT
     # the checks of Order's constructor (a price rounded to the tick can reach zero)
     validate_order_fields(symbol, quantity, order_type, limit_price, stop_price)
-    return _order(
-        (
-            leg_id,
-            leg_id,
-            symbol,
-            side,
-            order_type,
-            quantity,
-            ts,
-            limit_price,
-            stop_price,
-            _GTC,
-            role,
-            parent_id,
-            _PENDING,
-            ZERO,
-            None,
-            False,
-            None,
-            ts,
-            None,
-            strategy,
-            _LEG_REASONS[role],
-            (),
-        )
+    return LiveOrder(
+        leg_id,
+        leg_id,
+        symbol,
+        side,
+        order_type,
+        quantity,
+        ts,
+        limit_price,
+        stop_price,
+        _GTC,
+        role,
+        parent_id,
+        _PENDING,
+        ZERO,
+        None,
+        False,
+        None,
+        ts,
+        None,
+        strategy,
+        _LEG_REASONS[role],
+        (),
     )
 
 
@@ -188,7 +189,7 @@ def levels_on_the_tick(
     instrument: Instrument,
 ) -> tuple[Decimal | None, Decimal | None]:
     """A bracket's stop-loss and take-profit (of an entry on ``entry_side``) rounded to the
-    tick against the trader: the prices ``bracket_legs`` gives its legs."""
+    tick against the trader: the prices ``bracket_leg_records`` gives its legs."""
     legs = _SELL if entry_side is _BUY else _BUY
     return (
         None if stop_loss is None else round_against_trader(stop_loss, legs, True, instrument),

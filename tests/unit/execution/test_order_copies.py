@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 from paperdesk.domain import Order, OrderRole, OrderStatus, OrderType, Side, TimeInForce
-from paperdesk.execution.live_order import LiveOrder
+from paperdesk.execution.live_order import live_order
 
 D = Decimal
 TS = datetime(2024, 3, 4, 14, 30, tzinfo=UTC)
@@ -46,7 +46,7 @@ def _same(copy: Order, expected: Order) -> None:
 
 
 def _changed(change: str, *arguments: object) -> Order:
-    record = LiveOrder(ORDER)
+    record = live_order(ORDER)
     assert record.snapshot() is ORDER  # the order it was made from, not a copy
     getattr(record, change)(*arguments)
     snapshot = record.snapshot()
@@ -74,6 +74,6 @@ def test_the_changes_change_only_their_fields() -> None:
 
 
 def test_a_record_reads_as_its_order() -> None:
-    record = LiveOrder(ORDER)
+    record = live_order(ORDER)
     assert tuple(getattr(record, name) for name in Order._fields) == ORDER
     assert record.is_open is ORDER.is_open
