@@ -61,7 +61,7 @@ from paperdesk.execution.fills import (
 from paperdesk.execution.live_order import BookedFill, LiveOrder
 from paperdesk.execution.slippage import NoSlippage, spread_of
 from paperdesk.execution.venue import SizeEntry, VenueStep
-from paperdesk.routing.affordability import charges_nothing
+from paperdesk.routing.affordability import charges_nothing, estimated_fee
 
 if TYPE_CHECKING:  # only its two fields are read; importing it would load the run config
     from paperdesk.execution.costs import CostModels
@@ -360,10 +360,7 @@ class SimulatedVenue:
         if cap_left is not None and self._volume_cap is not None:
             self._cap_left = cap_left - quantity
         symbol, side = order.symbol, order.side
-        if self._free:
-            fee = _ZERO
-        else:
-            fee = self._fee_model.fee(quantity, price, self._instruments[symbol])
+        fee = estimated_fee(self._fee_model, self._free, quantity, price, self._instruments[symbol])
         if price is raw_price:
             slipped = self._no_slippage(price)
         else:

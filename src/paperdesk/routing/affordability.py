@@ -41,10 +41,10 @@ def estimated_fee(
     price: Decimal,
     instrument: Instrument,
 ) -> Decimal:
-    """The fee the router and the risk rules count for ``quantity`` at ``price``: ZERO (the
-    shared object, whose exponent the sums that add it keep) with no estimator or one that
-    ``charges_nothing`` (``free``, asked once when the rule or router is built), else the
-    estimator's."""
+    """The fee the router and the risk rules count for ``quantity`` at ``price``, and the one the
+    simulated venue charges at a fill: ZERO (the shared object, whose exponent the sums that add
+    it keep) with no estimator or one that ``charges_nothing`` (``free``, asked once when the
+    rule, router or venue is built), else the estimator's."""
     if estimator is None or free:
         return _ZERO
     return estimator.fee(quantity, price, instrument)
