@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 from typing import Any
+from urllib.parse import urlsplit
 
 from browser_support import (
     PHONE,
@@ -17,7 +18,7 @@ from browser_support import (
     settle,
     sign_in,
 )
-from playwright.sync_api import Locator, Page, expect
+from playwright.sync_api import Locator, Page, Route, expect
 from trading_support import (
     choose_portfolio,
     create_portfolio,
@@ -124,6 +125,67 @@ def test_closing_part_then_all_of_a_position_moves_it_to_the_history(
         shown(trade["exit_price"]),
         money_shown(trade["pnl"]),
     ]
+
+
+def test_an_earlier_read_answered_late_never_covers_a_newer_one(
+    page: Page, dashboard_server: DashboardServer
+) -> None:
+    # The view re-reads the book at each stream event and after each action, so two reads can
+    # be in flight and the server may answer the later first. Here the first read after the
+    # position closes is held, a later read shows the closed book, and then the held read is
+    # answered with the book as it was before: the page must keep the newer state (it used
+    # to show the older one until the next change: a position that was gone, still shown).
+    server = dashboard_server
+    portfolio_id = create_portfolio(server)
+    tick(server, portfolio_id)  # long signal: a market buy
+    tick(server, portfolio_id)  # it fills; the short signal places the strategy's exit
+    sign_in(page, server, server.trader, "orders")
+    choose_portfolio(page, portfolio_id, "orders")
+    page.wait_for_selector("#connection[data-state='open']")
+    positions = page.locator("#positions tr[data-symbol]")
+    fill_rows = page.locator("#history-fills tbody tr:not(.empty)")
+    expect(positions).to_have_count(1, timeout=10_000)
+    expect(fill_rows).to_have_count(1, timeout=10_000)
+    before = {
+        "detail": server.get(f"/portfolios/{portfolio_id}"),
+        "fills": server.get(f"/portfolios/{portfolio_id}/fills", limit=25),
+    }
+    assert len(before["detail"]["positions"]) == 1
+    assert len(before["fills"]["items"]) == 1
+
+    held: dict[str, Route] = {}
+
+    def hold_the_first(kind: str, path: str) -> None:
+        def handle(route: Route) -> None:
+            if kind in held:
+                route.continue_()
+            else:
+                held[kind] = route
+
+        page.route(lambda url: urlsplit(url).path == path, handle)
+
+    base = f"/api/v1/portfolios/{portfolio_id}"
+    hold_the_first("detail", base)
+    hold_the_first("fills", f"{base}/fills")
+    tick(server, portfolio_id)  # the exit fills: the position closes (both reads are held)
+    for _ in range(200):
+        if len(held) == 2:
+            break
+        page.wait_for_timeout(50)
+    assert sorted(held) == ["detail", "fills"], f"the page asked for {sorted(held)} only"
+
+    tick(server, portfolio_id)  # the next bar: the book is read again, answered at once
+    expect(positions).to_have_count(0, timeout=10_000)
+    page.click("#history button[data-resource='fills']")  # the fills asked again
+    expect(fill_rows).to_have_count(2, timeout=10_000)
+
+    for kind, route in held.items():
+        with page.expect_response(lambda response: response.request == route.request):
+            route.fulfill(json=before[kind])  # the earlier reads' answers arrive last
+    page.wait_for_timeout(500)  # each answer's handler has run (it runs as the answer lands)
+    expect(positions).to_have_count(0, timeout=1)
+    expect(fill_rows).to_have_count(2, timeout=1)
+    expect(page.locator("#open-orders tr[data-order-id]")).to_have_count(0, timeout=1)
 
 
 def test_the_ticket_checks_then_a_resting_order_is_modified_and_canceled(

@@ -6,6 +6,7 @@ import { describeError, listPage, type AuditEntry, type Fill, type Trade } from 
 import type { AppContext } from "../context";
 import { h, replaceChildren } from "../dom";
 import { exact, money, pnl, when } from "./format";
+import { AnswersInOrder } from "./in-order";
 import { inCurrency, row, table, type Column } from "./table";
 
 type Resource = "fills" | "trades" | "audit";
@@ -89,6 +90,7 @@ export function history(app: AppContext, portfolioId: number, currency: string):
   let resource: Resource = "fills";
   let cursors: (string | null)[] = [null]; // the cursor of each page seen; the last is shown
   let next: string | null = null;
+  const pages = new AnswersInOrder(); // a page asked later is never covered by an earlier one
   const filterValues: Record<string, string> = {};
 
   const tabs = h("div", { class: "history-tabs", role: "tablist" });
@@ -111,9 +113,10 @@ export function history(app: AppContext, portfolioId: number, currency: string):
     const query: Record<string, string | number | null> = { limit: PAGE_SIZE, cursor };
     for (const { name } of KINDS[resource].filters) query[name] = filterValues[name] || null;
     const shown = resource;
+    const ticket = pages.ask();
     listPage<never>(app.api, portfolioId, shown, query).then(
       (page) => {
-        if (shown !== resource) return;
+        if (!pages.take(ticket) || shown !== resource) return;
         const kind = KINDS[shown] as Kind<unknown>;
         const rows = (page.items as unknown[]).map((item) => row({}, kind.cells(item, currency), kind.numeric));
         replaceChildren(body, table(`history-${shown}`, inCurrency(kind.columns, currency), rows, `No ${kind.title.toLowerCase()} yet.`));
@@ -123,6 +126,7 @@ export function history(app: AppContext, portfolioId: number, currency: string):
         position.textContent = `page ${cursors.length}`;
       },
       (error: unknown) => {
+        if (!pages.take(ticket)) return;
         replaceChildren(body, h("p", { class: "error" }, describeError(error)));
       },
     );

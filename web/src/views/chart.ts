@@ -39,6 +39,7 @@ import type { AppContext } from "../context";
 import { h, replaceChildren } from "../dom";
 import { StreamClient, type StreamMessage } from "../stream";
 import { formatDecimal, sign, subtract } from "../components/decimal";
+import { AnswersInOrder } from "../components/in-order";
 import { cssVariable } from "../theme";
 
 const SCROLL_BACK_MARGIN = 10; // load older candles when fewer than this many are left of view
@@ -402,14 +403,16 @@ function drawChart(
     drawMarkers();
   };
 
+  const overlayReads = new AnswersInOrder(); // two refreshes in flight: the later one's lines stay
   const refreshOverlays = (): void => {
     if (refreshTimer !== null) return;
     refreshTimer = window.setTimeout(() => {
       refreshTimer = null;
       if (disposed) return;
+      const ticket = overlayReads.ask();
       Promise.all([app.api.portfolio(portfolioId), loadSignals()])
         .then(([detail]) => {
-          if (!disposed) drawLines(detail);
+          if (!disposed && overlayReads.take(ticket)) drawLines(detail);
         })
         .catch(app.reportError);
     }, REFRESH_DELAY_MS);

@@ -13,6 +13,7 @@ import { money, pnl } from "../components/format";
 import { history } from "../components/history";
 import { KeptControls } from "../components/kept";
 import { orderTicket } from "../components/order-ticket";
+import { AnswersInOrder } from "../components/in-order";
 import { positionsTable } from "../components/positions";
 import { restingOrdersTable } from "../components/resting-orders";
 
@@ -73,13 +74,15 @@ export function mount(root: HTMLElement, app: AppContext): () => void {
   };
 
   const portfolioId = portfolio.id;
+  const reads = new AnswersInOrder(); // a stream-driven read and an action's may cross
   const readPortfolio = (): void => {
+    const ticket = reads.ask();
     app.api.portfolio(portfolioId).then(
       (detail) => {
-        if (!stopped) show(detail);
+        if (!stopped && reads.take(ticket)) show(detail);
       },
       (error: unknown) => {
-        app.reportError(error);
+        if (reads.take(ticket)) app.reportError(error);
       },
     );
   };
