@@ -10,6 +10,7 @@ import type { AppContext } from "../context";
 import { h, listen, replaceChildren } from "../dom";
 import "../views.css";
 import type { ConnectionState } from "../stream";
+import { AnswersInOrder } from "../components/in-order";
 
 const REFRESH_MS = 15_000;
 const STATE_TEXT: Record<ConnectionState, string> = {
@@ -57,12 +58,14 @@ export function mount(root: HTMLElement, app: AppContext): () => void {
   cleanups.push(app.trading.onState(showConnection));
   showConnection();
 
+  const workerReads = new AnswersInOrder(); // the timer's read and a tick's may cross
   const loadWorker = async (): Promise<void> => {
+    const ticket = workerReads.ask();
     try {
       const status = await getWorkerStatus(app.api);
-      if (!stopped) replaceChildren(worker, workerTable(status));
+      if (!stopped && workerReads.take(ticket)) replaceChildren(worker, workerTable(status));
     } catch (error) {
-      if (!stopped) app.reportError(error);
+      if (!stopped && workerReads.take(ticket)) app.reportError(error);
     }
   };
   const loadReadiness = async (): Promise<void> => {

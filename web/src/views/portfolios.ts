@@ -28,6 +28,7 @@ import {
 import type { AppContext } from "../context";
 import { dismissOnEscape, h, listen, replaceChildren, tradingControl } from "../dom";
 import "../views.css";
+import { AnswersInOrder } from "../components/in-order";
 
 const DEFAULT_STRATEGY = "macd-cross";
 const SWITCHER_ID = "portfolio-switcher";
@@ -43,12 +44,14 @@ export function mount(root: HTMLElement, app: AppContext): () => void {
     root.append(h("p", { class: "hint" }, "This key is limited to some portfolios: it cannot create one."));
   }
 
+  const listReads = new AnswersInOrder(); // two actions' reads may cross
   const loadList = async (): Promise<void> => {
+    const ticket = listReads.ask();
     try {
       const portfolios = await getAllPortfolios(app.api);
-      if (!stopped) replaceChildren(list, portfolioTable(portfolios));
+      if (!stopped && listReads.take(ticket)) replaceChildren(list, portfolioTable(portfolios));
     } catch (error) {
-      if (!stopped) app.reportError(error);
+      if (!stopped && listReads.take(ticket)) app.reportError(error);
     }
   };
 
