@@ -200,10 +200,11 @@ class _PriceMemo:
     nearest its step (``step / scale``, exact division of exact operands, correctly rounded),
     so a step names one float; a positive one (a signed zero never goes on the grid)."""
 
-    __slots__ = ("_base", "_by_float", "_by_step", "_limit", "_scale")
+    __slots__ = ("_base", "_by_float", "_by_step", "_limit", "_places", "_scale")
 
     def __init__(self, column: np.ndarray) -> None:
         self._scale = _grid_scale(column)
+        self._places = _GRID_PLACES.get(self._scale, 0)  # 2 for cents
         self._by_float: dict[float, Decimal] = {}
         self._by_step: list[Decimal | None] = []  # grown as steps are met, to _GRID_SIZE slots
         # the grid's slots: steps from ``_base`` (half of them below the first value's step)
@@ -226,7 +227,9 @@ class _PriceMemo:
                 else:  # grown by doubling (at least to this slot)
                     slots.extend([None] * (max(slot + 1, 2 * len(slots)) - len(slots)))
                     del slots[_GRID_SIZE:]
-                exact = exact_decimal(value)
+                exact = grid_decimal(step, self._places) if step < _SHORT_STEP else None
+                if exact is None:
+                    exact = exact_decimal(value)
                 slots[slot] = exact
                 return exact
         return self.by_float(value)
@@ -239,6 +242,30 @@ class _PriceMemo:
                 self._by_float.clear()
             known = self._by_float[value] = exact_decimal(value)
         return known
+
+
+def grid_decimal(step: int, places: int) -> Decimal | None:
+    """``exact_decimal`` of the float ``step / 10**places`` (``places`` 0 to 4), built from the
+    step's digits, not from the float's repr (the repr costs most of a conversion); None for a
+    step that is not positive. The float's shortest repr is the step's digits at the scale: a
+    decimal of at most 15 significant digits is the only one of them that rounds to its float
+    (two differ by more than the float's spacing), so a step below 10**15 names it, with its
+    trailing zeros dropped as the repr drops them; a whole number keeps one decimal ("12.0"),
+    as the repr writes it."""
+    if step <= 0:
+        return None
+    dropped = 0
+    while dropped < places and step % 10 == 0:
+        step //= 10
+        dropped += 1
+    if dropped == places:  # a whole number: the repr's "12.0" is 120 tenths
+        return Decimal(str(step * 10) + "E-1")
+    return Decimal(str(step) + _EXPONENTS[places - dropped])
+
+
+_EXPONENTS: Final = ("", "E-1", "E-2", "E-3", "E-4")
+_GRID_PLACES: Final = {10.0**places: places for places in range(5)}  # a grid's scale: its places
+_SHORT_STEP: Final = 10**15  # a step of at most 15 digits names the float's shortest repr
 
 
 def _grid_scale(column: np.ndarray) -> float:

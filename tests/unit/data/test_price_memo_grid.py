@@ -12,7 +12,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from paperdesk.data.bar_convert import _grid_scale, _PriceMemo
+from paperdesk.data.bar_convert import _grid_scale, _PriceMemo, grid_decimal
 from paperdesk.data.bar_rule import exact_decimal
 
 _ON_A_GRID = st.builds(
@@ -53,3 +53,31 @@ def test_cents_go_on_the_grid_and_shared_decimals_come_back() -> None:
     assert str(memo.exact(0.0)) == "-0.0"  # the first zero met, as the memo by float had it
     assert _grid_scale(np.array([1.23456789], dtype=np.float64)) == 0.0  # no grid: the dict
     assert _grid_scale(np.array([np.nan, 7.0], dtype=np.float64)) == 1.0
+
+
+_STEPS = st.one_of(
+    st.integers(1, 10**15 - 1),
+    st.integers(1, 10**6),
+    st.builds(lambda steps, zeros: steps * 10**zeros, st.integers(1, 10**4), st.integers(1, 10)),
+    st.sampled_from([1, 9, 10, 100, 10**14, 10**15 - 1, 999_999_999_999_990]),
+)
+
+
+@settings(max_examples=1500, deadline=None)
+@given(_STEPS, st.integers(0, 4))
+def test_a_step_on_the_grid_gives_the_decimal_of_its_floats_repr(step: int, digits: int) -> None:
+    """``grid_decimal`` (digits from the step) equals ``exact_decimal`` (the float's repr):
+    the same sign, digits and exponent, for every step below 10**15 at every grid."""
+    scale = 10.0**digits
+    value = step / scale
+    built = grid_decimal(step, digits)
+    assert built is not None
+    assert built.as_tuple() == exact_decimal(value).as_tuple(), (step, digits)
+
+
+def test_the_grid_conversion_keeps_the_reprs_own_form() -> None:
+    assert str(grid_decimal(1250, 2)) == "12.5"  # trailing zeros dropped
+    assert str(grid_decimal(1200, 2)) == "12.0"  # a whole number keeps one decimal
+    assert str(grid_decimal(7, 0)) == "7.0"
+    assert str(grid_decimal(1, 4)) == "0.0001"
+    assert grid_decimal(0, 2) is None
