@@ -25,6 +25,7 @@ from paperdesk.domain.quotes import QUOTE_FIELDS, QUOTE_PRICE_FIELDS
 from paperdesk.domain.trusted import trusted_maker
 
 _PRICE_MEMO_SIZE = 100_000
+_GAP_MEMO_SIZE: Final = 4096
 _GRID_SIZE: Final = 1 << 18  # the most slots a feed's price grid holds (2 MB of them)
 _GRID_SAMPLE = 64  # the values of a column its grid is chosen by
 _STEP_LIMIT: Final = float(2**52)  # a step below it converts to a float exactly
@@ -67,6 +68,7 @@ class BarArrays:
         # ``_times``' memos: the last bar built's close (in ns, and as built), the last length
         self._last_close: tuple[int, datetime] | None = None
         self._length: tuple[int, timedelta] = (0, timedelta(0))
+        self._gaps: dict[int, timedelta] = {}  # from a built close to a later open, by length
 
     @property
     def valid(self) -> np.ndarray:
@@ -134,12 +136,26 @@ class BarArrays:
 
     def _times(self, open_ns: int, close_ns: int) -> tuple[datetime, datetime]:
         """A bar's open and close as ``utc_datetime`` gives them, built with fewer objects: a
-        bar opening when the last one built closed (the next row) shares that close, and the
-        close is the open plus the bar's length (whole microseconds, the length memoised: bars
-        of a history mostly share it). Equal values either way (datetimes are immutable); each
+        bar opening when the last one built closed (the next row) shares that close, another
+        opens at that close plus the gap, and the close is the open plus the bar's length
+        (whole microseconds; the lengths and gaps memoised: bars of a history mostly share the
+        length, and skipped bars leave gaps of whole lengths; building a timedelta costs more
+        than adding one). Equal values either way (datetimes are immutable); each
         memo is one tuple, replaced whole, so that no reader sees half of one."""
         last = self._last_close
-        ts_open = last[1] if last is not None and last[0] == open_ns else utc_datetime(open_ns)
+        if last is None:
+            ts_open = utc_datetime(open_ns)
+        elif last[0] == open_ns:
+            ts_open = last[1]
+        else:  # the last close plus the gap (in whole microseconds, as both are held)
+            gap_us = open_ns // 1000 - last[0] // 1000
+            gaps = self._gaps
+            gap = gaps.get(gap_us)
+            if gap is None:  # a few gaps recur (bars skipped by whole bar lengths)
+                if len(gaps) >= _GAP_MEMO_SIZE:
+                    gaps.clear()
+                gap = gaps[gap_us] = timedelta(0, 0, gap_us)
+            ts_open = last[1] + gap
         length_us = close_ns // 1000 - open_ns // 1000
         length = self._length
         if length[0] != length_us:

@@ -75,3 +75,16 @@ def test_the_next_row_shares_the_close_it_opens_at() -> None:
         utc_datetime(5 * minute),
         utc_datetime(5 * minute + 7_000),
     )
+
+
+def test_a_skipped_bar_opens_at_the_last_close_plus_a_remembered_gap() -> None:
+    minute = 60_000_000_000
+    opens = [1_700_000_000_000_000_000 + row * minute + row % 3 * 1_999 for row in range(40)]
+    feed = feed_of(opens, [minute] * 40)
+    visits = [0, 3, 6, 9, 12, 15, 13, 14, 30, 33, 36, 2, 39]
+    for row in visits:
+        bar = feed.bar(row)
+        assert bar.ts_open == utc_datetime(opens[row])
+        assert bar.ts_close == utc_datetime(opens[row] + minute)
+    # the gaps met (in whole microseconds), each built once: skips of 2 bars recur
+    assert len(feed._gaps) < len(visits) - 1
