@@ -49,11 +49,39 @@ def first_actionable_index(
     its expiry, a market, IOC or FOK order, or a partly filled one (it fills under a volume cap),
     at once; pending bracket legs never (their parent acts first). Touches use a 1e-9 relative
     tolerance so float rounding cannot hide one; a gap through a level at the open is also a
-    touch by the high or low, so the opens are not needed.
+    touch by the high or low, so the opens are not needed. (``actionable_index`` on the book's
+    own dicts.)
     """
+    return actionable_index(
+        order_ids if isinstance(order_ids, dict) else dict.fromkeys(order_ids),
+        orders if isinstance(orders, dict) else dict(orders),
+        eligible_from if isinstance(eligible_from, dict) else dict(eligible_from),
+        highs,
+        lows,
+        ts_open_ns,
+        start,
+        stop,
+        columns,
+    )
+
+
+def actionable_index(
+    order_ids: dict[str, None],
+    orders: dict[str, LiveOrder],
+    eligible_from: dict[str, datetime],
+    highs: FloatArray,
+    lows: FloatArray,
+    ts_open_ns: IntArray,
+    start: int,
+    stop: int,
+    columns: ScanColumns | None = None,
+) -> int:
+    """``first_actionable_index`` on dicts (the book's: typed, so that compiled, the lookups and
+    the walk over the ids are the dict's own, not the generic protocol's)."""
     if start >= stop:
         return stop
-    first_open: int | None = None  # read with the first order that waits for a level
+    first_open = 0  # read with the first order that waits for a level
+    have_open = False
     groups: list[Thresholds] = []  # by eligibility (each order acts only once eligible): few
     for order_id in order_ids:
         order = orders[order_id]
@@ -69,8 +97,13 @@ def first_actionable_index(
             or status is _PARTIALLY_FILLED
         ):
             return start
-        if first_open is None:
-            first_open = int(ts_open_ns[start])
+        if not have_open:
+            # a run's columns read the time through their view (an exact int, no NumPy scalar)
+            if columns is not None and columns.exact:
+                first_open = columns.times_seen[start]
+            else:
+                first_open = int(ts_open_ns[start])
+            have_open = True
         eligible = max(_nanoseconds(eligible_from[order_id]), first_open)
         thresholds = _group(groups, eligible)
         if order.ts_expire is not None:

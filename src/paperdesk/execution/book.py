@@ -46,7 +46,7 @@ from paperdesk.domain.fields import field_mark
 from paperdesk.domain.money import plus
 from paperdesk.domain.suggestions import order_id_hint
 from paperdesk.domain.trusted import trusted_maker
-from paperdesk.execution.actionable import first_actionable_index
+from paperdesk.execution.actionable import actionable_index
 from paperdesk.execution.expiry import SessionClose, day_order_expiry
 from paperdesk.execution.live_order import BookedFill, LiveOrder, live_order
 from paperdesk.execution.orders_from_intents import (
@@ -594,7 +594,7 @@ class OrderBook:
         book = self._books.get(symbol)
         if not book or start >= stop:
             return stop
-        return first_actionable_index(
+        return actionable_index(
             book, self._orders, self._eligible_from, highs, lows, ts_open_ns, start, stop, columns
         )
 
