@@ -31,10 +31,26 @@ class _IntentFields(NamedTuple):
     reason: str = ""
 
 
-_INTENT_LAYOUT = ("symbol", "side", "quantity", "order_type", "limit_price", "stop_price")
-if _IntentFields._fields[:6] != _INTENT_LAYOUT or _IntentFields._fields[10] != "size_fraction":
+# compiled readers take an intent's fields by position (domain/order_fields.py,
+# execution/orders_from_intents.py): its layout is this one
+_INTENT_LAYOUT = (
+    "symbol",
+    "side",
+    "quantity",
+    "order_type",
+    "limit_price",
+    "stop_price",
+    "time_in_force",
+    "role",
+    "stop_loss",
+    "take_profit",
+    "size_fraction",
+    "strategy",
+    "reason",
+)
+if _IntentFields._fields != _INTENT_LAYOUT:
     raise RuntimeError(  # pragma: no cover
-        "OrderIntent's field layout changed: update domain/order_fields.py's positions"
+        "OrderIntent's field layout changed: update the positions its compiled readers use"
     )
 
 

@@ -81,25 +81,30 @@ def rejection_reason(
     intent: OrderIntent, instrument: Instrument | None, instruments: Mapping[str, Instrument]
 ) -> str | None:
     """Why the venue refuses ``intent``, or None when it is acceptable."""
+    # the intent's fields by position (compiled: an item read each, not an attribute lookup)
     if instrument is None:
         known = ", ".join(sorted(instruments)[:10]) or "none"
-        return f"unknown symbol {intent.symbol!r} (known: {known})"
-    if intent.size_fraction is None and intent.quantity % instrument.lot_size != ZERO:
-        return f"quantity {intent.quantity} is not a multiple of the lot size {instrument.lot_size}"
-    stop_loss, take_profit = intent.stop_loss, intent.take_profit
+        return f"unknown symbol {intent[0]!r} (known: {known})"
+    quantity = intent[2]
+    if intent[10] is None and quantity % instrument.lot_size != ZERO:
+        return f"quantity {quantity} is not a multiple of the lot size {instrument.lot_size}"
+    stop_loss, take_profit = intent[8], intent[9]
     if stop_loss is None and take_profit is None:
         return None
-    if intent.role is not _ENTRY:
-        return f"stop_loss/take_profit only apply to entry orders, not to {intent.role.value}"
-    for name, price in (("stop_loss", stop_loss), ("take_profit", take_profit)):
-        if price is not None and price <= ZERO:
-            return f"{name} must be positive, got {price}"
+    role = intent[7]
+    if role is not _ENTRY:
+        return f"stop_loss/take_profit only apply to entry orders, not to {role.value}"
+    if stop_loss is not None and stop_loss <= ZERO:
+        return f"stop_loss must be positive, got {stop_loss}"
+    if take_profit is not None and take_profit <= ZERO:
+        return f"take_profit must be positive, got {take_profit}"
     if stop_loss is not None and take_profit is not None:
-        below = stop_loss < take_profit if intent.side is _BUY else stop_loss > take_profit
+        side = intent[1]
+        below = stop_loss < take_profit if side is _BUY else stop_loss > take_profit
         if not below:
-            where = "below" if intent.side is _BUY else "above"
+            where = "below" if side is _BUY else "above"
             return (
-                f"a {intent.side.value} bracket needs stop_loss {stop_loss} {where} "
+                f"a {side.value} bracket needs stop_loss {stop_loss} {where} "
                 f"take_profit {take_profit}"
             )
     return None
