@@ -39,7 +39,9 @@ _EPOCH: Final = datetime(1970, 1, 1, tzinfo=UTC)  # Final: compiled, a C variabl
 
 def exact_decimal(value: float) -> Decimal:
     """The Decimal a bar holds for a float: its shortest repr (NaN and infinities kept)."""
-    return Decimal(float.__repr__(float(value)))  # numpy floats repr as "np.float64(x)"
+    # ``float()`` gives an exact float (numpy floats repr as "np.float64(x)"), whose ``repr`` is
+    # ``float.__repr__``'s: compiled, no look-up of ``__repr__`` on ``float`` at each call
+    return Decimal(repr(float(value)))
 
 
 def utc_datetime(nanoseconds: int) -> datetime:

@@ -112,7 +112,8 @@ def shared(value: Decimal, candidate: Decimal | None) -> Decimal:
         candidate is not None
         and value == candidate
         and value.same_quantum(candidate)
-        and value.is_signed() == candidate.is_signed()
+        # equal and nonzero: the same sign, so only zeros (+0 == -0) are asked their signs
+        and (value or value.is_signed() == candidate.is_signed())
     ):
         return candidate
     return value

@@ -85,6 +85,7 @@ from paperdesk.engine.working_entries import expected_price, working_entries
 from paperdesk.execution import (
     ExecutionVenue,
     OrderBook,
+    SimulatedVenue,
     SizeEntry,
     VenueStep,
 )
@@ -216,7 +217,11 @@ class TradingKernel:
         # resting orders fill from the open onwards
         prices = self.prices
         prices[symbol] = bar[BAR_OPEN] if quote is None else quote.mid_open
-        self._settle(self.venue.match(bar, self.orders, events))
+        venue = self.venue
+        if type(venue) is SimulatedVenue:  # compiled: a native call, not a method look-up
+            self._settle(venue.match(bar, self.orders, events))
+        else:  # a venue of its own (the ExecutionVenue protocol)
+            self._settle(venue.match(bar, self.orders, events))
         if events:  # a quiet kernel's bar usually has none
             events = self._with_positions(events)
             self._note_cuts(events)

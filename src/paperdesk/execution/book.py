@@ -632,9 +632,12 @@ class OrderBook:
         slot_of = self._slot_of
         finished = self._finished
         for order_id in self._leaving:
-            number = slot_of.pop(order_id, None)
+            # ``get`` and ``del``: compiled, dict primitives (``pop`` is a method look-up and call)
+            number = slot_of.get(order_id)
             if number is not None:
-                finished[number] = orders.pop(order_id)
+                del slot_of[order_id]
+                finished[number] = orders[order_id]
+                del orders[order_id]
         self._leaving.clear()
 
     def _size_children(
@@ -707,7 +710,9 @@ class OrderBook:
         order.close(status, ts)
         order_id = order.order_id
         orders = self._orders
-        self._books[order.symbol].pop(order_id, None)
+        book = self._books[order.symbol]
+        if order_id in book:  # ``pop(order_id, None)`` without a method call (compiled)
+            del book[order_id]
         if not emit:
             pass
         elif status is _EXPIRED:
@@ -736,11 +741,14 @@ class OrderBook:
             if child is not None and child.status in _OPEN:
                 return
         eligible = self._eligible_from
-        eligible.pop(root.order_id, None)
+        root_id = root.order_id
+        if root_id in eligible:  # ``pop(key, None)`` without a method call (compiled)
+            del eligible[root_id]
         for child_id in children:
-            eligible.pop(child_id, None)
+            if child_id in eligible:
+                del eligible[child_id]
         if not self._events:  # moved out at the next submit, when nothing holds the family
-            self._leaving.append(root.order_id)
+            self._leaving.append(root_id)
             self._leaving.extend(children)
 
 

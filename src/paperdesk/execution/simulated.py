@@ -371,11 +371,15 @@ class SimulatedVenue:
     def _no_slippage(self, price: Decimal) -> Decimal:
         """``price - price`` (a zero of the price's exponent), one object per exponent: a run
         without slippage keeps one in every fill."""
-        for zero in self._zeros:
+        zeros = self._zeros
+        for index, zero in enumerate(zeros):
             if zero.same_quantum(price):
+                if index:  # the last exponent found is asked first next time
+                    zeros[index] = zeros[0]
+                    zeros[0] = zero
                 return zero
         zero = price - price
-        self._zeros.append(zero)
+        zeros.insert(0, zero)
         return zero
 
     def _after_fill(

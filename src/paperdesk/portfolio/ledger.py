@@ -172,7 +172,8 @@ class PortfolioLedger:
         self.fees = plus(self.fees, fee)  # ``+=``, digit for digit (no new zero for no fee)
         self.realized_pnl += realized
         if after[POSITION_QUANTITY] == _ZERO:
-            positions.pop(symbol, None)
+            if symbol in positions:  # ``pop(symbol, None)`` without a method call (compiled)
+                del positions[symbol]
         else:
             positions[symbol] = after
         self.fills.append(fill)
@@ -276,7 +277,9 @@ class PortfolioLedger:
             return self.blocked_margin() + self.unrealized_pnl(prices)
         value = ZERO  # a loop, not sum() of a generator: one frame less per view of the books
         for symbol, position in self.positions.items():
-            mark = prices.get(symbol)
+            mark = None
+            if symbol in prices:  # ``in`` and ``[]``: compiled, no call of a Mapping's ``get``
+                mark = prices[symbol]
             if mark is None:
                 mark = position[POSITION_AVERAGE_PRICE]
             value += position[POSITION_QUANTITY] * mark

@@ -53,6 +53,9 @@ def estimated_fee(
 _NUDGE_STEPS: Final = 3
 _ZERO: Final = ZERO  # compiled, a C static
 _ONE: Final = Decimal(1)
+# The last lot found to be exactly ``1`` (exponent 0): a Decimal is immutable, so an instrument's
+# lot (the same object at every call) skips the comparison and ``same_quantum`` after its first.
+_unit_lot: Final[list[Decimal]] = [_ONE]
 
 
 def max_affordable_quantity(
@@ -115,7 +118,10 @@ def lots_in_quotient(quotient: Decimal, lot: Decimal) -> Decimal:
     digit for digit (an exact quotient takes the ideal exponent, the dividend's), and so is
     ``n * 1`` for the whole number ``n`` it rounds down to (``tests/unit/routing/
     test_affordability_lots.py`` checks both against ``whole_lots``)."""
-    if lot == _ONE and lot.same_quantum(_ONE):
+    unit = _unit_lot[0]
+    if lot is not unit and lot == _ONE and lot.same_quantum(_ONE):
+        _unit_lot[0] = unit = lot
+    if lot is unit:
         return quotient.to_integral_value(ROUND_DOWN)  # the rounding by position: ~150 ns less
     return (quotient / lot).to_integral_value(ROUND_DOWN) * lot
 

@@ -118,9 +118,10 @@ class OnePositionPerSymbol:
         symbol = signal.symbol
         if symbol in view.working_entry_symbols and signal.direction is not _FLAT:
             return f"an entry order for {symbol} is still working; pyramiding is disabled"
-        position = view.positions.get(symbol)
-        if position is None:
+        positions = view.positions  # a Mapping: ``in`` and ``[]``, not a call of ``get``
+        if symbol not in positions:
             return None
+        position = positions[symbol]
         held = position.quantity
         if (held > 0 and signal.direction is _LONG) or (held < 0 and signal.direction is _SHORT):
             side = "long" if held > 0 else "short"

@@ -265,8 +265,8 @@ class SignalRouter:
         self, signal: Signal, view: PortfolioView, instrument: Instrument, price: Decimal
     ) -> RoutingDecision:
         symbol = signal[SIGNAL_SYMBOL]
-        position = view[VIEW_POSITIONS].get(symbol)
-        held = position[POSITION_QUANTITY] if position is not None else ZERO
+        positions = view[VIEW_POSITIONS]  # a Mapping: ``in`` and ``[]``, not a call of ``get``
+        held = positions[symbol][POSITION_QUANTITY] if symbol in positions else ZERO
         direction = signal[SIGNAL_DIRECTION]
         if direction is _FLAT:
             if not held:
@@ -375,7 +375,9 @@ class SignalRouter:
         symbol = instrument.symbol
         fee = estimated_fee(self._fee_estimator, self._free, abs(held), price, instrument)
         prices = view[VIEW_PRICES]
-        mark = prices.get(symbol, price)
+        mark = price
+        if symbol in prices:  # ``in`` and ``[]``: compiled, no call of a Mapping's ``get``
+            mark = prices[symbol]
         held_positions = view[VIEW_POSITIONS]
         if len(held_positions) == 1 and symbol in held_positions:  # only the one it closes
             positions: dict[str, Position] = {}
