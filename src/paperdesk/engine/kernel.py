@@ -740,16 +740,17 @@ class TradingKernel:
 
     def _submit(self, intent: OrderIntent, bar: Bar) -> list[Event]:
         events: list[Event] = []
-        if intent.role is _EXIT:
+        # fields by position (compiled: an item read each, not an attribute lookup): the
+        # intent's role (7), symbol (0) and order type (3), the bar's close time
+        ts_close = bar[BAR_TS_CLOSE]
+        if intent[7] is _EXIT:
             # The newest decision replaces every working order of the symbol: an older exit
             # (two exits would oversell the position into a short), the bracket legs (they must
             # not fire on a flat book) and an entry still filling under a volume cap.
-            events.extend(
-                self.orders.cancel_all(intent.symbol, bar.ts_close, "replaced by a new exit")
-            )
+            events.extend(self.orders.cancel_all(intent[0], ts_close, "replaced by a new exit"))
         orders = self.orders
-        events.extend(orders.submit(intent, bar.ts_close))
-        if self.fill_timing is _AT_CLOSE and intent.order_type is _MARKET:
+        events.extend(orders.submit(intent, ts_close))
+        if self.fill_timing is _AT_CLOSE and intent[3] is _MARKET:
             order = orders.last_record  # the order this intent made (its legs follow it)
             if order is not None and order.status is _ACCEPTED:
                 filled: list[Event] = []

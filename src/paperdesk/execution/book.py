@@ -187,7 +187,9 @@ class OrderBook:
         else:
             client_id = client_order_id
             self._client_ids.add(client_id)
-        instrument = self._instruments.get(intent.symbol)
+        # the intent's fields by position (compiled: an item read each, not an attribute lookup)
+        symbol, stop_loss, take_profit = intent[0], intent[8], intent[9]
+        instrument = self._instruments.get(symbol)
         reason = rejection_reason(intent, instrument, self._instruments)
         if reason is not None or instrument is None:
             rejected = record_from_intent(intent, order_id, client_id, ts, OrderStatus.REJECTED)
@@ -195,21 +197,21 @@ class OrderBook:
             self.last_record = rejected
             return [OrderRejected(ts, rejected.snapshot(), reason or "")]
         ts_expire = None
-        if intent.time_in_force is _DAY:
+        if intent[6] is _DAY:
             ts_expire = day_order_expiry(instrument.calendar, ts, self._session_close)
-        book = self._books.setdefault(intent.symbol, {})
+        book = self._books.setdefault(symbol, {})
         # records straight from the intent: an ``Order`` only for an event (a loud book's) or a
         # reader
-        if intent.stop_loss is None and intent.take_profit is None:
+        if stop_loss is None and take_profit is None:
             record = record_from_intent(intent, order_id, client_id, ts, _ACCEPTED, ts_expire)
             self._orders[order_id] = record
             self._eligible_from[order_id] = ts
             book[order_id] = None
             self.last_record = record
             return [_accepted((ts, record.snapshot(), ts))] if self._events else []
-        leg_ids = [
-            self._next_id() for price in (intent.stop_loss, intent.take_profit) if price is not None
-        ]
+        leg_ids = [self._next_id()]  # the stop-loss's, else the take-profit's
+        if stop_loss is not None and take_profit is not None:
+            leg_ids.append(self._next_id())
         legs = bracket_leg_records(intent, order_id, leg_ids, instrument, ts)
         record = record_from_intent(
             intent, order_id, client_id, ts, _ACCEPTED, ts_expire, tuple(leg_ids)
