@@ -180,7 +180,8 @@ def test_an_earlier_read_answered_late_never_covers_a_newer_one(
     expect(fill_rows).to_have_count(2, timeout=10_000)
 
     for kind, route in held.items():
-        with page.expect_response(lambda response: response.request == route.request):
+        asked = route.request
+        with page.expect_response(lambda response, asked=asked: response.request == asked):
             route.fulfill(json=before[kind])  # the earlier reads' answers arrive last
     page.wait_for_timeout(500)  # each answer's handler has run (it runs as the answer lands)
     expect(positions).to_have_count(0, timeout=1)
