@@ -5,12 +5,12 @@ order closes a position with (their own module so that the compiled build compil
 
 from __future__ import annotations
 
-from decimal import ROUND_DOWN, Decimal
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Final, TypeVar
 
 from paperdesk.domain.enums import OrderRole, OrderType
 from paperdesk.domain.errors import InvalidInputError
-from paperdesk.domain.money import ZERO
+from paperdesk.domain.money import INTEGRAL_DOWN, ZERO
 
 if TYPE_CHECKING:  # ``domain/orders.py`` imports this module
     from paperdesk.domain.orders import Order
@@ -61,11 +61,8 @@ def whole_lots(quantity: Decimal, lot: Decimal) -> Decimal:
     """``quantity``'s magnitude rounded down to whole steps of ``lot``, keeping its sign
     (``Instrument.round_quantity``, which the compiled kernel calls here without the
     interpreted method's frame)."""
-    if lot <= _ZERO:
-        magnitude = abs(quantity)
-    else:
-        # the rounding passed by position: a keyword costs Decimal's argument parser ~150 ns
-        magnitude = (abs(quantity) / lot).to_integral_value(ROUND_DOWN) * lot
+    # a division's quotient is no sNaN: a bound context method, no argument parser
+    magnitude = abs(quantity) if lot <= _ZERO else INTEGRAL_DOWN(abs(quantity) / lot) * lot
     return magnitude if quantity >= _ZERO else -magnitude
 
 
