@@ -7,14 +7,9 @@ from __future__ import annotations
 
 import decimal
 from decimal import (
-    ROUND_05UP,
     ROUND_CEILING,
     ROUND_DOWN,
     ROUND_FLOOR,
-    ROUND_HALF_DOWN,
-    ROUND_HALF_EVEN,
-    ROUND_HALF_UP,
-    ROUND_UP,
     Context,
     Decimal,
     Inexact,
@@ -35,16 +30,9 @@ from paperdesk.routing.affordability import lots_in_quotient
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-MODES = (
-    ROUND_DOWN,
-    ROUND_HALF_UP,
-    ROUND_HALF_EVEN,
-    ROUND_CEILING,
-    ROUND_FLOOR,
-    ROUND_UP,
-    ROUND_HALF_DOWN,
-    ROUND_05UP,
-)
+# every rounding mode Decimal has, read from the module (not from ``money``'s table)
+MODES = tuple(getattr(decimal, name) for name in dir(decimal) if name.startswith("ROUND_"))
+assert len(MODES) == 8
 
 
 def old_round_to_increment(value: Decimal, increment: Decimal, rounding: str) -> Decimal:
