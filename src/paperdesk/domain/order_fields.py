@@ -20,6 +20,8 @@ _LIMIT: Final = OrderType.LIMIT
 _STOP: Final = OrderType.STOP
 _STOP_LIMIT: Final = OrderType.STOP_LIMIT
 _ZERO: Final = ZERO  # compiled, a C static
+# The last lot ``whole_lots`` found positive: a Decimal is immutable, so it stays positive.
+_last_lot: Final[list[Decimal]] = [Decimal(1)]
 _Intent = TypeVar("_Intent", bound=tuple[Any, ...])
 # An OrderIntent's fields by position (``domain/orders.py`` asserts the layout).
 _SYMBOL: Final = 0
@@ -61,8 +63,12 @@ def whole_lots(quantity: Decimal, lot: Decimal) -> Decimal:
     """``quantity``'s magnitude rounded down to whole steps of ``lot``, keeping its sign
     (``Instrument.round_quantity``, which the compiled kernel calls here without the
     interpreted method's frame)."""
+    positive = lot is _last_lot[0]
+    if not positive and lot > _ZERO:
+        _last_lot[0] = lot
+        positive = True
     # a division's quotient is no sNaN: a bound context method, no argument parser
-    magnitude = abs(quantity) if lot <= _ZERO else INTEGRAL_DOWN(abs(quantity) / lot) * lot
+    magnitude = INTEGRAL_DOWN(abs(quantity) / lot) * lot if positive else abs(quantity)
     return magnitude if quantity >= _ZERO else -magnitude
 
 

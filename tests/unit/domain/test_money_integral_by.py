@@ -22,7 +22,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from paperdesk.domain import money
+from paperdesk.domain import money, order_fields
 from paperdesk.domain.money import INTEGRAL_BY, round_to_increment
 from paperdesk.domain.order_fields import whole_lots
 from paperdesk.routing.affordability import lots_in_quotient
@@ -191,3 +191,16 @@ def test_examples() -> None:
         assert round_to_increment(Decimal("1.5"), negative) == Decimal("1.5")
         assert round_to_increment(Decimal("1.5"), Decimal(0)) == Decimal("1.5")
     assert money._last_positive[0] is tick
+
+
+def test_whole_lots_lot_memo() -> None:
+    """A lot found positive is remembered; a zero or negative lot, even the same object twice,
+    keeps the magnitude unrounded."""
+    lot = Decimal("0.5")
+    assert whole_lots(Decimal("-1.75"), lot).as_tuple() == Decimal("-1.5").as_tuple()
+    assert order_fields._last_lot[0] is lot
+    for step in (Decimal(-1), Decimal(0)):
+        for _ in range(2):
+            assert whole_lots(Decimal("-1.75"), step).as_tuple() == Decimal("-1.75").as_tuple()
+    assert order_fields._last_lot[0] is lot
+    assert whole_lots(Decimal("1.75"), lot).as_tuple() == Decimal("1.5").as_tuple()
