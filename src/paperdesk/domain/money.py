@@ -2,10 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import (
+    MAX_EMAX,
+    MAX_PREC,
+    MIN_EMIN,
+    ROUND_05UP,
+    ROUND_CEILING,
     ROUND_DOWN,
+    ROUND_FLOOR,
+    ROUND_HALF_DOWN,
     ROUND_HALF_EVEN,
     ROUND_HALF_UP,
+    ROUND_UP,
+    Context,
     Decimal,
     InvalidOperation,
     getcontext,
@@ -25,6 +35,36 @@ _context: Final = getcontext  # compiled: a C variable, not a look-up in the mod
 # every call. One tuple, replaced whole, so no reader (another thread) sees half of one; ``ONE``
 # (positive, exponent 0, adjusted 0) to start with.
 _last_plain: Final[list[tuple[Decimal, int]]] = [(ONE, 0)]
+
+
+def _integral_by(rounding: str) -> Callable[[Decimal], Decimal]:
+    # A context's own ``to_integral_value``, bound: no argument parser, no rounding name to read.
+    # Rounding to an integer reads only the rounding (and, for a NaN's payload, a precision and
+    # clamp these never cut) and signals nothing for a quiet NaN or a number, so the result is
+    # ``x.to_integral_value(rounding)``'s in any context; the traps are off, for the flags.
+    context = Context(
+        prec=MAX_PREC, rounding=rounding, Emax=MAX_EMAX, Emin=MIN_EMIN, clamp=0, traps=[], flags=[]
+    )
+    return context.to_integral_value
+
+
+# ``x.to_integral_value(mode)`` for an ``x`` no sNaN (tests/unit/domain/test_money_integral_by.py)
+INTEGRAL_BY: Final[dict[str, Callable[[Decimal], Decimal]]] = {
+    mode: _integral_by(mode)
+    for mode in (
+        ROUND_DOWN,
+        ROUND_HALF_UP,
+        ROUND_HALF_EVEN,
+        ROUND_CEILING,
+        ROUND_FLOOR,
+        ROUND_UP,
+        ROUND_HALF_DOWN,
+        ROUND_05UP,
+    )
+}
+INTEGRAL_DOWN: Final = INTEGRAL_BY[ROUND_DOWN]
+# The last increment found positive: a Decimal is immutable, so it stays positive (one slot).
+_last_positive: Final[list[Decimal]] = [ONE]
 
 
 def to_decimal(value: object, name: str = "value") -> Decimal:
@@ -58,10 +98,15 @@ def round_to_increment(
     value: Decimal, increment: Decimal, rounding: str = ROUND_HALF_EVEN
 ) -> Decimal:
     """Round ``value`` to a multiple of ``increment`` (a tick or lot size)."""
-    if increment <= ZERO:
-        return value
-    units = (value / increment).to_integral_value(rounding)  # positional: faster
-    return units * increment
+    if increment is not _last_positive[0]:
+        if increment <= ZERO:
+            return value
+        _last_positive[0] = increment
+    integral = INTEGRAL_BY.get(rounding)
+    if integral is None:  # None (the context's rounding) or no mode: as Decimal decides
+        return (value / increment).to_integral_value(rounding) * increment
+    # the quotient comes from a division, so it is no sNaN
+    return integral(value / increment) * increment
 
 
 def floor_to_increment(value: Decimal, increment: Decimal) -> Decimal:

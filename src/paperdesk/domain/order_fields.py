@@ -5,12 +5,12 @@ order closes a position with (their own module so that the compiled build compil
 
 from __future__ import annotations
 
-from decimal import ROUND_DOWN, Decimal
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Final, TypeVar
 
 from paperdesk.domain.enums import OrderRole, OrderType
 from paperdesk.domain.errors import InvalidInputError
-from paperdesk.domain.money import ZERO
+from paperdesk.domain.money import INTEGRAL_DOWN, ZERO
 
 if TYPE_CHECKING:  # ``domain/orders.py`` imports this module
     from paperdesk.domain.orders import Order
@@ -20,6 +20,8 @@ _LIMIT: Final = OrderType.LIMIT
 _STOP: Final = OrderType.STOP
 _STOP_LIMIT: Final = OrderType.STOP_LIMIT
 _ZERO: Final = ZERO  # compiled, a C static
+# The last lot ``whole_lots`` found positive: a Decimal is immutable, so it stays positive.
+_last_lot: Final[list[Decimal]] = [Decimal(1)]
 _Intent = TypeVar("_Intent", bound=tuple[Any, ...])
 # An OrderIntent's fields by position (``domain/orders.py`` asserts the layout).
 _SYMBOL: Final = 0
@@ -61,11 +63,12 @@ def whole_lots(quantity: Decimal, lot: Decimal) -> Decimal:
     """``quantity``'s magnitude rounded down to whole steps of ``lot``, keeping its sign
     (``Instrument.round_quantity``, which the compiled kernel calls here without the
     interpreted method's frame)."""
-    if lot <= _ZERO:
-        magnitude = abs(quantity)
-    else:
-        # the rounding passed by position: a keyword costs Decimal's argument parser ~150 ns
-        magnitude = (abs(quantity) / lot).to_integral_value(ROUND_DOWN) * lot
+    positive = lot is _last_lot[0]
+    if not positive and lot > _ZERO:
+        _last_lot[0] = lot
+        positive = True
+    # a division's quotient is no sNaN: a bound context method, no argument parser
+    magnitude = INTEGRAL_DOWN(abs(quantity) / lot) * lot if positive else abs(quantity)
     return magnitude if quantity >= _ZERO else -magnitude
 
 
