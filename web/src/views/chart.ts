@@ -385,7 +385,9 @@ function drawChart(
     ticker.dataset["time"] = last.ts_open;
   };
 
+  const signalReads = new AnswersInOrder(); // a refresh's read and the first may cross
   const loadSignals = async (): Promise<void> => {
+    const ticket = signalReads.ask();
     const loaded: Signal[] = [];
     let cursor: string | null = null;
     for (let page = 0; page < SIGNAL_PAGES; page += 1) {
@@ -398,7 +400,7 @@ function drawChart(
       cursor = answer.next_cursor;
       if (cursor === null) break;
     }
-    if (disposed) return;
+    if (disposed || !signalReads.take(ticket)) return; // an earlier read's list is shorter
     signals = loaded;
     drawMarkers();
   };
