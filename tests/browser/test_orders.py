@@ -24,6 +24,7 @@ from trading_support import (
     create_portfolio,
     money_shown,
     orders_of,
+    show_a_working_exit,
     shown,
     tick,
 )
@@ -136,11 +137,7 @@ def test_an_earlier_read_answered_late_never_covers_a_newer_one(
     # answered with the book as it was before: the page must keep the newer state (it used
     # to show the older one until the next change: a position that was gone, still shown).
     server = dashboard_server
-    portfolio_id = create_portfolio(server)
-    tick(server, portfolio_id)  # long signal: a market buy
-    tick(server, portfolio_id)  # it fills; the short signal places the strategy's exit
-    sign_in(page, server, server.trader, "orders")
-    choose_portfolio(page, portfolio_id, "orders")
+    portfolio_id, _ = show_a_working_exit(page, server)  # SPY held, the strategy's exit working
     page.wait_for_selector("#connection[data-state='open']")
     positions = page.locator("#positions tr[data-symbol]")
     fill_rows = page.locator("#history-fills tbody tr:not(.empty)")
